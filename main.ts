@@ -1,0 +1,43 @@
+// Composes the server: configuration, database, application, HTTP listener. Nothing else.
+import { loadConfig } from "./modules/config/mod.ts";
+import { openDatabase } from "./modules/db/mod.ts";
+import { createApp } from "./modules/app/mod.ts";
+import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
+import { createLogger } from "./modules/http/mod.ts";
+
+const started = performance.now();
+const log = createLogger({ service: "rescue" });
+const config = await loadConfig();
+const database = await openDatabase(config);
+const deps = {
+  config,
+  db: database.db,
+  dbKind: database.kind,
+  clock: { now: () => new Date() },
+  log,
+};
+await bootstrap(deps);
+const app = createApp(deps);
+const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);
+
+const server = Deno.serve({
+  port: config.port,
+  hostname: Deno.env.get("HOST") ?? "0.0.0.0",
+  onListen: ({ port }) =>
+    log.info("listening", {
+      port,
+      url: config.publicUrl,
+      database: database.kind,
+      startupMs: Math.round(performance.now() - started),
+    }),
+}, app.fetch);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    log.info("shutting down", { signal });
+    clearInterval(pruner);
+    await server.shutdown();
+    await database.close();
+    Deno.exit(0);
+  });
+}

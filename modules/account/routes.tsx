@@ -1,0 +1,181 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { eq } from "drizzle-orm";
+import { type AuditAction, recordAudit } from "../audit/mod.ts";
+import {
+  beginEnrolment,
+  changePassword,
+  confirmEnrolment,
+  createApiToken,
+  disableTwoFactor,
+  endAllSessions,
+  findUserById,
+  getOrganisation,
+  listApiTokens,
+  listDevices,
+  replaceRecoveryCodes,
+  revokeApiToken,
+  revokeDevice,
+  totpQrSvg,
+  totpUri,
+  unusedRecoveryCodeCount,
+  users,
+  verifySecondFactor,
+} from "../auth/mod.ts";
+import { type AppEnv, clientAddress, HttpError, readForm, requireUser } from "../http/mod.ts";
+import { isLanguage } from "../i18n/mod.ts";
+import {
+  AccountPage,
+  ApiTokensSection,
+  DevicesSection,
+  EnrolSection,
+  RecoveryCodesSection,
+  TwoFactorSection,
+} from "./views.tsx";
+
+type C = Context<AppEnv>;
+
+export const accountRoutes = new Hono<AppEnv>()
+  .use("*", requireUser())
+  .get("/", async (c) => c.html(<AccountPage c={c} data={await loadAccount(c)} />))
+  .post("/language", async (c) => {
+    const form = await readForm(c);
+    if (!isLanguage(form.language)) throw new HttpError(400, "errors.badLanguage");
+    const user = c.get("user")!;
+    await c.get("deps").db.update(users).set({ language: form.language }).where(
+      eq(users.id, user.id),
+    );
+    await audit(c, "account.language_changed", { language: form.language });
+    return c.redirect("/account", 303);
+  })
+  .post("/password", async (c) => {
+    const form = await readForm(c);
+    const user = await self(c);
+    if ((form.next ?? "") !== (form.confirm ?? "")) {
+      throw new HttpError(400, "account.passwordsDiffer");
+    }
+    const { db, clock } = c.get("deps");
+    await changePassword(db, {
+      user,
+      current: form.current ?? "",
+      next: form.next ?? "",
+      now: clock.now(),
+    });
+    const ended = await endAllSessions(db, user.id, c.get("user")!.sessionId);
+    await audit(c, "auth.password_changed", { otherSessionsEnded: ended });
+    return c.html(<p class="flash info" role="status">{c.get("t")("account.passwordChanged")}</p>);
+  })
+  .post("/2fa/enrol", async (c) => {
+    const user = await self(c);
+    if (user.totpEnabledAt) throw new HttpError(409, "twofa.alreadyOn");
+    const secret = await beginEnrolment(c.get("deps").db, user.id);
+    const qrSvg = await totpQrSvg(
+      totpUri(secret, { issuer: c.get("t")("app.name"), account: user.email }),
+    );
+    return c.html(<EnrolSection c={c} secret={secret} qrSvg={qrSvg} />);
+  })
+  .post("/2fa/confirm", async (c) => {
+    const form = await readForm(c);
+    const user = await self(c);
+    const { db, clock } = c.get("deps");
+    const codes = await confirmEnrolment(db, { user, code: form.code ?? "", now: clock.now() });
+    await audit(c, "auth.2fa_enabled");
+    return c.html(<RecoveryCodesSection c={c} codes={codes} />);
+  })
+  .post("/2fa/recovery-codes", async (c) => {
+    const user = await secondFactorChecked(c);
+    const codes = await replaceRecoveryCodes(c.get("deps").db, user.id);
+    await audit(c, "auth.recovery_codes_regenerated");
+    return c.html(<RecoveryCodesSection c={c} codes={codes} />);
+  })
+  .post("/2fa/disable", async (c) => {
+    const user = await secondFactorChecked(c);
+    const { db } = c.get("deps");
+    const org = await getOrganisation(db, user.orgId);
+    if (org?.require2fa) throw new HttpError(409, "twofa.requiredCannotDisable");
+    await disableTwoFactor(db, user.id);
+    await audit(c, "auth.2fa_disabled");
+    return c.html(<TwoFactorSection c={c} enabled={false} unusedCodes={0} />);
+  })
+  .post("/devices/:id/revoke", async (c) => {
+    const user = c.get("user")!;
+    const { db, clock } = c.get("deps");
+    if (!await revokeDevice(db, user.id, c.req.param("id"))) {
+      throw new HttpError(404, "account.deviceNotFound");
+    }
+    await audit(c, "auth.device_revoked", { device: c.req.param("id") });
+    return c.html(<DevicesSection c={c} devices={await listDevices(db, user.id, clock.now())} />);
+  })
+  .post("/tokens", async (c) => {
+    const form = await readForm(c);
+    const name = (form.name ?? "").trim();
+    if (!name || name.length > 100) throw new HttpError(400, "account.tokenNameRequired");
+    const days = form.days ? Number(form.days) : undefined;
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
+      throw new HttpError(400, "account.tokenDaysInvalid");
+    }
+    const user = c.get("user")!;
+    const { db, clock } = c.get("deps");
+    const created = await createApiToken(db, { userId: user.id, name, days, now: clock.now() });
+    await audit(c, "auth.token_created", { tokenId: created.id, name });
+    const tokens = await listApiTokens(db, user.id);
+    return c.html(<ApiTokensSection c={c} tokens={tokens} created={created.token} />);
+  })
+  .post("/tokens/:id/revoke", async (c) => {
+    const user = c.get("user")!;
+    const { db } = c.get("deps");
+    const name = await revokeApiToken(db, user.id, c.req.param("id"));
+    if (name === undefined) throw new HttpError(404, "account.tokenNotFound");
+    await audit(c, "auth.token_revoked", { tokenId: c.req.param("id"), name });
+    return c.html(<ApiTokensSection c={c} tokens={await listApiTokens(db, user.id)} />);
+  })
+  .post("/signout-everywhere", async (c) => {
+    const user = c.get("user")!;
+    const ended = await endAllSessions(c.get("deps").db, user.id);
+    await audit(c, "auth.signout_everywhere", { sessionsEnded: ended });
+    c.header("HX-Redirect", "/signin");
+    return c.redirect("/signin", 303);
+  });
+
+async function self(c: C) {
+  const user = await findUserById(c.get("deps").db, c.get("user")!.id);
+  if (!user) throw new HttpError(401, "errors.unauthenticated");
+  return user;
+}
+
+/** Turning 2FA off or replacing recovery codes needs a current code: a stolen session alone cannot. */
+async function secondFactorChecked(c: C) {
+  const form = await readForm(c);
+  const user = await self(c);
+  if (!user.totpEnabledAt) throw new HttpError(409, "twofa.notOn");
+  const { db, clock } = c.get("deps");
+  const method = await verifySecondFactor(db, { user, code: form.code ?? "", now: clock.now() });
+  if (!method) throw new HttpError(400, "twofa.wrongCode");
+  return user;
+}
+
+async function loadAccount(c: C) {
+  const user = await self(c);
+  const { db, clock } = c.get("deps");
+  return {
+    user,
+    unusedCodes: user.totpEnabledAt ? await unusedRecoveryCodeCount(db, user.id) : 0,
+    devices: await listDevices(db, user.id, clock.now()),
+    tokens: await listApiTokens(db, user.id),
+  };
+}
+
+export type AccountData = Awaited<ReturnType<typeof loadAccount>>;
+
+async function audit(c: C, action: AuditAction, details: Record<string, unknown> = {}) {
+  const user = c.get("user")!;
+  await recordAudit(c.get("deps").db, {
+    orgId: user.orgId,
+    actorId: user.id,
+    actorEmail: user.email,
+    action,
+    ip: clientAddress(c),
+    details,
+    at: c.get("deps").clock.now(),
+  });
+}

@@ -1,0 +1,240 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../http/mod.ts";
+import { languageName, LANGUAGES } from "../i18n/mod.ts";
+import { RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
+import { CsrfField, Layout } from "../../views/layout.tsx";
+import type { AccountData } from "./routes.tsx";
+
+type C = Context<AppEnv>;
+const when = (d: Date | null) => d ? d.toISOString().replace("T", " ").slice(0, 16) : "—";
+
+export function AccountPage(props: { c: C; data: AccountData }) {
+  const { c, data } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("account.title")}>
+      <h1>{t("account.title")}</h1>
+      <p class="muted">{data.user.name} · {data.user.email}</p>
+      <section class="card">
+        <h2>{t("account.language")}</h2>
+        <form method="post" action="/account/language" class="row">
+          <CsrfField c={c} />
+          <select name="language" aria-label={t("account.language")}>
+            {LANGUAGES.map((lang) => (
+              <option value={lang} selected={lang === c.get("lang")}>{languageName(lang)}</option>
+            ))}
+          </select>
+          <button type="submit">{t("common.save")}</button>
+        </form>
+      </section>
+      <section class="card">
+        <h2>{t("account.password")}</h2>
+        <div id="password-result"></div>
+        <form hx-post="/account/password" hx-target="#password-result">
+          <label for="pw-current">{t("account.currentPassword")}</label>
+          <input
+            id="pw-current"
+            type="password"
+            name="current"
+            autocomplete="current-password"
+            required
+          />
+          <label for="pw-next">{t("account.newPassword")}</label>
+          <input id="pw-next" type="password" name="next" autocomplete="new-password" required />
+          <label for="pw-confirm">{t("account.confirmPassword")}</label>
+          <input
+            id="pw-confirm"
+            type="password"
+            name="confirm"
+            autocomplete="new-password"
+            required
+          />
+          <button type="submit">{t("account.changePassword")}</button>
+        </form>
+      </section>
+      <TwoFactorSection
+        c={c}
+        enabled={data.user.totpEnabledAt !== null}
+        unusedCodes={data.unusedCodes}
+      />
+      <DevicesSection c={c} devices={data.devices} />
+      <ApiTokensSection c={c} tokens={data.tokens} />
+      <section class="card">
+        <h2>{t("account.sessions")}</h2>
+        <p>{t("account.signOutEverywhereHelp")}</p>
+        <form method="post" action="/account/signout-everywhere">
+          <CsrfField c={c} />
+          <button type="submit" class="danger">{t("account.signOutEverywhere")}</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function TwoFactorSection(props: { c: C; enabled: boolean; unusedCodes: number }) {
+  const t = props.c.get("t");
+  return (
+    <section class="card" id="twofa">
+      <h2>{t("account.twofa")}</h2>
+      {props.enabled
+        ? (
+          <div>
+            <p>{t("account.twofaOn", { n: props.unusedCodes })}</p>
+            <form hx-post="/account/2fa/recovery-codes" hx-target="#twofa" hx-swap="outerHTML">
+              <label for="tf-code">{t("account.codeToConfirm")}</label>
+              <input id="tf-code" type="text" name="code" inputmode="numeric" required />
+              <button type="submit" class="secondary">{t("account.newRecoveryCodes")}</button>
+              <button
+                type="submit"
+                class="danger"
+                hx-post="/account/2fa/disable"
+                hx-target="#twofa"
+                hx-swap="outerHTML"
+              >
+                {t("account.disable2fa")}
+              </button>
+            </form>
+          </div>
+        )
+        : (
+          <div>
+            <p>{t("account.twofaOff")}</p>
+            <button
+              type="button"
+              hx-post="/account/2fa/enrol"
+              hx-target="#twofa"
+              hx-swap="outerHTML"
+            >
+              {t("account.enable2fa")}
+            </button>
+          </div>
+        )}
+    </section>
+  );
+}
+
+export function EnrolSection(props: { c: C; secret: string; qrSvg: string }) {
+  const t = props.c.get("t");
+  return (
+    <section class="card" id="twofa">
+      <h2>{t("account.twofa")}</h2>
+      <div hx-target="#twofa" hx-swap="outerHTML">
+        <TotpEnrolment {...props} action="/account/2fa/confirm" htmx />
+      </div>
+    </section>
+  );
+}
+
+export function RecoveryCodesSection(props: { c: C; codes: string[] }) {
+  return (
+    <div id="twofa">
+      <RecoveryCodes c={props.c} codes={props.codes} continueTo="/account" />
+    </div>
+  );
+}
+
+export function DevicesSection(props: { c: C; devices: AccountData["devices"] }) {
+  const t = props.c.get("t");
+  return (
+    <section class="card" id="devices">
+      <h2>{t("account.devices")}</h2>
+      {props.devices.length === 0 ? <p class="muted">{t("account.noDevices")}</p> : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("account.device")}</th>
+              <th>{t("account.lastUsed")}</th>
+              <th>{t("account.expires")}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.devices.map((d) => (
+              <tr>
+                <td>{d.label.slice(0, 80)}</td>
+                <td>{when(d.lastUsedAt)}</td>
+                <td>{when(d.expiresAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="secondary"
+                    hx-post={`/account/devices/${d.id}/revoke`}
+                    hx-target="#devices"
+                    hx-swap="outerHTML"
+                  >
+                    {t("account.revoke")}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function ApiTokensSection(
+  props: { c: C; tokens: AccountData["tokens"]; created?: string },
+) {
+  const t = props.c.get("t");
+  return (
+    <section class="card" id="tokens">
+      <h2>{t("account.tokens")}</h2>
+      {props.created && (
+        <div class="flash info" role="status">
+          <p>{t("account.tokenCreated")}</p>
+          <p class="secret" id="new-token">{props.created}</p>
+          <button type="button" class="secondary" data-copy="new-token">{t("common.copy")}</button>
+        </div>
+      )}
+      {props.tokens.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("account.tokenName")}</th>
+              <th>{t("account.tokenPrefix")}</th>
+              <th>{t("account.lastUsed")}</th>
+              <th>{t("account.expires")}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.tokens.map((tok) => (
+              <tr>
+                <td>{tok.name}</td>
+                <td>
+                  <code>{tok.prefix}…</code>
+                </td>
+                <td>{when(tok.lastUsedAt)}</td>
+                <td>{when(tok.expiresAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="secondary"
+                    hx-post={`/account/tokens/${tok.id}/revoke`}
+                    hx-target="#tokens"
+                    hx-swap="outerHTML"
+                  >
+                    {t("account.revoke")}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form hx-post="/account/tokens" hx-target="#tokens" hx-swap="outerHTML" class="row">
+        <div>
+          <label for="tok-name">{t("account.tokenName")}</label>
+          <input id="tok-name" type="text" name="name" required maxlength={100} />
+        </div>
+        <div>
+          <label for="tok-days">{t("account.tokenDays")}</label>
+          <input id="tok-days" type="number" name="days" min={1} max={3650} />
+        </div>
+        <button type="submit">{t("account.createToken")}</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,172 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { recordAudit } from "../audit/mod.ts";
+import {
+  authenticateApiToken,
+  authenticatePassword,
+  checkThrottle,
+  createApiToken,
+  recordFailure,
+  throttleError,
+  throttleKeys,
+  toCurrentUser,
+  verifySecondFactor,
+} from "../auth/mod.ts";
+import { type AppEnv, clientAddress, HttpError, problem } from "../http/mod.ts";
+
+const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  requestId: z.string(),
+}).openapi("Problem");
+
+const Me = z.object({
+  id: z.uuid(),
+  email: z.email(),
+  name: z.string(),
+  role: z.enum(["master_admin", "admin", "technician", "external"]),
+  language: z.enum(["en", "nl"]).nullable(),
+  twoFactor: z.boolean(),
+}).openapi("Me");
+
+const TokenRequest = z.object({
+  email: z.string().min(1).max(254),
+  password: z.string().min(1).max(256),
+  totp: z.string().max(32).optional().openapi({
+    description: "A current TOTP code (or a recovery code); required when 2FA is on",
+  }),
+  name: z.string().min(1).max(100).optional(),
+  days: z.number().int().min(1).max(365).optional().openapi({
+    description: "Lifetime, default 30",
+  }),
+}).openapi("TokenRequest");
+
+const TokenResponse = z.object({
+  token: z.string(),
+  expiresAt: z.string().nullable(),
+  user: Me,
+}).openapi("TokenResponse");
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+
+const issueToken = createRoute({
+  method: "post",
+  path: "/auth/token",
+  tags: ["auth"],
+  summary: "Exchange e-mail, password and TOTP code for a personal API token",
+  request: { body: { required: true, content: { "application/json": { schema: TokenRequest } } } },
+  responses: {
+    201: { description: "Issued", content: { "application/json": { schema: TokenResponse } } },
+    401: problemResponse("Wrong credentials or code"),
+    422: problemResponse("Malformed request"),
+    423: problemResponse("Locked after repeated failures"),
+    429: problemResponse("Slow down"),
+  },
+});
+
+const me = createRoute({
+  method: "get",
+  path: "/me",
+  tags: ["auth"],
+  summary: "The user the token belongs to",
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: "The user", content: { "application/json": { schema: Me } } },
+    401: problemResponse("Missing, unknown or expired token"),
+  },
+});
+
+/** Bearer-token authentication for every API route except token issuing and the spec. */
+const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.path.endsWith("/auth/token") || c.req.path.endsWith("/openapi.json")) {
+    return await next();
+  }
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new HttpError(401, "api.tokenMissing");
+  const { db, clock } = c.get("deps");
+  const user = await authenticateApiToken(db, match[1], clock.now());
+  if (!user) throw new HttpError(401, "api.tokenInvalid");
+  c.set("user", toCurrentUser(user));
+  await next();
+};
+
+export const apiRoutes = new OpenAPIHono<AppEnv>({
+  defaultHook: (result, c) => {
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => ({
+        path: i.path.join("."),
+        message: i.message,
+      }));
+      return problem(c, 422, c.get("t")("api.invalidRequest"), { issues });
+    }
+  },
+});
+
+apiRoutes.use("*", bearerAuth);
+apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+});
+
+apiRoutes.openapi(issueToken, async (c) => {
+  const body = c.req.valid("json");
+  const { db, clock } = c.get("deps");
+  const ip = clientAddress(c);
+  const now = clock.now();
+  const user = await authenticatePassword(db, {
+    email: body.email,
+    password: body.password,
+    ip,
+    now,
+  });
+  if (user.totpEnabledAt) {
+    if (!body.totp) throw new HttpError(401, "api.totpRequired");
+    const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
+    if (blocked) throw blocked;
+    if (!await verifySecondFactor(db, { user, code: body.totp, now })) {
+      await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
+      throw new HttpError(401, "twofa.wrongCode");
+    }
+  }
+  const name = body.name ?? "API sign-in";
+  const created = await createApiToken(db, { userId: user.id, name, days: body.days ?? 30, now });
+  await recordAudit(db, {
+    orgId: user.orgId,
+    actorId: user.id,
+    actorEmail: user.email,
+    action: "auth.token_issued_api",
+    ip,
+    details: { tokenId: created.id, name },
+    at: now,
+  });
+  return c.json({
+    token: created.token,
+    expiresAt: created.expiresAt?.toISOString() ?? null,
+    user: meOf(toCurrentUser(user)),
+  }, 201);
+});
+
+apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")!), 200));
+
+apiRoutes.doc31("/openapi.json", (c) => ({
+  openapi: "3.1.0",
+  info: { title: "Remote support API", version: "1" },
+  servers: [{ url: `${c.get("deps").config.publicUrl}/api/v1` }],
+}));
+
+function meOf(user: NonNullable<AppEnv["Variables"]["user"]>) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    language: user.language,
+    twoFactor: user.totpEnabled,
+  };
+}

@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { accountRoutes } from "../account/mod.ts";
+import { adminRoutes } from "../admin/mod.ts";
+import { apiRoutes } from "../api/mod.ts";
+import { auditRoutes } from "../audit/mod.ts";
+import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
+import { consoleRoutes } from "../console/mod.ts";
+import { healthRoutes } from "../health/mod.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  csrfProtection,
+  HttpError,
+  renderError,
+  requestContext,
+  securityHeaders,
+} from "../http/mod.ts";
+import { staticRoutes } from "../static_files/mod.ts";
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext(deps));
+  app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
+  app.route("/", staticRoutes);
+  app.route("/", healthRoutes);
+  app.use("*", sessionMiddleware());
+  app.use(
+    "*",
+    csrfProtection({ secret: deps.config.cookieSecret, secure: deps.config.secureCookies }),
+  );
+  app.route("/api/v1", apiRoutes);
+  app.route("/", authRoutes);
+  app.route("/console", consoleRoutes);
+  app.route("/account", accountRoutes);
+  app.route("/admin/audit", auditRoutes);
+  app.route("/admin", adminRoutes);
+  app.notFound((c) => renderError(c, new HttpError(404, "errors.notFound")));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return renderError(c, error);
+    (c.get("log") ?? deps.log).error("unhandled error", {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return renderError(c, new HttpError(500, "errors.internal", { requestId: c.get("requestId") }));
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import { HttpError, requireRole } from "../http/mod.ts";
+import type { AppEnv } from "../http/mod.ts";
+import { AUDIT_ACTIONS, listAudit } from "./service.ts";
+import { AuditPage, AuditTable } from "./views.tsx";
+
+/** `/admin/audit`: admins page and filter through their organisation's audit log. */
+export const auditRoutes = new Hono<AppEnv>()
+  .use("*", requireRole("master_admin", "admin"))
+  .get("/", async (c) => {
+    const q = c.req.query();
+    const filters = {
+      action: (AUDIT_ACTIONS as readonly string[]).includes(q.action ?? "") ? q.action : undefined,
+      actorEmail: q.actor?.trim() || undefined,
+      from: parseDay(q.from, "from"),
+      to: parseDay(q.to, "to"),
+    };
+    const page = Number.parseInt(q.page ?? "1", 10);
+    const result = await listAudit(c.get("deps").db, {
+      orgId: c.get("user")!.orgId,
+      ...filters,
+      to: filters.to ? new Date(filters.to.getTime() + 86_400_000) : undefined,
+      page: Number.isFinite(page) ? page : 1,
+    });
+    c.header("Vary", "HX-Request");
+    const props = { c, result, query: q };
+    if (c.req.header("hx-request") === "true") return c.html(<AuditTable {...props} />);
+    return c.html(<AuditPage {...props} />);
+  });
+
+function parseDay(raw: string | undefined, field: string): Date | undefined {
+  if (!raw) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(Date.parse(raw))) {
+    throw new HttpError(400, "audit.badDate", { field });
+  }
+  return new Date(`${raw}T00:00:00Z`);
+}

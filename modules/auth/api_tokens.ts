@@ -1,0 +1,67 @@
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
+import type { Database } from "../db/mod.ts";
+import { randomToken, sha256Hex } from "../tokens/mod.ts";
+import { apiTokens, users } from "./schema.ts";
+import type { UserRow } from "./service.ts";
+
+export const API_TOKEN_PREFIX = "rsk_";
+
+/** Creates a personal API token; the clear text is returned once and never stored. */
+export async function createApiToken(
+  db: Database,
+  options: { userId: string; name: string; days?: number; now: Date },
+): Promise<{ id: string; token: string; expiresAt: Date | null }> {
+  const token = API_TOKEN_PREFIX + randomToken(32);
+  const expiresAt = options.days
+    ? new Date(options.now.getTime() + options.days * 86_400_000)
+    : null;
+  const [row] = await db.insert(apiTokens).values({
+    userId: options.userId,
+    name: options.name.trim().slice(0, 100),
+    tokenHash: await sha256Hex(token),
+    prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
+    createdAt: options.now,
+    expiresAt,
+  }).returning({ id: apiTokens.id });
+  return { id: row.id, token, expiresAt };
+}
+
+export async function listApiTokens(db: Database, userId: string) {
+  return await db.select({
+    id: apiTokens.id,
+    name: apiTokens.name,
+    prefix: apiTokens.prefix,
+    createdAt: apiTokens.createdAt,
+    lastUsedAt: apiTokens.lastUsedAt,
+    expiresAt: apiTokens.expiresAt,
+  }).from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.createdAt));
+}
+
+/** Deletes one of the user's tokens; returns its name, or undefined when not theirs. */
+export async function revokeApiToken(db: Database, userId: string, tokenId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(tokenId)) return undefined;
+  const [gone] = await db.delete(apiTokens).where(
+    and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId)),
+  ).returning({ name: apiTokens.name });
+  return gone?.name;
+}
+
+/** The active user a bearer token belongs to, or undefined (unknown, expired, inactive). */
+export async function authenticateApiToken(
+  db: Database,
+  token: string,
+  now: Date,
+): Promise<UserRow | undefined> {
+  if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return undefined;
+  const hash = await sha256Hex(token);
+  const [row] = await db.select({ user: users, tokenId: apiTokens.id }).from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(
+      eq(apiTokens.tokenHash, hash),
+      eq(users.active, true),
+      or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+    ));
+  if (!row) return undefined;
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
+  return row.user;
+}

@@ -1,0 +1,47 @@
+/**
+ * Accounts and sign-in (SPEC A1–A3): argon2id passwords with per-account and
+ * per-address back-off and lockout, TOTP two-factor with recovery codes and remembered
+ * devices, database-backed browser sessions, personal API tokens, and the first-start
+ * bootstrap (environment admin or a one-time setup link). `authRoutes` serves the
+ * sign-in flow; `sessionMiddleware` puts the signed-in user on the context; the rest is
+ * the service surface My account, the admin pages and the JSON API build on.
+ */
+export { authRoutes } from "./routes.tsx";
+export { sessionMiddleware } from "./middleware.ts";
+export {
+  authenticatePassword,
+  bootstrap,
+  changePassword,
+  findUserById,
+  getOrganisation,
+  normaliseEmail,
+  pruneExpired,
+  recordFailure,
+  throttleError,
+  throttleKeys,
+  toCurrentUser,
+  type UserRow,
+} from "./service.ts";
+export {
+  beginEnrolment,
+  confirmEnrolment,
+  disableTwoFactor,
+  listDevices,
+  replaceRecoveryCodes,
+  revokeDevice,
+  unusedRecoveryCodeCount,
+  verifySecondFactor,
+} from "./second_factor.ts";
+export {
+  API_TOKEN_PREFIX,
+  authenticateApiToken,
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from "./api_tokens.ts";
+export { endAllSessions } from "./sessions.ts";
+export { checkThrottle } from "./throttle.ts";
+export { currentTotp, totpQrSvg, totpUri } from "./totp.ts";
+export { RecoveryCodes, TotpEnrolment } from "./views.tsx";
+export { organisations, users } from "./schema.ts";
+export { passwordProblem } from "./password.ts";

@@ -1,0 +1,290 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { recordAudit } from "../audit/mod.ts";
+import { type AppEnv, clientAddress, HttpError, readForm } from "../http/mod.ts";
+import { isLanguage } from "../i18n/mod.ts";
+import {
+  authenticatePassword,
+  checkSetupToken,
+  completeSetup,
+  findUserById,
+  getOrganisation,
+  recordFailure,
+  setupIsOpen,
+  setupProblems,
+  throttleError,
+  throttleKeys,
+  type UserRow,
+} from "./service.ts";
+import {
+  beginEnrolment,
+  confirmEnrolment,
+  isRememberedDevice,
+  rememberDevice,
+  verifySecondFactor,
+} from "./second_factor.ts";
+import { endSession, readSession, startSession, upgradeSession } from "./sessions.ts";
+import { checkThrottle } from "./throttle.ts";
+import { totpQrSvg, totpUri } from "./totp.ts";
+import { EnrolPage, RecoveryCodesPage, SecondFactorPage, SetupPage, SignInPage } from "./views.tsx";
+
+type C = Context<AppEnv>;
+
+/** Sign-in, second factor, forced enrolment, sign-out, language picker and one-time setup. */
+export const authRoutes = new Hono<AppEnv>()
+  .get("/", (c) => c.redirect(c.get("user") ? "/console" : "/signin", 303))
+  .get("/signin", async (c) => {
+    if (c.get("user")) return c.redirect("/console", 303);
+    const setupOpen = await setupIsOpen(c.get("deps").db);
+    return c.html(<SignInPage c={c} next={safeNext(c.req.query("next"))} setupOpen={setupOpen} />);
+  })
+  .post("/signin", async (c) => {
+    const form = await readForm(c);
+    const { db, clock } = c.get("deps");
+    const ip = clientAddress(c);
+    const next = safeNext(form.next);
+    let user: UserRow;
+    try {
+      user = await authenticatePassword(db, {
+        email: form.email ?? "",
+        password: form.password ?? "",
+        ip,
+        now: clock.now(),
+      });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+      const message = c.get("t")(error.messageKey, error.params);
+      return c.html(
+        <SignInPage c={c} email={form.email} error={message} next={next} />,
+        error.status,
+      );
+    }
+    const org = await getOrganisation(db, user.orgId);
+    if (user.totpEnabledAt) {
+      const device = getCookie(c, deviceCookie(c));
+      if (await isRememberedDevice(db, { userId: user.id, token: device, now: clock.now() })) {
+        return await finishSignIn(c, user, { method: "password+device", next });
+      }
+      await startSession(c, { userId: user.id, stage: "mfa", ip });
+      return c.redirect(`/signin/2fa${next ? `?next=${encodeURIComponent(next)}` : ""}`, 303);
+    }
+    if (org?.require2fa) {
+      await startSession(c, { userId: user.id, stage: "enrol", ip });
+      return c.redirect("/signin/enrol", 303);
+    }
+    return await finishSignIn(c, user, { method: "password", next });
+  })
+  .get("/signin/2fa", async (c) => {
+    const { user } = await partial(c, "mfa");
+    const org = await getOrganisation(c.get("deps").db, user.orgId);
+    return c.html(<SecondFactorPage c={c} rememberDays={org?.rememberDeviceDays ?? 30} />);
+  })
+  .post("/signin/2fa", async (c) => {
+    const { session, user } = await partial(c, "mfa");
+    const { db, clock } = c.get("deps");
+    const form = await readForm(c);
+    const ip = clientAddress(c);
+    const now = clock.now();
+    const org = await getOrganisation(db, user.orgId);
+    const rememberDays = org?.rememberDeviceDays ?? 30;
+    const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
+    const method = blocked ? undefined : await verifySecondFactor(db, {
+      user,
+      code: form.code ?? "",
+      now,
+    });
+    if (!method) {
+      if (!blocked) {
+        await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
+      }
+      const error = blocked ?? new HttpError(401, "twofa.wrongCode");
+      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+      const message = c.get("t")(error.messageKey, error.params);
+      return c.html(
+        <SecondFactorPage c={c} error={message} rememberDays={rememberDays} />,
+        error.status,
+      );
+    }
+    if (method === "recovery") {
+      await recordAudit(db, {
+        orgId: user.orgId,
+        actorId: user.id,
+        actorEmail: user.email,
+        action: "auth.recovery_code_used",
+        ip,
+        at: now,
+      });
+    }
+    if (form.remember === "1") {
+      const label = c.req.header("user-agent") ?? "?";
+      const device = await rememberDevice(db, {
+        userId: user.id,
+        label,
+        ip,
+        days: rememberDays,
+        now,
+      });
+      setCookie(c, deviceCookie(c), device.token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "Lax",
+        secure: c.get("deps").config.secureCookies,
+        expires: device.expiresAt,
+      });
+      await recordAudit(db, {
+        orgId: user.orgId,
+        actorId: user.id,
+        actorEmail: user.email,
+        action: "auth.device_remembered",
+        ip,
+        details: { days: rememberDays },
+        at: now,
+      });
+    }
+    return await finishSignIn(c, user, {
+      method: `password+${method}`,
+      next: safeNext(c.req.query("next")),
+      session,
+    });
+  })
+  .get("/signin/enrol", async (c) => {
+    const { user } = await partial(c, "enrol");
+    const secret = await beginEnrolment(c.get("deps").db, user.id);
+    return c.html(<EnrolPage c={c} secret={secret} qrSvg={await qrFor(c, user, secret)} />);
+  })
+  .post("/signin/enrol", async (c) => {
+    const { session, user } = await partial(c, "enrol");
+    const { db, clock } = c.get("deps");
+    const form = await readForm(c);
+    let codes: string[];
+    try {
+      codes = await confirmEnrolment(db, { user, code: form.code ?? "", now: clock.now() });
+    } catch (error) {
+      if (!(error instanceof HttpError) || !user.totpPendingSecret) throw error;
+      const message = c.get("t")(error.messageKey);
+      const qrSvg = await qrFor(c, user, user.totpPendingSecret);
+      return c.html(
+        <EnrolPage c={c} secret={user.totpPendingSecret} qrSvg={qrSvg} error={message} />,
+        error.status,
+      );
+    }
+    await recordAudit(db, {
+      orgId: user.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "auth.2fa_enabled",
+      ip: clientAddress(c),
+      at: clock.now(),
+    });
+    await finishSignIn(c, user, { method: "password+enrolment", session });
+    return c.html(<RecoveryCodesPage c={c} codes={codes} continueTo="/console" />);
+  })
+  .post("/signout", async (c) => {
+    const session = await readSession(c);
+    const user = c.get("user");
+    await endSession(c, session?.id);
+    if (user) {
+      await recordAudit(c.get("deps").db, {
+        orgId: user.orgId,
+        actorId: user.id,
+        actorEmail: user.email,
+        action: "auth.signout",
+        ip: clientAddress(c),
+        at: c.get("deps").clock.now(),
+      });
+    }
+    return c.redirect("/signin", 303);
+  })
+  .post("/lang", async (c) => {
+    const form = await readForm(c);
+    if (!isLanguage(form.lang)) throw new HttpError(400, "errors.badLanguage");
+    setCookie(c, "rs_lang", form.lang, {
+      path: "/",
+      sameSite: "Lax",
+      maxAge: 365 * 86_400,
+      secure: c.get("deps").config.secureCookies,
+    });
+    return c.redirect(safeNext(form.back) ?? "/signin", 303);
+  })
+  .get("/setup", async (c) => {
+    const token = await liveSetupToken(c, c.req.query("token"));
+    return c.html(<SetupPage c={c} token={token} />);
+  })
+  .post("/setup", async (c) => {
+    const form = await readForm(c);
+    const token = await liveSetupToken(c, form.token);
+    const input = {
+      orgName: form.orgName ?? "",
+      name: form.name ?? "",
+      email: form.email ?? "",
+      password: form.password ?? "",
+    };
+    const problems = setupProblems(input);
+    if (problems.length > 0) {
+      const t = c.get("t");
+      const errors = problems.map((p) => t(p));
+      const values = { orgName: input.orgName, name: input.name, email: input.email };
+      return c.html(<SetupPage c={c} token={token} errors={errors} values={values} />, 422);
+    }
+    const { db, clock } = c.get("deps");
+    const user = await completeSetup(db, { token, input, now: clock.now(), ip: clientAddress(c) });
+    return await finishSignIn(c, user, { method: "setup" });
+  });
+
+async function partial(c: C, stage: "mfa" | "enrol") {
+  const session = await readSession(c);
+  if (!session || session.stage !== stage) throw new HttpError(401, "signin.startAgain");
+  const user = await findUserById(c.get("deps").db, session.userId);
+  if (!user?.active) throw new HttpError(401, "signin.startAgain");
+  return { session, user };
+}
+
+async function finishSignIn(
+  c: C,
+  user: UserRow,
+  options: { method: string; next?: string; session?: { id: string; userId: string } },
+) {
+  const { db, clock } = c.get("deps");
+  const ip = clientAddress(c);
+  if (options.session) await upgradeSession(c, options.session, ip);
+  else await startSession(c, { userId: user.id, stage: "full", ip });
+  await recordAudit(db, {
+    orgId: user.orgId,
+    actorId: user.id,
+    actorEmail: user.email,
+    action: "auth.signin",
+    ip,
+    details: { method: options.method },
+    at: clock.now(),
+  });
+  return c.redirect(options.next ?? "/console", 303);
+}
+
+async function liveSetupToken(c: C, token: string | undefined): Promise<string> {
+  const { db, clock } = c.get("deps");
+  if (!await setupIsOpen(db)) throw new HttpError(404, "setup.closed");
+  if (!token) throw new HttpError(404, "setup.unknownToken");
+  const state = await checkSetupToken(db, token, clock.now());
+  if (state === "unknown") throw new HttpError(404, "setup.unknownToken");
+  if (state === "expired") throw new HttpError(410, "setup.expiredToken");
+  return token;
+}
+
+async function qrFor(c: C, user: UserRow, secret: string) {
+  const uri = totpUri(secret, { issuer: c.get("t")("app.name"), account: user.email });
+  return await totpQrSvg(uri);
+}
+
+function deviceCookie(c: C): string {
+  return c.get("deps").config.secureCookies ? "__Host-rs_device" : "rs_device";
+}
+
+/** Only same-site paths: `/x`, never `//host` or `https://…`. */
+function safeNext(next: string | undefined): string | undefined {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) {
+    return undefined;
+  }
+  return next;
+}

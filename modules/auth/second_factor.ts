@@ -1,0 +1,151 @@
+import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import type { Database } from "../db/mod.ts";
+import { HttpError } from "../http/mod.ts";
+import { randomToken, sha256Hex } from "../tokens/mod.ts";
+import { matchTotp, newTotpSecret } from "./totp.ts";
+import { recoveryCodes, rememberedDevices, users } from "./schema.ts";
+import type { UserRow } from "./service.ts";
+
+const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+
+/** Starts (or restarts) enrolment: a new pending secret, not yet in force. */
+export async function beginEnrolment(db: Database, userId: string): Promise<string> {
+  const secret = newTotpSecret();
+  await db.update(users).set({ totpPendingSecret: secret }).where(eq(users.id, userId));
+  return secret;
+}
+
+/**
+ * Confirms enrolment with a first code from the app; turns 2FA on and returns a fresh
+ * set of recovery codes (shown once, stored only as hashes).
+ */
+export async function confirmEnrolment(
+  db: Database,
+  options: { user: UserRow; code: string; now: Date },
+): Promise<string[]> {
+  const secret = options.user.totpPendingSecret;
+  if (!secret) throw new HttpError(409, "twofa.noPendingEnrolment");
+  const step = matchTotp(secret, options.code, options.now);
+  if (step === undefined) throw new HttpError(400, "twofa.wrongCode");
+  return await db.transaction(async (tx) => {
+    await tx.update(users).set({
+      totpSecret: secret,
+      totpPendingSecret: null,
+      totpEnabledAt: options.now,
+      totpLastStep: step,
+    }).where(eq(users.id, options.user.id));
+    return await replaceRecoveryCodes(tx as unknown as Database, options.user.id);
+  });
+}
+
+export async function disableTwoFactor(db: Database, userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({
+      totpSecret: null,
+      totpPendingSecret: null,
+      totpEnabledAt: null,
+      totpLastStep: null,
+    }).where(eq(users.id, userId));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await tx.delete(rememberedDevices).where(eq(rememberedDevices.userId, userId));
+  });
+}
+
+export async function replaceRecoveryCodes(db: Database, userId: string): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode());
+  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  await db.insert(recoveryCodes).values(
+    await Promise.all(codes.map(async (code) => ({ userId, codeHash: await sha256Hex(code) }))),
+  );
+  return codes;
+}
+
+export async function unusedRecoveryCodeCount(db: Database, userId: string): Promise<number> {
+  const rows = await db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(
+    and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)),
+  );
+  return rows.length;
+}
+
+function newRecoveryCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  const chars = Array.from(bytes, (b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]);
+  return `${chars.slice(0, 5).join("")}-${chars.slice(5).join("")}`;
+}
+
+/**
+ * Checks a second factor: a TOTP code (each time step accepted once — a replayed code is
+ * refused) or an unused recovery code (consumed). Returns which one matched.
+ */
+export async function verifySecondFactor(
+  db: Database,
+  options: { user: UserRow; code: string; now: Date },
+): Promise<"totp" | "recovery" | undefined> {
+  const { user, now } = options;
+  const code = options.code.trim();
+  if (user.totpSecret && /^\d{3}\s?\d{3}$/.test(code)) {
+    const step = matchTotp(user.totpSecret, code, now);
+    if (step === undefined) return undefined;
+    const updated = await db.update(users).set({ totpLastStep: step }).where(
+      and(eq(users.id, user.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))),
+    ).returning({ id: users.id });
+    return updated.length === 1 ? "totp" : undefined;
+  }
+  const normalised = code.toLowerCase().replace(/\s+/g, "");
+  if (!/^[a-z0-9]{5}-[a-z0-9]{5}$/.test(normalised)) return undefined;
+  const used = await db.update(recoveryCodes).set({ usedAt: now }).where(and(
+    eq(recoveryCodes.userId, user.id),
+    eq(recoveryCodes.codeHash, await sha256Hex(normalised)),
+    isNull(recoveryCodes.usedAt),
+  )).returning({ id: recoveryCodes.id });
+  return used.length === 1 ? "recovery" : undefined;
+}
+
+/** Remembers this browser for `days`; returns the cookie value. */
+export async function rememberDevice(
+  db: Database,
+  options: { userId: string; label: string; ip: string; days: number; now: Date },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomToken();
+  const expiresAt = new Date(options.now.getTime() + options.days * 86_400_000);
+  await db.insert(rememberedDevices).values({
+    userId: options.userId,
+    tokenHash: await sha256Hex(token),
+    label: options.label.slice(0, 200) || "?",
+    ip: options.ip,
+    createdAt: options.now,
+    lastUsedAt: options.now,
+    expiresAt,
+  });
+  return { token, expiresAt };
+}
+
+/** Whether `token` is a live remembered device of `userId` (and marks it used). */
+export async function isRememberedDevice(
+  db: Database,
+  options: { userId: string; token: string | undefined; now: Date },
+): Promise<boolean> {
+  if (!options.token || options.token.length > 100) return false;
+  const updated = await db.update(rememberedDevices).set({ lastUsedAt: options.now }).where(and(
+    eq(rememberedDevices.tokenHash, await sha256Hex(options.token)),
+    eq(rememberedDevices.userId, options.userId),
+    gt(rememberedDevices.expiresAt, options.now),
+  )).returning({ id: rememberedDevices.id });
+  return updated.length === 1;
+}
+
+export async function listDevices(db: Database, userId: string, now: Date) {
+  return await db.select().from(rememberedDevices).where(
+    and(eq(rememberedDevices.userId, userId), gt(rememberedDevices.expiresAt, now)),
+  ).orderBy(desc(rememberedDevices.lastUsedAt));
+}
+
+/** Revokes one of the user's devices; false when it is not theirs or already gone. */
+export async function revokeDevice(db: Database, userId: string, deviceId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(deviceId)) return false;
+  const gone = await db.delete(rememberedDevices).where(
+    and(eq(rememberedDevices.id, deviceId), eq(rememberedDevices.userId, userId)),
+  ).returning({ id: rememberedDevices.id });
+  return gone.length === 1;
+}

@@ -1,0 +1,206 @@
+import type { Context } from "hono";
+import { raw } from "hono/html";
+import type { AppEnv } from "../http/mod.ts";
+import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
+import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+
+type C = Context<AppEnv>;
+
+export function SignInPage(
+  props: { c: C; email?: string; error?: string; next?: string; setupOpen?: boolean },
+) {
+  const { c } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("signin.title")}>
+      <section class="card narrow">
+        <h1>{t("signin.title")}</h1>
+        <Flash kind="error" message={props.error} />
+        {props.setupOpen && <Flash kind="info" message={t("signin.setupPending")} />}
+        <form method="post" action="/signin">
+          <CsrfField c={c} />
+          <input type="hidden" name="next" value={props.next ?? ""} />
+          <label for="email">{t("signin.email")}</label>
+          <input
+            id="email"
+            type="email"
+            name="email"
+            autocomplete="username"
+            required
+            autofocus
+            value={props.email ?? ""}
+          />
+          <label for="password">{t("signin.password")}</label>
+          <input
+            id="password"
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            required
+          />
+          <button type="submit">{t("signin.submit")}</button>
+        </form>
+      </section>
+      <LanguagePicker c={c} />
+    </Layout>
+  );
+}
+
+export function LanguagePicker(props: { c: C }) {
+  const t = props.c.get("t");
+  const current = props.c.get("lang");
+  return (
+    <form method="post" action="/lang" class="narrow row">
+      <CsrfField c={props.c} />
+      <input type="hidden" name="back" value={props.c.req.path} />
+      <label for="lang-picker">{t("signin.language")}</label>
+      <select id="lang-picker" name="lang" data-autosubmit>
+        {LANGUAGES.map((lang: Language) => (
+          <option value={lang} selected={lang === current}>{languageName(lang)}</option>
+        ))}
+      </select>
+      <noscript>
+        <button type="submit">{t("common.apply")}</button>
+      </noscript>
+    </form>
+  );
+}
+
+export function SecondFactorPage(props: { c: C; error?: string; rememberDays: number }) {
+  const { c } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("twofa.title")} bare>
+      <section class="card narrow">
+        <h1>{t("twofa.title")}</h1>
+        <p>{t("twofa.prompt")}</p>
+        <Flash kind="error" message={props.error} />
+        <form method="post" action={c.req.url.replace(/^https?:\/\/[^/]+/, "")}>
+          <CsrfField c={c} />
+          <label for="code">{t("twofa.code")}</label>
+          <input
+            id="code"
+            type="text"
+            name="code"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            required
+            autofocus
+          />
+          <label>
+            <input type="checkbox" name="remember" value="1" />{" "}
+            {t("twofa.remember", { days: props.rememberDays })}
+          </label>
+          <button type="submit">{t("twofa.verify")}</button>
+        </form>
+        <p class="muted">{t("twofa.recoveryHint")}</p>
+      </section>
+    </Layout>
+  );
+}
+
+/** QR code, secret and confirmation form; used at sign-in and on My account. */
+export function TotpEnrolment(
+  props: { c: C; secret: string; qrSvg: string; action: string; error?: string; htmx?: boolean },
+) {
+  const { c } = props;
+  const t = c.get("t");
+  return (
+    <div id="totp-enrolment">
+      <p>{t("twofa.enrolSteps")}</p>
+      <div class="qr" aria-label={t("twofa.qrLabel")}>{raw(props.qrSvg)}</div>
+      <p>
+        {t("twofa.secretLabel")} <span class="secret" id="totp-secret">{props.secret}</span>
+      </p>
+      <Flash kind="error" message={props.error} />
+      <form method="post" action={props.action} hx-post={props.htmx ? props.action : undefined}>
+        <CsrfField c={c} />
+        <label for="enrol-code">{t("twofa.firstCode")}</label>
+        <input
+          id="enrol-code"
+          type="text"
+          name="code"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          required
+        />
+        <button type="submit">{t("twofa.confirm")}</button>
+      </form>
+    </div>
+  );
+}
+
+export function EnrolPage(props: { c: C; secret: string; qrSvg: string; error?: string }) {
+  const t = props.c.get("t");
+  return (
+    <Layout c={props.c} title={t("twofa.enrolTitle")} bare>
+      <section class="card narrow">
+        <h1>{t("twofa.enrolTitle")}</h1>
+        <p>{t("twofa.requiredByOrg")}</p>
+        <TotpEnrolment {...props} action="/signin/enrol" />
+      </section>
+    </Layout>
+  );
+}
+
+export function RecoveryCodes(props: { c: C; codes: string[]; continueTo: string }) {
+  const t = props.c.get("t");
+  return (
+    <section class="card narrow" id="recovery-codes">
+      <h2>{t("twofa.recoveryTitle")}</h2>
+      <p>{t("twofa.recoveryExplain")}</p>
+      <ul class="codes" id="recovery-code-list">
+        {props.codes.map((code) => <li>{code}</li>)}
+      </ul>
+      <button type="button" class="secondary" data-copy="recovery-code-list">
+        {t("common.copy")}
+      </button>{" "}
+      <a class="button" href={props.continueTo}>{t("common.continue")}</a>
+    </section>
+  );
+}
+
+export function RecoveryCodesPage(props: { c: C; codes: string[]; continueTo: string }) {
+  const t = props.c.get("t");
+  return (
+    <Layout c={props.c} title={t("twofa.recoveryTitle")}>
+      <RecoveryCodes {...props} />
+    </Layout>
+  );
+}
+
+export function SetupPage(
+  props: { c: C; token: string; errors?: string[]; values?: Record<string, string> },
+) {
+  const { c } = props;
+  const t = c.get("t");
+  const v = props.values ?? {};
+  return (
+    <Layout c={c} title={t("setup.title")}>
+      <section class="card narrow">
+        <h1>{t("setup.title")}</h1>
+        <p>{t("setup.intro")}</p>
+        {(props.errors ?? []).map((e) => <Flash kind="error" message={e} />)}
+        <form method="post" action="/setup">
+          <CsrfField c={c} />
+          <input type="hidden" name="token" value={props.token} />
+          <label for="org">{t("setup.orgName")}</label>
+          <input id="org" type="text" name="orgName" required value={v.orgName ?? ""} />
+          <label for="name">{t("setup.name")}</label>
+          <input id="name" type="text" name="name" required value={v.name ?? ""} />
+          <label for="email">{t("signin.email")}</label>
+          <input id="email" type="email" name="email" required value={v.email ?? ""} />
+          <label for="password">{t("signin.password")}</label>
+          <input
+            id="password"
+            type="password"
+            name="password"
+            autocomplete="new-password"
+            required
+          />
+          <button type="submit">{t("setup.submit")}</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

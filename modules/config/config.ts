@@ -1,0 +1,96 @@
+import { join } from "node:path";
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  bootstrapAdmin: { email: string; password: string } | undefined;
+  /** HMAC key for CSRF tokens; generated once and kept in DATA_DIR/secrets.json. */
+  cookieSecret: string;
+  /** True when the public URL is https: cookies get `Secure` and the `__Host-` prefix. */
+  secureCookies: boolean;
+  version: string;
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+}
+
+export const VERSION = "0.1.0";
+
+/** Reads the environment; throws a RangeError naming the variable when a value is invalid. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const env = options.env ?? Deno.env.toObject();
+  const port = parsePort(env.PORT);
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
+  const dataDir = env.DATA_DIR?.trim() || "./data";
+  const email = env.RESCUE_ADMIN_EMAIL?.trim();
+  const password = env.RESCUE_ADMIN_PASSWORD;
+  if ((email && !password) || (!email && password)) {
+    throw new RangeError("RESCUE_ADMIN_EMAIL and RESCUE_ADMIN_PASSWORD must be set together");
+  }
+  await Deno.mkdir(dataDir, { recursive: true });
+  const secrets = await loadSecrets(dataDir);
+  return {
+    port,
+    publicUrl,
+    dataDir,
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    smtpUrl: env.SMTP_URL?.trim() || undefined,
+    bootstrapAdmin: email && password ? { email, password } : undefined,
+    cookieSecret: env.RESCUE_COOKIE_SECRET || secrets.cookieSecret,
+    secureCookies: publicUrl.startsWith("https:"),
+    version: VERSION,
+  };
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 8080;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`PORT must be an integer between 0 and 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parsePublicUrl(raw: string | undefined, port: number): string {
+  const value = raw?.trim() || `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RangeError(`PUBLIC_URL must be an absolute URL, got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new RangeError(`PUBLIC_URL must use http or https, got "${value}"`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+interface Secrets {
+  cookieSecret: string;
+}
+
+async function loadSecrets(dataDir: string): Promise<Secrets> {
+  const path = join(dataDir, "secrets.json");
+  try {
+    const parsed = JSON.parse(await Deno.readTextFile(path));
+    if (typeof parsed.cookieSecret === "string" && parsed.cookieSecret.length >= 32) {
+      return parsed;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new Error(`Cannot read ${path}; fix or delete it`, { cause: error });
+    }
+  }
+  const secrets = { cookieSecret: randomSecret() };
+  await Deno.writeTextFile(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function randomSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,10 @@
+/**
+ * The database layer. `openDatabase` returns a drizzle handle over embedded PGlite (on
+ * disk under DATA_DIR, the zero-setup default) or over PostgreSQL through the `postgres`
+ * driver when `DATABASE_URL` is set, and applies the SQL migrations in `migrations/` to
+ * either. Every module declares its own tables in `modules/<m>/schema.ts` and queries them
+ * through the same `Database` type, so one code path serves both engines.
+ * `openTestDatabase` gives tests an isolated, migrated database cheaply.
+ */
+export { type Database, type DatabaseHandle, openDatabase } from "./open.ts";
+export { openTestDatabase } from "./testing.ts";

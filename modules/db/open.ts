@@ -1,0 +1,50 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+
+/** The drizzle handle every module queries through, whichever engine is underneath. */
+// deno-lint-ignore no-explicit-any
+export type Database = PgDatabase<PgQueryResultHKT, any>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+/** Opens (creating if needed) and migrates the configured database. */
+export async function openDatabase(
+  options: { databaseUrl?: string; dataDir: string },
+): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return await openPostgres(options.databaseUrl);
+  const dir = join(options.dataDir, "pglite");
+  await Deno.mkdir(options.dataDir, { recursive: true });
+  return await openPglite({ dataDir: dir });
+}
+
+export async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const db = drizzle(client);
+  await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  return { db: db as unknown as Database, kind: "postgres", close: () => client.end() };
+}
+
+export async function openPglite(
+  options: { dataDir?: string; loadDataDir?: Blob; migrate?: boolean },
+): Promise<DatabaseHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const client = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+  });
+  const db = drizzle(client);
+  if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  return { db: db as unknown as Database, kind: "pglite", close: () => client.close() };
+}

@@ -1,0 +1,18 @@
+import { Hono } from "hono";
+import { sql } from "drizzle-orm";
+import type { AppEnv } from "../http/mod.ts";
+
+export const healthRoutes = new Hono<AppEnv>()
+  .get("/healthz", async (c) => {
+    const { db, dbKind, config } = c.get("deps");
+    let ok = true;
+    try {
+      await db.execute(sql`select 1`);
+    } catch {
+      ok = false;
+    }
+    return c.json(
+      { status: ok ? "ok" : "degraded", database: dbKind, version: config.version },
+      ok ? 200 : 503,
+    );
+  });

@@ -1,0 +1,77 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { HttpError } from "./errors.tsx";
+import type { AppEnv } from "./types.ts";
+import { base64url, randomToken, timingSafeEqual } from "../tokens/mod.ts";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF protection for every cookie-authenticated, state-changing request (forms and
+ * htmx alike): the Origin header, when sent, must be ours, and the request must carry a
+ * token (form field `_csrf` or header `X-CSRF-Token`) that is the HMAC of a random
+ * per-browser cookie. The JSON API under /api/ authenticates with bearer tokens and takes
+ * no cookies, so it is exempt.
+ */
+export function csrfProtection(options: { secret: string; secure: boolean }): MiddlewareHandler<
+  AppEnv
+> {
+  const keyPromise = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(options.secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const cookieName = options.secure ? "__Host-rs_csrf" : "rs_csrf";
+  return async (c, next) => {
+    if (c.req.path.startsWith("/api/")) return await next();
+    const key = await keyPromise;
+    let seed = getCookie(c, cookieName);
+    if (!seed || !/^[A-Za-z0-9_-]{32,64}$/.test(seed)) {
+      seed = randomToken();
+      setCookie(c, cookieName, seed, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "Lax",
+        secure: options.secure,
+      });
+    }
+    const expected = await sign(key, seed);
+    c.set("csrf", expected);
+    if (!SAFE_METHODS.has(c.req.method)) {
+      const origin = c.req.header("origin");
+      if (origin && origin !== new URL(c.req.url).origin && origin !== publicOrigin(c)) {
+        throw new HttpError(403, "errors.csrf");
+      }
+      const given = c.req.header("x-csrf-token") ?? (await formToken(c));
+      if (!given || !timingSafeEqual(given, expected)) throw new HttpError(403, "errors.csrf");
+    }
+    await next();
+  };
+}
+
+/** The token to embed in forms and the htmx header for this request. */
+export function csrfToken(c: Context<AppEnv>): string {
+  return c.get("csrf");
+}
+
+function publicOrigin(c: Context<AppEnv>): string {
+  return new URL(c.get("deps").config.publicUrl).origin;
+}
+
+async function formToken(c: Context): Promise<string | undefined> {
+  const type = c.req.header("content-type") ?? "";
+  if (!type.includes("form")) return undefined;
+  try {
+    const body = await c.req.parseBody();
+    return typeof body._csrf === "string" ? body._csrf : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sign(key: CryptoKey, value: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(value));
+  return base64url(new Uint8Array(mac));
+}

@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from "hono";
+import { HttpError } from "./errors.tsx";
+import type { AppEnv, Role } from "./types.ts";
+
+/**
+ * Requires a fully signed-in user. Browsers are sent to the sign-in page (htmx gets an
+ * HX-Redirect); API clients get a 401 problem.
+ */
+export function requireUser(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.get("user")) return await next();
+    if (c.req.path.startsWith("/api/")) throw new HttpError(401, "errors.unauthenticated");
+    const back = encodeURIComponent(c.req.path);
+    if (c.req.header("hx-request") === "true") {
+      c.header("HX-Redirect", `/signin?next=${back}`);
+      return c.body(null, 401);
+    }
+    return c.redirect(`/signin?next=${back}`, 303);
+  };
+}
+
+/** Requires one of `roles`; a signed-in user without it gets a 403. */
+export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  const signedIn = requireUser();
+  return (c, next) =>
+    signedIn(c, async () => {
+      if (!roles.includes(c.get("user")!.role)) throw new HttpError(403, "errors.forbidden");
+      await next();
+    });
+}

@@ -1,0 +1,49 @@
+import type { Config } from "../config/mod.ts";
+import type { Database } from "../db/mod.ts";
+import type { Language, Translator } from "../i18n/mod.ts";
+
+export type Role = "master_admin" | "admin" | "technician" | "external";
+
+/** The signed-in person as the request sees it (from a web session or an API token). */
+export interface CurrentUser {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  role: Role;
+  language: Language | null;
+  totpEnabled: boolean;
+  /** Hash of the web session id, absent for API-token requests. */
+  sessionId?: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  dbKind: "pglite" | "postgres";
+  clock: Clock;
+  log: Logger;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    log: Logger;
+    t: Translator;
+    lang: Language;
+    csrf: string;
+    user: CurrentUser | undefined;
+  };
+}

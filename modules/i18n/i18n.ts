@@ -1,0 +1,69 @@
+import i18next from "i18next";
+import en from "../../locales/en.json" with { type: "json" };
+import nl from "../../locales/nl.json" with { type: "json" };
+
+export const LANGUAGES = ["en", "nl"] as const;
+export type Language = typeof LANGUAGES[number];
+
+type Leaves<T, P extends string = ""> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+
+/** Every key of `locales/en.json`, dotted (`signin.title`). */
+export type TranslationKey = Leaves<typeof en>;
+export type Translator = ((key: TranslationKey, params?: Record<string, unknown>) => string) & {
+  lang: Language;
+};
+
+const instance = i18next.createInstance();
+await instance.init({
+  resources: { en: { translation: en }, nl: { translation: nl } },
+  fallbackLng: "en",
+  supportedLngs: [...LANGUAGES],
+  interpolation: { escapeValue: false }, // hono/jsx escapes on output
+  initAsync: false,
+  returnNull: false,
+});
+
+const fixed = new Map<Language, ReturnType<typeof instance.getFixedT>>(
+  LANGUAGES.map((lang) => [lang, instance.getFixedT(lang)]),
+);
+
+export function translator(lang: Language): Translator {
+  const fixedT = fixed.get(lang)!;
+  const t =
+    ((key: TranslationKey, params?: Record<string, unknown>) =>
+      (fixedT as (k: string, p: object) => string)(key, params ?? {})) as Translator;
+  t.lang = lang;
+  return t;
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
+}
+
+export function languageName(lang: Language): string {
+  return ({ en: "English", nl: "Nederlands" } as const)[lang];
+}
+
+/** User setting → cookie → Accept-Language (by q-value) → English. */
+export function negotiateLanguage(
+  options: { user?: string | null; cookie?: string | null; acceptLanguage?: string | null },
+): Language {
+  if (isLanguage(options.user)) return options.user;
+  if (isLanguage(options.cookie)) return options.cookie;
+  const ranked = (options.acceptLanguage ?? "")
+    .split(",")
+    .map((part) => {
+      const [tag, ...rest] = part.trim().split(";");
+      const q = rest.find((p) => p.trim().startsWith("q="));
+      return { tag: tag.trim().toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .filter((r) => r.tag && !Number.isNaN(r.q) && r.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const base = tag.split("-")[0];
+    if (isLanguage(base)) return base;
+  }
+  return "en";
+}

@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { AppEnv } from "../http/mod.ts";
+
+const STATIC_DIR = fileURLToPath(new URL("../../static/", import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Public name → package file. Resolved once at start-up so a missing package fails early. */
+const VENDOR: Record<string, { path: string; type: string }> = {
+  "htmx.min.js": { path: require.resolve("htmx.org/dist/htmx.min.js"), type: "text/javascript" },
+  "preact.mjs": { path: require.resolve("preact"), type: "text/javascript" },
+};
+
+const TYPES: Record<string, string> = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+  ico: "image/x-icon",
+  wav: "audio/wav",
+};
+
+export const staticRoutes = new Hono<AppEnv>()
+  .get("/vendor/:file", async (c) => {
+    const entry = VENDOR[c.req.param("file")];
+    if (!entry) return c.notFound();
+    return c.body(await Deno.readFile(entry.path), 200, {
+      "content-type": `${entry.type}; charset=utf-8`,
+      "cache-control": "public, max-age=86400",
+    });
+  })
+  .get("/static/:file{[A-Za-z0-9_.-]+}", async (c) => {
+    const file = c.req.param("file");
+    const type = TYPES[file.split(".").pop() ?? ""];
+    if (!type || file.startsWith(".")) return c.notFound();
+    try {
+      return c.body(await Deno.readFile(STATIC_DIR + file), 200, {
+        "content-type": type,
+        "cache-control": "public, max-age=300",
+      });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return c.notFound();
+      throw error;
+    }
+  })
+  .get("/favicon.ico", (c) => c.body(null, 204));

@@ -1,0 +1,73 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
+import type { AppEnv } from "../modules/http/mod.ts";
+
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  selfRequestsOnly: true,
+});
+
+/** The page shell: head, top navigation for signed-in users, a flash region, the content. */
+export function Layout(
+  props: { c: Context<AppEnv>; title: string; children?: Child; bare?: boolean },
+) {
+  const { c } = props;
+  const t = c.get("t");
+  const user = c.get("user");
+  const csrf = c.get("csrf");
+  const isAdmin = user?.role === "master_admin" || user?.role === "admin";
+  return (
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang={c.get("lang")}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="htmx-config" content={HTMX_CONFIG} />
+          <title>{`${props.title} · ${t("app.name")}`}</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          <script src="/vendor/htmx.min.js" defer></script>
+          <script src="/static/app.js" defer></script>
+        </head>
+        <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
+          <header class="topbar">
+            <a class="brand" href="/">{t("app.name")}</a>
+            {user && !props.bare && (
+              <nav aria-label={t("nav.label")}>
+                <a href="/console">{t("nav.console")}</a>
+                {isAdmin && <a href="/admin/audit">{t("nav.audit")}</a>}
+                {user.role === "master_admin" && <a href="/admin/security">{t("nav.security")}</a>}
+                <a href="/account">{t("nav.account")}</a>
+                <form method="post" action="/signout" class="inline">
+                  <input type="hidden" name="_csrf" value={csrf} />
+                  <button type="submit" class="link">{t("nav.signOut")}</button>
+                </form>
+              </nav>
+            )}
+          </header>
+          <main>
+            <div id="flash" aria-live="polite"></div>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** A hidden CSRF field for plain (non-htmx) forms. */
+export function CsrfField(props: { c: Context<AppEnv> }) {
+  return <input type="hidden" name="_csrf" value={props.c.get("csrf")} />;
+}
+
+export function Flash(props: { kind: "error" | "info"; message?: string }) {
+  if (!props.message) return null;
+  return (
+    <p class={`flash ${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>
+      {props.message}
+    </p>
+  );
+}
