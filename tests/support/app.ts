@@ -1,0 +1,132 @@
+/**
+ * Builds the real application over an isolated test database (PGlite template, or the
+ * PostgreSQL at DATABASE_URL), with a settable clock and a log that is kept, not printed.
+ * `client()` is a tiny browser: it keeps cookies, follows nothing, and fills in the CSRF
+ * token from the last page it saw.
+ */
+import { loadConfig } from "../../modules/config/mod.ts";
+import { openTestDatabase } from "../../modules/db/mod.ts";
+import { createApp } from "../../modules/app/mod.ts";
+import { bootstrap } from "../../modules/auth/mod.ts";
+import { type AppDeps, createLogger } from "../../modules/http/mod.ts";
+
+export const ADMIN = { email: "admin@example.test", password: "correct horse battery" };
+
+export interface TestApp {
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  clock: { now(): Date; set(d: Date): void; advance(ms: number): void };
+  logLines: string[];
+  client(): TestClient;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  options: { env?: Record<string, string>; bootstrapAdmin?: boolean } = {},
+): Promise<TestApp> {
+  const dataDir = await Deno.makeTempDir({ prefix: "rescue-test-" });
+  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", ...options.env };
+  if (options.bootstrapAdmin !== false) {
+    env.RESCUE_ADMIN_EMAIL ??= ADMIN.email;
+    env.RESCUE_ADMIN_PASSWORD ??= ADMIN.password;
+  }
+  const config = await loadConfig({ env });
+  const handle = await openTestDatabase();
+  let now = new Date("2026-11-24T10:00:00Z");
+  const clock = {
+    now: () => new Date(now),
+    set: (d: Date) => void (now = new Date(d)),
+    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
+  };
+  const logLines: string[] = [];
+  const log = createLogger({}, (line) => logLines.push(line));
+  const deps: AppDeps = { config, db: handle.db, dbKind: handle.kind, clock, log };
+  await bootstrap(deps);
+  const app = createApp(deps);
+  return {
+    deps,
+    app,
+    clock,
+    logLines,
+    client: () => new TestClient(app),
+    close: async () => {
+      await handle.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+export class TestClient {
+  cookies = new Map<string, string>();
+  csrf = "";
+  headers: Record<string, string> = {};
+  constructor(
+    private app: { request: (url: string, init?: RequestInit) => Response | Promise<Response> },
+  ) {}
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return await this.send(path, { method: "GET", headers });
+  }
+
+  /** Posts a form; the CSRF token of the last page is added unless `_csrf` is given. */
+  async post(
+    path: string,
+    fields: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
+    return await this.send(path, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    });
+  }
+
+  async send(path: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
+    if (this.cookies.size > 0) {
+      headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    }
+    const res = await this.app.request(`http://localhost${path}`, { ...init, headers });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attrs.some((a) =>
+        /max-age=0/i.test(a) || /expires=Thu, 01 Jan 1970/i.test(a)
+      );
+      if (expired || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    if ((res.headers.get("content-type") ?? "").includes("text/html")) {
+      const text = await res.clone().text();
+      const match = /name="_csrf" value="([^"]+)"/.exec(text) ??
+        /X-CSRF-Token&quot;:&quot;([^&]+)&quot;/.exec(text);
+      if (match) this.csrf = match[1];
+    }
+    return res;
+  }
+
+  /** Signs in with password (and `code` when asked for a second factor). */
+  async signIn(email: string, password: string, code?: () => string): Promise<Response> {
+    await this.get("/signin");
+    let res = await this.post("/signin", { email, password });
+    if (res.headers.get("location")?.startsWith("/signin/2fa") && code) {
+      await this.get("/signin/2fa");
+      res = await this.post("/signin/2fa", { code: code() });
+    }
+    return res;
+  }
+}
+
+/** Reads the audit actions written so far, oldest first. */
+export async function auditActions(deps: AppDeps): Promise<string[]> {
+  const { auditLog } = await import("../../modules/audit/mod.ts");
+  const { asc } = await import("drizzle-orm");
+  const rows = await deps.db.select({ action: auditLog.action }).from(auditLog).orderBy(
+    asc(auditLog.id),
+  );
+  return rows.map((r) => r.action);
+}
