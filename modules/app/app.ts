@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { accountRoutes } from "../account/mod.ts";
 import { adminRoutes } from "../admin/mod.ts";
 import { apiRoutes } from "../api/mod.ts";
@@ -37,6 +38,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => renderError(c, new HttpError(404, "errors.notFound")));
   app.onError((error, c) => {
     if (error instanceof HttpError) return renderError(c, error);
+    if (error instanceof HTTPException && error.status < 500) {
+      // Raised by Hono itself, e.g. a JSON body that does not parse.
+      const key = /json/i.test(error.message) ? "api.malformedJson" : "errors.badRequest";
+      return renderError(c, new HttpError(error.status as 400, key));
+    }
     (c.get("log") ?? deps.log).error("unhandled error", {
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       stack: error instanceof Error ? error.stack : undefined,

@@ -117,7 +117,7 @@ export const authRoutes = new Hono<AppEnv>()
         at: now,
       });
     }
-    if (form.remember === "1") {
+    if (form.remember === "1" && rememberDays > 0) {
       const label = c.req.header("user-agent") ?? "?";
       const device = await rememberDevice(db, {
         userId: user.id,

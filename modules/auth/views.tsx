@@ -87,10 +87,12 @@ export function SecondFactorPage(props: { c: C; error?: string; rememberDays: nu
             required
             autofocus
           />
-          <label>
-            <input type="checkbox" name="remember" value="1" />{" "}
-            {t("twofa.remember", { days: props.rememberDays })}
-          </label>
+          {props.rememberDays > 0 && (
+            <label>
+              <input type="checkbox" name="remember" value="1" />{" "}
+              {t("twofa.remember", { days: props.rememberDays })}
+            </label>
+          )}
           <button type="submit">{t("twofa.verify")}</button>
         </form>
         <p class="muted">{t("twofa.recoveryHint")}</p>

@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import { type DatabaseHandle, openPglite, openPostgres } from "./open.ts";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { sha256Hex } from "../tokens/mod.ts";
+import { type DatabaseHandle, MIGRATIONS_DIR, openPglite, openPostgres } from "./open.ts";
 
 let template: Promise<Blob> | undefined;
 
@@ -21,7 +24,41 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   return await openPglite({ loadDataDir: await template, migrate: false });
 }
 
+/**
+ * The migrated template, cached on disk by a hash of the migrations: `deno test` runs each
+ * test file in its own isolate, and a fresh PGlite costs seconds per file otherwise.
+ */
 async function makeTemplate(): Promise<Blob> {
+  const cacheFile = join(tmpdir(), `rescue-pglite-template-${await migrationsHash()}.tgz`);
+  try {
+    return new Blob([await Deno.readFile(cacheFile)]);
+  } catch {
+    // not cached yet
+  }
+  const dump = await dumpFreshTemplate();
+  const partial = `${cacheFile}.${crypto.randomUUID()}`;
+  await Deno.writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
+  await Deno.rename(partial, cacheFile);
+  return dump;
+}
+
+async function migrationsHash(): Promise<string> {
+  const parts: string[] = [];
+  const walk = async (dir: string) => {
+    const entries = [];
+    for await (const entry of Deno.readDir(dir)) entries.push(entry);
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) await walk(path);
+      else parts.push(entry.name, await Deno.readTextFile(path));
+    }
+  };
+  await walk(MIGRATIONS_DIR);
+  return (await sha256Hex(parts.join("\n"))).slice(0, 16);
+}
+
+async function dumpFreshTemplate(): Promise<Blob> {
   const handle = await openPglite({});
   // deno-lint-ignore no-explicit-any
   const client = (handle.db as any).$client;

@@ -1,0 +1,52 @@
+// The audit log page: admins page and filter; a technician is refused.
+import assert from "node:assert/strict";
+import { users } from "../modules/auth/mod.ts";
+import { recordAudit } from "../modules/audit/mod.ts";
+import { ADMIN, startTestApp } from "./support/app.ts";
+
+Deno.test("admins page through the audit log with filters; technicians get 403", async () => {
+  const t = await startTestApp();
+  try {
+    const [admin] = await t.deps.db.select().from(users);
+    for (let i = 0; i < 120; i++) {
+      await recordAudit(t.deps.db, {
+        orgId: admin.orgId,
+        actorEmail: "someone@example.test",
+        action: "auth.signin_failed",
+        ip: "10.0.0.1",
+        at: new Date(Date.UTC(2026, 0, 1 + (i % 30))),
+      });
+    }
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    const page1 = await (await browser.get("/admin/audit?action=auth.signin_failed")).text();
+    assert.match(page1, /Page 1 of 3 \(120 entries\)/);
+    const page3 = await (await browser.get("/admin/audit?action=auth.signin_failed&page=3"))
+      .text();
+    assert.equal(page3.match(/<tr>/g)!.length - 1, 20);
+    const ranged = await (await browser.get(
+      "/admin/audit?action=auth.signin_failed&from=2026-01-01&to=2026-01-02",
+    )).text();
+    assert.match(ranged, /\(8 entries\)/);
+    assert.equal((await browser.get("/admin/audit?from=yesterday")).status, 400);
+    const fragment = await browser.get("/admin/audit?page=1", { "hx-request": "true" });
+    assert.doesNotMatch(await fragment.text(), /<html/);
+    assert.equal(fragment.headers.get("vary"), "HX-Request");
+
+    const { hashPassword } = await import("../modules/auth/password.ts");
+    await t.deps.db.insert(users).values({
+      orgId: admin.orgId,
+      email: "tech@example.test",
+      name: "Tech",
+      role: "technician",
+      passwordHash: await hashPassword("tech password 1"),
+      createdAt: t.clock.now(),
+    });
+    const tech = t.client();
+    await tech.signIn("tech@example.test", "tech password 1");
+    assert.equal((await tech.get("/admin/audit")).status, 403);
+    assert.equal((await tech.get("/admin/security")).status, 403);
+  } finally {
+    await t.close();
+  }
+});

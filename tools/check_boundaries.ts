@@ -1,0 +1,114 @@
+// Module-boundary check (part of `deno task ok`): a module is imported only through its
+// `mod.ts`; module → module edges must be on the allow-list below; no cycles; the agent
+// and the protocol package never import server code.
+import { join, relative } from "node:path";
+
+/** Who may import whom. Adding an edge is a design decision: add it here, on purpose. */
+const ALLOWED: Record<string, string[]> = {
+  account: ["audit", "auth", "http", "i18n"],
+  admin: ["audit", "auth", "http"],
+  api: ["audit", "auth", "http"],
+  app: ["account", "admin", "api", "audit", "auth", "console", "health", "http", "static_files"],
+  audit: ["db", "http"],
+  auth: ["audit", "db", "http", "i18n", "tokens"],
+  config: [],
+  console: ["http"],
+  db: ["tokens"],
+  health: ["http"],
+  http: ["config", "db", "i18n", "tokens"],
+  i18n: [],
+  static_files: ["http"],
+  tokens: [],
+};
+
+const root = new URL("..", import.meta.url).pathname;
+const problems: string[] = [];
+const edges = new Map<string, Set<string>>();
+
+async function* sourceFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* sourceFiles(path);
+    else if (/\.(ts|tsx)$/.test(entry.name)) yield path;
+  }
+}
+
+function importsOf(source: string): string[] {
+  const found: string[] = [];
+  const re = /(?:import|export)[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  for (const m of source.matchAll(re)) found.push(m[1] ?? m[2]);
+  return found;
+}
+
+for (const area of ["modules", "agent", "protocol", "views"]) {
+  try {
+    await Deno.stat(join(root, area));
+  } catch {
+    continue;
+  }
+  for await (const file of sourceFiles(join(root, area))) {
+    const rel = relative(root, file);
+    const isTest = /_test\.tsx?$/.test(file);
+    const from = rel.startsWith("modules/") ? rel.split("/")[1] : undefined;
+    for (const spec of importsOf(await Deno.readTextFile(file))) {
+      if (!spec.startsWith(".")) continue;
+      const target = relative(root, join(file, "..", spec));
+      if ((area === "agent" || area === "protocol") && !target.startsWith("protocol/") &&
+        !target.startsWith(area + "/")) {
+        problems.push(`${rel}: ${area}/ may import only protocol/ (imports ${target})`);
+      }
+      if (!target.startsWith("modules/")) continue;
+      const to = target.split("/")[1];
+      if (to === from) continue;
+      if (!target.endsWith("/mod.ts") && !isTest) {
+        problems.push(`${rel}: import ${to} through modules/${to}/mod.ts, not ${target}`);
+      }
+      if (from && !isTest) {
+        if (!edges.has(from)) edges.set(from, new Set());
+        edges.get(from)!.add(to);
+        if (!(ALLOWED[from] ?? []).includes(to)) {
+          problems.push(`${rel}: edge ${from} → ${to} is not on the allow-list`);
+        }
+      }
+    }
+  }
+}
+
+function findCycle(): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === "done") return undefined;
+    if (state.get(node) === "visiting") return [...stack.slice(stack.indexOf(node)), node];
+    state.set(node, "visiting");
+    stack.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(node, "done");
+    return undefined;
+  };
+  for (const node of edges.keys()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+}
+
+const cycle = findCycle();
+if (cycle) problems.push(`import cycle: ${cycle.join(" → ")}`);
+for (const module of Object.keys(ALLOWED)) {
+  try {
+    await Deno.stat(join(root, "modules", module, "mod.ts"));
+  } catch {
+    problems.push(`modules/${module}/mod.ts is missing (every module has one public surface)`);
+  }
+}
+
+if (problems.length > 0) {
+  console.error(problems.join("\n"));
+  console.error(`${problems.length} boundary problem(s)`);
+  Deno.exit(1);
+}
+console.log(`module boundaries ok: ${edges.size} modules, no cycles`);

@@ -1,0 +1,48 @@
+// Runs before `deno test` (see `deno task test`): makes sure the real parts the suite
+// drives are on the machine — Debian's Chromium for the browser tests and oathtool to
+// cross-check TOTP — installing them with apt-get when we are root on Debian, so that on a
+// fresh machine the README's test command is the only set-up step.
+const NEEDED = [
+  { binary: "/usr/bin/chromium", pkg: "chromium" },
+  { binary: "/usr/bin/oathtool", pkg: "oathtool" },
+];
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(cmd: string, args: string[]): Promise<boolean> {
+  const { code } = await new Deno.Command(cmd, {
+    args,
+    stdout: "inherit",
+    stderr: "inherit",
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+  }).output();
+  return code === 0;
+}
+
+const missing: string[] = [];
+for (const need of NEEDED) if (!await exists(need.binary)) missing.push(need.pkg);
+
+if (missing.length > 0) {
+  const isRoot = Deno.uid?.() === 0;
+  const hasApt = await exists("/usr/bin/apt-get");
+  if (!isRoot || !hasApt) {
+    console.error(
+      `The tests need these Debian packages: ${missing.join(" ")}. ` +
+        `Install them (sudo apt-get install -y ${missing.join(" ")}) and run again.`,
+    );
+    Deno.exit(1);
+  }
+  console.log(`installing ${missing.join(" ")} with apt-get …`);
+  if (!await run("apt-get", ["update", "-qq"])) Deno.exit(1);
+  if (!await run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing])) {
+    Deno.exit(1);
+  }
+}
+console.log("test prerequisites ok: chromium, oathtool");
