@@ -26,6 +26,7 @@ const INSTANTS = [
   new Date(1_111_111_109_000), // RFC 6238 test vector
   new Date(1_234_567_890_000), // RFC 6238 test vector
   new Date(2_000_000_000_000), // RFC 6238 test vector
+  new Date(20_000_000_000_000), // RFC 6238 test vector (year 2603)
   new Date("2026-11-24T10:00:00Z"), // first second of a step
   new Date("2026-11-24T10:00:29Z"), // last second of the same step
   new Date("2031-02-28T23:59:59Z"),
@@ -37,6 +38,7 @@ Deno.test("currentTotp() gives the RFC 6238 SHA-1 test-vector codes", () => {
   assert.equal(currentTotp(RFC_SECRET, new Date(1_111_111_111_000)), "050471");
   assert.equal(currentTotp(RFC_SECRET, new Date(1_234_567_890_000)), "005924");
   assert.equal(currentTotp(RFC_SECRET, new Date(2_000_000_000_000)), "279037");
+  assert.equal(currentTotp(RFC_SECRET, new Date(20_000_000_000_000)), "353130");
 });
 
 Deno.test("oathtool agrees with the RFC 6238 test vectors (the cross-check's oracle is sound)", async () => {

@@ -1,0 +1,17 @@
+# One container runs the whole product on its embedded defaults (PGlite under /data).
+# Set DATABASE_URL to use an external PostgreSQL instead.
+FROM denoland/deno:debian-2.9.6
+
+WORKDIR /app
+COPY deno.json deno.lock ./
+RUN deno install --frozen
+COPY . .
+RUN deno check main.ts && mkdir -p /data && chown deno:deno /data
+
+USER deno
+ENV PORT=8080 DATA_DIR=/data
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/healthz'); if (!r.ok) Deno.exit(1)"]
+CMD ["deno", "run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys", "main.ts"]
