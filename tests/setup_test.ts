@@ -20,7 +20,13 @@ Deno.test("setup creates the organisation once; afterwards /setup is 404 for goo
     assert.equal((await browser.get("/setup?token=guess")).status, 404);
     assert.equal((await browser.get(`/setup?token=${token}`)).status, 200);
 
-    const bad = await browser.post("/setup", { token, orgName: "", name: "Ann", email: "nope", password: "x" });
+    const bad = await browser.post("/setup", {
+      token,
+      orgName: "",
+      name: "Ann",
+      email: "nope",
+      password: "x",
+    });
     assert.equal(bad.status, 422);
     const [{ n }] = await t.deps.db.select({ n: count() }).from(organisations);
     assert.equal(Number(n), 0, "nothing half-written");

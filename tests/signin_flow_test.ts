@@ -22,7 +22,9 @@ async function enrol(t: TestApp, browser: TestClient) {
   const secret = /id="totp-secret">([A-Z2-7]+)</.exec(page)?.[1];
   assert.ok(secret, "the enrolment fragment shows the secret");
   assert.match(page, /<svg/);
-  const done = await browser.post("/account/2fa/confirm", { code: currentTotp(secret, t.clock.now()) });
+  const done = await browser.post("/account/2fa/confirm", {
+    code: currentTotp(secret, t.clock.now()),
+  });
   assert.equal(done.status, 200);
   const codes = [...(await done.text()).matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) =>
     m[1]

@@ -53,8 +53,10 @@ for (const area of ["modules", "agent", "protocol", "views"]) {
     for (const spec of importsOf(await Deno.readTextFile(file))) {
       if (!spec.startsWith(".")) continue;
       const target = relative(root, join(file, "..", spec));
-      if ((area === "agent" || area === "protocol") && !target.startsWith("protocol/") &&
-        !target.startsWith(area + "/")) {
+      if (
+        (area === "agent" || area === "protocol") && !target.startsWith("protocol/") &&
+        !target.startsWith(area + "/")
+      ) {
         problems.push(`${rel}: ${area}/ may import only protocol/ (imports ${target})`);
       }
       if (!target.startsWith("modules/")) continue;

@@ -4,7 +4,7 @@ import { loginThrottle } from "./schema.ts";
 
 /**
  * Sign-in back-off: the first `free` failures cost nothing; after that each attempt must
- * wait 2^(n - free) seconds (at most a minute) after the last failure; at `lockAt`
+ * wait 2^(n - free - 1) seconds (at most a minute) after the last failure; at `lockAt`
  * failures the key is locked for 15 minutes. Counters forget after 15 quiet minutes.
  * Accounts and client addresses are counted separately, so one attacker cannot lock
  * everyone out from one address without also being locked out himself.
@@ -72,7 +72,10 @@ export async function registerFailure(
   now: Date,
 ): Promise<ThrottleScope[]> {
   const locked: ThrottleScope[] = [];
-  const forgetBefore = new Date(now.getTime() - FORGET_MS);
+  // Raw SQL gets its dates bound through the column: postgres-js cannot send a bare Date.
+  const at = (d: Date) => sql.param(d, loginThrottle.lastFailureAt);
+  const forgetBefore = at(new Date(now.getTime() - FORGET_MS));
+  const nowParam = at(now);
   for (const { scope, key } of keys) {
     const [row] = await db.insert(loginThrottle)
       .values({ scope, key, failures: 1, lastFailureAt: now })
@@ -81,9 +84,9 @@ export async function registerFailure(
         set: {
           // A counter that has been quiet (or whose lock has run out) starts over.
           failures: sql`case when ${loginThrottle.lastFailureAt} < ${forgetBefore}
-            or (${loginThrottle.lockedUntil} is not null and ${loginThrottle.lockedUntil} <= ${now})
+            or (${loginThrottle.lockedUntil} is not null and ${loginThrottle.lockedUntil} <= ${nowParam})
             then 1 else ${loginThrottle.failures} + 1 end`,
-          lockedUntil: sql`case when ${loginThrottle.lockedUntil} <= ${now} then null
+          lockedUntil: sql`case when ${loginThrottle.lockedUntil} <= ${nowParam} then null
             else ${loginThrottle.lockedUntil} end`,
           lastFailureAt: now,
         },

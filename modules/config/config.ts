@@ -40,14 +40,25 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     smtpUrl: env.SMTP_URL?.trim() || undefined,
     bootstrapAdmin: email && password ? { email, password } : undefined,
-    cookieSecret: env.RESCUE_COOKIE_SECRET || secrets.cookieSecret,
+    cookieSecret: cookieSecret(env.RESCUE_COOKIE_SECRET) ?? secrets.cookieSecret,
     secureCookies: publicUrl.startsWith("https:"),
     version: VERSION,
   };
 }
 
+function cookieSecret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.length < 32) {
+    throw new RangeError("RESCUE_COOKIE_SECRET must be at least 32 characters long");
+  }
+  return raw;
+}
+
 function parsePort(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === "") return 8080;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new RangeError(`PORT must be an integer between 0 and 65535, got "${raw}"`);
+  }
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`PORT must be an integer between 0 and 65535, got "${raw}"`);
@@ -80,6 +91,7 @@ async function loadSecrets(dataDir: string): Promise<Secrets> {
     if (typeof parsed.cookieSecret === "string" && parsed.cookieSecret.length >= 32) {
       return parsed;
     }
+    throw new TypeError("cookieSecret is missing or shorter than 32 characters");
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new Error(`Cannot read ${path}; fix or delete it`, { cause: error });

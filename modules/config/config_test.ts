@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadConfig } from "./config.ts";
+
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+async function withTempDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "rescue-config-test-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+Deno.test("loadConfig() defaults to port 8080, ./data, http://localhost:8080 and no admin", async () => {
+  await withTempDir(async (dir) => {
+    // The default DATA_DIR is relative, and loadConfig creates it: run from a scratch cwd.
+    const cwd = Deno.cwd();
+    Deno.chdir(dir);
+    try {
+      const config = await loadConfig({ env: {} });
+      assert.equal(config.port, 8080);
+      assert.equal(config.dataDir, "./data");
+      assert.equal(config.publicUrl, "http://localhost:8080");
+      assert.equal(config.secureCookies, false);
+      assert.equal(config.databaseUrl, undefined);
+      assert.equal(config.smtpUrl, undefined);
+      assert.equal(config.bootstrapAdmin, undefined);
+      assert.ok(await exists(join(dir, "data", "secrets.json")));
+    } finally {
+      Deno.chdir(cwd);
+    }
+  });
+});
+
+Deno.test("loadConfig() takes PORT, DATA_DIR, DATABASE_URL and SMTP_URL from the environment", async () => {
+  await withTempDir(async (dir) => {
+    const dataDir = join(dir, "nested", "data");
+    const config = await loadConfig({
+      env: {
+        PORT: "9090",
+        DATA_DIR: dataDir,
+        DATABASE_URL: " postgres://db.example/rescue ",
+        SMTP_URL: "smtp://mail.example:25",
+      },
+    });
+    assert.equal(config.port, 9090);
+    assert.equal(config.publicUrl, "http://localhost:9090");
+    assert.equal(config.dataDir, dataDir);
+    assert.equal(config.databaseUrl, "postgres://db.example/rescue");
+    assert.equal(config.smtpUrl, "smtp://mail.example:25");
+    assert.ok((await Deno.stat(dataDir)).isDirectory, "DATA_DIR is created");
+  });
+});
+
+Deno.test("loadConfig() throws a RangeError naming PORT for a port that is not a number or out of range", async () => {
+  await withTempDir(async (dir) => {
+    const dataDir = join(dir, "data");
+    for (const port of ["abc", "70000", "65536", "-1", "80.5"]) {
+      await assert.rejects(
+        loadConfig({ env: { PORT: port, DATA_DIR: dataDir } }),
+        (error: unknown) => error instanceof RangeError && /PORT/.test(error.message),
+        `PORT=${port}`,
+      );
+    }
+    assert.equal(await exists(dataDir), false, "nothing is written for an invalid config");
+  });
+});
+
+Deno.test("loadConfig() accepts PORT 0 and 65535", async () => {
+  await withTempDir(async (dir) => {
+    assert.equal((await loadConfig({ env: { PORT: "0", DATA_DIR: dir } })).port, 0);
+    assert.equal((await loadConfig({ env: { PORT: "65535", DATA_DIR: dir } })).port, 65535);
+  });
+});
+
+Deno.test("loadConfig() throws a RangeError naming PUBLIC_URL for a non-http(s) or relative URL", async () => {
+  await withTempDir(async (dir) => {
+    for (const url of ["ftp://x", "javascript:alert(1)", "rescue.example", "/relative"]) {
+      await assert.rejects(
+        loadConfig({ env: { PUBLIC_URL: url, DATA_DIR: dir } }),
+        (error: unknown) => error instanceof RangeError && /PUBLIC_URL/.test(error.message),
+        `PUBLIC_URL=${url}`,
+      );
+    }
+  });
+});
+
+Deno.test("loadConfig() trims the trailing slash off PUBLIC_URL and keeps a path", async () => {
+  await withTempDir(async (dir) => {
+    const plain = await loadConfig({
+      env: { PUBLIC_URL: "http://rescue.example/", DATA_DIR: dir },
+    });
+    assert.equal(plain.publicUrl, "http://rescue.example");
+    const sub = await loadConfig({
+      env: { PUBLIC_URL: "http://example.test:8443/rescue//", DATA_DIR: dir },
+    });
+    assert.equal(sub.publicUrl, "http://example.test:8443/rescue");
+  });
+});
+
+Deno.test("loadConfig() sets secureCookies for an https PUBLIC_URL only", async () => {
+  await withTempDir(async (dir) => {
+    const https = await loadConfig({
+      env: { PUBLIC_URL: "https://rescue.example", DATA_DIR: dir },
+    });
+    assert.equal(https.secureCookies, true);
+    assert.equal(https.publicUrl, "https://rescue.example");
+    const http = await loadConfig({ env: { PUBLIC_URL: "http://rescue.example", DATA_DIR: dir } });
+    assert.equal(http.secureCookies, false);
+  });
+});
+
+Deno.test("loadConfig() throws a RangeError when only one of RESCUE_ADMIN_EMAIL and RESCUE_ADMIN_PASSWORD is set", async () => {
+  await withTempDir(async (dir) => {
+    await assert.rejects(
+      loadConfig({ env: { RESCUE_ADMIN_EMAIL: "admin@example.test", DATA_DIR: dir } }),
+      (error: unknown) =>
+        error instanceof RangeError && /RESCUE_ADMIN_PASSWORD/.test(error.message),
+    );
+    await assert.rejects(
+      loadConfig({ env: { RESCUE_ADMIN_PASSWORD: "correct horse battery", DATA_DIR: dir } }),
+      (error: unknown) => error instanceof RangeError && /RESCUE_ADMIN_EMAIL/.test(error.message),
+    );
+    await assert.rejects(
+      loadConfig({
+        env: { RESCUE_ADMIN_EMAIL: "   ", RESCUE_ADMIN_PASSWORD: "correct horse", DATA_DIR: dir },
+      }),
+      RangeError,
+      "a blank e-mail counts as unset",
+    );
+  });
+});
+
+Deno.test("loadConfig() returns the bootstrap admin when both e-mail and password are set", async () => {
+  await withTempDir(async (dir) => {
+    const config = await loadConfig({
+      env: {
+        RESCUE_ADMIN_EMAIL: " admin@example.test ",
+        RESCUE_ADMIN_PASSWORD: "correct horse battery",
+        DATA_DIR: dir,
+      },
+    });
+    assert.deepEqual(config.bootstrapAdmin, {
+      email: "admin@example.test",
+      password: "correct horse battery",
+    });
+  });
+});
+
+Deno.test("loadConfig() generates the cookie secret once into DATA_DIR/secrets.json with mode 0600", async () => {
+  await withTempDir(async (dir) => {
+    const first = await loadConfig({ env: { DATA_DIR: dir } });
+    assert.match(first.cookieSecret, /^[0-9a-f]{64}$/);
+    const path = join(dir, "secrets.json");
+    const stat = await Deno.stat(path);
+    assert.equal(stat.mode! & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), {
+      cookieSecret: first.cookieSecret,
+    });
+    const second = await loadConfig({ env: { DATA_DIR: dir } });
+    assert.equal(second.cookieSecret, first.cookieSecret);
+    assert.equal((await Deno.stat(path)).mtime?.getTime(), stat.mtime?.getTime(), "not rewritten");
+  });
+});
+
+Deno.test("loadConfig() gives each new DATA_DIR its own cookie secret", async () => {
+  await withTempDir(async (a) => {
+    await withTempDir(async (b) => {
+      const one = await loadConfig({ env: { DATA_DIR: a } });
+      const two = await loadConfig({ env: { DATA_DIR: b } });
+      assert.notEqual(one.cookieSecret, two.cookieSecret);
+    });
+  });
+});
+
+Deno.test("loadConfig() lets RESCUE_COOKIE_SECRET override the stored secret", async () => {
+  await withTempDir(async (dir) => {
+    const secret = "s".repeat(40);
+    const config = await loadConfig({ env: { DATA_DIR: dir, RESCUE_COOKIE_SECRET: secret } });
+    assert.equal(config.cookieSecret, secret);
+  });
+});
+
+Deno.test("loadConfig() refuses an unreadable secrets.json instead of replacing it", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "secrets.json");
+    await Deno.writeTextFile(path, "{ not json", { mode: 0o600 });
+    await assert.rejects(loadConfig({ env: { DATA_DIR: dir } }), /secrets\.json/);
+    assert.equal(await Deno.readTextFile(path), "{ not json", "the file is left for the operator");
+  });
+});

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
+
+const CSRF_MESSAGE = /did not come from this site/;
+
+async function withApp(fn: (t: TestApp) => Promise<void>) {
+  const t = await startTestApp();
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+/** A client that has loaded the sign-in page, so it holds the CSRF cookie and token. */
+async function browserOnSignIn(t: TestApp): Promise<TestClient> {
+  const browser = t.client();
+  const page = await browser.get("/signin");
+  assert.equal(page.status, 200);
+  assert.ok(browser.csrf, "the sign-in page carries a CSRF token");
+  assert.ok([...browser.cookies.keys()].some((name) => name.endsWith("rs_csrf")));
+  return browser;
+}
+
+/** Posts the sign-in form exactly as given: no `_csrf` is added. */
+async function postRaw(
+  browser: TestClient,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return await browser.send("/signin", {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  });
+}
+
+const CREDENTIALS = { email: ADMIN.email, password: ADMIN.password };
+
+Deno.test("csrfProtection() refuses POST /signin without a _csrf field with 403", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await postRaw(browser, CREDENTIALS);
+    assert.equal(res.status, 403);
+    assert.match(await res.text(), CSRF_MESSAGE);
+    assert.equal((await browser.get("/console")).status, 303, "not signed in");
+  });
+});
+
+Deno.test("csrfProtection() refuses POST /signin with a wrong token with 403", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const wrong = browser.csrf.slice(0, -1) + (browser.csrf.endsWith("A") ? "B" : "A");
+    for (const token of [wrong, "", "x", browser.csrf + "A"]) {
+      const res = await browser.post("/signin", { ...CREDENTIALS, _csrf: token });
+      assert.equal(res.status, 403, `token ${JSON.stringify(token)}`);
+      assert.match(await res.text(), CSRF_MESSAGE);
+    }
+  });
+});
+
+Deno.test("csrfProtection() refuses another browser's token with 403", async () => {
+  await withApp(async (t) => {
+    const mine = await browserOnSignIn(t);
+    const theirs = await browserOnSignIn(t);
+    assert.notEqual(mine.csrf, theirs.csrf);
+    const res = await mine.post("/signin", { ...CREDENTIALS, _csrf: theirs.csrf });
+    assert.equal(res.status, 403);
+  });
+});
+
+Deno.test("csrfProtection() lets POST /signin with the right token through", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await browser.post("/signin", CREDENTIALS);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("location"), "/console");
+  });
+});
+
+Deno.test("csrfProtection() accepts the right token with the site's own Origin header", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await browser.post("/signin", CREDENTIALS, { origin: "http://localhost" });
+    assert.equal(res.status, 303);
+  });
+});
+
+Deno.test("csrfProtection() refuses a foreign Origin with 403 even with the right token", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await browser.post("/signin", CREDENTIALS, { origin: "http://evil.example" });
+    assert.equal(res.status, 403);
+    assert.match(await res.text(), CSRF_MESSAGE);
+    assert.equal((await browser.get("/console")).status, 303, "not signed in");
+  });
+});
+
+Deno.test("csrfProtection() accepts an htmx request carrying the token in X-CSRF-Token", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await postRaw(browser, CREDENTIALS, {
+      "hx-request": "true",
+      "x-csrf-token": browser.csrf,
+    });
+    assert.notEqual(res.status, 403);
+    assert.equal(res.status, 303);
+    assert.equal((await browser.get("/console")).status, 200, "signed in");
+  });
+});
+
+Deno.test("csrfProtection() refuses an htmx request with a wrong X-CSRF-Token with 403", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await postRaw(browser, CREDENTIALS, {
+      "hx-request": "true",
+      "x-csrf-token": "not-the-token",
+    });
+    assert.equal(res.status, 403);
+  });
+});
+
+Deno.test("csrfProtection() exempts /api/v1: POST /api/v1/auth/token takes JSON without a token", async () => {
+  await withApp(async (t) => {
+    const client = t.client();
+    const res = await client.send("/api/v1/auth/token", {
+      method: "POST",
+      body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+      headers: { "content-type": "application/json" },
+    });
+    assert.notEqual(res.status, 403);
+    assert.equal(res.status, 201);
+    const body = await res.json();
+    assert.equal(typeof body.token, "string");
+    assert.equal(body.user.email, ADMIN.email);
+  });
+});

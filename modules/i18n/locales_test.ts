@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { LANGUAGES, negotiateLanguage } from "./i18n.ts";
+
+const LOCALES_DIR = new URL("../../locales/", import.meta.url);
+const SOURCE_DIRS = [
+  new URL("../../modules/", import.meta.url),
+  new URL("../../views/", import.meta.url),
+];
+
+/** Dotted key → value for every leaf; a leaf that is not a string is kept as is, to be caught. */
+function flatten(tree: Record<string, unknown>, prefix = ""): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(tree)) {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [k, v] of flatten(value as Record<string, unknown>, `${prefix}${key}.`)) {
+        out.set(k, v);
+      }
+    } else {
+      out.set(`${prefix}${key}`, value);
+    }
+  }
+  return out;
+}
+
+async function loadLocales(): Promise<Map<string, Map<string, unknown>>> {
+  const locales = new Map<string, Map<string, unknown>>();
+  for await (const entry of Deno.readDir(LOCALES_DIR)) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const text = await Deno.readTextFile(new URL(entry.name, LOCALES_DIR));
+    locales.set(entry.name.replace(/\.json$/, ""), flatten(JSON.parse(text)));
+  }
+  return locales;
+}
+
+function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{\{\s*([^}\s,]+)[^}]*\}\}/g)].map((m) => m[1]))].sort();
+}
+
+async function* sourceFiles(dir: URL): AsyncGenerator<URL> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory) yield* sourceFiles(new URL(`${entry.name}/`, dir));
+    else if (/\.tsx?$/.test(entry.name) && !/_test\.tsx?$/.test(entry.name)) {
+      yield new URL(entry.name, dir);
+    }
+  }
+}
+
+/** Every literal key passed to `t("…")`, `c.get("t")("…")` or `new HttpError(status, "…")`. */
+async function keysUsedInSource(): Promise<Map<string, string>> {
+  const patterns = [
+    /\bt\(\s*["']([^"']+)["']/g,
+    /\.get\(\s*["']t["']\s*\)\(\s*["']([^"']+)["']/g,
+    /\bHttpError\(\s*\d+\s*,\s*["']([^"']+)["']/g,
+  ];
+  const used = new Map<string, string>();
+  for (const dir of SOURCE_DIRS) {
+    for await (const file of sourceFiles(dir)) {
+      const text = await Deno.readTextFile(file);
+      for (const pattern of patterns) {
+        for (const match of text.matchAll(pattern)) {
+          used.set(match[1], file.pathname.replace(/^.*\/(modules|views)\//, "$1/"));
+        }
+      }
+    }
+  }
+  return used;
+}
+
+Deno.test("locales/*.json includes en.json and one file per supported language", async () => {
+  const locales = await loadLocales();
+  assert.deepEqual([...locales.keys()].sort(), [...LANGUAGES].sort());
+});
+
+Deno.test("locales/*.json: every locale has exactly the keys of en.json", async () => {
+  const locales = await loadLocales();
+  const en = locales.get("en")!;
+  assert.ok(en.size > 50, `en.json has ${en.size} keys`);
+  for (const [lang, keys] of locales) {
+    const missing = [...en.keys()].filter((k) => !keys.has(k));
+    const extra = [...keys.keys()].filter((k) => !en.has(k));
+    assert.deepEqual({ lang, missing, extra }, { lang, missing: [], extra: [] });
+  }
+});
+
+Deno.test("locales/*.json: every value is a non-empty string", async () => {
+  for (const [lang, keys] of await loadLocales()) {
+    for (const [key, value] of keys) {
+      assert.equal(typeof value, "string", `${lang}: ${key} is not a string`);
+      assert.ok((value as string).trim() !== "", `${lang}: ${key} is empty`);
+    }
+  }
+});
+
+Deno.test("locales/*.json: every translation uses the same {{placeholders}} as en.json", async () => {
+  const locales = await loadLocales();
+  const en = locales.get("en")!;
+  const withPlaceholders = [...en.values()].filter((v) => placeholders(String(v)).length > 0);
+  assert.ok(withPlaceholders.length > 0, "en.json has strings with placeholders to compare");
+  for (const [lang, keys] of locales) {
+    for (const [key, value] of keys) {
+      if (!en.has(key)) continue; // reported by the key-set test
+      assert.deepEqual(
+        placeholders(String(value)),
+        placeholders(String(en.get(key))),
+        `${lang}: ${key}`,
+      );
+    }
+  }
+});
+
+Deno.test("en.json has every key used literally with t() or HttpError() in modules/ and views/", async () => {
+  const en = (await loadLocales()).get("en")!;
+  const used = await keysUsedInSource();
+  assert.ok(used.size > 30, `found only ${used.size} keys in the source; is the scan broken?`);
+  const missing = [...used].filter(([key]) => typeof en.get(key) !== "string")
+    .map(([key, file]) => `${key} (${file})`);
+  assert.deepEqual(missing, []);
+});
+
+Deno.test("negotiateLanguage() prefers the user's setting over cookie and Accept-Language", () => {
+  assert.equal(negotiateLanguage({ user: "nl", cookie: "en", acceptLanguage: "en" }), "nl");
+  assert.equal(negotiateLanguage({ user: "en", cookie: "nl", acceptLanguage: "nl" }), "en");
+});
+
+Deno.test("negotiateLanguage() ignores an unsupported or missing user setting and uses the cookie", () => {
+  assert.equal(negotiateLanguage({ user: "fr", cookie: "nl", acceptLanguage: "en" }), "nl");
+  assert.equal(negotiateLanguage({ user: null, cookie: "nl", acceptLanguage: "en" }), "nl");
+  assert.equal(negotiateLanguage({ cookie: "en", acceptLanguage: "nl" }), "en");
+});
+
+Deno.test("negotiateLanguage() ignores an unsupported cookie and uses Accept-Language", () => {
+  assert.equal(negotiateLanguage({ cookie: "xx", acceptLanguage: "nl" }), "nl");
+  assert.equal(negotiateLanguage({ cookie: "", acceptLanguage: "nl-NL,nl;q=0.9" }), "nl");
+});
+
+Deno.test("negotiateLanguage() picks the supported Accept-Language entry with the highest q", () => {
+  assert.equal(negotiateLanguage({ acceptLanguage: "de;q=0.9, nl;q=0.8" }), "nl");
+  assert.equal(negotiateLanguage({ acceptLanguage: "de;q=0.9, nl;q=0.8, en;q=0.7" }), "nl");
+  assert.equal(negotiateLanguage({ acceptLanguage: "en;q=0.5, nl" }), "nl", "no q means 1");
+  assert.equal(negotiateLanguage({ acceptLanguage: "nl;q=0.4, en;q=0.6" }), "en");
+  assert.equal(negotiateLanguage({ acceptLanguage: "NL-be;q=0.8, fr" }), "nl", "region and case");
+  assert.equal(negotiateLanguage({ acceptLanguage: "fr, nl;q=0, en;q=0.1" }), "en", "q=0 refuses");
+});
+
+Deno.test("negotiateLanguage() falls back to English", () => {
+  assert.equal(negotiateLanguage({}), "en");
+  assert.equal(negotiateLanguage({ user: null, cookie: null, acceptLanguage: null }), "en");
+  assert.equal(negotiateLanguage({ acceptLanguage: "" }), "en");
+  assert.equal(negotiateLanguage({ acceptLanguage: "fr-FR, de;q=0.9" }), "en");
+  assert.equal(negotiateLanguage({ acceptLanguage: "nl;q=0" }), "en");
+  assert.equal(negotiateLanguage({ acceptLanguage: "*" }), "en");
+  assert.equal(negotiateLanguage({ acceptLanguage: ";;, ,nl;q=abc" }), "en", "garbage");
+});
