@@ -11,7 +11,7 @@ interface Sample {
   rssMiB: number;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -25,7 +25,7 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 async function measure(label: string, args: string[], env: Record<string, string>, path: string) {
-  const port = await freePort();
+  const port = freePort();
   const started = performance.now();
   const child = new Deno.Command(deno, {
     args,
