@@ -4,6 +4,7 @@ import { openDatabase } from "./modules/db/mod.ts";
 import { createApp } from "./modules/app/mod.ts";
 import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
 import { createLogger } from "./modules/http/mod.ts";
+import { startMailWorker } from "./modules/mail/mod.ts";
 
 const started = performance.now();
 const log = createLogger({ service: "rescue" });
@@ -18,6 +19,7 @@ const deps = {
 };
 await bootstrap(deps);
 const app = createApp(deps);
+const stopMail = startMailWorker(deps);
 const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);
 
 const server = Deno.serve({
@@ -36,6 +38,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     log.info("shutting down", { signal });
     clearInterval(pruner);
+    stopMail();
     await server.shutdown();
     await database.close();
     Deno.exit(0);

@@ -38,8 +38,7 @@ export function Layout(
             {user && !props.bare && (
               <nav aria-label={t("nav.label")}>
                 <a href="/console">{t("nav.console")}</a>
-                {isAdmin && <a href="/admin/audit">{t("nav.audit")}</a>}
-                {user.role === "master_admin" && <a href="/admin/security">{t("nav.security")}</a>}
+                {isAdmin && <a href="/admin/groups">{t("nav.admin")}</a>}
                 <a href="/account">{t("nav.account")}</a>
                 <form method="post" action="/signout" class="inline">
                   <input type="hidden" name="_csrf" value={csrf} />
@@ -49,6 +48,7 @@ export function Layout(
             )}
           </header>
           <main>
+            {isAdmin && c.req.path.startsWith("/admin") && <AdminNav c={c} />}
             <div id="flash" aria-live="polite"></div>
             {props.children}
           </main>
@@ -69,5 +69,28 @@ export function Flash(props: { kind: "error" | "info"; message?: string }) {
     <p class={`flash ${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>
       {props.message}
     </p>
+  );
+}
+
+/** The Admin Center's sections, shown on every /admin page. */
+function AdminNav(props: { c: Context<AppEnv> }) {
+  const t = props.c.get("t");
+  const path = props.c.req.path;
+  const master = props.c.get("user")?.role === "master_admin";
+  const links = [
+    ["/admin/groups", t("nav.groups")],
+    ["/admin/technicians", t("nav.people")],
+    ["/admin/channels", t("nav.channels")],
+    ["/admin/fields", t("nav.fields")],
+    ["/admin/outbox", t("nav.outbox")],
+    ["/admin/audit", t("nav.audit")],
+    ...(master ? [["/admin/security", t("nav.security")]] : []),
+  ];
+  return (
+    <nav class="tabs admin-nav" aria-label={t("nav.admin")}>
+      {links.map(([href, label]) => (
+        <a href={href} class={path.startsWith(href) ? "active" : ""}>{label}</a>
+      ))}
+    </nav>
   );
 }

@@ -12,15 +12,10 @@ import {
   toCurrentUser,
   verifySecondFactor,
 } from "../auth/mod.ts";
-import { type AppEnv, clientAddress, HttpError, problem } from "../http/mod.ts";
-
-const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  requestId: z.string(),
-}).openapi("Problem");
+import { type AppEnv, clientAddress, HttpError } from "../http/mod.ts";
+import { permissionsMiddleware } from "../org/mod.ts";
+import { problemResponse, validationHook } from "./schemas.ts";
+import { orgApi } from "./org_routes.ts";
 
 const Me = z.object({
   id: z.uuid(),
@@ -48,11 +43,6 @@ const TokenResponse = z.object({
   expiresAt: z.string().nullable(),
   user: Me,
 }).openapi("TokenResponse");
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
 
 const issueToken = createRoute({
   method: "post",
@@ -96,19 +86,10 @@ const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-export const apiRoutes = new OpenAPIHono<AppEnv>({
-  defaultHook: (result, c) => {
-    if (!result.success) {
-      const issues = result.error.issues.map((i) => ({
-        path: i.path.join("."),
-        message: i.message,
-      }));
-      return problem(c, 422, c.get("t")("api.invalidRequest"), { issues });
-    }
-  },
-});
+export const apiRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 apiRoutes.use("*", bearerAuth);
+apiRoutes.use("*", permissionsMiddleware({ touch: false }));
 apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",
   scheme: "bearer",
@@ -153,6 +134,8 @@ apiRoutes.openapi(issueToken, async (c) => {
 });
 
 apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")!), 200));
+
+apiRoutes.route("/", orgApi);
 
 apiRoutes.doc31("/openapi.json", (c) => ({
   openapi: "3.1.0",

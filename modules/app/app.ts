@@ -5,7 +5,10 @@ import { adminRoutes } from "../admin/mod.ts";
 import { apiRoutes } from "../api/mod.ts";
 import { auditRoutes } from "../audit/mod.ts";
 import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
+import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../channels/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
+import { mailAdminRoutes } from "../mail/mod.ts";
+import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
 import {
   type AppDeps,
@@ -25,15 +28,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
   app.use("*", sessionMiddleware());
+  app.use("*", permissionsMiddleware());
   app.use(
     "*",
     csrfProtection({ secret: deps.config.cookieSecret, secure: deps.config.secureCookies }),
   );
   app.route("/api/v1", apiRoutes);
   app.route("/", authRoutes);
+  app.route("/", orgPublicRoutes);
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);
   app.route("/admin/audit", auditRoutes);
+  app.route("/admin/outbox", mailAdminRoutes);
+  app.route("/admin/channels", channelAdminRoutes);
+  app.route("/admin/fields", fieldAdminRoutes);
+  app.route("/c", channelPublicRoutes);
+  app.route("/admin", orgAdminRoutes);
   app.route("/admin", adminRoutes);
   app.notFound((c) => renderError(c, new HttpError(404, "errors.notFound")));
   app.onError((error, c) => {

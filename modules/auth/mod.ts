@@ -39,9 +39,9 @@ export {
   listApiTokens,
   revokeApiToken,
 } from "./api_tokens.ts";
-export { endAllSessions } from "./sessions.ts";
+export { endAllSessions, usersWithLiveSession } from "./sessions.ts";
 export { checkThrottle } from "./throttle.ts";
 export { currentTotp, totpQrSvg, totpUri } from "./totp.ts";
 export { RecoveryCodes, TotpEnrolment } from "./views.tsx";
 export { organisations, users } from "./schema.ts";
-export { passwordProblem } from "./password.ts";
+export { hashPassword, passwordProblem } from "./password.ts";

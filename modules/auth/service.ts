@@ -36,6 +36,9 @@ export function toCurrentUser(user: UserRow, sessionId?: string): CurrentUser {
     language: isLanguage(user.language) ? user.language : null,
     totpEnabled: user.totpEnabledAt !== null,
     sessionId,
+    // Filled per request by the organisation module from the user's technician group.
+    permissions: new Set(),
+    groupId: null,
   };
 }
 

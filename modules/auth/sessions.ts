@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { and, eq, gt, ne } from "drizzle-orm";
+import { and, eq, gt, inArray, ne } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
@@ -91,4 +91,21 @@ export async function endAllSessions(db: Database, userId: string, keep?: string
     : eq(webSessions.userId, userId);
   const ended = await db.delete(webSessions).where(where).returning({ id: webSessions.id });
   return ended.length;
+}
+
+/** Which of `userIds` have a live, fully signed-in browser session right now. */
+export async function usersWithLiveSession(
+  db: Database,
+  userIds: string[],
+  now: Date,
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db.selectDistinct({ userId: webSessions.userId }).from(webSessions).where(
+    and(
+      inArray(webSessions.userId, userIds),
+      eq(webSessions.stage, "full"),
+      gt(webSessions.expiresAt, now),
+    ),
+  );
+  return new Set(rows.map((r) => r.userId));
 }

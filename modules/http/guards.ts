@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.tsx";
 import type { AppEnv, Role } from "./types.ts";
+import { can, type Permission } from "../permissions/mod.ts";
 
 /**
  * Requires a fully signed-in user. Browsers are sent to the sign-in page (htmx gets an
@@ -25,6 +26,18 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return (c, next) =>
     signedIn(c, async () => {
       if (!roles.includes(c.get("user")!.role)) throw new HttpError(403, "errors.forbidden");
+      await next();
+    });
+}
+
+/** Requires the signed-in user's group to grant `permission` (checked on every request). */
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
+  const signedIn = requireUser();
+  return (c, next) =>
+    signedIn(c, async () => {
+      if (!can(c.get("user"), permission)) {
+        throw new HttpError(403, "errors.permissionMissing", { permission });
+      }
       await next();
     });
 }

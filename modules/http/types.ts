@@ -1,6 +1,7 @@
 import type { Config } from "../config/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { Language, Translator } from "../i18n/mod.ts";
+import type { Permission } from "../permissions/mod.ts";
 
 export type Role = "master_admin" | "admin" | "technician" | "external";
 
@@ -15,6 +16,9 @@ export interface CurrentUser {
   totpEnabled: boolean;
   /** Hash of the web session id, absent for API-token requests. */
   sessionId?: string;
+  /** The technician group's permissions, read fresh on every request. */
+  permissions: ReadonlySet<Permission>;
+  groupId: string | null;
 }
 
 export interface Clock {

@@ -1,0 +1,276 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { type AppEnv, clientAddress, HttpError, requireRole } from "../http/mod.ts";
+import {
+  type ChangeContext,
+  createGroup,
+  deleteGroup,
+  type GroupRow,
+  GroupSettingsSchema,
+  inviteUser,
+  listGroups,
+  listPeople,
+  managedGroup,
+  managedGroupIds,
+  moveToGroup,
+  setActive,
+  setGroupPermissions,
+  setGroupSettings,
+  updateGroup,
+} from "../org/mod.ts";
+import { normalisePermissions, PERMISSION_IDS } from "../permissions/mod.ts";
+import { adminErrors, validationHook } from "./schemas.ts";
+
+const PermissionName = z.enum(PERMISSION_IDS as [string, ...string[]]);
+const Id = z.object({ id: z.uuid() });
+
+const Group = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  parentId: z.uuid().nullable(),
+  permissions: z.array(PermissionName),
+  settings: z.record(z.string(), z.unknown()),
+}).openapi("Group");
+
+const GroupCreate = z.object({
+  name: z.string().min(1).max(100),
+  description: z.string().max(500).optional(),
+  parentId: z.uuid().nullable().optional(),
+  permissions: z.array(PermissionName).optional(),
+  settings: z.record(z.string(), z.unknown()).optional().openapi({
+    description: "Group settings (SPEC A8); omitted ones take their defaults",
+  }),
+}).openapi("GroupCreate");
+
+const GroupUpdate = GroupCreate.partial().openapi("GroupUpdate");
+
+const Technician = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.string(),
+  active: z.boolean(),
+  invited: z.boolean(),
+  groupId: z.uuid().nullable(),
+}).openapi("Technician");
+
+const TechnicianInvite = z.object({
+  email: z.string().min(3).max(254),
+  name: z.string().min(1).max(100),
+  role: z.enum(["technician", "admin"]).default("technician"),
+  groupId: z.uuid(),
+}).openapi("TechnicianInvite");
+
+const TechnicianUpdate = z.object({
+  groupId: z.uuid().optional(),
+  active: z.boolean().optional(),
+}).openapi("TechnicianUpdate");
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  ...json(schema),
+});
+const admin = { tags: ["organisation"], security: [{ bearer: [] }] };
+
+function groupOut(g: GroupRow) {
+  return {
+    id: g.id,
+    name: g.name,
+    description: g.description,
+    parentId: g.parentId,
+    permissions: g.permissions.filter((p) => (PERMISSION_IDS as readonly string[]).includes(p)),
+    settings: g.settings as unknown as Record<string, unknown>,
+  };
+}
+
+/** Provisioning for scripts: groups and technicians, with the Admin Center's checks. */
+export const orgApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+orgApi.use("/groups/*", requireRole("master_admin", "admin"));
+orgApi.use("/groups", requireRole("master_admin", "admin"));
+orgApi.use("/technicians/*", requireRole("master_admin", "admin"));
+orgApi.use("/technicians", requireRole("master_admin", "admin"));
+
+const change = (c: Context<AppEnv>): ChangeContext => ({
+  actor: c.get("user")!,
+  ip: clientAddress(c),
+  now: c.get("deps").clock.now(),
+});
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "get",
+    path: "/groups",
+    summary: "Groups you manage",
+    responses: { 200: ok(z.array(Group), "Groups"), ...adminErrors },
+  }),
+  async (c) => {
+    const { db } = c.get("deps");
+    const managed = await managedGroupIds(db, c.get("user")!);
+    const groups = (await listGroups(db, c.get("user")!.orgId)).filter((g) => managed.has(g.id));
+    return c.json(groups.map(groupOut), 200);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "post",
+    path: "/groups",
+    summary: "Create a group (master admin)",
+    request: { body: { required: true, ...json(GroupCreate) } },
+    responses: { 201: ok(Group, "Created"), ...adminErrors },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const settings = body.settings ? parseSettings(body.settings) : undefined;
+    const group = await createGroup(c.get("deps").db, {
+      name: body.name,
+      description: body.description,
+      parentId: body.parentId ?? null,
+      permissions: body.permissions ? normalisePermissions(body.permissions) : undefined,
+      settings,
+    }, change(c));
+    return c.json(groupOut(group), 201);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "get",
+    path: "/groups/{id}",
+    summary: "One group",
+    request: { params: Id },
+    responses: { 200: ok(Group, "The group"), ...adminErrors },
+  }),
+  async (c) => {
+    const group = await managedGroup(c.get("deps").db, c.get("user")!, c.req.valid("param").id);
+    return c.json(groupOut(group), 200);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "patch",
+    path: "/groups/{id}",
+    summary: "Change a group: name, parent, permissions, settings",
+    request: { params: Id, body: { required: true, ...json(GroupUpdate) } },
+    responses: { 200: ok(Group, "The changed group"), ...adminErrors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const { db } = c.get("deps");
+    const current = await managedGroup(db, c.get("user")!, id);
+    // Validate everything before changing anything.
+    const settings = body.settings
+      ? parseSettings({ ...current.settings, ...body.settings })
+      : undefined;
+    if (body.name !== undefined || body.description !== undefined || body.parentId !== undefined) {
+      await updateGroup(db, id, {
+        name: body.name ?? current.name,
+        description: body.description ?? current.description,
+        parentId: body.parentId === undefined ? current.parentId : body.parentId,
+      }, change(c));
+    }
+    if (body.permissions) await setGroupPermissions(db, id, body.permissions, change(c));
+    if (settings) await setGroupSettings(db, id, settings, change(c));
+    return c.json(groupOut(await managedGroup(db, c.get("user")!, id)), 200);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "delete",
+    path: "/groups/{id}",
+    summary: "Delete an empty group",
+    request: { params: Id },
+    responses: { 204: { description: "Deleted" }, ...adminErrors },
+  }),
+  async (c) => {
+    await deleteGroup(c.get("deps").db, c.req.valid("param").id, change(c));
+    return c.body(null, 204);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "get",
+    path: "/technicians",
+    summary: "People you manage",
+    responses: { 200: ok(z.array(Technician), "People"), ...adminErrors },
+  }),
+  async (c) => {
+    const people = await listPeople(c.get("deps").db, c.get("user")!);
+    return c.json(
+      people.map(({ user, groupId }) => ({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        active: user.active,
+        invited: user.passwordHash === null,
+        groupId,
+      })),
+      200,
+    );
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "post",
+    path: "/technicians",
+    summary: "Invite a technician (the set-password e-mail goes through the outbox)",
+    request: { body: { required: true, ...json(TechnicianInvite) } },
+    responses: { 201: ok(Technician, "Invited"), ...adminErrors },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const { user } = await inviteUser(c.get("deps"), body, { ...change(c), t: c.get("t") });
+    return c.json({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      active: user.active,
+      invited: true,
+      groupId: body.groupId,
+    }, 201);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "patch",
+    path: "/technicians/{id}",
+    summary: "Move to another group, deactivate (signs out everywhere) or reactivate",
+    request: { params: Id, body: { required: true, ...json(TechnicianUpdate) } },
+    responses: { 204: { description: "Changed" }, ...adminErrors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const { db } = c.get("deps");
+    if (body.groupId) await moveToGroup(db, id, body.groupId, change(c));
+    if (body.active !== undefined) await setActive(db, id, body.active, change(c));
+    return c.body(null, 204);
+  },
+);
+
+function parseSettings(raw: Record<string, unknown>) {
+  const parsed = GroupSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))].join(", ");
+    throw new HttpError(422, "api.settingsInvalid", { fields });
+  }
+  return parsed.data;
+}

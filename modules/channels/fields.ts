@@ -1,0 +1,169 @@
+import { and, asc, count, eq, max } from "drizzle-orm";
+import type { Database } from "../db/mod.ts";
+import { HttpError } from "../http/mod.ts";
+import type { ChangeContext } from "../org/mod.ts";
+import { FieldInputSchema, type InputProblem, problemsOf } from "./input.ts";
+import { customFields } from "./schema.ts";
+import { assertAdmin, audit, isUuid } from "./service.ts";
+
+/** SPEC A7 says "several"; twenty active fields is more than any form should ask. */
+export const MAX_ACTIVE_FIELDS = 20;
+
+export type FieldRow = typeof customFields.$inferSelect;
+export type FieldResult = { ok: true; field: FieldRow } | { ok: false; problems: InputProblem[] };
+
+/** The organisation's custom fields in form order (deactivated ones too, unless asked). */
+export async function listFields(
+  db: Database,
+  orgId: string,
+  options: { activeOnly?: boolean } = {},
+): Promise<FieldRow[]> {
+  const where = options.activeOnly
+    ? and(eq(customFields.orgId, orgId), eq(customFields.active, true))
+    : eq(customFields.orgId, orgId);
+  return await db.select().from(customFields).where(where)
+    .orderBy(asc(customFields.position), asc(customFields.createdAt));
+}
+
+/** Adds a field at the end of the form order. Labels are unique per organisation. */
+export async function createField(
+  db: Database,
+  raw: unknown,
+  ctx: ChangeContext,
+): Promise<FieldResult> {
+  const parsed = FieldInputSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  const input = parsed.data;
+  assertAdmin(ctx);
+  const orgId = ctx.actor.orgId;
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await assertRoomForOneMore(t, orgId);
+    if (await labelTaken(t, orgId, input.label)) {
+      return { ok: false as const, problems: [{ path: "label", code: "labelTaken" }] };
+    }
+    const [{ last }] = await t.select({ last: max(customFields.position) }).from(customFields)
+      .where(eq(customFields.orgId, orgId));
+    const [field] = await t.insert(customFields).values({
+      orgId,
+      label: input.label,
+      maxLength: input.maxLength,
+      position: (last ?? -1) + 1,
+      active: true,
+      createdAt: ctx.now,
+    }).returning();
+    await audit(t, ctx, "field.created", field.id, { after: fieldSnapshot(field) });
+    return { ok: true as const, field };
+  });
+}
+
+/** Renames a field or changes its maximum length. */
+export async function updateField(
+  db: Database,
+  id: string,
+  raw: unknown,
+  ctx: ChangeContext,
+): Promise<FieldResult> {
+  const parsed = FieldInputSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  const input = parsed.data;
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await orgField(t, ctx, id);
+    if (await labelTaken(t, ctx.actor.orgId, input.label, id)) {
+      return { ok: false as const, problems: [{ path: "label", code: "labelTaken" }] };
+    }
+    const [field] = await t.update(customFields).set({
+      label: input.label,
+      maxLength: input.maxLength,
+    }).where(eq(customFields.id, id)).returning();
+    await audit(t, ctx, "field.updated", id, {
+      before: { label: before.label, maxLength: before.maxLength },
+      after: { label: field.label, maxLength: field.maxLength },
+    });
+    return { ok: true as const, field };
+  });
+}
+
+/** Moves a field one place up or down in the form order (renumbering 0, 1, 2 …). */
+export async function moveField(
+  db: Database,
+  id: string,
+  direction: "up" | "down",
+  ctx: ChangeContext,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await orgField(t, ctx, id);
+    const order = (await listFields(t, ctx.actor.orgId)).map((f) => f.id);
+    const from = order.indexOf(id);
+    const to = direction === "up" ? from - 1 : from + 1;
+    if (to < 0 || to >= order.length) return;
+    [order[from], order[to]] = [order[to], order[from]];
+    for (const [position, fieldId] of order.entries()) {
+      await t.update(customFields).set({ position }).where(eq(customFields.id, fieldId));
+    }
+    await audit(t, ctx, "field.updated", id, {
+      before: { position: from },
+      after: { position: to },
+    });
+  });
+}
+
+/**
+ * Deactivating hides a field from every form but keeps it, so values customers already
+ * gave stay readable; reactivating brings it back where it was.
+ */
+export async function setFieldActive(
+  db: Database,
+  id: string,
+  active: boolean,
+  ctx: ChangeContext,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await orgField(t, ctx, id);
+    if (before.active === active) return;
+    if (active) await assertRoomForOneMore(t, ctx.actor.orgId);
+    await t.update(customFields).set({ active }).where(eq(customFields.id, id));
+    await audit(t, ctx, active ? "field.reactivated" : "field.deactivated", id, {
+      before: { active: before.active },
+      after: { active },
+    });
+  });
+}
+
+export async function getField(db: Database, orgId: string, id: string) {
+  if (!isUuid(id)) return undefined;
+  const [field] = await db.select().from(customFields).where(
+    and(eq(customFields.id, id), eq(customFields.orgId, orgId)),
+  );
+  return field;
+}
+
+async function orgField(db: Database, ctx: ChangeContext, id: string): Promise<FieldRow> {
+  assertAdmin(ctx);
+  const field = await getField(db, ctx.actor.orgId, id);
+  if (!field) throw new HttpError(404, "fields.notFound");
+  return field;
+}
+
+async function assertRoomForOneMore(db: Database, orgId: string) {
+  const [{ n }] = await db.select({ n: count() }).from(customFields).where(
+    and(eq(customFields.orgId, orgId), eq(customFields.active, true)),
+  );
+  if (Number(n) >= MAX_ACTIVE_FIELDS) {
+    throw new HttpError(409, "fields.limitReached", { max: MAX_ACTIVE_FIELDS });
+  }
+}
+
+/** Case-insensitive, against deactivated fields too (reactivate rather than duplicate). */
+async function labelTaken(db: Database, orgId: string, label: string, except?: string) {
+  const all = await listFields(db, orgId);
+  const wanted = label.toLocaleLowerCase();
+  return all.some((f) => f.id !== except && f.label.toLocaleLowerCase() === wanted);
+}
+
+function fieldSnapshot(f: FieldRow) {
+  return { label: f.label, maxLength: f.maxLength, position: f.position, active: f.active };
+}

@@ -1,0 +1,42 @@
+/**
+ * Channels and custom fields (SPEC A6, A7, C5). A channel is a public link — `/c/<slug>`,
+ * at most ten per organisation — whose form (the built-in name plus chosen custom fields)
+ * puts a customer in the queue of the technician groups that serve it; outside its
+ * opening hours (evaluated in its own time zone by the pure `isOpen`) it shows the
+ * admin's message or takes "call me back" details. `channelAdminRoutes` (/admin/channels)
+ * and `fieldAdminRoutes` (/admin/fields) are the admin pages, `channelPublicRoutes` (/c)
+ * the customer side; the service functions and `ChannelInputSchema` are what the JSON API
+ * builds on. Every change is audited in the transaction that makes it.
+ */
+export { channelAdminRoutes } from "./routes.tsx";
+export { fieldAdminRoutes } from "./field_routes.tsx";
+export { channelPublicRoutes } from "./public_routes.tsx";
+export {
+  type Channel,
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  MAX_CHANNELS,
+  type SaveResult,
+  updateChannel,
+} from "./service.ts";
+export {
+  createField,
+  type FieldRow,
+  listFields,
+  MAX_ACTIVE_FIELDS,
+  moveField,
+  setFieldActive,
+  updateField,
+} from "./fields.ts";
+export {
+  type ChannelInput,
+  ChannelInputSchema,
+  FieldInputSchema,
+  type InputProblem,
+  OpeningHoursSchema,
+} from "./input.ts";
+export { isOpen } from "./opening_hours.ts";
+export { findPublicChannel, type FormField, type PublicChannel } from "./public.ts";
+export { callbackRequests, channelGroups, channels, customFields } from "./schema.ts";

@@ -1,0 +1,80 @@
+import { type Context, Hono } from "hono";
+import { type AppEnv, HttpError, readForm } from "../http/mod.ts";
+import { isOpen } from "./opening_hours.ts";
+import {
+  findPublicChannel,
+  type PublicChannel,
+  readCustomerForm,
+  recordCallback,
+} from "./public.ts";
+import { PublicChannelPage, PublicThanksPage } from "./public_views.tsx";
+
+type C = Context<AppEnv>;
+
+/**
+ * `/c/:slug`, public (no sign-in): the customer's page for a channel and its two forms.
+ * The session form is refused with a 409 while the channel is closed; the callback form
+ * is taken whenever the channel collects details, so a customer who filled it in just as
+ * the channel opened does not lose what they typed.
+ */
+export const channelPublicRoutes = new Hono<AppEnv>()
+  .use("*", async (c, next) => {
+    await next();
+    // Each answer depends on the clock and carries a CSRF token: never cache or index it.
+    c.header("Cache-Control", "no-store");
+    c.header("X-Robots-Tag", "noindex");
+  })
+  .get("/:slug", async (c) => {
+    const found = await channelOr404(c);
+    return c.html(<PublicChannelPage c={c} found={found} open={openNow(c, found)} />);
+  })
+  .post("/:slug", async (c) => {
+    const found = await channelOr404(c);
+    if (!openNow(c, found)) {
+      const flash = c.get("t")("channels.public.closedRefused");
+      return c.html(<PublicChannelPage c={c} found={found} open={false} flash={flash} />, 409);
+    }
+    const form = await readForm(c);
+    const { problems } = readCustomerForm(form, found.fields, { contact: false });
+    if (problems.length > 0) {
+      return c.html(
+        <PublicChannelPage c={c} found={found} open values={form} problems={problems} />,
+        422,
+      );
+    }
+    // Sessions and the channel queue arrive with the sessions issue; until then, a receipt.
+    return c.html(<PublicThanksPage c={c} found={found} kind="session" />);
+  })
+  .post("/:slug/callback", async (c) => {
+    const found = await channelOr404(c);
+    if (found.channel.unavailableAction !== "callback") {
+      throw new HttpError(409, "channels.public.callbackNotOffered");
+    }
+    const form = await readForm(c);
+    const { values, problems } = readCustomerForm(form, found.fields, { contact: true });
+    if (problems.length > 0) {
+      return c.html(
+        <PublicChannelPage
+          c={c}
+          found={found}
+          open={false}
+          values={form}
+          problems={problems}
+        />,
+        422,
+      );
+    }
+    const { db, clock } = c.get("deps");
+    await recordCallback(db, found.channel.id, values, clock.now());
+    return c.html(<PublicThanksPage c={c} found={found} kind="callback" />);
+  });
+
+async function channelOr404(c: C): Promise<PublicChannel> {
+  const found = await findPublicChannel(c.get("deps").db, c.req.param("slug")!);
+  if (!found) throw new HttpError(404, "channels.public.notFound");
+  return found;
+}
+
+function openNow(c: C, found: PublicChannel): boolean {
+  return isOpen(found.channel.openingHours, c.get("deps").clock.now());
+}

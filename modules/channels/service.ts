@@ -1,0 +1,240 @@
+import { and, asc, count, eq, inArray, isNull } from "drizzle-orm";
+import { recordAudit } from "../audit/mod.ts";
+import { organisations } from "../auth/mod.ts";
+import type { Database } from "../db/mod.ts";
+import { HttpError } from "../http/mod.ts";
+import { type ChangeContext, technicianGroups } from "../org/mod.ts";
+import { randomToken } from "../tokens/mod.ts";
+import { type ChannelInput, ChannelInputSchema, type InputProblem, problemsOf } from "./input.ts";
+import { callbackRequests, channelGroups, channels, customFields } from "./schema.ts";
+
+/** SPEC A6: at most this many channels per organisation. */
+export const MAX_CHANNELS = 10;
+
+export type ChannelRow = typeof channels.$inferSelect;
+/** A channel with the technician groups that serve it. */
+export type Channel = ChannelRow & { groupIds: string[] };
+
+export type SaveResult =
+  | { ok: true; channel: Channel }
+  | { ok: false; problems: InputProblem[] };
+
+/** The organisation's channels, by name, each with its group ids. */
+export async function listChannels(db: Database, orgId: string): Promise<Channel[]> {
+  const rows = await db.select().from(channels).where(eq(channels.orgId, orgId))
+    .orderBy(asc(channels.name), asc(channels.createdAt));
+  if (rows.length === 0) return [];
+  const links = await db.select().from(channelGroups).where(
+    inArray(channelGroups.channelId, rows.map((r) => r.id)),
+  );
+  return rows.map((row) => ({
+    ...row,
+    groupIds: links.filter((l) => l.channelId === row.id).map((l) => l.groupId),
+  }));
+}
+
+/** One channel of the organisation, or undefined (also for ids that are not UUIDs). */
+export async function getChannel(
+  db: Database,
+  orgId: string,
+  id: string,
+): Promise<Channel | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await db.select().from(channels).where(
+    and(eq(channels.id, id), eq(channels.orgId, orgId)),
+  );
+  if (!row) return undefined;
+  const links = await db.select().from(channelGroups).where(eq(channelGroups.channelId, id));
+  return { ...row, groupIds: links.map((l) => l.groupId) };
+}
+
+/**
+ * Validates `raw` with `ChannelInputSchema`, checks that its groups and fields belong to
+ * the actor's organisation, and creates the channel with a fresh unguessable slug. The
+ * eleventh channel is refused with a 409; everything happens in one transaction that
+ * also writes the audit entry, so a refusal saves nothing.
+ */
+export async function createChannel(
+  db: Database,
+  raw: unknown,
+  ctx: ChangeContext,
+): Promise<SaveResult> {
+  assertAdmin(ctx);
+  const orgId = ctx.actor.orgId;
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    // Serialises channel creation per organisation, so two admins cannot both make the 10th.
+    await t.select({ id: organisations.id }).from(organisations)
+      .where(eq(organisations.id, orgId)).for("update");
+    const [{ n }] = await t.select({ n: count() }).from(channels).where(eq(channels.orgId, orgId));
+    if (Number(n) >= MAX_CHANNELS) {
+      throw new HttpError(409, "channels.limitReached", { max: MAX_CHANNELS });
+    }
+    const checked = await checkInput(t, orgId, raw);
+    if (!checked.ok) return checked;
+    const input = checked.input;
+    const [row] = await t.insert(channels).values({
+      orgId,
+      name: input.name,
+      slug: randomToken(12),
+      active: input.active,
+      fields: input.fields,
+      openingHours: input.openingHours,
+      unavailableAction: input.unavailableAction,
+      unavailableMessage: input.unavailableMessage,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }).returning();
+    await linkGroups(t, row.id, input.groupIds);
+    const channel = { ...row, groupIds: input.groupIds };
+    await audit(t, ctx, "channel.created", row.id, { after: snapshot(channel) });
+    return { ok: true as const, channel };
+  });
+}
+
+/** Replaces a channel's settings (the slug stays); audited with the values that changed. */
+export async function updateChannel(
+  db: Database,
+  id: string,
+  raw: unknown,
+  ctx: ChangeContext,
+): Promise<SaveResult> {
+  assertAdmin(ctx);
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await getChannel(t, ctx.actor.orgId, id);
+    if (!before) throw new HttpError(404, "channels.notFound");
+    const checked = await checkInput(t, ctx.actor.orgId, raw);
+    if (!checked.ok) return checked;
+    const input = checked.input;
+    const [row] = await t.update(channels).set({
+      name: input.name,
+      active: input.active,
+      fields: input.fields,
+      openingHours: input.openingHours,
+      unavailableAction: input.unavailableAction,
+      unavailableMessage: input.unavailableMessage,
+      updatedAt: ctx.now,
+    }).where(eq(channels.id, id)).returning();
+    await t.delete(channelGroups).where(eq(channelGroups.channelId, id));
+    await linkGroups(t, id, input.groupIds);
+    const after = { ...row, groupIds: input.groupIds };
+    const [was, is] = [snapshot(before), snapshot(after)];
+    await audit(t, ctx, "channel.updated", id, {
+      before: changedOnly(was, is),
+      after: changedOnly(is, was),
+    });
+    return { ok: true as const, channel: after };
+  });
+}
+
+/** Deletes a channel with its group links and callback requests; its link stops working. */
+export async function deleteChannel(db: Database, id: string, ctx: ChangeContext): Promise<void> {
+  assertAdmin(ctx);
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await getChannel(t, ctx.actor.orgId, id);
+    if (!before) throw new HttpError(404, "channels.notFound");
+    await t.delete(channels).where(eq(channels.id, id));
+    await audit(t, ctx, "channel.deleted", id, { before: snapshot(before) });
+  });
+}
+
+/** Callback requests of the channel that nobody has handled yet. */
+export async function openCallbackCount(db: Database, channelId: string): Promise<number> {
+  const [{ n }] = await db.select({ n: count() }).from(callbackRequests).where(
+    and(eq(callbackRequests.channelId, channelId), isNull(callbackRequests.handledAt)),
+  );
+  return Number(n);
+}
+
+/** The organisation's technician groups (id and name), for the form and the list. */
+export async function groupChoices(db: Database, orgId: string) {
+  return await db.select({ id: technicianGroups.id, name: technicianGroups.name })
+    .from(technicianGroups).where(eq(technicianGroups.orgId, orgId))
+    .orderBy(asc(technicianGroups.name));
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+async function checkInput(
+  db: Database,
+  orgId: string,
+  raw: unknown,
+): Promise<{ ok: true; input: ChannelInput } | { ok: false; problems: InputProblem[] }> {
+  const parsed = ChannelInputSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  const input = parsed.data;
+  const problems: InputProblem[] = [];
+  if (input.groupIds.length > 0) {
+    const found = await db.select({ id: technicianGroups.id }).from(technicianGroups).where(
+      and(eq(technicianGroups.orgId, orgId), inArray(technicianGroups.id, input.groupIds)),
+    );
+    if (found.length !== input.groupIds.length) {
+      problems.push({ path: "groupIds", code: "groupUnknown" });
+    }
+  }
+  if (input.fields.length > 0) {
+    const ids = input.fields.map((f) => f.fieldId);
+    const found = await db.select({ id: customFields.id }).from(customFields).where(and(
+      eq(customFields.orgId, orgId),
+      eq(customFields.active, true),
+      inArray(customFields.id, ids),
+    ));
+    if (found.length !== ids.length) problems.push({ path: "fields", code: "fieldUnknown" });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, input };
+}
+
+async function linkGroups(db: Database, channelId: string, groupIds: string[]) {
+  if (groupIds.length === 0) return;
+  await db.insert(channelGroups).values(groupIds.map((groupId) => ({ channelId, groupId })));
+}
+
+/** Admin pages and the API guard by role too; this keeps the service safe on its own. */
+export function assertAdmin(ctx: ChangeContext) {
+  if (ctx.actor.role !== "master_admin" && ctx.actor.role !== "admin") {
+    throw new HttpError(403, "errors.forbidden");
+  }
+}
+
+function snapshot(c: Channel): Record<string, unknown> {
+  return {
+    name: c.name,
+    slug: c.slug,
+    active: c.active,
+    groupIds: [...c.groupIds].sort(),
+    fields: c.fields,
+    openingHours: c.openingHours,
+    unavailableAction: c.unavailableAction,
+    unavailableMessage: c.unavailableMessage,
+  };
+}
+
+function changedOnly(a: Record<string, unknown>, b: Record<string, unknown>) {
+  return Object.fromEntries(
+    Object.entries(a).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(b[k])),
+  );
+}
+
+/** Audits an admin change inside its transaction. */
+export async function audit(
+  db: Database,
+  ctx: ChangeContext,
+  action: Parameters<typeof recordAudit>[1]["action"],
+  target: string,
+  details: Record<string, unknown>,
+) {
+  await recordAudit(db, {
+    orgId: ctx.actor.orgId,
+    actorId: ctx.actor.id,
+    actorEmail: ctx.actor.email,
+    action,
+    target,
+    ip: ctx.ip,
+    details,
+    at: ctx.now,
+  });
+}

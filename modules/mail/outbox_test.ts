@@ -1,0 +1,209 @@
+// The outbox against a real database and a real SMTP server: held, sent, refused, down,
+// back-off to failed, rolled back, and the retry worker.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import type { Config } from "../config/mod.ts";
+import { type Database, openTestDatabase } from "../db/mod.ts";
+import { type AppDeps, createLogger } from "../http/mod.ts";
+import { deliverMail, enqueueMail, mailOutbox, startMailWorker } from "./mod.ts";
+import { MAX_ATTEMPTS, retryDelayMs } from "./delivery.ts";
+import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtp_test_server.ts";
+
+const MAIL = {
+  kind: "invitation",
+  to: "new.tech@example.test",
+  subject: "You are invited to Rescue",
+  text: "Follow this link to choose a password: https://rescue.example.test/invite/abc",
+};
+
+interface Harness {
+  deps: AppDeps;
+  db: Database;
+  clock: { now(): Date; advance(ms: number): void };
+  row(id: string): Promise<typeof mailOutbox.$inferSelect>;
+}
+
+async function withOutbox(
+  smtpUrl: string | undefined,
+  run: (h: Harness) => Promise<void>,
+): Promise<void> {
+  const handle = await openTestDatabase();
+  let now = new Date("2026-11-24T10:00:00Z");
+  const clock = {
+    now: () => new Date(now),
+    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
+  };
+  const config: Config = {
+    port: 0,
+    publicUrl: "https://rescue.example.test",
+    dataDir: "./data",
+    databaseUrl: undefined,
+    smtpUrl,
+    bootstrapAdmin: undefined,
+    cookieSecret: "x".repeat(32),
+    secureCookies: true,
+    version: "test",
+  };
+  const log = createLogger({}, () => {});
+  const deps: AppDeps = { config, db: handle.db, dbKind: handle.kind, clock, log };
+  const row = async (id: string) =>
+    (await handle.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)))[0];
+  try {
+    await run({ deps, db: handle.db, clock, row });
+  } finally {
+    await handle.close();
+  }
+}
+
+async function withSmtp(run: (smtp: TestSmtpServer) => Promise<void>): Promise<void> {
+  const smtp = await startSmtpServer();
+  try {
+    await run(smtp);
+  } finally {
+    await smtp.close();
+  }
+}
+
+Deno.test("enqueueMail() holds mail without SMTP and deliverMail() leaves held mail alone", async () => {
+  await withSmtp(async (smtp) => {
+    await withOutbox(undefined, async ({ deps, clock, row }) => {
+      const id = await enqueueMail(deps.db, MAIL, { now: clock.now(), smtpConfigured: false });
+      assert.equal((await row(id)).status, "held");
+      await deliverMail(deps, [id]);
+      await deliverMail(deps);
+      const held = await row(id);
+      assert.deepEqual(
+        [held.status, held.attempts, held.nextAttemptAt, held.sentAt],
+        ["held", 0, null, null],
+      );
+      // Even once SMTP exists, the retry loop does not pick held mail up on its own.
+      await deliverMail({ ...deps, config: { ...deps.config, smtpUrl: smtp.url } });
+      assert.equal((await row(id)).status, "held");
+      assert.equal(smtp.messages.length, 0);
+    });
+  });
+});
+
+Deno.test("deliverMail() sends a pending message over SMTP and marks it sent", async () => {
+  await withSmtp(async (smtp) => {
+    await withOutbox(smtp.url, async ({ deps, clock, row }) => {
+      const html = "<p>Follow <a href='https://rescue.example.test/invite/abc'>this link</a></p>";
+      const id = await enqueueMail(deps.db, { ...MAIL, orgId: null, html }, {
+        now: clock.now(),
+        smtpConfigured: true,
+      });
+      assert.equal((await row(id)).status, "pending");
+      clock.advance(1_000);
+      await deliverMail(deps, [id]);
+      const sent = await row(id);
+      assert.equal(sent.status, "sent");
+      assert.equal(sent.sentAt?.toISOString(), "2026-11-24T10:00:01.000Z");
+      assert.equal(sent.nextAttemptAt, null);
+      assert.equal(smtp.messages.length, 1);
+      assert.deepEqual(smtp.recipients, [[MAIL.to]]);
+      const raw = smtp.messages[0];
+      assert.match(raw, /^Subject: You are invited to Rescue$/m);
+      assert.match(raw, /^From: Rescue <no-reply@rescue\.example\.test>$/m);
+      assert.match(raw, /choose a password/);
+      assert.match(raw, /Content-Type: text\/html/);
+      assert.match(raw, new RegExp(`^X-Rescue-Mail-Id: ${id}\r?$`, "mi"));
+      await deliverMail(deps, [id]);
+      await deliverMail(deps);
+      assert.equal(smtp.messages.length, 1, "a sent message is not sent again");
+    });
+  });
+});
+
+Deno.test("deliverMail() sends a message once when two deliverers race for it", async () => {
+  await withSmtp(async (smtp) => {
+    await withOutbox(smtp.url, async ({ deps, clock, row }) => {
+      const id = await enqueueMail(deps.db, MAIL, { now: clock.now(), smtpConfigured: true });
+      await Promise.all([deliverMail(deps, [id]), deliverMail(deps), deliverMail(deps)]);
+      assert.equal((await row(id)).status, "sent");
+      assert.equal(smtp.messages.length, 1);
+    });
+  });
+});
+
+Deno.test("deliverMail() backs off on a refused recipient and fails the message after 8 attempts", async () => {
+  await withSmtp(async (smtp) => {
+    smtp.rejectRecipients = true;
+    await withOutbox(smtp.url, async ({ deps, clock, row }) => {
+      const id = await enqueueMail(deps.db, MAIL, { now: clock.now(), smtpConfigured: true });
+      await deliverMail(deps, [id]);
+      const first = await row(id);
+      assert.equal(first.status, "pending");
+      assert.equal(first.attempts, 1);
+      assert.match(first.lastError ?? "", /550/);
+      assert.equal(first.nextAttemptAt?.getTime(), clock.now().getTime() + 60_000);
+
+      await deliverMail(deps);
+      assert.equal((await row(id)).attempts, 1, "not retried before its time");
+
+      const delays = [60_000];
+      for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+        clock.advance(retryDelayMs(attempt - 1));
+        await deliverMail(deps);
+        const current = await row(id);
+        assert.equal(current.attempts, attempt);
+        if (current.nextAttemptAt) {
+          delays.push(current.nextAttemptAt.getTime() - clock.now().getTime());
+        }
+      }
+      assert.deepEqual(delays, [1, 2, 4, 8, 16, 32, 60].map((m) => m * 60_000));
+      const last = await row(id);
+      assert.equal(last.status, "failed");
+      assert.equal(last.nextAttemptAt, null);
+      clock.advance(86_400_000);
+      await deliverMail(deps);
+      assert.equal((await row(id)).attempts, MAX_ATTEMPTS, "failed mail waits for an admin");
+      assert.equal(smtp.messages.length, 0);
+    });
+  });
+});
+
+Deno.test("deliverMail() keeps the message pending when the SMTP server is down", async () => {
+  await withOutbox(`smtp://127.0.0.1:${closedPort()}`, async ({ deps, clock, row }) => {
+    const id = await enqueueMail(deps.db, MAIL, { now: clock.now(), smtpConfigured: true });
+    await deliverMail(deps, [id]);
+    const after = await row(id);
+    assert.equal(after.status, "pending");
+    assert.equal(after.attempts, 1);
+    assert.match(after.lastError ?? "", /ECONNREFUSED|refused/i);
+    assert.ok(after.nextAttemptAt! > clock.now());
+  });
+});
+
+Deno.test("enqueueMail() inside a transaction that rolls back leaves no row", async () => {
+  await withOutbox(undefined, async ({ deps, clock }) => {
+    await assert.rejects(
+      deps.db.transaction(async (tx) => {
+        await enqueueMail(tx as unknown as Database, MAIL, {
+          now: clock.now(),
+          smtpConfigured: true,
+        });
+        throw new Error("the change failed");
+      }),
+      /the change failed/,
+    );
+    assert.equal((await deps.db.select().from(mailOutbox)).length, 0);
+  });
+});
+
+Deno.test("startMailWorker() delivers due pending mail until stopped", async () => {
+  await withSmtp(async (smtp) => {
+    await withOutbox(smtp.url, async ({ deps, clock, row }) => {
+      const id = await enqueueMail(deps.db, MAIL, { now: clock.now(), smtpConfigured: true });
+      const stop = startMailWorker(deps, { intervalMs: 20 });
+      try {
+        for (let i = 0; i < 200 && (await row(id)).status !== "sent"; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        stop();
+      }
+      assert.equal((await row(id)).status, "sent");
+      assert.equal(smtp.messages.length, 1);
+    });
+  });
+});

@@ -1,0 +1,266 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { recordAudit } from "../audit/mod.ts";
+import type { Database } from "../db/mod.ts";
+import { type CurrentUser, HttpError } from "../http/mod.ts";
+import { defaultPermissions, normalisePermissions, type Permission } from "../permissions/mod.ts";
+import { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
+import { defaultGroupSettings, type GroupSettings, GroupSettingsSchema } from "./settings.ts";
+
+export type GroupRow = typeof technicianGroups.$inferSelect;
+
+/** Who did it, from where, when: passed to every change so it can be audited. */
+export interface ChangeContext {
+  actor: CurrentUser;
+  ip: string;
+  now: Date;
+}
+
+export async function listGroups(db: Database, orgId: string): Promise<GroupRow[]> {
+  return await db.select().from(technicianGroups).where(eq(technicianGroups.orgId, orgId))
+    .orderBy(asc(technicianGroups.name));
+}
+
+/**
+ * The ids of the groups `user` may manage: every group of the organisation for the master
+ * admin; for an admin the groups assigned to it and everything nested below them.
+ */
+export async function managedGroupIds(db: Database, user: CurrentUser): Promise<Set<string>> {
+  const groups = await listGroups(db, user.orgId);
+  if (user.role === "master_admin") return new Set(groups.map((g) => g.id));
+  if (user.role !== "admin") return new Set();
+  const assigned = await db.select({ groupId: groupAdmins.groupId }).from(groupAdmins).where(
+    eq(groupAdmins.userId, user.id),
+  );
+  const managed = new Set(assigned.map((a) => a.groupId));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const g of groups) {
+      if (g.parentId && managed.has(g.parentId) && !managed.has(g.id)) {
+        managed.add(g.id);
+        grew = true;
+      }
+    }
+  }
+  return managed;
+}
+
+/** The group if `user` manages it; a 404 otherwise (we do not confirm it exists). */
+export async function managedGroup(db: Database, user: CurrentUser, id: string) {
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new HttpError(404, "org.groupNotFound");
+  if (!(await managedGroupIds(db, user)).has(id)) throw new HttpError(404, "org.groupNotFound");
+  const [group] = await db.select().from(technicianGroups).where(eq(technicianGroups.id, id));
+  if (!group) throw new HttpError(404, "org.groupNotFound");
+  return group;
+}
+
+export interface GroupInput {
+  name: string;
+  description?: string;
+  parentId?: string | null;
+}
+
+function checkGroupInput(input: GroupInput) {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw new HttpError(422, "org.groupNameInvalid");
+  if ((input.description ?? "").length > 500) throw new HttpError(422, "org.descriptionTooLong");
+  return { name, description: (input.description ?? "").trim() };
+}
+
+/** Creates a group with the default permissions and settings (master admin only). */
+export async function createGroup(
+  db: Database,
+  input: GroupInput & { permissions?: Permission[]; settings?: Partial<GroupSettings> },
+  ctx: ChangeContext,
+): Promise<GroupRow> {
+  if (ctx.actor.role !== "master_admin") throw new HttpError(403, "errors.forbidden");
+  const { name, description } = checkGroupInput(input);
+  const parsed = GroupSettingsSchema.safeParse({ ...defaultGroupSettings(), ...input.settings });
+  if (!parsed.success) throw new HttpError(422, "org.settingsInvalid");
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    if (input.parentId) await managedGroup(t, ctx.actor, input.parentId);
+    await assertNameFree(t, ctx.actor.orgId, name);
+    const [group] = await t.insert(technicianGroups).values({
+      orgId: ctx.actor.orgId,
+      parentId: input.parentId ?? null,
+      name,
+      description,
+      permissions: input.permissions ?? defaultPermissions(),
+      settings: parsed.data,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }).returning();
+    await recordChange(t, ctx, "group.created", group.id, { after: snapshot(group) });
+    return group;
+  });
+}
+
+export async function updateGroup(
+  db: Database,
+  id: string,
+  input: GroupInput,
+  ctx: ChangeContext,
+): Promise<GroupRow> {
+  const { name, description } = checkGroupInput(input);
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await managedGroup(t, ctx.actor, id);
+    if (input.parentId) {
+      await managedGroup(t, ctx.actor, input.parentId);
+      if (await wouldCycle(t, ctx.actor.orgId, id, input.parentId)) {
+        throw new HttpError(422, "org.parentCycle");
+      }
+    }
+    if (name !== before.name) await assertNameFree(t, ctx.actor.orgId, name);
+    const [after] = await t.update(technicianGroups).set({
+      name,
+      description,
+      parentId: input.parentId ?? null,
+      updatedAt: ctx.now,
+    }).where(eq(technicianGroups.id, id)).returning();
+    await recordChange(t, ctx, "group.updated", id, {
+      before: snapshot(before),
+      after: snapshot(after),
+    });
+    return after;
+  });
+}
+
+export async function setGroupPermissions(
+  db: Database,
+  id: string,
+  permissions: readonly unknown[],
+  ctx: ChangeContext,
+): Promise<GroupRow> {
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await managedGroup(t, ctx.actor, id);
+    const next = normalisePermissions(permissions);
+    const [after] = await t.update(technicianGroups).set({ permissions: next, updatedAt: ctx.now })
+      .where(eq(technicianGroups.id, id)).returning();
+    await recordChange(t, ctx, "group.permissions_changed", id, {
+      before: before.permissions,
+      after: next,
+    });
+    return after;
+  });
+}
+
+/** Validates and saves settings; a bad value refuses the whole change (nothing saved). */
+export async function setGroupSettings(
+  db: Database,
+  id: string,
+  raw: Record<string, unknown>,
+  ctx: ChangeContext,
+) {
+  const parsed = GroupSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false as const, issues: parsed.error.issues };
+  }
+  const group = await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const before = await managedGroup(t, ctx.actor, id);
+    const [after] = await t.update(technicianGroups).set({
+      settings: parsed.data,
+      updatedAt: ctx.now,
+    }).where(eq(technicianGroups.id, id)).returning();
+    await recordChange(t, ctx, "group.settings_changed", id, {
+      before: changedOnly(before.settings, parsed.data),
+      after: changedOnly(parsed.data, before.settings),
+    });
+    return after;
+  });
+  return { ok: true as const, group };
+}
+
+/** Deletes an empty group (no members, no child groups). */
+export async function deleteGroup(db: Database, id: string, ctx: ChangeContext): Promise<void> {
+  if (ctx.actor.role !== "master_admin") throw new HttpError(403, "errors.forbidden");
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const group = await managedGroup(t, ctx.actor, id);
+    const members = await t.select().from(groupMembers).where(eq(groupMembers.groupId, id))
+      .limit(1);
+    const children = await t.select().from(technicianGroups).where(
+      eq(technicianGroups.parentId, id),
+    ).limit(1);
+    if (members.length > 0 || children.length > 0) throw new HttpError(409, "org.groupNotEmpty");
+    await t.delete(technicianGroups).where(eq(technicianGroups.id, id));
+    await recordChange(t, ctx, "group.deleted", id, { before: snapshot(group) });
+  });
+}
+
+export async function setGroupAdmins(
+  db: Database,
+  id: string,
+  adminIds: string[],
+  ctx: ChangeContext,
+) {
+  if (ctx.actor.role !== "master_admin") throw new HttpError(403, "errors.forbidden");
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await managedGroup(t, ctx.actor, id);
+    const before = await t.select({ userId: groupAdmins.userId }).from(groupAdmins).where(
+      eq(groupAdmins.groupId, id),
+    );
+    await t.delete(groupAdmins).where(eq(groupAdmins.groupId, id));
+    if (adminIds.length > 0) {
+      await t.insert(groupAdmins).values(adminIds.map((userId) => ({ groupId: id, userId })));
+    }
+    await recordChange(t, ctx, "group.admins_changed", id, {
+      before: before.map((b) => b.userId),
+      after: adminIds,
+    });
+  });
+}
+
+export async function adminsOf(db: Database, groupIds: string[]) {
+  if (groupIds.length === 0) return [];
+  return await db.select().from(groupAdmins).where(inArray(groupAdmins.groupId, groupIds));
+}
+
+async function assertNameFree(db: Database, orgId: string, name: string) {
+  const [clash] = await db.select({ id: technicianGroups.id }).from(technicianGroups).where(
+    and(eq(technicianGroups.orgId, orgId), eq(technicianGroups.name, name)),
+  );
+  if (clash) throw new HttpError(409, "org.groupNameTaken", { name });
+}
+
+async function wouldCycle(db: Database, orgId: string, id: string, parentId: string) {
+  const groups = new Map((await listGroups(db, orgId)).map((g) => [g.id, g.parentId]));
+  for (let at: string | null | undefined = parentId; at; at = groups.get(at)) {
+    if (at === id) return true;
+  }
+  return false;
+}
+
+function snapshot(g: GroupRow) {
+  return { name: g.name, description: g.description, parentId: g.parentId };
+}
+
+function changedOnly(a: Record<string, unknown>, b: Record<string, unknown>) {
+  return Object.fromEntries(
+    Object.entries(a).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(b[k])),
+  );
+}
+
+/** Audits an admin change inside its transaction. */
+export async function recordChange(
+  db: Database,
+  ctx: ChangeContext,
+  action: Parameters<typeof recordAudit>[1]["action"],
+  target: string,
+  details: Record<string, unknown>,
+) {
+  await recordAudit(db, {
+    orgId: ctx.actor.orgId,
+    actorId: ctx.actor.id,
+    actorEmail: ctx.actor.email,
+    action,
+    target,
+    ip: ctx.ip,
+    details,
+    at: ctx.now,
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * The organisation (SPEC A4, A5, A8): technician groups (nested), their permissions and
+ * settings, the people in them (invitations by e-mail, deactivation, moving), admins'
+ * scope, and technician presence. `permissionsMiddleware` puts the caller's group
+ * permissions on every request; `orgAdminRoutes` serves /admin/groups and
+ * /admin/technicians; `orgPublicRoutes` the set-password links and the status switch.
+ */
+export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
+export { permissionsMiddleware } from "./middleware.ts";
+export {
+  type ChangeContext,
+  createGroup,
+  deleteGroup,
+  type GroupRow,
+  listGroups,
+  managedGroup,
+  managedGroupIds,
+  setGroupPermissions,
+  setGroupSettings,
+  updateGroup,
+} from "./groups.ts";
+export { inviteUser, listPeople, moveToGroup, setActive } from "./technicians.ts";
+export { effectivePresence, type Presence } from "./status.ts";
+export {
+  defaultGroupSettings,
+  type GroupSettings,
+  GroupSettingsSchema,
+  renderTemplate,
+} from "./settings.ts";
+export { groupMembers, technicianGroups } from "./schema.ts";

@@ -1,0 +1,350 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { eq, inArray } from "drizzle-orm";
+import { users, usersWithLiveSession } from "../auth/mod.ts";
+import {
+  type AppEnv,
+  clientAddress,
+  HttpError,
+  readForm,
+  requireRole,
+  requireUser,
+} from "../http/mod.ts";
+import {
+  adminsOf,
+  type ChangeContext,
+  createGroup,
+  deleteGroup,
+  listGroups,
+  managedGroup,
+  managedGroupIds,
+  recordChange,
+  setGroupAdmins,
+  setGroupPermissions,
+  setGroupSettings,
+  updateGroup,
+} from "./groups.ts";
+import { groupMembers } from "./schema.ts";
+import { renderTemplate } from "./settings.ts";
+import { chooseStatus, effectivePresence } from "./status.ts";
+import {
+  acceptInvitation,
+  findInvitation,
+  inviteUser,
+  listPeople,
+  moveToGroup,
+  setActive,
+} from "./technicians.ts";
+import {
+  EmailPreview,
+  GroupPage,
+  GroupsPage,
+  PermissionsPage,
+  SettingsPage,
+} from "./views_groups.tsx";
+import { InvitationPage, PeoplePage, type PersonRow, PresenceBadge } from "./views_people.tsx";
+import { settingsErrors, settingsFromForm } from "./settings_form.ts";
+
+type C = Context<AppEnv>;
+
+function ctx(c: C): ChangeContext {
+  return { actor: c.get("user")!, ip: clientAddress(c), now: c.get("deps").clock.now() };
+}
+
+function preview(c: C, values: Record<string, unknown>) {
+  const sample = {
+    customerName: "Alex Example",
+    technicianName: c.get("user")!.name,
+    link: `${c.get("deps").config.publicUrl}/s/EXAMPLE`,
+    pin: "123456",
+    organisation: c.get("t")("app.name"),
+  };
+  return {
+    subject: renderTemplate(String(values.emailSubject ?? ""), sample),
+    body: renderTemplate(String(values.emailTemplate ?? ""), sample),
+  };
+}
+
+/** Groups, their permissions and settings, and the people in them (`/admin/...`). */
+export const orgAdminRoutes = new Hono<AppEnv>()
+  .use("/groups/*", requireRole("master_admin", "admin"))
+  .use("/groups", requireRole("master_admin", "admin"))
+  .use("/technicians/*", requireRole("master_admin", "admin"))
+  .use("/technicians", requireRole("master_admin", "admin"))
+  .get("/", requireRole("master_admin", "admin"), (c) => c.redirect("/admin/groups", 303))
+  .get("/groups", async (c) => c.html(await groupsPage(c)))
+  .post("/groups", async (c) => {
+    const form = await readForm(c);
+    try {
+      const group = await createGroup(c.get("deps").db, {
+        name: form.name ?? "",
+        parentId: form.parentId || null,
+      }, ctx(c));
+      return c.redirect(`/admin/groups/${group.id}/permissions`, 303);
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status === 403) throw error;
+      return c.html(await groupsPage(c, c.get("t")(error.messageKey, error.params)), error.status);
+    }
+  })
+  .get("/groups/:id", async (c) => c.html(await groupPage(c)))
+  .post("/groups/:id", async (c) => {
+    const form = await readForm(c);
+    try {
+      await updateGroup(c.get("deps").db, c.req.param("id"), {
+        name: form.name ?? "",
+        description: form.description ?? "",
+        parentId: form.parentId || null,
+      }, ctx(c));
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status === 404) throw error;
+      return c.html(await groupPage(c, c.get("t")(error.messageKey, error.params)), error.status);
+    }
+    return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
+  })
+  .post("/groups/:id/admins", async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    const wanted = ([] as unknown[]).concat(body.admin ?? []).filter((v) => typeof v === "string");
+    const { db } = c.get("deps");
+    const admins = wanted.length === 0 ? [] : await db.select({ id: users.id }).from(users).where(
+      inArray(users.id, wanted.filter((v) => /^[0-9a-f-]{36}$/.test(v as string)) as string[]),
+    );
+    const valid = admins.map((a) => a.id);
+    await setGroupAdmins(db, c.req.param("id"), valid, ctx(c));
+    return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
+  })
+  .post("/groups/:id/delete", async (c) => {
+    await deleteGroup(c.get("deps").db, c.req.param("id"), ctx(c));
+    return c.redirect("/admin/groups", 303);
+  })
+  .get("/groups/:id/permissions", async (c) => {
+    const group = await managedGroup(c.get("deps").db, c.get("user")!, c.req.param("id"));
+    return c.html(<PermissionsPage c={c} group={group} />);
+  })
+  .post("/groups/:id/permissions", async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    const chosen = ([] as unknown[]).concat(body.permission ?? []);
+    await setGroupPermissions(c.get("deps").db, c.req.param("id"), chosen, ctx(c));
+    return c.redirect(`/admin/groups/${c.req.param("id")}/permissions?saved=1`, 303);
+  })
+  .get("/groups/:id/settings", async (c) => {
+    const group = await managedGroup(c.get("deps").db, c.get("user")!, c.req.param("id"));
+    const values = group.settings as unknown as Record<string, unknown>;
+    return c.html(
+      <SettingsPage c={c} group={group} values={values} preview={preview(c, values)} />,
+    );
+  })
+  .post("/groups/:id/settings", async (c) => {
+    const { db } = c.get("deps");
+    const group = await managedGroup(db, c.get("user")!, c.req.param("id"));
+    const raw = settingsFromForm(await c.req.parseBody({ all: true }));
+    const result = await setGroupSettings(db, group.id, raw, ctx(c));
+    if (result.ok) return c.redirect(`/admin/groups/${group.id}/settings?saved=1`, 303);
+    const errors = settingsErrors(c.get("t"), result.issues);
+    return c.html(
+      <SettingsPage c={c} group={group} values={raw} errors={errors} preview={preview(c, raw)} />,
+      422,
+    );
+  })
+  .post("/groups/:id/settings/preview", async (c) => {
+    await managedGroup(c.get("deps").db, c.get("user")!, c.req.param("id"));
+    const raw = settingsFromForm(await c.req.parseBody({ all: true }));
+    return c.html(<EmailPreview c={c} preview={preview(c, raw)} />);
+  })
+  .get("/technicians", async (c) => c.html(await peoplePage(c)))
+  .get("/technicians/presence", async (c) => {
+    const people = await peopleRows(c);
+    return c.html(<>{people.map((p) => <PresenceBadge c={c} person={p} oob />)}</>);
+  })
+  .post("/technicians/invite", async (c) => {
+    const form = await readForm(c);
+    try {
+      const { user } = await inviteUser(c.get("deps"), {
+        email: form.email ?? "",
+        name: form.name ?? "",
+        role: form.role === "admin" ? "admin" : "technician",
+        groupId: form.groupId ?? "",
+      }, { ...ctx(c), t: c.get("t") });
+      const notice = c.get("t")("org.invitationSent", { email: user.email });
+      return c.html(await peoplePage(c, { notice }));
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status === 403) throw error;
+      const message = c.get("t")(error.messageKey, error.params);
+      return c.html(await peoplePage(c, { error: message }), error.status);
+    }
+  })
+  .post("/technicians/:id/deactivate", async (c) => {
+    await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
+    return c.redirect("/admin/technicians", 303);
+  })
+  .post("/technicians/:id/reactivate", async (c) => {
+    await setActive(c.get("deps").db, c.req.param("id"), true, ctx(c));
+    return c.redirect("/admin/technicians", 303);
+  })
+  .post("/technicians/:id/group", async (c) => {
+    const form = await readForm(c);
+    await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", ctx(c));
+    return c.redirect("/admin/technicians", 303);
+  });
+
+/** Public set-password links and the technician's own status switch. */
+export const orgPublicRoutes = new Hono<AppEnv>()
+  .get("/invite/:token", async (c) => {
+    const { db, clock } = c.get("deps");
+    const found = await findInvitation(db, c.req.param("token"), clock.now());
+    if (!found) throw new HttpError(410, "org.invitationInvalid");
+    return c.html(
+      <InvitationPage
+        c={c}
+        token={c.req.param("token")}
+        name={found.user.name}
+        email={found.user.email}
+      />,
+    );
+  })
+  .post("/invite/:token", async (c) => {
+    const form = await readForm(c);
+    const { db, clock } = c.get("deps");
+    const token = c.req.param("token");
+    const found = await findInvitation(db, token, clock.now());
+    if (!found) throw new HttpError(410, "org.invitationInvalid");
+    if ((form.password ?? "") !== (form.confirm ?? "")) {
+      const error = c.get("t")("account.passwordsDiffer");
+      return c.html(
+        <InvitationPage
+          c={c}
+          token={token}
+          name={found.user.name}
+          email={found.user.email}
+          error={error}
+        />,
+        422,
+      );
+    }
+    try {
+      const user = await acceptInvitation(db, {
+        token,
+        password: form.password ?? "",
+        now: clock.now(),
+        ip: clientAddress(c),
+      });
+      await recordChange(
+        db,
+        {
+          actor: {
+            ...found.user,
+            permissions: new Set(),
+            groupId: null,
+            totpEnabled: false,
+            language: null,
+          },
+          ip: clientAddress(c),
+          now: clock.now(),
+        },
+        "technician.invitation_accepted",
+        user.id,
+        {},
+      );
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 422) throw error;
+      const message = c.get("t")(error.messageKey, error.params);
+      return c.html(
+        <InvitationPage
+          c={c}
+          token={token}
+          name={found.user.name}
+          email={found.user.email}
+          error={message}
+        />,
+        422,
+      );
+    }
+    return c.redirect("/signin?invited=1", 303);
+  })
+  .post("/status", requireUser(), async (c) => {
+    const form = await readForm(c);
+    if (form.status !== "online" && form.status !== "away") {
+      throw new HttpError(400, "org.statusInvalid");
+    }
+    const user = c.get("user")!;
+    const { db, clock } = c.get("deps");
+    await chooseStatus(db, user.id, form.status, clock.now());
+    await recordChange(db, ctx(c), "technician.status_changed", user.id, {
+      after: { status: form.status },
+    });
+    return c.redirect("/console", 303);
+  });
+
+async function groupsPage(c: C, error?: string) {
+  const { db } = c.get("deps");
+  const managed = await managedGroupIds(db, c.get("user")!);
+  const groups = (await listGroups(db, c.get("user")!.orgId)).filter((g) => managed.has(g.id));
+  const members = groups.length === 0
+    ? []
+    : await db.select().from(groupMembers).where(inArray(groupMembers.groupId, [...managed]));
+  const counts = new Map<string, number>();
+  for (const m of members) counts.set(m.groupId, (counts.get(m.groupId) ?? 0) + 1);
+  return <GroupsPage c={c} groups={groups} memberCounts={counts} error={error} />;
+}
+
+async function groupPage(c: C, error?: string) {
+  const { db } = c.get("deps");
+  const user = c.get("user")!;
+  const group = await managedGroup(db, user, c.req.param("id")!);
+  const managed = await managedGroupIds(db, user);
+  const groups = (await listGroups(db, user.orgId)).filter((g) => managed.has(g.id));
+  const assigned = new Set((await adminsOf(db, [group.id])).map((a) => a.userId));
+  const orgUsers = await db.select().from(users).where(eq(users.orgId, user.orgId));
+  const admins = orgUsers.filter((u) => u.role === "admin").map((u) => ({
+    id: u.id,
+    name: u.name,
+    assigned: assigned.has(u.id),
+  }));
+  const memberIds = new Set(
+    (await db.select().from(groupMembers).where(eq(groupMembers.groupId, group.id))).map((m) =>
+      m.userId
+    ),
+  );
+  const members = orgUsers.filter((u) => memberIds.has(u.id));
+  return (
+    <GroupPage
+      c={c}
+      group={group}
+      groups={groups}
+      admins={admins}
+      members={members}
+      error={error}
+    />
+  );
+}
+
+async function peopleRows(c: C): Promise<PersonRow[]> {
+  const { db, clock } = c.get("deps");
+  const now = clock.now();
+  const rows = await listPeople(db, c.get("user")!);
+  const groups = new Map((await listGroups(db, c.get("user")!.orgId)).map((g) => [g.id, g]));
+  const live = await usersWithLiveSession(db, rows.map((r) => r.user.id), now);
+  return rows.map(({ user, groupId, status }) => ({
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    active: user.active,
+    invited: user.passwordHash === null,
+    groupId,
+    presence: groupId
+      ? effectivePresence(status, {
+        signedIn: live.has(user.id),
+        settings: groups.get(groupId)!.settings,
+        activeSessions: 0,
+        now,
+      })
+      : (live.has(user.id) ? "online" : "offline"),
+  }));
+}
+
+async function peoplePage(c: C, flash: { error?: string; notice?: string } = {}) {
+  const { db } = c.get("deps");
+  const managed = await managedGroupIds(db, c.get("user")!);
+  const groups = (await listGroups(db, c.get("user")!.orgId)).filter((g) => managed.has(g.id));
+  return <PeoplePage c={c} people={await peopleRows(c)} groups={groups} {...flash} />;
+}

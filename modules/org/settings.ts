@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/**
+ * SPEC A8: a technician group's settings — one zod schema that the admin form, the API and
+ * the database all go through, so "abc" or −5 is refused the same way everywhere.
+ * Minutes unless the name says otherwise.
+ */
+const minutes = (max: number) => z.coerce.number().int().min(1).max(max);
+const flag = z.preprocess(
+  (v) => v === true || v === "1" || v === "on" || v === "true",
+  z.boolean(),
+);
+
+export const EMAIL_PLACEHOLDERS = [
+  "customerName",
+  "technicianName",
+  "link",
+  "pin",
+  "organisation",
+] as const;
+
+/** Template text that uses only the placeholders the e-mail can fill. */
+const template = (max: number) =>
+  z.string().trim().min(1).max(max).refine(
+    (text) =>
+      placeholdersIn(text).every((name) =>
+        (EMAIL_PLACEHOLDERS as readonly string[]).includes(name)
+      ),
+    { message: "unknownPlaceholder" },
+  );
+
+export const GroupSettingsSchema = z.object({
+  connectingTimeout: minutes(24 * 60).default(20),
+  waitingTimeout: minutes(24 * 60).default(30),
+  inactivityTimeout: minutes(24 * 60).default(60),
+  holdMaxDays: z.coerce.number().int().min(1).max(14).default(14),
+  autoStartPrivate: flag.default(false),
+  maxActiveSessions: z.coerce.number().int().min(1).max(10).default(10),
+  idleToAway: minutes(24 * 60).default(15),
+  urgentAfterWaiting: minutes(24 * 60).default(5),
+  surveyEnabled: flag.default(false),
+  surveyUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
+  surveyQuestions: z.array(z.string().trim().min(1).max(300)).max(10).default([]),
+  emailSubject: template(200).default("Remote support from {{organisation}}"),
+  emailTemplate: template(5000).default(
+    "Hello {{customerName}},\n\n{{technicianName}} is ready to help you. " +
+      "Open this link to connect: {{link}}\n(or enter the code {{pin}}).",
+  ),
+  termsEnabled: flag.default(false),
+  termsText: z.string().max(10_000).default(""),
+  recordingPolicy: z.enum(["off", "optional", "always"]).default("off"),
+  recordingLocation: z.string().trim().max(500).default(""),
+  monitoringNotice: flag.default(false),
+  monitoringNoticeText: z.string().max(1000).default(""),
+}).superRefine((s, ctx) => {
+  if (s.surveyEnabled && !s.surveyUrl && s.surveyQuestions.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["surveyQuestions"],
+      message: "surveyNeedsContent",
+    });
+  }
+  if (s.termsEnabled && !s.termsText.trim()) {
+    ctx.addIssue({ code: "custom", path: ["termsText"], message: "termsNeedText" });
+  }
+});
+
+export type GroupSettings = z.infer<typeof GroupSettingsSchema>;
+
+export function defaultGroupSettings(): GroupSettings {
+  return GroupSettingsSchema.parse({});
+}
+
+export function placeholdersIn(template: string): string[] {
+  return [...template.matchAll(/\{\{\s*([A-Za-z]+)\s*\}\}/g)].map((m) => m[1]);
+}
+
+/** Fills `{{name}}` placeholders; unknown ones are left as they are. */
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(
+    /\{\{\s*([A-Za-z]+)\s*\}\}/g,
+    (whole, name: string) => values[name] ?? whole,
+  );
+}

@@ -1,0 +1,199 @@
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import {
+  endAllSessions,
+  hashPassword,
+  normaliseEmail,
+  passwordProblem,
+  users,
+} from "../auth/mod.ts";
+import type { Database } from "../db/mod.ts";
+import { type AppDeps, HttpError } from "../http/mod.ts";
+import type { Translator } from "../i18n/mod.ts";
+import { deliverMail, enqueueMail } from "../mail/mod.ts";
+import { randomToken, sha256Hex } from "../tokens/mod.ts";
+import { type ChangeContext, managedGroup, managedGroupIds, recordChange } from "./groups.ts";
+import { groupMembers, invitations, technicianStatus } from "./schema.ts";
+
+const INVITATION_TTL_MS = 7 * 86_400_000;
+
+export interface InviteInput {
+  email: string;
+  name: string;
+  role: "technician" | "admin";
+  groupId: string;
+}
+
+/** People the actor manages: everyone for the master admin, else members of its groups. */
+export async function listPeople(db: Database, actor: ChangeContext["actor"]) {
+  const managed = await managedGroupIds(db, actor);
+  const rows = await db.select({
+    user: users,
+    groupId: groupMembers.groupId,
+    status: technicianStatus,
+  }).from(users)
+    .leftJoin(groupMembers, eq(groupMembers.userId, users.id))
+    .leftJoin(technicianStatus, eq(technicianStatus.userId, users.id))
+    .where(eq(users.orgId, actor.orgId))
+    .orderBy(asc(users.name));
+  return rows.filter((r) =>
+    actor.role === "master_admin" || (r.groupId !== null && managed.has(r.groupId))
+  );
+}
+
+/**
+ * Creates the account (no password yet), puts it in its group and sends the set-password
+ * link through the outbox — in one transaction, so a failure leaves no half-made user.
+ */
+export async function inviteUser(
+  deps: AppDeps,
+  input: InviteInput,
+  ctx: ChangeContext & { t: Translator },
+) {
+  const email = normaliseEmail(input.email);
+  const name = input.name.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+    throw new HttpError(422, "org.emailInvalid");
+  }
+  if (!name || name.length > 100) throw new HttpError(422, "org.nameInvalid");
+  if (input.role !== "technician" && input.role !== "admin") {
+    throw new HttpError(422, "org.roleInvalid");
+  }
+  if (input.role === "admin" && ctx.actor.role !== "master_admin") {
+    throw new HttpError(403, "errors.forbidden");
+  }
+  const token = randomToken();
+  const link = `${deps.config.publicUrl}/invite/${token}`;
+  const { user, mailId } = await deps.db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    await managedGroup(t, ctx.actor, input.groupId);
+    const [taken] = await t.select({ id: users.id }).from(users).where(eq(users.email, email));
+    if (taken) throw new HttpError(409, "org.emailTaken", { email });
+    const [user] = await t.insert(users).values({
+      orgId: ctx.actor.orgId,
+      email,
+      name,
+      role: input.role,
+      passwordHash: null,
+      createdAt: ctx.now,
+    }).returning();
+    await t.insert(groupMembers).values({ userId: user.id, groupId: input.groupId });
+    await t.insert(invitations).values({
+      userId: user.id,
+      tokenHash: await sha256Hex(token),
+      invitedBy: ctx.actor.id,
+      createdAt: ctx.now,
+      expiresAt: new Date(ctx.now.getTime() + INVITATION_TTL_MS),
+    });
+    const values = { name, inviter: ctx.actor.name, link, days: 7 };
+    const mailId = await enqueueMail(t, {
+      orgId: ctx.actor.orgId,
+      kind: "invitation",
+      to: email,
+      subject: ctx.t("org.inviteMailSubject", values),
+      text: ctx.t("org.inviteMailBody", values),
+    }, { now: ctx.now, smtpConfigured: Boolean(deps.config.smtpUrl) });
+    await recordChange(t, ctx, "technician.invited", user.id, {
+      after: { email, name, role: input.role, groupId: input.groupId },
+    });
+    return { user, mailId };
+  });
+  await deliverMail(deps, [mailId]);
+  return { user, mailId };
+}
+
+/** The invitation a set-password link names, if it is live. */
+export async function findInvitation(db: Database, token: string, now: Date) {
+  if (!token || token.length > 100) return undefined;
+  const [row] = await db.select({ invitation: invitations, user: users }).from(invitations)
+    .innerJoin(users, eq(users.id, invitations.userId))
+    .where(and(
+      eq(invitations.tokenHash, await sha256Hex(token)),
+      isNull(invitations.usedAt),
+      gt(invitations.expiresAt, now),
+      eq(users.active, true),
+    ));
+  return row;
+}
+
+/** Sets the invited user's password and uses the invitation up. */
+export async function acceptInvitation(
+  db: Database,
+  options: { token: string; password: string; now: Date; ip: string },
+) {
+  return await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const found = await findInvitation(t, options.token, options.now);
+    if (!found) throw new HttpError(410, "org.invitationInvalid");
+    const problem = passwordProblem(options.password, found.user.email);
+    if (problem) throw new HttpError(422, problem);
+    const used = await t.update(invitations).set({ usedAt: options.now }).where(and(
+      eq(invitations.id, found.invitation.id),
+      isNull(invitations.usedAt),
+    )).returning({ id: invitations.id });
+    if (used.length !== 1) throw new HttpError(410, "org.invitationInvalid");
+    await t.update(users).set({
+      passwordHash: await hashPassword(options.password),
+      passwordChangedAt: options.now,
+    }).where(eq(users.id, found.user.id));
+    return found.user;
+  });
+}
+
+/** Deactivating signs the person out everywhere at once; reactivating lets them back. */
+export async function setActive(
+  db: Database,
+  userId: string,
+  active: boolean,
+  ctx: ChangeContext,
+) {
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const person = await managedPerson(t, ctx, userId);
+    if (person.id === ctx.actor.id) throw new HttpError(409, "org.cannotDeactivateSelf");
+    await t.update(users).set({ active }).where(eq(users.id, userId));
+    if (!active) await endAllSessions(t, userId);
+    await recordChange(
+      t,
+      ctx,
+      active ? "technician.reactivated" : "technician.deactivated",
+      userId,
+      {
+        before: { active: person.active },
+        after: { active },
+      },
+    );
+  });
+}
+
+export async function moveToGroup(
+  db: Database,
+  userId: string,
+  groupId: string,
+  ctx: ChangeContext,
+) {
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const person = await managedPerson(t, ctx, userId);
+    await managedGroup(t, ctx.actor, groupId);
+    const [before] = await t.select().from(groupMembers).where(eq(groupMembers.userId, userId));
+    await t.insert(groupMembers).values({ userId, groupId }).onConflictDoUpdate({
+      target: groupMembers.userId,
+      set: { groupId },
+    });
+    await recordChange(t, ctx, "technician.moved", person.id, {
+      before: { groupId: before?.groupId ?? null },
+      after: { groupId },
+    });
+  });
+}
+
+async function managedPerson(db: Database, ctx: ChangeContext, userId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(userId)) throw new HttpError(404, "org.personNotFound");
+  const people = await listPeople(db, ctx.actor);
+  const found = people.find((p) => p.user.id === userId);
+  if (!found) throw new HttpError(404, "org.personNotFound");
+  if (found.user.role === "master_admin" && ctx.actor.role !== "master_admin") {
+    throw new HttpError(403, "errors.forbidden");
+  }
+  return found.user;
+}

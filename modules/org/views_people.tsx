@@ -1,0 +1,159 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../http/mod.ts";
+import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import type { GroupRow } from "./groups.ts";
+import type { Presence } from "./status.ts";
+
+type C = Context<AppEnv>;
+
+export interface PersonRow {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  active: boolean;
+  invited: boolean;
+  groupId: string | null;
+  presence: Presence;
+}
+
+export function PeoplePage(
+  props: { c: C; people: PersonRow[]; groups: GroupRow[]; error?: string; notice?: string },
+) {
+  const { c } = props;
+  const t = c.get("t");
+  const isMaster = c.get("user")!.role === "master_admin";
+  return (
+    <Layout c={c} title={t("org.peopleTitle")}>
+      <h1>{t("org.peopleTitle")}</h1>
+      <Flash kind="error" message={props.error} />
+      <Flash kind="info" message={props.notice} />
+      <PeopleTable c={c} people={props.people} groups={props.groups} />
+      <div hx-get="/admin/technicians/presence" hx-trigger="every 5s" hx-swap="none"></div>
+      {props.groups.length > 0 && (
+        <form method="post" action="/admin/technicians/invite" class="card">
+          <h2>{t("org.invite")}</h2>
+          <CsrfField c={c} />
+          <label for="i-name">{t("org.personName")}</label>
+          <input id="i-name" type="text" name="name" required maxlength={100} />
+          <label for="i-email">{t("signin.email")}</label>
+          <input id="i-email" type="email" name="email" required />
+          <label for="i-group">{t("org.group")}</label>
+          <select id="i-group" name="groupId">
+            {props.groups.map((g) => <option value={g.id}>{g.name}</option>)}
+          </select>
+          <label for="i-role">{t("org.role")}</label>
+          <select id="i-role" name="role">
+            <option value="technician">{t("roles.technician")}</option>
+            {isMaster && <option value="admin">{t("roles.admin")}</option>}
+          </select>
+          <button type="submit">{t("org.sendInvitation")}</button>
+        </form>
+      )}
+    </Layout>
+  );
+}
+
+export function PeopleTable(props: { c: C; people: PersonRow[]; groups: GroupRow[] }) {
+  const { c } = props;
+  const t = c.get("t");
+  const groupName = new Map(props.groups.map((g) => [g.id, g.name]));
+  const self = c.get("user")!.id;
+  return (
+    <table class="card" id="people">
+      <thead>
+        <tr>
+          <th>{t("org.personName")}</th>
+          <th>{t("signin.email")}</th>
+          <th>{t("org.role")}</th>
+          <th>{t("org.group")}</th>
+          <th>{t("org.status")}</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.people.map((p) => (
+          <tr data-person={p.email}>
+            <td>{p.name}</td>
+            <td>{p.email}</td>
+            <td>{t(`roles.${p.role as "technician"}`)}</td>
+            <td>
+              {p.groupId && props.groups.length > 1 && p.id !== self
+                ? (
+                  <form method="post" action={`/admin/technicians/${p.id}/group`} class="row">
+                    <CsrfField c={c} />
+                    <select name="groupId" aria-label={t("org.group")}>
+                      {props.groups.map((g) => (
+                        <option value={g.id} selected={g.id === p.groupId}>{g.name}</option>
+                      ))}
+                    </select>
+                    <button type="submit" class="secondary">{t("org.move")}</button>
+                  </form>
+                )
+                : (p.groupId ? groupName.get(p.groupId) : "—")}
+            </td>
+            <td>
+              <PresenceBadge c={c} person={p} />
+            </td>
+            <td>
+              {p.id !== self && p.role !== "master_admin" && (
+                <form
+                  method="post"
+                  action={`/admin/technicians/${p.id}/${p.active ? "deactivate" : "reactivate"}`}
+                >
+                  <CsrfField c={c} />
+                  <button type="submit" class={p.active ? "danger" : "secondary"}>
+                    {t(p.active ? "org.deactivate" : "org.reactivate")}
+                  </button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function InvitationPage(
+  props: { c: C; token: string; name: string; email: string; error?: string },
+) {
+  const { c } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("org.setPasswordTitle")}>
+      <section class="card narrow">
+        <h1>{t("org.setPasswordTitle")}</h1>
+        <p>{t("org.setPasswordIntro", { name: props.name, email: props.email })}</p>
+        <Flash kind="error" message={props.error} />
+        <form method="post" action={`/invite/${props.token}`}>
+          <CsrfField c={c} />
+          <label for="pw">{t("account.newPassword")}</label>
+          <input id="pw" type="password" name="password" autocomplete="new-password" required />
+          <label for="pw2">{t("account.confirmPassword")}</label>
+          <input id="pw2" type="password" name="confirm" autocomplete="new-password" required />
+          <button type="submit">{t("org.setPassword")}</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+/** One person's live status; the page polls these as out-of-band swaps. */
+export function PresenceBadge(props: { c: C; person: PersonRow; oob?: boolean }) {
+  const t = props.c.get("t");
+  const p = props.person;
+  return (
+    <span
+      id={`presence-${p.id}`}
+      class={`presence ${p.active && !p.invited ? p.presence : "inactive"}`}
+      hx-swap-oob={props.oob ? "true" : undefined}
+    >
+      {!p.active
+        ? t("org.deactivated")
+        : p.invited
+        ? t("org.invitedPending")
+        : t(`presence.${p.presence}`)}
+    </span>
+  );
+}

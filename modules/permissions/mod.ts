@@ -1,0 +1,16 @@
+/**
+ * The one source of truth for what a technician group may do (SPEC P-list): the names,
+ * their grouping and defaults, and `can(user, permission)`. Routes guard themselves with
+ * `requirePermission` from the http module, which calls `can`.
+ */
+export {
+  can,
+  defaultPermissions,
+  isPermission,
+  normalisePermissions,
+  type Permission,
+  PERMISSION_CATEGORIES,
+  PERMISSION_IDS,
+  type PermissionCategory,
+  PERMISSIONS,
+} from "./permissions.ts";

@@ -1,0 +1,202 @@
+// Admin Center flows (SPEC A4, A5, A8): groups and their permissions, settings validation,
+// invitations through the outbox, deactivation, admins' scope, technician presence.
+import assert from "node:assert/strict";
+import { count, eq } from "drizzle-orm";
+import { users } from "../modules/auth/mod.ts";
+import { mailOutbox } from "../modules/mail/mod.ts";
+import { technicianGroups } from "../modules/org/mod.ts";
+import { ADMIN, auditActions, startTestApp, type TestApp } from "./support/app.ts";
+import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
+
+async function withAdmin(fn: (t: TestApp, admin: ReturnType<TestApp["client"]>) => Promise<void>) {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    await fn(t, admin);
+  } finally {
+    await t.close();
+  }
+}
+
+Deno.test("the master admin creates a group with default permissions and edits them", async () => {
+  await withAdmin(async (t, admin) => {
+    await admin.get("/admin/groups");
+    const created = await admin.post("/admin/groups", { name: "Helpdesk" });
+    assert.equal(created.status, 303);
+    const id =
+      /\/admin\/groups\/([0-9a-f-]{36})\/permissions/.exec(created.headers.get("location")!)![1];
+    const page = await (await admin.get(`/admin/groups/${id}/permissions`)).text();
+    assert.match(page, /value="methodPin" checked/);
+    assert.doesNotMatch(page, /value="methodSms" checked/);
+    const body = new URLSearchParams({ _csrf: admin.csrf });
+    for (const p of ["startPrivate", "methodLink", "bogus"]) body.append("permission", p);
+    await admin.send(`/admin/groups/${id}/permissions`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    const [group] = await t.deps.db.select().from(technicianGroups).where(
+      eq(technicianGroups.id, id),
+    );
+    assert.deepEqual(group.permissions, ["startPrivate", "methodLink"]);
+    const duplicate = await admin.post("/admin/groups", { name: "Helpdesk" });
+    assert.equal(duplicate.status, 409);
+    assert.ok((await auditActions(t.deps)).includes("group.permissions_changed"));
+  });
+});
+
+Deno.test("group settings refuse 'abc' and -5 with clear messages and save nothing", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t);
+    await admin.get(`/admin/groups/${group.id}/settings`);
+    const bad = await admin.post(`/admin/groups/${group.id}/settings`, {
+      connectingTimeout: "abc",
+      waitingTimeout: "-5",
+      maxActiveSessions: "11",
+      emailSubject: "Hi {{nope}}",
+      emailTemplate: "Body",
+    });
+    assert.equal(bad.status, 422);
+    const html = await bad.text();
+    assert.match(html, /Enter a whole number from 1 to 1440/);
+    assert.match(html, /Enter a whole number from 1 to 10\./);
+    assert.match(html, /Use only the placeholders/);
+    assert.match(html, /value="abc"/, "the form keeps what was typed");
+    const [after] = await t.deps.db.select().from(technicianGroups).where(
+      eq(technicianGroups.id, group.id),
+    );
+    assert.deepEqual(after.settings, group.settings);
+
+    const ok = await admin.post(`/admin/groups/${group.id}/settings`, {
+      connectingTimeout: "10",
+      waitingTimeout: "2",
+      inactivityTimeout: "30",
+      holdMaxDays: "14",
+      maxActiveSessions: "3",
+      idleToAway: "5",
+      urgentAfterWaiting: "1",
+      emailSubject: "Support from {{organisation}}",
+      emailTemplate: "Hi {{customerName}}, open {{link}}",
+      recordingPolicy: "optional",
+      autoStartPrivate: "1",
+    });
+    assert.equal(ok.status, 303);
+    const [saved] = await t.deps.db.select().from(technicianGroups).where(
+      eq(technicianGroups.id, group.id),
+    );
+    assert.equal(saved.settings.waitingTimeout, 2);
+    assert.equal(saved.settings.autoStartPrivate, true);
+    assert.equal(saved.settings.surveyEnabled, false);
+    const preview = await admin.post(`/admin/groups/${group.id}/settings/preview`, {
+      emailSubject: "For {{customerName}}",
+      emailTemplate: "PIN {{pin}}",
+    }, { "hx-request": "true" });
+    assert.match(await preview.text(), /For Alex Example[\s\S]*PIN 123456/);
+  });
+});
+
+Deno.test("an invitation without SMTP waits in the outbox and its link sets the password once", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t);
+    await admin.get("/admin/technicians");
+    const res = await admin.post("/admin/technicians/invite", {
+      name: "Tess Tech",
+      email: "Tess@Example.test",
+      groupId: group.id,
+      role: "technician",
+    });
+    assert.equal(res.status, 200);
+    const [mail] = await t.deps.db.select().from(mailOutbox);
+    assert.equal(mail.status, "held");
+    assert.equal(mail.toAddress, "tess@example.test");
+    const link = /http:\/\/localhost:\d+(\/invite\/[A-Za-z0-9_-]+)/.exec(mail.textBody)![1];
+
+    const again = await admin.post("/admin/technicians/invite", {
+      name: "Tess",
+      email: "tess@example.test",
+      groupId: group.id,
+      role: "technician",
+    });
+    assert.equal(again.status, 409);
+    const [{ n }] = await t.deps.db.select({ n: count() }).from(users);
+    assert.equal(Number(n), 2, "no second account");
+
+    const tech = t.client();
+    assert.equal((await tech.get(link)).status, 200);
+    assert.equal((await tech.post(link, { password: "short", confirm: "short" })).status, 422);
+    assert.equal(
+      (await tech.post(link, { password: "a good password", confirm: "a good password" })).status,
+      303,
+    );
+    assert.equal((await tech.get(link)).status, 410, "the link works once");
+    assert.equal((await tech.signIn("tess@example.test", "a good password")).status, 303);
+  });
+});
+
+Deno.test("deactivating a technician signs it out everywhere at once", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const tech = t.client();
+    await tech.signIn(person.email, TECH_PASSWORD);
+    assert.equal((await tech.get("/console")).status, 200);
+    await admin.get("/admin/technicians");
+    assert.equal((await admin.post(`/admin/technicians/${person.id}/deactivate`)).status, 303);
+    assert.equal((await tech.get("/console")).status, 303);
+    assert.equal((await t.client().signIn(person.email, TECH_PASSWORD)).status, 401);
+    await admin.post(`/admin/technicians/${person.id}/reactivate`);
+    assert.equal((await t.client().signIn(person.email, TECH_PASSWORD)).status, 303);
+  });
+});
+
+Deno.test("an admin manages only its own groups; a technician none", async () => {
+  await withAdmin(async (t, master) => {
+    const mine = await makeGroup(t, { name: "Mine" });
+    const child = await makeGroup(t, { name: "Child", parentId: mine.id });
+    const other = await makeGroup(t, { name: "Other" });
+    const adminUser = await makePerson(t, { groupId: mine.id, role: "admin" });
+    await master.get(`/admin/groups/${mine.id}`);
+    await master.post(`/admin/groups/${mine.id}/admins`, { admin: adminUser.id });
+
+    const admin = t.client();
+    await admin.signIn(adminUser.email, TECH_PASSWORD);
+    const list = await (await admin.get("/admin/groups")).text();
+    assert.match(list, /Mine/);
+    assert.match(list, /Child/);
+    assert.doesNotMatch(list, />Other</);
+    assert.equal((await admin.get(`/admin/groups/${child.id}/settings`)).status, 200);
+    assert.equal((await admin.get(`/admin/groups/${other.id}/settings`)).status, 404);
+    assert.equal((await admin.post("/admin/groups", { name: "Sneaky" })).status, 403);
+
+    const techUser = await makePerson(t, { groupId: other.id });
+    const tech = t.client();
+    await tech.signIn(techUser.email, TECH_PASSWORD);
+    for (const path of ["/admin/groups", "/admin/technicians", `/admin/groups/${other.id}`]) {
+      assert.equal((await tech.get(path)).status, 403, path);
+    }
+  });
+});
+
+Deno.test("presence: online when active, away by choice or after the idle minutes", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const tech = t.client();
+    await tech.signIn(person.email, TECH_PASSWORD);
+    await tech.get("/console");
+    const status = async () => {
+      const html = await (await admin.get("/admin/technicians/presence")).text();
+      return new RegExp(`id="presence-${person.id}"[^>]*>([^<]+)<`).exec(html)![1];
+    };
+    assert.equal(await status(), "Online");
+    await tech.post("/status", { status: "away" });
+    assert.equal(await status(), "Away");
+    await tech.post("/status", { status: "online" });
+    assert.equal(await status(), "Online");
+    t.clock.advance(16 * 60_000);
+    assert.equal(await status(), "Away", "idle for longer than the group's 15 minutes");
+    await tech.post("/signout");
+    assert.equal(await status(), "Offline");
+  });
+});

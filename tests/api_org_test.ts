@@ -1,0 +1,96 @@
+// Provisioning through /api/v1: groups and technicians with the Admin Center's checks.
+import assert from "node:assert/strict";
+import { count } from "drizzle-orm";
+import { mailOutbox } from "../modules/mail/mod.ts";
+import { technicianGroups } from "../modules/org/mod.ts";
+import { ADMIN, startTestApp, type TestApp } from "./support/app.ts";
+import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
+
+async function tokenFor(t: TestApp, email: string, password: string) {
+  const res = await t.app.request("http://localhost/api/v1/auth/token", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(res.status, 201);
+  return (await res.json()).token as string;
+}
+
+function call(t: TestApp, token: string, method: string, path: string, body?: unknown) {
+  return t.app.request(`http://localhost/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+Deno.test("an admin provisions groups and technicians through the API", async () => {
+  const t = await startTestApp();
+  try {
+    const token = await tokenFor(t, ADMIN.email, ADMIN.password);
+    const bad = await call(t, token, "POST", "/groups", {
+      name: "Field team",
+      settings: { waitingTimeout: "abc", maxActiveSessions: 50 },
+    });
+    assert.equal(bad.status, 422);
+    assert.match((await bad.json()).detail, /waitingTimeout/);
+    const [{ n }] = await t.deps.db.select({ n: count() }).from(technicianGroups);
+    assert.equal(Number(n), 0, "nothing created");
+
+    const created = await call(t, token, "POST", "/groups", {
+      name: "Field team",
+      permissions: ["startPrivate", "methodLink"],
+      settings: { waitingTimeout: 2 },
+    });
+    assert.equal(created.status, 201);
+    const group = await created.json();
+    assert.deepEqual(group.permissions, ["startPrivate", "methodLink"]);
+    assert.equal(group.settings.waitingTimeout, 2);
+    assert.equal(group.settings.connectingTimeout, 20, "defaults fill the rest");
+
+    const patched = await call(t, token, "PATCH", `/groups/${group.id}`, {
+      permissions: ["startPrivate", "methodPin"],
+    });
+    assert.deepEqual((await patched.json()).permissions, ["startPrivate", "methodPin"]);
+
+    const invited = await call(t, token, "POST", "/technicians", {
+      email: "api-tech@example.test",
+      name: "Api Tech",
+      groupId: group.id,
+    });
+    assert.equal(invited.status, 201);
+    const tech = await invited.json();
+    assert.equal(tech.invited, true);
+    assert.equal((await t.deps.db.select().from(mailOutbox)).length, 1);
+
+    const list = await (await call(t, token, "GET", "/technicians")).json();
+    assert.ok(list.some((p: { email: string }) => p.email === "api-tech@example.test"));
+    const deactivated = await call(t, token, "PATCH", `/technicians/${tech.id}`, { active: false });
+    assert.equal(deactivated.status, 204);
+    assert.equal((await call(t, token, "GET", "/groups/not-a-uuid")).status, 422);
+    assert.equal((await call(t, token, "DELETE", `/groups/${group.id}`)).status, 409, "not empty");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a technician's token is refused on the provisioning API", async () => {
+  const t = await startTestApp();
+  try {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const token = await tokenFor(t, person.email, TECH_PASSWORD);
+    for (
+      const [method, path] of [["GET", "/groups"], ["POST", "/groups"], ["GET", "/technicians"]]
+    ) {
+      const res = await call(t, token, method, path, method === "POST" ? { name: "x" } : undefined);
+      assert.equal(res.status, 403, `${method} ${path}`);
+      assert.equal(res.headers.get("content-type"), "application/problem+json");
+    }
+    const doc = await (await t.app.request("http://localhost/api/v1/openapi.json")).json();
+    assert.ok(doc.paths["/groups"].post);
+    assert.ok(doc.paths["/technicians/{id}"].patch);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,58 @@
+/**
+ * Headless Debian Chromium through playwright-core, with the flags this machine needs, and
+ * the real app served over HTTP on a free loopback port.
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+import type { TestApp } from "./app.ts";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface BrowserRun {
+  base: string;
+  browser: Browser;
+  /** A fresh page in its own context (own cookies), collecting console errors. */
+  newPage(options?: { locale?: string }): Promise<Page & { errors: string[] }>;
+}
+
+export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<void>) {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    await fn({
+      base,
+      browser,
+      newPage: async (options = {}) => {
+        const context = await browser.newContext({ locale: options.locale ?? "en-US" });
+        context.setDefaultTimeout(10_000);
+        const page = Object.assign(await context.newPage(), { errors: [] as string[] });
+        page.on("console", (msg) => {
+          if (msg.type() === "error") page.errors.push(`console: ${msg.text()}`);
+        });
+        page.on("pageerror", (error) => page.errors.push(`pageerror: ${error.message}`));
+        return page;
+      },
+    });
+  } finally {
+    await browser.close();
+    await server.shutdown();
+  }
+}
+
+/** Clicks and waits for the navigation it causes. */
+export async function clickAndWait(page: Page, selector: string) {
+  await Promise.all([page.waitForNavigation(), page.locator(selector).click()]);
+}
