@@ -26,7 +26,10 @@ export const channelPublicRoutes = new Hono<AppEnv>()
   })
   .get("/:slug", async (c) => {
     const found = await channelOr404(c);
-    return c.html(<PublicChannelPage c={c} found={found} open={openNow(c, found)} />);
+    const values = prefill(c.req.query(), found.fields);
+    return c.html(
+      <PublicChannelPage c={c} found={found} open={openNow(c, found)} values={values} />,
+    );
   })
   .post("/:slug", async (c) => {
     const found = await channelOr404(c);
@@ -77,4 +80,21 @@ async function channelOr404(c: C): Promise<PublicChannel> {
 
 function openNow(c: C, found: PublicChannel): boolean {
   return isOpen(found.channel.openingHours, c.get("deps").clock.now());
+}
+
+/**
+ * Values the embeddable snippet sends by GET: only the channel's own field names, cut to
+ * their lengths. Nothing is stored until the customer submits our page.
+ */
+function prefill(
+  query: Record<string, string>,
+  fields: readonly { id: string; maxLength: number }[],
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (query.name) values.name = query.name.slice(0, 100);
+  for (const field of fields) {
+    const value = query[`f_${field.id}`];
+    if (value) values[`f_${field.id}`] = value.slice(0, field.maxLength);
+  }
+  return values;
 }

@@ -182,6 +182,23 @@ Deno.test("a public form without the CSRF token is refused and stores nothing", 
   }
 });
 
+Deno.test("the embeddable snippet's GET pre-fills the channel's own fields only", async () => {
+  const f = await startWithAdmin();
+  try {
+    const { phone, channel } = await setUp(f, {});
+    const visitor = f.t.client();
+    const page = await (await visitor.get(
+      `/c/${channel.slug}?name=Ann%20Smith&f_${phone}=0612&f_bogus=x&_csrf=forged`,
+    )).text();
+    assert.match(page, /value="Ann Smith"/);
+    assert.match(page, /value="0612"/);
+    assert.doesNotMatch(page, /forged/);
+    assert.equal((await f.t.deps.db.select().from(callbackRequests)).length, 0);
+  } finally {
+    await f.t.close();
+  }
+});
+
 Deno.test("the public page speaks the visitor's language (Dutch)", async () => {
   const f = await startWithAdmin();
   try {

@@ -59,6 +59,7 @@ Deno.test("an admin creates two custom fields and a channel with groups, fields 
     assert.ok(snippet.includes(`action=&quot;${publicUrl}/c/${channel.slug}&quot;`), snippet);
     assert.ok(snippet.includes(`name=&quot;f_${phone}&quot; maxlength=&quot;30&quot; required`));
     assert.ok(snippet.includes(`name=&quot;name&quot;`));
+    assert.ok(snippet.includes(`method=&quot;get&quot;`), "the snippet pre-fills our page");
 
     const actions = await auditActions(f.t.deps);
     assert.deepEqual(actions.filter((a) => /^(channel|field)\./.test(a)), [

@@ -115,7 +115,9 @@ export function embedSnippet(
   channel: Channel,
   fields: readonly FieldRow[],
 ): string {
-  const lines = [`<form method="post" action="${escapeHtml(link)}" accept-charset="utf-8">`];
+  // GET on purpose: it opens our own page pre-filled, where the customer confirms with a
+  // form that carries our CSRF token — a foreign site cannot post into the queue directly.
+  const lines = [`<form method="get" action="${escapeHtml(link)}" accept-charset="utf-8">`];
   const input = (label: string, name: string, max: number, required: boolean) =>
     `  <p><label>${escapeHtml(label)}${required ? " *" : ""}<br>` +
     `<input type="text" name="${name}" maxlength="${max}"${required ? " required" : ""}>` +

@@ -9,17 +9,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { ADMIN, startTestApp } from "../support/app.ts";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM_ARGS } from "../support/browser.ts";
 
 /** The TOTP code for `secret` at `at`, computed by Debian's oathtool. */
 async function oathtool(secret: string, at: Date): Promise<string> {
