@@ -94,3 +94,51 @@ Deno.test("a technician's token is refused on the provisioning API", async () =>
     await t.close();
   }
 });
+
+Deno.test("channels are provisioned through the API with the admin pages' validation", async () => {
+  const t = await startTestApp();
+  try {
+    const token = await tokenFor(t, ADMIN.email, ADMIN.password);
+    const group = await makeGroup(t, { name: "Web" });
+    const bad = await call(t, token, "POST", "/channels", {
+      name: "",
+      groupIds: [group.id],
+      openingHours: {
+        enabled: true,
+        timeZone: "Mars/Olympus",
+        days: { "1": [["25:00", "26:00"]] },
+      },
+    });
+    assert.equal(bad.status, 422);
+    const codes = (await bad.json()).issues.map((i: { code: string }) => i.code);
+    assert.ok(codes.includes("nameRequired"), JSON.stringify(codes));
+    assert.ok(codes.includes("timeZoneUnknown"), JSON.stringify(codes));
+    assert.equal((await (await call(t, token, "GET", "/channels")).json()).length, 0);
+
+    const created = await call(t, token, "POST", "/channels", {
+      name: "Website",
+      groupIds: [group.id],
+      openingHours: {
+        enabled: true,
+        timeZone: "Europe/Amsterdam",
+        days: { "2": [["09:00", "17:00"]] },
+      },
+    });
+    assert.equal(created.status, 201);
+    const channel = await created.json();
+    assert.match(channel.publicUrl, /\/c\/[A-Za-z0-9_-]{16}$/);
+    const patched = await call(t, token, "PATCH", `/channels/${channel.id}`, { name: "Web shop" });
+    assert.equal(patched.status, 200);
+    const after = await patched.json();
+    assert.equal(after.name, "Web shop");
+    assert.deepEqual(after.groupIds, [group.id], "unpatched values stay");
+    const page = await t.app.request(
+      after.publicUrl.replace(/^http:\/\/[^/]+/, "http://localhost"),
+    );
+    assert.equal(page.status, 200);
+    assert.equal((await call(t, token, "DELETE", `/channels/${channel.id}`)).status, 204);
+    assert.equal((await call(t, token, "GET", `/channels/${channel.id}`)).status, 404);
+  } finally {
+    await t.close();
+  }
+});

@@ -16,6 +16,7 @@ import { type AppEnv, clientAddress, HttpError } from "../http/mod.ts";
 import { permissionsMiddleware } from "../org/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
+import { channelApi } from "./channel_routes.ts";
 
 const Me = z.object({
   id: z.uuid(),
@@ -136,6 +137,7 @@ apiRoutes.openapi(issueToken, async (c) => {
 apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")!), 200));
 
 apiRoutes.route("/", orgApi);
+apiRoutes.route("/", channelApi);
 
 apiRoutes.doc31("/openapi.json", (c) => ({
   openapi: "3.1.0",

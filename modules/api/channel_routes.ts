@@ -1,0 +1,158 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import {
+  type Channel,
+  ChannelInputSchema,
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  type SaveResult,
+  updateChannel,
+} from "../channels/mod.ts";
+import { type AppEnv, clientAddress, HttpError, problem, requireRole } from "../http/mod.ts";
+import type { ChangeContext } from "../org/mod.ts";
+import { adminErrors, validationHook } from "./schemas.ts";
+
+const ChannelOut = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  publicUrl: z.string(),
+  active: z.boolean(),
+  groupIds: z.array(z.uuid()),
+  fields: z.array(z.object({ fieldId: z.uuid(), required: z.boolean() })),
+  openingHours: z.record(z.string(), z.unknown()),
+  unavailableAction: z.enum(["message", "callback"]),
+  unavailableMessage: z.string(),
+}).openapi("Channel");
+
+const ChannelBody = z.record(z.string(), z.unknown()).openapi("ChannelInput", {
+  description: "name, groupIds, fields [{fieldId, required}], openingHours {enabled, " +
+    'timeZone, days {"1"…"7": [["09:00", "17:00"]]}}, unavailableAction ' +
+    "(message | callback), unavailableMessage, active. PATCH merges with the current values.",
+});
+
+const Id = z.object({ id: z.uuid() });
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+const common = { tags: ["channels"], security: [{ bearer: [] }] };
+
+const change = (c: Context<AppEnv>): ChangeContext => ({
+  actor: c.get("user")!,
+  ip: clientAddress(c),
+  now: c.get("deps").clock.now(),
+});
+
+function out(c: Context<AppEnv>, ch: Channel) {
+  return {
+    id: ch.id,
+    name: ch.name,
+    publicUrl: `${c.get("deps").config.publicUrl}/c/${ch.slug}`,
+    active: ch.active,
+    groupIds: ch.groupIds,
+    fields: ch.fields,
+    openingHours: ch.openingHours as unknown as Record<string, unknown>,
+    unavailableAction: ch.unavailableAction,
+    unavailableMessage: ch.unavailableMessage,
+  };
+}
+
+/** A refused save: every problem, by field and stable code, nothing changed. */
+function refused(c: Context<AppEnv>, result: Extract<SaveResult, { ok: false }>) {
+  return problem(c, 422, c.get("t")("api.invalidRequest"), { issues: result.problems });
+}
+
+/** Channels for provisioning scripts, through the same service as the admin pages. */
+export const channelApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+channelApi.use("/channels/*", requireRole("master_admin", "admin"));
+channelApi.use("/channels", requireRole("master_admin", "admin"));
+
+channelApi.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/channels",
+    summary: "The organisation's channels",
+    responses: { 200: { description: "Channels", ...json(z.array(ChannelOut)) }, ...adminErrors },
+  }),
+  async (c) => {
+    const list = await listChannels(c.get("deps").db, c.get("user")!.orgId);
+    return c.json(list.map((ch) => out(c, ch)), 200);
+  },
+);
+
+channelApi.openapi(
+  createRoute({
+    ...common,
+    method: "post",
+    path: "/channels",
+    summary: "Create a channel (at most 10)",
+    request: { body: { required: true, ...json(ChannelBody) } },
+    responses: { 201: { description: "Created", ...json(ChannelOut) }, ...adminErrors },
+  }),
+  async (c) => {
+    const result = await createChannel(c.get("deps").db, c.req.valid("json"), change(c));
+    if (!result.ok) return refused(c, result) as never; // a problem document, outside the typed responses
+    return c.json(out(c, result.channel), 201);
+  },
+);
+
+channelApi.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/channels/{id}",
+    summary: "One channel",
+    request: { params: Id },
+    responses: { 200: { description: "The channel", ...json(ChannelOut) }, ...adminErrors },
+  }),
+  async (c) => {
+    const ch = await getChannel(c.get("deps").db, c.get("user")!.orgId, c.req.valid("param").id);
+    if (!ch) throw new HttpError(404, "channels.notFound");
+    return c.json(out(c, ch), 200);
+  },
+);
+
+channelApi.openapi(
+  createRoute({
+    ...common,
+    method: "patch",
+    path: "/channels/{id}",
+    summary: "Change a channel; omitted properties keep their values",
+    request: { params: Id, body: { required: true, ...json(ChannelBody) } },
+    responses: { 200: { description: "The changed channel", ...json(ChannelOut) }, ...adminErrors },
+  }),
+  async (c) => {
+    const { db } = c.get("deps");
+    const { id } = c.req.valid("param");
+    const current = await getChannel(db, c.get("user")!.orgId, id);
+    if (!current) throw new HttpError(404, "channels.notFound");
+    const base = ChannelInputSchema.safeParse({
+      name: current.name,
+      groupIds: current.groupIds,
+      fields: current.fields,
+      openingHours: current.openingHours,
+      unavailableAction: current.unavailableAction,
+      unavailableMessage: current.unavailableMessage,
+      active: current.active,
+    });
+    const merged = { ...(base.success ? base.data : {}), ...c.req.valid("json") };
+    const result = await updateChannel(db, id, merged, change(c));
+    if (!result.ok) return refused(c, result) as never; // a problem document, outside the typed responses
+    return c.json(out(c, result.channel), 200);
+  },
+);
+
+channelApi.openapi(
+  createRoute({
+    ...common,
+    method: "delete",
+    path: "/channels/{id}",
+    summary: "Delete a channel; its public link stops working",
+    request: { params: Id },
+    responses: { 204: { description: "Deleted" }, ...adminErrors },
+  }),
+  async (c) => {
+    await deleteChannel(c.get("deps").db, c.req.valid("param").id, change(c));
+    return c.body(null, 204);
+  },
+);
