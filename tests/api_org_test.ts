@@ -81,7 +81,10 @@ Deno.test("a technician's token is refused on the provisioning API", async () =>
     const person = await makePerson(t, { groupId: group.id });
     const token = await tokenFor(t, person.email, TECH_PASSWORD);
     for (
-      const [method, path] of [["GET", "/groups"], ["POST", "/groups"], ["GET", "/technicians"]]
+      const [method, path] of [["GET", "/groups"], ["POST", "/groups"], ["GET", "/technicians"], [
+        "GET",
+        "/channels",
+      ]]
     ) {
       const res = await call(t, token, method, path, method === "POST" ? { name: "x" } : undefined);
       assert.equal(res.status, 403, `${method} ${path}`);
