@@ -10,6 +10,7 @@ const ALLOWED: Record<string, string[]> = {
   mail: ["audit", "config", "db", "http"],
   org: ["audit", "auth", "db", "http", "i18n", "mail", "permissions", "tokens"],
   permissions: [],
+  sessions: [],
   admin: ["audit", "auth", "http"],
   api: ["audit", "auth", "channels", "http", "org", "permissions"],
   app: [

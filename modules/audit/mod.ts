@@ -5,4 +5,5 @@
  */
 export { AUDIT_ACTIONS, type AuditAction, listAudit, recordAudit } from "./service.ts";
 export { auditRoutes } from "./routes.tsx";
+export { type ChangeContext, changedValues, recordChange } from "./change.ts";
 export { auditLog } from "./schema.ts";

@@ -1,10 +1,11 @@
 import { and, asc, count, eq, max } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { HttpError } from "../http/mod.ts";
-import type { ChangeContext } from "../org/mod.ts";
+import type { ChangeContext } from "../audit/mod.ts";
 import { FieldInputSchema, type InputProblem, problemsOf } from "./input.ts";
 import { customFields } from "./schema.ts";
-import { assertAdmin, audit, isUuid } from "./service.ts";
+import { assertAdmin, isUuid } from "./service.ts";
+import { recordChange as audit } from "../audit/mod.ts";
 
 /** SPEC A7 says "several"; twenty active fields is more than any form should ask. */
 export const MAX_ACTIVE_FIELDS = 20;

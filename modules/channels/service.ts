@@ -1,9 +1,9 @@
 import { and, asc, count, eq, inArray, isNull } from "drizzle-orm";
-import { recordAudit } from "../audit/mod.ts";
+import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import { organisations } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
 import { HttpError } from "../http/mod.ts";
-import { type ChangeContext, technicianGroups } from "../org/mod.ts";
+import { technicianGroups } from "../org/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { type ChannelInput, ChannelInputSchema, type InputProblem, problemsOf } from "./input.ts";
 import { callbackRequests, channelGroups, channels, customFields } from "./schema.ts";
@@ -87,7 +87,7 @@ export async function createChannel(
     }).returning();
     await linkGroups(t, row.id, input.groupIds);
     const channel = { ...row, groupIds: input.groupIds };
-    await audit(t, ctx, "channel.created", row.id, { after: snapshot(channel) });
+    await recordChange(t, ctx, "channel.created", row.id, { after: snapshot(channel) });
     return { ok: true as const, channel };
   });
 }
@@ -120,9 +120,8 @@ export async function updateChannel(
     await linkGroups(t, id, input.groupIds);
     const after = { ...row, groupIds: input.groupIds };
     const [was, is] = [snapshot(before), snapshot(after)];
-    await audit(t, ctx, "channel.updated", id, {
-      before: changedOnly(was, is),
-      after: changedOnly(is, was),
+    await recordChange(t, ctx, "channel.updated", id, {
+      ...changedValues(was, is),
     });
     return { ok: true as const, channel: after };
   });
@@ -136,7 +135,7 @@ export async function deleteChannel(db: Database, id: string, ctx: ChangeContext
     const before = await getChannel(t, ctx.actor.orgId, id);
     if (!before) throw new HttpError(404, "channels.notFound");
     await t.delete(channels).where(eq(channels.id, id));
-    await audit(t, ctx, "channel.deleted", id, { before: snapshot(before) });
+    await recordChange(t, ctx, "channel.deleted", id, { before: snapshot(before) });
   });
 }
 
@@ -211,30 +210,4 @@ function snapshot(c: Channel): Record<string, unknown> {
     unavailableAction: c.unavailableAction,
     unavailableMessage: c.unavailableMessage,
   };
-}
-
-function changedOnly(a: Record<string, unknown>, b: Record<string, unknown>) {
-  return Object.fromEntries(
-    Object.entries(a).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(b[k])),
-  );
-}
-
-/** Audits an admin change inside its transaction. */
-export async function audit(
-  db: Database,
-  ctx: ChangeContext,
-  action: Parameters<typeof recordAudit>[1]["action"],
-  target: string,
-  details: Record<string, unknown>,
-) {
-  await recordAudit(db, {
-    orgId: ctx.actor.orgId,
-    actorId: ctx.actor.id,
-    actorEmail: ctx.actor.email,
-    action,
-    target,
-    ip: ctx.ip,
-    details,
-    at: ctx.now,
-  });
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { recordAudit } from "../audit/mod.ts";
+import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import { type CurrentUser, HttpError } from "../http/mod.ts";
 import { defaultPermissions, normalisePermissions, type Permission } from "../permissions/mod.ts";
@@ -7,13 +7,7 @@ import { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
 import { defaultGroupSettings, type GroupSettings, GroupSettingsSchema } from "./settings.ts";
 
 export type GroupRow = typeof technicianGroups.$inferSelect;
-
-/** Who did it, from where, when: passed to every change so it can be audited. */
-export interface ChangeContext {
-  actor: CurrentUser;
-  ip: string;
-  now: Date;
-}
+export type { ChangeContext };
 
 export async function listGroups(db: Database, orgId: string): Promise<GroupRow[]> {
   return await db.select().from(technicianGroups).where(eq(technicianGroups.orgId, orgId))
@@ -166,8 +160,7 @@ export async function setGroupSettings(
       updatedAt: ctx.now,
     }).where(eq(technicianGroups.id, id)).returning();
     await recordChange(t, ctx, "group.settings_changed", id, {
-      before: changedOnly(before.settings, parsed.data),
-      after: changedOnly(parsed.data, before.settings),
+      ...changedValues(before.settings, parsed.data),
     });
     return after;
   });
@@ -237,30 +230,4 @@ async function wouldCycle(db: Database, orgId: string, id: string, parentId: str
 
 function snapshot(g: GroupRow) {
   return { name: g.name, description: g.description, parentId: g.parentId };
-}
-
-function changedOnly(a: Record<string, unknown>, b: Record<string, unknown>) {
-  return Object.fromEntries(
-    Object.entries(a).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(b[k])),
-  );
-}
-
-/** Audits an admin change inside its transaction. */
-export async function recordChange(
-  db: Database,
-  ctx: ChangeContext,
-  action: Parameters<typeof recordAudit>[1]["action"],
-  target: string,
-  details: Record<string, unknown>,
-) {
-  await recordAudit(db, {
-    orgId: ctx.actor.orgId,
-    actorId: ctx.actor.id,
-    actorEmail: ctx.actor.email,
-    action,
-    target,
-    ip: ctx.ip,
-    details,
-    at: ctx.now,
-  });
 }

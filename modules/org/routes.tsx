@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
+import { type ChangeContext, recordChange } from "../audit/mod.ts";
 import { users, usersWithLiveSession } from "../auth/mod.ts";
 import {
   type AppEnv,
@@ -12,13 +13,11 @@ import {
 } from "../http/mod.ts";
 import {
   adminsOf,
-  type ChangeContext,
   createGroup,
   deleteGroup,
   listGroups,
   managedGroup,
   managedGroupIds,
-  recordChange,
   setGroupAdmins,
   setGroupPermissions,
   setGroupSettings,

@@ -11,7 +11,8 @@ import { type AppDeps, HttpError } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { deliverMail, enqueueMail } from "../mail/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
-import { type ChangeContext, managedGroup, managedGroupIds, recordChange } from "./groups.ts";
+import { type ChangeContext, recordChange } from "../audit/mod.ts";
+import { managedGroup, managedGroupIds } from "./groups.ts";
 import { groupMembers, invitations, technicianStatus } from "./schema.ts";
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
