@@ -27,6 +27,7 @@ Deno.test("admin and console pages render in every language without leaking keys
       "/admin/technicians",
       "/admin/channels",
       "/admin/channels/new",
+      "/admin/channels/callbacks",
       "/admin/fields",
       "/admin/outbox",
       "/admin/audit",

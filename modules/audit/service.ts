@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   "field.updated",
   "field.deactivated",
   "field.reactivated",
+  "callback.handled",
   "mail.resent",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];

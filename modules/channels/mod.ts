@@ -3,8 +3,9 @@
  * at most ten per organisation — whose form (the built-in name plus chosen custom fields)
  * puts a customer in the queue of the technician groups that serve it; outside its
  * opening hours (evaluated in its own time zone by the pure `isOpen`) it shows the
- * admin's message or takes "call me back" details. `channelAdminRoutes` (/admin/channels)
- * and `fieldAdminRoutes` (/admin/fields) are the admin pages, `channelPublicRoutes` (/c)
+ * admin's message or takes "call me back" details. `channelAdminRoutes` (/admin/channels,
+ * with those details at /admin/channels/callbacks) and `fieldAdminRoutes` (/admin/fields)
+ * are the admin pages, `channelPublicRoutes` (/c)
  * the customer side; the service functions and `ChannelInputSchema` are what the JSON API
  * builds on. Every change is audited in the transaction that makes it.
  */

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { type AppEnv, clientAddress, HttpError, readForm, requireRole } from "../http/mod.ts";
-import type { ChangeContext } from "../org/mod.ts";
+import { type ChangeContext, managedGroupIds } from "../org/mod.ts";
 import { listFields } from "./fields.ts";
 import { type ChannelDraft, channelInputFromForm } from "./input.ts";
 import { isTimeZone } from "./opening_hours.ts";
@@ -10,13 +10,15 @@ import {
   deleteChannel,
   getChannel,
   groupChoices,
+  listCallbacks,
   listChannels,
+  markCallbackHandled,
   MAX_CHANNELS,
   openCallbackCount,
   updateChannel,
 } from "./service.ts";
 import { ChannelFormPage, type ChannelFormProps } from "./form_view.tsx";
-import { ChannelListPage, DeleteChannelPage } from "./views.tsx";
+import { CallbackListPage, ChannelListPage, DeleteChannelPage } from "./views.tsx";
 
 type C = Context<AppEnv>;
 
@@ -29,6 +31,22 @@ export const channelAdminRoutes = new Hono<AppEnv>()
       ? { kind: "info" as const, message: t("channels.deleted") }
       : undefined;
     return await renderList(c, flash);
+  })
+  .get("/callbacks", async (c) => {
+    const { db } = c.get("deps");
+    const orgId = c.get("user")!.orgId;
+    const [callbacks, fields] = await Promise.all([
+      listCallbacks(db, orgId),
+      listFields(db, orgId),
+    ]);
+    const flash = c.req.query("handled") === "1"
+      ? { kind: "info" as const, message: c.get("t")("channels.callbacks.markedHandled") }
+      : undefined;
+    return c.html(<CallbackListPage c={c} callbacks={callbacks} fields={fields} flash={flash} />);
+  })
+  .post("/callbacks/:id/handled", async (c) => {
+    await markCallbackHandled(c.get("deps").db, c.req.param("id"), changeContext(c));
+    return c.redirect("/admin/channels/callbacks?handled=1", 303);
   })
   .get("/new", async (c) => {
     const existing = await listChannels(c.get("deps").db, c.get("user")!.orgId);
@@ -107,11 +125,14 @@ async function renderForm(
   status: 200 | 409 | 422 = 200,
 ) {
   const { db } = c.get("deps");
-  const orgId = c.get("user")!.orgId;
-  const [groups, fields] = await Promise.all([
-    groupChoices(db, orgId),
-    listFields(db, orgId, { activeOnly: true }),
+  const user = c.get("user")!;
+  const [all, managed, fields] = await Promise.all([
+    groupChoices(db, user.orgId),
+    managedGroupIds(db, user),
+    listFields(db, user.orgId, { activeOnly: true }),
   ]);
+  // A non-master admin may only assign the groups it manages (the service checks it too).
+  const groups = all.filter((g) => managed.has(g.id));
   return c.html(<ChannelFormPage c={c} groups={groups} fields={fields} {...props} />, status);
 }
 

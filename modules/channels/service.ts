@@ -1,9 +1,9 @@
-import { and, asc, count, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import { organisations } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
 import { HttpError } from "../http/mod.ts";
-import { technicianGroups } from "../org/mod.ts";
+import { managedGroupIds, technicianGroups } from "../org/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { type ChannelInput, ChannelInputSchema, type InputProblem, problemsOf } from "./input.ts";
 import { callbackRequests, channelGroups, channels, customFields } from "./schema.ts";
@@ -70,7 +70,7 @@ export async function createChannel(
     if (Number(n) >= MAX_CHANNELS) {
       throw new HttpError(409, "channels.limitReached", { max: MAX_CHANNELS });
     }
-    const checked = await checkInput(t, orgId, raw);
+    const checked = await checkInput(t, ctx, raw);
     if (!checked.ok) return checked;
     const input = checked.input;
     const [row] = await t.insert(channels).values({
@@ -104,7 +104,7 @@ export async function updateChannel(
     const t = tx as unknown as Database;
     const before = await getChannel(t, ctx.actor.orgId, id);
     if (!before) throw new HttpError(404, "channels.notFound");
-    const checked = await checkInput(t, ctx.actor.orgId, raw);
+    const checked = await checkInput(t, ctx, raw, before.groupIds);
     if (!checked.ok) return checked;
     const input = checked.input;
     const [row] = await t.update(channels).set({
@@ -147,6 +147,47 @@ export async function openCallbackCount(db: Database, channelId: string): Promis
   return Number(n);
 }
 
+/** A callback request with the name of the channel it came in through. */
+export type Callback = typeof callbackRequests.$inferSelect & { channelName: string };
+
+/** The organisation's callback requests: unhandled ones first, then newest first. */
+export async function listCallbacks(db: Database, orgId: string): Promise<Callback[]> {
+  const rows = await db.select({ callback: callbackRequests, channelName: channels.name })
+    .from(callbackRequests)
+    .innerJoin(channels, eq(callbackRequests.channelId, channels.id))
+    .where(eq(channels.orgId, orgId))
+    .orderBy(sql`${callbackRequests.handledAt} is not null`, desc(callbackRequests.createdAt));
+  return rows.map((r) => ({ ...r.callback, channelName: r.channelName }));
+}
+
+/**
+ * Marks a callback request of the actor's organisation as handled (audited); a 404 for
+ * anything else. Marking one that is already handled changes nothing.
+ */
+export async function markCallbackHandled(
+  db: Database,
+  id: string,
+  ctx: ChangeContext,
+): Promise<void> {
+  assertAdmin(ctx);
+  if (!isUuid(id)) throw new HttpError(404, "channels.callbackNotFound");
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Database;
+    const [found] = await t.select({ callback: callbackRequests }).from(callbackRequests)
+      .innerJoin(channels, eq(callbackRequests.channelId, channels.id))
+      .where(and(eq(callbackRequests.id, id), eq(channels.orgId, ctx.actor.orgId)))
+      .for("update");
+    if (!found) throw new HttpError(404, "channels.callbackNotFound");
+    if (found.callback.handledAt) return;
+    await t.update(callbackRequests).set({ handledAt: ctx.now })
+      .where(eq(callbackRequests.id, id));
+    await recordChange(t, ctx, "callback.handled", id, {
+      channelId: found.callback.channelId,
+      name: found.callback.name,
+    });
+  });
+}
+
 /** The organisation's technician groups (id and name), for the form and the list. */
 export async function groupChoices(db: Database, orgId: string) {
   return await db.select({ id: technicianGroups.id, name: technicianGroups.name })
@@ -158,16 +199,31 @@ export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
+/**
+ * Validates the input and checks its groups and fields against the actor's organisation.
+ * A non-master admin may only assign groups it manages; on an edit, the channel's groups
+ * it does not manage (`current`) are not shown to it, so they are kept as they were.
+ */
 async function checkInput(
   db: Database,
-  orgId: string,
+  ctx: ChangeContext,
   raw: unknown,
+  current: string[] = [],
 ): Promise<{ ok: true; input: ChannelInput } | { ok: false; problems: InputProblem[] }> {
+  const orgId = ctx.actor.orgId;
   const parsed = ChannelInputSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
   const input = parsed.data;
   const problems: InputProblem[] = [];
-  if (input.groupIds.length > 0) {
+  if (ctx.actor.role !== "master_admin") {
+    const managed = await managedGroupIds(db, ctx.actor);
+    if (input.groupIds.some((id) => !managed.has(id))) {
+      problems.push({ path: "groupIds", code: "groupUnknown" });
+    } else {
+      const kept = current.filter((id) => !managed.has(id));
+      input.groupIds = [...input.groupIds, ...kept];
+    }
+  } else if (input.groupIds.length > 0) {
     const found = await db.select({ id: technicianGroups.id }).from(technicianGroups).where(
       and(eq(technicianGroups.orgId, orgId), inArray(technicianGroups.id, input.groupIds)),
     );

@@ -4,7 +4,7 @@ import type { Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { FieldRow } from "./fields.ts";
 import { CUSTOMER_NAME_MAX } from "./public.ts";
-import { type Channel, MAX_CHANNELS } from "./service.ts";
+import { type Callback, type Channel, MAX_CHANNELS } from "./service.ts";
 
 /** The address customers open; the slug is the only secret-ish part. */
 export function publicLink(c: Context<AppEnv>, channel: Channel): string {
@@ -37,6 +37,7 @@ export function ChannelListPage(
           {t("channels.count", { n: channels.length, max: MAX_CHANNELS })}
         </span>
         <a href="/admin/fields">{t("channels.manageFields")}</a>
+        <a href="/admin/channels/callbacks">{t("channels.callbacks.link")}</a>
       </div>
       <table>
         <thead>
@@ -73,6 +74,87 @@ export function ChannelListPage(
               <td>{ch.fields.length}</td>
               <td>
                 <a href={`/admin/channels/${ch.id}`}>{t("channels.edit")}</a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
+function When({ at }: { at: Date }) {
+  return <time datetime={at.toISOString()}>{at.toISOString().replace("T", " ").slice(0, 16)}</time>;
+}
+
+/** `/admin/channels/callbacks`: the details customers left to be called back (SPEC A6). */
+export function CallbackListPage(
+  props: {
+    c: Context<AppEnv>;
+    callbacks: Callback[];
+    fields: FieldRow[];
+    flash?: { kind: "error" | "info"; message: string };
+  },
+) {
+  const { c, callbacks } = props;
+  const t = c.get("t");
+  const label = new Map(props.fields.map((f) => [f.id, f.label]));
+  return (
+    <Layout c={c} title={t("channels.callbacks.title")}>
+      <p>
+        <a href="/admin/channels">{t("channels.backToList")}</a>
+      </p>
+      <h1>{t("channels.callbacks.title")}</h1>
+      <Flash kind={props.flash?.kind ?? "info"} message={props.flash?.message} />
+      <p class="muted">{t("channels.callbacks.intro")}</p>
+      <table>
+        <thead>
+          <tr>
+            <th>{t("channels.callbacks.channel")}</th>
+            <th>{t("channels.callbacks.customer")}</th>
+            <th>{t("channels.callbacks.contact")}</th>
+            <th>{t("channels.callbacks.details")}</th>
+            <th>{t("channels.callbacks.received")}</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {callbacks.length === 0 && (
+            <tr>
+              <td colspan={6} class="muted">{t("channels.callbacks.empty")}</td>
+            </tr>
+          )}
+          {callbacks.map((cb) => (
+            <tr>
+              <td>{cb.channelName}</td>
+              <td>{cb.name}</td>
+              <td>{cb.contact}</td>
+              <td>
+                {Object.entries(cb.values).map(([fieldId, value]) => (
+                  <div>
+                    <span class="muted">
+                      {label.get(fieldId) ?? t("channels.callbacks.oldField")}:
+                    </span>{" "}
+                    {value}
+                  </div>
+                ))}
+              </td>
+              <td>
+                <When at={cb.createdAt} />
+              </td>
+              <td>
+                {cb.handledAt
+                  ? (
+                    <span class="muted">
+                      {t("channels.callbacks.handled")} <When at={cb.handledAt} />
+                    </span>
+                  )
+                  : (
+                    <form method="post" action={`/admin/channels/callbacks/${cb.id}/handled`}>
+                      <CsrfField c={c} />
+                      <button type="submit">{t("channels.callbacks.markHandled")}</button>
+                    </form>
+                  )}
               </td>
             </tr>
           ))}
