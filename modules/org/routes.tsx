@@ -206,9 +206,8 @@ export const orgPublicRoutes = new Hono<AppEnv>()
     const token = c.req.param("token");
     const found = await findInvitation(db, token, clock.now());
     if (!found) throw new HttpError(410, "org.invitationInvalid");
-    if ((form.password ?? "") !== (form.confirm ?? "")) {
-      const error = c.get("t")("account.passwordsDiffer");
-      return c.html(
+    const again = (error: string) =>
+      c.html(
         <InvitationPage
           c={c}
           token={token}
@@ -218,44 +217,19 @@ export const orgPublicRoutes = new Hono<AppEnv>()
         />,
         422,
       );
+    if ((form.password ?? "") !== (form.confirm ?? "")) {
+      return again(c.get("t")("account.passwordsDiffer"));
     }
     try {
-      const user = await acceptInvitation(db, {
+      await acceptInvitation(db, {
         token,
         password: form.password ?? "",
         now: clock.now(),
         ip: clientAddress(c),
       });
-      await recordChange(
-        db,
-        {
-          actor: {
-            ...found.user,
-            permissions: new Set(),
-            groupId: null,
-            totpEnabled: false,
-            language: null,
-          },
-          ip: clientAddress(c),
-          now: clock.now(),
-        },
-        "technician.invitation_accepted",
-        user.id,
-        {},
-      );
     } catch (error) {
       if (!(error instanceof HttpError) || error.status !== 422) throw error;
-      const message = c.get("t")(error.messageKey, error.params);
-      return c.html(
-        <InvitationPage
-          c={c}
-          token={token}
-          name={found.user.name}
-          email={found.user.email}
-          error={message}
-        />,
-        422,
-      );
+      return again(c.get("t")(error.messageKey, error.params));
     }
     return c.redirect("/signin?invited=1", 303);
   })

@@ -4,6 +4,7 @@ import {
   hashPassword,
   normaliseEmail,
   passwordProblem,
+  toCurrentUser,
   users,
 } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
@@ -136,6 +137,14 @@ export async function acceptInvitation(
       passwordHash: await hashPassword(options.password),
       passwordChangedAt: options.now,
     }).where(eq(users.id, found.user.id));
+    const actor = toCurrentUser(found.user);
+    await recordChange(
+      t,
+      { actor, ip: options.ip, now: options.now },
+      "technician.invitation_accepted",
+      actor.id,
+      {},
+    );
     return found.user;
   });
 }
