@@ -4,6 +4,7 @@ import { openDatabase } from "./modules/db/mod.ts";
 import { createApp } from "./modules/app/mod.ts";
 import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
 import { createLogger } from "./modules/http/mod.ts";
+import { LiveHub } from "./modules/live/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
 
 const started = performance.now();
@@ -16,6 +17,7 @@ const deps = {
   dbKind: database.kind,
   clock: { now: () => new Date() },
   log,
+  live: new LiveHub(),
 };
 await bootstrap(deps);
 const app = createApp(deps);

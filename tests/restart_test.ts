@@ -7,6 +7,7 @@ import { openDatabase, openTestDatabase } from "../modules/db/mod.ts";
 import { createApp } from "../modules/app/mod.ts";
 import { bootstrap } from "../modules/auth/mod.ts";
 import { createLogger } from "../modules/http/mod.ts";
+import { LiveHub } from "../modules/live/mod.ts";
 import { ADMIN, TestClient } from "./support/app.ts";
 
 async function boot(dataDir: string) {
@@ -24,6 +25,7 @@ async function boot(dataDir: string) {
     db: handle.db,
     dbKind: handle.kind,
     clock: { now: () => new Date() },
+    live: new LiveHub(),
     log: createLogger({}, () => {}),
   };
   await bootstrap(deps);

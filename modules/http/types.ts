@@ -1,6 +1,7 @@
 import type { Config } from "../config/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { Language, Translator } from "../i18n/mod.ts";
+import type { LiveHub } from "../live/mod.ts";
 import type { Permission } from "../permissions/mod.ts";
 
 export type Role = "master_admin" | "admin" | "technician" | "external";
@@ -38,6 +39,8 @@ export interface AppDeps {
   dbKind: "pglite" | "postgres";
   clock: Clock;
   log: Logger;
+  /** Fans out "session changed" notices to open consoles and customer pages. */
+  live: LiveHub;
 }
 
 export interface AppEnv {

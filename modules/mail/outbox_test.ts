@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import type { Config } from "../config/mod.ts";
 import { type Database, openTestDatabase } from "../db/mod.ts";
 import { type AppDeps, createLogger } from "../http/mod.ts";
+import { LiveHub } from "../live/mod.ts";
 import { deliverMail, enqueueMail, mailOutbox, startMailWorker } from "./mod.ts";
 import { MAX_ATTEMPTS, retryDelayMs } from "./delivery.ts";
 import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtp_test_server.ts";
@@ -45,7 +46,14 @@ async function withOutbox(
     version: "test",
   };
   const log = createLogger({}, () => {});
-  const deps: AppDeps = { config, db: handle.db, dbKind: handle.kind, clock, log };
+  const deps: AppDeps = {
+    config,
+    db: handle.db,
+    dbKind: handle.kind,
+    clock,
+    log,
+    live: new LiveHub(),
+  };
   const row = async (id: string) =>
     (await handle.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)))[0];
   try {

@@ -9,6 +9,7 @@ import { openTestDatabase } from "../../modules/db/mod.ts";
 import { createApp } from "../../modules/app/mod.ts";
 import { bootstrap } from "../../modules/auth/mod.ts";
 import { type AppDeps, createLogger } from "../../modules/http/mod.ts";
+import { LiveHub } from "../../modules/live/mod.ts";
 
 export const ADMIN = { email: "admin@example.test", password: "correct horse battery" };
 
@@ -40,7 +41,14 @@ export async function startTestApp(
   };
   const logLines: string[] = [];
   const log = createLogger({}, (line) => logLines.push(line));
-  const deps: AppDeps = { config, db: handle.db, dbKind: handle.kind, clock, log };
+  const deps: AppDeps = {
+    config,
+    db: handle.db,
+    dbKind: handle.kind,
+    clock,
+    log,
+    live: new LiveHub(),
+  };
   await bootstrap(deps);
   const app = createApp(deps);
   return {
