@@ -44,6 +44,18 @@ export const AUDIT_ACTIONS = [
   "field.reactivated",
   "callback.handled",
   "mail.resent",
+  "replies.imported",
+  "sms.resent",
+  "session.created",
+  "session.started",
+  "session.held",
+  "session.ended",
+  "session.transferred",
+  "session.transfer_returned",
+  "session.chat_toggled",
+  "session.file_sent",
+  "session.pin_refused",
+  "session.pin_locked",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

@@ -1,2 +1,76 @@
-/** Filled by the console/session issue (#4). */
-export * from "./schema.ts";
+/**
+ * Support sessions (SPEC C1–C5, C7, Q1–Q8, T1–T3, T5): creating them, the customer's
+ * connection, each technician's queue row moved by the state machine of modules/sessions,
+ * persisted deadlines, chat and the session log, files, notes — and who sees what. Every
+ * change is written in one transaction and then announced on `deps.live`.
+ */
+export { type Entry, SessionConflict, type SupportSession } from "./engine.ts";
+export {
+  createChannelSession,
+  type CreatedSession,
+  createPrivateSession,
+  customerLink,
+  type NewChannelSession,
+  type NewPrivateSession,
+  type PrivateMethod,
+  type SmsSender,
+} from "./create.ts";
+export { checkPin, PIN_POLICY, type PinVerdict } from "./pin.ts";
+export {
+  acceptTerms,
+  CHAT_MAX,
+  customerChat,
+  customerConnected,
+  customerLeft,
+  customerLost,
+  findByToken,
+  setCustomerLanguage,
+  termsDeclined,
+} from "./customer.ts";
+export {
+  endSession,
+  holdSession,
+  returnTransfer,
+  SessionForbidden,
+  startSession,
+  transferSession,
+  type TransferTarget,
+} from "./actions.ts";
+export {
+  DEFAULT_FILE_LIMIT,
+  editFields,
+  type LogLine,
+  pushUrl,
+  readFile,
+  readLog,
+  readLogLine,
+  readNotes,
+  saveNote,
+  type SessionFile,
+  sessionForTechnician,
+  setChatEnabled,
+  storeFile,
+  technicianChat,
+} from "./talk.ts";
+export {
+  loadSnapshots,
+  queueFor,
+  type QueueRow,
+  type SessionSnapshot,
+  snapshotMemo,
+  type Viewer,
+  viewerFor,
+  type Visibility,
+  visibilityOf,
+  visibleRows,
+} from "./queue.ts";
+export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
+export {
+  pinThrottle,
+  queueEntries,
+  sessionDeadlines,
+  sessionFiles,
+  sessionLog,
+  sessionNotes,
+  supportSessions,
+} from "./schema.ts";

@@ -1,0 +1,306 @@
+/**
+ * The technician's buttons (SPEC Q5, Q6): Start (pick up, accept, resume, cancel a
+ * transfer), Hold, End, Transfer to a technician / group / channel with a note, and giving
+ * a transfer back. Each runs in one transaction over the rows it touches; the machine in
+ * modules/sessions decides whether the move exists; the caller's permission is checked
+ * here too, so the API and the console cannot disagree.
+ */
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { type AuditAction, recordAudit } from "../audit/mod.ts";
+import { users } from "../auth/mod.ts";
+import type { Database } from "../db/mod.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { groupMembers, technicianGroups } from "../org/mod.ts";
+import { can } from "../permissions/mod.ts";
+import {
+  applyEvent,
+  type Entry,
+  liveEntries,
+  loadSession,
+  logEvent,
+  SessionConflict,
+  settingsFor,
+} from "./engine.ts";
+import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
+import { channelGroups } from "../channels/mod.ts";
+import { queueEntries, supportSessions } from "./schema.ts";
+
+export class SessionForbidden extends Error {
+  constructor(readonly key: string, readonly permission?: string) {
+    super(key);
+  }
+}
+
+/** The statuses that count against the group's limit of concurrently active sessions. */
+const COUNTS_AS_ACTIVE = ["active", "collaborating", "reconnecting", "rebooting", "offline"];
+
+interface Acting {
+  deps: AppDeps;
+  user: CurrentUser;
+  viewer: Viewer;
+  now: Date;
+}
+
+async function _acting(deps: AppDeps, user: CurrentUser): Promise<Acting> {
+  return { deps, user, viewer: await viewerFor(deps.db, user), now: deps.clock.now() };
+}
+
+/** The row of this session the user acts on: its own first, else its group's / channel's. */
+function _rowFor(a: Acting, entries: Entry[]): Entry {
+  const own = entries.find((e) => visibilityOf(a.viewer, e) === "own");
+  if (own) return own;
+  const shared = entries.find((e) => {
+    const v = visibilityOf(a.viewer, e);
+    return v === "group" || v === "channel";
+  });
+  if (shared) return shared;
+  throw new SessionConflict("sessions.notFound", "Not in your queue");
+}
+
+async function _publish(a: Acting, sessionId: string) {
+  a.deps.live.publish({ kind: "session", orgId: a.user.orgId, sessionId });
+}
+
+async function _audit(
+  tx: Database,
+  a: Acting,
+  action: AuditAction,
+  target: string,
+  details = {},
+) {
+  await recordAudit(tx, {
+    orgId: a.user.orgId,
+    actorId: a.user.id,
+    actorEmail: a.user.email,
+    action,
+    target,
+    details,
+    at: a.now,
+  });
+}
+
+async function _activeCount(tx: Database, userId: string): Promise<number> {
+  const rows = await tx.select({ id: queueEntries.id }).from(queueEntries).where(and(
+    eq(queueEntries.userId, userId),
+    isNull(queueEntries.removedAt),
+    inArray(queueEntries.status, COUNTS_AS_ACTIVE),
+  ));
+  return rows.length;
+}
+
+/** Start: pick up a waiting session, accept a transfer, resume a hold, cancel own transfer. */
+export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
+  const a = await _acting(deps, user);
+  const session = await loadSession(deps.db, sessionId);
+  if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "other org");
+  const settings = await settingsFor(deps.db, user.groupId ?? session.groupId);
+  await deps.db.transaction(async (tx) => {
+    const entries = await liveEntries(tx, sessionId);
+    let row = _rowFor(a, entries);
+    if (
+      row.status !== "outgoing" && await _activeCount(tx, user.id) >= settings.maxActiveSessions
+    ) {
+      throw new SessionConflict("sessions.tooManyActive", "At the active-session limit");
+    }
+    if (!row.userId) {
+      // Claim the group's / channel's row: it becomes this technician's.
+      const [claimed] = await tx.update(queueEntries).set({ userId: user.id })
+        .where(and(eq(queueEntries.id, row.id), isNull(queueEntries.userId))).returning();
+      if (!claimed) throw new SessionConflict("sessions.changedMeanwhile", "Taken by someone");
+      row = claimed;
+    }
+    const wasIncoming = row.status === "incoming";
+    const wasOutgoing = row.status === "outgoing";
+    await applyEvent(tx, row, { type: "start" }, a.now, { settings, actorName: user.name });
+    for (const other of entries.filter((e) => e.id !== row.id)) {
+      if (wasIncoming && other.status === "outgoing") {
+        await applyEvent(tx, other, { type: "transfer_accepted" }, a.now, { settings });
+      }
+      if (wasOutgoing && other.status === "incoming") {
+        await applyEvent(tx, other, { type: "transfer_cancelled_by_sender" }, a.now, {
+          settings,
+        });
+      }
+    }
+    await tx.update(supportSessions).set({
+      leadUserId: user.id,
+      groupId: session.groupId ?? user.groupId,
+      updatedAt: a.now,
+    }).where(eq(supportSessions.id, sessionId));
+    if (wasIncoming) {
+      await tx.update(queueEntries).set({ role: "lead" }).where(eq(queueEntries.id, row.id));
+    }
+    await _audit(tx, a, "session.started", sessionId, { from: row.status });
+  });
+  await _publish(a, sessionId);
+}
+
+export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
+  if (!can(user, "hold")) throw new SessionForbidden("errors.permissionMissing", "hold");
+  await _ownMove(deps, user, sessionId, { type: "hold" }, "session.held");
+}
+
+/** End: this technician's row goes to Removed; a lead ending a live session ends it for all. */
+export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
+  const a = await _acting(deps, user);
+  const session = await loadSession(deps.db, sessionId);
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction(async (tx) => {
+    const entries = await liveEntries(tx, sessionId);
+    const row = _rowFor(a, entries);
+    const wasLive = !["closed", "timed_out", "closed_by_waiting_customer"].includes(row.status);
+    await applyEvent(tx, row, { type: "end" }, a.now, { settings, actorName: user.name });
+    if (wasLive && row.role === "lead" && !session.endedAt) {
+      for (const other of entries.filter((e) => e.id !== row.id)) {
+        await applyEvent(tx, other, { type: "closed_by_lead" }, a.now, {
+          settings,
+          lenient: true,
+        });
+      }
+      await tx.update(supportSessions).set({
+        endedAt: a.now,
+        pin: null,
+        pinExpiresAt: null,
+        updatedAt: a.now,
+      }).where(eq(supportSessions.id, sessionId));
+      await logEvent(tx, sessionId, "log.endedByTechnician", a.now, {}, {
+        userId: user.id,
+        name: user.name,
+        author: "technician",
+      });
+    }
+    await _audit(tx, a, "session.ended", sessionId, { from: row.status });
+  });
+  await _publish(a, sessionId);
+}
+
+async function _ownMove(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  event: { type: "hold" },
+  action: AuditAction,
+) {
+  const a = await _acting(deps, user);
+  const session = await loadSession(deps.db, sessionId);
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction(async (tx) => {
+    const row = _rowFor(a, await liveEntries(tx, sessionId));
+    await applyEvent(tx, row, event, a.now, { settings, actorName: user.name });
+    await _audit(tx, a, action, sessionId);
+  });
+  await _publish(a, sessionId);
+}
+
+export type TransferTarget =
+  | { kind: "technician"; id: string }
+  | { kind: "group"; id: string }
+  | { kind: "channel"; id: string };
+
+/**
+ * Transfer with a note: this row → Outgoing, the target gets an Incoming row. A technician
+ * target must be online (not Away, Busy or signed out): `isAvailable` says so.
+ */
+export async function transferSession(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  target: TransferTarget,
+  note: string,
+  isAvailable: (userId: string) => Promise<boolean>,
+) {
+  if (!can(user, "transfer")) throw new SessionForbidden("errors.permissionMissing", "transfer");
+  if (note.length > 1000) throw new SessionConflict("sessions.noteTooLong", "Note too long");
+  const a = await _acting(deps, user);
+  const session = await loadSession(deps.db, sessionId);
+  if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "other org");
+  await _checkTarget(deps.db, user, target, isAvailable);
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction(async (tx) => {
+    const entries = await liveEntries(tx, sessionId);
+    const row = _rowFor(a, entries);
+    if (entries.some((e) => e.status === "incoming" && e.id !== row.id)) {
+      throw new SessionConflict("sessions.alreadyTransferred", "A transfer is pending");
+    }
+    await applyEvent(tx, row, { type: "transfer" }, a.now, { settings, actorName: user.name });
+    await tx.insert(queueEntries).values({
+      sessionId,
+      orgId: user.orgId,
+      userId: target.kind === "technician" ? target.id : null,
+      groupId: target.kind === "group" ? target.id : null,
+      channelId: target.kind === "channel" ? target.id : null,
+      role: "transfer",
+      status: "incoming",
+      statusSince: a.now,
+      fromUserId: user.id,
+      note: note.trim(),
+      createdAt: a.now,
+    });
+    await logEvent(tx, sessionId, "log.transferred", a.now, {
+      target: target.kind,
+      note: note.trim(),
+    }, { userId: user.id, name: user.name, author: "technician" });
+    await _audit(tx, a, "session.transferred", sessionId, { target });
+  });
+  await _publish(a, sessionId);
+}
+
+async function _checkTarget(
+  db: Database,
+  user: CurrentUser,
+  target: TransferTarget,
+  isAvailable: (userId: string) => Promise<boolean>,
+) {
+  if (!/^[0-9a-f-]{36}$/.test(target.id)) {
+    throw new SessionConflict("sessions.unknownTarget", "bad id");
+  }
+  if (target.kind === "technician") {
+    if (target.id === user.id) throw new SessionConflict("sessions.unknownTarget", "self");
+    const [person] = await db.select({ id: users.id }).from(users).innerJoin(
+      groupMembers,
+      eq(groupMembers.userId, users.id),
+    ).where(and(eq(users.id, target.id), eq(users.orgId, user.orgId), eq(users.active, true)));
+    if (!person) throw new SessionConflict("sessions.unknownTarget", "no such technician");
+    if (!(await isAvailable(target.id))) {
+      throw new SessionConflict("sessions.targetUnavailable", "not online");
+    }
+  } else if (target.kind === "group") {
+    const [group] = await db.select({ id: technicianGroups.id }).from(technicianGroups)
+      .where(and(eq(technicianGroups.id, target.id), eq(technicianGroups.orgId, user.orgId)));
+    if (!group) throw new SessionConflict("sessions.unknownTarget", "no such group");
+  } else {
+    const [served] = await db.select({ id: channelGroups.channelId }).from(channelGroups)
+      .where(eq(channelGroups.channelId, target.id));
+    if (!served) throw new SessionConflict("sessions.unknownTarget", "no such channel");
+  }
+}
+
+/** The recipient gives a transfer back: its row goes, the sender's Outgoing → Incoming. */
+export async function returnTransfer(deps: AppDeps, user: CurrentUser, sessionId: string) {
+  const a = await _acting(deps, user);
+  const session = await loadSession(deps.db, sessionId);
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction(async (tx) => {
+    const entries = await liveEntries(tx, sessionId);
+    const row = _rowFor(a, entries);
+    if (row.status !== "incoming") {
+      throw new SessionConflict("sessions.notAllowedNow", "Only an Incoming row can be returned");
+    }
+    await tx.update(queueEntries).set({
+      status: "removed",
+      removedAt: a.now,
+      statusSince: a.now,
+      version: row.version + 1,
+    }).where(eq(queueEntries.id, row.id));
+    for (const other of entries.filter((e) => e.status === "outgoing")) {
+      await applyEvent(tx, other, { type: "transfer_returned" }, a.now, { settings });
+    }
+    await logEvent(tx, sessionId, "log.transferReturned", a.now, {}, {
+      userId: user.id,
+      name: user.name,
+      author: "technician",
+    });
+    await _audit(tx, a, "session.transfer_returned", sessionId);
+  });
+  await _publish(a, sessionId);
+}

@@ -1,0 +1,165 @@
+/**
+ * The customer's side (SPEC C7, Q8): the page (later the agent) arriving, losing and
+ * regaining its connection, leaving, declining the terms, and chatting. One customer event
+ * fans out to every live queue entry of the session; rows that do not take it (an
+ * Invitation does not care that the network dropped) are left alone.
+ */
+import { eq } from "drizzle-orm";
+import type { AppDeps } from "../http/mod.ts";
+import type { SessionEvent } from "../sessions/mod.ts";
+import {
+  applyEvent,
+  type Entry,
+  liveEntries,
+  loadSession,
+  logEvent,
+  rearmInactivity,
+  SessionConflict,
+  settingsFor,
+  type SupportSession,
+} from "./engine.ts";
+import { sessionLog, supportSessions } from "./schema.ts";
+
+export async function findByToken(
+  deps: AppDeps,
+  token: string,
+): Promise<SupportSession | undefined> {
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined;
+  const [row] = await deps.db.select().from(supportSessions).where(
+    eq(supportSessions.token, token),
+  );
+  return row;
+}
+
+async function _fanOut(
+  deps: AppDeps,
+  session: SupportSession,
+  pick: (entry: Entry) => SessionEvent | null,
+  patch: Partial<typeof supportSessions.$inferInsert>,
+  log?: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction(async (tx) => {
+    await tx.update(supportSessions).set({ ...patch, updatedAt: now })
+      .where(eq(supportSessions.id, session.id));
+    for (const entry of await liveEntries(tx, session.id)) {
+      const event = pick(entry);
+      if (event) {
+        await applyEvent(tx, entry, event, now, {
+          settings,
+          lenient: true,
+          actorName: session.customerName,
+        });
+      }
+    }
+    if (log) {
+      await logEvent(tx, session.id, log, now, {}, {
+        author: "customer",
+        name: session.customerName,
+      });
+    }
+  });
+  deps.live.publish({ kind: "session", orgId: session.orgId, sessionId: session.id });
+}
+
+/** The customer's page (or agent) is connected: Connecting → Waiting, or back from a drop. */
+export async function customerConnected(deps: AppDeps, session: SupportSession): Promise<void> {
+  if (session.endedAt || session.customerState === "left") return;
+  if (session.customerState === "connected") return;
+  const first = session.customerState === "pending";
+  await _fanOut(
+    deps,
+    session,
+    () => ({ type: first ? "customer_connected" : "network_restored" }),
+    { customerState: "connected", pin: null, pinExpiresAt: null },
+    first ? "log.customerConnected" : "log.customerReconnected",
+  );
+}
+
+/** The customer's connection dropped (the page's stream closed and did not come back). */
+export async function customerLost(deps: AppDeps, sessionId: string): Promise<void> {
+  const session = await loadSession(deps.db, sessionId);
+  if (session.customerState !== "connected" || session.endedAt) return;
+  await _fanOut(
+    deps,
+    session,
+    () => ({ type: "network_lost" }),
+    { customerState: "lost" },
+    "log.customerLost",
+  );
+}
+
+/** The customer ended the session: Closed (or Closed by waiting customer) on every row. */
+export async function customerLeft(deps: AppDeps, session: SupportSession): Promise<void> {
+  if (session.customerState === "left") return;
+  const now = deps.clock.now();
+  await _fanOut(
+    deps,
+    session,
+    (entry) => {
+      if (entry.status === "waiting") return { type: "customer_left" };
+      if (entry.status === "connecting") return { type: "terms_declined" };
+      return { type: "customer_closed" };
+    },
+    { customerState: "left", endedAt: now, pin: null, pinExpiresAt: null },
+    "log.customerLeft",
+  );
+}
+
+/** The customer declined the group's terms: the session never starts. */
+export async function termsDeclined(deps: AppDeps, session: SupportSession): Promise<void> {
+  await _fanOut(
+    deps,
+    session,
+    () => ({ type: "terms_declined" }),
+    { customerState: "left", endedAt: deps.clock.now(), pin: null, pinExpiresAt: null },
+    "log.termsDeclined",
+  );
+}
+
+export async function acceptTerms(deps: AppDeps, session: SupportSession): Promise<void> {
+  await deps.db.update(supportSessions).set({ termsAcceptedAt: deps.clock.now() })
+    .where(eq(supportSessions.id, session.id));
+}
+
+export async function setCustomerLanguage(
+  deps: AppDeps,
+  session: SupportSession,
+  language: string,
+): Promise<void> {
+  await deps.db.update(supportSessions).set({ customerLanguage: language })
+    .where(eq(supportSessions.id, session.id));
+}
+
+export const CHAT_MAX = 4000;
+
+/** A chat line from the customer; persisted before anyone is told. */
+export async function customerChat(
+  deps: AppDeps,
+  session: SupportSession,
+  text: string,
+): Promise<number> {
+  const body = text.trim();
+  if (!body) throw new SessionConflict("chat.empty", "Empty message");
+  if (body.length > CHAT_MAX) throw new SessionConflict("chat.tooLong", "Message too long");
+  if (!session.chatEnabled) throw new SessionConflict("chat.disabled", "Chat is disabled");
+  if (session.endedAt) throw new SessionConflict("sessions.ended", "Session ended");
+  const now = deps.clock.now();
+  const settings = await settingsFor(deps.db, session.groupId);
+  const id = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(sessionLog).values({
+      sessionId: session.id,
+      at: now,
+      kind: "chat",
+      author: "customer",
+      authorName: session.customerName,
+      body,
+      data: {},
+    }).returning({ id: sessionLog.id });
+    await rearmInactivity(tx, session.id, settings, now);
+    return row.id;
+  });
+  deps.live.publish({ kind: "log", orgId: session.orgId, sessionId: session.id, logId: id });
+  return id;
+}

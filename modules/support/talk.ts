@@ -1,0 +1,300 @@
+/**
+ * Talking (SPEC T1–T3, T5): the technician's chat, switching chat off, pushing a URL,
+ * notes, inline edits of custom fields, files both ways with MD5 and SHA-256, and reading
+ * the log. Every line is written before anyone is told, so a crash loses nothing that was
+ * acknowledged.
+ */
+import { and, asc, eq, gt } from "drizzle-orm";
+import { md5, sha256 } from "hash-wasm";
+import { recordAudit } from "../audit/mod.ts";
+import type { Database } from "../db/mod.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { can } from "../permissions/mod.ts";
+import {
+  type Entry,
+  liveEntries,
+  loadSession,
+  logEvent,
+  rearmInactivity,
+  SessionConflict,
+  settingsFor,
+  type SupportSession,
+} from "./engine.ts";
+import { SessionForbidden } from "./actions.ts";
+import { CHAT_MAX } from "./customer.ts";
+import { viewerFor, visibilityOf } from "./queue.ts";
+import {
+  type FileDirection,
+  sessionFiles,
+  sessionLog,
+  sessionNotes,
+  supportSessions,
+} from "./schema.ts";
+
+export type LogLine = typeof sessionLog.$inferSelect;
+export type SessionFile = Omit<typeof sessionFiles.$inferSelect, "content">;
+
+/** Statuses in which the technician is working the session (may chat, send, note). */
+const WORKING = new Set(["active", "on_hold", "reconnecting", "offline", "rebooting"]);
+
+/**
+ * The session if the user may work on it: its own row is in a working status (or, with
+ * `monitor`, any row it can see, for reading). Anything else is "not found".
+ */
+export async function sessionForTechnician(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  mode: "work" | "read" = "work",
+): Promise<{ session: SupportSession; entry: Entry }> {
+  if (!/^[0-9a-f-]{36}$/.test(sessionId)) throw new SessionConflict("sessions.notFound", "id");
+  const session = await loadSession(deps.db, sessionId);
+  if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "org");
+  const viewer = await viewerFor(deps.db, user);
+  const entries = await liveEntries(deps.db, sessionId);
+  const own = entries.find((e) => visibilityOf(viewer, e) === "own");
+  if (mode === "work") {
+    if (!own || !WORKING.has(own.status)) {
+      throw new SessionConflict("sessions.notWorking", "Start the session first");
+    }
+    return { session, entry: own };
+  }
+  const seen = own ?? entries.find((e) => visibilityOf(viewer, e) !== null);
+  if (!seen) throw new SessionConflict("sessions.notFound", "not visible");
+  return { session, entry: seen };
+}
+
+function _publishLog(deps: AppDeps, session: SupportSession, logId: number) {
+  deps.live.publish({ kind: "log", orgId: session.orgId, sessionId: session.id, logId });
+}
+
+export async function technicianChat(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  text: string,
+): Promise<number> {
+  const body = text.trim();
+  if (!body) throw new SessionConflict("chat.empty", "Empty message");
+  if (body.length > CHAT_MAX) throw new SessionConflict("chat.tooLong", "Too long");
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  if (!session.chatEnabled) throw new SessionConflict("chat.disabled", "Chat is off");
+  const now = deps.clock.now();
+  const settings = await settingsFor(deps.db, session.groupId);
+  const id = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(sessionLog).values({
+      sessionId,
+      at: now,
+      kind: "chat",
+      author: "technician",
+      userId: user.id,
+      authorName: user.name,
+      body,
+      data: {},
+    }).returning({ id: sessionLog.id });
+    await rearmInactivity(tx, sessionId, settings, now);
+    return row.id;
+  });
+  _publishLog(deps, session, id);
+  return id;
+}
+
+export async function setChatEnabled(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  enabled: boolean,
+): Promise<void> {
+  if (!can(user, "chatToggle")) {
+    throw new SessionForbidden("errors.permissionMissing", "chatToggle");
+  }
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const now = deps.clock.now();
+  const id = await deps.db.transaction(async (tx) => {
+    await tx.update(supportSessions).set({ chatEnabled: enabled, updatedAt: now })
+      .where(eq(supportSessions.id, sessionId));
+    await recordAudit(tx, {
+      orgId: user.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "session.chat_toggled",
+      target: sessionId,
+      details: { enabled },
+      at: now,
+    });
+    return await logEvent(tx, sessionId, enabled ? "log.chatOn" : "log.chatOff", now, {}, {
+      userId: user.id,
+      name: user.name,
+      author: "technician",
+    });
+  });
+  deps.live.publish({ kind: "session", orgId: session.orgId, sessionId });
+  _publishLog(deps, session, id);
+}
+
+export async function pushUrl(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  url: string,
+): Promise<void> {
+  if (!can(user, "pushUrls")) throw new SessionForbidden("errors.permissionMissing", "pushUrls");
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new SessionConflict("sessions.badUrl", "Not a URL");
+  }
+  if (!["http:", "https:"].includes(parsed.protocol) || url.length > 2000) {
+    throw new SessionConflict("sessions.badUrl", "Only http(s) URLs");
+  }
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const now = deps.clock.now();
+  const [row] = await deps.db.insert(sessionLog).values({
+    sessionId,
+    at: now,
+    kind: "url",
+    author: "technician",
+    userId: user.id,
+    authorName: user.name,
+    body: parsed.href,
+    data: {},
+  }).returning({ id: sessionLog.id });
+  _publishLog(deps, session, row.id);
+}
+
+/** The log after `afterId` (0 = from the start), oldest first. */
+export async function readLog(db: Database, sessionId: string, afterId = 0): Promise<LogLine[]> {
+  return await db.select().from(sessionLog)
+    .where(and(eq(sessionLog.sessionId, sessionId), gt(sessionLog.id, afterId)))
+    .orderBy(asc(sessionLog.id));
+}
+
+export async function readLogLine(db: Database, id: number): Promise<LogLine | undefined> {
+  const [row] = await db.select().from(sessionLog).where(eq(sessionLog.id, id));
+  return row;
+}
+
+export async function saveNote(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  body: string,
+): Promise<void> {
+  const text = body.trim();
+  if (text.length > 10_000) throw new SessionConflict("sessions.noteTooLong", "Too long");
+  await sessionForTechnician(deps, user, sessionId, "read");
+  const now = deps.clock.now();
+  const [existing] = await deps.db.select().from(sessionNotes).where(
+    and(eq(sessionNotes.sessionId, sessionId), eq(sessionNotes.userId, user.id)),
+  );
+  if (existing) {
+    await deps.db.update(sessionNotes).set({ body: text, updatedAt: now })
+      .where(eq(sessionNotes.id, existing.id));
+  } else {
+    await deps.db.insert(sessionNotes).values({
+      sessionId,
+      userId: user.id,
+      body: text,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+}
+
+export async function readNotes(db: Database, sessionId: string) {
+  return await db.select().from(sessionNotes).where(eq(sessionNotes.sessionId, sessionId))
+    .orderBy(asc(sessionNotes.createdAt));
+}
+
+/** Inline edit (SPEC Q3): the name and custom fields of a session in a working status. */
+export async function editFields(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  patch: { customerName?: string; fields?: Record<string, string> },
+): Promise<void> {
+  if (!can(user, "inlineEdit")) {
+    throw new SessionForbidden("errors.permissionMissing", "inlineEdit");
+  }
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const name = patch.customerName?.trim();
+  if (name !== undefined && (name.length < 1 || name.length > 100)) {
+    throw new SessionConflict("sessions.badName", "Name 1–100 characters");
+  }
+  for (const value of Object.values(patch.fields ?? {})) {
+    if (value.length > 500) throw new SessionConflict("sessions.fieldTooLong", "Too long");
+  }
+  await deps.db.update(supportSessions).set({
+    customerName: name ?? session.customerName,
+    fields: { ...session.fields, ...(patch.fields ?? {}) },
+    updatedAt: deps.clock.now(),
+  }).where(eq(supportSessions.id, sessionId));
+  deps.live.publish({ kind: "session", orgId: session.orgId, sessionId });
+}
+
+export const DEFAULT_FILE_LIMIT = 25 * 1024 * 1024;
+
+/** Stores a file with both fingerprints and logs them for both sides to compare. */
+export async function storeFile(
+  deps: AppDeps,
+  session: SupportSession,
+  file: { name: string; type: string; bytes: Uint8Array },
+  from: { direction: FileDirection; user?: CurrentUser },
+  limit: number,
+): Promise<SessionFile> {
+  if (file.bytes.length === 0) throw new SessionConflict("files.empty", "Empty file");
+  if (file.bytes.length > limit) throw new SessionConflict("files.tooLarge", "Too large");
+  const name = file.name.replace(/[\\/\u0000-\u001f]/g, "_").slice(0, 200) || "file";
+  const [md5Hex, sha256Hex] = [await md5(file.bytes), await sha256(file.bytes)];
+  const now = deps.clock.now();
+  const { row, logId } = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(sessionFiles).values({
+      sessionId: session.id,
+      direction: from.direction,
+      name,
+      contentType: /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : "application/octet-stream",
+      size: file.bytes.length,
+      md5: md5Hex,
+      sha256: sha256Hex,
+      content: file.bytes,
+      uploadedBy: from.user?.id ?? null,
+      createdAt: now,
+    }).returning();
+    const [line] = await tx.insert(sessionLog).values({
+      sessionId: session.id,
+      at: now,
+      kind: "file",
+      author: from.user ? "technician" : "customer",
+      userId: from.user?.id ?? null,
+      authorName: from.user?.name ?? session.customerName,
+      body: name,
+      data: {
+        fileId: row.id,
+        size: row.size,
+        md5: md5Hex,
+        sha256: sha256Hex,
+        direction: from.direction,
+      },
+    }).returning({ id: sessionLog.id });
+    return { row, logId: line.id };
+  });
+  _publishLog(deps, session, logId);
+  const { content: _content, ...meta } = row;
+  return meta;
+}
+
+export async function readFile(
+  db: Database,
+  sessionId: string,
+  fileId: string,
+  direction: FileDirection,
+) {
+  if (!/^[0-9a-f-]{36}$/.test(fileId)) return undefined;
+  const [row] = await db.select().from(sessionFiles).where(and(
+    eq(sessionFiles.id, fileId),
+    eq(sessionFiles.sessionId, sessionId),
+    eq(sessionFiles.direction, direction),
+  ));
+  return row;
+}

@@ -1,0 +1,98 @@
+/**
+ * The persisted deadlines of SPEC Q8 coming due. `fireDueDeadlines` takes what is due at
+ * `now`, and for each one — in its own transaction, with the deadline row locked — fires
+ * the event through the state machine and marks it fired. A deadline is cancelled when its
+ * row changes status, so a restart neither loses one (it is in the database) nor fires one
+ * twice (the fired mark commits with the change).
+ */
+import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
+import type { AppDeps } from "../http/mod.ts";
+import { INACTIVITY_BLOCKERS, type SessionEvent } from "../sessions/mod.ts";
+import { applyEvent, loadSession, logEvent, settingsFor } from "./engine.ts";
+import { queueEntries, sessionDeadlines, supportSessions } from "./schema.ts";
+
+const BATCH = 100;
+
+/** Fires every deadline due at `now`; returns how many were fired. */
+export async function fireDueDeadlines(deps: AppDeps, now = deps.clock.now()): Promise<number> {
+  let fired = 0;
+  for (;;) {
+    const due = await deps.db.select({ id: sessionDeadlines.id }).from(sessionDeadlines).where(
+      and(
+        lte(sessionDeadlines.at, now),
+        isNull(sessionDeadlines.firedAt),
+        isNull(sessionDeadlines.cancelledAt),
+      ),
+    ).orderBy(asc(sessionDeadlines.at)).limit(BATCH);
+    if (due.length === 0) return fired;
+    for (const { id } of due) if (await _fireOne(deps, id, now)) fired++;
+    if (due.length < BATCH) return fired;
+  }
+}
+
+async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<boolean> {
+  const result = await deps.db.transaction(async (tx) => {
+    const [deadline] = await tx.select().from(sessionDeadlines).where(and(
+      eq(sessionDeadlines.id, deadlineId),
+      isNull(sessionDeadlines.firedAt),
+      isNull(sessionDeadlines.cancelledAt),
+    )).for("update", { skipLocked: true });
+    if (!deadline) return null;
+    await tx.update(sessionDeadlines).set({ firedAt: now })
+      .where(eq(sessionDeadlines.id, deadline.id));
+    const [entry] = await tx.select().from(queueEntries).where(
+      and(eq(queueEntries.id, deadline.entryId), isNull(queueEntries.removedAt)),
+    );
+    if (!entry) return null;
+    const session = await loadSession(tx, entry.sessionId);
+    const settings = await settingsFor(tx, session.groupId);
+    const event = (deadline.kind === "inactivity_timeout"
+      ? {
+        type: "inactivity_timeout",
+        // Remote control, file transfers and the like arrive with the agent (issue #5).
+        open: Object.fromEntries(INACTIVITY_BLOCKERS.map((b) => [b, false])),
+      }
+      : { type: deadline.kind }) as SessionEvent;
+    const moved = await applyEvent(tx, entry, event, now, { settings, lenient: true });
+    if (!moved) return null;
+    if (deadline.kind === "connecting_timeout") {
+      await tx.update(supportSessions).set({ pin: null, pinExpiresAt: null, updatedAt: now })
+        .where(eq(supportSessions.id, session.id));
+    }
+    await logEvent(tx, session.id, `log.deadline_${deadline.kind}`, now);
+    if (moved.status === "removed" || moved.status === "timed_out") {
+      // Nobody holds the session any more: the customer's page says it ended.
+      const [{ live }] = await tx.select({ live: sql<number>`count(*)::int` }).from(queueEntries)
+        .where(and(
+          eq(queueEntries.sessionId, session.id),
+          isNull(queueEntries.removedAt),
+          sql`${queueEntries.status} not in ('removed', 'timed_out', 'closed', 'closed_by_waiting_customer')`,
+        ));
+      if (live === 0 && !session.endedAt) {
+        await tx.update(supportSessions).set({ endedAt: now, updatedAt: now })
+          .where(eq(supportSessions.id, session.id));
+      }
+    }
+    return { orgId: session.orgId, sessionId: session.id };
+  });
+  if (!result) return false;
+  deps.live.publish({ kind: "session", ...result });
+  return true;
+}
+
+/** Checks for due deadlines every `everyMs` on the real clock; returns a stop function. */
+export function startSessionTimers(deps: AppDeps, everyMs = 1000): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await fireDueDeadlines(deps);
+    } catch (error) {
+      deps.log.error("session timers failed", { error: String(error) });
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  return () => clearInterval(timer);
+}
