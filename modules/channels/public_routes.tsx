@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { type AppEnv, HttpError, readForm } from "../http/mod.ts";
 import { isOpen } from "./opening_hours.ts";
 import {
+  type CustomerValues,
   findPublicChannel,
   type PublicChannel,
   readCustomerForm,
@@ -12,65 +13,96 @@ import { PublicChannelPage, PublicThanksPage } from "./public_views.tsx";
 type C = Context<AppEnv>;
 
 /**
+ * What the sessions side supplies (composed in modules/app, so channels does not depend on
+ * sessions): whether any technician serving the channel can take a session now, and how to
+ * start one from a valid form.
+ */
+export interface ChannelSessionHooks {
+  anyoneAvailable(c: C, found: PublicChannel): Promise<boolean>;
+  startSession(c: C, found: PublicChannel, values: CustomerValues): Promise<Response>;
+}
+
+const NO_HOOKS: ChannelSessionHooks = {
+  anyoneAvailable: () => Promise.resolve(true),
+  startSession: (c, found) =>
+    Promise.resolve(c.html(<PublicThanksPage c={c} found={found} kind="session" />)),
+};
+
+/**
  * `/c/:slug`, public (no sign-in): the customer's page for a channel and its two forms.
  * The session form is refused with a 409 while the channel is closed; the callback form
  * is taken whenever the channel collects details, so a customer who filled it in just as
  * the channel opened does not lose what they typed.
  */
-export const channelPublicRoutes = new Hono<AppEnv>()
-  .use("*", async (c, next) => {
-    await next();
-    // Each answer depends on the clock and carries a CSRF token: never cache or index it.
-    c.header("Cache-Control", "no-store");
-    c.header("X-Robots-Tag", "noindex");
-  })
-  .get("/:slug", async (c) => {
-    const found = await channelOr404(c);
-    const values = prefill(c.req.query(), found.fields);
-    return c.html(
-      <PublicChannelPage c={c} found={found} open={openNow(c, found)} values={values} />,
-    );
-  })
-  .post("/:slug", async (c) => {
-    const found = await channelOr404(c);
-    if (!openNow(c, found)) {
-      const flash = c.get("t")("channels.public.closedRefused");
-      return c.html(<PublicChannelPage c={c} found={found} open={false} flash={flash} />, 409);
-    }
-    const form = await readForm(c);
-    const { problems } = readCustomerForm(form, found.fields, { contact: false });
-    if (problems.length > 0) {
-      return c.html(
-        <PublicChannelPage c={c} found={found} open values={form} problems={problems} />,
-        422,
-      );
-    }
-    // Sessions and the channel queue arrive with the sessions issue; until then, a receipt.
-    return c.html(<PublicThanksPage c={c} found={found} kind="session" />);
-  })
-  .post("/:slug/callback", async (c) => {
-    const found = await channelOr404(c);
-    if (found.channel.unavailableAction !== "callback") {
-      throw new HttpError(409, "channels.public.callbackNotOffered");
-    }
-    const form = await readForm(c);
-    const { values, problems } = readCustomerForm(form, found.fields, { contact: true });
-    if (problems.length > 0) {
+export function channelPublicRoutes(hooks: ChannelSessionHooks = NO_HOOKS) {
+  return new Hono<AppEnv>()
+    .use("*", async (c, next) => {
+      await next();
+      // Each answer depends on the clock and carries a CSRF token: never cache or index it.
+      c.header("Cache-Control", "no-store");
+      c.header("X-Robots-Tag", "noindex");
+    })
+    .get("/:slug", async (c) => {
+      const found = await channelOr404(c);
+      const values = prefill(c.req.query(), found.fields);
+      const open = openNow(c, found);
+      const unavailable = open && !(await hooks.anyoneAvailable(c, found));
       return c.html(
         <PublicChannelPage
           c={c}
           found={found}
-          open={false}
-          values={form}
-          problems={problems}
+          open={open && !unavailable}
+          unavailable={unavailable}
+          values={values}
         />,
-        422,
       );
-    }
-    const { db, clock } = c.get("deps");
-    await recordCallback(db, found.channel.id, values, clock.now());
-    return c.html(<PublicThanksPage c={c} found={found} kind="callback" />);
-  });
+    })
+    .post("/:slug", async (c) => {
+      const found = await channelOr404(c);
+      const open = openNow(c, found);
+      if (!open || !(await hooks.anyoneAvailable(c, found))) {
+        const flash = c.get("t")(
+          open ? "channels.public.unavailableRefused" : "channels.public.closedRefused",
+        );
+        return c.html(
+          <PublicChannelPage c={c} found={found} open={false} unavailable={open} flash={flash} />,
+          409,
+        );
+      }
+      const form = await readForm(c);
+      const { values, problems } = readCustomerForm(form, found.fields, { contact: false });
+      if (problems.length > 0) {
+        return c.html(
+          <PublicChannelPage c={c} found={found} open values={form} problems={problems} />,
+          422,
+        );
+      }
+      return await hooks.startSession(c, found, values);
+    })
+    .post("/:slug/callback", async (c) => {
+      const found = await channelOr404(c);
+      if (found.channel.unavailableAction !== "callback") {
+        throw new HttpError(409, "channels.public.callbackNotOffered");
+      }
+      const form = await readForm(c);
+      const { values, problems } = readCustomerForm(form, found.fields, { contact: true });
+      if (problems.length > 0) {
+        return c.html(
+          <PublicChannelPage
+            c={c}
+            found={found}
+            open={false}
+            values={form}
+            problems={problems}
+          />,
+          422,
+        );
+      }
+      const { db, clock } = c.get("deps");
+      await recordCallback(db, found.channel.id, values, clock.now());
+      return c.html(<PublicThanksPage c={c} found={found} kind="callback" />);
+    });
+}
 
 async function channelOr404(c: C): Promise<PublicChannel> {
   const found = await findPublicChannel(c.get("deps").db, c.req.param("slug")!);

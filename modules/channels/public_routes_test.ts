@@ -8,6 +8,7 @@ import {
   channelForm,
   createChannelVia,
   insertGroup,
+  onlineTechnician,
   startWithAdmin,
 } from "./test_fixtures.ts";
 import type { AdminFixture } from "./test_fixtures.ts";
@@ -15,18 +16,23 @@ import type { AdminFixture } from "./test_fixtures.ts";
 // The test clock starts at Tuesday 2026-11-24 10:00 UTC = 11:00 in Amsterdam.
 const TUESDAY_EVENING = new Date("2026-11-24T19:00:00Z"); // 20:00 in Amsterdam
 
-async function setUp(f: AdminFixture, overrides: Record<string, string> = {}) {
+async function setUp(
+  f: AdminFixture,
+  overrides: Record<string, string> = {},
+  options: { staffed?: boolean } = {},
+) {
   const phone = await addField(f, "Phone number", 20);
   const order = await addField(f, "Order number", 10);
   const groupId = await insertGroup(f.t, f.orgId, "First line");
+  if (options.staffed !== false) await onlineTechnician(f.t, f.orgId, groupId);
   const channel = await createChannelVia(
     f,
     channelForm({ groupId, fields: { [phone]: "required", [order]: "optional" } }, overrides),
   );
-  return { phone, order, channel };
+  return { phone, order, channel, groupId };
 }
 
-Deno.test("an open channel's page shows its form; a valid submission gets the placeholder", async () => {
+Deno.test("an open channel's page shows its form; a valid submission starts a channel session", async () => {
   const f = await startWithAdmin();
   try {
     const { phone, order, channel } = await setUp(f);
@@ -55,8 +61,8 @@ Deno.test("an open channel's page shows its form; a valid submission gets the pl
     assert.match(await tooLong.text(), /longer than allowed/);
 
     const ok = await visitor.post(`/c/${channel.slug}`, { name: "Ann", [`f_${phone}`]: "0612" });
-    assert.equal(ok.status, 200);
-    assert.match(await ok.text(), /Thank you — a technician will be with you shortly/);
+    assert.equal(ok.status, 303);
+    assert.match(ok.headers.get("location") ?? "", /^\/s\/[A-Za-z0-9_-]{32}$/);
   } finally {
     await f.t.close();
   }
@@ -82,7 +88,7 @@ Deno.test("unknown, malformed and inactive channel links answer 404", async () =
 Deno.test("a closed channel shows the admin's message and refuses the session form with 409", async () => {
   const f = await startWithAdmin();
   try {
-    const { phone, channel } = await setUp(f);
+    const { phone, channel, groupId } = await setUp(f);
     f.t.clock.set(TUESDAY_EVENING);
     const visitor = f.t.client();
     const page = await (await visitor.get(`/c/${channel.slug}`)).text();
@@ -106,6 +112,7 @@ Deno.test("a closed channel shows the admin's message and refuses the session fo
     f.t.clock.set(new Date("2026-11-30T07:59:00Z"));
     assert.match(await (await visitor.get(`/c/${channel.slug}`)).text(), /not available/);
     f.t.clock.set(new Date("2026-11-30T08:00:00Z"));
+    await onlineTechnician(f.t, f.orgId, groupId); // Monday's shift signs in.
     assert.match(await (await visitor.get(`/c/${channel.slug}`)).text(), /name="name"/);
   } finally {
     await f.t.close();
@@ -215,6 +222,25 @@ Deno.test("the public page speaks the visitor's language (Dutch)", async () => {
     assert.match(closed, /Laat uw gegevens achter/);
     assert.match(closed, /dinsdag/);
     assert.equal((await visitor.get("/c/AAAAAAAAAAAAAAAA")).status, 404);
+  } finally {
+    await f.t.close();
+  }
+});
+
+Deno.test("an open channel with nobody available shows the message and refuses the form", async () => {
+  const f = await startWithAdmin();
+  try {
+    const { phone, channel } = await setUp(f, {}, { staffed: false });
+    const visitor = f.t.client();
+    const page = await (await visitor.get(`/c/${channel.slug}`)).text();
+    assert.match(page, /No technician is available right now/);
+    assert.doesNotMatch(page, /name="name"/);
+    await visitor.get(`/c/${channel.slug}`);
+    const refused = await visitor.post(`/c/${channel.slug}`, {
+      name: "Ann",
+      [`f_${phone}`]: "0612",
+    });
+    assert.equal(refused.status, 409);
   } finally {
     await f.t.close();
   }

@@ -10,6 +10,8 @@ export interface PublicPageProps {
   c: Context<AppEnv>;
   found: PublicChannel;
   open: boolean;
+  /** Open by the clock, but no technician serving the channel is available right now. */
+  unavailable?: boolean;
   /** What the customer typed, by input name, when a submission comes back. */
   values?: Record<string, string>;
   problems?: InputProblem[];
@@ -52,7 +54,9 @@ function ClosedNotice(props: PublicPageProps) {
   const { channel } = found;
   return (
     <>
-      <h2>{t("channels.public.closedTitle")}</h2>
+      <h2>
+        {t(props.unavailable ? "channels.public.unavailableTitle" : "channels.public.closedTitle")}
+      </h2>
       {channel.unavailableMessage
         ? <p class="prewrap">{channel.unavailableMessage}</p>
         : channel.unavailableAction === "message" && <p>{t("channels.public.closedDefault")}</p>}

@@ -1,7 +1,7 @@
 // Test-only helpers shared by the channels route tests (not exported from mod.ts).
 import { eq } from "drizzle-orm";
 import { hashPassword, organisations, users } from "../auth/mod.ts";
-import { technicianGroups } from "../org/mod.ts";
+import { groupMembers, technicianGroups } from "../org/mod.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { channels } from "./schema.ts";
 
@@ -104,4 +104,22 @@ export async function createChannelVia(f: AdminFixture, form: Record<string, str
 
 export async function channelCount(t: TestApp): Promise<number> {
   return (await t.deps.db.select().from(channels)).length;
+}
+
+/** A signed-in, active technician in `groupId`, so the group's channels have someone online. */
+export async function onlineTechnician(t: TestApp, orgId: string, groupId: string) {
+  const email = `online-${crypto.randomUUID().slice(0, 8)}@example.test`;
+  const [user] = await t.deps.db.insert(users).values({
+    orgId,
+    email,
+    name: "Online Tech",
+    role: "technician",
+    passwordHash: await hashPassword("tech password 1"),
+    createdAt: t.clock.now(),
+  }).returning();
+  await t.deps.db.insert(groupMembers).values({ userId: user.id, groupId });
+  const tech = t.client();
+  await tech.signIn(email, "tech password 1");
+  await tech.get("/console");
+  return { user, client: tech };
 }

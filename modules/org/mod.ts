@@ -27,4 +27,4 @@ export {
   GroupSettingsSchema,
   renderTemplate,
 } from "./settings.ts";
-export { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
+export { groupAdmins, groupMembers, technicianGroups, technicianStatus } from "./schema.ts";

@@ -1,0 +1,36 @@
+/**
+ * The channel form's side of sessions (SPEC C5), handed to modules/channels by the app:
+ * "is anyone available" and "start the session" — which lands it in the channel's queue and
+ * sends the customer to their Instant Chat page.
+ */
+import type { Context } from "hono";
+import type { PublicChannel } from "../channels/mod.ts";
+import type { AppEnv } from "../http/mod.ts";
+import { createChannelSession } from "./create.ts";
+import { channelAvailability } from "./presence.ts";
+
+type C = Context<AppEnv>;
+
+export const channelSessionHooks = {
+  async anyoneAvailable(c: C, found: PublicChannel): Promise<boolean> {
+    const { db, clock } = c.get("deps");
+    return (await channelAvailability(db, found.channel.id, clock.now())).available;
+  },
+  async startSession(
+    c: C,
+    found: PublicChannel,
+    values: { name: string; fields: Record<string, string> },
+  ): Promise<Response> {
+    const deps = c.get("deps");
+    const { groupIds } = await channelAvailability(deps.db, found.channel.id, deps.clock.now());
+    const session = await createChannelSession(deps, {
+      orgId: found.channel.orgId,
+      channelId: found.channel.id,
+      groupId: groupIds[0] ?? null,
+      customerName: values.name,
+      fields: values.fields,
+      language: c.get("lang"),
+    });
+    return c.redirect(`/s/${session.token}`, 303);
+  },
+};
