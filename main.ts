@@ -6,6 +6,8 @@ import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
 import { createLogger } from "./modules/http/mod.ts";
 import { LiveHub } from "./modules/live/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
+import { startSmsWorker } from "./modules/sms/mod.ts";
+import { startSessionTimers } from "./modules/support/mod.ts";
 
 const started = performance.now();
 const log = createLogger({ service: "rescue" });
@@ -22,6 +24,8 @@ const deps = {
 await bootstrap(deps);
 const app = createApp(deps);
 const stopMail = startMailWorker(deps);
+const stopSms = startSmsWorker(deps);
+const stopTimers = startSessionTimers(deps);
 const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);
 
 const server = Deno.serve({
@@ -41,6 +45,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     log.info("shutting down", { signal });
     clearInterval(pruner);
     stopMail();
+    stopSms();
+    stopTimers();
     await server.shutdown();
     await database.close();
     Deno.exit(0);

@@ -10,3 +10,13 @@ document.addEventListener("click", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
 });
+
+// Refusals (4xx) from htmx requests carry what to show — the flash (HX-Retarget #flash) or the
+// form again with its messages — so they are swapped like successes, app-wide.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if (status >= 400 && status < 500) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -1,12 +1,27 @@
 // Every page a signed-in admin or technician can open renders in English and in Dutch,
 // with no translation key left showing (a missing key would print as "org.something").
 import assert from "node:assert/strict";
+import { defaultPermissions } from "../modules/permissions/mod.ts";
 import { LANGUAGES } from "../modules/i18n/mod.ts";
 import { ADMIN, startTestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
+import { masterAdmin } from "./support/org.ts";
+import { technician } from "./support/sessions.ts";
+import { setGroupSettings } from "../modules/org/mod.ts";
+import {
+  createPrivateSession,
+  customerConnected,
+  customerLeft,
+  DEFAULT_FILE_LIMIT,
+  pushUrl,
+  setChatEnabled,
+  startSession,
+  storeFile,
+  technicianChat,
+} from "../modules/support/mod.ts";
 
 const KEY_LEAK =
-  /\b(?:app|common|nav|errors|signin|twofa|setup|console|account|admin|audit|api|org|roles|presence|permissions|permissionCategories|groupSettings|mail|channels|fields)\.[a-zA-Z_]+\b/;
+  /\b(?:app|common|nav|errors|signin|twofa|setup|console|account|admin|audit|api|org|roles|presence|permissions|permissionCategories|groupSettings|mail|sms|channels|fields)\.[a-zA-Z_]+\b/;
 
 function visibleText(html: string): string {
   return html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, " ");
@@ -19,6 +34,8 @@ Deno.test("admin and console pages render in every language without leaking keys
     const person = await makePerson(t, { groupId: group.id });
     const pages = [
       "/console",
+      "/console/options",
+      "/console/replies",
       "/account",
       "/admin/groups",
       `/admin/groups/${group.id}`,
@@ -30,6 +47,7 @@ Deno.test("admin and console pages render in every language without leaking keys
       "/admin/channels/callbacks",
       "/admin/fields",
       "/admin/outbox",
+      "/admin/sms",
       "/admin/audit",
       "/admin/security",
     ];
@@ -56,6 +74,72 @@ Deno.test("admin and console pages render in every language without leaking keys
       await tech.signIn(person.email, TECH_PASSWORD);
       const html = await (await tech.get("/console")).text();
       assert.equal(KEY_LEAK.exec(visibleText(html)), null);
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+// The customer's pages have their own key families (customer, log, status, chat, files).
+const CUSTOMER_KEY_LEAK =
+  /\b(?:app|common|errors|customer|log|status|chat|files|sessions)\.[a-zA-Z_]+\b/;
+
+Deno.test("customer pages (PIN, terms, Instant Chat, goodbye) render in every language without leaking keys", async () => {
+  const t = await startTestApp();
+  try {
+    const tech = await technician(t, {
+      name: "Ann",
+      permissions: [...defaultPermissions(), "chatToggle", "pushUrls"],
+    });
+    const { session } = await createPrivateSession(t.deps, tech, {
+      method: "pin",
+      customerName: "Carol",
+      fields: {},
+    });
+    await customerConnected(t.deps, session);
+    await startSession(t.deps, tech, session.id);
+    await technicianChat(t.deps, tech, session.id, "Hello");
+    await pushUrl(t.deps, tech, session.id, "https://example.com/help");
+    await storeFile(
+      t.deps,
+      session,
+      {
+        name: "fix.txt",
+        type: "text/plain",
+        bytes: new Uint8Array([1, 2, 3]),
+      },
+      { direction: "to_customer", user: tech },
+      DEFAULT_FILE_LIMIT,
+    );
+    await setChatEnabled(t.deps, tech, session.id, false);
+    const ended = (await createPrivateSession(t.deps, tech, {
+      method: "link",
+      customerName: "Dan",
+      fields: {},
+    })).session;
+    await customerLeft(t.deps, ended);
+    const strict = await technician(t);
+    await setGroupSettings(t.deps.db, strict.groupId!, {
+      termsEnabled: true,
+      termsText: "Terms.",
+    }, { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() });
+    const terms = (await createPrivateSession(t.deps, strict, {
+      method: "link",
+      customerName: "Eve",
+      fields: {},
+    })).session;
+    const pages = ["/pin", `/s/${session.token}`, `/s/${ended.token}`, `/s/${terms.token}`];
+    for (const lang of LANGUAGES) {
+      const customer = t.client();
+      customer.headers["accept-language"] = lang;
+      for (const path of pages) {
+        const res = await customer.get(path);
+        assert.equal(res.status, 200, `${lang} ${path}`);
+        const html = await res.text();
+        assert.match(html, new RegExp(`<html lang="${lang}">`), `${lang} ${path}`);
+        const leak = CUSTOMER_KEY_LEAK.exec(visibleText(html));
+        assert.equal(leak, null, `${lang} ${path} shows the key ${leak?.[0]}`);
+      }
     }
   } finally {
     await t.close();

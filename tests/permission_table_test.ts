@@ -13,7 +13,12 @@ interface GuardedEndpoint {
   path: string;
   /** Other permissions the endpoint also needs (granted in both runs). */
   alsoNeeds?: Permission[];
+  /** Form fields sent with a POST. */
+  form?: Record<string, string>;
 }
+
+/** No such session: with the permission the answer is 404, never 403. */
+const NO_SESSION = "/console/sessions/00000000-0000-4000-8000-000000000000";
 
 const TABLE: GuardedEndpoint[] = [
   {
@@ -46,15 +51,53 @@ const TABLE: GuardedEndpoint[] = [
     path: "/console/new-session?method=sms",
     alsoNeeds: ["startPrivate"],
   },
+  {
+    permission: "startPrivate",
+    method: "POST",
+    path: "/console/sessions",
+    alsoNeeds: ["methodPin"],
+    form: { method: "pin", name: "Carol" },
+  },
+  {
+    permission: "methodPin",
+    method: "POST",
+    path: "/console/sessions",
+    alsoNeeds: ["startPrivate"],
+    form: { method: "pin", name: "Carol" },
+  },
+  {
+    permission: "methodEmail",
+    method: "POST",
+    path: "/console/sessions",
+    alsoNeeds: ["startPrivate"],
+    form: { method: "email", name: "Carol", contact: "carol@example.test", via: "client" },
+  },
+  { permission: "hold", method: "POST", path: `${NO_SESSION}/hold` },
+  { permission: "transfer", method: "GET", path: `${NO_SESSION}/transfer` },
+  {
+    permission: "transfer",
+    method: "POST",
+    path: `${NO_SESSION}/transfer`,
+    form: { target: "group:00000000-0000-4000-8000-000000000001", note: "" },
+  },
+  {
+    permission: "seeOtherTechnicians",
+    method: "POST",
+    path: `${NO_SESSION}/transfer`,
+    alsoNeeds: ["transfer"],
+    form: { target: "technician:00000000-0000-4000-8000-000000000001", note: "" },
+  },
+  {
+    permission: "inlineEdit",
+    method: "POST",
+    path: `${NO_SESSION}/fields`,
+    form: { customerName: "Carol" },
+  },
 ];
 
 /** Permissions whose endpoints do not exist yet, and the issue that brings them. */
 const NOT_YET_GUARDED: Partial<Record<Permission, string>> = {
-  transfer: "#4 console and sessions",
-  hold: "#4",
-  chatToggle: "#4",
-  inlineEdit: "#4",
-  seeOtherTechnicians: "#4",
+  chatToggle: "#4 console and sessions",
   sendFiles: "#4",
   pushUrls: "#4",
   remoteControl: "#5 agent and remote view",
@@ -96,7 +139,7 @@ Deno.test("a technician without the permission is refused on each guarded endpoi
         assert.equal((await browser.signIn(person.email, TECH_PASSWORD)).status, 303);
         const res = row.method === "GET"
           ? await browser.get(row.path)
-          : await browser.post(row.path);
+          : await browser.post(row.path, row.form);
         const label = `${row.method} ${row.path} ${granted ? "with" : "without"} ${row.permission}`;
         if (granted) assert.notEqual(res.status, 403, label);
         else assert.equal(res.status, 403, label);

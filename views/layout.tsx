@@ -31,6 +31,9 @@ export function Layout(
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/vendor/htmx.min.js" defer></script>
           <script src="/static/app.js" defer></script>
+          <script src="/static/workspace.js" defer></script>
+          <script src="/static/replies.js" defer></script>
+          <script src="/static/alerts.js" defer></script>
         </head>
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
           <header class="topbar">
@@ -83,6 +86,7 @@ function AdminNav(props: { c: Context<AppEnv> }) {
     ["/admin/channels", t("nav.channels")],
     ["/admin/fields", t("nav.fields")],
     ["/admin/outbox", t("nav.outbox")],
+    ["/admin/sms", t("nav.sms")],
     ["/admin/audit", t("nav.audit")],
     ...(master ? [["/admin/security", t("nav.security")]] : []),
   ];

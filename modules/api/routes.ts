@@ -17,6 +17,7 @@ import { permissionsMiddleware } from "../org/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
 import { channelApi } from "./channel_routes.ts";
+import { sessionApi } from "./session_routes.ts";
 
 const Me = z.object({
   id: z.uuid(),
@@ -138,6 +139,7 @@ apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")!), 200));
 
 apiRoutes.route("/", orgApi);
 apiRoutes.route("/", channelApi);
+apiRoutes.route("/", sessionApi);
 
 apiRoutes.doc31("/openapi.json", (c) => ({
   openapi: "3.1.0",

@@ -8,7 +8,9 @@ import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
 import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../channels/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
+import { smsAdminRoutes } from "../sms/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
+import { repliesRoutes } from "../replies/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
 import {
   type AppDeps,
@@ -20,6 +22,7 @@ import {
   securityHeaders,
 } from "../http/mod.ts";
 import { staticRoutes } from "../static_files/mod.ts";
+import { channelSessionHooks, customerRoutes } from "../support/mod.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -35,14 +38,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route("/api/v1", apiRoutes);
   app.route("/", authRoutes);
+  app.route("/", customerRoutes);
   app.route("/", orgPublicRoutes);
+  app.route("/console/replies", repliesRoutes);
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);
   app.route("/admin/audit", auditRoutes);
   app.route("/admin/outbox", mailAdminRoutes);
+  app.route("/admin/sms", smsAdminRoutes);
   app.route("/admin/channels", channelAdminRoutes);
   app.route("/admin/fields", fieldAdminRoutes);
-  app.route("/c", channelPublicRoutes);
+  app.route("/c", channelPublicRoutes(channelSessionHooks));
   app.route("/admin", orgAdminRoutes);
   app.route("/admin", adminRoutes);
   app.notFound((c) => renderError(c, new HttpError(404, "errors.notFound")));

@@ -33,7 +33,8 @@ type C = Context<AppEnv>;
 
 /** Sign-in, second factor, forced enrolment, sign-out, language picker and one-time setup. */
 export const authRoutes = new Hono<AppEnv>()
-  .get("/", (c) => c.redirect(c.get("user") ? "/console" : "/signin", 303))
+  // The short root URL is the customer's: anonymous visitors get the PIN page.
+  .get("/", (c) => c.redirect(c.get("user") ? "/console" : "/pin", 303))
   .get("/signin", async (c) => {
     if (c.get("user")) return c.redirect("/console", 303);
     const setupOpen = await setupIsOpen(c.get("deps").db);

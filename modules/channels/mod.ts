@@ -11,7 +11,7 @@
  */
 export { channelAdminRoutes } from "./routes.tsx";
 export { fieldAdminRoutes } from "./field_routes.tsx";
-export { type ChannelSessionHooks, channelPublicRoutes } from "./public_routes.tsx";
+export { channelPublicRoutes, type ChannelSessionHooks } from "./public_routes.tsx";
 export {
   type Channel,
   createChannel,

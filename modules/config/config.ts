@@ -6,6 +6,15 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   smtpUrl: string | undefined;
+  /**
+   * The generic HTTP SMS gateway (SMS_GATEWAY_URL, http or https); unset → text messages
+   * wait in the SMS outbox as `held`. Optional so hand-built test configs need not name it.
+   */
+  smsGatewayUrl?: string;
+  /** SMS_GATEWAY_AUTH: the `Authorization` header value sent to the gateway. A secret. */
+  smsGatewayAuth?: string;
+  /** SMS_GATEWAY_TEMPLATE: the request body, with `{{to}}` and `{{body}}` placeholders. */
+  smsGatewayTemplate?: string;
   bootstrapAdmin: { email: string; password: string } | undefined;
   /** HMAC key for CSRF tokens; generated once and kept in DATA_DIR/secrets.json. */
   cookieSecret: string;
@@ -31,6 +40,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   if ((email && !password) || (!email && password)) {
     throw new RangeError("RESCUE_ADMIN_EMAIL and RESCUE_ADMIN_PASSWORD must be set together");
   }
+  const sms = parseSmsGateway(env);
   await Deno.mkdir(dataDir, { recursive: true });
   const secrets = await loadSecrets(dataDir);
   return {
@@ -39,6 +49,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     dataDir,
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     smtpUrl: env.SMTP_URL?.trim() || undefined,
+    ...sms,
     bootstrapAdmin: email && password ? { email, password } : undefined,
     cookieSecret: cookieSecret(env.RESCUE_COOKIE_SECRET) ?? secrets.cookieSecret,
     secureCookies: publicUrl.startsWith("https:"),
@@ -52,6 +63,51 @@ function cookieSecret(raw: string | undefined): string | undefined {
     throw new RangeError("RESCUE_COOKIE_SECRET must be at least 32 characters long");
   }
   return raw;
+}
+
+type SmsGatewayFields = Pick<
+  Config,
+  "smsGatewayUrl" | "smsGatewayAuth" | "smsGatewayTemplate"
+>;
+
+/** SMS_GATEWAY_*: the URL must be http(s); the other two mean nothing without it. */
+function parseSmsGateway(env: Record<string, string | undefined>): SmsGatewayFields {
+  const raw = env.SMS_GATEWAY_URL?.trim();
+  const auth = env.SMS_GATEWAY_AUTH?.trim() || undefined;
+  const template = env.SMS_GATEWAY_TEMPLATE?.trim() || undefined;
+  if (!raw) {
+    if (auth || template) {
+      throw new RangeError("SMS_GATEWAY_AUTH and SMS_GATEWAY_TEMPLATE need SMS_GATEWAY_URL");
+    }
+    return {};
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The value may carry an API key in its query string: never echo it.
+    throw new RangeError("SMS_GATEWAY_URL must be an absolute http or https URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new RangeError(`SMS_GATEWAY_URL must use http or https, not ${url.protocol}`);
+  }
+  if (template !== undefined) checkSmsTemplate(template);
+  return { smsGatewayUrl: raw, smsGatewayAuth: auth, smsGatewayTemplate: template };
+}
+
+/** Both placeholders must be there; a JSON template must still be JSON once filled in. */
+function checkSmsTemplate(template: string): void {
+  if (!template.includes("{{to}}") || !template.includes("{{body}}")) {
+    throw new RangeError("SMS_GATEWAY_TEMPLATE must contain {{to}} and {{body}}");
+  }
+  if (!/^[[{]/.test(template)) return;
+  try {
+    JSON.parse(template.replaceAll("{{to}}", "x").replaceAll("{{body}}", "x"));
+  } catch {
+    throw new RangeError(
+      "SMS_GATEWAY_TEMPLATE starts like JSON but is not valid JSON (write placeholders inside quotes)",
+    );
+  }
 }
 
 function parsePort(raw: string | undefined): number {

@@ -200,3 +200,65 @@ Deno.test("loadConfig() refuses an unreadable secrets.json instead of replacing 
     assert.equal(await Deno.readTextFile(path), "{ not json", "the file is left for the operator");
   });
 });
+
+Deno.test("loadConfig() leaves the SMS gateway unset by default and takes SMS_GATEWAY_* when given", async () => {
+  await withTempDir(async (dir) => {
+    const none = await loadConfig({ env: { DATA_DIR: dir } });
+    assert.equal(none.smsGatewayUrl, undefined);
+    assert.equal(none.smsGatewayAuth, undefined);
+    assert.equal(none.smsGatewayTemplate, undefined);
+    const template = '{"recipient":"{{to}}","text":"{{body}}","sender":"Rescue"}';
+    const config = await loadConfig({
+      env: {
+        DATA_DIR: dir,
+        SMS_GATEWAY_URL: " https://sms.example.test/send?key=k ",
+        SMS_GATEWAY_AUTH: "Bearer s3cret",
+        SMS_GATEWAY_TEMPLATE: template,
+      },
+    });
+    assert.equal(config.smsGatewayUrl, "https://sms.example.test/send?key=k");
+    assert.equal(config.smsGatewayAuth, "Bearer s3cret");
+    assert.equal(config.smsGatewayTemplate, template);
+    const form = await loadConfig({
+      env: {
+        DATA_DIR: dir,
+        SMS_GATEWAY_URL: "http://10.0.0.5/sms",
+        SMS_GATEWAY_TEMPLATE: "to={{to}}&text={{body}}",
+      },
+    });
+    assert.equal(form.smsGatewayTemplate, "to={{to}}&text={{body}}");
+  });
+});
+
+Deno.test("loadConfig() throws a RangeError naming SMS_GATEWAY_URL for a bad gateway URL, without echoing it", async () => {
+  await withTempDir(async (dir) => {
+    for (const url of ["ftp://sms.example", "sms.example/send?key=topsecret", "/send"]) {
+      await assert.rejects(
+        loadConfig({ env: { DATA_DIR: dir, SMS_GATEWAY_URL: url } }),
+        (error: unknown) =>
+          error instanceof RangeError && /SMS_GATEWAY_URL/.test(error.message) &&
+          !error.message.includes("topsecret"),
+        `SMS_GATEWAY_URL=${url}`,
+      );
+    }
+  });
+});
+
+Deno.test("loadConfig() refuses SMS_GATEWAY_AUTH or _TEMPLATE without a URL and a template without both placeholders", async () => {
+  await withTempDir(async (dir) => {
+    const url = "https://sms.example.test/send";
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ SMS_GATEWAY_AUTH: "Bearer x" }, /need SMS_GATEWAY_URL/],
+      [{ SMS_GATEWAY_TEMPLATE: "{{to}} {{body}}" }, /need SMS_GATEWAY_URL/],
+      [{ SMS_GATEWAY_URL: url, SMS_GATEWAY_TEMPLATE: '{"to":"{{to}}"}' }, /\{\{body\}\}/],
+      [{ SMS_GATEWAY_URL: url, SMS_GATEWAY_TEMPLATE: '{"to":{{to}},"text":"{{body}}"}' }, /JSON/],
+    ];
+    for (const [env, message] of cases) {
+      await assert.rejects(
+        loadConfig({ env: { DATA_DIR: dir, ...env } }),
+        (error: unknown) => error instanceof RangeError && message.test(error.message),
+        JSON.stringify(env),
+      );
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { AppEnv } from "../http/mod.ts";
@@ -30,18 +30,25 @@ export const staticRoutes = new Hono<AppEnv>()
       "cache-control": "public, max-age=86400",
     });
   })
-  .get("/static/:file{[A-Za-z0-9_.-]+}", async (c) => {
-    const file = c.req.param("file");
-    const type = TYPES[file.split(".").pop() ?? ""];
-    if (!type || file.startsWith(".")) return c.notFound();
-    try {
-      return c.body(await Deno.readFile(STATIC_DIR + file), 200, {
-        "content-type": type,
-        "cache-control": "public, max-age=300",
-      });
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return c.notFound();
-      throw error;
-    }
-  })
+  .get("/static/:file{[A-Za-z0-9_.-]+}", (c) => staticFile(c, c.req.param("file")))
+  // The console's alert sounds (static/sounds/<id>.wav): the one sub-folder, named here so
+  // no path with a slash in it ever reaches the file system.
+  .get(
+    "/static/sounds/:file{[A-Za-z0-9_-]+\\.wav}",
+    (c) => staticFile(c, `sounds/${c.req.param("file")}`),
+  )
   .get("/favicon.ico", (c) => c.body(null, 204));
+
+async function staticFile(c: Context<AppEnv>, file: string) {
+  const type = TYPES[file.split(".").pop() ?? ""];
+  if (!type || file.startsWith(".")) return c.notFound();
+  try {
+    return c.body(await Deno.readFile(STATIC_DIR + file), 200, {
+      "content-type": type,
+      "cache-control": "public, max-age=300",
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return c.notFound();
+    throw error;
+  }
+}

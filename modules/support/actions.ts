@@ -57,7 +57,7 @@ function _rowFor(a: Acting, entries: Entry[]): Entry {
   throw new SessionConflict("sessions.notFound", "Not in your queue");
 }
 
-async function _publish(a: Acting, sessionId: string) {
+function _publish(a: Acting, sessionId: string) {
   a.deps.live.publish({ kind: "session", orgId: a.user.orgId, sessionId });
 }
 
@@ -132,7 +132,7 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
     }
     await _audit(tx, a, "session.started", sessionId, { from: row.status });
   });
-  await _publish(a, sessionId);
+  _publish(a, sessionId);
 }
 
 export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
@@ -171,7 +171,7 @@ export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: st
     }
     await _audit(tx, a, "session.ended", sessionId, { from: row.status });
   });
-  await _publish(a, sessionId);
+  _publish(a, sessionId);
 }
 
 async function _ownMove(
@@ -189,7 +189,7 @@ async function _ownMove(
     await applyEvent(tx, row, event, a.now, { settings, actorName: user.name });
     await _audit(tx, a, action, sessionId);
   });
-  await _publish(a, sessionId);
+  _publish(a, sessionId);
 }
 
 export type TransferTarget =
@@ -242,7 +242,7 @@ export async function transferSession(
     }, { userId: user.id, name: user.name, author: "technician" });
     await _audit(tx, a, "session.transferred", sessionId, { target });
   });
-  await _publish(a, sessionId);
+  _publish(a, sessionId);
 }
 
 async function _checkTarget(
@@ -302,5 +302,5 @@ export async function returnTransfer(deps: AppDeps, user: CurrentUser, sessionId
     });
     await _audit(tx, a, "session.transfer_returned", sessionId);
   });
-  await _publish(a, sessionId);
+  _publish(a, sessionId);
 }

@@ -5,6 +5,7 @@
  * Invitation does not care that the network dropped) are left alone.
  */
 import { eq } from "drizzle-orm";
+import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { SessionEvent } from "../sessions/mod.ts";
 import {
@@ -18,6 +19,7 @@ import {
   settingsFor,
   type SupportSession,
 } from "./engine.ts";
+import type { PinVerdict } from "./pin.ts";
 import { sessionLog, supportSessions } from "./schema.ts";
 
 export async function findByToken(
@@ -162,4 +164,44 @@ export async function customerChat(
   });
   deps.live.publish({ kind: "log", orgId: session.orgId, sessionId: session.id, logId: id });
   return id;
+}
+
+/**
+ * Audits a refused PIN (only its first two digits: enough to spot a sweep, useless to a
+ * reader) and, for each live code the guess locked by strikes, logs and audits the lock in
+ * that session's organisation so its technician sees why the PIN stopped working.
+ */
+export async function pinRefused(
+  deps: AppDeps,
+  verdict: Exclude<PinVerdict, { kind: "ok" }> & { lockedSessionIds?: string[] },
+  guess: string,
+  ip: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const reason = verdict.kind === "throttled"
+    ? `throttled_${verdict.scope}`
+    : /^\d{6}$/.test(guess)
+    ? "wrong"
+    : "malformed";
+  await recordAudit(deps.db, {
+    action: "session.pin_refused",
+    ip,
+    details: { reason, prefix: guess.replace(/\D/g, "").slice(0, 2) },
+    at: now,
+  });
+  for (const sessionId of verdict.lockedSessionIds ?? []) {
+    const session = await loadSession(deps.db, sessionId);
+    const logId = await deps.db.transaction(async (tx) => {
+      await recordAudit(tx, {
+        orgId: session.orgId,
+        action: "session.pin_locked",
+        target: sessionId,
+        ip,
+        details: { number: session.number },
+        at: now,
+      });
+      return await logEvent(tx, sessionId, "log.pinLocked", now);
+    });
+    deps.live.publish({ kind: "log", orgId: session.orgId, sessionId, logId });
+  }
 }

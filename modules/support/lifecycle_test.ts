@@ -28,10 +28,6 @@ async function rows(t: TestApp, sessionId: string): Promise<Entry[]> {
     .orderBy(queueEntries.createdAt);
 }
 
-async function statuses(t: TestApp, sessionId: string) {
-  return (await rows(t, sessionId)).map((r) => `${r.userId?.slice(0, 4)}:${r.status}`);
-}
-
 const online = () => Promise.resolve(true);
 
 Deno.test("a PIN session goes Connecting → Waiting → Active → transfer → Hold → Closed → Removed", async () => {

@@ -4,7 +4,7 @@
  * persisted deadlines, chat and the session log, files, notes — and who sees what. Every
  * change is written in one transaction and then announced on `deps.live`.
  */
-export { type Entry, SessionConflict, type SupportSession } from "./engine.ts";
+export { type Entry, SessionConflict, settingsFor, type SupportSession } from "./engine.ts";
 export {
   createChannelSession,
   type CreatedSession,
@@ -24,9 +24,20 @@ export {
   customerLeft,
   customerLost,
   findByToken,
+  pinRefused,
   setCustomerLanguage,
   termsDeclined,
 } from "./customer.ts";
+/**
+ * The customer's side over HTTP: `/pin`, the Instant Chat page `/s/:token` and its live
+ * stream; `customerStreams(deps)` holds that app's open streams and grace timers.
+ */
+export { customerRoutes } from "./customer_routes.tsx";
+export {
+  type CustomerStreamOptions,
+  CustomerStreams,
+  customerStreams,
+} from "./customer_streams.ts";
 export {
   endSession,
   holdSession,
@@ -65,6 +76,8 @@ export {
   visibleRows,
 } from "./queue.ts";
 export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
+export { channelSessionHooks } from "./channel_hooks.tsx";
+export { channelAvailability, isTechnicianAvailable, presenceOf } from "./presence.ts";
 export {
   pinThrottle,
   queueEntries,

@@ -245,7 +245,8 @@ export async function storeFile(
 ): Promise<SessionFile> {
   if (file.bytes.length === 0) throw new SessionConflict("files.empty", "Empty file");
   if (file.bytes.length > limit) throw new SessionConflict("files.tooLarge", "Too large");
-  const name = file.name.replace(/[\\/\u0000-\u001f]/g, "_").slice(0, 200) || "file";
+  const name = [...file.name].map((ch) => ch < " " || ch === "/" || ch === "\\" ? "_" : ch)
+    .join("").slice(0, 200) || "file";
   const [md5Hex, sha256Hex] = [await md5(file.bytes), await sha256(file.bytes)];
   const now = deps.clock.now();
   const { row, logId } = await deps.db.transaction(async (tx) => {

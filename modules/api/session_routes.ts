@@ -1,0 +1,255 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { type AppEnv, clientAddress, HttpError, requireUser } from "../http/mod.ts";
+import type { TranslationKey } from "../i18n/mod.ts";
+import { can, type Permission } from "../permissions/mod.ts";
+import {
+  createPrivateSession,
+  endSession,
+  holdSession,
+  loadSnapshots,
+  queueFor,
+  readLog,
+  SessionConflict,
+  SessionForbidden,
+  sessionForTechnician,
+  startSession,
+  technicianChat,
+  viewerFor,
+  visibleRows,
+} from "../support/mod.ts";
+import { reserveCreation } from "./creation_limit.ts";
+import { problemResponse, validationHook } from "./schemas.ts";
+import {
+  ChatPage,
+  ChatPost,
+  ChatQuery,
+  groupBySession,
+  json,
+  lineOut,
+  Session,
+  SessionCreate,
+  SessionCreated,
+  sessionErrors,
+  SessionId,
+  sessionOut,
+  StatusQuery,
+} from "./session_schemas.ts";
+
+type C = Context<AppEnv>;
+
+/**
+ * The permission each API creation method needs besides startPrivate. The console's
+ * CONNECTION_METHODS says the same for all four methods; the API offers only the two that
+ * need no outbox, and may not import the console.
+ */
+const METHOD_PERMISSION = { pin: "methodPin", link: "methodLink" } as const satisfies Record<
+  string,
+  Permission
+>;
+
+/** Refusals the caller fixes by changing what it sent, not by waiting for the session. */
+const INVALID_INPUT = new Set(["chat.empty", "chat.tooLong"]);
+
+const CHAT_PAGE = 200;
+
+/** Runs a support-service call, turning its refusals into problem documents. */
+async function _service<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SessionForbidden) {
+      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
+    }
+    if (!(error instanceof SessionConflict)) throw error;
+    const status = error.key === "sessions.notFound"
+      ? 404
+      : INVALID_INPUT.has(error.key)
+      ? 422
+      : 409;
+    throw new HttpError(status, error.key as TranslationKey);
+  }
+}
+
+/** The session as the caller sees it now; `undefined` when it is not in the caller's org. */
+async function _sessionView(c: C, id: string) {
+  const { db } = c.get("deps");
+  const user = c.get("user")!;
+  const [snapshot] = await loadSnapshots(db, [id]);
+  if (!snapshot || snapshot.session.orgId !== user.orgId) return undefined;
+  const rows = visibleRows(await viewerFor(db, user), snapshot);
+  return sessionOut(snapshot.session, rows, snapshot.channelName);
+}
+
+const common = { tags: ["sessions"], security: [{ bearer: [] }] };
+const one = { description: "The session as the caller sees it", ...json(Session) };
+
+/**
+ * Support sessions for integrations: create a PIN or link session, follow the queue, start,
+ * hold and end, and chat — through the same services (and permission checks) as the console.
+ */
+export const sessionApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+sessionApi.use("/sessions", requireUser());
+sessionApi.use("/sessions/*", requireUser());
+
+sessionApi.openapi(
+  createRoute({
+    ...common,
+    method: "post",
+    path: "/sessions",
+    summary: "Create a PIN or link session (at most 30 a minute per user)",
+    description: "Needs the startPrivate permission and methodPin or methodLink. The session " +
+      "starts in Connecting until the customer opens the link or enters the PIN.",
+    request: { body: { required: true, ...json(SessionCreate) } },
+    responses: {
+      201: { description: "Created", ...json(SessionCreated) },
+      ...sessionErrors,
+      429: problemResponse("Too many sessions created in the last minute; see Retry-After"),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const user = c.get("user")!;
+    for (const permission of ["startPrivate", METHOD_PERMISSION[body.method]] as const) {
+      if (!can(user, permission)) {
+        throw new HttpError(403, "errors.permissionMissing", { permission });
+      }
+    }
+    const deps = c.get("deps");
+    const slot = reserveCreation(deps, user.id, deps.clock.now());
+    if (!slot.ok) {
+      const seconds = slot.retryAfterSeconds;
+      throw new HttpError(429, "api.tooManySessions", { seconds }, {
+        "Retry-After": String(seconds),
+      });
+    }
+    try {
+      const { session, link } = await createPrivateSession(deps, user, {
+        method: body.method,
+        customerName: body.customerName,
+        fields: body.fields ?? {},
+        ip: clientAddress(c),
+      });
+      return c.json({
+        id: session.id,
+        number: session.number,
+        pin: session.pin,
+        link,
+        pinExpiresAt: session.pinExpiresAt?.toISOString() ?? null,
+        status: "connecting" as const,
+      }, 201);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+  },
+);
+
+sessionApi.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/sessions",
+    summary: "Your queue: every live session you see, with each row's status",
+    request: { query: StatusQuery },
+    responses: {
+      200: { description: "Sessions, oldest first", ...json(z.array(Session)) },
+      ...sessionErrors,
+    },
+  }),
+  async (c) => {
+    const { status } = c.req.valid("query");
+    const { db } = c.get("deps");
+    const rows = await queueFor(db, await viewerFor(db, c.get("user")!));
+    return c.json(groupBySession(rows.filter((r) => !status || r.entry.status === status)), 200);
+  },
+);
+
+sessionApi.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/sessions/{id}",
+    summary: "One session in your queue",
+    request: { params: SessionId },
+    responses: { 200: one, ...sessionErrors },
+  }),
+  async (c) => {
+    const view = await _sessionView(c, c.req.valid("param").id);
+    if (!view || view.entries.length === 0) throw new HttpError(404, "sessions.notFound");
+    return c.json(view, 200);
+  },
+);
+
+const ACTIONS = [
+  {
+    path: "/sessions/{id}/start",
+    summary: "Start: pick up a waiting session, resume a hold, accept a transfer",
+    run: startSession,
+  },
+  { path: "/sessions/{id}/hold", summary: "Put your session on hold", run: holdSession },
+  {
+    path: "/sessions/{id}/end",
+    summary: "End your part; a lead ending a live session ends it for everyone",
+    run: endSession,
+  },
+] as const;
+
+for (const action of ACTIONS) {
+  sessionApi.openapi(
+    createRoute({
+      ...common,
+      method: "post",
+      path: action.path,
+      summary: action.summary,
+      request: { params: SessionId },
+      responses: { 200: { ...one, description: "The session after the change" }, ...sessionErrors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await _service(() => action.run(c.get("deps"), c.get("user")!, id));
+      const view = await _sessionView(c, id);
+      if (!view) throw new HttpError(404, "sessions.notFound");
+      return c.json(view, 200);
+    },
+  );
+}
+
+sessionApi.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/sessions/{id}/chat",
+    summary: "The session log: chat, status changes and events, oldest first",
+    request: { params: SessionId, query: ChatQuery },
+    responses: { 200: { description: "A page of lines", ...json(ChatPage) }, ...sessionErrors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { after = 0, limit = CHAT_PAGE } = c.req.valid("query");
+    const deps = c.get("deps");
+    await _service(() => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    const lines = (await readLog(deps.db, id, after)).slice(0, limit);
+    return c.json({ lines: lines.map(lineOut), next: lines.at(-1)?.id ?? after }, 200);
+  },
+);
+
+sessionApi.openapi(
+  createRoute({
+    ...common,
+    method: "post",
+    path: "/sessions/{id}/chat",
+    summary: "Send a chat message to the customer (the session must be started)",
+    request: { params: SessionId, body: { required: true, ...json(ChatPost) } },
+    responses: {
+      201: { description: "Sent", ...json(z.object({ id: z.number().int() })) },
+      ...sessionErrors,
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { text } = c.req.valid("json");
+    const logId = await _service(() => technicianChat(c.get("deps"), c.get("user")!, id, text));
+    return c.json({ id: logId }, 201);
+  },
+);

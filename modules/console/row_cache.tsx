@@ -1,0 +1,99 @@
+/**
+ * What every console of one app shares, so a change seen by a hundred consoles costs one
+ * database load and one render per distinct reader profile (SPEC Q3 at scale): the
+ * per-event snapshot and log-line memos, and a bounded cache of rendered queue rows.
+ */
+import type { AppDeps } from "../http/mod.ts";
+import type { Translator } from "../i18n/mod.ts";
+import type { LiveEvent } from "../live/mod.ts";
+import {
+  type LogLine,
+  type QueueRow,
+  readLogLine,
+  type SessionSnapshot,
+  snapshotMemo,
+} from "../support/mod.ts";
+import type { RowContext } from "./queue_context.ts";
+import { QueueRowView } from "./queue_views.tsx";
+import { LogLineView } from "./workspace_views.tsx";
+
+/** Enough for every row of a busy organisation in two languages and a few profiles. */
+const MAX_CACHED_ROWS = 5_000;
+
+type LogEvent = Extract<LiveEvent, { kind: "log" }>;
+
+export interface ConsoleShared {
+  snapshot: (event: { sessionId: string }) => Promise<SessionSnapshot | undefined>;
+  logLine: (event: LogEvent) => Promise<LogLine | undefined>;
+  logHtml: (event: LogEvent, line: LogLine, t: Translator) => Promise<string>;
+  rows: Map<string, string>;
+  /** Entry versions an auto-start is under way for, so two tabs do not both try. */
+  autoStarting: Set<string>;
+}
+
+const shared = new WeakMap<AppDeps, ConsoleShared>();
+
+export function consoleShared(deps: AppDeps): ConsoleShared {
+  let found = shared.get(deps);
+  if (found) return found;
+  const lines = new WeakMap<object, Promise<LogLine | undefined>>();
+  const lineHtml = new WeakMap<object, Map<string, Promise<string>>>();
+  found = {
+    snapshot: snapshotMemo(deps.db),
+    logLine: (event) => {
+      let line = lines.get(event);
+      if (!line) lines.set(event, line = readLogLine(deps.db, event.logId));
+      return line;
+    },
+    logHtml: (event, line, t) => {
+      let byLang = lineHtml.get(event);
+      if (!byLang) lineHtml.set(event, byLang = new Map());
+      let html = byLang.get(t.lang);
+      if (!html) byLang.set(t.lang, html = _render(<LogLineView t={t} line={line} />));
+      return html;
+    },
+    rows: new Map(),
+    autoStarting: new Set(),
+  };
+  shared.set(deps, found);
+  return found;
+}
+
+function _rowKey(row: QueueRow, ctx: RowContext): string {
+  const { entry, session, names } = row;
+  return [
+    entry.id,
+    entry.version,
+    session.updatedAt.getTime(),
+    row.visibility,
+    entry.fromUserId ? names.get(entry.fromUserId) : "",
+    entry.userId ? names.get(entry.userId) : "",
+    row.channelName ?? "",
+    ctx.key,
+  ].join("\u0000");
+}
+
+/** The rows' `<tr>` HTML, from the shared cache where another console rendered it already. */
+export async function renderRows(
+  deps: AppDeps,
+  rows: readonly QueueRow[],
+  ctx: RowContext,
+): Promise<string[]> {
+  const cache = consoleShared(deps).rows;
+  const out: string[] = [];
+  for (const row of rows) {
+    const key = _rowKey(row, ctx);
+    let html = cache.get(key);
+    if (html === undefined) {
+      html = await _render(<QueueRowView row={row} ctx={ctx} />);
+      if (cache.size >= MAX_CACHED_ROWS) cache.delete(cache.keys().next().value!);
+      cache.set(key, html);
+    }
+    out.push(html);
+  }
+  return out;
+}
+
+async function _render(node: unknown): Promise<string> {
+  return String(await (node as { toString(): string | Promise<string> }).toString());
+}

@@ -1,0 +1,207 @@
+import { type Context, Hono } from "hono";
+import { type AppEnv, HttpError, isHtmx, readForm, requireUser } from "../http/mod.ts";
+import type { TranslationKey } from "../i18n/mod.ts";
+import { can } from "../permissions/mod.ts";
+import {
+  DEFAULT_FILE_LIMIT,
+  pushUrl,
+  readFile,
+  readLog,
+  readNotes,
+  saveNote,
+  SessionConflict,
+  SessionForbidden,
+  sessionForTechnician,
+  setChatEnabled,
+  storeFile,
+  technicianChat,
+} from "../support/mod.ts";
+import { Layout } from "../../views/layout.tsx";
+import { readConsoleOptions } from "./options.ts";
+import { NoteSaved, SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
+import { formatSize, SessionLog } from "./workspace_views.tsx";
+
+type C = Context<AppEnv>;
+
+/** Room for the multipart envelope and the other fields around the file itself. */
+const MULTIPART_SLACK = 64 * 1024;
+
+/** Refusals the technician can fix by changing what they typed or chose. */
+const INVALID_INPUT = new Set([
+  "chat.empty",
+  "chat.tooLong",
+  "files.empty",
+  "sessions.badUrl",
+  "sessions.noteTooLong",
+]);
+
+/** Runs a support-service call, turning its refusals into the matching HTTP errors. */
+async function _service<T>(c: C, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SessionForbidden) {
+      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
+    }
+    if (!(error instanceof SessionConflict)) throw error;
+    if (error.key === "files.tooLarge") throw _tooLarge(c);
+    const status = error.key === "sessions.notFound"
+      ? 404
+      : INVALID_INPUT.has(error.key)
+      ? 422
+      : 409;
+    throw new HttpError(status, error.key as TranslationKey);
+  }
+}
+
+function _tooLarge(c: C): HttpError {
+  const max = formatSize(DEFAULT_FILE_LIMIT, c.get("t").lang);
+  return new HttpError(413, "workspace.fileTooLarge", { max });
+}
+
+/** htmx gets an empty 204 (the live stream shows the new log line); a plain form goes back. */
+function _done(c: C) {
+  return isHtmx(c) ? c.body(null, 204) : c.redirect("/console", 303);
+}
+
+async function _workspace(c: C): Promise<WorkspaceState> {
+  const deps = c.get("deps");
+  const user = c.get("user")!;
+  const id = c.req.param("id")!;
+  let working = true;
+  const found = await _service(c, async () => {
+    try {
+      return await sessionForTechnician(deps, user, id, "work");
+    } catch (error) {
+      if (!(error instanceof SessionConflict) || error.key !== "sessions.notWorking") throw error;
+      working = false;
+      return await sessionForTechnician(deps, user, id, "read");
+    }
+  });
+  const [lines, notes, options] = await Promise.all([
+    readLog(deps.db, id),
+    readNotes(deps.db, id),
+    readConsoleOptions(deps.db, user.id),
+  ]);
+  return {
+    ...found,
+    working,
+    lines,
+    note: notes.find((n) => n.userId === user.id)?.body ?? "",
+    spellCheck: options.spellCheck,
+    fileLimit: DEFAULT_FILE_LIMIT,
+  };
+}
+
+/** `name` for a Content-Disposition header: a plain ASCII fallback and the UTF-8 original. */
+function _attachment(name: string): string {
+  const ascii = name.replace(/[^\w.\- ]/g, "_") || "file";
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+async function _uploaded(c: C): Promise<File> {
+  const length = Number(c.req.header("content-length") ?? 0);
+  if (length > DEFAULT_FILE_LIMIT + MULTIPART_SLACK) throw _tooLarge(c);
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    throw new HttpError(400, "errors.badForm");
+  }
+  const file = body.file;
+  if (!(file instanceof File) || file.size === 0) throw new HttpError(422, "workspace.noFile");
+  if (file.size > DEFAULT_FILE_LIMIT) throw _tooLarge(c);
+  return file;
+}
+
+/**
+ * `/console/sessions/:id…`: one session's workspace in the technician console (SPEC T1–T3,
+ * T5) — the panel, the read-only log for monitoring admins, and the actions on it. Posts
+ * answer htmx with 204 (the new log line reaches every console through the live stream)
+ * and plain forms with a redirect back to the console.
+ */
+export const workspaceRoutes = new Hono<AppEnv>()
+  .use("*", requireUser())
+  .get("/:id", async (c) => {
+    c.header("Vary", "HX-Request");
+    const state = await _workspace(c);
+    const panel = <SessionPanel c={c} state={state} />;
+    if (isHtmx(c)) return c.html(panel);
+    const t = c.get("t");
+    return c.html(
+      <Layout c={c} title={state.session.customerName}>
+        <p>
+          <a href="/console">{t("workspace.backToConsole")}</a>
+        </p>
+        {panel}
+        <div id="dialog"></div>
+      </Layout>,
+    );
+  })
+  .get("/:id/log", async (c) => {
+    const deps = c.get("deps");
+    const id = c.req.param("id");
+    await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    const lines = await readLog(deps.db, id);
+    return c.html(<SessionLog t={c.get("t")} sessionId={id} lines={lines} />);
+  })
+  .post("/:id/chat", async (c) => {
+    const form = await readForm(c);
+    const id = c.req.param("id");
+    await _service(c, () => technicianChat(c.get("deps"), c.get("user")!, id, form.text ?? ""));
+    return _done(c);
+  })
+  .post("/:id/chat-enabled", async (c) => {
+    const form = await readForm(c);
+    if (form.enabled !== "0" && form.enabled !== "1") throw new HttpError(400, "errors.badForm");
+    const id = c.req.param("id");
+    const enabled = form.enabled === "1";
+    await _service(c, () => setChatEnabled(c.get("deps"), c.get("user")!, id, enabled));
+    // The sender's panel follows at once; everyone else's follows the log line.
+    c.header("HX-Trigger", JSON.stringify({ "workspace:chat": { sessionId: id, enabled } }));
+    return _done(c);
+  })
+  .post("/:id/push-url", async (c) => {
+    const form = await readForm(c);
+    const id = c.req.param("id");
+    await _service(c, () => pushUrl(c.get("deps"), c.get("user")!, id, form.url ?? ""));
+    return _done(c);
+  })
+  .post("/:id/files", async (c) => {
+    const deps = c.get("deps");
+    const user = c.get("user")!;
+    if (!can(user, "sendFiles")) {
+      throw new HttpError(403, "errors.permissionMissing", { permission: "sendFiles" });
+    }
+    const id = c.req.param("id");
+    const { session } = await _service(c, () => sessionForTechnician(deps, user, id, "work"));
+    const file = await _uploaded(c);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    await _service(c, () =>
+      storeFile(deps, session, { name: file.name, type: file.type, bytes }, {
+        direction: "to_customer",
+        user,
+      }, DEFAULT_FILE_LIMIT));
+    return _done(c);
+  })
+  .get("/:id/files/:fileId", async (c) => {
+    const deps = c.get("deps");
+    const id = c.req.param("id");
+    await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    const file = await readFile(deps.db, id, c.req.param("fileId"), "to_technician");
+    if (!file) throw new HttpError(404, "workspace.fileNotFound");
+    return c.body(new Uint8Array(file.content), 200, {
+      "content-type": file.contentType,
+      "content-disposition": _attachment(file.name),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+  })
+  .post("/:id/notes", async (c) => {
+    const form = await readForm(c);
+    const deps = c.get("deps");
+    const id = c.req.param("id");
+    await _service(c, () => saveNote(deps, c.get("user")!, id, form.note ?? ""));
+    if (isHtmx(c)) return c.html(<NoteSaved c={c} at={deps.clock.now()} />);
+    return c.redirect("/console", 303);
+  });

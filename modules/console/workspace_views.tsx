@@ -1,0 +1,158 @@
+/**
+ * The session log as the technician reads it (SPEC T1, T3): one component per line, shared
+ * by the workspace panel and the console's live stream, so a line looks the same whether
+ * it was there when the panel opened or arrived a second later. Status and event lines
+ * carry i18n keys, rendered here in the reader's language.
+ */
+import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import type { LogLine } from "../support/mod.ts";
+
+type Values = Record<string, unknown>;
+
+/** Keys stored in the log are plain strings; the locale test keeps them in step. */
+function _tr(t: Translator, key: string, values: Values = {}): string {
+  return t(key as TranslationKey, values);
+}
+
+/** The time of a line as HH:MM (UTC); static/workspace.js shows it in local time. */
+function _clock(at: Date): string {
+  return at.toISOString().slice(11, 16);
+}
+
+/** 1234567 → "1.2 MB" in the reader's language. */
+export function formatSize(bytes: number, lang: string): string {
+  const [unit, value] = bytes >= 1024 * 1024
+    ? ["megabyte", bytes / (1024 * 1024)]
+    : bytes >= 1024
+    ? ["kilobyte", bytes / 1024]
+    : ["byte", bytes];
+  return new Intl.NumberFormat(lang, {
+    style: "unit",
+    unit: unit as string,
+    unitDisplay: "short",
+    maximumFractionDigits: 1,
+  }).format(value as number);
+}
+
+/** Where a session's files are downloaded from (only those the customer sent). */
+export function fileHref(sessionId: string, fileId: string): string {
+  return `/console/sessions/${sessionId}/files/${fileId}`;
+}
+
+function _author(t: Translator, line: LogLine): string {
+  if (line.authorName) return line.authorName;
+  return _tr(t, line.author === "customer" ? "workspace.customer" : "workspace.system");
+}
+
+function _Chat(props: { t: Translator; line: LogLine }) {
+  const { t, line } = props;
+  return (
+    <>
+      <span class="author">{_author(t, line)}</span>
+      <span class="text prewrap">{line.body}</span>
+    </>
+  );
+}
+
+function _Status(props: { t: Translator; line: LogLine }) {
+  const { t, line } = props;
+  const status = (value: unknown) =>
+    typeof value === "string" && value ? _tr(t, `status.${value}`) : "–";
+  const to = line.data.to ?? line.body.replace(/^status\./, "");
+  return (
+    <span class="text">
+      {_tr(t, "workspace.statusChange", { from: status(line.data.from), to: status(to) })}
+      {line.authorName && <span class="muted">{` · ${line.authorName}`}</span>}
+    </span>
+  );
+}
+
+function _Event(props: { t: Translator; line: LogLine }) {
+  const { t, line } = props;
+  const values: Values = { name: line.authorName, author: line.authorName, ...line.data };
+  return <span class="text">{_tr(t, line.body, values)}</span>;
+}
+
+function _File(props: { t: Translator; line: LogLine }) {
+  const { t, line } = props;
+  const { fileId, size, md5, sha256, direction } = line.data;
+  const fromCustomer = direction === "to_technician";
+  const label = fromCustomer ? "workspace.fileReceived" : "workspace.fileSent";
+  return (
+    <span class="text file">
+      <span class="author">{_author(t, line)}</span>
+      <span class="direction">{_tr(t, label)}</span>
+      {fromCustomer && typeof fileId === "string"
+        ? (
+          <a href={fileHref(line.sessionId, fileId)} data-file-id={fileId} download={line.body}>
+            {line.body}
+          </a>
+        )
+        : <strong class="file-name">{line.body}</strong>}
+      <span class="file-size muted">{formatSize(Number(size ?? 0), t.lang)}</span>
+      <span class="fingerprints">
+        <span class="fp">
+          <abbr title={_tr(t, "workspace.fingerprintHelp")}>MD5</abbr>{" "}
+          <code class="fp-md5">{String(md5 ?? "")}</code>
+        </span>
+        <span class="fp">
+          <abbr title={_tr(t, "workspace.fingerprintHelp")}>SHA-256</abbr>{" "}
+          <code class="fp-sha256">{String(sha256 ?? "")}</code>
+        </span>
+      </span>
+    </span>
+  );
+}
+
+function _Url(props: { t: Translator; line: LogLine }) {
+  const { t, line } = props;
+  // pushUrl only stores http(s); checked again so an old or foreign row never links script.
+  const safe = /^https?:\/\//i.test(line.body);
+  return (
+    <span class="text">
+      {_tr(t, "workspace.urlPushed", { name: _author(t, line) })} {safe
+        ? (
+          <a class="pushed-url" href={line.body} target="_blank" rel="noopener noreferrer">
+            {line.body}
+          </a>
+        )
+        : <span class="mono">{line.body}</span>}
+    </span>
+  );
+}
+
+const BODIES = { chat: _Chat, status: _Status, event: _Event, file: _File, url: _Url };
+
+/** One line of a session's log. */
+export function LogLineView(props: { t: Translator; line: LogLine }) {
+  const { t, line } = props;
+  const Body = BODIES[line.kind] ?? _Event;
+  const at = new Date(line.at);
+  return (
+    <li
+      id={`log-line-${line.id}`}
+      class={`log-line log-${line.kind} by-${line.author}`}
+      data-log-id={String(line.id)}
+      data-kind={line.kind}
+      data-event={line.kind === "event" ? line.body : undefined}
+    >
+      <time datetime={at.toISOString()}>{_clock(at)}</time> <Body t={t} line={line} />
+    </li>
+  );
+}
+
+/** The whole log of a session; the live stream appends new lines to `#log-<id>`. */
+export function SessionLog(props: { t: Translator; sessionId: string; lines: LogLine[] }) {
+  const { t, sessionId, lines } = props;
+  return (
+    <ol
+      id={`log-${sessionId}`}
+      class="session-log"
+      aria-live="polite"
+      aria-label={_tr(t, "workspace.log")}
+      data-session-log={sessionId}
+    >
+      {lines.map((line) => <LogLineView t={t} line={line} />)}
+    </ol>
+  );
+}

@@ -1,0 +1,114 @@
+// The customer's side in a real browser (headless Chromium): PIN entry, the live log over
+// EventSource (both sides' chat, pushed link), Enter to send through htmx without a duplicate
+// line, font size kept across a reload, upload and download with progress, chat switched off
+// live and the end of the session — with no CSP violation or script error on the way.
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { eq } from "drizzle-orm";
+import { md5 } from "hash-wasm";
+import { defaultPermissions } from "../permissions/mod.ts";
+import { startTestApp } from "../../tests/support/app.ts";
+import { withBrowser } from "../../tests/support/browser.ts";
+import { technician } from "../../tests/support/sessions.ts";
+import {
+  createPrivateSession,
+  customerStreams,
+  DEFAULT_FILE_LIMIT,
+  endSession,
+  pushUrl,
+  queueEntries,
+  setChatEnabled,
+  startSession,
+  storeFile,
+  technicianChat,
+} from "./mod.ts";
+
+Deno.test({
+  name: "browser: a customer joins by PIN, chats live, sends and saves files, sees the end",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const t = await startTestApp();
+    customerStreams(t.deps).options.graceMs = 50;
+    try {
+      const tech = await technician(t, {
+        name: "Ann",
+        permissions: [...defaultPermissions(), "chatToggle", "pushUrls"],
+      });
+      const { session } = await createPrivateSession(t.deps, tech, {
+        method: "pin",
+        customerName: "Carol",
+        fields: {},
+      });
+      const status = async () =>
+        (await t.deps.db.select().from(queueEntries).where(eq(queueEntries.sessionId, session.id)))
+          .map((e) => e.status).join();
+      await withBrowser(t, async ({ base, newPage }) => {
+        const page = await newPage();
+        await page.goto(`${base}/pin`);
+        await page.fill("input[name=pin]", session.pin!);
+        await Promise.all([
+          page.waitForURL(`**/s/${session.token}`),
+          page.click("button[type=submit]"),
+        ]);
+        for (let i = 0; i < 50 && await status() !== "waiting"; i++) await page.waitForTimeout(100);
+        assert.equal(await status(), "waiting", "the page's stream connected the customer");
+        assert.equal(await page.locator("#reconnect-banner").isHidden(), true);
+
+        await page.fill("#customer-chat-input", "My printer is broken");
+        await page.press("#customer-chat-input", "Enter");
+        const mine = page.locator(".log-line[data-kind=chat][data-author=customer]");
+        await mine.first().waitFor();
+        assert.equal(await page.inputValue("#customer-chat-input"), "", "the form was reset");
+        await startSession(t.deps, tech, session.id);
+        await technicianChat(t.deps, tech, session.id, "Let me look");
+        await page.locator(".log-line[data-kind=chat][data-author=technician]").waitFor();
+        assert.equal(await mine.count(), 1, "the htmx answer and the stream did not duplicate it");
+        await pushUrl(t.deps, tech, session.id, "http://127.0.0.1:9/help");
+        await page.locator(".log-line[data-kind=url] a.pushed-url").waitFor();
+
+        await page.click("[data-font-step='1']");
+        assert.match(await page.getAttribute("#customer-page", "class") ?? "", /\bfont-s2\b/);
+        await page.reload();
+        assert.match(await page.getAttribute("#customer-page", "class") ?? "", /\bfont-s2\b/);
+
+        const bytes = new TextEncoder().encode("event log\n".repeat(1000));
+        await page.setInputFiles("#customer-file", {
+          name: "events.txt",
+          mimeType: "text/plain",
+          buffer: Buffer.from(bytes),
+        });
+        await page.click("#customer-file-form button[type=submit]");
+        const uploaded = page.locator(".log-line[data-kind=file][data-author=customer] .fp-md5");
+        await uploaded.waitFor();
+        assert.equal(await uploaded.textContent(), await md5(bytes));
+
+        const sent = await storeFile(
+          t.deps,
+          session,
+          {
+            name: "fix.txt",
+            type: "text/plain",
+            bytes: new TextEncoder().encode("fixed"),
+          },
+          { direction: "to_customer", user: tech },
+          DEFAULT_FILE_LIMIT,
+        );
+        const link = page.locator(`a[data-file-id="${sent.id}"]`);
+        await link.waitFor();
+        const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+        assert.equal(download.suggestedFilename(), "fix.txt");
+
+        await setChatEnabled(t.deps, tech, session.id, false);
+        await page.locator("#customer-chat-input:disabled").waitFor();
+        assert.equal(await page.locator("#chat-disabled-notice").isVisible(), true);
+        await endSession(t.deps, tech, session.id);
+        await page.locator("#ended-notice").waitFor({ state: "visible" });
+        assert.deepEqual(page.errors, []);
+      });
+    } finally {
+      await customerStreams(t.deps).idle();
+      await t.close();
+    }
+  },
+});

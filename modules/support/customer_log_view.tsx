@@ -1,0 +1,161 @@
+/**
+ * One line of the session log as the customer sees it: chat from both sides, files with
+ * their fingerprints, pushed links, and the few events that mean something to a customer
+ * (a technician joined, put the session on hold, ended it; chat switched off). Internal
+ * lines (queue moves, the customer's own connection, PIN locks) stay for technicians.
+ */
+import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import type { LogLine } from "./talk.ts";
+
+/** Event lines a customer is shown; everything else of kind "event" is internal. */
+const CUSTOMER_EVENTS = new Set([
+  "log.endedByTechnician",
+  "log.customerLeft",
+  "log.chatOn",
+  "log.chatOff",
+  "log.transferred",
+  "log.deadline_waiting_timeout",
+  "log.deadline_inactivity_timeout",
+  "log.deadline_hold_limit_reached",
+  "log.deadline_offline_after_5_min",
+  "log.deadline_system_timeout",
+]);
+
+/** Where a status line comes from → what the customer reads (null: not shown). */
+function _statusKey(line: LogLine): TranslationKey | null {
+  const to = line.data.to;
+  const from = String(line.data.from ?? "");
+  if (to === "active" && ["waiting", "incoming", "connecting"].includes(from)) {
+    return "customer.line.joined";
+  }
+  if (to === "active" && from === "on_hold") return "customer.line.resumed";
+  if (to === "on_hold" && from !== "reconnecting" && from !== "offline") {
+    return "customer.line.onHold";
+  }
+  return null;
+}
+
+export function isCustomerVisible(line: LogLine): boolean {
+  switch (line.kind) {
+    case "chat":
+    case "file":
+    case "url":
+      return true;
+    case "event":
+      return CUSTOMER_EVENTS.has(line.body);
+    case "status":
+      return _statusKey(line) !== null;
+    default:
+      return false;
+  }
+}
+
+/** "1.4 MB" in the reader's language. */
+export function formatSize(bytes: number, lang: string): string {
+  const units = ["B", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(value)} ${
+    units[unit]
+  }`;
+}
+
+interface LineProps {
+  line: LogLine;
+  t: Translator;
+  token: string;
+}
+
+/** The line, or nothing when the customer is not meant to see it. */
+export function LogLineView(props: LineProps) {
+  const { line, t } = props;
+  if (!isCustomerVisible(line)) return null;
+  const who = line.author === "customer"
+    ? t("customer.you")
+    : line.authorName || t("customer.technician");
+  return (
+    <div
+      class={`log-line log-${line.kind} from-${line.author}`}
+      id={`log-${line.id}`}
+      data-id={String(line.id)}
+      data-kind={line.kind}
+      data-author={line.author}
+    >
+      <time datetime={line.at.toISOString()}>{line.at.toISOString().slice(11, 16)}</time>
+      {line.kind === "chat" && (
+        <>
+          <span class="who">{who}</span>
+          <span class="text">{line.body}</span>
+        </>
+      )}
+      {line.kind === "url" && (
+        <span class="text">
+          {t("customer.line.pushedUrl", { name: who })}{" "}
+          <a class="pushed-url" href={line.body} target="_blank" rel="noopener noreferrer">
+            {line.body}
+          </a>
+        </span>
+      )}
+      {line.kind === "file" && <FileCard {...props} who={who} />}
+      {line.kind === "event" && (
+        <span class="text">{t(line.body as TranslationKey, { name: who })}</span>
+      )}
+      {line.kind === "status" && <span class="text">{t(_statusKey(line)!, { name: who })}</span>}
+    </div>
+  );
+}
+
+function FileCard(props: LineProps & { who: string }) {
+  const { line, t } = props;
+  const toCustomer = line.data.direction === "to_customer";
+  const fileId = String(line.data.fileId ?? "");
+  return (
+    <div class="file-card">
+      <span class="text">
+        {toCustomer ? t("customer.files.received", { name: props.who }) : t("customer.files.sent")}
+      </span>
+      <div class="file-meta">
+        <strong class="file-name">{line.body}</strong>{" "}
+        <span class="file-size">{formatSize(Number(line.data.size ?? 0), t.lang)}</span>
+      </div>
+      <dl class="fingerprints">
+        <dt>{t("customer.files.md5")}</dt>
+        <dd>
+          <code class="fp-md5">{String(line.data.md5 ?? "")}</code>
+        </dd>
+        <dt>{t("customer.files.sha256")}</dt>
+        <dd>
+          <code class="fp-sha256">{String(line.data.sha256 ?? "")}</code>
+        </dd>
+      </dl>
+      {toCustomer && (
+        <div class="row">
+          <a
+            class="button"
+            href={`/s/${props.token}/files/${fileId}`}
+            data-file-id={fileId}
+            data-file-name={line.body}
+            download={line.body}
+          >
+            {t("customer.files.save")}
+          </a>
+          <progress class="download-progress" max="100" value="0" hidden></progress>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The line as HTML for the live stream (empty when the customer is not meant to see it). */
+export async function renderLogLine(
+  line: LogLine,
+  options: { t: Translator; token: string },
+): Promise<string> {
+  if (!isCustomerVisible(line)) return "";
+  return await (<LogLineView line={line} t={options.t} token={options.token} />).toString();
+}

@@ -1,0 +1,256 @@
+/**
+ * The customer's side over HTTP (SPEC C1, C2, C7, T1, T3), public — the token in the link
+ * is the capability: `/pin` turns a PIN into that link, `/s/:token` is the Instant Chat
+ * page with its forms (terms, language, chat, files, end) and `/s/:token/events` its live
+ * stream. Forms work without JavaScript; htmx and static/customer.js make them smoother.
+ */
+import { type Context, Hono } from "hono";
+import { setCookie } from "hono/cookie";
+import { getOrganisation } from "../auth/mod.ts";
+import { type AppEnv, clientAddress, HttpError, isHtmx, readForm } from "../http/mod.ts";
+import { isLanguage, type TranslationKey } from "../i18n/mod.ts";
+import {
+  acceptTerms,
+  customerChat,
+  customerLeft,
+  findByToken,
+  pinRefused,
+  setCustomerLanguage,
+  termsDeclined,
+} from "./customer.ts";
+import { formatSize, isCustomerVisible, LogLineView, renderLogLine } from "./customer_log_view.tsx";
+import { openCustomerStream } from "./customer_streams.ts";
+import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
+import { SessionConflict, settingsFor, type SupportSession } from "./engine.ts";
+import { checkPin } from "./pin.ts";
+import { DEFAULT_FILE_LIMIT, readFile, readLog, readLogLine, storeFile } from "./talk.ts";
+
+type C = Context<AppEnv>;
+
+/** Room for the multipart envelope around a file at the limit. */
+const MULTIPART_SLACK = 64 * 1024;
+
+async function noStore(c: C, next: () => Promise<void>) {
+  await next();
+  // Pages carry the session's capability and a CSRF token: never cache or index them.
+  c.header("Cache-Control", "no-store");
+  c.header("X-Robots-Tag", "noindex");
+}
+
+export const customerRoutes = new Hono<AppEnv>()
+  .use("/pin", noStore)
+  .use("/s/*", noStore)
+  .get("/pin", (c) => c.html(<PinPage c={c} />))
+  .post("/pin", async (c) => {
+    const deps = c.get("deps");
+    const t = c.get("t");
+    const form = await readForm(c);
+    const guess = (form.pin ?? "").replace(/[\s-]/g, "").slice(0, 32);
+    const ip = clientAddress(c);
+    const verdict = await checkPin(deps.db, guess, ip, deps.clock.now());
+    if (verdict.kind === "ok") return c.redirect(`/s/${verdict.token}`, 303);
+    await pinRefused(deps, verdict, guess, ip);
+    if (verdict.kind === "throttled") {
+      c.header("Retry-After", String(verdict.retryAfterSeconds));
+      const key = verdict.scope === "address" ? "customer.pin.throttled" : "customer.pin.busy";
+      const minutes = Math.max(1, Math.ceil(verdict.retryAfterSeconds / 60));
+      return c.html(<PinPage c={c} error={t(key, { minutes })} />, 429);
+    }
+    const key = /^\d{6}$/.test(guess) ? "customer.pin.wrong" : "customer.pin.malformed";
+    return c.html(<PinPage c={c} error={t(key)} />, 422);
+  })
+  .get("/s/:token", async (c) => {
+    const session = await sessionOr404(c);
+    if (!session.customerLanguage && !c.get("user")) {
+      await setCustomerLanguage(c.get("deps"), session, c.get("lang"));
+    }
+    return await sessionPage(c, session);
+  })
+  .post("/s/:token/terms", async (c) => {
+    const session = await sessionOr404(c);
+    const deps = c.get("deps");
+    const form = await readForm(c);
+    if (!session.endedAt && await termsPending(c, session)) {
+      if (form.decision === "decline") {
+        await termsDeclined(deps, session);
+        const organisation = await organisationName(c, session);
+        return c.html(
+          <GoodbyePage c={c} session={session} organisation={organisation} kind="declined" />,
+        );
+      }
+      if (form.decision !== "accept") throw new HttpError(400, "errors.badForm");
+      await acceptTerms(deps, session);
+    }
+    return c.redirect(`/s/${session.token}`, 303);
+  })
+  .post("/s/:token/lang", async (c) => {
+    const session = await sessionOr404(c);
+    const form = await readForm(c);
+    if (!isLanguage(form.lang)) throw new HttpError(400, "errors.badLanguage");
+    await setCustomerLanguage(c.get("deps"), session, form.lang);
+    setCookie(c, "rs_lang", form.lang, {
+      path: "/",
+      sameSite: "Lax",
+      maxAge: 365 * 86_400,
+      secure: c.get("deps").config.secureCookies,
+    });
+    return c.redirect(`/s/${session.token}`, 303);
+  })
+  .post("/s/:token/chat", async (c) => {
+    const session = await readySession(c);
+    const deps = c.get("deps");
+    const text = (await readForm(c)).text ?? "";
+    let id: number;
+    try {
+      id = await customerChat(deps, session, text);
+    } catch (error) {
+      if (!(error instanceof SessionConflict)) throw error;
+      const status = error.key === "chat.empty" || error.key === "chat.tooLong" ? 422 : 409;
+      const message = c.get("t")(error.key as TranslationKey);
+      if (isHtmx(c)) {
+        return c.html(<ChatForm c={c} session={session} text={text} error={message} />, status);
+      }
+      return await sessionPage(c, session, { chatText: text, chatError: message }, status);
+    }
+    if (!isHtmx(c)) return c.redirect(`/s/${session.token}`, 303);
+    const line = await readLogLine(deps.db, id);
+    return c.html(
+      <>
+        <ChatForm c={c} session={session} />
+        <div hx-swap-oob="beforeend:#customer-log">
+          {line && <LogLineView line={line} t={c.get("t")} token={session.token} />}
+        </div>
+      </>,
+    );
+  })
+  .post("/s/:token/end", async (c) => {
+    const session = await sessionOr404(c);
+    if (!session.endedAt) await customerLeft(c.get("deps"), session);
+    return c.redirect(`/s/${session.token}`, 303);
+  })
+  .post("/s/:token/files", async (c) => {
+    const session = await readySession(c);
+    const deps = c.get("deps");
+    const t = c.get("t");
+    const script = c.req.header("x-requested-with") === "XMLHttpRequest";
+    const refuse = async (status: 409 | 413 | 422, message: string) =>
+      script
+        ? c.text(message, status)
+        : await sessionPage(c, session, { fileError: message }, status);
+    const tooLarge = `${t("files.tooLarge")} ${
+      t("customer.files.limit", { size: formatSize(DEFAULT_FILE_LIMIT, c.get("lang")) })
+    }`;
+    if (Number(c.req.header("content-length") ?? 0) > DEFAULT_FILE_LIMIT + MULTIPART_SLACK) {
+      return await refuse(413, tooLarge);
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      throw new HttpError(400, "errors.badForm");
+    }
+    const file = body.file;
+    if (!(file instanceof File) || (file.size === 0 && !file.name)) {
+      return await refuse(422, t("customer.files.choose"));
+    }
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const stored = await storeFile(
+        deps,
+        session,
+        { name: file.name, type: file.type, bytes },
+        { direction: "to_technician" },
+        DEFAULT_FILE_LIMIT,
+      );
+      if (!script) return c.redirect(`/s/${session.token}`, 303);
+      const line = (await readLog(deps.db, session.id)).findLast((l) =>
+        l.kind === "file" && l.data.fileId === stored.id
+      );
+      return c.html(line ? await renderLogLine(line, { t, token: session.token }) : "", 201);
+    } catch (error) {
+      if (!(error instanceof SessionConflict)) throw error;
+      if (error.key === "files.tooLarge") return await refuse(413, tooLarge);
+      return await refuse(
+        error.key === "files.empty" ? 422 : 409,
+        t(error.key as TranslationKey),
+      );
+    }
+  })
+  .get("/s/:token/files/:fileId", async (c) => {
+    const session = await readySession(c, { allowEnded: true });
+    const row = await readFile(c.get("deps").db, session.id, c.req.param("fileId"), "to_customer");
+    if (!row) throw new HttpError(404, "customer.fileNotFound");
+    return c.body(row.content as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "application/octet-stream",
+      "content-length": String(row.content.length),
+      "content-disposition": contentDisposition(row.name),
+    });
+  })
+  .get("/s/:token/events", async (c) => {
+    const session = await readySession(c, { allowEnded: true });
+    const given = c.req.header("last-event-id") ?? c.req.query("after") ?? "";
+    const afterId = /^\d{1,15}$/.test(given) ? Number(given) : 0;
+    const stream = await openCustomerStream(c.get("deps"), session, { afterId, t: c.get("t") });
+    return c.body(stream, 200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "x-accel-buffering": "no",
+    });
+  });
+
+/**
+ * The session of the link; unknown links are a 404 page. The page speaks the negotiated
+ * language (the selector's cookie, else the browser's); `customerLanguage` records it for
+ * technicians and is not a reason to override what this browser asked for.
+ */
+async function sessionOr404(c: C): Promise<SupportSession> {
+  const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
+  if (!session) throw new HttpError(404, "customer.notFound");
+  return session;
+}
+
+/** A session the customer may talk in: terms accepted (when required) and not ended. */
+async function readySession(c: C, options: { allowEnded?: boolean } = {}) {
+  const session = await sessionOr404(c);
+  if (await termsPending(c, session)) throw new HttpError(403, "customer.termsFirst");
+  if (session.endedAt && !options.allowEnded) throw new HttpError(409, "sessions.ended");
+  return session;
+}
+
+async function termsPending(c: C, session: SupportSession): Promise<string | null> {
+  if (session.termsAcceptedAt) return null;
+  const settings = await settingsFor(c.get("deps").db, session.groupId);
+  return settings.termsEnabled ? settings.termsText : null;
+}
+
+async function organisationName(c: C, session: SupportSession): Promise<string> {
+  return (await getOrganisation(c.get("deps").db, session.orgId))?.name ?? "";
+}
+
+/** The page the link shows now: goodbye, terms, or the chat (with a refused form's input). */
+async function sessionPage(
+  c: C,
+  session: SupportSession,
+  refused: { chatText?: string; chatError?: string; fileError?: string } = {},
+  status: 200 | 409 | 413 | 422 = 200,
+) {
+  const db = c.get("deps").db;
+  const organisation = await organisationName(c, session);
+  const props = { c, session, organisation };
+  if (session.endedAt) {
+    const lines = (await readLog(db, session.id)).filter(isCustomerVisible);
+    return c.html(<GoodbyePage {...props} kind="ended" lines={lines} />, status);
+  }
+  const terms = await termsPending(c, session);
+  if (terms !== null) return c.html(<TermsPage {...props} terms={terms} />, status);
+  const lines = await readLog(db, session.id);
+  return c.html(
+    <ChatPage {...props} lines={lines} fileLimit={DEFAULT_FILE_LIMIT} {...refused} />,
+    status,
+  );
+}
+
+/** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266). */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,292 @@
+/**
+ * The customer's pages (SPEC C1, C7, T1, T3): PIN entry, the group's terms, the Instant
+ * Chat page and the goodbye pages. Every page is `bare` (no technician navigation) and
+ * loads static/customer.js, which adds the live log, font size, uploads with progress and
+ * the end-session confirmation; without it the forms still work.
+ */
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { AppEnv } from "../http/mod.ts";
+import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
+import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import { CHAT_MAX } from "./customer.ts";
+import { formatSize, LogLineView } from "./customer_log_view.tsx";
+import type { SupportSession } from "./engine.ts";
+import type { LogLine } from "./talk.ts";
+
+type C = Context<AppEnv>;
+
+/** Language choice: the PIN page uses the site-wide /lang, a session page its own route. */
+function LanguageForm(props: { c: C; action: string; back?: string }) {
+  const { c } = props;
+  const t = c.get("t");
+  const current = c.get("lang");
+  return (
+    <form method="post" action={props.action} class="row customer-lang">
+      <CsrfField c={c} />
+      {props.back && <input type="hidden" name="back" value={props.back} />}
+      <label for="customer-lang">{t("customer.language")}</label>
+      <select id="customer-lang" name="lang" data-autosubmit>
+        {LANGUAGES.map((lang: Language) => (
+          <option value={lang} selected={lang === current}>{languageName(lang)}</option>
+        ))}
+      </select>
+      <noscript>
+        <button type="submit" class="secondary">{t("customer.apply")}</button>
+      </noscript>
+    </form>
+  );
+}
+
+function CustomerShell(props: { c: C; title: string; children?: Child }) {
+  return (
+    <Layout c={props.c} title={props.title} bare>
+      {props.children}
+      <script src="/static/customer.js" defer></script>
+    </Layout>
+  );
+}
+
+export function PinPage(props: { c: C; error?: string; pin?: string }) {
+  const { c } = props;
+  const t = c.get("t");
+  return (
+    <CustomerShell c={c} title={t("customer.pin.title")}>
+      <section class="card narrow customer-pin">
+        <h1>{t("customer.pin.title")}</h1>
+        <p>{t("customer.pin.intro")}</p>
+        <Flash kind="error" message={props.error} />
+        <form method="post" action="/pin">
+          <CsrfField c={c} />
+          <label for="pin">{t("customer.pin.label")}</label>
+          <input
+            id="pin"
+            type="text"
+            name="pin"
+            class="pin-input"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            maxlength={7}
+            value={props.pin ?? ""}
+            required
+            autofocus
+            aria-invalid={props.error ? "true" : undefined}
+          />
+          <button type="submit">{t("customer.pin.submit")}</button>
+        </form>
+      </section>
+      <div class="narrow row customer-pin-footer">
+        <LanguageForm c={c} action="/lang" back="/pin" />
+        <a href="/signin" class="muted technician-signin">{t("customer.pin.technicianSignIn")}</a>
+      </div>
+    </CustomerShell>
+  );
+}
+
+interface SessionPageProps {
+  c: C;
+  session: SupportSession;
+  organisation: string;
+}
+
+function SessionHeader(props: SessionPageProps) {
+  const { c, session } = props;
+  const t = c.get("t");
+  return (
+    <header class="customer-head">
+      <div>
+        <h1>{props.organisation || t("customer.title")}</h1>
+        <p class="muted session-number">
+          {t("customer.sessionNumber", { number: session.number })}
+        </p>
+      </div>
+      <div class="row customer-tools">
+        <div class="row font-size" role="group" aria-label={t("customer.font.label")}>
+          <button type="button" class="secondary" data-font-step="-1">
+            <span aria-hidden="true">A-</span>
+            <span class="visually-hidden">{t("customer.font.smaller")}</span>
+          </button>
+          <button type="button" class="secondary" data-font-step="1">
+            <span aria-hidden="true">A+</span>
+            <span class="visually-hidden">{t("customer.font.larger")}</span>
+          </button>
+        </div>
+        <LanguageForm c={c} action={`/s/${session.token}/lang`} />
+      </div>
+    </header>
+  );
+}
+
+export function TermsPage(props: SessionPageProps & { terms: string }) {
+  const { c, session } = props;
+  const t = c.get("t");
+  return (
+    <CustomerShell c={c} title={t("customer.terms.title")}>
+      <section class="card customer-page" id="customer-page">
+        <SessionHeader {...props} />
+        <h2>{t("customer.terms.title")}</h2>
+        <p>{t("customer.terms.intro")}</p>
+        <div class="terms-text prewrap">{props.terms}</div>
+        <form method="post" action={`/s/${session.token}/terms`} class="row">
+          <CsrfField c={c} />
+          <button type="submit" name="decision" value="accept">
+            {t("customer.terms.accept")}
+          </button>
+          <button type="submit" name="decision" value="decline" class="secondary">
+            {t("customer.terms.decline")}
+          </button>
+        </form>
+      </section>
+    </CustomerShell>
+  );
+}
+
+/** After the customer declined the terms, or once the session has ended (with its log). */
+export function GoodbyePage(
+  props: SessionPageProps & { kind: "declined" | "ended"; lines?: LogLine[] },
+) {
+  const { c, session } = props;
+  const t = c.get("t");
+  const title = props.kind === "declined"
+    ? t("customer.declined.title")
+    : t("customer.ended.title");
+  const lines = props.lines ?? [];
+  return (
+    <CustomerShell c={c} title={title}>
+      <section class="card customer-page customer-ended" id="customer-page">
+        <SessionHeader {...props} />
+        <h2>{title}</h2>
+        <p role="status">
+          {props.kind === "declined" ? t("customer.declined.text") : t("customer.ended.text")}
+        </p>
+        {lines.length > 0 && (
+          <>
+            <h3>{t("customer.ended.transcript")}</h3>
+            <div id="customer-log" class="customer-log">
+              {lines.map((line) => <LogLineView line={line} t={t} token={session.token} />)}
+            </div>
+          </>
+        )}
+      </section>
+    </CustomerShell>
+  );
+}
+
+export function ChatForm(
+  props: { c: C; session: SupportSession; text?: string; error?: string },
+) {
+  const { c, session } = props;
+  const t = c.get("t");
+  const action = `/s/${session.token}/chat`;
+  const off = !session.chatEnabled;
+  return (
+    <form
+      id="customer-chat-form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <CsrfField c={c} />
+      <p id="chat-disabled-notice" class="flash info" role="status" hidden={!off}>
+        {t("customer.chat.disabled")}
+      </p>
+      <Flash kind="error" message={props.error} />
+      <label for="customer-chat-input">{t("customer.chat.label")}</label>
+      <textarea
+        id="customer-chat-input"
+        name="text"
+        rows={3}
+        maxlength={CHAT_MAX}
+        placeholder={t("customer.chat.placeholder")}
+        disabled={off}
+        aria-invalid={props.error ? "true" : undefined}
+      >
+        {props.text ?? ""}
+      </textarea>
+      <button type="submit" disabled={off}>{t("customer.chat.send")}</button>
+    </form>
+  );
+}
+
+function FileForm(props: { c: C; session: SupportSession; limit: number; error?: string }) {
+  const { c, session } = props;
+  const t = c.get("t");
+  return (
+    <form
+      id="customer-file-form"
+      method="post"
+      action={`/s/${session.token}/files`}
+      enctype="multipart/form-data"
+      data-failed={t("customer.files.failed")}
+      data-choose={t("customer.files.choose")}
+    >
+      <CsrfField c={c} />
+      <h2>{t("customer.files.title")}</h2>
+      <Flash kind="error" message={props.error} />
+      <label for="customer-file">{t("customer.files.label")}</label>
+      <input id="customer-file" type="file" name="file" required />
+      <p class="muted">
+        {t("customer.files.limit", { size: formatSize(props.limit, c.get("lang")) })}
+      </p>
+      <progress class="upload-progress" max="100" value="0" hidden></progress>
+      <p id="file-status" class="muted" role="status"></p>
+      <button type="submit" class="secondary">{t("customer.files.send")}</button>
+    </form>
+  );
+}
+
+export function ChatPage(
+  props: SessionPageProps & {
+    lines: LogLine[];
+    fileLimit: number;
+    chatText?: string;
+    chatError?: string;
+    fileError?: string;
+  },
+) {
+  const { c, session, lines } = props;
+  const t = c.get("t");
+  const token = session.token;
+  const after = lines.at(-1)?.id ?? 0;
+  return (
+    <CustomerShell c={c} title={t("customer.title")}>
+      <section
+        class="card customer-page"
+        id="customer-page"
+        data-events={`/s/${token}/events`}
+        data-after={String(after)}
+      >
+        <SessionHeader {...props} />
+        <p id="reconnect-banner" class="flash error" role="status" hidden>
+          {t("customer.reconnecting")}
+        </p>
+        <p id="ended-notice" class="flash info" role="status" hidden>
+          {t("customer.ended.title")} {t("customer.ended.text")}
+        </p>
+        <p class="muted">{t("customer.waitingIntro")}</p>
+        <div
+          id="customer-log"
+          class="customer-log"
+          role="log"
+          aria-live="polite"
+          aria-label={t("customer.chat.log")}
+        >
+          {lines.map((line) => <LogLineView line={line} t={t} token={token} />)}
+        </div>
+        <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
+        <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />
+        <form
+          method="post"
+          action={`/s/${token}/end`}
+          id="end-session-form"
+          data-confirm={t("customer.end.confirm")}
+        >
+          <CsrfField c={c} />
+          <button type="submit" id="end-session" class="danger">{t("customer.end.button")}</button>
+        </form>
+      </section>
+    </CustomerShell>
+  );
+}
