@@ -47,7 +47,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopMail();
     stopSms();
     stopTimers();
-    await server.shutdown();
+    // Finished requests drain; live streams (consoles, customer pages) never finish by
+    // themselves, so they are cut after a short grace — their pages reconnect elsewhere/later.
+    await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
     await database.close();
     Deno.exit(0);
   });

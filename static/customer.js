@@ -109,10 +109,12 @@
         if (banner) banner.hidden = true;
       });
       source.addEventListener("log", (event) => {
+        alive();
         if (event.lastEventId) lastId = event.lastEventId;
         appendLine(event.data, true);
       });
       source.addEventListener("state", (event) => {
+        alive();
         const state = JSON.parse(event.data);
         chatEnabled = Boolean(state.chatEnabled);
         setChatEnabled(chatEnabled);
@@ -121,14 +123,38 @@
           showEnded();
         }
       });
+      source.addEventListener("ping", alive);
       source.addEventListener("error", () => {
         if (ended) return;
         if (banner) banner.hidden = false;
         if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
       });
+      alive();
+    };
+    // A line that went quiet (no heartbeat for 40 s: a silent network drop) is replaced.
+    let watchdog = 0;
+    const alive = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        if (ended) return;
+        source?.close();
+        if (banner) banner.hidden = false;
+        connect();
+      }, 40_000);
     };
     connect();
     addEventListener("pagehide", () => source?.close());
+    // The browser knows when it is offline: drop the stream (the technician sees
+    // Reconnecting) and come back by itself as soon as the network does.
+    addEventListener("offline", () => {
+      if (ended) return;
+      clearTimeout(watchdog);
+      source?.close();
+      if (banner) banner.hidden = false;
+    });
+    addEventListener("online", () => {
+      if (!ended && source?.readyState !== EventSource.OPEN) connect();
+    });
   }
 
   // --- Chat: Enter sends (Shift+Enter for a new line); refused messages come back in the form. ---

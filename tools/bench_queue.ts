@@ -94,6 +94,10 @@ async function listen(
   })();
 }
 
+function progress(message: string) {
+  console.error(`[bench:queue] ${message}`);
+}
+
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -139,6 +143,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
       await new Promise((r) => setTimeout(r, 100));
     }
     const rssIdle = await rssMiB(server.pid);
+    progress(`${label}: server up`);
     // Technicians sign in and open their consoles.
     const seen = new Map<string, Map<number, number>>(); // sessionId → console → time
     const techs: Browser[] = [];
@@ -159,6 +164,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
         }
       }, abort.signal);
     }
+    progress(`${label}: ${nConsoles} consoles open`);
     // Customers arrive through the channel form and keep their pages open.
     const ids: string[] = [];
     for (let i = 0; i < nSessions; i++) {
@@ -172,6 +178,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
       await listen(customer, `/s/${token}/events`, () => {}, abort.signal);
       ids.push(id ?? token);
     }
+    progress(`${label}: ${nSessions} customers waiting`);
     await new Promise((r) => setTimeout(r, 1000)); // let the Waiting updates drain
     const rssLoaded = await rssMiB(server.pid);
     // Technicians pick sessions up, one change at a time.
@@ -181,6 +188,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
     const queuePage = await techs[0].page("/console");
     const waiting = [...queuePage.matchAll(/data-session="([0-9a-f-]{36})"/g)].map((m) => m[1]);
     const targets = [...new Set(waiting)].slice(0, nChanges);
+    progress(`${label}: ${targets.length} sessions to pick up`);
     for (let k = 0; k < targets.length; k++) {
       const sessionId = targets[k];
       const tech = techs[k % nConsoles];
@@ -197,6 +205,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
       deliveries.push(...times);
       if (times.length > 0) lastConsole.push(Math.max(...times));
     }
+    progress(`${label}: done`);
     return { label, deliveries, lastConsole, rssIdle, rssLoaded, missed } satisfies Result;
   } finally {
     abort.abort();

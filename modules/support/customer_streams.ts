@@ -181,7 +181,8 @@ export async function openCustomerStream(
       unsubscribe = deps.live.subscribe(session.orgId, (event) => {
         if (event.kind !== "presence" && event.sessionId === session.id) schedule();
       });
-      heartbeat = setInterval(() => send(": ping\n\n"), registry.options.heartbeatMs);
+      // A named event, not a comment: the page's watchdog must see it to know the line is alive.
+      heartbeat = setInterval(() => send("event: ping\ndata: 1\n\n"), registry.options.heartbeatMs);
       schedule();
     },
     async cancel() {
