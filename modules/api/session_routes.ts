@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type AppEnv, clientAddress, HttpError, requireUser } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
@@ -10,13 +9,12 @@ import {
   loadSnapshots,
   queueFor,
   readLog,
-  SessionConflict,
-  SessionForbidden,
   sessionForTechnician,
   startSession,
   technicianChat,
   viewerFor,
   visibleRows,
+  withHttpErrors,
 } from "../support/mod.ts";
 import { reserveCreation } from "./creation_limit.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
@@ -48,28 +46,7 @@ const METHOD_PERMISSION = { pin: "methodPin", link: "methodLink" } as const sati
   Permission
 >;
 
-/** Refusals the caller fixes by changing what it sent, not by waiting for the session. */
-const INVALID_INPUT = new Set(["chat.empty", "chat.tooLong"]);
-
 const CHAT_PAGE = 200;
-
-/** Runs a support-service call, turning its refusals into problem documents. */
-async function _service<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof SessionForbidden) {
-      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
-    }
-    if (!(error instanceof SessionConflict)) throw error;
-    const status = error.key === "sessions.notFound"
-      ? 404
-      : INVALID_INPUT.has(error.key)
-      ? 422
-      : 409;
-    throw new HttpError(status, error.key as TranslationKey);
-  }
-}
 
 /** The session as the caller sees it now; `undefined` when it is not in the caller's org. */
 async function _sessionView(c: C, id: string) {
@@ -207,7 +184,7 @@ for (const action of ACTIONS) {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await _service(() => action.run(c.get("deps"), c.get("user")!, id));
+      await withHttpErrors(() => action.run(c.get("deps"), c.get("user")!, id));
       const view = await _sessionView(c, id);
       if (!view) throw new HttpError(404, "sessions.notFound");
       return c.json(view, 200);
@@ -228,7 +205,7 @@ sessionApi.openapi(
     const { id } = c.req.valid("param");
     const { after = 0, limit = CHAT_PAGE } = c.req.valid("query");
     const deps = c.get("deps");
-    await _service(() => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    await withHttpErrors(() => sessionForTechnician(deps, c.get("user")!, id, "read"));
     const lines = (await readLog(deps.db, id, after)).slice(0, limit);
     return c.json({ lines: lines.map(lineOut), next: lines.at(-1)?.id ?? after }, 200);
   },
@@ -249,7 +226,9 @@ sessionApi.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const { text } = c.req.valid("json");
-    const logId = await _service(() => technicianChat(c.get("deps"), c.get("user")!, id, text));
+    const logId = await withHttpErrors(() =>
+      technicianChat(c.get("deps"), c.get("user")!, id, text)
+    );
     return c.json({ id: logId }, 201);
   },
 );

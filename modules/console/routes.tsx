@@ -12,7 +12,6 @@ import {
   requirePermission,
   requireUser,
 } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
 import { deliverMail } from "../mail/mod.ts";
 import { renderTemplate } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
@@ -25,14 +24,13 @@ import {
   isTechnicianAvailable,
   queueFor,
   returnTransfer,
-  SessionConflict,
-  SessionForbidden,
   sessionForTechnician,
   settingsFor,
   type SmsSender,
   startSession,
   transferSession,
   viewerFor,
+  withHttpErrors,
 } from "../support/mod.ts";
 import { listFields } from "../channels/mod.ts";
 import { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
@@ -54,31 +52,6 @@ import { ConsoleHome } from "./views.tsx";
 import { workspaceRoutes } from "./workspace_routes.tsx";
 
 type C = Context<AppEnv>;
-
-/** Refusals the technician fixes by changing what they typed. */
-const INVALID_INPUT = new Set([
-  "sessions.noteTooLong",
-  "sessions.badName",
-  "sessions.fieldTooLong",
-]);
-
-/** Runs a support-service call, turning its refusals into HTTP errors (an htmx flash). */
-async function _service<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof SessionForbidden) {
-      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
-    }
-    if (!(error instanceof SessionConflict)) throw error;
-    const status = error.key === "sessions.notFound"
-      ? 404
-      : INVALID_INPUT.has(error.key)
-      ? 422
-      : 409;
-    throw new HttpError(status, error.key as TranslationKey);
-  }
-}
 
 /** htmx gets 204 (the live stream brings the new rows); a plain form goes back. */
 function _done(c: C) {
@@ -105,7 +78,7 @@ async function _formFields(c: C) {
 /** A row button (Start, Hold, End, Return): the service call, then 204 for htmx. */
 function _act(action: (deps: AppDeps, user: CurrentUser, sessionId: string) => Promise<void>) {
   return async (c: C) => {
-    await _service(() => action(c.get("deps"), c.get("user")!, c.req.param("id")!));
+    await withHttpErrors(() => action(c.get("deps"), c.get("user")!, c.req.param("id")!));
     return _done(c);
   };
 }
@@ -233,7 +206,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .get("/sessions/:id/transfer", requirePermission("transfer"), async (c) => {
     const deps = c.get("deps");
     const user = c.get("user")!;
-    const { session } = await _service(() =>
+    const { session } = await withHttpErrors(() =>
       sessionForTechnician(deps, user, c.req.param("id"), "read")
     );
     const targets = await transferTargets(deps, user);
@@ -251,7 +224,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       throw new HttpError(403, "errors.permissionMissing", { permission: "seeOtherTechnicians" });
     }
     const available = (id: string) => isTechnicianAvailable(deps.db, id, deps.clock.now());
-    await _service(() =>
+    await withHttpErrors(() =>
       transferSession(deps, user, c.req.param("id"), target, form.note ?? "", available)
     );
     if (!isHtmx(c)) return c.redirect("/console", 303);
@@ -269,7 +242,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       }
       patch.fields[field.id] = value.trim();
     }
-    await _service(() => editFields(c.get("deps"), c.get("user")!, c.req.param("id"), patch));
+    await withHttpErrors(() => editFields(c.get("deps"), c.get("user")!, c.req.param("id"), patch));
     return _done(c);
   })
   .route("/sessions", workspaceRoutes);

@@ -1,6 +1,5 @@
 import { type Context, Hono } from "hono";
 import { type AppEnv, HttpError, isHtmx, readForm, requireUser } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
   DEFAULT_FILE_LIMIT,
@@ -10,11 +9,11 @@ import {
   readNotes,
   saveNote,
   SessionConflict,
-  SessionForbidden,
   sessionForTechnician,
   setChatEnabled,
   storeFile,
   technicianChat,
+  withHttpErrors,
 } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { readConsoleOptions } from "./options.ts";
@@ -27,30 +26,13 @@ type C = Context<AppEnv>;
 const MULTIPART_SLACK = 64 * 1024;
 
 /** Refusals the technician can fix by changing what they typed or chose. */
-const INVALID_INPUT = new Set([
-  "chat.empty",
-  "chat.tooLong",
-  "files.empty",
-  "sessions.badUrl",
-  "sessions.noteTooLong",
-]);
-
-/** Runs a support-service call, turning its refusals into the matching HTTP errors. */
+/** Runs a support-service call; a file over the limit gets the message naming the limit. */
 async function _service<T>(c: C, work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await withHttpErrors(work);
   } catch (error) {
-    if (error instanceof SessionForbidden) {
-      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
-    }
-    if (!(error instanceof SessionConflict)) throw error;
-    if (error.key === "files.tooLarge") throw _tooLarge(c);
-    const status = error.key === "sessions.notFound"
-      ? 404
-      : INVALID_INPUT.has(error.key)
-      ? 422
-      : 409;
-    throw new HttpError(status, error.key as TranslationKey);
+    if (error instanceof HttpError && error.status === 413) throw _tooLarge(c);
+    throw error;
   }
 }
 

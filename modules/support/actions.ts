@@ -9,7 +9,8 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
-import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { type AppDeps, type CurrentUser, HttpError } from "../http/mod.ts";
+import type { TranslationKey } from "../i18n/mod.ts";
 import { groupMembers, technicianGroups } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
@@ -28,6 +29,24 @@ import { queueEntries, supportSessions } from "./schema.ts";
 export class SessionForbidden extends Error {
   constructor(readonly key: string, readonly permission?: string) {
     super(key);
+  }
+}
+
+/**
+ * Runs a support-service call and turns its refusals into the matching `HttpError` (403
+ * for a missing permission, the conflict's own status otherwise); anything else propagates.
+ */
+export async function withHttpErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SessionForbidden) {
+      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
+    }
+    if (error instanceof SessionConflict) {
+      throw new HttpError(error.status, error.key as TranslationKey);
+    }
+    throw error;
   }
 }
 

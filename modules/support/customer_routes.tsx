@@ -105,7 +105,7 @@ export const customerRoutes = new Hono<AppEnv>()
       id = await customerChat(deps, session, text);
     } catch (error) {
       if (!(error instanceof SessionConflict)) throw error;
-      const status = error.key === "chat.empty" || error.key === "chat.tooLong" ? 422 : 409;
+      const status = error.status === 422 ? 422 : 409;
       const message = c.get("t")(error.key as TranslationKey);
       if (isHtmx(c)) {
         return c.html(<ChatForm c={c} session={session} text={text} error={message} />, status);
@@ -170,10 +170,7 @@ export const customerRoutes = new Hono<AppEnv>()
     } catch (error) {
       if (!(error instanceof SessionConflict)) throw error;
       if (error.key === "files.tooLarge") return await refuse(413, tooLarge);
-      return await refuse(
-        error.key === "files.empty" ? 422 : 409,
-        t(error.key as TranslationKey),
-      );
+      return await refuse(error.status === 422 ? 422 : 409, t(error.key as TranslationKey));
     }
   })
   .get("/s/:token/files/:fileId", async (c) => {

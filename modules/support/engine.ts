@@ -23,9 +23,30 @@ export type SupportSession = typeof supportSessions.$inferSelect;
 /** A session's rows that are still in some queue. */
 export const LIVE = isNull(queueEntries.removedAt);
 
+/** Refusals the caller fixes by changing what it sent (422), and the other special cases. */
+const CONFLICT_STATUS: Readonly<Record<string, 404 | 413 | 422>> = {
+  "sessions.notFound": 404,
+  "files.tooLarge": 413,
+  "chat.empty": 422,
+  "chat.tooLong": 422,
+  "files.empty": 422,
+  "sessions.badUrl": 422,
+  "sessions.noteTooLong": 422,
+  "sessions.badName": 422,
+  "sessions.fieldTooLong": 422,
+};
+
+/**
+ * A refusal by the session rules: `key` is the i18n key of the message, `status` the HTTP
+ * status every surface (console, customer page, API) answers it with — one table above.
+ */
 export class SessionConflict extends Error {
   constructor(readonly key: string, readonly reason: string) {
     super(reason);
+  }
+
+  get status(): 404 | 409 | 413 | 422 {
+    return CONFLICT_STATUS[this.key] ?? 409;
   }
 }
 

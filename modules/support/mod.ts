@@ -46,6 +46,7 @@ export {
   startSession,
   transferSession,
   type TransferTarget,
+  withHttpErrors,
 } from "./actions.ts";
 export {
   DEFAULT_FILE_LIMIT,
