@@ -93,13 +93,23 @@ const TABLE: GuardedEndpoint[] = [
     path: `${NO_SESSION}/fields`,
     form: { customerName: "Carol" },
   },
+  {
+    permission: "chatToggle",
+    method: "POST",
+    path: `${NO_SESSION}/chat-enabled`,
+    form: { enabled: "0" },
+  },
+  {
+    permission: "pushUrls",
+    method: "POST",
+    path: `${NO_SESSION}/push-url`,
+    form: { url: "https://example.test/" },
+  },
+  { permission: "sendFiles", method: "POST", path: `${NO_SESSION}/files` },
 ];
 
 /** Permissions whose endpoints do not exist yet, and the issue that brings them. */
 const NOT_YET_GUARDED: Partial<Record<Permission, string>> = {
-  chatToggle: "#4 console and sessions",
-  sendFiles: "#4",
-  pushUrls: "#4",
   remoteControl: "#5 agent and remote view",
   desktopView: "#5",
   screenshots: "#5",

@@ -15,6 +15,8 @@ export interface Config {
   smsGatewayAuth?: string;
   /** SMS_GATEWAY_TEMPLATE: the request body, with `{{to}}` and `{{body}}` placeholders. */
   smsGatewayTemplate?: string;
+  /** FILE_LIMIT_MB: the largest file sent in a session, either way (default 25 MB). */
+  fileLimitBytes?: number;
   bootstrapAdmin: { email: string; password: string } | undefined;
   /** HMAC key for CSRF tokens; generated once and kept in DATA_DIR/secrets.json. */
   cookieSecret: string;
@@ -50,11 +52,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     smtpUrl: env.SMTP_URL?.trim() || undefined,
     ...sms,
+    fileLimitBytes: parseFileLimit(env.FILE_LIMIT_MB),
     bootstrapAdmin: email && password ? { email, password } : undefined,
     cookieSecret: cookieSecret(env.RESCUE_COOKIE_SECRET) ?? secrets.cookieSecret,
     secureCookies: publicUrl.startsWith("https:"),
     version: VERSION,
   };
+}
+
+function parseFileLimit(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 25 * 1024 * 1024;
+  const mb = Number(raw);
+  if (!Number.isInteger(mb) || mb < 1 || mb > 2048) {
+    throw new RangeError("FILE_LIMIT_MB must be a whole number of megabytes from 1 to 2048");
+  }
+  return mb * 1024 * 1024;
 }
 
 function cookieSecret(raw: string | undefined): string | undefined {

@@ -262,3 +262,18 @@ Deno.test("loadConfig() refuses SMS_GATEWAY_AUTH or _TEMPLATE without a URL and 
     }
   });
 });
+
+Deno.test("loadConfig() takes FILE_LIMIT_MB (default 25) and refuses nonsense", async () => {
+  await withTempDir(async (dir) => {
+    assert.equal((await loadConfig({ env: { DATA_DIR: dir } })).fileLimitBytes, 25 * 1024 * 1024);
+    const small = await loadConfig({ env: { DATA_DIR: dir, FILE_LIMIT_MB: "2" } });
+    assert.equal(small.fileLimitBytes, 2 * 1024 * 1024);
+    for (const bad of ["0", "-1", "1.5", "abc", "4096"]) {
+      await assert.rejects(
+        loadConfig({ env: { DATA_DIR: dir, FILE_LIMIT_MB: bad } }),
+        /FILE_LIMIT_MB/,
+        bad,
+      );
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { type AppEnv, HttpError, isHtmx, readForm, requireUser } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
-  DEFAULT_FILE_LIMIT,
+  fileLimit,
   pushUrl,
   readFile,
   readLog,
@@ -37,7 +37,7 @@ async function _service<T>(c: C, work: () => Promise<T>): Promise<T> {
 }
 
 function _tooLarge(c: C): HttpError {
-  const max = formatSize(DEFAULT_FILE_LIMIT, c.get("t").lang);
+  const max = formatSize(fileLimit(c.get("deps")), c.get("t").lang);
   return new HttpError(413, "workspace.fileTooLarge", { max });
 }
 
@@ -71,7 +71,7 @@ async function _workspace(c: C): Promise<WorkspaceState> {
     lines,
     note: notes.find((n) => n.userId === user.id)?.body ?? "",
     spellCheck: options.spellCheck,
-    fileLimit: DEFAULT_FILE_LIMIT,
+    fileLimit: fileLimit(c.get("deps")),
   };
 }
 
@@ -83,7 +83,7 @@ function _attachment(name: string): string {
 
 async function _uploaded(c: C): Promise<File> {
   const length = Number(c.req.header("content-length") ?? 0);
-  if (length > DEFAULT_FILE_LIMIT + MULTIPART_SLACK) throw _tooLarge(c);
+  if (length > fileLimit(c.get("deps")) + MULTIPART_SLACK) throw _tooLarge(c);
   let body: Record<string, unknown>;
   try {
     body = await c.req.parseBody();
@@ -92,7 +92,7 @@ async function _uploaded(c: C): Promise<File> {
   }
   const file = body.file;
   if (!(file instanceof File) || file.size === 0) throw new HttpError(422, "workspace.noFile");
-  if (file.size > DEFAULT_FILE_LIMIT) throw _tooLarge(c);
+  if (file.size > fileLimit(c.get("deps"))) throw _tooLarge(c);
   return file;
 }
 
@@ -163,7 +163,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
       storeFile(deps, session, { name: file.name, type: file.type, bytes }, {
         direction: "to_customer",
         user,
-      }, DEFAULT_FILE_LIMIT));
+      }, fileLimit(c.get("deps"))));
     return _done(c);
   })
   .get("/:id/files/:fileId", async (c) => {

@@ -32,9 +32,9 @@ interface Desk {
 
 /** A signed-in technician with a PIN session the customer has joined (Active if `start`). */
 async function desk(
-  options: { permissions?: Permission[]; start?: boolean } = {},
+  options: { permissions?: Permission[]; start?: boolean; env?: Record<string, string> } = {},
 ): Promise<Desk> {
-  const t = await startTestApp();
+  const t = await startTestApp({ env: options.env });
   const permissions = options.permissions ?? defaultPermissions();
   const group = await makeGroup(t, { permissions });
   const row = await makePerson(t, { groupId: group.id });
@@ -194,6 +194,18 @@ Deno.test("POST /:id/files over the limit is 413 and stores nothing; no sendFile
     assert.equal(rows.length, 0);
   } finally {
     await d.t.close();
+  }
+  const small = await desk({ env: { FILE_LIMIT_MB: "1" } });
+  try {
+    const res = await upload(small, new File([new Uint8Array(1024 * 1024 + 1)], "a.bin"));
+    assert.equal(res.status, 413, "FILE_LIMIT_MB applies");
+    assert.match(await res.text(), /larger than 1 MB/);
+    assert.equal(
+      (await upload(small, new File([new Uint8Array(1024 * 1024)], "b.bin"))).status,
+      204,
+    );
+  } finally {
+    await small.t.close();
   }
   const e = await desk({ permissions: defaultPermissions().filter((p) => p !== "sendFiles") });
   try {

@@ -328,7 +328,7 @@ Deno.test("the picker lists insert buttons, and push forms only with pushUrls", 
     ));
     const action = `/console/sessions/${session}/push-url`;
     assert.ok(html.includes(
-      `<form method="post" action="${action}" hx-post="${action}" hx-swap="none"`,
+      `<form method="post" action="${action}" hx-post="${action}" hx-target="this" hx-swap="none"`,
     ));
     assert.match(
       html,

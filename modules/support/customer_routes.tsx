@@ -23,7 +23,7 @@ import { openCustomerStream } from "./customer_streams.ts";
 import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
 import { SessionConflict, settingsFor, type SupportSession } from "./engine.ts";
 import { checkPin } from "./pin.ts";
-import { DEFAULT_FILE_LIMIT, readFile, readLog, readLogLine, storeFile } from "./talk.ts";
+import { fileLimit, readFile, readLog, readLogLine, storeFile } from "./talk.ts";
 
 type C = Context<AppEnv>;
 
@@ -138,9 +138,9 @@ export const customerRoutes = new Hono<AppEnv>()
         ? c.text(message, status)
         : await sessionPage(c, session, { fileError: message }, status);
     const tooLarge = `${t("files.tooLarge")} ${
-      t("customer.files.limit", { size: formatSize(DEFAULT_FILE_LIMIT, c.get("lang")) })
+      t("customer.files.limit", { size: formatSize(fileLimit(c.get("deps")), c.get("lang")) })
     }`;
-    if (Number(c.req.header("content-length") ?? 0) > DEFAULT_FILE_LIMIT + MULTIPART_SLACK) {
+    if (Number(c.req.header("content-length") ?? 0) > fileLimit(c.get("deps")) + MULTIPART_SLACK) {
       return await refuse(413, tooLarge);
     }
     let body: Record<string, unknown>;
@@ -160,7 +160,7 @@ export const customerRoutes = new Hono<AppEnv>()
         session,
         { name: file.name, type: file.type, bytes },
         { direction: "to_technician" },
-        DEFAULT_FILE_LIMIT,
+        fileLimit(deps),
       );
       if (!script) return c.redirect(`/s/${session.token}`, 303);
       const line = (await readLog(deps.db, session.id)).findLast((l) =>
@@ -241,7 +241,7 @@ async function sessionPage(
   if (terms !== null) return c.html(<TermsPage {...props} terms={terms} />, status);
   const lines = await readLog(db, session.id);
   return c.html(
-    <ChatPage {...props} lines={lines} fileLimit={DEFAULT_FILE_LIMIT} {...refused} />,
+    <ChatPage {...props} lines={lines} fileLimit={fileLimit(c.get("deps"))} {...refused} />,
     status,
   );
 }

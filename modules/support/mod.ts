@@ -51,6 +51,7 @@ export {
 export {
   DEFAULT_FILE_LIMIT,
   editFields,
+  fileLimit,
   type LogLine,
   pushUrl,
   readFile,

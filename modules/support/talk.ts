@@ -235,6 +235,11 @@ export async function editFields(
 
 export const DEFAULT_FILE_LIMIT = 25 * 1024 * 1024;
 
+/** The configured limit for files sent in a session (FILE_LIMIT_MB), either way. */
+export function fileLimit(deps: AppDeps): number {
+  return deps.config.fileLimitBytes ?? DEFAULT_FILE_LIMIT;
+}
+
 /** Stores a file with both fingerprints and logs them for both sides to compare. */
 export async function storeFile(
   deps: AppDeps,
