@@ -7,12 +7,13 @@ import { join, relative } from "node:path";
 const ALLOWED: Record<string, string[]> = {
   account: ["audit", "auth", "http", "i18n"],
   channels: ["audit", "auth", "db", "http", "i18n", "org", "permissions", "tokens"],
-  mail: ["audit", "config", "db", "http"],
+  mail: ["config", "db", "http", "outbox"],
   org: ["audit", "auth", "db", "http", "i18n", "mail", "permissions", "tokens"],
   permissions: [],
   sessions: [],
   replies: ["audit", "auth", "db", "http", "i18n", "permissions"],
-  sms: ["audit", "config", "db", "http"],
+  outbox: ["audit", "db", "http", "live"],
+  sms: ["config", "db", "http", "outbox"],
   support: [
     "audit",
     "auth",

@@ -1,13 +1,11 @@
 // The outbox against a real database and a real SMTP server: held, sent, refused, down,
 // back-off to failed, rolled back, and the retry worker.
 import assert from "node:assert/strict";
-import { eq } from "drizzle-orm";
-import type { Config } from "../config/mod.ts";
-import { type Database, openTestDatabase } from "../db/mod.ts";
-import { type AppDeps, createLogger } from "../http/mod.ts";
-import { LiveHub } from "../live/mod.ts";
+import type { Database } from "../db/mod.ts";
+import { MAX_ATTEMPTS, retryDelayMs } from "../outbox/mod.ts";
+import { type OutboxHarness, withOutboxDeps } from "../outbox/test_harness.ts";
 import { deliverMail, enqueueMail, mailOutbox, startMailWorker } from "./mod.ts";
-import { MAX_ATTEMPTS, retryDelayMs } from "./delivery.ts";
+import type { MailRow } from "./outbox.ts";
 import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtp_test_server.ts";
 
 const MAIL = {
@@ -17,50 +15,11 @@ const MAIL = {
   text: "Follow this link to choose a password: https://rescue.example.test/invite/abc",
 };
 
-interface Harness {
-  deps: AppDeps;
-  db: Database;
-  clock: { now(): Date; advance(ms: number): void };
-  row(id: string): Promise<typeof mailOutbox.$inferSelect>;
-}
-
-async function withOutbox(
+function withOutbox(
   smtpUrl: string | undefined,
-  run: (h: Harness) => Promise<void>,
+  run: (h: OutboxHarness<MailRow>) => Promise<void>,
 ): Promise<void> {
-  const handle = await openTestDatabase();
-  let now = new Date("2026-11-24T10:00:00Z");
-  const clock = {
-    now: () => new Date(now),
-    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
-  };
-  const config: Config = {
-    port: 0,
-    publicUrl: "https://rescue.example.test",
-    dataDir: "./data",
-    databaseUrl: undefined,
-    smtpUrl,
-    bootstrapAdmin: undefined,
-    cookieSecret: "x".repeat(32),
-    secureCookies: true,
-    version: "test",
-  };
-  const log = createLogger({}, () => {});
-  const deps: AppDeps = {
-    config,
-    db: handle.db,
-    dbKind: handle.kind,
-    clock,
-    log,
-    live: new LiveHub(),
-  };
-  const row = async (id: string) =>
-    (await handle.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)))[0];
-  try {
-    await run({ deps, db: handle.db, clock, row });
-  } finally {
-    await handle.close();
-  }
+  return withOutboxDeps({ table: mailOutbox, config: { smtpUrl } }, run);
 }
 
 async function withSmtp(run: (smtp: TestSmtpServer) => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
 import type { Config } from "../config/mod.ts";
-import type { OutboxRow } from "./outbox.ts";
+import type { MailRow } from "./outbox.ts";
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
 
@@ -33,7 +33,7 @@ export function senderAddress(config: Pick<Config, "publicUrl">): string {
 /** Hands one message to the SMTP server; rejects with nodemailer's error on failure. */
 export async function sendOverSmtp(
   config: Pick<Config, "publicUrl" | "smtpUrl">,
-  row: OutboxRow,
+  row: MailRow,
 ): Promise<void> {
   if (!config.smtpUrl) throw new Error("SMTP is not configured");
   await _transportFor(config.smtpUrl).sendMail({

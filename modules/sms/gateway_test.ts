@@ -2,18 +2,9 @@
 // errors with the status, timeouts, and an unreachable gateway whose key stays secret.
 import assert from "node:assert/strict";
 import { httpSmsGateway } from "./gateway.ts";
-import { closedPort, startTestGateway, type TestGateway } from "./gateway_test_server.ts";
+import { closedPort, withGateway } from "./gateway_test_server.ts";
 
 const MESSAGE = { to: "+31612345678", body: 'Your PIN is 123 456 — "quoted" & more' };
-
-async function withGateway(run: (gateway: TestGateway) => Promise<void>): Promise<void> {
-  const gateway = await startTestGateway();
-  try {
-    await run(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
 
 Deno.test("httpSmsGateway() POSTs {to, body} as JSON with the Authorization header", async () => {
   await withGateway(async (gateway) => {

@@ -57,6 +57,16 @@ export function startTestGateway(): Promise<TestGateway> {
   });
 }
 
+/** Runs `run` with a fresh test gateway and closes it afterwards. */
+export async function withGateway(run: (gateway: TestGateway) => Promise<void>): Promise<void> {
+  const gateway = await startTestGateway();
+  try {
+    await run(gateway);
+  } finally {
+    await gateway.close();
+  }
+}
+
 /** A loopback port nothing listens on (bound, then released). */
 export function closedPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

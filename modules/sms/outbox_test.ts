@@ -1,85 +1,41 @@
 // The SMS outbox against a real database and a real loopback HTTP gateway: held without a
 // gateway, sent, back-off to failed, bad numbers refused, rolled back, and the worker.
 import assert from "node:assert/strict";
-import { eq } from "drizzle-orm";
 import type { Config } from "../config/mod.ts";
-import { type Database, openTestDatabase } from "../db/mod.ts";
-import { createLogger } from "../http/mod.ts";
-import { LiveHub } from "../live/mod.ts";
+import type { Database } from "../db/mod.ts";
+import { MAX_ATTEMPTS, retryDelayMs } from "../outbox/mod.ts";
+import { type OutboxHarness, withOutboxDeps } from "../outbox/test_harness.ts";
 import {
   deliverSms,
   enqueueSms,
   InvalidPhoneNumberError,
-  type SmsDeps,
   type SmsGateway,
   smsOutbox,
   startSmsWorker,
 } from "./mod.ts";
-import { MAX_ATTEMPTS, retryDelayMs } from "./delivery.ts";
-import { startTestGateway, type TestGateway } from "./gateway_test_server.ts";
+import type { SmsRow } from "./outbox.ts";
+import { withGateway } from "./gateway_test_server.ts";
 
 const SMS = { orgId: null, to: "+31 6 1234-5678", body: "Your Rescue PIN: 482 913" };
 
-interface Harness {
-  deps: SmsDeps;
-  clock: { now(): Date; advance(ms: number): void };
-  row(id: string): Promise<typeof smsOutbox.$inferSelect>;
+interface Harness extends OutboxHarness<SmsRow> {
   enqueue(extra?: Partial<typeof SMS>): Promise<string>;
 }
 
-async function withOutbox(
+function withOutbox(
   gateway: Pick<Config, "smsGatewayUrl" | "smsGatewayAuth">,
   run: (h: Harness) => Promise<void>,
 ): Promise<void> {
-  const handle = await openTestDatabase();
-  let now = new Date("2026-11-24T10:00:00Z");
-  const clock = {
-    now: () => new Date(now),
-    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
-  };
-  const config: Config = {
-    port: 0,
-    publicUrl: "https://rescue.example.test",
-    dataDir: "./data",
-    databaseUrl: undefined,
-    smtpUrl: undefined,
-    ...gateway,
-    bootstrapAdmin: undefined,
-    cookieSecret: "x".repeat(32),
-    secureCookies: true,
-    version: "test",
-  };
-  const deps: SmsDeps = {
-    config,
-    db: handle.db,
-    dbKind: handle.kind,
-    clock,
-    log: createLogger({}, () => {}),
-    live: new LiveHub(),
-  };
-  const row = async (id: string) =>
-    (await handle.db.select().from(smsOutbox).where(eq(smsOutbox.id, id)))[0];
-  const enqueue = (extra: Partial<typeof SMS> = {}) =>
-    enqueueSms(handle.db, {
-      ...SMS,
-      ...extra,
-      now: clock.now(),
-      gatewayConfigured: Boolean(config.smsGatewayUrl),
-    });
-  try {
-    await run({ deps, clock, row, enqueue });
-  } finally {
-    await handle.close();
-  }
-}
-
-async function withGateway(run: (gateway: TestGateway) => Promise<void>): Promise<void> {
-  const gateway = await startTestGateway();
-  try {
-    await run(gateway);
-  } finally {
-    await gateway.close();
-  }
+  return withOutboxDeps({ table: smsOutbox, config: gateway }, (h) => {
+    const enqueue = (extra: Partial<typeof SMS> = {}) =>
+      enqueueSms(h.deps.db, {
+        ...SMS,
+        ...extra,
+        now: h.clock.now(),
+        gatewayConfigured: Boolean(gateway.smsGatewayUrl),
+      });
+    return run({ ...h, enqueue });
+  });
 }
 
 Deno.test("enqueueSms() holds a message without a gateway and deliverSms() sends nothing", async () => {

@@ -1,0 +1,37 @@
+import type { Context } from "hono";
+import { type AppEnv, clientAddress, HttpError } from "../http/mod.ts";
+import type { ResendActor } from "./resend.ts";
+import { OUTBOX_STATUSES, type OutboxScope, type OutboxStatus } from "./store.ts";
+
+type Ctx = Context<AppEnv>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the signed-in admin may see: a master admin also sees messages of no organisation. */
+export function outboxScope(c: Ctx): OutboxScope {
+  const user = c.get("user")!;
+  return { orgId: user.orgId, includeUnowned: user.role === "master_admin" };
+}
+
+/** The signed-in admin as a resend's audit entry names them. */
+export function resendActor(c: Ctx): ResendActor {
+  const user = c.get("user")!;
+  return { id: user.id, email: user.email, ip: clientAddress(c) };
+}
+
+/** The `:id` parameter; anything but a UUID cannot name a message (and would upset SQL). */
+export function outboxId(c: Ctx): string {
+  const id = c.req.param("id") ?? "";
+  if (!UUID.test(id)) throw new HttpError(404, "errors.notFound");
+  return id;
+}
+
+/** The list's `?status=&page=`: an unknown status filters nothing, a bad page is page 1. */
+export function outboxListQuery(c: Ctx): { status?: OutboxStatus; page: number } {
+  const q = c.req.query();
+  const status = (OUTBOX_STATUSES as readonly string[]).includes(q.status ?? "")
+    ? q.status as OutboxStatus
+    : undefined;
+  const page = Number.parseInt(q.page ?? "1", 10);
+  return { status, page: Number.isFinite(page) ? page : 1 };
+}
