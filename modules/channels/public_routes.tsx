@@ -18,11 +18,14 @@ type C = Context<AppEnv>;
  * start one from a valid form.
  */
 export interface ChannelSessionHooks {
+  /** Seconds this client must wait before its next form submission, or null to go ahead. */
+  submissionWait(c: C): Promise<number | null>;
   anyoneAvailable(c: C, found: PublicChannel): Promise<boolean>;
   startSession(c: C, found: PublicChannel, values: CustomerValues): Promise<Response>;
 }
 
 const NO_HOOKS: ChannelSessionHooks = {
+  submissionWait: () => Promise.resolve(null),
   anyoneAvailable: () => Promise.resolve(true),
   startSession: (c, found) =>
     Promise.resolve(c.html(<PublicThanksPage c={c} found={found} kind="session" />)),
@@ -69,6 +72,7 @@ export function channelPublicRoutes(hooks: ChannelSessionHooks = NO_HOOKS) {
           409,
         );
       }
+      await throttled(c, hooks);
       const form = await readForm(c);
       const { values, problems } = readCustomerForm(form, found.fields, { contact: false });
       if (problems.length > 0) {
@@ -84,6 +88,7 @@ export function channelPublicRoutes(hooks: ChannelSessionHooks = NO_HOOKS) {
       if (found.channel.unavailableAction !== "callback") {
         throw new HttpError(409, "channels.public.callbackNotOffered");
       }
+      await throttled(c, hooks);
       const form = await readForm(c);
       const { values, problems } = readCustomerForm(form, found.fields, { contact: true });
       if (problems.length > 0) {
@@ -102,6 +107,14 @@ export function channelPublicRoutes(hooks: ChannelSessionHooks = NO_HOOKS) {
       await recordCallback(db, found.channel.id, values, clock.now());
       return c.html(<PublicThanksPage c={c} found={found} kind="callback" />);
     });
+}
+
+/** Too many submissions from this address: 429 with Retry-After, nothing stored. */
+async function throttled(c: C, hooks: ChannelSessionHooks): Promise<void> {
+  const wait = await hooks.submissionWait(c);
+  if (wait === null) return;
+  c.header("Retry-After", String(wait));
+  throw new HttpError(429, "channels.public.tooManySubmissions");
 }
 
 async function channelOr404(c: C): Promise<PublicChannel> {

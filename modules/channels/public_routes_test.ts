@@ -245,3 +245,31 @@ Deno.test("an open channel with nobody available shows the message and refuses t
     await f.t.close();
   }
 });
+
+Deno.test("one address may submit a channel's forms 10 times in 15 minutes, then waits", async () => {
+  const f = await startWithAdmin();
+  try {
+    const { phone, channel, groupId } = await setUp(f);
+    const visitor = f.t.client();
+    await visitor.get(`/c/${channel.slug}`);
+    for (let i = 0; i < 10; i++) {
+      const ok = await visitor.post(`/c/${channel.slug}`, {
+        name: `Ann ${i}`,
+        [`f_${phone}`]: "1",
+      });
+      assert.equal(ok.status, 303, `submission ${i + 1}`);
+    }
+    const refused = await visitor.post(`/c/${channel.slug}`, { name: "Ann", [`f_${phone}`]: "1" });
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.match(await refused.text(), /Too many requests from your address/);
+    const { supportSessions } = await import("../support/mod.ts");
+    assert.equal((await f.t.deps.db.select().from(supportSessions)).length, 10, "none stored");
+    f.t.clock.advance(15 * 60_000 + 1000);
+    await onlineTechnician(f.t, f.orgId, groupId); // someone is still there to take it
+    const later = await visitor.post(`/c/${channel.slug}`, { name: "Ann", [`f_${phone}`]: "1" });
+    assert.equal(later.status, 303, "a new window");
+  } finally {
+    await f.t.close();
+  }
+});

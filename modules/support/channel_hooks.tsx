@@ -5,13 +5,18 @@
  */
 import type { Context } from "hono";
 import type { PublicChannel } from "../channels/mod.ts";
-import type { AppEnv } from "../http/mod.ts";
+import { type AppEnv, clientAddress } from "../http/mod.ts";
 import { createChannelSession } from "./create.ts";
+import { formSubmissionWait } from "./pin.ts";
 import { channelAvailability } from "./presence.ts";
 
 type C = Context<AppEnv>;
 
 export const channelSessionHooks = {
+  async submissionWait(c: C): Promise<number | null> {
+    const { db, clock } = c.get("deps");
+    return await formSubmissionWait(db, clientAddress(c), clock.now());
+  },
   async anyoneAvailable(c: C, found: PublicChannel): Promise<boolean> {
     const { db, clock } = c.get("deps");
     return (await channelAvailability(db, found.channel.id, clock.now())).available;

@@ -137,3 +137,30 @@ function _distance(a: string, b: string): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) d++;
   return d;
 }
+
+/** Public forms that create rows (channel sessions, callback requests), per client address. */
+export const FORM_POLICY = { perAddress: 10, windowMs: 15 * 60_000 } as const;
+
+/**
+ * Counts one submission from `address` and says whether it may go ahead: at most
+ * `FORM_POLICY.perAddress` per window, then a wait until the window is over. Returns the
+ * seconds to wait, or null when allowed. Shares the PIN throttle's table (key "f:<address>").
+ */
+export async function formSubmissionWait(
+  db: Database,
+  address: string,
+  now: Date,
+): Promise<number | null> {
+  const key = `f:${address}`;
+  const [row] = await db.select().from(pinThrottle).where(eq(pinThrottle.key, key));
+  const fresh = !row || now.getTime() - row.windowStart.getTime() > FORM_POLICY.windowMs;
+  const windowStart = fresh ? now : row.windowStart;
+  if (!fresh && row.failures >= FORM_POLICY.perAddress) {
+    const end = windowStart.getTime() + FORM_POLICY.windowMs;
+    return Math.max(1, Math.ceil((end - now.getTime()) / 1000));
+  }
+  const failures = fresh ? 1 : row.failures + 1;
+  await db.insert(pinThrottle).values({ key, failures, windowStart, lockedUntil: null })
+    .onConflictDoUpdate({ target: pinThrottle.key, set: { failures, windowStart } });
+  return null;
+}
