@@ -51,7 +51,7 @@ export async function createPrivateSession(
   const now = deps.clock.now();
   const settings = await settingsFor(deps.db, user.groupId);
   const created = await deps.db.transaction(async (tx) => {
-    const pin = await uniquePin(tx, now);
+    const pin = await uniquePin(tx);
     const token = randomToken(24);
     const [session] = await tx.insert(supportSessions).values({
       orgId: user.orgId,

@@ -31,13 +31,16 @@ export function randomPin(): string {
   }
 }
 
-/** A PIN no live session holds right now (retries on the rare collision). */
-export async function uniquePin(tx: Database, now: Date): Promise<string> {
+/**
+ * A PIN no session holds (retries on the rare collision). A code stays held until it is used,
+ * expires (the connecting deadline clears it) or is locked; the unique index on the column
+ * settles two creations racing for the same draw.
+ */
+export async function uniquePin(tx: Database): Promise<string> {
   for (let i = 0; i < 20; i++) {
     const pin = randomPin();
-    const [taken] = await tx.select({ id: supportSessions.id }).from(supportSessions).where(
-      and(eq(supportSessions.pin, pin), gt(supportSessions.pinExpiresAt, now)),
-    );
+    const [taken] = await tx.select({ id: supportSessions.id }).from(supportSessions)
+      .where(eq(supportSessions.pin, pin));
     if (!taken) return pin;
   }
   throw new Error("Could not find a free PIN");

@@ -62,7 +62,8 @@ export const supportSessions = pgTable("support_sessions", {
 }, (t) => [
   uniqueIndex("support_sessions_token_idx").on(t.token),
   uniqueIndex("support_sessions_number_idx").on(t.number),
-  index("support_sessions_pin_idx").on(t.pin),
+  // A code belongs to one session at a time (NULLs — used, expired, locked — don't clash).
+  uniqueIndex("support_sessions_pin_key").on(t.pin),
   index("support_sessions_org_idx").on(t.orgId, t.createdAt),
 ]);
 
