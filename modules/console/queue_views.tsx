@@ -121,9 +121,8 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
           class="link small"
           data-copy-row
           title={t("console.copyRow")}
-          aria-label={t("console.copyRow")}
         >
-          ⧉
+          {t("console.copyRowShort")}
         </button>
       </td>
     </tr>
