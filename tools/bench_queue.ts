@@ -27,11 +27,13 @@ async function rssMiB(pid: number): Promise<number> {
 class Browser {
   cookies = new Map<string, string>();
   csrf = "";
-  constructor(readonly base: string) {}
+  /** `address` plays a distinct client (sent as X-Forwarded-For; the server trusts it). */
+  constructor(readonly base: string, readonly address?: string) {}
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     headers.set("origin", this.base);
+    if (this.address) headers.set("x-forwarded-for", this.address);
     const res = await fetch(this.base + path, { ...init, headers, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
@@ -128,6 +130,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: "127.0.0.1",
+      RESCUE_TRUST_PROXY: "1",
       PUBLIC_URL: base,
       RESCUE_LOG: "off",
     },
@@ -168,7 +171,8 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
     // Customers arrive through the channel form and keep their pages open.
     const ids: string[] = [];
     for (let i = 0; i < nSessions; i++) {
-      const customer = new Browser(base);
+      // Customers come from their own addresses (the channel form allows 10 per address).
+      const customer = new Browser(base, `10.${i >> 16 & 255}.${i >> 8 & 255}.${i & 255}`);
       await customer.page(`/c/${slug}`);
       const res = await customer.post(`/c/${slug}`, { name: `Customer ${i}` });
       const token = /\/s\/([A-Za-z0-9_-]+)/.exec(res.headers.get("location") ?? "")?.[1];
