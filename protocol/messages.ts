@@ -1,0 +1,83 @@
+/**
+ * The agent protocol's messages, as zod schemas: one tagged union per direction. Every field
+ * is bounded (lengths, ranges) and objects are strict, so a message either means exactly one
+ * thing or is refused. Media (the screen) does not travel here: it goes over WebRTC.
+ */
+import { z } from "zod";
+
+/** Capabilities the technician asks for and the customer grants or refuses, one by one. */
+export const CAPABILITIES = ["view", "control", "clipboard", "files", "systemInfo"] as const;
+export type Capability = typeof CAPABILITIES[number];
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const text = (max: number) => z.string().max(max);
+const coord = z.number().int().min(0).max(32_767);
+const capability = z.enum(CAPABILITIES);
+
+/** Agent → server. */
+export const AgentMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("hello"),
+    /** The session token (from the link or the PIN exchange). */
+    token: id,
+    /** A stable identity for this device, kept by the agent across sessions. */
+    deviceId: id,
+    os: z.enum(["linux", "windows", "darwin"]),
+    language: text(16),
+    agentVersion: text(32),
+    screen: z.strictObject({ width: coord, height: coord }),
+  }),
+  z.strictObject({ type: z.literal("consent"), capability, granted: z.boolean() }),
+  z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
+  z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
+  z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),
+  z.strictObject({ type: z.literal("bye"), reason: text(200) }),
+]);
+export type AgentMessage = z.infer<typeof AgentMessageSchema>;
+
+const buttons = z.enum(["left", "middle", "right"]);
+
+/** Server → agent (what the technician asks for, relayed, and connection upkeep). */
+export const ServerMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
+  z.strictObject({ type: z.literal("request"), capability }),
+  z.strictObject({ type: z.literal("revoke"), capability }),
+  z.strictObject({ type: z.literal("pointer"), x: coord, y: coord }),
+  z.strictObject({
+    type: z.literal("button"),
+    button: buttons,
+    down: z.boolean(),
+    x: coord,
+    y: coord,
+  }),
+  z.strictObject({
+    type: z.literal("wheel"),
+    dx: z.number().int().min(-100).max(100),
+    dy: z.number().int().min(-100).max(100),
+  }),
+  z.strictObject({
+    type: z.literal("key"),
+    /** An X11 keysym (also used as the portable key identity on other systems). */
+    keysym: z.number().int().min(0).max(0x10ffff + 0x1000000),
+    down: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
+  z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
+  z.strictObject({ type: z.literal("end"), reason: text(200) }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** Which capability a server message needs the customer to have granted. */
+export function capabilityNeeded(message: ServerMessage): Capability | null {
+  switch (message.type) {
+    case "pointer":
+    case "button":
+    case "wheel":
+    case "key":
+      return "control";
+    case "clipboard":
+      return "clipboard";
+    default:
+      return null;
+  }
+}
