@@ -64,6 +64,8 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("end"), reason: text(200) }),
+  /** A frame the server refused (the connection stays up): its code and reason. */
+  z.strictObject({ type: z.literal("error"), code: text(32), reason: text(300) }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 

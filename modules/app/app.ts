@@ -22,7 +22,7 @@ import {
   securityHeaders,
 } from "../http/mod.ts";
 import { staticRoutes } from "../static_files/mod.ts";
-import { channelSessionHooks, customerRoutes } from "../support/mod.ts";
+import { agentRoutes, channelSessionHooks, customerRoutes } from "../support/mod.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -39,6 +39,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/v1", apiRoutes);
   app.route("/", authRoutes);
   app.route("/", customerRoutes);
+  app.route("/", agentRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console", consoleRoutes);

@@ -78,6 +78,7 @@ export {
   visibleRows,
 } from "./queue.ts";
 export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
+export { agentRoutes, HELLO_TIMEOUT_MS } from "./agent_gateway.ts";
 export { channelSessionHooks } from "./channel_hooks.tsx";
 export { channelAvailability, isTechnicianAvailable, presenceOf } from "./presence.ts";
 export {
