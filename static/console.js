@@ -13,7 +13,6 @@
   const tabs = document.getElementById("session-tabs");
   const panel = document.getElementById("session-panel");
   const panelHint = panel.innerHTML;
-  const ACTIVE = new Set(["active", "on_hold", "reconnecting", "offline", "rebooting"]);
   const ARRIVING = new Set(["waiting", "incoming"]);
   const GONE = new Set(["closed", "closed_by_waiting_customer"]);
   const UUID = /^[0-9a-f-]{36}$/;
@@ -59,11 +58,11 @@
   // ---- queue tabs --------------------------------------------------------------------------
   let filter = "all";
   function shown(row) {
-    const { visibility, kind, status } = row.dataset;
+    const { visibility, kind, working } = row.dataset;
     if (filter === "monitored") return visibility === "monitored";
     if (visibility === "monitored") return false;
     if (filter === "private" || filter === "channel") return kind === filter;
-    if (filter === "active") return visibility === "own" && ACTIVE.has(status);
+    if (filter === "active") return visibility === "own" && working === "1";
     return true;
   }
   function applyFilter() {

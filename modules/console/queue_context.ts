@@ -64,15 +64,6 @@ const END_FROM = new Set<string>([
 ]);
 const TRANSFER_FROM = new Set<string>(["waiting", "active", "on_hold", "incoming"]);
 
-/** The technician works these sessions: inline edit, a session tab (SPEC Q5). */
-export const WORKING_STATUSES: ReadonlySet<string> = new Set<SessionStatus>([
-  "active",
-  "on_hold",
-  "reconnecting",
-  "offline",
-  "rebooting",
-]);
-
 /** Waiting rows become urgent after the group's threshold (SPEC Q4). */
 export const URGENT_STATUSES: ReadonlySet<string> = new Set(["waiting", "incoming"]);
 

@@ -6,24 +6,10 @@
  */
 import type { QueueRow } from "../support/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
-import {
-  actionsFor,
-  type RowAction,
-  type RowContext,
-  URGENT_STATUSES,
-  WORKING_STATUSES,
-} from "./queue_context.ts";
+import { actionsFor, type RowAction, type RowContext, URGENT_STATUSES } from "./queue_context.ts";
+import { TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
 
 /** Statuses that give the technician a session tab (SPEC Q5). */
-export const TAB_STATUSES: ReadonlySet<string> = new Set([
-  "active",
-  "on_hold",
-  "collaborating",
-  "reconnecting",
-  "offline",
-  "rebooting",
-]);
-
 const sessionUrl = (id: string) => `/console/sessions/${id}`;
 
 export function QueueHead(props: { ctx: RowContext }) {
@@ -73,6 +59,7 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
       data-created-at={session.createdAt.toISOString()}
       data-urgent-at={urgentAt}
       data-has-tab={TAB_STATUSES.has(entry.status) && row.visibility === "own" ? "1" : undefined}
+      data-working={WORKING_STATUSES.has(entry.status) ? "1" : undefined}
       class={entry.status === "connecting" ? "pending" : undefined}
       tabindex={0}
     >

@@ -53,3 +53,10 @@ export {
   type DeadlineSettings,
   deadlinesFor,
 } from "./deadlines.ts";
+
+/**
+ * Status groups several places ask about: `WORKING_STATUSES` (the technician works the
+ * session), `TAB_STATUSES` (it has a console tab) and `LIMITED_STATUSES` (counts against
+ * the group's active-session limit; held sessions don't).
+ */
+export { LIMITED_STATUSES, TAB_STATUSES, WORKING_STATUSES } from "./groupings.ts";

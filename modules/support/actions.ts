@@ -13,6 +13,7 @@ import { type AppDeps, type CurrentUser, HttpError } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { groupMembers, technicianGroups } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
+import { LIMITED_STATUSES } from "../sessions/mod.ts";
 import {
   applyEvent,
   type Entry,
@@ -49,9 +50,6 @@ export async function withHttpErrors<T>(work: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
-
-/** The statuses that count against the group's limit of concurrently active sessions. */
-const COUNTS_AS_ACTIVE = ["active", "collaborating", "reconnecting", "rebooting", "offline"];
 
 interface Acting {
   deps: AppDeps;
@@ -102,7 +100,7 @@ async function _activeCount(tx: Database, userId: string): Promise<number> {
   const rows = await tx.select({ id: queueEntries.id }).from(queueEntries).where(and(
     eq(queueEntries.userId, userId),
     isNull(queueEntries.removedAt),
-    inArray(queueEntries.status, COUNTS_AS_ACTIVE),
+    inArray(queueEntries.status, [...LIMITED_STATUSES]),
   ));
   return rows.length;
 }

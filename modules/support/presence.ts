@@ -16,9 +16,8 @@ import {
   technicianGroups,
   technicianStatus,
 } from "../org/mod.ts";
+import { LIMITED_STATUSES } from "../sessions/mod.ts";
 import { queueEntries } from "./schema.ts";
-
-const COUNTS_AS_ACTIVE = ["active", "collaborating", "reconnecting", "rebooting", "offline"];
 
 /** Presence of every active member of `groupIds`, by user id. */
 export async function presenceOf(
@@ -42,7 +41,7 @@ export async function presenceOf(
   const active = await db.select({ userId: queueEntries.userId }).from(queueEntries).where(and(
     inArray(queueEntries.userId, ids),
     isNull(queueEntries.removedAt),
-    inArray(queueEntries.status, COUNTS_AS_ACTIVE),
+    inArray(queueEntries.status, [...LIMITED_STATUSES]),
   ));
   const result = new Map<string, Presence>();
   for (const member of members) {

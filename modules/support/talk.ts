@@ -10,6 +10,7 @@ import { recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
+import { WORKING_STATUSES } from "../sessions/mod.ts";
 import {
   type Entry,
   liveEntries,
@@ -34,9 +35,6 @@ import {
 export type LogLine = typeof sessionLog.$inferSelect;
 export type SessionFile = Omit<typeof sessionFiles.$inferSelect, "content">;
 
-/** Statuses in which the technician is working the session (may chat, send, note). */
-const WORKING = new Set(["active", "on_hold", "reconnecting", "offline", "rebooting"]);
-
 /**
  * The session if the user may work on it: its own row is in a working status (or, with
  * `monitor`, any row it can see, for reading). Anything else is "not found".
@@ -54,7 +52,7 @@ export async function sessionForTechnician(
   const entries = await liveEntries(deps.db, sessionId);
   const own = entries.find((e) => visibilityOf(viewer, e) === "own");
   if (mode === "work") {
-    if (!own || !WORKING.has(own.status)) {
+    if (!own || !WORKING_STATUSES.has(own.status)) {
       throw new SessionConflict("sessions.notWorking", "Start the session first");
     }
     return { session, entry: own };

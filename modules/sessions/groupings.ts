@@ -1,0 +1,30 @@
+/**
+ * Named groups of statuses that several places ask about, kept here beside the statuses so
+ * the console, the services and the API cannot drift apart. The sets take any string, so a
+ * status read from storage can be looked up as it is.
+ */
+import type { SessionStatus } from "./status.ts";
+
+/** The technician is working the session: chat, files, notes, inline edit (SPEC T1–T5). */
+export const WORKING_STATUSES: ReadonlySet<string> = new Set<SessionStatus>([
+  "active",
+  "on_hold",
+  "reconnecting",
+  "offline",
+  "rebooting",
+]);
+
+/** A row with a session tab in the console (SPEC Q5): working, or collaborating. */
+export const TAB_STATUSES: ReadonlySet<string> = new Set<SessionStatus>([
+  ...(WORKING_STATUSES as ReadonlySet<SessionStatus>),
+  "collaborating",
+]);
+
+/** What counts against a group's limit of concurrently active sessions; held ones don't (Q5). */
+export const LIMITED_STATUSES: readonly SessionStatus[] = [
+  "active",
+  "collaborating",
+  "reconnecting",
+  "rebooting",
+  "offline",
+];
