@@ -80,6 +80,21 @@ export function NewSessionDialog(
     return key && <p class="field-error" role="alert" id={`ns-problem-${name}`}>{t(key)}</p>;
   };
   const invalid = (name: string) => (problems[name] ? "true" : undefined);
+  /** The e-mail address or phone number the invitation goes to. */
+  const contact = (type: "email" | "tel", label: string) => (
+    <>
+      <label for="ns-contact">{label}</label>
+      <input
+        id="ns-contact"
+        type={type}
+        name="contact"
+        required
+        value={draft.contact}
+        aria-invalid={invalid("contact")}
+      />
+      {problem("contact")}
+    </>
+  );
   return (
     <div class="card dialog" id="new-session-dialog" data-method={method}>
       <h2>{t(`console.method_${method}`)}</h2>
@@ -112,16 +127,7 @@ export function NewSessionDialog(
         ))}
         {method === "email" && (
           <>
-            <label for="ns-contact">{t("console.customerEmail")}</label>
-            <input
-              id="ns-contact"
-              type="email"
-              name="contact"
-              required
-              value={draft.contact}
-              aria-invalid={invalid("contact")}
-            />
-            {problem("contact")}
+            {contact("email", t("console.customerEmail"))}
             <fieldset class="plain">
               <legend>{t("console.sendVia")}</legend>
               <label class="check">
@@ -137,16 +143,7 @@ export function NewSessionDialog(
         )}
         {method === "sms" && (
           <>
-            <label for="ns-contact">{t("console.customerPhone")}</label>
-            <input
-              id="ns-contact"
-              type="tel"
-              name="contact"
-              required
-              value={draft.contact}
-              aria-invalid={invalid("contact")}
-            />
-            {problem("contact")}
+            {contact("tel", t("console.customerPhone"))}
           </>
         )}
         <div class="row">
