@@ -8,7 +8,6 @@ import { type AppDeps, type CurrentUser } from "../http/mod.ts";
 import { listFields } from "../channels/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
-import type { SessionStatus } from "../sessions/mod.ts";
 import { type QueueRow, settingsFor } from "../support/mod.ts";
 
 export interface QueueColumnField {
