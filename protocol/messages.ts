@@ -13,6 +13,10 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const text = (max: number) => z.string().max(max);
 const coord = z.number().int().min(0).max(32_767);
 const capability = z.enum(CAPABILITIES);
+const nonce = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+/** Colour quality presets (SPEC R2); "auto" adapts to measured bandwidth and round trip. */
+export const QUALITY_PRESETS = ["auto", "high", "normal", "low", "greyscale"] as const;
+export type QualityPreset = typeof QUALITY_PRESETS[number];
 
 /** Agent → server. */
 export const AgentMessageSchema = z.discriminatedUnion("type", [
@@ -27,6 +31,9 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
     agentVersion: text(32),
     screen: z.strictObject({ width: coord, height: coord }),
   }),
+  /** A technician's request, passed on to the customer with the agent's own nonce. */
+  z.strictObject({ type: z.literal("ask"), capability, nonce }),
+  /** What the agent now allows (after checking the customer's signed answer, or a revoke). */
   z.strictObject({ type: z.literal("consent"), capability, granted: z.boolean() }),
   z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
@@ -42,6 +49,22 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
   z.strictObject({ type: z.literal("request"), capability }),
   z.strictObject({ type: z.literal("revoke"), capability }),
+  /**
+   * The customer's answer to an `ask`, signed on the customer's page with the key only the
+   * agent and that page know (HMAC-SHA-256 over `consentMessage(...)`, base64url): the server
+   * relays it and cannot forge it.
+   */
+  z.strictObject({
+    type: z.literal("grant"),
+    capability,
+    nonce,
+    granted: z.boolean(),
+    signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  }),
+  /** Send a keyframe now (a viewer joined or lost one). */
+  z.strictObject({ type: z.literal("keyframe") }),
+  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
+  z.strictObject({ type: z.literal("ctrlAltDel") }),
   z.strictObject({ type: z.literal("pointer"), x: coord, y: coord }),
   z.strictObject({
     type: z.literal("button"),
@@ -76,10 +99,16 @@ export function capabilityNeeded(message: ServerMessage): Capability | null {
     case "button":
     case "wheel":
     case "key":
-      return "control";
+    case "ctrlAltDel":
+    // Clipboard sync is part of remote control (SPEC R3): it starts and ends with it.
     case "clipboard":
-      return "clipboard";
+      return "control";
     default:
       return null;
   }
+}
+
+/** The text a customer's consent answer signs: it binds capability, request and answer. */
+export function consentMessage(capability: Capability, nonce: string, granted: boolean): string {
+  return `rescue-consent/1|${capability}|${nonce}|${granted ? "grant" : "deny"}`;
 }

@@ -1,7 +1,8 @@
 /**
  * The agent protocol: the messages the server and the customer agent exchange over the
  * control connection (one package imported by both `modules/` and `agent/`). Screen media
- * travel over WebRTC, not here.
+ * travel as binary frames (`media.ts`) on the same connection; the server relays them to
+ * browsers over WebRTC.
  *
  * - `AgentMessageSchema` / `ServerMessageSchema`: the tagged unions of each direction, every
  *   field bounded, objects strict. `capabilityNeeded` says which customer consent a server
@@ -17,7 +18,19 @@ export {
   CAPABILITIES,
   type Capability,
   capabilityNeeded,
+  consentMessage,
+  QUALITY_PRESETS,
+  type QualityPreset,
   type ServerMessage,
   ServerMessageSchema,
 } from "./messages.ts";
 export { Channel, type Decoded, type DecodeErrorCode, MAX_FRAME_BYTES } from "./codec.ts";
+export {
+  type Codec,
+  type DecodedMedia,
+  decodeMediaFrame,
+  encodeMediaFrame,
+  MAX_MEDIA_FRAME_BYTES,
+  MEDIA_HEADER_BYTES,
+  type MediaFrame,
+} from "./media.ts";

@@ -30,6 +30,7 @@ const ALLOWED: Record<string, string[]> = {
     "tokens",
   ],
   admin: ["audit", "auth", "http"],
+  remote: ["http", "i18n", "live", "permissions", "support"],
   api: ["audit", "auth", "channels", "http", "i18n", "org", "permissions", "sessions", "support"],
   app: [
     "account",
@@ -44,6 +45,7 @@ const ALLOWED: Record<string, string[]> = {
     "live",
     "mail",
     "org",
+    "remote",
     "replies",
     "sms",
     "static_files",
@@ -62,6 +64,7 @@ const ALLOWED: Record<string, string[]> = {
     "mail",
     "org",
     "permissions",
+    "remote",
     "replies",
     "sessions",
     "sms",

@@ -1,10 +1,24 @@
 // Runs before `deno test` (see `deno task test`): makes sure the real parts the suite
-// drives are on the machine — Debian's Chromium for the browser tests and oathtool to
-// cross-check TOTP — installing them with apt-get when we are root on Debian, so that on a
-// fresh machine the README's test command is the only set-up step.
+// drives are on the machine — Debian's Chromium for the browser tests, oathtool to
+// cross-check TOTP, and for the agent an X server (Xvfb) with its tools, an xterm to type
+// into, and the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes, libvpx,
+// libyuv) — installing them with apt-get when we are root on Debian, so that on a fresh
+// machine the README's test command is the only set-up step.
+const LIB = "/usr/lib/x86_64-linux-gnu";
 const NEEDED = [
   { binary: "/usr/bin/chromium", pkg: "chromium" },
   { binary: "/usr/bin/oathtool", pkg: "oathtool" },
+  { binary: "/usr/bin/Xvfb", pkg: "xvfb" },
+  { binary: "/usr/bin/xdpyinfo", pkg: "x11-utils" },
+  { binary: "/usr/bin/xsetroot", pkg: "x11-xserver-utils" },
+  { binary: "/usr/bin/xdotool", pkg: "xdotool" },
+  { binary: "/usr/bin/xterm", pkg: "xterm" },
+  { binary: "/usr/bin/xclip", pkg: "xclip" },
+  { binary: `${LIB}/libXtst.so.6`, pkg: "libxtst6" },
+  { binary: `${LIB}/libXext.so.6`, pkg: "libxext6" },
+  { binary: `${LIB}/libXfixes.so.3`, pkg: "libxfixes3" },
+  { binary: `${LIB}/libvpx.so.7`, pkg: "libvpx7" },
+  { binary: `${LIB}/libyuv.so.0`, pkg: "libyuv0" },
 ];
 
 async function exists(path: string): Promise<boolean> {
@@ -45,4 +59,4 @@ if (missing.length > 0) {
     Deno.exit(1);
   }
 }
-console.log("test prerequisites ok: chromium, oathtool");
+console.log(`test prerequisites ok: ${NEEDED.map((n) => n.pkg).join(", ")}`);

@@ -34,6 +34,8 @@ export function Layout(
           <script src="/static/workspace.js" defer></script>
           <script src="/static/replies.js" defer></script>
           <script src="/static/alerts.js" defer></script>
+          {user && <link rel="stylesheet" href="/static/remote_view.css" />}
+          {user && <script type="module" src="/static/remote_view.js"></script>}
         </head>
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
           <header class="topbar">

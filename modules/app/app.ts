@@ -22,7 +22,8 @@ import {
   securityHeaders,
 } from "../http/mod.ts";
 import { staticRoutes } from "../static_files/mod.ts";
-import { agentRoutes, channelSessionHooks, customerRoutes } from "../support/mod.ts";
+import { channelSessionHooks, customerRoutes } from "../support/mod.ts";
+import { agentRoutes, remoteRoutes } from "../remote/mod.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", authRoutes);
   app.route("/", customerRoutes);
   app.route("/", agentRoutes);
+  app.route("/", remoteRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console", consoleRoutes);

@@ -9,6 +9,7 @@ import type { AppEnv } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { CHAT_MAX, type Entry, type LogLine, type SupportSession } from "../support/mod.ts";
+import { RemoteViewMount } from "../remote/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { formatSize, SessionLog } from "./workspace_views.tsx";
 
@@ -59,6 +60,9 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
           </button>
         )}
       </header>
+      {working && (can(user, "desktopView") || can(user, "remoteControl")) && (
+        <RemoteViewMount c={c} session={session} user={user} />
+      )}
       <SessionLog t={t} sessionId={session.id} lines={state.lines} />
       {working
         ? <WorkTools c={c} state={state} />

@@ -11,7 +11,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * htmx alike): the Origin header, when sent, must be ours, and the request must carry a
  * token (form field `_csrf` or header `X-CSRF-Token`) that is the HMAC of a random
  * per-browser cookie. The JSON API under /api/ authenticates with bearer tokens and takes
- * no cookies, so it is exempt.
+ * no cookies, and the agent's `/agent/join` trades a PIN for a link without any cookie, so
+ * both are exempt.
  */
 export function csrfProtection(options: { secret: string; secure: boolean }): MiddlewareHandler<
   AppEnv
@@ -25,7 +26,7 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
   );
   const cookieName = options.secure ? "__Host-rs_csrf" : "rs_csrf";
   return async (c, next) => {
-    if (c.req.path.startsWith("/api/")) return await next();
+    if (c.req.path.startsWith("/api/") || c.req.path === "/agent/join") return await next();
     const key = await keyPromise;
     let seed = getCookie(c, cookieName);
     if (!seed || !/^[A-Za-z0-9_-]{32,64}$/.test(seed)) {

@@ -275,6 +275,7 @@ export function ChatPage(
         >
           {lines.map((line) => <LogLineView line={line} t={t} token={token} />)}
         </div>
+        <RemoteConsent c={c} token={token} />
         <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
         <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />
         <form
@@ -288,5 +289,60 @@ export function ChatPage(
         </form>
       </section>
     </CustomerShell>
+  );
+}
+
+/**
+ * Where the customer answers the technician's remote-view requests (filled by
+ * `static/customer_remote.js` from `/s/:token/remote/events` once the support app is
+ * attached). Answers are signed with the key the app put in this page's address.
+ */
+function RemoteConsent(props: { c: C; token: string }) {
+  const t = props.c.get("t");
+  const keys = [
+    "askView",
+    "askControl",
+    "technician",
+    "allow",
+    "deny",
+    "sharing",
+    "controlling",
+    "stopControl",
+    "stopSharing",
+    "noKey",
+    "agentReconnecting",
+  ] as const;
+  const labels = Object.fromEntries(keys.map((k) => [k, t(`customerRemote.${k}`)]));
+  const base = `/s/${props.token}/remote`;
+  return (
+    <section
+      id="remote-consent"
+      class="remote-consent"
+      data-token={props.token}
+      data-events={`${base}/events`}
+      data-consent={`${base}/consent`}
+      data-revoke={`${base}/revoke`}
+      data-labels={JSON.stringify(labels)}
+      aria-live="assertive"
+      hidden
+    >
+      <div id="remote-ask" class="flash info" role="alertdialog" hidden>
+        <p id="remote-ask-text"></p>
+        <p id="remote-nokey" class="muted" hidden>{labels.noKey}</p>
+        <button type="button" id="remote-allow">{labels.allow}</button>{" "}
+        <button type="button" id="remote-deny" class="secondary">{labels.deny}</button>
+      </div>
+      <div id="remote-sharing" class="row" hidden>
+        <span id="remote-sharing-text"></span>
+        <button type="button" id="remote-revoke-control" class="danger small" hidden>
+          {labels.stopControl}
+        </button>
+        <button type="button" id="remote-revoke-view" class="secondary small" hidden>
+          {labels.stopSharing}
+        </button>
+      </div>
+      <p id="remote-agent-lost" class="flash error" hidden>{labels.agentReconnecting}</p>
+      <script type="module" src="/static/customer_remote.js"></script>
+    </section>
   );
 }

@@ -4,7 +4,13 @@
  * persisted deadlines, chat and the session log, files, notes — and who sees what. Every
  * change is written in one transaction and then announced on `deps.live`.
  */
-export { type Entry, SessionConflict, settingsFor, type SupportSession } from "./engine.ts";
+export {
+  type Entry,
+  loadSession,
+  SessionConflict,
+  settingsFor,
+  type SupportSession,
+} from "./engine.ts";
 export {
   createChannelSession,
   type CreatedSession,
@@ -53,6 +59,7 @@ export {
   editFields,
   fileLimit,
   type LogLine,
+  logSessionEvent,
   pushUrl,
   readFile,
   readLog,
@@ -78,7 +85,6 @@ export {
   visibleRows,
 } from "./queue.ts";
 export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
-export { agentRoutes, HELLO_TIMEOUT_MS } from "./agent_gateway.ts";
 export { channelSessionHooks } from "./channel_hooks.tsx";
 export { channelAvailability, isTechnicianAvailable, presenceOf } from "./presence.ts";
 export {

@@ -302,3 +302,18 @@ export async function readFile(
   ));
   return row;
 }
+
+/**
+ * Writes one event line to a session's log and tells everyone who shows that log (the
+ * remote view's requests, answers and screenshots use it).
+ */
+export async function logSessionEvent(
+  deps: AppDeps,
+  session: SupportSession,
+  key: string,
+  data: Record<string, string | number | boolean | null> = {},
+  by?: { userId?: string | null; name?: string; author?: "technician" | "customer" | "system" },
+): Promise<void> {
+  const logId = await logEvent(deps.db, session.id, key, deps.clock.now(), data, by);
+  _publishLog(deps, session, logId);
+}

@@ -4,7 +4,11 @@
  * connection counts as the customer being connected, exactly like an open Instant Chat page
  * (same registry, same grace before Reconnecting). A refused frame is answered with an
  * `error` frame and costs nothing else: the connection and the session stay as they were.
- * The media path and the consent flow build on this (issue #5).
+ *
+ * After hello the agent also sends screen media as binary frames (`protocol/media.ts`),
+ * which the session's `RemoteSession` relays to the technicians watching, and takes part
+ * in the consent flow (`ask` → the customer's page → signed `grant` → `consent`). The server
+ * pings every `HEARTBEAT_MS`; an agent silent for two beats is cut off (it reconnects).
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -13,22 +17,35 @@ import {
   type AgentMessage,
   AgentMessageSchema,
   Channel,
+  decodeMediaFrame,
   type ServerMessage,
 } from "../../protocol/mod.ts";
 import type { AppDeps, AppEnv } from "../http/mod.ts";
-import { customerConnected, customerLeft, findByToken } from "./customer.ts";
-import { customerStreams } from "./customer_streams.ts";
-import { loadSession, logEvent, type SupportSession } from "./engine.ts";
+import {
+  customerConnected,
+  customerLeft,
+  customerStreams,
+  findByToken,
+  loadSession,
+  logSessionEvent,
+  type SupportSession,
+} from "../support/mod.ts";
+import type { AgentLink, RemoteSession } from "./hub.ts";
+import { remoteFor } from "./remote_for.ts";
 
 /** How long a new connection may take to say hello before it is closed. */
 export const HELLO_TIMEOUT_MS = 10_000;
-const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_MS = 15_000;
 
 class AgentConnection {
   readonly channel = new Channel<AgentMessage, ServerMessage>(AgentMessageSchema);
   session: SupportSession | null = null;
+  remote: RemoteSession | null = null;
+  link: AgentLink | null = null;
   refused = 0;
   #helloTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = Date.now();
 
   constructor(private deps: AppDeps) {}
 
@@ -37,10 +54,17 @@ class AgentConnection {
   }
 
   send(ws: WSContext, message: ServerMessage) {
-    ws.send(this.channel.encode(message));
+    if (ws.readyState === 1) ws.send(this.channel.encode(message));
   }
 
   async received(ws: WSContext, data: unknown) {
+    this.#lastHeard = Date.now();
+    if (data instanceof Blob) data = new Uint8Array(await data.arrayBuffer());
+    else if (data instanceof ArrayBuffer) data = new Uint8Array(data);
+    if (data instanceof Uint8Array) {
+      this.#media(ws, data);
+      return;
+    }
     const decoded = this.channel.decode(typeof data === "string" ? data : null);
     if (!decoded.ok) {
       this.refused++;
@@ -62,13 +86,40 @@ class AgentConnection {
         return;
       case "bye":
         await customerLeft(this.deps, await loadSession(this.deps.db, this.session.id));
+        this.remote?.close();
         this.send(ws, { type: "end", reason: "bye" });
         ws.close(1000, "bye");
         return;
-      default:
-        // consent, clipboard, pong and refused arrive with the remote-view work (#5).
+      case "ask":
+        this.remote?.agentAsks(message.capability, message.nonce);
+        return;
+      case "consent":
+        this.remote?.agentConsent(message.capability, message.granted);
+        return;
+      case "clipboard":
+        this.remote?.agentClipboard(message.text);
+        return;
+      case "refused":
+        this.remote?.agentRefused(message.of, message.reason);
+        return;
+      case "pong":
         return;
     }
+  }
+
+  #media(ws: WSContext, bytes: Uint8Array) {
+    if (!this.remote) {
+      this.refused++;
+      this.send(ws, { type: "error", code: "hello_first", reason: "Say hello first" });
+      return;
+    }
+    const decoded = decodeMediaFrame(bytes);
+    if (!decoded.ok) {
+      this.refused++;
+      this.send(ws, { type: "error", code: `media_${decoded.code}`, reason: decoded.reason });
+      return;
+    }
+    this.remote.media(decoded.frame);
   }
 
   async #attach(ws: WSContext, hello: Extract<AgentMessage, { type: "hello" }>) {
@@ -81,16 +132,31 @@ class AgentConnection {
     }
     this.session = session;
     customerStreams(this.deps).opened(session.id);
-    await logEvent(this.deps.db, session.id, "log.agentConnected", this.deps.clock.now(), {
+    await logSessionEvent(this.deps, session, "log.agentConnected", {
       os: hello.os,
       deviceId: hello.deviceId,
     }, { author: "customer", name: session.customerName });
     await customerConnected(this.deps, session);
     this.send(ws, { type: "welcome", sessionId: session.id, heartbeatMs: HEARTBEAT_MS });
+    this.link = {
+      send: (message) => this.send(ws, message),
+      close: (code, reason) => ws.close(code, reason),
+    };
+    this.remote = remoteFor(this.deps, session);
+    this.remote.agentAttached(this.link, hello.screen);
+    this.#heartbeat = setInterval(() => {
+      if (Date.now() - this.#lastHeard > 2 * HEARTBEAT_MS) {
+        ws.close(4408, "agent silent");
+        return;
+      }
+      this.send(ws, { type: "ping", at: Date.now() });
+    }, HEARTBEAT_MS);
   }
 
   closed() {
     clearTimeout(this.#helloTimer);
+    clearInterval(this.#heartbeat);
+    if (this.link) this.remote?.agentDetached(this.link);
     if (this.session) customerStreams(this.deps).closed(this.session.id);
   }
 }

@@ -12,7 +12,7 @@ import {
 } from "../../protocol/mod.ts";
 import { startTestApp } from "../../tests/support/app.ts";
 import { technician } from "../../tests/support/sessions.ts";
-import { createPrivateSession, customerStreams, liveRows } from "./test_support.ts";
+import { createPrivateSession, customerStreams, liveRows } from "../support/test_support.ts";
 
 /** A test agent: a socket, its protocol channel, and a queue of decoded server frames. */
 async function connect(port: number) {

@@ -1,0 +1,315 @@
+/**
+ * The agent's behaviour, independent of sockets and of the OS: what it does with each
+ * server message, what it refuses, and when it captures and encodes the screen.
+ *
+ * - Every input message passes `capabilityNeeded` and the customer's consent first; without
+ *   it the agent answers `refused` and touches nothing, whatever the server says.
+ * - The screen is captured only while the customer allows view. The loop polls at 60 Hz
+ *   while things change (30 Hz after a second of stillness), sends a frame only when pixels
+ *   changed (an idle screen costs no bytes), and never encodes while the socket is still
+ *   busy with earlier frames (so it never builds a queue: the next frame is simply newer).
+ * - Clipboard: while control is granted, the customer's clipboard is watched and sent when
+ *   it changes; the technician's arrives as a `clipboard` message.
+ */
+import {
+  type AgentMessage,
+  type Capability,
+  capabilityNeeded,
+  encodeMediaFrame,
+  type QualityPreset,
+  type ServerMessage,
+} from "../protocol/mod.ts";
+import { ConsentKeeper } from "./consent.ts";
+import type { CursorImage, Desktop, Frame } from "./platform/types.ts";
+import { FrameDiffer } from "./platform/tiles.ts";
+
+export interface EncoderLike {
+  encode(
+    bgrx: Uint8Array,
+    stride: number,
+    options?: { keyframe?: boolean },
+  ): { data: Uint8Array; keyframe: boolean } | null;
+  setPreset(preset: "greyscale" | "low" | "normal" | "high"): void;
+  close(): void;
+}
+
+/** What the agent needs from its connection (a socket in production, a list in tests). */
+export interface Link {
+  send(message: AgentMessage): void;
+  sendMedia(bytes: Uint8Array): void;
+  /** Bytes accepted by the socket but not sent yet. */
+  buffered(): number;
+}
+
+export interface AgentOptions {
+  desktop: Desktop;
+  encoder: (width: number, height: number) => EncoderLike;
+  consent?: ConsentKeeper;
+  log?: (message: string) => void;
+  /** Called when the server ends the session. */
+  onEnd?: (reason: string) => void;
+}
+
+const FAST_MS = 16;
+const SLOW_MS = 33;
+const STILL_AFTER_MS = 1_000;
+const MAX_BUFFERED = 512 * 1024;
+const CLIPBOARD_EVERY_MS = 400;
+
+export class Agent {
+  readonly consent: ConsentKeeper;
+  #link: Link | null = null;
+  #differ = new FrameDiffer();
+  #encoder: EncoderLike | null = null;
+  #forceKeyframe = true;
+  #preset: QualityPreset = "auto";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastChange = 0;
+  #clipboardTimer: ReturnType<typeof setInterval> | undefined;
+  #lastClipboard: string | null = null;
+  #stopped = false;
+  framesSent = 0;
+  bytesSent = 0;
+  refused = 0;
+
+  constructor(private options: AgentOptions) {
+    this.consent = options.consent ?? new ConsentKeeper();
+  }
+
+  /** A (new) connection is up and welcomed: say what is allowed and resume the picture. */
+  attach(link: Link) {
+    this.#link = link;
+    for (const capability of this.consent.granted) {
+      link.send({ type: "consent", capability, granted: true });
+    }
+    this.#forceKeyframe = true;
+    this.#schedule(0);
+    this.#watchClipboard();
+  }
+
+  detach() {
+    this.#link = null;
+  }
+
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    clearInterval(this.#clipboardTimer);
+    this.#encoder?.close();
+    this.#encoder = null;
+  }
+
+  async handle(message: ServerMessage): Promise<void> {
+    const needed = capabilityNeeded(message);
+    if (needed && !this.consent.allows(needed)) {
+      this.refused++;
+      this.#send({ type: "refused", of: message.type, reason: `${needed} is not granted` });
+      return;
+    }
+    const desktop = this.options.desktop;
+    switch (message.type) {
+      case "welcome":
+      case "error":
+        return;
+      case "ping":
+        this.#send({ type: "pong", at: message.at });
+        return;
+      case "request":
+        if (this.consent.allows(message.capability)) {
+          this.#send({ type: "consent", capability: message.capability, granted: true });
+          return;
+        }
+        this.#send({
+          type: "ask",
+          capability: message.capability,
+          nonce: this.consent.ask(message.capability),
+        });
+        return;
+      case "grant": {
+        const verdict = await this.consent.answer(
+          message.capability,
+          message.nonce,
+          message.granted,
+          message.signature,
+        );
+        if (!verdict.ok) {
+          this.refused++;
+          this.#send({ type: "refused", of: "grant", reason: verdict.reason });
+          return;
+        }
+        if (!message.granted) {
+          this.#send({ type: "consent", capability: message.capability, granted: false });
+        }
+        this.#announce(verdict.changed, true);
+        return;
+      }
+      case "revoke":
+        this.revoke(message.capability);
+        return;
+      case "end":
+        this.stop();
+        this.options.onEnd?.(message.reason);
+        return;
+      case "keyframe":
+        this.#forceKeyframe = true;
+        this.#schedule(0);
+        return;
+      case "quality":
+        this.#preset = message.preset;
+        this.#encoder?.setPreset(message.preset === "auto" ? "normal" : message.preset);
+        return;
+      case "pointer":
+        desktop.pointer(message.x, message.y);
+        this.#changed();
+        return;
+      case "button":
+        desktop.button(message.button, message.down, message.x, message.y);
+        this.#changed();
+        return;
+      case "wheel":
+        desktop.wheel(message.dx, message.dy);
+        this.#changed();
+        return;
+      case "key":
+        desktop.key(message.keysym, message.down);
+        this.#changed();
+        return;
+      case "ctrlAltDel":
+        desktop.ctrlAltDel();
+        return;
+      case "clipboard":
+        this.#lastClipboard = message.text;
+        await desktop.clipboardWrite(message.text);
+        return;
+    }
+  }
+
+  /** Takes a capability back — from the server, or from the customer at the agent. */
+  revoke(capability: Capability) {
+    this.#announce(this.consent.revoke(capability), false);
+  }
+
+  #announce(changed: Capability[], granted: boolean) {
+    for (const capability of changed) this.#send({ type: "consent", capability, granted });
+    if (changed.includes("view")) {
+      this.#forceKeyframe = true;
+      this.#schedule(0);
+    }
+    if (changed.includes("control")) this.#watchClipboard();
+  }
+
+  #send(message: AgentMessage) {
+    this.#link?.send(message);
+  }
+
+  #changed() {
+    this.#lastChange = performance.now();
+  }
+
+  #schedule(ms: number) {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), ms);
+  }
+
+  #tick() {
+    const link = this.#link;
+    if (!link || !this.consent.allows("view")) return; // resumed by attach / grant
+    const now = performance.now();
+    try {
+      if (link.buffered() <= MAX_BUFFERED) this.#capture(link);
+    } catch (error) {
+      this.options.log?.(`capture failed: ${error}`);
+    }
+    const still = now - this.#lastChange > STILL_AFTER_MS;
+    this.#schedule(Math.max(0, (still ? SLOW_MS : FAST_MS) - (performance.now() - now)));
+  }
+
+  #capture(link: Link) {
+    const desktop = this.options.desktop;
+    const frame = desktop.grab();
+    const cursor = desktop.cursor();
+    if (cursor) drawCursor(frame, cursor);
+    const { changed } = this.#differ.update(frame);
+    if (!changed && !this.#forceKeyframe) return;
+    if (changed) this.#changed();
+    if (!this.#encoder || this.#encoderSize !== `${frame.width}x${frame.height}`) {
+      this.#encoder?.close();
+      this.#encoder = this.options.encoder(frame.width, frame.height);
+      this.#encoderSize = `${frame.width}x${frame.height}`;
+      this.#encoder.setPreset(this.#preset === "auto" ? "normal" : this.#preset);
+      this.#forceKeyframe = true;
+    }
+    const capturedAt = Date.now();
+    const encoded = this.#encoder.encode(frame.data, frame.stride, {
+      keyframe: this.#forceKeyframe,
+    });
+    if (!encoded) return;
+    this.#forceKeyframe = false;
+    const bytes = encodeMediaFrame({
+      codec: "vp8",
+      keyframe: encoded.keyframe,
+      width: frame.width,
+      height: frame.height,
+      capturedAt,
+      data: encoded.data,
+    });
+    link.sendMedia(bytes);
+    this.framesSent++;
+    this.bytesSent += bytes.byteLength;
+  }
+  #encoderSize = "";
+
+  #watchClipboard() {
+    if (this.#clipboardTimer || !this.consent.allows("control")) return;
+    this.#clipboardTimer = setInterval(async () => {
+      if (!this.consent.allows("control")) {
+        clearInterval(this.#clipboardTimer);
+        this.#clipboardTimer = undefined;
+        return;
+      }
+      try {
+        const text = await this.options.desktop.clipboardRead();
+        if (this.#lastClipboard === null) {
+          this.#lastClipboard = text; // what was there before control is not sent
+          return;
+        }
+        if (text === this.#lastClipboard || text.length > 60_000) return;
+        this.#lastClipboard = text;
+        this.#send({ type: "clipboard", text });
+      } catch (error) {
+        this.options.log?.(`clipboard: ${error}`);
+      }
+    }, CLIPBOARD_EVERY_MS);
+  }
+}
+
+/** Blends the cursor (ARGB, premultiplied as XFixes gives it) into a B,G,R,X frame. */
+export function drawCursor(frame: Frame, cursor: CursorImage) {
+  const left = cursor.x - cursor.hotX;
+  const top = cursor.y - cursor.hotY;
+  const data = frame.data;
+  for (let row = 0; row < cursor.height; row++) {
+    const y = top + row;
+    if (y < 0 || y >= frame.height) continue;
+    for (let col = 0; col < cursor.width; col++) {
+      const x = left + col;
+      if (x < 0 || x >= frame.width) continue;
+      const argb = cursor.pixels[row * cursor.width + col];
+      const alpha = argb >>> 24;
+      if (alpha === 0) continue;
+      const at = y * frame.stride + x * 4;
+      const r = (argb >>> 16) & 0xff, g = (argb >>> 8) & 0xff, b = argb & 0xff;
+      if (alpha === 255) {
+        data[at] = b;
+        data[at + 1] = g;
+        data[at + 2] = r;
+      } else {
+        const keep = 255 - alpha;
+        data[at] = Math.min(255, b + data[at] * keep / 255);
+        data[at + 1] = Math.min(255, g + data[at + 1] * keep / 255);
+        data[at + 2] = Math.min(255, r + data[at + 2] * keep / 255);
+      }
+    }
+  }
+}

@@ -1,0 +1,248 @@
+// The agent's own guards, with a fake desktop (no X display needed): nothing reaches the
+// screen without the customer's signed consent, whatever the server sends; a forged or
+// replayed answer is refused; revoking stops input at once; and thousands of damaged frames
+// from a real socket cost the agent neither its connection nor its session.
+import assert from "node:assert/strict";
+import {
+  type AgentMessage,
+  AgentMessageSchema,
+  Channel,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+} from "../protocol/mod.ts";
+import { Agent, type EncoderLike, type Link } from "./agent.ts";
+import { AgentConnection } from "./connection.ts";
+import { ConsentKeeper } from "./consent.ts";
+import type { Desktop, Frame } from "./platform/types.ts";
+
+function fakeDesktop() {
+  const calls: string[] = [];
+  let clipboard = "";
+  const data = new Uint8Array(64 * 48 * 4);
+  const frame: Frame = { width: 64, height: 48, stride: 256, data };
+  const desktop: Desktop = {
+    width: 64,
+    height: 48,
+    grab: () => frame,
+    cursor: () => null,
+    pointer: (x, y) => void calls.push(`pointer ${x},${y}`),
+    button: (b, down) => void calls.push(`button ${b} ${down}`),
+    wheel: (dx, dy) => void calls.push(`wheel ${dx},${dy}`),
+    key: (keysym, down) => void calls.push(`key ${keysym} ${down}`),
+    ctrlAltDel: () => void calls.push("cad"),
+    clipboardRead: () => Promise.resolve(clipboard),
+    clipboardWrite: (text) => {
+      clipboard = text;
+      calls.push(`clip ${text}`);
+      return Promise.resolve();
+    },
+    keyboardLayout: () => "us",
+    close: () => {},
+  };
+  return { desktop, calls, frame };
+}
+
+const fakeEncoder = (): EncoderLike => ({
+  encode: (_bytes, _stride, options) => ({
+    data: new Uint8Array([options?.keyframe ? 1 : 0, 2, 3]),
+    keyframe: Boolean(options?.keyframe),
+  }),
+  setPreset: () => {},
+  close: () => {},
+});
+
+function recorder() {
+  const sent: AgentMessage[] = [];
+  const media: Uint8Array[] = [];
+  const link: Link = {
+    send: (m) => void sent.push(m),
+    sendMedia: (b) => void media.push(b),
+    buffered: () => 0,
+  };
+  return { sent, media, link };
+}
+
+Deno.test("input without consent is refused and never reaches the desktop", async () => {
+  const { desktop, calls } = fakeDesktop();
+  const agent = new Agent({ desktop, encoder: fakeEncoder });
+  const { sent, link } = recorder();
+  agent.attach(link);
+  const inputs: ServerMessage[] = [
+    { type: "pointer", x: 1, y: 2 },
+    { type: "button", button: "left", down: true, x: 1, y: 2 },
+    { type: "wheel", dx: 0, dy: 3 },
+    { type: "key", keysym: 0x61, down: true },
+    { type: "clipboard", text: "secret" },
+    { type: "ctrlAltDel" },
+  ];
+  for (const message of inputs) await agent.handle(message);
+  assert.deepEqual(calls, []);
+  assert.equal(sent.filter((m) => m.type === "refused").length, inputs.length);
+  agent.stop();
+});
+
+Deno.test("a signed answer grants; a forged, replayed or stale one does not", async () => {
+  const { desktop, calls } = fakeDesktop();
+  const consent = new ConsentKeeper();
+  const agent = new Agent({ desktop, encoder: fakeEncoder, consent });
+  const { sent, media, link } = recorder();
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "control" });
+  const ask = sent.find((m) => m.type === "ask");
+  assert.ok(ask && ask.type === "ask");
+
+  // The server (which does not know the key) tries to grant by itself.
+  const forger = new ConsentKeeper();
+  await agent.handle({
+    type: "grant",
+    capability: "control",
+    nonce: ask.nonce,
+    granted: true,
+    signature: await forger.sign("control", ask.nonce, true),
+  });
+  assert.equal(agent.consent.allows("control"), false);
+  await agent.handle({ type: "key", keysym: 0x61, down: true });
+  assert.deepEqual(calls, []);
+
+  // A "deny" signature does not grant either.
+  await agent.handle({
+    type: "grant",
+    capability: "control",
+    nonce: ask.nonce,
+    granted: true,
+    signature: await consent.sign("control", ask.nonce, false),
+  });
+  assert.equal(agent.consent.allows("control"), false);
+
+  // The customer's real answer.
+  const signature = await consent.sign("control", ask.nonce, true);
+  await agent.handle({
+    type: "grant",
+    capability: "control",
+    nonce: ask.nonce,
+    granted: true,
+    signature,
+  });
+  assert.equal(agent.consent.allows("control"), true);
+  assert.equal(agent.consent.allows("view"), true, "control includes view");
+  assert.ok(sent.some((m) => m.type === "consent" && m.capability === "control" && m.granted));
+  await agent.handle({ type: "key", keysym: 0x61, down: true });
+  await agent.handle({ type: "clipboard", text: "from technician" });
+  assert.deepEqual(calls, ["key 97 true", "clip from technician"]);
+
+  // The picture starts with a keyframe.
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(media.length >= 1, "a frame was sent once view was granted");
+
+  // Replaying the same answer later (after a revoke) does not grant again.
+  agent.revoke("control");
+  assert.equal(agent.consent.allows("control"), false);
+  await agent.handle({
+    type: "grant",
+    capability: "control",
+    nonce: ask.nonce,
+    granted: true,
+    signature,
+  });
+  assert.equal(agent.consent.allows("control"), false);
+  await agent.handle({ type: "key", keysym: 0x62, down: true });
+  assert.deepEqual(calls, ["key 97 true", "clip from technician"]);
+  assert.ok(sent.some((m) => m.type === "consent" && m.capability === "control" && !m.granted));
+  agent.stop();
+});
+
+Deno.test("an idle screen sends nothing after the first frame", async () => {
+  const { desktop } = fakeDesktop();
+  const consent = new ConsentKeeper();
+  const agent = new Agent({ desktop, encoder: fakeEncoder, consent });
+  const { sent, media, link } = recorder();
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "view" });
+  const ask = sent.find((m) => m.type === "ask")!;
+  assert.ok(ask.type === "ask");
+  await agent.handle({
+    type: "grant",
+    capability: "view",
+    nonce: ask.nonce,
+    granted: true,
+    signature: await consent.sign("view", ask.nonce, true),
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(media.length, 1, "one keyframe, then nothing while the screen is still");
+  await agent.handle({ type: "keyframe" });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(media.length, 2, "a keyframe on request");
+  agent.stop();
+});
+
+Deno.test("2,000 damaged frames over a real socket: the agent stays connected and attached", async () => {
+  const { desktop } = fakeDesktop();
+  const agent = new Agent({ desktop, encoder: fakeEncoder });
+  const received: AgentMessage[] = [];
+  let closes = 0;
+  let serverSocket: WebSocket | null = null;
+  const ready = Promise.withResolvers<void>();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    const fromAgent = new Channel<AgentMessage, ServerMessage>(AgentMessageSchema);
+    serverSocket = socket;
+    socket.onmessage = (event) => {
+      const decoded = fromAgent.decode(event.data);
+      if (decoded.ok) received.push(decoded.message);
+      if (decoded.ok && decoded.message.type === "hello") ready.resolve();
+    };
+    socket.onclose = () => closes++;
+    return response;
+  });
+  const port = server.addr.port;
+  const connection = new AgentConnection({
+    url: `ws://127.0.0.1:${port}/agent/ws`,
+    hello: {
+      token: "t".repeat(20),
+      deviceId: "d".repeat(20),
+      os: "linux",
+      language: "en",
+      agentVersion: "test",
+      screen: { width: 64, height: 48 },
+    },
+    agent,
+    log: () => {},
+  });
+  connection.start();
+  await ready.promise;
+  const socket = serverSocket!;
+  const toAgent = new Channel<AgentMessage, ServerMessage>(AgentMessageSchema);
+  socket.send(
+    toAgent.encode({ type: "welcome", sessionId: crypto.randomUUID(), heartbeatMs: 15_000 }),
+  );
+
+  // Seeded damage: truncations, wrong versions, replays, junk, oversize, binary, bombs.
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const good = () => JSON.stringify({ v: PROTOCOL_VERSION, seq: 2, msg: { type: "ping", at: 1 } });
+  const damage = [
+    () => good().slice(0, Math.floor(random() * good().length)),
+    () => good().replace(`"v":${PROTOCOL_VERSION}`, `"v":${PROTOCOL_VERSION + 1}`),
+    () => JSON.stringify({ v: PROTOCOL_VERSION, seq: 1, msg: { type: "ping", at: 1 } }),
+    () =>
+      JSON.stringify({ v: PROTOCOL_VERSION, seq: 2, msg: { type: "key", keysym: -1, down: 1 } }),
+    () => "[".repeat(5000),
+    () => "x".repeat(70_000),
+    () => new Uint8Array([1, 2, 3]),
+    () => JSON.stringify({ v: PROTOCOL_VERSION, seq: 2, msg: { type: "grant", __proto__: {} } }),
+    () => String.fromCharCode(...Array.from({ length: 40 }, () => Math.floor(random() * 256))),
+  ];
+  for (let i = 0; i < 2_000; i++) socket.send(damage[Math.floor(random() * damage.length)]());
+  // The next good frame (seq 2) still works: the agent answers the ping.
+  socket.send(toAgent.encode({ type: "ping", at: 777 }));
+  for (let i = 0; i < 200 && !received.some((m) => m.type === "pong" && m.at === 777); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.ok(received.some((m) => m.type === "pong" && m.at === 777), "still answering");
+  assert.equal(closes, 0, "the connection was never dropped");
+  assert.equal(connection.connects, 1, "no reconnect was needed");
+  assert.ok(connection.serverErrors >= 2_000, `${connection.serverErrors} refused`);
+  connection.end("test over");
+  await server.shutdown();
+  agent.stop();
+});

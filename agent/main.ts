@@ -1,0 +1,147 @@
+/**
+ * The customer agent: `deno task agent -- --pin 123456 --server http://host:8080` (or
+ * `--link http://host:8080/s/<token>`). It joins the session, opens the customer's page
+ * (which becomes its window for questions and answers), shares the screen and takes input
+ * only as the customer allows, and reconnects by itself. In its terminal, `c` + Enter takes
+ * control back, `v` stops sharing the screen, `q` ends the session.
+ */
+import { parseArgs } from "node:util";
+import { Agent } from "./agent.ts";
+import { AgentConnection } from "./connection.ts";
+import { ConsentKeeper } from "./consent.ts";
+import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
+import { Vp8Encoder } from "./media/vp8.ts";
+import { openDesktop } from "./platform/mod.ts";
+
+export const AGENT_VERSION = "0.5.0";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    server: { type: "string" },
+    pin: { type: "string" },
+    link: { type: "string" },
+    "state-dir": { type: "string" },
+    display: { type: "string" },
+    "no-open": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+
+const log = (message: string) => console.error(`[agent] ${message}`);
+
+if (values.help || (!values.pin && !values.link)) {
+  console.log(
+    "usage: agent --pin 123456 --server http://host:8080 | --link http://host:8080/s/<token>\n" +
+      "       [--no-open] [--state-dir DIR] [--display :0]",
+  );
+  Deno.exit(values.help ? 0 : 2);
+}
+
+async function resolveLink(): Promise<URL> {
+  if (values.link) return new URL(values.link);
+  if (!values.server) throw new Error("--pin needs --server");
+  {
+    const response = await fetch(new URL("/agent/join", values.server), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pin: values.pin }),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (response.ok && typeof body.link === "string") return new URL(body.link);
+    if (response.status === 429) {
+      throw new Error(`Too many tries: wait ${body.retryAfterSeconds ?? 60} s and try again`);
+    }
+    if (body.error === "wrong") throw new Error("That PIN is not valid");
+    if (body.error === "malformed") throw new Error("A PIN has six digits");
+    throw new Error(`The server refused (${response.status})`);
+  }
+}
+
+function openInBrowser(url: string) {
+  const command = Deno.build.os === "windows"
+    ? ["cmd", "/c", "start", "", url]
+    : Deno.build.os === "darwin"
+    ? ["open", url]
+    : ["xdg-open", url];
+  try {
+    new Deno.Command(command[0], { args: command.slice(1), stdout: "null", stderr: "null" })
+      .spawn();
+  } catch {
+    // No opener: the address printed above is the way.
+  }
+}
+
+const link = await resolveLink().catch((error) => {
+  console.error(String(error.message ?? error));
+  Deno.exit(1);
+});
+const token = /\/s\/([A-Za-z0-9_-]{8,64})$/.exec(link.pathname)?.[1];
+if (!token) {
+  console.error("That is not a session link");
+  Deno.exit(1);
+}
+
+// The server the agent was pointed at (the page link names the server's public address).
+const server = new URL(values.server ?? link.origin);
+const desktop = openDesktop({ display: values.display });
+const consent = new ConsentKeeper();
+const page = `${link.href}#k=${consent.key}`;
+console.log(`PAGE ${page}`);
+console.log(
+  "Your technician's questions appear on that page. Nothing is shared until you allow it.",
+);
+if (!values["no-open"]) openInBrowser(page);
+
+let connection: AgentConnection | null = null;
+const agent = new Agent({
+  desktop,
+  consent,
+  log,
+  encoder: (width, height) => new Vp8Encoder({ width, height, fps: 30, preset: "normal" }),
+  onEnd: (reason) => log(`session ended: ${reason}`),
+});
+const dir = stateDir(values["state-dir"]);
+connection = new AgentConnection({
+  url: `${server.protocol === "https:" ? "wss:" : "ws:"}//${server.host}/agent/ws`,
+  hello: {
+    token,
+    deviceId: await deviceId(dir),
+    os: osName(),
+    language: osLanguage(),
+    agentVersion: AGENT_VERSION,
+    screen: { width: desktop.width, height: desktop.height },
+  },
+  agent,
+  log,
+  onStatus: (status) => console.log(`STATUS ${status}`),
+});
+connection.start();
+
+Deno.addSignalListener("SIGINT", () => connection?.end("the customer closed the app", true));
+if (Deno.build.os !== "windows") {
+  Deno.addSignalListener("SIGTERM", () => connection?.end("the app was stopped", true));
+}
+
+// The customer's own controls in the terminal (the page has the same ones).
+(async () => {
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of Deno.stdin.readable) {
+      for (const line of decoder.decode(chunk).split(/\r?\n/)) {
+        const command = line.trim().toLowerCase();
+        if (command === "c") agent.revoke("control");
+        else if (command === "v") agent.revoke("view");
+        else if (command === "q") connection?.end("the customer ended the session", true);
+      }
+    }
+  } catch {
+    // No terminal (started from a file manager): the page's buttons remain.
+  }
+})();
+
+const reason = await connection.done;
+agent.stop();
+desktop.close();
+log(`done: ${reason}`);
+Deno.exit(0);

@@ -1,0 +1,628 @@
+// VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`.
+//
+// Needs `--allow-ffi` (scoped `--allow-ffi=<path>` works: libraries are opened by absolute path
+// first). No headers or compiler are needed at run time: the struct layouts and constants below
+// are hard-coded for libvpx 1.12 (Debian 12 `libvpx7`, soname libvpx.so.7) on 64-bit Linux.
+//
+// How the numbers were obtained: `apt-get install libvpx-dev libyuv-dev`, then a throwaway C
+// program compiled with `gcc probe.c -lvpx` printing `sizeof`/`offsetof` for vpx_codec_enc_cfg_t,
+// vpx_image_t, vpx_codec_cx_pkt_t, vpx_codec_ctx_t, the enum/#define values, and
+// VPX_ENCODER_ABI_VERSION (= 15 + VPX_CODEC_ABI_VERSION(4 + VPX_IMAGE_ABI_VERSION 5) +
+// VPX_EXT_RATECTRL_ABI_VERSION 1 = 25). A libvpx with a different ABI refuses
+// vpx_codec_enc_init_ver with VPX_CODEC_ABI_MISMATCH, which `available()` detects.
+//
+// All memory libvpx keeps a pointer to (config, codec context, input image) is allocated
+// natively (libc calloc / vpx_img_alloc), never a JS typed array.
+//
+// Settings: realtime deadline, one-pass CBR, g_threads 1, g_lag_in_frames 0, error resilient,
+// no frame dropping, keyframes only on demand, cpu-used -6 (see EncoderOptions.cpuUsed), noise
+// sensitivity 0, static threshold 100, VP8E_SET_SCREEN_CONTENT_MODE 1, keyframes capped at 9×
+// the per-frame budget, plus a per-macroblock active map for unchanged regions (see below).
+//
+// Calls are synchronous and block the event loop while they run: at 1080p on the 2-core test
+// machine (busy, load 5–10) ≈ 12–20 ms per moving inter frame, 30–60 ms per keyframe, ≈ 5–10 ms
+// per unchanged frame; BGRX→I420 ≈ 0.3–0.7 ms and change detection ≈ 0.5–1 ms of that.
+
+export type QualityPreset = "greyscale" | "low" | "normal" | "high";
+
+export interface EncoderOptions {
+  width: number;
+  height: number;
+  /** Nominal frame rate used by rate control (frames are assumed `1/fps` apart). Default 30. */
+  fps?: number;
+  /** Target bitrate; overrides the preset's bitrate. */
+  bitrateKbps?: number;
+  /** Default "normal". */
+  preset?: QualityPreset;
+  /**
+   * VP8E_SET_CPUUSED, -16…16. Negative = fixed speed |n| (16 fastest); positive = adaptive,
+   * aiming to use (16 − n)/16 of the frame interval. Default -6: measured at 1080p, speeds ≥ 7
+   * (including 16) lose motion search on scrolling (24 px/frame scroll: 181 KiB/frame at 16 vs
+   * 8 KiB at -6, same PSNR) and on a panning photo (14 vs 5 KiB/frame, 37 vs 41 dB), for about
+   * the same CPU time per frame.
+   */
+  cpuUsed?: number;
+}
+
+export interface EncodedFrame {
+  /** A copy, safe to keep. */
+  data: Uint8Array;
+  keyframe: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hard-coded ABI facts (libvpx 1.12.0, x86_64 / LP64; see header comment for provenance).
+
+/** VPX_ENCODER_ABI_VERSION for libvpx 1.12. */
+const VPX_ENCODER_ABI_VERSION = 25;
+
+/** sizeof(vpx_codec_enc_cfg_t) = 504, sizeof(vpx_codec_ctx_t) = 56. */
+const SIZEOF_ENC_CFG = 504;
+const SIZEOF_CODEC_CTX = 56;
+
+/** offsetof(vpx_codec_enc_cfg_t, …). All fields are 32-bit (unsigned int / enum). */
+const CFG = {
+  g_usage: 0,
+  g_threads: 4,
+  g_profile: 8,
+  g_w: 12,
+  g_h: 16,
+  g_timebase_num: 28,
+  g_timebase_den: 32,
+  g_error_resilient: 36,
+  g_pass: 40,
+  g_lag_in_frames: 44,
+  rc_dropframe_thresh: 48,
+  rc_resize_allowed: 52,
+  rc_end_usage: 72,
+  rc_target_bitrate: 112,
+  rc_min_quantizer: 116,
+  rc_max_quantizer: 120,
+  rc_undershoot_pct: 124,
+  rc_overshoot_pct: 128,
+  rc_buf_sz: 132,
+  rc_buf_initial_sz: 136,
+  rc_buf_optimal_sz: 140,
+  kf_mode: 160,
+  kf_min_dist: 164,
+  kf_max_dist: 168,
+} as const;
+
+/** offsetof(vpx_image_t, planes) = 48 (4 pointers), offsetof(vpx_image_t, stride) = 80 (4 ints). */
+const IMG_PLANES = 48;
+const IMG_STRIDE = 80;
+
+/** vpx_codec_cx_pkt_t: kind@0 (enum), data.frame.buf@8, sz@16 (size_t), flags@40 (uint32). */
+const PKT_KIND = 0;
+const PKT_BUF = 8;
+const PKT_SZ = 16;
+const PKT_FLAGS = 40;
+
+const VPX_IMG_FMT_I420 = 0x102; // VPX_IMG_FMT_PLANAR | 2
+const VPX_CODEC_CX_FRAME_PKT = 0;
+const VPX_DL_REALTIME = 1;
+const VPX_EFLAG_FORCE_KF = 1;
+const VPX_FRAME_IS_KEY = 1;
+const VPX_ERROR_RESILIENT_DEFAULT = 1;
+const VPX_RC_ONE_PASS = 0;
+const VPX_CBR = 1;
+const VPX_KF_DISABLED = 0;
+
+/** vpx_active_map_t (16 bytes): unsigned char *active_map@0, unsigned int rows@8, cols@12. */
+const SIZEOF_ACTIVE_MAP = 16;
+
+// enum vp8e_enc_control_id values.
+const VP8E_SET_ACTIVEMAP = 9;
+const VP8E_SET_CPUUSED = 13;
+const VP8E_SET_NOISE_SENSITIVITY = 15;
+const VP8E_SET_STATIC_THRESHOLD = 17;
+const VP8E_SET_TOKEN_PARTITIONS = 18;
+const VP8E_SET_MAX_INTRA_BITRATE_PCT = 26;
+const VP8E_SET_SCREEN_CONTENT_MODE = 31;
+
+// ---------------------------------------------------------------------------------------------
+// Library loading.
+
+const VPX_SYMBOLS = {
+  vpx_codec_vp8_cx: { parameters: [], result: "pointer" },
+  vpx_codec_enc_config_default: { parameters: ["pointer", "pointer", "u32"], result: "i32" },
+  // (ctx, iface, cfg, vpx_codec_flags_t flags (long), int ver)
+  vpx_codec_enc_init_ver: {
+    parameters: ["pointer", "pointer", "pointer", "i64", "i32"],
+    result: "i32",
+  },
+  vpx_codec_enc_config_set: { parameters: ["pointer", "pointer"], result: "i32" },
+  // (ctx, img, vpx_codec_pts_t pts, unsigned long duration, vpx_enc_frame_flags_t flags (long),
+  //  unsigned long deadline)
+  vpx_codec_encode: {
+    parameters: ["pointer", "pointer", "i64", "u64", "i64", "u64"],
+    result: "i32",
+  },
+  vpx_codec_get_cx_data: { parameters: ["pointer", "pointer"], result: "pointer" },
+  // vpx_codec_control_(ctx, int ctrl_id, ...) is variadic. On x86_64 SysV and AArch64 (Linux)
+  // an int variadic argument travels exactly like a fixed int third parameter, so declaring it
+  // as (pointer, i32, i32) works. Verified in vp8_test.ts through libvpx's own range checks:
+  // VP8E_SET_SCREEN_CONTENT_MODE 2 → OK, 3 → VPX_CODEC_INVALID_PARAM; TOKEN_PARTITIONS 3 → OK,
+  // 4 or -1 → VPX_CODEC_INVALID_PARAM. (VP8E_SET_CPUUSED itself clamps to -16…16 silently.)
+  vpx_codec_control_: { parameters: ["pointer", "i32", "i32"], result: "i32" },
+  // The same function for pointer-valued controls (VP8E_SET_ACTIVEMAP).
+  vpx_codec_control_ptr: {
+    name: "vpx_codec_control_",
+    parameters: ["pointer", "i32", "pointer"],
+    result: "i32",
+  },
+  vpx_codec_destroy: { parameters: ["pointer"], result: "i32" },
+  vpx_codec_err_to_string: { parameters: ["i32"], result: "pointer" },
+  vpx_codec_error_detail: { parameters: ["pointer"], result: "pointer" },
+  // (img, fmt, d_w, d_h, align) — with img NULL libvpx allocates the struct too.
+  vpx_img_alloc: { parameters: ["pointer", "i32", "u32", "u32", "u32"], result: "pointer" },
+  vpx_img_free: { parameters: ["pointer"], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const YUV_SYMBOLS = {
+  // (src_argb, src_stride, dst_y, stride_y, dst_u, stride_u, dst_v, stride_v, width, height)
+  ARGBToI420: {
+    parameters: [
+      "buffer",
+      "i32",
+      "pointer",
+      "i32",
+      "pointer",
+      "i32",
+      "pointer",
+      "i32",
+      "i32",
+      "i32",
+    ],
+    result: "i32",
+  },
+  // (src_argb, src_stride, dst_y, stride_y, width, height) — same BT.601 luma as ARGBToI420.
+  ARGBToI400: {
+    parameters: ["buffer", "i32", "pointer", "i32", "i32", "i32"],
+    result: "i32",
+  },
+  // (dst, stride, width, height, value)
+  SetPlane: { parameters: ["pointer", "i32", "i32", "i32", "u32"], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const LIBC_SYMBOLS = {
+  calloc: { parameters: ["usize", "usize"], result: "pointer" },
+  free: { parameters: ["pointer"], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/lib64/", ""];
+
+function openFirst<S extends Deno.ForeignLibraryInterface>(
+  names: string[],
+  symbols: S,
+): Deno.DynamicLibrary<S> {
+  const errors: string[] = [];
+  for (const name of names) {
+    for (const dir of name.includes("/") ? [""] : LIB_DIRS) {
+      try {
+        return Deno.dlopen(dir + name, symbols);
+      } catch (e) {
+        errors.push(`${dir + name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  throw new Error(`could not load ${names.join(" / ")}:\n  ${errors.join("\n  ")}`);
+}
+
+interface Libs {
+  vpx: Deno.DynamicLibrary<typeof VPX_SYMBOLS>["symbols"];
+  yuv: Deno.DynamicLibrary<typeof YUV_SYMBOLS>["symbols"];
+  libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+}
+
+let libs: Libs | undefined;
+let libsError: Error | undefined;
+let abiChecked: boolean | undefined;
+
+function loadLibs(): Libs {
+  if (libs) return libs;
+  if (libsError) throw libsError;
+  try {
+    // Only soname 7 (libvpx 1.11/1.12): the hard-coded layouts are for it.
+    const vpx = openFirst(["libvpx.so.7"], VPX_SYMBOLS).symbols;
+    const yuv = openFirst(["libyuv.so.0", "libyuv.so"], YUV_SYMBOLS).symbols;
+    const libc = openFirst(["libc.so.6"], LIBC_SYMBOLS).symbols;
+    libs = { vpx, yuv, libc };
+    return libs;
+  } catch (e) {
+    libsError = e instanceof Error ? e : new Error(String(e));
+    throw libsError;
+  }
+}
+
+function cString(p: Deno.PointerValue): string {
+  return p ? Deno.UnsafePointerView.getCString(p) : "";
+}
+
+function vpxError(l: Libs, what: string, code: number, ctx?: Deno.PointerValue): Error {
+  const detail = ctx ? cString(l.vpx.vpx_codec_error_detail(ctx)) : "";
+  const msg = cString(l.vpx.vpx_codec_err_to_string(code));
+  return new Error(`${what} failed: ${msg} (${code})${detail ? `: ${detail}` : ""}`);
+}
+
+/** A writable DataView over native memory. */
+function nativeView(p: Deno.PointerObject, size: number): DataView {
+  return new DataView(Deno.UnsafePointerView.getArrayBuffer(p, size));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presets. Bitrates are for 1920×1080 at 30 fps and scale linearly with pixels × fps.
+
+interface PresetParams {
+  kbps: number;
+  minQ: number;
+  maxQ: number;
+}
+
+const PRESETS: Record<QualityPreset, PresetParams> = {
+  greyscale: { kbps: 300, minQ: 8, maxQ: 58 },
+  low: { kbps: 600, minQ: 6, maxQ: 58 },
+  normal: { kbps: 1500, minQ: 4, maxQ: 56 },
+  high: { kbps: 4000, minQ: 2, maxQ: 48 },
+};
+
+function presetKbps(preset: QualityPreset, width: number, height: number, fps: number): number {
+  const scale = (width * height * fps) / (1920 * 1080 * 30);
+  return Math.max(50, Math.round(PRESETS[preset].kbps * scale));
+}
+
+function checkPreset(preset: string): asserts preset is QualityPreset {
+  if (!(preset in PRESETS)) throw new RangeError(`unknown quality preset: ${preset}`);
+}
+
+function checkKbps(kbps: number): void {
+  if (!Number.isFinite(kbps) || kbps < 1 || kbps > 1_000_000) {
+    throw new RangeError(`bitrate out of range: ${kbps} kbps`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// Static-region handling. Left alone, libvpx's one-pass CBR keeps spending bits on an unchanged
+// screen (cyclic background refresh, quality ramp-up, periodic golden-frame boosts): 1–12 KB per
+// 1080p frame with spikes of tens of KB. So each frame is compared with the previous one per
+// 16×16 macroblock (I420 planes, ≈ 1 ms at 1080p) and libvpx gets an active map
+// (VP8E_SET_ACTIVEMAP): a macroblock stays active for REFINE_SECONDS after it last changed (so
+// the encoder can sharpen it after motion or a keyframe), then is skipped for free. An unchanged
+// screen then costs a few dozen bytes per frame.
+const REFINE_SECONDS = 1;
+
+export class Vp8Encoder {
+  /** True when libvpx (soname 7, matching ABI) and libyuv could be loaded. Cached. */
+  static available(): boolean {
+    if (abiChecked !== undefined) return abiChecked;
+    try {
+      new Vp8Encoder({ width: 16, height: 16 }).close();
+      abiChecked = true;
+    } catch {
+      abiChecked = false;
+    }
+    return abiChecked;
+  }
+
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+
+  #l: Libs;
+  #cfg: Deno.PointerObject | null = null;
+  #cfgView!: DataView;
+  #ctx: Deno.PointerObject | null = null;
+  #ctxInitialised = false;
+  #img: Deno.PointerObject | null = null;
+  #iter: Deno.PointerObject | null = null;
+  #iterView!: DataView;
+  #planes: Deno.PointerObject[] = [];
+  #strides: number[] = [];
+  #preset: QualityPreset = "normal";
+  #pts = 0n;
+  #closed = false;
+  // Change detection / active map.
+  readonly #mbCols: number;
+  readonly #mbRows: number;
+  readonly #refineFrames: number;
+  #planeWords: Uint32Array[] = []; // views on the native I420 planes
+  #prevWords: Uint32Array[] = []; // the previous frame's planes
+  #changed: Uint8Array;
+  #age: Uint16Array; // frames since each macroblock last changed (saturating)
+  #mapStruct: Deno.PointerObject | null = null;
+  #mapBuf: Deno.PointerObject | null = null;
+  #map!: Uint8Array; // view on #mapBuf
+
+  constructor(options: EncoderOptions) {
+    const { width, height } = options;
+    const fps = options.fps ?? 30;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 2 || height < 2) {
+      throw new RangeError(`bad frame size ${width}x${height}`);
+    }
+    if (width > 16383 || height > 16383) throw new RangeError("VP8 frames are at most 16383 px");
+    if (!Number.isInteger(fps) || fps < 1 || fps > 240) throw new RangeError(`bad fps ${fps}`);
+    const cpuUsed = options.cpuUsed ?? -6;
+    if (!Number.isInteger(cpuUsed) || cpuUsed < -16 || cpuUsed > 16) {
+      throw new RangeError(`cpuUsed must be an integer in -16…16, got ${cpuUsed}`);
+    }
+    const preset = options.preset ?? "normal";
+    checkPreset(preset);
+    if (options.bitrateKbps !== undefined) checkKbps(options.bitrateKbps);
+    this.width = width;
+    this.height = height;
+    this.fps = fps;
+    this.#preset = preset;
+    this.#mbCols = (width + 15) >> 4;
+    this.#mbRows = (height + 15) >> 4;
+    this.#refineFrames = Math.max(1, Math.round(fps * REFINE_SECONDS));
+    this.#changed = new Uint8Array(this.#mbCols * this.#mbRows);
+    this.#age = new Uint16Array(this.#mbCols * this.#mbRows);
+    const l = this.#l = loadLibs();
+    try {
+      this.#init(options, cpuUsed, l);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  #init(options: EncoderOptions, cpuUsed: number, l: Libs): void {
+    const cfg = this.#cfg = l.libc.calloc(1n, BigInt(SIZEOF_ENC_CFG));
+    const ctx = this.#ctx = l.libc.calloc(1n, BigInt(SIZEOF_CODEC_CTX));
+    const iter = this.#iter = l.libc.calloc(1n, 8n);
+    const mbs = this.#mbCols * this.#mbRows;
+    const mapStruct = this.#mapStruct = l.libc.calloc(1n, BigInt(SIZEOF_ACTIVE_MAP));
+    const mapBuf = this.#mapBuf = l.libc.calloc(1n, BigInt(mbs));
+    if (!cfg || !ctx || !iter || !mapStruct || !mapBuf) throw new Error("calloc failed");
+    this.#iterView = nativeView(iter, 8);
+    this.#map = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(mapBuf, mbs));
+    const ms = nativeView(mapStruct, SIZEOF_ACTIVE_MAP);
+    ms.setBigUint64(0, Deno.UnsafePointer.value(mapBuf) as bigint, true);
+    ms.setUint32(8, this.#mbRows, true);
+    ms.setUint32(12, this.#mbCols, true);
+
+    const iface = l.vpx.vpx_codec_vp8_cx();
+    let rc = l.vpx.vpx_codec_enc_config_default(iface, cfg, 0);
+    if (rc !== 0) throw vpxError(l, "vpx_codec_enc_config_default", rc);
+    const c = this.#cfgView = nativeView(cfg, SIZEOF_ENC_CFG);
+    const set = (off: number, v: number) => c.setUint32(off, v >>> 0, true);
+    const p = PRESETS[this.#preset];
+    set(CFG.g_threads, 1);
+    set(CFG.g_w, this.width);
+    set(CFG.g_h, this.height);
+    set(CFG.g_timebase_num, 1);
+    set(CFG.g_timebase_den, this.fps);
+    set(CFG.g_error_resilient, VPX_ERROR_RESILIENT_DEFAULT);
+    set(CFG.g_pass, VPX_RC_ONE_PASS);
+    set(CFG.g_lag_in_frames, 0);
+    // Never drop: the agent sends frames only on change, so a dropped last frame of a burst
+    // would leave the viewer on a stale picture.
+    set(CFG.rc_dropframe_thresh, 0);
+    set(CFG.rc_resize_allowed, 0);
+    set(CFG.rc_end_usage, VPX_CBR);
+    set(
+      CFG.rc_target_bitrate,
+      options.bitrateKbps ?? presetKbps(this.#preset, this.width, this.height, this.fps),
+    );
+    set(CFG.rc_min_quantizer, p.minQ);
+    set(CFG.rc_max_quantizer, p.maxQ);
+    // WebRTC's realtime values.
+    set(CFG.rc_undershoot_pct, 100);
+    set(CFG.rc_overshoot_pct, 15);
+    set(CFG.rc_buf_sz, 1000);
+    set(CFG.rc_buf_initial_sz, 500);
+    set(CFG.rc_buf_optimal_sz, 600);
+    // Keyframes only on demand (first frame, encode(…, { keyframe: true })).
+    set(CFG.kf_mode, VPX_KF_DISABLED);
+    set(CFG.kf_min_dist, 0);
+    set(CFG.kf_max_dist, 0x7fffffff);
+
+    rc = l.vpx.vpx_codec_enc_init_ver(ctx, iface, cfg, 0n, VPX_ENCODER_ABI_VERSION);
+    if (rc !== 0) throw vpxError(l, "vpx_codec_enc_init_ver", rc, ctx);
+    this.#ctxInitialised = true;
+
+    this.#control(VP8E_SET_CPUUSED, cpuUsed, "VP8E_SET_CPUUSED");
+    // Screen content: exact repeats, no camera noise.
+    this.#control(VP8E_SET_NOISE_SENSITIVITY, 0, "VP8E_SET_NOISE_SENSITIVITY");
+    this.#control(VP8E_SET_STATIC_THRESHOLD, 100, "VP8E_SET_STATIC_THRESHOLD");
+    this.#control(VP8E_SET_TOKEN_PARTITIONS, 0, "VP8E_SET_TOKEN_PARTITIONS");
+    // 1 = screen content on (2 would also drop frames aggressively, which we never want).
+    this.#control(VP8E_SET_SCREEN_CONTENT_MODE, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
+    // Cap keyframes at 9 × the per-frame budget (WebRTC's formula for a 600 ms buffer @30fps).
+    this.#control(VP8E_SET_MAX_INTRA_BITRATE_PCT, 900, "VP8E_SET_MAX_INTRA_BITRATE_PCT");
+
+    const img = this.#img = l.vpx.vpx_img_alloc(
+      null,
+      VPX_IMG_FMT_I420,
+      this.width,
+      this.height,
+      32,
+    );
+    if (!img) throw new Error("vpx_img_alloc failed");
+    const iv = new Deno.UnsafePointerView(img);
+    for (let i = 0; i < 3; i++) {
+      const plane = iv.getPointer(IMG_PLANES + 8 * i);
+      const stride = iv.getInt32(IMG_STRIDE + 4 * i);
+      if (!plane || stride % 4 !== 0) throw new Error("unexpected vpx_img_alloc layout");
+      const rows = i === 0 ? this.height : (this.height + 1) >> 1;
+      this.#planes.push(plane);
+      this.#strides.push(stride);
+      this.#planeWords.push(
+        new Uint32Array(Deno.UnsafePointerView.getArrayBuffer(plane, stride * rows)),
+      );
+      this.#prevWords.push(new Uint32Array((stride * rows) >> 2));
+    }
+  }
+
+  #control(id: number, value: number, name: string): void {
+    const rc = this.#l.vpx.vpx_codec_control_(this.#ctx, id, value);
+    if (rc !== 0) throw vpxError(this.#l, `vpx_codec_control_(${name}, ${value})`, rc, this.#ctx);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new Error("Vp8Encoder is closed");
+  }
+
+  /** Marks macroblocks whose pixels differ from the previous frame; saves this frame. */
+  #detectChanges(): void {
+    const changed = this.#changed;
+    changed.fill(0);
+    const mbCols = this.#mbCols, lastCol = mbCols - 1;
+    const planes = this.#preset === "greyscale" ? 1 : 3; // U, V are constant in greyscale
+    for (let p = 0; p < planes; p++) {
+      const cur = this.#planeWords[p], prev = this.#prevWords[p];
+      const shift = p === 0 ? 4 : 3; // a macroblock is 16 luma / 8 chroma pixels wide and high
+      const w = p === 0 ? this.width : (this.width + 1) >> 1;
+      const h = p === 0 ? this.height : (this.height + 1) >> 1;
+      const strideWords = this.#strides[p] >> 2;
+      const rowWords = (w + 3) >> 2;
+      const wordShift = shift - 2; // word index → macroblock column
+      for (let y = 0; y < h; y++) {
+        const base = y * strideWords, mbRow = (y >> shift) * mbCols;
+        for (let i = 0; i < rowWords; i++) {
+          if (cur[base + i] !== prev[base + i]) {
+            const col = i >> wordShift;
+            changed[mbRow + (col > lastCol ? lastCol : col)] = 1;
+          }
+        }
+      }
+      prev.set(cur);
+    }
+  }
+
+  /** Ages macroblocks and hands libvpx the map of those still worth coding. */
+  #updateActiveMap(): void {
+    const age = this.#age, changed = this.#changed, map = this.#map, refine = this.#refineFrames;
+    for (let i = 0; i < age.length; i++) {
+      const a = changed[i] ? 0 : (age[i] < 0xffff ? age[i] + 1 : 0xffff);
+      age[i] = a;
+      map[i] = a < refine ? 1 : 0;
+    }
+    const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, VP8E_SET_ACTIVEMAP, this.#mapStruct);
+    if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
+  }
+
+  /**
+   * Encodes one B,G,R,X frame (`stride` bytes per row, ≥ width × 4). Returns null if the
+   * encoder produced no frame (dropped it).
+   */
+  encode(bgrx: Uint8Array, stride: number, options?: { keyframe?: boolean }): EncodedFrame | null {
+    this.#checkOpen();
+    const { width: w, height: h } = this;
+    if (!Number.isInteger(stride) || stride < w * 4) throw new RangeError(`bad stride ${stride}`);
+    if (bgrx.byteLength < stride * (h - 1) + w * 4) {
+      throw new RangeError(`frame buffer too small: ${bgrx.byteLength} bytes for ${w}x${h}`);
+    }
+    const l = this.#l;
+    const [y, u, v] = this.#planes;
+    const [sy, su, sv] = this.#strides;
+    const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+    let rc: number;
+    if (this.#preset === "greyscale") {
+      rc = l.yuv.ARGBToI400(bgrx, stride, y, sy, w, h);
+      l.yuv.SetPlane(u, su, cw, ch, 128);
+      l.yuv.SetPlane(v, sv, cw, ch, 128);
+    } else {
+      rc = l.yuv.ARGBToI420(bgrx, stride, y, sy, u, su, v, sv, w, h);
+    }
+    if (rc !== 0) throw new Error(`libyuv conversion failed (${rc})`);
+
+    this.#detectChanges();
+    this.#updateActiveMap(); // libvpx ignores the map on keyframes
+
+    const flags = options?.keyframe ? BigInt(VPX_EFLAG_FORCE_KF) : 0n;
+    rc = l.vpx.vpx_codec_encode(
+      this.#ctx,
+      this.#img,
+      this.#pts,
+      1n,
+      flags,
+      BigInt(VPX_DL_REALTIME),
+    );
+    this.#pts++;
+    if (rc !== 0) throw vpxError(l, "vpx_codec_encode", rc, this.#ctx);
+
+    this.#iterView.setBigUint64(0, 0n, true);
+    const chunks: Uint8Array[] = [];
+    let keyframe = false;
+    for (;;) {
+      const pkt = l.vpx.vpx_codec_get_cx_data(this.#ctx, this.#iter);
+      if (!pkt) break;
+      const pv = new Deno.UnsafePointerView(pkt);
+      if (pv.getInt32(PKT_KIND) !== VPX_CODEC_CX_FRAME_PKT) continue;
+      const buf = pv.getPointer(PKT_BUF);
+      const sz = Number(pv.getBigUint64(PKT_SZ));
+      if (!buf || sz === 0) continue;
+      const out = new Uint8Array(sz);
+      Deno.UnsafePointerView.copyInto(buf, out);
+      chunks.push(out);
+      if (pv.getUint32(PKT_FLAGS) & VPX_FRAME_IS_KEY) keyframe = true;
+    }
+    // After a keyframe (coarse everywhere) let every macroblock be refined again.
+    if (keyframe) this.#age.fill(0);
+    if (chunks.length === 0) return null;
+    if (chunks.length === 1) return { data: chunks[0], keyframe };
+    const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let off = 0;
+    for (const c of chunks) {
+      data.set(c, off);
+      off += c.length;
+    }
+    return { data, keyframe };
+  }
+
+  /** Bitrate (scaled to this size / fps) and quantizer range; greyscale sets U, V to 128. */
+  setPreset(preset: QualityPreset): void {
+    this.#checkOpen();
+    checkPreset(preset);
+    const p = PRESETS[preset];
+    const c = this.#cfgView;
+    c.setUint32(CFG.rc_min_quantizer, p.minQ, true);
+    c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
+    c.setUint32(
+      CFG.rc_target_bitrate,
+      presetKbps(preset, this.width, this.height, this.fps),
+      true,
+    );
+    this.#applyConfig();
+    this.#preset = preset;
+    this.#age.fill(0); // let static regions be re-coded at the new quality
+  }
+
+  /** Target bitrate, applied from the next frame (vpx_codec_enc_config_set). */
+  setBitrate(kbps: number): void {
+    this.#checkOpen();
+    checkKbps(kbps);
+    this.#cfgView.setUint32(CFG.rc_target_bitrate, Math.round(kbps), true);
+    this.#applyConfig();
+  }
+
+  #applyConfig(): void {
+    const rc = this.#l.vpx.vpx_codec_enc_config_set(this.#ctx, this.#cfg);
+    if (rc !== 0) throw vpxError(this.#l, "vpx_codec_enc_config_set", rc, this.#ctx);
+  }
+
+  /** Frees the codec, image, config and maps. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const l = this.#l;
+    if (this.#ctxInitialised) l.vpx.vpx_codec_destroy(this.#ctx);
+    this.#ctxInitialised = false;
+    if (this.#img) l.vpx.vpx_img_free(this.#img);
+    for (const p of [this.#ctx, this.#cfg, this.#iter, this.#mapStruct, this.#mapBuf]) {
+      if (p) l.libc.free(p);
+    }
+    this.#img =
+      this.#ctx =
+      this.#cfg =
+      this.#iter =
+      this.#mapStruct =
+      this.#mapBuf =
+        null;
+    this.#planes = [];
+    this.#planeWords = [];
+    this.#prevWords = [];
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The customer's desktop as the agent sees it: capture, cursor, input, clipboard and
+ * keyboard layout behind one `Desktop` interface, plus changed-tile detection for the
+ * encoder. Only X11 (Linux) is built; Windows (GDI/DXGI + SendInput) and macOS
+ * (CoreGraphics) will implement the same interface.
+ */
+import type { Desktop, OpenDesktopOptions } from "./types.ts";
+import { X11Desktop } from "./x11.ts";
+
+export type { CursorImage, Desktop, Frame, MouseButton, OpenDesktopOptions } from "./types.ts";
+export { boundingBox, changedTiles, FrameDiffer, type Rect } from "./tiles.ts";
+
+/**
+ * Opens the desktop of the system we run on. Linux needs an X display (`options.display`
+ * or $DISPLAY) with MIT-SHM, XTEST and XFIXES, and `--allow-ffi` (plus `--allow-env` for
+ * $DISPLAY, `--allow-run` to ask `setxkbmap` for the layout). Throws on Windows and macOS,
+ * whose backends are not built yet.
+ */
+export function openDesktop(options: OpenDesktopOptions = {}): Desktop {
+  switch (Deno.build.os) {
+    case "linux":
+      return new X11Desktop(options.display);
+    case "windows":
+      throw new Error(
+        "The Windows desktop backend (DXGI/GDI capture, SendInput) is not built yet",
+      );
+    case "darwin":
+      throw new Error("The macOS desktop backend (CoreGraphics) is not built yet");
+    default:
+      throw new Error(`There is no desktop backend for ${Deno.build.os}`);
+  }
+}

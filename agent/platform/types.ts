@@ -1,0 +1,75 @@
+/**
+ * What the agent needs from the customer's desktop, independent of the operating system:
+ * capture, cursor, input injection, clipboard and the keyboard layout. The X11 backend
+ * implements it today; the shapes are chosen so GDI/DXGI + SendInput (Windows) and
+ * CoreGraphics (macOS) can implement the same interface later.
+ */
+
+export type MouseButton = "left" | "middle" | "right";
+
+/** One captured screen image. */
+export interface Frame {
+  width: number;
+  height: number;
+  /** Bytes per row (at least `width * 4`). */
+  stride: number;
+  /** B,G,R,X bytes (the X byte is junk, never alpha); valid until the next grab() */
+  data: Uint8Array;
+}
+
+/** The pointer's position and the cursor's shape. */
+export interface CursorImage {
+  /** Pointer position on the screen; the image's top-left corner is `x - hotX, y - hotY`. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  hotX: number;
+  hotY: number;
+  /**
+   * Row-major `width * height` pixels, ARGB as 0xAARRGGBB per pixel, with the colour
+   * **premultiplied** by alpha (as XFixes and the Render extension deliver them).
+   */
+  pixels: Uint32Array;
+  /** Changes when the cursor's shape changes (not when it moves). */
+  serial: number;
+}
+
+/** A screen of the customer's desktop (X11 today; see `openDesktop`). */
+export interface Desktop {
+  readonly width: number;
+  readonly height: number;
+  /** Captures the whole screen into a reused buffer. */
+  grab(): Frame;
+  /** Pointer position and cursor shape, or null when the system cannot tell. */
+  cursor(): CursorImage | null;
+  /** Moves the pointer to an absolute screen position. */
+  pointer(x: number, y: number): void;
+  /** Moves to (x, y) then presses or releases; down, pointer moves, up is a drag. */
+  button(button: MouseButton, down: boolean, x: number, y: number): void;
+  /** One wheel click per unit; positive dy scrolls down, positive dx scrolls right. */
+  wheel(dx: number, dy: number): void;
+  /**
+   * Presses or releases the key that produces `keysym` (X11 keysyms are the portable key
+   * identity). Modifiers are plain keysyms (Shift_L 0xffe1, Control_L 0xffe3, Alt_L 0xffe9,
+   * Super_L 0xffeb). A keysym on a key's shifted level gets Shift pressed for it (and a held
+   * Shift released for an unshifted one); a keysym the layout lacks is still typed.
+   */
+  key(keysym: number, down: boolean): void;
+  /** Presses and releases Control+Alt+Delete. */
+  ctrlAltDel(): void;
+  /** The clipboard as text ("" when it is empty or holds no text). */
+  clipboardRead(): Promise<string>;
+  /** Puts text on the clipboard; it stays there until something else takes it or close(). */
+  clipboardWrite(text: string): Promise<void>;
+  /** The keyboard layout's name, e.g. "us", "de(nodeadkeys)" or "us,ru"; "unknown" if unsure. */
+  keyboardLayout(): string;
+  /** Releases everything; the Desktop must not be used afterwards. */
+  close(): void;
+}
+
+/** Options for `openDesktop`. */
+export interface OpenDesktopOptions {
+  /** X11: the display to open (default: the DISPLAY environment variable). */
+  display?: string;
+}

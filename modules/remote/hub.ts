@@ -1,0 +1,443 @@
+/**
+ * The live state of remote view and control, one `RemoteSession` per support session with
+ * an agent: the agent's link, what the customer has granted, the customer's open prompts,
+ * and the technicians watching (each with its own WebRTC peer). In memory by nature — a
+ * restart drops the agent's socket and the agent reconnects and says again what it allows.
+ *
+ * Consent has three guards: the technician needs the group permission (checked by the
+ * routes), the customer answers on their page (signed with a key only page and agent know),
+ * and the agent itself refuses anything the customer has not granted. The server also
+ * refuses input while control is not granted, so a refused keystroke never leaves it.
+ */
+import type { AppDeps } from "../http/mod.ts";
+import type { Capability, MediaFrame, QualityPreset, ServerMessage } from "../../protocol/mod.ts";
+import { ViewerPeer } from "./relay.ts";
+
+export type ConsentState = "off" | "asked" | "granted" | "denied" | "revoked";
+export type AgentPresence = "absent" | "connected" | "reconnecting";
+/** What the remote view asks the customer for; clipboard sync rides on control. */
+export type RemoteCapability = "view" | "control";
+
+export interface AgentLink {
+  send(message: ServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+/** One technician's open remote view (its WebSocket) in a session. */
+export interface ViewerLink {
+  readonly userId: string;
+  readonly name: string;
+  send(message: ViewerMessage): void;
+  /** Whether this viewer wants the picture (Desktop view or control switched on). */
+  watching: boolean;
+  peer: ViewerPeer | null;
+}
+
+export type ViewerMessage =
+  | {
+    type: "state";
+    agent: AgentPresence;
+    view: ConsentState;
+    control: ConsentState;
+    clipboard: ConsentState;
+    screen: { width: number; height: number } | null;
+    quality: QualityPreset;
+  }
+  | { type: "offer"; sdp: string }
+  | { type: "clipboard"; text: string }
+  | { type: "pong"; at: number }
+  | { type: "error"; code: string; reason: string };
+
+/** What the customer's page shows: the open question, if any, and what is shared. */
+export interface CustomerView {
+  agent: AgentPresence;
+  asks: { capability: RemoteCapability; nonce: string; technician: string }[];
+  view: ConsentState;
+  control: ConsentState;
+}
+
+export type RemoteEvent =
+  | { kind: "requested"; capability: RemoteCapability; by: ViewerLink }
+  | { kind: "answered"; capability: RemoteCapability; granted: boolean; was: ConsentState }
+  | { kind: "revokedByCustomer"; capability: RemoteCapability }
+  | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null };
+
+const KEYFRAME_GAP_MS = 300;
+const AUTO_EVERY_MS = 2_000;
+/** How long view and control outlive the last viewer's socket. */
+export const VIEWER_GRACE_MS = 10_000;
+
+export class RemoteSession {
+  agent: AgentLink | null = null;
+  presence: AgentPresence = "absent";
+  screen: { width: number; height: number } | null = null;
+  readonly consent: Record<RemoteCapability, ConsentState> = { view: "off", control: "off" };
+  readonly asks = new Map<RemoteCapability, { nonce: string; technician: string }>();
+  quality: QualityPreset = "auto";
+  #sentPreset: QualityPreset | null = null;
+  readonly viewers = new Set<ViewerLink>();
+  readonly customerListeners = new Set<(view: CustomerView) => void>();
+  /** Who asked last for each capability (named to the customer). */
+  readonly #askedBy = new Map<RemoteCapability, string>();
+  #lastKeyframeAsk = 0;
+  #autoTimer: ReturnType<typeof setInterval> | undefined;
+  framesIn = 0;
+  bytesIn = 0;
+  /** Hook for the log: set by the routes that own the database side. */
+  onEvent: (event: RemoteEvent) => void = () => {};
+
+  constructor(
+    readonly orgId: string,
+    readonly sessionId: string,
+    private hostAddresses: string[],
+  ) {}
+
+  // --- the agent side ---------------------------------------------------------------------
+
+  agentAttached(link: AgentLink, screen: { width: number; height: number }) {
+    this.agent?.close(4409, "replaced by a newer connection");
+    this.agent = link;
+    this.screen = screen;
+    this.presence = "connected";
+    this.#sentPreset = null;
+    this.#applyQuality();
+    this.#changed();
+  }
+
+  agentDetached(link: AgentLink) {
+    if (this.agent !== link) return;
+    this.agent = null;
+    this.presence = "reconnecting";
+    // A prompt the agent asked for dies with its nonce; the agent asks again if still wanted.
+    this.asks.clear();
+    this.#changed();
+  }
+
+  /** The agent passed a technician's request on to the customer, with its nonce. */
+  agentAsks(capability: Capability, nonce: string) {
+    if (capability !== "view" && capability !== "control") return;
+    // One question at a time: a pending control question covers view (control includes it).
+    if (capability === "view" && this.consent.control === "asked") return;
+    this.asks.set(capability, { nonce, technician: this.#askedBy.get(capability) ?? "" });
+    if (this.consent[capability] !== "granted") this.consent[capability] = "asked";
+    this.#changed();
+  }
+
+  /** The agent's word on what it now allows (after a signed answer, or a revoke). */
+  agentConsent(capability: Capability, granted: boolean) {
+    if (capability !== "view" && capability !== "control") return;
+    const was = this.consent[capability];
+    const now: ConsentState = granted
+      ? "granted"
+      : was === "granted"
+      ? "revoked"
+      : was === "asked"
+      ? "denied"
+      : was;
+    if (was === now) return;
+    this.consent[capability] = now;
+    this.asks.delete(capability);
+    this.onEvent({ kind: "answered", capability, granted, was });
+    if (capability === "view") {
+      if (granted) {
+        for (const viewer of this.viewers) {
+          if (viewer.watching) this.#connect(viewer);
+          else for (const viewer of this.viewers) this.#disconnect(viewer);
+        }
+      }
+    }
+    this.#changed();
+  }
+
+  agentClipboard(text: string) {
+    if (this.consent.control !== "granted") return;
+    for (const viewer of this.viewers) viewer.send({ type: "clipboard", text });
+  }
+
+  agentRefused(of: string, reason: string) {
+    for (const viewer of this.viewers) {
+      viewer.send({ type: "error", code: "agent_refused", reason: `${of}: ${reason}` });
+    }
+  }
+
+  media(frame: MediaFrame) {
+    this.framesIn++;
+    this.bytesIn += frame.data.byteLength;
+    if (this.consent.view !== "granted") return;
+    if (frame.width !== this.screen?.width || frame.height !== this.screen?.height) {
+      this.screen = { width: frame.width, height: frame.height };
+      this.#changed();
+    }
+    for (const viewer of this.viewers) viewer.peer?.send(frame);
+  }
+
+  // --- the technician side ----------------------------------------------------------------
+
+  join(viewer: ViewerLink) {
+    this.viewers.add(viewer);
+    viewer.send(this.#state());
+    if (viewer.watching && this.consent.view === "granted") this.#connect(viewer);
+    this.#startAuto();
+  }
+
+  /**
+   * A viewer's socket closed. If nobody watches any more, view and control end after a
+   * grace (a reloaded panel or a network blip reconnects within it and keeps the consent).
+   */
+  leave(viewer: ViewerLink) {
+    this.viewers.delete(viewer);
+    this.#disconnect(viewer);
+    if (this.viewers.size === 0) this.#stopAuto();
+    if ([...this.viewers].some((v) => v.watching)) return;
+    clearTimeout(this.#leaveTimer);
+    this.#leaveTimer = setTimeout(() => {
+      if (![...this.viewers].some((v) => v.watching)) this.#stopAll(null);
+    }, VIEWER_GRACE_MS);
+  }
+  #leaveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Desktop view on/off for this viewer (off for the last watcher ends view and control). */
+  setWatching(viewer: ViewerLink, on: boolean): string | null {
+    viewer.watching = on;
+    if (!on) {
+      this.#disconnect(viewer);
+      if (![...this.viewers].some((v) => v.watching)) this.#stopAll(viewer);
+      return null;
+    }
+    if (this.consent.view === "granted") {
+      this.#connect(viewer);
+      return null;
+    }
+    if (this.consent.control === "asked") return null; // the control answer brings view
+    return this.#request("view", viewer);
+  }
+
+  /** Remote control on/off (off keeps the view). */
+  setControl(viewer: ViewerLink, on: boolean): string | null {
+    if (!on) {
+      this.#end("control", viewer);
+      return null;
+    }
+    viewer.watching = true;
+    if (this.consent.view === "granted") this.#connect(viewer);
+    if (this.consent.control === "granted") return null;
+    return this.#request("control", viewer);
+  }
+
+  /** Passes input on when control is granted; otherwise says why not. */
+  input(message: ServerMessage): string | null {
+    if (!this.agent) return "agent_absent";
+    if (this.consent.control !== "granted") return "control_not_granted";
+    this.agent.send(message);
+    return null;
+  }
+
+  async answer(viewer: ViewerLink, sdp: string) {
+    await viewer.peer?.answer(sdp);
+  }
+
+  setQuality(preset: QualityPreset) {
+    this.quality = preset;
+    this.#applyQuality();
+    this.#changed();
+  }
+
+  wantKeyframe() {
+    const now = performance.now();
+    if (!this.agent || now - this.#lastKeyframeAsk < KEYFRAME_GAP_MS) return;
+    this.#lastKeyframeAsk = now;
+    this.agent.send({ type: "keyframe" });
+  }
+
+  // --- the customer side ------------------------------------------------------------------
+
+  customerView(): CustomerView {
+    return {
+      agent: this.presence,
+      asks: [...this.asks].map(([capability, ask]) => ({ capability, ...ask }))
+        .sort((a, b) => a.capability === "control" ? -1 : b.capability === "control" ? 1 : 0),
+      view: this.consent.view,
+      control: this.consent.control,
+    };
+  }
+
+  /** The customer's signed answer, passed to the agent (which checks the signature). */
+  customerAnswer(capability: RemoteCapability, nonce: string, granted: boolean, signature: string) {
+    const ask = this.asks.get(capability);
+    if (!ask || ask.nonce !== nonce) return "no_such_question";
+    if (!this.agent) return "agent_absent";
+    this.agent.send({ type: "grant", capability, nonce, granted, signature });
+    return null;
+  }
+
+  /** The customer takes back what they granted; effective here at once, then at the agent. */
+  customerRevoke(capability: RemoteCapability) {
+    const targets: RemoteCapability[] = capability === "view" ? ["control", "view"] : ["control"];
+    for (const target of targets) {
+      if (this.consent[target] !== "granted" && this.consent[target] !== "asked") continue;
+      this.agent?.send({ type: "revoke", capability: target });
+      this.asks.delete(target);
+      this.consent[target] = "revoked";
+      this.onEvent({ kind: "revokedByCustomer", capability: target });
+      if (target === "view") { for (const viewer of this.viewers) this.#disconnect(viewer); }
+    }
+    this.#changed();
+  }
+
+  /** The session is no longer worked (hold, transfer, end): view and control stop. */
+  stopAll() {
+    this.#stopAll(null);
+  }
+
+  close() {
+    clearTimeout(this.#leaveTimer);
+    this.#stopAll(null);
+    for (const viewer of this.viewers) this.#disconnect(viewer);
+    this.#stopAuto();
+    this.presence = "absent";
+    this.#changed();
+  }
+
+  // --- inside -----------------------------------------------------------------------------
+
+  #request(capability: RemoteCapability, viewer: ViewerLink): string | null {
+    if (!this.agent) return "agent_absent";
+    this.#askedBy.set(capability, viewer.name);
+    this.consent[capability] = "asked";
+    if (capability === "control") this.asks.delete("view");
+    this.agent.send({ type: "request", capability });
+    this.onEvent({ kind: "requested", capability, by: viewer });
+    this.#changed();
+    return null;
+  }
+
+  #end(capability: RemoteCapability, by: ViewerLink | null) {
+    const state = this.consent[capability];
+    if (state !== "granted" && state !== "asked") return;
+    this.agent?.send({ type: "revoke", capability });
+    this.asks.delete(capability);
+    this.consent[capability] = "off";
+    this.onEvent({ kind: "ended", capability, by });
+    this.#changed();
+  }
+
+  #stopAll(by: ViewerLink | null) {
+    this.#end("control", by);
+    this.#end("view", by);
+    for (const viewer of this.viewers) this.#disconnect(viewer);
+  }
+
+  #connect(viewer: ViewerLink) {
+    if (viewer.peer) return;
+    const peer = new ViewerPeer({
+      hostAddresses: this.hostAddresses,
+      wantKeyframe: () => this.wantKeyframe(),
+    });
+    viewer.peer = peer;
+    peer.offer().then((sdp) => {
+      if (viewer.peer === peer) viewer.send({ type: "offer", sdp });
+    }).catch((error) => {
+      viewer.send({ type: "error", code: "webrtc", reason: String(error).slice(0, 200) });
+    });
+  }
+
+  #disconnect(viewer: ViewerLink) {
+    const peer = viewer.peer;
+    viewer.peer = null;
+    peer?.close();
+  }
+
+  #state(): ViewerMessage {
+    return {
+      type: "state",
+      agent: this.presence,
+      view: this.consent.view,
+      control: this.consent.control,
+      clipboard: this.consent.control,
+      screen: this.screen,
+      quality: this.quality,
+    };
+  }
+
+  #changed() {
+    const state = this.#state();
+    for (const viewer of this.viewers) viewer.send(state);
+    const view = this.customerView();
+    for (const listener of this.customerListeners) listener(view);
+  }
+
+  /** The preset the agent should use now: the technician's, or "auto" from measurements. */
+  #applyQuality() {
+    let preset = this.quality;
+    if (preset === "auto") {
+      // The best-connected viewer decides: a slow viewer skips frames on its own (relay.ts)
+      // rather than lowering everyone's picture.
+      const rates = [...this.viewers].map((v) => v.peer?.estimatedBitrate ?? 0);
+      const rtts = [...this.viewers].map((v) => v.peer?.roundTripMs ?? 0);
+      const best = Math.max(0, ...rates);
+      const rtt = Math.min(...rtts, 1_000);
+      preset = best === 0
+        ? "normal"
+        : best >= 6_000_000 && rtt < 80
+        ? "high"
+        : best >= 1_500_000
+        ? "normal"
+        : best >= 500_000
+        ? "low"
+        : "greyscale";
+    }
+    if (preset !== this.#sentPreset && this.agent && this.consent.view === "granted") {
+      this.#sentPreset = preset;
+      this.agent.send({ type: "quality", preset });
+    }
+  }
+
+  #startAuto() {
+    this.#autoTimer ??= setInterval(() => this.#applyQuality(), AUTO_EVERY_MS);
+  }
+
+  #stopAuto() {
+    clearInterval(this.#autoTimer);
+    this.#autoTimer = undefined;
+  }
+}
+
+/** All remote sessions of one running app. */
+export class RemoteHub {
+  readonly #sessions = new Map<string, RemoteSession>();
+
+  constructor(private hostAddresses: string[]) {}
+
+  /** The session's remote state, created on first use. */
+  session(orgId: string, sessionId: string, onCreate?: (s: RemoteSession) => void) {
+    let session = this.#sessions.get(sessionId);
+    if (!session) {
+      session = new RemoteSession(orgId, sessionId, this.hostAddresses);
+      this.#sessions.set(sessionId, session);
+      onCreate?.(session);
+    }
+    return session;
+  }
+
+  find(sessionId: string): RemoteSession | undefined {
+    return this.#sessions.get(sessionId);
+  }
+
+  drop(sessionId: string) {
+    this.#sessions.get(sessionId)?.close();
+    this.#sessions.delete(sessionId);
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+}
+
+const hubs = new WeakMap<AppDeps, RemoteHub>();
+
+/** The app's remote hub (one per running app, like its live hub). */
+export function remoteHub(deps: AppDeps): RemoteHub {
+  let hub = hubs.get(deps);
+  if (!hub) hubs.set(deps, hub = new RemoteHub(["127.0.0.1"]));
+  return hub;
+}

@@ -1,0 +1,162 @@
+/**
+ * One technician's WebRTC connection for the remote view: a werift peer with one send-only
+ * VP8 track. The agent's encoded frames (one encoder per session) are packetized here per
+ * viewer, so each viewer has its own sequence numbers and its own congestion state:
+ *
+ * - a viewer that joins, or reports picture loss (PLI/FIR), waits for the next keyframe
+ *   and asks for one (rate-limited), skipping delta frames it could not decode anyway;
+ * - a viewer whose estimated bandwidth (REMB) cannot carry the frames it is sent falls
+ *   behind its byte budget: it drops to "waiting for a keyframe" instead of queueing, so a
+ *   slow viewer skips frames while a fast one gets every frame.
+ *
+ * Sending never waits on a viewer: a frame is handed to each peer and the relay moves on.
+ */
+import { Buffer } from "node:buffer";
+import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, useVP8 } from "werift";
+import { Vp8Packetizer } from "./vp8_rtp.ts";
+
+export interface ViewerPeerOptions {
+  /** Addresses to offer as host candidates beyond the machine's interfaces. */
+  hostAddresses: string[];
+  /** Called when this viewer needs a keyframe (join, picture loss, fell behind). */
+  wantKeyframe: () => void;
+}
+
+export interface RelayFrame {
+  data: Uint8Array;
+  keyframe: boolean;
+  capturedAt: number;
+}
+
+/** Bytes a viewer may be ahead of its estimated bandwidth before it skips to a keyframe. */
+const BURST_BYTES = 2 * 1024 * 1024;
+const GATHER_TIMEOUT_MS = 2_000;
+
+export class ViewerPeer {
+  readonly pc: RTCPeerConnection;
+  readonly #transceiver: RTCRtpTransceiver;
+  readonly #packetizer = new Vp8Packetizer({
+    payloadType: 96,
+    ssrc: crypto.getRandomValues(new Uint32Array(1))[0],
+  });
+  #waitingForKeyframe = true;
+  #budget = BURST_BYTES;
+  #budgetAt = performance.now();
+  #closed = false;
+  #connected = false;
+  framesSent = 0;
+  framesSkipped = 0;
+  bytesSent = 0;
+
+  constructor(private options: ViewerPeerOptions) {
+    this.pc = new RTCPeerConnection({
+      iceAdditionalHostAddresses: options.hostAddresses,
+      codecs: {
+        video: [
+          useVP8({
+            rtcpFeedback: [
+              { type: "nack" },
+              { type: "nack", parameter: "pli" },
+              { type: "ccm", parameter: "fir" },
+              { type: "goog-remb" },
+            ],
+          }),
+        ],
+      },
+    });
+    this.#transceiver = this.pc.addTransceiver(new MediaStreamTrack({ kind: "video" }), {
+      direction: "sendonly",
+    });
+    this.#transceiver.sender.onPictureLossIndication.subscribe(() => this.#lost());
+    // Frames before the connection is up are lost: start with a keyframe once it is.
+    this.pc.connectionStateChange.subscribe((state) => {
+      this.#connected = state === "connected";
+      if (this.#connected) this.#lost();
+    });
+    this.#transceiver.sender.onRtcp.subscribe((packet) => {
+      // FIR arrives as a payload-specific feedback with format 4.
+      const feedback = packet as { type?: number; feedback?: { count?: number } };
+      if (feedback.type === 206 && feedback.feedback?.count === 4) this.#lost();
+    });
+  }
+
+  /** The offer, with every candidate in it (no trickle: one message each way). */
+  async offer(): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    if (this.pc.iceGatheringState !== "complete") {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+        this.pc.iceGatheringStateChange.subscribe((state) => {
+          if (state === "complete") {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    }
+    return this.pc.localDescription!.sdp;
+  }
+
+  async answer(sdp: string): Promise<void> {
+    // mDNS (.local) candidates cannot be resolved here; the browser's real address is
+    // learnt from its connectivity checks instead.
+    const cleaned = sdp.split(/\r?\n/).filter((line) =>
+      !/^a=candidate:.* [0-9a-f-]+\.local /i.test(line)
+    ).join("\r\n");
+    await this.pc.setRemoteDescription({ type: "answer", sdp: cleaned });
+  }
+
+  /** Estimated bandwidth towards this viewer, in bits per second, when the browser said. */
+  get estimatedBitrate(): number | undefined {
+    const value = this.#transceiver.sender.receiverEstimatedMaxBitrate;
+    return typeof value === "bigint" ? Number(value) : value || undefined;
+  }
+
+  get roundTripMs(): number | undefined {
+    const rtt = (this.#transceiver.sender as unknown as { rtt?: number }).rtt;
+    return rtt === undefined ? undefined : rtt * 1000;
+  }
+
+  send(frame: RelayFrame): void {
+    if (this.#closed || !this.#connected) return;
+    if (this.#waitingForKeyframe && !frame.keyframe) {
+      this.framesSkipped++;
+      return;
+    }
+    if (!this.#withinBudget(frame.data.byteLength) && !frame.keyframe) {
+      this.framesSkipped++;
+      this.#lost();
+      return;
+    }
+    this.#waitingForKeyframe = false;
+    this.framesSent++;
+    this.bytesSent += frame.data.byteLength;
+    for (const packet of this.#packetizer.packetize(frame.data, frame.capturedAt)) {
+      this.#transceiver.sender.sendRtp(
+        Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength),
+      ).catch(() => {});
+    }
+  }
+
+  #withinBudget(bytes: number): boolean {
+    const now = performance.now();
+    const rate = this.estimatedBitrate;
+    if (rate === undefined) return true;
+    this.#budget = Math.min(BURST_BYTES, this.#budget + (now - this.#budgetAt) * rate / 8000);
+    this.#budgetAt = now;
+    if (this.#budget < bytes) return false;
+    this.#budget -= bytes;
+    return true;
+  }
+
+  #lost() {
+    this.#waitingForKeyframe = true;
+    this.options.wantKeyframe();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.pc.close().catch(() => {});
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * `remoteFor(deps, session)`: the session's remote state, wired to the session log — every
+ * request, answer, revoke and end of view or control becomes a log line both sides see.
+ */
+import type { AppDeps } from "../http/mod.ts";
+import { logSessionEvent, type SupportSession } from "../support/mod.ts";
+import { type RemoteEvent, remoteHub, type RemoteSession } from "./hub.ts";
+
+export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession {
+  return remoteHub(deps).session(session.orgId, session.id, (remote) => {
+    remote.onEvent = (event) => {
+      logRemoteEvent(deps, session, event).catch((error) =>
+        deps.log.error("remote log failed", { error: String(error) })
+      );
+    };
+  });
+}
+
+function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEvent) {
+  const customer = { author: "customer" as const, name: session.customerName };
+  switch (event.kind) {
+    case "requested":
+      return logSessionEvent(deps, session, `log.remote.${event.capability}Requested`, {
+        name: event.by.name,
+      }, { author: "technician", userId: event.by.userId, name: event.by.name });
+    case "answered":
+      return logSessionEvent(
+        deps,
+        session,
+        `log.remote.${event.capability}${
+          event.granted ? "Granted" : event.was === "granted" ? "Revoked" : "Denied"
+        }`,
+        {},
+        customer,
+      );
+    case "revokedByCustomer":
+      return logSessionEvent(deps, session, `log.remote.${event.capability}Revoked`, {}, customer);
+    case "ended":
+      return logSessionEvent(
+        deps,
+        session,
+        `log.remote.${event.capability}Ended`,
+        { name: event.by?.name ?? "" },
+        event.by
+          ? { author: "technician", userId: event.by.userId, name: event.by.name }
+          : undefined,
+      );
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * The remote view's HTTP side:
+ *
+ * - `POST /agent/join` — the agent trades a PIN for the session link (same throttle and
+ *   audit as the PIN page);
+ * - `GET /console/sessions/:id/remote/ws` — a technician's viewer socket (state, WebRTC
+ *   offer/answer, input), only for the technician working the session, only from our origin;
+ * - `POST /console/sessions/:id/remote/screenshot` — a screenshot into the session's files;
+ * - `GET /console/sessions/:id/remote` — the detached viewer window;
+ * - `GET /s/:token/remote/events`, `POST /s/:token/remote/consent|revoke` — the customer's
+ *   page: the technician's requests, the customer's signed answers, and revoking.
+ */
+import { type Context, Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import { streamSSE } from "hono/streaming";
+import type { WSContext } from "hono/ws";
+import { z } from "zod";
+import {
+  type AppEnv,
+  clientAddress,
+  type CurrentUser,
+  HttpError,
+  readForm,
+  requireUser,
+} from "../http/mod.ts";
+import { can } from "../permissions/mod.ts";
+import {
+  checkPin,
+  fileLimit,
+  findByToken,
+  logSessionEvent,
+  pinRefused,
+  SessionConflict,
+  sessionForTechnician,
+  storeFile,
+  type SupportSession,
+  withHttpErrors,
+} from "../support/mod.ts";
+import type { LiveEvent } from "../live/mod.ts";
+import { QUALITY_PRESETS } from "../../protocol/mod.ts";
+import { Layout } from "../../views/layout.tsx";
+import type { RemoteSession, ViewerLink } from "./hub.ts";
+import { remoteFor } from "./remote_for.ts";
+import { RemoteViewMount } from "./views.tsx";
+
+type C = Context<AppEnv>;
+
+const coord = z.number().int().min(0).max(32_767);
+/** What a technician's viewer may send; anything else is answered with an error. */
+const ViewerInput = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("view"), on: z.boolean() }),
+  z.strictObject({ type: z.literal("control"), on: z.boolean() }),
+  z.strictObject({ type: z.literal("answer"), sdp: z.string().max(20_000) }),
+  z.strictObject({ type: z.literal("keyframe") }),
+  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
+  z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
+  z.strictObject({ type: z.literal("pointer"), x: coord, y: coord }),
+  z.strictObject({
+    type: z.literal("button"),
+    button: z.enum(["left", "middle", "right"]),
+    down: z.boolean(),
+    x: coord,
+    y: coord,
+  }),
+  z.strictObject({
+    type: z.literal("wheel"),
+    dx: z.number().int().min(-100).max(100),
+    dy: z.number().int().min(-100).max(100),
+  }),
+  z.strictObject({
+    type: z.literal("key"),
+    keysym: z.number().int().min(0).max(0x10ffff + 0x1000000),
+    down: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal("clipboard"), text: z.string().max(60_000) }),
+  z.strictObject({ type: z.literal("ctrlAltDel") }),
+]);
+type ViewerInput = z.infer<typeof ViewerInput>;
+const MAX_VIEWER_FRAME = 64 * 1024;
+
+const ConsentAnswer = z.strictObject({
+  capability: z.enum(["view", "control"]),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  granted: z.enum(["1", "0"]),
+  signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+
+async function _working(c: C): Promise<{ session: SupportSession; user: CurrentUser }> {
+  const user = c.get("user")!;
+  const { session } = await withHttpErrors(() =>
+    sessionForTechnician(c.get("deps"), user, c.req.param("id") ?? "", "work")
+  );
+  return { session, user };
+}
+
+async function _customerSession(c: C): Promise<SupportSession> {
+  const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
+  if (!session || session.endedAt) throw new HttpError(404, "customer.notFound");
+  return session;
+}
+
+export const remoteRoutes = new Hono<AppEnv>()
+  .post("/agent/join", async (c) => {
+    const deps = c.get("deps");
+    const body = await c.req.json().catch(() => null) as { pin?: unknown } | null;
+    const guess = typeof body?.pin === "string" ? body.pin.replace(/[\s-]/g, "").slice(0, 32) : "";
+    const ip = clientAddress(c);
+    const verdict = await checkPin(deps.db, guess, ip, deps.clock.now());
+    if (verdict.kind === "ok") {
+      return c.json({ link: new URL(`/s/${verdict.token}`, deps.config.publicUrl).href });
+    }
+    await pinRefused(deps, verdict, guess, ip);
+    if (verdict.kind === "throttled") {
+      c.header("Retry-After", String(verdict.retryAfterSeconds));
+      return c.json({ error: "throttled", retryAfterSeconds: verdict.retryAfterSeconds }, 429);
+    }
+    return c.json({ error: /^\d{6}$/.test(guess) ? "wrong" : "malformed" }, 422);
+  })
+  .use("/console/sessions/:id/remote", requireUser())
+  .use("/console/sessions/:id/remote/*", requireUser())
+  .get("/console/sessions/:id/remote", async (c) => {
+    const { session, user } = await _working(c);
+    const t = c.get("t");
+    return c.html(
+      <Layout c={c} title={`${session.customerName} — ${t("remote.title")}`} bare>
+        <main class="remote-detached">
+          <RemoteViewMount c={c} session={session} user={user} detached />
+        </main>
+      </Layout>,
+    );
+  })
+  .post("/console/sessions/:id/remote/screenshot", async (c) => {
+    const { session, user } = await _working(c);
+    if (!can(user, "screenshots")) {
+      throw new HttpError(403, "errors.permissionMissing", { permission: "screenshots" });
+    }
+    const deps = c.get("deps");
+    const limit = fileLimit(deps);
+    if (Number(c.req.header("content-length") ?? 0) > limit + 64 * 1024) {
+      throw new HttpError(413, "files.tooLarge");
+    }
+    const form = await c.req.parseBody();
+    const file = form.file;
+    if (!(file instanceof File)) throw new HttpError(422, "remote.screenshotMissing");
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x50) {
+      throw new HttpError(422, "remote.screenshotNotPng");
+    }
+    const stored = await withHttpErrors(() =>
+      storeFile(
+        deps,
+        session,
+        {
+          name: file.name.endsWith(".png") ? file.name : "screenshot.png",
+          type: "image/png",
+          bytes,
+        },
+        { direction: "to_technician", user },
+        limit,
+      )
+    );
+    await logSessionEvent(deps, session, "log.remote.screenshot", { name: user.name }, {
+      author: "technician",
+      userId: user.id,
+      name: user.name,
+    });
+    return c.json({ id: stored.id, name: stored.name, sha256: stored.sha256 });
+  })
+  .get(
+    "/console/sessions/:id/remote/ws",
+    async (c, next) => {
+      // Cookies ride along on cross-site WebSocket requests: only our own pages may open it.
+      const origin = c.req.header("origin");
+      const deps = c.get("deps");
+      if (
+        origin && origin !== new URL(c.req.url).origin &&
+        origin !== new URL(deps.config.publicUrl).origin
+      ) throw new HttpError(403, "errors.csrf");
+      const { session, user } = await _working(c);
+      if (!can(user, "desktopView") && !can(user, "remoteControl")) {
+        throw new HttpError(403, "errors.permissionMissing", { permission: "desktopView" });
+      }
+      c.set("remoteSession" as never, { session, user } as never);
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const deps = c.get("deps");
+      const { session, user } = c.get("remoteSession" as never) as {
+        session: SupportSession;
+        user: CurrentUser;
+      };
+      const remote = remoteFor(deps, session);
+      let viewer: ViewerLink | null = null;
+      let unsubscribe = () => {};
+      let chain = Promise.resolve();
+      return {
+        onOpen: (_event, ws) => {
+          viewer = {
+            userId: user.id,
+            name: user.name,
+            watching: false,
+            peer: null,
+            send: (message) => {
+              if (ws.readyState === 1) ws.send(JSON.stringify(message));
+            },
+          };
+          remote.join(viewer);
+          // Hold, transfer or end: this technician no longer works the session, so its
+          // view (and, if it was the last one, view and control) ends.
+          unsubscribe = deps.live.subscribe(session.orgId, (event: LiveEvent) => {
+            if (event.kind !== "session" || event.sessionId !== session.id) return;
+            chain = chain.then(async () => {
+              try {
+                await sessionForTechnician(deps, user, session.id, "work");
+              } catch (error) {
+                if (!(error instanceof SessionConflict) && !(error instanceof HttpError)) {
+                  deps.log.error("remote view check failed", { error: String(error) });
+                }
+                if (viewer) remote.setWatching(viewer, false);
+                ws.close(4403, "no longer working this session");
+              }
+            });
+          });
+        },
+        onMessage: (event, ws) => {
+          chain = chain.then(() => _viewerMessage(c, remote, viewer!, user, event.data, ws))
+            .catch((error) => deps.log.error("viewer frame failed", { error: String(error) }));
+        },
+        onClose: () => {
+          unsubscribe();
+          if (viewer) remote.leave(viewer);
+        },
+      };
+    }),
+  )
+  .get("/s/:token/remote/events", async (c) => {
+    const session = await _customerSession(c);
+    const remote = remoteFor(c.get("deps"), session);
+    return streamSSE(c, async (stream) => {
+      let wake = () => {};
+      let latest = remote.customerView();
+      const listener = (view: typeof latest) => {
+        latest = view;
+        wake();
+      };
+      remote.customerListeners.add(listener);
+      stream.onAbort(() => {
+        remote.customerListeners.delete(listener);
+        wake();
+      });
+      let sent = "";
+      while (!stream.aborted) {
+        const data = JSON.stringify(latest);
+        if (data !== sent) {
+          await stream.writeSSE({ event: "remote", data });
+          sent = data;
+          continue; // it may have changed again while writing
+        }
+        // Checked and armed in one synchronous step: no change can slip in between.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, 15_000);
+        });
+        clearTimeout(timer);
+        if (JSON.stringify(latest) === sent && !stream.aborted) {
+          await stream.writeSSE({ event: "ping", data: "" });
+        }
+      }
+      remote.customerListeners.delete(listener);
+    });
+  })
+  .post("/s/:token/remote/consent", async (c) => {
+    const session = await _customerSession(c);
+    const parsed = ConsentAnswer.safeParse(_fields(await readForm(c)));
+    if (!parsed.success) throw new HttpError(422, "remote.badAnswer");
+    const { capability, nonce, granted, signature } = parsed.data;
+    const refused = remoteFor(c.get("deps"), session).customerAnswer(
+      capability,
+      nonce,
+      granted === "1",
+      signature,
+    );
+    if (refused) throw new HttpError(409, `remote.${refused}` as const);
+    return c.body(null, 204);
+  })
+  .post("/s/:token/remote/revoke", async (c) => {
+    const session = await _customerSession(c);
+    const form = await readForm(c);
+    const capability = form.capability === "view" ? "view" : "control";
+    remoteFor(c.get("deps"), session).customerRevoke(capability);
+    return c.body(null, 204);
+  });
+
+/** The posted fields without the CSRF token. */
+function _fields(form: Record<string, string>): Record<string, string> {
+  const { _csrf: _, ...rest } = form;
+  return rest;
+}
+
+function _viewerMessage(
+  c: C,
+  remote: RemoteSession,
+  viewer: ViewerLink,
+  user: CurrentUser,
+  data: unknown,
+  _ws: WSContext,
+): Promise<void> | void {
+  const refuse = (code: string, reason: string) => viewer.send({ type: "error", code, reason });
+  const t = c.get("t");
+  if (typeof data !== "string" || data.length > MAX_VIEWER_FRAME) {
+    return refuse("malformed", "Text frames of at most 64 KiB");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return refuse("malformed", "Not JSON");
+  }
+  const parsed = ViewerInput.safeParse(json);
+  if (!parsed.success) return refuse("invalid", parsed.error.issues[0]?.message ?? "invalid");
+  const message: ViewerInput = parsed.data;
+  const refusal = (code: string | null) => {
+    if (code) refuse(code, t(`remote.refused.${code}` as never));
+  };
+  switch (message.type) {
+    case "ping":
+      viewer.send({ type: "pong", at: message.at });
+      return;
+    case "answer":
+      return remote.answer(viewer, message.sdp);
+    case "keyframe":
+      remote.wantKeyframe();
+      return;
+    case "quality":
+      remote.setQuality(message.preset);
+      return;
+    case "view":
+      if (!can(user, "desktopView") && !can(user, "remoteControl")) {
+        return refusal("permission");
+      }
+      return refusal(remote.setWatching(viewer, message.on));
+    case "control":
+      if (!can(user, "remoteControl")) return refusal("permission");
+      return refusal(remote.setControl(viewer, message.on));
+    default:
+      if (!can(user, "remoteControl")) return refusal("permission");
+      return refusal(remote.input(message));
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * Remote control end to end, on real parts: an Xvfb display with an xterm on it, the real
+ * agent program (`agent/main.ts`, X11 over FFI, VP8 over libvpx) joining by PIN through a
+ * TCP proxy whose network the test can cut, the real server, and Chromium for the
+ * technician and the customer.
+ *
+ * The technician starts remote control → the customer's page asks → the customer allows →
+ * the video plays → the technician clicks into the xterm and types a command whose output
+ * file appears on disk → the clipboard goes both ways → the customer takes control back and
+ * the next input is refused (by the server, and the xterm gets nothing) → the agent's
+ * network is cut → Reconnecting → the network returns → Active, with the picture resumed.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { startTestApp } from "../support/app.ts";
+import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+import { startTcpProxy } from "../support/tcp_proxy.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { findByToken } from "../../modules/support/mod.ts";
+
+/** Progress lines, so a stuck step names itself in the test output. */
+const step = (what: string) => console.log(`  · ${what}`);
+const row = (id: string) => `#queue tbody tr[data-session="${id}"]`;
+
+async function waitStatus(page: Page, id: string, status: string, timeout = 20_000) {
+  await page.locator(`${row(id)}[data-status="${status}"]`).waitFor({
+    state: "attached",
+    timeout,
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function exists(path: string) {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function xclip(display: string, input?: string): Promise<string> {
+  const child = new Deno.Command("xclip", {
+    args: input === undefined ? ["-selection", "clipboard", "-o"] : ["-selection", "clipboard"],
+    env: { DISPLAY: display },
+    stdin: input === undefined ? "null" : "piped",
+    stdout: input === undefined ? "piped" : "null",
+    stderr: "null",
+  }).spawn();
+  if (input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+    // xclip stays to serve the selection; it is killed with the display.
+    return "";
+  }
+  const out = await child.output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Frames the technician's browser has decoded so far. */
+function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const video = document.querySelector<HTMLVideoElement>(".rv-video");
+    const quality = video?.getVideoPlaybackQuality?.();
+    return quality?.totalVideoFrames ?? 0;
+  });
+}
+
+Deno.test({
+  name: "e2e: remote control on Xvfb — consent, typing, clipboard, revoke, network cut",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 1280, height: 720 });
+    const work = await Deno.makeTempDir({ prefix: "rescue-remote-e2e-" });
+    const display = xvfb.display;
+    const xterm = new Deno.Command("xterm", {
+      args: ["-geometry", "120x40+0+0", "-fa", "Monospace", "-fs", "12", "-e", "sh"],
+      cwd: work,
+      env: { DISPLAY: display, LANG: "C.UTF-8", PS1: "$ " },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const t = await startTestApp();
+    let agent: Deno.ChildProcess | null = null;
+    const agentOutput: string[] = [];
+    try {
+      const ann = await technician(t, { name: "Ann" });
+      await withBrowser(t, async ({ base, newPage }) => {
+        const proxy = await startTcpProxy(Number(new URL(base).port));
+        try {
+          const tech = await newPage();
+          await tech.goto(`${base}/signin`);
+          await tech.fill("#email", ann.email);
+          await tech.fill("#password", TECH_PASSWORD);
+          await clickAndWait(tech, "button[type=submit]");
+          await tech.waitForFunction(() => "htmx" in globalThis);
+
+          step("signed in");
+          // A PIN session; the customer runs the agent with it.
+          await tech.click("button[data-method=pin]");
+          await tech.fill("#ns-name", "Carol");
+          await tech.click("#new-session-form button[type=submit]");
+          const pin = (await tech.locator("#created-pin").textContent())!.trim();
+          const link = (await tech.locator("#created-link").textContent())!.trim();
+          const session = (await findByToken(t.deps, link.split("/s/")[1]))!;
+
+          agent = new Deno.Command(Deno.execPath(), {
+            args: [
+              "run",
+              "-A",
+              "agent/main.ts",
+              "--pin",
+              pin,
+              "--server",
+              Deno.env.get("E2E_NO_PROXY") ? base : `http://127.0.0.1:${proxy.port}`,
+              "--no-open",
+              "--state-dir",
+              `${work}/agent-state`,
+            ],
+            env: { DISPLAY: display, LANG: "nl_NL.UTF-8" },
+            stdin: "piped",
+            stdout: "piped",
+            stderr: "piped",
+          }).spawn();
+          const pageLine = Promise.withResolvers<string>();
+          const collect = async (stream: ReadableStream<Uint8Array>) => {
+            for await (
+              const line of stream.pipeThrough(
+                new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+              )
+            ) {
+              agentOutput.push(line);
+              if (Deno.env.get("E2E_VERBOSE")) step(`agent: ${line.trim()}`);
+              const match = /PAGE (\S+)/.exec(line);
+              if (match) pageLine.resolve(match[1]);
+            }
+          };
+          collect(agent.stdout);
+          collect(agent.stderr);
+          agent.status.then((status) =>
+            pageLine.reject(new Error(`the agent exited (${status.code}): ${agentOutput.join("")}`))
+          );
+          step("agent started");
+          const pageUrl = new URL(await pageLine.promise);
+          assert.equal(pageUrl.pathname, `/s/${session.token}`);
+          assert.match(pageUrl.hash, /^#k=[A-Za-z0-9_-]{43}$/);
+          await waitStatus(tech, session.id, "waiting");
+
+          step("agent attached: Waiting");
+          // The customer opens the page the agent named (the key rides in the fragment).
+          const customer = await newPage();
+          await customer.goto(`${base}/s/${session.token}${pageUrl.hash}`);
+          assert.equal(new URL(customer.url()).hash, "", "the key leaves the address bar");
+
+          step("customer page open");
+          // Start, open the workspace, ask for remote control.
+          await tech.click(`${row(session.id)} button[data-action=start]`);
+          await waitStatus(tech, session.id, "active");
+          await tech.locator(`#session-tabs [data-tab-session="${session.id}"]`).click();
+          const view = tech.locator(`.remote-view[data-session="${session.id}"]`);
+          await view.locator(".rv-control").click();
+
+          step("control requested");
+          // The customer's page asks; the customer allows.
+          await customer.locator("#remote-ask").waitFor({ state: "visible" });
+          assert.match(await customer.locator("#remote-ask-text").textContent() ?? "", /control/);
+          await customer.click("#remote-allow");
+          await customer.locator("#remote-revoke-control").waitFor({ state: "visible" });
+
+          step("customer allowed");
+          // The picture arrives in the technician's browser.
+          await tech.waitForFunction(
+            () => {
+              const video = document.querySelector<HTMLVideoElement>(".rv-video");
+              return Boolean(video && video.videoWidth === 1280 && video.videoHeight === 720);
+            },
+            undefined,
+            { timeout: 20_000 },
+          );
+
+          step("picture arrives");
+          // Click into the xterm (at actual size, video pixels are screen pixels) and type.
+          await view.locator(".rv-actual").click();
+          const box = (await view.locator(".rv-video").boundingBox())!;
+          await tech.mouse.click(box.x + 300, box.y + 200);
+          await tech.keyboard.type("echo remote-ok > typed.txt");
+          await tech.keyboard.press("Enter");
+          await waitFor("the typed command's file", () => exists(`${work}/typed.txt`));
+          assert.equal(await Deno.readTextFile(`${work}/typed.txt`), "remote-ok\n");
+
+          step("typed command ran");
+          // Clipboard, technician → customer.
+          await view.locator(".rv-local-clipboard").fill("from the technician €");
+          await view.locator(".rv-send-clipboard").click();
+          await waitFor(
+            "the customer's clipboard",
+            async () => (await xclip(display)) === "from the technician €",
+          );
+          // Clipboard, customer → technician.
+          await xclip(display, "from the customer ü");
+          await waitFor(
+            "the technician's copy of the customer's clipboard",
+            async () =>
+              (await view.locator(".rv-remote-clipboard").inputValue()) === "from the customer ü",
+          );
+
+          step("clipboard both ways");
+          // The customer takes control back: the next input is refused, the xterm gets nothing.
+          await customer.click("#remote-revoke-control");
+          await waitFor(
+            "the console to know control was revoked",
+            async () =>
+              /revoked/i.test(await view.getAttribute("data-control") ?? "") ||
+              (await view.locator(".rv-consent").textContent() ?? "").length > 0 &&
+                await tech.evaluate(() =>
+                  (globalThis as unknown as { __remoteView?: { state?: { control?: string } } })
+                    .__remoteView?.state?.control === "revoked"
+                ),
+          );
+          const refusal = await tech.evaluate(async (path) => {
+            const ws = new WebSocket(`ws://${location.host}${path}`);
+            const answers: string[] = [];
+            ws.onmessage = (event) => answers.push(event.data);
+            await new Promise((resolve) => ws.onopen = resolve);
+            ws.send(JSON.stringify({ type: "key", keysym: 0x61, down: true }));
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            ws.close();
+            return answers.map((a) => JSON.parse(a)).find((m) => m.type === "error");
+          }, `/console/sessions/${session.id}/remote/ws`);
+          assert.equal(refusal?.code, "control_not_granted");
+          await tech.mouse.click(box.x + 300, box.y + 200);
+          await tech.keyboard.type("echo leaked > leaked.txt");
+          await tech.keyboard.press("Enter");
+          await new Promise((r) => setTimeout(r, 1_000));
+          assert.equal(await exists(`${work}/leaked.txt`), false, "no input after the revoke");
+
+          step("revoked; input refused");
+          // The agent's network goes away (and the customer's page with it).
+          const before = await framesDecoded(tech);
+          proxy.cut();
+          await customer.context().setOffline(true);
+          await waitStatus(tech, session.id, "reconnecting");
+          proxy.restore();
+          await customer.context().setOffline(false);
+          step("network cut: Reconnecting");
+          await waitStatus(tech, session.id, "active", 30_000);
+          step("network back: Active");
+          // The picture resumes: change the screen and watch new frames arrive.
+          await new Deno.Command("xdotool", {
+            args: ["mousemove", "900", "600"],
+            env: { DISPLAY: display },
+          }).output();
+          await waitFor("frames after the reconnect", async () => {
+            await new Deno.Command("xsetroot", {
+              args: [
+                "-solid",
+                `#${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, "0")}`,
+              ],
+              env: { DISPLAY: display },
+            }).output();
+            return (await framesDecoded(tech)) > before + 2;
+          }, 30_000);
+
+          for (const page of [tech, customer]) {
+            assert.deepEqual(
+              page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(e)),
+              [],
+            );
+          }
+        } finally {
+          await proxy.close();
+        }
+      });
+    } catch (error) {
+      console.error(agentOutput.join("").slice(-4000));
+      console.error(
+        t.logLines.filter((l) => !l.includes('"request"') || l.includes("/remote"))
+          .join("\n").slice(-4000),
+      );
+      throw error;
+    } finally {
+      if (agent) {
+        try {
+          (agent as Deno.ChildProcess).kill("SIGTERM");
+          await (agent as Deno.ChildProcess).status;
+        } catch {
+          // gone already
+        }
+      }
+      try {
+        xterm.kill("SIGKILL");
+        await xterm.status;
+      } catch {
+        // gone already
+      }
+      await t.close();
+      await xvfb.stop();
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
