@@ -16,7 +16,8 @@ import { openDesktop } from "./platform/mod.ts";
 export const AGENT_VERSION = "0.5.0";
 
 const { values } = parseArgs({
-  args: Deno.args,
+  // `deno task agent -- --pin …` passes the "--" along: skip it.
+  args: Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args,
   options: {
     server: { type: "string" },
     pin: { type: "string" },
@@ -29,6 +30,15 @@ const { values } = parseArgs({
 });
 
 const log = (message: string) => console.error(`[agent] ${message}`);
+
+// A downloaded binary carries its session in its name (rescue-agent-<token>[.exe]) and the
+// server's address in the build (agent/build_config.json, see tools/build_agent.ts).
+if (!values.pin && !values.link) {
+  const own = /rescue-agent-([A-Za-z0-9_-]{8,64})(?:\.exe)?$/.exec(Deno.execPath())?.[1];
+  const built = await Deno.readTextFile(new URL("./build_config.json", import.meta.url))
+    .then((text) => JSON.parse(text) as { server?: string }).catch(() => null);
+  if (own && built?.server) values.link = new URL(`/s/${own}`, built.server).href;
+}
 
 if (values.help || (!values.pin && !values.link)) {
   console.log(

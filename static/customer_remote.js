@@ -68,6 +68,8 @@
     current = state;
     const attached = state.agent !== "absent";
     root.hidden = !attached;
+    const download = document.querySelector(".agent-download");
+    if (download) download.hidden = attached;
     const ask = state.asks[0];
     $("remote-ask").hidden = !ask;
     if (ask) {

@@ -23,7 +23,7 @@ import {
 } from "../http/mod.ts";
 import { staticRoutes } from "../static_files/mod.ts";
 import { channelSessionHooks, customerRoutes } from "../support/mod.ts";
-import { agentRoutes, remoteRoutes } from "../remote/mod.ts";
+import { agentDownloadRoutes, agentRoutes, remoteRoutes } from "../remote/mod.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -42,6 +42,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", customerRoutes);
   app.route("/", agentRoutes);
   app.route("/", remoteRoutes);
+  app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console", consoleRoutes);

@@ -275,6 +275,9 @@ export function ChatPage(
         >
           {lines.map((line) => <LogLineView line={line} t={t} token={token} />)}
         </div>
+        <p class="agent-download">
+          <a href={`/s/${token}/agent`} id="agent-download">{t("agentDownload.link")}</a>
+        </p>
         <RemoteConsent c={c} token={token} />
         <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
         <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />

@@ -1,0 +1,81 @@
+// The remote routes' guards: the PIN exchange for the agent (same throttle and answers as
+// the PIN page, no cookies needed), the viewer socket only for the technician working the
+// session and only from our origin, consent answers only for an open question, and the
+// support-app download page with the run command where no binary was built.
+import assert from "node:assert/strict";
+import { startTestApp } from "../../tests/support/app.ts";
+import { technician } from "../../tests/support/sessions.ts";
+import { TECH_PASSWORD } from "../../tests/support/org.ts";
+import { createPrivateSession } from "../support/test_support.ts";
+import { visitorOs } from "./mod.ts";
+
+Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, download page", async () => {
+  const t = await startTestApp();
+  try {
+    const tech = await technician(t);
+    const { session } = await createPrivateSession(t.deps, tech, {
+      method: "pin",
+      customerName: "Carol",
+      fields: {},
+    });
+    const pin = session.pin!;
+    const join = (body: unknown) =>
+      t.app.request("/agent/join", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "10.0.0.9" },
+        body: JSON.stringify(body),
+      });
+    const ok = await join({ pin });
+    assert.equal(ok.status, 200);
+    assert.match((await ok.json()).link, new RegExp(`/s/${session.token}$`));
+    const wrong = await join({ pin: pin === "000000" ? "111111" : "000000" });
+    assert.equal(wrong.status, 422);
+    assert.equal((await wrong.json()).error, "wrong");
+    assert.equal((await (await join({ pin: "12ab" })).json()).error, "malformed");
+    assert.equal((await join("not an object")).status, 422);
+
+    // The viewer socket: signed out → sign-in; another technician → refused.
+    const anonymous = await t.app.request(`/console/sessions/${session.id}/remote/ws`);
+    assert.equal(anonymous.status, 303);
+    const other = t.client();
+    const stranger = await technician(t, { name: "Stranger" });
+    await other.signIn(stranger.email, TECH_PASSWORD);
+    const refused = await other.get(`/console/sessions/${session.id}/remote/ws`);
+    assert.ok([404, 409].includes(refused.status), `got ${refused.status}`);
+
+    // A consent answer for a question nobody asked is refused, and nothing is relayed.
+    const customer = t.client();
+    await customer.get(`/s/${session.token}`);
+    const answer = await customer.post(`/s/${session.token}/remote/consent`, {
+      capability: "control",
+      nonce: "n".repeat(24),
+      granted: "1",
+      signature: "s".repeat(43),
+    });
+    assert.equal(answer.status, 409);
+    const malformed = await customer.post(`/s/${session.token}/remote/consent`, {
+      capability: "everything",
+      nonce: "x",
+      granted: "yes",
+      signature: "",
+    });
+    assert.equal(malformed.status, 422);
+
+    // No compiled agent here: the page shows the command with the session's link.
+    const download = await customer.get(`/s/${session.token}/agent`);
+    assert.equal(download.status, 200);
+    assert.match(
+      await download.text(),
+      new RegExp(`deno task agent -- --link \\S+/s/${session.token}`),
+    );
+    assert.equal((await customer.get(`/s/${"z".repeat(32)}/agent`)).status, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the visitor's OS from the user agent", () => {
+  assert.equal(visitorOs("Mozilla/5.0 (Windows NT 10.0; Win64; x64)"), "windows");
+  assert.equal(visitorOs("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)"), "darwin");
+  assert.equal(visitorOs("Mozilla/5.0 (X11; Linux x86_64)"), "linux");
+});
