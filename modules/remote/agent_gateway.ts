@@ -21,6 +21,7 @@ import {
   type ServerMessage,
 } from "../../protocol/mod.ts";
 import type { AppDeps, AppEnv } from "../http/mod.ts";
+import { isLanguage } from "../i18n/mod.ts";
 import {
   customerConnected,
   customerLeft,
@@ -28,6 +29,7 @@ import {
   findByToken,
   loadSession,
   logSessionEvent,
+  setCustomerLanguage,
   type SupportSession,
 } from "../support/mod.ts";
 import type { AgentLink, RemoteSession } from "./hub.ts";
@@ -136,6 +138,11 @@ class AgentConnection {
       os: hello.os,
       deviceId: hello.deviceId,
     }, { author: "customer", name: session.customerName });
+    // The agent follows the OS language: it tells technicians which language the customer
+    // speaks when the customer's page has not said so already.
+    if (!session.customerLanguage && isLanguage(hello.language)) {
+      await setCustomerLanguage(this.deps, session, hello.language);
+    }
     await customerConnected(this.deps, session);
     this.send(ws, { type: "welcome", sessionId: session.id, heartbeatMs: HEARTBEAT_MS });
     this.link = {

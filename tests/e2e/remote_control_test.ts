@@ -19,6 +19,7 @@ import { technician } from "../support/sessions.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken } from "../../modules/support/mod.ts";
+import { remoteHub } from "../../modules/remote/mod.ts";
 
 /** Progress lines, so a stuck step names itself in the test output. */
 const step = (what: string) => console.log(`  · ${what}`);
@@ -159,6 +160,11 @@ Deno.test({
           await waitStatus(tech, session.id, "waiting");
 
           step("agent attached: Waiting");
+          assert.equal(
+            (await findByToken(t.deps, session.token))?.customerLanguage,
+            "nl",
+            "the agent follows the OS language",
+          );
           // The customer opens the page the agent named (the key rides in the fragment).
           const customer = await newPage();
           await customer.goto(`${base}/s/${session.token}${pageUrl.hash}`);
@@ -188,7 +194,22 @@ Deno.test({
             },
             undefined,
             { timeout: 20_000 },
-          );
+          ).catch(async (error) => {
+            const stats = await tech.evaluate(() =>
+              JSON.stringify((globalThis as unknown as { __remoteView: unknown }).__remoteView)
+            );
+            const remote = remoteHub(t.deps).find(session.id);
+            const peers = [...remote?.viewers ?? []].map((v) => ({
+              state: v.peer?.pc.connectionState,
+              sent: v.peer?.framesSent,
+              skipped: v.peer?.framesSkipped,
+            }));
+            throw new Error(
+              `${error}\nviewer: ${stats}\nframes in: ${remote?.framesIn}, peers: ${
+                JSON.stringify(peers)
+              }\n${tech.errors.join("\n")}`,
+            );
+          });
 
           step("picture arrives");
           // Click into the xterm (at actual size, video pixels are screen pixels) and type.
