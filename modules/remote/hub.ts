@@ -63,6 +63,8 @@ export type RemoteEvent =
   | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null };
 
 const KEYFRAME_GAP_MS = 300;
+/** Remote view or control in use keeps the session from timing out for inactivity. */
+const ACTIVITY_EVERY_MS = 30_000;
 const AUTO_EVERY_MS = 2_000;
 /** How long view and control outlive the last viewer's socket. */
 export const VIEWER_GRACE_MS = 10_000;
@@ -85,6 +87,9 @@ export class RemoteSession {
   bytesIn = 0;
   /** Hook for the log: set by the routes that own the database side. */
   onEvent: (event: RemoteEvent) => void = () => {};
+  /** Called at most every `ACTIVITY_EVERY_MS` while the picture flows or input arrives. */
+  onActivity: () => void = () => {};
+  #lastActivity = 0;
 
   constructor(
     readonly orgId: string,
@@ -164,6 +169,7 @@ export class RemoteSession {
     this.framesIn++;
     this.bytesIn += frame.data.byteLength;
     if (this.consent.view !== "granted") return;
+    this.#active();
     if (frame.width !== this.screen?.width || frame.height !== this.screen?.height) {
       this.screen = { width: frame.width, height: frame.height };
       this.#changed();
@@ -229,6 +235,7 @@ export class RemoteSession {
     if (!this.agent) return "agent_absent";
     if (this.consent.control !== "granted") return "control_not_granted";
     this.agent.send(message);
+    this.#active();
     return null;
   }
 
@@ -299,6 +306,13 @@ export class RemoteSession {
   }
 
   // --- inside -----------------------------------------------------------------------------
+
+  #active() {
+    const now = performance.now();
+    if (now - this.#lastActivity < ACTIVITY_EVERY_MS && this.#lastActivity !== 0) return;
+    this.#lastActivity = now;
+    this.onActivity();
+  }
 
   #request(capability: RemoteCapability, viewer: ViewerLink): string | null {
     if (!this.agent) return "agent_absent";

@@ -1,9 +1,10 @@
 /**
  * `remoteFor(deps, session)`: the session's remote state, wired to the session log — every
- * request, answer, revoke and end of view or control becomes a log line both sides see.
+ * request, answer, revoke and end of view or control becomes a log line both sides see — and
+ * to the inactivity deadline, which remote view or control in use keeps pushing back.
  */
 import type { AppDeps } from "../http/mod.ts";
-import { logSessionEvent, type SupportSession } from "../support/mod.ts";
+import { logSessionEvent, sessionActivity, type SupportSession } from "../support/mod.ts";
 import { type RemoteEvent, remoteHub, type RemoteSession } from "./hub.ts";
 
 export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession {
@@ -11,6 +12,11 @@ export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession
     remote.onEvent = (event) => {
       logRemoteEvent(deps, session, event).catch((error) =>
         deps.log.error("remote log failed", { error: String(error) })
+      );
+    };
+    remote.onActivity = () => {
+      sessionActivity(deps, session).catch((error) =>
+        deps.log.error("remote activity failed", { error: String(error) })
       );
     };
   });

@@ -66,6 +66,7 @@ export {
   readLogLine,
   readNotes,
   saveNote,
+  sessionActivity,
   type SessionFile,
   sessionForTechnician,
   setChatEnabled,

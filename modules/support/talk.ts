@@ -317,3 +317,12 @@ export async function logSessionEvent(
   const logId = await logEvent(deps.db, session.id, key, deps.clock.now(), data, by);
   _publishLog(deps, session, logId);
 }
+
+/**
+ * Work that is not chat still counts as activity (remote view or control in use): the
+ * session's inactivity deadline starts again.
+ */
+export async function sessionActivity(deps: AppDeps, session: SupportSession): Promise<void> {
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction((tx) => rearmInactivity(tx, session.id, settings, deps.clock.now()));
+}

@@ -18,7 +18,8 @@ import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { findByToken } from "../../modules/support/mod.ts";
+import { eq } from "drizzle-orm";
+import { findByToken, sessionFiles } from "../../modules/support/mod.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
 
 /** Progress lines, so a stuck step names itself in the test output. */
@@ -212,6 +213,16 @@ Deno.test({
           });
 
           step("picture arrives");
+          // A screenshot lands in the session's files (and the log).
+          await view.locator(".rv-screenshot").click();
+          await waitFor("the screenshot in the session's files", async () => {
+            const files = await t.deps.db.select({
+              name: sessionFiles.name,
+              size: sessionFiles.size,
+            })
+              .from(sessionFiles).where(eq(sessionFiles.sessionId, session.id));
+            return files.some((f) => f.name.endsWith(".png") && f.size > 1000);
+          });
           // Click into the xterm (at actual size, video pixels are screen pixels) and type.
           await view.locator(".rv-actual").click();
           const box = (await view.locator(".rv-video").boundingBox())!;

@@ -1,0 +1,111 @@
+// RemoteSession's rules with a fake agent link and fake viewers: a request goes to the
+// agent, the customer's answer is relayed only for the open question, input passes only
+// while control is granted, the customer's revoke stops input at once, one control question
+// covers view, and stopping (hold, transfer, end) revokes both at the agent.
+import assert from "node:assert/strict";
+import type { ServerMessage } from "../../protocol/mod.ts";
+import { type RemoteEvent, RemoteSession, type ViewerLink, type ViewerMessage } from "./hub.ts";
+
+function setup() {
+  const toAgent: ServerMessage[] = [];
+  const events: RemoteEvent[] = [];
+  let activity = 0;
+  const remote = new RemoteSession("org", "session", ["127.0.0.1"]);
+  remote.onEvent = (event) => void events.push(event);
+  remote.onActivity = () => void activity++;
+  remote.agentAttached({ send: (m) => void toAgent.push(m), close: () => {} }, {
+    width: 640,
+    height: 480,
+  });
+  const seen: ViewerMessage[] = [];
+  const viewer: ViewerLink = {
+    userId: "u1",
+    name: "Ann",
+    watching: false,
+    peer: null,
+    send: (m) => void seen.push(m),
+  };
+  remote.join(viewer);
+  return { remote, toAgent, events, viewer, seen, activity: () => activity };
+}
+
+Deno.test("control: asked through the agent, answered by the customer, revoked at once", () => {
+  const { remote, toAgent, events, viewer, activity } = setup();
+  const key: ServerMessage = { type: "key", keysym: 0x61, down: true };
+  assert.equal(remote.input(key), "control_not_granted");
+
+  assert.equal(remote.setControl(viewer, true), null);
+  assert.deepEqual(toAgent.at(-1), { type: "request", capability: "control" });
+  assert.equal(remote.consent.control, "asked");
+  assert.equal(events[0].kind, "requested");
+
+  // The island also turns the picture on: no second question while control is asked.
+  assert.equal(remote.setWatching(viewer, true), null);
+  assert.equal(toAgent.filter((m) => m.type === "request").length, 1);
+
+  remote.agentAsks("control", "n".repeat(20));
+  remote.agentAsks("view", "v".repeat(20)); // superseded by the control question
+  assert.deepEqual(remote.customerView().asks.map((a) => a.capability), ["control"]);
+  assert.equal(remote.customerView().asks[0].technician, "Ann");
+
+  assert.equal(
+    remote.customerAnswer("control", "x".repeat(20), true, "s".repeat(43)),
+    "no_such_question",
+  );
+  assert.equal(remote.customerAnswer("control", "n".repeat(20), true, "s".repeat(43)), null);
+  assert.equal(toAgent.at(-1)?.type, "grant");
+
+  remote.agentConsent("view", true);
+  remote.agentConsent("control", true);
+  assert.equal(remote.consent.control, "granted");
+  assert.deepEqual(remote.customerView().asks, []);
+  assert.equal(remote.input(key), null);
+  assert.deepEqual(toAgent.at(-1), key);
+  assert.equal(activity(), 1, "input counts as activity");
+  remote.input(key);
+  assert.equal(activity(), 1, "at most every 30 s");
+
+  remote.customerRevoke("control");
+  assert.deepEqual(toAgent.at(-1), { type: "revoke", capability: "control" });
+  assert.equal(remote.consent.control, "revoked");
+  assert.equal(remote.input(key), "control_not_granted");
+  // The agent confirms; nothing changes twice.
+  remote.agentConsent("control", false);
+  assert.equal(remote.consent.control, "revoked");
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ["requested", "answered", "answered", "revokedByCustomer"],
+  );
+  remote.close();
+});
+
+Deno.test("a denied question, and stopping ends view and control at the agent", () => {
+  const { remote, toAgent, viewer } = setup();
+  remote.setWatching(viewer, true);
+  remote.agentAsks("view", "v".repeat(20));
+  remote.agentConsent("view", false);
+  assert.equal(remote.consent.view, "denied");
+
+  remote.setControl(viewer, true);
+  remote.agentConsent("view", true);
+  remote.agentConsent("control", true);
+  toAgent.length = 0;
+  remote.stopAll();
+  assert.deepEqual(toAgent, [
+    { type: "revoke", capability: "control" },
+    { type: "revoke", capability: "view" },
+  ]);
+  assert.equal(remote.consent.view, "off");
+  assert.equal(remote.consent.control, "off");
+  assert.equal(viewer.peer, null, "the viewer's peer is closed");
+  remote.close();
+});
+
+Deno.test("without an agent nothing is asked", () => {
+  const { remote, viewer } = setup();
+  remote.agentDetached(remote.agent!);
+  assert.equal(remote.presence, "reconnecting");
+  assert.equal(remote.setControl(viewer, true), "agent_absent");
+  assert.equal(remote.input({ type: "key", keysym: 1, down: true }), "agent_absent");
+  remote.close();
+});
