@@ -71,6 +71,8 @@ export class Agent {
   framesSent = 0;
   bytesSent = 0;
   refused = 0;
+  /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
+  readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0 };
 
   constructor(private options: AgentOptions) {
     this.consent = options.consent ?? new ConsentKeeper();
@@ -217,7 +219,9 @@ export class Agent {
     if (!link || !this.consent.allows("view")) return; // resumed by attach / grant
     const now = performance.now();
     try {
+      this.timing.ticks++;
       if (link.buffered() <= MAX_BUFFERED) this.#capture(link);
+      else this.timing.skippedBusy++;
     } catch (error) {
       this.options.log?.(`capture failed: ${error}`);
     }
@@ -227,10 +231,15 @@ export class Agent {
 
   #capture(link: Link) {
     const desktop = this.options.desktop;
+    const t0 = performance.now();
     const frame = desktop.grab();
     const cursor = desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
+    const t1 = performance.now();
     const { changed } = this.#differ.update(frame);
+    const t2 = performance.now();
+    this.timing.grab += t1 - t0;
+    this.timing.diff += t2 - t1;
     if (!changed && !this.#forceKeyframe) return;
     if (changed) this.#changed();
     if (!this.#encoder || this.#encoderSize !== `${frame.width}x${frame.height}`) {
@@ -244,6 +253,7 @@ export class Agent {
     const encoded = this.#encoder.encode(frame.data, frame.stride, {
       keyframe: this.#forceKeyframe,
     });
+    this.timing.encode += performance.now() - t2;
     if (!encoded) return;
     this.#forceKeyframe = false;
     const bytes = encodeMediaFrame({

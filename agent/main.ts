@@ -25,6 +25,7 @@ const { values } = parseArgs({
     "state-dir": { type: "string" },
     display: { type: "string" },
     "no-open": { type: "boolean", default: false },
+    stats: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -127,6 +128,24 @@ connection = new AgentConnection({
   onStatus: (status) => console.log(`STATUS ${status}`),
 });
 connection.start();
+
+// `--stats`: where the time goes, every 5 s (frames sent, ms per stage per frame).
+if (values.stats) {
+  let last = { ...agent.timing, frames: agent.framesSent, bytes: agent.bytesSent };
+  setInterval(() => {
+    const now = { ...agent.timing, frames: agent.framesSent, bytes: agent.bytesSent };
+    const frames = now.frames - last.frames;
+    const ticks = now.ticks - last.ticks;
+    const per = (key: "grab" | "diff" | "encode") =>
+      ((now[key] - last[key]) / Math.max(1, ticks)).toFixed(1);
+    console.log(
+      `STATS ${frames / 5} fps sent, ${((now.bytes - last.bytes) / 5 / 1024).toFixed(0)} KiB/s, ` +
+        `${ticks / 5} ticks/s (busy ${now.skippedBusy - last.skippedBusy}), per tick: grab ` +
+        `${per("grab")} ms, diff ${per("diff")} ms, encode ${per("encode")} ms`,
+    );
+    last = now;
+  }, 5_000);
+}
 
 Deno.addSignalListener("SIGINT", () => connection?.end("the customer closed the app", true));
 if (Deno.build.os !== "windows") {

@@ -194,7 +194,7 @@ Deno.test({
               return Boolean(video && video.videoWidth === 1280 && video.videoHeight === 720);
             },
             undefined,
-            { timeout: 20_000 },
+            { timeout: 40_000 },
           ).catch(async (error) => {
             const stats = await tech.evaluate(() =>
               JSON.stringify((globalThis as unknown as { __remoteView: unknown }).__remoteView)

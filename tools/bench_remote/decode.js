@@ -1,0 +1,182 @@
+// The in-page decoder, injected into the viewer page after code.js (the harness evaluates
+// the text of both). It reads the two stamps the workload paints (code.js) from the element
+// that shows the remote screen at 1:1 — a <canvas> (e.g. noVNC) or a <video> — and records,
+// per distinct frame the viewer presented: counter, painted timestamp, presentation time,
+// latency and whether the presented image was torn.
+//
+//   globalThis.__benchDecoder.start({ source, top: {x, y}, bottom: {x, y}, screen: {width, height} })
+//   globalThis.__benchDecoder.stop() → { samples, presentations, torn, undecodable, polls, … }
+//
+// When is a frame "presented"?
+//   canvas: polled once per requestAnimationFrame; the presentation time is Date.now() in
+//           the rAF callback that first sees the new pixels (they are on screen with that
+//           frame; the canvas may have changed at any point since the previous rAF).
+//   video:  requestVideoFrameCallback; presentation time is the callback's
+//           metadata.expectedDisplayTime (performance clock) + performance.timeOrigin.
+// Both use the same wall clock as the workload's Date.now(): same machine.
+(() => {
+  const C = globalThis.BenchCode;
+  const W = C.WIDTH;
+  const H = C.HEIGHT;
+  let state = null;
+
+  function hex(bytes) {
+    let s = "";
+    for (const b of bytes) s += b.toString(16).padStart(2, "0");
+    return s;
+  }
+
+  /**
+   * The raw bytes of both stamps. The element should hold the screen at 1:1; if its
+   * intrinsic size differs from the screen's (`screen`: { width, height }), stamp positions
+   * are scaled and each stamp is resampled back to 128×128 before reading. A 2D canvas at
+   * 1:1 is read in place (getImageData of the two regions: no copy of the whole canvas); a
+   * <video>, a scaled or a WebGL canvas is drawn, region by region, into a small scratch
+   * canvas.
+   */
+  function readStamps(el, scratch, top, bottom, screen) {
+    const isVideo = el instanceof HTMLVideoElement;
+    const ew = isVideo ? el.videoWidth : el.width;
+    const eh = isVideo ? el.videoHeight : el.height;
+    const sx = screen ? ew / screen.width : 1;
+    const sy = screen ? eh / screen.height : 1;
+    const own = !isVideo && sx === 1 && sy === 1 ? el.getContext("2d") : null;
+    if (own) {
+      return {
+        topBytes: C.readBytes(own.getImageData(top.x, top.y, W, H).data, W, 0, 0),
+        bottomBytes: C.readBytes(own.getImageData(bottom.x, bottom.y, W, H).data, W, 0, 0),
+      };
+    }
+    scratch.drawImage(el, top.x * sx, top.y * sy, W * sx, H * sy, 0, 0, W, H);
+    scratch.drawImage(el, bottom.x * sx, bottom.y * sy, W * sx, H * sy, 0, H, W, H);
+    const data = scratch.getImageData(0, 0, W, 2 * H).data;
+    return { topBytes: C.readBytes(data, W, 0, 0), bottomBytes: C.readBytes(data, W, 0, H) };
+  }
+
+  function poll(presentedAt, extra) {
+    const s = state;
+    if (!s) return;
+    s.polls++;
+    const el = s.el;
+    if (el instanceof HTMLVideoElement && el.videoWidth === 0) return;
+    const { topBytes, bottomBytes } = readStamps(el, s.ctx, s.top, s.bottom, s.screen);
+    const key = hex(topBytes) + hex(bottomBytes);
+    if (key === s.lastKey) return; // same image as last time: nothing new presented
+    s.lastKey = key;
+    const top = C.parse(topBytes);
+    const bottom = C.parse(bottomBytes);
+    const consistent = top !== null && bottom !== null && top.counter === bottom.counter &&
+      top.ts32 === bottom.ts32;
+    if (s.baseline) {
+      // The first read only establishes what is on screen already.
+      s.baseline = false;
+      if (top) s.lastCounter = top.counter;
+      return;
+    }
+    s.presentations++;
+    if (!consistent) s.torn++;
+    if (!top) {
+      s.undecodable++;
+      return;
+    }
+    if (top.counter === s.lastCounter) return; // only the bottom stamp changed
+    const paintedAt = C.unwrapTs(top.ts32, presentedAt);
+    const gap = s.lastCounter === null ? 0 : (top.counter - s.lastCounter + C.COUNTER_MOD) %
+      C.COUNTER_MOD;
+    s.samples.push({
+      counter: top.counter,
+      paintedAt,
+      presentedAt,
+      latency: presentedAt - paintedAt,
+      torn: !consistent,
+      skipped: Math.max(0, gap - 1),
+      ...extra,
+    });
+    s.lastCounter = top.counter;
+  }
+
+  function rafLoop() {
+    if (!state || state.mode !== "raf") return;
+    poll(Date.now());
+    requestAnimationFrame(rafLoop);
+  }
+
+  function videoLoop(_now, metadata) {
+    if (!state || state.mode !== "video") return;
+    state.firstPresentedFrames ??= metadata.presentedFrames;
+    state.lastPresentedFrames = metadata.presentedFrames;
+    poll(performance.timeOrigin + metadata.expectedDisplayTime, {
+      presentedFrames: metadata.presentedFrames,
+      callbackAt: Date.now(),
+      captureAt: metadata.captureTime === undefined
+        ? undefined
+        : performance.timeOrigin + metadata.captureTime,
+    });
+    state.el.requestVideoFrameCallback(videoLoop);
+  }
+
+  globalThis.__benchDecoder = {
+    start({ source, top, bottom, screen }) {
+      const el = document.querySelector(source);
+      if (!el) throw new Error(`bench decoder: no element matches ${source}`);
+      const canvas = new OffscreenCanvas(W, 2 * H);
+      const ctx = canvas.getContext("2d", { willReadFrequently: true, alpha: false });
+      const isVideo = el instanceof HTMLVideoElement;
+      state = {
+        el,
+        screen,
+        ctx,
+        top,
+        bottom,
+        mode: isVideo ? "video" : "raf",
+        samples: [],
+        presentations: 0,
+        torn: 0,
+        undecodable: 0,
+        polls: 0,
+        lastKey: "",
+        lastCounter: null,
+        baseline: true,
+        startedAt: Date.now(),
+        firstPresentedFrames: undefined,
+        lastPresentedFrames: undefined,
+      };
+      // Establish the baseline synchronously, then follow presentations.
+      poll(Date.now());
+      if (isVideo) el.requestVideoFrameCallback(videoLoop);
+      else requestAnimationFrame(rafLoop);
+      return {
+        mode: state.mode,
+        width: el.width || el.videoWidth,
+        height: el.height || el.videoHeight,
+      };
+    },
+    /** Decodes the stamps on screen right now: { top, bottom } (each null when unreadable). */
+    peek({ source, top, bottom, screen }) {
+      const el = document.querySelector(source);
+      const scratch = new OffscreenCanvas(W, 2 * H).getContext("2d", { willReadFrequently: true });
+      const { topBytes, bottomBytes } = readStamps(el, scratch, top, bottom, screen);
+      return { top: C.parse(topBytes), bottom: C.parse(bottomBytes) };
+    },
+    stop() {
+      const s = state;
+      state = null;
+      if (!s) return null;
+      return {
+        mode: s.mode,
+        samples: s.samples,
+        presentations: s.presentations,
+        torn: s.torn,
+        undecodable: s.undecodable,
+        polls: s.polls,
+        // <video> only: frames the element presented in the window, seen by a callback or
+        // not (callbacks are skipped when the page is busy; such frames are not decoded)
+        elementPresentedFrames: s.lastPresentedFrames === undefined
+          ? null
+          : s.lastPresentedFrames - s.firstPresentedFrames,
+        startedAt: s.startedAt,
+        stoppedAt: Date.now(),
+      };
+    },
+  };
+})();
