@@ -1,3 +1,5 @@
+// Longer than most files: one island with its toolbar, keyboard mapping and stats; split it
+// when a second island shares parts.
 // The technician's remote view: one Preact island per `.remote-view[data-session]` element
 // (rendered by the server inside a session's workspace panel, which htmx swaps in and out, and
 // on the detached /console/sessions/<id>/remote page). Loaded once per page as a module; no

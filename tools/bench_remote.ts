@@ -1,3 +1,4 @@
+// Longer than most files: the harness (display, workloads, measurement, tables) in one place.
 // `deno task bench:remote [--only vnc[,name…]] [--seconds 8] [--warmup 2]
 //     [--workloads idle,typing,scrolling,video] [--screenshots DIR] [--cdp-network]`
 //

@@ -1,3 +1,5 @@
+// Longer than most files: libvpx's struct layouts, the encoder's settings and its active map
+// belong together (one FFI surface).
 // VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`.
 //
 // Needs `--allow-ffi` (scoped `--allow-ffi=<path>` works: libraries are opened by absolute path

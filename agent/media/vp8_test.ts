@@ -1,3 +1,4 @@
+// Longer than most files: each encoder property is checked by its own decode round trip.
 // Tests for the libvpx/libyuv VP8 encoder: encode synthetic BGRX frames, decode them with libvpx
 // and compare with the source. Needs libvpx.so.7 and libyuv.so.0; ignored (with a warning)
 // when they are missing. Run: deno test -A agent/media/

@@ -1,3 +1,5 @@
+// Longer than most files: the agent, viewer and customer sides of one session's remote state
+// change together; splitting them would spread one set of rules over three files.
 /**
  * The live state of remote view and control, one `RemoteSession` per support session with
  * an agent: the agent's link, what the customer has granted, the customer's open prompts,

@@ -5,6 +5,7 @@
  * technician's viewer island. State is per running app (`remoteHub(deps)`).
  */
 export { agentRoutes, HEARTBEAT_MS, HELLO_TIMEOUT_MS } from "./agent_gateway.ts";
-export { agentDownloadRoutes, remoteRoutes, visitorOs } from "./routes.tsx";
+export { remoteRoutes } from "./routes.tsx";
+export { agentDownloadRoutes, visitorOs } from "./download.tsx";
 export { RemoteViewMount } from "./views.tsx";
 export { type AgentPresence, type ConsentState, remoteHub, type RemoteSession } from "./hub.ts";
