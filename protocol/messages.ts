@@ -44,26 +44,11 @@ export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 const buttons = z.enum(["left", "middle", "right"]);
 
-/** Server → agent (what the technician asks for, relayed, and connection upkeep). */
-export const ServerMessageSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
-  z.strictObject({ type: z.literal("request"), capability }),
-  z.strictObject({ type: z.literal("revoke"), capability }),
-  /**
-   * The customer's answer to an `ask`, signed on the customer's page with the key only the
-   * agent and that page know (HMAC-SHA-256 over `consentMessage(...)`, base64url): the server
-   * relays it and cannot forge it.
-   */
-  z.strictObject({
-    type: z.literal("grant"),
-    capability,
-    nonce,
-    granted: z.boolean(),
-    signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  }),
-  /** Send a keyframe now (a viewer joined or lost one). */
-  z.strictObject({ type: z.literal("keyframe") }),
-  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
+/**
+ * The technician's input, as the agent receives it — and as the technician's viewer sends it
+ * to the server, which checks it against these same schemas before passing it on.
+ */
+export const INPUT_MESSAGES = [
   z.strictObject({ type: z.literal("ctrlAltDel") }),
   z.strictObject({ type: z.literal("pointer"), x: coord, y: coord }),
   z.strictObject({
@@ -85,6 +70,30 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
     down: z.boolean(),
   }),
   z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
+] as const;
+export type InputMessage = z.infer<typeof INPUT_MESSAGES[number]>;
+
+/** Server → agent (what the technician asks for, relayed, and connection upkeep). */
+export const ServerMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
+  z.strictObject({ type: z.literal("request"), capability }),
+  z.strictObject({ type: z.literal("revoke"), capability }),
+  /**
+   * The customer's answer to an `ask`, signed on the customer's page with the key only the
+   * agent and that page know (HMAC-SHA-256 over `consentMessage(...)`, base64url): the server
+   * relays it and cannot forge it.
+   */
+  z.strictObject({
+    type: z.literal("grant"),
+    capability,
+    nonce,
+    granted: z.boolean(),
+    signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  }),
+  /** Send a keyframe now (a viewer joined or lost one). */
+  z.strictObject({ type: z.literal("keyframe") }),
+  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
+  ...INPUT_MESSAGES,
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("end"), reason: text(200) }),
   /** A frame the server refused (the connection stays up): its code and reason. */

@@ -19,6 +19,8 @@ export {
   type Capability,
   capabilityNeeded,
   consentMessage,
+  INPUT_MESSAGES,
+  type InputMessage,
   QUALITY_PRESETS,
   type QualityPreset,
   type ServerMessage,

@@ -37,7 +37,7 @@ import {
   withHttpErrors,
 } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
-import { QUALITY_PRESETS } from "../../protocol/mod.ts";
+import { INPUT_MESSAGES, QUALITY_PRESETS } from "../../protocol/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import type { RemoteSession, ViewerLink } from "./hub.ts";
 import { remoteFor } from "./remote_for.ts";
@@ -45,7 +45,6 @@ import { RemoteViewMount } from "./views.tsx";
 
 type C = Context<AppEnv>;
 
-const coord = z.number().int().min(0).max(32_767);
 /** What a technician's viewer may send; anything else is answered with an error. */
 const ViewerInput = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("view"), on: z.boolean() }),
@@ -54,26 +53,8 @@ const ViewerInput = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("keyframe") }),
   z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
   z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
-  z.strictObject({ type: z.literal("pointer"), x: coord, y: coord }),
-  z.strictObject({
-    type: z.literal("button"),
-    button: z.enum(["left", "middle", "right"]),
-    down: z.boolean(),
-    x: coord,
-    y: coord,
-  }),
-  z.strictObject({
-    type: z.literal("wheel"),
-    dx: z.number().int().min(-100).max(100),
-    dy: z.number().int().min(-100).max(100),
-  }),
-  z.strictObject({
-    type: z.literal("key"),
-    keysym: z.number().int().min(0).max(0x10ffff + 0x1000000),
-    down: z.boolean(),
-  }),
-  z.strictObject({ type: z.literal("clipboard"), text: z.string().max(60_000) }),
-  z.strictObject({ type: z.literal("ctrlAltDel") }),
+  // Input: the agent protocol's own schemas (protocol/messages.ts), one source of truth.
+  ...INPUT_MESSAGES,
 ]);
 type ViewerInput = z.infer<typeof ViewerInput>;
 const MAX_VIEWER_FRAME = 64 * 1024;
