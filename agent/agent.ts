@@ -4,10 +4,14 @@
  *
  * - Every input message passes `capabilityNeeded` and the customer's consent first; without
  *   it the agent answers `refused` and touches nothing, whatever the server says.
- * - The screen is captured only while the customer allows view. The loop polls at 60 Hz
- *   while things change (30 Hz after a second of stillness), sends a frame only when pixels
- *   changed (an idle screen costs no bytes), and never encodes while the socket is still
- *   busy with earlier frames (so it never builds a queue: the next frame is simply newer).
+ * - The screen is captured only while the customer allows view. Where the desktop can tell
+ *   when the screen changed (X11 DAMAGE), the agent sleeps until it does and captures at
+ *   once, at most 60 times a second; between changes it only looks at the pointer (30 Hz),
+ *   which the screen's damage does not cover. Elsewhere it polls at 60 Hz while things
+ *   change (30 Hz after a second of stillness) and compares frames. Either way it sends a
+ *   frame only when something changed (an idle screen costs no bytes) and never encodes
+ *   while the socket is still busy with earlier frames (so it never builds a queue: the
+ *   next frame is simply newer).
  * - Clipboard: while control is granted, the customer's clipboard is watched and sent when
  *   it changes; the technician's arrives as a `clipboard` message.
  */
@@ -20,7 +24,7 @@ import {
   type ServerMessage,
 } from "../protocol/mod.ts";
 import { ConsentKeeper } from "./consent.ts";
-import type { CursorImage, Desktop, Frame } from "./platform/types.ts";
+import type { CursorImage, DamageWatcher, Desktop, Frame } from "./platform/types.ts";
 import { FrameDiffer } from "./platform/tiles.ts";
 
 export interface EncoderLike {
@@ -60,7 +64,15 @@ export class Agent {
   readonly consent: ConsentKeeper;
   #link: Link | null = null;
   #differ = new FrameDiffer();
+  /** Set once the desktop offered a change watcher (null: it cannot; undefined: not asked). */
+  #watcher: DamageWatcher | null | undefined;
+  #waiting = false;
+  /** A change the damage loop saw but could not send yet (the socket was busy). */
+  #pendingChange = false;
+  #lastCursor = "";
+  #capturedAt = 0;
   #encoder: EncoderLike | null = null;
+  #encoderSize = "";
   #forceKeyframe = true;
   #preset: QualityPreset = "auto";
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -96,6 +108,7 @@ export class Agent {
   stop() {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#watcher?.close();
     clearInterval(this.#clipboardTimer);
     this.#encoder?.close();
     this.#encoder = null;
@@ -217,6 +230,11 @@ export class Agent {
   #tick() {
     const link = this.#link;
     if (!link || !this.consent.allows("view")) return; // resumed by attach / grant
+    this.#watcher ??= this.options.desktop.damage?.() ?? null;
+    if (this.#watcher) {
+      this.#onDamage(this.#watcher);
+      return;
+    }
     const now = performance.now();
     try {
       this.timing.ticks++;
@@ -229,14 +247,66 @@ export class Agent {
     this.#schedule(Math.max(0, (still ? SLOW_MS : FAST_MS) - (performance.now() - now)));
   }
 
-  #capture(link: Link) {
+  /**
+   * The damage-driven loop: wait for a change (or, after SLOW_MS, look at the pointer),
+   * capture, repeat. One wait at a time; #schedule(0) while waiting is a no-op.
+   */
+  async #onDamage(watcher: DamageWatcher) {
+    if (this.#waiting) return;
+    this.#waiting = true;
+    let damaged = false;
+    try {
+      damaged = await watcher.wait(this.#forceKeyframe || this.#pendingChange ? 0 : SLOW_MS);
+      // At most one frame per FAST_MS: a paint in progress finishes meanwhile.
+      const since = performance.now() - this.#capturedAt;
+      if (damaged && since < FAST_MS) await new Promise((r) => setTimeout(r, FAST_MS - since));
+    } catch (error) {
+      this.options.log?.(`damage: ${error}`);
+    } finally {
+      this.#waiting = false;
+    }
+    const link = this.#link;
+    if (this.#stopped || !link || !this.consent.allows("view")) return;
+    let retry = false;
+    try {
+      this.timing.ticks++;
+      const rects = watcher.take();
+      const cursor = this.options.desktop.cursor();
+      const pointer = cursor ? `${cursor.x},${cursor.y},${cursor.serial}` : "";
+      const changed = this.#pendingChange || damaged || rects.length > 0 ||
+        pointer !== this.#lastCursor;
+      this.#lastCursor = pointer;
+      if (changed || this.#forceKeyframe) {
+        if (link.buffered() <= MAX_BUFFERED) {
+          this.#pendingChange = false;
+          this.#capture(link, { changed, cursor });
+        } else {
+          // The change is kept and sent once the socket has room.
+          this.timing.skippedBusy++;
+          this.#pendingChange = changed;
+          retry = true;
+        }
+      }
+    } catch (error) {
+      this.options.log?.(`capture failed: ${error}`);
+    }
+    this.#schedule(retry ? FAST_MS : 0);
+  }
+
+  /**
+   * Grabs, draws the pointer in and encodes one frame. `known` comes from the damage loop
+   * (whether something changed, and the pointer it already read); without it the frame is
+   * compared with the previous one.
+   */
+  #capture(link: Link, known?: { changed: boolean; cursor: CursorImage | null }) {
     const desktop = this.options.desktop;
     const t0 = performance.now();
+    this.#capturedAt = t0;
     const frame = desktop.grab();
-    const cursor = desktop.cursor();
+    const cursor = known ? known.cursor : desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
     const t1 = performance.now();
-    const { changed } = this.#differ.update(frame);
+    const changed = known ? known.changed : this.#differ.update(frame).changed;
     const t2 = performance.now();
     this.timing.grab += t1 - t0;
     this.timing.diff += t2 - t1;
@@ -268,7 +338,6 @@ export class Agent {
     this.framesSent++;
     this.bytesSent += bytes.byteLength;
   }
-  #encoderSize = "";
 
   #watchClipboard() {
     if (this.#clipboardTimer || !this.consent.allows("control")) return;

@@ -13,7 +13,7 @@ import {
 import { Agent, type EncoderLike, type Link } from "./agent.ts";
 import { AgentConnection } from "./connection.ts";
 import { ConsentKeeper } from "./consent.ts";
-import type { Desktop, Frame } from "./platform/types.ts";
+import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 
 function fakeDesktop() {
   const calls: string[] = [];
@@ -172,6 +172,108 @@ Deno.test("an idle screen sends nothing after the first frame", async () => {
   await agent.handle({ type: "keyframe" });
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(media.length, 2, "a keyframe on request");
+  agent.stop();
+});
+
+/** A change watcher the test drives: `damage(rect)` reports a change as X11 DAMAGE would. */
+function fakeWatcher() {
+  let pending: Rect[] = [];
+  let wake: ((changed: boolean) => void) | null = null;
+  let waits = 0;
+  const watcher: DamageWatcher = {
+    wait(timeoutMs) {
+      waits++;
+      if (pending.length) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          wake = null;
+          resolve(false);
+        }, timeoutMs);
+        wake = (changed) => {
+          clearTimeout(timer);
+          wake = null;
+          resolve(changed);
+        };
+      });
+    },
+    take() {
+      const rects = pending;
+      pending = [];
+      return rects;
+    },
+    close() {
+      wake?.(false);
+    },
+  };
+  return {
+    watcher,
+    damage(rect: Rect) {
+      pending.push(rect);
+      wake?.(true);
+    },
+    get waits() {
+      return waits;
+    },
+  };
+}
+
+Deno.test("with a change watcher: a frame per change, none while still, the pointer polled", async () => {
+  const { desktop } = fakeDesktop();
+  const fake = fakeWatcher();
+  let pointer: CursorImage | null = null;
+  desktop.damage = () => fake.watcher;
+  desktop.cursor = () => pointer;
+  const consent = new ConsentKeeper();
+  let busy = 0;
+  const agent = new Agent({ desktop, encoder: fakeEncoder, consent });
+  const { sent, media, link } = recorder();
+  link.buffered = () => busy;
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "view" });
+  const ask = sent.find((m) => m.type === "ask")!;
+  assert.ok(ask.type === "ask");
+  await agent.handle({
+    type: "grant",
+    capability: "view",
+    nonce: ask.nonce,
+    granted: true,
+    signature: await consent.sign("view", ask.nonce, true),
+  });
+  const settle = (ms = 60) => new Promise((r) => setTimeout(r, ms));
+  await settle();
+  assert.equal(media.length, 1, "the first keyframe");
+  await settle(200);
+  assert.equal(media.length, 1, "nothing while nothing changes");
+  assert.ok(fake.waits >= 3, `kept looking at the pointer (${fake.waits} waits)`);
+
+  const before = performance.now();
+  fake.damage({ x: 1, y: 2, width: 3, height: 4 });
+  while (media.length < 2 && performance.now() - before < 500) await settle(1);
+  assert.equal(media.length, 2, "a change is sent");
+  assert.ok(performance.now() - before < 30, "at once, not at the next poll");
+
+  // The pointer moved without any damage (X draws it apart from the screen).
+  pointer = {
+    x: 5,
+    y: 5,
+    width: 1,
+    height: 1,
+    hotX: 0,
+    hotY: 0,
+    pixels: new Uint32Array([0xff000000]),
+    serial: 1,
+  };
+  await settle(100);
+  assert.equal(media.length, 3, "a pointer move is sent");
+
+  // A busy socket keeps the change and sends it once there is room.
+  busy = 10 * 1024 * 1024;
+  fake.damage({ x: 0, y: 0, width: 8, height: 8 });
+  await settle(100);
+  assert.equal(media.length, 3, "nothing while the socket is full");
+  busy = 0;
+  await settle(100);
+  assert.equal(media.length, 4, "the change was kept and sent");
   agent.stop();
 });
 

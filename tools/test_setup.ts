@@ -1,7 +1,7 @@
 // Runs before `deno test` (see `deno task test`): makes sure the real parts the suite
 // drives are on the machine — Debian's Chromium for the browser tests, oathtool to
 // cross-check TOTP, and for the agent an X server (Xvfb) with its tools, an xterm to type
-// into, and the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes, libvpx,
+// into, and the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage, libvpx,
 // libyuv) — installing them with apt-get when we are root on Debian, so that on a fresh
 // machine the README's test command is the only set-up step.
 const LIB = "/usr/lib/x86_64-linux-gnu";
@@ -17,6 +17,7 @@ const NEEDED = [
   { binary: `${LIB}/libXtst.so.6`, pkg: "libxtst6" },
   { binary: `${LIB}/libXext.so.6`, pkg: "libxext6" },
   { binary: `${LIB}/libXfixes.so.3`, pkg: "libxfixes3" },
+  { binary: `${LIB}/libXdamage.so.1`, pkg: "libxdamage1" },
   { binary: `${LIB}/libvpx.so.7`, pkg: "libvpx7" },
   { binary: `${LIB}/libyuv.so.0`, pkg: "libyuv0" },
 ];

@@ -7,8 +7,16 @@
 import type { Desktop, OpenDesktopOptions } from "./types.ts";
 import { X11Desktop } from "./x11.ts";
 
-export type { CursorImage, Desktop, Frame, MouseButton, OpenDesktopOptions } from "./types.ts";
-export { boundingBox, changedTiles, FrameDiffer, type Rect } from "./tiles.ts";
+export type {
+  CursorImage,
+  DamageWatcher,
+  Desktop,
+  Frame,
+  MouseButton,
+  OpenDesktopOptions,
+  Rect,
+} from "./types.ts";
+export { boundingBox, changedTiles, FrameDiffer, type TileRect } from "./tiles.ts";
 
 /**
  * Opens the desktop of the system we run on. Linux needs an X display (`options.display`

@@ -7,7 +7,7 @@
 import type { Frame } from "./types.ts";
 
 /** A rectangle in pixels. */
-export interface Rect {
+export interface TileRect {
   x: number;
   y: number;
   w: number;
@@ -26,11 +26,11 @@ export function changedTiles(
   height: number,
   strideWords: number,
   tile = 64,
-): Rect[] {
+): TileRect[] {
   _checkShape(prev, next, width, height, strideWords, tile);
   const cols = Math.ceil(width / tile);
   const dirty = new Uint8Array(cols);
-  const rects: Rect[] = [];
+  const rects: TileRect[] = [];
   for (let y0 = 0; y0 < height; y0 += tile) {
     const y1 = Math.min(height, y0 + tile);
     dirty.fill(0);
@@ -60,7 +60,7 @@ export function changedTiles(
 }
 
 /** The smallest rectangle holding all of `rects`, or null when there are none. */
-export function boundingBox(rects: readonly Rect[]): Rect | null {
+export function boundingBox(rects: readonly TileRect[]): TileRect | null {
   if (rects.length === 0) return null;
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const r of rects) {
@@ -88,7 +88,7 @@ export class FrameDiffer {
     this.#tile = options.tile ?? 64;
   }
 
-  update(frame: Frame): { changed: boolean; rects: Rect[] } {
+  update(frame: Frame): { changed: boolean; rects: TileRect[] } {
     if (frame.stride % 4 !== 0) {
       throw new RangeError(`Frame stride ${frame.stride} is not whole pixels`);
     }
@@ -128,8 +128,8 @@ function _words(data: Uint8Array, count: number): Uint32Array {
   return new Uint32Array(data.slice(0, count * 4).buffer); // unaligned view: copy once
 }
 
-function _allTiles(width: number, height: number, tile: number): Rect[] {
-  const rects: Rect[] = [];
+function _allTiles(width: number, height: number, tile: number): TileRect[] {
+  const rects: TileRect[] = [];
   for (let y = 0; y < height; y += tile) {
     for (let x = 0; x < width; x += tile) {
       rects.push({ x, y, w: Math.min(tile, width - x), h: Math.min(tile, height - y) });

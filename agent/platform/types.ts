@@ -35,6 +35,32 @@ export interface CursorImage {
   serial: number;
 }
 
+/** A rectangle of the screen, in pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Tells when and where the screen changed (X11: the DAMAGE extension). */
+export interface DamageWatcher {
+  /**
+   * Resolves true as soon as part of the screen changed since the last take() (at once if
+   * that already happened), or false once timeoutMs passed without a change. Never blocks
+   * the event loop. At most one wait() at a time.
+   */
+  wait(timeoutMs: number): Promise<boolean>;
+  /**
+   * The rectangles that changed since the previous take(), clipped to the screen, and re-arms
+   * the notification. Empty when nothing changed. At most 64 rectangles: more collapse into
+   * their bounding box.
+   */
+  take(): Rect[];
+  /** Releases the watcher; a pending wait() resolves false. */
+  close(): void;
+}
+
 /** A screen of the customer's desktop (X11 today; see `openDesktop`). */
 export interface Desktop {
   readonly width: number;
@@ -64,6 +90,8 @@ export interface Desktop {
   clipboardWrite(text: string): Promise<void>;
   /** The keyboard layout's name, e.g. "us", "de(nodeadkeys)" or "us,ru"; "unknown" if unsure. */
   keyboardLayout(): string;
+  /** A change watcher, or null when this system cannot tell (the caller then polls). */
+  damage?(): DamageWatcher | null;
   /** Releases everything; the Desktop must not be used afterwards. */
   close(): void;
 }

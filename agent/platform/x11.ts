@@ -21,7 +21,8 @@ import {
   XEVENT_SIZE,
   XIMAGE,
 } from "./x11_ffi.ts";
-import type { CursorImage, Desktop, Frame, MouseButton } from "./types.ts";
+import { openX11Damage, type X11DamageWatcher } from "./x11_damage.ts";
+import type { CursorImage, DamageWatcher, Desktop, Frame, MouseButton } from "./types.ts";
 
 const BUTTONS: Record<MouseButton, number> = { left: 1, middle: 2, right: 3 };
 const MAX_WHEEL_CLICKS = 100;
@@ -46,6 +47,7 @@ export class X11Desktop implements Desktop {
   readonly #keys: _KeyInjector;
   readonly #clipboard: _SelectionClipboard;
   readonly #heldButtons = new Set<number>();
+  readonly #watchers = new Set<X11DamageWatcher>();
   #capture: _Capture;
   #checkedGeometryAt = 0;
   #closed = false;
@@ -193,9 +195,19 @@ export class X11Desktop implements Desktop {
       _layoutFromRulesNames(this.#x, this.#dpy, this.#root) ?? "unknown";
   }
 
+  /** A watcher on its own X connection (see x11_damage.ts); closed with this desktop. */
+  damage(): DamageWatcher | null {
+    this.#open();
+    for (const w of this.#watchers) if (w.closed) this.#watchers.delete(w);
+    const watcher = openX11Damage(this.#name);
+    if (watcher) this.#watchers.add(watcher);
+    return watcher;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const w of this.#watchers) w.close();
     if (this.#hasXTest) {
       // Never leave a technician's key or button stuck down on the customer's machine.
       this.#keys.releaseAll();

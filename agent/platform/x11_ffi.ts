@@ -93,6 +93,11 @@ const X11_SYMBOLS = {
   XSendEvent: { parameters: ["pointer", "u64", "i32", "i64", "buffer"], result: "i32" },
   XPending: { parameters: ["pointer"], result: "i32" },
   XNextEvent: { parameters: ["pointer", "buffer"], result: "i32" },
+  XPeekEvent: { parameters: ["pointer", "buffer"], result: "i32" },
+  XEventsQueued: { parameters: ["pointer", "i32"], result: "i32" },
+  XNextRequest: { parameters: ["pointer"], result: "u64" },
+  // ConnectionNumber() is a macro; this is its function form (the socket's fd).
+  XConnectionNumber: { parameters: ["pointer"], result: "i32" },
   XExtendedMaxRequestSize: { parameters: ["pointer"], result: "i64" },
   XMaxRequestSize: { parameters: ["pointer"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -124,6 +129,9 @@ const XTST_SYMBOLS = {
 const XFIXES_SYMBOLS = {
   XFixesQueryExtension: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
   XFixesGetCursorImage: { parameters: ["pointer"], result: "pointer" },
+  XFixesCreateRegion: { parameters: ["pointer", "pointer", "i32"], result: "u64" },
+  XFixesFetchRegion: { parameters: ["pointer", "u64", "buffer"], result: "pointer" },
+  XFixesDestroyRegion: { parameters: ["pointer", "u64"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 const LIBC_SYMBOLS = {
@@ -133,6 +141,9 @@ const LIBC_SYMBOLS = {
   shmat: { parameters: ["i32", "pointer", "i32"], result: "pointer" },
   shmdt: { parameters: ["pointer"], result: "i32" },
   shmctl: { parameters: ["i32", "i32", "pointer"], result: "i32" },
+  // Off the main thread (returns a Promise): it waits on an X connection's socket without
+  // blocking the event loop, and touches only the fd, never Xlib.
+  poll: { parameters: ["pointer", "u64", "i32"], result: "i32", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened libraries; `x`, `ext`, `tst`, `fixes` and `c` are their symbol tables. */

@@ -13,7 +13,7 @@
  */
 import { Buffer } from "node:buffer";
 import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, useVP8 } from "werift";
-import { Vp8Packetizer } from "./vp8_rtp.ts";
+import { PLAYOUT_DELAY_URI, Vp8Packetizer } from "./vp8_rtp.ts";
 
 export interface ViewerPeerOptions {
   /** Addresses to offer as host candidates beyond the machine's interfaces. */
@@ -31,6 +31,8 @@ export interface RelayFrame {
 /** Bytes a viewer may be ahead of its estimated bandwidth before it skips to a keyframe. */
 const BURST_BYTES = 2 * 1024 * 1024;
 const GATHER_TIMEOUT_MS = 2_000;
+/** werift numbers the extensions it offers itself; the id in use is read from the answer. */
+const PLAYOUT_DELAY_ID = 1;
 
 export class ViewerPeer {
   readonly pc: RTCPeerConnection;
@@ -51,6 +53,8 @@ export class ViewerPeer {
   constructor(private options: ViewerPeerOptions) {
     this.pc = new RTCPeerConnection({
       iceAdditionalHostAddresses: options.hostAddresses,
+      // A remote screen is shown as soon as each frame is decoded, never smoothed.
+      headerExtensions: { video: [{ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI }] },
       codecs: {
         video: [
           useVP8({
@@ -104,6 +108,11 @@ export class ViewerPeer {
       !/^a=candidate:.* [0-9a-f-]+\.local /i.test(line)
     ).join("\r\n");
     await this.pc.setRemoteDescription({ type: "answer", sdp: cleaned });
+    // Only when the browser accepted the extension (it answers with the same a=extmap).
+    const accepted = /^a=extmap:(\d+) (\S+)/gm;
+    for (const [, id, uri] of cleaned.matchAll(accepted)) {
+      if (uri === PLAYOUT_DELAY_URI) this.#packetizer.playoutDelayId = Number(id);
+    }
   }
 
   /** Estimated bandwidth towards this viewer, in bits per second, when the browser said. */

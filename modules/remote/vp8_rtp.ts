@@ -1,7 +1,8 @@
 // RTP packetizer for VP8 (RFC 7741) — one encoded frame in, RTP packets out.
 //
-// Packets are plain bytes: a 12-byte RTP header (RFC 3550: V=2, no padding, no extension, no
-// CSRC) followed by a 4-byte VP8 payload descriptor with a 15-bit PictureID:
+// Packets are plain bytes: a 12-byte RTP header (RFC 3550: V=2, no padding, no CSRC), when asked
+// for the playout-delay header extension (RFC 8285 one-byte form, below), then a 4-byte VP8
+// payload descriptor with a 15-bit PictureID:
 //
 //    0 1 2 3 4 5 6 7
 //   +-+-+-+-+-+-+-+-+
@@ -14,7 +15,9 @@
 //   |   PictureID   |
 //   +-+-+-+-+-+-+-+-+
 //
-// then a slice of the frame. The marker bit is set on the frame's last packet. Each returned
+// then a slice of the frame. Playout delay (http://www.webrtc.org/experiments/rtp-hdrext/
+// playout-delay) tells the browser how long it may hold frames to smooth playback; a remote
+// screen wants min = max = 0: show each frame as soon as it is decoded. The marker bit is set on the frame's last packet. Each returned
 // packet is a node:buffer `Buffer` (a Uint8Array subclass), so werift's `track.writeRtp(packet)`
 // accepts it as is (werift rewrites SSRC, payload type and offsets sequence/timestamp itself).
 
@@ -35,6 +38,11 @@ export interface RtpPacketizerOptions {
   /** Added to the 90 kHz timestamp (default 0: timestamp = round(ms × 90) mod 2^32). */
   timestampOffset?: number;
 }
+
+/** The playout-delay extension's URI, as negotiated in SDP (a=extmap). */
+export const PLAYOUT_DELAY_URI = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
+/** One-byte header extension block with one 3-byte element: 0xBEDE, length 1, element. */
+const PLAYOUT_EXTENSION_LENGTH = 8;
 
 /** RTP fixed header length. */
 export const RTP_HEADER_LENGTH = 12;
@@ -59,6 +67,7 @@ export class Vp8Packetizer {
   readonly timestampOffset: number;
   #seq: number;
   #pictureId: number;
+  #playoutDelayId = 0;
 
   constructor(o: RtpPacketizerOptions) {
     checkInt("payloadType", o.payloadType, 0, 127);
@@ -75,6 +84,19 @@ export class Vp8Packetizer {
     checkInt("sequenceNumber", this.#seq, 0, 0xffff);
     this.#pictureId = o.pictureId ?? randomUint(15);
     checkInt("pictureId", this.#pictureId, 0, 0x7fff);
+  }
+
+  /**
+   * Adds the playout-delay extension (min = max = 0) under the negotiated id (1…14) to every
+   * packet from now on; 0 stops adding it.
+   */
+  set playoutDelayId(id: number) {
+    checkInt("playoutDelayId", id, 0, 14);
+    this.#playoutDelayId = id;
+  }
+
+  get playoutDelayId(): number {
+    return this.#playoutDelayId;
   }
 
   /** Sequence number the next packet will carry. */
@@ -109,20 +131,28 @@ export class Vp8Packetizer {
     const pid = this.#pictureId;
     const packets: Uint8Array[] = [];
     let offset = 0;
+    const ext = this.#playoutDelayId ? PLAYOUT_EXTENSION_LENGTH : 0;
+    const head = RTP_HEADER_LENGTH + ext;
     for (let i = 0; i < count; i++) {
       const len = base + (i < extra ? 1 : 0);
-      const p = Buffer.allocUnsafe(RTP_HEADER_LENGTH + VP8_DESCRIPTOR_LENGTH + len);
+      const p = Buffer.allocUnsafe(head + VP8_DESCRIPTOR_LENGTH + len);
       const last = i === count - 1;
-      p[0] = 0x80; // V=2, P=0, X=0, CC=0
+      p[0] = ext ? 0x90 : 0x80; // V=2, P=0, X=extension present, CC=0
       p[1] = (last ? 0x80 : 0) | this.payloadType;
       p.writeUInt16BE(this.#seq, 2);
       p.writeUInt32BE(timestamp, 4);
       p.writeUInt32BE(this.ssrc, 8);
-      p[12] = 0x80 | (i === 0 ? 0x10 : 0); // X=1, N=0, S, PID=0
-      p[13] = 0x80; // I=1
-      p[14] = 0x80 | (pid >> 8); // M=1, PictureID high 7 bits
-      p[15] = pid & 0xff;
-      p.set(frame.subarray(offset, offset + len), RTP_HEADER_LENGTH + VP8_DESCRIPTOR_LENGTH);
+      if (ext) {
+        p.writeUInt16BE(0xbede, 12); // one-byte header extensions
+        p.writeUInt16BE(1, 14); // one 32-bit word follows
+        p[16] = (this.#playoutDelayId << 4) | 2; // id, length - 1
+        p[17] = p[18] = p[19] = 0; // min 0, max 0 (12 bits each, 10 ms units)
+      }
+      p[head] = 0x80 | (i === 0 ? 0x10 : 0); // X=1, N=0, S, PID=0
+      p[head + 1] = 0x80; // I=1
+      p[head + 2] = 0x80 | (pid >> 8); // M=1, PictureID high 7 bits
+      p[head + 3] = pid & 0xff;
+      p.set(frame.subarray(offset, offset + len), head + VP8_DESCRIPTOR_LENGTH);
       offset += len;
       this.#seq = (this.#seq + 1) & 0xffff;
       packets.push(p);

@@ -263,3 +263,35 @@ Deno.test("defaults and argument checks", () => {
     RangeError,
   );
 });
+
+Deno.test("playout-delay extension: min = max = 0 on every packet, payload untouched", () => {
+  const pk = new Vp8Packetizer({ payloadType: 96, ssrc: 7, sequenceNumber: 100, pictureId: 5 });
+  const frame = crypto.getRandomValues(new Uint8Array(2500));
+  const plain = pk.packetize(frame, 1000);
+  pk.playoutDelayId = 3;
+  const marked = pk.packetize(frame, 1000);
+  assert.equal(marked.length, plain.length);
+  for (const [i, p] of marked.entries()) {
+    assert.equal(p.byteLength, plain[i].byteLength + 8, "one 8-byte extension block");
+    const rtp = RtpPacket.deSerialize(p as Buffer);
+    assert.equal(rtp.header.extension, true);
+    assert.deepEqual(
+      rtp.header.extensions.map((e) => ({ id: e.id, payload: [...e.payload] })),
+      [{ id: 3, payload: [0, 0, 0] }],
+    );
+    assert.equal(rtp.header.sequenceNumber, 100 + plain.length + i);
+    // The VP8 descriptor (next PictureID) and data follow the extension unchanged.
+    const payload = new Uint8Array(rtp.payload);
+    assert.deepEqual([...payload.subarray(0, 3)], [...plain[i].subarray(12, 15)]);
+    assert.equal(payload[3], 6);
+    assert.deepEqual(
+      payload.subarray(VP8_DESCRIPTOR_LENGTH),
+      new Uint8Array(plain[i].subarray(RTP_HEADER_LENGTH + VP8_DESCRIPTOR_LENGTH)),
+    );
+  }
+  const whole = dePacketizeRtpPackets("vp8", marked.map((p) => RtpPacket.deSerialize(p as Buffer)));
+  assert.deepEqual(new Uint8Array(whole.data), frame);
+  pk.playoutDelayId = 0;
+  assert.equal(pk.packetize(frame, 1000)[0][0], 0x80, "off again: no X bit");
+  assert.throws(() => (pk.playoutDelayId = 15), RangeError);
+});

@@ -47,8 +47,16 @@
         bottomBytes: C.readBytes(own.getImageData(bottom.x, bottom.y, W, H).data, W, 0, 0),
       };
     }
-    scratch.drawImage(el, top.x * sx, top.y * sy, W * sx, H * sy, 0, 0, W, H);
-    scratch.drawImage(el, bottom.x * sx, bottom.y * sy, W * sx, H * sy, 0, H, W, H);
+    // A <video> may switch to its next frame between two drawImage calls (its frames
+    // arrive on another thread), which would pair one frame's top stamp with the next
+    // one's bottom stamp: both are read from one VideoFrame snapshot instead.
+    const source = isVideo && typeof VideoFrame === "function" ? new VideoFrame(el) : el;
+    try {
+      scratch.drawImage(source, top.x * sx, top.y * sy, W * sx, H * sy, 0, 0, W, H);
+      scratch.drawImage(source, bottom.x * sx, bottom.y * sy, W * sx, H * sy, 0, H, W, H);
+    } finally {
+      if (source !== el) source.close();
+    }
     const data = scratch.getImageData(0, 0, W, 2 * H).data;
     return { topBytes: C.readBytes(data, W, 0, 0), bottomBytes: C.readBytes(data, W, 0, H) };
   }
@@ -111,6 +119,10 @@
       captureAt: metadata.captureTime === undefined
         ? undefined
         : performance.timeOrigin + metadata.captureTime,
+      // WebRTC only: when the frame's last packet arrived
+      receiveAt: metadata.receiveTime === undefined
+        ? undefined
+        : performance.timeOrigin + metadata.receiveTime,
     });
     state.el.requestVideoFrameCallback(videoLoop);
   }
