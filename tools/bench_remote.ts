@@ -96,6 +96,8 @@ interface Sample {
   latency: number;
   torn: boolean;
   skipped: number;
+  /** <video> only: Chromium's estimate of when the frame reaches the glass. */
+  expectedDisplayAt?: number;
 }
 interface DecoderResult {
   mode: string;
@@ -118,6 +120,8 @@ interface WorkloadResult {
   frames: number;
   fps: number;
   latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number } | null;
+  /** <video> only: p50 of expected display time − painted time (the glass estimate). */
+  displayLatencyP50Ms: number | null;
   /** Presented images whose top and bottom stamps disagree or do not decode. */
   tornPresentations: number;
   presentations: number;
@@ -339,6 +343,8 @@ async function measureWorkload(
   const pct = (a: number, b: number) => Math.max(0, b - a) / tick / seconds * 100;
   const latencies = decoded.samples.map((s) => s.latency).sort((a, b) => a - b);
   const frames = decoded.samples.length;
+  const display = decoded.samples.filter((s) => s.expectedDisplayAt !== undefined)
+    .map((s) => s.expectedDisplayAt! - s.paintedAt).sort((a, b) => a - b);
   return {
     workload,
     seconds,
@@ -355,6 +361,7 @@ async function measureWorkload(
         max: latencies[frames - 1],
       }
       : null,
+    displayLatencyP50Ms: display.length ? percentile(display, 50) : null,
     tornPresentations: decoded.torn,
     presentations: decoded.presentations,
     tornFrames: decoded.samples.filter((s) => s.torn).length,
@@ -443,8 +450,8 @@ function contenderTable(c: ContenderResult): string {
   const lines = [
     `### ${c.name}${c.error ? " — FAILED: " + c.error.split("\n")[0] : ""}`,
     "",
-    "| workload | fps (of) | shown fps | src fps | p50 ms | p95 ms | p99 ms | torn | MB/s | CPU % | viewer CPU % | other jobs CPU % |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| workload | fps (of) | shown fps | src fps | p50 ms | p95 ms | p99 ms | p50 ms to display | torn | MB/s | CPU % | viewer CPU % | other jobs CPU % |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of c.workloads) {
     const l = r.latencyMs;
@@ -456,9 +463,11 @@ function contenderTable(c: ContenderResult): string {
         r.nominalHz ? ` of ${r.nominalHz}` : ""
       } | ${r.elementFps === null ? "–" : f1(r.elementFps)} | ${f1(r.sourceFps)} | ${
         l ? f0(l.p50) : "–"
-      } | ${l ? f0(l.p95) : "–"} | ${l ? f0(l.p99) : "–"} | ${torn} | ${f2(r.mbPerS)} | ${
-        f0(r.cpuPct)
-      } | ${f0(r.viewerCpuPct)} | ${f0(r.foreignCpuPct)} |`,
+      } | ${l ? f0(l.p95) : "–"} | ${l ? f0(l.p99) : "–"} | ${
+        r.displayLatencyP50Ms === null ? "–" : f0(r.displayLatencyP50Ms)
+      } | ${torn} | ${f2(r.mbPerS)} | ${f0(r.cpuPct)} | ${f0(r.viewerCpuPct)} | ${
+        f0(r.foreignCpuPct)
+      } |`,
     );
   }
   return lines.join("\n");
@@ -475,6 +484,7 @@ function comparisonTable(base: ContenderResult, other: ContenderResult): string 
     ["latency p50 ms", (r) => r.latencyMs?.p50 ?? NaN, f0],
     ["latency p95 ms", (r) => r.latencyMs?.p95 ?? NaN, f0],
     ["latency p99 ms", (r) => r.latencyMs?.p99 ?? NaN, f0],
+    ["latency p50 ms to expected display (<video>)", (r) => r.displayLatencyP50Ms ?? NaN, f0],
     ["fps", (r) => r.fps, f1],
     ["shown fps (<video> element)", (r) => r.elementFps ?? NaN, f1],
     ["torn frames", (r) => r.tornPresentations, f0],
@@ -568,8 +578,10 @@ async function main() {
     "fps: distinct frames presented by the viewer per second (of: the rate the workload paints; " +
       "shown fps: frames a <video> element displayed, whether or not the decoder could read " +
       "them — a busy viewer page skips video-frame callbacks, so for <video> fps is a lower " +
-      "bound; src fps: what the workload actually painted). Latency: viewer presentation time − Date.now() " +
-      "painted into the frame. torn: presented images whose top and bottom stamps disagree. " +
+      "bound; src fps: what the workload actually painted). Latency: Date.now() in the viewer's " +
+      "rendering step (rAF for a canvas, the video-frame callback for a <video>) that first " +
+      "shows the frame − Date.now() painted into it; both reach the glass about a frame later. " +
+      "p50 ms to display: the same to Chromium's expected display time (<video> only). torn: presented images whose top and bottom stamps disagree. " +
       "MB/s: bytes received by the viewer. CPU: the contender's processes and their children, " +
       "% of one core; viewer CPU: the whole headless viewer browser; other jobs CPU: the rest " +
       "of the machine's busy time (not this benchmark) — figures taken while it is high are " +

@@ -7,12 +7,15 @@
 //   globalThis.__benchDecoder.start({ source, top: {x, y}, bottom: {x, y}, screen: {width, height} })
 //   globalThis.__benchDecoder.stop() → { samples, presentations, torn, undecodable, polls, … }
 //
-// When is a frame "presented"?
-//   canvas: polled once per requestAnimationFrame; the presentation time is Date.now() in
-//           the rAF callback that first sees the new pixels (they are on screen with that
-//           frame; the canvas may have changed at any point since the previous rAF).
-//   video:  requestVideoFrameCallback; presentation time is the callback's
-//           metadata.expectedDisplayTime (performance clock) + performance.timeOrigin.
+// When is a frame "presented"? At the same point for both kinds of element: Date.now() in
+// the page's rendering step that first sees the new pixels.
+//   canvas: polled once per requestAnimationFrame; the rAF callback that first sees the new
+//           pixels (the canvas may have changed at any point since the previous rAF).
+//   video:  requestVideoFrameCallback, which runs in the same rendering step as rAF for
+//           the frame just handed to the compositor. Its metadata.expectedDisplayTime
+//           (Chromium's guess of when that frame reaches the glass) is recorded too, as
+//           `expectedDisplayAt`; a canvas drawn in a rAF reaches the glass a frame later
+//           as well, but has no such figure, so it is not the headline.
 // Both use the same wall clock as the workload's Date.now(): same machine.
 (() => {
   const C = globalThis.BenchCode;
@@ -113,9 +116,9 @@
     if (!state || state.mode !== "video") return;
     state.firstPresentedFrames ??= metadata.presentedFrames;
     state.lastPresentedFrames = metadata.presentedFrames;
-    poll(performance.timeOrigin + metadata.expectedDisplayTime, {
+    poll(Date.now(), {
       presentedFrames: metadata.presentedFrames,
-      callbackAt: Date.now(),
+      expectedDisplayAt: performance.timeOrigin + metadata.expectedDisplayTime,
       captureAt: metadata.captureTime === undefined
         ? undefined
         : performance.timeOrigin + metadata.captureTime,
