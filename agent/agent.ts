@@ -12,6 +12,11 @@
  *   frame only when something changed (an idle screen costs no bytes) and never encodes
  *   while the socket is still busy with earlier frames (so it never builds a queue: the
  *   next frame is simply newer).
+ * - Motion mode: when most of the screen keeps changing and full-size frames take the
+ *   encoder longer than half a frame interval (3 in a row), frames are halved in each
+ *   direction before encoding, so full-screen video or scrolling stays smooth on a slow
+ *   machine; full size returns (with a keyframe) 400 ms after the last such change. This is
+ *   the agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
  * - Clipboard: while control is granted, the customer's clipboard is watched and sent when
  *   it changes; the technician's arrives as a `clipboard` message.
  */
@@ -52,6 +57,8 @@ export interface AgentOptions {
   log?: (message: string) => void;
   /** Called when the server ends the session. */
   onEnd?: (reason: string) => void;
+  /** Halves a frame for motion mode; without it frames are always encoded at full size. */
+  downscale?: (frame: Frame) => Frame;
 }
 
 const FAST_MS = 16;
@@ -59,6 +66,14 @@ const SLOW_MS = 33;
 const STILL_AFTER_MS = 1_000;
 const MAX_BUFFERED = 512 * 1024;
 const CLIPBOARD_EVERY_MS = 400;
+/** Motion mode (see the header): a "big" change covers this share of the screen… */
+const MOTION_AREA = 0.4;
+/** …and a big frame whose encode takes longer than this is "slow"… */
+const MOTION_ENCODE_MS = 16;
+/** …this many slow big frames in a row halve the frames… */
+const MOTION_AFTER = 3;
+/** …until this long after the last big change. */
+const MOTION_HOLD_MS = 400;
 
 export class Agent {
   readonly consent: ConsentKeeper;
@@ -73,6 +88,9 @@ export class Agent {
   #capturedAt = 0;
   #encoder: EncoderLike | null = null;
   #encoderSize = "";
+  #motion = false;
+  #slowBigFrames = 0;
+  #lastBigAt = 0;
   #forceKeyframe = true;
   #preset: QualityPreset = "auto";
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,7 +102,7 @@ export class Agent {
   bytesSent = 0;
   refused = 0;
   /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
-  readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0 };
+  readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0, halved: 0 };
 
   constructor(private options: AgentOptions) {
     this.consent = options.consent ?? new ConsentKeeper();
@@ -276,10 +294,11 @@ export class Agent {
       const changed = this.#pendingChange || damaged || rects.length > 0 ||
         pointer !== this.#lastCursor;
       this.#lastCursor = pointer;
-      if (changed || this.#forceKeyframe) {
+      const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
+      if (changed || this.#forceKeyframe || this.#motionOver()) {
         if (link.buffered() <= MAX_BUFFERED) {
           this.#pendingChange = false;
-          this.#capture(link, { changed, cursor });
+          this.#capture(link, { changed, cursor, area });
         } else {
           // The change is kept and sent once the socket has room.
           this.timing.skippedBusy++;
@@ -295,10 +314,13 @@ export class Agent {
 
   /**
    * Grabs, draws the pointer in and encodes one frame. `known` comes from the damage loop
-   * (whether something changed, and the pointer it already read); without it the frame is
-   * compared with the previous one.
+   * (whether something changed, how many pixels, and the pointer it already read); without
+   * it the frame is compared with the previous one.
    */
-  #capture(link: Link, known?: { changed: boolean; cursor: CursorImage | null }) {
+  #capture(
+    link: Link,
+    known?: { changed: boolean; cursor: CursorImage | null; area: number },
+  ) {
     const desktop = this.options.desktop;
     const t0 = performance.now();
     this.#capturedAt = t0;
@@ -306,24 +328,45 @@ export class Agent {
     const cursor = known ? known.cursor : desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
     const t1 = performance.now();
-    const changed = known ? known.changed : this.#differ.update(frame).changed;
+    let changed: boolean, area: number;
+    if (known) ({ changed, area } = known);
+    else {
+      const diff = this.#differ.update(frame);
+      changed = diff.changed;
+      area = diff.rects.reduce((sum, r) => sum + r.w * r.h, 0);
+    }
     const t2 = performance.now();
     this.timing.grab += t1 - t0;
     this.timing.diff += t2 - t1;
-    if (!changed && !this.#forceKeyframe) return;
+    const big = area >= MOTION_AREA * frame.width * frame.height;
+    if (big) this.#lastBigAt = t2;
+    const leaving = this.#motionOver();
+    if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
+    if (!changed && !this.#forceKeyframe && !leaving) return;
     if (changed) this.#changed();
-    if (!this.#encoder || this.#encoderSize !== `${frame.width}x${frame.height}`) {
+    const source = this.#motion && this.options.downscale ? this.options.downscale(frame) : frame;
+    if (source !== frame) this.timing.halved++;
+    const size = `${source.width}x${source.height}`;
+    if (!this.#encoder || this.#encoderSize !== size) {
       this.#encoder?.close();
-      this.#encoder = this.options.encoder(frame.width, frame.height);
-      this.#encoderSize = `${frame.width}x${frame.height}`;
+      this.#encoder = this.options.encoder(source.width, source.height);
+      this.#encoderSize = size;
       this.#encoder.setPreset(this.#preset === "auto" ? "normal" : this.#preset);
       this.#forceKeyframe = true;
     }
     const capturedAt = Date.now();
-    const encoded = this.#encoder.encode(frame.data, frame.stride, {
+    const encoded = this.#encoder.encode(source.data, source.stride, {
       keyframe: this.#forceKeyframe,
     });
-    this.timing.encode += performance.now() - t2;
+    const encodeMs = performance.now() - t2;
+    this.timing.encode += encodeMs;
+    if (!this.#motion && this.options.downscale) {
+      this.#slowBigFrames = big && encodeMs > MOTION_ENCODE_MS ? this.#slowBigFrames + 1 : 0;
+      if (this.#slowBigFrames >= MOTION_AFTER) {
+        this.#motion = true;
+        this.#slowBigFrames = 0;
+      }
+    }
     if (!encoded) return;
     this.#forceKeyframe = false;
     const bytes = encodeMediaFrame({
@@ -337,6 +380,11 @@ export class Agent {
     link.sendMedia(bytes);
     this.framesSent++;
     this.bytesSent += bytes.byteLength;
+  }
+
+  /** In motion mode, and the last big change is long enough ago to go back to full size. */
+  #motionOver(): boolean {
+    return this.#motion && performance.now() - this.#lastBigAt > MOTION_HOLD_MS;
   }
 
   #watchClipboard() {

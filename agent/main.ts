@@ -10,6 +10,7 @@ import { Agent } from "./agent.ts";
 import { AgentConnection } from "./connection.ts";
 import { ConsentKeeper } from "./consent.ts";
 import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
+import { FrameHalver } from "./media/scale.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
 import { openDesktop } from "./platform/mod.ts";
 
@@ -105,11 +106,13 @@ console.log(
 if (!values["no-open"]) openInBrowser(page);
 
 let connection: AgentConnection | null = null;
+const halver = FrameHalver.open();
 const agent = new Agent({
   desktop,
   consent,
   log,
   encoder: (width, height) => new Vp8Encoder({ width, height, fps: 30, preset: "normal" }),
+  downscale: halver ? (frame) => halver.halve(frame) : undefined,
   onEnd: (reason) => log(`session ended: ${reason}`),
 });
 const dir = stateDir(values["state-dir"]);
@@ -129,7 +132,7 @@ connection = new AgentConnection({
 });
 connection.start();
 
-// `--stats`: where the time goes, every 5 s (frames sent, ms per stage per frame).
+// `--stats`: where the time goes, every 5 s (frames sent, ms per stage per frame sent).
 if (values.stats) {
   let last = { ...agent.timing, frames: agent.framesSent, bytes: agent.bytesSent };
   setInterval(() => {
@@ -137,11 +140,12 @@ if (values.stats) {
     const frames = now.frames - last.frames;
     const ticks = now.ticks - last.ticks;
     const per = (key: "grab" | "diff" | "encode") =>
-      ((now[key] - last[key]) / Math.max(1, ticks)).toFixed(1);
+      ((now[key] - last[key]) / Math.max(1, frames)).toFixed(1);
     console.log(
       `STATS ${frames / 5} fps sent, ${((now.bytes - last.bytes) / 5 / 1024).toFixed(0)} KiB/s, ` +
-        `${ticks / 5} ticks/s (busy ${now.skippedBusy - last.skippedBusy}), per tick: grab ` +
-        `${per("grab")} ms, diff ${per("diff")} ms, encode ${per("encode")} ms`,
+        `${ticks / 5} wake-ups/s (busy ${now.skippedBusy - last.skippedBusy}), per frame: grab ` +
+        `${per("grab")} ms, diff ${per("diff")} ms, encode ${per("encode")} ms, ` +
+        `${now.halved - last.halved} at half size`,
     );
     last = now;
   }, 5_000);

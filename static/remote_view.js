@@ -942,10 +942,12 @@ class RemoteView extends Component {
   screenshot = async () => {
     const video = this.videoRef.current;
     if (!video.videoWidth) return this.setStatus(this.t("screenshotNoVideo"), true);
+    // The screen's size: during full-screen motion the agent may send half-size frames.
+    const size = this.screenSize();
     const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    canvas.getContext("2d").drawImage(video, 0, 0);
+    canvas.width = size.width;
+    canvas.height = size.height;
+    canvas.getContext("2d").drawImage(video, 0, 0, size.width, size.height);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
     if (!blob) return this.setStatus(this.t("screenshotFailed"), true);
     const name = `screenshot-${new Date().toISOString().replace(/[:.]/g, "-")}.png`;

@@ -194,7 +194,7 @@ const LIBC_SYMBOLS = {
 
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/lib64/", ""];
 
-function openFirst<S extends Deno.ForeignLibraryInterface>(
+export function openFirst<S extends Deno.ForeignLibraryInterface>(
   names: string[],
   symbols: S,
 ): Deno.DynamicLibrary<S> {
