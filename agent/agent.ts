@@ -52,7 +52,12 @@ export interface Link {
 
 export interface AgentOptions {
   desktop: Desktop;
-  encoder: (width: number, height: number) => EncoderLike;
+  /** An encoder for frames of this size; `screen` is the full screen's (motion mode halves). */
+  encoder: (
+    width: number,
+    height: number,
+    screen: { width: number; height: number },
+  ) => EncoderLike;
   consent?: ConsentKeeper;
   log?: (message: string) => void;
   /** Called when the server ends the session. */
@@ -349,7 +354,10 @@ export class Agent {
     const size = `${source.width}x${source.height}`;
     if (!this.#encoder || this.#encoderSize !== size) {
       this.#encoder?.close();
-      this.#encoder = this.options.encoder(source.width, source.height);
+      this.#encoder = this.options.encoder(source.width, source.height, {
+        width: frame.width,
+        height: frame.height,
+      });
       this.#encoderSize = size;
       this.#encoder.setPreset(this.#preset === "auto" ? "normal" : this.#preset);
       this.#forceKeyframe = true;

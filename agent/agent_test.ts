@@ -277,6 +277,78 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
   agent.stop();
 });
 
+Deno.test("motion mode: slow full-screen changes are halved, full size returns after stillness", async () => {
+  const { desktop } = fakeDesktop();
+  const fake = fakeWatcher();
+  desktop.damage = () => fake.watcher;
+  const consent = new ConsentKeeper();
+  const encoded: string[] = []; // "WxH key|delta"
+  const agent = new Agent({
+    desktop,
+    consent,
+    encoder: (width, height, screen) => {
+      assert.deepEqual(screen, { width: 64, height: 48 }, "the screen's size for the bitrate");
+      return {
+        encode: (_bytes, _stride, options) => {
+          encoded.push(`${width}x${height} ${options?.keyframe ? "key" : "delta"}`);
+          // A full-size frame is slow to encode (as 1080p VP8 is on a small machine).
+          const until = performance.now() + (width === 64 ? 20 : 1);
+          while (performance.now() < until) { /* busy, like a synchronous encode */ }
+          return { data: new Uint8Array([1]), keyframe: Boolean(options?.keyframe) };
+        },
+        setPreset: () => {},
+        close: () => {},
+      };
+    },
+    downscale: (frame) => ({
+      width: frame.width / 2,
+      height: frame.height / 2,
+      stride: frame.stride / 2,
+      data: frame.data.subarray(0, frame.data.length / 4),
+    }),
+  });
+  const { sent, media, link } = recorder();
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "view" });
+  const ask = sent.find((m) => m.type === "ask")!;
+  assert.ok(ask.type === "ask");
+  await agent.handle({
+    type: "grant",
+    capability: "view",
+    nonce: ask.nonce,
+    granted: true,
+    signature: await consent.sign("view", ask.nonce, true),
+  });
+  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await settle(60);
+  assert.deepEqual(encoded, ["64x48 key"]);
+
+  // A small change never starts motion mode, however slow.
+  for (let i = 0; i < 4; i++) {
+    fake.damage({ x: 0, y: 0, width: 8, height: 8 });
+    await settle(30);
+  }
+  assert.ok(encoded.every((e) => e.startsWith("64x48")), encoded.join());
+
+  // Whole-screen changes: three slow ones, then half size (a new encoder: a keyframe).
+  encoded.length = 0;
+  for (let i = 0; i < 6; i++) {
+    fake.damage({ x: 0, y: 0, width: 64, height: 48 });
+    await settle(30);
+  }
+  assert.deepEqual(encoded.slice(0, 4), ["64x48 delta", "64x48 delta", "64x48 delta", "32x24 key"]);
+  assert.ok(encoded.slice(4).every((e) => e === "32x24 delta"), encoded.join());
+  // The media header still names the screen's size (input is mapped to it).
+  const header = new DataView(media.at(-1)!.buffer, media.at(-1)!.byteOffset);
+  assert.deepEqual([header.getUint16(4), header.getUint16(6)], [64, 48]);
+
+  // Stillness: full size again by itself, with a keyframe.
+  encoded.length = 0;
+  await settle(550);
+  assert.deepEqual(encoded, ["64x48 key"]);
+  agent.stop();
+});
+
 Deno.test("2,000 damaged frames over a real socket: the agent stays connected and attached", async () => {
   const { desktop } = fakeDesktop();
   const agent = new Agent({ desktop, encoder: fakeEncoder });

@@ -111,7 +111,8 @@ const agent = new Agent({
   desktop,
   consent,
   log,
-  encoder: (width, height) => new Vp8Encoder({ width, height, fps: 30, preset: "normal" }),
+  encoder: (width, height, screen) =>
+    new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
   downscale: halver ? (frame) => halver.halve(frame) : undefined,
   onEnd: (reason) => log(`session ended: ${reason}`),
 });

@@ -37,6 +37,11 @@ export interface EncoderOptions {
   /** Default "normal". */
   preset?: QualityPreset;
   /**
+   * The size the preset's bitrate is scaled for (default: width × height). The agent encodes
+   * half-size frames during full-screen motion and keeps the full screen's bitrate for them.
+   */
+  bitrateBasis?: { width: number; height: number };
+  /**
    * VP8E_SET_CPUUSED, -16…16. Negative = fixed speed |n| (16 fastest); positive = adaptive,
    * aiming to use (16 − n)/16 of the frame interval. Default -6: measured at 1080p, speeds ≥ 7
    * (including 16) lose motion search on scrolling (24 px/frame scroll: 181 KiB/frame at 16 vs
@@ -322,6 +327,7 @@ export class Vp8Encoder {
   #planes: Deno.PointerObject[] = [];
   #strides: number[] = [];
   #preset: QualityPreset = "normal";
+  #basis: { width: number; height: number };
   #pts = 0n;
   #closed = false;
   // Change detection / active map.
@@ -351,10 +357,15 @@ export class Vp8Encoder {
     const preset = options.preset ?? "normal";
     checkPreset(preset);
     if (options.bitrateKbps !== undefined) checkKbps(options.bitrateKbps);
+    const basis = options.bitrateBasis ?? { width, height };
+    if (!(basis.width >= 1 && basis.height >= 1 && basis.width * basis.height < 2 ** 28)) {
+      throw new RangeError(`bad bitrate basis ${basis.width}x${basis.height}`);
+    }
     this.width = width;
     this.height = height;
     this.fps = fps;
     this.#preset = preset;
+    this.#basis = { width: basis.width, height: basis.height };
     this.#mbCols = (width + 15) >> 4;
     this.#mbRows = (height + 15) >> 4;
     this.#refineFrames = Math.max(1, Math.round(fps * REFINE_SECONDS));
@@ -405,7 +416,8 @@ export class Vp8Encoder {
     set(CFG.rc_end_usage, VPX_CBR);
     set(
       CFG.rc_target_bitrate,
-      options.bitrateKbps ?? presetKbps(this.#preset, this.width, this.height, this.fps),
+      options.bitrateKbps ??
+        presetKbps(this.#preset, this.#basis.width, this.#basis.height, this.fps),
     );
     set(CFG.rc_min_quantizer, p.minQ);
     set(CFG.rc_max_quantizer, p.maxQ);
@@ -584,7 +596,7 @@ export class Vp8Encoder {
     c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
     c.setUint32(
       CFG.rc_target_bitrate,
-      presetKbps(preset, this.width, this.height, this.fps),
+      presetKbps(preset, this.#basis.width, this.#basis.height, this.fps),
       true,
     );
     this.#applyConfig();

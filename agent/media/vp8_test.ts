@@ -548,3 +548,30 @@ Deno.test({
     console.log(rows.join("\n"));
   },
 });
+
+Deno.test({
+  name: "bitrateBasis: half-size frames keep the full screen's bitrate (more bytes, sharper)",
+  ignore,
+  fn() {
+    const w = 480, h = 270, big = photo(w + 200, h + 100, 11);
+    const frame = new Uint8Array(w * h * 4);
+    const run = (basis?: { width: number; height: number }) => {
+      const enc = new Vp8Encoder({ width: w, height: h, bitrateBasis: basis });
+      let bytes = 0;
+      for (let i = 0; i < 40; i++) {
+        crop(big, w + 200, i * 4, i * 2, w, h, frame, w * 4);
+        bytes += enc.encode(frame, w * 4, { keyframe: i === 0 })?.data.byteLength ?? 0;
+      }
+      enc.close();
+      return bytes;
+    };
+    const own = run(), doubled = run({ width: w * 2, height: h * 2 });
+    console.log(
+      `  40 panning frames ${w}×${h}: ${own} B at its own size's bitrate, ${doubled} B at 2×`,
+    );
+    assert.ok(doubled > own * 1.5, `${doubled} vs ${own}`);
+    assert.throws(() =>
+      new Vp8Encoder({ width: w, height: h, bitrateBasis: { width: 0, height: 9 } })
+    );
+  },
+});
