@@ -29,14 +29,15 @@ import {
   type ServerMessage,
 } from "../protocol/mod.ts";
 import { ConsentKeeper } from "./consent.ts";
-import type { CursorImage, DamageWatcher, Desktop, Frame } from "./platform/types.ts";
+import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { FrameDiffer } from "./platform/tiles.ts";
 
 export interface EncoderLike {
   encode(
     bgrx: Uint8Array,
     stride: number,
-    options?: { keyframe?: boolean },
+    /** `dirty`: the only areas that changed since the previous frame, when known. */
+    options?: { keyframe?: boolean; dirty?: readonly Rect[] },
   ): { data: Uint8Array; keyframe: boolean } | null;
   setPreset(preset: "greyscale" | "low" | "normal" | "high"): void;
   close(): void;
@@ -89,11 +90,14 @@ export class Agent {
   #waiting = false;
   /** A change the damage loop saw but could not send yet (the socket was busy). */
   #pendingChange = false;
+  #pendingRects: Rect[] = [];
   #lastCursor = "";
   #capturedAt = 0;
   #encoder: EncoderLike | null = null;
   #encoderSize = "";
   #motion = false;
+  /** Where the pointer was drawn into the last frame. */
+  #pointerRect: Rect | null = null;
   #slowBigFrames = 0;
   #lastBigAt = 0;
   #forceKeyframe = true;
@@ -293,7 +297,9 @@ export class Agent {
     let retry = false;
     try {
       this.timing.ticks++;
-      const rects = watcher.take();
+      // Rectangles of a change that waited for the socket are still owed to the encoder.
+      const rects = [...this.#pendingRects, ...watcher.take()];
+      this.#pendingRects = [];
       const cursor = this.options.desktop.cursor();
       const pointer = cursor ? `${cursor.x},${cursor.y},${cursor.serial}` : "";
       const changed = this.#pendingChange || damaged || rects.length > 0 ||
@@ -303,11 +309,12 @@ export class Agent {
       if (changed || this.#forceKeyframe || this.#motionOver()) {
         if (link.buffered() <= MAX_BUFFERED) {
           this.#pendingChange = false;
-          this.#capture(link, { changed, cursor, area });
+          this.#capture(link, { changed, cursor, area, rects });
         } else {
           // The change is kept and sent once the socket has room.
           this.timing.skippedBusy++;
           this.#pendingChange = changed;
+          this.#pendingRects = rects.length > 64 ? [boundingBox(rects)] : rects;
           retry = true;
         }
       }
@@ -324,7 +331,7 @@ export class Agent {
    */
   #capture(
     link: Link,
-    known?: { changed: boolean; cursor: CursorImage | null; area: number },
+    known?: { changed: boolean; cursor: CursorImage | null; area: number; rects: Rect[] },
   ) {
     const desktop = this.options.desktop;
     const t0 = performance.now();
@@ -333,12 +340,19 @@ export class Agent {
     const cursor = known ? known.cursor : desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
     const t1 = performance.now();
-    let changed: boolean, area: number;
-    if (known) ({ changed, area } = known);
-    else {
+    let changed: boolean, area: number, dirty: Rect[];
+    if (known) {
+      ({ changed, area } = known);
+      // The pointer is drawn in by us: where it was and where it is changed too.
+      const pointer = cursor ? cursorRect(cursor) : null;
+      dirty = [...known.rects, ...(this.#pointerRect ? [this.#pointerRect] : [])];
+      if (pointer) dirty.push(pointer);
+      this.#pointerRect = pointer;
+    } else {
       const diff = this.#differ.update(frame);
       changed = diff.changed;
-      area = diff.rects.reduce((sum, r) => sum + r.w * r.h, 0);
+      dirty = diff.rects.map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
+      area = dirty.reduce((sum, r) => sum + r.width * r.height, 0);
     }
     const t2 = performance.now();
     this.timing.grab += t1 - t0;
@@ -365,6 +379,7 @@ export class Agent {
     const capturedAt = Date.now();
     const encoded = this.#encoder.encode(source.data, source.stride, {
       keyframe: this.#forceKeyframe,
+      dirty: source === frame ? dirty : undefined,
     });
     const encodeMs = performance.now() - t2;
     this.timing.encode += encodeMs;
@@ -417,6 +432,23 @@ export class Agent {
       }
     }, CLIPBOARD_EVERY_MS);
   }
+}
+
+function boundingBox(rects: Rect[]): Rect {
+  const x = Math.min(...rects.map((r) => r.x)), y = Math.min(...rects.map((r) => r.y));
+  const right = Math.max(...rects.map((r) => r.x + r.width));
+  const bottom = Math.max(...rects.map((r) => r.y + r.height));
+  return { x, y, width: right - x, height: bottom - y };
+}
+
+/** The screen area the cursor image covers. */
+function cursorRect(cursor: CursorImage): Rect {
+  return {
+    x: cursor.x - cursor.hotX,
+    y: cursor.y - cursor.hotY,
+    width: cursor.width,
+    height: cursor.height,
+  };
 }
 
 /** Blends the cursor (ARGB, premultiplied as XFixes gives it) into a B,G,R,X frame. */

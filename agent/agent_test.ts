@@ -225,7 +225,18 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
   desktop.cursor = () => pointer;
   const consent = new ConsentKeeper();
   let busy = 0;
-  const agent = new Agent({ desktop, encoder: fakeEncoder, consent });
+  const dirty: (readonly Rect[] | undefined)[] = [];
+  const agent = new Agent({
+    desktop,
+    consent,
+    encoder: () => ({
+      ...fakeEncoder(),
+      encode: (_bytes, _stride, options) => {
+        dirty.push(options?.dirty);
+        return { data: new Uint8Array([1]), keyframe: Boolean(options?.keyframe) };
+      },
+    }),
+  });
   const { sent, media, link } = recorder();
   link.buffered = () => busy;
   agent.attach(link);
@@ -251,6 +262,11 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
   while (media.length < 2 && performance.now() - before < 500) await settle(1);
   assert.equal(media.length, 2, "a change is sent");
   assert.ok(performance.now() - before < 30, "at once, not at the next poll");
+  assert.deepEqual(
+    dirty.at(-1),
+    [{ x: 1, y: 2, width: 3, height: 4 }],
+    "the encoder is told where",
+  );
 
   // The pointer moved without any damage (X draws it apart from the screen).
   pointer = {
@@ -265,6 +281,7 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
   };
   await settle(100);
   assert.equal(media.length, 3, "a pointer move is sent");
+  assert.deepEqual(dirty.at(-1), [{ x: 5, y: 5, width: 1, height: 1 }], "where the pointer is");
 
   // A busy socket keeps the change and sends it once there is room.
   busy = 10 * 1024 * 1024;
@@ -274,6 +291,11 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
   busy = 0;
   await settle(100);
   assert.equal(media.length, 4, "the change was kept and sent");
+  assert.deepEqual(dirty.at(-1), [
+    { x: 0, y: 0, width: 8, height: 8 }, // the change that waited
+    { x: 5, y: 5, width: 1, height: 1 }, // where the pointer was drawn
+    { x: 5, y: 5, width: 1, height: 1 }, // and is
+  ]);
   agent.stop();
 });
 

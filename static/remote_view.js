@@ -227,7 +227,8 @@ class RemoteView extends Component {
     this.rttMs = null;
     this.prevInbound = null;
     this.lastFrameAt = 0;
-    this.lastBytesAt = 0;
+    /** When a frame first arrived without one decoding since (null: none). */
+    this.undecodedSince = null;
     this.lastKeyframeAt = 0;
     this.held = new Map(); // code → keysym sent down
     this.shiftPending = new Map(); // local layout: Shift pressed here, not yet sent
@@ -542,11 +543,19 @@ class RemoteView extends Component {
         stats.decodeMs = ((inbound.totalDecodeTime - prev.totalDecodeTime) / frames) * 1000;
       }
       const now = performance.now();
-      if (frames > 0) this.lastFrameAt = now;
-      if (bytes > 0) this.lastBytesAt = now;
-      // Stalled: bytes still arrive (or no frame ever did) but nothing decodes for 2 s.
+      // Stalled: frames arrived after the last decoded one and still nothing decoded 2 s
+      // later (or no frame ever did). A still screen sends nothing and is not stalled; nor
+      // are retransmissions or padding, which are bytes but not frames.
+      const received = (inbound.framesReceived ?? 0) - (prev.framesReceived ?? 0);
+      if (frames > 0) {
+        this.lastFrameAt = now;
+        this.undecodedSince = null;
+      } else if (received > 0 || (bytes > 0 && inbound.framesReceived === undefined)) {
+        this.undecodedSince ??= now;
+      }
       const stalled = now - this.lastFrameAt > STALL_MS &&
-        (now - this.lastBytesAt < STALL_MS || stats.framesDecoded === 0);
+        ((this.undecodedSince !== null && now - this.undecodedSince > STALL_MS) ||
+          stats.framesDecoded === 0);
       if (
         stalled && this.state.view === "granted" && pc.connectionState === "connected" &&
         now - this.lastKeyframeAt > STALL_MS

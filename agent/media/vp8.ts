@@ -299,6 +299,29 @@ function checkKbps(kbps: number): void {
 // screen then costs a few dozen bytes per frame.
 const REFINE_SECONDS = 1;
 
+/** A rectangle of the frame in pixels (the agent's damage rectangles). */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Dirty-area encodes (only the changed areas converted and compared) fall back to a full pass
+ * this often, so a change the caller failed to report is picked up within about a second.
+ */
+const FULL_PASS_EVERY = 30;
+
+/** `r` grown to whole 16×16 macroblocks and clipped to the frame. */
+function mbAligned(r: Area, width: number, height: number): Area {
+  const x = Math.max(0, Math.floor(r.x / 16) * 16);
+  const y = Math.max(0, Math.floor(r.y / 16) * 16);
+  const x1 = Math.min(width, Math.ceil((r.x + r.width) / 16) * 16);
+  const y1 = Math.min(height, Math.ceil((r.y + r.height) / 16) * 16);
+  return { x, y, width: Math.max(0, x1 - x), height: Math.max(0, y1 - y) };
+}
+
 export class Vp8Encoder {
   /** True when libvpx (soname 7, matching ABI) and libyuv could be loaded. Cached. */
   static available(): boolean {
@@ -328,6 +351,10 @@ export class Vp8Encoder {
   #strides: number[] = [];
   #preset: QualityPreset = "normal";
   #basis: { width: number; height: number };
+  /** A full conversion happened (the planes hold a whole frame). */
+  #primed = false;
+  /** Dirty-area encodes since the last full pass. */
+  #sinceFull = 0;
   #pts = 0n;
   #closed = false;
   // Change detection / active map.
@@ -478,30 +505,41 @@ export class Vp8Encoder {
     if (this.#closed) throw new Error("Vp8Encoder is closed");
   }
 
-  /** Marks macroblocks whose pixels differ from the previous frame; saves this frame. */
-  #detectChanges(): void {
+  /**
+   * Marks macroblocks whose pixels differ from the previous frame and saves this frame — in
+   * the whole frame, or only inside `areas` (macroblock-aligned luma rectangles) when the
+   * rest is known to be unchanged.
+   */
+  #detectChanges(areas?: readonly Area[]): void {
     const changed = this.#changed;
     changed.fill(0);
+    const whole = [{ x: 0, y: 0, width: this.width, height: this.height }];
     const mbCols = this.#mbCols, lastCol = mbCols - 1;
     const planes = this.#preset === "greyscale" ? 1 : 3; // U, V are constant in greyscale
     for (let p = 0; p < planes; p++) {
       const cur = this.#planeWords[p], prev = this.#prevWords[p];
       const shift = p === 0 ? 4 : 3; // a macroblock is 16 luma / 8 chroma pixels wide and high
-      const w = p === 0 ? this.width : (this.width + 1) >> 1;
-      const h = p === 0 ? this.height : (this.height + 1) >> 1;
+      const sub = p === 0 ? 0 : 1; // chroma planes are half size
+      const pw = p === 0 ? this.width : (this.width + 1) >> 1;
+      const ph = p === 0 ? this.height : (this.height + 1) >> 1;
       const strideWords = this.#strides[p] >> 2;
-      const rowWords = (w + 3) >> 2;
       const wordShift = shift - 2; // word index → macroblock column
-      for (let y = 0; y < h; y++) {
-        const base = y * strideWords, mbRow = (y >> shift) * mbCols;
-        for (let i = 0; i < rowWords; i++) {
-          if (cur[base + i] !== prev[base + i]) {
-            const col = i >> wordShift;
-            changed[mbRow + (col > lastCol ? lastCol : col)] = 1;
+      for (const a of areas ?? whole) {
+        const x0 = a.x >> sub, y0 = a.y >> sub;
+        const x1 = Math.min(pw, (a.x + a.width + sub) >> sub);
+        const y1 = Math.min(ph, (a.y + a.height + sub) >> sub);
+        const w0 = x0 >> 2, w1 = (x1 + 3) >> 2;
+        for (let y = y0; y < y1; y++) {
+          const base = y * strideWords, mbRow = (y >> shift) * mbCols;
+          for (let i = w0; i < w1; i++) {
+            if (cur[base + i] !== prev[base + i]) {
+              const col = i >> wordShift;
+              changed[mbRow + (col > lastCol ? lastCol : col)] = 1;
+            }
           }
+          prev.set(cur.subarray(base + w0, base + w1), base + w0);
         }
       }
-      prev.set(cur);
     }
   }
 
@@ -521,7 +559,11 @@ export class Vp8Encoder {
    * Encodes one B,G,R,X frame (`stride` bytes per row, ≥ width × 4). Returns null if the
    * encoder produced no frame (dropped it).
    */
-  encode(bgrx: Uint8Array, stride: number, options?: { keyframe?: boolean }): EncodedFrame | null {
+  encode(
+    bgrx: Uint8Array,
+    stride: number,
+    options?: { keyframe?: boolean; dirty?: readonly Area[] },
+  ): EncodedFrame | null {
     this.#checkOpen();
     const { width: w, height: h } = this;
     if (!Number.isInteger(stride) || stride < w * 4) throw new RangeError(`bad stride ${stride}`);
@@ -532,21 +574,44 @@ export class Vp8Encoder {
     const [y, u, v] = this.#planes;
     const [sy, su, sv] = this.#strides;
     const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
-    let rc: number;
-    if (this.#preset === "greyscale") {
-      rc = l.yuv.ARGBToI400(bgrx, stride, y, sy, w, h);
+    // Only the dirty areas (grown to whole macroblocks) are converted and compared, when the
+    // caller knows them and a full pass is not due: the rest of the planes still holds them.
+    const partial = options?.dirty && !options.keyframe && this.#primed &&
+        this.#sinceFull < FULL_PASS_EVERY
+      ? options.dirty.map((r) => mbAligned(r, w, h)).filter((r) => r.width > 0 && r.height > 0)
+      : undefined;
+    const areas = partial ?? [{ x: 0, y: 0, width: w, height: h }];
+    const grey = this.#preset === "greyscale";
+    for (const a of areas) {
+      const src = a.x || a.y ? bgrx.subarray(a.y * stride + a.x * 4) : bgrx;
+      const py = Deno.UnsafePointer.offset(y, a.y * sy + a.x)!;
+      const cy = a.y >> 1, cx = a.x >> 1;
+      const rc = grey ? l.yuv.ARGBToI400(src, stride, py, sy, a.width, a.height) : l.yuv.ARGBToI420(
+        src,
+        stride,
+        py,
+        sy,
+        Deno.UnsafePointer.offset(u, cy * su + cx)!,
+        su,
+        Deno.UnsafePointer.offset(v, cy * sv + cx)!,
+        sv,
+        a.width,
+        a.height,
+      );
+      if (rc !== 0) throw new Error(`libyuv conversion failed (${rc})`);
+    }
+    if (grey && !partial) {
       l.yuv.SetPlane(u, su, cw, ch, 128);
       l.yuv.SetPlane(v, sv, cw, ch, 128);
-    } else {
-      rc = l.yuv.ARGBToI420(bgrx, stride, y, sy, u, su, v, sv, w, h);
     }
-    if (rc !== 0) throw new Error(`libyuv conversion failed (${rc})`);
+    this.#sinceFull = partial ? this.#sinceFull + 1 : 0;
+    this.#primed = true;
 
-    this.#detectChanges();
+    this.#detectChanges(partial);
     this.#updateActiveMap(); // libvpx ignores the map on keyframes
 
     const flags = options?.keyframe ? BigInt(VPX_EFLAG_FORCE_KF) : 0n;
-    rc = l.vpx.vpx_codec_encode(
+    const rc = l.vpx.vpx_codec_encode(
       this.#ctx,
       this.#img,
       this.#pts,
@@ -601,6 +666,7 @@ export class Vp8Encoder {
     );
     this.#applyConfig();
     this.#preset = preset;
+    this.#primed = false; // greyscale ↔ colour: convert the whole frame next time
     this.#age.fill(0); // let static regions be re-coded at the new quality
   }
 

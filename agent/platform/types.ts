@@ -13,7 +13,7 @@ export interface Frame {
   height: number;
   /** Bytes per row (at least `width * 4`). */
   stride: number;
-  /** B,G,R,X bytes (the X byte is junk, never alpha); valid until the next grab() */
+  /** B,G,R,X bytes (the X byte is junk, never alpha); valid until the next grab() or close() */
   data: Uint8Array;
 }
 
