@@ -1,3 +1,4 @@
+// Longer than most files: the agent's guards and its picture loop share one set of fakes.
 // The agent's own guards, with a fake desktop (no X display needed): nothing reaches the
 // screen without the customer's signed consent, whatever the server sends; a forged or
 // replayed answer is refused; revoking stops input at once; and thousands of damaged frames

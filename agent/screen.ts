@@ -1,0 +1,338 @@
+/**
+ * The picture: when the agent captures the screen and how it encodes and sends it. Used by
+ * `Agent` (agent.ts), which decides whether the customer allows it.
+ *
+ * - Where the desktop can tell when the screen changed (X11 DAMAGE), the sender sleeps until
+ *   it does and captures at once, at most 60 times a second; between changes it only looks
+ *   at the pointer (30 Hz), which the screen's damage does not cover. Elsewhere it polls at
+ *   60 Hz while things change (30 Hz after a second of stillness) and compares frames.
+ *   Either way it sends a frame only when something changed (an idle screen costs no bytes),
+ *   tells the encoder which areas changed, and never encodes while the socket is still busy
+ *   with earlier frames (so it never builds a queue: the next frame is simply newer).
+ * - Motion mode: when most of the screen keeps changing and full-size frames take the
+ *   encoder longer than half a frame interval (3 in a row), frames are halved in each
+ *   direction before encoding, so full-screen video or scrolling stays smooth on a slow
+ *   machine; full size returns (with a keyframe) 400 ms after the last such change. This is
+ *   the agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
+ */
+import { type AgentMessage, encodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
+import { FrameDiffer } from "./platform/tiles.ts";
+import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+
+/** What the agent needs from its connection (a socket in production, a list in tests). */
+export interface Link {
+  send(message: AgentMessage): void;
+  sendMedia(bytes: Uint8Array): void;
+  /** Bytes accepted by the socket but not sent yet. */
+  buffered(): number;
+}
+
+export interface EncoderLike {
+  encode(
+    bgrx: Uint8Array,
+    stride: number,
+    /** `dirty`: the only areas that changed since the previous frame, when known. */
+    options?: { keyframe?: boolean; dirty?: readonly Rect[] },
+  ): { data: Uint8Array; keyframe: boolean } | null;
+  setPreset(preset: "greyscale" | "low" | "normal" | "high"): void;
+  close(): void;
+}
+
+export interface ScreenOptions {
+  desktop: Desktop;
+  /** An encoder for frames of this size; `screen` is the full screen's (motion mode halves). */
+  encoder: (
+    width: number,
+    height: number,
+    screen: { width: number; height: number },
+  ) => EncoderLike;
+  /** Halves a frame for motion mode; without it frames are always encoded at full size. */
+  downscale?: (frame: Frame) => Frame;
+  log?: (message: string) => void;
+}
+
+/** Where frames go, and whether they may be taken now (the customer allows view). */
+export interface ScreenSource {
+  link(): Link | null;
+  allowed(): boolean;
+}
+
+const FAST_MS = 16;
+const SLOW_MS = 33;
+const STILL_AFTER_MS = 1_000;
+const MAX_BUFFERED = 512 * 1024;
+/** Motion mode (see the header): a "big" change covers this share of the screen… */
+const MOTION_AREA = 0.4;
+/** …and a big frame whose encode takes longer than this is "slow"… */
+const MOTION_ENCODE_MS = 16;
+/** …this many slow big frames in a row halve the frames… */
+const MOTION_AFTER = 3;
+/** …until this long after the last big change. */
+const MOTION_HOLD_MS = 400;
+
+export class ScreenSender {
+  #differ = new FrameDiffer();
+  /** Set once the desktop offered a change watcher (null: it cannot; undefined: not asked). */
+  #watcher: DamageWatcher | null | undefined;
+  #waiting = false;
+  /** A change the damage loop saw but could not send yet (the socket was busy). */
+  #pendingChange = false;
+  #pendingRects: Rect[] = [];
+  #lastCursor = "";
+  #capturedAt = 0;
+  #encoder: EncoderLike | null = null;
+  #encoderSize = "";
+  #motion = false;
+  /** Where the pointer was drawn into the last frame. */
+  #pointerRect: Rect | null = null;
+  #slowBigFrames = 0;
+  #lastBigAt = 0;
+  #forceKeyframe = true;
+  #preset: QualityPreset = "auto";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastChange = 0;
+  #stopped = false;
+  framesSent = 0;
+  bytesSent = 0;
+  /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
+  readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0, halved: 0 };
+
+  constructor(private options: ScreenOptions, private source: ScreenSource) {}
+
+  /** Starts (or restarts) the picture with a keyframe: a new link, view granted, asked for. */
+  resume() {
+    this.#forceKeyframe = true;
+    this.#schedule(0);
+  }
+
+  setPreset(preset: QualityPreset) {
+    this.#preset = preset;
+    this.#encoder?.setPreset(preset === "auto" ? "normal" : preset);
+  }
+
+  /** The technician's input arrived: the screen is about to change (poll fast). */
+  inputArrived() {
+    this.#lastChange = performance.now();
+  }
+
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+    this.#encoder?.close();
+    this.#encoder = null;
+  }
+
+  #changed() {
+    this.#lastChange = performance.now();
+  }
+
+  #schedule(ms: number) {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), ms);
+  }
+
+  #tick() {
+    const link = this.source.link();
+    if (!link || !this.source.allowed()) return; // resumed by resume()
+    this.#watcher ??= this.options.desktop.damage?.() ?? null;
+    if (this.#watcher) {
+      this.#onDamage(this.#watcher);
+      return;
+    }
+    const now = performance.now();
+    try {
+      this.timing.ticks++;
+      if (link.buffered() <= MAX_BUFFERED) this.#capture(link);
+      else this.timing.skippedBusy++;
+    } catch (error) {
+      this.options.log?.(`capture failed: ${error}`);
+    }
+    const still = now - this.#lastChange > STILL_AFTER_MS;
+    this.#schedule(Math.max(0, (still ? SLOW_MS : FAST_MS) - (performance.now() - now)));
+  }
+
+  /**
+   * The damage-driven loop: wait for a change (or, after SLOW_MS, look at the pointer),
+   * capture, repeat. One wait at a time; #schedule(0) while waiting is a no-op.
+   */
+  async #onDamage(watcher: DamageWatcher) {
+    if (this.#waiting) return;
+    this.#waiting = true;
+    let damaged = false;
+    try {
+      damaged = await watcher.wait(this.#forceKeyframe || this.#pendingChange ? 0 : SLOW_MS);
+      // At most one frame per FAST_MS: a paint in progress finishes meanwhile.
+      const since = performance.now() - this.#capturedAt;
+      if (damaged && since < FAST_MS) await new Promise((r) => setTimeout(r, FAST_MS - since));
+    } catch (error) {
+      this.options.log?.(`damage: ${error}`);
+    } finally {
+      this.#waiting = false;
+    }
+    const link = this.source.link();
+    if (this.#stopped || !link || !this.source.allowed()) return;
+    let retry = false;
+    try {
+      this.timing.ticks++;
+      // Rectangles of a change that waited for the socket are still owed to the encoder.
+      const rects = [...this.#pendingRects, ...watcher.take()];
+      this.#pendingRects = [];
+      const cursor = this.options.desktop.cursor();
+      const pointer = cursor ? `${cursor.x},${cursor.y},${cursor.serial}` : "";
+      const changed = this.#pendingChange || damaged || rects.length > 0 ||
+        pointer !== this.#lastCursor;
+      this.#lastCursor = pointer;
+      const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
+      if (changed || this.#forceKeyframe || this.#motionOver()) {
+        if (link.buffered() <= MAX_BUFFERED) {
+          this.#pendingChange = false;
+          this.#capture(link, { changed, cursor, area, rects });
+        } else {
+          // The change is kept and sent once the socket has room.
+          this.timing.skippedBusy++;
+          this.#pendingChange = changed;
+          this.#pendingRects = rects.length > 64 ? [boundingBox(rects)] : rects;
+          retry = true;
+        }
+      }
+    } catch (error) {
+      this.options.log?.(`capture failed: ${error}`);
+    }
+    this.#schedule(retry ? FAST_MS : 0);
+  }
+
+  /**
+   * Grabs, draws the pointer in and encodes one frame. `known` comes from the damage loop
+   * (whether something changed, how many pixels, and the pointer it already read); without
+   * it the frame is compared with the previous one.
+   */
+  #capture(
+    link: Link,
+    known?: { changed: boolean; cursor: CursorImage | null; area: number; rects: Rect[] },
+  ) {
+    const desktop = this.options.desktop;
+    const t0 = performance.now();
+    this.#capturedAt = t0;
+    const frame = desktop.grab();
+    const cursor = known ? known.cursor : desktop.cursor();
+    if (cursor) drawCursor(frame, cursor);
+    const t1 = performance.now();
+    let changed: boolean, area: number, dirty: Rect[];
+    if (known) {
+      ({ changed, area } = known);
+      // The pointer is drawn in by us: where it was and where it is changed too.
+      const pointer = cursor ? cursorRect(cursor) : null;
+      dirty = [...known.rects, ...(this.#pointerRect ? [this.#pointerRect] : [])];
+      if (pointer) dirty.push(pointer);
+      this.#pointerRect = pointer;
+    } else {
+      const diff = this.#differ.update(frame);
+      changed = diff.changed;
+      dirty = diff.rects.map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
+      area = dirty.reduce((sum, r) => sum + r.width * r.height, 0);
+    }
+    const t2 = performance.now();
+    this.timing.grab += t1 - t0;
+    this.timing.diff += t2 - t1;
+    const big = area >= MOTION_AREA * frame.width * frame.height;
+    if (big) this.#lastBigAt = t2;
+    const leaving = this.#motionOver();
+    if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
+    if (!changed && !this.#forceKeyframe && !leaving) return;
+    if (changed) this.#changed();
+    const source = this.#motion && this.options.downscale ? this.options.downscale(frame) : frame;
+    if (source !== frame) this.timing.halved++;
+    const size = `${source.width}x${source.height}`;
+    if (!this.#encoder || this.#encoderSize !== size) {
+      this.#encoder?.close();
+      this.#encoder = this.options.encoder(source.width, source.height, {
+        width: frame.width,
+        height: frame.height,
+      });
+      this.#encoderSize = size;
+      this.#encoder.setPreset(this.#preset === "auto" ? "normal" : this.#preset);
+      this.#forceKeyframe = true;
+    }
+    const capturedAt = Date.now();
+    const encoded = this.#encoder.encode(source.data, source.stride, {
+      keyframe: this.#forceKeyframe,
+      dirty: source === frame ? dirty : undefined,
+    });
+    const encodeMs = performance.now() - t2;
+    this.timing.encode += encodeMs;
+    if (!this.#motion && this.options.downscale) {
+      this.#slowBigFrames = big && encodeMs > MOTION_ENCODE_MS ? this.#slowBigFrames + 1 : 0;
+      if (this.#slowBigFrames >= MOTION_AFTER) {
+        this.#motion = true;
+        this.#slowBigFrames = 0;
+      }
+    }
+    if (!encoded) return;
+    this.#forceKeyframe = false;
+    const bytes = encodeMediaFrame({
+      codec: "vp8",
+      keyframe: encoded.keyframe,
+      width: frame.width,
+      height: frame.height,
+      capturedAt,
+      data: encoded.data,
+    });
+    link.sendMedia(bytes);
+    this.framesSent++;
+    this.bytesSent += bytes.byteLength;
+  }
+
+  /** In motion mode, and the last big change is long enough ago to go back to full size. */
+  #motionOver(): boolean {
+    return this.#motion && performance.now() - this.#lastBigAt > MOTION_HOLD_MS;
+  }
+}
+
+function boundingBox(rects: Rect[]): Rect {
+  const x = Math.min(...rects.map((r) => r.x)), y = Math.min(...rects.map((r) => r.y));
+  const right = Math.max(...rects.map((r) => r.x + r.width));
+  const bottom = Math.max(...rects.map((r) => r.y + r.height));
+  return { x, y, width: right - x, height: bottom - y };
+}
+
+/** The screen area the cursor image covers. */
+function cursorRect(cursor: CursorImage): Rect {
+  return {
+    x: cursor.x - cursor.hotX,
+    y: cursor.y - cursor.hotY,
+    width: cursor.width,
+    height: cursor.height,
+  };
+}
+
+/** Blends the cursor (ARGB, premultiplied as XFixes gives it) into a B,G,R,X frame. */
+export function drawCursor(frame: Frame, cursor: CursorImage) {
+  const left = cursor.x - cursor.hotX;
+  const top = cursor.y - cursor.hotY;
+  const data = frame.data;
+  for (let row = 0; row < cursor.height; row++) {
+    const y = top + row;
+    if (y < 0 || y >= frame.height) continue;
+    for (let col = 0; col < cursor.width; col++) {
+      const x = left + col;
+      if (x < 0 || x >= frame.width) continue;
+      const argb = cursor.pixels[row * cursor.width + col];
+      const alpha = argb >>> 24;
+      if (alpha === 0) continue;
+      const at = y * frame.stride + x * 4;
+      const r = (argb >>> 16) & 0xff, g = (argb >>> 8) & 0xff, b = argb & 0xff;
+      if (alpha === 255) {
+        data[at] = b;
+        data[at + 1] = g;
+        data[at + 2] = r;
+      } else {
+        const keep = 255 - alpha;
+        data[at] = Math.min(255, b + data[at] * keep / 255);
+        data[at + 1] = Math.min(255, g + data[at + 1] * keep / 255);
+        data[at + 2] = Math.min(255, r + data[at + 2] * keep / 255);
+      }
+    }
+  }
+}
