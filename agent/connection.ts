@@ -13,14 +13,8 @@ import {
 } from "../protocol/mod.ts";
 import type { Agent, Link } from "./agent.ts";
 
-export interface Hello {
-  token: string;
-  deviceId: string;
-  os: "linux" | "windows" | "darwin";
-  language: string;
-  agentVersion: string;
-  screen: { width: number; height: number };
-}
+/** What the agent says first on every connection (the protocol's `hello`). */
+export type Hello = Omit<Extract<AgentMessage, { type: "hello" }>, "type">;
 
 export interface ConnectionOptions {
   /** ws(s)://host/agent/ws */

@@ -126,6 +126,7 @@ connection = new AgentConnection({
     language: osLanguage(),
     agentVersion: AGENT_VERSION,
     screen: { width: desktop.width, height: desktop.height },
+    keyboard: desktop.keyboardLayout(),
   },
   agent,
   log,

@@ -30,6 +30,8 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
     language: text(16),
     agentVersion: text(32),
     screen: z.strictObject({ width: coord, height: coord }),
+    /** The customer's keyboard layout, e.g. "us", "de(nodeadkeys)" (the technician sees it). */
+    keyboard: text(64).optional(),
   }),
   /** A technician's request, passed on to the customer with the agent's own nonce. */
   z.strictObject({ type: z.literal("ask"), capability, nonce }),

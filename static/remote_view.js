@@ -247,6 +247,7 @@ class RemoteView extends Component {
       control: "off",
       clipboard: "off",
       screen: null,
+      keyboard: null, // the customer's layout as the agent named it
       quality: "auto",
       status: null, // { text, error, connection? }
       watching: false, // this viewer asked for the picture (view or control on)
@@ -406,6 +407,9 @@ class RemoteView extends Component {
       control: message.control ?? "off",
       clipboard: message.clipboard ?? "off",
       quality: QUALITIES.includes(message.quality) ? message.quality : this.state.quality,
+      keyboard: typeof message.keyboard === "string" && message.keyboard !== "unknown"
+        ? message.keyboard
+        : null,
     };
     const screen = message.screen;
     const same = screen && this.state.screen && screen.width === this.state.screen.width &&
@@ -1109,7 +1113,11 @@ class RemoteView extends Component {
         this.button("rv-cad", t("ctrlAltDel"), this.ctrlAltDel, { disabled: !controlling }),
         this.button(
           "rv-layout",
-          t(s.layout === "local" ? "layoutLocal" : "layoutRemote"),
+          s.layout === "local"
+            ? t("layoutLocal")
+            : s.keyboard
+            ? t("layoutRemoteNamed", { layout: s.keyboard })
+            : t("layoutRemote"),
           this.toggleLayout,
           {
             title: t("layoutHint"),

@@ -150,7 +150,7 @@ class AgentConnection {
       close: (code, reason) => ws.close(code, reason),
     };
     this.remote = remoteFor(this.deps, session);
-    this.remote.agentAttached(this.link, hello.screen);
+    this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
     this.#heartbeat = setInterval(() => {
       if (Date.now() - this.#lastHeard > 2 * HEARTBEAT_MS) {
         ws.close(4408, "agent silent");

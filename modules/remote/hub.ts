@@ -43,6 +43,8 @@ export type ViewerMessage =
     control: ConsentState;
     clipboard: ConsentState;
     screen: { width: number; height: number } | null;
+    /** The customer's keyboard layout as the agent named it, null when unknown. */
+    keyboard: string | null;
     quality: QualityPreset;
   }
   | { type: "offer"; sdp: string }
@@ -75,6 +77,7 @@ export class RemoteSession {
   agent: AgentLink | null = null;
   presence: AgentPresence = "absent";
   screen: { width: number; height: number } | null = null;
+  keyboard: string | null = null;
   readonly consent: Record<RemoteCapability, ConsentState> = { view: "off", control: "off" };
   readonly asks = new Map<RemoteCapability, { nonce: string; technician: string }>();
   quality: QualityPreset = "auto";
@@ -101,10 +104,15 @@ export class RemoteSession {
 
   // --- the agent side ---------------------------------------------------------------------
 
-  agentAttached(link: AgentLink, screen: { width: number; height: number }) {
+  agentAttached(
+    link: AgentLink,
+    screen: { width: number; height: number },
+    keyboard: string | null = null,
+  ) {
     this.agent?.close(4409, "replaced by a newer connection");
     this.agent = link;
     this.screen = screen;
+    this.keyboard = keyboard;
     this.presence = "connected";
     this.#sentPreset = null;
     this.#applyQuality();
@@ -371,6 +379,7 @@ export class RemoteSession {
       control: this.consent.control,
       clipboard: this.consent.control,
       screen: this.screen,
+      keyboard: this.keyboard,
       quality: this.quality,
     };
   }

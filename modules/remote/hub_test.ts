@@ -16,7 +16,7 @@ function setup() {
   remote.agentAttached({ send: (m) => void toAgent.push(m), close: () => {} }, {
     width: 640,
     height: 480,
-  });
+  }, "de(nodeadkeys)");
   const seen: ViewerMessage[] = [];
   const viewer: ViewerLink = {
     userId: "u1",
@@ -108,4 +108,12 @@ Deno.test("without an agent nothing is asked", () => {
   assert.equal(remote.setControl(viewer, true), "agent_absent");
   assert.equal(remote.input({ type: "key", keysym: 1, down: true }), "agent_absent");
   remote.close();
+});
+
+Deno.test("viewers learn the screen's size and the customer's keyboard layout", () => {
+  const { seen } = setup();
+  const state = seen.findLast((m) => m.type === "state");
+  assert.ok(state && state.type === "state");
+  assert.deepEqual(state.screen, { width: 640, height: 480 });
+  assert.equal(state.keyboard, "de(nodeadkeys)");
 });

@@ -19,6 +19,7 @@ export const REMOTE_UI_KEYS = [
   "ctrlAltDel",
   "layoutLocal",
   "layoutRemote",
+  "layoutRemoteNamed",
   "layoutHint",
   "scale",
   "scaleFit",

@@ -223,6 +223,13 @@ Deno.test({
               .from(sessionFiles).where(eq(sessionFiles.sessionId, session.id));
             return files.some((f) => f.name.endsWith(".png") && f.size > 1000);
           });
+          // The customer's keyboard layout, as the agent reported it, on the layout switch.
+          await view.locator(".rv-layout").click();
+          await waitFor(
+            "the customer's layout (us) on the layout switch",
+            async () => (await view.locator(".rv-layout").textContent() ?? "").includes("(us)"),
+          );
+          await view.locator(".rv-layout").click(); // back to the local layout for typing
           // Click into the xterm (at actual size, video pixels are screen pixels) and type.
           await view.locator(".rv-actual").click();
           const box = (await view.locator(".rv-video").boundingBox())!;
