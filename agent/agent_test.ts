@@ -63,6 +63,21 @@ function recorder() {
   return { sent, media, link };
 }
 
+/** The technician asks for view and the customer's page allows it (signed with its key). */
+async function grantView(agent: Agent, consent: ConsentKeeper, sent: AgentMessage[]) {
+  await agent.handle({ type: "request", capability: "view" });
+  const ask = sent.findLast((m) => m.type === "ask");
+  assert.ok(ask && ask.type === "ask");
+  await agent.handle({
+    type: "grant",
+    capability: "view",
+    nonce: ask.nonce,
+    granted: true,
+    signature: await consent.sign("view", ask.nonce, true),
+  });
+  assert.ok(agent.consent.allows("view"));
+}
+
 Deno.test("input without consent is refused and never reaches the desktop", async () => {
   const { desktop, calls } = fakeDesktop();
   const agent = new Agent({ desktop, encoder: fakeEncoder });
@@ -158,16 +173,7 @@ Deno.test("an idle screen sends nothing after the first frame", async () => {
   const agent = new Agent({ desktop, encoder: fakeEncoder, consent });
   const { sent, media, link } = recorder();
   agent.attach(link);
-  await agent.handle({ type: "request", capability: "view" });
-  const ask = sent.find((m) => m.type === "ask")!;
-  assert.ok(ask.type === "ask");
-  await agent.handle({
-    type: "grant",
-    capability: "view",
-    nonce: ask.nonce,
-    granted: true,
-    signature: await consent.sign("view", ask.nonce, true),
-  });
+  await grantView(agent, consent, sent);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(media.length, 1, "one keyframe, then nothing while the screen is still");
   await agent.handle({ type: "keyframe" });
@@ -241,16 +247,7 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
   const { sent, media, link } = recorder();
   link.buffered = () => busy;
   agent.attach(link);
-  await agent.handle({ type: "request", capability: "view" });
-  const ask = sent.find((m) => m.type === "ask")!;
-  assert.ok(ask.type === "ask");
-  await agent.handle({
-    type: "grant",
-    capability: "view",
-    nonce: ask.nonce,
-    granted: true,
-    signature: await consent.sign("view", ask.nonce, true),
-  });
+  await grantView(agent, consent, sent);
   const settle = (ms = 60) => new Promise((r) => setTimeout(r, ms));
   await settle();
   assert.equal(media.length, 1, "the first keyframe");
@@ -332,16 +329,7 @@ Deno.test("motion mode: slow full-screen changes are halved, full size returns a
   });
   const { sent, media, link } = recorder();
   agent.attach(link);
-  await agent.handle({ type: "request", capability: "view" });
-  const ask = sent.find((m) => m.type === "ask")!;
-  assert.ok(ask.type === "ask");
-  await agent.handle({
-    type: "grant",
-    capability: "view",
-    nonce: ask.nonce,
-    granted: true,
-    signature: await consent.sign("view", ask.nonce, true),
-  });
+  await grantView(agent, consent, sent);
   const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await settle(60);
   assert.deepEqual(encoded, ["64x48 key"]);
