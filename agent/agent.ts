@@ -130,7 +130,7 @@ export class Agent {
         this.screen.resume();
         return;
       case "quality":
-        this.screen.setPreset(message.preset);
+        this.screen.setPreset(message.preset, message.auto ?? false);
         return;
       case "pointer":
         desktop.pointer(message.x, message.y);

@@ -357,6 +357,25 @@ Deno.test("motion mode: slow full-screen changes are halved, full size returns a
   encoded.length = 0;
   await settle(550);
   assert.deepEqual(encoded, ["64x48 key"]);
+
+  // A technician who chose "High" keeps full size, however slow; Automatic's "high" does not.
+  const motion = async () => {
+    encoded.length = 0;
+    for (let i = 0; i < 6; i++) {
+      fake.damage({ x: 0, y: 0, width: 64, height: 48 });
+      await settle(30);
+    }
+    return encoded.some((e) => e.startsWith("32x24"));
+  };
+  await agent.handle({ type: "quality", preset: "high" });
+  assert.equal(await motion(), false, "explicit High: never halved");
+  await agent.handle({ type: "quality", preset: "high", auto: true });
+  assert.equal(await motion(), true, "Automatic, now high: halved");
+  // Switching to an explicit High while halved goes back to full size at once.
+  encoded.length = 0;
+  await agent.handle({ type: "quality", preset: "high" });
+  await settle(60);
+  assert.deepEqual(encoded, ["64x48 key"]);
   agent.stop();
 });
 

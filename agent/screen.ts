@@ -83,6 +83,8 @@ export class ScreenSender {
   #encoder: EncoderLike | null = null;
   #encoderSize = "";
   #motion = false;
+  /** The technician chose "high" explicitly: no motion mode. */
+  #fullSizeOnly = false;
   /** Where the pointer was drawn into the last frame. */
   #pointerRect: Rect | null = null;
   #slowBigFrames = 0;
@@ -105,8 +107,17 @@ export class ScreenSender {
     this.#schedule(0);
   }
 
-  setPreset(preset: QualityPreset) {
+  /**
+   * The encoder preset. `auto`: chosen by the server from measurements; an explicit "high"
+   * (not auto) keeps frames at full size during motion, at whatever frame rate that allows.
+   */
+  setPreset(preset: QualityPreset, auto = false) {
     this.#preset = preset;
+    this.#fullSizeOnly = preset === "high" && !auto;
+    if (this.#fullSizeOnly && this.#motion) {
+      this.#motion = false;
+      this.resume(); // full size now, not at the next change
+    }
     this.#encoder?.setPreset(preset === "auto" ? "normal" : preset);
   }
 
@@ -262,7 +273,7 @@ export class ScreenSender {
     });
     const encodeMs = performance.now() - t2;
     this.timing.encode += encodeMs;
-    if (!this.#motion && this.options.downscale) {
+    if (!this.#motion && this.options.downscale && !this.#fullSizeOnly) {
       this.#slowBigFrames = big && encodeMs > MOTION_ENCODE_MS ? this.#slowBigFrames + 1 : 0;
       if (this.#slowBigFrames >= MOTION_AFTER) {
         this.#motion = true;

@@ -94,7 +94,16 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   }),
   /** Send a keyframe now (a viewer joined or lost one). */
   z.strictObject({ type: z.literal("keyframe") }),
-  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
+  /**
+   * The encoder preset to use. `auto`: the technician chose Automatic and the server picked
+   * `preset` from measurements; only then, or for a preset below "high", may the agent halve
+   * frames during full-screen motion. An explicit "high" keeps full size.
+   */
+  z.strictObject({
+    type: z.literal("quality"),
+    preset: z.enum(QUALITY_PRESETS),
+    auto: z.boolean().optional(),
+  }),
   ...INPUT_MESSAGES,
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("end"), reason: text(200) }),

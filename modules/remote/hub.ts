@@ -81,7 +81,8 @@ export class RemoteSession {
   readonly consent: Record<RemoteCapability, ConsentState> = { view: "off", control: "off" };
   readonly asks = new Map<RemoteCapability, { nonce: string; technician: string }>();
   quality: QualityPreset = "auto";
-  #sentPreset: QualityPreset | null = null;
+  /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
+  #sentPreset: string | null = null;
   readonly viewers = new Set<ViewerLink>();
   readonly customerListeners = new Set<(view: CustomerView) => void>();
   /** Who asked last for each capability (named to the customer). */
@@ -411,9 +412,11 @@ export class RemoteSession {
         ? "low"
         : "greyscale";
     }
-    if (preset !== this.#sentPreset && this.agent && this.consent.view === "granted") {
-      this.#sentPreset = preset;
-      this.agent.send({ type: "quality", preset });
+    const auto = this.quality === "auto";
+    const sent = `${preset} ${auto ? "auto" : "fixed"}`;
+    if (sent !== this.#sentPreset && this.agent && this.consent.view === "granted") {
+      this.#sentPreset = sent;
+      this.agent.send({ type: "quality", preset, auto });
     }
   }
 

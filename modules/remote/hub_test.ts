@@ -117,3 +117,13 @@ Deno.test("viewers learn the screen's size and the customer's keyboard layout", 
   assert.deepEqual(state.screen, { width: 640, height: 480 });
   assert.equal(state.keyboard, "de(nodeadkeys)");
 });
+
+Deno.test("quality: the agent learns the preset and whether the technician chose Automatic", () => {
+  const { remote, toAgent } = setup();
+  remote.agentConsent("view", true);
+  const quality = () => toAgent.filter((m) => m.type === "quality").at(-1);
+  remote.setQuality("high");
+  assert.deepEqual(quality(), { type: "quality", preset: "high", auto: false });
+  remote.setQuality("auto"); // no bandwidth figures yet: "normal", chosen automatically
+  assert.deepEqual(quality(), { type: "quality", preset: "normal", auto: true });
+});
