@@ -123,7 +123,7 @@ export class ScreenSender {
 
   /** The technician's input arrived: the screen is about to change (poll fast). */
   inputArrived() {
-    this.#lastChange = performance.now();
+    this.#changed();
   }
 
   stop() {
