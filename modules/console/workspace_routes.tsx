@@ -171,7 +171,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const id = c.req.param("id");
     await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
     const file = await readFile(deps.db, id, c.req.param("fileId"), "to_technician");
-    if (!file) throw new HttpError(404, "workspace.fileNotFound");
+    if (!file?.content) throw new HttpError(404, "workspace.fileNotFound");
     return c.body(new Uint8Array(file.content), 200, {
       "content-type": file.contentType,
       "content-disposition": _attachment(file.name),

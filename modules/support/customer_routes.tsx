@@ -176,7 +176,7 @@ export const customerRoutes = new Hono<AppEnv>()
   .get("/s/:token/files/:fileId", async (c) => {
     const session = await readySession(c, { allowEnded: true });
     const row = await readFile(c.get("deps").db, session.id, c.req.param("fileId"), "to_customer");
-    if (!row) throw new HttpError(404, "customer.fileNotFound");
+    if (!row?.content) throw new HttpError(404, "customer.fileNotFound");
     return c.body(row.content as Uint8Array<ArrayBuffer>, 200, {
       "content-type": "application/octet-stream",
       "content-length": String(row.content.length),

@@ -142,7 +142,11 @@ export const sessionFiles = pgTable("session_files", {
   size: integer("size").notNull(),
   md5: text("md5").notNull(),
   sha256: text("sha256").notNull(),
-  content: bytea("content").notNull(),
+  /**
+   * Files sent before content moved to the file store; new files are kept on disk by their
+   * SHA-256 (`FileStore`) and leave this empty, so no big value crosses the database link.
+   */
+  content: bytea("content"),
   uploadedBy: uuid("uploaded_by").references(() => users.id),
   createdAt: at("created_at").notNull(),
   downloadedAt: at("downloaded_at"),
