@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { recordAudit } from "../audit/mod.ts";
-import { type AppEnv, clientAddress, HttpError, readForm } from "../http/mod.ts";
+import { type AppEnv, clientAddress, HttpError, localRedirectPath, readForm } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   authenticatePassword,
@@ -38,13 +38,15 @@ export const authRoutes = new Hono<AppEnv>()
   .get("/signin", async (c) => {
     if (c.get("user")) return c.redirect("/console", 303);
     const setupOpen = await setupIsOpen(c.get("deps").db);
-    return c.html(<SignInPage c={c} next={safeNext(c.req.query("next"))} setupOpen={setupOpen} />);
+    return c.html(
+      <SignInPage c={c} next={localRedirectPath(c.req.query("next"))} setupOpen={setupOpen} />,
+    );
   })
   .post("/signin", async (c) => {
     const form = await readForm(c);
     const { db, clock } = c.get("deps");
     const ip = clientAddress(c);
-    const next = safeNext(form.next);
+    const next = localRedirectPath(form.next);
     let user: UserRow;
     try {
       user = await authenticatePassword(db, {
@@ -146,7 +148,7 @@ export const authRoutes = new Hono<AppEnv>()
     }
     return await finishSignIn(c, user, {
       method: `password+${method}`,
-      next: safeNext(c.req.query("next")),
+      next: localRedirectPath(c.req.query("next")),
       session,
     });
   })
@@ -207,7 +209,7 @@ export const authRoutes = new Hono<AppEnv>()
       maxAge: 365 * 86_400,
       secure: c.get("deps").config.secureCookies,
     });
-    return c.redirect(safeNext(form.back) ?? "/signin", 303);
+    return c.redirect(localRedirectPath(form.back) ?? "/signin", 303);
   })
   .get("/setup", async (c) => {
     const token = await liveSetupToken(c, c.req.query("token"));
@@ -280,12 +282,4 @@ async function qrFor(c: C, user: UserRow, secret: string) {
 
 function deviceCookie(c: C): string {
   return c.get("deps").config.secureCookies ? "__Host-rs_device" : "rs_device";
-}
-
-/** Only same-site paths: `/x`, never `//host` or `https://…`. */
-function safeNext(next: string | undefined): string | undefined {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) {
-    return undefined;
-  }
-  return next;
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.tsx";
+import { localRedirectPath } from "./redirect.ts";
 import type { AppEnv, Role } from "./types.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 
@@ -11,12 +12,13 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.get("user")) return await next();
     if (c.req.path.startsWith("/api/")) throw new HttpError(401, "errors.unauthenticated");
-    const back = encodeURIComponent(c.req.path);
+    const back = localRedirectPath(c.req.path);
+    const signIn = back ? `/signin?next=${encodeURIComponent(back)}` : "/signin";
     if (c.req.header("hx-request") === "true") {
-      c.header("HX-Redirect", `/signin?next=${back}`);
+      c.header("HX-Redirect", signIn);
       return c.body(null, 401);
     }
-    return c.redirect(`/signin?next=${back}`, 303);
+    return c.redirect(signIn, 303);
   };
 }
 

@@ -13,5 +13,6 @@ export { securityHeaders } from "./security_headers.ts";
 export { csrfProtection, csrfToken } from "./csrf.ts";
 export { HttpError, isHtmx, problem, renderError } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
+export { localRedirectPath } from "./redirect.ts";
 export { requirePermission, requireRole, requireUser } from "./guards.ts";
 export { setLanguage } from "./request_context.ts";
