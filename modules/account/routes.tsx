@@ -14,6 +14,7 @@ import {
   listApiTokens,
   listDevices,
   replaceRecoveryCodes,
+  revokeAllApiTokens,
   revokeApiToken,
   revokeDevice,
   totpQrSvg,
@@ -62,8 +63,15 @@ export const accountRoutes = new Hono<AppEnv>()
       now: clock.now(),
     });
     const ended = await endAllSessions(db, user.id, c.get("user")!.sessionId);
-    await audit(c, "auth.password_changed", { otherSessionsEnded: ended });
-    return c.html(<p class="flash info" role="status">{c.get("t")("account.passwordChanged")}</p>);
+    const revoked = form.revokeTokens === "1" ? await revokeAllApiTokens(db, user.id) : undefined;
+    await audit(c, "auth.password_changed", {
+      otherSessionsEnded: ended,
+      ...(revoked === undefined ? {} : { apiTokensRevoked: revoked }),
+    });
+    const done = revoked === undefined
+      ? "account.passwordChanged"
+      : "account.passwordChangedTokensRevoked";
+    return c.html(<p class="flash info" role="status">{c.get("t")(done)}</p>);
   })
   .post("/2fa/enrol", async (c) => {
     const user = await self(c);
@@ -131,8 +139,14 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post("/signout-everywhere", async (c) => {
     const user = c.get("user")!;
-    const ended = await endAllSessions(c.get("deps").db, user.id);
-    await audit(c, "auth.signout_everywhere", { sessionsEnded: ended });
+    const form = await readForm(c);
+    const { db } = c.get("deps");
+    const ended = await endAllSessions(db, user.id);
+    const revoked = form.revokeTokens === "1" ? await revokeAllApiTokens(db, user.id) : undefined;
+    await audit(c, "auth.signout_everywhere", {
+      sessionsEnded: ended,
+      ...(revoked === undefined ? {} : { apiTokensRevoked: revoked }),
+    });
     c.header("HX-Redirect", "/signin");
     return c.redirect("/signin", 303);
   });

@@ -49,6 +49,9 @@ export function AccountPage(props: { c: C; data: AccountData }) {
             autocomplete="new-password"
             required
           />
+          <label>
+            <input type="checkbox" name="revokeTokens" value="1" /> {t("account.alsoRevokeTokens")}
+          </label>
           <button type="submit">{t("account.changePassword")}</button>
         </form>
       </section>
@@ -64,6 +67,10 @@ export function AccountPage(props: { c: C; data: AccountData }) {
         <p>{t("account.signOutEverywhereHelp")}</p>
         <form method="post" action="/account/signout-everywhere">
           <CsrfField c={c} />
+          <label>
+            <input type="checkbox" name="revokeTokens" value="1" checked />{" "}
+            {t("account.alsoRevokeTokens")}
+          </label>
           <button type="submit" class="danger">{t("account.signOutEverywhere")}</button>
         </form>
       </section>

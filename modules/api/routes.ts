@@ -6,6 +6,8 @@ import {
   authenticatePassword,
   checkThrottle,
   createApiToken,
+  getOrganisation,
+  needsEnrolment,
   recordFailure,
   throttleError,
   throttleKeys,
@@ -55,6 +57,7 @@ const issueToken = createRoute({
   responses: {
     201: { description: "Issued", content: { "application/json": { schema: TokenResponse } } },
     401: problemResponse("Wrong credentials or code"),
+    403: problemResponse("The organisation requires 2FA and this account has not enrolled"),
     422: problemResponse("Malformed request"),
     423: problemResponse("Locked after repeated failures"),
     429: problemResponse("Slow down"),
@@ -70,6 +73,7 @@ const me = createRoute({
   responses: {
     200: { description: "The user", content: { "application/json": { schema: Me } } },
     401: problemResponse("Missing, unknown or expired token"),
+    403: problemResponse("The organisation requires 2FA and this account has not enrolled"),
   },
 });
 
@@ -82,9 +86,12 @@ const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new HttpError(401, "api.tokenMissing");
   const { db, clock } = c.get("deps");
-  const user = await authenticateApiToken(db, match[1], clock.now());
-  if (!user) throw new HttpError(401, "api.tokenInvalid");
-  c.set("user", toCurrentUser(user));
+  const check = await authenticateApiToken(db, match[1], clock.now());
+  if (!check.ok && check.reason === "enrolment_required") {
+    throw new HttpError(403, "api.enrolmentRequired");
+  }
+  if (!check.ok) throw new HttpError(401, "api.tokenInvalid");
+  c.set("user", toCurrentUser(check.user));
   await next();
 };
 
@@ -108,6 +115,10 @@ apiRoutes.openapi(issueToken, async (c) => {
     ip,
     now,
   });
+  // "Require 2FA" holds here too: enrol in the browser first (its sign-in leads there).
+  if (needsEnrolment(user, await getOrganisation(db, user.orgId))) {
+    throw new HttpError(403, "api.enrolmentRequired");
+  }
   if (user.totpEnabledAt) {
     if (!body.totp) throw new HttpError(401, "api.totpRequired");
     const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));

@@ -34,9 +34,12 @@ export {
 } from "./second_factor.ts";
 export {
   API_TOKEN_PREFIX,
+  type ApiTokenCheck,
   authenticateApiToken,
   createApiToken,
   listApiTokens,
+  needsEnrolment,
+  revokeAllApiTokens,
   revokeApiToken,
 } from "./api_tokens.ts";
 export { endAllSessions, usersWithLiveSession } from "./sessions.ts";

@@ -4,6 +4,7 @@ import {
   hashPassword,
   normaliseEmail,
   passwordProblem,
+  revokeAllApiTokens,
   toCurrentUser,
   users,
 } from "../auth/mod.ts";
@@ -161,7 +162,11 @@ export async function setActive(
     const person = await managedPerson(t, ctx, userId);
     if (person.id === ctx.actor.id) throw new HttpError(409, "org.cannotDeactivateSelf");
     await t.update(users).set({ active }).where(eq(users.id, userId));
-    if (!active) await endAllSessions(t, userId);
+    if (!active) {
+      await endAllSessions(t, userId);
+      // Its API tokens too: reactivating someone must not bring old tokens back to life.
+      await revokeAllApiTokens(t, userId);
+    }
     await recordChange(
       t,
       ctx,
