@@ -15,6 +15,8 @@ import { healthRoutes } from "../health/mod.ts";
 import {
   type AppDeps,
   type AppEnv,
+  bodyCaps,
+  bodyLimit,
   csrfProtection,
   HttpError,
   renderError,
@@ -22,13 +24,15 @@ import {
   securityHeaders,
 } from "../http/mod.ts";
 import { staticRoutes } from "../static_files/mod.ts";
-import { channelSessionHooks, customerRoutes } from "../support/mod.ts";
+import { channelSessionHooks, customerRoutes, fileLimit } from "../support/mod.ts";
 import { agentDownloadRoutes, agentRoutes, remoteRoutes } from "../remote/mod.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext(deps));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
+  // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
+  app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
   app.use("*", sessionMiddleware());

@@ -64,6 +64,7 @@ function publicOrigin(c: Context<AppEnv>): string {
 async function formToken(c: Context): Promise<string | undefined> {
   const type = c.req.header("content-type") ?? "";
   if (!type.includes("form")) return undefined;
+  // The body is already capped for this route (bodyLimit runs first): past the cap it fails.
   try {
     const body = await c.req.parseBody();
     return typeof body._csrf === "string" ? body._csrf : undefined;

@@ -66,6 +66,7 @@ function statusTitle(status: number): string {
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
+    413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     423: "Locked",

@@ -2,15 +2,16 @@
  * What every web module shares: the typed Hono environment (`AppEnv`, with the request
  * id, logger, translator and signed-in user as context variables), the dependencies the
  * app is built from (`AppDeps`), and the cross-cutting middleware — request ids and JSON
- * logs, security headers, CSRF protection, error pages and RFC 9457 problem documents.
- * Modules build their sub-apps with `new Hono<AppEnv>()` and never reach into each other
- * through the context.
+ * logs, security headers, request-body caps, CSRF protection, error pages and RFC 9457
+ * problem documents. Modules build their sub-apps with `new Hono<AppEnv>()` and never
+ * reach into each other through the context.
  */
 export type { AppDeps, AppEnv, Clock, CurrentUser, Logger, Role } from "./types.ts";
 export { createLogger } from "./log.ts";
 export { requestContext } from "./request_context.ts";
 export { securityHeaders } from "./security_headers.ts";
 export { csrfProtection, csrfToken } from "./csrf.ts";
+export { type BodyCap, bodyCaps, bodyLimit, DEFAULT_BODY_BYTES } from "./body_limit.ts";
 export { HttpError, isHtmx, problem, renderError } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";

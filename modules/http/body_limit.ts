@@ -1,0 +1,111 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { HttpError, renderError } from "./errors.tsx";
+import type { AppEnv } from "./types.ts";
+
+/** What a form or a JSON body may weigh where no route asks for more. */
+export const DEFAULT_BODY_BYTES = 64 * 1024;
+
+/** Room for the multipart boundaries and part headers around an uploaded file. */
+const MULTIPART_OVERHEAD = 128 * 1024;
+
+/** One row of the body-cap table: a path pattern (`:param` is one segment, a trailing `/*` any rest). */
+export interface BodyCap {
+  readonly path: string;
+  readonly maxBytes: number;
+}
+
+/**
+ * The one table of request-body caps. Everything not listed gets `DEFAULT_BODY_BYTES`.
+ * Uploads get the configured file limit (FILE_LIMIT_MB) plus multipart overhead; the routes'
+ * own, friendlier 413 for a declared length stays the first answer a browser sees.
+ */
+export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
+  const upload = options.fileBytes + MULTIPART_OVERHEAD;
+  return [
+    { path: "/s/:token/files", maxBytes: upload },
+    { path: "/console/sessions/:id/files", maxBytes: upload },
+    { path: "/console/sessions/:id/remote/screenshot", maxBytes: upload },
+    // replies.xml may be 512 KiB (modules/replies MAX_IMPORT_BYTES).
+    { path: "/console/replies/import", maxBytes: 640 * 1024 },
+    // Group settings carry the terms text (10,000 characters, up to 9 bytes each encoded).
+    { path: "/admin/groups/*", maxBytes: 256 * 1024 },
+    { path: "/api/*", maxBytes: 256 * 1024 },
+  ];
+}
+
+/**
+ * Caps every request body before anything reads it, so no route, middleware (CSRF reads
+ * forms) or parser buffers more than its route allows. A declared Content-Length over the
+ * cap is refused at once; a body without one (chunked) is counted while it streams and the
+ * stream fails at the cap, so nothing past it is read. Either way the answer is 413. Runs
+ * before the session and CSRF middleware.
+ */
+export function bodyLimit(
+  caps: readonly BodyCap[],
+  options: { fallback?: number } = {},
+): MiddlewareHandler<AppEnv> {
+  const fallback = options.fallback ?? DEFAULT_BODY_BYTES;
+  const table = caps.map((cap) => ({ pattern: _pattern(cap.path), maxBytes: cap.maxBytes }));
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return await next();
+    const max = table.find((row) => row.pattern.test(c.req.path))?.maxBytes ?? fallback;
+    const declared = raw.headers.get("content-length");
+    if (declared !== null && !(Number(declared) <= max)) {
+      // Not a byte is read: the socket is closed after the answer.
+      await raw.body.cancel().catch(() => {});
+      return await _tooLarge(c, max);
+    }
+    const counter = { over: false };
+    c.req.raw = new Request(raw, {
+      body: raw.body.pipeThrough(_counting(max, counter)),
+      duplex: "half",
+    } as RequestInit);
+    await next();
+    // Whatever the reader made of its failed stream (a 400 form, a 403 CSRF), it was too big.
+    if (counter.over) c.res = await _tooLarge(c, max);
+  };
+}
+
+/** A stream that passes at most `max` bytes and fails on the chunk that goes past it. */
+export function _counting(max: number, counter: { over: boolean }): TransformStream<
+  Uint8Array,
+  Uint8Array
+> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > max) {
+        counter.over = true;
+        controller.error(new RangeError(`Request body over ${max} bytes`));
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+async function _tooLarge(c: Context<AppEnv>, max: number): Promise<Response> {
+  // A fresh response: nothing of what the handler answered may leak into the 413.
+  c.res = undefined as unknown as Response;
+  c.finalized = false;
+  return await renderError(
+    c,
+    new HttpError(413, "errors.tooLarge", { max: _size(max) }, { connection: "close" }),
+  );
+}
+
+function _size(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${Math.floor(bytes / (1024 * 1024))} MiB`
+    : `${Math.floor(bytes / 1024)} KiB`;
+}
+
+function _pattern(path: string): RegExp {
+  const rest = path.endsWith("/*");
+  const body = (rest ? path.slice(0, -2) : path).split("/").map((segment) =>
+    segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  ).join("/");
+  return new RegExp(`^${body}${rest ? "(?:/.*)?" : "/?"}$`);
+}
