@@ -8,3 +8,9 @@
  */
 export { type Database, type DatabaseHandle, openDatabase } from "./open.ts";
 export { openTestDatabase } from "./testing.ts";
+
+/**
+ * `clampPage({ page, pageSize }, total)` makes a list's page request safe for SQL: the
+ * size 1–200 (50 by default), the page 1 to the last one, whatever the query string said.
+ */
+export { clampPage } from "./paging.ts";

@@ -20,6 +20,12 @@ export interface CurrentUser {
   /** The technician group's permissions, read fresh on every request. */
   permissions: ReadonlySet<Permission>;
   groupId: string | null;
+  /**
+   * For admins, the groups they manage (assigned groups and everything nested below; every
+   * group for the master admin), read fresh on every request with the permissions. Absent
+   * for other roles. Admin lists of things about groups (outboxes, audit log) keep to it.
+   */
+  managedGroupIds?: ReadonlySet<string>;
 }
 
 export interface Clock {

@@ -1,3 +1,4 @@
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { OutboxStore } from "../outbox/mod.ts";
 import { mailOutbox } from "./schema.ts";
@@ -5,7 +6,29 @@ import { mailOutbox } from "./schema.ts";
 export type MailRow = typeof mailOutbox.$inferSelect;
 
 /** The mail outbox's queries: the admin list, resend and delivery. */
-export const mailStore = new OutboxStore(mailOutbox);
+export const mailStore = new OutboxStore(mailOutbox, { aboutGroups: mailAboutGroups });
+
+/**
+ * Which mail is about one of `groupIds`: an invitation to a person of those groups (the
+ * recipient's account), or a session link sent for a session of those groups (the session
+ * written in the same transaction: same organisation, same moment, same address). Other
+ * mail is about nobody's group: the master admin's alone.
+ *
+ * Plain SQL over the `users`, `group_members` and `support_sessions` tables because those
+ * modules send mail through this one (importing them would be a cycle); the outbox has no
+ * group column of its own.
+ */
+function mailAboutGroups(groupIds: readonly string[]): SQL {
+  const ids = sql.join(groupIds.map((id) => sql`${id}`), sql`, `);
+  return sql`((${mailOutbox.kind} = 'invitation' and exists (
+      select 1 from users u join group_members gm on gm.user_id = u.id
+      where u.org_id = ${mailOutbox.orgId} and u.email = ${mailOutbox.toAddress}
+        and gm.group_id in (${ids})))
+    or (${mailOutbox.kind} = 'session_invitation' and exists (
+      select 1 from support_sessions s
+      where s.org_id = ${mailOutbox.orgId} and s.created_at = ${mailOutbox.createdAt}
+        and s.customer_contact = ${mailOutbox.toAddress} and s.group_id in (${ids}))))`;
+}
 
 export interface OutgoingMail {
   orgId?: string | null;

@@ -6,6 +6,7 @@ import {
   type OutboxListView,
   outboxStatusLabel,
   outboxTime,
+  redactSecrets,
   ResendCell,
 } from "../outbox/mod.ts";
 import type { MailRow } from "./outbox.ts";
@@ -41,7 +42,7 @@ export function OutboxRowView({ c, row }: { c: Ctx; row: MailRow }) {
       <td>{row.kind}</td>
       <td>{row.toAddress}</td>
       <td>
-        <a href={href}>{row.subject}</a>
+        <a href={href}>{redactSecrets(row.subject)}</a>
       </td>
       <td>{outboxStatusLabel(c, "mail", row.status)}</td>
       <td>{row.attempts}</td>
@@ -52,16 +53,21 @@ export function OutboxRowView({ c, row }: { c: Ctx; row: MailRow }) {
   );
 }
 
-/** One message in full. The HTML body is shown as escaped source, never rendered. */
+/**
+ * One message, its live links and codes hidden (`redactSecrets`): reading an invitation
+ * here must not let an admin set someone else's password. The HTML body is shown as
+ * escaped source, never rendered.
+ */
 export function MessagePage({ c, row, notice }: { c: Ctx; row: MailRow; notice?: Notice }) {
   const t = c.get("t");
   return (
-    <Layout c={c} title={`${t("mail.message")} · ${row.subject}`}>
+    <Layout c={c} title={`${t("mail.message")} · ${redactSecrets(row.subject)}`}>
       <p>
         <a href="/admin/outbox">{t("mail.back")}</a>
       </p>
       <Flash kind={notice?.kind ?? "info"} message={notice?.message} />
-      <h1>{row.subject}</h1>
+      <h1>{redactSecrets(row.subject)}</h1>
+      <p class="muted">{t("mail.secretsHidden")}</p>
       <table>
         <tbody>
           <tr>
@@ -103,11 +109,11 @@ export function MessagePage({ c, row, notice }: { c: Ctx; row: MailRow; notice?:
         <button type="submit">{t("mail.resend")}</button>
       </form>
       <h2>{t("mail.textBody")}</h2>
-      <pre class="card">{row.textBody}</pre>
+      <pre class="card">{redactSecrets(row.textBody)}</pre>
       {row.htmlBody !== null && (
         <details>
           <summary>{t("mail.htmlBody")}</summary>
-          <pre class="card">{row.htmlBody}</pre>
+          <pre class="card">{redactSecrets(row.htmlBody)}</pre>
         </details>
       )}
     </Layout>

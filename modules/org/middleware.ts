@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { eq } from "drizzle-orm";
 import type { AppEnv } from "../http/mod.ts";
 import { normalisePermissions, PERMISSION_IDS } from "../permissions/mod.ts";
+import { managedGroupIds } from "./groups.ts";
 import { groupMembers, technicianGroups, technicianStatus } from "./schema.ts";
 import { touchActivity } from "./status.ts";
 
@@ -29,7 +30,13 @@ export function permissionsMiddleware(options: { touch?: boolean } = {}): Middle
       const permissions = user.role === "master_admin"
         ? PERMISSION_IDS
         : normalisePermissions(row?.permissions ?? []);
-      c.set("user", { ...user, groupId: row?.groupId ?? null, permissions: new Set(permissions) });
+      const admin = user.role === "master_admin" || user.role === "admin";
+      c.set("user", {
+        ...user,
+        groupId: row?.groupId ?? null,
+        permissions: new Set(permissions),
+        managedGroupIds: admin ? await managedGroupIds(db, user) : undefined,
+      });
       if (options.touch !== false && row) {
         await touchActivity(db, user.id, row.lastActivityAt ?? null, clock.now());
       }

@@ -10,10 +10,13 @@
  * `OutboxStore` wraps a table with the shared delivery columns (`id`, `orgId`, `status`,
  * `attempts`, `lastError`, `createdAt`, `nextAttemptAt`, `sentAt`): `list` (paged, newest
  * first), `find`, `resetForResend`, and for delivery `claim` and `record`. Every query is
- * limited to an `OutboxScope`; `OUTBOX_STATUSES` lists the statuses in filter order.
+ * limited to an `OutboxScope` (master admin: everything; admin: messages about its groups,
+ * which each outbox's `OutboxGroupFilter` recognises); `OUTBOX_STATUSES` lists the
+ * statuses in filter order.
  */
 export {
   OUTBOX_STATUSES,
+  type OutboxGroupFilter,
   type OutboxPage,
   type OutboxQuery,
   type OutboxRow,
@@ -44,6 +47,12 @@ export {
  * transaction, then delivers them now. Returns the rows as they were before.
  */
 export { type ResendActor, type ResendOptions, resendOutbox } from "./resend.ts";
+
+/**
+ * `redactSecrets(text)` hides link tokens and six-digit codes: no admin page shows a live
+ * set-password, sign-in or session link; the admin resends the message instead.
+ */
+export { redactSecrets } from "./redact.ts";
 
 /**
  * Route helpers for an admin outbox: the caller's scope and audit identity, the `:id`

@@ -7,10 +7,17 @@ type Ctx = Context<AppEnv>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What the signed-in admin may see: a master admin also sees messages of no organisation. */
+/**
+ * What the signed-in admin may see: the master admin everything (messages of no
+ * organisation too), an admin the messages about the groups it manages.
+ */
 export function outboxScope(c: Ctx): OutboxScope {
   const user = c.get("user")!;
-  return { orgId: user.orgId, includeUnowned: user.role === "master_admin" };
+  return {
+    orgId: user.orgId,
+    all: user.role === "master_admin",
+    groupIds: [...(user.managedGroupIds ?? [])],
+  };
 }
 
 /** The signed-in admin as a resend's audit entry names them. */

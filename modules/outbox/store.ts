@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import {
   integer,
   type PgColumn,
@@ -8,7 +8,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { Database } from "../db/mod.ts";
+import { clampPage, type Database } from "../db/mod.ts";
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -44,13 +44,22 @@ export type OutboxTable<Row extends OutboxRow> =
   & { $inferSelect: Row };
 
 /**
- * Which messages an admin may see: a master admin also sees messages that belong to no
- * organisation (system mail); an admin sees only their organisation's.
+ * Which messages an admin may see: the master admin (`all`) every message of the
+ * organisation and those of none (system mail); an admin only the messages about the
+ * groups it manages (`groupIds`) — an invitation to one of their people, a session of
+ * one of their groups. A message about nobody's group is the master admin's alone.
  */
 export interface OutboxScope {
   orgId: string;
-  includeUnowned: boolean;
+  all: boolean;
+  groupIds: readonly string[];
 }
+
+/**
+ * Which rows are about one of `groupIds` (never empty): each outbox says so for its own
+ * messages, from what the rows reference. Without it only the master admin sees a row.
+ */
+export type OutboxGroupFilter = (groupIds: readonly string[]) => SQL;
 
 export interface OutboxQuery {
   status?: OutboxStatus;
@@ -69,25 +78,24 @@ export interface OutboxPage<Row> {
 /** The queries every outbox runs against its table: the admin list, resend, and delivery. */
 export class OutboxStore<Row extends OutboxRow> {
   readonly #table: typeof _shared;
+  readonly #aboutGroups?: OutboxGroupFilter;
 
-  constructor(table: OutboxTable<Row>) {
+  constructor(table: OutboxTable<Row>, options: { aboutGroups?: OutboxGroupFilter } = {}) {
     this.#table = table as unknown as typeof _shared;
+    this.#aboutGroups = options.aboutGroups;
   }
 
   /** One page of messages in scope, newest first, plus the total for the pager. */
   async list(db: Database, scope: OutboxScope, query: OutboxQuery = {}): Promise<OutboxPage<Row>> {
     const table = this.#table;
-    const pageSize = Math.min(Math.max(query.pageSize ?? 50, 1), 200);
-    const page = Math.max(query.page ?? 1, 1);
     const filters = [this.#inScope(scope)];
     if (query.status) filters.push(eq(table.status, query.status));
     const where = and(...filters);
-    const [rows, [{ total }]] = await Promise.all([
-      db.select().from(table).where(where)
-        .orderBy(desc(table.createdAt), desc(table.id))
-        .limit(pageSize).offset((page - 1) * pageSize),
-      db.select({ total: count() }).from(table).where(where),
-    ]);
+    const [{ total }] = await db.select({ total: count() }).from(table).where(where);
+    const { page, pageSize } = clampPage(query, Number(total));
+    const rows = await db.select().from(table).where(where)
+      .orderBy(desc(table.createdAt), desc(table.id))
+      .limit(pageSize).offset((page - 1) * pageSize);
     return { rows: rows as Row[], total: Number(total), page, pageSize };
   }
 
@@ -169,6 +177,8 @@ export class OutboxStore<Row extends OutboxRow> {
 
   #inScope(scope: OutboxScope): SQL {
     const own = eq(this.#table.orgId, scope.orgId);
-    return scope.includeUnowned ? or(own, isNull(this.#table.orgId))! : own;
+    if (scope.all) return or(own, isNull(this.#table.orgId))!;
+    if (!this.#aboutGroups || scope.groupIds.length === 0) return sql`false`;
+    return and(own, this.#aboutGroups(scope.groupIds))!;
   }
 }

