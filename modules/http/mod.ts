@@ -15,5 +15,6 @@ export { type BodyCap, bodyCaps, bodyLimit, DEFAULT_BODY_BYTES } from "./body_li
 export { HttpError, isHtmx, problem, renderError } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";
+export { socketOrigin } from "./socket_origin.ts";
 export { requirePermission, requireRole, requireUser } from "./guards.ts";
 export { setLanguage } from "./request_context.ts";

@@ -20,7 +20,7 @@ import {
   decodeMediaFrame,
   type ServerMessage,
 } from "../../protocol/mod.ts";
-import type { AppDeps, AppEnv } from "../http/mod.ts";
+import { type AppDeps, type AppEnv, socketOrigin } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   customerConnected,
@@ -170,6 +170,8 @@ class AgentConnection {
 
 export const agentRoutes = new Hono<AppEnv>().get(
   "/agent/ws",
+  // The agent sends no Origin; a page on another site would send its own: refuse that.
+  socketOrigin({ browser: false }),
   upgradeWebSocket((c) => {
     const deps = c.get("deps");
     const connection = new AgentConnection(deps);

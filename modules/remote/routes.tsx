@@ -22,6 +22,7 @@ import {
   HttpError,
   readForm,
   requireUser,
+  socketOrigin,
 } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
@@ -149,14 +150,9 @@ export const remoteRoutes = new Hono<AppEnv>()
   })
   .get(
     "/console/sessions/:id/remote/ws",
+    // Cookies ride along on cross-site WebSocket requests: only our own pages may open it.
+    socketOrigin({ browser: true }),
     async (c, next) => {
-      // Cookies ride along on cross-site WebSocket requests: only our own pages may open it.
-      const origin = c.req.header("origin");
-      const deps = c.get("deps");
-      if (
-        origin && origin !== new URL(c.req.url).origin &&
-        origin !== new URL(deps.config.publicUrl).origin
-      ) throw new HttpError(403, "errors.csrf");
       const { session, user } = await _working(c);
       if (!can(user, "desktopView") && !can(user, "remoteControl")) {
         throw new HttpError(403, "errors.permissionMissing", { permission: "desktopView" });

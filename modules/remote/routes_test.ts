@@ -40,7 +40,9 @@ Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, down
     const other = t.client();
     const stranger = await technician(t, { name: "Stranger" });
     await other.signIn(stranger.email, TECH_PASSWORD);
-    const refused = await other.get(`/console/sessions/${session.id}/remote/ws`);
+    const refused = await other.get(`/console/sessions/${session.id}/remote/ws`, {
+      origin: "http://localhost",
+    });
     assert.ok([404, 409].includes(refused.status), `got ${refused.status}`);
 
     // A consent answer for a question nobody asked is refused, and nothing is relayed.

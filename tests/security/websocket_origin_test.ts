@@ -1,0 +1,154 @@
+// Lesson of this product class (cross-site WebSocket hijacking): every WebSocket upgrade
+// refuses a foreign Origin before it upgrades. The technician's viewer socket is opened
+// only by browsers, which always send an Origin, so a missing one is refused too; the
+// agent's socket is not a browser's and sends none, but any Origin that is not ours (a
+// page on another site opening it) is refused. The list below must name every
+// upgradeWebSocket in modules/ — a new socket without a test here fails the first test.
+import assert from "node:assert/strict";
+import {
+  createPrivateSession,
+  customerConnected,
+  findByToken,
+  startSession,
+} from "../../modules/support/mod.ts";
+import { startTestApp, type TestApp, type TestClient } from "../support/app.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+
+/** Every WebSocket route, and whether only browsers open it. */
+const SOCKETS = [
+  { file: "modules/remote/agent_gateway.ts", route: "/agent/ws", browser: false },
+  { file: "modules/remote/routes.tsx", route: "/console/sessions/:id/remote/ws", browser: true },
+];
+
+const FOREIGN = [
+  "https://evil.example",
+  "http://evil.example",
+  "null",
+  "http://localhost.evil.example",
+  "http://evil.example:80",
+  "https://localhost", // our host, another scheme
+  "http://localhost:8081", // our host, another port
+  "http://LOCALHOST.", // not the same serialised origin
+  "file://",
+  "",
+];
+
+Deno.test("every upgradeWebSocket in modules/ is covered here", async () => {
+  const found: string[] = [];
+  for await (const file of walk(new URL("../../modules/", import.meta.url))) {
+    const text = await Deno.readTextFile(file);
+    const uses = text.match(/upgradeWebSocket\(/g)?.length ?? 0;
+    const path = file.pathname.slice(file.pathname.indexOf("/modules/") + 1);
+    for (let i = 0; i < uses; i++) found.push(path);
+  }
+  assert.deepEqual(found.sort(), SOCKETS.map((s) => s.file).sort());
+});
+
+async function* walk(dir: URL): AsyncGenerator<URL> {
+  for await (const entry of Deno.readDir(dir)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) yield* walk(url);
+    else if (/\.tsx?$/.test(entry.name) && !/_test\.tsx?$/.test(entry.name)) yield url;
+  }
+}
+
+/** A signed-in technician working a session with a connected customer. */
+async function workingTechnician(t: TestApp): Promise<{ browser: TestClient; viewer: string }> {
+  const tech = await technician(t);
+  const created = await createPrivateSession(t.deps, tech, {
+    method: "link",
+    customerName: "Carol",
+    fields: {},
+  });
+  const session = (await findByToken(t.deps, created.session.token))!;
+  await customerConnected(t.deps, session);
+  await startSession(t.deps, tech, session.id);
+  const browser = t.client();
+  await browser.signIn(tech.email, TECH_PASSWORD);
+  return { browser, viewer: `/console/sessions/${session.id}/remote/ws` };
+}
+
+const UPGRADE = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+/** A raw WebSocket handshake (headers of our choosing); returns the status code. */
+async function handshake(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const lines = [`GET ${path} HTTP/1.1`, `host: 127.0.0.1:${port}`];
+    for (const [k, v] of Object.entries({ ...UPGRADE, ...headers })) lines.push(`${k}: ${v}`);
+    await conn.write(new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"));
+    const buffer = new Uint8Array(4096);
+    let text = "";
+    while (!text.includes("\r\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test({
+  name: "the viewer and agent sockets refuse a foreign Origin; the viewer a missing one too",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
+    try {
+      const { port } = server.addr;
+      const own = `http://127.0.0.1:${port}`;
+      const { browser, viewer } = await workingTechnician(t);
+      const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const paths = { "/agent/ws": "/agent/ws", "/console/sessions/:id/remote/ws": viewer };
+      for (const socket of SOCKETS) {
+        const path = paths[socket.route as keyof typeof paths];
+        for (const origin of FOREIGN) {
+          const status = await handshake(port, path, { cookie, origin });
+          assert.equal(status, 403, `${socket.route} with Origin ${JSON.stringify(origin)}`);
+        }
+        const missing = await handshake(port, path, { cookie });
+        assert.equal(missing, socket.browser ? 403 : 101, `${socket.route} without an Origin`);
+        const ours = await handshake(port, path, { cookie, origin: own });
+        assert.equal(ours, 101, `${socket.route} from our own page`);
+      }
+    } finally {
+      await server.shutdown();
+      await t.close();
+    }
+  },
+});
+
+Deno.test("the viewer socket takes PUBLIC_URL's origin as ours, and only that", async () => {
+  const t = await startTestApp({ env: { PUBLIC_URL: "https://support.example.test" } });
+  try {
+    const { browser, viewer } = await workingTechnician(t);
+    // Through app.request the upgrade itself cannot happen: past the Origin check is enough.
+    const ours = await browser.get(viewer, { ...UPGRADE, origin: "https://support.example.test" });
+    assert.notEqual(ours.status, 403, "PUBLIC_URL's origin is ours");
+    for (const origin of ["https://evil.example", "https://support.example.test.evil.example"]) {
+      const res = await browser.get(viewer, { ...UPGRADE, origin });
+      assert.equal(res.status, 403, origin);
+    }
+    assert.equal(
+      (await t.app.request("/agent/ws", {
+        headers: { ...UPGRADE, origin: "https://evil.example" },
+      })).status,
+      403,
+    );
+  } finally {
+    await t.close();
+  }
+});
