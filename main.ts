@@ -3,6 +3,7 @@ import { loadConfig } from "./modules/config/mod.ts";
 import { openDatabase } from "./modules/db/mod.ts";
 import { createApp } from "./modules/app/mod.ts";
 import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
+import { fileStoreIn } from "./modules/files/mod.ts";
 import { createLogger } from "./modules/http/mod.ts";
 import { LiveHub } from "./modules/live/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
@@ -20,6 +21,7 @@ const deps = {
   clock: { now: () => new Date() },
   log,
   live: new LiveHub(),
+  files: fileStoreIn(config.dataDir),
 };
 await bootstrap(deps);
 const app = createApp(deps);

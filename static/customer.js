@@ -180,7 +180,8 @@
     if (form.dataset.confirm && !confirm(form.dataset.confirm)) event.preventDefault();
   });
 
-  // --- Upload with progress (XMLHttpRequest reports upload progress; fetch does not). ---
+  // --- Upload with progress (XMLHttpRequest reports upload progress; fetch does not). The
+  // file goes as the raw body, named in X-File-Name, so the server streams it to disk. ---
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form.id !== "customer-file-form") return;
@@ -192,11 +193,13 @@
       status.textContent = form.dataset.choose;
       return;
     }
-    const data = new FormData(form);
+    const file = input.files[0];
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.setRequestHeader("X-CSRF-Token", form.elements._csrf.value);
+    xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
     progress.hidden = false;
     progress.value = 0;
     status.textContent = "";
@@ -218,7 +221,7 @@
       progress.hidden = true;
       status.textContent = form.dataset.failed;
     });
-    xhr.send(data);
+    xhr.send(file);
   });
 
   // --- Download with progress, then save the bytes under the file's own name. ---

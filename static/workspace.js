@@ -68,6 +68,7 @@
   localTimes(document);
 
   // Send file: XMLHttpRequest, for its upload progress; the plain post remains without JS.
+  // The file is the raw body, named in X-File-Name, so the server streams it to disk.
   function flash(message) {
     const region = document.getElementById("flash");
     if (!region) return;
@@ -88,6 +89,9 @@
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("HX-Request", "true");
+    xhr.setRequestHeader("X-CSRF-Token", form.elements._csrf.value);
+    xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) progress.value = (event.loaded / event.total) * 100;
     });
@@ -103,12 +107,12 @@
     progress.value = 0;
     progress.hidden = false;
     button.disabled = true;
-    xhr.send(new FormData(form));
+    xhr.send(file);
   }
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form.matches?.("form.send-file-form") || !globalThis.FormData) return;
+    if (!form.matches?.("form.send-file-form")) return;
     event.preventDefault();
     upload(form);
   });

@@ -6,6 +6,7 @@ import { loadConfig } from "../modules/config/mod.ts";
 import { openDatabase, openTestDatabase } from "../modules/db/mod.ts";
 import { createApp } from "../modules/app/mod.ts";
 import { bootstrap } from "../modules/auth/mod.ts";
+import { fileStoreIn } from "../modules/files/mod.ts";
 import { createLogger } from "../modules/http/mod.ts";
 import { LiveHub } from "../modules/live/mod.ts";
 import { ADMIN, TestClient } from "./support/app.ts";
@@ -27,6 +28,7 @@ async function boot(dataDir: string) {
     clock: { now: () => new Date() },
     live: new LiveHub(),
     log: createLogger({}, () => {}),
+    files: fileStoreIn(dataDir),
   };
   await bootstrap(deps);
   return { app: createApp(deps), handle };

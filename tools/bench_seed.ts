@@ -6,6 +6,7 @@ import { bootstrap, hashPassword, users } from "../modules/auth/mod.ts";
 import { channelGroups, channels } from "../modules/channels/mod.ts";
 import { loadConfig } from "../modules/config/mod.ts";
 import { openDatabase } from "../modules/db/mod.ts";
+import { fileStoreIn } from "../modules/files/mod.ts";
 import { createLogger } from "../modules/http/mod.ts";
 import { LiveHub } from "../modules/live/mod.ts";
 import { defaultGroupSettings, groupMembers, technicianGroups } from "../modules/org/mod.ts";
@@ -30,6 +31,7 @@ const deps = {
   clock: { now: () => new Date() },
   log: createLogger({}, () => {}),
   live: new LiveHub(),
+  files: fileStoreIn(dataDir),
 };
 await bootstrap(deps);
 const [admin] = await deps.db.select().from(users).where(

@@ -1,12 +1,14 @@
 import { type Context, Hono } from "hono";
 import { type AppEnv, HttpError, isHtmx, readForm, requireUser } from "../http/mod.ts";
+import { attachmentDisposition } from "../files/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
   fileLimit,
+  openFile,
   pushUrl,
-  readFile,
   readLog,
   readNotes,
+  readUpload,
   saveNote,
   SessionConflict,
   sessionForTechnician,
@@ -21,9 +23,6 @@ import { NoteSaved, SessionPanel, type WorkspaceState } from "./workspace_panel.
 import { formatSize, SessionLog } from "./workspace_views.tsx";
 
 type C = Context<AppEnv>;
-
-/** Room for the multipart envelope and the other fields around the file itself. */
-const MULTIPART_SLACK = 64 * 1024;
 
 /** Refusals the technician can fix by changing what they typed or chose. */
 /** Runs a support-service call; a file over the limit gets the message naming the limit. */
@@ -73,27 +72,6 @@ async function _workspace(c: C): Promise<WorkspaceState> {
     spellCheck: options.spellCheck,
     fileLimit: fileLimit(c.get("deps")),
   };
-}
-
-/** `name` for a Content-Disposition header: a plain ASCII fallback and the UTF-8 original. */
-function _attachment(name: string): string {
-  const ascii = name.replace(/[^\w.\- ]/g, "_") || "file";
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-async function _uploaded(c: C): Promise<File> {
-  const length = Number(c.req.header("content-length") ?? 0);
-  if (length > fileLimit(c.get("deps")) + MULTIPART_SLACK) throw _tooLarge(c);
-  let body: Record<string, unknown>;
-  try {
-    body = await c.req.parseBody();
-  } catch {
-    throw new HttpError(400, "errors.badForm");
-  }
-  const file = body.file;
-  if (!(file instanceof File) || file.size === 0) throw new HttpError(422, "workspace.noFile");
-  if (file.size > fileLimit(c.get("deps"))) throw _tooLarge(c);
-  return file;
 }
 
 /**
@@ -157,24 +135,23 @@ export const workspaceRoutes = new Hono<AppEnv>()
     }
     const id = c.req.param("id");
     const { session } = await _service(c, () => sessionForTechnician(deps, user, id, "work"));
-    const file = await _uploaded(c);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    await _service(c, () =>
-      storeFile(deps, session, { name: file.name, type: file.type, bytes }, {
-        direction: "to_customer",
-        user,
-      }, fileLimit(c.get("deps"))));
+    await _service(c, async () => {
+      const upload = await readUpload(c, fileLimit(deps));
+      if (!upload) throw new HttpError(422, "workspace.noFile");
+      await storeFile(deps, session, upload, { direction: "to_customer", user }, fileLimit(deps));
+    });
     return _done(c);
   })
   .get("/:id/files/:fileId", async (c) => {
     const deps = c.get("deps");
     const id = c.req.param("id");
     await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
-    const file = await readFile(deps.db, id, c.req.param("fileId"), "to_technician");
-    if (!file?.content) throw new HttpError(404, "workspace.fileNotFound");
-    return c.body(new Uint8Array(file.content), 200, {
-      "content-type": file.contentType,
-      "content-disposition": _attachment(file.name),
+    const opened = await openFile(deps, id, c.req.param("fileId"), "to_technician");
+    if (!opened) throw new HttpError(404, "workspace.fileNotFound");
+    return c.body(opened.body, 200, {
+      "content-type": opened.file.contentType,
+      "content-length": String(opened.size),
+      "content-disposition": attachmentDisposition(opened.file.name),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     });

@@ -1,5 +1,6 @@
 import type { Config } from "../config/mod.ts";
 import type { Database } from "../db/mod.ts";
+import type { FileStore } from "../files/mod.ts";
 import type { Language, Translator } from "../i18n/mod.ts";
 import type { LiveHub } from "../live/mod.ts";
 import type { Permission } from "../permissions/mod.ts";
@@ -47,6 +48,8 @@ export interface AppDeps {
   log: Logger;
   /** Fans out "session changed" notices to open consoles and customer pages. */
   live: LiveHub;
+  /** Where session files' bytes live (DATA_DIR/files); the database keeps their hashes. */
+  files: FileStore;
 }
 
 export interface AppEnv {

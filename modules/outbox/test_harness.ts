@@ -42,6 +42,11 @@ export async function withOutboxDeps<Row extends OutboxRow>(
     clock,
     log: createLogger({}, () => {}),
     live: new LiveHub(),
+    // Outbox tests send no session files.
+    files: {
+      put: () => Promise.reject(new Error("no file store in outbox tests")),
+      open: () => Promise.resolve(undefined),
+    },
   };
   const { table } = options;
   const row = async (id: string) =>

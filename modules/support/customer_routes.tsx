@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { getOrganisation } from "../auth/mod.ts";
+import { attachmentDisposition } from "../files/mod.ts";
 import { type AppEnv, clientAddress, HttpError, isHtmx, readForm } from "../http/mod.ts";
 import { isLanguage, type TranslationKey } from "../i18n/mod.ts";
 import {
@@ -23,12 +24,17 @@ import { openCustomerStream } from "./customer_streams.ts";
 import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
 import { SessionConflict, settingsFor, type SupportSession } from "./engine.ts";
 import { checkPin } from "./pin.ts";
-import { fileLimit, readFile, readLog, readLogLine, storeFile } from "./talk.ts";
+import { readLog, readLogLine } from "./talk.ts";
+import {
+  CUSTOMER_FILES_MAX,
+  customerBytesQuota,
+  fileLimit,
+  openFile,
+  readUpload,
+  storeFile,
+} from "./files.ts";
 
 type C = Context<AppEnv>;
-
-/** Room for the multipart envelope around a file at the limit. */
-const MULTIPART_SLACK = 64 * 1024;
 
 async function noStore(c: C, next: () => Promise<void>) {
   await next();
@@ -137,28 +143,20 @@ export const customerRoutes = new Hono<AppEnv>()
       script
         ? c.text(message, status)
         : await sessionPage(c, session, { fileError: message }, status);
-    const tooLarge = `${t("files.tooLarge")} ${
-      t("customer.files.limit", { size: formatSize(fileLimit(c.get("deps")), c.get("lang")) })
-    }`;
-    if (Number(c.req.header("content-length") ?? 0) > fileLimit(c.get("deps")) + MULTIPART_SLACK) {
-      return await refuse(413, tooLarge);
-    }
-    let body: Record<string, unknown>;
+    const size = (bytes: number) => formatSize(bytes, c.get("lang"));
+    const refusals: Record<string, () => string> = {
+      "files.tooLarge": () =>
+        `${t("files.tooLarge")} ${t("customer.files.limit", { size: size(fileLimit(deps)) })}`,
+      "files.quotaFiles": () => t("files.quotaFiles", { count: CUSTOMER_FILES_MAX }),
+      "files.quotaBytes": () => t("files.quotaBytes", { size: size(customerBytesQuota(deps)) }),
+    };
     try {
-      body = await c.req.parseBody();
-    } catch {
-      throw new HttpError(400, "errors.badForm");
-    }
-    const file = body.file;
-    if (!(file instanceof File) || (file.size === 0 && !file.name)) {
-      return await refuse(422, t("customer.files.choose"));
-    }
-    try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
+      const upload = await readUpload(c, fileLimit(deps));
+      if (!upload) return await refuse(422, t("customer.files.choose"));
       const stored = await storeFile(
         deps,
         session,
-        { name: file.name, type: file.type, bytes },
+        upload,
         { direction: "to_technician" },
         fileLimit(deps),
       );
@@ -169,18 +167,18 @@ export const customerRoutes = new Hono<AppEnv>()
       return c.html(line ? await renderLogLine(line, { t, token: session.token }) : "", 201);
     } catch (error) {
       if (!(error instanceof SessionConflict)) throw error;
-      if (error.key === "files.tooLarge") return await refuse(413, tooLarge);
+      if (refusals[error.key]) return await refuse(413, refusals[error.key]());
       return await refuse(error.status === 422 ? 422 : 409, t(error.key as TranslationKey));
     }
   })
   .get("/s/:token/files/:fileId", async (c) => {
     const session = await readySession(c, { allowEnded: true });
-    const row = await readFile(c.get("deps").db, session.id, c.req.param("fileId"), "to_customer");
-    if (!row?.content) throw new HttpError(404, "customer.fileNotFound");
-    return c.body(row.content as Uint8Array<ArrayBuffer>, 200, {
+    const opened = await openFile(c.get("deps"), session.id, c.req.param("fileId"), "to_customer");
+    if (!opened) throw new HttpError(404, "customer.fileNotFound");
+    return c.body(opened.body, 200, {
       "content-type": "application/octet-stream",
-      "content-length": String(row.content.length),
-      "content-disposition": contentDisposition(row.name),
+      "content-length": String(opened.size),
+      "content-disposition": attachmentDisposition(opened.file.name),
     });
   })
   .get("/s/:token/events", async (c) => {
@@ -244,10 +242,4 @@ async function sessionPage(
     <ChatPage {...props} lines={lines} fileLimit={fileLimit(c.get("deps"))} {...refused} />,
     status,
   );
-}
-
-/** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266). */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

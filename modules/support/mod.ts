@@ -55,24 +55,37 @@ export {
   withHttpErrors,
 } from "./actions.ts";
 export {
-  DEFAULT_FILE_LIMIT,
   editFields,
-  fileLimit,
   type LogLine,
   logSessionEvent,
   pushUrl,
-  readFile,
   readLog,
   readLogLine,
   readNotes,
   saveNote,
   sessionActivity,
-  type SessionFile,
   sessionForTechnician,
   setChatEnabled,
-  storeFile,
   technicianChat,
 } from "./talk.ts";
+/**
+ * Files both ways: `readUpload` takes the file of a request without reading it,
+ * `storeFile` streams it into `deps.files` (size cap, a customer's per-session quota,
+ * MD5 and SHA-256 logged), `openFile` streams it back (also rows from before the store).
+ */
+export {
+  CUSTOMER_BYTES_FACTOR,
+  CUSTOMER_FILES_MAX,
+  customerBytesQuota,
+  DEFAULT_FILE_LIMIT,
+  fileLimit,
+  type IncomingFile,
+  type OpenedFile,
+  openFile,
+  readUpload,
+  type SessionFile,
+  storeFile,
+} from "./files.ts";
 export {
   loadSnapshots,
   queueFor,

@@ -1,11 +1,9 @@
 /**
  * Talking (SPEC T1–T3, T5): the technician's chat, switching chat off, pushing a URL,
- * notes, inline edits of custom fields, files both ways with MD5 and SHA-256, and reading
- * the log. Every line is written before anyone is told, so a crash loses nothing that was
- * acknowledged.
+ * notes, inline edits of custom fields, and reading the log (files are in files.ts). Every
+ * line is written before anyone is told, so a crash loses nothing that was acknowledged.
  */
 import { and, asc, eq, gt } from "drizzle-orm";
-import { md5, sha256 } from "hash-wasm";
 import { recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
@@ -24,16 +22,9 @@ import {
 import { SessionForbidden } from "./actions.ts";
 import { CHAT_MAX } from "./customer.ts";
 import { viewerFor, visibilityOf } from "./queue.ts";
-import {
-  type FileDirection,
-  sessionFiles,
-  sessionLog,
-  sessionNotes,
-  supportSessions,
-} from "./schema.ts";
+import { sessionLog, sessionNotes, supportSessions } from "./schema.ts";
 
 export type LogLine = typeof sessionLog.$inferSelect;
-export type SessionFile = Omit<typeof sessionFiles.$inferSelect, "content">;
 
 /**
  * The session if the user may work on it: its own row is in a working status (or, with
@@ -229,78 +220,6 @@ export async function editFields(
     updatedAt: deps.clock.now(),
   }).where(eq(supportSessions.id, sessionId));
   deps.live.publish({ kind: "session", orgId: session.orgId, sessionId });
-}
-
-export const DEFAULT_FILE_LIMIT = 25 * 1024 * 1024;
-
-/** The configured limit for files sent in a session (FILE_LIMIT_MB), either way. */
-export function fileLimit(deps: AppDeps): number {
-  return deps.config.fileLimitBytes ?? DEFAULT_FILE_LIMIT;
-}
-
-/** Stores a file with both fingerprints and logs them for both sides to compare. */
-export async function storeFile(
-  deps: AppDeps,
-  session: SupportSession,
-  file: { name: string; type: string; bytes: Uint8Array },
-  from: { direction: FileDirection; user?: CurrentUser },
-  limit: number,
-): Promise<SessionFile> {
-  if (file.bytes.length === 0) throw new SessionConflict("files.empty", "Empty file");
-  if (file.bytes.length > limit) throw new SessionConflict("files.tooLarge", "Too large");
-  const name = [...file.name].map((ch) => ch < " " || ch === "/" || ch === "\\" ? "_" : ch)
-    .join("").slice(0, 200) || "file";
-  const [md5Hex, sha256Hex] = [await md5(file.bytes), await sha256(file.bytes)];
-  const now = deps.clock.now();
-  const { row, logId } = await deps.db.transaction(async (tx) => {
-    const [row] = await tx.insert(sessionFiles).values({
-      sessionId: session.id,
-      direction: from.direction,
-      name,
-      contentType: /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : "application/octet-stream",
-      size: file.bytes.length,
-      md5: md5Hex,
-      sha256: sha256Hex,
-      content: file.bytes,
-      uploadedBy: from.user?.id ?? null,
-      createdAt: now,
-    }).returning();
-    const [line] = await tx.insert(sessionLog).values({
-      sessionId: session.id,
-      at: now,
-      kind: "file",
-      author: from.user ? "technician" : "customer",
-      userId: from.user?.id ?? null,
-      authorName: from.user?.name ?? session.customerName,
-      body: name,
-      data: {
-        fileId: row.id,
-        size: row.size,
-        md5: md5Hex,
-        sha256: sha256Hex,
-        direction: from.direction,
-      },
-    }).returning({ id: sessionLog.id });
-    return { row, logId: line.id };
-  });
-  _publishLog(deps, session, logId);
-  const { content: _content, ...meta } = row;
-  return meta;
-}
-
-export async function readFile(
-  db: Database,
-  sessionId: string,
-  fileId: string,
-  direction: FileDirection,
-) {
-  if (!/^[0-9a-f-]{36}$/.test(fileId)) return undefined;
-  const [row] = await db.select().from(sessionFiles).where(and(
-    eq(sessionFiles.id, fileId),
-    eq(sessionFiles.sessionId, sessionId),
-    eq(sessionFiles.direction, direction),
-  ));
-  return row;
 }
 
 /**

@@ -8,6 +8,7 @@ import { loadConfig } from "../../modules/config/mod.ts";
 import { openTestDatabase } from "../../modules/db/mod.ts";
 import { createApp } from "../../modules/app/mod.ts";
 import { bootstrap } from "../../modules/auth/mod.ts";
+import { fileStoreIn } from "../../modules/files/mod.ts";
 import { type AppDeps, createLogger } from "../../modules/http/mod.ts";
 import { LiveHub } from "../../modules/live/mod.ts";
 
@@ -48,6 +49,7 @@ export async function startTestApp(
     clock,
     log,
     live: new LiveHub(),
+    files: fileStoreIn(dataDir),
   };
   await bootstrap(deps);
   const app = createApp(deps);
