@@ -32,7 +32,7 @@ const ALLOWED: Record<string, string[]> = {
     "tokens",
   ],
   admin: ["audit", "auth", "http"],
-  remote: ["http", "i18n", "live", "permissions", "support"],
+  remote: ["auth", "http", "i18n", "live", "org", "permissions", "support"],
   api: ["audit", "auth", "channels", "http", "i18n", "org", "permissions", "sessions", "support"],
   app: [
     "account",

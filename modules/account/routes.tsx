@@ -63,6 +63,7 @@ export const accountRoutes = new Hono<AppEnv>()
       now: clock.now(),
     });
     const ended = await endAllSessions(db, user.id, c.get("user")!.sessionId);
+    signedOutElsewhere(c);
     const revoked = form.revokeTokens === "1" ? await revokeAllApiTokens(db, user.id) : undefined;
     await audit(c, "auth.password_changed", {
       otherSessionsEnded: ended,
@@ -142,6 +143,7 @@ export const accountRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const { db } = c.get("deps");
     const ended = await endAllSessions(db, user.id);
+    signedOutElsewhere(c);
     const revoked = form.revokeTokens === "1" ? await revokeAllApiTokens(db, user.id) : undefined;
     await audit(c, "auth.signout_everywhere", {
       sessionsEnded: ended,
@@ -150,6 +152,12 @@ export const accountRoutes = new Hono<AppEnv>()
     c.header("HX-Redirect", "/signin");
     return c.redirect("/signin", 303);
   });
+
+/** Connections opened from the ended sessions (the remote viewer socket) close at once. */
+function signedOutElsewhere(c: C) {
+  const user = c.get("user")!;
+  c.get("deps").live.publish({ kind: "access", orgId: user.orgId, userId: user.id });
+}
 
 async function self(c: C) {
   const user = await findUserById(c.get("deps").db, c.get("user")!.id);

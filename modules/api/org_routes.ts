@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type AppEnv, clientAddress, HttpError, requireRole } from "../http/mod.ts";
 import {
+  accessChanged,
   type ChangeContext,
   createGroup,
   deleteGroup,
@@ -177,7 +178,10 @@ orgApi.openapi(
         parentId: body.parentId === undefined ? current.parentId : body.parentId,
       }, change(c));
     }
-    if (body.permissions) await setGroupPermissions(db, id, body.permissions, change(c));
+    if (body.permissions) {
+      await setGroupPermissions(db, id, body.permissions, change(c));
+      accessChanged(c);
+    }
     if (settings) await setGroupSettings(db, id, settings, change(c));
     return c.json(groupOut(await managedGroup(db, c.get("user")!, id)), 200);
   },
@@ -262,6 +266,7 @@ orgApi.openapi(
     const { db } = c.get("deps");
     if (body.groupId) await moveToGroup(db, id, body.groupId, change(c));
     if (body.active !== undefined) await setActive(db, id, body.active, change(c));
+    accessChanged(c, id);
     return c.body(null, 204);
   },
 );

@@ -42,7 +42,7 @@ export {
   revokeAllApiTokens,
   revokeApiToken,
 } from "./api_tokens.ts";
-export { endAllSessions, usersWithLiveSession } from "./sessions.ts";
+export { endAllSessions, userOfSession, usersWithLiveSession } from "./sessions.ts";
 export { checkThrottle } from "./throttle.ts";
 export { currentTotp, totpQrSvg, totpUri } from "./totp.ts";
 export { RecoveryCodes, TotpEnrolment } from "./views.tsx";

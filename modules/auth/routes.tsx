@@ -189,6 +189,8 @@ export const authRoutes = new Hono<AppEnv>()
     const user = c.get("user");
     await endSession(c, session?.id);
     if (user) {
+      // A viewer socket opened from this session closes at once.
+      c.get("deps").live.publish({ kind: "access", orgId: user.orgId, userId: user.id });
       await recordAudit(c.get("deps").db, {
         orgId: user.orgId,
         actorId: user.id,

@@ -4,7 +4,7 @@ import { and, eq, gt, inArray, ne } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
-import { webSessions } from "./schema.ts";
+import { users, webSessions } from "./schema.ts";
 
 export type SessionStage = "mfa" | "enrol" | "full";
 
@@ -82,6 +82,23 @@ export async function endSession(c: Context<AppEnv>, id: string | undefined): Pr
     path: "/",
     secure: config.secureCookies,
   });
+}
+
+/**
+ * The active user of a live, fully signed-in browser session — undefined once that session
+ * is signed out (here or everywhere), expired, or its user deactivated. Long-lived
+ * connections opened from a session (the remote viewer socket) ask this again and again.
+ */
+export async function userOfSession(db: Database, sessionId: string, now: Date) {
+  const [row] = await db.select({ user: users }).from(webSessions)
+    .innerJoin(users, eq(users.id, webSessions.userId))
+    .where(and(
+      eq(webSessions.id, sessionId),
+      eq(webSessions.stage, "full"),
+      gt(webSessions.expiresAt, now),
+      eq(users.active, true),
+    ));
+  return row?.user;
 }
 
 /** Ends every session of `userId`, except `keep` when given. Returns how many ended. */

@@ -12,7 +12,13 @@ export type LiveEvent =
     readonly sessionId: string;
     readonly logId: number;
   }
-  | { readonly kind: "presence"; readonly orgId: string; readonly userId: string };
+  | { readonly kind: "presence"; readonly orgId: string; readonly userId: string }
+  /**
+   * A person's rights or sign-in changed (deactivated, moved, signed out, their group's
+   * permissions edited): whatever holds a long-lived connection for them checks again.
+   * Without `userId`, anyone in the organisation may be concerned.
+   */
+  | { readonly kind: "access"; readonly orgId: string; readonly userId?: string };
 
 export type LiveListener = (event: LiveEvent) => void;
 

@@ -7,6 +7,7 @@
  */
 export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
 export { permissionsMiddleware } from "./middleware.ts";
+export { accessChanged, withCurrentPermissions } from "./rights.ts";
 export {
   type ChangeContext,
   createGroup,

@@ -23,6 +23,7 @@ import {
   setGroupSettings,
   updateGroup,
 } from "./groups.ts";
+import { accessChanged } from "./rights.ts";
 import { groupMembers } from "./schema.ts";
 import { renderTemplate } from "./settings.ts";
 import { chooseStatus, effectivePresence } from "./status.ts";
@@ -123,6 +124,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
     const body = await c.req.parseBody({ all: true });
     const chosen = ([] as unknown[]).concat(body.permission ?? []);
     await setGroupPermissions(c.get("deps").db, c.req.param("id"), chosen, ctx(c));
+    accessChanged(c);
     return c.redirect(`/admin/groups/${c.req.param("id")}/permissions?saved=1`, 303);
   })
   .get("/groups/:id/settings", async (c) => {
@@ -173,6 +175,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
   })
   .post("/technicians/:id/deactivate", async (c) => {
     await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
+    accessChanged(c, c.req.param("id"));
     return c.redirect("/admin/technicians", 303);
   })
   .post("/technicians/:id/reactivate", async (c) => {
@@ -182,6 +185,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
   .post("/technicians/:id/group", async (c) => {
     const form = await readForm(c);
     await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", ctx(c));
+    accessChanged(c, c.req.param("id"));
     return c.redirect("/admin/technicians", 303);
   });
 

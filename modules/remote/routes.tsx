@@ -31,7 +31,6 @@ import {
   findByToken,
   logSessionEvent,
   pinRefused,
-  SessionConflict,
   sessionForTechnician,
   storeFile,
   type SupportSession,
@@ -41,7 +40,9 @@ import type { LiveEvent } from "../live/mod.ts";
 import { INPUT_MESSAGES, QUALITY_PRESETS } from "../../protocol/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import type { RemoteSession, ViewerLink } from "./hub.ts";
+import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
+import { readViewerRights, rightsOf } from "./viewer_rights.ts";
 import { RemoteViewMount } from "./views.tsx";
 
 type C = Context<AppEnv>;
@@ -168,11 +169,12 @@ export const remoteRoutes = new Hono<AppEnv>()
       };
       const remote = remoteFor(deps, session);
       let viewer: ViewerLink | null = null;
+      let authority: ViewerAuthority | null = null;
       let unsubscribe = () => {};
       let chain = Promise.resolve();
       return {
         onOpen: (_event, ws) => {
-          viewer = {
+          const link: ViewerLink = {
             userId: user.id,
             name: user.name,
             watching: false,
@@ -181,30 +183,42 @@ export const remoteRoutes = new Hono<AppEnv>()
               if (ws.readyState === 1) ws.send(JSON.stringify(message));
             },
           };
-          remote.join(viewer);
-          // Hold, transfer or end: this technician no longer works the session, so its
-          // view (and, if it was the last one, view and control) ends.
-          unsubscribe = deps.live.subscribe(session.orgId, (event: LiveEvent) => {
-            if (event.kind !== "session" || event.sessionId !== session.id) return;
-            chain = chain.then(async () => {
-              try {
-                await sessionForTechnician(deps, user, session.id, "work");
-              } catch (error) {
-                if (!(error instanceof SessionConflict) && !(error instanceof HttpError)) {
-                  deps.log.error("remote view check failed", { error: String(error) });
-                }
-                if (viewer) remote.setWatching(viewer, false);
-                ws.close(4403, "no longer working this session");
+          viewer = link;
+          remote.join(link);
+          // Rights are read again while the socket lives (authority.ts): an admin taking
+          // remoteControl away ends control and keeps the picture; losing the picture, the
+          // sign-in (deactivated, signed out) or the session (hold, transfer, end) closes it.
+          authority = new ViewerAuthority({
+            initial: rightsOf(user),
+            read: () => readViewerRights(deps, user, session.id),
+            onChange: (rights) => {
+              if (rights === "none") {
+                remote.setWatching(link, false);
+                ws.close(4403, "no longer allowed to view this session");
+              } else if (rights === "view") {
+                remote.setControl(link, false);
+                const reason = c.get("t")("remote.refused.permission");
+                link.send({ type: "error", code: "permission", reason });
               }
-            });
+            },
+          });
+          const rights = authority;
+          unsubscribe = deps.live.subscribe(session.orgId, (event: LiveEvent) => {
+            const concerned = event.kind === "session"
+              ? event.sessionId === session.id
+              : event.kind === "access" && (event.userId ?? user.id) === user.id;
+            if (concerned) rights.invalidate();
           });
         },
         onMessage: (event, ws) => {
-          chain = chain.then(() => _viewerMessage(c, remote, viewer!, user, event.data, ws))
-            .catch((error) => deps.log.error("viewer frame failed", { error: String(error) }));
+          chain = chain.then(async () => {
+            const rights = await authority?.current() ?? "none";
+            return _viewerMessage(c, remote, viewer!, rights, event.data, ws);
+          }).catch((error) => deps.log.error("viewer frame failed", { error: String(error) }));
         },
         onClose: () => {
           unsubscribe();
+          authority?.close();
           if (viewer) remote.leave(viewer);
         },
       };
@@ -279,7 +293,7 @@ function _viewerMessage(
   c: C,
   remote: RemoteSession,
   viewer: ViewerLink,
-  user: CurrentUser,
+  rights: ViewerRights,
   data: unknown,
   _ws: WSContext,
 ): Promise<void> | void {
@@ -313,15 +327,14 @@ function _viewerMessage(
       remote.setQuality(message.preset);
       return;
     case "view":
-      if (!can(user, "desktopView") && !can(user, "remoteControl")) {
-        return refusal("permission");
-      }
+      if (message.on && !allows(rights, "view")) return refusal("permission");
       return refusal(remote.setWatching(viewer, message.on));
     case "control":
-      if (!can(user, "remoteControl")) return refusal("permission");
+      if (message.on && !allows(rights, "control")) return refusal("permission");
       return refusal(remote.setControl(viewer, message.on));
     default:
-      if (!can(user, "remoteControl")) return refusal("permission");
+      // Checked against rights at most half a second old (or read after a notice).
+      if (!allows(rights, "control")) return refusal("permission");
       return refusal(remote.input(message));
   }
 }

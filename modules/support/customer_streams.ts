@@ -179,7 +179,7 @@ export async function openCustomerStream(
       controller = c;
       send("retry: 3000\n\n");
       unsubscribe = deps.live.subscribe(session.orgId, (event) => {
-        if (event.kind !== "presence" && event.sessionId === session.id) schedule();
+        if ("sessionId" in event && event.sessionId === session.id) schedule();
       });
       // A named event, not a comment: the page's watchdog must see it to know the line is alive.
       heartbeat = setInterval(() => send("event: ping\ndata: 1\n\n"), registry.options.heartbeatMs);

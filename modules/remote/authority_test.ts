@@ -1,0 +1,77 @@
+// ViewerAuthority with a fake read and a fake clock: a fresh answer is reused, a stale one
+// or one after a notice is read again, changes are reported once, a failing read means
+// "none", and a closed authority allows nothing.
+import assert from "node:assert/strict";
+import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
+
+function setup(initial: ViewerRights = "control") {
+  let now = 0;
+  let answer: ViewerRights | Error = initial;
+  let reads = 0;
+  const changes: string[] = [];
+  const authority = new ViewerAuthority({
+    initial,
+    read: () => {
+      reads++;
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    },
+    onChange: (rights, before) => changes.push(`${before}→${rights}`),
+    staleMs: 500,
+    everyMs: 60_000,
+    now: () => now,
+  });
+  return {
+    authority,
+    changes,
+    reads: () => reads,
+    advance: (ms: number) => void (now += ms),
+    answer: (a: ViewerRights | Error) => void (answer = a),
+  };
+}
+
+Deno.test("ViewerAuthority.current() reuses a fresh answer and reads a stale one again", async () => {
+  const s = setup();
+  try {
+    s.answer("view");
+    assert.equal(await s.authority.current(), "control", "fresh: no read");
+    assert.equal(s.reads(), 0);
+    s.advance(501);
+    assert.equal(await s.authority.current(), "view", "stale: read again");
+    assert.equal(s.reads(), 1);
+    assert.deepEqual(s.changes, ["control→view"]);
+    assert.equal(await s.authority.current(), "view");
+    assert.equal(s.reads(), 1);
+  } finally {
+    s.authority.close();
+  }
+});
+
+Deno.test("ViewerAuthority.invalidate() makes the very next answer a new read", async () => {
+  const s = setup();
+  try {
+    s.answer("none");
+    s.authority.invalidate();
+    assert.equal(await s.authority.current(), "none");
+    assert.deepEqual(s.changes, ["control→none"]);
+  } finally {
+    s.authority.close();
+  }
+});
+
+Deno.test("ViewerAuthority: a failing read counts as none; closed allows nothing", async () => {
+  const s = setup("view");
+  s.answer(new Error("database gone"));
+  s.advance(600);
+  assert.equal(await s.authority.current(), "none");
+  s.answer("control");
+  s.authority.close();
+  s.advance(600);
+  assert.equal(await s.authority.current(), "none");
+  assert.equal(s.authority.rights, "none");
+});
+
+Deno.test("allows(): control includes view", () => {
+  assert.equal(allows("control", "view"), true);
+  assert.equal(allows("view", "control"), false);
+  assert.equal(allows("none", "view"), false);
+});

@@ -1,0 +1,202 @@
+// Revoked rights end an open viewer socket (issue 11, item 3). Rights used to be read once,
+// when the socket opened: after an admin took remoteControl away or deactivated the
+// technician, the open socket kept moving the customer's pointer. Now the socket's rights
+// are read again on every notice of a change (admin route or API, sign out everywhere) and
+// at most half a second apart otherwise; input is checked against them. Losing
+// remoteControl ends control and keeps the picture; losing the picture, the sign-in or the
+// account closes the socket.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { technicianGroups } from "../../modules/org/mod.ts";
+import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import type { ServerMessage } from "../../protocol/mod.ts";
+import { remoteHub } from "../../modules/remote/mod.ts";
+import {
+  createPrivateSession,
+  customerConnected,
+  findByToken,
+  startSession,
+} from "../../modules/support/mod.ts";
+import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+
+type Frame = { type: string; [k: string]: unknown };
+
+/** A technician's viewer socket opened with the browser's cookie, from our own origin. */
+async function openViewer(port: number, browser: TestClient, sessionId: string) {
+  const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const ws = new WebSocket(
+    `ws://127.0.0.1:${port}/console/sessions/${sessionId}/remote/ws`,
+    { headers: { cookie, origin: `http://127.0.0.1:${port}` } } as unknown as string[],
+  );
+  const inbox: Frame[] = [];
+  let wake = () => {};
+  ws.onmessage = (event) => {
+    inbox.push(JSON.parse(event.data));
+    wake();
+  };
+  const closed = new Promise<{ code: number; at: number }>((resolve) =>
+    ws.addEventListener("close", (event) => resolve({ code: event.code, at: performance.now() }))
+  );
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  /** The next frame matching `want` (frames before it are dropped), or throws after `ms`. */
+  const next = async (want: (f: Frame) => boolean, ms = 2_000): Promise<Frame> => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      const found = inbox.findIndex(want);
+      if (found >= 0) return inbox.splice(0, found + 1)[found];
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 20);
+      });
+    }
+    throw new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(inbox)}`);
+  };
+  const send = (frame: Frame) => ws.send(JSON.stringify(frame));
+  return { ws, next, send, closed };
+}
+
+/** A technician working a session with a connected customer, and a fake agent that the
+ * customer let view and control (consent itself is tested with the real agent). */
+async function controlling(t: TestApp, port: number) {
+  const tech = await technician(t);
+  const created = await createPrivateSession(t.deps, tech, {
+    method: "link",
+    customerName: "Carol",
+    fields: {},
+  });
+  const session = (await findByToken(t.deps, created.session.token))!;
+  await customerConnected(t.deps, session);
+  await startSession(t.deps, tech, session.id);
+  const browser = t.client();
+  await browser.signIn(tech.email, TECH_PASSWORD);
+  const viewer = await openViewer(port, browser, session.id);
+  await viewer.next((f) => f.type === "state");
+  const remote = remoteHub(t.deps).find(session.id)!;
+  const agentGot: ServerMessage[] = [];
+  remote.agentAttached({ send: (m) => agentGot.push(m), close() {} }, {
+    width: 800,
+    height: 600,
+  });
+  remote.agentConsent("view", true);
+  remote.agentConsent("control", true);
+  viewer.send({ type: "pointer", x: 10, y: 10 });
+  for (let i = 0; i < 100 && !agentGot.some((m) => m.type === "pointer"); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(agentGot.some((m) => m.type === "pointer"), "control works before the change");
+  return { tech, session, browser, viewer, remote, agentGot };
+}
+
+async function adminToken(t: TestApp): Promise<string> {
+  const res = await t.app.request("http://localhost/api/v1/auth/token", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+  });
+  return (await res.json()).token;
+}
+
+function patch(t: TestApp, token: string, path: string, body: unknown) {
+  return t.app.request(`http://localhost/api/v1${path}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+const inputs = (got: ServerMessage[]) =>
+  got.filter((m) => m.type === "pointer" || m.type === "key").length;
+
+Deno.test({
+  name: "viewer socket: remoteControl taken away → input refused at once, picture kept; " +
+    "deactivated → closed within 1 s",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
+    try {
+      const { tech, viewer, agentGot } = await controlling(t, server.addr.port);
+      const admin = await adminToken(t);
+      const before = inputs(agentGot);
+
+      const withoutControl = defaultPermissions().filter((p) => p !== "remoteControl");
+      const changed = await patch(t, admin, `/groups/${tech.groupId}`, {
+        permissions: withoutControl,
+      });
+      assert.equal(changed.status, 200);
+      const sentAt = performance.now();
+      viewer.send({ type: "pointer", x: 20, y: 20 });
+      viewer.send({ type: "key", keysym: 0x61, down: true });
+      const refused = await viewer.next((f) => f.type === "error" && f.code === "permission");
+      assert.ok(performance.now() - sentAt < 1_000, "refused within a second");
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(inputs(agentGot), before, "the agent received no input after the change");
+      assert.ok(
+        agentGot.some((m) => m.type === "revoke" && m.capability === "control"),
+        "control was ended at the agent",
+      );
+      assert.equal(viewer.ws.readyState, WebSocket.OPEN, "the picture stays: socket open");
+      assert.ok(refused);
+
+      const deactivated = await patch(t, admin, `/technicians/${tech.id}`, { active: false });
+      assert.equal(deactivated.status, 204);
+      const at = performance.now();
+      const closed = await Promise.race([
+        viewer.closed,
+        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+      ]);
+      assert.ok(closed, "closed within a second of the deactivation");
+      assert.equal(closed.code, 4403);
+      assert.ok(closed.at - at < 1_000);
+    } finally {
+      await server.shutdown();
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "viewer socket: a change no notice announces is still seen within a second; " +
+    "signing out everywhere closes it at once",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
+    try {
+      const first = await controlling(t, server.addr.port);
+      // Straight into the database, no notice: the timer finds it.
+      const changedAt = performance.now();
+      await t.deps.db.update(technicianGroups).set({ permissions: ["startPrivate"] })
+        .where(eq(technicianGroups.id, first.tech.groupId!));
+      const closed = await Promise.race([
+        first.viewer.closed,
+        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+      ]);
+      assert.ok(closed, "closed within a second without a notice");
+      assert.ok(closed.at - changedAt < 1_000, `${Math.round(closed.at - changedAt)} ms`);
+
+      const second = await controlling(t, server.addr.port);
+      const before = inputs(second.agentGot);
+      await second.browser.get("/account");
+      const out = await second.browser.post("/account/signout-everywhere", {});
+      assert.equal(out.status, 303);
+      second.viewer.send({ type: "pointer", x: 30, y: 30 });
+      const gone = await Promise.race([
+        second.viewer.closed,
+        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+      ]);
+      assert.ok(gone, "signed out everywhere: closed within a second");
+      assert.equal(inputs(second.agentGot), before, "no input after signing out");
+    } finally {
+      await server.shutdown();
+      await t.close();
+    }
+  },
+});
