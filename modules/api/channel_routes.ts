@@ -5,8 +5,8 @@ import {
   ChannelInputSchema,
   createChannel,
   deleteChannel,
-  getChannel,
-  listChannels,
+  getManagedChannel,
+  listManagedChannels,
   type SaveResult,
   updateChannel,
 } from "../channels/mod.ts";
@@ -71,11 +71,11 @@ channelApi.openapi(
     ...common,
     method: "get",
     path: "/channels",
-    summary: "The organisation's channels",
+    summary: "The channels the caller manages (a limited admin: those whose groups it all manages)",
     responses: { 200: { description: "Channels", ...json(z.array(ChannelOut)) }, ...adminErrors },
   }),
   async (c) => {
-    const list = await listChannels(c.get("deps").db, c.get("user")!.orgId);
+    const list = await listManagedChannels(c.get("deps").db, c.get("user")!);
     return c.json(list.map((ch) => out(c, ch)), 200);
   },
 );
@@ -106,7 +106,7 @@ channelApi.openapi(
     responses: { 200: { description: "The channel", ...json(ChannelOut) }, ...adminErrors },
   }),
   async (c) => {
-    const ch = await getChannel(c.get("deps").db, c.get("user")!.orgId, c.req.valid("param").id);
+    const ch = await getManagedChannel(c.get("deps").db, c.get("user")!, c.req.valid("param").id);
     if (!ch) throw new HttpError(404, "channels.notFound");
     return c.json(out(c, ch), 200);
   },
@@ -124,7 +124,7 @@ channelApi.openapi(
   async (c) => {
     const { db } = c.get("deps");
     const { id } = c.req.valid("param");
-    const current = await getChannel(db, c.get("user")!.orgId, id);
+    const current = await getManagedChannel(db, c.get("user")!, id);
     if (!current) throw new HttpError(404, "channels.notFound");
     const base = ChannelInputSchema.safeParse({
       name: current.name,

@@ -155,20 +155,21 @@ Deno.test("an admin may only assign the technician groups it manages", async () 
     const channel = await createChannelVia(g, channelForm({ groupId: groupA }));
     assert.equal(channel.name, "Helpdesk");
 
-    // The master admin is unchanged; an edit by the scoped admin keeps group B.
+    // A channel that also serves group B is not the scoped admin's to change (or see).
     const both = await createChannelVia(
       f,
       channelForm({ groupId: groupA }, { name: "Both", [`group_${groupB}`]: "on" }),
     );
-    await scoped.get(`/admin/channels/${both.id}`);
+    assert.equal((await scoped.get(`/admin/channels/${both.id}`)).status, 404);
     const edit = await scoped.post(
       `/admin/channels/${both.id}`,
       channelForm({ groupId: groupA }, { name: "Both renamed" }),
     );
-    assert.equal(edit.status, 303);
+    assert.equal(edit.status, 404);
     const links = await f.t.deps.db.select().from(channelGroups)
       .where(eq(channelGroups.channelId, both.id));
     assert.deepEqual(links.map((l) => l.groupId).sort(), [groupA, groupB].sort());
+    assert.doesNotMatch(await (await scoped.get("/admin/channels")).text(), /Both/);
     const sneaky = await scoped.post(
       `/admin/channels/${channel.id}`,
       channelForm({ groupId: groupA }, { [`group_${groupB}`]: "on" }),

@@ -7,7 +7,9 @@
  * with those details at /admin/channels/callbacks) and `fieldAdminRoutes` (/admin/fields)
  * are the admin pages, `channelPublicRoutes` (/c)
  * the customer side; the service functions and `ChannelInputSchema` are what the JSON API
- * builds on. Every change is audited in the transaction that makes it.
+ * builds on. Every change is audited in the transaction that makes it. A limited admin
+ * sees and changes only the channels whose groups it all manages (`managesChannel`;
+ * `getManagedChannel` and `listManagedChannels` apply it; anything else is a 404).
  */
 export { channelAdminRoutes } from "./routes.tsx";
 export { fieldAdminRoutes } from "./field_routes.tsx";
@@ -17,7 +19,10 @@ export {
   createChannel,
   deleteChannel,
   getChannel,
+  getManagedChannel,
   listChannels,
+  listManagedChannels,
+  managesChannel,
   MAX_CHANNELS,
   type SaveResult,
   updateChannel,

@@ -8,10 +8,11 @@ import {
   type Channel,
   createChannel,
   deleteChannel,
-  getChannel,
+  getManagedChannel,
   groupChoices,
   listCallbacks,
   listChannels,
+  listManagedChannels,
   markCallbackHandled,
   MAX_CHANNELS,
   openCallbackCount,
@@ -34,11 +35,15 @@ export const channelAdminRoutes = new Hono<AppEnv>()
   })
   .get("/callbacks", async (c) => {
     const { db } = c.get("deps");
-    const orgId = c.get("user")!.orgId;
-    const [callbacks, fields] = await Promise.all([
-      listCallbacks(db, orgId),
-      listFields(db, orgId),
+    const user = c.get("user")!;
+    const [all, managed, fields] = await Promise.all([
+      listCallbacks(db, user.orgId),
+      listManagedChannels(db, user),
+      listFields(db, user.orgId),
     ]);
+    // A customer's call-me-back details are for the admins of the channel's groups.
+    const mine = new Set(managed.map((ch) => ch.id));
+    const callbacks = all.filter((cb) => mine.has(cb.channelId));
     const flash = c.req.query("handled") === "1"
       ? { kind: "info" as const, message: c.get("t")("channels.callbacks.markedHandled") }
       : undefined;
@@ -97,8 +102,9 @@ function changeContext(c: C): ChangeContext {
   return { actor: c.get("user")!, ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
+/** The channel if the admin manages it (`managesChannel`); 404 alike for the rest. */
 async function channelOr404(c: C): Promise<Channel> {
-  const channel = await getChannel(c.get("deps").db, c.get("user")!.orgId, c.req.param("id")!);
+  const channel = await getManagedChannel(c.get("deps").db, c.get("user")!, c.req.param("id")!);
   if (!channel) throw new HttpError(404, "channels.notFound");
   return channel;
 }
@@ -111,8 +117,11 @@ async function draftFromRequest(c: C): Promise<ChannelDraft> {
 
 async function renderList(c: C, flash?: { kind: "error" | "info"; message: string }, status = 200) {
   const { db } = c.get("deps");
-  const orgId = c.get("user")!.orgId;
-  const [channels, groups] = await Promise.all([listChannels(db, orgId), groupChoices(db, orgId)]);
+  const user = c.get("user")!;
+  const [channels, groups] = await Promise.all([
+    listManagedChannels(db, user),
+    groupChoices(db, user.orgId),
+  ]);
   return c.html(
     <ChannelListPage c={c} channels={channels} groups={groups} flash={flash} />,
     status as 200,

@@ -33,6 +33,50 @@ export async function listChannels(db: Database, orgId: string): Promise<Channel
   }));
 }
 
+/**
+ * Whether `actor` may see and change `channel`. The rule for a limited admin: only a channel
+ * every one of whose groups it manages — renaming, closing or deleting a channel changes
+ * what the customers of each group it serves get, so one group's admin does not decide that
+ * for another's. (A channel that serves no group is any admin's.) The master admin manages
+ * every channel. `managed` is `managedGroupIds(actor)`.
+ */
+export function managesChannel(
+  actor: ChangeContext["actor"],
+  channel: Channel,
+  managed: ReadonlySet<string>,
+): boolean {
+  if (actor.role === "master_admin") return true;
+  if (actor.role !== "admin") return false;
+  return channel.groupIds.every((id) => managed.has(id));
+}
+
+/** The organisation's channels that `actor` manages (`managesChannel`), by name. */
+export async function listManagedChannels(
+  db: Database,
+  actor: ChangeContext["actor"],
+): Promise<Channel[]> {
+  const [all, managed] = await Promise.all([
+    listChannels(db, actor.orgId),
+    managedGroupIds(db, actor),
+  ]);
+  return all.filter((channel) => managesChannel(actor, channel, managed));
+}
+
+/**
+ * The channel if `actor` manages it (`managesChannel`); undefined for a channel of another
+ * organisation, one it does not manage and one that does not exist alike, so callers
+ * answer all three with the same 404 and never confirm that a channel exists.
+ */
+export async function getManagedChannel(
+  db: Database,
+  actor: ChangeContext["actor"],
+  id: string,
+): Promise<Channel | undefined> {
+  const channel = await getChannel(db, actor.orgId, id);
+  if (!channel) return undefined;
+  return managesChannel(actor, channel, await managedGroupIds(db, actor)) ? channel : undefined;
+}
+
 /** One channel of the organisation, or undefined (also for ids that are not UUIDs). */
 export async function getChannel(
   db: Database,
@@ -102,9 +146,9 @@ export async function updateChannel(
   assertAdmin(ctx);
   return await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
-    const before = await getChannel(t, ctx.actor.orgId, id);
+    const before = await getManagedChannel(t, ctx.actor, id);
     if (!before) throw new HttpError(404, "channels.notFound");
-    const checked = await checkInput(t, ctx, raw, before.groupIds);
+    const checked = await checkInput(t, ctx, raw);
     if (!checked.ok) return checked;
     const input = checked.input;
     const [row] = await t.update(channels).set({
@@ -132,7 +176,7 @@ export async function deleteChannel(db: Database, id: string, ctx: ChangeContext
   assertAdmin(ctx);
   await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
-    const before = await getChannel(t, ctx.actor.orgId, id);
+    const before = await getManagedChannel(t, ctx.actor, id);
     if (!before) throw new HttpError(404, "channels.notFound");
     await t.delete(channels).where(eq(channels.id, id));
     await recordChange(t, ctx, "channel.deleted", id, { before: snapshot(before) });
@@ -161,7 +205,7 @@ export async function listCallbacks(db: Database, orgId: string): Promise<Callba
 }
 
 /**
- * Marks a callback request of the actor's organisation as handled (audited); a 404 for
+ * Marks a callback request of a channel the actor manages as handled (audited); a 404 for
  * anything else. Marking one that is already handled changes nothing.
  */
 export async function markCallbackHandled(
@@ -177,7 +221,9 @@ export async function markCallbackHandled(
       .innerJoin(channels, eq(callbackRequests.channelId, channels.id))
       .where(and(eq(callbackRequests.id, id), eq(channels.orgId, ctx.actor.orgId)))
       .for("update");
-    if (!found) throw new HttpError(404, "channels.callbackNotFound");
+    if (!found || !(await getManagedChannel(t, ctx.actor, found.callback.channelId))) {
+      throw new HttpError(404, "channels.callbackNotFound");
+    }
     if (found.callback.handledAt) return;
     await t.update(callbackRequests).set({ handledAt: ctx.now })
       .where(eq(callbackRequests.id, id));
@@ -201,14 +247,13 @@ export function isUuid(value: string): boolean {
 
 /**
  * Validates the input and checks its groups and fields against the actor's organisation.
- * A non-master admin may only assign groups it manages; on an edit, the channel's groups
- * it does not manage (`current`) are not shown to it, so they are kept as they were.
+ * A non-master admin may only assign groups it manages (and only edits channels whose
+ * groups it all manages: `managesChannel`).
  */
 async function checkInput(
   db: Database,
   ctx: ChangeContext,
   raw: unknown,
-  current: string[] = [],
 ): Promise<{ ok: true; input: ChannelInput } | { ok: false; problems: InputProblem[] }> {
   const orgId = ctx.actor.orgId;
   const parsed = ChannelInputSchema.safeParse(raw);
@@ -219,9 +264,6 @@ async function checkInput(
     const managed = await managedGroupIds(db, ctx.actor);
     if (input.groupIds.some((id) => !managed.has(id))) {
       problems.push({ path: "groupIds", code: "groupUnknown" });
-    } else {
-      const kept = current.filter((id) => !managed.has(id));
-      input.groupIds = [...input.groupIds, ...kept];
     }
   } else if (input.groupIds.length > 0) {
     const found = await db.select({ id: technicianGroups.id }).from(technicianGroups).where(

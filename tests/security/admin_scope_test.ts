@@ -6,6 +6,7 @@
 // answers exactly like a missing one.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
+import { channelGroups, channels, createChannel } from "../../modules/channels/mod.ts";
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { mailOutbox } from "../../modules/mail/mod.ts";
 import { smsOutbox } from "../../modules/sms/mod.ts";
@@ -13,7 +14,7 @@ import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { startSmtpServer } from "../../modules/mail/smtp_test_server.ts";
 import { startTestGateway } from "../../modules/sms/gateway_test_server.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
-import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
+import { makeGroup, makePerson, masterAdmin, TECH_PASSWORD } from "../support/org.ts";
 
 const HTMX = { "hx-request": "true" };
 
@@ -175,5 +176,98 @@ Deno.test("admin SMS outbox: an admin sees only its groups' messages, with link 
   } finally {
     await t.close();
     await gateway.close();
+  }
+});
+
+async function apiToken(t: TestApp, email: string): Promise<string> {
+  const res = await t.app.request("http://localhost/api/v1/auth/token", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: TECH_PASSWORD }),
+  });
+  assert.equal(res.status, 201);
+  return (await res.json()).token as string;
+}
+
+function api(t: TestApp, token: string, method: string, path: string, body?: unknown) {
+  return t.app.request(`http://localhost/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function newChannel(t: TestApp, name: string, groupIds: string[]) {
+  const ctx = { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() };
+  const result = await createChannel(t.deps.db, { name, groupIds }, ctx);
+  assert.ok(result.ok);
+  return result.channel;
+}
+
+async function channelState(t: TestApp, id: string) {
+  const [row] = await t.deps.db.select().from(channels).where(eq(channels.id, id));
+  const links = await t.deps.db.select().from(channelGroups).where(eq(channelGroups.channelId, id));
+  return row && { name: row.name, active: row.active, groups: links.map((l) => l.groupId).sort() };
+}
+
+Deno.test("channels: an admin changes only channels whose groups it all manages, by API and page", async () => {
+  const t = await startTestApp();
+  try {
+    const w = await world(t);
+    const [g1, g2] = w.groups;
+    const theirs = await newChannel(t, "Group two desk", [g2]);
+    const shared = await newChannel(t, "Shared desk", [g1, g2]);
+    const mine = await newChannel(t, "Group one desk", [g1]);
+    const before = [await channelState(t, theirs.id), await channelState(t, shared.id)];
+    const token = await apiToken(t, "admin1@ex.test");
+    const missing = crypto.randomUUID();
+
+    const listed = await (await api(t, token, "GET", "/channels")).json();
+    assert.deepEqual(listed.map((c: { id: string }) => c.id), [mine.id]);
+    const notFound = await api(t, token, "GET", `/channels/${missing}`);
+    assert.equal(notFound.status, 404);
+    const notFoundBody = await notFound.json();
+    for (const id of [theirs.id, shared.id]) {
+      const get = await api(t, token, "GET", `/channels/${id}`);
+      assert.equal(get.status, 404);
+      assert.equal((await get.json()).detail, notFoundBody.detail);
+      const patch = await api(t, token, "PATCH", `/channels/${id}`, {
+        name: "Taken over",
+        active: false,
+        groupIds: [g1],
+      });
+      assert.equal(patch.status, 404);
+      assert.equal((await api(t, token, "DELETE", `/channels/${id}`)).status, 404);
+    }
+
+    const [admin1] = w.admins;
+    const page = await admin1.get("/admin/channels");
+    assert.doesNotMatch(await page.text(), /Group two desk|Shared desk/);
+    for (const id of [theirs.id, shared.id]) {
+      assert.equal((await admin1.get(`/admin/channels/${id}`)).status, 404);
+      assert.equal((await admin1.get(`/admin/channels/${id}/delete`)).status, 404);
+      const edit = await admin1.post(`/admin/channels/${id}`, {
+        name: "Taken over",
+        [`group_${g1}`]: "on",
+        unavailableAction: "message",
+      });
+      assert.equal(edit.status, 404);
+      assert.equal((await admin1.post(`/admin/channels/${id}/delete`)).status, 404);
+    }
+    assert.deepEqual(
+      [await channelState(t, theirs.id), await channelState(t, shared.id)],
+      before,
+      "unchanged",
+    );
+
+    // Its own channel still works, and the master admin still manages every channel.
+    const renamed = await api(t, token, "PATCH", `/channels/${mine.id}`, { name: "Desk one" });
+    assert.equal(renamed.status, 200);
+    await w.master.get(`/admin/channels/${theirs.id}/delete`);
+    const deleted = await w.master.post(`/admin/channels/${theirs.id}/delete`);
+    assert.equal(deleted.status, 303);
+    assert.equal(await channelState(t, theirs.id), undefined);
+  } finally {
+    await t.close();
   }
 });
