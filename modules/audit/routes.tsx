@@ -4,7 +4,10 @@ import type { AppEnv } from "../http/mod.ts";
 import { AUDIT_ACTIONS, listAudit } from "./service.ts";
 import { AuditPage, AuditTable } from "./views.tsx";
 
-/** `/admin/audit`: admins page and filter through their organisation's audit log. */
+/**
+ * `/admin/audit`: admins page and filter through the audit log — the master admin the
+ * organisation's, an admin its own actions and the entries about its groups.
+ */
 export const auditRoutes = new Hono<AppEnv>()
   .use("*", requireRole("master_admin", "admin"))
   .get("/", async (c) => {
@@ -16,11 +19,17 @@ export const auditRoutes = new Hono<AppEnv>()
       to: parseDay(q.to, "to"),
     };
     const page = Number.parseInt(q.page ?? "1", 10);
+    const user = c.get("user")!;
     const result = await listAudit(c.get("deps").db, {
-      orgId: c.get("user")!.orgId,
+      scope: {
+        orgId: user.orgId,
+        userId: user.id,
+        all: user.role === "master_admin",
+        groupIds: [...(user.managedGroupIds ?? [])],
+      },
       ...filters,
       to: filters.to ? new Date(filters.to.getTime() + 86_400_000) : undefined,
-      page: Number.isFinite(page) ? page : 1,
+      page, // clamped by listAudit, NaN and 1e20 included
     });
     c.header("Vary", "HX-Request");
     const props = { c, result, query: q };

@@ -1,5 +1,5 @@
-import { and, count, desc, eq, gte, lt, type SQL } from "drizzle-orm";
-import type { Database } from "../db/mod.ts";
+import { and, count, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
+import { clampPage, type Database } from "../db/mod.ts";
 import { auditLog } from "./schema.ts";
 
 /** The audit actions this codebase writes; one list so reports and filters agree. */
@@ -84,8 +84,19 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
   });
 }
 
-export interface AuditQuery {
+/**
+ * Whose entries an admin may read: the master admin (`all`) the organisation's whole log;
+ * an admin its own actions and the entries about the groups it manages (`groupIds`).
+ */
+export interface AuditScope {
   orgId: string;
+  userId: string;
+  all: boolean;
+  groupIds: readonly string[];
+}
+
+export interface AuditQuery {
+  scope: AuditScope;
   action?: string;
   actorEmail?: string;
   from?: Date;
@@ -94,20 +105,44 @@ export interface AuditQuery {
   pageSize?: number;
 }
 
-/** One page of entries, newest first, plus the total for the pager. */
+/**
+ * One page of entries in scope, newest first, plus the total for the pager. The page is
+ * clamped to the ones that exist (`clampPage`), whatever number was asked for.
+ */
 export async function listAudit(db: Database, query: AuditQuery) {
-  const pageSize = Math.min(Math.max(query.pageSize ?? 50, 1), 200);
-  const page = Math.max(query.page ?? 1, 1);
-  const filters: SQL[] = [eq(auditLog.orgId, query.orgId)];
+  const filters: SQL[] = [eq(auditLog.orgId, query.scope.orgId)];
+  if (!query.scope.all) filters.push(_aboutScope(query.scope));
   if (query.action) filters.push(eq(auditLog.action, query.action));
   if (query.actorEmail) filters.push(eq(auditLog.actorEmail, query.actorEmail.toLowerCase()));
   if (query.from) filters.push(gte(auditLog.createdAt, query.from));
   if (query.to) filters.push(lt(auditLog.createdAt, query.to));
   const where = and(...filters);
-  const [rows, [{ total }]] = await Promise.all([
-    db.select().from(auditLog).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-      .limit(pageSize).offset((page - 1) * pageSize),
-    db.select({ total: count() }).from(auditLog).where(where),
-  ]);
+  const [{ total }] = await db.select({ total: count() }).from(auditLog).where(where);
+  const { page, pageSize } = clampPage(query, Number(total));
+  const rows = await db.select().from(auditLog).where(where)
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(pageSize).offset((page - 1) * pageSize);
   return { rows, total: Number(total), page, pageSize };
+}
+
+/**
+ * The entries a limited admin may read: its own actions; actions of the people of its
+ * groups; and entries whose target is one of its groups, a person of them, a session of
+ * them or a channel serving one of them. Plain SQL over those modules' tables, because they
+ * all write to the audit log (importing them here would be a cycle).
+ */
+function _aboutScope(scope: AuditScope): SQL {
+  const mine = eq(auditLog.actorId, scope.userId);
+  if (scope.groupIds.length === 0) return mine;
+  const ids = sql.join(scope.groupIds.map((id) => sql`${id}`), sql`, `);
+  const members = sql`select gm.user_id from group_members gm where gm.group_id in (${ids})`;
+  return or(
+    mine,
+    sql`${auditLog.actorId} in (${members})`,
+    sql`${auditLog.target} in (
+      select g.id::text from technician_groups g where g.id in (${ids})
+      union all select m.user_id::text from (${members}) m
+      union all select s.id::text from support_sessions s where s.group_id in (${ids})
+      union all select cg.channel_id::text from channel_groups cg where cg.group_id in (${ids}))`,
+  )!;
 }

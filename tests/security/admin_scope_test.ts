@@ -271,3 +271,44 @@ Deno.test("channels: an admin changes only channels whose groups it all manages,
     await t.close();
   }
 });
+
+Deno.test("audit log: an admin reads its own and its groups' entries; the master admin all", async () => {
+  const t = await startTestApp();
+  try {
+    const w = await world(t);
+    const [g1, g2] = w.groups;
+    const [admin1, admin2] = w.admins;
+    const log1 = await text(admin1.get("/admin/audit"));
+    // Its own sign-in, its technician's, and the creation of its group by the master admin.
+    assert.match(log1, /admin1@ex\.test/);
+    assert.match(log1, /tech1@ex\.test/);
+    assert.ok(log1.includes(g1), "group one's creation");
+    assert.doesNotMatch(log1, /admin2@ex\.test|tech2@ex\.test/);
+    assert.ok(!log1.includes(g2), "group two's creation");
+    const log2 = await text(admin2.get("/admin/audit"));
+    assert.match(log2, /admin2@ex\.test/);
+    assert.doesNotMatch(log2, /admin1@ex\.test|tech1@ex\.test/);
+    const all = await text(w.master.get("/admin/audit"));
+    for (const who of ["admin1", "admin2", "tech1", "tech2"]) assert.match(all, new RegExp(who));
+    assert.ok(all.includes(g1) && all.includes(g2));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("audit log: any page number is clamped to the pages that exist", async () => {
+  const t = await startTestApp();
+  try {
+    const w = await world(t);
+    for (const page of ["99999999999999999999", "-3", "abc", "1e400", "2.5", "0"]) {
+      const res = await w.master.get(`/admin/audit?page=${page}`);
+      assert.equal(res.status, 200, `page=${page}`);
+      assert.match(await res.text(), /Page 1 of 1 \(/);
+    }
+    const outbox = await w.master.get("/admin/outbox?page=99999999999999999999");
+    assert.equal(outbox.status, 200);
+    assert.equal((await w.master.get("/admin/sms?page=-99999999999999999999")).status, 200);
+  } finally {
+    await t.close();
+  }
+});
