@@ -16,7 +16,6 @@ import {
   visibleRows,
   withHttpErrors,
 } from "../support/mod.ts";
-import { reserveCreation } from "./creation_limit.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import {
   ChatPage,
@@ -93,32 +92,22 @@ sessionApi.openapi(
       }
     }
     const deps = c.get("deps");
-    const slot = reserveCreation(deps, user.id, deps.clock.now());
-    if (!slot.ok) {
-      const seconds = slot.retryAfterSeconds;
-      throw new HttpError(429, "api.tooManySessions", { seconds }, {
-        "Retry-After": String(seconds),
-      });
-    }
-    try {
-      const { session, link } = await createPrivateSession(deps, user, {
+    const { session, link } = await withHttpErrors(() =>
+      createPrivateSession(deps, user, {
         method: body.method,
         customerName: body.customerName,
         fields: body.fields ?? {},
         ip: clientAddress(c),
-      });
-      return c.json({
-        id: session.id,
-        number: session.number,
-        pin: session.pin,
-        link,
-        pinExpiresAt: session.pinExpiresAt?.toISOString() ?? null,
-        status: "connecting" as const,
-      }, 201);
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
+      })
+    );
+    return c.json({
+      id: session.id,
+      number: session.number,
+      pin: session.pin,
+      link,
+      pinExpiresAt: session.pinExpiresAt?.toISOString() ?? null,
+      status: "connecting" as const,
+    }, 201);
   },
 );
 

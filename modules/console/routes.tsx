@@ -105,13 +105,15 @@ async function _create(c: C) {
   const [org] = await deps.db.select({ name: organisations.name }).from(organisations)
     .where(eq(organisations.id, user.orgId));
   const byClient = method === "email" && draft.via === "client";
-  const created = await createPrivateSession(deps, user, {
-    method,
-    customerName: draft.name,
-    fields: draft.fields,
-    contact: byClient || method === "pin" || method === "link" ? undefined : draft.contact,
-    ip: clientAddress(c),
-  }, { sendSms: _smsSender(deps), organisation: org?.name ?? "" });
+  const created = await withHttpErrors(() =>
+    createPrivateSession(deps, user, {
+      method,
+      customerName: draft.name,
+      fields: draft.fields,
+      contact: byClient || method === "pin" || method === "link" ? undefined : draft.contact,
+      ip: clientAddress(c),
+    }, { sendSms: _smsSender(deps), organisation: org?.name ?? "" })
+  );
   const view: CreatedView = {
     method,
     pin: created.session.pin ?? "",

@@ -11,6 +11,7 @@ import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
 import { type AppDeps, type CurrentUser, HttpError } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
+import { type LimitAction, RateLimited } from "../limits/mod.ts";
 import { groupMembers, technicianGroups } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { LIMITED_STATUSES } from "../sessions/mod.ts";
@@ -33,9 +34,20 @@ export class SessionForbidden extends Error {
   }
 }
 
+/** What a person is told when a limit stops them ({{seconds}} until they may try again). */
+const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
+  sessionCreate: "limits.sessionCreate",
+  channelForm: "channels.public.tooManySubmissions",
+  customerChat: "limits.customerChat",
+  pinAddress: "limits.tooFast",
+  pinGlobal: "limits.tooFast",
+  pinRecentFailure: "limits.tooFast",
+};
+
 /**
  * Runs a support-service call and turns its refusals into the matching `HttpError` (403
- * for a missing permission, the conflict's own status otherwise); anything else propagates.
+ * for a missing permission, 429 with Retry-After for a rate limit, the conflict's own
+ * status otherwise); anything else propagates.
  */
 export async function withHttpErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -46,6 +58,12 @@ export async function withHttpErrors<T>(work: () => Promise<T>): Promise<T> {
     }
     if (error instanceof SessionConflict) {
       throw new HttpError(error.status, error.key as TranslationKey);
+    }
+    if (error instanceof RateLimited) {
+      const seconds = error.retryAfterSeconds;
+      throw new HttpError(429, LIMIT_MESSAGE[error.action], { seconds }, {
+        "Retry-After": String(seconds),
+      });
     }
     throw error;
   }

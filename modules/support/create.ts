@@ -6,6 +6,7 @@
 import { recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { enforce } from "../limits/mod.ts";
 import { enqueueMail } from "../mail/mod.ts";
 import { renderTemplate } from "../org/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
@@ -42,6 +43,10 @@ export function customerLink(deps: AppDeps, token: string): string {
   return `${deps.config.publicUrl.replace(/\/$/, "")}/s/${token}`;
 }
 
+/**
+ * A technician's session (console dialog or API). Throws `RateLimited` past the
+ * `sessionCreate` budget of the user (`withHttpErrors` makes it a 429 with Retry-After).
+ */
 export async function createPrivateSession(
   deps: AppDeps,
   user: CurrentUser,
@@ -49,6 +54,24 @@ export async function createPrivateSession(
   options: { sendSms?: SmsSender; organisation?: string } = {},
 ): Promise<CreatedSession> {
   const now = deps.clock.now();
+  // Every door (console dialog, API) spends the same budget, on every instance: a script
+  // gone wrong would otherwise fill the PIN space and every technician's queue.
+  const refund = await enforce(deps.db, { action: "sessionCreate", key: user.id, now });
+  try {
+    return await _createPrivate(deps, user, input, options, now);
+  } catch (error) {
+    await refund();
+    throw error;
+  }
+}
+
+async function _createPrivate(
+  deps: AppDeps,
+  user: CurrentUser,
+  input: NewPrivateSession,
+  options: { sendSms?: SmsSender; organisation?: string },
+  now: Date,
+): Promise<CreatedSession> {
   const settings = await settingsFor(deps.db, user.groupId);
   const created = await deps.db.transaction(async (tx) => {
     const pin = await uniquePin(tx);

@@ -6,6 +6,7 @@
  */
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
+import { enforce } from "../limits/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { SessionEvent } from "../sessions/mod.ts";
 import {
@@ -148,6 +149,8 @@ export async function customerChat(
   if (!session.chatEnabled) throw new SessionConflict("chat.disabled", "Chat is disabled");
   if (session.endedAt) throw new SessionConflict("sessions.ended", "Session ended");
   const now = deps.clock.now();
+  // Whoever holds the link may chat, but not flood the log (throws RateLimited).
+  await enforce(deps.db, { action: "customerChat", key: session.id, now });
   const settings = await settingsFor(deps.db, session.groupId);
   const id = await deps.db.transaction(async (tx) => {
     const [row] = await tx.insert(sessionLog).values({

@@ -10,6 +10,7 @@ import { getOrganisation } from "../auth/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
 import { type AppEnv, clientAddress, HttpError, isHtmx, readForm } from "../http/mod.ts";
 import { isLanguage, type TranslationKey } from "../i18n/mod.ts";
+import { RateLimited } from "../limits/mod.ts";
 import {
   acceptTerms,
   customerChat,
@@ -57,10 +58,12 @@ export const customerRoutes = new Hono<AppEnv>()
     if (verdict.kind === "ok") return c.redirect(`/s/${verdict.token}`, 303);
     await pinRefused(deps, verdict, guess, ip);
     if (verdict.kind === "throttled") {
-      c.header("Retry-After", String(verdict.retryAfterSeconds));
-      const key = verdict.scope === "address" ? "customer.pin.throttled" : "customer.pin.busy";
-      const minutes = Math.max(1, Math.ceil(verdict.retryAfterSeconds / 60));
-      return c.html(<PinPage c={c} error={t(key, { minutes })} />, 429);
+      const seconds = verdict.retryAfterSeconds;
+      c.header("Retry-After", String(seconds));
+      const error = verdict.scope === "address"
+        ? t("customer.pin.throttled", { minutes: Math.max(1, Math.ceil(seconds / 60)) })
+        : t("customer.pin.busy", { seconds });
+      return c.html(<PinPage c={c} error={error} />, 429);
     }
     const key = /^\d{6}$/.test(guess) ? "customer.pin.wrong" : "customer.pin.malformed";
     return c.html(<PinPage c={c} error={t(key)} />, 422);
@@ -110,9 +113,17 @@ export const customerRoutes = new Hono<AppEnv>()
     try {
       id = await customerChat(deps, session, text);
     } catch (error) {
-      if (!(error instanceof SessionConflict)) throw error;
-      const status = error.status === 422 ? 422 : 409;
-      const message = c.get("t")(error.key as TranslationKey);
+      if (!(error instanceof SessionConflict || error instanceof RateLimited)) throw error;
+      let status: 409 | 422 | 429;
+      let message: string;
+      if (error instanceof RateLimited) {
+        status = 429;
+        c.header("Retry-After", String(error.retryAfterSeconds));
+        message = c.get("t")("limits.customerChat", { seconds: error.retryAfterSeconds });
+      } else {
+        status = error.status === 422 ? 422 : 409;
+        message = c.get("t")(error.key as TranslationKey);
+      }
       if (isHtmx(c)) {
         return c.html(<ChatForm c={c} session={session} text={text} error={message} />, status);
       }
@@ -226,7 +237,7 @@ async function sessionPage(
   c: C,
   session: SupportSession,
   refused: { chatText?: string; chatError?: string; fileError?: string } = {},
-  status: 200 | 409 | 413 | 422 = 200,
+  status: 200 | 409 | 413 | 422 | 429 = 200,
 ) {
   const db = c.get("deps").db;
   const organisation = await organisationName(c, session);

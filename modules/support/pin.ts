@@ -1,26 +1,29 @@
 /**
  * PINs (SPEC C1): six digits from the CSPRNG, unique among codes that can still be entered,
- * valid until the connecting timeout. Guessing is throttled per client address and across
- * the whole server, and a live code locks after `CODE_STRIKES` wrong tries against it (a
- * wrong guess one digit away from a live code counts against that code: that is what both a
- * sweep around it and a customer's typo look like — see DECISIONS.md).
+ * valid until the connecting timeout. Guessing is limited per client address, slowed across
+ * the whole server without ever locking everyone out, and a live code locks after
+ * `codeStrikes` wrong tries against it (a wrong guess one digit away from a live code counts
+ * against that code: that is what both a sweep around it and a customer's typo look like).
+ * The budgets are in modules/limits (`pinAddress`, `pinGlobal`, `pinRecentFailure`); the
+ * reasoning and the numbers are in modules/sessions/DECISIONS.md (item 16).
  */
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
-import { pinThrottle, supportSessions } from "./schema.ts";
+import { addressKey, consume, LIMITS, record, usage } from "../limits/mod.ts";
+import { supportSessions } from "./schema.ts";
 
 export const PIN_POLICY = {
-  /** Wrong guesses from one address per window before it is locked out. */
-  addressFailures: 10,
-  /** Wrong guesses from everyone per window before PIN entry pauses for all. */
-  globalFailures: 300,
-  windowMs: 15 * 60_000,
-  globalWindowMs: 60_000,
-  lockMs: 15 * 60_000,
+  /** Wrong guesses from one address (IPv6: one /64) per window; then that address waits. */
+  addressFailures: LIMITS.pinAddress.max,
+  windowMs: LIMITS.pinAddress.windowMs,
+  /**
+   * Wrong guesses per minute across the server before an address that has already failed
+   * must wait for room; an address's first guess (no failure in the last hour or two) is
+   * always checked, so nobody can keep a customer with the right PIN out.
+   */
+  globalFailuresPerMinute: LIMITS.pinGlobal.max,
   codeStrikes: 10,
 } as const;
-
-const GLOBAL_KEY = "*";
 
 export function randomPin(): string {
   // Rejection sampling keeps the six digits uniform.
@@ -52,8 +55,10 @@ export type PinVerdict =
   | { kind: "throttled"; scope: "address" | "global"; retryAfterSeconds: number };
 
 /**
- * Checks a guess. Throttle first (a throttled guess is not even compared), then the code;
- * a wrong guess counts against the address, the global window and near codes.
+ * Checks a guess. A guess is compared only within the address's budget and — for an
+ * address that has failed recently — within the server's budget of wrong guesses per
+ * minute; a refused guess is not compared and costs nothing. A right guess gives its use
+ * back; a wrong one counts against the address, the server and near codes.
  */
 export async function checkPin(
   db: Database,
@@ -61,15 +66,20 @@ export async function checkPin(
   address: string,
   now: Date,
 ): Promise<PinVerdict & { lockedSessionIds?: string[] }> {
-  for (const [key, scope] of [[`a:${address}`, "address"], [GLOBAL_KEY, "global"]] as const) {
-    const [row] = await db.select().from(pinThrottle).where(eq(pinThrottle.key, key));
-    if (row?.lockedUntil && row.lockedUntil > now) {
-      return {
-        kind: "throttled",
-        scope,
-        retryAfterSeconds: Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000),
-      };
+  const key = addressKey(address);
+  const own = await consume(db, { action: "pinAddress", key, now });
+  if (!own.ok) {
+    return { kind: "throttled", scope: "address", retryAfterSeconds: own.retryAfterSeconds };
+  }
+  const fresh = await usage(db, { action: "pinRecentFailure", key, now }) === 0;
+  let server: { refund(): Promise<void> } | null = null;
+  if (!fresh) {
+    const verdict = await consume(db, { action: "pinGlobal", key: "*", now });
+    if (!verdict.ok) {
+      await own.refund();
+      return { kind: "throttled", scope: "global", retryAfterSeconds: verdict.retryAfterSeconds };
     }
+    server = verdict;
   }
   if (/^\d{6}$/.test(guess)) {
     const [hit] = await db.select({ id: supportSessions.id, token: supportSessions.token })
@@ -77,40 +87,17 @@ export async function checkPin(
         eq(supportSessions.pin, guess),
         gt(supportSessions.pinExpiresAt, now),
       ));
-    if (hit) return { kind: "ok", sessionId: hit.id, token: hit.token };
+    if (hit) {
+      await own.refund();
+      await server?.refund();
+      return { kind: "ok", sessionId: hit.id, token: hit.token };
+    }
   }
-  await _countFailure(db, `a:${address}`, PIN_POLICY.addressFailures, PIN_POLICY.windowMs, now);
-  await _countFailure(
-    db,
-    GLOBAL_KEY,
-    PIN_POLICY.globalFailures,
-    PIN_POLICY.globalWindowMs,
-    now,
-  );
+  // A fresh address's guess was not asked for room, but it still fills the server's minute.
+  if (fresh) await record(db, { action: "pinGlobal", key: "*", now });
+  await record(db, { action: "pinRecentFailure", key, now });
   const lockedSessionIds = /^\d{6}$/.test(guess) ? await _strikeNearCodes(db, guess, now) : [];
   return { kind: "wrong", lockedSessionIds };
-}
-
-async function _countFailure(
-  db: Database,
-  key: string,
-  limit: number,
-  windowMs: number,
-  now: Date,
-): Promise<void> {
-  const [row] = await db.select().from(pinThrottle).where(eq(pinThrottle.key, key));
-  const fresh = !row || now.getTime() - row.windowStart.getTime() > windowMs;
-  const failures = fresh ? 1 : row.failures + 1;
-  const lockedUntil = failures >= limit ? new Date(now.getTime() + PIN_POLICY.lockMs) : null;
-  await db.insert(pinThrottle).values({
-    key,
-    failures,
-    windowStart: fresh ? now : row.windowStart,
-    lockedUntil,
-  }).onConflictDoUpdate({
-    target: pinThrottle.key,
-    set: { failures, windowStart: fresh ? now : row!.windowStart, lockedUntil },
-  });
 }
 
 /** Adds a strike to live codes one digit away from `guess`; returns the codes now locked. */
@@ -141,29 +128,16 @@ function _distance(a: string, b: string): number {
   return d;
 }
 
-/** Public forms that create rows (channel sessions, callback requests), per client address. */
-export const FORM_POLICY = { perAddress: 10, windowMs: 15 * 60_000 } as const;
-
 /**
- * Counts one submission from `address` and says whether it may go ahead: at most
- * `FORM_POLICY.perAddress` per window, then a wait until the window is over. Returns the
- * seconds to wait, or null when allowed. Shares the PIN throttle's table (key "f:<address>").
+ * Counts one public form submission (channel session, callback request) from `address` and
+ * says whether it may go ahead: the `channelForm` budget of modules/limits, shared by every
+ * instance. Returns the seconds to wait, or null when allowed.
  */
 export async function formSubmissionWait(
   db: Database,
   address: string,
   now: Date,
 ): Promise<number | null> {
-  const key = `f:${address}`;
-  const [row] = await db.select().from(pinThrottle).where(eq(pinThrottle.key, key));
-  const fresh = !row || now.getTime() - row.windowStart.getTime() > FORM_POLICY.windowMs;
-  const windowStart = fresh ? now : row.windowStart;
-  if (!fresh && row.failures >= FORM_POLICY.perAddress) {
-    const end = windowStart.getTime() + FORM_POLICY.windowMs;
-    return Math.max(1, Math.ceil((end - now.getTime()) / 1000));
-  }
-  const failures = fresh ? 1 : row.failures + 1;
-  await db.insert(pinThrottle).values({ key, failures, windowStart, lockedUntil: null })
-    .onConflictDoUpdate({ target: pinThrottle.key, set: { failures, windowStart } });
-  return null;
+  const verdict = await consume(db, { action: "channelForm", key: addressKey(address), now });
+  return verdict.ok ? null : verdict.retryAfterSeconds;
 }
