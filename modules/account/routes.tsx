@@ -77,7 +77,8 @@ export const accountRoutes = new Hono<AppEnv>()
   .post("/2fa/enrol", async (c) => {
     const user = await self(c);
     if (user.totpEnabledAt) throw new HttpError(409, "twofa.alreadyOn");
-    const secret = await beginEnrolment(c.get("deps").db, user.id);
+    const { db, config } = c.get("deps");
+    const secret = await beginEnrolment(db, user.id, config.totpKey);
     const qrSvg = await totpQrSvg(
       totpUri(secret, { issuer: c.get("t")("app.name"), account: user.email }),
     );
@@ -86,8 +87,13 @@ export const accountRoutes = new Hono<AppEnv>()
   .post("/2fa/confirm", async (c) => {
     const form = await readForm(c);
     const user = await self(c);
-    const { db, clock } = c.get("deps");
-    const codes = await confirmEnrolment(db, { user, code: form.code ?? "", now: clock.now() });
+    const { db, clock, config } = c.get("deps");
+    const codes = await confirmEnrolment(db, {
+      user,
+      code: form.code ?? "",
+      now: clock.now(),
+      key: config.totpKey,
+    });
     await audit(c, "auth.2fa_enabled");
     return c.html(<RecoveryCodesSection c={c} codes={codes} />);
   })
@@ -171,7 +177,12 @@ async function secondFactorChecked(c: C) {
   const user = await self(c);
   if (!user.totpEnabledAt) throw new HttpError(409, "twofa.notOn");
   const { db, clock } = c.get("deps");
-  const method = await verifySecondFactor(db, { user, code: form.code ?? "", now: clock.now() });
+  const method = await verifySecondFactor(db, {
+    user,
+    code: form.code ?? "",
+    now: clock.now(),
+    key: c.get("deps").config.totpKey,
+  });
   if (!method) throw new HttpError(400, "twofa.wrongCode");
   return user;
 }

@@ -123,7 +123,8 @@ apiRoutes.openapi(issueToken, async (c) => {
     if (!body.totp) throw new HttpError(401, "api.totpRequired");
     const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
     if (blocked) throw blocked;
-    if (!await verifySecondFactor(db, { user, code: body.totp, now })) {
+    const key = c.get("deps").config.totpKey;
+    if (!await verifySecondFactor(db, { user, code: body.totp, now, key })) {
       await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
       throw new HttpError(401, "twofa.wrongCode");
     }

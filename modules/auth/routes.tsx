@@ -21,6 +21,7 @@ import {
   beginEnrolment,
   confirmEnrolment,
   isRememberedDevice,
+  pendingSecret,
   rememberDevice,
   verifySecondFactor,
 } from "./second_factor.ts";
@@ -97,6 +98,7 @@ export const authRoutes = new Hono<AppEnv>()
       user,
       code: form.code ?? "",
       now,
+      key: c.get("deps").config.totpKey,
     });
     if (!method) {
       if (!blocked) {
@@ -154,22 +156,25 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .get("/signin/enrol", async (c) => {
     const { user } = await partial(c, "enrol");
-    const secret = await beginEnrolment(c.get("deps").db, user.id);
+    const { db, config } = c.get("deps");
+    const secret = await beginEnrolment(db, user.id, config.totpKey);
     return c.html(<EnrolPage c={c} secret={secret} qrSvg={await qrFor(c, user, secret)} />);
   })
   .post("/signin/enrol", async (c) => {
     const { session, user } = await partial(c, "enrol");
-    const { db, clock } = c.get("deps");
+    const { db, clock, config } = c.get("deps");
     const form = await readForm(c);
+    const key = config.totpKey;
     let codes: string[];
     try {
-      codes = await confirmEnrolment(db, { user, code: form.code ?? "", now: clock.now() });
+      codes = await confirmEnrolment(db, { user, code: form.code ?? "", now: clock.now(), key });
     } catch (error) {
-      if (!(error instanceof HttpError) || !user.totpPendingSecret) throw error;
+      const secret = await pendingSecret(user, key);
+      if (!(error instanceof HttpError) || !secret) throw error;
       const message = c.get("t")(error.messageKey);
-      const qrSvg = await qrFor(c, user, user.totpPendingSecret);
+      const qrSvg = await qrFor(c, user, secret);
       return c.html(
-        <EnrolPage c={c} secret={user.totpPendingSecret} qrSvg={qrSvg} error={message} />,
+        <EnrolPage c={c} secret={secret} qrSvg={qrSvg} error={message} />,
         error.status,
       );
     }

@@ -3,17 +3,31 @@ import type { Database } from "../db/mod.ts";
 import { HttpError } from "../http/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { matchTotp, newTotpSecret } from "./totp.ts";
+import { openSeed, sealSeed } from "./totp_seal.ts";
 import { recoveryCodes, rememberedDevices, users } from "./schema.ts";
 import type { UserRow } from "./service.ts";
 
 const RECOVERY_CODE_COUNT = 10;
 const RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
 
-/** Starts (or restarts) enrolment: a new pending secret, not yet in force. */
-export async function beginEnrolment(db: Database, userId: string): Promise<string> {
+/**
+ * Starts (or restarts) enrolment: a new pending secret, not yet in force, stored sealed
+ * under `key` (Config.totpKey). Returns the secret in clear, to show once.
+ */
+export async function beginEnrolment(
+  db: Database,
+  userId: string,
+  key: string | undefined,
+): Promise<string> {
   const secret = newTotpSecret();
-  await db.update(users).set({ totpPendingSecret: secret }).where(eq(users.id, userId));
+  const sealed = await sealSeed(key, userId, secret);
+  await db.update(users).set({ totpPendingSecret: sealed }).where(eq(users.id, userId));
   return secret;
+}
+
+/** The pending secret in clear (to show the enrolment page again), or undefined. */
+export async function pendingSecret(user: UserRow, key: string | undefined) {
+  return user.totpPendingSecret ? await openSeed(key, user.id, user.totpPendingSecret) : undefined;
 }
 
 /**
@@ -22,15 +36,16 @@ export async function beginEnrolment(db: Database, userId: string): Promise<stri
  */
 export async function confirmEnrolment(
   db: Database,
-  options: { user: UserRow; code: string; now: Date },
+  options: { user: UserRow; code: string; now: Date; key: string | undefined },
 ): Promise<string[]> {
-  const secret = options.user.totpPendingSecret;
+  const secret = await pendingSecret(options.user, options.key);
   if (!secret) throw new HttpError(409, "twofa.noPendingEnrolment");
   const step = matchTotp(secret, options.code, options.now);
   if (step === undefined) throw new HttpError(400, "twofa.wrongCode");
+  const sealed = await sealSeed(options.key, options.user.id, secret);
   return await db.transaction(async (tx) => {
     await tx.update(users).set({
-      totpSecret: secret,
+      totpSecret: sealed,
       totpPendingSecret: null,
       totpEnabledAt: options.now,
       totpLastStep: step,
@@ -80,12 +95,12 @@ function newRecoveryCode(): string {
  */
 export async function verifySecondFactor(
   db: Database,
-  options: { user: UserRow; code: string; now: Date },
+  options: { user: UserRow; code: string; now: Date; key: string | undefined },
 ): Promise<"totp" | "recovery" | undefined> {
   const { user, now } = options;
   const code = options.code.trim();
   if (user.totpSecret && /^\d{3}\s?\d{3}$/.test(code)) {
-    const step = matchTotp(user.totpSecret, code, now);
+    const step = matchTotp(await openSeed(options.key, user.id, user.totpSecret), code, now);
     if (step === undefined) return undefined;
     const updated = await db.update(users).set({ totpLastStep: step }).where(
       and(eq(users.id, user.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))),

@@ -7,6 +7,7 @@ import { isLanguage } from "../i18n/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.ts";
 import { organisations, rememberedDevices, setupTokens, users, webSessions } from "./schema.ts";
+import { sealLegacySeeds } from "./totp_seal.ts";
 import {
   checkThrottle,
   clearAccountFailures,
@@ -53,12 +54,15 @@ export async function getOrganisation(db: Database, orgId: string) {
 }
 
 /**
+ * Every start seals TOTP seeds still stored in clear (rows from before sealing).
  * First start: with RESCUE_ADMIN_EMAIL/PASSWORD, create the organisation and its master
  * admin; without them, print a one-time setup link. Once an organisation exists, any
  * setup token left over is deleted and the setup page answers 404 for good.
  */
 export async function bootstrap(deps: AppDeps): Promise<{ setupToken?: string }> {
   const { db, clock, config, log } = deps;
+  const sealed = await sealLegacySeeds(db, config.totpKey);
+  if (sealed > 0) log.info("TOTP seeds stored in clear are now sealed", { users: sealed });
   const [{ n }] = await db.select({ n: count() }).from(organisations);
   if (Number(n) > 0) {
     await db.delete(setupTokens);

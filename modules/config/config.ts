@@ -20,6 +20,12 @@ export interface Config {
   bootstrapAdmin: { email: string; password: string } | undefined;
   /** HMAC key for CSRF tokens; generated once and kept in DATA_DIR/secrets.json. */
   cookieSecret: string;
+  /**
+   * AES-256-GCM key (base64url, 32 bytes) that seals TOTP seeds in the database; generated
+   * once and kept in DATA_DIR/secrets.json, so a copy of the database alone reveals no seed.
+   * Optional so hand-built test configs need not name it (2FA then refuses to work).
+   */
+  totpKey?: string;
   /** True when the public URL is https: cookies get `Secure` and the `__Host-` prefix. */
   secureCookies: boolean;
   version: string;
@@ -55,6 +61,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     fileLimitBytes: parseFileLimit(env.FILE_LIMIT_MB),
     bootstrapAdmin: email && password ? { email, password } : undefined,
     cookieSecret: cookieSecret(env.RESCUE_COOKIE_SECRET) ?? secrets.cookieSecret,
+    totpKey: secrets.totpKey,
     secureCookies: publicUrl.startsWith("https:"),
     version: VERSION,
   };
@@ -150,24 +157,49 @@ function parsePublicUrl(raw: string | undefined, port: number): string {
 
 interface Secrets {
   cookieSecret: string;
+  totpKey: string;
 }
 
+/**
+ * Reads DATA_DIR/secrets.json, creating it (mode 0600) on first start; a secret added in a
+ * later version (totpKey) is generated and written once, keeping the others. Deleting the
+ * file loses the TOTP key: every enrolled person must then enrol again.
+ */
 async function loadSecrets(dataDir: string): Promise<Secrets> {
   const path = join(dataDir, "secrets.json");
+  let stored: Partial<Secrets> | undefined;
   try {
     const parsed = JSON.parse(await Deno.readTextFile(path));
-    if (typeof parsed.cookieSecret === "string" && parsed.cookieSecret.length >= 32) {
-      return parsed;
+    if (typeof parsed.cookieSecret !== "string" || parsed.cookieSecret.length < 32) {
+      throw new TypeError("cookieSecret is missing or shorter than 32 characters");
     }
-    throw new TypeError("cookieSecret is missing or shorter than 32 characters");
+    if (parsed.totpKey !== undefined && !isAesKey(parsed.totpKey)) {
+      throw new TypeError("totpKey is not 32 bytes in base64url");
+    }
+    stored = parsed;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new Error(`Cannot read ${path}; fix or delete it`, { cause: error });
     }
   }
-  const secrets = { cookieSecret: randomSecret() };
+  if (stored?.cookieSecret && stored.totpKey) return stored as Secrets;
+  const secrets = {
+    ...stored,
+    cookieSecret: stored?.cookieSecret ?? randomSecret(),
+    totpKey: stored?.totpKey ?? randomAesKey(),
+  };
   await Deno.writeTextFile(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+function randomAesKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+function isAesKey(value: unknown): boolean {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
 function randomSecret(): string {

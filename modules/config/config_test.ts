@@ -158,19 +158,38 @@ Deno.test("loadConfig() returns the bootstrap admin when both e-mail and passwor
   });
 });
 
-Deno.test("loadConfig() generates the cookie secret once into DATA_DIR/secrets.json with mode 0600", async () => {
+Deno.test("loadConfig() generates the cookie secret and TOTP key once into DATA_DIR/secrets.json with mode 0600", async () => {
   await withTempDir(async (dir) => {
     const first = await loadConfig({ env: { DATA_DIR: dir } });
     assert.match(first.cookieSecret, /^[0-9a-f]{64}$/);
+    assert.match(first.totpKey!, /^[A-Za-z0-9_-]{43}$/);
     const path = join(dir, "secrets.json");
     const stat = await Deno.stat(path);
     assert.equal(stat.mode! & 0o777, 0o600);
     assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), {
       cookieSecret: first.cookieSecret,
+      totpKey: first.totpKey,
     });
     const second = await loadConfig({ env: { DATA_DIR: dir } });
     assert.equal(second.cookieSecret, first.cookieSecret);
+    assert.equal(second.totpKey, first.totpKey);
     assert.equal((await Deno.stat(path)).mtime?.getTime(), stat.mtime?.getTime(), "not rewritten");
+  });
+});
+
+Deno.test("loadConfig() adds a TOTP key to an older secrets.json and keeps its cookie secret", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "secrets.json");
+    const cookieSecret = "c".repeat(64);
+    await Deno.writeTextFile(path, JSON.stringify({ cookieSecret }), { mode: 0o600 });
+    const config = await loadConfig({ env: { DATA_DIR: dir } });
+    assert.equal(config.cookieSecret, cookieSecret);
+    assert.match(config.totpKey!, /^[A-Za-z0-9_-]{43}$/);
+    const stored = JSON.parse(await Deno.readTextFile(path));
+    assert.deepEqual(stored, { cookieSecret, totpKey: config.totpKey });
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    await Deno.writeTextFile(path, JSON.stringify({ cookieSecret, totpKey: "short" }));
+    await assert.rejects(loadConfig({ env: { DATA_DIR: dir } }), /secrets\.json/);
   });
 });
 
