@@ -17,6 +17,7 @@ import {
   type AppEnv,
   bodyCaps,
   bodyLimit,
+  cleanTextInputs,
   csrfProtection,
   HttpError,
   renderError,
@@ -33,6 +34,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
   app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));
+  // Every form and JSON body's text, cleaned once (no NUL, controls or bidi overrides).
+  app.use("*", cleanTextInputs());
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
   app.use("*", sessionMiddleware());

@@ -16,5 +16,6 @@ export { HttpError, isHtmx, problem, renderError } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";
 export { socketOrigin } from "./socket_origin.ts";
+export { cleanText, cleanTextInputs } from "./text_input.ts";
 export { requirePermission, requireRole, requireUser } from "./guards.ts";
 export { setLanguage } from "./request_context.ts";
