@@ -461,6 +461,72 @@ Deno.test({
   },
 });
 
+/** A file upload whose name carries `raw` bytes: multipart filename, or X-File-Name. */
+async function uploadNamed(
+  client: TestClient,
+  path: string,
+  raw: string,
+  how: "multipart" | "header",
+): Promise<Response> {
+  if (how === "header") {
+    return await client.send(path, {
+      method: "POST",
+      body: "file content",
+      headers: {
+        "content-type": "text/plain",
+        "x-file-name": raw, // percent-encoded, as scripts send it
+        "x-csrf-token": client.csrf,
+      },
+    });
+  }
+  const boundary = "----fuzzNameQ2x";
+  const head =
+    `--${boundary}\r\ncontent-disposition: form-data; name="_csrf"\r\n\r\n${client.csrf}` +
+    `\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="`;
+  const tail = `.txt"\r\ncontent-type: text/plain\r\n\r\nfile content\r\n--${boundary}--\r\n`;
+  const parts = [new TextEncoder().encode(head), rawBytes(raw), new TextEncoder().encode(tail)];
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) body.set(p, (at += p.length) - p.length);
+  return await client.send(path, {
+    method: "POST",
+    body,
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  });
+}
+
+Deno.test({
+  name: "file names (multipart and X-File-Name): damaged bytes never give a 500",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      const w = await buildWorld(t);
+      const failures: string[] = [];
+      const doors = [
+        { who: w.customer, path: `/s/${w.token}/files` },
+        { who: w.tech, path: `/console/sessions/${w.sessionId}/files` },
+      ];
+      for (const door of doors) {
+        for (const [name, raw] of Object.entries(RAW_VALUES)) {
+          for (const how of ["multipart", "header"] as const) {
+            const what = `${door.path} ← ${name} (${how})`;
+            const res = await uploadNamed(door.who, door.path, raw, how);
+            if (res.status >= 500) failures.push(`${what} → ${res.status}`);
+            await res.body?.cancel();
+            await assertStillServing(w, what);
+          }
+        }
+      }
+      assert.deepEqual(failures, []);
+      assert.deepEqual(await dirtyColumns(t), [], "nothing stored holds a forbidden character");
+    } finally {
+      await t.close();
+    }
+  },
+});
+
 Deno.test({
   name: "every JSON API text field: escapes, lone surrogates and raw bad bytes never give a 500",
   sanitizeOps: false,
