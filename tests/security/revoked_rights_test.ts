@@ -163,7 +163,7 @@ Deno.test({
 
 Deno.test({
   name: "viewer socket: a change no notice announces is still seen within a second; " +
-    "signing out everywhere closes it at once",
+    "the admin page's change and signing out everywhere act at once",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -181,6 +181,27 @@ Deno.test({
       ]);
       assert.ok(closed, "closed within a second without a notice");
       assert.ok(closed.at - changedAt < 1_000, `${Math.round(closed.at - changedAt)} ms`);
+
+      // The admin page (not the API): the notice makes the very next input a refusal.
+      const third = await controlling(t, server.addr.port);
+      const admin = t.client();
+      await admin.signIn(ADMIN.email, ADMIN.password);
+      const page = `/admin/groups/${third.tech.groupId}/permissions`;
+      await admin.get(page);
+      const form = new URLSearchParams({ _csrf: admin.csrf });
+      for (const p of defaultPermissions().filter((p) => p !== "remoteControl")) {
+        form.append("permission", p);
+      }
+      const saved = await admin.send(page, {
+        method: "POST",
+        body: form,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      assert.equal(saved.status, 303);
+      const count = inputs(third.agentGot);
+      third.viewer.send({ type: "pointer", x: 40, y: 40 });
+      await third.viewer.next((f) => f.type === "error" && f.code === "permission");
+      assert.equal(inputs(third.agentGot), count, "refused at once after the admin page");
 
       const second = await controlling(t, server.addr.port);
       const before = inputs(second.agentGot);
