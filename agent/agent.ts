@@ -4,6 +4,8 @@
  *
  * - Every input message passes `capabilityNeeded` and the customer's consent first; without
  *   it the agent answers `refused` and touches nothing, whatever the server says.
+ * - The server can only open questions (`request`) and take things back (`revoke`, `end`);
+ *   the customer answers in the agent's own window, which calls `answer` here.
  * - The picture (screen.ts) is captured only while the customer allows view.
  * - Clipboard: while control is granted, the customer's clipboard is watched and sent when
  *   it changes; the technician's arrives as a `clipboard` message.
@@ -14,7 +16,7 @@ import {
   capabilityNeeded,
   type ServerMessage,
 } from "../protocol/mod.ts";
-import { ConsentKeeper } from "./consent.ts";
+import { ConsentKeeper, type OpenQuestion, type Verdict } from "./consent.ts";
 import { type Link, type ScreenOptions, ScreenSender } from "./screen.ts";
 
 export type { EncoderLike, Link } from "./screen.ts";
@@ -23,6 +25,17 @@ export interface AgentOptions extends ScreenOptions {
   consent?: ConsentKeeper;
   /** Called when the server ends the session. */
   onEnd?: (reason: string) => void;
+  /** Called after every change the customer's window shows (questions, consent, the end). */
+  onChange?: () => void;
+}
+
+/** What the customer's window shows. */
+export interface CustomerState {
+  questions: OpenQuestion[];
+  view: boolean;
+  control: boolean;
+  /** Why the session ended, once it has. */
+  ended: string | null;
 }
 
 const CLIPBOARD_EVERY_MS = 400;
@@ -33,6 +46,7 @@ export class Agent {
   #link: Link | null = null;
   #clipboardTimer: ReturnType<typeof setInterval> | undefined;
   #lastClipboard: string | null = null;
+  #ended: string | null = null;
   refused = 0;
 
   constructor(private options: AgentOptions) {
@@ -75,6 +89,36 @@ export class Agent {
     clearInterval(this.#clipboardTimer);
   }
 
+  /** The session is over: nothing stays shared, no question stays open. */
+  end(reason: string) {
+    if (this.#ended !== null) return;
+    this.#ended = reason;
+    this.consent.clear();
+    this.stop();
+    this.#changed();
+    this.options.onEnd?.(reason);
+  }
+
+  get customerState(): CustomerState {
+    return {
+      questions: this.consent.questions,
+      view: this.consent.allows("view"),
+      control: this.consent.allows("control"),
+      ended: this.#ended,
+    };
+  }
+
+  /** The customer's answer, from the agent's own window (never from the server). */
+  answer(capability: Capability, id: string, granted: boolean): Verdict {
+    if (this.#ended !== null) return { ok: false, reason: "the session is over" };
+    const verdict = this.consent.answer(capability, id, granted);
+    if (!verdict.ok) return verdict;
+    if (!granted) this.#send({ type: "consent", capability, granted: false });
+    this.#announce(verdict.changed, true);
+    this.#changed();
+    return verdict;
+  }
+
   async handle(message: ServerMessage): Promise<void> {
     const needed = capabilityNeeded(message);
     if (needed && !this.consent.allows(needed)) {
@@ -91,40 +135,20 @@ export class Agent {
         this.#send({ type: "pong", at: message.at });
         return;
       case "request":
+        if (this.#ended !== null) return;
         if (this.consent.allows(message.capability)) {
           this.#send({ type: "consent", capability: message.capability, granted: true });
           return;
         }
-        this.#send({
-          type: "ask",
-          capability: message.capability,
-          nonce: this.consent.ask(message.capability),
-        });
+        this.consent.ask(message.capability);
+        this.#send({ type: "ask", capability: message.capability });
+        this.#changed();
         return;
-      case "grant": {
-        const verdict = await this.consent.answer(
-          message.capability,
-          message.nonce,
-          message.granted,
-          message.signature,
-        );
-        if (!verdict.ok) {
-          this.refused++;
-          this.#send({ type: "refused", of: "grant", reason: verdict.reason });
-          return;
-        }
-        if (!message.granted) {
-          this.#send({ type: "consent", capability: message.capability, granted: false });
-        }
-        this.#announce(verdict.changed, true);
-        return;
-      }
       case "revoke":
         this.revoke(message.capability);
         return;
       case "end":
-        this.stop();
-        this.options.onEnd?.(message.reason);
+        this.end(message.reason);
         return;
       case "keyframe":
         this.screen.resume();
@@ -161,6 +185,15 @@ export class Agent {
   /** Takes a capability back — from the server, or from the customer at the agent. */
   revoke(capability: Capability) {
     this.#announce(this.consent.revoke(capability), false);
+    this.#changed();
+  }
+
+  #changed() {
+    try {
+      this.options.onChange?.();
+    } catch (error) {
+      this.options.log?.(`window update failed: ${error}`);
+    }
   }
 
   #announce(changed: Capability[], granted: boolean) {

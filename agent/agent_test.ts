@@ -1,8 +1,9 @@
 // Longer than most files: the agent's guards and its picture loop share one set of fakes.
 // The agent's own guards, with a fake desktop (no X display needed): nothing reaches the
-// screen without the customer's signed consent, whatever the server sends; a forged or
-// replayed answer is refused; revoking stops input at once; and thousands of damaged frames
-// from a real socket cost the agent neither its connection nor its session.
+// screen without the customer's answer in the agent's own window, whatever the server sends;
+// a stale or mismatched answer is refused; revoking stops input at once; the server's `end`
+// stops everything; and thousands of damaged frames from a real socket cost the agent
+// neither its connection nor its session. (The forging server: tests/security/agent_consent_test.ts.)
 import assert from "node:assert/strict";
 import {
   type AgentMessage,
@@ -63,18 +64,13 @@ function recorder() {
   return { sent, media, link };
 }
 
-/** The technician asks for view and the customer's page allows it (signed with its key). */
-async function grantView(agent: Agent, consent: ConsentKeeper, sent: AgentMessage[]) {
+/** The technician asks for view and the customer allows it in the agent's window. */
+async function grantView(agent: Agent, _consent: ConsentKeeper, sent: AgentMessage[]) {
   await agent.handle({ type: "request", capability: "view" });
-  const ask = sent.findLast((m) => m.type === "ask");
-  assert.ok(ask && ask.type === "ask");
-  await agent.handle({
-    type: "grant",
-    capability: "view",
-    nonce: ask.nonce,
-    granted: true,
-    signature: await consent.sign("view", ask.nonce, true),
-  });
+  assert.ok(sent.findLast((m) => m.type === "ask"));
+  const question = agent.customerState.questions.find((q) => q.capability === "view");
+  assert.ok(question);
+  assert.ok(agent.answer("view", question.id, true).ok);
   assert.ok(agent.consent.allows("view"));
 }
 
@@ -97,48 +93,31 @@ Deno.test("input without consent is refused and never reaches the desktop", asyn
   agent.stop();
 });
 
-Deno.test("a signed answer grants; a forged, replayed or stale one does not", async () => {
+Deno.test("only the customer's answer grants; a stale, mismatched or late one does not", async () => {
   const { desktop, calls } = fakeDesktop();
-  const consent = new ConsentKeeper();
-  const agent = new Agent({ desktop, encoder: fakeEncoder, consent });
+  const changes: number[] = [];
+  const agent = new Agent({
+    desktop,
+    encoder: fakeEncoder,
+    onChange: () => void changes.push(1),
+  });
   const { sent, media, link } = recorder();
   agent.attach(link);
   await agent.handle({ type: "request", capability: "control" });
-  const ask = sent.find((m) => m.type === "ask");
-  assert.ok(ask && ask.type === "ask");
+  assert.deepEqual(sent.at(-1), { type: "ask", capability: "control" }, "no secret leaves");
+  const [question] = agent.customerState.questions;
+  assert.equal(question.capability, "control");
+  assert.ok(changes.length >= 1, "the window heard of the question");
 
-  // The server (which does not know the key) tries to grant by itself.
-  const forger = new ConsentKeeper();
-  await agent.handle({
-    type: "grant",
-    capability: "control",
-    nonce: ask.nonce,
-    granted: true,
-    signature: await forger.sign("control", ask.nonce, true),
-  });
+  // Answers that are not for the open question change nothing.
+  assert.equal(agent.answer("control", "x".repeat(24), true).ok, false);
+  assert.equal(agent.answer("view", question.id, true).ok, false);
   assert.equal(agent.consent.allows("control"), false);
   await agent.handle({ type: "key", keysym: 0x61, down: true });
   assert.deepEqual(calls, []);
 
-  // A "deny" signature does not grant either.
-  await agent.handle({
-    type: "grant",
-    capability: "control",
-    nonce: ask.nonce,
-    granted: true,
-    signature: await consent.sign("control", ask.nonce, false),
-  });
-  assert.equal(agent.consent.allows("control"), false);
-
-  // The customer's real answer.
-  const signature = await consent.sign("control", ask.nonce, true);
-  await agent.handle({
-    type: "grant",
-    capability: "control",
-    nonce: ask.nonce,
-    granted: true,
-    signature,
-  });
+  // The customer allows.
+  assert.ok(agent.answer("control", question.id, true).ok);
   assert.equal(agent.consent.allows("control"), true);
   assert.equal(agent.consent.allows("view"), true, "control includes view");
   assert.ok(sent.some((m) => m.type === "consent" && m.capability === "control" && m.granted));
@@ -153,17 +132,42 @@ Deno.test("a signed answer grants; a forged, replayed or stale one does not", as
   // Replaying the same answer later (after a revoke) does not grant again.
   agent.revoke("control");
   assert.equal(agent.consent.allows("control"), false);
-  await agent.handle({
-    type: "grant",
-    capability: "control",
-    nonce: ask.nonce,
-    granted: true,
-    signature,
-  });
-  assert.equal(agent.consent.allows("control"), false);
+  assert.equal(agent.answer("control", question.id, true).ok, false);
   await agent.handle({ type: "key", keysym: 0x62, down: true });
   assert.deepEqual(calls, ["key 97 true", "clip from technician"]);
   assert.ok(sent.some((m) => m.type === "consent" && m.capability === "control" && !m.granted));
+
+  // A denied question is closed and says so.
+  agent.revoke("view");
+  await agent.handle({ type: "request", capability: "view" });
+  const view = agent.customerState.questions[0];
+  assert.ok(agent.answer("view", view.id, false).ok);
+  assert.deepEqual(sent.at(-1), { type: "consent", capability: "view", granted: false });
+  assert.deepEqual(agent.customerState.questions, []);
+  agent.stop();
+});
+
+Deno.test("the server's end stops sharing, closes questions and refuses later answers", async () => {
+  const { desktop, calls } = fakeDesktop();
+  const ended: string[] = [];
+  const agent = new Agent({ desktop, encoder: fakeEncoder, onEnd: (r) => void ended.push(r) });
+  const { link } = recorder();
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "control" });
+  assert.ok(agent.answer("control", agent.customerState.questions[0].id, true).ok);
+  await agent.handle({ type: "request", capability: "view" }); // already granted: no question
+  await agent.handle({ type: "end", reason: "the technician ended the session" });
+  assert.deepEqual(ended, ["the technician ended the session"]);
+  assert.deepEqual(agent.customerState, {
+    questions: [],
+    view: false,
+    control: false,
+    ended: "the technician ended the session",
+  });
+  await agent.handle({ type: "request", capability: "control" });
+  assert.deepEqual(agent.customerState.questions, [], "no question after the end");
+  await agent.handle({ type: "key", keysym: 0x61, down: true });
+  assert.deepEqual(calls, []);
   agent.stop();
 });
 
@@ -434,6 +438,12 @@ Deno.test("2,000 damaged frames over a real socket: the agent stays connected an
     () => "x".repeat(70_000),
     () => new Uint8Array([1, 2, 3]),
     () => JSON.stringify({ v: PROTOCOL_VERSION, seq: 2, msg: { type: "grant", __proto__: {} } }),
+    () =>
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        seq: 2,
+        msg: { type: "grant", capability: "control", nonce: "n".repeat(20), granted: true },
+      }),
     () => String.fromCharCode(...Array.from({ length: 40 }, () => Math.floor(random() * 256))),
   ];
   for (let i = 0; i < 2_000; i++) socket.send(damage[Math.floor(random() * damage.length)]());

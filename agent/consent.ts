@@ -1,25 +1,17 @@
 /**
- * The customer's consent, as the agent keeps it. The agent makes a key when it starts and
- * gives it only to the customer's page (in the address's #fragment, which browsers never
- * send to a server). The page signs each answer with it; the agent accepts an answer only
- * with a valid signature over its own fresh nonce — so the server can relay questions and
- * answers but cannot grant anything itself. Control includes view; revoking view revokes
- * control. Nothing here touches the screen: `allows` is what the input path asks.
+ * The customer's consent, as the agent keeps it. Only the customer grants, by answering an
+ * open question in the agent's own window (consent_page.ts, served by the agent on loopback,
+ * code the server never supplies). The server can relay a technician's request — which opens
+ * a question here — and can take things back, but no server message grants anything: there
+ * is no key, signature or token it could obtain and replay. Control includes view; revoking
+ * view revokes control. Nothing here touches the screen: `allows` is what the input path asks.
  */
-import { type Capability, consentMessage } from "../protocol/mod.ts";
-
-const encoder = new TextEncoder();
+import type { Capability } from "../protocol/mod.ts";
 
 export function base64url(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const padded = text.replaceAll("-", "+").replaceAll("_", "/") +
-    "===".slice((text.length + 3) % 4);
-  return Uint8Array.from(atob(padded), (ch) => ch.charCodeAt(0));
 }
 
 export function randomId(bytes = 24): string {
@@ -28,23 +20,15 @@ export function randomId(bytes = 24): string {
 
 export type Verdict = { ok: true; changed: Capability[] } | { ok: false; reason: string };
 
+/** A question in front of the customer; `id` ties an answer to this very question. */
+export interface OpenQuestion {
+  capability: Capability;
+  id: string;
+}
+
 export class ConsentKeeper {
-  /** The key the customer's page signs with (base64url, 32 bytes). */
-  readonly key: string;
-  readonly #cryptoKey: Promise<CryptoKey>;
   readonly #granted = new Set<Capability>();
   readonly #pending = new Map<Capability, string>();
-
-  constructor(key = randomId(32)) {
-    this.key = key;
-    this.#cryptoKey = crypto.subtle.importKey(
-      "raw",
-      fromBase64url(key) as Uint8Array<ArrayBuffer>,
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
-  }
 
   allows(capability: Capability): boolean {
     return this.#granted.has(capability);
@@ -54,35 +38,26 @@ export class ConsentKeeper {
     return [...this.#granted];
   }
 
-  /** A technician's request: a fresh nonce for the question to the customer. */
-  ask(capability: Capability): string {
-    const nonce = randomId(18);
-    this.#pending.set(capability, nonce);
-    return nonce;
+  /** The open questions, control first (its answer covers view). */
+  get questions(): OpenQuestion[] {
+    return [...this.#pending].map(([capability, id]) => ({ capability, id }))
+      .sort((a, b) => Number(b.capability === "control") - Number(a.capability === "control"));
   }
 
-  /** The customer's signed answer; accepted only for the open question and a valid MAC. */
-  async answer(
-    capability: Capability,
-    nonce: string,
-    granted: boolean,
-    signature: string,
-  ): Promise<Verdict> {
-    if (this.#pending.get(capability) !== nonce) {
-      return { ok: false, reason: "no open question with that nonce" };
+  /** A technician's request opens a question (a fresh id; an older one for it is dropped). */
+  ask(capability: Capability): string {
+    const id = randomId(18);
+    this.#pending.set(capability, id);
+    // One control question covers view: asking both would make the customer answer twice.
+    if (capability === "control") this.#pending.delete("view");
+    return id;
+  }
+
+  /** The customer's answer in the agent's window: only for the open question with that id. */
+  answer(capability: Capability, id: string, granted: boolean): Verdict {
+    if (this.#pending.get(capability) !== id) {
+      return { ok: false, reason: "no open question with that id" };
     }
-    let valid = false;
-    try {
-      valid = await crypto.subtle.verify(
-        "HMAC",
-        await this.#cryptoKey,
-        fromBase64url(signature) as Uint8Array<ArrayBuffer>,
-        encoder.encode(consentMessage(capability, nonce, granted)),
-      );
-    } catch {
-      valid = false;
-    }
-    if (!valid) return { ok: false, reason: "the signature is not the customer's" };
     this.#pending.delete(capability);
     if (!granted) return { ok: true, changed: [] };
     const changed: Capability[] = [];
@@ -90,25 +65,24 @@ export class ConsentKeeper {
       if (!this.#granted.has(c)) changed.push(c);
       this.#granted.add(c);
     }
+    if (capability === "control") this.#pending.delete("view");
     return { ok: true, changed };
   }
 
-  /** Takes a capability back (from the customer, the technician, or the agent's window). */
+  /** Takes a capability back (from the customer, or the technician through the server). */
   revoke(capability: Capability): Capability[] {
-    this.#pending.delete(capability);
     const targets: Capability[] = capability === "view" ? ["control", "view"] : [capability];
+    for (const c of targets) this.#pending.delete(c);
     const changed = targets.filter((c) => this.#granted.has(c));
     for (const c of changed) this.#granted.delete(c);
     return changed;
   }
 
-  /** Signs as the customer's page does (for tests and the agent's own window). */
-  async sign(capability: Capability, nonce: string, granted: boolean): Promise<string> {
-    const mac = await crypto.subtle.sign(
-      "HMAC",
-      await this.#cryptoKey,
-      encoder.encode(consentMessage(capability, nonce, granted)),
-    );
-    return base64url(new Uint8Array(mac));
+  /** The session is over: nothing stays granted, no question stays open. */
+  clear(): Capability[] {
+    this.#pending.clear();
+    const changed = [...this.#granted];
+    this.#granted.clear();
+    return changed;
   }
 }

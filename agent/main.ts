@@ -1,18 +1,22 @@
 /**
- * The customer agent: `deno task agent -- --pin 123456 --server http://host:8080` (or
- * `--link http://host:8080/s/<token>`). It joins the session, opens the customer's page
- * (which becomes its window for questions and answers), shares the screen and takes input
- * only as the customer allows, and reconnects by itself. In its terminal, `c` + Enter takes
- * control back, `v` stops sharing the screen, `q` ends the session.
+ * The customer agent: `deno task agent -- --pin 123456 --server https://host` (or
+ * `--link https://host/s/<token>`). It joins the session, opens its own window (a page it
+ * serves itself on loopback, consent_page.ts) where the customer answers the technician's
+ * questions, shares the screen and takes input only as the customer allows there, and
+ * reconnects by itself until the session ends. In its terminal, `c` + Enter takes control
+ * back, `v` stops sharing the screen, `q` ends the session.
  */
 import { parseArgs } from "node:util";
+import type { Capability } from "../protocol/mod.ts";
 import { Agent } from "./agent.ts";
 import { AgentConnection } from "./connection.ts";
-import { ConsentKeeper } from "./consent.ts";
+import { ConsentPage } from "./consent_page.ts";
 import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
 import { FrameHalver } from "./media/scale.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
 import { openDesktop } from "./platform/mod.ts";
+import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
+import { agentStrings, fill, stringsLanguage } from "./strings.ts";
 
 export const AGENT_VERSION = "0.5.0";
 
@@ -50,17 +54,57 @@ if (values.help || (!values.pin && !values.link)) {
   Deno.exit(values.help ? 0 : 2);
 }
 
+const language = osLanguage();
+const strings = agentStrings(language);
+
+function fail(message: string): never {
+  console.error(message);
+  Deno.exit(1);
+}
+
+// The server the agent was pointed at: everything it trusts is on this origin.
+let pointedAt: URL;
+try {
+  pointedAt = new URL(values.server ?? values.link!);
+} catch {
+  fail(`Not an address: ${values.server ?? values.link}`);
+}
+if (pointedAt.protocol !== "https:" && pointedAt.protocol !== "http:") {
+  fail(`Not an http(s) address: ${pointedAt.href}`);
+}
+const insecure = insecureWarning(pointedAt, strings);
+if (insecure) console.error(`\n!!! ${insecure}\n`);
+
+/** fetch, with a failure explained (which server, and a refused certificate's cause). */
+async function fetchServer(url: URL, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    throw new Error(explainNetworkError(error, pointedAt, strings));
+  }
+}
+
 async function resolveLink(): Promise<URL> {
-  if (values.link) return new URL(values.link);
+  if (values.link) {
+    // Reach the server once first, so a bad certificate is named before anything else.
+    const probe = await fetchServer(new URL("/healthz", pointedAt));
+    await probe.body?.cancel();
+    return new URL(values.link);
+  }
   if (!values.server) throw new Error("--pin needs --server");
   {
-    const response = await fetch(new URL("/agent/join", values.server), {
+    const response = await fetchServer(new URL("/agent/join", pointedAt), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ pin: values.pin }),
     });
     const body = await response.json().catch(() => ({}));
-    if (response.ok && typeof body.link === "string") return new URL(body.link);
+    if (response.ok && typeof body.link === "string") {
+      const link = new URL(body.link);
+      const same = checkLinkOrigin(link, pointedAt, strings);
+      if (!same.ok) throw new Error(same.message);
+      return link;
+    }
     if (response.status === 429) {
       throw new Error(`Too many tries: wait ${body.retryAfterSeconds ?? 60} s and try again`);
     }
@@ -94,28 +138,46 @@ if (!token) {
   Deno.exit(1);
 }
 
-// The server the agent was pointed at (the page link names the server's public address).
-const server = new URL(values.server ?? link.origin);
+const server = new URL(link.origin);
 const desktop = openDesktop({ display: values.display });
-const consent = new ConsentKeeper();
-const page = `${link.href}#k=${consent.key}`;
-console.log(`PAGE ${page}`);
-console.log(
-  "Your technician's questions appear on that page. Nothing is shared until you allow it.",
-);
-if (!values["no-open"]) openInBrowser(page);
-
 let connection: AgentConnection | null = null;
 const halver = FrameHalver.open();
-const agent = new Agent({
+let asked = new Set<Capability>();
+const agent: Agent = new Agent({
   desktop,
-  consent,
   log,
   encoder: (width, height, screen) =>
     new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
   downscale: halver ? (frame) => halver.halve(frame) : undefined,
-  onEnd: (reason) => log(`session ended: ${reason}`),
+  onChange: () => {
+    consentWindow?.changed();
+    // Say in the terminal too when a new question opens (the window may be hidden).
+    const now = new Set(agent.customerState.questions.map((q) => q.capability));
+    for (const capability of now) {
+      if (asked.has(capability)) continue;
+      console.log(
+        capability === "control" ? strings.terminal.askControl : strings.terminal.askView,
+      );
+    }
+    asked = now;
+  },
+  onEnd: (reason) => console.log(fill(strings.terminal.ended, { reason })),
 });
+// The customer's window: the agent's own page on loopback, no code from the server.
+const consentWindow: ConsentPage = new ConsentPage({
+  agent,
+  strings,
+  lang: stringsLanguage(language),
+  server: server.host,
+  chatUrl: link.href,
+  log,
+});
+console.log(`PAGE ${consentWindow.url}`);
+console.log(fill(strings.terminal.window, { url: consentWindow.url }));
+console.log(strings.terminal.nothingShared);
+console.log(strings.terminal.keys);
+if (!values["no-open"]) openInBrowser(consentWindow.url);
+
 const dir = stateDir(values["state-dir"]);
 connection = new AgentConnection({
   url: `${server.protocol === "https:" ? "wss:" : "ws:"}//${server.host}/agent/ws`,
@@ -130,7 +192,10 @@ connection = new AgentConnection({
   },
   agent,
   log,
-  onStatus: (status) => console.log(`STATUS ${status}`),
+  onStatus: (status) => {
+    console.log(`STATUS ${status}`);
+    if (status !== "ended") consentWindow.setStatus(status);
+  },
 });
 connection.start();
 
@@ -176,7 +241,10 @@ if (Deno.build.os !== "windows") {
 })();
 
 const reason = await connection.done;
-agent.stop();
+// Over: nothing stays shared, the window says so (its waiting request answers at once), exit.
+agent.end(reason);
 desktop.close();
 log(`done: ${reason}`);
+await new Promise((resolve) => setTimeout(resolve, 1_500));
+await consentWindow.close();
 Deno.exit(0);

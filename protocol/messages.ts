@@ -13,7 +13,6 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const text = (max: number) => z.string().max(max);
 const coord = z.number().int().min(0).max(32_767);
 const capability = z.enum(CAPABILITIES);
-const nonce = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 /** Colour quality presets (SPEC R2); "auto" adapts to measured bandwidth and round trip. */
 export const QUALITY_PRESETS = ["auto", "high", "normal", "low", "greyscale"] as const;
 export type QualityPreset = typeof QUALITY_PRESETS[number];
@@ -33,9 +32,12 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
     /** The customer's keyboard layout, e.g. "us", "de(nodeadkeys)" (the technician sees it). */
     keyboard: text(64).optional(),
   }),
-  /** A technician's request, passed on to the customer with the agent's own nonce. */
-  z.strictObject({ type: z.literal("ask"), capability, nonce }),
-  /** What the agent now allows (after checking the customer's signed answer, or a revoke). */
+  /**
+   * A technician's request is now in front of the customer, in the agent's own window (the
+   * server only learns that a question is open; the answer never passes through it).
+   */
+  z.strictObject({ type: z.literal("ask"), capability }),
+  /** What the agent now allows (after the customer answered in the agent's window, or a revoke). */
   z.strictObject({ type: z.literal("consent"), capability, granted: z.boolean() }),
   z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
@@ -79,19 +81,11 @@ export type InputMessage = z.infer<typeof INPUT_MESSAGES[number]>;
 export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
   z.strictObject({ type: z.literal("request"), capability }),
-  z.strictObject({ type: z.literal("revoke"), capability }),
   /**
-   * The customer's answer to an `ask`, signed on the customer's page with the key only the
-   * agent and that page know (HMAC-SHA-256 over `consentMessage(...)`, base64url): the server
-   * relays it and cannot forge it.
+   * Takes a capability back. There is deliberately no message that grants: only the customer
+   * grants, in the agent's own window (agent/consent_page.ts), never through the server.
    */
-  z.strictObject({
-    type: z.literal("grant"),
-    capability,
-    nonce,
-    granted: z.boolean(),
-    signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  }),
+  z.strictObject({ type: z.literal("revoke"), capability }),
   /** Send a keyframe now (a viewer joined or lost one). */
   z.strictObject({ type: z.literal("keyframe") }),
   /**
@@ -106,6 +100,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   }),
   ...INPUT_MESSAGES,
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
+  /** The session is over (ended, or its link is no longer valid): the agent stops and exits. */
   z.strictObject({ type: z.literal("end"), reason: text(200) }),
   /** A frame the server refused (the connection stays up): its code and reason. */
   z.strictObject({ type: z.literal("error"), code: text(32), reason: text(300) }),
@@ -126,9 +121,4 @@ export function capabilityNeeded(message: ServerMessage): Capability | null {
     default:
       return null;
   }
-}
-
-/** The text a customer's consent answer signs: it binds capability, request and answer. */
-export function consentMessage(capability: Capability, nonce: string, granted: boolean): string {
-  return `rescue-consent/1|${capability}|${nonce}|${granted ? "grant" : "deny"}`;
 }

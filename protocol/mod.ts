@@ -18,7 +18,6 @@ export {
   CAPABILITIES,
   type Capability,
   capabilityNeeded,
-  consentMessage,
   INPUT_MESSAGES,
   type InputMessage,
   QUALITY_PRESETS,

@@ -151,3 +151,23 @@ Deno.test("negotiateLanguage() falls back to English", () => {
   assert.equal(negotiateLanguage({ acceptLanguage: "*" }), "en");
   assert.equal(negotiateLanguage({ acceptLanguage: ";;, ,nl;q=abc" }), "en", "garbage");
 });
+
+Deno.test("agent/locales/*.json: every locale has the keys and {{placeholders}} of en.json", async () => {
+  const dir = new URL("../../agent/locales/", import.meta.url);
+  const locales = new Map<string, Map<string, unknown>>();
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const text = await Deno.readTextFile(new URL(entry.name, dir));
+    locales.set(entry.name.replace(/\.json$/, ""), flatten(JSON.parse(text)));
+  }
+  assert.deepEqual([...locales.keys()].sort(), [...LANGUAGES].sort(), "one per language");
+  const en = locales.get("en")!;
+  assert.ok(en.size > 20, `agent/locales/en.json has ${en.size} keys`);
+  for (const [lang, keys] of locales) {
+    assert.deepEqual([...keys.keys()].sort(), [...en.keys()].sort(), `${lang}: keys`);
+    for (const [key, value] of keys) {
+      assert.ok(typeof value === "string" && value.trim() !== "", `${lang}: ${key} is empty`);
+      assert.deepEqual(placeholders(value), placeholders(String(en.get(key))), `${lang}: ${key}`);
+    }
+  }
+});

@@ -7,8 +7,12 @@
  *
  * After hello the agent also sends screen media as binary frames (`protocol/media.ts`),
  * which the session's `RemoteSession` relays to the technicians watching, and takes part
- * in the consent flow (`ask` → the customer's page → signed `grant` → `consent`). The server
- * pings every `HEARTBEAT_MS`; an agent silent for two beats is cut off (it reconnects).
+ * in the consent flow: the server passes a technician's `request`, the agent says when the
+ * question is in front of the customer (`ask`, in the agent's own window) and what the
+ * customer allowed (`consent`); no message from here can grant. When the session ends the
+ * agent is told (`end`) and closed with 4404, so it stops sharing and exits instead of
+ * reconnecting. The server pings every `HEARTBEAT_MS`; an agent silent for two beats is cut
+ * off (it reconnects).
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -48,6 +52,7 @@ class AgentConnection {
   #helloTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastHeard = Date.now();
+  #unsubscribe = () => {};
 
   constructor(private deps: AppDeps) {}
 
@@ -93,7 +98,7 @@ class AgentConnection {
         ws.close(1000, "bye");
         return;
       case "ask":
-        this.remote?.agentAsks(message.capability, message.nonce);
+        this.remote?.agentAsks(message.capability);
         return;
       case "consent":
         this.remote?.agentConsent(message.capability, message.granted);
@@ -151,6 +156,14 @@ class AgentConnection {
     };
     this.remote = remoteFor(this.deps, session);
     this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
+    // Ended by the technician, the customer's page or a deadline (published after commit):
+    // tell the agent, which stops sharing and exits rather than reconnecting to nothing.
+    this.#unsubscribe = this.deps.live.subscribe(session.orgId, (event) => {
+      if (event.kind !== "session" || event.sessionId !== session.id) return;
+      this.#endIfOver(ws).catch((error) =>
+        this.deps.log.error("agent end check failed", { error: String(error) })
+      );
+    });
     this.#heartbeat = setInterval(() => {
       if (Date.now() - this.#lastHeard > 2 * HEARTBEAT_MS) {
         ws.close(4408, "agent silent");
@@ -160,7 +173,17 @@ class AgentConnection {
     }, HEARTBEAT_MS);
   }
 
+  async #endIfOver(ws: WSContext) {
+    if (!this.session || ws.readyState !== 1) return;
+    const now = await loadSession(this.deps.db, this.session.id).catch(() => null);
+    if (now && !now.endedAt) return;
+    this.remote?.close();
+    this.send(ws, { type: "end", reason: "the session has ended" });
+    ws.close(4404, "session ended");
+  }
+
   closed() {
+    this.#unsubscribe();
     clearTimeout(this.#helloTimer);
     clearInterval(this.#heartbeat);
     if (this.link) this.remote?.agentDetached(this.link);

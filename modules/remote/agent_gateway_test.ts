@@ -1,7 +1,8 @@
 // The agent's control connection through a real socket: hello attaches to the session
 // (Connecting → Waiting, like the Instant Chat page), thousands of damaged frames are each
 // answered with an `error` frame while the connection and the session stay as they were,
-// and closing the socket makes the session Reconnecting after the grace.
+// and closing the socket makes the session Reconnecting after the grace. When the session
+// ends, the agent is told (`end`, then close 4404) instead of being left to reconnect.
 import assert from "node:assert/strict";
 import {
   type AgentMessage,
@@ -13,6 +14,7 @@ import {
 import { startTestApp } from "../../tests/support/app.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import { createPrivateSession, customerStreams, liveRows } from "../support/test_support.ts";
+import { endSession, startSession } from "../support/mod.ts";
 
 /** A test agent: a socket, its protocol channel, and a queue of decoded server frames. */
 async function connect(port: number) {
@@ -141,6 +143,47 @@ Deno.test({
       });
       assert.equal((await agent.next()).type, "end");
       await agent.closed;
+    } finally {
+      await server.shutdown();
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "agent socket: the technician ends the session → the agent gets end and a 4404 close",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
+    try {
+      const tech = await technician(t);
+      const { session } = await createPrivateSession(t.deps, tech, {
+        method: "link",
+        customerName: "Carol",
+        fields: {},
+      });
+      const agent = await connect(server.addr.port);
+      let code = 0;
+      agent.ws.addEventListener("close", (event) => code = event.code);
+      agent.send({
+        type: "hello",
+        token: session.token,
+        deviceId: "device-0001-abcdef",
+        os: "linux",
+        language: "en",
+        agentVersion: "0.1.0",
+        screen: { width: 1920, height: 1080 },
+      });
+      assert.equal((await agent.next()).type, "welcome");
+      await startSession(t.deps, tech, session.id);
+      await endSession(t.deps, tech, session.id);
+      let message = await agent.next();
+      while (message.type !== "end") message = await agent.next();
+      assert.equal(message.reason, "the session has ended");
+      await agent.closed;
+      assert.equal(code, 4404);
     } finally {
       await server.shutdown();
       await t.close();

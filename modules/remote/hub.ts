@@ -7,8 +7,9 @@
  * restart drops the agent's socket and the agent reconnects and says again what it allows.
  *
  * Consent has three guards: the technician needs the group permission (checked by the
- * routes), the customer answers on their page (signed with a key only page and agent know),
- * and the agent itself refuses anything the customer has not granted. The server also
+ * routes), the customer answers in the agent's own window (never through this server: the
+ * server only hears the result, as the agent's `consent`), and the agent itself refuses
+ * anything the customer has not granted. The server also
  * refuses input while control is not granted, so a refused keystroke never leaves it.
  */
 import type { AppDeps } from "../http/mod.ts";
@@ -52,10 +53,13 @@ export type ViewerMessage =
   | { type: "pong"; at: number }
   | { type: "error"; code: string; reason: string };
 
-/** What the customer's page shows: the open question, if any, and what is shared. */
+/**
+ * What the customer's page on this server shows: the open question (answered in the agent's
+ * window, not on that page) and what is shared, as the agent reported it.
+ */
 export interface CustomerView {
   agent: AgentPresence;
-  asks: { capability: RemoteCapability; nonce: string; technician: string }[];
+  asks: { capability: RemoteCapability; technician: string }[];
   view: ConsentState;
   control: ConsentState;
 }
@@ -79,7 +83,7 @@ export class RemoteSession {
   screen: { width: number; height: number } | null = null;
   keyboard: string | null = null;
   readonly consent: Record<RemoteCapability, ConsentState> = { view: "off", control: "off" };
-  readonly asks = new Map<RemoteCapability, { nonce: string; technician: string }>();
+  readonly asks = new Map<RemoteCapability, { technician: string }>();
   quality: QualityPreset = "auto";
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
@@ -124,22 +128,22 @@ export class RemoteSession {
     if (this.agent !== link) return;
     this.agent = null;
     this.presence = "reconnecting";
-    // A prompt the agent asked for dies with its nonce; the agent asks again if still wanted.
+    // A question the agent showed dies with its connection; the technician asks again.
     this.asks.clear();
     this.#changed();
   }
 
-  /** The agent passed a technician's request on to the customer, with its nonce. */
-  agentAsks(capability: Capability, nonce: string) {
+  /** The agent put a technician's request in front of the customer (in its own window). */
+  agentAsks(capability: Capability) {
     if (capability !== "view" && capability !== "control") return;
     // One question at a time: a pending control question covers view (control includes it).
     if (capability === "view" && this.consent.control === "asked") return;
-    this.asks.set(capability, { nonce, technician: this.#askedBy.get(capability) ?? "" });
+    this.asks.set(capability, { technician: this.#askedBy.get(capability) ?? "" });
     if (this.consent[capability] !== "granted") this.consent[capability] = "asked";
     this.#changed();
   }
 
-  /** The agent's word on what it now allows (after a signed answer, or a revoke). */
+  /** The agent's word on what it now allows (after the customer's answer, or a revoke). */
   agentConsent(capability: Capability, granted: boolean) {
     if (capability !== "view" && capability !== "control") return;
     const was = this.consent[capability];
@@ -277,15 +281,6 @@ export class RemoteSession {
       view: this.consent.view,
       control: this.consent.control,
     };
-  }
-
-  /** The customer's signed answer, passed to the agent (which checks the signature). */
-  customerAnswer(capability: RemoteCapability, nonce: string, granted: boolean, signature: string) {
-    const ask = this.asks.get(capability);
-    if (!ask || ask.nonce !== nonce) return "no_such_question";
-    if (!this.agent) return "agent_absent";
-    this.agent.send({ type: "grant", capability, nonce, granted, signature });
-    return null;
   }
 
   /** The customer takes back what they granted; effective here at once, then at the agent. */

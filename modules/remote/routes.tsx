@@ -7,8 +7,10 @@
  *   offer/answer, input), only for the technician working the session, only from our origin;
  * - `POST /console/sessions/:id/remote/screenshot` — a screenshot into the session's files;
  * - `GET /console/sessions/:id/remote` — the detached viewer window;
- * - `GET /s/:token/remote/events`, `POST /s/:token/remote/consent|revoke` — the customer's
- *   page: the technician's requests, the customer's signed answers, and revoking.
+ * - `GET /s/:token/remote/events`, `POST /s/:token/remote/revoke` — the customer's page: the
+ *   technician's open requests and what is shared, as the agent reports them, and taking
+ *   back. There is no way to answer (grant) here: the customer answers in the agent's own
+ *   window, which the server neither serves nor reaches (see agent/consent_page.ts).
  */
 import { type Context, Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -60,13 +62,6 @@ const ViewerInput = z.discriminatedUnion("type", [
 ]);
 type ViewerInput = z.infer<typeof ViewerInput>;
 const MAX_VIEWER_FRAME = 64 * 1024;
-
-const ConsentAnswer = z.strictObject({
-  capability: z.enum(["view", "control"]),
-  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
-  granted: z.enum(["1", "0"]),
-  signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-});
 
 async function _working(c: C): Promise<{ session: SupportSession; user: CurrentUser }> {
   const user = c.get("user")!;
@@ -261,20 +256,6 @@ export const remoteRoutes = new Hono<AppEnv>()
       remote.customerListeners.delete(listener);
     });
   })
-  .post("/s/:token/remote/consent", async (c) => {
-    const session = await _customerSession(c);
-    const parsed = ConsentAnswer.safeParse(_fields(await readForm(c)));
-    if (!parsed.success) throw new HttpError(422, "remote.badAnswer");
-    const { capability, nonce, granted, signature } = parsed.data;
-    const refused = remoteFor(c.get("deps"), session).customerAnswer(
-      capability,
-      nonce,
-      granted === "1",
-      signature,
-    );
-    if (refused) throw new HttpError(409, `remote.${refused}` as const);
-    return c.body(null, 204);
-  })
   .post("/s/:token/remote/revoke", async (c) => {
     const session = await _customerSession(c);
     const form = await readForm(c);
@@ -282,12 +263,6 @@ export const remoteRoutes = new Hono<AppEnv>()
     remoteFor(c.get("deps"), session).customerRevoke(capability);
     return c.body(null, 204);
   });
-
-/** The posted fields without the CSRF token. */
-function _fields(form: Record<string, string>): Record<string, string> {
-  const { _csrf: _, ...rest } = form;
-  return rest;
-}
 
 function _viewerMessage(
   c: C,

@@ -1,7 +1,8 @@
 // The remote routes' guards: the PIN exchange for the agent (same throttle and answers as
 // the PIN page, no cookies needed), the viewer socket only for the technician working the
-// session and only from our origin, consent answers only for an open question, and the
-// support-app download page with the run command where no binary was built.
+// session and only from our origin, no consent answer on the server at all (the customer
+// answers in the agent's own window), and the support-app download page with the run
+// command where no binary was built.
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { technician } from "../../tests/support/sessions.ts";
@@ -45,7 +46,7 @@ Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, down
     });
     assert.ok([404, 409].includes(refused.status), `got ${refused.status}`);
 
-    // A consent answer for a question nobody asked is refused, and nothing is relayed.
+    // The server takes no consent answer: the old signed-answer route is gone.
     const customer = t.client();
     await customer.get(`/s/${session.token}`);
     const answer = await customer.post(`/s/${session.token}/remote/consent`, {
@@ -54,14 +55,7 @@ Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, down
       granted: "1",
       signature: "s".repeat(43),
     });
-    assert.equal(answer.status, 409);
-    const malformed = await customer.post(`/s/${session.token}/remote/consent`, {
-      capability: "everything",
-      nonce: "x",
-      granted: "yes",
-      signature: "",
-    });
-    assert.equal(malformed.status, 422);
+    assert.equal(answer.status, 404);
 
     // No compiled agent here: the page shows the command with the session's link.
     const download = await customer.get(`/s/${session.token}/agent`);

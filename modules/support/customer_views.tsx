@@ -296,9 +296,11 @@ export function ChatPage(
 }
 
 /**
- * Where the customer answers the technician's remote-view requests (filled by
- * `static/customer_remote.js` from `/s/:token/remote/events` once the support app is
- * attached). Answers are signed with the key the app put in this page's address.
+ * What the customer's page says about remote view (filled by `static/customer_remote.js`
+ * from `/s/:token/remote/events` once the support app is attached): the technician's open
+ * request — answered only in the support app's own window, never here, so this server cannot
+ * answer for the customer — and what is shared as the app reports it, with buttons that can
+ * only take things back.
  */
 function RemoteConsent(props: { c: C; token: string }) {
   const t = props.c.get("t");
@@ -306,13 +308,10 @@ function RemoteConsent(props: { c: C; token: string }) {
     "askView",
     "askControl",
     "technician",
-    "allow",
-    "deny",
     "sharing",
     "controlling",
     "stopControl",
     "stopSharing",
-    "noKey",
     "agentReconnecting",
   ] as const;
   const labels = Object.fromEntries(keys.map((k) => [k, t(`customerRemote.${k}`)]));
@@ -321,20 +320,15 @@ function RemoteConsent(props: { c: C; token: string }) {
     <section
       id="remote-consent"
       class="remote-consent"
-      data-token={props.token}
       data-events={`${base}/events`}
-      data-consent={`${base}/consent`}
       data-revoke={`${base}/revoke`}
       data-labels={JSON.stringify(labels)}
       aria-live="assertive"
       hidden
     >
-      <div id="remote-ask" class="flash info" role="alertdialog" hidden>
-        <p id="remote-ask-text"></p>
-        <p id="remote-nokey" class="muted" hidden>{labels.noKey}</p>
-        <button type="button" id="remote-allow">{labels.allow}</button>{" "}
-        <button type="button" id="remote-deny" class="secondary">{labels.deny}</button>
-      </div>
+      <p id="remote-ask" class="flash info" role="status" hidden>
+        <span id="remote-ask-text"></span>
+      </p>
       <div id="remote-sharing" class="row" hidden>
         <span id="remote-sharing-text"></span>
         <button type="button" id="remote-revoke-control" class="danger small" hidden>

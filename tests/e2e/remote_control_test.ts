@@ -4,11 +4,14 @@
  * TCP proxy whose network the test can cut, the real server, and Chromium for the
  * technician and the customer.
  *
- * The technician starts remote control → the customer's page asks → the customer allows →
- * the video plays → the technician clicks into the xterm and types a command whose output
- * file appears on disk → the clipboard goes both ways → the customer takes control back and
- * the next input is refused (by the server, and the xterm gets nothing) → the agent's
- * network is cut → Reconnecting → the network returns → Active, with the picture resumed.
+ * The technician starts remote control → the agent's own window (its page on loopback, not
+ * the server's) asks, and the server's customer page only says where to answer → the
+ * customer allows in the agent's window → the video plays → the technician clicks into the
+ * xterm and types a command whose output file appears on disk → the clipboard goes both ways
+ * → the customer takes control back in the agent's window and the next input is refused (by
+ * the server, and the xterm gets nothing) → the agent's network is cut → Reconnecting → the
+ * network returns → Active, with the picture resumed → the technician ends the session and
+ * the agent says so in its window and exits.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -101,6 +104,10 @@ Deno.test({
       const ann = await technician(t, { name: "Ann" });
       await withBrowser(t, async ({ base, newPage }) => {
         const proxy = await startTcpProxy(Number(new URL(base).port));
+        // The agent is pointed at the server's public address (through the proxy) and accepts
+        // a session link only on that same origin.
+        const agentServer = Deno.env.get("E2E_NO_PROXY") ? base : `http://127.0.0.1:${proxy.port}`;
+        (t.deps.config as { publicUrl: string }).publicUrl = agentServer;
         try {
           const tech = await newPage();
           await tech.goto(`${base}/signin`);
@@ -126,7 +133,7 @@ Deno.test({
               "--pin",
               pin,
               "--server",
-              Deno.env.get("E2E_NO_PROXY") ? base : `http://127.0.0.1:${proxy.port}`,
+              agentServer,
               "--no-open",
               "--state-dir",
               `${work}/agent-state`,
@@ -155,9 +162,13 @@ Deno.test({
             pageLine.reject(new Error(`the agent exited (${status.code}): ${agentOutput.join("")}`))
           );
           step("agent started");
+          // The agent's window is its own page on loopback, behind a secret path: nothing of
+          // it is on (or known to) the server.
           const pageUrl = new URL(await pageLine.promise);
-          assert.equal(pageUrl.pathname, `/s/${session.token}`);
-          assert.match(pageUrl.hash, /^#k=[A-Za-z0-9_-]{43}$/);
+          assert.equal(pageUrl.hostname, "127.0.0.1");
+          assert.notEqual(pageUrl.origin, new URL(base).origin);
+          assert.match(pageUrl.pathname, /^\/[A-Za-z0-9_-]{32}\/$/);
+          assert.equal(pageUrl.hash, "");
           await waitStatus(tech, session.id, "waiting");
 
           step("agent attached: Waiting");
@@ -166,12 +177,15 @@ Deno.test({
             "nl",
             "the agent follows the OS language",
           );
-          // The customer opens the page the agent named (the key rides in the fragment).
+          // The customer has the agent's window (Dutch, as the OS) and the chat page.
+          const appWindow = await newPage();
+          await appWindow.goto(pageUrl.href);
+          await appWindow.locator("#consent").waitFor();
+          assert.equal(await appWindow.locator("html").getAttribute("lang"), "nl");
           const customer = await newPage();
-          await customer.goto(`${base}/s/${session.token}${pageUrl.hash}`);
-          assert.equal(new URL(customer.url()).hash, "", "the key leaves the address bar");
+          await customer.goto(`${base}/s/${session.token}`);
 
-          step("customer page open");
+          step("customer page and agent window open");
           // Start, open the workspace, ask for remote control.
           await tech.click(`${row(session.id)} button[data-action=start]`);
           await waitStatus(tech, session.id, "active");
@@ -180,10 +194,23 @@ Deno.test({
           await view.locator(".rv-control").click();
 
           step("control requested");
-          // The customer's page asks; the customer allows.
+          // The server's page only says where to answer; it has nothing to allow with.
           await customer.locator("#remote-ask").waitFor({ state: "visible" });
-          assert.match(await customer.locator("#remote-ask-text").textContent() ?? "", /control/);
-          await customer.click("#remote-allow");
+          assert.match(
+            await customer.locator("#remote-ask-text").textContent() ?? "",
+            /control.*support app's window/,
+          );
+          assert.equal(await customer.locator("#remote-consent button:visible").count(), 0);
+          // The agent's window asks; the customer allows there.
+          await appWindow.locator("#allow-control").waitFor({ state: "visible" });
+          assert.match(
+            await appWindow.locator(".question").textContent() ?? "",
+            /muis en toetsenbord/,
+          );
+          await appWindow.click("#allow-control");
+          await appWindow.locator("#stop-control").waitFor({ state: "visible" });
+          assert.equal(await appWindow.locator("#consent").getAttribute("data-control"), "true");
+          // The server's page shows the state the agent reported.
           await customer.locator("#remote-revoke-control").waitFor({ state: "visible" });
 
           step("customer allowed");
@@ -256,8 +283,10 @@ Deno.test({
           );
 
           step("clipboard both ways");
-          // The customer takes control back: the next input is refused, the xterm gets nothing.
-          await customer.click("#remote-revoke-control");
+          // The customer takes control back in the agent's window: the next input is refused,
+          // the xterm gets nothing.
+          await appWindow.click("#stop-control");
+          await appWindow.locator("#stop-control").waitFor({ state: "hidden" });
           await waitFor(
             "the console to know control was revoked",
             async () =>
@@ -312,7 +341,21 @@ Deno.test({
             return (await framesDecoded(tech)) > before + 2;
           }, 30_000);
 
-          for (const page of [tech, customer]) {
+          step("picture resumed");
+          // The technician ends the session: the agent is told, says so, stops and exits.
+          tech.once("dialog", (dialog) => dialog.accept());
+          await tech.click(`${row(session.id)} button[data-action=end]`);
+          await appWindow.locator("#consent[data-ended=true]").waitFor({ timeout: 15_000 });
+          assert.match(await appWindow.locator("#status").textContent() ?? "", /beëindigd/);
+          const exited = await Promise.race([
+            (agent as Deno.ChildProcess).status,
+            new Promise<null>((r) => setTimeout(() => r(null), 10_000)),
+          ]);
+          assert.equal(exited?.code, 0, "the agent exits by itself when the session ends");
+          assert.match(agentOutput.join(""), /De sessie is beëindigd/);
+          agent = null;
+
+          for (const page of [tech, customer, appWindow]) {
             assert.deepEqual(
               page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(e)),
               [],

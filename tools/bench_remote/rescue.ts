@@ -95,9 +95,9 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
       if (!pageUrl) await new Promise((r) => setTimeout(r, 100));
     }
     if (!pageUrl) throw new Error(`the agent did not start (see ${agent.log})`);
-    const { pathname, hash } = new URL(pageUrl);
+    // The customer's window is the agent's own page on loopback (agent/consent_page.ts).
     const customer = await env.browser.newPage();
-    await customer.goto(`${base}${pathname}${hash}`);
+    await customer.goto(pageUrl);
 
     // Start the session, open its workspace, ask for Desktop view; the customer allows.
     const row = page.locator("#queue tbody tr[data-session]").first();
@@ -106,7 +106,7 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
     await page.locator(`#session-tabs [data-tab-session="${sessionId}"]`).click();
     const view = page.locator(`.remote-view[data-session="${sessionId}"]`);
     await view.locator(".rv-view").click();
-    await customer.locator("#remote-allow").click({ timeout: 20_000 });
+    await customer.locator("#allow-view").click({ timeout: 20_000 });
     await view.locator(".rv-actual").click();
     const quality = Deno.env.get("BENCH_QUALITY");
     if (quality) await view.locator("select.rv-quality").selectOption(quality);

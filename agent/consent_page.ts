@@ -1,0 +1,224 @@
+/**
+ * The agent's own window for the customer's answers: a small page the agent serves itself on
+ * loopback (`http://127.0.0.1:<random port>/<secret>/`) and opens in the customer's browser.
+ * Its HTML, script and style ship inside the agent (consent_page_assets.ts), so the server —
+ * which the consent protects the customer from — supplies no code that could answer for the
+ * customer, and nothing that grants ever passes through the server.
+ *
+ * Who else could reach it, and why they get nothing:
+ * - other web pages (the server's own, or any site) in the customer's browser: they do not
+ *   know the secret path; a state change also needs our exact Origin and a JSON body (a
+ *   cross-site POST of that kind needs a CORS preflight we never answer), and
+ *   `Sec-Fetch-Site`, when sent, must say same-origin (or none: the customer opened it);
+ * - DNS rebinding (a foreign name resolving to 127.0.0.1): the Host must be exactly ours;
+ * - other local users: they can reach the port but not guess the secret (192 bits);
+ * - the server: it only hears the result (`consent`), after the customer chose.
+ * The page sends no Referer (so the secret does not leak through the chat link), may not be
+ * framed, and runs under a CSP that allows only its own script and style.
+ */
+import { CAPABILITIES, type Capability } from "../protocol/mod.ts";
+import type { Agent } from "./agent.ts";
+import { PAGE_CSS, PAGE_JS, pageHtml } from "./consent_page_assets.ts";
+import { randomId } from "./consent.ts";
+import type { AgentStrings } from "./strings.ts";
+
+export type WindowStatus = "connecting" | "connected" | "reconnecting";
+
+export interface ConsentPageOptions {
+  agent: Agent;
+  strings: AgentStrings;
+  lang: string;
+  /** The server's name as the customer knows it (shown, never fetched from). */
+  server: string;
+  /** The customer's chat page on the server (a plain link). */
+  chatUrl: string;
+  log?: (message: string) => void;
+}
+
+const LONG_POLL_MS = 20_000;
+const MAX_BODY_BYTES = 1024;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; " +
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "cross-origin-resource-policy": "same-origin",
+  "cross-origin-opener-policy": "same-origin",
+};
+
+export class ConsentPage {
+  readonly #secret = randomId(24);
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  readonly #origin: string;
+  #version = 0;
+  #status: WindowStatus = "connecting";
+  #waiters = new Set<() => void>();
+  /** Refused requests so far (tests read it). */
+  refused = 0;
+
+  constructor(private options: ConsentPageOptions) {
+    this.#server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (request) => this.#handle(request),
+    );
+    this.#origin = `http://127.0.0.1:${this.#server.addr.port}`;
+  }
+
+  /** The page's address (the secret is in the path: treat it like a password). */
+  get url(): string {
+    return `${this.#origin}/${this.#secret}/`;
+  }
+
+  get origin(): string {
+    return this.#origin;
+  }
+
+  /** Something the page shows changed: wake the waiting page. */
+  changed() {
+    this.#version++;
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  setStatus(status: WindowStatus) {
+    if (status === this.#status) return;
+    this.#status = status;
+    this.changed();
+  }
+
+  async close() {
+    for (const wake of this.#waiters) wake();
+    await this.#server.shutdown();
+  }
+
+  #refuse(status: number, why: string): Response {
+    this.refused++;
+    this.options.log?.(`window: refused a request (${why})`);
+    return new Response(why, { status, headers: SECURITY_HEADERS });
+  }
+
+  async #handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    // DNS rebinding: a page of evil.example resolving to 127.0.0.1 sends its own Host.
+    if (request.headers.get("host") !== url.host || url.host !== new URL(this.#origin).host) {
+      return this.#refuse(421, "wrong host");
+    }
+    const prefix = `/${this.#secret}/`;
+    if (!_sameText(url.pathname.slice(0, prefix.length), prefix)) {
+      return this.#refuse(404, "no such page");
+    }
+    const site = request.headers.get("sec-fetch-site");
+    if (site !== null && site !== "same-origin" && site !== "none") {
+      return this.#refuse(403, "another site");
+    }
+    const path = url.pathname.slice(prefix.length);
+    if (request.method === "GET") {
+      if (path === "") return this.#respond(this.#html(), "text/html; charset=utf-8");
+      if (path === "page.js") return this.#respond(PAGE_JS, "text/javascript; charset=utf-8");
+      if (path === "page.css") return this.#respond(PAGE_CSS, "text/css; charset=utf-8");
+      if (path === "state") return await this.#state(Number(url.searchParams.get("after")));
+      return this.#refuse(404, "no such page");
+    }
+    if (request.method !== "POST") return this.#refuse(405, "method");
+    // State changes: our own page only (a browser always sends Origin on a POST fetch).
+    if (request.headers.get("origin") !== this.#origin) return this.#refuse(403, "foreign origin");
+    if (!(request.headers.get("content-type") ?? "").startsWith("application/json")) {
+      return this.#refuse(415, "json only");
+    }
+    const body = await _smallJson(request);
+    if (body === null) return this.#refuse(400, "bad body");
+    if (path === "answer") return this.#answer(body);
+    if (path === "revoke") return this.#revoke(body);
+    return this.#refuse(404, "no such page");
+  }
+
+  #respond(body: string, type: string, status = 200): Response {
+    return new Response(body, { status, headers: { ...SECURITY_HEADERS, "content-type": type } });
+  }
+
+  #html(): string {
+    return pageHtml({
+      strings: this.options.strings,
+      lang: this.options.lang,
+      server: this.options.server,
+      chatUrl: this.options.chatUrl,
+    });
+  }
+
+  async #state(after: number): Promise<Response> {
+    if (after === this.#version && this.options.agent.customerState.ended === null) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.add(resolve);
+        timer = setTimeout(resolve, LONG_POLL_MS);
+      });
+      clearTimeout(timer);
+    }
+    const state = {
+      version: this.#version,
+      status: this.#status,
+      ...this.options.agent.customerState,
+    };
+    return this.#respond(JSON.stringify(state), "application/json");
+  }
+
+  #answer(body: Record<string, unknown>): Response {
+    const { capability, id, allow } = body;
+    if (!_isCapability(capability) || typeof id !== "string" || typeof allow !== "boolean") {
+      return this.#refuse(400, "bad answer");
+    }
+    const verdict = this.options.agent.answer(capability, id, allow);
+    if (!verdict.ok) return this.#refuse(409, verdict.reason);
+    return this.#respond("{}", "application/json");
+  }
+
+  #revoke(body: Record<string, unknown>): Response {
+    if (!_isCapability(body.capability)) return this.#refuse(400, "bad capability");
+    this.options.agent.revoke(body.capability);
+    return this.#respond("{}", "application/json");
+  }
+}
+
+function _isCapability(value: unknown): value is Capability {
+  return typeof value === "string" && (CAPABILITIES as readonly string[]).includes(value);
+}
+
+/** Compares without an early exit (the secret is in the path). */
+function _sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+async function _smallJson(request: Request): Promise<Record<string, unknown> | null> {
+  const reader = request.body?.getReader();
+  if (!reader) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  try {
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    const parsed = JSON.parse(new TextDecoder().decode(bytes));
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}

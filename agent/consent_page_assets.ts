@@ -1,0 +1,172 @@
+/**
+ * The agent's own window, as the agent ships it: the page, its script and its style, all
+ * inside the agent (nothing comes from the server). consent_page.ts serves them; the script
+ * long-polls `state` and posts the customer's answers straight back to the agent.
+ */
+import type { AgentStrings } from "./strings.ts";
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+export function pageHtml(
+  options: { strings: AgentStrings; lang: string; server: string; chatUrl: string },
+): string {
+  const page = options.strings.page;
+  const labels = escapeHtml(JSON.stringify(page));
+  const server = escapeHtml(page.server.replace("{{server}}", options.server));
+  return `<!doctype html>
+<html lang="${escapeHtml(options.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(page.title)}</title>
+<link rel="stylesheet" href="page.css">
+<script type="module" src="page.js"></script>
+</head>
+<body>
+<main id="consent" data-labels="${labels}">
+<h1>${escapeHtml(page.title)}</h1>
+<p class="server">${server}</p>
+<p class="trust">${escapeHtml(page.trust)}</p>
+<p id="status" class="status" role="status">${escapeHtml(page.connecting)}</p>
+<section id="questions" aria-live="assertive"></section>
+<section id="shared" class="shared" aria-live="polite">
+<p id="shared-text">${escapeHtml(page.nothingShared)}</p>
+<p class="buttons">
+<button type="button" id="stop-control" class="danger" hidden>${
+    escapeHtml(page.stopControl)
+  }</button>
+<button type="button" id="stop-view" class="secondary" hidden>${
+    escapeHtml(page.stopSharing)
+  }</button>
+</p>
+</section>
+<p id="failed" class="error" role="alert" hidden>${escapeHtml(page.failed)}</p>
+<p class="chat"><a id="chat" href="${
+    escapeHtml(options.chatUrl)
+  }" target="_blank" rel="noreferrer noopener">${escapeHtml(page.chat)}</a></p>
+</main>
+</body>
+</html>
+`;
+}
+
+export const PAGE_CSS = `
+:root { color-scheme: light dark; font: 16px/1.5 system-ui, sans-serif; }
+body { margin: 0; background: Canvas; color: CanvasText; }
+main { max-width: 40rem; margin: 2rem auto; padding: 0 1.25rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+.server, .trust { color: GrayText; margin: .25rem 0; }
+.status { margin: 1rem 0; padding: .5rem .75rem; border-radius: .4rem; background: #8882; }
+.status.ended, .status.reconnecting { background: #e6a23c33; }
+.question { border: 2px solid #2f6fdf; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
+.question p { margin: 0 0 .75rem; font-weight: 600; }
+.shared { border: 1px solid #8886; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
+.shared.on { border-color: #d33; background: #d331; }
+.shared p { margin: 0 0 .5rem; }
+.buttons { display: flex; gap: .5rem; flex-wrap: wrap; }
+button { font: inherit; padding: .5rem 1.1rem; border-radius: .4rem; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
+button.secondary { background: transparent; color: inherit; border-color: #888; }
+button.danger { background: #c62828; border-color: #c62828; }
+button:disabled { opacity: .5; cursor: default; }
+.error { color: #c62828; }
+[hidden] { display: none !important; }
+`;
+
+/** The page's script: no framework, no server code, only this agent's `state`/`answer`/`revoke`. */
+export const PAGE_JS = `
+const root = document.getElementById("consent");
+const labels = JSON.parse(root.dataset.labels);
+const $ = (id) => document.getElementById(id);
+let version = -1;
+let state = null;
+let gone = false;
+
+async function post(path, body) {
+  $("failed").hidden = true;
+  try {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) $("failed").hidden = false;
+  } catch {
+    $("failed").hidden = false;
+  }
+}
+
+function question(ask) {
+  const box = document.createElement("div");
+  box.className = "question";
+  box.dataset.capability = ask.capability;
+  box.setAttribute("role", "alertdialog");
+  const text = document.createElement("p");
+  text.textContent = ask.capability === "control" ? labels.askControl : labels.askView;
+  const buttons = document.createElement("p");
+  buttons.className = "buttons";
+  for (const [allow, label] of [[true, labels.allow], [false, labels.deny]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = (allow ? "allow-" : "deny-") + ask.capability;
+    button.textContent = label;
+    if (!allow) button.className = "secondary";
+    button.addEventListener("click", () => {
+      for (const b of box.querySelectorAll("button")) b.disabled = true;
+      post("answer", { capability: ask.capability, id: ask.id, allow });
+    });
+    buttons.append(button);
+  }
+  box.append(text, buttons);
+  return box;
+}
+
+function render() {
+  const ended = gone || state.ended !== null;
+  const status = $("status");
+  status.className = "status " + (ended ? "ended" : state.status);
+  status.textContent = gone ? labels.closed : ended ? labels.ended : labels[state.status];
+  const asks = ended ? [] : state.questions;
+  $("questions").replaceChildren(...asks.map(question));
+  const view = !ended && state.view;
+  const control = !ended && state.control;
+  $("shared").classList.toggle("on", view);
+  $("shared-text").textContent = control ? labels.sharing + " " + labels.controlling
+    : view ? labels.sharing : labels.nothingShared;
+  $("stop-control").hidden = !control;
+  $("stop-view").hidden = !view;
+  root.dataset.view = String(view);
+  root.dataset.control = String(control);
+  root.dataset.ended = String(ended);
+  document.title = asks.length ? "(!) " + labels.title : labels.title;
+}
+
+$("stop-control").addEventListener("click", () => post("revoke", { capability: "control" }));
+$("stop-view").addEventListener("click", () => post("revoke", { capability: "view" }));
+
+async function poll() {
+  let failures = 0;
+  while (!gone) {
+    try {
+      const response = await fetch("state?after=" + version, { cache: "no-store" });
+      if (!response.ok) throw new Error(String(response.status));
+      state = await response.json();
+      version = state.version;
+      failures = 0;
+      render();
+      if (state.ended !== null) return;
+    } catch {
+      if (++failures >= 3) {
+        gone = true;
+        if (state) render();
+        else $("status").textContent = labels.closed;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+poll();
+`;
