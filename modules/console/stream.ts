@@ -11,6 +11,7 @@
  * Each stream computes who its technician is once (`Viewer`); a published change is
  * loaded once per app and rendered once per reader profile (see row_cache.tsx).
  */
+import { userOfSession } from "../auth/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { queueFor, startSession, type Viewer, visibleRows } from "../support/mod.ts";
@@ -69,6 +70,18 @@ export function openConsoleStream(
     });
   };
 
+  // Deactivated, signed out (here or everywhere): the stream ends with the sign-in.
+  const endIfSignedOut = async () => {
+    const { sessionId } = options.user;
+    if (sessionId && await userOfSession(deps.db, sessionId, deps.clock.now())) return;
+    close();
+    try {
+      controller.close();
+    } catch {
+      // Already closed by the reader.
+    }
+  };
+
   const sendQueue = async () => {
     const rows = await queueFor(deps.db, viewer);
     const html = await renderRows(deps, rows, ctx);
@@ -114,6 +127,9 @@ export function openConsoleStream(
       unsubscribe = deps.live.subscribe(viewer.orgId, (event) => {
         if (event.kind === "session") run(() => onSession(event));
         else if (event.kind === "log") run(() => onLog(event));
+        else if (event.kind === "access" && (event.userId ?? options.user.id) === options.user.id) {
+          run(endIfSignedOut);
+        }
       });
       write("retry: 3000\n\n");
       run(sendQueue);

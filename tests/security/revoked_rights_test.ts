@@ -221,3 +221,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test("console stream: deactivating the technician ends it within a second", async () => {
+  const t = await startTestApp();
+  try {
+    const tech = await technician(t);
+    const browser = t.client();
+    await browser.signIn(tech.email, TECH_PASSWORD);
+    const res = await browser.get("/console/events");
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const text = new TextDecoder();
+    let seen = "";
+    while (!seen.includes("event: queue")) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, "the stream opens with the queue");
+      seen += text.decode(value);
+    }
+    const off = await patch(t, await adminToken(t), `/technicians/${tech.id}`, { active: false });
+    assert.equal(off.status, 204);
+    const ended = await Promise.race([
+      (async () => {
+        while (!(await reader.read()).done) { /* frames until the end */ }
+        return true;
+      })(),
+      new Promise<false>((r) => setTimeout(() => r(false), 1_000)),
+    ]);
+    if (!ended) await reader.cancel();
+    assert.ok(ended, "the stream ended within a second");
+  } finally {
+    await t.close();
+  }
+});
