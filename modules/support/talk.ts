@@ -42,14 +42,16 @@ export async function sessionForTechnician(
   const viewer = await viewerFor(deps.db, user);
   const entries = await liveEntries(deps.db, sessionId);
   const own = entries.find((e) => visibilityOf(viewer, e) === "own");
+  // A session the caller cannot see at all is "not found", exactly like a missing one;
+  // only one it can see learns why it cannot work on it now.
+  const seen = own ?? entries.find((e) => visibilityOf(viewer, e) !== null);
+  if (!seen) throw new SessionConflict("sessions.notFound", "not visible");
   if (mode === "work") {
     if (!own || !WORKING_STATUSES.has(own.status)) {
       throw new SessionConflict("sessions.notWorking", "Start the session first");
     }
     return { session, entry: own };
   }
-  const seen = own ?? entries.find((e) => visibilityOf(viewer, e) !== null);
-  if (!seen) throw new SessionConflict("sessions.notFound", "not visible");
   return { session, entry: seen };
 }
 

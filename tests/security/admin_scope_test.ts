@@ -10,6 +10,7 @@ import { channelGroups, channels, createChannel } from "../../modules/channels/m
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { mailOutbox } from "../../modules/mail/mod.ts";
 import { smsOutbox } from "../../modules/sms/mod.ts";
+import { supportSessions } from "../../modules/support/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { startSmtpServer } from "../../modules/mail/smtp_test_server.ts";
 import { startTestGateway } from "../../modules/sms/gateway_test_server.ts";
@@ -308,6 +309,75 @@ Deno.test("audit log: any page number is clamped to the pages that exist", async
     const outbox = await w.master.get("/admin/outbox?page=99999999999999999999");
     assert.equal(outbox.status, 200);
     assert.equal((await w.master.get("/admin/sms?page=-99999999999999999999")).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a session the caller may not see answers exactly like a missing one (404)", async () => {
+  const t = await startTestApp();
+  try {
+    const w = await world(t);
+    const [tech1, tech2] = w.techs;
+    await tech1.get("/console");
+    const created = await tech1.post("/console/sessions", { method: "pin", name: "Hidden" }, HTMX);
+    assert.equal(created.status, 201);
+    const [session] = await t.deps.db.select({ id: supportSessions.id }).from(supportSessions);
+    const missing = crypto.randomUUID();
+    const token = await apiToken(t, "tech2@ex.test");
+    await tech2.get("/console");
+    const probes: [string, string, Record<string, string>?][] = [
+      ["GET", "/console/sessions/ID"],
+      ["GET", "/console/sessions/ID/log"],
+      ["POST", "/console/sessions/ID/start"],
+      ["POST", "/console/sessions/ID/hold"],
+      ["POST", "/console/sessions/ID/end"],
+      ["POST", "/console/sessions/ID/return"],
+      ["GET", "/console/sessions/ID/transfer"],
+      ["POST", "/console/sessions/ID/transfer", { target: `group:${w.groups[1]}`, note: "x" }],
+      ["POST", "/console/sessions/ID/fields", { name: "Renamed" }],
+      ["POST", "/console/sessions/ID/chat", { text: "hello" }],
+      ["POST", "/console/sessions/ID/chat-enabled", { enabled: "0" }],
+      ["POST", "/console/sessions/ID/push-url", { url: "https://example.test/" }],
+      ["POST", "/console/sessions/ID/notes", { note: "n" }],
+      ["GET", "/console/sessions/ID/remote"],
+      ["POST", "/console/sessions/ID/remote/screenshot"],
+    ];
+    const differ: string[] = [];
+    for (const [method, path, form] of probes) {
+      const answer = async (id: string) => {
+        const url = path.replace("ID", id);
+        const res = method === "GET" ? await tech2.get(url) : await tech2.post(url, form ?? {});
+        const body = (await res.text()).replaceAll(id, "ID").replace(/_csrf" value="[^"]+/g, "");
+        return `${res.status} ${body.replace(/X-CSRF-Token&quot;:&quot;[^&]+/g, "")}`;
+      };
+      const [hidden, gone] = [await answer(session.id), await answer(missing)];
+      // (A missing permission refuses both alike, before any lookup: that reveals nothing.)
+      if (hidden !== gone || !/^40[34] /.test(gone)) {
+        differ.push(`${method} ${path}: ${hidden.slice(0, 4)} vs ${gone.slice(0, 4)}`);
+      }
+    }
+    for (
+      const [method, path, body] of [
+        ["GET", "/sessions/ID"],
+        ["POST", "/sessions/ID/start"],
+        ["POST", "/sessions/ID/hold"],
+        ["POST", "/sessions/ID/end"],
+        ["GET", "/sessions/ID/chat"],
+        ["POST", "/sessions/ID/chat", { text: "hello" }],
+      ] as [string, string, unknown?][]
+    ) {
+      const answer = async (id: string) => {
+        const res = await api(t, token, method, path.replace("ID", id), body);
+        const doc = (await res.text()).replaceAll(id, "ID").replace(/"requestId":"[^"]*"/, "");
+        return `${res.status} ${doc}`;
+      };
+      const [hidden, gone] = [await answer(session.id), await answer(missing)];
+      if (hidden !== gone || !gone.startsWith("404")) {
+        differ.push(`API ${method} ${path}: ${hidden} vs ${gone}`);
+      }
+    }
+    assert.deepEqual(differ, []);
   } finally {
     await t.close();
   }
