@@ -11,7 +11,10 @@
  *   cross-site POST of that kind needs a CORS preflight we never answer), and
  *   `Sec-Fetch-Site`, when sent, must say same-origin (or none: the customer opened it);
  * - DNS rebinding (a foreign name resolving to 127.0.0.1): the Host must be exactly ours;
- * - other local users: they can reach the port but not guess the secret (192 bits);
+ * - other local users: they can reach the port but not guess the secret (192 bits), and the
+ *   secret is not on any command line they could read in the process list: the browser is
+ *   opened on a launcher file only this user can read (`writeLauncher`), which forwards to
+ *   the page;
  * - the server: it only hears the result (`consent`), after the customer chose.
  * The page sends no Referer (so the secret does not leak through the chat link), may not be
  * framed, and runs under a CSP that allows only its own script and style.
@@ -110,11 +113,15 @@ export class ConsentPage {
     if (!_sameText(url.pathname.slice(0, prefix.length), prefix)) {
       return this.#refuse(404, "no such page");
     }
+    const path = url.pathname.slice(prefix.length);
+    // Opening the page itself is harmless from anywhere (the launcher file is another origin;
+    // another site cannot frame or read it); everything else only from the page itself.
     const site = request.headers.get("sec-fetch-site");
-    if (site !== null && site !== "same-origin" && site !== "none") {
+    const opening = request.method === "GET" && path === "" &&
+      request.headers.get("sec-fetch-mode") === "navigate";
+    if (site !== null && site !== "same-origin" && site !== "none" && !opening) {
       return this.#refuse(403, "another site");
     }
-    const path = url.pathname.slice(prefix.length);
     if (request.method === "GET") {
       if (path === "") return this.#respond(this.#html(), "text/html; charset=utf-8");
       if (path === "page.js") return this.#respond(PAGE_JS, "text/javascript; charset=utf-8");
@@ -180,6 +187,24 @@ export class ConsentPage {
     this.options.agent.revoke(body.capability);
     return this.#respond("{}", "application/json");
   }
+}
+
+/**
+ * A file only this user can read that forwards the browser to the page: the browser is opened
+ * on the file's path, so the page's secret never appears on a command line (the process list
+ * is visible to other users). Returns the file's URL; the caller removes it at exit.
+ */
+export async function writeLauncher(dir: string, pageUrl: string): Promise<URL> {
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = await Deno.makeTempFile({ dir, prefix: "window-", suffix: ".html" });
+  await Deno.chmod(path, 0o600).catch(() => {}); // not on Windows; the folder is the user's
+  const href = pageUrl.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  await Deno.writeTextFile(
+    path,
+    `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+      `<meta http-equiv="refresh" content="0;url=${href}"><a href="${href}">${href}</a>\n`,
+  );
+  return new URL(`file://${path.startsWith("/") ? "" : "/"}${path.replaceAll("\\", "/")}`);
 }
 
 function _isCapability(value: unknown): value is Capability {

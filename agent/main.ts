@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import type { Capability } from "../protocol/mod.ts";
 import { Agent } from "./agent.ts";
 import { AgentConnection } from "./connection.ts";
-import { ConsentPage } from "./consent_page.ts";
+import { ConsentPage, writeLauncher } from "./consent_page.ts";
 import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
 import { FrameHalver } from "./media/scale.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
@@ -176,9 +176,11 @@ console.log(`PAGE ${consentWindow.url}`);
 console.log(fill(strings.terminal.window, { url: consentWindow.url }));
 console.log(strings.terminal.nothingShared);
 console.log(strings.terminal.keys);
-if (!values["no-open"]) openInBrowser(consentWindow.url);
-
 const dir = stateDir(values["state-dir"]);
+const launcher = values["no-open"] ? null : await writeLauncher(dir, consentWindow.url)
+  .catch(() => null);
+if (launcher) openInBrowser(launcher.href);
+
 connection = new AgentConnection({
   url: `${server.protocol === "https:" ? "wss:" : "ws:"}//${server.host}/agent/ws`,
   hello: {
@@ -247,4 +249,5 @@ desktop.close();
 log(`done: ${reason}`);
 await new Promise((resolve) => setTimeout(resolve, 1_500));
 await consentWindow.close();
+if (launcher) await Deno.remove(launcher).catch(() => {});
 Deno.exit(0);

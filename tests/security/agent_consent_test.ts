@@ -19,7 +19,9 @@ import {
 } from "../../protocol/mod.ts";
 import { Agent, type EncoderLike } from "../../agent/agent.ts";
 import { AgentConnection } from "../../agent/connection.ts";
-import { ConsentPage } from "../../agent/consent_page.ts";
+import { ConsentPage, writeLauncher } from "../../agent/consent_page.ts";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../support/browser.ts";
 import { agentStrings } from "../../agent/strings.ts";
 import type { Desktop, Frame } from "../../agent/platform/types.ts";
 
@@ -320,9 +322,59 @@ Deno.test("agent consent: the window is the agent's own, strict and unframeable"
     assert.ok(!html.includes("<script>"), "no inline script");
     assert.ok(html.includes('rel="noreferrer noopener"'), "the chat link sends no Referer");
     assert.ok(!html.includes(s.evil.origin + "/static"), "no code from the server");
+
+    // Another site may open (navigate to) the page, which it can neither frame nor read, but
+    // not fetch its state or scripts.
+    const navigate = await fetch(s.page.url, {
+      headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" },
+    });
+    await navigate.body?.cancel();
+    assert.equal(navigate.status, 200);
+    for (const path of ["state?after=-1", "page.js"]) {
+      const read = await fetch(`${s.page.url}${path}`, {
+        headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "cors" },
+      });
+      await read.body?.cancel();
+      assert.equal(read.status, 403, path);
+    }
   } finally {
     await teardown(s);
   }
+});
+
+Deno.test({
+  name: "agent consent: the browser opens a launcher only this user can read, not the secret",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const s = await setup();
+    const dir = await Deno.makeTempDir();
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    try {
+      const launcher = await writeLauncher(`${dir}/state`, s.page.url);
+      assert.ok(!launcher.href.includes(new URL(s.page.url).pathname.slice(1, -1)));
+      assert.equal((await Deno.stat(launcher)).mode! & 0o777, 0o600);
+      assert.equal((await Deno.stat(`${dir}/state`)).mode! & 0o777, 0o700);
+      const tab = await browser.newPage();
+      await tab.goto(launcher.href);
+      await tab.waitForURL(s.page.url);
+      await tab.locator("#consent[data-view=false]").waitFor();
+      // The customer's window works from there: a question appears and Allow grants it.
+      s.evil.send({ type: "request", capability: "view" });
+      await tab.locator("#allow-view").click();
+      await until("view granted", () => s.agent.consent.allows("view"));
+      await tab.locator("#consent[data-view=true]").waitFor();
+      assert.match(await tab.locator("#shared-text").textContent() ?? "", /screen is shared/);
+    } finally {
+      await browser.close();
+      await teardown(s);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test("agent consent: the server's end stops sharing and the window says so", async () => {
