@@ -24,7 +24,7 @@ import {
   decodeMediaFrame,
   type ServerMessage,
 } from "../../protocol/mod.ts";
-import { type AppDeps, type AppEnv, socketOrigin } from "../http/mod.ts";
+import { type AppDeps, type AppEnv, clientAddress, HttpError, socketOrigin } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   customerConnected,
@@ -38,9 +38,15 @@ import {
 } from "../support/mod.ts";
 import type { AgentLink, RemoteSession } from "./hub.ts";
 import { remoteFor } from "./remote_for.ts";
+import {
+  agentSocketGuard,
+  HELLO_TIMEOUT_MS,
+  overFrameCap,
+  type PendingTicket,
+  TOO_BIG,
+} from "./socket_guard.ts";
 
-/** How long a new connection may take to say hello before it is closed. */
-export const HELLO_TIMEOUT_MS = 10_000;
+export { HELLO_TIMEOUT_MS };
 export const HEARTBEAT_MS = 15_000;
 
 class AgentConnection {
@@ -54,10 +60,16 @@ class AgentConnection {
   #lastHeard = Date.now();
   #unsubscribe = () => {};
 
-  constructor(private deps: AppDeps) {}
+  constructor(private deps: AppDeps, private ticket: PendingTicket | null) {}
 
   opened(ws: WSContext) {
-    this.#helloTimer = setTimeout(() => ws.close(4408, "hello expected"), HELLO_TIMEOUT_MS);
+    const timeout = agentSocketGuard(this.deps).options.helloTimeoutMs;
+    this.#helloTimer = setTimeout(() => ws.close(4408, "hello expected"), timeout);
+  }
+
+  /** Before hello only a small frame is read; after it, the protocol's own caps. */
+  tooBig(data: unknown): boolean {
+    return overFrameCap(data, this.session !== null);
   }
 
   send(ws: WSContext, message: ServerMessage) {
@@ -131,6 +143,7 @@ class AgentConnection {
 
   async #attach(ws: WSContext, hello: Extract<AgentMessage, { type: "hello" }>) {
     clearTimeout(this.#helloTimer);
+    this.ticket?.release();
     const session = await findByToken(this.deps, hello.token);
     if (!session || session.endedAt) {
       this.send(ws, { type: "end", reason: "unknown or ended session" });
@@ -183,6 +196,7 @@ class AgentConnection {
   }
 
   closed() {
+    this.ticket?.release();
     this.#unsubscribe();
     clearTimeout(this.#helloTimer);
     clearInterval(this.#heartbeat);
@@ -195,19 +209,33 @@ export const agentRoutes = new Hono<AppEnv>().get(
   "/agent/ws",
   // The agent sends no Origin; a page on another site would send its own: refuse that.
   socketOrigin({ browser: false }),
+  async (c, next) => {
+    // Few sockets may wait for hello; the rest are refused before the upgrade, unread.
+    const ticket = agentSocketGuard(c.get("deps")).admit(clientAddress(c));
+    if (!ticket) throw new HttpError(429, "errors.busy", {}, { "retry-after": "5" });
+    c.set("agentTicket" as never, ticket as never);
+    await next();
+    if (c.res.status !== 101) ticket.release();
+  },
   upgradeWebSocket((c) => {
     const deps = c.get("deps");
-    const connection = new AgentConnection(deps);
+    const ticket = c.get("agentTicket" as never) as PendingTicket;
+    const connection = new AgentConnection(deps, ticket);
     // Frames are handled one at a time, in order, whatever each one awaits.
     let chain = Promise.resolve();
     return {
       onOpen: (_event, ws) => connection.opened(ws),
       onMessage: (event, ws) => {
+        if (connection.tooBig(event.data)) {
+          ws.close(TOO_BIG, "message too big");
+          return;
+        }
         chain = chain.then(() => connection.received(ws, event.data)).catch((error) => {
           deps.log.error("agent frame failed", { error: String(error) });
         });
       },
       onClose: () => {
+        ticket.release();
         chain = chain.then(() => connection.closed());
       },
     };

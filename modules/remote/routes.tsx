@@ -46,6 +46,7 @@ import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";
 import { RemoteViewMount } from "./views.tsx";
+import { frameSize, TOO_BIG } from "./socket_guard.ts";
 
 type C = Context<AppEnv>;
 
@@ -206,6 +207,8 @@ export const remoteRoutes = new Hono<AppEnv>()
           });
         },
         onMessage: (event, ws) => {
+          // Deno has read it whole already; a socket sending more than it may is closed.
+          if (frameSize(event.data) > MAX_VIEWER_FRAME) return ws.close(TOO_BIG, "too big");
           chain = chain.then(async () => {
             const rights = await authority?.current() ?? "none";
             return _viewerMessage(c, remote, viewer!, rights, event.data, ws);

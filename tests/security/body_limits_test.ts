@@ -133,3 +133,99 @@ Deno.test("bodyLimit() lets an upload up to FILE_LIMIT_MB through and cuts a chu
     assert.ok(big.pulled <= MIB + 128 * 1024 + 2 * CHUNK, `pulled ${big.pulled} bytes`);
   }, { FILE_LIMIT_MB: "1" });
 });
+
+/** The real app on a loopback port: WebSocket frames need a real server. */
+async function withServer(fn: (t: TestApp, port: number) => Promise<void>) {
+  await withApp(async (t) => {
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
+    try {
+      await fn(t, server.addr.port);
+    } finally {
+      await server.shutdown();
+    }
+  });
+}
+
+/** Opens an agent socket; resolves to it once open, or to null when the server refused it. */
+async function agentSocket(port: number) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/agent/ws`);
+  const closed = new Promise<number>((resolve) => ws.onclose = (e) => resolve(e.code));
+  const opened = await new Promise<boolean>((resolve) => {
+    ws.onopen = () => resolve(true);
+    ws.onerror = () => resolve(false);
+  });
+  return { ws, opened, closed };
+}
+
+const HELLO = {
+  type: "hello",
+  deviceId: "device-0001-abcdef",
+  os: "linux",
+  language: "en",
+  agentVersion: "0.1.0",
+  screen: { width: 1920, height: 1080 },
+};
+
+Deno.test({
+  name:
+    "agent socket: a frame over 4 KiB before hello closes it (1009); after hello only one over 1 MiB does",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer(async (t, port) => {
+      const big = await agentSocket(port);
+      assert.ok(big.opened);
+      big.ws.send("x".repeat(100 * 1024));
+      assert.equal(await big.closed, 1009);
+
+      const binary = await agentSocket(port);
+      binary.ws.send(new Uint8Array(8 * 1024));
+      assert.equal(await binary.closed, 1009);
+
+      const tech = await technician(t);
+      const { session } = await createPrivateSession(t.deps, tech, {
+        method: "link",
+        customerName: "Carol",
+        fields: {},
+      });
+      const agent = await agentSocket(port);
+      const replies: string[] = [];
+      const reply = () =>
+        new Promise<string>((resolve) => agent.ws.onmessage = (e) => resolve(e.data));
+      let next = reply();
+      agent.ws.send(JSON.stringify({ v: 1, seq: 1, msg: { ...HELLO, token: session.token } }));
+      replies.push(await next);
+      assert.match(replies[0], /"welcome"/);
+      next = reply();
+      agent.ws.send("y".repeat(70 * 1024)); // over the protocol's 64 KiB: refused, but read
+      assert.match(await next, /"error"/);
+      assert.equal(agent.ws.readyState, WebSocket.OPEN);
+      agent.ws.send("z".repeat(2 * 1024 * 1024)); // far over it: closed
+      assert.equal(await agent.closed, 1009);
+    });
+  },
+});
+
+Deno.test({
+  name: "agent socket: at most 4 sockets per address wait for hello; a silent one is closed (4408)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer(async (t, port) => {
+      const { agentSocketGuard } = await import("../../modules/remote/socket_guard.ts");
+      const guard = agentSocketGuard(t.deps);
+      guard.options.helloTimeoutMs = 300;
+      const waiting = await Promise.all([1, 2, 3, 4].map(() => agentSocket(port)));
+      assert.ok(waiting.every((s) => s.opened));
+      const fifth = await agentSocket(port);
+      assert.equal(fifth.opened, false, "the fifth is refused before the upgrade");
+      assert.deepEqual(await Promise.all(waiting.map((s) => s.closed)), [4408, 4408, 4408, 4408]);
+      for (let i = 0; i < 50 && guard.pending > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(guard.pending, 0);
+      const later = await agentSocket(port);
+      assert.ok(later.opened, "room again once they are gone");
+      later.ws.close();
+      await later.closed;
+    });
+  },
+});
