@@ -84,9 +84,10 @@ export async function sweepRateLimits(db: Database, now: Date): Promise<void> {
 
 /**
  * The throttling key of a client address: IPv6 by its /64 (one customer line gets a whole
- * /64, so single addresses would cost an attacker nothing), IPv4 as it is.
+ * /64, so single addresses would cost an attacker nothing) or, with `v6Bits: 48`, by the
+ * /48 a site usually gets; IPv4 as it is.
  */
-export function addressKey(ip: string): string {
+export function addressKey(ip: string, options: { v6Bits?: 48 | 64 } = {}): string {
   const address = ip.trim().toLowerCase().replace(/^\[|\]$/g, "").replace(/%.*$/, "");
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
   if (mapped) return mapped[1];
@@ -97,7 +98,9 @@ export function addressKey(ip: string): string {
   const groups = address.includes("::")
     ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
     : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  const bits = options.v6Bits ?? 64;
+  const kept = groups.slice(0, bits / 16).map((g) => g.replace(/^0+(?=.)/, ""));
+  return `${kept.join(":")}::/${bits}`;
 }
 
 function _window(request: LimitRequest) {

@@ -75,20 +75,22 @@ Deno.test("sweepRateLimits() deletes only windows no estimate reads any more", a
   const handle = await openTestDatabase();
   try {
     await record(handle.db, { action: "customerChat", key: "s", now: at(0) });
-    await record(handle.db, { action: "pinRecentFailure", key: "a", now: at(0) });
+    await record(handle.db, { action: "pinFirstTries", key: "a", now: at(0) });
     await sweepRateLimits(handle.db, new Date(at(0).getTime() + 3 * 60_000));
     const keys = (await handle.db.select().from(rateLimits)).map((r) => r.key);
-    assert.deepEqual(keys, ["pinRecentFailure:a"], "the chat minute is gone, the hour is not");
+    assert.deepEqual(keys, ["pinFirstTries:a"], "the chat minute is gone, the hour is not");
   } finally {
     await handle.close();
   }
 });
 
-Deno.test("addressKey() keeps IPv4 and groups IPv6 by its /64", () => {
+Deno.test("addressKey() keeps IPv4 and groups IPv6 by its /64 (or /48)", () => {
   assert.equal(addressKey("203.0.113.7"), "203.0.113.7");
   assert.equal(addressKey("::ffff:203.0.113.7"), "203.0.113.7");
   assert.equal(addressKey("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
   assert.equal(addressKey("2001:0DB8:0001:0002:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
   assert.equal(addressKey("2001:db8::5"), "2001:db8:0:0::/64");
   assert.equal(addressKey("::1"), "0:0:0:0::/64");
+  assert.equal(addressKey("2001:db8:1:2:aaaa::1", { v6Bits: 48 }), "2001:db8:1::/48");
+  assert.equal(addressKey("10.1.2.3", { v6Bits: 48 }), "10.1.2.3");
 });

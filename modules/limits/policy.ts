@@ -14,12 +14,15 @@ export const LIMITS = {
   /** Wrong PINs per address (a right one is given back), then that address waits. */
   pinAddress: { max: 10, windowMs: 15 * 60_000 },
   /**
-   * Wrong PINs across the installation per minute before guesses from addresses that have
-   * already failed are asked to wait; an address's first guess is always checked (pin.ts).
+   * Wrong PINs across the installation per minute before guesses from addresses past their
+   * first tries are asked to wait (pin.ts).
    */
   pinGlobal: { max: 20, windowMs: 60_000 },
-  /** Marks an address that failed a PIN within the last one to two hours (not "fresh"). */
-  pinRecentFailure: { max: 1, windowMs: 60 * 60_000 },
+  /**
+   * Wrong PINs per address (IPv6: per /48) and hour that are checked even while the server
+   * is busy: a customer's first try, and a second after one typo.
+   */
+  pinFirstTries: { max: 2, windowMs: 60 * 60_000 },
 } as const satisfies Record<string, { max: number; windowMs: number }>;
 
 export type LimitAction = keyof typeof LIMITS;

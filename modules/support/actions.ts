@@ -41,7 +41,7 @@ const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   customerChat: "limits.customerChat",
   pinAddress: "limits.tooFast",
   pinGlobal: "limits.tooFast",
-  pinRecentFailure: "limits.tooFast",
+  pinFirstTries: "limits.tooFast",
 };
 
 /**

@@ -4,12 +4,12 @@
  * the whole server without ever locking everyone out, and a live code locks after
  * `codeStrikes` wrong tries against it (a wrong guess one digit away from a live code counts
  * against that code: that is what both a sweep around it and a customer's typo look like).
- * The budgets are in modules/limits (`pinAddress`, `pinGlobal`, `pinRecentFailure`); the
+ * The budgets are in modules/limits (`pinAddress`, `pinGlobal`, `pinFirstTries`); the
  * reasoning and the numbers are in modules/sessions/DECISIONS.md (item 16).
  */
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
-import { addressKey, consume, LIMITS, record, usage } from "../limits/mod.ts";
+import { addressKey, consume, LIMITS, type LimitVerdict, record } from "../limits/mod.ts";
 import { supportSessions } from "./schema.ts";
 
 export const PIN_POLICY = {
@@ -17,11 +17,13 @@ export const PIN_POLICY = {
   addressFailures: LIMITS.pinAddress.max,
   windowMs: LIMITS.pinAddress.windowMs,
   /**
-   * Wrong guesses per minute across the server before an address that has already failed
-   * must wait for room; an address's first guess (no failure in the last hour or two) is
-   * always checked, so nobody can keep a customer with the right PIN out.
+   * Wrong guesses per minute across the server before an address past its first tries
+   * must wait for room; an address's first tries (`firstTries` wrong guesses an hour: a
+   * customer's first PIN and one typo) are always checked, so nobody can keep a customer
+   * with the right PIN out.
    */
   globalFailuresPerMinute: LIMITS.pinGlobal.max,
+  firstTries: LIMITS.pinFirstTries.max,
   codeStrikes: 10,
 } as const;
 
@@ -55,9 +57,9 @@ export type PinVerdict =
   | { kind: "throttled"; scope: "address" | "global"; retryAfterSeconds: number };
 
 /**
- * Checks a guess. A guess is compared only within the address's budget and — for an
- * address that has failed recently — within the server's budget of wrong guesses per
- * minute; a refused guess is not compared and costs nothing. A right guess gives its use
+ * Checks a guess. A guess is compared only within the address's budget and — once the
+ * address has used its first tries — within the server's budget of wrong guesses per
+ * minute; a refused guess is not compared and costs nothing. A right guess gives its uses
  * back; a wrong one counts against the address, the server and near codes.
  */
 export async function checkPin(
@@ -71,15 +73,20 @@ export async function checkPin(
   if (!own.ok) {
     return { kind: "throttled", scope: "address", retryAfterSeconds: own.retryAfterSeconds };
   }
-  const fresh = await usage(db, { action: "pinRecentFailure", key, now }) === 0;
-  let server: { refund(): Promise<void> } | null = null;
-  if (!fresh) {
-    const verdict = await consume(db, { action: "pinGlobal", key: "*", now });
-    if (!verdict.ok) {
+  // First tries are counted per IPv6 /48: a /64 per attempt would make every guess a first.
+  // Taken atomically, so ten guesses at once from one address are not ten first tries.
+  const first = await consume(db, {
+    action: "pinFirstTries",
+    key: addressKey(address, { v6Bits: 48 }),
+    now,
+  });
+  let server: LimitVerdict | null = null;
+  if (!first.ok) {
+    server = await consume(db, { action: "pinGlobal", key: "*", now });
+    if (!server.ok) {
       await own.refund();
-      return { kind: "throttled", scope: "global", retryAfterSeconds: verdict.retryAfterSeconds };
+      return { kind: "throttled", scope: "global", retryAfterSeconds: server.retryAfterSeconds };
     }
-    server = verdict;
   }
   if (/^\d{6}$/.test(guess)) {
     const [hit] = await db.select({ id: supportSessions.id, token: supportSessions.token })
@@ -88,14 +95,12 @@ export async function checkPin(
         gt(supportSessions.pinExpiresAt, now),
       ));
     if (hit) {
-      await own.refund();
-      await server?.refund();
+      for (const use of [own, first, server]) if (use?.ok) await use.refund();
       return { kind: "ok", sessionId: hit.id, token: hit.token };
     }
   }
-  // A fresh address's guess was not asked for room, but it still fills the server's minute.
-  if (fresh) await record(db, { action: "pinGlobal", key: "*", now });
-  await record(db, { action: "pinRecentFailure", key, now });
+  // A first try was not asked for room, but it still fills the server's minute.
+  if (first.ok) await record(db, { action: "pinGlobal", key: "*", now });
   const lockedSessionIds = /^\d{6}$/.test(guess) ? await _strikeNearCodes(db, guess, now) : [];
   return { kind: "wrong", lockedSessionIds };
 }
