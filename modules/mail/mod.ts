@@ -35,7 +35,8 @@ export { deliverMail } from "./delivery.ts";
 export { startMailWorker } from "./delivery.ts";
 
 /**
- * The admin outbox (master admins and admins; admins see their organisation's mail):
+ * The admin outbox (master admins: all mail; admins: mail about the groups they manage;
+ * links and codes hidden):
  * `GET /` the paged, filterable list, `GET /:id` one message, `POST /:id/resend` and
  * `POST /resend-held` (409 while SMTP is not configured). Mounted at `/admin/outbox`.
  */

@@ -13,7 +13,7 @@ import { type MailRow, mailStore } from "./outbox.ts";
 import { resendMail } from "./resend.ts";
 import { MAIL_LIST, MessagePage, OutboxRowView } from "./views.tsx";
 
-/** `/admin/outbox`: admins watch, inspect and resend their organisation's outgoing mail. */
+/** `/admin/outbox`: admins watch, inspect and resend the outgoing mail about their groups. */
 export const mailAdminRoutes = new Hono<AppEnv>()
   .use("*", requireRole("master_admin", "admin"))
   .get("/", async (c) => {

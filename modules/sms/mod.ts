@@ -33,8 +33,8 @@ export { deliverSms, type SmsDeps } from "./delivery.ts";
 export { startSmsWorker } from "./delivery.ts";
 
 /**
- * The admin SMS outbox (master admins and admins; admins see their organisation's
- * messages): `GET /` the paged list with a status filter, `POST /:id/resend` and
+ * The admin SMS outbox (master admins: every message; admins: those about the groups they
+ * manage; links and PINs hidden): `GET /` the paged list with a status filter, `POST /:id/resend` and
  * `POST /resend-held` (409 while no gateway is configured), each resend audited as
  * `sms.resent`. Mounted at `/admin/sms`.
  */

@@ -15,7 +15,7 @@ import { type SmsRow, smsStore } from "./outbox.ts";
 import { resendSms } from "./resend.ts";
 import { SMS_LIST, SmsRowView } from "./views.tsx";
 
-/** `/admin/sms`: admins watch their organisation's text messages, copy and resend them. */
+/** `/admin/sms`: admins watch and resend the text messages about their groups. */
 export const smsAdminRoutes = new Hono<AppEnv>()
   .use("*", requireRole("master_admin", "admin"))
   .get("/", async (c) => {
