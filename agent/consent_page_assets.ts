@@ -34,7 +34,7 @@ export function pageHtml(
 <section id="questions" aria-live="assertive"></section>
 <section id="shared" class="shared" aria-live="polite">
 <p id="shared-text">${escapeHtml(page.nothingShared)}</p>
-<p class="buttons">
+<p id="shared-buttons" class="buttons" hidden>
 <button type="button" id="stop-control" class="danger" hidden>${
     escapeHtml(page.stopControl)
   }</button>
@@ -137,6 +137,7 @@ function render() {
     : view ? labels.sharing : labels.nothingShared;
   $("stop-control").hidden = !control;
   $("stop-view").hidden = !view;
+  $("shared-buttons").hidden = !view;
   root.dataset.view = String(view);
   root.dataset.control = String(control);
   root.dataset.ended = String(ended);
