@@ -6,7 +6,12 @@
 // answers exactly like a missing one.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { channelGroups, channels, createChannel } from "../../modules/channels/mod.ts";
+import {
+  callbackRequests,
+  channelGroups,
+  channels,
+  createChannel,
+} from "../../modules/channels/mod.ts";
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { mailOutbox } from "../../modules/mail/mod.ts";
 import { smsOutbox } from "../../modules/sms/mod.ts";
@@ -260,6 +265,18 @@ Deno.test("channels: an admin changes only channels whose groups it all manages,
       before,
       "unchanged",
     );
+    // Nor the call-me-back details customers left through group two's channel.
+    const [callback] = await t.deps.db.insert(callbackRequests).values({
+      channelId: theirs.id,
+      name: "Caller Of Two",
+      contact: "+31 6 2222 0000",
+      values: {},
+      createdAt: t.clock.now(),
+    }).returning();
+    assert.doesNotMatch(await text(admin1.get("/admin/channels/callbacks")), /Caller Of Two/);
+    const handled = await admin1.post(`/admin/channels/callbacks/${callback.id}/handled`);
+    assert.equal(handled.status, 404);
+    assert.match(await text(w.master.get("/admin/channels/callbacks")), /Caller Of Two/);
 
     // Its own channel still works, and the master admin still manages every channel.
     const renamed = await api(t, token, "PATCH", `/channels/${mine.id}`, { name: "Desk one" });
