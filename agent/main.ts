@@ -18,7 +18,7 @@ import { openDesktop } from "./platform/mod.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
 import { agentStrings, fill, stringsLanguage } from "./strings.ts";
 
-export const AGENT_VERSION = "0.5.0";
+export const AGENT_VERSION = "0.6.0";
 
 const { values } = parseArgs({
   // `deno task agent -- --pin …` passes the "--" along: skip it.
