@@ -5,11 +5,13 @@
  * is lost. The per-app registry counts open streams per session and owns the grace timers,
  * so tests can shorten the grace and wait until nothing is pending.
  */
+import { and, eq, isNull } from "drizzle-orm";
 import type { AppDeps } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { customerConnected, customerLost, findByToken } from "./customer.ts";
 import type { SupportSession } from "./engine.ts";
 import { readLog } from "./talk.ts";
+import { supportSessions } from "./schema.ts";
 import { isCustomerVisible, renderLogLine } from "./customer_log_view.tsx";
 
 export interface CustomerStreamOptions {
@@ -54,6 +56,28 @@ export class CustomerStreams {
       return;
     }
     this.#open.delete(sessionId);
+    this.#startGrace(sessionId);
+  }
+
+  /**
+   * At start-up: sessions the database still calls connected have no stream in this process
+   * (the one that held them is gone, perhaps crashed). Each gets the grace of a closed
+   * stream: a page or agent that comes back in time keeps it; the rest go Reconnecting, as
+   * for a lost network. Returns how many were put on notice.
+   */
+  async reconcile(): Promise<number> {
+    const rows = await this.deps.db.select({ id: supportSessions.id }).from(supportSessions)
+      .where(and(eq(supportSessions.customerState, "connected"), isNull(supportSessions.endedAt)));
+    let armed = 0;
+    for (const { id } of rows) {
+      if (this.openCount(id) > 0 || this.#grace.has(id)) continue;
+      this.#startGrace(id);
+      armed++;
+    }
+    return armed;
+  }
+
+  #startGrace(sessionId: string): void {
     let settle = () => {};
     const done = new Promise<void>((resolve) => settle = resolve);
     const timer = setTimeout(async () => {

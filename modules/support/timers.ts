@@ -9,6 +9,7 @@ import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import type { AppDeps } from "../http/mod.ts";
 import { INACTIVITY_BLOCKERS, type SessionEvent } from "../sessions/mod.ts";
 import { applyEvent, loadSession, logEvent, settingsFor } from "./engine.ts";
+import { customerStreams } from "./customer_streams.ts";
 import { queueEntries, sessionDeadlines, supportSessions } from "./schema.ts";
 
 const BATCH = 100;
@@ -80,8 +81,15 @@ async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<b
   return true;
 }
 
-/** Checks for due deadlines every `everyMs` on the real clock; returns a stop function. */
+/**
+ * Checks for due deadlines every `everyMs` on the real clock; returns a stop function. First
+ * it repairs what a crash left behind: customers still marked connected get the grace of a
+ * dropped stream (`CustomerStreams.reconcile`).
+ */
 export function startSessionTimers(deps: AppDeps, everyMs = 1000): () => void {
+  customerStreams(deps).reconcile().catch((error) =>
+    deps.log.error("customer reconcile failed", { error: String(error) })
+  );
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
