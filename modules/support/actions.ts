@@ -249,6 +249,8 @@ export async function transferSession(
   const a = await _acting(deps, user);
   const session = await loadSession(deps.db, sessionId);
   if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "other org");
+  // Who cannot see the session learns nothing about it, not even whether the target is valid.
+  _rowFor(a, await liveEntries(deps.db, sessionId));
   await _checkTarget(deps.db, user, target, isAvailable);
   const settings = await settingsFor(deps.db, session.groupId);
   await deps.db.transaction(async (tx) => {

@@ -352,6 +352,7 @@ Deno.test("a session the caller may not see answers exactly like a missing one (
       ["POST", "/console/sessions/ID/return"],
       ["GET", "/console/sessions/ID/transfer"],
       ["POST", "/console/sessions/ID/transfer", { target: `group:${w.groups[1]}`, note: "x" }],
+      ["POST", "/console/sessions/ID/transfer", { target: `group:${missing}`, note: "x" }],
       ["POST", "/console/sessions/ID/fields", { name: "Renamed" }],
       ["POST", "/console/sessions/ID/chat", { text: "hello" }],
       ["POST", "/console/sessions/ID/chat-enabled", { enabled: "0" }],
