@@ -358,6 +358,8 @@ Deno.test("a session the caller may not see answers exactly like a missing one (
       ["POST", "/console/sessions/ID/chat-enabled", { enabled: "0" }],
       ["POST", "/console/sessions/ID/push-url", { url: "https://example.test/" }],
       ["POST", "/console/sessions/ID/notes", { note: "n" }],
+      ["POST", "/console/sessions/ID/files", { file: "x" }],
+      ["GET", `/console/sessions/ID/files/${crypto.randomUUID()}`],
       ["GET", "/console/sessions/ID/remote"],
       ["POST", "/console/sessions/ID/remote/screenshot"],
     ];
