@@ -161,7 +161,10 @@ const agent: Agent = new Agent({
     }
     asked = now;
   },
-  onEnd: (reason) => console.log(fill(strings.terminal.ended, { reason })),
+  onEnd: (reason) => {
+    console.log(strings.terminal.ended);
+    log(`session ended: ${reason}`);
+  },
 });
 // The customer's window: the agent's own page on loopback, no code from the server.
 const consentWindow: ConsentPage = new ConsentPage({
