@@ -399,7 +399,12 @@ function jsonBody(template: string, value: string | Uint8Array): BodyInit {
 
 async function assertStillServing(w: World, what: string) {
   assert.equal((await w.t.app.request("/healthz")).status, 200, `${what}: /healthz after`);
-  assert.equal((await w.tech.get("/console")).status, 200, `${what}: the console after`);
+  // A light request that needs the database (a failed statement must not leave it broken).
+  const me = await w.t.app.request("/api/v1/me", {
+    headers: { authorization: `Bearer ${w.bearer}` },
+  });
+  assert.equal(me.status, 200, `${what}: /api/v1/me after`);
+  await me.body?.cancel();
 }
 
 /** Text columns of every table that hold a forbidden character, as "table.column". */
