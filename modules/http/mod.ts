@@ -2,9 +2,11 @@
  * What every web module shares: the typed Hono environment (`AppEnv`, with the request
  * id, logger, translator and signed-in user as context variables), the dependencies the
  * app is built from (`AppDeps`), and the cross-cutting middleware — request ids and JSON
- * logs, security headers, request-body caps, CSRF protection, error pages and RFC 9457
- * problem documents. Modules build their sub-apps with `new Hono<AppEnv>()` and never
- * reach into each other through the context.
+ * logs, security headers, request-body caps, text-input cleaning, CSRF protection, error
+ * pages and RFC 9457 problem documents — and the checks no route should write itself: safe
+ * redirect targets (`localRedirectPath`) and the Origin check before a WebSocket upgrade
+ * (`socketOrigin`). Modules build their sub-apps with `new Hono<AppEnv>()` and never reach
+ * into each other through the context.
  */
 export type { AppDeps, AppEnv, Clock, CurrentUser, Logger, Role } from "./types.ts";
 export { createLogger } from "./log.ts";
