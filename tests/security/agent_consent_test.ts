@@ -363,8 +363,41 @@ Deno.test({
       await tab.goto(launcher.href);
       await tab.waitForURL(s.page.url);
       await tab.locator("#consent[data-view=false]").waitFor();
-      // The customer's window works from there: a question appears and Allow grants it.
+      // The server's own page in the same browser, even knowing the secret and the question's
+      // id, cannot answer: a JSON post needs a preflight the agent never grants, a "simple"
+      // post is refused for its Origin and type, and it cannot read the window's state.
       s.evil.send({ type: "request", capability: "view" });
+      await tab.locator("#allow-view").waitFor();
+      const [question] = s.agent.customerState.questions;
+      const evilTab = await browser.newPage();
+      await evilTab.goto(s.evil.origin);
+      const outcomes = await evilTab.evaluate(async ({ base, id }) => {
+        const body = JSON.stringify({ capability: "view", id, allow: true });
+        const attempt = (init: RequestInit, path = "answer") =>
+          fetch(base + path, init).then((r) => `status ${r.status}`, (e) => `blocked ${e.name}`);
+        return [
+          await attempt({ method: "POST", headers: { "content-type": "application/json" }, body }),
+          await attempt({ method: "POST", mode: "no-cors", body }),
+          await attempt({
+            method: "POST",
+            mode: "no-cors",
+            headers: { "content-type": "text/plain" },
+            body,
+          }),
+          await attempt({}, "state?after=-1"),
+        ];
+      }, { base: s.page.url, id: question.id });
+      assert.equal(outcomes[0], "blocked TypeError", "the preflight is refused");
+      // A no-cors post may leave the browser (opaque answer, or blocked by the window's CORP):
+      // either way the agent refused it.
+      for (const outcome of outcomes.slice(1, 3)) {
+        assert.match(outcome, /^(status 0|blocked TypeError)$/);
+      }
+      assert.equal(outcomes[3], "blocked TypeError", "the state cannot be read");
+      assert.equal(s.agent.consent.allows("view"), false, JSON.stringify(outcomes));
+      await evilTab.close();
+
+      // The customer's window works: Allow grants it.
       await tab.locator("#allow-view").click();
       await until("view granted", () => s.agent.consent.allows("view"));
       await tab.locator("#consent[data-view=true]").waitFor();
