@@ -3,7 +3,8 @@
 // only by browsers, which always send an Origin, so a missing one is refused too; the
 // agent's socket is not a browser's and sends none, but any Origin that is not ours (a
 // page on another site opening it) is refused. The list below must name every
-// upgradeWebSocket in modules/ — a new socket without a test here fails the first test.
+// upgradeWebSocket in modules/ and agent/: a new socket without a test here fails the
+// first test.
 import assert from "node:assert/strict";
 import {
   createPrivateSession,
@@ -34,13 +35,16 @@ const FOREIGN = [
   "",
 ];
 
-Deno.test("every upgradeWebSocket in modules/ is covered here", async () => {
+Deno.test("every WebSocket upgrade in modules/ and agent/ is covered here", async () => {
   const found: string[] = [];
-  for await (const file of walk(new URL("../../modules/", import.meta.url))) {
-    const text = await Deno.readTextFile(file);
-    const uses = text.match(/upgradeWebSocket\(/g)?.length ?? 0;
-    const path = file.pathname.slice(file.pathname.indexOf("/modules/") + 1);
-    for (let i = 0; i < uses; i++) found.push(path);
+  for (const root of ["modules", "agent"]) {
+    for await (const file of walk(new URL(`../../${root}/`, import.meta.url))) {
+      const text = await Deno.readTextFile(file);
+      // Hono's helper and Deno's own: the agent serves nothing over WebSocket today.
+      const uses = text.match(/upgradeWebSocket\(/g)?.length ?? 0;
+      const path = file.pathname.slice(file.pathname.indexOf(`/${root}/`) + 1);
+      for (let i = 0; i < uses; i++) found.push(path);
+    }
   }
   assert.deepEqual(found.sort(), SOCKETS.map((s) => s.file).sort());
 });
