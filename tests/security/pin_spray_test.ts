@@ -98,3 +98,19 @@ Deno.test("a code guessed one digit away ten times is locked, whatever the addre
     await t.close();
   }
 });
+
+Deno.test("ten guesses at once from one address are not ten first tries", async () => {
+  const t = await startTestApp();
+  try {
+    const session = await livePin(t);
+    for (let i = 0; i < 20; i++) await join(t, `198.18.0.${i + 1}`, farFrom(session.pin!, i));
+    // The server's minute is full: only first tries are checked now.
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => join(t, "198.18.1.1", farFrom(session.pin!, 100 + i))),
+    );
+    assert.equal(answers.filter((a) => a.status === 422).length, 2, "two first tries");
+    assert.ok(answers.every((a) => a.status === 422 || a.status === 429));
+  } finally {
+    await t.close();
+  }
+});
