@@ -76,6 +76,10 @@ export class Agent {
     for (const capability of this.consent.granted) {
       link.send({ type: "consent", capability, granted: true });
     }
+    // A question still open in the customer's window is open again for the server too.
+    for (const question of this.consent.questions) {
+      link.send({ type: "ask", capability: question.capability });
+    }
     this.screen.resume();
     this.#watchClipboard();
   }

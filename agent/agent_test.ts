@@ -137,6 +137,17 @@ Deno.test("only the customer's answer grants; a stale, mismatched or late one do
   assert.deepEqual(calls, ["key 97 true", "clip from technician"]);
   assert.ok(sent.some((m) => m.type === "consent" && m.capability === "control" && !m.granted));
 
+  // After a reconnect, the server hears again what is granted and what is asked.
+  await agent.handle({ type: "request", capability: "control" });
+  const again = recorder();
+  agent.attach(again.link);
+  assert.deepEqual(again.sent, [
+    { type: "consent", capability: "view", granted: true },
+    { type: "ask", capability: "control" },
+  ]);
+  agent.attach(link);
+  agent.revoke("control");
+
   // A denied question is closed and says so.
   agent.revoke("view");
   await agent.handle({ type: "request", capability: "view" });
