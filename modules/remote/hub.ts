@@ -128,7 +128,7 @@ export class RemoteSession {
     if (this.agent !== link) return;
     this.agent = null;
     this.presence = "reconnecting";
-    // A question the agent showed dies with its connection; the technician asks again.
+    // Forgotten here with the connection; an agent that still shows it says so on reconnect.
     this.asks.clear();
     this.#changed();
   }
