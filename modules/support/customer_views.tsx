@@ -329,14 +329,17 @@ function RemoteConsent(props: { c: C; token: string }) {
       <p id="remote-ask" class="flash info" role="status" hidden>
         <span id="remote-ask-text"></span>
       </p>
-      <div id="remote-sharing" class="row" hidden>
-        <span id="remote-sharing-text"></span>
-        <button type="button" id="remote-revoke-control" class="danger small" hidden>
-          {labels.stopControl}
-        </button>
-        <button type="button" id="remote-revoke-view" class="secondary small" hidden>
-          {labels.stopSharing}
-        </button>
+      {/* `hidden` sits outside `.row`, whose display: flex would override it. */}
+      <div id="remote-sharing" hidden>
+        <div class="row">
+          <span id="remote-sharing-text"></span>
+          <button type="button" id="remote-revoke-control" class="danger small" hidden>
+            {labels.stopControl}
+          </button>
+          <button type="button" id="remote-revoke-view" class="secondary small" hidden>
+            {labels.stopSharing}
+          </button>
+        </div>
       </div>
       <p id="remote-agent-lost" class="flash error" hidden>{labels.agentReconnecting}</p>
       <script type="module" src="/static/customer_remote.js"></script>

@@ -201,6 +201,11 @@ Deno.test({
             /control.*support app's window/,
           );
           assert.equal(await customer.locator("#remote-consent button:visible").count(), 0);
+          assert.equal(
+            await customer.locator("#remote-sharing-text").isVisible(),
+            false,
+            "nothing is said to be shared before the customer allowed it",
+          );
           // The agent's window asks; the customer allows there.
           await appWindow.locator("#allow-control").waitFor({ state: "visible" });
           assert.match(
