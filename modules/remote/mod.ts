@@ -1,8 +1,9 @@
 /**
  * Remote view and control (SPEC R1–R3, R5): the agent's control connection (`/agent/ws`,
  * `protocol/`), the relay of its screen to technicians over WebRTC (werift, one peer per
- * viewer), the consent flow through the customer's page, and the mount point of the
- * technician's viewer island. State is per running app (`remoteHub(deps)`).
+ * viewer), the consent flow (asked here, answered only in the agent's own window, reported back
+ * by the agent), and the mount point of the technician's viewer island. State is per running
+ * app (`remoteHub(deps)`).
  */
 export { agentRoutes, HEARTBEAT_MS, HELLO_TIMEOUT_MS } from "./agent_gateway.ts";
 export { remoteRoutes } from "./routes.tsx";
