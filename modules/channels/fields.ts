@@ -4,7 +4,8 @@ import { HttpError } from "../http/mod.ts";
 import type { ChangeContext } from "../audit/mod.ts";
 import { FieldInputSchema, type InputProblem, problemsOf } from "./input.ts";
 import { customFields } from "./schema.ts";
-import { assertAdmin, isUuid } from "./service.ts";
+import { managedGroupIds } from "../org/mod.ts";
+import { assertAdmin, isUuid, listChannels, managesChannel } from "./service.ts";
 import { recordChange as audit } from "../audit/mod.ts";
 
 /** SPEC A7 says "several"; twenty active fields is more than any form should ask. */
@@ -142,10 +143,24 @@ export async function getField(db: Database, orgId: string, id: string) {
   return field;
 }
 
+/**
+ * The field to change, if the actor may: fields are the organisation's, listed to every
+ * admin, but a limited admin changes only those no channel it does not manage
+ * (`managesChannel`) asks for — otherwise it would reshape another group's form. Refused
+ * with a 403 that says why, since the field itself is not hidden.
+ */
 async function orgField(db: Database, ctx: ChangeContext, id: string): Promise<FieldRow> {
   assertAdmin(ctx);
   const field = await getField(db, ctx.actor.orgId, id);
   if (!field) throw new HttpError(404, "fields.notFound");
+  if (ctx.actor.role !== "master_admin") {
+    const using = (await listChannels(db, ctx.actor.orgId))
+      .filter((ch) => ch.fields.some((f) => f.fieldId === id));
+    const managed = await managedGroupIds(db, ctx.actor);
+    if (using.some((ch) => !managesChannel(ctx.actor, ch, managed))) {
+      throw new HttpError(403, "fields.otherGroups");
+    }
+  }
   return field;
 }
 

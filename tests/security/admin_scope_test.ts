@@ -11,6 +11,8 @@ import {
   channelGroups,
   channels,
   createChannel,
+  createField,
+  customFields,
 } from "../../modules/channels/mod.ts";
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { mailOutbox } from "../../modules/mail/mod.ts";
@@ -398,6 +400,49 @@ Deno.test("a session the caller may not see answers exactly like a missing one (
       }
     }
     assert.deepEqual(differ, []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("custom fields: an admin cannot change a field another group's channel asks for", async () => {
+  const t = await startTestApp();
+  try {
+    const w = await world(t);
+    const [g1, g2] = w.groups;
+    const master = { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() };
+    const made = await createField(t.deps.db, { label: "Order number", maxLength: 20 }, master);
+    const own = await createField(t.deps.db, { label: "Asset tag", maxLength: 20 }, master);
+    assert.ok(made.ok && own.ok);
+    const fieldId = made.field.id;
+    for (const [name, groupIds, id] of [["Two", [g2], fieldId], ["One", [g1], own.field.id]]) {
+      const created = await createChannel(t.deps.db, {
+        name,
+        groupIds,
+        fields: [{ fieldId: id, required: true }],
+      }, master);
+      assert.ok(created.ok);
+    }
+    const [admin1] = w.admins;
+    await admin1.get("/admin/fields");
+    const off = await admin1.post(`/admin/fields/${fieldId}/active`, { active: "0" });
+    assert.equal(off.status, 403);
+    const renamed = await admin1.post(`/admin/fields/${fieldId}`, {
+      label: "Gone",
+      maxLength: "5",
+    });
+    assert.equal(renamed.status, 403);
+    assert.equal(
+      (await admin1.post(`/admin/fields/${fieldId}/move`, { direction: "down" }))
+        .status,
+      403,
+    );
+    const [field] = await t.deps.db.select().from(customFields)
+      .where(eq(customFields.id, fieldId));
+    assert.deepEqual([field.label, field.maxLength, field.active], ["Order number", 20, true]);
+    // A field only its own channels use is its to change.
+    const mine = await admin1.post(`/admin/fields/${own.field.id}/active`, { active: "0" });
+    assert.ok(mine.status < 400, `own field: ${mine.status}`);
   } finally {
     await t.close();
   }
