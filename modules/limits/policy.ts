@@ -23,6 +23,8 @@ export const LIMITS = {
    * is busy: a customer's first try, and a second after one typo.
    */
   pinFirstTries: { max: 2, windowMs: 60 * 60_000 },
+  /** Audit entries for guesses refused unchecked, per address (one row per request otherwise). */
+  pinRefusalAudit: { max: 1, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, { max: number; windowMs: number }>;
 
 export type LimitAction = keyof typeof LIMITS;

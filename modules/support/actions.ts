@@ -42,6 +42,7 @@ const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   pinAddress: "limits.tooFast",
   pinGlobal: "limits.tooFast",
   pinFirstTries: "limits.tooFast",
+  pinRefusalAudit: "limits.tooFast",
 };
 
 /**

@@ -6,7 +6,7 @@
  */
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
-import { enforce } from "../limits/mod.ts";
+import { addressKey, consume, enforce } from "../limits/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { SessionEvent } from "../sessions/mod.ts";
 import {
@@ -186,12 +186,18 @@ export async function pinRefused(
     : /^\d{6}$/.test(guess)
     ? "wrong"
     : "malformed";
-  await recordAudit(deps.db, {
-    action: "session.pin_refused",
-    ip,
-    details: { reason, prefix: guess.replace(/\D/g, "").slice(0, 2) },
-    at: now,
-  });
+  // Guesses refused unchecked cost an attacker nothing: audit the first per address only,
+  // or a spray would write one row per request.
+  const audited = verdict.kind !== "throttled" ||
+    (await consume(deps.db, { action: "pinRefusalAudit", key: addressKey(ip), now })).ok;
+  if (audited) {
+    await recordAudit(deps.db, {
+      action: "session.pin_refused",
+      ip,
+      details: { reason, prefix: guess.replace(/\D/g, "").slice(0, 2) },
+      at: now,
+    });
+  }
   for (const sessionId of verdict.lockedSessionIds ?? []) {
     const session = await loadSession(deps.db, sessionId);
     const logId = await deps.db.transaction(async (tx) => {

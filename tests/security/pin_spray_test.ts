@@ -3,6 +3,8 @@
 // used their first tries are slowed, so a customer's first try (and one typo) is always
 // checked.
 import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { auditLog } from "../../modules/audit/mod.ts";
 import { findByToken } from "../../modules/support/mod.ts";
 import { createPrivateSession } from "../../modules/support/test_support.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
@@ -61,6 +63,13 @@ Deno.test("300 wrong PINs from 30 addresses do not keep a customer from another 
     assert.equal(page.headers.get("location"), `/s/${session.token}`);
     // Each address's two first tries, and 20 a minute beyond that across the server.
     assert.ok(checked <= 30 * 2 + 20, `${checked} guesses were checked`);
+    const refusals = (await t.deps.db.select().from(auditLog)
+      .where(eq(auditLog.action, "session.pin_refused"))).map((r) => r.details.reason);
+    assert.equal(refusals.filter((r) => r === "wrong").length, checked, "every checked one");
+    assert.ok(
+      refusals.filter((r) => r !== "wrong").length <= 30,
+      "unchecked refusals: one audit row per address, not one per request",
+    );
   } finally {
     await t.close();
   }
