@@ -2,8 +2,8 @@
  * Files sent during sessions, kept out of the database: a content-addressed `FileStore`
  * (`DiskFileStore` under DATA_DIR/files, which every instance must share when several run
  * against one PostgreSQL) that streams bytes to disk with MD5 and SHA-256 computed on the
- * way and a hard size cap, and the helpers that keep user-given names from ever becoming a
- * path or breaking a header.
+ * way and a hard size cap, a streaming reader for plain multipart upload forms, and the
+ * helpers that keep user-given names from ever becoming a path or breaking a header.
  */
 import { join } from "node:path";
 import { DiskFileStore, type FileStore } from "./store.ts";
@@ -20,6 +20,16 @@ export {
   /** Size, MD5 and SHA-256 of stored content. */
   type StoredContent,
 } from "./store.ts";
+export {
+  /** The boundary of a multipart/form-data Content-Type (undefined for other types). */
+  multipartBoundary,
+  /** A `MultipartUpload`: text fields before the file, and the file part as a stream. */
+  type MultipartUpload,
+  /** A leading form field (`_csrf`) from the first bytes, and a body that replays them. */
+  peekFirstField,
+  /** Streams a multipart form: the fields before the file, then the file part unread. */
+  readMultipart,
+} from "./multipart.ts";
 export {
   /** A Content-Disposition value that is safe whatever the file name holds. */
   attachmentDisposition,

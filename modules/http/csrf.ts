@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { multipartBoundary, peekFirstField } from "../files/mod.ts";
 import { HttpError } from "./errors.tsx";
 import type { AppEnv } from "./types.ts";
 import { base64url, randomToken, timingSafeEqual } from "../tokens/mod.ts";
@@ -64,6 +65,18 @@ function publicOrigin(c: Context<AppEnv>): string {
 async function formToken(c: Context): Promise<string | undefined> {
   const type = c.req.header("content-type") ?? "";
   if (!type.includes("form")) return undefined;
+  const boundary = multipartBoundary(type);
+  if (boundary && c.req.raw.body && !c.req.raw.bodyUsed) {
+    // Our forms send `_csrf` first: read just that, so a plain-form upload reaches its route
+    // still streaming instead of parsed whole in memory here.
+    try {
+      const peeked = await peekFirstField(c.req.raw.body, boundary, "_csrf");
+      c.req.raw = new Request(c.req.raw, { body: peeked.body, duplex: "half" } as RequestInit);
+      if (peeked.value !== undefined) return peeked.value;
+    } catch {
+      return undefined; // the body failed (past its cap, or cut): refused either way
+    }
+  }
   // The body is already capped for this route (bodyLimit runs first): past the cap it fails.
   try {
     const body = await c.req.parseBody();

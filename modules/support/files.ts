@@ -8,7 +8,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "../db/mod.ts";
-import { FileTooLarge, safeFileName, type StoredContent } from "../files/mod.ts";
+import {
+  FileTooLarge,
+  multipartBoundary,
+  readMultipart,
+  safeFileName,
+  type StoredContent,
+} from "../files/mod.ts";
 import { type AppDeps, type CurrentUser, HttpError } from "../http/mod.ts";
 import { SessionConflict, type SupportSession } from "./engine.ts";
 import { type FileDirection, sessionFiles, sessionLog, supportSessions } from "./schema.ts";
@@ -145,9 +151,9 @@ export async function openFile(
 
 /**
  * The file of an upload request, not read yet: scripts send the bytes as the raw body with
- * the name in `X-File-Name` (percent-encoded), so nothing buffers them; a plain form (no
- * JavaScript) sends multipart, read within the limit. Undefined when no file was chosen.
- * A declared length past the limit is refused before anything is read.
+ * the name in `X-File-Name` (percent-encoded); a plain form (no JavaScript) sends multipart,
+ * read as a stream too (the CSRF check only peeks at its leading `_csrf`). Undefined when no
+ * file was chosen. A declared length past the limit is refused before anything is read.
  */
 export async function readUpload(
   c: Context,
@@ -165,6 +171,22 @@ export async function readUpload(
     return { name, type, body: c.req.raw.body ?? ReadableStream.from([]) };
   }
   if (declared > limit + MULTIPART_SLACK) throw new SessionConflict("files.tooLarge", "Too large");
+  const boundary = multipartBoundary(c.req.header("content-type"));
+  if (boundary && c.req.raw.body && !c.req.raw.bodyUsed) {
+    let upload;
+    try {
+      upload = await readMultipart(c.req.raw.body, boundary);
+    } catch {
+      throw new HttpError(400, "errors.badForm");
+    }
+    if (!upload.file || upload.file.field !== "file") return undefined;
+    if (!upload.file.name) {
+      await upload.file.body.cancel();
+      return undefined;
+    }
+    return { name: upload.file.name, type: upload.file.type, body: upload.file.body };
+  }
+  // Already parsed by someone before us (within the route's body cap): use that.
   let form: Record<string, unknown>;
   try {
     form = await c.req.parseBody();

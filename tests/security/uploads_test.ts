@@ -55,7 +55,7 @@ async function desk(env: Record<string, string> = {}): Promise<Desk> {
   return { t, tech, user, customer, session, workspace };
 }
 
-function randomBytes(size: number): Uint8Array {
+function randomBytes(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
   return bytes;
@@ -325,6 +325,67 @@ Deno.test("hostile file names never become paths and download with a safe Conten
     const encoded = res.headers.get("content-disposition")!.split("UTF-8''")[1];
     assert.equal(decodeURIComponent(encoded), "日本語 ünïcödé.txt");
     await res.body?.cancel();
+  } finally {
+    await d.t.close();
+  }
+});
+
+/** Waits until a temp file under DATA_DIR/files/tmp holds bytes, while the body is still open. */
+async function partWritten(d: Desk): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    for (const path of await filesUnder(join(filesDir(d), "tmp"))) {
+      if ((await Deno.stat(path)).size > 0) return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+Deno.test("uploads stream to disk while the body still arrives: raw (scripts) and multipart (plain form, _csrf first)", async () => {
+  const d = await desk();
+  try {
+    const form = new FormData();
+    form.set("_csrf", d.customer.csrf);
+    form.set("file", new File([randomBytes(2 * MB)], "plain.bin"));
+    const encoded = new Request("http://x/", { method: "POST", body: form });
+    const contentType = encoded.headers.get("content-type")!;
+    const whole = new Uint8Array(await encoded.arrayBuffer());
+    const raw = randomBytes(2 * MB);
+    for (const plain of [true, false]) {
+      const bytes = plain ? whole : raw;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => release = r);
+      let step = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          step += 1;
+          if (step === 1) return controller.enqueue(bytes.slice(0, MB));
+          await gate;
+          controller.enqueue(bytes.slice(MB));
+          controller.close();
+        },
+      });
+      const headers: Record<string, string> = plain ? { "content-type": contentType } : {
+        "x-csrf-token": d.customer.csrf,
+        "x-file-name": "raw.bin",
+        "content-type": "application/octet-stream",
+      };
+      const sending = d.customer.send(`/s/${d.session.token}/files`, {
+        method: "POST",
+        body,
+        headers,
+      });
+      assert.ok(
+        await partWritten(d),
+        `${plain ? "multipart" : "raw"}: bytes on disk before the end`,
+      );
+      release();
+      const res = await sending;
+      assert.equal(res.status, 303, await res.clone().text());
+    }
+    const rows = await fileRows(d);
+    assert.deepEqual(rows.map((r) => r.name).sort(), ["plain.bin", "raw.bin"]);
+    assert.equal(rows.find((r) => r.name === "raw.bin")!.sha256, hex("sha256", raw));
   } finally {
     await d.t.close();
   }
