@@ -140,6 +140,16 @@ export class Agent {
         return;
       case "request":
         if (this.#ended !== null) return;
+        // Only what the customer's window can put in words is asked (view, control).
+        if (message.capability !== "view" && message.capability !== "control") {
+          this.refused++;
+          this.#send({
+            type: "refused",
+            of: "request",
+            reason: `${message.capability} is not offered by this agent`,
+          });
+          return;
+        }
         if (this.consent.allows(message.capability)) {
           this.#send({ type: "consent", capability: message.capability, granted: true });
           return;

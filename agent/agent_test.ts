@@ -109,6 +109,11 @@ Deno.test("only the customer's answer grants; a stale, mismatched or late one do
   assert.equal(question.capability, "control");
   assert.ok(changes.length >= 1, "the window heard of the question");
 
+  // What the window cannot put in words is not asked at all.
+  await agent.handle({ type: "request", capability: "files" });
+  assert.deepEqual(agent.customerState.questions.map((q) => q.capability), ["control"]);
+  assert.equal(sent.at(-1)?.type, "refused");
+
   // Answers that are not for the open question change nothing.
   assert.equal(agent.answer("control", "x".repeat(24), true).ok, false);
   assert.equal(agent.answer("view", question.id, true).ok, false);
