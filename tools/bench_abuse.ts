@@ -118,7 +118,13 @@ function watch(server: Server) {
 async function rawPost(
   port: number,
   path: string,
-  options: { size: number; declare: boolean; headers?: Record<string, string>; prefix?: string },
+  options: {
+    size: number;
+    declare: boolean;
+    headers?: Record<string, string>;
+    prefix?: string;
+    suffix?: string;
+  },
 ): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const enc = new TextEncoder();
@@ -157,6 +163,7 @@ async function rawPost(
       await write(conn, piece.subarray(0, n), options.declare);
       sent += n;
     }
+    if (options.suffix && !answered) await write(conn, enc.encode(options.suffix), options.declare);
     if (!options.declare && !answered) await conn.write(enc.encode("0\r\n\r\n"));
   } catch (error) {
     answered ||= `write failed: ${(error as Error).name}`;
@@ -252,6 +259,7 @@ const attacks: { name: string; run: (s: Server) => Promise<string> }[] = [
           "x-requested-with": "XMLHttpRequest",
         },
         prefix: '--b\r\ncontent-disposition: form-data; name="file"; filename="x.bin"\r\n\r\n',
+        suffix: "\r\n--b--\r\n",
       });
     },
   },
