@@ -40,9 +40,12 @@ export interface PendingTicket {
 }
 
 export class AgentSocketGuard {
+  // Each waiting socket can make Deno buffer up to 64 MiB before we see a byte: 16 of them
+  // bound that to about 1 GiB from at least 8 addresses, 128 MiB from one. Agents say hello
+  // within milliseconds; one refused retries after its back-off.
   readonly options: SocketGuardOptions = {
-    maxPending: 32,
-    maxPendingPerAddress: 4,
+    maxPending: 16,
+    maxPendingPerAddress: 2,
     helloTimeoutMs: HELLO_TIMEOUT_MS,
   };
   #total = 0;
