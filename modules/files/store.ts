@@ -43,8 +43,13 @@ export class FileTooLarge extends RangeError {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** A temp file this old is what a crash left behind, not an upload still arriving. */
+const STALE_TEMP_MS = 24 * 3600 * 1000;
+
 /** A `FileStore` on the local disk under `root` (DATA_DIR/files in production). */
 export class DiskFileStore implements FileStore {
+  #swept: Promise<void> | undefined;
+
   constructor(readonly root: string) {}
 
   async put(
@@ -53,6 +58,7 @@ export class DiskFileStore implements FileStore {
   ): Promise<StoredContent> {
     const tmpDir = join(this.root, "tmp");
     await Deno.mkdir(tmpDir, { recursive: true });
+    this.#swept ??= this.sweepTemp();
     const tmp = join(tmpDir, `${crypto.randomUUID()}.part`);
     const [md5, sha256] = await Promise.all([createMD5(), createSHA256()]);
     md5.init();
@@ -100,6 +106,21 @@ export class DiskFileStore implements FileStore {
     }
     const { size } = await file.stat();
     return { size, body: file.readable };
+  }
+
+  /** Deletes temp files a crash left behind (older than a day); runs once with the first put. */
+  async sweepTemp(now = Date.now()): Promise<void> {
+    const tmpDir = join(this.root, "tmp");
+    try {
+      for await (const entry of Deno.readDir(tmpDir)) {
+        if (!entry.isFile || !entry.name.endsWith(".part")) continue;
+        const path = join(tmpDir, entry.name);
+        const { mtime } = await Deno.stat(path);
+        if (mtime && now - mtime.getTime() > STALE_TEMP_MS) await Deno.remove(path);
+      }
+    } catch {
+      // A sweep is housekeeping: a file gone meanwhile or a missing directory is fine.
+    }
   }
 
   #path(sha256: string): string {

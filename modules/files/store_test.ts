@@ -146,3 +146,16 @@ Deno.test("DiskFileStore.open() refuses anything but a SHA-256 and misses cleanl
     assert.equal(await store.open("0".repeat(64)), undefined);
   });
 });
+
+Deno.test("DiskFileStore.sweepTemp() deletes temp files older than a day, keeps fresh ones", async () => {
+  await withStore(async (store, root) => {
+    const tmp = join(root, "tmp");
+    await Deno.mkdir(tmp, { recursive: true });
+    await Deno.writeTextFile(join(tmp, "old.part"), "crashed upload");
+    await Deno.writeTextFile(join(tmp, "new.part"), "arriving upload");
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await Deno.utime(join(tmp, "old.part"), twoDaysAgo, twoDaysAgo);
+    await store.sweepTemp();
+    assert.deepEqual(await listFiles(root), [join(tmp, "new.part")]);
+  });
+});
