@@ -4,8 +4,14 @@
 // the cap. Bodies come from a counting source so the tests see how much the server pulled.
 import assert from "node:assert/strict";
 import { startTestApp, type TestApp } from "../support/app.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { createPrivateSession } from "../../modules/support/mod.ts";
+import {
+  createPrivateSession,
+  customerConnected,
+  findByToken,
+  startSession,
+} from "../../modules/support/mod.ts";
 import { DEFAULT_BODY_BYTES } from "../../modules/http/mod.ts";
 import { agentSocketGuard } from "../../modules/remote/socket_guard.ts";
 
@@ -162,6 +168,17 @@ async function withServer(fn: (t: TestApp, port: number) => Promise<void>) {
   });
 }
 
+/** The close code, or -1 when the socket is still open after `ms`. */
+async function closeCode(closed: Promise<number>, ms = 5_000): Promise<number> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const code = await Promise.race([
+    closed,
+    new Promise<number>((r) => timer = setTimeout(r, ms, -1)),
+  ]);
+  clearTimeout(timer);
+  return code;
+}
+
 /** Opens an agent socket; resolves to it once open, or to null when the server refused it. */
 async function agentSocket(port: number) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/agent/ws`);
@@ -199,12 +216,12 @@ Deno.test({
       const big = await agentSocket(port);
       assert.ok(big.opened);
       big.ws.send("x".repeat(100 * 1024));
-      assert.equal(await big.closed, 1009);
+      assert.equal(await closeCode(big.closed), 1009);
 
       await noneWaiting(t);
       const binary = await agentSocket(port);
       binary.ws.send(new Uint8Array(8 * 1024));
-      assert.equal(await binary.closed, 1009);
+      assert.equal(await closeCode(binary.closed), 1009);
 
       const tech = await technician(t);
       const { session } = await createPrivateSession(t.deps, tech, {
@@ -226,7 +243,7 @@ Deno.test({
       assert.match(await next, /"error"/);
       assert.equal(agent.ws.readyState, WebSocket.OPEN);
       agent.ws.send("z".repeat(2 * 1024 * 1024)); // far over it: closed
-      assert.equal(await agent.closed, 1009);
+      assert.equal(await closeCode(agent.closed), 1009);
     });
   },
 });
@@ -249,6 +266,40 @@ Deno.test({
       assert.ok(later.opened, "room again once they are gone");
       later.ws.close();
       await later.closed;
+    });
+  },
+});
+
+Deno.test({
+  name: "viewer socket: a frame over 64 KiB closes it (1009)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer(async (t, port) => {
+      const tech = await technician(t);
+      const created = await createPrivateSession(t.deps, tech, {
+        method: "link",
+        customerName: "Carol",
+        fields: {},
+      });
+      await customerConnected(t.deps, (await findByToken(t.deps, created.session.token))!);
+      await startSession(t.deps, tech, created.session.id);
+      const browser = t.client();
+      await browser.signIn(tech.email, TECH_PASSWORD);
+      const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${port}/console/sessions/${created.session.id}/remote/ws`,
+        { headers: { cookie, origin: `http://127.0.0.1:${port}` } } as unknown as string[],
+      );
+      const closed = new Promise<number>((resolve) => ws.onclose = (e) => resolve(e.code));
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = reject;
+      });
+      ws.send("x".repeat(100 * 1024));
+      const code = await closeCode(closed);
+      if (code === -1) ws.close();
+      assert.equal(code, 1009);
     });
   },
 });
