@@ -1,3 +1,4 @@
+// Longer than most files: one table-driven suite over every door it guards, kept together so a new door is added in one place.
 /**
  * Issue 11 item 2 — the server cannot grant what the customer did not. A FAKE server (a tiny
  * Deno.serve WebSocket speaking the agent protocol, i.e. a compromised server that knows

@@ -1,3 +1,4 @@
+// Longer than most files: one table-driven suite over every door it guards, kept together so a new door is added in one place.
 // Issue 11 regression suite: parser fuzzing of every message that comes from an agent or a
 // browser. A seeded generator (FUZZ_SEED=<n> to replay; the seed is in every failure)
 // mutates valid messages — truncation, bit flips, characters changed or dropped, fields
@@ -20,15 +21,9 @@ import {
   PROTOCOL_VERSION,
   ServerMessageSchema,
 } from "../../protocol/mod.ts";
-import {
-  createPrivateSession,
-  customerConnected,
-  findByToken,
-  startSession,
-} from "../../modules/support/mod.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
-import { technician } from "../support/sessions.ts";
+import { technician, workingSession } from "../support/sessions.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 0x5ec0_11);
 
@@ -303,14 +298,7 @@ interface World {
 
 async function buildWorld(t: TestApp, port: number): Promise<World> {
   const tech = await technician(t);
-  const created = await createPrivateSession(t.deps, tech, {
-    method: "pin",
-    customerName: "Carol",
-    fields: {},
-  });
-  const session = (await findByToken(t.deps, created.session.token))!;
-  await customerConnected(t.deps, session);
-  await startSession(t.deps, tech, session.id);
+  const session = await workingSession(t, tech, "pin");
   const browser = t.client();
   await browser.signIn(tech.email, TECH_PASSWORD);
   const customer = t.client();

@@ -11,15 +11,9 @@ import { technicianGroups } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import type { ServerMessage } from "../../protocol/mod.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
-import {
-  createPrivateSession,
-  customerConnected,
-  findByToken,
-  startSession,
-} from "../../modules/support/mod.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
-import { technician } from "../support/sessions.ts";
+import { technician, workingSession } from "../support/sessions.ts";
 
 type Frame = { type: string; [k: string]: unknown };
 
@@ -64,14 +58,7 @@ async function openViewer(port: number, browser: TestClient, sessionId: string) 
  * customer let view and control (consent itself is tested with the real agent). */
 async function controlling(t: TestApp, port: number) {
   const tech = await technician(t);
-  const created = await createPrivateSession(t.deps, tech, {
-    method: "link",
-    customerName: "Carol",
-    fields: {},
-  });
-  const session = (await findByToken(t.deps, created.session.token))!;
-  await customerConnected(t.deps, session);
-  await startSession(t.deps, tech, session.id);
+  const session = await workingSession(t, tech);
   const browser = t.client();
   await browser.signIn(tech.email, TECH_PASSWORD);
   const viewer = await openViewer(port, browser, session.id);

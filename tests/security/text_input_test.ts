@@ -1,3 +1,4 @@
+// Longer than most files: one table-driven suite over every door it guards, kept together so a new door is added in one place.
 // Issue 11 regression suite: invalid UTF-8 and control characters on every text input.
 // Every text field of every form (customer, technician, admin) and of the JSON API gets
 // raw bytes a browser would never send — invalid and overlong UTF-8, encoded surrogates,

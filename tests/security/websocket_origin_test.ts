@@ -6,15 +6,9 @@
 // upgradeWebSocket in modules/ and agent/: a new socket without a test here fails the
 // first test.
 import assert from "node:assert/strict";
-import {
-  createPrivateSession,
-  customerConnected,
-  findByToken,
-  startSession,
-} from "../../modules/support/mod.ts";
 import { startTestApp, type TestApp, type TestClient } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
-import { technician } from "../support/sessions.ts";
+import { technician, workingSession } from "../support/sessions.ts";
 
 /** Every WebSocket route, and whether only browsers open it. */
 const SOCKETS = [
@@ -60,14 +54,7 @@ async function* walk(dir: URL): AsyncGenerator<URL> {
 /** A signed-in technician working a session with a connected customer. */
 async function workingTechnician(t: TestApp): Promise<{ browser: TestClient; viewer: string }> {
   const tech = await technician(t);
-  const created = await createPrivateSession(t.deps, tech, {
-    method: "link",
-    customerName: "Carol",
-    fields: {},
-  });
-  const session = (await findByToken(t.deps, created.session.token))!;
-  await customerConnected(t.deps, session);
-  await startSession(t.deps, tech, session.id);
+  const session = await workingSession(t, tech);
   const browser = t.client();
   await browser.signIn(tech.email, TECH_PASSWORD);
   return { browser, viewer: `/console/sessions/${session.id}/remote/ws` };

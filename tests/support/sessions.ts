@@ -1,6 +1,12 @@
 /** Builds technicians as `CurrentUser`s (with their group's permissions) for service tests. */
 import { toCurrentUser } from "../../modules/auth/mod.ts";
 import type { CurrentUser } from "../../modules/http/mod.ts";
+import {
+  createPrivateSession,
+  customerConnected,
+  findByToken,
+  startSession,
+} from "../../modules/support/mod.ts";
 import { defaultPermissions, type Permission } from "../../modules/permissions/mod.ts";
 import type { TestApp } from "./app.ts";
 import { makeGroup, makePerson } from "./org.ts";
@@ -18,4 +24,21 @@ export async function technician(
     permissions: new Set(permissions),
     groupId,
   };
+}
+
+/** A session `tech` created and started, with its customer connected (the row as stored). */
+export async function workingSession(
+  t: TestApp,
+  tech: CurrentUser,
+  method: "link" | "pin" = "link",
+) {
+  const created = await createPrivateSession(t.deps, tech, {
+    method,
+    customerName: "Carol",
+    fields: {},
+  });
+  const session = (await findByToken(t.deps, created.session.token))!;
+  await customerConnected(t.deps, session);
+  await startSession(t.deps, tech, session.id);
+  return session;
 }
