@@ -162,7 +162,7 @@ export class RemoteSession {
       if (granted) {
         for (const viewer of this.viewers) {
           if (viewer.watching) this.#connect(viewer);
-          else for (const viewer of this.viewers) this.#disconnect(viewer);
+          else this.#disconnect(viewer);
         }
       }
     }

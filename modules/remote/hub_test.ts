@@ -124,3 +124,45 @@ Deno.test("quality: the agent learns the preset and whether the technician chose
   remote.setQuality("auto"); // no bandwidth figures yet: "normal", chosen automatically
   assert.deepEqual(quality(), { type: "quality", preset: "normal", auto: true });
 });
+
+Deno.test("agentConsent() connects the watching viewer and leaves it connected beside idle ones", async () => {
+  // One technician, three viewer sockets: the workspace panel watches, a detached window
+  // is open but idle — joined before the watcher and after it, since the order of the
+  // viewers must not decide who keeps the picture.
+  const { remote, viewer: idleBefore } = setup();
+  const viewer = (watching: boolean): ViewerLink => ({
+    userId: "u1",
+    name: "Ann",
+    watching,
+    peer: null,
+    send: () => {},
+  });
+  const watcher = viewer(true);
+  const idleAfter = viewer(false);
+  remote.join(watcher);
+  remote.join(idleAfter);
+  assert.equal(remote.setWatching(watcher, true), null);
+  remote.agentConsent("view", true);
+
+  const peer = watcher.peer;
+  assert.ok(peer, "the watching viewer keeps its peer");
+  assert.equal(idleBefore.peer, null, "an idle viewer gets no peer");
+  assert.equal(idleAfter.peer, null, "an idle viewer gets no peer");
+  const frames: number[] = [];
+  const send = peer.send.bind(peer);
+  peer.send = (frame) => {
+    frames.push(frame.data.byteLength);
+    send(frame);
+  };
+  remote.media({
+    codec: "vp8",
+    keyframe: true,
+    width: 640,
+    height: 480,
+    capturedAt: 0,
+    data: new Uint8Array(9),
+  });
+  assert.deepEqual(frames, [9], "the watching viewer receives the frame");
+  remote.close();
+  await peer.close();
+});
