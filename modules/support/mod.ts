@@ -102,7 +102,6 @@ export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
 export { channelSessionHooks } from "./channel_hooks.tsx";
 export { channelAvailability, isTechnicianAvailable, presenceOf } from "./presence.ts";
 export {
-  pinThrottle,
   queueEntries,
   sessionDeadlines,
   sessionFiles,

@@ -163,11 +163,3 @@ export const sessionNotes = pgTable("session_notes", {
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
 }, (t) => [index("session_notes_session_idx").on(t.sessionId)]);
-
-/** PIN-guess counters per client address and one global row (key "*"). */
-export const pinThrottle = pgTable("pin_throttle", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull(),
-  windowStart: at("window_start").notNull(),
-  lockedUntil: at("locked_until"),
-});
