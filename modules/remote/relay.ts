@@ -13,10 +13,20 @@
  *   and skipping on it alone kept a fast viewer at 3–6 fps (measured at "high").
  *
  * Sending never waits on a viewer: a frame is handed to each peer and the relay moves on.
+ *
+ * Packets are werift's own: its VP8 packetizer (RFC 7741, 15-bit PictureID) builds `RtpPacket`
+ * objects that the sender takes as they are, so no RTP bytes are written here only for werift
+ * to parse them again. The one thing werift does not add is the playout-delay extension.
  */
 import { Buffer } from "node:buffer";
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, useVP8 } from "werift";
-import { PLAYOUT_DELAY_URI, Vp8Packetizer } from "./vp8_rtp.ts";
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+  useVP8,
+  Vp8Packetizer,
+} from "werift";
 
 export interface ViewerPeerOptions {
   /** Addresses to offer as host candidates beyond the machine's interfaces. */
@@ -49,16 +59,49 @@ export function shouldSkip(
   return (o.fractionLost ?? 0) > CONGESTED_LOSS || (o.rttMs ?? 0) > CONGESTED_RTT_MS;
 }
 const GATHER_TIMEOUT_MS = 2_000;
-/** werift numbers the extensions it offers itself; the id in use is read from the answer. */
+
+/**
+ * Playout delay tells the browser how long it may hold frames to smooth playback; a remote
+ * screen wants min = max = 0: show each frame as soon as it is decoded.
+ */
+export const PLAYOUT_DELAY_URI = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
+/** The id offered; the one in use is the answer's (werift keeps what both sides agreed). */
 const PLAYOUT_DELAY_ID = 1;
+/** The extension's value: min 0, max 0 (two 12-bit fields in 10 ms units). */
+const PLAYOUT_NOW = Buffer.from([0, 0, 0]);
+/** RTP payload per packet, VP8 descriptor included: fits SRTP and TURN overheads in 1280. */
+export const MAX_RTP_PAYLOAD = 1100;
+
+/** The 90 kHz RTP timestamp of a time in milliseconds (any clock; wraps at 2^32, ≈ 13.3 h). */
+export function rtpTimestamp(ms: number): number {
+  return Math.round(ms * 90) >>> 0;
+}
+
+/**
+ * One encoded frame as one viewer's RTP packets (its packetizer keeps its sequence numbers
+ * and PictureID), each carrying playout delay 0 under `playoutDelayId` when one was agreed.
+ */
+export function framePackets(
+  packetizer: Vp8Packetizer,
+  frame: RelayFrame,
+  playoutDelayId?: number,
+): RtpPacket[] {
+  const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+  const packets = packetizer.packetize(data, rtpTimestamp(frame.capturedAt));
+  if (playoutDelayId) {
+    for (const packet of packets) {
+      packet.header.extensions.push({ id: playoutDelayId, payload: PLAYOUT_NOW });
+    }
+  }
+  return packets;
+}
 
 export class ViewerPeer {
   readonly pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
-  readonly #packetizer = new Vp8Packetizer({
-    payloadType: 96,
-    ssrc: crypto.getRandomValues(new Uint32Array(1))[0],
-  });
+  /** werift's sender sets the negotiated payload type and its own SSRC on every packet. */
+  readonly #packetizer = new Vp8Packetizer({ maxPayloadSize: MAX_RTP_PAYLOAD });
+  #playoutDelayId: number | undefined;
   #waitingForKeyframe = true;
   #budget = BURST_BYTES;
   #budgetAt = performance.now();
@@ -127,10 +170,8 @@ export class ViewerPeer {
     ).join("\r\n");
     await this.pc.setRemoteDescription({ type: "answer", sdp: cleaned });
     // Only when the browser accepted the extension (it answers with the same a=extmap).
-    const accepted = /^a=extmap:(\d+) (\S+)/gm;
-    for (const [, id, uri] of cleaned.matchAll(accepted)) {
-      if (uri === PLAYOUT_DELAY_URI) this.#packetizer.playoutDelayId = Number(id);
-    }
+    this.#playoutDelayId = this.#transceiver.headerExtensions
+      .find((extension) => extension.uri === PLAYOUT_DELAY_URI)?.id;
   }
 
   /** Estimated bandwidth towards this viewer, in bits per second, when the browser said. */
@@ -167,10 +208,8 @@ export class ViewerPeer {
     this.#waitingForKeyframe = false;
     this.framesSent++;
     this.bytesSent += frame.data.byteLength;
-    for (const packet of this.#packetizer.packetize(frame.data, frame.capturedAt)) {
-      this.#transceiver.sender.sendRtp(
-        Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength),
-      ).catch(() => {});
+    for (const packet of framePackets(this.#packetizer, frame, this.#playoutDelayId)) {
+      this.#transceiver.sender.sendRtp(packet).catch(() => {});
     }
   }
 
