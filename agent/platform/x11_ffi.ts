@@ -309,3 +309,39 @@ export function cell32(): Int32Array<ArrayBuffer> {
 export function num(value: number | bigint): number {
   return typeof value === "bigint" ? Number(value) : value;
 }
+
+/** One window property: its type atom and bytes (format-32 items come back as longs). */
+export function getProperty(
+  x: X11Libs,
+  dpy: Deno.PointerObject,
+  window: bigint,
+  property: bigint,
+  remove: boolean,
+): { type: bigint; format: number; data: Uint8Array } | null {
+  const type = cell64(), format = cell32(), items = cell64(), after = cell64(), out = cell64();
+  const status = x.x.XGetWindowProperty(
+    dpy,
+    window,
+    property,
+    0n,
+    1n << 28n,
+    remove ? 1 : 0,
+    X.AnyPropertyType,
+    type,
+    format,
+    items,
+    after,
+    out,
+  );
+  const p = Deno.UnsafePointer.create(out[0]);
+  if (status !== 0 || type[0] === 0n) {
+    if (p) x.x.XFree(p);
+    return null;
+  }
+  const unit = format[0] === 32 ? 8 : format[0] / 8;
+  const length = Number(items[0]) * unit;
+  const data = new Uint8Array(length);
+  if (p && length > 0) data.set(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, length)));
+  if (p) x.x.XFree(p);
+  return { type: type[0], format: format[0], data };
+}
