@@ -14,7 +14,6 @@ import {
   technicianChat,
   viewerFor,
   visibleRows,
-  withHttpErrors,
 } from "../support/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import {
@@ -92,14 +91,12 @@ sessionApi.openapi(
       }
     }
     const deps = c.get("deps");
-    const { session, link } = await withHttpErrors(() =>
-      createPrivateSession(deps, user, {
-        method: body.method,
-        customerName: body.customerName,
-        fields: body.fields ?? {},
-        ip: clientAddress(c),
-      })
-    );
+    const { session, link } = await createPrivateSession(deps, user, {
+      method: body.method,
+      customerName: body.customerName,
+      fields: body.fields ?? {},
+      ip: clientAddress(c),
+    });
     return c.json({
       id: session.id,
       number: session.number,
@@ -173,7 +170,7 @@ for (const action of ACTIONS) {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await withHttpErrors(() => action.run(c.get("deps"), c.get("user")!, id));
+      await action.run(c.get("deps"), c.get("user")!, id);
       const view = await _sessionView(c, id);
       if (!view) throw new HttpError(404, "sessions.notFound");
       return c.json(view, 200);
@@ -194,7 +191,7 @@ sessionApi.openapi(
     const { id } = c.req.valid("param");
     const { after = 0, limit = CHAT_PAGE } = c.req.valid("query");
     const deps = c.get("deps");
-    await withHttpErrors(() => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    await sessionForTechnician(deps, c.get("user")!, id, "read");
     const lines = (await readLog(deps.db, id, after)).slice(0, limit);
     return c.json({ lines: lines.map(lineOut), next: lines.at(-1)?.id ?? after }, 200);
   },
@@ -215,9 +212,7 @@ sessionApi.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const { text } = c.req.valid("json");
-    const logId = await withHttpErrors(() =>
-      technicianChat(c.get("deps"), c.get("user")!, id, text)
-    );
+    const logId = await technicianChat(c.get("deps"), c.get("user")!, id, text);
     return c.json({ id: logId }, 201);
   },
 );

@@ -24,6 +24,7 @@ import {
   requestContext,
   securityHeaders,
 } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { staticRoutes } from "../static_files/mod.ts";
 import { channelSessionHooks, customerRoutes, fileLimit } from "../support/mod.ts";
 import { agentDownloadRoutes, agentRoutes, remoteRoutes } from "../remote/mod.ts";
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin", adminRoutes);
   app.notFound((c) => renderError(c, new HttpError(404, "errors.notFound")));
   app.onError((error, c) => {
-    if (error instanceof HttpError) return renderError(c, error);
+    if (error instanceof Refusal) return renderError(c, error);
     if (error instanceof HTTPException && error.status < 500) {
       // Raised by Hono itself, e.g. a JSON body that does not parse.
       const key = /json/i.test(error.message) ? "api.malformedJson" : "errors.badRequest";

@@ -30,7 +30,6 @@ import {
   startSession,
   transferSession,
   viewerFor,
-  withHttpErrors,
 } from "../support/mod.ts";
 import { listFields } from "../channels/mod.ts";
 import { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
@@ -78,7 +77,7 @@ async function _formFields(c: C) {
 /** A row button (Start, Hold, End, Return): the service call, then 204 for htmx. */
 function _act(action: (deps: AppDeps, user: CurrentUser, sessionId: string) => Promise<void>) {
   return async (c: C) => {
-    await withHttpErrors(() => action(c.get("deps"), c.get("user")!, c.req.param("id")!));
+    await action(c.get("deps"), c.get("user")!, c.req.param("id")!);
     return _done(c);
   };
 }
@@ -105,15 +104,13 @@ async function _create(c: C) {
   const [org] = await deps.db.select({ name: organisations.name }).from(organisations)
     .where(eq(organisations.id, user.orgId));
   const byClient = method === "email" && draft.via === "client";
-  const created = await withHttpErrors(() =>
-    createPrivateSession(deps, user, {
-      method,
-      customerName: draft.name,
-      fields: draft.fields,
-      contact: byClient || method === "pin" || method === "link" ? undefined : draft.contact,
-      ip: clientAddress(c),
-    }, { sendSms: _smsSender(deps), organisation: org?.name ?? "" })
-  );
+  const created = await createPrivateSession(deps, user, {
+    method,
+    customerName: draft.name,
+    fields: draft.fields,
+    contact: byClient || method === "pin" || method === "link" ? undefined : draft.contact,
+    ip: clientAddress(c),
+  }, { sendSms: _smsSender(deps), organisation: org?.name ?? "" });
   const view: CreatedView = {
     method,
     pin: created.session.pin ?? "",
@@ -208,9 +205,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .get("/sessions/:id/transfer", requirePermission("transfer"), async (c) => {
     const deps = c.get("deps");
     const user = c.get("user")!;
-    const { session } = await withHttpErrors(() =>
-      sessionForTechnician(deps, user, c.req.param("id"), "read")
-    );
+    const { session } = await sessionForTechnician(deps, user, c.req.param("id"), "read");
     const targets = await transferTargets(deps, user);
     return c.html(
       <TransferDialog c={c} sessionId={session.id} number={session.number} targets={targets} />,
@@ -226,9 +221,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       throw new HttpError(403, "errors.permissionMissing", { permission: "seeOtherTechnicians" });
     }
     const available = (id: string) => isTechnicianAvailable(deps.db, id, deps.clock.now());
-    await withHttpErrors(() =>
-      transferSession(deps, user, c.req.param("id"), target, form.note ?? "", available)
-    );
+    await transferSession(deps, user, c.req.param("id"), target, form.note ?? "", available);
     if (!isHtmx(c)) return c.redirect("/console", 303);
     return c.html(<p class="flash info" role="status">{c.get("t")("console.transferred")}</p>);
   })
@@ -244,7 +237,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       }
       patch.fields[field.id] = value.trim();
     }
-    await withHttpErrors(() => editFields(c.get("deps"), c.get("user")!, c.req.param("id"), patch));
+    await editFields(c.get("deps"), c.get("user")!, c.req.param("id"), patch);
     return _done(c);
   })
   .route("/sessions", workspaceRoutes);

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { type AppEnv, HttpError, isHtmx, readForm, requireUser } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
@@ -10,12 +11,10 @@ import {
   readNotes,
   readUpload,
   saveNote,
-  SessionConflict,
   sessionForTechnician,
   setChatEnabled,
   storeFile,
   technicianChat,
-  withHttpErrors,
 } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { readConsoleOptions } from "./options.ts";
@@ -28,9 +27,9 @@ type C = Context<AppEnv>;
 /** Runs a support-service call; a file over the limit gets the message naming the limit. */
 async function _service<T>(c: C, work: () => Promise<T>): Promise<T> {
   try {
-    return await withHttpErrors(work);
+    return await work();
   } catch (error) {
-    if (error instanceof HttpError && error.status === 413) throw _tooLarge(c);
+    if (error instanceof Refusal && error.status === 413) throw _tooLarge(c);
     throw error;
   }
 }
@@ -54,7 +53,7 @@ async function _workspace(c: C): Promise<WorkspaceState> {
     try {
       return await sessionForTechnician(deps, user, id, "work");
     } catch (error) {
-      if (!(error instanceof SessionConflict) || error.key !== "sessions.notWorking") throw error;
+      if (!(error instanceof Refusal) || error.key !== "sessions.notWorking") throw error;
       working = false;
       return await sessionForTechnician(deps, user, id, "read");
     }

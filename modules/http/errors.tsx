@@ -1,19 +1,24 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TranslationKey } from "../i18n/mod.ts";
+import { Refusal, type RefusalStatus } from "../refusal/mod.ts";
 import { ErrorPage } from "../../views/error_page.tsx";
 import type { AppEnv } from "./types.ts";
 
-/** An error with a status and a translated, user-facing message. */
-export class HttpError extends Error {
+/** The old name of `Refusal`, kept while its callers move over. */
+export class HttpError extends Refusal {
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly messageKey: TranslationKey,
-    readonly params: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    status: ContentfulStatusCode,
+    messageKey: TranslationKey,
+    params: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ) {
-    super(messageKey);
+    super(status as RefusalStatus, messageKey, { params, headers });
     this.name = "HttpError";
+  }
+
+  get messageKey(): TranslationKey {
+    return this.key;
   }
 }
 
@@ -43,9 +48,9 @@ export function problem(
 }
 
 /** Renders an error for a browser (page, or a fragment for htmx) or an API client. */
-export function renderError(c: Context<AppEnv>, error: HttpError) {
+export function renderError(c: Context<AppEnv>, error: Refusal) {
   const t = c.get("t");
-  const message = t ? t(error.messageKey, error.params) : error.messageKey;
+  const message = t ? t(error.key, error.params) : error.key;
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   if (c.req.path.startsWith("/api/")) return problem(c, error.status, message);
   if (isHtmx(c)) {

@@ -7,6 +7,8 @@
  */
 import { and, eq, like, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
+import type { TranslationKey } from "../i18n/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { type LimitAction, LIMITS, slidingVerdict } from "./policy.ts";
 import { rateLimits } from "./schema.ts";
 
@@ -21,10 +23,25 @@ export type LimitVerdict =
   | { ok: true; refund(): Promise<void> }
   | { ok: false; retryAfterSeconds: number };
 
-/** A use refused by the limiter; doors answer it with 429 and Retry-After. */
-export class RateLimited extends Error {
+/** What a person is told when a limit stops them ({{seconds}} until they may try again). */
+const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
+  sessionCreate: "limits.sessionCreate",
+  channelForm: "channels.public.tooManySubmissions",
+  customerChat: "limits.customerChat",
+  pinAddress: "limits.tooFast",
+  pinGlobal: "limits.tooFast",
+  pinFirstTries: "limits.tooFast",
+  pinRefusalAudit: "limits.tooFast",
+};
+
+/** A use refused by the limiter: a 429 refusal with Retry-After, like every other refusal. */
+export class RateLimited extends Refusal {
   constructor(readonly action: LimitAction, readonly retryAfterSeconds: number) {
-    super(`Rate limit of ${action} reached, retry after ${retryAfterSeconds} s`);
+    super(429, LIMIT_MESSAGE[action], {
+      params: { seconds: retryAfterSeconds },
+      headers: { "Retry-After": String(retryAfterSeconds) },
+      reason: `Rate limit of ${action} reached, retry after ${retryAfterSeconds} s`,
+    });
     this.name = "RateLimited";
   }
 }

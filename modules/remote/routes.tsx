@@ -36,7 +36,6 @@ import {
   sessionForTechnician,
   storeFile,
   type SupportSession,
-  withHttpErrors,
 } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { INPUT_MESSAGES, QUALITY_PRESETS } from "../../protocol/mod.ts";
@@ -66,8 +65,11 @@ const MAX_VIEWER_FRAME = 64 * 1024;
 
 async function _working(c: C): Promise<{ session: SupportSession; user: CurrentUser }> {
   const user = c.get("user")!;
-  const { session } = await withHttpErrors(() =>
-    sessionForTechnician(c.get("deps"), user, c.req.param("id") ?? "", "work")
+  const { session } = await sessionForTechnician(
+    c.get("deps"),
+    user,
+    c.req.param("id") ?? "",
+    "work",
   );
   return { session, user };
 }
@@ -125,18 +127,16 @@ export const remoteRoutes = new Hono<AppEnv>()
     if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x50) {
       throw new HttpError(422, "remote.screenshotNotPng");
     }
-    const stored = await withHttpErrors(() =>
-      storeFile(
-        deps,
-        session,
-        {
-          name: file.name.endsWith(".png") ? file.name : "screenshot.png",
-          type: "image/png",
-          bytes,
-        },
-        { direction: "to_technician", user },
-        limit,
-      )
+    const stored = await storeFile(
+      deps,
+      session,
+      {
+        name: file.name.endsWith(".png") ? file.name : "screenshot.png",
+        type: "image/png",
+        bytes,
+      },
+      { direction: "to_technician", user },
+      limit,
     );
     await logSessionEvent(deps, session, "log.remote.screenshot", { name: user.name }, {
       author: "technician",

@@ -7,7 +7,8 @@ import { toCurrentUser, userOfSession } from "../auth/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { withCurrentPermissions } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
-import { SessionConflict, sessionForTechnician } from "../support/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { sessionForTechnician } from "../support/mod.ts";
 import type { ViewerRights } from "./authority.ts";
 
 /** What `user`'s group lets a viewer do (remoteControl includes the picture). */
@@ -31,7 +32,7 @@ export async function readViewerRights(
   try {
     await sessionForTechnician(deps, fresh, sessionId, "work");
   } catch (error) {
-    if (error instanceof SessionConflict) return "none";
+    if (error instanceof Refusal) return "none";
     throw error;
   }
   return rights;

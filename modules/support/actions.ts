@@ -9,9 +9,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
-import { type AppDeps, type CurrentUser, HttpError } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
-import { type LimitAction, RateLimited } from "../limits/mod.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { groupMembers, technicianGroups } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { LIMITED_STATUSES } from "../sessions/mod.ts";
@@ -21,54 +19,13 @@ import {
   liveEntries,
   loadSession,
   logEvent,
-  SessionConflict,
+  permissionRefusal,
+  sessionRefusal,
   settingsFor,
 } from "./engine.ts";
 import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
 import { channelGroups } from "../channels/mod.ts";
 import { queueEntries, supportSessions } from "./schema.ts";
-
-export class SessionForbidden extends Error {
-  constructor(readonly key: string, readonly permission?: string) {
-    super(key);
-  }
-}
-
-/** What a person is told when a limit stops them ({{seconds}} until they may try again). */
-const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
-  sessionCreate: "limits.sessionCreate",
-  channelForm: "channels.public.tooManySubmissions",
-  customerChat: "limits.customerChat",
-  pinAddress: "limits.tooFast",
-  pinGlobal: "limits.tooFast",
-  pinFirstTries: "limits.tooFast",
-  pinRefusalAudit: "limits.tooFast",
-};
-
-/**
- * Runs a support-service call and turns its refusals into the matching `HttpError` (403
- * for a missing permission, 429 with Retry-After for a rate limit, the conflict's own
- * status otherwise); anything else propagates.
- */
-export async function withHttpErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof SessionForbidden) {
-      throw new HttpError(403, error.key as TranslationKey, { permission: error.permission });
-    }
-    if (error instanceof SessionConflict) {
-      throw new HttpError(error.status, error.key as TranslationKey);
-    }
-    if (error instanceof RateLimited) {
-      const seconds = error.retryAfterSeconds;
-      throw new HttpError(429, LIMIT_MESSAGE[error.action], { seconds }, {
-        "Retry-After": String(seconds),
-      });
-    }
-    throw error;
-  }
-}
 
 interface Acting {
   deps: AppDeps;
@@ -90,7 +47,7 @@ function _rowFor(a: Acting, entries: Entry[]): Entry {
     return v === "group" || v === "channel";
   });
   if (shared) return shared;
-  throw new SessionConflict("sessions.notFound", "Not in your queue");
+  throw sessionRefusal("sessions.notFound", "Not in your queue");
 }
 
 function _publish(a: Acting, sessionId: string) {
@@ -128,7 +85,7 @@ async function _activeCount(tx: Database, userId: string): Promise<number> {
 export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
   const a = await _acting(deps, user);
   const session = await loadSession(deps.db, sessionId);
-  if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "other org");
+  if (session.orgId !== user.orgId) throw sessionRefusal("sessions.notFound", "other org");
   const settings = await settingsFor(deps.db, user.groupId ?? session.groupId);
   await deps.db.transaction(async (tx) => {
     const entries = await liveEntries(tx, sessionId);
@@ -136,13 +93,13 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
     if (
       row.status !== "outgoing" && await _activeCount(tx, user.id) >= settings.maxActiveSessions
     ) {
-      throw new SessionConflict("sessions.tooManyActive", "At the active-session limit");
+      throw sessionRefusal("sessions.tooManyActive", "At the active-session limit");
     }
     if (!row.userId) {
       // Claim the group's / channel's row: it becomes this technician's.
       const [claimed] = await tx.update(queueEntries).set({ userId: user.id })
         .where(and(eq(queueEntries.id, row.id), isNull(queueEntries.userId))).returning();
-      if (!claimed) throw new SessionConflict("sessions.changedMeanwhile", "Taken by someone");
+      if (!claimed) throw sessionRefusal("sessions.changedMeanwhile", "Taken by someone");
       row = claimed;
     }
     const wasIncoming = row.status === "incoming";
@@ -172,7 +129,7 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
 }
 
 export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
-  if (!can(user, "hold")) throw new SessionForbidden("errors.permissionMissing", "hold");
+  if (!can(user, "hold")) throw permissionRefusal("hold");
   await _ownMove(deps, user, sessionId, { type: "hold" }, "session.held");
 }
 
@@ -245,11 +202,11 @@ export async function transferSession(
   note: string,
   isAvailable: (userId: string) => Promise<boolean>,
 ) {
-  if (!can(user, "transfer")) throw new SessionForbidden("errors.permissionMissing", "transfer");
-  if (note.length > 1000) throw new SessionConflict("sessions.noteTooLong", "Note too long");
+  if (!can(user, "transfer")) throw permissionRefusal("transfer");
+  if (note.length > 1000) throw sessionRefusal("sessions.noteTooLong", "Note too long");
   const a = await _acting(deps, user);
   const session = await loadSession(deps.db, sessionId);
-  if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "other org");
+  if (session.orgId !== user.orgId) throw sessionRefusal("sessions.notFound", "other org");
   // Who cannot see the session learns nothing about it, not even whether the target is valid.
   _rowFor(a, await liveEntries(deps.db, sessionId));
   await _checkTarget(deps.db, user, target, isAvailable);
@@ -258,7 +215,7 @@ export async function transferSession(
     const entries = await liveEntries(tx, sessionId);
     const row = _rowFor(a, entries);
     if (entries.some((e) => e.status === "incoming" && e.id !== row.id)) {
-      throw new SessionConflict("sessions.alreadyTransferred", "A transfer is pending");
+      throw sessionRefusal("sessions.alreadyTransferred", "A transfer is pending");
     }
     await applyEvent(tx, row, { type: "transfer" }, a.now, { settings, actorName: user.name });
     await tx.insert(queueEntries).values({
@@ -290,26 +247,26 @@ async function _checkTarget(
   isAvailable: (userId: string) => Promise<boolean>,
 ) {
   if (!/^[0-9a-f-]{36}$/.test(target.id)) {
-    throw new SessionConflict("sessions.unknownTarget", "bad id");
+    throw sessionRefusal("sessions.unknownTarget", "bad id");
   }
   if (target.kind === "technician") {
-    if (target.id === user.id) throw new SessionConflict("sessions.unknownTarget", "self");
+    if (target.id === user.id) throw sessionRefusal("sessions.unknownTarget", "self");
     const [person] = await db.select({ id: users.id }).from(users).innerJoin(
       groupMembers,
       eq(groupMembers.userId, users.id),
     ).where(and(eq(users.id, target.id), eq(users.orgId, user.orgId), eq(users.active, true)));
-    if (!person) throw new SessionConflict("sessions.unknownTarget", "no such technician");
+    if (!person) throw sessionRefusal("sessions.unknownTarget", "no such technician");
     if (!(await isAvailable(target.id))) {
-      throw new SessionConflict("sessions.targetUnavailable", "not online");
+      throw sessionRefusal("sessions.targetUnavailable", "not online");
     }
   } else if (target.kind === "group") {
     const [group] = await db.select({ id: technicianGroups.id }).from(technicianGroups)
       .where(and(eq(technicianGroups.id, target.id), eq(technicianGroups.orgId, user.orgId)));
-    if (!group) throw new SessionConflict("sessions.unknownTarget", "no such group");
+    if (!group) throw sessionRefusal("sessions.unknownTarget", "no such group");
   } else {
     const [served] = await db.select({ id: channelGroups.channelId }).from(channelGroups)
       .where(eq(channelGroups.channelId, target.id));
-    if (!served) throw new SessionConflict("sessions.unknownTarget", "no such channel");
+    if (!served) throw sessionRefusal("sessions.unknownTarget", "no such channel");
   }
 }
 
@@ -322,7 +279,7 @@ export async function returnTransfer(deps: AppDeps, user: CurrentUser, sessionId
     const entries = await liveEntries(tx, sessionId);
     const row = _rowFor(a, entries);
     if (row.status !== "incoming") {
-      throw new SessionConflict("sessions.notAllowedNow", "Only an Incoming row can be returned");
+      throw sessionRefusal("sessions.notAllowedNow", "Only an Incoming row can be returned");
     }
     await tx.update(queueEntries).set({
       status: "removed",

@@ -45,7 +45,7 @@ export function customerLink(deps: AppDeps, token: string): string {
 
 /**
  * A technician's session (console dialog or API). Throws `RateLimited` past the
- * `sessionCreate` budget of the user (`withHttpErrors` makes it a 429 with Retry-After).
+ * `sessionCreate` budget of the user (a 429 refusal with Retry-After).
  */
 export async function createPrivateSession(
   deps: AppDeps,

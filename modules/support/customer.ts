@@ -16,7 +16,7 @@ import {
   loadSession,
   logEvent,
   rearmInactivity,
-  SessionConflict,
+  sessionRefusal,
   settingsFor,
   type SupportSession,
 } from "./engine.ts";
@@ -144,10 +144,10 @@ export async function customerChat(
   text: string,
 ): Promise<number> {
   const body = text.trim();
-  if (!body) throw new SessionConflict("chat.empty", "Empty message");
-  if (body.length > CHAT_MAX) throw new SessionConflict("chat.tooLong", "Message too long");
-  if (!session.chatEnabled) throw new SessionConflict("chat.disabled", "Chat is disabled");
-  if (session.endedAt) throw new SessionConflict("sessions.ended", "Session ended");
+  if (!body) throw sessionRefusal("chat.empty", "Empty message");
+  if (body.length > CHAT_MAX) throw sessionRefusal("chat.tooLong", "Message too long");
+  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is disabled");
+  if (session.endedAt) throw sessionRefusal("sessions.ended", "Session ended");
   const now = deps.clock.now();
   // Whoever holds the link may chat, but not flood the log (throws RateLimited).
   await enforce(deps.db, { action: "customerChat", key: session.id, now });

@@ -8,9 +8,9 @@ import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { getOrganisation } from "../auth/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { type AppEnv, clientAddress, HttpError, isHtmx, readForm } from "../http/mod.ts";
-import { isLanguage, type TranslationKey } from "../i18n/mod.ts";
-import { RateLimited } from "../limits/mod.ts";
+import { type AppEnv, clientAddress, isHtmx, readForm } from "../http/mod.ts";
+import { isLanguage } from "../i18n/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import {
   acceptTerms,
   customerChat,
@@ -23,7 +23,7 @@ import {
 import { formatSize, isCustomerVisible, LogLineView, renderLogLine } from "./customer_log_view.tsx";
 import { openCustomerStream } from "./customer_streams.ts";
 import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
-import { SessionConflict, settingsFor, type SupportSession } from "./engine.ts";
+import { settingsFor, type SupportSession } from "./engine.ts";
 import { checkPin } from "./pin.ts";
 import { readLog, readLogLine } from "./talk.ts";
 import {
@@ -87,7 +87,7 @@ export const customerRoutes = new Hono<AppEnv>()
           <GoodbyePage c={c} session={session} organisation={organisation} kind="declined" />,
         );
       }
-      if (form.decision !== "accept") throw new HttpError(400, "errors.badForm");
+      if (form.decision !== "accept") throw new Refusal(400, "errors.badForm");
       await acceptTerms(deps, session);
     }
     return c.redirect(`/s/${session.token}`, 303);
@@ -95,7 +95,7 @@ export const customerRoutes = new Hono<AppEnv>()
   .post("/s/:token/lang", async (c) => {
     const session = await sessionOr404(c);
     const form = await readForm(c);
-    if (!isLanguage(form.lang)) throw new HttpError(400, "errors.badLanguage");
+    if (!isLanguage(form.lang)) throw new Refusal(400, "errors.badLanguage");
     await setCustomerLanguage(c.get("deps"), session, form.lang);
     setCookie(c, "rs_lang", form.lang, {
       path: "/",
@@ -113,17 +113,11 @@ export const customerRoutes = new Hono<AppEnv>()
     try {
       id = await customerChat(deps, session, text);
     } catch (error) {
-      if (!(error instanceof SessionConflict || error instanceof RateLimited)) throw error;
-      let status: 409 | 422 | 429;
-      let message: string;
-      if (error instanceof RateLimited) {
-        status = 429;
-        c.header("Retry-After", String(error.retryAfterSeconds));
-        message = c.get("t")("limits.customerChat", { seconds: error.retryAfterSeconds });
-      } else {
-        status = error.status === 422 ? 422 : 409;
-        message = c.get("t")(error.key as TranslationKey);
-      }
+      if (!(error instanceof Refusal)) throw error;
+      // A rate limit says how long to wait (429, Retry-After); the rules' refusals are 409/422.
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      const status = error.status === 429 || error.status === 422 ? error.status : 409;
+      const message = c.get("t")(error.key, error.params);
       if (isHtmx(c)) {
         return c.html(<ChatForm c={c} session={session} text={text} error={message} />, status);
       }
@@ -177,15 +171,16 @@ export const customerRoutes = new Hono<AppEnv>()
       );
       return c.html(line ? await renderLogLine(line, { t, token: session.token }) : "", 201);
     } catch (error) {
-      if (!(error instanceof SessionConflict)) throw error;
+      // A malformed form (400) is the error page; the session rules' refusals stay inline.
+      if (!(error instanceof Refusal) || error.status === 400) throw error;
       if (refusals[error.key]) return await refuse(413, refusals[error.key]());
-      return await refuse(error.status === 422 ? 422 : 409, t(error.key as TranslationKey));
+      return await refuse(error.status === 422 ? 422 : 409, t(error.key, error.params));
     }
   })
   .get("/s/:token/files/:fileId", async (c) => {
     const session = await readySession(c, { allowEnded: true });
     const opened = await openFile(c.get("deps"), session.id, c.req.param("fileId"), "to_customer");
-    if (!opened) throw new HttpError(404, "customer.fileNotFound");
+    if (!opened) throw new Refusal(404, "customer.fileNotFound");
     return c.body(opened.body, 200, {
       "content-type": "application/octet-stream",
       "content-length": String(opened.size),
@@ -210,15 +205,15 @@ export const customerRoutes = new Hono<AppEnv>()
  */
 async function sessionOr404(c: C): Promise<SupportSession> {
   const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
-  if (!session) throw new HttpError(404, "customer.notFound");
+  if (!session) throw new Refusal(404, "customer.notFound");
   return session;
 }
 
 /** A session the customer may talk in: terms accepted (when required) and not ended. */
 async function readySession(c: C, options: { allowEnded?: boolean } = {}) {
   const session = await sessionOr404(c);
-  if (await termsPending(c, session)) throw new HttpError(403, "customer.termsFirst");
-  if (session.endedAt && !options.allowEnded) throw new HttpError(409, "sessions.ended");
+  if (await termsPending(c, session)) throw new Refusal(403, "customer.termsFirst");
+  if (session.endedAt && !options.allowEnded) throw new Refusal(409, "sessions.ended");
   return session;
 }
 

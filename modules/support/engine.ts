@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
+import type { TranslationKey } from "../i18n/mod.ts";
 import { defaultGroupSettings, type GroupSettings, technicianGroups } from "../org/mod.ts";
 import {
   deadlinesFor,
@@ -15,6 +16,8 @@ import {
   type SessionStatus,
   transition,
 } from "../sessions/mod.ts";
+import type { Permission } from "../permissions/mod.ts";
+import { Refusal, type RefusalStatus } from "../refusal/mod.ts";
 import { queueEntries, sessionDeadlines, sessionLog, supportSessions } from "./schema.ts";
 
 export type Entry = typeof queueEntries.$inferSelect;
@@ -24,7 +27,7 @@ export type SupportSession = typeof supportSessions.$inferSelect;
 export const LIVE = isNull(queueEntries.removedAt);
 
 /** Refusals the caller fixes by changing what it sent (422), and the other special cases. */
-const CONFLICT_STATUS: Readonly<Record<string, 404 | 413 | 422>> = {
+const REFUSAL_STATUS: Partial<Record<TranslationKey, RefusalStatus>> = {
   "sessions.notFound": 404,
   "files.tooLarge": 413,
   "chat.empty": 422,
@@ -37,17 +40,17 @@ const CONFLICT_STATUS: Readonly<Record<string, 404 | 413 | 422>> = {
 };
 
 /**
- * A refusal by the session rules: `key` is the i18n key of the message, `status` the HTTP
- * status every surface (console, customer page, API) answers it with — one table above.
+ * A refusal by the session rules: `key` is the i18n key of the message, its status the one
+ * every surface (console, customer page, API) answers with — one table above, 409 unless
+ * listed; `reason` says what happened, for logs and tests.
  */
-export class SessionConflict extends Error {
-  constructor(readonly key: string, readonly reason: string) {
-    super(reason);
-  }
+export function sessionRefusal(key: TranslationKey, reason: string): Refusal {
+  return new Refusal(REFUSAL_STATUS[key] ?? 409, key, { reason });
+}
 
-  get status(): 404 | 409 | 413 | 422 {
-    return CONFLICT_STATUS[this.key] ?? 409;
-  }
+/** A refusal for a technician whose group lacks `permission` (403, names the permission). */
+export function permissionRefusal(permission: Permission): Refusal {
+  return new Refusal(403, "errors.permissionMissing", { params: { permission } });
 }
 
 export function stateOf(entry: Entry): SessionState {
@@ -64,7 +67,7 @@ export async function settingsFor(db: Database, groupId: string | null): Promise
 }
 
 /**
- * Applies `event` to `entry`. Returns the updated entry, or throws `SessionConflict` with
+ * Applies `event` to `entry`. Returns the updated entry, or throws a `sessionRefusal` with
  * the machine's reason when SPEC Q8 has no such move (unless `lenient`, which returns
  * null: used when one customer event fans out to rows that may not all take it).
  */
@@ -78,7 +81,7 @@ export async function applyEvent(
   const result = transition(stateOf(entry), event);
   if (!result.ok) {
     if (options.lenient) return null;
-    throw new SessionConflict("sessions.notAllowedNow", result.reason);
+    throw sessionRefusal("sessions.notAllowedNow", result.reason);
   }
   const { status, previous } = result.state;
   const [updated] = await tx.update(queueEntries).set({
@@ -90,7 +93,7 @@ export async function applyEvent(
   }).where(and(eq(queueEntries.id, entry.id), eq(queueEntries.version, entry.version)))
     .returning();
   if (!updated) {
-    throw new SessionConflict("sessions.changedMeanwhile", `Entry ${entry.id} changed meanwhile`);
+    throw sessionRefusal("sessions.changedMeanwhile", `Entry ${entry.id} changed meanwhile`);
   }
   await replaceDeadlines(tx, updated, status, options.settings, now);
   await tx.insert(sessionLog).values({
@@ -159,7 +162,7 @@ export async function liveEntries(db: Database, sessionId: string): Promise<Entr
 
 export async function loadSession(db: Database, sessionId: string): Promise<SupportSession> {
   const [row] = await db.select().from(supportSessions).where(eq(supportSessions.id, sessionId));
-  if (!row) throw new SessionConflict("sessions.notFound", `No session ${sessionId}`);
+  if (!row) throw sessionRefusal("sessions.notFound", `No session ${sessionId}`);
   return row;
 }
 

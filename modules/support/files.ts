@@ -15,8 +15,9 @@ import {
   safeFileName,
   type StoredContent,
 } from "../files/mod.ts";
-import { type AppDeps, type CurrentUser, HttpError } from "../http/mod.ts";
-import { SessionConflict, type SupportSession } from "./engine.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { sessionRefusal, type SupportSession } from "./engine.ts";
 import { type FileDirection, sessionFiles, sessionLog, supportSessions } from "./schema.ts";
 
 export type SessionFile = Omit<typeof sessionFiles.$inferSelect, "content">;
@@ -72,10 +73,10 @@ export async function storeFile(
     stored = await deps.files.put(body, { maxBytes });
   } catch (error) {
     if (!(error instanceof FileTooLarge)) throw error;
-    if (maxBytes < limit) throw new SessionConflict("files.quotaBytes", "Session quota");
-    throw new SessionConflict("files.tooLarge", "Too large");
+    if (maxBytes < limit) throw sessionRefusal("files.quotaBytes", "Session quota");
+    throw sessionRefusal("files.tooLarge", "Too large");
   }
-  if (stored.size === 0) throw new SessionConflict("files.empty", "Empty file");
+  if (stored.size === 0) throw sessionRefusal("files.empty", "Empty file");
   const name = safeFileName(file.name);
   const now = deps.clock.now();
   const { row, logId } = await deps.db.transaction(async (tx) => {
@@ -162,7 +163,7 @@ export async function readUpload(
   const declared = Number(c.req.header("content-length") ?? 0);
   const rawName = c.req.header("x-file-name");
   if (rawName !== undefined) {
-    if (declared > limit) throw new SessionConflict("files.tooLarge", "Too large");
+    if (declared > limit) throw sessionRefusal("files.tooLarge", "Too large");
     let name = rawName;
     try {
       name = decodeURIComponent(rawName);
@@ -170,14 +171,14 @@ export async function readUpload(
     const type = c.req.header("content-type") ?? "";
     return { name, type, body: c.req.raw.body ?? ReadableStream.from([]) };
   }
-  if (declared > limit + MULTIPART_SLACK) throw new SessionConflict("files.tooLarge", "Too large");
+  if (declared > limit + MULTIPART_SLACK) throw sessionRefusal("files.tooLarge", "Too large");
   const boundary = multipartBoundary(c.req.header("content-type"));
   if (boundary && c.req.raw.body && !c.req.raw.bodyUsed) {
     let upload;
     try {
       upload = await readMultipart(c.req.raw.body, boundary);
     } catch {
-      throw new HttpError(400, "errors.badForm");
+      throw new Refusal(400, "errors.badForm");
     }
     if (!upload.file || upload.file.field !== "file") return undefined;
     if (!upload.file.name) {
@@ -191,7 +192,7 @@ export async function readUpload(
   try {
     form = await c.req.parseBody();
   } catch {
-    throw new HttpError(400, "errors.badForm");
+    throw new Refusal(400, "errors.badForm");
   }
   const file = form.file;
   if (!(file instanceof File) || (file.size === 0 && !file.name)) return undefined;
@@ -215,7 +216,7 @@ async function _customerUse(
 /** Refuses one more file of `adding` bytes when the session's count or total would pass. */
 function _checkQuota(used: { count: number; bytes: number }, quota: number, adding: number) {
   if (used.count >= CUSTOMER_FILES_MAX) {
-    throw new SessionConflict("files.quotaFiles", "Session file count");
+    throw sessionRefusal("files.quotaFiles", "Session file count");
   }
-  if (used.bytes + adding > quota) throw new SessionConflict("files.quotaBytes", "Session quota");
+  if (used.bytes + adding > quota) throw sessionRefusal("files.quotaBytes", "Session quota");
 }

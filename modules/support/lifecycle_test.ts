@@ -3,6 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import { setGroupSettings } from "../org/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { masterAdmin } from "../../tests/support/org.ts";
 import {
   createPrivateSession,
@@ -17,7 +18,6 @@ import {
   queueEntries,
   readLog,
   returnTransfer,
-  SessionConflict,
   startSession,
   technicianChat,
   transferSession,
@@ -112,11 +112,11 @@ Deno.test("the sender cancels a transfer by Start; the recipient can return one"
         "",
         () => Promise.resolve(false),
       ),
-      (e) => e instanceof SessionConflict && e.key === "sessions.targetUnavailable",
+      (e) => e instanceof Refusal && e.key === "sessions.targetUnavailable",
     );
     await assert.rejects(
       holdSession(t.deps, b, session.id),
-      (e) => e instanceof SessionConflict && e.key === "sessions.notFound",
+      (e) => e instanceof Refusal && e.key === "sessions.notFound",
     );
   } finally {
     await t.close();

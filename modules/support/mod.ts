@@ -7,7 +7,7 @@
 export {
   type Entry,
   loadSession,
-  SessionConflict,
+  sessionRefusal,
   settingsFor,
   type SupportSession,
 } from "./engine.ts";
@@ -48,11 +48,9 @@ export {
   endSession,
   holdSession,
   returnTransfer,
-  SessionForbidden,
   startSession,
   transferSession,
   type TransferTarget,
-  withHttpErrors,
 } from "./actions.ts";
 export {
   editFields,

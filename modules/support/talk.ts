@@ -14,12 +14,12 @@ import {
   liveEntries,
   loadSession,
   logEvent,
+  permissionRefusal,
   rearmInactivity,
-  SessionConflict,
+  sessionRefusal,
   settingsFor,
   type SupportSession,
 } from "./engine.ts";
-import { SessionForbidden } from "./actions.ts";
 import { CHAT_MAX } from "./customer.ts";
 import { viewerFor, visibilityOf } from "./queue.ts";
 import { sessionLog, sessionNotes, supportSessions } from "./schema.ts";
@@ -36,19 +36,19 @@ export async function sessionForTechnician(
   sessionId: string,
   mode: "work" | "read" = "work",
 ): Promise<{ session: SupportSession; entry: Entry }> {
-  if (!/^[0-9a-f-]{36}$/.test(sessionId)) throw new SessionConflict("sessions.notFound", "id");
+  if (!/^[0-9a-f-]{36}$/.test(sessionId)) throw sessionRefusal("sessions.notFound", "id");
   const session = await loadSession(deps.db, sessionId);
-  if (session.orgId !== user.orgId) throw new SessionConflict("sessions.notFound", "org");
+  if (session.orgId !== user.orgId) throw sessionRefusal("sessions.notFound", "org");
   const viewer = await viewerFor(deps.db, user);
   const entries = await liveEntries(deps.db, sessionId);
   const own = entries.find((e) => visibilityOf(viewer, e) === "own");
   // A session the caller cannot see at all is "not found", exactly like a missing one;
   // only one it can see learns why it cannot work on it now.
   const seen = own ?? entries.find((e) => visibilityOf(viewer, e) !== null);
-  if (!seen) throw new SessionConflict("sessions.notFound", "not visible");
+  if (!seen) throw sessionRefusal("sessions.notFound", "not visible");
   if (mode === "work") {
     if (!own || !WORKING_STATUSES.has(own.status)) {
-      throw new SessionConflict("sessions.notWorking", "Start the session first");
+      throw sessionRefusal("sessions.notWorking", "Start the session first");
     }
     return { session, entry: own };
   }
@@ -66,10 +66,10 @@ export async function technicianChat(
   text: string,
 ): Promise<number> {
   const body = text.trim();
-  if (!body) throw new SessionConflict("chat.empty", "Empty message");
-  if (body.length > CHAT_MAX) throw new SessionConflict("chat.tooLong", "Too long");
+  if (!body) throw sessionRefusal("chat.empty", "Empty message");
+  if (body.length > CHAT_MAX) throw sessionRefusal("chat.tooLong", "Too long");
   const { session } = await sessionForTechnician(deps, user, sessionId);
-  if (!session.chatEnabled) throw new SessionConflict("chat.disabled", "Chat is off");
+  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is off");
   const now = deps.clock.now();
   const settings = await settingsFor(deps.db, session.groupId);
   const id = await deps.db.transaction(async (tx) => {
@@ -97,7 +97,7 @@ export async function setChatEnabled(
   enabled: boolean,
 ): Promise<void> {
   if (!can(user, "chatToggle")) {
-    throw new SessionForbidden("errors.permissionMissing", "chatToggle");
+    throw permissionRefusal("chatToggle");
   }
   const { session } = await sessionForTechnician(deps, user, sessionId);
   const now = deps.clock.now();
@@ -129,15 +129,15 @@ export async function pushUrl(
   sessionId: string,
   url: string,
 ): Promise<void> {
-  if (!can(user, "pushUrls")) throw new SessionForbidden("errors.permissionMissing", "pushUrls");
+  if (!can(user, "pushUrls")) throw permissionRefusal("pushUrls");
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
   } catch {
-    throw new SessionConflict("sessions.badUrl", "Not a URL");
+    throw sessionRefusal("sessions.badUrl", "Not a URL");
   }
   if (!["http:", "https:"].includes(parsed.protocol) || url.length > 2000) {
-    throw new SessionConflict("sessions.badUrl", "Only http(s) URLs");
+    throw sessionRefusal("sessions.badUrl", "Only http(s) URLs");
   }
   const { session } = await sessionForTechnician(deps, user, sessionId);
   const now = deps.clock.now();
@@ -173,7 +173,7 @@ export async function saveNote(
   body: string,
 ): Promise<void> {
   const text = body.trim();
-  if (text.length > 10_000) throw new SessionConflict("sessions.noteTooLong", "Too long");
+  if (text.length > 10_000) throw sessionRefusal("sessions.noteTooLong", "Too long");
   await sessionForTechnician(deps, user, sessionId, "read");
   const now = deps.clock.now();
   const [existing] = await deps.db.select().from(sessionNotes).where(
@@ -206,15 +206,15 @@ export async function editFields(
   patch: { customerName?: string; fields?: Record<string, string> },
 ): Promise<void> {
   if (!can(user, "inlineEdit")) {
-    throw new SessionForbidden("errors.permissionMissing", "inlineEdit");
+    throw permissionRefusal("inlineEdit");
   }
   const { session } = await sessionForTechnician(deps, user, sessionId);
   const name = patch.customerName?.trim();
   if (name !== undefined && (name.length < 1 || name.length > 100)) {
-    throw new SessionConflict("sessions.badName", "Name 1–100 characters");
+    throw sessionRefusal("sessions.badName", "Name 1–100 characters");
   }
   for (const value of Object.values(patch.fields ?? {})) {
-    if (value.length > 500) throw new SessionConflict("sessions.fieldTooLong", "Too long");
+    if (value.length > 500) throw sessionRefusal("sessions.fieldTooLong", "Too long");
   }
   await deps.db.update(supportSessions).set({
     customerName: name ?? session.customerName,
