@@ -8,14 +8,18 @@
  *                 empty template removes them
  *   event: log    JSON `{sessionId, html, kind, author, name}` for a new log line
  *
- * Each stream computes who its technician is once (`Viewer`); a published change is
- * loaded once per app and rendered once per reader profile (see row_cache.tsx).
+ * Each stream computes who its technician is (`Viewer`) and what its rows may offer
+ * (`RowContext`) when it opens, and again on an `access` notice (a group's permissions
+ * edited, someone moved between groups): if either changed, the whole queue is sent anew.
+ * A published change is loaded once per app and rendered once per reader profile (see
+ * row_cache.tsx).
  */
-import { userOfSession } from "../auth/mod.ts";
+import { toCurrentUser, userOfSession } from "../auth/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
-import { queueFor, startSession, type Viewer, visibleRows } from "../support/mod.ts";
-import type { RowContext } from "./queue_context.ts";
+import { withCurrentPermissions } from "../org/mod.ts";
+import { queueFor, startSession, type Viewer, viewerFor, visibleRows } from "../support/mod.ts";
+import { type RowContext, rowContextFor } from "./queue_context.ts";
 import { consoleShared, renderRows } from "./row_cache.tsx";
 
 export const HEARTBEAT_MS = 15_000;
@@ -38,7 +42,7 @@ export function openConsoleStream(
   deps: AppDeps,
   options: ConsoleStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const { viewer, ctx } = options;
+  let { user, viewer, ctx } = options;
   const shared = consoleShared(deps);
   const encoder = new TextEncoder();
   /** Sessions this reader has rows of, so it hears about their removal and their log. */
@@ -71,15 +75,30 @@ export function openConsoleStream(
   };
 
   // Deactivated, signed out (here or everywhere): the stream ends with the sign-in.
-  const endIfSignedOut = async () => {
-    const { sessionId } = options.user;
-    if (sessionId && await userOfSession(deps.db, sessionId, deps.clock.now())) return;
-    close();
-    try {
-      controller.close();
-    } catch {
-      // Already closed by the reader.
+  // Otherwise the rights are read again; a different view or row buttons resend the queue.
+  const onAccess = async (event: Extract<LiveEvent, { kind: "access" }>) => {
+    if (!_concerns(event, user)) return;
+    const { sessionId } = user;
+    const row = sessionId ? await userOfSession(deps.db, sessionId, deps.clock.now()) : undefined;
+    if (!row) {
+      close();
+      try {
+        controller.close();
+      } catch {
+        // Already closed by the reader.
+      }
+      return;
     }
+    const fresh = await withCurrentPermissions(deps.db, toCurrentUser(row, sessionId));
+    const [nextViewer, nextCtx] = await Promise.all([
+      viewerFor(deps.db, fresh),
+      rowContextFor(deps, fresh, ctx.t),
+    ]);
+    user = fresh;
+    if (_sameViewer(viewer, nextViewer) && nextCtx.key === ctx.key) return;
+    viewer = nextViewer;
+    ctx = nextCtx;
+    await sendQueue();
   };
 
   const sendQueue = async () => {
@@ -100,7 +119,7 @@ export function openConsoleStream(
     write(
       sseFrame("rows", `<template data-session="${event.sessionId}">${html.join("")}</template>`),
     );
-    if (options.autoStart) await _autoStart(deps, options.user, rows, shared.autoStarting);
+    if (options.autoStart) await _autoStart(deps, user, rows, shared.autoStarting);
   };
 
   const onLog = async (event: Extract<LiveEvent, { kind: "log" }>) => {
@@ -127,9 +146,7 @@ export function openConsoleStream(
       unsubscribe = deps.live.subscribe(viewer.orgId, (event) => {
         if (event.kind === "session") run(() => onSession(event));
         else if (event.kind === "log") run(() => onLog(event));
-        else if (event.kind === "access" && (event.userId ?? options.user.id) === options.user.id) {
-          run(endIfSignedOut);
-        }
+        else if (event.kind === "access") run(() => onAccess(event));
       });
       write("retry: 3000\n\n");
       run(sendQueue);
@@ -140,6 +157,21 @@ export function openConsoleStream(
       close();
     },
   });
+}
+
+/**
+ * Whether an access notice may change what `user`'s console shows: their own, the whole
+ * organisation's, or — for an admin, who monitors the members of their groups — anyone's.
+ */
+function _concerns(event: Extract<LiveEvent, { kind: "access" }>, user: CurrentUser): boolean {
+  return !event.userId || event.userId === user.id || user.role !== "technician";
+}
+
+function _sameViewer(a: Viewer, b: Viewer): boolean {
+  const same = (x: ReadonlySet<string>, y: ReadonlySet<string>) =>
+    x.size === y.size && [...x].every((v) => y.has(v));
+  return a.groupId === b.groupId && same(a.channelIds, b.channelIds) &&
+    same(a.monitored, b.monitored);
 }
 
 /** A private session of this technician that just became Waiting is picked up at once. */
