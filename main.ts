@@ -11,8 +11,8 @@ import { startSmsWorker } from "./modules/sms/mod.ts";
 import { startSessionTimers } from "./modules/support/mod.ts";
 
 const started = performance.now();
-const log = createLogger({ service: "rescue" });
 const config = await loadConfig();
+const log = createLogger({ service: "rescue" }, config.logEnabled ? undefined : () => {});
 const database = await openDatabase(config);
 const deps = {
   config,
@@ -32,7 +32,7 @@ const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {
 
 const server = Deno.serve({
   port: config.port,
-  hostname: Deno.env.get("HOST") ?? "0.0.0.0",
+  hostname: config.host,
   onListen: ({ port }) =>
     log.info("listening", {
       port,

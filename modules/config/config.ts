@@ -1,11 +1,16 @@
 import { join } from "node:path";
+import { readEnvironment } from "./environment.ts";
 
 export interface Config {
   port: number;
+  /** HOST: the address to listen on (default 0.0.0.0, every interface). */
+  host?: string;
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
   smtpUrl: string | undefined;
+  /** SMTP_FROM: the sender of outgoing mail; unset → `Rescue <no-reply@host of PUBLIC_URL>`. */
+  smtpFrom?: string;
   /**
    * The generic HTTP SMS gateway (SMS_GATEWAY_URL, http or https); unset → text messages
    * wait in the SMS outbox as `held`. Optional so hand-built test configs need not name it.
@@ -28,6 +33,10 @@ export interface Config {
   totpKey?: string;
   /** True when the public URL is https: cookies get `Secure` and the `__Host-` prefix. */
   secureCookies: boolean;
+  /** RESCUE_TRUST_PROXY=1: the client address is the first X-Forwarded-For hop. */
+  trustProxy?: boolean;
+  /** False when RESCUE_LOG=off silences the JSON log. */
+  logEnabled?: boolean;
   version: string;
 }
 
@@ -37,121 +46,47 @@ export interface LoadConfigOptions {
 
 export const VERSION = "0.1.0";
 
-/** Reads the environment; throws a RangeError naming the variable when a value is invalid. */
+/**
+ * Reads the environment once (through `ENVIRONMENT`, see environment.ts); throws a RangeError
+ * naming the variable when a value is invalid, before anything is written.
+ */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
-  const env = options.env ?? Deno.env.toObject();
-  const port = parsePort(env.PORT);
-  const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
-  const dataDir = env.DATA_DIR?.trim() || "./data";
-  const email = env.RESCUE_ADMIN_EMAIL?.trim();
-  const password = env.RESCUE_ADMIN_PASSWORD;
-  if ((email && !password) || (!email && password)) {
-    throw new RangeError("RESCUE_ADMIN_EMAIL and RESCUE_ADMIN_PASSWORD must be set together");
-  }
-  const sms = parseSmsGateway(env);
-  await Deno.mkdir(dataDir, { recursive: true });
-  const secrets = await loadSecrets(dataDir);
+  const env = readEnvironment(options.env ?? Deno.env.toObject());
+  const publicUrl = _publicUrl(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+  await Deno.mkdir(env.DATA_DIR, { recursive: true });
+  const secrets = await loadSecrets(env.DATA_DIR);
+  const admin = env.RESCUE_ADMIN_EMAIL && env.RESCUE_ADMIN_PASSWORD
+    ? { email: env.RESCUE_ADMIN_EMAIL, password: env.RESCUE_ADMIN_PASSWORD }
+    : undefined;
   return {
-    port,
+    port: env.PORT,
+    host: env.HOST,
     publicUrl,
-    dataDir,
-    databaseUrl: env.DATABASE_URL?.trim() || undefined,
-    smtpUrl: env.SMTP_URL?.trim() || undefined,
-    ...sms,
-    fileLimitBytes: parseFileLimit(env.FILE_LIMIT_MB),
-    bootstrapAdmin: email && password ? { email, password } : undefined,
-    cookieSecret: cookieSecret(env.RESCUE_COOKIE_SECRET) ?? secrets.cookieSecret,
+    dataDir: env.DATA_DIR,
+    databaseUrl: env.DATABASE_URL,
+    smtpUrl: env.SMTP_URL,
+    smtpFrom: env.SMTP_FROM,
+    ...(env.SMS_GATEWAY_URL
+      ? {
+        smsGatewayUrl: env.SMS_GATEWAY_URL,
+        smsGatewayAuth: env.SMS_GATEWAY_AUTH,
+        smsGatewayTemplate: env.SMS_GATEWAY_TEMPLATE,
+      }
+      : {}),
+    fileLimitBytes: env.FILE_LIMIT_MB * 1024 * 1024,
+    bootstrapAdmin: admin,
+    cookieSecret: env.RESCUE_COOKIE_SECRET ?? secrets.cookieSecret,
     totpKey: secrets.totpKey,
     secureCookies: publicUrl.startsWith("https:"),
+    trustProxy: env.RESCUE_TRUST_PROXY,
+    logEnabled: env.RESCUE_LOG,
     version: VERSION,
   };
 }
 
-function parseFileLimit(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === "") return 25 * 1024 * 1024;
-  const mb = Number(raw);
-  if (!Number.isInteger(mb) || mb < 1 || mb > 2048) {
-    throw new RangeError("FILE_LIMIT_MB must be a whole number of megabytes from 1 to 2048");
-  }
-  return mb * 1024 * 1024;
-}
-
-function cookieSecret(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === "") return undefined;
-  if (raw.length < 32) {
-    throw new RangeError("RESCUE_COOKIE_SECRET must be at least 32 characters long");
-  }
-  return raw;
-}
-
-type SmsGatewayFields = Pick<
-  Config,
-  "smsGatewayUrl" | "smsGatewayAuth" | "smsGatewayTemplate"
->;
-
-/** SMS_GATEWAY_*: the URL must be http(s); the other two mean nothing without it. */
-function parseSmsGateway(env: Record<string, string | undefined>): SmsGatewayFields {
-  const raw = env.SMS_GATEWAY_URL?.trim();
-  const auth = env.SMS_GATEWAY_AUTH?.trim() || undefined;
-  const template = env.SMS_GATEWAY_TEMPLATE?.trim() || undefined;
-  if (!raw) {
-    if (auth || template) {
-      throw new RangeError("SMS_GATEWAY_AUTH and SMS_GATEWAY_TEMPLATE need SMS_GATEWAY_URL");
-    }
-    return {};
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    // The value may carry an API key in its query string: never echo it.
-    throw new RangeError("SMS_GATEWAY_URL must be an absolute http or https URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new RangeError(`SMS_GATEWAY_URL must use http or https, not ${url.protocol}`);
-  }
-  if (template !== undefined) checkSmsTemplate(template);
-  return { smsGatewayUrl: raw, smsGatewayAuth: auth, smsGatewayTemplate: template };
-}
-
-/** Both placeholders must be there; a JSON template must still be JSON once filled in. */
-function checkSmsTemplate(template: string): void {
-  if (!template.includes("{{to}}") || !template.includes("{{body}}")) {
-    throw new RangeError("SMS_GATEWAY_TEMPLATE must contain {{to}} and {{body}}");
-  }
-  if (!/^[[{]/.test(template)) return;
-  try {
-    JSON.parse(template.replaceAll("{{to}}", "x").replaceAll("{{body}}", "x"));
-  } catch {
-    throw new RangeError(
-      "SMS_GATEWAY_TEMPLATE starts like JSON but is not valid JSON (write placeholders inside quotes)",
-    );
-  }
-}
-
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === "") return 8080;
-  if (!/^\d+$/.test(raw.trim())) {
-    throw new RangeError(`PORT must be an integer between 0 and 65535, got "${raw}"`);
-  }
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`PORT must be an integer between 0 and 65535, got "${raw}"`);
-  }
-  return port;
-}
-
-function parsePublicUrl(raw: string | undefined, port: number): string {
-  const value = raw?.trim() || `http://localhost:${port}`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new RangeError(`PUBLIC_URL must be an absolute URL, got "${value}"`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new RangeError(`PUBLIC_URL must use http or https, got "${value}"`);
-  }
+/** The origin plus path, without trailing slashes (`https://x.example/rescue`). */
+function _publicUrl(value: string): string {
+  const url = new URL(value);
   return url.origin + url.pathname.replace(/\/+$/, "");
 }
 

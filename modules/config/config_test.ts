@@ -296,3 +296,60 @@ Deno.test("loadConfig() takes FILE_LIMIT_MB (default 25) and refuses nonsense", 
     }
   });
 });
+
+Deno.test("loadConfig() takes HOST, SMTP_FROM, RESCUE_TRUST_PROXY and RESCUE_LOG, with their defaults", async () => {
+  await withTempDir(async (dir) => {
+    const plain = await loadConfig({ env: { DATA_DIR: dir } });
+    assert.equal(plain.host, "0.0.0.0");
+    assert.equal(plain.smtpFrom, undefined);
+    assert.equal(plain.trustProxy, false);
+    assert.equal(plain.logEnabled, true);
+    const set = await loadConfig({
+      env: {
+        DATA_DIR: dir,
+        HOST: " 127.0.0.1 ",
+        SMTP_FROM: "Help desk <help@example.test>",
+        RESCUE_TRUST_PROXY: "1",
+        RESCUE_LOG: "off",
+      },
+    });
+    assert.equal(set.host, "127.0.0.1");
+    assert.equal(set.smtpFrom, "Help desk <help@example.test>");
+    assert.equal(set.trustProxy, true);
+    assert.equal(set.logEnabled, false);
+    const other = await loadConfig({
+      env: { DATA_DIR: dir, HOST: " ", RESCUE_TRUST_PROXY: "yes", RESCUE_LOG: "on" },
+    });
+    assert.equal(other.host, "0.0.0.0", "a blank HOST is unset");
+    assert.equal(other.trustProxy, false, "only 1 trusts the proxy");
+    assert.equal(other.logEnabled, true, "only off silences the log");
+  });
+});
+
+Deno.test("only modules/config reads the environment (Deno.env) in the server's code", async () => {
+  const root = new URL("../../", import.meta.url);
+  const readers: string[] = [];
+  const visit = async (dir: URL, path: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const name = `${path}${entry.name}`;
+      if (entry.isDirectory) {
+        if (name !== "modules/config") await visit(new URL(`${entry.name}/`, dir), `${name}/`);
+        continue;
+      }
+      // Tests and the test database helper (never loaded by the server) may read it.
+      if (!/\.tsx?$/.test(name) || /_test\.tsx?$/.test(name) || name === "modules/db/testing.ts") {
+        continue;
+      }
+      const text = await Deno.readTextFile(new URL(entry.name, dir));
+      if (/Deno\.env\b/.test(text)) readers.push(name);
+    }
+  };
+  await visit(new URL("modules/", root), "modules/");
+  await visit(new URL("views/", root), "views/").catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  if (/Deno\.env\b/.test(await Deno.readTextFile(new URL("main.ts", root)))) {
+    readers.push("main.ts");
+  }
+  assert.deepEqual(readers, []);
+});

@@ -1,6 +1,9 @@
 import type { Logger } from "./types.ts";
 
-/** Structured JSON lines on stdout/stderr; `base` fields (e.g. the request id) on every line. */
+/**
+ * Structured JSON lines on stdout/stderr; `base` fields (e.g. the request id) on every line.
+ * A `sink` that drops every line is how RESCUE_LOG=off silences it (see main.ts).
+ */
 export function createLogger(
   base: Record<string, unknown> = {},
   sink: (line: string, level: string) => void = defaultSink,
@@ -16,7 +19,6 @@ export function createLogger(
 }
 
 function defaultSink(line: string, level: string) {
-  if (Deno.env.get("RESCUE_LOG") === "off") return;
   if (level === "error") console.error(line);
   else console.log(line);
 }

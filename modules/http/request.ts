@@ -1,18 +1,20 @@
 import type { Context } from "hono";
+import { getConnInfo } from "hono/deno";
 import { HttpError } from "./errors.tsx";
+import type { AppEnv } from "./types.ts";
 
 /**
  * The client's address: the socket peer, or the first X-Forwarded-For hop when
- * RESCUE_TRUST_PROXY=1 says a reverse proxy in front of us sets it.
+ * RESCUE_TRUST_PROXY=1 (`config.trustProxy`) says a reverse proxy in front of us sets it.
+ * An in-memory request (`app.request()` in tests) has no socket: it counts as 127.0.0.1.
  */
-export function clientAddress(c: Context): string {
-  if (Deno.env.get("RESCUE_TRUST_PROXY") === "1") {
+export function clientAddress(c: Context<AppEnv>): string {
+  if (c.get("deps").config.trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) return forwarded;
   }
-  // deno-lint-ignore no-explicit-any
-  const info = (c.env as any)?.remoteAddr ?? (c.env as any)?.info?.remoteAddr;
-  return info?.hostname ?? "127.0.0.1";
+  const socket = (c.env as Partial<Deno.ServeHandlerInfo> | undefined)?.remoteAddr;
+  return (socket && getConnInfo(c).remote.address) ?? "127.0.0.1";
 }
 
 /** Parses a url-encoded or multipart form into string fields; a malformed body is a 400. */

@@ -24,15 +24,14 @@ function _transportFor(smtpUrl: string): Transport {
 }
 
 /** `SMTP_FROM`, or `Rescue <no-reply@host-of-PUBLIC_URL>`. */
-export function senderAddress(config: Pick<Config, "publicUrl">): string {
-  const configured = Deno.env.get("SMTP_FROM")?.trim();
-  if (configured) return configured;
+export function senderAddress(config: Pick<Config, "publicUrl" | "smtpFrom">): string {
+  if (config.smtpFrom) return config.smtpFrom;
   return `Rescue <no-reply@${new URL(config.publicUrl).hostname}>`;
 }
 
 /** Hands one message to the SMTP server; rejects with nodemailer's error on failure. */
 export async function sendOverSmtp(
-  config: Pick<Config, "publicUrl" | "smtpUrl">,
+  config: Pick<Config, "publicUrl" | "smtpUrl" | "smtpFrom">,
   row: MailRow,
 ): Promise<void> {
   if (!config.smtpUrl) throw new Error("SMTP is not configured");

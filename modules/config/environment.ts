@@ -1,0 +1,111 @@
+import { z } from "zod";
+
+const FILE_LIMIT_MESSAGE = "FILE_LIMIT_MB must be a whole number of megabytes from 1 to 2048";
+
+/**
+ * Every environment variable the server reads, one entry each: its parse, its default and
+ * the message that names it when the value is wrong. Nothing else in the server reads the
+ * environment (`Deno.env`); add a variable here and carry it on `Config`. A blank value
+ * counts as unset. (Deno itself reads `OTEL_DENO`, `OTEL_*`: documented in the README.)
+ */
+export const ENVIRONMENT = z.object({
+  PORT: _optional(
+    z.string().trim().regex(/^\d{1,5}$/, { error: _portMessage }).transform(Number)
+      .refine((port) => port <= 65535, { error: _portMessage }),
+  ).default(8080),
+  HOST: _optional(z.string().trim()).default("0.0.0.0"),
+  PUBLIC_URL: _optional(
+    z.string().trim().refine(_isHttpUrl, {
+      error: (issue) => `PUBLIC_URL must be an absolute http or https URL, got "${issue.input}"`,
+    }),
+  ),
+  DATA_DIR: _optional(z.string().trim()).default("./data"),
+  DATABASE_URL: _optional(z.string().trim()),
+  SMTP_URL: _optional(z.string().trim()),
+  SMTP_FROM: _optional(z.string().trim()),
+  // The value may carry an API key in its query string: the message never echoes it.
+  SMS_GATEWAY_URL: _optional(
+    z.string().trim().refine(_isHttpUrl, "SMS_GATEWAY_URL must be an absolute http or https URL"),
+  ),
+  SMS_GATEWAY_AUTH: _optional(z.string().trim()),
+  SMS_GATEWAY_TEMPLATE: _optional(
+    z.string().trim()
+      .refine(
+        (t) => t.includes("{{to}}") && t.includes("{{body}}"),
+        "SMS_GATEWAY_TEMPLATE must contain {{to}} and {{body}}",
+      )
+      .refine(
+        _isJsonWhenItLooksLikeIt,
+        "SMS_GATEWAY_TEMPLATE starts like JSON but is not valid JSON (write placeholders inside quotes)",
+      ),
+  ),
+  FILE_LIMIT_MB: _optional(
+    z.string().trim().regex(/^\d+$/, FILE_LIMIT_MESSAGE).transform(Number)
+      .refine((mb) => mb >= 1 && mb <= 2048, FILE_LIMIT_MESSAGE),
+  ).default(25),
+  RESCUE_ADMIN_EMAIL: _optional(z.string().trim()),
+  // Not trimmed: spaces may be part of a password.
+  RESCUE_ADMIN_PASSWORD: z.string().optional().transform((value) => value || undefined),
+  RESCUE_COOKIE_SECRET: z.string().optional().transform((value) => value || undefined)
+    .refine(
+      (value) => value === undefined || value.length >= 32,
+      "RESCUE_COOKIE_SECRET must be at least 32 characters long",
+    ),
+  RESCUE_TRUST_PROXY: z.string().optional().transform((value) => value === "1"),
+  RESCUE_LOG: z.string().optional().transform((value) => value !== "off"),
+}).check((ctx) => {
+  const env = ctx.value;
+  if (Boolean(env.RESCUE_ADMIN_EMAIL) !== Boolean(env.RESCUE_ADMIN_PASSWORD)) {
+    _refuse(ctx, "RESCUE_ADMIN_EMAIL and RESCUE_ADMIN_PASSWORD must be set together");
+  }
+  if (!env.SMS_GATEWAY_URL && (env.SMS_GATEWAY_AUTH || env.SMS_GATEWAY_TEMPLATE)) {
+    _refuse(ctx, "SMS_GATEWAY_AUTH and SMS_GATEWAY_TEMPLATE need SMS_GATEWAY_URL");
+  }
+});
+
+/** The environment as read: typed, defaults applied, blanks unset. */
+export type Environment = z.output<typeof ENVIRONMENT>;
+
+/** Parses `env`; throws a RangeError whose message names the first wrong variable. */
+export function readEnvironment(env: Record<string, string | undefined>): Environment {
+  const parsed = ENVIRONMENT.safeParse(env);
+  if (parsed.success) return parsed.data;
+  // A variable that needs another (path []) is named first: that is the mistake to fix.
+  const issues = parsed.error.issues;
+  throw new RangeError((issues.find((issue) => issue.path.length === 0) ?? issues[0]).message);
+}
+
+function _optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    schema.optional(),
+  );
+}
+
+function _refuse(ctx: { issues: unknown[]; value: unknown }, message: string) {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+}
+
+function _portMessage(issue: { input?: unknown }): string {
+  return `PORT must be an integer between 0 and 65535, got "${issue.input}"`;
+}
+
+function _isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** A template starting with `{` or `[` is sent as JSON: filled in, it must still parse. */
+function _isJsonWhenItLooksLikeIt(template: string): boolean {
+  if (!/^[[{]/.test(template)) return true;
+  try {
+    JSON.parse(template.replaceAll("{{to}}", "x").replaceAll("{{body}}", "x"));
+    return true;
+  } catch {
+    return false;
+  }
+}
