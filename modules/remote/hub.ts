@@ -11,15 +11,25 @@
  * server only hears the result, as the agent's `consent`), and the agent itself refuses
  * anything the customer has not granted. The server also
  * refuses input while control is not granted, so a refused keystroke never leaves it.
+ * Every consent decision is `decideConsent()` (consent.ts); this file acts on its moves.
  */
 import type { AppDeps } from "../http/mod.ts";
 import type { Capability, MediaFrame, QualityPreset, ServerMessage } from "../../protocol/mod.ts";
 import { ViewerPeer } from "./relay.ts";
+import {
+  agentGone,
+  allows,
+  type Consent,
+  type ConsentChange,
+  type ConsentEvent,
+  type ConsentState,
+  decideConsent,
+  NO_CONSENT,
+  type RemoteCapability,
+} from "./consent.ts";
 
-export type ConsentState = "off" | "asked" | "granted" | "denied" | "revoked";
+export type { ConsentState, RemoteCapability };
 export type AgentPresence = "absent" | "connected" | "reconnecting";
-/** What the remote view asks the customer for; clipboard sync rides on control. */
-export type RemoteCapability = "view" | "control";
 
 export interface AgentLink {
   send(message: ServerMessage): void;
@@ -82,8 +92,11 @@ export class RemoteSession {
   presence: AgentPresence = "absent";
   screen: { width: number; height: number } | null = null;
   keyboard: string | null = null;
-  readonly consent: Record<RemoteCapability, ConsentState> = { view: "off", control: "off" };
-  readonly asks = new Map<RemoteCapability, { technician: string }>();
+  #consent: Consent = NO_CONSENT;
+  /** What the customer allows and is being asked, as the agent reported it (consent.ts). */
+  get consent(): Consent {
+    return this.#consent;
+  }
   quality: QualityPreset = "auto";
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
@@ -128,49 +141,33 @@ export class RemoteSession {
     if (this.agent !== link) return;
     this.agent = null;
     this.presence = "reconnecting";
-    // Forgotten here with the connection; an agent that still shows it says so on reconnect.
-    this.asks.clear();
+    this.#consent = agentGone(this.#consent);
     this.#changed();
   }
 
   /** The agent put a technician's request in front of the customer (in its own window). */
   agentAsks(capability: Capability) {
     if (capability !== "view" && capability !== "control") return;
-    // One question at a time: a pending control question covers view (control includes it).
-    if (capability === "view" && this.consent.control === "asked") return;
-    this.asks.set(capability, { technician: this.#askedBy.get(capability) ?? "" });
-    if (this.consent[capability] !== "granted") this.consent[capability] = "asked";
-    this.#changed();
+    if (this.#decide(capability, "agent_asks")) this.#changed();
   }
 
   /** The agent's word on what it now allows (after the customer's answer, or a revoke). */
   agentConsent(capability: Capability, granted: boolean) {
     if (capability !== "view" && capability !== "control") return;
-    const was = this.consent[capability];
-    const now: ConsentState = granted
-      ? "granted"
-      : was === "granted"
-      ? "revoked"
-      : was === "asked"
-      ? "denied"
-      : was;
-    if (was === now) return;
-    this.consent[capability] = now;
-    this.asks.delete(capability);
+    const was = this.#consent[capability];
+    if (!this.#decide(capability, granted ? "agent_grants" : "agent_withholds")) return;
     this.onEvent({ kind: "answered", capability, granted, was });
-    if (capability === "view") {
-      if (granted) {
-        for (const viewer of this.viewers) {
-          if (viewer.watching) this.#connect(viewer);
-          else this.#disconnect(viewer);
-        }
+    if (capability === "view" && granted) {
+      for (const viewer of this.viewers) {
+        if (viewer.watching) this.#connect(viewer);
+        else this.#disconnect(viewer);
       }
     }
     this.#changed();
   }
 
   agentClipboard(text: string) {
-    if (this.consent.control !== "granted") return;
+    if (!allows(this.#consent, "control")) return;
     for (const viewer of this.viewers) viewer.send({ type: "clipboard", text });
   }
 
@@ -183,7 +180,7 @@ export class RemoteSession {
   media(frame: MediaFrame) {
     this.framesIn++;
     this.bytesIn += frame.data.byteLength;
-    if (this.consent.view !== "granted") return;
+    if (!allows(this.#consent, "view")) return;
     this.#active();
     if (frame.width !== this.screen?.width || frame.height !== this.screen?.height) {
       this.screen = { width: frame.width, height: frame.height };
@@ -197,7 +194,7 @@ export class RemoteSession {
   join(viewer: ViewerLink) {
     this.viewers.add(viewer);
     viewer.send(this.#state());
-    if (viewer.watching && this.consent.view === "granted") this.#connect(viewer);
+    if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
     this.#startAuto();
   }
 
@@ -225,11 +222,10 @@ export class RemoteSession {
       if (![...this.viewers].some((v) => v.watching)) this.#stopAll(viewer);
       return null;
     }
-    if (this.consent.view === "granted") {
+    if (allows(this.#consent, "view")) {
       this.#connect(viewer);
       return null;
     }
-    if (this.consent.control === "asked") return null; // the control answer brings view
     return this.#request("view", viewer);
   }
 
@@ -240,15 +236,14 @@ export class RemoteSession {
       return null;
     }
     viewer.watching = true;
-    if (this.consent.view === "granted") this.#connect(viewer);
-    if (this.consent.control === "granted") return null;
+    if (allows(this.#consent, "view")) this.#connect(viewer);
     return this.#request("control", viewer);
   }
 
   /** Passes input on when control is granted; otherwise says why not. */
   input(message: ServerMessage): string | null {
     if (!this.agent) return "agent_absent";
-    if (this.consent.control !== "granted") return "control_not_granted";
+    if (!allows(this.#consent, "control")) return "control_not_granted";
     this.agent.send(message);
     this.#active();
     return null;
@@ -276,21 +271,19 @@ export class RemoteSession {
   customerView(): CustomerView {
     return {
       agent: this.presence,
-      asks: [...this.asks].map(([capability, ask]) => ({ capability, ...ask }))
-        .sort((a, b) => a.capability === "control" ? -1 : b.capability === "control" ? 1 : 0),
-      view: this.consent.view,
-      control: this.consent.control,
+      asks: this.#consent.asking.map((capability) => ({
+        capability,
+        technician: this.#askedBy.get(capability) ?? "",
+      })),
+      view: this.#consent.view,
+      control: this.#consent.control,
     };
   }
 
   /** The customer takes back what they granted; effective here at once, then at the agent. */
   customerRevoke(capability: RemoteCapability) {
-    const targets: RemoteCapability[] = capability === "view" ? ["control", "view"] : ["control"];
-    for (const target of targets) {
-      if (this.consent[target] !== "granted" && this.consent[target] !== "asked") continue;
+    for (const { capability: target } of this.#decide(capability, "customer_revokes") ?? []) {
       this.agent?.send({ type: "revoke", capability: target });
-      this.asks.delete(target);
-      this.consent[target] = "revoked";
       this.onEvent({ kind: "revokedByCustomer", capability: target });
       if (target === "view") { for (const viewer of this.viewers) this.#disconnect(viewer); }
     }
@@ -320,11 +313,21 @@ export class RemoteSession {
     this.onActivity();
   }
 
+  /** Applies one consent event: its moves, or null (and nothing changed) when refused. */
+  #decide(capability: RemoteCapability, event: ConsentEvent): readonly ConsentChange[] | null {
+    const decision = decideConsent(this.#consent, capability, event);
+    if (!decision.ok) return null;
+    this.#consent = decision.consent;
+    return decision.changes;
+  }
+
   #request(capability: RemoteCapability, viewer: ViewerLink): string | null {
+    // Refused when already granted, or when the open control question covers view.
+    const decision = decideConsent(this.#consent, capability, "request");
+    if (!decision.ok) return null;
     if (!this.agent) return "agent_absent";
     this.#askedBy.set(capability, viewer.name);
-    this.consent[capability] = "asked";
-    if (capability === "control") this.asks.delete("view");
+    this.#consent = decision.consent;
     this.agent.send({ type: "request", capability });
     this.onEvent({ kind: "requested", capability, by: viewer });
     this.#changed();
@@ -332,11 +335,8 @@ export class RemoteSession {
   }
 
   #end(capability: RemoteCapability, by: ViewerLink | null) {
-    const state = this.consent[capability];
-    if (state !== "granted" && state !== "asked") return;
+    if (!this.#decide(capability, "technician_ends")) return;
     this.agent?.send({ type: "revoke", capability });
-    this.asks.delete(capability);
-    this.consent[capability] = "off";
     this.onEvent({ kind: "ended", capability, by });
     this.#changed();
   }
@@ -371,9 +371,9 @@ export class RemoteSession {
     return {
       type: "state",
       agent: this.presence,
-      view: this.consent.view,
-      control: this.consent.control,
-      clipboard: this.consent.control,
+      view: this.#consent.view,
+      control: this.#consent.control,
+      clipboard: this.#consent.control,
       screen: this.screen,
       keyboard: this.keyboard,
       quality: this.quality,
@@ -409,7 +409,7 @@ export class RemoteSession {
     }
     const auto = this.quality === "auto";
     const sent = `${preset} ${auto ? "auto" : "fixed"}`;
-    if (sent !== this.#sentPreset && this.agent && this.consent.view === "granted") {
+    if (sent !== this.#sentPreset && this.agent && allows(this.#consent, "view")) {
       this.#sentPreset = sent;
       this.agent.send({ type: "quality", preset, auto });
     }
