@@ -5,7 +5,7 @@
  * full-screen-motion frame at full size (a quarter of the pixels costs about a quarter).
  */
 import type { Frame } from "../platform/types.ts";
-import { openFirst } from "./vp8.ts";
+import { openFirst } from "./vpx_ffi.ts";
 
 const SYMBOLS = {
   // (src_argb, src_stride, src_width, src_height, dst_argb, dst_stride, dst_width, dst_height,

@@ -1,17 +1,10 @@
-// Longer than most files: libvpx's struct layouts, the encoder's settings and its active map
-// belong together (one FFI surface).
-// VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`.
-//
-// Needs `--allow-ffi` (scoped `--allow-ffi=<path>` works: libraries are opened by absolute path
-// first). No headers or compiler are needed at run time: the struct layouts and constants below
-// are hard-coded for libvpx 1.12 (Debian 12 `libvpx7`, soname libvpx.so.7) on 64-bit Linux.
-//
-// How the numbers were obtained: `apt-get install libvpx-dev libyuv-dev`, then a throwaway C
-// program compiled with `gcc probe.c -lvpx` printing `sizeof`/`offsetof` for vpx_codec_enc_cfg_t,
-// vpx_image_t, vpx_codec_cx_pkt_t, vpx_codec_ctx_t, the enum/#define values, and
-// VPX_ENCODER_ABI_VERSION (= 15 + VPX_CODEC_ABI_VERSION(4 + VPX_IMAGE_ABI_VERSION 5) +
-// VPX_EXT_RATECTRL_ABI_VERSION 1 = 25). A libvpx with a different ABI refuses
-// vpx_codec_enc_init_ver with VPX_CODEC_ABI_MISMATCH, which `available()` detects.
+// Longer than most files: the encoder's settings, its conversion and its active map belong
+// together (one libvpx encoder).
+// VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`
+// (vpx_ffi.ts). Needs `--allow-ffi`. The struct layouts and constants come from the table for
+// the libvpx that was loaded (vpx_abi.ts: libvpx 1.12 on x86_64 today); any other libvpx is
+// refused with a message saying so, and `available()` is false. Every struct is allocated with
+// the table's size and written through a view of exactly that size.
 //
 // All memory libvpx keeps a pointer to (config, codec context, input image) is allocated
 // natively (libc calloc / vpx_img_alloc), never a JS typed array.
@@ -57,205 +50,7 @@ export interface EncodedFrame {
   keyframe: boolean;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Hard-coded ABI facts (libvpx 1.12.0, x86_64 / LP64; see header comment for provenance).
-
-/** VPX_ENCODER_ABI_VERSION for libvpx 1.12. */
-const VPX_ENCODER_ABI_VERSION = 25;
-
-/** sizeof(vpx_codec_enc_cfg_t) = 504, sizeof(vpx_codec_ctx_t) = 56. */
-const SIZEOF_ENC_CFG = 504;
-const SIZEOF_CODEC_CTX = 56;
-
-/** offsetof(vpx_codec_enc_cfg_t, …). All fields are 32-bit (unsigned int / enum). */
-const CFG = {
-  g_usage: 0,
-  g_threads: 4,
-  g_profile: 8,
-  g_w: 12,
-  g_h: 16,
-  g_timebase_num: 28,
-  g_timebase_den: 32,
-  g_error_resilient: 36,
-  g_pass: 40,
-  g_lag_in_frames: 44,
-  rc_dropframe_thresh: 48,
-  rc_resize_allowed: 52,
-  rc_end_usage: 72,
-  rc_target_bitrate: 112,
-  rc_min_quantizer: 116,
-  rc_max_quantizer: 120,
-  rc_undershoot_pct: 124,
-  rc_overshoot_pct: 128,
-  rc_buf_sz: 132,
-  rc_buf_initial_sz: 136,
-  rc_buf_optimal_sz: 140,
-  kf_mode: 160,
-  kf_min_dist: 164,
-  kf_max_dist: 168,
-} as const;
-
-/** offsetof(vpx_image_t, planes) = 48 (4 pointers), offsetof(vpx_image_t, stride) = 80 (4 ints). */
-const IMG_PLANES = 48;
-const IMG_STRIDE = 80;
-
-/** vpx_codec_cx_pkt_t: kind@0 (enum), data.frame.buf@8, sz@16 (size_t), flags@40 (uint32). */
-const PKT_KIND = 0;
-const PKT_BUF = 8;
-const PKT_SZ = 16;
-const PKT_FLAGS = 40;
-
-const VPX_IMG_FMT_I420 = 0x102; // VPX_IMG_FMT_PLANAR | 2
-const VPX_CODEC_CX_FRAME_PKT = 0;
-const VPX_DL_REALTIME = 1;
-const VPX_EFLAG_FORCE_KF = 1;
-const VPX_FRAME_IS_KEY = 1;
-const VPX_ERROR_RESILIENT_DEFAULT = 1;
-const VPX_RC_ONE_PASS = 0;
-const VPX_CBR = 1;
-const VPX_KF_DISABLED = 0;
-
-/** vpx_active_map_t (16 bytes): unsigned char *active_map@0, unsigned int rows@8, cols@12. */
-const SIZEOF_ACTIVE_MAP = 16;
-
-// enum vp8e_enc_control_id values.
-const VP8E_SET_ACTIVEMAP = 9;
-const VP8E_SET_CPUUSED = 13;
-const VP8E_SET_NOISE_SENSITIVITY = 15;
-const VP8E_SET_STATIC_THRESHOLD = 17;
-const VP8E_SET_TOKEN_PARTITIONS = 18;
-const VP8E_SET_MAX_INTRA_BITRATE_PCT = 26;
-const VP8E_SET_SCREEN_CONTENT_MODE = 31;
-
-// ---------------------------------------------------------------------------------------------
-// Library loading.
-
-const VPX_SYMBOLS = {
-  vpx_codec_vp8_cx: { parameters: [], result: "pointer" },
-  vpx_codec_enc_config_default: { parameters: ["pointer", "pointer", "u32"], result: "i32" },
-  // (ctx, iface, cfg, vpx_codec_flags_t flags (long), int ver)
-  vpx_codec_enc_init_ver: {
-    parameters: ["pointer", "pointer", "pointer", "i64", "i32"],
-    result: "i32",
-  },
-  vpx_codec_enc_config_set: { parameters: ["pointer", "pointer"], result: "i32" },
-  // (ctx, img, vpx_codec_pts_t pts, unsigned long duration, vpx_enc_frame_flags_t flags (long),
-  //  unsigned long deadline)
-  vpx_codec_encode: {
-    parameters: ["pointer", "pointer", "i64", "u64", "i64", "u64"],
-    result: "i32",
-  },
-  vpx_codec_get_cx_data: { parameters: ["pointer", "pointer"], result: "pointer" },
-  // vpx_codec_control_(ctx, int ctrl_id, ...) is variadic. On x86_64 SysV and AArch64 (Linux)
-  // an int variadic argument travels exactly like a fixed int third parameter, so declaring it
-  // as (pointer, i32, i32) works. Verified in vp8_test.ts through libvpx's own range checks:
-  // VP8E_SET_SCREEN_CONTENT_MODE 2 → OK, 3 → VPX_CODEC_INVALID_PARAM; TOKEN_PARTITIONS 3 → OK,
-  // 4 or -1 → VPX_CODEC_INVALID_PARAM. (VP8E_SET_CPUUSED itself clamps to -16…16 silently.)
-  vpx_codec_control_: { parameters: ["pointer", "i32", "i32"], result: "i32" },
-  // The same function for pointer-valued controls (VP8E_SET_ACTIVEMAP).
-  vpx_codec_control_ptr: {
-    name: "vpx_codec_control_",
-    parameters: ["pointer", "i32", "pointer"],
-    result: "i32",
-  },
-  vpx_codec_destroy: { parameters: ["pointer"], result: "i32" },
-  vpx_codec_err_to_string: { parameters: ["i32"], result: "pointer" },
-  vpx_codec_error_detail: { parameters: ["pointer"], result: "pointer" },
-  // (img, fmt, d_w, d_h, align) — with img NULL libvpx allocates the struct too.
-  vpx_img_alloc: { parameters: ["pointer", "i32", "u32", "u32", "u32"], result: "pointer" },
-  vpx_img_free: { parameters: ["pointer"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const YUV_SYMBOLS = {
-  // (src_argb, src_stride, dst_y, stride_y, dst_u, stride_u, dst_v, stride_v, width, height)
-  ARGBToI420: {
-    parameters: [
-      "buffer",
-      "i32",
-      "pointer",
-      "i32",
-      "pointer",
-      "i32",
-      "pointer",
-      "i32",
-      "i32",
-      "i32",
-    ],
-    result: "i32",
-  },
-  // (src_argb, src_stride, dst_y, stride_y, width, height) — same BT.601 luma as ARGBToI420.
-  ARGBToI400: {
-    parameters: ["buffer", "i32", "pointer", "i32", "i32", "i32"],
-    result: "i32",
-  },
-  // (dst, stride, width, height, value)
-  SetPlane: { parameters: ["pointer", "i32", "i32", "i32", "u32"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const LIBC_SYMBOLS = {
-  calloc: { parameters: ["usize", "usize"], result: "pointer" },
-  free: { parameters: ["pointer"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/lib64/", ""];
-
-export function openFirst<S extends Deno.ForeignLibraryInterface>(
-  names: string[],
-  symbols: S,
-): Deno.DynamicLibrary<S> {
-  const errors: string[] = [];
-  for (const name of names) {
-    for (const dir of name.includes("/") ? [""] : LIB_DIRS) {
-      try {
-        return Deno.dlopen(dir + name, symbols);
-      } catch (e) {
-        errors.push(`${dir + name}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-  }
-  throw new Error(`could not load ${names.join(" / ")}:\n  ${errors.join("\n  ")}`);
-}
-
-interface Libs {
-  vpx: Deno.DynamicLibrary<typeof VPX_SYMBOLS>["symbols"];
-  yuv: Deno.DynamicLibrary<typeof YUV_SYMBOLS>["symbols"];
-  libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-}
-
-let libs: Libs | undefined;
-let libsError: Error | undefined;
-let abiChecked: boolean | undefined;
-
-function loadLibs(): Libs {
-  if (libs) return libs;
-  if (libsError) throw libsError;
-  try {
-    // Only soname 7 (libvpx 1.11/1.12): the hard-coded layouts are for it.
-    const vpx = openFirst(["libvpx.so.7"], VPX_SYMBOLS).symbols;
-    const yuv = openFirst(["libyuv.so.0", "libyuv.so"], YUV_SYMBOLS).symbols;
-    const libc = openFirst(["libc.so.6"], LIBC_SYMBOLS).symbols;
-    libs = { vpx, yuv, libc };
-    return libs;
-  } catch (e) {
-    libsError = e instanceof Error ? e : new Error(String(e));
-    throw libsError;
-  }
-}
-
-function cString(p: Deno.PointerValue): string {
-  return p ? Deno.UnsafePointerView.getCString(p) : "";
-}
-
-function vpxError(l: Libs, what: string, code: number, ctx?: Deno.PointerValue): Error {
-  const detail = ctx ? cString(l.vpx.vpx_codec_error_detail(ctx)) : "";
-  const msg = cString(l.vpx.vpx_codec_err_to_string(code));
-  return new Error(`${what} failed: ${msg} (${code})${detail ? `: ${detail}` : ""}`);
-}
-
-/** A writable DataView over native memory. */
-function nativeView(p: Deno.PointerObject, size: number): DataView {
-  return new DataView(Deno.UnsafePointerView.getArrayBuffer(p, size));
-}
+import { type Libs, loadLibs, nativeView, vpxError } from "./vpx_ffi.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Presets. Bitrates are for 1920×1080 at 30 fps and scale linearly with pixels × fps.
@@ -322,17 +117,19 @@ function mbAligned(r: Area, width: number, height: number): Area {
   return { x, y, width: Math.max(0, x1 - x), height: Math.max(0, y1 - y) };
 }
 
+let availability: boolean | undefined;
+
 export class Vp8Encoder {
-  /** True when libvpx (soname 7, matching ABI) and libyuv could be loaded. Cached. */
+  /** True when a libvpx with a known ABI (vpx_abi.ts) and libyuv could be loaded. Cached. */
   static available(): boolean {
-    if (abiChecked !== undefined) return abiChecked;
+    if (availability !== undefined) return availability;
     try {
       new Vp8Encoder({ width: 16, height: 16 }).close();
-      abiChecked = true;
+      availability = true;
     } catch {
-      abiChecked = false;
+      availability = false;
     }
-    return abiChecked;
+    return availability;
   }
 
   readonly width: number;
@@ -408,24 +205,25 @@ export class Vp8Encoder {
   }
 
   #init(options: EncoderOptions, cpuUsed: number, l: Libs): void {
-    const cfg = this.#cfg = l.libc.calloc(1n, BigInt(SIZEOF_ENC_CFG));
-    const ctx = this.#ctx = l.libc.calloc(1n, BigInt(SIZEOF_CODEC_CTX));
-    const iter = this.#iter = l.libc.calloc(1n, 8n);
+    const { sizes, encCfg: CFG, constants: K, controls } = l.abi;
+    const cfg = this.#cfg = l.libc.calloc(1n, BigInt(sizes.encCfg));
+    const ctx = this.#ctx = l.libc.calloc(1n, BigInt(sizes.codecCtx));
+    const iter = this.#iter = l.libc.calloc(1n, 8n); // vpx_codec_iter_t: one pointer
     const mbs = this.#mbCols * this.#mbRows;
-    const mapStruct = this.#mapStruct = l.libc.calloc(1n, BigInt(SIZEOF_ACTIVE_MAP));
+    const mapStruct = this.#mapStruct = l.libc.calloc(1n, BigInt(sizes.activeMap));
     const mapBuf = this.#mapBuf = l.libc.calloc(1n, BigInt(mbs));
     if (!cfg || !ctx || !iter || !mapStruct || !mapBuf) throw new Error("calloc failed");
     this.#iterView = nativeView(iter, 8);
     this.#map = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(mapBuf, mbs));
-    const ms = nativeView(mapStruct, SIZEOF_ACTIVE_MAP);
-    ms.setBigUint64(0, Deno.UnsafePointer.value(mapBuf) as bigint, true);
-    ms.setUint32(8, this.#mbRows, true);
-    ms.setUint32(12, this.#mbCols, true);
+    const ms = nativeView(mapStruct, sizes.activeMap);
+    ms.setBigUint64(l.abi.activeMap.map, Deno.UnsafePointer.value(mapBuf) as bigint, true);
+    ms.setUint32(l.abi.activeMap.rows, this.#mbRows, true);
+    ms.setUint32(l.abi.activeMap.cols, this.#mbCols, true);
 
     const iface = l.vpx.vpx_codec_vp8_cx();
     let rc = l.vpx.vpx_codec_enc_config_default(iface, cfg, 0);
     if (rc !== 0) throw vpxError(l, "vpx_codec_enc_config_default", rc);
-    const c = this.#cfgView = nativeView(cfg, SIZEOF_ENC_CFG);
+    const c = this.#cfgView = nativeView(cfg, sizes.encCfg);
     const set = (off: number, v: number) => c.setUint32(off, v >>> 0, true);
     const p = PRESETS[this.#preset];
     set(CFG.g_threads, 1);
@@ -433,14 +231,14 @@ export class Vp8Encoder {
     set(CFG.g_h, this.height);
     set(CFG.g_timebase_num, 1);
     set(CFG.g_timebase_den, this.fps);
-    set(CFG.g_error_resilient, VPX_ERROR_RESILIENT_DEFAULT);
-    set(CFG.g_pass, VPX_RC_ONE_PASS);
+    set(CFG.g_error_resilient, K.errorResilientDefault);
+    set(CFG.g_pass, K.rcOnePass);
     set(CFG.g_lag_in_frames, 0);
     // Never drop: the agent sends frames only on change, so a dropped last frame of a burst
     // would leave the viewer on a stale picture.
     set(CFG.rc_dropframe_thresh, 0);
     set(CFG.rc_resize_allowed, 0);
-    set(CFG.rc_end_usage, VPX_CBR);
+    set(CFG.rc_end_usage, K.cbr);
     set(
       CFG.rc_target_bitrate,
       options.bitrateKbps ??
@@ -455,36 +253,36 @@ export class Vp8Encoder {
     set(CFG.rc_buf_initial_sz, 500);
     set(CFG.rc_buf_optimal_sz, 600);
     // Keyframes only on demand (first frame, encode(…, { keyframe: true })).
-    set(CFG.kf_mode, VPX_KF_DISABLED);
+    set(CFG.kf_mode, K.kfDisabled);
     set(CFG.kf_min_dist, 0);
     set(CFG.kf_max_dist, 0x7fffffff);
 
-    rc = l.vpx.vpx_codec_enc_init_ver(ctx, iface, cfg, 0n, VPX_ENCODER_ABI_VERSION);
+    rc = l.vpx.vpx_codec_enc_init_ver(ctx, iface, cfg, 0n, l.abi.encoderAbiVersion);
     if (rc !== 0) throw vpxError(l, "vpx_codec_enc_init_ver", rc, ctx);
     this.#ctxInitialised = true;
 
-    this.#control(VP8E_SET_CPUUSED, cpuUsed, "VP8E_SET_CPUUSED");
+    this.#control(controls.cpuUsed, cpuUsed, "VP8E_SET_CPUUSED");
     // Screen content: exact repeats, no camera noise.
-    this.#control(VP8E_SET_NOISE_SENSITIVITY, 0, "VP8E_SET_NOISE_SENSITIVITY");
-    this.#control(VP8E_SET_STATIC_THRESHOLD, 100, "VP8E_SET_STATIC_THRESHOLD");
-    this.#control(VP8E_SET_TOKEN_PARTITIONS, 0, "VP8E_SET_TOKEN_PARTITIONS");
+    this.#control(controls.noiseSensitivity, 0, "VP8E_SET_NOISE_SENSITIVITY");
+    this.#control(controls.staticThreshold, 100, "VP8E_SET_STATIC_THRESHOLD");
+    this.#control(controls.tokenPartitions, 0, "VP8E_SET_TOKEN_PARTITIONS");
     // 1 = screen content on (2 would also drop frames aggressively, which we never want).
-    this.#control(VP8E_SET_SCREEN_CONTENT_MODE, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
+    this.#control(controls.screenContentMode, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
     // Cap keyframes at 9 × the per-frame budget (WebRTC's formula for a 600 ms buffer @30fps).
-    this.#control(VP8E_SET_MAX_INTRA_BITRATE_PCT, 900, "VP8E_SET_MAX_INTRA_BITRATE_PCT");
+    this.#control(controls.maxIntraBitratePct, 900, "VP8E_SET_MAX_INTRA_BITRATE_PCT");
 
     const img = this.#img = l.vpx.vpx_img_alloc(
       null,
-      VPX_IMG_FMT_I420,
+      K.imgFmtI420,
       this.width,
       this.height,
       32,
     );
     if (!img) throw new Error("vpx_img_alloc failed");
-    const iv = new Deno.UnsafePointerView(img);
+    const iv = nativeView(img, sizes.image);
     for (let i = 0; i < 3; i++) {
-      const plane = iv.getPointer(IMG_PLANES + 8 * i);
-      const stride = iv.getInt32(IMG_STRIDE + 4 * i);
+      const plane = Deno.UnsafePointer.create(iv.getBigUint64(l.abi.image.planes + 8 * i, true));
+      const stride = iv.getInt32(l.abi.image.stride + 4 * i, true);
       if (!plane || stride % 4 !== 0) throw new Error("unexpected vpx_img_alloc layout");
       const rows = i === 0 ? this.height : (this.height + 1) >> 1;
       this.#planes.push(plane);
@@ -551,7 +349,8 @@ export class Vp8Encoder {
       age[i] = a;
       map[i] = a < refine ? 1 : 0;
     }
-    const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, VP8E_SET_ACTIVEMAP, this.#mapStruct);
+    const id = this.#l.abi.controls.activeMap;
+    const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, id, this.#mapStruct);
     if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
   }
 
@@ -610,14 +409,15 @@ export class Vp8Encoder {
     this.#detectChanges(partial);
     this.#updateActiveMap(); // libvpx ignores the map on keyframes
 
-    const flags = options?.keyframe ? BigInt(VPX_EFLAG_FORCE_KF) : 0n;
+    const { constants: K, packet: PKT, sizes } = l.abi;
+    const flags = options?.keyframe ? BigInt(K.eflagForceKf) : 0n;
     const rc = l.vpx.vpx_codec_encode(
       this.#ctx,
       this.#img,
       this.#pts,
       1n,
       flags,
-      BigInt(VPX_DL_REALTIME),
+      BigInt(K.deadlineRealtime),
     );
     this.#pts++;
     if (rc !== 0) throw vpxError(l, "vpx_codec_encode", rc, this.#ctx);
@@ -628,15 +428,15 @@ export class Vp8Encoder {
     for (;;) {
       const pkt = l.vpx.vpx_codec_get_cx_data(this.#ctx, this.#iter);
       if (!pkt) break;
-      const pv = new Deno.UnsafePointerView(pkt);
-      if (pv.getInt32(PKT_KIND) !== VPX_CODEC_CX_FRAME_PKT) continue;
-      const buf = pv.getPointer(PKT_BUF);
-      const sz = Number(pv.getBigUint64(PKT_SZ));
+      const pv = nativeView(pkt, sizes.packet);
+      if (pv.getInt32(PKT.kind, true) !== K.cxFramePkt) continue;
+      const buf = Deno.UnsafePointer.create(pv.getBigUint64(PKT.buf, true));
+      const sz = Number(pv.getBigUint64(PKT.sz, true));
       if (!buf || sz === 0) continue;
       const out = new Uint8Array(sz);
       Deno.UnsafePointerView.copyInto(buf, out);
       chunks.push(out);
-      if (pv.getUint32(PKT_FLAGS) & VPX_FRAME_IS_KEY) keyframe = true;
+      if (pv.getUint32(PKT.flags, true) & K.frameIsKey) keyframe = true;
     }
     // After a keyframe (coarse everywhere) let every macroblock be refined again.
     if (keyframe) this.#age.fill(0);
@@ -656,7 +456,7 @@ export class Vp8Encoder {
     this.#checkOpen();
     checkPreset(preset);
     const p = PRESETS[preset];
-    const c = this.#cfgView;
+    const c = this.#cfgView, CFG = this.#l.abi.encCfg;
     c.setUint32(CFG.rc_min_quantizer, p.minQ, true);
     c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
     c.setUint32(
@@ -674,7 +474,7 @@ export class Vp8Encoder {
   setBitrate(kbps: number): void {
     this.#checkOpen();
     checkKbps(kbps);
-    this.#cfgView.setUint32(CFG.rc_target_bitrate, Math.round(kbps), true);
+    this.#cfgView.setUint32(this.#l.abi.encCfg.rc_target_bitrate, Math.round(kbps), true);
     this.#applyConfig();
   }
 

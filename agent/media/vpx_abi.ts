@@ -1,0 +1,185 @@
+// libvpx's struct layouts and constants, one table per ABI the encoder supports, and the
+// check that picks the table for the libvpx actually loaded (or refuses it).
+//
+// No headers or compiler are needed at run time, so the layouts are data. How a table is
+// made: unpack the matching `libvpx-dev` (`apt-get download libvpx-dev && dpkg -x …`), compile
+// a throwaway C program against its headers and the installed library that prints `sizeof` /
+// `offsetof` for vpx_codec_enc_cfg_t, vpx_codec_ctx_t, vpx_image_t, vpx_codec_cx_pkt_t and
+// vpx_active_map_t, the enum/#define values below, VPX_ENCODER_ABI_VERSION and
+// vpx_codec_version(); add the table to VPX_ABIS and run agent/media/vpx_abi_test.ts (every
+// field must lie inside its struct) and vp8_test.ts.
+//
+// libvpx also checks the ABI itself: vpx_codec_enc_init_ver refuses a different
+// VPX_ENCODER_ABI_VERSION with VPX_CODEC_ABI_MISMATCH. That check comes after
+// vpx_codec_enc_config_default has written a whole vpx_codec_enc_cfg_t into memory sized
+// from the table, hence the version check before any call that writes.
+
+/** One libvpx ABI: where the encoder's fields are, and how big each struct is. */
+export interface VpxAbi {
+  /** Shown in messages, e.g. "libvpx 1.12 (x86_64)". */
+  name: string;
+  /** The shared library's file name (its soname). */
+  soname: string;
+  /** vpx_codec_version() major and minor this table was taken from (patch releases keep it). */
+  major: number;
+  minor: number;
+  /** Deno.build.arch values whose C layout was measured. */
+  arch: readonly string[];
+  /** VPX_ENCODER_ABI_VERSION, passed to vpx_codec_enc_init_ver. */
+  encoderAbiVersion: number;
+  /** sizeof each struct the agent allocates or reads, in bytes. */
+  sizes: { encCfg: number; codecCtx: number; image: number; packet: number; activeMap: number };
+  /** offsetof(vpx_codec_enc_cfg_t, …); every field is 32 bits (unsigned int or enum). */
+  encCfg: Record<EncCfgField, number>;
+  /** offsetof(vpx_image_t, planes) (4 pointers) and stride (4 ints). */
+  image: { planes: number; stride: number };
+  /** vpx_codec_cx_pkt_t: kind (enum), data.frame.buf (pointer), sz (size_t), flags (u32). */
+  packet: { kind: number; buf: number; sz: number; flags: number };
+  /** vpx_active_map_t: active_map (pointer), rows, cols (unsigned int). */
+  activeMap: { map: number; rows: number; cols: number };
+  /** enum vp8e_enc_control_id values. */
+  controls: {
+    activeMap: number;
+    cpuUsed: number;
+    noiseSensitivity: number;
+    staticThreshold: number;
+    tokenPartitions: number;
+    maxIntraBitratePct: number;
+    screenContentMode: number;
+  };
+  constants: {
+    imgFmtI420: number;
+    cxFramePkt: number;
+    deadlineRealtime: number;
+    eflagForceKf: number;
+    frameIsKey: number;
+    errorResilientDefault: number;
+    rcOnePass: number;
+    cbr: number;
+    kfDisabled: number;
+  };
+}
+
+export type EncCfgField =
+  | "g_usage"
+  | "g_threads"
+  | "g_profile"
+  | "g_w"
+  | "g_h"
+  | "g_timebase_num"
+  | "g_timebase_den"
+  | "g_error_resilient"
+  | "g_pass"
+  | "g_lag_in_frames"
+  | "rc_dropframe_thresh"
+  | "rc_resize_allowed"
+  | "rc_end_usage"
+  | "rc_target_bitrate"
+  | "rc_min_quantizer"
+  | "rc_max_quantizer"
+  | "rc_undershoot_pct"
+  | "rc_overshoot_pct"
+  | "rc_buf_sz"
+  | "rc_buf_initial_sz"
+  | "rc_buf_optimal_sz"
+  | "kf_mode"
+  | "kf_min_dist"
+  | "kf_max_dist";
+
+/**
+ * libvpx 1.12 (Debian 12 `libvpx7` 1.12.0-1+deb12u5), measured on x86_64 with gcc against
+ * that package's headers. VPX_ENCODER_ABI_VERSION 25 = 15 + VPX_CODEC_ABI_VERSION (4 +
+ * VPX_IMAGE_ABI_VERSION 5) + VPX_EXT_RATECTRL_ABI_VERSION 1.
+ */
+const LIBVPX_1_12_X86_64: VpxAbi = {
+  name: "libvpx 1.12 (x86_64)",
+  soname: "libvpx.so.7",
+  major: 1,
+  minor: 12,
+  arch: ["x86_64"],
+  encoderAbiVersion: 25,
+  sizes: { encCfg: 504, codecCtx: 56, image: 136, packet: 136, activeMap: 16 },
+  encCfg: {
+    g_usage: 0,
+    g_threads: 4,
+    g_profile: 8,
+    g_w: 12,
+    g_h: 16,
+    g_timebase_num: 28,
+    g_timebase_den: 32,
+    g_error_resilient: 36,
+    g_pass: 40,
+    g_lag_in_frames: 44,
+    rc_dropframe_thresh: 48,
+    rc_resize_allowed: 52,
+    rc_end_usage: 72,
+    rc_target_bitrate: 112,
+    rc_min_quantizer: 116,
+    rc_max_quantizer: 120,
+    rc_undershoot_pct: 124,
+    rc_overshoot_pct: 128,
+    rc_buf_sz: 132,
+    rc_buf_initial_sz: 136,
+    rc_buf_optimal_sz: 140,
+    kf_mode: 160,
+    kf_min_dist: 164,
+    kf_max_dist: 168,
+  },
+  image: { planes: 48, stride: 80 },
+  packet: { kind: 0, buf: 8, sz: 16, flags: 40 },
+  activeMap: { map: 0, rows: 8, cols: 12 },
+  controls: {
+    activeMap: 9,
+    cpuUsed: 13,
+    noiseSensitivity: 15,
+    staticThreshold: 17,
+    tokenPartitions: 18,
+    maxIntraBitratePct: 26,
+    screenContentMode: 31,
+  },
+  constants: {
+    imgFmtI420: 0x102, // VPX_IMG_FMT_PLANAR | 2
+    cxFramePkt: 0,
+    deadlineRealtime: 1,
+    eflagForceKf: 1,
+    frameIsKey: 1,
+    errorResilientDefault: 1,
+    rcOnePass: 0,
+    cbr: 1,
+    kfDisabled: 0,
+  },
+};
+
+/** Every ABI the encoder supports; a libvpx matching none of them is refused. */
+export const VPX_ABIS: readonly VpxAbi[] = [LIBVPX_1_12_X86_64];
+
+/** "1.12.0" from vpx_codec_version()'s (major << 16 | minor << 8 | patch). */
+export function versionString(version: number): string {
+  return `${(version >> 16) & 0xff}.${(version >> 8) & 0xff}.${version & 0xff}`;
+}
+
+/**
+ * The table for the loaded libvpx (`version` from vpx_codec_version(), `soname` the file that
+ * was opened) on this machine's `arch`; throws when none matches, naming what is supported.
+ */
+export function vpxAbiFor(
+  loaded: { version: number; soname: string; versionText?: string },
+  arch: string = Deno.build.arch,
+): VpxAbi {
+  const major = (loaded.version >> 16) & 0xff, minor = (loaded.version >> 8) & 0xff;
+  const abi = VPX_ABIS.find((a) =>
+    a.soname === loaded.soname && a.major === major && a.minor === minor && a.arch.includes(arch)
+  );
+  if (abi) return abi;
+  const found = loaded.versionText || `v${versionString(loaded.version)}`;
+  const known = VPX_ABIS.map((a) => a.name).join(", ");
+  throw new Error(
+    `VP8 encoding is off: ${loaded.soname} is libvpx ${found} on ${arch}, whose struct ` +
+      `layouts this agent does not know (it supports ${known})`,
+  );
+}
+
+/** The soname of every supported ABI, in the order to try them. */
+export function supportedSonames(): string[] {
+  return [...new Set(VPX_ABIS.map((a) => a.soname))];
+}
