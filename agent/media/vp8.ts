@@ -1,5 +1,3 @@
-// Longer than most files: the encoder's settings, its conversion and its active map belong
-// together (one libvpx encoder).
 // VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`
 // (vpx_ffi.ts). Needs `--allow-ffi`. The struct layouts and constants come from the table for
 // the libvpx that was loaded (vpx_abi.ts: libvpx 1.12 on x86_64 today); any other libvpx is
@@ -12,7 +10,7 @@
 // Settings: realtime deadline, one-pass CBR, g_threads 1, g_lag_in_frames 0, error resilient,
 // no frame dropping, keyframes only on demand, cpu-used -6 (see EncoderOptions.cpuUsed), noise
 // sensitivity 0, static threshold 100, VP8E_SET_SCREEN_CONTENT_MODE 1, keyframes capped at 9×
-// the per-frame budget, plus a per-macroblock active map for unchanged regions (see below).
+// the per-frame budget, plus a per-macroblock active map for unchanged regions (macroblocks.ts).
 //
 // Calls are synchronous and block the event loop while they run: at 1080p on the 2-core test
 // machine (busy, load 5–10) ≈ 12–20 ms per moving inter frame, 30–60 ms per keyframe, ≈ 5–10 ms
@@ -50,7 +48,10 @@ export interface EncodedFrame {
   keyframe: boolean;
 }
 
+import { type Area, MacroblockChanges, mbAligned, type PlaneWords } from "./macroblocks.ts";
 import { type Libs, loadLibs, nativeView, vpxError } from "./vpx_ffi.ts";
+
+export type { Area } from "./macroblocks.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Presets. Bitrates are for 1920×1080 at 30 fps and scale linearly with pixels × fps.
@@ -85,37 +86,11 @@ function checkKbps(kbps: number): void {
 
 // ---------------------------------------------------------------------------------------------
 
-// Static-region handling. Left alone, libvpx's one-pass CBR keeps spending bits on an unchanged
-// screen (cyclic background refresh, quality ramp-up, periodic golden-frame boosts): 1–12 KB per
-// 1080p frame with spikes of tens of KB. So each frame is compared with the previous one per
-// 16×16 macroblock (I420 planes, ≈ 1 ms at 1080p) and libvpx gets an active map
-// (VP8E_SET_ACTIVEMAP): a macroblock stays active for REFINE_SECONDS after it last changed (so
-// the encoder can sharpen it after motion or a keyframe), then is skipped for free. An unchanged
-// screen then costs a few dozen bytes per frame.
-const REFINE_SECONDS = 1;
-
-/** A rectangle of the frame in pixels (the agent's damage rectangles). */
-export interface Area {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /**
  * Dirty-area encodes (only the changed areas converted and compared) fall back to a full pass
  * this often, so a change the caller failed to report is picked up within about a second.
  */
 const FULL_PASS_EVERY = 30;
-
-/** `r` grown to whole 16×16 macroblocks and clipped to the frame. */
-function mbAligned(r: Area, width: number, height: number): Area {
-  const x = Math.max(0, Math.floor(r.x / 16) * 16);
-  const y = Math.max(0, Math.floor(r.y / 16) * 16);
-  const x1 = Math.min(width, Math.ceil((r.x + r.width) / 16) * 16);
-  const y1 = Math.min(height, Math.ceil((r.y + r.height) / 16) * 16);
-  return { x, y, width: Math.max(0, x1 - x), height: Math.max(0, y1 - y) };
-}
 
 let availability: boolean | undefined;
 
@@ -154,14 +129,9 @@ export class Vp8Encoder {
   #sinceFull = 0;
   #pts = 0n;
   #closed = false;
-  // Change detection / active map.
-  readonly #mbCols: number;
-  readonly #mbRows: number;
-  readonly #refineFrames: number;
-  #planeWords: Uint32Array[] = []; // views on the native I420 planes
-  #prevWords: Uint32Array[] = []; // the previous frame's planes
-  #changed: Uint8Array;
-  #age: Uint16Array; // frames since each macroblock last changed (saturating)
+  // Change detection (macroblocks.ts) and the active map libvpx reads.
+  readonly #changes: MacroblockChanges;
+  #planeWords: PlaneWords[] = []; // views on the native I420 planes
   #mapStruct: Deno.PointerObject | null = null;
   #mapBuf: Deno.PointerObject | null = null;
   #map!: Uint8Array; // view on #mapBuf
@@ -190,11 +160,7 @@ export class Vp8Encoder {
     this.fps = fps;
     this.#preset = preset;
     this.#basis = { width: basis.width, height: basis.height };
-    this.#mbCols = (width + 15) >> 4;
-    this.#mbRows = (height + 15) >> 4;
-    this.#refineFrames = Math.max(1, Math.round(fps * REFINE_SECONDS));
-    this.#changed = new Uint8Array(this.#mbCols * this.#mbRows);
-    this.#age = new Uint16Array(this.#mbCols * this.#mbRows);
+    this.#changes = new MacroblockChanges(width, height, fps);
     const l = this.#l = loadLibs();
     try {
       this.#init(options, cpuUsed, l);
@@ -209,7 +175,7 @@ export class Vp8Encoder {
     const cfg = this.#cfg = l.libc.calloc(1n, BigInt(sizes.encCfg));
     const ctx = this.#ctx = l.libc.calloc(1n, BigInt(sizes.codecCtx));
     const iter = this.#iter = l.libc.calloc(1n, 8n); // vpx_codec_iter_t: one pointer
-    const mbs = this.#mbCols * this.#mbRows;
+    const { cols, rows } = this.#changes, mbs = cols * rows;
     const mapStruct = this.#mapStruct = l.libc.calloc(1n, BigInt(sizes.activeMap));
     const mapBuf = this.#mapBuf = l.libc.calloc(1n, BigInt(mbs));
     if (!cfg || !ctx || !iter || !mapStruct || !mapBuf) throw new Error("calloc failed");
@@ -217,8 +183,8 @@ export class Vp8Encoder {
     this.#map = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(mapBuf, mbs));
     const ms = nativeView(mapStruct, sizes.activeMap);
     ms.setBigUint64(l.abi.activeMap.map, Deno.UnsafePointer.value(mapBuf) as bigint, true);
-    ms.setUint32(l.abi.activeMap.rows, this.#mbRows, true);
-    ms.setUint32(l.abi.activeMap.cols, this.#mbCols, true);
+    ms.setUint32(l.abi.activeMap.rows, rows, true);
+    ms.setUint32(l.abi.activeMap.cols, cols, true);
 
     const iface = l.vpx.vpx_codec_vp8_cx();
     let rc = l.vpx.vpx_codec_enc_config_default(iface, cfg, 0);
@@ -284,13 +250,13 @@ export class Vp8Encoder {
       const plane = Deno.UnsafePointer.create(iv.getBigUint64(l.abi.image.planes + 8 * i, true));
       const stride = iv.getInt32(l.abi.image.stride + 4 * i, true);
       if (!plane || stride % 4 !== 0) throw new Error("unexpected vpx_img_alloc layout");
-      const rows = i === 0 ? this.height : (this.height + 1) >> 1;
+      const planeRows = i === 0 ? this.height : (this.height + 1) >> 1;
       this.#planes.push(plane);
       this.#strides.push(stride);
-      this.#planeWords.push(
-        new Uint32Array(Deno.UnsafePointerView.getArrayBuffer(plane, stride * rows)),
+      const words = new Uint32Array(
+        Deno.UnsafePointerView.getArrayBuffer(plane, stride * planeRows),
       );
-      this.#prevWords.push(new Uint32Array((stride * rows) >> 2));
+      this.#planeWords.push({ words, stride });
     }
   }
 
@@ -303,52 +269,9 @@ export class Vp8Encoder {
     if (this.#closed) throw new Error("Vp8Encoder is closed");
   }
 
-  /**
-   * Marks macroblocks whose pixels differ from the previous frame and saves this frame — in
-   * the whole frame, or only inside `areas` (macroblock-aligned luma rectangles) when the
-   * rest is known to be unchanged.
-   */
-  #detectChanges(areas?: readonly Area[]): void {
-    const changed = this.#changed;
-    changed.fill(0);
-    const whole = [{ x: 0, y: 0, width: this.width, height: this.height }];
-    const mbCols = this.#mbCols, lastCol = mbCols - 1;
-    const planes = this.#preset === "greyscale" ? 1 : 3; // U, V are constant in greyscale
-    for (let p = 0; p < planes; p++) {
-      const cur = this.#planeWords[p], prev = this.#prevWords[p];
-      const shift = p === 0 ? 4 : 3; // a macroblock is 16 luma / 8 chroma pixels wide and high
-      const sub = p === 0 ? 0 : 1; // chroma planes are half size
-      const pw = p === 0 ? this.width : (this.width + 1) >> 1;
-      const ph = p === 0 ? this.height : (this.height + 1) >> 1;
-      const strideWords = this.#strides[p] >> 2;
-      const wordShift = shift - 2; // word index → macroblock column
-      for (const a of areas ?? whole) {
-        const x0 = a.x >> sub, y0 = a.y >> sub;
-        const x1 = Math.min(pw, (a.x + a.width + sub) >> sub);
-        const y1 = Math.min(ph, (a.y + a.height + sub) >> sub);
-        const w0 = x0 >> 2, w1 = (x1 + 3) >> 2;
-        for (let y = y0; y < y1; y++) {
-          const base = y * strideWords, mbRow = (y >> shift) * mbCols;
-          for (let i = w0; i < w1; i++) {
-            if (cur[base + i] !== prev[base + i]) {
-              const col = i >> wordShift;
-              changed[mbRow + (col > lastCol ? lastCol : col)] = 1;
-            }
-          }
-          prev.set(cur.subarray(base + w0, base + w1), base + w0);
-        }
-      }
-    }
-  }
-
-  /** Ages macroblocks and hands libvpx the map of those still worth coding. */
+  /** Hands libvpx the map of the macroblocks still worth coding. */
   #updateActiveMap(): void {
-    const age = this.#age, changed = this.#changed, map = this.#map, refine = this.#refineFrames;
-    for (let i = 0; i < age.length; i++) {
-      const a = changed[i] ? 0 : (age[i] < 0xffff ? age[i] + 1 : 0xffff);
-      age[i] = a;
-      map[i] = a < refine ? 1 : 0;
-    }
+    this.#changes.activeMap(this.#map);
     const id = this.#l.abi.controls.activeMap;
     const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, id, this.#mapStruct);
     if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
@@ -406,7 +329,8 @@ export class Vp8Encoder {
     this.#sinceFull = partial ? this.#sinceFull + 1 : 0;
     this.#primed = true;
 
-    this.#detectChanges(partial);
+    // U, V are constant in greyscale.
+    this.#changes.detect(this.#planeWords, grey ? 1 : 3, partial);
     this.#updateActiveMap(); // libvpx ignores the map on keyframes
 
     const { constants: K, packet: PKT, sizes } = l.abi;
@@ -439,7 +363,7 @@ export class Vp8Encoder {
       if (pv.getUint32(PKT.flags, true) & K.frameIsKey) keyframe = true;
     }
     // After a keyframe (coarse everywhere) let every macroblock be refined again.
-    if (keyframe) this.#age.fill(0);
+    if (keyframe) this.#changes.refineAll();
     if (chunks.length === 0) return null;
     if (chunks.length === 1) return { data: chunks[0], keyframe };
     const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -467,7 +391,7 @@ export class Vp8Encoder {
     this.#applyConfig();
     this.#preset = preset;
     this.#primed = false; // greyscale ↔ colour: convert the whole frame next time
-    this.#age.fill(0); // let static regions be re-coded at the new quality
+    this.#changes.refineAll(); // let static regions be re-coded at the new quality
   }
 
   /** Target bitrate, applied from the next frame (vpx_codec_enc_config_set). */
@@ -503,6 +427,5 @@ export class Vp8Encoder {
         null;
     this.#planes = [];
     this.#planeWords = [];
-    this.#prevWords = [];
   }
 }
