@@ -1,6 +1,6 @@
 // Longer than most files: the harness (display, workloads, measurement, tables) in one place.
 // `deno task bench:remote [--only vnc[,name…]] [--seconds 8] [--warmup 2]
-//     [--workloads idle,typing,scrolling,video] [--screenshots DIR] [--cdp-network]`
+//     [--workloads idle,typing,scrolling,video] [--screenshots DIR] [--cdp-network] [--base DIR]`
 //
 // Remote-view benchmark. Starts Xvfb (1920x1080x24) on a free display, shows
 // tools/bench_remote/workload.html full-screen in a visible Chromium on it, and for each
@@ -16,6 +16,9 @@
 //   --screenshots DIR  save the viewer page after each warm-up (to check what it shows)
 //   --cdp-network      leave Playwright's network instrumentation on in the viewer (see
 //                      viewer_browser.ts: it costs the machine ~60 % of a core with noVNC)
+//   --base DIR         also measure the product checked out in DIR (e.g. a git worktree of the
+//                      revision before a change) as "rescue-base", just before "rescue", in the
+//                      same run: `--only rescue-base,rescue` gives ratios new / base
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { BenchEnv, Contender, RunningContender } from "./bench_remote/contender.ts";
 import { contenders as allContenders } from "./bench_remote/contenders.ts";
@@ -68,6 +71,7 @@ function parseArgs(argv: string[]) {
     workloads: [...WORKLOADS],
     cdpNetwork: false,
     screenshots: undefined as string | undefined,
+    base: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -77,6 +81,7 @@ function parseArgs(argv: string[]) {
     else if (flag === "--warmup") opts.warmup = Number(value());
     else if (flag === "--cdp-network") opts.cdpNetwork = true;
     else if (flag === "--screenshots") opts.screenshots = value();
+    else if (flag === "--base") opts.base = value();
     else if (flag === "--workloads") {
       opts.workloads = value().split(",").filter(Boolean) as Workload[];
     } else throw new Error(`unknown argument ${argv[i]}`);
@@ -507,15 +512,27 @@ function comparisonTable(base: ContenderResult, other: ContenderResult): string 
   return lines.join("\n");
 }
 
+/**
+ * The product in another checkout, measured by that tree's own contender (its UI may differ
+ * from this one's), with its process logs apart: the contender finds its agent by its log.
+ */
+async function baseContender(dir: string, logDir: string): Promise<Contender> {
+  const here = new URL(`file://${await Deno.realPath(dir)}/tools/bench_remote/`);
+  const proc = await import(new URL("proc.ts", here).href);
+  proc.setLogDir(`${logDir}base/`);
+  await Deno.mkdir(`${logDir}base/`, { recursive: true });
+  cleanups.push(() => proc.killAllSpawned());
+  const { rescueContender } = await import(new URL("rescue.ts", here).href);
+  return { name: "rescue-base", start: (env) => rescueContender.start(env) };
+}
+
 // ---- main ---------------------------------------------------------------------------------
 async function main() {
   const began = performance.now();
   const opts = parseArgs(Deno.args);
-  const chosen = opts.only.length
-    ? allContenders.filter((c) => opts.only.includes(c.name))
-    : allContenders;
-  if (!chosen.length) {
-    throw new Error(`no contender named ${opts.only} (have: ${allContenders.map((c) => c.name)})`);
+  const names = allContenders.map((c) => c.name).concat(opts.base ? ["rescue-base"] : []);
+  if (opts.only.length && !opts.only.some((name) => names.includes(name))) {
+    throw new Error(`no contender named ${opts.only} (have: ${names})`);
   }
   for (const tool of ["Xvfb", "xdpyinfo", CHROMIUM]) {
     if (!which(tool)) throw new Error(`${tool} not found`);
@@ -526,6 +543,12 @@ async function main() {
   await Deno.mkdir(logDir, { recursive: true });
   setLogDir(logDir);
   console.error(`logs: ${logDir}`);
+  const available = [...allContenders];
+  if (opts.base) {
+    const at = available.findIndex((c) => c.name === "rescue");
+    available.splice(at < 0 ? available.length : at, 0, await baseContender(opts.base, logDir));
+  }
+  const chosen = opts.only.length ? available.filter((c) => opts.only.includes(c.name)) : available;
 
   const xvfb = await startXvfb();
   cleanups.push(() => xvfb.proc.kill());
