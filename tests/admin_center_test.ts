@@ -29,8 +29,13 @@ Deno.test("the master admin creates a group with default permissions and edits t
     const page = await (await admin.get(`/admin/groups/${id}/permissions`)).text();
     assert.match(page, /value="methodPin" checked/);
     assert.doesNotMatch(page, /value="methodSms" checked/);
+    // Not available yet: shown off and disabled, with the reason; a forged one is dropped.
+    assert.match(page, /value="fileManager" disabled="" aria-describedby="pending-fileManager"/);
+    assert.match(page, /id="pending-fileManager">Not available yet/);
     const body = new URLSearchParams({ _csrf: admin.csrf });
-    for (const p of ["startPrivate", "methodLink", "bogus"]) body.append("permission", p);
+    for (const p of ["startPrivate", "methodLink", "bogus", "reboot"]) {
+      body.append("permission", p);
+    }
     await admin.send(`/admin/groups/${id}/permissions`, {
       method: "POST",
       body,
@@ -88,6 +93,12 @@ Deno.test("group settings refuse 'abc' and -5 with clear messages and save nothi
     assert.equal(saved.settings.waitingTimeout, 2);
     assert.equal(saved.settings.autoStartPrivate, true);
     assert.equal(saved.settings.surveyEnabled, false);
+    assert.equal(saved.settings.recordingPolicy, "off", "not available yet: the default");
+    const page = await (await admin.get(`/admin/groups/${group.id}/settings`)).text();
+    assert.match(
+      page,
+      /<fieldset class="card" disabled="" aria-describedby="pending-recordingPolicy"/,
+    );
     const preview = await admin.post(`/admin/groups/${group.id}/settings/preview`, {
       emailSubject: "For {{customerName}}",
       emailTemplate: "PIN {{pin}}",

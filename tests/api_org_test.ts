@@ -145,3 +145,41 @@ Deno.test("channels are provisioned through the API with the admin pages' valida
     await t.close();
   }
 });
+
+Deno.test("the API refuses permissions and settings that are not available yet, and says which", async () => {
+  const t = await startTestApp();
+  try {
+    const token = await tokenFor(t, ADMIN.email, ADMIN.password);
+    const catalogue = await (await call(t, token, "GET", "/permissions")).json() as {
+      id: string;
+      available: boolean;
+    }[];
+    assert.equal(catalogue.find((p) => p.id === "fileManager")?.available, false);
+    assert.equal(catalogue.find((p) => p.id === "remoteControl")?.available, true);
+
+    const refused = await call(t, token, "POST", "/groups", {
+      name: "Field team",
+      permissions: ["startPrivate", "reboot", "lens"],
+    });
+    assert.equal(refused.status, 422);
+    assert.match((await refused.json()).detail, /not available yet.*reboot, lens/);
+    const [{ n }] = await t.deps.db.select({ n: count() }).from(technicianGroups);
+    assert.equal(Number(n), 0, "nothing created");
+
+    const group = await (await call(t, token, "POST", "/groups", {
+      name: "Field team",
+      settings: { recordingPolicy: "off", surveyEnabled: false },
+    })).json();
+    assert.ok(!group.permissions.includes("fileManager"), "defaults hold no unavailable one");
+    const patched = await call(t, token, "PATCH", `/groups/${group.id}`, {
+      settings: { waitingTimeout: 3, recordingPolicy: "always", monitoringNotice: true },
+    });
+    assert.equal(patched.status, 422);
+    assert.match((await patched.json()).detail, /recordingPolicy, monitoringNotice/);
+    const after = await (await call(t, token, "GET", `/groups/${group.id}`)).json();
+    assert.equal(after.settings.waitingTimeout, 30, "nothing changed");
+    assert.equal(after.settings.recordingPolicy, "off");
+  } finally {
+    await t.close();
+  }
+});

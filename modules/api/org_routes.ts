@@ -5,6 +5,7 @@ import {
   accessChanged,
   type ChangeContext,
   createGroup,
+  defaultGroupSettings,
   deleteGroup,
   type GroupRow,
   GroupSettingsSchema,
@@ -17,12 +18,29 @@ import {
   setActive,
   setGroupPermissions,
   setGroupSettings,
+  unavailableSettingsIn,
   updateGroup,
+  withUnavailableAtDefaults,
 } from "../org/mod.ts";
-import { normalisePermissions, PERMISSION_IDS } from "../permissions/mod.ts";
+import {
+  isAvailable,
+  normalisePermissions,
+  type Permission,
+  PERMISSION_IDS,
+  PERMISSIONS,
+} from "../permissions/mod.ts";
 import { adminErrors, validationHook } from "./schemas.ts";
 
-const PermissionName = z.enum(PERMISSION_IDS as [string, ...string[]]);
+const PermissionName = z.enum(PERMISSION_IDS as [Permission, ...Permission[]]);
+
+const PermissionInfo = z.object({
+  id: PermissionName,
+  category: z.string(),
+  default: z.boolean().openapi({ description: "Whether a new group starts with it" }),
+  available: z.boolean().openapi({
+    description: "False while the feature it would guard is not built: it cannot be granted",
+  }),
+}).openapi("PermissionInfo");
 const Id = z.object({ id: z.uuid() });
 
 const Group = z.object({
@@ -30,7 +48,9 @@ const Group = z.object({
   name: z.string(),
   description: z.string(),
   parentId: z.uuid().nullable(),
-  permissions: z.array(PermissionName),
+  permissions: z.array(PermissionName).openapi({
+    description: "Granted permissions; only available ones (see GET /permissions)",
+  }),
   settings: z.record(z.string(), z.unknown()),
 }).openapi("Group");
 
@@ -38,9 +58,13 @@ const GroupCreate = z.object({
   name: z.string().min(1).max(100),
   description: z.string().max(500).optional(),
   parentId: z.uuid().nullable().optional(),
-  permissions: z.array(PermissionName).optional(),
+  permissions: z.array(PermissionName).optional().openapi({
+    description: "An unavailable permission (see GET /permissions) is refused with a 422",
+  }),
   settings: z.record(z.string(), z.unknown()).optional().openapi({
-    description: "Group settings (SPEC A8); omitted ones take their defaults",
+    description: "Group settings (SPEC A8); omitted ones take their defaults. Settings whose " +
+      "feature is not built yet (survey, recording, monitoring notice) keep their defaults: " +
+      "another value is refused with a 422",
   }),
 }).openapi("GroupCreate");
 
@@ -81,8 +105,11 @@ function groupOut(g: GroupRow) {
     name: g.name,
     description: g.description,
     parentId: g.parentId,
-    permissions: g.permissions.filter((p) => (PERMISSION_IDS as readonly string[]).includes(p)),
-    settings: g.settings as unknown as Record<string, unknown>,
+    permissions: normalisePermissions(g.permissions),
+    settings: withUnavailableAtDefaults({
+      ...defaultGroupSettings(),
+      ...g.settings,
+    }) as unknown as Record<string, unknown>,
   };
 }
 
@@ -92,6 +119,7 @@ orgApi.use("/groups/*", requireRole("master_admin", "admin"));
 orgApi.use("/groups", requireRole("master_admin", "admin"));
 orgApi.use("/technicians/*", requireRole("master_admin", "admin"));
 orgApi.use("/technicians", requireRole("master_admin", "admin"));
+orgApi.use("/permissions", requireRole("master_admin", "admin"));
 
 const change = (c: Context<AppEnv>): ChangeContext => ({
   actor: c.get("user")!,
@@ -126,12 +154,14 @@ orgApi.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
+    if (body.settings) refuseUnavailableSettings(body.settings);
     const settings = body.settings ? parseSettings(body.settings) : undefined;
+    const permissions = body.permissions ? availableOnly(body.permissions) : undefined;
     const group = await createGroup(c.get("deps").db, {
       name: body.name,
       description: body.description,
       parentId: body.parentId ?? null,
-      permissions: body.permissions ? normalisePermissions(body.permissions) : undefined,
+      permissions,
       settings,
     }, change(c));
     return c.json(groupOut(group), 201);
@@ -168,9 +198,11 @@ orgApi.openapi(
     const { db } = c.get("deps");
     const current = await managedGroup(db, c.get("user")!, id);
     // Validate everything before changing anything.
+    if (body.settings) refuseUnavailableSettings(body.settings);
     const settings = body.settings
       ? parseSettings({ ...current.settings, ...body.settings })
       : undefined;
+    const permissions = body.permissions ? availableOnly(body.permissions) : undefined;
     if (body.name !== undefined || body.description !== undefined || body.parentId !== undefined) {
       await updateGroup(db, id, {
         name: body.name ?? current.name,
@@ -178,8 +210,8 @@ orgApi.openapi(
         parentId: body.parentId === undefined ? current.parentId : body.parentId,
       }, change(c));
     }
-    if (body.permissions) {
-      await setGroupPermissions(db, id, body.permissions, change(c));
+    if (permissions) {
+      await setGroupPermissions(db, id, permissions, change(c));
       accessChanged(c);
     }
     if (settings) await setGroupSettings(db, id, settings, change(c));
@@ -200,6 +232,26 @@ orgApi.openapi(
     await deleteGroup(c.get("deps").db, c.req.valid("param").id, change(c));
     return c.body(null, 204);
   },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "get",
+    path: "/permissions",
+    summary: "Every group permission, and whether it can be granted yet",
+    responses: { 200: ok(z.array(PermissionInfo), "The permissions"), ...adminErrors },
+  }),
+  (c) =>
+    c.json(
+      PERMISSIONS.map((p) => ({
+        id: p.id,
+        category: p.category,
+        default: p.default,
+        available: p.available,
+      })),
+      200,
+    ),
 );
 
 orgApi.openapi(
@@ -270,6 +322,25 @@ orgApi.openapi(
     return c.body(null, 204);
   },
 );
+
+/** The permissions as given, or a 422 naming those that cannot be granted yet. */
+function availableOnly(permissions: readonly Permission[]): Permission[] {
+  const unavailable = permissions.filter((p) => !isAvailable(p));
+  if (unavailable.length > 0) {
+    throw new HttpError(422, "api.permissionsUnavailable", {
+      permissions: [...new Set(unavailable)].join(", "),
+    });
+  }
+  return normalisePermissions(permissions);
+}
+
+/** A 422 naming the settings `raw` sets that are not available yet (to a non-default). */
+function refuseUnavailableSettings(raw: Record<string, unknown>) {
+  const unavailable = unavailableSettingsIn(raw);
+  if (unavailable.length > 0) {
+    throw new HttpError(422, "api.settingsUnavailable", { fields: unavailable.join(", ") });
+  }
+}
 
 function parseSettings(raw: Record<string, unknown>) {
   const parsed = GroupSettingsSchema.safeParse(raw);

@@ -56,7 +56,7 @@ Deno.test("GET /console/options shows the form with a test button per sound and 
     for (const tag of html.match(/<script[^>]*>/g) ?? []) {
       assert.match(tag, /src="\/(static|vendor)\/|type="application\/json"/, tag);
     }
-    assert.match(html, /<script src="\/static\/alerts.js" defer[^>]*>/);
+    assert.match(html, /<script type="module" src="\/static\/alerts.js"[^>]*>/);
     assert.doesNotMatch(html, /style="/);
     assert.match(res.headers.get("content-security-policy") ?? "", /script-src 'self'/);
   } finally {
@@ -98,11 +98,14 @@ Deno.test("POST /console/options saves, redirects and the page then shows what w
       SOUND_ALERTS.filter((id) => saved.sounds[id]),
       ["networkLost", "sessionUrgent"],
     );
+    // detachRemoteViews and clipboardSync are not available yet: sent or not, their defaults.
     assert.deepEqual(CONSOLE_FLAGS.filter((flag) => saved[flag]), [
       "confirmEnd",
-      "detachRemoteViews",
+      "clipboardSync",
     ]);
     const html = await (await admin.get("/console/options?saved=1")).text();
+    assert.match(html, /name="detachRemoteViews" value="1" disabled/);
+    assert.match(html, /id="pending-detachRemoteViews">Not available yet/);
     assert.match(html, /role="status">Saved\.</);
     assert.match(html, /<option value="contrast" selected/);
     assert.deepEqual(embeddedOptions(html), saved);

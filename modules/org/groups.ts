@@ -4,7 +4,12 @@ import type { Database } from "../db/mod.ts";
 import { type CurrentUser, HttpError } from "../http/mod.ts";
 import { defaultPermissions, normalisePermissions, type Permission } from "../permissions/mod.ts";
 import { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
-import { defaultGroupSettings, type GroupSettings, GroupSettingsSchema } from "./settings.ts";
+import {
+  defaultGroupSettings,
+  type GroupSettings,
+  GroupSettingsSchema,
+  withUnavailableAtDefaults,
+} from "./settings.ts";
 
 export type GroupRow = typeof technicianGroups.$inferSelect;
 export type { ChangeContext };
@@ -80,8 +85,8 @@ export async function createGroup(
       parentId: input.parentId ?? null,
       name,
       description,
-      permissions: input.permissions ?? defaultPermissions(),
-      settings: parsed.data,
+      permissions: normalisePermissions(input.permissions ?? defaultPermissions()),
+      settings: withUnavailableAtDefaults(parsed.data),
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }).returning();
@@ -141,7 +146,10 @@ export async function setGroupPermissions(
   });
 }
 
-/** Validates and saves settings; a bad value refuses the whole change (nothing saved). */
+/**
+ * Validates and saves settings; a bad value refuses the whole change (nothing saved).
+ * Settings that are not available yet are stored at their defaults.
+ */
 export async function setGroupSettings(
   db: Database,
   id: string,
@@ -155,12 +163,11 @@ export async function setGroupSettings(
   const group = await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const before = await managedGroup(t, ctx.actor, id);
-    const [after] = await t.update(technicianGroups).set({
-      settings: parsed.data,
-      updatedAt: ctx.now,
-    }).where(eq(technicianGroups.id, id)).returning();
+    const settings = withUnavailableAtDefaults(parsed.data);
+    const [after] = await t.update(technicianGroups).set({ settings, updatedAt: ctx.now })
+      .where(eq(technicianGroups.id, id)).returning();
     await recordChange(t, ctx, "group.settings_changed", id, {
-      ...changedValues(before.settings, parsed.data),
+      ...changedValues(before.settings, settings),
     });
     return after;
   });

@@ -26,6 +26,10 @@ export {
   defaultGroupSettings,
   type GroupSettings,
   GroupSettingsSchema,
+  isSettingAvailable,
   renderTemplate,
+  UNAVAILABLE_SETTINGS,
+  unavailableSettingsIn,
+  withUnavailableAtDefaults,
 } from "./settings.ts";
 export { groupAdmins, groupMembers, technicianGroups, technicianStatus } from "./schema.ts";

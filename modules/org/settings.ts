@@ -71,6 +71,45 @@ export function defaultGroupSettings(): GroupSettings {
   return GroupSettingsSchema.parse({});
 }
 
+/**
+ * Settings whose feature is not built yet — there is no survey page, no recording and no
+ * monitoring notice — so they stay at their defaults: the admin page shows them switched
+ * off with the reason, saving puts them back to the default, and the API refuses any
+ * other value. The issue that builds a feature takes its settings off this list.
+ */
+export const UNAVAILABLE_SETTINGS = [
+  "surveyEnabled",
+  "surveyUrl",
+  "surveyQuestions",
+  "recordingPolicy",
+  "recordingLocation",
+  "monitoringNotice",
+  "monitoringNoticeText",
+] as const satisfies readonly (keyof GroupSettings)[];
+
+export function isSettingAvailable(name: string): boolean {
+  return !(UNAVAILABLE_SETTINGS as readonly string[]).includes(name);
+}
+
+/** `settings` with every unavailable setting at its default (what is stored and shown). */
+export function withUnavailableAtDefaults(settings: GroupSettings): GroupSettings {
+  const defaults = defaultGroupSettings();
+  const out: Record<string, unknown> = { ...settings };
+  for (const name of UNAVAILABLE_SETTINGS) out[name] = defaults[name];
+  return out as GroupSettings;
+}
+
+/** The unavailable settings `raw` sets to anything but their default, in list order. */
+export function unavailableSettingsIn(raw: Record<string, unknown>): string[] {
+  const defaults = defaultGroupSettings();
+  const shape = GroupSettingsSchema.shape;
+  return UNAVAILABLE_SETTINGS.filter((name) => {
+    if (!(name in raw)) return false;
+    const parsed = shape[name].safeParse(raw[name]);
+    return !parsed.success || JSON.stringify(parsed.data) !== JSON.stringify(defaults[name]);
+  });
+}
+
 export function placeholdersIn(template: string): string[] {
   return [...template.matchAll(/\{\{\s*([A-Za-z]+)\s*\}\}/g)].map((m) => m[1]);
 }

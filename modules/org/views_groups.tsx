@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/mod.ts";
-import { PERMISSION_CATEGORIES, PERMISSIONS } from "../permissions/mod.ts";
+import { normalisePermissions, PERMISSION_CATEGORIES, PERMISSIONS } from "../permissions/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { GroupRow } from "./groups.ts";
-import { EMAIL_PLACEHOLDERS, type GroupSettings } from "./settings.ts";
+import { EMAIL_PLACEHOLDERS, type GroupSettings, isSettingAvailable } from "./settings.ts";
 
 type C = Context<AppEnv>;
 
@@ -26,7 +26,7 @@ export function GroupsPage(
           <a href={`/admin/groups/${g.id}`}>{g.name}</a>
         </td>
         <td>{props.memberCounts.get(g.id) ?? 0}</td>
-        <td>{g.permissions.length}</td>
+        <td>{normalisePermissions(g.permissions).length}</td>
         <td class="muted">{g.description}</td>
       </tr>,
       ...rows(g.id, depth + 1),
@@ -175,17 +175,22 @@ export function PermissionsPage(props: { c: C; group: GroupRow }) {
           <fieldset class="card">
             <legend>{t(`permissionCategories.${category}`)}</legend>
             {PERMISSIONS.filter((p) => p.category === category).map((p) => (
-              <div class="permission">
+              <div class={p.available ? "permission" : "permission unavailable"}>
                 <label>
                   <input
                     type="checkbox"
                     name="permission"
                     value={p.id}
-                    checked={granted.has(p.id)}
+                    checked={p.available && granted.has(p.id)}
+                    disabled={!p.available}
+                    aria-describedby={p.available ? undefined : `pending-${p.id}`}
                   />{" "}
                   {t(`permissions.${p.id}`)}
                 </label>
                 <p class="muted">{t(`permissions.${p.id}Help`)}</p>
+                {!p.available && (
+                  <p class="pending" id={`pending-${p.id}`}>{t("permissions.notAvailableYet")}</p>
+                )}
               </div>
             ))}
           </fieldset>
@@ -241,6 +246,12 @@ export function SettingsPage(
       {err[name] && <p class="field-error" role="alert">{err[name]}</p>}
     </div>
   );
+  // A fieldset of settings that are not available yet is disabled as a whole (the browser
+  // then sends none of them, and saving puts them back to their defaults).
+  const pending = (...names: (keyof GroupSettings)[]) =>
+    names.some(isSettingAvailable)
+      ? {}
+      : { disabled: true, "aria-describedby": `pending-${names[0]}` };
   return (
     <Layout c={c} title={`${group.name} · ${t("org.settings")}`}>
       <h1>{group.name}</h1>
@@ -263,8 +274,9 @@ export function SettingsPage(
           {num("maxActiveSessions", 1, 10)}
           {num("idleToAway", 1, 1440)}
         </fieldset>
-        <fieldset class="card">
+        <fieldset class="card" {...pending("surveyEnabled", "surveyUrl", "surveyQuestions")}>
           <legend>{t("groupSettings.survey")}</legend>
+          <PendingNote c={c} fields={["surveyEnabled", "surveyUrl", "surveyQuestions"]} />
           {check("surveyEnabled")}
           {text("surveyUrl")}
           <div>
@@ -301,6 +313,10 @@ export function SettingsPage(
           <legend>{t("groupSettings.customer")}</legend>
           {check("termsEnabled")}
           {text("termsText", true)}
+        </fieldset>
+        <fieldset class="card" {...pending("recordingPolicy", "recordingLocation")}>
+          <legend>{t("groupSettings.recording")}</legend>
+          <PendingNote c={c} fields={["recordingPolicy", "recordingLocation"]} />
           <label for="s-recordingPolicy">{t("groupSettings.recordingPolicy")}</label>
           <select id="s-recordingPolicy" name="recordingPolicy">
             {(["off", "optional", "always"] as const).map((p) => (
@@ -310,12 +326,26 @@ export function SettingsPage(
             ))}
           </select>
           {text("recordingLocation")}
+        </fieldset>
+        <fieldset class="card" {...pending("monitoringNotice", "monitoringNoticeText")}>
+          <legend>{t("groupSettings.monitoring")}</legend>
+          <PendingNote c={c} fields={["monitoringNotice", "monitoringNoticeText"]} />
           {check("monitoringNotice")}
           {text("monitoringNoticeText", true)}
         </fieldset>
         <button type="submit">{t("common.save")}</button>
       </form>
     </Layout>
+  );
+}
+
+/** Why a fieldset is switched off: its feature is not built yet. Nothing when it is. */
+function PendingNote(props: { c: C; fields: (keyof GroupSettings)[] }) {
+  if (props.fields.some(isSettingAvailable)) return null;
+  return (
+    <p class="pending" id={`pending-${props.fields[0]}`}>
+      {props.c.get("t")("groupSettings.notAvailableYet")}
+    </p>
   );
 }
 
