@@ -23,7 +23,8 @@ import {
   users,
   verifySecondFactor,
 } from "../auth/mod.ts";
-import { type AppEnv, clientAddress, HttpError, readForm, requireUser } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, readForm, requireUser } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   AccountPage,
@@ -41,7 +42,7 @@ export const accountRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.html(<AccountPage c={c} data={await loadAccount(c)} />))
   .post("/language", async (c) => {
     const form = await readForm(c);
-    if (!isLanguage(form.language)) throw new HttpError(400, "errors.badLanguage");
+    if (!isLanguage(form.language)) throw new Refusal(400, "errors.badLanguage");
     const user = c.get("user")!;
     await c.get("deps").db.update(users).set({ language: form.language }).where(
       eq(users.id, user.id),
@@ -53,7 +54,7 @@ export const accountRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const user = await self(c);
     if ((form.next ?? "") !== (form.confirm ?? "")) {
-      throw new HttpError(400, "account.passwordsDiffer");
+      throw new Refusal(400, "account.passwordsDiffer");
     }
     const { db, clock } = c.get("deps");
     await changePassword(db, {
@@ -76,7 +77,7 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post("/2fa/enrol", async (c) => {
     const user = await self(c);
-    if (user.totpEnabledAt) throw new HttpError(409, "twofa.alreadyOn");
+    if (user.totpEnabledAt) throw new Refusal(409, "twofa.alreadyOn");
     const { db, config } = c.get("deps");
     const secret = await beginEnrolment(db, user.id, config.totpKey);
     const qrSvg = await totpQrSvg(
@@ -107,7 +108,7 @@ export const accountRoutes = new Hono<AppEnv>()
     const user = await secondFactorChecked(c);
     const { db } = c.get("deps");
     const org = await getOrganisation(db, user.orgId);
-    if (org?.require2fa) throw new HttpError(409, "twofa.requiredCannotDisable");
+    if (org?.require2fa) throw new Refusal(409, "twofa.requiredCannotDisable");
     await disableTwoFactor(db, user.id);
     await audit(c, "auth.2fa_disabled");
     return c.html(<TwoFactorSection c={c} enabled={false} unusedCodes={0} />);
@@ -116,7 +117,7 @@ export const accountRoutes = new Hono<AppEnv>()
     const user = c.get("user")!;
     const { db, clock } = c.get("deps");
     if (!await revokeDevice(db, user.id, c.req.param("id"))) {
-      throw new HttpError(404, "account.deviceNotFound");
+      throw new Refusal(404, "account.deviceNotFound");
     }
     await audit(c, "auth.device_revoked", { device: c.req.param("id") });
     return c.html(<DevicesSection c={c} devices={await listDevices(db, user.id, clock.now())} />);
@@ -124,10 +125,10 @@ export const accountRoutes = new Hono<AppEnv>()
   .post("/tokens", async (c) => {
     const form = await readForm(c);
     const name = (form.name ?? "").trim();
-    if (!name || name.length > 100) throw new HttpError(400, "account.tokenNameRequired");
+    if (!name || name.length > 100) throw new Refusal(400, "account.tokenNameRequired");
     const days = form.days ? Number(form.days) : undefined;
     if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
-      throw new HttpError(400, "account.tokenDaysInvalid");
+      throw new Refusal(400, "account.tokenDaysInvalid");
     }
     const user = c.get("user")!;
     const { db, clock } = c.get("deps");
@@ -140,7 +141,7 @@ export const accountRoutes = new Hono<AppEnv>()
     const user = c.get("user")!;
     const { db } = c.get("deps");
     const name = await revokeApiToken(db, user.id, c.req.param("id"));
-    if (name === undefined) throw new HttpError(404, "account.tokenNotFound");
+    if (name === undefined) throw new Refusal(404, "account.tokenNotFound");
     await audit(c, "auth.token_revoked", { tokenId: c.req.param("id"), name });
     return c.html(<ApiTokensSection c={c} tokens={await listApiTokens(db, user.id)} />);
   })
@@ -167,7 +168,7 @@ function signedOutElsewhere(c: C) {
 
 async function self(c: C) {
   const user = await findUserById(c.get("deps").db, c.get("user")!.id);
-  if (!user) throw new HttpError(401, "errors.unauthenticated");
+  if (!user) throw new Refusal(401, "errors.unauthenticated");
   return user;
 }
 
@@ -175,7 +176,7 @@ async function self(c: C) {
 async function secondFactorChecked(c: C) {
   const form = await readForm(c);
   const user = await self(c);
-  if (!user.totpEnabledAt) throw new HttpError(409, "twofa.notOn");
+  if (!user.totpEnabledAt) throw new Refusal(409, "twofa.notOn");
   const { db, clock } = c.get("deps");
   const method = await verifySecondFactor(db, {
     user,
@@ -183,7 +184,7 @@ async function secondFactorChecked(c: C) {
     now: clock.now(),
     key: c.get("deps").config.totpKey,
   });
-  if (!method) throw new HttpError(400, "twofa.wrongCode");
+  if (!method) throw new Refusal(400, "twofa.wrongCode");
   return user;
 }
 

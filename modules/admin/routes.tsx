@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
 import { getOrganisation, organisations } from "../auth/mod.ts";
-import { type AppEnv, clientAddress, HttpError, readForm, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import { SecurityPage } from "./views.tsx";
 
 export const adminRoutes = new Hono<AppEnv>()
@@ -15,7 +16,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const days = Number(form.rememberDeviceDays);
     if (!Number.isInteger(days) || days < 0 || days > 365) {
-      throw new HttpError(400, "admin.rememberDaysInvalid");
+      throw new Refusal(400, "admin.rememberDaysInvalid");
     }
     const require2fa = form.require2fa === "1";
     const user = c.get("user")!;

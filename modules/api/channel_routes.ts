@@ -10,7 +10,8 @@ import {
   type SaveResult,
   updateChannel,
 } from "../channels/mod.ts";
-import { type AppEnv, clientAddress, HttpError, problem, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, problem, requireRole } from "../http/mod.ts";
 import type { ChangeContext } from "../org/mod.ts";
 import { adminErrors, validationHook } from "./schemas.ts";
 
@@ -107,7 +108,7 @@ channelApi.openapi(
   }),
   async (c) => {
     const ch = await getManagedChannel(c.get("deps").db, c.get("user")!, c.req.valid("param").id);
-    if (!ch) throw new HttpError(404, "channels.notFound");
+    if (!ch) throw new Refusal(404, "channels.notFound");
     return c.json(out(c, ch), 200);
   },
 );
@@ -125,7 +126,7 @@ channelApi.openapi(
     const { db } = c.get("deps");
     const { id } = c.req.valid("param");
     const current = await getManagedChannel(db, c.get("user")!, id);
-    if (!current) throw new HttpError(404, "channels.notFound");
+    if (!current) throw new Refusal(404, "channels.notFound");
     const base = ChannelInputSchema.safeParse({
       name: current.name,
       groupIds: current.groupIds,

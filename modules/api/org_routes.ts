@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AppEnv, clientAddress, HttpError, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, requireRole } from "../http/mod.ts";
 import {
   accessChanged,
   type ChangeContext,
@@ -327,8 +328,10 @@ orgApi.openapi(
 function availableOnly(permissions: readonly Permission[]): Permission[] {
   const unavailable = permissions.filter((p) => !isAvailable(p));
   if (unavailable.length > 0) {
-    throw new HttpError(422, "api.permissionsUnavailable", {
-      permissions: [...new Set(unavailable)].join(", "),
+    throw new Refusal(422, "api.permissionsUnavailable", {
+      params: {
+        permissions: [...new Set(unavailable)].join(", "),
+      },
     });
   }
   return normalisePermissions(permissions);
@@ -338,7 +341,9 @@ function availableOnly(permissions: readonly Permission[]): Permission[] {
 function refuseUnavailableSettings(raw: Record<string, unknown>) {
   const unavailable = unavailableSettingsIn(raw);
   if (unavailable.length > 0) {
-    throw new HttpError(422, "api.settingsUnavailable", { fields: unavailable.join(", ") });
+    throw new Refusal(422, "api.settingsUnavailable", {
+      params: { fields: unavailable.join(", ") },
+    });
   }
 }
 
@@ -346,7 +351,7 @@ function parseSettings(raw: Record<string, unknown>) {
   const parsed = GroupSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))].join(", ");
-    throw new HttpError(422, "api.settingsInvalid", { fields });
+    throw new Refusal(422, "api.settingsInvalid", { params: { fields } });
   }
   return parsed.data;
 }

@@ -14,7 +14,8 @@ import {
   toCurrentUser,
   verifySecondFactor,
 } from "../auth/mod.ts";
-import { type AppEnv, clientAddress, HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress } from "../http/mod.ts";
 import { permissionsMiddleware } from "../org/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
@@ -84,13 +85,13 @@ const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new HttpError(401, "api.tokenMissing");
+  if (!match) throw new Refusal(401, "api.tokenMissing");
   const { db, clock } = c.get("deps");
   const check = await authenticateApiToken(db, match[1], clock.now());
   if (!check.ok && check.reason === "enrolment_required") {
-    throw new HttpError(403, "api.enrolmentRequired");
+    throw new Refusal(403, "api.enrolmentRequired");
   }
-  if (!check.ok) throw new HttpError(401, "api.tokenInvalid");
+  if (!check.ok) throw new Refusal(401, "api.tokenInvalid");
   c.set("user", toCurrentUser(check.user));
   await next();
 };
@@ -117,16 +118,16 @@ apiRoutes.openapi(issueToken, async (c) => {
   });
   // "Require 2FA" holds here too: enrol in the browser first (its sign-in leads there).
   if (needsEnrolment(user, await getOrganisation(db, user.orgId))) {
-    throw new HttpError(403, "api.enrolmentRequired");
+    throw new Refusal(403, "api.enrolmentRequired");
   }
   if (user.totpEnabledAt) {
-    if (!body.totp) throw new HttpError(401, "api.totpRequired");
+    if (!body.totp) throw new Refusal(401, "api.totpRequired");
     const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
     if (blocked) throw blocked;
     const key = c.get("deps").config.totpKey;
     if (!await verifySecondFactor(db, { user, code: body.totp, now, key })) {
       await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
-      throw new HttpError(401, "twofa.wrongCode");
+      throw new Refusal(401, "twofa.wrongCode");
     }
   }
   const name = body.name ?? "API sign-in";

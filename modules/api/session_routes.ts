@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AppEnv, clientAddress, HttpError, requireUser } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, requireUser } from "../http/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
@@ -87,7 +88,7 @@ sessionApi.openapi(
     const user = c.get("user")!;
     for (const permission of ["startPrivate", METHOD_PERMISSION[body.method]] as const) {
       if (!can(user, permission)) {
-        throw new HttpError(403, "errors.permissionMissing", { permission });
+        throw new Refusal(403, "errors.permissionMissing", { params: { permission } });
       }
     }
     const deps = c.get("deps");
@@ -139,7 +140,7 @@ sessionApi.openapi(
   }),
   async (c) => {
     const view = await _sessionView(c, c.req.valid("param").id);
-    if (!view || view.entries.length === 0) throw new HttpError(404, "sessions.notFound");
+    if (!view || view.entries.length === 0) throw new Refusal(404, "sessions.notFound");
     return c.json(view, 200);
   },
 );
@@ -172,7 +173,7 @@ for (const action of ACTIONS) {
       const { id } = c.req.valid("param");
       await action.run(c.get("deps"), c.get("user")!, id);
       const view = await _sessionView(c, id);
-      if (!view) throw new HttpError(404, "sessions.notFound");
+      if (!view) throw new Refusal(404, "sessions.notFound");
       return c.json(view, 200);
     },
   );

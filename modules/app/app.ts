@@ -19,7 +19,6 @@ import {
   bodyLimit,
   cleanTextInputs,
   csrfProtection,
-  HttpError,
   renderError,
   requestContext,
   securityHeaders,
@@ -63,19 +62,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/c", channelPublicRoutes(channelSessionHooks));
   app.route("/admin", orgAdminRoutes);
   app.route("/admin", adminRoutes);
-  app.notFound((c) => renderError(c, new HttpError(404, "errors.notFound")));
+  app.notFound((c) => renderError(c, new Refusal(404, "errors.notFound")));
   app.onError((error, c) => {
     if (error instanceof Refusal) return renderError(c, error);
     if (error instanceof HTTPException && error.status < 500) {
       // Raised by Hono itself, e.g. a JSON body that does not parse.
       const key = /json/i.test(error.message) ? "api.malformedJson" : "errors.badRequest";
-      return renderError(c, new HttpError(error.status as 400, key));
+      return renderError(c, new Refusal(error.status as 400, key));
     }
     (c.get("log") ?? deps.log).error("unhandled error", {
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
-    return renderError(c, new HttpError(500, "errors.internal", { requestId: c.get("requestId") }));
+    return renderError(
+      c,
+      new Refusal(500, "errors.internal", { params: { requestId: c.get("requestId") } }),
+    );
   });
   return app;
 }

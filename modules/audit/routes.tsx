@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { HttpError, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { requireRole } from "../http/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { AUDIT_ACTIONS, listAudit } from "./service.ts";
 import { AuditPage, AuditTable } from "./views.tsx";
@@ -40,7 +41,7 @@ export const auditRoutes = new Hono<AppEnv>()
 function parseDay(raw: string | undefined, field: string): Date | undefined {
   if (!raw) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(Date.parse(raw))) {
-    throw new HttpError(400, "audit.badDate", { field });
+    throw new Refusal(400, "audit.badDate", { params: { field } });
   }
   return new Date(`${raw}T00:00:00Z`);
 }

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { recordAudit } from "../audit/mod.ts";
-import { type AppEnv, clientAddress, HttpError, localRedirectPath, readForm } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, localRedirectPath, readForm } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   authenticatePassword,
@@ -57,9 +58,9 @@ export const authRoutes = new Hono<AppEnv>()
         now: clock.now(),
       });
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
+      if (!(error instanceof Refusal)) throw error;
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
-      const message = c.get("t")(error.messageKey, error.params);
+      const message = c.get("t")(error.key, error.params);
       return c.html(
         <SignInPage c={c} email={form.email} error={message} next={next} />,
         error.status,
@@ -104,9 +105,9 @@ export const authRoutes = new Hono<AppEnv>()
       if (!blocked) {
         await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
       }
-      const error = blocked ?? new HttpError(401, "twofa.wrongCode");
+      const error = blocked ?? new Refusal(401, "twofa.wrongCode");
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
-      const message = c.get("t")(error.messageKey, error.params);
+      const message = c.get("t")(error.key, error.params);
       return c.html(
         <SecondFactorPage c={c} error={message} rememberDays={rememberDays} />,
         error.status,
@@ -170,8 +171,8 @@ export const authRoutes = new Hono<AppEnv>()
       codes = await confirmEnrolment(db, { user, code: form.code ?? "", now: clock.now(), key });
     } catch (error) {
       const secret = await pendingSecret(user, key);
-      if (!(error instanceof HttpError) || !secret) throw error;
-      const message = c.get("t")(error.messageKey);
+      if (!(error instanceof Refusal) || !secret) throw error;
+      const message = c.get("t")(error.key);
       const qrSvg = await qrFor(c, user, secret);
       return c.html(
         <EnrolPage c={c} secret={secret} qrSvg={qrSvg} error={message} />,
@@ -209,7 +210,7 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/lang", async (c) => {
     const form = await readForm(c);
-    if (!isLanguage(form.lang)) throw new HttpError(400, "errors.badLanguage");
+    if (!isLanguage(form.lang)) throw new Refusal(400, "errors.badLanguage");
     setCookie(c, "rs_lang", form.lang, {
       path: "/",
       sameSite: "Lax",
@@ -245,9 +246,9 @@ export const authRoutes = new Hono<AppEnv>()
 
 async function partial(c: C, stage: "mfa" | "enrol") {
   const session = await readSession(c);
-  if (!session || session.stage !== stage) throw new HttpError(401, "signin.startAgain");
+  if (!session || session.stage !== stage) throw new Refusal(401, "signin.startAgain");
   const user = await findUserById(c.get("deps").db, session.userId);
-  if (!user?.active) throw new HttpError(401, "signin.startAgain");
+  if (!user?.active) throw new Refusal(401, "signin.startAgain");
   return { session, user };
 }
 
@@ -274,11 +275,11 @@ async function finishSignIn(
 
 async function liveSetupToken(c: C, token: string | undefined): Promise<string> {
   const { db, clock } = c.get("deps");
-  if (!await setupIsOpen(db)) throw new HttpError(404, "setup.closed");
-  if (!token) throw new HttpError(404, "setup.unknownToken");
+  if (!await setupIsOpen(db)) throw new Refusal(404, "setup.closed");
+  if (!token) throw new Refusal(404, "setup.unknownToken");
   const state = await checkSetupToken(db, token, clock.now());
-  if (state === "unknown") throw new HttpError(404, "setup.unknownToken");
-  if (state === "expired") throw new HttpError(410, "setup.expiredToken");
+  if (state === "unknown") throw new Refusal(404, "setup.unknownToken");
+  if (state === "expired") throw new Refusal(410, "setup.expiredToken");
   return token;
 }
 

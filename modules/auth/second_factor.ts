@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { matchTotp, newTotpSecret } from "./totp.ts";
 import { openSeed, sealSeed } from "./totp_seal.ts";
@@ -39,9 +39,9 @@ export async function confirmEnrolment(
   options: { user: UserRow; code: string; now: Date; key: string | undefined },
 ): Promise<string[]> {
   const secret = await pendingSecret(options.user, options.key);
-  if (!secret) throw new HttpError(409, "twofa.noPendingEnrolment");
+  if (!secret) throw new Refusal(409, "twofa.noPendingEnrolment");
   const step = matchTotp(secret, options.code, options.now);
-  if (step === undefined) throw new HttpError(400, "twofa.wrongCode");
+  if (step === undefined) throw new Refusal(400, "twofa.wrongCode");
   const sealed = await sealSeed(options.key, options.user.id, secret);
   return await db.transaction(async (tx) => {
     await tx.update(users).set({

@@ -2,7 +2,7 @@ import { count, eq, lt } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.ts";
@@ -142,10 +142,10 @@ export async function completeSetup(
     const [consumed] = await tx.delete(setupTokens).where(
       eq(setupTokens.tokenHash, await sha256Hex(options.token)),
     ).returning();
-    if (!consumed) throw new HttpError(404, "setup.unknownToken");
-    if (consumed.expiresAt <= options.now) throw new HttpError(410, "setup.expiredToken");
+    if (!consumed) throw new Refusal(404, "setup.unknownToken");
+    if (consumed.expiresAt <= options.now) throw new Refusal(410, "setup.expiredToken");
     const [{ n }] = await tx.select({ n: count() }).from(organisations);
-    if (Number(n) > 0) throw new HttpError(404, "setup.closed");
+    if (Number(n) > 0) throw new Refusal(404, "setup.closed");
     return await createOrganisation(tx as unknown as Database, {
       ...options.input,
       now: options.now,
@@ -186,14 +186,17 @@ async function createOrganisation(
 }
 
 /** Turns a throttle verdict into the error the client sees (429 slow down, 423 locked). */
-export function throttleError(verdict: ThrottleVerdict): HttpError | undefined {
+export function throttleError(verdict: ThrottleVerdict): Refusal | undefined {
   if (verdict.kind === "allowed") return undefined;
   const headers = { "Retry-After": String(verdict.retryAfterSeconds) };
   if (verdict.kind === "wait") {
-    return new HttpError(429, "signin.slowDown", { seconds: verdict.retryAfterSeconds }, headers);
+    return new Refusal(429, "signin.slowDown", {
+      params: { seconds: verdict.retryAfterSeconds },
+      headers,
+    });
   }
   const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-  return new HttpError(423, "signin.locked", { minutes }, headers);
+  return new Refusal(423, "signin.locked", { params: { minutes }, headers });
 }
 
 export function throttleKeys(email: string, ip: string): ThrottleKey[] {
@@ -202,7 +205,7 @@ export function throttleKeys(email: string, ip: string): ThrottleKey[] {
 
 /**
  * Checks e-mail + password under the sign-in throttle. Every failure is counted and
- * audited, and a lockout is audited once. Throws an HttpError the client can show.
+ * audited, and a lockout is audited once. Throws an Refusal the client can show.
  */
 export async function authenticatePassword(
   db: Database,
@@ -221,7 +224,7 @@ export async function authenticatePassword(
     return user!;
   }
   await recordFailure(db, { email, user, ip: options.ip, now: options.now, reason: "password" });
-  throw new HttpError(401, "signin.invalid");
+  throw new Refusal(401, "signin.invalid");
 }
 
 /** Counts a failed password or code and audits it (and a lockout it causes). */
@@ -254,10 +257,10 @@ export async function changePassword(
   if (
     !options.user.passwordHash || !await verifyPassword(options.current, options.user.passwordHash)
   ) {
-    throw new HttpError(400, "account.currentPasswordWrong");
+    throw new Refusal(400, "account.currentPasswordWrong");
   }
   const problem = passwordProblem(options.next, options.user.email);
-  if (problem) throw new HttpError(400, problem);
+  if (problem) throw new Refusal(400, problem);
   await db.update(users).set({
     passwordHash: await hashPassword(options.next),
     passwordChangedAt: options.now,

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
-import { type AppEnv, clientAddress, HttpError, readForm, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import type { ChangeContext } from "../org/mod.ts";
 import {
   createField,
@@ -30,8 +31,8 @@ export const fieldAdminRoutes = new Hono<AppEnv>()
       const result = await createField(c.get("deps").db, draft, changeContext(c));
       if (!result.ok) return await renderList(c, { draft, problems: result.problems }, 422);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 409) throw error;
-      const message = c.get("t")(error.messageKey, error.params);
+      if (!(error instanceof Refusal) || error.status !== 409) throw error;
+      const message = c.get("t")(error.key, error.params);
       return await renderList(c, { draft, problems: [], flash: { kind: "error", message } }, 409);
     }
     return c.redirect("/admin/fields?saved=1", 303);
@@ -56,14 +57,14 @@ export const fieldAdminRoutes = new Hono<AppEnv>()
   .post("/:id/move", async (c) => {
     const field = await fieldOr404(c);
     const { direction } = await readForm(c);
-    if (direction !== "up" && direction !== "down") throw new HttpError(400, "errors.badForm");
+    if (direction !== "up" && direction !== "down") throw new Refusal(400, "errors.badForm");
     await moveField(c.get("deps").db, field.id, direction, changeContext(c));
     return c.redirect("/admin/fields", 303);
   })
   .post("/:id/active", async (c) => {
     const field = await fieldOr404(c);
     const { active } = await readForm(c);
-    if (active !== "0" && active !== "1") throw new HttpError(400, "errors.badForm");
+    if (active !== "0" && active !== "1") throw new Refusal(400, "errors.badForm");
     await setFieldActive(c.get("deps").db, field.id, active === "1", changeContext(c));
     return c.redirect("/admin/fields?saved=1", 303);
   });
@@ -78,7 +79,7 @@ function draftOf(form: Record<string, string>): FieldDraft {
 
 async function fieldOr404(c: C) {
   const field = await getField(c.get("deps").db, c.get("user")!.orgId, c.req.param("id")!);
-  if (!field) throw new HttpError(404, "fields.notFound");
+  if (!field) throw new Refusal(404, "fields.notFound");
   return field;
 }
 

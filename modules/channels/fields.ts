@@ -1,6 +1,6 @@
 import { and, asc, count, eq, max } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import type { ChangeContext } from "../audit/mod.ts";
 import { FieldInputSchema, type InputProblem, problemsOf } from "./input.ts";
 import { customFields } from "./schema.ts";
@@ -152,13 +152,13 @@ export async function getField(db: Database, orgId: string, id: string) {
 async function orgField(db: Database, ctx: ChangeContext, id: string): Promise<FieldRow> {
   assertAdmin(ctx);
   const field = await getField(db, ctx.actor.orgId, id);
-  if (!field) throw new HttpError(404, "fields.notFound");
+  if (!field) throw new Refusal(404, "fields.notFound");
   if (ctx.actor.role !== "master_admin") {
     const using = (await listChannels(db, ctx.actor.orgId))
       .filter((ch) => ch.fields.some((f) => f.fieldId === id));
     const managed = await managedGroupIds(db, ctx.actor);
     if (using.some((ch) => !managesChannel(ctx.actor, ch, managed))) {
-      throw new HttpError(403, "fields.otherGroups");
+      throw new Refusal(403, "fields.otherGroups");
     }
   }
   return field;
@@ -169,7 +169,7 @@ async function assertRoomForOneMore(db: Database, orgId: string) {
     and(eq(customFields.orgId, orgId), eq(customFields.active, true)),
   );
   if (Number(n) >= MAX_ACTIVE_FIELDS) {
-    throw new HttpError(409, "fields.limitReached", { max: MAX_ACTIVE_FIELDS });
+    throw new Refusal(409, "fields.limitReached", { params: { max: MAX_ACTIVE_FIELDS } });
   }
 }
 

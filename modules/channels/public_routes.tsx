@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
-import { type AppEnv, HttpError, readForm } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, readForm } from "../http/mod.ts";
 import { isOpen } from "./opening_hours.ts";
 import {
   type CustomerValues,
@@ -86,7 +87,7 @@ export function channelPublicRoutes(hooks: ChannelSessionHooks = NO_HOOKS) {
     .post("/:slug/callback", async (c) => {
       const found = await channelOr404(c);
       if (found.channel.unavailableAction !== "callback") {
-        throw new HttpError(409, "channels.public.callbackNotOffered");
+        throw new Refusal(409, "channels.public.callbackNotOffered");
       }
       await throttled(c, hooks);
       const form = await readForm(c);
@@ -114,12 +115,12 @@ async function throttled(c: C, hooks: ChannelSessionHooks): Promise<void> {
   const wait = await hooks.submissionWait(c);
   if (wait === null) return;
   c.header("Retry-After", String(wait));
-  throw new HttpError(429, "channels.public.tooManySubmissions");
+  throw new Refusal(429, "channels.public.tooManySubmissions");
 }
 
 async function channelOr404(c: C): Promise<PublicChannel> {
   const found = await findPublicChannel(c.get("deps").db, c.req.param("slug")!);
-  if (!found) throw new HttpError(404, "channels.public.notFound");
+  if (!found) throw new Refusal(404, "channels.public.notFound");
   return found;
 }
 

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
-import { type AppEnv, clientAddress, HttpError, readForm, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import { type ChangeContext, managedGroupIds } from "../org/mod.ts";
 import { listFields } from "./fields.ts";
 import { type ChannelDraft, channelInputFromForm } from "./input.ts";
@@ -68,8 +69,8 @@ export const channelAdminRoutes = new Hono<AppEnv>()
       if (!result.ok) return await renderForm(c, { draft, problems: result.problems }, 422);
       return c.redirect(`/admin/channels/${result.channel.id}?saved=1`, 303);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 409) throw error;
-      const message = c.get("t")(error.messageKey, error.params);
+      if (!(error instanceof Refusal) || error.status !== 409) throw error;
+      const message = c.get("t")(error.key, error.params);
       return await renderForm(c, { draft, problems: [], flash: { kind: "error", message } }, 409);
     }
   })
@@ -105,7 +106,7 @@ function changeContext(c: C): ChangeContext {
 /** The channel if the admin manages it (`managesChannel`); 404 alike for the rest. */
 async function channelOr404(c: C): Promise<Channel> {
   const channel = await getManagedChannel(c.get("deps").db, c.get("user")!, c.req.param("id")!);
-  if (!channel) throw new HttpError(404, "channels.notFound");
+  if (!channel) throw new Refusal(404, "channels.notFound");
   return channel;
 }
 

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import { organisations } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { managedGroupIds, technicianGroups } from "../org/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { type ChannelInput, ChannelInputSchema, type InputProblem, problemsOf } from "./input.ts";
@@ -112,7 +112,7 @@ export async function createChannel(
       .where(eq(organisations.id, orgId)).for("update");
     const [{ n }] = await t.select({ n: count() }).from(channels).where(eq(channels.orgId, orgId));
     if (Number(n) >= MAX_CHANNELS) {
-      throw new HttpError(409, "channels.limitReached", { max: MAX_CHANNELS });
+      throw new Refusal(409, "channels.limitReached", { params: { max: MAX_CHANNELS } });
     }
     const checked = await checkInput(t, ctx, raw);
     if (!checked.ok) return checked;
@@ -147,7 +147,7 @@ export async function updateChannel(
   return await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const before = await getManagedChannel(t, ctx.actor, id);
-    if (!before) throw new HttpError(404, "channels.notFound");
+    if (!before) throw new Refusal(404, "channels.notFound");
     const checked = await checkInput(t, ctx, raw);
     if (!checked.ok) return checked;
     const input = checked.input;
@@ -177,7 +177,7 @@ export async function deleteChannel(db: Database, id: string, ctx: ChangeContext
   await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const before = await getManagedChannel(t, ctx.actor, id);
-    if (!before) throw new HttpError(404, "channels.notFound");
+    if (!before) throw new Refusal(404, "channels.notFound");
     await t.delete(channels).where(eq(channels.id, id));
     await recordChange(t, ctx, "channel.deleted", id, { before: snapshot(before) });
   });
@@ -214,7 +214,7 @@ export async function markCallbackHandled(
   ctx: ChangeContext,
 ): Promise<void> {
   assertAdmin(ctx);
-  if (!isUuid(id)) throw new HttpError(404, "channels.callbackNotFound");
+  if (!isUuid(id)) throw new Refusal(404, "channels.callbackNotFound");
   await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const [found] = await t.select({ callback: callbackRequests }).from(callbackRequests)
@@ -222,7 +222,7 @@ export async function markCallbackHandled(
       .where(and(eq(callbackRequests.id, id), eq(channels.orgId, ctx.actor.orgId)))
       .for("update");
     if (!found || !(await getManagedChannel(t, ctx.actor, found.callback.channelId))) {
-      throw new HttpError(404, "channels.callbackNotFound");
+      throw new Refusal(404, "channels.callbackNotFound");
     }
     if (found.callback.handledAt) return;
     await t.update(callbackRequests).set({ handledAt: ctx.now })
@@ -293,7 +293,7 @@ async function linkGroups(db: Database, channelId: string, groupIds: string[]) {
 /** Admin pages and the API guard by role too; this keeps the service safe on its own. */
 export function assertAdmin(ctx: ChangeContext) {
   if (ctx.actor.role !== "master_admin" && ctx.actor.role !== "admin") {
-    throw new HttpError(403, "errors.forbidden");
+    throw new Refusal(403, "errors.forbidden");
   }
 }
 

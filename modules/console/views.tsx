@@ -98,7 +98,7 @@ export function ConsoleHome(
           {t("nav.setAway")}
         </button>
       </form>
-      <script type="module" src="/static/console.js"></script>
+      <script src="/static/console.js" defer></script>
     </Layout>
   );
 }

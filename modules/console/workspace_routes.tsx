@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { type AppEnv, HttpError, isHtmx, readForm, requireUser } from "../http/mod.ts";
+import { type AppEnv, isHtmx, readForm, requireUser } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
 import { can } from "../permissions/mod.ts";
@@ -34,9 +34,9 @@ async function _service<T>(c: C, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function _tooLarge(c: C): HttpError {
+function _tooLarge(c: C): Refusal {
   const max = formatSize(fileLimit(c.get("deps")), c.get("t").lang);
-  return new HttpError(413, "workspace.fileTooLarge", { max });
+  return new Refusal(413, "workspace.fileTooLarge", { params: { max } });
 }
 
 /** htmx gets an empty 204 (the live stream shows the new log line); a plain form goes back. */
@@ -112,7 +112,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
   })
   .post("/:id/chat-enabled", async (c) => {
     const form = await readForm(c);
-    if (form.enabled !== "0" && form.enabled !== "1") throw new HttpError(400, "errors.badForm");
+    if (form.enabled !== "0" && form.enabled !== "1") throw new Refusal(400, "errors.badForm");
     const id = c.req.param("id");
     const enabled = form.enabled === "1";
     await _service(c, () => setChatEnabled(c.get("deps"), c.get("user")!, id, enabled));
@@ -130,13 +130,13 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const user = c.get("user")!;
     if (!can(user, "sendFiles")) {
-      throw new HttpError(403, "errors.permissionMissing", { permission: "sendFiles" });
+      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "sendFiles" } });
     }
     const id = c.req.param("id");
     const { session } = await _service(c, () => sessionForTechnician(deps, user, id, "work"));
     await _service(c, async () => {
       const upload = await readUpload(c, fileLimit(deps));
-      if (!upload) throw new HttpError(422, "workspace.noFile");
+      if (!upload) throw new Refusal(422, "workspace.noFile");
       await storeFile(deps, session, upload, { direction: "to_customer", user }, fileLimit(deps));
     });
     return _done(c);
@@ -146,7 +146,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const id = c.req.param("id");
     await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
     const opened = await openFile(deps, id, c.req.param("fileId"), "to_technician");
-    if (!opened) throw new HttpError(404, "workspace.fileNotFound");
+    if (!opened) throw new Refusal(404, "workspace.fileNotFound");
     return c.body(opened.body, 200, {
       "content-type": opened.file.contentType,
       "content-length": String(opened.size),

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { HttpError, renderError } from "./errors.tsx";
+import { Refusal } from "../refusal/mod.ts";
+import { renderError } from "./errors.tsx";
 import type { AppEnv } from "./types.ts";
 
 /** What a form or a JSON body may weigh where no route asks for more. */
@@ -92,7 +93,10 @@ async function _tooLarge(c: Context<AppEnv>, max: number): Promise<Response> {
   c.finalized = false;
   return await renderError(
     c,
-    new HttpError(413, "errors.tooLarge", { max: _size(max) }, { connection: "close" }),
+    new Refusal(413, "errors.tooLarge", {
+      params: { max: _size(max) },
+      headers: { connection: "close" },
+    }),
   );
 }
 

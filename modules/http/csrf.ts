@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { multipartBoundary, peekFirstField } from "../files/mod.ts";
-import { HttpError } from "./errors.tsx";
+import { Refusal } from "../refusal/mod.ts";
 import type { AppEnv } from "./types.ts";
 import { base64url, randomToken, timingSafeEqual } from "../tokens/mod.ts";
 
@@ -44,10 +44,10 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
     if (!SAFE_METHODS.has(c.req.method)) {
       const origin = c.req.header("origin");
       if (origin && origin !== new URL(c.req.url).origin && origin !== publicOrigin(c)) {
-        throw new HttpError(403, "errors.csrf");
+        throw new Refusal(403, "errors.csrf");
       }
       const given = c.req.header("x-csrf-token") ?? (await formToken(c));
-      if (!given || !timingSafeEqual(given, expected)) throw new HttpError(403, "errors.csrf");
+      if (!given || !timingSafeEqual(given, expected)) throw new Refusal(403, "errors.csrf");
     }
     await next();
   };

@@ -1,26 +1,8 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { TranslationKey } from "../i18n/mod.ts";
-import { Refusal, type RefusalStatus } from "../refusal/mod.ts";
+import type { Refusal } from "../refusal/mod.ts";
 import { ErrorPage } from "../../views/error_page.tsx";
 import type { AppEnv } from "./types.ts";
-
-/** The old name of `Refusal`, kept while its callers move over. */
-export class HttpError extends Refusal {
-  constructor(
-    status: ContentfulStatusCode,
-    messageKey: TranslationKey,
-    params: Record<string, unknown> = {},
-    headers: Record<string, string> = {},
-  ) {
-    super(status as RefusalStatus, messageKey, { params, headers });
-    this.name = "HttpError";
-  }
-
-  get messageKey(): TranslationKey {
-    return this.key;
-  }
-}
 
 export function isHtmx(c: Context): boolean {
   return c.req.header("hx-request") === "true";

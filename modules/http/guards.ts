@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { HttpError } from "./errors.tsx";
+import { Refusal } from "../refusal/mod.ts";
 import { localRedirectPath } from "./redirect.ts";
 import type { AppEnv, Role } from "./types.ts";
 import { can, type Permission } from "../permissions/mod.ts";
@@ -11,7 +11,7 @@ import { can, type Permission } from "../permissions/mod.ts";
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.get("user")) return await next();
-    if (c.req.path.startsWith("/api/")) throw new HttpError(401, "errors.unauthenticated");
+    if (c.req.path.startsWith("/api/")) throw new Refusal(401, "errors.unauthenticated");
     const back = localRedirectPath(c.req.path);
     const signIn = back ? `/signin?next=${encodeURIComponent(back)}` : "/signin";
     if (c.req.header("hx-request") === "true") {
@@ -27,7 +27,7 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
   const signedIn = requireUser();
   return (c, next) =>
     signedIn(c, async () => {
-      if (!roles.includes(c.get("user")!.role)) throw new HttpError(403, "errors.forbidden");
+      if (!roles.includes(c.get("user")!.role)) throw new Refusal(403, "errors.forbidden");
       await next();
     });
 }
@@ -38,7 +38,7 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
   return (c, next) =>
     signedIn(c, async () => {
       if (!can(c.get("user"), permission)) {
-        throw new HttpError(403, "errors.permissionMissing", { permission });
+        throw new Refusal(403, "errors.permissionMissing", { params: { permission } });
       }
       await next();
     });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { getConnInfo } from "hono/deno";
-import { HttpError } from "./errors.tsx";
+import { Refusal } from "../refusal/mod.ts";
 import type { AppEnv } from "./types.ts";
 
 /**
@@ -23,7 +23,7 @@ export async function readForm(c: Context): Promise<Record<string, string>> {
   try {
     body = await c.req.parseBody();
   } catch {
-    throw new HttpError(400, "errors.badForm");
+    throw new Refusal(400, "errors.badForm");
   }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { HttpError } from "./errors.tsx";
+import { Refusal } from "../refusal/mod.ts";
 import type { AppEnv } from "./types.ts";
 
 /**
@@ -16,7 +16,7 @@ export function socketOrigin(options: { browser: boolean }): MiddlewareHandler<A
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (origin === undefined ? options.browser : !_isOurOrigin(c, origin)) {
-      throw new HttpError(403, "errors.csrf");
+      throw new Refusal(403, "errors.csrf");
     }
     await next();
   };

@@ -45,12 +45,13 @@ async function* sourceFiles(dir: URL): AsyncGenerator<URL> {
   }
 }
 
-/** Every literal key passed to `t("…")`, `c.get("t")("…")` or `new HttpError(status, "…")`. */
+/** Every literal key passed to `t("…")`, `c.get("t")("…")`, `new Refusal(status, "…")`, `sessionRefusal("…")`. */
 async function keysUsedInSource(): Promise<Map<string, string>> {
   const patterns = [
     /\bt\(\s*["']([^"']+)["']/g,
     /\.get\(\s*["']t["']\s*\)\(\s*["']([^"']+)["']/g,
-    /\bHttpError\(\s*\d+\s*,\s*["']([^"']+)["']/g,
+    /\bRefusal\(\s*\d+\s*,\s*["']([^"']+)["']/g,
+    /\bsessionRefusal\(\s*["']([^"']+)["']/g,
   ];
   const used = new Map<string, string>();
   for (const dir of SOURCE_DIRS) {
@@ -108,7 +109,7 @@ Deno.test("locales/*.json: every translation uses the same {{placeholders}} as e
   }
 });
 
-Deno.test("en.json has every key used literally with t() or HttpError() in modules/ and views/", async () => {
+Deno.test("en.json has every key used literally with t(), Refusal() or sessionRefusal() in modules/ and views/", async () => {
   const en = (await loadLocales()).get("en")!;
   const used = await keysUsedInSource();
   assert.ok(used.size > 30, `found only ${used.size} keys in the source; is the scan broken?`);

@@ -1,4 +1,5 @@
-import { type AppDeps, HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
 import { type OutboxScope, type ResendActor, resendOutbox } from "../outbox/mod.ts";
 import { deliverMail } from "./delivery.ts";
 import { type MailRow, mailStore } from "./outbox.ts";
@@ -15,7 +16,7 @@ export async function resendMail(
   scope: OutboxScope,
   options: { actor: ResendActor; ids?: string[] },
 ): Promise<MailRow[]> {
-  if (!deps.config.smtpUrl) throw new HttpError(409, "mail.smtpMissing");
+  if (!deps.config.smtpUrl) throw new Refusal(409, "mail.smtpMissing");
   return await resendOutbox(deps, {
     store: mailStore,
     scope,

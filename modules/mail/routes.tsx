@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type AppEnv, HttpError, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, requireRole } from "../http/mod.ts";
 import {
   outboxId,
   type OutboxListProps,
@@ -33,7 +34,7 @@ export const mailAdminRoutes = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => {
     const row = await mailStore.find(c.get("deps").db, outboxScope(c), outboxId(c));
-    if (!row) throw new HttpError(404, "errors.notFound");
+    if (!row) throw new Refusal(404, "errors.notFound");
     return c.html(<MessagePage c={c} row={row} />);
   })
   .post("/:id/resend", async (c) => {
@@ -41,7 +42,7 @@ export const mailAdminRoutes = new Hono<AppEnv>()
     const id = outboxId(c);
     const resent = await resendMail(deps, outboxScope(c), { actor: resendActor(c), ids: [id] });
     const row = resent.length > 0 ? await mailStore.find(deps.db, outboxScope(c), id) : undefined;
-    if (!row) throw new HttpError(404, "errors.notFound");
+    if (!row) throw new Refusal(404, "errors.notFound");
     c.header("Vary", "HX-Request");
     if (c.req.header("hx-request") === "true") return c.html(<OutboxRowView c={c} row={row} />);
     const t = c.get("t");

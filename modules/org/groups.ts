@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
-import { type CurrentUser, HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import type { CurrentUser } from "../http/mod.ts";
 import { defaultPermissions, normalisePermissions, type Permission } from "../permissions/mod.ts";
 import { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
 import {
@@ -46,10 +47,10 @@ export async function managedGroupIds(db: Database, user: CurrentUser): Promise<
 
 /** The group if `user` manages it; a 404 otherwise (we do not confirm it exists). */
 export async function managedGroup(db: Database, user: CurrentUser, id: string) {
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new HttpError(404, "org.groupNotFound");
-  if (!(await managedGroupIds(db, user)).has(id)) throw new HttpError(404, "org.groupNotFound");
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new Refusal(404, "org.groupNotFound");
+  if (!(await managedGroupIds(db, user)).has(id)) throw new Refusal(404, "org.groupNotFound");
   const [group] = await db.select().from(technicianGroups).where(eq(technicianGroups.id, id));
-  if (!group) throw new HttpError(404, "org.groupNotFound");
+  if (!group) throw new Refusal(404, "org.groupNotFound");
   return group;
 }
 
@@ -61,8 +62,8 @@ export interface GroupInput {
 
 function checkGroupInput(input: GroupInput) {
   const name = input.name.trim();
-  if (!name || name.length > 100) throw new HttpError(422, "org.groupNameInvalid");
-  if ((input.description ?? "").length > 500) throw new HttpError(422, "org.descriptionTooLong");
+  if (!name || name.length > 100) throw new Refusal(422, "org.groupNameInvalid");
+  if ((input.description ?? "").length > 500) throw new Refusal(422, "org.descriptionTooLong");
   return { name, description: (input.description ?? "").trim() };
 }
 
@@ -72,10 +73,10 @@ export async function createGroup(
   input: GroupInput & { permissions?: Permission[]; settings?: Partial<GroupSettings> },
   ctx: ChangeContext,
 ): Promise<GroupRow> {
-  if (ctx.actor.role !== "master_admin") throw new HttpError(403, "errors.forbidden");
+  if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   const { name, description } = checkGroupInput(input);
   const parsed = GroupSettingsSchema.safeParse({ ...defaultGroupSettings(), ...input.settings });
-  if (!parsed.success) throw new HttpError(422, "org.settingsInvalid");
+  if (!parsed.success) throw new Refusal(422, "org.settingsInvalid");
   return await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     if (input.parentId) await managedGroup(t, ctx.actor, input.parentId);
@@ -108,7 +109,7 @@ export async function updateGroup(
     if (input.parentId) {
       await managedGroup(t, ctx.actor, input.parentId);
       if (await wouldCycle(t, ctx.actor.orgId, id, input.parentId)) {
-        throw new HttpError(422, "org.parentCycle");
+        throw new Refusal(422, "org.parentCycle");
       }
     }
     if (name !== before.name) await assertNameFree(t, ctx.actor.orgId, name);
@@ -176,7 +177,7 @@ export async function setGroupSettings(
 
 /** Deletes an empty group (no members, no child groups). */
 export async function deleteGroup(db: Database, id: string, ctx: ChangeContext): Promise<void> {
-  if (ctx.actor.role !== "master_admin") throw new HttpError(403, "errors.forbidden");
+  if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const group = await managedGroup(t, ctx.actor, id);
@@ -185,7 +186,7 @@ export async function deleteGroup(db: Database, id: string, ctx: ChangeContext):
     const children = await t.select().from(technicianGroups).where(
       eq(technicianGroups.parentId, id),
     ).limit(1);
-    if (members.length > 0 || children.length > 0) throw new HttpError(409, "org.groupNotEmpty");
+    if (members.length > 0 || children.length > 0) throw new Refusal(409, "org.groupNotEmpty");
     await t.delete(technicianGroups).where(eq(technicianGroups.id, id));
     await recordChange(t, ctx, "group.deleted", id, { before: snapshot(group) });
   });
@@ -197,7 +198,7 @@ export async function setGroupAdmins(
   adminIds: string[],
   ctx: ChangeContext,
 ) {
-  if (ctx.actor.role !== "master_admin") throw new HttpError(403, "errors.forbidden");
+  if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     await managedGroup(t, ctx.actor, id);
@@ -224,7 +225,7 @@ async function assertNameFree(db: Database, orgId: string, name: string) {
   const [clash] = await db.select({ id: technicianGroups.id }).from(technicianGroups).where(
     and(eq(technicianGroups.orgId, orgId), eq(technicianGroups.name, name)),
   );
-  if (clash) throw new HttpError(409, "org.groupNameTaken", { name });
+  if (clash) throw new Refusal(409, "org.groupNameTaken", { params: { name } });
 }
 
 async function wouldCycle(db: Database, orgId: string, id: string, parentId: string) {

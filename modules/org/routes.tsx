@@ -3,14 +3,8 @@ import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
 import { type ChangeContext, recordChange } from "../audit/mod.ts";
 import { users, usersWithLiveSession } from "../auth/mod.ts";
-import {
-  type AppEnv,
-  clientAddress,
-  HttpError,
-  readForm,
-  requireRole,
-  requireUser,
-} from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, readForm, requireRole, requireUser } from "../http/mod.ts";
 import {
   adminsOf,
   createGroup,
@@ -82,8 +76,8 @@ export const orgAdminRoutes = new Hono<AppEnv>()
       }, ctx(c));
       return c.redirect(`/admin/groups/${group.id}/permissions`, 303);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status === 403) throw error;
-      return c.html(await groupsPage(c, c.get("t")(error.messageKey, error.params)), error.status);
+      if (!(error instanceof Refusal) || error.status === 403) throw error;
+      return c.html(await groupsPage(c, c.get("t")(error.key, error.params)), error.status);
     }
   })
   .get("/groups/:id", async (c) => c.html(await groupPage(c)))
@@ -96,8 +90,8 @@ export const orgAdminRoutes = new Hono<AppEnv>()
         parentId: form.parentId || null,
       }, ctx(c));
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status === 404) throw error;
-      return c.html(await groupPage(c, c.get("t")(error.messageKey, error.params)), error.status);
+      if (!(error instanceof Refusal) || error.status === 404) throw error;
+      return c.html(await groupPage(c, c.get("t")(error.key, error.params)), error.status);
     }
     return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
   })
@@ -168,8 +162,8 @@ export const orgAdminRoutes = new Hono<AppEnv>()
       const notice = c.get("t")("org.invitationSent", { email: user.email });
       return c.html(await peoplePage(c, { notice }));
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status === 403) throw error;
-      const message = c.get("t")(error.messageKey, error.params);
+      if (!(error instanceof Refusal) || error.status === 403) throw error;
+      const message = c.get("t")(error.key, error.params);
       return c.html(await peoplePage(c, { error: message }), error.status);
     }
   })
@@ -194,7 +188,7 @@ export const orgPublicRoutes = new Hono<AppEnv>()
   .get("/invite/:token", async (c) => {
     const { db, clock } = c.get("deps");
     const found = await findInvitation(db, c.req.param("token"), clock.now());
-    if (!found) throw new HttpError(410, "org.invitationInvalid");
+    if (!found) throw new Refusal(410, "org.invitationInvalid");
     return c.html(
       <InvitationPage
         c={c}
@@ -209,7 +203,7 @@ export const orgPublicRoutes = new Hono<AppEnv>()
     const { db, clock } = c.get("deps");
     const token = c.req.param("token");
     const found = await findInvitation(db, token, clock.now());
-    if (!found) throw new HttpError(410, "org.invitationInvalid");
+    if (!found) throw new Refusal(410, "org.invitationInvalid");
     const again = (error: string) =>
       c.html(
         <InvitationPage
@@ -232,15 +226,15 @@ export const orgPublicRoutes = new Hono<AppEnv>()
         ip: clientAddress(c),
       });
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 422) throw error;
-      return again(c.get("t")(error.messageKey, error.params));
+      if (!(error instanceof Refusal) || error.status !== 422) throw error;
+      return again(c.get("t")(error.key, error.params));
     }
     return c.redirect("/signin?invited=1", 303);
   })
   .post("/status", requireUser(), async (c) => {
     const form = await readForm(c);
     if (form.status !== "online" && form.status !== "away") {
-      throw new HttpError(400, "org.statusInvalid");
+      throw new Refusal(400, "org.statusInvalid");
     }
     const user = c.get("user")!;
     const { db, clock } = c.get("deps");

@@ -9,7 +9,8 @@ import {
   users,
 } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
-import { type AppDeps, HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { deliverMail, enqueueMail } from "../mail/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
@@ -55,14 +56,14 @@ export async function inviteUser(
   const email = normaliseEmail(input.email);
   const name = input.name.trim();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
-    throw new HttpError(422, "org.emailInvalid");
+    throw new Refusal(422, "org.emailInvalid");
   }
-  if (!name || name.length > 100) throw new HttpError(422, "org.nameInvalid");
+  if (!name || name.length > 100) throw new Refusal(422, "org.nameInvalid");
   if (input.role !== "technician" && input.role !== "admin") {
-    throw new HttpError(422, "org.roleInvalid");
+    throw new Refusal(422, "org.roleInvalid");
   }
   if (input.role === "admin" && ctx.actor.role !== "master_admin") {
-    throw new HttpError(403, "errors.forbidden");
+    throw new Refusal(403, "errors.forbidden");
   }
   const token = randomToken();
   const link = `${deps.config.publicUrl}/invite/${token}`;
@@ -70,7 +71,7 @@ export async function inviteUser(
     const t = tx as unknown as Database;
     await managedGroup(t, ctx.actor, input.groupId);
     const [taken] = await t.select({ id: users.id }).from(users).where(eq(users.email, email));
-    if (taken) throw new HttpError(409, "org.emailTaken", { email });
+    if (taken) throw new Refusal(409, "org.emailTaken", { params: { email } });
     const [user] = await t.insert(users).values({
       orgId: ctx.actor.orgId,
       email,
@@ -126,14 +127,14 @@ export async function acceptInvitation(
   return await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const found = await findInvitation(t, options.token, options.now);
-    if (!found) throw new HttpError(410, "org.invitationInvalid");
+    if (!found) throw new Refusal(410, "org.invitationInvalid");
     const problem = passwordProblem(options.password, found.user.email);
-    if (problem) throw new HttpError(422, problem);
+    if (problem) throw new Refusal(422, problem);
     const used = await t.update(invitations).set({ usedAt: options.now }).where(and(
       eq(invitations.id, found.invitation.id),
       isNull(invitations.usedAt),
     )).returning({ id: invitations.id });
-    if (used.length !== 1) throw new HttpError(410, "org.invitationInvalid");
+    if (used.length !== 1) throw new Refusal(410, "org.invitationInvalid");
     await t.update(users).set({
       passwordHash: await hashPassword(options.password),
       passwordChangedAt: options.now,
@@ -160,7 +161,7 @@ export async function setActive(
   await db.transaction(async (tx) => {
     const t = tx as unknown as Database;
     const person = await managedPerson(t, ctx, userId);
-    if (person.id === ctx.actor.id) throw new HttpError(409, "org.cannotDeactivateSelf");
+    if (person.id === ctx.actor.id) throw new Refusal(409, "org.cannotDeactivateSelf");
     await t.update(users).set({ active }).where(eq(users.id, userId));
     if (!active) {
       await endAllSessions(t, userId);
@@ -203,12 +204,12 @@ export async function moveToGroup(
 }
 
 async function managedPerson(db: Database, ctx: ChangeContext, userId: string) {
-  if (!/^[0-9a-f-]{36}$/.test(userId)) throw new HttpError(404, "org.personNotFound");
+  if (!/^[0-9a-f-]{36}$/.test(userId)) throw new Refusal(404, "org.personNotFound");
   const people = await listPeople(db, ctx.actor);
   const found = people.find((p) => p.user.id === userId);
-  if (!found) throw new HttpError(404, "org.personNotFound");
+  if (!found) throw new Refusal(404, "org.personNotFound");
   if (found.user.role === "master_admin" && ctx.actor.role !== "master_admin") {
-    throw new HttpError(403, "errors.forbidden");
+    throw new Refusal(403, "errors.forbidden");
   }
   return found.user;
 }

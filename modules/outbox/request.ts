@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { type AppEnv, clientAddress, HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress } from "../http/mod.ts";
 import type { ResendActor } from "./resend.ts";
 import { OUTBOX_STATUSES, type OutboxScope, type OutboxStatus } from "./store.ts";
 
@@ -29,7 +30,7 @@ export function resendActor(c: Ctx): ResendActor {
 /** The `:id` parameter; anything but a UUID cannot name a message (and would upset SQL). */
 export function outboxId(c: Ctx): string {
   const id = c.req.param("id") ?? "";
-  if (!UUID.test(id)) throw new HttpError(404, "errors.notFound");
+  if (!UUID.test(id)) throw new Refusal(404, "errors.notFound");
   return id;
 }
 

@@ -24,7 +24,8 @@ import {
   decodeMediaFrame,
   type ServerMessage,
 } from "../../protocol/mod.ts";
-import { type AppDeps, type AppEnv, clientAddress, HttpError, socketOrigin } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   customerConnected,
@@ -212,7 +213,7 @@ export const agentRoutes = new Hono<AppEnv>().get(
   async (c, next) => {
     // Few sockets may wait for hello; the rest are refused before the upgrade, unread.
     const ticket = agentSocketGuard(c.get("deps")).admit(clientAddress(c));
-    if (!ticket) throw new HttpError(429, "errors.busy", {}, { "retry-after": "5" });
+    if (!ticket) throw new Refusal(429, "errors.busy", { headers: { "retry-after": "5" } });
     c.set("agentTicket" as never, ticket as never);
     await next();
     if (c.res.status !== 101) ticket.release();

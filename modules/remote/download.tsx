@@ -4,7 +4,8 @@
  * was built, a page with the command to run instead.
  */
 import { Hono } from "hono";
-import { type AppEnv, HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import type { AppEnv } from "../http/mod.ts";
 import { findByToken } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 
@@ -33,7 +34,7 @@ async function agentBinary(os: "windows" | "darwin" | "linux", arm: boolean) {
  */
 export const agentDownloadRoutes = new Hono<AppEnv>().get("/s/:token/agent", async (c) => {
   const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
-  if (!session || session.endedAt) throw new HttpError(404, "customer.notFound");
+  if (!session || session.endedAt) throw new Refusal(404, "customer.notFound");
   const agent = c.req.header("user-agent") ?? "";
   const os = visitorOs(agent);
   const binary = await agentBinary(os, /arm64|aarch64/i.test(agent));

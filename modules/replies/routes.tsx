@@ -1,13 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ChangeContext } from "../audit/mod.ts";
-import {
-  type AppEnv,
-  clientAddress,
-  HttpError,
-  isHtmx,
-  readForm,
-  requireUser,
-} from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, clientAddress, isHtmx, readForm, requireUser } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { isReplyKind, MAX_REPLIES, type ReplyKind, type ReplyProblem } from "./input.ts";
@@ -49,7 +43,7 @@ export const repliesRoutes = new Hono<AppEnv>()
     const items = await listReplies(c.get("deps").db, c.get("user")!.id);
     const editId = c.req.query("edit");
     const editing = editId === undefined ? undefined : items.find((r) => r.id === editId);
-    if (editId !== undefined && !editing) throw new HttpError(404, "replies.notFound");
+    if (editId !== undefined && !editing) throw new Refusal(404, "replies.notFound");
     const kind = editing?.kind ?? c.req.query("kind");
     if (isHtmx(c) && isReplyKind(kind)) {
       return c.html(<ReplySection c={c} kind={kind} items={items} state={{ editing: editId }} />);
@@ -60,13 +54,13 @@ export const repliesRoutes = new Hono<AppEnv>()
   })
   .post("/", async (c) => {
     const form = await readForm(c);
-    if (!isReplyKind(form.kind)) throw new HttpError(400, "errors.badForm");
+    if (!isReplyKind(form.kind)) throw new Refusal(400, "errors.badForm");
     const draft = draftOf(form, form.kind);
     try {
       const result = await createReply(c.get("deps").db, form.kind, draft, changeContext(c));
       if (!result.ok) return await refused(c, draft, result.problems, 422);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 409) throw error;
+      if (!(error instanceof Refusal) || error.status !== 409) throw error;
       return await refused(c, draft, [{ field: "form", code: "limitReached" }], 409);
     }
     return await done(c, form.kind, "added");
@@ -84,10 +78,10 @@ export const repliesRoutes = new Hono<AppEnv>()
     try {
       body = await c.req.parseBody();
     } catch {
-      throw new HttpError(400, "errors.badForm");
+      throw new Refusal(400, "errors.badForm");
     }
     const mode = body.mode;
-    if (mode !== "add" && mode !== "replace") throw new HttpError(400, "errors.badForm");
+    if (mode !== "add" && mode !== "replace") throw new Refusal(400, "errors.badForm");
     const t = c.get("t");
     const file = body.file;
     if (!(file instanceof File) || (file.size === 0 && file.name === "")) {
@@ -114,7 +108,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   })
   .get("/picker", async (c) => {
     const sessionId = c.req.query("session") ?? "";
-    if (!isUuid(sessionId)) throw new HttpError(400, "replies.badSession");
+    if (!isUuid(sessionId)) throw new Refusal(400, "replies.badSession");
     const user = c.get("user")!;
     const items = await listReplies(c.get("deps").db, user.id);
     return c.html(
@@ -124,7 +118,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   .post("/:id", async (c) => {
     const { db } = c.get("deps");
     const before = await getReply(db, c.get("user")!.id, c.req.param("id"));
-    if (!before) throw new HttpError(404, "replies.notFound");
+    if (!before) throw new Refusal(404, "replies.notFound");
     const draft = { ...draftOf(await readForm(c), before.kind), id: before.id };
     const result = await updateReply(db, before.id, draft, changeContext(c));
     if (!result.ok) return await refused(c, draft, result.problems, 422);
@@ -136,7 +130,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   })
   .post("/:id/move", async (c) => {
     const { direction } = await readForm(c);
-    if (direction !== "up" && direction !== "down") throw new HttpError(400, "errors.badForm");
+    if (direction !== "up" && direction !== "down") throw new Refusal(400, "errors.badForm");
     const reply = await moveReply(c.get("deps").db, c.req.param("id"), direction, changeContext(c));
     return await done(c, reply.kind, "moved");
   });

@@ -2,7 +2,7 @@ import { and, asc, count, eq, max } from "drizzle-orm";
 import { type ChangeContext, recordChange } from "../audit/mod.ts";
 import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import {
   checkReply,
   MAX_REPLIES,
@@ -63,7 +63,7 @@ export async function createReply(
     const t = tx as unknown as Database;
     const existing = await lockAndCount(t, ctx.actor.id);
     if (existing >= MAX_REPLIES) {
-      throw new HttpError(409, "replies.limitReached", { max: MAX_REPLIES });
+      throw new Refusal(409, "replies.limitReached", { params: { max: MAX_REPLIES } });
     }
     const [row] = await t.insert(predefinedReplies).values({
       orgId: ctx.actor.orgId,
@@ -91,7 +91,7 @@ export async function updateReply(
     .set({ title: checked.input.title, body: checked.input.body, updatedAt: ctx.now })
     .where(and(eq(predefinedReplies.id, id), eq(predefinedReplies.userId, ctx.actor.id)))
     .returning();
-  if (!row) throw new HttpError(404, "replies.notFound");
+  if (!row) throw new Refusal(404, "replies.notFound");
   return { ok: true, reply: row };
 }
 
@@ -177,7 +177,7 @@ export async function importReplies(
 
 async function ownReply(db: Database, ctx: ChangeContext, id: string): Promise<Reply> {
   const reply = await getReply(db, ctx.actor.id, id);
-  if (!reply) throw new HttpError(404, "replies.notFound");
+  if (!reply) throw new Refusal(404, "replies.notFound");
   return reply;
 }
 

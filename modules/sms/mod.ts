@@ -51,7 +51,7 @@ export { httpSmsGateway, type HttpSmsGatewayOptions, type SmsGateway } from "./g
 
 /**
  * `normalisePhoneNumber(raw)` strips spaces and dashes and accepts an optional `+` and 6–15
- * digits, else throws `InvalidPhoneNumberError` — an `HttpError` 400 with the message key
+ * digits, else throws `InvalidPhoneNumberError` — a `Refusal` 400 with the message key
  * `sms.invalidNumber`, so a form can show it as it is.
  */
 export { InvalidPhoneNumberError, normalisePhoneNumber } from "./phone.ts";

@@ -1,11 +1,11 @@
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 
 /**
- * A number that cannot be texted. It is an `HttpError` (400, `sms.invalidNumber`), so a
+ * A number that cannot be texted. It is a `Refusal` (400, `sms.invalidNumber`), so a
  * route that lets it through shows the person a translated message, and callers can still
  * tell it apart with `instanceof`.
  */
-export class InvalidPhoneNumberError extends HttpError {
+export class InvalidPhoneNumberError extends Refusal {
   constructor() {
     super(400, "sms.invalidNumber");
     this.name = "InvalidPhoneNumberError";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { InvalidPhoneNumberError, normalisePhoneNumber } from "./phone.ts";
 
 Deno.test("normalisePhoneNumber() strips spaces and dashes and keeps a leading +", () => {
@@ -15,8 +15,8 @@ Deno.test("normalisePhoneNumber() refuses letters, short or long numbers and a +
     assert.throws(
       () => normalisePhoneNumber(raw),
       (error: unknown) =>
-        error instanceof InvalidPhoneNumberError && error instanceof HttpError &&
-        error.status === 400 && error.messageKey === "sms.invalidNumber",
+        error instanceof InvalidPhoneNumberError && error instanceof Refusal &&
+        error.status === 400 && error.key === "sms.invalidNumber",
       JSON.stringify(raw),
     );
   }

@@ -1,4 +1,4 @@
-import { HttpError } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import { type OutboxScope, type ResendActor, resendOutbox } from "../outbox/mod.ts";
 import { deliverSms, type SmsDeps, smsGatewayOf } from "./delivery.ts";
 import { type SmsRow, smsStore } from "./outbox.ts";
@@ -16,7 +16,7 @@ export async function resendSms(
   scope: OutboxScope,
   options: { actor: ResendActor; ids?: string[] },
 ): Promise<SmsRow[]> {
-  if (!smsGatewayOf(deps)) throw new HttpError(409, "sms.gatewayMissing");
+  if (!smsGatewayOf(deps)) throw new Refusal(409, "sms.gatewayMissing");
   return await resendOutbox(deps, {
     store: smsStore,
     scope,

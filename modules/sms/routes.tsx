@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type AppEnv, HttpError, requireRole } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppEnv, requireRole } from "../http/mod.ts";
 import {
   type Notice,
   outboxId,
@@ -38,7 +39,7 @@ export const smsAdminRoutes = new Hono<AppEnv>()
     const id = outboxId(c);
     const resent = await resendSms(deps, outboxScope(c), { actor: resendActor(c), ids: [id] });
     const row = resent.length > 0 ? await smsStore.find(deps.db, outboxScope(c), id) : undefined;
-    if (!row) throw new HttpError(404, "errors.notFound");
+    if (!row) throw new Refusal(404, "errors.notFound");
     c.header("Vary", "HX-Request");
     if (c.req.header("hx-request") === "true") return c.html(<SmsRowView c={c} row={row} />);
     // Without htmx there is no row to swap: show the list with the outcome on top.
