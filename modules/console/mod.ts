@@ -8,8 +8,8 @@ export { consoleRoutes } from "./routes.tsx";
 export { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
 
 /**
- * `openConsoleStream(deps, { user, viewer, ctx, autoStart })` is one console's live stream
- * (server-sent events: `queue`, then `rows` and `log` as things change). Exported so a
- * benchmark or test can open streams without HTTP and count `deps.live` listeners.
+ * `startConsoleStream(deps, stream, { user, viewer, ctx, autoStart })` runs one console's
+ * live stream (server-sent events: `queue`, then `rows` and `log` as things change) on a
+ * `LiveStream` from `liveStream()`; `GET /console/events` is its one caller.
  */
-export { openConsoleStream } from "./stream.ts";
+export { startConsoleStream } from "./stream.ts";

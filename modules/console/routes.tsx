@@ -1,13 +1,14 @@
 import { type Context, Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { organisations } from "../auth/mod.ts";
-import { Refusal } from "../refusal/mod.ts";
 import {
   type AppDeps,
   type AppEnv,
   clientAddress,
   type CurrentUser,
+  HttpError,
   isHtmx,
+  liveStream,
   readForm,
   requirePermission,
   requireUser,
@@ -45,7 +46,7 @@ import { readConsoleOptions } from "./options.ts";
 import { consoleOptionsRoutes } from "./options_routes.tsx";
 import { rowContextFor } from "./queue_context.ts";
 import { renderRows } from "./row_cache.tsx";
-import { openConsoleStream } from "./stream.ts";
+import { startConsoleStream } from "./stream.ts";
 import { parseTarget, TransferDialog, transferTargets } from "./transfer.tsx";
 import { ConsoleHome } from "./views.tsx";
 import { workspaceRoutes } from "./workspace_routes.tsx";
@@ -60,11 +61,11 @@ function _done(c: C) {
 function _method(c: C, value: string | undefined): ConnectionMethod {
   const method = value ?? "pin";
   if (!Object.hasOwn(CONNECTION_METHODS, method)) {
-    throw new Refusal(400, "console.unknownMethod");
+    throw new HttpError(400, "console.unknownMethod");
   }
   const needed = CONNECTION_METHODS[method as ConnectionMethod];
   if (!can(c.get("user"), needed)) {
-    throw new Refusal(403, "errors.permissionMissing", { params: { permission: needed } });
+    throw new HttpError(403, "errors.permissionMissing", { permission: needed });
   }
   return method as ConnectionMethod;
 }
@@ -179,17 +180,11 @@ export const consoleRoutes = new Hono<AppEnv>()
       readConsoleOptions(deps.db, user.id),
       settingsFor(deps.db, user.groupId),
     ]);
-    const stream = openConsoleStream(deps, {
-      user,
-      viewer,
-      ctx,
-      autoStart: options.autoStartPrivate || settings.autoStartPrivate,
-    });
-    return c.body(stream, 200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      "x-accel-buffering": "no",
-    });
+    const autoStart = options.autoStartPrivate || settings.autoStartPrivate;
+    return await liveStream(
+      c,
+      (stream) => startConsoleStream(deps, stream, { user, viewer, ctx, autoStart }),
+    );
   })
   .get("/new-session", requirePermission("startPrivate"), async (c) => {
     const method = _method(c, c.req.query("method"));
@@ -216,11 +211,9 @@ export const consoleRoutes = new Hono<AppEnv>()
     const user = c.get("user")!;
     const form = await readForm(c);
     const target = parseTarget(form.target);
-    if (!target) throw new Refusal(422, "console.pickTarget");
+    if (!target) throw new HttpError(422, "console.pickTarget");
     if (target.kind === "technician" && !can(user, "seeOtherTechnicians")) {
-      throw new Refusal(403, "errors.permissionMissing", {
-        params: { permission: "seeOtherTechnicians" },
-      });
+      throw new HttpError(403, "errors.permissionMissing", { permission: "seeOtherTechnicians" });
     }
     const available = (id: string) => isTechnicianAvailable(deps.db, id, deps.clock.now());
     await transferSession(deps, user, c.req.param("id"), target, form.note ?? "", available);
@@ -235,7 +228,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       const value = form[`f_${field.id}`];
       if (value === undefined) continue;
       if (value.trim().length > field.maxLength) {
-        throw new Refusal(422, "sessions.fieldTooLong");
+        throw new HttpError(422, "sessions.fieldTooLong");
       }
       patch.fields[field.id] = value.trim();
     }

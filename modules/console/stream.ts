@@ -15,14 +15,12 @@
  * row_cache.tsx).
  */
 import { toCurrentUser, userOfSession } from "../auth/mod.ts";
-import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import type { AppDeps, CurrentUser, LiveStream } from "../http/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { withCurrentPermissions } from "../org/mod.ts";
 import { queueFor, startSession, type Viewer, viewerFor, visibleRows } from "../support/mod.ts";
 import { type RowContext, rowContextFor } from "./queue_context.ts";
 import { consoleShared, renderRows } from "./row_cache.tsx";
-
-export const HEARTBEAT_MS = 15_000;
 
 export interface ConsoleStreamOptions {
   user: CurrentUser;
@@ -32,44 +30,23 @@ export interface ConsoleStreamOptions {
   autoStart: boolean;
 }
 
-/** One SSE frame; every line of `data` gets its own `data:` prefix, as the format wants. */
-export function sseFrame(event: string, data: string): string {
-  return `event: ${event}\n${data.split("\n").map((line) => `data: ${line}`).join("\n")}\n\n`;
-}
-
-/** Opens one console's stream; it subscribes to `deps.live` until cancelled. */
-export function openConsoleStream(
+/**
+ * Runs one console's stream on `stream` (opened by `liveStream`): it listens to `deps.live`
+ * until the stream closes.
+ */
+export function startConsoleStream(
   deps: AppDeps,
+  stream: LiveStream,
   options: ConsoleStreamOptions,
-): ReadableStream<Uint8Array> {
+): void {
   let { user, viewer, ctx } = options;
   const shared = consoleShared(deps);
-  const encoder = new TextEncoder();
   /** Sessions this reader has rows of, so it hears about their removal and their log. */
   const visible = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
-  let unsubscribe: (() => void) | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe?.();
-    clearInterval(heartbeat);
-  };
-  const write = (text: string) => {
-    if (closed) return;
-    try {
-      controller.enqueue(encoder.encode(text));
-    } catch {
-      close();
-    }
-  };
   // Events are handled one after another, so the reader sees them in publishing order.
   const run = (work: () => Promise<void>) => {
-    chain = chain.then(() => (closed ? undefined : work())).catch((error) => {
+    chain = chain.then(() => (stream.closed ? undefined : work())).catch((error) => {
       deps.log.error("console stream", { error: String(error) });
     });
   };
@@ -80,15 +57,7 @@ export function openConsoleStream(
     if (!_concerns(event, user)) return;
     const { sessionId } = user;
     const row = sessionId ? await userOfSession(deps.db, sessionId, deps.clock.now()) : undefined;
-    if (!row) {
-      close();
-      try {
-        controller.close();
-      } catch {
-        // Already closed by the reader.
-      }
-      return;
-    }
+    if (!row) return stream.close();
     const fresh = await withCurrentPermissions(deps.db, toCurrentUser(row, sessionId));
     const [nextViewer, nextCtx] = await Promise.all([
       viewerFor(deps.db, fresh),
@@ -106,7 +75,7 @@ export function openConsoleStream(
     const html = await renderRows(deps, rows, ctx);
     visible.clear();
     for (const row of rows) visible.add(row.session.id);
-    write(sseFrame("queue", `<tbody>${html.join("")}</tbody>`));
+    stream.send({ event: "queue", data: `<tbody>${html.join("")}</tbody>` });
   };
 
   const onSession = async (event: { sessionId: string }) => {
@@ -116,9 +85,10 @@ export function openConsoleStream(
     const html = await renderRows(deps, rows, ctx);
     if (rows.length > 0) visible.add(event.sessionId);
     else visible.delete(event.sessionId);
-    write(
-      sseFrame("rows", `<template data-session="${event.sessionId}">${html.join("")}</template>`),
-    );
+    stream.send({
+      event: "rows",
+      data: `<template data-session="${event.sessionId}">${html.join("")}</template>`,
+    });
     if (options.autoStart) await _autoStart(deps, user, rows, shared.autoStarting);
   };
 
@@ -127,36 +97,26 @@ export function openConsoleStream(
     const line = await shared.logLine(event);
     if (!line) return;
     const html = await shared.logHtml(event, line, ctx.t);
-    write(sseFrame(
-      "log",
-      JSON.stringify({
+    stream.send({
+      event: "log",
+      data: JSON.stringify({
         sessionId: event.sessionId,
         html,
         kind: line.kind,
         author: line.author,
         name: line.authorName,
       }),
-    ));
+    });
   };
 
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      // Subscribe before loading the queue: a change made meanwhile is queued behind it.
-      unsubscribe = deps.live.subscribe(viewer.orgId, (event) => {
-        if (event.kind === "session") run(() => onSession(event));
-        else if (event.kind === "log") run(() => onLog(event));
-        else if (event.kind === "access") run(() => onAccess(event));
-      });
-      write("retry: 3000\n\n");
-      run(sendQueue);
-      heartbeat = setInterval(() => write(": heartbeat\n\n"), HEARTBEAT_MS);
-    },
-    // The server cancels the body when the browser goes away (or a reader cancels it).
-    cancel() {
-      close();
-    },
+  // Subscribe before loading the queue: a change made meanwhile is queued behind it.
+  const unsubscribe = deps.live.subscribe(viewer.orgId, (event) => {
+    if (event.kind === "session") run(() => onSession(event));
+    else if (event.kind === "log") run(() => onLog(event));
+    else if (event.kind === "access") run(() => onAccess(event));
   });
+  stream.onClose(unsubscribe);
+  run(sendQueue);
 }
 
 /**

@@ -5,7 +5,8 @@
  * logs, security headers, request-body caps, text-input cleaning, CSRF protection, error
  * pages and RFC 9457 problem documents — and the checks no route should write itself: safe
  * redirect targets (`localRedirectPath`) and the Origin check before a WebSocket upgrade
- * (`socketOrigin`). Modules build their sub-apps with `new Hono<AppEnv>()` and never reach
+ * (`socketOrigin`) — and `liveStream`, the one way to answer with server-sent events.
+ * Modules build their sub-apps with `new Hono<AppEnv>()` and never reach
  * into each other through the context.
  */
 export type { AppDeps, AppEnv, Clock, CurrentUser, Logger, Role } from "./types.ts";
@@ -14,10 +15,16 @@ export { requestContext } from "./request_context.ts";
 export { securityHeaders } from "./security_headers.ts";
 export { csrfProtection, csrfToken } from "./csrf.ts";
 export { type BodyCap, bodyCaps, bodyLimit, DEFAULT_BODY_BYTES } from "./body_limit.ts";
-export { isHtmx, problem, renderError } from "./errors.tsx";
+export { HttpError, isHtmx, problem, renderError } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";
 export { socketOrigin } from "./socket_origin.ts";
+export {
+  type LiveMessage,
+  type LiveStream,
+  liveStream,
+  type LiveStreamOptions,
+} from "./live_stream.ts";
 export { cleanText, cleanTextInputs } from "./text_input.ts";
 export { requirePermission, requireRole, requireUser } from "./guards.ts";
 export { setLanguage } from "./request_context.ts";

@@ -14,14 +14,14 @@
  */
 import { type Context, Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
-import { streamSSE } from "hono/streaming";
 import type { WSContext } from "hono/ws";
 import { z } from "zod";
-import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
   clientAddress,
   type CurrentUser,
+  HttpError,
+  liveStream,
   readForm,
   requireUser,
   socketOrigin,
@@ -40,7 +40,7 @@ import {
 import type { LiveEvent } from "../live/mod.ts";
 import { INPUT_MESSAGES, QUALITY_PRESETS } from "../../protocol/mod.ts";
 import { Layout } from "../../views/layout.tsx";
-import type { RemoteSession, ViewerLink } from "./hub.ts";
+import type { CustomerView, RemoteSession, ViewerLink } from "./hub.ts";
 import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";
@@ -76,7 +76,7 @@ async function _working(c: C): Promise<{ session: SupportSession; user: CurrentU
 
 async function _customerSession(c: C): Promise<SupportSession> {
   const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
-  if (!session || session.endedAt) throw new Refusal(404, "customer.notFound");
+  if (!session || session.endedAt) throw new HttpError(404, "customer.notFound");
   return session;
 }
 
@@ -113,19 +113,19 @@ export const remoteRoutes = new Hono<AppEnv>()
   .post("/console/sessions/:id/remote/screenshot", async (c) => {
     const { session, user } = await _working(c);
     if (!can(user, "screenshots")) {
-      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "screenshots" } });
+      throw new HttpError(403, "errors.permissionMissing", { permission: "screenshots" });
     }
     const deps = c.get("deps");
     const limit = fileLimit(deps);
     if (Number(c.req.header("content-length") ?? 0) > limit + 64 * 1024) {
-      throw new Refusal(413, "files.tooLarge");
+      throw new HttpError(413, "files.tooLarge");
     }
     const form = await c.req.parseBody();
     const file = form.file;
-    if (!(file instanceof File)) throw new Refusal(422, "remote.screenshotMissing");
+    if (!(file instanceof File)) throw new HttpError(422, "remote.screenshotMissing");
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x50) {
-      throw new Refusal(422, "remote.screenshotNotPng");
+      throw new HttpError(422, "remote.screenshotNotPng");
     }
     const stored = await storeFile(
       deps,
@@ -152,9 +152,7 @@ export const remoteRoutes = new Hono<AppEnv>()
     async (c, next) => {
       const { session, user } = await _working(c);
       if (!can(user, "desktopView") && !can(user, "remoteControl")) {
-        throw new Refusal(403, "errors.permissionMissing", {
-          params: { permission: "desktopView" },
-        });
+        throw new HttpError(403, "errors.permissionMissing", { permission: "desktopView" });
       }
       c.set("remoteSession" as never, { session, user } as never);
       await next();
@@ -227,38 +225,17 @@ export const remoteRoutes = new Hono<AppEnv>()
   .get("/s/:token/remote/events", async (c) => {
     const session = await _customerSession(c);
     const remote = remoteFor(c.get("deps"), session);
-    return streamSSE(c, async (stream) => {
-      let wake = () => {};
-      let latest = remote.customerView();
-      const listener = (view: typeof latest) => {
-        latest = view;
-        wake();
+    return await liveStream(c, (stream) => {
+      let sent = "";
+      const listener = (view: CustomerView) => {
+        const data = JSON.stringify(view);
+        if (data === sent) return;
+        sent = data;
+        stream.send({ event: "remote", data });
       };
       remote.customerListeners.add(listener);
-      stream.onAbort(() => {
-        remote.customerListeners.delete(listener);
-        wake();
-      });
-      let sent = "";
-      while (!stream.aborted) {
-        const data = JSON.stringify(latest);
-        if (data !== sent) {
-          await stream.writeSSE({ event: "remote", data });
-          sent = data;
-          continue; // it may have changed again while writing
-        }
-        // Checked and armed in one synchronous step: no change can slip in between.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          timer = setTimeout(resolve, 15_000);
-        });
-        clearTimeout(timer);
-        if (JSON.stringify(latest) === sent && !stream.aborted) {
-          await stream.writeSSE({ event: "ping", data: "" });
-        }
-      }
-      remote.customerListeners.delete(listener);
+      stream.onClose(() => void remote.customerListeners.delete(listener));
+      listener(remote.customerView());
     });
   })
   .post("/s/:token/remote/revoke", async (c) => {

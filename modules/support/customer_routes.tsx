@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { getOrganisation } from "../auth/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { type AppEnv, clientAddress, isHtmx, readForm } from "../http/mod.ts";
+import { type AppEnv, clientAddress, isHtmx, liveStream, readForm } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
@@ -21,7 +21,7 @@ import {
   termsDeclined,
 } from "./customer.ts";
 import { formatSize, isCustomerVisible, LogLineView, renderLogLine } from "./customer_log_view.tsx";
-import { openCustomerStream } from "./customer_streams.ts";
+import { customerStreams, startCustomerStream } from "./customer_streams.ts";
 import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
 import { settingsFor, type SupportSession } from "./engine.ts";
 import { checkPin } from "./pin.ts";
@@ -191,11 +191,13 @@ export const customerRoutes = new Hono<AppEnv>()
     const session = await readySession(c, { allowEnded: true });
     const given = c.req.header("last-event-id") ?? c.req.query("after") ?? "";
     const afterId = /^\d{1,15}$/.test(given) ? Number(given) : 0;
-    const stream = await openCustomerStream(c.get("deps"), session, { afterId, t: c.get("t") });
-    return c.body(stream, 200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "x-accel-buffering": "no",
-    });
+    const deps = c.get("deps");
+    return await liveStream(
+      c,
+      (stream) => startCustomerStream(deps, stream, session, { afterId, t: c.get("t") }),
+      // A named event, not a comment: the page's watchdog must see it to know the line is alive.
+      { heartbeatMs: customerStreams(deps).options.heartbeatMs },
+    );
   });
 
 /**

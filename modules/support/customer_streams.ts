@@ -6,7 +6,7 @@
  * so tests can shorten the grace and wait until nothing is pending.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import type { AppDeps } from "../http/mod.ts";
+import type { AppDeps, LiveStream } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { customerConnected, customerLost, findByToken } from "./customer.ts";
 import type { SupportSession } from "./engine.ts";
@@ -114,31 +114,28 @@ export function customerStreams(deps: AppDeps): CustomerStreams {
   return registry;
 }
 
-/** One SSE message; multi-line data becomes several `data:` lines. */
-export function sseMessage(event: string, data: string, id?: number): string {
-  const lines = data.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join("\n");
-  return `${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\n${lines}\n\n`;
-}
-
 function _state(session: SupportSession): string {
   return JSON.stringify({ chatEnabled: session.chatEnabled, ended: Boolean(session.endedAt) });
 }
 
 /**
- * The customer's stream for `session`: log lines after `afterId` (rendered in `t`'s
- * language), then every new one as it is written, and the session's state (chat on/off,
- * ended) whenever it changes. An ended session gets its state and the stream closes.
+ * Runs the customer's stream for `session` on `stream` (opened by `liveStream`): log lines
+ * after `afterId` (rendered in `t`'s language, each with its id for Last-Event-ID), then
+ * every new one as it is written, and the session's state (chat on/off, ended) whenever it
+ * changes. An ended session gets its state and the stream closes. A live session counts
+ * the stream open and the customer connected before this returns.
  */
-export async function openCustomerStream(
+export async function startCustomerStream(
   deps: AppDeps,
+  stream: LiveStream,
   session: SupportSession,
   options: { afterId: number; t: Translator },
-): Promise<ReadableStream<Uint8Array>> {
+): Promise<void> {
   const registry = customerStreams(deps);
-  const encoder = new TextEncoder();
   const live = !session.endedAt;
   if (live) {
     registry.opened(session.id);
+    stream.onClose(() => registry.closed(session.id));
     try {
       await customerConnected(deps, session);
     } catch (error) {
@@ -150,47 +147,25 @@ export async function openCustomerStream(
   }
   let lastId = options.afterId;
   let lastState = "";
-  let finished = false;
   let chain = Promise.resolve();
-  let heartbeat: Timer | undefined;
-  let unsubscribe = () => {};
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
 
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-    if (live) registry.closed(session.id);
-  };
-  const send = (text: string) => {
-    if (!finished) controller.enqueue(encoder.encode(text));
-  };
   const pump = async () => {
-    if (finished) return;
+    if (stream.closed) return;
     const lines = await readLog(deps.db, session.id, lastId);
     for (const line of lines) {
       lastId = line.id;
       if (!isCustomerVisible(line)) continue;
-      send(
-        sseMessage(
-          "log",
-          await renderLogLine(line, { t: options.t, token: session.token }),
-          line.id,
-        ),
-      );
+      const html = await renderLogLine(line, { t: options.t, token: session.token });
+      stream.send({ event: "log", data: html, id: line.id });
     }
     const fresh = await findByToken(deps, session.token);
     if (!fresh) return;
     const state = _state(fresh);
     if (state !== lastState) {
       lastState = state;
-      send(sseMessage("state", state));
+      stream.send({ event: "state", data: state });
     }
-    if (fresh.endedAt && !finished) {
-      finish();
-      controller.close();
-    }
+    if (fresh.endedAt) stream.close();
   };
   const schedule = () => {
     chain = chain.then(pump).catch((error) => {
@@ -198,20 +173,12 @@ export async function openCustomerStream(
     });
   };
 
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      send("retry: 3000\n\n");
-      unsubscribe = deps.live.subscribe(session.orgId, (event) => {
-        if ("sessionId" in event && event.sessionId === session.id) schedule();
-      });
-      // A named event, not a comment: the page's watchdog must see it to know the line is alive.
-      heartbeat = setInterval(() => send("event: ping\ndata: 1\n\n"), registry.options.heartbeatMs);
-      schedule();
-    },
-    async cancel() {
-      finish();
-      await chain;
-    },
+  const unsubscribe = deps.live.subscribe(session.orgId, (event) => {
+    if ("sessionId" in event && event.sessionId === session.id) schedule();
   });
+  stream.onClose(async () => {
+    unsubscribe();
+    await chain;
+  });
+  schedule();
 }
