@@ -4,6 +4,13 @@
  * thing or is refused. Media (the screen) does not travel here: it goes over WebRTC.
  */
 import { z } from "zod";
+import {
+  CLIPBOARD_MAX_CHARS,
+  COORD_MAX,
+  KEYSYM_MAX,
+  QUALITY_PRESETS,
+  WHEEL_MAX,
+} from "./limits.ts";
 
 /** Capabilities the technician asks for and the customer grants or refuses, one by one. */
 export const CAPABILITIES = ["view", "control", "clipboard", "files", "systemInfo"] as const;
@@ -11,11 +18,8 @@ export type Capability = typeof CAPABILITIES[number];
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const text = (max: number) => z.string().max(max);
-const coord = z.number().int().min(0).max(32_767);
+const coord = z.number().int().min(0).max(COORD_MAX);
 const capability = z.enum(CAPABILITIES);
-/** Colour quality presets (SPEC R2); "auto" adapts to measured bandwidth and round trip. */
-export const QUALITY_PRESETS = ["auto", "high", "normal", "low", "greyscale"] as const;
-export type QualityPreset = typeof QUALITY_PRESETS[number];
 
 /** Agent → server. */
 export const AgentMessageSchema = z.discriminatedUnion("type", [
@@ -39,7 +43,7 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("ask"), capability }),
   /** What the agent now allows (after the customer answered in the agent's window, or a revoke). */
   z.strictObject({ type: z.literal("consent"), capability, granted: z.boolean() }),
-  z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
+  z.strictObject({ type: z.literal("clipboard"), text: text(CLIPBOARD_MAX_CHARS) }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),
   z.strictObject({ type: z.literal("bye"), reason: text(200) }),
@@ -64,16 +68,16 @@ export const INPUT_MESSAGES = [
   }),
   z.strictObject({
     type: z.literal("wheel"),
-    dx: z.number().int().min(-100).max(100),
-    dy: z.number().int().min(-100).max(100),
+    dx: z.number().int().min(-WHEEL_MAX).max(WHEEL_MAX),
+    dy: z.number().int().min(-WHEEL_MAX).max(WHEEL_MAX),
   }),
   z.strictObject({
     type: z.literal("key"),
     /** An X11 keysym (also used as the portable key identity on other systems). */
-    keysym: z.number().int().min(0).max(0x10ffff + 0x1000000),
+    keysym: z.number().int().min(0).max(KEYSYM_MAX),
     down: z.boolean(),
   }),
-  z.strictObject({ type: z.literal("clipboard"), text: text(60_000) }),
+  z.strictObject({ type: z.literal("clipboard"), text: text(CLIPBOARD_MAX_CHARS) }),
 ] as const;
 export type InputMessage = z.infer<typeof INPUT_MESSAGES[number]>;
 

@@ -10,6 +10,9 @@
  * - `Channel`: numbered JSON frames (`{"v":1,"seq":n,"msg":{…}}`); `decode` refuses oversized,
  *   malformed, wrong-version, out-of-order and invalid frames with a code and a reason,
  *   never throws, and keeps its place, so the connection survives a bad frame.
+ * - The technician's remote view (`viewer.ts`, `viewer_schema.ts`): the viewer socket's messages
+ *   both ways and the browser island's mount props. `limits.ts` and `viewer.ts` are plain data
+ *   and types — the island (`islands/remote_view/`) imports them directly, without zod.
  */
 export { PROTOCOL_VERSION } from "./version.ts";
 export {
@@ -20,11 +23,26 @@ export {
   capabilityNeeded,
   INPUT_MESSAGES,
   type InputMessage,
-  QUALITY_PRESETS,
-  type QualityPreset,
   type ServerMessage,
   ServerMessageSchema,
 } from "./messages.ts";
+export {
+  CLIPBOARD_MAX_CHARS,
+  isQualityPreset,
+  QUALITY_PRESETS,
+  type QualityPreset,
+} from "./limits.ts";
+export {
+  type AgentPresence,
+  type ConsentState,
+  mountAttributes,
+  readMount,
+  REMOTE_UI_KEYS,
+  type RemoteUiKey,
+  type RemoteViewMount,
+  type ViewerMessage,
+} from "./viewer.ts";
+export { type ViewerInput, ViewerInputSchema } from "./viewer_schema.ts";
 export { Channel, type Decoded, type DecodeErrorCode, MAX_FRAME_BYTES } from "./codec.ts";
 export {
   type Codec,

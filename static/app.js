@@ -1,22 +1,69 @@
-// Small progressive enhancements; loaded with `defer`, no inline script anywhere (CSP).
+// @ts-check
+// Every page: small progressive enhancements, htmx's refusals, and what the page scripts
+// share (the #flash region, delegated events). A module (deferred); no inline script (CSP).
+
+/**
+ * Shows one message in the page's #flash region (views/layout.tsx), replacing the last.
+ * @param {string} message
+ * @param {"error" | "info"} kind
+ */
+export function flash(message, kind) {
+  const p = document.createElement("p");
+  p.className = `flash ${kind}`;
+  p.setAttribute("role", kind === "error" ? "alert" : "status");
+  p.textContent = message;
+  document.getElementById("flash")?.replaceChildren(p);
+}
+
+/**
+ * For a listener on the document: the element matching `selector` the event happened in.
+ * @param {Event} event
+ * @param {string} selector
+ */
+export const closest = (event, selector) =>
+  event.target instanceof Element
+    ? /** @type {HTMLElement | null} */ (event.target.closest(selector))
+    : null;
+
 document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-copy]");
-  if (!button) return;
-  const source = document.getElementById(button.dataset.copy);
-  if (source) navigator.clipboard?.writeText(source.textContent.trim());
+  const button = closest(event, "[data-copy]");
+  const source = button && document.getElementById(button.dataset.copy ?? "");
+  if (source) navigator.clipboard?.writeText((source.textContent ?? "").trim());
 });
 
 // The language picker on the sign-in page submits on change.
 document.addEventListener("change", (event) => {
-  if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
+  const field = closest(event, "[data-autosubmit]");
+  if (field instanceof HTMLSelectElement) field.form?.requestSubmit();
 });
+
+/** @typedef {{ elt: Element, xhr: XMLHttpRequest, shouldSwap: boolean, isError: boolean }} Swap */
 
 // Refusals (4xx) from htmx requests carry what to show — the flash (HX-Retarget #flash) or the
 // form again with its messages — so they are swapped like successes, app-wide.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  const status = event.detail.xhr.status;
+  const detail = /** @type {CustomEvent<Swap>} */ (event).detail;
+  const status = detail.xhr.status;
   if (status >= 400 && status < 500) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
+    detail.shouldSwap = true;
+    detail.isError = false;
   }
+});
+
+// An answer can come back after the live stream replaced the element that asked (a second
+// click on a row's Start). htmx finds targets from that element, so it cannot place the answer
+// ("Invalid re-target #flash"): show a refusal's text in #flash here, and drop the rest.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const { elt, xhr } = /** @type {CustomEvent<Swap>} */ (event).detail;
+  /** @param {Event} loaded */
+  const onLoad = (loaded) => {
+    if (/** @type {CustomEvent<Swap>} */ (loaded).detail.xhr !== xhr) return;
+    elt.removeEventListener("htmx:beforeOnLoad", onLoad);
+    if (elt.isConnected) return;
+    loaded.preventDefault();
+    if (xhr.status < 400 || xhr.getResponseHeader("HX-Retarget") !== "#flash") return;
+    const said = new DOMParser().parseFromString(xhr.responseText, "text/html").body.textContent;
+    if (said?.trim()) flash(said.trim(), "error");
+  };
+  elt.addEventListener("htmx:beforeOnLoad", onLoad);
 });

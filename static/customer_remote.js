@@ -1,62 +1,74 @@
+// @ts-check
 // The customer's side of remote view on the server's page (modules/support/customer_views.tsx,
 // RemoteConsent): shows the technician's open request from /s/:token/remote/events and says
 // where to answer — in the support app's own window on the customer's computer, which this
 // page (served by the server) cannot reach or script. Shows what is shared as the app
 // reports it, and can only take things back.
-(() => {
-  const root = document.getElementById("remote-consent");
-  if (!root) return;
-  const labels = JSON.parse(root.dataset.labels || "{}");
-  const csrf = () => document.querySelector("input[name=_csrf]")?.value ?? "";
-  const $ = (id) => document.getElementById(id);
+import { liveSource } from "./live_source.js";
 
-  async function revoke(capability) {
-    await fetch(root.dataset.revoke, {
+/**
+ * @typedef {object} RemoteState  as modules/remote sends it
+ * @property {string} agent  "absent", "reconnecting" or attached
+ * @property {string} view
+ * @property {string} control
+ * @property {{ capability: string, technician?: string }[]} asks
+ */
+
+const root = document.getElementById("remote-consent");
+if (root?.dataset.events) {
+  const consent = root;
+  /** @type {Record<string, string>} */
+  const labels = JSON.parse(root.dataset.labels || "{}");
+  /** @param {string} id */
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** @param {string} id @param {boolean} visible */
+  const show = (id, visible) => $(id).hidden = !visible;
+
+  /** @param {string} capability */
+  const revoke = async (capability) => {
+    /** @type {HTMLInputElement | null} */
+    const csrf = document.querySelector("input[name=_csrf]");
+    await fetch(consent.dataset.revoke ?? "", {
       method: "POST",
-      headers: { "X-CSRF-Token": csrf() },
+      headers: { "X-CSRF-Token": csrf?.value ?? "" },
       body: new URLSearchParams({ capability }),
     });
-  }
+  };
 
-  function render(state) {
+  /** @param {RemoteState} state */
+  const render = (state) => {
     const attached = state.agent !== "absent";
-    root.hidden = !attached;
+    consent.hidden = !attached;
+    /** @type {HTMLElement | null} */
     const download = document.querySelector(".agent-download");
     if (download) download.hidden = attached;
     const ask = state.asks[0];
-    $("remote-ask").hidden = !ask;
+    show("remote-ask", Boolean(ask));
     if (ask) {
       const text = ask.capability === "control" ? labels.askControl : labels.askView;
       $("remote-ask-text").textContent = text.replace(
         "{{technician}}",
         ask.technician || labels.technician,
       );
-      root.dataset.asking = ask.capability;
-    } else delete root.dataset.asking;
+      consent.dataset.asking = ask.capability;
+    } else delete consent.dataset.asking;
     const controlling = state.control === "granted";
     const viewing = state.view === "granted";
-    $("remote-sharing").hidden = !controlling && !viewing;
+    show("remote-sharing", controlling || viewing);
     $("remote-sharing-text").textContent = controlling
       ? `${labels.sharing} ${labels.controlling}`
       : labels.sharing;
-    $("remote-revoke-control").hidden = !controlling;
-    $("remote-revoke-view").hidden = !viewing;
-    $("remote-agent-lost").hidden = state.agent !== "reconnecting";
-    root.dataset.view = state.view;
-    root.dataset.control = state.control;
-  }
+    show("remote-revoke-control", controlling);
+    show("remote-revoke-view", viewing);
+    show("remote-agent-lost", state.agent === "reconnecting");
+    consent.dataset.view = state.view;
+    consent.dataset.control = state.control;
+  };
 
   $("remote-revoke-control").addEventListener("click", () => revoke("control"));
   $("remote-revoke-view").addEventListener("click", () => revoke("view"));
-
-  let source = null;
-  const connect = () => {
-    source = new EventSource(root.dataset.events);
-    source.addEventListener("remote", (event) => render(JSON.parse(event.data)));
-    source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
-    });
-  };
-  connect();
-  addEventListener("pagehide", () => source?.close());
-})();
+  liveSource(root.dataset.events, {
+    retryMs: 3000,
+    on: { remote: (event) => render(JSON.parse(event.data)) },
+  });
+}

@@ -30,10 +30,10 @@ export function Layout(
           <title>{`${props.title} · ${t("app.name")}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/vendor/htmx.min.js" defer></script>
-          <script src="/static/app.js" defer></script>
-          <script src="/static/workspace.js" defer></script>
-          <script src="/static/replies.js" defer></script>
-          <script src="/static/alerts.js" defer></script>
+          <script type="module" src="/static/app.js"></script>
+          <script type="module" src="/static/workspace.js"></script>
+          <script type="module" src="/static/replies.js"></script>
+          <script type="module" src="/static/alerts.js"></script>
           {user && <link rel="stylesheet" href="/static/remote_view.css" />}
           {user && <script type="module" src="/static/remote_view.js"></script>}
         </head>

@@ -43,7 +43,7 @@ Deno.test("POST /console/sessions creates a PIN session: PIN and link shown, row
     assert.doesNotMatch(page, /data-tab="monitored"/, "only admins monitor");
     assert.match(page, /id="session-tabs"/);
     assert.match(page, /id="session-panel"/);
-    assert.match(page, /<script src="\/static\/console.js" defer/);
+    assert.match(page, /<script type="module" src="\/static\/console.js"/);
     assert.match(page, /id="console-options"/);
     assert.doesNotMatch(page, /style="/);
     assert.doesNotMatch(page, /data-action="start"/, "nothing to start while Connecting");

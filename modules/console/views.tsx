@@ -98,7 +98,7 @@ export function ConsoleHome(
           {t("nav.setAway")}
         </button>
       </form>
-      <script src="/static/console.js" defer></script>
+      <script type="module" src="/static/console.js"></script>
     </Layout>
   );
 }

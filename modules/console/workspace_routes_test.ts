@@ -98,7 +98,7 @@ Deno.test("GET /console/sessions/:id renders the panel with the log and the tool
     const page = await d.client.get(d.path);
     const full = await page.text();
     assert.match(full, /<!DOCTYPE html>/, "without htmx: a page");
-    assert.match(full, /<script src="\/static\/workspace.js" defer/);
+    assert.match(full, /<script type="module" src="\/static\/workspace.js"/);
     assert.equal(page.headers.get("vary"), "HX-Request");
   } finally {
     await d.t.close();

@@ -63,7 +63,7 @@ Deno.test("GET / sends visitors to the PIN page, which links to the technician s
     assert.match(html, /<input[^>]*name="pin"/);
     assert.match(html, /<button type="submit">Verbinden<\/button>/);
     assert.match(html, /href="\/signin"[^>]*>Aanmelden als technicus</);
-    assert.match(html, /<script src="\/static\/customer.js" defer(="")?><\/script>/);
+    assert.match(html, /<script type="module" src="\/static\/customer.js"><\/script>/);
   } finally {
     await finish(t);
   }

@@ -42,7 +42,7 @@ function CustomerShell(props: { c: C; title: string; children?: Child }) {
   return (
     <Layout c={props.c} title={props.title} bare>
       {props.children}
-      <script src="/static/customer.js" defer></script>
+      <script type="module" src="/static/customer.js"></script>
     </Layout>
   );
 }

@@ -1,0 +1,22 @@
+/**
+ * Bounds and presets that the schemas (`messages.ts`, `viewer_schema.ts`) and the browser island
+ * share. Plain data, no zod: the island imports this file, and its bundle carries no validator.
+ */
+
+/** Colour quality presets (SPEC R2); "auto" adapts to measured bandwidth and round trip. */
+export const QUALITY_PRESETS = ["auto", "high", "normal", "low", "greyscale"] as const;
+export type QualityPreset = typeof QUALITY_PRESETS[number];
+
+/** Clipboard text, either way, in UTF-16 code units (`string.length`). */
+export const CLIPBOARD_MAX_CHARS = 60_000;
+/** The largest screen coordinate (X11's limit). */
+export const COORD_MAX = 32_767;
+/** The most wheel notches one `wheel` message may carry, per axis. */
+export const WHEEL_MAX = 100;
+/** The largest keysym: Unicode characters sit at 0x1000000 + code point. */
+export const KEYSYM_MAX = 0x10ffff + 0x1000000;
+
+/** Whether a value is one of the quality presets. */
+export function isQualityPreset(value: unknown): value is QualityPreset {
+  return (QUALITY_PRESETS as readonly unknown[]).includes(value);
+}

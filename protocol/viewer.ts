@@ -1,0 +1,180 @@
+/**
+ * The technician's remote view: what its browser island and the server say to each other over
+ * the viewer socket (JSON text frames), and what the server hands the island on its mount
+ * element. Plain types and data, no zod: the island imports this file.
+ */
+import type { QualityPreset } from "./limits.ts";
+export type { ViewerInput } from "./viewer_schema.ts";
+
+export type ConsentState = "off" | "asked" | "granted" | "denied" | "revoked";
+export type AgentPresence = "absent" | "connected" | "reconnecting";
+
+/** Server → viewer. */
+export type ViewerMessage =
+  | {
+    type: "state";
+    agent: AgentPresence;
+    view: ConsentState;
+    control: ConsentState;
+    clipboard: ConsentState;
+    screen: { width: number; height: number } | null;
+    /** The customer's keyboard layout as the agent named it, null when unknown. */
+    keyboard: string | null;
+    quality: QualityPreset;
+  }
+  | { type: "offer"; sdp: string }
+  | { type: "clipboard"; text: string }
+  | { type: "pong"; at: number }
+  | { type: "error"; code: string; reason: string };
+
+/** The island's strings (locales `remote.ui.*`), sent along on the mount element. */
+export const REMOTE_UI_KEYS = [
+  "toolbar",
+  "viewStart",
+  "viewStop",
+  "controlStart",
+  "controlStop",
+  "ctrlAltDel",
+  "layoutLocal",
+  "layoutRemote",
+  "layoutRemoteNamed",
+  "layoutHint",
+  "scale",
+  "scaleFit",
+  "scaleActual",
+  "scaleStretch",
+  "magnifier",
+  "magnifierUnavailable",
+  "fullscreen",
+  "fullscreenFailed",
+  "detach",
+  "screenshot",
+  "screenshotSaved",
+  "screenshotFailed",
+  "screenshotNoVideo",
+  "refresh",
+  "refreshHint",
+  "quality",
+  "qualityAuto",
+  "qualityHigh",
+  "qualityNormal",
+  "qualityLow",
+  "qualityGreyscale",
+  "connecting",
+  "connectionLost",
+  "error",
+  "videoFailed",
+  "agentAbsent",
+  "agentReconnecting",
+  "viewOff",
+  "viewAsked",
+  "viewGranted",
+  "viewDenied",
+  "viewRevoked",
+  "controlAsked",
+  "controlGranted",
+  "controlDenied",
+  "controlRevoked",
+  "viewOffHint",
+  "waitingForPicture",
+  "screen",
+  "keyboardHint",
+  "viewOnlyHint",
+  "stats",
+  "statsFps",
+  "statsBitrate",
+  "statsLatency",
+  "statsResolution",
+  "unitFps",
+  "unitKbps",
+  "unitMBps",
+  "unitMs",
+  "remoteClipboard",
+  "copy",
+  "clipboardCopied",
+  "clipboardCopyFailed",
+  "localClipboard",
+  "localClipboardHint",
+  "sendClipboard",
+  "clipboardSent",
+  "clipboardEmpty",
+  "clipboardTooLong",
+  "clipboardOff",
+  "clipboardAsked",
+  "clipboardGranted",
+  "clipboardDenied",
+  "clipboardRevoked",
+] as const;
+export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
+
+/**
+ * The island's props. The server writes them as `data-*` attributes (`mountAttributes`), the
+ * island reads them back (`readMount`). Permissions only grey buttons out: the server enforces
+ * them on the socket.
+ */
+export interface RemoteViewMount {
+  session: string;
+  /** The viewer socket's path. */
+  ws: string;
+  /** Where screenshots (PNG) are posted. */
+  screenshot: string;
+  csrf: string;
+  labels: Partial<Record<RemoteUiKey, string>>;
+  canView: boolean;
+  canControl: boolean;
+  /** Clipboard sync rides on control. */
+  canClipboard: boolean;
+  canScreenshot: boolean;
+  /** The view is the whole page (/console/sessions/<id>/remote), not a workspace panel. */
+  detached: boolean;
+}
+
+const flag = (on: boolean) => (on ? "1" : "0");
+
+/** The mount element's `data-*` attributes for these props. */
+export function mountAttributes(props: RemoteViewMount): Record<`data-${string}`, string> {
+  return {
+    "data-session": props.session,
+    "data-ws": props.ws,
+    "data-screenshot": props.screenshot,
+    "data-csrf": props.csrf,
+    "data-labels": JSON.stringify(props.labels),
+    "data-can-view": flag(props.canView),
+    "data-can-control": flag(props.canControl),
+    "data-can-clipboard": flag(props.canClipboard),
+    "data-can-screenshot": flag(props.canScreenshot),
+    "data-detached": flag(props.detached),
+  };
+}
+
+/**
+ * The props back from an element's `dataset`. A missing permission attribute means allowed for
+ * view and screenshots, refused for control; clipboard follows control unless stated.
+ */
+export function readMount(data: Readonly<Record<string, string | undefined>>): RemoteViewMount {
+  const canControl = data.canControl === "1";
+  return {
+    session: data.session ?? "",
+    ws: data.ws ?? "",
+    screenshot: data.screenshot ?? "",
+    csrf: data.csrf ?? "",
+    labels: parseLabels(data.labels),
+    canView: data.canView !== "0",
+    canControl,
+    canClipboard: data.canClipboard === undefined ? canControl : data.canClipboard === "1",
+    canScreenshot: data.canScreenshot !== "0",
+    detached: data.detached === "1",
+  };
+}
+
+function parseLabels(json: string | undefined): RemoteViewMount["labels"] {
+  try {
+    const labels: unknown = JSON.parse(json || "{}");
+    if (!labels || typeof labels !== "object" || Array.isArray(labels)) return {};
+    return Object.fromEntries(
+      Object.entries(labels).filter(([, value]) => typeof value === "string"),
+    ) as RemoteViewMount["labels"];
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * What a technician's viewer may send over its socket, as a zod schema (the server checks every
+ * frame against it). Input messages are the agent protocol's own schemas, one source of truth.
+ * The island imports only the type (`ViewerInput` in `viewer.ts`), so zod stays on the server.
+ */
+import { z } from "zod";
+import { INPUT_MESSAGES } from "./messages.ts";
+import { QUALITY_PRESETS } from "./limits.ts";
+
+export const ViewerInputSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("view"), on: z.boolean() }),
+  z.strictObject({ type: z.literal("control"), on: z.boolean() }),
+  z.strictObject({ type: z.literal("answer"), sdp: z.string().max(20_000) }),
+  z.strictObject({ type: z.literal("keyframe") }),
+  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
+  z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
+  ...INPUT_MESSAGES,
+]);
+export type ViewerInput = z.infer<typeof ViewerInputSchema>;
