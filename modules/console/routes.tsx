@@ -1,12 +1,12 @@
 import { type Context, Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { organisations } from "../auth/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
 import {
   type AppDeps,
   type AppEnv,
   clientAddress,
   type CurrentUser,
-  HttpError,
   isHtmx,
   liveStream,
   readForm,
@@ -61,11 +61,11 @@ function _done(c: C) {
 function _method(c: C, value: string | undefined): ConnectionMethod {
   const method = value ?? "pin";
   if (!Object.hasOwn(CONNECTION_METHODS, method)) {
-    throw new HttpError(400, "console.unknownMethod");
+    throw new Refusal(400, "console.unknownMethod");
   }
   const needed = CONNECTION_METHODS[method as ConnectionMethod];
   if (!can(c.get("user"), needed)) {
-    throw new HttpError(403, "errors.permissionMissing", { permission: needed });
+    throw new Refusal(403, "errors.permissionMissing", { params: { permission: needed } });
   }
   return method as ConnectionMethod;
 }
@@ -211,9 +211,11 @@ export const consoleRoutes = new Hono<AppEnv>()
     const user = c.get("user")!;
     const form = await readForm(c);
     const target = parseTarget(form.target);
-    if (!target) throw new HttpError(422, "console.pickTarget");
+    if (!target) throw new Refusal(422, "console.pickTarget");
     if (target.kind === "technician" && !can(user, "seeOtherTechnicians")) {
-      throw new HttpError(403, "errors.permissionMissing", { permission: "seeOtherTechnicians" });
+      throw new Refusal(403, "errors.permissionMissing", {
+        params: { permission: "seeOtherTechnicians" },
+      });
     }
     const available = (id: string) => isTechnicianAvailable(deps.db, id, deps.clock.now());
     await transferSession(deps, user, c.req.param("id"), target, form.note ?? "", available);
@@ -228,7 +230,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       const value = form[`f_${field.id}`];
       if (value === undefined) continue;
       if (value.trim().length > field.maxLength) {
-        throw new HttpError(422, "sessions.fieldTooLong");
+        throw new Refusal(422, "sessions.fieldTooLong");
       }
       patch.fields[field.id] = value.trim();
     }

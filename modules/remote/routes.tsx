@@ -16,11 +16,11 @@ import { type Context, Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
 import { z } from "zod";
+import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
   clientAddress,
   type CurrentUser,
-  HttpError,
   liveStream,
   readForm,
   requireUser,
@@ -76,7 +76,7 @@ async function _working(c: C): Promise<{ session: SupportSession; user: CurrentU
 
 async function _customerSession(c: C): Promise<SupportSession> {
   const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
-  if (!session || session.endedAt) throw new HttpError(404, "customer.notFound");
+  if (!session || session.endedAt) throw new Refusal(404, "customer.notFound");
   return session;
 }
 
@@ -113,19 +113,19 @@ export const remoteRoutes = new Hono<AppEnv>()
   .post("/console/sessions/:id/remote/screenshot", async (c) => {
     const { session, user } = await _working(c);
     if (!can(user, "screenshots")) {
-      throw new HttpError(403, "errors.permissionMissing", { permission: "screenshots" });
+      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "screenshots" } });
     }
     const deps = c.get("deps");
     const limit = fileLimit(deps);
     if (Number(c.req.header("content-length") ?? 0) > limit + 64 * 1024) {
-      throw new HttpError(413, "files.tooLarge");
+      throw new Refusal(413, "files.tooLarge");
     }
     const form = await c.req.parseBody();
     const file = form.file;
-    if (!(file instanceof File)) throw new HttpError(422, "remote.screenshotMissing");
+    if (!(file instanceof File)) throw new Refusal(422, "remote.screenshotMissing");
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x50) {
-      throw new HttpError(422, "remote.screenshotNotPng");
+      throw new Refusal(422, "remote.screenshotNotPng");
     }
     const stored = await storeFile(
       deps,
@@ -152,7 +152,9 @@ export const remoteRoutes = new Hono<AppEnv>()
     async (c, next) => {
       const { session, user } = await _working(c);
       if (!can(user, "desktopView") && !can(user, "remoteControl")) {
-        throw new HttpError(403, "errors.permissionMissing", { permission: "desktopView" });
+        throw new Refusal(403, "errors.permissionMissing", {
+          params: { permission: "desktopView" },
+        });
       }
       c.set("remoteSession" as never, { session, user } as never);
       await next();
