@@ -50,7 +50,7 @@ export async function confirmEnrolment(
       totpEnabledAt: options.now,
       totpLastStep: step,
     }).where(eq(users.id, options.user.id));
-    return await replaceRecoveryCodes(tx as unknown as Database, options.user.id);
+    return await replaceRecoveryCodes(tx, options.user.id);
   });
 }
 

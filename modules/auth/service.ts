@@ -146,7 +146,7 @@ export async function completeSetup(
     if (consumed.expiresAt <= options.now) throw new Refusal(410, "setup.expiredToken");
     const [{ n }] = await tx.select({ n: count() }).from(organisations);
     if (Number(n) > 0) throw new Refusal(404, "setup.closed");
-    return await createOrganisation(tx as unknown as Database, {
+    return await createOrganisation(tx, {
       ...options.input,
       now: options.now,
       via: "setup page",

@@ -39,14 +39,13 @@ export async function createField(
   assertAdmin(ctx);
   const orgId = ctx.actor.orgId;
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    await assertRoomForOneMore(t, orgId);
-    if (await labelTaken(t, orgId, input.label)) {
+    await assertRoomForOneMore(tx, orgId);
+    if (await labelTaken(tx, orgId, input.label)) {
       return { ok: false as const, problems: [{ path: "label", code: "labelTaken" }] };
     }
-    const [{ last }] = await t.select({ last: max(customFields.position) }).from(customFields)
+    const [{ last }] = await tx.select({ last: max(customFields.position) }).from(customFields)
       .where(eq(customFields.orgId, orgId));
-    const [field] = await t.insert(customFields).values({
+    const [field] = await tx.insert(customFields).values({
       orgId,
       label: input.label,
       maxLength: input.maxLength,
@@ -54,7 +53,7 @@ export async function createField(
       active: true,
       createdAt: ctx.now,
     }).returning();
-    await audit(t, ctx, "field.created", field.id, { after: fieldSnapshot(field) });
+    await audit(tx, ctx, "field.created", field.id, { after: fieldSnapshot(field) });
     return { ok: true as const, field };
   });
 }
@@ -70,16 +69,15 @@ export async function updateField(
   if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
   const input = parsed.data;
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await orgField(t, ctx, id);
-    if (await labelTaken(t, ctx.actor.orgId, input.label, id)) {
+    const before = await orgField(tx, ctx, id);
+    if (await labelTaken(tx, ctx.actor.orgId, input.label, id)) {
       return { ok: false as const, problems: [{ path: "label", code: "labelTaken" }] };
     }
-    const [field] = await t.update(customFields).set({
+    const [field] = await tx.update(customFields).set({
       label: input.label,
       maxLength: input.maxLength,
     }).where(eq(customFields.id, id)).returning();
-    await audit(t, ctx, "field.updated", id, {
+    await audit(tx, ctx, "field.updated", id, {
       before: { label: before.label, maxLength: before.maxLength },
       after: { label: field.label, maxLength: field.maxLength },
     });
@@ -95,17 +93,16 @@ export async function moveField(
   ctx: ChangeContext,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    await orgField(t, ctx, id);
-    const order = (await listFields(t, ctx.actor.orgId)).map((f) => f.id);
+    await orgField(tx, ctx, id);
+    const order = (await listFields(tx, ctx.actor.orgId)).map((f) => f.id);
     const from = order.indexOf(id);
     const to = direction === "up" ? from - 1 : from + 1;
     if (to < 0 || to >= order.length) return;
     [order[from], order[to]] = [order[to], order[from]];
     for (const [position, fieldId] of order.entries()) {
-      await t.update(customFields).set({ position }).where(eq(customFields.id, fieldId));
+      await tx.update(customFields).set({ position }).where(eq(customFields.id, fieldId));
     }
-    await audit(t, ctx, "field.updated", id, {
+    await audit(tx, ctx, "field.updated", id, {
       before: { position: from },
       after: { position: to },
     });
@@ -123,12 +120,11 @@ export async function setFieldActive(
   ctx: ChangeContext,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await orgField(t, ctx, id);
+    const before = await orgField(tx, ctx, id);
     if (before.active === active) return;
-    if (active) await assertRoomForOneMore(t, ctx.actor.orgId);
-    await t.update(customFields).set({ active }).where(eq(customFields.id, id));
-    await audit(t, ctx, active ? "field.reactivated" : "field.deactivated", id, {
+    if (active) await assertRoomForOneMore(tx, ctx.actor.orgId);
+    await tx.update(customFields).set({ active }).where(eq(customFields.id, id));
+    await audit(tx, ctx, active ? "field.reactivated" : "field.deactivated", id, {
       before: { active: before.active },
       after: { active },
     });

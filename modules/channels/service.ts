@@ -106,18 +106,17 @@ export async function createChannel(
   assertAdmin(ctx);
   const orgId = ctx.actor.orgId;
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
     // Serialises channel creation per organisation, so two admins cannot both make the 10th.
-    await t.select({ id: organisations.id }).from(organisations)
+    await tx.select({ id: organisations.id }).from(organisations)
       .where(eq(organisations.id, orgId)).for("update");
-    const [{ n }] = await t.select({ n: count() }).from(channels).where(eq(channels.orgId, orgId));
+    const [{ n }] = await tx.select({ n: count() }).from(channels).where(eq(channels.orgId, orgId));
     if (Number(n) >= MAX_CHANNELS) {
       throw new Refusal(409, "channels.limitReached", { params: { max: MAX_CHANNELS } });
     }
-    const checked = await checkInput(t, ctx, raw);
+    const checked = await checkInput(tx, ctx, raw);
     if (!checked.ok) return checked;
     const input = checked.input;
-    const [row] = await t.insert(channels).values({
+    const [row] = await tx.insert(channels).values({
       orgId,
       name: input.name,
       slug: randomToken(12),
@@ -129,9 +128,9 @@ export async function createChannel(
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }).returning();
-    await linkGroups(t, row.id, input.groupIds);
+    await linkGroups(tx, row.id, input.groupIds);
     const channel = { ...row, groupIds: input.groupIds };
-    await recordChange(t, ctx, "channel.created", row.id, { after: snapshot(channel) });
+    await recordChange(tx, ctx, "channel.created", row.id, { after: snapshot(channel) });
     return { ok: true as const, channel };
   });
 }
@@ -145,13 +144,12 @@ export async function updateChannel(
 ): Promise<SaveResult> {
   assertAdmin(ctx);
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await getManagedChannel(t, ctx.actor, id);
+    const before = await getManagedChannel(tx, ctx.actor, id);
     if (!before) throw new Refusal(404, "channels.notFound");
-    const checked = await checkInput(t, ctx, raw);
+    const checked = await checkInput(tx, ctx, raw);
     if (!checked.ok) return checked;
     const input = checked.input;
-    const [row] = await t.update(channels).set({
+    const [row] = await tx.update(channels).set({
       name: input.name,
       active: input.active,
       fields: input.fields,
@@ -160,11 +158,11 @@ export async function updateChannel(
       unavailableMessage: input.unavailableMessage,
       updatedAt: ctx.now,
     }).where(eq(channels.id, id)).returning();
-    await t.delete(channelGroups).where(eq(channelGroups.channelId, id));
-    await linkGroups(t, id, input.groupIds);
+    await tx.delete(channelGroups).where(eq(channelGroups.channelId, id));
+    await linkGroups(tx, id, input.groupIds);
     const after = { ...row, groupIds: input.groupIds };
     const [was, is] = [snapshot(before), snapshot(after)];
-    await recordChange(t, ctx, "channel.updated", id, {
+    await recordChange(tx, ctx, "channel.updated", id, {
       ...changedValues(was, is),
     });
     return { ok: true as const, channel: after };
@@ -175,11 +173,10 @@ export async function updateChannel(
 export async function deleteChannel(db: Database, id: string, ctx: ChangeContext): Promise<void> {
   assertAdmin(ctx);
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await getManagedChannel(t, ctx.actor, id);
+    const before = await getManagedChannel(tx, ctx.actor, id);
     if (!before) throw new Refusal(404, "channels.notFound");
-    await t.delete(channels).where(eq(channels.id, id));
-    await recordChange(t, ctx, "channel.deleted", id, { before: snapshot(before) });
+    await tx.delete(channels).where(eq(channels.id, id));
+    await recordChange(tx, ctx, "channel.deleted", id, { before: snapshot(before) });
   });
 }
 
@@ -216,18 +213,17 @@ export async function markCallbackHandled(
   assertAdmin(ctx);
   if (!isUuid(id)) throw new Refusal(404, "channels.callbackNotFound");
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const [found] = await t.select({ callback: callbackRequests }).from(callbackRequests)
+    const [found] = await tx.select({ callback: callbackRequests }).from(callbackRequests)
       .innerJoin(channels, eq(callbackRequests.channelId, channels.id))
       .where(and(eq(callbackRequests.id, id), eq(channels.orgId, ctx.actor.orgId)))
       .for("update");
-    if (!found || !(await getManagedChannel(t, ctx.actor, found.callback.channelId))) {
+    if (!found || !(await getManagedChannel(tx, ctx.actor, found.callback.channelId))) {
       throw new Refusal(404, "channels.callbackNotFound");
     }
     if (found.callback.handledAt) return;
-    await t.update(callbackRequests).set({ handledAt: ctx.now })
+    await tx.update(callbackRequests).set({ handledAt: ctx.now })
       .where(eq(callbackRequests.id, id));
-    await recordChange(t, ctx, "callback.handled", id, {
+    await recordChange(tx, ctx, "callback.handled", id, {
       channelId: found.callback.channelId,
       name: found.callback.name,
     });

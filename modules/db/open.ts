@@ -45,7 +45,7 @@ export async function openPostgres(url: string): Promise<DatabaseHandle> {
   }
   const client = postgres(url, { max: 10, onnotice: () => {} });
   return {
-    db: drizzle(client) as unknown as Database,
+    db: drizzle(client),
     kind: "postgres",
     close: () => client.end(),
   };
@@ -63,5 +63,5 @@ export async function openPglite(
   });
   const db = drizzle(client);
   if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-  return { db: db as unknown as Database, kind: "pglite", close: () => client.close() };
+  return { db, kind: "pglite", close: () => client.close() };
 }

@@ -1,7 +1,6 @@
 // The outbox against a real database and a real SMTP server: held, sent, refused, down,
 // back-off to failed, rolled back, and the retry worker.
 import assert from "node:assert/strict";
-import type { Database } from "../db/mod.ts";
 import { MAX_ATTEMPTS, retryDelayMs } from "../outbox/mod.ts";
 import { type OutboxHarness, withOutboxDeps } from "../outbox/test_harness.ts";
 import { deliverMail, enqueueMail, mailOutbox, startMailWorker } from "./mod.ts";
@@ -145,7 +144,7 @@ Deno.test("enqueueMail() inside a transaction that rolls back leaves no row", as
   await withOutbox(undefined, async ({ deps, clock }) => {
     await assert.rejects(
       deps.db.transaction(async (tx) => {
-        await enqueueMail(tx as unknown as Database, MAIL, {
+        await enqueueMail(tx, MAIL, {
           now: clock.now(),
           smtpConfigured: true,
         });

@@ -78,10 +78,9 @@ export async function createGroup(
   const parsed = GroupSettingsSchema.safeParse({ ...defaultGroupSettings(), ...input.settings });
   if (!parsed.success) throw new Refusal(422, "org.settingsInvalid");
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    if (input.parentId) await managedGroup(t, ctx.actor, input.parentId);
-    await assertNameFree(t, ctx.actor.orgId, name);
-    const [group] = await t.insert(technicianGroups).values({
+    if (input.parentId) await managedGroup(tx, ctx.actor, input.parentId);
+    await assertNameFree(tx, ctx.actor.orgId, name);
+    const [group] = await tx.insert(technicianGroups).values({
       orgId: ctx.actor.orgId,
       parentId: input.parentId ?? null,
       name,
@@ -91,7 +90,7 @@ export async function createGroup(
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }).returning();
-    await recordChange(t, ctx, "group.created", group.id, { after: snapshot(group) });
+    await recordChange(tx, ctx, "group.created", group.id, { after: snapshot(group) });
     return group;
   });
 }
@@ -104,22 +103,21 @@ export async function updateGroup(
 ): Promise<GroupRow> {
   const { name, description } = checkGroupInput(input);
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await managedGroup(t, ctx.actor, id);
+    const before = await managedGroup(tx, ctx.actor, id);
     if (input.parentId) {
-      await managedGroup(t, ctx.actor, input.parentId);
-      if (await wouldCycle(t, ctx.actor.orgId, id, input.parentId)) {
+      await managedGroup(tx, ctx.actor, input.parentId);
+      if (await wouldCycle(tx, ctx.actor.orgId, id, input.parentId)) {
         throw new Refusal(422, "org.parentCycle");
       }
     }
-    if (name !== before.name) await assertNameFree(t, ctx.actor.orgId, name);
-    const [after] = await t.update(technicianGroups).set({
+    if (name !== before.name) await assertNameFree(tx, ctx.actor.orgId, name);
+    const [after] = await tx.update(technicianGroups).set({
       name,
       description,
       parentId: input.parentId ?? null,
       updatedAt: ctx.now,
     }).where(eq(technicianGroups.id, id)).returning();
-    await recordChange(t, ctx, "group.updated", id, {
+    await recordChange(tx, ctx, "group.updated", id, {
       before: snapshot(before),
       after: snapshot(after),
     });
@@ -134,12 +132,11 @@ export async function setGroupPermissions(
   ctx: ChangeContext,
 ): Promise<GroupRow> {
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await managedGroup(t, ctx.actor, id);
+    const before = await managedGroup(tx, ctx.actor, id);
     const next = normalisePermissions(permissions);
-    const [after] = await t.update(technicianGroups).set({ permissions: next, updatedAt: ctx.now })
+    const [after] = await tx.update(technicianGroups).set({ permissions: next, updatedAt: ctx.now })
       .where(eq(technicianGroups.id, id)).returning();
-    await recordChange(t, ctx, "group.permissions_changed", id, {
+    await recordChange(tx, ctx, "group.permissions_changed", id, {
       before: before.permissions,
       after: next,
     });
@@ -162,12 +159,11 @@ export async function setGroupSettings(
     return { ok: false as const, issues: parsed.error.issues };
   }
   const group = await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const before = await managedGroup(t, ctx.actor, id);
+    const before = await managedGroup(tx, ctx.actor, id);
     const settings = withUnavailableAtDefaults(parsed.data);
-    const [after] = await t.update(technicianGroups).set({ settings, updatedAt: ctx.now })
+    const [after] = await tx.update(technicianGroups).set({ settings, updatedAt: ctx.now })
       .where(eq(technicianGroups.id, id)).returning();
-    await recordChange(t, ctx, "group.settings_changed", id, {
+    await recordChange(tx, ctx, "group.settings_changed", id, {
       ...changedValues(before.settings, settings),
     });
     return after;
@@ -179,16 +175,15 @@ export async function setGroupSettings(
 export async function deleteGroup(db: Database, id: string, ctx: ChangeContext): Promise<void> {
   if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const group = await managedGroup(t, ctx.actor, id);
-    const members = await t.select().from(groupMembers).where(eq(groupMembers.groupId, id))
+    const group = await managedGroup(tx, ctx.actor, id);
+    const members = await tx.select().from(groupMembers).where(eq(groupMembers.groupId, id))
       .limit(1);
-    const children = await t.select().from(technicianGroups).where(
+    const children = await tx.select().from(technicianGroups).where(
       eq(technicianGroups.parentId, id),
     ).limit(1);
     if (members.length > 0 || children.length > 0) throw new Refusal(409, "org.groupNotEmpty");
-    await t.delete(technicianGroups).where(eq(technicianGroups.id, id));
-    await recordChange(t, ctx, "group.deleted", id, { before: snapshot(group) });
+    await tx.delete(technicianGroups).where(eq(technicianGroups.id, id));
+    await recordChange(tx, ctx, "group.deleted", id, { before: snapshot(group) });
   });
 }
 
@@ -200,16 +195,15 @@ export async function setGroupAdmins(
 ) {
   if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    await managedGroup(t, ctx.actor, id);
-    const before = await t.select({ userId: groupAdmins.userId }).from(groupAdmins).where(
+    await managedGroup(tx, ctx.actor, id);
+    const before = await tx.select({ userId: groupAdmins.userId }).from(groupAdmins).where(
       eq(groupAdmins.groupId, id),
     );
-    await t.delete(groupAdmins).where(eq(groupAdmins.groupId, id));
+    await tx.delete(groupAdmins).where(eq(groupAdmins.groupId, id));
     if (adminIds.length > 0) {
-      await t.insert(groupAdmins).values(adminIds.map((userId) => ({ groupId: id, userId })));
+      await tx.insert(groupAdmins).values(adminIds.map((userId) => ({ groupId: id, userId })));
     }
-    await recordChange(t, ctx, "group.admins_changed", id, {
+    await recordChange(tx, ctx, "group.admins_changed", id, {
       before: before.map((b) => b.userId),
       after: adminIds,
     });

@@ -68,11 +68,10 @@ export async function inviteUser(
   const token = randomToken();
   const link = `${deps.config.publicUrl}/invite/${token}`;
   const { user, mailId } = await deps.db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    await managedGroup(t, ctx.actor, input.groupId);
-    const [taken] = await t.select({ id: users.id }).from(users).where(eq(users.email, email));
+    await managedGroup(tx, ctx.actor, input.groupId);
+    const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
     if (taken) throw new Refusal(409, "org.emailTaken", { params: { email } });
-    const [user] = await t.insert(users).values({
+    const [user] = await tx.insert(users).values({
       orgId: ctx.actor.orgId,
       email,
       name,
@@ -80,8 +79,8 @@ export async function inviteUser(
       passwordHash: null,
       createdAt: ctx.now,
     }).returning();
-    await t.insert(groupMembers).values({ userId: user.id, groupId: input.groupId });
-    await t.insert(invitations).values({
+    await tx.insert(groupMembers).values({ userId: user.id, groupId: input.groupId });
+    await tx.insert(invitations).values({
       userId: user.id,
       tokenHash: await sha256Hex(token),
       invitedBy: ctx.actor.id,
@@ -89,14 +88,14 @@ export async function inviteUser(
       expiresAt: new Date(ctx.now.getTime() + INVITATION_TTL_MS),
     });
     const values = { name, inviter: ctx.actor.name, link, days: 7 };
-    const mailId = await enqueueMail(t, {
+    const mailId = await enqueueMail(tx, {
       orgId: ctx.actor.orgId,
       kind: "invitation",
       to: email,
       subject: ctx.t("org.inviteMailSubject", values),
       text: ctx.t("org.inviteMailBody", values),
     }, { now: ctx.now, smtpConfigured: Boolean(deps.config.smtpUrl) });
-    await recordChange(t, ctx, "technician.invited", user.id, {
+    await recordChange(tx, ctx, "technician.invited", user.id, {
       after: { email, name, role: input.role, groupId: input.groupId },
     });
     return { user, mailId };
@@ -125,23 +124,22 @@ export async function acceptInvitation(
   options: { token: string; password: string; now: Date; ip: string },
 ) {
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const found = await findInvitation(t, options.token, options.now);
+    const found = await findInvitation(tx, options.token, options.now);
     if (!found) throw new Refusal(410, "org.invitationInvalid");
     const problem = passwordProblem(options.password, found.user.email);
     if (problem) throw new Refusal(422, problem);
-    const used = await t.update(invitations).set({ usedAt: options.now }).where(and(
+    const used = await tx.update(invitations).set({ usedAt: options.now }).where(and(
       eq(invitations.id, found.invitation.id),
       isNull(invitations.usedAt),
     )).returning({ id: invitations.id });
     if (used.length !== 1) throw new Refusal(410, "org.invitationInvalid");
-    await t.update(users).set({
+    await tx.update(users).set({
       passwordHash: await hashPassword(options.password),
       passwordChangedAt: options.now,
     }).where(eq(users.id, found.user.id));
     const actor = toCurrentUser(found.user);
     await recordChange(
-      t,
+      tx,
       { actor, ip: options.ip, now: options.now },
       "technician.invitation_accepted",
       actor.id,
@@ -159,17 +157,16 @@ export async function setActive(
   ctx: ChangeContext,
 ) {
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const person = await managedPerson(t, ctx, userId);
+    const person = await managedPerson(tx, ctx, userId);
     if (person.id === ctx.actor.id) throw new Refusal(409, "org.cannotDeactivateSelf");
-    await t.update(users).set({ active }).where(eq(users.id, userId));
+    await tx.update(users).set({ active }).where(eq(users.id, userId));
     if (!active) {
-      await endAllSessions(t, userId);
+      await endAllSessions(tx, userId);
       // Its API tokens too: reactivating someone must not bring old tokens back to life.
-      await revokeAllApiTokens(t, userId);
+      await revokeAllApiTokens(tx, userId);
     }
     await recordChange(
-      t,
+      tx,
       ctx,
       active ? "technician.reactivated" : "technician.deactivated",
       userId,
@@ -188,15 +185,14 @@ export async function moveToGroup(
   ctx: ChangeContext,
 ) {
   await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const person = await managedPerson(t, ctx, userId);
-    await managedGroup(t, ctx.actor, groupId);
-    const [before] = await t.select().from(groupMembers).where(eq(groupMembers.userId, userId));
-    await t.insert(groupMembers).values({ userId, groupId }).onConflictDoUpdate({
+    const person = await managedPerson(tx, ctx, userId);
+    await managedGroup(tx, ctx.actor, groupId);
+    const [before] = await tx.select().from(groupMembers).where(eq(groupMembers.userId, userId));
+    await tx.insert(groupMembers).values({ userId, groupId }).onConflictDoUpdate({
       target: groupMembers.userId,
       set: { groupId },
     });
-    await recordChange(t, ctx, "technician.moved", person.id, {
+    await recordChange(tx, ctx, "technician.moved", person.id, {
       before: { groupId: before?.groupId ?? null },
       after: { groupId },
     });

@@ -1,5 +1,4 @@
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
-import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { OutboxRow, OutboxScope, OutboxStore } from "./store.ts";
 
@@ -37,10 +36,9 @@ export async function resendOutbox<Row extends OutboxRow>(
   const { scope, actor } = options;
   const now = deps.clock.now();
   const before = await deps.db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const rows = await options.store.resetForResend(t, scope, { now, ids: options.ids });
+    const rows = await options.store.resetForResend(tx, scope, { now, ids: options.ids });
     for (const row of rows) {
-      await recordAudit(t, {
+      await recordAudit(tx, {
         orgId: row.orgId ?? scope.orgId,
         actorId: actor.id,
         actorEmail: actor.email,

@@ -60,16 +60,15 @@ export async function createReply(
   const checked = checkReply(kind, draft);
   if (!checked.ok) return checked;
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    const existing = await lockAndCount(t, ctx.actor.id);
+    const existing = await lockAndCount(tx, ctx.actor.id);
     if (existing >= MAX_REPLIES) {
       throw new Refusal(409, "replies.limitReached", { params: { max: MAX_REPLIES } });
     }
-    const [row] = await t.insert(predefinedReplies).values({
+    const [row] = await tx.insert(predefinedReplies).values({
       orgId: ctx.actor.orgId,
       userId: ctx.actor.id,
       ...checked.input,
-      position: await nextPosition(t, ctx.actor.id, kind),
+      position: await nextPosition(tx, ctx.actor.id, kind),
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }).returning();
@@ -111,16 +110,15 @@ export async function moveReply(
   ctx: ChangeContext,
 ): Promise<Reply> {
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
-    await lockAndCount(t, ctx.actor.id);
-    const reply = await ownReply(t, ctx, id);
-    const order = (await listReplies(t, ctx.actor.id, reply.kind)).map((r) => r.id);
+    await lockAndCount(tx, ctx.actor.id);
+    const reply = await ownReply(tx, ctx, id);
+    const order = (await listReplies(tx, ctx.actor.id, reply.kind)).map((r) => r.id);
     const from = order.indexOf(id);
     const to = direction === "up" ? from - 1 : from + 1;
     if (to < 0 || to >= order.length) return reply;
     [order[from], order[to]] = [order[to], order[from]];
     for (const [position, replyId] of order.entries()) {
-      await t.update(predefinedReplies).set({ position }).where(eq(predefinedReplies.id, replyId));
+      await tx.update(predefinedReplies).set({ position }).where(eq(predefinedReplies.id, replyId));
     }
     return reply;
   });
@@ -139,22 +137,21 @@ export async function importReplies(
   ctx: ChangeContext,
 ): Promise<ImportResult> {
   return await db.transaction(async (tx) => {
-    const t = tx as unknown as Database;
     const userId = ctx.actor.id;
-    const existing = await lockAndCount(t, userId);
+    const existing = await lockAndCount(tx, userId);
     if (mode === "add" && existing + items.length > MAX_REPLIES) {
       return { ok: false as const, existing };
     }
     if (mode === "replace") {
-      await t.delete(predefinedReplies).where(eq(predefinedReplies.userId, userId));
+      await tx.delete(predefinedReplies).where(eq(predefinedReplies.userId, userId));
     }
     const next = { reply: 0, url: 0 };
     if (mode === "add") {
-      next.reply = await nextPosition(t, userId, "reply");
-      next.url = await nextPosition(t, userId, "url");
+      next.reply = await nextPosition(tx, userId, "reply");
+      next.url = await nextPosition(tx, userId, "url");
     }
     if (items.length > 0) {
-      await t.insert(predefinedReplies).values(items.map((item) => ({
+      await tx.insert(predefinedReplies).values(items.map((item) => ({
         orgId: ctx.actor.orgId,
         userId,
         kind: item.kind,
@@ -166,7 +163,7 @@ export async function importReplies(
       })));
     }
     const removed = mode === "replace" ? existing : 0;
-    await recordChange(t, ctx, "replies.imported", userId, {
+    await recordChange(tx, ctx, "replies.imported", userId, {
       mode,
       added: items.length,
       removed,

@@ -2,7 +2,6 @@
 // gateway, sent, back-off to failed, bad numbers refused, rolled back, and the worker.
 import assert from "node:assert/strict";
 import type { Config } from "../config/mod.ts";
-import type { Database } from "../db/mod.ts";
 import { MAX_ATTEMPTS, retryDelayMs } from "../outbox/mod.ts";
 import { type OutboxHarness, withOutboxDeps } from "../outbox/test_harness.ts";
 import {
@@ -162,7 +161,7 @@ Deno.test("enqueueSms() inside a transaction that rolls back leaves no row", asy
   await withOutbox({}, async ({ deps, clock }) => {
     await assert.rejects(
       deps.db.transaction(async (tx) => {
-        await enqueueSms(tx as unknown as Database, {
+        await enqueueSms(tx, {
           ...SMS,
           now: clock.now(),
           gatewayConfigured: true,
