@@ -1,8 +1,8 @@
 // The agent is told the moment its session is over for the customer, whoever or whatever
 // ended it (issue 13): the customer's page, the waiting deadline (its row Removed), the
 // inactivity deadline (Timed out) — `end`, then a 4404 close, so the agent stops sharing and
-// exits. A change that leaves the session open (hold) tells it nothing. The technician's End
-// is covered in agent_gateway_test.ts.
+// exits, and the customer's page is not told the app is reconnecting. A change that leaves the
+// session open (hold) tells it nothing. The technician's End is in agent_gateway_test.ts.
 import assert from "node:assert/strict";
 import {
   type AgentMessage,
@@ -21,6 +21,7 @@ import {
   type SupportSession,
 } from "../support/mod.ts";
 import { createPrivateSession, liveRows } from "../support/test_support.ts";
+import { remoteHub } from "./hub.ts";
 
 /** An attached test agent: every server frame it got, and how its socket closed. */
 async function attachedAgent(port: number, token: string) {
@@ -109,6 +110,9 @@ test("agent socket: the customer ends the session on the page → end and a 4404
     const end = await agent.until("end", 1_000);
     assert.deepEqual(end, { type: "end", reason: "the session has ended" });
     assert.equal(await agent.closed, 4404);
+    // The socket closing after `end` is no drop: the page must not say "reconnecting".
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(remoteHub(t.deps).find(session.id)?.customerView().agent, "absent");
   });
 });
 

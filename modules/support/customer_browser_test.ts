@@ -1,7 +1,8 @@
 // The customer's side in a real browser (headless Chromium): PIN entry, the live log over
 // EventSource (both sides' chat, pushed link), Enter to send through htmx without a duplicate
 // line, font size kept across a reload, upload and download with progress, chat switched off
-// live and the end of the session — with no CSP violation or script error on the way.
+// live and the end of the session (no empty log box before it, no welcome or support-app
+// link after it) — with no CSP violation or script error on the way.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
@@ -54,6 +55,10 @@ Deno.test({
         for (let i = 0; i < 50 && await status() !== "waiting"; i++) await page.waitForTimeout(100);
         assert.equal(await status(), "waiting", "the page's stream connected the customer");
         assert.equal(await page.locator("#reconnect-banner").isHidden(), true);
+        // Nothing said yet: no empty log box above the rest.
+        assert.equal(await page.locator("#customer-log").isHidden(), true, "empty log hidden");
+        assert.equal(await page.locator("#agent-download").isVisible(), true);
+        assert.equal(await page.locator(".waiting-intro").isVisible(), true);
 
         await page.fill("#customer-chat-input", "My printer is broken");
         await page.press("#customer-chat-input", "Enter");
@@ -104,6 +109,9 @@ Deno.test({
         assert.equal(await page.locator("#chat-disabled-notice").isVisible(), true);
         await endSession(t.deps, tech, session.id);
         await page.locator("#ended-notice").waitFor({ state: "visible" });
+        // Once ended, the page no longer welcomes or offers the support app.
+        assert.equal(await page.locator(".waiting-intro").isHidden(), true);
+        assert.equal(await page.locator("#agent-download").isHidden(), true);
         assert.deepEqual(page.errors, []);
       });
     } finally {

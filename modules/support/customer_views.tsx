@@ -263,9 +263,9 @@ export function ChatPage(
           {t("customer.reconnecting")}
         </p>
         <p id="ended-notice" class="flash info" role="status" hidden>
-          {t("customer.ended.title")} {t("customer.ended.text")}
+          <strong>{t("customer.ended.title")}</strong> {t("customer.ended.text")}
         </p>
-        <p class="muted">{t("customer.waitingIntro")}</p>
+        <p class="muted waiting-intro">{t("customer.waitingIntro")}</p>
         <div
           id="customer-log"
           class="customer-log"
@@ -330,7 +330,7 @@ function RemoteConsent(props: { c: C; token: string }) {
         <span id="remote-ask-text"></span>
       </p>
       {/* `hidden` sits outside `.row`, whose display: flex would override it. */}
-      <div id="remote-sharing" hidden>
+      <div id="remote-sharing" class="flash info" hidden>
         <div class="row">
           <span id="remote-sharing-text"></span>
           <button type="button" id="remote-revoke-control" class="danger small" hidden>
