@@ -12,6 +12,7 @@ import { smsAdminRoutes } from "../sms/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
+import { createMetrics, metricsRoutes } from "../metrics/mod.ts";
 import {
   type AppDeps,
   type AppEnv,
@@ -30,6 +31,9 @@ import { agentDownloadRoutes, agentRoutes, remoteRoutes } from "../remote/mod.ts
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const metrics = createMetrics(deps);
+  // First, so every answer is counted — refusals and errors included.
+  app.use("*", metrics.countRequests);
   app.use("*", requestContext(deps));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
@@ -38,6 +42,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", cleanTextInputs());
   app.route("/", staticRoutes);
   app.route("/", healthRoutes);
+  app.route("/", metricsRoutes(metrics));
   app.use("*", sessionMiddleware());
   app.use("*", permissionsMiddleware());
   app.use(

@@ -37,6 +37,11 @@ export interface Config {
   trustProxy?: boolean;
   /** False when RESCUE_LOG=off silences the JSON log. */
   logEnabled?: boolean;
+  /**
+   * METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset → only a scraper on the
+   * same machine (loopback, not through a proxy) is answered.
+   */
+  metricsToken?: string;
   version: string;
 }
 
@@ -80,6 +85,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     secureCookies: publicUrl.startsWith("https:"),
     trustProxy: env.RESCUE_TRUST_PROXY,
     logEnabled: env.RESCUE_LOG,
+    metricsToken: env.METRICS_TOKEN,
     version: VERSION,
   };
 }

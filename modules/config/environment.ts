@@ -53,6 +53,11 @@ export const ENVIRONMENT = z.object({
     ),
   RESCUE_TRUST_PROXY: z.string().optional().transform((value) => value === "1"),
   RESCUE_LOG: z.string().optional().transform((value) => value !== "off"),
+  // Not trimmed, like the other secrets; short tokens are guessable.
+  METRICS_TOKEN: z.string().optional().transform((value) => value || undefined).refine(
+    (value) => value === undefined || value.length >= 16,
+    "METRICS_TOKEN must be at least 16 characters long",
+  ),
 }).check((ctx) => {
   const env = ctx.value;
   if (Boolean(env.RESCUE_ADMIN_EMAIL) !== Boolean(env.RESCUE_ADMIN_PASSWORD)) {

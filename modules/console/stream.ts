@@ -114,7 +114,7 @@ export function startConsoleStream(
     if (event.kind === "session") run(() => onSession(event));
     else if (event.kind === "log") run(() => onLog(event));
     else if (event.kind === "access") run(() => onAccess(event));
-  });
+  }, { kind: "console" });
   stream.onClose(unsubscribe);
   run(sendQueue);
 }

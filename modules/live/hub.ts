@@ -22,19 +22,38 @@ export type LiveEvent =
 
 export type LiveListener = (event: LiveEvent) => void;
 
+/** Who listens, for the metrics: a technician's console, a customer's page, or other. */
+export type LiveListenerKind = "console" | "customer" | "other";
+
 export class LiveHub {
   #byOrg = new Map<string, Set<LiveListener>>();
   #seq = 0;
+  #kinds: Record<LiveListenerKind, number> = { console: 0, customer: 0, other: 0 };
 
   /** Listens to one organisation's events until the returned function is called. */
-  subscribe(orgId: string, listener: LiveListener): () => void {
+  subscribe(
+    orgId: string,
+    listener: LiveListener,
+    options: { kind?: LiveListenerKind } = {},
+  ): () => void {
     let set = this.#byOrg.get(orgId);
     if (!set) this.#byOrg.set(orgId, set = new Set());
     set.add(listener);
+    const kind = options.kind ?? "other";
+    this.#kinds[kind]++;
+    let subscribed = true;
     return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.#kinds[kind]--;
       set.delete(listener);
       if (set.size === 0) this.#byOrg.delete(orgId);
     };
+  }
+
+  /** How many listen now, by kind (live consoles, customer pages, the rest). */
+  listeners(): Readonly<Record<LiveListenerKind, number>> {
+    return { ...this.#kinds };
   }
 
   /** Tells every listener of the event's organisation; a throwing listener hurts no other. */

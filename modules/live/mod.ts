@@ -3,4 +3,4 @@
  * inside the process to every open console and customer page of the organisation. One hub
  * per app (it travels in `AppDeps.live`), so tests can run many apps side by side.
  */
-export { type LiveEvent, LiveHub, type LiveListener } from "./hub.ts";
+export { type LiveEvent, LiveHub, type LiveListener, type LiveListenerKind } from "./hub.ts";

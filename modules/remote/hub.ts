@@ -108,6 +108,9 @@ export class RemoteSession {
   #autoTimer: ReturnType<typeof setInterval> | undefined;
   framesIn = 0;
   bytesIn = 0;
+  /** Frames (and their bytes) handed on to viewers' peers, summed over viewers. */
+  framesOut = 0;
+  bytesOut = 0;
   /** Hook for the log: set by the routes that own the database side. */
   onEvent: (event: RemoteEvent) => void = () => {};
   /** Called at most every `ACTIVITY_EVERY_MS` while the picture flows or input arrives. */
@@ -186,7 +189,15 @@ export class RemoteSession {
       this.screen = { width: frame.width, height: frame.height };
       this.#changed();
     }
-    for (const viewer of this.viewers) viewer.peer?.send(frame);
+    for (const viewer of this.viewers) {
+      const peer = viewer.peer;
+      if (!peer) continue;
+      const sent = peer.framesSent;
+      peer.send(frame);
+      if (peer.framesSent === sent) continue; // skipped: a slow viewer or one not yet connected
+      this.framesOut++;
+      this.bytesOut += frame.data.byteLength;
+    }
   }
 
   // --- the technician side ----------------------------------------------------------------
@@ -300,8 +311,6 @@ export class RemoteSession {
     this.#stopAll(null);
     for (const viewer of this.viewers) this.#disconnect(viewer);
     this.#stopAuto();
-    // The agent is told to go; its socket closing next is no drop to reconnect from.
-    this.agent = null;
     this.presence = "absent";
     this.#changed();
   }
@@ -427,9 +436,22 @@ export class RemoteSession {
   }
 }
 
+/** What the app's remote sessions hold now, and the media they moved since it started. */
+export interface RemoteStats {
+  sessions: number;
+  agents: number;
+  viewers: number;
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
+}
+
 /** All remote sessions of one running app. */
 export class RemoteHub {
   readonly #sessions = new Map<string, RemoteSession>();
+  /** The media counters of sessions already dropped, so the totals never go back. */
+  readonly #dropped = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
 
   constructor(private hostAddresses: string[]) {}
 
@@ -449,8 +471,27 @@ export class RemoteHub {
   }
 
   drop(sessionId: string) {
-    this.#sessions.get(sessionId)?.close();
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
+    session.close();
     this.#sessions.delete(sessionId);
+    for (const key of ["framesIn", "bytesIn", "framesOut", "bytesOut"] as const) {
+      this.#dropped[key] += session[key];
+    }
+  }
+
+  /** Counted when asked (the metrics scrape), so the media path pays nothing for it. */
+  stats(): RemoteStats {
+    const stats = { sessions: this.#sessions.size, agents: 0, viewers: 0, ...this.#dropped };
+    for (const session of this.#sessions.values()) {
+      if (session.agent) stats.agents++;
+      stats.viewers += session.viewers.size;
+      stats.framesIn += session.framesIn;
+      stats.bytesIn += session.bytesIn;
+      stats.framesOut += session.framesOut;
+      stats.bytesOut += session.bytesOut;
+    }
+    return stats;
   }
 
   get size(): number {

@@ -175,7 +175,7 @@ export async function startCustomerStream(
 
   const unsubscribe = deps.live.subscribe(session.orgId, (event) => {
     if ("sessionId" in event && event.sessionId === session.id) schedule();
-  });
+  }, { kind: "customer" });
   stream.onClose(async () => {
     unsubscribe();
     await chain;

@@ -97,6 +97,8 @@ export {
   visibleRows,
 } from "./queue.ts";
 export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
+/** For the metrics scrape: sessions waiting now, and how late the oldest due deadline is. */
+export { type QueueGauges, queueGauges } from "./gauges.ts";
 export { channelSessionHooks } from "./channel_hooks.tsx";
 export { channelAvailability, isTechnicianAvailable, presenceOf } from "./presence.ts";
 export {
