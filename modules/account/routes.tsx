@@ -19,7 +19,6 @@ import {
   revokeDevice,
   totpQrSvg,
   totpUri,
-  unusedRecoveryCodeCount,
   users,
   verifySecondFactor,
 } from "../auth/mod.ts";
@@ -34,12 +33,17 @@ import {
   RecoveryCodesSection,
   TwoFactorSection,
 } from "./views.tsx";
+import { loadAccount } from "./account_data.ts";
 
 type C = Context<AppEnv>;
 
 export const accountRoutes = new Hono<AppEnv>()
   .use("*", requireUser())
-  .get("/", async (c) => c.html(<AccountPage c={c} data={await loadAccount(c)} />))
+  .get(
+    "/",
+    async (c) =>
+      c.html(<AccountPage c={c} data={await loadAccount(c.get("deps"), c.get("user")!.id)} />),
+  )
   .post("/language", async (c) => {
     const form = await readForm(c);
     if (!isLanguage(form.language)) throw new Refusal(400, "errors.badLanguage");
@@ -187,19 +191,6 @@ async function secondFactorChecked(c: C) {
   if (!method) throw new Refusal(400, "twofa.wrongCode");
   return user;
 }
-
-async function loadAccount(c: C) {
-  const user = await self(c);
-  const { db, clock } = c.get("deps");
-  return {
-    user,
-    unusedCodes: user.totpEnabledAt ? await unusedRecoveryCodeCount(db, user.id) : 0,
-    devices: await listDevices(db, user.id, clock.now()),
-    tokens: await listApiTokens(db, user.id),
-  };
-}
-
-export type AccountData = Awaited<ReturnType<typeof loadAccount>>;
 
 async function audit(c: C, action: AuditAction, details: Record<string, unknown> = {}) {
   const user = c.get("user")!;

@@ -3,7 +3,7 @@ import type { AppEnv } from "../http/mod.ts";
 import { languageName, LANGUAGES } from "../i18n/mod.ts";
 import { RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
-import type { AccountData } from "./routes.tsx";
+import type { AccountData } from "./account_data.ts";
 
 type C = Context<AppEnv>;
 const when = (d: Date | null) => d ? d.toISOString().replace("T", " ").slice(0, 16) : "—";

@@ -36,7 +36,8 @@ export {
  * and Offline keep the status to go back to in `state.previous`; every other status has
  * `previous: null`.
  */
-export { type SessionState, transition, type TransitionResult } from "./status.ts";
+export { type SessionState, type TransitionResult } from "./status.ts";
+export { transition } from "./machine.ts";
 
 /**
  * `DEADLINES` says, per status, which persisted deadlines entering it starts (connecting,

@@ -2,9 +2,8 @@
  * Session statuses and the events that move them (SPEC Q8). A status is one technician's
  * view of a session: the same session is Outgoing for the sender and Incoming for the
  * recipient, so every event below means "what happened, as seen from this technician's row".
- * The allowed moves are data in `transitions.ts`; this file checks and applies them.
+ * The allowed moves are data in `transitions.ts`; `machine.ts` checks and applies them.
  */
-import { RETURNS_TO, TRANSITIONS } from "./transitions.ts";
 
 export const SESSION_STATUSES = [
   "connecting",
@@ -101,59 +100,3 @@ export interface SessionState {
 export type TransitionResult =
   | { readonly ok: true; readonly state: SessionState }
   | { readonly ok: false; readonly reason: string };
-
-const CLEARABLE: ReadonlySet<SessionStatus> = new Set([
-  "closed",
-  "timed_out",
-  "closed_by_waiting_customer",
-]);
-
-export function transition(state: SessionState, event: SessionEvent): TransitionResult {
-  const from = state.status;
-  if (!isSessionStatus(from)) return _refuse(`Unknown session status "${String(from)}"`);
-  const target = TRANSITIONS[from][event.type];
-  if (target === undefined) return _refuse(_notAccepted(from, event.type));
-
-  if (event.type === "inactivity_timeout") {
-    const open = INACTIVITY_BLOCKERS.filter((blocker) => event.open[blocker]);
-    if (open.length > 0) {
-      return _refuse(
-        `A session that is ${from} does not take inactivity_timeout while ${
-          open.join(", ")
-        } is open or pending`,
-      );
-    }
-  }
-
-  // Reconnecting, Rebooting and Offline must know where to return before anything moves.
-  const returnsTo = RETURNS_TO[from];
-  if (returnsTo && (state.previous === null || !returnsTo.includes(state.previous))) {
-    return _refuse(
-      `A session that is ${from} needs a previous status among ${returnsTo.join(", ")} (got ${
-        state.previous ?? "none"
-      }), so ${event.type} cannot be applied`,
-    );
-  }
-
-  if (target === "previous") return _accept(state.previous!, null);
-  if (target === "offline") return _accept("offline", state.previous);
-  if (target === "reconnecting" || target === "rebooting") return _accept(target, from);
-  return _accept(target, null);
-}
-
-function _accept(status: SessionStatus, previous: SessionStatus | null): TransitionResult {
-  return { ok: true, state: { status, previous } };
-}
-
-function _refuse(reason: string): TransitionResult {
-  return { ok: false, reason };
-}
-
-function _notAccepted(from: SessionStatus, type: SessionEventType): string {
-  const accepted = Object.keys(TRANSITIONS[from]);
-  if (accepted.length === 0) return `A session that is ${from} accepts no events (got ${type})`;
-  if (CLEARABLE.has(from)) {
-    return `A session that is ${from} only accepts end, which clears the row (got ${type})`;
-  }
-  return `A session that is ${from} does not accept ${type} (it accepts ${accepted.join(", ")})`;
-}
