@@ -9,8 +9,11 @@ import { LiveHub } from "./modules/live/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
 import { startSmsWorker } from "./modules/sms/mod.ts";
 import { startSessionTimers } from "./modules/support/mod.ts";
+import { buildIslands } from "./modules/static_files/mod.ts";
 
 const started = performance.now();
+// The browser islands bundle while the database opens; a broken island stops start-up.
+const islands = buildIslands();
 const config = await loadConfig();
 const log = createLogger({ service: "rescue" }, config.logEnabled ? undefined : () => {});
 const database = await openDatabase(config);
@@ -24,6 +27,7 @@ const deps = {
   files: fileStoreIn(config.dataDir),
 };
 await bootstrap(deps);
+await islands;
 const app = createApp(deps);
 const stopMail = startMailWorker(deps);
 const stopSms = startSmsWorker(deps);

@@ -1,6 +1,7 @@
 // Module-boundary check (part of `deno task ok`): a module is imported only through its
-// `mod.ts`; module → module edges must be on the allow-list below; no cycles; the agent
-// and the protocol package never import server code.
+// `mod.ts`; module → module edges must be on the allow-list below; no cycles; the agent,
+// the protocol package and the browser islands never import server code (islands: only
+// protocol/ and preact), and nothing on the server imports an island.
 import { join, relative } from "node:path";
 
 /** Who may import whom. Adding an edge is a design decision: add it here, on purpose. */
@@ -120,7 +121,7 @@ function importsOf(source: string): string[] {
   return found;
 }
 
-for (const area of ["modules", "agent", "protocol", "views"]) {
+for (const area of ["modules", "agent", "protocol", "views", "islands"]) {
   try {
     await Deno.stat(join(root, area));
   } catch {
@@ -131,13 +132,20 @@ for (const area of ["modules", "agent", "protocol", "views"]) {
     const isTest = /_test\.tsx?$/.test(file);
     const from = rel.startsWith("modules/") ? rel.split("/")[1] : undefined;
     for (const spec of importsOf(await Deno.readTextFile(file))) {
+      if (area === "islands" && !isTest && !spec.startsWith(".") && !/^preact(\/|$)/.test(spec)) {
+        problems.push(`${rel}: islands/ may import only protocol/ and preact (imports ${spec})`);
+      }
       if (!spec.startsWith(".")) continue;
       const target = relative(root, join(file, "..", spec));
       if (
-        (area === "agent" || area === "protocol") && !target.startsWith("protocol/") &&
+        (area === "agent" || area === "protocol" || area === "islands") &&
+        !target.startsWith("protocol/") &&
         !target.startsWith(area + "/")
       ) {
         problems.push(`${rel}: ${area}/ may import only protocol/ (imports ${target})`);
+      }
+      if (area !== "islands" && target.startsWith("islands/")) {
+        problems.push(`${rel}: islands are browser code; the server does not import ${target}`);
       }
       if (!target.startsWith("modules/")) continue;
       const to = target.split("/")[1];

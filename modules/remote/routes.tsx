@@ -15,7 +15,6 @@
 import { type Context, Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
-import { z } from "zod";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
@@ -38,7 +37,7 @@ import {
   type SupportSession,
 } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
-import { INPUT_MESSAGES, QUALITY_PRESETS } from "../../protocol/mod.ts";
+import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import type { CustomerView, RemoteSession, ViewerLink } from "./hub.ts";
 import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
@@ -49,18 +48,6 @@ import { frameSize, TOO_BIG } from "./socket_guard.ts";
 
 type C = Context<AppEnv>;
 
-/** What a technician's viewer may send; anything else is answered with an error. */
-const ViewerInput = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("view"), on: z.boolean() }),
-  z.strictObject({ type: z.literal("control"), on: z.boolean() }),
-  z.strictObject({ type: z.literal("answer"), sdp: z.string().max(20_000) }),
-  z.strictObject({ type: z.literal("keyframe") }),
-  z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
-  z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
-  // Input: the agent protocol's own schemas (protocol/messages.ts), one source of truth.
-  ...INPUT_MESSAGES,
-]);
-type ViewerInput = z.infer<typeof ViewerInput>;
 const MAX_VIEWER_FRAME = 64 * 1024;
 
 async function _working(c: C): Promise<{ session: SupportSession; user: CurrentUser }> {
@@ -267,7 +254,8 @@ function _viewerMessage(
   } catch {
     return refuse("malformed", "Not JSON");
   }
-  const parsed = ViewerInput.safeParse(json);
+  // What a technician's viewer may send (protocol/viewer_schema.ts); anything else is refused.
+  const parsed = ViewerInputSchema.safeParse(json);
   if (!parsed.success) return refuse("invalid", parsed.error.issues[0]?.message ?? "invalid");
   const message: ViewerInput = parsed.data;
   const refusal = (code: string | null) => {

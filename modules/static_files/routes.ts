@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { AppEnv } from "../http/mod.ts";
+import { buildIslands } from "./islands.ts";
 
 const STATIC_DIR = fileURLToPath(new URL("../../static/", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -9,7 +10,6 @@ const require = createRequire(import.meta.url);
 /** Public name → package file. Resolved once at start-up so a missing package fails early. */
 const VENDOR: Record<string, { path: string; type: string }> = {
   "htmx.min.js": { path: require.resolve("htmx.org/dist/htmx.min.js"), type: "text/javascript" },
-  "preact.mjs": { path: require.resolve("preact"), type: "text/javascript" },
 };
 
 const TYPES: Record<string, string> = {
@@ -31,6 +31,18 @@ export const staticRoutes = new Hono<AppEnv>()
     });
   })
   .get("/static/:file{[A-Za-z0-9_.-]+}", (c) => staticFile(c, c.req.param("file")))
+  // The browser islands, bundled from islands/ in memory (islands.ts).
+  .get("/static/islands/:file{[a-z_]+\\.js}", async (c) => {
+    const island = (await buildIslands()).get(c.req.param("file").slice(0, -".js".length));
+    if (!island) return c.notFound();
+    const etag = `"${island.hash}"`;
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304, { etag });
+    return c.body(island.code, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=300",
+      etag,
+    });
+  })
   // The console's alert sounds (static/sounds/<id>.wav): the one sub-folder, named here so
   // no path with a slash in it ever reaches the file system.
   .get(

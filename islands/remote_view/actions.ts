@@ -1,0 +1,96 @@
+/**
+ * What the toolbar's buttons do. View and control are asked of the server (which asks the
+ * customer); the rest is local: layout, scale, magnifier, full screen, detach, screenshot,
+ * refresh (a keyframe) and quality.
+ */
+import type { RemoteViewMount, ViewerInput } from "../../protocol/viewer.ts";
+import { saveScreenshot } from "./screenshot.ts";
+import type { Stage } from "./stage.ts";
+import type { StatsTracker } from "./stats.ts";
+import type { ToolbarActions } from "./toolbar.tsx";
+import { controlling, isActive, type Translate, viewActive, type ViewState } from "./view_state.ts";
+
+export interface ActionsHost {
+  state(): ViewState;
+  setState(change: Partial<ViewState> | ((s: ViewState) => Partial<ViewState>)): void;
+  send(message: ViewerInput): boolean;
+  t: Translate;
+  setStatus(text: string, error?: boolean): void;
+  el: HTMLElement;
+  mount: RemoteViewMount;
+  stage: Stage;
+  stats: StatsTracker;
+  video(): HTMLVideoElement | null;
+  closePeer(): void;
+  /** The technician stopped the view here: a session-wide view does not restart it. */
+  setStopped(stopped: boolean): void;
+  mounted(): boolean;
+}
+
+const POPUP = "popup=yes,width=1280,height=860,noopener";
+
+export function toolbarActions(host: ActionsHost): ToolbarActions {
+  const { t, el, mount, stage } = host;
+  return {
+    toggleView() {
+      const on = !viewActive(host.state());
+      host.setStopped(!on);
+      if (!host.send({ type: "view", on })) return;
+      if (!on) host.closePeer();
+      host.setState({ watching: on });
+    },
+    toggleControl() {
+      const on = !isActive(host.state().control);
+      if (!on) stage.releaseAll(true);
+      if (!host.send({ type: "control", on })) return;
+      // Asking for control also means watching (the server counts this viewer as watching).
+      if (on) {
+        host.setStopped(false);
+        host.setState({ watching: true });
+      }
+    },
+    ctrlAltDel() {
+      if (controlling(host.state())) host.send({ type: "ctrlAltDel" });
+      stage.focus();
+    },
+    toggleLayout() {
+      host.setState((s) => ({ layout: s.layout === "local" ? "remote" : "local" }));
+    },
+    setMode(mode) {
+      host.setState({ mode });
+    },
+    toggleMagnifier() {
+      host.setState((s) => ({ magnifier: !s.magnifier }));
+      stage.clearLens();
+    },
+    toggleFullscreen() {
+      if (document.fullscreenElement === el) document.exitFullscreen().catch(() => {});
+      else el.requestFullscreen?.().catch(() => host.setStatus(t("fullscreenFailed"), true));
+    },
+    detach() {
+      const url = `/console/sessions/${encodeURIComponent(mount.session)}/remote`;
+      globalThis.open(url, `remote-${mount.session}`, POPUP);
+    },
+    screenshot() {
+      saveScreenshot({
+        video: host.video(),
+        size: stage.screenSize(),
+        target: { url: mount.screenshot, csrf: mount.csrf },
+        busy: (busyShot) => host.mounted() && host.setState({ busyShot }),
+        report: (outcome, detail) => {
+          if (outcome === "saved") return host.setStatus(t("screenshotSaved", { name: detail! }));
+          if (outcome === "noVideo") return host.setStatus(t("screenshotNoVideo"), true);
+          host.setStatus(`${t("screenshotFailed")}${detail ? ` ${detail}` : ""}`, true);
+        },
+      });
+    },
+    requestKeyframe() {
+      host.stats.lastKeyframeAt = performance.now();
+      host.send({ type: "keyframe" });
+    },
+    setQuality(preset) {
+      host.setState({ quality: preset });
+      host.send({ type: "quality", preset });
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/** The remote view's status line (consent and the last message) and stats line. */
+import { formatStats } from "./stats.ts";
+import { consentLine, type Translate, type ViewState } from "./view_state.ts";
+
+export function StatusLine({ t, state }: { t: Translate; state: ViewState }) {
+  const consent = consentLine(state);
+  return (
+    <div class="rv-statusline">
+      <p class="rv-consent" aria-live="polite" data-state={consent.state}>
+        {consent.key ? t(consent.key) : ""}
+      </p>
+      <p class={`rv-status${state.status?.error ? " is-error" : ""}`} role="status">
+        {state.status?.text ?? ""}
+      </p>
+    </div>
+  );
+}
+
+export function StatsLine(
+  { t, state, format }: { t: Translate; state: ViewState; format: (n: number) => string },
+) {
+  const shown = formatStats(state.stats, format, t);
+  return (
+    <p class="rv-stats" title={t("stats")}>
+      <span class="rv-stat rv-stat-fps">{`${t("statsFps")}: ${shown.fps}`}</span>{" "}
+      <span class="rv-stat rv-stat-bitrate">{`${t("statsBitrate")}: ${shown.bitrate}`}</span>{" "}
+      <span class="rv-stat rv-stat-latency">{`${t("statsLatency")}: ${shown.latency}`}</span>{" "}
+      <span class="rv-stat rv-stat-resolution">
+        {`${t("statsResolution")}: ${shown.resolution}`}
+      </span>
+    </p>
+  );
+}

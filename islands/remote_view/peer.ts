@@ -1,0 +1,106 @@
+/**
+ * The WebRTC side of the view: the server offers (ICE already gathered, no trickle), we answer
+ * once our own gathering is done (at most 1 s) and hand the video track to the page. One peer
+ * at a time; an offer superseded while we were answering is dropped.
+ */
+
+const ICE_WAIT_MS = 1_000;
+
+export interface PeerEvents {
+  track(track: MediaStreamTrack): void;
+  /** Our answer, to send to the server. */
+  answer(sdp: string): void;
+  connected(): void;
+  failed(error?: unknown): void;
+}
+
+export type PeerFactory = () => RTCPeerConnection;
+
+function iceGathered(pc: RTCPeerConnection, ms: number): Promise<void> {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener("icegatheringstatechange", check);
+      resolve();
+    };
+    const check = () => pc.iceGatheringState === "complete" && done();
+    const timer = setTimeout(done, ms);
+    pc.addEventListener("icegatheringstatechange", check);
+  });
+}
+
+/** Asks the receiver to show frames as soon as they are decoded (no jitter buffer target). */
+function lowLatency(receiver: RTCRtpReceiver) {
+  const r = receiver as RTCRtpReceiver & { jitterBufferTarget?: number; playoutDelayHint?: number };
+  try {
+    r.jitterBufferTarget = 0;
+  } catch { /* not supported */ }
+  if ("playoutDelayHint" in r) {
+    try {
+      r.playoutDelayHint = 0;
+    } catch { /* not supported */ }
+  }
+}
+
+export class VideoPeer {
+  #pc: RTCPeerConnection | null = null;
+  #seq = 0;
+
+  constructor(
+    private readonly events: PeerEvents,
+    private readonly create: PeerFactory = () => new RTCPeerConnection({}),
+  ) {}
+
+  get connection(): RTCPeerConnection | null {
+    return this.#pc;
+  }
+
+  async answer(sdp: string): Promise<void> {
+    this.close();
+    const seq = this.#seq;
+    const pc = this.create();
+    this.#pc = pc;
+    pc.ontrack = (event) => {
+      lowLatency(event.receiver);
+      this.events.track(event.track);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "failed") this.events.failed();
+      if (pc.connectionState === "connected") this.events.connected();
+    };
+    try {
+      await pc.setRemoteDescription({ type: "offer", sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await iceGathered(pc, ICE_WAIT_MS);
+      if (seq !== this.#seq || this.#pc !== pc) return;
+      this.events.answer(pc.localDescription?.sdp ?? "");
+    } catch (error) {
+      if (seq !== this.#seq) return;
+      this.events.failed(error);
+    }
+  }
+
+  /** Ends the peer; an answer still being made for it is not sent. */
+  close(): void {
+    this.#seq++;
+    const pc = this.#pc;
+    this.#pc = null;
+    if (!pc) return;
+    pc.ontrack = pc.onconnectionstatechange = null;
+    pc.close();
+  }
+
+  /** The inbound video stream's RTP statistics, or null (no peer, closed, none yet). */
+  async inboundVideo(): Promise<RTCInboundRtpStreamStats | null> {
+    const pc = this.#pc;
+    if (!pc || pc.connectionState === "closed") return null;
+    let inbound: RTCInboundRtpStreamStats | null = null;
+    try {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") inbound = r;
+      });
+    } catch { /* closed meanwhile */ }
+    return inbound;
+  }
+}

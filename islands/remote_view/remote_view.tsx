@@ -1,0 +1,304 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * The technician's remote view of one session: the picture (WebRTC video), input while control
+ * is granted, the toolbar, status, stats and clipboard. This component holds the state and
+ * wires the parts of this folder together; each part holds its own rules.
+ */
+import { Component, createRef } from "preact";
+import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
+import { ClipboardPanel } from "./clipboard.tsx";
+import { StatsLine, StatusLine } from "./panels.tsx";
+import { VideoPeer } from "./peer.ts";
+import { socketUrl, ViewerSocket } from "./socket.ts";
+import { Stage } from "./stage.ts";
+import { StatsTracker, type ViewStats } from "./stats.ts";
+import { Toolbar } from "./toolbar.tsx";
+import { toolbarActions } from "./actions.ts";
+import {
+  applyServerState,
+  controlling,
+  INITIAL_STATE,
+  placeholderKey,
+  type Translate,
+  translator,
+  type ViewState,
+} from "./view_state.ts";
+
+export interface RemoteViewProps {
+  /** The mount element (fullscreen target; carries `data-mode/-control/-view` for the CSS). */
+  el: HTMLElement;
+  mount: RemoteViewMount;
+  /** Every mounted view by element: the view registers itself here. */
+  registry: Map<HTMLElement, RemoteView | null>;
+  onStats(stats: ViewStats): void;
+}
+
+const STATUS_CLEARS_MS = 6_000;
+let instances = 0;
+
+/** `navigator.keyboard` (Keyboard Lock API, Chromium only): Escape etc. reach the remote side. */
+const keyboardLock = () =>
+  (navigator as { keyboard?: { lock(): Promise<void>; unlock(): void } }).keyboard;
+
+export class RemoteView extends Component<RemoteViewProps, ViewState> {
+  readonly sessionId: string;
+  readonly videoRef = createRef<HTMLVideoElement>();
+  #stageRef = createRef<HTMLDivElement>();
+  #overlayRef = createRef<HTMLCanvasElement>();
+  #t: Translate;
+  #uid = `rv${++instances}`;
+  #number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+    maximumFractionDigits: 1,
+  });
+  #socket: ViewerSocket;
+  #peer: VideoPeer;
+  #stats = new StatsTracker();
+  #stage = new Stage({
+    state: () => this.state,
+    setState: (change) => this.setState(change),
+    send: (message) => this.#send(message),
+    video: () => this.videoRef.current,
+    stage: () => this.#stageRef.current,
+    overlay: () => this.#overlayRef.current,
+  });
+  /** The technician stopped the view here: a session-wide view does not restart it. */
+  #stopped = false;
+  #unmounted = false;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #statusTimer: ReturnType<typeof setTimeout> | undefined;
+  #resizeObserver = new ResizeObserver(() => this.#stage.measure());
+
+  constructor(props: RemoteViewProps) {
+    super(props);
+    props.registry.set(props.el, this);
+    this.sessionId = props.mount.session;
+    this.#t = translator(props.mount.labels);
+    this.state = { ...INITIAL_STATE };
+    this.#socket = new ViewerSocket(socketUrl(props.mount.ws, location), {
+      open: () =>
+        this.setState((s) => ({ connected: true, status: s.status?.connection ? null : s.status })),
+      message: (message) => this.#receive(message),
+      close: (reason) => this.#socketClosed(reason),
+    });
+    this.#peer = new VideoPeer({
+      track: (track) => {
+        const video = this.videoRef.current!;
+        video.srcObject = new MediaStream([track]);
+        video.play().catch(() => {});
+        this.#stats.lastFrameAt = performance.now();
+      },
+      answer: (sdp) => this.#send({ type: "answer", sdp }),
+      connected: () => this.#stats.lastFrameAt = performance.now(),
+      failed: (error) => {
+        if (error) console.warn("remote view: offer refused", error);
+        this.setStatus(this.#t("videoFailed"), true);
+      },
+    });
+  }
+
+  override componentDidMount() {
+    this.#socket.start();
+    this.#statsTimer = setInterval(() => this.#collectStats(), 1000);
+    document.addEventListener("fullscreenchange", this.#onFullscreen);
+    this.#resizeObserver.observe(this.#stageRef.current!);
+    const video = this.videoRef.current!;
+    video.muted = true;
+    video.addEventListener("resize", this.#onVideoResize);
+    video.addEventListener("loadeddata", this.#onVideoResize);
+    this.#syncRoot();
+  }
+
+  override componentDidUpdate(_props: RemoteViewProps, prev: ViewState) {
+    this.#syncRoot();
+    if (prev.mode !== this.state.mode || prev.screen !== this.state.screen) this.#stage.measure();
+    if (prev.control === "granted" && this.state.control !== "granted") {
+      this.#stage.releaseAll(false);
+    }
+    if (prev.layout !== this.state.layout) this.#stage.releaseAll(true);
+    this.#stage.update();
+  }
+
+  override componentWillUnmount() {
+    this.#unmounted = true;
+    clearInterval(this.#statsTimer);
+    clearTimeout(this.#statusTimer);
+    this.#stage.dispose();
+    document.removeEventListener("fullscreenchange", this.#onFullscreen);
+    this.#resizeObserver.disconnect();
+    this.#socket.stop();
+    const fullscreen = document.fullscreenElement === this.props.el;
+    if (fullscreen) keyboardLock()?.unlock();
+    this.#closePeer();
+    if (fullscreen) document.exitFullscreen().catch(() => {});
+  }
+
+  /** The status line; a success clears itself after a while, a refusal stays until the next. */
+  setStatus = (text: string, error = false) => {
+    if (this.#unmounted) return;
+    clearTimeout(this.#statusTimer);
+    const status = text ? { text, error } : null;
+    this.setState({ status });
+    if (status && !error) {
+      this.#statusTimer = setTimeout(() => {
+        if (this.state.status === status) this.setState({ status: null });
+      }, STATUS_CLEARS_MS);
+    }
+  };
+
+  /** Mirrors the state CSS needs onto the mount element (data attributes, no inline style). */
+  #syncRoot() {
+    const { dataset } = this.props.el;
+    dataset.mode = this.state.mode;
+    dataset.control = this.state.control;
+    dataset.view = this.state.view;
+  }
+
+  #send = (message: ViewerInput) => this.#socket.send(message);
+
+  #receive(message: ViewerMessage) {
+    switch (message.type) {
+      case "state": {
+        const { next, closePeer, watch } = applyServerState(this.state, message, {
+          stopped: this.#stopped,
+          canView: this.props.mount.canView,
+        });
+        if (closePeer) this.#closePeer();
+        if (watch && this.#send({ type: "view", on: true })) next.watching = true;
+        return this.setState(next);
+      }
+      case "offer":
+        this.#closePeer();
+        return void this.#peer.answer(message.sdp);
+      case "clipboard":
+        this.setState({ remoteClip: message.text });
+        if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
+        return;
+      case "error":
+        return this.setStatus(message.reason || message.code || this.#t("error"), true);
+    }
+  }
+
+  #socketClosed(reason: string) {
+    this.#stage.releaseAll(false);
+    // The server ties our peer and our "watching" to the socket: both end with it.
+    this.#closePeer();
+    const text = this.#t("connectionLost") + (reason ? ` (${reason})` : "");
+    const status = { text, error: true, connection: true };
+    this.setState({ connected: false, agent: null, watching: false, status });
+  }
+
+  #closePeer() {
+    this.#peer.close();
+    this.#stats.reset();
+    const video = this.videoRef.current;
+    if (video?.srcObject) video.srcObject = null;
+    if (this.state.hasVideo && !this.#unmounted) this.setState({ hasVideo: false });
+  }
+
+  async #collectStats() {
+    const pc = this.#peer.connection;
+    const inbound = await this.#peer.inboundVideo();
+    if (this.#unmounted || pc !== this.#peer.connection) return;
+    const video = this.videoRef.current;
+    const { stats, wantKeyframe } = this.#stats.sample(inbound, {
+      sessionId: this.sessionId,
+      at: Date.now(),
+      now: performance.now(),
+      rttMs: this.#socket.rttMs,
+      video: { width: video?.videoWidth ?? 0, height: video?.videoHeight ?? 0 },
+      connection: pc?.connectionState ?? null,
+      viewGranted: this.state.view === "granted",
+    });
+    if (wantKeyframe) this.#send({ type: "keyframe" });
+    this.props.onStats(stats);
+    this.setState({ stats });
+  }
+
+  #onVideoResize = () => {
+    const video = this.videoRef.current!;
+    const hasVideo = video.videoWidth > 0 && video.videoHeight > 0;
+    if (hasVideo !== this.state.hasVideo) this.setState({ hasVideo });
+    this.#stage.measure();
+  };
+
+  #onFullscreen = () => {
+    const fullscreen = document.fullscreenElement === this.props.el;
+    this.setState({ fullscreen });
+    if (fullscreen) keyboardLock()?.lock().catch(() => {});
+    else keyboardLock()?.unlock();
+  };
+
+  #actions = toolbarActions({
+    state: () => this.state,
+    setState: (change) => this.setState(change),
+    send: this.#send,
+    t: (key, vars) => this.#t(key, vars),
+    setStatus: this.setStatus,
+    el: this.props.el,
+    mount: this.props.mount,
+    stage: this.#stage,
+    stats: this.#stats,
+    video: () => this.videoRef.current,
+    closePeer: () => this.#closePeer(),
+    setStopped: (stopped) => this.#stopped = stopped,
+    mounted: () => !this.#unmounted,
+  });
+
+  render(props: RemoteViewProps, s: ViewState) {
+    const t = this.#t;
+    const uid = this.#uid;
+    const size = this.#stage.screenSize();
+    const videoStyle = s.mode === "actual" && size
+      ? { width: `${size.width}px`, height: `${size.height}px` }
+      : { width: "", height: "" };
+    const placeholder = placeholderKey(s);
+    const isControlling = controlling(s);
+    return (
+      <>
+        <Toolbar
+          t={t}
+          uid={uid}
+          state={s}
+          mount={props.mount}
+          lensAvailable={this.#stage.lensAvailable(s)}
+          fullscreenEnabled={document.fullscreenEnabled}
+          actions={this.#actions}
+        />
+        <StatusLine t={t} state={s} />
+        <div
+          ref={this.#stageRef}
+          class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}`}
+          tabIndex={0}
+          role="application"
+          aria-label={t("screen")}
+          aria-describedby={`${uid}-hint`}
+          {...this.#stage.handlers}
+        >
+          <video
+            ref={this.videoRef}
+            class="rv-video"
+            muted
+            autoplay
+            playsInline
+            disablePictureInPicture
+            style={videoStyle}
+          />
+          <canvas ref={this.#overlayRef} class="rv-overlay" aria-hidden="true" />
+          <p class="rv-placeholder" hidden={!placeholder}>{placeholder ? t(placeholder) : ""}</p>
+          <span id={`${uid}-hint`} class="visually-hidden">
+            {t(isControlling ? "keyboardHint" : "viewOnlyHint")}
+          </span>
+        </div>
+        <StatsLine t={t} state={s} format={(n) => this.#number.format(n)} />
+        <ClipboardPanel
+          t={t}
+          uid={uid}
+          state={s}
+          canClipboard={props.mount.canClipboard}
+          send={(text) => this.#send({ type: "clipboard", text })}
+          setStatus={this.setStatus}
+        />
+      </>
+    );
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The viewer socket: JSON text frames to and from the server (protocol/viewer.ts), reconnecting
+ * with back-off (0.5 s doubling to 5 s, reset by the first message after a reconnect), and a
+ * ping every 2 s whose pong gives the round trip the stats show.
+ */
+import { isQualityPreset } from "../../protocol/limits.ts";
+import type {
+  AgentPresence,
+  ConsentState,
+  ViewerInput,
+  ViewerMessage,
+} from "../../protocol/viewer.ts";
+
+export const BACKOFF_MIN_MS = 500;
+export const BACKOFF_MAX_MS = 5_000;
+const PING_EVERY_MS = 2_000;
+
+const PRESENCES: readonly AgentPresence[] = ["absent", "connected", "reconnecting"];
+const CONSENTS: readonly ConsentState[] = ["off", "asked", "granted", "denied", "revoked"];
+const oneOf = <T extends string>(list: readonly T[], value: unknown, fallback: T): T =>
+  list.includes(value as T) ? value as T : fallback;
+const text = (value: unknown) => (typeof value === "string" ? value : "");
+
+/** A frame from the server as a typed message, or null (not JSON, unknown type, malformed). */
+export function parseViewerMessage(data: unknown): ViewerMessage | null {
+  let m: Record<string, unknown>;
+  try {
+    m = typeof data === "string" ? JSON.parse(data) : null;
+  } catch {
+    return null;
+  }
+  if (!m || typeof m !== "object") return null;
+  switch (m.type) {
+    case "state": {
+      if (!isQualityPreset(m.quality)) return null;
+      const s = m.screen as { width?: unknown; height?: unknown } | null | undefined;
+      const screen = typeof s?.width === "number" && typeof s.height === "number" &&
+          s.width > 0 && s.height > 0
+        ? { width: s.width, height: s.height }
+        : null;
+      return {
+        type: "state",
+        agent: oneOf(PRESENCES, m.agent, "absent"),
+        view: oneOf(CONSENTS, m.view, "off"),
+        control: oneOf(CONSENTS, m.control, "off"),
+        clipboard: oneOf(CONSENTS, m.clipboard, "off"),
+        screen,
+        keyboard: typeof m.keyboard === "string" ? m.keyboard : null,
+        quality: m.quality,
+      };
+    }
+    case "offer":
+      return typeof m.sdp === "string" ? { type: "offer", sdp: m.sdp } : null;
+    case "clipboard":
+      return { type: "clipboard", text: text(m.text) };
+    case "pong":
+      return typeof m.at === "number" ? { type: "pong", at: m.at } : null;
+    case "error":
+      return { type: "error", code: text(m.code), reason: text(m.reason) };
+    default:
+      return null;
+  }
+}
+
+export interface SocketEvents {
+  open(): void;
+  message(message: ViewerMessage): void;
+  /** The socket closed (reason: the server's close reason, may be empty); a retry is planned. */
+  close(reason: string): void;
+}
+
+/** What the socket needs from the browser (tests pass fakes). */
+export interface SocketEnv {
+  WebSocket: { new (url: string): WebSocket; readonly OPEN: number; readonly CONNECTING: number };
+  now(): number;
+}
+
+export class ViewerSocket {
+  /** The last measured round trip to the server, in ms. */
+  rttMs: number | null = null;
+  #ws: WebSocket | null = null;
+  #backoff = BACKOFF_MIN_MS;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #ping: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly events: SocketEvents,
+    private readonly env: SocketEnv = { WebSocket, now: () => performance.now() },
+  ) {}
+
+  start(): void {
+    this.#connect();
+    this.#ping = setInterval(
+      () => this.send({ type: "ping", at: Math.round(this.env.now()) }),
+      PING_EVERY_MS,
+    );
+  }
+
+  send(message: ViewerInput): boolean {
+    if (this.#ws?.readyState !== this.env.WebSocket.OPEN) return false;
+    this.#ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#ping);
+    clearTimeout(this.#retry);
+    const ws = this.#ws;
+    this.#ws = null;
+    if (!ws) return;
+    ws.onclose = ws.onmessage = ws.onerror = null;
+    // Closing a socket still connecting logs an error in some browsers: close it once open.
+    if (ws.readyState === this.env.WebSocket.CONNECTING) ws.onopen = () => ws.close(1000);
+    else ws.close(1000);
+  }
+
+  #connect() {
+    if (this.#stopped) return;
+    const ws = new this.env.WebSocket(this.url);
+    this.#ws = ws;
+    ws.onopen = () => this.events.open();
+    ws.onmessage = (event) => {
+      this.#backoff = BACKOFF_MIN_MS;
+      const message = parseViewerMessage(event.data);
+      if (!message) return;
+      if (message.type === "pong") this.rttMs = Math.max(0, this.env.now() - message.at);
+      this.events.message(message);
+    };
+    ws.onclose = (event) => {
+      if (this.#ws !== ws || this.#stopped) return;
+      this.#ws = null;
+      this.events.close(event.reason);
+      this.#retry = setTimeout(() => this.#connect(), this.#backoff);
+      this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
+    };
+  }
+}
+
+/** The viewer socket's URL for a path on this page's origin. */
+export function socketUrl(path: string, location: { protocol: string; host: string }): string {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+}

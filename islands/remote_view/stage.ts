@@ -1,0 +1,187 @@
+/**
+ * The stage: the picture's element and what happens on it — geometry (where the remote screen
+ * is), the magnifier, and the technician's pointer, wheel and keys, which go out only while
+ * control is granted. `handlers` are the stage element's event handlers.
+ */
+import type { ViewerInput } from "../../protocol/viewer.ts";
+import {
+  contentRect,
+  displayScale,
+  type Point,
+  type Rect,
+  type Size,
+  toRemote,
+} from "./geometry.ts";
+import { KeyboardInput } from "./keyboard.ts";
+import { clearLens, drawLens } from "./magnifier.ts";
+import { buttonFor, PointerInput } from "./pointer.ts";
+import { controlling, type ViewState } from "./view_state.ts";
+
+export interface StageHost {
+  state(): ViewState;
+  setState(change: Partial<ViewState>): void;
+  send(message: ViewerInput): boolean;
+  video(): HTMLVideoElement | null;
+  stage(): HTMLElement | null;
+  overlay(): HTMLCanvasElement | null;
+}
+
+export class Stage {
+  readonly keys: KeyboardInput;
+  readonly pointer: PointerInput;
+  #lensAt: Point | null = null;
+  #lensFrame = 0;
+
+  constructor(private readonly host: StageHost) {
+    this.keys = new KeyboardInput((keysym, down) => host.send({ type: "key", keysym, down }));
+    this.pointer = new PointerInput({
+      send: (message) => host.send(message),
+      controlling: () => this.#controlling(),
+      requestFrame: (callback) => requestAnimationFrame(callback),
+      cancelFrame: (id) => cancelAnimationFrame(id),
+    });
+  }
+
+  /** Where the remote screen's picture is on the page (client pixels), or null. */
+  contentRect(): Rect | null {
+    const video = this.host.video();
+    if (!video?.videoWidth || !video.videoHeight) return null;
+    const size = { width: video.videoWidth, height: video.videoHeight };
+    return contentRect(video.getBoundingClientRect(), size, this.host.state().mode);
+  }
+
+  /** The remote screen's size: as the server said, else the video's. */
+  screenSize(): Size | null {
+    const screen = this.host.state().screen;
+    if (screen) return { width: screen.width, height: screen.height };
+    const video = this.host.video();
+    return video?.videoWidth ? { width: video.videoWidth, height: video.videoHeight } : null;
+  }
+
+  measure(): void {
+    const rect = this.contentRect();
+    const size = this.screenSize();
+    if (!rect || !size) return;
+    const scale = displayScale(rect, size);
+    if (Math.abs(scale - this.host.state().displayScale) > 0.001) {
+      this.host.setState({ displayScale: scale });
+    }
+  }
+
+  /** The magnifier helps only while the picture is shown smaller than the remote screen. */
+  lensAvailable(s = this.host.state()): boolean {
+    return s.hasVideo && s.mode !== "actual" && s.displayScale < 0.999;
+  }
+
+  lensOn(): boolean {
+    return this.host.state().magnifier && this.lensAvailable();
+  }
+
+  clearLens(): void {
+    cancelAnimationFrame(this.#lensFrame);
+    this.#lensFrame = 0;
+    this.#lensAt = null;
+    clearLens(this.host.overlay());
+  }
+
+  /** Lets go of every key and button still down (on blur, layout change, control ending). */
+  releaseAll(send: boolean): void {
+    const live = send && this.#controlling();
+    this.keys.releaseAll(live);
+    this.pointer.releaseAll(live);
+  }
+
+  /** Whether the lens is still wanted after a state change (else it is cleared). */
+  update(): void {
+    if (!this.lensOn() && this.#lensAt) this.clearLens();
+  }
+
+  dispose(): void {
+    this.pointer.dispose();
+    cancelAnimationFrame(this.#lensFrame);
+  }
+
+  focus(): void {
+    this.host.stage()?.focus({ preventScroll: true });
+  }
+
+  readonly handlers = {
+    onPointerDown: (event: PointerEvent) => {
+      this.focus();
+      if (!this.#controlling()) return;
+      const button = buttonFor(event.button);
+      const point = this.#toRemote(event, false);
+      if (!button || !point) return;
+      event.preventDefault();
+      this.host.stage()?.setPointerCapture?.(event.pointerId);
+      this.keys.flushShift();
+      this.pointer.press(button, point);
+    },
+    onPointerUp: (event: PointerEvent) => {
+      if (this.pointer.release(event.button, this.#toRemote(event, true))) event.preventDefault();
+    },
+    onPointerMove: (event: PointerEvent) => {
+      if (this.host.state().magnifier) {
+        this.#lensAt = { x: event.clientX, y: event.clientY };
+        if (this.lensOn() && !this.#lensFrame) this.#lensFrame = requestAnimationFrame(this.#draw);
+      }
+      if (!this.#controlling()) return;
+      const point = this.#toRemote(event, this.pointer.buttonsDown.size > 0);
+      if (point) this.pointer.move(point, event.button, event.buttons);
+    },
+    onPointerLeave: () => {
+      if (this.#lensAt) this.clearLens();
+    },
+    onPointerCancel: () => this.pointer.lostCapture(),
+    onLostPointerCapture: () => this.pointer.lostCapture(),
+    // No text selection, middle-click scrolling or focus theft while controlling.
+    onMouseDown: (event: MouseEvent) => {
+      if (this.#controlling()) event.preventDefault();
+    },
+    onContextMenu: (event: MouseEvent) => {
+      if (this.#controlling()) event.preventDefault();
+    },
+    onWheel: (event: WheelEvent) => {
+      if (!this.#controlling()) return;
+      event.preventDefault();
+      this.pointer.wheel(event.deltaX, event.deltaY, event.deltaMode);
+    },
+    onKeyDown: (event: KeyboardEvent) => {
+      if (!this.#controlling()) return;
+      event.preventDefault();
+      event.stopPropagation();
+      this.keys.down(event, this.host.state().layout);
+    },
+    onKeyUp: (event: KeyboardEvent) => {
+      if (!this.#controlling()) return;
+      event.preventDefault();
+      event.stopPropagation();
+      this.keys.up(event);
+    },
+    onBlur: () => this.releaseAll(true),
+  };
+
+  #controlling() {
+    return controlling(this.host.state());
+  }
+
+  /** Client coordinates → remote screen pixels; null outside the picture unless `clampIt`. */
+  #toRemote(event: MouseEvent, clampIt: boolean): Point | null {
+    const rect = this.contentRect();
+    const size = this.screenSize();
+    if (!rect || !size) return null;
+    return toRemote({ x: event.clientX, y: event.clientY }, rect, size, clampIt);
+  }
+
+  #draw = () => {
+    this.#lensFrame = 0;
+    const canvas = this.host.overlay();
+    const video = this.host.video();
+    const stage = this.host.stage();
+    if (!canvas || !video || !stage || !this.#lensAt || !this.lensOn()) return this.clearLens();
+    const rect = this.contentRect();
+    drawLens({ canvas, video, stage, rect }, this.#lensAt);
+    // Keep it live while the pointer stays: the picture under it changes.
+    if (rect) this.#lensFrame = requestAnimationFrame(this.#draw);
+  };
+}

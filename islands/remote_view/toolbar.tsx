@@ -1,0 +1,162 @@
+/** @jsxRuntime automatic @jsxImportSource preact */
+/**
+ * The remote view's toolbar: view and control, Ctrl+Alt+Del, keyboard layout, scale, magnifier,
+ * full screen, detach, screenshot, refresh and quality. Buttons grey out by permission and state;
+ * the server enforces both anyway.
+ */
+import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
+import type { RemoteViewMount } from "../../protocol/viewer.ts";
+import type { ScaleMode } from "./geometry.ts";
+import {
+  capitalize,
+  controlling,
+  isActive,
+  type Translate,
+  viewActive,
+  type ViewState,
+} from "./view_state.ts";
+
+export interface ToolbarActions {
+  toggleView(): void;
+  toggleControl(): void;
+  ctrlAltDel(): void;
+  toggleLayout(): void;
+  setMode(mode: ScaleMode): void;
+  toggleMagnifier(): void;
+  toggleFullscreen(): void;
+  detach(): void;
+  screenshot(): void;
+  requestKeyframe(): void;
+  setQuality(preset: QualityPreset): void;
+}
+
+export interface ToolbarProps {
+  t: Translate;
+  /** Prefix for element ids, unique per island on the page. */
+  uid: string;
+  state: ViewState;
+  mount: RemoteViewMount;
+  lensAvailable: boolean;
+  fullscreenEnabled: boolean;
+  actions: ToolbarActions;
+}
+
+const MODES: readonly ScaleMode[] = ["fit", "actual", "stretch"];
+
+export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps) {
+  const a = props.actions;
+  const online = s.connected && s.agent === "connected";
+  const viewOn = viewActive(s);
+  const controlOn = isActive(s.control);
+  const layoutLabel = s.layout === "local"
+    ? t("layoutLocal")
+    : s.keyboard
+    ? t("layoutRemoteNamed", { layout: s.keyboard })
+    : t("layoutRemote");
+  return (
+    <div class="rv-toolbar" role="group" aria-label={t("toolbar")}>
+      <div class="rv-group">
+        <button
+          type="button"
+          class={`rv-view${viewOn ? " is-on" : ""}`}
+          onClick={a.toggleView}
+          disabled={!mount.canView || !(online || (s.connected && viewOn))}
+          data-state={s.view}
+        >
+          {t(viewOn ? "viewStop" : "viewStart")}
+        </button>
+        <button
+          type="button"
+          class={`rv-control${controlOn ? " is-on" : ""}`}
+          onClick={a.toggleControl}
+          disabled={!mount.canControl || !(online || (s.connected && controlOn))}
+          data-state={s.control}
+        >
+          {t(controlOn ? "controlStop" : "controlStart")}
+        </button>
+        <button type="button" class="rv-cad" onClick={a.ctrlAltDel} disabled={!controlling(s)}>
+          {t("ctrlAltDel")}
+        </button>
+        <button
+          type="button"
+          class="rv-layout"
+          onClick={a.toggleLayout}
+          title={t("layoutHint")}
+          data-layout={s.layout}
+        >
+          {layoutLabel}
+        </button>
+      </div>
+      <div class="rv-group" role="group" aria-label={t("scale")}>
+        {MODES.map((mode) => (
+          <button
+            type="button"
+            class={`rv-${mode}`}
+            onClick={() => a.setMode(mode)}
+            aria-pressed={String(s.mode === mode)}
+          >
+            {t(`scale${capitalize(mode)}`)}
+          </button>
+        ))}
+      </div>
+      <div class="rv-group">
+        <button
+          type="button"
+          class="rv-magnifier"
+          onClick={a.toggleMagnifier}
+          aria-pressed={String(s.magnifier && lensAvailable)}
+          disabled={!lensAvailable}
+          title={lensAvailable ? "" : t("magnifierUnavailable")}
+        >
+          {t("magnifier")}
+        </button>
+        <button
+          type="button"
+          class="rv-fullscreen"
+          onClick={a.toggleFullscreen}
+          aria-pressed={String(s.fullscreen)}
+          disabled={!props.fullscreenEnabled}
+        >
+          {t("fullscreen")}
+        </button>
+        {mount.detached
+          ? null
+          : <button type="button" class="rv-detach" onClick={a.detach}>{t("detach")}</button>}
+        <button
+          type="button"
+          class="rv-screenshot"
+          onClick={a.screenshot}
+          disabled={!mount.canScreenshot || !s.hasVideo || s.busyShot}
+        >
+          {t("screenshot")}
+        </button>
+        <button
+          type="button"
+          class="rv-keyframe"
+          onClick={a.requestKeyframe}
+          disabled={!s.connected || s.view !== "granted"}
+          title={t("refreshHint")}
+        >
+          {t("refresh")}
+        </button>
+      </div>
+      <div class="rv-group rv-quality-field">
+        <label for={`${uid}-quality`}>{t("quality")}</label>
+        <select
+          id={`${uid}-quality`}
+          class="rv-quality"
+          value={s.quality}
+          disabled={!s.connected}
+          onChange={(event) => {
+            const preset = (event.currentTarget as HTMLSelectElement).value;
+            if ((QUALITY_PRESETS as readonly string[]).includes(preset)) {
+              a.setQuality(preset as QualityPreset);
+            }
+          }}
+        >
+          {QUALITY_PRESETS.map((q) => <option value={q}>{t(`quality${capitalize(q)}`)}</option>)}
+        </select>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The island's state and the rules over it that need no browser: what a server `state`
+ * message changes, the consent line, the placeholder over the picture, and the strings.
+ */
+import type { QualityPreset } from "../../protocol/limits.ts";
+import type {
+  AgentPresence,
+  ConsentState,
+  RemoteUiKey,
+  RemoteViewMount,
+  ViewerMessage,
+} from "../../protocol/viewer.ts";
+import type { ScaleMode, Size } from "./geometry.ts";
+import type { KeyLayout } from "./keysyms.ts";
+import type { ViewStats } from "./stats.ts";
+
+export interface Status {
+  text: string;
+  error: boolean;
+  /** About the socket: cleared when it is back. */
+  connection?: boolean;
+}
+
+export interface ViewState {
+  connected: boolean;
+  /** null: not known yet (no state message since the socket opened). */
+  agent: AgentPresence | null;
+  view: ConsentState;
+  control: ConsentState;
+  clipboard: ConsentState;
+  screen: Size | null;
+  /** The customer's layout as the agent named it. */
+  keyboard: string | null;
+  quality: QualityPreset;
+  status: Status | null;
+  /** This viewer asked for the picture (view or control on). */
+  watching: boolean;
+  mode: ScaleMode;
+  layout: KeyLayout;
+  magnifier: boolean;
+  fullscreen: boolean;
+  hasVideo: boolean;
+  displayScale: number;
+  remoteClip: string;
+  stats: ViewStats | null;
+  busyShot: boolean;
+}
+
+export const INITIAL_STATE: ViewState = {
+  connected: false,
+  agent: null,
+  view: "off",
+  control: "off",
+  clipboard: "off",
+  screen: null,
+  keyboard: null,
+  quality: "auto",
+  status: null,
+  watching: false,
+  mode: "fit",
+  layout: "local",
+  magnifier: false,
+  fullscreen: false,
+  hasVideo: false,
+  displayScale: 1,
+  remoteClip: "",
+  stats: null,
+  busyShot: false,
+};
+
+/** Asked or granted: the technician's request stands. */
+export const isActive = (consent: ConsentState) => consent === "asked" || consent === "granted";
+
+/** Whether this island watches (its own choice; the consent is the session's). */
+export const viewActive = (s: ViewState) => s.watching && isActive(s.view);
+
+/** Control is granted and the socket is up: input may go out. */
+export const controlling = (s: ViewState) => s.control === "granted" && s.connected;
+
+export function capitalize<T extends string>(word: T): Capitalize<T> {
+  return (word.charAt(0).toUpperCase() + word.slice(1)) as Capitalize<T>;
+}
+
+type StateMessage = Extract<ViewerMessage, { type: "state" }>;
+
+/**
+ * What a server `state` message changes. `watch`: the session's view is on (granted to another
+ * window of ours, or from before a reconnect) and this island should watch too — unless the
+ * technician stopped it here; no new question for the customer. The caller sends `view: on` and
+ * sets `watching` when that went out.
+ */
+export function applyServerState(
+  s: ViewState,
+  message: StateMessage,
+  opts: { stopped: boolean; canView: boolean },
+): { next: Partial<ViewState>; closePeer: boolean; watch: boolean } {
+  const next: Partial<ViewState> = {
+    agent: message.agent,
+    view: message.view,
+    control: message.control,
+    clipboard: message.clipboard,
+    quality: message.quality,
+    keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
+  };
+  const screen = message.screen;
+  const same = screen && s.screen && screen.width === s.screen.width &&
+    screen.height === s.screen.height;
+  if (!same) next.screen = screen;
+  if (!isActive(message.view)) next.watching = false;
+  const watching = next.watching ?? s.watching;
+  const watch = message.view === "granted" && !watching && !opts.stopped && opts.canView;
+  return { next, closePeer: message.view !== "granted", watch };
+}
+
+/** The consent line: who is there and what is asked or granted. */
+export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: string } {
+  if (!s.connected) return { key: null, state: "" };
+  if (s.agent === "absent") return { key: "agentAbsent", state: "absent" };
+  if (s.agent === "reconnecting") return { key: "agentReconnecting", state: "reconnecting" };
+  const control = s.control;
+  if (control !== "off") return { key: `control${capitalize(control)}`, state: control };
+  return { key: `view${capitalize(s.view)}`, state: s.view };
+}
+
+/** The text over the picture while there is none to show (null: the picture shows). */
+export function placeholderKey(s: ViewState): RemoteUiKey | null {
+  if (s.hasVideo && s.view === "granted") return null;
+  if (!s.connected) return "connecting";
+  if (s.agent !== "connected") {
+    return s.agent === "reconnecting" ? "agentReconnecting" : "agentAbsent";
+  }
+  if (s.view === "granted") return "waitingForPicture";
+  if (s.view === "asked") return "viewAsked";
+  return "viewOffHint";
+}
+
+export type Translate = (key: RemoteUiKey, vars?: Record<string, string>) => string;
+
+/** The island's `t()`: the server's strings, `{{name}}` filled in; a missing one shows its key. */
+export function translator(labels: RemoteViewMount["labels"]): Translate {
+  return (key, vars) => {
+    let text = labels[key] ?? key;
+    for (const [name, value] of Object.entries(vars ?? {})) {
+      text = text.replace(`{{${name}}}`, value).replace(`{${name}}`, value);
+    }
+    return text;
+  };
+}
