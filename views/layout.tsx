@@ -3,8 +3,11 @@ import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { AppEnv } from "../modules/http/mod.ts";
 
+// No inline style from htmx (the CSP has no 'unsafe-inline'): no indicator <style>, and no
+// copying of a `style` attribute onto swapped-in content (a textarea the user resized has one).
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
+  attributesToSettle: ["class", "width", "height"],
   allowEval: false,
   allowScriptTags: false,
   selfRequestsOnly: true,
