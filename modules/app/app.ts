@@ -20,11 +20,11 @@ import {
   bodyLimit,
   cleanTextInputs,
   csrfProtection,
-  renderError,
   requestContext,
   securityHeaders,
 } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import { renderError } from "./errors.tsx";
 import { staticRoutes } from "../static_files/mod.ts";
 import { channelSessionHooks, customerRoutes, fileLimit } from "../support/mod.ts";
 import { agentDownloadRoutes, agentRoutes, remoteRoutes } from "../remote/mod.ts";

@@ -1,6 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { renderError } from "./errors.tsx";
 import type { AppEnv } from "./types.ts";
 
 /** What a form or a JSON body may weigh where no route asks for more. */
@@ -55,7 +54,7 @@ export function bodyLimit(
     if (declared !== null && !(Number(declared) <= max)) {
       // Not a byte is read: the socket is closed after the answer.
       await raw.body.cancel().catch(() => {});
-      return await _tooLarge(c, max);
+      _tooLarge(c, max);
     }
     const counter = { over: false };
     c.req.raw = new Request(raw, {
@@ -64,7 +63,7 @@ export function bodyLimit(
     } as RequestInit);
     await next();
     // Whatever the reader made of its failed stream (a 400 form, a 403 CSRF), it was too big.
-    if (counter.over) c.res = await _tooLarge(c, max);
+    if (counter.over) _tooLarge(c, max);
   };
 }
 
@@ -87,17 +86,15 @@ export function _counting(max: number, counter: { over: boolean }): TransformStr
   });
 }
 
-async function _tooLarge(c: Context<AppEnv>, max: number): Promise<Response> {
+/** The 413, thrown for app.onError to render like every refusal. */
+function _tooLarge(c: Context<AppEnv>, max: number): never {
   // A fresh response: nothing of what the handler answered may leak into the 413.
   c.res = undefined as unknown as Response;
   c.finalized = false;
-  return await renderError(
-    c,
-    new Refusal(413, "errors.tooLarge", {
-      params: { max: _size(max) },
-      headers: { connection: "close" },
-    }),
-  );
+  throw new Refusal(413, "errors.tooLarge", {
+    params: { max: _size(max) },
+    headers: { connection: "close" },
+  });
 }
 
 function _size(bytes: number): string {

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
+import { Refusal } from "../refusal/mod.ts";
 import { bodyLimit } from "./body_limit.ts";
+import { problem } from "./errors.tsx";
 import type { AppEnv } from "./types.ts";
 
-// Under /api/ the 413 is a problem document, which needs nothing else from the app.
+// The 413 is a thrown Refusal; here, as under /api/ in the app, it becomes a problem document.
 const app = new Hono<AppEnv>()
   .use(
     "*",
@@ -14,7 +16,11 @@ const app = new Hono<AppEnv>()
   )
   .post("*", async (c) => c.text(String((await c.req.arrayBuffer()).byteLength)))
   // What a route makes of its failed read (here a 400) is replaced by the 413.
-  .onError((_error, c) => c.text("could not read the body", 400));
+  .onError((error, c) =>
+    error instanceof Refusal
+      ? problem(c, error.status, error.key)
+      : c.text("could not read the body", 400)
+  );
 
 async function post(path: string, size: number, declare: boolean) {
   const bytes = new Uint8Array(size);

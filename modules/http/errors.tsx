@@ -1,7 +1,5 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { Refusal } from "../refusal/mod.ts";
-import { ErrorPage } from "../../views/error_page.tsx";
 import type { AppEnv } from "./types.ts";
 
 export function isHtmx(c: Context): boolean {
@@ -26,23 +24,6 @@ export function problem(
     }),
     status,
     { "content-type": "application/problem+json" },
-  );
-}
-
-/** Renders an error for a browser (page, or a fragment for htmx) or an API client. */
-export function renderError(c: Context<AppEnv>, error: Refusal) {
-  const t = c.get("t");
-  const message = t ? t(error.key, error.params) : error.key;
-  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  if (c.req.path.startsWith("/api/")) return problem(c, error.status, message);
-  if (isHtmx(c)) {
-    c.header("HX-Retarget", "#flash");
-    c.header("HX-Reswap", "innerHTML");
-    return c.html(<p class="flash error" role="alert">{message}</p>, error.status);
-  }
-  return c.html(
-    <ErrorPage c={c} status={error.status} message={message} />,
-    error.status,
   );
 }
 

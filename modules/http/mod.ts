@@ -15,7 +15,7 @@ export { requestContext } from "./request_context.ts";
 export { securityHeaders } from "./security_headers.ts";
 export { csrfProtection, csrfToken } from "./csrf.ts";
 export { type BodyCap, bodyCaps, bodyLimit, DEFAULT_BODY_BYTES } from "./body_limit.ts";
-export { isHtmx, problem, renderError } from "./errors.tsx";
+export { isHtmx, problem } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";
 export { socketOrigin } from "./socket_origin.ts";
