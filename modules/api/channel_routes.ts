@@ -13,7 +13,7 @@ import {
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, clientAddress, problem, requireRole } from "../http/mod.ts";
 import type { ChangeContext } from "../org/mod.ts";
-import { adminErrors, validationHook } from "./schemas.ts";
+import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
 
 const ChannelOut = z.object({
   id: z.uuid(),
@@ -62,6 +62,9 @@ function refused(c: Context<AppEnv>, result: Extract<SaveResult, { ok: false }>)
   return problem(c, 422, c.get("t")("api.invalidRequest"), { issues: result.problems });
 }
 
+const NOT_ADMIN = "The token's user is not an admin";
+const NO_CHANNEL = "No such channel, or not one you manage (all of whose groups you manage)";
+
 /** Channels for provisioning scripts, through the same service as the admin pages. */
 export const channelApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 channelApi.use("/channels/*", requireRole("master_admin", "admin"));
@@ -72,8 +75,12 @@ channelApi.openapi(
     ...common,
     method: "get",
     path: "/channels",
+    operationId: "listChannels",
     summary: "The channels the caller manages (a limited admin: those whose groups it all manages)",
-    responses: { 200: { description: "Channels", ...json(z.array(ChannelOut)) }, ...adminErrors },
+    responses: {
+      200: { description: "Channels", ...json(z.array(ChannelOut)) },
+      ...tokenProblems(NOT_ADMIN, {}),
+    },
   }),
   async (c) => {
     const list = await listManagedChannels(c.get("deps").db, c.get("user")!);
@@ -86,9 +93,16 @@ channelApi.openapi(
     ...common,
     method: "post",
     path: "/channels",
+    operationId: "createChannel",
     summary: "Create a channel (at most 10)",
     request: { body: { required: true, ...json(ChannelBody) } },
-    responses: { 201: { description: "Created", ...json(ChannelOut) }, ...adminErrors },
+    responses: {
+      201: { description: "Created", ...json(ChannelOut) },
+      ...tokenProblems(NOT_ADMIN, {
+        409: "The organisation has its 10 channels already",
+        422: `${INVALID}; also a group or custom field that is not yours`,
+      }),
+    },
   }),
   async (c) => {
     const result = await createChannel(c.get("deps").db, c.req.valid("json"), change(c));
@@ -102,9 +116,13 @@ channelApi.openapi(
     ...common,
     method: "get",
     path: "/channels/{id}",
+    operationId: "getChannel",
     summary: "One channel",
     request: { params: Id },
-    responses: { 200: { description: "The channel", ...json(ChannelOut) }, ...adminErrors },
+    responses: {
+      200: { description: "The channel", ...json(ChannelOut) },
+      ...tokenProblems(NOT_ADMIN, { 404: NO_CHANNEL, 422: "The id is not a UUID" }),
+    },
   }),
   async (c) => {
     const ch = await getManagedChannel(c.get("deps").db, c.get("user")!, c.req.valid("param").id);
@@ -118,9 +136,16 @@ channelApi.openapi(
     ...common,
     method: "patch",
     path: "/channels/{id}",
+    operationId: "updateChannel",
     summary: "Change a channel; omitted properties keep their values",
     request: { params: Id, body: { required: true, ...json(ChannelBody) } },
-    responses: { 200: { description: "The changed channel", ...json(ChannelOut) }, ...adminErrors },
+    responses: {
+      200: { description: "The changed channel", ...json(ChannelOut) },
+      ...tokenProblems(NOT_ADMIN, {
+        404: NO_CHANNEL,
+        422: `${INVALID}; also a group or custom field that is not yours`,
+      }),
+    },
   }),
   async (c) => {
     const { db } = c.get("deps");
@@ -148,9 +173,13 @@ channelApi.openapi(
     ...common,
     method: "delete",
     path: "/channels/{id}",
+    operationId: "deleteChannel",
     summary: "Delete a channel; its public link stops working",
     request: { params: Id },
-    responses: { 204: { description: "Deleted" }, ...adminErrors },
+    responses: {
+      204: { description: "Deleted" },
+      ...tokenProblems(NOT_ADMIN, { 404: NO_CHANNEL, 422: "The id is not a UUID" }),
+    },
   }),
   async (c) => {
     await deleteChannel(c.get("deps").db, c.req.valid("param").id, change(c));

@@ -30,7 +30,7 @@ import {
   PERMISSION_IDS,
   PERMISSIONS,
 } from "../permissions/mod.ts";
-import { adminErrors, validationHook } from "./schemas.ts";
+import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
 
 const PermissionName = z.enum(PERMISSION_IDS as [Permission, ...Permission[]]);
 
@@ -99,6 +99,8 @@ const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   ...json(schema),
 });
 const admin = { tags: ["organisation"], security: [{ bearer: [] }] };
+const NOT_ADMIN = "The token's user is not an admin";
+const NO_GROUP = "No such group, or not one you manage";
 
 function groupOut(g: GroupRow) {
   return {
@@ -133,8 +135,9 @@ orgApi.openapi(
     ...admin,
     method: "get",
     path: "/groups",
+    operationId: "listGroups",
     summary: "Groups you manage",
-    responses: { 200: ok(z.array(Group), "Groups"), ...adminErrors },
+    responses: { 200: ok(z.array(Group), "Groups"), ...tokenProblems(NOT_ADMIN, {}) },
   }),
   async (c) => {
     const { db } = c.get("deps");
@@ -149,9 +152,17 @@ orgApi.openapi(
     ...admin,
     method: "post",
     path: "/groups",
+    operationId: "createGroup",
     summary: "Create a group (master admin)",
     request: { body: { required: true, ...json(GroupCreate) } },
-    responses: { 201: ok(Group, "Created"), ...adminErrors },
+    responses: {
+      201: ok(Group, "Created"),
+      ...tokenProblems("Only the master admin creates groups", {
+        404: "The parent group does not exist, or is not yours to manage",
+        409: "Another group has this name",
+        422: `${INVALID}; also a permission or setting that is not available yet`,
+      }),
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -174,9 +185,13 @@ orgApi.openapi(
     ...admin,
     method: "get",
     path: "/groups/{id}",
+    operationId: "getGroup",
     summary: "One group",
     request: { params: Id },
-    responses: { 200: ok(Group, "The group"), ...adminErrors },
+    responses: {
+      200: ok(Group, "The group"),
+      ...tokenProblems(NOT_ADMIN, { 404: NO_GROUP, 422: "The id is not a UUID" }),
+    },
   }),
   async (c) => {
     const group = await managedGroup(c.get("deps").db, c.get("user")!, c.req.valid("param").id);
@@ -189,9 +204,18 @@ orgApi.openapi(
     ...admin,
     method: "patch",
     path: "/groups/{id}",
+    operationId: "updateGroup",
     summary: "Change a group: name, parent, permissions, settings",
     request: { params: Id, body: { required: true, ...json(GroupUpdate) } },
-    responses: { 200: ok(Group, "The changed group"), ...adminErrors },
+    responses: {
+      200: ok(Group, "The changed group"),
+      ...tokenProblems(NOT_ADMIN, {
+        404: `${NO_GROUP} (or the new parent)`,
+        409: "Another group has this name",
+        422: `${INVALID}; also a parent that would make a cycle, or a permission or setting ` +
+          "that is not available yet",
+      }),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -225,9 +249,17 @@ orgApi.openapi(
     ...admin,
     method: "delete",
     path: "/groups/{id}",
+    operationId: "deleteGroup",
     summary: "Delete an empty group",
     request: { params: Id },
-    responses: { 204: { description: "Deleted" }, ...adminErrors },
+    responses: {
+      204: { description: "Deleted" },
+      ...tokenProblems("Only the master admin deletes groups", {
+        404: NO_GROUP,
+        409: "The group still has members or child groups",
+        422: "The id is not a UUID",
+      }),
+    },
   }),
   async (c) => {
     await deleteGroup(c.get("deps").db, c.req.valid("param").id, change(c));
@@ -240,8 +272,12 @@ orgApi.openapi(
     ...admin,
     method: "get",
     path: "/permissions",
+    operationId: "listPermissions",
     summary: "Every group permission, and whether it can be granted yet",
-    responses: { 200: ok(z.array(PermissionInfo), "The permissions"), ...adminErrors },
+    responses: {
+      200: ok(z.array(PermissionInfo), "The permissions"),
+      ...tokenProblems(NOT_ADMIN, {}),
+    },
   }),
   (c) =>
     c.json(
@@ -260,8 +296,9 @@ orgApi.openapi(
     ...admin,
     method: "get",
     path: "/technicians",
+    operationId: "listTechnicians",
     summary: "People you manage",
-    responses: { 200: ok(z.array(Technician), "People"), ...adminErrors },
+    responses: { 200: ok(z.array(Technician), "People"), ...tokenProblems(NOT_ADMIN, {}) },
   }),
   async (c) => {
     const people = await listPeople(c.get("deps").db, c.get("user")!);
@@ -285,9 +322,17 @@ orgApi.openapi(
     ...admin,
     method: "post",
     path: "/technicians",
+    operationId: "inviteTechnician",
     summary: "Invite a technician (the set-password e-mail goes through the outbox)",
     request: { body: { required: true, ...json(TechnicianInvite) } },
-    responses: { 201: ok(Technician, "Invited"), ...adminErrors },
+    responses: {
+      201: ok(Technician, "Invited"),
+      ...tokenProblems(`${NOT_ADMIN}, or only the master admin invites admins`, {
+        404: NO_GROUP,
+        409: "Someone already has this e-mail address",
+        422: INVALID,
+      }),
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -309,9 +354,17 @@ orgApi.openapi(
     ...admin,
     method: "patch",
     path: "/technicians/{id}",
+    operationId: "updateTechnician",
     summary: "Move to another group, deactivate (signs out everywhere) or reactivate",
     request: { params: Id, body: { required: true, ...json(TechnicianUpdate) } },
-    responses: { 204: { description: "Changed" }, ...adminErrors },
+    responses: {
+      204: { description: "Changed" },
+      ...tokenProblems(`${NOT_ADMIN}, or the person is not yours to manage`, {
+        404: "No such person, or the target group does not exist or is not yours to manage",
+        409: "You cannot deactivate yourself",
+        422: INVALID,
+      }),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

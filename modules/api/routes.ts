@@ -21,6 +21,7 @@ import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
 import { channelApi } from "./channel_routes.ts";
 import { sessionApi } from "./session_routes.ts";
+import { apiDocsPage } from "./docs.tsx";
 
 const Me = z.object({
   id: z.uuid(),
@@ -52,6 +53,7 @@ const TokenResponse = z.object({
 const issueToken = createRoute({
   method: "post",
   path: "/auth/token",
+  operationId: "issueToken",
   tags: ["auth"],
   summary: "Exchange e-mail, password and TOTP code for a personal API token",
   request: { body: { required: true, content: { "application/json": { schema: TokenRequest } } } },
@@ -68,6 +70,7 @@ const issueToken = createRoute({
 const me = createRoute({
   method: "get",
   path: "/me",
+  operationId: "getMe",
   tags: ["auth"],
   summary: "The user the token belongs to",
   security: [{ bearer: [] }],
@@ -78,11 +81,12 @@ const me = createRoute({
   },
 });
 
-/** Bearer-token authentication for every API route except token issuing and the spec. */
+/** Paths anyone may fetch: token issuing, the document and its reference page. */
+const PUBLIC_PATHS = ["/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/docs"];
+
+/** Bearer-token authentication for every API route except the public ones. */
 const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.path.endsWith("/auth/token") || c.req.path.endsWith("/openapi.json")) {
-    return await next();
-  }
+  if (PUBLIC_PATHS.includes(c.req.path)) return await next();
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new Refusal(401, "api.tokenMissing");
@@ -153,6 +157,8 @@ apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")!), 200));
 apiRoutes.route("/", orgApi);
 apiRoutes.route("/", channelApi);
 apiRoutes.route("/", sessionApi);
+
+apiRoutes.get("/docs", apiDocsPage);
 
 apiRoutes.doc31("/openapi.json", (c) => ({
   openapi: "3.1.0",

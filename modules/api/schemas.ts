@@ -15,14 +15,39 @@ export const problemResponse = (description: string) => ({
   content: { "application/problem+json": { schema: Problem } },
 });
 
-/** The standard error responses of an authenticated, admin-only route. */
-export const adminErrors = {
-  401: problemResponse("Missing, unknown or expired token"),
-  403: problemResponse("The token's user may not do this"),
-  404: problemResponse("Not found, or not yours to manage"),
-  409: problemResponse("Conflicts with existing data"),
-  422: problemResponse("Malformed or invalid input; nothing was changed"),
-};
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 422 | 423 | 429;
+
+/**
+ * The problems one route answers with, each described for that route — only the statuses it
+ * can give, so a client reads what each means there (OpenAPI `responses`).
+ */
+export function problems<S extends ProblemStatus>(
+  described: Record<S, string>,
+): Record<S, ReturnType<typeof problemResponse>> {
+  return Object.fromEntries(
+    Object.entries(described).map(([status, text]) => [status, problemResponse(text as string)]),
+  ) as Record<S, ReturnType<typeof problemResponse>>;
+}
+
+/**
+ * The problems of a route behind a bearer token: 401, and a 403 that says why this route
+ * refuses (`forbidden`, if it has a reason of its own) besides the one every token route
+ * shares (the organisation requires 2FA and the token's user has not set it up).
+ */
+export function tokenProblems<S extends Exclude<ProblemStatus, 401 | 403>>(
+  forbidden: string | null,
+  described: Record<S, string>,
+) {
+  const enrol = "the organisation requires 2FA and the token's user has not set it up";
+  return problems({
+    401: "Missing, unknown, revoked or expired token",
+    403: forbidden ? `${forbidden}; or ${enrol}` : `Only when ${enrol}`,
+    ...described,
+  } as Record<S | 401 | 403, string>);
+}
+
+/** What a 422 means on a route that reads a body or parameters. */
+export const INVALID = "Malformed or invalid input (every issue is listed); nothing was changed";
 
 /** zod validation failures become a 422 problem listing every issue. */
 export function validationHook(

@@ -16,7 +16,7 @@ import {
   viewerFor,
   visibleRows,
 } from "../support/mod.ts";
-import { problemResponse, validationHook } from "./schemas.ts";
+import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
 import {
   ChatPage,
   ChatPost,
@@ -27,7 +27,6 @@ import {
   Session,
   SessionCreate,
   SessionCreated,
-  sessionErrors,
   SessionId,
   sessionOut,
   StatusQuery,
@@ -58,6 +57,7 @@ async function _sessionView(c: C, id: string) {
 }
 
 const common = { tags: ["sessions"], security: [{ bearer: [] }] };
+const NO_SESSION = "No such session, or not one you can see";
 const one = { description: "The session as the caller sees it", ...json(Session) };
 
 /**
@@ -73,14 +73,17 @@ sessionApi.openapi(
     ...common,
     method: "post",
     path: "/sessions",
+    operationId: "createSession",
     summary: "Create a PIN or link session (at most 30 a minute per user)",
     description: "Needs the startPrivate permission and methodPin or methodLink. The session " +
       "starts in Connecting until the customer opens the link or enters the PIN.",
     request: { body: { required: true, ...json(SessionCreate) } },
     responses: {
       201: { description: "Created", ...json(SessionCreated) },
-      ...sessionErrors,
-      429: problemResponse("Too many sessions created in the last minute; see Retry-After"),
+      ...tokenProblems("The group lacks startPrivate, or methodPin / methodLink for this method", {
+        422: `${INVALID}; also a customer name that is empty or too long`,
+        429: "Too many sessions created in the last minute; see Retry-After",
+      }),
     },
   }),
   async (c) => {
@@ -114,11 +117,14 @@ sessionApi.openapi(
     ...common,
     method: "get",
     path: "/sessions",
+    operationId: "listSessions",
     summary: "Your queue: every live session you see, with each row's status",
     request: { query: StatusQuery },
     responses: {
       200: { description: "Sessions, oldest first", ...json(z.array(Session)) },
-      ...sessionErrors,
+      ...tokenProblems(null, {
+        422: "An unknown status",
+      }),
     },
   }),
   async (c) => {
@@ -134,9 +140,16 @@ sessionApi.openapi(
     ...common,
     method: "get",
     path: "/sessions/{id}",
+    operationId: "getSession",
     summary: "One session in your queue",
     request: { params: SessionId },
-    responses: { 200: one, ...sessionErrors },
+    responses: {
+      200: one,
+      ...tokenProblems(null, {
+        404: NO_SESSION,
+        422: "The id is not a UUID",
+      }),
+    },
   }),
   async (c) => {
     const view = await _sessionView(c, c.req.valid("param").id);
@@ -148,13 +161,23 @@ sessionApi.openapi(
 const ACTIONS = [
   {
     path: "/sessions/{id}/start",
+    operationId: "startSession",
     summary: "Start: pick up a waiting session, resume a hold, accept a transfer",
+    forbidden: null,
     run: startSession,
   },
-  { path: "/sessions/{id}/hold", summary: "Put your session on hold", run: holdSession },
+  {
+    path: "/sessions/{id}/hold",
+    operationId: "holdSession",
+    summary: "Put your session on hold",
+    forbidden: "The group lacks the hold permission",
+    run: holdSession,
+  },
   {
     path: "/sessions/{id}/end",
+    operationId: "endSession",
     summary: "End your part; a lead ending a live session ends it for everyone",
+    forbidden: null,
     run: endSession,
   },
 ] as const;
@@ -165,9 +188,17 @@ for (const action of ACTIONS) {
       ...common,
       method: "post",
       path: action.path,
+      operationId: action.operationId,
       summary: action.summary,
       request: { params: SessionId },
-      responses: { 200: { ...one, description: "The session after the change" }, ...sessionErrors },
+      responses: {
+        200: { ...one, description: "The session after the change" },
+        ...tokenProblems(action.forbidden, {
+          404: NO_SESSION,
+          409: "Not possible in the session's current status, or at your active-session limit",
+          422: "The id is not a UUID",
+        }),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -184,9 +215,16 @@ sessionApi.openapi(
     ...common,
     method: "get",
     path: "/sessions/{id}/chat",
+    operationId: "readSessionLog",
     summary: "The session log: chat, status changes and events, oldest first",
     request: { params: SessionId, query: ChatQuery },
-    responses: { 200: { description: "A page of lines", ...json(ChatPage) }, ...sessionErrors },
+    responses: {
+      200: { description: "A page of lines", ...json(ChatPage) },
+      ...tokenProblems(null, {
+        404: NO_SESSION,
+        422: INVALID,
+      }),
+    },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -203,11 +241,16 @@ sessionApi.openapi(
     ...common,
     method: "post",
     path: "/sessions/{id}/chat",
+    operationId: "sendChatMessage",
     summary: "Send a chat message to the customer (the session must be started)",
     request: { params: SessionId, body: { required: true, ...json(ChatPost) } },
     responses: {
       201: { description: "Sent", ...json(z.object({ id: z.number().int() })) },
-      ...sessionErrors,
+      ...tokenProblems(null, {
+        404: NO_SESSION,
+        409: "You are not working the session (not started, on hold, ended), or its chat is off",
+        422: `${INVALID}; also an empty or too long message`,
+      }),
     },
   }),
   async (c) => {

@@ -6,7 +6,6 @@
 import { z } from "@hono/zod-openapi";
 import type { LogLine, QueueRow, SupportSession } from "../support/mod.ts";
 import { isSessionStatus, SESSION_STATUSES } from "../sessions/mod.ts";
-import { problemResponse } from "./schemas.ts";
 
 export const Status = z.enum(SESSION_STATUSES).openapi("SessionStatus");
 
@@ -96,14 +95,6 @@ export const ChatPost = z.object({ text: z.string().min(1).max(4000) }).openapi(
 export const SessionId = z.object({ id: z.uuid() });
 
 /** The error responses every session route can give. */
-export const sessionErrors = {
-  401: problemResponse("Missing, unknown or expired token"),
-  403: problemResponse("The token's user lacks a permission this needs"),
-  404: problemResponse("No such session, or not one the caller can see"),
-  409: problemResponse("Not possible in the session's current status"),
-  422: problemResponse("Malformed or invalid input; nothing was changed"),
-};
-
 export const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });

@@ -10,6 +10,12 @@ const require = createRequire(import.meta.url);
 /** Public name → package file. Resolved once at start-up so a missing package fails early. */
 const VENDOR: Record<string, { path: string; type: string }> = {
   "htmx.min.js": { path: require.resolve("htmx.org/dist/htmx.min.js"), type: "text/javascript" },
+  // The API reference page (/api/v1/docs).
+  "swagger-ui-bundle.js": {
+    path: require.resolve("swagger-ui-dist/swagger-ui-bundle.js"),
+    type: "text/javascript",
+  },
+  "swagger-ui.css": { path: require.resolve("swagger-ui-dist/swagger-ui.css"), type: "text/css" },
 };
 
 const TYPES: Record<string, string> = {
