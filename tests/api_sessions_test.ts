@@ -4,7 +4,8 @@
 // support service directly (its pages are tested with the customer routes).
 import assert from "node:assert/strict";
 import type { Permission } from "../modules/permissions/mod.ts";
-import { customerChat, customerConnected, findByToken } from "../modules/support/mod.ts";
+import { customerConnected, findByToken } from "../modules/support/mod.ts";
+import { customerChat } from "../modules/support/test_support.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
 

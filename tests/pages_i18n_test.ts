@@ -12,13 +12,13 @@ import {
   createPrivateSession,
   customerConnected,
   customerLeft,
-  DEFAULT_FILE_LIMIT,
   pushUrl,
   setChatEnabled,
   startSession,
   storeFile,
   technicianChat,
 } from "../modules/support/mod.ts";
+import { DEFAULT_FILE_LIMIT } from "../modules/support/test_support.ts";
 
 const KEY_LEAK =
   /\b(?:app|common|nav|errors|signin|twofa|setup|console|account|admin|audit|api|org|roles|presence|permissions|permissionCategories|groupSettings|mail|sms|channels|fields)\.[a-zA-Z_]+\b/;

@@ -263,7 +263,7 @@ Deno.test("one address may submit a channel's forms 10 times in 15 minutes, then
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get("retry-after")) > 0);
     assert.match(await refused.text(), /Too many requests from your address/);
-    const { supportSessions } = await import("../support/mod.ts");
+    const { supportSessions } = await import("../support/test_support.ts");
     assert.equal((await f.t.deps.db.select().from(supportSessions)).length, 10, "none stored");
     // The sliding window still weighs the last 15 minutes in: wait what Retry-After says.
     f.t.clock.advance(Number(refused.headers.get("retry-after")) * 1000);

@@ -6,7 +6,8 @@ import type { Page } from "playwright-core";
 import { startTestApp } from "../../tests/support/app.ts";
 import { clickAndWait, withBrowser } from "../../tests/support/browser.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
-import { customerChat, customerConnected, findByToken } from "../support/mod.ts";
+import { customerConnected, findByToken } from "../support/mod.ts";
+import { customerChat } from "../support/test_support.ts";
 
 const row = (id: string) => `#queue tbody tr[data-session="${id}"]`;
 

@@ -2,7 +2,8 @@
 // technician may see, new log lines, auto-start, and no listener left behind.
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
-import { customerChat, customerConnected, findByToken } from "../support/mod.ts";
+import { customerConnected, findByToken } from "../support/mod.ts";
+import { customerChat } from "../support/test_support.ts";
 import {
   createPinSession,
   entriesOf,

@@ -7,7 +7,8 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import type { CurrentUser } from "../http/mod.ts";
 import type { Permission } from "../permissions/mod.ts";
-import { type Entry, findByToken, queueEntries, type SupportSession } from "../support/mod.ts";
+import { type Entry, findByToken, type SupportSession } from "../support/mod.ts";
+import { queueEntries } from "../support/test_support.ts";
 
 export const HTMX = { "hx-request": "true" };
 

@@ -9,14 +9,13 @@ import { defaultPermissions, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
   customerConnected,
-  DEFAULT_FILE_LIMIT,
   readLog,
   readNotes,
-  sessionFiles,
   startSession,
   storeFile,
   type SupportSession,
 } from "../support/mod.ts";
+import { DEFAULT_FILE_LIMIT, sessionFiles } from "../support/test_support.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
 

@@ -1,12 +1,12 @@
 /**
  * The customer's side (SPEC C7, Q8): the page (later the agent) arriving, losing and
- * regaining its connection, leaving, declining the terms, and chatting. One customer event
- * fans out to every live queue entry of the session; rows that do not take it (an
- * Invitation does not care that the network dropped) are left alone.
+ * regaining its connection, leaving, declining the terms (the customer's chat is in chat.ts).
+ * One customer event fans out to every live queue entry of the session; rows that do not take
+ * it (an Invitation does not care that the network dropped) are left alone.
  */
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
-import { addressKey, consume, enforce } from "../limits/mod.ts";
+import { addressKey, consume } from "../limits/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { SessionEvent } from "../sessions/mod.ts";
 import {
@@ -15,13 +15,11 @@ import {
   liveEntries,
   loadSession,
   logEvent,
-  rearmInactivity,
-  sessionRefusal,
   settingsFor,
   type SupportSession,
 } from "./engine.ts";
 import type { PinVerdict } from "./pin.ts";
-import { sessionLog, supportSessions } from "./schema.ts";
+import { supportSessions } from "./schema.ts";
 
 export async function findByToken(
   deps: AppDeps,
@@ -133,40 +131,6 @@ export async function setCustomerLanguage(
 ): Promise<void> {
   await deps.db.update(supportSessions).set({ customerLanguage: language })
     .where(eq(supportSessions.id, session.id));
-}
-
-export const CHAT_MAX = 4000;
-
-/** A chat line from the customer; persisted before anyone is told. */
-export async function customerChat(
-  deps: AppDeps,
-  session: SupportSession,
-  text: string,
-): Promise<number> {
-  const body = text.trim();
-  if (!body) throw sessionRefusal("chat.empty", "Empty message");
-  if (body.length > CHAT_MAX) throw sessionRefusal("chat.tooLong", "Message too long");
-  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is disabled");
-  if (session.endedAt) throw sessionRefusal("sessions.ended", "Session ended");
-  const now = deps.clock.now();
-  // Whoever holds the link may chat, but not flood the log (throws RateLimited).
-  await enforce(deps.db, { action: "customerChat", key: session.id, now });
-  const settings = await settingsFor(deps.db, session.groupId);
-  const id = await deps.db.transaction(async (tx) => {
-    const [row] = await tx.insert(sessionLog).values({
-      sessionId: session.id,
-      at: now,
-      kind: "chat",
-      author: "customer",
-      authorName: session.customerName,
-      body,
-      data: {},
-    }).returning({ id: sessionLog.id });
-    await rearmInactivity(tx, session.id, settings, now);
-    return row.id;
-  });
-  deps.live.publish({ kind: "log", orgId: session.orgId, sessionId: session.id, logId: id });
-  return id;
 }
 
 /**

@@ -14,15 +14,14 @@ import { technician } from "../../tests/support/sessions.ts";
 import {
   createPrivateSession,
   customerStreams,
-  DEFAULT_FILE_LIMIT,
   endSession,
   pushUrl,
-  queueEntries,
   setChatEnabled,
   startSession,
   storeFile,
   technicianChat,
 } from "./mod.ts";
+import { DEFAULT_FILE_LIMIT, queueEntries } from "./test_support.ts";
 
 Deno.test({
   name: "browser: a customer joins by PIN, chats live, sends and saves files, sees the end",

@@ -5,7 +5,7 @@
  * lines (queue moves, the customer's own connection, PIN locks) stay for technicians.
  */
 import type { TranslationKey, Translator } from "../i18n/mod.ts";
-import type { LogLine } from "./talk.ts";
+import type { LogLine } from "./session_log.ts";
 
 /** Event lines a customer is shown; everything else of kind "event" is internal. */
 const CUSTOMER_EVENTS = new Set([

@@ -13,7 +13,6 @@ import { isLanguage } from "../i18n/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   acceptTerms,
-  customerChat,
   customerLeft,
   findByToken,
   pinRefused,
@@ -25,7 +24,8 @@ import { customerStreams, startCustomerStream } from "./customer_streams.ts";
 import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
 import { settingsFor, type SupportSession } from "./engine.ts";
 import { checkPin } from "./pin.ts";
-import { readLog, readLogLine } from "./talk.ts";
+import { customerChat } from "./chat.ts";
+import { readLog, readLogLine } from "./session_log.ts";
 import {
   CUSTOMER_FILES_MAX,
   customerBytesQuota,

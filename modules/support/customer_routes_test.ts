@@ -9,15 +9,8 @@ import { setGroupSettings } from "../org/mod.ts";
 import { startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { masterAdmin } from "../../tests/support/org.ts";
 import { technician } from "../../tests/support/sessions.ts";
-import {
-  createPrivateSession,
-  customerStreams,
-  DEFAULT_FILE_LIMIT,
-  findByToken,
-  queueEntries,
-  readLog,
-  storeFile,
-} from "./mod.ts";
+import { createPrivateSession, customerStreams, findByToken, readLog, storeFile } from "./mod.ts";
+import { DEFAULT_FILE_LIMIT, queueEntries } from "./test_support.ts";
 
 async function setup(options: { terms?: boolean } = {}) {
   const t = await startTestApp();

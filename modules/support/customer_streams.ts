@@ -10,7 +10,7 @@ import type { AppDeps, LiveStream } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { customerConnected, customerLost, findByToken } from "./customer.ts";
 import type { SupportSession } from "./engine.ts";
-import { readLog } from "./talk.ts";
+import { readLog } from "./session_log.ts";
 import { supportSessions } from "./schema.ts";
 import { isCustomerVisible, renderLogLine } from "./customer_log_view.tsx";
 

@@ -10,11 +10,11 @@ import {
   customerStreams,
   endSession,
   findByToken,
-  queueEntries,
   setChatEnabled,
   startSession,
   technicianChat,
 } from "./mod.ts";
+import { queueEntries } from "./test_support.ts";
 
 /** A reader over one stream that collects text until a predicate holds (or 3 s pass). */
 class Stream {

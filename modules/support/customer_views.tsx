@@ -9,10 +9,10 @@ import type { Child } from "hono/jsx";
 import type { AppEnv } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
-import { CHAT_MAX } from "./customer.ts";
+import { CHAT_MAX } from "./chat.ts";
 import { formatSize, LogLineView } from "./customer_log_view.tsx";
 import type { SupportSession } from "./engine.ts";
-import type { LogLine } from "./talk.ts";
+import type { LogLine } from "./session_log.ts";
 
 type C = Context<AppEnv>;
 

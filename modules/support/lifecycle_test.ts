@@ -9,19 +9,18 @@ import {
   createPrivateSession,
   customerConnected,
   customerLeft,
-  customerLost,
   endSession,
   type Entry,
   findByToken,
   fireDueDeadlines,
   holdSession,
-  queueEntries,
   readLog,
   returnTransfer,
   startSession,
   technicianChat,
   transferSession,
 } from "./mod.ts";
+import { customerLost, queueEntries } from "./test_support.ts";
 
 async function rows(t: TestApp, sessionId: string): Promise<Entry[]> {
   return await t.deps.db.select().from(queueEntries).where(eq(queueEntries.sessionId, sessionId))

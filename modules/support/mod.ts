@@ -3,47 +3,43 @@
  * connection, each technician's queue row moved by the state machine of modules/sessions,
  * persisted deadlines, chat and the session log, files, notes — and who sees what. Every
  * change is written in one transaction and then announced on `deps.live`.
+ *
+ * The surface is what the console, the remote view, the API and the app's composition use;
+ * tests reach further through `test_support.ts`.
+ */
+
+/**
+ * A session and who may work on it: `sessionForTechnician` is the one access check behind
+ * every technician action (a session the caller cannot see is "not found"); `settingsFor`
+ * reads the group settings a session or technician works under.
+ */
+export { type Entry, loadSession, settingsFor, type SupportSession } from "./engine.ts";
+export { sessionForTechnician } from "./access.ts";
+
+/**
+ * Creating sessions: a private one by PIN, link, e-mail or SMS (`createPrivateSession`),
+ * and the hooks through which a channel's public form creates one (`channelSessionHooks`).
+ */
+export { createPrivateSession, type SmsSender } from "./create.ts";
+export { channelSessionHooks } from "./channel_hooks.tsx";
+
+/**
+ * The customer's side: their token, connection and language (the agent reports them too),
+ * PIN entry, the pages `/pin` and `/s/:token` (`customerRoutes`), and `customerStreams(deps)`,
+ * which holds that app's open customer streams and grace timers.
  */
 export {
-  type Entry,
-  loadSession,
-  sessionRefusal,
-  settingsFor,
-  type SupportSession,
-} from "./engine.ts";
-export {
-  createChannelSession,
-  type CreatedSession,
-  createPrivateSession,
-  customerLink,
-  type NewChannelSession,
-  type NewPrivateSession,
-  type PrivateMethod,
-  type SmsSender,
-} from "./create.ts";
-export { checkPin, PIN_POLICY, type PinVerdict } from "./pin.ts";
-export {
-  acceptTerms,
-  CHAT_MAX,
-  customerChat,
   customerConnected,
   customerLeft,
-  customerLost,
   findByToken,
   pinRefused,
   setCustomerLanguage,
-  termsDeclined,
 } from "./customer.ts";
-/**
- * The customer's side over HTTP: `/pin`, the Instant Chat page `/s/:token` and its live
- * stream; `customerStreams(deps)` holds that app's open streams and grace timers.
- */
+export { checkPin } from "./pin.ts";
 export { customerRoutes } from "./customer_routes.tsx";
-export {
-  type CustomerStreamOptions,
-  CustomerStreams,
-  customerStreams,
-} from "./customer_streams.ts";
+export { customerStreams } from "./customer_streams.ts";
+
+/** A technician's buttons (Start, Hold, End, Transfer, return) and inline field edits. */
 export {
   endSession,
   holdSession,
@@ -52,38 +48,27 @@ export {
   transferSession,
   type TransferTarget,
 } from "./actions.ts";
-export {
-  editFields,
-  type LogLine,
-  logSessionEvent,
-  pushUrl,
-  readLog,
-  readLogLine,
-  readNotes,
-  saveNote,
-  sessionActivity,
-  sessionForTechnician,
-  setChatEnabled,
-  technicianChat,
-} from "./talk.ts";
+export { editFields } from "./field_edits.ts";
+
+/**
+ * Talking: the technician's chat, switching chat off, pushing a URL, notes, and the session
+ * log both sides read (`logSessionEvent` writes an event line and tells everyone showing it).
+ */
+export { CHAT_MAX, pushUrl, setChatEnabled, technicianChat } from "./chat.ts";
+export { readNotes, saveNote } from "./notes.ts";
+export { type LogLine, logSessionEvent, readLog, readLogLine } from "./session_log.ts";
+
 /**
  * Files both ways: `readUpload` takes the file of a request without reading it,
  * `storeFile` streams it into `deps.files` (size cap, a customer's per-session quota,
  * MD5 and SHA-256 logged), `openFile` streams it back (also rows from before the store).
  */
-export {
-  CUSTOMER_BYTES_FACTOR,
-  CUSTOMER_FILES_MAX,
-  customerBytesQuota,
-  DEFAULT_FILE_LIMIT,
-  fileLimit,
-  type IncomingFile,
-  type OpenedFile,
-  openFile,
-  readUpload,
-  type SessionFile,
-  storeFile,
-} from "./files.ts";
+export { fileLimit, openFile, readUpload, storeFile } from "./files.ts";
+
+/**
+ * Queues: who a technician is to the queue (`viewerFor`), the rows it sees (`queueFor`,
+ * `visibleRows`), snapshots for single-row refreshes, and presence for transfer targets.
+ */
 export {
   loadSnapshots,
   queueFor,
@@ -92,20 +77,16 @@ export {
   snapshotMemo,
   type Viewer,
   viewerFor,
-  type Visibility,
-  visibilityOf,
   visibleRows,
 } from "./queue.ts";
-export { fireDueDeadlines, startSessionTimers } from "./timers.ts";
+export { isTechnicianAvailable, presenceOf } from "./presence.ts";
+
+/**
+ * Time: `startSessionTimers` fires the persisted deadlines as they come due (once per app),
+ * `fireDueDeadlines` fires what is due at a given moment (what the timers call; tests call it
+ * with a set clock); `sessionActivity` pushes a session's inactivity deadline back for work
+ * that is not chat.
+ */
+export { fireDueDeadlines, sessionActivity, startSessionTimers } from "./timers.ts";
 /** For the metrics scrape: sessions waiting now, and how late the oldest due deadline is. */
 export { type QueueGauges, queueGauges } from "./gauges.ts";
-export { channelSessionHooks } from "./channel_hooks.tsx";
-export { channelAvailability, isTechnicianAvailable, presenceOf } from "./presence.ts";
-export {
-  queueEntries,
-  sessionDeadlines,
-  sessionFiles,
-  sessionLog,
-  sessionNotes,
-  supportSessions,
-} from "./schema.ts";

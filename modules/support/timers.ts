@@ -3,16 +3,33 @@
  * `now`, and for each one — in its own transaction, with the deadline row locked — fires
  * the event through the state machine and marks it fired. A deadline is cancelled when its
  * row changes status, so a restart neither loses one (it is in the database) nor fires one
- * twice (the fired mark commits with the change).
+ * twice (the fired mark commits with the change). `sessionActivity` pushes the inactivity
+ * deadline back for work that is not chat (remote view or control in use).
  */
 import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import type { AppDeps } from "../http/mod.ts";
 import { INACTIVITY_BLOCKERS, type SessionEvent } from "../sessions/mod.ts";
-import { applyEvent, loadSession, logEvent, settingsFor } from "./engine.ts";
+import {
+  applyEvent,
+  loadSession,
+  logEvent,
+  rearmInactivity,
+  settingsFor,
+  type SupportSession,
+} from "./engine.ts";
 import { customerStreams } from "./customer_streams.ts";
 import { queueEntries, sessionDeadlines, supportSessions } from "./schema.ts";
 
 const BATCH = 100;
+
+/**
+ * Work that is not chat still counts as activity (remote view or control in use): the
+ * session's inactivity deadline starts again.
+ */
+export async function sessionActivity(deps: AppDeps, session: SupportSession): Promise<void> {
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction((tx) => rearmInactivity(tx, session.id, settings, deps.clock.now()));
+}
 
 /** Fires every deadline due at `now`; returns how many were fired. */
 export async function fireDueDeadlines(deps: AppDeps, now = deps.clock.now()): Promise<number> {

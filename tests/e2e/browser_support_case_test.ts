@@ -16,7 +16,8 @@ import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { predefinedReplies } from "../../modules/replies/mod.ts";
-import { findByToken, queueEntries, readLog } from "../../modules/support/mod.ts";
+import { findByToken, readLog } from "../../modules/support/mod.ts";
+import { queueEntries } from "../../modules/support/test_support.ts";
 import { eq } from "drizzle-orm";
 
 const row = (id: string) => `#queue tbody tr[data-session="${id}"]`;

@@ -22,7 +22,8 @@ import { technician } from "../support/sessions.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { eq } from "drizzle-orm";
-import { findByToken, sessionFiles } from "../../modules/support/mod.ts";
+import { findByToken } from "../../modules/support/mod.ts";
+import { sessionFiles } from "../../modules/support/test_support.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
 
 /** Progress lines, so a stuck step names itself in the test output. */

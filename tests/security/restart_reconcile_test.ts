@@ -12,10 +12,10 @@ import {
   customerConnected,
   customerStreams,
   findByToken,
-  queueEntries,
   startSessionTimers,
   type SupportSession,
 } from "../../modules/support/mod.ts";
+import { queueEntries } from "../../modules/support/test_support.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
 import { technician } from "../support/sessions.ts";
 

@@ -11,13 +11,12 @@ import type { CurrentUser } from "../../modules/http/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import {
   createPrivateSession,
-  CUSTOMER_FILES_MAX,
   customerConnected,
   readLog,
-  sessionFiles,
   startSession,
   type SupportSession,
 } from "../../modules/support/mod.ts";
+import { CUSTOMER_FILES_MAX, sessionFiles } from "../../modules/support/test_support.ts";
 import { startTestApp, type TestApp, type TestClient } from "../support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 

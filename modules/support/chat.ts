@@ -1,0 +1,149 @@
+/**
+ * Chat (SPEC T1–T2): a line from the customer or the technician, switching chat off, and
+ * pushing a URL into the chat. A chat line counts as activity (the inactivity deadline
+ * starts again) and is written in the same transaction as that deadline, before anyone is
+ * told.
+ */
+import { eq } from "drizzle-orm";
+import { recordAudit } from "../audit/mod.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { enforce } from "../limits/mod.ts";
+import { can } from "../permissions/mod.ts";
+import { sessionForTechnician } from "./access.ts";
+import {
+  logEvent,
+  permissionRefusal,
+  rearmInactivity,
+  sessionRefusal,
+  settingsFor,
+  type SupportSession,
+} from "./engine.ts";
+import { sessionLog, supportSessions } from "./schema.ts";
+import { publishLogLine } from "./session_log.ts";
+
+export const CHAT_MAX = 4000;
+
+/** A chat line from the customer; persisted before anyone is told. */
+export async function customerChat(
+  deps: AppDeps,
+  session: SupportSession,
+  text: string,
+): Promise<number> {
+  const body = _chatBody(text);
+  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is disabled");
+  if (session.endedAt) throw sessionRefusal("sessions.ended", "Session ended");
+  // Whoever holds the link may chat, but not flood the log (throws RateLimited).
+  await enforce(deps.db, { action: "customerChat", key: session.id, now: deps.clock.now() });
+  return await _writeChat(deps, session, body, { author: "customer" });
+}
+
+/** A chat line from a technician working on the session. */
+export async function technicianChat(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  text: string,
+): Promise<number> {
+  const body = _chatBody(text);
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is off");
+  return await _writeChat(deps, session, body, { author: "technician", user });
+}
+
+export async function setChatEnabled(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  enabled: boolean,
+): Promise<void> {
+  if (!can(user, "chatToggle")) {
+    throw permissionRefusal("chatToggle");
+  }
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const now = deps.clock.now();
+  const id = await deps.db.transaction(async (tx) => {
+    await tx.update(supportSessions).set({ chatEnabled: enabled, updatedAt: now })
+      .where(eq(supportSessions.id, sessionId));
+    await recordAudit(tx, {
+      orgId: user.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "session.chat_toggled",
+      target: sessionId,
+      details: { enabled },
+      at: now,
+    });
+    return await logEvent(tx, sessionId, enabled ? "log.chatOn" : "log.chatOff", now, {}, {
+      userId: user.id,
+      name: user.name,
+      author: "technician",
+    });
+  });
+  deps.live.publish({ kind: "session", orgId: session.orgId, sessionId });
+  publishLogLine(deps, session, id);
+}
+
+/** A link the technician sends; the customer's page shows it as a line to open. */
+export async function pushUrl(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  url: string,
+): Promise<void> {
+  if (!can(user, "pushUrls")) throw permissionRefusal("pushUrls");
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw sessionRefusal("sessions.badUrl", "Not a URL");
+  }
+  if (!["http:", "https:"].includes(parsed.protocol) || url.length > 2000) {
+    throw sessionRefusal("sessions.badUrl", "Only http(s) URLs");
+  }
+  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const now = deps.clock.now();
+  const [row] = await deps.db.insert(sessionLog).values({
+    sessionId,
+    at: now,
+    kind: "url",
+    author: "technician",
+    userId: user.id,
+    authorName: user.name,
+    body: parsed.href,
+    data: {},
+  }).returning({ id: sessionLog.id });
+  publishLogLine(deps, session, row.id);
+}
+
+function _chatBody(text: string): string {
+  const body = text.trim();
+  if (!body) throw sessionRefusal("chat.empty", "Empty message");
+  if (body.length > CHAT_MAX) throw sessionRefusal("chat.tooLong", "Message too long");
+  return body;
+}
+
+async function _writeChat(
+  deps: AppDeps,
+  session: SupportSession,
+  body: string,
+  by: { author: "customer" } | { author: "technician"; user: CurrentUser },
+): Promise<number> {
+  const now = deps.clock.now();
+  const settings = await settingsFor(deps.db, session.groupId);
+  const id = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(sessionLog).values({
+      sessionId: session.id,
+      at: now,
+      kind: "chat",
+      author: by.author,
+      userId: by.author === "technician" ? by.user.id : null,
+      authorName: by.author === "technician" ? by.user.name : session.customerName,
+      body,
+      data: {},
+    }).returning({ id: sessionLog.id });
+    await rearmInactivity(tx, session.id, settings, now);
+    return row.id;
+  });
+  publishLogLine(deps, session, id);
+  return id;
+}

@@ -1,0 +1,48 @@
+/**
+ * The session log both sides read (SPEC T1–T3): reading it, and writing an event line that
+ * everyone who shows the log hears about. Chat lines are written in chat.ts; every line is
+ * written before anyone is told, so a crash loses nothing that was acknowledged.
+ */
+import { and, asc, eq, gt } from "drizzle-orm";
+import type { Database } from "../db/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+import { logEvent, type SupportSession } from "./engine.ts";
+import { sessionLog } from "./schema.ts";
+
+export type LogLine = typeof sessionLog.$inferSelect;
+
+/** The log after `afterId` (0 = from the start), oldest first. */
+export async function readLog(db: Database, sessionId: string, afterId = 0): Promise<LogLine[]> {
+  return await db.select().from(sessionLog)
+    .where(and(eq(sessionLog.sessionId, sessionId), gt(sessionLog.id, afterId)))
+    .orderBy(asc(sessionLog.id));
+}
+
+export async function readLogLine(db: Database, id: number): Promise<LogLine | undefined> {
+  const [row] = await db.select().from(sessionLog).where(eq(sessionLog.id, id));
+  return row;
+}
+
+/**
+ * Writes one event line to a session's log and tells everyone who shows that log (the
+ * remote view's requests, answers and screenshots use it).
+ */
+export async function logSessionEvent(
+  deps: AppDeps,
+  session: SupportSession,
+  key: string,
+  data: Record<string, string | number | boolean | null> = {},
+  by?: { userId?: string | null; name?: string; author?: "technician" | "customer" | "system" },
+): Promise<void> {
+  const logId = await logEvent(deps.db, session.id, key, deps.clock.now(), data, by);
+  publishLogLine(deps, session, logId);
+}
+
+/** Tells everyone who shows the session's log that line `logId` was written. */
+export function publishLogLine(
+  deps: AppDeps,
+  session: Pick<SupportSession, "orgId" | "id">,
+  logId: number,
+) {
+  deps.live.publish({ kind: "log", orgId: session.orgId, sessionId: session.id, logId });
+}
