@@ -1,13 +1,16 @@
 // Module-boundary check (part of `deno task ok`): a module is imported only through its
 // `mod.ts`; module → module edges must be on the allow-list below; no cycles; the agent,
 // the protocol package and the browser islands never import server code (islands: only
-// protocol/ and preact), and nothing on the server imports an island.
+// protocol/ and preact), and nothing on the server imports an island; no file imports
+// itself through others; every allowed edge is used; ARCHITECTURE.md's module map is
+// this allow-list (`--write` rewrites it).
 import { join, relative } from "node:path";
+import { findCycles, MAP_BEGIN, renderModuleMap, withModuleMap } from "./import_graph.ts";
 
 /** Who may import whom. Adding an edge is a design decision: add it here, on purpose. */
 const ALLOWED: Record<string, string[]> = {
   account: ["audit", "auth", "http", "i18n", "refusal"],
-  channels: ["audit", "auth", "db", "http", "i18n", "org", "permissions", "refusal", "tokens"],
+  channels: ["audit", "auth", "db", "http", "i18n", "org", "refusal", "tokens"],
   mail: ["config", "db", "http", "outbox", "refusal"],
   org: ["audit", "auth", "db", "http", "i18n", "mail", "permissions", "refusal", "tokens"],
   permissions: [],
@@ -24,13 +27,11 @@ const ALLOWED: Record<string, string[]> = {
     "http",
     "i18n",
     "limits",
-    "live",
     "mail",
     "org",
     "permissions",
     "refusal",
     "sessions",
-    "sms",
     "tokens",
   ],
   admin: ["audit", "auth", "http", "refusal"],
@@ -40,7 +41,6 @@ const ALLOWED: Record<string, string[]> = {
     "auth",
     "channels",
     "http",
-    "i18n",
     "org",
     "permissions",
     "refusal",
@@ -57,7 +57,6 @@ const ALLOWED: Record<string, string[]> = {
     "console",
     "health",
     "http",
-    "live",
     "mail",
     "metrics",
     "org",
@@ -84,7 +83,6 @@ const ALLOWED: Record<string, string[]> = {
     "permissions",
     "refusal",
     "remote",
-    "replies",
     "sessions",
     "sms",
     "support",
@@ -105,6 +103,8 @@ const ALLOWED: Record<string, string[]> = {
 const root = new URL("..", import.meta.url).pathname;
 const problems: string[] = [];
 const edges = new Map<string, Set<string>>();
+/** File → the files it imports (type-only imports too: a cycle of types is a tangle too). */
+const fileEdges = new Map<string, Set<string>>();
 
 async function* sourceFiles(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
@@ -138,6 +138,8 @@ for (const area of ["modules", "agent", "protocol", "views", "islands"]) {
       }
       if (!spec.startsWith(".")) continue;
       const target = relative(root, join(file, "..", spec));
+      if (!fileEdges.has(rel)) fileEdges.set(rel, new Set());
+      fileEdges.get(rel)!.add(target);
       if (
         (area === "agent" || area === "protocol" || area === "islands") &&
         !target.startsWith("protocol/") &&
@@ -167,30 +169,24 @@ for (const area of ["modules", "agent", "protocol", "views", "islands"]) {
   }
 }
 
-function findCycle(): string[] | undefined {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | undefined => {
-    if (state.get(node) === "done") return undefined;
-    if (state.get(node) === "visiting") return [...stack.slice(stack.indexOf(node)), node];
-    state.set(node, "visiting");
-    stack.push(node);
-    for (const next of edges.get(node) ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
+for (const cycle of findCycles(edges)) problems.push(`module import cycle: ${cycle.join(" → ")}`);
+for (const cycle of findCycles(fileEdges)) problems.push(`file import cycle: ${cycle.join(" → ")}`);
+for (const [from, targets] of Object.entries(ALLOWED)) {
+  for (const to of targets) {
+    if (!edges.get(from)?.has(to)) {
+      problems.push(`edge ${from} → ${to} is allowed but nothing imports it: take it off the list`);
     }
-    stack.pop();
-    state.set(node, "done");
-    return undefined;
-  };
-  for (const node of edges.keys()) {
-    const cycle = visit(node);
-    if (cycle) return cycle;
   }
 }
-
-const cycle = findCycle();
-if (cycle) problems.push(`import cycle: ${cycle.join(" → ")}`);
+const architecture = join(root, "ARCHITECTURE.md");
+const markdown = await Deno.readTextFile(architecture);
+const mapped = withModuleMap(markdown, renderModuleMap(ALLOWED));
+if (mapped === undefined) {
+  problems.push(`ARCHITECTURE.md: the module map's markers are missing (${MAP_BEGIN})`);
+} else if (mapped !== markdown) {
+  if (Deno.args.includes("--write")) await Deno.writeTextFile(architecture, mapped);
+  else problems.push("ARCHITECTURE.md: the module map is not the allow-list (run with --write)");
+}
 for (const module of Object.keys(ALLOWED)) {
   try {
     await Deno.stat(join(root, "modules", module, "mod.ts"));
