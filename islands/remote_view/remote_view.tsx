@@ -10,7 +10,7 @@ import { ClipboardPanel } from "./clipboard.tsx";
 import { StatsLine, StatusLine } from "./panels.tsx";
 import { VideoPeer } from "./peer.ts";
 import { socketUrl, ViewerSocket } from "./socket.ts";
-import { Stage } from "./stage.ts";
+import { keyboardLock, Stage } from "./stage.ts";
 import { StatsTracker, type ViewStats } from "./stats.ts";
 import { Toolbar } from "./toolbar.tsx";
 import { toolbarActions } from "./actions.ts";
@@ -35,10 +35,6 @@ export interface RemoteViewProps {
 
 const STATUS_CLEARS_MS = 6_000;
 let instances = 0;
-
-/** `navigator.keyboard` (Keyboard Lock API, Chromium only): Escape etc. reach the remote side. */
-const keyboardLock = () =>
-  (navigator as { keyboard?: { lock(): Promise<void>; unlock(): void } }).keyboard;
 
 export class RemoteView extends Component<RemoteViewProps, ViewState> {
   readonly sessionId: string;

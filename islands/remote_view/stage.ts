@@ -17,6 +17,11 @@ import { clearLens, drawLens } from "./magnifier.ts";
 import { buttonFor, PointerInput } from "./pointer.ts";
 import { controlling, type ViewState } from "./view_state.ts";
 
+/** `navigator.keyboard` (Keyboard Lock API, Chromium only): in full screen, Escape, Alt+Tab and
+ * the like reach the remote side. */
+export const keyboardLock = () =>
+  (navigator as { keyboard?: { lock(): Promise<void>; unlock(): void } }).keyboard;
+
 export interface StageHost {
   state(): ViewState;
   setState(change: Partial<ViewState>): void;

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import type { ViewerMessage } from "../../protocol/viewer.ts";
+import { parseViewerMessage, socketUrl, ViewerSocket } from "./socket.ts";
+
+Deno.test("parseViewerMessage() types the server's frames and refuses the rest", () => {
+  const state = {
+    type: "state",
+    agent: "connected",
+    view: "granted",
+    control: "asked",
+    clipboard: "off",
+    screen: { width: 1920, height: 1080 },
+    keyboard: "de(nodeadkeys)",
+    quality: "auto",
+  };
+  const rows: [unknown, ViewerMessage | null][] = [
+    [JSON.stringify(state), state as ViewerMessage],
+    [
+      JSON.stringify({
+        ...state,
+        agent: "?",
+        view: 3,
+        screen: { width: 0, height: 5 },
+        keyboard: 1,
+      }),
+      { ...state, agent: "absent", view: "off", screen: null, keyboard: null } as ViewerMessage,
+    ],
+    [JSON.stringify({ ...state, quality: "ultra" }), null],
+    ['{"type":"offer","sdp":"v=0"}', { type: "offer", sdp: "v=0" }],
+    ['{"type":"offer"}', null],
+    ['{"type":"clipboard","text":"ü"}', { type: "clipboard", text: "ü" }],
+    ['{"type":"clipboard"}', { type: "clipboard", text: "" }],
+    ['{"type":"pong","at":12}', { type: "pong", at: 12 }],
+    ['{"type":"pong","at":"12"}', null],
+    ['{"type":"error","code":"permission"}', { type: "error", code: "permission", reason: "" }],
+    ['{"type":"end"}', null],
+    ["not json", null],
+    ["null", null],
+    ["[]", null],
+    [new ArrayBuffer(4), null],
+  ];
+  for (const [data, expected] of rows) {
+    assert.deepEqual(parseViewerMessage(data), expected, String(data));
+  }
+});
+
+Deno.test("socketUrl() follows the page's scheme", () => {
+  assert.equal(
+    socketUrl("/x/ws", { protocol: "https:", host: "a.example:8443" }),
+    "wss://a.example:8443/x/ws",
+  );
+  assert.equal(
+    socketUrl("/x/ws", { protocol: "http:", host: "127.0.0.1:8080" }),
+    "ws://127.0.0.1:8080/x/ws",
+  );
+});
+
+/** A WebSocket stand-in: the test opens, feeds and closes it by hand. */
+class FakeSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static all: FakeSocket[] = [];
+  readyState = FakeSocket.CONNECTING;
+  sent: string[] = [];
+  closedWith: number | null = null;
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close(code: number) {
+    this.closedWith = code;
+  }
+  open() {
+    this.readyState = FakeSocket.OPEN;
+    this.onopen?.();
+  }
+  drop(reason = "") {
+    this.readyState = 3;
+    this.onclose?.({ reason });
+  }
+}
+
+function socket() {
+  FakeSocket.all = [];
+  const events: string[] = [];
+  let now = 1000;
+  const ws = new ViewerSocket("ws://h/ws", {
+    open: () => events.push("open"),
+    message: (m) => events.push(`message ${m.type}`),
+    close: (reason) => events.push(`close ${reason}`),
+  }, { WebSocket: FakeSocket as unknown as typeof WebSocket, now: () => now });
+  return { ws, events, setNow: (ms: number) => (now = ms) };
+}
+
+Deno.test("ViewerSocket sends only while open and measures the round trip from pongs", () => {
+  const { ws, events, setNow } = socket();
+  ws.start();
+  try {
+    const fake = FakeSocket.all[0];
+    assert.equal(ws.send({ type: "keyframe" }), false, "still connecting");
+    fake.open();
+    assert.equal(ws.send({ type: "view", on: true }), true);
+    assert.deepEqual(fake.sent, ['{"type":"view","on":true}']);
+    setNow(1250);
+    fake.onmessage!({ data: '{"type":"pong","at":1000}' });
+    fake.onmessage!({ data: "garbage" });
+    assert.equal(ws.rttMs, 250);
+    assert.deepEqual(events, ["open", "message pong"]);
+  } finally {
+    ws.stop();
+  }
+});
+
+Deno.test("ViewerSocket reconnects after 0.5, 1, 2, 4, 5, 5 s, and from 0.5 s again after a message", async () => {
+  const { ws, events } = socket();
+  const delays: number[] = [];
+  const realSetTimeout = globalThis.setTimeout;
+  // Capture the back-off instead of waiting it out; run the retry at once.
+  globalThis.setTimeout = ((run: () => void, ms: number) => {
+    delays.push(ms);
+    return realSetTimeout(run, 0);
+  }) as typeof setTimeout;
+  try {
+    ws.start();
+    for (let i = 0; i < 6; i++) {
+      FakeSocket.all.at(-1)!.drop("gone");
+      await new Promise((r) => realSetTimeout(r, 5));
+    }
+    const last = FakeSocket.all.at(-1)!;
+    last.open();
+    last.onmessage!({ data: '{"type":"clipboard","text":""}' });
+    last.drop();
+    await new Promise((r) => realSetTimeout(r, 5));
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    ws.stop();
+  }
+  assert.deepEqual(delays, [500, 1000, 2000, 4000, 5000, 5000, 500]);
+  assert.equal(FakeSocket.all.length, 8);
+  assert.equal(events.filter((e) => e === "close gone").length, 6);
+});
+
+Deno.test("ViewerSocket.stop() closes the socket once it is open and never reconnects", () => {
+  const { ws, events } = socket();
+  ws.start();
+  const connecting = FakeSocket.all[0];
+  ws.stop();
+  assert.equal(connecting.closedWith, null, "not closed while connecting");
+  connecting.onopen!();
+  assert.equal(connecting.closedWith, 1000);
+  connecting.onclose?.({ reason: "" });
+  assert.deepEqual(events, [], "no events after stop");
+  assert.equal(FakeSocket.all.length, 1);
+});

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import type { ViewerMessage } from "../../protocol/viewer.ts";
+import {
+  applyServerState,
+  consentLine,
+  controlling,
+  INITIAL_STATE,
+  placeholderKey,
+  translator,
+  viewActive,
+  type ViewState,
+} from "./view_state.ts";
+
+type StateMessage = Extract<ViewerMessage, { type: "state" }>;
+const message = (fields: Partial<StateMessage> = {}): StateMessage => ({
+  type: "state",
+  agent: "connected",
+  view: "off",
+  control: "off",
+  clipboard: "off",
+  screen: { width: 1920, height: 1080 },
+  keyboard: "us",
+  quality: "auto",
+  ...fields,
+});
+const state = (fields: Partial<ViewState> = {}): ViewState => ({
+  ...INITIAL_STATE,
+  connected: true,
+  ...fields,
+});
+const opts = { stopped: false, canView: true };
+
+Deno.test("applyServerState() takes the session's consent, screen, layout and quality", () => {
+  const { next, closePeer, watch } = applyServerState(state(), message({ quality: "low" }), opts);
+  assert.deepEqual(next, {
+    agent: "connected",
+    view: "off",
+    control: "off",
+    clipboard: "off",
+    quality: "low",
+    keyboard: "us",
+    screen: { width: 1920, height: 1080 },
+    watching: false,
+  });
+  assert.equal(closePeer, true, "no picture without view");
+  assert.equal(watch, false);
+  assert.equal(
+    applyServerState(state(), message({ keyboard: "unknown" }), opts).next.keyboard,
+    null,
+  );
+});
+
+Deno.test("applyServerState() keeps the same screen object, so nothing re-measures", () => {
+  const screen = { width: 1920, height: 1080 };
+  const { next } = applyServerState(state({ screen }), message({ screen: { ...screen } }), opts);
+  assert.equal("screen" in next, false);
+});
+
+Deno.test("applyServerState() joins a view granted elsewhere unless stopped here or not allowed", () => {
+  const granted = message({ view: "granted" });
+  assert.equal(applyServerState(state(), granted, opts).watch, true);
+  assert.equal(applyServerState(state(), granted, opts).closePeer, false);
+  assert.equal(applyServerState(state({ watching: true }), granted, opts).watch, false, "already");
+  assert.equal(applyServerState(state(), granted, { ...opts, stopped: true }).watch, false);
+  assert.equal(applyServerState(state(), granted, { ...opts, canView: false }).watch, false);
+  const asked = applyServerState(state({ watching: true }), message({ view: "asked" }), opts);
+  assert.equal("watching" in asked.next, false, "a pending request keeps watching");
+  const denied = applyServerState(state({ watching: true }), message({ view: "denied" }), opts);
+  assert.equal(denied.next.watching, false);
+});
+
+Deno.test("consentLine() says who is there, then control's state over view's", () => {
+  const rows: [Partial<ViewState>, string | null, string][] = [
+    [{ connected: false }, null, ""],
+    [{ agent: "absent" }, "agentAbsent", "absent"],
+    [{ agent: "reconnecting", control: "granted" }, "agentReconnecting", "reconnecting"],
+    [{ agent: "connected", view: "granted", control: "asked" }, "controlAsked", "asked"],
+    [{ agent: "connected", view: "granted", control: "revoked" }, "controlRevoked", "revoked"],
+    [{ agent: "connected", view: "denied" }, "viewDenied", "denied"],
+    [{ agent: "connected" }, "viewOff", "off"],
+  ];
+  for (const [fields, key, s] of rows) {
+    assert.deepEqual(consentLine(state(fields)), { key, state: s });
+  }
+});
+
+Deno.test("placeholderKey() explains a missing picture, and hides once it shows", () => {
+  const rows: [Partial<ViewState>, string | null][] = [
+    [{ connected: false }, "connecting"],
+    [{ agent: null }, "agentAbsent"],
+    [{ agent: "reconnecting" }, "agentReconnecting"],
+    [{ agent: "connected", view: "granted" }, "waitingForPicture"],
+    [{ agent: "connected", view: "asked" }, "viewAsked"],
+    [{ agent: "connected", view: "revoked" }, "viewOffHint"],
+    [{ agent: "connected", view: "granted", hasVideo: true }, null],
+    [{ agent: "connected", view: "off", hasVideo: true }, "viewOffHint"],
+  ];
+  for (const [fields, key] of rows) {
+    assert.equal(placeholderKey(state(fields)), key, JSON.stringify(fields));
+  }
+});
+
+Deno.test("viewActive() and controlling() need this island's request and the socket", () => {
+  assert.equal(viewActive(state({ watching: true, view: "asked" })), true);
+  assert.equal(viewActive(state({ watching: false, view: "granted" })), false);
+  assert.equal(controlling(state({ control: "granted" })), true);
+  assert.equal(controlling(state({ control: "granted", connected: false })), false);
+  assert.equal(controlling(state({ control: "asked" })), false);
+});
+
+Deno.test("translator() fills {{placeholders}} and shows a missing string's key", () => {
+  const t = translator({
+    layoutRemoteNamed: "Customer's layout ({{layout}})",
+    screenshotSaved: "Saved {name}",
+  });
+  assert.equal(t("layoutRemoteNamed", { layout: "de" }), "Customer's layout (de)");
+  assert.equal(t("screenshotSaved", { name: "a.png" }), "Saved a.png");
+  assert.equal(t("copy"), "copy");
+});
