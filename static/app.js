@@ -51,19 +51,23 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 });
 
 // An answer can come back after the live stream replaced the element that asked (a second
-// click on a row's Start). htmx finds targets from that element, so it cannot place the answer
-// ("Invalid re-target #flash"): show a refusal's text in #flash here, and drop the rest.
+// click on a row's Start). htmx finds a retarget from that element, so it cannot place it
+// ("Invalid re-target #flash"): such an answer's text goes to #flash here, unless htmx is
+// leaving the page anyway (a redirect is followed before any target is looked for).
+const LEAVING = ["HX-Redirect", "HX-Location", "HX-Refresh"];
 document.addEventListener("htmx:beforeRequest", (event) => {
   const { elt, xhr } = /** @type {CustomEvent<Swap>} */ (event).detail;
   /** @param {Event} loaded */
   const onLoad = (loaded) => {
     if (/** @type {CustomEvent<Swap>} */ (loaded).detail.xhr !== xhr) return;
     elt.removeEventListener("htmx:beforeOnLoad", onLoad);
-    if (elt.isConnected) return;
+    const retarget = xhr.getResponseHeader("HX-Retarget");
+    if (elt.isConnected || !retarget || LEAVING.some((h) => xhr.getResponseHeader(h))) return;
     loaded.preventDefault();
-    if (xhr.status < 400 || xhr.getResponseHeader("HX-Retarget") !== "#flash") return;
     const said = new DOMParser().parseFromString(xhr.responseText, "text/html").body.textContent;
-    if (said?.trim()) flash(said.trim(), "error");
+    if (retarget === "#flash" && said?.trim()) {
+      flash(said.trim(), xhr.status < 400 ? "info" : "error");
+    }
   };
   elt.addEventListener("htmx:beforeOnLoad", onLoad);
 });
