@@ -33,7 +33,9 @@ export {
   type QualityPreset,
 } from "./limits.ts";
 export {
+  AGENT_PRESENCES,
   type AgentPresence,
+  CONSENT_STATES,
   type ConsentState,
   mountAttributes,
   readMount,

@@ -6,8 +6,12 @@
 import type { QualityPreset } from "./limits.ts";
 export type { ViewerInput } from "./viewer_schema.ts";
 
-export type ConsentState = "off" | "asked" | "granted" | "denied" | "revoked";
-export type AgentPresence = "absent" | "connected" | "reconnecting";
+/** A capability's consent as the server knows it (the rules: modules/remote/consent.ts). */
+export const CONSENT_STATES = ["off", "asked", "granted", "denied", "revoked"] as const;
+export type ConsentState = typeof CONSENT_STATES[number];
+/** Whether the customer's agent is there. */
+export const AGENT_PRESENCES = ["absent", "connected", "reconnecting"] as const;
+export type AgentPresence = typeof AGENT_PRESENCES[number];
 
 /** Server → viewer. */
 export type ViewerMessage =

@@ -4,19 +4,17 @@
  * ping every 2 s whose pong gives the round trip the stats show.
  */
 import { isQualityPreset } from "../../protocol/limits.ts";
-import type {
-  AgentPresence,
-  ConsentState,
-  ViewerInput,
-  ViewerMessage,
+import {
+  AGENT_PRESENCES,
+  CONSENT_STATES,
+  type ViewerInput,
+  type ViewerMessage,
 } from "../../protocol/viewer.ts";
 
 export const BACKOFF_MIN_MS = 500;
 export const BACKOFF_MAX_MS = 5_000;
 const PING_EVERY_MS = 2_000;
 
-const PRESENCES: readonly AgentPresence[] = ["absent", "connected", "reconnecting"];
-const CONSENTS: readonly ConsentState[] = ["off", "asked", "granted", "denied", "revoked"];
 const oneOf = <T extends string>(list: readonly T[], value: unknown, fallback: T): T =>
   list.includes(value as T) ? value as T : fallback;
 const text = (value: unknown) => (typeof value === "string" ? value : "");
@@ -40,10 +38,10 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         : null;
       return {
         type: "state",
-        agent: oneOf(PRESENCES, m.agent, "absent"),
-        view: oneOf(CONSENTS, m.view, "off"),
-        control: oneOf(CONSENTS, m.control, "off"),
-        clipboard: oneOf(CONSENTS, m.clipboard, "off"),
+        agent: oneOf(AGENT_PRESENCES, m.agent, "absent"),
+        view: oneOf(CONSENT_STATES, m.view, "off"),
+        control: oneOf(CONSENT_STATES, m.control, "off"),
+        clipboard: oneOf(CONSENT_STATES, m.clipboard, "off"),
         screen,
         keyboard: typeof m.keyboard === "string" ? m.keyboard : null,
         quality: m.quality,

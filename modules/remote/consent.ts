@@ -14,8 +14,9 @@ export const REMOTE_CAPABILITIES = ["view", "control"] as const;
 /** What the remote view asks the customer for; clipboard sync rides on control. */
 export type RemoteCapability = typeof REMOTE_CAPABILITIES[number];
 
-export const CONSENT_STATES = ["off", "asked", "granted", "denied", "revoked"] as const;
-export type ConsentState = typeof CONSENT_STATES[number];
+// The states travel to the technician's viewer too: one list, in protocol/viewer.ts.
+export { CONSENT_STATES, type ConsentState } from "../../protocol/mod.ts";
+import type { ConsentState } from "../../protocol/mod.ts";
 
 export const CONSENT_EVENTS = [
   "request", // a technician asks (the hub passes the request on to the agent)

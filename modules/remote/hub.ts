@@ -14,7 +14,14 @@
  * Every consent decision is `decideConsent()` (consent.ts); this file acts on its moves.
  */
 import type { AppDeps } from "../http/mod.ts";
-import type { Capability, MediaFrame, QualityPreset, ServerMessage } from "../../protocol/mod.ts";
+import type {
+  AgentPresence,
+  Capability,
+  MediaFrame,
+  QualityPreset,
+  ServerMessage,
+  ViewerMessage,
+} from "../../protocol/mod.ts";
 import { ViewerPeer } from "./relay.ts";
 import {
   agentGone,
@@ -28,8 +35,7 @@ import {
   type RemoteCapability,
 } from "./consent.ts";
 
-export type { ConsentState, RemoteCapability };
-export type AgentPresence = "absent" | "connected" | "reconnecting";
+export type { AgentPresence, ConsentState, RemoteCapability, ViewerMessage };
 
 export interface AgentLink {
   send(message: ServerMessage): void;
@@ -45,23 +51,6 @@ export interface ViewerLink {
   watching: boolean;
   peer: ViewerPeer | null;
 }
-
-export type ViewerMessage =
-  | {
-    type: "state";
-    agent: AgentPresence;
-    view: ConsentState;
-    control: ConsentState;
-    clipboard: ConsentState;
-    screen: { width: number; height: number } | null;
-    /** The customer's keyboard layout as the agent named it, null when unknown. */
-    keyboard: string | null;
-    quality: QualityPreset;
-  }
-  | { type: "offer"; sdp: string }
-  | { type: "clipboard"; text: string }
-  | { type: "pong"; at: number }
-  | { type: "error"; code: string; reason: string };
 
 /**
  * What the customer's page on this server shows: the open question (answered in the agent's
