@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { clipboardProblem } from "./clipboard.tsx";
 import { StatsLine, StatusLine } from "./panels.tsx";
 import { one, text } from "./test_support.ts";
 import { INITIAL_STATE, translator, type ViewState } from "./view_state.ts";
@@ -37,11 +36,4 @@ Deno.test("StatsLine shows the figures with the page's number format", () => {
   const line = StatsLine({ t, state: state({ stats }), format: (n) => `<${n}>` });
   assert.equal(text(one(line, "rv-stat-fps")), "Frames: <24> fps");
   assert.equal(text(one(line, "rv-stat-bitrate")), "statsBitrate: –");
-});
-
-Deno.test("clipboardProblem() refuses empty text and text over the protocol's limit", () => {
-  assert.equal(clipboardProblem(""), "clipboardEmpty");
-  assert.equal(clipboardProblem("x".repeat(60_001)), "clipboardTooLong");
-  assert.equal(clipboardProblem("x".repeat(60_000)), null);
-  assert.equal(clipboardProblem("€"), null);
 });

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { LENS_PX } from "./geometry.ts";
+import { clearLens, drawLens } from "./magnifier.ts";
+
+/** A canvas whose 2D context records the calls that matter. */
+function canvas() {
+  const calls: string[] = [];
+  const ctx = new Proxy({}, {
+    get: (_, name: string) => (...args: unknown[]) =>
+      calls.push(`${name}(${args.map((a) => typeof a === "object" ? "video" : a).join(",")})`),
+    set: () => true,
+  });
+  const el = { width: 0, height: 0, getContext: () => ctx } as unknown as HTMLCanvasElement;
+  return { el, calls };
+}
+
+const video = { videoWidth: 1920, videoHeight: 1080 } as HTMLVideoElement;
+const stage = {
+  clientWidth: 1000,
+  clientHeight: 600,
+  clientLeft: 0,
+  clientTop: 0,
+  getBoundingClientRect: () => ({ left: 0, top: 0 }),
+} as HTMLElement;
+
+Deno.test("drawLens() sizes the overlay to the stage and draws the zoomed square at the pointer", () => {
+  const { el, calls } = canvas();
+  const rect = { left: 0, top: 0, width: 960, height: 540 };
+  drawLens({ canvas: el, video, stage, rect }, { x: 480, y: 270 });
+  assert.deepEqual([el.width, el.height], [1000, 600]);
+  const side = (LENS_PX / 3) * 2; // 200 / 3 page pixels, at 2 video pixels each
+  const draw = calls.find((c) => c.startsWith("drawImage"));
+  assert.equal(
+    draw,
+    `drawImage(video,${960 - side / 2},${540 - side / 2},${side},${side},380,170,200,200)`,
+  );
+});
+
+Deno.test("drawLens() only clears while there is no picture; clearLens() wipes the overlay", () => {
+  const { el, calls } = canvas();
+  drawLens({ canvas: el, video, stage, rect: null }, { x: 1, y: 1 });
+  assert.deepEqual(calls, ["setTransform(1,0,0,1,0,0)", "clearRect(0,0,1000,600)"]);
+  calls.length = 0;
+  clearLens(el);
+  clearLens(null);
+  assert.deepEqual(calls, ["clearRect(0,0,1000,600)"]);
+});
