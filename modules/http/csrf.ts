@@ -1,15 +1,29 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
 import { multipartBoundary, peekFirstField } from "../files/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import { isOurOrigin } from "./socket_origin.ts";
 import type { AppEnv } from "./types.ts";
 import { base64url, randomToken, timingSafeEqual } from "../tokens/mod.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
+ * Where a browser says a request comes from, judged by hono's `csrf()`: `Sec-Fetch-Site:
+ * same-origin`, or an Origin that is ours. It judges the bodies a page on another site can
+ * send without asking (forms, text/plain); any other type needs a CORS preflight, which we
+ * never grant. hono throws its own 403; ours is the CSRF page.
+ */
+const fromOurSite = csrf({
+  origin: (origin, c) => isOurOrigin(c, origin),
+  secFetchSite: "same-origin",
+});
+
+/**
  * CSRF protection for every cookie-authenticated, state-changing request (forms and
- * htmx alike): the Origin header, when sent, must be ours, and the request must carry a
+ * htmx alike): a request that says where it comes from (Origin or Sec-Fetch-Site, as every
+ * browser does) must come from our site (`fromOurSite`), and every request must carry a
  * token (form field `_csrf` or header `X-CSRF-Token`) that is the HMAC of a random
  * per-browser cookie. The JSON API under /api/ authenticates with bearer tokens and takes
  * no cookies, and the agent's `/agent/join` trades a PIN for a link without any cookie, so
@@ -42,9 +56,10 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
     const expected = await sign(key, seed);
     c.set("csrf", expected);
     if (!SAFE_METHODS.has(c.req.method)) {
-      const origin = c.req.header("origin");
-      if (origin && origin !== new URL(c.req.url).origin && origin !== publicOrigin(c)) {
-        throw new Refusal(403, "errors.csrf");
+      if (c.req.header("origin") !== undefined || c.req.header("sec-fetch-site") !== undefined) {
+        await fromOurSite(c, async () => {}).catch(() => {
+          throw new Refusal(403, "errors.csrf");
+        });
       }
       const given = c.req.header("x-csrf-token") ?? (await formToken(c));
       if (!given || !timingSafeEqual(given, expected)) throw new Refusal(403, "errors.csrf");
@@ -56,10 +71,6 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
 /** The token to embed in forms and the htmx header for this request. */
 export function csrfToken(c: Context<AppEnv>): string {
   return c.get("csrf");
-}
-
-function publicOrigin(c: Context<AppEnv>): string {
-  return new URL(c.get("deps").config.publicUrl).origin;
 }
 
 async function formToken(c: Context): Promise<string | undefined> {

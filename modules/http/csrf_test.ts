@@ -96,6 +96,47 @@ Deno.test("csrfProtection() refuses a foreign Origin with 403 even with the righ
   });
 });
 
+Deno.test("csrfProtection() refuses a cross-site or same-site Sec-Fetch-Site without our Origin, even with the right token", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    for (const site of ["cross-site", "same-site", "none", "bogus"]) {
+      const res = await browser.post("/signin", CREDENTIALS, { "sec-fetch-site": site });
+      assert.equal(res.status, 403, site);
+      assert.match(await res.text(), CSRF_MESSAGE);
+    }
+    const multipart = new FormData();
+    for (const [name, value] of Object.entries({ ...CREDENTIALS, _csrf: browser.csrf })) {
+      multipart.append(name, value);
+    }
+    const res = await browser.send("/signin", {
+      method: "POST",
+      body: multipart,
+      headers: { "sec-fetch-site": "cross-site", origin: "http://evil.example" },
+    });
+    assert.equal(res.status, 403, "a cross-site multipart form");
+    assert.equal((await browser.get("/console")).status, 303, "not signed in");
+  });
+});
+
+Deno.test("csrfProtection() accepts the right token from Sec-Fetch-Site: same-origin", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await browser.post("/signin", CREDENTIALS, { "sec-fetch-site": "same-origin" });
+    assert.equal(res.status, 303);
+  });
+});
+
+Deno.test("csrfProtection() refuses a same-origin Sec-Fetch-Site without the token", async () => {
+  await withApp(async (t) => {
+    const browser = await browserOnSignIn(t);
+    const res = await postRaw(browser, CREDENTIALS, {
+      "sec-fetch-site": "same-origin",
+      origin: "http://localhost",
+    });
+    assert.equal(res.status, 403);
+  });
+});
+
 Deno.test("csrfProtection() accepts an htmx request carrying the token in X-CSRF-Token", async () => {
   await withApp(async (t) => {
     const browser = await browserOnSignIn(t);

@@ -1,27 +1,40 @@
-import type { MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
-import { negotiateLanguage, translator } from "../i18n/mod.ts";
+import type { Context, MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
+import { languageDetector } from "hono/language";
+import { requestId } from "hono/request-id";
+import { isLanguage, LANGUAGES, translator } from "../i18n/mod.ts";
 import type { AppDeps, AppEnv } from "./types.ts";
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 /**
- * First middleware: request id (kept from X-Request-Id when sane), a per-request logger,
- * a provisional language from cookie/Accept-Language, and one JSON access-log line.
+ * First middleware: hono's `requestId` (an `X-Request-Id` of word characters, `-` and `=`
+ * up to 64 long is kept, anything else replaced by a UUID; sent back either way), hono's
+ * `languageDetector` (the `rs_lang` cookie, else Accept-Language by q-value, else English),
+ * then the context the routes read — deps, a per-request logger, the translator — and one
+ * JSON access-log line.
  */
 export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return every(
+    requestId({ limitLength: 64 }),
+    languageDetector({
+      order: ["cookie", "header"],
+      lookupCookie: "rs_lang",
+      supportedLanguages: [...LANGUAGES],
+      fallbackLanguage: "en",
+      caches: false, // the language selector sets the cookie itself
+    }),
+    _context(deps),
+  );
+}
+
+function _context(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const given = c.req.header("x-request-id");
-    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    const log = deps.log.child({ requestId });
+    const log = deps.log.child({ requestId: c.get("requestId") });
     c.set("deps", deps);
-    c.set("requestId", requestId);
     c.set("log", log);
     c.set("user", undefined);
     setLanguage(c);
     const started = performance.now();
     await next();
-    c.header("X-Request-Id", requestId);
     log.info("request", {
       method: c.req.method,
       path: c.req.path,
@@ -31,14 +44,13 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** (Re-)negotiates the language; called again once the signed-in user is known. */
-// deno-lint-ignore no-explicit-any
-export function setLanguage(c: any) {
-  const lang = negotiateLanguage({
-    user: c.get("user")?.language,
-    cookie: getCookie(c, "rs_lang"),
-    acceptLanguage: c.req.header("accept-language"),
-  });
+/**
+ * The page's language: the signed-in user's setting, else what the detector found. Called
+ * again once the user is known (the session middleware).
+ */
+export function setLanguage(c: Context<AppEnv>): void {
+  const setting = c.get("user")?.language;
+  const lang = isLanguage(setting) ? setting : c.get("language");
   c.set("lang", lang);
   c.set("t", translator(lang));
 }

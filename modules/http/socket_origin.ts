@@ -15,14 +15,15 @@ import type { AppEnv } from "./types.ts";
 export function socketOrigin(options: { browser: boolean }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = c.req.header("origin");
-    if (origin === undefined ? options.browser : !_isOurOrigin(c, origin)) {
+    if (origin === undefined ? options.browser : !isOurOrigin(c, origin)) {
       throw new Refusal(403, "errors.csrf");
     }
     await next();
   };
 }
 
-function _isOurOrigin(c: Context<AppEnv>, origin: string): boolean {
+/** The origin the request was addressed to, or PUBLIC_URL's (behind a reverse proxy). */
+export function isOurOrigin(c: Context<AppEnv>, origin: string): boolean {
   return origin === new URL(c.req.url).origin ||
     origin === new URL(c.get("deps").config.publicUrl).origin;
 }

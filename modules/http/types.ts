@@ -58,6 +58,9 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     t: Translator;
+    /** What hono's languageDetector found (cookie, then Accept-Language); see `lang`. */
+    language: Language;
+    /** The page's language: the signed-in user's setting, else `language`. */
     lang: Language;
     csrf: string;
     user: CurrentUser | undefined;

@@ -45,25 +45,3 @@ export function isLanguage(value: unknown): value is Language {
 export function languageName(lang: Language): string {
   return ({ en: "English", nl: "Nederlands" } as const)[lang];
 }
-
-/** User setting → cookie → Accept-Language (by q-value) → English. */
-export function negotiateLanguage(
-  options: { user?: string | null; cookie?: string | null; acceptLanguage?: string | null },
-): Language {
-  if (isLanguage(options.user)) return options.user;
-  if (isLanguage(options.cookie)) return options.cookie;
-  const ranked = (options.acceptLanguage ?? "")
-    .split(",")
-    .map((part) => {
-      const [tag, ...rest] = part.trim().split(";");
-      const q = rest.find((p) => p.trim().startsWith("q="));
-      return { tag: tag.trim().toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
-    })
-    .filter((r) => r.tag && !Number.isNaN(r.q) && r.q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const { tag } of ranked) {
-    const base = tag.split("-")[0];
-    if (isLanguage(base)) return base;
-  }
-  return "en";
-}

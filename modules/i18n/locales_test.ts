@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LANGUAGES, negotiateLanguage } from "./i18n.ts";
+import { LANGUAGES } from "./i18n.ts";
 
 const LOCALES_DIR = new URL("../../locales/", import.meta.url);
 const SOURCE_DIRS = [
@@ -116,41 +116,6 @@ Deno.test("en.json has every key used literally with t(), Refusal() or sessionRe
   const missing = [...used].filter(([key]) => typeof en.get(key) !== "string")
     .map(([key, file]) => `${key} (${file})`);
   assert.deepEqual(missing, []);
-});
-
-Deno.test("negotiateLanguage() prefers the user's setting over cookie and Accept-Language", () => {
-  assert.equal(negotiateLanguage({ user: "nl", cookie: "en", acceptLanguage: "en" }), "nl");
-  assert.equal(negotiateLanguage({ user: "en", cookie: "nl", acceptLanguage: "nl" }), "en");
-});
-
-Deno.test("negotiateLanguage() ignores an unsupported or missing user setting and uses the cookie", () => {
-  assert.equal(negotiateLanguage({ user: "fr", cookie: "nl", acceptLanguage: "en" }), "nl");
-  assert.equal(negotiateLanguage({ user: null, cookie: "nl", acceptLanguage: "en" }), "nl");
-  assert.equal(negotiateLanguage({ cookie: "en", acceptLanguage: "nl" }), "en");
-});
-
-Deno.test("negotiateLanguage() ignores an unsupported cookie and uses Accept-Language", () => {
-  assert.equal(negotiateLanguage({ cookie: "xx", acceptLanguage: "nl" }), "nl");
-  assert.equal(negotiateLanguage({ cookie: "", acceptLanguage: "nl-NL,nl;q=0.9" }), "nl");
-});
-
-Deno.test("negotiateLanguage() picks the supported Accept-Language entry with the highest q", () => {
-  assert.equal(negotiateLanguage({ acceptLanguage: "de;q=0.9, nl;q=0.8" }), "nl");
-  assert.equal(negotiateLanguage({ acceptLanguage: "de;q=0.9, nl;q=0.8, en;q=0.7" }), "nl");
-  assert.equal(negotiateLanguage({ acceptLanguage: "en;q=0.5, nl" }), "nl", "no q means 1");
-  assert.equal(negotiateLanguage({ acceptLanguage: "nl;q=0.4, en;q=0.6" }), "en");
-  assert.equal(negotiateLanguage({ acceptLanguage: "NL-be;q=0.8, fr" }), "nl", "region and case");
-  assert.equal(negotiateLanguage({ acceptLanguage: "fr, nl;q=0, en;q=0.1" }), "en", "q=0 refuses");
-});
-
-Deno.test("negotiateLanguage() falls back to English", () => {
-  assert.equal(negotiateLanguage({}), "en");
-  assert.equal(negotiateLanguage({ user: null, cookie: null, acceptLanguage: null }), "en");
-  assert.equal(negotiateLanguage({ acceptLanguage: "" }), "en");
-  assert.equal(negotiateLanguage({ acceptLanguage: "fr-FR, de;q=0.9" }), "en");
-  assert.equal(negotiateLanguage({ acceptLanguage: "nl;q=0" }), "en");
-  assert.equal(negotiateLanguage({ acceptLanguage: "*" }), "en");
-  assert.equal(negotiateLanguage({ acceptLanguage: ";;, ,nl;q=abc" }), "en", "garbage");
 });
 
 Deno.test("agent/locales/*.json: every locale has the keys and {{placeholders}} of en.json", async () => {

@@ -1,15 +1,15 @@
 /**
  * Translations. Strings shown to people live in `locales/<lang>.json` and are looked up
  * through a typed `t(key, params)`: `TranslationKey` is derived from `locales/en.json`, so
- * a misspelt key fails `deno check`. `negotiateLanguage` picks the user's setting, else
- * the language cookie, else Accept-Language, else English.
+ * a misspelt key fails `deno check`. Which language a request gets is decided in
+ * modules/http (`requestContext`, `setLanguage`): the user's setting, else the language
+ * cookie, else Accept-Language, else English.
  */
 export {
   isLanguage,
   type Language,
   languageName,
   LANGUAGES,
-  negotiateLanguage,
   type TranslationKey,
   type Translator,
   translator,

@@ -1,4 +1,5 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { AppEnv } from "../http/mod.ts";
@@ -18,6 +19,7 @@ const VENDOR: Record<string, { path: string; type: string }> = {
   "swagger-ui.css": { path: require.resolve("swagger-ui-dist/swagger-ui.css"), type: "text/css" },
 };
 
+/** The only kinds of file served from static/ (the routes' patterns name these endings). */
 const TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -27,16 +29,21 @@ const TYPES: Record<string, string> = {
   wav: "audio/wav",
 };
 
+/**
+ * hono's serveStatic over static/ (streamed from disk, `..` and encoded separators refused);
+ * the routes below decide which names reach it, a file that is not there is our 404 page.
+ */
+const staticFile = serveStatic({
+  root: STATIC_DIR,
+  rewriteRequestPath: (path) => path.slice("/static".length),
+  mimes: TYPES,
+  onFound: (_path, c) => {
+    c.header("Cache-Control", "public, max-age=300");
+  },
+});
+
 export const staticRoutes = new Hono<AppEnv>()
-  .get("/vendor/:file", async (c) => {
-    const entry = VENDOR[c.req.param("file")];
-    if (!entry) return c.notFound();
-    return c.body(await Deno.readFile(entry.path), 200, {
-      "content-type": `${entry.type}; charset=utf-8`,
-      "cache-control": "public, max-age=86400",
-    });
-  })
-  .get("/static/:file{[A-Za-z0-9_.-]+}", (c) => staticFile(c, c.req.param("file")))
+  .get("/static/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.(?:css|js|svg|png|ico)}", staticFile)
   // The browser islands, bundled from islands/ in memory (islands.ts).
   .get("/static/islands/:file{[a-z_]+\\.js}", async (c) => {
     const island = (await buildIslands()).get(c.req.param("file").slice(0, -".js".length));
@@ -51,22 +58,20 @@ export const staticRoutes = new Hono<AppEnv>()
   })
   // The console's alert sounds (static/sounds/<id>.wav): the one sub-folder, named here so
   // no path with a slash in it ever reaches the file system.
-  .get(
-    "/static/sounds/:file{[A-Za-z0-9_-]+\\.wav}",
-    (c) => staticFile(c, `sounds/${c.req.param("file")}`),
-  )
+  .get("/static/sounds/:file{[A-Za-z0-9_-]+\\.wav}", staticFile)
   .get("/favicon.ico", (c) => c.body(null, 204));
 
-async function staticFile(c: Context<AppEnv>, file: string) {
-  const type = TYPES[file.split(".").pop() ?? ""];
-  if (!type || file.startsWith(".")) return c.notFound();
-  try {
-    return c.body(await Deno.readFile(STATIC_DIR + file), 200, {
-      "content-type": type,
-      "cache-control": "public, max-age=300",
-    });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return c.notFound();
-    throw error;
-  }
+// One route per package file, served by hono's serveStatic (streamed, cached for a day).
+for (const [name, file] of Object.entries(VENDOR)) {
+  staticRoutes.get(
+    `/vendor/${name}`,
+    serveStatic({
+      root: "/",
+      path: file.path,
+      mimes: { [file.path.split(".").pop()!]: `${file.type}; charset=utf-8` },
+      onFound: (_path, c) => {
+        c.header("Cache-Control", "public, max-age=86400");
+      },
+    }),
+  );
 }
