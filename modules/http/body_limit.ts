@@ -39,6 +39,8 @@ export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
  * cap is refused at once; a body without one (chunked) is counted while it streams and the
  * stream fails at the cap, so nothing past it is read. Either way the answer is 413. Runs
  * before the session and CSRF middleware.
+ * Not hono's `bodyLimit`: it reads a chunked body whole into memory before the route runs
+ * (an upload would sit there, up to FILE_LIMIT_MB) and knows one cap, not a table of routes.
  */
 export function bodyLimit(
   caps: readonly BodyCap[],
