@@ -300,6 +300,8 @@ export class RemoteSession {
     this.#stopAll(null);
     for (const viewer of this.viewers) this.#disconnect(viewer);
     this.#stopAuto();
+    // The agent is told to go; its socket closing next is no drop to reconnect from.
+    this.agent = null;
     this.presence = "absent";
     this.#changed();
   }
