@@ -74,7 +74,7 @@ export async function liveStream(
 }
 
 /** The one place an event becomes text: refuses a line break in `event` or `id`. */
-export function _checkMessage(message: LiveMessage): void {
+function _checkMessage(message: LiveMessage): void {
   if (/[\r\n]/.test(message.event)) throw new RangeError("An SSE event name must be one line");
   if (message.id !== undefined && /[\r\n\0]/.test(String(message.id))) {
     throw new RangeError("An SSE id must be one line without NUL");
