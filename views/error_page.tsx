@@ -1,8 +1,7 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../modules/http/mod.ts";
+import type { PageContext } from "../modules/http/mod.ts";
 import { Layout } from "./layout.tsx";
 
-export function ErrorPage(props: { c: Context<AppEnv>; status: number; message: string }) {
+export function ErrorPage(props: { c: PageContext; status: number; message: string }) {
   const t = props.c.get("t");
   return (
     <Layout c={props.c} title={t("errors.title", { status: props.status })}>

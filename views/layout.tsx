@@ -1,7 +1,6 @@
-import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
-import type { AppEnv } from "../modules/http/mod.ts";
+import type { PageContext } from "../modules/http/mod.ts";
 
 // No inline style from htmx (the CSP has no 'unsafe-inline'): no indicator <style>, and no
 // copying of a `style` attribute onto swapped-in content (a textarea the user resized has one).
@@ -15,7 +14,7 @@ const HTMX_CONFIG = JSON.stringify({
 
 /** The page shell: head, top navigation for signed-in users, a flash region, the content. */
 export function Layout(
-  props: { c: Context<AppEnv>; title: string; children?: Child; bare?: boolean },
+  props: { c: PageContext; title: string; children?: Child; bare?: boolean },
 ) {
   const { c } = props;
   const t = c.get("t");
@@ -67,7 +66,7 @@ export function Layout(
 }
 
 /** A hidden CSRF field for plain (non-htmx) forms. */
-export function CsrfField(props: { c: Context<AppEnv> }) {
+export function CsrfField(props: { c: PageContext }) {
   return <input type="hidden" name="_csrf" value={props.c.get("csrf")} />;
 }
 
@@ -81,7 +80,7 @@ export function Flash(props: { kind: "error" | "info"; message?: string }) {
 }
 
 /** The Admin Center's sections, shown on every /admin page. */
-function AdminNav(props: { c: Context<AppEnv> }) {
+function AdminNav(props: { c: PageContext }) {
   const t = props.c.get("t");
   const path = props.c.req.path;
   const master = props.c.get("user")?.role === "master_admin";

@@ -23,7 +23,7 @@ import {
   verifySecondFactor,
 } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress, readForm, requireUser } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireUser } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
   AccountPage,
@@ -35,19 +35,19 @@ import {
 } from "./views.tsx";
 import { loadAccount } from "./account_data.ts";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 export const accountRoutes = new Hono<AppEnv>()
   .use("*", requireUser())
   .get(
     "/",
     async (c) =>
-      c.html(<AccountPage c={c} data={await loadAccount(c.get("deps"), c.get("user")!.id)} />),
+      c.html(<AccountPage c={c} data={await loadAccount(c.get("deps"), c.get("user").id)} />),
   )
   .post("/language", async (c) => {
     const form = await readForm(c);
     if (!isLanguage(form.language)) throw new Refusal(400, "errors.badLanguage");
-    const user = c.get("user")!;
+    const user = c.get("user");
     await c.get("deps").db.update(users).set({ language: form.language }).where(
       eq(users.id, user.id),
     );
@@ -67,7 +67,7 @@ export const accountRoutes = new Hono<AppEnv>()
       next: form.next ?? "",
       now: clock.now(),
     });
-    const ended = await endAllSessions(db, user.id, c.get("user")!.sessionId);
+    const ended = await endAllSessions(db, user.id, c.get("user").sessionId);
     signedOutElsewhere(c);
     const revoked = form.revokeTokens === "1" ? await revokeAllApiTokens(db, user.id) : undefined;
     await audit(c, "auth.password_changed", {
@@ -118,7 +118,7 @@ export const accountRoutes = new Hono<AppEnv>()
     return c.html(<TwoFactorSection c={c} enabled={false} unusedCodes={0} />);
   })
   .post("/devices/:id/revoke", async (c) => {
-    const user = c.get("user")!;
+    const user = c.get("user");
     const { db, clock } = c.get("deps");
     if (!await revokeDevice(db, user.id, c.req.param("id"))) {
       throw new Refusal(404, "account.deviceNotFound");
@@ -134,7 +134,7 @@ export const accountRoutes = new Hono<AppEnv>()
     if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
       throw new Refusal(400, "account.tokenDaysInvalid");
     }
-    const user = c.get("user")!;
+    const user = c.get("user");
     const { db, clock } = c.get("deps");
     const created = await createApiToken(db, { userId: user.id, name, days, now: clock.now() });
     await audit(c, "auth.token_created", { tokenId: created.id, name });
@@ -142,7 +142,7 @@ export const accountRoutes = new Hono<AppEnv>()
     return c.html(<ApiTokensSection c={c} tokens={tokens} created={created.token} />);
   })
   .post("/tokens/:id/revoke", async (c) => {
-    const user = c.get("user")!;
+    const user = c.get("user");
     const { db } = c.get("deps");
     const name = await revokeApiToken(db, user.id, c.req.param("id"));
     if (name === undefined) throw new Refusal(404, "account.tokenNotFound");
@@ -150,7 +150,7 @@ export const accountRoutes = new Hono<AppEnv>()
     return c.html(<ApiTokensSection c={c} tokens={await listApiTokens(db, user.id)} />);
   })
   .post("/signout-everywhere", async (c) => {
-    const user = c.get("user")!;
+    const user = c.get("user");
     const form = await readForm(c);
     const { db } = c.get("deps");
     const ended = await endAllSessions(db, user.id);
@@ -166,12 +166,12 @@ export const accountRoutes = new Hono<AppEnv>()
 
 /** Connections opened from the ended sessions (the remote viewer socket) close at once. */
 function signedOutElsewhere(c: C) {
-  const user = c.get("user")!;
+  const user = c.get("user");
   c.get("deps").live.publish({ kind: "access", orgId: user.orgId, userId: user.id });
 }
 
 async function self(c: C) {
-  const user = await findUserById(c.get("deps").db, c.get("user")!.id);
+  const user = await findUserById(c.get("deps").db, c.get("user").id);
   if (!user) throw new Refusal(401, "errors.unauthenticated");
   return user;
 }
@@ -193,7 +193,7 @@ async function secondFactorChecked(c: C) {
 }
 
 async function audit(c: C, action: AuditAction, details: Record<string, unknown> = {}) {
-  const user = c.get("user")!;
+  const user = c.get("user");
   await recordAudit(c.get("deps").db, {
     orgId: user.orgId,
     actorId: user.id,

@@ -1,11 +1,10 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { languageName, LANGUAGES } from "../i18n/mod.ts";
 import { RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import type { AccountData } from "./account_data.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 const when = (d: Date | null) => d ? d.toISOString().replace("T", " ").slice(0, 16) : "—";
 
 export function AccountPage(props: { c: C; data: AccountData }) {

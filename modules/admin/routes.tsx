@@ -9,7 +9,7 @@ import { SecurityPage } from "./views.tsx";
 export const adminRoutes = new Hono<AppEnv>()
   .use("/security", requireRole("master_admin"))
   .get("/security", async (c) => {
-    const org = await getOrganisation(c.get("deps").db, c.get("user")!.orgId);
+    const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);
     return c.html(<SecurityPage c={c} org={org!} />);
   })
   .post("/security", async (c) => {
@@ -19,13 +19,13 @@ export const adminRoutes = new Hono<AppEnv>()
       throw new Refusal(400, "admin.rememberDaysInvalid");
     }
     const require2fa = form.require2fa === "1";
-    const user = c.get("user")!;
+    const user = c.get("user");
     const { db, clock } = c.get("deps");
     const before = await getOrganisation(db, user.orgId);
     await db.transaction(async (tx) => {
       await tx.update(organisations).set({ require2fa, rememberDeviceDays: days })
         .where(eq(organisations.id, user.orgId));
-      await recordAudit(tx as unknown as typeof db, {
+      await recordAudit(tx, {
         orgId: user.orgId,
         actorId: user.id,
         actorEmail: user.email,

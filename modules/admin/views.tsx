@@ -1,10 +1,9 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { organisations } from "../auth/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 
 export function SecurityPage(
-  props: { c: Context<AppEnv>; org: typeof organisations.$inferSelect },
+  props: { c: PageContext; org: typeof organisations.$inferSelect },
 ) {
   const { c, org } = props;
   const t = c.get("t");

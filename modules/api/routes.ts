@@ -15,7 +15,7 @@ import {
   verifySecondFactor,
 } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress } from "../http/mod.ts";
+import { type AppEnv, clientAddress, requireUser } from "../http/mod.ts";
 import { permissionsMiddleware } from "../org/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
@@ -74,6 +74,8 @@ const me = createRoute({
   tags: ["auth"],
   summary: "The user the token belongs to",
   security: [{ bearer: [] }],
+  // bearerAuth has set the user; the guard says so to the handler's type.
+  middleware: requireUser(),
   responses: {
     200: { description: "The user", content: { "application/json": { schema: Me } } },
     401: problemResponse("Missing, unknown or expired token"),
@@ -152,7 +154,7 @@ apiRoutes.openapi(issueToken, async (c) => {
   }, 201);
 });
 
-apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")!), 200));
+apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")), 200));
 
 apiRoutes.route("/", orgApi);
 apiRoutes.route("/", channelApi);

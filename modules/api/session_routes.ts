@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress, requireUser } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, clientAddress, requireUser } from "../http/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
@@ -32,7 +32,7 @@ import {
   StatusQuery,
 } from "./session_schemas.ts";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 /**
  * The permission each API creation method needs besides startPrivate. The console's
@@ -49,14 +49,15 @@ const CHAT_PAGE = 200;
 /** The session as the caller sees it now; `undefined` when it is not in the caller's org. */
 async function _sessionView(c: C, id: string) {
   const { db } = c.get("deps");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const [snapshot] = await loadSnapshots(db, [id]);
   if (!snapshot || snapshot.session.orgId !== user.orgId) return undefined;
   const rows = visibleRows(await viewerFor(db, user), snapshot);
   return sessionOut(snapshot.session, rows, snapshot.channelName);
 }
 
-const common = { tags: ["sessions"], security: [{ bearer: [] }] };
+/** Every route here needs a signed-in user: the guard runs per route and types the handler's. */
+const common = { tags: ["sessions"], security: [{ bearer: [] }], middleware: requireUser() };
 const NO_SESSION = "No such session, or not one you can see";
 const one = { description: "The session as the caller sees it", ...json(Session) };
 
@@ -65,8 +66,6 @@ const one = { description: "The session as the caller sees it", ...json(Session)
  * hold and end, and chat — through the same services (and permission checks) as the console.
  */
 export const sessionApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-sessionApi.use("/sessions", requireUser());
-sessionApi.use("/sessions/*", requireUser());
 
 sessionApi.openapi(
   createRoute({
@@ -88,7 +87,7 @@ sessionApi.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const user = c.get("user")!;
+    const user = c.get("user");
     for (const permission of ["startPrivate", METHOD_PERMISSION[body.method]] as const) {
       if (!can(user, permission)) {
         throw new Refusal(403, "errors.permissionMissing", { params: { permission } });
@@ -130,7 +129,7 @@ sessionApi.openapi(
   async (c) => {
     const { status } = c.req.valid("query");
     const { db } = c.get("deps");
-    const rows = await queueFor(db, await viewerFor(db, c.get("user")!));
+    const rows = await queueFor(db, await viewerFor(db, c.get("user")));
     return c.json(groupBySession(rows.filter((r) => !status || r.entry.status === status)), 200);
   },
 );
@@ -202,7 +201,7 @@ for (const action of ACTIONS) {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await action.run(c.get("deps"), c.get("user")!, id);
+      await action.run(c.get("deps"), c.get("user"), id);
       const view = await _sessionView(c, id);
       if (!view) throw new Refusal(404, "sessions.notFound");
       return c.json(view, 200);
@@ -230,7 +229,7 @@ sessionApi.openapi(
     const { id } = c.req.valid("param");
     const { after = 0, limit = CHAT_PAGE } = c.req.valid("query");
     const deps = c.get("deps");
-    await sessionForTechnician(deps, c.get("user")!, id, "read");
+    await sessionForTechnician(deps, c.get("user"), id, "read");
     const lines = (await readLog(deps.db, id, after)).slice(0, limit);
     return c.json({ lines: lines.map(lineOut), next: lines.at(-1)?.id ?? after }, 200);
   },
@@ -256,7 +255,7 @@ sessionApi.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const { text } = c.req.valid("json");
-    const logId = await technicianChat(c.get("deps"), c.get("user")!, id, text);
+    const logId = await technicianChat(c.get("deps"), c.get("user"), id, text);
     return c.json({ id: logId }, 201);
   },
 );

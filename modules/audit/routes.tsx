@@ -20,7 +20,7 @@ export const auditRoutes = new Hono<AppEnv>()
       to: parseDay(q.to, "to"),
     };
     const page = Number.parseInt(q.page ?? "1", 10);
-    const user = c.get("user")!;
+    const user = c.get("user");
     const result = await listAudit(c.get("deps").db, {
       scope: {
         orgId: user.orgId,

@@ -1,10 +1,9 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { AUDIT_ACTIONS, type listAudit } from "./service.ts";
 
 interface Props {
-  c: Context<AppEnv>;
+  c: PageContext;
   result: Awaited<ReturnType<typeof listAudit>>;
   query: Record<string, string>;
 }

@@ -1,10 +1,9 @@
-import type { Context } from "hono";
 import { raw } from "hono/html";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 
 export function SignInPage(
   props: { c: C; email?: string; error?: string; next?: string; setupOpen?: boolean },

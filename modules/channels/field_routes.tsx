@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import type { ChangeContext } from "../org/mod.ts";
 import {
   createField,
@@ -14,7 +14,7 @@ import type { InputProblem } from "./input.ts";
 import { listChannels } from "./service.ts";
 import { type FieldDraft, FieldEditPage, FieldListPage } from "./field_views.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 /** `/admin/fields`: admins add, rename, reorder and (de)activate their custom fields. */
 export const fieldAdminRoutes = new Hono<AppEnv>()
@@ -70,7 +70,7 @@ export const fieldAdminRoutes = new Hono<AppEnv>()
   });
 
 function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user")!, ip: clientAddress(c), now: c.get("deps").clock.now() };
+  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
 function draftOf(form: Record<string, string>): FieldDraft {
@@ -78,7 +78,7 @@ function draftOf(form: Record<string, string>): FieldDraft {
 }
 
 async function fieldOr404(c: C) {
-  const field = await getField(c.get("deps").db, c.get("user")!.orgId, c.req.param("id")!);
+  const field = await getField(c.get("deps").db, c.get("user").orgId, c.req.param("id")!);
   if (!field) throw new Refusal(404, "fields.notFound");
   return field;
 }
@@ -93,7 +93,7 @@ async function renderList(
   status: 200 | 409 | 422 = 200,
 ) {
   const { db } = c.get("deps");
-  const orgId = c.get("user")!.orgId;
+  const orgId = c.get("user").orgId;
   const [fields, channels] = await Promise.all([listFields(db, orgId), listChannels(db, orgId)]);
   const usage = new Map<string, number>();
   for (const channel of channels) {

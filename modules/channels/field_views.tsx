@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { type FieldRow, MAX_ACTIVE_FIELDS } from "./fields.ts";
@@ -15,7 +14,7 @@ export interface FieldDraft {
 /** `/admin/fields`: the custom fields in form order, with the controls and the add form. */
 export function FieldListPage(
   props: {
-    c: Context<AppEnv>;
+    c: PageContext;
     fields: FieldRow[];
     /** How many channels ask for each field, by field id. */
     usage: Map<string, number>;
@@ -106,7 +105,7 @@ export function FieldListPage(
 
 /** `/admin/fields/:id`: rename a field or change its maximum length. */
 export function FieldEditPage(
-  props: { c: Context<AppEnv>; field: FieldRow; draft: FieldDraft; problems: InputProblem[] },
+  props: { c: PageContext; field: FieldRow; draft: FieldDraft; problems: InputProblem[] },
 ) {
   const { c, field } = props;
   const t = c.get("t");
@@ -132,7 +131,7 @@ export function FieldEditPage(
 
 function FieldForm(
   props: {
-    c: Context<AppEnv>;
+    c: PageContext;
     action: string;
     draft: FieldDraft;
     problems: InputProblem[];
@@ -171,7 +170,7 @@ function FieldForm(
 
 function MoveButton(
   props: {
-    c: Context<AppEnv>;
+    c: PageContext;
     t: Translator;
     field: FieldRow;
     direction: "up" | "down";

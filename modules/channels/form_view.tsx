@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { FieldRow } from "./fields.ts";
@@ -10,7 +9,7 @@ import type { Channel } from "./service.ts";
 import { ChannelLinkCard } from "./views.tsx";
 
 export interface ChannelFormProps {
-  c: Context<AppEnv>;
+  c: PageContext;
   /** Set when editing; a new channel has none yet. */
   channel?: Channel;
   draft: ChannelDraft;

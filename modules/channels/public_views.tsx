@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { InputProblem } from "./input.ts";
 import { WEEKDAYS } from "./opening_hours.ts";
@@ -7,7 +6,7 @@ import { FieldProblems, ProblemSummary } from "./problems.tsx";
 import { CONTACT_MAX, CUSTOMER_NAME_MAX, type FormField, type PublicChannel } from "./public.ts";
 
 export interface PublicPageProps {
-  c: Context<AppEnv>;
+  c: PageContext;
   found: PublicChannel;
   open: boolean;
   /** Open by the clock, but no technician serving the channel is available right now. */
@@ -77,7 +76,7 @@ function ClosedNotice(props: PublicPageProps) {
   );
 }
 
-function OpeningHoursList(props: { c: Context<AppEnv>; found: PublicChannel }) {
+function OpeningHoursList(props: { c: PageContext; found: PublicChannel }) {
   const hours = props.found.channel.openingHours;
   if (!hours.enabled) return null;
   const t = props.c.get("t");
@@ -160,7 +159,7 @@ function CustomerForm(
 
 function TextInput(
   props: {
-    c: Context<AppEnv>;
+    c: PageContext;
     name: string;
     label: string;
     value?: string;
@@ -194,7 +193,7 @@ function TextInput(
 
 /** The answer to a submitted form: the session placeholder or the callback receipt. */
 export function PublicThanksPage(
-  props: { c: Context<AppEnv>; found: PublicChannel; kind: "session" | "callback" },
+  props: { c: PageContext; found: PublicChannel; kind: "session" | "callback" },
 ) {
   const t = props.c.get("t");
   return (

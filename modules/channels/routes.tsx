@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import { type ChangeContext, managedGroupIds } from "../org/mod.ts";
 import { listFields } from "./fields.ts";
 import { type ChannelDraft, channelInputFromForm } from "./input.ts";
@@ -22,7 +22,7 @@ import {
 import { ChannelFormPage, type ChannelFormProps } from "./form_view.tsx";
 import { CallbackListPage, ChannelListPage, DeleteChannelPage } from "./views.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 /** `/admin/channels`: admins list, create, edit and delete their organisation's channels. */
 export const channelAdminRoutes = new Hono<AppEnv>()
@@ -36,7 +36,7 @@ export const channelAdminRoutes = new Hono<AppEnv>()
   })
   .get("/callbacks", async (c) => {
     const { db } = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const [all, managed, fields] = await Promise.all([
       listCallbacks(db, user.orgId),
       listManagedChannels(db, user),
@@ -55,7 +55,7 @@ export const channelAdminRoutes = new Hono<AppEnv>()
     return c.redirect("/admin/channels/callbacks?handled=1", 303);
   })
   .get("/new", async (c) => {
-    const existing = await listChannels(c.get("deps").db, c.get("user")!.orgId);
+    const existing = await listChannels(c.get("deps").db, c.get("user").orgId);
     if (existing.length >= MAX_CHANNELS) {
       const message = c.get("t")("channels.limitReached", { max: MAX_CHANNELS });
       return await renderList(c, { kind: "error", message }, 409);
@@ -100,25 +100,25 @@ export const channelAdminRoutes = new Hono<AppEnv>()
   });
 
 function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user")!, ip: clientAddress(c), now: c.get("deps").clock.now() };
+  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
 /** The channel if the admin manages it (`managesChannel`); 404 alike for the rest. */
 async function channelOr404(c: C): Promise<Channel> {
-  const channel = await getManagedChannel(c.get("deps").db, c.get("user")!, c.req.param("id")!);
+  const channel = await getManagedChannel(c.get("deps").db, c.get("user"), c.req.param("id")!);
   if (!channel) throw new Refusal(404, "channels.notFound");
   return channel;
 }
 
 async function draftFromRequest(c: C): Promise<ChannelDraft> {
   const form = await readForm(c);
-  const fields = await listFields(c.get("deps").db, c.get("user")!.orgId, { activeOnly: true });
+  const fields = await listFields(c.get("deps").db, c.get("user").orgId, { activeOnly: true });
   return channelInputFromForm(form, fields.map((f) => f.id));
 }
 
 async function renderList(c: C, flash?: { kind: "error" | "info"; message: string }, status = 200) {
   const { db } = c.get("deps");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const [channels, groups] = await Promise.all([
     listManagedChannels(db, user),
     groupChoices(db, user.orgId),
@@ -135,7 +135,7 @@ async function renderForm(
   status: 200 | 409 | 422 = 200,
 ) {
   const { db } = c.get("deps");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const [all, managed, fields] = await Promise.all([
     groupChoices(db, user.orgId),
     managedGroupIds(db, user),

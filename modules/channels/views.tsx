@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { FieldRow } from "./fields.ts";
@@ -7,14 +6,14 @@ import { CUSTOMER_NAME_MAX } from "./public.ts";
 import { type Callback, type Channel, MAX_CHANNELS } from "./service.ts";
 
 /** The address customers open; the slug is the only secret-ish part. */
-export function publicLink(c: Context<AppEnv>, channel: Channel): string {
+export function publicLink(c: PageContext, channel: Channel): string {
   return `${c.get("deps").config.publicUrl}/c/${channel.slug}`;
 }
 
 /** `/admin/channels`: every channel of the organisation and the way to add one. */
 export function ChannelListPage(
   props: {
-    c: Context<AppEnv>;
+    c: PageContext;
     channels: Channel[];
     groups: { id: string; name: string }[];
     flash?: { kind: "error" | "info"; message: string };
@@ -90,7 +89,7 @@ function When({ at }: { at: Date }) {
 /** `/admin/channels/callbacks`: the details customers left to be called back (SPEC A6). */
 export function CallbackListPage(
   props: {
-    c: Context<AppEnv>;
+    c: PageContext;
     callbacks: Callback[];
     fields: FieldRow[];
     flash?: { kind: "error" | "info"; message: string };
@@ -166,7 +165,7 @@ export function CallbackListPage(
 
 /** The public link and the form snippet to paste into the organisation's own website. */
 export function ChannelLinkCard(
-  props: { c: Context<AppEnv>; channel: Channel; fields: FieldRow[] },
+  props: { c: PageContext; channel: Channel; fields: FieldRow[] },
 ) {
   const { c, channel } = props;
   const t = c.get("t");
@@ -220,7 +219,7 @@ function escapeHtml(text: string): string {
 
 /** Asks before deleting: the link stops working and waiting callback requests go too. */
 export function DeleteChannelPage(
-  props: { c: Context<AppEnv>; channel: Channel; callbacks: number },
+  props: { c: PageContext; channel: Channel; callbacks: number },
 ) {
   const { c, channel } = props;
   const t = c.get("t");

@@ -4,14 +4,13 @@
  * how the invitation travels (the server's outbox, the technician's own mail program, or
  * the SMS outbox).
  */
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { normalisePhoneNumber } from "../sms/mod.ts";
 import type { ConnectionMethod } from "./methods.ts";
 import type { QueueColumnField } from "./queue_context.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 
 export interface NewSessionField extends QueueColumnField {
   maxLength: number;

@@ -14,7 +14,7 @@ export { ConsoleOptionsData } from "./options_views.tsx";
 export const consoleOptionsRoutes = new Hono<AppEnv>()
   .use("*", requireUser())
   .get("/", async (c) => {
-    const options = await readConsoleOptions(c.get("deps").db, c.get("user")!.id);
+    const options = await readConsoleOptions(c.get("deps").db, c.get("user").id);
     return c.html(
       <ConsoleOptionsPage c={c} options={options} saved={c.req.query("saved") === "1"} />,
     );
@@ -22,7 +22,7 @@ export const consoleOptionsRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const form = await readForm(c);
     const { db, clock } = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const result = await saveConsoleOptions(db, user.id, form, clock.now());
     if (result.ok) return c.redirect("/console/options?saved=1", 303);
     // Show what was sent where it is valid; refused fields show their default and a message.

@@ -1,6 +1,5 @@
-import type { Context } from "hono";
 import { raw } from "hono/html";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import {
   COLOUR_SCHEMES,
@@ -12,7 +11,7 @@ import {
   UNAVAILABLE_CONSOLE_FLAGS,
 } from "./options.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 
 const HIDDEN_TAB_FLAGS: ConsoleFlag[] = ["titleFlash", "notifyWhenHidden"];
 const SESSION_FLAGS = CONSOLE_FLAGS.filter((flag) => !HIDDEN_TAB_FLAGS.includes(flag));

@@ -5,6 +5,7 @@ import { Refusal } from "../refusal/mod.ts";
 import {
   type AppDeps,
   type AppEnv,
+  type AuthedEnv,
   clientAddress,
   type CurrentUser,
   isHtmx,
@@ -51,7 +52,7 @@ import { parseTarget, TransferDialog, transferTargets } from "./transfer.tsx";
 import { ConsoleHome } from "./views.tsx";
 import { workspaceRoutes } from "./workspace_routes.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 /** htmx gets 204 (the live stream brings the new rows); a plain form goes back. */
 function _done(c: C) {
@@ -71,14 +72,14 @@ function _method(c: C, value: string | undefined): ConnectionMethod {
 }
 
 async function _formFields(c: C) {
-  const rows = await listFields(c.get("deps").db, c.get("user")!.orgId, { activeOnly: true });
+  const rows = await listFields(c.get("deps").db, c.get("user").orgId, { activeOnly: true });
   return rows.map((f) => ({ id: f.id, label: f.label, maxLength: f.maxLength }));
 }
 
 /** A row button (Start, Hold, End, Return): the service call, then 204 for htmx. */
 function _act(action: (deps: AppDeps, user: CurrentUser, sessionId: string) => Promise<void>) {
   return async (c: C) => {
-    await action(c.get("deps"), c.get("user")!, c.req.param("id")!);
+    await action(c.get("deps"), c.get("user"), c.req.param("id")!);
     return _done(c);
   };
 }
@@ -91,7 +92,7 @@ function _smsSender(deps: SmsDeps): SmsSender {
 
 async function _create(c: C) {
   const deps = c.get("deps");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const form = await readForm(c);
   const method = _method(c, form.method);
   const fields = await _formFields(c);
@@ -152,7 +153,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .route("/options", consoleOptionsRoutes)
   .get("/", async (c) => {
     const deps = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const [viewer, ctx, options] = await Promise.all([
       viewerFor(deps.db, user),
       rowContextFor(deps, user, c.get("t")),
@@ -173,7 +174,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   })
   .get("/events", async (c) => {
     const deps = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const [viewer, ctx, options, settings] = await Promise.all([
       viewerFor(deps.db, user),
       rowContextFor(deps, user, c.get("t")),
@@ -199,7 +200,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .post("/sessions/:id/return", _act(returnTransfer))
   .get("/sessions/:id/transfer", requirePermission("transfer"), async (c) => {
     const deps = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const { session } = await sessionForTechnician(deps, user, c.req.param("id"), "read");
     const targets = await transferTargets(deps, user);
     return c.html(
@@ -208,7 +209,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   })
   .post("/sessions/:id/transfer", requirePermission("transfer"), async (c) => {
     const deps = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const form = await readForm(c);
     const target = parseTarget(form.target);
     if (!target) throw new Refusal(422, "console.pickTarget");
@@ -234,7 +235,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       }
       patch.fields[field.id] = value.trim();
     }
-    await editFields(c.get("deps"), c.get("user")!, c.req.param("id"), patch);
+    await editFields(c.get("deps"), c.get("user"), c.req.param("id"), patch);
     return _done(c);
   })
   .route("/sessions", workspaceRoutes);

@@ -3,16 +3,15 @@
  * now (only with `seeOtherTechnicians`), groups and channels of the organisation — and a
  * note for the recipient. Presence is the same rule `transferSession` checks again.
  */
-import type { Context } from "hono";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { users } from "../auth/mod.ts";
 import { channels } from "../channels/mod.ts";
-import type { AppDeps, AppEnv, CurrentUser } from "../http/mod.ts";
+import type { AppDeps, CurrentUser, PageContext } from "../http/mod.ts";
 import { technicianGroups } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { presenceOf, type TransferTarget } from "../support/mod.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 
 interface Named {
   id: string;

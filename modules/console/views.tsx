@@ -2,9 +2,9 @@
  * The console page (SPEC Q1–Q5): toolbar, queue tabs, the session list, the technician's
  * session tabs and the panel a tab opens. static/console.js makes it live.
  */
-import type { Context } from "hono";
 import { raw } from "hono/html";
-import type { AppEnv } from "../http/mod.ts";
+import type { Context } from "hono";
+import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { QueueRow } from "../support/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
@@ -14,7 +14,7 @@ import { ConsoleOptionsData } from "./options_routes.tsx";
 import type { RowContext } from "./queue_context.ts";
 import { QueueHead, SessionTabs } from "./queue_views.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 const QUEUE_TABS = ["all", "private", "channel", "active"] as const;
 const TOOLBAR_ACTIONS = ["start", "end", "hold", "transfer"] as const;
@@ -31,7 +31,7 @@ export function ConsoleHome(
 ) {
   const { c, ctx } = props;
   const t = c.get("t");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const isAdmin = user.role === "admin" || user.role === "master_admin";
   const tabs = isAdmin ? [...QUEUE_TABS, "monitored" as const] : QUEUE_TABS;
   const alert = (key: Parameters<typeof t>[0]) => t(key, { name: "{name}" });
@@ -106,7 +106,7 @@ export function ConsoleHome(
 function Toolbar(props: { c: C; ctx: RowContext }) {
   const { c, ctx } = props;
   const t = c.get("t");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const mayStart = can(user, "startPrivate");
   const granted = { start: true, end: true, hold: ctx.may.hold, transfer: ctx.may.transfer };
   return (

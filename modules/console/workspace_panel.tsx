@@ -5,7 +5,7 @@
  * posts the same forms and the console's live stream shows the resulting log lines.
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { AuthedEnv } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { CHAT_MAX, type Entry, type LogLine, type SupportSession } from "../support/mod.ts";
@@ -13,7 +13,7 @@ import { RemoteViewMount } from "../remote/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { formatSize, SessionLog } from "./workspace_views.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 export interface WorkspaceState {
   session: SupportSession;
@@ -35,7 +35,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   const { c, state } = props;
   const t = c.get("t");
   const { session, entry, working } = state;
-  const user = c.get("user")!;
+  const user = c.get("user");
   return (
     <section
       id={`session-${session.id}`}
@@ -74,7 +74,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
 
 function WorkTools(props: { c: C; state: WorkspaceState }) {
   const { c, state } = props;
-  const user = c.get("user")!;
+  const user = c.get("user");
   const id = state.session.id;
   return (
     <div class="workspace-tools">

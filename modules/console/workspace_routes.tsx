@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { type AppEnv, isHtmx, readForm, requireUser } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, isHtmx, readForm, requireUser } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
 import { can } from "../permissions/mod.ts";
@@ -21,7 +21,7 @@ import { readConsoleOptions } from "./options.ts";
 import { NoteSaved, SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
 import { formatSize, SessionLog } from "./workspace_views.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 /** Refusals the technician can fix by changing what they typed or chose. */
 /** Runs a support-service call; a file over the limit gets the message naming the limit. */
@@ -46,7 +46,7 @@ function _done(c: C) {
 
 async function _workspace(c: C): Promise<WorkspaceState> {
   const deps = c.get("deps");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const id = c.req.param("id")!;
   let working = true;
   const found = await _service(c, async () => {
@@ -100,14 +100,14 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .get("/:id/log", async (c) => {
     const deps = c.get("deps");
     const id = c.req.param("id");
-    await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    await _service(c, () => sessionForTechnician(deps, c.get("user"), id, "read"));
     const lines = await readLog(deps.db, id);
     return c.html(<SessionLog t={c.get("t")} sessionId={id} lines={lines} />);
   })
   .post("/:id/chat", async (c) => {
     const form = await readForm(c);
     const id = c.req.param("id");
-    await _service(c, () => technicianChat(c.get("deps"), c.get("user")!, id, form.text ?? ""));
+    await _service(c, () => technicianChat(c.get("deps"), c.get("user"), id, form.text ?? ""));
     return _done(c);
   })
   .post("/:id/chat-enabled", async (c) => {
@@ -115,7 +115,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
     if (form.enabled !== "0" && form.enabled !== "1") throw new Refusal(400, "errors.badForm");
     const id = c.req.param("id");
     const enabled = form.enabled === "1";
-    await _service(c, () => setChatEnabled(c.get("deps"), c.get("user")!, id, enabled));
+    await _service(c, () => setChatEnabled(c.get("deps"), c.get("user"), id, enabled));
     // The sender's panel follows at once; everyone else's follows the log line.
     c.header("HX-Trigger", JSON.stringify({ "workspace:chat": { sessionId: id, enabled } }));
     return _done(c);
@@ -123,12 +123,12 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post("/:id/push-url", async (c) => {
     const form = await readForm(c);
     const id = c.req.param("id");
-    await _service(c, () => pushUrl(c.get("deps"), c.get("user")!, id, form.url ?? ""));
+    await _service(c, () => pushUrl(c.get("deps"), c.get("user"), id, form.url ?? ""));
     return _done(c);
   })
   .post("/:id/files", async (c) => {
     const deps = c.get("deps");
-    const user = c.get("user")!;
+    const user = c.get("user");
     if (!can(user, "sendFiles")) {
       throw new Refusal(403, "errors.permissionMissing", { params: { permission: "sendFiles" } });
     }
@@ -144,7 +144,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .get("/:id/files/:fileId", async (c) => {
     const deps = c.get("deps");
     const id = c.req.param("id");
-    await _service(c, () => sessionForTechnician(deps, c.get("user")!, id, "read"));
+    await _service(c, () => sessionForTechnician(deps, c.get("user"), id, "read"));
     const opened = await openFile(deps, id, c.req.param("fileId"), "to_technician");
     if (!opened) throw new Refusal(404, "workspace.fileNotFound");
     return c.body(opened.body, 200, {
@@ -159,7 +159,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const deps = c.get("deps");
     const id = c.req.param("id");
-    await _service(c, () => saveNote(deps, c.get("user")!, id, form.note ?? ""));
+    await _service(c, () => saveNote(deps, c.get("user"), id, form.note ?? ""));
     if (isHtmx(c)) return c.html(<NoteSaved c={c} at={deps.clock.now()} />);
     return c.redirect("/console", 303);
   });

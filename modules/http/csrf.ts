@@ -69,7 +69,7 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
 }
 
 /** The token to embed in forms and the htmx header for this request. */
-export function csrfToken(c: Context<AppEnv>): string {
+export function csrfToken<E extends AppEnv>(c: Context<E>): string {
   return c.get("csrf");
 }
 

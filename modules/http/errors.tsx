@@ -7,8 +7,8 @@ export function isHtmx(c: Context): boolean {
 }
 
 /** An RFC 9457 problem document. */
-export function problem(
-  c: Context<AppEnv>,
+export function problem<E extends AppEnv>(
+  c: Context<E>,
   status: ContentfulStatusCode,
   detail: string,
   extra: Record<string, unknown> = {},

@@ -1,16 +1,17 @@
 import type { MiddlewareHandler } from "hono";
 import { Refusal } from "../refusal/mod.ts";
 import { localRedirectPath } from "./redirect.ts";
-import type { AppEnv, Role } from "./types.ts";
+import type { AuthedEnv, CurrentUser, Role } from "./types.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 
 /**
  * Requires a fully signed-in user. Browsers are sent to the sign-in page (htmx gets an
  * HX-Redirect); API clients get a 401 problem.
  */
-export function requireUser(): MiddlewareHandler<AppEnv> {
+export function requireUser(): MiddlewareHandler<AuthedEnv> {
   return async (c, next) => {
-    if (c.get("user")) return await next();
+    // Here AuthedEnv becomes true: before the guard, the user may be absent.
+    if (c.get("user") as CurrentUser | undefined) return await next();
     if (c.req.path.startsWith("/api/")) throw new Refusal(401, "errors.unauthenticated");
     const back = localRedirectPath(c.req.path);
     const signIn = back ? `/signin?next=${encodeURIComponent(back)}` : "/signin";
@@ -23,17 +24,17 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
 }
 
 /** Requires one of `roles`; a signed-in user without it gets a 403. */
-export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+export function requireRole(...roles: Role[]): MiddlewareHandler<AuthedEnv> {
   const signedIn = requireUser();
   return (c, next) =>
     signedIn(c, async () => {
-      if (!roles.includes(c.get("user")!.role)) throw new Refusal(403, "errors.forbidden");
+      if (!roles.includes(c.get("user").role)) throw new Refusal(403, "errors.forbidden");
       await next();
     });
 }
 
 /** Requires the signed-in user's group to grant `permission` (checked on every request). */
-export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
+export function requirePermission(permission: Permission): MiddlewareHandler<AuthedEnv> {
   const signedIn = requireUser();
   return (c, next) =>
     signedIn(c, async () => {

@@ -9,7 +9,16 @@
  * Modules build their sub-apps with `new Hono<AppEnv>()` and never reach
  * into each other through the context.
  */
-export type { AppDeps, AppEnv, Clock, CurrentUser, Logger, Role } from "./types.ts";
+export type {
+  AppDeps,
+  AppEnv,
+  AuthedEnv,
+  Clock,
+  CurrentUser,
+  Logger,
+  PageContext,
+  Role,
+} from "./types.ts";
 export { createLogger } from "./log.ts";
 export { requestContext } from "./request_context.ts";
 export { securityHeaders } from "./security_headers.ts";

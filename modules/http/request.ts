@@ -8,7 +8,7 @@ import type { AppEnv } from "./types.ts";
  * RESCUE_TRUST_PROXY=1 (`config.trustProxy`) says a reverse proxy in front of us sets it.
  * An in-memory request (`app.request()` in tests) has no socket: it counts as 127.0.0.1.
  */
-export function clientAddress(c: Context<AppEnv>): string {
+export function clientAddress<E extends AppEnv>(c: Context<E>): string {
   if (c.get("deps").config.trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) return forwarded;

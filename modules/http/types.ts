@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { Config } from "../config/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { FileStore } from "../files/mod.ts";
@@ -66,3 +67,23 @@ export interface AppEnv {
     user: CurrentUser | undefined;
   };
 }
+
+/**
+ * The environment of routes behind `requireUser()`, `requireRole()` or
+ * `requirePermission()`: the same variables, but the signed-in user is known to be there.
+ * A sub-app chained `.use("*", requireUser())`, or a route given a guard before its
+ * handler, gets it, so handlers read `c.get("user")` without a non-null assertion.
+ */
+export interface AuthedEnv extends AppEnv {
+  Variables: AppEnv["Variables"] & { user: CurrentUser };
+}
+
+/**
+ * What views and shared helpers read from a request's context. Either environment's
+ * context fits (a `Context<AuthedEnv>` is not a `Context<AppEnv>`: `set` would let the
+ * user be unset), so a component shared by public and signed-in pages takes this.
+ */
+export type PageContext = Pick<
+  Context<AppEnv>,
+  "get" | "var" | "req" | "header" | "html" | "text" | "json" | "body" | "redirect" | "res"
+>;

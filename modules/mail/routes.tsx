@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, requireRole } from "../http/mod.ts";
 import {
   outboxId,
   type OutboxListProps,
@@ -53,7 +53,7 @@ export const mailAdminRoutes = new Hono<AppEnv>()
   });
 
 /** The list page, or for htmx its table; the page warns while SMTP is not configured. */
-function _list(c: Context<AppEnv>, props: OutboxListProps<MailRow>) {
+function _list(c: Context<AuthedEnv>, props: OutboxListProps<MailRow>) {
   const configured = () => Boolean(c.get("deps").config.smtpUrl);
   return renderOutboxList(c, { view: MAIL_LIST, props, configured });
 }

@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import {
   type Notice,
@@ -11,7 +10,7 @@ import {
 } from "../outbox/mod.ts";
 import type { MailRow } from "./outbox.ts";
 
-type Ctx = Context<AppEnv>;
+type Ctx = PageContext;
 
 /** The mail outbox list at /admin/outbox: its words, columns and rows. */
 export const MAIL_LIST: OutboxListView<MailRow> = {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
-import type { AppEnv, CurrentUser } from "../http/mod.ts";
+import type { AuthedEnv, CurrentUser } from "../http/mod.ts";
 import { normalisePermissions, PERMISSION_IDS } from "../permissions/mod.ts";
 import { groupMembers, technicianGroups } from "./schema.ts";
 
@@ -31,6 +31,6 @@ export async function withCurrentPermissions(
  * `userId` (or of anyone in the organisation) read their rights again at once — a viewer
  * socket must not keep control an admin just took away.
  */
-export function accessChanged(c: Context<AppEnv>, userId?: string): void {
-  c.get("deps").live.publish({ kind: "access", orgId: c.get("user")!.orgId, userId });
+export function accessChanged(c: Context<AuthedEnv>, userId?: string): void {
+  c.get("deps").live.publish({ kind: "access", orgId: c.get("user").orgId, userId });
 }

@@ -4,7 +4,14 @@ import { eq, inArray } from "drizzle-orm";
 import { type ChangeContext, recordChange } from "../audit/mod.ts";
 import { users, usersWithLiveSession } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress, readForm, requireRole, requireUser } from "../http/mod.ts";
+import {
+  type AppEnv,
+  type AuthedEnv,
+  clientAddress,
+  readForm,
+  requireRole,
+  requireUser,
+} from "../http/mod.ts";
 import {
   adminsOf,
   createGroup,
@@ -39,16 +46,16 @@ import {
 import { InvitationPage, PeoplePage, type PersonRow, PresenceBadge } from "./views_people.tsx";
 import { settingsErrors, settingsFromForm } from "./settings_form.ts";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 
 function ctx(c: C): ChangeContext {
-  return { actor: c.get("user")!, ip: clientAddress(c), now: c.get("deps").clock.now() };
+  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
 function preview(c: C, values: Record<string, unknown>) {
   const sample = {
     customerName: "Alex Example",
-    technicianName: c.get("user")!.name,
+    technicianName: c.get("user").name,
     link: `${c.get("deps").config.publicUrl}/s/EXAMPLE`,
     pin: "123456",
     organisation: c.get("t")("app.name"),
@@ -111,7 +118,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
     return c.redirect("/admin/groups", 303);
   })
   .get("/groups/:id/permissions", async (c) => {
-    const group = await managedGroup(c.get("deps").db, c.get("user")!, c.req.param("id"));
+    const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
     return c.html(<PermissionsPage c={c} group={group} />);
   })
   .post("/groups/:id/permissions", async (c) => {
@@ -122,7 +129,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
     return c.redirect(`/admin/groups/${c.req.param("id")}/permissions?saved=1`, 303);
   })
   .get("/groups/:id/settings", async (c) => {
-    const group = await managedGroup(c.get("deps").db, c.get("user")!, c.req.param("id"));
+    const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
     const values = group.settings as unknown as Record<string, unknown>;
     return c.html(
       <SettingsPage c={c} group={group} values={values} preview={preview(c, values)} />,
@@ -130,7 +137,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
   })
   .post("/groups/:id/settings", async (c) => {
     const { db } = c.get("deps");
-    const group = await managedGroup(db, c.get("user")!, c.req.param("id"));
+    const group = await managedGroup(db, c.get("user"), c.req.param("id"));
     const raw = settingsFromForm(await c.req.parseBody({ all: true }));
     const result = await setGroupSettings(db, group.id, raw, ctx(c));
     if (result.ok) return c.redirect(`/admin/groups/${group.id}/settings?saved=1`, 303);
@@ -141,7 +148,7 @@ export const orgAdminRoutes = new Hono<AppEnv>()
     );
   })
   .post("/groups/:id/settings/preview", async (c) => {
-    await managedGroup(c.get("deps").db, c.get("user")!, c.req.param("id"));
+    await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
     const raw = settingsFromForm(await c.req.parseBody({ all: true }));
     return c.html(<EmailPreview c={c} preview={preview(c, raw)} />);
   })
@@ -236,7 +243,7 @@ export const orgPublicRoutes = new Hono<AppEnv>()
     if (form.status !== "online" && form.status !== "away") {
       throw new Refusal(400, "org.statusInvalid");
     }
-    const user = c.get("user")!;
+    const user = c.get("user");
     const { db, clock } = c.get("deps");
     await chooseStatus(db, user.id, form.status, clock.now());
     await recordChange(db, ctx(c), "technician.status_changed", user.id, {
@@ -247,8 +254,8 @@ export const orgPublicRoutes = new Hono<AppEnv>()
 
 async function groupsPage(c: C, error?: string) {
   const { db } = c.get("deps");
-  const managed = await managedGroupIds(db, c.get("user")!);
-  const groups = (await listGroups(db, c.get("user")!.orgId)).filter((g) => managed.has(g.id));
+  const managed = await managedGroupIds(db, c.get("user"));
+  const groups = (await listGroups(db, c.get("user").orgId)).filter((g) => managed.has(g.id));
   const members = groups.length === 0
     ? []
     : await db.select().from(groupMembers).where(inArray(groupMembers.groupId, [...managed]));
@@ -259,7 +266,7 @@ async function groupsPage(c: C, error?: string) {
 
 async function groupPage(c: C, error?: string) {
   const { db } = c.get("deps");
-  const user = c.get("user")!;
+  const user = c.get("user");
   const group = await managedGroup(db, user, c.req.param("id")!);
   const managed = await managedGroupIds(db, user);
   const groups = (await listGroups(db, user.orgId)).filter((g) => managed.has(g.id));
@@ -291,8 +298,8 @@ async function groupPage(c: C, error?: string) {
 async function peopleRows(c: C): Promise<PersonRow[]> {
   const { db, clock } = c.get("deps");
   const now = clock.now();
-  const rows = await listPeople(db, c.get("user")!);
-  const groups = new Map((await listGroups(db, c.get("user")!.orgId)).map((g) => [g.id, g]));
+  const rows = await listPeople(db, c.get("user"));
+  const groups = new Map((await listGroups(db, c.get("user").orgId)).map((g) => [g.id, g]));
   const live = await usersWithLiveSession(db, rows.map((r) => r.user.id), now);
   return rows.map(({ user, groupId, status }) => ({
     id: user.id,
@@ -315,7 +322,7 @@ async function peopleRows(c: C): Promise<PersonRow[]> {
 
 async function peoplePage(c: C, flash: { error?: string; notice?: string } = {}) {
   const { db } = c.get("deps");
-  const managed = await managedGroupIds(db, c.get("user")!);
-  const groups = (await listGroups(db, c.get("user")!.orgId)).filter((g) => managed.has(g.id));
+  const managed = await managedGroupIds(db, c.get("user"));
+  const groups = (await listGroups(db, c.get("user").orgId)).filter((g) => managed.has(g.id));
   return <PeoplePage c={c} people={await peopleRows(c)} groups={groups} {...flash} />;
 }

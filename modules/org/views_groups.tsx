@@ -1,18 +1,19 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { AuthedEnv, PageContext } from "../http/mod.ts";
 import { normalisePermissions, PERMISSION_CATEGORIES, PERMISSIONS } from "../permissions/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { GroupRow } from "./groups.ts";
 import { EMAIL_PLACEHOLDERS, type GroupSettings, isSettingAvailable } from "./settings.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
+type Authed = Context<AuthedEnv>;
 
 export function GroupsPage(
-  props: { c: C; groups: GroupRow[]; memberCounts: Map<string, number>; error?: string },
+  props: { c: Authed; groups: GroupRow[]; memberCounts: Map<string, number>; error?: string },
 ) {
   const { c } = props;
   const t = c.get("t");
-  const isMaster = c.get("user")!.role === "master_admin";
+  const isMaster = c.get("user").role === "master_admin";
   const byParent = new Map<string | null, GroupRow[]>();
   const known = new Set(props.groups.map((g) => g.id));
   for (const g of props.groups) {
@@ -94,7 +95,7 @@ export function GroupTabs(props: { c: C; group: GroupRow; active: string }) {
 
 export function GroupPage(
   props: {
-    c: C;
+    c: Authed;
     group: GroupRow;
     groups: GroupRow[];
     admins: { id: string; name: string; assigned: boolean }[];
@@ -104,7 +105,7 @@ export function GroupPage(
 ) {
   const { c, group } = props;
   const t = c.get("t");
-  const isMaster = c.get("user")!.role === "master_admin";
+  const isMaster = c.get("user").role === "master_admin";
   return (
     <Layout c={c} title={group.name}>
       <h1>{group.name}</h1>

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { AuthedEnv, PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { GroupRow } from "./groups.ts";
 import type { Presence } from "./status.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
+type Authed = Context<AuthedEnv>;
 
 export interface PersonRow {
   id: string;
@@ -18,11 +19,11 @@ export interface PersonRow {
 }
 
 export function PeoplePage(
-  props: { c: C; people: PersonRow[]; groups: GroupRow[]; error?: string; notice?: string },
+  props: { c: Authed; people: PersonRow[]; groups: GroupRow[]; error?: string; notice?: string },
 ) {
   const { c } = props;
   const t = c.get("t");
-  const isMaster = c.get("user")!.role === "master_admin";
+  const isMaster = c.get("user").role === "master_admin";
   return (
     <Layout c={c} title={t("org.peopleTitle")}>
       <h1>{t("org.peopleTitle")}</h1>
@@ -54,11 +55,11 @@ export function PeoplePage(
   );
 }
 
-export function PeopleTable(props: { c: C; people: PersonRow[]; groups: GroupRow[] }) {
+export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: GroupRow[] }) {
   const { c } = props;
   const t = c.get("t");
   const groupName = new Map(props.groups.map((g) => [g.id, g.name]));
-  const self = c.get("user")!.id;
+  const self = c.get("user").id;
   return (
     <table class="card" id="people">
       <thead>

@@ -1,10 +1,9 @@
-import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import type { AppEnv } from "../http/mod.ts";
+import type { AppEnv, PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { OUTBOX_STATUSES, type OutboxPage, type OutboxStatus } from "./store.ts";
 
-type Ctx = Context<AppEnv>;
+type Ctx = PageContext;
 type TranslationKey = Parameters<AppEnv["Variables"]["t"]>[0];
 
 /**

@@ -18,6 +18,7 @@ import type { WSContext } from "hono/ws";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
+  type AuthedEnv,
   clientAddress,
   type CurrentUser,
   liveStream,
@@ -50,8 +51,10 @@ type C = Context<AppEnv>;
 
 const MAX_VIEWER_FRAME = 64 * 1024;
 
-async function _working(c: C): Promise<{ session: SupportSession; user: CurrentUser }> {
-  const user = c.get("user")!;
+async function _working(
+  c: Context<AuthedEnv>,
+): Promise<{ session: SupportSession; user: CurrentUser }> {
+  const user = c.get("user");
   const { session } = await sessionForTechnician(
     c.get("deps"),
     user,
@@ -84,6 +87,30 @@ export const remoteRoutes = new Hono<AppEnv>()
     }
     return c.json({ error: /^\d{6}$/.test(guess) ? "wrong" : "malformed" }, 422);
   })
+  .get("/s/:token/remote/events", async (c) => {
+    const session = await _customerSession(c);
+    const remote = remoteFor(c.get("deps"), session);
+    return await liveStream(c, (stream) => {
+      let sent = "";
+      const listener = (view: CustomerView) => {
+        const data = JSON.stringify(view);
+        if (data === sent) return;
+        sent = data;
+        stream.send({ event: "remote", data });
+      };
+      remote.customerListeners.add(listener);
+      stream.onClose(() => void remote.customerListeners.delete(listener));
+      listener(remote.customerView());
+    });
+  })
+  .post("/s/:token/remote/revoke", async (c) => {
+    const session = await _customerSession(c);
+    const form = await readForm(c);
+    const capability = form.capability === "view" ? "view" : "control";
+    remoteFor(c.get("deps"), session).customerRevoke(capability);
+    return c.body(null, 204);
+  })
+  // Everything below is the technician's and behind the guard (typed AuthedEnv from here).
   .use("/console/sessions/:id/remote", requireUser())
   .use("/console/sessions/:id/remote/*", requireUser())
   .get("/console/sessions/:id/remote", async (c) => {
@@ -210,30 +237,7 @@ export const remoteRoutes = new Hono<AppEnv>()
         },
       };
     }),
-  )
-  .get("/s/:token/remote/events", async (c) => {
-    const session = await _customerSession(c);
-    const remote = remoteFor(c.get("deps"), session);
-    return await liveStream(c, (stream) => {
-      let sent = "";
-      const listener = (view: CustomerView) => {
-        const data = JSON.stringify(view);
-        if (data === sent) return;
-        sent = data;
-        stream.send({ event: "remote", data });
-      };
-      remote.customerListeners.add(listener);
-      stream.onClose(() => void remote.customerListeners.delete(listener));
-      listener(remote.customerView());
-    });
-  })
-  .post("/s/:token/remote/revoke", async (c) => {
-    const session = await _customerSession(c);
-    const form = await readForm(c);
-    const capability = form.capability === "view" ? "view" : "control";
-    remoteFor(c.get("deps"), session).customerRevoke(capability);
-    return c.body(null, 204);
-  });
+  );
 
 function _viewerMessage(
   c: C,

@@ -4,15 +4,14 @@
  * address, the CSRF token, the caller's permissions and its strings. Their names and encoding
  * are `mountAttributes` in protocol/viewer.ts, which the island reads back with `readMount`.
  */
-import type { Context } from "hono";
-import type { AppEnv, CurrentUser } from "../http/mod.ts";
+import type { CurrentUser, PageContext } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
 import { mountAttributes, REMOTE_UI_KEYS } from "../../protocol/mod.ts";
 
 export function RemoteViewMount(
-  props: { c: Context<AppEnv>; session: SupportSession; user: CurrentUser; detached?: boolean },
+  props: { c: PageContext; session: SupportSession; user: CurrentUser; detached?: boolean },
 ) {
   const { c, session, user } = props;
   const t = c.get("t");

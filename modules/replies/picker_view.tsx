@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import type { Reply } from "./service.ts";
 
@@ -11,7 +10,7 @@ import type { Reply } from "./service.ts";
  * allows it (`canPush`); that endpoint belongs to the session.
  */
 export function ReplyPicker(
-  props: { c: Context<AppEnv>; sessionId: string; items: Reply[]; canPush: boolean },
+  props: { c: PageContext; sessionId: string; items: Reply[]; canPush: boolean },
 ) {
   const { c, sessionId, items } = props;
   const t = c.get("t");

@@ -1,7 +1,14 @@
 import { type Context, Hono } from "hono";
 import type { ChangeContext } from "../audit/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, clientAddress, isHtmx, readForm, requireUser } from "../http/mod.ts";
+import {
+  type AppEnv,
+  type AuthedEnv,
+  clientAddress,
+  isHtmx,
+  readForm,
+  requireUser,
+} from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { isReplyKind, MAX_REPLIES, type ReplyKind, type ReplyProblem } from "./input.ts";
@@ -26,7 +33,7 @@ import {
   type SectionState,
 } from "./views.tsx";
 
-type C = Context<AppEnv>;
+type C = Context<AuthedEnv>;
 const KIB = MAX_IMPORT_BYTES / 1024;
 type Done = "added" | "saved" | "deleted" | "moved";
 const DONE: readonly Done[] = ["added", "saved", "deleted", "moved"];
@@ -40,7 +47,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   .use("*", requireUser())
   .get("/", async (c) => {
     c.header("Vary", "HX-Request");
-    const items = await listReplies(c.get("deps").db, c.get("user")!.id);
+    const items = await listReplies(c.get("deps").db, c.get("user").id);
     const editId = c.req.query("edit");
     const editing = editId === undefined ? undefined : items.find((r) => r.id === editId);
     if (editId !== undefined && !editing) throw new Refusal(404, "replies.notFound");
@@ -66,7 +73,7 @@ export const repliesRoutes = new Hono<AppEnv>()
     return await done(c, form.kind, "added");
   })
   .get("/export", async (c) => {
-    const items = await listReplies(c.get("deps").db, c.get("user")!.id);
+    const items = await listReplies(c.get("deps").db, c.get("user").id);
     return c.body(exportRepliesXml(items), 200, {
       "content-type": "application/xml; charset=utf-8",
       "content-disposition": 'attachment; filename="replies.xml"',
@@ -109,7 +116,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   .get("/picker", async (c) => {
     const sessionId = c.req.query("session") ?? "";
     if (!isUuid(sessionId)) throw new Refusal(400, "replies.badSession");
-    const user = c.get("user")!;
+    const user = c.get("user");
     const items = await listReplies(c.get("deps").db, user.id);
     return c.html(
       <ReplyPicker c={c} sessionId={sessionId} items={items} canPush={can(user, "pushUrls")} />,
@@ -117,7 +124,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   })
   .post("/:id", async (c) => {
     const { db } = c.get("deps");
-    const before = await getReply(db, c.get("user")!.id, c.req.param("id"));
+    const before = await getReply(db, c.get("user").id, c.req.param("id"));
     if (!before) throw new Refusal(404, "replies.notFound");
     const draft = { ...draftOf(await readForm(c), before.kind), id: before.id };
     const result = await updateReply(db, before.id, draft, changeContext(c));
@@ -136,7 +143,7 @@ export const repliesRoutes = new Hono<AppEnv>()
   });
 
 function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user")!, ip: clientAddress(c), now: c.get("deps").clock.now() };
+  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
 function draftOf(form: Record<string, string>, kind: ReplyKind): ReplyFormDraft {
@@ -163,18 +170,18 @@ async function refused(
 ) {
   const state: SectionState = { draft, problems, editing: draft.id };
   if (isHtmx(c)) return await renderSection(c, draft.kind, state);
-  const items = await listReplies(c.get("deps").db, c.get("user")!.id);
+  const items = await listReplies(c.get("deps").db, c.get("user").id);
   return c.html(<RepliesPage c={c} items={items} state={state} />, status);
 }
 
 async function renderSection(c: C, kind: ReplyKind, state: SectionState) {
-  const items = await listReplies(c.get("deps").db, c.get("user")!.id);
+  const items = await listReplies(c.get("deps").db, c.get("user").id);
   return c.html(<ReplySection c={c} kind={kind} items={items} state={state} />);
 }
 
 /** The import form is a plain multipart post; a refusal shows the page at 422. */
 async function importRefused(c: C, message: string) {
-  const items: Reply[] = await listReplies(c.get("deps").db, c.get("user")!.id);
+  const items: Reply[] = await listReplies(c.get("deps").db, c.get("user").id);
   return c.html(<RepliesPage c={c} items={items} state={{}} importProblem={message} />, 422);
 }
 

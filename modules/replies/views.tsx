@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { TranslationKey, Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import {
@@ -15,7 +14,7 @@ import {
 import type { Reply } from "./service.ts";
 import { type ImportProblem, MAX_IMPORT_BYTES } from "./xml.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 
 /** What a refused add or edit form gives back: what was typed, and for an edit, its id. */
 export interface ReplyFormDraft {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, requireRole } from "../http/mod.ts";
 import {
   type Notice,
   outboxId,
@@ -52,7 +52,7 @@ export const smsAdminRoutes = new Hono<AppEnv>()
   });
 
 /** The page, or for htmx just the table; the page warns while no gateway is configured. */
-function _list(c: Context<AppEnv>, props: OutboxListProps<SmsRow>) {
+function _list(c: Context<AuthedEnv>, props: OutboxListProps<SmsRow>) {
   const configured = () => Boolean(smsGatewayOf(c.get("deps")));
   return renderOutboxList(c, { view: SMS_LIST, props, configured });
 }

@@ -1,5 +1,4 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import {
   type OutboxListView,
   outboxStatusLabel,
@@ -33,7 +32,7 @@ export const SMS_LIST: OutboxListView<SmsRow> = {
  * One message as a table row, its session link and PIN hidden (`redactSecrets`): an admin
  * gets a message to the customer by resending it; resending swaps just this row.
  */
-export function SmsRowView({ c, row }: { c: Context<AppEnv>; row: SmsRow }) {
+export function SmsRowView({ c, row }: { c: PageContext; row: SmsRow }) {
   return (
     <tr id={`sms-${row.id}`}>
       <td>{outboxTime(row.createdAt)}</td>

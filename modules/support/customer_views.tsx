@@ -4,9 +4,8 @@
  * loads static/customer.js, which adds the live log, font size, uploads with progress and
  * the end-session confirmation; without it the forms still work.
  */
-import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import type { AppEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { CHAT_MAX } from "./chat.ts";
@@ -14,7 +13,7 @@ import { formatSize, LogLineView } from "./customer_log_view.tsx";
 import type { SupportSession } from "./engine.ts";
 import type { LogLine } from "./session_log.ts";
 
-type C = Context<AppEnv>;
+type C = PageContext;
 
 /** Language choice: the PIN page uses the site-wide /lang, a session page its own route. */
 function LanguageForm(props: { c: C; action: string; back?: string }) {
