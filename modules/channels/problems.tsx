@@ -1,11 +1,10 @@
-import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import { isTranslationKey, type Translator } from "../i18n/mod.ts";
 import type { InputProblem } from "./input.ts";
 
 /** The sentence for a problem code; codes without one read as a generic "not valid". */
 export function problemText(t: Translator, code: string) {
   const key = `channels.problem.${code}`;
-  const text = t(key as TranslationKey);
-  return text === key ? t("channels.problem.invalid") : text;
+  return t(isTranslationKey(key) ? key : "channels.problem.invalid");
 }
 
 /** Problems at `path` or below it (`openingHours.days.1` also gets `…days.1.0.0`). */

@@ -5,7 +5,7 @@
  * shared between consoles (see `renderRows` in row_cache.tsx).
  */
 import type { QueueRow } from "../support/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
+import { translateStored } from "./workspace_views.tsx";
 import { actionsFor, type RowAction, type RowContext, URGENT_STATUSES } from "./queue_context.ts";
 import { TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
 
@@ -74,7 +74,7 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
         ctx={ctx}
       />
       <td class="c-number mono" data-col="number">{String(session.number)}</td>
-      <td class="c-status" data-col="status">{t(`status.${entry.status}` as TranslationKey)}</td>
+      <td class="c-status" data-col="status">{translateStored(t, `status.${entry.status}`)}</td>
       <td class="c-time" data-col="time">
         <time class="ticker" data-since={since} datetime={since}></time>
       </td>

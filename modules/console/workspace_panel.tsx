@@ -6,12 +6,11 @@
  */
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { CHAT_MAX, type Entry, type LogLine, type SupportSession } from "../support/mod.ts";
 import { RemoteViewMount } from "../remote/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
-import { formatSize, SessionLog } from "./workspace_views.tsx";
+import { formatSize, SessionLog, translateStored } from "./workspace_views.tsx";
 
 type C = Context<AuthedEnv>;
 
@@ -47,7 +46,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
         <h2>{session.customerName}</h2>
         <span class="session-number mono">{`#${session.number}`}</span>
         <span class="session-status" data-status={entry.status}>
-          {t(`status.${entry.status}` as TranslationKey)}
+          {translateStored(t, `status.${entry.status}`)}
         </span>
         {working && can(user, "transfer") && (
           <button

@@ -4,14 +4,17 @@
  * it was there when the panel opened or arrived a second later. Status and event lines
  * carry i18n keys, rendered here in the reader's language.
  */
-import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import { isTranslationKey, type Translator } from "../i18n/mod.ts";
 import type { LogLine } from "../support/mod.ts";
 
 type Values = Record<string, unknown>;
 
-/** Keys stored in the log are plain strings; the locale test keeps them in step. */
-function _tr(t: Translator, key: string, values: Values = {}): string {
-  return t(key as TranslationKey, values);
+/**
+ * A key stored in the log or built from a stored status is a plain string; one that is not
+ * in the locales (an old row) reads as itself, as i18next would show it.
+ */
+export function translateStored(t: Translator, key: string, values: Values = {}): string {
+  return isTranslationKey(key) ? t(key, values) : key;
 }
 
 /** The time of a line as HH:MM (UTC); static/workspace.js shows it in local time. */
@@ -41,7 +44,7 @@ export function fileHref(sessionId: string, fileId: string): string {
 
 function _author(t: Translator, line: LogLine): string {
   if (line.authorName) return line.authorName;
-  return _tr(t, line.author === "customer" ? "workspace.customer" : "workspace.system");
+  return translateStored(t, line.author === "customer" ? "workspace.customer" : "workspace.system");
 }
 
 function _Chat(props: { t: Translator; line: LogLine }) {
@@ -57,11 +60,14 @@ function _Chat(props: { t: Translator; line: LogLine }) {
 function _Status(props: { t: Translator; line: LogLine }) {
   const { t, line } = props;
   const status = (value: unknown) =>
-    typeof value === "string" && value ? _tr(t, `status.${value}`) : "–";
+    typeof value === "string" && value ? translateStored(t, `status.${value}`) : "–";
   const to = line.data.to ?? line.body.replace(/^status\./, "");
   return (
     <span class="text">
-      {_tr(t, "workspace.statusChange", { from: status(line.data.from), to: status(to) })}
+      {translateStored(t, "workspace.statusChange", {
+        from: status(line.data.from),
+        to: status(to),
+      })}
       {line.authorName && <span class="muted">{` · ${line.authorName}`}</span>}
     </span>
   );
@@ -70,7 +76,7 @@ function _Status(props: { t: Translator; line: LogLine }) {
 function _Event(props: { t: Translator; line: LogLine }) {
   const { t, line } = props;
   const values: Values = { name: line.authorName, author: line.authorName, ...line.data };
-  return <span class="text">{_tr(t, line.body, values)}</span>;
+  return <span class="text">{translateStored(t, line.body, values)}</span>;
 }
 
 function _File(props: { t: Translator; line: LogLine }) {
@@ -81,7 +87,7 @@ function _File(props: { t: Translator; line: LogLine }) {
   return (
     <span class="text file">
       <span class="author">{_author(t, line)}</span>
-      <span class="direction">{_tr(t, label)}</span>
+      <span class="direction">{translateStored(t, label)}</span>
       {fromCustomer && typeof fileId === "string"
         ? (
           <a href={fileHref(line.sessionId, fileId)} data-file-id={fileId} download={line.body}>
@@ -92,11 +98,11 @@ function _File(props: { t: Translator; line: LogLine }) {
       <span class="file-size muted">{formatSize(Number(size ?? 0), t.lang)}</span>
       <span class="fingerprints">
         <span class="fp">
-          <abbr title={_tr(t, "workspace.fingerprintHelp")}>MD5</abbr>{" "}
+          <abbr title={translateStored(t, "workspace.fingerprintHelp")}>MD5</abbr>{" "}
           <code class="fp-md5">{String(md5 ?? "")}</code>
         </span>
         <span class="fp">
-          <abbr title={_tr(t, "workspace.fingerprintHelp")}>SHA-256</abbr>{" "}
+          <abbr title={translateStored(t, "workspace.fingerprintHelp")}>SHA-256</abbr>{" "}
           <code class="fp-sha256">{String(sha256 ?? "")}</code>
         </span>
       </span>
@@ -110,7 +116,7 @@ function _Url(props: { t: Translator; line: LogLine }) {
   const safe = /^https?:\/\//i.test(line.body);
   return (
     <span class="text">
-      {_tr(t, "workspace.urlPushed", { name: _author(t, line) })} {safe
+      {translateStored(t, "workspace.urlPushed", { name: _author(t, line) })} {safe
         ? (
           <a class="pushed-url" href={line.body} target="_blank" rel="noopener noreferrer">
             {line.body}
@@ -149,7 +155,7 @@ export function SessionLog(props: { t: Translator; sessionId: string; lines: Log
       id={`log-${sessionId}`}
       class="session-log"
       aria-live="polite"
-      aria-label={_tr(t, "workspace.log")}
+      aria-label={translateStored(t, "workspace.log")}
       data-session-log={sessionId}
     >
       {lines.map((line) => <LogLineView t={t} line={line} />)}

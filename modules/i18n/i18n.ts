@@ -38,6 +38,22 @@ export function translator(lang: Language): Translator {
   return t;
 }
 
+const KEYS: ReadonlySet<string> = new Set(_leaves(en));
+
+function _leaves(tree: object, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([name, value]) =>
+    typeof value === "string" ? [prefix + name] : _leaves(value, `${prefix}${name}.`)
+  );
+}
+
+/**
+ * Whether a key that was built or stored at run time (a log line's, a problem code's) is one
+ * of `locales/en.json`: the typed way from a plain string to `TranslationKey`.
+ */
+export function isTranslationKey(value: string): value is TranslationKey {
+  return KEYS.has(value);
+}
+
 export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 }

@@ -3,10 +3,12 @@
  * through a typed `t(key, params)`: `TranslationKey` is derived from `locales/en.json`, so
  * a misspelt key fails `deno check`. Which language a request gets is decided in
  * modules/http (`requestContext`, `setLanguage`): the user's setting, else the language
- * cookie, else Accept-Language, else English.
+ * cookie, else Accept-Language, else English. `isTranslationKey` narrows a key built or
+ * stored at run time.
  */
 export {
   isLanguage,
+  isTranslationKey,
   type Language,
   languageName,
   LANGUAGES,

@@ -5,7 +5,6 @@
  * are `mountAttributes` in protocol/viewer.ts, which the island reads back with `readMount`.
  */
 import type { CurrentUser, PageContext } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
 import { mountAttributes, REMOTE_UI_KEYS } from "../../protocol/mod.ts";
@@ -22,7 +21,7 @@ export function RemoteViewMount(
     screenshot: `${base}/screenshot`,
     csrf: c.get("csrf"),
     labels: Object.fromEntries(
-      REMOTE_UI_KEYS.map((key) => [key, t(`remote.ui.${key}` as TranslationKey)]),
+      REMOTE_UI_KEYS.map((key) => [key, t(`remote.ui.${key}`)]),
     ),
     canControl: can(user, "remoteControl"),
     canClipboard: can(user, "remoteControl"),

@@ -9,7 +9,6 @@ import {
   readForm,
   requireUser,
 } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { isReplyKind, MAX_REPLIES, type ReplyKind, type ReplyProblem } from "./input.ts";
 import {
@@ -37,6 +36,7 @@ type C = Context<AuthedEnv>;
 const KIB = MAX_IMPORT_BYTES / 1024;
 type Done = "added" | "saved" | "deleted" | "moved";
 const DONE: readonly Done[] = ["added", "saved", "deleted", "moved"];
+const isDone = (value: string | undefined): value is Done => DONE.includes(value as Done);
 
 /**
  * `/console/replies`: a technician manages their own predefined replies and URLs. Every
@@ -189,8 +189,8 @@ async function importRefused(c: C, message: string) {
 function doneFlash(c: C) {
   const t = c.get("t");
   const what = c.req.query("done");
-  if (DONE.includes(what as Done)) {
-    return { kind: "info" as const, message: t(`replies.${what}` as TranslationKey) };
+  if (isDone(what)) {
+    return { kind: "info" as const, message: t(`replies.${what}`) };
   }
   const added = Number(c.req.query("imported"));
   if (!Number.isInteger(added) || added < 0 || c.req.query("imported") === undefined) return;

@@ -1,5 +1,5 @@
 import type { PageContext } from "../http/mod.ts";
-import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import type { Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import {
   BODY_MAX,
@@ -319,7 +319,7 @@ function Problems(props: { t: Translator; problems: readonly ReplyProblem[] }) {
 
 /** The sentence for a form problem; the same sentences explain a refused import item. */
 export function problemText(t: Translator, code: ReplyProblemCode): string {
-  return t(`replies.problem.${code}` as TranslationKey, {
+  return t(`replies.problem.${code}`, {
     titleMax: TITLE_MAX,
     bodyMax: BODY_MAX,
     urlMax: URL_MAX,
@@ -341,7 +341,7 @@ export function importProblemText(t: Translator, problem: ImportProblem): string
   } else if (code === "notWellFormed" && params.line !== undefined) {
     detail = t("replies.importProblem.notWellFormedLine", params);
   } else {
-    detail = t(`replies.importProblem.${code}` as TranslationKey, params);
+    detail = t(`replies.importProblem.${code}`, params);
   }
   return `${detail} ${t("replies.importProblem.nothingImported")}`;
 }

@@ -4,7 +4,7 @@
  * (a technician joined, put the session on hold, ended it; chat switched off). Internal
  * lines (queue moves, the customer's own connection, PIN locks) stay for technicians.
  */
-import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import { isTranslationKey, type TranslationKey, type Translator } from "../i18n/mod.ts";
 import type { LogLine } from "./session_log.ts";
 
 /** Event lines a customer is shown; everything else of kind "event" is internal. */
@@ -103,7 +103,9 @@ export function LogLineView(props: LineProps) {
       )}
       {line.kind === "file" && <FileCard {...props} who={who} />}
       {line.kind === "event" && (
-        <span class="text">{t(line.body as TranslationKey, { name: who })}</span>
+        <span class="text">
+          {isTranslationKey(line.body) ? t(line.body, { name: who }) : line.body}
+        </span>
       )}
       {line.kind === "status" && <span class="text">{t(_statusKey(line)!, { name: who })}</span>}
     </div>
