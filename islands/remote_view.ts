@@ -49,7 +49,7 @@ function unmount(el: HTMLElement) {
   if (!mounted.has(el)) return;
   mounted.delete(el);
   render(null, el);
-  for (const key of ["mode", "control", "view"]) delete el.dataset[key];
+  for (const key of ["mode", "control", "view", "agent"]) delete el.dataset[key];
 }
 
 function scan(node: Node) {

@@ -37,6 +37,7 @@ export function Layout(
           <script type="module" src="/static/replies.js"></script>
           <script type="module" src="/static/alerts.js"></script>
           {user && <link rel="stylesheet" href="/static/remote_view.css" />}
+          {user && <link rel="stylesheet" href="/static/workspace.css" />}
           {user && <script type="module" src="/static/islands/remote_view.js"></script>}
         </head>
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>

@@ -61,7 +61,14 @@ export function ClipboardPanel(
   };
 
   return (
-    <div class="rv-clipboard">
+    // Folded by default: the screen keeps the room; the summary says whether sync is on.
+    <details class="rv-clipboard">
+      <summary>
+        {t("clipboard")}{" "}
+        <span class="rv-clipboard-summary" data-state={s.clipboard}>
+          {t(`clipboard${capitalize(s.clipboard)}`)}
+        </span>
+      </summary>
       <div class="rv-clip rv-clip-remote">
         <label for={`${uid}-remote-clip`}>{t("remoteClipboard")}</label>
         <textarea
@@ -108,6 +115,6 @@ export function ClipboardPanel(
           </div>
         </div>
       )}
-    </div>
+    </details>
   );
 }

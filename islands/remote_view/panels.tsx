@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
-/** The remote view's status line (consent and the last message) and stats line. */
+/** The remote view's status line (consent and the last message), stats line and invite panel. */
 import { formatStats } from "./stats.ts";
-import { consentLine, type Translate, type ViewState } from "./view_state.ts";
+import { agentMissing, consentLine, type Translate, type ViewState } from "./view_state.ts";
 
 export function StatusLine({ t, state }: { t: Translate; state: ViewState }) {
   const consent = consentLine(state);
@@ -30,5 +30,30 @@ export function StatsLine(
         {`${t("statsResolution")}: ${shown.resolution}`}
       </span>
     </p>
+  );
+}
+
+/**
+ * Instead of the screen while there is no support app to show a desktop from: a few lines, not a
+ * big black box. The button asks the page (static/workspace.js) to put an invitation in the chat.
+ */
+export function InvitePanel(
+  { t, state, onInvite }: { t: Translate; state: ViewState; onInvite?: () => void },
+) {
+  const key = !state.connected
+    ? "connecting"
+    : state.agent === "reconnecting"
+    ? "agentReconnecting"
+    : "agentAbsent";
+  return (
+    <div class="rv-invite" hidden={!agentMissing(state)}>
+      <p class="rv-invite-title">{t(key)}</p>
+      <p class="rv-invite-hint">{t("inviteHint")}</p>
+      {onInvite && (
+        <button type="button" class="rv-invite-button" onClick={onInvite}>
+          {t("inviteButton")}
+        </button>
+      )}
+    </div>
   );
 }

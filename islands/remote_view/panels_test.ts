@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { StatsLine, StatusLine } from "./panels.tsx";
+import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
 import { one, text } from "./test_support.ts";
 import { INITIAL_STATE, translator, type ViewState } from "./view_state.ts";
 
-const t = translator({ controlGranted: "Control granted", statsFps: "Frames", unitFps: "fps" });
+const t = translator({
+  controlGranted: "Control granted",
+  statsFps: "Frames",
+  unitFps: "fps",
+  agentAbsent: "No app",
+  inviteButton: "Invite",
+});
 const state = (fields: Partial<ViewState>): ViewState => ({ ...INITIAL_STATE, ...fields });
 
 Deno.test("StatusLine shows the consent with its state and marks a refusal as an error", () => {
@@ -36,4 +42,22 @@ Deno.test("StatsLine shows the figures with the page's number format", () => {
   const line = StatsLine({ t, state: state({ stats }), format: (n) => `<${n}>` });
   assert.equal(text(one(line, "rv-stat-fps")), "Frames: <24> fps");
   assert.equal(text(one(line, "rv-stat-bitrate")), "statsBitrate: –");
+});
+
+Deno.test("InvitePanel says why there is no screen, shows only without the app, invites once", () => {
+  let invited = 0;
+  const onInvite = () => invited++;
+  const absent = InvitePanel({ t, state: state({ connected: true, agent: "absent" }), onInvite });
+  assert.equal(one(absent, "rv-invite").props.hidden, false);
+  assert.equal(text(one(absent, "rv-invite-title")), "No app");
+  assert.equal(text(one(absent, "rv-invite-button")), "Invite");
+  (one(absent, "rv-invite-button").props.onClick as () => void)();
+  assert.equal(invited, 1);
+  const connecting = InvitePanel({ t, state: state({}), onInvite });
+  assert.equal(text(one(connecting, "rv-invite-title")), "connecting");
+  const there = InvitePanel({ t, state: state({ connected: true, agent: "connected" }), onInvite });
+  assert.equal(one(there, "rv-invite").props.hidden, true);
+  // The detached window has no chat to invite in: no button.
+  const detached = InvitePanel({ t, state: state({ connected: true, agent: "absent" }) });
+  assert.throws(() => one(detached, "rv-invite-button"));
 });

@@ -7,7 +7,7 @@
 import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
 import { ClipboardPanel } from "./clipboard.tsx";
-import { StatsLine, StatusLine } from "./panels.tsx";
+import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
 import { VideoPeer } from "./peer.ts";
 import { socketUrl, ViewerSocket } from "./socket.ts";
 import { keyboardLock, Stage } from "./stage.ts";
@@ -15,6 +15,7 @@ import { StatsTracker, type ViewStats } from "./stats.ts";
 import { Toolbar } from "./toolbar.tsx";
 import { toolbarActions } from "./actions.ts";
 import {
+  agentMissing,
   applyServerState,
   controlling,
   INITIAL_STATE,
@@ -147,7 +148,14 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     dataset.mode = this.state.mode;
     dataset.control = this.state.control;
     dataset.view = this.state.view;
+    dataset.agent = agentMissing(this.state) ? "missing" : "connected";
   }
+
+  /** The workspace (static/workspace.js) puts an invitation to the support app in the chat. */
+  #invite = () => {
+    const detail = { sessionId: this.sessionId };
+    this.props.el.dispatchEvent(new CustomEvent("remote:invite", { bubbles: true, detail }));
+  };
 
   #send = (message: ViewerInput) => this.#socket.send(message);
 
@@ -261,6 +269,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           actions={this.#actions}
         />
         <StatusLine t={t} state={s} />
+        <InvitePanel t={t} state={s} onInvite={props.mount.detached ? undefined : this.#invite} />
         <div
           ref={this.#stageRef}
           class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}`}

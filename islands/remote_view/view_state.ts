@@ -122,6 +122,14 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   return { key: `view${capitalize(s.view)}`, state: s.view };
 }
 
+/**
+ * No support app to show a desktop from, or not known yet: the island shows the compact invite
+ * panel instead of the toolbar and screen (the mount carries `data-agent="missing"` for the CSS).
+ */
+export function agentMissing(s: ViewState): boolean {
+  return s.agent !== "connected" && !s.hasVideo;
+}
+
 /** The text over the picture while there is none to show (null: the picture shows). */
 export function placeholderKey(s: ViewState): RemoteUiKey | null {
   if (s.hasVideo && s.view === "granted") return null;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ViewerMessage } from "../../protocol/viewer.ts";
 import {
+  agentMissing,
   applyServerState,
   consentLine,
   controlling,
@@ -98,6 +99,15 @@ Deno.test("placeholderKey() explains a missing picture, and hides once it shows"
   for (const [fields, key] of rows) {
     assert.equal(placeholderKey(state(fields)), key, JSON.stringify(fields));
   }
+});
+
+Deno.test("agentMissing() until the support app is there or a picture still shows", () => {
+  assert.equal(agentMissing(state({ connected: false })), true);
+  assert.equal(agentMissing(state({ agent: null })), true);
+  assert.equal(agentMissing(state({ agent: "absent" })), true);
+  assert.equal(agentMissing(state({ agent: "reconnecting" })), true);
+  assert.equal(agentMissing(state({ agent: "connected" })), false);
+  assert.equal(agentMissing(state({ agent: "reconnecting", hasVideo: true })), false);
 });
 
 Deno.test("viewActive() and controlling() need this island's request and the socket", () => {

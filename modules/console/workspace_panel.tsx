@@ -1,16 +1,26 @@
 /**
- * The workspace of one session in the technician console (SPEC T1–T3, T5, Q6): its header,
- * the log, and — while this technician works it — chat, predefined replies, push URL, send
- * file, notes and the Transfer button. Every form posts normally without JavaScript; htmx
- * posts the same forms and the console's live stream shows the resulting log lines.
+ * The workspace of one session in the technician console (SPEC T1–T3, T5, Q6), laid out like a
+ * support console: the remote desktop takes the main area (the island shows a compact invite
+ * panel while the customer's support app is not there), a side panel holds the session's
+ * tools as tabs — chat and log first, then notes, then files and links. Only tools that exist
+ * get a tab. The forms are in workspace_tools.tsx; static/workspace.js switches the tabs.
  */
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
-import { CHAT_MAX, type Entry, type LogLine, type SupportSession } from "../support/mod.ts";
+import type { Entry, LogLine, SupportSession } from "../support/mod.ts";
 import { RemoteViewMount } from "../remote/mod.ts";
-import { CsrfField } from "../../views/layout.tsx";
-import { formatSize, SessionLog, translateStored } from "./workspace_views.tsx";
+import { SessionLog, translateStored } from "./workspace_views.tsx";
+import {
+  ChatForm,
+  ChatToggle,
+  NotesForm,
+  PushUrlForm,
+  RepliesPicker,
+  SendFileForm,
+  sessionPath,
+} from "./workspace_tools.tsx";
 
 type C = Context<AuthedEnv>;
 
@@ -27,243 +37,161 @@ export interface WorkspaceState {
   fileLimit: number;
 }
 
-export const sessionPath = (id: string) => `/console/sessions/${id}`;
+/** One tab of the side panel: its name (ids, `data-tool`), label and content. */
+interface Tool {
+  name: string;
+  label: string;
+  body: Child;
+}
 
 /** The session panel: `#session-<id>`, the fragment a console tab loads. */
 export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   const { c, state } = props;
   const t = c.get("t");
-  const { session, entry, working } = state;
+  const { session, working } = state;
   const user = c.get("user");
+  const remote = working && (can(user, "desktopView") || can(user, "remoteControl"));
   return (
     <section
       id={`session-${session.id}`}
-      class="workspace card"
+      class={`workspace${remote ? " has-remote" : ""}`}
       data-active-session={session.id}
+      data-invite={working
+        ? t("workspace.inviteMessage", { link: t("agentDownload.link") })
+        : undefined}
       aria-label={session.customerName}
     >
-      <header class="workspace-head row">
-        <h2>{session.customerName}</h2>
-        <span class="session-number mono">{`#${session.number}`}</span>
-        <span class="session-status" data-status={entry.status}>
-          {translateStored(t, `status.${entry.status}`)}
-        </span>
-        {working && can(user, "transfer") && (
-          <button
-            type="button"
-            class="secondary small"
-            hx-get={`${sessionPath(session.id)}/transfer`}
-            hx-target="#dialog"
-          >
-            {t("workspace.transfer")}
-          </button>
+      <WorkspaceHead c={c} state={state} />
+      <div class="workspace-body">
+        {remote && (
+          <div class="workspace-main">
+            <RemoteViewMount c={c} session={session} user={user} />
+          </div>
         )}
-      </header>
-      {working && (can(user, "desktopView") || can(user, "remoteControl")) && (
-        <RemoteViewMount c={c} session={session} user={user} />
-      )}
-      <SessionLog t={t} sessionId={session.id} lines={state.lines} />
-      {working
-        ? <WorkTools c={c} state={state} />
-        : <p class="muted workspace-readonly">{t("workspace.readOnly")}</p>}
-      <NotesForm c={c} sessionId={session.id} note={state.note} />
+        <aside class="workspace-side" aria-label={t("workspace.tools")}>
+          <ToolTabs sessionId={session.id} label={t("workspace.tools")} tools={_tools(c, state)} />
+        </aside>
+      </div>
     </section>
   );
 }
 
-function WorkTools(props: { c: C; state: WorkspaceState }) {
-  const { c, state } = props;
+function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
+  const { c, state: { session, entry, working } } = props;
+  const t = c.get("t");
+  return (
+    <header class="workspace-head row">
+      <h2>{session.customerName}</h2>
+      <span class="session-number mono">{`#${session.number}`}</span>
+      <span class="session-status" data-status={entry.status}>
+        {translateStored(t, `status.${entry.status}`)}
+      </span>
+      {working && can(c.get("user"), "transfer") && (
+        <button
+          type="button"
+          class="secondary small"
+          hx-get={`${sessionPath(session.id)}/transfer`}
+          hx-target="#dialog"
+        >
+          {t("workspace.transfer")}
+        </button>
+      )}
+    </header>
+  );
+}
+
+/** The side panel's tools this technician has on this session, in tab order. */
+function _tools(c: C, state: WorkspaceState): Tool[] {
+  const t = c.get("t");
   const user = c.get("user");
   const id = state.session.id;
-  return (
-    <div class="workspace-tools">
-      <ChatForm c={c} state={state} />
-      {can(user, "chatToggle") && (
-        <ChatToggle c={c} sessionId={id} enabled={state.session.chatEnabled} />
-      )}
-      <RepliesPicker c={c} sessionId={id} />
-      {can(user, "pushUrls") && <PushUrlForm c={c} sessionId={id} />}
-      {can(user, "sendFiles") && <SendFileForm c={c} sessionId={id} limit={state.fileLimit} />}
-    </div>
+  const chat = (
+    <>
+      <SessionLog t={t} sessionId={id} lines={state.lines} />
+      {state.working
+        ? (
+          <div class="workspace-chat">
+            <ChatForm
+              c={c}
+              sessionId={id}
+              enabled={state.session.chatEnabled}
+              spellCheck={state.spellCheck}
+            />
+            <div class="row tight workspace-chat-extras">
+              {can(user, "chatToggle") && (
+                <ChatToggle c={c} sessionId={id} enabled={state.session.chatEnabled} />
+              )}
+              <RepliesPicker c={c} sessionId={id} />
+            </div>
+          </div>
+        )
+        : <p class="muted workspace-readonly">{t("workspace.readOnly")}</p>}
+    </>
   );
-}
-
-function ChatForm(props: { c: C; state: WorkspaceState }) {
-  const { c, state } = props;
-  const t = c.get("t");
-  const id = state.session.id;
-  const on = state.session.chatEnabled;
-  const action = `${sessionPath(id)}/chat`;
-  return (
-    <form
-      class="chat-form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-swap="none"
-      data-reset-on-success=""
-    >
-      <CsrfField c={c} />
-      <label for={`chat-input-${id}`}>{t("workspace.chatLabel")}</label>
-      <textarea
-        id={`chat-input-${id}`}
-        name="text"
-        rows={2}
-        maxlength={CHAT_MAX}
-        required
-        data-chat-input=""
-        spellcheck={state.spellCheck}
-        placeholder={t("workspace.chatPlaceholder")}
-        disabled={!on}
-      >
-      </textarea>
-      <div class="row tight">
-        <button type="submit" disabled={!on}>{t("workspace.send")}</button>
-        <span class="muted">{t("workspace.enterHint")}</span>
-      </div>
-      <p class="muted chat-off-note" hidden={on}>{t("workspace.chatOff")}</p>
-    </form>
-  );
-}
-
-/** On/off for the customer's chat; static/workspace.js flips it when the log says so. */
-function ChatToggle(props: { c: C; sessionId: string; enabled: boolean }) {
-  const { c, sessionId, enabled } = props;
-  const t = c.get("t");
-  const action = `${sessionPath(sessionId)}/chat-enabled`;
-  return (
-    <form class="chat-toggle inline" method="post" action={action} hx-post={action} hx-swap="none">
-      <CsrfField c={c} />
-      <input type="hidden" name="enabled" value={enabled ? "0" : "1"} />
-      <button
-        type="submit"
-        class="secondary small"
-        data-label-on={t("workspace.chatTurnOn")}
-        data-label-off={t("workspace.chatTurnOff")}
-      >
-        {enabled ? t("workspace.chatTurnOff") : t("workspace.chatTurnOn")}
-      </button>
-    </form>
-  );
-}
-
-/** The replies module's picker, fetched the first time the technician opens it. */
-function RepliesPicker(props: { c: C; sessionId: string }) {
-  const t = props.c.get("t");
-  return (
-    <details
-      class="replies"
-      hx-get={`/console/replies/picker?session=${props.sessionId}`}
-      hx-trigger="toggle once"
-      hx-target="find .replies-body"
-      hx-swap="innerHTML"
-    >
-      <summary>{t("workspace.replies")}</summary>
-      <div class="replies-body">
-        <a href="/console/replies">{t("workspace.manageReplies")}</a>
-      </div>
-    </details>
-  );
-}
-
-function PushUrlForm(props: { c: C; sessionId: string }) {
-  const { c, sessionId } = props;
-  const t = c.get("t");
-  const action = `${sessionPath(sessionId)}/push-url`;
-  return (
-    <form
-      class="push-url-form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-swap="none"
-      data-reset-on-success=""
-    >
-      <CsrfField c={c} />
-      <label for={`push-url-${sessionId}`}>{t("workspace.pushUrl")}</label>
-      <div class="row tight">
-        <input
-          type="url"
-          id={`push-url-${sessionId}`}
-          name="url"
-          required
-          maxlength={2000}
-          placeholder="https://"
-        />
-        <button type="submit" class="secondary">{t("workspace.pushUrlSend")}</button>
-      </div>
-    </form>
-  );
+  const tools: Tool[] = [
+    { name: "chat", label: t("workspace.tabChat"), body: chat },
+    {
+      name: "notes",
+      label: t("workspace.tabNotes"),
+      body: <NotesForm c={c} sessionId={id} note={state.note} />,
+    },
+  ];
+  const pushUrls = state.working && can(user, "pushUrls");
+  const sendFiles = state.working && can(user, "sendFiles");
+  if (pushUrls || sendFiles) {
+    tools.push({
+      name: "files",
+      label: t("workspace.tabFiles"),
+      body: (
+        <>
+          {sendFiles && <SendFileForm c={c} sessionId={id} limit={state.fileLimit} />}
+          {pushUrls && <PushUrlForm c={c} sessionId={id} />}
+        </>
+      ),
+    });
+  }
+  return tools;
 }
 
 /**
- * Without JavaScript a plain multipart post; static/workspace.js sends it with
- * XMLHttpRequest instead, to drive the progress bar and stay on the page.
+ * An ARIA tablist (WAI-ARIA Authoring Practices "tabs", automatic activation): the first tab is
+ * selected and the only one in the Tab order; static/workspace.js handles clicks and the arrow,
+ * Home and End keys.
  */
-function SendFileForm(props: { c: C; sessionId: string; limit: number }) {
-  const { c, sessionId, limit } = props;
-  const t = c.get("t");
-  const max = formatSize(limit, t.lang);
+function ToolTabs(props: { sessionId: string; label: string; tools: Tool[] }) {
+  const { sessionId, tools } = props;
+  const tabId = (name: string) => `ws-tab-${name}-${sessionId}`;
+  const panelId = (name: string) => `ws-panel-${name}-${sessionId}`;
   return (
-    <form
-      id="send-file-form"
-      class="send-file-form"
-      method="post"
-      action={`${sessionPath(sessionId)}/files`}
-      enctype="multipart/form-data"
-      data-max-bytes={String(limit)}
-      data-too-large={t("workspace.fileTooLarge", { max })}
-      data-failed={t("workspace.uploadFailed")}
-    >
-      <CsrfField c={c} />
-      <label for={`send-file-${sessionId}`}>{t("workspace.sendFile")}</label>
-      <div class="row tight">
-        <input type="file" id={`send-file-${sessionId}`} name="file" required />
-        <button type="submit" class="secondary">{t("workspace.sendFileButton")}</button>
+    <>
+      <div class="workspace-tabs" role="tablist" aria-label={props.label} data-workspace-tabs="">
+        {tools.map((tool, i) => (
+          <button
+            type="button"
+            role="tab"
+            id={tabId(tool.name)}
+            class="workspace-tab"
+            aria-controls={panelId(tool.name)}
+            aria-selected={i === 0 ? "true" : "false"}
+            tabindex={i === 0 ? 0 : -1}
+            data-tool={tool.name}
+          >
+            {tool.label}
+          </button>
+        ))}
       </div>
-      <progress class="upload-progress" max="100" value="0" hidden></progress>
-      <p class="muted">{t("workspace.fileLimit", { max })}</p>
-    </form>
-  );
-}
-
-/** Saved as the technician types (htmx), or with the button without JavaScript. */
-function NotesForm(props: { c: C; sessionId: string; note: string }) {
-  const { c, sessionId, note } = props;
-  const t = c.get("t");
-  const action = `${sessionPath(sessionId)}/notes`;
-  return (
-    <form class="notes-form" method="post" action={action}>
-      <CsrfField c={c} />
-      <label for={`note-${sessionId}`}>{t("workspace.notes")}</label>
-      <textarea
-        id={`note-${sessionId}`}
-        name="note"
-        rows={3}
-        maxlength={10_000}
-        placeholder={t("workspace.notesPlaceholder")}
-        hx-post={action}
-        hx-trigger="keyup changed delay:800ms, change"
-        hx-target={`#note-status-${sessionId}`}
-        hx-swap="innerHTML"
-      >
-        {note}
-      </textarea>
-      <div class="row tight">
-        <button type="submit" class="secondary small">{t("workspace.saveNote")}</button>
-        <span id={`note-status-${sessionId}`} class="muted note-status" aria-live="polite">
-        </span>
-      </div>
-    </form>
-  );
-}
-
-/** What the notes box shows after an automatic save. */
-export function NoteSaved(props: { c: C; at: Date }) {
-  const t = props.c.get("t");
-  return (
-    <time datetime={props.at.toISOString()}>
-      {t("workspace.noteSaved", { time: props.at.toISOString().slice(11, 16) })}
-    </time>
+      {tools.map((tool, i) => (
+        <div
+          role="tabpanel"
+          id={panelId(tool.name)}
+          class={`workspace-tool tool-${tool.name}`}
+          aria-labelledby={tabId(tool.name)}
+          data-tool={tool.name}
+          hidden={i !== 0}
+        >
+          {tool.body}
+        </div>
+      ))}
+    </>
   );
 }

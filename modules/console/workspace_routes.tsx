@@ -18,7 +18,8 @@ import {
 } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { readConsoleOptions } from "./options.ts";
-import { NoteSaved, SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
+import { SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
+import { NoteSaved } from "./workspace_tools.tsx";
 import { formatSize, SessionLog } from "./workspace_views.tsx";
 
 type C = Context<AuthedEnv>;
@@ -92,7 +93,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
         <p>
           <a href="/console">{t("workspace.backToConsole")}</a>
         </p>
-        {panel}
+        <div class="workspace-page">{panel}</div>
         <div id="dialog"></div>
       </Layout>,
     );

@@ -39,12 +39,11 @@ import {
 } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
-import { Layout } from "../../views/layout.tsx";
 import type { CustomerView, RemoteSession, ViewerLink } from "./hub.ts";
 import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";
-import { RemoteViewMount } from "./views.tsx";
+import { DetachedRemotePage } from "./views.tsx";
 import { frameSize, TOO_BIG } from "./socket_guard.ts";
 
 type C = Context<AppEnv>;
@@ -115,14 +114,7 @@ export const remoteRoutes = new Hono<AppEnv>()
   .use("/console/sessions/:id/remote/*", requireUser())
   .get("/console/sessions/:id/remote", async (c) => {
     const { session, user } = await _working(c);
-    const t = c.get("t");
-    return c.html(
-      <Layout c={c} title={`${session.customerName} — ${t("remote.title")}`} bare>
-        <main class="remote-detached">
-          <RemoteViewMount c={c} session={session} user={user} detached />
-        </main>
-      </Layout>,
-    );
+    return c.html(<DetachedRemotePage c={c} session={session} user={user} />);
   })
   .post("/console/sessions/:id/remote/screenshot", async (c) => {
     const { session, user } = await _working(c);

@@ -4,6 +4,7 @@
  * address, the CSRF token, the caller's permissions and its strings. Their names and encoding
  * are `mountAttributes` in protocol/viewer.ts, which the island reads back with `readMount`.
  */
+import { raw } from "hono/html";
 import type { CurrentUser, PageContext } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
@@ -30,4 +31,35 @@ export function RemoteViewMount(
     detached: props.detached ?? false,
   });
   return <div class="remote-view" id={`remote-${session.id}`} {...attributes}></div>;
+}
+
+/**
+ * The detached window (`GET /console/sessions/:id/remote`): the desktop alone, sized to the
+ * window — no site header, no navigation, only the island (its toolbar, status and screen).
+ */
+export function DetachedRemotePage(
+  props: { c: PageContext; session: SupportSession; user: CurrentUser },
+) {
+  const { c, session } = props;
+  const t = c.get("t");
+  return (
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang={c.get("lang")}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${session.customerName} — ${t("remote.title")} · ${t("app.name")}`}</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          <link rel="stylesheet" href="/static/remote_view.css" />
+          <script type="module" src="/static/islands/remote_view.js"></script>
+        </head>
+        <body class="remote-detached">
+          <main class="remote-detached">
+            <RemoteViewMount c={c} session={session} user={props.user} detached />
+          </main>
+        </body>
+      </html>
+    </>
+  );
 }

@@ -1,0 +1,195 @@
+/**
+ * The tools of a session's workspace, one form each (SPEC T2, T3, T5): chat with its on/off
+ * switch and the predefined replies, push URL, send file and notes. Each posts normally
+ * without JavaScript; htmx posts the same forms and the console's live stream shows the
+ * resulting log lines. workspace_panel.tsx lays them out in the side panel's tabs.
+ */
+import type { Context } from "hono";
+import type { AuthedEnv } from "../http/mod.ts";
+import { CHAT_MAX } from "../support/mod.ts";
+import { CsrfField } from "../../views/layout.tsx";
+import { formatSize } from "./workspace_views.tsx";
+
+type C = Context<AuthedEnv>;
+
+export const sessionPath = (id: string) => `/console/sessions/${id}`;
+
+export function ChatForm(
+  props: { c: C; sessionId: string; enabled: boolean; spellCheck: boolean },
+) {
+  const { c, sessionId: id, enabled: on } = props;
+  const t = c.get("t");
+  const action = `${sessionPath(id)}/chat`;
+  return (
+    <form
+      class="chat-form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-swap="none"
+      data-reset-on-success=""
+    >
+      <CsrfField c={c} />
+      <label for={`chat-input-${id}`}>{t("workspace.chatLabel")}</label>
+      <textarea
+        id={`chat-input-${id}`}
+        name="text"
+        rows={2}
+        maxlength={CHAT_MAX}
+        required
+        data-chat-input=""
+        spellcheck={props.spellCheck}
+        placeholder={t("workspace.chatPlaceholder")}
+        disabled={!on}
+      >
+      </textarea>
+      <div class="row tight">
+        <button type="submit" disabled={!on}>{t("workspace.send")}</button>
+        <span class="muted">{t("workspace.enterHint")}</span>
+      </div>
+      <p class="muted chat-off-note" hidden={on}>{t("workspace.chatOff")}</p>
+    </form>
+  );
+}
+
+/** On/off for the customer's chat; static/workspace.js flips it when the log says so. */
+export function ChatToggle(props: { c: C; sessionId: string; enabled: boolean }) {
+  const { c, sessionId, enabled } = props;
+  const t = c.get("t");
+  const action = `${sessionPath(sessionId)}/chat-enabled`;
+  return (
+    <form class="chat-toggle inline" method="post" action={action} hx-post={action} hx-swap="none">
+      <CsrfField c={c} />
+      <input type="hidden" name="enabled" value={enabled ? "0" : "1"} />
+      <button
+        type="submit"
+        class="secondary small"
+        data-label-on={t("workspace.chatTurnOn")}
+        data-label-off={t("workspace.chatTurnOff")}
+      >
+        {enabled ? t("workspace.chatTurnOff") : t("workspace.chatTurnOn")}
+      </button>
+    </form>
+  );
+}
+
+/** The replies module's picker, fetched the first time the technician opens it. */
+export function RepliesPicker(props: { c: C; sessionId: string }) {
+  const t = props.c.get("t");
+  return (
+    <details
+      class="replies"
+      hx-get={`/console/replies/picker?session=${props.sessionId}`}
+      hx-trigger="toggle once"
+      hx-target="find .replies-body"
+      hx-swap="innerHTML"
+    >
+      <summary>{t("workspace.replies")}</summary>
+      <div class="replies-body">
+        <a href="/console/replies">{t("workspace.manageReplies")}</a>
+      </div>
+    </details>
+  );
+}
+
+export function PushUrlForm(props: { c: C; sessionId: string }) {
+  const { c, sessionId } = props;
+  const t = c.get("t");
+  const action = `${sessionPath(sessionId)}/push-url`;
+  return (
+    <form
+      class="push-url-form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-swap="none"
+      data-reset-on-success=""
+    >
+      <CsrfField c={c} />
+      <label for={`push-url-${sessionId}`}>{t("workspace.pushUrl")}</label>
+      <div class="row tight">
+        <input
+          type="url"
+          id={`push-url-${sessionId}`}
+          name="url"
+          required
+          maxlength={2000}
+          placeholder="https://"
+        />
+        <button type="submit" class="secondary">{t("workspace.pushUrlSend")}</button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Without JavaScript a plain multipart post; static/workspace.js sends it with
+ * XMLHttpRequest instead, to drive the progress bar and stay on the page.
+ */
+export function SendFileForm(props: { c: C; sessionId: string; limit: number }) {
+  const { c, sessionId, limit } = props;
+  const t = c.get("t");
+  const max = formatSize(limit, t.lang);
+  return (
+    <form
+      id="send-file-form"
+      class="send-file-form"
+      method="post"
+      action={`${sessionPath(sessionId)}/files`}
+      enctype="multipart/form-data"
+      data-max-bytes={String(limit)}
+      data-too-large={t("workspace.fileTooLarge", { max })}
+      data-failed={t("workspace.uploadFailed")}
+    >
+      <CsrfField c={c} />
+      <label for={`send-file-${sessionId}`}>{t("workspace.sendFile")}</label>
+      <div class="row tight">
+        <input type="file" id={`send-file-${sessionId}`} name="file" required />
+        <button type="submit" class="secondary">{t("workspace.sendFileButton")}</button>
+      </div>
+      <progress class="upload-progress" max="100" value="0" hidden></progress>
+      <p class="muted">{t("workspace.fileLimit", { max })}</p>
+    </form>
+  );
+}
+
+/** Saved as the technician types (htmx), or with the button without JavaScript. */
+export function NotesForm(props: { c: C; sessionId: string; note: string }) {
+  const { c, sessionId, note } = props;
+  const t = c.get("t");
+  const action = `${sessionPath(sessionId)}/notes`;
+  return (
+    <form class="notes-form" method="post" action={action}>
+      <CsrfField c={c} />
+      <label for={`note-${sessionId}`}>{t("workspace.notes")}</label>
+      <textarea
+        id={`note-${sessionId}`}
+        name="note"
+        rows={3}
+        maxlength={10_000}
+        placeholder={t("workspace.notesPlaceholder")}
+        hx-post={action}
+        hx-trigger="keyup changed delay:800ms, change"
+        hx-target={`#note-status-${sessionId}`}
+        hx-swap="innerHTML"
+      >
+        {note}
+      </textarea>
+      <div class="row tight">
+        <button type="submit" class="secondary small">{t("workspace.saveNote")}</button>
+        <span id={`note-status-${sessionId}`} class="muted note-status" aria-live="polite">
+        </span>
+      </div>
+    </form>
+  );
+}
+
+/** What the notes box shows after an automatic save. */
+export function NoteSaved(props: { c: C; at: Date }) {
+  const t = props.c.get("t");
+  return (
+    <time datetime={props.at.toISOString()}>
+      {t("workspace.noteSaved", { time: props.at.toISOString().slice(11, 16) })}
+    </time>
+  );
+}
