@@ -2,7 +2,7 @@
 // ended it (issue 13): the customer's page, the waiting deadline (its row Removed), the
 // inactivity deadline (Timed out) — `end`, then a 4404 close, so the agent stops sharing and
 // exits, and the customer's page is not told the app is reconnecting. A change that leaves the
-// session open (hold) tells it nothing. The technician's End is in agent_gateway_test.ts.
+// session open (hold, a transfer to another technician) tells it no end. The technician's End is in agent_gateway_test.ts.
 import assert from "node:assert/strict";
 import {
   type AgentMessage,
@@ -19,6 +19,7 @@ import {
   loadSession,
   startSession,
   type SupportSession,
+  transferSession,
 } from "../support/mod.ts";
 import { createPrivateSession, liveRows } from "../support/test_support.ts";
 import { remoteHub } from "./hub.ts";
@@ -144,5 +145,28 @@ test("agent socket: a change that leaves the session open (hold) sends no end", 
     await assert.rejects(agent.until("end", 500), /no end/);
     const open = await Promise.race([agent.closed, new Promise((r) => setTimeout(r, 10, "open"))]);
     assert.equal(open, "open");
+  });
+});
+
+test("agent socket: a transfer to another technician keeps the session → no end", async () => {
+  await withAgent({ started: true }, async (t, tech, session, agent) => {
+    const other = await technician(t, { name: "Bob" });
+    await transferSession(
+      t.deps,
+      tech,
+      session.id,
+      { kind: "technician", id: other.id },
+      "",
+      () => Promise.resolve(true),
+    );
+    assert.deepEqual((await liveRows(t, session.id)).map((r) => r.status).sort(), [
+      "incoming",
+      "outgoing",
+    ]);
+    await startSession(t.deps, other, session.id);
+    await assert.rejects(agent.until("end", 500), /no end/);
+    const open = await Promise.race([agent.closed, new Promise((r) => setTimeout(r, 10, "open"))]);
+    assert.equal(open, "open");
+    assert.equal(remoteHub(t.deps).find(session.id)?.customerView().agent, "connected");
   });
 });

@@ -11,8 +11,8 @@
  * question is in front of the customer (`ask`, in the agent's own window) and what the
  * customer allowed (`consent`); no message from here can grant. When the session ends the
  * agent is told (`end`) and closed with 4404, so it stops sharing and exits instead of
- * reconnecting. The server pings every `HEARTBEAT_MS`; an agent silent for two beats is cut
- * off (it reconnects).
+ * reconnecting; when it is held or transferred, view and control stop (`revoke`). The server
+ * pings every `HEARTBEAT_MS`; an agent silent for two beats is cut off (it reconnects).
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -32,6 +32,7 @@ import {
   customerLeft,
   customerStreams,
   findByToken,
+  isWorkedNow,
   loadSession,
   logSessionEvent,
   setCustomerLanguage,
@@ -172,9 +173,10 @@ class AgentConnection {
     this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
     // Ended by the technician, the customer's page or a deadline (published after commit):
     // tell the agent, which stops sharing and exits rather than reconnecting to nothing.
+    // Held or transferred: view and control stop (the agent and the customer's page hear it).
     this.#unsubscribe = this.deps.live.subscribe(session.orgId, (event) => {
       if (event.kind !== "session" || event.sessionId !== session.id) return;
-      this.#endIfOver(ws).catch((error) =>
+      this.#follow(ws).catch((error) =>
         this.deps.log.error("agent end check failed", { error: String(error) })
       );
     });
@@ -187,10 +189,13 @@ class AgentConnection {
     }, HEARTBEAT_MS);
   }
 
-  async #endIfOver(ws: WSContext) {
+  async #follow(ws: WSContext) {
     if (!this.session || ws.readyState !== 1) return;
     const now = await loadSession(this.deps.db, this.session.id).catch(() => null);
-    if (now && !now.endedAt) return;
+    if (now && !now.endedAt) {
+      if (!(await isWorkedNow(this.deps, now.id))) this.remote?.stopAll();
+      return;
+    }
     this.remote?.close();
     this.send(ws, { type: "end", reason: "the session has ended" });
     ws.close(4404, "session ended");

@@ -42,3 +42,13 @@ export async function sessionForTechnician(
   }
   return { session, entry: seen };
 }
+
+/**
+ * Whether a technician works the session right now and has not put it on hold: what remote
+ * view and control need to go on. A hold, a transfer (the sender's row Outgoing, the
+ * recipient's Incoming until accepted) or an end makes this false.
+ */
+export async function isWorkedNow(deps: AppDeps, sessionId: string): Promise<boolean> {
+  const entries = await liveEntries(deps.db, sessionId);
+  return entries.some((e) => e.status !== "on_hold" && WORKING_STATUSES.has(e.status));
+}

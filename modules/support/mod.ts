@@ -10,11 +10,12 @@
 
 /**
  * A session and who may work on it: `sessionForTechnician` is the one access check behind
- * every technician action (a session the caller cannot see is "not found"); `settingsFor`
+ * every technician action (a session the caller cannot see is "not found"); `isWorkedNow`
+ * says whether someone works it now, not held (remote view stops otherwise); `settingsFor`
  * reads the group settings a session or technician works under.
  */
 export { type Entry, loadSession, settingsFor, type SupportSession } from "./engine.ts";
-export { sessionForTechnician } from "./access.ts";
+export { isWorkedNow, sessionForTechnician } from "./access.ts";
 
 /**
  * Creating sessions: a private one by PIN, link, e-mail or SMS (`createPrivateSession`),
