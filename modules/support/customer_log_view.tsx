@@ -116,11 +116,16 @@ function FileCard(props: LineProps & { who: string }) {
   const { line, t } = props;
   const toCustomer = line.data.direction === "to_customer";
   const fileId = String(line.data.fileId ?? "");
+  // Who sent it is the author; the direction says only who may download it. A technician's
+  // file kept for the technicians is a screenshot of this screen (the only such file): theirs.
+  const said = line.author === "customer"
+    ? t("customer.files.sent")
+    : toCustomer
+    ? t("customer.files.received", { name: props.who })
+    : t("customer.files.technicianScreenshot", { name: props.who });
   return (
     <div class="file-card">
-      <span class="text">
-        {toCustomer ? t("customer.files.received", { name: props.who }) : t("customer.files.sent")}
-      </span>
+      <span class="text">{said}</span>
       <div class="file-meta">
         <strong class="file-name">{line.body}</strong>{" "}
         <span class="file-size">{formatSize(Number(line.data.size ?? 0), t.lang)}</span>
