@@ -5,10 +5,13 @@
 //   /console/events  `queue` = the whole <tbody> (on every (re)connect), `rows` = one
 //                    session's <tr>s in a <template data-session>, `log` = a new log line
 //   queue tabs, column chooser (localStorage), row selection + toolbar, copy row,
-//   inline edit, ticking timers, urgent rows, session tabs, and the alerts of alerts.js.
+//   inline edit, ticking timers, urgent rows, and the alerts of alerts.js. The open
+//   sessions' tabs are console_tabs.js; the pane, shortcuts and toasts console_shell.js.
 import { alert } from "./alerts.js";
 import { closest, flash } from "./app.js";
 import { liveSource } from "./live_source.js";
+import { installShortcuts, settleToasts } from "./console_shell.js";
+import { expectTab, syncTabs } from "./console_tabs.js";
 
 /** @typedef {HTMLTableRowElement} Row  a queue row: `tr[data-session][data-entry]` */
 
@@ -26,9 +29,6 @@ const process = (node) =>
 
 const root = byId("console-root");
 const table = /** @type {HTMLTableElement} */ (byId("queue"));
-const tabs = byId("session-tabs");
-const panel = byId("session-panel");
-const panelHint = panel.innerHTML;
 const ARRIVING = new Set(["waiting", "incoming"]);
 const GONE = new Set(["closed", "closed_by_waiting_customer"]);
 const UUID = /^[0-9a-f-]{36}$/;
@@ -145,12 +145,15 @@ function updateToolbar() {
     button.disabled = !button.dataset.granted || !actionIn(row, button.dataset.toolbarAction);
   }
 }
+/** @param {Row} row */
+function selectRow(row) {
+  selected = row.dataset.entry;
+  updateToolbar();
+}
 /** @param {Event} event */
 function select(event) {
   const row = closest(event, "tr[data-session]");
-  if (!row) return;
-  selected = row.dataset.entry;
-  updateToolbar();
+  if (row) selectRow(/** @type {Row} */ (row));
 }
 table.addEventListener("click", select);
 table.addEventListener("keydown", (event) => {
@@ -164,6 +167,12 @@ root.addEventListener("click", (event) => {
   const action = closest(event, "[data-toolbar-action]")?.dataset.toolbarAction;
   if (action) actionIn(selectedRow(), action)?.click();
 });
+// Start opens the session's tab once the stream brings it back as the technician's own.
+table.addEventListener("click", (event) => {
+  const start = closest(event, "button[data-action=start]");
+  if (start) expectTab(start.closest("tr")?.dataset.session);
+});
+installShortcuts({ rows, selectedRow, selectRow, actionIn });
 
 // ---- copy row, inline edit, dialogs ------------------------------------------------------
 root.addEventListener("click", (event) => {
@@ -192,58 +201,6 @@ root.addEventListener("keydown", (event) => {
   if (form && event.key === "Escape") {
     form.hidden = true;
     form.closest("td")?.classList.remove("editing");
-  }
-});
-
-// ---- session tabs (SPEC Q5) --------------------------------------------------------------
-/** @param {string} id @param {Row} row */
-function newTab(id, row) {
-  const tab = document.createElement("button");
-  tab.type = "button";
-  tab.className = "session-tab";
-  tab.dataset.tabSession = id;
-  tab.setAttribute("hx-get", `/console/sessions/${id}`);
-  tab.setAttribute("hx-target", "#session-panel");
-  const name = document.createElement("span");
-  name.className = "tab-name";
-  const time = document.createElement("time");
-  time.className = "ticker";
-  time.dataset.since = row.dataset.createdAt;
-  tab.append(name, " ", time);
-  tabs.append(tab);
-  process(tab);
-  return tab;
-}
-function updateTabs() {
-  /** @type {Map<string, Row>} */
-  const wanted = new Map();
-  for (const row of rows()) {
-    if (row.dataset.hasTab && row.dataset.session) wanted.set(row.dataset.session, row);
-  }
-  for (const tab of [...tabs.querySelectorAll("[data-tab-session]")]) {
-    if (!wanted.has(tab.getAttribute("data-tab-session") ?? "")) tab.remove();
-  }
-  for (const [id, row] of wanted) {
-    const tab = /** @type {HTMLElement | null} */ (
-      tabs.querySelector(`[data-tab-session="${id}"]`)
-    ) ?? newTab(id, row);
-    const name = tab.querySelector(".tab-name");
-    if (name) name.textContent = nameOf(row);
-    const held = row.dataset.status === "on_hold";
-    tab.classList.toggle("held", held);
-    if (held) delete tab.dataset.activeSession;
-    else tab.dataset.activeSession = id;
-  }
-  const open = panel.querySelector("[data-active-session]")?.getAttribute("data-active-session");
-  if (open && !wanted.has(open) && !rows().some((r) => r.dataset.session === open)) {
-    panel.innerHTML = panelHint;
-  }
-}
-tabs.addEventListener("click", (event) => {
-  const tab = closest(event, "[data-tab-session]");
-  if (!tab) return;
-  for (const t of tabs.querySelectorAll("[data-tab-session]")) {
-    t.classList.toggle("current", t === tab);
   }
 });
 
@@ -279,7 +236,8 @@ function settle(...scopes) {
   }
   applyFilter();
   updateToolbar();
-  updateTabs();
+  syncTabs(rows(), nameOf);
+  settleToasts(rows());
   tick();
 }
 

@@ -12,9 +12,20 @@ const HTMX_CONFIG = JSON.stringify({
   selfRequestsOnly: true,
 });
 
-/** The page shell: head, top navigation for signed-in users, a flash region, the content. */
+/**
+ * The page shell: head, top navigation for signed-in users, a flash region, the content.
+ * `stylesheets` are the page's own (the console's shell); `status` is shown in the header
+ * before the links (the technician's own status on the console).
+ */
 export function Layout(
-  props: { c: PageContext; title: string; children?: Child; bare?: boolean },
+  props: {
+    c: PageContext;
+    title: string;
+    children?: Child;
+    bare?: boolean;
+    stylesheets?: string[];
+    status?: Child;
+  },
 ) {
   const { c } = props;
   const t = c.get("t");
@@ -39,12 +50,14 @@ export function Layout(
           {user && <link rel="stylesheet" href="/static/remote_view.css" />}
           {user && <link rel="stylesheet" href="/static/workspace.css" />}
           {user && <script type="module" src="/static/islands/remote_view.js"></script>}
+          {props.stylesheets?.map((href) => <link rel="stylesheet" href={href} />)}
         </head>
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
           <header class="topbar">
             <a class="brand" href="/">{t("app.name")}</a>
             {user && !props.bare && (
               <nav aria-label={t("nav.label")}>
+                {props.status}
                 <a href="/console">{t("nav.console")}</a>
                 {isAdmin && <a href="/admin/groups">{t("nav.admin")}</a>}
                 <a href="/account">{t("nav.account")}</a>

@@ -52,7 +52,7 @@ Deno.test({
         const tab = page.locator(`#session-tabs [data-tab-session="${session.id}"]`);
         await tab.waitFor();
         await tab.click();
-        await page.locator(`#session-panel #log-${session.id}`).waitFor();
+        await page.locator(`#workspaces #log-${session.id}`).waitFor();
         await customerChat(t.deps, (await findByToken(t.deps, session.token))!, "It beeps");
         await page.locator(`#log-${session.id} li`, { hasText: "It beeps" }).waitFor();
 

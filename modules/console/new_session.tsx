@@ -161,6 +161,7 @@ export interface CreatedView {
   pin: string;
   link: string;
   number: number;
+  sessionId: string;
   /** E-mail by the technician's own mail program: the filled-in message. */
   mailto?: string;
   delivery?: "email" | "sms";
@@ -176,7 +177,12 @@ export function CreatedSessionView(props: { c: C; created: CreatedView }) {
   const { c, created } = props;
   const t = c.get("t");
   return (
-    <div class="card dialog" id="new-session-dialog" data-created={String(created.number)}>
+    <div
+      class="card dialog"
+      id="new-session-dialog"
+      data-created={String(created.number)}
+      data-created-session={created.sessionId}
+    >
       <h2>{t("console.created", { number: created.number })}</h2>
       <p>
         {t("console.pinLabel")} <strong id="created-pin" class="pin mono">{created.pin}</strong>

@@ -186,12 +186,20 @@ function EditableCell(
   );
 }
 
-/** The technician's own working sessions as tabs (SPEC Q5); console.js keeps them in step. */
+/**
+ * The technician's own working sessions as tabs (SPEC Q5) over #workspaces; console.js keeps
+ * them in step with the rows and loads each one's workspace into its own slot once.
+ */
 export function SessionTabs(props: { rows: QueueRow[]; ctx: RowContext }) {
   const t = props.ctx.t;
   const own = props.rows.filter((r) => r.visibility === "own" && TAB_STATUSES.has(r.entry.status));
   return (
-    <nav id="session-tabs" class="session-tabs" aria-label={t("console.sessionTabs")}>
+    <div
+      id="session-tabs"
+      class="session-tabs"
+      role="tablist"
+      aria-label={t("console.sessionTabs")}
+    >
       {own.map((r) => (
         <SessionTab
           id={r.session.id}
@@ -200,19 +208,23 @@ export function SessionTabs(props: { rows: QueueRow[]; ctx: RowContext }) {
           held={r.entry.status === "on_hold"}
         />
       ))}
-    </nav>
+    </div>
   );
 }
 
+/** One tab; static/console.js builds the same element for a tab that appears live. */
 function SessionTab(props: { id: string; name: string; since: string; held: boolean }) {
   return (
     <button
       type="button"
+      role="tab"
+      id={`tab-${props.id}`}
+      aria-selected="false"
+      aria-controls={`ws-${props.id}`}
+      tabindex={-1}
       class={props.held ? "session-tab held" : "session-tab"}
       data-tab-session={props.id}
       data-active-session={props.held ? undefined : props.id}
-      hx-get={sessionUrl(props.id)}
-      hx-target="#session-panel"
     >
       <span class="tab-name">{props.name}</span>{" "}
       <time class="ticker" data-since={props.since}></time>

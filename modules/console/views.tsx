@@ -1,11 +1,15 @@
 /**
- * The console page (SPEC Q1–Q5): toolbar, queue tabs, the session list, the technician's
- * session tabs and the panel a tab opens. static/console.js makes it live.
+ * The console page (SPEC Q1–Q5), one screen like a support console: the toolbar, the queue
+ * pane (queue tabs, the session list), the technician's open sessions as tabs over
+ * #workspaces, and the technician's own status in the header. The grid and its contract with
+ * the workspace are described at the top of static/console.css; static/console.js makes it
+ * live.
  */
 import { raw } from "hono/html";
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
+import type { Presence } from "../org/mod.ts";
 import type { QueueRow } from "../support/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
@@ -27,6 +31,8 @@ export function ConsoleHome(
     ctx: RowContext;
     options: ConsoleOptions;
     now: Date;
+    /** The technician's own presence (SPEC A5); undefined outside a technician group. */
+    presence?: Presence;
   },
 ) {
   const { c, ctx } = props;
@@ -36,7 +42,12 @@ export function ConsoleHome(
   const tabs = isAdmin ? [...QUEUE_TABS, "monitored" as const] : QUEUE_TABS;
   const alert = (key: Parameters<typeof t>[0]) => t(key, { name: "{name}" });
   return (
-    <Layout c={c} title={t("console.title")}>
+    <Layout
+      c={c}
+      title={t("console.title")}
+      stylesheets={["/static/console.css"]}
+      status={<StatusControl c={c} presence={props.presence} />}
+    >
       <ConsoleOptionsData options={props.options} />
       <div
         id="console-root"
@@ -49,15 +60,24 @@ export function ConsoleHome(
         data-msg-chat={alert("console.alertChat")}
         data-msg-copied={t("console.copied")}
       >
-        <div class="row console-head">
-          <h1 id="console-home">{t("console.title")}</h1>
-          <span class="muted">{t("console.welcome", { name: user.name })}</span>
-        </div>
+        <h1 id="console-home" class="visually-hidden">{t("console.title")}</h1>
         <Toolbar c={c} ctx={ctx} />
-        <div id="new-session"></div>
-        <div id="dialog"></div>
-        <section class="card queue" aria-label={t("console.queueLabel")}>
+        <aside id="queue-pane" class="card queue-pane" aria-label={t("console.queueLabel")}>
           <div class="row queue-bar">
+            <button
+              type="button"
+              class="secondary queue-collapse"
+              data-queue-collapse
+              aria-expanded="true"
+              aria-controls="queue-body"
+              title={t("console.queueHide")}
+              data-label-hide={t("console.queueHide")}
+              data-label-show={t("console.queueShow")}
+            >
+              <span aria-hidden="true" data-when="open">«</span>
+              <span aria-hidden="true" data-when="closed">»</span>
+              <span class="visually-hidden" data-collapse-label>{t("console.queueHide")}</span>
+            </button>
             <div class="queue-tabs" role="tablist" aria-label={t("console.queueLabel")}>
               {tabs.map((tab, i) => (
                 <button
@@ -73,33 +93,108 @@ export function ConsoleHome(
             </div>
             <ColumnChooser c={c} ctx={ctx} />
           </div>
-          <div class="table-scroll">
+          <div id="queue-body" class="queue-body">
             <table id="queue" class="queue-table">
               <QueueHead ctx={ctx} />
               <tbody>{raw(props.rowsHtml.join(""))}</tbody>
             </table>
+            <p id="queue-empty" class="muted" hidden={props.rows.length > 0}>
+              {t("console.empty")}
+            </p>
           </div>
-          <p id="queue-empty" class="muted" hidden={props.rows.length > 0}>
-            {t("console.empty")}
-          </p>
+        </aside>
+        <div
+          class="queue-resize"
+          role="separator"
+          tabindex={0}
+          aria-orientation="vertical"
+          aria-controls="queue-pane"
+          aria-label={t("console.queueResize")}
+          data-queue-resize
+        >
+        </div>
+        <section class="sessions" aria-label={t("console.sessionTabs")}>
+          <SessionTabs rows={props.rows} ctx={ctx} />
+          <div id="workspaces" class="workspaces">
+            <p class="muted workspaces-hint" data-workspaces-hint>{t("console.panelHint")}</p>
+          </div>
         </section>
-        <SessionTabs rows={props.rows} ctx={ctx} />
-        <section id="session-panel" class="session-panel" aria-live="polite">
-          <p class="muted">{t("console.panelHint")}</p>
-        </section>
+        <div id="new-session"></div>
+        <div id="dialog"></div>
+        <ShortcutHelp c={c} />
       </div>
-      <form method="post" action="/status" class="card row">
-        <CsrfField c={c} />
-        <span>{t("nav.status")}</span>
-        <button type="submit" name="status" value="online" class="secondary">
-          {t("nav.setOnline")}
-        </button>
-        <button type="submit" name="status" value="away" class="secondary">
-          {t("nav.setAway")}
-        </button>
-      </form>
       <script type="module" src="/static/console.js"></script>
     </Layout>
+  );
+}
+
+/** The technician's own status in the header: what it is now, and Online/Away to choose. */
+function StatusControl(props: { c: C; presence?: Presence }) {
+  const t = props.c.get("t");
+  const presence = props.presence;
+  return (
+    <form method="post" action="/status" class="status-control" hx-post="/status" hx-swap="none">
+      <CsrfField c={props.c} />
+      {presence && (
+        <span class={`presence ${presence}`} data-presence={presence} id="my-presence">
+          {t(`presence.${presence}`)}
+        </span>
+      )}
+      <label for="my-status" class="visually-hidden">{t("nav.status")}</label>
+      <select id="my-status" name="status" data-autosubmit title={t("nav.status")}>
+        <option
+          value="online"
+          selected={presence !== "away"}
+          data-presence={t("presence.online")}
+        >
+          {t("nav.setOnline")}
+        </option>
+        <option value="away" selected={presence === "away"} data-presence={t("presence.away")}>
+          {t("nav.setAway")}
+        </option>
+      </select>
+      <noscript>
+        <button type="submit" class="secondary small">{t("common.save")}</button>
+      </noscript>
+    </form>
+  );
+}
+
+/** Alt+letter: reachable on every layout, and none is a browser shortcut Chromium keeps. */
+const SHORTCUTS = [
+  ["Alt+N", "console.shortcutNext"],
+  ["Alt+S", "console.shortcutStart"],
+  ["Alt+E", "console.shortcutEnd"],
+  ["Alt+C", "console.shortcutChat"],
+  ["Alt+T", "console.shortcutTab"],
+  ["Alt+Q", "console.shortcutQueue"],
+  ["?", "console.shortcutHelp"],
+] as const;
+
+function ShortcutHelp(props: { c: C }) {
+  const t = props.c.get("t");
+  return (
+    <div id="shortcut-help" class="shortcut-help" popover="auto" aria-labelledby="shortcut-title">
+      <h2 id="shortcut-title">{t("console.shortcuts")}</h2>
+      <dl>
+        {SHORTCUTS.map(([keys, label]) => (
+          <>
+            <dt>
+              {keys.split("+").map((key, i) => (
+                <>
+                  {i > 0 && "+"}
+                  <kbd>{key}</kbd>
+                </>
+              ))}
+            </dt>
+            <dd>{t(label)}</dd>
+          </>
+        ))}
+      </dl>
+      <button type="button" class="secondary" popovertarget="shortcut-help">
+        {t("console.close")}
+      </button>
+    </div>
   );
 }
 
@@ -110,7 +205,7 @@ function Toolbar(props: { c: C; ctx: RowContext }) {
   const mayStart = can(user, "startPrivate");
   const granted = { start: true, end: true, hold: ctx.may.hold, transfer: ctx.may.transfer };
   return (
-    <div class="toolbar card" role="toolbar" aria-label={t("console.toolbar")}>
+    <div class="toolbar card console-toolbar" role="toolbar" aria-label={t("console.toolbar")}>
       <span class="toolbar-label">{t("console.newSession")}</span>
       {(Object.keys(CONNECTION_METHODS) as ConnectionMethod[]).map((method) => {
         const allowed = mayStart && can(user, CONNECTION_METHODS[method]);
@@ -140,9 +235,20 @@ function Toolbar(props: { c: C; ctx: RowContext }) {
           {t(`console.action_${action}`)}
         </button>
       ))}
-      <span class="toolbar-gap"></span>
-      <a href="/console/replies">{t("console.replies")}</a>
-      <a href="/console/options">{t("console.options")}</a>
+      <span class="toolbar-end">
+        <a href="/console/replies">{t("console.replies")}</a>
+        <a href="/console/options">{t("console.options")}</a>
+        <button
+          type="button"
+          class="secondary shortcut-button"
+          popovertarget="shortcut-help"
+          aria-keyshortcuts="?"
+          title={t("console.shortcuts")}
+        >
+          <span aria-hidden="true">?</span>
+          <span class="visually-hidden">{t("console.shortcuts")}</span>
+        </button>
+      </span>
     </div>
   );
 }
