@@ -5,6 +5,7 @@
 // in the technician's own clock. A module (deferred); no inline script (CSP).
 import { flash } from "./app.js";
 import { uploadFile } from "./upload.js";
+import "./workspace_follow.js";
 
 /** @param {Element | null} element */
 const inWorkspace = (element) => element?.closest("[data-active-session]") ?? null;

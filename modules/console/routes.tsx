@@ -219,9 +219,11 @@ export const consoleRoutes = new Hono<AppEnv>()
       });
     }
     const available = (id: string) => isTechnicianAvailable(deps.db, id, deps.clock.now());
-    await transferSession(deps, user, c.req.param("id"), target, form.note ?? "", available);
+    const id = c.req.param("id");
+    const { to } = await transferSession(deps, user, id, target, form.note ?? "", available);
     if (!isHtmx(c)) return c.redirect("/console", 303);
-    return c.html(<p class="flash info" role="status">{c.get("t")("console.transferred")}</p>);
+    const said = c.get("t")("console.transferredTo", { name: to });
+    return c.html(<p class="flash info" role="status">{said}</p>);
   })
   .post("/sessions/:id/fields", requirePermission("inlineEdit"), async (c) => {
     const form = await readForm(c);

@@ -76,7 +76,28 @@ function _Status(props: { t: Translator; line: LogLine }) {
 function _Event(props: { t: Translator; line: LogLine }) {
   const { t, line } = props;
   const values: Values = { name: line.authorName, author: line.authorName, ...line.data };
+  if (line.body === "log.transferred") return <_Transfer t={t} line={line} values={values} />;
   return <span class="text">{translateStored(t, line.body, values)}</span>;
+}
+
+/** A transfer as technicians read it: to whom, and the sender's note for the recipient. */
+function _Transfer(props: { t: Translator; line: LogLine; values: Values }) {
+  const { t, line, values } = props;
+  const note = typeof line.data.note === "string" ? line.data.note : "";
+  const to = typeof line.data.to === "string" && line.data.to;
+  return (
+    <span class="text">
+      {to
+        ? translateStored(t, "workspace.transferredTo", values)
+        : translateStored(t, line.body, values)}
+      {note && (
+        <span class="transfer-note prewrap">
+          {" "}
+          {translateStored(t, "workspace.transferNote", { note })}
+        </span>
+      )}
+    </span>
+  );
 }
 
 function _File(props: { t: Translator; line: LogLine }) {

@@ -24,7 +24,7 @@ import {
   settingsFor,
 } from "./engine.ts";
 import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
-import { channelGroups } from "../channels/mod.ts";
+import { channelGroups, channels } from "../channels/mod.ts";
 import { queueEntries, supportSessions } from "./schema.ts";
 
 interface Acting {
@@ -209,7 +209,7 @@ export async function transferSession(
   if (session.orgId !== user.orgId) throw sessionRefusal("sessions.notFound", "other org");
   // Who cannot see the session learns nothing about it, not even whether the target is valid.
   _rowFor(a, await liveEntries(deps.db, sessionId));
-  await _checkTarget(deps.db, user, target, isAvailable);
+  const to = await _checkTarget(deps.db, user, target, isAvailable);
   const settings = await settingsFor(deps.db, session.groupId);
   await deps.db.transaction(async (tx) => {
     const entries = await liveEntries(tx, sessionId);
@@ -231,13 +231,16 @@ export async function transferSession(
       note: note.trim(),
       createdAt: a.now,
     });
+    // `to` and the note are for technicians; the customer's line names only the sender.
     await logEvent(tx, sessionId, "log.transferred", a.now, {
       target: target.kind,
+      to,
       note: note.trim(),
     }, { userId: user.id, name: user.name, author: "technician" });
     await _audit(tx, a, "session.transferred", sessionId, { target });
   });
   _publish(a, sessionId);
+  return { to };
 }
 
 async function _checkTarget(
@@ -245,13 +248,13 @@ async function _checkTarget(
   user: CurrentUser,
   target: TransferTarget,
   isAvailable: (userId: string) => Promise<boolean>,
-) {
+): Promise<string> {
   if (!/^[0-9a-f-]{36}$/.test(target.id)) {
     throw sessionRefusal("sessions.unknownTarget", "bad id");
   }
   if (target.kind === "technician") {
     if (target.id === user.id) throw sessionRefusal("sessions.unknownTarget", "self");
-    const [person] = await db.select({ id: users.id }).from(users).innerJoin(
+    const [person] = await db.select({ name: users.name }).from(users).innerJoin(
       groupMembers,
       eq(groupMembers.userId, users.id),
     ).where(and(eq(users.id, target.id), eq(users.orgId, user.orgId), eq(users.active, true)));
@@ -259,15 +262,18 @@ async function _checkTarget(
     if (!(await isAvailable(target.id))) {
       throw sessionRefusal("sessions.targetUnavailable", "not online");
     }
+    return person.name;
   } else if (target.kind === "group") {
-    const [group] = await db.select({ id: technicianGroups.id }).from(technicianGroups)
+    const [group] = await db.select({ name: technicianGroups.name }).from(technicianGroups)
       .where(and(eq(technicianGroups.id, target.id), eq(technicianGroups.orgId, user.orgId)));
     if (!group) throw sessionRefusal("sessions.unknownTarget", "no such group");
-  } else {
-    const [served] = await db.select({ id: channelGroups.channelId }).from(channelGroups)
-      .where(eq(channelGroups.channelId, target.id));
-    if (!served) throw sessionRefusal("sessions.unknownTarget", "no such channel");
+    return group.name;
   }
+  const [served] = await db.select({ name: channels.name }).from(channelGroups)
+    .innerJoin(channels, eq(channels.id, channelGroups.channelId))
+    .where(eq(channelGroups.channelId, target.id)).limit(1);
+  if (!served) throw sessionRefusal("sessions.unknownTarget", "no such channel");
+  return served.name;
 }
 
 /** The recipient gives a transfer back: its row goes, the sender's Outgoing → Incoming. */
