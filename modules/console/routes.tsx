@@ -24,6 +24,7 @@ import {
   endSession,
   holdSession,
   isTechnicianAvailable,
+  presenceOf,
   queueFor,
   returnTransfer,
   sessionForTechnician,
@@ -118,6 +119,7 @@ async function _create(c: C) {
     pin: created.session.pin ?? "",
     link: created.link,
     number: created.session.number,
+    sessionId: created.session.id,
   };
   if (byClient) {
     const settings = await settingsFor(deps.db, user.groupId);
@@ -159,7 +161,12 @@ export const consoleRoutes = new Hono<AppEnv>()
       rowContextFor(deps, user, c.get("t")),
       readConsoleOptions(deps.db, user.id),
     ]);
-    const rows = await queueFor(deps.db, viewer);
+    const [rows, presence] = await Promise.all([
+      queueFor(deps.db, viewer),
+      user.groupId
+        ? presenceOf(deps.db, [user.groupId], deps.clock.now()).then((p) => p.get(user.id))
+        : undefined,
+    ]);
     const rowsHtml = await renderRows(deps, rows, ctx);
     return c.html(
       <ConsoleHome
@@ -169,6 +176,7 @@ export const consoleRoutes = new Hono<AppEnv>()
         ctx={ctx}
         options={options}
         now={deps.clock.now()}
+        presence={presence}
       />,
     );
   })
