@@ -1,5 +1,5 @@
-// static/workspace.js in headless Chromium on the real panel page: Enter sends and empties
-// the chat box while Shift+Enter does not, a refused URL shows its message in #flash, a file
+// static/workspace.js in headless Chromium on the real panel page: the tool tabs switch by
+// click and by arrow keys, Enter sends and empties the chat box while Shift+Enter does not, a refused URL shows its message in #flash, a file
 // goes up by XMLHttpRequest without leaving the page, notes save as one types, and chat
 // on/off follows both the toggle and the live stream's log lines — with no CSP error.
 import assert from "node:assert/strict";
@@ -74,6 +74,17 @@ Deno.test({
         assert.equal((await lines("chat"))[0].body, "first line\nsecond line");
         await until("an empty box", async () => (await box.inputValue()) === "");
 
+        // The tools are tabs of the side panel: chat and log first, then notes, files and links.
+        const tabs = page.locator(`#session-${id} [role=tablist] [role=tab]`);
+        assert.deepEqual(await tabs.allTextContents(), [
+          "Chat and log",
+          "Notes",
+          "Files and links",
+        ]);
+        assert.equal(await page.isVisible(`#note-${id}`), false);
+        await page.click(`#ws-tab-files-${id}`);
+        assert.equal(await page.getAttribute(`#ws-tab-files-${id}`, "aria-selected"), "true");
+        assert.equal(await page.isVisible(`#log-${id}`), false);
         await page.fill(`#push-url-${id}`, "ftp://example.test/file");
         await page.click(".push-url-form button[type=submit]");
         await page.waitForSelector("#flash .flash.error");
@@ -88,11 +99,22 @@ Deno.test({
         await until("the file line", async () => (await lines("file")).length === 1);
         assert.match(page.url(), new RegExp(`/console/sessions/${id}$`), "stayed on the page");
 
+        // ← from Files goes to Notes (and focus follows); → twice wraps round to Chat later.
+        await page.focus(`#ws-tab-files-${id}`);
+        await page.keyboard.press("ArrowLeft");
+        assert.equal(await page.getAttribute(`#ws-tab-notes-${id}`, "aria-selected"), "true");
+        assert.equal(await page.getAttribute(`#ws-tab-files-${id}`, "tabindex"), "-1");
+        assert.equal(await page.evaluate(() => document.activeElement?.id), `ws-tab-notes-${id}`);
         await page.fill(`#note-${id}`, "Uses a VPN");
         await page.locator(`#note-${id}`).press("n");
         await page.waitForSelector(`#note-status-${id} time`);
         assert.deepEqual((await readNotes(t.deps.db, id)).map((n) => n.body), ["Uses a VPNn"]);
 
+        await page.focus(`#ws-tab-notes-${id}`);
+        await page.keyboard.press("ArrowRight");
+        await page.keyboard.press("ArrowRight");
+        assert.equal(await page.getAttribute(`#ws-tab-chat-${id}`, "aria-selected"), "true");
+        assert.equal(await page.isVisible(`#note-${id}`), false);
         // Turning chat off updates this panel at once (HX-Trigger)…
         await page.click(".chat-toggle button");
         await until("a disabled chat box", () => box.isDisabled());

@@ -104,6 +104,58 @@ Deno.test("GET /console/sessions/:id renders the panel with the log and the tool
   }
 });
 
+/** The side panel's tabs in order: [tool, selected, the panel hidden]. */
+function toolTabs(html: string, id: string): [string, boolean, boolean][] {
+  const tabs = [...html.matchAll(/<button[^>]*role="tab"[^>]*data-tool="(\w+)"[^>]*>/g)];
+  return tabs.map(([tag, tool]) => {
+    const panel = new RegExp(`<div role="tabpanel" id="ws-panel-${tool}-${id}"([^>]*)>`).exec(html);
+    assert.ok(panel, `the ${tool} tab has its panel`);
+    assert.match(tag, new RegExp(`aria-controls="ws-panel-${tool}-${id}"`));
+    return [tool, /aria-selected="true"/.test(tag), /\shidden/.test(panel[1])];
+  });
+}
+
+Deno.test("GET /console/sessions/:id: the tools are tabs, only those this technician has", async () => {
+  const d = await desk();
+  try {
+    const id = d.session.id;
+    const html = await (await d.client.get(d.path, HTMX)).text();
+    assert.match(
+      html,
+      /<aside class="workspace-side" aria-label="Session tools"><div class="workspace-tabs" role="tablist"/,
+    );
+    assert.deepEqual(toolTabs(html, id), [
+      ["chat", true, false],
+      ["notes", false, true],
+      ["files", false, true],
+    ]);
+    // The desktop in the main area, the invitation the island's button puts in the chat.
+    assert.match(html, /<div class="workspace-main"><div class="remote-view"/);
+    assert.match(html, /data-invite="So that I can see your screen, please click/);
+  } finally {
+    await d.t.close();
+  }
+  // Without push URL and send file there is no Files tab (no empty tabs), nor a desktop.
+  const plain = await desk({ permissions: ["startPrivate"] });
+  try {
+    const html = await (await plain.client.get(plain.path, HTMX)).text();
+    assert.deepEqual(toolTabs(html, plain.session.id).map(([tool]) => tool), ["chat", "notes"]);
+    assert.doesNotMatch(html, /workspace-main|remote-view/);
+  } finally {
+    await plain.t.close();
+  }
+  // Before Start: the log (read-only) and the notes.
+  const waiting = await desk({ start: false });
+  try {
+    const html = await (await waiting.client.get(waiting.path, HTMX)).text();
+    const tools = toolTabs(html, waiting.session.id).map(([tool]) => tool);
+    assert.deepEqual(tools, ["chat", "notes"]);
+    assert.doesNotMatch(html, /data-invite=/);
+  } finally {
+    await waiting.t.close();
+  }
+});
+
 Deno.test("POST /:id/chat stores the line; an empty message is 422 and stores nothing", async () => {
   const d = await desk();
   try {
