@@ -25,6 +25,29 @@ export const closest = (event, selector) =>
     ? /** @type {HTMLElement | null} */ (event.target.closest(selector))
     : null;
 
+// A <time data-moment> (views/moment.tsx) again in the browser's time zone, in the page's
+// language and the same style: the server wrote UTC.
+const momentOptions = /** @type {Record<string, Intl.DateTimeFormatOptions>} */ ({
+  clock: { hour: "2-digit", minute: "2-digit" },
+  dateTime: { dateStyle: "medium", timeStyle: "short" },
+  date: { dateStyle: "medium" },
+});
+/** @param {ParentNode} root */
+function localMoments(root) {
+  const lang = document.documentElement.lang || undefined;
+  for (const time of root.querySelectorAll("time[data-moment][datetime]")) {
+    const at = new Date(time.getAttribute("datetime") ?? "");
+    const options = momentOptions[/** @type {HTMLElement} */ (time).dataset.moment ?? ""];
+    if (options && !Number.isNaN(at.getTime())) {
+      time.textContent = new Intl.DateTimeFormat(lang, options).format(at);
+    }
+  }
+}
+localMoments(document);
+document.addEventListener("htmx:load", (event) => {
+  if (event.target instanceof Element) localMoments(event.target);
+});
+
 document.addEventListener("click", (event) => {
   const button = closest(event, "[data-copy]");
   const source = button && document.getElementById(button.dataset.copy ?? "");

@@ -124,8 +124,12 @@ function localTimes(root) {
     if (!(time instanceof HTMLElement) || Number.isNaN(at.getTime()) || time.dataset.local) {
       continue;
     }
-    const clock = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    time.textContent = (time.textContent ?? "").replace(/\d\d:\d\d/, clock);
+    // The page's language, not the browser's: a Dutch page in an English browser says 00:28.
+    const clock = at.toLocaleTimeString(document.documentElement.lang || [], {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    time.textContent = (time.textContent ?? "").replace(/\d{1,2}[:.]\d\d(\s?[AP]M)?/i, clock);
     time.dataset.local = "1";
   }
 }

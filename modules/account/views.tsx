@@ -2,10 +2,12 @@ import type { PageContext } from "../http/mod.ts";
 import { languageName, LANGUAGES } from "../i18n/mod.ts";
 import { RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
+import { Moment } from "../../views/moment.tsx";
 import type { AccountData } from "./account_data.ts";
 
 type C = PageContext;
-const when = (d: Date | null) => d ? d.toISOString().replace("T", " ").slice(0, 16) : "—";
+const When = ({ c, at }: { c: C; at: Date | null }) =>
+  at ? <Moment lang={c.get("lang")} at={at} style="dateTime" /> : <>—</>;
 
 export function AccountPage(props: { c: C; data: AccountData }) {
   const { c, data } = props;
@@ -158,8 +160,12 @@ export function DevicesSection(props: { c: C; devices: AccountData["devices"] })
             {props.devices.map((d) => (
               <tr>
                 <td>{d.label.slice(0, 80)}</td>
-                <td>{when(d.lastUsedAt)}</td>
-                <td>{when(d.expiresAt)}</td>
+                <td>
+                  <When c={props.c} at={d.lastUsedAt} />
+                </td>
+                <td>
+                  <When c={props.c} at={d.expiresAt} />
+                </td>
                 <td>
                   <button
                     type="button"
@@ -212,8 +218,12 @@ export function ApiTokensSection(
                 <td>
                   <code>{tok.prefix}…</code>
                 </td>
-                <td>{when(tok.lastUsedAt)}</td>
-                <td>{when(tok.expiresAt)}</td>
+                <td>
+                  <When c={props.c} at={tok.lastUsedAt} />
+                </td>
+                <td>
+                  <When c={props.c} at={tok.expiresAt} />
+                </td>
                 <td>
                   <button
                     type="button"

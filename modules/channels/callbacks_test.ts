@@ -55,7 +55,7 @@ Deno.test("callback requests are listed unhandled and newest first, and can be m
     assert.match(page, /Helpdesk/);
     assert.match(page, /alice@example\.test/);
     assert.match(page, /Phone number:<\/span> 0612345678/);
-    assert.match(page, /2026-11-20 08:00/);
+    assert.match(page, /<time datetime="2026-11-20T08:00:00.000Z"[^>]*>Nov 20, 2026, 8:00\sAM</);
     assert.match(page, new RegExp(`action="/admin/channels/callbacks/${older}/handled"`));
 
     const res = await f.admin.post(`/admin/channels/callbacks/${older}/handled`);

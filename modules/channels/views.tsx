@@ -1,6 +1,7 @@
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import { Moment } from "../../views/moment.tsx";
 import type { FieldRow } from "./fields.ts";
 import { CUSTOMER_NAME_MAX } from "./public.ts";
 import { type Callback, type Channel, MAX_CHANNELS } from "./service.ts";
@@ -82,8 +83,8 @@ export function ChannelListPage(
   );
 }
 
-function When({ at }: { at: Date }) {
-  return <time datetime={at.toISOString()}>{at.toISOString().replace("T", " ").slice(0, 16)}</time>;
+function When({ c, at }: { c: PageContext; at: Date }) {
+  return <Moment lang={c.get("lang")} at={at} style="dateTime" />;
 }
 
 /** `/admin/channels/callbacks`: the details customers left to be called back (SPEC A6). */
@@ -139,13 +140,13 @@ export function CallbackListPage(
                 ))}
               </td>
               <td>
-                <When at={cb.createdAt} />
+                <When c={c} at={cb.createdAt} />
               </td>
               <td>
                 {cb.handledAt
                   ? (
                     <span class="muted">
-                      {t("channels.callbacks.handled")} <When at={cb.handledAt} />
+                      {t("channels.callbacks.handled")} <When c={c} at={cb.handledAt} />
                     </span>
                   )
                   : (

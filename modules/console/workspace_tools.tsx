@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
 import { CHAT_MAX } from "../support/mod.ts";
+import { formatMoment } from "../i18n/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { formatSize } from "./workspace_views.tsx";
 
@@ -189,7 +190,7 @@ export function NoteSaved(props: { c: C; at: Date }) {
   const t = props.c.get("t");
   return (
     <time datetime={props.at.toISOString()}>
-      {t("workspace.noteSaved", { time: props.at.toISOString().slice(11, 16) })}
+      {t("workspace.noteSaved", { time: formatMoment(t.lang, props.at) })}
     </time>
   );
 }

@@ -6,6 +6,7 @@
  */
 import { isTranslationKey, type Translator } from "../i18n/mod.ts";
 import type { LogLine } from "../support/mod.ts";
+import { Moment } from "../../views/moment.tsx";
 
 type Values = Record<string, unknown>;
 
@@ -15,11 +16,6 @@ type Values = Record<string, unknown>;
  */
 export function translateStored(t: Translator, key: string, values: Values = {}): string {
   return isTranslationKey(key) ? t(key, values) : key;
-}
-
-/** The time of a line as HH:MM (UTC); static/workspace.js shows it in local time. */
-function _clock(at: Date): string {
-  return at.toISOString().slice(11, 16);
 }
 
 /** 1234567 → "1.2 MB" in the reader's language. */
@@ -163,7 +159,7 @@ export function LogLineView(props: { t: Translator; line: LogLine }) {
       data-kind={line.kind}
       data-event={line.kind === "event" ? line.body : undefined}
     >
-      <time datetime={at.toISOString()}>{_clock(at)}</time> <Body t={t} line={line} />
+      <Moment lang={t.lang} at={at} /> <Body t={t} line={line} />
     </li>
   );
 }

@@ -4,8 +4,9 @@
  * a misspelt key fails `deno check`. Which language a request gets is decided in
  * modules/http (`requestContext`, `setLanguage`): the user's setting, else the language
  * cookie, else Accept-Language, else English. `isTranslationKey` narrows a key built or
- * stored at run time.
+ * stored at run time. `formatMoment` shows a time or day in the language's conventions.
  */
+export { formatMoment, type MomentStyle } from "./format.ts";
 export {
   isLanguage,
   isTranslationKey,

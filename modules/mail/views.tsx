@@ -37,7 +37,7 @@ export function OutboxRowView({ c, row }: { c: Ctx; row: MailRow }) {
   const href = `/admin/outbox/${row.id}`;
   return (
     <tr id={`mail-${row.id}`}>
-      <td>{outboxTime(row.createdAt)}</td>
+      <td>{outboxTime(c, row.createdAt)}</td>
       <td>{row.kind}</td>
       <td>{row.toAddress}</td>
       <td>
@@ -46,7 +46,7 @@ export function OutboxRowView({ c, row }: { c: Ctx; row: MailRow }) {
       <td>{outboxStatusLabel(c, "mail", row.status)}</td>
       <td>{row.attempts}</td>
       <td class="muted">{row.lastError ?? ""}</td>
-      <td>{outboxTime(row.sentAt)}</td>
+      <td>{outboxTime(c, row.sentAt)}</td>
       <ResendCell c={c} ns="mail" action={`${href}/resend`} />
     </tr>
   );
@@ -91,15 +91,15 @@ export function MessagePage({ c, row, notice }: { c: Ctx; row: MailRow; notice?:
           </tr>
           <tr>
             <th>{t("mail.created")}</th>
-            <td>{outboxTime(row.createdAt)}</td>
+            <td>{outboxTime(c, row.createdAt)}</td>
           </tr>
           <tr>
             <th>{t("mail.nextAttempt")}</th>
-            <td>{outboxTime(row.nextAttemptAt)}</td>
+            <td>{outboxTime(c, row.nextAttemptAt)}</td>
           </tr>
           <tr>
             <th>{t("mail.sent")}</th>
-            <td>{outboxTime(row.sentAt)}</td>
+            <td>{outboxTime(c, row.sentAt)}</td>
           </tr>
         </tbody>
       </table>

@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { AppEnv, PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import { Moment } from "../../views/moment.tsx";
 import { OUTBOX_STATUSES, type OutboxPage, type OutboxStatus } from "./store.ts";
 
 type Ctx = PageContext;
@@ -48,10 +49,10 @@ export interface OutboxListProps<Row> {
   notice?: Notice;
 }
 
-/** A moment as `2026-11-24 10:00:00` (UTC) in a `<time>`, or a muted dash. */
-export function outboxTime(d: Date | null) {
+/** A moment in the page's language (`Moment`), or a muted dash. */
+export function outboxTime(c: Ctx, d: Date | null) {
   if (!d) return <span class="muted">—</span>;
-  return <time datetime={d.toISOString()}>{d.toISOString().replace("T", " ").slice(0, 19)}</time>;
+  return <Moment lang={c.get("lang")} at={d} style="dateTime" />;
 }
 
 /** The status as the outbox's locale words it. */

@@ -35,7 +35,7 @@ export const SMS_LIST: OutboxListView<SmsRow> = {
 export function SmsRowView({ c, row }: { c: PageContext; row: SmsRow }) {
   return (
     <tr id={`sms-${row.id}`}>
-      <td>{outboxTime(row.createdAt)}</td>
+      <td>{outboxTime(c, row.createdAt)}</td>
       <td>
         <code>{row.toNumber}</code>
       </td>
@@ -45,8 +45,8 @@ export function SmsRowView({ c, row }: { c: PageContext; row: SmsRow }) {
       <td>{outboxStatusLabel(c, "sms", row.status)}</td>
       <td>{row.attempts}</td>
       <td class="muted">{row.lastError ?? ""}</td>
-      <td>{outboxTime(row.nextAttemptAt)}</td>
-      <td>{outboxTime(row.sentAt)}</td>
+      <td>{outboxTime(c, row.nextAttemptAt)}</td>
+      <td>{outboxTime(c, row.sentAt)}</td>
       <ResendCell c={c} ns="sms" action={`/admin/sms/${row.id}/resend`} />
     </tr>
   );

@@ -6,6 +6,7 @@
  */
 import { isTranslationKey, type TranslationKey, type Translator } from "../i18n/mod.ts";
 import type { LogLine } from "./session_log.ts";
+import { Moment } from "../../views/moment.tsx";
 
 /** Event lines a customer is shown; everything else of kind "event" is internal. */
 const CUSTOMER_EVENTS = new Set([
@@ -86,7 +87,7 @@ export function LogLineView(props: LineProps) {
       data-kind={line.kind}
       data-author={line.author}
     >
-      <time datetime={line.at.toISOString()}>{line.at.toISOString().slice(11, 16)}</time>
+      <Moment lang={t.lang} at={line.at} />
       {line.kind === "chat" && (
         <>
           <span class="who">{who}</span>
