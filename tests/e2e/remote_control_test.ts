@@ -273,7 +273,9 @@ Deno.test({
           assert.equal(await Deno.readTextFile(`${work}/typed.txt`), "remote-ok\n");
 
           step("typed command ran");
-          // Clipboard, technician → customer.
+          // Clipboard, technician → customer (the clipboard is folded under the screen).
+          assert.equal(await view.locator(".rv-local-clipboard").isVisible(), false);
+          await view.locator(".rv-clipboard summary").click();
           await view.locator(".rv-local-clipboard").fill("from the technician €");
           await view.locator(".rv-send-clipboard").click();
           await waitFor(
