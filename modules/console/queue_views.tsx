@@ -100,17 +100,19 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
         {owner && <span class="owner">{t("console.ownedBy", { name: owner })}</span>}
       </td>
       <td class="c-actions">
-        {actionsFor(row, ctx).map((action) => (
-          <ActionButton action={action} sessionId={session.id} ctx={ctx} />
-        ))}
-        <button
-          type="button"
-          class="link small"
-          data-copy-row
-          title={t("console.copyRow")}
-        >
-          {t("console.copyRowShort")}
-        </button>
+        <div class="row-actions">
+          {actionsFor(row, ctx).map((action) => (
+            <ActionButton action={action} sessionId={session.id} ctx={ctx} />
+          ))}
+          <button
+            type="button"
+            class="link small"
+            data-copy-row
+            title={t("console.copyRow")}
+          >
+            {t("console.copyRowShort")}
+          </button>
+        </div>
       </td>
     </tr>
   );
