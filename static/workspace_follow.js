@@ -1,11 +1,13 @@
 // @ts-check
-// An open workspace follows what happened to its session (issue 13, "state that is true"):
-// when the log says the session was transferred, the transfer returned or the session ended,
-// the panel is fetched again, so it shows the technician's row as it is now — read-only, with
-// no remote view (its island unmounts and stops reconnecting) — instead of "Active".
+// An open workspace follows its session's row in the queue (issue 13, "state that is true").
+// The row is the server's word, brought by the console's live stream: when the technician's own
+// row changes status, the workspace's status badge says the same; when it stops or starts being
+// worked (transferred — Outgoing —, returned, ended for them), the panel is fetched again, so it
+// shows the session as it is now — read-only, without a remote view (the island unmounts and
+// stops reconnecting) — instead of "Active" and "Connection to the server lost".
 
-/** Log events after which the panel's status, tools and remote view may all be stale. */
-const MOVES = new Set(["log.transferred", "log.transferReturned", "log.endedByTechnician"]);
+/** Statuses in which the technician works the session (WORKING_STATUSES, modules/sessions). */
+const WORKING = new Set(["active", "on_hold", "reconnecting", "offline", "rebooting"]);
 
 /** @param {HTMLElement} panel */
 function refetch(panel) {
@@ -14,21 +16,43 @@ function refetch(panel) {
     /** @type {{ htmx?: { ajax(verb: string, url: string, o: object): Promise<void> } }} */ (
       globalThis
     ).htmx;
-  if (!id || !htmx || !panel.isConnected) return;
+  if (!id || !htmx || !panel.isConnected || panel.dataset.refetching) return;
+  panel.dataset.refetching = "1";
   htmx.ajax("GET", `/console/sessions/${id}`, { target: panel, swap: "outerHTML" })
-    .catch(() => {});
+    .catch(() => delete panel.dataset.refetching);
 }
 
-new MutationObserver((mutations) => {
-  /** @type {Set<HTMLElement>} */
-  const stale = new Set();
-  for (const mutation of mutations) {
-    for (const node of mutation.addedNodes) {
-      if (!(node instanceof HTMLElement) || !node.matches(".log-line[data-event]")) continue;
-      if (!MOVES.has(node.dataset.event ?? "")) continue;
-      const panel = node.closest("[data-active-session]");
-      if (panel instanceof HTMLElement) stale.add(panel);
+/** Brings every open workspace in line with its own row (rows of others are not its truth). */
+function follow() {
+  for (const panel of document.querySelectorAll("[data-active-session]")) {
+    if (!(panel instanceof HTMLElement)) continue;
+    const id = panel.dataset.activeSession ?? "";
+    const row = document.querySelector(
+      `#queue tr[data-session="${CSS.escape(id)}"][data-visibility=own]`,
+    );
+    /** @type {HTMLElement | null} */
+    const badge = panel.querySelector(".workspace-head .session-status");
+    if (!(row instanceof HTMLElement) || !badge) continue;
+    const now = row.dataset.status ?? "";
+    const shown = badge.dataset.status ?? "";
+    if (now === shown) continue;
+    if (WORKING.has(now) !== WORKING.has(shown)) {
+      refetch(panel);
+      continue;
     }
+    badge.dataset.status = now;
+    badge.textContent = row.querySelector(".c-status")?.textContent ?? now;
   }
-  for (const panel of stale) refetch(panel);
-}).observe(document.body, { childList: true, subtree: true });
+}
+
+const queue = document.getElementById("queue");
+if (queue) {
+  new MutationObserver(follow).observe(queue, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-status"],
+  });
+  // A panel swapped in (a tab opened, a refetch) is checked against the rows it arrives to.
+  document.addEventListener("htmx:afterSettle", follow);
+}

@@ -19,7 +19,7 @@ Deno.test("a transfer names the recipient to the sender and shows the note to th
       "seeOtherTechnicians" as const,
     ];
     const ann = await technician(t, { permissions });
-    const bob = await technician(t, { permissions, groupId: ann.groupId });
+    const bob = await technician(t, { permissions, groupId: ann.groupId ?? undefined });
     await t.deps.db.update(users).set({ name: "Bob Receiver" }).where(eq(users.id, bob.id));
     const session = await workingSession(t, ann);
     const sender = t.client();

@@ -19,7 +19,7 @@ import {
 /** Within a second of the change, as the issue asks. */
 const TRUTH_MS = 1_000;
 
-type Step = (t: TestApp, tech: CurrentUser, sessionId: string) => Promise<void>;
+type Step = (t: TestApp, tech: CurrentUser, sessionId: string) => Promise<unknown>;
 
 /** A working session whose customer shares the screen; `step` must end the sharing on the page. */
 async function sharingThen(
