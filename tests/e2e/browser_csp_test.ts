@@ -112,6 +112,10 @@ Deno.test({
         seen.push(await visit(ann, base, "/console"));
         seen.push(await visit(ann, base, `/console/sessions/${session.id}`));
         await ann.locator(`#log-${session.id} .log-line`, { hasText: "Hello" }).first().waitFor();
+        // The detached remote view: the island alone, no htmx (it sizes the video by the CSSOM).
+        await ann.goto(`${base}/console/sessions/${session.id}/remote`);
+        await ann.locator(".remote-view .rv-invite").waitFor();
+        seen.push("/console/sessions/:id/remote");
         for (const path of ["/console/options", "/console/replies", "/account"]) {
           seen.push(await visit(ann, base, path));
         }
@@ -149,7 +153,7 @@ Deno.test({
         await customer.locator(".customer-ended").waitFor();
         seen.push("/s/:token (goodbye)");
 
-        assert.equal(seen.length, 26, seen.join(", "));
+        assert.equal(seen.length, 27, seen.join(", "));
         assert.deepEqual(violations, []);
         // The one error expected: the error page's own status, logged by Chromium.
         assert.deepEqual(lost.errors, [
