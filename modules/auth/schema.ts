@@ -18,6 +18,10 @@ export const organisations = pgTable("organisations", {
   name: text("name").notNull(),
   require2fa: boolean("require_2fa").notNull().default(false),
   rememberDeviceDays: integer("remember_device_days").notNull().default(30),
+  /** The logo's SHA-256 in the file store (DATA_DIR/files); null when there is none. */
+  logoSha256: text("logo_sha256"),
+  /** The logo's content type, from its magic bytes: image/png, image/jpeg or image/webp. */
+  logoType: text("logo_type").$type<"image/png" | "image/jpeg" | "image/webp">(),
   createdAt: at("created_at").notNull(),
 });
 
