@@ -76,11 +76,7 @@ Deno.test({
 
         // The tools are tabs of the side panel: chat and log first, then notes, files and links.
         const tabs = page.locator(`#session-${id} [role=tablist] [role=tab]`);
-        assert.deepEqual(await tabs.allTextContents(), [
-          "Chat and log",
-          "Notes",
-          "Files and links",
-        ]);
+        assert.deepEqual(await tabs.allTextContents(), ["Chat", "Notes", "Files"]);
         assert.equal(await page.isVisible(`#note-${id}`), false);
         await page.click(`#ws-tab-files-${id}`);
         assert.equal(await page.getAttribute(`#ws-tab-files-${id}`, "aria-selected"), "true");

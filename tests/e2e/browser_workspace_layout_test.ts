@@ -1,0 +1,296 @@
+/**
+ * The session workspace as a support console (issue 13), measured in Chromium at 1366×768 and
+ * 1920×1080 with the real agent on an Xvfb display:
+ *
+ * - a started session whose support app is connected shows the desktop, the chat box and the
+ *   log without page scrolling, the desktop at least 55 % of the window's width;
+ * - without the support app the remote view is a compact invite panel (≤ 200 px), whose
+ *   button puts the invitation in the chat box;
+ * - the detached window has no site header and its desktop fills the window;
+ * - full screen shows the desktop and the remote-control toolbar, nothing else.
+ *
+ * Screenshots go to $WORKSPACE_SHOTS (default /tmp) as workspace_*.png.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { startTestApp } from "../support/app.ts";
+import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician, workingSession } from "../support/sessions.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { createPrivateSession, startSession } from "../../modules/support/mod.ts";
+
+const SHOTS = Deno.env.get("WORKSPACE_SHOTS") ?? "/tmp";
+const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+async function box(page: Page, selector: string): Promise<Box> {
+  const found = await page.locator(selector).boundingBox();
+  assert.ok(found, `${selector} is shown`);
+  return found;
+}
+
+/** Inside the window: nothing to scroll to see it. */
+function assertInView(what: string, b: Box, size: { width: number; height: number }) {
+  assert.ok(b.x >= 0 && b.y >= 0, `${what} starts inside the window: ${JSON.stringify(b)}`);
+  assert.ok(
+    b.x + b.width <= size.width + 0.5 && b.y + b.height <= size.height + 0.5,
+    `${what} ends inside the ${size.width}×${size.height} window: ${JSON.stringify(b)}`,
+  );
+}
+
+/** The page itself does not scroll (only panels inside it do). */
+async function assertNoPageScroll(page: Page) {
+  const { scrollH, scrollW, innerH, innerW } = await page.evaluate(() => ({
+    scrollH: document.documentElement.scrollHeight,
+    scrollW: document.documentElement.scrollWidth,
+    innerH: innerHeight,
+    innerW: innerWidth,
+  }));
+  assert.ok(scrollH <= innerH, `page height ${scrollH} ≤ window ${innerH}`);
+  assert.ok(scrollW <= innerW, `page width ${scrollW} ≤ window ${innerW}`);
+}
+
+function videoPlays(page: Page, scope = "") {
+  return page.waitForFunction(
+    (selector) => {
+      const video = document.querySelector<HTMLVideoElement>(selector);
+      return Boolean(video && video.videoWidth === 1280 && video.videoHeight === 720);
+    },
+    `${scope} .rv-video`,
+    { timeout: 40_000 },
+  );
+}
+
+/** The desktop, the chat box and the log of session `id` under `scope`, measured at each size. */
+async function assertDesktopDominant(page: Page, id: string, scope: string, shot: string) {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(200);
+    const stage = await box(page, `${scope} #remote-${id} .rv-stage`);
+    await page.screenshot({ path: `${SHOTS}/workspace_${shot}_${size.width}.png` });
+    assertInView("the desktop", stage, size);
+    assert.ok(
+      stage.width >= 0.55 * size.width,
+      `the desktop is ${stage.width} px of ${size.width} (≥ 55 %)`,
+    );
+    assertInView("the chat box", await box(page, `${scope} #chat-input-${id}`), size);
+    const log = await box(page, `${scope} #log-${id}`);
+    assertInView("the log", log, size);
+    assert.ok(log.height >= 100, `the log has room (${log.height} px)`);
+    await assertNoPageScroll(page);
+    await page.screenshot({ path: `${SHOTS}/workspace_${shot}_${size.width}.png` });
+  }
+}
+
+/** The agent program on the display, joined by PIN; resolves with its window's address. */
+function runAgent(options: { pin: string; server: string; display: string; stateDir: string }) {
+  const agent = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "agent/main.ts",
+      "--pin",
+      options.pin,
+      "--server",
+      options.server,
+      "--no-open",
+      "--state-dir",
+      options.stateDir,
+    ],
+    env: { DISPLAY: options.display, LANG: "en_US.UTF-8" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const page = Promise.withResolvers<string>();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const lines = stream.pipeThrough(
+      new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+    );
+    for await (const line of lines) {
+      output.push(line);
+      const match = /PAGE (\S+)/.exec(line);
+      if (match) page.resolve(match[1]);
+    }
+  };
+  collect(agent.stdout);
+  collect(agent.stderr);
+  agent.status.then((status) =>
+    page.reject(new Error(`the agent exited (${status.code}): ${output.join("")}`))
+  );
+  return { agent, page: page.promise };
+}
+
+Deno.test({
+  name:
+    "e2e: the workspace fits 1366×768 and 1920×1080 — desktop dominant, invite, detached, full screen",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 1280, height: 720 });
+    const work = await Deno.makeTempDir({ prefix: "rescue-workspace-e2e-" });
+    const xterm = new Deno.Command("xterm", {
+      args: ["-geometry", "100x30+40+40", "-fa", "Monospace", "-fs", "12", "-e", "sh"],
+      cwd: work,
+      env: { DISPLAY: xvfb.display, LANG: "C.UTF-8", PS1: "$ " },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const t = await startTestApp();
+    let agent: Deno.ChildProcess | null = null;
+    try {
+      const ann = await technician(t, { name: "Ann" });
+      await withBrowser(t, async ({ base, newPage }) => {
+        (t.deps.config as { publicUrl: string }).publicUrl = base;
+        const page = await newPage();
+        page.on("pageerror", (error) => console.error("page error:", error.stack));
+        await page.setViewportSize(SIZES[0]);
+        await page.goto(`${base}/signin`);
+        await page.fill("#email", ann.email);
+        await page.fill("#password", TECH_PASSWORD);
+        await clickAndWait(page, "button[type=submit]");
+
+        // ---- without the support app: a compact invite panel, never a big black box ----
+        const lonely = await workingSession(t, ann);
+        await page.goto(`${base}/console/sessions/${lonely.id}`);
+        const invite = page.locator(`#remote-${lonely.id} .rv-invite`);
+        await invite.waitFor({ state: "visible" });
+        await page.locator(`#remote-${lonely.id}[data-agent=missing]`).waitFor();
+        assert.match(await invite.textContent() ?? "", /support app is not connected/);
+        for (const size of SIZES) {
+          await page.setViewportSize(size);
+          const view = await box(page, `#remote-${lonely.id}`);
+          assert.ok(view.height <= 200, `the invite panel is ${view.height} px tall (≤ 200)`);
+          assert.equal(await page.locator(`#remote-${lonely.id} .rv-stage`).isVisible(), false);
+          assertInView("the chat box", await box(page, `#chat-input-${lonely.id}`), size);
+          assertInView("the log", await box(page, `#log-${lonely.id}`), size);
+          await assertNoPageScroll(page);
+          await page.screenshot({ path: `${SHOTS}/workspace_invite_${size.width}.png` });
+        }
+        await page.click(`#remote-${lonely.id} .rv-invite-button`);
+        assert.match(
+          await page.inputValue(`#chat-input-${lonely.id}`),
+          /click “Let your technician see your screen: get the support app”/,
+        );
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.id),
+          `chat-input-${lonely.id}`,
+        );
+
+        // ---- with the support app: the desktop takes the main area ----
+        const created = await createPrivateSession(t.deps, ann, {
+          method: "pin",
+          customerName: "Dave",
+          fields: {},
+        });
+        const id = created.session.id;
+        const run = runAgent({
+          pin: created.session.pin!,
+          server: base,
+          display: xvfb.display,
+          stateDir: `${work}/agent-state`,
+        });
+        agent = run.agent;
+        const appWindow = await newPage();
+        await appWindow.goto(await run.page);
+        await appWindow.locator("#consent").waitFor();
+        await startSession(t.deps, ann, id);
+        await page.setViewportSize(SIZES[0]);
+        await page.goto(`${base}/console/sessions/${id}`);
+        await page.locator(`#remote-${id}[data-agent=connected]`).waitFor({ timeout: 20_000 });
+        await page.click(`#remote-${id} .rv-view`);
+        await appWindow.locator("#allow-view").click();
+        await videoPlays(page);
+        await assertDesktopDominant(page, id, "", "desktop");
+
+        // …and in the console, its tab beside the queue (static/console.css's contract).
+        await page.setViewportSize(SIZES[0]);
+        await page.goto(`${base}/console`);
+        await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
+        await videoPlays(page, `#ws-${id}`);
+        await assertDesktopDominant(page, id, `#ws-${id}`, "console");
+        await page.goto(`${base}/console/sessions/${id}`);
+        await videoPlays(page);
+
+        // ---- the detached window: the desktop alone, sized to the window ----
+        const detached = await page.context().newPage();
+        await detached.setViewportSize({ width: 1100, height: 700 });
+        await detached.goto(`${base}/console/sessions/${id}/remote`);
+        await videoPlays(detached);
+        assert.equal(await detached.locator(".remote-view").count(), 1, "the island alone");
+        assert.equal(await detached.locator("header, nav, .topbar").count(), 0, "no site header");
+        assert.equal(await detached.locator(".rv-detach").count(), 0);
+        const alone = await box(detached, ".rv-stage");
+        assert.ok(alone.width >= 1100 * 0.97, `the desktop spans the window (${alone.width} px)`);
+        assert.ok(alone.height >= 700 * 0.75, `the desktop fills the window (${alone.height} px)`);
+        assertInView("the detached desktop", alone, { width: 1100, height: 700 });
+        await assertNoPageScroll(detached);
+        await detached.screenshot({ path: `${SHOTS}/workspace_detached.png` });
+        await detached.setViewportSize({ width: 800, height: 900 });
+        await detached.waitForTimeout(200);
+        const resized = await box(detached, ".rv-stage");
+        assert.ok(resized.height >= 900 * 0.75, `…and follows it (${resized.height} px)`);
+        await detached.close();
+
+        // ---- full screen: the desktop and the toolbar only ----
+        await page.setViewportSize(SIZES[0]);
+        await page.click(`#remote-${id} .rv-fullscreen`);
+        await page.waitForFunction(
+          (sel) => document.fullscreenElement === document.querySelector(sel),
+          `#remote-${id}`,
+        );
+        await page.waitForTimeout(300);
+        const full = await page.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+        const shown = await page.evaluate(() => {
+          const visible = (el: Element | null) =>
+            Boolean(
+              el && el.getBoundingClientRect().height > 0 &&
+                getComputedStyle(el).display !== "none",
+            );
+          const root = document.fullscreenElement!;
+          return [...root.children].filter(visible).map((el) => el.className);
+        });
+        assert.deepEqual(
+          shown.map((c) => c.split(" ")[0]),
+          ["rv-toolbar", "rv-stage"],
+          "only the toolbar and the desktop",
+        );
+        const toolbar = await box(page, `#remote-${id} .rv-toolbar`);
+        const screen = await box(page, `#remote-${id} .rv-stage`);
+        assert.ok(screen.width >= full.width - 1, `the desktop is as wide as the screen`);
+        assert.ok(
+          Math.abs(screen.y + screen.height - full.height) <= 1 &&
+            screen.height >= full.height - toolbar.height - 2,
+          `the desktop takes all but the toolbar (${screen.height} of ${full.height})`,
+        );
+        await page.screenshot({ path: `${SHOTS}/workspace_fullscreen.png` });
+        await page.keyboard.press("Escape");
+
+        const ours = page.errors.filter((e) => /Content Security Policy|pageerror/.test(e));
+        assert.deepEqual(ours, []);
+      });
+    } finally {
+      if (agent) {
+        try {
+          (agent as Deno.ChildProcess).kill("SIGTERM");
+          await (agent as Deno.ChildProcess).status;
+        } catch { /* gone already */ }
+      }
+      try {
+        xterm.kill("SIGKILL");
+        await xterm.status;
+      } catch { /* gone already */ }
+      await t.close();
+      await xvfb.stop();
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+    }
+  },
+});
