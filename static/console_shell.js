@@ -209,6 +209,14 @@ export function settleToasts(rows) {
   if (row || card.hasAttribute("data-row-seen")) card.remove();
 }
 
+// A dialog or card that arrives takes the focus: its first field, else its first button.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = /** @type {CustomEvent<{ target: Element }>} */ (event).detail.target;
+  if (target.id !== "new-session" && target.id !== "dialog") return;
+  /** @type {HTMLElement | null} */ (target.querySelector("input:not([type=hidden]), select") ??
+    target.querySelector("button"))?.focus();
+});
+
 // Escape closes the dialog or card the focus is in.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;

@@ -42,7 +42,9 @@ Deno.test("POST /console/sessions creates a PIN session: PIN and link shown, row
     }
     assert.doesNotMatch(page, /data-tab="monitored"/, "only admins monitor");
     assert.match(page, /id="session-tabs"/);
-    assert.match(page, /id="session-panel"/);
+    assert.match(page, /id="workspaces"/);
+    assert.match(page, /<link rel="stylesheet" href="\/static\/console.css"/);
+    assert.match(page, /<header class="topbar">.*<form[^>]*class="status-control".*<\/header>/s);
     assert.match(page, /<script type="module" src="\/static\/console.js"/);
     assert.match(page, /id="console-options"/);
     assert.doesNotMatch(page, /style="/);
