@@ -2,16 +2,19 @@
 // a started session open, the page does not scroll and the queue, the tab strip and the
 // session's workspace (its desktop and chat box) are inside the viewport; switching tabs
 // only shows and hides workspaces, so a typed chat draft survives; Start opens the tab; the
-// shortcuts reach the queue and the chat. SCREENSHOTS=<dir> also saves the documentation's
+// shortcuts reach the queue and the chat; the pane collapses and resizes (remembered); the
+// "session created" card goes by itself; the status in the header works. SCREENSHOTS=<dir> also saves the documentation's
 // screenshots (light, dark, Dutch) there.
 import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { clickAndWait, withBrowser } from "../../tests/support/browser.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import type { CurrentUser } from "../http/mod.ts";
-import { createPrivateSession, customerConnected } from "../support/mod.ts";
+import { technicianStatus } from "../org/mod.ts";
+import { createPrivateSession, customerConnected, findByToken } from "../support/mod.ts";
 import { saveConsoleOptions } from "./options.ts";
 
 const SIZES = [[1366, 768], [1920, 1080]] as const;
@@ -147,6 +150,43 @@ Deno.test({
         // …and the session open before the reload is open again.
         await page.locator(`${tab(waiting.id)}[aria-selected=true]`).waitFor();
         await page.click("[data-queue-collapse]");
+
+        // The handle widens the pane from the keyboard, and the width is remembered.
+        const before = (await page.locator("#queue-pane").boundingBox())!.width;
+        await page.focus("[data-queue-resize]");
+        await page.keyboard.press("Shift+ArrowRight");
+        const after = (await page.locator("#queue-pane").boundingBox())!.width;
+        assert.ok(Math.abs(after - before - 80) <= 1, `resized: ${before} → ${after}`);
+        await page.reload();
+        await page.waitForFunction(() => "htmx" in globalThis);
+        assert.equal(
+          Math.round((await page.locator("#queue-pane").boundingBox())!.width),
+          Math.round(after),
+        );
+
+        // The "session created" card takes the focus and goes once the customer is in.
+        await page.click("button[data-method=pin]");
+        await page.fill("#ns-name", "Erin");
+        await page.click("#new-session-form button[type=submit]");
+        const link = (await page.locator("#created-link").textContent())?.trim() ?? "";
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.closest("#new-session") !== null),
+          true,
+        );
+        const created = (await findByToken(t.deps, link.split("/s/")[1]))!;
+        await page.locator(`#queue tr[data-session="${created.id}"][data-status=connecting]`)
+          .waitFor();
+        assert.equal(await page.locator("#new-session [data-created-session]").count(), 1);
+        await customerConnected(t.deps, created);
+        await page.locator("#new-session [data-created-session]").waitFor({ state: "detached" });
+
+        // The technician's status is in the header and changes without leaving the page.
+        await page.selectOption("#my-status", "away");
+        await page.locator("#my-presence[data-presence=away]").waitFor();
+        const [status] = await t.deps.db.select().from(technicianStatus)
+          .where(eq(technicianStatus.userId, tech.id));
+        assert.equal(status?.chosen, "away");
+        await page.locator(`${tab(waiting.id)}[aria-selected=true]`).waitFor();
         assert.deepEqual(page.errors, []);
 
         if (shots) {
