@@ -222,6 +222,9 @@ Deno.test({
 
         // ---- the detached window: the desktop alone, sized to the window ----
         const detached = await page.context().newPage();
+        const detachedErrors: string[] = [];
+        detached.on("console", (m) => m.type() === "error" && detachedErrors.push(m.text()));
+        detached.on("pageerror", (e) => detachedErrors.push(e.message));
         await detached.setViewportSize({ width: 1100, height: 700 });
         await detached.goto(`${base}/console/sessions/${id}/remote`);
         await videoPlays(detached);
@@ -238,6 +241,12 @@ Deno.test({
         await detached.waitForTimeout(200);
         const resized = await box(detached, ".rv-stage");
         assert.ok(resized.height >= 900 * 0.75, `…and follows it (${resized.height} px)`);
+        // Actual size sets the video's size through the CSSOM, which the strict CSP allows.
+        await detached.click(".rv-actual");
+        await detached.waitForFunction(() =>
+          document.querySelector<HTMLVideoElement>(".rv-video")?.style.width.endsWith("px")
+        );
+        assert.deepEqual(detachedErrors, []);
         await detached.close();
 
         // ---- full screen: the desktop and the toolbar only ----
