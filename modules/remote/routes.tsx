@@ -39,7 +39,7 @@ import {
 } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
-import type { CustomerView, RemoteSession, ViewerLink } from "./hub.ts";
+import { type CustomerView, remoteHub, type RemoteSession, type ViewerLink } from "./hub.ts";
 import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";
@@ -75,7 +75,12 @@ export const remoteRoutes = new Hono<AppEnv>()
     const body = await c.req.json().catch(() => null) as { pin?: unknown } | null;
     const guess = typeof body?.pin === "string" ? body.pin.replace(/[\s-]/g, "").slice(0, 32) : "";
     const ip = clientAddress(c);
-    const verdict = await checkPin(deps.db, guess, ip, deps.clock.now());
+    // A code the customer already used on the page still lets the support app join, unless
+    // the session has its app already (a second join would replace it).
+    const verdict = await checkPin(deps.db, guess, ip, deps.clock.now(), {
+      by: "agent",
+      agentAttached: (sessionId) => remoteHub(deps).find(sessionId)?.agent != null,
+    });
     if (verdict.kind === "ok") {
       return c.json({ link: new URL(`/s/${verdict.token}`, deps.config.publicUrl).href });
     }

@@ -73,7 +73,8 @@ export async function customerConnected(deps: AppDeps, session: SupportSession):
     deps,
     session,
     () => ({ type: first ? "customer_connected" : "network_restored" }),
-    { customerState: "connected", pin: null, pinExpiresAt: null },
+    // The PIN stays with the session (pin.ts): the support app joins with the same code.
+    { customerState: "connected", pinExpiresAt: null },
     first ? "log.customerConnected" : "log.customerReconnected",
   );
 }

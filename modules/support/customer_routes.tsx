@@ -5,7 +5,7 @@
  * stream. Forms work without JavaScript; htmx and static/customer.js make them smoother.
  */
 import { type Context, Hono } from "hono";
-import { setCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import { getOrganisation } from "../auth/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
 import { type AppEnv, clientAddress, isHtmx, liveStream, readForm } from "../http/mod.ts";
@@ -37,6 +37,9 @@ import {
 
 type C = Context<AppEnv>;
 
+/** Names the session this browser joined by PIN, for `/pin` only (never sent elsewhere). */
+const PIN_COOKIE = "rs_pin_session";
+
 async function noStore(c: C, next: () => Promise<void>) {
   await next();
   // Pages carry the session's capability and a CSRF token: never cache or index them.
@@ -54,8 +57,22 @@ export const customerRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const guess = (form.pin ?? "").replace(/[\s-]/g, "").slice(0, 32);
     const ip = clientAddress(c);
-    const verdict = await checkPin(deps.db, guess, ip, deps.clock.now());
-    if (verdict.kind === "ok") return c.redirect(`/s/${verdict.token}`, 303);
+    // The browser that used a code gets back in with it (pin.ts): its cookie names the session.
+    const knownToken = getCookie(c, PIN_COOKIE) ?? null;
+    const verdict = await checkPin(deps.db, guess, ip, deps.clock.now(), {
+      by: "browser",
+      knownToken,
+    });
+    if (verdict.kind === "ok") {
+      setCookie(c, PIN_COOKIE, verdict.token, {
+        path: "/pin",
+        httpOnly: true,
+        sameSite: "Strict",
+        maxAge: 86_400,
+        secure: deps.config.secureCookies,
+      });
+      return c.redirect(`/s/${verdict.token}`, 303);
+    }
     await pinRefused(deps, verdict, guess, ip);
     if (verdict.kind === "throttled") {
       const seconds = verdict.retryAfterSeconds;

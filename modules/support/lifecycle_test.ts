@@ -46,7 +46,8 @@ Deno.test("a PIN session goes Connecting → Waiting → Active → transfer →
     const session = (await findByToken(t.deps, created.session.token))!;
     await customerConnected(t.deps, session);
     assert.deepEqual((await rows(t, session.id)).map((r) => r.status), ["waiting"]);
-    assert.equal((await findByToken(t.deps, session.token))!.pin, null, "PIN used up");
+    // The PIN stays with the session (the support app joins with it); it goes when it ends.
+    assert.equal((await findByToken(t.deps, session.token))!.pin, created.session.pin);
 
     await startSession(t.deps, a, session.id);
     await technicianChat(t.deps, a, session.id, "Hello Carol");
@@ -71,6 +72,7 @@ Deno.test("a PIN session goes Connecting → Waiting → Active → transfer →
     await startSession(t.deps, b, session.id);
     await customerLeft(t.deps, (await findByToken(t.deps, session.token))!);
     assert.equal((await rows(t, session.id)).find((x) => x.userId === b.id)!.status, "closed");
+    assert.equal((await findByToken(t.deps, session.token))!.pin, null, "PIN gone with it");
     await endSession(t.deps, b, session.id);
     assert.equal((await rows(t, session.id)).find((x) => x.userId === b.id)!.status, "removed");
     const log = await readLog(t.deps.db, session.id);

@@ -6,8 +6,13 @@
  * against that code: that is what both a sweep around it and a customer's typo look like).
  * The budgets are in modules/limits (`pinAddress`, `pinGlobal`, `pinFirstTries`); the
  * reasoning and the numbers are in modules/sessions/DECISIONS.md (item 16).
+ *
+ * A code is not used up when the customer joins: it stays with its session while that session
+ * waits or works, so the support app can join with the PIN the customer already typed on the
+ * page, and the same browser (its cookie names the session) gets back in. Any other client
+ * entering a code that was used is told it is wrong, like any wrong guess (item 17).
  */
-import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { addressKey, consume, LIMITS, type LimitVerdict, record } from "../limits/mod.ts";
 import { supportSessions } from "./schema.ts";
@@ -51,6 +56,32 @@ export async function uniquePin(tx: Database): Promise<string> {
   throw new Error("Could not find a free PIN");
 }
 
+/**
+ * Who enters a code: the customer's browser (with the session token its PIN cookie names, if
+ * any) or the support app (`agentAttached` says whether a session already has its app, which a
+ * second join would replace).
+ */
+export type PinEntry =
+  | { by: "browser"; knownToken: string | null }
+  | { by: "agent"; agentAttached: (sessionId: string) => boolean };
+
+/**
+ * Whether `entry` may have the session behind a code: a code nobody used yet while it lives;
+ * a used one (the customer joined, the session waits or works) only for the browser that used
+ * it and for the support app while the session has none.
+ */
+export function pinAdmits(
+  code: { id: string; token: string; customerState: string; pinExpiresAt: Date | null },
+  entry: PinEntry,
+  now: Date,
+): boolean {
+  if (code.customerState === "pending") {
+    return code.pinExpiresAt !== null && code.pinExpiresAt > now;
+  }
+  if (code.customerState !== "connected" && code.customerState !== "lost") return false;
+  return entry.by === "browser" ? entry.knownToken === code.token : !entry.agentAttached(code.id);
+}
+
 export type PinVerdict =
   | { kind: "ok"; sessionId: string; token: string }
   | { kind: "wrong" }
@@ -67,6 +98,7 @@ export async function checkPin(
   guess: string,
   address: string,
   now: Date,
+  entry: PinEntry = { by: "browser", knownToken: null },
 ): Promise<PinVerdict & { lockedSessionIds?: string[] }> {
   const key = addressKey(address);
   const own = await consume(db, { action: "pinAddress", key, now });
@@ -89,12 +121,16 @@ export async function checkPin(
     }
   }
   if (/^\d{6}$/.test(guess)) {
-    const [hit] = await db.select({ id: supportSessions.id, token: supportSessions.token })
-      .from(supportSessions).where(and(
-        eq(supportSessions.pin, guess),
-        gt(supportSessions.pinExpiresAt, now),
-      ));
-    if (hit) {
+    const [hit] = await db.select({
+      id: supportSessions.id,
+      token: supportSessions.token,
+      customerState: supportSessions.customerState,
+      pinExpiresAt: supportSessions.pinExpiresAt,
+    }).from(supportSessions).where(and(
+      eq(supportSessions.pin, guess),
+      isNull(supportSessions.endedAt),
+    ));
+    if (hit && pinAdmits(hit, entry, now)) {
       for (const use of [own, first, server]) if (use?.ok) await use.refund();
       return { kind: "ok", sessionId: hit.id, token: hit.token };
     }
@@ -105,12 +141,16 @@ export async function checkPin(
   return { kind: "wrong", lockedSessionIds };
 }
 
-/** Adds a strike to live codes one digit away from `guess`; returns the codes now locked. */
+/**
+ * Adds a strike to held codes one digit away from `guess` (a used one too: the support app can
+ * still join with it); returns the codes now locked.
+ */
 async function _strikeNearCodes(db: Database, guess: string, now: Date): Promise<string[]> {
   const live = await db.select({ id: supportSessions.id, pin: supportSessions.pin })
     .from(supportSessions).where(and(
       isNotNull(supportSessions.pin),
-      gt(supportSessions.pinExpiresAt, now),
+      isNull(supportSessions.endedAt),
+      or(ne(supportSessions.customerState, "pending"), gt(supportSessions.pinExpiresAt, now)),
     ));
   const locked: string[] = [];
   for (const code of live) {

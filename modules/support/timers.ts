@@ -87,7 +87,12 @@ async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<b
           sql`${queueEntries.status} not in ('removed', 'timed_out', 'closed', 'closed_by_waiting_customer')`,
         ));
       if (live === 0 && !session.endedAt) {
-        await tx.update(supportSessions).set({ endedAt: now, updatedAt: now })
+        await tx.update(supportSessions).set({
+          endedAt: now,
+          pin: null,
+          pinExpiresAt: null,
+          updatedAt: now,
+        })
           .where(eq(supportSessions.id, session.id));
       }
     }
