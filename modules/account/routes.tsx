@@ -182,13 +182,13 @@ async function secondFactorChecked(c: C) {
   const user = await self(c);
   if (!user.totpEnabledAt) throw new Refusal(409, "twofa.notOn");
   const { db, clock } = c.get("deps");
-  const method = await verifySecondFactor(db, {
+  const check = await verifySecondFactor(db, {
     user,
     code: form.code ?? "",
     now: clock.now(),
     key: c.get("deps").config.totpKey,
   });
-  if (!method) throw new Refusal(400, "twofa.wrongCode");
+  if (!check.ok) throw new Refusal(400, check.reason);
   return user;
 }
 

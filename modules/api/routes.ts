@@ -131,9 +131,10 @@ apiRoutes.openapi(issueToken, async (c) => {
     const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
     if (blocked) throw blocked;
     const key = c.get("deps").config.totpKey;
-    if (!await verifySecondFactor(db, { user, code: body.totp, now, key })) {
+    const check = await verifySecondFactor(db, { user, code: body.totp, now, key });
+    if (!check.ok) {
       await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
-      throw new Refusal(401, "twofa.wrongCode");
+      throw new Refusal(401, check.reason);
     }
   }
   const name = body.name ?? "API sign-in";

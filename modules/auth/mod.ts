@@ -29,6 +29,7 @@ export {
   listDevices,
   replaceRecoveryCodes,
   revokeDevice,
+  type SecondFactorCheck,
   unusedRecoveryCodeCount,
   verifySecondFactor,
 } from "./second_factor.ts";

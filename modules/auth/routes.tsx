@@ -40,8 +40,15 @@ export const authRoutes = new Hono<AppEnv>()
   .get("/signin", async (c) => {
     if (c.get("user")) return c.redirect("/console", 303);
     const setupOpen = await setupIsOpen(c.get("deps").db);
+    const email = c.req.query("email")?.slice(0, 320);
     return c.html(
-      <SignInPage c={c} next={localRedirectPath(c.req.query("next"))} setupOpen={setupOpen} />,
+      <SignInPage
+        c={c}
+        next={localRedirectPath(c.req.query("next"))}
+        setupOpen={setupOpen}
+        email={email}
+        passwordSet={c.req.query("passwordSet") === "1"}
+      />,
     );
   })
   .post("/signin", async (c) => {
@@ -95,17 +102,17 @@ export const authRoutes = new Hono<AppEnv>()
     const org = await getOrganisation(db, user.orgId);
     const rememberDays = org?.rememberDeviceDays ?? 30;
     const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
-    const method = blocked ? undefined : await verifySecondFactor(db, {
+    const check = blocked ? undefined : await verifySecondFactor(db, {
       user,
       code: form.code ?? "",
       now,
       key: c.get("deps").config.totpKey,
     });
-    if (!method) {
-      if (!blocked) {
+    if (!check?.ok) {
+      if (check) {
         await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
       }
-      const error = blocked ?? new Refusal(401, "twofa.wrongCode");
+      const error = blocked ?? new Refusal(401, check?.reason ?? "twofa.wrongCode");
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
       const message = c.get("t")(error.key, error.params);
       return c.html(
@@ -113,7 +120,7 @@ export const authRoutes = new Hono<AppEnv>()
         error.status,
       );
     }
-    if (method === "recovery") {
+    if (check.method === "recovery") {
       await recordAudit(db, {
         orgId: user.orgId,
         actorId: user.id,
@@ -150,7 +157,7 @@ export const authRoutes = new Hono<AppEnv>()
       });
     }
     return await finishSignIn(c, user, {
-      method: `password+${method}`,
+      method: `password+${check.method}`,
       next: localRedirectPath(c.req.query("next")),
       session,
     });

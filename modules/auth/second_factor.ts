@@ -90,31 +90,43 @@ function newRecoveryCode(): string {
 }
 
 /**
+ * What a second-factor check found: the method that matched, or why the code was refused —
+ * `twofa.codeUsed` is a right TOTP code whose time step was already accepted (at enrolment
+ * or a sign-in a moment ago), so the person waits for the app's next code.
+ */
+export type SecondFactorCheck =
+  | { ok: true; method: "totp" | "recovery" }
+  | { ok: false; reason: "twofa.wrongCode" | "twofa.codeUsed" };
+
+/**
  * Checks a second factor: a TOTP code (each time step accepted once — a replayed code is
- * refused) or an unused recovery code (consumed). Returns which one matched.
+ * refused) or an unused recovery code (consumed).
  */
 export async function verifySecondFactor(
   db: Database,
   options: { user: UserRow; code: string; now: Date; key: string | undefined },
-): Promise<"totp" | "recovery" | undefined> {
+): Promise<SecondFactorCheck> {
   const { user, now } = options;
   const code = options.code.trim();
+  const wrong = { ok: false, reason: "twofa.wrongCode" } as const;
   if (user.totpSecret && /^\d{3}\s?\d{3}$/.test(code)) {
     const step = matchTotp(await openSeed(options.key, user.id, user.totpSecret), code, now);
-    if (step === undefined) return undefined;
+    if (step === undefined) return wrong;
     const updated = await db.update(users).set({ totpLastStep: step }).where(
       and(eq(users.id, user.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))),
     ).returning({ id: users.id });
-    return updated.length === 1 ? "totp" : undefined;
+    return updated.length === 1
+      ? { ok: true, method: "totp" }
+      : { ok: false, reason: "twofa.codeUsed" };
   }
   const normalised = code.toLowerCase().replace(/\s+/g, "");
-  if (!/^[a-z0-9]{5}-[a-z0-9]{5}$/.test(normalised)) return undefined;
+  if (!/^[a-z0-9]{5}-[a-z0-9]{5}$/.test(normalised)) return wrong;
   const used = await db.update(recoveryCodes).set({ usedAt: now }).where(and(
     eq(recoveryCodes.userId, user.id),
     eq(recoveryCodes.codeHash, await sha256Hex(normalised)),
     isNull(recoveryCodes.usedAt),
   )).returning({ id: recoveryCodes.id });
-  return used.length === 1 ? "recovery" : undefined;
+  return used.length === 1 ? { ok: true, method: "recovery" } : wrong;
 }
 
 /** Remembers this browser for `days`; returns the cookie value. */

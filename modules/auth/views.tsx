@@ -6,7 +6,15 @@ import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 type C = PageContext;
 
 export function SignInPage(
-  props: { c: C; email?: string; error?: string; next?: string; setupOpen?: boolean },
+  props: {
+    c: C;
+    email?: string;
+    error?: string;
+    next?: string;
+    setupOpen?: boolean;
+    /** Arrived from a set-password link: say so (the e-mail comes filled in). */
+    passwordSet?: boolean;
+  },
 ) {
   const { c } = props;
   const t = c.get("t");
@@ -16,6 +24,7 @@ export function SignInPage(
         <h1>{t("signin.title")}</h1>
         <Flash kind="error" message={props.error} />
         {props.setupOpen && <Flash kind="info" message={t("signin.setupPending")} />}
+        {props.passwordSet && <Flash kind="info" message={t("signin.passwordSet")} />}
         <form method="post" action="/signin">
           <CsrfField c={c} />
           <input type="hidden" name="next" value={props.next ?? ""} />
@@ -26,7 +35,7 @@ export function SignInPage(
             name="email"
             autocomplete="username"
             required
-            autofocus
+            autofocus={!props.email}
             value={props.email ?? ""}
           />
           <label for="password">{t("signin.password")}</label>
@@ -36,6 +45,7 @@ export function SignInPage(
             name="password"
             autocomplete="current-password"
             required
+            autofocus={!!props.email}
           />
           <button type="submit">{t("signin.submit")}</button>
         </form>

@@ -236,7 +236,9 @@ export const orgPublicRoutes = new Hono<AppEnv>()
       if (!(error instanceof Refusal) || error.status !== 422) throw error;
       return again(c.get("t")(error.key, error.params));
     }
-    return c.redirect("/signin?invited=1", 303);
+    // The sign-in page says the password is set and has the address filled in.
+    const email = encodeURIComponent(found.user.email);
+    return c.redirect(`/signin?passwordSet=1&email=${email}`, 303);
   })
   .post("/status", requireUser(), async (c) => {
     const form = await readForm(c);
