@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { users } from "../modules/auth/mod.ts";
 import { recordAudit } from "../modules/audit/mod.ts";
+import { insertGroup } from "../modules/channels/test_fixtures.ts";
 import { ADMIN, startTestApp } from "./support/app.ts";
 
 Deno.test("admins page through the audit log with filters; technicians get 403", async () => {
@@ -46,6 +47,51 @@ Deno.test("admins page through the audit log with filters; technicians get 403",
     await tech.signIn("tech@example.test", "tech password 1");
     assert.equal((await tech.get("/admin/audit")).status, 403);
     assert.equal((await tech.get("/admin/security")).status, 403);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the audit log reads as sentences with names, the raw data folded away, in Dutch too", async () => {
+  const t = await startTestApp();
+  try {
+    const [admin] = await t.deps.db.select().from(users);
+    const group = {
+      id: await insertGroup(t, admin.orgId, "Helpdesk Noord"),
+      name: "Helpdesk Noord",
+    };
+    await recordAudit(t.deps.db, {
+      orgId: admin.orgId,
+      actorId: admin.id,
+      actorEmail: admin.email,
+      action: "group.created",
+      target: group.id,
+      details: { after: { name: group.name } },
+      at: new Date("2026-11-24T00:28:00Z"),
+    });
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    const page = await (await browser.get("/admin/audit?action=group.created")).text();
+    const row = page.slice(page.indexOf("<tbody>"), page.indexOf("</tbody>"));
+    assert.match(
+      row,
+      new RegExp(`<strong>${admin.name}</strong> created a group: <em>${group.name}</em>`),
+    );
+    const [shown, raw] = row.split("<details");
+    assert.doesNotMatch(
+      shown,
+      new RegExp(`group\\.created|${group.id}|\\{`),
+      "no codes, ids or JSON",
+    );
+    assert.match(raw, new RegExp(`&quot;target&quot;: &quot;${group.id}&quot;`));
+    assert.match(page, /<option value="group.created" selected(="")?>Created a group<\/option>/);
+
+    await browser.post("/account/language", { language: "nl" });
+    const dutch = await (await browser.get("/admin/audit?action=group.created")).text();
+    assert.match(dutch, new RegExp(`maakte een groep: <em>${group.name}</em>`));
+    assert.match(dutch, /Ruwe gegevens/);
+    assert.match(dutch, />24 nov 2026, 00:28</);
+    assert.doesNotMatch(dutch, /AM|PM/);
   } finally {
     await t.close();
   }

@@ -87,7 +87,7 @@ export function TwoFactorSection(props: { c: C; enabled: boolean; unusedCodes: n
       {props.enabled
         ? (
           <div>
-            <p>{t("account.twofaOn", { n: props.unusedCodes })}</p>
+            <p>{t("account.twofaOn", { count: props.unusedCodes })}</p>
             <form hx-post="/account/2fa/recovery-codes" hx-target="#twofa" hx-swap="outerHTML">
               <label for="tf-code">{t("account.codeToConfirm")}</label>
               <input id="tf-code" type="text" name="code" inputmode="numeric" required />

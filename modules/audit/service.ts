@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { clampPage, type Database } from "../db/mod.ts";
 import { auditLog } from "./schema.ts";
 
@@ -58,6 +58,11 @@ export const AUDIT_ACTIONS = [
   "session.pin_locked",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
+
+/** Whether a stored action is one this codebase writes (and so has a sentence). */
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
 
 export interface AuditEntry {
   orgId?: string | null;
@@ -119,10 +124,38 @@ export async function listAudit(db: Database, query: AuditQuery) {
   const where = and(...filters);
   const [{ total }] = await db.select({ total: count() }).from(auditLog).where(where);
   const { page, pageSize } = clampPage(query, Number(total));
-  const rows = await db.select().from(auditLog).where(where)
+  const rows = await db.select({ ...getTableColumns(auditLog), ..._names(query.scope.orgId) })
+    .from(auditLog).where(where)
     .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
     .limit(pageSize).offset((page - 1) * pageSize);
   return { rows, total: Number(total), page, pageSize };
+}
+
+/** One row of `listAudit`: the entry plus the names its actor and target have now. */
+export type AuditRow = Awaited<ReturnType<typeof listAudit>>["rows"][number];
+
+/**
+ * Names for the ids an entry keeps, looked up in the row's query so the page reads "Anna
+ * changed the group Helpdesk", not two UUIDs: the actor's name, and the target's if it is a
+ * person, group, channel, form field or session of the organisation (null when it is gone).
+ * Plain SQL over those modules' tables for the reason `_aboutScope` gives.
+ */
+function _names(orgId: string) {
+  const target = sql`${auditLog.target}`;
+  const id =
+    sql`(case when ${target} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then ${target}::uuid end)`;
+  return {
+    actorName: sql<string | null>`(select u.name from users u where u.id = ${auditLog.actorId})`,
+    targetName: sql<string | null>`coalesce(
+      (select u.name from users u where u.id = ${id} and u.org_id = ${orgId}),
+      (select g.name from technician_groups g where g.id = ${id} and g.org_id = ${orgId}),
+      (select ch.name from channels ch where ch.id = ${id} and ch.org_id = ${orgId}),
+      (select f.label from custom_fields f where f.id = ${id} and f.org_id = ${orgId}))`,
+    targetSession: sql<
+      { number: number; customer: string } | null
+    >`(select json_build_object('number', s.number, 'customer', s.customer_name)
+        from support_sessions s where s.id = ${id} and s.org_id = ${orgId})`,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PageContext } from "../http/mod.ts";
 import { Layout } from "../../views/layout.tsx";
-import { AUDIT_ACTIONS, type listAudit } from "./service.ts";
+import { Moment } from "../../views/moment.tsx";
+import { AUDIT_ACTIONS, type AuditRow, isAuditAction, type listAudit } from "./service.ts";
 
 interface Props {
   c: PageContext;
@@ -26,7 +27,11 @@ export function AuditPage(props: Props) {
           <label for="f-action">{t("audit.action")}</label>
           <select id="f-action" name="action">
             <option value="">{t("audit.anyAction")}</option>
-            {AUDIT_ACTIONS.map((a) => <option value={a} selected={q.action === a}>{a}</option>)}
+            {AUDIT_ACTIONS.map((a) => (
+              <option value={a} selected={q.action === a}>
+                {_capitalised(t(`audit.actions.${a}`))}
+              </option>
+            ))}
           </select>
         </div>
         <div>
@@ -63,9 +68,7 @@ export function AuditTable({ c, result, query }: Props) {
         <thead>
           <tr>
             <th>{t("audit.when")}</th>
-            <th>{t("audit.actor")}</th>
             <th>{t("audit.action")}</th>
-            <th>{t("audit.target")}</th>
             <th>{t("audit.ip")}</th>
             <th>{t("audit.details")}</th>
           </tr>
@@ -73,30 +76,63 @@ export function AuditTable({ c, result, query }: Props) {
         <tbody>
           {result.rows.length === 0 && (
             <tr>
-              <td colspan={6} class="muted">{t("audit.empty")}</td>
+              <td colspan={4} class="muted">{t("audit.empty")}</td>
             </tr>
           )}
-          {result.rows.map((row) => (
-            <tr>
-              <td>
-                <time datetime={row.createdAt.toISOString()}>
-                  {row.createdAt.toISOString().replace("T", " ").slice(0, 19)}
-                </time>
-              </td>
-              <td>{row.actorEmail ?? "—"}</td>
-              <td>{row.action}</td>
-              <td>{row.target ?? ""}</td>
-              <td>{row.ip ?? ""}</td>
-              <td class="muted">{JSON.stringify(row.details)}</td>
-            </tr>
-          ))}
+          {result.rows.map((row) => <AuditRowView c={c} row={row} />)}
         </tbody>
       </table>
       <nav class="pager" aria-label={t("audit.pages")}>
         {result.page > 1 && <a href={link(result.page - 1)}>{t("audit.newer")}</a>}
-        <span>{t("audit.pageOf", { page: result.page, pages, total: result.total })}</span>
+        <span>{t("audit.pageOf", { page: result.page, pages, count: result.total })}</span>
         {result.page < pages && <a href={link(result.page + 1)}>{t("audit.older")}</a>}
       </nav>
     </div>
   );
+}
+
+/**
+ * One entry as a sentence — who did what to which named thing ("Anna created a group:
+ * Helpdesk") — with the stored ids and details folded under "Raw data".
+ */
+function AuditRowView({ c, row }: { c: PageContext; row: AuditRow }) {
+  const t = c.get("t");
+  const who = row.actorName ?? row.actorEmail ??
+    (row.actorId ? t("audit.someone") : t("audit.system"));
+  const what = isAuditAction(row.action) ? t(`audit.actions.${row.action}`) : row.action;
+  const session = row.targetSession;
+  const target = row.targetName ??
+    (session ? t("audit.session", { number: session.number, customer: session.customer }) : null);
+  const raw = {
+    action: row.action,
+    actor: row.actorEmail ?? row.actorId,
+    target: row.target,
+    ...row.details,
+  };
+  return (
+    <tr>
+      <td>
+        <Moment lang={t.lang} at={row.createdAt} style="dateTime" />
+      </td>
+      <td>
+        <strong>{who}</strong> {what}
+        {target && (
+          <>
+            : <em>{target}</em>
+          </>
+        )}
+      </td>
+      <td>{row.ip ?? ""}</td>
+      <td>
+        <details class="audit-raw">
+          <summary>{t("audit.rawData")}</summary>
+          <pre>{JSON.stringify(raw, null, 2)}</pre>
+        </details>
+      </td>
+    </tr>
+  );
+}
+
+function _capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

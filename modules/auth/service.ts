@@ -191,12 +191,12 @@ export function throttleError(verdict: ThrottleVerdict): Refusal | undefined {
   const headers = { "Retry-After": String(verdict.retryAfterSeconds) };
   if (verdict.kind === "wait") {
     return new Refusal(429, "signin.slowDown", {
-      params: { seconds: verdict.retryAfterSeconds },
+      params: { count: verdict.retryAfterSeconds },
       headers,
     });
   }
   const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-  return new Refusal(423, "signin.locked", { params: { minutes }, headers });
+  return new Refusal(423, "signin.locked", { params: { count: minutes }, headers });
 }
 
 export function throttleKeys(email: string, ip: string): ThrottleKey[] {

@@ -99,7 +99,7 @@ export function SecondFactorPage(props: { c: C; error?: string; rememberDays: nu
           {props.rememberDays > 0 && (
             <label>
               <input type="checkbox" name="remember" value="1" />{" "}
-              {t("twofa.remember", { days: props.rememberDays })}
+              {t("twofa.remember", { count: props.rememberDays })}
             </label>
           )}
           <button type="submit">{t("twofa.verify")}</button>

@@ -68,7 +68,7 @@ export function FieldListPage(
               </td>
               <td>{field.label}</td>
               <td>{field.maxLength}</td>
-              <td>{t("fields.usedByCount", { n: usage.get(field.id) ?? 0 })}</td>
+              <td>{t("fields.usedByCount", { count: usage.get(field.id) ?? 0 })}</td>
               <td>{field.active ? t("fields.active") : t("fields.inactive")}</td>
               <td class="row tight">
                 <a href={`/admin/fields/${field.id}`}>{t("fields.edit")}</a>

@@ -230,7 +230,7 @@ export function DeleteChannelPage(
         <h1>{t("channels.deleteTitle", { name: channel.name })}</h1>
         <p>{t("channels.deleteWarning")}</p>
         {props.callbacks > 0 && (
-          <p class="flash error">{t("channels.deleteCallbacks", { n: props.callbacks })}</p>
+          <p class="flash error">{t("channels.deleteCallbacks", { count: props.callbacks })}</p>
         )}
         <form method="post" action={`/admin/channels/${channel.id}/delete`} class="row">
           <CsrfField c={c} />

@@ -5,11 +5,20 @@ import nl from "../../locales/nl.json" with { type: "json" };
 export const LANGUAGES = ["en", "nl"] as const;
 export type Language = typeof LANGUAGES[number];
 
+/** A plural pair `x_one`/`x_other` is looked up as `x` with a `count` (i18next picks one). */
+type PluralBase<K extends string> = K extends `${infer B}_one` ? B
+  : K extends `${infer B}_other` ? B
+  : K;
+
 type Leaves<T, P extends string = ""> = {
-  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
+  [K in keyof T & string]: T[K] extends string ? `${P}${PluralBase<K>}`
+    : Leaves<T[K], `${P}${K}.`>;
 }[keyof T & string];
 
-/** Every key of `locales/en.json`, dotted (`signin.title`). */
+/**
+ * Every key of `locales/en.json`, dotted (`signin.title`); a plural pair (`audit.pageOf_one`,
+ * `audit.pageOf_other`) by its base (`audit.pageOf`), which wants a `count`.
+ */
 export type TranslationKey = Leaves<typeof en>;
 export type Translator = ((key: TranslationKey, params?: Record<string, unknown>) => string) & {
   lang: Language;
@@ -42,7 +51,9 @@ const KEYS: ReadonlySet<string> = new Set(_leaves(en));
 
 function _leaves(tree: object, prefix = ""): string[] {
   return Object.entries(tree).flatMap(([name, value]) =>
-    typeof value === "string" ? [prefix + name] : _leaves(value, `${prefix}${name}.`)
+    typeof value === "string"
+      ? [prefix + name.replace(/_(one|other)$/, "")]
+      : _leaves(value, `${prefix}${name}.`)
   );
 }
 

@@ -113,7 +113,10 @@ Deno.test("en.json has every key used literally with t(), Refusal() or sessionRe
   const en = (await loadLocales()).get("en")!;
   const used = await keysUsedInSource();
   assert.ok(used.size > 30, `found only ${used.size} keys in the source; is the scan broken?`);
-  const missing = [...used].filter(([key]) => typeof en.get(key) !== "string")
+  const known = (key: string) =>
+    typeof en.get(key) === "string" ||
+    (typeof en.get(`${key}_one`) === "string" && typeof en.get(`${key}_other`) === "string");
+  const missing = [...used].filter(([key]) => !known(key))
     .map(([key, file]) => `${key} (${file})`);
   assert.deepEqual(missing, []);
 });
@@ -136,4 +139,36 @@ Deno.test("agent/locales/*.json: every locale has the keys and {{placeholders}} 
       assert.deepEqual(placeholders(value), placeholders(String(en.get(key))), `${lang}: ${key}`);
     }
   }
+});
+
+Deno.test("locales/*.json: a count followed by a noun is a plural pair (no '(1 messages)')", async () => {
+  // "{{count}} seconds", "({{total}} messages)", "{{n}} channel(s)": a number a person reads
+  // next to a word comes in `_one`/`_other` forms, with the number as {{count}}.
+  const counted = /\{\{\s*(\w+)\s*\}\}\s+(?!of\b|van\b|min\.)[a-z]/gi;
+  for (const [lang, strings] of await loadLocales()) {
+    const offending = [...strings].filter(([key, value]) => {
+      const counts = [...String(value).matchAll(counted)]
+        .filter((match) => /^(n|count|total|seconds|minutes|days|existing)$/.test(match[1]));
+      return counts.length > 0 && !/_(one|other)$/.test(key);
+    }).map(([key]) => key);
+    assert.deepEqual(offending, [], `${lang}: counts without plural forms`);
+    for (const [key, value] of strings) {
+      if (!/_(one|other)$/.test(key)) continue;
+      assert.ok(String(value).includes("{{count}}"), `${lang}: ${key} shows {{count}}`);
+      const twin = key.replace(/_(one|other)$/, (_, form) => form === "one" ? "_other" : "_one");
+      assert.equal(typeof strings.get(twin), "string", `${lang}: ${key} has ${twin}`);
+    }
+  }
+});
+
+Deno.test("translator() picks the singular or plural form by count, in English and Dutch", async () => {
+  const { translator } = await import("./i18n.ts");
+  const [en, nl] = [translator("en"), translator("nl")];
+  assert.equal(en("mail.pageOf", { page: 1, pages: 1, count: 1 }), "Page 1 of 1 (1 message)");
+  assert.equal(en("mail.pageOf", { page: 1, pages: 1, count: 2 }), "Page 1 of 1 (2 messages)");
+  assert.equal(nl("mail.pageOf", { page: 1, pages: 1, count: 1 }), "Pagina 1 van 1 (1 bericht)");
+  assert.equal(
+    nl("limits.tooFast", { count: 5 }),
+    "Te veel verzoeken. Wacht 5 seconden en probeer het opnieuw.",
+  );
 });

@@ -23,7 +23,7 @@ export type LimitVerdict =
   | { ok: true; refund(): Promise<void> }
   | { ok: false; retryAfterSeconds: number };
 
-/** What a person is told when a limit stops them ({{seconds}} until they may try again). */
+/** What a person is told when a limit stops them ({{count}} seconds until they may try again). */
 const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   sessionCreate: "limits.sessionCreate",
   channelForm: "channels.public.tooManySubmissions",
@@ -38,7 +38,7 @@ const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
 export class RateLimited extends Refusal {
   constructor(readonly action: LimitAction, readonly retryAfterSeconds: number) {
     super(429, LIMIT_MESSAGE[action], {
-      params: { seconds: retryAfterSeconds },
+      params: { count: retryAfterSeconds },
       headers: { "Retry-After": String(retryAfterSeconds) },
       reason: `Rate limit of ${action} reached, retry after ${retryAfterSeconds} s`,
     });

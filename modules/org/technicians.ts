@@ -87,7 +87,7 @@ export async function inviteUser(
       createdAt: ctx.now,
       expiresAt: new Date(ctx.now.getTime() + INVITATION_TTL_MS),
     });
-    const values = { name, inviter: ctx.actor.name, link, days: 7 };
+    const values = { name, inviter: ctx.actor.name, link, count: 7 };
     const mailId = await enqueueMail(tx, {
       orgId: ctx.actor.orgId,
       kind: "invitation",

@@ -156,7 +156,7 @@ export function OutboxListTable<Row>(
       </table>
       <nav class="pager" aria-label={t(`${ns}.pages`)}>
         {result.page > 1 && <a href={link(result.page - 1)}>{t(`${ns}.newer`)}</a>}
-        <span>{t(`${ns}.pageOf`, { page: result.page, pages, total: result.total })}</span>
+        <span>{t(`${ns}.pageOf`, { page: result.page, pages, count: result.total })}</span>
         {result.page < pages && <a href={link(result.page + 1)}>{t(`${ns}.older`)}</a>}
       </nav>
     </div>

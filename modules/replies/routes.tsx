@@ -102,7 +102,7 @@ export const repliesRoutes = new Hono<AppEnv>()
     const result = await importReplies(c.get("deps").db, parsed.items, mode, changeContext(c));
     if (!result.ok) {
       const message = t("replies.importProblem.wouldExceed", {
-        existing: result.existing,
+        count: result.existing,
         n: parsed.items.length,
         max: MAX_REPLIES,
       });

@@ -146,7 +146,7 @@ function readTree(text: string): ParseResult {
     }
     const root = documentElement(nodes);
     const drafts = readRoot(root);
-    if (drafts.length > MAX_REPLIES) fail("tooMany", { n: drafts.length, max: MAX_REPLIES });
+    if (drafts.length > MAX_REPLIES) fail("tooMany", { count: drafts.length, max: MAX_REPLIES });
     const items: ReplyInput[] = [];
     for (const [index, draft] of drafts.entries()) {
       const checked = checkReply(draft.kind, draft);

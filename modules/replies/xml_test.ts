@@ -210,7 +210,7 @@ Deno.test("parseRepliesXml() refuses more than the maximum number of items", () 
   assert.equal(items(parseRepliesXml(doc(line.repeat(MAX_REPLIES)))).length, MAX_REPLIES);
   assert.deepEqual(problem(parseRepliesXml(doc(line.repeat(MAX_REPLIES + 1)))), {
     code: "tooMany",
-    params: { n: MAX_REPLIES + 1, max: MAX_REPLIES },
+    params: { count: MAX_REPLIES + 1, max: MAX_REPLIES },
   });
 });
 

@@ -79,7 +79,7 @@ export const customerRoutes = new Hono<AppEnv>()
       c.header("Retry-After", String(seconds));
       const error = verdict.scope === "address"
         ? t("customer.pin.throttled", { minutes: Math.max(1, Math.ceil(seconds / 60)) })
-        : t("customer.pin.busy", { seconds });
+        : t("customer.pin.busy", { count: seconds });
       return c.html(<PinPage c={c} error={error} />, 429);
     }
     const key = /^\d{6}$/.test(guess) ? "customer.pin.wrong" : "customer.pin.malformed";
