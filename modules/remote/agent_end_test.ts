@@ -4,14 +4,9 @@
 // exits, and the customer's page is not told the app is reconnecting. A change that leaves the
 // session open (hold, a transfer to another technician) tells it no end. The technician's End is in agent_gateway_test.ts.
 import assert from "node:assert/strict";
-import {
-  type AgentMessage,
-  Channel,
-  type ServerMessage,
-  ServerMessageSchema,
-} from "../../protocol/mod.ts";
 import { startTestApp, type TestApp } from "../../tests/support/app.ts";
-import { technician } from "../../tests/support/sessions.ts";
+import { carolSession, technician } from "../../tests/support/sessions.ts";
+import { agentHello, agentSocket, withServer } from "../../tests/support/sockets.ts";
 import type { CurrentUser } from "../http/mod.ts";
 import {
   fireDueDeadlines,
@@ -21,53 +16,19 @@ import {
   type SupportSession,
   transferSession,
 } from "../support/mod.ts";
-import { createPrivateSession, liveRows } from "../support/test_support.ts";
+import { liveRows } from "../support/test_support.ts";
 import { remoteHub } from "./hub.ts";
 
-/** An attached test agent: every server frame it got, and how its socket closed. */
+/** An agent attached to the session with `token` (its welcome taken). */
 async function attachedAgent(port: number, token: string) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/agent/ws`);
-  const channel = new Channel<ServerMessage, AgentMessage>(ServerMessageSchema);
-  const got: ServerMessage[] = [];
-  let notify = () => {};
-  ws.onmessage = (event) => {
-    const decoded = channel.decode(event.data);
-    if (decoded.ok) got.push(decoded.message);
-    notify();
+  const agent = await agentSocket(port);
+  agent.send(agentHello(token));
+  await agent.next((m) => m.type === "welcome");
+  return {
+    ...agent,
+    /** The next frame of `type`; throws after `ms` without one. */
+    until: (type: string, ms?: number) => agent.next((m) => m.type === type, ms),
   };
-  const closed = new Promise<number>((resolve) =>
-    ws.addEventListener("close", (event) => resolve(event.code))
-  );
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
-  });
-  const until = async (type: ServerMessage["type"], timeoutMs = 2_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = got.find((m) => m.type === type);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`no ${type} in ${timeoutMs} ms; got ${got.map((m) => m.type)}`);
-      }
-      await new Promise<void>((r) => {
-        notify = r;
-        setTimeout(r, left);
-      });
-    }
-  };
-  ws.send(channel.encode({
-    type: "hello",
-    token,
-    deviceId: "device-0001-abcdef",
-    os: "linux",
-    language: "en",
-    agentVersion: "0.1.0",
-    screen: { width: 1920, height: 1080 },
-  }));
-  await until("welcome");
-  return { got, until, closed };
 }
 
 /** A served app, a technician and a session the agent joined (Waiting, or Active if started). */
@@ -81,19 +42,15 @@ async function withAgent(
   ) => Promise<void>,
 ) {
   const t = await startTestApp();
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
   try {
-    const tech = await technician(t);
-    const { session } = await createPrivateSession(t.deps, tech, {
-      method: "link",
-      customerName: "Carol",
-      fields: {},
+    await withServer(t, async (port) => {
+      const tech = await technician(t);
+      const session = await carolSession(t, tech);
+      const agent = await attachedAgent(port, session.token);
+      if (options.started) await startSession(t.deps, tech, session.id);
+      await fn(t, tech, session, agent);
     });
-    const agent = await attachedAgent(server.addr.port, session.token);
-    if (options.started) await startSession(t.deps, tech, session.id);
-    await fn(t, tech, session, agent);
   } finally {
-    await server.shutdown();
     await t.close();
   }
 }
@@ -110,7 +67,7 @@ test("agent socket: the customer ends the session on the page → end and a 4404
     assert.ok((await loadSession(t.deps.db, session.id)).endedAt, "the session ended");
     const end = await agent.until("end", 1_000);
     assert.deepEqual(end, { type: "end", reason: "the session has ended" });
-    assert.equal(await agent.closed, 4404);
+    assert.equal((await agent.closed).code, 4404);
     // The socket closing after `end` is no drop: the page must not say "reconnecting".
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(remoteHub(t.deps).find(session.id)?.customerView().agent, "absent");
@@ -124,7 +81,7 @@ test("agent socket: nobody starts the session before the waiting deadline (Remov
     assert.ok(await fireDueDeadlines(t.deps) > 0, "the waiting deadline fired");
     assert.deepEqual((await liveRows(t, session.id)).map((r) => r.status), []);
     assert.equal((await agent.until("end", 1_000)).type, "end");
-    assert.equal(await agent.closed, 4404);
+    assert.equal((await agent.closed).code, 4404);
   });
 });
 
@@ -134,7 +91,7 @@ test("agent socket: an Active session times out for inactivity (Timed out) → e
     assert.ok(await fireDueDeadlines(t.deps) > 0, "the inactivity deadline fired");
     assert.deepEqual((await liveRows(t, session.id)).map((r) => r.status), ["timed_out"]);
     assert.equal((await agent.until("end", 1_000)).type, "end");
-    assert.equal(await agent.closed, 4404);
+    assert.equal((await agent.closed).code, 4404);
   });
 });
 
@@ -142,7 +99,7 @@ test("agent socket: a change that leaves the session open (hold) sends no end", 
   await withAgent({ started: true }, async (t, tech, session, agent) => {
     await holdSession(t.deps, tech, session.id);
     assert.deepEqual((await liveRows(t, session.id)).map((r) => r.status), ["on_hold"]);
-    await assert.rejects(agent.until("end", 500), /no end/);
+    await assert.rejects(agent.until("end", 500), /no matching frame/);
     const open = await Promise.race([agent.closed, new Promise((r) => setTimeout(r, 10, "open"))]);
     assert.equal(open, "open");
   });
@@ -164,7 +121,7 @@ test("agent socket: a transfer to another technician keeps the session → no en
       "outgoing",
     ]);
     await startSession(t.deps, other, session.id);
-    await assert.rejects(agent.until("end", 500), /no end/);
+    await assert.rejects(agent.until("end", 500), /no matching frame/);
     const open = await Promise.race([agent.closed, new Promise((r) => setTimeout(r, 10, "open"))]);
     assert.equal(open, "open");
     assert.equal(remoteHub(t.deps).find(session.id)?.customerView().agent, "connected");

@@ -5,20 +5,15 @@
 // command where no binary was built.
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
-import { technician } from "../../tests/support/sessions.ts";
+import { carolSession, technician } from "../../tests/support/sessions.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
-import { createPrivateSession } from "../support/test_support.ts";
 import { visitorOs } from "./mod.ts";
 
 Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, download page", async () => {
   const t = await startTestApp();
   try {
     const tech = await technician(t);
-    const { session } = await createPrivateSession(t.deps, tech, {
-      method: "pin",
-      customerName: "Carol",
-      fields: {},
-    });
+    const session = await carolSession(t, tech, "pin");
     const pin = session.pin!;
     const join = (body: unknown) =>
       t.app.request("/agent/join", {

@@ -11,48 +11,10 @@ import { technicianGroups } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import type { ServerMessage } from "../../protocol/mod.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
-import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
+import { ADMIN, startTestApp, type TestApp } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
-
-type Frame = { type: string; [k: string]: unknown };
-
-/** A technician's viewer socket opened with the browser's cookie, from our own origin. */
-async function openViewer(port: number, browser: TestClient, sessionId: string) {
-  const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  const ws = new WebSocket(
-    `ws://127.0.0.1:${port}/console/sessions/${sessionId}/remote/ws`,
-    { headers: { cookie, origin: `http://127.0.0.1:${port}` } } as unknown as string[],
-  );
-  const inbox: Frame[] = [];
-  let wake = () => {};
-  ws.onmessage = (event) => {
-    inbox.push(JSON.parse(event.data));
-    wake();
-  };
-  const closed = new Promise<{ code: number; at: number }>((resolve) =>
-    ws.addEventListener("close", (event) => resolve({ code: event.code, at: performance.now() }))
-  );
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
-  });
-  /** The next frame matching `want` (frames before it are dropped), or throws after `ms`. */
-  const next = async (want: (f: Frame) => boolean, ms = 2_000): Promise<Frame> => {
-    const until = performance.now() + ms;
-    while (performance.now() < until) {
-      const found = inbox.findIndex(want);
-      if (found >= 0) return inbox.splice(0, found + 1)[found];
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 20);
-      });
-    }
-    throw new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(inbox)}`);
-  };
-  const send = (frame: Frame) => ws.send(JSON.stringify(frame));
-  return { ws, next, send, closed };
-}
+import { servedAppTest, viewerSocket } from "../support/sockets.ts";
 
 /** A technician working a session with a connected customer, and a fake agent that the
  * customer let view and control (consent itself is tested with the real agent). */
@@ -61,7 +23,7 @@ async function controlling(t: TestApp, port: number) {
   const session = await workingSession(t, tech);
   const browser = t.client();
   await browser.signIn(tech.email, TECH_PASSWORD);
-  const viewer = await openViewer(port, browser, session.id);
+  const viewer = await viewerSocket(port, browser, session.id);
   await viewer.next((f) => f.type === "state");
   const remote = remoteHub(t.deps).find(session.id)!;
   const agentGot: ServerMessage[] = [];
@@ -99,115 +61,97 @@ function patch(t: TestApp, token: string, path: string, body: unknown) {
 const inputs = (got: ServerMessage[]) =>
   got.filter((m) => m.type === "pointer" || m.type === "key").length;
 
-Deno.test({
-  name: "viewer socket: remoteControl taken away → input refused at once, picture kept; " +
+servedAppTest(
+  "viewer socket: remoteControl taken away → input refused at once, picture kept; " +
     "deactivated → closed within 1 s",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const t = await startTestApp();
-    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
-    try {
-      const { tech, viewer, agentGot } = await controlling(t, server.addr.port);
-      const admin = await adminToken(t);
-      const before = inputs(agentGot);
+  async (t, port) => {
+    const { tech, viewer, agentGot } = await controlling(t, port);
+    const admin = await adminToken(t);
+    const before = inputs(agentGot);
 
-      const withoutControl = defaultPermissions().filter((p) => p !== "remoteControl");
-      const changed = await patch(t, admin, `/groups/${tech.groupId}`, {
-        permissions: withoutControl,
-      });
-      assert.equal(changed.status, 200);
-      const sentAt = performance.now();
-      viewer.send({ type: "pointer", x: 20, y: 20 });
-      viewer.send({ type: "key", keysym: 0x61, down: true });
-      const refused = await viewer.next((f) => f.type === "error" && f.code === "permission");
-      assert.ok(performance.now() - sentAt < 1_000, "refused within a second");
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(inputs(agentGot), before, "the agent received no input after the change");
-      assert.ok(
-        agentGot.some((m) => m.type === "revoke" && m.capability === "control"),
-        "control was ended at the agent",
-      );
-      assert.equal(viewer.ws.readyState, WebSocket.OPEN, "the picture stays: socket open");
-      assert.ok(refused);
+    const withoutControl = defaultPermissions().filter((p) => p !== "remoteControl");
+    const changed = await patch(t, admin, `/groups/${tech.groupId}`, {
+      permissions: withoutControl,
+    });
+    assert.equal(changed.status, 200);
+    const sentAt = performance.now();
+    viewer.send({ type: "pointer", x: 20, y: 20 });
+    viewer.send({ type: "key", keysym: 0x61, down: true });
+    const refused = await viewer.next((f) => f.type === "error" && f.code === "permission");
+    assert.ok(performance.now() - sentAt < 1_000, "refused within a second");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(inputs(agentGot), before, "the agent received no input after the change");
+    assert.ok(
+      agentGot.some((m) => m.type === "revoke" && m.capability === "control"),
+      "control was ended at the agent",
+    );
+    assert.equal(viewer.ws.readyState, WebSocket.OPEN, "the picture stays: socket open");
+    assert.ok(refused);
 
-      const deactivated = await patch(t, admin, `/technicians/${tech.id}`, { active: false });
-      assert.equal(deactivated.status, 204);
-      const at = performance.now();
-      const closed = await Promise.race([
-        viewer.closed,
-        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
-      ]);
-      assert.ok(closed, "closed within a second of the deactivation");
-      assert.equal(closed.code, 4403);
-      assert.ok(closed.at - at < 1_000);
-    } finally {
-      await server.shutdown();
-      await t.close();
-    }
+    const deactivated = await patch(t, admin, `/technicians/${tech.id}`, { active: false });
+    assert.equal(deactivated.status, 204);
+    const at = performance.now();
+    const closed = await Promise.race([
+      viewer.closed,
+      new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+    ]);
+    assert.ok(closed, "closed within a second of the deactivation");
+    assert.equal(closed.code, 4403);
+    assert.ok(closed.at - at < 1_000);
   },
-});
+);
 
-Deno.test({
-  name: "viewer socket: a change no notice announces is still seen within a second; " +
+servedAppTest(
+  "viewer socket: a change no notice announces is still seen within a second; " +
     "the admin page's change and signing out everywhere act at once",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const t = await startTestApp();
-    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
-    try {
-      const first = await controlling(t, server.addr.port);
-      // Straight into the database, no notice: the timer finds it.
-      const changedAt = performance.now();
-      await t.deps.db.update(technicianGroups).set({ permissions: ["startPrivate"] })
-        .where(eq(technicianGroups.id, first.tech.groupId!));
-      const closed = await Promise.race([
-        first.viewer.closed,
-        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
-      ]);
-      assert.ok(closed, "closed within a second without a notice");
-      assert.ok(closed.at - changedAt < 1_000, `${Math.round(closed.at - changedAt)} ms`);
+  async (t, port) => {
+    const first = await controlling(t, port);
+    // Straight into the database, no notice: the timer finds it.
+    const changedAt = performance.now();
+    await t.deps.db.update(technicianGroups).set({ permissions: ["startPrivate"] })
+      .where(eq(technicianGroups.id, first.tech.groupId!));
+    const closed = await Promise.race([
+      first.viewer.closed,
+      new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+    ]);
+    assert.ok(closed, "closed within a second without a notice");
+    assert.ok(closed.at - changedAt < 1_000, `${Math.round(closed.at - changedAt)} ms`);
 
-      // The admin page (not the API): the notice makes the very next input a refusal.
-      const third = await controlling(t, server.addr.port);
-      const admin = t.client();
-      await admin.signIn(ADMIN.email, ADMIN.password);
-      const page = `/admin/groups/${third.tech.groupId}/permissions`;
-      await admin.get(page);
-      const form = new URLSearchParams({ _csrf: admin.csrf });
-      for (const p of defaultPermissions().filter((p) => p !== "remoteControl")) {
-        form.append("permission", p);
-      }
-      const saved = await admin.send(page, {
-        method: "POST",
-        body: form,
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
-      assert.equal(saved.status, 303);
-      const count = inputs(third.agentGot);
-      third.viewer.send({ type: "pointer", x: 40, y: 40 });
-      await third.viewer.next((f) => f.type === "error" && f.code === "permission");
-      assert.equal(inputs(third.agentGot), count, "refused at once after the admin page");
-
-      const second = await controlling(t, server.addr.port);
-      const before = inputs(second.agentGot);
-      await second.browser.get("/account");
-      const out = await second.browser.post("/account/signout-everywhere", {});
-      assert.equal(out.status, 303);
-      second.viewer.send({ type: "pointer", x: 30, y: 30 });
-      const gone = await Promise.race([
-        second.viewer.closed,
-        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
-      ]);
-      assert.ok(gone, "signed out everywhere: closed within a second");
-      assert.equal(inputs(second.agentGot), before, "no input after signing out");
-    } finally {
-      await server.shutdown();
-      await t.close();
+    // The admin page (not the API): the notice makes the very next input a refusal.
+    const third = await controlling(t, port);
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const page = `/admin/groups/${third.tech.groupId}/permissions`;
+    await admin.get(page);
+    const form = new URLSearchParams({ _csrf: admin.csrf });
+    for (const p of defaultPermissions().filter((p) => p !== "remoteControl")) {
+      form.append("permission", p);
     }
+    const saved = await admin.send(page, {
+      method: "POST",
+      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(saved.status, 303);
+    const count = inputs(third.agentGot);
+    third.viewer.send({ type: "pointer", x: 40, y: 40 });
+    await third.viewer.next((f) => f.type === "error" && f.code === "permission");
+    assert.equal(inputs(third.agentGot), count, "refused at once after the admin page");
+
+    const second = await controlling(t, port);
+    const before = inputs(second.agentGot);
+    await second.browser.get("/account");
+    const out = await second.browser.post("/account/signout-everywhere", {});
+    assert.equal(out.status, 303);
+    second.viewer.send({ type: "pointer", x: 30, y: 30 });
+    const gone = await Promise.race([
+      second.viewer.closed,
+      new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+    ]);
+    assert.ok(gone, "signed out everywhere: closed within a second");
+    assert.equal(inputs(second.agentGot), before, "no input after signing out");
   },
-});
+);
 
 Deno.test("console stream: deactivating the technician ends it within a second", async () => {
   const t = await startTestApp();

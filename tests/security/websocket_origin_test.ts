@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { startTestApp, type TestApp, type TestClient } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
+import { servedAppTest } from "../support/sockets.ts";
 
 /** Every WebSocket route, and whether only browsers open it. */
 const SOCKETS = [
@@ -91,36 +92,26 @@ async function handshake(
   }
 }
 
-Deno.test({
-  name: "the viewer and agent sockets refuse a foreign Origin; the viewer a missing one too",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const t = await startTestApp();
-    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
-    try {
-      const { port } = server.addr;
-      const own = `http://127.0.0.1:${port}`;
-      const { browser, viewer } = await workingTechnician(t);
-      const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-      const paths = { "/agent/ws": "/agent/ws", "/console/sessions/:id/remote/ws": viewer };
-      for (const socket of SOCKETS) {
-        const path = paths[socket.route as keyof typeof paths];
-        for (const origin of FOREIGN) {
-          const status = await handshake(port, path, { cookie, origin });
-          assert.equal(status, 403, `${socket.route} with Origin ${JSON.stringify(origin)}`);
-        }
-        const missing = await handshake(port, path, { cookie });
-        assert.equal(missing, socket.browser ? 403 : 101, `${socket.route} without an Origin`);
-        const ours = await handshake(port, path, { cookie, origin: own });
-        assert.equal(ours, 101, `${socket.route} from our own page`);
+servedAppTest(
+  "the viewer and agent sockets refuse a foreign Origin; the viewer a missing one too",
+  async (t, port) => {
+    const own = `http://127.0.0.1:${port}`;
+    const { browser, viewer } = await workingTechnician(t);
+    const cookie = browser.cookieHeader();
+    const paths = { "/agent/ws": "/agent/ws", "/console/sessions/:id/remote/ws": viewer };
+    for (const socket of SOCKETS) {
+      const path = paths[socket.route as keyof typeof paths];
+      for (const origin of FOREIGN) {
+        const status = await handshake(port, path, { cookie, origin });
+        assert.equal(status, 403, `${socket.route} with Origin ${JSON.stringify(origin)}`);
       }
-    } finally {
-      await server.shutdown();
-      await t.close();
+      const missing = await handshake(port, path, { cookie });
+      assert.equal(missing, socket.browser ? 403 : 101, `${socket.route} without an Origin`);
+      const ours = await handshake(port, path, { cookie, origin: own });
+      assert.equal(ours, 101, `${socket.route} from our own page`);
     }
   },
-});
+);
 
 Deno.test("the viewer socket takes PUBLIC_URL's origin as ours, and only that", async () => {
   const t = await startTestApp({ env: { PUBLIC_URL: "https://support.example.test" } });

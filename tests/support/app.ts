@@ -74,6 +74,11 @@ export class TestClient {
     private app: { request: (url: string, init?: RequestInit) => Response | Promise<Response> },
   ) {}
 
+  /** The cookies kept so far, as a `cookie` request header. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     return await this.send(path, { method: "GET", headers });
   }
@@ -95,9 +100,7 @@ export class TestClient {
   async send(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
-    if (this.cookies.size > 0) {
-      headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    }
+    if (this.cookies.size > 0) headers.set("cookie", this.cookieHeader());
     const res = await this.app.request(`http://localhost${path}`, { ...init, headers });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(";");

@@ -26,18 +26,28 @@ export async function technician(
   };
 }
 
+/** A private session `tech` created for the customer Carol (no customer has come yet). */
+export async function carolSession(
+  t: TestApp,
+  tech: CurrentUser,
+  method: "link" | "pin" = "link",
+) {
+  const { session } = await createPrivateSession(t.deps, tech, {
+    method,
+    customerName: "Carol",
+    fields: {},
+  });
+  return session;
+}
+
 /** A session `tech` created and started, with its customer connected (the row as stored). */
 export async function workingSession(
   t: TestApp,
   tech: CurrentUser,
   method: "link" | "pin" = "link",
 ) {
-  const created = await createPrivateSession(t.deps, tech, {
-    method,
-    customerName: "Carol",
-    fields: {},
-  });
-  const session = (await findByToken(t.deps, created.session.token))!;
+  const created = await carolSession(t, tech, method);
+  const session = (await findByToken(t.deps, created.token))!;
   await customerConnected(t.deps, session);
   await startSession(t.deps, tech, session.id);
   return session;
