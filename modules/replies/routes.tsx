@@ -27,6 +27,7 @@ import { ReplyPicker } from "./picker_view.tsx";
 import {
   importProblemText,
   RepliesPage,
+  ReplyCount,
   type ReplyFormDraft,
   ReplySection,
   type SectionState,
@@ -176,7 +177,12 @@ async function refused(
 
 async function renderSection(c: C, kind: ReplyKind, state: SectionState) {
   const items = await listReplies(c.get("deps").db, c.get("user").id);
-  return c.html(<ReplySection c={c} kind={kind} items={items} state={state} />);
+  return c.html(
+    <>
+      <ReplySection c={c} kind={kind} items={items} state={state} />
+      <ReplyCount c={c} count={items.length} oob />
+    </>,
+  );
 }
 
 /** The import form is a plain multipart post; a refusal shows the page at 422. */

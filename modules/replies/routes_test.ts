@@ -108,6 +108,8 @@ Deno.test("with htmx the same endpoints answer with the list that changed", asyn
     assert.match(html, /^<section class="card" id="replies-url">/);
     assert.match(html, /Added\./);
     assert.doesNotMatch(html, /<html/);
+    // The page's count is swapped along, out of band, after an add and after a delete.
+    assert.match(html, /<p class="muted" id="replies-count" hx-swap-oob="true">1 of at most/);
     const [row] = await rowsOf(t, user.id);
     const edit = await (await client.get(`/console/replies?edit=${row.id}`, HX)).text();
     assert.match(edit, /^<section class="card" id="replies-url">/);
@@ -118,6 +120,8 @@ Deno.test("with htmx the same endpoints answer with the list that changed", asyn
     assert.match(text, /Give it a title\./);
     assert.match(text, /Enter a complete web address/);
     assert.equal((await rowsOf(t, user.id))[0].title, "Docs");
+    const gone = await (await client.post(`/console/replies/${row.id}/delete`, {}, HX)).text();
+    assert.match(gone, /id="replies-count" hx-swap-oob="true">0 of at most/);
   } finally {
     await t.close();
   }

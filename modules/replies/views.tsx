@@ -49,7 +49,7 @@ export function RepliesPage(
       <h1>{t("replies.title")}</h1>
       <Flash kind={props.flash?.kind ?? "info"} message={props.flash?.message} />
       <p class="muted">{t("replies.intro")}</p>
-      <p class="muted">{t("replies.count", { n: items.length, max: MAX_REPLIES })}</p>
+      <ReplyCount c={c} count={items.length} />
       {REPLY_KINDS.map((kind) => (
         <ReplySection
           c={c}
@@ -60,6 +60,18 @@ export function RepliesPage(
       ))}
       <TransferCard c={c} problem={props.importProblem} />
     </Layout>
+  );
+}
+
+/**
+ * How many of the allowed items the technician has. A change swaps one list; the count
+ * comes along out of band (`oob`) so it never lags behind the lists.
+ */
+export function ReplyCount(props: { c: C; count: number; oob?: boolean }) {
+  return (
+    <p class="muted" id="replies-count" hx-swap-oob={props.oob ? "true" : undefined}>
+      {props.c.get("t")("replies.count", { n: props.count, max: MAX_REPLIES })}
+    </p>
   );
 }
 
