@@ -164,7 +164,9 @@ Deno.test({
         const invite = page.locator(`#remote-${lonely.id} .rv-invite`);
         await invite.waitFor({ state: "visible" });
         await page.locator(`#remote-${lonely.id}[data-agent=missing]`).waitFor();
-        assert.match(await invite.textContent() ?? "", /support app is not connected/);
+        // "Connecting…" until the viewer socket's first state, then why there is no desktop.
+        await invite.locator(".rv-invite-title", { hasText: "support app is not connected" })
+          .waitFor();
         for (const size of SIZES) {
           await page.setViewportSize(size);
           const view = await box(page, `#remote-${lonely.id}`);
