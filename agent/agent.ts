@@ -186,9 +186,12 @@ export class Agent {
         desktop.key(message.keysym, message.down);
         this.screen.inputArrived();
         return;
-      case "ctrlAltDel":
-        desktop.ctrlAltDel();
+      case "ctrlAltDel": {
+        const refusal = desktop.ctrlAltDel();
+        if (refusal) this.#send({ type: "refused", of: "ctrlAltDel", reason: refusal });
+        else this.screen.inputArrived();
         return;
+      }
       case "clipboard":
         this.#lastClipboard = message.text;
         await desktop.clipboardWrite(message.text);

@@ -82,8 +82,11 @@ export interface Desktop {
    * Shift released for an unshifted one); a keysym the layout lacks is still typed.
    */
   key(keysym: number, down: boolean): void;
-  /** Presses and releases Control+Alt+Delete. */
-  ctrlAltDel(): void;
+  /**
+   * Presses and releases Control+Alt+Delete where something on the desktop answers it;
+   * returns null when pressed, else why not (nothing was typed).
+   */
+  ctrlAltDel(): string | null;
   /** The clipboard as text ("" when it is empty or holds no text). */
   clipboardRead(): Promise<string>;
   /** Puts text on the clipboard; it stays there until something else takes it or close(). */

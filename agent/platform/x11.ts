@@ -14,7 +14,7 @@ import {
   type X11Libs,
 } from "./x11_ffi.ts";
 import { rootSize, ScreenCapture } from "./x11_capture.ts";
-import { keyboardLayout, KeyInjector } from "./x11_keyboard.ts";
+import { ctrlAltDel, keyboardLayout, KeyInjector } from "./x11_keyboard.ts";
 import { SelectionClipboard } from "./x11_clipboard.ts";
 import { openX11Damage, type X11DamageWatcher } from "./x11_damage.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, MouseButton } from "./types.ts";
@@ -168,10 +168,9 @@ export class X11Desktop implements Desktop {
     this.#keys.key(keysym, down);
   }
 
-  ctrlAltDel(): void {
-    const keys = [0xffe3, 0xffe9, 0xffff]; // Control_L, Alt_L, Delete
-    for (const k of keys) this.key(k, true);
-    for (const k of keys.reverse()) this.key(k, false);
+  ctrlAltDel(): string | null {
+    this.#input();
+    return ctrlAltDel(this.#keys, this.#x, this.#dpy, this.#root);
   }
 
   clipboardRead(): Promise<string> {

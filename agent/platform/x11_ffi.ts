@@ -38,6 +38,11 @@ const X11_SYMBOLS = {
     result: "pointer",
   },
   XSetErrorHandler: { parameters: ["function"], result: "function" },
+  XGrabKey: {
+    parameters: ["pointer", "i32", "u32", "u64", "i32", "i32", "i32"],
+    result: "i32",
+  },
+  XUngrabKey: { parameters: ["pointer", "i32", "u32", "u64"], result: "i32" },
   XQueryPointer: {
     parameters: [
       "pointer",
@@ -217,6 +222,10 @@ export const X = {
   XA_STRING: 31n,
   ShiftMask: 1,
   LockMask: 2,
+  ControlMask: 4,
+  Mod1Mask: 8,
+  GrabModeAsync: 1,
+  BadAccess: 10,
   IPC_PRIVATE: 0,
   IPC_CREAT: 0o1000,
   IPC_RMID: 0,

@@ -3,7 +3,7 @@
  * layout lacks bound to a spare keycode for a while) and the layout's name. Used by
  * `X11Desktop` (x11.ts) on its X connection.
  */
-import { cell32, cell64, cString, getProperty, X, type X11Libs } from "./x11_ffi.ts";
+import { cell32, cell64, cString, getProperty, takeXError, X, type X11Libs } from "./x11_ffi.ts";
 
 const NO_SYMBOL = 0;
 const SHIFT_L = 0xffe1;
@@ -116,6 +116,11 @@ export class KeyInjector {
     this.x.tst.XTestFakeKeyEvent(this.dpy, keycode, down ? 1 : 0, 0n);
   }
 
+  /** The keyboard map as it is now. */
+  map(): KeyMap {
+    return this.#loadMap();
+  }
+
   #loadMap(): KeyMap {
     const lo = cell32(), hi = cell32(), per = cell32();
     this.x.x.XDisplayKeycodes(this.dpy, lo, hi);
@@ -186,6 +191,39 @@ export class KeyInjector {
     Deno.unrefTimer(timer);
     this.#restoreTimer = timer;
   }
+}
+
+const CONTROL_L = 0xffe3;
+const ALT_L = 0xffe9;
+const DELETE = 0xffff;
+
+/**
+ * Ctrl-Alt-Del, only when something on the desktop answers it. X has no secure attention key:
+ * a desktop that acts on Ctrl-Alt-Del (GNOME's, KDE's, Xfce's log-out dialog) holds a passive
+ * grab on it; with none, the keys go to the focused window, and a terminal there gets
+ * `ESC [ 3 ; 7 ~` — the shell shows a stray `~`. So the grab is tried first: refused
+ * (BadAccess) means a client holds it and the keys go to that client; granted means nobody
+ * does, and it is let go at once and nothing is typed. Returns null when pressed, else why not.
+ */
+export function ctrlAltDel(keys: KeyInjector, x: X11Libs, dpy: Deno.PointerObject, root: bigint) {
+  const keycode = findKeycode(x, keys.map(), DELETE)?.keycode;
+  if (keycode === undefined) return "this keyboard has no Delete key";
+  const modifiers = X.ControlMask | X.Mod1Mask;
+  x.x.XSync(dpy, 0);
+  takeXError();
+  x.x.XGrabKey(dpy, keycode, modifiers, root, 0, X.GrabModeAsync, X.GrabModeAsync);
+  x.x.XSync(dpy, 0);
+  const error = takeXError();
+  if (!error) {
+    x.x.XUngrabKey(dpy, keycode, modifiers, root);
+    x.x.XSync(dpy, 0);
+    return "nothing on this desktop answers Ctrl-Alt-Del";
+  }
+  if (error.code !== X.BadAccess) return `the X server refused (error ${error.code})`;
+  const sequence = [CONTROL_L, ALT_L, DELETE];
+  for (const k of sequence) keys.key(k, true);
+  for (const k of sequence.reverse()) keys.key(k, false);
+  return null;
 }
 
 interface KeyHit {

@@ -3,6 +3,7 @@
 // x11-xserver-utils (xsetroot, xmodmap); libX11, libXext, libXtst and libXfixes.
 import assert from "node:assert/strict";
 import { type Desktop, openDesktop } from "./mod.ts";
+import { acquireX11, cString, releaseX11 } from "./x11_ffi.ts";
 import { runX, startXvfb } from "./xvfb_test_support.ts";
 
 const UTF8_ENV = { LANG: "C.UTF-8", LC_ALL: "C.UTF-8" };
@@ -223,11 +224,55 @@ Deno.test({
         }, 5000);
       });
 
-      await t.step("wheel() and ctrlAltDel() inject without errors", () => {
+      await t.step("wheel() injects without errors", () => {
         d.wheel(0, 3);
         d.wheel(-2, -1);
         d.wheel(0.4, 0);
-        d.ctrlAltDel();
+      });
+
+      await t.step("ctrlAltDel() types nothing unless the desktop answers it", async () => {
+        // Nothing grabs Ctrl-Alt-Del on a bare Xvfb: the old agent sent it to the focused
+        // terminal anyway, as ESC [ 3 ; 7 ~ (a stray "~" at the customer's shell prompt).
+        const file = await Deno.makeTempFile({ prefix: "x11_cad_test_" });
+        try {
+          const xterm = spawnX(display, "xterm", [
+            "-name",
+            "cadtest",
+            "-geometry",
+            "60x4+100+300",
+            "-e",
+            "sh",
+            "-c",
+            `stty raw -echo; exec dd bs=1 count=2 of=${file} 2>/dev/null`,
+          ]);
+          children.push(xterm);
+          const w = await xtermWindow(display, "cadtest");
+          d.button("left", true, w.x + w.width / 2, w.y + w.height / 2);
+          d.button("left", false, w.x + w.width / 2, w.y + w.height / 2);
+          assert.match(d.ctrlAltDel() ?? "pressed", /nothing on this desktop answers/);
+          // A desktop's log-out dialog holds a grab on it (another X client here): pressed,
+          // and the keys go to that client, not to the terminal.
+          const delete_ = (await runX(display, "xmodmap", ["-pke"]))
+            .match(/^keycode\s+(\d+) = Delete\b/m)?.[1];
+          assert.ok(delete_, "Delete is on the keyboard map");
+          const x = acquireX11();
+          const other = x.x.XOpenDisplay(cString(display));
+          assert.ok(other, "a second X connection");
+          try {
+            const root = x.x.XRootWindow(other, 0);
+            x.x.XGrabKey(other, Number(delete_), 4 | 8, root, 0, 1, 1); // Control|Mod1, async
+            x.x.XSync(other, 0);
+            assert.equal(d.ctrlAltDel(), null);
+          } finally {
+            x.x.XCloseDisplay(other);
+            releaseX11();
+          }
+          typeText(d, "ok");
+          await waitFor("the terminal to exit", () => Promise.resolve(xterm.done || undefined));
+          assert.equal(await Deno.readTextFile(file), "ok", "the terminal got only what was typed");
+        } finally {
+          await Deno.remove(file);
+        }
       });
 
       await t.step("clipboardRead() gives '' when nothing owns the clipboard", async () => {

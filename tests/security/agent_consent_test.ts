@@ -38,7 +38,7 @@ function fakeDesktop() {
     button: (b, down) => void calls.push(`button ${b} ${down}`),
     wheel: (dx, dy) => void calls.push(`wheel ${dx},${dy}`),
     key: (keysym, down) => void calls.push(`key ${keysym} ${down}`),
-    ctrlAltDel: () => void calls.push("cad"),
+    ctrlAltDel: () => (calls.push("cad"), null),
     clipboardRead: () => Promise.resolve(""),
     clipboardWrite: (text) => {
       calls.push(`clip ${text}`);
