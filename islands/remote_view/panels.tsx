@@ -35,7 +35,8 @@ export function StatsLine(
 
 /**
  * Instead of the screen while there is no support app to show a desktop from: a few lines, not a
- * big black box. The button asks the page (static/workspace.js) to put an invitation in the chat.
+ * big black box. The button asks the page (static/workspace.js) to put an invitation in the chat
+ * (not while the app reconnects: the customer has it already).
  */
 export function InvitePanel(
   { t, state, onInvite }: { t: Translate; state: ViewState; onInvite?: () => void },
@@ -45,11 +46,12 @@ export function InvitePanel(
     : state.agent === "reconnecting"
     ? "agentReconnecting"
     : "agentAbsent";
+  const invite = state.agent !== "reconnecting";
   return (
     <div class="rv-invite" hidden={!agentMissing(state)}>
       <p class="rv-invite-title">{t(key)}</p>
-      <p class="rv-invite-hint">{t("inviteHint")}</p>
-      {onInvite && (
+      {invite && <p class="rv-invite-hint">{t("inviteHint")}</p>}
+      {onInvite && invite && (
         <button type="button" class="rv-invite-button" onClick={onInvite}>
           {t("inviteButton")}
         </button>

@@ -57,6 +57,13 @@ Deno.test("InvitePanel says why there is no screen, shows only without the app, 
   assert.equal(text(one(connecting, "rv-invite-title")), "connecting");
   const there = InvitePanel({ t, state: state({ connected: true, agent: "connected" }), onInvite });
   assert.equal(one(there, "rv-invite").props.hidden, true);
+  const back = InvitePanel({
+    t,
+    state: state({ connected: true, agent: "reconnecting" }),
+    onInvite,
+  });
+  assert.equal(one(back, "rv-invite").props.hidden, false);
+  assert.throws(() => one(back, "rv-invite-button"), "the customer has the app already");
   // The detached window has no chat to invite in: no button.
   const detached = InvitePanel({ t, state: state({ connected: true, agent: "absent" }) });
   assert.throws(() => one(detached, "rv-invite-button"));
