@@ -3,16 +3,7 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { currentTotp, organisations, users } from "../modules/auth/mod.ts";
-import { ADMIN, auditActions, startTestApp, type TestApp, type TestClient } from "./support/app.ts";
-
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await startTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
+import { ADMIN, auditActions, type TestApp, type TestClient, withTestApp } from "./support/app.ts";
 
 /** Enrols the signed-in `browser` in TOTP via My account; returns the secret and codes. */
 async function enrol(t: TestApp, browser: TestClient) {
@@ -34,7 +25,7 @@ async function enrol(t: TestApp, browser: TestClient) {
 }
 
 Deno.test("sign-in refuses a wrong password with 401, audits it, and keeps the user out", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     const res = await browser.signIn(ADMIN.email, "wrong password!");
     assert.equal(res.status, 401);
@@ -45,7 +36,7 @@ Deno.test("sign-in refuses a wrong password with 401, audits it, and keeps the u
 });
 
 Deno.test("sign-in slows down, then locks the account after ten failures, and audits the lockout", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -66,7 +57,7 @@ Deno.test("sign-in slows down, then locks the account after ten failures, and au
 });
 
 Deno.test("sign-in asks to slow down (429 with Retry-After) after a few quick failures", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     let res: Response | undefined;
     for (let i = 0; i < 6; i++) res = await browser.signIn(ADMIN.email, `wrong-${i}-password`);
@@ -76,7 +67,7 @@ Deno.test("sign-in asks to slow down (429 with Retry-After) after a few quick fa
 });
 
 Deno.test("TOTP sign-in: code required, replay refused, recovery code works once", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     await browser.signIn(ADMIN.email, ADMIN.password);
     const { secret, codes } = await enrol(t, browser);
@@ -110,7 +101,7 @@ Deno.test("TOTP sign-in: code required, replay refused, recovery code works once
 });
 
 Deno.test("a remembered device skips the code until it is revoked from My account", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     await browser.signIn(ADMIN.email, ADMIN.password);
     const { secret } = await enrol(t, browser);
@@ -138,7 +129,7 @@ Deno.test("a remembered device skips the code until it is revoked from My accoun
 });
 
 Deno.test("required 2FA sends a user without it to enrolment before anything else", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const admin = t.client();
     await admin.signIn(ADMIN.email, ADMIN.password);
     await admin.get("/admin/security");
@@ -165,7 +156,7 @@ Deno.test("required 2FA sends a user without it to enrolment before anything els
 });
 
 Deno.test("sign out everywhere ends every session of the account", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const a = t.client();
     const b = t.client();
     await a.signIn(ADMIN.email, ADMIN.password);
@@ -179,7 +170,7 @@ Deno.test("sign out everywhere ends every session of the account", async () => {
 });
 
 Deno.test("a deactivated user's session stops working at once", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     await browser.signIn(ADMIN.email, ADMIN.password);
     await t.deps.db.update(users).set({ active: false });
@@ -189,30 +180,17 @@ Deno.test("a deactivated user's session stops working at once", async () => {
 });
 
 Deno.test("changing the password needs the current one and signs other sessions out", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const a = t.client();
     const b = t.client();
     await a.signIn(ADMIN.email, ADMIN.password);
     await b.signIn(ADMIN.email, ADMIN.password);
     await a.get("/account");
-    const wrong = await a.post("/account/password", {
-      current: "not it at all",
-      next: "a brand new password",
-      confirm: "a brand new password",
-    }, { "hx-request": "true" });
-    assert.equal(wrong.status, 400);
-    const short = await a.post("/account/password", {
-      current: ADMIN.password,
-      next: "short",
-      confirm: "short",
-    }, { "hx-request": "true" });
-    assert.equal(short.status, 400);
-    const ok = await a.post("/account/password", {
-      current: ADMIN.password,
-      next: "a brand new password",
-      confirm: "a brand new password",
-    }, { "hx-request": "true" });
-    assert.equal(ok.status, 200);
+    const change = (current: string, next: string) =>
+      a.post("/account/password", { current, next, confirm: next }, { "hx-request": "true" });
+    assert.equal((await change("not it at all", "a brand new password")).status, 400, "wrong");
+    assert.equal((await change(ADMIN.password, "short")).status, 400, "too short");
+    assert.equal((await change(ADMIN.password, "a brand new password")).status, 200);
     assert.equal((await a.get("/console")).status, 200, "this session stays");
     assert.equal((await b.get("/console")).status, 303, "the other one ends");
     assert.equal((await t.client().signIn(ADMIN.email, "a brand new password")).status, 303);
@@ -220,7 +198,7 @@ Deno.test("changing the password needs the current one and signs other sessions 
 });
 
 Deno.test("pages render in Dutch from Accept-Language, the picker cookie, and the user's setting", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     const nl = await (await browser.get("/signin", { "accept-language": "nl-NL,nl;q=0.9" })).text();
     assert.match(nl, /<html lang="nl">/);

@@ -6,16 +6,7 @@ import { eq } from "drizzle-orm";
 import { users } from "../modules/auth/mod.ts";
 import { invitations } from "../modules/org/schema.ts";
 import { randomToken, sha256Hex } from "../modules/tokens/mod.ts";
-import { ADMIN, startTestApp, type TestApp } from "./support/app.ts";
-
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await startTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
+import { ADMIN, withTestApp } from "./support/app.ts";
 
 /** The code an independent TOTP implementation (oathtool, RFC 6238) gives for `now`. */
 async function oathtool(secret: string, now: Date): Promise<string> {
@@ -29,7 +20,7 @@ async function oathtool(secret: string, now: Date): Promise<string> {
 }
 
 Deno.test("set-password lands on a sign-in page that says the password is set, e-mail filled in", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const [master] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
     const [person] = await t.deps.db.insert(users).values({
       orgId: master.orgId,
@@ -61,7 +52,7 @@ Deno.test("set-password lands on a sign-in page that says the password is set, e
 });
 
 Deno.test("a TOTP code used at enrolment is refused at sign-in with 'wait for the next code'", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     await browser.signIn(ADMIN.email, ADMIN.password);
     await browser.get("/account");

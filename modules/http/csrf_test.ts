@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
-import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
+import { ADMIN, type TestApp, type TestClient, withTestApp } from "../../tests/support/app.ts";
 
 const CSRF_MESSAGE = /did not come from this site/;
-
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await startTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
 
 /** A client that has loaded the sign-in page, so it holds the CSRF cookie and token. */
 async function browserOnSignIn(t: TestApp): Promise<TestClient> {
@@ -38,7 +29,7 @@ async function postRaw(
 const CREDENTIALS = { email: ADMIN.email, password: ADMIN.password };
 
 Deno.test("csrfProtection() refuses POST /signin without a _csrf field with 403", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await postRaw(browser, CREDENTIALS);
     assert.equal(res.status, 403);
@@ -48,7 +39,7 @@ Deno.test("csrfProtection() refuses POST /signin without a _csrf field with 403"
 });
 
 Deno.test("csrfProtection() refuses POST /signin with a wrong token with 403", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const wrong = browser.csrf.slice(0, -1) + (browser.csrf.endsWith("A") ? "B" : "A");
     for (const token of [wrong, "", "x", browser.csrf + "A"]) {
@@ -60,7 +51,7 @@ Deno.test("csrfProtection() refuses POST /signin with a wrong token with 403", a
 });
 
 Deno.test("csrfProtection() refuses another browser's token with 403", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const mine = await browserOnSignIn(t);
     const theirs = await browserOnSignIn(t);
     assert.notEqual(mine.csrf, theirs.csrf);
@@ -70,7 +61,7 @@ Deno.test("csrfProtection() refuses another browser's token with 403", async () 
 });
 
 Deno.test("csrfProtection() lets POST /signin with the right token through", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await browser.post("/signin", CREDENTIALS);
     assert.equal(res.status, 303);
@@ -79,7 +70,7 @@ Deno.test("csrfProtection() lets POST /signin with the right token through", asy
 });
 
 Deno.test("csrfProtection() accepts the right token with the site's own Origin header", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await browser.post("/signin", CREDENTIALS, { origin: "http://localhost" });
     assert.equal(res.status, 303);
@@ -87,7 +78,7 @@ Deno.test("csrfProtection() accepts the right token with the site's own Origin h
 });
 
 Deno.test("csrfProtection() refuses a foreign Origin with 403 even with the right token", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await browser.post("/signin", CREDENTIALS, { origin: "http://evil.example" });
     assert.equal(res.status, 403);
@@ -97,7 +88,7 @@ Deno.test("csrfProtection() refuses a foreign Origin with 403 even with the righ
 });
 
 Deno.test("csrfProtection() refuses a cross-site or same-site Sec-Fetch-Site without our Origin, even with the right token", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     for (const site of ["cross-site", "same-site", "none", "bogus"]) {
       const res = await browser.post("/signin", CREDENTIALS, { "sec-fetch-site": site });
@@ -119,7 +110,7 @@ Deno.test("csrfProtection() refuses a cross-site or same-site Sec-Fetch-Site wit
 });
 
 Deno.test("csrfProtection() accepts the right token from Sec-Fetch-Site: same-origin", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await browser.post("/signin", CREDENTIALS, { "sec-fetch-site": "same-origin" });
     assert.equal(res.status, 303);
@@ -127,7 +118,7 @@ Deno.test("csrfProtection() accepts the right token from Sec-Fetch-Site: same-or
 });
 
 Deno.test("csrfProtection() refuses a same-origin Sec-Fetch-Site without the token", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await postRaw(browser, CREDENTIALS, {
       "sec-fetch-site": "same-origin",
@@ -138,7 +129,7 @@ Deno.test("csrfProtection() refuses a same-origin Sec-Fetch-Site without the tok
 });
 
 Deno.test("csrfProtection() accepts an htmx request carrying the token in X-CSRF-Token", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await postRaw(browser, CREDENTIALS, {
       "hx-request": "true",
@@ -151,7 +142,7 @@ Deno.test("csrfProtection() accepts an htmx request carrying the token in X-CSRF
 });
 
 Deno.test("csrfProtection() refuses an htmx request with a wrong X-CSRF-Token with 403", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = await browserOnSignIn(t);
     const res = await postRaw(browser, CREDENTIALS, {
       "hx-request": "true",
@@ -162,7 +153,7 @@ Deno.test("csrfProtection() refuses an htmx request with a wrong X-CSRF-Token wi
 });
 
 Deno.test("csrfProtection() exempts /api/v1: POST /api/v1/auth/token takes JSON without a token", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const client = t.client();
     const res = await client.send("/api/v1/auth/token", {
       method: "POST",

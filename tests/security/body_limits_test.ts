@@ -3,7 +3,7 @@
 // anything reads it: a declared length over the cap is refused unread, a chunked body is cut at
 // the cap. Bodies come from a counting source so the tests see how much the server pulled.
 import assert from "node:assert/strict";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import { type TestApp, withTestApp } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import {
@@ -33,13 +33,8 @@ function source(total: number, fill = "a=") {
   return { stream, counter };
 }
 
-async function withApp(fn: (t: TestApp) => Promise<void>, env: Record<string, string> = {}) {
-  const t = await startTestApp({ env });
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
+function withApp(fn: (t: TestApp) => Promise<void>, env: Record<string, string> = {}) {
+  return withTestApp(fn, { env });
 }
 
 async function post(t: TestApp, path: string, body: ReadableStream, headers = {}) {

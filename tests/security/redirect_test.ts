@@ -4,7 +4,7 @@
 // default instead, never answers 500, and still honours a plain local path.
 import assert from "node:assert/strict";
 import { currentTotp } from "../../modules/auth/mod.ts";
-import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
+import { ADMIN, type TestApp, type TestClient, withTestApp } from "../support/app.ts";
 
 /** Targets a browser would read as another site, or that cannot go into a header. */
 const HOSTILE = [
@@ -35,21 +35,12 @@ const HOSTILE = [
   "evil.example",
 ];
 
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await startTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
-
 function nextField(html: string): string | undefined {
   return /name="next" value="([^"]*)"/.exec(html)?.[1];
 }
 
 Deno.test("GET /signin?next= keeps a local path and drops every hostile one", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     const good = await browser.get(`/signin?next=${encodeURIComponent("/console/replies")}`);
     assert.equal(nextField(await good.text()), "/console/replies");
@@ -62,7 +53,7 @@ Deno.test("GET /signin?next= keeps a local path and drops every hostile one", as
 });
 
 Deno.test("POST /signin with a hostile next goes to /console, a local one is honoured", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const signIn = async (next: string) => {
       const browser = t.client();
       await browser.get("/signin");
@@ -78,7 +69,7 @@ Deno.test("POST /signin with a hostile next goes to /console, a local one is hon
 });
 
 Deno.test("POST /lang with a hostile back goes to /signin, a local one is honoured", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     await browser.get("/signin");
     const good = await browser.post("/lang", { lang: "nl", back: "/pin" });
@@ -107,7 +98,7 @@ async function enrolAdmin(t: TestApp): Promise<string> {
 }
 
 Deno.test("the second factor carries only a local next, and ends at /console otherwise", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const secret = await enrolAdmin(t);
     const twoStep = async (next: string): Promise<[Response, Response]> => {
       t.clock.advance(30_000); // a fresh TOTP step: each code works once
@@ -132,7 +123,7 @@ Deno.test("the second factor carries only a local next, and ends at /console oth
 });
 
 Deno.test("a signed-out visit sends only a local path on to the sign-in page", async () => {
-  await withApp(async (t) => {
+  await withTestApp(async (t) => {
     const browser = t.client();
     const plain = await browser.get("/console/replies");
     assert.equal(plain.headers.get("location"), "/signin?next=%2Fconsole%2Freplies");

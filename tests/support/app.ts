@@ -66,6 +66,19 @@ export async function startTestApp(
   };
 }
 
+/** Runs `fn` over a fresh test app and closes the app after, whatever `fn` did. */
+export async function withTestApp(
+  fn: (t: TestApp) => Promise<void>,
+  options: Parameters<typeof startTestApp>[0] = {},
+): Promise<void> {
+  const t = await startTestApp(options);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
 export class TestClient {
   cookies = new Map<string, string>();
   csrf = "";
