@@ -54,6 +54,36 @@ function _publish(a: Acting, sessionId: string) {
   a.deps.live.publish({ kind: "session", orgId: a.user.orgId, sessionId });
 }
 
+interface OnRow {
+  session: Awaited<ReturnType<typeof loadSession>>;
+  settings: Awaited<ReturnType<typeof settingsFor>>;
+  /** The session's live rows, read inside the transaction. */
+  entries: Entry[];
+  /** The one of them the user acts on. */
+  row: Entry;
+}
+
+/** Runs `act` on the user's row of a session in one transaction, then tells the streams. */
+async function _actOnRow(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  act: (tx: Database, a: Acting, on: OnRow) => Promise<void>,
+) {
+  const a = await _acting(deps, user);
+  const session = await loadSession(deps.db, sessionId);
+  const settings = await settingsFor(deps.db, session.groupId);
+  await deps.db.transaction(async (tx) => {
+    const entries = await liveEntries(tx, sessionId);
+    await act(tx, a, { session, settings, entries, row: _rowFor(a, entries) });
+  });
+  _publish(a, sessionId);
+}
+
+/** The author of a session log line the technician `user` wrote. */
+const _byTechnician = (user: CurrentUser) =>
+  ({ userId: user.id, name: user.name, author: "technician" }) as const;
+
 async function _audit(
   tx: Database,
   a: Acting,
@@ -135,12 +165,7 @@ export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: s
 
 /** End: this technician's row goes to Removed; a lead ending a live session ends it for all. */
 export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
-  const a = await _acting(deps, user);
-  const session = await loadSession(deps.db, sessionId);
-  const settings = await settingsFor(deps.db, session.groupId);
-  await deps.db.transaction(async (tx) => {
-    const entries = await liveEntries(tx, sessionId);
-    const row = _rowFor(a, entries);
+  await _actOnRow(deps, user, sessionId, async (tx, a, { session, settings, entries, row }) => {
     const wasLive = !["closed", "timed_out", "closed_by_waiting_customer"].includes(row.status);
     await applyEvent(tx, row, { type: "end" }, a.now, { settings, actorName: user.name });
     if (wasLive && row.role === "lead" && !session.endedAt) {
@@ -156,15 +181,10 @@ export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: st
         pinExpiresAt: null,
         updatedAt: a.now,
       }).where(eq(supportSessions.id, sessionId));
-      await logEvent(tx, sessionId, "log.endedByTechnician", a.now, {}, {
-        userId: user.id,
-        name: user.name,
-        author: "technician",
-      });
+      await logEvent(tx, sessionId, "log.endedByTechnician", a.now, {}, _byTechnician(user));
     }
     await _audit(tx, a, "session.ended", sessionId, { from: row.status });
   });
-  _publish(a, sessionId);
 }
 
 async function _ownMove(
@@ -174,15 +194,10 @@ async function _ownMove(
   event: { type: "hold" },
   action: AuditAction,
 ) {
-  const a = await _acting(deps, user);
-  const session = await loadSession(deps.db, sessionId);
-  const settings = await settingsFor(deps.db, session.groupId);
-  await deps.db.transaction(async (tx) => {
-    const row = _rowFor(a, await liveEntries(tx, sessionId));
+  await _actOnRow(deps, user, sessionId, async (tx, a, { settings, row }) => {
     await applyEvent(tx, row, event, a.now, { settings, actorName: user.name });
     await _audit(tx, a, action, sessionId);
   });
-  _publish(a, sessionId);
 }
 
 export type TransferTarget =
@@ -236,7 +251,7 @@ export async function transferSession(
       target: target.kind,
       to,
       note: note.trim(),
-    }, { userId: user.id, name: user.name, author: "technician" });
+    }, _byTechnician(user));
     await _audit(tx, a, "session.transferred", sessionId, { target });
   });
   _publish(a, sessionId);
@@ -278,12 +293,7 @@ async function _checkTarget(
 
 /** The recipient gives a transfer back: its row goes, the sender's Outgoing → Incoming. */
 export async function returnTransfer(deps: AppDeps, user: CurrentUser, sessionId: string) {
-  const a = await _acting(deps, user);
-  const session = await loadSession(deps.db, sessionId);
-  const settings = await settingsFor(deps.db, session.groupId);
-  await deps.db.transaction(async (tx) => {
-    const entries = await liveEntries(tx, sessionId);
-    const row = _rowFor(a, entries);
+  await _actOnRow(deps, user, sessionId, async (tx, a, { settings, entries, row }) => {
     if (row.status !== "incoming") {
       throw sessionRefusal("sessions.notAllowedNow", "Only an Incoming row can be returned");
     }
@@ -296,12 +306,7 @@ export async function returnTransfer(deps: AppDeps, user: CurrentUser, sessionId
     for (const other of entries.filter((e) => e.status === "outgoing")) {
       await applyEvent(tx, other, { type: "transfer_returned" }, a.now, { settings });
     }
-    await logEvent(tx, sessionId, "log.transferReturned", a.now, {}, {
-      userId: user.id,
-      name: user.name,
-      author: "technician",
-    });
+    await logEvent(tx, sessionId, "log.transferReturned", a.now, {}, _byTechnician(user));
     await _audit(tx, a, "session.transfer_returned", sessionId);
   });
-  _publish(a, sessionId);
 }
