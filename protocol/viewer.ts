@@ -13,6 +13,14 @@ export type ConsentState = typeof CONSENT_STATES[number];
 export const AGENT_PRESENCES = ["absent", "connected", "reconnecting"] as const;
 export type AgentPresence = typeof AGENT_PRESENCES[number];
 
+/**
+ * Which of a technician's viewer sockets drives the keyboard and mouse: `here` this one,
+ * `elsewhere` another window of the same technician, `none` none yet (the first to send input
+ * or switch control on takes it). One controller at a time; `take_control` moves it.
+ */
+export const CONTROL_OWNERS = ["none", "here", "elsewhere"] as const;
+export type ControlOwner = typeof CONTROL_OWNERS[number];
+
 /** Server → viewer. */
 export type ViewerMessage =
   | {
@@ -29,6 +37,7 @@ export type ViewerMessage =
   | { type: "offer"; sdp: string }
   | { type: "clipboard"; text: string }
   | { type: "pong"; at: number }
+  | { type: "control_owner"; owner: ControlOwner }
   | { type: "error"; code: string; reason: string };
 
 /** The island's strings (locales `remote.ui.*`), sent along on the mount element. */
@@ -39,6 +48,11 @@ export const REMOTE_UI_KEYS = [
   "controlStart",
   "controlStop",
   "ctrlAltDel",
+  "ctrlAltDelSent",
+  "qualitySet",
+  "controlElsewhere",
+  "takeControl",
+  "controlTaken",
   "layoutLocal",
   "layoutRemote",
   "layoutRemoteNamed",

@@ -12,6 +12,7 @@ export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("control"), on: z.boolean() }),
   z.strictObject({ type: z.literal("answer"), sdp: z.string().max(20_000) }),
   z.strictObject({ type: z.literal("keyframe") }),
+  z.strictObject({ type: z.literal("take_control") }),
   z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
   z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
   ...INPUT_MESSAGES,

@@ -8,7 +8,14 @@ import { saveScreenshot } from "./screenshot.ts";
 import type { Stage } from "./stage.ts";
 import type { StatsTracker } from "./stats.ts";
 import type { ToolbarActions } from "./toolbar.tsx";
-import { controlling, isActive, type Translate, viewActive, type ViewState } from "./view_state.ts";
+import {
+  capitalize,
+  controlling,
+  isActive,
+  type Translate,
+  viewActive,
+  type ViewState,
+} from "./view_state.ts";
 
 export interface ActionsHost {
   state(): ViewState;
@@ -50,7 +57,10 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       }
     },
     ctrlAltDel() {
-      if (controlling(host.state())) host.send({ type: "ctrlAltDel" });
+      // Said at once; the agent answers only when it could not (nothing answers it there).
+      if (controlling(host.state()) && host.send({ type: "ctrlAltDel" })) {
+        host.setStatus(t("ctrlAltDelSent"));
+      }
       stage.focus();
     },
     toggleLayout() {
@@ -90,7 +100,9 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
     },
     setQuality(preset) {
       host.setState({ quality: preset });
-      host.send({ type: "quality", preset });
+      if (host.send({ type: "quality", preset })) {
+        host.setStatus(t("qualitySet", { name: t(`quality${capitalize(preset)}`) }));
+      }
     },
   };
 }

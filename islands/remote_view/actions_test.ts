@@ -15,7 +15,11 @@ function host(fields: Partial<ViewState> = {}, open = true) {
       change,
     ) => (state = { ...state, ...(typeof change === "function" ? change(state) : change) }),
     send: (message) => open && sent.push(message) > 0,
-    t: translator({}),
+    t: translator({
+      ctrlAltDelSent: "Ctrl+Alt+Del sent",
+      qualitySet: "Quality: {{name}}",
+      qualityLow: "Low",
+    }),
     setStatus: (text, error) => log.push(`status ${text}${error ? " (error)" : ""}`),
     el: {} as HTMLElement,
     mount: readMount({ session: "s1", canControl: "1" }),
@@ -65,14 +69,28 @@ Deno.test("toggleControl asks for control (and the picture); stopping lets go of
   assert.deepEqual(off.sent, [{ type: "control", on: false }]);
 });
 
-Deno.test("ctrlAltDel goes out only while controlling; the stage keeps the focus", () => {
+Deno.test("ctrlAltDel goes out only while controlling, says so; the stage keeps the focus", () => {
   const viewing = host({ control: "asked" });
   viewing.actions.ctrlAltDel();
   assert.deepEqual(viewing.sent, []);
+  assert.deepEqual(viewing.log, ["focus"]);
   const controlling = host({ control: "granted" });
   controlling.actions.ctrlAltDel();
   assert.deepEqual(controlling.sent, [{ type: "ctrlAltDel" }]);
-  assert.deepEqual(controlling.log, ["focus"]);
+  assert.deepEqual(controlling.log, ["status Ctrl+Alt+Del sent", "focus"]);
+  // Another window of this technician drives: nothing goes out from here.
+  const elsewhere = host({ control: "granted", controlOwner: "elsewhere" });
+  elsewhere.actions.ctrlAltDel();
+  assert.deepEqual(elsewhere.sent, []);
+});
+
+Deno.test("a quality change says which quality is now asked for", () => {
+  const { actions, log } = host();
+  actions.setQuality("low");
+  assert.deepEqual(log, ["status Quality: Low"]);
+  const down = host({}, false);
+  down.actions.setQuality("low");
+  assert.deepEqual(down.log, [], "nothing said when it could not be sent");
 });
 
 Deno.test("the local toolbar actions change only this view", () => {

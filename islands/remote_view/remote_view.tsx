@@ -8,6 +8,7 @@ import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
 import { ClipboardPanel } from "./clipboard.tsx";
 import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
+import { ControlElsewhere } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
 import { socketUrl, ViewerSocket } from "./socket.ts";
 import { keyboardLock, Stage } from "./stage.ts";
@@ -158,6 +159,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   };
 
   #send = (message: ViewerInput) => this.#socket.send(message);
+  #takeControl = () => void this.#send({ type: "take_control" });
 
   #receive(message: ViewerMessage) {
     switch (message.type) {
@@ -173,6 +175,12 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       case "offer":
         this.#closePeer();
         return void this.#peer.answer(message.sdp);
+      case "control_owner":
+        if (message.owner === "elsewhere") this.#stage.releaseAll(false);
+        if (message.owner === "here" && this.state.controlOwner === "elsewhere") {
+          this.setStatus(this.#t("controlTaken"));
+        }
+        return this.setState({ controlOwner: message.owner });
       case "clipboard":
         this.setState({ remoteClip: message.text });
         if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
@@ -269,6 +277,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           actions={this.#actions}
         />
         <StatusLine t={t} state={s} />
+        <ControlElsewhere t={t} state={s} onTake={this.#takeControl} />
         <InvitePanel t={t} state={s} onInvite={props.mount.detached ? undefined : this.#invite} />
         <div
           ref={this.#stageRef}

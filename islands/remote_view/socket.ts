@@ -7,6 +7,7 @@ import { isQualityPreset } from "../../protocol/limits.ts";
 import {
   AGENT_PRESENCES,
   CONSENT_STATES,
+  CONTROL_OWNERS,
   type ViewerInput,
   type ViewerMessage,
 } from "../../protocol/viewer.ts";
@@ -53,6 +54,8 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
       return { type: "clipboard", text: text(m.text) };
     case "pong":
       return typeof m.at === "number" ? { type: "pong", at: m.at } : null;
+    case "control_owner":
+      return { type: "control_owner", owner: oneOf(CONTROL_OWNERS, m.owner, "none") };
     case "error":
       return { type: "error", code: text(m.code), reason: text(m.reason) };
     default:

@@ -6,6 +6,7 @@ import type { QualityPreset } from "../../protocol/limits.ts";
 import type {
   AgentPresence,
   ConsentState,
+  ControlOwner,
   RemoteUiKey,
   RemoteViewMount,
   ViewerMessage,
@@ -32,6 +33,8 @@ export interface ViewState {
   /** The customer's layout as the agent named it. */
   keyboard: string | null;
   quality: QualityPreset;
+  /** Which of this technician's windows drives (control_owner.tsx). */
+  controlOwner: ControlOwner;
   status: Status | null;
   /** This viewer asked for the picture (view or control on). */
   watching: boolean;
@@ -55,6 +58,7 @@ export const INITIAL_STATE: ViewState = {
   screen: null,
   keyboard: null,
   quality: "auto",
+  controlOwner: "none",
   status: null,
   watching: false,
   mode: "fit",
@@ -75,7 +79,9 @@ export const isActive = (consent: ConsentState) => consent === "asked" || consen
 export const viewActive = (s: ViewState) => s.watching && isActive(s.view);
 
 /** Control is granted and the socket is up: input may go out. */
-export const controlling = (s: ViewState) => s.control === "granted" && s.connected;
+/** Control is granted and this window may drive (not another window of the technician). */
+export const controlling = (s: ViewState) =>
+  s.control === "granted" && s.connected && s.controlOwner !== "elsewhere";
 
 export function capitalize<T extends string>(word: T): Capitalize<T> {
   return (word.charAt(0).toUpperCase() + word.slice(1)) as Capitalize<T>;

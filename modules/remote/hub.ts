@@ -23,6 +23,7 @@ import type {
   ViewerMessage,
 } from "../../protocol/mod.ts";
 import { ViewerPeer } from "./relay.ts";
+import { ControlOwners } from "./control_owner.ts";
 import {
   agentGone,
   allows,
@@ -90,6 +91,8 @@ export class RemoteSession {
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
   readonly viewers = new Set<ViewerLink>();
+  /** Which window of each technician drives (one at a time). */
+  readonly #owners = new ControlOwners<ViewerLink>();
   readonly customerListeners = new Set<(view: CustomerView) => void>();
   /** Who asked last for each capability (named to the customer). */
   readonly #askedBy = new Map<RemoteCapability, string>();
@@ -204,6 +207,7 @@ export class RemoteSession {
    */
   leave(viewer: ViewerLink) {
     this.viewers.delete(viewer);
+    this.#owners.release(viewer, this.viewers);
     this.#disconnect(viewer);
     if (this.viewers.size === 0) this.#stopAuto();
     if ([...this.viewers].some((v) => v.watching)) return;
@@ -232,20 +236,36 @@ export class RemoteSession {
   /** Remote control on/off (off keeps the view). */
   setControl(viewer: ViewerLink, on: boolean): string | null {
     if (!on) {
+      // Another window's "off" (its button) neither ends the holder's control nor moves it.
+      if (this.#owners.ownerFor(viewer) === "elsewhere") return null;
       this.#end("control", viewer);
       return null;
+    }
+    if (allows(this.#consent, "control") && !this.#owners.claim(viewer, this.viewers)) {
+      return "control_elsewhere";
     }
     viewer.watching = true;
     if (allows(this.#consent, "view")) this.#connect(viewer);
     return this.#request("control", viewer);
   }
 
-  /** Passes input on when control is granted; otherwise says why not. */
-  input(message: ServerMessage): string | null {
+  /**
+   * Passes input on when control is granted and `from` holds it (control_owner.ts); otherwise
+   * says why not.
+   */
+  input(message: ServerMessage, from: ViewerLink): string | null {
     if (!this.agent) return "agent_absent";
     if (!allows(this.#consent, "control")) return "control_not_granted";
+    if (!this.#owners.claim(from, this.viewers)) return "control_elsewhere";
     this.agent.send(message);
     this.#active();
+    return null;
+  }
+
+  /** Another window of the same technician had control: it moves to `viewer`. */
+  takeControl(viewer: ViewerLink): string | null {
+    if (!allows(this.#consent, "control")) return "control_not_granted";
+    this.#owners.take(viewer, this.viewers);
     return null;
   }
 
@@ -338,6 +358,7 @@ export class RemoteSession {
 
   #end(capability: RemoteCapability, by: ViewerLink | null) {
     if (!this.#decide(capability, "technician_ends")) return;
+    if (capability === "control") this.#owners.releaseAll(this.viewers);
     this.agent?.send({ type: "revoke", capability });
     this.onEvent({ kind: "ended", capability, by });
     this.#changed();
@@ -383,6 +404,8 @@ export class RemoteSession {
   }
 
   #changed() {
+    // Control gone (revoked, denied, the agent left): nobody holds it any more.
+    if (!allows(this.#consent, "control")) this.#owners.releaseAll(this.viewers);
     const state = this.#state();
     for (const viewer of this.viewers) viewer.send(state);
     const view = this.customerView();

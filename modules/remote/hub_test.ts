@@ -32,7 +32,7 @@ function setup() {
 Deno.test("control: asked through the agent, answered by the customer, revoked at once", () => {
   const { remote, toAgent, events, viewer, activity } = setup();
   const key: ServerMessage = { type: "key", keysym: 0x61, down: true };
-  assert.equal(remote.input(key), "control_not_granted");
+  assert.equal(remote.input(key, viewer), "control_not_granted");
 
   assert.equal(remote.setControl(viewer, true), null);
   assert.deepEqual(toAgent.at(-1), { type: "request", capability: "control" });
@@ -56,16 +56,16 @@ Deno.test("control: asked through the agent, answered by the customer, revoked a
   remote.agentConsent("control", true);
   assert.equal(remote.consent.control, "granted");
   assert.deepEqual(remote.customerView().asks, []);
-  assert.equal(remote.input(key), null);
+  assert.equal(remote.input(key, viewer), null);
   assert.deepEqual(toAgent.at(-1), key);
   assert.equal(activity(), 1, "input counts as activity");
-  remote.input(key);
+  remote.input(key, viewer);
   assert.equal(activity(), 1, "at most every 30 s");
 
   remote.customerRevoke("control");
   assert.deepEqual(toAgent.at(-1), { type: "revoke", capability: "control" });
   assert.equal(remote.consent.control, "revoked");
-  assert.equal(remote.input(key), "control_not_granted");
+  assert.equal(remote.input(key, viewer), "control_not_granted");
   // The agent confirms; nothing changes twice.
   remote.agentConsent("control", false);
   assert.equal(remote.consent.control, "revoked");
@@ -103,7 +103,7 @@ Deno.test("without an agent nothing is asked", () => {
   remote.agentDetached(remote.agent!);
   assert.equal(remote.presence, "reconnecting");
   assert.equal(remote.setControl(viewer, true), "agent_absent");
-  assert.equal(remote.input({ type: "key", keysym: 1, down: true }), "agent_absent");
+  assert.equal(remote.input({ type: "key", keysym: 1, down: true }, viewer), "agent_absent");
   remote.close();
 });
 

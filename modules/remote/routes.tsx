@@ -271,6 +271,9 @@ function _viewerMessage(
     case "keyframe":
       remote.wantKeyframe();
       return;
+    case "take_control":
+      if (!allows(rights, "control")) return refusal("permission");
+      return refusal(remote.takeControl(viewer));
     case "quality":
       remote.setQuality(message.preset);
       return;
@@ -283,6 +286,6 @@ function _viewerMessage(
     default:
       // Checked against rights at most half a second old (or read after a notice).
       if (!allows(rights, "control")) return refusal("permission");
-      return refusal(remote.input(message));
+      return refusal(remote.input(message, viewer));
   }
 }
