@@ -93,16 +93,7 @@ async function _createPrivate(
       updatedAt: now,
       leadUserId: user.id,
     }).returning();
-    const [entry] = await tx.insert(queueEntries).values({
-      sessionId: session.id,
-      orgId: user.orgId,
-      userId: user.id,
-      role: "lead",
-      status: "connecting",
-      statusSince: now,
-      createdAt: now,
-    }).returning();
-    await replaceDeadlines(tx, entry, "connecting", settings, now);
+    const entry = await _connectingLead(tx, session, { userId: user.id }, settings, now);
     await logEvent(tx, session.id, "log.created", now, { method: input.method }, {
       userId: user.id,
       name: user.name,
@@ -151,6 +142,28 @@ async function _createPrivate(
   return created;
 }
 
+/** A new session's lead row, Connecting in a technician's or a channel's queue, with its
+ * connecting deadline. */
+async function _connectingLead(
+  tx: Database,
+  session: SupportSession,
+  queue: { userId: string } | { channelId: string },
+  settings: Awaited<ReturnType<typeof settingsFor>>,
+  now: Date,
+) {
+  const [entry] = await tx.insert(queueEntries).values({
+    sessionId: session.id,
+    orgId: session.orgId,
+    ...queue,
+    role: "lead",
+    status: "connecting",
+    statusSince: now,
+    createdAt: now,
+  }).returning();
+  await replaceDeadlines(tx, entry, "connecting", settings, now);
+  return entry;
+}
+
 export interface NewChannelSession {
   orgId: string;
   channelId: string;
@@ -183,16 +196,7 @@ export async function createChannelSession(
       createdAt: now,
       updatedAt: now,
     }).returning();
-    const [entry] = await tx.insert(queueEntries).values({
-      sessionId: session.id,
-      orgId: input.orgId,
-      channelId: input.channelId,
-      role: "lead",
-      status: "connecting",
-      statusSince: now,
-      createdAt: now,
-    }).returning();
-    await replaceDeadlines(tx, entry, "connecting", settings, now);
+    await _connectingLead(tx, session, { channelId: input.channelId }, settings, now);
     await logEvent(tx, session.id, "log.createdByCustomer", now, {}, {
       name: input.customerName,
       author: "customer",
