@@ -225,16 +225,8 @@ document.addEventListener("keydown", (event) => {
 });
 
 // ---- the technician's status (header) ----------------------------------------------------
-document.addEventListener("htmx:afterRequest", (event) => {
-  const { elt, successful } = /** @type {CustomEvent<{ elt: Element, successful: boolean }>} */ (
-    event
-  ).detail;
-  if (!successful || !elt.matches("form.status-control")) return;
-  const chosen = /** @type {HTMLSelectElement | null} */ (elt.querySelector("select"));
-  const badge = document.getElementById("my-presence");
-  if (!chosen || !badge) return;
-  const option = chosen.selectedOptions[0];
-  badge.className = `presence ${chosen.value}`;
-  badge.dataset.presence = chosen.value;
-  badge.textContent = option?.dataset.presence ?? badge.textContent;
+// The choice shows at once (the colour beside it); app.js submits it, a refusal goes to #flash.
+document.addEventListener("change", (event) => {
+  const select = closest(event, "form.status-control select");
+  if (select instanceof HTMLSelectElement) select.dataset.presence = select.value;
 });

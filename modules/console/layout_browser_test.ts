@@ -181,16 +181,28 @@ Deno.test({
         await page.locator("#new-session [data-created-session]").waitFor({ state: "detached" });
 
         // The technician's status is in the header and changes without leaving the page.
+        assert.equal(await page.inputValue("#my-status"), "online");
         await page.selectOption("#my-status", "away");
-        await page.locator("#my-presence[data-presence=away]").waitFor();
-        const [status] = await t.deps.db.select().from(technicianStatus)
-          .where(eq(technicianStatus.userId, tech.id));
-        assert.equal(status?.chosen, "away");
+        await page.locator("#my-status[data-presence=away]").waitFor();
+        const chosen = async () =>
+          (await t.deps.db.select().from(technicianStatus)
+            .where(eq(technicianStatus.userId, tech.id)))[0]?.chosen;
+        for (let i = 0; i < 50 && await chosen() !== "away"; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(await chosen(), "away");
         await page.locator(`${tab(waiting.id)}[aria-selected=true]`).waitFor();
         assert.deepEqual(page.errors, []);
 
         if (shots) {
+          await page.selectOption("#my-status", "online");
+          for (let i = 0; i < 50 && await chosen() !== "online"; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          await page.evaluate(() => localStorage.removeItem("rescue.console.queueWidth"));
           await page.setViewportSize({ width: 1366, height: 768 });
+          await page.reload();
+          await page.locator(`${slot(waiting.id)} [data-chat-input]`).waitFor();
           await page.screenshot({ path: `${shots}/console-light-1366.png` });
           await page.setViewportSize({ width: 1920, height: 1080 });
           await page.screenshot({ path: `${shots}/console-light-1920.png` });

@@ -128,31 +128,25 @@ export function ConsoleHome(
   );
 }
 
-/** The technician's own status in the header: what it is now, and Online/Away to choose. */
+/**
+ * The technician's own status in the header: Online or Away to choose (SPEC A5), and what the
+ * others see when that differs — Busy at the group's session limit.
+ */
 function StatusControl(props: { c: C; presence?: Presence }) {
   const t = props.c.get("t");
   const presence = props.presence;
+  const chosen = presence === "away" ? "away" : "online";
   return (
     <form method="post" action="/status" class="status-control" hx-post="/status" hx-swap="none">
       <CsrfField c={props.c} />
-      {presence && (
-        <span class={`presence ${presence}`} data-presence={presence} id="my-presence">
-          {t(`presence.${presence}`)}
-        </span>
-      )}
-      <label for="my-status" class="visually-hidden">{t("nav.status")}</label>
-      <select id="my-status" name="status" data-autosubmit title={t("nav.status")}>
-        <option
-          value="online"
-          selected={presence !== "away"}
-          data-presence={t("presence.online")}
-        >
-          {t("nav.setOnline")}
-        </option>
-        <option value="away" selected={presence === "away"} data-presence={t("presence.away")}>
-          {t("nav.setAway")}
-        </option>
+      <label for="my-status">{t("nav.status")}</label>
+      <select id="my-status" name="status" data-autosubmit data-presence={chosen}>
+        <option value="online" selected={chosen === "online"}>{t("presence.online")}</option>
+        <option value="away" selected={chosen === "away"}>{t("presence.away")}</option>
       </select>
+      {(presence === "busy" || presence === "offline") && (
+        <span class={`presence ${presence}`} id="my-presence">{t(`presence.${presence}`)}</span>
+      )}
       <noscript>
         <button type="submit" class="secondary small">{t("common.save")}</button>
       </noscript>
