@@ -1,5 +1,5 @@
 // Composes the server: configuration, database, application, HTTP listener. Nothing else.
-import { loadConfig } from "./modules/config/mod.ts";
+import { loadConfig, startupNotes } from "./modules/config/mod.ts";
 import { openDatabase } from "./modules/db/mod.ts";
 import { createApp } from "./modules/app/mod.ts";
 import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
@@ -37,13 +37,19 @@ const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {
 const server = Deno.serve({
   port: config.port,
   hostname: config.host,
-  onListen: ({ port }) =>
+  onListen: ({ port }) => {
     log.info("listening", {
       port,
       url: config.publicUrl,
       database: database.kind,
       startupMs: Math.round(performance.now() - started),
-    }),
+    });
+    const notes = startupNotes(config);
+    if (notes.warning) log.warn("PUBLIC_URL is not set", { url: config.publicUrl });
+    // One line in words for the person who started the server (stderr: stdout is the JSON log).
+    console.error(notes.line);
+    if (notes.warning) console.error(`Warning: ${notes.warning}`);
+  },
 }, app.fetch);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -34,7 +34,7 @@ const ALLOWED: Record<string, string[]> = {
     "sessions",
     "tokens",
   ],
-  admin: ["audit", "auth", "http", "refusal"],
+  admin: ["audit", "auth", "db", "files", "http", "refusal"],
   remote: ["auth", "http", "i18n", "live", "org", "permissions", "refusal", "support"],
   api: [
     "audit",

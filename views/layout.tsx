@@ -25,6 +25,8 @@ export function Layout(
     bare?: boolean;
     stylesheets?: string[];
     status?: Child;
+    /** A bare page that still shows the technician sign-in link (the PIN page, the front door). */
+    signInLink?: boolean;
   },
 ) {
   const { c } = props;
@@ -55,6 +57,12 @@ export function Layout(
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
           <header class="topbar">
             <a class="brand" href="/">{t("app.name")}</a>
+            <OrgBrand c={c} />
+            {!user && (!props.bare || props.signInLink) && c.req.path !== "/signin" && (
+              <nav aria-label={t("nav.label")}>
+                <a href="/signin" class="signin-link">{t("nav.signIn")}</a>
+              </nav>
+            )}
             {user && !props.bare && (
               <nav aria-label={t("nav.label")}>
                 {props.status}
@@ -76,6 +84,18 @@ export function Layout(
         </body>
       </html>
     </>
+  );
+}
+
+/** The organisation's logo and name (Admin Center → Organisation), when there is one. */
+function OrgBrand(props: { c: PageContext }) {
+  const branding = props.c.get("branding");
+  if (!branding) return null;
+  return (
+    <span class="org-brand">
+      {branding.logoUrl && <img class="org-logo" src={branding.logoUrl} alt="" />}
+      <span class="org-name">{branding.name}</span>
+    </span>
   );
 }
 
@@ -106,7 +126,9 @@ function AdminNav(props: { c: PageContext }) {
     ["/admin/outbox", t("nav.outbox")],
     ["/admin/sms", t("nav.sms")],
     ["/admin/audit", t("nav.audit")],
-    ...(master ? [["/admin/security", t("nav.security")]] : []),
+    ...(master
+      ? [["/admin/organisation", t("nav.organisation")], ["/admin/security", t("nav.security")]]
+      : []),
   ];
   return (
     <nav class="tabs admin-nav" aria-label={t("nav.admin")}>

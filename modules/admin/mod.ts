@@ -1,6 +1,10 @@
 /**
- * The Admin Center. For now the organisation's security settings (master admin only):
- * require two-factor sign-in for everyone, and how long a remembered device stays trusted.
- * Groups, permissions and channels come in the Admin Center issue.
+ * The Admin Center's organisation pages (master admin only, audited): the security settings
+ * (require two-factor sign-in for everyone, how long a remembered device stays trusted) and
+ * the organisation's name and logo. `brandingMiddleware` puts the name and logo on every
+ * page request for the header (customer pages included); `logoRoutes` serves the logo.
+ * Groups, people and channels live in modules/org and modules/channels.
  */
 export { adminRoutes } from "./routes.tsx";
+export { logoRoutes } from "./organisation_routes.tsx";
+export { brandingMiddleware } from "./branding.ts";

@@ -5,8 +5,10 @@ import { getOrganisation, organisations } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import { SecurityPage } from "./views.tsx";
+import { organisationRoutes } from "./organisation_routes.tsx";
 
 export const adminRoutes = new Hono<AppEnv>()
+  .route("/", organisationRoutes)
   .use("/security", requireRole("master_admin"))
   .get("/security", async (c) => {
     const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);

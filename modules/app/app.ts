@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { accountRoutes } from "../account/mod.ts";
-import { adminRoutes } from "../admin/mod.ts";
+import { adminRoutes, brandingMiddleware, logoRoutes } from "../admin/mod.ts";
 import { apiRoutes } from "../api/mod.ts";
 import { auditRoutes } from "../audit/mod.ts";
 import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", metricsRoutes(metrics));
   app.use("*", sessionMiddleware());
   app.use("*", permissionsMiddleware());
+  app.use("*", brandingMiddleware());
   app.use(
     "*",
     csrfProtection({ secret: deps.config.cookieSecret, secure: deps.config.secureCookies }),
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", remoteRoutes);
   app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
+  app.route("/", logoRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   "auth.token_revoked",
   "auth.token_issued_api",
   "org.require_2fa_changed",
+  "org.renamed",
+  "org.logo_changed",
   "account.language_changed",
   "group.created",
   "group.updated",

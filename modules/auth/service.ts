@@ -3,7 +3,7 @@ import type { Database } from "../db/mod.ts";
 import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { isLanguage } from "../i18n/mod.ts";
+import { isLanguage, translator } from "../i18n/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.ts";
 import { organisations, rememberedDevices, setupTokens, users, webSessions } from "./schema.ts";
@@ -69,9 +69,10 @@ export async function bootstrap(deps: AppDeps): Promise<{ setupToken?: string }>
     return {};
   }
   if (config.bootstrapAdmin) {
-    const { email, password } = config.bootstrapAdmin;
+    const { email, password, orgName, language } = config.bootstrapAdmin;
+    const t = translator(isLanguage(language) ? language : "en");
     await createOrganisation(db, {
-      orgName: "My organisation",
+      orgName: orgName ?? t("admin.defaultOrgName"),
       name: "Administrator",
       email,
       password,

@@ -22,7 +22,15 @@ export interface Config {
   smsGatewayTemplate?: string;
   /** FILE_LIMIT_MB: the largest file sent in a session, either way (default 25 MB). */
   fileLimitBytes?: number;
-  bootstrapAdmin: { email: string; password: string } | undefined;
+  /**
+   * RESCUE_ADMIN_EMAIL/PASSWORD (with RESCUE_ORG_NAME, and the language of LANG for the
+   * default name) create the organisation on first start.
+   */
+  bootstrapAdmin:
+    | { email: string; password: string; orgName?: string; language?: string }
+    | undefined;
+  /** False when PUBLIC_URL is unset and links point at localhost (a start-up warning). */
+  publicUrlSet?: boolean;
   /** HMAC key for CSRF tokens; generated once and kept in DATA_DIR/secrets.json. */
   cookieSecret: string;
   /**
@@ -61,12 +69,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   await Deno.mkdir(env.DATA_DIR, { recursive: true });
   const secrets = await loadSecrets(env.DATA_DIR);
   const admin = env.RESCUE_ADMIN_EMAIL && env.RESCUE_ADMIN_PASSWORD
-    ? { email: env.RESCUE_ADMIN_EMAIL, password: env.RESCUE_ADMIN_PASSWORD }
+    ? {
+      email: env.RESCUE_ADMIN_EMAIL,
+      password: env.RESCUE_ADMIN_PASSWORD,
+      ...(env.RESCUE_ORG_NAME ? { orgName: env.RESCUE_ORG_NAME } : {}),
+      ...(env.LANG ? { language: env.LANG.slice(0, 2).toLowerCase() } : {}),
+    }
     : undefined;
   return {
     port: env.PORT,
     host: env.HOST,
     publicUrl,
+    publicUrlSet: env.PUBLIC_URL !== undefined,
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     smtpUrl: env.SMTP_URL,

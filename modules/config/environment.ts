@@ -44,6 +44,12 @@ export const ENVIRONMENT = z.object({
       .refine((mb) => mb >= 1 && mb <= 2048, FILE_LIMIT_MESSAGE),
   ).default(25),
   RESCUE_ADMIN_EMAIL: _optional(z.string().trim()),
+  // The organisation the bootstrap admin creates; unset → "My organisation" in LANG's language.
+  RESCUE_ORG_NAME: _optional(
+    z.string().trim().max(100, "RESCUE_ORG_NAME may be at most 100 characters"),
+  ),
+  // The system locale (nl_NL.UTF-8): only its language is used, for the bootstrap's defaults.
+  LANG: _optional(z.string().trim()),
   // Not trimmed: spaces may be part of a password.
   RESCUE_ADMIN_PASSWORD: z.string().optional().transform((value) => value || undefined),
   RESCUE_COOKIE_SECRET: z.string().optional().transform((value) => value || undefined)

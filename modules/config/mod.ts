@@ -6,3 +6,4 @@
  * keeps cookies and tokens valid. Secrets are never logged.
  */
 export { type Config, loadConfig, type LoadConfigOptions } from "./config.ts";
+export { startupNotes } from "./startup.ts";

@@ -29,6 +29,8 @@ export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
     { path: "/console/replies/import", maxBytes: 640 * 1024 },
     // Group settings carry the terms text (10,000 characters, up to 9 bytes each encoded).
     { path: "/admin/groups/*", maxBytes: 256 * 1024 },
+    // The organisation's logo: 256 KiB (modules/admin LOGO_MAX_BYTES) and the form around it.
+    { path: "/admin/organisation/logo", maxBytes: 320 * 1024 },
     { path: "/api/*", maxBytes: 256 * 1024 },
   ];
 }

@@ -13,6 +13,7 @@ export type {
   AppDeps,
   AppEnv,
   AuthedEnv,
+  Branding,
   Clock,
   CurrentUser,
   Logger,

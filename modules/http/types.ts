@@ -65,7 +65,16 @@ export interface AppEnv {
     lang: Language;
     csrf: string;
     user: CurrentUser | undefined;
+    /** The organisation's name and logo for the page header (modules/admin, GET only). */
+    branding?: Branding;
   };
+}
+
+/** What the page header shows of the organisation. */
+export interface Branding {
+  name: string;
+  /** Same-origin URL of the logo (its hash in the path, so it may be cached for good). */
+  logoUrl?: string;
 }
 
 /**

@@ -37,9 +37,11 @@ function LanguageForm(props: { c: C; action: string; back?: string }) {
   );
 }
 
-function CustomerShell(props: { c: C; title: string; children?: Child }) {
+function CustomerShell(
+  props: { c: C; title: string; children?: Child; signInLink?: boolean },
+) {
   return (
-    <Layout c={props.c} title={props.title} bare>
+    <Layout c={props.c} title={props.title} bare signInLink={props.signInLink}>
       {props.children}
       <script type="module" src="/static/customer.js"></script>
     </Layout>
@@ -50,7 +52,7 @@ export function PinPage(props: { c: C; error?: string; pin?: string }) {
   const { c } = props;
   const t = c.get("t");
   return (
-    <CustomerShell c={c} title={t("customer.pin.title")}>
+    <CustomerShell c={c} title={t("customer.pin.title")} signInLink>
       <section class="card narrow customer-pin">
         <h1>{t("customer.pin.title")}</h1>
         <p>{t("customer.pin.intro")}</p>
@@ -76,7 +78,6 @@ export function PinPage(props: { c: C; error?: string; pin?: string }) {
       </section>
       <div class="narrow row customer-pin-footer">
         <LanguageForm c={c} action="/lang" back="/pin" />
-        <a href="/signin" class="muted technician-signin">{t("customer.pin.technicianSignIn")}</a>
       </div>
     </CustomerShell>
   );
