@@ -48,6 +48,31 @@ document.addEventListener("htmx:load", (event) => {
   if (event.target instanceof Element) localMoments(event.target);
 });
 
+// A <textarea maxlength data-counter> (the chat boxes) says how much room is left once it
+// nears its limit, so a long message is not cut off at the limit without a word.
+/** @param {HTMLTextAreaElement} box */
+function showCount(box) {
+  const max = box.maxLength;
+  let counter = box.nextElementSibling;
+  if (!(counter instanceof HTMLOutputElement && counter.matches(".char-count"))) {
+    counter = document.createElement("output");
+    counter.className = "char-count muted";
+    counter.setAttribute("aria-live", "polite");
+    box.after(counter);
+  }
+  const used = box.value.length;
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  counter.textContent = `${number.format(used)} / ${number.format(max)}`;
+  counter.hidden = max <= 0 || used < max * 0.8;
+  counter.classList.toggle("at-limit", used >= max);
+}
+document.addEventListener("input", (event) => {
+  const box = event.target;
+  if (box instanceof HTMLTextAreaElement && box.matches("[maxlength][data-counter]")) {
+    showCount(box);
+  }
+});
+
 document.addEventListener("click", (event) => {
   const button = closest(event, "[data-copy]");
   const source = button && document.getElementById(button.dataset.copy ?? "");

@@ -39,6 +39,7 @@ export function ChatForm(
         maxlength={CHAT_MAX}
         required
         data-chat-input=""
+        data-counter=""
         spellcheck={props.spellCheck}
         placeholder={t("workspace.chatPlaceholder")}
         disabled={!on}

@@ -116,7 +116,9 @@ export async function pushUrl(
 }
 
 function _chatBody(text: string): string {
-  const body = text.trim();
+  // A form sends a textarea's line breaks as CRLF, but its maxlength counted each as one
+  // character: counted as sent, a message that fit the box was refused as too long.
+  const body = text.replace(/\r\n?/g, "\n").trim();
   if (!body) throw sessionRefusal("chat.empty", "Empty message");
   if (body.length > CHAT_MAX) throw sessionRefusal("chat.tooLong", "Message too long");
   return body;

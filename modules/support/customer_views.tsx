@@ -199,6 +199,7 @@ export function ChatForm(
         name="text"
         rows={3}
         maxlength={CHAT_MAX}
+        data-counter=""
         placeholder={t("customer.chat.placeholder")}
         disabled={off}
         aria-invalid={props.error ? "true" : undefined}
