@@ -7,6 +7,8 @@
 //   deno task bench:abuse                       # this tree
 //   git worktree add /tmp/before <commit> && ln -s $PWD/node_modules /tmp/before/
 //   deno run -A tools/bench_abuse.ts /tmp/before  # the same attacks against the old code
+import { freePort, rssMiB } from "./bench_common.ts";
+
 const deno = Deno.execPath();
 const MIB = 1024 * 1024;
 const dir = Deno.args.find((a) => !a.startsWith("--")) ?? new URL("..", import.meta.url).pathname;
@@ -18,13 +20,6 @@ interface Server {
   port: number;
   alive(): boolean;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 async function startServer(): Promise<Server> {
@@ -67,15 +62,6 @@ async function startServer(): Promise<Server> {
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },
   };
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
 }
 
 /** Samples RSS every 100 ms and probes /healthz back to back until stopped. */

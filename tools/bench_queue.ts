@@ -7,62 +7,15 @@
 // until that console's stream carries the session's new rows. Prints median / p95 / p99 of
 // all deliveries and of "the last console to see it", the server's resident memory, and the
 // same figures for 1 console × 1 session in the same run as the baseline.
+import { BenchBrowser, freePort, rssMiB } from "./bench_common.ts";
+
 const deno = Deno.execPath();
 const PASSWORD = "bench password 123";
 const [consoles = 100, sessions = 500, changes = 200] = Deno.args.map(Number);
 
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
-
-/** A cookie jar over real HTTP that fills in the CSRF token from the last page. */
-class Browser {
-  cookies = new Map<string, string>();
-  csrf = "";
-  /** `address` plays a distinct client (sent as X-Forwarded-For; the server trusts it). */
-  constructor(readonly base: string, readonly address?: string) {}
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    headers.set("origin", this.base);
-    if (this.address) headers.set("x-forwarded-for", this.address);
-    const res = await fetch(this.base + path, { ...init, headers, redirect: "manual" });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-    return res;
-  }
-  async page(path: string): Promise<string> {
-    const text = await (await this.request(path)).text();
-    const match = /name="_csrf" value="([^"]+)"/.exec(text) ??
-      /X-CSRF-Token&quot;:&quot;([^&]+)&quot;/.exec(text);
-    if (match) this.csrf = match[1];
-    return text;
-  }
-  async post(path: string, fields: Record<string, string> = {}): Promise<Response> {
-    const res = await this.request(path, {
-      method: "POST",
-      body: new URLSearchParams({ _csrf: this.csrf, ...fields }),
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-csrf-token": this.csrf },
-    });
-    await res.body?.cancel();
-    return res;
-  }
-}
-
 /** Reads a server-sent event stream, calling `onEvent` with each event as it arrives. */
 async function listen(
-  browser: Browser,
+  browser: BenchBrowser,
   path: string,
   onEvent: (event: string, data: string) => void,
   signal: AbortSignal,
@@ -149,9 +102,9 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
     progress(`${label}: server up`);
     // Technicians sign in and open their consoles.
     const seen = new Map<string, Map<number, number>>(); // sessionId → console → time
-    const techs: Browser[] = [];
+    const techs: BenchBrowser[] = [];
     for (let i = 0; i < nConsoles; i++) {
-      const b = new Browser(base);
+      const b = new BenchBrowser(base);
       await b.page("/signin");
       const res = await b.post("/signin", { email: `bench-${i}@example.test`, password: PASSWORD });
       if (res.status !== 303) throw new Error(`sign-in ${i}: ${res.status}`);
@@ -172,7 +125,7 @@ async function run(label: string, nConsoles: number, nSessions: number, nChanges
     const ids: string[] = [];
     for (let i = 0; i < nSessions; i++) {
       // Customers come from their own addresses (the channel form allows 10 per address).
-      const customer = new Browser(base, `10.${i >> 16 & 255}.${i >> 8 & 255}.${i & 255}`);
+      const customer = new BenchBrowser(base, `10.${i >> 16 & 255}.${i >> 8 & 255}.${i & 255}`);
       await customer.page(`/c/${slug}`);
       const res = await customer.post(`/c/${slug}`, { name: `Customer ${i}` });
       const token = /\/s\/([A-Za-z0-9_-]+)/.exec(res.headers.get("location") ?? "")?.[1];

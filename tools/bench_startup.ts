@@ -2,6 +2,8 @@
 // empty data directory (first start: PGlite creates its cluster) and on a second start
 // over the same directory, next to a baseline in the same run — a bare Deno.serve hello
 // world started the same way — so the figures read as "our cost over the runtime's".
+import { freePort, rssMiB } from "./bench_common.ts";
+
 const deno = Deno.execPath();
 const FLAGS = ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
 
@@ -9,19 +11,6 @@ interface Sample {
   label: string;
   readyMs: number;
   rssMiB: number;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
 }
 
 async function measure(label: string, args: string[], env: Record<string, string>, path: string) {

@@ -7,6 +7,7 @@
 // `--mode=auto` sends what this checkout's browser script sends (the raw file) and falls
 // back to multipart (what older servers took) when the server does not understand it.
 import { join, resolve } from "node:path";
+import { BenchBrowser, freePort, rssMiB, sleep } from "./bench_common.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const option = (name: string, fallback: string) =>
@@ -16,44 +17,8 @@ const sizeMb = Number(option("mb", "24"));
 const mode = option("mode", "auto");
 const ADMIN = { email: "bench-admin@example.test", password: "bench password 1234" };
 
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The customer's browser: cookies and the CSRF token of the last page. */
-class Browser {
-  cookies = new Map<string, string>();
-  csrf = "";
-  constructor(readonly base: string) {}
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await fetch(`${this.base}${path}`, { ...init, headers, redirect: "manual" });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const eq = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    return res;
-  }
-  async page(path: string): Promise<void> {
-    const html = await (await this.fetch(path)).text();
-    this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? this.csrf;
-  }
-}
-
 async function upload(
-  browser: Browser,
+  browser: BenchBrowser,
   token: string,
   bytes: Uint8Array,
   how: "raw" | "multipart",
@@ -73,7 +38,7 @@ async function upload(
     form.set("file", new File([bytes as Uint8Array<ArrayBuffer>], "bench.bin"));
     body = form;
   }
-  return await browser.fetch(`/s/${token}/files`, { method: "POST", body, headers });
+  return await browser.request(`/s/${token}/files`, { method: "POST", body, headers });
 }
 
 const dataDir = await Deno.makeTempDir({ prefix: "rescue-bench-upload-" });
@@ -118,7 +83,7 @@ try {
   if (created.status !== 201) throw new Error(`session: ${created.status} ${await created.text()}`);
   const link = new URL((await created.json()).link);
   const linkToken = link.pathname.split("/").pop()!;
-  const customer = new Browser(base);
+  const customer = new BenchBrowser(base);
   await customer.page(`/s/${linkToken}`);
 
   let how: "raw" | "multipart" = mode === "multipart" ? "multipart" : "raw";
