@@ -53,8 +53,11 @@ document.addEventListener("htmx:load", (event) => {
 /** @param {HTMLTextAreaElement} box */
 function showCount(box) {
   const max = box.maxLength;
-  let counter = box.nextElementSibling;
-  if (!(counter instanceof HTMLOutputElement && counter.matches(".char-count"))) {
+  const next = box.nextElementSibling;
+  /** @type {HTMLOutputElement} */
+  let counter;
+  if (next instanceof HTMLOutputElement && next.matches(".char-count")) counter = next;
+  else {
     counter = document.createElement("output");
     counter.className = "char-count muted";
     counter.setAttribute("aria-live", "polite");
@@ -71,6 +74,16 @@ document.addEventListener("input", (event) => {
   if (box instanceof HTMLTextAreaElement && box.matches("[maxlength][data-counter]")) {
     showCount(box);
   }
+});
+// A sent message empties the box (form.reset(), which fires no input): the count goes too.
+document.addEventListener("reset", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  setTimeout(() => {
+    for (const box of form.querySelectorAll("textarea[maxlength][data-counter]")) {
+      showCount(/** @type {HTMLTextAreaElement} */ (box));
+    }
+  });
 });
 
 document.addEventListener("click", (event) => {
