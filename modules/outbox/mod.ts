@@ -61,6 +61,13 @@ export { redactSecrets } from "./redact.ts";
 export { outboxId, outboxListQuery, outboxScope, resendActor } from "./request.ts";
 
 /**
+ * The admin routes both outboxes have (list, resend held, resend one) from an `OutboxAdmin`
+ * (view, store, resend, whether it can send, the page after a plain-form resend); the mail
+ * and SMS modules add their own routes to what `outboxAdminRoutes` returns.
+ */
+export { type OutboxAdmin, outboxAdminRoutes, outboxListWithNotice } from "./routes.tsx";
+
+/**
  * The admin list, shared by the outboxes and set apart by an `OutboxListView` (path, locale
  * namespace, headings, row component): `renderOutboxList` answers the page or, for htmx,
  * its table; `ResendCell`, `outboxTime` and `outboxStatusLabel` build a row.
