@@ -140,6 +140,8 @@ Deno.test({
 
         // 5. A file to the customer: the same fingerprints on both sides.
         const bytes = new TextEncoder().encode("driver v2.1\n".repeat(2000));
+        // Files are on the workspace's own tool tab (issue 13).
+        await annPage.click(`#ws-tab-files-${session.id}`);
         await annPage.setInputFiles(`#send-file-${session.id}`, {
           name: "driver.txt",
           mimeType: "text/plain",
@@ -149,6 +151,7 @@ Deno.test({
         const expected = { md5: await md5(bytes), sha256: await sha256(bytes) };
         const fileLine = customer.locator("#customer-log .log-line[data-kind=file]");
         await fileLine.waitFor();
+        await annPage.click(`#ws-tab-chat-${session.id}`);
         const annFile = annPage.locator(`#log-${session.id} .log-line[data-kind=file]`);
         await annFile.waitFor();
         for (const line of [fileLine, annFile]) {
