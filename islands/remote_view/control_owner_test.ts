@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ControlElsewhere } from "./control_owner.tsx";
 import { parseViewerMessage } from "./socket.ts";
 import { one, text } from "./test_support.ts";
-import { controlling, INITIAL_STATE, type ViewState } from "./view_state.ts";
+import { consentLine, controlling, INITIAL_STATE, type ViewState } from "./view_state.ts";
 
 const t = (key: string) => key;
 const state = (change: Partial<ViewState>): ViewState => ({
@@ -16,6 +16,12 @@ Deno.test("another window holds control: this one neither drives nor hides it", 
   assert.equal(controlling(state({ controlOwner: "here" })), true);
   assert.equal(controlling(state({ controlOwner: "none" })), true, "the first input takes it");
   assert.equal(controlling(state({ controlOwner: "elsewhere" })), false);
+  // Its consent line does not say "You are controlling" there.
+  assert.equal(
+    consentLine(state({ view: "granted", controlOwner: "elsewhere" })).key,
+    "viewGranted",
+  );
+  assert.equal(consentLine(state({ view: "granted", controlOwner: "here" })).key, "controlGranted");
 
   let took = 0;
   const shown = ControlElsewhere({

@@ -124,7 +124,11 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   if (s.agent === "absent") return { key: "agentAbsent", state: "absent" };
   if (s.agent === "reconnecting") return { key: "agentReconnecting", state: "reconnecting" };
   const control = s.control;
-  if (control !== "off") return { key: `control${capitalize(control)}`, state: control };
+  // Another window of this technician drives: this one only watches (control_owner.tsx says so).
+  const drivenElsewhere = control === "granted" && s.controlOwner === "elsewhere";
+  if (control !== "off" && !drivenElsewhere) {
+    return { key: `control${capitalize(control)}`, state: control };
+  }
   return { key: `view${capitalize(s.view)}`, state: s.view };
 }
 
