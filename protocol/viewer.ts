@@ -49,6 +49,7 @@ export const REMOTE_UI_KEYS = [
   "controlStop",
   "ctrlAltDel",
   "ctrlAltDelSent",
+  "ctrlAltDelRefused",
   "qualitySet",
   "controlElsewhere",
   "takeControl",

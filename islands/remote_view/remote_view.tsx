@@ -186,6 +186,9 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
         return;
       case "error":
+        if (message.code === "ctrl_alt_del_refused") {
+          return this.setStatus(this.#t("ctrlAltDelRefused"), true);
+        }
         return this.setStatus(message.reason || message.code || this.#t("error"), true);
     }
   }

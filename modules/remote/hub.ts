@@ -167,8 +167,10 @@ export class RemoteSession {
   }
 
   agentRefused(of: string, reason: string) {
+    // Ctrl-Alt-Del that nothing on the customer's desktop answers: the island says so in words.
+    const code = of === "ctrlAltDel" ? "ctrl_alt_del_refused" : "agent_refused";
     for (const viewer of this.viewers) {
-      viewer.send({ type: "error", code: "agent_refused", reason: `${of}: ${reason}` });
+      viewer.send({ type: "error", code, reason: `${of}: ${reason}` });
     }
   }
 

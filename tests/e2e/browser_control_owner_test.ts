@@ -82,6 +82,9 @@ Deno.test({
         await second.locator(".rv-cad").click();
         await second.getByText("Ctrl+Alt+Del sent").waitFor();
         assert.ok(agent.got.some((m) => m.type === "ctrlAltDel"));
+        // Where nothing on the customer's desktop answers it, the agent says so (x11_keyboard.ts).
+        agent.send({ type: "refused", of: "ctrlAltDel", reason: "nothing answers it" });
+        await second.getByText("did not take Ctrl+Alt+Del").waitFor();
         await second.setViewportSize({ width: 1920, height: 1080 });
         await second.locator(".rv-quality").selectOption("high");
         await second.getByText("Quality: High").waitFor();
