@@ -15,7 +15,7 @@ export function OrganisationPage(
       <form method="post" action="/admin/organisation" class="card">
         <CsrfField c={c} />
         <label for="org-name">{t("admin.orgName")}</label>
-        <input id="org-name" name="name" required maxlength={100} value={org.name} />
+        <input id="org-name" type="text" name="name" required maxlength={100} value={org.name} />
         <p class="muted">{t("admin.orgNameHelp")}</p>
         <button type="submit">{t("common.save")}</button>
       </form>

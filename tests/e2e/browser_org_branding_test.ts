@@ -1,7 +1,8 @@
 /**
  * The organisation's name and logo in Chromium (issue 13): the master admin renames the
  * organisation and uploads a logo through Admin Center → Organisation; the customer's PIN
- * page and support page show both (the image really loads: same origin, allowed by the CSP)
+ * page and support page, and the console's header, show both (the image really loads: same
+ * origin, allowed by the CSP)
  * at 1366×768 and 1920×1080, with no CSP violation or script error. SCREENSHOT_DIR=<dir>
  * keeps screenshots of both pages at both sizes.
  */
@@ -72,6 +73,12 @@ Deno.test({
         for (const size of SIZES) {
           await admin.setViewportSize(size);
           await shoot(admin, `admin-organisation-${size.width}`);
+        }
+        await admin.goto(`${base}/console`);
+        assert.ok(await logoLoaded(admin), "the console's header shows the logo");
+        for (const size of SIZES) {
+          await admin.setViewportSize(size);
+          await shoot(admin, `console-logo-${size.width}`);
         }
         assert.deepEqual(admin.errors, []);
 
