@@ -142,6 +142,7 @@ Deno.test({
             "/admin/outbox",
             "/admin/sms",
             "/admin/audit",
+            "/admin/organisation",
             "/admin/security",
           ]
         ) seen.push(await visit(boss, base, path));
@@ -153,7 +154,7 @@ Deno.test({
         await customer.locator(".customer-ended").waitFor();
         seen.push("/s/:token (goodbye)");
 
-        assert.equal(seen.length, 27, seen.join(", "));
+        assert.equal(seen.length, 28, seen.join(", "));
         assert.deepEqual(violations, []);
         // The one error expected: the error page's own status, logged by Chromium.
         assert.deepEqual(lost.errors, [
