@@ -108,7 +108,7 @@ Deno.test("admin outbox: an admin reads and resends only mail about its groups, 
     const list1 = await text(admin1.get("/admin/outbox"));
     assert.match(list1, /customer1@ex\.test/);
     assert.doesNotMatch(list1, /new\.admin@ex\.test|customer2@ex\.test/);
-    assert.match(list1, /\(1 messages\)/);
+    assert.match(list1, /\(1 message\)/);
     for (const id of [invitation.id, session2.id]) {
       assert.equal((await admin1.get(`/admin/outbox/${id}`)).status, 404);
       assert.equal((await admin1.post(`/admin/outbox/${id}/resend`)).status, 404);
