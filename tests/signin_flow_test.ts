@@ -3,23 +3,20 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { currentTotp, organisations, users } from "../modules/auth/mod.ts";
+import { enrolTotp } from "./support/totp.ts";
 import { ADMIN, auditActions, type TestApp, type TestClient, withTestApp } from "./support/app.ts";
 
 /** Enrols the signed-in `browser` in TOTP via My account; returns the secret and codes. */
 async function enrol(t: TestApp, browser: TestClient) {
-  await browser.get("/account");
-  const page = await (await browser.post("/account/2fa/enrol", {}, { "hx-request": "true" }))
-    .text();
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec(page)?.[1];
-  assert.ok(secret, "the enrolment fragment shows the secret");
-  assert.match(page, /<svg/);
-  const done = await browser.post("/account/2fa/confirm", {
-    code: currentTotp(secret, t.clock.now()),
-  });
-  assert.equal(done.status, 200);
-  const codes = [...(await done.text()).matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) =>
-    m[1]
+  const { secret, page, confirmed } = await enrolTotp(
+    browser,
+    (secret) => currentTotp(secret, t.clock.now()),
   );
+  assert.match(page, /<svg/);
+  assert.equal(confirmed.status, 200);
+  const codes = [...(await confirmed.text()).matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((
+    m,
+  ) => m[1]);
   assert.equal(codes.length, 10);
   return { secret, codes };
 }

@@ -7,6 +7,7 @@ import { users } from "../modules/auth/mod.ts";
 import { invitations } from "../modules/org/schema.ts";
 import { randomToken, sha256Hex } from "../modules/tokens/mod.ts";
 import { ADMIN, withTestApp } from "./support/app.ts";
+import { enrolTotp } from "./support/totp.ts";
 
 /** The code an independent TOTP implementation (oathtool, RFC 6238) gives for `now`. */
 async function oathtool(secret: string, now: Date): Promise<string> {
@@ -55,13 +56,11 @@ Deno.test("a TOTP code used at enrolment is refused at sign-in with 'wait for th
   await withTestApp(async (t) => {
     const browser = t.client();
     await browser.signIn(ADMIN.email, ADMIN.password);
-    await browser.get("/account");
-    const page = await (await browser.post("/account/2fa/enrol", {}, { "hx-request": "true" }))
-      .text();
-    const secret = /id="totp-secret">([A-Z2-7]+)</.exec(page)?.[1];
-    assert.ok(secret);
-    const code = await oathtool(secret, t.clock.now());
-    assert.equal((await browser.post("/account/2fa/confirm", { code })).status, 200);
+    const { secret, code, confirmed } = await enrolTotp(
+      browser,
+      (secret) => oathtool(secret, t.clock.now()),
+    );
+    assert.equal(confirmed.status, 200);
 
     const again = t.client();
     await again.signIn(ADMIN.email, ADMIN.password);

@@ -4,6 +4,7 @@
 // default instead, never answers 500, and still honours a plain local path.
 import assert from "node:assert/strict";
 import { currentTotp } from "../../modules/auth/mod.ts";
+import { enrolTotp } from "../support/totp.ts";
 import { ADMIN, type TestApp, type TestClient, withTestApp } from "../support/app.ts";
 
 /** Targets a browser would read as another site, or that cannot go into a header. */
@@ -85,16 +86,9 @@ Deno.test("POST /lang with a hostile back goes to /signin, a local one is honour
 async function enrolAdmin(t: TestApp): Promise<string> {
   const browser = t.client();
   await browser.signIn(ADMIN.email, ADMIN.password);
-  await browser.get("/account");
-  const page = await (await browser.post("/account/2fa/enrol", {}, { "hx-request": "true" }))
-    .text();
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec(page)?.[1];
-  assert.ok(secret, "the enrolment fragment shows the secret");
-  const done = await browser.post("/account/2fa/confirm", {
-    code: currentTotp(secret, t.clock.now()),
-  });
-  assert.equal(done.status, 200);
-  return secret;
+  const enrolled = await enrolTotp(browser, (secret) => currentTotp(secret, t.clock.now()));
+  assert.equal(enrolled.confirmed.status, 200);
+  return enrolled.secret;
 }
 
 Deno.test("the second factor carries only a local next, and ends at /console otherwise", async () => {

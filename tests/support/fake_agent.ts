@@ -9,6 +9,7 @@ import {
   type ServerMessage,
   ServerMessageSchema,
 } from "../../protocol/mod.ts";
+import { agentHello } from "./sockets.ts";
 
 export interface FakeAgent {
   /** Every frame the server sent, in order. */
@@ -55,15 +56,7 @@ export async function attachFakeAgent(base: string, token: string): Promise<Fake
     }
   };
   const send = (message: AgentMessage) => ws.send(channel.encode(message));
-  send({
-    type: "hello",
-    token,
-    deviceId: "device-0001-abcdef",
-    os: "linux",
-    language: "en",
-    agentVersion: "0.1.0",
-    screen: { width: 1280, height: 800 },
-  });
+  send(agentHello(token, { width: 1280, height: 800 }));
   await until("welcome");
   return { got, send, until, closed, close: () => ws.close() };
 }
