@@ -6,15 +6,13 @@ import { LANGUAGES } from "../modules/i18n/mod.ts";
 import { ADMIN, startTestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
 import { masterAdmin } from "./support/org.ts";
-import { technician } from "./support/sessions.ts";
+import { technician, workingSession } from "./support/sessions.ts";
 import { setGroupSettings } from "../modules/org/mod.ts";
 import {
   createPrivateSession,
-  customerConnected,
   customerLeft,
   pushUrl,
   setChatEnabled,
-  startSession,
   storeFile,
   technicianChat,
 } from "../modules/support/mod.ts";
@@ -91,13 +89,7 @@ Deno.test("customer pages (PIN, terms, Instant Chat, goodbye) render in every la
       name: "Ann",
       permissions: [...defaultPermissions(), "chatToggle", "pushUrls"],
     });
-    const { session } = await createPrivateSession(t.deps, tech, {
-      method: "pin",
-      customerName: "Carol",
-      fields: {},
-    });
-    await customerConnected(t.deps, session);
-    await startSession(t.deps, tech, session.id);
+    const session = await workingSession(t, tech, "pin");
     await technicianChat(t.deps, tech, session.id, "Hello");
     await pushUrl(t.deps, tech, session.id, "https://example.com/help");
     await storeFile(

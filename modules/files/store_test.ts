@@ -1,24 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { chunkedStream, randomBytes } from "../../tests/support/bytes.ts";
 import { DiskFileStore, FileTooLarge } from "./store.ts";
-
-function streamOf(bytes: Uint8Array, chunk = 64 * 1024): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + chunk));
-      at += chunk;
-    },
-  });
-}
-
-function randomBytes(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
-  return bytes;
-}
 
 async function withStore(test: (store: DiskFileStore, root: string) => Promise<void>) {
   const root = await Deno.makeTempDir({ prefix: "rescue-files-" });
@@ -46,7 +30,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 Deno.test("DiskFileStore.put() streams to <root>/ab/<sha256> with the right MD5 and SHA-256", async () => {
   await withStore(async (store, root) => {
     const bytes = randomBytes(3 * 1024 * 1024 + 17);
-    const stored = await store.put(streamOf(bytes), { maxBytes: bytes.length });
+    const stored = await store.put(chunkedStream(bytes), { maxBytes: bytes.length });
     assert.equal(stored.size, bytes.length);
     assert.equal(stored.sha256, createHash("sha256").update(bytes).digest("hex"));
     assert.equal(stored.md5, createHash("md5").update(bytes).digest("hex"));
@@ -81,7 +65,7 @@ Deno.test("DiskFileStore.put() past maxBytes throws FileTooLarge, stops reading 
 
 Deno.test("DiskFileStore.put() a body exactly at maxBytes is accepted", async () => {
   await withStore(async (store) => {
-    const stored = await store.put(streamOf(randomBytes(5000), 1000), { maxBytes: 5000 });
+    const stored = await store.put(chunkedStream(randomBytes(5000), 1000), { maxBytes: 5000 });
     assert.equal(stored.size, 5000);
   });
 });
@@ -89,8 +73,8 @@ Deno.test("DiskFileStore.put() a body exactly at maxBytes is accepted", async ()
 Deno.test("DiskFileStore.put() stores the same content once", async () => {
   await withStore(async (store, root) => {
     const bytes = randomBytes(200_000);
-    const first = await store.put(streamOf(bytes), { maxBytes: 1e6 });
-    const second = await store.put(streamOf(bytes, 999), { maxBytes: 1e6 });
+    const first = await store.put(chunkedStream(bytes), { maxBytes: 1e6 });
+    const second = await store.put(chunkedStream(bytes, 999), { maxBytes: 1e6 });
     assert.deepEqual(second, first);
     assert.equal((await listFiles(root)).length, 1);
   });

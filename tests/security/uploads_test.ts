@@ -6,19 +6,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { eq } from "drizzle-orm";
-import { toCurrentUser } from "../../modules/auth/mod.ts";
 import type { CurrentUser } from "../../modules/http/mod.ts";
-import { defaultPermissions } from "../../modules/permissions/mod.ts";
-import {
-  createPrivateSession,
-  customerConnected,
-  readLog,
-  startSession,
-  type SupportSession,
-} from "../../modules/support/mod.ts";
+import { readLog, type SupportSession } from "../../modules/support/mod.ts";
 import { CUSTOMER_FILES_MAX, sessionFiles } from "../../modules/support/test_support.ts";
 import { startTestApp, type TestApp, type TestClient } from "../support/app.ts";
-import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
+import { chunkedStream, randomBytes } from "../support/bytes.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician, workingSession } from "../support/sessions.ts";
 
 const MB = 1024 * 1024;
 
@@ -34,42 +28,15 @@ interface Desk {
 /** A technician working a PIN session (signed in), and the customer on its link. */
 async function desk(env: Record<string, string> = {}): Promise<Desk> {
   const t = await startTestApp({ env });
-  const permissions = defaultPermissions();
-  const group = await makeGroup(t, { permissions });
-  const row = await makePerson(t, { groupId: group.id });
-  const user = { ...toCurrentUser(row), permissions: new Set(permissions), groupId: group.id };
+  const user = await technician(t);
   const tech = t.client();
-  await tech.signIn(row.email, TECH_PASSWORD);
-  const { session } = await createPrivateSession(t.deps, user, {
-    method: "pin",
-    customerName: "Carol",
-    fields: {},
-  });
-  await customerConnected(t.deps, session);
-  await startSession(t.deps, user, session.id);
+  await tech.signIn(user.email, TECH_PASSWORD);
+  const session = await workingSession(t, user, "pin");
   const customer = t.client();
   await customer.get(`/s/${session.token}`);
   const workspace = `/console/sessions/${session.id}`;
   await tech.get(workspace);
   return { t, tech, user, customer, session, workspace };
-}
-
-function randomBytes(size: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
-  return bytes;
-}
-
-/** A body without Content-Length: the server learns the size only by reading it. */
-function chunked(bytes: Uint8Array, chunk = 256 * 1024): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + chunk));
-      at += chunk;
-    },
-  });
 }
 
 /** What static/customer.js sends: the raw file, named in X-File-Name. */
@@ -131,7 +98,7 @@ Deno.test("a customer's 3 MB upload goes to DATA_DIR/files/ab/<sha256>, not the 
   const d = await desk();
   try {
     const bytes = randomBytes(3 * MB + 123);
-    const res = await customerUpload(d, "disk image.bin", chunked(bytes));
+    const res = await customerUpload(d, "disk image.bin", chunkedStream(bytes, 256 * 1024));
     assert.equal(res.status, 201, await res.clone().text());
     const [row] = await fileRows(d);
     assert.equal(row.content, null, "no bytes in the database");
@@ -210,7 +177,11 @@ Deno.test("a customer link has a quota per session: file count and total bytes, 
       assert.equal((await customerUpload(d, `part${i}.bin`, randomBytes(MB))).status, 201);
     }
     assert.equal((await customerUpload(d, "half.bin", randomBytes(MB / 2))).status, 201);
-    const over = await customerUpload(d, "one more.bin", chunked(randomBytes(MB)));
+    const over = await customerUpload(
+      d,
+      "one more.bin",
+      chunkedStream(randomBytes(MB), 256 * 1024),
+    );
     assert.equal(over.status, 413);
     assert.match(await over.text(), /No more files can be sent in this session.*10 MB/);
     assert.equal((await fileRows(d)).length, 10);
