@@ -7,18 +7,7 @@ import { users } from "../modules/auth/mod.ts";
 import { invitations } from "../modules/org/schema.ts";
 import { randomToken, sha256Hex } from "../modules/tokens/mod.ts";
 import { ADMIN, withTestApp } from "./support/app.ts";
-import { enrolTotp } from "./support/totp.ts";
-
-/** The code an independent TOTP implementation (oathtool, RFC 6238) gives for `now`. */
-async function oathtool(secret: string, now: Date): Promise<string> {
-  const stamp = now.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-  const out = await new Deno.Command("oathtool", {
-    args: ["--totp", "-b", "--now", stamp, secret],
-    stdout: "piped",
-  }).output();
-  assert.ok(out.success, "oathtool ran");
-  return new TextDecoder().decode(out.stdout).trim();
-}
+import { enrolTotp, oathtool } from "./support/totp.ts";
 
 Deno.test("set-password lands on a sign-in page that says the password is set, e-mail filled in", async () => {
   await withTestApp(async (t) => {

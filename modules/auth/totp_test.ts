@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
+import { oathtool } from "../../tests/support/totp.ts";
 import { currentTotp, matchTotp, newTotpSecret, totpQrSvg, totpUri } from "./totp.ts";
 
 /** RFC 6238 appendix B: the ASCII secret "12345678901234567890", base32-encoded. */
 const RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const STEP_MS = 30_000;
-
-/** The code Debian's oathtool (an independent RFC 6238 implementation) gives for `at`. */
-async function oathtool(secret: string, at: Date): Promise<string> {
-  const now = at.toISOString().slice(0, 19).replace("T", " ") + " UTC";
-  const { code, stdout, stderr } = await new Deno.Command("oathtool", {
-    args: ["--totp", "-b", secret, "--now", now],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  assert.equal(code, 0, `oathtool failed: ${decoder.decode(stderr)}`);
-  return decoder.decode(stdout).trim();
-}
 
 const stepOf = (at: Date) => Math.floor(at.getTime() / STEP_MS);
 

@@ -7,24 +7,10 @@
  * must log no Content Security Policy violation and htmx must have loaded.
  */
 import assert from "node:assert/strict";
+import { oathtool } from "../support/totp.ts";
 import { chromium } from "playwright-core";
 import { ADMIN, startTestApp } from "../support/app.ts";
 import { CHROMIUM_ARGS } from "../support/browser.ts";
-
-/** The TOTP code for `secret` at `at`, computed by Debian's oathtool. */
-async function oathtool(secret: string, at: Date): Promise<string> {
-  const now = at.toISOString().replace("T", " ").slice(0, 19) + " UTC";
-  const out = await new Deno.Command("oathtool", {
-    args: ["--totp", "-b", "--now", now, secret],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.ok(out.success, `oathtool failed: ${stderr}`);
-  const code = new TextDecoder().decode(out.stdout).trim();
-  assert.match(code, /^\d{6}$/);
-  return code;
-}
 
 Deno.test({
   name: "browser: password sign-in, turning on 2FA, sign-out, sign-in with a TOTP code",

@@ -3,21 +3,10 @@
 // pending, and not after a start-up that finds seeds from before sealing. Codes are
 // computed with oathtool, an implementation independent of the app's.
 import assert from "node:assert/strict";
+import { oathtool } from "../support/totp.ts";
 import { eq, sql } from "drizzle-orm";
 import { bootstrap, users } from "../../modules/auth/mod.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
-
-/** The TOTP code for `secret` at `at`, computed by Debian's oathtool. */
-async function oathtool(secret: string, at: Date): Promise<string> {
-  const now = at.toISOString().replace("T", " ").slice(0, 19) + " UTC";
-  const out = await new Deno.Command("oathtool", {
-    args: ["--totp", "-b", "--now", now, secret],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, `oathtool failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout).trim();
-}
 
 /** Every text the users table holds, as one string (what a database dump would show). */
 async function usersDump(t: TestApp): Promise<string> {

@@ -20,3 +20,19 @@ export async function enrolTotp(
   const confirmed = await browser.post("/account/2fa/confirm", { code });
   return { secret, code, page, confirmed };
 }
+
+/** The code Debian's oathtool (an independent RFC 6238 implementation) gives for `at`. */
+export async function oathtool(secret: string, at: Date): Promise<string> {
+  // Whole seconds: oathtool's --now takes no fractions.
+  const now = at.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  const out = await new Deno.Command("oathtool", {
+    args: ["--totp", "-b", "--now", now, secret],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  assert.ok(out.success, `oathtool failed: ${decoder.decode(out.stderr)}`);
+  const code = decoder.decode(out.stdout).trim();
+  assert.match(code, /^\d{6}$/);
+  return code;
+}
