@@ -71,6 +71,7 @@ Deno.test({
         assert.equal(await counter.isVisible(), true, "the counter shows near the limit");
         assert.equal(await counter.textContent(), "3.501 / 4.000");
         assert.deepEqual(tech.errors, []);
+        await shoot(tech, "workspace-nl");
 
         await tech.goto(`${base}/console`);
         await shoot(tech, "console-nl");
