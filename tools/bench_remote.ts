@@ -20,6 +20,7 @@
 //                      revision before a change) as "rescue-base", just before "rescue", in the
 //                      same run: `--only rescue-base,rescue` gives ratios new / base
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM_FLAGS } from "../tests/support/browser.ts";
 import type { BenchEnv, Contender, RunningContender } from "./bench_remote/contender.ts";
 import { contenders as allContenders } from "./bench_remote/contenders.ts";
 import { launchViewerBrowser } from "./bench_remote/viewer_browser.ts";
@@ -42,15 +43,6 @@ const WORKLOADS = ["idle", "typing", "scrolling", "video"] as const;
 type Workload = typeof WORKLOADS[number];
 const NOMINAL_HZ: Record<Workload, number> = { idle: 0, typing: 10, scrolling: 30, video: 30 };
 const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** What Playwright adds for a headless launch that matters here (the viewer is ours). */
 const VIEWER_ARGS = [
   "--disable-background-timer-throttling",
@@ -248,7 +240,7 @@ async function startWorkloadBrowser(display: string) {
       handleSIGTERM: false,
       handleSIGHUP: false,
       args: [
-        ...CHROMIUM_ARGS,
+        ...CHROMIUM_FLAGS,
         "--test-type",
         "--kiosk",
         "--window-position=0,0",
@@ -561,7 +553,7 @@ async function main() {
 
   const viewerBrowser = await launchViewerBrowser(
     CHROMIUM,
-    [...CHROMIUM_ARGS, ...VIEWER_ARGS],
+    [...CHROMIUM_FLAGS, ...VIEWER_ARGS],
     !opts.cdpNetwork,
   );
   cleanups.push(() => viewerBrowser.close());

@@ -5,8 +5,8 @@
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { TestApp } from "./app.ts";
 
-export const CHROMIUM_ARGS = [
-  "--headless",
+/** The flags Debian's Chromium needs on this machine, headless or under Xvfb. */
+export const CHROMIUM_FLAGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -15,6 +15,8 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+export const CHROMIUM_ARGS = ["--headless", ...CHROMIUM_FLAGS];
 
 export interface BrowserRun {
   base: string;
