@@ -8,6 +8,22 @@
  * last `close()` releases the libraries (so `deno test` sees no leaked resources).
  */
 
+/** A display, a window and seven out-parameters: XGetGeometry's and XQueryPointer's shape. */
+const _WINDOW_QUERY = {
+  parameters: [
+    "pointer",
+    "u64",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+    "buffer",
+  ],
+  result: "i32",
+} as const;
+
 const X11_SYMBOLS = {
   XOpenDisplay: { parameters: ["buffer"], result: "pointer" },
   XCloseDisplay: { parameters: ["pointer"], result: "i32" },
@@ -15,20 +31,7 @@ const X11_SYMBOLS = {
   XRootWindow: { parameters: ["pointer", "i32"], result: "u64" },
   XDefaultVisual: { parameters: ["pointer", "i32"], result: "pointer" },
   XDefaultDepth: { parameters: ["pointer", "i32"], result: "i32" },
-  XGetGeometry: {
-    parameters: [
-      "pointer",
-      "u64",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
+  XGetGeometry: _WINDOW_QUERY,
   XFlush: { parameters: ["pointer"], result: "i32" },
   XSync: { parameters: ["pointer", "i32"], result: "i32" },
   XFree: { parameters: ["pointer"], result: "i32" },
@@ -43,20 +46,7 @@ const X11_SYMBOLS = {
     result: "i32",
   },
   XUngrabKey: { parameters: ["pointer", "i32", "u32", "u64"], result: "i32" },
-  XQueryPointer: {
-    parameters: [
-      "pointer",
-      "u64",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
+  XQueryPointer: _WINDOW_QUERY,
   XGetPointerMapping: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
   XDisplayKeycodes: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
   XGetKeyboardMapping: { parameters: ["pointer", "u8", "i32", "buffer"], result: "pointer" },
