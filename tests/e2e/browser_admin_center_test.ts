@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import { technicianGroups } from "../../modules/org/mod.ts";
 import { startSmtpServer } from "../../modules/mail/smtp_test_server.ts";
 import { ADMIN, startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
 
 /** The body of a raw message, quoted-printable soft breaks and escapes undone. */
 function decodeBody(raw: string): string {
@@ -30,10 +30,7 @@ Deno.test({
     try {
       await withBrowser(t, async ({ base, newPage }) => {
         const admin = await newPage();
-        await admin.goto(`${base}/signin`);
-        await admin.fill("#email", ADMIN.email);
-        await admin.fill("#password", ADMIN.password);
-        await clickAndWait(admin, "form[action='/signin'] button[type=submit]");
+        await signInPage(admin, base, ADMIN.email, ADMIN.password);
 
         // A group without PIN, waiting timeout 2 minutes.
         await admin.goto(`${base}/admin/groups`);
@@ -70,10 +67,7 @@ Deno.test({
         await tech.fill("#pw", "tess password 1");
         await tech.fill("#pw2", "tess password 1");
         await clickAndWait(tech, "form button[type=submit]");
-        await tech.goto(`${base}/signin`);
-        await tech.fill("#email", "tess@example.test");
-        await tech.fill("#password", "tess password 1");
-        await clickAndWait(tech, "form[action='/signin'] button[type=submit]");
+        await signInPage(tech, base, "tess@example.test", "tess password 1");
         assert.equal(new URL(tech.url()).pathname, "/console");
         assert.equal(await tech.locator("button[data-method=pin]").isDisabled(), true);
         assert.equal(await tech.locator("button[data-method=link]").isDisabled(), false);

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
 import { masterAdmin, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { setGroupSettings } from "../../modules/org/mod.ts";
@@ -55,10 +55,7 @@ Deno.test({
 
       await withBrowser(t, async ({ base, newPage }) => {
         const console = await newPage();
-        await console.goto(`${base}/signin`);
-        await console.fill("#email", tech.email);
-        await console.fill("#password", TECH_PASSWORD);
-        await clickAndWait(console, "button[type=submit]");
+        await signInPage(console, base, tech.email, TECH_PASSWORD);
         await console.waitForFunction(() => "htmx" in globalThis);
         await console.click("[data-tab=channel]");
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { ServerMessage } from "../../protocol/mod.ts";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { signInPage, withBrowser } from "../support/browser.ts";
 import { attachFakeAgent } from "../support/fake_agent.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
@@ -32,10 +32,7 @@ Deno.test({
       await withBrowser(t, async ({ base, newPage }) => {
         const agent = await attachFakeAgent(base, session.token);
         const first = await newPage();
-        await first.goto(`${base}/signin`);
-        await first.fill("#email", ann.email);
-        await first.fill("#password", TECH_PASSWORD);
-        await clickAndWait(first, "button[type=submit]");
+        await signInPage(first, base, ann.email, TECH_PASSWORD);
         // The second window shares the sign-in (same browser, another tab).
         const second = Object.assign(await first.context().newPage(), { errors: [] as string[] });
         second.on("pageerror", (error) => second.errors.push(String(error)));

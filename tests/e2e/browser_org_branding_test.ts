@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
 import { ADMIN, startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
@@ -54,10 +54,7 @@ Deno.test({
       const session = await workingSession(t, tech);
       await withBrowser(t, async ({ base, newPage }) => {
         const admin = await newPage();
-        await admin.goto(`${base}/signin`);
-        await admin.fill("#email", ADMIN.email);
-        await admin.fill("#password", ADMIN.password);
-        await clickAndWait(admin, "form[action='/signin'] button[type=submit]");
+        await signInPage(admin, base, ADMIN.email, ADMIN.password);
         await admin.goto(`${base}/admin/organisation`);
         await admin.fill("#org-name", "Jansen IT-hulp");
         await clickAndWait(admin, "form[action='/admin/organisation'] button[type=submit]");

@@ -14,17 +14,10 @@ import {
   technicianChat,
 } from "../../modules/support/mod.ts";
 import { ADMIN, startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { signInPage, withBrowser } from "../support/browser.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 
 const SHOTS = Deno.env.get("W6_SHOTS"); // a folder to keep screenshots in, when looking
-
-async function signIn(page: Page, base: string, email: string, password: string) {
-  await page.goto(`${base}/signin`);
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await clickAndWait(page, "button[type=submit]");
-}
 
 async function shoot(page: Page, name: string) {
   if (!SHOTS) return;
@@ -58,7 +51,7 @@ Deno.test({
 
       await withBrowser(t, async ({ base, newPage }) => {
         const tech = await newPage({ locale: "en-US" });
-        await signIn(tech, base, row.email, TECH_PASSWORD);
+        await signInPage(tech, base, row.email, TECH_PASSWORD);
         await tech.goto(`${base}/console/sessions/${session.id}`);
         const times = await tech.locator(".workspace .log-line time").allTextContents();
         assert.ok(times.length > 0, "the workspace log shows times");
@@ -77,7 +70,7 @@ Deno.test({
         await shoot(tech, "console-nl");
 
         const admin = await newPage({ locale: "en-US" });
-        await signIn(admin, base, ADMIN.email, ADMIN.password);
+        await signInPage(admin, base, ADMIN.email, ADMIN.password);
         await admin.goto(`${base}/admin/audit`);
         const sentence = await admin.locator("#audit-table tbody tr td:nth-child(2)").first()
           .textContent();

@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import { md5, sha256 } from "hash-wasm";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { predefinedReplies } from "../../modules/replies/mod.ts";
@@ -27,10 +27,7 @@ async function waitStatus(page: Page, id: string, status: string) {
 }
 
 async function signIn(page: Page, base: string, email: string) {
-  await page.goto(`${base}/signin`);
-  await page.fill("#email", email);
-  await page.fill("#password", TECH_PASSWORD);
-  await clickAndWait(page, "button[type=submit]");
+  await signInPage(page, base, email, TECH_PASSWORD);
   assert.equal(new URL(page.url()).pathname, "/console");
   await page.waitForFunction(() => "htmx" in globalThis);
 }

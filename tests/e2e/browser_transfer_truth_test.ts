@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { signInPage, withBrowser } from "../support/browser.ts";
 import { attachFakeAgent } from "../support/fake_agent.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
@@ -40,10 +40,7 @@ Deno.test({
         const agent = await attachFakeAgent(base, session.token);
         const page = await newPage();
         await page.setViewportSize({ width: 1366, height: 768 });
-        await page.goto(`${base}/signin`);
-        await page.fill("#email", ann.email);
-        await page.fill("#password", TECH_PASSWORD);
-        await clickAndWait(page, "button[type=submit]");
+        await signInPage(page, base, ann.email, TECH_PASSWORD);
         await page.waitForFunction(() => "htmx" in globalThis);
         await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
         const panel = page.locator(`#session-${id}`);

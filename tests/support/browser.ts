@@ -54,6 +54,15 @@ export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<v
   }
 }
 
+/** Signs `page` in through the sign-in form at `base` (password only) and waits for where
+ * it lands. */
+export async function signInPage(page: Page, base: string, email: string, password: string) {
+  await page.goto(`${base}/signin`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await clickAndWait(page, "form[action='/signin'] button[type=submit]");
+}
+
 /** Clicks and waits for the navigation it causes. */
 export async function clickAndWait(page: Page, selector: string) {
   await Promise.all([page.waitForNavigation(), page.locator(selector).click()]);
