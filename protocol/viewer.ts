@@ -73,6 +73,7 @@ export const REMOTE_UI_KEYS = [
   "screenshotNoVideo",
   "refresh",
   "refreshHint",
+  "more",
   "quality",
   "qualityAuto",
   "qualityHigh",

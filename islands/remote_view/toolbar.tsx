@@ -2,7 +2,9 @@
 /**
  * The remote view's toolbar: view and control, Ctrl+Alt+Del, keyboard layout, scale, magnifier,
  * full screen, detach, screenshot, refresh and quality. Buttons grey out by permission and state;
- * the server enforces both anyway.
+ * the server enforces both anyway. View, control, the scale and full screen stay in one row; the
+ * rarely used rest sits behind "More", a native <details> disclosure (Escape closes it), so the
+ * toolbar stays one row beside the side panel at 1366 px.
  */
 import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
 import type { RemoteViewMount } from "../../protocol/viewer.ts";
@@ -74,20 +76,8 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
         >
           {t(controlOn ? "controlStop" : "controlStart")}
         </button>
-        <button type="button" class="rv-cad" onClick={a.ctrlAltDel} disabled={!controlling(s)}>
-          {t("ctrlAltDel")}
-        </button>
-        <button
-          type="button"
-          class="rv-layout"
-          onClick={a.toggleLayout}
-          title={t("layoutHint")}
-          data-layout={s.layout}
-        >
-          {layoutLabel}
-        </button>
       </div>
-      <div class="rv-group" role="group" aria-label={t("scale")}>
+      <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (
           <button
             type="button"
@@ -102,16 +92,6 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
       <div class="rv-group">
         <button
           type="button"
-          class="rv-magnifier"
-          onClick={a.toggleMagnifier}
-          aria-pressed={String(s.magnifier && lensAvailable)}
-          disabled={!lensAvailable}
-          title={lensAvailable ? "" : t("magnifierUnavailable")}
-        >
-          {t("magnifier")}
-        </button>
-        <button
-          type="button"
           class="rv-fullscreen"
           onClick={a.toggleFullscreen}
           aria-pressed={String(s.fullscreen)}
@@ -119,44 +99,85 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
         >
           {t("fullscreen")}
         </button>
-        {mount.detached
-          ? null
-          : <button type="button" class="rv-detach" onClick={a.detach}>{t("detach")}</button>}
-        <button
-          type="button"
-          class="rv-screenshot"
-          onClick={a.screenshot}
-          disabled={!mount.canScreenshot || !s.hasVideo || s.busyShot}
-        >
-          {t("screenshot")}
-        </button>
-        <button
-          type="button"
-          class="rv-keyframe"
-          onClick={a.requestKeyframe}
-          disabled={!s.connected || s.view !== "granted"}
-          title={t("refreshHint")}
-        >
-          {t("refresh")}
-        </button>
       </div>
-      <div class="rv-group rv-quality-field">
-        <label for={`${uid}-quality`}>{t("quality")}</label>
-        <select
-          id={`${uid}-quality`}
-          class="rv-quality"
-          value={s.quality}
-          disabled={!s.connected}
-          onChange={(event) => {
-            const preset = (event.currentTarget as HTMLSelectElement).value;
-            if ((QUALITY_PRESETS as readonly string[]).includes(preset)) {
-              a.setQuality(preset as QualityPreset);
-            }
-          }}
-        >
-          {QUALITY_PRESETS.map((q) => <option value={q}>{t(`quality${capitalize(q)}`)}</option>)}
-        </select>
-      </div>
+      <details class="rv-more" onKeyDown={closeOnEscape}>
+        <summary>{t("more")}</summary>
+        <div class="rv-menu">
+          <div class="rv-group">
+            <button type="button" class="rv-cad" onClick={a.ctrlAltDel} disabled={!controlling(s)}>
+              {t("ctrlAltDel")}
+            </button>
+            <button
+              type="button"
+              class="rv-layout"
+              onClick={a.toggleLayout}
+              title={t("layoutHint")}
+              data-layout={s.layout}
+            >
+              {layoutLabel}
+            </button>
+          </div>
+          <div class="rv-group">
+            <button
+              type="button"
+              class="rv-magnifier"
+              onClick={a.toggleMagnifier}
+              aria-pressed={String(s.magnifier && lensAvailable)}
+              disabled={!lensAvailable}
+              title={lensAvailable ? "" : t("magnifierUnavailable")}
+            >
+              {t("magnifier")}
+            </button>
+            {mount.detached
+              ? null
+              : <button type="button" class="rv-detach" onClick={a.detach}>{t("detach")}</button>}
+            <button
+              type="button"
+              class="rv-screenshot"
+              onClick={a.screenshot}
+              disabled={!mount.canScreenshot || !s.hasVideo || s.busyShot}
+            >
+              {t("screenshot")}
+            </button>
+            <button
+              type="button"
+              class="rv-keyframe"
+              onClick={a.requestKeyframe}
+              disabled={!s.connected || s.view !== "granted"}
+              title={t("refreshHint")}
+            >
+              {t("refresh")}
+            </button>
+          </div>
+          <div class="rv-group rv-quality-field">
+            <label for={`${uid}-quality`}>{t("quality")}</label>
+            <select
+              id={`${uid}-quality`}
+              class="rv-quality"
+              value={s.quality}
+              disabled={!s.connected}
+              onChange={(event) => {
+                const preset = (event.currentTarget as HTMLSelectElement).value;
+                if ((QUALITY_PRESETS as readonly string[]).includes(preset)) {
+                  a.setQuality(preset as QualityPreset);
+                }
+              }}
+            >
+              {QUALITY_PRESETS.map((q) => <option value={q}>{t(`quality${capitalize(q)}`)}
+              </option>)}
+            </select>
+          </div>
+        </div>
+      </details>
     </div>
   );
+}
+
+/** Escape inside the "More" menu closes it and gives the focus back to its summary. */
+function closeOnEscape(event: KeyboardEvent) {
+  const details = event.currentTarget as HTMLDetailsElement;
+  if (event.key !== "Escape" || !details.open) return;
+  details.open = false;
+  details.querySelector("summary")?.focus();
+  event.stopPropagation();
 }

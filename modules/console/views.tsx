@@ -261,7 +261,10 @@ function ColumnChooser(props: { c: C; ctx: RowContext }) {
   ];
   return (
     <details class="column-chooser">
-      <summary>{t("console.columns")}</summary>
+      <summary title={t("console.columns")}>
+        <span class="cc-icon" aria-hidden="true">☰</span>
+        <span class="cc-label">{t("console.columns")}</span>
+      </summary>
       <div class="column-list">
         {columns.map(([col, label]) => (
           <label class="check">

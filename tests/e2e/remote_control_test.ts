@@ -246,7 +246,8 @@ Deno.test({
           });
 
           step("picture arrives");
-          // A screenshot lands in the session's files (and the log).
+          // A screenshot lands in the session's files (and the log); it is under "More".
+          await view.locator(".rv-more > summary").click();
           await view.locator(".rv-screenshot").click();
           await waitFor("the screenshot in the session's files", async () => {
             const files = await t.deps.db.select({
@@ -263,6 +264,7 @@ Deno.test({
             async () => (await view.locator(".rv-layout").textContent() ?? "").includes("(us)"),
           );
           await view.locator(".rv-layout").click(); // back to the local layout for typing
+          await view.locator(".rv-more > summary").click(); // the menu closes off the desktop
           // Click into the xterm (at actual size, video pixels are screen pixels) and type.
           await view.locator(".rv-actual").click();
           const box = (await view.locator(".rv-video").boundingBox())!;
