@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
-import { ADMIN, startTestApp } from "../support/app.ts";
-import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
+import { ADMIN } from "../support/app.ts";
+import { browserTest, clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
@@ -43,65 +43,58 @@ async function logoLoaded(page: Page) {
   );
 }
 
-Deno.test({
-  name: "browser: the organisation's name and logo from the Admin Center show on customer pages",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const t = await startTestApp();
-    try {
-      const tech = await technician(t);
-      const session = await workingSession(t, tech);
-      await withBrowser(t, async ({ base, newPage }) => {
-        const admin = await newPage();
-        await signInPage(admin, base, ADMIN.email, ADMIN.password);
-        await admin.goto(`${base}/admin/organisation`);
-        await admin.fill("#org-name", "Jansen IT-hulp");
-        await clickAndWait(admin, "form[action='/admin/organisation'] button[type=submit]");
-        const png = await drawLogo(admin);
-        await admin.setInputFiles("#org-logo", {
-          name: "logo.png",
-          mimeType: "image/png",
-          buffer: Buffer.from(png),
-        });
-        await clickAndWait(admin, "form[action='/admin/organisation/logo'] button[type=submit]");
-        assert.equal(await admin.locator(".org-logo-preview").count(), 1);
-        assert.equal(await admin.locator("header .org-name").textContent(), "Jansen IT-hulp");
-        for (const size of SIZES) {
-          await admin.setViewportSize(size);
-          await shoot(admin, `admin-organisation-${size.width}`);
-        }
-        await admin.goto(`${base}/console`);
-        assert.ok(await logoLoaded(admin), "the console's header shows the logo");
-        for (const size of SIZES) {
-          await admin.setViewportSize(size);
-          await shoot(admin, `console-logo-${size.width}`);
-        }
-        assert.deepEqual(admin.errors, []);
-
-        const customer = await newPage();
-        for (const path of ["/pin", `/s/${session.token}`]) {
-          await customer.goto(`${base}${path}`);
-          assert.equal(await customer.locator("header .org-name").textContent(), "Jansen IT-hulp");
-          assert.ok(await logoLoaded(customer), `${path}: the logo loads`);
-          for (const size of SIZES) {
-            await customer.setViewportSize(size);
-            const name = path === "/pin" ? "pin" : "customer";
-            await shoot(customer, `${name}-logo-${size.width}`);
-          }
-        }
-        assert.equal(
-          await customer.locator("header a[href='/signin']").count(),
-          0,
-          "the customer's own page has no technician sign-in in its header",
-        );
-        await customer.goto(`${base}/pin`);
-        await clickAndWait(customer, "header a[href='/signin']");
-        assert.equal(new URL(customer.url()).pathname, "/signin");
-        assert.deepEqual(customer.errors, []);
+browserTest(
+  "browser: the organisation's name and logo from the Admin Center show on customer pages",
+  async (t) => {
+    const tech = await technician(t);
+    const session = await workingSession(t, tech);
+    await withBrowser(t, async ({ base, newPage }) => {
+      const admin = await newPage();
+      await signInPage(admin, base, ADMIN.email, ADMIN.password);
+      await admin.goto(`${base}/admin/organisation`);
+      await admin.fill("#org-name", "Jansen IT-hulp");
+      await clickAndWait(admin, "form[action='/admin/organisation'] button[type=submit]");
+      const png = await drawLogo(admin);
+      await admin.setInputFiles("#org-logo", {
+        name: "logo.png",
+        mimeType: "image/png",
+        buffer: Buffer.from(png),
       });
-    } finally {
-      await t.close();
-    }
+      await clickAndWait(admin, "form[action='/admin/organisation/logo'] button[type=submit]");
+      assert.equal(await admin.locator(".org-logo-preview").count(), 1);
+      assert.equal(await admin.locator("header .org-name").textContent(), "Jansen IT-hulp");
+      for (const size of SIZES) {
+        await admin.setViewportSize(size);
+        await shoot(admin, `admin-organisation-${size.width}`);
+      }
+      await admin.goto(`${base}/console`);
+      assert.ok(await logoLoaded(admin), "the console's header shows the logo");
+      for (const size of SIZES) {
+        await admin.setViewportSize(size);
+        await shoot(admin, `console-logo-${size.width}`);
+      }
+      assert.deepEqual(admin.errors, []);
+
+      const customer = await newPage();
+      for (const path of ["/pin", `/s/${session.token}`]) {
+        await customer.goto(`${base}${path}`);
+        assert.equal(await customer.locator("header .org-name").textContent(), "Jansen IT-hulp");
+        assert.ok(await logoLoaded(customer), `${path}: the logo loads`);
+        for (const size of SIZES) {
+          await customer.setViewportSize(size);
+          const name = path === "/pin" ? "pin" : "customer";
+          await shoot(customer, `${name}-logo-${size.width}`);
+        }
+      }
+      assert.equal(
+        await customer.locator("header a[href='/signin']").count(),
+        0,
+        "the customer's own page has no technician sign-in in its header",
+      );
+      await customer.goto(`${base}/pin`);
+      await clickAndWait(customer, "header a[href='/signin']");
+      assert.equal(new URL(customer.url()).pathname, "/signin");
+      assert.deepEqual(customer.errors, []);
+    });
   },
-});
+);

@@ -3,7 +3,7 @@
  * the real app served over HTTP on a free loopback port.
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import type { TestApp } from "./app.ts";
+import { startTestApp, type TestApp } from "./app.ts";
 
 /** The flags Debian's Chromium needs on this machine, headless or under Xvfb. */
 export const CHROMIUM_FLAGS = [
@@ -17,6 +17,28 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export const CHROMIUM_ARGS = ["--headless", ...CHROMIUM_FLAGS];
+
+/** A test over a fresh app, closed after; a browser's sockets and timers outlive Deno's
+ * sanitizers, so they are off. */
+export function browserTest(
+  name: string,
+  fn: (t: TestApp) => Promise<void>,
+  options: Parameters<typeof startTestApp>[0] = {},
+) {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const t = await startTestApp(options);
+      try {
+        await fn(t);
+      } finally {
+        await t.close();
+      }
+    },
+  });
+}
 
 export interface BrowserRun {
   base: string;
