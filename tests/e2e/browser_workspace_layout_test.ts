@@ -89,6 +89,57 @@ async function assertDesktopDominant(page: Page, id: string, scope: string, shot
   }
 }
 
+/**
+ * At 1366 px beside a desktop: the remote-control toolbar is one row, the narrow queue's tabs one
+ * line with a row's Hold/End/Transfer in the pane; in every colour scheme the tool tabs and the
+ * status pill are readable (not black on the black of high contrast). Screenshots per scheme.
+ */
+async function assertCompactBeside(page: Page, id: string) {
+  await page.setViewportSize(SIZES[0]);
+  await page.waitForTimeout(200);
+  const bar = await box(page, `#ws-${id} .rv-toolbar`);
+  const view = await box(page, `#ws-${id} .rv-view`);
+  assert.ok(bar.height < view.height * 1.6, `the toolbar is one row (${bar.height} px)`);
+  const tabs = await box(page, "#queue-pane .queue-tabs");
+  const tab = await box(page, "#queue-pane .queue-tabs .tab >> nth=0");
+  assert.ok(tabs.height < tab.height * 1.5, `the queue's tabs are one line (${tabs.height} px)`);
+  const pane = await box(page, "#queue-pane");
+  for (const action of ["hold", "end", "transfer"]) {
+    const button = await box(page, `#queue tr[data-session="${id}"] [data-action=${action}]`);
+    assert.ok(
+      button.x >= pane.x && button.x + button.width <= pane.x + pane.width + 1,
+      `${action} is inside the queue pane`,
+    );
+  }
+  for (const scheme of ["light", "dark", "contrast", "system"]) {
+    await page.evaluate((s) => document.documentElement.dataset.scheme = s, scheme);
+    const colours = await page.evaluate((sel) =>
+      [...document.querySelectorAll(sel)].map((e) => {
+        const style = getComputedStyle(e);
+        let back = "rgba(0, 0, 0, 0)";
+        for (let n: Element | null = e; n && back === "rgba(0, 0, 0, 0)"; n = n.parentElement) {
+          back = getComputedStyle(n).backgroundColor;
+        }
+        return [style.color, back];
+      }), `#ws-${id} :is(.workspace-tab, .session-status, .rv-more > summary)`);
+    for (const [fg, bg] of colours) assert.notEqual(fg, bg, `${scheme}: text ${fg} on ${bg}`);
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: `${SHOTS}/workspace_console_${scheme}_${size.width}.png` });
+    }
+  }
+  // "More" opens a menu with the rest of the toolbar, in view; Escape closes it.
+  await page.setViewportSize(SIZES[0]);
+  await page.evaluate(() => document.documentElement.dataset.scheme = "light");
+  await page.click(`#ws-${id} .rv-more > summary`);
+  assertInView("the More menu", await box(page, `#ws-${id} .rv-menu`), SIZES[0]);
+  await box(page, `#ws-${id} .rv-screenshot`);
+  await page.screenshot({ path: `${SHOTS}/workspace_console_more_1366.png` });
+  await page.keyboard.press("Escape");
+  assert.equal(await page.locator(`#ws-${id} .rv-menu`).isVisible(), false, "Escape closes it");
+}
+
 /** The agent program on the display, joined by PIN; resolves with its window's address. */
 function runAgent(options: { pin: string; server: string; display: string; stateDir: string }) {
   const agent = new Deno.Command(Deno.execPath(), {
@@ -219,6 +270,7 @@ Deno.test({
         await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
         await videoPlays(page, `#ws-${id}`);
         await assertDesktopDominant(page, id, `#ws-${id}`, "console");
+        await assertCompactBeside(page, id);
         await page.goto(`${base}/console/sessions/${id}`);
         await videoPlays(page);
 
