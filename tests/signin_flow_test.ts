@@ -152,13 +152,19 @@ Deno.test("required 2FA sends a user without it to enrolment before anything els
   });
 });
 
+/** Two browsers signed in to the admin's account, `a` on My account. */
+async function twoSessions(t: TestApp): Promise<{ a: TestClient; b: TestClient }> {
+  const a = t.client();
+  const b = t.client();
+  await a.signIn(ADMIN.email, ADMIN.password);
+  await b.signIn(ADMIN.email, ADMIN.password);
+  await a.get("/account");
+  return { a, b };
+}
+
 Deno.test("sign out everywhere ends every session of the account", async () => {
   await withTestApp(async (t) => {
-    const a = t.client();
-    const b = t.client();
-    await a.signIn(ADMIN.email, ADMIN.password);
-    await b.signIn(ADMIN.email, ADMIN.password);
-    await a.get("/account");
+    const { a, b } = await twoSessions(t);
     assert.equal((await a.post("/account/signout-everywhere")).status, 303);
     assert.equal((await a.get("/console")).status, 303);
     assert.equal((await b.get("/console")).status, 303);
@@ -178,11 +184,7 @@ Deno.test("a deactivated user's session stops working at once", async () => {
 
 Deno.test("changing the password needs the current one and signs other sessions out", async () => {
   await withTestApp(async (t) => {
-    const a = t.client();
-    const b = t.client();
-    await a.signIn(ADMIN.email, ADMIN.password);
-    await b.signIn(ADMIN.email, ADMIN.password);
-    await a.get("/account");
+    const { a, b } = await twoSessions(t);
     const change = (current: string, next: string) =>
       a.post("/account/password", { current, next, confirm: next }, { "hx-request": "true" });
     assert.equal((await change("not it at all", "a brand new password")).status, 400, "wrong");

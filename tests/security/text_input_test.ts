@@ -65,6 +65,14 @@ function rawBytes(encoded: string): Uint8Array {
 }
 
 /** A form with `fuzzed` fields carrying `raw` bytes, url-encoded or multipart. */
+/** The parts one after another, as one body. */
+function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) body.set(p, (at += p.length) - p.length);
+  return body;
+}
+
 async function postRaw(
   client: TestClient,
   path: string,
@@ -102,9 +110,7 @@ async function postRaw(
     text("\r\n");
   }
   text(`--${boundary}--\r\n`);
-  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) body.set(p, (at += p.length) - p.length);
+  const body = concatBytes(parts);
   return await client.send(path, {
     method: "POST",
     body,
@@ -464,9 +470,7 @@ async function uploadNamed(
     `\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="`;
   const tail = `.txt"\r\ncontent-type: text/plain\r\n\r\nfile content\r\n--${boundary}--\r\n`;
   const parts = [new TextEncoder().encode(head), rawBytes(raw), new TextEncoder().encode(tail)];
-  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) body.set(p, (at += p.length) - p.length);
+  const body = concatBytes(parts);
   return await client.send(path, {
     method: "POST",
     body,
