@@ -2,7 +2,7 @@ import { and, asc, count, eq, max } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import type { ChangeContext } from "../audit/mod.ts";
-import { FieldInputSchema, type InputProblem, problemsOf } from "./input.ts";
+import { type FieldInput, FieldInputSchema, type InputProblem, problemsOf } from "./input.ts";
 import { customFields } from "./schema.ts";
 import { managedGroupIds } from "../org/mod.ts";
 import { assertAdmin, isUuid, listChannels, managesChannel } from "./service.ts";
@@ -27,22 +27,30 @@ export async function listFields(
     .orderBy(asc(customFields.position), asc(customFields.createdAt));
 }
 
+const _LABEL_TAKEN: FieldResult = { ok: false, problems: [{ path: "label", code: "labelTaken" }] };
+
+/** Parses a field's input: its problems, or what `save` makes of it in one transaction. */
+async function _saveField(
+  db: Database,
+  raw: unknown,
+  save: (tx: Database, input: FieldInput) => Promise<FieldResult>,
+): Promise<FieldResult> {
+  const parsed = FieldInputSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  return await db.transaction((tx) => save(tx, parsed.data));
+}
+
 /** Adds a field at the end of the form order. Labels are unique per organisation. */
 export async function createField(
   db: Database,
   raw: unknown,
   ctx: ChangeContext,
 ): Promise<FieldResult> {
-  const parsed = FieldInputSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
-  const input = parsed.data;
-  assertAdmin(ctx);
-  const orgId = ctx.actor.orgId;
-  return await db.transaction(async (tx) => {
+  return await _saveField(db, raw, async (tx, input) => {
+    assertAdmin(ctx);
+    const orgId = ctx.actor.orgId;
     await assertRoomForOneMore(tx, orgId);
-    if (await labelTaken(tx, orgId, input.label)) {
-      return { ok: false as const, problems: [{ path: "label", code: "labelTaken" }] };
-    }
+    if (await labelTaken(tx, orgId, input.label)) return _LABEL_TAKEN;
     const [{ last }] = await tx.select({ last: max(customFields.position) }).from(customFields)
       .where(eq(customFields.orgId, orgId));
     const [field] = await tx.insert(customFields).values({
@@ -65,14 +73,9 @@ export async function updateField(
   raw: unknown,
   ctx: ChangeContext,
 ): Promise<FieldResult> {
-  const parsed = FieldInputSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
-  const input = parsed.data;
-  return await db.transaction(async (tx) => {
+  return await _saveField(db, raw, async (tx, input) => {
     const before = await orgField(tx, ctx, id);
-    if (await labelTaken(tx, ctx.actor.orgId, input.label, id)) {
-      return { ok: false as const, problems: [{ path: "label", code: "labelTaken" }] };
-    }
+    if (await labelTaken(tx, ctx.actor.orgId, input.label, id)) return _LABEL_TAKEN;
     const [field] = await tx.update(customFields).set({
       label: input.label,
       maxLength: input.maxLength,
