@@ -2,7 +2,12 @@
 // back-off to failed, rolled back, and the retry worker.
 import assert from "node:assert/strict";
 import { MAX_ATTEMPTS, retryDelayMs } from "../outbox/mod.ts";
-import { type OutboxHarness, withOutboxDeps } from "../outbox/test_harness.ts";
+import {
+  assertRollbackLeavesNoRow,
+  type OutboxHarness,
+  withOutboxDeps,
+  workUntilSent,
+} from "../outbox/test_harness.ts";
 import { deliverMail, enqueueMail, mailOutbox, startMailWorker } from "./mod.ts";
 import type { MailRow } from "./outbox.ts";
 import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtp_test_server.ts";
@@ -142,33 +147,19 @@ Deno.test("deliverMail() keeps the message pending when the SMTP server is down"
 
 Deno.test("enqueueMail() inside a transaction that rolls back leaves no row", async () => {
   await withOutbox(undefined, async ({ deps, clock }) => {
-    await assert.rejects(
-      deps.db.transaction(async (tx) => {
-        await enqueueMail(tx, MAIL, {
-          now: clock.now(),
-          smtpConfigured: true,
-        });
-        throw new Error("the change failed");
-      }),
-      /the change failed/,
+    await assertRollbackLeavesNoRow(
+      deps,
+      mailOutbox,
+      (tx) => enqueueMail(tx, MAIL, { now: clock.now(), smtpConfigured: true }),
     );
-    assert.equal((await deps.db.select().from(mailOutbox)).length, 0);
   });
 });
 
 Deno.test("startMailWorker() delivers due pending mail until stopped", async () => {
   await withSmtp(async (smtp) => {
-    await withOutbox(smtp.url, async ({ deps, clock, row }) => {
-      const id = await enqueueMail(deps.db, MAIL, { now: clock.now(), smtpConfigured: true });
-      const stop = startMailWorker(deps, { intervalMs: 20 });
-      try {
-        for (let i = 0; i < 200 && (await row(id)).status !== "sent"; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      } finally {
-        stop();
-      }
-      assert.equal((await row(id)).status, "sent");
+    await withOutbox(smtp.url, async (h) => {
+      const id = await enqueueMail(h.deps.db, MAIL, { now: h.clock.now(), smtpConfigured: true });
+      await workUntilSent(h, id, () => startMailWorker(h.deps, { intervalMs: 20 }));
       assert.equal(smtp.messages.length, 1);
     });
   });

@@ -1,5 +1,6 @@
 // For the outbox tests of mail and SMS: AppDeps over an isolated test database, with a
 // test config and a settable clock, and the current state of a row. No app, no server.
+import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { openTestDatabase } from "../db/mod.ts";
 import { type AppDeps, createLogger } from "../http/mod.ts";
@@ -56,4 +57,40 @@ export async function withOutboxDeps<Row extends OutboxRow>(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Enqueues with `enqueueIn` inside a transaction that then fails; the outbox `table` must
+ * hold no row afterwards (the message goes with the change it belongs to).
+ */
+export async function assertRollbackLeavesNoRow<Row extends OutboxRow>(
+  deps: AppDeps,
+  table: OutboxTable<Row>,
+  enqueueIn: (tx: AppDeps["db"]) => Promise<unknown>,
+): Promise<void> {
+  await assert.rejects(
+    deps.db.transaction(async (tx) => {
+      await enqueueIn(tx);
+      throw new Error("the change failed");
+    }),
+    /the change failed/,
+  );
+  assert.equal((await deps.db.select().from(table)).length, 0);
+}
+
+/** Runs the worker `start` starts until the row `id` is sent (or 4 s pass), then stops it. */
+export async function workUntilSent<Row extends OutboxRow>(
+  h: OutboxHarness<Row>,
+  id: string,
+  start: () => () => void,
+): Promise<void> {
+  const stop = start();
+  try {
+    for (let i = 0; i < 200 && (await h.row(id)).status !== "sent"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    stop();
+  }
+  assert.equal((await h.row(id)).status, "sent");
 }

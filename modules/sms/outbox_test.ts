@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import type { Config } from "../config/mod.ts";
 import { MAX_ATTEMPTS, retryDelayMs } from "../outbox/mod.ts";
-import { type OutboxHarness, withOutboxDeps } from "../outbox/test_harness.ts";
+import {
+  assertRollbackLeavesNoRow,
+  type OutboxHarness,
+  withOutboxDeps,
+  workUntilSent,
+} from "../outbox/test_harness.ts";
 import {
   deliverSms,
   enqueueSms,
@@ -159,34 +164,19 @@ Deno.test("enqueueSms() refuses a bad number or an empty text and writes nothing
 
 Deno.test("enqueueSms() inside a transaction that rolls back leaves no row", async () => {
   await withOutbox({}, async ({ deps, clock }) => {
-    await assert.rejects(
-      deps.db.transaction(async (tx) => {
-        await enqueueSms(tx, {
-          ...SMS,
-          now: clock.now(),
-          gatewayConfigured: true,
-        });
-        throw new Error("the change failed");
-      }),
-      /the change failed/,
+    await assertRollbackLeavesNoRow(
+      deps,
+      smsOutbox,
+      (tx) => enqueueSms(tx, { ...SMS, now: clock.now(), gatewayConfigured: true }),
     );
-    assert.equal((await deps.db.select().from(smsOutbox)).length, 0);
   });
 });
 
 Deno.test("startSmsWorker() delivers due pending messages until stopped", async () => {
   await withGateway(async (gateway) => {
-    await withOutbox({ smsGatewayUrl: gateway.url }, async ({ deps, row, enqueue }) => {
-      const id = await enqueue();
-      const stop = startSmsWorker(deps, { intervalMs: 20 });
-      try {
-        for (let i = 0; i < 200 && (await row(id)).status !== "sent"; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      } finally {
-        stop();
-      }
-      assert.equal((await row(id)).status, "sent");
+    await withOutbox({ smsGatewayUrl: gateway.url }, async (h) => {
+      const id = await h.enqueue();
+      await workUntilSent(h, id, () => startSmsWorker(h.deps, { intervalMs: 20 }));
       assert.equal(gateway.requests.length, 1);
     });
   });
