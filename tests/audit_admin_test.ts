@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { users } from "../modules/auth/mod.ts";
 import { recordAudit } from "../modules/audit/mod.ts";
-import { insertGroup } from "../modules/channels/test_fixtures.ts";
+import { insertGroup, signInTechnician } from "../modules/channels/test_fixtures.ts";
 import { ADMIN, startTestApp } from "./support/app.ts";
 
 Deno.test("admins page through the audit log with filters; technicians get 403", async () => {
@@ -34,17 +34,7 @@ Deno.test("admins page through the audit log with filters; technicians get 403",
     assert.doesNotMatch(await fragment.text(), /<html/);
     assert.equal(fragment.headers.get("vary"), "HX-Request");
 
-    const { hashPassword } = await import("../modules/auth/password.ts");
-    await t.deps.db.insert(users).values({
-      orgId: admin.orgId,
-      email: "tech@example.test",
-      name: "Tech",
-      role: "technician",
-      passwordHash: await hashPassword("tech password 1"),
-      createdAt: t.clock.now(),
-    });
-    const tech = t.client();
-    await tech.signIn("tech@example.test", "tech password 1");
+    const tech = await signInTechnician(t, admin.orgId);
     assert.equal((await tech.get("/admin/audit")).status, 403);
     assert.equal((await tech.get("/admin/security")).status, 403);
   } finally {
