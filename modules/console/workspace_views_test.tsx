@@ -27,7 +27,12 @@ const html = (l: LogLine, lang: "en" | "nl" = "en") =>
 Deno.test("LogLineView() shows a chat line with its author, time and escaped text", () => {
   const out = html(line({ body: "Hi <b>Carol</b>\nline two" }));
   assert.match(out, /<li id="log-line-7" class="log-line log-chat by-technician" data-log-id="7"/);
-  assert.match(out, /<time datetime="2026-11-24T10:05:00.000Z">10:05<\/time>/);
+  assert.match(
+    out,
+    /<time datetime="2026-11-24T10:05:00.000Z" data-moment="clock">10:05 AM<\/time>/,
+  );
+  // The time is in the reader's language: 24-hour in Dutch.
+  assert.match(html(line({ body: "Hoi" }), "nl"), /data-moment="clock">10:05<\/time>/);
   assert.match(out, /<span class="author">Ann<\/span>/);
   assert.match(out, /Hi &lt;b&gt;Carol&lt;\/b&gt;\nline two/);
 });
