@@ -9,6 +9,36 @@ type C = PageContext;
 const When = ({ c, at }: { c: C; at: Date | null }) =>
   at ? <Moment lang={c.get("lang")} at={at} style="dateTime" /> : <>—</>;
 
+/** A device's or token's last use, expiry and Revoke button (which swaps its `section`). */
+function UseCells(props: {
+  c: C;
+  item: { id: string; lastUsedAt: Date | null; expiresAt: Date | null };
+  section: "devices" | "tokens";
+}) {
+  const { c, item, section } = props;
+  return (
+    <>
+      <td>
+        <When c={c} at={item.lastUsedAt} />
+      </td>
+      <td>
+        <When c={c} at={item.expiresAt} />
+      </td>
+      <td>
+        <button
+          type="button"
+          class="secondary"
+          hx-post={`/account/${section}/${item.id}/revoke`}
+          hx-target={`#${section}`}
+          hx-swap="outerHTML"
+        >
+          {c.get("t")("account.revoke")}
+        </button>
+      </td>
+    </>
+  );
+}
+
 export function AccountPage(props: { c: C; data: AccountData }) {
   const { c, data } = props;
   const t = c.get("t");
@@ -160,23 +190,7 @@ export function DevicesSection(props: { c: C; devices: AccountData["devices"] })
             {props.devices.map((d) => (
               <tr>
                 <td>{d.label.slice(0, 80)}</td>
-                <td>
-                  <When c={props.c} at={d.lastUsedAt} />
-                </td>
-                <td>
-                  <When c={props.c} at={d.expiresAt} />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    class="secondary"
-                    hx-post={`/account/devices/${d.id}/revoke`}
-                    hx-target="#devices"
-                    hx-swap="outerHTML"
-                  >
-                    {t("account.revoke")}
-                  </button>
-                </td>
+                <UseCells c={props.c} item={d} section="devices" />
               </tr>
             ))}
           </tbody>
@@ -218,23 +232,7 @@ export function ApiTokensSection(
                 <td>
                   <code>{tok.prefix}…</code>
                 </td>
-                <td>
-                  <When c={props.c} at={tok.lastUsedAt} />
-                </td>
-                <td>
-                  <When c={props.c} at={tok.expiresAt} />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    class="secondary"
-                    hx-post={`/account/tokens/${tok.id}/revoke`}
-                    hx-target="#tokens"
-                    hx-swap="outerHTML"
-                  >
-                    {t("account.revoke")}
-                  </button>
-                </td>
+                <UseCells c={props.c} item={tok} section="tokens" />
               </tr>
             ))}
           </tbody>
