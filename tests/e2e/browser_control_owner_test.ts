@@ -75,7 +75,8 @@ Deno.test({
         await second.waitForTimeout(300);
         assert.deepEqual(keysFrom(agent.got), [0x61, 0x63], "now only the second window's");
 
-        // Ctrl+Alt+Del and a quality change say what they did.
+        // Ctrl+Alt+Del and a quality change (both under "More") say what they did.
+        await second.locator(".rv-more > summary").click();
         await second.locator(".rv-cad").click();
         await second.getByText("Ctrl+Alt+Del sent").waitFor();
         assert.ok(agent.got.some((m) => m.type === "ctrlAltDel"));
