@@ -17,7 +17,7 @@ import {
   transferSession,
 } from "../support/mod.ts";
 import { liveRows } from "../support/test_support.ts";
-import { remoteHub } from "./hub.ts";
+import { remoteHub } from "./remote_hub.ts";
 
 /** An agent attached to the session with `token` (its welcome taken). */
 async function attachedAgent(port: number, token: string) {

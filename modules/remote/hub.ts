@@ -1,5 +1,3 @@
-// Longer than most files: the agent, viewer and customer sides of one session's remote state
-// change together; splitting them would spread one set of rules over three files.
 /**
  * The live state of remote view and control, one `RemoteSession` per support session with
  * an agent: the agent's link, what the customer has granted, the customer's open prompts,
@@ -9,11 +7,10 @@
  * Consent has three guards: the technician needs the group permission (checked by the
  * routes), the customer answers in the agent's own window (never through this server: the
  * server only hears the result, as the agent's `consent`), and the agent itself refuses
- * anything the customer has not granted. The server also
- * refuses input while control is not granted, so a refused keystroke never leaves it.
+ * anything the customer has not granted. The server also refuses input while control is
+ * not granted, so a refused keystroke never leaves it.
  * Every consent decision is `decideConsent()` (consent.ts); this file acts on its moves.
  */
-import type { AppDeps } from "../http/mod.ts";
 import type {
   AgentPresence,
   Capability,
@@ -23,6 +20,7 @@ import type {
   ViewerMessage,
 } from "../../protocol/mod.ts";
 import { ViewerPeer } from "./relay.ts";
+import { autoPreset } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
 import {
   agentGone,
@@ -35,40 +33,10 @@ import {
   NO_CONSENT,
   type RemoteCapability,
 } from "./consent.ts";
+import type { AgentLink, CustomerView, RemoteEvent, ViewerLink } from "./session_links.ts";
 
 export type { AgentPresence, ConsentState, RemoteCapability, ViewerMessage };
-
-export interface AgentLink {
-  send(message: ServerMessage): void;
-  close(code: number, reason: string): void;
-}
-
-/** One technician's open remote view (its WebSocket) in a session. */
-export interface ViewerLink {
-  readonly userId: string;
-  readonly name: string;
-  send(message: ViewerMessage): void;
-  /** Whether this viewer wants the picture (Desktop view or control switched on). */
-  watching: boolean;
-  peer: ViewerPeer | null;
-}
-
-/**
- * What the customer's page on this server shows: the open question (answered in the agent's
- * window, not on that page) and what is shared, as the agent reported it.
- */
-export interface CustomerView {
-  agent: AgentPresence;
-  asks: { capability: RemoteCapability; technician: string }[];
-  view: ConsentState;
-  control: ConsentState;
-}
-
-export type RemoteEvent =
-  | { kind: "requested"; capability: RemoteCapability; by: ViewerLink }
-  | { kind: "answered"; capability: RemoteCapability; granted: boolean; was: ConsentState }
-  | { kind: "revokedByCustomer"; capability: RemoteCapability }
-  | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null };
+export type { AgentLink, CustomerView, RemoteEvent, ViewerLink };
 
 const KEYFRAME_GAP_MS = 300;
 /** Remote view or control in use keeps the session from timing out for inactivity. */
@@ -417,23 +385,7 @@ export class RemoteSession {
   /** The preset the agent should use now: the technician's, or "auto" from measurements. */
   #applyQuality() {
     let preset = this.quality;
-    if (preset === "auto") {
-      // The best-connected viewer decides: a slow viewer skips frames on its own (relay.ts)
-      // rather than lowering everyone's picture.
-      const rates = [...this.viewers].map((v) => v.peer?.estimatedBitrate ?? 0);
-      const rtts = [...this.viewers].map((v) => v.peer?.roundTripMs ?? 0);
-      const best = Math.max(0, ...rates);
-      const rtt = Math.min(...rtts, 1_000);
-      preset = best === 0
-        ? "normal"
-        : best >= 6_000_000 && rtt < 80
-        ? "high"
-        : best >= 1_500_000
-        ? "normal"
-        : best >= 500_000
-        ? "low"
-        : "greyscale";
-    }
+    if (preset === "auto") preset = autoPreset([...this.viewers].map((v) => v.peer));
     const auto = this.quality === "auto";
     const sent = `${preset} ${auto ? "auto" : "fixed"}`;
     if (sent !== this.#sentPreset && this.agent && allows(this.#consent, "view")) {
@@ -450,76 +402,4 @@ export class RemoteSession {
     clearInterval(this.#autoTimer);
     this.#autoTimer = undefined;
   }
-}
-
-/** What the app's remote sessions hold now, and the media they moved since it started. */
-export interface RemoteStats {
-  sessions: number;
-  agents: number;
-  viewers: number;
-  framesIn: number;
-  bytesIn: number;
-  framesOut: number;
-  bytesOut: number;
-}
-
-/** All remote sessions of one running app. */
-export class RemoteHub {
-  readonly #sessions = new Map<string, RemoteSession>();
-  /** The media counters of sessions already dropped, so the totals never go back. */
-  readonly #dropped = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
-
-  constructor(private hostAddresses: string[]) {}
-
-  /** The session's remote state, created on first use. */
-  session(orgId: string, sessionId: string, onCreate?: (s: RemoteSession) => void) {
-    let session = this.#sessions.get(sessionId);
-    if (!session) {
-      session = new RemoteSession(orgId, sessionId, this.hostAddresses);
-      this.#sessions.set(sessionId, session);
-      onCreate?.(session);
-    }
-    return session;
-  }
-
-  find(sessionId: string): RemoteSession | undefined {
-    return this.#sessions.get(sessionId);
-  }
-
-  drop(sessionId: string) {
-    const session = this.#sessions.get(sessionId);
-    if (!session) return;
-    session.close();
-    this.#sessions.delete(sessionId);
-    for (const key of ["framesIn", "bytesIn", "framesOut", "bytesOut"] as const) {
-      this.#dropped[key] += session[key];
-    }
-  }
-
-  /** Counted when asked (the metrics scrape), so the media path pays nothing for it. */
-  stats(): RemoteStats {
-    const stats = { sessions: this.#sessions.size, agents: 0, viewers: 0, ...this.#dropped };
-    for (const session of this.#sessions.values()) {
-      if (session.agent) stats.agents++;
-      stats.viewers += session.viewers.size;
-      stats.framesIn += session.framesIn;
-      stats.bytesIn += session.bytesIn;
-      stats.framesOut += session.framesOut;
-      stats.bytesOut += session.bytesOut;
-    }
-    return stats;
-  }
-
-  get size(): number {
-    return this.#sessions.size;
-  }
-}
-
-const hubs = new WeakMap<AppDeps, RemoteHub>();
-
-/** The app's remote hub (one per running app, like its live hub). */
-export function remoteHub(deps: AppDeps): RemoteHub {
-  let hub = hubs.get(deps);
-  if (!hub) hubs.set(deps, hub = new RemoteHub(["127.0.0.1"]));
-  return hub;
 }

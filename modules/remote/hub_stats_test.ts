@@ -1,7 +1,8 @@
 // RemoteHub.stats(): what the metrics scrape reads — live counts now, and media totals that
 // never go back when a session is dropped.
 import assert from "node:assert/strict";
-import { RemoteHub, type ViewerLink } from "./hub.ts";
+import type { ViewerLink } from "./hub.ts";
+import { RemoteHub } from "./remote_hub.ts";
 import type { ViewerPeer } from "./relay.ts";
 
 /** A peer that takes every other frame, as a slow viewer's would. */

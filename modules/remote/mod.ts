@@ -9,10 +9,5 @@ export { agentRoutes, HEARTBEAT_MS, HELLO_TIMEOUT_MS } from "./agent_gateway.ts"
 export { remoteRoutes } from "./routes.tsx";
 export { agentDownloadRoutes, visitorOs } from "./download.tsx";
 export { RemoteViewMount } from "./views.tsx";
-export {
-  type AgentPresence,
-  type ConsentState,
-  remoteHub,
-  type RemoteSession,
-  type RemoteStats,
-} from "./hub.ts";
+export type { AgentPresence, ConsentState, RemoteSession } from "./hub.ts";
+export { remoteHub, type RemoteStats } from "./remote_hub.ts";

@@ -5,7 +5,8 @@
  */
 import type { AppDeps } from "../http/mod.ts";
 import { logSessionEvent, sessionActivity, type SupportSession } from "../support/mod.ts";
-import { type RemoteEvent, remoteHub, type RemoteSession } from "./hub.ts";
+import type { RemoteEvent, RemoteSession } from "./hub.ts";
+import { remoteHub } from "./remote_hub.ts";
 
 export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession {
   return remoteHub(deps).session(session.orgId, session.id, (remote) => {

@@ -39,7 +39,8 @@ import {
 } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
-import { type CustomerView, remoteHub, type RemoteSession, type ViewerLink } from "./hub.ts";
+import type { CustomerView, RemoteSession, ViewerLink } from "./hub.ts";
+import { remoteHub } from "./remote_hub.ts";
 import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";

@@ -3,7 +3,7 @@
 // session waits or works: the support app joins with it (unless the session has its app
 // already), the browser that used it gets back in; any other browser is told it is wrong.
 import assert from "node:assert/strict";
-import { remoteHub } from "../../modules/remote/hub.ts";
+import { remoteHub } from "../../modules/remote/mod.ts";
 import {
   createPrivateSession,
   customerConnected,

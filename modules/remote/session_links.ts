@@ -1,0 +1,39 @@
+/**
+ * The links and events of a `RemoteSession` (hub.ts): the agent's and each viewer's socket
+ * as the session sees them, what the customer's page shows, and what the log hears.
+ */
+import type { AgentPresence, ServerMessage, ViewerMessage } from "../../protocol/mod.ts";
+import type { ViewerPeer } from "./relay.ts";
+import type { ConsentState, RemoteCapability } from "./consent.ts";
+
+export interface AgentLink {
+  send(message: ServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+/** One technician's open remote view (its WebSocket) in a session. */
+export interface ViewerLink {
+  readonly userId: string;
+  readonly name: string;
+  send(message: ViewerMessage): void;
+  /** Whether this viewer wants the picture (Desktop view or control switched on). */
+  watching: boolean;
+  peer: ViewerPeer | null;
+}
+
+/**
+ * What the customer's page on this server shows: the open question (answered in the agent's
+ * window, not on that page) and what is shared, as the agent reported it.
+ */
+export interface CustomerView {
+  agent: AgentPresence;
+  asks: { capability: RemoteCapability; technician: string }[];
+  view: ConsentState;
+  control: ConsentState;
+}
+
+export type RemoteEvent =
+  | { kind: "requested"; capability: RemoteCapability; by: ViewerLink }
+  | { kind: "answered"; capability: RemoteCapability; granted: boolean; was: ConsentState }
+  | { kind: "revokedByCustomer"; capability: RemoteCapability }
+  | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null };
