@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the agent's whole life against one fake server (join, hello, consent, media, end), table-driven where it can be.
 // Longer than most files: the agent's guards and its picture loop share one set of fakes.
 // The agent's own guards, with a fake desktop (no X display needed): nothing reaches the
 // screen without the customer's answer in the agent's own window, whatever the server sends;

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the benchmark driver (workloads, noVNC, product, base checkout, report) — its parts are in tools/bench_remote/.
 // Longer than most files: the harness (display, workloads, measurement, tables) in one place.
 // `deno task bench:remote [--only vnc[,name…]] [--seconds 8] [--warmup 2]
 //     [--workloads idle,typing,scrolling,video] [--screenshots DIR] [--cdp-network] [--base DIR]`

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the encoder's FFI calls, frame conversion and rate control act on one libvpx context; the ABI tables and change detection are already split out.
 // VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`
 // (vpx_ffi.ts). Needs `--allow-ffi`. The struct layouts and constants come from the table for
 // the libvpx that was loaded (vpx_abi.ts: libvpx 1.12 on x86_64 today); any other libvpx is

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: encoder round trips through a real libvpx decoder, one case per behaviour.
 // Longer than most files: each encoder property is checked by its own decode round trip.
 // Tests for the libvpx/libyuv VP8 encoder: encode synthetic BGRX frames, decode them with libvpx
 // and compare with the source. Needs libvpx.so.7 and libyuv.so.0; ignored (with a warning)

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: RemoteSession's consent, peer and input paths share its state; the registry, quality choice and link types are already in their own files.
 /**
  * The live state of remote view and control, one `RemoteSession` per support session with
  * an agent: the agent's link, what the customer has granted, the customer's open prompts,

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one case per admin-scoped surface (outboxes, audit, channels, API), each against the same two-group organisation.
 // Longer than most files: one table-driven suite over every door it guards, kept together so a new door is added in one place.
 // Issue 11 item 5 and two Low items: a limited admin reaches only what concerns its own
 // groups. Two limited admins (group 1, group 2) and the master admin; admin 1 must not read

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the consent threat model, one case per forgery attempt against the agent's own loopback page.
 // Longer than most files: one table-driven suite over every door it guards, kept together so a new door is added in one place.
 /**
  * Issue 11 item 2 — the server cannot grant what the customer did not. A FAKE server (a tiny
