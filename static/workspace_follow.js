@@ -22,6 +22,30 @@ function refetch(panel) {
     .catch(() => delete panel.dataset.refetching);
 }
 
+/**
+ * Lines a status change wrote (held, resumed, transferred, the status line itself) reach the
+ * open log: the log is read again and the lines it does not show yet are appended.
+ * @param {string} id
+ */
+async function refreshLog(id) {
+  const log = document.getElementById(`log-${id}`);
+  if (!log) return;
+  const answer = await fetch(`/console/sessions/${encodeURIComponent(id)}/log`, {
+    headers: { "HX-Request": "true" },
+  }).catch(() => null);
+  if (!answer?.ok) return;
+  const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
+  for (const line of fresh.querySelectorAll(`#log-${CSS.escape(id)} > li[id]`)) {
+    if (document.getElementById(line.id)) continue;
+    // In the log's order: a chat line the stream brought meanwhile may already be further on.
+    const at = Number(/** @type {HTMLElement} */ (line).dataset.logId);
+    const after = [...log.children].find((shown) =>
+      Number(/** @type {HTMLElement} */ (shown).dataset.logId) > at
+    );
+    log.insertBefore(document.importNode(line, true), after ?? null);
+  }
+}
+
 /** Brings every open workspace in line with its own row (rows of others are not its truth). */
 function follow() {
   for (const panel of document.querySelectorAll("[data-active-session]")) {
@@ -42,6 +66,7 @@ function follow() {
     }
     badge.dataset.status = now;
     badge.textContent = row.querySelector(".c-status")?.textContent ?? now;
+    refreshLog(id);
   }
 }
 
