@@ -11,7 +11,7 @@ import { alert } from "./alerts.js";
 import { closest, flash } from "./app.js";
 import { liveSource } from "./live_source.js";
 import { installShortcuts, settleToasts } from "./console_shell.js";
-import { expectTab, syncTabs } from "./console_tabs.js";
+import { expectTab, openSession, syncTabs } from "./console_tabs.js";
 
 /** @typedef {HTMLTableRowElement} Row  a queue row: `tr[data-session][data-entry]` */
 
@@ -130,6 +130,12 @@ for (const box of root.querySelectorAll("input[data-column-toggle]")) {
 /** @type {string | undefined} the selected row's data-entry */
 let selected;
 const selectedRow = () => rows().find((row) => row.dataset.entry === selected) ?? null;
+/** What the toolbar acts on: the selected row, else the open tab's own row. */
+const targetRow = () =>
+  selectedRow() ??
+    rows().find((row) =>
+      row.dataset.session === openSession() && row.dataset.visibility === "own"
+    ) ?? null;
 /** @param {Element | null | undefined} row @param {string | undefined} action */
 const actionIn = (row, action) => /** @type {HTMLButtonElement | null | undefined} */ (
   row?.querySelector(`button[data-action="${action}"]`)
@@ -142,7 +148,8 @@ function updateToolbar() {
   }
   for (const button of root.querySelectorAll("button[data-toolbar-action]")) {
     if (!(button instanceof HTMLButtonElement)) continue;
-    button.disabled = !button.dataset.granted || !actionIn(row, button.dataset.toolbarAction);
+    const target = row ?? targetRow();
+    button.disabled = !button.dataset.granted || !actionIn(target, button.dataset.toolbarAction);
   }
 }
 /** @param {Row} row */
@@ -165,7 +172,7 @@ table.addEventListener("keydown", (event) => {
 });
 root.addEventListener("click", (event) => {
   const action = closest(event, "[data-toolbar-action]")?.dataset.toolbarAction;
-  if (action) actionIn(selectedRow(), action)?.click();
+  if (action) actionIn(targetRow(), action)?.click();
 });
 // Start opens the session's tab once the stream brings it back as the technician's own.
 table.addEventListener("click", (event) => {
@@ -173,6 +180,8 @@ table.addEventListener("click", (event) => {
   if (start) expectTab(start.closest("tr")?.dataset.session);
 });
 installShortcuts({ rows, selectedRow, selectRow, actionIn });
+// The toolbar acts on the open tab's session while no row is selected.
+document.addEventListener("console:tabopen", updateToolbar);
 
 // ---- copy row, inline edit, dialogs ------------------------------------------------------
 root.addEventListener("click", (event) => {
@@ -235,8 +244,8 @@ function settle(...scopes) {
     applyColumns(scope);
   }
   applyFilter();
-  updateToolbar();
   syncTabs(rows(), nameOf);
+  updateToolbar();
   settleToasts(rows());
   tick();
 }

@@ -119,6 +119,7 @@ export function openTab(id, options = {}) {
   sessionStorage.setItem(OPEN_KEY, id);
   rove();
   if (options.focus) tab.focus();
+  document.dispatchEvent(new Event("console:tabopen"));
 }
 
 /**

@@ -33,6 +33,9 @@ Deno.test({
         assert.equal(new URL(page.url()).pathname, "/console");
         await page.waitForFunction(() => "htmx" in globalThis);
 
+        // Nothing open and nothing selected: the toolbar's session actions have no target.
+        assert.equal(await page.locator("[data-toolbar-action=hold]").isDisabled(), true);
+
         // New session by PIN: the dialog, the PIN, and the row arriving over the stream.
         await page.click("button[data-method=pin]");
         await page.fill("#ns-name", "Carol");
@@ -71,9 +74,12 @@ Deno.test({
         await page.waitForFunction(() => "htmx" in globalThis);
         assert.equal(await page.locator(`${row(session.id)} .c-number`).isVisible(), false);
 
-        // Toolbar acts on the selected row: Hold, then End after confirming.
+        // Toolbar acts on the open tab's session (the reload reopened it) or the selected
+        // row: Hold, then End after confirming.
         const hold = page.locator("[data-toolbar-action=hold]");
-        assert.equal(await hold.isDisabled(), true);
+        await page.waitForFunction(() =>
+          !(document.querySelector("[data-toolbar-action=hold]") as HTMLButtonElement).disabled
+        );
         await page.click(`${row(session.id)} .c-status`);
         await hold.click();
         await statusOf(page, session.id, "on_hold");
