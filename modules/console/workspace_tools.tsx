@@ -15,6 +15,29 @@ type C = Context<AuthedEnv>;
 
 export const sessionPath = (id: string) => `/console/sessions/${id}`;
 
+/**
+ * A form that posts to `action` (htmx posts it without swapping: the live stream shows the
+ * result), with its CSRF field; `reset` empties it once the post succeeded.
+ */
+function _QuietPost(
+  props: { c: C; class: string; action: string; reset?: boolean; children: unknown },
+) {
+  const { c, action } = props;
+  return (
+    <form
+      class={props.class}
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-swap="none"
+      data-reset-on-success={props.reset ? "" : undefined}
+    >
+      <CsrfField c={c} />
+      {props.children}
+    </form>
+  );
+}
+
 export function ChatForm(
   props: { c: C; sessionId: string; enabled: boolean; spellCheck: boolean },
 ) {
@@ -22,15 +45,7 @@ export function ChatForm(
   const t = c.get("t");
   const action = `${sessionPath(id)}/chat`;
   return (
-    <form
-      class="chat-form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-swap="none"
-      data-reset-on-success=""
-    >
-      <CsrfField c={c} />
+    <_QuietPost c={c} class="chat-form" action={action} reset>
       <label for={`chat-input-${id}`}>{t("workspace.chatLabel")}</label>
       <textarea
         id={`chat-input-${id}`}
@@ -50,7 +65,7 @@ export function ChatForm(
         <span class="muted">{t("workspace.enterHint")}</span>
       </div>
       <p class="muted chat-off-note" hidden={on}>{t("workspace.chatOff")}</p>
-    </form>
+    </_QuietPost>
   );
 }
 
@@ -60,8 +75,7 @@ export function ChatToggle(props: { c: C; sessionId: string; enabled: boolean })
   const t = c.get("t");
   const action = `${sessionPath(sessionId)}/chat-enabled`;
   return (
-    <form class="chat-toggle inline" method="post" action={action} hx-post={action} hx-swap="none">
-      <CsrfField c={c} />
+    <_QuietPost c={c} class="chat-toggle inline" action={action}>
       <input type="hidden" name="enabled" value={enabled ? "0" : "1"} />
       <button
         type="submit"
@@ -71,7 +85,7 @@ export function ChatToggle(props: { c: C; sessionId: string; enabled: boolean })
       >
         {enabled ? t("workspace.chatTurnOff") : t("workspace.chatTurnOn")}
       </button>
-    </form>
+    </_QuietPost>
   );
 }
 
@@ -99,15 +113,7 @@ export function PushUrlForm(props: { c: C; sessionId: string }) {
   const t = c.get("t");
   const action = `${sessionPath(sessionId)}/push-url`;
   return (
-    <form
-      class="push-url-form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-swap="none"
-      data-reset-on-success=""
-    >
-      <CsrfField c={c} />
+    <_QuietPost c={c} class="push-url-form" action={action} reset>
       <label for={`push-url-${sessionId}`}>{t("workspace.pushUrl")}</label>
       <div class="row tight">
         <input
@@ -120,7 +126,7 @@ export function PushUrlForm(props: { c: C; sessionId: string }) {
         />
         <button type="submit" class="secondary">{t("workspace.pushUrlSend")}</button>
       </div>
-    </form>
+    </_QuietPost>
   );
 }
 
