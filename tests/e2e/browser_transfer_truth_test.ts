@@ -4,83 +4,73 @@
 // closed because the sender no longer works the session). The recipient reads the note.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { startTestApp } from "../support/app.ts";
-import { signInPage, withBrowser } from "../support/browser.ts";
+import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
 import { attachFakeAgent } from "../support/fake_agent.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { users } from "../../modules/auth/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
-import { customerStreams } from "../../modules/support/mod.ts";
 
 const TRUTH_MS = 1_000;
 
-Deno.test({
-  name: "browser: the sender's workspace stops saying Active and reconnecting after a transfer",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const t = await startTestApp();
-    customerStreams(t.deps).options.graceMs = 50;
-    try {
-      const permissions = [
-        ...defaultPermissions(),
-        "transfer" as const,
-        "seeOtherTechnicians" as const,
-      ];
-      const ann = await technician(t, { permissions });
-      const bob = await technician(t, { permissions, groupId: ann.groupId ?? undefined });
-      await t.deps.db.update(users).set({ name: "Bob Receiver" }).where(eq(users.id, bob.id));
-      const receiver = t.client();
-      await receiver.signIn(bob.email, TECH_PASSWORD);
-      await receiver.get("/console"); // Bob is online: a technician to transfer to
-      const session = await workingSession(t, ann);
-      const id = session.id;
-      await withBrowser(t, async ({ base, newPage }) => {
-        const agent = await attachFakeAgent(base, session.token);
-        const page = await newPage();
-        await page.setViewportSize({ width: 1366, height: 768 });
-        await signInPage(page, base, ann.email, TECH_PASSWORD);
-        await page.waitForFunction(() => "htmx" in globalThis);
-        await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
-        const panel = page.locator(`#session-${id}`);
-        await panel.locator(".session-status[data-status=active]").waitFor();
-        await panel.locator(".remote-view[data-agent=connected]").waitFor();
+browserTest(
+  "browser: the sender's workspace stops saying Active and reconnecting after a transfer",
+  async (t) => {
+    const permissions = [
+      ...defaultPermissions(),
+      "transfer" as const,
+      "seeOtherTechnicians" as const,
+    ];
+    const ann = await technician(t, { permissions });
+    const bob = await technician(t, { permissions, groupId: ann.groupId ?? undefined });
+    await t.deps.db.update(users).set({ name: "Bob Receiver" }).where(eq(users.id, bob.id));
+    const receiver = t.client();
+    await receiver.signIn(bob.email, TECH_PASSWORD);
+    await receiver.get("/console"); // Bob is online: a technician to transfer to
+    const session = await workingSession(t, ann);
+    const id = session.id;
+    await withBrowser(t, async ({ base, newPage }) => {
+      const agent = await attachFakeAgent(base, session.token);
+      const page = await newPage();
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await signInPage(page, base, ann.email, TECH_PASSWORD);
+      await page.waitForFunction(() => "htmx" in globalThis);
+      await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
+      const panel = page.locator(`#session-${id}`);
+      await panel.locator(".session-status[data-status=active]").waitFor();
+      await panel.locator(".remote-view[data-agent=connected]").waitFor();
 
-        await panel.locator(`button[hx-get$="/${id}/transfer"]`).click();
-        await page.locator("#transfer-dialog").waitFor();
-        await page.selectOption("#transfer-target", `technician:${bob.id}`);
-        await page.fill("#transfer-note", "Printer on floor 2");
-        await page.click("#transfer-form button[type=submit]");
-        await page.locator("#dialog .flash.info", {
-          hasText: "The session was transferred to Bob Receiver.",
-        }).waitFor();
-        await page.screenshot({ path: "/tmp/w3_after_transfer.png" });
+      await panel.locator(`button[hx-get$="/${id}/transfer"]`).click();
+      await page.locator("#transfer-dialog").waitFor();
+      await page.selectOption("#transfer-target", `technician:${bob.id}`);
+      await page.fill("#transfer-note", "Printer on floor 2");
+      await page.click("#transfer-form button[type=submit]");
+      await page.locator("#dialog .flash.info", {
+        hasText: "The session was transferred to Bob Receiver.",
+      }).waitFor();
+      await page.screenshot({ path: "/tmp/w3_after_transfer.png" });
 
-        // Within a second: no "Active" for this session and no reconnecting remote view.
-        const stale = async () => {
-          const active = await page.locator(
-            `#session-${id} .session-status[data-status=active]:visible`,
-          ).count();
-          const lost = await page.getByText("Connection to the server lost").filter({
-            visible: true,
-          }).count();
-          return active + lost;
-        };
-        const started = Date.now();
-        while (await stale() > 0 && Date.now() - started < TRUTH_MS) await page.waitForTimeout(50);
-        await page.screenshot({ path: "/tmp/w3_after_transfer_1s.png" });
-        assert.equal(await stale(), 0, "the sender's workspace still says Active or reconnecting");
-        // …and stays so (the remote view does not come back reconnecting).
-        await page.waitForTimeout(1_500);
-        assert.equal(await stale(), 0, "the workspace went stale again");
-        assert.equal(agent.got.some((m) => m.type === "end"), false, "the session goes on");
-        assert.deepEqual(page.errors, []);
-        agent.close();
-      });
-    } finally {
-      await customerStreams(t.deps).idle();
-      await t.close();
-    }
+      // Within a second: no "Active" for this session and no reconnecting remote view.
+      const stale = async () => {
+        const active = await page.locator(
+          `#session-${id} .session-status[data-status=active]:visible`,
+        ).count();
+        const lost = await page.getByText("Connection to the server lost").filter({
+          visible: true,
+        }).count();
+        return active + lost;
+      };
+      const started = Date.now();
+      while (await stale() > 0 && Date.now() - started < TRUTH_MS) await page.waitForTimeout(50);
+      await page.screenshot({ path: "/tmp/w3_after_transfer_1s.png" });
+      assert.equal(await stale(), 0, "the sender's workspace still says Active or reconnecting");
+      // …and stays so (the remote view does not come back reconnecting).
+      await page.waitForTimeout(1_500);
+      assert.equal(await stale(), 0, "the workspace went stale again");
+      assert.equal(agent.got.some((m) => m.type === "end"), false, "the session goes on");
+      assert.deepEqual(page.errors, []);
+      agent.close();
+    });
   },
-});
+  { graceMs: 50 },
+);

@@ -4,6 +4,7 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 import { startTestApp, type TestApp } from "./app.ts";
+import { customerStreams } from "../../modules/support/mod.ts";
 
 /** The flags Debian's Chromium needs on this machine, headless or under Xvfb. */
 export const CHROMIUM_FLAGS = [
@@ -23,17 +24,23 @@ export const CHROMIUM_ARGS = ["--headless", ...CHROMIUM_FLAGS];
 export function browserTest(
   name: string,
   fn: (t: TestApp) => Promise<void>,
-  options: Parameters<typeof startTestApp>[0] = {},
+  options: Parameters<typeof startTestApp>[0] & {
+    /** A short grace for customer streams; the test then waits for their timers at the end. */
+    graceMs?: number;
+  } = {},
 ) {
+  const { graceMs, ...appOptions } = options;
   Deno.test({
     name,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
-      const t = await startTestApp(options);
+      const t = await startTestApp(appOptions);
+      if (graceMs !== undefined) customerStreams(t.deps).options.graceMs = graceMs;
       try {
         await fn(t);
       } finally {
+        if (graceMs !== undefined) await customerStreams(t.deps).idle();
         await t.close();
       }
     },
