@@ -6,6 +6,12 @@ import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
 import { fileStoreIn } from "./modules/files/mod.ts";
 import { createLogger } from "./modules/http/mod.ts";
 import { LiveHub } from "./modules/live/mod.ts";
+import {
+  deregisterInstance,
+  newInstance,
+  registerInstance,
+  startHeartbeat,
+} from "./modules/cluster/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
 import { startSmsWorker } from "./modules/sms/mod.ts";
 import { startSessionTimers } from "./modules/support/mod.ts";
@@ -24,14 +30,19 @@ const deps = {
   clock: { now: () => new Date() },
   log,
   live: new LiveHub(),
+  instance: newInstance(config.instanceUrl ?? `http://127.0.0.1:${config.port}`),
   files: fileStoreIn(config.dataDir),
 };
+await registerInstance(deps.db, deps.instance, deps.clock.now());
 await bootstrap(deps);
 await islands;
 const app = createApp(deps);
 const stopMail = startMailWorker(deps);
 const stopSms = startSmsWorker(deps);
 const stopTimers = startSessionTimers(deps);
+const stopHeartbeat = startHeartbeat(deps, {
+  onError: (error) => log.warn("heartbeat failed", { error: String(error) }),
+});
 const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);
 
 const server = Deno.serve({
@@ -59,6 +70,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopMail();
     stopSms();
     stopTimers();
+    await stopHeartbeat();
+    await deregisterInstance(deps.db, deps.instance).catch(() => {});
     // Finished requests drain; live streams (consoles, customer pages) never finish by
     // themselves, so they are cut after a short grace — their pages reconnect elsewhere/later.
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);

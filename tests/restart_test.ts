@@ -9,6 +9,7 @@ import { bootstrap } from "../modules/auth/mod.ts";
 import { fileStoreIn } from "../modules/files/mod.ts";
 import { createLogger } from "../modules/http/mod.ts";
 import { LiveHub } from "../modules/live/mod.ts";
+import { newInstance } from "../modules/cluster/mod.ts";
 import { ADMIN, TestClient } from "./support/app.ts";
 
 async function boot(dataDir: string) {
@@ -27,6 +28,7 @@ async function boot(dataDir: string) {
     dbKind: handle.kind,
     clock: { now: () => new Date() },
     live: new LiveHub(),
+    instance: newInstance("http://127.0.0.1:0"),
     log: createLogger({}, () => {}),
     files: fileStoreIn(dataDir),
   };

@@ -9,6 +9,7 @@ import { openDatabase } from "../modules/db/mod.ts";
 import { fileStoreIn } from "../modules/files/mod.ts";
 import { createLogger } from "../modules/http/mod.ts";
 import { LiveHub } from "../modules/live/mod.ts";
+import { newInstance } from "../modules/cluster/mod.ts";
 import { defaultGroupSettings, groupMembers, technicianGroups } from "../modules/org/mod.ts";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
 
@@ -31,6 +32,7 @@ const deps = {
   clock: { now: () => new Date() },
   log: createLogger({}, () => {}),
   live: new LiveHub(),
+  instance: newInstance("http://127.0.0.1:0"),
   files: fileStoreIn(dataDir),
 };
 await bootstrap(deps);

@@ -39,6 +39,16 @@ export interface Config {
    * Optional so hand-built test configs need not name it (2FA then refuses to work).
    */
   totpKey?: string;
+  /**
+   * INSTANCE_URL: where the other instances on the same database reach this one; unset →
+   * `http://<HOST or 127.0.0.1>:<PORT>`. Optional so hand-built test configs need not name it.
+   */
+  instanceUrl?: string;
+  /**
+   * RESCUE_CLUSTER_SECRET: the key of the signature on requests relayed between instances;
+   * unset → an HMAC of the cookie secret (which instances of one cluster share anyway).
+   */
+  clusterSecret?: string;
   /** True when the public URL is https: cookies get `Secure` and the `__Host-` prefix. */
   secureCookies: boolean;
   /** RESCUE_TRUST_PROXY=1: the client address is the first X-Forwarded-For hop. */
@@ -95,6 +105,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     fileLimitBytes: env.FILE_LIMIT_MB * 1024 * 1024,
     bootstrapAdmin: admin,
     cookieSecret: env.RESCUE_COOKIE_SECRET ?? secrets.cookieSecret,
+    instanceUrl: env.INSTANCE_URL ?? _instanceUrl(env.HOST, env.PORT),
+    ...(env.RESCUE_CLUSTER_SECRET ? { clusterSecret: env.RESCUE_CLUSTER_SECRET } : {}),
     totpKey: secrets.totpKey,
     secureCookies: publicUrl.startsWith("https:"),
     trustProxy: env.RESCUE_TRUST_PROXY,
@@ -102,6 +114,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     metricsToken: env.METRICS_TOKEN,
     version: VERSION,
   };
+}
+
+/** This instance on the host's own interface, or loopback when it listens on all of them. */
+function _instanceUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
+  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
 }
 
 /** The origin plus path, without trailing slashes (`https://x.example/rescue`). */

@@ -57,6 +57,16 @@ export const ENVIRONMENT = z.object({
       (value) => value === undefined || value.length >= 32,
       "RESCUE_COOKIE_SECRET must be at least 32 characters long",
     ),
+  // Where the other instances of a cluster reach this one (relayed viewers, customer pages).
+  INSTANCE_URL: _optional(
+    z.string().trim().refine(_isHttpUrl, "INSTANCE_URL must be an absolute http or https URL"),
+  ),
+  // Signs requests one instance relays to another; unset → derived from the cookie secret.
+  RESCUE_CLUSTER_SECRET: z.string().optional().transform((value) => value || undefined)
+    .refine(
+      (value) => value === undefined || value.length >= 32,
+      "RESCUE_CLUSTER_SECRET must be at least 32 characters long",
+    ),
   RESCUE_TRUST_PROXY: z.string().optional().transform((value) => value === "1"),
   RESCUE_LOG: z.string().optional().transform((value) => value !== "off"),
   // Not trimmed, like the other secrets; short tokens are guessable.

@@ -1,3 +1,4 @@
+import type { InstanceIdentity } from "../cluster/mod.ts";
 import type { Context } from "hono";
 import type { Config } from "../config/mod.ts";
 import type { Database } from "../db/mod.ts";
@@ -49,6 +50,8 @@ export interface AppDeps {
   log: Logger;
   /** Fans out "session changed" notices to open consoles and customer pages. */
   live: LiveHub;
+  /** This instance among those on the same database (modules/cluster). */
+  instance: InstanceIdentity;
   /** Where session files' bytes live (DATA_DIR/files); the database keeps their hashes. */
   files: FileStore;
 }

@@ -43,6 +43,7 @@ export async function withOutboxDeps<Row extends OutboxRow>(
     clock,
     log: createLogger({}, () => {}),
     live: new LiveHub(),
+    instance: { id: crypto.randomUUID(), internalUrl: "http://127.0.0.1:0" },
     // Outbox tests send no session files.
     files: {
       put: () => Promise.reject(new Error("no file store in outbox tests")),

@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -15,6 +16,7 @@ import {
 import { organisations, users } from "../auth/schema.ts";
 import { channels } from "../channels/schema.ts";
 import { technicianGroups } from "../org/schema.ts";
+import { instances } from "../cluster/schema.ts";
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -163,3 +165,18 @@ export const sessionNotes = pgTable("session_notes", {
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
 }, (t) => [index("session_notes_session_idx").on(t.sessionId)]);
+
+/**
+ * How many customer streams (pages and the support app) of a session each instance holds
+ * open now. The customer counts as connected while any live instance holds one; a grace
+ * timer that ends on one instance looks here before calling the customer lost.
+ */
+export const customerStreamHolds = pgTable("customer_stream_holds", {
+  sessionId: uuid("session_id").notNull().references(() => supportSessions.id, {
+    onDelete: "cascade",
+  }),
+  instanceId: uuid("instance_id").notNull().references(() => instances.id, {
+    onDelete: "cascade",
+  }),
+  streams: integer("streams").notNull(),
+}, (t) => [primaryKey({ columns: [t.sessionId, t.instanceId] })]);

@@ -11,6 +11,7 @@ import { bootstrap } from "../../modules/auth/mod.ts";
 import { fileStoreIn } from "../../modules/files/mod.ts";
 import { type AppDeps, createLogger } from "../../modules/http/mod.ts";
 import { LiveHub } from "../../modules/live/mod.ts";
+import { newInstance, registerInstance } from "../../modules/cluster/mod.ts";
 
 export const ADMIN = { email: "admin@example.test", password: "correct horse battery" };
 
@@ -49,8 +50,10 @@ export async function startTestApp(
     clock,
     log,
     live: new LiveHub(),
+    instance: newInstance("http://127.0.0.1:0"),
     files: fileStoreIn(dataDir),
   };
+  await registerInstance(deps.db, deps.instance, clock.now());
   await bootstrap(deps);
   const app = createApp(deps);
   return {
