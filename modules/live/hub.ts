@@ -13,6 +13,8 @@ export type LiveEvent =
     readonly logId: number;
   }
   | { readonly kind: "presence"; readonly orgId: string; readonly userId: string }
+  /** The session's agent home changed (modules/remote): viewers and streams look again. */
+  | { readonly kind: "remote"; readonly orgId: string; readonly sessionId: string }
   /**
    * A person's rights or sign-in changed (deactivated, moved, signed out, their group's
    * permissions edited): whatever holds a long-lived connection for them checks again.
