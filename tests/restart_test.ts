@@ -53,6 +53,7 @@ Deno.test("a signed-in browser stays signed in across a server restart", async (
       assert.equal((await again.get("/console")).status, 200);
       const health = await (await second.app.request("http://localhost/healthz")).json();
       assert.equal(health.database, Deno.env.get("DATABASE_URL") ? "postgres" : "pglite");
+      assert.match(health.instance, /^[0-9a-f-]{36}$/, "the instance that answered");
     } finally {
       await second.handle.close();
     }

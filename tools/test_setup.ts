@@ -1,9 +1,10 @@
 // Runs before `deno test` (see `deno task test`): makes sure the real parts the suite
 // drives are on the machine — Debian's Chromium for the browser tests, oathtool to
 // cross-check TOTP, and for the agent an X server (Xvfb) with its tools, an xterm to type
-// into, and the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage, libvpx,
-// libyuv) — installing them with apt-get when we are root on Debian, so that on a fresh
-// machine the README's test command is the only set-up step.
+// into, the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage, libvpx,
+// libyuv), and HAProxy for the cluster test's load balancer — installing them with apt-get
+// when we are root on Debian, so that on a fresh machine the README's test command is the
+// only set-up step.
 const LIB = "/usr/lib/x86_64-linux-gnu";
 const NEEDED = [
   { binary: "/usr/bin/chromium", pkg: "chromium" },
@@ -14,6 +15,7 @@ const NEEDED = [
   { binary: "/usr/bin/xdotool", pkg: "xdotool" },
   { binary: "/usr/bin/xterm", pkg: "xterm" },
   { binary: "/usr/bin/xclip", pkg: "xclip" },
+  { binary: "/usr/sbin/haproxy", pkg: "haproxy" },
   { binary: `${LIB}/libXtst.so.6`, pkg: "libxtst6" },
   { binary: `${LIB}/libXext.so.6`, pkg: "libxext6" },
   { binary: `${LIB}/libXfixes.so.3`, pkg: "libxfixes3" },

@@ -1,2 +1,2 @@
-/** `GET /healthz`: liveness and which database engine answers, for load balancers and ops. */
+/** `GET /healthz`: liveness, which database engine and which instance answers, for load balancers and ops. */
 export { healthRoutes } from "./routes.ts";

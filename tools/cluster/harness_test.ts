@@ -1,0 +1,47 @@
+// The harness itself, on PostgreSQL: two real instances behind HAProxy answer in turn, and a
+// SIGKILLed one is taken out by the health checks within about a second or two.
+import assert from "node:assert/strict";
+import { freshDatabase, startCluster } from "./harness.ts";
+
+const DATABASE_URL = Deno.env.get("DATABASE_URL");
+
+Deno.test({
+  name: "harness: two instances behind HAProxy, round-robin; a killed one is taken out",
+  ignore: !DATABASE_URL,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const db = await freshDatabase(DATABASE_URL!);
+    const cluster = await startCluster({ instances: 2, databaseUrl: db.url, lb: true });
+    try {
+      const [a, b] = cluster.instances;
+      assert.notEqual(a.id, b.id);
+      const answered = async (n: number) => {
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const res = await fetch(`${cluster.lbUrl}/healthz`);
+          assert.equal(res.status, 200);
+          ids.push((await res.json()).instance);
+        }
+        return ids;
+      };
+      const ids = await answered(4);
+      assert.equal(new Set(ids).size, 2, "round-robin: both instances answer");
+      assert.notEqual(ids[0], ids[1], "no stickiness: turns alternate");
+
+      const killedAt = performance.now();
+      b.kill("SIGKILL");
+      await b.exited;
+      // Every request through the balancer is answered (retried elsewhere) meanwhile.
+      for (const id of await answered(10)) assert.equal(id, a.id);
+      console.log(
+        `  answered only by the survivor ${
+          Math.round(performance.now() - killedAt)
+        } ms after the kill`,
+      );
+    } finally {
+      await cluster.stop();
+      await db.drop();
+    }
+  },
+});
