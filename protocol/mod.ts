@@ -35,6 +35,8 @@ export {
 export {
   AGENT_PRESENCES,
   type AgentPresence,
+  AUTO_REASONS,
+  type AutoReason,
   CONSENT_STATES,
   type ConsentState,
   mountAttributes,

@@ -33,12 +33,18 @@ export type ViewerMessage =
     /** The customer's keyboard layout as the agent named it, null when unknown. */
     keyboard: string | null;
     quality: QualityPreset;
+    /** While `quality` is "auto": the preset it uses now and why (null otherwise). */
+    auto: { preset: Exclude<QualityPreset, "auto">; reason: AutoReason } | null;
   }
   | { type: "offer"; sdp: string }
   | { type: "clipboard"; text: string }
   | { type: "pong"; at: number }
   | { type: "control_owner"; owner: ControlOwner }
   | { type: "error"; code: string; reason: string };
+
+/** Why Automatic uses its preset (modules/remote/quality.ts decides; `qualityReason…`). */
+export const AUTO_REASONS = ["start", "clear", "probing", "loss", "delay", "poor"] as const;
+export type AutoReason = typeof AUTO_REASONS[number];
 
 /** The island's strings (locales `remote.ui.*`), sent along on the mount element. */
 export const REMOTE_UI_KEYS = [
@@ -80,6 +86,13 @@ export const REMOTE_UI_KEYS = [
   "qualityNormal",
   "qualityLow",
   "qualityGreyscale",
+  "qualityAutoUsing",
+  "qualityReasonStart",
+  "qualityReasonClear",
+  "qualityReasonProbing",
+  "qualityReasonLoss",
+  "qualityReasonDelay",
+  "qualityReasonPoor",
   "connecting",
   "connectionLost",
   "error",

@@ -6,6 +6,7 @@
 import { isQualityPreset } from "../../protocol/limits.ts";
 import {
   AGENT_PRESENCES,
+  AUTO_REASONS,
   CONSENT_STATES,
   CONTROL_OWNERS,
   type ViewerInput,
@@ -19,6 +20,14 @@ const PING_EVERY_MS = 2_000;
 const oneOf = <T extends string>(list: readonly T[], value: unknown, fallback: T): T =>
   list.includes(value as T) ? value as T : fallback;
 const text = (value: unknown) => (typeof value === "string" ? value : "");
+
+/** Automatic's preset and reason, when both are known words (else null). */
+function autoChoice(value: unknown): Extract<ViewerMessage, { type: "state" }>["auto"] {
+  const a = value as { preset?: unknown; reason?: unknown } | null | undefined;
+  if (!a || !isQualityPreset(a.preset) || a.preset === "auto") return null;
+  if (!(AUTO_REASONS as readonly unknown[]).includes(a.reason)) return null;
+  return { preset: a.preset, reason: a.reason as typeof AUTO_REASONS[number] };
+}
 
 /** A frame from the server as a typed message, or null (not JSON, unknown type, malformed). */
 export function parseViewerMessage(data: unknown): ViewerMessage | null {
@@ -46,6 +55,7 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         screen,
         keyboard: typeof m.keyboard === "string" ? m.keyboard : null,
         quality: m.quality,
+        auto: autoChoice(m.auto),
       };
     }
     case "offer":

@@ -12,6 +12,7 @@ Deno.test("parseViewerMessage() types the server's frames and refuses the rest",
     screen: { width: 1920, height: 1080 },
     keyboard: "de(nodeadkeys)",
     quality: "auto",
+    auto: { preset: "normal", reason: "clear" },
   };
   const rows: [unknown, ViewerMessage | null][] = [
     [JSON.stringify(state), state as ViewerMessage],
@@ -26,6 +27,14 @@ Deno.test("parseViewerMessage() types the server's frames and refuses the rest",
       { ...state, agent: "absent", view: "off", screen: null, keyboard: null } as ViewerMessage,
     ],
     [JSON.stringify({ ...state, quality: "ultra" }), null],
+    [
+      JSON.stringify({ ...state, auto: { preset: "auto", reason: "clear" } }),
+      { ...state, auto: null } as ViewerMessage,
+    ],
+    [
+      JSON.stringify({ ...state, auto: { preset: "low", reason: "?" } }),
+      { ...state, auto: null } as ViewerMessage,
+    ],
     ['{"type":"offer","sdp":"v=0"}', { type: "offer", sdp: "v=0" }],
     ['{"type":"offer"}', null],
     ['{"type":"clipboard","text":"ü"}', { type: "clipboard", text: "ü" }],

@@ -166,6 +166,14 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
               {QUALITY_PRESETS.map((q) => <option value={q}>{t(`quality${capitalize(q)}`)}
               </option>)}
             </select>
+            {s.quality === "auto" && s.auto && (
+              <small class="rv-quality-auto" role="status">
+                {t("qualityAutoUsing", {
+                  preset: t(`quality${capitalize(s.auto.preset)}`),
+                  reason: t(`qualityReason${capitalize(s.auto.reason)}`),
+                })}
+              </small>
+            )}
           </div>
         </div>
       </details>

@@ -117,3 +117,15 @@ Deno.test("Toolbar's buttons and select call their actions; an unknown preset is
     "setQuality greyscale",
   ]);
 });
+
+Deno.test("Toolbar says which preset Automatic uses and why, only under Automatic", () => {
+  const t = translator({
+    qualityAutoUsing: "Using {{preset}}: {{reason}}",
+    qualityLow: "Low",
+    qualityReasonLoss: "packets were lost",
+  });
+  const auto = toolbar({ auto: { preset: "low", reason: "loss" } }, { t });
+  assert.equal(text(one(auto, "rv-quality-auto")), "Using Low: packets were lost");
+  const fixed = toolbar({ quality: "high", auto: null }, { t });
+  assert.equal(byClass(fixed, "rv-quality-auto").length, 0);
+});

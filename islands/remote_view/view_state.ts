@@ -33,6 +33,8 @@ export interface ViewState {
   /** The customer's layout as the agent named it. */
   keyboard: string | null;
   quality: QualityPreset;
+  /** While `quality` is "auto": the preset it uses and why (the server's `state`). */
+  auto: Extract<ViewerMessage, { type: "state" }>["auto"];
   /** Which of this technician's windows drives (control_owner.tsx). */
   controlOwner: ControlOwner;
   status: Status | null;
@@ -58,6 +60,7 @@ export const INITIAL_STATE: ViewState = {
   screen: null,
   keyboard: null,
   quality: "auto",
+  auto: null,
   controlOwner: "none",
   status: null,
   watching: false,
@@ -106,6 +109,7 @@ export function applyServerState(
     control: message.control,
     clipboard: message.clipboard,
     quality: message.quality,
+    auto: message.auto,
     keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
   };
   const screen = message.screen;

@@ -22,6 +22,7 @@ const message = (fields: Partial<StateMessage> = {}): StateMessage => ({
   screen: { width: 1920, height: 1080 },
   keyboard: "us",
   quality: "auto",
+  auto: null,
   ...fields,
 });
 const state = (fields: Partial<ViewState> = {}): ViewState => ({
@@ -32,13 +33,19 @@ const state = (fields: Partial<ViewState> = {}): ViewState => ({
 const opts = { stopped: false, canView: true };
 
 Deno.test("applyServerState() takes the session's consent, screen, layout and quality", () => {
-  const { next, closePeer, watch } = applyServerState(state(), message({ quality: "low" }), opts);
+  const auto = { preset: "normal", reason: "clear" } as const;
+  const { next, closePeer, watch } = applyServerState(
+    state(),
+    message({ quality: "low", auto }),
+    opts,
+  );
   assert.deepEqual(next, {
     agent: "connected",
     view: "off",
     control: "off",
     clipboard: "off",
     quality: "low",
+    auto,
     keyboard: "us",
     screen: { width: 1920, height: 1080 },
     watching: false,

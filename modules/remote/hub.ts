@@ -21,7 +21,7 @@ import type {
   ViewerMessage,
 } from "../../protocol/mod.ts";
 import { ViewerPeer } from "./relay.ts";
-import { autoPreset } from "./quality.ts";
+import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
 import {
   agentGone,
@@ -67,6 +67,8 @@ export class RemoteSession {
   readonly #askedBy = new Map<RemoteCapability, string>();
   #lastKeyframeAsk = 0;
   #autoTimer: ReturnType<typeof setInterval> | undefined;
+  /** Automatic's controller (quality.ts): fed every AUTO_EVERY_MS while viewers watch. */
+  readonly #auto = new AutoQuality();
   framesIn = 0;
   bytesIn = 0;
   /** Frames (and their bytes) handed on to viewers' peers, summed over viewers. */
@@ -371,6 +373,7 @@ export class RemoteSession {
       screen: this.screen,
       keyboard: this.keyboard,
       quality: this.quality,
+      auto: this.quality === "auto" ? this.#auto.choice : null,
     };
   }
 
@@ -386,7 +389,7 @@ export class RemoteSession {
   /** The preset the agent should use now: the technician's, or "auto" from measurements. */
   #applyQuality() {
     let preset = this.quality;
-    if (preset === "auto") preset = autoPreset([...this.viewers].map((v) => v.peer));
+    if (preset === "auto") preset = this.#auto.choice.preset;
     const auto = this.quality === "auto";
     const sent = `${preset} ${auto ? "auto" : "fixed"}`;
     if (sent !== this.#sentPreset && this.agent && allows(this.#consent, "view")) {
@@ -396,7 +399,13 @@ export class RemoteSession {
   }
 
   #startAuto() {
-    this.#autoTimer ??= setInterval(() => this.#applyQuality(), AUTO_EVERY_MS);
+    this.#autoTimer ??= setInterval(() => {
+      const before = this.#auto.choice;
+      const after = this.#auto.update([...this.viewers].map((v) => v.peer), performance.now());
+      this.#applyQuality();
+      const moved = after.preset !== before.preset || after.reason !== before.reason;
+      if (moved && this.quality === "auto") this.#changed(); // the island says which and why
+    }, AUTO_EVERY_MS);
   }
 
   #stopAuto() {

@@ -185,6 +185,12 @@ export class ViewerPeer {
     return rtt === undefined ? undefined : rtt * 1000;
   }
 
+  /** Share of packets lost in the browser's last receiver report (0…1), when it sent one. */
+  get fractionLost(): number | undefined {
+    return (this.#transceiver.sender as unknown as { remoteFractionLost?: number })
+      .remoteFractionLost;
+  }
+
   send(frame: RelayFrame): void {
     if (this.#closed || !this.#connected) return;
     if (this.#waitingForKeyframe && !frame.keyframe) {
@@ -192,12 +198,11 @@ export class ViewerPeer {
       return;
     }
     const overBudget = !this.#withinBudget(frame.data.byteLength);
-    const sender = this.#transceiver.sender as unknown as { remoteFractionLost?: number };
     if (
       shouldSkip({
         keyframe: frame.keyframe,
         overBudget,
-        fractionLost: sender.remoteFractionLost,
+        fractionLost: this.fractionLost,
         rttMs: this.roundTripMs,
       })
     ) {
