@@ -1,6 +1,6 @@
 /**
  * A real cluster on this machine, for the end-to-end test and the cluster bench: N processes
- * of the product (`deno run -A main.ts`, exactly what an operator starts) on one PostgreSQL
+ * of the product (`deno run … main.ts` with the image's permissions) on one PostgreSQL
  * database and one shared DATA_DIR, and — when asked — Debian's HAProxy in front of them
  * (round-robin, no stickiness, WebSockets and SSE passed through, health checks on
  * /healthz), all on loopback. `deploy/haproxy.cfg` is the same configuration for compose.
@@ -53,6 +53,8 @@ export interface ClusterInstance {
 
 export interface Cluster {
   lbUrl?: string;
+  /** HAProxy's output (it says there when it takes a server out: "… is DOWN"). */
+  lbLogFile?: string;
   instances: ClusterInstance[];
   /** The DATA_DIR every instance shares. */
   dataDir: string;
@@ -138,7 +140,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         join(dir, "haproxy.log"),
       );
     }
-    return { lbUrl, instances, dataDir, stop };
+    return { lbUrl, lbLogFile: lbUrl && join(dir, "haproxy.log"), instances, dataDir, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -194,8 +196,18 @@ async function startInstance(o: StartInstance): Promise<ClusterInstance> {
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(o.dir, `instance-${o.index + 1}.log`);
   const log = await Deno.open(logFile, { create: true, append: true });
+  // The image's start command (Dockerfile CMD), with its paths: the product reads only its
+  // own files and the data, writes only the data.
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-sys",
+      `--allow-read=${ROOT},${o.dir}`,
+      `--allow-write=${o.dir}`,
+      "main.ts",
+    ],
     cwd: ROOT,
     env: { HOST: "127.0.0.1", PORT: String(port), INSTANCE_URL: url, ...o.env },
     stdin: "null",
