@@ -92,14 +92,33 @@ function applyFilter() {
   for (const row of rows()) any = !(row.hidden = !shown(row)) || any;
   byId("queue-empty").hidden = any;
 }
-root.addEventListener("click", (event) => {
-  const tab = closest(event, "[data-tab]");
-  if (!tab) return;
+/** @param {HTMLElement} tab */
+function chooseTab(tab) {
   filter = tab.dataset.tab ?? "all";
   for (const t of root.querySelectorAll("[data-tab]")) {
     t.setAttribute("aria-selected", String(t === tab));
+    if (t instanceof HTMLElement) t.tabIndex = t === tab ? 0 : -1;
   }
   applyFilter();
+}
+root.addEventListener("click", (event) => {
+  const tab = closest(event, "[data-tab]");
+  if (tab) chooseTab(tab);
+});
+// One Tab stop for the queue's tabs (the ARIA tabs pattern): the arrows, Home and End move.
+root.addEventListener("keydown", (event) => {
+  const tab = closest(event, "[data-tab]");
+  if (!tab || event.altKey || event.ctrlKey || event.metaKey) return;
+  const tabs = /** @type {HTMLElement[]} */ ([...root.querySelectorAll("[data-tab]")]);
+  const at = tabs.indexOf(tab);
+  const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[
+    event.key
+  ];
+  if (next === undefined) return;
+  event.preventDefault();
+  const target = tabs[(next + tabs.length) % tabs.length];
+  chooseTab(target);
+  target.focus();
 });
 
 // ---- column chooser --------------------------------------------------------------------

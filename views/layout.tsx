@@ -55,6 +55,11 @@ export function Layout(
           {props.stylesheets?.map((href) => <link rel="stylesheet" href={href} />)}
         </head>
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
+          {
+            /* The first Tab stop on every page: past the header (and the console's toolbar
+              stays the first thing in main, so keyboard users land on the work). */
+          }
+          <a class="skip-link" href="#main">{t("nav.skip")}</a>
           <header class="topbar">
             <a class="brand" href="/">{t("app.name")}</a>
             <OrgBrand c={c} />
@@ -76,7 +81,7 @@ export function Layout(
               </nav>
             )}
           </header>
-          <main>
+          <main id="main" tabindex={-1}>
             {isAdmin && c.req.path.startsWith("/admin") && <AdminNav c={c} />}
             <div id="flash" aria-live="polite"></div>
             {props.children}

@@ -86,6 +86,7 @@ export function ConsoleHome(
                   class="tab"
                   data-tab={tab}
                   aria-selected={i === 0 ? "true" : "false"}
+                  tabindex={i === 0 ? 0 : -1}
                 >
                   {t(`console.tab_${tab}`)}
                 </button>

@@ -68,9 +68,13 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
             <RemoteViewMount c={c} session={session} user={user} />
           </div>
         )}
-        <aside class="workspace-side" aria-label={t("workspace.tools")}>
+        {
+          /* Not an <aside>: a complementary landmark may not sit inside the session's region;
+            the tool tabs' tablist carries the name. */
+        }
+        <div class="workspace-side">
           <ToolTabs sessionId={session.id} label={t("workspace.tools")} tools={_tools(c, state)} />
-        </aside>
+        </div>
       </div>
     </section>
   );

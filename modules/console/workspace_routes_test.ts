@@ -122,7 +122,7 @@ Deno.test("GET /console/sessions/:id: the tools are tabs, only those this techni
     const html = await (await d.client.get(d.path, HTMX)).text();
     assert.match(
       html,
-      /<aside class="workspace-side" aria-label="Session tools"><div class="workspace-tabs" role="tablist"/,
+      /<div class="workspace-side"><div class="workspace-tabs" role="tablist" aria-label="Session tools"/,
     );
     assert.deepEqual(toolTabs(html, id), [
       ["chat", true, false],
