@@ -20,6 +20,7 @@ import {
   bodyLimit,
   cleanTextInputs,
   csrfProtection,
+  relayedRequests,
   requestContext,
   securityHeaders,
 } from "../http/mod.ts";
@@ -35,6 +36,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // First, so every answer is counted — refusals and errors included.
   app.use("*", metrics.countRequests);
   app.use("*", requestContext(deps));
+  // A request relayed by another instance is believed only with a valid signature.
+  app.use("*", relayedRequests());
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
   app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));

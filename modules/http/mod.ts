@@ -18,6 +18,7 @@ export type {
   CurrentUser,
   Logger,
   PageContext,
+  RelayedRequest,
   Role,
 } from "./types.ts";
 export { createLogger } from "./log.ts";
@@ -29,6 +30,7 @@ export { isHtmx, problem } from "./errors.tsx";
 export { clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";
 export { socketOrigin } from "./socket_origin.ts";
+export { RELAY_FORWARDED, relayedRequests } from "./relayed.ts";
 export {
   type LiveMessage,
   type LiveStream,

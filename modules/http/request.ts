@@ -7,8 +7,13 @@ import type { AppEnv } from "./types.ts";
  * The client's address: the socket peer, or the first X-Forwarded-For hop when
  * RESCUE_TRUST_PROXY=1 (`config.trustProxy`) says a reverse proxy in front of us sets it.
  * An in-memory request (`app.request()` in tests) has no socket: it counts as 127.0.0.1.
+ * A request another instance relayed with a valid signature carries the client's address
+ * as that instance saw it (`relayedRequests`).
  */
 export function clientAddress<E extends AppEnv>(c: Context<E>): string {
+  // Relayed by another instance (signature verified in relayed.ts): the client it saw.
+  const relayed = c.get("relayed")?.client;
+  if (relayed) return relayed;
   if (c.get("deps").config.trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) return forwarded;

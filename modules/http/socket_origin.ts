@@ -25,5 +25,7 @@ export function socketOrigin(options: { browser: boolean }): MiddlewareHandler<A
 /** The origin the request was addressed to, or PUBLIC_URL's (behind a reverse proxy). */
 export function isOurOrigin(c: Context<AppEnv>, origin: string): boolean {
   return origin === new URL(c.req.url).origin ||
-    origin === new URL(c.get("deps").config.publicUrl).origin;
+    origin === new URL(c.get("deps").config.publicUrl).origin ||
+    // Relayed with a valid signature: the origin the browser addressed at the other instance.
+    origin === c.get("relayed")?.origin;
 }

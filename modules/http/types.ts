@@ -70,7 +70,20 @@ export interface AppEnv {
     user: CurrentUser | undefined;
     /** The organisation's name and logo for the page header (modules/admin, GET only). */
     branding?: Branding;
+    /** Set only for a request relayed by another instance with a valid signature (relayed.ts). */
+    relayed?: RelayedRequest;
   };
+}
+
+/**
+ * A request another instance relayed here on the browser's behalf (modules/remote,
+ * home_relay.ts), as its verified signature vouches (relayed.ts): the sending instance, the
+ * client's address and the origin the browser addressed there.
+ */
+export interface RelayedRequest {
+  from: string;
+  client: string | null;
+  origin: string | null;
 }
 
 /** What the page header shows of the organisation. */

@@ -39,7 +39,10 @@ import {
   type SupportSession,
 } from "../support/mod.ts";
 import type { AgentLink, RemoteSession } from "./hub.ts";
+import { claimHome, releaseHome } from "./agent_home.ts";
+import { watchHome } from "./home_watch.ts";
 import { remoteFor } from "./remote_for.ts";
+import { remoteHub } from "./remote_hub.ts";
 import {
   agentSocketGuard,
   HELLO_TIMEOUT_MS,
@@ -61,6 +64,7 @@ class AgentConnection {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastHeard = Date.now();
   #unsubscribe = () => {};
+  #unwatch = () => {};
 
   constructor(private deps: AppDeps, private ticket: PendingTicket | null) {}
 
@@ -153,7 +157,7 @@ class AgentConnection {
       return;
     }
     this.session = session;
-    customerStreams(this.deps).opened(session.id);
+    await customerStreams(this.deps).opened(session.id);
     await logSessionEvent(this.deps, session, "log.agentConnected", {
       os: hello.os,
       deviceId: hello.deviceId,
@@ -171,6 +175,15 @@ class AgentConnection {
     };
     this.remote = remoteFor(this.deps, session);
     this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
+    // This instance is the agent's home now: viewers and the customer's remote stream that
+    // land on another instance are relayed here (home_relay.ts).
+    await claimHome(this.deps, session);
+    const link = this.link;
+    this.#unwatch = watchHome(this.deps, session, {
+      relayedTo: null,
+      // The agent reconnected on another instance: this socket is a stale one.
+      close: () => link.close(4409, "replaced by a newer connection"),
+    });
     // Ended by the technician, the customer's page or a deadline (published after commit):
     // tell the agent, which stops sharing and exits rather than reconnecting to nothing.
     // Held or transferred: view and control stop (the agent and the customer's page hear it).
@@ -204,9 +217,17 @@ class AgentConnection {
   closed() {
     this.ticket?.release();
     this.#unsubscribe();
+    this.#unwatch();
     clearTimeout(this.#helloTimer);
     clearInterval(this.#heartbeat);
     if (this.link) this.remote?.agentDetached(this.link);
+    if (this.link && this.session) {
+      const id = this.session.id;
+      const deps = this.deps;
+      releaseHome(deps, this.session, () => remoteHub(deps).find(id)?.agent != null).catch((
+        error,
+      ) => this.deps.log.error("agent home release failed", { error: String(error) }));
+    }
     if (this.session) customerStreams(this.deps).closed(this.session.id);
   }
 }

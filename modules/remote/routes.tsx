@@ -46,6 +46,9 @@ import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";
 import { DetachedRemotePage } from "./views.tsx";
 import { frameSize, TOO_BIG } from "./socket_guard.ts";
+import { agentAttachedAnywhere } from "./agent_home.ts";
+import { relayToHome } from "./home_relay.ts";
+import { checkHome, MOVED, watchHome } from "./home_watch.ts";
 
 type C = Context<AppEnv>;
 
@@ -64,6 +67,12 @@ async function _working(
   return { session, user };
 }
 
+/** The customer's session for the relay (null: handled here, which refuses it). */
+async function _customerTarget(c: C): Promise<SupportSession | null> {
+  const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
+  return session && !session.endedAt ? session : null;
+}
+
 async function _customerSession(c: C): Promise<SupportSession> {
   const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
   if (!session || session.endedAt) throw new Refusal(404, "customer.notFound");
@@ -80,7 +89,10 @@ export const remoteRoutes = new Hono<AppEnv>()
     // the session has its app already (a second join would replace it).
     const verdict = await checkPin(deps.db, guess, ip, deps.clock.now(), {
       by: "agent",
-      agentAttached: (sessionId) => remoteHub(deps).find(sessionId)?.agent != null,
+      // Here, or on any other live instance (agent_homes).
+      agentAttached: async (sessionId) =>
+        remoteHub(deps).find(sessionId)?.agent != null ||
+        await agentAttachedAnywhere(deps, sessionId),
     });
     if (verdict.kind === "ok") {
       return c.json({ link: new URL(`/s/${verdict.token}`, deps.config.publicUrl).href });
@@ -92,10 +104,14 @@ export const remoteRoutes = new Hono<AppEnv>()
     }
     return c.json({ error: /^\d{6}$/.test(guess) ? "wrong" : "malformed" }, 422);
   })
-  .get("/s/:token/remote/events", async (c) => {
+  .get("/s/:token/remote/events", relayToHome(_customerTarget), async (c) => {
     const session = await _customerSession(c);
-    const remote = remoteFor(c.get("deps"), session);
+    const deps = c.get("deps");
+    const remote = remoteFor(deps, session);
     return await liveStream(c, (stream) => {
+      // The agent attached on another instance since: the page reconnects and is relayed.
+      stream.onClose(watchHome(deps, session, { relayedTo: null, close: () => stream.close() }));
+      checkHome(deps, session);
       let sent = "";
       const listener = (view: CustomerView) => {
         const data = JSON.stringify(view);
@@ -108,7 +124,7 @@ export const remoteRoutes = new Hono<AppEnv>()
       listener(remote.customerView());
     });
   })
-  .post("/s/:token/remote/revoke", async (c) => {
+  .post("/s/:token/remote/revoke", relayToHome(_customerTarget), async (c) => {
     const session = await _customerSession(c);
     const form = await readForm(c);
     const capability = form.capability === "view" ? "view" : "control";
@@ -171,6 +187,11 @@ export const remoteRoutes = new Hono<AppEnv>()
       c.set("remoteSession" as never, { session, user } as never);
       await next();
     },
+    // The agent lives on another instance: the socket is piped there (home_relay.ts).
+    relayToHome((c) => {
+      const { session } = c.get("remoteSession" as never) as { session: SupportSession };
+      return Promise.resolve(session);
+    }),
     upgradeWebSocket((c) => {
       const deps = c.get("deps");
       const { session, user } = c.get("remoteSession" as never) as {
@@ -181,6 +202,7 @@ export const remoteRoutes = new Hono<AppEnv>()
       let viewer: ViewerLink | null = null;
       let authority: ViewerAuthority | null = null;
       let unsubscribe = () => {};
+      let unwatch = () => {};
       let chain = Promise.resolve();
       return {
         onOpen: (_event, ws) => {
@@ -195,6 +217,12 @@ export const remoteRoutes = new Hono<AppEnv>()
           };
           viewer = link;
           remote.join(link);
+          // The agent attached on another instance since: the island reconnects there.
+          unwatch = watchHome(deps, session, {
+            relayedTo: null,
+            close: () => ws.close(MOVED, "moved"),
+          });
+          checkHome(deps, session);
           // Rights are read again while the socket lives (authority.ts): an admin taking
           // remoteControl away ends control and keeps the picture; losing the picture, the
           // sign-in (deactivated, signed out) or the session (hold, transfer, end) closes it.
@@ -230,6 +258,7 @@ export const remoteRoutes = new Hono<AppEnv>()
         },
         onClose: () => {
           unsubscribe();
+          unwatch();
           authority?.close();
           if (viewer) remote.leave(viewer);
         },

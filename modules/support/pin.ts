@@ -63,23 +63,25 @@ export async function uniquePin(tx: Database): Promise<string> {
  */
 export type PinEntry =
   | { by: "browser"; knownToken: string | null }
-  | { by: "agent"; agentAttached: (sessionId: string) => boolean };
+  | { by: "agent"; agentAttached: (sessionId: string) => boolean | Promise<boolean> };
 
 /**
  * Whether `entry` may have the session behind a code: a code nobody used yet while it lives;
  * a used one (the customer joined, the session waits or works) only for the browser that used
  * it and for the support app while the session has none.
  */
-export function pinAdmits(
+export async function pinAdmits(
   code: { id: string; token: string; customerState: string; pinExpiresAt: Date | null },
   entry: PinEntry,
   now: Date,
-): boolean {
+): Promise<boolean> {
   if (code.customerState === "pending") {
     return code.pinExpiresAt !== null && code.pinExpiresAt > now;
   }
   if (code.customerState !== "connected" && code.customerState !== "lost") return false;
-  return entry.by === "browser" ? entry.knownToken === code.token : !entry.agentAttached(code.id);
+  return entry.by === "browser"
+    ? entry.knownToken === code.token
+    : !(await entry.agentAttached(code.id));
 }
 
 export type PinVerdict =
@@ -130,7 +132,7 @@ export async function checkPin(
       eq(supportSessions.pin, guess),
       isNull(supportSessions.endedAt),
     ));
-    if (hit && pinAdmits(hit, entry, now)) {
+    if (hit && await pinAdmits(hit, entry, now)) {
       for (const use of [own, first, server]) if (use?.ok) await use.refund();
       return { kind: "ok", sessionId: hit.id, token: hit.token };
     }
