@@ -12,6 +12,10 @@
 // no frame dropping, keyframes only on demand, cpu-used -6 (see EncoderOptions.cpuUsed), noise
 // sensitivity 0, static threshold 100, VP8E_SET_SCREEN_CONTENT_MODE 1, keyframes capped at 9×
 // the per-frame budget, plus a per-macroblock active map for unchanged regions (macroblocks.ts).
+// The time base is 1 ms and frames carry their capture times, so rate control budgets by real
+// time (fewer frames a second get bigger frames, not a lower bitrate). `refine()` re-codes a
+// still picture at quantizer 4 (screen-content mode off for that frame: it limits how fast the
+// quantizer may fall) for a near-lossless still after motion.
 //
 // Calls are synchronous and block the event loop while they run: at 1080p on the 2-core test
 // machine (busy, load 5–10) ≈ 12–20 ms per moving inter frame, 30–60 ms per keyframe, ≈ 5–10 ms
@@ -22,7 +26,10 @@ export type QualityPreset = "greyscale" | "low" | "normal" | "high";
 export interface EncoderOptions {
   width: number;
   height: number;
-  /** Nominal frame rate used by rate control (frames are assumed `1/fps` apart). Default 30. */
+  /**
+   * Nominal frame rate: the bitrate basis of the presets, and the spacing rate control assumes
+   * for frames encoded without a capture time (`encode(…, { at })`). Default 30.
+   */
   fps?: number;
   /** Target bitrate; overrides the preset's bitrate. */
   bitrateKbps?: number;
@@ -92,6 +99,10 @@ function checkKbps(kbps: number): void {
  * this often, so a change the caller failed to report is picked up within about a second.
  */
 const FULL_PASS_EVERY = 30;
+/** VP8E_SET_STATIC_THRESHOLD for ordinary frames (refine() sets 0). */
+const STATIC_THRESHOLD = 100;
+/** The quantizer (0–63) of a refinement: ≈ 45–50 dB on text. */
+const REFINE_Q = 4;
 
 let availability: boolean | undefined;
 
@@ -128,7 +139,9 @@ export class Vp8Encoder {
   #primed = false;
   /** Dirty-area encodes since the last full pass. */
   #sinceFull = 0;
-  #pts = 0n;
+  /** Presentation time of the last frame in the ms time base, and its capture time. */
+  #pts = -1;
+  #lastAt: number | undefined;
   #closed = false;
   // Change detection (macroblocks.ts) and the active map libvpx reads.
   readonly #changes: MacroblockChanges;
@@ -196,8 +209,10 @@ export class Vp8Encoder {
     set(CFG.g_threads, 1);
     set(CFG.g_w, this.width);
     set(CFG.g_h, this.height);
+    // Milliseconds: frames carry their capture times (#nextPts), so rate control budgets by
+    // real time — at 10 frames a second each frame gets a third of a second's bits, not 1/30.
     set(CFG.g_timebase_num, 1);
-    set(CFG.g_timebase_den, this.fps);
+    set(CFG.g_timebase_den, 1000);
     set(CFG.g_error_resilient, K.errorResilientDefault);
     set(CFG.g_pass, K.rcOnePass);
     set(CFG.g_lag_in_frames, 0);
@@ -231,7 +246,7 @@ export class Vp8Encoder {
     this.#control(controls.cpuUsed, cpuUsed, "VP8E_SET_CPUUSED");
     // Screen content: exact repeats, no camera noise.
     this.#control(controls.noiseSensitivity, 0, "VP8E_SET_NOISE_SENSITIVITY");
-    this.#control(controls.staticThreshold, 100, "VP8E_SET_STATIC_THRESHOLD");
+    this.#control(controls.staticThreshold, STATIC_THRESHOLD, "VP8E_SET_STATIC_THRESHOLD");
     this.#control(controls.tokenPartitions, 0, "VP8E_SET_TOKEN_PARTITIONS");
     // 1 = screen content on (2 would also drop frames aggressively, which we never want).
     this.#control(controls.screenContentMode, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
@@ -285,7 +300,8 @@ export class Vp8Encoder {
   encode(
     bgrx: Uint8Array,
     stride: number,
-    options?: { keyframe?: boolean; dirty?: readonly Area[] },
+    /** `at`: when the frame was captured, in ms (any steady clock; default: 1/fps later). */
+    options?: { keyframe?: boolean; dirty?: readonly Area[]; at?: number },
   ): EncodedFrame | null {
     this.#checkOpen();
     const { width: w, height: h } = this;
@@ -333,18 +349,70 @@ export class Vp8Encoder {
     // U, V are constant in greyscale.
     this.#changes.detect(this.#planeWords, grey ? 1 : 3, partial);
     this.#updateActiveMap(); // libvpx ignores the map on keyframes
+    return this.#encodeImage(options?.keyframe ?? false, options?.at);
+  }
 
+  /**
+   * Re-encodes the last frame (the planes still hold it) near-losslessly: quantizer
+   * `REFINE_Q`, static threshold 0 and every macroblock active, so an inter frame codes what
+   * the earlier, coarser frames left out. For a still screen after motion or lossy frames:
+   * text reaches ≈ 45–50 dB. The preset's settings return for the next frame.
+   */
+  refine(options?: { at?: number }): EncodedFrame | null {
+    this.#checkOpen();
+    if (!this.#primed) return null;
+    const { encCfg: CFG, controls } = this.#l.abi;
+    const c = this.#cfgView, p = PRESETS[this.#preset];
+    c.setUint32(CFG.rc_min_quantizer, REFINE_Q, true);
+    c.setUint32(CFG.rc_max_quantizer, REFINE_Q, true);
+    this.#applyConfig();
+    this.#control(controls.staticThreshold, 0, "VP8E_SET_STATIC_THRESHOLD");
+    this.#control(controls.screenContentMode, 0, "VP8E_SET_SCREEN_CONTENT_MODE");
+    this.#map.fill(1);
+    const rc = this.#l.vpx.vpx_codec_control_ptr(
+      this.#ctx,
+      controls.activeMap,
+      this.#mapStruct,
+    );
+    if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
+    try {
+      return this.#encodeImage(false, options?.at);
+    } finally {
+      c.setUint32(CFG.rc_min_quantizer, p.minQ, true);
+      c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
+      this.#applyConfig();
+      this.#control(controls.staticThreshold, STATIC_THRESHOLD, "VP8E_SET_STATIC_THRESHOLD");
+      this.#control(controls.screenContentMode, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
+    }
+  }
+
+  /**
+   * The next presentation time (ms): the capture time's gap since the last frame, at least
+   * 1 ms (strictly increasing) and at most 1 s (libvpx treats a frame rate under 0.1 as 30).
+   * Each frame lasts the nominal interval, so libvpx's duration, end − previous end, is the gap.
+   */
+  #nextPts(at: number | undefined): number {
+    const nominal = 1000 / this.fps;
+    const gap = at === undefined || this.#lastAt === undefined
+      ? nominal
+      : Math.min(1000, Math.max(1, at - this.#lastAt));
+    if (at !== undefined) this.#lastAt = at;
+    this.#pts = this.#pts < 0 ? 0 : this.#pts + Math.round(gap);
+    return this.#pts;
+  }
+
+  #encodeImage(forceKeyframe: boolean, at: number | undefined): EncodedFrame | null {
+    const l = this.#l;
     const { constants: K, packet: PKT, sizes } = l.abi;
-    const flags = options?.keyframe ? BigInt(K.eflagForceKf) : 0n;
+    const flags = forceKeyframe ? BigInt(K.eflagForceKf) : 0n;
     const rc = l.vpx.vpx_codec_encode(
       this.#ctx,
       this.#img,
-      this.#pts,
-      1n,
+      BigInt(this.#nextPts(at)),
+      BigInt(Math.round(1000 / this.fps)),
       flags,
       BigInt(K.deadlineRealtime),
     );
-    this.#pts++;
     if (rc !== 0) throw vpxError(l, "vpx_codec_encode", rc, this.#ctx);
 
     this.#iterView.setBigUint64(0, 0n, true);

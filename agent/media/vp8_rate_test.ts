@@ -1,0 +1,130 @@
+// The VP8 encoder's rate control by capture time, and its refinement of a still picture: both
+// measured through a real libvpx decoder. Ignored (with a warning) without libvpx / libyuv.
+import assert from "node:assert/strict";
+import { Vp8Encoder } from "./vp8.ts";
+import { type DecodedFrame, Vp8Decoder } from "./vp8_decoder_test_support.ts";
+
+const ignore = !Vp8Encoder.available();
+if (ignore) console.warn("vp8_rate_test: libvpx.so.7 / libyuv.so.0 not loadable — ignored");
+
+const W = 1280, H = 720, STRIDE = W * 4;
+
+/** Dark "text" on a light page: rows of 7×12 glyphs of random strokes, `shift` px scrolled. */
+function textPage(shift: number): Uint8Array {
+  const f = new Uint8Array(STRIDE * H).fill(0xf0);
+  for (let y = 0; y < H; y++) {
+    const row = y + shift, line = Math.floor(row / 18), inLine = row % 18;
+    if (inLine >= 12) continue;
+    for (let x = 8; x < W - 8; x++) {
+      const glyph = Math.floor(x / 8), col = x % 8;
+      if (col === 7 || (line * 31 + glyph) % 11 === 0) continue; // spaces
+      const h = Math.imul(line * 7919 + glyph * 104729 + inLine * 31 + col, 0x9e3779b1) >>> 0;
+      if (h % 5 < 2) {
+        const o = y * STRIDE + x * 4;
+        f[o] = 0x20 + (line % 3) * 40; // some colour: the text is not all grey
+        f[o + 1] = 0x20;
+        f[o + 2] = 0x30 + (glyph % 4) * 30;
+      }
+    }
+  }
+  return f;
+}
+
+/** A textured picture panning sideways (a photo being dragged): it uses every bit it gets. */
+function panning(step: number): Uint8Array {
+  const f = new Uint8Array(STRIDE * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const X = x + step * 7;
+      const grain = (Math.imul(X * 0x1f123bb5 ^ y * 0x5f356495, 0x9e3779b1) >>> 28) - 8;
+      const v = 128 + 50 * Math.sin(X / 23) * Math.cos(y / 17) + 30 * Math.sin((X + y) / 7) + grain;
+      const o = y * STRIDE + x * 4;
+      f[o] = v;
+      f[o + 1] = 255 - v;
+      f[o + 2] = (v + X) & 255;
+    }
+  }
+  return f;
+}
+
+/** BT.601 studio-range luma, as libyuv's ARGBToI420 computes it. */
+function luma(bgrx: Uint8Array): Uint8Array {
+  const y = new Uint8Array(W * H);
+  for (let i = 0; i < W * H; i++) {
+    const b = bgrx[i * 4], g = bgrx[i * 4 + 1], r = bgrx[i * 4 + 2];
+    y[i] = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16;
+  }
+  return y;
+}
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return sum === 0 ? 99 : 10 * Math.log10(255 * 255 / (sum / a.length));
+}
+
+Deno.test({
+  name: "rate control by capture time: 10 frames/s still get the target's bytes per second",
+  ignore,
+  fn() {
+    const kbps = 1_000;
+    const fps = 10, seconds = 4;
+    const frames = Array.from({ length: fps * seconds }, (_, i) => panning(i));
+    const rate = (withTimes: boolean) => {
+      const enc = new Vp8Encoder({ width: W, height: H, bitrateKbps: kbps });
+      try {
+        let bytes = 0;
+        for (let i = 0; i < fps * seconds; i++) {
+          const at = 5_000 + i * 1000 / fps;
+          const frame = enc.encode(frames[i], STRIDE, withTimes ? { at } : {});
+          // The first second settles rate control (and holds the keyframe).
+          if (i >= fps) bytes += frame?.data.byteLength ?? 0;
+        }
+        return bytes / (seconds - 1) / (kbps * 125);
+      } finally {
+        enc.close();
+      }
+    };
+    const timed = rate(true), untimed = rate(false);
+    console.log(
+      `  bytes/s ÷ target: by capture time ${timed.toFixed(2)}, 1/30 s apart ${untimed.toFixed(2)}`,
+    );
+    assert.ok(timed > 0.75 && timed < 1.4, `by capture time: ${timed.toFixed(2)} of the target`);
+    assert.ok(untimed < 0.5, `assumed 30 frames/s: ${untimed.toFixed(2)} (the defect)`);
+  },
+});
+
+Deno.test({
+  name: "refine(): a still page after scrolling decodes to ≥ 45 dB luma",
+  ignore,
+  fn() {
+    const enc = new Vp8Encoder({ width: W, height: H, preset: "normal" });
+    const dec = new Vp8Decoder();
+    try {
+      let pic: DecodedFrame | null = null;
+      let page = textPage(0);
+      for (let i = 0; i < 15; i++) {
+        page = textPage(i * 24);
+        pic = dec.decode(enc.encode(page, STRIDE, { at: i * 33 })!.data);
+      }
+      const moving = psnr(luma(page), pic!.y);
+      const t0 = performance.now();
+      const refined = enc.refine({ at: 15 * 33 + 300 });
+      const ms = performance.now() - t0;
+      assert.ok(refined && !refined.keyframe);
+      pic = dec.decode(refined.data);
+      const still = psnr(luma(page), pic!.y);
+      console.log(
+        `  last scrolled frame ${moving.toFixed(1)} dB → refined ${still.toFixed(1)} dB ` +
+          `(${(refined.data.byteLength / 1024).toFixed(0)} KiB, ${ms.toFixed(0)} ms)`,
+      );
+      assert.ok(still >= 45, `refined: ${still.toFixed(1)} dB`);
+      // The preset's settings are back: the next unchanged frame costs almost nothing.
+      const next = enc.encode(page, STRIDE, { at: 15 * 33 + 400 });
+      assert.ok((next?.data.byteLength ?? 0) < 2_000, `${next?.data.byteLength} bytes`);
+    } finally {
+      enc.close();
+      dec.close();
+    }
+  },
+});
