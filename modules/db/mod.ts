@@ -4,9 +4,16 @@
  * driver when `DATABASE_URL` is set, and applies the SQL migrations in `migrations/` to
  * either. Every module declares its own tables in `modules/<m>/schema.ts` and queries them
  * through the same `Database` type, so one code path serves both engines.
+ * On PostgreSQL the handle also carries `notifications` (LISTEN/NOTIFY), which the live hub
+ * uses to tell the other instances on the same database.
  * `openTestDatabase` gives tests an isolated, migrated database cheaply.
  */
-export { type Database, type DatabaseHandle, openDatabase } from "./open.ts";
+export {
+  type Database,
+  type DatabaseHandle,
+  type DatabaseNotifications,
+  openDatabase,
+} from "./open.ts";
 export { openTestDatabase } from "./testing.ts";
 
 /**

@@ -1,26 +1,19 @@
 /**
- * In-process fan-out of "something changed" notices. Publishers say what changed (a session,
- * one of its log lines, a technician's presence); each subscriber (an SSE stream of a console
- * or a customer page) decides what that means for the person it serves. Nothing here touches
- * the database: the stores are the source of truth, the hub only says "look again".
+ * Fan-out of "something changed" notices. Publishers say what changed (a session, one of its
+ * log lines, a technician's presence); each subscriber (an SSE stream of a console or a
+ * customer page) decides what that means for the person it serves. Nothing here touches the
+ * database: the stores are the source of truth, the hub only says "look again". Connected to
+ * a bus (bus.ts, PostgreSQL LISTEN/NOTIFY), the notices also reach the other instances.
  */
-export type LiveEvent =
-  | { readonly kind: "session"; readonly orgId: string; readonly sessionId: string }
-  | {
-    readonly kind: "log";
-    readonly orgId: string;
-    readonly sessionId: string;
-    readonly logId: number;
-  }
-  | { readonly kind: "presence"; readonly orgId: string; readonly userId: string }
-  /** The session's agent home changed (modules/remote): viewers and streams look again. */
-  | { readonly kind: "remote"; readonly orgId: string; readonly sessionId: string }
-  /**
-   * A person's rights or sign-in changed (deactivated, moved, signed out, their group's
-   * permissions edited): whatever holds a long-lived connection for them checks again.
-   * Without `userId`, anyone in the organisation may be concerned.
-   */
-  | { readonly kind: "access"; readonly orgId: string; readonly userId?: string };
+import type { LiveEvent } from "./event.ts";
+import {
+  LiveBus,
+  type LiveBusNotifications,
+  type LiveBusOptions,
+  type LiveBusStats,
+} from "./bus.ts";
+
+export type { LiveEvent };
 
 export type LiveListener = (event: LiveEvent) => void;
 
@@ -31,6 +24,7 @@ export class LiveHub {
   #byOrg = new Map<string, Set<LiveListener>>();
   #seq = 0;
   #kinds: Record<LiveListenerKind, number> = { console: 0, customer: 0, other: 0 };
+  #bus?: LiveBus;
 
   /** Listens to one organisation's events until the returned function is called. */
   subscribe(
@@ -58,9 +52,49 @@ export class LiveHub {
     return { ...this.#kinds };
   }
 
-  /** Tells every listener of the event's organisation; a throwing listener hurts no other. */
+  /**
+   * Tells every listener of the event's organisation here at once, and — connected to a
+   * bus — the other instances, whose hubs tell theirs. A throwing listener hurts no other.
+   */
   publish(event: LiveEvent): void {
     this.#seq++;
+    this.#deliver(event);
+    this.#bus?.send(event);
+  }
+
+  /**
+   * Connects this hub to the other instances' through `notifications` (PostgreSQL
+   * LISTEN/NOTIFY) until the returned function is called.
+   */
+  async connectBus(
+    notifications: LiveBusNotifications,
+    options: LiveBusOptions,
+  ): Promise<() => Promise<void>> {
+    if (this.#bus) throw new Error("LiveHub is connected to a bus already");
+    const bus = new LiveBus(notifications, {
+      ...options,
+      deliver: (event) => this.#deliver(event),
+      organisations: () => this.#byOrg.keys(),
+    });
+    this.#bus = bus;
+    try {
+      await bus.start();
+    } catch (error) {
+      this.#bus = undefined;
+      throw error;
+    }
+    return async () => {
+      if (this.#bus === bus) this.#bus = undefined;
+      await bus.stop();
+    };
+  }
+
+  /** The bus's counters, when connected to one. */
+  get bus(): Readonly<LiveBusStats> | undefined {
+    return this.#bus?.stats;
+  }
+
+  #deliver(event: LiveEvent): void {
     for (const listener of [...(this.#byOrg.get(event.orgId) ?? [])]) {
       try {
         listener(event);

@@ -5,7 +5,7 @@
  * token from the last page it saw.
  */
 import { loadConfig } from "../../modules/config/mod.ts";
-import { openTestDatabase } from "../../modules/db/mod.ts";
+import { type DatabaseHandle, openTestDatabase } from "../../modules/db/mod.ts";
 import { createApp } from "../../modules/app/mod.ts";
 import { bootstrap } from "../../modules/auth/mod.ts";
 import { fileStoreIn } from "../../modules/files/mod.ts";
@@ -28,33 +28,9 @@ export async function startTestApp(
   options: { env?: Record<string, string>; bootstrapAdmin?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = await Deno.makeTempDir({ prefix: "rescue-test-" });
-  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", ...options.env };
-  if (options.bootstrapAdmin !== false) {
-    env.RESCUE_ADMIN_EMAIL ??= ADMIN.email;
-    env.RESCUE_ADMIN_PASSWORD ??= ADMIN.password;
-  }
-  const config = await loadConfig({ env });
   const handle = await openTestDatabase();
-  let now = new Date("2026-11-24T10:00:00Z");
-  const clock = {
-    now: () => new Date(now),
-    set: (d: Date) => void (now = new Date(d)),
-    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
-  };
-  const logLines: string[] = [];
-  const log = createLogger({}, (line) => logLines.push(line));
-  const deps: AppDeps = {
-    config,
-    db: handle.db,
-    dbKind: handle.kind,
-    clock,
-    log,
-    live: new LiveHub(),
-    instance: newInstance("http://127.0.0.1:0"),
-    files: fileStoreIn(dataDir),
-  };
-  await registerInstance(deps.db, deps.instance, clock.now());
-  await bootstrap(deps);
+  const clock = testClock();
+  const { deps, logLines } = await buildTestDeps({ ...options, dataDir, db: handle, clock });
   const app = createApp(deps);
   return {
     deps,
@@ -67,6 +43,57 @@ export async function startTestApp(
       await Deno.remove(dataDir, { recursive: true });
     },
   };
+}
+
+export type TestClock = TestApp["clock"];
+
+/** A clock that stands still until the test sets or advances it. */
+export function testClock(start = new Date("2026-11-24T10:00:00Z")): TestClock {
+  let now = new Date(start);
+  return {
+    now: () => new Date(now),
+    set: (d: Date) => void (now = new Date(d)),
+    advance: (ms: number) => void (now = new Date(now.getTime() + ms)),
+  };
+}
+
+/**
+ * The deps of one test app over `db`: configuration from `env` (DATA_DIR, PORT 0 and the
+ * bootstrap admin filled in), a kept log, its own LiveHub and instance row (`instanceUrl`,
+ * default a placeholder), the admin bootstrapped. Shared by `startTestApp` and the cluster
+ * fixture (cluster.ts).
+ */
+export async function buildTestDeps(options: {
+  env?: Record<string, string>;
+  bootstrapAdmin?: boolean;
+  dataDir: string;
+  db: DatabaseHandle;
+  clock: TestClock;
+  instanceUrl?: string;
+}): Promise<{ deps: AppDeps; logLines: string[] }> {
+  const { dataDir, clock } = options;
+  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", ...options.env };
+  if (options.instanceUrl) env.INSTANCE_URL = options.instanceUrl;
+  if (options.bootstrapAdmin !== false) {
+    env.RESCUE_ADMIN_EMAIL ??= ADMIN.email;
+    env.RESCUE_ADMIN_PASSWORD ??= ADMIN.password;
+  }
+  const config = await loadConfig({ env });
+  const logLines: string[] = [];
+  const log = createLogger({}, (line) => logLines.push(line));
+  const deps: AppDeps = {
+    config,
+    db: options.db.db,
+    dbKind: options.db.kind,
+    clock,
+    log,
+    live: new LiveHub(),
+    instance: newInstance(options.instanceUrl ?? "http://127.0.0.1:0"),
+    files: fileStoreIn(dataDir),
+  };
+  await registerInstance(deps.db, deps.instance, clock.now());
+  await bootstrap(deps);
+  return { deps, logLines };
 }
 
 /** Runs `fn` over a fresh test app and closes the app after, whatever `fn` did. */
