@@ -14,7 +14,7 @@ import {
 } from "./modules/cluster/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
 import { startSmsWorker } from "./modules/sms/mod.ts";
-import { startSessionTimers } from "./modules/support/mod.ts";
+import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
 
 const started = performance.now();
@@ -34,6 +34,14 @@ const deps = {
   files: fileStoreIn(config.dataDir),
 };
 await registerInstance(deps.db, deps.instance, deps.clock.now());
+// On PostgreSQL, live notices cross to the other instances (LISTEN/NOTIFY); a lost LISTEN
+// connection is logged when it is back, and every console and customer page looks again.
+const stopBus = database.notifications
+  ? await deps.live.connectBus(database.notifications, {
+    instanceId: deps.instance.id,
+    warn: (message, fields) => log.warn(message, fields),
+  })
+  : async () => {};
 await bootstrap(deps);
 await islands;
 const app = createApp(deps);
@@ -41,6 +49,8 @@ const stopMail = startMailWorker(deps);
 const stopSms = startSmsWorker(deps);
 const stopTimers = startSessionTimers(deps);
 const stopHeartbeat = startHeartbeat(deps, {
+  // The dead instances' customer stream holds went with their rows: the living arm the grace.
+  onGone: async () => void await customerStreams(deps).reconcile(),
   onError: (error) => log.warn("heartbeat failed", { error: String(error) }),
 });
 const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);
@@ -71,6 +81,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopSms();
     stopTimers();
     await stopHeartbeat();
+    await stopBus();
     await deregisterInstance(deps.db, deps.instance).catch(() => {});
     // Finished requests drain; live streams (consoles, customer pages) never finish by
     // themselves, so they are cut after a short grace — their pages reconnect elsewhere/later.

@@ -7,6 +7,7 @@
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
 import { addressKey, consume } from "../limits/mod.ts";
+import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { SessionEvent } from "../sessions/mod.ts";
 import {
@@ -32,20 +33,40 @@ export async function findByToken(
   return row;
 }
 
+/** What one customer event does: the event each live row takes, the session's new fields, the line. */
+interface Change {
+  pick: (entry: Entry) => SessionEvent | null;
+  patch: Partial<typeof supportSessions.$inferInsert>;
+  log?: string;
+}
+
+/**
+ * Applies a customer event in one transaction. `change` may be a function of the session as
+ * it is now, read with its row locked (`for update`): two instances deciding the same
+ * change at once take turns, and the second sees what the first did (null: nothing to do).
+ * Returns whether anything changed; only then is it announced.
+ */
 async function _fanOut(
   deps: AppDeps,
   session: SupportSession,
-  pick: (entry: Entry) => SessionEvent | null,
-  patch: Partial<typeof supportSessions.$inferInsert>,
-  log?: string,
-): Promise<void> {
+  change:
+    | Change
+    | ((fresh: SupportSession, tx: Database) => Change | null | Promise<Change | null>),
+): Promise<boolean> {
   const now = deps.clock.now();
   const settings = await settingsFor(deps.db, session.groupId);
-  await deps.db.transaction(async (tx) => {
-    await tx.update(supportSessions).set({ ...patch, updatedAt: now })
+  const applied = await deps.db.transaction(async (tx) => {
+    let decided: Change | null = null;
+    if (typeof change === "function") {
+      const [fresh] = await tx.select().from(supportSessions)
+        .where(eq(supportSessions.id, session.id)).for("update");
+      decided = fresh ? await change(fresh, tx) : null;
+    } else decided = change;
+    if (!decided) return false;
+    await tx.update(supportSessions).set({ ...decided.patch, updatedAt: now })
       .where(eq(supportSessions.id, session.id));
     for (const entry of await liveEntries(tx, session.id)) {
-      const event = pick(entry);
+      const event = decided.pick(entry);
       if (event) {
         await applyEvent(tx, entry, event, now, {
           settings,
@@ -54,70 +75,86 @@ async function _fanOut(
         });
       }
     }
-    if (log) {
-      await logEvent(tx, session.id, log, now, {}, {
+    if (decided.log) {
+      await logEvent(tx, session.id, decided.log, now, {}, {
         author: "customer",
         name: session.customerName,
       });
     }
+    return true;
   });
-  deps.live.publish({ kind: "session", orgId: session.orgId, sessionId: session.id });
+  if (applied) deps.live.publish({ kind: "session", orgId: session.orgId, sessionId: session.id });
+  return applied;
 }
 
-/** The customer's page (or agent) is connected: Connecting → Waiting, or back from a drop. */
+/**
+ * The customer's page (or agent) is connected: Connecting → Waiting, or back from a drop.
+ * Decided on the locked row, not on `session` as the caller read it: another instance may
+ * have called the customer lost since (its grace ended just before this stream's hold was
+ * written), and this stream must bring them back.
+ */
 export async function customerConnected(deps: AppDeps, session: SupportSession): Promise<void> {
   if (session.endedAt || session.customerState === "left") return;
-  if (session.customerState === "connected") return;
-  const first = session.customerState === "pending";
-  await _fanOut(
-    deps,
-    session,
-    () => ({ type: first ? "customer_connected" : "network_restored" }),
-    // The PIN stays with the session (pin.ts): the support app joins with the same code.
-    { customerState: "connected", pinExpiresAt: null },
-    first ? "log.customerConnected" : "log.customerReconnected",
-  );
+  await _fanOut(deps, session, (fresh) => {
+    if (fresh.endedAt || fresh.customerState === "left") return null;
+    if (fresh.customerState === "connected") return null;
+    const first = fresh.customerState === "pending";
+    return {
+      pick: () => ({ type: first ? "customer_connected" : "network_restored" }),
+      // The PIN stays with the session (pin.ts): the support app joins with the same code.
+      patch: { customerState: "connected", pinExpiresAt: null },
+      log: first ? "log.customerConnected" : "log.customerReconnected",
+    };
+  });
 }
 
-/** The customer's connection dropped (the page's stream closed and did not come back). */
-export async function customerLost(deps: AppDeps, sessionId: string): Promise<void> {
+/**
+ * The customer's connection dropped (the page's stream closed and did not come back).
+ * Idempotent: a customer no longer connected (lost already, left, ended) is left as is and
+ * nothing is logged. `held` (in the same transaction, the session row locked) says whether
+ * a stream of the session is open somewhere after all: then the customer stays connected.
+ * Returns whether the customer was marked lost.
+ */
+export async function customerLost(
+  deps: AppDeps,
+  sessionId: string,
+  options: { held?: (tx: Database) => Promise<boolean> } = {},
+): Promise<boolean> {
   const session = await loadSession(deps.db, sessionId);
-  if (session.customerState !== "connected" || session.endedAt) return;
-  await _fanOut(
-    deps,
-    session,
-    () => ({ type: "network_lost" }),
-    { customerState: "lost" },
-    "log.customerLost",
-  );
+  if (session.customerState !== "connected" || session.endedAt) return false;
+  return await _fanOut(deps, session, async (fresh, tx) => {
+    if (fresh.customerState !== "connected" || fresh.endedAt) return null;
+    if (options.held && await options.held(tx)) return null;
+    return {
+      pick: () => ({ type: "network_lost" }),
+      patch: { customerState: "lost" },
+      log: "log.customerLost",
+    };
+  });
 }
 
 /** The customer ended the session: Closed (or Closed by waiting customer) on every row. */
 export async function customerLeft(deps: AppDeps, session: SupportSession): Promise<void> {
   if (session.customerState === "left") return;
   const now = deps.clock.now();
-  await _fanOut(
-    deps,
-    session,
-    (entry) => {
+  await _fanOut(deps, session, {
+    pick: (entry) => {
       if (entry.status === "waiting") return { type: "customer_left" };
       if (entry.status === "connecting") return { type: "terms_declined" };
       return { type: "customer_closed" };
     },
-    { customerState: "left", endedAt: now, pin: null, pinExpiresAt: null },
-    "log.customerLeft",
-  );
+    patch: { customerState: "left", endedAt: now, pin: null, pinExpiresAt: null },
+    log: "log.customerLeft",
+  });
 }
 
 /** The customer declined the group's terms: the session never starts. */
 export async function termsDeclined(deps: AppDeps, session: SupportSession): Promise<void> {
-  await _fanOut(
-    deps,
-    session,
-    () => ({ type: "terms_declined" }),
-    { customerState: "left", endedAt: deps.clock.now(), pin: null, pinExpiresAt: null },
-    "log.termsDeclined",
-  );
+  await _fanOut(deps, session, {
+    pick: () => ({ type: "terms_declined" }),
+    patch: { customerState: "left", endedAt: deps.clock.now(), pin: null, pinExpiresAt: null },
+    log: "log.termsDeclined",
+  });
 }
 
 export async function acceptTerms(deps: AppDeps, session: SupportSession): Promise<void> {

@@ -105,13 +105,15 @@ async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<b
 
 /**
  * Checks for due deadlines every `everyMs` on the real clock; returns a stop function. First
- * it repairs what a crash left behind: customers still marked connected get the grace of a
- * dropped stream (`CustomerStreams.reconcile`).
+ * it repairs what a crash left behind: customers still marked connected whom no instance
+ * holds get the grace of a dropped stream (`CustomerStreams.reconcile`) — and again every
+ * `sweepMs`, in case the instance that should have noticed a dead one died itself.
  */
-export function startSessionTimers(deps: AppDeps, everyMs = 1000): () => void {
-  customerStreams(deps).reconcile().catch((error) =>
-    deps.log.error("customer reconcile failed", { error: String(error) })
-  );
+export function startSessionTimers(deps: AppDeps, everyMs = 1000, sweepMs = 5000): () => void {
+  const streams = customerStreams(deps);
+  const failed = (error: unknown) =>
+    deps.log.error("customer reconcile failed", { error: String(error) });
+  streams.reconcile().catch(failed);
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
@@ -124,5 +126,15 @@ export function startSessionTimers(deps: AppDeps, everyMs = 1000): () => void {
       running = false;
     }
   }, everyMs);
-  return () => clearInterval(timer);
+  let sweeping = false;
+  const sweeper = setInterval(async () => {
+    if (sweeping) return;
+    sweeping = true;
+    await streams.sweep().catch(failed);
+    sweeping = false;
+  }, sweepMs);
+  return () => {
+    clearInterval(timer);
+    clearInterval(sweeper);
+  };
 }
