@@ -143,9 +143,8 @@ async function _relayHttp(
   headers: Headers,
   watched: WatchedRelay,
 ): Promise<Response | null> {
+  // The browser leaving cancels the body below, which ends the request to the home.
   const abort = new AbortController();
-  const browserLeft = () => abort.abort();
-  c.req.raw.signal.addEventListener("abort", browserLeft);
   let upstream: Response;
   try {
     upstream = await fetch(target, {
@@ -156,7 +155,6 @@ async function _relayHttp(
       signal: abort.signal,
     });
   } catch (error) {
-    c.req.raw.signal.removeEventListener("abort", browserLeft);
     watched.deps.log.warn("relay to the agent's home failed", {
       target: target.origin,
       error: String(error),
@@ -169,7 +167,6 @@ async function _relayHttp(
   }
   for (const cookie of upstream.headers.getSetCookie()) back.append("set-cookie", cookie);
   if (!upstream.body) {
-    c.req.raw.signal.removeEventListener("abort", browserLeft);
     return new Response(null, { status: upstream.status, headers: back });
   }
   // A stream that outlives its home's move ends cleanly here; the browser reconnects.
@@ -179,10 +176,7 @@ async function _relayHttp(
   });
   checkHome(watched.deps, watched.session);
   const reader = upstream.body.getReader();
-  const done = () => {
-    unwatch();
-    c.req.raw.signal.removeEventListener("abort", browserLeft);
-  };
+  const done = unwatch;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
