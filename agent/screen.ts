@@ -14,10 +14,17 @@
  *   direction before encoding, so full-screen video or scrolling stays smooth on a slow
  *   machine; full size returns (with a keyframe) 400 ms after the last such change. This is
  *   the agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
+ * - Refinement: every frame is lossy (the encoder spends what the bitrate allows), so at
+ *   Normal and High (and Automatic's choice of them) the still picture is sent once more,
+ *   near-losslessly (`refine`), REFINE_AFTER_MS after the last frame when nothing changed —
+ *   text is sharp within half a second of stillness. Not at Low or Greyscale, which are lossy
+ *   on purpose.
+ * - Frames carry their capture times to the encoder, whose rate control budgets by them.
  */
 import { type AgentMessage, encodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
 import { FrameDiffer } from "./platform/tiles.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+import { cursorRect, drawCursor } from "./cursor.ts";
 
 /** What the agent needs from its connection (a socket in production, a list in tests). */
 export interface Link {
@@ -32,8 +39,11 @@ export interface EncoderLike {
     bgrx: Uint8Array,
     stride: number,
     /** `dirty`: the only areas that changed since the previous frame, when known. */
-    options?: { keyframe?: boolean; dirty?: readonly Rect[] },
+    /** `at`: capture time (ms, steady clock), for rate control. */
+    options?: { keyframe?: boolean; dirty?: readonly Rect[]; at?: number },
   ): { data: Uint8Array; keyframe: boolean } | null;
+  /** Re-codes the last frame near-losslessly (absent: no refinement). */
+  refine?(options?: { at?: number }): { data: Uint8Array; keyframe: boolean } | null;
   setPreset(preset: "greyscale" | "low" | "normal" | "high"): void;
   close(): void;
 }
@@ -68,7 +78,9 @@ const MOTION_ENCODE_MS = 16;
 /** …this many slow big frames in a row halve the frames… */
 const MOTION_AFTER = 3;
 /** …until this long after the last big change. */
-const MOTION_HOLD_MS = 400;
+const MOTION_HOLD_MS = 300;
+/** Stillness after the last frame before the picture is refined (see the header). */
+const REFINE_AFTER_MS = 150;
 
 export class ScreenSender {
   #differ = new FrameDiffer();
@@ -90,12 +102,16 @@ export class ScreenSender {
   #slowBigFrames = 0;
   #lastBigAt = 0;
   #forceKeyframe = true;
+  /** A lossy frame went out at a preset that refines; not refined yet. */
+  #refineDue = false;
+  #lastFrameAt = 0;
   #preset: QualityPreset = "auto";
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastChange = 0;
   #stopped = false;
   framesSent = 0;
   bytesSent = 0;
+  refinements = 0;
   /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
   readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0, halved: 0 };
 
@@ -196,7 +212,8 @@ export class ScreenSender {
         pointer !== this.#lastCursor;
       this.#lastCursor = pointer;
       const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
-      if (changed || this.#forceKeyframe || this.#motionOver()) {
+      if (!changed && !this.#forceKeyframe && !this.#motionOver()) this.#maybeRefine(link);
+      else {
         if (link.buffered() <= MAX_BUFFERED) {
           this.#pendingChange = false;
           this.#capture(link, { changed, cursor, area, rects });
@@ -251,7 +268,10 @@ export class ScreenSender {
     if (big) this.#lastBigAt = t2;
     const leaving = this.#motionOver();
     if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
-    if (!changed && !this.#forceKeyframe && !leaving) return;
+    if (!changed && !this.#forceKeyframe && !leaving) {
+      if (!known) this.#maybeRefine(link);
+      return;
+    }
     if (changed) this.#changed();
     const source = this.#motion && this.options.downscale ? this.options.downscale(frame) : frame;
     if (source !== frame) this.timing.halved++;
@@ -270,6 +290,7 @@ export class ScreenSender {
     const encoded = this.#encoder.encode(source.data, source.stride, {
       keyframe: this.#forceKeyframe,
       dirty: source === frame ? dirty : undefined,
+      at: t0,
     });
     const encodeMs = performance.now() - t2;
     this.timing.encode += encodeMs;
@@ -282,17 +303,43 @@ export class ScreenSender {
     }
     if (!encoded) return;
     this.#forceKeyframe = false;
+    this.#send(link, encoded, frame, capturedAt);
+    this.#refineDue = this.#preset !== "low" && this.#preset !== "greyscale";
+  }
+
+  #send(
+    link: Link,
+    encoded: { data: Uint8Array; keyframe: boolean },
+    screen: { width: number; height: number },
+    capturedAt: number,
+  ) {
     const bytes = encodeMediaFrame({
       codec: "vp8",
       keyframe: encoded.keyframe,
-      width: frame.width,
-      height: frame.height,
+      width: screen.width,
+      height: screen.height,
       capturedAt,
       data: encoded.data,
     });
     link.sendMedia(bytes);
+    this.#lastFrameAt = performance.now();
     this.framesSent++;
     this.bytesSent += bytes.byteLength;
+  }
+
+  /** The still picture, once, near-losslessly (see the header); full size only. */
+  #maybeRefine(link: Link) {
+    const now = performance.now();
+    if (!this.#refineDue || this.#motion || now - this.#lastFrameAt < REFINE_AFTER_MS) return;
+    if (!this.#encoder?.refine || link.buffered() > MAX_BUFFERED) return;
+    this.#refineDue = false;
+    const capturedAt = Date.now();
+    const t0 = performance.now();
+    const encoded = this.#encoder.refine({ at: t0 });
+    this.timing.encode += performance.now() - t0;
+    if (!encoded) return;
+    this.#send(link, encoded, this.options.desktop, capturedAt);
+    this.refinements++;
   }
 
   /** In motion mode, and the last big change is long enough ago to go back to full size. */
@@ -306,44 +353,4 @@ function boundingBox(rects: Rect[]): Rect {
   const right = Math.max(...rects.map((r) => r.x + r.width));
   const bottom = Math.max(...rects.map((r) => r.y + r.height));
   return { x, y, width: right - x, height: bottom - y };
-}
-
-/** The screen area the cursor image covers. */
-function cursorRect(cursor: CursorImage): Rect {
-  return {
-    x: cursor.x - cursor.hotX,
-    y: cursor.y - cursor.hotY,
-    width: cursor.width,
-    height: cursor.height,
-  };
-}
-
-/** Blends the cursor (ARGB, premultiplied as XFixes gives it) into a B,G,R,X frame. */
-export function drawCursor(frame: Frame, cursor: CursorImage) {
-  const left = cursor.x - cursor.hotX;
-  const top = cursor.y - cursor.hotY;
-  const data = frame.data;
-  for (let row = 0; row < cursor.height; row++) {
-    const y = top + row;
-    if (y < 0 || y >= frame.height) continue;
-    for (let col = 0; col < cursor.width; col++) {
-      const x = left + col;
-      if (x < 0 || x >= frame.width) continue;
-      const argb = cursor.pixels[row * cursor.width + col];
-      const alpha = argb >>> 24;
-      if (alpha === 0) continue;
-      const at = y * frame.stride + x * 4;
-      const r = (argb >>> 16) & 0xff, g = (argb >>> 8) & 0xff, b = argb & 0xff;
-      if (alpha === 255) {
-        data[at] = b;
-        data[at + 1] = g;
-        data[at + 2] = r;
-      } else {
-        const keep = 255 - alpha;
-        data[at] = Math.min(255, b + data[at] * keep / 255);
-        data[at + 1] = Math.min(255, g + data[at + 1] * keep / 255);
-        data[at + 2] = Math.min(255, r + data[at + 2] * keep / 255);
-      }
-    }
-  }
 }

@@ -1,0 +1,131 @@
+// The still picture's refinement (screen.ts): after motion stops, the agent sends the still
+// screen once more, near-losslessly, within half a second — at Normal and High, never at Low.
+// Real libvpx encoder and decoder, a fake desktop and change watcher (no X display needed).
+import assert from "node:assert/strict";
+import { decodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
+import { Vp8Encoder } from "./media/vp8.ts";
+import { type DecodedFrame, Vp8Decoder } from "./media/vp8_decoder_test_support.ts";
+import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+import { ScreenSender } from "./screen.ts";
+
+const ignore = !Vp8Encoder.available();
+const W = 640, H = 360, STRIDE = W * 4;
+
+/** Dark "text" on a light page, scrolled by `shift` px (as in vp8_rate_test.ts). */
+function textPage(shift: number): Uint8Array {
+  const f = new Uint8Array(STRIDE * H).fill(0xf0);
+  for (let y = 0; y < H; y++) {
+    const row = y + shift, line = Math.floor(row / 18), inLine = row % 18;
+    if (inLine >= 12) continue;
+    for (let x = 8; x < W - 8; x++) {
+      const glyph = Math.floor(x / 8), col = x % 8;
+      if (col === 7 || (line * 31 + glyph) % 11 === 0) continue;
+      const h = Math.imul(line * 7919 + glyph * 104729 + inLine * 31 + col, 0x9e3779b1) >>> 0;
+      if (h % 5 < 2) {
+        const o = y * STRIDE + x * 4;
+        f[o] = 0x20 + (line % 3) * 40;
+        f[o + 1] = 0x20;
+        f[o + 2] = 0x30 + (glyph % 4) * 30;
+      }
+    }
+  }
+  return f;
+}
+
+function lumaPsnr(bgrx: Uint8Array, y: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < W * H; i++) {
+    const b = bgrx[i * 4], g = bgrx[i * 4 + 1], r = bgrx[i * 4 + 2];
+    sum += (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16 - y[i]) ** 2;
+  }
+  return sum === 0 ? 99 : 10 * Math.log10(255 * 255 / (sum / (W * H)));
+}
+
+/** Scrolls for a while, stops, and returns what arrived after the last scrolled frame. */
+async function scrollThenStop(preset: QualityPreset) {
+  let page = textPage(0);
+  const pending: Rect[] = [];
+  let wake: (() => void) | null = null;
+  const watcher: DamageWatcher = {
+    wait: (ms) =>
+      pending.length ? Promise.resolve(true) : new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        wake = () => (clearTimeout(timer), resolve(true));
+      }),
+    take: () => pending.splice(0),
+    close: () => {},
+  };
+  const frame = (): Frame => ({ width: W, height: H, stride: STRIDE, data: page });
+  const desktop = { width: W, height: H, grab: frame, cursor: () => null, damage: () => watcher };
+  const media: { at: number; bytes: Uint8Array }[] = [];
+  const link = {
+    send: () => {},
+    sendMedia: (bytes: Uint8Array) => void media.push({ at: performance.now(), bytes }),
+    buffered: () => 0,
+  };
+  const sender = new ScreenSender({
+    desktop: desktop as unknown as Desktop,
+    encoder: (width, height) => new Vp8Encoder({ width, height, preset: "normal" }),
+  }, { link: () => link, allowed: () => true });
+  sender.setPreset(preset, true);
+  sender.resume();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(100);
+  // 24 px per frame at ≈ 30 frames/s: every frame coarse at this bitrate.
+  for (let i = 1; i <= 20; i++) {
+    page = textPage(i * 24);
+    pending.push({ x: 0, y: 0, width: W, height: H });
+    (wake as (() => void) | null)?.();
+    await sleep(33);
+  }
+  const lastMotion = media.length;
+  const stoppedAt = performance.now();
+  await sleep(800);
+  sender.stop();
+  const decoder = new Vp8Decoder();
+  let pic: DecodedFrame | null = null, moving = 0;
+  try {
+    for (const [i, m] of media.entries()) {
+      const decoded = decodeMediaFrame(m.bytes);
+      assert.ok(decoded.ok);
+      pic = decoder.decode(decoded.frame.data) ?? pic;
+      if (i === lastMotion - 1) moving = lumaPsnr(page, pic!.y);
+    }
+  } finally {
+    decoder.close();
+  }
+  const after = media.slice(lastMotion);
+  return {
+    moving,
+    still: lumaPsnr(page, pic!.y),
+    after: after.map((m) => Math.round(m.at - stoppedAt)),
+    refinements: sender.refinements,
+  };
+}
+
+Deno.test({
+  name: "a still screen after scrolling is refined to ≥ 45 dB within 0.5 s (Normal)",
+  ignore,
+  async fn() {
+    const r = await scrollThenStop("normal");
+    console.log(
+      `  last scrolled frame ${r.moving.toFixed(1)} dB, still ${r.still.toFixed(1)} dB; ` +
+        `frames after the stop at ${r.after.join(", ")} ms`,
+    );
+    assert.equal(r.refinements, 1, "one refinement, not one per idle tick");
+    assert.equal(r.after.length, 1, "the refinement is the only frame after the stop");
+    assert.ok(r.after[0] <= 500, `refined ${r.after[0]} ms after the stop`);
+    assert.ok(r.still >= 45, `still picture ${r.still.toFixed(1)} dB`);
+    assert.ok(r.moving < 40, `the scrolled frames were coarse (${r.moving.toFixed(1)} dB)`);
+  },
+});
+
+Deno.test({
+  name: "no refinement at Low (lossy on purpose)",
+  ignore,
+  async fn() {
+    const r = await scrollThenStop("low");
+    assert.equal(r.refinements, 0);
+    assert.deepEqual(r.after, []);
+  },
+});
