@@ -39,6 +39,13 @@ export function consoleShared(deps: AppDeps): ConsoleShared {
   const lines = new WeakMap<object, Promise<LogLine | undefined>>();
   const lineHtml = new WeakMap<object, Map<string, Promise<string>>>();
   found = {
+    // Never older than the latest notice, from whichever instance: the memo is keyed by the
+    // event object, and each notice is a new object — a remote one is parsed afresh from its
+    // NOTIFY (modules/live/bus.ts). A notice is published after its change committed, and
+    // PostgreSQL delivers a NOTIFY only after the NOTIFY's own commit, so the load it starts
+    // here sees that change or a later one. Rendered rows are keyed by the entry's version
+    // and the session's update time (`_rowKey`), so a newer snapshot never meets an old row;
+    // `resync` bypasses both and reads the whole queue (stream.ts).
     snapshot: snapshotMemo(deps.db),
     logLine: (event) => {
       let line = lines.get(event);

@@ -11,6 +11,8 @@
  * Each stream computes who its technician is (`Viewer`) and what its rows may offer
  * (`RowContext`) when it opens, and again on an `access` notice (a group's permissions
  * edited, someone moved between groups): if either changed, the whole queue is sent anew.
+ * On `resync` (notices of other instances may have been missed) both are read again and
+ * the whole queue is sent anew.
  * A published change is loaded once per app and rendered once per reader profile (see
  * row_cache.tsx).
  */
@@ -55,19 +57,32 @@ export function startConsoleStream(
   // Otherwise the rights are read again; a different view or row buttons resend the queue.
   const onAccess = async (event: Extract<LiveEvent, { kind: "access" }>) => {
     if (!_concerns(event, user)) return;
+    if (await rereadRights() === "changed") await sendQueue();
+  };
+
+  // Notices of the organisation may have been missed (another instance's, while the bus's
+  // LISTEN connection was down): rights and every row may have changed, so both are read again.
+  const onResync = async () => {
+    if (await rereadRights() !== "closed") await sendQueue();
+  };
+
+  const rereadRights = async (): Promise<"closed" | "same" | "changed"> => {
     const { sessionId } = user;
     const row = sessionId ? await userOfSession(deps.db, sessionId, deps.clock.now()) : undefined;
-    if (!row) return stream.close();
+    if (!row) {
+      stream.close();
+      return "closed";
+    }
     const fresh = await withCurrentPermissions(deps.db, toCurrentUser(row, sessionId));
     const [nextViewer, nextCtx] = await Promise.all([
       viewerFor(deps.db, fresh),
       rowContextFor(deps, fresh, ctx.t),
     ]);
     user = fresh;
-    if (_sameViewer(viewer, nextViewer) && nextCtx.key === ctx.key) return;
+    if (_sameViewer(viewer, nextViewer) && nextCtx.key === ctx.key) return "same";
     viewer = nextViewer;
     ctx = nextCtx;
-    await sendQueue();
+    return "changed";
   };
 
   const sendQueue = async () => {
@@ -114,6 +129,7 @@ export function startConsoleStream(
     if (event.kind === "session") run(() => onSession(event));
     else if (event.kind === "log") run(() => onLog(event));
     else if (event.kind === "access") run(() => onAccess(event));
+    else if (event.kind === "resync") run(onResync);
   }, { kind: "console" });
   stream.onClose(unsubscribe);
   run(sendQueue);

@@ -187,8 +187,12 @@ class AgentConnection {
     // Ended by the technician, the customer's page or a deadline (published after commit):
     // tell the agent, which stops sharing and exits rather than reconnecting to nothing.
     // Held or transferred: view and control stop (the agent and the customer's page hear it).
+    // "resync": session notices may have been missed (modules/live), so look again too.
     this.#unsubscribe = this.deps.live.subscribe(session.orgId, (event) => {
-      if (event.kind !== "session" || event.sessionId !== session.id) return;
+      const concerned = event.kind === "session"
+        ? event.sessionId === session.id
+        : event.kind === "resync";
+      if (!concerned) return;
       this.#follow(ws).catch((error) =>
         this.deps.log.error("agent end check failed", { error: String(error) })
       );

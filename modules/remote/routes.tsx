@@ -242,9 +242,11 @@ export const remoteRoutes = new Hono<AppEnv>()
           });
           const rights = authority;
           unsubscribe = deps.live.subscribe(session.orgId, (event: LiveEvent) => {
+            // "resync": notices may have been missed (modules/live), so anything may have.
             const concerned = event.kind === "session"
               ? event.sessionId === session.id
-              : event.kind === "access" && (event.userId ?? user.id) === user.id;
+              : event.kind === "resync" ||
+                event.kind === "access" && (event.userId ?? user.id) === user.id;
             if (concerned) rights.invalidate();
           });
         },

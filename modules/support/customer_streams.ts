@@ -289,7 +289,10 @@ export async function startCustomerStream(
   };
 
   const unsubscribe = deps.live.subscribe(session.orgId, (event) => {
-    if ("sessionId" in event && event.sessionId === session.id) schedule();
+    // "resync": notices may have been missed (modules/live); pumping reads everything anew.
+    if (event.kind === "resync" || "sessionId" in event && event.sessionId === session.id) {
+      schedule();
+    }
   }, { kind: "customer" });
   stream.onClose(async () => {
     unsubscribe();
