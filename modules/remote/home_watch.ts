@@ -65,7 +65,7 @@ class HomeWatch {
     const org = this.#orgs.get(orgId);
     if (!org) return;
     // "resync" (modules/live): notices may have been missed, look at every session again.
-    if ((event.kind as string) === "resync") {
+    if (event.kind === "resync") {
       for (const sessionId of org.sessions.keys()) this.check(orgId, sessionId);
     } else if (event.kind === "remote" && org.sessions.has(event.sessionId)) {
       this.check(orgId, event.sessionId);
