@@ -55,8 +55,7 @@ export interface BrowserRun {
 }
 
 export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<void>) {
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, t.app.fetch);
-  const base = `http://127.0.0.1:${server.addr.port}`;
+  const server = serveLoopback(t.app.fetch);
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
@@ -64,7 +63,7 @@ export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<v
   });
   try {
     await fn({
-      base,
+      base: server.base,
       browser,
       newPage: async (options = {}) => {
         const context = await browser.newContext({ locale: options.locale ?? "en-US" });
@@ -79,8 +78,41 @@ export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<v
     });
   } finally {
     await browser.close();
-    await server.shutdown();
+    await server.close();
   }
+}
+
+/**
+ * `handler` served on a free loopback port. `close()`, once the clients are gone, waits
+ * until every handler has returned and every response is done (sent or dropped) — no
+ * handler may still be at work when a test closes the app's database — and then stops the
+ * listener. What may still hold the listener then is a WebSocket upgrade answered after
+ * its client went (a workspace opening its remote-view socket as the test ends; on
+ * PostgreSQL, under load, that handler's queries take long enough): Deno's `shutdown()`
+ * waits forever for a socket that never opens nor closes, so it is cut after a moment. The
+ * orphan keeps neither the test nor the process alive.
+ */
+export function serveLoopback(
+  handler: Deno.ServeHandler,
+): { base: string; close(): Promise<void> } {
+  const inFlight = new Set<Promise<void>>();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req, info) => {
+    const answer = Promise.resolve(handler(req, info));
+    const done = answer.then(() => info.completed, () => {}).catch(() => {});
+    inFlight.add(done);
+    done.finally(() => inFlight.delete(done));
+    return answer;
+  });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    close: async () => {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cut = new Promise((resolve) => timer = setTimeout(resolve, 1_000));
+      await Promise.race([server.shutdown(), cut]);
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Signs `page` in through the sign-in form at `base` (password only) and waits for where
