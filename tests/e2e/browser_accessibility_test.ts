@@ -33,6 +33,18 @@ import { toCurrentUser } from "../../modules/auth/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 
 const SHOTS = Deno.env.get("A11Y_SHOTS");
+/** The Admin Center's sections, each audited (the master admin sees all of them). */
+const ADMIN_SECTIONS = [
+  "groups",
+  "technicians",
+  "channels",
+  "fields",
+  "outbox",
+  "sms",
+  "audit",
+  "organisation",
+  "security",
+];
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
 
 /** /console with session `id` open in its tab (the console reopens it after a reload). */
@@ -99,14 +111,18 @@ browserTest(
         await applyScheme(page, "light");
         await page.setViewportSize(SIZES[0]);
       }
-      await page.goto(`${base}/account`);
-      await audit(page, "/account", findings, counts);
+      for (const path of ["/account", "/console/options", "/console/replies"]) {
+        await page.goto(`${base}${path}`);
+        await audit(page, path, findings, counts);
+      }
 
       const admin = await newPage();
       await admin.setViewportSize(SIZES[0]);
       await signInPage(admin, base, ADMIN.email, ADMIN.password);
-      await admin.goto(`${base}/admin/groups`);
-      await audit(admin, "/admin", findings, counts);
+      for (const section of ADMIN_SECTIONS) {
+        await admin.goto(`${base}/admin/${section}`);
+        await audit(admin, `/admin/${section}`, findings, counts);
+      }
 
       console.log(counts.join("\n"));
       if (findings.length) console.log(findings.join("\n"));

@@ -136,7 +136,7 @@ export async function landmarkFindings(page: Page): Promise<Finding[]> {
 
 /** (c) The contrast of every visible text node's element against the first opaque background
  * up its ancestors (semi-transparent layers blended in): 4.5:1, or 3:1 for large text. Disabled
- * controls are exempt (WCAG 1.4.3), as is text that is visually hidden. */
+ * controls and their labels are exempt (WCAG 1.4.3), as is text that is visually hidden. */
 export async function contrastFindings(page: Page): Promise<Finding[]> {
   return await page.evaluate(() => {
     type RGBA = [number, number, number, number];
@@ -192,6 +192,9 @@ export async function contrastFindings(page: Page): Promise<Finding[]> {
       const rect = e.getBoundingClientRect();
       if (rect.width <= 1 || rect.height <= 1) continue;
       if (e.closest(":disabled, [aria-disabled=true]")) continue;
+      // A disabled control's label is part of that inactive control.
+      const control = e.closest("label")?.control;
+      if (control && (control as HTMLInputElement).disabled) continue;
       const style = getComputedStyle(e);
       let opacity = 1;
       for (let n: Element | null = e; n; n = n.parentElement) {
