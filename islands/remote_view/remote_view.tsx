@@ -76,7 +76,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       open: () =>
         this.setState((s) => ({ connected: true, status: s.status?.connection ? null : s.status })),
       message: (message) => this.#receive(message),
-      close: (reason) => this.#socketClosed(reason),
+      close: (reason, moved) => this.#socketClosed(reason, moved),
     });
     this.#peer = new VideoPeer({
       track: (track) => {
@@ -193,10 +193,12 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     }
   }
 
-  #socketClosed(reason: string) {
+  #socketClosed(reason: string, moved: boolean) {
     this.#stage.releaseAll(false);
     // The server ties our peer and our "watching" to the socket: both end with it.
     this.#closePeer();
+    // Moved to the server instance that holds the support app: back in a moment, no alarm.
+    if (moved) return this.setState({ connected: false, agent: null, watching: false });
     const text = this.#t("connectionLost") + (reason ? ` (${reason})` : "");
     const status = { text, error: true, connection: true };
     this.setState({ connected: false, agent: null, watching: false, status });

@@ -1,7 +1,9 @@
 /**
  * The viewer socket: JSON text frames to and from the server (protocol/viewer.ts), reconnecting
  * with back-off (0.5 s doubling to 5 s, reset by the first message after a reconnect), and a
- * ping every 2 s whose pong gives the round trip the stats show.
+ * ping every 2 s whose pong gives the round trip the stats show. A close with 4012 ("moved":
+ * the session's support app is on another server instance now) is no failure: the socket
+ * comes back at once, and lands where the app is.
  */
 import { isQualityPreset } from "../../protocol/limits.ts";
 import {
@@ -15,6 +17,9 @@ import {
 
 export const BACKOFF_MIN_MS = 500;
 export const BACKOFF_MAX_MS = 5_000;
+/** The server's close code for "reconnect now, the session lives elsewhere" (modules/remote). */
+export const MOVED_CODE = 4012;
+export const MOVED_RETRY_MS = 50;
 const PING_EVERY_MS = 2_000;
 
 const oneOf = <T extends string>(list: readonly T[], value: unknown, fallback: T): T =>
@@ -76,8 +81,11 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
 export interface SocketEvents {
   open(): void;
   message(message: ViewerMessage): void;
-  /** The socket closed (reason: the server's close reason, may be empty); a retry is planned. */
-  close(reason: string): void;
+  /**
+   * The socket closed (reason: the server's close reason, may be empty); a retry is planned.
+   * `moved`: the server sent it elsewhere (4012); the retry is immediate, nothing failed.
+   */
+  close(reason: string, moved: boolean): void;
 }
 
 /** What the socket needs from the browser (tests pass fakes). */
@@ -143,7 +151,13 @@ export class ViewerSocket {
     ws.onclose = (event) => {
       if (this.#ws !== ws || this.#stopped) return;
       this.#ws = null;
-      this.events.close(event.reason);
+      const moved = event.code === MOVED_CODE;
+      this.events.close(event.reason, moved);
+      if (moved) {
+        this.#backoff = BACKOFF_MIN_MS;
+        this.#retry = setTimeout(() => this.#connect(), MOVED_RETRY_MS);
+        return;
+      }
       this.#retry = setTimeout(() => this.#connect(), this.#backoff);
       this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
     };

@@ -74,7 +74,7 @@ class FakeSocket {
   closedWith: number | null = null;
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { reason: string }) => void) | null = null;
+  onclose: ((event: { reason: string; code: number }) => void) | null = null;
   onerror: (() => void) | null = null;
   constructor(readonly url: string) {
     FakeSocket.all.push(this);
@@ -89,9 +89,9 @@ class FakeSocket {
     this.readyState = FakeSocket.OPEN;
     this.onopen?.();
   }
-  drop(reason = "") {
+  drop(reason = "", code = 1006) {
     this.readyState = 3;
-    this.onclose?.({ reason });
+    this.onclose?.({ reason, code });
   }
 }
 
@@ -102,7 +102,7 @@ function socket() {
   const ws = new ViewerSocket("ws://h/ws", {
     open: () => events.push("open"),
     message: (m) => events.push(`message ${m.type}`),
-    close: (reason) => events.push(`close ${reason}`),
+    close: (reason, moved) => events.push(`close ${reason}${moved ? " (moved)" : ""}`),
   }, { WebSocket: FakeSocket as unknown as typeof WebSocket, now: () => now });
   return { ws, events, setNow: (ms: number) => (now = ms) };
 }
@@ -163,7 +163,31 @@ Deno.test("ViewerSocket.stop() closes the socket once it is open and never recon
   assert.equal(connecting.closedWith, null, "not closed while connecting");
   connecting.onopen!();
   assert.equal(connecting.closedWith, 1000);
-  connecting.onclose?.({ reason: "" });
+  connecting.onclose?.({ reason: "", code: 1000 });
   assert.deepEqual(events, [], "no events after stop");
   assert.equal(FakeSocket.all.length, 1);
+});
+
+Deno.test("ViewerSocket: a close with 4012 (moved) reconnects after 50 ms and keeps the back-off short", async () => {
+  const { ws, events } = socket();
+  const delays: number[] = [];
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((run: () => void, ms: number) => {
+    delays.push(ms);
+    return realSetTimeout(run, 0);
+  }) as typeof setTimeout;
+  try {
+    ws.start();
+    FakeSocket.all.at(-1)!.drop("gone");
+    await new Promise((r) => realSetTimeout(r, 5));
+    FakeSocket.all.at(-1)!.drop("moved", 4012);
+    await new Promise((r) => realSetTimeout(r, 5));
+    FakeSocket.all.at(-1)!.drop("gone");
+    await new Promise((r) => realSetTimeout(r, 5));
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    ws.stop();
+  }
+  assert.deepEqual(delays, [500, 50, 500]);
+  assert.deepEqual(events, ["close gone", "close moved (moved)", "close gone"]);
 });
