@@ -1,6 +1,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type DatabaseNotifications, postgresNotifications } from "./notifications.ts";
+
+export type { DatabaseNotifications };
 
 /** The drizzle handle every module queries through, whichever engine is underneath. */
 // deno-lint-ignore no-explicit-any
@@ -12,25 +15,6 @@ export interface DatabaseHandle {
   /** PostgreSQL's LISTEN/NOTIFY, to tell other instances on the same database; PGlite: none. */
   notifications?: DatabaseNotifications;
   close(): Promise<void>;
-}
-
-/**
- * LISTEN/NOTIFY between the processes on one PostgreSQL database. A notification sent after
- * a commit reaches the listeners after that commit; payloads are at most 8000 bytes.
- */
-export interface DatabaseNotifications {
-  /**
-   * Listens on `channel` until `unlisten()`. The LISTEN connection is re-established by
-   * itself after it dies (postgres.js), and `onListen` is called each time it is listening
-   * again — between two calls notifications may have been missed.
-   */
-  listen(
-    channel: string,
-    onMessage: (payload: string) => void,
-    onListen?: () => void,
-  ): Promise<{ unlisten(): Promise<void> }>;
-  /** Sends `payload` on `channel`; notifications are sent in the order of the calls. */
-  notify(channel: string, payload: string): Promise<void>;
 }
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
@@ -65,22 +49,13 @@ export async function openPostgres(url: string): Promise<DatabaseHandle> {
     await migrator.end();
   }
   const client = postgres(url, { max: 10, onnotice: () => {} });
-  // NOTIFYs go over one connection of their own, so they are sent (and arrive) in the order
-  // they were published; postgres.js pipelines them, so that costs no round trip each.
-  let notifier: ReturnType<typeof postgres> | undefined;
-  const notifications: DatabaseNotifications = {
-    listen: (channel, onMessage, onListen) => client.listen(channel, onMessage, onListen),
-    notify: async (channel, payload) => {
-      notifier ??= postgres(url, { max: 1, onnotice: () => {} });
-      await notifier.notify(channel, payload);
-    },
-  };
+  const notifications = postgresNotifications(url, client, postgres);
   return {
     db: drizzle(client),
     kind: "postgres",
     notifications,
     close: async () => {
-      await Promise.all([client.end(), notifier?.end()]);
+      await Promise.all([client.end(), notifications.close()]);
     },
   };
 }
