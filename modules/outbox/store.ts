@@ -134,8 +134,9 @@ export class OutboxStore<Row extends OutboxRow> {
 
   /**
    * Marks rows as being delivered by pushing `nextAttemptAt` past the claim window in one
-   * UPDATE; a concurrent deliverer's UPDATE re-checks "due" on the new row version and skips
-   * them. If the process dies mid-send the claim simply expires and the row is retried.
+   * UPDATE; a concurrent deliverer (another instance) skips the rows being claimed, so no
+   * row is claimed twice and two deliverers share the work. If the process dies mid-send
+   * the claim simply expires and the row is retried.
    * `ids` claims those rows if pending and due, or held (naming a held row asks for it to go
    * out now); without `ids`, up to `batch` due pending rows, the longest waiting first.
    */
@@ -148,17 +149,22 @@ export class OutboxStore<Row extends OutboxRow> {
       eq(table.status, "pending"),
       or(isNull(table.nextAttemptAt), lte(table.nextAttemptAt, options.now)),
     )!;
-    let where: SQL;
+    const set = { status: "pending" as const, nextAttemptAt: options.until };
     if (options.ids) {
-      where = and(inArray(table.id, options.ids), or(due, eq(table.status, "held")))!;
-    } else {
-      const batch = db.select({ id: table.id }).from(table).where(due)
-        .orderBy(asc(table.nextAttemptAt)).limit(options.batch);
-      where = and(inArray(table.id, batch), due)!;
+      const named = and(inArray(table.id, options.ids), or(due, eq(table.status, "held")))!;
+      return await db.update(table).set(set).where(named).returning() as Row[];
     }
-    const claimed = await db.update(table)
-      .set({ status: "pending", nextAttemptAt: options.until })
-      .where(where)
+    // The batch is picked once, in a CTE: rows another instance is claiming right now are
+    // skipped, not waited for, so two instances take different batches (a `where id in
+    // (… for update skip locked)` subquery may be re-run for rows changed meanwhile and
+    // claim more than a batch, or one instance finds its batch gone and stops).
+    const batch = db.$with("batch").as(
+      db.select({ id: table.id }).from(table).where(due)
+        .orderBy(asc(table.nextAttemptAt)).limit(options.batch)
+        .for("update", { skipLocked: true }),
+    );
+    const claimed = await db.with(batch).update(table).set(set)
+      .where(inArray(table.id, db.select({ id: batch.id }).from(batch)))
       .returning();
     return claimed as Row[];
   }
