@@ -54,10 +54,11 @@ async function openInConsole(page: Page, base: string, id: string) {
   await page.locator(`#ws-${id} #chat-input-${id}`).waitFor();
 }
 
-/** All findings on `page` in every scheme, as "where scheme rule" lines. */
+/** All findings on `page` as served (the customer's pages carry no scheme) and in every
+ * scheme, as "where scheme rule" lines. */
 async function audit(page: Page, where: string, findings: string[], counts: string[]) {
-  for (const scheme of SCHEMES) {
-    await applyScheme(page, scheme);
+  for (const scheme of ["as served", ...SCHEMES] as const) {
+    if (scheme !== "as served") await applyScheme(page, scheme);
     await page.waitForTimeout(50);
     const here: Finding[] = [
       ...await landmarkFindings(page),
@@ -216,6 +217,10 @@ browserTest(
         await page.reload();
         await page.locator(`#ws-${session.id} #chat-input-${session.id}`).waitFor();
         await page.keyboard.press("Tab");
+        if (!await page.evaluate(() => document.activeElement?.matches(".skip-link"))) {
+          problems.push(`${locale}: no skip link to follow`);
+          continue;
+        }
         await page.keyboard.press("Enter");
         if (!await page.evaluate(() => document.activeElement?.closest("main") !== null)) {
           problems.push(`${locale}: the skip link does not move focus into main`);
