@@ -9,7 +9,9 @@
 // on the instances in turn, and each console's stream is watched for them (lost: not seen
 // within 5 s). Prints the figures per instance count against the 1-instance run and the
 // targets (p95 < 200 ms at 4 instances; ≤ 5 ms p50 added by a relayed remote view).
-// --quick: 100 consoles, 500 sessions, 1 and 2 instances (a smoke run).
+// --quick: 100 consoles, 500 sessions, 1 and 2 instances (a smoke run). More knobs: --starts=N
+// (Holds, Resumes and new customers are half as many each), --rate=N (changes per second),
+// --relay-messages=N (viewer moves per path for the relay figure, tools/bench_relay).
 import { runBench } from "./bench_cluster/bench.ts";
 
 const flags = new Map<string, string | undefined>(
@@ -25,7 +27,8 @@ const { tables, text, header } = await runBench({
   consoles: number("consoles", quick ? 100 : 1000),
   sessions: number("sessions", quick ? 500 : 5000),
   starts: number("starts", quick ? 40 : 200),
-  rate: number("rate", 20),
+  rate: number("rate", 10),
+  relayMessages: number("relay-messages", quick ? 200 : 500),
   progress: (message) => console.error(`[bench:cluster] ${message}`),
 });
 console.log(header);

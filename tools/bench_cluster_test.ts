@@ -1,7 +1,8 @@
 // The cluster bench's core on tiny numbers, so `deno task bench:cluster` does not rot: one
 // and two real instances on fresh PostgreSQL databases, 6 consoles in groups of 3, every
 // kind of change measured, nothing lost on either — a change made on one instance reaches
-// the consoles on the other (the live hub over LISTEN/NOTIFY). PostgreSQL only (DATABASE_URL).
+// the consoles on the other (the live hub over LISTEN/NOTIFY); the relayed remote view is
+// measured at two. PostgreSQL only (DATABASE_URL).
 import assert from "node:assert/strict";
 import { runBench } from "./bench_cluster/bench.ts";
 
@@ -20,6 +21,7 @@ Deno.test({
       starts: 4,
       rate: 20,
       workers: 1,
+      relayMessages: 20,
     });
     assert.equal(results.length, 2);
     for (const r of results) {
@@ -34,6 +36,9 @@ Deno.test({
       assert.equal(r.cpu.length, r.instances);
       assert.ok(r.cpu.every((c) => c.total > 0), "CPU time read for every instance");
     }
+    const relay = results[1].relay;
+    assert.ok(relay && relay.local.length === 20 && relay.relayed.length === 20, relay?.note);
+    assert.equal(results[0].relay, undefined, "no relay with one instance");
     assert.equal(tables[0].length, 2);
     assert.ok(text.some((line) => line.startsWith("target p95 < 200 ms")));
   },

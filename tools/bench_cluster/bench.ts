@@ -2,8 +2,9 @@
  * The cluster bench's core, shared by `deno task bench:cluster` and its test: one run per
  * instance count (run.ts), one after another on a fresh database each, then the report.
  */
+import { measureRelay } from "../bench_relay/measure.ts";
 import { report } from "./report.ts";
-import { runInstances, type RunOptions, type RunResult } from "./run.ts";
+import { runInstances, type RunResult } from "./run.ts";
 
 export interface BenchOptions {
   instances: number[];
@@ -16,7 +17,8 @@ export interface BenchOptions {
   windowMs?: number;
   /** The PostgreSQL server to create the runs' databases on (any database URL on it). */
   databaseUrl?: string;
-  relay?: RunOptions["relay"];
+  /** Viewer moves per path for the relayed-remote-view figure (helper of bench:relay). */
+  relayMessages?: number;
   progress?: (message: string) => void;
 }
 
@@ -57,7 +59,8 @@ export async function runBench(o: BenchOptions): Promise<{
         windowMs: o.windowMs ?? 5_000,
         workers: o.workers ?? 2,
         adminUrl: adminUrl(o.databaseUrl),
-        relay: o.relay,
+        relay: (urls, databaseUrl) =>
+          measureRelay(urls, databaseUrl, { messages: o.relayMessages ?? 500 }),
         progress: o.progress ?? (() => {}),
       }),
     );

@@ -138,7 +138,7 @@ export function report(
     );
   }
   if (relayed.length === 0) {
-    text.push("relayed remote view: not measured (needs 2 or more instances)");
+    text.push("relayed remote view: not measured (it needs a run with 2 or more instances)");
   }
   return { tables: [overall, byKind], text };
 }

@@ -10,6 +10,7 @@
  * instance's CPU time. The database is dropped and the instances stopped at the end.
  */
 import postgres from "postgres";
+import type { RelayFigures } from "../bench_relay/measure.ts";
 import { startCluster } from "../cluster/harness.ts";
 import {
   Browser,
@@ -41,13 +42,6 @@ export interface RunOptions {
   /** Optional: measures relayed vs same-instance remote view on the running cluster. */
   relay?: (urls: string[], databaseUrl: string) => Promise<RelayFigures | undefined>;
   progress: (message: string) => void;
-}
-
-export interface RelayFigures {
-  /** Round trips of a viewer message, same instance as the agent vs relayed, in ms. */
-  local: number[];
-  relayed: number[];
-  note?: string;
 }
 
 export interface RunResult {
@@ -248,7 +242,12 @@ export async function runInstances(o: RunOptions): Promise<RunResult> {
 
     const cpuAfter = await Promise.all(cluster.instances.map((i) => cpuSeconds(i.pid)));
     const lag = { ...(await fleet.lag()), mainMax };
-    const relay = o.relay && o.instances > 1 ? await o.relay(urls, database.url) : undefined;
+    // While the consoles are still open: the relay is measured on a loaded cluster.
+    const relay = o.relay && o.instances > 1
+      ? await o.relay(urls, database.url).catch((error): RelayFigures => {
+        return { local: [], relayed: [], note: `failed: ${error}` };
+      })
+      : undefined;
     const cpuEnd = await Promise.all(cluster.instances.map((i) => cpuSeconds(i.pid)));
     return {
       instances: o.instances,
