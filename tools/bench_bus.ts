@@ -159,7 +159,7 @@ async function main() {
     console.log(row("bus A → B (NOTIFY)", bus));
     console.log(row("select 1 round trip", roundTrip).replace(/NaN$/, "   —"));
     console.log(`LISTEN backends terminated → B listening again: ${recoveryMs.toFixed(0)} ms`);
-    console.log(`bus warnings: ${warnings.length} (expected 2: A and B lost and back)`);
+    console.log(`bus warnings: ${warnings.length} (expected 4: A and B lost, A and B back)`);
     const load = Deno.loadavg()[0].toFixed(1);
     console.log(`load average ${load} on ${navigator.hardwareConcurrency} CPUs`);
     console.log(JSON.stringify({ inProcess, bus, roundTrip, recoveryMs, load: Number(load) }));

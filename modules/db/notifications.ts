@@ -1,6 +1,6 @@
 /**
- * PostgreSQL LISTEN/NOTIFY for `DatabaseHandle.notifications`. LISTEN rides on postgres.js's
- * own listener connection, which re-subscribes by itself after it dies. NOTIFYs go over one
+ * PostgreSQL LISTEN/NOTIFY for `DatabaseHandle.notifications`. LISTEN has a connection of its
+ * own that is LISTENed again after it dies, for as long as it takes (listener.ts). NOTIFYs go over one
  * connection of their own, so they are sent — and arrive — in the order of the calls; while
  * one statement is under way the next calls queue up and leave together in one statement
  * (one transaction, many notifications, still in order): one event costs one round trip,
@@ -11,6 +11,7 @@
  * payloads small (the live hub refuses bigger ones before they get here).
  */
 import type postgres from "postgres";
+import { PostgresListener } from "./listener.ts";
 
 /**
  * LISTEN/NOTIFY between the processes on one PostgreSQL database. A notification sent after
@@ -19,13 +20,14 @@ import type postgres from "postgres";
 export interface DatabaseNotifications {
   /**
    * Listens on `channel` until `unlisten()`. The LISTEN connection is re-established by
-   * itself after it dies (postgres.js), and `onListen` is called each time it is listening
-   * again — between two calls notifications may have been missed.
+   * itself after it dies: `onLost` is called when it died, `onListen` each time it is
+   * listening (the first time too) — between the two, notifications were missed.
    */
   listen(
     channel: string,
     onMessage: (payload: string) => void,
     onListen?: () => void,
+    onLost?: () => void,
   ): Promise<{ unlisten(): Promise<void> }>;
   /** Sends `payload` on `channel`; notifications are sent in the order of the calls. */
   notify(channel: string, payload: string): Promise<void>;
@@ -45,9 +47,9 @@ interface Pending {
 
 export function postgresNotifications(
   url: string,
-  client: postgres.Sql,
   open: (url: string, options: postgres.Options<never>) => postgres.Sql,
 ): DatabaseNotifications & { close(): Promise<void> } {
+  const listener = new PostgresListener(url, open);
   let notifier: postgres.Sql | undefined;
   let queue: Pending[] = [];
   let sending = false;
@@ -74,14 +76,15 @@ export function postgresNotifications(
   };
 
   return {
-    listen: (channel, onMessage, onListen) => client.listen(channel, onMessage, onListen),
+    listen: (channel, onMessage, onListen, onLost) =>
+      listener.listen(channel, { onMessage, onListen, onLost }),
     notify: (channel, payload) =>
       new Promise<void>((resolve, reject) => {
         queue.push({ channel, payload, resolve, reject });
         if (!sending) flush();
       }),
     close: async () => {
-      await notifier?.end();
+      await Promise.all([listener.close(), notifier?.end()]);
     },
   };
 }

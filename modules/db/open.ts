@@ -49,7 +49,7 @@ export async function openPostgres(url: string): Promise<DatabaseHandle> {
     await migrator.end();
   }
   const client = postgres(url, { max: 10, onnotice: () => {} });
-  const notifications = postgresNotifications(url, client, postgres);
+  const notifications = postgresNotifications(url, postgres);
   return {
     db: drizzle(client),
     kind: "postgres",

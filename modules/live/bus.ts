@@ -20,6 +20,7 @@ export interface LiveBusNotifications {
     channel: string,
     onMessage: (payload: string) => void,
     onListen?: () => void,
+    onLost?: () => void,
   ): Promise<{ unlisten(): Promise<void> }>;
   notify(channel: string, payload: string): Promise<void>;
 }
@@ -63,6 +64,7 @@ export class LiveBus {
       BUS_CHANNEL,
       (payload) => this.#receive(payload),
       () => this.#listening(),
+      () => this.#lost(),
     );
     this.#unlisten = () => listening.unlisten();
     if (this.#stopped) await this.#unlisten();
@@ -103,11 +105,16 @@ export class LiveBus {
     this.options.deliver(envelope.event);
   }
 
+  #lost(): void {
+    if (this.#stopped) return;
+    this.#warn("live bus: the LISTEN connection was lost; other instances' notices are missed");
+  }
+
   /** Called on every LISTEN; all but the first mean the connection died and came back. */
   #listening(): void {
     if (this.#listens++ === 0 || this.#stopped) return;
     const orgs = [...this.options.organisations()];
-    this.#warn("live bus: the LISTEN connection was lost and is back; listeners look again", {
+    this.#warn("live bus: the LISTEN connection is back; listeners look again (resync)", {
       organisations: orgs.length,
     });
     this.stats.resyncs++;

@@ -7,13 +7,13 @@ import { type LiveEvent, LiveHub } from "./hub.ts";
  * in PostgreSQL); `reconnect()` plays a LISTEN connection that died and came back.
  */
 class FakeChannel {
-  listeners: { onMessage: (p: string) => void; onListen?: () => void }[] = [];
+  listeners: { onMessage: (p: string) => void; onListen?: () => void; onLost?: () => void }[] = [];
   sent: string[] = [];
   connection(): LiveBusNotifications {
     return {
-      listen: (channel, onMessage, onListen) => {
+      listen: (channel, onMessage, onListen, onLost) => {
         assert.equal(channel, BUS_CHANNEL);
-        const listener = { onMessage, onListen };
+        const listener = { onMessage, onListen, onLost };
         this.listeners.push(listener);
         onListen?.();
         return Promise.resolve({
@@ -29,6 +29,9 @@ class FakeChannel {
         return Promise.resolve();
       },
     };
+  }
+  lose() {
+    for (const l of this.listeners) l.onLost?.();
   }
   reconnect() {
     for (const l of this.listeners) l.onListen?.();
@@ -88,10 +91,13 @@ Deno.test("LiveHub.connectBus(): after the LISTEN connection comes back, each or
   const gone = b.subscribe("org3", (e) => void heard.push(`3:${e.kind}`));
   gone();
   assert.deepEqual(heard, [], "the first LISTEN is no resync");
+  channel.lose();
+  assert.match(warnings.join("\n"), /lost/);
+  assert.deepEqual(heard, []);
   channel.reconnect();
   assert.deepEqual(heard.sort(), ["1':resync", "1:resync", "2:resync"]);
   assert.equal(b.bus?.resyncs, 1);
-  assert.match(warnings.join("\n"), /lost and is back/);
+  assert.match(warnings.join("\n"), /is back/);
   a.publish({ kind: "session", orgId: "org2", sessionId: "s" });
   assert.deepEqual(heard.slice(3), ["2:session"], "later events still arrive");
   await stop();
