@@ -12,7 +12,8 @@ import { smsOutbox } from "../../modules/sms/schema.ts";
 import { fireDueDeadlines, readLog } from "../../modules/support/mod.ts";
 import { createPrivateSession } from "../../modules/support/test_support.ts";
 import { queueEntries } from "../../modules/support/test_support.ts";
-import { TestClient } from "../support/app.ts";
+import { ADMIN, TestClient } from "../support/app.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
 import { type ClusterTestApp, startClusterApps } from "../support/cluster.ts";
 import { technician } from "../support/sessions.ts";
 
@@ -213,11 +214,7 @@ Deno.test({
       });
       // One browser whose requests the load balancer sends to A and B in turn, over real HTTP
       // (both see the address 127.0.0.1).
-      let turn = 0;
-      const browser = new TestClient({
-        request: (url, init) =>
-          fetch(url.replace("http://localhost", [a, b][turn++ % 2].url), init),
-      });
+      const browser = roundRobin([a, b]);
       await browser.get("/pin");
       const wrong = (i: number) => {
         const pin = String(100_000 + i);
@@ -240,6 +237,73 @@ Deno.test({
         await res.body?.cancel();
         assert.equal(res.status, 429, `even the right PIN waits on ${app === a ? "A" : "B"}`);
       }
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+/** A client whose requests go to `apps` in turn over real HTTP, like a round-robin balancer. */
+function roundRobin(apps: ClusterTestApp[]): TestClient {
+  let turn = 0;
+  return new TestClient({
+    request: (url, init) =>
+      fetch(url.replace("http://localhost", apps[turn++ % apps.length].url), init),
+  });
+}
+
+Deno.test({
+  name: "cluster: wrong passwords through A and B count on one sign-in throttle",
+  ignore,
+  fn: async () => {
+    const cluster = await startClusterApps(2);
+    try {
+      const browser = roundRobin(cluster.apps);
+      const statuses: number[] = [];
+      await browser.get("/signin");
+      for (let i = 0; i < 6; i++) {
+        // A, B, A, B, …: the first sign-in page came from the other one.
+        const res = await browser.post("/signin", { email: ADMIN.email, password: `wrong ${i}` });
+        await res.body?.cancel();
+        statuses.push(res.status);
+      }
+      // Four free failures and a fifth; the sixth (after three through each) must wait.
+      assert.equal(statuses.slice(0, 5).filter((s) => s === 429).length, 0, statuses.join());
+      assert.equal(statuses[5], 429, statuses.join());
+    } finally {
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "cluster: 40 API session creations at once through A and B — the budget of 30 holds",
+  ignore,
+  fn: async () => {
+    const cluster = await startClusterApps(2);
+    const [a] = cluster.apps;
+    try {
+      const tech = await technician(a);
+      const api = roundRobin(cluster.apps);
+      const tokenRes = await api.send("/api/v1/auth/token", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: tech.email, password: TECH_PASSWORD }),
+      });
+      assert.equal(tokenRes.status, 201);
+      const { token } = await tokenRes.json();
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          api.send("/api/v1/sessions", {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ method: "pin", customerName: `Batch ${i}` }),
+          })),
+      );
+      const statuses = answers.map((res) => res.status);
+      await Promise.all(answers.map((res) => res.body?.cancel()));
+      assert.equal(statuses.filter((s) => s === 201).length, 30, statuses.join());
+      assert.equal(statuses.filter((s) => s === 429).length, 10);
     } finally {
       await cluster.close();
     }
