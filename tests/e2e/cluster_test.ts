@@ -273,6 +273,7 @@ Deno.test({
 
       // B dies.
       const killedAt = performance.now();
+      const killedWall = Date.now();
       const sinceKill = () => Math.round(performance.now() - killedAt);
       b.kill("SIGKILL");
       await b.exited;
@@ -286,7 +287,13 @@ Deno.test({
           return rows[0]?.instance_id === a.id;
         }, 20_000);
         agentBack = sinceKill();
-        step(`agent reconnected through HAProxy to A ${agentBack} ms after the kill`);
+        // When the agent's socket opened on A (the request log), against when A recorded it home.
+        const opened = (await a.logTail(5_000)).split("\n")
+          .filter((l) => l.includes('"/agent/ws"') && l.includes('"status":101'))
+          .map((l) => Date.parse(JSON.parse(l).ts) - killedWall).filter((ms) => ms >= 0);
+        step(
+          `agent's socket on A ${opened[0]} ms, its home there ${agentBack} ms after the kill`,
+        );
       });
       await soft("the customer's page back with A's lines", async () => {
         await customerLog.filter({ hasText: lines[14] }).waitFor({ timeout: 20_000 });
@@ -348,7 +355,10 @@ Deno.test({
         const log = (await instance.logTail(400)).split("\n")
           .filter((l) => !l.includes('"/healthz"') && !l.includes('"/static/'))
           .slice(-40).join("\n");
-        console.error(`--- instance ${i + 1} (${instance.id})\n${log}`);
+        // The whole log outlives the cluster's directory, for a closer look.
+        const kept = `${Deno.makeTempDirSync({ prefix: "rescue-cluster-e2e-log-" })}/instance.log`;
+        await Deno.copyFile(instance.logFile, kept).catch(() => {});
+        console.error(`--- instance ${i + 1} (${instance.id}, whole log: ${kept})\n${log}`);
       }
       throw error;
     } finally {
