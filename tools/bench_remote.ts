@@ -14,6 +14,12 @@
 // data/bench_remote.json (processes' output: data/bench_remote_logs/). See
 // tools/bench_remote/README.md, and contender.ts for the contender interface.
 //
+// Picture fidelity (tools/bench_remote/fidelity.ts, its header says how): after each
+// workload's timing window, the viewer's frames against the X framebuffer at the same stamp
+// while it moves, then the still picture 0.5 s and 2 s after the workload stops — PSNR-Y,
+// SSIM, chroma PSNR and text-block PSNR — and a table of the issue-14 targets side by side.
+//
+//   --no-fidelity      skip the fidelity measurement
 //   --screenshots DIR  save the viewer page after each warm-up (to check what it shows)
 //   --cdp-network      leave Playwright's network instrumentation on in the viewer (see
 //                      viewer_browser.ts: it costs the machine ~60 % of a core with noVNC)
@@ -25,6 +31,13 @@ import { CHROMIUM_FLAGS } from "../tests/support/browser.ts";
 import type { BenchEnv, Contender, RunningContender } from "./bench_remote/contender.ts";
 import { contenders as allContenders } from "./bench_remote/contenders.ts";
 import { launchViewerBrowser } from "./bench_remote/viewer_browser.ts";
+import {
+  type FidelityResult,
+  FrameInbox,
+  measureFidelity,
+  ReferenceFrames,
+} from "./bench_remote/fidelity.ts";
+import { fidelityTable, targetsTable } from "./bench_remote/targets.ts";
 import {
   childrenOf,
   clockTicksPerSecond,
@@ -65,6 +78,7 @@ function parseArgs(argv: string[]) {
     cdpNetwork: false,
     screenshots: undefined as string | undefined,
     base: undefined as string | undefined,
+    fidelity: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -73,6 +87,7 @@ function parseArgs(argv: string[]) {
     else if (flag === "--seconds") opts.seconds = Number(value());
     else if (flag === "--warmup") opts.warmup = Number(value());
     else if (flag === "--cdp-network") opts.cdpNetwork = true;
+    else if (flag === "--no-fidelity") opts.fidelity = false;
     else if (flag === "--screenshots") opts.screenshots = value();
     else if (flag === "--base") opts.base = value();
     else if (flag === "--workloads") {
@@ -148,6 +163,8 @@ interface WorkloadResult {
   /** <video> sources: frames the element presented (decoded or not), per second. */
   elementFps: number | null;
   rawSamples: Sample[];
+  /** Picture fidelity (fidelity.ts), when measured. */
+  fidelity?: FidelityResult | null;
 }
 interface ContenderResult {
   name: string;
@@ -392,6 +409,7 @@ async function runContender(
   ids: { display: string; workloadPid?: number; xvfbPid: number },
   opts: { seconds: number; warmup: number; workloads: Workload[]; screenshots?: string },
   decoderScript: string,
+  fidelity?: { reference: ReferenceFrames; inbox: FrameInbox },
 ): Promise<ContenderResult> {
   const result: ContenderResult = { name: contender.name, workloads: [] };
   let context: BrowserContext | undefined;
@@ -409,7 +427,11 @@ async function runContender(
       (globalThis as unknown as { bench: { setWorkload(w: string): unknown } }).bench
         .setWorkload("idle")
     );
-    context = await viewer.newContext({ viewport: { width: WIDTH, height: HEIGHT + 120 } });
+    // bypassCSP: the fidelity grab POSTs frames to the harness on another loopback port.
+    context = await viewer.newContext({
+      viewport: { width: WIDTH, height: HEIGHT + 120 },
+      bypassCSP: true,
+    });
     context.setDefaultTimeout(30_000);
     const env: BenchEnv = { display: ids.display, width: WIDTH, height: HEIGHT, browser: context };
     const t0 = performance.now();
@@ -423,6 +445,24 @@ async function runContender(
         xvfb: ids.xvfbPid,
       }, { ...opts, contender: contender.name });
       result.workloads.push(r);
+      if (fidelity) {
+        r.fidelity = await measureFidelity({
+          viewer: running.page,
+          workload: workloadPage,
+          ...fidelity,
+          source: running.source,
+          layout: await workloadPage.evaluate(
+            (w) =>
+              (globalThis as unknown as { bench: { setWorkload(w: string): Layout } }).bench
+                .setWorkload(w),
+            workload,
+          ),
+          moving: workload !== "idle",
+        }).catch((e) => {
+          console.error(`  ${contender.name} ${workload}: fidelity failed: ${e}`);
+          return null;
+        });
+      }
       console.error(
         `  ${contender.name} ${workload}: ${r.fps.toFixed(1)} fps, p50 ${
           r.latencyMs ? r.latencyMs.p50.toFixed(0) : "–"
@@ -565,6 +605,16 @@ async function main() {
     ["code.js", "decode.js"].map((f) => Deno.readTextFile(new URL(f, HERE))),
   )).join("\n");
 
+  let fidelity: { reference: ReferenceFrames; inbox: FrameInbox } | undefined;
+  if (opts.fidelity) {
+    const reference = new ReferenceFrames(xvfb.display);
+    const inbox = new FrameInbox();
+    cleanups.push(async () => {
+      reference.close();
+      await inbox.close();
+    });
+    fidelity = { reference, inbox };
+  }
   const results: ContenderResult[] = [];
   for (const contender of chosen) {
     console.error(`contender ${contender.name}`);
@@ -577,6 +627,7 @@ async function main() {
         { display: xvfb.display, workloadPid: workload.pid, xvfbPid: xvfb.proc.pid },
         opts,
         decoderScript,
+        fidelity,
       ),
     );
   }
@@ -585,6 +636,10 @@ async function main() {
     `\n## bench:remote — ${WIDTH}x${HEIGHT} Xvfb, ${opts.warmup} s warm-up + ${opts.seconds} s per workload\n`,
   ];
   for (const r of results) out.push(contenderTable(r), "");
+  if (opts.fidelity) {
+    for (const r of results) out.push(fidelityTable(r), "");
+    out.push(targetsTable(results), "");
+  }
   const [base, ...others] = results;
   for (const o of others) out.push(comparisonTable(base, o), "");
   if (!others.length) {

@@ -166,6 +166,33 @@
         height: el.height || el.videoHeight,
       };
     },
+    /**
+     * The picture shown right now at the screen's size (fidelity.ts): drawn from the element
+     * (a <video> through one VideoFrame snapshot), its top stamp read, and its RGBA pixels
+     * POSTed to the harness at `url`. Returns { counter } (null: the stamp did not read).
+     */
+    async grab({ source, top, screen, url }) {
+      const el = document.querySelector(source);
+      const isVideo = el instanceof HTMLVideoElement;
+      const ew = isVideo ? el.videoWidth : el.width;
+      const canvas = new OffscreenCanvas(screen.width, screen.height);
+      const ctx = canvas.getContext("2d", { willReadFrequently: true, alpha: false });
+      const frame = isVideo && typeof VideoFrame === "function" ? new VideoFrame(el) : el;
+      try {
+        ctx.drawImage(frame, 0, 0, screen.width, screen.height);
+      } finally {
+        if (frame !== el) frame.close();
+      }
+      const data = ctx.getImageData(0, 0, screen.width, screen.height).data;
+      const parsed = C.parse(C.readBytes(data, screen.width, top.x, top.y));
+      if (!parsed) return { counter: null, why: `stamp unreadable (element ${ew} px wide)` };
+      const reduced = ew < screen.width ? 1 : 0;
+      await fetch(`${url}&counter=${parsed.counter}&reduced=${reduced}`, {
+        method: "POST",
+        body: data,
+      });
+      return { counter: parsed.counter };
+    },
     /** Decodes the stamps on screen right now: { top, bottom } (each null when unreadable). */
     peek({ source, top, bottom, screen }) {
       const el = document.querySelector(source);

@@ -7,7 +7,7 @@
 //   video      a procedurally generated photo-like landscape with fine grain, panned and
 //              zoomed every frame (30 Hz): every pixel changes, nothing compresses trivially
 //
-// `globalThis.bench` is the harness's handle: setWorkload(name) → layout, status().
+// `globalThis.bench` is the harness's handle: setWorkload(name) → layout, status(), freeze().
 (() => {
   const W = 1920;
   const H = 1080;
@@ -287,7 +287,12 @@
     return { workload, hz, counter, painted, now: performance.now(), photoMs };
   }
 
-  globalThis.bench = { setWorkload, status, workloads: Object.keys(WORKLOADS) };
+  /** Stops painting, the screen left as it is (the harness then measures the still picture). */
+  function freeze() {
+    hz = 0;
+  }
+
+  globalThis.bench = { setWorkload, status, freeze, workloads: Object.keys(WORKLOADS) };
   const fromHash = location.hash.slice(1);
   setWorkload(WORKLOADS[fromHash] ? fromHash : "idle");
 })();
