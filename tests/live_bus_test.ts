@@ -15,6 +15,7 @@ import type { TestApp, TestClient } from "./support/app.ts";
 import { type ClusterTestApp, startClusterApps } from "./support/cluster.ts";
 
 const ignore = !Deno.env.get("DATABASE_URL");
+const METRICS_TOKEN = "live-bus-test-metrics-token";
 
 /** `browser`'s sign-in, used on another instance (the cookie is valid on every one). */
 async function sameBrowserOn(t: TestApp, browser: TestClient): Promise<TestClient> {
@@ -85,7 +86,7 @@ Deno.test({
     "two instances: after the LISTEN backends are terminated the console gets the whole queue again, and later notices still arrive",
   ignore,
   async fn() {
-    const cluster = await startClusterApps(2);
+    const cluster = await startClusterApps(2, { env: { METRICS_TOKEN } });
     const streams: SseReader[] = [];
     const [a, b] = cluster.apps;
     try {
@@ -112,6 +113,13 @@ Deno.test({
       await until(() => b.deps.live.bus?.resyncs === 1, "B listening again");
       const session = await createPinSession(b, annOnB, "Dave");
       await console.until(rowsOf(session.id, "connecting"), 1_000);
+
+      // What Prometheus reads of it on A.
+      const metrics = await (await fetch(`${a.url}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      })).text();
+      assert.match(metrics, /^rescue_live_bus_resyncs_total 1$/m);
+      assert.match(metrics, /^rescue_live_bus_notices_total\{outcome="received"\} [1-9]/m);
     } finally {
       for (const s of streams) await s.cancel().catch(() => {});
       await cluster.close();

@@ -67,6 +67,31 @@ export function createMetrics(deps: AppDeps): AppMetrics {
   total("frame_bytes_received_total", "Bytes of screen frames received from agents", "bytesIn");
   total("frames_relayed_total", "Screen frames sent on to viewers (per viewer)", "framesOut");
   total("frame_bytes_relayed_total", "Bytes of screen frames sent on to viewers", "bytesOut");
+  // The live bus between instances (PostgreSQL only; absent on PGlite): notices sent to the
+  // others, received from them, refused as too big for NOTIFY, and resyncs after a lost LISTEN.
+  new Counter({
+    name: PREFIX + "live_bus_notices_total",
+    help: "Live notices over the bus between instances, by what became of them",
+    labelNames: ["outcome"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const bus = deps.live.bus;
+      if (!bus) return;
+      for (const outcome of ["sent", "received", "refused"] as const) {
+        this.inc({ outcome }, bus[outcome]);
+      }
+    },
+  });
+  new Counter({
+    name: PREFIX + "live_bus_resyncs_total",
+    help: "Times the bus's LISTEN connection came back and every console looked again",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(deps.live.bus?.resyncs ?? 0);
+    },
+  });
   new Gauge({
     name: PREFIX + "outbox_backlog",
     help: "Messages not yet sent: pending (will be tried) or held (no gateway configured)",
