@@ -19,6 +19,14 @@ import postgres from "postgres";
 import { CHROMIUM_ARGS } from "../support/browser.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import {
+  exists,
+  framesDecoded,
+  KEEP_PEERS,
+  peerReport,
+  startAgent,
+  waitFor,
+} from "../support/cluster_e2e.ts";
+import {
   CLUSTER_ADMIN,
   type ClusterInstance,
   freshDatabase,
@@ -26,20 +34,11 @@ import {
 } from "../../tools/cluster/harness.ts";
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
-const began = performance.now();
+let began = performance.now();
 const seconds = () => ((performance.now() - began) / 1000).toFixed(1).padStart(5);
 /** Progress lines with the time since the start, so a stuck step names itself. */
 const step = (what: string) => console.log(`  ${seconds()} s · ${what}`);
 const row = (id: string) => `#queue tbody tr[data-session="${id}"]`;
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function waitStatus(page: Page, id: string, status: string, timeout = 20_000) {
   await page.locator(`${row(id)}[data-status="${status}"]`).waitFor({ state: "attached", timeout });
@@ -81,40 +80,6 @@ async function waitLive(page: Page, id: string, status: string, where: string) {
   }
 }
 
-async function exists(path: string) {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
-/** The agent, joining by PIN through `server`; resolves its window's address. */
-function startAgent(pin: string, server: string, display: string, work: string) {
-  const output: string[] = [];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "agent/main.ts", "--pin", pin, "--server", server, "--no-open"]
-      .concat(["--state-dir", `${work}/agent-state`]),
-    env: { DISPLAY: display, LANG: "en_GB.UTF-8" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const page = Promise.withResolvers<string>();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (
-      const line of stream.pipeThrough(
-        new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
-      )
-    ) {
-      output.push(line);
-      if (Deno.env.get("E2E_VERBOSE")) step(`agent: ${line.trim()}`);
-      const match = /PAGE (\S+)/.exec(line);
-      if (match) page.resolve(match[1]);
-    }
-  };
-  collect(child.stdout);
-  collect(child.stderr);
-  child.status.then((s) => page.reject(new Error(`agent exited (${s.code}): ${output.join("")}`)));
-  return { child, output, page: page.promise };
-}
-
 Deno.test({
   name:
     "e2e cluster: console on A controls the agent on B through HAProxy; B is killed, nothing is lost",
@@ -122,6 +87,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    began = performance.now();
     const db = await freshDatabase(DATABASE_URL!, "rescue_e2e_cluster");
     const sql = postgres(db.url, { max: 2, onnotice: () => {} });
     const xvfb = await startXvfb({ width: 1280, height: 720 });
@@ -156,6 +122,7 @@ Deno.test({
       // The technician, signed in once (cookies are per host, not per port), with a console
       // open directly on each instance.
       const techContext = await newContext();
+      await techContext.addInitScript(KEEP_PEERS);
       const consoles = new Map<ClusterInstance, Awaited<ReturnType<typeof newPage>>>();
       for (const instance of cluster.instances) {
         const page = await newPage(techContext);
@@ -187,7 +154,7 @@ Deno.test({
       const [{ id }] = await sql`select id from support_sessions where token = ${token}`;
 
       // The agent comes through the balancer; wherever it lands is B.
-      agent = startAgent(pin, lb, xvfb.display, work);
+      agent = startAgent(pin, lb, xvfb.display, work, step);
       const agentPage = await agent.page;
       let home = "";
       await waitFor("the agent's home instance", async () => {
@@ -222,6 +189,14 @@ Deno.test({
       await appWindow.locator("#allow-control").waitFor({ state: "visible", timeout: 20_000 });
       await appWindow.click("#allow-control");
       await appWindow.locator("#stop-control").waitFor({ state: "visible" });
+      // What the viewer and its WebRTC peers say, when the picture does not come.
+      const whyNoPicture = async (error: unknown): Promise<never> => {
+        const viewer = await tech.evaluate(() =>
+          JSON.stringify((globalThis as { __remoteView?: unknown }).__remoteView)
+        );
+        const peers = await peerReport(tech);
+        throw new Error(`${error}\nviewer: ${viewer}\npeers: ${peers}\n${tech.errors.join("\n")}`);
+      };
       await soft("the picture reaches A", () =>
         tech.waitForFunction(
           () => {
@@ -230,12 +205,7 @@ Deno.test({
           },
           undefined,
           { timeout: 40_000 },
-        ).then(() => {}, async (error) => {
-          const viewer = await tech.evaluate(() =>
-            JSON.stringify((globalThis as { __remoteView?: unknown }).__remoteView)
-          );
-          throw new Error(`${error}\nviewer: ${viewer}\n${tech.errors.join("\n")}`);
-        }));
+        ).then(() => {}, whyNoPicture));
       step("control allowed; the picture reaches A");
 
       // Type into the xterm through A: the input crosses to B, where the agent is.
@@ -300,6 +270,15 @@ Deno.test({
         customerBack = sinceKill();
         step(`customer page back (has A's lines) ${customerBack} ms after the kill`);
       });
+      await soft(
+        "the customer's streams held by A alone",
+        () =>
+          waitFor("B's stream holds gone, A's there", async () => {
+            const holds = await sql`
+            select distinct instance_id from customer_stream_holds where session_id = ${id}`;
+            return holds.length === 1 && holds[0].instance_id === a.id;
+          }, 10_000),
+      );
       await soft("the session Active again on A", async () => {
         await waitStatus(tech, id, "active", 20_000);
         step(`session Active on A ${sinceKill()} ms after the kill`);
@@ -337,7 +316,7 @@ Deno.test({
             gained += Math.max(0, now - frames);
             frames = now;
             return gained > 2;
-          }, 30_000),
+          }, 30_000).catch(whyNoPicture),
       );
       step("picture resumed on A");
       await soft("typing after the kill", () => typeCommand("typed-after.txt", "still-in-control"));
@@ -377,11 +356,3 @@ Deno.test({
     }
   },
 });
-
-/** Frames the technician's browser has decoded so far. */
-function framesDecoded(page: Page): Promise<number> {
-  return page.evaluate(() =>
-    document.querySelector<HTMLVideoElement>(".rv-video")?.getVideoPlaybackQuality?.()
-      .totalVideoFrames ?? 0
-  );
-}
