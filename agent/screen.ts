@@ -81,6 +81,8 @@ const MOTION_AFTER = 3;
 const MOTION_HOLD_MS = 300;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
+/** See #capture: keyframes without a change are refined at most this often. */
+const REFINE_COOLDOWN_MS = 3_000;
 
 export class ScreenSender {
   #differ = new FrameDiffer();
@@ -105,6 +107,7 @@ export class ScreenSender {
   /** A lossy frame went out at a preset that refines; not refined yet. */
   #refineDue = false;
   #lastFrameAt = 0;
+  #lastRefineAt = -Infinity;
   #preset: QualityPreset = "auto";
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastChange = 0;
@@ -304,7 +307,11 @@ export class ScreenSender {
     if (!encoded) return;
     this.#forceKeyframe = false;
     this.#send(link, encoded, frame, capturedAt);
-    this.#refineDue = this.#preset !== "low" && this.#preset !== "greyscale";
+    // A keyframe asked for without a change (a viewer joined or lost packets) is refined at
+    // most once per REFINE_COOLDOWN_MS: a viewer that skips the big refinement and asks for
+    // a keyframe again must not turn an idle screen into a loop of both.
+    const fresh = changed || leaving || t0 - this.#lastRefineAt > REFINE_COOLDOWN_MS;
+    this.#refineDue = fresh && this.#preset !== "low" && this.#preset !== "greyscale";
   }
 
   #send(
@@ -339,6 +346,7 @@ export class ScreenSender {
     this.timing.encode += performance.now() - t0;
     if (!encoded) return;
     this.#send(link, encoded, this.options.desktop, capturedAt);
+    this.#lastRefineAt = performance.now();
     this.refinements++;
   }
 

@@ -129,3 +129,44 @@ Deno.test({
     assert.deepEqual(r.after, []);
   },
 });
+
+Deno.test("keyframes asked for on a still screen are refined at most once per cooldown", async () => {
+  const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
+  const watcher: DamageWatcher = {
+    wait: (ms) => new Promise((resolve) => setTimeout(() => resolve(false), ms)),
+    take: () => [],
+    close: () => {},
+  };
+  const desktop = {
+    width: 64,
+    height: 48,
+    grab: () => frame,
+    cursor: () => null,
+    damage: () => watcher,
+  };
+  const kinds: string[] = [];
+  const link = { send: () => {}, sendMedia: () => {}, buffered: () => 0 };
+  const sender = new ScreenSender({
+    desktop: desktop as unknown as Desktop,
+    encoder: () => ({
+      encode: (_b, _s, o) => (kinds.push(o?.keyframe ? "key" : "delta"), {
+        data: new Uint8Array([1]),
+        keyframe: Boolean(o?.keyframe),
+      }),
+      refine: () => (kinds.push("refine"), { data: new Uint8Array([2]), keyframe: false }),
+      setPreset: () => {},
+      close: () => {},
+    }),
+  }, { link: () => link, allowed: () => true });
+  sender.setPreset("normal", true);
+  sender.resume();
+  // A viewer asking for a keyframe every 300 ms (it skips what it cannot take).
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    sender.resume();
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  sender.stop();
+  assert.equal(kinds.filter((k) => k === "key").length, 7, kinds.join(" "));
+  assert.equal(sender.refinements, 1, kinds.join(" "));
+});
