@@ -33,7 +33,7 @@ export async function findByToken(
   return row;
 }
 
-/** What one customer event does: the event each live row takes, the session's new fields, the line. */
+/** One customer event: what each live row takes, the session's new fields, the log line. */
 interface Change {
   pick: (entry: Entry) => SessionEvent | null;
   patch: Partial<typeof supportSessions.$inferInsert>;
@@ -54,7 +54,6 @@ async function _fanOut(
     | ((fresh: SupportSession, tx: Database) => Change | null | Promise<Change | null>),
 ): Promise<boolean> {
   const now = deps.clock.now();
-  const settings = await settingsFor(deps.db, session.groupId);
   const applied = await deps.db.transaction(async (tx) => {
     let decided: Change | null = null;
     if (typeof change === "function") {
@@ -62,7 +61,8 @@ async function _fanOut(
         .where(eq(supportSessions.id, session.id)).for("update");
       decided = fresh ? await change(fresh, tx) : null;
     } else decided = change;
-    if (!decided) return false;
+    if (!decided) return false; // the common case of a page reload: nothing more to read
+    const settings = await settingsFor(tx, session.groupId);
     await tx.update(supportSessions).set({ ...decided.patch, updatedAt: now })
       .where(eq(supportSessions.id, session.id));
     for (const entry of await liveEntries(tx, session.id)) {
