@@ -163,6 +163,8 @@ interface WorkloadResult {
   /** <video> sources: frames the element presented (decoded or not), per second. */
   elementFps: number | null;
   rawSamples: Sample[];
+  /** What the viewer's quality menu said Automatic used at the end (product only). */
+  autoQuality?: string | null;
   /** Picture fidelity (fidelity.ts), when measured. */
   fidelity?: FidelityResult | null;
 }
@@ -445,6 +447,9 @@ async function runContender(
         xvfb: ids.xvfbPid,
       }, { ...opts, contender: contender.name });
       result.workloads.push(r);
+      r.autoQuality = await running.page.evaluate(() =>
+        document.querySelector(".rv-quality-auto")?.textContent ?? null
+      ).catch(() => null);
       if (fidelity) {
         r.fidelity = await measureFidelity({
           viewer: running.page,

@@ -11,6 +11,7 @@ interface W {
   latencyMs: { p50: number } | null;
   mbPerS: number;
   fidelity?: FidelityResult | null;
+  autoQuality?: string | null;
 }
 interface C {
   name: string;
@@ -37,6 +38,7 @@ export function fidelityTable(c: C): string {
   for (const w of c.workloads) {
     const f = w.fidelity;
     if (!f) continue;
+    if (w.autoQuality) lines.push(`| ${w.workload} | Automatic | | ${w.autoQuality} | | | |`);
     if (w.workload !== "idle") {
       lines.push(`| ${w.workload} | motion | ${f.motionPairs} | ${cells(f.motion)} |`);
     }
