@@ -7,6 +7,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { createApp } from "../../modules/app/mod.ts";
 import type { AppDeps } from "../../modules/http/mod.ts";
 import { LiveHub } from "../../modules/live/mod.ts";
+import { newInstance, registerInstance } from "../../modules/cluster/mod.ts";
 import {
   createPrivateSession,
   customerConnected,
@@ -46,8 +47,14 @@ Deno.test("startSessionTimers() after a crash: a silent customer goes Reconnecti
     const back = await connectedCustomer(t, "Back");
     assert.deepEqual(await statuses(t.deps, silent.id), ["waiting"]);
 
-    // The restarted process: same database, nothing else.
-    const deps: AppDeps = { ...t.deps, live: new LiveHub() };
+    // The restarted process: same database, nothing else — a new instance (the crashed one's
+    // row stays until it expires; it held no stream of these customers).
+    const deps: AppDeps = {
+      ...t.deps,
+      live: new LiveHub(),
+      instance: newInstance("http://127.0.0.1:0"),
+    };
+    await registerInstance(deps.db, deps.instance, deps.clock.now());
     const app = createApp(deps);
     const streams = customerStreams(deps);
     streams.options.graceMs = GRACE_MS;
