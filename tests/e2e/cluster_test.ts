@@ -22,6 +22,7 @@ import {
   exists,
   framesDecoded,
   KEEP_PEERS,
+  logTimes,
   peerReport,
   startAgent,
   waitFor,
@@ -258,9 +259,7 @@ Deno.test({
         }, 20_000);
         agentBack = sinceKill();
         // When the agent's socket opened on A (the request log), against when A recorded it home.
-        const opened = (await a.logTail(5_000)).split("\n")
-          .filter((l) => l.includes('"/agent/ws"') && l.includes('"status":101'))
-          .map((l) => Date.parse(JSON.parse(l).ts) - killedWall).filter((ms) => ms >= 0);
+        const opened = await logTimes(a, (l) => l.path === "/agent/ws", killedWall);
         step(
           `agent's socket on A ${opened[0]} ms, its home there ${agentBack} ms after the kill`,
         );
@@ -302,6 +301,14 @@ Deno.test({
 
       // The picture and the control come back through A.
       let frames = await framesDecoded(tech), gained = 0;
+      // The viewer's sockets on A since the kill (the first ones relayed to the dead B fail).
+      const viewerTimes = async () => {
+        const failed = await logTimes(a, (l) => l.msg?.startsWith("relay to"), killedWall);
+        const opened = await logTimes(a, (l) => /\/remote\/ws$/.test(l.path ?? ""), killedWall);
+        return `viewer sockets on A at +${opened.join(", +")} ms, relays to B failed at +${
+          failed.join(", +")
+        } ms`;
+      };
       await soft(
         "the picture resumes on A",
         () =>
@@ -316,9 +323,9 @@ Deno.test({
             gained += Math.max(0, now - frames);
             frames = now;
             return gained > 2;
-          }, 30_000).catch(whyNoPicture),
+          }, 30_000).catch(async (error) => whyNoPicture(`${error}\n${await viewerTimes()}`)),
       );
-      step("picture resumed on A");
+      step(`picture resumed on A (${await viewerTimes()})`);
       await soft("typing after the kill", () => typeCommand("typed-after.txt", "still-in-control"));
       step("control resumed: keystrokes land again");
       console.log(

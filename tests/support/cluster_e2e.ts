@@ -4,6 +4,7 @@
  * picture that does not come says where it stuck (no answer, ICE, no frames).
  */
 import type { Page } from "playwright-core";
+import type { ClusterInstance } from "../../tools/cluster/harness.ts";
 
 /** Polls `check` (a throw counts as "not yet") until it says yes, or throws after `ms`. */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
@@ -99,4 +100,20 @@ export function peerReport(page: Page): Promise<string> {
     }));
     return JSON.stringify(report);
   });
+}
+
+/** Milliseconds after `since` (epoch ms) of the instance's JSON log lines that `match`. */
+export async function logTimes(
+  instance: ClusterInstance,
+  match: (line: { msg?: string; path?: string; status?: number }) => boolean | undefined,
+  since: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (const text of (await instance.logTail(20_000)).split("\n")) {
+    if (!text.startsWith("{")) continue;
+    const line = JSON.parse(text);
+    const at = Date.parse(line.ts) - since;
+    if (at >= 0 && match(line)) times.push(at);
+  }
+  return times;
 }
