@@ -67,8 +67,17 @@ if (root?.dataset.events) {
 
   $("remote-revoke-control").addEventListener("click", () => revoke("control"));
   $("remote-revoke-view").addEventListener("click", () => revoke("view"));
-  liveSource(root.dataset.events, {
-    retryMs: 3000,
-    on: { remote: (event) => render(JSON.parse(event.data)) },
-  });
+  const url = root.dataset.events;
+  const follow = () => {
+    const source = liveSource(url, {
+      retryMs: 3000,
+      on: {
+        remote: (event) => render(JSON.parse(event.data)),
+        // The support app is on another server instance now: follow it at once, not after
+        // the stream's retry delay.
+        moved: () => (source.close(), follow()),
+      },
+    });
+  };
+  follow();
 }

@@ -35,6 +35,9 @@ const PASSED = [
   "x-request-id",
 ];
 
+/** The event that tells a customer's page its stream moved (static/customer_remote.js). */
+const MOVED_EVENT = "event: moved\ndata: 1\n\n";
+
 /** How long the home instance may take to accept a relayed socket before it counts as gone. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -169,10 +172,11 @@ async function _relayHttp(
   if (!upstream.body) {
     return new Response(null, { status: upstream.status, headers: back });
   }
-  // A stream that outlives its home's move ends cleanly here; the browser reconnects.
+  // A stream that outlives its home's move says so and ends here; the page reconnects at once.
+  let moved = false;
   const unwatch = watchHome(watched.deps, watched.session, {
     relayedTo: watched.instanceId,
-    close: () => abort.abort(),
+    close: () => (moved = true, abort.abort()),
   });
   checkHome(watched.deps, watched.session);
   const reader = upstream.body.getReader();
@@ -186,6 +190,7 @@ async function _relayHttp(
         // aborted: the browser left, or the home moved
       }
       done();
+      if (moved) controller.enqueue(new TextEncoder().encode(MOVED_EVENT));
       controller.close();
     },
     cancel() {

@@ -229,6 +229,15 @@ test("relay: the customer's remote stream and revoke go to the home; a signed re
     // Still open and streaming: an event the home sends later arrives on its own.
     home.push("later");
     await readUntil(reader, "data: later");
+    // A second stream, and the agent attaches here: it says "moved" and ends.
+    const second = (await fetch(`${base}/remote/events`, {
+      headers: { cookie: page.cookieHeader() },
+    })).body!.getReader();
+    await readUntil(second, "data: from-home");
+    await claimHome(t.deps, session);
+    await readUntil(second, "event: moved");
+    assert.equal((await second.read()).done, true);
+    await t.deps.db.update(agentHomes).set({ instanceId: homeId });
     const [got] = home.seen;
     assert.equal(got.path, `/s/${session.token}/remote/events`);
     assert.equal(got.headers.get("cookie"), page.cookieHeader());
@@ -273,9 +282,14 @@ test("relay: the customer's remote stream and revoke go to the home; a signed re
       },
     });
     const local = here.body!.getReader();
-    assert.match(await readUntil(local, '"agent":"absent"'), /event: remote/);
-    await local.cancel();
+    let all = "";
+    for (let r = await local.read(); !r.done; r = await local.read()) {
+      all += new TextDecoder().decode(r.value);
+    }
+    assert.match(all, /event: remote\ndata: \{"agent":"absent"/);
     assert.equal(home.seen.length, before, "not relayed again");
+    // Handled here while the home is elsewhere: this instance's watch moved it on at once.
+    assert.match(all, /event: moved\ndata: 1\n\n$/);
   });
 });
 

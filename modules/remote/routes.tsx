@@ -110,7 +110,10 @@ export const remoteRoutes = new Hono<AppEnv>()
     const remote = remoteFor(deps, session);
     return await liveStream(c, (stream) => {
       // The agent attached on another instance since: the page reconnects and is relayed.
-      stream.onClose(watchHome(deps, session, { relayedTo: null, close: () => stream.close() }));
+      stream.onClose(watchHome(deps, session, {
+        relayedTo: null,
+        close: () => (stream.send({ event: "moved", data: "1" }), stream.close()),
+      }));
       checkHome(deps, session);
       let sent = "";
       const listener = (view: CustomerView) => {
