@@ -149,3 +149,23 @@ Deno.test("sweep() writes back the holds this instance lost while taken for dead
     await t.close();
   }
 });
+
+Deno.test("sweep() removes a hold left by a close whose write failed, and the grace applies", async () => {
+  const t = await startTestApp();
+  const streams = customerStreams(t.deps);
+  streams.options.graceMs = 5;
+  try {
+    const session = await connected(t);
+    // The page's stream closed here, but the database never heard (its -1 failed).
+    await t.deps.db.insert(customerStreamHolds)
+      .values({ sessionId: session.id, instanceId: t.deps.instance.id, streams: 1 });
+    assert.equal(await streams.reconcile(), 0, "looks held");
+    assert.equal(await streams.sweep(), 1, "the stale hold goes; the session is put on notice");
+    assert.deepEqual(await holds(t, session.id), []);
+    await streams.idle();
+    assert.equal((await findByToken(t.deps, session.token))!.customerState, "lost");
+  } finally {
+    await streams.idle();
+    await t.close();
+  }
+});

@@ -13,7 +13,7 @@
  * marked connected that nobody holds (their instance died or crashed) get the grace of a
  * dropped stream from whichever instance notices first (`reconcile`).
  */
-import { and, count, eq, isNull, notExists, sql } from "drizzle-orm";
+import { and, count, eq, isNull, notExists, notInArray, sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps, LiveStream } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
@@ -105,20 +105,24 @@ export class CustomerStreams {
   }
 
   /**
-   * The periodic check: first this instance's holds, which are gone if another instance took
-   * it for dead while it stalled (the beat wrote its row again since) — written again, and
-   * the customers of those streams connected again; then `reconcile`. Cheap when all is
-   * well: one count and one query that finds nothing.
+   * The periodic check: first this instance's holds as the database has them. Gone if
+   * another instance took this one for dead while it stalled (the beat wrote its row again
+   * since): written again, and the customers of those streams connected again. Left over
+   * from a close whose write failed: removed, or that customer would never be lost. Then
+   * `reconcile`. Cheap when all is well: one count and one query that finds nothing.
    */
   async sweep(): Promise<number> {
+    const me = this.deps.instance.id;
     const [{ held }] = await this.deps.db.select({ held: count() }).from(customerStreamHolds)
-      .where(eq(customerStreamHolds.instanceId, this.deps.instance.id));
+      .where(eq(customerStreamHolds.instanceId, me));
     if (held !== this.#open.size && this.#writes.size === 0) {
+      const open = [...this.#open.keys()];
+      await this.deps.db.delete(customerStreamHolds).where(and(
+        eq(customerStreamHolds.instanceId, me),
+        open.length > 0 ? notInArray(customerStreamHolds.sessionId, open) : undefined,
+      ));
       for (const [sessionId, streams] of this.#open) {
-        await this.#write(
-          sessionId,
-          (db) => setHold(db, sessionId, this.deps.instance.id, streams),
-        );
+        await this.#write(sessionId, (db) => setHold(db, sessionId, me, streams));
         const session = await loadSession(this.deps.db, sessionId).catch(() => null);
         if (session && this.openCount(sessionId) > 0) await customerConnected(this.deps, session);
       }
