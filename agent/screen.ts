@@ -12,7 +12,7 @@
  * - Motion mode: when most of the screen keeps changing and full-size frames take the
  *   encoder longer than half a frame interval (3 in a row), frames are halved in each
  *   direction before encoding, so full-screen video or scrolling stays smooth on a slow
- *   machine; full size returns (with a keyframe) 400 ms after the last such change. This is
+ *   machine; full size returns (with a keyframe, refined at once) 250 ms after the last such change. This is
  *   the agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
  * - Refinement: every frame is lossy (the encoder spends what the bitrate allows), so at
  *   Normal and High (and Automatic's choice of them) the still picture is sent once more,
@@ -78,7 +78,7 @@ const MOTION_ENCODE_MS = 16;
 /** …this many slow big frames in a row halve the frames… */
 const MOTION_AFTER = 3;
 /** …until this long after the last big change. */
-const MOTION_HOLD_MS = 300;
+const MOTION_HOLD_MS = 250;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
 /** See #capture: keyframes without a change are refined at most this often. */
@@ -312,6 +312,9 @@ export class ScreenSender {
     // a keyframe again must not turn an idle screen into a loop of both.
     const fresh = changed || leaving || t0 - this.#lastRefineAt > REFINE_COOLDOWN_MS;
     this.#refineDue = fresh && this.#preset !== "low" && this.#preset !== "greyscale";
+    // Back to full size after motion: the stillness is already MOTION_HOLD_MS old, so the
+    // keyframe is refined at once rather than after another wait.
+    if (leaving) this.#maybeRefine(link, 0);
   }
 
   #send(
@@ -335,9 +338,9 @@ export class ScreenSender {
   }
 
   /** The still picture, once, near-losslessly (see the header); full size only. */
-  #maybeRefine(link: Link) {
+  #maybeRefine(link: Link, afterMs = REFINE_AFTER_MS) {
     const now = performance.now();
-    if (!this.#refineDue || this.#motion || now - this.#lastFrameAt < REFINE_AFTER_MS) return;
+    if (!this.#refineDue || this.#motion || now - this.#lastFrameAt < afterMs) return;
     if (!this.#encoder?.refine || link.buffered() > MAX_BUFFERED) return;
     this.#refineDue = false;
     const capturedAt = Date.now();

@@ -170,3 +170,62 @@ Deno.test("keyframes asked for on a still screen are refined at most once per co
   assert.equal(kinds.filter((k) => k === "key").length, 7, kinds.join(" "));
   assert.equal(sender.refinements, 1, kinds.join(" "));
 });
+
+Deno.test("back to full size after motion: the keyframe is refined at once", async () => {
+  const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
+  const pending: Rect[] = [];
+  let wake: (() => void) | null = null;
+  const watcher: DamageWatcher = {
+    wait: (ms) =>
+      pending.length ? Promise.resolve(true) : new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        wake = () => (clearTimeout(timer), resolve(true));
+      }),
+    take: () => pending.splice(0),
+    close: () => {},
+  };
+  const desktop = {
+    width: 64,
+    height: 48,
+    grab: () => frame,
+    cursor: () => null,
+    damage: () => watcher,
+  };
+  const log: { what: string; at: number }[] = [];
+  const link = { send: () => {}, sendMedia: () => {}, buffered: () => 0 };
+  const sender = new ScreenSender({
+    desktop: desktop as unknown as Desktop,
+    encoder: (width) => ({
+      encode: (_b, _s, o) => {
+        log.push({ what: `${width} ${o?.keyframe ? "key" : "delta"}`, at: performance.now() });
+        const until = performance.now() + (width === 64 ? 20 : 1); // full size is slow
+        while (performance.now() < until) { /* a synchronous encode */ }
+        return { data: new Uint8Array([1]), keyframe: Boolean(o?.keyframe) };
+      },
+      refine: () => (log.push({ what: `${width} refine`, at: performance.now() }), {
+        data: new Uint8Array([2]),
+        keyframe: false,
+      }),
+      setPreset: () => {},
+      close: () => {},
+    }),
+    downscale: (f) => ({ ...f, width: 32, height: 24, stride: 128 }),
+  }, { link: () => link, allowed: () => true });
+  sender.setPreset("normal", true);
+  sender.resume();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(50);
+  for (let i = 0; i < 8; i++) {
+    pending.push({ x: 0, y: 0, width: 64, height: 48 });
+    (wake as (() => void) | null)?.();
+    await sleep(30);
+  }
+  const stoppedAt = performance.now();
+  await sleep(600);
+  sender.stop();
+  const after = log.filter((e) => e.at > stoppedAt).map((e) => e.what);
+  assert.ok(log.some((e) => e.what.startsWith("32 ")), "motion mode was on");
+  assert.deepEqual(after.slice(-2), ["64 key", "64 refine"], after.join(", "));
+  const refinedAt = log.at(-1)!.at - stoppedAt;
+  assert.ok(refinedAt < 450, `refined ${refinedAt.toFixed(0)} ms after the motion stopped`);
+});
