@@ -14,7 +14,7 @@
  * 20 chat lines (10 before the kill, 10 after) is on both sides exactly once.
  */
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
 import { CHROMIUM_ARGS } from "../support/browser.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
@@ -28,6 +28,7 @@ import {
   waitFor,
 } from "../support/cluster_e2e.ts";
 import {
+  type Cluster,
   CLUSTER_ADMIN,
   type ClusterInstance,
   freshDatabase,
@@ -100,16 +101,23 @@ Deno.test({
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const cluster = await startCluster({ instances: 2, databaseUrl: db.url, lb: true, log: true });
-    const lb = cluster.lbUrl!;
-    step(`2 instances and HAProxy up (${lb})`);
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    // Whatever started is stopped in `finally`, whichever step failed.
+    const started: { cluster?: Cluster; browser?: Browser } = {};
     let agent: ReturnType<typeof startAgent> | undefined;
     try {
+      const cluster = started.cluster = await startCluster({
+        instances: 2,
+        databaseUrl: db.url,
+        lb: true,
+        log: true,
+      });
+      const lb = cluster.lbUrl!;
+      step(`2 instances and HAProxy up (${lb})`);
+      const browser = started.browser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
       const newContext = async () => {
         const context = await browser.newContext({ locale: "en-US" });
         context.setDefaultTimeout(15_000);
@@ -337,7 +345,7 @@ Deno.test({
       assert.deepEqual(customer.errors, [], "no script error on the customer's page");
     } catch (error) {
       if (agent) console.error(agent.output.join("").slice(-3000));
-      for (const [i, instance] of cluster.instances.entries()) {
+      for (const [i, instance] of (started.cluster?.instances ?? []).entries()) {
         const log = (await instance.logTail(400)).split("\n")
           .filter((l) => !l.includes('"/healthz"') && !l.includes('"/static/'))
           .slice(-40).join("\n");
@@ -352,8 +360,8 @@ Deno.test({
         agent.child.kill("SIGKILL");
         await agent.child.status;
       }
-      await browser.close();
-      await cluster.stop();
+      await started.browser?.close();
+      await started.cluster?.stop();
       await sql.end();
       await db.drop();
       xterm.kill("SIGKILL");

@@ -1,7 +1,7 @@
 // The harness itself, on PostgreSQL: two real instances behind HAProxy answer in turn, and a
 // SIGKILLed one is taken out by the health checks within about a second or two.
 import assert from "node:assert/strict";
-import { freshDatabase, startCluster } from "./harness.ts";
+import { type Cluster, freshDatabase, startCluster } from "./harness.ts";
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
 
@@ -12,8 +12,13 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const db = await freshDatabase(DATABASE_URL!);
-    const cluster = await startCluster({ instances: 2, databaseUrl: db.url, lb: true });
+    const started: { cluster?: Cluster } = {};
     try {
+      const cluster = started.cluster = await startCluster({
+        instances: 2,
+        databaseUrl: db.url,
+        lb: true,
+      });
       const [a, b] = cluster.instances;
       assert.notEqual(a.id, b.id);
       const answered = async (n: number) => {
@@ -43,7 +48,7 @@ Deno.test({
         `  out of the balancer ${Math.round(performance.now() - killedAt)} ms after the kill`,
       );
     } finally {
-      await cluster.stop();
+      await started.cluster?.stop();
       await db.drop();
     }
   },
