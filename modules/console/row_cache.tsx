@@ -27,6 +27,11 @@ export interface ConsoleShared {
   logLine: (event: LogEvent) => Promise<LogLine | undefined>;
   logHtml: (event: LogEvent, line: LogLine, t: Translator) => Promise<string>;
   rows: Map<string, string>;
+  /**
+   * Renders under way by the same key: the consoles that see a new row all handle its event
+   * at once and would each miss the cache and render it (50 renders of one row per group).
+   */
+  rendering: Map<string, Promise<string>>;
   /** Entry versions an auto-start is under way for, so two tabs do not both try. */
   autoStarting: Set<string>;
 }
@@ -60,6 +65,7 @@ export function consoleShared(deps: AppDeps): ConsoleShared {
       return html;
     },
     rows: new Map(),
+    rendering: new Map(),
     autoStarting: new Set(),
   };
   shared.set(deps, found);
@@ -86,15 +92,22 @@ export async function renderRows(
   rows: readonly QueueRow[],
   ctx: RowContext,
 ): Promise<string[]> {
-  const cache = consoleShared(deps).rows;
+  const { rows: cache, rendering } = consoleShared(deps);
   const out: string[] = [];
   for (const row of rows) {
     const key = _rowKey(row, ctx);
     let html = cache.get(key);
     if (html === undefined) {
-      html = await _render(<QueueRowView row={row} ctx={ctx} />);
-      if (cache.size >= MAX_CACHED_ROWS) cache.delete(cache.keys().next().value!);
-      cache.set(key, html);
+      let job = rendering.get(key);
+      if (!job) {
+        job = _render(<QueueRowView row={row} ctx={ctx} />).then((done) => {
+          if (cache.size >= MAX_CACHED_ROWS) cache.delete(cache.keys().next().value!);
+          cache.set(key, done);
+          return done;
+        }).finally(() => rendering.delete(key));
+        rendering.set(key, job);
+      }
+      html = await job;
     }
     out.push(html);
   }
