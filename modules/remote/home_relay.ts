@@ -173,13 +173,19 @@ async function _relayHttp(
     return new Response(null, { status: upstream.status, headers: back });
   }
   // A stream that outlives its home's move says so and ends here; the page reconnects at once.
+  const reader = upstream.body.getReader();
+  // Cancelling the reader ends the request to the home at once (an abort alone may leave the
+  // connection open while nothing reads).
+  const stop = () => {
+    abort.abort();
+    reader.cancel().catch(() => {});
+  };
   let moved = false;
   const unwatch = watchHome(watched.deps, watched.session, {
     relayedTo: watched.instanceId,
-    close: () => (moved = true, abort.abort()),
+    close: () => (moved = true, stop()),
   });
   checkHome(watched.deps, watched.session);
-  const reader = upstream.body.getReader();
   const done = unwatch;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -195,7 +201,7 @@ async function _relayHttp(
     },
     cancel() {
       done();
-      abort.abort();
+      stop();
     },
   });
   return new Response(body, { status: upstream.status, headers: back });
