@@ -75,7 +75,9 @@ export async function runBench(o: BenchOptions): Promise<{
     `consoles), Holds and Resumes (seen by the technician's own console), new customers ` +
     `through the channel form whose page's stream opens (→ Waiting, seen by the group). ` +
     `Times from just before the change's request to the console's stream; lost = not seen ` +
-    `within ${(o.windowMs ?? 5_000) / 1000} s.`,
+    `within ${(o.windowMs ?? 5_000) / 1000} s. Generator lag: how late the bench's own 20 ms ` +
+    `timers fired (worker threads p99/max, main thread max) — large values mean the figures ` +
+    `include the bench waiting for CPU.`,
     `Machine: ${navigator.hardwareConcurrency} CPUs, load average ${loadBefore} before and ` +
     `${await loadAverage()} after; instances, PostgreSQL and the load generator share it. ` +
     `Took ${((performance.now() - started) / 1000).toFixed(0)} s.`,
