@@ -109,7 +109,13 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
     await customer.locator("#allow-view").click({ timeout: 20_000 });
     await view.locator(".rv-actual").click();
     const quality = Deno.env.get("BENCH_QUALITY");
-    if (quality) await view.locator("select.rv-quality").selectOption(quality);
+    if (quality) {
+      // The quality menu sits in the toolbar's "More" disclosure: open it, choose, close it.
+      const more = view.locator("details.rv-more > summary");
+      await more.click();
+      await view.locator("select.rv-quality").selectOption(quality);
+      await more.click();
+    }
     await page.waitForFunction(
       ({ width, height }) => {
         const video = document.querySelector<HTMLVideoElement>(".rv-video");
