@@ -40,6 +40,7 @@ import {
 import { fidelityTable, targetsTable } from "./bench_remote/targets.ts";
 import {
   childrenOf,
+  claimLogDir,
   clockTicksPerSecond,
   cpuTicks,
   killAllSpawned,
@@ -576,9 +577,9 @@ async function main() {
     if (!which(tool)) throw new Error(`${tool} not found`);
   }
   // Output of every process started (Xvfb, contenders' servers, the viewer browser).
-  const logDir = new URL("../data/bench_remote_logs/", import.meta.url).pathname;
-  await Deno.remove(logDir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(logDir, { recursive: true });
+  const logs = await claimLogDir(new URL("../data/bench_remote_logs/", import.meta.url).pathname);
+  cleanups.push(logs.release);
+  const logDir = logs.dir;
   setLogDir(logDir);
   console.error(`logs: ${logDir}`);
   const available = [...allContenders];

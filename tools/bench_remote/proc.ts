@@ -14,6 +14,41 @@ export async function getLogDir(): Promise<string> {
   return logDir;
 }
 
+/**
+ * The harness's log directory for this run, emptied: `dir`, unless another run in the same
+ * checkout still uses it (its pid in `<dir>.pid`), then a fresh temporary one. Sharing it, each
+ * run removed the other's logs, and a contender that finds its agent by the `PAGE` line of
+ * `rescue-agent.log` opened the other run's customer page (its viewer never got a picture).
+ */
+export async function claimLogDir(
+  dir: string,
+): Promise<{ dir: string; release: () => Promise<void> }> {
+  const pidFile = `${dir.replace(/\/+$/, "")}.pid`;
+  const mine = String(Deno.pid);
+  await Deno.mkdir(pidFile.slice(0, pidFile.lastIndexOf("/")) || ".", { recursive: true });
+  const take = (createNew: boolean) => Deno.writeTextFile(pidFile, mine, { createNew });
+  try {
+    await take(true);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    const holder = (await Deno.readTextFile(pidFile).catch(() => "")).trim();
+    const alive = /^\d+$/.test(holder) && holder !== mine &&
+      await Deno.stat(`/proc/${holder}`).then(() => true, () => false);
+    if (alive) {
+      const own = await Deno.makeTempDir({ prefix: "bench-remote-logs-" });
+      return { dir: `${own}/`, release: () => Promise.resolve() };
+    }
+    await take(false); // left by a run that is gone
+  }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const release = async () => {
+    const holder = await Deno.readTextFile(pidFile).catch(() => "");
+    if (holder.trim() === mine) await Deno.remove(pidFile).catch(() => {});
+  };
+  return { dir, release };
+}
+
 export interface Spawned {
   pid: number;
   child: Deno.ChildProcess;
