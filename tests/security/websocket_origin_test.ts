@@ -11,10 +11,19 @@ import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { servedAppTest } from "../support/sockets.ts";
 
-/** Every WebSocket route, and whether only browsers open it. */
+/**
+ * Every WebSocket route, and whether only browsers open it. `also` names the files whose
+ * upgrade serves the same route after its origin check (the relay to the agent's home
+ * instance upgrades the viewer's socket there, behind the route's `socketOrigin`).
+ */
 const SOCKETS = [
-  { file: "modules/remote/agent_gateway.ts", route: "/agent/ws", browser: false },
-  { file: "modules/remote/routes.tsx", route: "/console/sessions/:id/remote/ws", browser: true },
+  { file: "modules/remote/agent_gateway.ts", route: "/agent/ws", browser: false, also: [] },
+  {
+    file: "modules/remote/routes.tsx",
+    route: "/console/sessions/:id/remote/ws",
+    browser: true,
+    also: ["modules/remote/home_relay.ts"],
+  },
 ];
 
 const FOREIGN = [
@@ -41,7 +50,7 @@ Deno.test("every WebSocket upgrade in modules/ and agent/ is covered here", asyn
       for (let i = 0; i < uses; i++) found.push(path);
     }
   }
-  assert.deepEqual(found.sort(), SOCKETS.map((s) => s.file).sort());
+  assert.deepEqual(found.sort(), SOCKETS.flatMap((s) => [s.file, ...s.also]).sort());
 });
 
 async function* walk(dir: URL): AsyncGenerator<URL> {
