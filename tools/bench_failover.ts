@@ -84,6 +84,8 @@ class CustomerStream {
   /** How many times each burst line (by number) arrived on the stream. */
   seen = new Map<number, number>();
   opens: number[] = [];
+  /** The log ids received, in order (a missing line's neighbours say whether it was skipped). */
+  ids: number[] = [];
   up = false;
   #stop = new AbortController();
   constructor(private url: string, private marker: RegExp) {
@@ -121,6 +123,7 @@ class CustomerStream {
       else if (line.startsWith("data:")) data += line.slice(5).trimStart();
     }
     if (event !== "log") return;
+    if (this.lastId) this.ids.push(Number(this.lastId));
     for (const m of data.matchAll(this.marker)) {
       const n = Number(m[1]);
       this.seen.set(n, (this.seen.get(n) ?? 0) + 1);
@@ -360,8 +363,22 @@ try {
   });
   for (const w of statusWrong) say(`status wrong: ${w}`);
   for (const c of lost) say(`lost: line ${c.op.n} (session ${c.op.session + 1})`);
-  for (const [n, k] of doubled) say(`line ${n} ${k}× in the log`);
-  for (const c of missing) say(`not on the stream: line ${c.op.n} (session ${c.op.session + 1})`);
+  for (const [n, k] of doubled) {
+    const rows = await sql`select id::int, at from session_log where body = ${text(n)} order by id`;
+    const how = rows.map((r) => `id ${r.id} at ${r.at.toISOString().slice(11)}`).join(", ");
+    const i = ops.findIndex((op) => op.kind === "chat" && op.n === n);
+    say(`line ${n} ${k}× in the log (${how}); its one request: ${outcomes[i].join(" ")}`);
+  }
+  for (const c of missing) {
+    const [line] = await sql`select id::int, at from session_log
+      where body = ${text(c.op.n)}`;
+    const ids = streams[c.op.session].ids;
+    const after = ids.filter((id) => id > line.id).slice(0, 3);
+    say(
+      `not on the stream: line ${c.op.n} (session ${c.op.session + 1}, log id ${line.id}); ` +
+        `the stream received ${after.join(", ")} after it, then ${ids.at(-1)} last`,
+    );
+  }
   for (const c of twice) say(`twice on the stream: line ${c.op.n}`);
   failedChecks = lost.length + doubled.length + missing.length + twice.length + firedTwice +
     notFired +
