@@ -237,7 +237,7 @@ try {
   }
   const killAt = Math.floor(ops.length / 3);
   let killedAt = 0;
-  await sleep(start - Date.now());
+  await sleep(Math.max(0, start - Date.now()));
   const results: Promise<[Outcome, string]>[] = [];
   const changes = work.map(() => Promise.resolve());
   for (const [i, op] of ops.entries()) {
