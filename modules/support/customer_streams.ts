@@ -32,6 +32,9 @@ export interface CustomerStreamOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** How late a log line may commit after a later-numbered one and still reach the stream. */
+const LATE_COMMIT_MS = 30_000;
+
 interface Grace {
   timer: Timer;
   done: Promise<void>;
@@ -267,16 +270,31 @@ export async function startCustomerStream(
   let lastId = options.afterId;
   let lastState = "";
   let chain = Promise.resolve();
+  // A line's id is drawn when it is inserted, so two writers of one session can commit
+  // theirs out of order (a chat waiting on a deadline row a status change holds): reading
+  // only `id > lastId` would pass the later id first and never see the earlier one. So the
+  // stream reads again from the last id it had LATE_COMMIT_MS ago and skips what it sent.
+  let settled = options.afterId;
+  const sent = new Set<number>();
+  const marks: { at: number; lastId: number }[] = [];
 
   const pump = async () => {
     if (stream.closed) return;
-    const lines = await readLog(deps.db, session.id, lastId);
+    const now = performance.now();
+    while (marks.length > 0 && now - marks[0].at >= LATE_COMMIT_MS) settled = marks.shift()!.lastId;
+    for (const id of sent) if (id <= settled) sent.delete(id);
+    const lines = await readLog(deps.db, session.id, settled);
     for (const line of lines) {
-      lastId = line.id;
+      if (sent.has(line.id)) continue;
+      sent.add(line.id);
+      lastId = Math.max(lastId, line.id);
       if (!isCustomerVisible(line)) continue;
       const html = await renderLogLine(line, { t: options.t, token: session.token });
-      stream.send({ event: "log", data: html, id: line.id });
+      // The event id is the highest id sent, so a reconnect's Last-Event-ID never asks
+      // again for a line sent before a late one.
+      stream.send({ event: "log", data: html, id: lastId });
     }
+    marks.push({ at: now, lastId });
     const fresh = await findByToken(deps, session.token);
     if (!fresh) return;
     const state = _state(fresh);

@@ -158,3 +158,54 @@ Deno.test("the stream reports chat switched off and the end of the session, then
     await finish(t);
   }
 });
+
+Deno.test({
+  name: "a line whose transaction commits after a later line's still reaches the stream, once",
+  // Two connections are needed to hold one writer's transaction open: PostgreSQL only.
+  ignore: !Deno.env.get("DATABASE_URL"),
+  async fn() {
+    const { t, tech, session } = await setup();
+    const { default: postgres } = await import("postgres");
+    const other = postgres(Deno.env.get("DATABASE_URL")!, { max: 1, onnotice: () => {} });
+    try {
+      const stream = await open(t, session.token);
+      await stream.until((s) => s.includes("event: state"));
+      await startSession(t.deps, tech, session.id);
+      // A writer draws its line's id and waits before committing…
+      let release = () => {};
+      const held = new Promise<void>((resolve) => release = resolve);
+      let inserted = () => {};
+      const drawn = new Promise<void>((resolve) => inserted = resolve);
+      const late = other.begin(async (tx) => {
+        await tx`insert into session_log (session_id, at, kind, author, author_name, body, data)
+          values (${session.id}, now(), 'chat', 'technician', 'Ann', 'Late line', '{}')`;
+        inserted();
+        await held;
+      });
+      await drawn;
+      // …while another writes a later-numbered line that commits first.
+      const early = await technicianChat(t.deps, tech, session.id, "Early line");
+      await stream.until((s) => s.includes("Early line"));
+      release();
+      await late;
+      t.deps.live.publish({
+        kind: "log",
+        orgId: session.orgId,
+        sessionId: session.id,
+        logId: early,
+      });
+      await stream.until((s) => s.includes("Late line"));
+      await technicianChat(t.deps, tech, session.id, "Next line");
+      await stream.until((s) => s.includes("Next line"));
+      for (const text of ["Early line", "Late line", "Next line"]) {
+        assert.equal(stream.text.split(text).length - 1, 1, `${text} once`);
+      }
+      // The late line's event carries the highest id sent, not its own lower one.
+      assert.match(stream.text, new RegExp(`Late line[^\\n]*\\nid: ${early}\\n`));
+      await stream.close();
+    } finally {
+      await other.end();
+      await finish(t);
+    }
+  },
+});

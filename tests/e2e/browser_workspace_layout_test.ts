@@ -18,7 +18,7 @@ import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { createPrivateSession, startSession } from "../../modules/support/mod.ts";
+import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
 
 const SHOTS = Deno.env.get("WORKSPACE_SHOTS") ?? "/tmp";
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
@@ -255,6 +255,13 @@ Deno.test({
         const appWindow = await newPage();
         await appWindow.goto(await run.page);
         await appWindow.locator("#consent").waitFor();
+        // The agent's own window opens as it starts; the server counts the customer connected
+        // once its socket has said hello (a database write later on PostgreSQL): wait for it.
+        for (let waited = 0; waited < 20_000; waited += 50) {
+          const now = await findByToken(t.deps, created.session.token);
+          if (now?.customerState === "connected") break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await startSession(t.deps, ann, id);
         await page.setViewportSize(SIZES[0]);
         await page.goto(`${base}/console/sessions/${id}`);
