@@ -8,6 +8,7 @@
 // all deliveries and of "the last console to see it", the server's resident memory, and the
 // same figures for 1 console × 1 session in the same run as the baseline.
 import { BenchBrowser, freePort, rssMiB } from "./bench_common.ts";
+import { takeSseEvents } from "./sse_events.ts";
 
 const deno = Deno.execPath();
 const PASSWORD = "bench password 123";
@@ -29,19 +30,9 @@ async function listen(
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        buffer += value;
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          let event = "message";
-          const data: string[] = [];
-          for (const line of block.split("\n")) {
-            if (line.startsWith("event:")) event = line.slice(6).trim();
-            else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-          }
-          if (data.length > 0) onEvent(event, data.join("\n"));
-        }
+        const { events, rest } = takeSseEvents(buffer + value);
+        buffer = rest;
+        for (const { event, data } of events) onEvent(event, data);
       }
     } catch {
       // aborted at the end of the run

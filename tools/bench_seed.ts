@@ -2,14 +2,11 @@
 // technicians (one shared password hash) serving one always-open channel. Run as its own
 // process so the measured server starts on a ready database, like a real restart.
 import { eq } from "drizzle-orm";
-import { bootstrap, hashPassword, users } from "../modules/auth/mod.ts";
+import { hashPassword, users } from "../modules/auth/mod.ts";
 import { channelGroups, channels } from "../modules/channels/mod.ts";
 import { loadConfig } from "../modules/config/mod.ts";
 import { openDatabase } from "../modules/db/mod.ts";
-import { fileStoreIn } from "../modules/files/mod.ts";
-import { createLogger } from "../modules/http/mod.ts";
-import { LiveHub } from "../modules/live/mod.ts";
-import { newInstance } from "../modules/cluster/mod.ts";
+import { seedingDeps } from "./bench_bootstrap.ts";
 import { defaultGroupSettings, groupMembers, technicianGroups } from "../modules/org/mod.ts";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
 
@@ -25,17 +22,7 @@ const config = await loadConfig({
 });
 const database = await openDatabase(config);
 const now = new Date();
-const deps = {
-  config,
-  db: database.db,
-  dbKind: database.kind,
-  clock: { now: () => new Date() },
-  log: createLogger({}, () => {}),
-  live: new LiveHub(),
-  instance: newInstance("http://127.0.0.1:0"),
-  files: fileStoreIn(dataDir),
-};
-await bootstrap(deps);
+const deps = await seedingDeps(config, database, dataDir);
 const [admin] = await deps.db.select().from(users).where(
   eq(users.email, "bench-admin@example.test"),
 );

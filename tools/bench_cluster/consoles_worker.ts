@@ -8,6 +8,7 @@
  * slows the figures down.
  */
 import type { ConsoleSpec, FromWorker, RowsEvent, ToWorker } from "./consoles.ts";
+import { takeSseEvents } from "../sse_events.ts";
 
 /**
  * The worker's global scope, typed here rather than with a `deno.worker` lib reference,
@@ -64,18 +65,10 @@ async function openConsole(spec: ConsoleSpec): Promise<void> {
         const { value, done } = await reader.read();
         if (done) break;
         const at = now();
-        buffer += value;
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          let event = "message";
-          const data: string[] = [];
-          for (const line of block.split("\n")) {
-            if (line.startsWith("event:")) event = line.slice(6).trim();
-            else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-          }
-          if (data.length > 0) onEvent(spec.index, event, data.join("\n"), at);
+        const { events, rest } = takeSseEvents(buffer + value);
+        buffer = rest;
+        for (const { event, data } of events) {
+          onEvent(spec.index, event, data, at);
           if (event === "queue") first();
         }
       }

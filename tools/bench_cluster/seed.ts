@@ -10,14 +10,11 @@
  */
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
-import { bootstrap, hashPassword, users } from "../../modules/auth/mod.ts";
+import { hashPassword, users } from "../../modules/auth/mod.ts";
 import { channelGroups, channels } from "../../modules/channels/mod.ts";
-import { newInstance } from "../../modules/cluster/mod.ts";
 import { loadConfig } from "../../modules/config/mod.ts";
 import { openDatabase } from "../../modules/db/mod.ts";
-import { fileStoreIn } from "../../modules/files/mod.ts";
-import { createLogger } from "../../modules/http/mod.ts";
-import { LiveHub } from "../../modules/live/mod.ts";
+import { seedingDeps } from "../bench_bootstrap.ts";
 import { defaultGroupSettings, groupMembers, technicianGroups } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { randomToken, sha256Hex } from "../../modules/tokens/mod.ts";
@@ -89,17 +86,7 @@ export async function seedDatabase(databaseUrl: string, plan: SeedPlan): Promise
   const database = await openDatabase(config);
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
   try {
-    const deps = {
-      config,
-      db: database.db,
-      dbKind: database.kind,
-      clock: { now: () => new Date() },
-      log: createLogger({}, () => {}),
-      live: new LiveHub(),
-      instance: newInstance("http://127.0.0.1:0"),
-      files: fileStoreIn(dataDir),
-    };
-    await bootstrap(deps);
+    await seedingDeps(config, database, dataDir);
     const db = database.db;
     const [admin] = await db.select().from(users).where(eq(users.email, CLUSTER_ADMIN.email));
     const orgId = admin.orgId;
