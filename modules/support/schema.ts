@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigserial,
   boolean,
@@ -58,6 +59,8 @@ export const supportSessions = pgTable("support_sessions", {
   termsAcceptedAt: at("terms_accepted_at"),
   chatEnabled: boolean("chat_enabled").notNull().default(true),
   leadUserId: uuid("lead_user_id").references(() => users.id),
+  /** The support app's device id (its hello), so a device's earlier sessions are found. */
+  deviceId: text("device_id"),
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
   endedAt: at("ended_at"),
@@ -67,6 +70,9 @@ export const supportSessions = pgTable("support_sessions", {
   // A code belongs to one session at a time (NULLs — used, expired, locked — don't clash).
   uniqueIndex("support_sessions_pin_key").on(t.pin),
   index("support_sessions_org_idx").on(t.orgId, t.createdAt),
+  index("support_sessions_device_idx").on(t.orgId, t.deviceId),
+  index("support_sessions_contact_idx").on(t.orgId, sql`lower(${t.customerContact})`),
+  index("support_sessions_name_idx").on(t.orgId, sql`lower(${t.customerName})`),
 ]);
 
 export type EntryRole = "lead" | "transfer" | "collaborator";
@@ -128,7 +134,12 @@ export const sessionLog = pgTable("session_log", {
   /** Chat text, or the i18n key of an event (rendered in each reader's language). */
   body: text("body").notNull(),
   data: jsonb("data").$type<Record<string, string | number | boolean | null>>().notNull(),
-}, (t) => [index("session_log_session_idx").on(t.sessionId, t.id)]);
+}, (t) => [
+  index("session_log_session_idx").on(t.sessionId, t.id),
+  // Full-text search over chat (modules/history): the same expression as its queries.
+  index("session_log_chat_fts_idx").using("gin", sql`to_tsvector('simple', ${t.body})`)
+    .where(sql`${t.kind} = 'chat'`),
+]);
 
 export type FileDirection = "to_customer" | "to_technician";
 
@@ -164,7 +175,10 @@ export const sessionNotes = pgTable("session_notes", {
   body: text("body").notNull(),
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
-}, (t) => [index("session_notes_session_idx").on(t.sessionId)]);
+}, (t) => [
+  index("session_notes_session_idx").on(t.sessionId),
+  index("session_notes_fts_idx").using("gin", sql`to_tsvector('simple', ${t.body})`),
+]);
 
 /**
  * How many customer streams (pages and the support app) of a session each instance holds
