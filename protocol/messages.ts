@@ -13,13 +13,25 @@ import {
 } from "./limits.ts";
 
 /** Capabilities the technician asks for and the customer grants or refuses, one by one. */
-export const CAPABILITIES = ["view", "control", "clipboard", "files", "systemInfo"] as const;
+export const CAPABILITIES = [
+  "view",
+  "control",
+  "clipboard",
+  "files",
+  "systemInfo",
+  "scripts",
+  "reboot",
+] as const;
 export type Capability = typeof CAPABILITIES[number];
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const text = (max: number) => z.string().max(max);
 const coord = z.number().int().min(0).max(COORD_MAX);
 const capability = z.enum(CAPABILITIES);
+/** An agent operation's id (docs/agent_ops.md), chosen by the server. */
+const opId = z.string().regex(/^[A-Za-z0-9_-]{8,40}$/);
+/** A piece of an operation's JSON body (request, result or event), at most 48 Ki units. */
+const opJson = z.string().max(48 * 1024);
 
 /** Agent → server. */
 export const AgentMessageSchema = z.discriminatedUnion("type", [
@@ -47,6 +59,16 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),
   z.strictObject({ type: z.literal("bye"), reason: text(200) }),
+  /** Agent operations (docs/agent_ops.md): an event, a piece of the result, the outcome. */
+  z.strictObject({ type: z.literal("opEvent"), id: opId, json: opJson }),
+  z.strictObject({ type: z.literal("opPart"), id: opId, json: opJson }),
+  z.strictObject({ type: z.literal("opDone"), id: opId, json: opJson }),
+  z.strictObject({
+    type: z.literal("opFailed"),
+    id: opId,
+    code: z.string().regex(/^[a-z0-9_]{1,40}$/),
+    reason: text(500),
+  }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
@@ -104,6 +126,10 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   }),
   ...INPUT_MESSAGES,
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
+  /** An agent operation (docs/agent_ops.md): pieces of the request, then the last piece. */
+  z.strictObject({ type: z.literal("opPart"), id: opId, json: opJson }),
+  z.strictObject({ type: z.literal("op"), id: opId, json: opJson }),
+  z.strictObject({ type: z.literal("opCancel"), id: opId }),
   /** The session is over (ended, or its link is no longer valid): the agent stops and exits. */
   z.strictObject({ type: z.literal("end"), reason: text(200) }),
   /** A frame the server refused (the connection stays up): its code and reason. */

@@ -57,3 +57,14 @@ export {
   MEDIA_HEADER_BYTES,
   type MediaFrame,
 } from "./media.ts";
+export { DEFAULT_OP_TIMEOUT_MS, defineOp, type OpSpec } from "./op_spec.ts";
+export {
+  ALL_OPS,
+  OP_BODY_MAX,
+  OP_PART_MAX,
+  type OpEvent,
+  type OpKind,
+  type OpRequest,
+  type OpResult,
+  opSpec,
+} from "./ops.ts";
