@@ -61,3 +61,17 @@ export {
  * the group's active-session limit; held sessions don't).
  */
 export { LIMITED_STATUSES, TAB_STATUSES, WORKING_STATUSES } from "./groupings.ts";
+
+/**
+ * `SESSION_OUTCOMES`: how a session ended (closed by the technician, by the customer, by a
+ * customer still waiting, timed out, never connected, never picked up, terms declined),
+ * stored on the session with its end and read by the reports. `outcomeOfDeadline` and
+ * `outcomeOfCustomerLeaving` say which one each way of ending gives.
+ */
+export {
+  isSessionOutcome,
+  outcomeOfCustomerLeaving,
+  outcomeOfDeadline,
+  SESSION_OUTCOMES,
+  type SessionOutcome,
+} from "./outcomes.ts";

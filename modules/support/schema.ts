@@ -18,6 +18,7 @@ import { organisations, users } from "../auth/schema.ts";
 import { channels } from "../channels/schema.ts";
 import { technicianGroups } from "../org/schema.ts";
 import { instances } from "../cluster/schema.ts";
+import type { SessionOutcome } from "../sessions/mod.ts";
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -64,6 +65,15 @@ export const supportSessions = pgTable("support_sessions", {
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
   endedAt: at("ended_at"),
+  // What the reports read (modules/reports), written as it happens so they never replay logs:
+  /** When the customer first connected: the session entered the queue (Waiting). */
+  connectedAt: at("connected_at"),
+  /** When a technician first picked it up (Start on Waiting): the end of the wait. */
+  pickedUpAt: at("picked_up_at"),
+  /** How many times it was transferred. */
+  transfers: integer("transfers").notNull().default(0),
+  /** How it ended (`SESSION_OUTCOMES`), written with `endedAt`. */
+  outcome: text("outcome").$type<SessionOutcome>(),
 }, (t) => [
   uniqueIndex("support_sessions_token_idx").on(t.token),
   uniqueIndex("support_sessions_number_idx").on(t.number),
@@ -73,6 +83,20 @@ export const supportSessions = pgTable("support_sessions", {
   index("support_sessions_device_idx").on(t.orgId, t.deviceId),
   index("support_sessions_contact_idx").on(t.orgId, sql`lower(${t.customerContact})`),
   index("support_sessions_name_idx").on(t.orgId, sql`lower(${t.customerName})`),
+  // The reports' one index: a period of an organisation, with every column they aggregate,
+  // so PostgreSQL answers them from the index alone (an index-only scan).
+  index("support_sessions_report_idx").on(
+    t.orgId,
+    t.createdAt,
+    t.groupId,
+    t.leadUserId,
+    t.channelId,
+    t.outcome,
+    t.connectedAt,
+    t.pickedUpAt,
+    t.endedAt,
+    t.transfers,
+  ),
 ]);
 
 export type EntryRole = "lead" | "transfer" | "collaborator";
