@@ -110,6 +110,7 @@ const ALLOWED: Record<string, string[]> = {
   static_files: ["http"],
   tokens: [],
   refusal: ["i18n"],
+  webhooks: ["auth", "db"],
 };
 
 const root = new URL("..", import.meta.url).pathname;
