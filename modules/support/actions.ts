@@ -5,7 +5,7 @@
  * modules/sessions decides whether the move exists; the caller's permission is checked
  * here too, so the API and the console cannot disagree.
  */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
@@ -148,6 +148,8 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
     await tx.update(supportSessions).set({
       leadUserId: user.id,
       groupId: session.groupId ?? user.groupId,
+      // The first Start ends the wait (later ones resume a hold or accept a transfer).
+      pickedUpAt: sql`coalesce(${supportSessions.pickedUpAt}, ${a.now.toISOString()}::timestamptz)`,
       updatedAt: a.now,
     }).where(eq(supportSessions.id, sessionId));
     if (wasIncoming) {
@@ -177,6 +179,7 @@ export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: st
       }
       await tx.update(supportSessions).set({
         endedAt: a.now,
+        outcome: "closed_by_technician",
         pin: null,
         pinExpiresAt: null,
         updatedAt: a.now,
@@ -246,6 +249,8 @@ export async function transferSession(
       note: note.trim(),
       createdAt: a.now,
     });
+    await tx.update(supportSessions).set({ transfers: sql`${supportSessions.transfers} + 1` })
+      .where(eq(supportSessions.id, sessionId));
     // `to` and the note are for technicians; the customer's line names only the sender.
     await logEvent(tx, sessionId, "log.transferred", a.now, {
       target: target.kind,

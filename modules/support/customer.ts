@@ -9,7 +9,7 @@ import { recordAudit } from "../audit/mod.ts";
 import { addressKey, consume } from "../limits/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
-import type { SessionEvent } from "../sessions/mod.ts";
+import { outcomeOfCustomerLeaving, type SessionEvent } from "../sessions/mod.ts";
 import {
   applyEvent,
   type Entry,
@@ -102,7 +102,12 @@ export async function customerConnected(deps: AppDeps, session: SupportSession):
     return {
       pick: () => ({ type: first ? "customer_connected" : "network_restored" }),
       // The PIN stays with the session (pin.ts): the support app joins with the same code.
-      patch: { customerState: "connected", pinExpiresAt: null },
+      patch: {
+        customerState: "connected",
+        pinExpiresAt: null,
+        // The wait the reports measure starts when the customer first arrives.
+        ...(first ? { connectedAt: deps.clock.now() } : {}),
+      },
       log: first ? "log.customerConnected" : "log.customerReconnected",
     };
   });
@@ -137,22 +142,34 @@ export async function customerLost(
 export async function customerLeft(deps: AppDeps, session: SupportSession): Promise<void> {
   if (session.customerState === "left") return;
   const now = deps.clock.now();
-  await _fanOut(deps, session, {
+  await _fanOut(deps, session, (fresh) => ({
     pick: (entry) => {
       if (entry.status === "waiting") return { type: "customer_left" };
       if (entry.status === "connecting") return { type: "terms_declined" };
       return { type: "customer_closed" };
     },
-    patch: { customerState: "left", endedAt: now, pin: null, pinExpiresAt: null },
+    patch: {
+      customerState: "left",
+      endedAt: fresh.endedAt ?? now,
+      outcome: fresh.outcome ?? outcomeOfCustomerLeaving(fresh.pickedUpAt !== null),
+      pin: null,
+      pinExpiresAt: null,
+    },
     log: "log.customerLeft",
-  });
+  }));
 }
 
 /** The customer declined the group's terms: the session never starts. */
 export async function termsDeclined(deps: AppDeps, session: SupportSession): Promise<void> {
   await _fanOut(deps, session, {
     pick: () => ({ type: "terms_declined" }),
-    patch: { customerState: "left", endedAt: deps.clock.now(), pin: null, pinExpiresAt: null },
+    patch: {
+      customerState: "left",
+      endedAt: deps.clock.now(),
+      outcome: "terms_declined",
+      pin: null,
+      pinExpiresAt: null,
+    },
     log: "log.termsDeclined",
   });
 }

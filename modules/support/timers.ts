@@ -8,7 +8,7 @@
  */
 import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import type { AppDeps } from "../http/mod.ts";
-import { INACTIVITY_BLOCKERS, type SessionEvent } from "../sessions/mod.ts";
+import { INACTIVITY_BLOCKERS, outcomeOfDeadline, type SessionEvent } from "../sessions/mod.ts";
 import {
   applyEvent,
   loadSession,
@@ -89,6 +89,7 @@ async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<b
       if (live === 0 && !session.endedAt) {
         await tx.update(supportSessions).set({
           endedAt: now,
+          outcome: outcomeOfDeadline(deadline.kind),
           pin: null,
           pinExpiresAt: null,
           updatedAt: now,

@@ -1,0 +1,96 @@
+// The session columns the reports read, written by the support services as sessions live.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { startTestApp, type TestApp } from "../../tests/support/app.ts";
+import { carolSession, technician } from "../../tests/support/sessions.ts";
+import {
+  customerConnected,
+  customerLeft,
+  endSession,
+  findByToken,
+  fireDueDeadlines,
+  startSession,
+  transferSession,
+} from "../support/mod.ts";
+import { supportSessions } from "../support/test_support.ts";
+
+async function facts(t: TestApp, id: string) {
+  const [row] = await t.deps.db.select().from(supportSessions).where(eq(supportSessions.id, id));
+  return row;
+}
+
+const online = () => Promise.resolve(true);
+
+Deno.test("a session records its arrival, first pick-up, transfers and how the technician ended it", async () => {
+  const t = await startTestApp();
+  try {
+    const a = await technician(t);
+    const b = await technician(t, { groupId: a.groupId! });
+    const created = await carolSession(t, a);
+    t.clock.advance(30_000);
+    await customerConnected(t.deps, (await findByToken(t.deps, created.token))!);
+    const connected = t.clock.now();
+    t.clock.advance(45_000);
+    await startSession(t.deps, a, created.id);
+    const picked = t.clock.now();
+    t.clock.advance(60_000);
+    await transferSession(t.deps, a, created.id, { kind: "technician", id: b.id }, "", online);
+    await startSession(t.deps, b, created.id);
+    t.clock.advance(60_000);
+    let row = await facts(t, created.id);
+    assert.equal(row.connectedAt?.getTime(), connected.getTime());
+    assert.equal(
+      row.pickedUpAt?.getTime(),
+      picked.getTime(),
+      "accepting the transfer is no pick-up",
+    );
+    assert.equal(row.transfers, 1);
+    assert.equal(row.outcome, null);
+    await endSession(t.deps, b, created.id);
+    row = await facts(t, created.id);
+    assert.equal(row.outcome, "closed_by_technician");
+    assert.equal(row.leadUserId, b.id);
+    assert.equal(row.endedAt?.getTime(), t.clock.now().getTime());
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a customer leaving says whether anyone had picked the session up", async () => {
+  const t = await startTestApp();
+  try {
+    const a = await technician(t);
+    const waiting = await carolSession(t, a);
+    await customerConnected(t.deps, (await findByToken(t.deps, waiting.token))!);
+    await customerLeft(t.deps, (await findByToken(t.deps, waiting.token))!);
+    assert.equal((await facts(t, waiting.id)).outcome, "closed_by_waiting_customer");
+    assert.equal((await facts(t, waiting.id)).pickedUpAt, null);
+
+    const helped = await carolSession(t, a);
+    await customerConnected(t.deps, (await findByToken(t.deps, helped.token))!);
+    await startSession(t.deps, a, helped.id);
+    await customerLeft(t.deps, (await findByToken(t.deps, helped.token))!);
+    assert.equal((await facts(t, helped.id)).outcome, "closed_by_customer");
+    // The technician clearing the Closed row afterwards changes nothing.
+    await endSession(t.deps, a, helped.id);
+    assert.equal((await facts(t, helped.id)).outcome, "closed_by_customer");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a session nobody connected to ends as a connecting timeout", async () => {
+  const t = await startTestApp();
+  try {
+    const a = await technician(t);
+    const created = await carolSession(t, a);
+    t.clock.advance(25 * 60_000);
+    await fireDueDeadlines(t.deps);
+    const row = await facts(t, created.id);
+    assert.equal(row.outcome, "connecting_timeout");
+    assert.equal(row.connectedAt, null);
+    assert.ok(row.endedAt);
+  } finally {
+    await t.close();
+  }
+});
