@@ -12,17 +12,23 @@
  */
 import {
   type AgentMessage,
+  ALL_OPS,
   type Capability,
   capabilityNeeded,
   type ServerMessage,
 } from "../protocol/mod.ts";
-import { ConsentKeeper, type OpenQuestion, type Verdict } from "./consent.ts";
+import { ConsentKeeper, type OpenQuestion, randomId, type Verdict } from "./consent.ts";
+import type { OpHandlers } from "./ops/mod.ts";
+import { OpRunner } from "./ops/runner.ts";
 import { type Link, type ScreenOptions, ScreenSender } from "./screen.ts";
 
 export type { EncoderLike, Link } from "./screen.ts";
 
 export interface AgentOptions extends ScreenOptions {
   consent?: ConsentKeeper;
+  /** The operations this agent runs (agent/ops/registry.ts); none when left out. */
+  ops?: OpHandlers;
+  os?: "linux" | "windows" | "darwin";
   /** Called when the server ends the session. */
   onEnd?: (reason: string) => void;
   /** Called after every change the customer's window shows (questions, consent, the end). */
@@ -34,9 +40,23 @@ export interface CustomerState {
   questions: OpenQuestion[];
   view: boolean;
   control: boolean;
+  /** The other capabilities the customer allows now (files, systemInfo, scripts, reboot). */
+  tools: Capability[];
+  /** One-off questions of running operations (a script's name, a process to end). */
+  confirms: Confirmation[];
   /** Why the session ended, once it has. */
   ended: string | null;
 }
+
+/** A one-off question of a running operation, in the customer's window. */
+export interface Confirmation {
+  id: string;
+  capability: Capability | null;
+  detail: string;
+}
+
+/** What the agent may be asked for besides view and control: what its operations need. */
+const TOOL_CAPABILITIES = ["files", "systemInfo", "scripts", "reboot"] as const;
 
 const CLIPBOARD_EVERY_MS = 400;
 
@@ -47,10 +67,20 @@ export class Agent {
   #clipboardTimer: ReturnType<typeof setInterval> | undefined;
   #lastClipboard: string | null = null;
   #ended: string | null = null;
+  readonly #confirms = new Map<string, Confirmation & { resolve: (yes: boolean) => void }>();
+  readonly ops: OpRunner;
   refused = 0;
 
   constructor(private options: AgentOptions) {
     this.consent = options.consent ?? new ConsentKeeper();
+    this.ops = new OpRunner({
+      handlers: options.ops ?? {},
+      os: options.os ?? "linux",
+      allows: (capability) => this.#ended === null && this.consent.allows(capability),
+      send: (message) => this.#send(message),
+      confirm: (capability, detail, signal) => this.#confirm(capability, detail, signal),
+      log: (line) => this.options.log?.(line),
+    });
     this.screen = new ScreenSender(options, {
       link: () => this.#link,
       allowed: () => this.consent.allows("view"),
@@ -86,6 +116,7 @@ export class Agent {
 
   detach() {
     this.#link = null;
+    this.ops.abortAll("the connection to the server was lost");
   }
 
   stop() {
@@ -97,6 +128,7 @@ export class Agent {
   end(reason: string) {
     if (this.#ended !== null) return;
     this.#ended = reason;
+    this.ops.abortAll("the session has ended");
     this.consent.clear();
     this.stop();
     this.#changed();
@@ -108,8 +140,51 @@ export class Agent {
       questions: this.consent.questions,
       view: this.consent.allows("view"),
       control: this.consent.allows("control"),
+      tools: TOOL_CAPABILITIES.filter((capability) => this.consent.allows(capability)),
+      confirms: [...this.#confirms.values()].map(({ id, capability, detail }) => ({
+        id,
+        capability,
+        detail,
+      })),
       ended: this.#ended,
     };
+  }
+
+  /** What this agent can be asked for: view and control, and what its operations need. */
+  get offered(): Capability[] {
+    const handled = new Set(Object.keys(this.options.ops ?? {}));
+    const tools = TOOL_CAPABILITIES.filter((capability) =>
+      ALL_OPS.some((spec) => spec.capability === capability && handled.has(spec.kind))
+    );
+    return ["view", "control", ...tools];
+  }
+
+  /** The customer's answer to a one-off question, from the agent's own window. */
+  confirmAnswer(id: string, yes: boolean): Verdict {
+    const open = this.#confirms.get(id);
+    if (!open) return { ok: false, reason: "no open question with that id" };
+    this.#confirms.delete(id);
+    open.resolve(yes);
+    this.#changed();
+    return { ok: true, changed: [] };
+  }
+
+  #confirm(capability: Capability | null, detail: string, signal: AbortSignal): Promise<boolean> {
+    if (this.#ended !== null || signal.aborted) return Promise.resolve(false);
+    const id = randomId(18);
+    return new Promise<boolean>((resolve) => {
+      const done = (yes: boolean) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(yes);
+      };
+      const onAbort = () => {
+        if (this.#confirms.delete(id)) this.#changed();
+        done(false);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#confirms.set(id, { id, capability, detail: detail.slice(0, 500), resolve: done });
+      this.#changed();
+    });
   }
 
   /** The customer's answer, from the agent's own window (never from the server). */
@@ -140,8 +215,8 @@ export class Agent {
         return;
       case "request":
         if (this.#ended !== null) return;
-        // Only what the customer's window can put in words is asked (view, control).
-        if (message.capability !== "view" && message.capability !== "control") {
+        // Only what this agent can do and its window can put in words is asked.
+        if (!this.offered.includes(message.capability)) {
           this.refused++;
           this.#send({
             type: "refused",
@@ -160,6 +235,12 @@ export class Agent {
         return;
       case "revoke":
         this.revoke(message.capability);
+        return;
+      case "op":
+      case "opPart":
+      case "opCancel":
+        // Runs beside the other frames: a long operation never holds up input or the picture.
+        if (this.#ended === null) this.ops.receive(message);
         return;
       case "end":
         this.end(message.reason);
@@ -201,7 +282,9 @@ export class Agent {
 
   /** Takes a capability back — from the server, or from the customer at the agent. */
   revoke(capability: Capability) {
-    this.#announce(this.consent.revoke(capability), false);
+    const changed = this.consent.revoke(capability);
+    for (const taken of changed) this.ops.abortCapability(taken);
+    this.#announce(changed, false);
     this.#changed();
   }
 

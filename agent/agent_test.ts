@@ -110,7 +110,7 @@ Deno.test("only the customer's answer grants; a stale, mismatched or late one do
   assert.equal(question.capability, "control");
   assert.ok(changes.length >= 1, "the window heard of the question");
 
-  // What the window cannot put in words is not asked at all.
+  // What this agent cannot do (no file handlers here) is not asked at all.
   await agent.handle({ type: "request", capability: "files" });
   assert.deepEqual(agent.customerState.questions.map((q) => q.capability), ["control"]);
   assert.equal(sent.at(-1)?.type, "refused");
@@ -179,6 +179,8 @@ Deno.test("the server's end stops sharing, closes questions and refuses later an
     questions: [],
     view: false,
     control: false,
+    tools: [],
+    confirms: [],
     ended: "the technician ended the session",
   });
   await agent.handle({ type: "request", capability: "control" });

@@ -139,6 +139,7 @@ export class ConsentPage {
     if (body === null) return this.#refuse(400, "bad body");
     if (path === "answer") return this.#answer(body);
     if (path === "revoke") return this.#revoke(body);
+    if (path === "confirm") return this.#confirm(body);
     return this.#refuse(404, "no such page");
   }
 
@@ -178,6 +179,16 @@ export class ConsentPage {
       return this.#refuse(400, "bad answer");
     }
     const verdict = this.options.agent.answer(capability, id, allow);
+    if (!verdict.ok) return this.#refuse(409, verdict.reason);
+    return this.#respond("{}", "application/json");
+  }
+
+  #confirm(body: Record<string, unknown>): Response {
+    const { id, allow } = body;
+    if (typeof id !== "string" || typeof allow !== "boolean") {
+      return this.#refuse(400, "bad answer");
+    }
+    const verdict = this.options.agent.confirmAnswer(id, allow);
     if (!verdict.ok) return this.#refuse(409, verdict.reason);
     return this.#respond("{}", "application/json");
   }

@@ -32,6 +32,7 @@ export function pageHtml(
 <p class="trust">${escapeHtml(page.trust)}</p>
 <p id="status" class="status" role="status">${escapeHtml(page.connecting)}</p>
 <section id="questions" aria-live="assertive"></section>
+<section id="confirms" aria-live="assertive"></section>
 <section id="shared" class="shared" aria-live="polite">
 <p id="shared-text">${escapeHtml(page.nothingShared)}</p>
 <p id="shared-buttons" class="buttons" hidden>
@@ -43,6 +44,7 @@ export function pageHtml(
   }</button>
 </p>
 </section>
+<section id="tools" aria-live="polite"></section>
 <p id="failed" class="error" role="alert" hidden>${escapeHtml(page.failed)}</p>
 <p class="chat"><a id="chat" href="${
     escapeHtml(options.chatUrl)
@@ -63,6 +65,8 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 .status.ended, .status.reconnecting { background: #e6a23c33; }
 .question { border: 2px solid #2f6fdf; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
 .question p { margin: 0 0 .75rem; font-weight: 600; }
+.question p.detail { font-weight: 400; font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
+.tool { display: flex; align-items: center; justify-content: space-between; gap: .5rem; border: 1px solid #d336; border-radius: .6rem; padding: .5rem 1rem; margin: .5rem 0; }
 .shared { border: 1px solid #8886; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
 .shared.on { border-color: #d33; background: #d331; }
 .shared p { margin: 0 0 .5rem; }
@@ -104,7 +108,7 @@ function question(ask) {
   box.dataset.capability = ask.capability;
   box.setAttribute("role", "alertdialog");
   const text = document.createElement("p");
-  text.textContent = ask.capability === "control" ? labels.askControl : labels.askView;
+  text.textContent = labels[ASKS[ask.capability]] ?? labels.askView;
   const buttons = document.createElement("p");
   buttons.className = "buttons";
   for (const [allow, label] of [[true, labels.allow], [false, labels.deny]]) {
@@ -123,6 +127,64 @@ function question(ask) {
   return box;
 }
 
+const ASKS = {
+  view: "askView",
+  control: "askControl",
+  files: "askFiles",
+  systemInfo: "askSystemInfo",
+  scripts: "askScripts",
+  reboot: "askReboot",
+};
+const GRANTED = {
+  files: "grantedFiles",
+  systemInfo: "grantedSystemInfo",
+  scripts: "grantedScripts",
+  reboot: "grantedReboot",
+};
+
+function confirmation(open) {
+  const box = document.createElement("div");
+  box.className = "question";
+  box.dataset.confirm = open.id;
+  box.setAttribute("role", "alertdialog");
+  const title = document.createElement("p");
+  title.textContent = labels.confirmTitle;
+  const detail = document.createElement("p");
+  detail.className = "detail";
+  detail.textContent = open.detail;
+  const buttons = document.createElement("p");
+  buttons.className = "buttons";
+  for (const [allow, label] of [[true, labels.allow], [false, labels.deny]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = allow ? "confirm-allow" : "confirm-deny secondary";
+    button.textContent = label;
+    button.addEventListener("click", () => {
+      for (const b of box.querySelectorAll("button")) b.disabled = true;
+      post("confirm", { id: open.id, allow });
+    });
+    buttons.append(button);
+  }
+  box.append(title, detail, buttons);
+  return box;
+}
+
+function tool(capability) {
+  const line = document.createElement("p");
+  line.className = "tool";
+  line.dataset.tool = capability;
+  const text = document.createElement("span");
+  text.textContent = labels[GRANTED[capability]] + " ";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "secondary";
+  button.id = "stop-" + capability;
+  button.textContent = labels.takeBack;
+  button.addEventListener("click", () => post("revoke", { capability }));
+  line.append(text, button);
+  return line;
+}
+
 function render() {
   const ended = gone || state.ended !== null;
   const status = $("status");
@@ -130,6 +192,8 @@ function render() {
   status.textContent = gone ? labels.closed : ended ? labels.ended : labels[state.status];
   const asks = ended ? [] : state.questions;
   $("questions").replaceChildren(...asks.map(question));
+  $("confirms").replaceChildren(...(ended ? [] : state.confirms).map(confirmation));
+  $("tools").replaceChildren(...(ended ? [] : state.tools).map(tool));
   const view = !ended && state.view;
   const control = !ended && state.control;
   $("shared").classList.toggle("on", view);
@@ -141,7 +205,8 @@ function render() {
   root.dataset.view = String(view);
   root.dataset.control = String(control);
   root.dataset.ended = String(ended);
-  document.title = asks.length ? "(!) " + labels.title : labels.title;
+  const waiting = asks.length + (ended ? 0 : state.confirms.length);
+  document.title = waiting ? "(!) " + labels.title : labels.title;
 }
 
 $("stop-control").addEventListener("click", () => post("revoke", { capability: "control" }));

@@ -14,6 +14,7 @@ import { ConsentPage, writeLauncher } from "./consent_page.ts";
 import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
 import { FrameHalver } from "./media/scale.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
+import { defaultOpHandlers } from "./ops/registry.ts";
 import { openDesktop } from "./platform/mod.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
 import { agentStrings, fill, stringsLanguage } from "./strings.ts";
@@ -142,22 +143,38 @@ const server = new URL(link.origin);
 const desktop = openDesktop({ display: values.display });
 let connection: AgentConnection | null = null;
 const halver = FrameHalver.open();
-let asked = new Set<Capability>();
+let asked = new Set<string>();
+/** The terminal's line for an open question (the window has the buttons). */
+function terminalQuestion(capability: Capability): string {
+  if (capability === "control") return strings.terminal.askControl;
+  if (capability === "view") return strings.terminal.askView;
+  const key = `ask${capability[0].toUpperCase()}${capability.slice(1)}`;
+  const page = strings.page as Record<string, string>;
+  return `${page[key] ?? capability} ${strings.terminal.answerInWindow}`;
+}
+const dir = stateDir(values["state-dir"]);
 const agent: Agent = new Agent({
   desktop,
   log,
+  os: osName(),
+  ops: defaultOpHandlers({ os: osName(), serverUrl: server.origin, token, dataDir: dir, log }),
   encoder: (width, height, screen) =>
     new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
   downscale: halver ? (frame) => halver.halve(frame) : undefined,
   onChange: () => {
     consentWindow?.changed();
     // Say in the terminal too when a new question opens (the window may be hidden).
-    const now = new Set(agent.customerState.questions.map((q) => q.capability));
-    for (const capability of now) {
-      if (asked.has(capability)) continue;
-      console.log(
-        capability === "control" ? strings.terminal.askControl : strings.terminal.askView,
-      );
+    const state = agent.customerState;
+    const now = new Set([
+      ...state.questions.map((q) => q.capability as string),
+      ...state.confirms.map((c) => c.id),
+    ]);
+    for (const question of state.questions) {
+      if (asked.has(question.capability)) continue;
+      console.log(terminalQuestion(question.capability));
+    }
+    for (const open of state.confirms) {
+      if (!asked.has(open.id)) console.log(fill(strings.terminal.confirm, { detail: open.detail }));
     }
     asked = now;
   },
@@ -179,7 +196,6 @@ console.log(`PAGE ${consentWindow.url}`);
 console.log(fill(strings.terminal.window, { url: consentWindow.url }));
 console.log(strings.terminal.nothingShared);
 console.log(strings.terminal.keys);
-const dir = stateDir(values["state-dir"]);
 const launcher = values["no-open"] ? null : await writeLauncher(dir, consentWindow.url)
   .catch(() => null);
 if (launcher) openInBrowser(launcher.href);

@@ -68,3 +68,4 @@ export {
   type OpResult,
   opSpec,
 } from "./ops.ts";
+export { OpBodies, splitOpBody } from "./op_frames.ts";
