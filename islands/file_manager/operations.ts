@@ -1,0 +1,220 @@
+/**
+ * Copy, move, synchronise and replicate between the panes: the technician's side is always the
+ * left pane and the customer's the right, so every file crosses through the queue as a download
+ * or an upload (transfer.ts). Folders are walked first (a tree each side), created on the
+ * target, then their files queued. Nothing on a source is deleted unless its copy was verified.
+ */
+import type { Entry } from "./entries.ts";
+import { planReplicate, planSync, type ReplicatePlan, type Tree } from "./plan.ts";
+import type { Job, TransferQueue } from "./queue.ts";
+import type { LocalSide, RemoteSide, Side } from "./sides.ts";
+import { download, type TransferFeed, upload } from "./transfer.ts";
+
+export interface Ops {
+  remote: RemoteSide;
+  local: LocalSide;
+  queue: TransferQueue;
+  feed: TransferFeed;
+}
+
+export interface Outcome {
+  done: number;
+  failed: Job[];
+}
+
+const relParent = (rel: string) => (rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "");
+const relName = (rel: string) => rel.slice(rel.lastIndexOf("/") + 1);
+
+/** Queues one file from `from` (its path) to `to` (a folder and a name). */
+function queueFile(
+  ops: Ops,
+  from: Side,
+  path: string,
+  target: { folder: string; name: string; size: number },
+): Promise<Job> {
+  const local = ops.local.fs;
+  if (from.id === "remote") {
+    const localPath = ops.local.join(target.folder, target.name);
+    return ops.queue.add(
+      { direction: "down", label: path, size: target.size },
+      (ctx) => download(ops.remote.api, local, { remotePath: path, localPath }, ctx),
+    );
+  }
+  return ops.queue.add(
+    { direction: "up", label: path, size: target.size },
+    async (ctx) =>
+      upload(ops.remote.api, ops.feed, {
+        blob: await local.file(path),
+        folder: target.folder,
+        name: target.name,
+      }, ctx),
+  );
+}
+
+function sides(ops: Ops, from: Side): [Side, Side] {
+  return from.id === "remote" ? [ops.remote, ops.local] : [ops.local, ops.remote];
+}
+
+async function outcome(jobs: Promise<Job>[]): Promise<Outcome> {
+  const ended = await Promise.all(jobs);
+  return {
+    done: ended.filter((j) => j.state === "done").length,
+    failed: ended.filter((j) => j.state !== "done"),
+  };
+}
+
+/** Relative files of `tree` → jobs copying them from `fromRoot` to `toRoot` (folders made first). */
+async function queueTree(
+  ops: Ops,
+  from: Side,
+  roots: { from: string; to: string },
+  tree: Tree,
+  only: { dirs: string[]; files: string[] },
+): Promise<Promise<Job>[]> {
+  const [, to] = sides(ops, from);
+  for (const dir of only.dirs) {
+    await to.mkdir(relParent(dir) ? to.join(roots.to, relParent(dir)) : roots.to, relName(dir));
+  }
+  return only.files.map((rel) =>
+    queueFile(ops, from, from.join(roots.from, rel), {
+      folder: relParent(rel) ? to.join(roots.to, relParent(rel)) : roots.to,
+      name: relName(rel),
+      size: tree.get(rel)?.size ?? 0,
+    })
+  );
+}
+
+/** Copies `items` of `folder` on `from` into `target` on the other side; folders go whole. */
+export async function copyItems(
+  ops: Ops,
+  from: Side,
+  folder: string,
+  items: Entry[],
+  target: string,
+  hidden: boolean,
+): Promise<Outcome & { copied: string[] }> {
+  const [, to] = sides(ops, from);
+  const perItem: { name: string; jobs: Promise<Job>[] }[] = [];
+  for (const item of items) {
+    const path = from.join(folder, item.name);
+    if (item.kind === "dir") {
+      await to.mkdir(target, item.name);
+      const tree = await from.tree(path, hidden);
+      const dirs = [...tree].filter(([, t]) => t.kind === "dir").map(([rel]) => rel);
+      const files = [...tree].filter(([, t]) => t.kind === "file").map(([rel]) => rel);
+      const roots = { from: path, to: to.join(target, item.name) };
+      perItem.push({
+        name: item.name,
+        jobs: await queueTree(ops, from, roots, tree, { dirs, files }),
+      });
+    } else if (item.kind === "file") {
+      const job = queueFile(ops, from, path, { folder: target, name: item.name, size: item.size });
+      perItem.push({ name: item.name, jobs: [job] });
+    }
+  }
+  const copied: string[] = [];
+  const all: Job[] = [];
+  for (const { name, jobs } of perItem) {
+    const ended = await Promise.all(jobs);
+    all.push(...ended);
+    if (ended.every((j) => j.state === "done")) copied.push(name);
+  }
+  return {
+    done: all.filter((j) => j.state === "done").length,
+    failed: all.filter((j) => j.state !== "done"),
+    copied,
+  };
+}
+
+/** Copy, then delete on the source the items whose every file arrived verified. */
+export async function moveItems(
+  ops: Ops,
+  from: Side,
+  folder: string,
+  items: Entry[],
+  target: string,
+  hidden: boolean,
+): Promise<Outcome & { removeFailures: string[] }> {
+  const copied = await copyItems(ops, from, folder, items, target, hidden);
+  const failures = copied.copied.length
+    ? await from.remove(copied.copied.map((name) => from.join(folder, name)))
+    : [];
+  return { ...copied, removeFailures: failures.map((f) => `${f.path}: ${f.reason}`) };
+}
+
+/** Equal sizes with different times: the hashes decide whether the content differs. */
+async function addHashes(a: Side, aRoot: string, ta: Tree, b: Side, bRoot: string, tb: Tree) {
+  for (const [rel, left] of ta) {
+    const right = tb.get(rel);
+    if (left.kind !== "file" || right?.kind !== "file" || left.size !== right.size) continue;
+    if (left.mtime === right.mtime) continue;
+    const [ha, hb] = await Promise.all([a.hash(a.join(aRoot, rel)), b.hash(b.join(bRoot, rel))]);
+    (ta as Map<string, typeof left>).set(rel, { ...left, sha256: ha });
+    (tb as Map<string, typeof right>).set(rel, { ...right, sha256: hb });
+  }
+}
+
+/** Synchronises the two panes' folders both ways, the newer file winning. */
+export async function synchronise(
+  ops: Ops,
+  folders: { local: string; remote: string },
+  hidden: boolean,
+): Promise<Outcome & { conflicts: string[]; unchanged: number }> {
+  const [tl, tr] = await Promise.all([
+    ops.local.tree(folders.local, hidden),
+    ops.remote.tree(folders.remote, hidden),
+  ]);
+  await addHashes(ops.local, folders.local, tl, ops.remote, folders.remote, tr);
+  const plan = planSync(tl, tr);
+  const up = await queueTree(ops, ops.local, { from: folders.local, to: folders.remote }, tl, {
+    dirs: plan.dirsToB,
+    files: plan.aToB,
+  });
+  const down = await queueTree(ops, ops.remote, { from: folders.remote, to: folders.local }, tr, {
+    dirs: plan.dirsToA,
+    files: plan.bToA,
+  });
+  return {
+    ...(await outcome([...up, ...down])),
+    conflicts: plan.conflicts,
+    unchanged: plan.unchanged,
+  };
+}
+
+/** Plans a mirror of `from`'s folder onto the other side's (nothing changes yet). */
+export async function planMirror(
+  ops: Ops,
+  from: Side,
+  folders: { from: string; to: string },
+  hidden: boolean,
+): Promise<{ plan: ReplicatePlan; source: Tree }> {
+  const [, to] = sides(ops, from);
+  const [source, target] = await Promise.all([
+    from.tree(folders.from, hidden),
+    to.tree(folders.to, hidden),
+  ]);
+  await addHashes(from, folders.from, source, to, folders.to, target);
+  return { plan: planReplicate(source, target), source };
+}
+
+/** Carries out a confirmed mirror plan: deletions, folders, then the copies. */
+export async function replicate(
+  ops: Ops,
+  from: Side,
+  folders: { from: string; to: string },
+  planned: { plan: ReplicatePlan; source: Tree },
+): Promise<Outcome & { removeFailures: string[] }> {
+  const [, to] = sides(ops, from);
+  const { plan, source } = planned;
+  const failures = plan.remove.length
+    ? await to.remove(plan.remove.map((rel) => to.join(folders.to, rel)))
+    : [];
+  const jobs = await queueTree(ops, from, { from: folders.from, to: folders.to }, source, {
+    dirs: plan.dirs,
+    files: plan.copy,
+  });
+  return {
+    ...(await outcome(jobs)),
+    removeFailures: failures.map((f) => `${f.path}: ${f.reason}`),
+  };
+}
