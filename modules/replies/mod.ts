@@ -9,6 +9,8 @@
  * address to the customer's browser when the group has `pushUrls`. `listReplies`,
  * `parseRepliesXml` (pure and strict: no DTDs, no unknown elements, every item checked
  * as the form checks it) and `exportRepliesXml` are for other modules and the API.
+ * `checkedXmlText`, `parseXmlNodes` and the tree helpers are the hardened XML reading
+ * itself, for other imports of files from outside (the script library's `scripts.xml`).
  */
 export { repliesRoutes } from "./routes.tsx";
 export { listReplies, type Reply } from "./service.ts";
@@ -28,3 +30,20 @@ export {
   type ReplyProblem,
 } from "./input.ts";
 export { predefinedReplies } from "./schema.ts";
+export {
+  attributesOf,
+  cdataText,
+  checkedXmlText,
+  childrenOf,
+  decodeText,
+  documentElement,
+  escapeXmlAttribute,
+  escapeXmlText,
+  isBlank,
+  nodeName,
+  parseXmlNodes,
+  type XmlNode,
+  type XmlProblem,
+  type XmlProblemCode,
+  XmlRefusal,
+} from "./safe_xml.ts";
