@@ -58,6 +58,8 @@ export const AUDIT_ACTIONS = [
   "session.file_sent",
   "session.pin_refused",
   "session.pin_locked",
+  "session.reboot_requested",
+  "session.rebooted",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

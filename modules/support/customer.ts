@@ -20,6 +20,7 @@ import {
   type SupportSession,
 } from "./engine.ts";
 import type { PinVerdict } from "./pin.ts";
+import { rebooting } from "./reboot.ts";
 import { supportSessions } from "./schema.ts";
 
 export async function findByToken(
@@ -130,6 +131,8 @@ export async function customerLost(
   return await _fanOut(deps, session, async (fresh, tx) => {
     if (fresh.customerState !== "connected" || fresh.endedAt) return null;
     if (options.held && await options.held(tx)) return null;
+    // A restart takes the agent and the page away on purpose: Rebooting, not Reconnecting.
+    if (await rebooting(tx, fresh.id)) return null;
     return {
       pick: () => ({ type: "network_lost" }),
       patch: { customerState: "lost" },

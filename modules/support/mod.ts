@@ -40,6 +40,20 @@ export { checkPin } from "./pin.ts";
 export { customerRoutes } from "./customer_routes.tsx";
 export { customerStreams } from "./customer_streams.ts";
 
+/**
+ * A restart of the customer's computer (SPEC R8, Q8 Rebooting): the technician's request and
+ * the restart's outcome in the log and the audit, the agent's announcement (rows go
+ * Rebooting), and the same device's return (`agentReturned`: rows go back).
+ */
+export {
+  agentReturned,
+  rebootAnnounced,
+  rebooting,
+  type RebootModeName,
+  rebootNotDone,
+  rebootRequested,
+} from "./reboot.ts";
+
 /** A technician's buttons (Start, Hold, End, Transfer, return) and inline field edits. */
 export {
   endSession,
