@@ -1,4 +1,334 @@
-/** The agent operations of system information (issue 17): specs in docs/agent_ops.md. */
-import type { OpSpec } from "./op_spec.ts";
+/**
+ * The agent operations of system information (issue 17, SPEC R7; docs/agent_ops.md): a
+ * dashboard snapshot and one operation per tab, each section either a value or a clear
+ * "not available" with the reason (a missing source never fails the whole answer), plus the
+ * two actions — end a process, start/stop/restart a service — which the customer also
+ * confirms one by one in the agent's window. Every list is bounded so a result stays far
+ * below the 8 MiB a body may carry.
+ */
+import { z } from "zod";
+import { defineOp } from "./op_spec.ts";
 
-export const SYSTEM_OPS = [] as const satisfies readonly OpSpec[];
+export const PROCESSES_MAX = 4000;
+export const UNITS_MAX = 3000;
+export const APPS_MAX = 12_000;
+export const MODULES_MAX = 2000;
+export const STARTUP_MAX = 1000;
+export const EVENTS_MAX = 1000;
+export const EVENT_FILTER_MAX = 200;
+/** Linux's PID_MAX_LIMIT (2^22). */
+export const PID_MAX = 4_194_304;
+
+/**
+ * A systemd service's name: letters, digits and `:_.@-`, systemd's `\xNN` escapes, ending in
+ * `.service` — nothing a shell would read as an operator (no shell is ever used; the rule
+ * keeps an odd name from reaching systemctl as an option or pattern).
+ */
+export const UNIT_NAME = /^(?:[A-Za-z0-9:_.@-]|\\x[0-9a-f]{2}){1,240}\.service$/;
+
+export function isUnitName(value: string): boolean {
+  return UNIT_NAME.test(value) && !value.startsWith("-");
+}
+
+/** Why a section has nothing: its source is missing, systemd is not running, a tool is absent… */
+export const UNAVAILABLE_WHY = ["no_source", "no_systemd", "no_tool", "denied", "failed"] as const;
+export type UnavailableWhy = typeof UNAVAILABLE_WHY[number];
+
+const text = (max: number) => z.string().max(max);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const iso = z.string().max(40);
+const unavailable = z.strictObject({
+  available: z.literal(false),
+  why: z.enum(UNAVAILABLE_WHY),
+  /** The path or command that was missing or failed, and its message (not translated). */
+  detail: text(500),
+});
+
+/** A value, or why there is none. */
+function section<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion("available", [
+    z.strictObject({ available: z.literal(true), value }),
+    unavailable,
+  ]);
+}
+export type Section<T> = { available: true; value: T } | {
+  available: false;
+  why: UnavailableWhy;
+  detail: string;
+};
+
+export const ProcessRowSchema = z.strictObject({
+  pid: z.number().int().min(1).max(PID_MAX),
+  ppid: z.number().int().min(0).max(PID_MAX),
+  user: text(64),
+  name: text(64),
+  command: text(1000),
+  /** The kernel's one-letter state (R running, S sleeping, D waiting, Z zombie, T stopped…). */
+  state: text(2),
+  /** Share of one CPU over the sampling interval (100 = one core busy). */
+  cpuPercent: z.number().min(0).max(100_000),
+  cpuSeconds: z.number().min(0),
+  memoryBytes: count,
+  threads: count,
+  startedAt: iso.nullable(),
+});
+export type ProcessRow = z.infer<typeof ProcessRowSchema>;
+
+export const EventEntrySchema = z.strictObject({
+  time: iso.nullable(),
+  /** syslog priority 0 (emergency) … 7 (debug); null where the log does not record it. */
+  priority: z.number().int().min(0).max(7).nullable(),
+  /** The unit or program that wrote it. */
+  source: text(200),
+  message: text(2000),
+});
+export type EventEntry = z.infer<typeof EventEntrySchema>;
+
+const EventSourceSchema = z.strictObject({
+  /** journald, syslog (a file) or kernel (the ring buffer). */
+  name: z.enum(["journald", "syslog", "kernel"]),
+  status: section(z.strictObject({ where: text(300), entries: count })),
+});
+
+const ScheduledTaskSchema = z.strictObject({
+  source: z.enum(["timer", "cron"]),
+  name: text(300),
+  schedule: text(300),
+  next: iso.nullable(),
+  command: text(1000),
+});
+export type ScheduledTask = z.infer<typeof ScheduledTaskSchema>;
+
+export const SnapshotSchema = z.strictObject({
+  takenAt: iso,
+  hostname: section(text(255)),
+  os: section(z.strictObject({ name: text(200), id: text(64), version: text(100) })),
+  kernel: section(z.strictObject({ release: text(200), version: text(300), machine: text(64) })),
+  firmware: section(z.strictObject({
+    biosVendor: text(200),
+    biosVersion: text(200),
+    biosDate: text(64),
+    systemVendor: text(200),
+    productName: text(200),
+    boardName: text(200),
+  })),
+  boot: section(z.strictObject({ bootTime: iso, uptimeSeconds: z.number().min(0) })),
+  users: section(z.strictObject({
+    /** Who the support app runs as: the interactive user. */
+    current: text(64),
+    sessions: z.array(z.strictObject({
+      user: text(64),
+      line: text(64),
+      host: text(256),
+      since: iso.nullable(),
+    })).max(200),
+  })),
+  cpu: section(z.strictObject({
+    model: text(200),
+    logical: count,
+    load1: z.number().min(0),
+    load5: z.number().min(0),
+    load15: z.number().min(0),
+    /** Busy share of all CPUs over the sampling interval (0–100). */
+    usagePercent: z.number().min(0).max(100).nullable(),
+  })),
+  memory: section(z.strictObject({
+    totalBytes: count,
+    availableBytes: count,
+    swapTotalBytes: count,
+    swapFreeBytes: count,
+  })),
+  disks: section(
+    z.array(z.strictObject({
+      device: text(300),
+      mount: text(1000),
+      fsType: text(64),
+      totalBytes: count,
+      freeBytes: count,
+      /** What an ordinary user may still write (free less the root reserve). */
+      availableBytes: count,
+    })).max(200),
+  ),
+  topProcesses: section(z.array(ProcessRowSchema).max(5)),
+  problems: section(z.strictObject({
+    sources: z.array(EventSourceSchema).max(3),
+    entries: z.array(EventEntrySchema).max(5),
+  })),
+  tasks: section(z.array(ScheduledTaskSchema).max(5)),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+export const ServiceRowSchema = z.strictObject({
+  name: text(256),
+  description: text(500),
+  load: text(32),
+  active: text(32),
+  sub: text(32),
+  /** enabled, disabled, static, masked…; null when systemd did not say. */
+  enabled: text(32).nullable(),
+});
+export type ServiceRow = z.infer<typeof ServiceRowSchema>;
+
+export const APP_SOURCES = ["dpkg", "rpm", "flatpak", "snap"] as const;
+export type AppSource = typeof APP_SOURCES[number];
+
+export const AppRowSchema = z.strictObject({
+  source: z.enum(APP_SOURCES),
+  name: text(256),
+  version: text(256),
+  summary: text(300),
+  sizeBytes: count.nullable(),
+});
+export type AppRow = z.infer<typeof AppRowSchema>;
+
+export const ApplicationsSchema = z.strictObject({
+  sources: z.array(z.strictObject({
+    source: z.enum(APP_SOURCES),
+    status: section(z.strictObject({ count })),
+  })).max(APP_SOURCES.length),
+  apps: z.array(AppRowSchema).max(APPS_MAX),
+  truncated: z.boolean(),
+});
+export type Applications = z.infer<typeof ApplicationsSchema>;
+
+export const UserInfoSchema = z.strictObject({
+  name: text(64),
+  uid: count,
+  gid: count,
+  fullName: text(300),
+  home: text(1000),
+  shell: text(1000),
+  groups: z.array(z.strictObject({ name: text(64), gid: count })).max(1000),
+  /** May act as administrator: root, or a member of sudo / wheel / admin. */
+  admin: z.boolean(),
+  adminVia: text(64).nullable(),
+  /** The effective capabilities of the support app's process (hex, from /proc). */
+  capabilities: text(32),
+});
+export type UserInfo = z.infer<typeof UserInfoSchema>;
+
+export const DriverRowSchema = z.strictObject({
+  name: text(128),
+  sizeBytes: count,
+  useCount: count,
+  usedBy: z.array(text(128)).max(200),
+  state: text(32),
+  version: text(128),
+});
+export type DriverRow = z.infer<typeof DriverRowSchema>;
+
+export const StartupSchema = z.strictObject({
+  autostart: section(
+    z.array(z.strictObject({
+      name: text(300),
+      command: text(1000),
+      file: text(1000),
+      enabled: z.boolean(),
+    })).max(STARTUP_MAX),
+  ),
+  units: section(
+    z.array(z.strictObject({ name: text(256), state: text(32) })).max(STARTUP_MAX),
+  ),
+  cron: section(
+    z.array(z.strictObject({ command: text(1000), file: text(1000) })).max(STARTUP_MAX),
+  ),
+});
+export type Startup = z.infer<typeof StartupSchema>;
+
+export const EventsSchema = z.strictObject({
+  sources: z.array(EventSourceSchema).max(3),
+  entries: z.array(EventEntrySchema).max(EVENTS_MAX),
+  /** More entries matched than were sent. */
+  truncated: z.boolean(),
+});
+export type Events = z.infer<typeof EventsSchema>;
+
+/** A confirmed action waits for the customer's answer in the agent's window. */
+const CONFIRMED_TIMEOUT_MS = 120_000;
+
+export const SYSTEM_OPS = [
+  defineOp({
+    kind: "system.snapshot",
+    capability: "systemInfo",
+    params: {},
+    result: SnapshotSchema,
+  }),
+  defineOp({
+    kind: "system.processes",
+    capability: "systemInfo",
+    params: {},
+    result: section(
+      z.strictObject({
+        rows: z.array(ProcessRowSchema).max(PROCESSES_MAX),
+        truncated: z.boolean(),
+      }),
+    ),
+  }),
+  defineOp({
+    kind: "system.endProcess",
+    capability: "systemInfo",
+    params: {
+      pid: z.number().int().min(2).max(PID_MAX),
+      /** SIGKILL instead of SIGTERM. */
+      force: z.boolean(),
+    },
+    result: z.strictObject({ pid: z.number().int(), name: text(64), ended: z.boolean() }),
+    timeoutMs: CONFIRMED_TIMEOUT_MS,
+  }),
+  defineOp({
+    kind: "system.services",
+    capability: "systemInfo",
+    params: {},
+    result: section(z.array(ServiceRowSchema).max(UNITS_MAX)),
+  }),
+  defineOp({
+    kind: "system.serviceAction",
+    capability: "systemInfo",
+    params: {
+      unit: z.string().max(256).refine(isUnitName, "not a service name"),
+      action: z.enum(["start", "stop", "restart"]),
+    },
+    result: z.strictObject({ unit: text(256), action: text(16), active: text(32) }),
+    timeoutMs: CONFIRMED_TIMEOUT_MS,
+  }),
+  defineOp({
+    kind: "system.applications",
+    capability: "systemInfo",
+    params: {},
+    result: ApplicationsSchema,
+    timeoutMs: 60_000,
+  }),
+  defineOp({
+    kind: "system.user",
+    capability: "systemInfo",
+    params: {},
+    result: section(UserInfoSchema),
+  }),
+  defineOp({
+    kind: "system.drivers",
+    capability: "systemInfo",
+    params: {},
+    result: section(z.array(DriverRowSchema).max(MODULES_MAX)),
+  }),
+  defineOp({
+    kind: "system.startup",
+    capability: "systemInfo",
+    params: {},
+    result: StartupSchema,
+  }),
+  defineOp({
+    kind: "system.events",
+    capability: "systemInfo",
+    params: {
+      /** Entries of this priority and more urgent (0 emergency … 7 debug). */
+      maxPriority: z.number().int().min(0).max(7),
+      /** Only entries whose message or source contains this (case-insensitive). */
+      text: z.string().max(EVENT_FILTER_MAX),
+      limit: z.number().int().min(1).max(EVENTS_MAX),
+    },
+    result: EventsSchema,
+  }),
+] as const;
+
+export const SERVICE_ACTIONS = ["start", "stop", "restart"] as const;
+export type ServiceAction = typeof SERVICE_ACTIONS[number];
