@@ -14,6 +14,8 @@ import {
 } from "./modules/cluster/mod.ts";
 import { startMailWorker } from "./modules/mail/mod.ts";
 import { startSmsWorker } from "./modules/sms/mod.ts";
+import { startWebhookWorker } from "./modules/webhooks/mod.ts";
+import { chainUnlinkedEntries } from "./modules/audit/mod.ts";
 import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
 
@@ -43,10 +45,13 @@ const stopBus = database.notifications
   })
   : async () => {};
 await bootstrap(deps);
+// Audit entries written before the log became a hash chain join it, oldest first.
+await chainUnlinkedEntries(deps.db);
 await islands;
 const app = createApp(deps);
 const stopMail = startMailWorker(deps);
 const stopSms = startSmsWorker(deps);
+const stopWebhooks = startWebhookWorker(deps);
 const stopTimers = startSessionTimers(deps);
 const stopHeartbeat = startHeartbeat(deps, {
   // The dead instances' customer stream holds went with their rows: the living arm the grace.
@@ -79,6 +84,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     clearInterval(pruner);
     stopMail();
     stopSms();
+    stopWebhooks();
     stopTimers();
     await stopHeartbeat();
     await stopBus();

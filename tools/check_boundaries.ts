@@ -34,6 +34,7 @@ const ALLOWED: Record<string, string[]> = {
     "refusal",
     "sessions",
     "tokens",
+    "webhooks",
   ],
   admin: ["audit", "auth", "db", "files", "http", "refusal"],
   remote: [
@@ -77,6 +78,7 @@ const ALLOWED: Record<string, string[]> = {
     "sms",
     "static_files",
     "support",
+    "webhooks",
   ],
   audit: ["db", "http", "refusal"],
   auth: ["audit", "db", "http", "i18n", "refusal", "tokens"],
@@ -110,7 +112,7 @@ const ALLOWED: Record<string, string[]> = {
   static_files: ["http"],
   tokens: [],
   refusal: ["i18n"],
-  webhooks: ["auth", "db"],
+  webhooks: ["audit", "auth", "db", "http", "outbox", "refusal"],
 };
 
 const root = new URL("..", import.meta.url).pathname;

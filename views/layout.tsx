@@ -132,7 +132,11 @@ function AdminNav(props: { c: PageContext }) {
     ["/admin/sms", t("nav.sms")],
     ["/admin/audit", t("nav.audit")],
     ...(master
-      ? [["/admin/organisation", t("nav.organisation")], ["/admin/security", t("nav.security")]]
+      ? [
+        ["/admin/webhooks", t("nav.webhooks")],
+        ["/admin/organisation", t("nav.organisation")],
+        ["/admin/security", t("nav.security")],
+      ]
       : []),
   ];
   return (

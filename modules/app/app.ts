@@ -9,6 +9,7 @@ import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../ch
 import { consoleRoutes } from "../console/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
 import { smsAdminRoutes } from "../sms/mod.ts";
+import { webhookAdminRoutes } from "../webhooks/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin/audit", auditRoutes);
   app.route("/admin/outbox", mailAdminRoutes);
   app.route("/admin/sms", smsAdminRoutes);
+  app.route("/admin/webhooks", webhookAdminRoutes);
   app.route("/admin/channels", channelAdminRoutes);
   app.route("/admin/fields", fieldAdminRoutes);
   app.route("/c", channelPublicRoutes(channelSessionHooks));

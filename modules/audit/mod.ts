@@ -1,7 +1,9 @@
 /**
  * The audit log (SPEC A10): `recordAudit` appends who did what, when and from where —
  * pass the transaction so the entry commits with the change it describes — and
- * `auditRoutes` lets admins page and filter it at /admin/audit.
+ * `auditRoutes` lets admins page and filter it at /admin/audit. The log is a hash chain per
+ * organisation (chain.ts): the master admin checks it at /admin/audit/integrity and
+ * downloads it as JSON lines at /admin/audit/export.jsonl.
  */
 export {
   AUDIT_ACTIONS,
@@ -12,4 +14,17 @@ export {
 } from "./service.ts";
 export { auditRoutes } from "./routes.tsx";
 export { type ChangeContext, changedValues, recordChange } from "./change.ts";
-export { auditLog } from "./schema.ts";
+export { auditChainHeads, auditLog } from "./schema.ts";
+
+/**
+ * `verifyAuditChain(db, { orgId? })` walks each chain and reports per chain the entries that
+ * hold and the first break (entry, seq, reason: altered, relinked, missing, unlinked,
+ * truncated); `deno task audit:verify` prints it. `chainUnlinkedEntries(db)` links entries
+ * written before the chain existed (run at start-up).
+ */
+export {
+  type ChainBreak,
+  type ChainReport,
+  chainUnlinkedEntries,
+  verifyAuditChain,
+} from "./chain.ts";

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, getTableColumns, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { clampPage, type Database } from "../db/mod.ts";
+import { appendToChain } from "./chain.ts";
 import { auditLog } from "./schema.ts";
 
 /** The audit actions this codebase writes; one list so reports and filters agree. */
@@ -58,6 +59,20 @@ export const AUDIT_ACTIONS = [
   "session.file_sent",
   "session.pin_refused",
   "session.pin_locked",
+  "session.remote_requested",
+  "session.remote_granted",
+  "session.remote_denied",
+  "session.remote_revoked",
+  "session.remote_ended",
+  "session.screenshot_taken",
+  "session.url_pushed",
+  "session.fields_edited",
+  "session.note_saved",
+  "webhook.endpoint_created",
+  "webhook.endpoint_updated",
+  "webhook.endpoint_deleted",
+  "webhook.resent",
+  "audit.exported",
   "session.reboot_requested",
   "session.rebooted",
 ] as const;
@@ -79,9 +94,13 @@ export interface AuditEntry {
   at: Date;
 }
 
-/** Appends one entry; `db` may be a transaction so the entry commits with the change. */
+/**
+ * Appends one entry to its organisation's hash chain (chain.ts); `db` may be a transaction
+ * so the entry commits with the change. The chain's head stays locked until that
+ * transaction ends: record the entry last, once the change's own work is done.
+ */
 export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLog).values({
+  await appendToChain(db, {
     orgId: entry.orgId ?? null,
     actorId: entry.actorId ?? null,
     actorEmail: entry.actorEmail ?? null,

@@ -15,6 +15,14 @@ export function AuditPage(props: Props) {
   return (
     <Layout c={props.c} title={t("audit.title")}>
       <h1>{t("audit.title")}</h1>
+      {props.c.get("user")?.role === "master_admin" && (
+        <p class="row">
+          <a href="/admin/audit/integrity">{t("audit.integrity.check")}</a>
+          <a href={`/admin/audit/export.jsonl?${_filterQuery(q)}`} download>
+            {t("audit.exportJsonl")}
+          </a>
+        </p>
+      )}
       <form
         class="card row"
         method="get"
@@ -131,6 +139,12 @@ function AuditRowView({ c, row }: { c: PageContext; row: AuditRow }) {
       </td>
     </tr>
   );
+}
+
+/** The list's filters as a query string, for the export link. */
+function _filterQuery(q: Record<string, string>): string {
+  const keep = ["action", "actor", "from", "to"].filter((k) => q[k]);
+  return new URLSearchParams(keep.map((k) => [k, q[k]])).toString();
 }
 
 function _capitalised(text: string): string {

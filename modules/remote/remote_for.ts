@@ -1,6 +1,7 @@
 /**
  * `remoteFor(deps, session)`: the session's remote state, wired to the session log — every
- * request, answer, revoke and end of view or control becomes a log line both sides see — and
+ * request, answer, revoke and end of view or control becomes a log line both sides see and
+ * an audit entry (`session.remote_*`, the capability in its details) — and
  * to the inactivity deadline, which remote view or control in use keeps pushing back.
  */
 import type { AppDeps } from "../http/mod.ts";
@@ -27,9 +28,20 @@ function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEve
   const customer = { author: "customer" as const, name: session.customerName };
   switch (event.kind) {
     case "requested":
-      return logSessionEvent(deps, session, `log.remote.${event.capability}Requested`, {
-        name: event.by.name,
-      }, { author: "technician", userId: event.by.userId, name: event.by.name });
+      return logSessionEvent(
+        deps,
+        session,
+        `log.remote.${event.capability}Requested`,
+        {
+          name: event.by.name,
+        },
+        { author: "technician", userId: event.by.userId, name: event.by.name },
+        {
+          action: "session.remote_requested",
+          actor: { id: event.by.userId },
+          details: { capability: event.capability },
+        },
+      );
     case "answered":
       return logSessionEvent(
         deps,
@@ -39,9 +51,20 @@ function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEve
         }`,
         {},
         customer,
+        {
+          action: event.granted
+            ? "session.remote_granted"
+            : event.was === "granted"
+            ? "session.remote_revoked"
+            : "session.remote_denied",
+          details: { capability: event.capability, by: "customer" },
+        },
       );
     case "revokedByCustomer":
-      return logSessionEvent(deps, session, `log.remote.${event.capability}Revoked`, {}, customer);
+      return logSessionEvent(deps, session, `log.remote.${event.capability}Revoked`, {}, customer, {
+        action: "session.remote_revoked",
+        details: { capability: event.capability, by: "customer" },
+      });
     case "ended":
       return logSessionEvent(
         deps,
@@ -51,6 +74,11 @@ function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEve
         event.by
           ? { author: "technician", userId: event.by.userId, name: event.by.name }
           : undefined,
+        {
+          action: "session.remote_ended",
+          actor: event.by ? { id: event.by.userId } : undefined,
+          details: { capability: event.capability },
+        },
       );
   }
 }

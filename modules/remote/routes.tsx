@@ -173,6 +173,10 @@ export const remoteRoutes = new Hono<AppEnv>()
       author: "technician",
       userId: user.id,
       name: user.name,
+    }, {
+      action: "session.screenshot_taken",
+      actor: user,
+      details: { fileId: stored.id, sha256: stored.sha256 },
     });
     return c.json({ id: stored.id, name: stored.name, sha256: stored.sha256 });
   })

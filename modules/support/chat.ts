@@ -83,7 +83,7 @@ export async function setChatEnabled(
   publishLogLine(deps, session, id);
 }
 
-/** A link the technician sends; the customer's page shows it as a line to open. */
+/** A link the technician sends; the customer's page shows it as a line to open. Audited. */
 export async function pushUrl(
   deps: AppDeps,
   user: CurrentUser,
@@ -102,17 +102,29 @@ export async function pushUrl(
   }
   const { session } = await sessionForTechnician(deps, user, sessionId);
   const now = deps.clock.now();
-  const [row] = await deps.db.insert(sessionLog).values({
-    sessionId,
-    at: now,
-    kind: "url",
-    author: "technician",
-    userId: user.id,
-    authorName: user.name,
-    body: parsed.href,
-    data: {},
-  }).returning({ id: sessionLog.id });
-  publishLogLine(deps, session, row.id);
+  const id = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(sessionLog).values({
+      sessionId,
+      at: now,
+      kind: "url",
+      author: "technician",
+      userId: user.id,
+      authorName: user.name,
+      body: parsed.href,
+      data: {},
+    }).returning({ id: sessionLog.id });
+    await recordAudit(tx, {
+      orgId: session.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "session.url_pushed",
+      target: sessionId,
+      details: { url: parsed.href },
+      at: now,
+    });
+    return row.id;
+  });
+  publishLogLine(deps, session, id);
 }
 
 function _chatBody(text: string): string {

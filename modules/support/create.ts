@@ -11,6 +11,7 @@ import { enqueueMail } from "../mail/mod.ts";
 import { renderTemplate } from "../org/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { logEvent, replaceDeadlines, settingsFor, type SupportSession } from "./engine.ts";
+import { queueSessionWebhook } from "./webhook_events.ts";
 import { uniquePin } from "./pin.ts";
 import { queueEntries, type SessionMethod, supportSessions } from "./schema.ts";
 
@@ -161,6 +162,14 @@ async function _connectingLead(
     createdAt: now,
   }).returning();
   await replaceDeadlines(tx, entry, "connecting", settings, now);
+  await queueSessionWebhook(tx, {
+    type: "session.created",
+    key: `session.created:${session.id}`,
+    sessionId: session.id,
+    entry: { ...entry, status: "" },
+    to: "connecting",
+    at: now,
+  });
   return entry;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Where the pure state machine meets the database: apply one event to one queue entry
  * inside the caller's transaction — check it with `transition`, store the new status, swap
- * the entry's persisted deadlines, write the status line to the session log. Callers
- * publish the change after their transaction commits.
+ * the entry's persisted deadlines, write the status line to the session log, queue the
+ * webhook event the move is (webhook_events.ts). Callers publish the change after their
+ * transaction commits.
  */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
@@ -19,6 +20,7 @@ import {
 import type { Permission } from "../permissions/mod.ts";
 import { Refusal, type RefusalStatus } from "../refusal/mod.ts";
 import { queueEntries, sessionDeadlines, sessionLog, supportSessions } from "./schema.ts";
+import { queueSessionWebhook, sessionWebhookFor } from "./webhook_events.ts";
 
 export type Entry = typeof queueEntries.$inferSelect;
 export type SupportSession = typeof supportSessions.$inferSelect;
@@ -106,6 +108,16 @@ export async function applyEvent(
     body: `status.${status}`,
     data: { event: event.type, from: entry.status, to: status, entryId: entry.id },
   });
+  const webhook = sessionWebhookFor(entry, event, status);
+  if (webhook) {
+    await queueSessionWebhook(tx, {
+      ...webhook,
+      sessionId: entry.sessionId,
+      entry,
+      to: status,
+      at: now,
+    });
+  }
   return updated;
 }
 

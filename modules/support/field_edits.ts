@@ -1,8 +1,9 @@
 /**
  * Inline edit (SPEC Q3): a technician corrects the customer's name and the session's custom
- * fields while working on it.
+ * fields while working on it; audited with the values before and after.
  */
 import { eq } from "drizzle-orm";
+import { changedValues, recordAudit } from "../audit/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { sessionForTechnician } from "./access.ts";
@@ -27,10 +28,24 @@ export async function editFields(
   for (const value of Object.values(patch.fields ?? {})) {
     if (value.length > 500) throw sessionRefusal("sessions.fieldTooLong", "Too long");
   }
-  await deps.db.update(supportSessions).set({
+  const now = deps.clock.now();
+  const before = { customerName: session.customerName, ...session.fields };
+  const after = {
     customerName: name ?? session.customerName,
     fields: { ...session.fields, ...(patch.fields ?? {}) },
-    updatedAt: deps.clock.now(),
-  }).where(eq(supportSessions.id, sessionId));
+  };
+  await deps.db.transaction(async (tx) => {
+    await tx.update(supportSessions).set({ ...after, updatedAt: now })
+      .where(eq(supportSessions.id, sessionId));
+    await recordAudit(tx, {
+      orgId: session.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "session.fields_edited",
+      target: sessionId,
+      details: changedValues(before, { customerName: after.customerName, ...after.fields }),
+      at: now,
+    });
+  });
   deps.live.publish({ kind: "session", orgId: session.orgId, sessionId });
 }

@@ -4,6 +4,7 @@
  * written before anyone is told, so a crash loses nothing that was acknowledged.
  */
 import { and, asc, eq, gt } from "drizzle-orm";
+import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { logEvent, type SupportSession } from "./engine.ts";
@@ -23,9 +24,18 @@ export async function readLogLine(db: Database, id: number): Promise<LogLine | u
   return row;
 }
 
+/** The audit entry written with a log line (A10: remote view and control, screenshots). */
+export interface SessionAudit {
+  action: AuditAction;
+  /** The technician who acted; none when the customer did (an answer, a revoke). */
+  actor?: { id: string; email?: string | null };
+  details?: Record<string, unknown>;
+}
+
 /**
- * Writes one event line to a session's log and tells everyone who shows that log (the
- * remote view's requests, answers and screenshots use it).
+ * Writes one event line to a session's log — and with `audit`, its audit entry in the same
+ * transaction — and tells everyone who shows that log (the remote view's requests, answers
+ * and screenshots use it).
  */
 export async function logSessionEvent(
   deps: AppDeps,
@@ -33,8 +43,24 @@ export async function logSessionEvent(
   key: string,
   data: Record<string, string | number | boolean | null> = {},
   by?: { userId?: string | null; name?: string; author?: "technician" | "customer" | "system" },
+  audit?: SessionAudit,
 ): Promise<void> {
-  const logId = await logEvent(deps.db, session.id, key, deps.clock.now(), data, by);
+  const now = deps.clock.now();
+  const logId = await deps.db.transaction(async (tx) => {
+    const id = await logEvent(tx, session.id, key, now, data, by);
+    if (audit) {
+      await recordAudit(tx, {
+        orgId: session.orgId,
+        actorId: audit.actor?.id ?? null,
+        actorEmail: audit.actor?.email ?? null,
+        action: audit.action,
+        target: session.id,
+        details: audit.details ?? {},
+        at: now,
+      });
+    }
+    return id;
+  });
   publishLogLine(deps, session, logId);
 }
 

@@ -21,5 +21,23 @@ export {
   type WebhookEventType,
 } from "./events.ts";
 
+/**
+ * `deliverWebhooks(deps, ids?)` sends the given (or every due) delivery now: a POST of the
+ * `{ type, timestamp, data }` body with `webhook-id`, `webhook-timestamp` and
+ * `webhook-signature` (HMAC-SHA256 by the endpoint's secret, the `standardwebhooks`
+ * library); a 2xx is delivered, anything else is retried 1, 2, 4 … minutes later (the
+ * outbox's back-off) and `failed` after 8 attempts. `followAuditChains(deps)` turns new
+ * audit entries into `audit.recorded` events. `startWebhookWorker(deps)` does both every
+ * 5 seconds until the returned function is called; main.ts starts it.
+ */
+export { deliverWebhooks, followAuditChains, startWebhookWorker } from "./delivery.ts";
+
+/**
+ * The master admin's pages at `/admin/webhooks`: endpoints (add — the `whsec_` secret is
+ * shown once and stored sealed —, change, switch off, delete), each endpoint's deliveries
+ * with status, attempts and the last answer (status, time, body excerpt), and resend.
+ */
+export { webhookAdminRoutes } from "./routes.tsx";
+
 /** The tables: endpoints, deliveries, and the audit-follow cursor per organisation. */
 export { webhookAuditCursors, webhookDeliveries, webhookEndpoints } from "./schema.ts";

@@ -1,0 +1,261 @@
+// Webhooks end to end: an admin registers an endpoint, sessions change, and a real HTTP
+// receiver on loopback (Deno.serve) checks every delivery's signature with the
+// `standardwebhooks` library. A receiver that fails gets retries with back-off, then
+// succeeds: every event arrives once per webhook-id, none is lost, a resend keeps its id.
+import assert from "node:assert/strict";
+import { eq, sql } from "drizzle-orm";
+import { users } from "../../modules/auth/mod.ts";
+import { endSession, startSession, transferSession } from "../../modules/support/mod.ts";
+import {
+  deliverWebhooks,
+  followAuditChains,
+  webhookDeliveries,
+  webhookEndpoints,
+} from "../../modules/webhooks/mod.ts";
+import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/app.ts";
+import { technician, workingSession } from "../support/sessions.ts";
+import { makePerson, TECH_PASSWORD } from "../support/org.ts";
+import { startReceiver } from "./webhook_receiver.ts";
+
+const ALL_SESSION_EVENTS = [
+  "session.created",
+  "session.picked_up",
+  "session.transferred",
+  "session.ended",
+];
+
+/** Posts the endpoint form (several event types: URLSearchParams, not a record). */
+async function addEndpoint(
+  browser: TestClient,
+  fields: { url: string; description?: string; eventTypes: string[] },
+): Promise<Response> {
+  await browser.get("/admin/webhooks");
+  const body = new URLSearchParams({
+    _csrf: browser.csrf,
+    url: fields.url,
+    description: fields.description ?? "",
+  });
+  for (const type of fields.eventTypes) body.append("eventTypes", type);
+  return await browser.send("/admin/webhooks", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+}
+
+async function deliveries(t: TestApp) {
+  return await t.deps.db.select().from(webhookDeliveries);
+}
+
+Deno.test("webhooks: signed session and audit events reach a real receiver; failures are retried with back-off, nothing lost or doubled", async () => {
+  const t = await startTestApp();
+  const receiver = await startReceiver();
+  try {
+    // The receiver checks timestamps against its own clock (5 minutes either way).
+    t.clock.set(new Date());
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const added = await addEndpoint(admin, {
+      url: receiver.url,
+      description: "Ticketing",
+      eventTypes: [...ALL_SESSION_EVENTS, "audit.recorded"],
+    });
+    assert.equal(added.status, 201);
+    const page = await added.text();
+    const secret = /value="(whsec_[A-Za-z0-9+/=]+)"/.exec(page)?.[1];
+    assert.ok(secret, "the secret is shown once");
+    assert.equal(added.headers.get("cache-control"), "no-store");
+    const [stored] = await t.deps.db.select().from(webhookEndpoints);
+    assert.match(stored.secretSealed, /^v1:/);
+    const dump = JSON.stringify(
+      (await t.deps.db.execute(sql`select * from webhook_endpoints`) as { rows?: unknown })
+        .rows ?? [],
+    );
+    assert.ok(!dump.includes(secret.slice(6)), "no secret in clear in the database");
+    const again = await (await admin.get(`/admin/webhooks/${stored.id}`)).text();
+    assert.ok(!again.includes(secret.slice(6)), "the secret is not shown twice");
+    receiver.secret = secret;
+
+    // A session is created, picked up, transferred to a colleague, and ended by them.
+    const tech = await technician(t);
+    const colleague = await technician(t, { groupId: tech.groupId! });
+    const session = await workingSession(t, tech);
+    await transferSession(
+      t.deps,
+      tech,
+      session.id,
+      { kind: "technician", id: colleague.id },
+      "over to you",
+      () => Promise.resolve(true),
+    );
+    await startSession(t.deps, colleague, session.id);
+    await endSession(t.deps, colleague, session.id);
+    await endSession(t.deps, tech, session.id).catch(() => {});
+    assert.ok((await followAuditChains(t.deps)) > 0, "audit entries became events");
+    const queued = await deliveries(t);
+    const types = queued.map((d) => d.eventType);
+    for (const type of ALL_SESSION_EVENTS) {
+      assert.equal(types.filter((x) => x === type).length, 1, `${type} queued once`);
+    }
+    assert.ok(types.includes("audit.recorded"));
+
+    // The receiver fails its first two requests.
+    receiver.failures = 2;
+    await Promise.all([deliverWebhooks(t.deps), deliverWebhooks(t.deps)]);
+    const afterFirst = await deliveries(t);
+    const retrying = afterFirst.filter((d) => d.status === "pending");
+    assert.equal(retrying.length, 2);
+    for (const d of retrying) {
+      assert.equal(d.attempts, 1);
+      assert.equal(d.responseStatus, 500);
+      assert.equal(d.responseBody, "receiver down for maintenance");
+      assert.match(d.lastError ?? "", /answered 500/);
+      assert.equal(d.nextAttemptAt!.getTime(), t.clock.now().getTime() + 60_000);
+    }
+    assert.equal(receiver.requests.length, queued.length, "each sent once (two deliverers)");
+
+    // Not before their time …
+    await deliverWebhooks(t.deps);
+    assert.equal(receiver.requests.length, queued.length);
+    // … then a minute later, with the same webhook-id.
+    t.clock.advance(60_000);
+    await deliverWebhooks(t.deps);
+    const done = await deliveries(t);
+    assert.deepEqual(done.map((d) => d.status).filter((s) => s !== "sent"), []);
+    assert.ok(receiver.requests.every((r) => r.verified), "every signature verifies");
+    assert.equal(receiver.accepted.size, queued.length, "nothing lost");
+    assert.ok([...receiver.accepted.values()].every((n) => n === 1), "nothing doubled");
+    for (const d of retrying) {
+      assert.equal(receiver.requests.filter((r) => r.id === d.id).length, 2, "retried as itself");
+    }
+    const ended = receiver.requests.find((r) => r.body.type === "session.ended")!;
+    const data = ended.body.data as { session: { id: string; number: number } };
+    assert.equal(data.session.id, session.id);
+    assert.equal(data.session.number, session.number);
+
+    // An admin resends one: the same webhook-id again, so the receiver can drop it.
+    const one = done.find((d) => d.eventType === "session.created")!;
+    await admin.get(`/admin/webhooks/${stored.id}`);
+    const resent = await admin.post(`/admin/webhooks/deliveries/${one.id}/resend`, {}, {
+      "hx-request": "true",
+    });
+    assert.equal(resent.status, 200);
+    assert.match(await resent.text(), new RegExp(`delivery-${one.id}`));
+    assert.equal(receiver.accepted.get(one.id), 2);
+    const list = await (await admin.get(`/admin/webhooks/${stored.id}`)).text();
+    assert.match(list, /HTTP 200 in \d+ ms/);
+    assert.match(list, /HTTP 500 in \d+ ms|Delivered/);
+  } finally {
+    await receiver.close();
+    await t.close();
+  }
+});
+
+Deno.test("webhooks: an endpoint is refused for bad input, changes nothing, and only the master admin reaches the pages", async () => {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const bad: [string, string[], RegExp][] = [
+      ["", ["session.ended"], /Enter the endpoint/],
+      ["not a url", ["session.ended"], /That is not a URL/],
+      ["ftp://files.example.com/in", ["session.ended"], /Only http/],
+      ["javascript:alert(1)", ["session.ended"], /Only http/],
+      ["https://user:pw@hooks.example.com/", ["session.ended"], /user name and password/],
+      ["https://hooks.example.com/#x", ["session.ended"], /# part/],
+      [`https://hooks.example.com/${"a".repeat(2001)}`, ["session.ended"], /at most 2000/],
+      ["https://hooks.example.com/", [], /at least one event/],
+      ["https://hooks.example.com/", ["session.exploded"], /does not exist/],
+    ];
+    for (const [url, eventTypes, message] of bad) {
+      const res = await addEndpoint(admin, { url, eventTypes });
+      assert.equal(res.status, 422, url);
+      assert.match(await res.text(), message, url);
+    }
+    assert.equal((await t.deps.db.select().from(webhookEndpoints)).length, 0);
+
+    const ok = await addEndpoint(admin, {
+      url: "https://hooks.example.com/in",
+      eventTypes: ["session.ended"],
+    });
+    assert.equal(ok.status, 201);
+    const [endpoint] = await t.deps.db.select().from(webhookEndpoints);
+
+    // A technician and a limited admin: refused everywhere, nothing changes.
+    const [master] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
+    const { makeGroup } = await import("../support/org.ts");
+    const group = await makeGroup(t);
+    const people = [
+      await makePerson(t, { groupId: group.id, role: "technician" }),
+      await makePerson(t, { groupId: group.id, role: "admin" }),
+    ];
+    for (const person of people) {
+      const browser = t.client();
+      await browser.signIn(person.email, TECH_PASSWORD);
+      await browser.get("/account");
+      const id = endpoint.id;
+      const fake = crypto.randomUUID();
+      const attempts: [string, () => Promise<Response>][] = [
+        ["list", () => browser.get("/admin/webhooks")],
+        ["one", () => browser.get(`/admin/webhooks/${id}`)],
+        [
+          "add",
+          () =>
+            browser.post("/admin/webhooks", {
+              url: "https://x.example/",
+              eventTypes: "session.ended",
+            }),
+        ],
+        [
+          "change",
+          () =>
+            browser.post(`/admin/webhooks/${id}`, {
+              url: "https://evil.example/",
+              eventTypes: "audit.recorded",
+              enabled: "1",
+            }),
+        ],
+        ["delete", () => browser.post(`/admin/webhooks/${id}/delete`)],
+        ["resend", () => browser.post(`/admin/webhooks/deliveries/${fake}/resend`)],
+        ["integrity", () => browser.get("/admin/audit/integrity")],
+        ["export", () => browser.get("/admin/audit/export.jsonl")],
+      ];
+      for (const [name, attempt] of attempts) {
+        assert.equal((await attempt()).status, 403, `${person.role} ${name}`);
+      }
+    }
+    const [after] = await t.deps.db.select().from(webhookEndpoints);
+    assert.deepEqual(after, endpoint, "the endpoint is unchanged");
+    assert.equal(master.role, "master_admin");
+
+    // The master admin changes and deletes it; both audited.
+    await admin.get(`/admin/webhooks/${endpoint.id}`);
+    const changed = await admin.post(`/admin/webhooks/${endpoint.id}`, {
+      url: "https://hooks.example.com/v2",
+      eventTypes: "session.created",
+    });
+    assert.equal(changed.status, 303);
+    const [updated] = await t.deps.db.select().from(webhookEndpoints);
+    assert.deepEqual([updated.url, updated.eventTypes, updated.enabled], [
+      "https://hooks.example.com/v2",
+      ["session.created"],
+      false,
+    ]);
+    await admin.get(`/admin/webhooks/${endpoint.id}`);
+    assert.equal((await admin.post(`/admin/webhooks/${endpoint.id}/delete`)).status, 303);
+    assert.equal((await t.deps.db.select().from(webhookEndpoints)).length, 0);
+    const { auditActions } = await import("../support/app.ts");
+    const actions = await auditActions(t.deps);
+    for (
+      const a of [
+        "webhook.endpoint_created",
+        "webhook.endpoint_updated",
+        "webhook.endpoint_deleted",
+      ]
+    ) {
+      assert.ok(actions.includes(a), a);
+    }
+  } finally {
+    await t.close();
+  }
+});
