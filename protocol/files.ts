@@ -278,4 +278,7 @@ export const FILE_OPS = [
     params: { id: transferId },
     result: z.strictObject({ id: transferId, removed: z.boolean() }),
   }),
-] as const satisfies readonly OpSpec[];
+] as const;
+
+// Checked apart: `satisfies` on the tuple widens the kinds to string.
+const _specs: readonly OpSpec[] = FILE_OPS;
