@@ -57,4 +57,7 @@ export const REBOOT_OPS = [
     // The customer has to confirm in the agent's window first.
     timeoutMs: 180_000,
   }),
-] as const satisfies readonly OpSpec[];
+] as const;
+
+// Checked apart: `satisfies` on the tuple widens the kinds to string.
+const _specs: readonly OpSpec[] = REBOOT_OPS;

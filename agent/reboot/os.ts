@@ -1,0 +1,138 @@
+/**
+ * Restarting the computer, one layer per OS (issue 17): which modes the OS has, how to start
+ * the agent again once the customer is back, and the restart itself. Commands are argument
+ * arrays (Deno.Command), never a shell line. Linux is built; Windows and macOS say "not built"
+ * for every mode rather than guess at commands nobody has run.
+ */
+import { REBOOT_MODES, type RebootMode, type RebootUnavailable } from "../../protocol/reboot.ts";
+import { desktopEntry } from "./desktop_entry.ts";
+
+export interface ModeInfo {
+  mode: RebootMode;
+  available: boolean;
+  unavailable: RebootUnavailable | null;
+}
+
+export interface RebootOs {
+  readonly modes: readonly ModeInfo[];
+  /**
+   * Makes `command` (program first) start once when the customer next signs in, in `cwd`;
+   * returns the entry's path, for `removeAutostart`.
+   */
+  installAutostart(command: readonly string[], cwd: string): Promise<string>;
+  removeAutostart(path: string): Promise<void>;
+  /** Asks the OS to restart; throws with the OS's reason when it refuses. */
+  restart(mode: RebootMode): Promise<void>;
+}
+
+/** Runs a program, returning its exit code and what it wrote to stderr. */
+export type RunCommand = (
+  program: string,
+  args: string[],
+) => Promise<{ code: number; stderr: string }>;
+
+export const runCommand: RunCommand = async (program, args) => {
+  const out = await new Deno.Command(program, {
+    args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr).trim() };
+};
+
+/** The entry's file name: one pending resume per user at a time. */
+export const AUTOSTART_FILE = "rescue-agent-resume.desktop";
+
+export interface LinuxRebootOptions {
+  /** $XDG_CONFIG_HOME, else $HOME/.config (the autostart folder is under it). */
+  configHome?: string;
+  run?: RunCommand;
+  /** Whether the agent runs as root (then the forced restart skips the service shutdown). */
+  root?: boolean;
+}
+
+/**
+ * Linux (systemd): `systemctl reboot` asks logind, which lets the signed-in user of the seat
+ * restart; the forced restart ignores the programs that delay or block it (inhibitors) — as
+ * root `systemctl reboot --force` goes further and skips stopping services. There is no safe
+ * mode with networking: the rescue target has neither network nor desktop, so the agent could
+ * not come back from it, and it is not offered. Resuming: an XDG autostart entry, run by the
+ * desktop session when the customer signs in.
+ */
+export function linuxReboot(options: LinuxRebootOptions = {}): RebootOs {
+  const run = options.run ?? runCommand;
+  const configHome = options.configHome ?? _configHome();
+  const root = options.root ?? _isRoot();
+  return {
+    modes: REBOOT_MODES.map((mode) =>
+      mode === "safe"
+        ? { mode, available: false, unavailable: "no_safe_mode" as const }
+        : { mode, available: true, unavailable: null }
+    ),
+    async installAutostart(command, cwd) {
+      const dir = `${configHome}/autostart`;
+      await Deno.mkdir(dir, { recursive: true });
+      const path = `${dir}/${AUTOSTART_FILE}`;
+      // It holds the session link: readable by the customer's account only.
+      await Deno.writeTextFile(
+        path,
+        desktopEntry({
+          name: "Rescue support app",
+          comment: "Resumes the support session after the restart",
+          exec: command,
+          path: cwd,
+        }),
+        { mode: 0o600 },
+      );
+      await Deno.chmod(path, 0o600);
+      return path;
+    },
+    async removeAutostart(path) {
+      await Deno.remove(path).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    },
+    async restart(mode) {
+      if (mode === "safe") throw new Error("Linux has no safe mode with networking");
+      const args = mode === "normal"
+        ? ["reboot"]
+        : root
+        ? ["reboot", "--force"]
+        : ["reboot", "--ignore-inhibitors"];
+      const { code, stderr } = await run("systemctl", args);
+      if (code !== 0) {
+        throw new Error(stderr || `systemctl ${args.join(" ")} exited with ${code}`);
+      }
+    },
+  };
+}
+
+/** An OS whose reboot layer is not built: every mode says so, nothing is written or run. */
+export function unbuiltReboot(): RebootOs {
+  const refuse = () => Promise.reject(new Error("Restarting is not built for this system yet"));
+  return {
+    modes: REBOOT_MODES.map((mode) => ({ mode, available: false, unavailable: "not_built" })),
+    installAutostart: refuse,
+    removeAutostart: () => Promise.resolve(),
+    restart: refuse,
+  };
+}
+
+/** The reboot layer of `os` (Windows: shutdown /r and a Run key; macOS: a LaunchAgent). */
+export function rebootOsFor(os: "linux" | "windows" | "darwin"): RebootOs {
+  return os === "linux" ? linuxReboot() : unbuiltReboot();
+}
+
+function _configHome(): string {
+  const env = (name: string) => Deno.env.get(name) ?? "";
+  return env("XDG_CONFIG_HOME") || `${env("HOME")}/.config`;
+}
+
+function _isRoot(): boolean {
+  try {
+    return Deno.uid() === 0;
+  } catch {
+    return false;
+  }
+}
