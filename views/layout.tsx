@@ -131,6 +131,7 @@ function AdminNav(props: { c: PageContext }) {
     ["/admin/outbox", t("nav.outbox")],
     ["/admin/sms", t("nav.sms")],
     ["/admin/audit", t("nav.audit")],
+    ["/admin/reports", t("nav.reports")],
     ...(master
       ? [
         ["/admin/webhooks", t("nav.webhooks")],

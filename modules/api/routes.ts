@@ -21,6 +21,7 @@ import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
 import { channelApi } from "./channel_routes.ts";
 import { sessionApi } from "./session_routes.ts";
+import { reportApi } from "./report_routes.ts";
 import { apiDocsPage } from "./docs.tsx";
 
 const Me = z.object({
@@ -160,6 +161,7 @@ apiRoutes.openapi(me, (c) => c.json(meOf(c.get("user")), 200));
 apiRoutes.route("/", orgApi);
 apiRoutes.route("/", channelApi);
 apiRoutes.route("/", sessionApi);
+apiRoutes.route("/", reportApi);
 
 apiRoutes.get("/docs", apiDocsPage);
 

@@ -12,6 +12,7 @@ import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
+import { reportRoutes } from "../reports/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
 import { createMetrics, metricsRoutes } from "../metrics/mod.ts";
 import {
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);
   app.route("/admin/audit", auditRoutes);
+  app.route("/admin/reports", reportRoutes);
   app.route("/admin/outbox", mailAdminRoutes);
   app.route("/admin/sms", smsAdminRoutes);
   app.route("/admin/webhooks", webhookAdminRoutes);

@@ -17,6 +17,12 @@ const VENDOR: Record<string, { path: string; type: string }> = {
     type: "text/javascript",
   },
   "swagger-ui.css": { path: require.resolve("swagger-ui-dist/swagger-ui.css"), type: "text/css" },
+  // The report charts (/admin/reports, modules/reports; drawn by static/reports.js).
+  "uPlot.iife.min.js": {
+    path: require.resolve("uplot/dist/uPlot.iife.min.js"),
+    type: "text/javascript",
+  },
+  "uPlot.min.css": { path: require.resolve("uplot/dist/uPlot.min.css"), type: "text/css" },
 };
 
 /** The only kinds of file served from static/ (the routes' patterns name these endings). */
