@@ -20,6 +20,7 @@ import type { WSContext } from "hono/ws";
 import {
   type AgentMessage,
   AgentMessageSchema,
+  ALL_OPS,
   Channel,
   decodeMediaFrame,
   type ServerMessage,
@@ -28,6 +29,7 @@ import { Refusal } from "../refusal/mod.ts";
 import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
 import { isLanguage } from "../i18n/mod.ts";
 import {
+  agentReturned,
   customerConnected,
   customerLeft,
   customerStreams,
@@ -35,6 +37,7 @@ import {
   isWorkedNow,
   loadSession,
   logSessionEvent,
+  recordDevice,
   setCustomerLanguage,
   type SupportSession,
 } from "../support/mod.ts";
@@ -43,6 +46,8 @@ import { claimHome, releaseHome } from "./agent_home.ts";
 import { watchHome } from "./home_watch.ts";
 import { remoteFor } from "./remote_for.ts";
 import { remoteHub } from "./remote_hub.ts";
+import { agentOps, callAgent } from "./agent_ops.ts";
+import { TOOL_CAPABILITIES, toolConsent, toolOf } from "./tool_consent.ts";
 import {
   agentSocketGuard,
   HELLO_TIMEOUT_MS,
@@ -115,11 +120,23 @@ class AgentConnection {
         this.send(ws, { type: "end", reason: "bye" });
         ws.close(1000, "bye");
         return;
-      case "ask":
-        this.remote?.agentAsks(message.capability);
+      case "ask": {
+        const tool = toolOf(message.capability);
+        if (tool) toolConsent(this.deps, this.session).agentAsks(tool);
+        else this.remote?.agentAsks(message.capability);
         return;
-      case "consent":
-        this.remote?.agentConsent(message.capability, message.granted);
+      }
+      case "consent": {
+        const tool = toolOf(message.capability);
+        if (tool) toolConsent(this.deps, this.session).agentConsent(tool, message.granted);
+        else this.remote?.agentConsent(message.capability, message.granted);
+        return;
+      }
+      case "opEvent":
+      case "opPart":
+      case "opDone":
+      case "opFailed":
+        agentOps(this.deps).received(this.session.id, message);
         return;
       case "clipboard":
         this.remote?.agentClipboard(message.text);
@@ -162,11 +179,14 @@ class AgentConnection {
       os: hello.os,
       deviceId: hello.deviceId,
     }, { author: "customer", name: session.customerName });
+    await recordDevice(this.deps, session, hello.deviceId);
     // The agent follows the OS language: it tells technicians which language the customer
     // speaks when the customer's page has not said so already.
     if (!session.customerLanguage && isLanguage(hello.language)) {
       await setCustomerLanguage(this.deps, session, hello.language);
     }
+    // Back after a restart it announced: the rows return from Rebooting (or its Offline).
+    await agentReturned(this.deps, session.id, hello.deviceId);
     await customerConnected(this.deps, session);
     this.send(ws, { type: "welcome", sessionId: session.id, heartbeatMs: HEARTBEAT_MS });
     this.link = {
@@ -175,6 +195,8 @@ class AgentConnection {
     };
     this.remote = remoteFor(this.deps, session);
     this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
+    toolConsent(this.deps, session).attached(this.link, hello.os);
+    this.#askAbout(session, this.link);
     // This instance is the agent's home now: viewers and the customer's remote stream that
     // land on another instance are relayed here (home_relay.ts).
     await claimHome(this.deps, session);
@@ -206,6 +228,18 @@ class AgentConnection {
     }, HEARTBEAT_MS);
   }
 
+  /** What the agent can do beyond the picture (its operations), for the workspace's tabs. */
+  #askAbout(session: SupportSession, link: AgentLink) {
+    callAgent(this.deps, session.id, { kind: "agent.about" }).then((outcome) => {
+      if (!outcome.ok) return;
+      const kinds = new Set(outcome.result.ops);
+      const offered = TOOL_CAPABILITIES.filter((capability) =>
+        ALL_OPS.some((spec) => spec.capability === capability && kinds.has(spec.kind))
+      );
+      toolConsent(this.deps, session).offers(link, offered);
+    });
+  }
+
   async #follow(ws: WSContext) {
     if (!this.session || ws.readyState !== 1) return;
     const now = await loadSession(this.deps.db, this.session.id).catch(() => null);
@@ -224,7 +258,11 @@ class AgentConnection {
     this.#unwatch();
     clearTimeout(this.#helloTimer);
     clearInterval(this.#heartbeat);
-    if (this.link) this.remote?.agentDetached(this.link);
+    if (this.link) {
+      this.remote?.agentDetached(this.link);
+      agentOps(this.deps).linkClosed(this.link);
+      if (this.session) toolConsent(this.deps, this.session).detached(this.link);
+    }
     if (this.link && this.session) {
       const id = this.session.id;
       const deps = this.deps;

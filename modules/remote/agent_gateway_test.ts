@@ -37,8 +37,9 @@ servedAppTest(
     let errors = 0;
     for (let i = 0; i < 2000; i++) {
       agent.ws.send(bad[i % bad.length]);
-      // A heartbeat ping may come in between on a slow machine (the loop can take over 15 s).
-      const answer = await agent.next((m) => m.type !== "ping");
+      // A heartbeat ping may come in between on a slow machine (the loop can take over 15 s),
+      // and the server's attach-time question (`agent.about`, docs/agent_ops.md).
+      const answer = await agent.next((m) => m.type !== "ping" && m.type !== "op");
       assert.equal(answer.type, "error", `frame ${i}`);
       errors++;
       if (i % 250 === 0) agent.send({ type: "pong", at: i });
@@ -46,7 +47,7 @@ servedAppTest(
     assert.equal(errors, 2000);
     agent.send({ type: "pong", at: 2 });
     agent.send(agentHello(session.token, { width: 1, height: 1 }));
-    const again = await agent.next();
+    const again = await agent.next((m) => m.type !== "ping" && m.type !== "op");
     assert.ok(again.type === "error" && again.code === "already_attached", "still attached");
     assert.deepEqual((await liveRows(t, session.id)).map((r) => r.status), ["waiting"]);
     assert.equal(

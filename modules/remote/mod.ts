@@ -13,3 +13,18 @@ export { agentDownloadRoutes, visitorOs } from "./download.tsx";
 export { RemoteViewMount } from "./views.tsx";
 export type { AgentPresence, ConsentState, RemoteSession } from "./hub.ts";
 export { remoteHub, type RemoteStats } from "./remote_hub.ts";
+/**
+ * Agent operations (docs/agent_ops.md): `callAgent` runs one on the session's agent; routes that
+ * use it go through `relayToAgentHome`. Tool consent (files, systemInfo, scripts, reboot):
+ * `toolConsent(deps, session)`, the routes `toolRoutes`.
+ */
+export { agentOps, callAgent, type CallOptions, type OpOutcome } from "./agent_ops.ts";
+export {
+  isToolCapability,
+  TOOL_CAPABILITIES,
+  TOOL_PERMISSIONS,
+  type ToolCapability,
+  toolConsent,
+  type ToolState,
+} from "./tool_consent.ts";
+export { relayToAgentHome, toolRoutes } from "./tool_routes.ts";
