@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   customType,
@@ -158,8 +159,20 @@ export const sessionLog = pgTable("session_log", {
   /** Chat text, or the i18n key of an event (rendered in each reader's language). */
   body: text("body").notNull(),
   data: jsonb("data").$type<Record<string, string | number | boolean | null>>().notNull(),
+  /**
+   * The line's place in its session's log, in commit order: drawn when the writing transaction
+   * commits, under a per-session lock (trigger `session_log_order`, migration 0013), so a reader
+   * that has seen `seq` n never later finds a line below n. Readers page by it, not by `id`
+   * (ids are drawn at insert, and a slow transaction commits a lower id after a higher one).
+   */
+  seq: bigint("seq", { mode: "number" }),
+  /** The sender's key for one message (a chat draft): a resent request stores it once. */
+  clientKey: text("client_key"),
 }, (t) => [
   index("session_log_session_idx").on(t.sessionId, t.id),
+  index("session_log_seq_idx").on(t.sessionId, t.seq),
+  uniqueIndex("session_log_client_key_idx").on(t.sessionId, t.clientKey)
+    .where(sql`${t.clientKey} is not null`),
   // Full-text search over chat (modules/history): the same expression as its queries.
   index("session_log_chat_fts_idx").using("gin", sql`to_tsvector('simple', ${t.body})`)
     .where(sql`${t.kind} = 'chat'`),
