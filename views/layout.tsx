@@ -72,6 +72,7 @@ export function Layout(
               <nav aria-label={t("nav.label")}>
                 {props.status}
                 <a href="/console">{t("nav.console")}</a>
+                <a href="/console/history">{t("nav.history")}</a>
                 {isAdmin && <a href="/admin/groups">{t("nav.admin")}</a>}
                 <a href="/account">{t("nav.account")}</a>
                 <form method="post" action="/signout" class="inline">
@@ -128,6 +129,7 @@ function AdminNav(props: { c: PageContext }) {
     ["/admin/technicians", t("nav.people")],
     ["/admin/channels", t("nav.channels")],
     ["/admin/fields", t("nav.fields")],
+    ["/admin/surveys", t("nav.surveys")],
     ["/admin/outbox", t("nav.outbox")],
     ["/admin/sms", t("nav.sms")],
     ["/admin/audit", t("nav.audit")],

@@ -59,8 +59,9 @@ const GroupCreate = z.object({
   }),
   settings: z.record(z.string(), z.unknown()).optional().openapi({
     description: "Group settings (SPEC A8); omitted ones take their defaults. Settings whose " +
-      "feature is not built yet (survey, recording, monitoring notice) keep their defaults: " +
-      "another value is refused with a 422",
+      "feature is not built yet (recording, monitoring notice) and the old survey settings " +
+      "(the survey is set at /admin/surveys) keep their defaults: another value is refused " +
+      "with a 422",
   }),
 }).openapi("GroupCreate");
 

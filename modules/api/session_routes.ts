@@ -1,7 +1,15 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, requireUser } from "../http/mod.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  type AuthedEnv,
+  clientAddress,
+  type CurrentUser,
+  requireUser,
+} from "../http/mod.ts";
+import { offerSurveyAtEnd } from "../surveys/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
@@ -177,7 +185,11 @@ const ACTIONS = [
     operationId: "endSession",
     summary: "End your part; a lead ending a live session ends it for everyone",
     forbidden: null,
-    run: endSession,
+    // The customer's page then gets the survey's link if the session has one (SPEC T4).
+    run: async (deps: AppDeps, user: CurrentUser, id: string) => {
+      await endSession(deps, user, id);
+      await offerSurveyAtEnd(deps, user, id);
+    },
   },
 ] as const;
 

@@ -7,6 +7,8 @@ import { auditRoutes } from "../audit/mod.ts";
 import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
 import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../channels/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
+import { historyRoutes } from "../history/mod.ts";
+import { customerSurveyRoutes, surveyAdminRoutes } from "../surveys/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
 import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/v1", apiRoutes);
   app.route("/", authRoutes);
   app.route("/", customerRoutes);
+  app.route("/", customerSurveyRoutes);
   app.route("/", agentRoutes);
   app.route("/", remoteRoutes);
   app.route("/", toolRoutes);
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", orgPublicRoutes);
   app.route("/", logoRoutes);
   app.route("/console/replies", repliesRoutes);
+  app.route("/console/history", historyRoutes);
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);
   app.route("/admin/audit", auditRoutes);
@@ -73,6 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin/sms", smsAdminRoutes);
   app.route("/admin/webhooks", webhookAdminRoutes);
   app.route("/admin/channels", channelAdminRoutes);
+  app.route("/admin/surveys", surveyAdminRoutes);
   app.route("/admin/fields", fieldAdminRoutes);
   app.route("/c", channelPublicRoutes(channelSessionHooks));
   app.route("/admin", orgAdminRoutes);

@@ -46,6 +46,7 @@ export const AUDIT_ACTIONS = [
   "field.deactivated",
   "field.reactivated",
   "callback.handled",
+  "survey.saved",
   "mail.resent",
   "replies.imported",
   "sms.resent",

@@ -13,3 +13,10 @@ export { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
  * `LiveStream` from `liveStream()`; `GET /console/events` is its one caller.
  */
 export { startConsoleStream } from "./stream.ts";
+
+/**
+ * A session log line as technicians read it (`LogLineView`, the workspace's), and
+ * `translateStored` for the i18n keys stored in the log — the history pages show past
+ * sessions' logs with them.
+ */
+export { LogLineView, translateStored } from "./workspace_views.tsx";

@@ -16,6 +16,7 @@ import {
   ChatForm,
   ChatToggle,
   NotesForm,
+  PushSurveyForm,
   PushUrlForm,
   RepliesPicker,
   SendFileForm,
@@ -23,6 +24,9 @@ import {
 } from "./workspace_tools.tsx";
 
 type C = Context<AuthedEnv>;
+
+/** The History tab's content, served by modules/history (which reads the console's log view). */
+const historyTabPath = (sessionId: string) => `/console/history/tab/${sessionId}`;
 
 export interface WorkspaceState {
   session: SupportSession;
@@ -35,6 +39,8 @@ export interface WorkspaceState {
   note: string;
   spellCheck: boolean;
   fileLimit: number;
+  /** The session's group or channel has a customer survey not answered yet. */
+  surveyPushable?: boolean;
 }
 
 /** One tab of the side panel: its name (ids, `data-tool`), label and content. */
@@ -100,6 +106,17 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
           {t("workspace.transfer")}
         </button>
       )}
+      {working && can(c.get("user"), "reboot") && (
+        <button
+          type="button"
+          class="secondary small"
+          hx-get={`${sessionPath(session.id)}/reboot`}
+          hx-target="#dialog"
+          data-reboot=""
+        >
+          {t("reboot.button")}
+        </button>
+      )}
     </header>
   );
 }
@@ -126,6 +143,7 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
                 <ChatToggle c={c} sessionId={id} enabled={state.session.chatEnabled} />
               )}
               <RepliesPicker c={c} sessionId={id} />
+              {state.surveyPushable && <PushSurveyForm c={c} sessionId={id} />}
             </div>
           </div>
         )

@@ -16,6 +16,7 @@ import {
   storeFile,
   technicianChat,
 } from "../support/mod.ts";
+import { canPushSurvey, pushSurvey } from "../surveys/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { readConsoleOptions } from "./options.ts";
 import { SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
@@ -71,6 +72,7 @@ async function _workspace(c: C): Promise<WorkspaceState> {
     note: notes.find((n) => n.userId === user.id)?.body ?? "",
     spellCheck: options.spellCheck,
     fileLimit: fileLimit(c.get("deps")),
+    surveyPushable: working && await canPushSurvey(deps, found.session),
   };
 }
 
@@ -125,6 +127,10 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const id = c.req.param("id");
     await _service(c, () => pushUrl(c.get("deps"), c.get("user"), id, form.url ?? ""));
+    return _done(c);
+  })
+  .post("/:id/survey", async (c) => {
+    await _service(c, () => pushSurvey(c.get("deps"), c.get("user"), c.req.param("id")));
     return _done(c);
   })
   .post("/:id/files", async (c) => {

@@ -130,6 +130,16 @@ export function PushUrlForm(props: { c: C; sessionId: string }) {
   );
 }
 
+/** Sends the customer survey now: the customer's chat gets its link (SPEC T4). */
+export function PushSurveyForm(props: { c: C; sessionId: string }) {
+  const { c, sessionId } = props;
+  return (
+    <_QuietPost c={c} class="push-survey-form inline" action={`${sessionPath(sessionId)}/survey`}>
+      <button type="submit" class="secondary small">{c.get("t")("workspace.pushSurvey")}</button>
+    </_QuietPost>
+  );
+}
+
 /**
  * Without JavaScript a plain multipart post; static/workspace.js sends it with
  * XMLHttpRequest instead, to drive the progress bar and stay on the page.

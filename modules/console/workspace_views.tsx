@@ -96,7 +96,7 @@ function _Transfer(props: { t: Translator; line: LogLine; values: Values }) {
   );
 }
 
-function _File(props: { t: Translator; line: LogLine }) {
+function _File(props: { t: Translator; line: LogLine; fileHref: FileHref }) {
   const { t, line } = props;
   const { fileId, size, md5, sha256, direction } = line.data;
   const fromCustomer = direction === "to_technician";
@@ -107,7 +107,11 @@ function _File(props: { t: Translator; line: LogLine }) {
       <span class="direction">{translateStored(t, label)}</span>
       {fromCustomer && typeof fileId === "string"
         ? (
-          <a href={fileHref(line.sessionId, fileId)} data-file-id={fileId} download={line.body}>
+          <a
+            href={props.fileHref(line.sessionId, fileId)}
+            data-file-id={fileId}
+            download={line.body}
+          >
             {line.body}
           </a>
         )
@@ -144,13 +148,18 @@ function _Url(props: { t: Translator; line: LogLine }) {
   );
 }
 
-const BODIES = { chat: _Chat, status: _Status, event: _Event, file: _File, url: _Url };
+const BODIES = { chat: _Chat, status: _Status, event: _Event, url: _Url };
 
-/** One line of a session's log. */
-export function LogLineView(props: { t: Translator; line: LogLine }) {
+type FileHref = (sessionId: string, fileId: string) => string;
+
+/**
+ * One line of a session's log. `fileHref` says where a file the customer sent downloads from
+ * (the workspace's route by default; a past session's record has its own).
+ */
+export function LogLineView(props: { t: Translator; line: LogLine; fileHref?: FileHref }) {
   const { t, line } = props;
-  const Body = BODIES[line.kind] ?? _Event;
   const at = new Date(line.at);
+  const Body = line.kind === "file" ? null : BODIES[line.kind] ?? _Event;
   return (
     <li
       id={`log-line-${line.id}`}
@@ -159,7 +168,9 @@ export function LogLineView(props: { t: Translator; line: LogLine }) {
       data-kind={line.kind}
       data-event={line.kind === "event" ? line.body : undefined}
     >
-      <Moment lang={t.lang} at={at} /> <Body t={t} line={line} />
+      <Moment lang={t.lang} at={at} /> {Body
+        ? <Body t={t} line={line} />
+        : <_File t={t} line={line} fileHref={props.fileHref ?? fileHref} />}
     </li>
   );
 }

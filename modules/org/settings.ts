@@ -72,8 +72,9 @@ export function defaultGroupSettings(): GroupSettings {
 }
 
 /**
- * Settings whose feature is not built yet — there is no survey page, no recording and no
- * monitoring notice — so they stay at their defaults: the admin page shows them switched
+ * Settings whose feature is not built yet — no recording and no monitoring notice — or
+ * that gave way to something else (the customer survey is set per group and channel in
+ * modules/surveys, with typed questions) — so they stay at their defaults: the admin page shows them switched
  * off with the reason, saving puts them back to the default, and the API refuses any
  * other value. The issue that builds a feature takes its settings off this list.
  */

@@ -275,20 +275,16 @@ export function SettingsPage(
           {num("maxActiveSessions", 1, 10)}
           {num("idleToAway", 1, 1440)}
         </fieldset>
-        <fieldset class="card" {...pending("surveyEnabled", "surveyUrl", "surveyQuestions")}>
+        {
+          /* The survey is per group and channel, with typed questions: modules/surveys. The
+            old settings below stay unavailable, kept at their defaults. */
+        }
+        <fieldset class="card">
           <legend>{t("groupSettings.survey")}</legend>
-          <PendingNote c={c} fields={["surveyEnabled", "surveyUrl", "surveyQuestions"]} />
-          {check("surveyEnabled")}
-          {text("surveyUrl")}
-          <div>
-            <label for="s-surveyQuestions">{t("groupSettings.surveyQuestions")}</label>
-            <textarea id="s-surveyQuestions" name="surveyQuestions" rows={4}>
-              {Array.isArray(v.surveyQuestions)
-                ? v.surveyQuestions.join("\n")
-                : String(v.surveyQuestions ?? "")}
-            </textarea>
-            {err.surveyQuestions && <p class="field-error" role="alert">{err.surveyQuestions}</p>}
-          </div>
+          <p>{t("groupSettings.surveyElsewhere")}</p>
+          <p>
+            <a href={`/admin/surveys/group/${group.id}`}>{t("groupSettings.surveyLink")}</a>
+          </p>
         </fieldset>
         <fieldset
           class="card"

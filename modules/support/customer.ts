@@ -192,6 +192,20 @@ export async function setCustomerLanguage(
 }
 
 /**
+ * The support app's device id (from its hello, checked by the protocol's decoder): kept on
+ * the session so the device's earlier sessions are found (the History tab).
+ */
+export async function recordDevice(
+  deps: AppDeps,
+  session: SupportSession,
+  deviceId: string,
+): Promise<void> {
+  if (session.deviceId === deviceId) return;
+  await deps.db.update(supportSessions).set({ deviceId })
+    .where(eq(supportSessions.id, session.id));
+}
+
+/**
  * Audits a refused PIN (only its first two digits: enough to spot a sweep, useless to a
  * reader) and, for each live code the guess locked by strikes, logs and audits the lock in
  * that session's organisation so its technician sees why the PIN stopped working.

@@ -20,6 +20,7 @@ const CUSTOMER_EVENTS = new Set([
   "log.deadline_hold_limit_reached",
   "log.deadline_offline_after_5_min",
   "log.deadline_system_timeout",
+  "log.surveyOffered",
 ]);
 
 /** Where a status line comes from → what the customer reads (null: not shown). */
@@ -103,13 +104,34 @@ export function LogLineView(props: LineProps) {
         </span>
       )}
       {line.kind === "file" && <FileCard {...props} who={who} />}
-      {line.kind === "event" && (
+      {line.kind === "event" && line.body === "log.surveyOffered" && (
+        <SurveyLink href={String(line.data.href ?? "")} t={t} />
+      )}
+      {line.kind === "event" && line.body !== "log.surveyOffered" && (
         <span class="text">
           {isTranslationKey(line.body) ? t(line.body, { name: who }) : line.body}
         </span>
       )}
       {line.kind === "status" && <span class="text">{t(_statusKey(line)!, { name: who })}</span>}
     </div>
+  );
+}
+
+/** The survey a technician sent or the end offered: ours on this site, or an external one. */
+function SurveyLink(props: { href: string; t: Translator }) {
+  const external = !props.href.startsWith("/");
+  return (
+    <span class="text">
+      {props.t("customer.line.surveyOffered")}{" "}
+      <a
+        class="button survey-link"
+        href={props.href}
+        target={external ? "_blank" : undefined}
+        rel={external ? "noopener noreferrer" : undefined}
+      >
+        {props.t("customer.line.openSurvey")}
+      </a>
+    </span>
   );
 }
 

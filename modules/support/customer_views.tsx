@@ -37,7 +37,7 @@ function LanguageForm(props: { c: C; action: string; back?: string }) {
   );
 }
 
-function CustomerShell(
+export function CustomerShell(
   props: { c: C; title: string; children?: Child; signInLink?: boolean },
 ) {
   return (

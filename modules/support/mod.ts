@@ -34,10 +34,13 @@ export {
   customerLeft,
   findByToken,
   pinRefused,
+  recordDevice,
   setCustomerLanguage,
 } from "./customer.ts";
 export { checkPin } from "./pin.ts";
 export { customerRoutes } from "./customer_routes.tsx";
+/** The customer pages' shell, for pages other modules add under `/s/:token` (the survey). */
+export { CustomerShell } from "./customer_views.tsx";
 export { customerStreams } from "./customer_streams.ts";
 
 /**
@@ -105,3 +108,9 @@ export { isTechnicianAvailable, presenceOf } from "./presence.ts";
 export { fireDueDeadlines, sessionActivity, startSessionTimers } from "./timers.ts";
 /** For the metrics scrape: sessions waiting now, and how late the oldest due deadline is. */
 export { type QueueGauges, queueGauges } from "./gauges.ts";
+
+/**
+ * The tables, for the modules that read past sessions (history and search, reports): they
+ * read, never write — every change goes through the functions above.
+ */
+export { queueEntries, sessionFiles, sessionLog, sessionNotes, supportSessions } from "./schema.ts";

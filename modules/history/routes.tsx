@@ -1,0 +1,95 @@
+/**
+ * `/console/history` (SPEC T5): search past chats and notes, a session's record (and its
+ * files), and the History tab a session's workspace loads. Every page reads through
+ * `visibleSessions`: what the technician may not see is "not found".
+ */
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { Hono } from "hono";
+import { users } from "../auth/mod.ts";
+import { listChannels } from "../channels/mod.ts";
+import { attachmentDisposition } from "../files/mod.ts";
+import { type AppEnv, type AuthedEnv, requireUser } from "../http/mod.ts";
+import { groupMembers, listGroups } from "../org/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { openFile } from "../support/mod.ts";
+import { SearchQuerySchema, searchSessions } from "./search.ts";
+import { type SearchChoices, SearchPage } from "./search_views.tsx";
+import { readableSession, sessionHistory, sessionRecord } from "./service.ts";
+import { historyScope } from "./visibility.ts";
+import { HistoryTab, RecordPage } from "./views.tsx";
+import type { Context } from "hono";
+
+type C = Context<AuthedEnv>;
+
+export const historyRoutes = new Hono<AppEnv>()
+  .use("*", requireUser())
+  .get("/", async (c) => {
+    const raw = c.req.query();
+    const parsed = SearchQuerySchema.safeParse(raw);
+    const choices = await searchChoices(c);
+    if (!parsed.success) {
+      const query = SearchQuerySchema.parse({});
+      const error = c.get("t")("history.search.badQuery");
+      return c.html(<SearchPage c={c} query={query} choices={choices} error={error} />, 422);
+    }
+    const query = parsed.data;
+    const asked = Object.values(raw).some((v) => v !== "");
+    const results = asked ? await searchSessions(c.get("deps"), c.get("user"), query) : undefined;
+    return c.html(<SearchPage c={c} query={query} choices={choices} results={results} />);
+  })
+  .get("/session/:id", async (c) => {
+    const record = await sessionRecord(c.get("deps"), c.get("user"), c.req.param("id"));
+    return c.html(<RecordPage c={c} record={record} />);
+  })
+  .get("/session/:id/files/:fileId", async (c) => {
+    const deps = c.get("deps");
+    const session = await readableSession(deps, c.get("user"), c.req.param("id"));
+    const fileId = c.req.param("fileId");
+    const opened = await openFile(deps, session.id, fileId, "to_technician") ??
+      await openFile(deps, session.id, fileId, "to_customer");
+    if (!opened) throw new Refusal(404, "workspace.fileNotFound");
+    return c.body(opened.body, 200, {
+      "content-type": opened.file.contentType,
+      "content-length": String(opened.size),
+      "content-disposition": attachmentDisposition(opened.file.name),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+  })
+  .get("/tab/:id", async (c) => {
+    const { past } = await sessionHistory(c.get("deps"), c.get("user"), c.req.param("id"));
+    c.header("Vary", "HX-Request");
+    return c.html(<HistoryTab t={c.get("t")} past={past} />);
+  });
+
+/**
+ * The filters' choices: the groups and technicians whose sessions the person may see (all
+ * for the master admin; its own and managed groups otherwise), and the channels.
+ */
+async function searchChoices(c: C): Promise<SearchChoices> {
+  const { db } = c.get("deps");
+  const user = c.get("user");
+  const scope = await historyScope(db, user);
+  const [groups, channels] = await Promise.all([
+    listGroups(db, user.orgId),
+    listChannels(db, user.orgId),
+  ]);
+  const visibleGroups = scope.all ? groups : groups.filter((g) => scope.groupIds.includes(g.id));
+  const people = scope.all
+    ? await db.select({ id: users.id, name: users.name }).from(users)
+      .where(eq(users.orgId, user.orgId)).orderBy(asc(users.name))
+    : visibleGroups.length === 0
+    ? [{ id: user.id, name: user.name }]
+    : await db.select({ id: users.id, name: users.name }).from(users)
+      .innerJoin(groupMembers, eq(groupMembers.userId, users.id))
+      .where(and(
+        eq(users.orgId, user.orgId),
+        inArray(groupMembers.groupId, visibleGroups.map((g) => g.id)),
+      )).orderBy(asc(users.name));
+  if (!people.some((p) => p.id === user.id)) people.unshift({ id: user.id, name: user.name });
+  return {
+    technicians: people,
+    groups: visibleGroups.map((g) => ({ id: g.id, name: g.name })),
+    channels: channels.map((ch) => ({ id: ch.id, name: ch.name })),
+  };
+}
