@@ -47,7 +47,19 @@ export {
   type ViewerMessage,
 } from "./viewer.ts";
 export { type ViewerInput, ViewerInputSchema } from "./viewer_schema.ts";
-export { Channel, type Decoded, type DecodeErrorCode, MAX_FRAME_BYTES } from "./codec.ts";
+export {
+  FILE_UI_KEYS,
+  FILE_UI_PLURALS,
+  fileManagerAttributes,
+  type FileManagerMount,
+  type FileUiKey,
+} from "./file_manager_ui.ts";
+export {
+  Channel,
+  type Decoded,
+  type DecodeErrorCode,
+  MAX_FRAME_BYTES,
+} from "./codec.ts";
 export {
   type Codec,
   type DecodedMedia,

@@ -39,7 +39,8 @@ export interface KeyLike {
 /** One help line: the keys as shown and the label key of what they do. */
 export interface Shortcut {
   keys: string[];
-  action: KeyAction;
+  /** "next" stands for the four moves of its line. */
+  action: Exclude<KeyAction, "previous" | "first" | "last">;
 }
 
 export const SHORTCUTS: Shortcut[] = [

@@ -15,6 +15,8 @@ export interface Ops {
   local: LocalSide;
   queue: TransferQueue;
   feed: TransferFeed;
+  /** A file arrived with the same SHA-256 on both ends. */
+  verified?(copy: { from: Side; fromPath: string; toPath: string; sha256: string }): void;
 }
 
 export interface Outcome {
@@ -33,21 +35,31 @@ function queueFile(
   target: { folder: string; name: string; size: number },
 ): Promise<Job> {
   const local = ops.local.fs;
+  const [, to] = sides(ops, from);
+  const toPath = to.join(target.folder, target.name);
+  const verified = (sha256: string) => {
+    ops.verified?.({ from, fromPath: path, toPath, sha256 });
+    return sha256;
+  };
   if (from.id === "remote") {
-    const localPath = ops.local.join(target.folder, target.name);
     return ops.queue.add(
       { direction: "down", label: path, size: target.size },
-      (ctx) => download(ops.remote.api, local, { remotePath: path, localPath }, ctx),
+      async (ctx) =>
+        verified(
+          await download(ops.remote.api, local, { remotePath: path, localPath: toPath }, ctx),
+        ),
     );
   }
   return ops.queue.add(
     { direction: "up", label: path, size: target.size },
     async (ctx) =>
-      upload(ops.remote.api, ops.feed, {
-        blob: await local.file(path),
-        folder: target.folder,
-        name: target.name,
-      }, ctx),
+      verified(
+        await upload(ops.remote.api, ops.feed, {
+          blob: await local.file(path),
+          folder: target.folder,
+          name: target.name,
+        }, ctx),
+      ),
   );
 }
 

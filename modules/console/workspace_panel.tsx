@@ -10,7 +10,7 @@ import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { Entry, LogLine, SupportSession } from "../support/mod.ts";
-import { RemoteViewMount } from "../remote/mod.ts";
+import { WorkspaceMain } from "./workspace_main.tsx";
 import { SessionLog, translateStored } from "./workspace_views.tsx";
 import {
   ChatForm,
@@ -26,7 +26,8 @@ import {
 type C = Context<AuthedEnv>;
 
 /** The History tab's content, served by modules/history (which reads the console's log view). */
-const historyTabPath = (sessionId: string) => `/console/history/tab/${sessionId}`;
+const historyTabPath = (sessionId: string) =>
+  `/console/history/tab/${sessionId}`;
 
 export interface WorkspaceState {
   session: SupportSession;
@@ -56,11 +57,15 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   const t = c.get("t");
   const { session, working } = state;
   const user = c.get("user");
-  const remote = working && (can(user, "desktopView") || can(user, "remoteControl"));
+  const remote = working &&
+    (can(user, "desktopView") || can(user, "remoteControl"));
+  const files = working && can(user, "fileManager");
   return (
     <section
       id={`session-${session.id}`}
-      class={`workspace${remote ? " has-remote" : ""}`}
+      class={`workspace${remote ? " has-remote" : ""}${
+        remote || files ? " has-main" : ""
+      }`}
       data-active-session={session.id}
       data-invite={working
         ? t("workspace.inviteMessage", { link: t("agentDownload.link") })
@@ -69,9 +74,15 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
     >
       <WorkspaceHead c={c} state={state} />
       <div class="workspace-body">
-        {remote && (
+        {(remote || files) && (
           <div class="workspace-main">
-            <RemoteViewMount c={c} session={session} user={user} />
+            <WorkspaceMain
+              c={c}
+              session={session}
+              user={user}
+              remote={remote}
+              files={files}
+            />
           </div>
         )}
         {
@@ -79,7 +90,11 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
             the tool tabs' tablist carries the name. */
         }
         <div class="workspace-side">
-          <ToolTabs sessionId={session.id} label={t("workspace.tools")} tools={_tools(c, state)} />
+          <ToolTabs
+            sessionId={session.id}
+            label={t("workspace.tools")}
+            tools={_tools(c, state)}
+          />
         </div>
       </div>
     </section>
@@ -140,7 +155,11 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
             />
             <div class="row tight workspace-chat-extras">
               {can(user, "chatToggle") && (
-                <ChatToggle c={c} sessionId={id} enabled={state.session.chatEnabled} />
+                <ChatToggle
+                  c={c}
+                  sessionId={id}
+                  enabled={state.session.chatEnabled}
+                />
               )}
               <RepliesPicker c={c} sessionId={id} />
               {state.surveyPushable && <PushSurveyForm c={c} sessionId={id} />}
@@ -166,7 +185,9 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       label: t("workspace.tabFiles"),
       body: (
         <>
-          {sendFiles && <SendFileForm c={c} sessionId={id} limit={state.fileLimit} />}
+          {sendFiles && (
+            <SendFileForm c={c} sessionId={id} limit={state.fileLimit} />
+          )}
           {pushUrls && <PushUrlForm c={c} sessionId={id} />}
         </>
       ),
@@ -186,7 +207,12 @@ function ToolTabs(props: { sessionId: string; label: string; tools: Tool[] }) {
   const panelId = (name: string) => `ws-panel-${name}-${sessionId}`;
   return (
     <>
-      <div class="workspace-tabs" role="tablist" aria-label={props.label} data-workspace-tabs="">
+      <div
+        class="workspace-tabs"
+        role="tablist"
+        aria-label={props.label}
+        data-workspace-tabs=""
+      >
         {tools.map((tool, i) => (
           <button
             type="button"
