@@ -54,12 +54,7 @@ export {
   type FileManagerMount,
   type FileUiKey,
 } from "./file_manager_ui.ts";
-export {
-  Channel,
-  type Decoded,
-  type DecodeErrorCode,
-  MAX_FRAME_BYTES,
-} from "./codec.ts";
+export { Channel, type Decoded, type DecodeErrorCode, MAX_FRAME_BYTES } from "./codec.ts";
 export {
   type Codec,
   type DecodedMedia,

@@ -51,17 +51,10 @@ export function Layout(
           <script type="module" src="/static/alerts.js"></script>
           {user && <link rel="stylesheet" href="/static/remote_view.css" />}
           {user && <link rel="stylesheet" href="/static/workspace.css" />}
-          {user && (
-            <script type="module" src="/static/islands/remote_view.js"></script>
-          )}
+          {user && <script type="module" src="/static/islands/remote_view.js"></script>}
           {user && <link rel="stylesheet" href="/static/file_manager.css" />}
-          {user && (
-            <script type="module" src="/static/islands/file_manager.js">
-            </script>
-          )}
-          {props.stylesheets?.map((href) => (
-            <link rel="stylesheet" href={href} />
-          ))}
+          {user && <script type="module" src="/static/islands/file_manager.js"></script>}
+          {props.stylesheets?.map((href) => <link rel="stylesheet" href={href} />)}
         </head>
         <body hx-headers={JSON.stringify({ "X-CSRF-Token": csrf })}>
           {
@@ -72,8 +65,7 @@ export function Layout(
           <header class="topbar">
             <a class="brand" href="/">{t("app.name")}</a>
             <OrgBrand c={c} />
-            {!user && (!props.bare || props.signInLink) &&
-              c.req.path !== "/signin" && (
+            {!user && (!props.bare || props.signInLink) && c.req.path !== "/signin" && (
               <nav aria-label={t("nav.label")}>
                 <a href="/signin" class="signin-link">{t("nav.signIn")}</a>
               </nav>
@@ -109,9 +101,7 @@ function OrgBrand(props: { c: PageContext }) {
   if (!branding) return null;
   return (
     <span class="org-brand">
-      {branding.logoUrl && (
-        <img class="org-logo" src={branding.logoUrl} alt="" />
-      )}
+      {branding.logoUrl && <img class="org-logo" src={branding.logoUrl} alt="" />}
       <span class="org-name">{branding.name}</span>
     </span>
   );
@@ -125,10 +115,7 @@ export function CsrfField(props: { c: PageContext }) {
 export function Flash(props: { kind: "error" | "info"; message?: string }) {
   if (!props.message) return null;
   return (
-    <p
-      class={`flash ${props.kind}`}
-      role={props.kind === "error" ? "alert" : "status"}
-    >
+    <p class={`flash ${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>
       {props.message}
     </p>
   );

@@ -26,8 +26,7 @@ import {
 type C = Context<AuthedEnv>;
 
 /** The History tab's content, served by modules/history (which reads the console's log view). */
-const historyTabPath = (sessionId: string) =>
-  `/console/history/tab/${sessionId}`;
+const historyTabPath = (sessionId: string) => `/console/history/tab/${sessionId}`;
 
 export interface WorkspaceState {
   session: SupportSession;
@@ -57,15 +56,12 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   const t = c.get("t");
   const { session, working } = state;
   const user = c.get("user");
-  const remote = working &&
-    (can(user, "desktopView") || can(user, "remoteControl"));
+  const remote = working && (can(user, "desktopView") || can(user, "remoteControl"));
   const files = working && can(user, "fileManager");
   return (
     <section
       id={`session-${session.id}`}
-      class={`workspace${remote ? " has-remote" : ""}${
-        remote || files ? " has-main" : ""
-      }`}
+      class={`workspace${remote ? " has-remote" : ""}${remote || files ? " has-main" : ""}`}
       data-active-session={session.id}
       data-invite={working
         ? t("workspace.inviteMessage", { link: t("agentDownload.link") })
@@ -76,13 +72,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
       <div class="workspace-body">
         {(remote || files) && (
           <div class="workspace-main">
-            <WorkspaceMain
-              c={c}
-              session={session}
-              user={user}
-              remote={remote}
-              files={files}
-            />
+            <WorkspaceMain c={c} session={session} user={user} remote={remote} files={files} />
           </div>
         )}
         {
@@ -90,11 +80,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
             the tool tabs' tablist carries the name. */
         }
         <div class="workspace-side">
-          <ToolTabs
-            sessionId={session.id}
-            label={t("workspace.tools")}
-            tools={_tools(c, state)}
-          />
+          <ToolTabs sessionId={session.id} label={t("workspace.tools")} tools={_tools(c, state)} />
         </div>
       </div>
     </section>
@@ -155,11 +141,7 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
             />
             <div class="row tight workspace-chat-extras">
               {can(user, "chatToggle") && (
-                <ChatToggle
-                  c={c}
-                  sessionId={id}
-                  enabled={state.session.chatEnabled}
-                />
+                <ChatToggle c={c} sessionId={id} enabled={state.session.chatEnabled} />
               )}
               <RepliesPicker c={c} sessionId={id} />
               {state.surveyPushable && <PushSurveyForm c={c} sessionId={id} />}
@@ -185,9 +167,7 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       label: t("workspace.tabFiles"),
       body: (
         <>
-          {sendFiles && (
-            <SendFileForm c={c} sessionId={id} limit={state.fileLimit} />
-          )}
+          {sendFiles && <SendFileForm c={c} sessionId={id} limit={state.fileLimit} />}
           {pushUrls && <PushUrlForm c={c} sessionId={id} />}
         </>
       ),
@@ -207,12 +187,7 @@ function ToolTabs(props: { sessionId: string; label: string; tools: Tool[] }) {
   const panelId = (name: string) => `ws-panel-${name}-${sessionId}`;
   return (
     <>
-      <div
-        class="workspace-tabs"
-        role="tablist"
-        aria-label={props.label}
-        data-workspace-tabs=""
-      >
+      <div class="workspace-tabs" role="tablist" aria-label={props.label} data-workspace-tabs="">
         {tools.map((tool, i) => (
           <button
             type="button"

@@ -26,15 +26,8 @@ type Bundle = (options: {
   write: false;
 }) => Promise<{
   success: boolean;
-  errors: {
-    text: string;
-    location?: { file: string; line: number; column: number };
-  }[];
-  outputFiles?: {
-    path: string;
-    contents?: Uint8Array<ArrayBuffer>;
-    hash: string;
-  }[];
+  errors: { text: string; location?: { file: string; line: number; column: number } }[];
+  outputFiles?: { path: string; contents?: Uint8Array<ArrayBuffer>; hash: string }[];
 }>;
 
 const ISLANDS_DIR = fileURLToPath(new URL("../../islands/", import.meta.url));
@@ -67,22 +60,16 @@ async function bundleIslands(): Promise<Map<string, IslandBundle>> {
   });
   if (!result.success) {
     const reasons = result.errors.map((e) =>
-      e.location
-        ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}`
-        : e.text
+      e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text
     );
     throw new Error(`bundling the islands failed:\n${reasons.join("\n")}`);
   }
   const bundles = new Map<string, IslandBundle>();
   for (const file of result.outputFiles ?? []) {
     const name = /([a-z_]+)\.js$/.exec(file.path)?.[1];
-    if (name && file.contents) {
-      bundles.set(name, { code: file.contents, hash: file.hash });
-    }
+    if (name && file.contents) bundles.set(name, { code: file.contents, hash: file.hash });
   }
   const missing = ISLANDS.filter((name) => !bundles.has(name));
-  if (missing.length) {
-    throw new Error(`the bundler wrote no ${missing.join(", ")}.js`);
-  }
+  if (missing.length) throw new Error(`the bundler wrote no ${missing.join(", ")}.js`);
   return bundles;
 }
