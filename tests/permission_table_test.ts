@@ -113,6 +113,27 @@ const TABLE: GuardedEndpoint[] = [
     form: { url: "https://example.test/" },
   },
   { permission: "sendFiles", method: "POST", path: `${NO_SESSION}/files` },
+  // Restarting the customer's computer: with the permission and no agent there, a 409.
+  { permission: "reboot", method: "GET", path: "/console/sessions/:session/reboot", session: true },
+  {
+    permission: "reboot",
+    method: "GET",
+    path: "/console/sessions/:session/reboot/consent",
+    session: true,
+  },
+  {
+    permission: "reboot",
+    method: "POST",
+    path: "/console/sessions/:session/reboot/ask",
+    session: true,
+  },
+  {
+    permission: "reboot",
+    method: "POST",
+    path: "/console/sessions/:session/reboot",
+    form: { mode: "normal" },
+    session: true,
+  },
   {
     permission: "screenshots",
     method: "POST",

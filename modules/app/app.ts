@@ -32,7 +32,13 @@ import { Refusal } from "../refusal/mod.ts";
 import { renderError } from "./errors.tsx";
 import { staticRoutes } from "../static_files/mod.ts";
 import { channelSessionHooks, customerRoutes, fileLimit } from "../support/mod.ts";
-import { agentDownloadRoutes, agentRoutes, remoteRoutes, toolRoutes } from "../remote/mod.ts";
+import {
+  agentDownloadRoutes,
+  agentRoutes,
+  rebootRoutes,
+  remoteRoutes,
+  toolRoutes,
+} from "../remote/mod.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -64,6 +70,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", agentRoutes);
   app.route("/", remoteRoutes);
   app.route("/", toolRoutes);
+  app.route("/", rebootRoutes);
   app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/", logoRoutes);

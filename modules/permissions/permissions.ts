@@ -29,7 +29,7 @@ export const PERMISSIONS = [
   { id: "pushUrls", category: "files", default: true, available: true },
   { id: "scriptsDeploy", category: "system", default: false, available: false },
   { id: "scriptsNested", category: "system", default: false, available: false },
-  { id: "reboot", category: "system", default: true, available: false },
+  { id: "reboot", category: "system", default: true, available: true },
   { id: "systemInfo", category: "system", default: true, available: false },
   { id: "unattendedAccess", category: "system", default: false, available: false },
   { id: "lanConnect", category: "system", default: false, available: false },

@@ -14,6 +14,11 @@ export { RemoteViewMount } from "./views.tsx";
 export type { AgentPresence, ConsentState, RemoteSession } from "./hub.ts";
 export { remoteHub, type RemoteStats } from "./remote_hub.ts";
 /**
+ * Restarting the customer's computer (SPEC R8): the dialog and the restart, which the agent's
+ * announcement turns into the Rebooting status (modules/support reboot.ts).
+ */
+export { rebootRoutes } from "./reboot_routes.tsx";
+/**
  * Agent operations (docs/agent_ops.md): `callAgent` runs one on the session's agent; routes that
  * use it go through `relayToAgentHome`. Tool consent (files, systemInfo, scripts, reboot):
  * `toolConsent(deps, session)`, the routes `toolRoutes`.
