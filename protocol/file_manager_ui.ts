@@ -89,6 +89,7 @@ export const FILE_UI_KEYS = [
   "saving",
   "saved",
   "unsaved",
+  "discardChanges",
   "editTitle",
   "opening",
   "helpTitle",

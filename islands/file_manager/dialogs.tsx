@@ -41,7 +41,7 @@ function Dialog(
     const first = ref.current?.querySelector<HTMLElement>(
       "[data-autofocus], textarea, input, button",
     );
-    first?.focus();
+    first?.focus({ preventScroll: true });
   }, []);
   return (
     <div class="fm-backdrop">
@@ -156,23 +156,14 @@ export function HelpDialog(props: { t: Translate; onClose(): void }) {
   const { t } = props;
   return (
     <Dialog title={t("helpTitle")} onClose={props.onClose} class="fm-help">
-      <table class="fm-help-table">
-        <tbody>
-          {SHORTCUTS.map((s) => (
-            <tr>
-              <th scope="row">
-                {s.keys.map((k, i) => (
-                  <>
-                    {i > 0 && " "}
-                    <kbd>{k}</kbd>
-                  </>
-                ))}
-              </th>
-              <td>{t(`key_${s.action}`)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <dl class="fm-help-list">
+        {SHORTCUTS.map((s) => (
+          <div class="fm-help-item">
+            <dt>{s.keys.map((k) => <kbd>{k}</kbd>)}</dt>
+            <dd>{t(`key_${s.action}`)}</dd>
+          </div>
+        ))}
+      </dl>
       <div class="row tight fm-dialog-buttons">
         <button type="button" class="secondary" onClick={props.onClose}>{t("close")}</button>
       </div>
@@ -191,10 +182,13 @@ export function EditorDialog(props: {
 }) {
   const [text, setText] = useState(props.text);
   const changed = text !== props.text;
+  const close = () => {
+    if (!changed || globalThis.confirm(props.t("discardChanges"))) props.onClose();
+  };
   return (
     <Dialog
       title={props.t("editTitle", { name: props.path })}
-      onClose={props.onClose}
+      onClose={close}
       class="fm-editor"
     >
       <textarea
@@ -218,7 +212,7 @@ export function EditorDialog(props: {
         >
           {props.t("save")}
         </button>
-        <button type="button" class="secondary" onClick={props.onClose}>{props.t("close")}</button>
+        <button type="button" class="secondary" onClick={close}>{props.t("close")}</button>
         <span class="muted fm-editor-status" aria-live="polite">
           {props.status ?? (changed ? props.t("unsaved") : "")}
         </span>

@@ -102,15 +102,15 @@ export class FileManager extends Component<FileManagerProps, FmState> {
       headers: {
         "x-csrf-token": this.props.mount.csrf,
         "content-type": "application/x-www-form-urlencoded",
+        // A refusal comes back as the console's one-paragraph flash fragment.
+        "hx-request": "true",
       },
       body: new URLSearchParams({ capability: "files" }),
     }).then(async (r) => {
       if (!r.ok) {
-        const said = await r.json().catch(() => null) as { detail?: string; title?: string } | null;
-        this.setState({
-          asking: false,
-          status: { text: said?.detail ?? said?.title ?? this.t("failed"), error: true },
-        });
+        const html = await r.text().catch(() => "");
+        const said = new DOMParser().parseFromString(html, "text/html").body.textContent?.trim();
+        this.setState({ asking: false, status: { text: said || this.t("failed"), error: true } });
       }
     }).catch(() =>
       this.setState({ asking: false, status: { text: this.t("failed"), error: true } })

@@ -83,6 +83,7 @@ const COLUMNS: { key: SortKey; label: "colName" | "colType" | "colSize" | "colDa
 export function Pane(props: PaneProps) {
   const { t, model, id } = props;
   const rows = shown(model);
+  const cursorHash = model.cursor === null ? undefined : model.hashes.get(model.cursor);
   const selectedSize = rows.filter((e) => model.selected.has(e.name)).reduce(
     (s, e) => s + e.size,
     0,
@@ -176,12 +177,17 @@ export function Pane(props: PaneProps) {
         {rows.map((entry) => <Row key={entry.name} entry={entry} {...props} />)}
       </div>
       <footer class="fm-pane-foot muted" aria-live="polite">
-        {model.loading ? t("loading") : t("selectedCount", {
-          count: model.selected.size,
-          total: rows.length,
-          size: formatSize(selectedSize),
-        })}
+        {model.loading
+          ? t("loading")
+          : t("selectedCount", { count: model.selected.size, total: rows.length })}
+        {!model.loading && selectedSize > 0 && ` · ${formatSize(selectedSize)}`}
         {model.truncated && ` · ${t("truncated")}`}
+        {cursorHash && (
+          <span class="fm-foot-hash">
+            {`${model.cursor} · SHA-256 `}
+            <code class="mono" data-sha256={cursorHash}>{cursorHash}</code>
+          </span>
+        )}
       </footer>
     </section>
   );
@@ -209,7 +215,7 @@ function Row(props: PaneProps & { entry: Entry }) {
       onDblClick={() => props.onOpen(entry)}
     >
       <span role="gridcell" class="fm-cell fm-col-name" title={entry.name}>
-        <span class="fm-icon" aria-hidden="true">{entry.kind === "dir" ? "📁" : "📄"}</span>
+        <span class={`fm-icon is-${entry.kind}`} aria-hidden="true"></span>
         {entry.name}
       </span>
       <span role="gridcell" class="fm-cell fm-col-type">{kind}</span>
