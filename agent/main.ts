@@ -15,6 +15,8 @@ import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
 import { FrameHalver } from "./media/scale.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
 import { defaultOpHandlers } from "./ops/registry.ts";
+import { rebootOsFor } from "./reboot/os.ts";
+import { finishResume } from "./reboot/resume.ts";
 import { openDesktop } from "./platform/mod.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
 import { agentStrings, fill, stringsLanguage } from "./strings.ts";
@@ -215,6 +217,12 @@ connection = new AgentConnection({
   log,
   onStatus: (status) => {
     console.log(`STATUS ${status}`);
+    // Back after a restart, or the session is over: the autostart entry has done its job.
+    if (status === "connected" || status === "ended") {
+      finishResume(dir, token, rebootOsFor(osName())).then((resumed) => {
+        if (resumed) console.log(strings.reboot.resumed);
+      }).catch((error) => log(`resume clean-up failed: ${error}`));
+    }
     if (status !== "ended") consentWindow.setStatus(status);
   },
 });

@@ -73,6 +73,8 @@ export function rebootHandlers(env: OpEnv, options: RebootOptions = {}): OpHandl
       }
       context.log(`restarting (${mode}); the agent comes back through ${autostart}`);
       context.emit({ stage: "restarting", mode, deviceId: device });
+      // The customer's terminal says what happens next (the window goes down with the agent).
+      console.log(strings.restarting);
       await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? SETTLE_MS));
       try {
         await os.restart(mode);

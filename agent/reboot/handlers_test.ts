@@ -222,3 +222,11 @@ Deno.test("relaunchCommand() starts a built app as itself, with the link and its
     ],
   );
 });
+
+Deno.test("rebootOsFor() with RESCUE_AGENT_RESTART=exit exits instead of restarting, nothing else", async () => {
+  const exits: number[] = [];
+  const layer = rebootOsFor("linux", { restart: "exit", exit: (code) => exits.push(code) });
+  assert.deepEqual(layer.modes, linuxReboot().modes);
+  await layer.restart("normal");
+  assert.deepEqual(exits, [0]);
+});

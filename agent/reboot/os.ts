@@ -119,9 +119,36 @@ export function unbuiltReboot(): RebootOs {
   };
 }
 
-/** The reboot layer of `os` (Windows: shutdown /r and a Run key; macOS: a LaunchAgent). */
-export function rebootOsFor(os: "linux" | "windows" | "darwin"): RebootOs {
-  return os === "linux" ? linuxReboot() : unbuiltReboot();
+/**
+ * The reboot layer of `os` (Windows: shutdown /r and a Run key; macOS: a LaunchAgent — not
+ * built yet). `RESCUE_AGENT_RESTART=exit` (tests and demonstrations) keeps everything of a
+ * restart — the customer's confirmation, the autostart entry and record, the Rebooting
+ * status — except the restart itself: the agent exits instead, as if it had gone down with
+ * the computer; starting it the way the autostart entry says brings it back.
+ */
+export function rebootOsFor(
+  os: "linux" | "windows" | "darwin",
+  options: { restart?: string; exit?: (code: number) => void } = {},
+): RebootOs {
+  const layer = os === "linux" ? linuxReboot() : unbuiltReboot();
+  const restart = options.restart ?? _env("RESCUE_AGENT_RESTART");
+  if (restart !== "exit") return layer;
+  const exit = options.exit ?? Deno.exit;
+  return {
+    ...layer,
+    restart: () => {
+      exit(0);
+      return Promise.resolve();
+    },
+  };
+}
+
+function _env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 function _configHome(): string {
