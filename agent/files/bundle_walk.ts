@@ -7,7 +7,17 @@ import { type FileFailure, TREE_MAX } from "../../protocol/files.ts";
 import { OpFailure } from "../ops/mod.ts";
 import type { FilesOs } from "./os.ts";
 import { checkName, childPath, kindOf, osFailure } from "./paths.ts";
-import type { BundleItem } from "./transfers.ts";
+
+export interface BundleItem {
+  rel: string;
+  path: string;
+  type: "file" | "dir";
+  size: number;
+  mtime: number | null;
+  mode: number | null;
+  dev: number;
+  ino: number;
+}
 
 export async function walkBundle(
   os: FilesOs,

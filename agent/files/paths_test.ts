@@ -2,11 +2,8 @@
 // nothing is written. Real files in a temporary folder; the real Linux layer.
 import assert from "node:assert/strict";
 import { OpFailure } from "../ops/mod.ts";
-import { linuxFiles } from "./linux.ts";
 import { windowsNameProblem } from "./os.ts";
 import { fileTestKit } from "./test_support.ts";
-
-const os = linuxFiles();
 
 async function refused(promise: Promise<unknown>, code: string) {
   await assert.rejects(promise, (error: unknown) => {

@@ -13,7 +13,9 @@ import { OpFailure } from "../ops/mod.ts";
 import type { FilesOs } from "./os.ts";
 import { childPath, kindOf, openRegular, osFailure, resolveFolder } from "./paths.ts";
 import { sha256, tempName } from "./text.ts";
-import { walkBundle } from "./bundle_walk.ts";
+import { type BundleItem, walkBundle } from "./bundle_walk.ts";
+
+export type { BundleItem };
 import type { LegTarget } from "./data_leg.ts";
 
 type OpRequestOf<K extends OpKind> = OpRequest<K>;
@@ -21,17 +23,6 @@ type OpRequestOf<K extends OpKind> = OpRequest<K>;
 export interface Checkpoint {
   offset: number;
   hash: Hash;
-}
-
-export interface BundleItem {
-  rel: string;
-  path: string;
-  type: "file" | "dir";
-  size: number;
-  mtime: number | null;
-  mode: number | null;
-  dev: number;
-  ino: number;
 }
 
 interface Running {
