@@ -26,6 +26,8 @@ interface GuardedEndpoint {
 
 /** No such session: with the permission the answer is 404, never 403. */
 const NO_SESSION = "/console/sessions/00000000-0000-4000-8000-000000000000";
+/** No such row (script, run): with the permission the answer is 404, never 403. */
+const NO_ID = "00000000-0000-4000-8000-0000000000ff";
 
 const TABLE: GuardedEndpoint[] = [
   {
@@ -155,6 +157,78 @@ const TABLE: GuardedEndpoint[] = [
     path: "/console/sessions/:session/remote/ws",
     headers: { origin: "http://localhost" },
     session: true,
+  },
+  // Scripts: the technician's own library, and a session's Scripts tab and runs (either
+  // scripts permission opens the tab; a run needs the one of its script's library).
+  { permission: "scriptsDeploy", method: "GET", path: "/console/scripts" },
+  { permission: "scriptsDeploy", method: "GET", path: "/console/scripts/export" },
+  { permission: "scriptsDeploy", method: "POST", path: "/console/scripts", form: { name: "x" } },
+  {
+    permission: "scriptsDeploy",
+    method: "POST",
+    path: "/console/scripts/import",
+    form: { mode: "add" },
+  },
+  { permission: "scriptsDeploy", method: "POST", path: `/console/scripts/${NO_ID}`, form: {} },
+  { permission: "scriptsDeploy", method: "POST", path: `/console/scripts/${NO_ID}/delete` },
+  {
+    permission: "scriptsDeploy",
+    method: "POST",
+    path: `/console/scripts/${NO_ID}/move`,
+    form: { direction: "up" },
+  },
+  {
+    permission: "scriptsDeploy",
+    method: "POST",
+    path: `/console/scripts/${NO_ID}/favourite`,
+    form: { favourite: "1" },
+  },
+  {
+    permission: "scriptsDeploy",
+    method: "GET",
+    path: "/console/sessions/:session/scripts",
+    session: true,
+  },
+  {
+    permission: "scriptsNested",
+    method: "GET",
+    path: "/console/sessions/:session/scripts",
+    session: true,
+  },
+  {
+    permission: "scriptsDeploy",
+    method: "POST",
+    path: "/console/sessions/:session/scripts/ask",
+    session: true,
+  },
+  {
+    permission: "scriptsDeploy",
+    method: "POST",
+    path: "/console/sessions/:session/scripts/run",
+    form: { script: NO_ID },
+    session: true,
+  },
+  {
+    permission: "scriptsNested",
+    method: "POST",
+    path: "/console/sessions/:session/scripts/run",
+    form: { script: NO_ID },
+    session: true,
+  },
+  {
+    permission: "scriptsDeploy",
+    method: "GET",
+    path: `${NO_SESSION}/scripts/runs/${NO_ID}/events`,
+  },
+  {
+    permission: "scriptsNested",
+    method: "POST",
+    path: `${NO_SESSION}/scripts/runs/${NO_ID}/stop`,
+  },
+  {
+    permission: "scriptsDeploy",
+    method: "GET",
+    path: `${NO_SESSION}/scripts/runs/${NO_ID}/output`,
   },
 ];
 

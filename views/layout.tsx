@@ -135,6 +135,7 @@ function AdminNav(props: { c: PageContext }) {
     ["/admin/outbox", t("nav.outbox")],
     ["/admin/sms", t("nav.sms")],
     ["/admin/audit", t("nav.audit")],
+    ["/admin/scripts", t("nav.scripts")],
     ["/admin/reports", t("nav.reports")],
     ...(master
       ? [

@@ -73,7 +73,30 @@ function _Event(props: { t: Translator; line: LogLine }) {
   const { t, line } = props;
   const values: Values = { name: line.authorName, author: line.authorName, ...line.data };
   if (line.body === "log.transferred") return <_Transfer t={t} line={line} values={values} />;
+  if (line.body.startsWith("log.scripts.")) return <_ScriptRun t={t} line={line} values={values} />;
   return <span class="text">{translateStored(t, line.body, values)}</span>;
+}
+
+/**
+ * A script run's end (modules/scripts): the sentence, the end of its output, and the whole
+ * output to download.
+ */
+function _ScriptRun(props: { t: Translator; line: LogLine; values: Values }) {
+  const { t, line } = props;
+  const { output, runId } = line.data;
+  return (
+    <span class="text">
+      {translateStored(t, line.body, props.values)}
+      {typeof output === "string" && output !== "" && (
+        <pre class="script-log-output prewrap">{output}</pre>
+      )}
+      {typeof runId === "string" && typeof output === "string" && output !== "" && (
+        <a href={`/console/sessions/${line.sessionId}/scripts/runs/${runId}/output`}>
+          {translateStored(t, "log.scripts.downloadOutput")}
+        </a>
+      )}
+    </span>
+  );
 }
 
 /** A transfer as technicians read it: to whom, and the sender's note for the recipient. */

@@ -27,6 +27,12 @@ export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
     { path: "/console/sessions/:id/remote/screenshot", maxBytes: upload },
     // replies.xml may be 512 KiB (modules/replies MAX_IMPORT_BYTES).
     { path: "/console/replies/import", maxBytes: 640 * 1024 },
+    // Script libraries: a script (256 KiB) and its resource (1 MiB) per form; scripts.xml
+    // up to 8 MiB (modules/scripts MAX_SCRIPTS_XML_BYTES).
+    { path: "/console/scripts", maxBytes: 2 * 1024 * 1024 },
+    { path: "/console/scripts/*", maxBytes: 9 * 1024 * 1024 },
+    { path: "/admin/scripts", maxBytes: 2 * 1024 * 1024 },
+    { path: "/admin/scripts/*", maxBytes: 9 * 1024 * 1024 },
     // Group settings carry the terms text (10,000 characters, up to 9 bytes each encoded).
     { path: "/admin/groups/*", maxBytes: 256 * 1024 },
     // The organisation's logo: 256 KiB (modules/admin LOGO_MAX_BYTES) and the form around it.
