@@ -9,7 +9,7 @@ import {
   type CurrentUser,
   requireUser,
 } from "../http/mod.ts";
-import { offerSurveyAtEnd } from "../surveys/mod.ts";
+import { surveyWhenEnded } from "../surveys/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
@@ -185,11 +185,9 @@ const ACTIONS = [
     operationId: "endSession",
     summary: "End your part; a lead ending a live session ends it for everyone",
     forbidden: null,
-    // The customer's page then gets the survey's link if the session has one (SPEC T4).
-    run: async (deps: AppDeps, user: CurrentUser, id: string) => {
-      await endSession(deps, user, id);
-      await offerSurveyAtEnd(deps, user, id);
-    },
+    // The customer's page gets the survey's link if the session has one (SPEC T4).
+    run: (deps: AppDeps, user: CurrentUser, id: string) =>
+      endSession(deps, user, id, { whenEnded: surveyWhenEnded(user) }),
   },
 ] as const;
 

@@ -34,7 +34,7 @@ import {
   transferSession,
   viewerFor,
 } from "../support/mod.ts";
-import { offerSurveyAtEnd } from "../surveys/mod.ts";
+import { surveyWhenEnded } from "../surveys/mod.ts";
 import { listFields } from "../channels/mod.ts";
 import { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
 import {
@@ -86,10 +86,9 @@ function _act(action: (deps: AppDeps, user: CurrentUser, sessionId: string) => P
   };
 }
 
-/** End; the customer's page then gets the survey's link if the session has one (SPEC T4). */
+/** End; the customer's page gets the survey's link if the session has one (SPEC T4). */
 async function _endAndOfferSurvey(deps: AppDeps, user: CurrentUser, sessionId: string) {
-  await endSession(deps, user, sessionId);
-  await offerSurveyAtEnd(deps, user, sessionId);
+  await endSession(deps, user, sessionId, { whenEnded: surveyWhenEnded(user) });
 }
 
 /** SMS invitations (method "sms") go through the SMS outbox, in the session's transaction. */

@@ -22,6 +22,7 @@ import {
   permissionRefusal,
   sessionRefusal,
   settingsFor,
+  type SupportSession,
 } from "./engine.ts";
 import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
 import { channelGroups, channels } from "../channels/mod.ts";
@@ -165,8 +166,20 @@ export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: s
   await _ownMove(deps, user, sessionId, { type: "hold" }, "session.held");
 }
 
-/** End: this technician's row goes to Removed; a lead ending a live session ends it for all. */
-export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
+/** What else happens in the transaction of an End that ends the session for everyone. */
+export type WhenEnded = (tx: Database, session: SupportSession, now: Date) => Promise<void>;
+
+/**
+ * End: this technician's row goes to Removed; a lead ending a live session ends it for all,
+ * and then `whenEnded` runs in the same transaction (the customer survey's offer: its line
+ * reaches the customer's page before the page hears the session ended).
+ */
+export async function endSession(
+  deps: AppDeps,
+  user: CurrentUser,
+  sessionId: string,
+  options: { whenEnded?: WhenEnded } = {},
+) {
   await _actOnRow(deps, user, sessionId, async (tx, a, { session, settings, entries, row }) => {
     const wasLive = !["closed", "timed_out", "closed_by_waiting_customer"].includes(row.status);
     await applyEvent(tx, row, { type: "end" }, a.now, { settings, actorName: user.name });
@@ -185,6 +198,7 @@ export async function endSession(deps: AppDeps, user: CurrentUser, sessionId: st
         updatedAt: a.now,
       }).where(eq(supportSessions.id, sessionId));
       await logEvent(tx, sessionId, "log.endedByTechnician", a.now, {}, _byTechnician(user));
+      await options.whenEnded?.(tx, session, a.now);
     }
     await _audit(tx, a, "session.ended", sessionId, { from: row.status });
   });

@@ -65,6 +65,7 @@ export {
   startSession,
   transferSession,
   type TransferTarget,
+  type WhenEnded,
 } from "./actions.ts";
 export { editFields } from "./field_edits.ts";
 

@@ -1,18 +1,19 @@
 /**
  * The customer survey in a session (SPEC T4): offered when a technician ends the session
- * (`offerSurveyAtEnd`, called by the doors right after End) or pushed during it
+ * (`surveyWhenEnded`, which the doors give to End) or pushed during it
  * (`pushSurvey`) — a "survey offered" line whose link the customer's chat shows — and
  * answered on the customer's page (`/s/:token/survey`) once.
  */
 import { and, eq } from "drizzle-orm";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import type { Database } from "../db/mod.ts";
 import {
-  loadSession,
   logSessionEvent,
   sessionForTechnician,
   sessionLog,
   type SupportSession,
+  type WhenEnded,
 } from "../support/mod.ts";
 import { externalSurveyUrl } from "./questions.ts";
 import { answersFor, recordAnswers, type SurveyForm, surveyForSession } from "./service.ts";
@@ -28,8 +29,8 @@ export function surveyHref(form: SurveyForm, session: Pick<SupportSession, "id" 
     : `/s/${session.token}/survey`;
 }
 
-async function _offered(deps: AppDeps, sessionId: string): Promise<boolean> {
-  const [row] = await deps.db.select({ id: sessionLog.id }).from(sessionLog)
+async function _offered(db: Database, sessionId: string): Promise<boolean> {
+  const [row] = await db.select({ id: sessionLog.id }).from(sessionLog)
     .where(and(eq(sessionLog.sessionId, sessionId), eq(sessionLog.body, SURVEY_OFFERED)))
     .limit(1);
   return !!row;
@@ -44,15 +45,25 @@ async function _offer(deps: AppDeps, session: SupportSession, user: CurrentUser,
 }
 
 /**
- * After `user` ended the session: the customer's page gets the survey's link, if its group
- * or channel has a survey, it was not offered yet and not answered.
+ * For `endSession`'s `whenEnded`: in the End's transaction, the customer's page gets the
+ * survey's link if the session's group or channel has a survey not offered nor answered
+ * yet — written before the page hears that the session ended, so it shows in the chat.
  */
-export async function offerSurveyAtEnd(deps: AppDeps, user: CurrentUser, sessionId: string) {
-  const session = await loadSession(deps.db, sessionId);
-  if (session.orgId !== user.orgId || !session.endedAt) return;
-  const form = await surveyForSession(deps.db, session);
-  if (!form || await answersFor(deps.db, session.id) || await _offered(deps, session.id)) return;
-  await _offer(deps, session, user, form);
+export function surveyWhenEnded(user: CurrentUser): WhenEnded {
+  return async (tx, session, now) => {
+    const form = await surveyForSession(tx, session);
+    if (!form || await answersFor(tx, session.id) || await _offered(tx, session.id)) return;
+    await tx.insert(sessionLog).values({
+      sessionId: session.id,
+      at: now,
+      kind: "event",
+      author: "technician",
+      userId: user.id,
+      authorName: user.name,
+      body: SURVEY_OFFERED,
+      data: { href: surveyHref(form, session) },
+    });
+  };
 }
 
 /**
@@ -88,7 +99,7 @@ export async function customerSurvey(
   const form = await surveyForSession(deps.db, session);
   if (!form) return { state: "none" };
   if (await answersFor(deps.db, session.id)) return { state: "answered" };
-  if (!await _offered(deps, session.id)) return { state: "none" };
+  if (!await _offered(deps.db, session.id)) return { state: "none" };
   return { state: "open", form, href: surveyHref(form, session) };
 }
 
