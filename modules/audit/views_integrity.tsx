@@ -21,24 +21,32 @@ export function IntegrityPage(
         ? (
           <section class="card" id="chain-result" data-intact="false">
             <p class="flash error" role="alert">{t("audit.integrity.broken")}</p>
-            <dl>
-              <dt>{t("audit.integrity.where")}</dt>
-              <dd>
-                {breaks.id === null
-                  ? t("audit.integrity.afterLast", { seq: breaks.seq })
-                  : t("audit.integrity.entry", { seq: breaks.seq, id: breaks.id })}
-                {breaks.at && (
-                  <>
-                    {" · "}
-                    <Moment lang={t.lang} at={breaks.at} style="dateTime" />
-                  </>
-                )}
-              </dd>
-              <dt>{t("audit.integrity.why")}</dt>
-              <dd>{t(`audit.integrity.reasons.${breaks.reason}`)}</dd>
-              <dt>{t("audit.integrity.checkedBefore")}</dt>
-              <dd>{t("audit.integrity.entries", { count: entries })}</dd>
-            </dl>
+            <table>
+              <tbody>
+                <tr>
+                  <th scope="row">{t("audit.integrity.where")}</th>
+                  <td>
+                    {breaks.id === null
+                      ? t("audit.integrity.afterLast", { seq: breaks.seq })
+                      : t("audit.integrity.entry", { seq: breaks.seq, id: breaks.id })}
+                    {breaks.at && (
+                      <>
+                        {" · "}
+                        <Moment lang={t.lang} at={breaks.at} style="dateTime" />
+                      </>
+                    )}
+                  </td>
+                </tr>
+                <tr>
+                  <th scope="row">{t("audit.integrity.why")}</th>
+                  <td>{t(`audit.integrity.reasons.${breaks.reason}`)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">{t("audit.integrity.checkedBefore")}</th>
+                  <td>{t("audit.integrity.entries", { count: entries })}</td>
+                </tr>
+              </tbody>
+            </table>
           </section>
         )
         : (

@@ -72,7 +72,9 @@ async function _send(deps: AppDeps, row: DeliveryRow): Promise<void> {
       ? `No answer within ${TIMEOUT_MS / 1000} s`
       : `Unreachable: ${_reason(error)}`;
   }
+  // Counted here for deliveries that succeed too (the outbox counts only failures).
   await deps.db.update(webhookDeliveries).set({
+    attempts: row.attempts + 1,
     lastAttemptAt: sentAt,
     responseStatus: outcome.status,
     responseMs: Math.round(performance.now() - started),

@@ -102,7 +102,8 @@ export function EndpointFields(
       <label for="wh-url">{t("webhooks.url")}</label>
       <input
         id="wh-url"
-        type="url"
+        type="text"
+        inputmode="url"
         name="url"
         required
         maxlength={2000}

@@ -128,6 +128,10 @@ Deno.test("webhooks: signed session and audit events reach a real receiver; fail
     for (const d of retrying) {
       assert.equal(receiver.requests.filter((r) => r.id === d.id).length, 2, "retried as itself");
     }
+    for (const d of done) {
+      const expected = retrying.some((r) => r.id === d.id) ? 2 : 1;
+      assert.equal(d.attempts, expected, "attempts counted, the successful one too");
+    }
     const ended = receiver.requests.find((r) => r.body.type === "session.ended")!;
     const data = ended.body.data as { session: { id: string; number: number } };
     assert.equal(data.session.id, session.id);
