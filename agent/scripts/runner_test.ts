@@ -61,7 +61,7 @@ async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
   }
 }
 
-const handler = (root: string) => scriptRunHandler(env, { tempRoot: root });
+const handler = (root: string) => scriptRunHandler(env, { tempRoot: root, language: "en" });
 const entries = async (dir: string) =>
   (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
 const alive = (pid: number) => {
@@ -97,7 +97,9 @@ Deno.test("scripts.run asks about the script by name, runs it beside its resourc
     const started = performance.now();
     const result = await handler(root)(request(script, { resource }), ctx);
     const ended = performance.now();
-    assert.deepEqual(seen.asked, ["Test script"]);
+    assert.deepEqual(seen.asked, [
+      "Run the script “Test script” on your computer, with your user's rights, for at most 20 seconds.",
+    ]);
     assert.equal(result.exitCode, 3);
     assert.equal(result.timedOut, false);
     assert.match(result.stdout, /^cwd=.*rescue-script-.*\nresource contents\nsecond\n$/);
@@ -178,7 +180,7 @@ Deno.test("scripts.run runs nothing the customer declined, nor for another OS, n
       );
       return seen;
     };
-    assert.deepEqual((await refused(request(script), false, "declined")).asked, ["Test script"]);
+    assert.match((await refused(request(script), false, "declined")).asked[0], /“Test script”/);
     const windows = await refused(request(script, { targetOs: "windows" }), true, "wrong_os");
     assert.deepEqual(windows.asked, [], "not even asked");
     const big = btoa(String.fromCharCode(...new Uint8Array(1024))).repeat(
