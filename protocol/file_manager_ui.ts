@@ -143,6 +143,7 @@ export const FILE_UI_PLURALS = [
   "deleteRemote",
   "deleteLocal",
   "replicateConfirm",
+  "bundleFiles",
   "andMore",
 ] as const;
 

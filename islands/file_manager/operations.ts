@@ -9,6 +9,7 @@ import { planReplicate, planSync, type ReplicatePlan, type Tree } from "./plan.t
 import type { Job, TransferQueue } from "./queue.ts";
 import type { LocalSide, RemoteSide, Side } from "./sides.ts";
 import { download, type TransferFeed, upload } from "./transfer.ts";
+import { downloadBundle, uploadBundle } from "./bundle.ts";
 
 export interface Ops {
   remote: RemoteSide;
@@ -96,6 +97,67 @@ async function queueTree(
   );
 }
 
+/**
+ * A selection with folders crosses as one bundle (one stream, every file hashed both ends);
+ * plain files go one by one, each with its own line and hash in the queue.
+ */
+function queueBundle(
+  ops: Ops,
+  from: Side,
+  folder: string,
+  items: Entry[],
+  target: string,
+  hidden: boolean,
+): Promise<Job> {
+  const [, to] = sides(ops, from);
+  const label = from.join(
+    folder,
+    items.length === 1 ? items[0].name : `{${items.map((i) => i.name).join(",")}}`,
+  );
+  const remember = (files: Map<string, string>) => {
+    for (const [rel, sha256] of files) {
+      ops.verified?.({
+        from,
+        fromPath: from.join(folder, rel),
+        toPath: to.join(target, rel),
+        sha256,
+      });
+    }
+  };
+  const names = items.map((i) => i.name);
+  if (from.id === "remote") {
+    return ops.queue.add({ direction: "down", label, size: 0 }, async (ctx) => {
+      const got = await downloadBundle(ops.remote.api, ops.local.fs, {
+        folder,
+        names,
+        hidden,
+        target,
+      }, ctx);
+      remember(got.files);
+      return { files: got.files.size, failed: got.failures.map((f) => `${f.path}: ${f.reason}`) };
+    });
+  }
+  return ops.queue.add({ direction: "up", label, size: 0 }, async (ctx) => {
+    const list: { path: string; kind: "file" | "dir" }[] = [];
+    for (const item of items) {
+      if (item.kind === "file") list.push({ path: item.name, kind: "file" });
+      if (item.kind !== "dir") continue;
+      list.push({ path: item.name, kind: "dir" });
+      const tree = await ops.local.tree(ops.local.join(folder, item.name), hidden);
+      for (const [rel, t] of tree) list.push({ path: `${item.name}/${rel}`, kind: t.kind });
+    }
+    const sent = await uploadBundle(
+      ops.remote.api,
+      ops.local.fs,
+      { root: folder, items: list, folder: target },
+      ctx,
+      (id, progress) => ops.feed.watch(id, progress),
+    );
+    remember(sent.files);
+    return { files: sent.files.size, failed: sent.failures.map((f) => `${f.path}: ${f.reason}`) };
+  });
+}
+
 /** Copies `items` of `folder` on `from` into `target` on the other side; folders go whole. */
 export async function copyItems(
   ops: Ops,
@@ -105,36 +167,28 @@ export async function copyItems(
   target: string,
   hidden: boolean,
 ): Promise<Outcome & { copied: string[] }> {
-  const [, to] = sides(ops, from);
-  const perItem: { name: string; jobs: Promise<Job>[] }[] = [];
-  for (const item of items) {
-    const path = from.join(folder, item.name);
-    if (item.kind === "dir") {
-      await to.mkdir(target, item.name);
-      const tree = await from.tree(path, hidden);
-      const dirs = [...tree].filter(([, t]) => t.kind === "dir").map(([rel]) => rel);
-      const files = [...tree].filter(([, t]) => t.kind === "file").map(([rel]) => rel);
-      const roots = { from: path, to: to.join(target, item.name) };
-      perItem.push({
-        name: item.name,
-        jobs: await queueTree(ops, from, roots, tree, { dirs, files }),
-      });
-    } else if (item.kind === "file") {
-      const job = queueFile(ops, from, path, { folder: target, name: item.name, size: item.size });
-      perItem.push({ name: item.name, jobs: [job] });
-    }
+  const wanted = items.filter((i) => i.kind === "file" || i.kind === "dir");
+  if (wanted.some((i) => i.kind === "dir")) {
+    const job = await queueBundle(ops, from, folder, wanted, target, hidden);
+    const ok = job.state === "done";
+    return {
+      done: ok ? job.files ?? 0 : 0,
+      failed: ok ? [] : [job],
+      copied: ok ? wanted.map((i) => i.name) : [],
+    };
   }
-  const copied: string[] = [];
-  const all: Job[] = [];
-  for (const { name, jobs } of perItem) {
-    const ended = await Promise.all(jobs);
-    all.push(...ended);
-    if (ended.every((j) => j.state === "done")) copied.push(name);
-  }
+  const jobs = wanted.map((item) =>
+    queueFile(ops, from, from.join(folder, item.name), {
+      folder: target,
+      name: item.name,
+      size: item.size,
+    })
+  );
+  const ended = await Promise.all(jobs);
   return {
-    done: all.filter((j) => j.state === "done").length,
-    failed: all.filter((j) => j.state !== "done"),
-    copied,
+    done: ended.filter((j) => j.state === "done").length,
+    failed: ended.filter((j) => j.state !== "done"),
+    copied: wanted.filter((_, i) => ended[i].state === "done").map((i) => i.name),
   };
 }
 

@@ -17,6 +17,8 @@ export interface Job {
   done: number;
   state: JobState;
   sha256?: string;
+  /** A bundle (a folder in one stream): how many files arrived verified. */
+  files?: number;
   error?: string;
 }
 
@@ -24,10 +26,15 @@ export interface JobContext {
   signal: AbortSignal;
   /** Bytes done so far in this job (absolute, not a delta). */
   progress(done: number): void;
+  /** The job's size once known (a bundle learns it when it opens). */
+  resize(size: number): void;
 }
 
-/** Runs one job; resolves with the file's SHA-256 as checked on both ends. */
-export type JobRunner = (ctx: JobContext) => Promise<string>;
+/**
+ * Runs one job; resolves with the file's SHA-256 as checked on both ends, or for a bundle how
+ * many files arrived verified (any that did not fail the job, named in its error).
+ */
+export type JobRunner = (ctx: JobContext) => Promise<string | { files: number; failed: string[] }>;
 
 export interface QueueTotals {
   files: number;
@@ -142,16 +149,24 @@ export class TransferQueue {
     this.#sample();
     this.options.changed();
     try {
-      const sha256 = await this.#runners.get(job.id)!({
+      const result = await this.#runners.get(job.id)!({
         signal: abort.signal,
         progress: (done) => {
           job.done = done;
           this.#sample();
           this.options.changed();
         },
+        resize: (size) => {
+          job.size = size;
+          this.options.changed();
+        },
       });
       job.done = job.size;
-      job.sha256 = sha256;
+      if (typeof result === "string") job.sha256 = result;
+      else {
+        job.files = result.files;
+        if (result.failed.length) throw new Error(result.failed.slice(0, 5).join(", "));
+      }
       this.#finish(job, "done");
     } catch (error) {
       if (abort.signal.aborted) this.#finish(job, "cancelled");

@@ -149,6 +149,14 @@ export class RemoteApi {
     return this.#call("POST", "downloads", { path });
   }
 
+  openBundleDownload(folder: string, names: string[], hidden: boolean): Promise<Transfer> {
+    return this.#call("POST", "downloads", { folder, names, hidden });
+  }
+
+  openBundleUpload(folder: string, id?: string): Promise<Transfer> {
+    return this.#call("POST", "uploads", { folder, bundle: true, overwrite: true, id });
+  }
+
   openUpload(
     file: {
       folder: string;

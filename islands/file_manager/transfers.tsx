@@ -71,6 +71,9 @@ export function TransferPanel(props: {
               <span class="fm-job-state">
                 {job.state === "failed" ? job.error ?? t("state_failed") : t(`state_${job.state}`)}
               </span>
+              {job.files !== undefined && (
+                <span class="fm-job-hash">{t("bundleFiles", { count: job.files })}</span>
+              )}
               {job.sha256 && (
                 <span class="fm-job-hash mono" title={job.sha256} data-sha256={job.sha256}>
                   SHA-256 {job.sha256.slice(0, 16)}…
