@@ -136,6 +136,8 @@ browserTest("browser: no page logs a CSP violation or a script error", async (t)
         "/admin/outbox",
         "/admin/sms",
         "/admin/audit",
+        "/admin/audit/integrity",
+        "/admin/webhooks",
         "/admin/organisation",
         "/admin/security",
       ]
@@ -148,7 +150,7 @@ browserTest("browser: no page logs a CSP violation or a script error", async (t)
     await customer.locator(".customer-ended").waitFor();
     seen.push("/s/:token (goodbye)");
 
-    assert.equal(seen.length, 28, seen.join(", "));
+    assert.equal(seen.length, 30, seen.join(", "));
     assert.deepEqual(violations, []);
     // The one error expected: the error page's own status, logged by Chromium.
     assert.deepEqual(lost.errors, [
