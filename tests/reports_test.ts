@@ -153,12 +153,14 @@ Deno.test({
           sum(s.transfers)::int as transfers
           from support_sessions s where ${inYear} group by 1`,
       );
+      // Scores: the answers given in each month (each answer names its session's people).
       const answers = new Map(
         (await rows<{ day: string; answered: number; score: number }>(
           db,
-          sql`select ${month} as day, count(*)::int as answered, avg(a.score)::float8 as score
-            from survey_answers a join support_sessions s on s.id = a.session_id
-            where ${inYear} group by 1`,
+          sql`select to_char(date_trunc('month', answered_at at time zone ${TZ}), 'YYYY-MM-DD') as day,
+            count(*)::int as answered, avg(score)::float8 as score from survey_answers
+            where org_id = ${admin.orgId} and (answered_at at time zone ${TZ}) >= '2025-11-01'
+              and (answered_at at time zone ${TZ}) < '2026-11-24' group by 1`,
         )).map((r) => [r.day, r]),
       );
       assert.equal(monthly.length, 13);
@@ -182,9 +184,12 @@ Deno.test({
         db,
         sql`select s.lead_user_id::text as id, count(*)::int as sessions,
           (count(*) filter (where s.picked_up_at is not null))::int as handled,
-          sum(s.transfers)::int as transfers, avg(a.score)::float8 as score
-          from support_sessions s left join survey_answers a on a.session_id = s.id
-          where ${inYear} group by 1`,
+          sum(s.transfers)::int as transfers,
+          (select avg(a.score)::float8 from survey_answers a
+            where a.technician_id is not distinct from s.lead_user_id
+              and (a.answered_at at time zone ${TZ}) >= '2025-11-01'
+              and (a.answered_at at time zone ${TZ}) < '2026-11-24') as score
+          from support_sessions s where ${inYear} group by s.lead_user_id`,
       );
       assert.equal(perTech.length, seeded.technicianIds.length + 1, "each technician and none");
       const perf = byKey(performance_, "id");
