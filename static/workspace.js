@@ -89,6 +89,14 @@ document.addEventListener("htmx:afterRequest", (event) => {
   if (!successful || !(elt instanceof HTMLFormElement)) return;
   if (!elt.matches("form[data-reset-on-success]")) return;
   elt.reset();
+  // The next message gets its own key (a resent request with the old one is stored once).
+  for (const key of elt.querySelectorAll("input[data-send-key]")) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    /** @type {HTMLInputElement} */ (key).value = Array.from(
+      bytes,
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+  }
   /** @type {HTMLElement | null} */ (elt.querySelector("[data-chat-input]"))?.focus();
 });
 

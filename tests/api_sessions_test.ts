@@ -94,17 +94,48 @@ Deno.test("a whole support case runs through /api/v1 without the UI", async () =
       ["customer", "Hi, my printer is stuck"],
     ]);
     assert.ok(page.lines.some((l: { key: string }) => l.key === "status.active"));
-    assert.equal(page.next, theirs);
-    const after = await (await call(t, token, "GET", `/sessions/${session.id}/chat?after=${mine}`))
-      .json();
+    // Pages count places in the log (`seq`, commit order), not ids.
+    const place = (id: number) =>
+      page.lines.find((l: { id: number; seq: number }) => l.id === id).seq as number;
+    assert.equal(page.next, place(theirs));
+    const after = await (await call(
+      t,
+      token,
+      "GET",
+      `/sessions/${session.id}/chat?after=${place(mine)}`,
+    )).json();
     assert.deepEqual(after.lines.map((l: { id: number }) => l.id), [theirs]);
     const firstTwo = await (await call(t, token, "GET", `/sessions/${session.id}/chat?limit=2`))
       .json();
     assert.equal(firstTwo.lines.length, 2);
-    assert.equal(firstTwo.next, firstTwo.lines[1].id);
-    const done = await (await call(t, token, "GET", `/sessions/${session.id}/chat?after=${theirs}`))
-      .json();
-    assert.deepEqual(done, { lines: [], next: theirs });
+    assert.equal(firstTwo.next, firstTwo.lines[1].seq);
+    const done = await (await call(
+      t,
+      token,
+      "GET",
+      `/sessions/${session.id}/chat?after=${place(theirs)}`,
+    )).json();
+    assert.deepEqual(done, { lines: [], next: place(theirs) });
+
+    // A message sent again with its key (a dropped connection, a retry) is stored once.
+    const keyed = (key: string) =>
+      t.app.request(`http://localhost/api/v1/sessions/${session.id}/chat`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify({ text: "Once" }),
+      });
+    const once = await keyed("retry-key-0001");
+    const twice = await keyed("retry-key-0001");
+    assert.equal(once.status, 201);
+    assert.equal(twice.status, 201);
+    assert.deepEqual(await twice.json(), await once.json(), "the same line answers");
+    const again = await (await call(t, token, "GET", `/sessions/${session.id}/chat`)).json();
+    assert.equal(again.lines.filter((l: { text: string }) => l.text === "Once").length, 1);
+    assert.equal((await keyed("bad key!")).status, 422, "a malformed key is refused");
 
     const held = await call(t, token, "POST", `/sessions/${session.id}/hold`);
     assert.equal((await held.json()).entries[0].status, "on_hold");

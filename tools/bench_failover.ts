@@ -248,7 +248,9 @@ try {
     }
     const id = work[op.session].id;
     if (op.kind === "chat") {
-      results.push(tech.attempt(`/console/sessions/${id}/chat`, { text: text(op.n) }));
+      // Each line carries its own key, as the workspace's form does: a resend is stored once.
+      const chatKey = `failover-${run}-${op.n}`;
+      results.push(tech.attempt(`/console/sessions/${id}/chat`, { text: text(op.n), chatKey }));
     } else {
       // A technician clicks Resume after the Hold came back: one session's changes in order.
       const path = `/console/sessions/${id}/${op.kind === "hold" ? "hold" : "start"}`;

@@ -30,6 +30,7 @@ import {
   ChatPost,
   ChatQuery,
   groupBySession,
+  IdempotencyKey,
   json,
   lineOut,
   Session,
@@ -241,7 +242,7 @@ sessionApi.openapi(
     const deps = c.get("deps");
     await sessionForTechnician(deps, c.get("user"), id, "read");
     const lines = (await readLog(deps.db, id, after)).slice(0, limit);
-    return c.json({ lines: lines.map(lineOut), next: lines.at(-1)?.id ?? after }, 200);
+    return c.json({ lines: lines.map(lineOut), next: lines.at(-1)?.seq ?? after }, 200);
   },
 );
 
@@ -252,7 +253,11 @@ sessionApi.openapi(
     path: "/sessions/{id}/chat",
     operationId: "sendChatMessage",
     summary: "Send a chat message to the customer (the session must be started)",
-    request: { params: SessionId, body: { required: true, ...json(ChatPost) } },
+    request: {
+      params: SessionId,
+      headers: IdempotencyKey,
+      body: { required: true, ...json(ChatPost) },
+    },
     responses: {
       201: { description: "Sent", ...json(z.object({ id: z.number().int() })) },
       ...tokenProblems(null, {
@@ -265,7 +270,8 @@ sessionApi.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const { text } = c.req.valid("json");
-    const logId = await technicianChat(c.get("deps"), c.get("user"), id, text);
+    const key = c.req.valid("header")["idempotency-key"];
+    const logId = await technicianChat(c.get("deps"), c.get("user"), id, text, key);
     return c.json({ id: logId }, 201);
   },
 );

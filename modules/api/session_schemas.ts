@@ -63,7 +63,9 @@ export const StatusQuery = z.object({
 
 export const ChatQuery = z.object({
   after: z.coerce.number().int().min(0).optional().openapi({
-    description: "Only lines after this id (the `next` of the previous page)",
+    description:
+      "Only lines after this place in the log (the `next` of the previous page). Places follow " +
+      "the order lines were committed in, so paging on never skips a line that committed late",
   }),
   limit: z.coerce.number().int().min(1).max(500).optional().openapi({
     description: "At most this many lines (default 200)",
@@ -72,6 +74,9 @@ export const ChatQuery = z.object({
 
 export const ChatLine = z.object({
   id: z.number().int(),
+  seq: z.number().int().openapi({
+    description: "The line's place in the log, in commit order: what `after` and `next` count",
+  }),
   at: z.iso.datetime(),
   kind: z.enum(["chat", "status", "event", "file", "url"]),
   author: z.enum(["technician", "customer", "system"]),
@@ -91,6 +96,14 @@ export const ChatPage = z.object({
 }).openapi("ChatPage");
 
 export const ChatPost = z.object({ text: z.string().min(1).max(4000) }).openapi("ChatPost");
+
+/** The sender's key for one message: a request sent again with it is stored once. */
+export const IdempotencyKey = z.object({
+  "idempotency-key": z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional().openapi({
+    description: "8–64 letters, digits, - or _, new for each message: a request resent with " +
+      "the same key (say after a dropped connection) is stored once and answers the same id",
+  }),
+});
 
 export const SessionId = z.object({ id: z.uuid() });
 
@@ -141,6 +154,7 @@ export function lineOut(line: LogLine) {
   const keyed = line.kind === "status" || line.kind === "event";
   return {
     id: line.id,
+    seq: line.seq ?? line.id,
     at: line.at.toISOString(),
     kind: line.kind,
     author: line.author,

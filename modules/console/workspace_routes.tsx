@@ -110,7 +110,10 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post("/:id/chat", async (c) => {
     const form = await readForm(c);
     const id = c.req.param("id");
-    await _service(c, () => technicianChat(c.get("deps"), c.get("user"), id, form.text ?? ""));
+    await _service(
+      c,
+      () => technicianChat(c.get("deps"), c.get("user"), id, form.text ?? "", form.chatKey),
+    );
     return _done(c);
   })
   .post("/:id/chat-enabled", async (c) => {

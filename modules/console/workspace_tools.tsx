@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
-import { CHAT_MAX } from "../support/mod.ts";
+import { CHAT_MAX, newChatKey } from "../support/mod.ts";
 import { formatMoment } from "../i18n/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { formatSize } from "./workspace_views.tsx";
@@ -46,6 +46,8 @@ export function ChatForm(
   const action = `${sessionPath(id)}/chat`;
   return (
     <_QuietPost c={c} class="chat-form" action={action} reset>
+      {/* One key per message: a send the browser repeats is stored once (static/workspace.js). */}
+      <input type="hidden" name="chatKey" value={newChatKey()} data-send-key="" />
       <label for={`chat-input-${id}`}>{t("workspace.chatLabel")}</label>
       <textarea
         id={`chat-input-${id}`}

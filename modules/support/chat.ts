@@ -4,7 +4,7 @@
  * starts again) and is written in the same transaction as that deadline, before anyone is
  * told.
  */
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { enforce } from "../limits/mod.ts";
@@ -28,13 +28,15 @@ export async function customerChat(
   deps: AppDeps,
   session: SupportSession,
   text: string,
+  key?: string,
 ): Promise<number> {
   const body = _chatBody(text);
+  _checkKey(key);
   if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is disabled");
   if (session.endedAt) throw sessionRefusal("sessions.ended", "Session ended");
   // Whoever holds the link may chat, but not flood the log (throws RateLimited).
   await enforce(deps.db, { action: "customerChat", key: session.id, now: deps.clock.now() });
-  return await _writeChat(deps, session, body, { author: "customer" });
+  return await _writeChat(deps, session, body, { author: "customer" }, key);
 }
 
 /** A chat line from a technician working on the session. */
@@ -43,11 +45,13 @@ export async function technicianChat(
   user: CurrentUser,
   sessionId: string,
   text: string,
+  key?: string,
 ): Promise<number> {
   const body = _chatBody(text);
+  _checkKey(key);
   const { session } = await sessionForTechnician(deps, user, sessionId);
   if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is off");
-  return await _writeChat(deps, session, body, { author: "technician", user });
+  return await _writeChat(deps, session, body, { author: "technician", user }, key);
 }
 
 export async function setChatEnabled(
@@ -136,15 +140,41 @@ function _chatBody(text: string): string {
   return body;
 }
 
+/**
+ * A message's key from its sender (one per chat draft, `chatKey` in the forms): 8–64 letters,
+ * digits, `-` or `_`. Left out, every request is a new message.
+ */
+const KEY = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** A fresh key for a chat form (a hidden `chatKey` field; the page makes a new one per send). */
+export function newChatKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+function _checkKey(key: string | undefined) {
+  if (key !== undefined && key !== "" && !KEY.test(key)) {
+    throw sessionRefusal("chat.badKey", "The message key is malformed");
+  }
+}
+
+/**
+ * Stores one chat line and tells everyone. With a key, a request that comes again (the
+ * browser resent it after a dropped connection, the sender retried) stores nothing new and
+ * answers the line stored the first time.
+ */
 async function _writeChat(
   deps: AppDeps,
   session: SupportSession,
   body: string,
   by: { author: "customer" } | { author: "technician"; user: CurrentUser },
+  key?: string,
 ): Promise<number> {
   const now = deps.clock.now();
   const settings = await settingsFor(deps.db, session.groupId);
-  const id = await deps.db.transaction(async (tx) => {
+  const clientKey = key || null;
+  const written = await deps.db.transaction(async (tx) => {
     const [row] = await tx.insert(sessionLog).values({
       sessionId: session.id,
       at: now,
@@ -154,10 +184,20 @@ async function _writeChat(
       authorName: by.author === "technician" ? by.user.name : session.customerName,
       body,
       data: {},
+      clientKey,
+    }).onConflictDoNothing({
+      target: [sessionLog.sessionId, sessionLog.clientKey],
+      where: sql`${sessionLog.clientKey} is not null`,
     }).returning({ id: sessionLog.id });
+    if (!row) return null;
     await rearmInactivity(tx, session.id, settings, now);
     return row.id;
   });
-  publishLogLine(deps, session, id);
-  return id;
+  if (written !== null) {
+    publishLogLine(deps, session, written);
+    return written;
+  }
+  const [first] = await deps.db.select({ id: sessionLog.id }).from(sessionLog)
+    .where(and(eq(sessionLog.sessionId, session.id), eq(sessionLog.clientKey, clientKey!)));
+  return first.id;
 }

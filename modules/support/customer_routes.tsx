@@ -125,10 +125,11 @@ export const customerRoutes = new Hono<AppEnv>()
   .post("/s/:token/chat", async (c) => {
     const session = await readySession(c);
     const deps = c.get("deps");
-    const text = (await readForm(c)).text ?? "";
+    const form = await readForm(c);
+    const text = form.text ?? "";
     let id: number;
     try {
-      id = await customerChat(deps, session, text);
+      id = await customerChat(deps, session, text, form.chatKey);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       // A rate limit says how long to wait (429, Retry-After); the rules' refusals are 409/422.

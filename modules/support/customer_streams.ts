@@ -32,9 +32,6 @@ export interface CustomerStreamOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-/** How late a log line may commit after a later-numbered one and still reach the stream. */
-const LATE_COMMIT_MS = 30_000;
-
 interface Grace {
   timer: Timer;
   done: Promise<void>;
@@ -267,34 +264,21 @@ export async function startCustomerStream(
       });
     }
   }
-  let lastId = options.afterId;
+  // Lines are read by their place in commit order (`seq`, schema.ts): a line that commits
+  // after one the stream sent always has a higher place, so `seq > last` never misses one.
+  let last = options.afterId;
   let lastState = "";
   let chain = Promise.resolve();
-  // A line's id is drawn when it is inserted, so two writers of one session can commit
-  // theirs out of order (a chat waiting on a deadline row a status change holds): reading
-  // only `id > lastId` would pass the later id first and never see the earlier one. So the
-  // stream reads again from the last id it had LATE_COMMIT_MS ago and skips what it sent.
-  let settled = options.afterId;
-  const sent = new Set<number>();
-  const marks: { at: number; lastId: number }[] = [];
 
   const pump = async () => {
     if (stream.closed) return;
-    const now = performance.now();
-    while (marks.length > 0 && now - marks[0].at >= LATE_COMMIT_MS) settled = marks.shift()!.lastId;
-    for (const id of sent) if (id <= settled) sent.delete(id);
-    const lines = await readLog(deps.db, session.id, settled);
+    const lines = await readLog(deps.db, session.id, last);
     for (const line of lines) {
-      if (sent.has(line.id)) continue;
-      sent.add(line.id);
-      lastId = Math.max(lastId, line.id);
+      last = Math.max(last, line.seq ?? line.id);
       if (!isCustomerVisible(line)) continue;
       const html = await renderLogLine(line, { t: options.t, token: session.token });
-      // The event id is the highest id sent, so a reconnect's Last-Event-ID never asks
-      // again for a line sent before a late one.
-      stream.send({ event: "log", data: html, id: lastId });
+      stream.send({ event: "log", data: html, id: last });
     }
-    marks.push({ at: now, lastId });
     const fresh = await findByToken(deps, session.token);
     if (!fresh) return;
     const state = _state(fresh);

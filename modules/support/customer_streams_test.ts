@@ -15,6 +15,15 @@ import {
   technicianChat,
 } from "./mod.ts";
 import { queueEntries } from "./test_support.ts";
+import { sessionLog } from "./schema.ts";
+import { readLog } from "./session_log.ts";
+
+/** A line's place in its session's log (`seq`: what the stream's event ids count). */
+async function placeOf(t: TestApp, logId: number): Promise<number> {
+  const [row] = await t.deps.db.select({ seq: sessionLog.seq }).from(sessionLog)
+    .where(eq(sessionLog.id, logId));
+  return row.seq!;
+}
 
 /** A reader over one stream that collects text until a predicate holds (or 3 s pass). */
 class Stream {
@@ -86,7 +95,7 @@ Deno.test("the stream connects the customer, delivers a technician's line, and r
     assert.deepEqual(await status(), ["waiting"], "opening the page connected the customer");
 
     await startSession(t.deps, tech, session.id);
-    const chatId = await technicianChat(t.deps, tech, session.id, "Hello Carol");
+    const chatId = await placeOf(t, await technicianChat(t.deps, tech, session.id, "Hello Carol"));
     await first.until((s) => s.includes("Hello Carol"));
     assert.match(
       first.text,
@@ -200,8 +209,15 @@ Deno.test({
       for (const text of ["Early line", "Late line", "Next line"]) {
         assert.equal(stream.text.split(text).length - 1, 1, `${text} once`);
       }
-      // The late line's event carries the highest id sent, not its own lower one.
-      assert.match(stream.text, new RegExp(`Late line[^\\n]*\\nid: ${early}\\n`));
+      // A reader paging by place (the API's `after`) finds it after the early line too.
+      const paged = await readLog(t.deps.db, session.id, await placeOf(t, early));
+      assert.ok(paged.some((line) => line.body === "Late line"), "paging on finds the late line");
+      // The late line's place comes after the early one's: it committed later.
+      const [lateRow] = await t.deps.db.select().from(sessionLog)
+        .where(eq(sessionLog.body, "Late line"));
+      assert.ok(lateRow.id < early, "the late line drew the lower id");
+      assert.ok(lateRow.seq! > await placeOf(t, early), "and the higher place");
+      assert.match(stream.text, new RegExp(`Late line[^\\n]*\\nid: ${lateRow.seq}\\n`));
       await stream.close();
     } finally {
       await other.end();

@@ -8,7 +8,7 @@ import type { Child } from "hono/jsx";
 import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
-import { CHAT_MAX } from "./chat.ts";
+import { CHAT_MAX, newChatKey } from "./chat.ts";
 import { formatSize, LogLineView } from "./customer_log_view.tsx";
 import type { SupportSession } from "./engine.ts";
 import type { LogLine } from "./session_log.ts";
@@ -189,6 +189,8 @@ export function ChatForm(
       hx-swap="outerHTML"
     >
       <CsrfField c={c} />
+      {/* One key per message: a send the browser repeats is stored once (a new form each time). */}
+      <input type="hidden" name="chatKey" value={newChatKey()} />
       <p id="chat-disabled-notice" class="flash info" role="status" hidden={!off}>
         {t("customer.chat.disabled")}
       </p>

@@ -34,6 +34,7 @@ const REFUSAL_STATUS: Partial<Record<TranslationKey, RefusalStatus>> = {
   "files.tooLarge": 413,
   "chat.empty": 422,
   "chat.tooLong": 422,
+  "chat.badKey": 422,
   "files.empty": 422,
   "sessions.badUrl": 422,
   "sessions.noteTooLong": 422,

@@ -12,11 +12,14 @@ import { sessionLog } from "./schema.ts";
 
 export type LogLine = typeof sessionLog.$inferSelect;
 
-/** The log after `afterId` (0 = from the start), oldest first. */
-export async function readLog(db: Database, sessionId: string, afterId = 0): Promise<LogLine[]> {
+/**
+ * A session's log after place `after` (0: all), in commit order (`seq`, schema.ts): a reader
+ * that pages by the last `seq` it got never misses a line that committed late.
+ */
+export async function readLog(db: Database, sessionId: string, after = 0): Promise<LogLine[]> {
   return await db.select().from(sessionLog)
-    .where(and(eq(sessionLog.sessionId, sessionId), gt(sessionLog.id, afterId)))
-    .orderBy(asc(sessionLog.id));
+    .where(and(eq(sessionLog.sessionId, sessionId), gt(sessionLog.seq, after)))
+    .orderBy(asc(sessionLog.seq));
 }
 
 export async function readLogLine(db: Database, id: number): Promise<LogLine | undefined> {
