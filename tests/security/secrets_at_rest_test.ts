@@ -2,6 +2,7 @@
 // the database holds no seed in clear — not after enrolment, not while enrolment is
 // pending, and not after a start-up that finds seeds from before sealing. Codes are
 // computed with oathtool, an implementation independent of the app's.
+// Webhook signing secrets are sealed the same way (last test).
 import assert from "node:assert/strict";
 import { oathtool } from "../support/totp.ts";
 import { eq, sql } from "drizzle-orm";
@@ -93,6 +94,37 @@ Deno.test("a seed stored in clear (before sealing) still works and is sealed at 
     assert.match((await adminRow(t)).totpSecret!, /^v1:/);
     assert.equal((await signInWithCode(t, secret)).headers.get("location"), "/console");
     assert.ok(t.logLines.some((l) => l.includes("TOTP seeds stored in clear are now sealed")));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("webhook signing secrets are sealed in the database, bound to their endpoint", async () => {
+  const t = await startTestApp();
+  try {
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    await browser.get("/admin/webhooks");
+    const added = await browser.post("/admin/webhooks", {
+      url: "https://hooks.example.test/in",
+      eventTypes: "session.ended",
+    });
+    assert.equal(added.status, 201);
+    const secret = /value="whsec_([A-Za-z0-9+/=]+)"/.exec(await added.text())![1];
+    const result = await t.deps.db.execute(sql`select * from webhook_endpoints`);
+    const dump = JSON.stringify((result as unknown as { rows?: unknown[] }).rows ?? result);
+    assert.ok(!dump.includes(secret), "no secret in clear");
+    assert.match(dump, /"secret_sealed":"v1:/);
+    // Copied onto another endpoint's row it does not open: that endpoint's deliveries fail.
+    const { openWebhookSecret, webhookEndpoints } = await import(
+      "../../modules/webhooks/test_support.ts"
+    );
+    const [row] = await t.deps.db.select().from(webhookEndpoints);
+    assert.equal(
+      await openWebhookSecret(t.deps.config, row.id, row.secretSealed),
+      `whsec_${secret}`,
+    );
+    await assert.rejects(openWebhookSecret(t.deps.config, crypto.randomUUID(), row.secretSealed));
   } finally {
     await t.close();
   }
