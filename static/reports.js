@@ -5,7 +5,7 @@
 
 /**
  * @typedef {{ label: string; values: (number | null)[] }} Series
- * @typedef {{ type: "line" | "bars"; stacked?: boolean; unit?: string; labels: string[];
+ * @typedef {{ type: "line" | "bars"; stacked?: boolean; unit?: string; xLabel: string; labels: string[];
  *   series: Series[] }} Chart
  */
 
@@ -114,7 +114,7 @@ function draw(box, chart) {
     ],
     series: [
       {
-        label: "",
+        label: chart.xLabel,
         value: (/** @type {unknown} */ _u, /** @type {number} */ i) => chart.labels[i] ?? "",
       },
       ...order.map((k, drawn) => {

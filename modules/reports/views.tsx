@@ -84,6 +84,7 @@ function _chartData(t: Translator, result: ReportResult, lang: string): string |
     type: chart.type,
     stacked: chart.stacked ?? false,
     unit: result.columns.find((col) => col.key === chart.series[0])?.kind,
+    xLabel: columnLabel(t, xColumn),
     labels: result.rows.map((row) => formatCell(t, xColumn, row[chart.x], lang)),
     series: chart.series.map((key) => ({
       label: columnLabel(t, result.columns.find((col) => col.key === key)!),
@@ -136,17 +137,19 @@ export function ReportPage(props: Props) {
           </a>
         </div>
         <p class="muted">{t(`reports.about.${kind}`)}</p>
-        {chart && (
-          <div
-            id="report-chart"
-            class="report-chart"
-            data-chart={chart}
-            role="img"
-            aria-label={t("reports.chartLabel", { report: t(`reports.kinds.${kind}`) })}
-          >
-          </div>
-        )}
-        <ReportTable c={c} result={result} />
+        <div class={result.columns.length <= 7 && chart ? "report-body side" : "report-body"}>
+          {chart && (
+            <div
+              id="report-chart"
+              class="report-chart"
+              data-chart={chart}
+              role="img"
+              aria-label={t("reports.chartLabel", { report: t(`reports.kinds.${kind}`) })}
+            >
+            </div>
+          )}
+          <ReportTable c={c} result={result} />
+        </div>
       </section>
       <script src="/vendor/uPlot.iife.min.js" defer></script>
       <script type="module" src="/static/reports.js"></script>
