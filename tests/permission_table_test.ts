@@ -115,6 +115,41 @@ const TABLE: GuardedEndpoint[] = [
     form: { url: "https://example.test/" },
   },
   { permission: "sendFiles", method: "POST", path: `${NO_SESSION}/files` },
+  // System information: with the permission and no agent there, the frame and views say so
+  // (200) and the actions are refused with 409 — never a 403.
+  {
+    permission: "systemInfo",
+    method: "GET",
+    path: "/console/sessions/:session/system",
+    session: true,
+  },
+  {
+    permission: "systemInfo",
+    method: "GET",
+    path: "/console/sessions/:session/system/view/dashboard",
+    session: true,
+  },
+  {
+    permission: "systemInfo",
+    method: "POST",
+    path: "/console/sessions/:session/system/processes/end",
+    form: { pid: "4242", force: "0" },
+    session: true,
+  },
+  {
+    permission: "systemInfo",
+    method: "POST",
+    path: "/console/sessions/:session/system/services/action",
+    form: { unit: "cron.service", action: "restart" },
+    session: true,
+  },
+  {
+    permission: "systemInfo",
+    method: "POST",
+    path: "/console/sessions/:session/system/export",
+    form: { format: "json" },
+    session: true,
+  },
   // Restarting the customer's computer: with the permission and no agent there, a 409.
   { permission: "reboot", method: "GET", path: "/console/sessions/:session/reboot", session: true },
   {

@@ -14,6 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   mail: ["config", "db", "http", "outbox", "refusal"],
   org: ["audit", "auth", "db", "http", "i18n", "mail", "permissions", "refusal", "tokens"],
   permissions: [],
+  sysinfo: ["audit", "http", "i18n", "permissions", "refusal", "remote", "support"],
   history: [
     "auth",
     "channels",
@@ -123,6 +124,7 @@ const ALLOWED: Record<string, string[]> = {
     "sms",
     "static_files",
     "support",
+    "sysinfo",
     "surveys",
     "webhooks",
   ],

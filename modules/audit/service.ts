@@ -73,6 +73,8 @@ export const AUDIT_ACTIONS = [
   "session.url_pushed",
   "session.fields_edited",
   "session.note_saved",
+  "session.process_ended",
+  "session.service_action",
   "session.script_run",
   "webhook.endpoint_created",
   "webhook.endpoint_updated",

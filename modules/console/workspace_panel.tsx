@@ -186,6 +186,18 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       ),
     });
   }
+  // System information (modules/sysinfo): its frame is loaded the first time the tab shows.
+  if (state.working && can(user, "systemInfo")) {
+    tools.push({
+      name: "system",
+      label: t("workspace.tabSystem"),
+      body: (
+        <div hx-get={`${sessionPath(id)}/system`} hx-trigger="intersect once" hx-swap="outerHTML">
+          <p class="muted">{t("sysinfo.loading")}</p>
+        </div>
+      ),
+    });
+  }
   return tools;
 }
 

@@ -30,7 +30,7 @@ export const PERMISSIONS = [
   { id: "scriptsDeploy", category: "system", default: false, available: true },
   { id: "scriptsNested", category: "system", default: false, available: true },
   { id: "reboot", category: "system", default: true, available: true },
-  { id: "systemInfo", category: "system", default: true, available: false },
+  { id: "systemInfo", category: "system", default: true, available: true },
   { id: "unattendedAccess", category: "system", default: false, available: false },
   { id: "lanConnect", category: "system", default: false, available: false },
   { id: "callingCard", category: "system", default: false, available: false },

@@ -20,7 +20,6 @@ Deno.test("PERMISSIONS marks the fourteen permissions whose feature is not built
     "scriptsDeploy",
     "scriptsNested",
     "reboot",
-    "systemInfo",
     "unattendedAccess",
     "lanConnect",
     "callingCard",

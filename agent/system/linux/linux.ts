@@ -102,7 +102,7 @@ export function linuxSystem(paths: Partial<LinuxPaths> = {}): SystemOs {
             const seconds = Number(t.split(" ")[0]);
             return Number.isFinite(seconds) ? seconds : undefined;
           }),
-          usersSection(at.utmp),
+          usersSection(at.utmp, at.etc),
           _section(`${at.proc}/cpuinfo`, parseCpuinfo),
           _section(`${at.proc}/loadavg`, parseLoadavg),
           _section(`${at.proc}/meminfo`, parseMeminfo),
@@ -291,8 +291,10 @@ async function firmwareSection(dmi: string): Promise<Snapshot["firmware"]> {
   };
 }
 
-async function usersSection(utmp: string): Promise<Snapshot["users"]> {
-  const current = _currentUser();
+async function usersSection(utmp: string, etc: string): Promise<Snapshot["users"]> {
+  const uid = Deno.uid();
+  const passwd = parsePasswd(await readText(`${etc}/passwd`) ?? "");
+  const current = passwd.find((p) => p.uid === uid)?.name ?? _currentUser();
   let sessions: ReturnType<typeof parseUtmp> = [];
   try {
     sessions = parseUtmp(await Deno.readFile(utmp)).slice(0, 200);

@@ -1,0 +1,109 @@
+/**
+ * The two things the System tab changes on the customer's computer — ending a process and
+ * starting, stopping or restarting a service. The customer confirms each in the agent's
+ * window; whatever the outcome, it is written to the session log (both sides read it) and a
+ * done action to the audit log.
+ */
+import { recordAudit } from "../audit/mod.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { logSessionEvent, type SupportSession } from "../support/mod.ts";
+import type { ServiceAction } from "../../protocol/system.ts";
+import { systemCall, SystemFailure, type SystemResult } from "./agent_calls.ts";
+
+function _by(user: CurrentUser) {
+  return { author: "technician" as const, userId: user.id, name: user.name };
+}
+
+async function _refused(
+  deps: AppDeps,
+  session: SupportSession,
+  user: CurrentUser,
+  what: string,
+  failure: SystemFailure,
+) {
+  // Nothing was done when the agent was not there or refused before asking.
+  if (failure.code === "agent_absent" || failure.code === "invalid") return;
+  await logSessionEvent(deps, session, "log.system.actionRefused", {
+    name: user.name,
+    what,
+    reason: `${failure.code}: ${failure.reason}`.slice(0, 300),
+  }, _by(user));
+}
+
+export async function endProcess(
+  deps: AppDeps,
+  session: SupportSession,
+  user: CurrentUser,
+  target: { pid: number; force: boolean; ip?: string },
+): Promise<SystemResult<"system.endProcess">> {
+  let result: SystemResult<"system.endProcess">;
+  try {
+    result = await systemCall(deps, session.id, {
+      kind: "system.endProcess",
+      pid: target.pid,
+      force: target.force,
+    });
+  } catch (error) {
+    if (error instanceof SystemFailure) {
+      await _refused(deps, session, user, `end process ${target.pid}`, error);
+    }
+    throw error;
+  }
+  const data = { name: user.name, pid: result.pid, process: result.name };
+  await logSessionEvent(
+    deps,
+    session,
+    result.ended ? "log.system.processEnded" : "log.system.processNotEnded",
+    data,
+    _by(user),
+  );
+  await recordAudit(deps.db, {
+    orgId: session.orgId,
+    actorId: user.id,
+    actorEmail: user.email,
+    action: "session.process_ended",
+    target: session.id,
+    ip: target.ip ?? null,
+    details: { pid: result.pid, process: result.name, force: target.force, ended: result.ended },
+    at: deps.clock.now(),
+  });
+  return result;
+}
+
+export async function changeService(
+  deps: AppDeps,
+  session: SupportSession,
+  user: CurrentUser,
+  target: { unit: string; action: ServiceAction; ip?: string },
+): Promise<SystemResult<"system.serviceAction">> {
+  let result: SystemResult<"system.serviceAction">;
+  try {
+    result = await systemCall(deps, session.id, {
+      kind: "system.serviceAction",
+      unit: target.unit,
+      action: target.action,
+    });
+  } catch (error) {
+    if (error instanceof SystemFailure) {
+      await _refused(deps, session, user, `${target.action} ${target.unit}`, error);
+    }
+    throw error;
+  }
+  await logSessionEvent(deps, session, "log.system.serviceAction", {
+    name: user.name,
+    action: target.action,
+    unit: result.unit,
+    state: result.active,
+  }, _by(user));
+  await recordAudit(deps.db, {
+    orgId: session.orgId,
+    actorId: user.id,
+    actorEmail: user.email,
+    action: "session.service_action",
+    target: session.id,
+    ip: target.ip ?? null,
+    details: { unit: result.unit, action: target.action, active: result.active },
+    at: deps.clock.now(),
+  });
+  return result;
+}

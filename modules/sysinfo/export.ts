@@ -1,0 +1,190 @@
+/**
+ * The whole system snapshot as one file for the session's files: every view read at once,
+ * as JSON (what the agent answered, unchanged) or as plain text in the technician's language.
+ */
+import type { Translator } from "../i18n/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+import type { Section } from "../../protocol/system.ts";
+import { systemCall, type SystemResult } from "./agent_calls.ts";
+import { bytes, duration, priorityName } from "./format.ts";
+
+export interface FullSnapshot {
+  snapshot: SystemResult<"system.snapshot">;
+  processes: SystemResult<"system.processes">;
+  services: SystemResult<"system.services">;
+  applications: SystemResult<"system.applications">;
+  user: SystemResult<"system.user">;
+  drivers: SystemResult<"system.drivers">;
+  startup: SystemResult<"system.startup">;
+  events: SystemResult<"system.events">;
+}
+
+/** Reads every view from the agent (one after another: the agent samples CPU per read). */
+export async function readEverything(deps: AppDeps, sessionId: string): Promise<FullSnapshot> {
+  const call = <K extends Parameters<typeof systemCall>[2]["kind"]>(kind: K, extra = {}) =>
+    systemCall(deps, sessionId, { kind, ...extra } as never);
+  return {
+    snapshot: await call("system.snapshot"),
+    processes: await call("system.processes"),
+    services: await call("system.services"),
+    applications: await call("system.applications"),
+    user: await call("system.user"),
+    drivers: await call("system.drivers"),
+    startup: await call("system.startup"),
+    events: await call("system.events", { maxPriority: 4, text: "", limit: 500 }),
+  } as FullSnapshot;
+}
+
+function _section<T>(t: Translator, s: Section<T>, show: (v: T) => string[]): string[] {
+  return s.available
+    ? show(s.value)
+    : [t("sysinfo.notAvailable", { why: t(`sysinfo.why.${s.why}`) }) + ` ${s.detail}`];
+}
+
+function _heading(title: string): string[] {
+  return ["", title, "=".repeat(title.length)];
+}
+
+/** The snapshot as text: one heading per view, one line per row, tab-separated tables. */
+export function snapshotText(t: Translator, all: FullSnapshot): string {
+  const s = all.snapshot;
+  const lang = t.lang;
+  const lines: string[] = [`${t("sysinfo.title")} — ${s.takenAt}`];
+  const fact = (label: string, value: string) => `${label}: ${value}`;
+  lines.push(..._heading(t("sysinfo.dash.computer")));
+  lines.push(..._section(t, s.hostname, (v) => [fact(t("sysinfo.dash.hostname"), v)]));
+  lines.push(
+    ..._section(t, s.os, (v) => [fact(t("sysinfo.dash.os"), `${v.name} (${v.id} ${v.version})`)]),
+  );
+  lines.push(
+    ..._section(
+      t,
+      s.kernel,
+      (v) => [fact(t("sysinfo.dash.kernel"), `${v.release} ${v.machine} ${v.version}`)],
+    ),
+  );
+  lines.push(..._section(t, s.firmware, (v) => [
+    fact(
+      t("sysinfo.dash.firmware"),
+      [v.systemVendor, v.productName, v.boardName, v.biosVendor, v.biosVersion, v.biosDate].join(
+        " | ",
+      ),
+    ),
+  ]));
+  lines.push(..._section(t, s.boot, (v) => [
+    fact(t("sysinfo.dash.boot"), v.bootTime),
+    fact(t("sysinfo.dash.uptime"), duration(v.uptimeSeconds, lang)),
+  ]));
+  lines.push(..._section(t, s.users, (v) => [
+    fact(t("sysinfo.dash.currentUser"), v.current),
+    ...v.sessions.map((u) =>
+      fact(t("sysinfo.dash.sessions"), `${u.user} ${u.line} ${u.host} ${u.since ?? ""}`)
+    ),
+  ]));
+  lines.push(..._heading(t("sysinfo.dash.cpu")));
+  lines.push(..._section(t, s.cpu, (v) => [
+    fact(t("sysinfo.dash.cpu"), `${v.model} (${t("sysinfo.dash.cores", { count: v.logical })})`),
+    fact(t("sysinfo.dash.load"), `${v.load1} ${v.load5} ${v.load15}`),
+    fact(t("sysinfo.dash.usage"), v.usagePercent === null ? "—" : `${v.usagePercent} %`),
+  ]));
+  lines.push(..._section(t, s.memory, (v) => [
+    fact(
+      t("sysinfo.dash.memory"),
+      t("sysinfo.dash.memoryUsed", {
+        used: bytes(v.totalBytes - v.availableBytes, lang),
+        total: bytes(v.totalBytes, lang),
+      }),
+    ),
+    fact(
+      t("sysinfo.dash.swap"),
+      t("sysinfo.dash.swapUsed", {
+        used: bytes(v.swapTotalBytes - v.swapFreeBytes, lang),
+        total: bytes(v.swapTotalBytes, lang),
+      }),
+    ),
+  ]));
+  lines.push(..._heading(t("sysinfo.dash.disks")));
+  lines.push(
+    ..._section(
+      t,
+      s.disks,
+      (disks) =>
+        disks.map((d) =>
+          [d.mount, d.device, d.fsType, bytes(d.totalBytes, lang), bytes(d.availableBytes, lang)]
+            .join("\t")
+        ),
+    ),
+  );
+  lines.push(..._heading(t("sysinfo.tab.processes")));
+  lines.push(
+    ..._section(
+      t,
+      all.processes,
+      (v) =>
+        v.rows.map((p) =>
+          [p.pid, p.user, p.cpuPercent, bytes(p.memoryBytes, lang), p.command].join("\t")
+        ),
+    ),
+  );
+  lines.push(..._heading(t("sysinfo.tab.services")));
+  lines.push(
+    ..._section(
+      t,
+      all.services,
+      (v) => v.map((u) => [u.name, u.active, u.sub, u.enabled ?? "", u.description].join("\t")),
+    ),
+  );
+  lines.push(..._heading(t("sysinfo.tab.applications")));
+  for (const source of all.applications.sources) {
+    lines.push(
+      ..._section(
+        t,
+        source.status,
+        (v) => [`${source.source}: ${t("sysinfo.apps.count", { count: v.count })}`],
+      ),
+    );
+  }
+  lines.push(...all.applications.apps.map((a) => [a.name, a.version, a.source].join("\t")));
+  lines.push(..._heading(t("sysinfo.tab.user")));
+  lines.push(..._section(t, all.user, (u) => [
+    fact(t("sysinfo.user.name"), `${u.name} (${u.uid})`),
+    fact(
+      t("sysinfo.user.admin"),
+      u.admin ? t("sysinfo.user.adminVia", { via: u.adminVia ?? "" }) : t("sysinfo.no"),
+    ),
+    fact(t("sysinfo.user.groups"), u.groups.map((g) => g.name).join(", ")),
+  ]));
+  lines.push(..._heading(t("sysinfo.tab.drivers")));
+  lines.push(
+    ..._section(
+      t,
+      all.drivers,
+      (v) => v.map((d) => [d.name, d.sizeBytes, d.usedBy.join(",")].join("\t")),
+    ),
+  );
+  lines.push(..._heading(t("sysinfo.tab.startup")));
+  lines.push(
+    ..._section(
+      t,
+      all.startup.autostart,
+      (v) =>
+        v.map((a) =>
+          [a.name, a.enabled ? t("sysinfo.startup.on") : t("sysinfo.startup.off"), a.command].join(
+            "\t",
+          )
+        ),
+    ),
+  );
+  lines.push(..._section(t, all.startup.units, (v) => v.map((u) => [u.name, u.state].join("\t"))));
+  lines.push(..._section(t, all.startup.cron, (v) => v.map((e) => [e.command, e.file].join("\t"))));
+  lines.push(..._heading(t("sysinfo.tab.events")));
+  for (const source of all.events.sources) {
+    lines.push(..._section(t, source.status, (v) => [`${source.name}: ${v.where}`]));
+  }
+  lines.push(
+    ...all.events.entries.map((e) =>
+      [e.time ?? "", priorityName(t, e.priority), e.source, e.message].join("\t")
+    ),
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,51 @@
+/** How sizes, durations and percentages read in the technician's language. */
+import type { Translator } from "../i18n/mod.ts";
+
+const UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+
+/** 1234567 → "1.2 MB" (1024-based, as the OS tools count). */
+export function bytes(value: number, lang: string): string {
+  let unit = 0;
+  let n = value;
+  while (n >= 1024 && unit < UNITS.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return new Intl.NumberFormat(lang, {
+    style: "unit",
+    unit: UNITS[unit],
+    unitDisplay: "short",
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(n);
+}
+
+/** 93784 s → "1 d 2 h 3 min" (the biggest three units that are not zero). */
+export function duration(seconds: number, lang: string): string {
+  const parts: [number, Intl.NumberFormatOptions["unit"]][] = [
+    [Math.floor(seconds / 86400), "day"],
+    [Math.floor((seconds % 86400) / 3600), "hour"],
+    [Math.floor((seconds % 3600) / 60), "minute"],
+  ];
+  const shown = parts.filter(([n]) => n > 0);
+  if (shown.length === 0) {
+    return new Intl.NumberFormat(lang, { style: "unit", unit: "minute" }).format(0);
+  }
+  return shown.map(([n, unit]) =>
+    new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "short" }).format(n)
+  ).join(" ");
+}
+
+export function number(value: number, lang: string, digits = 1): string {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(value);
+}
+
+export function percent(part: number, whole: number, lang: string): string {
+  return new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 })
+    .format(whole > 0 ? part / whole : 0);
+}
+
+/** A syslog priority's name ("Warning"), or "not recorded". */
+export function priorityName(t: Translator, priority: number | null): string {
+  if (priority === null) return t("sysinfo.events.noPriority");
+  return t(`sysinfo.priority.${priority}` as "sysinfo.priority.0");
+}
