@@ -17,7 +17,8 @@ import { seedingDeps } from "./bench_bootstrap.ts";
 import { seedSessions } from "./seed_sessions_lib.ts";
 
 const { values } = parseArgs({
-  args: Deno.args,
+  // `deno task x -- --count 5` hands the script the `--` too.
+  args: Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args,
   options: {
     sizes: { type: "string", default: "100000,1000000" },
     engines: { type: "string", default: "pglite,postgres" },
@@ -164,12 +165,19 @@ async function _rows<T>(handle: DatabaseHandle, query: ReturnType<typeof sql>): 
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
+const load = async () =>
+  (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+const loadBefore = await load();
 const all: Row[] = [];
 for (const engine of engines) all.push(...await bench(engine));
+const loadAfter = await load();
 
 const ms = (x: number) => x.toFixed(x < 10 ? 1 : 0).padStart(8);
 console.log(
-  `\nReport pages (median of ${runs}, ms): with the reports' index vs without it (baseline)\n`,
+  `\nReport pages (median of ${runs}, ms): with the reports' index vs without it (baseline)`,
+);
+console.log(
+  `${navigator.hardwareConcurrency} CPUs; load average before ${loadBefore}, after ${loadAfter}\n`,
 );
 console.log("| engine   |  sessions | period | report      |  indexed | baseline |");
 console.log("| -------- | --------: | ------ | ----------- | -------: | -------: |");

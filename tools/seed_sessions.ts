@@ -9,7 +9,8 @@ import { openDatabase } from "../modules/db/mod.ts";
 import { seedSessions } from "./seed_sessions_lib.ts";
 
 const { values } = parseArgs({
-  args: Deno.args,
+  // `deno task x -- --count 5` hands the script the `--` too.
+  args: Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args,
   options: {
     count: { type: "string", default: "100000" },
     days: { type: "string", default: "365" },
