@@ -103,6 +103,16 @@ export class RemoteSession {
     this.#changed();
   }
 
+  /**
+   * The agent is attached nowhere but dropped rather than quit (said by the log, because it
+   * last lived on another instance): viewers here see "reconnecting", as they would there.
+   */
+  agentAway() {
+    if (this.agent || this.presence !== "absent") return;
+    this.presence = "reconnecting";
+    this.#changed();
+  }
+
   agentDetached(link: AgentLink) {
     if (this.agent !== link) return;
     this.agent = null;

@@ -28,6 +28,7 @@ import {
 } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
+  agentExpectedBack,
   checkPin,
   fileLimit,
   findByToken,
@@ -108,6 +109,8 @@ export const remoteRoutes = new Hono<AppEnv>()
     const session = await _customerSession(c);
     const deps = c.get("deps");
     const remote = remoteFor(deps, session);
+    // No agent here: if it dropped on another instance it is reconnecting, not absent.
+    if (!remote.agent && await agentExpectedBack(deps.db, session.id)) remote.agentAway();
     return await liveStream(c, (stream) => {
       // The agent attached on another instance since: the page reconnects and is relayed.
       stream.onClose(watchHome(deps, session, {
@@ -224,6 +227,12 @@ export const remoteRoutes = new Hono<AppEnv>()
           };
           viewer = link;
           remote.join(link);
+          // No agent here: if it dropped on another instance it is reconnecting, not absent.
+          if (!remote.agent) {
+            agentExpectedBack(deps.db, session.id).then((away) => {
+              if (away) remote.agentAway();
+            }).catch((error) => deps.log.error("agent presence", { error: String(error) }));
+          }
           // The agent attached on another instance since: the island reconnects there.
           unwatch = watchHome(deps, session, {
             relayedTo: null,

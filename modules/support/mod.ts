@@ -75,7 +75,13 @@ export { editFields } from "./field_edits.ts";
  */
 export { CHAT_MAX, newChatKey, pushUrl, setChatEnabled, technicianChat } from "./chat.ts";
 export { readNotes, saveNote } from "./notes.ts";
-export { type LogLine, logSessionEvent, readLog, readLogLine } from "./session_log.ts";
+export {
+  agentExpectedBack,
+  type LogLine,
+  logSessionEvent,
+  readLog,
+  readLogLine,
+} from "./session_log.ts";
 
 /**
  * Files both ways: `readUpload` takes the file of a request without reading it,

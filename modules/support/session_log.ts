@@ -3,7 +3,7 @@
  * everyone who shows the log hears about. Chat lines are written in chat.ts; every line is
  * written before anyone is told, so a crash loses nothing that was acknowledged.
  */
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
@@ -74,4 +74,19 @@ export function publishLogLine(
   logId: number,
 ) {
   deps.live.publish({ kind: "log", orgId: session.orgId, sessionId: session.id, logId });
+}
+
+/**
+ * Whether the session's support app was connected and has not been quit since (its last word
+ * in the log is a connection, not the customer leaving): if it is not attached anywhere now,
+ * it dropped and is expected back — "reconnecting", not "absent".
+ */
+export async function agentExpectedBack(db: Database, sessionId: string): Promise<boolean> {
+  const [last] = await db.select({ body: sessionLog.body }).from(sessionLog)
+    .where(and(
+      eq(sessionLog.sessionId, sessionId),
+      inArray(sessionLog.body, ["log.agentConnected", "log.customerLeft"]),
+    ))
+    .orderBy(desc(sessionLog.seq)).limit(1);
+  return last?.body === "log.agentConnected";
 }
