@@ -117,7 +117,12 @@ export const rebootRoutes = new Hono<AppEnv>()
     if (!consent.request("reboot", { userId: user.id, name: user.name })) {
       throw new Refusal(409, "reboot.agentAbsent");
     }
-    return c.html(<ConsentBlock c={c} sessionId={session.id} state={consent.state} />);
+    // Asked: the agent says so in a moment, the customer answers in its window.
+    const state = consent.state;
+    const shown = state.consent.reboot === "granted"
+      ? state
+      : { ...state, consent: { ...state.consent, reboot: "asked" as const } };
+    return c.html(<ConsentBlock c={c} sessionId={session.id} state={shown} />);
   })
   .post("/console/sessions/:id/reboot", async (c) => {
     const { session, user } = await _working(c);

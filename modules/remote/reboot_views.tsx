@@ -82,8 +82,9 @@ function ModeChoice(props: { c: C; modes: OpResult<"reboot.modes"> }) {
 
 /**
  * The customer's `reboot` consent and what it allows now: granted — the restart button;
- * asked — waiting (this block asks the server again every 2 s); otherwise the button that
- * asks the customer.
+ * asked — waiting; otherwise the button that asks the customer. Until granted, the block asks
+ * the server again every 2 s (the answer is given in the agent's window, not here); its own
+ * target, or it would inherit the form's.
  */
 export function ConsentBlock(props: { c: C; sessionId: string; state: ToolState }) {
   const { c, sessionId, state } = props;
@@ -97,33 +98,31 @@ export function ConsentBlock(props: { c: C; sessionId: string; state: ToolState 
       </div>
     );
   }
-  if (consent === "asked") {
-    return (
-      <div
-        id={id}
-        class="reboot-consent"
-        data-consent={consent}
-        hx-get={`${path(sessionId)}/consent`}
-        hx-trigger="every 2s"
-        hx-swap="outerHTML"
-      >
-        <p role="status">{t("reboot.consent.asked")}</p>
-      </div>
-    );
-  }
   return (
-    <div id={id} class="reboot-consent" data-consent={consent}>
-      <p role="status">
-        {t(consent === "denied" ? "reboot.consent.denied" : "reboot.consent.off")}
-      </p>
-      <button
-        type="button"
-        hx-post={`${path(sessionId)}/ask`}
-        hx-target={`#${id}`}
-        hx-swap="outerHTML"
-      >
-        {t("reboot.ask")}
-      </button>
+    <div
+      id={id}
+      class="reboot-consent"
+      data-consent={consent}
+      hx-get={`${path(sessionId)}/consent`}
+      hx-trigger="every 2s"
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      {consent === "asked" ? <p role="status">{t("reboot.consent.asked")}</p> : (
+        <>
+          <p role="status">
+            {t(consent === "denied" ? "reboot.consent.denied" : "reboot.consent.off")}
+          </p>
+          <button
+            type="button"
+            hx-post={`${path(sessionId)}/ask`}
+            hx-target={`#${id}`}
+            hx-swap="outerHTML"
+          >
+            {t("reboot.ask")}
+          </button>
+        </>
+      )}
     </div>
   );
 }
