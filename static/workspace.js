@@ -6,6 +6,7 @@
 import { flash } from "./app.js";
 import { uploadFile } from "./upload.js";
 import "./workspace_follow.js";
+import "./script_runs.js";
 import "./system_info.js";
 import "./script_runs.js";
 

@@ -73,6 +73,7 @@ export const AUDIT_ACTIONS = [
   "session.url_pushed",
   "session.fields_edited",
   "session.note_saved",
+  "session.script_run",
   "session.process_ended",
   "session.service_action",
   "session.script_run",

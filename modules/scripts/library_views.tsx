@@ -43,7 +43,7 @@ export function LibraryPage(props: LibraryPageProps) {
   const title = t(nested ? "scripts.nestedTitle" : "scripts.title");
   const favourites = items.filter((s) => s.favourite).length;
   return (
-    <Layout c={c} title={title}>
+    <Layout c={c} title={title} stylesheets={["/static/scripts.css"]}>
       <h1>{title}</h1>
       <Flash kind={props.flash?.kind ?? "info"} message={props.flash?.message} />
       <p class="muted">{t(nested ? "scripts.nestedIntro" : "scripts.intro")}</p>
@@ -92,7 +92,7 @@ function _Table(props: { c: C; nested: boolean; items: Script[] }) {
         {items.map((s, i) => (
           <tr id={`script-${s.id}`}>
             <td>{s.name}</td>
-            <td class="mono">
+            <td class="mono script-files">
               {s.fileName}
               {s.resourceName && <div class="muted">{`+ ${s.resourceName}`}</div>}
             </td>
@@ -112,41 +112,41 @@ function _Table(props: { c: C; nested: boolean; items: Script[] }) {
                 </button>
               </_Post>
             </td>
-            <td class="row tight">
-              <a href={`${base}?edit=${s.id}#script-form`} class="button secondary small">
-                {t("scripts.edit")}
-              </a>
-              <_Post c={c} action={`${base}/${s.id}/move`}>
-                <input type="hidden" name="direction" value="up" />
-                <button
-                  type="submit"
-                  class="secondary small"
-                  disabled={i === 0}
-                  aria-label={t("scripts.moveUp", { name: s.name })}
-                >
-                  ↑
-                </button>
-              </_Post>
-              <_Post c={c} action={`${base}/${s.id}/move`}>
-                <input type="hidden" name="direction" value="down" />
-                <button
-                  type="submit"
-                  class="secondary small"
-                  disabled={i === items.length - 1}
-                  aria-label={t("scripts.moveDown", { name: s.name })}
-                >
-                  ↓
-                </button>
-              </_Post>
-              <_Post c={c} action={`${base}/${s.id}/delete`}>
-                <button
-                  type="submit"
-                  class="danger small"
-                  aria-label={t("scripts.deleteNamed", { name: s.name })}
-                >
-                  {t("scripts.delete")}
-                </button>
-              </_Post>
+            <td>
+              <div class="row tight">
+                <a href={`${base}?edit=${s.id}#script-form`}>{t("scripts.edit")}</a>
+                <_Post c={c} action={`${base}/${s.id}/move`}>
+                  <input type="hidden" name="direction" value="up" />
+                  <button
+                    type="submit"
+                    class="secondary small"
+                    disabled={i === 0}
+                    aria-label={t("scripts.moveUp", { name: s.name })}
+                  >
+                    ↑
+                  </button>
+                </_Post>
+                <_Post c={c} action={`${base}/${s.id}/move`}>
+                  <input type="hidden" name="direction" value="down" />
+                  <button
+                    type="submit"
+                    class="secondary small"
+                    disabled={i === items.length - 1}
+                    aria-label={t("scripts.moveDown", { name: s.name })}
+                  >
+                    ↓
+                  </button>
+                </_Post>
+                <_Post c={c} action={`${base}/${s.id}/delete`}>
+                  <button
+                    type="submit"
+                    class="danger small"
+                    aria-label={t("scripts.deleteNamed", { name: s.name })}
+                  >
+                    {t("scripts.delete")}
+                  </button>
+                </_Post>
+              </div>
             </td>
           </tr>
         ))}
@@ -189,46 +189,50 @@ export function ScriptForm(
           {problems.map((p) => <li>{problemText(t, p.code)}</li>)}
         </ul>
       )}
-      <form method="post" action={action} enctype="multipart/form-data" class="stack">
+      <form method="post" action={action} enctype="multipart/form-data">
         <CsrfField c={c} />
-        <label>
-          {t("scripts.name")}
-          <input name="name" required maxlength={NAME_MAX} value={script?.name ?? ""} />
-        </label>
-        <label>
-          {t("scripts.scriptFile")}
-          <input type="file" name="script" required={!script} />
-          <span class="muted">
-            {script
-              ? t("scripts.fileKept", { name: script.fileName })
-              : t("scripts.scriptFileHelp", { max: KIB(SCRIPT_MAX_BYTES) })}
-          </span>
-        </label>
-        <label>
-          {t("scripts.resourceFile")}
-          <input type="file" name="resource" />
-          <span class="muted">{t("scripts.resourceHelp", { max: KIB(RESOURCE_MAX_BYTES) })}</span>
-        </label>
+        <label for="script-name">{t("scripts.name")}</label>
+        <input
+          id="script-name"
+          type="text"
+          name="name"
+          required
+          maxlength={NAME_MAX}
+          value={script?.name ?? ""}
+        />
+        <label for="script-file">{t("scripts.scriptFile")}</label>
+        <input id="script-file" type="file" name="script" required={!script} />
+        <p class="muted help">
+          {script
+            ? t("scripts.fileKept", { name: script.fileName })
+            : t("scripts.scriptFileHelp", { max: KIB(SCRIPT_MAX_BYTES) })}
+        </p>
+        <label for="script-resource">{t("scripts.resourceFile")}</label>
+        <input id="script-resource" type="file" name="resource" />
+        <p class="muted help">
+          {t("scripts.resourceHelp", { max: KIB(RESOURCE_MAX_BYTES) })}
+        </p>
         {script?.resourceName && (
           <label class="check">
             <input type="checkbox" name="dropResource" value="1" />
             {t("scripts.dropResource", { name: script.resourceName })}
           </label>
         )}
-        <div class="row">
-          <label>
-            {t("scripts.targetOs")}
-            <select name="targetOs">
+        <div class="script-form-pair">
+          <div>
+            <label for="script-os">{t("scripts.targetOs")}</label>
+            <select id="script-os" name="targetOs">
               {SCRIPT_OS.map((os) => (
                 <option value={os} selected={(script?.targetOs ?? "linux") === os}>
                   {t(`scripts.os.${os}`)}
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            {t("scripts.timeLimitSeconds")}
+          </div>
+          <div>
+            <label for="script-timeout">{t("scripts.timeLimitSeconds")}</label>
             <input
+              id="script-timeout"
               type="number"
               name="timeoutSeconds"
               min={1}
@@ -236,7 +240,7 @@ export function ScriptForm(
               required
               value={String(script?.timeoutSeconds ?? DEFAULT_TIMEOUT_S)}
             />
-          </label>
+          </div>
         </div>
         <label class="check">
           <input type="checkbox" name="runAtStart" value="1" checked={script?.runAtStart} />
@@ -246,9 +250,9 @@ export function ScriptForm(
           <input type="checkbox" name="favourite" value="1" checked={script?.favourite} />
           {t("scripts.markFavourite", { max: MAX_FAVOURITES })}
         </label>
-        <div class="row tight">
+        <div class="row">
           <button type="submit">{script ? t("scripts.save") : t("scripts.add")}</button>
-          {script && <a href={base} class="button secondary">{t("scripts.cancel")}</a>}
+          {script && <a href={base}>{t("scripts.cancel")}</a>}
         </div>
       </form>
     </section>
@@ -266,13 +270,19 @@ function _Transfer(props: { c: C; nested: boolean; problem?: string }) {
         <a href={`${base}/export`} class="button secondary">{t("scripts.export")}</a>
       </p>
       {props.problem && <p class="flash error" role="alert">{props.problem}</p>}
-      <form method="post" action={`${base}/import`} enctype="multipart/form-data" class="stack">
+      <form method="post" action={`${base}/import`} enctype="multipart/form-data">
         <CsrfField c={c} />
-        <label>
+        <label for="scripts-import-file">
           {t("scripts.importFile", { max: KIB(MAX_SCRIPTS_XML_BYTES) })}
-          <input type="file" name="file" accept=".xml,application/xml,text/xml" required />
         </label>
-        <fieldset class="row tight">
+        <input
+          id="scripts-import-file"
+          type="file"
+          name="file"
+          accept=".xml,application/xml,text/xml"
+          required
+        />
+        <fieldset class="checks">
           <legend>{t("scripts.importMode")}</legend>
           <label class="check">
             <input type="radio" name="mode" value="add" checked /> {t("scripts.importAdd")}

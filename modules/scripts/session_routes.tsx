@@ -64,6 +64,7 @@ export const scriptSessionRoutes = new Hono<AppEnv>()
         consent={state.consent.scripts}
         present={state.present}
         runs={runs}
+        canManage={can(user, "scriptsDeploy")}
         current={current}
       />,
     );

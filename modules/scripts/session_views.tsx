@@ -34,6 +34,8 @@ export interface PanelProps {
   consent: string;
   present: boolean;
   runs: ScriptRun[];
+  /** The technician keeps a library of their own (scriptsDeploy). */
+  canManage: boolean;
   /** The run to show with its live output (the newest one still running, or just started). */
   current?: ScriptRun;
 }
@@ -76,26 +78,24 @@ export function ScriptsPanel(props: PanelProps) {
         >
           <CsrfField c={c} />
           <label for={`script-pick-${sessionId}`}>{t("scripts.panel.pick")}</label>
-          <div class="row tight">
-            <select id={`script-pick-${sessionId}`} name="script" required>
-              {favourites.length > 0 && (
-                <optgroup label={t("scripts.panel.favourites")}>
-                  {favourites.map((s) => <_Option t={t} script={s} />)}
-                </optgroup>
-              )}
-              {others.length > 0 && (
-                <optgroup label={t("scripts.panel.mine")}>
-                  {others.map((s) => <_Option t={t} script={s} />)}
-                </optgroup>
-              )}
-              {props.nested.length > 0 && (
-                <optgroup label={t("scripts.panel.nested")}>
-                  {props.nested.map((s) => <_Option t={t} script={s} />)}
-                </optgroup>
-              )}
-            </select>
-            <button type="submit">{t("scripts.panel.run")}</button>
-          </div>
+          <select id={`script-pick-${sessionId}`} name="script" required>
+            {favourites.length > 0 && (
+              <optgroup label={t("scripts.panel.favourites")}>
+                {favourites.map((s) => <_Option t={t} script={s} />)}
+              </optgroup>
+            )}
+            {others.length > 0 && (
+              <optgroup label={t("scripts.panel.mine")}>
+                {others.map((s) => <_Option t={t} script={s} />)}
+              </optgroup>
+            )}
+            {props.nested.length > 0 && (
+              <optgroup label={t("scripts.panel.nested")}>
+                {props.nested.map((s) => <_Option t={t} script={s} />)}
+              </optgroup>
+            )}
+          </select>
+          <button type="submit">{t("scripts.panel.run")}</button>
           <p class="muted">{t("scripts.panel.consentNote")}</p>
         </form>
       )}
@@ -103,9 +103,11 @@ export function ScriptsPanel(props: PanelProps) {
         {props.current && <RunView c={c} run={props.current} />}
       </div>
       <RunList c={c} sessionId={sessionId} runs={props.runs} />
-      <p>
-        <a href="/console/scripts" target="_blank">{t("scripts.panel.manage")}</a>
-      </p>
+      {props.canManage && (
+        <p>
+          <a href="/console/scripts" target="_blank">{t("scripts.panel.manage")}</a>
+        </p>
+      )}
     </div>
   );
 }
