@@ -17,6 +17,8 @@ function line(patch: Partial<LogLine>): LogLine {
     authorName: "Ann",
     body: "",
     data: {},
+    seq: 7,
+    clientKey: null,
     ...patch,
   };
 }
