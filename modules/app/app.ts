@@ -16,7 +16,6 @@ import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/m
 import { repliesRoutes } from "../replies/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
-import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
 import { createMetrics, metricsRoutes } from "../metrics/mod.ts";

@@ -76,7 +76,6 @@ export const AUDIT_ACTIONS = [
   "session.script_run",
   "session.process_ended",
   "session.service_action",
-  "session.script_run",
   "webhook.endpoint_created",
   "webhook.endpoint_updated",
   "webhook.endpoint_deleted",

@@ -198,19 +198,6 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       ),
     });
   }
-  // The Scripts tab (modules/scripts): loaded once the panel is in the page, which also
-  // starts the technician's run-at-start scripts once the customer allows scripts.
-  if (state.working && (can(user, "scriptsDeploy") || can(user, "scriptsNested"))) {
-    tools.push({
-      name: "scripts",
-      label: t("workspace.tabScripts"),
-      body: (
-        <div hx-get={`${sessionPath(id)}/scripts`} hx-trigger="load" hx-swap="outerHTML">
-          <p class="muted">{t("workspace.scriptsLoading")}</p>
-        </div>
-      ),
-    });
-  }
   return tools;
 }
 
