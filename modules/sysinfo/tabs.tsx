@@ -211,7 +211,7 @@ export function ApplicationsView(props: { t: Translator; apps: Applications }) {
           <li data-source={s.source}>
             <strong>{s.source}</strong>: {s.status.available
               ? t("sysinfo.apps.count", { count: s.status.value.count })
-              : <Unavailable t={t} {...s.status} />}
+              : <Unavailable t={t} {...s.status} inline />}
           </li>
         ))}
       </ul>

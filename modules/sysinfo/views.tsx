@@ -140,14 +140,19 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
 }
 
 /** A section without a value: why, and where the agent looked. */
-export function Unavailable(props: { t: Translator; why: UnavailableWhy; detail: string }) {
+export function Unavailable(
+  props: { t: Translator; why: UnavailableWhy; detail: string; inline?: boolean },
+) {
   const { t } = props;
-  return (
-    <p class="sysinfo-unavailable muted">
+  const words = (
+    <>
       {t("sysinfo.notAvailable", { why: t(`sysinfo.why.${props.why}`) })}{" "}
       <span class="sysinfo-detail">{props.detail}</span>
-    </p>
+    </>
   );
+  return props.inline
+    ? <span class="sysinfo-unavailable muted">{words}</span>
+    : <p class="sysinfo-unavailable muted">{words}</p>;
 }
 
 /** A view's heading line: when it was read and how many rows. */
@@ -195,7 +200,7 @@ export function Sources(
         <li data-source={source.name}>
           <strong>{source.name}</strong>: {source.status.available
             ? <span class="mono">{source.status.value.where}</span>
-            : <Unavailable t={t} {...source.status} />}
+            : <Unavailable t={t} {...source.status} inline />}
         </li>
       ))}
     </ul>

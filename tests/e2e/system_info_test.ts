@@ -286,6 +286,44 @@ Deno.test({
         const exported = files.find((f) => f.name.endsWith(".json"));
         assert.ok(exported && exported.size > 1000);
         step("snapshot exported");
+
+        // Every other view answers — with what this machine has, or why it has nothing.
+        const systemd = await Deno.stat("/run/systemd/system").then(() => true, () => false);
+        for (const view of ["services", "applications", "user", "drivers", "startup", "events"]) {
+          await panel.locator(`.sysinfo-view[data-view="${view}"]`).click();
+          const shown = panel.locator(`.sysinfo-body [data-view="${view}"]`);
+          await shown.waitFor({ timeout: 30_000 });
+          await tech.screenshot({ path: `${SHOTS}/sysinfo_${view}_1366.png` });
+          const words = await shown.textContent() ?? "";
+          if (view === "services" && !systemd) {
+            assert.match(words, /Not available: systemd is not running on this computer/);
+          }
+          if (view === "user") assert.match(words, new RegExp(`User name${await sh("id", "-un")}`));
+          if (view === "applications") {
+            const count = (await sh("dpkg-query", "-W", "-f", "${db:Status-Abbrev}\n"))
+              .split("\n").filter((s) => s.startsWith("i")).length;
+            assert.match(words, new RegExp(`dpkg: ${count.toLocaleString("en-US")} packages`));
+          }
+        }
+        // The event viewer's filter: the priority and the text reach the agent.
+        const events = panel.locator('.sysinfo-body [data-view="events"]');
+        await events.locator("select[name=priority]").selectOption("7");
+        await events.locator("input[name=q]").fill("kernel");
+        await events.locator("button[type=submit]").click();
+        await panel.locator('.sysinfo-body [data-view="events"] input[name=q][value="kernel"]')
+          .waitFor();
+        const messages = await panel.locator('.sysinfo-body [data-view="events"] tbody tr')
+          .allTextContents();
+        assert.ok(messages.every((m) => /kernel/i.test(m)));
+        // Without a journal here the kernel's ring buffer answers (dmesg, as the agent's user).
+        const dmesg = await new Deno.Command("dmesg", {
+          args: ["--raw"],
+          stdout: "null",
+          stderr: "null",
+        })
+          .output().then((o) => o.success, () => false);
+        if (dmesg) assert.ok(messages.length > 0, "the kernel's lines are found");
+        step("every view answers");
       });
     } finally {
       try {

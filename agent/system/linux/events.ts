@@ -125,24 +125,45 @@ function _unavailable(error: unknown, tool: string): Source["status"] {
   return { available: false, why: "failed", detail: String(error).slice(0, 500) };
 }
 
+/** Where journald keeps its files: persistent, then volatile. */
+const JOURNAL_DIRS = ["/var/log/journal", "/run/log/journal"];
+
+async function _hasJournalFiles(dirs: string[]): Promise<boolean> {
+  for (const dir of dirs) {
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        if (entry.isDirectory) {
+          for await (const file of Deno.readDir(`${dir}/${entry.name}`)) {
+            if (file.name.endsWith(".journal")) return true;
+          }
+        } else if (entry.name.endsWith(".journal")) return true;
+      }
+    } catch { /* no such folder, or not ours to read */ }
+  }
+  return false;
+}
+
 async function _journal(query: EventQuery, signal?: AbortSignal): Promise<Part> {
+  if (!await _hasJournalFiles(JOURNAL_DIRS)) {
+    return {
+      status: {
+        available: false,
+        why: "no_source",
+        detail: `no journal files in ${JOURNAL_DIRS.join(" or ")}`,
+      },
+      entries: [],
+    };
+  }
   const lines = query.text.trim() ? 20_000 : Math.min(query.limit * 2, 5000);
   try {
     const out = await runTool("journalctl", [
       "--no-pager",
-      "--quiet",
       "--output=json",
       "--output-fields=MESSAGE,PRIORITY,SYSLOG_IDENTIFIER,_SYSTEMD_UNIT,_COMM",
       `--priority=0..${query.maxPriority}`,
       `--lines=${lines}`,
     ], { signal, maxBytes: 24 * 1024 * 1024 });
     const entries = parseJournal(out.stdout);
-    if (entries.length === 0 && /No journal files/i.test(out.stderr + out.stdout)) {
-      return {
-        status: { available: false, why: "no_source", detail: "journalctl: no journal files" },
-        entries,
-      };
-    }
     if (out.code !== 0 && entries.length === 0) {
       return {
         status: { available: false, why: "failed", detail: out.stderr.trim().slice(0, 500) },
