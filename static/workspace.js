@@ -6,8 +6,8 @@
 import { flash } from "./app.js";
 import { uploadFile } from "./upload.js";
 import "./workspace_follow.js";
-import "./system_info.js";
 import "./script_runs.js";
+import "./system_info.js";
 
 /** @param {Element | null} element */
 const inWorkspace = (element) => element?.closest("[data-active-session]") ?? null;
