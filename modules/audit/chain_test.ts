@@ -86,7 +86,7 @@ Deno.test("verifyAuditChain() finds the entry a database edit changed, removed, 
     // … and recomputes its hash to cover it up: the next entry no longer links to it.
     const { entryHash } = await import("./chain.ts");
     const [edited] = await db.select().from(auditLog).where(eq(auditLog.id, fifth.id));
-    await db.update(auditLog).set({ hash: await entryHash(edited, 5, edited.prevHash!) })
+    await db.update(auditLog).set({ hash: entryHash(edited, 5, edited.prevHash!) })
       .where(eq(auditLog.id, fifth.id));
     report = await check();
     assert.deepEqual(report.breaks, {
