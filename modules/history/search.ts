@@ -89,13 +89,10 @@ export async function searchSessions(
     return rows.map((session) => ({ session, hits: [] }));
   }
   const q = sql`websearch_to_tsquery('simple', ${query.q})`;
-  const headline = (body: SQL) =>
-    sql<string>`ts_headline('simple', ${body}, ${q},
-      ${`StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8`})`;
   const chat = deps.db.select({
     sessionId: sessionLog.sessionId,
     source: sql<"chat" | "note">`'chat'`.as("source"),
-    snippet: headline(sql`${sessionLog.body}`).as("snippet"),
+    body: sessionLog.body,
     at: sessionLog.at,
   }).from(sessionLog).where(and(
     eq(sessionLog.kind, "chat"),
@@ -104,17 +101,27 @@ export async function searchSessions(
   const notes = deps.db.select({
     sessionId: sessionNotes.sessionId,
     source: sql<"chat" | "note">`'note'`.as("source"),
-    snippet: headline(sql`${sessionNotes.body}`).as("snippet"),
+    body: sessionNotes.body,
     at: sessionNotes.updatedAt,
   }).from(sessionNotes).where(sql`to_tsvector('simple', ${sessionNotes.body}) @@ ${q}`);
   const hits = chat.unionAll(notes).as("hits");
-  const rows = await deps.db.select({
-    session: supportSessions,
+  // The newest hits the reader may see first; only they get a snippet (ts_headline re-reads
+  // the text, which over every hit of a common word took seconds).
+  const top = deps.db.select({
+    sessionId: hits.sessionId,
     source: hits.source,
-    snippet: hits.snippet,
+    body: hits.body,
     at: hits.at,
   }).from(hits).innerJoin(supportSessions, eq(supportSessions.id, hits.sessionId))
-    .where(where).orderBy(desc(hits.at)).limit(SEARCH_LIMIT * 3);
+    .where(where).orderBy(desc(hits.at)).limit(SEARCH_LIMIT * 3).as("top");
+  const rows = await deps.db.select({
+    session: supportSessions,
+    source: top.source,
+    snippet: sql<string>`ts_headline('simple', ${top.body}, ${q},
+      ${`StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8`})`,
+    at: top.at,
+  }).from(top).innerJoin(supportSessions, eq(supportSessions.id, top.sessionId))
+    .orderBy(desc(top.at));
   const bySession = new Map<string, SearchResult>();
   for (const row of rows) {
     let result = bySession.get(row.session.id);
