@@ -80,7 +80,7 @@ Deno.test("a technician gets no report: pages, CSV, session logs and the API ref
   }
 });
 
-Deno.test("an admin's reports hold only the groups it manages; other groups are not found", async () => {
+Deno.test("an admin's reports hold only the groups it manages; other groups' filters and logs are refused", async () => {
   const t = await startTestApp();
   try {
     const w = await world(t);
@@ -103,7 +103,7 @@ Deno.test("an admin's reports hold only the groups it manages; other groups are 
     assert.doesNotMatch(page, /Seed group 2/, "no other group offered as a filter");
 
     for (const filter of [`group=${w.g2}`, `technician=${w.seeded.technicianIds[5]}`]) {
-      assert.equal((await lead.get(`/admin/reports/outcomes?${MONTH}&${filter}`)).status, 404);
+      assert.equal((await lead.get(`/admin/reports/outcomes?${MONTH}&${filter}`)).status, 422);
     }
     const theirs = await one<{ id: string }>(
       t,
@@ -123,7 +123,7 @@ Deno.test("an admin's reports hold only the groups it manages; other groups are 
       body.rows.reduce((s: number, r: { sessions: number }) => s + r.sessions, 0),
       mine.n,
     );
-    assert.equal((await api(t, token, `/reports/outcomes?${MONTH}&group=${w.g2}`)).status, 404);
+    assert.equal((await api(t, token, `/reports/outcomes?${MONTH}&group=${w.g2}`)).status, 422);
     assert.equal((await api(t, token, `/reports/sessions/${theirs.id}/log`)).status, 404);
 
     // The master admin reads everything.

@@ -60,8 +60,8 @@ reportApi.openapi(
     responses: {
       200: { description: "The report", content: { "application/json": { schema: Report } } },
       ...tokenProblems(NOT_ADMIN, {
-        404: "A group, technician or channel filter outside the groups you manage",
-        422: `${INVALID}; also a custom range without both ends, backwards or over 1,100 days`,
+        422: `${INVALID}; also a custom range without both ends, backwards or over 1,100 ` +
+          "days, or a group, technician or channel filter outside the groups you manage",
       }),
     },
   }),

@@ -68,10 +68,13 @@ export async function filterChoices(db: Database, scope: ReportScope): Promise<F
   return { groups, technicians, channels };
 }
 
-/** Refuses a filter that names something outside the caller's scope (404: not confirmed). */
+/**
+ * Refuses a filter that names something outside the caller's scope: a 422, the same whether
+ * it exists or not.
+ */
 export function checkFilters(q: ReportQuery, choices: FilterChoices): void {
   const known = (list: Choice[], id?: string) => !id || list.some((c) => c.id === id);
-  if (!known(choices.groups, q.group)) throw new Refusal(404, "reports.unknownFilter");
-  if (!known(choices.technicians, q.technician)) throw new Refusal(404, "reports.unknownFilter");
-  if (!known(choices.channels, q.channel)) throw new Refusal(404, "reports.unknownFilter");
+  if (!known(choices.groups, q.group)) throw new Refusal(422, "reports.unknownFilter");
+  if (!known(choices.technicians, q.technician)) throw new Refusal(422, "reports.unknownFilter");
+  if (!known(choices.channels, q.channel)) throw new Refusal(422, "reports.unknownFilter");
 }
