@@ -17,7 +17,8 @@ VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/healthz'); if (!r.ok) Deno.exit(1)"]
-# Reads only the app and its data, writes only its data (a DATA_DIR elsewhere needs both
+# Reads only the app, its data and its own runtime (packed into the customers' portable support
+# app, modules/agent_packages), writes only its data (a DATA_DIR elsewhere needs both
 # flags changed with it). Deno's own module cache is not subject to these flags.
 CMD ["deno", "run", "--allow-net", "--allow-env", "--allow-sys", \
-  "--allow-read=/app,/data", "--allow-write=/data", "main.ts"]
+  "--allow-read=/app,/data,/usr/bin/deno", "--allow-write=/data", "main.ts"]

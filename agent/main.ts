@@ -30,6 +30,8 @@ const { values } = parseArgs({
     server: { type: "string" },
     pin: { type: "string" },
     link: { type: "string" },
+    /** The portable package's `rescue.json`: `{server, link}` (modules/agent_packages). */
+    config: { type: "string" },
     "state-dir": { type: "string" },
     display: { type: "string" },
     "no-open": { type: "boolean", default: false },
@@ -39,6 +41,19 @@ const { values } = parseArgs({
 });
 
 const log = (message: string) => console.error(`[agent] ${message}`);
+
+// A portable package carries its server and session in rescue.json; the launcher passes it.
+// The link must be on that server: a config whose link points elsewhere is refused.
+if (values.config && !values.pin && !values.link) {
+  const config = await Deno.readTextFile(values.config).then((text) => JSON.parse(text))
+    .catch(() => null) as { server?: unknown; link?: unknown } | null;
+  if (typeof config?.server !== "string" || typeof config.link !== "string") {
+    console.error(`Not a support app configuration: ${values.config}`);
+    Deno.exit(2);
+  }
+  values.server = config.server;
+  values.link = config.link;
+}
 
 // A downloaded binary carries its session in its name (rescue-agent-<token>[.exe]) and the
 // server's address in the build (agent/build_config.json, see tools/build_agent.ts).
@@ -69,6 +84,8 @@ function fail(message: string): never {
 let pointedAt: URL;
 try {
   pointedAt = new URL(values.server ?? values.link!);
+  // The server's origin is what the agent trusts, whatever path it was given with.
+  pointedAt = new URL(pointedAt.origin);
 } catch {
   fail(`Not an address: ${values.server ?? values.link}`);
 }
@@ -89,6 +106,9 @@ async function fetchServer(url: URL, init?: RequestInit): Promise<Response> {
 
 async function resolveLink(): Promise<URL> {
   if (values.link) {
+    const link = new URL(values.link);
+    const same = checkLinkOrigin(link, pointedAt, strings);
+    if (!same.ok) throw new Error(same.message);
     // Reach the server once first, so a bad certificate is named before anything else.
     const probe = await fetchServer(new URL("/healthz", pointedAt));
     await probe.body?.cancel();

@@ -78,7 +78,9 @@ const ALLOWED: Record<string, string[]> = {
     "webhooks",
   ],
   admin: ["audit", "auth", "db", "files", "http", "refusal"],
+  agent_packages: [],
   remote: [
+    "agent_packages",
     "auth",
     "cluster",
     "http",

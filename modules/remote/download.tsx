@@ -8,6 +8,7 @@ import { Refusal } from "../refusal/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { findByToken } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
+import { linuxPackage, sessionPart } from "../agent_packages/mod.ts";
 
 /** Where `deno task build:agent` puts the binaries (see tools/build_agent.ts). */
 const DIST = new URL("../../dist/agent/", import.meta.url);
@@ -46,8 +47,31 @@ export const agentDownloadRoutes = new Hono<AppEnv>().get("/s/:token/agent", asy
       "cache-control": "no-store",
     });
   }
+  const deps = c.get("deps");
+  const link = new URL(`/s/${session.token}`, deps.config.publicUrl).href;
+  // No compiled binary: the portable package (the Deno runtime, the bundled app, a launcher),
+  // its shared part streamed from disk and the session's configuration appended.
+  const portable = os === "linux" && !/arm64|aarch64/i.test(agent)
+    ? await linuxPackage(deps.config.dataDir)?.catch((error) => {
+      deps.log.error("agent package not built", { error: String(error) });
+      return null;
+    })
+    : null;
+  if (portable) {
+    const server = new URL(deps.config.publicUrl).origin;
+    const tail = await sessionPart({ server, link });
+    const file = await Deno.open(portable.path);
+    const body = file.readable.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({ flush: (out) => out.enqueue(tail) }),
+    );
+    return c.body(body, 200, {
+      "content-type": "application/gzip",
+      "content-length": String(portable.size + tail.length),
+      "content-disposition": `attachment; filename="rescue-agent-${session.token}.tar.gz"`,
+      "cache-control": "no-store",
+    });
+  }
   const t = c.get("t");
-  const link = new URL(`/s/${session.token}`, c.get("deps").config.publicUrl).href;
   return c.html(
     <Layout c={c} title={t("agentDownload.title")} bare>
       <section class="card narrow">

@@ -1,0 +1,139 @@
+/**
+ * Issue 18: the support app as a download a customer can run with nothing installed. The test
+ * downloads the Linux package for a session over HTTP, unpacks it with `tar`, and starts its
+ * launcher on Xvfb with a clean environment (PATH=/usr/bin:/bin — no Node, npx, Deno or this
+ * repository — and an empty HOME): the agent joins, the session goes Connecting → Waiting.
+ * A configuration whose link points at another server is refused by the agent.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startTestApp } from "../support/app.ts";
+import { serveLoopback } from "../support/browser.ts";
+import { technician } from "../support/sessions.ts";
+import { createPrivateSession, findByToken, readLog } from "../../modules/support/mod.ts";
+import { liveRows } from "../../modules/support/test_support.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+
+const LINUX_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0 Safari/537.36";
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+Deno.test({
+  name: "e2e: the Linux package downloads, runs with no toolchain on Xvfb and joins its session",
+  ignore: Deno.build.os !== "linux" || Deno.build.arch !== "x86_64",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 800, height: 600 });
+    const work = await Deno.makeTempDir({ prefix: "rescue-package-e2e-" });
+    const t = await startTestApp();
+    const server = serveLoopback(t.app.fetch);
+    (t.deps.config as { publicUrl: string }).publicUrl = server.base;
+    let agent: Deno.ChildProcess | null = null;
+    const output: string[] = [];
+    try {
+      const tech = await technician(t);
+      const { session } = await createPrivateSession(t.deps, tech, {
+        method: "link",
+        customerName: "Carol",
+        fields: {},
+      });
+      assert.deepEqual((await liveRows(t, session.id)).map((r) => r.status), ["connecting"]);
+
+      // Unknown or ended sessions get no package.
+      const unknown = await fetch(`${server.base}/s/nosuchtoken123/agent`, {
+        headers: { "user-agent": LINUX_UA },
+      });
+      assert.equal(unknown.status, 404);
+      await unknown.body?.cancel();
+
+      const response = await fetch(`${server.base}/s/${session.token}/agent`, {
+        headers: { "user-agent": LINUX_UA },
+      });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("content-type"), "application/gzip");
+      const size = Number(response.headers.get("content-length"));
+      const archive = join(work, "package.tar.gz");
+      await Deno.writeFile(archive, response.body!);
+      assert.equal((await Deno.stat(archive)).size, size, "the announced size is the size");
+      const untar = await new Deno.Command("tar", { args: ["xzf", archive, "-C", work] }).output();
+      assert.ok(untar.success, new TextDecoder().decode(untar.stderr));
+      const dir = join(work, "rescue-agent");
+      const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      assert.deepEqual(files, [
+        "README.txt",
+        "Remote support.desktop",
+        "agent.js",
+        "deno",
+        "rescue-agent.sh",
+        "rescue.json",
+      ]);
+      const config = JSON.parse(await Deno.readTextFile(join(dir, "rescue.json")));
+      assert.deepEqual(config, { server: server.base, link: `${server.base}/s/${session.token}` });
+
+      // A tampered configuration (its link on another server) is refused by the agent.
+      await Deno.writeTextFile(
+        join(work, "tampered.json"),
+        JSON.stringify({ server: server.base, link: "http://127.0.0.2:9/s/abcdefgh12345678" }),
+      );
+      const home = join(work, "home");
+      await Deno.mkdir(home);
+      const env = { PATH: "/usr/bin:/bin", HOME: home, DISPLAY: xvfb.display, LANG: "C.UTF-8" };
+      const refused = await new Deno.Command(join(dir, "rescue-agent.sh"), {
+        args: ["--config", join(work, "tampered.json"), "--no-open"],
+        clearEnv: true,
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(refused.success, false);
+      assert.match(new TextDecoder().decode(refused.stderr), /another server/i);
+
+      // The launcher, as the customer starts it: nothing on PATH but the system's tools.
+      agent = new Deno.Command(join(dir, "rescue-agent.sh"), {
+        args: ["--no-open"],
+        clearEnv: true,
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const collect = async (stream: ReadableStream<Uint8Array>) => {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) output.push(chunk);
+      };
+      collect(agent.stdout);
+      collect(agent.stderr);
+      await waitFor(
+        "the agent joined",
+        async () =>
+          (await readLog(t.deps.db, session.id)).some((l) => l.body === "log.agentConnected"),
+      );
+      await waitFor(
+        "the session is Waiting",
+        async () => (await liveRows(t, session.id)).map((r) => r.status).join() === "waiting",
+      );
+      assert.equal((await findByToken(t.deps, session.token))?.customerState, "connected");
+      await waitFor(
+        "the agent says it is connected",
+        () => Promise.resolve(/STATUS connected/.test(output.join(""))),
+      );
+    } catch (error) {
+      console.error(output.join(""));
+      throw error;
+    } finally {
+      try {
+        agent?.kill("SIGTERM");
+        await agent?.status;
+      } catch { /* already gone */ }
+      await server.close();
+      await t.close();
+      await xvfb.stop();
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+    }
+  },
+});
