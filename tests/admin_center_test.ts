@@ -30,8 +30,11 @@ Deno.test("the master admin creates a group with default permissions and edits t
     assert.match(page, /value="methodPin" checked/);
     assert.doesNotMatch(page, /value="methodSms" checked/);
     // Not available yet: shown off and disabled, with the reason; a forged one is dropped.
-    assert.match(page, /value="fileManager" disabled="" aria-describedby="pending-fileManager"/);
-    assert.match(page, /id="pending-fileManager">Not available yet/);
+    assert.match(
+      page,
+      /value="inviteInternal" disabled="" aria-describedby="pending-inviteInternal"/,
+    );
+    assert.match(page, /id="pending-inviteInternal">Not available yet/);
     const body = new URLSearchParams({ _csrf: admin.csrf });
     for (const p of ["startPrivate", "methodLink", "bogus", "reboot"]) {
       body.append("permission", p);

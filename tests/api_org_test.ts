@@ -154,7 +154,7 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
       id: string;
       available: boolean;
     }[];
-    assert.equal(catalogue.find((p) => p.id === "fileManager")?.available, false);
+    assert.equal(catalogue.find((p) => p.id === "inviteInternal")?.available, false);
     assert.equal(catalogue.find((p) => p.id === "remoteControl")?.available, true);
 
     const refused = await call(t, token, "POST", "/groups", {
@@ -170,7 +170,7 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
       name: "Field team",
       settings: { recordingPolicy: "off", surveyEnabled: false },
     })).json();
-    assert.ok(!group.permissions.includes("fileManager"), "defaults hold no unavailable one");
+    assert.ok(!group.permissions.includes("inviteInternal"), "defaults hold no unavailable one");
     const patched = await call(t, token, "PATCH", `/groups/${group.id}`, {
       settings: { waitingTimeout: 3, recordingPolicy: "always", monitoringNotice: true },
     });

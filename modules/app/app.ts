@@ -14,6 +14,7 @@ import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
+import { agentFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
@@ -72,6 +73,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", agentRoutes);
   app.route("/", remoteRoutes);
   app.route("/", toolRoutes);
+  app.route("/", fileManagerRoutes);
+  app.route("/", agentFileRoutes);
   app.route("/", systemRoutes);
   app.route("/", rebootRoutes);
   app.route("/", agentDownloadRoutes);

@@ -83,6 +83,10 @@ export const AUDIT_ACTIONS = [
   "audit.exported",
   "session.reboot_requested",
   "session.rebooted",
+  "session.files_read",
+  "session.files_changed",
+  "session.files_downloaded",
+  "session.files_uploaded",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

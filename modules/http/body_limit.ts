@@ -5,6 +5,9 @@ import type { AppEnv } from "./types.ts";
 /** What a form or a JSON body may weigh where no route asks for more. */
 export const DEFAULT_BODY_BYTES = 64 * 1024;
 
+/** No cap: a route that streams whatever size it was told (and checks it itself). */
+const UNCAPPED = Number.MAX_SAFE_INTEGER;
+
 /** Room for the multipart boundaries and part headers around an uploaded file. */
 const MULTIPART_OVERHEAD = 128 * 1024;
 
@@ -25,6 +28,11 @@ export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
     { path: "/s/:token/files", maxBytes: upload },
     { path: "/console/sessions/:id/files", maxBytes: upload },
     { path: "/console/sessions/:id/remote/screenshot", maxBytes: upload },
+    // File-manager transfers stream any size (the agent stops at the announced size);
+    // a text file to save is 2 MiB at most, JSON-escaped.
+    { path: "/console/sessions/:id/file-manager/transfers/:tid/data", maxBytes: UNCAPPED },
+    { path: "/agent/file-data/:ticket", maxBytes: UNCAPPED },
+    { path: "/console/sessions/:id/file-manager/text", maxBytes: 8 * 1024 * 1024 },
     // replies.xml may be 512 KiB (modules/replies MAX_IMPORT_BYTES).
     { path: "/console/replies/import", maxBytes: 640 * 1024 },
     // Script libraries: a script (256 KiB) and its resource (1 MiB) per form; scripts.xml

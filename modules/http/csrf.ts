@@ -26,8 +26,9 @@ const fromOurSite = csrf({
  * browser does) must come from our site (`fromOurSite`), and every request must carry a
  * token (form field `_csrf` or header `X-CSRF-Token`) that is the HMAC of a random
  * per-browser cookie. The JSON API under /api/ authenticates with bearer tokens and takes
- * no cookies, and the agent's `/agent/join` trades a PIN for a link without any cookie, so
- * both are exempt.
+ * no cookies, and the agent's `/agent/join` trades a PIN for a link without any cookie, and
+ * its file-data connections (`/agent/file-data/:ticket`) carry a bearer token and a one-time
+ * ticket, so they are exempt.
  */
 export function csrfProtection(options: { secret: string; secure: boolean }): MiddlewareHandler<
   AppEnv
@@ -41,7 +42,10 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
   );
   const cookieName = options.secure ? "__Host-rs_csrf" : "rs_csrf";
   return async (c, next) => {
-    if (c.req.path.startsWith("/api/") || c.req.path === "/agent/join") return await next();
+    if (
+      c.req.path.startsWith("/api/") || c.req.path === "/agent/join" ||
+      c.req.path.startsWith("/agent/file-data/")
+    ) return await next();
     const key = await keyPromise;
     let seed = getCookie(c, cookieName);
     if (!seed || !/^[A-Za-z0-9_-]{32,64}$/.test(seed)) {

@@ -25,7 +25,7 @@ export const PERMISSIONS = [
   { id: "recordSessions", category: "remote", default: false, available: false },
   { id: "shareScreen", category: "remote", default: false, available: false },
   { id: "sendFiles", category: "files", default: true, available: true },
-  { id: "fileManager", category: "files", default: true, available: false },
+  { id: "fileManager", category: "files", default: true, available: true },
   { id: "pushUrls", category: "files", default: true, available: true },
   { id: "scriptsDeploy", category: "system", default: false, available: true },
   { id: "scriptsNested", category: "system", default: false, available: true },

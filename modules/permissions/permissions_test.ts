@@ -16,7 +16,6 @@ Deno.test("PERMISSIONS marks the fourteen permissions whose feature is not built
   assert.deepEqual(UNAVAILABLE, [
     "recordSessions",
     "shareScreen",
-    "fileManager",
     "scriptsDeploy",
     "scriptsNested",
     "reboot",
@@ -49,5 +48,5 @@ Deno.test("defaultPermissions() holds only available permissions", () => {
   const defaults = defaultPermissions();
   assert.ok(defaults.length > 0);
   assert.ok(defaults.every(isAvailable));
-  assert.ok(!defaults.includes("fileManager"));
+  assert.ok(!defaults.includes("inviteInternal"));
 });

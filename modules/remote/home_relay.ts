@@ -25,6 +25,8 @@ export type FindTarget = (c: Context<AppEnv>) => Promise<{ id: string; orgId: st
 /** The browser's headers the home instance needs to treat the request as the browser's. */
 const PASSED = [
   "cookie",
+  // The agent's file-data connection authenticates with its session token (modules/filemgr).
+  "authorization",
   "origin",
   "user-agent",
   "accept",
@@ -137,6 +139,10 @@ async function _body(c: Context<AppEnv>, headers: Headers): Promise<BodyInit | u
     headers.delete("content-type"); // fetch writes the new boundary
     return await c.req.formData();
   }
+  // Raw data (file-manager transfers, any size) streams through, never held here.
+  if (type === "application/octet-stream" || type.startsWith("application/vnd.")) {
+    return c.req.raw.body ?? undefined;
+  }
   return await c.req.arrayBuffer();
 }
 
@@ -156,7 +162,8 @@ async function _relayHttp(
       body: await _body(c, headers),
       redirect: "manual",
       signal: abort.signal,
-    });
+      duplex: "half",
+    } as RequestInit);
   } catch (error) {
     watched.deps.log.warn("relay to the agent's home failed", {
       target: target.origin,

@@ -33,3 +33,5 @@ export {
   type ToolState,
 } from "./tool_consent.ts";
 export { relayToAgentHome, toolRoutes } from "./tool_routes.ts";
+/** Relaying a request about a session to its agent's home (the file manager's data leg). */
+export { type FindTarget, relayToHome } from "./home_relay.ts";

@@ -1,0 +1,85 @@
+/**
+ * What every file-manager route checks, in order, answering in JSON (docs/files_api.md): a
+ * signed-in technician (401), the `fileManager` permission (403), a session they work (404),
+ * the customer's `files` consent (409 `not_granted` — the agent refuses too without it).
+ * Also the one mapping from a failure code to its HTTP status and words.
+ */
+import type { Context } from "hono";
+import type { AppEnv, CurrentUser } from "../http/mod.ts";
+import { can } from "../permissions/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { sessionForTechnician, type SupportSession } from "../support/mod.ts";
+import { toolConsent } from "../remote/mod.ts";
+import { isTranslationKey } from "../i18n/mod.ts";
+
+/** A refusal with a code, answered as `{ error, reason, … }`. */
+export class FileRefusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly detail: string = "",
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(code);
+  }
+}
+
+const STATUS: Record<string, number> = {
+  invalid: 400,
+  offset: 400,
+  signed_out: 401,
+  permission: 403,
+  no_session: 404,
+  no_transfer: 404,
+  not_found: 404,
+  exists: 409,
+  changed: 409,
+  busy: 409,
+  not_granted: 409,
+  incomplete: 409,
+  agent_absent: 503,
+  agent_gone: 503,
+  leg_broken: 503,
+  leg_refused: 503,
+  timeout: 504,
+  cancelled: 409,
+};
+
+export function statusOf(code: string): number {
+  return STATUS[code] ?? 422;
+}
+
+/** The JSON answer for a refusal, in the technician's language. */
+export function refusalBody(c: Context<AppEnv>, error: FileRefusal) {
+  const key = `filemgr.errors.${error.code}`;
+  const t = c.get("t");
+  const reason = isTranslationKey(key) ? t(key) : t("filemgr.errors.failed");
+  return { error: error.code, reason, detail: error.detail, ...error.extra };
+}
+
+export interface FileCaller {
+  user: CurrentUser;
+  session: SupportSession;
+}
+
+/** The checks above; throws `FileRefusal`. */
+export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
+  const user = c.get("user");
+  if (!user) throw new FileRefusal("signed_out");
+  if (!can(user, "fileManager")) throw new FileRefusal("permission");
+  let session: SupportSession;
+  try {
+    ({ session } = await sessionForTechnician(c.get("deps"), user, c.req.param("id") ?? ""));
+  } catch (error) {
+    if (error instanceof Refusal) throw new FileRefusal("no_session", error.message);
+    throw error;
+  }
+  const consent = toolConsent(c.get("deps"), session);
+  if (!consent.state.present) throw new FileRefusal("agent_absent");
+  if (!consent.allows("files")) throw new FileRefusal("not_granted");
+  return { user, session };
+}
+
+/** Who did it, for the log and the audit entry. */
+export function actorOf(user: CurrentUser) {
+  return { userId: user.id, name: user.name, email: user.email ?? null };
+}

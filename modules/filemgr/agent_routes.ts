@@ -1,0 +1,54 @@
+/**
+ * The agent's data connection for a transfer: `POST /agent/file-data/:ticket` (a download:
+ * the request body is the data) and `GET /agent/file-data/:ticket` (an upload: the answer is
+ * the data). The agent authenticates with its session token (`Authorization: Bearer`) and the
+ * one-time ticket the server sent it in `files.send` / `files.receive`; anything else is a
+ * 404 that tells nothing. In a cluster the request is relayed to the agent's home, where the
+ * browser's request waits for it (hub.ts).
+ */
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../http/mod.ts";
+import { findByToken, type SupportSession } from "../support/mod.ts";
+import { relayToHome } from "../remote/mod.ts";
+import { TICKET } from "../../protocol/files.ts";
+import { fileManagerHub, type PullLeg, type PushLeg } from "./hub.ts";
+
+async function _session(c: Context<AppEnv>): Promise<SupportSession | null> {
+  const header = c.req.header("authorization") ?? "";
+  const token = /^Bearer ([A-Za-z0-9_-]{8,64})$/.exec(header)?.[1];
+  if (!token) return null;
+  const session = await findByToken(c.get("deps"), token);
+  return session && !session.endedAt ? session : null;
+}
+
+function _refused(c: Context<AppEnv>) {
+  return c.text("no such transfer", 404);
+}
+
+export const agentFileRoutes = new Hono<AppEnv>()
+  .use("/agent/file-data/:ticket", relayToHome(_session))
+  .post("/agent/file-data/:ticket", async (c) => {
+    const ticket = c.req.param("ticket");
+    const session = TICKET.test(ticket) ? await _session(c) : null;
+    const found = session && fileManagerHub(c.get("deps")).take(ticket, session.id, "push");
+    if (!found || !c.req.raw.body) return _refused(c);
+    // Answered once the browser's side has taken all of it (or stopped).
+    const ok = await new Promise<boolean>((resolve) => {
+      const leg: PushLeg = { body: c.req.raw.body!, finish: resolve };
+      found.resolve(leg);
+    });
+    return ok ? c.text("ok") : c.text("stopped", 409);
+  })
+  .get("/agent/file-data/:ticket", async (c) => {
+    const ticket = c.req.param("ticket");
+    const session = TICKET.test(ticket) ? await _session(c) : null;
+    const found = session && fileManagerHub(c.get("deps")).take(ticket, session.id, "pull");
+    if (!found) return _refused(c);
+    const body = await new Promise<ReadableStream<Uint8Array>>((resolve) => {
+      const leg: PullLeg = { respond: resolve };
+      found.resolve(leg);
+    });
+    return new Response(body, {
+      headers: { "content-type": "application/octet-stream", "cache-control": "no-store" },
+    });
+  });

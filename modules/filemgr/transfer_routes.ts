@@ -1,0 +1,307 @@
+/**
+ * Transfers (docs/files_api.md "Transfers"): open a download or an upload (the agent checks
+ * and prepares it under a transfer id), stream its data (streams.ts), commit, cancel, and
+ * follow every transfer of the session as server-sent events.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { type AppEnv, liveStream } from "../http/mod.ts";
+import { NAME_MAX, PATH_MAX, PATHS_MAX, TRANSFER_ID } from "../../protocol/files.ts";
+import { BUNDLE_TYPE } from "../../protocol/files_bundle.ts";
+import { attachmentDisposition } from "../files/mod.ts";
+import { actorOf, fileCaller, FileRefusal } from "./access.ts";
+import { ask, jsonBody, query } from "./call.ts";
+import { json, PREFIX } from "./browse_routes.ts";
+import { fileManagerHub, newTransferId, type ServerTransfer, viewOf } from "./hub.ts";
+import { downloadBody, finish, uploadBody } from "./streams.ts";
+
+const path = z.string().min(1).max(PATH_MAX);
+const name = z.string().min(1).max(NAME_MAX);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const DownloadSchema = z.union([
+  z.strictObject({ path }),
+  z.strictObject({
+    folder: path,
+    names: z.array(name).min(1).max(PATHS_MAX),
+    hidden: z.boolean().optional(),
+  }),
+]);
+
+const UploadSchema = z.union([
+  z.strictObject({
+    folder: path,
+    name,
+    size: count,
+    mtime: count.nullable().optional(),
+    sha256: sha256.nullable().optional(),
+    overwrite: z.boolean().optional(),
+    id: z.string().regex(TRANSFER_ID).optional(),
+  }),
+  z.strictObject({
+    folder: path,
+    bundle: z.literal(true),
+    overwrite: z.boolean().optional(),
+    id: z.string().regex(TRANSFER_ID).optional(),
+  }),
+]);
+
+const FromSchema = z.object({ from: z.coerce.number().int().min(0).optional() });
+
+function _transfer(
+  base: Pick<ServerTransfer, "id" | "sessionId" | "by" | "direction" | "mode" | "path" | "names">,
+): ServerTransfer {
+  const now = new Date().toISOString();
+  return {
+    ...base,
+    size: 0,
+    bytes: 0,
+    offset: 0,
+    entries: 0,
+    state: "open",
+    sha256: null,
+    failures: [],
+    error: null,
+    rate: 0,
+    startedAt: now,
+    updatedAt: now,
+    abort: null,
+    samples: [],
+    lastSent: 0,
+    logged: false,
+  };
+}
+
+const FINAL = new Set(["done", "failed", "cancelled"]);
+
+export const transferRoutes = new Hono<AppEnv>()
+  .post(
+    `${PREFIX}/downloads`,
+    json(async (c) => {
+      const { session, user } = await fileCaller(c);
+      const body = await jsonBody(c, DownloadSchema);
+      const bundle = "names" in body;
+      const id = newTransferId();
+      const opened = await ask(c, session.id, {
+        kind: "files.open",
+        id,
+        direction: "download",
+        mode: bundle ? "bundle" : "file",
+        path: bundle ? body.folder : body.path,
+        names: bundle ? body.names : [],
+        name: null,
+        size: null,
+        mtime: null,
+        sha256: null,
+        overwrite: false,
+        hidden: bundle ? body.hidden ?? false : false,
+      });
+      const t = _transfer({
+        id,
+        sessionId: session.id,
+        by: actorOf(user),
+        direction: "download",
+        mode: bundle ? "bundle" : "file",
+        path: opened.path,
+        names: bundle ? body.names : [],
+      });
+      t.size = opened.size;
+      t.entries = opened.entries;
+      t.failures = opened.failures;
+      fileManagerHub(c.get("deps")).add(t);
+      return c.json(viewOf(t));
+    }),
+  )
+  .post(
+    `${PREFIX}/uploads`,
+    json(async (c) => {
+      const { session, user } = await fileCaller(c);
+      const body = await jsonBody(c, UploadSchema);
+      const hub = fileManagerHub(c.get("deps"));
+      const bundle = "bundle" in body;
+      const id = body.id ?? newTransferId();
+      const known = body.id ? hub.find(session.id, body.id) : null;
+      if (known?.abort) throw new FileRefusal("busy");
+      const opened = await ask(c, session.id, {
+        kind: "files.open",
+        id,
+        direction: "upload",
+        mode: bundle ? "bundle" : "file",
+        path: body.folder,
+        names: [],
+        name: bundle ? null : body.name,
+        size: bundle ? null : body.size,
+        mtime: bundle ? null : body.mtime ?? null,
+        sha256: bundle ? null : body.sha256 ?? null,
+        overwrite: body.overwrite ?? false,
+        hidden: false,
+      });
+      const t = known ?? _transfer({
+        id,
+        sessionId: session.id,
+        by: actorOf(user),
+        direction: "upload",
+        mode: bundle ? "bundle" : "file",
+        path: opened.path,
+        names: bundle ? [] : [body.name],
+      });
+      t.size = opened.size;
+      t.offset = opened.offset;
+      t.bytes = bundle ? opened.size : opened.offset;
+      t.entries = opened.entries;
+      t.failures = opened.failures;
+      t.sha256 = opened.sha256;
+      if (FINAL.has(t.state) && !opened.done) (t.state = "open", t.error = null, t.logged = false);
+      if (known) hub.changed(t, true);
+      else hub.add(t);
+      return c.json(viewOf(t));
+    }),
+  )
+  .get(
+    `${PREFIX}/transfers`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const hub = fileManagerHub(c.get("deps"));
+      return c.json({ transfers: hub.ofSession(session.id).map(viewOf) });
+    }),
+  )
+  .get(
+    `${PREFIX}/transfers/:tid`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const hub = fileManagerHub(c.get("deps"));
+      const t = hub.find(session.id, c.req.param("tid") ?? "");
+      if (!t) throw new FileRefusal("no_transfer");
+      if (c.req.query("wait") === "1" && (t.state === "running" || t.state === "waiting")) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => (stop(), resolve()), 30_000);
+          const stop = hub.listen(session.id, (view) => {
+            if (view.id === t.id && view.state !== "running" && view.state !== "waiting") {
+              clearTimeout(timer);
+              stop();
+              resolve();
+            }
+          });
+        });
+      }
+      return c.json(viewOf(t));
+    }),
+  )
+  .get(
+    `${PREFIX}/transfers/:tid/data`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const deps = c.get("deps");
+      const t = fileManagerHub(deps).find(session.id, c.req.param("tid") ?? "");
+      if (!t || t.direction !== "download") throw new FileRefusal("no_transfer");
+      const from = query(c, FromSchema).from ?? 0;
+      if (from > (t.mode === "file" ? t.size : t.entries)) throw new FileRefusal("offset");
+      if (t.mode === "file") (t.bytes = from, t.offset = from);
+      t.abort = new AbortController();
+      const body = await downloadBody(deps, session, t, from, t.abort.signal);
+      const headers = new Headers({
+        "content-type": t.mode === "file" ? "application/octet-stream" : BUNDLE_TYPE,
+        "cache-control": "no-store",
+        "content-disposition": attachmentDisposition(
+          t.mode === "file" ? t.path.split(/[\\/]/).pop() || "file" : "files.bundle",
+        ),
+      });
+      if (t.mode === "file") headers.set("content-length", String(t.size - from));
+      return new Response(body, { headers });
+    }),
+  )
+  .post(
+    `${PREFIX}/transfers/:tid/data`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const deps = c.get("deps");
+      const hub = fileManagerHub(deps);
+      const t = hub.find(session.id, c.req.param("tid") ?? "");
+      if (!t || t.direction !== "upload") throw new FileRefusal("no_transfer");
+      const from = query(c, FromSchema).from ?? 0;
+      const expected = t.mode === "file" ? t.offset : t.entries;
+      if (from !== expected) throw new FileRefusal("offset", "", { offset: expected });
+      if (!c.req.raw.body) throw new FileRefusal("invalid", "no body");
+      if (t.abort) throw new FileRefusal("busy");
+      t.abort = new AbortController();
+      c.req.raw.signal.addEventListener("abort", () => t.abort?.abort(), { once: true });
+      const outcome = await uploadBody(deps, t, from, c.req.raw.body, t.abort.signal);
+      const cancelled = t.abort?.signal.aborted ?? false;
+      t.abort = null;
+      if (!outcome.ok) {
+        if (outcome.code === "hash_mismatch" || outcome.code === "too_big") {
+          finish(deps, session, t, "failed", outcome);
+        } else if (t.state === "running") {
+          t.state = cancelled ? "cancelled" : "open";
+          hub.changed(t, true);
+        }
+        throw new FileRefusal(outcome.code, outcome.reason, { transfer: viewOf(t) });
+      }
+      const result = outcome.result;
+      t.offset = result.offset;
+      t.entries = result.entries;
+      t.bytes = t.mode === "file" ? result.offset : result.size;
+      t.failures = result.failures;
+      t.sha256 = result.sha256;
+      if (result.done) finish(deps, session, t, "done");
+      else (t.state = "open", hub.changed(t, true));
+      return c.json(viewOf(t));
+    }),
+  )
+  .post(
+    `${PREFIX}/transfers/:tid/commit`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const deps = c.get("deps");
+      const t = fileManagerHub(deps).find(session.id, c.req.param("tid") ?? "");
+      if (!t || t.direction !== "upload" || t.mode !== "file") {
+        throw new FileRefusal("no_transfer");
+      }
+      const body = await jsonBody(c, z.strictObject({ sha256 }));
+      const outcome = await ask(c, session.id, {
+        kind: "files.commit",
+        id: t.id,
+        sha256: body.sha256,
+      }).catch((error) => {
+        if (error instanceof FileRefusal && error.code === "hash_mismatch") {
+          finish(deps, session, t, "failed", { code: error.code, reason: error.detail });
+        }
+        throw error;
+      });
+      t.sha256 = outcome.sha256;
+      t.path = outcome.path;
+      finish(deps, session, t, "done");
+      return c.json(viewOf(t));
+    }),
+  )
+  .post(
+    `${PREFIX}/transfers/:tid/cancel`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const deps = c.get("deps");
+      const t = fileManagerHub(deps).find(session.id, c.req.param("tid") ?? "");
+      if (!t) throw new FileRefusal("no_transfer");
+      t.abort?.abort();
+      await ask(c, session.id, { kind: "files.cancel", id: t.id });
+      if (!FINAL.has(t.state)) {
+        finish(deps, session, t, "cancelled", { code: "cancelled", reason: "cancelled" });
+      }
+      return c.json(viewOf(t));
+    }),
+  )
+  .get(
+    `${PREFIX}/events`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      const hub = fileManagerHub(c.get("deps"));
+      return await liveStream(c, (stream) => {
+        for (const t of hub.ofSession(session.id)) {
+          stream.send({ event: "transfer", data: JSON.stringify(viewOf(t)) });
+        }
+        stream.onClose(hub.listen(session.id, (view) => {
+          stream.send({ event: "transfer", data: JSON.stringify(view) });
+        }));
+      });
+    }),
+  );
