@@ -79,7 +79,7 @@ Deno.test("reboot.start asks the customer, writes the autostart entry and resume
       r.context(true),
     );
     assert.deepEqual(r.steps, [
-      "confirm:Restart your compute",
+      "confirm:Restart this compute",
       "event:restarting:normal",
       "restart",
     ]);
@@ -140,7 +140,7 @@ Deno.test("reboot.start forced ignores inhibitors as a user and skips the servic
     try {
       await r.handlers["reboot.start"]!({ kind: "reboot.start", mode: "forced" }, r.context(true));
       assert.deepEqual(r.ran, [["systemctl", [...args]]]);
-      assert.ok(r.steps[0].startsWith("confirm:Force your"));
+      assert.ok(r.steps[0].startsWith("confirm:Force this c"));
     } finally {
       await r.close();
     }

@@ -169,8 +169,16 @@ Deno.test({
         // Restart: the customer confirms once more in the agent's window.
         await restart.click();
         await dialog.locator("text=confirm the restart in the support app").waitFor();
+        await appWindow.locator("#confirms .confirm-allow").waitFor();
+        assert.match(
+          await appWindow.locator("#confirms").textContent() ?? "",
+          /Restart this computer now\. .*sign in to your computer/,
+        );
+        await shoot(appWindow, "reboot-agent-confirm");
+        const confirmed = performance.now();
         await appWindow.locator("#confirms .confirm-allow").click();
         await waitStatus(tech, session.id, "rebooting");
+        const rebootingMs = performance.now() - confirmed;
         const badge = panel.locator(".session-status");
         await badge.locator("text=Rebooting").waitFor();
         const gone = await first.child.status;
@@ -182,7 +190,9 @@ Deno.test({
         assert.equal((await findByToken(t.deps, session.token))!.customerState, "connected");
         await tech.locator("#dialog [data-close-dialog]").click().catch(() => {});
         await shoot(tech, "reboot-rebooting");
-        step("agent gone, session Rebooting past the grace");
+        step(
+          `Rebooting in the queue ${rebootingMs.toFixed(0)} ms after the confirmation; agent gone`,
+        );
 
         // The computer is back and the customer signed in: the desktop session runs the entry.
         const entryPath = `${home}/.config/autostart/rescue-agent-resume.desktop`;
@@ -190,9 +200,11 @@ Deno.test({
         const exec = parseExec(entry.get("Exec")!);
         assert.ok(exec.includes("--link") && exec.includes(link), `by link: ${exec}`);
         assert.ok(!exec.includes("--pin"), "not by the used PIN");
+        const started = performance.now();
         const second = start(exec[0], exec.slice(1), unescapeValue(entry.get("Path")!), env);
         agents.push(second);
         await waitStatus(tech, session.id, "active", 40_000);
+        const backMs = performance.now() - started;
         await badge.locator("text=Active").waitFor();
         for (let i = 0; i < 50 && await Deno.stat(entryPath).then(() => true, () => false); i++) {
           await new Promise((r) => setTimeout(r, 100));
@@ -202,7 +214,9 @@ Deno.test({
           false,
           "the autostart entry runs once",
         );
-        step("agent back by its autostart entry, session Active");
+        step(
+          `agent back by its autostart entry, session Active ${backMs.toFixed(0)} ms after start`,
+        );
 
         // Same device, nothing lost, consent asked again.
         const log = await readLog(t.deps.db, session.id);
