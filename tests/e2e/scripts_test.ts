@@ -2,9 +2,9 @@
  * Scripts end to end, on real parts: the real agent program (`agent/main.ts`) on an Xvfb
  * display, the real server, Chromium for the technician and for the agent's own window.
  *
- * The technician adds two scripts to the library in the browser (one with a resource file,
- * one that sleeps past its 2-second limit) → starts a session, opens the Scripts tab, asks →
- * the customer allows scripts in the agent's window → runs the first: the agent's window asks
+ * The technician adds scripts to the library in the browser (one with a resource file, one
+ * that sleeps past its 2-second limit, one to run at session start) → starts a session, opens the Scripts tab, asks →
+ * the customer allows scripts in the agent's window → the start script runs once → the first: the agent's window asks
  * about this very script, the customer allows, the output (the resource file's contents read
  * from the script's folder) appears live while the script still runs, then the exit code and
  * the download; the session log and the audit entry (the script's SHA-256) have it → the
@@ -23,6 +23,16 @@ import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken, readLog } from "../../modules/support/mod.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { scriptRuns } from "../../modules/scripts/mod.ts";
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 15_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 const SHOTS = Deno.env.get("SCRIPTS_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
@@ -49,7 +59,14 @@ async function sha256(text: string) {
 async function addScript(
   page: Page,
   base: string,
-  s: { name: string; file: string; text: string; limit: number; resource?: string },
+  s: {
+    name: string;
+    file: string;
+    text: string;
+    limit: number;
+    resource?: string;
+    atStart?: boolean;
+  },
 ) {
   await page.goto(`${base}/console/scripts`);
   const form = page.locator("#script-form form");
@@ -68,6 +85,7 @@ async function addScript(
   }
   await form.locator("select[name=targetOs]").selectOption("linux");
   await form.locator("input[name=timeoutSeconds]").fill(String(s.limit));
+  if (s.atStart) await form.locator("input[name=runAtStart]").check();
   await clickAndWait(page, "#script-form button[type=submit]");
   await page.locator(".flash.info:has-text('Script added.')").waitFor();
 }
@@ -106,11 +124,18 @@ Deno.test({
         });
         await addScript(tech, base, { name: "Too slow", file: "slow.sh", text: SLOW, limit: 2 });
         await addScript(tech, base, { name: "Stop me", file: "stop.sh", text: SLOW, limit: 600 });
+        await addScript(tech, base, {
+          name: "Start check",
+          file: "start.sh",
+          text: "echo start-script-ran\n",
+          limit: 10,
+          atStart: true,
+        });
         await tech.screenshot({ path: `${SHOTS}/scripts_library_1366.png`, fullPage: true });
         await tech.setViewportSize({ width: 1920, height: 1080 });
         await tech.screenshot({ path: `${SHOTS}/scripts_library_1920.png`, fullPage: true });
         await tech.setViewportSize({ width: 1366, height: 768 });
-        step("three scripts in the library");
+        step("four scripts in the library");
 
         await tech.goto(`${base}/console`);
         await tech.waitForFunction(() => "htmx" in globalThis);
@@ -173,20 +198,32 @@ Deno.test({
         const workspace = tech.locator(`#session-${session.id}`);
         await workspace.locator('[role=tab][data-tool="scripts"]').click();
         const panel = workspace.locator(`#scripts-${session.id}`);
-        await panel.locator('[data-scripts-consent]:has-text("not been asked")').waitFor();
-        await panel.locator("[data-scripts-ask] button").click();
+        // A run-at-start script is waiting: opening the session asked the customer already.
         await panel.locator('[data-scripts-consent]:has-text("Waiting for the customer")')
           .waitFor();
+        assert.equal(await panel.locator("[data-scripts-ask]").isVisible(), false);
         await appWindow.locator("#allow-scripts").click();
         await panel.locator('[data-scripts-consent]:has-text("allows scripts")').waitFor();
         step("customer allows scripts");
+
+        // The run-at-start script comes first, once: asked by name, then it runs.
+        const question = appWindow.locator("[data-confirm] .detail");
+        await question.waitFor({ timeout: 10_000 });
+        assert.match(await question.textContent() ?? "", /Run the script “Start check”/);
+        await appWindow.locator("[data-confirm] .confirm-allow").click();
+        await waitFor("the start script's end", async () => {
+          const runs = await t.deps.db.select().from(scriptRuns)
+            .where(eq(scriptRuns.sessionId, session.id));
+          return runs.length === 1 && runs[0].trigger === "start" && runs[0].status === "finished";
+        });
+        await question.waitFor({ state: "detached" });
+        step("the run-at-start script ran once the customer allowed scripts");
 
         // Run the first: the agent's window asks about this very script.
         await panel.locator("select[name=script]").selectOption({
           label: "Hello with notes (Linux, 30 seconds)",
         });
         await panel.locator(".script-run-form button[type=submit]").click();
-        const question = appWindow.locator("[data-confirm] .detail");
         await question.waitFor({ timeout: 10_000 });
         assert.match(await question.textContent() ?? "", /Run the script “Hello with notes”/);
         const run = panel.locator(".script-run");
@@ -220,15 +257,18 @@ Deno.test({
 
         // In the session log (exit code and output) and the audit log (the script's SHA-256).
         const lines = await readLog(t.deps.db, session.id);
-        const finished = lines.find((l) => l.body === "log.scripts.finished");
+        const finished = lines.find((l) =>
+          l.body === "log.scripts.finished" && l.data.script === "Hello with notes"
+        );
         assert.ok(finished, "the end is in the session log");
         assert.equal(finished.data.exitCode, 7);
         assert.match(String(finished.data.output), /resource line from notes\.txt/);
-        const [audit] = await t.deps.db.select().from(auditLog).where(and(
+        const audits = await t.deps.db.select().from(auditLog).where(and(
           eq(auditLog.action, "session.script_run"),
           eq(auditLog.target, session.id),
         ));
-        const details = audit.details as Record<string, unknown>;
+        const details = audits.map((a) => a.details as Record<string, unknown>)
+          .find((d) => d.script === "Hello with notes")!;
         assert.equal(details.scriptSha256, await sha256(HELLO));
         assert.equal(details.resourceSha256, await sha256(RESOURCE));
         await workspace.locator('[role=tab][data-tool="chat"]').click();
@@ -267,6 +307,7 @@ Deno.test({
         const ends = (await readLog(t.deps.db, session.id)).map((l) => l.body)
           .filter((b) => b.startsWith("log.scripts.") && b !== "log.scripts.started");
         assert.deepEqual(ends, [
+          "log.scripts.finished",
           "log.scripts.finished",
           "log.scripts.timedOut",
           "log.scripts.stopped",
