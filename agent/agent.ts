@@ -29,6 +29,8 @@ export interface AgentOptions extends ScreenOptions {
   /** The operations this agent runs (agent/ops/registry.ts); none when left out. */
   ops?: OpHandlers;
   os?: "linux" | "windows" | "darwin";
+  /** Why this system's desktop cannot be shared (then view and control are not offered). */
+  noDesktop?: string;
   /** Called when the server ends the session. */
   onEnd?: (reason: string) => void;
   /** Called after every change the customer's window shows (questions, consent, the end). */
@@ -44,6 +46,8 @@ export interface CustomerState {
   tools: Capability[];
   /** One-off questions of running operations (a script's name, a process to end). */
   confirms: Confirmation[];
+  /** Why this system's desktop cannot be shared, or null. */
+  noDesktop: string | null;
   /** Why the session ended, once it has. */
   ended: string | null;
 }
@@ -146,6 +150,7 @@ export class Agent {
         capability,
         detail,
       })),
+      noDesktop: this.options.noDesktop ?? null,
       ended: this.#ended,
     };
   }
@@ -156,7 +161,7 @@ export class Agent {
     const tools = TOOL_CAPABILITIES.filter((capability) =>
       ALL_OPS.some((spec) => spec.capability === capability && handled.has(spec.kind))
     );
-    return ["view", "control", ...tools];
+    return this.options.noDesktop ? tools : ["view", "control", ...tools];
   }
 
   /** The customer's answer to a one-off question, from the agent's own window. */
@@ -218,10 +223,14 @@ export class Agent {
         // Only what this agent can do and its window can put in words is asked.
         if (!this.offered.includes(message.capability)) {
           this.refused++;
+          const cannotShare = this.options.noDesktop &&
+            (message.capability === "view" || message.capability === "control");
           this.#send({
             type: "refused",
             of: "request",
-            reason: `${message.capability} is not offered by this agent`,
+            reason: cannotShare
+              ? `remote view and control are not available on this system: ${this.options.noDesktop}`
+              : `${message.capability} is not offered by this agent`,
           });
           return;
         }

@@ -181,6 +181,7 @@ Deno.test("the server's end stops sharing, closes questions and refuses later an
     control: false,
     tools: [],
     confirms: [],
+    noDesktop: null,
     ended: "the technician ended the session",
   });
   await agent.handle({ type: "request", capability: "control" });
@@ -478,4 +479,19 @@ Deno.test("2,000 damaged frames over a real socket: the agent stays connected an
   connection.end("test over");
   await server.shutdown();
   agent.stop();
+});
+
+Deno.test("without a shareable desktop the agent offers no view or control and says why", async () => {
+  const { desktop } = fakeDesktop();
+  const why = "X11 input (XTEST) is missing (libXtst.so*): install the package libxtst6";
+  const agent = new Agent({ desktop, encoder: fakeEncoder, noDesktop: why });
+  const { sent, link } = recorder();
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "view" });
+  assert.deepEqual(agent.customerState.questions, [], "nothing is asked");
+  const refused = sent.at(-1);
+  assert.equal(refused?.type, "refused");
+  assert.match((refused as { reason: string }).reason, /not available on this system: X11 input/);
+  assert.equal(agent.customerState.noDesktop, why);
+  assert.deepEqual(agent.offered, []);
 });

@@ -31,6 +31,7 @@ export function pageHtml(
 <p class="server">${server}</p>
 <p class="trust">${escapeHtml(page.trust)}</p>
 <p id="status" class="status" role="status">${escapeHtml(page.connecting)}</p>
+<p id="no-desktop" class="status ended" hidden></p>
 <section id="questions" aria-live="assertive"></section>
 <section id="confirms" aria-live="assertive"></section>
 <section id="shared" class="shared" aria-live="polite">
@@ -194,6 +195,8 @@ function render() {
   $("questions").replaceChildren(...asks.map(question));
   $("confirms").replaceChildren(...(ended ? [] : state.confirms).map(confirmation));
   $("tools").replaceChildren(...(ended ? [] : state.tools).map(tool));
+  $("no-desktop").hidden = !state.noDesktop;
+  $("no-desktop").textContent = state.noDesktop ? labels.noDesktop.replace("{{why}}", state.noDesktop) : "";
   const view = !ended && state.view;
   const control = !ended && state.control;
   $("shared").classList.toggle("on", view);

@@ -17,7 +17,8 @@ import { Vp8Encoder } from "./media/vp8.ts";
 import { defaultOpHandlers } from "./ops/registry.ts";
 import { rebootOsFor } from "./reboot/os.ts";
 import { finishResume } from "./reboot/resume.ts";
-import { openDesktop } from "./platform/mod.ts";
+import { type Desktop, explainDesktopError, NoDesktop, openDesktop } from "./platform/mod.ts";
+import { loadLibs } from "./media/vpx_ffi.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
 import { agentStrings, fill, stringsLanguage } from "./strings.ts";
 
@@ -162,7 +163,19 @@ if (!token) {
 }
 
 const server = new URL(link.origin);
-const desktop = openDesktop({ display: values.display });
+// A system whose desktop cannot be shared (no backend yet, a missing library, no X display)
+// still joins: chat, files and system information work; view and control are not offered,
+// and the customer and the technician are told why in plain words.
+let noDesktop: string | undefined;
+let desktop: Desktop;
+try {
+  desktop = openDesktop({ display: values.display });
+  loadLibs(); // the encoder's libraries, checked now rather than at the first frame
+} catch (error) {
+  noDesktop = explainDesktopError(error, values.display ?? Deno.env.get("DISPLAY"));
+  desktop = new NoDesktop();
+  console.error(fill(strings.terminal.noDesktop, { why: noDesktop }));
+}
 let connection: AgentConnection | null = null;
 const halver = FrameHalver.open();
 let asked = new Set<string>();
@@ -179,6 +192,7 @@ const agent: Agent = new Agent({
   desktop,
   log,
   os: osName(),
+  noDesktop,
   ops: defaultOpHandlers({ os: osName(), serverUrl: server.origin, token, dataDir: dir, log }),
   encoder: (width, height, screen) =>
     new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),

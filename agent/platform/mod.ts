@@ -17,6 +17,40 @@ export type {
   Rect,
 } from "./types.ts";
 export { boundingBox, changedTiles, FrameDiffer, type TileRect } from "./tiles.ts";
+export { explainDesktopError } from "./libraries.ts";
+
+/**
+ * A desktop that cannot be shared (no backend for this system, a missing library, no X
+ * display): the agent still joins — for the chat, files and system information — and offers
+ * neither view nor control, so nothing here is ever called.
+ */
+export class NoDesktop implements Desktop {
+  readonly width = 1;
+  readonly height = 1;
+  grab(): never {
+    throw new Error("this system's desktop cannot be shared");
+  }
+  cursor() {
+    return null;
+  }
+  pointer() {}
+  button() {}
+  wheel() {}
+  key() {}
+  ctrlAltDel() {
+    return "this system's desktop cannot be shared";
+  }
+  clipboardRead() {
+    return Promise.resolve("");
+  }
+  clipboardWrite() {
+    return Promise.resolve();
+  }
+  keyboardLayout() {
+    return "unknown";
+  }
+  close() {}
+}
 
 /**
  * Opens the desktop of the system we run on. Linux needs an X display (`options.display`

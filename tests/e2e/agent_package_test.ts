@@ -122,6 +122,48 @@ Deno.test({
         "the agent says it is connected",
         () => Promise.resolve(/STATUS connected/.test(output.join(""))),
       );
+
+      // Without an X display (a Wayland-only session, say) the app still joins, for the chat
+      // and the other tools, and says in plain words why the screen cannot be shared.
+      const { session: second } = await createPrivateSession(t.deps, tech, {
+        method: "link",
+        customerName: "Dave",
+        fields: {},
+      });
+      await Deno.writeTextFile(
+        join(work, "second.json"),
+        JSON.stringify({ server: server.base, link: `${server.base}/s/${second.token}` }),
+      );
+      const headless = new Deno.Command(join(dir, "rescue-agent.sh"), {
+        args: ["--config", join(work, "second.json"), "--no-open"],
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin", HOME: home, LANG: "C.UTF-8" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const said: string[] = [];
+      const listen = async (stream: ReadableStream<Uint8Array>) => {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) said.push(chunk);
+      };
+      listen(headless.stdout);
+      listen(headless.stderr);
+      try {
+        await waitFor(
+          "the app without a display joined",
+          async () =>
+            (await readLog(t.deps.db, second.id)).some((l) => l.body === "log.agentConnected"),
+        );
+        await waitFor(
+          "it said why",
+          () =>
+            Promise.resolve(/not available on this computer: no X11 display was found/.test(
+              said.join(""),
+            )),
+        );
+      } finally {
+        headless.kill("SIGTERM");
+        await headless.status;
+      }
     } catch (error) {
       console.error(output.join(""));
       throw error;
