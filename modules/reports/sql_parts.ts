@@ -130,8 +130,9 @@ export function series(
  */
 export async function reportRows(db: Database, query: SQL): Promise<ReportRow[]> {
   return await db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
-    await tx.execute(sql`set local work_mem = '64MB'`);
+    await tx.execute(
+      sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`,
+    );
     const result = await tx.execute(query);
     return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as ReportRow[];
   });
