@@ -94,6 +94,7 @@ export async function downloadBody(
   };
   let current: Opened | null = null;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  let held: Uint8Array | null = null;
   const open = async (): Promise<void> => {
     const started = Date.now();
     while (true) {
@@ -133,8 +134,14 @@ export async function downloadBody(
             if (t.mode === "file") t.bytes = at;
             else t.bytes += step.value.byteLength;
             hub.changed(t);
-            controller.enqueue(step.value);
-            return;
+            // The last bytes of a file are held until the agent's outcome is in: with a
+            // Content-Length the server stops reading the body at its last byte, and the
+            // browser's body should end only once the transfer is done (its SHA-256 known).
+            if (t.mode !== "file" || at < t.size) {
+              controller.enqueue(step.value);
+              return;
+            }
+            held = step.value;
           }
           const op = current!.op;
           current!.leg.finish(true);
@@ -146,6 +153,7 @@ export async function downloadBody(
             t.entries = outcome.result.entries;
             t.failures = outcome.result.failures;
             finish(deps, session, t, "done");
+            if (held) controller.enqueue(held);
             controller.close();
             return;
           }
@@ -153,6 +161,7 @@ export async function downloadBody(
         } catch (error) {
           // The agent's leg broke (or it refused): a file goes on from `at` when it can.
           const refusal = error instanceof FileRefusal ? error : null;
+          if (held) (at -= held.byteLength, held = null);
           close(false);
           const passing = !refusal || PASSING.has(refusal.code);
           if (t.mode === "file" && passing && !signal.aborted) {
