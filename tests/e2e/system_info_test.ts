@@ -285,6 +285,19 @@ Deno.test({
           .where(eq(sessionFiles.sessionId, session.id));
         const exported = files.find((f) => f.name.endsWith(".json"));
         assert.ok(exported && exported.size > 1000);
+        await panel.locator("button[name=format][value=text]").click();
+        await panel.locator('[data-exported]:has-text(".txt")').waitFor({ timeout: 30_000 });
+        const [text] = await t.deps.db.select().from(sessionFiles).where(and(
+          eq(sessionFiles.sessionId, session.id),
+          eq(sessionFiles.contentType, "text/plain"),
+        ));
+        assert.ok(text, "the text export is in the session's files");
+        const body = await new Response((await t.deps.files.open(text.sha256))!.body).text();
+        assert.match(
+          body,
+          new RegExp(`Kernel: ${(await sh("uname", "-r")).replaceAll(".", "\\.")}`),
+        );
+        assert.match(body, /\nProcesses\n=========\n/);
         step("snapshot exported");
 
         // Every other view answers — with what this machine has, or why it has nothing.
