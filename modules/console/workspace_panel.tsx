@@ -159,6 +159,16 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       body: <NotesForm c={c} sessionId={id} note={state.note} />,
     },
   ];
+  // Earlier sessions of this device or customer, loaded once the panel is in the page.
+  tools.push({
+    name: "history",
+    label: t("workspace.tabHistory"),
+    body: (
+      <div hx-get={historyTabPath(id)} hx-trigger="load" hx-swap="innerHTML">
+        <p class="muted">{t("workspace.historyLoading")}</p>
+      </div>
+    ),
+  });
   const pushUrls = state.working && can(user, "pushUrls");
   const sendFiles = state.working && can(user, "sendFiles");
   if (pushUrls || sendFiles) {

@@ -127,6 +127,7 @@ Deno.test("GET /console/sessions/:id: the tools are tabs, only those this techni
     assert.deepEqual(toolTabs(html, id), [
       ["chat", true, false],
       ["notes", false, true],
+      ["history", false, true],
       ["files", false, true],
     ]);
     // The desktop in the main area, the invitation the island's button puts in the chat.
@@ -139,17 +140,21 @@ Deno.test("GET /console/sessions/:id: the tools are tabs, only those this techni
   const plain = await desk({ permissions: ["startPrivate"] });
   try {
     const html = await (await plain.client.get(plain.path, HTMX)).text();
-    assert.deepEqual(toolTabs(html, plain.session.id).map(([tool]) => tool), ["chat", "notes"]);
+    assert.deepEqual(toolTabs(html, plain.session.id).map(([tool]) => tool), [
+      "chat",
+      "notes",
+      "history",
+    ]);
     assert.doesNotMatch(html, /workspace-main|remote-view/);
   } finally {
     await plain.t.close();
   }
-  // Before Start: the log (read-only) and the notes.
+  // Before Start: the log (read-only), the notes and the history.
   const waiting = await desk({ start: false });
   try {
     const html = await (await waiting.client.get(waiting.path, HTMX)).text();
     const tools = toolTabs(html, waiting.session.id).map(([tool]) => tool);
-    assert.deepEqual(tools, ["chat", "notes"]);
+    assert.deepEqual(tools, ["chat", "notes", "history"]);
     assert.doesNotMatch(html, /data-invite=/);
   } finally {
     await waiting.t.close();
