@@ -87,7 +87,7 @@ const ALLOWED: Record<string, string[]> = {
     "tokens",
     "webhooks",
   ],
-  admin: ["audit", "auth", "db", "files", "http", "refusal"],
+  admin: ["agent_packages", "audit", "auth", "db", "files", "http", "refusal"],
   agent_packages: [],
   remote: [
     "agent_packages",

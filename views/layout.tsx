@@ -126,30 +126,58 @@ function AdminNav(props: { c: PageContext }) {
   const t = props.c.get("t");
   const path = props.c.req.path;
   const master = props.c.get("user")?.role === "master_admin";
-  const links = [
-    ["/admin/groups", t("nav.groups")],
-    ["/admin/technicians", t("nav.people")],
-    ["/admin/channels", t("nav.channels")],
-    ["/admin/fields", t("nav.fields")],
-    ["/admin/surveys", t("nav.surveys")],
-    ["/admin/outbox", t("nav.outbox")],
-    ["/admin/sms", t("nav.sms")],
-    ["/admin/audit", t("nav.audit")],
-    ["/admin/scripts", t("nav.scripts")],
-    ["/admin/reports", t("nav.reports")],
+  // One line of sections at 1366 px (issue 13): the related pages share a tab and show their
+  // own small row under it (messages: outbox and SMS; organisation: its settings, security,
+  // webhooks and the support app).
+  const sections: { label: string; pages: [string, string][] }[] = [
+    { label: t("nav.groups"), pages: [["/admin/groups", t("nav.groups")]] },
+    { label: t("nav.people"), pages: [["/admin/technicians", t("nav.people")]] },
+    { label: t("nav.channels"), pages: [["/admin/channels", t("nav.channels")]] },
+    { label: t("nav.fields"), pages: [["/admin/fields", t("nav.fields")]] },
+    { label: t("nav.surveys"), pages: [["/admin/surveys", t("nav.surveys")]] },
+    { label: t("nav.scripts"), pages: [["/admin/scripts", t("nav.scripts")]] },
+    { label: t("nav.reports"), pages: [["/admin/reports", t("nav.reports")]] },
+    { label: t("nav.audit"), pages: [["/admin/audit", t("nav.audit")]] },
+    {
+      label: t("nav.messages"),
+      pages: [["/admin/outbox", t("nav.outbox")], ["/admin/sms", t("nav.sms")]],
+    },
     ...(master
-      ? [
-        ["/admin/webhooks", t("nav.webhooks")],
-        ["/admin/organisation", t("nav.organisation")],
-        ["/admin/security", t("nav.security")],
-      ]
+      ? [{
+        label: t("nav.organisation"),
+        pages: [
+          ["/admin/organisation", t("nav.organisation")],
+          ["/admin/security", t("nav.security")],
+          ["/admin/webhooks", t("nav.webhooks")],
+          ["/admin/support-app", t("nav.supportApp")],
+        ] as [string, string][],
+      }]
       : []),
   ];
+  const here = (href: string) => path === href || path.startsWith(`${href}/`);
+  const open = sections.find((section) => section.pages.some(([href]) => here(href)));
   return (
-    <nav class="tabs admin-nav" aria-label={t("nav.admin")}>
-      {links.map(([href, label]) => (
-        <a href={href} class={path.startsWith(href) ? "active" : ""}>{label}</a>
-      ))}
-    </nav>
+    <>
+      <nav class="tabs admin-nav" aria-label={t("nav.admin")}>
+        {sections.map((section) => (
+          <a href={section.pages[0][0]} class={section === open ? "active" : ""}>
+            {section.label}
+          </a>
+        ))}
+      </nav>
+      {open && open.pages.length > 1 && (
+        <nav class="admin-subnav" aria-label={open.label}>
+          {open.pages.map(([href, label]) => (
+            <a
+              href={href}
+              class={here(href) ? "active" : ""}
+              aria-current={here(href) ? "page" : undefined}
+            >
+              {label}
+            </a>
+          ))}
+        </nav>
+      )}
+    </>
   );
 }

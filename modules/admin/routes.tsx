@@ -6,9 +6,11 @@ import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import { SecurityPage } from "./views.tsx";
 import { organisationRoutes } from "./organisation_routes.tsx";
+import { supportAppRoutes } from "./support_app.tsx";
 
 export const adminRoutes = new Hono<AppEnv>()
   .route("/", organisationRoutes)
+  .route("/", supportAppRoutes)
   .use("/security", requireRole("master_admin"))
   .get("/security", async (c) => {
     const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);

@@ -1,8 +1,9 @@
 /**
- * The support app as a download a customer can run without any toolchain (issue 18): a
- * portable package around the official Deno runtime (Linux x86-64 from this server's own
- * runtime), built on first use into `DATA_DIR/agent-packages`, with each session's
- * configuration appended per download.
+ * The support app as a download a customer can run without any toolchain (issue 18): portable
+ * packages around Deno's official runtime for each system (this server's own, or those
+ * `deno task fetch:runtimes` put in DATA_DIR/runtimes), built on first use into
+ * `DATA_DIR/agent-packages`, with each session's configuration appended per download.
  */
-export { type AgentPackage, LAUNCHER, linuxPackage, sessionPart } from "./package.ts";
+export { type AgentPackage, builtPackages, downloadOf, packageFor } from "./package.ts";
+export { isPlatform, type Platform, PLATFORMS, runtimeFor } from "./platforms.ts";
 export { agentBundle } from "./bundle.ts";

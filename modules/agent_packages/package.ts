@@ -1,127 +1,240 @@
 /**
- * The portable support app for Linux x86-64 (issue 18): the official Deno runtime this server
- * itself runs on (the binary npm ships as `@deno/linux-x64-glibc`), the agent bundled into one
- * file, a launcher and a desktop entry — packed once into `DATA_DIR/agent-packages` as a gzip
- * member, keyed by what is in it. Each download is that member followed by a small second one
- * holding the session's `rescue.json` and the archive's end: gzip and tar both allow that, so
- * the big part is compressed once and a download costs no CPU.
+ * Portable packages of the support app (issue 18): Deno's official runtime for the customer's
+ * system, the agent bundled into one file, a launcher and a read-me — packed once per
+ * platform into `DATA_DIR/agent-packages`, keyed by what is in it. Each download is that
+ * shared part followed by the session's `rescue.json`: for tar.gz a second gzip member (gzip
+ * and tar both allow that), for zip one more entry and the central directory. The big part is
+ * compressed once; a download costs no CPU.
  */
 import { join } from "node:path";
 import { createSHA256 } from "hash-wasm";
 import { agentBundle } from "./bundle.ts";
+import { launchers, type Platform, PLATFORMS, readme, runtimeFor } from "./platforms.ts";
 import { tarEnd, tarFile, tarHeader, tarPadding } from "./tar.ts";
+import { centralDirectory, crc32, deflate, localHeader, type ZipEntry } from "./zip.ts";
 
 export interface AgentPackage {
-  platform: "linux-x64";
+  platform: Platform;
+  format: "tgz" | "zip";
   /** The shared part (everything but the session's configuration). */
   path: string;
   size: number;
   /** SHA-256 of the shared part, hex: what an admin compares (Admin Center). */
   sha256: string;
   version: string;
+  /** zip: the shared part's entries, for the central directory of each download. */
+  entries: ZipEntry[];
 }
 
 const DIR = "rescue-agent";
 const encoder = new TextEncoder();
+const building = new Map<Platform, Promise<AgentPackage>>();
 
-/** The launcher: the package's own runtime, no network fetches, the permissions the app needs. */
-export const LAUNCHER = `#!/bin/sh
-# Starts the support app with the Deno runtime in this folder. Nothing is installed.
-DIR="$(cd "$(dirname "$0")" && pwd)"
-export DENO_DIR="$DIR/.deno" DENO_NO_UPDATE_CHECK=1
-exec "$DIR/deno" run --no-remote --no-prompt --no-config --allow-net --allow-env --allow-ffi \\
-  --allow-read --allow-write --allow-run --allow-sys "$DIR/agent.js" --config "$DIR/rescue.json" "$@"
-`;
-
-const DESKTOP = `[Desktop Entry]
-Type=Application
-Name=Remote support
-Comment=Lets your technician help you, only with your consent
-Exec=sh -c '"$(dirname "$1")/rescue-agent.sh"' sh %k
-Terminal=true
-Categories=Network;RemoteAccess;
-`;
-
-const README = `Remote support
-==============
-Open a terminal in this folder and run ./rescue-agent.sh (or open "Remote support.desktop").
-The app opens a window where you decide what your technician may see or do.
-Nothing is installed; delete the folder when the session is over.
-`;
-
-let building: Promise<AgentPackage> | undefined;
-
-/** The Linux package on this server, built on first use; null where the runtime is another. */
-export function linuxPackage(dataDir: string): Promise<AgentPackage> | null {
-  if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return null;
-  building ??= _build(dataDir).catch((error) => {
-    building = undefined;
-    throw error;
-  });
-  return building;
+/** The package for `platform`, built on first use; null when no runtime for it is here. */
+export async function packageFor(
+  dataDir: string,
+  platform: Platform,
+): Promise<AgentPackage | null> {
+  const runtime = await runtimeFor(dataDir, platform);
+  if (!runtime) return null;
+  let pending = building.get(platform);
+  if (!pending) {
+    pending = _build(dataDir, platform, runtime);
+    building.set(platform, pending);
+    pending.catch(() => building.delete(platform));
+  }
+  return await pending;
 }
 
-/** The session's part: its `rescue.json` and the archive's end, as a second gzip member. */
-export async function sessionPart(config: { server: string; link: string }): Promise<Uint8Array> {
+/** One download: the shared part's path, the session's tail, the whole length, a file name. */
+export async function downloadOf(
+  pkg: AgentPackage,
+  config: { server: string; link: string },
+): Promise<{ tail: Uint8Array<ArrayBuffer>; length: number; extension: string }> {
   const json = encoder.encode(JSON.stringify(config, null, 2) + "\n");
-  const tar = new Blob([tarFile(`${DIR}/rescue.json`, json, 0o644), tarEnd()]);
-  return new Uint8Array(
-    await new Response(tar.stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  const name = `${DIR}/rescue.json`;
+  if (pkg.format === "tgz") {
+    const tar = new Blob([tarFile(name, json, 0o644), tarEnd()]);
+    const tail = new Uint8Array(
+      await new Response(tar.stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+    );
+    return { tail, length: pkg.size + tail.length, extension: "tar.gz" };
+  }
+  const data = await deflate(json);
+  const entry = {
+    name,
+    crc: crc32(json),
+    compressed: data.length,
+    size: json.length,
+    offset: pkg.size,
+    mode: 0o644,
+  };
+  const local = localHeader(entry);
+  const directory = centralDirectory(
+    [...pkg.entries, entry],
+    pkg.size + local.length + data.length,
   );
+  const tail = new Uint8Array(local.length + data.length + directory.length);
+  tail.set(local);
+  tail.set(data, local.length);
+  tail.set(directory, local.length + data.length);
+  return { tail, length: pkg.size + tail.length, extension: "zip" };
 }
 
-async function _build(dataDir: string): Promise<AgentPackage> {
-  const runtime = Deno.execPath();
+/** The packages built on this server so far (for the admins' verification page). */
+export async function builtPackages(dataDir: string): Promise<AgentPackage[]> {
+  const dir = join(dataDir, "agent-packages");
+  const found: AgentPackage[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.name.endsWith(".json")) continue;
+      const meta = JSON.parse(await Deno.readTextFile(join(dir, entry.name))) as AgentPackage;
+      found.push(meta);
+    }
+  } catch {
+    // Nothing built yet.
+  }
+  return found.sort((a, b) => a.platform.localeCompare(b.platform));
+}
+
+async function _build(dataDir: string, platform: Platform, runtime: string) {
   const bundle = await agentBundle();
   const stat = await Deno.stat(runtime);
-  const version = (await _sha256Text(
-    [bundle.hash, stat.size, stat.mtime?.getTime(), LAUNCHER, DESKTOP].join("|"),
-  )).slice(0, 16);
+  const format = PLATFORMS[platform].os === "windows" ? "zip" : "tgz";
+  const extra = [
+    { name: "agent.js", bytes: bundle.code, mode: 0o644 },
+    ...launchers(platform).map((l) => ({
+      name: l.name,
+      bytes: encoder.encode(l.text),
+      mode: l.mode,
+    })),
+    { name: "README.txt", bytes: encoder.encode(readme(platform)), mode: 0o644 },
+  ];
+  const version = (await _sha256Hex(encoder.encode([
+    bundle.hash,
+    stat.size,
+    stat.mtime?.getTime(),
+    readme(platform),
+    ...launchers(platform).map((l) => l.name + l.text),
+  ].join("|")))).slice(0, 16);
   const dir = join(dataDir, "agent-packages");
-  const path = join(dir, `linux-x64-${version}.tgz`);
-  const known = await Deno.readTextFile(`${path}.sha256`).catch(() => null);
-  if (known) {
-    const size = (await Deno.stat(path)).size;
-    return { platform: "linux-x64", path, size, sha256: known.trim(), version };
-  }
+  const path = join(dir, `${platform}-${version}.${format === "zip" ? "zip.part" : "tgz.part"}`);
+  const metaPath = join(dir, `${platform}-${version}.json`);
+  const known = await Deno.readTextFile(metaPath).then((t) => JSON.parse(t)).catch(() => null);
+  if (known) return known as AgentPackage;
   await Deno.mkdir(dir, { recursive: true });
-  const temp = `${path}.${crypto.randomUUID()}.part`;
-  const hash = await createSHA256();
-  hash.init();
-  let size = 0;
-  const file = await Deno.open(runtime);
-  const parts = new ReadableStream<Uint8Array<ArrayBuffer>>({
-    async start(controller) {
-      controller.enqueue(tarHeader(`${DIR}/deno`, stat.size, 0o755));
-      for await (const chunk of file.readable) controller.enqueue(chunk);
-      controller.enqueue(tarPadding(stat.size));
-      controller.enqueue(tarFile(`${DIR}/agent.js`, bundle.code, 0o644));
-      controller.enqueue(tarFile(`${DIR}/rescue-agent.sh`, encoder.encode(LAUNCHER), 0o755));
-      controller.enqueue(tarFile(`${DIR}/Remote support.desktop`, encoder.encode(DESKTOP), 0o755));
-      controller.enqueue(tarFile(`${DIR}/README.txt`, encoder.encode(README), 0o644));
-      controller.close();
-    },
-  });
-  const out = await Deno.open(temp, { write: true, createNew: true });
+  const temp = `${path}.${crypto.randomUUID()}.tmp`;
+  const exe = PLATFORMS[platform].exe;
   try {
-    const writer = out.writable.getWriter();
-    for await (const chunk of parts.pipeThrough(new CompressionStream("gzip"))) {
-      hash.update(chunk);
-      size += chunk.length;
-      await writer.write(chunk);
-    }
-    await writer.close();
+    const built = format === "tgz"
+      ? await _writeTgz(temp, { runtime, size: stat.size, exe }, extra)
+      : await _writeZip(temp, { runtime, size: stat.size, exe }, extra);
+    await Deno.rename(temp, path);
+    const pkg: AgentPackage = { platform, format, path, version, ...built };
+    await Deno.writeTextFile(metaPath, JSON.stringify(pkg));
+    return pkg;
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
-  const sha256 = hash.digest("hex");
-  await Deno.rename(temp, path);
-  await Deno.writeTextFile(`${path}.sha256`, sha256 + "\n");
-  return { platform: "linux-x64", path, size, sha256, version };
 }
 
-async function _sha256Text(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+type Extra = { name: string; bytes: Uint8Array<ArrayBuffer>; mode: number }[];
+type Runtime = { runtime: string; size: number; exe: string };
+
+async function _writeTgz(temp: string, rt: Runtime, extra: Extra) {
+  const file = await Deno.open(rt.runtime);
+  const parts = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async start(controller) {
+      controller.enqueue(tarHeader(`${DIR}/${rt.exe}`, rt.size, 0o755));
+      for await (const chunk of file.readable) controller.enqueue(chunk);
+      controller.enqueue(tarPadding(rt.size));
+      for (const e of extra) controller.enqueue(tarFile(`${DIR}/${e.name}`, e.bytes, e.mode));
+      controller.close();
+    },
+  });
+  return await _writeHashed(temp, parts.pipeThrough(new CompressionStream("gzip")));
+}
+
+async function _writeZip(temp: string, rt: Runtime, extra: Extra) {
+  const entries: ZipEntry[] = [];
+  let offset = 0;
+  const out = await Deno.open(temp, { write: true, createNew: true });
+  try {
+    // The runtime streams through deflate; its header is written again once CRC and sizes
+    // are known (same length, so nothing moves).
+    const name = `${DIR}/${rt.exe}`;
+    const placeholder = localHeader({ name, crc: 0, compressed: 0, size: rt.size, mode: 0o755 });
+    await _writeAll(out, placeholder);
+    let crc = 0, compressed = 0;
+    const file = await Deno.open(rt.runtime);
+    const counted = file.readable.pipeThrough(
+      new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
+        transform(chunk, controller) {
+          crc = crc32(chunk, crc);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    for await (const chunk of counted.pipeThrough(new CompressionStream("deflate-raw"))) {
+      compressed += chunk.length;
+      await _writeAll(out, chunk);
+    }
+    const entry = { name, crc, compressed, size: rt.size, offset, mode: 0o755 };
+    await out.seek(0, Deno.SeekMode.Start);
+    await _writeAll(out, localHeader(entry));
+    await out.seek(0, Deno.SeekMode.End);
+    entries.push(entry);
+    offset += placeholder.length + compressed;
+    for (const e of extra) {
+      const data = await deflate(e.bytes);
+      const item = {
+        name: `${DIR}/${e.name}`,
+        crc: crc32(e.bytes),
+        compressed: data.length,
+        size: e.bytes.length,
+        offset,
+        mode: e.mode,
+      };
+      const header = localHeader(item);
+      await _writeAll(out, header);
+      await _writeAll(out, data);
+      entries.push(item);
+      offset += header.length + data.length;
+    }
+  } finally {
+    out.close();
+  }
+  const hash = await createSHA256();
+  hash.init();
+  const read = await Deno.open(temp);
+  for await (const chunk of read.readable) hash.update(chunk);
+  return { size: offset, sha256: hash.digest("hex"), entries };
+}
+
+async function _writeHashed(temp: string, stream: ReadableStream<Uint8Array>) {
+  const hash = await createSHA256();
+  hash.init();
+  let size = 0;
+  const out = await Deno.open(temp, { write: true, createNew: true });
+  try {
+    for await (const chunk of stream) {
+      hash.update(chunk);
+      size += chunk.length;
+      await _writeAll(out, chunk);
+    }
+  } finally {
+    out.close();
+  }
+  return { size, sha256: hash.digest("hex"), entries: [] as ZipEntry[] };
+}
+
+async function _writeAll(file: Deno.FsFile, bytes: Uint8Array) {
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+}
+
+async function _sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

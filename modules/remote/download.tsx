@@ -8,7 +8,13 @@ import { Refusal } from "../refusal/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { findByToken } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
-import { linuxPackage, sessionPart } from "../agent_packages/mod.ts";
+import {
+  downloadOf,
+  isPlatform,
+  packageFor,
+  type Platform,
+  PLATFORMS,
+} from "../agent_packages/mod.ts";
 
 /** Where `deno task build:agent` puts the binaries (see tools/build_agent.ts). */
 const DIST = new URL("../../dist/agent/", import.meta.url);
@@ -51,34 +57,66 @@ export const agentDownloadRoutes = new Hono<AppEnv>().get("/s/:token/agent", asy
   const link = new URL(`/s/${session.token}`, deps.config.publicUrl).href;
   // No compiled binary: the portable package (the Deno runtime, the bundled app, a launcher),
   // its shared part streamed from disk and the session's configuration appended.
-  const portable = os === "linux" && !/arm64|aarch64/i.test(agent)
-    ? await linuxPackage(deps.config.dataDir)?.catch((error) => {
-      deps.log.error("agent package not built", { error: String(error) });
-      return null;
-    })
-    : null;
-  if (portable) {
+  const asked = c.req.query("platform");
+  if (asked !== undefined && !isPlatform(asked)) throw new Refusal(404, "agentDownload.unknown");
+  const platform = asked ?? _platformOf(os, agent, c.req.query("arch"));
+  const portable = await packageFor(deps.config.dataDir, platform).catch((error) => {
+    deps.log.error("agent package not built", { platform, error: String(error) });
+    return null;
+  });
+  const t = c.get("t");
+  // A browser opening the link gets a page with the size and a progress bar (its script
+  // fetches `?download=1`); anything else, or that fetch, gets the package itself.
+  const page = (c.req.header("accept") ?? "").includes("text/html") &&
+    c.req.query("download") !== "1";
+  if (portable && !page) {
     const server = new URL(deps.config.publicUrl).origin;
-    const tail = await sessionPart({ server, link });
+    const { tail, length, extension } = await downloadOf(portable, { server, link });
     const file = await Deno.open(portable.path);
     const body = file.readable.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({ flush: (out) => out.enqueue(tail) }),
     );
     return c.body(body, 200, {
-      "content-type": "application/gzip",
-      "content-length": String(portable.size + tail.length),
-      "content-disposition": `attachment; filename="rescue-agent-${session.token}.tar.gz"`,
+      "content-type": extension === "zip" ? "application/zip" : "application/gzip",
+      "content-length": String(length),
+      "content-disposition": `attachment; filename="remote-support-${session.token}.${extension}"`,
       "cache-control": "no-store",
     });
   }
-  const t = c.get("t");
+  const os2 = PLATFORMS[platform].os;
+  const file = `remote-support-${session.token}.${os2 === "windows" ? "zip" : "tar.gz"}`;
+  const href = `/s/${session.token}/agent?download=1&platform=${platform}`;
+  const megabytes = portable ? (portable.size / 1_048_576).toFixed(0) : "";
   return c.html(
     <Layout c={c} title={t("agentDownload.title")} bare>
-      <section class="card narrow">
+      <section class="card narrow" id="agent-download-page">
         <h1>{t("agentDownload.title")}</h1>
-        <p>{t("agentDownload.noBinary")}</p>
-        <pre class="mono" id="agent-run-command">{`deno task agent -- --link ${link}`}</pre>
-        <p class="muted">{t("agentDownload.afterRun")}</p>
+        {portable
+          ? (
+            <>
+              <p>{t("agentDownload.forSystem", { system: t(`agentDownload.systems.${os2}`) })}</p>
+              <p>
+                <a
+                  class="button"
+                  id="agent-download-start"
+                  href={href}
+                  download={file}
+                  data-size={String(portable.size)}
+                  data-progress={t("agentDownload.progress")}
+                  data-failed={t("agentDownload.failed")}
+                >
+                  {t("agentDownload.start", { size: megabytes })}
+                </a>
+              </p>
+              <progress id="agent-download-progress" max={portable.size} value={0} hidden />
+              <p id="agent-download-status" class="muted" role="status"></p>
+              <p>{t(`agentDownload.steps.${os2}`)}</p>
+              {os2 !== "linux" && <p class="muted">{t("agentDownload.noScreenYet")}</p>}
+              <p class="muted">{t("agentDownload.afterRun")}</p>
+              <script type="module" src="/static/agent_download.js"></script>
+            </>
+          )
+          : <p>{t("agentDownload.noApp")}</p>}
         <p>
           <a href={`/s/${session.token}`}>{t("agentDownload.back")}</a>
         </p>
@@ -87,3 +125,16 @@ export const agentDownloadRoutes = new Hono<AppEnv>().get("/s/:token/agent", asy
     200,
   );
 });
+
+/** The package for a visitor: its OS, and its processor where the browser says (or asks). */
+function _platformOf(
+  os: "windows" | "darwin" | "linux",
+  userAgent: string,
+  arch: string | undefined,
+): Platform {
+  const arm = arch === "arm64" || /arm64|aarch64/i.test(userAgent);
+  if (os === "windows") return "windows-x64";
+  // Every Mac says "Intel" in its user agent; Apple silicon runs the x86-64 runtime too.
+  if (os === "darwin") return arch === "arm64" ? "darwin-arm64" : "darwin-x64";
+  return arm ? "linux-arm64" : "linux-x64";
+}

@@ -36,7 +36,8 @@ browserTest(
         const page = await newPage();
         await signInPage(page, base, ADMIN.email, ADMIN.password);
         await page.goto(`${base}/admin/audit`);
-        await clickAndWait(page, "nav.admin-nav a[href='/admin/webhooks']");
+        await clickAndWait(page, "nav.admin-nav a[href='/admin/organisation']");
+        await clickAndWait(page, "nav.admin-subnav a[href='/admin/webhooks']");
         assert.equal(await page.locator("h1").textContent(), "Webhooks");
         await shoot(page, "webhooks-empty");
 

@@ -1,0 +1,91 @@
+/**
+ * The systems a portable package is made for, the npm package that ships Deno's official
+ * runtime for each (`deno task fetch:runtimes` puts them in DATA_DIR/runtimes), and what the
+ * package holds besides the runtime and the bundled app: a launcher in the system's own way
+ * and a short read-me. Windows and macOS have no desktop backend yet: their app joins for the
+ * chat, files and system information and says that the screen cannot be shared.
+ */
+import { join } from "node:path";
+
+export const PLATFORMS = {
+  "linux-x64": { os: "linux", arch: "x86_64", npm: "@deno/linux-x64-glibc", exe: "deno" },
+  "linux-arm64": { os: "linux", arch: "aarch64", npm: "@deno/linux-arm64-glibc", exe: "deno" },
+  "windows-x64": { os: "windows", arch: "x86_64", npm: "@deno/win32-x64", exe: "deno.exe" },
+  "darwin-x64": { os: "darwin", arch: "x86_64", npm: "@deno/darwin-x64", exe: "deno" },
+  "darwin-arm64": { os: "darwin", arch: "aarch64", npm: "@deno/darwin-arm64", exe: "deno" },
+} as const;
+export type Platform = keyof typeof PLATFORMS;
+
+export function isPlatform(value: unknown): value is Platform {
+  return typeof value === "string" && value in PLATFORMS;
+}
+
+/** The Deno runtime for `platform`: this server's own when it matches, else a fetched one. */
+export async function runtimeFor(dataDir: string, platform: Platform): Promise<string | null> {
+  const spec = PLATFORMS[platform];
+  if (spec.os === Deno.build.os && spec.arch === Deno.build.arch) return Deno.execPath();
+  const path = join(dataDir, "runtimes", platform, spec.exe);
+  return await Deno.stat(path).then((s) => s.isFile ? path : null).catch(() => null);
+}
+
+const PERMISSIONS = "--allow-net --allow-env --allow-ffi --allow-read --allow-write --allow-run " +
+  "--allow-sys";
+
+/** The launcher(s) of a package: name, text, executable or not. */
+export function launchers(platform: Platform): { name: string; text: string; mode: number }[] {
+  const os = PLATFORMS[platform].os;
+  if (os === "windows") {
+    return [{
+      name: "Remote support.cmd",
+      mode: 0o644,
+      text: [
+        "@echo off",
+        "rem Starts the support app with the Deno runtime in this folder. Nothing is installed.",
+        'set "DENO_DIR=%~dp0.deno"',
+        "set DENO_NO_UPDATE_CHECK=1",
+        `"%~dp0deno.exe" run --no-remote --no-prompt --no-config ${PERMISSIONS} ` +
+        '"%~dp0agent.js" --config "%~dp0rescue.json" %*',
+        "pause",
+        "",
+      ].join("\r\n"),
+    }];
+  }
+  const script = `#!/bin/sh
+# Starts the support app with the Deno runtime in this folder. Nothing is installed.
+DIR="$(cd "$(dirname "$0")" && pwd)"
+export DENO_DIR="$DIR/.deno" DENO_NO_UPDATE_CHECK=1
+exec "$DIR/deno" run --no-remote --no-prompt --no-config ${PERMISSIONS} \\
+  "$DIR/agent.js" --config "$DIR/rescue.json" "$@"
+`;
+  if (os === "darwin") return [{ name: "Remote support.command", text: script, mode: 0o755 }];
+  return [
+    { name: "rescue-agent.sh", text: script, mode: 0o755 },
+    {
+      name: "Remote support.desktop",
+      mode: 0o755,
+      text: `[Desktop Entry]
+Type=Application
+Name=Remote support
+Comment=Lets your technician help you, only with your consent
+Exec=sh -c '"$(dirname "$1")/rescue-agent.sh"' sh %k
+Terminal=true
+Categories=Network;RemoteAccess;
+`,
+    },
+  ];
+}
+
+export function readme(platform: Platform): string {
+  const os = PLATFORMS[platform].os;
+  const start = os === "windows"
+    ? 'Double-click "Remote support.cmd".'
+    : os === "darwin"
+    ? 'Double-click "Remote support.command" (the first time: right-click it and choose Open).'
+    : 'Run ./rescue-agent.sh in a terminal here, or open "Remote support.desktop".';
+  const screen = os === "linux"
+    ? "The app opens a window where you decide what your technician may see or do."
+    : "On this system the app cannot share your screen yet: it connects you for the chat, " +
+      "and your technician can ask to use the other tools, each only with your consent.";
+  return `Remote support\r\n==============\r\n${start}\r\n${screen}\r\n` +
+    "Nothing is installed; delete the folder when the session is over.\r\n";
+}
