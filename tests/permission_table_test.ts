@@ -154,6 +154,12 @@ const TABLE: GuardedEndpoint[] = [
   {
     permission: "fileManager",
     method: "GET",
+    path: "/console/sessions/:session/file-manager-window",
+    session: true,
+  },
+  {
+    permission: "fileManager",
+    method: "GET",
     path: "/console/sessions/:session/file-manager/roots",
     session: true,
   },

@@ -37,11 +37,17 @@ function Dialog(
   props: { title: string; class?: string; onClose(): void; children: ComponentChildren },
 ) {
   const ref = useRef<HTMLDivElement>(null);
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
   useEffect(() => {
     const first = ref.current?.querySelector<HTMLElement>(
       "[data-autofocus], textarea, input, button",
     );
     first?.focus({ preventScroll: true });
+    // Escape closes even when the focus left the dialog (a button that went disabled drops it).
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && close.current();
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
   }, []);
   return (
     <div class="fm-backdrop">
@@ -53,7 +59,7 @@ function Dialog(
         aria-label={props.title}
         onKeyDown={(e) => {
           e.stopPropagation();
-          if (e.key === "Escape") props.onClose();
+          if (e.key === "Escape") close.current();
         }}
       >
         <h3>{props.title}</h3>

@@ -86,7 +86,11 @@ export class FileManager extends Component<FileManagerProps, FmState> {
     const was = this.state.agent?.present && this.state.agent.consent === "granted";
     const now = next.present && next.consent === "granted";
     this.setState({ agent: next, asking: false });
-    if (now && !was) void this.nav.startRemote();
+    if (now && !was) {
+      this.actions.feed.start();
+      void this.nav.startRemote();
+    }
+    if (!now && was) this.actions.feed.close();
     if (!now && was) {
       this.setState((s) => ({
         remote: { ...s.remote, entries: [], selected: new Set() },

@@ -33,8 +33,13 @@ export class TransferFeed {
   #source: EventSource | null = null;
   constructor(private readonly url: string) {}
 
-  watch(id: string, listener: (transfer: Transfer) => void): () => void {
+  /** Opens the stream (the server counts the file manager open while it is). */
+  start() {
     this.#source ??= this.#open();
+  }
+
+  watch(id: string, listener: (transfer: Transfer) => void): () => void {
+    this.start();
     this.#listeners.set(id, listener);
     return () => this.#listeners.delete(id);
   }
@@ -61,6 +66,24 @@ async function settled(api: RemoteApi, id: string, signal: AbortSignal): Promise
       return transfer;
     }
   }
+}
+
+/**
+ * The SHA-256 the agent computed while sending (the transfer's, once done). When the transfer
+ * does not say "done" within a few seconds of its last byte, the agent hashes the file as it is
+ * on the customer's disk now (`files.hash`): the comparison stays end to end either way.
+ */
+async function agentHash(api: RemoteApi, id: string, path: string, signal: AbortSignal) {
+  for (let i = 0; i < 25; i++) {
+    const transfer = await api.transfer(id, false, signal);
+    if (transfer.state === "done" && transfer.sha256) return transfer.sha256;
+    if (transfer.state === "failed" && transfer.error?.code !== "cancelled") {
+      throw new Error(transfer.error?.reason ?? transfer.state);
+    }
+    if (transfer.state === "cancelled" || transfer.state === "failed") break;
+    await sleep(200, signal);
+  }
+  return (await api.hash(path, signal)).sha256;
 }
 
 export async function download(
@@ -97,9 +120,8 @@ export async function download(
     }
     await staged.writable.close();
     const mine = hash.hex();
-    const done = await settled(api, opened.id, ctx.signal);
-    if (done.state !== "done") throw new Error(done.error?.reason ?? done.state);
-    if (done.sha256 !== mine) throw new HashMismatch(`${done.sha256} ≠ ${mine}`);
+    const theirs = await agentHash(api, opened.id, file.remotePath, ctx.signal);
+    if (theirs !== mine) throw new HashMismatch(`${theirs} ≠ ${mine}`);
     await staged.commit();
     return mine;
   } catch (error) {

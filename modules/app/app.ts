@@ -14,7 +14,7 @@ import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
-import { agentFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
+import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", toolRoutes);
   app.route("/", fileManagerRoutes);
   app.route("/", agentFileRoutes);
+  app.route("/", customerFileRoutes);
   app.route("/", systemRoutes);
   app.route("/", rebootRoutes);
   app.route("/", agentDownloadRoutes);

@@ -21,6 +21,7 @@ import { Layout } from "../../views/layout.tsx";
 import { readConsoleOptions } from "./options.ts";
 import { SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
 import { NoteSaved } from "./workspace_tools.tsx";
+import { DetachedFileManagerPage } from "./file_manager_view.tsx";
 import { formatSize, SessionLog } from "./workspace_views.tsx";
 
 type C = Context<AuthedEnv>;
@@ -99,6 +100,19 @@ export const workspaceRoutes = new Hono<AppEnv>()
         <div id="dialog"></div>
       </Layout>,
     );
+  })
+  // The file manager alone in its own window (file_manager_view.tsx).
+  .get("/:id/file-manager-window", async (c) => {
+    const user = c.get("user");
+    if (!can(user, "fileManager")) {
+      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "fileManager" } });
+    }
+    const id = c.req.param("id");
+    const { session } = await _service(
+      c,
+      () => sessionForTechnician(c.get("deps"), user, id, "work"),
+    );
+    return c.html(<DetachedFileManagerPage c={c} session={session} />);
   })
   .get("/:id/log", async (c) => {
     const deps = c.get("deps");

@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 import { type AppEnv, liveStream } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { findByToken } from "../support/mod.ts";
-import { relayToHome } from "../remote/mod.ts";
+import { relayToHome, toolConsent } from "../remote/mod.ts";
 import { fileManagerHub } from "./hub.ts";
 
 async function _live(c: Context<AppEnv>) {
@@ -22,11 +22,14 @@ export const customerFileRoutes = new Hono<AppEnv>()
     const session = await _live(c);
     if (!session) throw new Refusal(404, "customer.notFound");
     const hub = fileManagerHub(c.get("deps"));
+    const consent = toolConsent(c.get("deps"), session);
     return await liveStream(c, (stream) => {
       let sent = "";
       const send = () => {
         const data = JSON.stringify({
-          open: hub.isOpen(session.id),
+          // Open: a technician's file manager is following the session and may act (a stream
+          // the browser already left is noticed only at the next heartbeat; the consent at once).
+          open: hub.isOpen(session.id) && consent.allows("files"),
           transfers: hub.ofSession(session.id).map((t) => ({
             id: t.id,
             direction: t.direction,
@@ -42,7 +45,11 @@ export const customerFileRoutes = new Hono<AppEnv>()
       };
       const listener = (sessionId: string) => sessionId === session.id && send();
       hub.activity.add(listener);
-      stream.onClose(() => void hub.activity.delete(listener));
+      consent.listeners.add(send);
+      stream.onClose(() => {
+        hub.activity.delete(listener);
+        consent.listeners.delete(send);
+      });
       send();
     });
   });

@@ -13,6 +13,8 @@ import { transferRoutes } from "./transfer_routes.ts";
 import { fileManagerHub, type TransferView, viewOf } from "./hub.ts";
 
 export { agentFileRoutes } from "./agent_routes.ts";
+/** The customer's page: whether the file manager is open and what moves (`/s/:token/file-manager/events`). */
+export { customerFileRoutes } from "./customer_routes.ts";
 export type { TransferView } from "./hub.ts";
 
 export const fileManagerRoutes = new Hono<AppEnv>()

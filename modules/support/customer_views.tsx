@@ -10,6 +10,7 @@ import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { CHAT_MAX, newChatKey } from "./chat.ts";
 import { formatSize, LogLineView } from "./customer_log_view.tsx";
+import { FilesActivity } from "./customer_files_view.tsx";
 import type { SupportSession } from "./engine.ts";
 import type { LogLine } from "./session_log.ts";
 
@@ -282,6 +283,7 @@ export function ChatPage(
           <a href={`/s/${token}/agent`} id="agent-download">{t("agentDownload.link")}</a>
         </p>
         <RemoteConsent c={c} token={token} />
+        <FilesActivity c={c} token={token} />
         <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
         <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />
         <form

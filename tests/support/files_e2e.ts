@@ -1,0 +1,155 @@
+/**
+ * For the file manager's end-to-end test (tests/e2e/browser_files_test.ts): the agent program
+ * run with its own home folder (the customer's files), trees of SHA-256 on disk and in the
+ * technician's browser storage (the origin private file system the file manager's left pane
+ * uses in headless Chromium, where no folder picker can be answered), and small waits.
+ */
+import type { Page } from "playwright-core";
+
+/** Progress lines, so a stuck step names itself in the test output. */
+export const step = (what: string) => console.log(`  · ${what}`);
+
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Every file (its SHA-256) and folder ("dir") under `root` on disk, by relative path. */
+export async function diskTree(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (dir: string, prefix: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const rel = prefix + entry.name;
+      if (entry.isDirectory) {
+        out[rel] = "dir";
+        await walk(`${dir}/${entry.name}`, `${rel}/`);
+      } else out[rel] = await sha256(await Deno.readFile(`${dir}/${entry.name}`));
+    }
+  };
+  await walk(root, "");
+  return out;
+}
+
+/** The same for a folder of the page's browser storage ("" its root). */
+export function storageTree(page: Page, folder = ""): Promise<Record<string, string>> {
+  return page.evaluate(async (folder) => {
+    const out: Record<string, string> = {};
+    const hex = (buffer: ArrayBuffer) =>
+      [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    let root = await navigator.storage.getDirectory();
+    for (const part of folder.split("/").filter(Boolean)) {
+      root = await root.getDirectoryHandle(part);
+    }
+    const walk = async (dir: FileSystemDirectoryHandle, prefix: string) => {
+      for await (const handle of dir.values()) {
+        const rel = prefix + handle.name;
+        if (handle.kind === "directory") {
+          out[rel] = "dir";
+          await walk(handle as FileSystemDirectoryHandle, `${rel}/`);
+        } else {
+          const file = await (handle as FileSystemFileHandle).getFile();
+          out[rel] = hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
+        }
+      }
+    };
+    await walk(root, "");
+    return out;
+  }, folder);
+}
+
+/** Writes a file into the page's browser storage (the technician's own side changing). */
+export function storageWrite(page: Page, path: string, text: string): Promise<void> {
+  return page.evaluate(async ({ path, text }) => {
+    const parts = path.split("/");
+    let dir = await navigator.storage.getDirectory();
+    for (const part of parts.slice(0, -1)) {
+      dir = await dir.getDirectoryHandle(part, { create: true });
+    }
+    const file = await dir.getFileHandle(parts[parts.length - 1], { create: true });
+    const writable = await file.createWritable();
+    await writable.write(text);
+    await writable.close();
+  }, { path, text });
+}
+
+/** The agent on `display`, joined by PIN, with `home` as its user's home folder. */
+export function runAgent(
+  options: { pin: string; server: string; display: string; stateDir: string; home: string },
+) {
+  const agent = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "agent/main.ts",
+      "--pin",
+      options.pin,
+      "--server",
+      options.server,
+      "--no-open",
+      "--state-dir",
+      options.stateDir,
+    ],
+    env: {
+      DISPLAY: options.display,
+      LANG: "en_US.UTF-8",
+      HOME: options.home,
+      XDG_DATA_HOME: `${options.home}/.local/share`,
+      XDG_CONFIG_HOME: `${options.home}/.config`,
+    },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const page = Promise.withResolvers<string>();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const lines = stream.pipeThrough(
+      new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+    );
+    for await (const line of lines) {
+      output.push(line);
+      if (Deno.env.get("E2E_VERBOSE")) step(`agent: ${line.trim()}`);
+      const match = /PAGE (\S+)/.exec(line);
+      if (match) page.resolve(match[1]);
+    }
+  };
+  collect(agent.stdout);
+  collect(agent.stderr);
+  agent.status.then((status) =>
+    page.reject(new Error(`the agent exited (${status.code}): ${output.join("")}`))
+  );
+  return { agent, page: page.promise, output };
+}
+
+/** The customer's files: a small tree, a text file to edit and a large file to cut. */
+export async function customerFiles(home: string, bigMiB: number) {
+  const write = (path: string, text: string) => Deno.writeTextFile(`${home}/${path}`, text);
+  await Deno.mkdir(`${home}/project/sub`, { recursive: true });
+  await Deno.mkdir(`${home}/project/deep/er`, { recursive: true });
+  await write("project/a.txt", "alpha\n");
+  await write("project/sub/b.log", "beta log line\n".repeat(100));
+  await Deno.writeFile(`${home}/project/sub/c.bin`, crypto.getRandomValues(new Uint8Array(60_000)));
+  await write("project/deep/er/d.txt", "delta\n");
+  await write("project/.hidden", "not shown unless asked\n");
+  await write("notes.txt", "line one\nline two\n");
+  const block = new Uint8Array(1024 * 1024);
+  for (let at = 0; at < block.length; at += 65536) {
+    crypto.getRandomValues(block.subarray(at, at + 65536));
+  }
+  const big = await Deno.open(`${home}/big.bin`, { write: true, create: true, truncate: true });
+  for (let i = 0; i < bigMiB; i++) {
+    block[0] = i & 0xff;
+    block[1] = i >> 8;
+    for (let done = 0; done < block.length;) done += await big.write(block.subarray(done));
+  }
+  big.close();
+}
