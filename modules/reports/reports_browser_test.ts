@@ -29,7 +29,10 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
       await page.waitForURL(/tz=Europe%2FAmsterdam/);
       await page.locator("#report-chart .uplot canvas").waitFor();
       assert.equal(await page.locator("#r-tz").inputValue(), "Europe/Amsterdam");
-      assert.match(await page.locator(".report-head").innerText(), /Oct 1, 2026 – Oct 31, 2026, Europe\/Amsterdam/);
+      assert.match(
+        await page.locator(".report-head").innerText(),
+        /Oct 1, 2026 – Oct 31, 2026, Europe\/Amsterdam/,
+      );
       assert.equal(await page.locator(".report-table tbody tr").count(), 31);
       const legend = await page.locator("#report-chart .u-legend").innerText();
       assert.match(legend, /Closed by technician/);
