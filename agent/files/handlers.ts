@@ -102,7 +102,7 @@ export function fileHandlers(env: OpEnv, options: FileHandlerOptions = {}): OpHa
         let bytes = 0;
         while (true) {
           if (ctx.signal.aborted) throw new OpFailure("cancelled", "cancelled");
-          const n = await file.read(buffer);
+          const n = file.readSync(buffer); // sync: see send.ts
           if (n === null) break;
           hash.update(buffer.subarray(0, n));
           bytes += n;

@@ -15,9 +15,10 @@ import { chunksOf, pullLeg } from "./data_leg.ts";
 import { type StreamContext, throttled } from "./send.ts";
 import { type BundleUpload, type FileUpload, refuseTarget, type Transfers } from "./transfers.ts";
 
-async function _writeAll(file: Deno.FsFile, bytes: Uint8Array) {
+/** Synchronous on purpose, like the reads in send.ts: one pool round trip per chunk is slow. */
+function _writeAll(file: Deno.FsFile, bytes: Uint8Array) {
   let at = 0;
-  while (at < bytes.byteLength) at += await file.write(bytes.subarray(at));
+  while (at < bytes.byteLength) at += file.writeSync(bytes.subarray(at));
 }
 
 /** The hash of the temporary file's first `offset` bytes, read again from disk. */
@@ -28,7 +29,7 @@ async function _rehash(t: FileUpload) {
     const buffer = new Uint8Array(1024 * 1024);
     let left = t.offset;
     while (left > 0) {
-      const n = await file.read(buffer.subarray(0, Math.min(buffer.byteLength, left)));
+      const n = file.readSync(buffer.subarray(0, Math.min(buffer.byteLength, left)));
       if (n === null) break;
       hash.update(buffer.subarray(0, n));
       left -= n;
@@ -64,7 +65,11 @@ export async function receiveFile(
       if (t.offset + chunk.byteLength > t.size) {
         throw new OpFailure("too_big", `more than the ${t.size} bytes announced`);
       }
-      await _writeAll(file, chunk).catch((error) => Promise.reject(osFailure(error, t.temp)));
+      try {
+        _writeAll(file, chunk);
+      } catch (error) {
+        throw osFailure(error, t.temp);
+      }
       t.hash!.update(chunk);
       t.offset += chunk.byteLength;
       progress({ bytes: t.offset, entries: 0 });

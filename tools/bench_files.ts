@@ -1,0 +1,394 @@
+// `deno task bench:files [--mib=1024] [--files=10000] [--kib=4]` (issue 16): the file
+// manager's throughput, measured, not timed in a test. One file of 1 GiB and 10,000 files of
+// 4 KiB (a node_modules-like tree) both ways between an HTTP client playing the technician's
+// browser and a real agent process (agent/main.ts on a private Xvfb) on loopback, through the
+// real server (main.ts, PGlite unless DATABASE_URL is set) — every file's SHA-256 checked.
+// Baselines in the same run: `cp` (the physical floor: page cache to page cache) and a direct
+// loopback HTTP copy (a plain server process streaming disk to socket, no relay). Prints a
+// side-by-side table, the relayed figures against the floor and peak RSS of server and agent.
+import { join } from "node:path";
+import { BenchBrowser, freePort, rssMiB, sleep } from "./bench_common.ts";
+import { startXvfb } from "../agent/platform/xvfb_test_support.ts";
+import {
+  bundleFromDisk,
+  bundleToDisk,
+  fileStream,
+  makeBig,
+  makeSmall,
+  sha256File,
+  streamToFile,
+  treeHashes,
+} from "./bench_files/data.ts";
+
+const option = (name: string, fallback: number) =>
+  Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const MIB = option("mib", 1024);
+const FILES = option("files", 10_000);
+const KIB = option("kib", 4);
+const PASSWORD = "bench files password";
+const ADMIN = "bench-files-admin@example.test";
+const root = join(import.meta.dirname!, "..");
+
+const work = await Deno.makeTempDir({ prefix: "rescue-bench-files-" });
+const customer = `${work}/customer`;
+const tech = `${work}/tech`;
+for (const dir of [customer, tech, `${work}/floor`, `${work}/direct`, `${work}/data`]) {
+  await Deno.mkdir(dir, { recursive: true });
+}
+const step = (what: string) => console.error(`· ${what}`);
+const children: Deno.ChildProcess[] = [];
+const stops: (() => Promise<void>)[] = [];
+
+interface Row {
+  largeDown: number;
+  largeUp: number;
+  smallDown: number;
+  smallUp: number;
+}
+
+/** Runs `work` while sampling the RSS of `pids`; its seconds and the peaks. */
+async function timed<T>(pids: number[], run: () => Promise<T>) {
+  const peaks = pids.map(() => 0);
+  let on = true;
+  const sampler = (async () => {
+    while (on) {
+      for (let i = 0; i < pids.length; i++) peaks[i] = Math.max(peaks[i], await rssMiB(pids[i]));
+      await sleep(50);
+    }
+  })();
+  const started = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - started) / 1000;
+  on = false;
+  await sampler;
+  return { result, seconds, peaks };
+}
+
+function mbps(bytes: number, seconds: number) {
+  return bytes / 1e6 / seconds;
+}
+
+async function cp(args: string[]) {
+  const out = await new Deno.Command("cp", { args }).output();
+  if (!out.success) throw new Error(`cp ${args.join(" ")} failed`);
+}
+
+try {
+  step(`making ${MIB} MiB and ${FILES} × ${KIB} KiB in ${work}`);
+  const largeBytes = MIB * 1024 * 1024;
+  await makeBig(`${customer}/big.bin`, largeBytes);
+  makeSmall(customer, FILES, KIB * 1024);
+  const bigSha = await sha256File(`${customer}/big.bin`);
+  const smallHashes = treeHashes(`${customer}/tree`);
+
+  // ---- the floor: cp, page cache to page cache ----
+  step("cp");
+  const cpLarge = await timed([], () => cp([`${customer}/big.bin`, `${work}/floor/big.bin`]));
+  const cpSmall = await timed([], () => cp(["-r", `${customer}/tree`, `${work}/floor/tree`]));
+  const floor: Row = {
+    largeDown: mbps(largeBytes, cpLarge.seconds),
+    largeUp: mbps(largeBytes, cpLarge.seconds),
+    smallDown: FILES / cpSmall.seconds,
+    smallUp: FILES / cpSmall.seconds,
+  };
+
+  // ---- direct loopback HTTP, no relay ----
+  step("direct HTTP");
+  const direct = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tools/bench_files/direct_server.ts"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  children.push(direct);
+  const directPort = Number(
+    (await direct.stdout.pipeThrough(new TextDecoderStream()).getReader().read()).value,
+  );
+  const d = `http://127.0.0.1:${directPort}`;
+  const enc = encodeURIComponent;
+  const dLargeDown = await timed([direct.pid], async () =>
+    await streamToFile(
+      (await fetch(`${d}/file?path=${enc(`${customer}/big.bin`)}`)).body!,
+      `${work}/direct/big.bin`,
+    ));
+  const dLargeUp = await timed([direct.pid], async () => {
+    const source = fileStream(`${work}/direct/big.bin`);
+    const res = await fetch(`${d}/file?path=${enc(`${customer}/direct-up.bin`)}`, {
+      method: "POST",
+      body: source.stream,
+    });
+    return await res.json();
+  });
+  const dSmallDown = await timed([direct.pid], async () =>
+    await bundleToDisk(
+      (await fetch(`${d}/bundle?root=${enc(customer)}&name=tree`)).body!,
+      `${work}/direct`,
+    ));
+  const dSmallUp = await timed([direct.pid], async () => {
+    await Deno.mkdir(`${customer}/direct-up`);
+    const res = await fetch(`${d}/bundle?dest=${enc(`${customer}/direct-up`)}`, {
+      method: "POST",
+      body: bundleFromDisk(`${work}/direct`, ["tree"]),
+    });
+    return await res.json();
+  });
+  const directRow: Row = {
+    largeDown: mbps(largeBytes, dLargeDown.seconds),
+    largeUp: mbps(largeBytes, dLargeUp.seconds),
+    smallDown: FILES / dSmallDown.seconds,
+    smallUp: FILES / dSmallUp.seconds,
+  };
+  const directOk = dLargeDown.result.sha256 === bigSha && dLargeUp.result.sha256 === bigSha &&
+    dSmallDown.result.bad === 0 && dSmallDown.result.files === FILES &&
+    dSmallUp.result.files === FILES;
+  direct.kill();
+  await direct.status;
+  await Deno.remove(`${customer}/direct-up`, { recursive: true });
+  await Deno.remove(`${customer}/direct-up.bin`);
+
+  // ---- the product: browser ⇄ server ⇄ agent ----
+  step("seeding, server, Xvfb, agent");
+  const seeded = JSON.parse(
+    new TextDecoder().decode(
+      (await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "tools/bench_files/seed.ts", `${work}/data`, ADMIN, PASSWORD],
+        cwd: root,
+        env: { DATABASE_URL: Deno.env.get("DATABASE_URL") ?? "" },
+        stderr: "inherit",
+      }).output()).stdout,
+    ),
+  ) as { email: string; sessionId: string; token: string };
+  const port = freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: root,
+    env: {
+      DATA_DIR: `${work}/data`,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: base,
+      RESCUE_ADMIN_EMAIL: ADMIN,
+      RESCUE_ADMIN_PASSWORD: PASSWORD,
+      RESCUE_LOG: "off",
+      DATABASE_URL: Deno.env.get("DATABASE_URL") ?? "",
+    },
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  children.push(server);
+  while (!(await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false))) {
+    await sleep(100);
+  }
+  const xvfb = await startXvfb({ width: 640, height: 480 });
+  stops.push(() => xvfb.stop());
+  const agent = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "agent/main.ts",
+      "--link",
+      `${base}/s/${seeded.token}`,
+      "--no-open",
+      "--state-dir",
+      `${work}/agent-state`,
+    ],
+    cwd: root,
+    env: {
+      DISPLAY: xvfb.display,
+      HOME: customer,
+      XDG_DATA_HOME: `${customer}/.local/share`,
+      XDG_CONFIG_HOME: `${customer}/.config`,
+      LANG: "en_US.UTF-8",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  children.push(agent);
+  const page = Promise.withResolvers<string>();
+  const agentOutput: string[] = [];
+  for (const stream of [agent.stdout, agent.stderr]) {
+    (async () => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+        agentOutput.push(text);
+        const match = /PAGE (\S+)/.exec(text);
+        if (match) page.resolve(match[1]);
+      }
+    })();
+  }
+  agent.status.then((s) =>
+    page.reject(new Error(`agent exited ${s.code}: ${agentOutput.join("")}`))
+  );
+  const consentPage = await page.promise;
+
+  const browser = new BenchBrowser(base);
+  await browser.page("/signin");
+  await browser.post("/signin", { email: seeded.email, password: PASSWORD });
+  await browser.page("/console");
+  const session = `/console/sessions/${seeded.sessionId}`;
+  const P = `${session}/file-manager`;
+  const json = async (path: string, body?: unknown) => {
+    const res = await browser.request(
+      path,
+      body === undefined ? {} : {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json", "x-csrf-token": browser.csrf },
+      },
+    );
+    const data = await res.json().catch(() => ({}));
+    return { status: res.status, data };
+  };
+  // Start the session once the customer (the agent) is there, then ask for the files.
+  for (let i = 0; (await json(`${P}/roots`)).data.error === "no_session"; i++) {
+    if (i > 300) throw new Error("the session could not be started");
+    await browser.post(`${session}/start`);
+    await sleep(100);
+  }
+  await browser.post(`${session}/agent/request`, { capability: "files" });
+  const origin = new URL(consentPage).origin;
+  for (let i = 0;; i++) {
+    const state = await (await fetch(`${consentPage}state`)).json();
+    const question = state.questions?.find((q: { capability: string }) => q.capability === "files");
+    if (question) {
+      const answered = await fetch(`${consentPage}answer`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/json" },
+        body: JSON.stringify({ capability: "files", id: question.id, allow: true }),
+      });
+      await answered.body?.cancel();
+      break;
+    }
+    if (i > 300) throw new Error("the files question never came");
+    await sleep(100);
+  }
+  while ((await json(`${P}/roots`)).status !== 200) await sleep(100);
+  await sleep(2000); // start-up garbage settles
+  const pids = [server.pid, agent.pid];
+  const rest = await Promise.all(pids.map(rssMiB));
+
+  step("relayed: large ↓");
+  const rLargeDown = await timed(pids, async () => {
+    const opened = await json(`${P}/downloads`, { path: `${customer}/big.bin` });
+    const res = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`);
+    const got = await streamToFile(res.body!, `${tech}/big.bin`);
+    const view = (await json(`${P}/transfers/${opened.data.id}?wait=1`)).data;
+    return { ...got, agentSha: view.sha256, view: JSON.stringify(view) };
+  });
+  step("relayed: large ↑");
+  await Deno.mkdir(`${customer}/up`);
+  const rLargeUp = await timed(pids, async () => {
+    const opened = await json(`${P}/uploads`, {
+      folder: `${customer}/up`,
+      name: "big.bin",
+      size: largeBytes,
+    });
+    const source = fileStream(`${tech}/big.bin`);
+    const sent = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`, {
+      method: "POST",
+      body: source.stream,
+      headers: { "content-type": "application/octet-stream", "x-csrf-token": browser.csrf },
+    });
+    await sent.body?.cancel();
+    return (await json(`${P}/transfers/${opened.data.id}/commit`, { sha256: await source.done }))
+      .data;
+  });
+  step("relayed: small ↓");
+  const rSmallDown = await timed(pids, async () => {
+    const opened = await json(`${P}/downloads`, { folder: customer, names: ["tree"] });
+    const res = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`);
+    return await bundleToDisk(res.body!, tech);
+  });
+  step("relayed: small ↑");
+  const rSmallUp = await timed(pids, async () => {
+    const opened = await json(`${P}/uploads`, { folder: `${customer}/up`, bundle: true });
+    const sent = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`, {
+      method: "POST",
+      body: bundleFromDisk(tech, ["tree"]),
+      headers: { "content-type": "application/vnd.rescue.bundle", "x-csrf-token": browser.csrf },
+    });
+    return await sent.json();
+  });
+  const relayed: Row = {
+    largeDown: mbps(largeBytes, rLargeDown.seconds),
+    largeUp: mbps(largeBytes, rLargeUp.seconds),
+    smallDown: FILES / rSmallDown.seconds,
+    smallUp: FILES / rSmallUp.seconds,
+  };
+  const upTree = treeHashes(`${customer}/up/tree`);
+  const relayedOk = rLargeDown.result.sha256 === bigSha && rLargeDown.result.agentSha === bigSha &&
+    rLargeUp.result.state === "done" && rLargeUp.result.sha256 === bigSha &&
+    await sha256File(`${customer}/up/big.bin`) === bigSha &&
+    rSmallDown.result.bad === 0 && rSmallDown.result.files === FILES &&
+    rSmallUp.result.state === "done" && upTree.size === FILES &&
+    [...smallHashes].every(([k, v]) => upTree.get(k) === v);
+  const peak = (i: number) =>
+    Math.max(rLargeDown.peaks[i], rLargeUp.peaks[i], rSmallDown.peaks[i], rSmallUp.peaks[i]);
+
+  const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+  const cell = (n: number, w = 12) => n.toFixed(n >= 100 ? 0 : 1).padStart(w);
+  const line = (name: string, r: Row) =>
+    name.padEnd(34) + cell(r.largeDown) + cell(r.largeUp) + cell(r.smallDown, 14) +
+    cell(r.smallUp, 14);
+  const ratio = (a: Row, b: Row): Row => ({
+    largeDown: b.largeDown / a.largeDown,
+    largeUp: b.largeUp / a.largeUp,
+    smallDown: b.smallDown / a.smallDown,
+    smallUp: b.smallUp / a.smallUp,
+  });
+  const times = (r: Row) =>
+    "".padEnd(34) + [r.largeDown, r.largeUp].map((n) => `${n.toFixed(1)}×`.padStart(12)).join("") +
+    [r.smallDown, r.smallUp].map((n) => `${n.toFixed(1)}×`.padStart(14)).join("");
+  console.log(
+    `bench:files — 1 × ${MIB} MiB and ${FILES} × ${KIB} KiB, loopback, ${Deno.build.os}, ` +
+      `${navigator.hardwareConcurrency} CPUs, load average ${load}`,
+  );
+  console.log(
+    "".padEnd(34) + "large ↓ MB/s".padStart(12) + "large ↑ MB/s".padStart(12) +
+      "small ↓ files/s".padStart(14) + "small ↑ files/s".padStart(14),
+  );
+  console.log(line("cp (floor)", floor));
+  console.log(line("direct loopback HTTP", directRow));
+  console.log(line("relayed browser⇄server⇄agent", relayed));
+  console.log("floor / relayed (target ≤ 2×):");
+  console.log(times(ratio(relayed, floor)));
+  console.log("direct HTTP / relayed:");
+  console.log(times(ratio(relayed, directRow)));
+  const met = (ok: boolean) => ok ? "met" : "NOT met";
+  console.log(
+    `targets: ≥ 100 MB/s each way ${met(relayed.largeDown >= 100 && relayed.largeUp >= 100)}; ` +
+      `≥ 1,000 files/s each way ${met(relayed.smallDown >= 1000 && relayed.smallUp >= 1000)}`,
+  );
+  console.log(
+    `peak RSS: server ${peak(0)} MiB (at rest ${rest[0]}), agent ${peak(1)} MiB (at rest ${
+      rest[1]
+    }); direct server ${Math.max(...dLargeDown.peaks, ...dLargeUp.peaks)} MiB`,
+  );
+  console.log(
+    `integrity: direct ${directOk ? "all SHA-256 equal" : "MISMATCH"}; relayed ${
+      relayedOk ? "all SHA-256 equal (agent's and browser's)" : "MISMATCH"
+    }`,
+  );
+  if (!relayedOk) {
+    console.error(JSON.stringify({
+      bigSha,
+      largeDown: rLargeDown.result,
+      largeUp: { state: rLargeUp.result.state, sha256: rLargeUp.result.sha256 },
+      smallDown: rSmallDown.result,
+      smallUp: { state: rSmallUp.result.state, entries: rSmallUp.result.entries },
+      upTree: upTree.size,
+    }));
+    Deno.exitCode = 1;
+  }
+} finally {
+  for (const child of children.reverse()) {
+    try {
+      child.kill();
+      await child.status;
+    } catch {
+      // gone already
+    }
+  }
+  for (const stop of stops) await stop().catch(() => {});
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
