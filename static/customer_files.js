@@ -42,13 +42,15 @@ if (root?.dataset.events) {
 
   /** @param {{ open: boolean, transfers: Transfer[] }} activity */
   const render = (activity) => {
-    section.hidden = !activity.open && activity.transfers.length === 0;
-    open.hidden = section.hidden;
     // The running ones and the last few that ended.
     const running = activity.transfers.filter((t) =>
       !["done", "failed", "cancelled"].includes(t.state)
     );
     const ended = activity.transfers.filter((t) => !running.includes(t)).slice(-5);
+    // Shown while the file manager is open or something is still being copied.
+    section.hidden = !activity.open && running.length === 0;
+    section.dataset.open = String(activity.open);
+    open.hidden = !activity.open;
     list.replaceChildren(...[...running, ...ended].map(line));
   };
 

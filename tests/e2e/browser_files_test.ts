@@ -332,7 +332,8 @@ Deno.test({
           }, `/console/sessions/${id}/file-manager/list?path=${encodeURIComponent(home)}`);
           assert.equal(refused.status, 409);
           assert.equal(refused.body.error, "not_granted");
-          await customer.locator("#files-open").waitFor({ state: "hidden" });
+          await customer.locator("#files-activity[data-open=false]").waitFor({ state: "attached" });
+          assert.equal(await customer.locator("#files-open").isVisible(), false);
           step("revoked: the next operation is refused");
 
           const ours = tech.errors.filter((e) => /Content Security Policy|pageerror/.test(e));
