@@ -111,7 +111,11 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const collect = async (stream: ReadableStream<Uint8Array>) => {
-        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) output.push(chunk);
+        for await (
+          const chunk of stream.pipeThrough(
+            new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+          )
+        ) output.push(chunk);
       };
       collect(agent.stdout);
       collect(agent.stderr);
@@ -150,7 +154,11 @@ Deno.test({
       }).spawn();
       const said: string[] = [];
       const listen = async (stream: ReadableStream<Uint8Array>) => {
-        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) said.push(chunk);
+        for await (
+          const chunk of stream.pipeThrough(
+            new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+          )
+        ) said.push(chunk);
       };
       listen(headless.stdout);
       listen(headless.stderr);
