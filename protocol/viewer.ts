@@ -35,6 +35,8 @@ export type ViewerMessage =
     quality: QualityPreset;
     /** While `quality` is "auto": the preset it uses now and why (null otherwise). */
     auto: { preset: Exclude<QualityPreset, "auto">; reason: AutoReason } | null;
+    /** The picture comes from the customer's browser (no support app): no control offered. */
+    viewOnly?: boolean;
   }
   | { type: "offer"; sdp: string }
   | { type: "clipboard"; text: string }
@@ -49,6 +51,7 @@ export type AutoReason = typeof AUTO_REASONS[number];
 /** The island's strings (locales `remote.ui.*`), sent along on the mount element. */
 export const REMOTE_UI_KEYS = [
   "toolbar",
+  "viewOnly",
   "viewStart",
   "viewStop",
   "controlStart",

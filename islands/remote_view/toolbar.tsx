@@ -67,15 +67,17 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
         >
           {t(viewOn ? "viewStop" : "viewStart")}
         </button>
-        <button
-          type="button"
-          class={`rv-control${controlOn ? " is-on" : ""}`}
-          onClick={a.toggleControl}
-          disabled={!mount.canControl || !(online || (s.connected && controlOn))}
-          data-state={s.control}
-        >
-          {t(controlOn ? "controlStop" : "controlStart")}
-        </button>
+        {s.viewOnly ? <span class="rv-view-only muted">{t("viewOnly")}</span> : (
+          <button
+            type="button"
+            class={`rv-control${controlOn ? " is-on" : ""}`}
+            onClick={a.toggleControl}
+            disabled={!mount.canControl || !(online || (s.connected && controlOn))}
+            data-state={s.control}
+          >
+            {t(controlOn ? "controlStop" : "controlStart")}
+          </button>
+        )}
       </div>
       <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (

@@ -32,6 +32,8 @@ export interface ViewState {
   screen: Size | null;
   /** The customer's layout as the agent named it. */
   keyboard: string | null;
+  /** The picture comes from the customer's browser: no control is offered. */
+  viewOnly: boolean;
   quality: QualityPreset;
   /** While `quality` is "auto": the preset it uses and why (the server's `state`). */
   auto: Extract<ViewerMessage, { type: "state" }>["auto"];
@@ -59,6 +61,7 @@ export const INITIAL_STATE: ViewState = {
   clipboard: "off",
   screen: null,
   keyboard: null,
+  viewOnly: false,
   quality: "auto",
   auto: null,
   controlOwner: "none",
@@ -111,6 +114,7 @@ export function applyServerState(
     quality: message.quality,
     auto: message.auto,
     keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
+    viewOnly: message.viewOnly === true,
   };
   const screen = message.screen;
   const same = screen && s.screen && screen.width === s.screen.width &&

@@ -121,6 +121,14 @@ export class RemoteSession {
     this.#changed();
   }
 
+  /** A link that will not come back (a browser share that stopped): absent, not reconnecting. */
+  agentLeft(link: AgentLink) {
+    if (this.agent !== link) return;
+    this.agentDetached(link);
+    this.presence = "absent";
+    this.#changed();
+  }
+
   /** The agent put a technician's request in front of the customer (in its own window). */
   agentAsks(capability: Capability) {
     if (capability !== "view" && capability !== "control") return;
@@ -384,6 +392,7 @@ export class RemoteSession {
       keyboard: this.keyboard,
       quality: this.quality,
       auto: this.quality === "auto" ? this.#auto.choice : null,
+      viewOnly: this.agent?.viewOnly === true,
     };
   }
 

@@ -50,6 +50,7 @@ import { frameSize, TOO_BIG } from "./socket_guard.ts";
 import { agentAttachedAnywhere } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
 import { checkHome, MOVED, watchHome } from "./home_watch.ts";
+import { shareRoutes } from "./share_routes.ts";
 
 type C = Context<AppEnv>;
 
@@ -81,6 +82,8 @@ async function _customerSession(c: C): Promise<SupportSession> {
 }
 
 export const remoteRoutes = new Hono<AppEnv>()
+  // The customer's browser screen share (share_routes.ts).
+  .route("/", shareRoutes)
   .post("/agent/join", async (c) => {
     const deps = c.get("deps");
     const body = await c.req.json().catch(() => null) as { pin?: unknown } | null;

@@ -9,6 +9,8 @@ import type { ConsentState, RemoteCapability } from "./consent.ts";
 export interface AgentLink {
   send(message: ServerMessage): void;
   close(code: number, reason: string): void;
+  /** A browser share (browser_share.ts): the picture only, never control. */
+  readonly viewOnly?: boolean;
 }
 
 /** One technician's open remote view (its WebSocket) in a session. */

@@ -284,6 +284,7 @@ export function ChatPage(
         </p>
         <RemoteConsent c={c} token={token} />
         <FilesActivity c={c} token={token} />
+        <BrowserShareForm c={c} token={token} />
         <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
         <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />
         <form
@@ -348,6 +349,39 @@ function RemoteConsent(props: { c: C; token: string }) {
       </div>
       <p id="remote-agent-lost" class="flash error" hidden>{labels.agentReconnecting}</p>
       <script type="module" src="/static/customer_remote.js"></script>
+    </section>
+  );
+}
+
+/**
+ * "Share my screen" from this browser, no support app (`static/customer_share.js`, served by
+ * modules/remote share_routes.ts): view only, stopped by the customer, hold, transfer or end.
+ * Hidden until the script finds `getDisplayMedia` and WebRTC in the browser.
+ */
+function BrowserShareForm(props: { c: C; token: string }) {
+  const t = props.c.get("t");
+  const keys = ["starting", "sharing", "unsupported", "failed"] as const;
+  const labels = Object.fromEntries(keys.map((k) => [k, t(`customerShare.${k}`)]));
+  return (
+    <section
+      id="browser-share"
+      class="browser-share"
+      data-offer={`/s/${props.token}/share/offer`}
+      data-stop={`/s/${props.token}/share/stop`}
+      data-labels={JSON.stringify(labels)}
+      hidden
+    >
+      <p class="muted" id="browser-share-intro">{t("customerShare.intro")}</p>
+      <div class="row">
+        <button type="button" id="browser-share-start" class="secondary">
+          {t("customerShare.start")}
+        </button>
+        <button type="button" id="browser-share-stop" class="danger" hidden>
+          {t("customerShare.stop")}
+        </button>
+      </div>
+      <p id="browser-share-status" role="status" aria-live="polite"></p>
+      <script type="module" src="/static/customer_share.js"></script>
     </section>
   );
 }

@@ -1,0 +1,94 @@
+/**
+ * The customer's browser screen share (browser_share.ts), from the Instant Chat page:
+ *
+ * - `POST /s/:token/share/offer` — the page's complete WebRTC offer (`{ sdp }`, every
+ *   candidate in it) → our complete answer. Refused while the support app is attached (it
+ *   shares the screen itself) and while nobody works the session (queued or on hold);
+ * - `POST /s/:token/share/stop` — the customer stops (our button, or the browser's own stop).
+ *
+ * In a cluster both go to the session's home (`relayToHome`) and a share claims the home as
+ * the agent does, so the technicians' viewers are relayed to the instance holding the peer.
+ * Hold, transfer and end stop the share (the session's notices are followed).
+ */
+import { type Context, Hono } from "hono";
+import { Refusal } from "../refusal/mod.ts";
+import type { AppDeps, AppEnv } from "../http/mod.ts";
+import { findByToken, isWorkedNow, loadSession, type SupportSession } from "../support/mod.ts";
+import { BrowserShare } from "./browser_share.ts";
+import { claimHome, releaseHome } from "./agent_home.ts";
+import { relayToHome } from "./home_relay.ts";
+import { remoteFor } from "./remote_for.ts";
+
+const MAX_OFFER = 64 * 1024;
+const shares = new WeakMap<AppDeps, Map<string, BrowserShare>>();
+
+/** The session's browser share on this instance, if one runs. */
+export function browserShareOf(deps: AppDeps, sessionId: string): BrowserShare | undefined {
+  return shares.get(deps)?.get(sessionId);
+}
+
+async function _target(c: Context<AppEnv>): Promise<SupportSession | null> {
+  const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
+  return session && !session.endedAt ? session : null;
+}
+
+async function _session(c: Context<AppEnv>): Promise<SupportSession> {
+  const session = await _target(c);
+  if (!session) throw new Refusal(404, "customer.notFound");
+  return session;
+}
+
+export const shareRoutes = new Hono<AppEnv>()
+  .post("/s/:token/share/offer", relayToHome(_target), async (c) => {
+    const deps = c.get("deps");
+    const session = await _session(c);
+    const body = await c.req.json().catch(() => null) as { sdp?: unknown } | null;
+    const sdp = body?.sdp;
+    if (typeof sdp !== "string" || !sdp.startsWith("v=0") || sdp.length > MAX_OFFER) {
+      throw new Refusal(422, "customerShare.badOffer");
+    }
+    const remote = remoteFor(deps, session);
+    const current = browserShareOf(deps, session.id);
+    if (remote.agent && remote.agent !== current?.link) {
+      throw new Refusal(409, "customerShare.agentAttached");
+    }
+    if (!(await isWorkedNow(deps, session.id))) throw new Refusal(409, "customerShare.notWorked");
+    current?.close();
+    let byId = shares.get(deps);
+    if (!byId) shares.set(deps, byId = new Map());
+    const registry = byId;
+    let unsubscribe = () => {};
+    const share: BrowserShare = new BrowserShare(remote, ["127.0.0.1"], () => {
+      unsubscribe();
+      if (registry.get(session.id) === share) registry.delete(session.id);
+      releaseHome(deps, session, () => remote.agent != null).catch((error) =>
+        deps.log.error("share home release failed", { error: String(error) })
+      );
+    });
+    registry.set(session.id, share);
+    // Held, transferred or ended: the share stops (as agent view does).
+    unsubscribe = deps.live.subscribe(session.orgId, (event) => {
+      const concerned = event.kind === "session"
+        ? event.sessionId === session.id
+        : event.kind === "resync";
+      if (!concerned) return;
+      (async () => {
+        const now = await loadSession(deps.db, session.id).catch(() => null);
+        if (!now || now.endedAt || !(await isWorkedNow(deps, session.id))) share.close();
+      })().catch((error) => deps.log.error("share follow failed", { error: String(error) }));
+    });
+    try {
+      const answer = await share.answer(sdp);
+      await claimHome(deps, session);
+      return c.json({ sdp: answer });
+    } catch (error) {
+      share.close();
+      deps.log.error("share offer refused", { error: String(error) });
+      throw new Refusal(422, "customerShare.badOffer");
+    }
+  })
+  .post("/s/:token/share/stop", relayToHome(_target), async (c) => {
+    const session = await _session(c);
+    browserShareOf(c.get("deps"), session.id)?.close();
+    return c.body(null, 204);
+  });
