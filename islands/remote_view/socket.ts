@@ -61,7 +61,7 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         keyboard: typeof m.keyboard === "string" ? m.keyboard : null,
         quality: m.quality,
         auto: autoChoice(m.auto),
-        viewOnly: m.viewOnly === true,
+        ...(m.viewOnly === true ? { viewOnly: true } : {}),
       };
     }
     case "offer":

@@ -48,9 +48,12 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     auto,
     keyboard: "us",
     screen: { width: 1920, height: 1080 },
+    viewOnly: false,
     watching: false,
   });
   assert.equal(closePeer, true, "no picture without view");
+  const share = applyServerState(state(), message({ viewOnly: true }), opts).next;
+  assert.equal(share.viewOnly, true, "a browser share is view only");
   assert.equal(watch, false);
   assert.equal(
     applyServerState(state(), message({ keyboard: "unknown" }), opts).next.keyboard,
