@@ -124,14 +124,21 @@ Deno.test("GET /console/sessions/:id: the tools are tabs, only those this techni
       html,
       /<div class="workspace-side"><div class="workspace-tabs" role="tablist" aria-label="Session tools"/,
     );
+    // The main area's tabs (the desktop, the file manager), then the side's tools.
     assert.deepEqual(toolTabs(html, id), [
+      ["remote", true, false],
+      ["filemanager", false, true],
       ["chat", true, false],
       ["notes", false, true],
       ["history", false, true],
       ["files", false, true],
     ]);
     // The desktop in the main area, the invitation the island's button puts in the chat.
-    assert.match(html, /<div class="workspace-main"><div class="remote-view"/);
+    assert.match(
+      html,
+      /<div class="workspace-main"><div class="workspace-tabs workspace-main-tabs" role="tablist"/,
+    );
+    assert.match(html, /class="workspace-view view-remote"[^>]*><div class="remote-view"/);
     assert.match(html, /data-invite="So that I can see your screen, please click/);
   } finally {
     await d.t.close();
