@@ -326,10 +326,10 @@ try {
     Math.max(rLargeDown.peaks[i], rLargeUp.peaks[i], rSmallDown.peaks[i], rSmallUp.peaks[i]);
 
   const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
-  const cell = (n: number, w = 12) => n.toFixed(n >= 100 ? 0 : 1).padStart(w);
+  const cell = (n: number, w = 13) => n.toFixed(n >= 100 ? 0 : 1).padStart(w);
   const line = (name: string, r: Row) =>
-    name.padEnd(34) + cell(r.largeDown) + cell(r.largeUp) + cell(r.smallDown, 14) +
-    cell(r.smallUp, 14);
+    name.padEnd(34) + cell(r.largeDown) + cell(r.largeUp) + cell(r.smallDown, 16) +
+    cell(r.smallUp, 16);
   const ratio = (a: Row, b: Row): Row => ({
     largeDown: b.largeDown / a.largeDown,
     largeUp: b.largeUp / a.largeUp,
@@ -337,15 +337,15 @@ try {
     smallUp: b.smallUp / a.smallUp,
   });
   const times = (r: Row) =>
-    "".padEnd(34) + [r.largeDown, r.largeUp].map((n) => `${n.toFixed(1)}×`.padStart(12)).join("") +
-    [r.smallDown, r.smallUp].map((n) => `${n.toFixed(1)}×`.padStart(14)).join("");
+    "".padEnd(34) + [r.largeDown, r.largeUp].map((n) => `${n.toFixed(1)}×`.padStart(13)).join("") +
+    [r.smallDown, r.smallUp].map((n) => `${n.toFixed(1)}×`.padStart(16)).join("");
   console.log(
     `bench:files — 1 × ${MIB} MiB and ${FILES} × ${KIB} KiB, loopback, ${Deno.build.os}, ` +
       `${navigator.hardwareConcurrency} CPUs, load average ${load}`,
   );
   console.log(
-    "".padEnd(34) + "large ↓ MB/s".padStart(12) + "large ↑ MB/s".padStart(12) +
-      "small ↓ files/s".padStart(14) + "small ↑ files/s".padStart(14),
+    "".padEnd(34) + "large ↓ MB/s".padStart(13) + "large ↑ MB/s".padStart(13) +
+      "small ↓ files/s".padStart(16) + "small ↑ files/s".padStart(16),
   );
   console.log(line("cp (floor)", floor));
   console.log(line("direct loopback HTTP", directRow));
