@@ -132,6 +132,7 @@ Deno.test("GET /console/sessions/:id: the tools are tabs, only those this techni
       ["notes", false, true],
       ["history", false, true],
       ["files", false, true],
+      ["system", false, true],
     ]);
     // The desktop in the main area, the invitation the island's button puts in the chat.
     assert.match(

@@ -12,13 +12,10 @@ import {
 
 const UNAVAILABLE = PERMISSIONS.filter((p) => !p.available).map((p) => p.id);
 
-Deno.test("PERMISSIONS marks the fourteen permissions whose feature is not built yet", () => {
+Deno.test("PERMISSIONS marks the nine permissions whose feature is not built yet", () => {
   assert.deepEqual(UNAVAILABLE, [
     "recordSessions",
     "shareScreen",
-    "scriptsDeploy",
-    "scriptsNested",
-    "reboot",
     "unattendedAccess",
     "lanConnect",
     "callingCard",
@@ -39,8 +36,8 @@ Deno.test("can() refuses an unavailable permission even to a holder of every nam
 
 Deno.test("normalisePermissions() drops unknown and unavailable names, keeps list order", () => {
   assert.deepEqual(
-    normalisePermissions(["hold", "reboot", "nonsense", 7, "startPrivate", "hold"]),
-    ["startPrivate", "hold"],
+    normalisePermissions(["hold", "lens", "reboot", "nonsense", 7, "startPrivate", "hold"]),
+    ["startPrivate", "hold", "reboot"],
   );
 });
 
