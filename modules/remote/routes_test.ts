@@ -1,8 +1,8 @@
 // The remote routes' guards: the PIN exchange for the agent (same throttle and answers as
 // the PIN page, no cookies needed), the viewer socket only for the technician working the
 // session and only from our origin, no consent answer on the server at all (the customer
-// answers in the agent's own window), and the support-app download page with the run
-// command where no binary was built.
+// answers in the agent's own window), and the support-app download page where no package can
+// be made for the visitor's system.
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { carolSession, technician } from "../../tests/support/sessions.ts";
@@ -52,13 +52,16 @@ Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, down
     });
     assert.equal(answer.status, 404);
 
-    // No compiled agent here: the page shows the command with the session's link.
-    const download = await customer.get(`/s/${session.token}/agent`);
+    // No runtime for Windows on this server (none fetched): the page says so in plain words and
+    // shows no developer's command (the package itself: tests/e2e/agent_package_test.ts).
+    const download = await customer.get(`/s/${session.token}/agent`, {
+      "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+      accept: "text/html",
+    });
     assert.equal(download.status, 200);
-    assert.match(
-      await download.text(),
-      new RegExp(`deno task agent -- --link \\S+/s/${session.token}`),
-    );
+    const page = await download.text();
+    assert.match(page, /There is no support app for your system on this server yet/);
+    assert.doesNotMatch(page, /deno task/);
     assert.equal((await customer.get(`/s/${"z".repeat(32)}/agent`)).status, 404);
   } finally {
     await t.close();
