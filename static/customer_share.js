@@ -8,9 +8,9 @@
 // "granted", as static/customer_remote.js renders it), or when the connection fails.
 
 const root = document.getElementById("browser-share");
-const supported = Boolean(
-  navigator.mediaDevices?.getDisplayMedia && globalThis.RTCPeerConnection,
-);
+// Older browsers and plain-http pages have no getDisplayMedia (the types say it is always there).
+const supported = typeof navigator.mediaDevices?.getDisplayMedia === "function" &&
+  typeof globalThis.RTCPeerConnection === "function";
 if (root && supported) {
   const section = root;
   section.hidden = false;
