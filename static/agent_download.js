@@ -33,7 +33,7 @@ start?.addEventListener("click", async (event) => {
       received += value.length;
       bar.value = received;
       status.textContent = (start.dataset.progress ?? "")
-        .replace("{{done}}", mb(received)).replace("{{total}}", mb(length));
+        .replace("{{done}}", mb(received)).replace("{{size}}", mb(length));
     }
     const url = URL.createObjectURL(new Blob(chunks));
     const save = document.createElement("a");

@@ -74,9 +74,16 @@ Deno.test({
         assert.equal((await lines("chat"))[0].body, "first line\nsecond line");
         await until("an empty box", async () => (await box.inputValue()) === "");
 
-        // The tools are tabs of the side panel: chat and log first, then notes, files and links.
-        const tabs = page.locator(`#session-${id} [role=tablist] [role=tab]`);
-        assert.deepEqual(await tabs.allTextContents(), ["Chat", "Notes", "Files"]);
+        // The tools are tabs of the side panel: chat and log first, then notes, history, files
+        // and links, system information (the desktop and the file manager are the main area's).
+        const tabs = page.locator(`#session-${id} .workspace-side [role=tablist] [role=tab]`);
+        assert.deepEqual(await tabs.allTextContents(), [
+          "Chat",
+          "Notes",
+          "History",
+          "Files",
+          "System",
+        ]);
         assert.equal(await page.isVisible(`#note-${id}`), false);
         await page.click(`#ws-tab-files-${id}`);
         assert.equal(await page.getAttribute(`#ws-tab-files-${id}`, "aria-selected"), "true");
@@ -95,8 +102,10 @@ Deno.test({
         await until("the file line", async () => (await lines("file")).length === 1);
         assert.match(page.url(), new RegExp(`/console/sessions/${id}$`), "stayed on the page");
 
-        // ← from Files goes to Notes (and focus follows); → twice wraps round to Chat later.
+        // ← from Files goes to History, ← again to Notes (and focus follows).
         await page.focus(`#ws-tab-files-${id}`);
+        await page.keyboard.press("ArrowLeft");
+        assert.equal(await page.getAttribute(`#ws-tab-history-${id}`, "aria-selected"), "true");
         await page.keyboard.press("ArrowLeft");
         assert.equal(await page.getAttribute(`#ws-tab-notes-${id}`, "aria-selected"), "true");
         assert.equal(await page.getAttribute(`#ws-tab-files-${id}`, "tabindex"), "-1");
@@ -106,9 +115,9 @@ Deno.test({
         await page.waitForSelector(`#note-status-${id} time`);
         assert.deepEqual((await readNotes(t.deps.db, id)).map((n) => n.body), ["Uses a VPNn"]);
 
+        // → from Notes past History, Files and System wraps round to Chat.
         await page.focus(`#ws-tab-notes-${id}`);
-        await page.keyboard.press("ArrowRight");
-        await page.keyboard.press("ArrowRight");
+        for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
         assert.equal(await page.getAttribute(`#ws-tab-chat-${id}`, "aria-selected"), "true");
         assert.equal(await page.isVisible(`#note-${id}`), false);
         // Turning chat off updates this panel at once (HX-Trigger)…

@@ -30,11 +30,12 @@ Deno.test("relayHeaders(): the browser's own headers, the signature, the client;
     "sec-fetch-site": "same-origin",
     "sec-fetch-mode": "websocket",
     "x-csrf-token": "tok",
+    // The agent's file-data connection and API clients authenticate with it (modules/filemgr).
+    authorization: "Bearer x",
     // Never passed: the browser's own claims about addresses and relays, and the rest.
     "x-forwarded-for": "6.6.6.6",
     "x-forwarded-host": "evil.example",
     "x-rescue-relay": "forged",
-    authorization: "Bearer x",
     host: "rescue.example",
     "sec-websocket-key": "k",
   });
@@ -52,6 +53,7 @@ Deno.test("relayHeaders(): the browser's own headers, the signature, the client;
   assert.deepEqual(Object.fromEntries(out), {
     "accept-encoding": "identity",
     "accept-language": "nl",
+    authorization: "Bearer x",
     cookie: "rs_session=abc",
     "last-event-id": "42",
     origin: "https://rescue.example",

@@ -157,13 +157,16 @@ export function toolConsent(
   let consent = sessions.get(session.id);
   if (!consent) {
     const full = session as SupportSession;
+    // One line after the other: the log shows the answers in the order they came.
+    let written = Promise.resolve();
     consent = new ToolConsent((key, by) => {
       const author = by
         ? { author: "technician" as const, userId: by.userId, name: by.name }
         : { author: "customer" as const, name: full.customerName };
-      logSessionEvent(deps, full, key, { name: by?.name ?? "" }, author).catch((error) =>
-        deps.log.error("tool consent log failed", { error: String(error) })
-      );
+      written = written.then(() =>
+        logSessionEvent(deps, full, key, { name: by?.name ?? "" }, author)
+      )
+        .catch((error) => deps.log.error("tool consent log failed", { error: String(error) }));
     });
     sessions.set(session.id, consent);
   }

@@ -49,7 +49,7 @@ Deno.test("the SMS outbox lists and filters an admin's messages, escaped, with t
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /No SMS gateway is configured/);
-    assert.match(html, /<a href="\/admin\/sms" class="active">SMS<\/a>/);
+    assert.match(html, /<a href="\/admin\/sms" class="active" aria-current="page">SMS<\/a>/);
     assert.match(html, /Page 1 of 1 \(3 messages\)/);
     assert.match(html, /<code>\+31600000001<\/code>/);
     assert.match(html, /<code>PIN number 1 &lt;b&gt;now&lt;\/b&gt;<\/code>/);
