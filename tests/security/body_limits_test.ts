@@ -227,8 +227,13 @@ Deno.test({
       await noneWaiting(t);
       const agent = await agentSocket(port);
       const replies: string[] = [];
+      // The next frame that is not the server's own question (`agent.about` right after hello).
       const reply = () =>
-        new Promise<string>((resolve) => agent.ws.onmessage = (e) => resolve(e.data));
+        new Promise<string>((resolve) =>
+          agent.ws.onmessage = (e) => {
+            if (!/"type":"op"/.test(e.data)) resolve(e.data);
+          }
+        );
       let next = reply();
       agent.ws.send(JSON.stringify({ v: 1, seq: 1, msg: { ...HELLO, token: session.token } }));
       replies.push(await next);

@@ -103,6 +103,10 @@ const AGENT_SAMPLES: unknown[] = [
   { type: "pong", at: 12 },
   { type: "refused", of: "pointer", reason: "not granted" },
   { type: "bye", reason: "customer closed" },
+  { type: "opEvent", id: "op-0000001", json: '{"step":1}' },
+  { type: "opPart", id: "op-0000001", json: '{"os":"li' },
+  { type: "opDone", id: "op-0000001", json: 'nux","ops":[]}' },
+  { type: "opFailed", id: "op-0000001", code: "not_granted", reason: "files is not granted" },
 ];
 const SERVER_SAMPLES: unknown[] = [
   { type: "welcome", sessionId: "6f1c1d52-0b44-4f6e-9d7e-2f3a4b5c6d7e", heartbeatMs: 15000 },
@@ -119,6 +123,9 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "ping", at: 1 },
   { type: "end", reason: "done" },
   { type: "error", code: "invalid", reason: "no" },
+  { type: "opPart", id: "op-0000002", json: '{"kind":"files.li' },
+  { type: "op", id: "op-0000002", json: 'st","path":"/tmp"}' },
+  { type: "opCancel", id: "op-0000002" },
   {
     type: "grant",
     capability: "control",
