@@ -27,11 +27,14 @@ export function browserTest(
   options: Parameters<typeof startTestApp>[0] & {
     /** A short grace for customer streams; the test then waits for their timers at the end. */
     graceMs?: number;
+    /** Skip the test (say why where it is called). */
+    ignore?: boolean;
   } = {},
 ) {
-  const { graceMs, ...appOptions } = options;
+  const { graceMs, ignore, ...appOptions } = options;
   Deno.test({
     name,
+    ignore,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
