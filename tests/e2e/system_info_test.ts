@@ -18,6 +18,7 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
+import { runAgent } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken, readLog } from "../../modules/support/mod.ts";
 import { sessionFiles } from "../../modules/support/test_support.ts";
@@ -65,7 +66,7 @@ Deno.test({
     const t = await startTestApp();
     let agent: Deno.ChildProcess | null = null;
     const victim = new Deno.Command("sleep", { args: ["600"] }).spawn();
-    const agentOutput: string[] = [];
+    let agentOutput: string[] = [];
     try {
       const ann = await technician(t, { name: "Ann" });
       await withBrowser(t, async ({ base, newPage }) => {
@@ -84,43 +85,16 @@ Deno.test({
         const link = (await tech.locator("#created-link").textContent())!.trim();
         const session = (await findByToken(t.deps, link.split("/s/")[1]))!;
 
-        agent = new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "-A",
-            "agent/main.ts",
-            "--pin",
-            pin,
-            "--server",
-            base,
-            "--no-open",
-            "--state-dir",
-            `${work}/agent-state`,
-          ],
-          env: { DISPLAY: xvfb.display, LANG: "en_US.UTF-8" },
-          stdin: "piped",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        const pageLine = Promise.withResolvers<string>();
-        const collect = async (stream: ReadableStream<Uint8Array>) => {
-          for await (
-            const line of stream.pipeThrough(
-              new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
-            )
-          ) {
-            agentOutput.push(line);
-            const match = /PAGE (\S+)/.exec(line);
-            if (match) pageLine.resolve(match[1]);
-          }
-        };
-        collect(agent.stdout);
-        collect(agent.stderr);
-        agent.status.then((s) =>
-          pageLine.reject(new Error(`the agent exited (${s.code}): ${agentOutput.join("")}`))
-        );
+        const customerApp = runAgent({
+          pin,
+          server: base,
+          display: xvfb.display,
+          stateDir: `${work}/agent-state`,
+        });
+        agent = customerApp.agent;
+        agentOutput = customerApp.output;
         const appWindow = await newPage();
-        await appWindow.goto(await pageLine.promise);
+        await appWindow.goto(await customerApp.page);
         await appWindow.locator("#consent").waitFor();
         await tech.locator(`${row(session.id)}[data-status="waiting"]`).waitFor({
           state: "attached",

@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 
 /** Progress lines, so a stuck step names itself in the test output. */
 export const step = (what: string) => console.log(`  · ${what}`);
+export { runAgent } from "./agent_e2e.ts";
 
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
   const until = Date.now() + ms;
@@ -79,55 +80,6 @@ export function storageWrite(page: Page, path: string, text: string): Promise<vo
     await writable.write(text);
     await writable.close();
   }, { path, text });
-}
-
-/** The agent on `display`, joined by PIN, with `home` as its user's home folder. */
-export function runAgent(
-  options: { pin: string; server: string; display: string; stateDir: string; home: string },
-) {
-  const agent = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "agent/main.ts",
-      "--pin",
-      options.pin,
-      "--server",
-      options.server,
-      "--no-open",
-      "--state-dir",
-      options.stateDir,
-    ],
-    env: {
-      DISPLAY: options.display,
-      LANG: "en_US.UTF-8",
-      HOME: options.home,
-      XDG_DATA_HOME: `${options.home}/.local/share`,
-      XDG_CONFIG_HOME: `${options.home}/.config`,
-    },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output: string[] = [];
-  const page = Promise.withResolvers<string>();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const lines = stream.pipeThrough(
-      new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
-    );
-    for await (const line of lines) {
-      output.push(line);
-      if (Deno.env.get("E2E_VERBOSE")) step(`agent: ${line.trim()}`);
-      const match = /PAGE (\S+)/.exec(line);
-      if (match) page.resolve(match[1]);
-    }
-  };
-  collect(agent.stdout);
-  collect(agent.stderr);
-  agent.status.then((status) =>
-    page.reject(new Error(`the agent exited (${status.code}): ${output.join("")}`))
-  );
-  return { agent, page: page.promise, output };
 }
 
 /** The customer's files: a small tree, a text file to edit and a large file to cut. */

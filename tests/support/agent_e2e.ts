@@ -1,0 +1,61 @@
+/**
+ * The real support app (`agent/main.ts`) in a browser end-to-end test: started on an Xvfb
+ * display, joined by PIN, its output kept, and the address of its own window (its `PAGE` line)
+ * once it prints it — rejected with the output if it exits first.
+ */
+export function runAgent(
+  options: {
+    pin: string;
+    server: string;
+    display: string;
+    stateDir: string;
+    /** The customer's home folder (default: this process's). */
+    home?: string;
+    env?: Record<string, string>;
+  },
+) {
+  const home: Record<string, string> = options.home
+    ? {
+      HOME: options.home,
+      XDG_DATA_HOME: `${options.home}/.local/share`,
+      XDG_CONFIG_HOME: `${options.home}/.config`,
+    }
+    : {};
+  const agent = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "agent/main.ts",
+      "--pin",
+      options.pin,
+      "--server",
+      options.server,
+      "--no-open",
+      "--state-dir",
+      options.stateDir,
+    ],
+    env: { DISPLAY: options.display, LANG: "en_US.UTF-8", ...home, ...options.env },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const page = Promise.withResolvers<string>();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const lines = stream.pipeThrough(
+      new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+    );
+    for await (const line of lines) {
+      output.push(line);
+      if (Deno.env.get("E2E_VERBOSE")) console.log(`  · agent: ${line.trim()}`);
+      const match = /PAGE (\S+)/.exec(line);
+      if (match) page.resolve(match[1]);
+    }
+  };
+  collect(agent.stdout);
+  collect(agent.stderr);
+  agent.status.then((status) =>
+    page.reject(new Error(`the agent exited (${status.code}): ${output.join("")}`))
+  );
+  return { agent, page: page.promise, output };
+}
