@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one real server and agent shared by every case (a drop mid-download and mid-upload, consent, permissions).
 // The file manager through the real server and the real agent (its connection and file
 // handlers; only the screen is a stand-in): browsing and editing logged and audited; a
 // download and an upload whose agent connection the server drops in the middle resume and

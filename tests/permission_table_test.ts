@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the table is one list of every guarded endpoint, so a new route is added in one place.
 // The permission table (SPEC A4, P-list): for every guarded endpoint, a technician whose
 // group lacks the permission is refused (403 page or problem) and one whose group has it
 // is let through. Every available permission must be in the table, and no unavailable one

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: seven views of one tab, each a table with its own columns and actions; splitting them would scatter one screen.
 /**
  * The System tab's views beside the dashboard: processes (with End / Force end), services
  * (with Start / Stop / Restart), applications, the user, drivers, start-up items and the
