@@ -19,7 +19,7 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent } from "../support/agent_e2e.ts";
+import { runAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken, readLog } from "../../modules/support/mod.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
@@ -37,7 +37,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 15_000)
 
 const SHOTS = Deno.env.get("SCRIPTS_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
-const row = (id: string) => `#queue tbody tr[data-session="${id}"]`;
 
 const HELLO = [
   "#!/bin/sh",
@@ -101,7 +100,6 @@ Deno.test({
     const work = await Deno.makeTempDir({ prefix: "rescue-scripts-e2e-" });
     const t = await startTestApp();
     let agent: Deno.ChildProcess | null = null;
-    let agentOutput: string[] = [];
     try {
       const ann = await technician(t, {
         name: "Ann",
@@ -155,22 +153,11 @@ Deno.test({
           env: { TMPDIR: work },
         });
         agent = customerApp.agent;
-        agentOutput = customerApp.output;
         const appWindow = await newPage();
         await appWindow.goto(await customerApp.page);
         await appWindow.locator("#consent").waitFor();
-        await tech.locator(`${row(session.id)}[data-status="waiting"]`).waitFor({
-          state: "attached",
-          timeout: 20_000,
-        });
-        step("agent attached");
-
-        await tech.click(`${row(session.id)} button[data-action=start]`);
-        await tech.locator(`${row(session.id)}[data-status="active"]`).waitFor({
-          state: "attached",
-        });
-        await tech.locator(`#session-tabs [data-tab-session="${session.id}"]`).click();
-        const workspace = tech.locator(`#session-${session.id}`);
+        const workspace = await startFromQueue(tech, session.id);
+        step("agent attached, session started");
         await workspace.locator('[role=tab][data-tool="scripts"]').click();
         const panel = workspace.locator(`#scripts-${session.id}`);
         // A run-at-start script is waiting: opening the session asked the customer already.

@@ -18,7 +18,7 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent } from "../support/agent_e2e.ts";
+import { runAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken, readLog } from "../../modules/support/mod.ts";
 import { sessionFiles } from "../../modules/support/test_support.ts";
@@ -26,7 +26,6 @@ import { auditLog } from "../../modules/audit/mod.ts";
 
 const SHOTS = Deno.env.get("SYSINFO_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
-const row = (id: string) => `#queue tbody tr[data-session="${id}"]`;
 
 async function sh(command: string, ...args: string[]): Promise<string> {
   const out = await new Deno.Command(command, { args, stdout: "piped" }).output();
@@ -66,7 +65,6 @@ Deno.test({
     const t = await startTestApp();
     let agent: Deno.ChildProcess | null = null;
     const victim = new Deno.Command("sleep", { args: ["600"] }).spawn();
-    let agentOutput: string[] = [];
     try {
       const ann = await technician(t, { name: "Ann" });
       await withBrowser(t, async ({ base, newPage }) => {
@@ -92,22 +90,11 @@ Deno.test({
           stateDir: `${work}/agent-state`,
         });
         agent = customerApp.agent;
-        agentOutput = customerApp.output;
         const appWindow = await newPage();
         await appWindow.goto(await customerApp.page);
         await appWindow.locator("#consent").waitFor();
-        await tech.locator(`${row(session.id)}[data-status="waiting"]`).waitFor({
-          state: "attached",
-          timeout: 20_000,
-        });
-        step("agent attached");
-
-        await tech.click(`${row(session.id)} button[data-action=start]`);
-        await tech.locator(`${row(session.id)}[data-status="active"]`).waitFor({
-          state: "attached",
-        });
-        await tech.locator(`#session-tabs [data-tab-session="${session.id}"]`).click();
-        const workspace = tech.locator(`#session-${session.id}`);
+        const workspace = await startFromQueue(tech, session.id);
+        step("agent attached, session started");
         await workspace.locator('[role=tab][data-tool="system"]').click();
         const panel = workspace.locator(`[data-sysinfo="${session.id}"]`);
         await panel.waitFor();

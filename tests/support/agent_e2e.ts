@@ -3,6 +3,8 @@
  * display, joined by PIN, its output kept, and the address of its own window (its `PAGE` line)
  * once it prints it — rejected with the output if it exits first.
  */
+import type { Page } from "playwright-core";
+
 export function runAgent(
   options: {
     pin: string;
@@ -58,4 +60,22 @@ export function runAgent(
     page.reject(new Error(`the agent exited (${status.code}): ${output.join("")}`))
   );
   return { agent, page: page.promise, output };
+}
+
+/** The console's queue row of a session. */
+export const queueRow = (id: string) => `#queue tbody tr[data-session="${id}"]`;
+
+/**
+ * In the technician's console: waits until the agent brought the session to Waiting, starts it,
+ * waits for Active and opens its workspace; the workspace's locator.
+ */
+export async function startFromQueue(tech: Page, sessionId: string) {
+  await tech.locator(`${queueRow(sessionId)}[data-status="waiting"]`).waitFor({
+    state: "attached",
+    timeout: 20_000,
+  });
+  await tech.click(`${queueRow(sessionId)} button[data-action=start]`);
+  await tech.locator(`${queueRow(sessionId)}[data-status="active"]`).waitFor({ state: "attached" });
+  await tech.locator(`#session-tabs [data-tab-session="${sessionId}"]`).click();
+  return tech.locator(`#session-${sessionId}`);
 }
