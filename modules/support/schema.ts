@@ -123,6 +123,14 @@ export const queueEntries = pgTable("queue_entries", {
   statusSince: at("status_since").notNull(),
   fromUserId: uuid("from_user_id").references(() => users.id),
   note: text("note").notNull().default(""),
+  /**
+   * The permission set for this session (collaborators, external technicians): their
+   * group's permissions are intersected with it (modules/collaboration `sessionPermissions`);
+   * null = the holder's group permissions.
+   */
+  permissions: jsonb("permissions").$type<string[]>(),
+  /** When the lead offered this collaborator the lead (a hand-over waiting for Start). */
+  leadOfferedAt: at("lead_offered_at"),
   version: integer("version").notNull().default(1),
   createdAt: at("created_at").notNull(),
   removedAt: at("removed_at"),
