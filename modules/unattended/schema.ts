@@ -148,3 +148,30 @@ export const unattendedConnections = pgTable("unattended_connections", {
   ticket: text("ticket"),
   at: at("at").notNull(),
 }, (t) => [index("unattended_connections_device_idx").on(t.deviceRef, t.at)]);
+
+export type RequestState = "pending" | "approved" | "declined" | "granted" | "failed";
+
+/**
+ * An unattended-access request made during a session (owner: request; request_service.ts):
+ * the terms as resolved when asked (`terms`, what the customer is shown), their digest and a
+ * single-use nonce the customer page sends back. The state moves once from `pending`
+ * (a conditional update), so a replayed decision changes nothing; `approved` becomes
+ * `granted` only when the agent's signed word checks against its device key.
+ */
+export const unattendedRequests = pgTable("unattended_requests", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  orgId: uuid("org_id").notNull().references(() => organisations.id),
+  sessionId: uuid("session_id").notNull().references(() => supportSessions.id, {
+    onDelete: "cascade",
+  }),
+  requestedBy: uuid("requested_by").notNull().references(() => users.id),
+  terms: jsonb("terms").$type<Record<string, unknown>>().notNull(),
+  digest: text("digest").notNull(),
+  nonce: text("nonce").notNull(),
+  state: text("state").$type<RequestState>().notNull(),
+  requestedAt: at("requested_at").notNull(),
+  decidedAt: at("decided_at"),
+  /** Why it failed (the agent's code and reason), for the log and the technician. */
+  reason: text("reason"),
+  grantId: uuid("grant_id").references(() => unattendedGrants.id),
+}, (t) => [index("unattended_requests_session_idx").on(t.sessionId, t.requestedAt)]);
