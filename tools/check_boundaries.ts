@@ -176,6 +176,7 @@ const ALLOWED: Record<string, string[]> = {
   tokens: [],
   refusal: ["i18n"],
   webhooks: ["audit", "auth", "db", "http", "outbox", "refusal"],
+  collaboration: ["audit", "auth", "db", "http", "org", "permissions", "support"],
 };
 
 const root = new URL("..", import.meta.url).pathname;

@@ -87,6 +87,15 @@ export const AUDIT_ACTIONS = [
   "session.files_changed",
   "session.files_downloaded",
   "session.files_uploaded",
+  // Internal collaboration (modules/collaboration, issue 20).
+  "session.collaborator_invited",
+  "session.invitation_withdrawn",
+  "session.collaborator_joined",
+  "session.collaborator_removed",
+  "session.collaborator_permissions",
+  "session.lead_offered",
+  "session.lead_offer_cancelled",
+  "session.lead_accepted",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

@@ -36,6 +36,8 @@ export const GroupSettingsSchema = z.object({
   holdMaxDays: z.coerce.number().int().min(1).max(14).default(14),
   autoStartPrivate: flag.default(false),
   maxActiveSessions: z.coerce.number().int().min(1).max(10).default(10),
+  /** Technicians in one session, lead and collaborators (K3 recommends 4–5; collaboration). */
+  maxTechniciansPerSession: z.coerce.number().int().min(2).max(10).default(5),
   idleToAway: minutes(24 * 60).default(15),
   urgentAfterWaiting: minutes(24 * 60).default(5),
   surveyEnabled: flag.default(false),

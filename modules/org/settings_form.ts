@@ -14,6 +14,7 @@ const RANGES: Partial<Record<keyof GroupSettings, [number, number]>> = {
   inactivityTimeout: [1, 1440],
   holdMaxDays: [1, 14],
   maxActiveSessions: [1, 10],
+  maxTechniciansPerSession: [2, 10],
   idleToAway: [1, 1440],
   urgentAfterWaiting: [1, 1440],
 };

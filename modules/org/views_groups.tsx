@@ -273,6 +273,7 @@ export function SettingsPage(
           <legend>{t("groupSettings.sessions")}</legend>
           {check("autoStartPrivate")}
           {num("maxActiveSessions", 1, 10)}
+          {num("maxTechniciansPerSession", 2, 10)}
           {num("idleToAway", 1, 1440)}
         </fieldset>
         {

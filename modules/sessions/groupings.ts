@@ -5,13 +5,17 @@
  */
 import type { SessionStatus } from "./status.ts";
 
-/** The technician is working the session: chat, files, notes, inline edit (SPEC T1–T5). */
+/**
+ * The technician is working the session: chat, files, notes, inline edit (SPEC T1–T5) — a
+ * collaborator too, within its session permissions (K3).
+ */
 export const WORKING_STATUSES: ReadonlySet<string> = new Set<SessionStatus>([
   "active",
   "on_hold",
   "reconnecting",
   "offline",
   "rebooting",
+  "collaborating",
 ]);
 
 /** A row with a session tab in the console (SPEC Q5): working, or collaborating. */

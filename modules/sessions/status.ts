@@ -43,6 +43,8 @@ export const SESSION_EVENT_TYPES = [
   "lead_handed_over", // this lead made a collaborator the lead
   "lead_accepted", // this collaborator accepted the lead
   "collaborator_resumed", // this collaborator resumed its own hold
+  "collaborator_left", // this collaborator left the session (it goes on without it)
+  "handover_cancelled", // this lead took back a hand-over nobody has accepted yet
   // Other technicians.
   "transfer_accepted", // the recipient accepted this technician's transfer
   "transfer_cancelled_by_sender", // the sender pressed Start on its Outgoing row

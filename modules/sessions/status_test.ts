@@ -51,6 +51,9 @@ const TABLE: Row[] = [
   { from: "on_hold", event: "network_lost", to: "reconnecting", spec: "On hold → Reconnecting" },
   { from: "on_hold", event: "hold_limit_reached", to: "timed_out", spec: "On hold → Timed out (hold max 14 days)" },
   { from: "on_hold", event: "system_timeout", to: "timed_out", spec: "On hold → Timed out (2-week system timeout)" },
+  { from: "on_hold", event: "collaborator_left", to: "removed", spec: "K3: a collaborator may leave (DECISIONS 17)" },
+  { from: "on_hold", event: "collaborator_removed", to: "removed", spec: "K3: the lead removes a held collaborator (DECISIONS 17)" },
+  { from: "on_hold", event: "closed_by_lead", to: "closed", spec: "K3: the lead ends for everyone (DECISIONS 17)" },
 
   { from: "reconnecting", event: "network_restored", to: "previous", spec: "Reconnecting → previous status on reconnect" },
   { from: "reconnecting", event: "offline_after_5_min", to: "offline", spec: "Reconnecting → Offline after 5 min" },
@@ -81,6 +84,8 @@ const TABLE: Row[] = [
 
   { from: "invitation", event: "start", to: "collaborating", spec: "Invitation → Collaborating (invitee Start)" },
   { from: "invitation", event: "invitation_withdrawn", to: "removed", spec: "Invitation → Removed (inviter withdraws)" },
+  { from: "invitation", event: "closed_by_lead", to: "removed", spec: "K3: an open invitation ends with the session (DECISIONS 17)" },
+  { from: "invitation", event: "customer_closed", to: "removed", spec: "K3: an open invitation ends with the session (DECISIONS 17)" },
 
   { from: "collaborating", event: "lead_accepted", to: "active", spec: "Collaborating → Active (lead handed over and accepted)" },
   { from: "collaborating", event: "hold", to: "on_hold", spec: "Collaborating → On hold" },
@@ -89,6 +94,8 @@ const TABLE: Row[] = [
   { from: "collaborating", event: "closed_by_lead", to: "closed", spec: "Collaborating → Closed (lead closes)" },
   { from: "collaborating", event: "collaborator_removed", to: "removed", spec: "Collaborating → Removed (removed by lead)" },
   { from: "collaborating", event: "inactivity_timeout", to: "removed", spec: "Collaborating → Removed (inactivity timeout)" },
+  { from: "collaborating", event: "collaborator_left", to: "removed", spec: "K3: a collaborator may leave (DECISIONS 17)" },
+  { from: "collaborating", event: "handover_cancelled", to: "active", spec: "K3: the lead cancels its hand-over (DECISIONS 17)" },
 
   { from: "rebooting", event: "agent_back", to: "previous", spec: "Rebooting → previous status when the agent is back" },
   { from: "rebooting", event: "closed_by_lead", to: "closed", spec: "Rebooting → Closed (lead closes meanwhile)" },

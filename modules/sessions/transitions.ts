@@ -45,6 +45,10 @@ export const TRANSITIONS: { readonly [S in SessionStatus]: Moves } = {
     network_lost: "reconnecting",
     hold_limit_reached: "timed_out",
     system_timeout: "timed_out",
+    // A collaborator holding only for itself can still leave, be removed, or see the end.
+    collaborator_left: "removed",
+    collaborator_removed: "removed",
+    closed_by_lead: "closed",
   },
   reconnecting: {
     network_restored: "previous",
@@ -82,6 +86,9 @@ export const TRANSITIONS: { readonly [S in SessionStatus]: Moves } = {
   invitation: {
     start: "collaborating",
     invitation_withdrawn: "removed",
+    // An invitation nobody accepted goes with the session.
+    closed_by_lead: "removed",
+    customer_closed: "removed",
   },
   collaborating: {
     lead_accepted: "active",
@@ -91,6 +98,8 @@ export const TRANSITIONS: { readonly [S in SessionStatus]: Moves } = {
     closed_by_lead: "closed",
     collaborator_removed: "removed",
     inactivity_timeout: "removed",
+    collaborator_left: "removed",
+    handover_cancelled: "active",
   },
   rebooting: {
     agent_back: "previous",

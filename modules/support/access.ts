@@ -4,6 +4,7 @@
  * is "not found", exactly like a missing session.
  */
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import type { Permission } from "../permissions/mod.ts";
 import { WORKING_STATUSES } from "../sessions/mod.ts";
 import {
   type Entry,
@@ -14,16 +15,34 @@ import {
 } from "./engine.ts";
 import { viewerFor, visibilityOf } from "./queue.ts";
 
+/** What a `can()` check reads: a set of permissions. */
+export interface Granted {
+  permissions: ReadonlySet<Permission>;
+}
+
+/**
+ * The permissions `user` holds in the session of `entry` (its own row): its group's
+ * permissions, narrowed to the row's session permission set when it has one (a collaborator
+ * invited with fewer rights, SPEC K1/K3). Every tool check for a session reads this, never
+ * the group's permissions alone, so a lead's change applies on the next request.
+ */
+export function sessionGrant(user: Granted, entry: Pick<Entry, "permissions">): Granted {
+  if (!entry.permissions) return { permissions: user.permissions };
+  const allowed = new Set(entry.permissions);
+  return { permissions: new Set([...user.permissions].filter((p) => allowed.has(p))) };
+}
+
 /**
  * The session if the user may work on it: its own row is in a working status (or, with
- * `monitor`, any row it can see, for reading). Anything else is "not found".
+ * `read`, any row it can see, for reading). Anything else is "not found". `granted` is what
+ * the user may do in it (`sessionGrant`; its group's permissions when reading another's row).
  */
 export async function sessionForTechnician(
   deps: AppDeps,
   user: CurrentUser,
   sessionId: string,
   mode: "work" | "read" = "work",
-): Promise<{ session: SupportSession; entry: Entry }> {
+): Promise<{ session: SupportSession; entry: Entry; granted: Granted }> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) throw sessionRefusal("sessions.notFound", "id");
   const session = await loadSession(deps.db, sessionId);
   if (session.orgId !== user.orgId) throw sessionRefusal("sessions.notFound", "org");
@@ -38,9 +57,9 @@ export async function sessionForTechnician(
     if (!own || !WORKING_STATUSES.has(own.status)) {
       throw sessionRefusal("sessions.notWorking", "Start the session first");
     }
-    return { session, entry: own };
+    return { session, entry: own, granted: sessionGrant(user, own) };
   }
-  return { session, entry: seen };
+  return { session, entry: seen, granted: own ? sessionGrant(user, own) : user };
 }
 
 /**

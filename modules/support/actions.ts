@@ -5,14 +5,13 @@
  * modules/sessions decides whether the move exists; the caller's permission is checked
  * here too, so the API and the console cannot disagree.
  */
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { groupMembers, technicianGroups } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
-import { LIMITED_STATUSES } from "../sessions/mod.ts";
 import {
   applyEvent,
   type Entry,
@@ -25,6 +24,12 @@ import {
   type SupportSession,
 } from "./engine.ts";
 import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
+import {
+  activeCount,
+  holdCollaborators,
+  resumeCollaborators,
+  startCollaboratorRow,
+} from "./collaborator_rows.ts";
 import { channelGroups, channels } from "../channels/mod.ts";
 import { queueEntries, supportSessions } from "./schema.ts";
 
@@ -103,15 +108,6 @@ async function _audit(
   });
 }
 
-async function _activeCount(tx: Database, userId: string): Promise<number> {
-  const rows = await tx.select({ id: queueEntries.id }).from(queueEntries).where(and(
-    eq(queueEntries.userId, userId),
-    isNull(queueEntries.removedAt),
-    inArray(queueEntries.status, [...LIMITED_STATUSES]),
-  ));
-  return rows.length;
-}
-
 /** Start: pick up a waiting session, accept a transfer, resume a hold, cancel own transfer. */
 export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
   const a = await _acting(deps, user);
@@ -121,8 +117,11 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
   await deps.db.transaction(async (tx) => {
     const entries = await liveEntries(tx, sessionId);
     let row = _rowFor(a, entries);
+    if (await startCollaboratorRow(tx, { user, now: a.now, session, settings, entries, row })) {
+      return;
+    }
     if (
-      row.status !== "outgoing" && await _activeCount(tx, user.id) >= settings.maxActiveSessions
+      row.status !== "outgoing" && await activeCount(tx, user.id) >= settings.maxActiveSessions
     ) {
       throw sessionRefusal("sessions.tooManyActive", "At the active-session limit");
     }
@@ -136,6 +135,7 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
     const wasIncoming = row.status === "incoming";
     const wasOutgoing = row.status === "outgoing";
     await applyEvent(tx, row, { type: "start" }, a.now, { settings, actorName: user.name });
+    if (row.role === "lead") await resumeCollaborators(tx, a.now, settings, entries);
     for (const other of entries.filter((e) => e.id !== row.id)) {
       if (wasIncoming && other.status === "outgoing") {
         await applyEvent(tx, other, { type: "transfer_accepted" }, a.now, { settings });
@@ -161,9 +161,14 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
   _publish(a, sessionId);
 }
 
+/** Hold: a lead's hold holds its collaborators too; a collaborator's holds only itself. */
 export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: string) {
   if (!can(user, "hold")) throw permissionRefusal("hold");
-  await _ownMove(deps, user, sessionId, { type: "hold" }, "session.held");
+  await _actOnRow(deps, user, sessionId, async (tx, a, { settings, entries, row }) => {
+    await applyEvent(tx, row, { type: "hold" }, a.now, { settings, actorName: user.name });
+    if (row.role === "lead") await holdCollaborators(tx, a.now, settings, entries);
+    await _audit(tx, a, "session.held", sessionId);
+  });
 }
 
 /** What else happens in the transaction of an End that ends the session for everyone. */
@@ -182,7 +187,19 @@ export async function endSession(
 ) {
   await _actOnRow(deps, user, sessionId, async (tx, a, { session, settings, entries, row }) => {
     const wasLive = !["closed", "timed_out", "closed_by_waiting_customer"].includes(row.status);
-    await applyEvent(tx, row, { type: "end" }, a.now, { settings, actorName: user.name });
+    // A collaborator's End leaves; the session goes on without it (modules/collaboration).
+    const leaves = row.role === "collaborator" && wasLive;
+    await applyEvent(tx, row, { type: leaves ? "collaborator_left" : "end" }, a.now, {
+      settings,
+      actorName: user.name,
+    });
+    if (leaves) {
+      await logEvent(tx, sessionId, "log.collaboratorLeft", a.now, { name: user.name }, {
+        userId: user.id,
+        name: user.name,
+        author: "technician",
+      });
+    }
     if (wasLive && row.role === "lead" && !session.endedAt) {
       for (const other of entries.filter((e) => e.id !== row.id)) {
         await applyEvent(tx, other, { type: "closed_by_lead" }, a.now, {
@@ -201,19 +218,6 @@ export async function endSession(
       await options.whenEnded?.(tx, session, a.now);
     }
     await _audit(tx, a, "session.ended", sessionId, { from: row.status });
-  });
-}
-
-async function _ownMove(
-  deps: AppDeps,
-  user: CurrentUser,
-  sessionId: string,
-  event: { type: "hold" },
-  action: AuditAction,
-) {
-  await _actOnRow(deps, user, sessionId, async (tx, a, { settings, row }) => {
-    await applyEvent(tx, row, event, a.now, { settings, actorName: user.name });
-    await _audit(tx, a, action, sessionId);
   });
 }
 

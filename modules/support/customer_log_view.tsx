@@ -31,15 +31,22 @@ function _statusKey(line: LogLine): TranslationKey | null {
     return "customer.line.joined";
   }
   if (to === "active" && from === "on_hold") return "customer.line.resumed";
-  if (to === "on_hold" && from !== "reconnecting" && from !== "offline") {
+  // A collaborator's hold (its own, or with the lead's) is not news to the customer.
+  if (to === "on_hold" && !["reconnecting", "offline", "collaborating"].includes(from)) {
     return "customer.line.onHold";
   }
   return null;
 }
 
+/** A chat line technicians wrote for each other (collaboration, SPEC K3): never the customer's. */
+export function isTechniciansOnly(line: Pick<LogLine, "kind" | "data">): boolean {
+  return line.kind === "chat" && line.data.audience === "technicians";
+}
+
 export function isCustomerVisible(line: LogLine): boolean {
   switch (line.kind) {
     case "chat":
+      return !isTechniciansOnly(line);
     case "file":
     case "url":
       return true;

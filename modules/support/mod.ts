@@ -15,7 +15,16 @@
  * reads the group settings a session or technician works under.
  */
 export { type Entry, loadSession, settingsFor, type SupportSession } from "./engine.ts";
-export { isWorkedNow, sessionForTechnician } from "./access.ts";
+export { type Granted, isWorkedNow, sessionForTechnician, sessionGrant } from "./access.ts";
+
+/**
+ * For the module that adds technicians to a session (modules/collaboration): the engine's
+ * one way to move a row (`applyEvent`, inside the caller's transaction), the live rows, an
+ * event line, and the refusals every surface answers alike. `isTechniciansOnly` says a chat
+ * line is the technicians' private chat, which no customer-facing reader shows.
+ */
+export { applyEvent, liveEntries, logEvent, permissionRefusal, sessionRefusal } from "./engine.ts";
+export { isTechniciansOnly } from "./customer_log_view.tsx";
 
 /**
  * Creating sessions: a private one by PIN, link, e-mail or SMS (`createPrivateSession`),
