@@ -336,7 +336,7 @@ Deno.test("motion mode: slow full-screen changes are halved, full size returns a
         encode: (_bytes, _stride, options) => {
           encoded.push(`${width}x${height} ${options?.keyframe ? "key" : "delta"}`);
           // A full-size frame is slow to encode (as 1080p VP8 is on a small machine).
-          const until = performance.now() + (width === 64 ? 20 : 1);
+          const until = performance.now() + (width === 64 ? 36 : 1);
           while (performance.now() < until) { /* busy, like a synchronous encode */ }
           return { data: new Uint8Array([1]), keyframe: Boolean(options?.keyframe) };
         },

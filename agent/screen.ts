@@ -10,10 +10,15 @@
  *   tells the encoder which areas changed, and never encodes while the socket is still busy
  *   with earlier frames (so it never builds a queue: the next frame is simply newer).
  * - Motion mode: when most of the screen keeps changing and full-size frames take the
- *   encoder longer than half a frame interval (3 in a row), frames are halved in each
- *   direction before encoding, so full-screen video or scrolling stays smooth on a slow
- *   machine; full size returns (with a keyframe, refined at once) 250 ms after the last such change. This is
- *   the agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
+ *   encoder so long that 30 frames a second no longer fit (MOTION_ENCODE_MS, 3 in a row),
+ *   frames are halved in each direction before encoding, so full-screen video or scrolling
+ *   stays smooth on a machine too slow (or too busy) for full size; full size returns (with a
+ *   keyframe, refined at once) 250 ms after the last such change, and is tried again during
+ *   long motion (after 4 s, then 8, 16, 32 s while tries fail) in case the machine has room
+ *   again. Halving costs text everything (a 1080p page scrolled at half size decodes at
+ *   ≈ 16 dB against ≈ 33 dB at full size, tools/bench_vp8.ts), so it is the last resort, not
+ *   the answer to an encode that merely takes more than half a frame interval. This is the
+ *   agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
  * - Refinement: every frame is lossy (the encoder spends what the bitrate allows), so at
  *   Normal and High (and Automatic's choice of them) the still picture is sent once more,
  *   near-losslessly (`refine`), REFINE_AFTER_MS after the last frame when nothing changed —
@@ -59,6 +64,8 @@ export interface ScreenOptions {
   /** Halves a frame for motion mode; without it frames are always encoded at full size. */
   downscale?: (frame: Frame) => Frame;
   log?: (message: string) => void;
+  /** The clock that times encodes for motion mode (default performance.now; tests fake it). */
+  encodeClock?: () => number;
 }
 
 /** Where frames go, and whether they may be taken now (the customer allows view). */
@@ -73,12 +80,21 @@ const STILL_AFTER_MS = 1_000;
 const MAX_BUFFERED = 512 * 1024;
 /** Motion mode (see the header): a "big" change covers this share of the screen… */
 const MOTION_AREA = 0.4;
-/** …and a big frame whose encode takes longer than this is "slow"… */
-const MOTION_ENCODE_MS = 16;
-/** …this many slow big frames in a row halve the frames… */
+/**
+ * …and a big frame whose encode takes longer than this is "slow": with the grab, the pointer
+ * and the send (≈ 3–5 ms), full size no longer fits 30 frames a second (33 ms)…
+ */
+const MOTION_ENCODE_MS = 28;
+/** …this many slow big frames in a row (keyframes not counted) halve the frames… */
 const MOTION_AFTER = 3;
-/** …until this long after the last big change. */
+/** …until this long after the last big change… */
 const MOTION_HOLD_MS = 250;
+/**
+ * …or until full size is tried again during motion: after this long, doubled after each try
+ * that fell back within the same time, up to the max.
+ */
+const MOTION_RETRY_MS = 4_000;
+const MOTION_RETRY_MAX_MS = 32_000;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
 /** See #capture: keyframes without a change are refined at most this often. */
@@ -103,6 +119,10 @@ export class ScreenSender {
   #pointerRect: Rect | null = null;
   #slowBigFrames = 0;
   #lastBigAt = 0;
+  /** When motion mode began, how long until full size is tried, when it last was. */
+  #motionSince = 0;
+  #retryMs = MOTION_RETRY_MS;
+  #retriedAt = -Infinity;
   #forceKeyframe = true;
   /** A lossy frame went out at a preset that refines; not refined yet. */
   #refineDue = false;
@@ -276,6 +296,11 @@ export class ScreenSender {
       return;
     }
     if (changed) this.#changed();
+    // Long motion at half size: full size once more (the machine may have room again).
+    if (this.#motion && !leaving && t2 - this.#motionSince >= this.#retryMs) {
+      this.#motion = false;
+      this.#retriedAt = t2;
+    }
     const source = this.#motion && this.options.downscale ? this.options.downscale(frame) : frame;
     if (source !== frame) this.timing.halved++;
     const size = `${source.width}x${source.height}`;
@@ -290,18 +315,25 @@ export class ScreenSender {
       this.#forceKeyframe = true;
     }
     const capturedAt = Date.now();
+    const clock = this.options.encodeClock ?? performance.now.bind(performance);
+    const e0 = clock();
     const encoded = this.#encoder.encode(source.data, source.stride, {
       keyframe: this.#forceKeyframe,
       dirty: source === frame ? dirty : undefined,
       at: t0,
     });
-    const encodeMs = performance.now() - t2;
+    const encodeMs = clock() - e0;
     this.timing.encode += encodeMs;
-    if (!this.#motion && this.options.downscale && !this.#fullSizeOnly) {
+    // A keyframe is always slow (a new encoder, a viewer's request): it neither counts nor resets.
+    if (!this.#motion && this.options.downscale && !this.#fullSizeOnly && !encoded?.keyframe) {
       this.#slowBigFrames = big && encodeMs > MOTION_ENCODE_MS ? this.#slowBigFrames + 1 : 0;
       if (this.#slowBigFrames >= MOTION_AFTER) {
         this.#motion = true;
         this.#slowBigFrames = 0;
+        this.#retryMs = t2 - this.#retriedAt < MOTION_RETRY_MS
+          ? Math.min(MOTION_RETRY_MAX_MS, this.#retryMs * 2)
+          : MOTION_RETRY_MS;
+        this.#motionSince = t2;
       }
     }
     if (!encoded) return;

@@ -198,7 +198,7 @@ Deno.test("back to full size after motion: the keyframe is refined at once", asy
     encoder: (width) => ({
       encode: (_b, _s, o) => {
         log.push({ what: `${width} ${o?.keyframe ? "key" : "delta"}`, at: performance.now() });
-        const until = performance.now() + (width === 64 ? 20 : 1); // full size is slow
+        const until = performance.now() + (width === 64 ? 36 : 1); // full size is slow
         while (performance.now() < until) { /* a synchronous encode */ }
         return { data: new Uint8Array([1]), keyframe: Boolean(o?.keyframe) };
       },

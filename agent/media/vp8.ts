@@ -17,6 +17,14 @@
 // still picture at quantizer 4 (screen-content mode off for that frame: it limits how fast the
 // quantizer may fall) for a near-lossless still after motion.
 //
+// Measured against the alternatives at 1920×1080 (tools/bench_vp8.ts, issue 14, 1.5 Mbit/s,
+// scrolling text and panned/zoomed grainy video): cpu-used -8…-16 lose the scroll's motion
+// search (21–24 KiB/frame at 29–30 dB against 7 KiB at 32.5 dB) and save no measurable time;
+// -4 is smaller (3 KiB) but slower; 2 threads stall badly on the shared 2-core machine (p50
+// 140–740 ms); static threshold 0/1000 and screen-content mode 0 change neither time nor
+// picture measurably. So these settings stay; what keeps motion at full size is screen.ts's
+// motion mode halving only when 30 frames a second no longer fit.
+//
 // Calls are synchronous and block the event loop while they run: at 1080p on the 2-core test
 // machine (busy, load 5–10) ≈ 12–20 ms per moving inter frame, 30–60 ms per keyframe, ≈ 5–10 ms
 // per unchanged frame; BGRX→I420 ≈ 0.3–0.7 ms and change detection ≈ 0.5–1 ms of that.
@@ -48,6 +56,12 @@ export interface EncoderOptions {
    * the same CPU time per frame.
    */
   cpuUsed?: number;
+  /** g_threads, 1…4. Default 1 (see the header: more threads stall under CPU contention). */
+  threads?: number;
+  /** VP8E_SET_STATIC_THRESHOLD for ordinary frames, 0…100000. Default STATIC_THRESHOLD. */
+  staticThreshold?: number;
+  /** VP8E_SET_SCREEN_CONTENT_MODE, 0 or 1 (2 also drops frames, never wanted). Default 1. */
+  screenContentMode?: 0 | 1;
 }
 
 export interface EncodedFrame {
@@ -143,6 +157,7 @@ export class Vp8Encoder {
   #pts = -1;
   #lastAt: number | undefined;
   #closed = false;
+  #tuning: { threads: number; staticThreshold: number; screenContent: number };
   // Change detection (macroblocks.ts) and the active map libvpx reads.
   readonly #changes: MacroblockChanges;
   #planeWords: PlaneWords[] = []; // views on the native I420 planes
@@ -162,6 +177,19 @@ export class Vp8Encoder {
     if (!Number.isInteger(cpuUsed) || cpuUsed < -16 || cpuUsed > 16) {
       throw new RangeError(`cpuUsed must be an integer in -16…16, got ${cpuUsed}`);
     }
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 4) {
+      throw new RangeError(`threads must be 1…4, got ${threads}`);
+    }
+    const staticThreshold = options.staticThreshold ?? STATIC_THRESHOLD;
+    if (!Number.isInteger(staticThreshold) || staticThreshold < 0 || staticThreshold > 100_000) {
+      throw new RangeError(`staticThreshold must be 0…100000, got ${staticThreshold}`);
+    }
+    const screenContent = options.screenContentMode ?? 1;
+    if (screenContent !== 0 && screenContent !== 1) {
+      throw new RangeError(`screenContentMode must be 0 or 1, got ${screenContent}`);
+    }
+    this.#tuning = { threads, staticThreshold, screenContent };
     const preset = options.preset ?? "normal";
     checkPreset(preset);
     if (options.bitrateKbps !== undefined) checkKbps(options.bitrateKbps);
@@ -206,7 +234,7 @@ export class Vp8Encoder {
     const c = this.#cfgView = nativeView(cfg, sizes.encCfg);
     const set = (off: number, v: number) => c.setUint32(off, v >>> 0, true);
     const p = PRESETS[this.#preset];
-    set(CFG.g_threads, 1);
+    set(CFG.g_threads, this.#tuning.threads);
     set(CFG.g_w, this.width);
     set(CFG.g_h, this.height);
     // Milliseconds: frames carry their capture times (#nextPts), so rate control budgets by
@@ -246,10 +274,11 @@ export class Vp8Encoder {
     this.#control(controls.cpuUsed, cpuUsed, "VP8E_SET_CPUUSED");
     // Screen content: exact repeats, no camera noise.
     this.#control(controls.noiseSensitivity, 0, "VP8E_SET_NOISE_SENSITIVITY");
-    this.#control(controls.staticThreshold, STATIC_THRESHOLD, "VP8E_SET_STATIC_THRESHOLD");
+    const { staticThreshold, screenContent } = this.#tuning;
+    this.#control(controls.staticThreshold, staticThreshold, "VP8E_SET_STATIC_THRESHOLD");
     this.#control(controls.tokenPartitions, 0, "VP8E_SET_TOKEN_PARTITIONS");
     // 1 = screen content on (2 would also drop frames aggressively, which we never want).
-    this.#control(controls.screenContentMode, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
+    this.#control(controls.screenContentMode, screenContent, "VP8E_SET_SCREEN_CONTENT_MODE");
     // Cap keyframes at 9 × the per-frame budget (WebRTC's formula for a 600 ms buffer @30fps).
     this.#control(controls.maxIntraBitratePct, 900, "VP8E_SET_MAX_INTRA_BITRATE_PCT");
 
@@ -381,8 +410,9 @@ export class Vp8Encoder {
       c.setUint32(CFG.rc_min_quantizer, p.minQ, true);
       c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
       this.#applyConfig();
-      this.#control(controls.staticThreshold, STATIC_THRESHOLD, "VP8E_SET_STATIC_THRESHOLD");
-      this.#control(controls.screenContentMode, 1, "VP8E_SET_SCREEN_CONTENT_MODE");
+      const { staticThreshold, screenContent } = this.#tuning;
+      this.#control(controls.staticThreshold, staticThreshold, "VP8E_SET_STATIC_THRESHOLD");
+      this.#control(controls.screenContentMode, screenContent, "VP8E_SET_SCREEN_CONTENT_MODE");
     }
   }
 

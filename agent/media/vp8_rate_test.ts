@@ -128,3 +128,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "tuning options (threads, static threshold, screen content) are range-checked and apply",
+  ignore,
+  fn() {
+    const bad = [{ threads: 0 }, { threads: 5 }, { staticThreshold: -1 }, {
+      screenContentMode: 2 as 0,
+    }];
+    for (const o of bad) {
+      assert.throws(() => new Vp8Encoder({ width: 64, height: 48, ...o }), RangeError);
+    }
+    const enc = new Vp8Encoder({
+      width: 64,
+      height: 48,
+      threads: 2,
+      staticThreshold: 0,
+      screenContentMode: 0,
+    });
+    try {
+      const f = new Uint8Array(64 * 48 * 4).fill(0x80);
+      assert.ok(enc.encode(f, 256, { keyframe: true })?.keyframe);
+      assert.ok(enc.refine());
+    } finally {
+      enc.close();
+    }
+  },
+});

@@ -1,0 +1,100 @@
+// Motion mode (screen.ts): full-screen motion stays at full size while 30 frames a second fit,
+// is halved only when they do not, and full size is tried again during long motion.
+// A fake desktop, change watcher and encoder whose full-size encodes take a set time on the
+// sender's encode clock (a fake one: a busy machine must not decide these tests).
+import assert from "node:assert/strict";
+import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+import { ScreenSender } from "./screen.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A sender over a 64×48 screen whose full-size encodes take `fullMs()` ms (half size: 1). */
+function harness(fullMs: () => number) {
+  let skew = 0;
+  const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
+  const pending: Rect[] = [];
+  let wake: (() => void) | null = null;
+  const watcher: DamageWatcher = {
+    wait: (ms) =>
+      pending.length ? Promise.resolve(true) : new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        wake = () => (clearTimeout(timer), resolve(true));
+      }),
+    take: () => pending.splice(0),
+    close: () => {},
+  };
+  const desktop = { width: 64, height: 48, grab: () => frame, cursor: () => null };
+  const log: { what: string; at: number }[] = [];
+  const link = { send: () => {}, sendMedia: () => {}, buffered: () => 0 };
+  const sender = new ScreenSender({
+    desktop: { ...desktop, damage: () => watcher } as unknown as Desktop,
+    encoder: (width) => ({
+      encode: (_b, _s, o) => {
+        log.push({ what: `${width} ${o?.keyframe ? "key" : "delta"}`, at: performance.now() });
+        skew += width === 64 ? fullMs() : 1;
+        return { data: new Uint8Array([1]), keyframe: Boolean(o?.keyframe) };
+      },
+      setPreset: () => {},
+      close: () => {},
+    }),
+    downscale: (f) => ({ ...f, width: 32, height: 24, stride: 128 }),
+    encodeClock: () => performance.now() + skew,
+  }, { link: () => link, allowed: () => true });
+  sender.setPreset("normal", true);
+  /** Whole-screen changes every `every` ms for `ms`. */
+  const move = async (ms: number, every = 33) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      pending.push({ x: 0, y: 0, width: 64, height: 48 });
+      (wake as (() => void) | null)?.();
+      await sleep(every);
+    }
+  };
+  return { sender, log, move };
+}
+
+Deno.test("an encode over half a frame interval but within 30 frames/s keeps full size", async () => {
+  const { sender, log, move } = harness(() => 24); // the old rule halved above 16
+  sender.resume();
+  await sleep(50);
+  await move(600);
+  sender.stop();
+  assert.ok(log.length > 8, log.map((e) => e.what).join(", "));
+  assert.ok(log.every((e) => e.what.startsWith("64 ")), log.map((e) => e.what).join(", "));
+});
+
+Deno.test("long motion at half size tries full size again, less often after a failed try", async () => {
+  const { sender, log, move } = harness(() => 36);
+  sender.resume();
+  await sleep(50);
+  const start = performance.now();
+  await move(13_000, 40);
+  sender.stop();
+  const at = (what: string) =>
+    log.filter((e) => e.what === what).map((e) => Math.round((e.at - start) / 100) / 10);
+  // Full size at first (the keyframe), halved after 3 slow frames; full size tried again after
+  // ≈ 4 s (fails: the machine is still slow), then ≈ 8 s after that.
+  const fullKeys = at("64 key"), halfKeys = at("32 key");
+  const what = `full-size keyframes at ${fullKeys} s, half-size at ${halfKeys} s`;
+  assert.equal(fullKeys.length, 3, what);
+  assert.ok(fullKeys[1] >= 3.9 && fullKeys[1] < 5, what);
+  assert.ok(fullKeys[2] - fullKeys[1] >= 7.9 && fullKeys[2] - fullKeys[1] < 9, what);
+  assert.equal(halfKeys.length, 3, what);
+  // Each try falls back within 3 slow frames.
+  for (let i = 0; i < 3; i++) assert.ok(halfKeys[i] - fullKeys[i] < 0.5, what);
+});
+
+Deno.test("a try that holds: the machine got faster, full size stays", async () => {
+  let full = 36;
+  const { sender, log, move } = harness(() => full);
+  sender.resume();
+  await sleep(50);
+  const start = performance.now();
+  await move(1_000, 40);
+  assert.ok(log.some((e) => e.what === "32 key"), "halved while slow");
+  full = 5;
+  await move(4_500, 40);
+  sender.stop();
+  const last = log.filter((e) => e.at - start > 4_800).map((e) => e.what);
+  assert.ok(last.length > 5 && last.every((w) => w === "64 delta"), last.join(", "));
+});
