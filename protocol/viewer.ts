@@ -14,11 +14,14 @@ export const AGENT_PRESENCES = ["absent", "connected", "reconnecting"] as const;
 export type AgentPresence = typeof AGENT_PRESENCES[number];
 
 /**
- * Which of a technician's viewer sockets drives the keyboard and mouse: `here` this one,
- * `elsewhere` another window of the same technician, `none` none yet (the first to send input
- * or switch control on takes it). One controller at a time; `take_control` moves it.
+ * Which viewer socket of the session drives the keyboard and mouse: `here` this one,
+ * `elsewhere` another window of the same technician, `other` another technician (a
+ * collaborator, the lead), `none` nobody yet (the first to send input or switch control on
+ * takes it). One controller per session; it moves only explicitly (modules/remote/control_owner.ts):
+ * `take_control` from one's own other window or, for the lead, from anyone; `request_control`
+ * asks the holder, who answers with `give_control` or `decline_control`.
  */
-export const CONTROL_OWNERS = ["none", "here", "elsewhere"] as const;
+export const CONTROL_OWNERS = ["none", "here", "elsewhere", "other"] as const;
 export type ControlOwner = typeof CONTROL_OWNERS[number];
 
 /** Server → viewer. */
@@ -41,7 +44,16 @@ export type ViewerMessage =
   | { type: "offer"; sdp: string }
   | { type: "clipboard"; text: string }
   | { type: "pong"; at: number }
-  | { type: "control_owner"; owner: ControlOwner }
+  | {
+    type: "control_owner";
+    owner: ControlOwner;
+    /** The holder's name (null: nobody holds control). */
+    holder?: string | null;
+    /** An open request: shown to the holder (to give or decline) and to the one who asked. */
+    asking?: { userId: string; name: string } | null;
+    /** The other technicians on the session's remote view (control can be given to them). */
+    others?: { userId: string; name: string }[];
+  }
   | { type: "error"; code: string; reason: string };
 
 /** Why Automatic uses its preset (modules/remote/quality.ts decides; `qualityReason…`). */
@@ -63,6 +75,16 @@ export const REMOTE_UI_KEYS = [
   "controlElsewhere",
   "takeControl",
   "controlTaken",
+  "controlOther",
+  "controlNobody",
+  "requestControl",
+  "controlRequested",
+  "controlAsksYou",
+  "giveControl",
+  "giveControlTo",
+  "declineControl",
+  "takeBackControl",
+  "monitorViewOnly",
   "layoutLocal",
   "layoutRemote",
   "layoutRemoteNamed",
@@ -166,6 +188,10 @@ export interface RemoteViewMount {
   canScreenshot: boolean;
   /** The view is the whole page (/console/sessions/<id>/remote), not a workspace panel. */
   detached: boolean;
+  /** This technician leads the session: it may take control back from a collaborator. */
+  lead?: boolean;
+  /** A monitoring admin's extra viewer (modules/monitoring): picture only, never control. */
+  monitor?: boolean;
 }
 
 const flag = (on: boolean) => (on ? "1" : "0");
@@ -183,6 +209,8 @@ export function mountAttributes(props: RemoteViewMount): Record<`data-${string}`
     "data-can-clipboard": flag(props.canClipboard),
     "data-can-screenshot": flag(props.canScreenshot),
     "data-detached": flag(props.detached),
+    "data-lead": flag(props.lead === true),
+    "data-monitor": flag(props.monitor === true),
   };
 }
 
@@ -203,6 +231,8 @@ export function readMount(data: Readonly<Record<string, string | undefined>>): R
     canClipboard: data.canClipboard === undefined ? canControl : data.canClipboard === "1",
     canScreenshot: data.canScreenshot !== "0",
     detached: data.detached === "1",
+    lead: data.lead === "1",
+    monitor: data.monitor === "1",
   };
 }
 

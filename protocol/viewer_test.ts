@@ -29,6 +29,8 @@ const MOUNT: RemoteViewMount = {
   canClipboard: false,
   canScreenshot: true,
   detached: true,
+  lead: true,
+  monitor: false,
 };
 
 Deno.test("readMount() reads back every prop mountAttributes() wrote", () => {
@@ -62,6 +64,9 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
     { type: "answer", sdp: "v=0" },
     { type: "keyframe" },
     { type: "ping", at: 12.5 },
+    { type: "request_control" },
+    { type: "give_control", userId: "6f1c1d52-0b44-4f6e-9d7e-2f3a4b5c6d7e" },
+    { type: "decline_control" },
     ...QUALITY_PRESETS.map((preset) => ({ type: "quality" as const, preset })),
     { type: "pointer", x: 0, y: 32_767 },
     { type: "button", button: "middle", down: true, x: 1, y: 2 },
@@ -78,6 +83,8 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
     { type: "clipboard", text: "x".repeat(60_001) },
     { type: "view", on: true, extra: 1 },
     { type: "pong", at: 1 },
+    { type: "give_control", userId: "not-a-uuid" },
+    { type: "give_control" },
   ];
   for (const message of refused) {
     assert.equal(

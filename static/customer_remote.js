@@ -12,6 +12,8 @@ import { liveSource } from "./live_source.js";
  * @property {string} view
  * @property {string} control
  * @property {{ capability: string, technician?: string }[]} asks
+ * @property {{ name: string, controls: boolean, monitor: boolean }[]} [technicians]  who
+ *   watches the remote view now, and who of them controls
  */
 
 const root = document.getElementById("remote-consent");
@@ -61,6 +63,22 @@ if (root?.dataset.events) {
     show("remote-revoke-control", controlling);
     show("remote-revoke-view", viewing);
     show("remote-agent-lost", state.agent === "reconnecting");
+    const technicians = state.technicians ?? [];
+    const list = $("remote-technicians");
+    list.hidden = technicians.length === 0;
+    // Names only as text: they come from people, never as markup.
+    list.textContent = technicians.length === 0
+      ? ""
+      : `${labels.connected} ${
+        technicians.map((p) =>
+          p.controls
+            ? `${p.name} (${labels.controls})`
+            : p.monitor
+            ? `${p.name} (${labels.monitoring})`
+            : p.name
+        ).join(", ")
+      }`;
+    list.dataset.controller = technicians.find((p) => p.controls)?.name ?? "";
     consent.dataset.view = state.view;
     consent.dataset.control = state.control;
   };

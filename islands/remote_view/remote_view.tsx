@@ -8,7 +8,7 @@ import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
 import { ClipboardPanel } from "./clipboard.tsx";
 import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
-import { ControlElsewhere } from "./control_owner.tsx";
+import { ControlPanel } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
 import { socketUrl, ViewerSocket } from "./socket.ts";
 import { keyboardLock, Stage } from "./stage.ts";
@@ -159,7 +159,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   };
 
   #send = (message: ViewerInput) => this.#socket.send(message);
-  #takeControl = () => void this.#send({ type: "take_control" });
+  #sendControl = (message: ViewerInput) => void this.#send(message);
 
   #receive(message: ViewerMessage) {
     switch (message.type) {
@@ -176,11 +176,21 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         this.#closePeer();
         return void this.#peer.answer(message.sdp);
       case "control_owner":
-        if (message.owner === "elsewhere") this.#stage.releaseAll(false);
-        if (message.owner === "here" && this.state.controlOwner === "elsewhere") {
+        if (message.owner === "elsewhere" || message.owner === "other") {
+          this.#stage.releaseAll(false);
+        }
+        if (
+          message.owner === "here" && this.state.controlOwner !== "here" &&
+          this.state.controlOwner !== "none"
+        ) {
           this.setStatus(this.#t("controlTaken"));
         }
-        return this.setState({ controlOwner: message.owner });
+        return this.setState({
+          controlOwner: message.owner,
+          controlHolder: message.holder ?? null,
+          controlAsking: message.asking ?? null,
+          controlOthers: message.others ?? [],
+        });
       case "clipboard":
         this.setState({ remoteClip: message.text });
         if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
@@ -282,7 +292,14 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           actions={this.#actions}
         />
         <StatusLine t={t} state={s} />
-        <ControlElsewhere t={t} state={s} onTake={this.#takeControl} />
+        <ControlPanel
+          t={t}
+          state={s}
+          send={this.#sendControl}
+          lead={props.mount.lead === true}
+          monitor={props.mount.monitor === true}
+          canControl={props.mount.canControl}
+        />
         <InvitePanel t={t} state={s} onInvite={props.mount.detached ? undefined : this.#invite} />
         <div
           ref={this.#stageRef}

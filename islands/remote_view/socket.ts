@@ -25,6 +25,12 @@ const PING_EVERY_MS = 2_000;
 const oneOf = <T extends string>(list: readonly T[], value: unknown, fallback: T): T =>
   list.includes(value as T) ? value as T : fallback;
 const text = (value: unknown) => (typeof value === "string" ? value : "");
+/** `{userId, name}` from the server, or null when it is not one. */
+function person(value: unknown): { userId: string; name: string } | null {
+  if (!value || typeof value !== "object") return null;
+  const { userId, name } = value as Record<string, unknown>;
+  return typeof userId === "string" && typeof name === "string" ? { userId, name } : null;
+}
 
 /** Automatic's preset and reason, when both are known words (else null). */
 function autoChoice(value: unknown): Extract<ViewerMessage, { type: "state" }>["auto"] {
@@ -71,7 +77,13 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
     case "pong":
       return typeof m.at === "number" ? { type: "pong", at: m.at } : null;
     case "control_owner":
-      return { type: "control_owner", owner: oneOf(CONTROL_OWNERS, m.owner, "none") };
+      return {
+        type: "control_owner",
+        owner: oneOf(CONTROL_OWNERS, m.owner, "none"),
+        holder: typeof m.holder === "string" ? m.holder : null,
+        asking: person(m.asking),
+        others: Array.isArray(m.others) ? m.others.flatMap((o) => person(o) ?? []) : [],
+      };
     case "error":
       return { type: "error", code: text(m.code), reason: text(m.reason) };
     default:

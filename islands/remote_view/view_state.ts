@@ -37,8 +37,14 @@ export interface ViewState {
   quality: QualityPreset;
   /** While `quality` is "auto": the preset it uses and why (the server's `state`). */
   auto: Extract<ViewerMessage, { type: "state" }>["auto"];
-  /** Which of this technician's windows drives (control_owner.tsx). */
+  /** Which viewer drives: this one, another window of ours, another technician (control_owner.tsx). */
   controlOwner: ControlOwner;
+  /** The name of the technician holding control (null: nobody). */
+  controlHolder: string | null;
+  /** An open request for control (to us as holder, or ours). */
+  controlAsking: { userId: string; name: string } | null;
+  /** The other technicians on this remote view: control can be given to them. */
+  controlOthers: { userId: string; name: string }[];
   status: Status | null;
   /** This viewer asked for the picture (view or control on). */
   watching: boolean;
@@ -65,6 +71,9 @@ export const INITIAL_STATE: ViewState = {
   quality: "auto",
   auto: null,
   controlOwner: "none",
+  controlHolder: null,
+  controlAsking: null,
+  controlOthers: [],
   status: null,
   watching: false,
   mode: "fit",
@@ -85,9 +94,10 @@ export const isActive = (consent: ConsentState) => consent === "asked" || consen
 export const viewActive = (s: ViewState) => s.watching && isActive(s.view);
 
 /** Control is granted and the socket is up: input may go out. */
-/** Control is granted and this window may drive (not another window of the technician). */
+/** Control is granted and this window may drive (nobody else holds it). */
 export const controlling = (s: ViewState) =>
-  s.control === "granted" && s.connected && s.controlOwner !== "elsewhere";
+  s.control === "granted" && s.connected &&
+  (s.controlOwner === "here" || s.controlOwner === "none");
 
 export function capitalize<T extends string>(word: T): Capitalize<T> {
   return (word.charAt(0).toUpperCase() + word.slice(1)) as Capitalize<T>;
@@ -132,8 +142,9 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   if (s.agent === "absent") return { key: "agentAbsent", state: "absent" };
   if (s.agent === "reconnecting") return { key: "agentReconnecting", state: "reconnecting" };
   const control = s.control;
-  // Another window of this technician drives: this one only watches (control_owner.tsx says so).
-  const drivenElsewhere = control === "granted" && s.controlOwner === "elsewhere";
+  // Another window or technician drives: this one only watches (control_owner.tsx says so).
+  const drivenElsewhere = control === "granted" &&
+    (s.controlOwner === "elsewhere" || s.controlOwner === "other");
   if (control !== "off" && !drivenElsewhere) {
     return { key: `control${capitalize(control)}`, state: control };
   }

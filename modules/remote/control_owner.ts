@@ -1,64 +1,161 @@
 /**
- * One controller at a time per technician: of a technician's viewer sockets (two tabs, the
- * panel and its detached window) one holds the keyboard and mouse. The first to switch
- * control on or send input takes it while nobody holds it; another window's input is refused
- * (`control_elsewhere`) until it takes control (`take_control`), which moves it and tells both.
- * Each of the technician's sockets hears `control_owner` whenever the holder changes.
+ * One controller at a time per session (SPEC K1/K3): of all the viewer sockets on a session —
+ * a technician's two tabs, the panel and its detached window, a collaborator's, an external
+ * technician's — one holds the keyboard and mouse. While nobody holds it, the first to switch
+ * control on or send input takes it. After that control only moves explicitly:
+ *
+ * - another window of the holder's own technician takes it (`take`: same person, no question);
+ * - another technician asks (`request`); the holder gives it (`give`) or declines;
+ * - the holder gives it to a technician of its choice (`give`) without being asked;
+ * - the lead takes it back (`take` with `lead`), whoever holds it.
+ *
+ * A monitoring admin's seat (`monitor`) never holds, asks for or receives control.
+ * Every seat hears `control_owner` whenever the holder or the open request changes.
  */
 import type { ControlOwner, ViewerMessage } from "../../protocol/viewer.ts";
 
 /** What this file needs of a viewer socket (hub.ts's ViewerLink has it). */
 export interface ControlSeat {
   readonly userId: string;
+  readonly name: string;
+  /** A monitoring admin's extra viewer: the picture only, never control. */
+  readonly monitor?: boolean;
   send(message: ViewerMessage): void;
 }
 
+/** Why control did not move (the island words it: `remote.refused.<code>`). */
+export type ControlRefusal =
+  | "control_elsewhere"
+  | "control_other"
+  | "control_monitor"
+  | "control_not_holder"
+  | "control_no_target";
+
 export class ControlOwners<S extends ControlSeat> {
-  readonly #holders = new Map<string, S>();
+  #holder: S | null = null;
+  /** An open request for control from a seat of another technician. */
+  #asking: S | null = null;
+
+  /** `onMove`: called after the holder changed (the customer's page names the holder). */
+  constructor(private readonly onMove: () => void = () => {}) {}
 
   /** Who holds control for `seat`, as `seat` sees it. */
   ownerFor(seat: S): ControlOwner {
-    const holder = this.#holders.get(seat.userId);
-    return !holder ? "none" : holder === seat ? "here" : "elsewhere";
+    const holder = this.#holder;
+    if (!holder) return "none";
+    if (holder === seat) return "here";
+    return holder.userId === seat.userId ? "elsewhere" : "other";
   }
 
-  /** May `seat` drive now? Takes control when its technician has no holder. */
-  claim(seat: S, seats: Iterable<S>): boolean {
+  /** The seat holding control (null: nobody). */
+  get holder(): S | null {
+    return this.#holder;
+  }
+
+  /** May `seat` drive now? Takes control when nobody holds it. */
+  claim(seat: S, seats: Iterable<S>): ControlRefusal | null {
+    if (seat.monitor) return "control_monitor";
     const owner = this.ownerFor(seat);
-    if (owner === "elsewhere") return false;
+    if (owner === "elsewhere") return "control_elsewhere";
+    if (owner === "other") return "control_other";
     if (owner === "none") this.#set(seat, seats);
-    return true;
+    return null;
   }
 
-  /** Moves control to `seat` (from another window of the same technician). */
-  take(seat: S, seats: Iterable<S>): void {
-    if (this.ownerFor(seat) !== "here") this.#set(seat, seats);
+  /**
+   * Moves control to `seat`: from another window of the same technician always, from another
+   * technician only for the session's lead (taking it back).
+   */
+  take(seat: S, seats: Iterable<S>, opts: { lead: boolean }): ControlRefusal | null {
+    if (seat.monitor) return "control_monitor";
+    const owner = this.ownerFor(seat);
+    if (owner === "here") return null;
+    if (owner === "other" && !opts.lead) return "control_other";
+    this.#set(seat, seats);
+    return null;
   }
 
-  /** `seat` let go (control off, socket closed): nobody of its technician holds control. */
+  /** `seat` asks the holder (another technician) for control. */
+  request(seat: S, seats: Iterable<S>): ControlRefusal | null {
+    if (seat.monitor) return "control_monitor";
+    const owner = this.ownerFor(seat);
+    if (owner !== "other") return this.claim(seat, seats);
+    this.#asking = seat;
+    this.tellAll(seats);
+    return null;
+  }
+
+  /**
+   * The holder hands control to `toUserId` (the seat that asked, if it is theirs, or else
+   * one of their watching seats). Only the holder gives; a monitor never receives.
+   */
+  give(from: S, toUserId: string, seats: Iterable<S>): ControlRefusal | null {
+    if (this.#holder !== from) return "control_not_holder";
+    const all = [...seats];
+    const candidates = all.filter((s) => s.userId === toUserId && !s.monitor && s !== from);
+    const target = candidates.find((s) => s === this.#asking) ?? candidates[0];
+    if (!target) return "control_no_target";
+    this.#set(target, all);
+    return null;
+  }
+
+  /** The holder says no to the open request. */
+  decline(from: S, seats: Iterable<S>): ControlRefusal | null {
+    if (this.#holder !== from) return "control_not_holder";
+    this.#asking = null;
+    this.tellAll(seats);
+    return null;
+  }
+
+  /** `seat` let go (control off, socket closed): nobody holds control. */
   release(seat: S, seats: Iterable<S>): void {
-    if (this.#holders.get(seat.userId) !== seat) return;
-    this.#holders.delete(seat.userId);
-    this.#tell(seat.userId, seats);
+    if (this.#asking === seat) {
+      this.#asking = null;
+      if (this.#holder !== seat) this.tellAll(seats);
+    }
+    if (this.#holder !== seat) return;
+    this.#holder = null;
+    this.#asking = null;
+    this.tellAll(seats);
+    this.onMove();
   }
 
-  /** Control ended for everyone (revoked, stopped): every holder lets go. */
+  /** Control ended for everyone (revoked, stopped): the holder lets go. */
   releaseAll(seats: Iterable<S>): void {
-    const users = [...this.#holders.keys()];
-    this.#holders.clear();
-    for (const user of users) this.#tell(user, seats);
+    if (!this.#holder && !this.#asking) return;
+    this.#holder = null;
+    this.#asking = null;
+    this.tellAll(seats);
+    this.onMove();
+  }
+
+  /** What `seat` hears about control (also sent on join and leave: `others` changes). */
+  messageFor(seat: S, seats: Iterable<S>): ViewerMessage {
+    const asking = this.#asking;
+    const others = new Map<string, string>();
+    for (const s of seats) if (s.userId !== seat.userId && !s.monitor) others.set(s.userId, s.name);
+    return {
+      type: "control_owner",
+      owner: this.ownerFor(seat),
+      holder: this.#holder?.name ?? null,
+      others: [...others].map(([userId, name]) => ({ userId, name })),
+      // The holder sees who asks (to give or decline); the asker sees that it asked.
+      asking: asking && (this.#holder === seat || asking.userId === seat.userId)
+        ? { userId: asking.userId, name: asking.name }
+        : null,
+    };
   }
 
   #set(seat: S, seats: Iterable<S>) {
-    this.#holders.set(seat.userId, seat);
-    this.#tell(seat.userId, seats);
+    this.#holder = seat;
+    if (this.#asking?.userId === seat.userId) this.#asking = null;
+    this.tellAll(seats);
+    this.onMove();
   }
 
-  #tell(userId: string, seats: Iterable<S>) {
-    for (const other of seats) {
-      if (other.userId === userId) {
-        other.send({ type: "control_owner", owner: this.ownerFor(other) });
-      }
-    }
+  /** Tells every seat (after a change of holder, request or who is there). */
+  tellAll(seats: Iterable<S>) {
+    const all = [...seats];
+    for (const seat of all) seat.send(this.messageFor(seat, all));
   }
 }

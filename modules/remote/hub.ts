@@ -60,8 +60,8 @@ export class RemoteSession {
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
   readonly viewers = new Set<ViewerLink>();
-  /** Which window of each technician drives (one at a time). */
-  readonly #owners = new ControlOwners<ViewerLink>();
+  /** Which viewer drives (one per session, passed explicitly: control_owner.ts). */
+  readonly #owners = new ControlOwners<ViewerLink>(() => this.#tellCustomer());
   readonly customerListeners = new Set<(view: CustomerView) => void>();
   /** Who asked last for each capability (named to the customer). */
   readonly #askedBy = new Map<RemoteCapability, string>();
@@ -188,6 +188,8 @@ export class RemoteSession {
   join(viewer: ViewerLink) {
     this.viewers.add(viewer);
     viewer.send(this.#state());
+    this.#owners.tellAll(this.viewers);
+    this.#tellCustomer();
     if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
     this.#startAuto();
   }
@@ -199,12 +201,14 @@ export class RemoteSession {
   leave(viewer: ViewerLink) {
     this.viewers.delete(viewer);
     this.#owners.release(viewer, this.viewers);
+    this.#owners.tellAll(this.viewers);
+    this.#tellCustomer();
     this.#disconnect(viewer);
     if (this.viewers.size === 0) this.#stopAuto();
-    if ([...this.viewers].some((v) => v.watching)) return;
+    if (this.#technicianWatches()) return;
     clearTimeout(this.#leaveTimer);
     this.#leaveTimer = setTimeout(() => {
-      if (![...this.viewers].some((v) => v.watching)) this.#stopAll(null);
+      if (!this.#technicianWatches()) this.#stopAll(null);
     }, VIEWER_GRACE_MS);
   }
   #leaveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -214,13 +218,16 @@ export class RemoteSession {
     viewer.watching = on;
     if (!on) {
       this.#disconnect(viewer);
-      if (![...this.viewers].some((v) => v.watching)) this.#stopAll(viewer);
+      // A monitoring admin looking away ends nothing; the last technician does.
+      if (!viewer.monitor && !this.#technicianWatches()) this.#stopAll(viewer);
       return null;
     }
     if (allows(this.#consent, "view")) {
       this.#connect(viewer);
       return null;
     }
+    // A monitoring admin sees what the technician sees: it never asks the customer.
+    if (viewer.monitor) return null;
     return this.#request("view", viewer);
   }
 
@@ -232,8 +239,10 @@ export class RemoteSession {
       this.#end("control", viewer);
       return null;
     }
-    if (allows(this.#consent, "control") && !this.#owners.claim(viewer, this.viewers)) {
-      return "control_elsewhere";
+    if (viewer.monitor) return "control_monitor";
+    if (allows(this.#consent, "control")) {
+      const refused = this.#owners.claim(viewer, this.viewers);
+      if (refused) return refused;
     }
     viewer.watching = true;
     if (allows(this.#consent, "view")) this.#connect(viewer);
@@ -247,17 +256,42 @@ export class RemoteSession {
   input(message: ServerMessage, from: ViewerLink): string | null {
     if (!this.agent) return "agent_absent";
     if (!allows(this.#consent, "control")) return "control_not_granted";
-    if (!this.#owners.claim(from, this.viewers)) return "control_elsewhere";
+    const refused = this.#owners.claim(from, this.viewers);
+    if (refused) return refused;
     this.agent.send(message);
     this.#active();
     return null;
   }
 
-  /** Another window of the same technician had control: it moves to `viewer`. */
-  takeControl(viewer: ViewerLink): string | null {
+  /**
+   * Control moves to `viewer`: from another window of the same technician, or — for the
+   * session's lead — from whoever holds it.
+   */
+  takeControl(viewer: ViewerLink, opts: { lead: boolean } = { lead: false }): string | null {
     if (!allows(this.#consent, "control")) return "control_not_granted";
-    this.#owners.take(viewer, this.viewers);
-    return null;
+    return this.#owners.take(viewer, this.viewers, opts);
+  }
+
+  /** `viewer` asks the technician holding control for it. */
+  requestControl(viewer: ViewerLink): string | null {
+    if (!allows(this.#consent, "control")) return "control_not_granted";
+    return this.#owners.request(viewer, this.viewers);
+  }
+
+  /** The holder gives control to another technician (who asked, or of its choice). */
+  giveControl(viewer: ViewerLink, toUserId: string): string | null {
+    if (!allows(this.#consent, "control")) return "control_not_granted";
+    return this.#owners.give(viewer, toUserId, this.viewers);
+  }
+
+  /** The holder keeps control: the open request is declined. */
+  declineControl(viewer: ViewerLink): string | null {
+    return this.#owners.decline(viewer, this.viewers);
+  }
+
+  /** Who holds control now (the customer's page names them). */
+  get controlHolder(): ViewerLink | null {
+    return this.#owners.holder;
   }
 
   async answer(viewer: ViewerLink, sdp: string) {
@@ -280,6 +314,16 @@ export class RemoteSession {
   // --- the customer side ------------------------------------------------------------------
 
   customerView(): CustomerView {
+    const holder = allows(this.#consent, "control") ? this.#owners.holder : null;
+    const technicians = new Map<string, CustomerView["technicians"][number]>();
+    for (const viewer of this.viewers) {
+      const known = technicians.get(viewer.userId);
+      technicians.set(viewer.userId, {
+        name: viewer.name,
+        controls: (known?.controls ?? false) || holder === viewer,
+        monitor: viewer.monitor === true,
+      });
+    }
     return {
       agent: this.presence,
       asks: this.#consent.asking.map((capability) => ({
@@ -288,6 +332,7 @@ export class RemoteSession {
       })),
       view: this.#consent.view,
       control: this.#consent.control,
+      technicians: [...technicians.values()],
     };
   }
 
@@ -318,6 +363,16 @@ export class RemoteSession {
   }
 
   // --- inside -----------------------------------------------------------------------------
+
+  /** A technician (not a monitoring admin) still wants the picture. */
+  #technicianWatches(): boolean {
+    return [...this.viewers].some((v) => v.watching && !v.monitor);
+  }
+
+  #tellCustomer() {
+    const view = this.customerView();
+    for (const listener of this.customerListeners) listener(view);
+  }
 
   #active() {
     const now = performance.now();
@@ -401,8 +456,7 @@ export class RemoteSession {
     if (!allows(this.#consent, "control")) this.#owners.releaseAll(this.viewers);
     const state = this.#state();
     for (const viewer of this.viewers) viewer.send(state);
-    const view = this.customerView();
-    for (const listener of this.customerListeners) listener(view);
+    this.#tellCustomer();
   }
 
   /** The preset the agent should use now: the technician's, or "auto" from measurements. */

@@ -13,8 +13,6 @@
  *   window, which the server neither serves nor reaches (see agent/consent_page.ts).
  */
 import { type Context, Hono } from "hono";
-import { upgradeWebSocket } from "hono/deno";
-import type { WSContext } from "hono/ws";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
@@ -24,7 +22,6 @@ import {
   liveStream,
   readForm,
   requireUser,
-  socketOrigin,
 } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import {
@@ -38,23 +35,18 @@ import {
   storeFile,
   type SupportSession,
 } from "../support/mod.ts";
-import type { LiveEvent } from "../live/mod.ts";
-import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
-import type { CustomerView, RemoteSession, ViewerLink } from "./hub.ts";
+import type { CustomerView } from "./hub.ts";
 import { remoteHub } from "./remote_hub.ts";
-import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
+import { viewerSocket } from "./viewer_socket.ts";
 import { remoteFor } from "./remote_for.ts";
 import { readViewerRights, rightsOf } from "./viewer_rights.ts";
 import { DetachedRemotePage } from "./views.tsx";
-import { frameSize, TOO_BIG } from "./socket_guard.ts";
 import { agentAttachedAnywhere } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
-import { checkHome, MOVED, watchHome } from "./home_watch.ts";
+import { checkHome, watchHome } from "./home_watch.ts";
 import { shareRoutes } from "./share_routes.ts";
 
 type C = Context<AppEnv>;
-
-const MAX_VIEWER_FRAME = 64 * 1024;
 
 async function _working(
   c: Context<AuthedEnv>,
@@ -80,6 +72,35 @@ async function _customerSession(c: C): Promise<SupportSession> {
   if (!session || session.endedAt) throw new Refusal(404, "customer.notFound");
   return session;
 }
+
+/** A technician working the session opens its viewer socket (viewer_socket.ts). */
+const _technicianSocket = viewerSocket(async (c) => {
+  const user = c.get("user");
+  const { session, entry } = await sessionForTechnician(
+    c.get("deps"),
+    user,
+    c.req.param("id") ?? "",
+    "work",
+  );
+  if (!can(user, "desktopView") && !can(user, "remoteControl")) {
+    throw new Refusal(403, "errors.permissionMissing", {
+      params: { permission: "desktopView" },
+    });
+  }
+  const deps = c.get("deps");
+  return {
+    session,
+    user,
+    monitor: false,
+    rights: rightsOf(user),
+    read: () => readViewerRights(deps, user, session.id),
+    lead: entry.role === "lead",
+    isLead: async () => {
+      const now = await sessionForTechnician(deps, user, session.id, "work");
+      return now.entry.role === "lead";
+    },
+  };
+});
 
 export const remoteRoutes = new Hono<AppEnv>()
   // The customer's browser screen share (share_routes.ts).
@@ -186,157 +207,5 @@ export const remoteRoutes = new Hono<AppEnv>()
     });
     return c.json({ id: stored.id, name: stored.name, sha256: stored.sha256 });
   })
-  .get(
-    "/console/sessions/:id/remote/ws",
-    // Cookies ride along on cross-site WebSocket requests: only our own pages may open it.
-    socketOrigin({ browser: true }),
-    async (c, next) => {
-      const { session, user } = await _working(c);
-      if (!can(user, "desktopView") && !can(user, "remoteControl")) {
-        throw new Refusal(403, "errors.permissionMissing", {
-          params: { permission: "desktopView" },
-        });
-      }
-      c.set("remoteSession" as never, { session, user } as never);
-      await next();
-    },
-    // The agent lives on another instance: the socket is piped there (home_relay.ts).
-    relayToHome((c) => {
-      const { session } = c.get("remoteSession" as never) as { session: SupportSession };
-      return Promise.resolve(session);
-    }),
-    upgradeWebSocket((c) => {
-      const deps = c.get("deps");
-      const { session, user } = c.get("remoteSession" as never) as {
-        session: SupportSession;
-        user: CurrentUser;
-      };
-      const remote = remoteFor(deps, session);
-      let viewer: ViewerLink | null = null;
-      let authority: ViewerAuthority | null = null;
-      let unsubscribe = () => {};
-      let unwatch = () => {};
-      let chain = Promise.resolve();
-      return {
-        onOpen: (_event, ws) => {
-          const link: ViewerLink = {
-            userId: user.id,
-            name: user.name,
-            watching: false,
-            peer: null,
-            send: (message) => {
-              if (ws.readyState === 1) ws.send(JSON.stringify(message));
-            },
-          };
-          viewer = link;
-          remote.join(link);
-          // No agent here: if it dropped on another instance it is reconnecting, not absent.
-          if (!remote.agent) {
-            agentExpectedBack(deps.db, session.id).then((away) => {
-              if (away) remote.agentAway();
-            }).catch((error) => deps.log.error("agent presence", { error: String(error) }));
-          }
-          // The agent attached on another instance since: the island reconnects there.
-          unwatch = watchHome(deps, session, {
-            relayedTo: null,
-            close: () => ws.close(MOVED, "moved"),
-          });
-          checkHome(deps, session);
-          // Rights are read again while the socket lives (authority.ts): an admin taking
-          // remoteControl away ends control and keeps the picture; losing the picture, the
-          // sign-in (deactivated, signed out) or the session (hold, transfer, end) closes it.
-          authority = new ViewerAuthority({
-            initial: rightsOf(user),
-            read: () => readViewerRights(deps, user, session.id),
-            onChange: (rights) => {
-              if (rights === "none") {
-                remote.setWatching(link, false);
-                ws.close(4403, "no longer allowed to view this session");
-              } else if (rights === "view") {
-                remote.setControl(link, false);
-                const reason = c.get("t")("remote.refused.permission");
-                link.send({ type: "error", code: "permission", reason });
-              }
-            },
-          });
-          const rights = authority;
-          unsubscribe = deps.live.subscribe(session.orgId, (event: LiveEvent) => {
-            // "resync": notices may have been missed (modules/live), so anything may have.
-            const concerned = event.kind === "session"
-              ? event.sessionId === session.id
-              : event.kind === "resync" ||
-                event.kind === "access" && (event.userId ?? user.id) === user.id;
-            if (concerned) rights.invalidate();
-          });
-        },
-        onMessage: (event, ws) => {
-          // Deno has read it whole already; a socket sending more than it may is closed.
-          if (frameSize(event.data) > MAX_VIEWER_FRAME) return ws.close(TOO_BIG, "too big");
-          chain = chain.then(async () => {
-            const rights = await authority?.current() ?? "none";
-            return _viewerMessage(c, remote, viewer!, rights, event.data, ws);
-          }).catch((error) => deps.log.error("viewer frame failed", { error: String(error) }));
-        },
-        onClose: () => {
-          unsubscribe();
-          unwatch();
-          authority?.close();
-          if (viewer) remote.leave(viewer);
-        },
-      };
-    }),
-  );
-
-function _viewerMessage(
-  c: C,
-  remote: RemoteSession,
-  viewer: ViewerLink,
-  rights: ViewerRights,
-  data: unknown,
-  _ws: WSContext,
-): Promise<void> | void {
-  const refuse = (code: string, reason: string) => viewer.send({ type: "error", code, reason });
-  const t = c.get("t");
-  if (typeof data !== "string" || data.length > MAX_VIEWER_FRAME) {
-    return refuse("malformed", "Text frames of at most 64 KiB");
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return refuse("malformed", "Not JSON");
-  }
-  // What a technician's viewer may send (protocol/viewer_schema.ts); anything else is refused.
-  const parsed = ViewerInputSchema.safeParse(json);
-  if (!parsed.success) return refuse("invalid", parsed.error.issues[0]?.message ?? "invalid");
-  const message: ViewerInput = parsed.data;
-  const refusal = (code: string | null) => {
-    if (code) refuse(code, t(`remote.refused.${code}` as never));
-  };
-  switch (message.type) {
-    case "ping":
-      viewer.send({ type: "pong", at: message.at });
-      return;
-    case "answer":
-      return remote.answer(viewer, message.sdp);
-    case "keyframe":
-      remote.wantKeyframe();
-      return;
-    case "take_control":
-      if (!allows(rights, "control")) return refusal("permission");
-      return refusal(remote.takeControl(viewer));
-    case "quality":
-      remote.setQuality(message.preset);
-      return;
-    case "view":
-      if (message.on && !allows(rights, "view")) return refusal("permission");
-      return refusal(remote.setWatching(viewer, message.on));
-    case "control":
-      if (message.on && !allows(rights, "control")) return refusal("permission");
-      return refusal(remote.setControl(viewer, message.on));
-    default:
-      // Checked against rights at most half a second old (or read after a notice).
-      if (!allows(rights, "control")) return refusal("permission");
-      return refusal(remote.input(message, viewer));
-  }
-}
+  // The technician's viewer socket (viewer_socket.ts): the session's lead or a collaborator.
+  .get("/console/sessions/:id/remote/ws", ..._technicianSocket);

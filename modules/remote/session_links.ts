@@ -21,6 +21,8 @@ export interface ViewerLink {
   /** Whether this viewer wants the picture (Desktop view or control switched on). */
   watching: boolean;
   peer: ViewerPeer | null;
+  /** A monitoring admin's extra viewer (modules/monitoring): picture only, never control. */
+  readonly monitor?: boolean;
 }
 
 /**
@@ -29,6 +31,8 @@ export interface ViewerLink {
  */
 export interface CustomerView {
   agent: AgentPresence;
+  /** Who watches the remote view now, once each, and who of them controls. */
+  technicians: { name: string; controls: boolean; monitor: boolean }[];
   asks: { capability: RemoteCapability; technician: string }[];
   view: ConsentState;
   control: ConsentState;

@@ -11,26 +11,37 @@ import type { SupportSession } from "../support/mod.ts";
 import { mountAttributes, REMOTE_UI_KEYS } from "../../protocol/mod.ts";
 
 export function RemoteViewMount(
-  props: { c: PageContext; session: SupportSession; user: CurrentUser; detached?: boolean },
+  props: {
+    c: PageContext;
+    session: SupportSession;
+    user: CurrentUser;
+    detached?: boolean;
+    /** A monitoring admin's view (modules/monitoring): its own socket, never control. */
+    monitorWs?: string;
+  },
 ) {
   const { c, session, user } = props;
   const t = c.get("t");
   const base = `/console/sessions/${session.id}/remote`;
+  const monitor = props.monitorWs !== undefined;
   const attributes = mountAttributes({
     session: session.id,
-    ws: `${base}/ws`,
+    ws: props.monitorWs ?? `${base}/ws`,
     screenshot: `${base}/screenshot`,
     csrf: c.get("csrf"),
     labels: Object.fromEntries(
       REMOTE_UI_KEYS.map((key) => [key, t(`remote.ui.${key}`)]),
     ),
-    canControl: can(user, "remoteControl"),
-    canClipboard: can(user, "remoteControl"),
-    canView: can(user, "desktopView") || can(user, "remoteControl"),
-    canScreenshot: can(user, "screenshots"),
+    canControl: !monitor && can(user, "remoteControl"),
+    canClipboard: !monitor && can(user, "remoteControl"),
+    canView: monitor || can(user, "desktopView") || can(user, "remoteControl"),
+    canScreenshot: !monitor && can(user, "screenshots"),
     detached: props.detached ?? false,
+    lead: session.leadUserId === user.id,
+    monitor,
   });
-  return <div class="remote-view" id={`remote-${session.id}`} {...attributes}></div>;
+  const id = `remote-${monitor ? "monitor-" : ""}${session.id}`;
+  return <div class="remote-view" id={id} {...attributes}></div>;
 }
 
 /**

@@ -319,6 +319,9 @@ function RemoteConsent(props: { c: C; token: string }) {
     "stopControl",
     "stopSharing",
     "agentReconnecting",
+    "connected",
+    "controls",
+    "monitoring",
   ] as const;
   const labels = Object.fromEntries(keys.map((k) => [k, t(`customerRemote.${k}`)]));
   const base = `/s/${props.token}/remote`;
@@ -348,6 +351,8 @@ function RemoteConsent(props: { c: C; token: string }) {
         </div>
       </div>
       <p id="remote-agent-lost" class="flash error" hidden>{labels.agentReconnecting}</p>
+      {/* Who watches the remote view and who controls (filled by customer_remote.js). */}
+      <p id="remote-technicians" class="muted" hidden></p>
       <script type="module" src="/static/customer_remote.js"></script>
     </section>
   );

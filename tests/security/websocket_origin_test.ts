@@ -19,7 +19,7 @@ import { servedAppTest } from "../support/sockets.ts";
 const SOCKETS = [
   { file: "modules/remote/agent_gateway.ts", route: "/agent/ws", browser: false, also: [] },
   {
-    file: "modules/remote/routes.tsx",
+    file: "modules/remote/viewer_socket.ts",
     route: "/console/sessions/:id/remote/ws",
     browser: true,
     also: ["modules/remote/home_relay.ts"],
