@@ -76,3 +76,20 @@ export {
   opSpec,
 } from "./ops.ts";
 export { OpBodies, splitOpBody } from "./op_frames.ts";
+/** Unattended access: the device socket and the customer's local command (device.ts). */
+export {
+  DEVICE_PURPOSES,
+  type DeviceAgentMessage,
+  DeviceAgentMessageSchema,
+  type DeviceCommand,
+  DeviceCommandSchema,
+  DeviceNonceSchema,
+  type DevicePurpose,
+  deviceProofText,
+  DevicePublicKeySchema,
+  type DeviceServerMessage,
+  DeviceServerMessageSchema,
+  DeviceSignatureSchema,
+  type DeviceStatus,
+  DeviceStatusSchema,
+} from "./device.ts";

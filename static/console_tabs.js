@@ -14,8 +14,11 @@ const hint = /** @type {HTMLElement | null} */ (workspaces.querySelector("[data-
 /** Per browser tab: a reload opens the session that was open. */
 const OPEN_KEY = "rescue.console.openSession";
 
-/** @type {string | undefined} a session whose Start was clicked: its tab opens when it comes */
-let expected;
+/**
+ * @type {string | undefined} a session whose Start was clicked (or that Computers' Connect
+ * opened, `?open=<id>`): its tab opens when it comes
+ */
+let expected = new URLSearchParams(location.search).get("open") ?? undefined;
 let restored = false;
 
 /** @returns {HTMLElement[]} */

@@ -96,6 +96,25 @@ export const AUDIT_ACTIONS = [
   "session.lead_offered",
   "session.lead_offer_cancelled",
   "session.lead_accepted",
+  // External technicians (modules/external, issue 20).
+  "external.approved_added",
+  "external.approved_updated",
+  "external.approved_removed",
+  "external.invited",
+  "external.joined",
+  "external.removed",
+  "external.expired",
+  "external.refused",
+  // Unattended access (modules/unattended, issue 19).
+  "unattended.device_registered",
+  "unattended.device_refused",
+  "unattended.grant_created",
+  "unattended.connected",
+  "unattended.refused",
+  "unattended.access_removed",
+  "unattended.revoked_by_customer",
+  "unattended.approval_requested",
+  "unattended.approval_decided",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

@@ -231,6 +231,9 @@ function Toolbar(props: { c: C; ctx: RowContext }) {
         </button>
       ))}
       <span class="toolbar-end">
+        {can(user, "unattendedAccess") && (
+          <a href="/console/computers">{t("unattended.toolbar")}</a>
+        )}
         <a href="/console/replies">{t("console.replies")}</a>
         <a href="/console/options">{t("console.options")}</a>
         <button

@@ -44,7 +44,9 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
   return async (c, next) => {
     if (
       c.req.path.startsWith("/api/") || c.req.path === "/agent/join" ||
-      c.req.path.startsWith("/agent/file-data/")
+      c.req.path.startsWith("/agent/file-data/") ||
+      // The unattended device's own commands: no cookies, each proven by its device key.
+      c.req.path.startsWith("/agent/device/")
     ) return await next();
     const key = await keyPromise;
     let seed = getCookie(c, cookieName);

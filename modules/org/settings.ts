@@ -54,6 +54,8 @@ export const GroupSettingsSchema = z.object({
   recordingLocation: z.string().trim().max(500).default(""),
   monitoringNotice: flag.default(false),
   monitoringNoticeText: z.string().max(1000).default(""),
+  /** Unattended access (modules/unattended): none, another's approval, or a ticket reference. */
+  unattendedApproval: z.enum(["none", "approval", "ticket"]).default("none"),
 }).superRefine((s, ctx) => {
   if (s.surveyEnabled && !s.surveyUrl && s.surveyQuestions.length === 0) {
     ctx.addIssue({

@@ -331,6 +331,17 @@ export function SettingsPage(
           {check("monitoringNotice")}
           {text("monitoringNoticeText", true)}
         </fieldset>
+        <fieldset class="card">
+          <legend>{t("groupSettings.unattended")}</legend>
+          <label for="s-unattendedApproval">{t("groupSettings.unattendedApproval")}</label>
+          <select id="s-unattendedApproval" name="unattendedApproval">
+            {(["none", "approval", "ticket"] as const).map((p) => (
+              <option value={p} selected={v.unattendedApproval === p}>
+                {t(`groupSettings.unattendedApproval_${p}`)}
+              </option>
+            ))}
+          </select>
+        </fieldset>
         <button type="submit">{t("common.save")}</button>
       </form>
     </Layout>

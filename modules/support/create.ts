@@ -15,7 +15,7 @@ import { queueSessionWebhook } from "./webhook_events.ts";
 import { uniquePin } from "./pin.ts";
 import { queueEntries, type SessionMethod, supportSessions } from "./schema.ts";
 
-export type PrivateMethod = Exclude<SessionMethod, "channel">;
+export type PrivateMethod = Exclude<SessionMethod, "channel" | "unattended">;
 
 export interface NewPrivateSession {
   method: PrivateMethod;

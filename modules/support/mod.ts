@@ -31,6 +31,8 @@ export { isTechniciansOnly } from "./customer_log_view.tsx";
  * and the hooks through which a channel's public form creates one (`channelSessionHooks`).
  */
 export { createPrivateSession, type SmsSender } from "./create.ts";
+/** A session with nobody present, Active at once (unattended access, modules/unattended). */
+export { createUnattendedSession } from "./unattended_session.ts";
 export { channelSessionHooks } from "./channel_hooks.tsx";
 
 /**

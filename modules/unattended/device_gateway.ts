@@ -1,0 +1,243 @@
+/**
+ * The device socket (`GET /agent/device`, protocol/device.ts) and the customer's local
+ * command (`POST /agent/device/challenge|status|revoke`). A device says `deviceHello`, gets
+ * a fresh challenge, signs it with its device key; a good proof makes it online here (this
+ * instance in `devices.online_instance`) until the socket closes. A bad proof, an unknown
+ * or a removed device is refused (`deviceRefused`, close 4403), audited, nothing else
+ * changes. Removing access closes the device's socket with `removed`.
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import type { WSContext } from "hono/ws";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import {
+  Channel,
+  type DeviceAgentMessage,
+  DeviceAgentMessageSchema,
+  DeviceCommandSchema,
+  type DeviceServerMessage,
+  type DeviceStatus,
+} from "../../protocol/mod.ts";
+import { users } from "../auth/mod.ts";
+import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { consumeChallenge, issueChallenge, newNonce, verifyDeviceHello } from "./device_proof.ts";
+import { type Device, revokeFromDevice } from "./devices.ts";
+import { deviceHub, type DeviceLink } from "./device_hub.ts";
+import { devices, unattendedConnections, unattendedGrants } from "./schema.ts";
+import { describeWindow } from "./describe.ts";
+
+export const DEVICE_HEARTBEAT_MS = 15_000;
+const HELLO_TIMEOUT_MS = 10_000;
+/** Every device message is small: nothing larger is read. */
+const MAX_DEVICE_FRAME = 4 * 1024;
+/** Close code of a refused device (the agent does not retry a `removed`). */
+export const DEVICE_REFUSED = 4403;
+
+class DeviceConnection {
+  readonly channel = new Channel<DeviceAgentMessage, DeviceServerMessage>(
+    DeviceAgentMessageSchema,
+  );
+  #hello: Extract<DeviceAgentMessage, { type: "deviceHello" }> | null = null;
+  #nonce: string | null = null;
+  device: Device | null = null;
+  link: DeviceLink | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = Date.now();
+
+  constructor(private deps: AppDeps, private ip: string) {}
+
+  opened(ws: WSContext) {
+    this.#timer = setTimeout(() => ws.close(4408, "hello expected"), HELLO_TIMEOUT_MS);
+  }
+
+  send(ws: WSContext, message: DeviceServerMessage) {
+    if (ws.readyState === 1) ws.send(this.channel.encode(message));
+  }
+
+  refuse(ws: WSContext, code: string, reason: string) {
+    this.send(ws, { type: "deviceRefused", code, reason });
+    ws.close(DEVICE_REFUSED, code);
+  }
+
+  async received(ws: WSContext, data: unknown) {
+    this.#lastHeard = Date.now();
+    if (typeof data !== "string" || data.length > MAX_DEVICE_FRAME) {
+      this.refuse(ws, "bad_frame", "Device frames are small JSON text");
+      return;
+    }
+    const decoded = this.channel.decode(data);
+    if (!decoded.ok) {
+      this.refuse(ws, "bad_frame", decoded.reason.slice(0, 300));
+      return;
+    }
+    const message = decoded.message;
+    if (message.type === "deviceHello") {
+      if (this.#hello) return this.refuse(ws, "bad_frame", "Hello was said");
+      this.#hello = message;
+      this.#nonce = newNonce();
+      this.send(ws, { type: "challenge", nonce: this.#nonce });
+      return;
+    }
+    if (message.type === "deviceProof") {
+      if (!this.#hello || !this.#nonce || this.device) {
+        return this.refuse(ws, "bad_frame", "Hello first, one proof");
+      }
+      const nonce = this.#nonce;
+      this.#nonce = null; // one proof per challenge
+      const verdict = await verifyDeviceHello(
+        this.deps,
+        {
+          deviceId: this.#hello.deviceId,
+          signature: message.signature,
+          purpose: "connect",
+        },
+        nonce,
+        this.ip,
+      );
+      if (!verdict.ok) return this.refuse(ws, verdict.code, verdict.reason);
+      await this.#online(ws, verdict.device);
+      return;
+    }
+    if (!this.device) return this.refuse(ws, "bad_frame", "Prove the device key first");
+    if (message.type === "joined" && message.error) {
+      this.deps.log.warn("device could not join", {
+        device: this.device.id,
+        session: message.sessionId,
+        error: message.error,
+      });
+    }
+  }
+
+  async #online(ws: WSContext, device: Device) {
+    clearTimeout(this.#timer);
+    const now = this.deps.clock.now();
+    await this.deps.db.update(devices).set({
+      onlineInstance: this.deps.instance.id,
+      onlineSince: now,
+      lastSeenAt: now,
+      os: this.#hello!.os,
+    }).where(eq(devices.id, device.id));
+    this.device = device;
+    this.link = {
+      send: (message) => this.send(ws, message),
+      close: (code, reason) => ws.close(code, reason),
+    };
+    const replaced = deviceHub(this.deps).attach(device.id, this.link);
+    replaced?.close(4409, "replaced by a newer connection");
+    this.send(ws, { type: "deviceWelcome", heartbeatMs: DEVICE_HEARTBEAT_MS });
+    this.#heartbeat = setInterval(() => {
+      if (Date.now() - this.#lastHeard > 2 * DEVICE_HEARTBEAT_MS) {
+        ws.close(4408, "device silent");
+        return;
+      }
+      this.send(ws, { type: "ping", at: Date.now() });
+    }, DEVICE_HEARTBEAT_MS);
+  }
+
+  async closed() {
+    clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
+    if (!this.device || !this.link) return;
+    if (!deviceHub(this.deps).detach(this.device.id, this.link)) return;
+    await this.deps.db.update(devices).set({
+      onlineInstance: null,
+      onlineSince: null,
+      lastSeenAt: this.deps.clock.now(),
+    }).where(
+      and(eq(devices.id, this.device.id), eq(devices.onlineInstance, this.deps.instance.id)),
+    );
+  }
+}
+
+/** The proven device of a local command's request, or a 403 (audited by the check). */
+async function _provenDevice(
+  deps: AppDeps,
+  body: unknown,
+  purpose: "status" | "revoke",
+  ip: string,
+): Promise<Device> {
+  const parsed = DeviceCommandSchema.safeParse(body);
+  if (!parsed.success) throw new Refusal(422, "unattended.badCommand", { reason: "malformed" });
+  const { deviceId, nonce, signature } = parsed.data;
+  if (!(await consumeChallenge(deps, deviceId, nonce))) {
+    throw new Refusal(403, "unattended.badCommand", { reason: "unknown or used challenge" });
+  }
+  const verdict = await verifyDeviceHello(deps, { deviceId, signature, purpose }, nonce, ip);
+  if (!verdict.ok) throw new Refusal(403, "unattended.badCommand", { reason: verdict.code });
+  return verdict.device;
+}
+
+async function _status(deps: AppDeps, device: Device): Promise<DeviceStatus> {
+  const grants = await deps.db.select({ grant: unattendedGrants, owner: users.name })
+    .from(unattendedGrants).innerJoin(users, eq(users.id, unattendedGrants.ownerUserId))
+    .where(and(eq(unattendedGrants.deviceRef, device.id), isNull(unattendedGrants.revokedAt)));
+  const connections = await deps.db.select({ row: unattendedConnections, who: users.name })
+    .from(unattendedConnections).leftJoin(users, eq(users.id, unattendedConnections.userId))
+    .where(eq(unattendedConnections.deviceRef, device.id))
+    .orderBy(desc(unattendedConnections.at)).limit(10);
+  return {
+    device: device.name,
+    removed: device.removedAt !== null,
+    grants: grants.map(({ grant, owner }) => ({
+      technician: owner.slice(0, 200),
+      window: describeWindow(grant.window, grant.timeZone).slice(0, 300),
+      timeZone: grant.timeZone,
+      approvedAt: grant.approvedAt.toISOString(),
+    })),
+    lastConnections: connections.map(({ row, who }) => ({
+      at: row.at.toISOString(),
+      technician: (who ?? "").slice(0, 200),
+      outcome: row.outcome,
+    })),
+  };
+}
+
+export const deviceRoutes = new Hono<AppEnv>()
+  .post("/agent/device/challenge", async (c) => {
+    const body = await c.req.json().catch(() => null) as { deviceId?: unknown } | null;
+    const deviceId = typeof body?.deviceId === "string" ? body.deviceId : "";
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(deviceId)) {
+      throw new Refusal(422, "unattended.badCommand", { reason: "device id" });
+    }
+    return c.json({ nonce: await issueChallenge(c.get("deps"), deviceId) });
+  })
+  .post("/agent/device/status", async (c) => {
+    const deps = c.get("deps");
+    const body = await c.req.json().catch(() => null);
+    const device = await _provenDevice(deps, body, "status", clientAddress(c));
+    return c.json(await _status(deps, device));
+  })
+  .post("/agent/device/revoke", async (c) => {
+    const deps = c.get("deps");
+    const body = await c.req.json().catch(() => null);
+    const device = await _provenDevice(deps, body, "revoke", clientAddress(c));
+    const revoked = await revokeFromDevice(deps, device);
+    const link = deviceHub(deps).find(device.id);
+    link?.send({ type: "deviceRefused", code: "removed", reason: "revoked at the device" });
+    link?.close(DEVICE_REFUSED, "removed");
+    return c.json({ revoked });
+  })
+  .get(
+    "/agent/device",
+    socketOrigin({ browser: false }),
+    upgradeWebSocket((c) => {
+      const deps = c.get("deps");
+      const connection = new DeviceConnection(deps, clientAddress(c));
+      let chain = Promise.resolve();
+      return {
+        onOpen: (_event, ws) => connection.opened(ws),
+        onMessage: (event, ws) => {
+          chain = chain.then(() => connection.received(ws, event.data)).catch((error) => {
+            deps.log.error("device frame failed", { error: String(error) });
+          });
+        },
+        onClose: () => {
+          chain = chain.then(() => connection.closed()).catch((error) => {
+            deps.log.error("device close failed", { error: String(error) });
+          });
+        },
+      };
+    }),
+  );

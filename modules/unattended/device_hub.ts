@@ -1,0 +1,48 @@
+/**
+ * The device sockets this instance holds (one per device; a newer one replaces the older),
+ * so a technician's Connect can tell the device to join. Per running app, like the remote
+ * hub. Which instance holds a device is also in `devices.online_instance` (the Computers
+ * list reads it); a Connect that lands on another instance is refused with that reason
+ * (clusters: relaying it is not built yet).
+ */
+import type { DeviceServerMessage } from "../../protocol/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+
+export interface DeviceLink {
+  send(message: DeviceServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export class DeviceHub {
+  readonly #links = new Map<string, DeviceLink>();
+
+  /** Holds `link` for the device; returns the link it replaces, if any. */
+  attach(deviceRef: string, link: DeviceLink): DeviceLink | null {
+    const previous = this.#links.get(deviceRef) ?? null;
+    this.#links.set(deviceRef, link);
+    return previous === link ? null : previous;
+  }
+
+  /** Forgets `link` if it is still the device's; says whether it was. */
+  detach(deviceRef: string, link: DeviceLink): boolean {
+    if (this.#links.get(deviceRef) !== link) return false;
+    this.#links.delete(deviceRef);
+    return true;
+  }
+
+  find(deviceRef: string): DeviceLink | null {
+    return this.#links.get(deviceRef) ?? null;
+  }
+
+  get size(): number {
+    return this.#links.size;
+  }
+}
+
+const hubs = new WeakMap<AppDeps, DeviceHub>();
+
+export function deviceHub(deps: AppDeps): DeviceHub {
+  let hub = hubs.get(deps);
+  if (!hub) hubs.set(deps, hub = new DeviceHub());
+  return hub;
+}

@@ -1,0 +1,44 @@
+/**
+ * Unattended access (SPEC C8, docs/unattended.md): devices whose agent runs as a service,
+ * the customer's grants on them, and technicians connecting with nobody present.
+ *
+ * - Devices: `registerDevice` (the public key made on the device; the server never sees a
+ *   private key), `verifyDeviceHello` (a challenge signed with the device key), the device
+ *   socket and the customer's local command (`deviceRoutes`: `/agent/device…`).
+ * - Grants: `createGrant` (the request flow writes the customer's approved grant through it;
+ *   a replayed approval nonce is refused), `accessWindowAllows(grant, now)` (pure, the clock
+ *   injected, DST-correct in the grant's IANA time zone), `zonedInstant` (a local date and
+ *   time in a zone → an instant).
+ * - Computers: `computersFor(deps, user, filter)`, `connectUnattended(deps, user, deviceRef,
+ *   now)` (a new session, Active at once, logged as unattended; refused outside the window
+ *   with the reason), `removeAccess(…, "everyone" | "me")`, the approval workflow
+ *   (`requestApproval`, `decideApproval`), and the console pages (`computerRoutes`).
+ */
+export { type AccessWindow, type AuthMode, type WindowKind } from "./schema.ts";
+export {
+  createGrant,
+  CUSTOMER_CREDENTIALS_MAX_MS,
+  type Device,
+  type Grant,
+  type NewDevice,
+  type NewGrant,
+  registerDevice,
+  removeAccess,
+  type RemoveScope,
+  revokeFromDevice,
+} from "./devices.ts";
+export { type DeviceVerdict, verifyDeviceHello } from "./device_proof.ts";
+export {
+  accessWindowAllows,
+  isTimeZone,
+  type WindowRefusal,
+  type WindowVerdict,
+  zonedInstant,
+} from "./window.ts";
+export { type ComputerRow, computersFor } from "./computers.ts";
+export { type ConnectRefusal, connectUnattended } from "./connect.ts";
+export { decideApproval, pendingApprovalsFor, requestApproval } from "./approvals.ts";
+export { deviceRoutes } from "./device_gateway.ts";
+export { computerRoutes } from "./routes.tsx";
+/** Tables, for tests and the boundary-checked schema references. */
+export { devices, unattendedConnections, unattendedGrants } from "./schema.ts";

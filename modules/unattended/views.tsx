@@ -1,0 +1,235 @@
+/**
+ * The Computers page (`/console/computers`): the devices this technician may reach with
+ * nobody present, filtered by name and status, each with Connect and Remove access; the
+ * approval requests this technician may decide. The list (`ComputerList`) is also the
+ * fragment the page refreshes every few seconds (online/offline changes).
+ */
+import type { PageContext } from "../http/mod.ts";
+import type { Translator } from "../i18n/mod.ts";
+import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import { Moment } from "../../views/moment.tsx";
+import type { Approval } from "./approvals.ts";
+import type { ComputerFilter, ComputerRow } from "./computers.ts";
+import { clockText } from "./describe.ts";
+import type { AccessWindow } from "./schema.ts";
+import { TICKET_MAX } from "./connect.ts";
+
+type C = PageContext;
+export type ApprovalMode = "none" | "approval" | "ticket";
+
+export interface ComputersProps {
+  c: C;
+  rows: ComputerRow[];
+  filter: ComputerFilter;
+  mode: ApprovalMode;
+  mine: Map<string, Approval>;
+  pending: { approval: Approval; requester: string; device: string }[];
+  flash?: { kind: "error" | "info"; message: string };
+}
+
+/** The window in words in the page's language (weekday names from Intl). */
+export function windowText(t: Translator, lang: string, window: AccessWindow, zone: string) {
+  const day = (d: number) =>
+    new Intl.DateTimeFormat(lang, { weekday: "short", timeZone: "UTC" })
+      .format(new Date(Date.UTC(2026, 0, 4 + d)));
+  const date = (iso?: string) =>
+    iso
+      ? new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: zone })
+        .format(new Date(iso))
+      : "";
+  switch (window.kind) {
+    case "unlimited":
+      return t("unattended.window.unlimited");
+    case "days":
+    case "range":
+      return t("unattended.window.range", {
+        from: date(window.fromAt),
+        until: date(window.untilAt),
+        zone,
+      });
+    case "daily":
+      return t("unattended.window.daily", {
+        days: (window.weekdays ?? []).map(day).join(", "),
+        from: clockText(window.startMinute ?? 0),
+        until: clockText(window.endMinute ?? 0),
+        zone,
+      });
+  }
+}
+
+export function ComputersPage(props: ComputersProps) {
+  const { c, filter } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("unattended.title")}>
+      <h1>{t("unattended.title")}</h1>
+      <p class="muted">{t("unattended.intro")}</p>
+      <Flash kind={props.flash?.kind ?? "info"} message={props.flash?.message} />
+      <form method="get" action="/console/computers" class="card computers-filter" role="search">
+        <label for="cf-name">{t("unattended.filterName")}</label>
+        <input id="cf-name" type="search" name="name" maxlength={120} value={filter.name ?? ""} />
+        <label for="cf-status">{t("unattended.filterStatus")}</label>
+        <select id="cf-status" name="status">
+          {(["all", "online", "offline"] as const).map((s) => (
+            <option value={s} selected={(filter.status ?? "all") === s}>
+              {t(`unattended.status.${s}`)}
+            </option>
+          ))}
+        </select>
+        <button type="submit">{t("unattended.filter")}</button>
+      </form>
+      <div
+        id="computer-list"
+        hx-get={`/console/computers?${new URLSearchParams({
+          name: filter.name ?? "",
+          status: filter.status ?? "all",
+        })}`}
+        hx-trigger="every 5s"
+        hx-swap="outerHTML"
+      >
+        <ComputerList {...props} />
+      </div>
+      {props.pending.length > 0 && <Approvals c={c} pending={props.pending} />}
+    </Layout>
+  );
+}
+
+export function ComputerList(props: ComputersProps) {
+  const { c, rows } = props;
+  const t = c.get("t");
+  const lang = c.get("lang");
+  if (rows.length === 0) {
+    return <p class="muted card" data-computers-empty>{t("unattended.none")}</p>;
+  }
+  return (
+    <table class="card computers">
+      <thead>
+        <tr>
+          <th scope="col">{t("unattended.name")}</th>
+          <th scope="col">{t("unattended.os")}</th>
+          <th scope="col">{t("unattended.state")}</th>
+          <th scope="col">{t("unattended.lastSeen")}</th>
+          <th scope="col">{t("unattended.window.title")}</th>
+          <th scope="col">{t("unattended.actions")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr data-computer={row.device.id} data-online={row.online ? "1" : "0"}>
+            <th scope="row">{row.device.name}</th>
+            <td>{row.device.os}</td>
+            <td>
+              <span class={`badge ${row.online ? "online" : "offline"}`}>
+                {t(`unattended.status.${row.online ? "online" : "offline"}`)}
+              </span>
+            </td>
+            <td>
+              {row.online
+                ? t("unattended.now")
+                : row.device.lastSeenAt
+                ? <Moment lang={lang} at={row.device.lastSeenAt} style="dateTime" />
+                : t("unattended.never")}
+            </td>
+            <td>
+              {windowText(t, lang, row.grant.window, row.grant.timeZone)}
+              {!row.verdict.ok && (
+                <div class="muted">{t(`unattended.refused.${row.verdict.reason}`)}</div>
+              )}
+            </td>
+            <td class="computer-actions">
+              <ConnectForm {...props} row={row} />
+              <RemoveForms c={c} row={row} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ConnectForm(props: ComputersProps & { row: ComputerRow }) {
+  const { c, row, mode } = props;
+  const t = c.get("t");
+  const id = row.device.id;
+  const mine = props.mine.get(id);
+  if (mode === "approval" && mine?.state !== "approved") {
+    return mine?.state === "pending"
+      ? <p class="muted">{t("unattended.approvalWaiting")}</p>
+      : (
+        <form method="post" action={`/console/computers/${id}/approval`}>
+          <CsrfField c={c} />
+          {mine?.state === "declined" && <p class="muted">{t("unattended.approvalDeclined")}</p>}
+          <label for={`ar-${id}`}>{t("unattended.approvalReason")}</label>
+          <input id={`ar-${id}`} type="text" name="reason" maxlength={200} />
+          <button type="submit">{t("unattended.askApproval")}</button>
+        </form>
+      );
+  }
+  return (
+    <form method="post" action={`/console/computers/${id}/connect`}>
+      <CsrfField c={c} />
+      {mode === "ticket" && (
+        <>
+          <label for={`tk-${id}`}>{t("unattended.ticket")}</label>
+          <input id={`tk-${id}`} type="text" name="ticket" required maxlength={TICKET_MAX} />
+        </>
+      )}
+      <button type="submit" data-connect={id}>{t("unattended.connect")}</button>
+    </form>
+  );
+}
+
+function RemoveForms(props: { c: C; row: ComputerRow }) {
+  const { c, row } = props;
+  const t = c.get("t");
+  const action = `/console/computers/${row.device.id}/remove`;
+  const user = c.get("user");
+  const mayAll = row.owner || user?.role === "admin" || user?.role === "master_admin";
+  return (
+    <details class="remove-access">
+      <summary>{t("unattended.remove")}</summary>
+      {mayAll && (
+        <form method="post" action={action}>
+          <CsrfField c={c} />
+          <input type="hidden" name="scope" value="everyone" />
+          <button type="submit" class="danger" data-remove="everyone">
+            {t("unattended.removeEveryone")}
+          </button>
+        </form>
+      )}
+      {row.shared && (
+        <form method="post" action={action}>
+          <CsrfField c={c} />
+          <input type="hidden" name="scope" value="me" />
+          <button type="submit" data-remove="me">{t("unattended.removeMe")}</button>
+        </form>
+      )}
+    </details>
+  );
+}
+
+function Approvals(props: { c: C; pending: ComputersProps["pending"] }) {
+  const t = props.c.get("t");
+  return (
+    <section class="card">
+      <h2>{t("unattended.approvals")}</h2>
+      <ul>
+        {props.pending.map(({ approval, requester, device }) => (
+          <li>
+            {t("unattended.approvalAsked", { requester, device })}
+            {approval.reason && <q>{approval.reason}</q>}
+            <form method="post" action={`/console/computers/approvals/${approval.id}`}>
+              <CsrfField c={props.c} />
+              <button type="submit" name="decision" value="approve">
+                {t("unattended.approve")}
+              </button>
+              <button type="submit" name="decision" value="decline">
+                {t("unattended.decline")}
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * The device socket of unattended access (`GET /agent/device`): an agent running as a
+ * service (agent/unattended/) holds it open so technicians can reach the computer with
+ * nobody present. It proves it holds the device key made on the device (Ed25519; the server
+ * keeps only the public key): the server sends a fresh `challenge`, the agent signs
+ * `deviceProofText(purpose, deviceId, nonce)` with its private key. When a technician
+ * connects, the server sends `join` with a new session's token and the agent joins that
+ * session over the usual `/agent/ws` like any support app. Same framing as messages.ts
+ * (`Channel`).
+ *
+ * The customer's local command (`agent --unattended status|revoke`) uses the same proof
+ * over HTTP: `POST /agent/device/challenge` `{deviceId}` → `{nonce}`, then
+ * `POST /agent/device/status|revoke` `{deviceId, nonce, signature}`.
+ */
+import { z } from "zod";
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/** A server challenge: 32 random bytes, base64url. */
+export const DeviceNonceSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** An Ed25519 signature (64 bytes), base64url. */
+export const DeviceSignatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
+/** An Ed25519 public key in SPKI form (44 bytes), base64url. */
+export const DevicePublicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{59}$/);
+
+/** What a device proof is for: it cannot be replayed as a proof for something else. */
+export const DEVICE_PURPOSES = ["connect", "status", "revoke"] as const;
+export type DevicePurpose = typeof DEVICE_PURPOSES[number];
+
+/** The exact text the device signs (UTF-8) for one challenge. */
+export function deviceProofText(purpose: DevicePurpose, deviceId: string, nonce: string): string {
+  return `rescue-device-proof-v1\n${purpose}\n${deviceId}\n${nonce}`;
+}
+
+/** Device → server on the device socket. */
+export const DeviceAgentMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("deviceHello"),
+    deviceId: id,
+    os: z.enum(["linux", "windows", "darwin"]),
+    name: z.string().min(1).max(120),
+    agentVersion: z.string().max(32),
+  }),
+  /** The challenge signed with the device key (purpose "connect"). */
+  z.strictObject({ type: z.literal("deviceProof"), signature: DeviceSignatureSchema }),
+  /** A technician's session the service agent joined (or could not join: `error`). */
+  z.strictObject({
+    type: z.literal("joined"),
+    sessionId: z.uuid(),
+    error: z.string().max(200).optional(),
+  }),
+  z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
+]);
+export type DeviceAgentMessage = z.infer<typeof DeviceAgentMessageSchema>;
+
+/** Server → device. */
+export const DeviceServerMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("challenge"), nonce: DeviceNonceSchema }),
+  z.strictObject({ type: z.literal("deviceWelcome"), heartbeatMs: z.number().int().positive() }),
+  /** A technician connected: join this session (its token) with nobody present. */
+  z.strictObject({
+    type: z.literal("join"),
+    sessionId: z.uuid(),
+    token: id,
+    technician: z.string().max(200),
+  }),
+  z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
+  /**
+   * Refused or access withdrawn (`code`: unknown_device, removed, bad_proof, replaced…):
+   * the socket closes after it; `removed` means unattended access is over for this device.
+   */
+  z.strictObject({
+    type: z.literal("deviceRefused"),
+    code: z.string().regex(/^[a-z_]{1,40}$/),
+    reason: z.string().max(300),
+  }),
+]);
+export type DeviceServerMessage = z.infer<typeof DeviceServerMessageSchema>;
+
+/** The body of `POST /agent/device/status|revoke`. */
+export const DeviceCommandSchema = z.strictObject({
+  deviceId: id,
+  nonce: DeviceNonceSchema,
+  signature: DeviceSignatureSchema,
+});
+export type DeviceCommand = z.infer<typeof DeviceCommandSchema>;
+
+/** One grant as the customer's `--unattended status` shows it. */
+export const DeviceGrantSummarySchema = z.strictObject({
+  technician: z.string().max(200),
+  window: z.string().max(300),
+  timeZone: z.string().max(64),
+  approvedAt: z.string().max(40),
+});
+export const DeviceStatusSchema = z.strictObject({
+  device: z.string().max(120),
+  removed: z.boolean(),
+  grants: z.array(DeviceGrantSummarySchema).max(100),
+  lastConnections: z.array(z.strictObject({
+    at: z.string().max(40),
+    technician: z.string().max(200),
+    outcome: z.string().max(20),
+  })).max(20),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
