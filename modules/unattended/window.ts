@@ -73,15 +73,16 @@ export function zonedInstant(
   local: { year: number; month: number; day: number; minute: number },
 ): Date {
   const wanted = Date.UTC(local.year, local.month - 1, local.day, 0, local.minute);
-  // Two rounds of "how far is the wall clock off at this guess" settle any offset.
-  let guess = wanted;
-  for (let round = 0; round < 3; round++) {
-    const seen = wallClock(new Date(guess), zone);
-    const shown = Date.UTC(seen.year, seen.month - 1, seen.day, 0, seen.minute);
-    if (shown === wanted) return new Date(guess);
-    guess += wanted - shown;
-  }
-  return new Date(guess);
+  const shown = (t: number) => {
+    const c = wallClock(new Date(t), zone);
+    return Date.UTC(c.year, c.month - 1, c.day, 0, c.minute);
+  };
+  // The zone's offsets half a day before and after: one of them is the offset at the answer.
+  const candidates = [wanted - 12 * 3600_000, wanted + 12 * 3600_000]
+    .map((probe) => wanted - (shown(probe) - probe));
+  const valid = candidates.filter((t) => shown(t) === wanted);
+  // Twice on the autumn night: the first. Never (the spring gap): the later instant.
+  return new Date(valid.length ? Math.min(...valid) : Math.max(...candidates));
 }
 
 const instant = (text: string | undefined): number | null => {
