@@ -8,6 +8,7 @@ import { FILE_OPS } from "./files.ts";
 import { SYSTEM_OPS } from "./system.ts";
 import { SCRIPT_OPS } from "./scripts.ts";
 import { REBOOT_OPS } from "./reboot.ts";
+import { UNATTENDED_REQUEST_OPS } from "./unattended_request.ts";
 
 /** What the agent is and can do here (no consent: it is what the technician sees anyway). */
 const CORE_OPS = [
@@ -29,6 +30,7 @@ export const ALL_OPS = [
   ...SYSTEM_OPS,
   ...SCRIPT_OPS,
   ...REBOOT_OPS,
+  ...UNATTENDED_REQUEST_OPS,
 ] as const;
 
 type AnyOp = typeof ALL_OPS[number];

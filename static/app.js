@@ -42,6 +42,12 @@ function localMoments(root) {
       time.textContent = new Intl.DateTimeFormat(lang, options).format(at);
     }
   }
+  // The browser's own time zone where a form asks for it (the unattended-access request).
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const field of root.querySelectorAll("[data-browser-zone]")) {
+    if (field instanceof HTMLInputElement) field.value = zone;
+    else field.textContent = zone;
+  }
 }
 localMoments(document);
 document.addEventListener("htmx:load", (event) => {
@@ -131,4 +137,17 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     }
   };
   elt.addEventListener("htmx:beforeOnLoad", onLoad);
+});
+
+// A search box over a list (the Invite technician dialog, data-filter-list="<list id>"):
+// items whose data-filter-text does not contain what was typed are hidden.
+document.addEventListener("input", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || !box.dataset.filterList) return;
+  const list = document.getElementById(box.dataset.filterList);
+  const wanted = box.value.trim().toLowerCase();
+  for (const item of list?.querySelectorAll("[data-filter-text]") ?? []) {
+    if (!(item instanceof HTMLElement)) continue;
+    item.hidden = wanted !== "" && !(item.dataset.filterText ?? "").includes(wanted);
+  }
 });

@@ -294,6 +294,19 @@ const TABLE: GuardedEndpoint[] = [
     session: true,
   },
   {
+    permission: "unattendedAccess",
+    method: "GET",
+    path: "/console/sessions/:session/unattended",
+    session: true,
+  },
+  {
+    permission: "unattendedAccess",
+    method: "POST",
+    path: "/console/sessions/:session/unattended",
+    form: { authMode: "ask_each_time", kind: "unlimited", zoneOf: "customer" },
+    session: true,
+  },
+  {
     permission: "screenshots",
     method: "POST",
     path: "/console/sessions/:session/remote/screenshot",

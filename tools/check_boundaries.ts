@@ -34,6 +34,7 @@ const ALLOWED: Record<string, string[]> = {
     "org",
     "permissions",
     "refusal",
+    "remote",
     "support",
     "tokens",
   ],

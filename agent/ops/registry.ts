@@ -4,6 +4,7 @@ import { fileHandlers } from "../files/handlers.ts";
 import { systemHandlers } from "../system/handlers.ts";
 import { scriptHandlers } from "../scripts/handlers.ts";
 import { rebootHandlers } from "../reboot/handlers.ts";
+import { unattendedRequestHandlers } from "../unattended/request_handlers.ts";
 
 export function defaultOpHandlers(env: OpEnv): OpHandlers {
   return {
@@ -11,5 +12,6 @@ export function defaultOpHandlers(env: OpEnv): OpHandlers {
     ...systemHandlers(env),
     ...scriptHandlers(env),
     ...rebootHandlers(env),
+    ...unattendedRequestHandlers(env),
   };
 }

@@ -14,7 +14,7 @@ import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
-import { computerRoutes, deviceRoutes } from "../unattended/mod.ts";
+import { computerRoutes, deviceRoutes, requestRoutes } from "../unattended/mod.ts";
 import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
@@ -83,6 +83,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", orgPublicRoutes);
   app.route("/", logoRoutes);
   app.route("/", deviceRoutes);
+  app.route("/", requestRoutes);
   app.route("/console/computers", computerRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console/scripts", libraryRoutes(false));

@@ -115,6 +115,16 @@ export const AUDIT_ACTIONS = [
   "unattended.revoked_by_customer",
   "unattended.approval_requested",
   "unattended.approval_decided",
+  // The request during a session, service mode, calling cards (issue 19, request owner).
+  "unattended.requested",
+  "unattended.customer_decided",
+  "unattended.decision_refused",
+  "unattended.installed",
+  "unattended.install_failed",
+  "unattended.service_mode",
+  "calling_card.saved",
+  "calling_card.deleted",
+  "calling_card.deployed",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

@@ -31,7 +31,7 @@ export const PERMISSIONS = [
   { id: "scriptsNested", category: "system", default: false, available: true },
   { id: "reboot", category: "system", default: true, available: true },
   { id: "systemInfo", category: "system", default: true, available: true },
-  { id: "unattendedAccess", category: "system", default: false, available: false },
+  { id: "unattendedAccess", category: "system", default: false, available: true },
   { id: "lanConnect", category: "system", default: false, available: false },
   { id: "callingCard", category: "system", default: false, available: false },
   { id: "inviteInternal", category: "collaboration", default: true, available: false },

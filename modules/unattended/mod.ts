@@ -42,3 +42,10 @@ export { deviceRoutes } from "./device_gateway.ts";
 export { computerRoutes } from "./routes.tsx";
 /** Tables, for tests and the boundary-checked schema references. */
 export { devices, unattendedConnections, unattendedGrants } from "./schema.ts";
+/**
+ * The request during a session (request owner): the technician's dialog and the customer's
+ * page (`requestRoutes`), `requestUnattended` and `customerDecision` (the customer page's
+ * nonce and digest, then the agent's signed word before the grant is stored).
+ */
+export { requestRoutes } from "./request_routes.tsx";
+export { customerDecision, requestUnattended } from "./request_service.ts";

@@ -1,0 +1,136 @@
+/**
+ * The agent's side of the unattended-access request, service mode and the calling card
+ * (protocol/unattended_request.ts). Each operation puts its own question in front of the
+ * customer in the agent's window (`confirm`): the server's word never installs anything.
+ *
+ * `unattended.install`: the customer reads the very terms again (written here from the
+ * structured terms, in the customer's language and the terms' time zone), then — with the
+ * customer's credentials — gives them to the agent (never to the server), the agent installs
+ * itself as a service through the installer interface, and signs the approval with its
+ * device key (`approvalMessage`). The device's identity, key and installer come from the
+ * unattended agent (`UnattendedPorts`, injected; tests pass a temporary root).
+ */
+import { approvalMessage, type ResolvedTerms } from "../../protocol/unattended_request.ts";
+import { deviceId as readDeviceId, osLanguage } from "../identity.ts";
+import { type OpEnv, OpFailure, type OpHandlers } from "../ops/mod.ts";
+import { type AgentStrings, agentStrings, fill } from "../strings.ts";
+import { base64url } from "../consent.ts";
+import type { CredentialVault } from "./credentials.ts";
+
+/** What the request needs from the device's own unattended layer. */
+export interface UnattendedPorts {
+  /** The device's Ed25519 key: made once on the device, the private half never leaves it. */
+  deviceKey(): Promise<{ publicKey: string; sign(data: Uint8Array): Promise<Uint8Array> }>;
+  /** Installs the agent as a service (a unit under a root dir); returns the unit's path. */
+  installService(options: { serverUrl: string; dataDir: string }): Promise<string>;
+  /** Asks the customer for OS credentials in the agent's own window; null when declined. */
+  askCredentials?(): Promise<{ user: string; password: string } | null>;
+  vault?: CredentialVault;
+  hostname(): string;
+}
+
+export interface RequestOptions {
+  /** Absent: this agent cannot install itself here (the about op says so). */
+  ports?: UnattendedPorts;
+  language?: string;
+  timeZone?: string;
+}
+
+export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = {}): OpHandlers {
+  const language = options.language ?? osLanguage();
+  const strings = agentStrings(language).unattendedRequest;
+  const ports = options.ports;
+  return {
+    "unattended.about": () =>
+      Promise.resolve({
+        timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+        canInstall: ports !== undefined && env.os === "linux",
+        unavailable: ports === undefined
+          ? "no_installer" as const
+          : env.os === "linux"
+          ? null
+          : "not_built" as const,
+      }),
+    "unattended.install": async (request, context) => {
+      if (!ports || env.os !== "linux") {
+        throw new OpFailure("not_available", "This support app cannot install itself here");
+      }
+      const question = [
+        fill(strings.confirm, { name: request.technician }),
+        ...termsLines(strings, language, request.terms),
+      ].join("\n");
+      if (!(await context.confirm(question))) {
+        throw new OpFailure("declined", "The customer did not confirm at the support app");
+      }
+      let credentialsKept = false;
+      if (request.terms.authMode === "customer_credentials") {
+        const given = await ports.askCredentials?.();
+        if (!given || !ports.vault) {
+          throw new OpFailure("no_credentials", "The customer gave no credentials");
+        }
+        await ports.vault.store(given, request.terms.untilAt);
+        credentialsKept = true;
+      }
+      let unit: string;
+      try {
+        unit = await ports.installService({ serverUrl: env.serverUrl, dataDir: env.dataDir });
+      } catch (error) {
+        if (credentialsKept) await ports.vault?.clear();
+        throw new OpFailure("install_failed", _message(error));
+      }
+      const device = await readDeviceId(env.dataDir);
+      const key = await ports.deviceKey();
+      const signature = await key.sign(approvalMessage({
+        requestId: request.requestId,
+        nonce: request.nonce,
+        digest: request.digest,
+        deviceId: device,
+      }));
+      context.log(`installed as a service (${unit}) for request ${request.requestId}`);
+      return {
+        deviceId: device,
+        publicKey: key.publicKey,
+        signature: base64url(signature),
+        unit: unit.slice(0, 500),
+        credentialsKept,
+        hostname: ports.hostname().slice(0, 255) || "computer",
+        os: env.os,
+      };
+    },
+  };
+}
+
+type Strings = AgentStrings["unattendedRequest"];
+
+/** The terms in the customer's words: the same facts the customer page showed. */
+export function termsLines(strings: Strings, language: string, terms: ResolvedTerms): string[] {
+  const at = (iso: string) =>
+    new Intl.DateTimeFormat(language, {
+      dateStyle: "full",
+      timeStyle: "short",
+      timeZone: terms.timeZone,
+    }).format(new Date(iso));
+  const lines = [
+    strings.auth[terms.authMode],
+    terms.untilAt
+      ? fill(strings.fromUntil, { from: at(terms.fromAt), until: at(terms.untilAt) })
+      : fill(strings.fromNoEnd, { from: at(terms.fromAt) }),
+  ];
+  if (terms.kind === "daily") {
+    const day = new Intl.DateTimeFormat(language, { weekday: "long", timeZone: "UTC" });
+    const names = terms.weekdays.map((d) => day.format(Date.UTC(2023, 0, 1 + d)));
+    const clock = (m: number) =>
+      `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+    lines.push(fill(strings.daily, {
+      days: new Intl.ListFormat(language).format(names),
+      start: clock(terms.dailyStart ?? 0),
+      end: clock(terms.dailyEnd ?? 0),
+    }));
+  }
+  lines.push(fill(strings.zone, { zone: terms.timeZone }));
+  return lines;
+}
+
+function _message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+}

@@ -1,0 +1,107 @@
+/**
+ * The unattended-access request's routes (docs/unattended.md, request owner):
+ *
+ * - `GET /console/sessions/:id/unattended` — the dialog (the customer's time zone and whether
+ *   the agent can install come from the agent's `unattended.about`);
+ * - `POST /console/sessions/:id/unattended` — send the request (terms checked, two weeks at
+ *   most with the customer's credentials);
+ * - `GET /s/:token/unattended/:requestId` — the customer sees exactly those terms;
+ * - `POST /s/:token/unattended/:requestId` (form `decision`, `nonce`, `digest`) — the answer.
+ *
+ * The technician's routes need `unattendedAccess` and the technician working the session and
+ * run where the agent is (`relayToAgentHome`). The customer's page is the session token's.
+ */
+import { eq } from "drizzle-orm";
+import { type Context, Hono } from "hono";
+import { users } from "../auth/mod.ts";
+import { type AppEnv, isHtmx, readForm, requirePermission } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { relayToAgentHome } from "../remote/mod.ts";
+import { CustomerShell, findByToken, sessionForTechnician } from "../support/mod.ts";
+import {
+  customerDecision,
+  latestRequest,
+  requestForCustomer,
+  requestUnattended,
+  unattendedAbout,
+} from "./request_service.ts";
+import { CustomerRequest, LatestRequest, RequestDialog } from "./request_views.tsx";
+
+const technicianRoutes = new Hono<AppEnv>()
+  .use("/console/sessions/:id/unattended", requirePermission("unattendedAccess"), relayToAgentHome)
+  .get("/console/sessions/:id/unattended", async (c) => {
+    const deps = c.get("deps");
+    const { session, entry } = await sessionForTechnician(
+      deps,
+      c.get("user"),
+      c.req.param("id"),
+      "work",
+    );
+    const about = entry.status === "active" ? await unattendedAbout(deps, session.id) : null;
+    return c.html(
+      <RequestDialog
+        c={c}
+        sessionId={session.id}
+        customerZone={about?.timeZone ?? null}
+        unavailable={!about ? "agentAbsent" : about.canInstall ? null : "cannotInstall"}
+        latest={await latestRequest(deps, session.id)}
+      />,
+    );
+  })
+  .post("/console/sessions/:id/unattended", async (c) => {
+    const request = await requestUnattended(
+      c.get("deps"),
+      c.get("user"),
+      c.req.param("id"),
+      await readForm(c),
+    );
+    if (!isHtmx(c)) return c.json({ requestId: request.id, terms: request.terms }, 201);
+    return c.html(
+      <div class="card dialog" id="unattended-dialog" role="status">
+        <p>{c.get("t")("unattendedRequest.sent")}</p>
+        <LatestRequest c={c} request={request} />
+        <button type="button" class="secondary" data-close-dialog="dialog">
+          {c.get("t")("console.close")}
+        </button>
+      </div>,
+    );
+  });
+
+const customerRoutes = new Hono<AppEnv>()
+  .get("/s/:token/unattended/:requestId", async (c) => {
+    const { session, request, technician } = await _customer(c);
+    return c.html(
+      <CustomerShell c={c} title={c.get("t")("unattendedRequest.customer.title")}>
+        <CustomerRequest
+          c={c}
+          token={session.token}
+          request={request}
+          technician={technician}
+        />
+      </CustomerShell>,
+    );
+  })
+  .post("/s/:token/unattended/:requestId", async (c) => {
+    const { session, request } = await _customer(c);
+    const form = await readForm(c);
+    await customerDecision(c.get("deps"), session, request.id, {
+      decision: form.decision ?? "",
+      nonce: form.nonce ?? "",
+      digest: form.digest ?? "",
+    });
+    return c.redirect(`/s/${session.token}/unattended/${request.id}`, 303);
+  });
+
+export const requestRoutes = new Hono<AppEnv>()
+  .route("/", technicianRoutes)
+  .route("/", customerRoutes);
+
+async function _customer(c: Context<AppEnv>) {
+  const deps = c.get("deps");
+  const session = await findByToken(deps, c.req.param("token") ?? "");
+  if (!session) throw new Refusal(404, "unattendedRequest.decision.notFound");
+  const request = await requestForCustomer(deps, session, c.req.param("requestId") ?? "");
+  const [tech] = await deps.db.select({ name: users.name }).from(users)
+    .where(eq(users.id, request.requestedBy));
+  return { session, request, technician: tech?.name ?? "" };
+}

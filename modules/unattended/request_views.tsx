@@ -1,0 +1,215 @@
+/**
+ * The unattended-access request's faces: the technician's dialog in the workspace, the terms
+ * in words (the same sentences for the technician, the customer page and the audit reader),
+ * and the customer's page with Approve and Decline. Dates and times are written in the
+ * terms' own time zone, named beside them, so both sides read the same moments.
+ */
+import type { Context } from "hono";
+import type { AuthedEnv, PageContext } from "../http/mod.ts";
+import type { Translator } from "../i18n/mod.ts";
+import type { ResolvedTerms } from "../../protocol/unattended_request.ts";
+import { CsrfField } from "../../views/layout.tsx";
+import type { UnattendedRequest } from "./request_service.ts";
+
+type C = Context<AuthedEnv>;
+
+const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const;
+
+/** The terms as sentences, in `lang`, times in the terms' zone. */
+export function describeTerms(t: Translator, lang: string, terms: ResolvedTerms): string[] {
+  const at = (iso: string) =>
+    new Intl.DateTimeFormat(lang, {
+      dateStyle: "full",
+      timeStyle: "short",
+      timeZone: terms.timeZone,
+    }).format(new Date(iso));
+  const lines = [
+    t(`unattendedRequest.terms.auth.${terms.authMode}`),
+    terms.untilAt
+      ? t("unattendedRequest.terms.fromUntil", { from: at(terms.fromAt), until: at(terms.untilAt) })
+      : t("unattendedRequest.terms.fromNoEnd", { from: at(terms.fromAt) }),
+  ];
+  if (terms.kind === "daily") {
+    const day = new Intl.DateTimeFormat(lang, { weekday: "long", timeZone: "UTC" });
+    // 2023-01-01 was a Sunday: weekday d is that date plus d days.
+    const names = terms.weekdays.map((d) => day.format(Date.UTC(2023, 0, 1 + d)));
+    lines.push(t("unattendedRequest.terms.daily", {
+      days: new Intl.ListFormat(lang, { type: "conjunction" }).format(names),
+      start: _clock(terms.dailyStart ?? 0),
+      end: _clock(terms.dailyEnd ?? 0),
+    }));
+  }
+  lines.push(t(`unattendedRequest.terms.zone.${terms.zoneOf}`, { zone: terms.timeZone }));
+  return lines;
+}
+
+function _clock(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${
+    String(minutes % 60).padStart(2, "0")
+  }`;
+}
+
+/** The technician's dialog: the form, or why it cannot be used now, and the last request. */
+export function RequestDialog(props: {
+  c: C;
+  sessionId: string;
+  customerZone: string | null;
+  unavailable: "agentAbsent" | "cannotInstall" | null;
+  latest: UnattendedRequest | null;
+}) {
+  const { c, sessionId, customerZone, unavailable, latest } = props;
+  const t = c.get("t");
+  return (
+    <div class="card dialog" id="unattended-dialog" role="dialog" aria-labelledby="ua-title">
+      <h2 id="ua-title">{t("unattendedRequest.title")}</h2>
+      {latest && <LatestRequest c={c} request={latest} />}
+      {unavailable ? <p role="status">{t(`unattendedRequest.${unavailable}`)}</p> : (
+        <form
+          id="unattended-form"
+          class="unattended-form"
+          hx-post={`/console/sessions/${sessionId}/unattended`}
+          hx-target="#dialog"
+        >
+          <input type="hidden" name="technicianZone" data-browser-zone="" value="" />
+          <fieldset>
+            <legend>{t("unattendedRequest.authLegend")}</legend>
+            <_Radio name="authMode" value="ask_each_time" checked t={t} />
+            <_Radio name="authMode" value="customer_credentials" t={t} />
+          </fieldset>
+          <fieldset>
+            <legend>{t("unattendedRequest.kindLegend")}</legend>
+            <_Radio name="kind" value="days" checked t={t} />
+            <_Radio name="kind" value="range" t={t} />
+            <_Radio name="kind" value="unlimited" t={t} />
+            <_Radio name="kind" value="daily" t={t} />
+            <div class="row">
+              <label>
+                {t("unattendedRequest.days")}{" "}
+                <input type="number" name="days" min="1" max="3650" value="7" size={5} />
+              </label>
+              <label>
+                {t("unattendedRequest.from")} <input type="date" name="from" />
+              </label>
+              <label>
+                {t("unattendedRequest.until")} <input type="date" name="until" />
+              </label>
+            </div>
+            <div class="row">
+              <label>
+                {t("unattendedRequest.start")} <input type="time" name="start" value="09:00" />
+              </label>
+              <label>
+                {t("unattendedRequest.end")} <input type="time" name="end" value="17:00" />
+              </label>
+            </div>
+            <div class="row" role="group" aria-label={t("unattendedRequest.weekdays")}>
+              {WEEKDAYS.map((d) => (
+                <label>
+                  <input type="checkbox" name={`wd${d}`} value="1" checked={d >= 1 && d <= 5} />
+                  {" "}
+                  {new Intl.DateTimeFormat(c.get("lang"), { weekday: "short", timeZone: "UTC" })
+                    .format(Date.UTC(2023, 0, 1 + d))}
+                </label>
+              ))}
+            </div>
+            <p class="muted">{t("unattendedRequest.kindHelp")}</p>
+          </fieldset>
+          <fieldset>
+            <legend>{t("unattendedRequest.zoneLegend")}</legend>
+            <label>
+              <input type="radio" name="zoneOf" value="technician" checked />{" "}
+              {t("unattendedRequest.zoneOf.technician")} (<span data-browser-zone=""></span>)
+            </label>
+            <label>
+              <input type="radio" name="zoneOf" value="customer" />{" "}
+              {t("unattendedRequest.zoneOf.customer")} ({customerZone ?? "?"})
+            </label>
+          </fieldset>
+          <p class="muted">{t("unattendedRequest.twoWeeks")}</p>
+          <button type="submit">{t("unattendedRequest.send")}</button>
+        </form>
+      )}
+      <div class="row">
+        <button type="button" class="secondary" data-close-dialog="dialog">
+          {t("console.close")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function _Radio(props: { name: string; value: string; checked?: boolean; t: Translator }) {
+  const key = props.name === "authMode"
+    ? `unattendedRequest.auth.${props.value}` as const
+    : `unattendedRequest.kinds.${props.value}` as const;
+  return (
+    <label>
+      <input type="radio" name={props.name} value={props.value} checked={props.checked} />{" "}
+      {props.t(key as Parameters<Translator>[0])}
+    </label>
+  );
+}
+
+/** The newest request of the session and where it stands. */
+export function LatestRequest(props: { c: PageContext; request: UnattendedRequest }) {
+  const t = props.c.get("t");
+  const { request } = props;
+  return (
+    <div class="unattended-latest" data-request-state={request.state} role="status">
+      <p>
+        <strong>{t(`unattendedRequest.state.${request.state}`)}</strong>
+        {request.reason ? ` — ${request.reason}` : ""}
+      </p>
+      <ul>
+        {describeTerms(t, props.c.get("lang"), request.terms as ResolvedTerms).map((line) => (
+          <li>{line}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The customer's page: exactly the terms, and the two answers (or the answer given). */
+export function CustomerRequest(props: {
+  c: PageContext;
+  token: string;
+  request: UnattendedRequest & { resolved: ResolvedTerms };
+  technician: string;
+  error?: string;
+}) {
+  const { c, token, request } = props;
+  const t = c.get("t");
+  return (
+    <section class="card narrow unattended-customer">
+      <h1>{t("unattendedRequest.customer.title")}</h1>
+      <p>{t("unattendedRequest.customer.intro", { name: props.technician })}</p>
+      <ul class="unattended-terms">
+        {describeTerms(t, c.get("lang"), request.resolved).map((line) => <li>{line}</li>)}
+      </ul>
+      {props.error && <p class="flash error" role="alert">{props.error}</p>}
+      {request.state === "pending"
+        ? (
+          <form method="post" action={`/s/${token}/unattended/${request.id}`} class="row">
+            <CsrfField c={c} />
+            <input type="hidden" name="nonce" value={request.nonce} />
+            <input type="hidden" name="digest" value={request.digest} />
+            <p class="muted">{t("unattendedRequest.customer.atAgent")}</p>
+            <button type="submit" name="decision" value="approve">
+              {t("unattendedRequest.customer.approve")}
+            </button>
+            <button type="submit" name="decision" value="decline" class="secondary">
+              {t("unattendedRequest.customer.decline")}
+            </button>
+          </form>
+        )
+        : (
+          <p role="status" data-request-state={request.state}>
+            {t(`unattendedRequest.customer.state.${request.state}`)}
+          </p>
+        )}
+      <p>
+        <a href={`/s/${token}`}>{t("unattendedRequest.customer.back")}</a>
+      </p>
+    </section>
+  );
+}
