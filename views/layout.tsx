@@ -131,7 +131,13 @@ function AdminNav(props: { c: PageContext }) {
   // webhooks and the support app).
   const sections: { label: string; pages: [string, string][] }[] = [
     { label: t("nav.groups"), pages: [["/admin/groups", t("nav.groups")]] },
-    { label: t("nav.people"), pages: [["/admin/technicians", t("nav.people")]] },
+    {
+      label: t("nav.people"),
+      pages: [
+        ["/admin/technicians", t("nav.people")],
+        ["/admin/external", t("nav.external")],
+      ],
+    },
     { label: t("nav.channels"), pages: [["/admin/channels", t("nav.channels")]] },
     { label: t("nav.fields"), pages: [["/admin/fields", t("nav.fields")]] },
     { label: t("nav.surveys"), pages: [["/admin/surveys", t("nav.surveys")]] },

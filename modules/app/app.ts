@@ -14,6 +14,11 @@ import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
 import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
+import {
+  externalAdminRoutes,
+  externalConsoleRoutes,
+  externalGuestRoutes,
+} from "../external/mod.ts";
 import { computerRoutes, deviceRoutes, requestRoutes } from "../unattended/mod.ts";
 import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
@@ -82,6 +87,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/", logoRoutes);
+  app.route("/", externalGuestRoutes);
+  app.route("/", externalConsoleRoutes);
   app.route("/", deviceRoutes);
   app.route("/", requestRoutes);
   app.route("/console/computers", computerRoutes);
@@ -100,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin/channels", channelAdminRoutes);
   app.route("/admin/surveys", surveyAdminRoutes);
   app.route("/admin/fields", fieldAdminRoutes);
+  app.route("/admin/external", externalAdminRoutes);
   app.route("/c", channelPublicRoutes(channelSessionHooks));
   app.route("/admin", orgAdminRoutes);
   app.route("/admin", adminRoutes);

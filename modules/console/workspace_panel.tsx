@@ -118,6 +118,41 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
           {t("reboot.button")}
         </button>
       )}
+      {working && entry.status === "active" && can(c.get("user"), "unattendedAccess") && (
+        <button
+          type="button"
+          class="secondary small"
+          hx-get={`${sessionPath(session.id)}/unattended`}
+          hx-target="#dialog"
+          data-unattended=""
+        >
+          {t("unattendedRequest.button")}
+        </button>
+      )}
+      {
+        /* External technicians (modules/external): the lead of an Active session invites
+          them; everyone working the session sees who is in (loaded from that module). */
+      }
+      {working && entry.role === "lead" && entry.status === "active" &&
+        can(c.get("user"), "inviteExternal") && (
+        <button
+          type="button"
+          class="secondary small"
+          hx-get={`${sessionPath(session.id)}/external`}
+          hx-target="#dialog"
+          data-invite-external=""
+        >
+          {t("external.invite.button")}
+        </button>
+      )}
+      {working && (
+        <div
+          hx-get={`${sessionPath(session.id)}/external/list`}
+          hx-trigger="load"
+          hx-swap="outerHTML"
+        >
+        </div>
+      )}
     </header>
   );
 }

@@ -54,6 +54,10 @@ export const GroupSettingsSchema = z.object({
   recordingLocation: z.string().trim().max(500).default(""),
   monitoringNotice: flag.default(false),
   monitoringNoticeText: z.string().max(1000).default(""),
+  /** How this group's technicians may invite an external technician (modules/external). */
+  externalByLink: flag.default(true),
+  externalByEmail: flag.default(true),
+  externalByPin: flag.default(true),
   /** Unattended access (modules/unattended): none, another's approval, or a ticket reference. */
   unattendedApproval: z.enum(["none", "approval", "ticket"]).default("none"),
 }).superRefine((s, ctx) => {

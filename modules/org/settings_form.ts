@@ -7,6 +7,9 @@ const FLAGS: (keyof GroupSettings)[] = [
   "surveyEnabled",
   "termsEnabled",
   "monitoringNotice",
+  "externalByLink",
+  "externalByEmail",
+  "externalByPin",
 ];
 const RANGES: Partial<Record<keyof GroupSettings, [number, number]>> = {
   connectingTimeout: [1, 1440],

@@ -332,6 +332,13 @@ export function SettingsPage(
           {text("monitoringNoticeText", true)}
         </fieldset>
         <fieldset class="card">
+          <legend>{t("groupSettings.external")}</legend>
+          <p class="muted">{t("groupSettings.externalHelp")}</p>
+          {check("externalByLink")}
+          {check("externalByEmail")}
+          {check("externalByPin")}
+        </fieldset>
+        <fieldset class="card">
           <legend>{t("groupSettings.unattended")}</legend>
           <label for="s-unattendedApproval">{t("groupSettings.unattendedApproval")}</label>
           <select id="s-unattendedApproval" name="unattendedApproval">

@@ -35,7 +35,8 @@ export const PERMISSIONS = [
   { id: "lanConnect", category: "system", default: false, available: false },
   { id: "callingCard", category: "system", default: false, available: false },
   { id: "inviteInternal", category: "collaboration", default: true, available: false },
-  { id: "inviteExternal", category: "collaboration", default: false, available: false },
+  { id: "inviteExternal", category: "collaboration", default: false, available: true },
+  { id: "inviteExternalUnlisted", category: "collaboration", default: false, available: true },
   { id: "lens", category: "mobile", default: false, available: false },
   { id: "mobileTools", category: "mobile", default: false, available: false },
 ] as const;

@@ -12,7 +12,7 @@ import {
 
 const UNAVAILABLE = PERMISSIONS.filter((p) => !p.available).map((p) => p.id);
 
-Deno.test("PERMISSIONS marks the nine permissions whose feature is not built yet", () => {
+Deno.test("PERMISSIONS marks the permissions whose feature is not built yet", () => {
   assert.deepEqual(UNAVAILABLE, [
     "recordSessions",
     "shareScreen",
@@ -20,7 +20,6 @@ Deno.test("PERMISSIONS marks the nine permissions whose feature is not built yet
     "lanConnect",
     "callingCard",
     "inviteInternal",
-    "inviteExternal",
     "lens",
     "mobileTools",
   ]);

@@ -39,6 +39,29 @@ export async function customerChat(
   return await _writeChat(deps, session, body, { author: "customer" }, key);
 }
 
+/**
+ * A chat line from an external technician (modules/external checked its access to this one
+ * session): a technician's line by name, without a user, marked with the guest's id.
+ */
+export async function externalChat(
+  deps: AppDeps,
+  session: SupportSession,
+  guest: { id: string; name: string },
+  text: string,
+  key?: string,
+): Promise<number> {
+  const body = _chatBody(text);
+  _checkKey(key);
+  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is off");
+  if (session.endedAt) throw sessionRefusal("sessions.ended", "Session ended");
+  await enforce(deps.db, {
+    action: "customerChat",
+    key: `external:${guest.id}`,
+    now: deps.clock.now(),
+  });
+  return await _writeChat(deps, session, body, { author: "external", guest }, key);
+}
+
 /** A chat line from a technician working on the session. */
 export async function technicianChat(
   deps: AppDeps,
@@ -168,7 +191,10 @@ async function _writeChat(
   deps: AppDeps,
   session: SupportSession,
   body: string,
-  by: { author: "customer" } | { author: "technician"; user: CurrentUser },
+  by:
+    | { author: "customer" }
+    | { author: "technician"; user: CurrentUser }
+    | { author: "external"; guest: { id: string; name: string } },
   key?: string,
 ): Promise<number> {
   const now = deps.clock.now();
@@ -179,11 +205,15 @@ async function _writeChat(
       sessionId: session.id,
       at: now,
       kind: "chat",
-      author: by.author,
+      author: by.author === "external" ? "technician" : by.author,
       userId: by.author === "technician" ? by.user.id : null,
-      authorName: by.author === "technician" ? by.user.name : session.customerName,
+      authorName: by.author === "technician"
+        ? by.user.name
+        : by.author === "external"
+        ? by.guest.name
+        : session.customerName,
       body,
-      data: {},
+      data: by.author === "external" ? { externalId: by.guest.id } : {},
       clientKey,
     }).onConflictDoNothing({
       target: [sessionLog.sessionId, sessionLog.clientKey],

@@ -21,6 +21,10 @@ const CUSTOMER_EVENTS = new Set([
   "log.deadline_offline_after_5_min",
   "log.deadline_system_timeout",
   "log.surveyOffered",
+  // Unattended access (modules/unattended): the request links to its page under /s/:token.
+  "log.unattendedRequested",
+  "log.unattendedApproved",
+  "log.unattendedDeclined",
 ]);
 
 /** Where a status line comes from → what the customer reads (null: not shown). */
@@ -114,7 +118,19 @@ export function LogLineView(props: LineProps) {
       {line.kind === "event" && line.body === "log.surveyOffered" && (
         <SurveyLink href={String(line.data.href ?? "")} t={t} />
       )}
-      {line.kind === "event" && line.body !== "log.surveyOffered" && (
+      {line.kind === "event" && line.body === "log.unattendedRequested" && (
+        <span class="text">
+          {t("unattendedRequest.customer.line")}{" "}
+          <a
+            class="button unattended-link"
+            href={`/s/${props.token}/unattended/${String(line.data.requestId ?? "")}`}
+          >
+            {t("unattendedRequest.customer.open")}
+          </a>
+        </span>
+      )}
+      {line.kind === "event" && line.body !== "log.surveyOffered" &&
+        line.body !== "log.unattendedRequested" && (
         <span class="text">
           {isTranslationKey(line.body) ? t(line.body, { name: who }) : line.body}
         </span>

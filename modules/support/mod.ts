@@ -84,7 +84,14 @@ export { editFields } from "./field_edits.ts";
  * Talking: the technician's chat, switching chat off, pushing a URL, notes, and the session
  * log both sides read (`logSessionEvent` writes an event line and tells everyone showing it).
  */
-export { CHAT_MAX, newChatKey, pushUrl, setChatEnabled, technicianChat } from "./chat.ts";
+export {
+  CHAT_MAX,
+  externalChat,
+  newChatKey,
+  pushUrl,
+  setChatEnabled,
+  technicianChat,
+} from "./chat.ts";
 export { readNotes, saveNote } from "./notes.ts";
 export {
   agentExpectedBack,
