@@ -1,0 +1,38 @@
+// @ts-check
+// The external technician's console (modules/external/guest_views.tsx): the session's log
+// live over server-sent events (catch-up after a drop by the last line's id), and the page
+// replaced by "access ended" when the server says so (removed, expired, session ended).
+import { liveSource } from "./live_source.js";
+
+const page = document.getElementById("external-console");
+const log = document.getElementById("guest-log");
+
+/** @param {string} html */
+const append = (html) => {
+  if (!log) return;
+  const holder = document.createElement("template");
+  holder.innerHTML = html;
+  const line = holder.content.firstElementChild;
+  if (!line || (line.id && document.getElementById(line.id))) return;
+  log.append(line);
+  log.scrollTop = log.scrollHeight;
+};
+
+if (page?.dataset.events) {
+  const live = liveSource(page.dataset.events, {
+    after: page.dataset.after || "0",
+    retryMs: 5000,
+    quietMs: 40_000,
+    on: {
+      line: (event) => append(event.data),
+      ping: () => {},
+      ended: (event) => {
+        live.close();
+        const holder = document.createElement("template");
+        holder.innerHTML = event.data;
+        page.replaceWith(holder.content);
+      },
+    },
+  });
+  if (log) log.scrollTop = log.scrollHeight;
+}
