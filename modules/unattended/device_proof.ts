@@ -13,8 +13,10 @@ import { randomToken } from "../tokens/mod.ts";
 import { deviceProofText, type DevicePurpose, DeviceSignatureSchema } from "../../protocol/mod.ts";
 import { deviceChallenges, devices } from "./schema.ts";
 import type { Device } from "./devices.ts";
-import { base64urlBytes } from "./device_key.ts";
-export { importDeviceKey } from "./device_key.ts";
+import { base64urlBytes, importDeviceKey } from "./device_key.ts";
+
+/** The request flow verifies the approval's signature with the same key import. */
+export { importDeviceKey };
 
 export const CHALLENGE_TTL_MS = 60_000;
 
