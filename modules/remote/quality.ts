@@ -10,6 +10,13 @@
  * receiver reports and a round trip grown well beyond the link's best — and probes upward while
  * the link stays clean. Greyscale (the only step that takes colour away) needs a link that is
  * poor for a sustained while, not one bad report.
+ *
+ * Delay alone (a round trip grown, no loss) steps down to Normal at most: on loopback or a LAN a
+ * busy machine (the server's or the viewer's event loop late to answer reports) looks exactly
+ * like a queue, and measured so in bench:remote on the loaded test machine — Automatic went to
+ * Low on loopback, where Low only takes the sharp still picture away (it is never refined) and
+ * saves no CPU. Below Normal needs loss, or a round trip over DELAY_POOR_MS (a queue that
+ * really does not drain; the relay meanwhile skips frames for that viewer, relay.ts).
  */
 import type { AutoReason, QualityPreset } from "../../protocol/mod.ts";
 
@@ -90,7 +97,9 @@ export class AutoQuality {
       this.#bad++;
       this.#poor = poor ? this.#poor + 1 : 0;
       const reason: AutoReason = loss > LOSS_BAD ? "loss" : "delay";
-      if (this.#level > 1 && this.#bad >= DOWN_AFTER) this.#step(-1, reason, now);
+      // Delay alone (see the header) stops at Normal.
+      const floor = reason === "delay" && !poor ? START : 1;
+      if (this.#level > floor && this.#bad >= DOWN_AFTER) this.#step(-1, reason, now);
       else if (this.#level === 1 && this.#poor >= POOR_AFTER) this.#step(-1, "poor", now);
       return this.choice;
     }

@@ -97,16 +97,40 @@ Deno.test("recovery steps back up once the link is clean again", () => {
   assert.deepEqual([...new Set(seen)], ["greyscale", "low", "normal", "high"]);
 });
 
-Deno.test("a long round trip caps the probe at normal; growing delay steps down", () => {
+Deno.test("a long round trip caps the probe at normal; delay alone stays there, poor delay steps down", () => {
   const auto = new AutoQuality();
   const clock = { now: 0 };
   const seen = simulate(auto, { capacity: 100_000_000, activity: 1, baseRttMs: 120 }, 120, clock);
   assert.ok(seen.every((p) => p === "normal"), seen.join(" "));
-  auto.update([{ fractionLost: 0, roundTripMs: 500 }], clock.now += 2_000);
-  assert.deepEqual(auto.update([{ fractionLost: 0, roundTripMs: 500 }], clock.now += 2_000), {
+  for (let i = 0; i < 10; i++) {
+    assert.equal(
+      auto.update([{ fractionLost: 0, roundTripMs: 500 }], clock.now += 2_000).preset,
+      "normal",
+    );
+  }
+  auto.update([{ fractionLost: 0, roundTripMs: 1_500 }], clock.now += 2_000);
+  assert.deepEqual(auto.update([{ fractionLost: 0, roundTripMs: 1_500 }], clock.now += 2_000), {
     preset: "low",
     reason: "delay",
   });
+});
+
+Deno.test("a busy machine on loopback (round trips of 150–900 ms, no loss) never goes below normal", () => {
+  const auto = new AutoQuality();
+  const clock = { now: 0 };
+  // A clean start probes up to high…
+  simulate(auto, { capacity: 100_000_000, activity: 0.05 }, 40, clock);
+  assert.equal(auto.choice.preset, "high");
+  // …then the machine gets busy: late reports, every round trip 150–900 ms, no packet lost.
+  const seen: string[] = [];
+  for (let i = 0; i < 150; i++) {
+    const rtt = 150 + ((i * 397) % 750);
+    seen.push(auto.update([{ fractionLost: 0, roundTripMs: rtt }], clock.now += 2_000).preset);
+  }
+  assert.ok(seen.includes("normal"), "high steps down: the delay grew");
+  assert.ok(seen.every((p) => p === "normal" || p === "high"), seen.join(" "));
+  assert.equal(auto.choice.preset, "normal");
+  assert.equal(auto.choice.reason, "delay");
 });
 
 Deno.test("the best-connected viewer decides, not the slowest", () => {
