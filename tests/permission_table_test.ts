@@ -306,6 +306,22 @@ const TABLE: GuardedEndpoint[] = [
     form: { authMode: "ask_each_time", kind: "unlimited", zoneOf: "customer" },
     session: true,
   },
+  // External technicians: the invite dialog (the lead of an Active session) and an
+  // invitation of someone not on the approved list.
+  {
+    permission: "inviteExternal",
+    method: "GET",
+    path: "/console/sessions/:session/external",
+    session: true,
+  },
+  {
+    permission: "inviteExternalUnlisted",
+    method: "POST",
+    path: "/console/sessions/:session/external",
+    alsoNeeds: ["inviteExternal"],
+    form: { name: "Xavier", email: "xavier@partner.test", method: "link", minutes: "60" },
+    session: true,
+  },
   {
     permission: "screenshots",
     method: "POST",
