@@ -157,6 +157,15 @@ Deno.test("invited by link: the guest's console shows the session's chat, its li
     const line = lines.find((x) => x.body === "Hello from outside");
     assert.equal(line?.authorName, "Xavier Extern");
     assert.equal(line?.author, "technician");
+    // The technicians' private chat: written with that audience, never on the customer's page.
+    await guest.post("/x/console/chat", { text: "Just between us", audience: "technicians" });
+    const secret = (await readLog(t.deps.db, l.session.id)).find((x) =>
+      x.body === "Just between us"
+    );
+    assert.equal(secret?.data.audience, "technicians");
+    const customerPage = await (await t.client().get(`/s/${l.session.token}`)).text();
+    assert.match(customerPage, /Hello from outside/);
+    assert.doesNotMatch(customerPage, /Just between us/);
     // The lead's workspace shows the line and the participant.
     const list = await (await l.client.get(`${l.path}/list`, HTMX)).text();
     assert.match(list, /Xavier Extern/);

@@ -108,7 +108,10 @@ export const externalGuestRoutes = new Hono<AppEnv>()
     const { guest, session } = access;
     const form = await readForm(c);
     try {
-      await externalChat(c.get("deps"), session, guest, form.text ?? "", form.chatKey);
+      const audience = form.audience === "technicians" ? "technicians" : undefined;
+      await externalChat(c.get("deps"), session, guest, form.text ?? "", form.chatKey, {
+        audience,
+      });
     } catch (error) {
       if (!(error instanceof Refusal) || error.status >= 500) throw error;
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);

@@ -128,12 +128,17 @@ export function GuestChatForm(props: { c: C; enabled: boolean; text?: string; er
         rows={2}
         maxlength={4000}
         required
-        disabled={!props.enabled}
       >
         {props.text ?? ""}
       </textarea>
       {props.error && <p class="field-error" role="alert">{props.error}</p>}
-      <button type="submit" disabled={!props.enabled}>{t("external.guest.send")}</button>
+      <div class="row tight">
+        <label>
+          <input type="checkbox" name="audience" value="technicians" />{" "}
+          {t("external.guest.techniciansOnly")}
+        </label>
+        <button type="submit">{t("external.guest.send")}</button>
+      </div>
     </form>
   );
 }

@@ -41,7 +41,8 @@ export async function customerChat(
 
 /**
  * A chat line from an external technician (modules/external checked its access to this one
- * session): a technician's line by name, without a user, marked with the guest's id.
+ * session): a technician's line by name, without a user, marked with the guest's id; with
+ * `audience: "technicians"` a line of the technicians' private chat.
  */
 export async function externalChat(
   deps: AppDeps,
@@ -49,17 +50,19 @@ export async function externalChat(
   guest: { id: string; name: string },
   text: string,
   key?: string,
+  options: { audience?: "technicians" } = {},
 ): Promise<number> {
   const body = _chatBody(text);
   _checkKey(key);
-  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is off");
+  const audience = options.audience;
+  if (!session.chatEnabled && !audience) throw sessionRefusal("chat.disabled", "Chat is off");
   if (session.endedAt) throw sessionRefusal("sessions.ended", "Session ended");
   await enforce(deps.db, {
     action: "customerChat",
     key: `external:${guest.id}`,
     now: deps.clock.now(),
   });
-  return await _writeChat(deps, session, body, { author: "external", guest }, key);
+  return await _writeChat(deps, session, body, { author: "external", guest, audience }, key);
 }
 
 /** A chat line from a technician working on the session. */
@@ -194,7 +197,7 @@ async function _writeChat(
   by:
     | { author: "customer" }
     | { author: "technician"; user: CurrentUser }
-    | { author: "external"; guest: { id: string; name: string } },
+    | { author: "external"; guest: { id: string; name: string }; audience?: "technicians" },
   key?: string,
 ): Promise<number> {
   const now = deps.clock.now();
@@ -213,7 +216,9 @@ async function _writeChat(
         ? by.guest.name
         : session.customerName,
       body,
-      data: by.author === "external" ? { externalId: by.guest.id } : {},
+      data: by.author === "external"
+        ? { externalId: by.guest.id, ...(by.audience ? { audience: by.audience } : {}) }
+        : {},
       clientKey,
     }).onConflictDoNothing({
       target: [sessionLog.sessionId, sessionLog.clientKey],
