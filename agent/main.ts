@@ -38,10 +38,32 @@ const { values } = parseArgs({
     "no-open": { type: "boolean", default: false },
     stats: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
+    /** Unattended access: run as the service (`--config` = its service.json). */
+    service: { type: "boolean", default: false },
+    /** The customer's local command: `--unattended status|revoke --config service.json`. */
+    unattended: { type: "string" },
   },
 });
 
 const log = (message: string) => console.error(`[agent] ${message}`);
+
+// Unattended access (agent/unattended/): the service the unit runs, and the customer's command.
+if (values.service || values.unattended !== undefined) {
+  if (!values.config) {
+    console.error("--service and --unattended need --config <service.json>");
+    Deno.exit(2);
+  }
+  const code = values.service
+    ? await (await import("./unattended/service_main.ts")).runService(values.config, AGENT_VERSION)
+    : await (await import("./unattended/command.ts")).runUnattendedCommand(
+      values.unattended!,
+      values.config,
+    ).catch((error) => {
+      console.error(String(error?.message ?? error));
+      return 1;
+    });
+  Deno.exit(code);
+}
 
 // A portable package carries its server and session in rescue.json; the launcher passes it.
 // The link must be on that server: a config whose link points elsewhere is refused.
@@ -68,7 +90,8 @@ if (!values.pin && !values.link) {
 if (values.help || (!values.pin && !values.link)) {
   console.log(
     "usage: agent --pin 123456 --server http://host:8080 | --link http://host:8080/s/<token>\n" +
-      "       [--no-open] [--state-dir DIR] [--display :0]",
+      "       [--no-open] [--state-dir DIR] [--display :0]\n" +
+      "       agent --service --config service.json | --unattended status|revoke --config service.json",
   );
   Deno.exit(values.help ? 0 : 2);
 }

@@ -1,0 +1,166 @@
+/**
+ * Installing the agent to run without the customer: one interface (`ServiceInstaller`) per
+ * OS. Linux: a systemd unit that starts at boot and runs `agent --service --config <file>`,
+ * written under a root directory given to it (`/` on a real install; tests pass a temporary
+ * root and run the unit's ExecStart themselves). Windows (a Windows service) and macOS (a
+ * launchd job) are not built yet: their installers say so through the same interface and
+ * install nothing.
+ */
+export const SERVICE_NAME = "rescue-agent";
+export const SERVICE_CONFIG_FILE = "service.json";
+
+/** What the service reads at start (`--config`): where the server and its own files are. */
+export interface ServiceConfig {
+  server: string;
+  /** The agent's config folder: device id and device key. */
+  stateDir: string;
+  /** The X display to share, when the OS has one (Linux). */
+  display?: string;
+}
+
+export interface ServiceSpec extends ServiceConfig {
+  /** How to start this agent: the program and its first arguments (see `agentCommand`). */
+  command: string[];
+}
+
+export interface ServiceInstaller {
+  readonly os: "linux" | "windows" | "darwin";
+  /** Whether this installer can install here; if not, `unavailable` says why. */
+  readonly available: boolean;
+  readonly unavailable: string | null;
+  /** Writes the service config and the service; returns the service file's path. */
+  install(spec: ServiceSpec): Promise<string>;
+  /** Removes the service file (the config folder stays: it has the customer's device id). */
+  uninstall(): Promise<void>;
+}
+
+/** How this very agent is started: the compiled binary, or Deno with this entry point. */
+export function agentCommand(): string[] {
+  const exec = Deno.execPath();
+  if (!/(^|[\\/])deno(\.exe)?$/.test(exec)) return [exec];
+  return [exec, "run", "--allow-all", new URL("../main.ts", import.meta.url).pathname];
+}
+
+/** One ExecStart word, quoted when it must be (systemd's own quoting rules). */
+function _word(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `"${word.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+}
+
+/** The systemd unit for `spec`. */
+export function systemdUnit(spec: ServiceSpec, configPath: string): string {
+  const exec = [...spec.command, "--service", "--config", configPath].map(_word).join(" ");
+  return [
+    "[Unit]",
+    "Description=Remote support agent (unattended access)",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${exec}`,
+    ...(spec.display ? [`Environment=DISPLAY=${_word(spec.display)}`] : []),
+    "Restart=always",
+    "RestartSec=5",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
+
+/** The ExecStart command of a unit as words (what systemd would run), for tests and status. */
+export function unitCommand(unit: string): { argv: string[]; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  let exec = "";
+  for (const line of unit.split("\n")) {
+    if (line.startsWith("ExecStart=")) exec = line.slice("ExecStart=".length);
+    const assignment = /^Environment=([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (assignment) env[assignment[1]] = _unquote(assignment[2]);
+  }
+  const argv: string[] = [];
+  for (const match of exec.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) {
+    argv.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : match[2]);
+  }
+  return { argv, env };
+}
+
+function _unquote(text: string): string {
+  return text.startsWith('"') ? text.slice(1, -1).replace(/\\(.)/g, "$1") : text;
+}
+
+export class SystemdInstaller implements ServiceInstaller {
+  readonly os = "linux";
+  readonly available = true;
+  readonly unavailable = null;
+
+  constructor(readonly root: string = "/") {}
+
+  get unitPath(): string {
+    return `${this.root.replace(/\/$/, "")}/etc/systemd/system/${SERVICE_NAME}.service`;
+  }
+
+  async install(spec: ServiceSpec): Promise<string> {
+    const configPath = `${spec.stateDir}/${SERVICE_CONFIG_FILE}`;
+    const config: ServiceConfig = {
+      server: spec.server,
+      stateDir: spec.stateDir,
+      ...(spec.display ? { display: spec.display } : {}),
+    };
+    await Deno.mkdir(spec.stateDir, { recursive: true });
+    await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
+    await Deno.mkdir(this.unitPath.replace(/\/[^/]+$/, ""), { recursive: true });
+    await Deno.writeTextFile(this.unitPath, systemdUnit(spec, configPath), { mode: 0o644 });
+    return this.unitPath;
+  }
+
+  async uninstall(): Promise<void> {
+    await Deno.remove(this.unitPath).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+}
+
+/** Windows service and macOS launchd job: not built yet, and they say so. */
+export class NotYetInstaller implements ServiceInstaller {
+  readonly available = false;
+  readonly unavailable: string;
+
+  constructor(readonly os: "windows" | "darwin") {
+    this.unavailable = os === "windows"
+      ? "Running as a Windows service is not available yet"
+      : "Running as a macOS launchd job is not available yet";
+  }
+
+  install(): Promise<string> {
+    return Promise.reject(new Error(this.unavailable));
+  }
+
+  uninstall(): Promise<void> {
+    return Promise.reject(new Error(this.unavailable));
+  }
+}
+
+export function installerFor(
+  os: "linux" | "windows" | "darwin",
+  root = "/",
+): ServiceInstaller {
+  return os === "linux" ? new SystemdInstaller(root) : new NotYetInstaller(os);
+}
+
+/** Reads a service config (`--config`), refusing one that lacks what the service needs. */
+export async function readServiceConfig(path: string): Promise<ServiceConfig> {
+  const raw = JSON.parse(await Deno.readTextFile(path)) as Partial<ServiceConfig>;
+  if (typeof raw.server !== "string" || typeof raw.stateDir !== "string") {
+    throw new Error(`Not a service configuration: ${path}`);
+  }
+  const server = new URL(raw.server);
+  if (server.protocol !== "https:" && server.protocol !== "http:") {
+    throw new Error(`Not an http(s) server in ${path}`);
+  }
+  return {
+    server: server.origin,
+    stateDir: raw.stateDir,
+    ...(typeof raw.display === "string" ? { display: raw.display } : {}),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * `agent --service --config <file>`: the agent as a service (what the systemd unit runs).
+ * It proves the device key on `/agent/device` and waits; when a technician connects from
+ * Computers, it joins the new session like a support app does, with view and control
+ * already allowed — the customer allowed them when approving unattended access — and shows
+ * that someone is connected: a log line, a desktop notification (notify-send, when there
+ * is one) and `unattended-active.json` in the config folder, which `--unattended status`
+ * reads. One session at a time.
+ */
+import { Agent } from "../agent.ts";
+import { AgentConnection } from "../connection.ts";
+import { deviceId, osLanguage, osName } from "../identity.ts";
+import { FrameHalver } from "../media/scale.ts";
+import { Vp8Encoder } from "../media/vp8.ts";
+import { loadLibs } from "../media/vpx_ffi.ts";
+import { defaultOpHandlers } from "../ops/registry.ts";
+import { type Desktop, explainDesktopError, NoDesktop, openDesktop } from "../platform/mod.ts";
+import { agentStrings, fill } from "../strings.ts";
+import { loadDeviceKey } from "./device_key.ts";
+import { readServiceConfig, type ServiceConfig } from "./installer.ts";
+import { DeviceService, type JoinRequest } from "./service.ts";
+
+export const ACTIVE_FILE = "unattended-active.json";
+
+function _wsUrl(server: string, path: string): string {
+  const url = new URL(path, server);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+/** The visible sign that someone is connected: log, notification, the active file. */
+class Indicator {
+  constructor(private config: ServiceConfig, private log: (line: string) => void) {}
+
+  async on(join: JoinRequest) {
+    const strings = agentStrings(osLanguage()).unattendedService;
+    const text = fill(strings.connected, { technician: join.technician });
+    console.log(`UNATTENDED CONNECTED ${join.sessionId} ${join.technician}`);
+    this.log(text);
+    await Deno.writeTextFile(
+      `${this.config.stateDir}/${ACTIVE_FILE}`,
+      JSON.stringify({
+        sessionId: join.sessionId,
+        technician: join.technician,
+        since: new Date().toISOString(),
+      }) + "\n",
+      { mode: 0o644 },
+    );
+    this.#notify(strings.title, text);
+  }
+
+  async off(join: JoinRequest, reason: string) {
+    const strings = agentStrings(osLanguage()).unattendedService;
+    console.log(`UNATTENDED ENDED ${join.sessionId} ${reason}`);
+    await Deno.remove(`${this.config.stateDir}/${ACTIVE_FILE}`).catch(() => {});
+    this.#notify(strings.title, fill(strings.ended, { technician: join.technician }));
+  }
+
+  #notify(title: string, body: string) {
+    if (Deno.build.os !== "linux") return;
+    try {
+      new Deno.Command("notify-send", {
+        args: ["--app-name=Remote support", title, body],
+        stdout: "null",
+        stderr: "null",
+      }).spawn().status.catch(() => {});
+    } catch {
+      // No notification daemon here: the log line and the status command remain.
+    }
+  }
+}
+
+export async function runService(configPath: string, agentVersion: string): Promise<number> {
+  const log = (line: string) => console.error(`[service] ${line}`);
+  const config = await readServiceConfig(configPath);
+  const key = await loadDeviceKey(config.stateDir);
+  if (!key) {
+    log(`no device key in ${config.stateDir}: unattended access was not set up here`);
+    return 2;
+  }
+  const strings = agentStrings(osLanguage());
+  let desktop: Desktop;
+  let noDesktop: string | undefined;
+  try {
+    desktop = openDesktop({ display: config.display });
+    loadLibs();
+  } catch (error) {
+    noDesktop = explainDesktopError(error, config.display ?? Deno.env.get("DISPLAY"));
+    desktop = new NoDesktop();
+    log(fill(strings.terminal.noDesktop, { why: noDesktop }));
+  }
+  const halver = FrameHalver.open();
+  const indicator = new Indicator(config, log);
+  const id = await deviceId(config.stateDir);
+  let current = null as AgentConnection | null;
+
+  const join = async (request: JoinRequest) => {
+    if (current) throw new Error("a session is running already");
+    const agent = new Agent({
+      desktop,
+      log,
+      os: osName(),
+      noDesktop,
+      ops: defaultOpHandlers({
+        os: osName(),
+        serverUrl: config.server,
+        token: request.token,
+        dataDir: config.stateDir,
+        log,
+      }),
+      encoder: (width, height, screen) =>
+        new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
+      downscale: halver ? (frame) => halver.halve(frame) : undefined,
+    });
+    // Nobody is there to answer: the customer allowed view and control with the grant.
+    if (!noDesktop) agent.answer("control", agent.consent.ask("control"), true);
+    const connection = new AgentConnection({
+      url: _wsUrl(config.server, "/agent/ws"),
+      hello: {
+        token: request.token,
+        deviceId: id,
+        os: osName(),
+        language: osLanguage(),
+        agentVersion,
+        screen: { width: desktop.width, height: desktop.height },
+        keyboard: desktop.keyboardLayout(),
+      },
+      agent,
+      log,
+    });
+    current = connection;
+    await indicator.on(request);
+    connection.start();
+    connection.done.then(async (reason) => {
+      agent.end(reason);
+      current = null;
+      await indicator.off(request, reason);
+    });
+  };
+
+  const service = new DeviceService({
+    url: _wsUrl(config.server, "/agent/device"),
+    deviceId: id,
+    os: osName(),
+    name: Deno.hostname(),
+    agentVersion,
+    key,
+    log,
+    onJoin: join,
+    onStatus: (status, detail) => console.log(`SERVICE ${status}${detail ? ` ${detail}` : ""}`),
+  });
+  service.start();
+  const stop = () => {
+    current?.end("the service was stopped", true);
+    service.stop();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  const how = await service.done;
+  current?.end(how === "removed" ? "unattended access was removed" : "the service stopped", true);
+  desktop.close();
+  if (how === "removed") {
+    log(strings.unattendedService.removed);
+    // Exit 0 with nothing to do: `Restart=always` would only be refused again; the unit
+    // stays until the customer removes it (`--unattended revoke` says how).
+  }
+  return 0;
+}
