@@ -59,6 +59,7 @@ export function RequestDialog(props: {
 }) {
   const { c, sessionId, customerZone, unavailable, latest } = props;
   const t = c.get("t");
+  const weekday = new Intl.DateTimeFormat(c.get("lang"), { weekday: "short", timeZone: "UTC" });
   return (
     <div class="card dialog" id="unattended-dialog" role="dialog" aria-labelledby="ua-title">
       <h2 id="ua-title">{t("unattendedRequest.title")}</h2>
@@ -73,20 +74,26 @@ export function RequestDialog(props: {
           <input type="hidden" name="technicianZone" data-browser-zone="" value="" />
           <fieldset>
             <legend>{t("unattendedRequest.authLegend")}</legend>
-            <_Radio name="authMode" value="ask_each_time" checked t={t} />
-            <_Radio name="authMode" value="customer_credentials" t={t} />
+            <div class="choices">
+              <_Radio name="authMode" value="ask_each_time" checked t={t} />
+              <_Radio name="authMode" value="customer_credentials" t={t} />
+            </div>
           </fieldset>
           <fieldset>
             <legend>{t("unattendedRequest.kindLegend")}</legend>
-            <_Radio name="kind" value="days" checked t={t} />
-            <_Radio name="kind" value="range" t={t} />
-            <_Radio name="kind" value="unlimited" t={t} />
-            <_Radio name="kind" value="daily" t={t} />
-            <div class="row">
+            <div class="choices">
+              <_Radio name="kind" value="days" checked t={t} />
+              <_Radio name="kind" value="range" t={t} />
+              <_Radio name="kind" value="unlimited" t={t} />
+              <_Radio name="kind" value="daily" t={t} />
+            </div>
+            <div class="ua-days">
               <label>
                 {t("unattendedRequest.days")}{" "}
                 <input type="number" name="days" min="1" max="3650" value="7" size={5} />
               </label>
+            </div>
+            <div class="ua-range">
               <label>
                 {t("unattendedRequest.from")} <input type="date" name="from" />
               </label>
@@ -94,36 +101,37 @@ export function RequestDialog(props: {
                 {t("unattendedRequest.until")} <input type="date" name="until" />
               </label>
             </div>
-            <div class="row">
+            <div class="ua-daily">
               <label>
                 {t("unattendedRequest.start")} <input type="time" name="start" value="09:00" />
               </label>
               <label>
                 {t("unattendedRequest.end")} <input type="time" name="end" value="17:00" />
               </label>
-            </div>
-            <div class="row" role="group" aria-label={t("unattendedRequest.weekdays")}>
-              {WEEKDAYS.map((d) => (
-                <label>
-                  <input type="checkbox" name={`wd${d}`} value="1" checked={d >= 1 && d <= 5} />
-                  {" "}
-                  {new Intl.DateTimeFormat(c.get("lang"), { weekday: "short", timeZone: "UTC" })
-                    .format(Date.UTC(2023, 0, 1 + d))}
-                </label>
-              ))}
+              <div class="choices" role="group" aria-label={t("unattendedRequest.weekdays")}>
+                {WEEKDAYS.map((d) => (
+                  <label>
+                    <input type="checkbox" name={`wd${d}`} value="1" checked={d >= 1 && d <= 5} />
+                    {" "}
+                    {weekday.format(Date.UTC(2023, 0, 1 + d))}
+                  </label>
+                ))}
+              </div>
             </div>
             <p class="muted">{t("unattendedRequest.kindHelp")}</p>
           </fieldset>
           <fieldset>
             <legend>{t("unattendedRequest.zoneLegend")}</legend>
-            <label>
-              <input type="radio" name="zoneOf" value="technician" checked />{" "}
-              {t("unattendedRequest.zoneOf.technician")} (<span data-browser-zone=""></span>)
-            </label>
-            <label>
-              <input type="radio" name="zoneOf" value="customer" />{" "}
-              {t("unattendedRequest.zoneOf.customer")} ({customerZone ?? "?"})
-            </label>
+            <div class="choices">
+              <label>
+                <input type="radio" name="zoneOf" value="technician" checked />{" "}
+                {t("unattendedRequest.zoneOf.technician")} (<span data-browser-zone=""></span>)
+              </label>
+              <label>
+                <input type="radio" name="zoneOf" value="customer" />{" "}
+                {t("unattendedRequest.zoneOf.customer")} ({customerZone ?? "?"})
+              </label>
+            </div>
           </fieldset>
           <p class="muted">{t("unattendedRequest.twoWeeks")}</p>
           <button type="submit">{t("unattendedRequest.send")}</button>
