@@ -306,6 +306,12 @@ const TABLE: GuardedEndpoint[] = [
     form: { authMode: "ask_each_time", kind: "unlimited", zoneOf: "customer" },
     session: true,
   },
+  {
+    permission: "unattendedAccess",
+    method: "POST",
+    path: "/console/sessions/:session/service-mode",
+    session: true,
+  },
   // External technicians: the invite dialog (the lead of an Active session) and an
   // invitation of someone not on the approved list.
   {

@@ -5,6 +5,7 @@ import { systemHandlers } from "../system/handlers.ts";
 import { scriptHandlers } from "../scripts/handlers.ts";
 import { rebootHandlers } from "../reboot/handlers.ts";
 import { unattendedRequestHandlers } from "../unattended/request_handlers.ts";
+import { serviceModeHandlers } from "../unattended/service_mode.ts";
 
 export function defaultOpHandlers(env: OpEnv): OpHandlers {
   return {
@@ -13,5 +14,6 @@ export function defaultOpHandlers(env: OpEnv): OpHandlers {
     ...scriptHandlers(env),
     ...rebootHandlers(env),
     ...unattendedRequestHandlers(env),
+    ...serviceModeHandlers(env),
   };
 }

@@ -19,7 +19,12 @@ import {
   externalConsoleRoutes,
   externalGuestRoutes,
 } from "../external/mod.ts";
-import { computerRoutes, deviceRoutes, requestRoutes } from "../unattended/mod.ts";
+import {
+  computerRoutes,
+  deviceRoutes,
+  requestRoutes,
+  serviceModeRoutes,
+} from "../unattended/mod.ts";
 import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
@@ -91,6 +96,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", externalConsoleRoutes);
   app.route("/", deviceRoutes);
   app.route("/", requestRoutes);
+  app.route("/", serviceModeRoutes);
   app.route("/console/computers", computerRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console/scripts", libraryRoutes(false));

@@ -18,8 +18,9 @@ import { applyEvent, LIVE, liveEntries, loadSession, logEvent, settingsFor } fro
 import { publishLogLine } from "./session_log.ts";
 import { queueEntries, sessionLog, supportSessions } from "./schema.ts";
 
-/** The log lines that start and settle a restart, newest decides. */
-const STARTED = "log.rebootStarted";
+/** The log lines that start and settle a restart, newest decides. Service mode (SPEC R9,
+ * modules/unattended) is the agent alone restarting, as a service: the same machinery. */
+const STARTED = ["log.rebootStarted", "log.serviceRestarting"];
 const SETTLED = ["log.rebootBack", "log.rebootFailed"];
 
 export type RebootModeName = "normal" | "safe" | "forced";
@@ -31,10 +32,10 @@ export async function rebootPending(db: Database, sessionId: string): Promise<st
     .where(and(
       eq(sessionLog.sessionId, sessionId),
       eq(sessionLog.kind, "event"),
-      inArray(sessionLog.body, [STARTED, ...SETTLED]),
+      inArray(sessionLog.body, [...STARTED, ...SETTLED]),
     ))
     .orderBy(desc(sessionLog.id)).limit(1);
-  if (line?.body !== STARTED) return null;
+  if (!line || !STARTED.includes(line.body)) return null;
   const device = (line.data as Record<string, unknown> | null)?.deviceId;
   return typeof device === "string" ? device : "";
 }
@@ -76,7 +77,7 @@ export async function rebootRequested(
 export async function rebootAnnounced(
   deps: AppDeps,
   sessionId: string,
-  announced: { mode: RebootModeName; deviceId: string; by: CurrentUser },
+  announced: { mode: RebootModeName; deviceId: string; by: CurrentUser; service?: boolean },
 ): Promise<void> {
   const session = await loadSession(deps.db, sessionId);
   if (session.endedAt) return;
@@ -90,7 +91,7 @@ export async function rebootAnnounced(
         actorName: announced.by.name,
       });
     }
-    await logEvent(tx, session.id, STARTED, now, {
+    await logEvent(tx, session.id, STARTED[announced.service ? 1 : 0], now, {
       mode: announced.mode,
       deviceId: announced.deviceId,
     });
@@ -98,7 +99,7 @@ export async function rebootAnnounced(
       orgId: session.orgId,
       actorId: announced.by.id,
       actorEmail: announced.by.email,
-      action: "session.rebooted",
+      action: announced.service ? "unattended.service_mode" : "session.rebooted",
       target: session.id,
       details: { mode: announced.mode, deviceId: announced.deviceId },
       at: now,

@@ -49,3 +49,5 @@ export { devices, unattendedConnections, unattendedGrants } from "./schema.ts";
  */
 export { requestRoutes } from "./request_routes.tsx";
 export { customerDecision, requestUnattended } from "./request_service.ts";
+/** Service mode (SPEC R9): the agent restarts as a system service in the same session. */
+export { serviceModeRoutes } from "./service_mode_routes.tsx";

@@ -137,6 +137,21 @@ export function RequestDialog(props: {
           <button type="submit">{t("unattendedRequest.send")}</button>
         </form>
       )}
+      {!unavailable && (
+        <section class="unattended-service" aria-labelledby="ua-service">
+          <h3 id="ua-service">{t("unattendedRequest.service.title")}</h3>
+          <p class="muted">{t("unattendedRequest.service.help")}</p>
+          <button
+            type="button"
+            class="secondary"
+            hx-post={`/console/sessions/${sessionId}/service-mode`}
+            hx-target="#dialog"
+            data-service-mode=""
+          >
+            {t("unattendedRequest.service.button")}
+          </button>
+        </section>
+      )}
       <div class="row">
         <button type="button" class="secondary" data-close-dialog="dialog">
           {t("console.close")}
