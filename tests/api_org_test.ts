@@ -172,10 +172,10 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
     })).json();
     assert.ok(!group.permissions.includes("inviteInternal"), "defaults hold no unavailable one");
     const patched = await call(t, token, "PATCH", `/groups/${group.id}`, {
-      settings: { waitingTimeout: 3, recordingPolicy: "always", monitoringNotice: true },
+      settings: { waitingTimeout: 3, recordingPolicy: "always", recordingLocation: "/x" },
     });
     assert.equal(patched.status, 422);
-    assert.match((await patched.json()).detail, /recordingPolicy, monitoringNotice/);
+    assert.match((await patched.json()).detail, /recordingPolicy, recordingLocation/);
     const after = await (await call(t, token, "GET", `/groups/${group.id}`)).json();
     assert.equal(after.settings.waitingTimeout, 30, "nothing changed");
     assert.equal(after.settings.recordingPolicy, "off");

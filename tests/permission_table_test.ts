@@ -312,6 +312,22 @@ const TABLE: GuardedEndpoint[] = [
     path: "/console/sessions/:session/service-mode",
     session: true,
   },
+  // Computers (unattended access): with the permission, an unknown computer is a 404.
+  { permission: "unattendedAccess", method: "GET", path: "/console/computers" },
+  { permission: "unattendedAccess", method: "POST", path: `/console/computers/${NO_ID}/connect` },
+  {
+    permission: "unattendedAccess",
+    method: "POST",
+    path: `/console/computers/${NO_ID}/remove`,
+    form: { scope: "me" },
+  },
+  { permission: "unattendedAccess", method: "POST", path: `/console/computers/${NO_ID}/approval` },
+  {
+    permission: "unattendedAccess",
+    method: "POST",
+    path: `/console/computers/approvals/${NO_ID}`,
+    form: { decision: "approve" },
+  },
   // External technicians: the invite dialog (the lead of an Active session) and an
   // invitation of someone not on the approved list.
   {
@@ -332,6 +348,22 @@ const TABLE: GuardedEndpoint[] = [
     permission: "screenshots",
     method: "POST",
     path: "/console/sessions/:session/remote/screenshot",
+    session: true,
+  },
+  // Internal collaboration: the Invite technician dialog and its post (a colleague who does
+  // not exist is refused, not forbidden). The lead's other buttons check the lead's row.
+  {
+    permission: "inviteInternal",
+    method: "GET",
+    path: "/console/sessions/:session/invite",
+    session: true,
+  },
+  {
+    permission: "inviteInternal",
+    method: "POST",
+    path: "/console/sessions/:session/invite",
+    form: { userId: NO_ID },
+    alsoNeeds: ["seeOtherTechnicians"],
     session: true,
   },
   // The viewer socket (a plain GET here, so "let through" ends short of the upgrade):

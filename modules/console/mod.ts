@@ -13,6 +13,9 @@ export { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
  * `LiveStream` from `liveStream()`; `GET /console/events` is its one caller.
  */
 export { startConsoleStream } from "./stream.ts";
+/** What a viewer's queue rows may offer (`rowContextFor`), for a stream another page runs. */
+export { type RowContext, rowContextFor } from "./queue_context.ts";
+export { QueueHead } from "./queue_views.tsx";
 
 /**
  * A session log line as technicians read it (`LogLineView`, the workspace's), and

@@ -30,6 +30,11 @@ export interface ConsoleStreamOptions {
   ctx: RowContext;
   /** Start this technician's private sessions as soon as the customer is Waiting (SPEC Q7). */
   autoStart: boolean;
+  /**
+   * Only the rows of this technician, as a monitoring admin sees them (modules/monitoring,
+   * SPEC K4): kept after every re-read of the admin's rights, empty once out of its scope.
+   */
+  onlyTechnician?: string;
 }
 
 /**
@@ -41,7 +46,14 @@ export function startConsoleStream(
   stream: LiveStream,
   options: ConsoleStreamOptions,
 ): void {
-  let { user, viewer, ctx } = options;
+  let { user, ctx } = options;
+  const narrow = (v: Viewer): Viewer => {
+    const only = options.onlyTechnician;
+    if (!only) return v;
+    const monitored = new Set(v.monitored.has(only) ? [only] : []);
+    return { ...v, groupId: null, channelIds: new Set(), monitored };
+  };
+  let viewer = narrow(options.viewer);
   const shared = consoleShared(deps);
   /** Sessions this reader has rows of, so it hears about their removal and their log. */
   const visible = new Set<string>();
@@ -75,7 +87,7 @@ export function startConsoleStream(
     }
     const fresh = await withCurrentPermissions(deps.db, toCurrentUser(row, sessionId));
     const [nextViewer, nextCtx] = await Promise.all([
-      viewerFor(deps.db, fresh),
+      viewerFor(deps.db, fresh).then(narrow),
       rowContextFor(deps, fresh, ctx.t),
     ]);
     user = fresh;

@@ -35,3 +35,9 @@ export {
 export { relayToAgentHome, toolRoutes } from "./tool_routes.ts";
 /** Relaying a request about a session to its agent's home (the file manager's data leg). */
 export { type FindTarget, relayToHome } from "./home_relay.ts";
+/**
+ * A viewer socket route for another module's seat (`viewerSocket(load)`): monitoring's
+ * view-only extra viewer (modules/monitoring); `load` decides who may open it and how its
+ * rights are read again while it lives.
+ */
+export { type ViewerSeat, viewerSocket } from "./viewer_socket.ts";

@@ -1,7 +1,9 @@
 /**
  * A viewer socket's rights read from the database as they are now: the browser session it
- * was opened from is still signed in and its user active, the user's group (fresh) grants
- * `remoteControl` or `desktopView`, and the user still works the support session.
+ * was opened from is still signed in and its user active, the user still works the support
+ * session (a collaborator removed from it no longer does), and what it may do there — its
+ * group's permissions narrowed to its session permission set (`granted`, modules/support) —
+ * includes `remoteControl` or `desktopView`.
  */
 import { toCurrentUser, userOfSession } from "../auth/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
@@ -11,8 +13,8 @@ import { Refusal } from "../refusal/mod.ts";
 import { sessionForTechnician } from "../support/mod.ts";
 import type { ViewerRights } from "./authority.ts";
 
-/** What `user`'s group lets a viewer do (remoteControl includes the picture). */
-export function rightsOf(user: CurrentUser): ViewerRights {
+/** What a permission set lets a viewer do (remoteControl includes the picture). */
+export function rightsOf(user: Pick<CurrentUser, "permissions">): ViewerRights {
   if (can(user, "remoteControl")) return "control";
   if (can(user, "desktopView")) return "view";
   return "none";
@@ -27,13 +29,13 @@ export async function readViewerRights(
   const row = await userOfSession(deps.db, user.sessionId, deps.clock.now());
   if (!row) return "none";
   const fresh = await withCurrentPermissions(deps.db, toCurrentUser(row, user.sessionId));
-  const rights = rightsOf(fresh);
-  if (rights === "none") return rights;
+  if (rightsOf(fresh) === "none") return "none";
   try {
-    await sessionForTechnician(deps, fresh, sessionId, "work");
+    // A collaborator's session permission set narrows its group's (modules/collaboration).
+    const { granted } = await sessionForTechnician(deps, fresh, sessionId, "work");
+    return rightsOf({ ...fresh, permissions: granted.permissions });
   } catch (error) {
     if (error instanceof Refusal) return "none";
     throw error;
   }
-  return rights;
 }

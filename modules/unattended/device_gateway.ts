@@ -22,7 +22,7 @@ import { users } from "../auth/mod.ts";
 import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { consumeChallenge, issueChallenge, newNonce, verifyDeviceHello } from "./device_proof.ts";
-import { type Device, revokeFromDevice } from "./devices.ts";
+import { type Device, DEVICE_REMOVED_CLOSE, revokeFromDevice } from "./devices.ts";
 import { deviceHub, type DeviceLink } from "./device_hub.ts";
 import { devices, unattendedConnections, unattendedGrants } from "./schema.ts";
 import { describeWindow } from "./describe.ts";
@@ -32,7 +32,7 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** Every device message is small: nothing larger is read. */
 const MAX_DEVICE_FRAME = 4 * 1024;
 /** Close code of a refused device (the agent does not retry a `removed`). */
-export const DEVICE_REFUSED = 4403;
+const DEVICE_REFUSED = DEVICE_REMOVED_CLOSE;
 
 class DeviceConnection {
   readonly channel = new Channel<DeviceAgentMessage, DeviceServerMessage>(
@@ -213,11 +213,7 @@ export const deviceRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const body = await c.req.json().catch(() => null);
     const device = await _provenDevice(deps, body, "revoke", clientAddress(c));
-    const revoked = await revokeFromDevice(deps, device);
-    const link = deviceHub(deps).find(device.id);
-    link?.send({ type: "deviceRefused", code: "removed", reason: "revoked at the device" });
-    link?.close(DEVICE_REFUSED, "removed");
-    return c.json({ revoked });
+    return c.json({ revoked: await revokeFromDevice(deps, device) });
   })
   .get(
     "/agent/device",

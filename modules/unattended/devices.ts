@@ -20,6 +20,10 @@ import {
 } from "./schema.ts";
 import { accessWindowAllows, isTimeZone } from "./window.ts";
 import { importDeviceKey } from "./device_key.ts";
+import { deviceHub } from "./device_hub.ts";
+
+/** Close code of a refused or removed device's socket (the agent does not retry `removed`). */
+export const DEVICE_REMOVED_CLOSE = 4403;
 
 export type Device = typeof devices.$inferSelect;
 export type Grant = typeof unattendedGrants.$inferSelect;
@@ -252,7 +256,15 @@ export async function removeAccess(
       at: now,
     });
   });
+  if (scope === "everyone") _tellRemoved(deps, device.id, "access removed");
   return { deviceRemoved: scope === "everyone", device };
+}
+
+/** A removed device's service hears it at once (and stops waiting for technicians). */
+function _tellRemoved(deps: AppDeps, deviceRef: string, reason: string) {
+  const link = deviceHub(deps).find(deviceRef);
+  link?.send({ type: "deviceRefused", code: "removed", reason });
+  link?.close(DEVICE_REMOVED_CLOSE, "removed");
 }
 
 /**
@@ -276,5 +288,8 @@ export async function revokeFromDevice(deps: AppDeps, device: Device): Promise<n
       at: now,
     });
     return revoked.length;
+  }).then((count) => {
+    _tellRemoved(deps, device.id, "revoked at the device");
+    return count;
   });
 }

@@ -20,8 +20,6 @@ import { decideApproval, myApprovals, pendingApprovalsFor, requestApproval } fro
 import { type ComputerFilter, computersFor } from "./computers.ts";
 import { connectUnattended } from "./connect.ts";
 import { removeAccess } from "./devices.ts";
-import { deviceHub } from "./device_hub.ts";
-import { DEVICE_REFUSED } from "./device_gateway.ts";
 import { ComputerList, ComputersPage } from "./views.tsx";
 
 type C = Context<AuthedEnv>;
@@ -125,13 +123,7 @@ export const computerRoutes = new Hono<AppEnv>()
       const form = await readForm(c);
       const scope = form.scope === "everyone" ? "everyone" : form.scope === "me" ? "me" : null;
       if (!scope) throw new Refusal(400, "errors.badForm");
-      const { deviceRemoved, device } = await removeAccess(deps, c.get("user"), _id(c), scope);
-      if (deviceRemoved) {
-        // The service agent hears it at once and stops waiting for technicians.
-        const link = deviceHub(deps).find(device.id);
-        link?.send({ type: "deviceRefused", code: "removed", reason: "access removed" });
-        link?.close(DEVICE_REFUSED, "removed");
-      }
+      const { deviceRemoved } = await removeAccess(deps, c.get("user"), _id(c), scope);
       return c.redirect(
         `/console/computers?done=${deviceRemoved ? "removed" : "removedForMe"}`,
         303,

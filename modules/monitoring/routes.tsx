@@ -1,0 +1,219 @@
+/**
+ * Monitoring's HTTP side (SPEC K4). For admins (every route checks the role and the
+ * technician's place in the admin's scope, service.ts):
+ *
+ * - `GET /monitoring` — the technicians it may monitor; `POST /monitoring/:userId/start`;
+ * - `GET /monitoring/:userId` — the monitor page; `GET …/events` its live stream (the
+ *   console's own stream narrowed to that technician, and the monitoring's status);
+ *   `POST …/stop`;
+ * - `POST …/sessions/:id/join` — join the session as a collaborator (modules/collaboration);
+ * - `GET …/sessions/:id` — one session's card (a session that opened while watching);
+ * - `GET …/sessions/:id/remote/ws` — the picture as an extra viewer, never control.
+ *
+ * For the monitored technician: `GET /monitoring/me/events` (the notice, the asks) and
+ * `POST /monitoring/me/asks/:id/allow|refuse`.
+ */
+import { type Context, Hono } from "hono";
+import { type AppEnv, type AuthedEnv, liveStream, requireUser } from "../http/mod.ts";
+import { joinAsCollaborator } from "../collaboration/mod.ts";
+import { rowContextFor, startConsoleStream } from "../console/mod.ts";
+import { viewerSocket } from "../remote/mod.ts";
+import { TAB_STATUSES } from "../sessions/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { liveEntries, loadSession, queueFor, readLog, viewerFor } from "../support/mod.ts";
+import {
+  decideMonitoring,
+  endMonitoring,
+  isWatching,
+  monitorableTechnicians,
+  type Monitoring,
+  monitoringOfTechnician,
+  openMonitoring,
+  SEEN_EVERY_MS,
+  startMonitoring,
+  technicianInScope,
+  touchMonitoring,
+} from "./service.ts";
+import {
+  type MonitoredSession,
+  MonitoredSessionCard,
+  MonitorListPage,
+  MonitorPage,
+} from "./views.tsx";
+
+type C = Context<AuthedEnv>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** How often the technician's notice is looked at again (a monitor page that went away). */
+const NOTICE_EVERY_MS = 20_000;
+
+/** The technician, and the admin's open monitoring of it (404 / 409 otherwise). */
+async function _monitoring(c: C, opts: { active: boolean }) {
+  const deps = c.get("deps");
+  const admin = c.get("user");
+  const technician = await technicianInScope(deps, admin, c.req.param("userId") ?? "");
+  const monitoring = await openMonitoring(deps, admin, technician.id);
+  if (!monitoring) throw new Refusal(409, "monitoring.notActive");
+  if (opts.active && !isWatching(monitoring, deps.clock.now())) {
+    throw new Refusal(409, "monitoring.notActive");
+  }
+  return { deps, admin, technician, monitoring };
+}
+
+/** The technician's open sessions (a console tab each), with their logs so far. */
+async function _sessions(c: C, technicianId: string, only?: string) {
+  const deps = c.get("deps");
+  const viewer = await viewerFor(deps.db, c.get("user"));
+  const narrowed = { ...viewer, groupId: null, channelIds: new Set<string>() };
+  narrowed.monitored = new Set(viewer.monitored.has(technicianId) ? [technicianId] : []);
+  const rows = (await queueFor(deps.db, narrowed)).filter((row) =>
+    row.entry.userId === technicianId && TAB_STATUSES.has(row.entry.status) &&
+    (!only || row.session.id === only)
+  );
+  return await Promise.all(rows.map(async (row): Promise<MonitoredSession> => ({
+    session: row.session,
+    entry: row.entry,
+    log: await readLog(deps.db, row.session.id),
+  })));
+}
+
+/** The monitored technician still works this session: the monitor's picture may go on. */
+async function _monitoredSession(c: C, technicianId: string, sessionId: string) {
+  const deps = c.get("deps");
+  if (!UUID.test(sessionId)) throw new Refusal(404, "sessions.notFound");
+  const session = await loadSession(deps.db, sessionId);
+  const entries = await liveEntries(deps.db, sessionId);
+  const works = entries.some((e) => e.userId === technicianId && TAB_STATUSES.has(e.status));
+  if (session.orgId !== c.get("user").orgId || !works) {
+    throw new Refusal(404, "sessions.notFound");
+  }
+  return session;
+}
+
+/** A monitoring admin's extra viewer: the picture only, while the monitoring is on. */
+const _monitorSocket = viewerSocket(async (c) => {
+  const check = async () => {
+    const { technician } = await _monitoring(c, { active: true });
+    return await _monitoredSession(c, technician.id, c.req.param("id") ?? "");
+  };
+  const session = await check();
+  return {
+    session,
+    user: c.get("user"),
+    monitor: true,
+    rights: "view",
+    read: () => check().then(() => "view" as const, () => "none" as const),
+    lead: false,
+    isLead: () => Promise.resolve(false),
+  };
+});
+
+export const monitoringRoutes = new Hono<AppEnv>()
+  .use("/monitoring", requireUser())
+  .use("/monitoring/*", requireUser())
+  // --- the monitored technician ----------------------------------------------------------
+  .get("/monitoring/me/events", async (c) => {
+    const deps = c.get("deps");
+    const user = c.get("user");
+    const t = c.get("t");
+    return await liveStream(c, (stream) => {
+      let sent = "";
+      const send = async () => {
+        const view = await monitoringOfTechnician(deps, user, t("monitoring.defaultNotice"));
+        const data = JSON.stringify(view);
+        if (data === sent || stream.closed) return;
+        sent = data;
+        stream.send({ event: "monitoring", data });
+      };
+      const look = () => void send().catch((e) => deps.log.error("monitoring notice", { e }));
+      const unsubscribe = deps.live.subscribe(user.orgId, (event) => {
+        if (event.kind === "resync" || event.kind === "access" && event.userId === user.id) look();
+      });
+      const timer = setInterval(look, NOTICE_EVERY_MS);
+      stream.onClose(() => (unsubscribe(), clearInterval(timer)));
+      look();
+    });
+  })
+  .post("/monitoring/me/asks/:id/:answer{allow|refuse}", async (c) => {
+    const answer = c.req.param("answer");
+    await decideMonitoring(c.get("deps"), c.get("user"), c.req.param("id"), answer === "allow");
+    return c.body(null, 204);
+  })
+  // --- the admin -------------------------------------------------------------------------
+  .get("/monitoring", async (c) => {
+    const technicians = await monitorableTechnicians(c.get("deps"), c.get("user"));
+    return c.html(<MonitorListPage c={c} technicians={technicians} />);
+  })
+  .post("/monitoring/:userId/start", async (c) => {
+    const row = await startMonitoring(c.get("deps"), c.get("user"), c.req.param("userId"));
+    return c.redirect(`/monitoring/${row.technicianId}`, 303);
+  })
+  .post("/monitoring/:userId/stop", async (c) => {
+    const deps = c.get("deps");
+    const technician = await technicianInScope(deps, c.get("user"), c.req.param("userId"));
+    await endMonitoring(deps, c.get("user"), technician.id);
+    return c.redirect("/console", 303);
+  })
+  .get("/monitoring/:userId", async (c) => {
+    const deps = c.get("deps");
+    const admin = c.get("user");
+    const technician = await technicianInScope(deps, admin, c.req.param("userId"));
+    let monitoring: Monitoring | null = await openMonitoring(deps, admin, technician.id);
+    if (!monitoring) return c.redirect("/monitoring", 303);
+    monitoring = await touchMonitoring(deps, monitoring);
+    const [ctx, sessions] = await Promise.all([
+      rowContextFor(deps, admin, c.get("t")),
+      monitoring.status === "active" ? _sessions(c, technician.id) : [],
+    ]);
+    return c.html(
+      <MonitorPage
+        c={c}
+        technician={technician}
+        monitoring={monitoring}
+        ctx={ctx}
+        sessions={sessions}
+      />,
+    );
+  })
+  .get("/monitoring/:userId/events", async (c) => {
+    const { deps, admin, technician, monitoring } = await _monitoring(c, { active: false });
+    const [viewer, ctx] = await Promise.all([
+      viewerFor(deps.db, admin),
+      rowContextFor(deps, admin, c.get("t")),
+    ]);
+    return await liveStream(c, (stream) => {
+      // The page reloads when the monitoring's status moves (allowed, refused, ended).
+      const watch = async () => {
+        const now = await openMonitoring(deps, admin, technician.id);
+        const status = now?.status ?? "ended";
+        if (status !== monitoring.status) stream.send({ event: "monitoring", data: status });
+        if (now) await touchMonitoring(deps, now);
+      };
+      const look = () => void watch().catch((e) => deps.log.error("monitoring watch", { e }));
+      const unsubscribe = deps.live.subscribe(admin.orgId, (event) => {
+        if (event.kind === "access" && event.userId === admin.id) look();
+      });
+      const timer = setInterval(look, SEEN_EVERY_MS);
+      stream.onClose(() => (unsubscribe(), clearInterval(timer)));
+      if (monitoring.status !== "active") return;
+      startConsoleStream(deps, stream, {
+        user: admin,
+        viewer,
+        ctx,
+        autoStart: false,
+        onlyTechnician: technician.id,
+      });
+    });
+  })
+  .get("/monitoring/:userId/sessions/:id", async (c) => {
+    const { technician } = await _monitoring(c, { active: true });
+    const [item] = await _sessions(c, technician.id, c.req.param("id"));
+    if (!item) throw new Refusal(404, "sessions.notFound");
+    return c.html(<MonitoredSessionCard c={c} technicianId={technician.id} item={item} />);
+  })
+  .post("/monitoring/:userId/sessions/:id/join", async (c) => {
+    const { deps, admin, technician } = await _monitoring(c, { active: true });
+    const session = await _monitoredSession(c, technician.id, c.req.param("id"));
+    await joinAsCollaborator(deps, admin, session.id);
+    return c.redirect("/console", 303);
+  })
+  .get("/monitoring/:userId/sessions/:id/remote/ws", ..._monitorSocket);

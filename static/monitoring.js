@@ -1,0 +1,116 @@
+// @ts-check
+// The monitor page (modules/monitoring views.tsx, SPEC K4), live from its events:
+//   queue       the technician's whole <tbody> (the console's stream, narrowed to them)
+//   rows        one session's rows: a session that opened gets its card (log, picture,
+//               Join), one that closed loses it
+//   log         a new log line of one of the sessions, appended to its card's log
+//   monitoring  the monitoring's status moved (allowed, refused, ended): the page reloads
+import { liveSource } from "./live_source.js";
+
+const UUID = /^[0-9a-f-]{36}$/;
+const root = document.getElementById("monitor-root");
+/** @param {string} html */
+const parse = (html) => new DOMParser().parseFromString(html, "text/html").body;
+
+if (root?.dataset.events) {
+  const page = root;
+  const base = page.dataset.base ?? "";
+  const table = /** @type {HTMLTableElement | null} */ (document.getElementById("monitor-queue"));
+  const cards = document.getElementById("monitor-sessions");
+  /** @param {string} id */
+  const cardOf = (id) => cards?.querySelector(`[data-monitor-session="${id}"]`) ?? null;
+  const emptyNote = () => {
+    const note = /** @type {HTMLElement | null} */ (page.querySelector("[data-no-sessions]"));
+    if (note) note.hidden = (cards?.children.length ?? 0) > 0;
+  };
+  /** Sessions whose card is being fetched (a burst of rows events asks once). */
+  const fetching = new Set();
+
+  /** @param {string} id */
+  const addCard = async (id) => {
+    if (!cards || cardOf(id) || fetching.has(id)) return;
+    fetching.add(id);
+    try {
+      const response = await fetch(`${base}/sessions/${id}`, { headers: { "HX-Request": "true" } });
+      if (!response.ok) return;
+      const card = parse(await response.text()).firstElementChild;
+      if (card && !cardOf(id)) cards.append(card);
+      emptyNote();
+    } finally {
+      fetching.delete(id);
+    }
+  };
+
+  /** The statuses with a console tab (modules/sessions TAB_STATUSES): a card each. */
+  const OPEN = ["active", "on_hold", "reconnecting", "offline", "rebooting", "collaborating"];
+  /** @param {Element} container  the sessions with an open row in it */
+  const syncCards = (container) =>
+    new Set(
+      [...container.querySelectorAll("tr[data-session]")].flatMap((row) => {
+        const id = row.getAttribute("data-session") ?? "";
+        return UUID.test(id) && OPEN.includes(row.getAttribute("data-status") ?? "") ? [id] : [];
+      }),
+    );
+
+  /** @param {MessageEvent<string>} event */
+  const onQueue = (event) => {
+    if (!table) return;
+    const body = parse(`<table>${event.data}</table>`).querySelector("tbody");
+    if (body) table.tBodies[0].replaceWith(body);
+    const open = syncCards(table);
+    for (const id of open) void addCard(id);
+    for (const card of [...(cards?.children ?? [])]) {
+      const id = card.getAttribute("data-monitor-session") ?? "";
+      if (!open.has(id)) card.remove();
+    }
+    emptyNote();
+  };
+
+  /** @param {MessageEvent<string>} event */
+  const onRows = (event) => {
+    if (!table) return;
+    const template = parse(event.data).querySelector("template[data-session]");
+    const id = template?.getAttribute("data-session") ?? "";
+    if (!(template instanceof HTMLTemplateElement) || !UUID.test(id)) return;
+    const body = table.tBodies[0];
+    const old = [...body.querySelectorAll(`tr[data-session="${id}"]`)];
+    const fresh = [...template.content.querySelectorAll("tr[data-session]")];
+    for (const row of fresh) body.insertBefore(row, old[0] ?? null);
+    for (const row of old) row.remove();
+    if (syncCards(body).has(id)) void addCard(id);
+    else {
+      cardOf(id)?.remove();
+      emptyNote();
+    }
+  };
+
+  /** @param {MessageEvent<string>} event */
+  const onLog = (event) => {
+    /** @type {{ sessionId: string, html: string }} */
+    let line;
+    try {
+      line = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const log = document.getElementById(`log-${line.sessionId}`);
+    const item = log && parse(line.html).firstElementChild;
+    if (log && item && !(item.id && document.getElementById(item.id))) {
+      log.append(item);
+      item.scrollIntoView?.({ block: "nearest" });
+    }
+  };
+
+  liveSource(page.dataset.events ?? "", {
+    retryMs: 5000,
+    on: {
+      queue: onQueue,
+      rows: onRows,
+      log: onLog,
+      monitoring: (event) => {
+        if (event.data !== page.dataset.status) location.reload();
+      },
+    },
+    onState: (up) => page.classList.toggle("disconnected", !up),
+  });
+}
