@@ -6,6 +6,7 @@ import { apiRoutes } from "../api/mod.ts";
 import { auditRoutes } from "../audit/mod.ts";
 import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
 import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../channels/mod.ts";
+import { monitoringRoutes } from "../monitoring/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
 import { historyRoutes } from "../history/mod.ts";
 import { customerSurveyRoutes, surveyAdminRoutes } from "../surveys/mod.ts";
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", customerSurveyRoutes);
   app.route("/", agentRoutes);
   app.route("/", remoteRoutes);
+  app.route("/", monitoringRoutes);
   app.route("/", toolRoutes);
   app.route("/", fileManagerRoutes);
   app.route("/", agentFileRoutes);

@@ -105,6 +105,12 @@ export const AUDIT_ACTIONS = [
   "session.lead_offered",
   "session.lead_offer_cancelled",
   "session.lead_accepted",
+  // Monitoring (modules/monitoring, issue 20).
+  "monitoring.asked",
+  "monitoring.started",
+  "monitoring.allowed",
+  "monitoring.refused",
+  "monitoring.ended",
   // External technicians (modules/external, issue 20).
   "external.approved_added",
   "external.approved_updated",

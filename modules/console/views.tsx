@@ -61,6 +61,19 @@ export function ConsoleHome(
         data-msg-copied={t("console.copied")}
       >
         <h1 id="console-home" class="visually-hidden">{t("console.title")}</h1>
+        {/* Monitoring (modules/monitoring): the notice while watched, and asks to allow it. */}
+        <div
+          id="monitoring-notice"
+          class="monitoring-notice"
+          data-events="/monitoring/me/events"
+          data-labels={JSON.stringify({
+            asks: t("monitoring.asksYou", { name: "{name}" }),
+            allow: t("monitoring.allow"),
+            refuse: t("monitoring.refuse"),
+          })}
+          aria-live="polite"
+        >
+        </div>
         <Toolbar c={c} ctx={ctx} />
         <aside id="queue-pane" class="card queue-pane" aria-label={t("console.queueLabel")}>
           <div class="row queue-bar">
@@ -125,6 +138,7 @@ export function ConsoleHome(
         <ShortcutHelp c={c} />
       </div>
       <script type="module" src="/static/console.js"></script>
+      <script type="module" src="/static/monitoring_notice.js"></script>
     </Layout>
   );
 }
@@ -233,6 +247,9 @@ function Toolbar(props: { c: C; ctx: RowContext }) {
       <span class="toolbar-end">
         {can(user, "unattendedAccess") && (
           <a href="/console/computers">{t("unattended.toolbar")}</a>
+        )}
+        {(user.role === "admin" || user.role === "master_admin") && (
+          <a href="/monitoring" data-monitoring-link>{t("monitoring.toolbar")}</a>
         )}
         <a href="/console/replies">{t("console.replies")}</a>
         <a href="/console/options">{t("console.options")}</a>

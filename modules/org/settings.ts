@@ -54,12 +54,14 @@ export const GroupSettingsSchema = z.object({
   recordingLocation: z.string().trim().max(500).default(""),
   monitoringNotice: flag.default(false),
   monitoringNoticeText: z.string().max(1000).default(""),
+  /** Monitoring waits for the technician's consent (modules/monitoring, SPEC K4). */
+  monitoringAuthorisation: flag.default(false),
+  /** Unattended access (modules/unattended): none, another's approval, or a ticket reference. */
+  unattendedApproval: z.enum(["none", "approval", "ticket"]).default("none"),
   /** How this group's technicians may invite an external technician (modules/external). */
   externalByLink: flag.default(true),
   externalByEmail: flag.default(true),
   externalByPin: flag.default(true),
-  /** Unattended access (modules/unattended): none, another's approval, or a ticket reference. */
-  unattendedApproval: z.enum(["none", "approval", "ticket"]).default("none"),
 }).superRefine((s, ctx) => {
   if (s.surveyEnabled && !s.surveyUrl && s.surveyQuestions.length === 0) {
     ctx.addIssue({
@@ -80,7 +82,7 @@ export function defaultGroupSettings(): GroupSettings {
 }
 
 /**
- * Settings whose feature is not built yet — no recording and no monitoring notice — or
+ * Settings whose feature is not built yet — no recording — or
  * that gave way to something else (the customer survey is set per group and channel in
  * modules/surveys, with typed questions) — so they stay at their defaults: the admin page shows them switched
  * off with the reason, saving puts them back to the default, and the API refuses any
@@ -92,8 +94,6 @@ export const UNAVAILABLE_SETTINGS = [
   "surveyQuestions",
   "recordingPolicy",
   "recordingLocation",
-  "monitoringNotice",
-  "monitoringNoticeText",
 ] as const satisfies readonly (keyof GroupSettings)[];
 
 export function isSettingAvailable(name: string): boolean {

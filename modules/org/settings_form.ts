@@ -7,6 +7,7 @@ const FLAGS: (keyof GroupSettings)[] = [
   "surveyEnabled",
   "termsEnabled",
   "monitoringNotice",
+  "monitoringAuthorisation",
   "externalByLink",
   "externalByEmail",
   "externalByPin",

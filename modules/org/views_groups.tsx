@@ -325,11 +325,11 @@ export function SettingsPage(
           </select>
           {text("recordingLocation")}
         </fieldset>
-        <fieldset class="card" {...pending("monitoringNotice", "monitoringNoticeText")}>
+        <fieldset class="card">
           <legend>{t("groupSettings.monitoring")}</legend>
-          <PendingNote c={c} fields={["monitoringNotice", "monitoringNoticeText"]} />
           {check("monitoringNotice")}
           {text("monitoringNoticeText", true)}
+          {check("monitoringAuthorisation")}
         </fieldset>
         <fieldset class="card">
           <legend>{t("groupSettings.external")}</legend>

@@ -76,13 +76,14 @@ async function _customerSession(c: C): Promise<SupportSession> {
 /** A technician working the session opens its viewer socket (viewer_socket.ts). */
 const _technicianSocket = viewerSocket(async (c) => {
   const user = c.get("user");
-  const { session, entry } = await sessionForTechnician(
+  const { session, entry, granted } = await sessionForTechnician(
     c.get("deps"),
     user,
     c.req.param("id") ?? "",
     "work",
   );
-  if (!can(user, "desktopView") && !can(user, "remoteControl")) {
+  // A collaborator's session permission set narrows its group's (modules/collaboration).
+  if (!can(granted, "desktopView") && !can(granted, "remoteControl")) {
     throw new Refusal(403, "errors.permissionMissing", {
       params: { permission: "desktopView" },
     });
@@ -92,7 +93,7 @@ const _technicianSocket = viewerSocket(async (c) => {
     session,
     user,
     monitor: false,
-    rights: rightsOf(user),
+    rights: rightsOf(granted),
     read: () => readViewerRights(deps, user, session.id),
     lead: entry.role === "lead",
     isLead: async () => {
