@@ -23,7 +23,8 @@
  *   Normal and High (and Automatic's choice of them) the still picture is sent once more,
  *   near-losslessly (`refine`), REFINE_AFTER_MS after the last frame when nothing changed —
  *   text is sharp within half a second of stillness. Not at Low or Greyscale, which are lossy
- *   on purpose.
+ *   on purpose. Back at full size after motion mode, the new encoder's keyframe is itself
+ *   near-lossless (one encode instead of a coarse keyframe and its refinement).
  * - Frames carry their capture times to the encoder, whose rate control budgets by them.
  */
 import { type AgentMessage, encodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
@@ -45,7 +46,8 @@ export interface EncoderLike {
     stride: number,
     /** `dirty`: the only areas that changed since the previous frame, when known. */
     /** `at`: capture time (ms, steady clock), for rate control. */
-    options?: { keyframe?: boolean; dirty?: readonly Rect[]; at?: number },
+    /** `refine`: code this frame near-losslessly (only asked of encoders with `refine`). */
+    options?: { keyframe?: boolean; dirty?: readonly Rect[]; at?: number; refine?: boolean },
   ): { data: Uint8Array; keyframe: boolean } | null;
   /** Re-codes the last frame near-losslessly (absent: no refinement). */
   refine?(options?: { at?: number }): { data: Uint8Array; keyframe: boolean } | null;
@@ -317,10 +319,15 @@ export class ScreenSender {
     const capturedAt = Date.now();
     const clock = this.options.encodeClock ?? performance.now.bind(performance);
     const e0 = clock();
+    // Back to full size after motion: the stillness is already MOTION_HOLD_MS old, so the new
+    // encoder's keyframe is the refinement itself — one sharp keyframe, not a coarse one and
+    // then its refinement (half the encoding time to a sharp picture on a busy machine).
+    const sharp = leaving && this.#refines() && source === frame && !!this.#encoder.refine;
     const encoded = this.#encoder.encode(source.data, source.stride, {
       keyframe: this.#forceKeyframe,
       dirty: source === frame ? dirty : undefined,
       at: t0,
+      ...(sharp ? { refine: true } : {}),
     });
     const encodeMs = clock() - e0;
     this.timing.encode += encodeMs;
@@ -339,14 +346,25 @@ export class ScreenSender {
     if (!encoded) return;
     this.#forceKeyframe = false;
     this.#send(link, encoded, frame, capturedAt);
+    if (sharp) {
+      this.#refineDue = false;
+      this.#lastRefineAt = performance.now();
+      this.refinements++;
+      return;
+    }
     // A keyframe asked for without a change (a viewer joined or lost packets) is refined at
     // most once per REFINE_COOLDOWN_MS: a viewer that skips the big refinement and asks for
     // a keyframe again must not turn an idle screen into a loop of both.
     const fresh = changed || leaving || t0 - this.#lastRefineAt > REFINE_COOLDOWN_MS;
-    this.#refineDue = fresh && this.#preset !== "low" && this.#preset !== "greyscale";
-    // Back to full size after motion: the stillness is already MOTION_HOLD_MS old, so the
-    // keyframe is refined at once rather than after another wait.
+    this.#refineDue = fresh && this.#refines();
+    // Back to full size after motion (an encoder that cannot refine a keyframe): refined at
+    // once rather than after another wait.
     if (leaving) this.#maybeRefine(link, 0);
+  }
+
+  /** Normal and High (and Automatic's choice of them) refine; Low and Greyscale are lossy. */
+  #refines(): boolean {
+    return this.#preset !== "low" && this.#preset !== "greyscale";
   }
 
   #send(

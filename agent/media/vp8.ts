@@ -15,7 +15,9 @@
 // The time base is 1 ms and frames carry their capture times, so rate control budgets by real
 // time (fewer frames a second get bigger frames, not a lower bitrate). `refine()` re-codes a
 // still picture at quantizer 4 (screen-content mode off for that frame: it limits how fast the
-// quantizer may fall) for a near-lossless still after motion.
+// quantizer may fall) for a near-lossless still after motion; `encode(…, { keyframe, refine })`
+// does the same for a new encoder's keyframe (one sharp keyframe, not a coarse one and then
+// its refinement).
 //
 // Measured against the alternatives at 1920×1080 (tools/bench_vp8.ts, issue 14, 1.5 Mbit/s,
 // scrolling text and panned/zoomed grainy video): cpu-used -8…-16 lose the scroll's motion
@@ -329,8 +331,12 @@ export class Vp8Encoder {
   encode(
     bgrx: Uint8Array,
     stride: number,
-    /** `at`: when the frame was captured, in ms (any steady clock; default: 1/fps later). */
-    options?: { keyframe?: boolean; dirty?: readonly Area[]; at?: number },
+    /**
+     * `at`: when the frame was captured, in ms (any steady clock; default: 1/fps later).
+     * `refine`: code this frame near-losslessly, as `refine()` does — with `keyframe`, one sharp
+     * keyframe instead of a coarse one and its refinement (a new encoder on a still screen).
+     */
+    options?: { keyframe?: boolean; dirty?: readonly Area[]; at?: number; refine?: boolean },
   ): EncodedFrame | null {
     this.#checkOpen();
     const { width: w, height: h } = this;
@@ -377,6 +383,7 @@ export class Vp8Encoder {
 
     // U, V are constant in greyscale.
     this.#changes.detect(this.#planeWords, grey ? 1 : 3, partial);
+    if (options?.refine) return this.#refined(options.keyframe ?? false, options.at);
     this.#updateActiveMap(); // libvpx ignores the map on keyframes
     return this.#encodeImage(options?.keyframe ?? false, options?.at);
   }
@@ -390,6 +397,11 @@ export class Vp8Encoder {
   refine(options?: { at?: number }): EncodedFrame | null {
     this.#checkOpen();
     if (!this.#primed) return null;
+    return this.#refined(false, options?.at);
+  }
+
+  /** The planes' picture at quantizer REFINE_Q (see refine()), as a keyframe or not. */
+  #refined(keyframe: boolean, at: number | undefined): EncodedFrame | null {
     const { encCfg: CFG, controls } = this.#l.abi;
     const c = this.#cfgView, p = PRESETS[this.#preset];
     c.setUint32(CFG.rc_min_quantizer, REFINE_Q, true);
@@ -405,7 +417,7 @@ export class Vp8Encoder {
     );
     if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
     try {
-      return this.#encodeImage(false, options?.at);
+      return this.#encodeImage(keyframe, at, true);
     } finally {
       c.setUint32(CFG.rc_min_quantizer, p.minQ, true);
       c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
@@ -431,7 +443,7 @@ export class Vp8Encoder {
     return this.#pts;
   }
 
-  #encodeImage(forceKeyframe: boolean, at: number | undefined): EncodedFrame | null {
+  #encodeImage(forceKeyframe: boolean, at: number | undefined, sharp = false): EncodedFrame | null {
     const l = this.#l;
     const { constants: K, packet: PKT, sizes } = l.abi;
     const flags = forceKeyframe ? BigInt(K.eflagForceKf) : 0n;
@@ -462,7 +474,7 @@ export class Vp8Encoder {
       if (pv.getUint32(PKT.flags, true) & K.frameIsKey) keyframe = true;
     }
     // After a keyframe (coarse everywhere) let every macroblock be refined again.
-    if (keyframe) this.#changes.refineAll();
+    if (keyframe && !sharp) this.#changes.refineAll();
     if (chunks.length === 0) return null;
     if (chunks.length === 1) return { data: chunks[0], keyframe };
     const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

@@ -155,3 +155,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "encode(…, { keyframe, refine }): one sharp keyframe (≥ 45 dB) for a new encoder",
+  ignore,
+  fn() {
+    const enc = new Vp8Encoder({ width: W, height: H, preset: "normal" });
+    const dec = new Vp8Decoder();
+    try {
+      const page = textPage(40);
+      const coarse = enc.encode(page, STRIDE, { keyframe: true, at: 0 })!;
+      const coarseDb = psnr(luma(page), dec.decode(coarse.data)!.y);
+      const sharp = enc.encode(page, STRIDE, { keyframe: true, refine: true, at: 300 })!;
+      assert.ok(sharp.keyframe);
+      const fresh = new Vp8Decoder(); // a keyframe needs nothing before it
+      try {
+        const sharpDb = psnr(luma(page), fresh.decode(sharp.data)!.y);
+        console.log(
+          `  keyframe ${coarseDb.toFixed(1)} dB (${(coarse.data.byteLength / 1024).toFixed(0)} ` +
+            `KiB), refined keyframe ${sharpDb.toFixed(1)} dB ` +
+            `(${(sharp.data.byteLength / 1024).toFixed(0)} KiB)`,
+        );
+        assert.ok(sharpDb >= 45, `refined keyframe ${sharpDb.toFixed(1)} dB`);
+        assert.ok(coarseDb < sharpDb - 5, `coarse ${coarseDb.toFixed(1)} dB`);
+      } finally {
+        fresh.close();
+      }
+      // The preset's settings are back: an unchanged frame costs almost nothing.
+      const next = enc.encode(page, STRIDE, { at: 400 });
+      assert.ok((next?.data.byteLength ?? 0) < 2_000, `${next?.data.byteLength} bytes`);
+    } finally {
+      enc.close();
+      dec.close();
+    }
+  },
+});
