@@ -60,6 +60,7 @@ const ALLOWED: Record<string, string[]> = {
     "mail",
     "permissions",
     "refusal",
+    "remote",
     "support",
     "tokens",
   ],

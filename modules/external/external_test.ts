@@ -296,7 +296,7 @@ Deno.test("by e-mail through real SMTP, in the inviter's language; only the meth
     assert.equal(refused.status, 422);
     assert.match(await refused.text(), /does not allow this invitation method/);
     // A permission the guest's console cannot use (or the lead does not hold): refused.
-    const extra = await invite(l, { approvedId: approved.id, permissions: "fileManager" });
+    const extra = await invite(l, { approvedId: approved.id, permissions: "remoteControl" });
     assert.equal(extra.status, 403);
     await setGroup(t, l.user.groupId!, { externalByEmail: true });
     const sent = await invite(l, { approvedId: approved.id, method: "email" });
@@ -320,5 +320,41 @@ Deno.test("by e-mail through real SMTP, in the inviter's language; only the meth
   } finally {
     await t.close();
     await smtp.close();
+  }
+});
+
+Deno.test("with desktopView in its set, the guest's console has the view-only remote view; its socket is refused without it and after removal", async () => {
+  const t = await startTestApp();
+  try {
+    const l = await lead(t, [...INVITE, "inviteExternalUnlisted"]);
+    assert.match(await (await l.client.get(l.path, HTMX)).text(), /value="desktopView"/);
+    const viewer = t.client();
+    const res = await invite(l, {
+      name: "Vera View",
+      email: "vera@partner.test",
+      permissions: "desktopView",
+    });
+    const link = /value="(http[^"]+\/x\/join\/[^"]+)"/.exec(await res.text())![1];
+    await viewer.get(new URL(link).pathname);
+    const page = await (await viewer.get("/x/console")).text();
+    assert.match(page, /data-ws="\/x\/console\/remote\/ws"/);
+    assert.match(page, /data-can-control="0"/);
+    const origin = { origin: "http://localhost" };
+    assert.notEqual((await viewer.get("/x/console/remote/ws", origin)).status, 403);
+
+    const chatOnly = t.client();
+    const second = await inviteLink(l, "Carl Chat");
+    await chatOnly.get(second);
+    assert.doesNotMatch(await (await chatOnly.get("/x/console")).text(), /data-ws=/);
+    assert.equal((await chatOnly.get("/x/console/remote/ws", origin)).status, 403);
+    assert.equal((await t.client().get("/x/console/remote/ws", origin)).status, 403);
+
+    const [row] = await t.deps.db.select().from(externalGuests)
+      .where(eq(externalGuests.name, "Vera View"));
+    assert.deepEqual(row.permissions, ["desktopView"]);
+    await l.client.post(`${l.path}/${row.id}/remove`, {}, HTMX);
+    assert.equal((await viewer.get("/x/console/remote/ws", origin)).status, 410);
+  } finally {
+    await t.close();
   }
 });

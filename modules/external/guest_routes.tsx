@@ -16,6 +16,7 @@ import type { LiveEvent } from "../live/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { externalChat, readLog } from "../support/mod.ts";
 import { type GuestAccess, guestAccess, GuestRefused, redeemLink, redeemPin } from "./guest.ts";
+import { GUEST_COOKIE, GUEST_REMOTE_WS, guestRemoteSocket } from "./guest_remote.tsx";
 import {
   GuestChatForm,
   GuestConsolePage,
@@ -27,7 +28,7 @@ import {
 } from "./guest_views.tsx";
 
 type C = Context<AppEnv>;
-const COOKIE = "rs_external";
+const COOKIE = GUEST_COOKIE;
 
 async function noStore(c: C, next: () => Promise<void>) {
   await next();
@@ -125,6 +126,7 @@ export const externalGuestRoutes = new Hono<AppEnv>()
     if (!isHtmx(c)) return c.redirect("/x/console", 303);
     return c.html(<GuestChatForm c={c} enabled={session.chatEnabled} />);
   })
+  .get(GUEST_REMOTE_WS, ...guestRemoteSocket)
   .get("/x/console/events", async (c) => {
     const deps = c.get("deps");
     const given = c.req.header("last-event-id") ?? c.req.query("after") ?? "";

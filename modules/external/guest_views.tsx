@@ -10,9 +10,10 @@ import type { LogLine, SupportSession } from "../support/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { ExternalGuest } from "./invite.ts";
 import type { NoAccess } from "./guest.ts";
+import { GuestRemoteMount, seesDesktop } from "./guest_remote.tsx";
 
 type C = PageContext;
-const STYLES = ["/static/workspace.css"];
+const STYLES = ["/static/workspace.css", "/static/remote_view.css"];
 
 export function GuestPinPage(props: { c: C; error?: string; status?: number }) {
   const { c } = props;
@@ -97,6 +98,12 @@ export function GuestConsolePage(props: {
           })}
         </p>
         {extra && <p class="muted">{t("external.guest.alsoAllowed", { list: extra })}</p>}
+        {seesDesktop(guest) && (
+          <>
+            <script type="module" src="/static/islands/remote_view.js"></script>
+            <GuestRemoteMount c={c} session={session} />
+          </>
+        )}
         <h2>{t("external.guest.chat")}</h2>
         <ol id="guest-log" class="session-log" aria-live="polite">
           {lines.filter(guestVisible).map((line) => <GuestLine t={t} line={line} />)}

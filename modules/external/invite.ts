@@ -31,10 +31,11 @@ export const EXTERNAL_METHODS: readonly ExternalMethod[] = ["link", "email", "pi
 /** How long an invitation may be valid, in minutes (the dialog's choices). */
 export const EXPIRY_MINUTES = [15, 60, 240, 1440] as const;
 /**
- * What an external technician may be given besides the chat: what its console can do.
- * (Remote view for guests is not built yet: see the module's README note in mod.ts.)
+ * What an external technician may be given besides the chat: what its console can do — the
+ * session's picture (view only: control, files and tools stay with the organisation's
+ * technicians).
  */
-export const GUEST_PERMISSIONS: readonly Permission[] = [];
+export const GUEST_PERMISSIONS: readonly Permission[] = ["desktopView"];
 
 export interface InviteInput {
   /** An approved person's id, or none with `name` and `email` (unlisted). */

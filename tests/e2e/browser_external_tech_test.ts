@@ -28,6 +28,7 @@ browserTest(
       await page.locator("#external-dialog").waitFor();
       await page.fill("#external-name", "Xavier Extern");
       await page.fill("#external-email", "xavier@partner.test");
+      await page.locator("input[name=permissions][value=desktopView]").check();
       await page.locator("#external-form button[type=submit]").click();
       const link = await page.locator("[data-external-link]").inputValue();
       assert.match(link, /\/x\/join\/[A-Za-z0-9_-]{40,}$/);
@@ -44,6 +45,16 @@ browserTest(
       await guest.locator("#guest-log li", { hasText: "Hello from the partner" }).waitFor();
       await page.locator(`#log-${id} li`, { hasText: "Hello from the partner" }).waitFor();
       await guest.screenshot({ path: "docs/screenshots/external_console.png" });
+      // Its view-only remote-view socket (a second one beside the island's) is open.
+      await guest.evaluate(() => {
+        const g = globalThis as unknown as { ws: WebSocket; wsCode: number | null };
+        g.wsCode = null;
+        g.ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/x/console/remote/ws`);
+        g.ws.onclose = (event) => g.wsCode = event.code;
+      });
+      await guest.waitForFunction(() =>
+        (globalThis as unknown as { ws: WebSocket }).ws.readyState === 1
+      );
 
       // The lead sees the external technician and removes them.
       await page.locator("[data-close-dialog]").first().click().catch(() => {});
@@ -51,6 +62,13 @@ browserTest(
       await remove.waitFor();
       await remove.click();
       await guest.locator("[data-external-ended=removed]").waitFor();
+      // Removal closed the open socket too.
+      const code = await guest.waitForFunction(
+        () => (globalThis as unknown as { wsCode: number | null }).wsCode,
+        undefined,
+        { polling: 100 },
+      );
+      assert.equal(await code.jsonValue(), 4403);
       assert.match(await guest.locator("main").innerText(), /removed you from the session/);
       const reload = await guest.reload();
       assert.equal(reload?.status(), 410);
@@ -58,7 +76,7 @@ browserTest(
       assert.equal(await guest.locator("#guest-chat").count(), 0);
       assert.deepEqual(page.errors, []);
       assert.deepEqual(
-        guest.errors.filter((e) => !/status of 410/.test(e)),
+        guest.errors.filter((e) => !/status of 410|WebSocket/.test(e)),
         [],
       );
     });
