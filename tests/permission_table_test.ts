@@ -312,6 +312,19 @@ const TABLE: GuardedEndpoint[] = [
     path: "/console/sessions/:session/service-mode",
     session: true,
   },
+  {
+    permission: "callingCard",
+    method: "GET",
+    path: "/console/sessions/:session/calling-card",
+    session: true,
+  },
+  {
+    permission: "callingCard",
+    method: "POST",
+    path: "/console/sessions/:session/calling-card",
+    form: { cardId: "00000000-0000-0000-0000-000000000000", start: "now" },
+    session: true,
+  },
   // Computers (unattended access): with the permission, an unknown computer is a 404.
   { permission: "unattendedAccess", method: "GET", path: "/console/computers" },
   { permission: "unattendedAccess", method: "POST", path: `/console/computers/${NO_ID}/connect` },

@@ -138,7 +138,13 @@ function AdminNav(props: { c: PageContext }) {
         ["/admin/external", t("nav.external")],
       ],
     },
-    { label: t("nav.channels"), pages: [["/admin/channels", t("nav.channels")]] },
+    {
+      label: t("nav.channels"),
+      pages: [
+        ["/admin/channels", t("nav.channels")],
+        ["/admin/calling-cards", t("nav.callingCards")],
+      ],
+    },
     { label: t("nav.fields"), pages: [["/admin/fields", t("nav.fields")]] },
     { label: t("nav.surveys"), pages: [["/admin/surveys", t("nav.surveys")]] },
     { label: t("nav.scripts"), pages: [["/admin/scripts", t("nav.scripts")]] },

@@ -6,6 +6,7 @@ import { scriptHandlers } from "../scripts/handlers.ts";
 import { rebootHandlers } from "../reboot/handlers.ts";
 import { unattendedRequestHandlers } from "../unattended/request_handlers.ts";
 import { serviceModeHandlers } from "../unattended/service_mode.ts";
+import { callingCardHandlers } from "../calling_card/deploy.ts";
 
 export function defaultOpHandlers(env: OpEnv): OpHandlers {
   return {
@@ -15,5 +16,6 @@ export function defaultOpHandlers(env: OpEnv): OpHandlers {
     ...rebootHandlers(env),
     ...unattendedRequestHandlers(env),
     ...serviceModeHandlers(env),
+    ...callingCardHandlers(env),
   };
 }

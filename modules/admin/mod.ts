@@ -7,4 +7,5 @@
  */
 export { adminRoutes } from "./routes.tsx";
 export { logoRoutes } from "./organisation_routes.tsx";
-export { brandingMiddleware } from "./branding.ts";
+/** The logo rules (PNG, JPEG or WebP by magic bytes, 256 KB), for other branded things. */
+export { brandingMiddleware, LOGO_MAX_BYTES, sniffLogo } from "./branding.ts";

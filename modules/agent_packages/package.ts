@@ -49,35 +49,49 @@ export async function packageFor(
 /** One download: the shared part's path, the session's tail, the whole length, a file name. */
 export async function downloadOf(
   pkg: AgentPackage,
-  config: { server: string; link: string },
+  config: { server: string; link?: string; callingCard?: boolean },
+  /** More files for the folder (a calling card's branding: `calling-card.json`, its logo). */
+  extra: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = [],
 ): Promise<{ tail: Uint8Array<ArrayBuffer>; length: number; extension: string }> {
-  const json = encoder.encode(JSON.stringify(config, null, 2) + "\n");
-  const name = `${DIR}/rescue.json`;
+  const files = [
+    { name: `${DIR}/rescue.json`, bytes: encoder.encode(JSON.stringify(config, null, 2) + "\n") },
+    ...extra.map((file) => ({ name: `${DIR}/${file.name}`, bytes: file.bytes })),
+  ];
   if (pkg.format === "tgz") {
-    const tar = new Blob([tarFile(name, json, 0o644), tarEnd()]);
+    const tar = new Blob([
+      ...files.map((file) => tarFile(file.name, file.bytes, 0o644)),
+      tarEnd(),
+    ] as BlobPart[]);
     const tail = new Uint8Array(
       await new Response(tar.stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
     );
     return { tail, length: pkg.size + tail.length, extension: "tar.gz" };
   }
-  const data = await deflate(json);
-  const entry = {
-    name,
-    crc: crc32(json),
-    compressed: data.length,
-    size: json.length,
-    offset: pkg.size,
-    mode: 0o644,
-  };
-  const local = localHeader(entry);
-  const directory = centralDirectory(
-    [...pkg.entries, entry],
-    pkg.size + local.length + data.length,
-  );
-  const tail = new Uint8Array(local.length + data.length + directory.length);
-  tail.set(local);
-  tail.set(data, local.length);
-  tail.set(directory, local.length + data.length);
+  const entries: ZipEntry[] = [];
+  const parts: Uint8Array[] = [];
+  let offset = pkg.size;
+  for (const file of files) {
+    const data = await deflate(file.bytes);
+    const entry = {
+      name: file.name,
+      crc: crc32(file.bytes),
+      compressed: data.length,
+      size: file.bytes.length,
+      offset,
+      mode: 0o644,
+    };
+    const local = localHeader(entry);
+    parts.push(local, data);
+    offset += local.length + data.length;
+    entries.push(entry);
+  }
+  parts.push(centralDirectory([...pkg.entries, ...entries], offset));
+  const tail = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    tail.set(part, at);
+    at += part.length;
+  }
   return { tail, length: pkg.size + tail.length, extension: "zip" };
 }
 

@@ -20,6 +20,7 @@ import {
   externalConsoleRoutes,
   externalGuestRoutes,
 } from "../external/mod.ts";
+import { callingCardRoutes } from "../calling_cards/mod.ts";
 import {
   computerRoutes,
   deviceRoutes,
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", deviceRoutes);
   app.route("/", requestRoutes);
   app.route("/", serviceModeRoutes);
+  app.route("/", callingCardRoutes);
   app.route("/console/computers", computerRoutes);
   app.route("/console/replies", repliesRoutes);
   app.route("/console/scripts", libraryRoutes(false));

@@ -129,6 +129,17 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
           {t("unattendedRequest.button")}
         </button>
       )}
+      {working && entry.status === "active" && can(c.get("user"), "callingCard") && (
+        <button
+          type="button"
+          class="secondary small"
+          hx-get={`${sessionPath(session.id)}/calling-card`}
+          hx-target="#dialog"
+          data-calling-card=""
+        >
+          {t("callingCards.button")}
+        </button>
+      )}
       {
         /* External technicians (modules/external): the lead of an Active session invites
           them; everyone working the session sees who is in (loaded from that module). */

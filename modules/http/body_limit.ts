@@ -45,6 +45,8 @@ export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
     { path: "/admin/groups/*", maxBytes: 256 * 1024 },
     // The organisation's logo: 256 KiB (modules/admin LOGO_MAX_BYTES) and the form around it.
     { path: "/admin/organisation/logo", maxBytes: 320 * 1024 },
+    // A calling card's logo: the same 256 KiB (modules/calling_cards) and its form.
+    { path: "/admin/calling-cards/:channelId", maxBytes: 320 * 1024 },
     { path: "/api/*", maxBytes: 256 * 1024 },
   ];
 }
