@@ -116,6 +116,7 @@ try {
     const res = await fetch(`${d}/file?path=${enc(`${customer}/direct-up.bin`)}`, {
       method: "POST",
       body: source.stream,
+      headers: { "content-length": String(largeBytes) },
     });
     return await res.json();
   });
@@ -126,9 +127,11 @@ try {
     ));
   const dSmallUp = await timed([direct.pid], async () => {
     await Deno.mkdir(`${customer}/direct-up`);
+    const bundle = bundleFromDisk(`${work}/direct`, ["tree"]);
     const res = await fetch(`${d}/bundle?dest=${enc(`${customer}/direct-up`)}`, {
       method: "POST",
-      body: bundleFromDisk(`${work}/direct`, ["tree"]),
+      body: bundle.stream,
+      headers: { "content-length": String(bundle.length) },
     });
     return await res.json();
   });
@@ -287,7 +290,12 @@ try {
     const sent = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`, {
       method: "POST",
       body: source.stream,
-      headers: { "content-type": "application/octet-stream", "x-csrf-token": browser.csrf },
+      // As a browser sends a Blob (`file.slice(offset)`): with its length, not chunked.
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(largeBytes),
+        "x-csrf-token": browser.csrf,
+      },
     });
     await sent.body?.cancel();
     return (await json(`${P}/transfers/${opened.data.id}/commit`, { sha256: await source.done }))
@@ -302,10 +310,15 @@ try {
   step("relayed: small ↑");
   const rSmallUp = await timed(pids, async () => {
     const opened = await json(`${P}/uploads`, { folder: `${customer}/up`, bundle: true });
+    const bundle = bundleFromDisk(tech, ["tree"]);
     const sent = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`, {
       method: "POST",
-      body: bundleFromDisk(tech, ["tree"]),
-      headers: { "content-type": "application/vnd.rescue.bundle", "x-csrf-token": browser.csrf },
+      body: bundle.stream,
+      headers: {
+        "content-type": "application/vnd.rescue.bundle",
+        "content-length": String(bundle.length),
+        "x-csrf-token": browser.csrf,
+      },
     });
     return await sent.json();
   });

@@ -1,9 +1,12 @@
 /**
- * A transfer's data connection: one HTTP request per stream, to the server the agent joined,
- * off the control socket (which carries the picture and must not stall). Authenticated by
- * the session token and the one-time ticket the server sent in the operation. Downloads
- * stream the agent's request body; uploads read the response body — both with backpressure,
- * never a whole file in memory.
+ * A transfer's data connection: one WebSocket per stream (`/agent/file-data/:ticket`, the
+ * server's modules/filemgr/socket_leg.ts), to the server the agent joined, off the control
+ * socket (which carries the picture and must not stall). Authenticated by the session token
+ * and the one-time ticket the server sent in the operation. Data goes in binary messages of
+ * up to 1 MiB (the server handles one message per MiB, not a request body's 64 KiB pieces);
+ * the receiver acknowledges what it has passed on (`a<total>`) and the sender keeps at most
+ * `WINDOW` bytes unacknowledged — backpressure both ways, never a whole file in memory.
+ * A download ends with `end` and the server's `ok`; a close without them is a broken leg.
  */
 import { OpFailure } from "../ops/mod.ts";
 
@@ -12,13 +15,81 @@ export interface LegTarget {
   token: string;
 }
 
+/** Bytes sent and not yet acknowledged, at most. */
+const WINDOW = 8 * 1024 * 1024;
+/** The largest data message. */
+const MESSAGE = 1024 * 1024;
+/** Acknowledge once at least this much was passed on. */
+const ACK_EVERY = 1024 * 1024;
+/** The server's close code when it stopped taking the data (its browser went away, cancel). */
+const STOPPED = 4409;
+
 function _url(target: LegTarget, ticket: string): URL {
-  return new URL(`/agent/file-data/${ticket}`, target.serverUrl);
+  const url = new URL(`/agent/file-data/${ticket}`, target.serverUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url;
 }
 
 function _failed(error: unknown, signal: AbortSignal): OpFailure {
+  if (error instanceof OpFailure) return error;
   if (signal.aborted) return new OpFailure("cancelled", String(signal.reason ?? "cancelled"));
   return new OpFailure("leg_broken", `the data connection broke: ${String(error).slice(0, 200)}`);
+}
+
+/** Opens the data connection; refused or broken before it opens is a clear failure. */
+function _open(target: LegTarget, ticket: string, signal: AbortSignal): Promise<WebSocket> {
+  if (signal.aborted) return Promise.reject(_failed(null, signal));
+  // Deno's WebSocket takes headers in its second argument; the DOM type does not know it.
+  const ws = new WebSocket(_url(target, ticket), {
+    headers: { authorization: `Bearer ${target.token}` },
+  } as unknown as string[]);
+  ws.binaryType = "arraybuffer";
+  return new Promise((resolve, reject) => {
+    const abort = () => ws.close();
+    signal.addEventListener("abort", abort, { once: true });
+    ws.onopen = () => (signal.removeEventListener("abort", abort), resolve(ws));
+    ws.onerror = () => {};
+    ws.onclose = (event) => {
+      signal.removeEventListener("abort", abort);
+      reject(
+        signal.aborted
+          ? _failed(null, signal)
+          : new OpFailure("leg_refused", `the server refused the data connection (${event.code})`),
+      );
+    };
+  });
+}
+
+/** What a socket brought: acknowledgements, the server's answer, its end. */
+class Inbox {
+  acked = 0;
+  answer: string | null = null;
+  closed: CloseEvent | null = null;
+  data: Uint8Array[] = [];
+  ended = false;
+  #waiter: PromiseWithResolvers<void> | null = null;
+
+  constructor(ws: WebSocket) {
+    ws.onmessage = (event) => {
+      if (typeof event.data !== "string") this.data.push(new Uint8Array(event.data));
+      else if (event.data.startsWith("a")) this.acked = Number(event.data.slice(1)) || this.acked;
+      else if (event.data === "end") this.ended = true;
+      else this.answer = event.data;
+      this.#wake();
+    };
+    ws.onclose = (event) => (this.closed = event, this.#wake());
+  }
+
+  #wake() {
+    this.#waiter?.resolve();
+    this.#waiter = null;
+  }
+
+  /** Resolves on the next message or the close. */
+  next(): Promise<void> {
+    this.#waiter ??= Promise.withResolvers<void>();
+    return this.#waiter.promise;
+  }
 }
 
 /** Sends `body` to the server; resolves when the server has passed all of it on. */
@@ -28,47 +99,94 @@ export async function pushLeg(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal,
 ): Promise<void> {
-  let response: Response;
+  let ws: WebSocket;
   try {
-    response = await fetch(_url(target, ticket), {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${target.token}`,
-        "content-type": "application/octet-stream",
-      },
-      body,
-      signal,
-      duplex: "half",
-    } as RequestInit);
+    ws = await _open(target, ticket, signal);
   } catch (error) {
+    await body.cancel().catch(() => {});
     throw _failed(error, signal);
   }
-  const text = await response.text().catch(() => "");
-  if (!response.ok) {
-    throw new OpFailure("leg_refused", `the server refused the data (${response.status}) ${text}`);
+  const inbox = new Inbox(ws);
+  const abort = () => ws.close(1000, "cancelled");
+  signal.addEventListener("abort", abort, { once: true });
+  const reader = body.getReader();
+  let sent = 0;
+  const gone = () => {
+    if (signal.aborted) return _failed(null, signal);
+    return inbox.closed?.code === STOPPED
+      ? new OpFailure("leg_refused", "the server stopped taking the data")
+      : new OpFailure("leg_broken", `the data connection closed (${inbox.closed?.code})`);
+  };
+  try {
+    while (true) {
+      const step = await reader.read();
+      if (step.done) break;
+      for (let at = 0; at < step.value.byteLength; at += MESSAGE) {
+        const piece = step.value.subarray(at, at + MESSAGE);
+        while (!inbox.closed && sent - inbox.acked > WINDOW - piece.byteLength) {
+          await inbox.next();
+        }
+        if (inbox.closed) throw gone();
+        ws.send(piece);
+        sent += piece.byteLength;
+      }
+    }
+    if (inbox.closed) throw gone();
+    ws.send("end");
+    while (!inbox.closed && inbox.answer === null) await inbox.next();
+    if (inbox.answer !== "ok") throw gone();
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw _failed(error, signal);
+  } finally {
+    signal.removeEventListener("abort", abort);
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, "done");
   }
 }
 
-/** Opens the server's stream of data for an upload. */
+/** Opens the server's stream of data for an upload (acknowledged as it is read). */
 export async function pullLeg(
   target: LegTarget,
   ticket: string,
   signal: AbortSignal,
 ): Promise<ReadableStream<Uint8Array>> {
-  let response: Response;
+  let ws: WebSocket;
   try {
-    response = await fetch(_url(target, ticket), {
-      headers: { authorization: `Bearer ${target.token}` },
-      signal,
-    });
+    ws = await _open(target, ticket, signal);
   } catch (error) {
     throw _failed(error, signal);
   }
-  if (!response.ok || !response.body) {
-    const text = await response.text().catch(() => "");
-    throw new OpFailure("leg_refused", `the server refused the data (${response.status}) ${text}`);
-  }
-  return response.body;
+  const inbox = new Inbox(ws);
+  signal.addEventListener("abort", () => ws.close(1000, "cancelled"), { once: true });
+  let delivered = 0;
+  let acked = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      // Asked for more: what was handed over before is written.
+      if (delivered - acked >= ACK_EVERY && ws.readyState === WebSocket.OPEN) {
+        ws.send(`a${delivered}`);
+        acked = delivered;
+      }
+      while (true) {
+        const chunk = inbox.data.shift();
+        if (chunk) {
+          delivered += chunk.byteLength;
+          return controller.enqueue(chunk);
+        }
+        if (inbox.ended) {
+          ws.close(1000, "done");
+          return controller.close();
+        }
+        if (inbox.closed) {
+          return controller.error(new Error(`the data connection closed (${inbox.closed.code})`));
+        }
+        await inbox.next();
+      }
+    },
+    cancel() {
+      ws.close(1000, "stopped");
+    },
+  }, { highWaterMark: 0 });
 }
 
 /** Reads a leg, turning a broken connection into a clear failure. */

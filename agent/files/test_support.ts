@@ -1,9 +1,9 @@
 /**
  * Test kit for the file manager's agent side: a temporary folder, the real handlers (Linux
  * layer, home and trash inside the folder), requests checked against their specs as the
- * runner does, and a stand-in for the server's data endpoint (`/agent/file-data/:ticket`) on
- * loopback that takes a download's bytes or serves an upload's — optionally cutting the
- * connection after some bytes, as a network cut would.
+ * runner does, and a stand-in for the server's data endpoint (`/agent/file-data/:ticket`, a
+ * WebSocket) on loopback that takes a download's bytes or serves an upload's — optionally
+ * cutting the connection after some bytes, as a network cut would.
  */
 import { opSpec } from "../../protocol/mod.ts";
 import type { FILE_OPS } from "../../protocol/files.ts";
@@ -73,58 +73,58 @@ export async function fileTestKit(): Promise<FileTestKit> {
     port: 0,
     onListen: () => {},
     onError: () => new Response(null, { status: 502 }),
-  }, async (req) => {
-    const url = new URL(req.url);
-    const ticket = url.pathname.split("/").pop() ?? "";
+  }, (req) => {
+    const ticket = new URL(req.url).pathname.split("/").pop() ?? "";
     if (req.headers.get("authorization") !== `Bearer ${TOKEN}`) {
       return new Response("no", { status: 401 });
     }
-    if (req.method === "POST") {
-      const push = pushes.get(ticket);
-      pushes.delete(ticket);
-      if (!push || !req.body) return new Response("unknown ticket", { status: 404 });
-      let seen = 0;
-      const reader = req.body.getReader();
-      try {
-        while (true) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          const room = push.cutAfter - seen;
-          if (value.byteLength >= room) {
-            push.served.received.push(value.slice(0, room));
-            seen += room;
-            push.finish();
-            // A network cut: the connection goes, no answer.
-            await reader.cancel();
-            throw new Error("cut");
-          }
-          push.served.received.push(value.slice());
-          seen += value.byteLength;
-        }
-      } finally {
-        push.finish();
-      }
-      return new Response("ok");
-    }
+    const push = pushes.get(ticket);
     const pull = pulls.get(ticket);
+    pushes.delete(ticket);
     pulls.delete(ticket);
-    if (!pull) return new Response("unknown ticket", { status: 404 });
-    const { body, cutAfter } = pull;
-    let at = 0;
-    return new Response(
-      new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (at >= Math.min(body.byteLength, cutAfter)) {
-            if (cutAfter < body.byteLength) controller.error(new Error("cut"));
-            else controller.close();
-            return;
-          }
-          const end = Math.min(at + 256 * 1024, body.byteLength, cutAfter);
-          controller.enqueue(body.slice(at, end));
-          at = end;
-        },
-      }),
-    );
+    if (req.headers.get("upgrade") !== "websocket" || (!push && !pull)) {
+      return new Response("unknown ticket", { status: 404 });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    socket.binaryType = "arraybuffer";
+    if (push) {
+      // The server's side of a download (modules/filemgr/socket_leg.ts): acknowledge, answer
+      // `ok` after `end`; a cut closes the connection without a word.
+      let seen = 0;
+      socket.onmessage = (event) => {
+        if (event.data === "end") {
+          socket.send("ok");
+          push.finish();
+          return;
+        }
+        if (typeof event.data === "string") return;
+        const value = new Uint8Array(event.data);
+        const room = push.cutAfter - seen;
+        if (value.byteLength >= room && push.cutAfter !== Infinity) {
+          push.served.received.push(value.slice(0, room));
+          seen += room;
+          push.finish();
+          socket.close(1001, "cut");
+          return;
+        }
+        push.served.received.push(value);
+        seen += value.byteLength;
+        socket.send(`a${seen}`);
+      };
+      socket.onclose = () => push.finish();
+      return response;
+    }
+    const { body, cutAfter } = pull!;
+    socket.onopen = () => {
+      // Small messages, unacknowledged (the bodies are small); `end`, or a cut.
+      const stop = Math.min(body.byteLength, cutAfter);
+      for (let at = 0; at < stop; at += 256 * 1024) {
+        socket.send(body.slice(at, Math.min(at + 256 * 1024, stop)));
+      }
+      if (cutAfter < body.byteLength) socket.close(1001, "cut");
+      else socket.send("end");
+    };
+    return response;
   });
   const port = (server.addr as Deno.NetAddr).port;
   const start = (now?: () => number) =>

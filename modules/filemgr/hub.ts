@@ -40,9 +40,9 @@ export interface ServerTransfer extends TransferView {
   logged: boolean;
 }
 
-/** The agent's side of a download stream: its request body, and how to answer it. */
+/** The agent's side of a download stream: its data as it comes, and how to answer it. */
 export interface PushLeg {
-  body: ReadableStream<Uint8Array>;
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   finish(ok: boolean): void;
 }
 
@@ -142,12 +142,13 @@ export class FileManagerHub {
     return { ticket, leg, drop: () => void this.#tickets.delete(ticket) };
   }
 
-  /** Redeems a ticket once: only for its session, kind and before it expires. */
-  take(ticket: string, sessionId: string, kind: "push" | "pull"): Ticket | null {
+  /** Redeems a ticket once: only for its session, kind (any: null) and before it expires. */
+  take(ticket: string, sessionId: string, kind: "push" | "pull" | null): Ticket | null {
     const found = this.#tickets.get(ticket);
     if (!found) return null;
     this.#tickets.delete(ticket);
-    if (found.sessionId !== sessionId || found.kind !== kind || found.expires < this.now()) {
+    const wrongKind = kind !== null && found.kind !== kind;
+    if (found.sessionId !== sessionId || wrongKind || found.expires < this.now()) {
       return null;
     }
     return found;

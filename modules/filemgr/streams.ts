@@ -93,7 +93,7 @@ export async function downloadBody(
     }
   };
   let current: Opened | null = null;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  let reader: PushLeg | null = null;
   let held: Uint8Array | null = null;
   const open = async (): Promise<void> => {
     const started = Date.now();
@@ -102,7 +102,7 @@ export async function downloadBody(
       const opened = await _openSend(deps, t, at, progress);
       if (!("failed" in opened)) {
         current = opened;
-        reader = opened.leg.body.getReader();
+        reader = opened.leg;
         t.state = "running";
         hub.changed(t, true);
         return;

@@ -70,6 +70,9 @@ export function bodyLimit(
     const raw = c.req.raw;
     if (!raw.body) return await next();
     const max = table.find((row) => row.pattern.test(c.req.path))?.maxBytes ?? fallback;
+    // Uncapped (file-manager data): the body stays the server's own byte stream, which its
+    // route reads in large pieces (a counting stream around it costs a hop per 64 KiB).
+    if (max >= UNCAPPED) return await next();
     const declared = raw.headers.get("content-length");
     if (declared !== null && !(Number(declared) <= max)) {
       // Not a byte is read: the socket is closed after the answer.

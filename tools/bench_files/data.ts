@@ -142,8 +142,14 @@ export async function bundleToDisk(
   return { files, bytes, bad, ended: reader.ended };
 }
 
-/** The bundle of `names` under `root` (folders whole), read from disk as it is sent. */
-export function bundleFromDisk(root: string, names: string[]): ReadableStream<Uint8Array> {
+/**
+ * The bundle of `names` under `root` (folders whole), read from disk as it is sent, and its
+ * length (a browser sends a Blob: with a Content-Length, not chunked).
+ */
+export function bundleFromDisk(
+  root: string,
+  names: string[],
+): { stream: ReadableStream<Uint8Array>; length: number } {
   const items: { rel: string; path: string; dir: boolean }[] = [];
   const walk = (path: string, rel: string) => {
     const info = Deno.statSync(path);
@@ -153,9 +159,18 @@ export function bundleFromDisk(root: string, names: string[]): ReadableStream<Ui
     for (const name of children) walk(`${path}/${name}`, `${rel}/${name}`);
   };
   for (const name of names) walk(`${root}/${name}`, name);
+  let length = 0;
+  let total = 0;
+  for (const item of items) {
+    const size = item.dir ? 0 : Deno.statSync(item.path).size;
+    const type = item.dir ? "dir" : "file";
+    length += bundleEntry({ path: item.rel, type, size, mtime: null, mode: null }).byteLength;
+    if (!item.dir) (length += size + 32, total += size);
+  }
+  length += bundleEnd({ entries: items.length, bytes: total }).byteLength;
   let index = 0;
   let bytes = 0;
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
       const batch: Uint8Array[] = [];
       let size = 0;
@@ -190,6 +205,7 @@ export function bundleFromDisk(root: string, names: string[]): ReadableStream<Ui
       if (index >= items.length) controller.close();
     },
   });
+  return { stream, length };
 }
 
 /** Every file under `root` with its SHA-256 (relative paths), for comparing trees. */

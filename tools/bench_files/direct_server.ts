@@ -17,7 +17,7 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }
     return Response.json(await streamToFile(req.body!, q("path")));
   }
   if (url.pathname === "/bundle" && req.method === "GET") {
-    return new Response(bundleFromDisk(q("root"), [q("name")]));
+    return new Response(bundleFromDisk(q("root"), [q("name")]).stream);
   }
   if (url.pathname === "/bundle" && req.method === "POST") {
     return Response.json(await bundleToDisk(req.body!, q("dest")));
