@@ -6,6 +6,7 @@
  * reconnects by itself until the session ends. In its terminal, `c` + Enter takes control
  * back, `v` stops sharing the screen, `q` ends the session.
  */
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import type { Capability } from "../protocol/mod.ts";
 import { Agent } from "./agent.ts";
@@ -67,6 +68,34 @@ if (values.service || values.unattended !== undefined) {
 
 // A portable package carries its server and session in rescue.json; the launcher passes it.
 // The link must be on that server: a config whose link points elsewhere is refused.
+if (values.config && !values.pin && !values.link) {
+  const config = await Deno.readTextFile(values.config).then((text) => JSON.parse(text))
+    .catch(() => null) as { server?: unknown; link?: unknown; callingCard?: unknown } | null;
+  // A calling card (SPEC C6): no session yet; its window asks the customer for a PIN.
+  if (config?.callingCard === true && typeof config.server === "string") {
+    const { openCardWindow, readCard } = await import("./calling_card/window.ts");
+    const dir = dirname(values.config);
+    const card = await readCard(dir);
+    if (!card) {
+      console.error(`Not a calling card: ${dir}`);
+      Deno.exit(2);
+    }
+    const window = openCardWindow({
+      dir,
+      card,
+      server: config.server,
+      strings: agentStrings(osLanguage()).callingCard,
+    });
+    console.log(`CARD ${window.url}`);
+    if (!values["no-open"]) {
+      const opener = await writeLauncher(values["state-dir"] ?? dir, window.url).catch(() => null);
+      if (opener) openInBrowser(opener.href);
+    }
+    values.pin = await window.pin;
+    values.server = config.server;
+    await window.close();
+  }
+}
 if (values.config && !values.pin && !values.link) {
   const config = await Deno.readTextFile(values.config).then((text) => JSON.parse(text))
     .catch(() => null) as { server?: unknown; link?: unknown } | null;
