@@ -69,7 +69,7 @@ export function MonitorPage(
     <Layout
       c={c}
       title={t("monitoring.pageTitle", { name: technician.name })}
-      stylesheets={["/static/console.css", "/static/remote_view.css"]}
+      stylesheets={["/static/console.css", "/static/remote_view.css", "/static/monitoring.css"]}
     >
       <div
         id="monitor-root"
