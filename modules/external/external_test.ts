@@ -194,7 +194,15 @@ Deno.test("invited by link: the guest's console shows the session's chat, its li
     assert.match(text, /removed you/);
     assert.equal((await l.client.post(`${l.path}/${guestId}/remove`, {}, HTMX)).status, 404);
     const actions = (await auditActions(t.deps)).filter((a) => a.startsWith("external."));
-    assert.deepEqual(actions, ["external.invited", "external.joined", "external.removed"]);
+    // Each refused replay (page, chat, link) is audited with the reason.
+    assert.deepEqual(actions, [
+      "external.invited",
+      "external.joined",
+      "external.refused",
+      "external.removed",
+      "external.refused",
+      "external.refused",
+    ]);
   } finally {
     await t.close();
   }

@@ -20,9 +20,31 @@ import { externalGuests, type GuestEnd } from "./schema.ts";
 export type NoAccess = GuestEnd | "unknown";
 
 export class GuestRefused extends Refusal {
-  constructor(readonly reason: NoAccess) {
+  constructor(readonly reason: NoAccess, readonly guest?: ExternalGuest) {
     super(reason === "unknown" ? 403 : 410, `external.guest.reason_${reason}`);
   }
+}
+
+/**
+ * Audits a refused use of a guest's link or cookie (a replay after removal, expiry or the
+ * session's end): who it was and why. Unknown capabilities are not recorded per request.
+ */
+export async function auditRefusal(
+  deps: AppDeps,
+  refused: GuestRefused,
+  by: "link" | "cookie",
+  ip: string,
+): Promise<void> {
+  const guest = refused.guest;
+  if (!guest) return;
+  await recordAudit(deps.db, {
+    orgId: guest.orgId,
+    action: "external.refused",
+    target: guest.sessionId,
+    ip,
+    details: { guestId: guest.id, name: guest.name, by, reason: refused.reason },
+    at: deps.clock.now(),
+  });
 }
 
 export interface GuestAccess {
@@ -40,7 +62,16 @@ export async function redeemLink(
     .where(eq(externalGuests.linkHash, await sha256Hex(token)));
   if (!guest) throw new Refusal(404, "external.guest.linkUnknown");
   await _stillValid(deps, guest);
-  if (guest.joinedAt) throw new Refusal(410, "external.guest.linkUsed");
+  if (guest.joinedAt) {
+    await recordAudit(deps.db, {
+      orgId: guest.orgId,
+      action: "external.refused",
+      target: guest.sessionId,
+      details: { guestId: guest.id, name: guest.name, by: "link", reason: "used" },
+      at: deps.clock.now(),
+    });
+    throw new Refusal(410, "external.guest.linkUsed");
+  }
   return await _join(deps, guest);
 }
 
@@ -110,13 +141,13 @@ export async function guestAccess(deps: AppDeps, access: string | undefined): Pr
 
 /** Throws why `guest` has no access now; the session when it has. */
 async function _stillValid(deps: AppDeps, guest: ExternalGuest): Promise<SupportSession> {
-  if (guest.endReason) throw new GuestRefused(guest.endReason);
+  if (guest.endReason) throw new GuestRefused(guest.endReason, guest);
   const session = await loadSession(deps.db, guest.sessionId);
-  if (session.endedAt) throw new GuestRefused("ended");
+  if (session.endedAt) throw new GuestRefused("ended", guest);
   const now = deps.clock.now();
   if (guest.expiresAt <= now) {
     await _expire(deps, guest, session);
-    throw new GuestRefused("expired");
+    throw new GuestRefused("expired", guest);
   }
   return session;
 }

@@ -15,7 +15,14 @@ import { isLanguage, type Language, translator } from "../i18n/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { externalChat, readLog } from "../support/mod.ts";
-import { type GuestAccess, guestAccess, GuestRefused, redeemLink, redeemPin } from "./guest.ts";
+import {
+  auditRefusal,
+  type GuestAccess,
+  guestAccess,
+  GuestRefused,
+  redeemLink,
+  redeemPin,
+} from "./guest.ts";
 import { GUEST_COOKIE, GUEST_REMOTE_WS, guestRemoteSocket } from "./guest_remote.tsx";
 import {
   GuestChatForm,
@@ -47,6 +54,7 @@ export const externalGuestRoutes = new Hono<AppEnv>()
       return c.redirect("/x/console", 303);
     } catch (error) {
       if (error instanceof GuestRefused) {
+        await auditRefusal(deps, error, "link", clientAddress(c));
         return c.html(<GuestEndedPage c={c} reason={error.reason} />, error.status as 410);
       }
       if (!(error instanceof Refusal)) throw error;
@@ -119,12 +127,12 @@ export const externalGuestRoutes = new Hono<AppEnv>()
       const message = c.get("t")(error.key, error.params);
       const status = error.status === 429 ? 429 : 422;
       return c.html(
-        <GuestChatForm c={c} enabled={session.chatEnabled} text={form.text} error={message} />,
+        <GuestChatForm c={c} text={form.text} error={message} />,
         status,
       );
     }
     if (!isHtmx(c)) return c.redirect("/x/console", 303);
-    return c.html(<GuestChatForm c={c} enabled={session.chatEnabled} />);
+    return c.html(<GuestChatForm c={c} />);
   })
   .get(GUEST_REMOTE_WS, ...guestRemoteSocket)
   .get("/x/console/events", async (c) => {
@@ -192,6 +200,7 @@ async function _access(c: C): Promise<GuestAccess | Response> {
   } catch (error) {
     if (!(error instanceof GuestRefused)) throw error;
     if (error.reason === "unknown") deleteCookie(c, COOKIE, { path: "/x" });
+    await auditRefusal(c.get("deps"), error, "cookie", clientAddress(c));
     return c.html(<GuestEndedPage c={c} reason={error.reason} />, error.status as 403 | 410);
   }
 }

@@ -108,13 +108,13 @@ export function GuestConsolePage(props: {
         <ol id="guest-log" class="session-log" aria-live="polite">
           {lines.filter(guestVisible).map((line) => <GuestLine t={t} line={line} />)}
         </ol>
-        <GuestChatForm c={c} enabled={session.chatEnabled} />
+        <GuestChatForm c={c} />
       </section>
     </Layout>
   );
 }
 
-export function GuestChatForm(props: { c: C; enabled: boolean; text?: string; error?: string }) {
+export function GuestChatForm(props: { c: C; text?: string; error?: string }) {
   const { c } = props;
   const t = c.get("t");
   return (
