@@ -8,15 +8,15 @@
  * - `GET /s/:token/unattended/:requestId` — the customer sees exactly those terms;
  * - `POST /s/:token/unattended/:requestId` (form `decision`, `nonce`, `digest`) — the answer.
  *
- * The technician's routes need `unattendedAccess` and the technician working the session and
- * run where the agent is (`relayToAgentHome`). The customer's page is the session token's.
+ * The technician's routes need `unattendedAccess` and the technician working the session; the
+ * customer's page is the session token's. All run where the agent is (`relayToHome`).
  */
 import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { users } from "../auth/mod.ts";
 import { type AppEnv, isHtmx, readForm, requirePermission } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { relayToAgentHome } from "../remote/mod.ts";
+import { relayToAgentHome, relayToHome } from "../remote/mod.ts";
 import { CustomerShell, findByToken, sessionForTechnician } from "../support/mod.ts";
 import {
   customerDecision,
@@ -67,7 +67,14 @@ const technicianRoutes = new Hono<AppEnv>()
     );
   });
 
+// The approval asks the agent to install: it is answered where the agent is (a cluster).
+const relayToCustomersAgent = relayToHome(async (c) => {
+  const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
+  return session ? { id: session.id, orgId: session.orgId } : null;
+});
+
 const customerRoutes = new Hono<AppEnv>()
+  .use("/s/:token/unattended/:requestId", relayToCustomersAgent)
   .get("/s/:token/unattended/:requestId", async (c) => {
     const { session, request, technician } = await _customer(c);
     return c.html(
