@@ -5,17 +5,20 @@ import { systemHandlers } from "../system/handlers.ts";
 import { scriptHandlers } from "../scripts/handlers.ts";
 import { rebootHandlers } from "../reboot/handlers.ts";
 import { unattendedRequestHandlers } from "../unattended/request_handlers.ts";
+import { unattendedPorts } from "../unattended/ports.ts";
 import { serviceModeHandlers } from "../unattended/service_mode.ts";
 import { callingCardHandlers } from "../calling_card/deploy.ts";
 
 export function defaultOpHandlers(env: OpEnv): OpHandlers {
+  // Where services are written: `/` on a customer's computer; tests give a temporary root.
+  const root = Deno.env.get("RESCUE_SERVICE_ROOT") || undefined;
   return {
     ...fileHandlers(env),
     ...systemHandlers(env),
     ...scriptHandlers(env),
     ...rebootHandlers(env),
-    ...unattendedRequestHandlers(env),
-    ...serviceModeHandlers(env),
+    ...unattendedRequestHandlers(env, { ports: unattendedPorts(env, { root }) }),
+    ...serviceModeHandlers(env, { root }),
     ...callingCardHandlers(env),
   };
 }

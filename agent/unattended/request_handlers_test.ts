@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { approvalMessage } from "../../protocol/unattended_request.ts";
+import { OpFailure } from "../ops/mod.ts";
+import { unattendedPorts } from "./ports.ts";
+import { unattendedRequestHandlers } from "./request_handlers.ts";
+
+const b64 = (text: string) =>
+  Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+
+Deno.test("unattended.install: the customer confirms the terms, the service is written under the root, the approval is signed with the device key", async () => {
+  const root = await Deno.makeTempDir();
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const env = {
+      os: "linux" as const,
+      serverUrl: "http://127.0.0.1:8080",
+      token: "tok_abcdefghijklmnop",
+      dataDir,
+      log: () => {},
+    };
+    const handlers = unattendedRequestHandlers(env, {
+      ports: unattendedPorts(env, { root, command: ["/opt/rescue/agent"] }),
+      language: "en",
+    });
+    const about = await handlers["unattended.about"]!({ kind: "unattended.about" }, {} as never);
+    assert.equal(about.canInstall, true);
+    const questions: string[] = [];
+    const context = (answer: boolean) => ({
+      signal: new AbortController().signal,
+      emit: () => {},
+      confirm: (detail: string) => Promise.resolve(void questions.push(detail) ?? answer),
+      log: () => {},
+    });
+    const request = {
+      kind: "unattended.install" as const,
+      requestId: "3f0c1d7e-aaaa-bbbb-cccc-000000000001",
+      nonce: "n".repeat(43),
+      digest: "d".repeat(43),
+      technician: "Ann",
+      terms: {
+        authMode: "ask_each_time" as const,
+        kind: "daily" as const,
+        fromAt: "2026-03-28T11:00:00Z",
+        untilAt: "2026-04-11T10:00:00Z",
+        dailyStart: 1320,
+        dailyEnd: 360,
+        weekdays: [1, 2],
+        timeZone: "Europe/Amsterdam",
+        zoneOf: "customer" as const,
+      },
+    };
+    await assert.rejects(
+      handlers["unattended.install"]!(request, context(false)),
+      (e) => e instanceof OpFailure && e.code === "declined",
+    );
+    const result = await handlers["unattended.install"]!(request, context(true));
+    // What the customer read: the technician, the window in its own zone, the daily hours.
+    assert.match(questions[1], /Ann asks to reach this computer/);
+    assert.match(questions[1], /Saturday, March 28, 2026 at 12:00 PM/);
+    assert.match(questions[1], /Only on Monday and Tuesday, from 22:00 to 06:00/);
+    assert.match(questions[1], /Europe\/Amsterdam/);
+    assert.ok(result.unit.startsWith(root), result.unit);
+    assert.match(await Deno.readTextFile(result.unit), /ExecStart=\/opt\/rescue\/agent --service/);
+    const key = await crypto.subtle.importKey("spki", b64(result.publicKey), "Ed25519", false, [
+      "verify",
+    ]);
+    const message = approvalMessage({ ...request, deviceId: result.deviceId });
+    assert.ok(
+      await crypto.subtle.verify(
+        "Ed25519",
+        key,
+        b64(result.signature),
+        message as Uint8Array<ArrayBuffer>,
+      ),
+    );
+    assert.equal(result.credentialsKept, false);
+    // The customer's own credentials: without a way to ask for them here, a clear refusal.
+    await assert.rejects(
+      handlers["unattended.install"]!({
+        ...request,
+        terms: { ...request.terms, authMode: "customer_credentials" },
+      }, context(true)),
+      (e) => e instanceof OpFailure && e.code === "no_credentials",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
