@@ -28,7 +28,10 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
     const context = (answer: boolean) => ({
       signal: new AbortController().signal,
       emit: () => {},
-      confirm: (detail: string) => Promise.resolve(void questions.push(detail) ?? answer),
+      confirm: (detail: string) => {
+        questions.push(detail);
+        return Promise.resolve(answer);
+      },
       log: () => {},
     });
     const request = {
