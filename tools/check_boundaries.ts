@@ -186,7 +186,6 @@ const ALLOWED: Record<string, string[]> = {
     "auth",
     "calling_cards",
     "channels",
-    "collaboration",
     "console",
     "external",
     "filemgr",
@@ -245,16 +244,7 @@ const ALLOWED: Record<string, string[]> = {
   tokens: [],
   refusal: ["i18n"],
   webhooks: ["audit", "auth", "db", "http", "outbox", "refusal"],
-  collaboration: [
-    "audit",
-    "auth",
-    "db",
-    "http",
-    "org",
-    "permissions",
-    "refusal",
-    "support",
-  ],
+  collaboration: ["audit", "auth", "db", "http", "org", "permissions", "support"],
 };
 
 const root = new URL("..", import.meta.url).pathname;

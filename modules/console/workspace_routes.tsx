@@ -108,13 +108,10 @@ export const workspaceRoutes = new Hono<AppEnv>()
       throw new Refusal(403, "errors.permissionMissing", { params: { permission: "fileManager" } });
     }
     const id = c.req.param("id");
-    const { session, granted } = await _service(
+    const { session } = await _service(
       c,
       () => sessionForTechnician(c.get("deps"), user, id, "work"),
     );
-    if (!can(granted, "fileManager")) {
-      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "fileManager" } });
-    }
     return c.html(<DetachedFileManagerPage c={c} session={session} />);
   })
   .get("/:id/log", async (c) => {
@@ -127,14 +124,9 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post("/:id/chat", async (c) => {
     const form = await readForm(c);
     const id = c.req.param("id");
-    // "Only to technicians": the technicians' private chat (modules/collaboration).
-    const audience = form.audience === "technicians" ? "technicians" : undefined;
     await _service(
       c,
-      () =>
-        technicianChat(c.get("deps"), c.get("user"), id, form.text ?? "", form.chatKey, {
-          audience,
-        }),
+      () => technicianChat(c.get("deps"), c.get("user"), id, form.text ?? "", form.chatKey),
     );
     return _done(c);
   })
@@ -165,13 +157,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
       throw new Refusal(403, "errors.permissionMissing", { params: { permission: "sendFiles" } });
     }
     const id = c.req.param("id");
-    const { session, granted } = await _service(
-      c,
-      () => sessionForTechnician(deps, user, id, "work"),
-    );
-    if (!can(granted, "sendFiles")) {
-      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "sendFiles" } });
-    }
+    const { session } = await _service(c, () => sessionForTechnician(deps, user, id, "work"));
     await _service(c, async () => {
       const upload = await readUpload(c, fileLimit(deps));
       if (!upload) throw new Refusal(422, "workspace.noFile");
@@ -182,12 +168,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .get("/:id/files/:fileId", async (c) => {
     const deps = c.get("deps");
     const id = c.req.param("id");
-    const user = c.get("user");
-    const { entry } = await _service(c, () => sessionForTechnician(deps, user, id, "read"));
-    // What the customer sends is for the lead, not its collaborators (SPEC K3).
-    if (entry.userId === user.id && entry.role === "collaborator") {
-      throw new Refusal(403, "collaboration.noCustomerFiles");
-    }
+    await _service(c, () => sessionForTechnician(deps, c.get("user"), id, "read"));
     const opened = await openFile(deps, id, c.req.param("fileId"), "to_technician");
     if (!opened) throw new Refusal(404, "workspace.fileNotFound");
     return c.body(opened.body, 200, {

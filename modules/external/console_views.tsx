@@ -49,7 +49,7 @@ export function InviteDialog(props: {
                 <>
                   <p class="muted">{t("external.invite.orUnlisted")}</p>
                   <label for="external-name">{t("external.admin.name")}</label>
-                  <input id="external-name" name="name" maxlength={100} />
+                  <input id="external-name" name="name" type="text" maxlength={100} />
                   <label for="external-email">{t("external.admin.email")}</label>
                   <input id="external-email" name="email" type="email" maxlength={254} />
                 </>
@@ -57,12 +57,14 @@ export function InviteDialog(props: {
             </fieldset>
             <fieldset>
               <legend>{t("external.invite.method")}</legend>
-              {methods.map((m, i) => (
-                <label>
-                  <input type="radio" name="method" value={m} checked={i === 0} />{" "}
-                  {t(`external.invite.method_${m}`)}
-                </label>
-              ))}
+              <div class="row">
+                {methods.map((m, i) => (
+                  <label>
+                    <input type="radio" name="method" value={m} checked={i === 0} />{" "}
+                    {t(`external.invite.method_${m}`)}
+                  </label>
+                ))}
+              </div>
             </fieldset>
             <fieldset>
               <legend>{t("external.invite.permissions")}</legend>
@@ -102,7 +104,7 @@ export function InvitedDialog(props: { c: C; invitation: Invitation; pinUrl: str
   const time = formatMoment(c.get("lang"), guest.expiresAt, "dateTime");
   return (
     <div class="card dialog" id="external-dialog" role="dialog" aria-labelledby="external-title">
-      <h2 id="external-title">{t("external.participants.title")}</h2>
+      <h2 id="external-title">{t("external.invite.readyTitle")}</h2>
       {invitation.link && (
         <>
           <p>{t("external.invite.linkReady", { name: guest.name, time })}</p>

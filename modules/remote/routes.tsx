@@ -52,14 +52,13 @@ async function _working(
   c: Context<AuthedEnv>,
 ): Promise<{ session: SupportSession; user: CurrentUser }> {
   const user = c.get("user");
-  const { session, granted } = await sessionForTechnician(
+  const { session } = await sessionForTechnician(
     c.get("deps"),
     user,
     c.req.param("id") ?? "",
     "work",
   );
-  // What the caller may do in this session: a collaborator's set narrows its group's.
-  return { session, user: { ...user, permissions: granted.permissions } };
+  return { session, user };
 }
 
 /** The customer's session for the relay (null: handled here, which refuses it). */

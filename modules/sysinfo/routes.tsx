@@ -41,17 +41,13 @@ async function _working(c: C) {
   if (!can(user, "systemInfo")) {
     throw new Refusal(403, "errors.permissionMissing", { params: { permission: "systemInfo" } });
   }
-  const { session, granted } = await sessionForTechnician(
+  const { session } = await sessionForTechnician(
     c.get("deps"),
     user,
     c.req.param("id") ?? "",
     "work",
   );
-  // A collaborator's session permission set narrows its group's (modules/collaboration).
-  if (!can(granted, "systemInfo")) {
-    throw new Refusal(403, "errors.permissionMissing", { params: { permission: "systemInfo" } });
-  }
-  return { session, user: { ...user, permissions: granted.permissions } };
+  return { session, user };
 }
 
 /** A view's HTML, read from the agent now; a failure is said in the view's place. */
