@@ -303,6 +303,8 @@ function onRows(event) {
   }
   for (const row of old) row.remove();
   settle(...fresh);
+  // The session's workspace parts that follow its rows (the participants list) reload.
+  document.dispatchEvent(new Event(`session-changed-${id}`));
 }
 
 /** @typedef {{ sessionId: string, html: string, author: string, kind: string, name?: string }} LiveLogLine */

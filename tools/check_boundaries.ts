@@ -186,6 +186,7 @@ const ALLOWED: Record<string, string[]> = {
     "auth",
     "calling_cards",
     "channels",
+    "collaboration",
     "console",
     "external",
     "filemgr",
@@ -244,7 +245,16 @@ const ALLOWED: Record<string, string[]> = {
   tokens: [],
   refusal: ["i18n"],
   webhooks: ["audit", "auth", "db", "http", "outbox", "refusal"],
-  collaboration: ["audit", "auth", "db", "http", "org", "permissions", "support"],
+  collaboration: [
+    "audit",
+    "auth",
+    "db",
+    "http",
+    "org",
+    "permissions",
+    "refusal",
+    "support",
+  ],
 };
 
 const root = new URL("..", import.meta.url).pathname;

@@ -8,6 +8,7 @@ import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
 import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../channels/mod.ts";
 import { monitoringRoutes } from "../monitoring/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
+import { collaborationRoutes } from "../collaboration/mod.ts";
 import { historyRoutes } from "../history/mod.ts";
 import { customerSurveyRoutes, surveyAdminRoutes } from "../surveys/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/console/scripts", libraryRoutes(false));
   app.route("/", scriptSessionRoutes);
   app.route("/console/history", historyRoutes);
+  app.route("/console/sessions", collaborationRoutes);
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);
   app.route("/admin/audit", auditRoutes);

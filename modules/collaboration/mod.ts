@@ -38,3 +38,9 @@ export {
  * `granted`); pass the result to `can()`.
  */
 export { sessionPermissions } from "./permissions.ts";
+
+/**
+ * `collaborationRoutes`, mounted at `/console/sessions`: the Invite technician dialog, who is
+ * in the session, and the lead's and collaborators' buttons (modules/app).
+ */
+export { collaborationRoutes } from "./routes.tsx";

@@ -128,8 +128,8 @@ export function parsePermissionSet(values: readonly string[] | null): Permission
   return normalisePermissions(values);
 }
 
-async function _roomFor(ctx: Ctx, entries: Entry[]) {
-  const settings = await settingsFor(ctx.deps.db, ctx.session.groupId);
+async function _roomFor(tx: Database, ctx: Ctx, entries: Entry[]) {
+  const settings = await settingsFor(tx, ctx.session.groupId);
   const present = entries.filter((e) => e.userId && PRESENT.has(e.role)).length;
   if (present + 1 > settings.maxTechniciansPerSession) {
     throw sessionRefusal(
@@ -167,7 +167,7 @@ export async function inviteTechnician(
     if (entries.some((e) => e.userId === invitation.userId)) {
       throw sessionRefusal("collaboration.alreadyIn", "already in the session");
     }
-    await _roomFor(ctx, entries);
+    await _roomFor(tx, ctx, entries);
     if (!(await isTechnicianAvailable(tx, invitation.userId, ctx.now))) {
       // Busy (at its own limit) still counts as there; Start checks the limit.
       const [member] = await tx.select({ groupId: groupMembers.groupId }).from(groupMembers)
@@ -360,7 +360,7 @@ export async function joinAsCollaborator(
     if (entries.some((e) => e.userId === admin.id)) {
       throw sessionRefusal("collaboration.alreadyIn", "already in the session");
     }
-    const settings = await _roomFor(ctx, entries);
+    const settings = await _roomFor(tx, ctx, entries);
     const [invited] = await tx.insert(queueEntries).values({
       sessionId,
       orgId: admin.orgId,

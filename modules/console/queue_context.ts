@@ -49,9 +49,9 @@ export async function rowContextFor(
   return { t, fields: columns, urgentAfterMinutes: settings.urgentAfterWaiting, may, key };
 }
 
-export type RowAction = "start" | "hold" | "end" | "transfer" | "return";
+export type RowAction = "start" | "hold" | "end" | "transfer" | "return" | "accept_lead" | "leave";
 
-const START_FROM = new Set<string>(["waiting", "on_hold", "incoming", "outgoing"]);
+const START_FROM = new Set<string>(["waiting", "on_hold", "incoming", "outgoing", "invitation"]);
 const END_FROM = new Set<string>([
   "active",
   "reconnecting",
@@ -70,11 +70,28 @@ export const URGENT_STATUSES: ReadonlySet<string> = new Set(["waiting", "incomin
 export function actionsFor(row: QueueRow, ctx: RowContext): RowAction[] {
   if (row.visibility === "monitored") return [];
   const status = row.entry.status;
+  if (row.entry.role === "collaborator") return _collaboratorActions(row, ctx);
   const actions: RowAction[] = [];
   if (START_FROM.has(status)) actions.push("start");
   if (status === "active" && ctx.may.hold) actions.push("hold");
   if (END_FROM.has(status)) actions.push("end");
   if (TRANSFER_FROM.has(status) && ctx.may.transfer) actions.push("transfer");
   if (status === "incoming" && row.entry.fromUserId) actions.push("return");
+  return actions;
+}
+
+/**
+ * A collaborator's row (modules/collaboration): Start accepts an invitation or resumes its
+ * own hold, Accept lead takes an offered lead, Hold holds only itself, Leave leaves.
+ */
+function _collaboratorActions(row: QueueRow, ctx: RowContext): RowAction[] {
+  const { status, leadOfferedAt } = row.entry;
+  if (status === "invitation" || status === "on_hold") {
+    return status === "on_hold" ? ["start", "leave"] : ["start"];
+  }
+  if (status !== "collaborating") return ["closed", "timed_out"].includes(status) ? ["end"] : [];
+  const actions: RowAction[] = leadOfferedAt ? ["accept_lead"] : [];
+  if (ctx.may.hold) actions.push("hold");
+  actions.push("leave");
   return actions;
 }

@@ -137,7 +137,11 @@ function ActionButton(props: { action: RowAction; sessionId: string; ctx: RowCon
   return (
     <button
       type="button"
-      class={action === "end" ? "danger small" : action === "start" ? "small" : "secondary small"}
+      class={action === "end" || action === "leave"
+        ? "danger small"
+        : action === "start" || action === "accept_lead"
+        ? "small"
+        : "secondary small"}
       data-action={action}
       hx-post={`${sessionUrl(sessionId)}/${action}`}
       hx-swap="none"

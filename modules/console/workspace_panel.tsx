@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
-import type { Entry, LogLine, SupportSession } from "../support/mod.ts";
+import type { Entry, Granted, LogLine, SupportSession } from "../support/mod.ts";
 import { WorkspaceMain } from "./workspace_main.tsx";
 import { SessionLog, translateStored } from "./workspace_views.tsx";
 import {
@@ -34,6 +34,8 @@ export interface WorkspaceState {
   entry: Entry;
   /** The own row is in a working status: the tools are shown. */
   working: boolean;
+  /** What the technician may do in this session (a collaborator's set narrows its group's). */
+  granted?: Granted;
   lines: LogLine[];
   /** This technician's note on the session so far. */
   note: string;
@@ -55,7 +57,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   const { c, state } = props;
   const t = c.get("t");
   const { session, working } = state;
-  const user = c.get("user");
+  const user = _sessionUser(c, state);
   const remote = working && (can(user, "desktopView") || can(user, "remoteControl"));
   const files = working && can(user, "fileManager");
   return (
@@ -87,9 +89,17 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   );
 }
 
+/** The technician with the permissions it holds in this session (modules/collaboration). */
+function _sessionUser(c: C, state: WorkspaceState) {
+  const user = c.get("user");
+  return state.granted ? { ...user, permissions: state.granted.permissions } : user;
+}
+
 function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
-  const { c, state: { session, entry, working } } = props;
+  const { c, state } = props;
+  const { session, entry, working } = state;
   const t = c.get("t");
+  const user = _sessionUser(c, state);
   return (
     <header class="workspace-head row">
       <h2>{session.customerName}</h2>
@@ -97,7 +107,7 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
       <span class="session-status" data-status={entry.status}>
         {translateStored(t, `status.${entry.status}`)}
       </span>
-      {working && can(c.get("user"), "transfer") && (
+      {working && entry.role !== "collaborator" && can(user, "transfer") && (
         <button
           type="button"
           class="secondary small"
@@ -107,7 +117,7 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
           {t("workspace.transfer")}
         </button>
       )}
-      {working && can(c.get("user"), "reboot") && (
+      {working && can(user, "reboot") && (
         <button
           type="button"
           class="secondary small"
@@ -164,6 +174,32 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
         >
         </div>
       )}
+      {
+        /* Internal collaboration (modules/collaboration): the lead of an Active session
+          invites colleagues; everyone in the session sees who is in, with the lead's
+          buttons. The list follows the session's queue rows (static/console.js). */
+      }
+      {working && entry.role === "lead" && entry.status === "active" &&
+        can(user, "inviteInternal") && can(user, "seeOtherTechnicians") && (
+        <button
+          type="button"
+          class="secondary small"
+          hx-get={`${sessionPath(session.id)}/invite`}
+          hx-target="#dialog"
+          data-invite-technician=""
+        >
+          {t("collaboration.invite")}
+        </button>
+      )}
+      {working && (
+        <div
+          class="participants-slot"
+          hx-get={`${sessionPath(session.id)}/participants`}
+          hx-trigger={`load, session-changed-${session.id} from:document`}
+          hx-swap="innerHTML"
+        >
+        </div>
+      )}
     </header>
   );
 }
@@ -171,7 +207,7 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
 /** The side panel's tools this technician has on this session, in tab order. */
 function _tools(c: C, state: WorkspaceState): Tool[] {
   const t = c.get("t");
-  const user = c.get("user");
+  const user = _sessionUser(c, state);
   const id = state.session.id;
   const chat = (
     <>

@@ -108,10 +108,13 @@ export const workspaceRoutes = new Hono<AppEnv>()
       throw new Refusal(403, "errors.permissionMissing", { params: { permission: "fileManager" } });
     }
     const id = c.req.param("id");
-    const { session } = await _service(
+    const { session, granted } = await _service(
       c,
       () => sessionForTechnician(c.get("deps"), user, id, "work"),
     );
+    if (!can(granted, "fileManager")) {
+      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "fileManager" } });
+    }
     return c.html(<DetachedFileManagerPage c={c} session={session} />);
   })
   .get("/:id/log", async (c) => {
@@ -124,9 +127,14 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post("/:id/chat", async (c) => {
     const form = await readForm(c);
     const id = c.req.param("id");
+    // "Only to technicians": the technicians' private chat (modules/collaboration).
+    const audience = form.audience === "technicians" ? "technicians" : undefined;
     await _service(
       c,
-      () => technicianChat(c.get("deps"), c.get("user"), id, form.text ?? "", form.chatKey),
+      () =>
+        technicianChat(c.get("deps"), c.get("user"), id, form.text ?? "", form.chatKey, {
+          audience,
+        }),
     );
     return _done(c);
   })
@@ -157,7 +165,13 @@ export const workspaceRoutes = new Hono<AppEnv>()
       throw new Refusal(403, "errors.permissionMissing", { params: { permission: "sendFiles" } });
     }
     const id = c.req.param("id");
-    const { session } = await _service(c, () => sessionForTechnician(deps, user, id, "work"));
+    const { session, granted } = await _service(
+      c,
+      () => sessionForTechnician(deps, user, id, "work"),
+    );
+    if (!can(granted, "sendFiles")) {
+      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "sendFiles" } });
+    }
     await _service(c, async () => {
       const upload = await readUpload(c, fileLimit(deps));
       if (!upload) throw new Refusal(422, "workspace.noFile");
@@ -168,7 +182,12 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .get("/:id/files/:fileId", async (c) => {
     const deps = c.get("deps");
     const id = c.req.param("id");
-    await _service(c, () => sessionForTechnician(deps, c.get("user"), id, "read"));
+    const user = c.get("user");
+    const { entry } = await _service(c, () => sessionForTechnician(deps, user, id, "read"));
+    // What the customer sends is for the lead, not its collaborators (SPEC K3).
+    if (entry.userId === user.id && entry.role === "collaborator") {
+      throw new Refusal(403, "collaboration.noCustomerFiles");
+    }
     const opened = await openFile(deps, id, c.req.param("fileId"), "to_technician");
     if (!opened) throw new Refusal(404, "workspace.fileNotFound");
     return c.body(opened.body, 200, {

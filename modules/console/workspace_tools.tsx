@@ -64,6 +64,11 @@ export function ChatForm(
       </textarea>
       <div class="row tight">
         <button type="submit" disabled={!on}>{t("workspace.send")}</button>
+        {/* The technicians' private chat (modules/collaboration): never to the customer. */}
+        <label class="inline tech-only-toggle" title={t("collaboration.techChatHint")}>
+          <input type="checkbox" name="audience" value="technicians" data-tech-only="" />{" "}
+          {t("collaboration.toTechnicians")}
+        </label>
         <span class="muted">{t("workspace.enterHint")}</span>
       </div>
       <p class="muted chat-off-note" hidden={on}>{t("workspace.chatOff")}</p>

@@ -183,15 +183,18 @@ export function LogLineView(props: { t: Translator; line: LogLine; fileHref?: Fi
   const { t, line } = props;
   const at = new Date(line.at);
   const Body = line.kind === "file" ? null : BODIES[line.kind] ?? _Event;
+  // The technicians' private chat (modules/collaboration): never shown to the customer.
+  const private_ = line.kind === "chat" && line.data.audience === "technicians";
   return (
     <li
       id={`log-line-${line.id}`}
-      class={`log-line log-${line.kind} by-${line.author}`}
+      class={`log-line log-${line.kind} by-${line.author}${private_ ? " technicians-only" : ""}`}
       data-log-id={String(line.id)}
       data-kind={line.kind}
       data-event={line.kind === "event" ? line.body : undefined}
     >
-      <Moment lang={t.lang} at={at} /> {Body
+      <Moment lang={t.lang} at={at} />{" "}
+      {private_ && <span class="badge tech-only">{t("collaboration.techniciansOnly")}</span>} {Body
         ? <Body t={t} line={line} />
         : <_File t={t} line={line} fileHref={props.fileHref ?? fileHref} />}
     </li>

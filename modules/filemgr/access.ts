@@ -68,7 +68,14 @@ export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
   if (!can(user, "fileManager")) throw new FileRefusal("permission");
   let session: SupportSession;
   try {
-    ({ session } = await sessionForTechnician(c.get("deps"), user, c.req.param("id") ?? ""));
+    let granted;
+    ({ session, granted } = await sessionForTechnician(
+      c.get("deps"),
+      user,
+      c.req.param("id") ?? "",
+    ));
+    // A collaborator's session permission set narrows its group's (modules/collaboration).
+    if (!can(granted, "fileManager")) throw new FileRefusal("permission");
   } catch (error) {
     if (error instanceof Refusal) throw new FileRefusal("no_session", error.message);
     throw error;

@@ -34,7 +34,7 @@ export const PERMISSIONS = [
   { id: "unattendedAccess", category: "system", default: false, available: true },
   { id: "lanConnect", category: "system", default: false, available: false },
   { id: "callingCard", category: "system", default: false, available: true },
-  { id: "inviteInternal", category: "collaboration", default: true, available: false },
+  { id: "inviteInternal", category: "collaboration", default: true, available: true },
   { id: "inviteExternal", category: "collaboration", default: false, available: true },
   { id: "inviteExternalUnlisted", category: "collaboration", default: false, available: true },
   { id: "lens", category: "mobile", default: false, available: false },

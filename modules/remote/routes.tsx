@@ -52,13 +52,14 @@ async function _working(
   c: Context<AuthedEnv>,
 ): Promise<{ session: SupportSession; user: CurrentUser }> {
   const user = c.get("user");
-  const { session } = await sessionForTechnician(
+  const { session, granted } = await sessionForTechnician(
     c.get("deps"),
     user,
     c.req.param("id") ?? "",
     "work",
   );
-  return { session, user };
+  // What the caller may do in this session: a collaborator's set narrows its group's.
+  return { session, user: { ...user, permissions: granted.permissions } };
 }
 
 /** The customer's session for the relay (null: handled here, which refuses it). */

@@ -13,7 +13,7 @@
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, type AuthedEnv, liveStream, readForm, requireUser } from "../http/mod.ts";
-import { can } from "../permissions/mod.ts";
+import { can, type Permission } from "../permissions/mod.ts";
 import { loadSession, sessionForTechnician } from "../support/mod.ts";
 import { relayToHome } from "./home_relay.ts";
 import {
@@ -34,22 +34,26 @@ export const relayToAgentHome = relayToHome(async (c) => {
   return session ? { id: session.id, orgId: session.orgId } : null;
 });
 
+/** The session and the caller with the permissions it holds in it (a collaborator's set). */
 async function _working(c: Context<AuthedEnv>) {
   const user = c.get("user");
-  const { session } = await sessionForTechnician(
+  const { session, granted } = await sessionForTechnician(
     c.get("deps"),
     user,
     c.req.param("id") ?? "",
     "work",
   );
-  return { session, user };
+  return { session, user: { ...user, permissions: granted.permissions } };
 }
 
-async function _capability(c: Context<AuthedEnv>): Promise<ToolCapability> {
+async function _capability(
+  c: Context<AuthedEnv>,
+  user: { permissions: ReadonlySet<Permission> },
+): Promise<ToolCapability> {
   const capability = (await readForm(c)).capability;
   if (!isToolCapability(capability)) throw new Refusal(422, "agentTools.unknownCapability");
   const permission = TOOL_PERMISSIONS[capability];
-  if (!can(c.get("user"), permission)) {
+  if (!can(user, permission)) {
     throw new Refusal(403, "errors.permissionMissing", { params: { permission } });
   }
   return capability;
@@ -59,7 +63,7 @@ export const toolRoutes = new Hono<AppEnv>()
   .use("/console/sessions/:id/agent/*", requireUser(), relayToAgentHome)
   .post("/console/sessions/:id/agent/request", async (c) => {
     const { session, user } = await _working(c);
-    const capability = await _capability(c);
+    const capability = await _capability(c, user);
     const consent = toolConsent(c.get("deps"), session);
     if (!consent.request(capability, { userId: user.id, name: user.name })) {
       throw new Refusal(409, "agentTools.agentAbsent");
@@ -68,7 +72,7 @@ export const toolRoutes = new Hono<AppEnv>()
   })
   .post("/console/sessions/:id/agent/revoke", async (c) => {
     const { session, user } = await _working(c);
-    const capability = await _capability(c);
+    const capability = await _capability(c, user);
     const consent = toolConsent(c.get("deps"), session);
     consent.end(capability, { userId: user.id, name: user.name });
     return c.json(consent.state);

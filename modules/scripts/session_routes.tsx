@@ -1,6 +1,13 @@
 import { type Context, Hono } from "hono";
-import { type AppEnv, type AuthedEnv, liveStream, readForm, requireUser } from "../http/mod.ts";
-import { can } from "../permissions/mod.ts";
+import {
+  type AppEnv,
+  type AuthedEnv,
+  type CurrentUser,
+  liveStream,
+  readForm,
+  requireUser,
+} from "../http/mod.ts";
+import { can, type Permission } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
 import { relayToAgentHome, toolConsent } from "../remote/mod.ts";
@@ -13,23 +20,29 @@ import { watchStartScripts } from "./start_scripts.ts";
 type C = Context<AuthedEnv>;
 
 /** Either scripts permission opens the tab; each run checks the one its script needs. */
-function _mayUseScripts(c: C) {
-  const user = c.get("user");
+function _mayUseScripts<U extends { permissions: ReadonlySet<Permission> }>(user: U): U {
   if (!can(user, "scriptsDeploy") && !can(user, "scriptsNested")) {
     throw new Refusal(403, "errors.permissionMissing", { params: { permission: "scriptsDeploy" } });
   }
   return user;
 }
 
+/** The session and the caller with the permissions it holds in it (a collaborator's set). */
 async function _working(c: C) {
-  const user = _mayUseScripts(c);
-  const { session } = await sessionForTechnician(c.get("deps"), user, c.req.param("id") ?? "");
-  return { session, user };
+  const user = _mayUseScripts(c.get("user"));
+  const { session, granted } = await sessionForTechnician(
+    c.get("deps"),
+    user,
+    c.req.param("id") ?? "",
+  );
+  return { session, user: _mayUseScripts({ ...user, permissions: granted.permissions }) };
 }
 
 /** The scripts this technician may run: own (scriptsDeploy) and nested (scriptsNested). */
-async function _available(c: C): Promise<{ own: Script[]; nested: Script[] }> {
-  const user = c.get("user");
+async function _available(
+  c: C,
+  user: CurrentUser,
+): Promise<{ own: Script[]; nested: Script[] }> {
   const { db } = c.get("deps");
   return {
     own: can(user, "scriptsDeploy")
@@ -60,7 +73,7 @@ export const scriptSessionRoutes = new Hono<AppEnv>()
       <ScriptsPanel
         c={c}
         sessionId={session.id}
-        {...await _available(c)}
+        {...await _available(c, user)}
         consent={state.consent.scripts}
         present={state.present}
         runs={runs}
@@ -135,7 +148,7 @@ export const scriptSessionRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get("/console/sessions/:id/scripts/runs/:run/output", async (c) => {
-    const user = _mayUseScripts(c);
+    const user = _mayUseScripts(c.get("user"));
     const deps = c.get("deps");
     const { session } = await sessionForTechnician(deps, user, c.req.param("id"), "read");
     const row = await getRun(deps, session.id, c.req.param("run"));

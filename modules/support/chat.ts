@@ -65,19 +65,26 @@ export async function externalChat(
   return await _writeChat(deps, session, body, { author: "external", guest, audience }, key);
 }
 
-/** A chat line from a technician working on the session. */
+/**
+ * A chat line from a technician working on the session. With `audience: "technicians"` it
+ * is the technicians' private chat (collaboration, SPEC K3): stored with that audience,
+ * shown to technicians marked "Technicians only", never to the customer (`isTechniciansOnly`);
+ * it is written even while the customer's chat is off.
+ */
 export async function technicianChat(
   deps: AppDeps,
   user: CurrentUser,
   sessionId: string,
   text: string,
   key?: string,
+  options: { audience?: "technicians" } = {},
 ): Promise<number> {
   const body = _chatBody(text);
   _checkKey(key);
   const { session } = await sessionForTechnician(deps, user, sessionId);
-  if (!session.chatEnabled) throw sessionRefusal("chat.disabled", "Chat is off");
-  return await _writeChat(deps, session, body, { author: "technician", user }, key);
+  const audience = options.audience;
+  if (!session.chatEnabled && !audience) throw sessionRefusal("chat.disabled", "Chat is off");
+  return await _writeChat(deps, session, body, { author: "technician", user, audience }, key);
 }
 
 export async function setChatEnabled(
@@ -89,7 +96,8 @@ export async function setChatEnabled(
   if (!can(user, "chatToggle")) {
     throw permissionRefusal("chatToggle");
   }
-  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const { session, granted } = await sessionForTechnician(deps, user, sessionId);
+  if (!can(granted, "chatToggle")) throw permissionRefusal("chatToggle");
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
     await tx.update(supportSessions).set({ chatEnabled: enabled, updatedAt: now })
@@ -130,7 +138,8 @@ export async function pushUrl(
   if (!["http:", "https:"].includes(parsed.protocol) || url.length > 2000) {
     throw sessionRefusal("sessions.badUrl", "Only http(s) URLs");
   }
-  const { session } = await sessionForTechnician(deps, user, sessionId);
+  const { session, granted } = await sessionForTechnician(deps, user, sessionId);
+  if (!can(granted, "pushUrls")) throw permissionRefusal("pushUrls");
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
     const [row] = await tx.insert(sessionLog).values({
@@ -196,7 +205,7 @@ async function _writeChat(
   body: string,
   by:
     | { author: "customer" }
-    | { author: "technician"; user: CurrentUser }
+    | { author: "technician"; user: CurrentUser; audience?: "technicians" }
     | { author: "external"; guest: { id: string; name: string }; audience?: "technicians" },
   key?: string,
 ): Promise<number> {
@@ -218,6 +227,8 @@ async function _writeChat(
       body,
       data: by.author === "external"
         ? { externalId: by.guest.id, ...(by.audience ? { audience: by.audience } : {}) }
+        : by.author === "technician" && by.audience
+        ? { audience: by.audience }
         : {},
       clientKey,
     }).onConflictDoNothing({

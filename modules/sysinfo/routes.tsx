@@ -41,13 +41,17 @@ async function _working(c: C) {
   if (!can(user, "systemInfo")) {
     throw new Refusal(403, "errors.permissionMissing", { params: { permission: "systemInfo" } });
   }
-  const { session } = await sessionForTechnician(
+  const { session, granted } = await sessionForTechnician(
     c.get("deps"),
     user,
     c.req.param("id") ?? "",
     "work",
   );
-  return { session, user };
+  // A collaborator's session permission set narrows its group's (modules/collaboration).
+  if (!can(granted, "systemInfo")) {
+    throw new Refusal(403, "errors.permissionMissing", { params: { permission: "systemInfo" } });
+  }
+  return { session, user: { ...user, permissions: granted.permissions } };
 }
 
 /** A view's HTML, read from the agent now; a failure is said in the view's place. */
