@@ -65,17 +65,21 @@ export function ComputersPage(props: ComputersProps) {
       <h1>{t("unattended.title")}</h1>
       <p class="muted">{t("unattended.intro")}</p>
       <Flash kind={props.flash?.kind ?? "info"} message={props.flash?.message} />
-      <form method="get" action="/console/computers" class="card computers-filter" role="search">
-        <label for="cf-name">{t("unattended.filterName")}</label>
-        <input id="cf-name" type="search" name="name" maxlength={120} value={filter.name ?? ""} />
-        <label for="cf-status">{t("unattended.filterStatus")}</label>
-        <select id="cf-status" name="status">
-          {(["all", "online", "offline"] as const).map((s) => (
-            <option value={s} selected={(filter.status ?? "all") === s}>
-              {t(`unattended.status.${s}`)}
-            </option>
-          ))}
-        </select>
+      <form method="get" action="/console/computers" class="card row" role="search">
+        <div>
+          <label for="cf-name">{t("unattended.filterName")}</label>
+          <input id="cf-name" type="search" name="name" maxlength={120} value={filter.name ?? ""} />
+        </div>
+        <div>
+          <label for="cf-status">{t("unattended.filterStatus")}</label>
+          <select id="cf-status" name="status">
+            {(["all", "online", "offline"] as const).map((s) => (
+              <option value={s} selected={(filter.status ?? "all") === s}>
+                {t(`unattended.status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit">{t("unattended.filter")}</button>
       </form>
       <div
