@@ -79,6 +79,7 @@ const ALLOWED: Record<string, string[]> = {
   unattended: [
     "audit",
     "auth",
+    "cluster",
     "db",
     "http",
     "i18n",
