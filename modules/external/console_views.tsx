@@ -133,7 +133,10 @@ export function InvitedDialog(props: { c: C; invitation: Invitation; pinUrl: str
   );
 }
 
-/** The session's external technicians for the lead (reloaded on `externalChanged`). */
+/**
+ * The session's external technicians (reloaded on the lead's own `externalChanged`, and every
+ * 10 s so a guest's joining, expiry or the session's end shows without a reload).
+ */
 export function Participants(
   props: { c: C; sessionId: string; guests: ExternalGuest[]; lead: boolean },
 ) {
@@ -144,7 +147,7 @@ export function Participants(
       class="external-participants row tight"
       id={`external-${sessionId}`}
       hx-get={`${externalPath(sessionId)}/list`}
-      hx-trigger="externalChanged from:body"
+      hx-trigger="externalChanged from:body, every 10s"
       hx-swap="outerHTML"
     >
       {guests.length > 0 && <span class="muted">{t("external.participants.title")}:</span>}
