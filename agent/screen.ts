@@ -9,16 +9,16 @@
  *   Either way it sends a frame only when something changed (an idle screen costs no bytes),
  *   tells the encoder which areas changed, and never encodes while the socket is still busy
  *   with earlier frames (so it never builds a queue: the next frame is simply newer).
- * - Motion mode: when most of the screen keeps changing and full-size frames take the
- *   encoder so long that 30 frames a second no longer fit (MOTION_ENCODE_MS, 3 in a row),
- *   frames are halved in each direction before encoding, so full-screen video or scrolling
- *   stays smooth on a machine too slow (or too busy) for full size; full size returns (with a
- *   keyframe, refined at once) 250 ms after the last such change, and is tried again during
- *   long motion (after 4 s, then 8, 16, 32 s while tries fail) in case the machine has room
- *   again. Halving costs text everything (a 1080p page scrolled at half size decodes at
- *   ≈ 16 dB against ≈ 33 dB at full size, tools/bench_vp8.ts), so it is the last resort, not
- *   the answer to an encode that merely takes more than half a frame interval. This is the
- *   agent's own CPU adaptation, like WebRTC's: the quality preset still sets the bitrate.
+ * - Motion mode: when most of the screen keeps changing and full-size frames take the encoder so
+ *   long that 30 frames a second no longer fit (MOTION_ENCODE_MS, 3 in a row), frames are halved in
+ *   each direction before encoding, so full-screen video or scrolling stays smooth on a machine too
+ *   slow (or too busy) for full size; full size returns (with a near-lossless keyframe) 250 ms
+ *   after the last such change, and is tried again during long motion (after 4 s, then 8, 16, 32 s
+ *   while tries fail) when half-size encodes are fast enough to suggest the machine has room again.
+ *   Halving costs text everything (a 1080p page scrolled at half size decodes at ≈ 16 dB against ≈
+ *   33 dB at full size, tools/bench_vp8.ts), so it is the last resort, not the answer to an encode
+ *   that merely takes more than half a frame interval. This is the agent's own CPU adaptation, like
+ *   WebRTC's: the quality preset still sets the bitrate.
  * - Refinement: every frame is lossy (the encoder spends what the bitrate allows), so at
  *   Normal and High (and Automatic's choice of them) the still picture is sent once more,
  *   near-losslessly (`refine`), REFINE_AFTER_MS after the last frame when nothing changed —
@@ -93,10 +93,14 @@ const MOTION_AFTER = 3;
 const MOTION_HOLD_MS = 250;
 /**
  * …or until full size is tried again during motion: after this long, doubled after each try
- * that fell back within the same time, up to the max.
+ * that fell back, up to the max — and only while half-size encodes are fast enough that full
+ * size (≈ 2–2.5× their time, measured at 1080p; MOTION_FULL_COST with a margin) would fit:
+ * on a starved machine every encode is slow and a try would only stall the picture. A try
+ * falls back at its first slow frame.
  */
 const MOTION_RETRY_MS = 4_000;
 const MOTION_RETRY_MAX_MS = 32_000;
+const MOTION_FULL_COST = 3;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
 /** See #capture: keyframes without a change are refined at most this often. */
@@ -125,6 +129,11 @@ export class ScreenSender {
   #motionSince = 0;
   #retryMs = MOTION_RETRY_MS;
   #retriedAt = -Infinity;
+  /** Full size is being tried again (see MOTION_RETRY_MS). */
+  #trying = false;
+  /** Half-size encodes in this motion: their smoothed time and how many. */
+  #halfMs = 0;
+  #halfFrames = 0;
   #forceKeyframe = true;
   /** A lossy frame went out at a preset that refines; not refined yet. */
   #refineDue = false;
@@ -299,10 +308,15 @@ export class ScreenSender {
     }
     if (changed) this.#changed();
     // Long motion at half size: full size once more (the machine may have room again).
-    if (this.#motion && !leaving && t2 - this.#motionSince >= this.#retryMs) {
+    if (
+      this.#motion && !leaving && t2 - this.#motionSince >= this.#retryMs &&
+      this.#halfFrames >= 5 && this.#halfMs * MOTION_FULL_COST < MOTION_ENCODE_MS
+    ) {
       this.#motion = false;
+      this.#trying = true;
       this.#retriedAt = t2;
     }
+    if (this.#trying && t2 - this.#retriedAt >= MOTION_RETRY_MS) this.#trying = false; // held
     const source = this.#motion && this.options.downscale ? this.options.downscale(frame) : frame;
     if (source !== frame) this.timing.halved++;
     const size = `${source.width}x${source.height}`;
@@ -332,15 +346,20 @@ export class ScreenSender {
     const encodeMs = clock() - e0;
     this.timing.encode += encodeMs;
     // A keyframe is always slow (a new encoder, a viewer's request): it neither counts nor resets.
+    if (this.#motion && source !== frame && !encoded?.keyframe) {
+      this.#halfMs = this.#halfFrames++ ? this.#halfMs * 0.8 + encodeMs * 0.2 : encodeMs;
+    }
     if (!this.#motion && this.options.downscale && !this.#fullSizeOnly && !encoded?.keyframe) {
       this.#slowBigFrames = big && encodeMs > MOTION_ENCODE_MS ? this.#slowBigFrames + 1 : 0;
-      if (this.#slowBigFrames >= MOTION_AFTER) {
+      if (this.#slowBigFrames >= (this.#trying ? 1 : MOTION_AFTER)) {
         this.#motion = true;
         this.#slowBigFrames = 0;
-        this.#retryMs = t2 - this.#retriedAt < MOTION_RETRY_MS
+        this.#retryMs = this.#trying
           ? Math.min(MOTION_RETRY_MAX_MS, this.#retryMs * 2)
           : MOTION_RETRY_MS;
+        this.#trying = false;
         this.#motionSince = t2;
+        this.#halfFrames = 0;
       }
     }
     if (!encoded) return;

@@ -8,8 +8,8 @@ import { ScreenSender } from "./screen.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A sender over a 64×48 screen whose full-size encodes take `fullMs()` ms (half size: 1). */
-function harness(fullMs: () => number) {
+/** A sender over a 64×48 screen whose full-size encodes take `fullMs()` ms, half size `halfMs`. */
+function harness(fullMs: () => number, halfMs = 1) {
   let skew = 0;
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const pending: Rect[] = [];
@@ -31,7 +31,7 @@ function harness(fullMs: () => number) {
     encoder: (width) => ({
       encode: (_b, _s, o) => {
         log.push({ what: `${width} ${o?.keyframe ? "key" : "delta"}`, at: performance.now() });
-        skew += width === 64 ? fullMs() : 1;
+        skew += width === 64 ? fullMs() : halfMs;
         return { data: new Uint8Array([1]), keyframe: Boolean(o?.keyframe) };
       },
       setPreset: () => {},
@@ -80,8 +80,21 @@ Deno.test("long motion at half size tries full size again, less often after a fa
   assert.ok(fullKeys[1] >= 3.9 && fullKeys[1] < 5, what);
   assert.ok(fullKeys[2] - fullKeys[1] >= 7.9 && fullKeys[2] - fullKeys[1] < 9, what);
   assert.equal(halfKeys.length, 3, what);
-  // Each try falls back within 3 slow frames.
+  // Each try falls back at its first slow frame: a keyframe and one delta at full size.
+  const fullDeltas = at("64 delta");
+  assert.equal(fullDeltas.length, 3 + 2, `${what}; full-size deltas at ${fullDeltas} s`);
   for (let i = 0; i < 3; i++) assert.ok(halfKeys[i] - fullKeys[i] < 0.5, what);
+});
+
+Deno.test("a starved machine (half size slow too) is not tried at full size again", async () => {
+  const { sender, log, move } = harness(() => 60, 15);
+  sender.resume();
+  await sleep(50);
+  await move(6_000, 40);
+  sender.stop();
+  const fullKeys = log.filter((e) => e.what === "64 key").length;
+  assert.equal(fullKeys, 1, log.map((e) => e.what).join(", "));
+  assert.ok(log.filter((e) => e.what === "32 delta").length > 50);
 });
 
 Deno.test("a try that holds: the machine got faster, full size stays", async () => {
