@@ -7,8 +7,9 @@
  * Active session with view and control allowed; outside the window the same Connect is
  * refused with the reason. The device socket dropped → the service reconnects with its key.
  * `--unattended status` shows the customer the grant. Bad input: a forged device key (the
- * device's id, another key), refused and audited, nothing changed; access removed → the
- * service stops, and started again it is refused and audited.
+ * device's id, another key), refused and audited, nothing changed. `--unattended revoke`
+ * (the customer at the computer) → revoked and audited, the service stops; the removed
+ * device started again (a copy of its key) is refused and audited.
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
@@ -21,12 +22,7 @@ import { deviceKey } from "../agent/unattended/device_key.ts";
 import { auditLog } from "../modules/audit/mod.ts";
 import { remoteHub } from "../modules/remote/mod.ts";
 import { loadSession, readLog } from "../modules/support/mod.ts";
-import {
-  computersFor,
-  connectUnattended,
-  devices,
-  removeAccess,
-} from "../modules/unattended/mod.ts";
+import { computersFor, connectUnattended, devices } from "../modules/unattended/mod.ts";
 import { deviceWithGrant } from "../modules/unattended/test_fixtures.ts";
 import { deviceHub } from "../modules/unattended/device_hub.ts";
 import { Refusal } from "../modules/refusal/mod.ts";
@@ -199,8 +195,36 @@ Deno.test({
       assert.deepEqual(after, before, "a forged key changes nothing");
       step("forged key refused, nothing changed");
 
-      await removeAccess(t.deps, ann, device.id, "everyone");
+      // The customer revokes at the computer: the server revokes and removes, the service
+      // hears it and stops, the key is forgotten here.
+      const keyCopy = await Deno.readTextFile(`${stateDir}/device-key.json`);
+      const revoke = await new Deno.Command(agentCommand()[0], {
+        args: [
+          ...agentCommand().slice(1),
+          "--unattended",
+          "revoke",
+          "--config",
+          `${stateDir}/service.json`,
+        ],
+        env: { LANG: "en_US.UTF-8", HOME: root },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(revoke.code, 0, new TextDecoder().decode(revoke.stderr));
+      assert.match(new TextDecoder().decode(revoke.stdout), /Unattended access revoked \(1 /);
+      await assert.rejects(Deno.stat(`${stateDir}/device-key.json`));
       assert.equal((await service.child.status).code, 0);
+      const [gone] = await t.deps.db.select().from(devices).where(eq(devices.id, device.id));
+      assert.ok(gone.removedAt);
+      assert.equal(
+        (await t.deps.db.select().from(auditLog)).filter((row) =>
+          row.action === "unattended.revoked_by_customer"
+        ).length,
+        1,
+      );
+      step("--unattended revoke: revoked, audited, the service stopped, the key forgotten");
+      // A copy of the key kept somewhere: the removed device is refused all the same.
+      await Deno.writeTextFile(`${stateDir}/device-key.json`, keyCopy, { mode: 0o600 });
       const again = runUnit(unit, { HOME: root });
       children.push(again.child);
       await again.waitFor(/refused this device: removed/);
@@ -209,7 +233,7 @@ Deno.test({
         .filter((row) => row.action === "unattended.device_refused")
         .map((row) => (row.details as { code: string }).code);
       assert.deepEqual(refusals.sort(), ["bad_proof", "removed"]);
-      step("removed: the service stopped; started again it is refused and audited");
+      step("the removed device started again: refused and audited");
     } finally {
       for (const child of children) {
         try {
