@@ -7,7 +7,7 @@
  * and is announced on `deps.live` after commit. Start on an invitation or an offered lead is
  * the ordinary Start (modules/support `startSession`).
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import { users } from "../auth/mod.ts";
 import type { Database } from "../db/mod.ts";
@@ -34,6 +34,8 @@ import {
   viewerFor,
 } from "../support/mod.ts";
 
+/** A row's version goes up with every change: the consoles' rendered rows are keyed by it. */
+const _bumped = sql`${queueEntries.version} + 1`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const NOTE_MAX = 1000;
 
@@ -297,7 +299,7 @@ export async function handOverLead(
       settings,
       actorName: lead.name,
     });
-    await tx.update(queueEntries).set({ leadOfferedAt: ctx.now }).where(
+    await tx.update(queueEntries).set({ leadOfferedAt: ctx.now, version: _bumped }).where(
       eq(queueEntries.id, row.id),
     );
     await _log(tx, ctx, "log.leadOffered", { to: row.userId ?? "" });
@@ -321,7 +323,9 @@ export async function cancelHandOver(
       actorName: lead.name,
     });
     for (const row of offered) {
-      await tx.update(queueEntries).set({ leadOfferedAt: null }).where(eq(queueEntries.id, row.id));
+      await tx.update(queueEntries).set({ leadOfferedAt: null, version: _bumped }).where(
+        eq(queueEntries.id, row.id),
+      );
     }
     await _log(tx, ctx, "log.leadOfferCancelled");
     await _audit(tx, ctx, "session.lead_offer_cancelled");

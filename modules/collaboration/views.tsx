@@ -131,7 +131,7 @@ export function ParticipantList(
         {people.map((p) => (
           <li data-participant={p.userId} data-role={p.role} data-status={p.status}>
             <span class="name">{p.name}</span>
-            {p.userId === me && <span class="muted">({t("collaboration.you")})</span>}{" "}
+            {p.userId === me && <span class="muted">{` (${t("collaboration.you")})`}</span>}
             <span class="badge">
               {p.role === "lead" ? t("collaboration.lead") : t(`status.${_status(p.status)}`)}
             </span>

@@ -5,7 +5,7 @@
  * the lead's Hold and Start carrying its collaborators along (DECISIONS.md 18 in
  * modules/sessions). Runs inside the caller's transaction.
  */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { CurrentUser } from "../http/mod.ts";
@@ -54,11 +54,19 @@ export async function startCollaboratorRow(tx: Database, on: StartOn): Promise<b
     await applyEvent(tx, row, { type: "lead_accepted" }, now, opts);
     const old = on.entries.filter((e) => e.id !== row.id && e.role === "lead");
     for (const lead of old) {
-      await tx.update(queueEntries).set({ role: "collaborator" }).where(
+      await tx.update(queueEntries).set({
+        role: "collaborator",
+        version: sql`${queueEntries.version} + 1`,
+      }).where(
         eq(queueEntries.id, lead.id),
       );
     }
-    await tx.update(queueEntries).set({ role: "lead", leadOfferedAt: null, permissions: null })
+    await tx.update(queueEntries).set({
+      role: "lead",
+      leadOfferedAt: null,
+      permissions: null,
+      version: sql`${queueEntries.version} + 1`,
+    })
       .where(eq(queueEntries.id, row.id));
     await tx.update(supportSessions).set({ leadUserId: user.id, updatedAt: now })
       .where(eq(supportSessions.id, on.session.id));
