@@ -19,17 +19,16 @@
 export {
   acceptLead,
   cancelHandOver,
-  collaboratorsOf,
   handOverLead,
   type Invitation,
   inviteTechnician,
   joinAsCollaborator,
   leaveSession,
-  type Participant,
   removeCollaborator,
   setCollaboratorPermissions,
   withdrawInvitation,
 } from "./service.ts";
+export { collaboratorsOf, type Participant } from "./participants.ts";
 
 /**
  * `sessionPermissions(deps, user, entry)`: what `user` may do in the session of its row

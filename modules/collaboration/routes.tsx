@@ -17,10 +17,10 @@ import {
 import { Refusal } from "../refusal/mod.ts";
 import { sessionForTechnician } from "../support/mod.ts";
 import { colleaguesFor } from "./colleagues.ts";
+import { collaboratorsOf } from "./participants.ts";
 import {
   acceptLead,
   cancelHandOver,
-  collaboratorsOf,
   handOverLead,
   inviteTechnician,
   leaveSession,

@@ -384,35 +384,3 @@ export async function joinAsCollaborator(
     return joined!;
   });
 }
-
-/** Someone in the session, as the workspace lists them. */
-export interface Participant {
-  entryId: string;
-  userId: string;
-  name: string;
-  role: "lead" | "collaborator";
-  status: string;
-  permissions: Permission[] | null;
-  leadOffered: boolean;
-  invitedBy: string | null;
-}
-
-/** The session's lead and collaborators (invited, working, held), lead first. */
-export async function collaboratorsOf(deps: AppDeps, sessionId: string): Promise<Participant[]> {
-  const rows = await deps.db.select({ entry: queueEntries, name: users.name })
-    .from(queueEntries).innerJoin(users, eq(users.id, queueEntries.userId))
-    .where(eq(queueEntries.sessionId, sessionId));
-  return rows
-    .filter(({ entry }) => !entry.removedAt && PRESENT.has(entry.role))
-    .map(({ entry, name }) => ({
-      entryId: entry.id,
-      userId: entry.userId!,
-      name,
-      role: entry.role as "lead" | "collaborator",
-      status: entry.status,
-      permissions: entry.permissions ? normalisePermissions(entry.permissions) : null,
-      leadOffered: entry.leadOfferedAt !== null,
-      invitedBy: entry.fromUserId,
-    }))
-    .sort((a, b) => (a.role === "lead" ? 0 : 1) - (b.role === "lead" ? 0 : 1));
-}

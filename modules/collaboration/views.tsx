@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
 import { type Permission, PERMISSIONS } from "../permissions/mod.ts";
-import type { Participant } from "./service.ts";
+import type { Participant } from "./participants.ts";
 import type { Colleague } from "./colleagues.ts";
 
 type C = Context<AuthedEnv>;
