@@ -133,7 +133,7 @@ Deno.test("serviceModeHandlers(): writes the unit under the root, starts it, lea
       run({ kind: "service.restart" }, context(false)),
       (e) => e instanceof OpFailure && e.code === "declined",
     );
-    assert.deepEqual(started, []);
+    assert.equal(started.length, 0);
     const result = await run({ kind: "service.restart" }, context(true));
     const unit = await Deno.readTextFile(result.unit);
     assert.ok(result.unit.startsWith(`${root}/etc/systemd/system/`));
