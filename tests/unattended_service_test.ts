@@ -211,7 +211,10 @@ Deno.test({
         stderr: "piped",
       }).output();
       assert.equal(revoke.code, 0, new TextDecoder().decode(revoke.stderr));
-      assert.match(new TextDecoder().decode(revoke.stdout), /Unattended access revoked \(permissions withdrawn: 1\)/);
+      assert.match(
+        new TextDecoder().decode(revoke.stdout),
+        /Unattended access revoked \(permissions withdrawn: 1\)/,
+      );
       await assert.rejects(Deno.stat(`${stateDir}/device-key.json`));
       assert.equal((await service.child.status).code, 0);
       const [gone] = await t.deps.db.select().from(devices).where(eq(devices.id, device.id));
