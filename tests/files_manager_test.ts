@@ -384,6 +384,7 @@ Deno.test("file manager: without the fileManager permission every route is refus
       ["GET", "transfers/x"],
       ["GET", "transfers/x/data"],
       ["POST", "transfers/x/data"],
+      ["GET", "transfers/x/socket"],
       ["POST", "transfers/x/commit"],
       ["POST", "transfers/x/cancel"],
       ["GET", "events"],

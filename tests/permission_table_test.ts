@@ -212,6 +212,14 @@ const TABLE: GuardedEndpoint[] = [
     path: "/console/sessions/:session/file-manager/transfers/x/data",
     session: true,
   },
+  // An upload's data socket (a plain GET here, so "let through" ends short of the upgrade).
+  {
+    permission: "fileManager",
+    method: "GET",
+    path: "/console/sessions/:session/file-manager/transfers/x/socket",
+    headers: { origin: "http://localhost" },
+    session: true,
+  },
   {
     permission: "fileManager",
     method: "GET",

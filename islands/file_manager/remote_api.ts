@@ -5,6 +5,7 @@
  */
 import type { Entry as WireEntry, Place, TreeEntry } from "../../protocol/files.ts";
 import type { Entry } from "./entries.ts";
+import { sendOverSocket } from "./upload_socket.ts";
 
 /** A transfer as the server reports it (docs/files_api.md, "Transfers"). */
 export interface Transfer {
@@ -200,9 +201,31 @@ export class RemoteApi {
     return response.body;
   }
 
-  /** Sends an upload's bytes from `from`; answers the transfer once the agent has them. */
-  uploadData(id: string, from: number, body: Blob, signal: AbortSignal): Promise<Transfer> {
-    return this.#call("POST", `transfers/${id}/data?from=${from}`, body, signal);
+  /**
+   * Sends an upload's bytes from `from` over the data socket (upload_socket.ts; a POST where
+   * there is no WebSocket); answers the transfer once the agent has them.
+   */
+  async uploadData(id: string, from: number, body: Blob, signal: AbortSignal): Promise<Transfer> {
+    if (typeof WebSocket === "undefined") {
+      return this.#call("POST", `transfers/${id}/data?from=${from}`, body, signal);
+    }
+    const answer = await sendOverSocket(
+      `${this.base}/transfers/${id}/socket?from=${from}`,
+      body,
+      signal,
+    );
+    if (answer === "unopened") {
+      return this.#call("POST", `transfers/${id}/data?from=${from}`, body, signal);
+    }
+    if (!answer) throw new ApiError(0, "network", this.fallback, null);
+    if (answer.status === 200) return answer.body as Transfer;
+    const problem = answer.body as { error?: string; reason?: string } | null;
+    throw new ApiError(
+      answer.status,
+      problem?.error ?? "http",
+      problem?.reason ?? `${this.fallback} (${answer.status})`,
+      problem,
+    );
   }
 
   /** Where a plain browser download of a transfer's data is (the "Download" fallback). */

@@ -5,15 +5,16 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { type AppEnv, liveStream } from "../http/mod.ts";
+import { type AppEnv, liveStream, socketOrigin } from "../http/mod.ts";
 import { NAME_MAX, PATH_MAX, PATHS_MAX, TRANSFER_ID } from "../../protocol/files.ts";
 import { BUNDLE_TYPE } from "../../protocol/files_bundle.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { actorOf, fileCaller, FileRefusal } from "./access.ts";
+import { actorOf, fileCaller, FileRefusal, refusalBody, statusOf } from "./access.ts";
 import { ask, jsonBody, query } from "./call.ts";
 import { json, PREFIX } from "./browse_routes.ts";
 import { fileManagerHub, newTransferId, type ServerTransfer, viewOf } from "./hub.ts";
 import { downloadBody, finish, uploadBody } from "./streams.ts";
+import { settleUpload, uploadOverSocket } from "./upload_socket.ts";
 
 const path = z.string().min(1).max(PATH_MAX);
 const name = z.string().min(1).max(NAME_MAX);
@@ -224,29 +225,47 @@ export const transferRoutes = new Hono<AppEnv>()
       if (from !== expected) throw new FileRefusal("offset", "", { offset: expected });
       if (!c.req.raw.body) throw new FileRefusal("invalid", "no body");
       if (t.abort) throw new FileRefusal("busy");
-      t.abort = new AbortController();
-      c.req.raw.signal.addEventListener("abort", () => t.abort?.abort(), { once: true });
-      const outcome = await uploadBody(deps, t, from, c.req.raw.body, t.abort.signal);
-      const cancelled = t.abort?.signal.aborted ?? false;
-      t.abort = null;
-      if (!outcome.ok) {
-        if (outcome.code === "hash_mismatch" || outcome.code === "too_big") {
-          finish(deps, session, t, "failed", outcome);
-        } else if (t.state === "running") {
-          t.state = cancelled ? "cancelled" : "open";
-          hub.changed(t, true);
-        }
-        throw new FileRefusal(outcome.code, outcome.reason, { transfer: viewOf(t) });
+      // This request's own controller: Deno aborts a request's signal after a successful
+      // answer too, which must not stop the next data request of the same transfer.
+      const abort = t.abort = new AbortController();
+      const stop = () => abort.abort();
+      c.req.raw.signal.addEventListener("abort", stop, { once: true });
+      const outcome = await uploadBody(deps, t, from, c.req.raw.body, abort.signal);
+      c.req.raw.signal.removeEventListener("abort", stop);
+      if (t.abort === abort) t.abort = null;
+      return c.json(settleUpload(deps, session, t, outcome, abort.signal.aborted));
+    }),
+  )
+  .get(
+    `${PREFIX}/transfers/:tid/socket`,
+    json(async (c) => {
+      const { session } = await fileCaller(c);
+      // Cookies ride along on a cross-site upgrade: only our own pages' sockets (a 403).
+      await socketOrigin({ browser: true })(c, () => Promise.resolve());
+      const deps = c.get("deps");
+      const t = fileManagerHub(deps).find(session.id, c.req.param("tid") ?? "");
+      if (!t || t.direction !== "upload") throw new FileRefusal("no_transfer");
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        throw new FileRefusal("invalid", "a WebSocket upgrade is expected");
       }
-      const result = outcome.result;
-      t.offset = result.offset;
-      t.entries = result.entries;
-      t.bytes = t.mode === "file" ? result.offset : result.size;
-      t.failures = result.failures;
-      t.sha256 = result.sha256;
-      if (result.done) finish(deps, session, t, "done");
-      else (t.state = "open", hub.changed(t, true));
-      return c.json(viewOf(t));
+      const from = query(c, FromSchema).from ?? 0;
+      const expected = t.mode === "file" ? t.offset : t.entries;
+      if (from !== expected) throw new FileRefusal("offset", "", { offset: expected });
+      if (t.abort) throw new FileRefusal("busy");
+      const { socket, response } = Deno.upgradeWebSocket(c.req.raw);
+      socket.binaryType = "arraybuffer";
+      uploadOverSocket(
+        deps,
+        session,
+        t,
+        from,
+        socket,
+        (view) =>
+          view instanceof FileRefusal
+            ? { status: statusOf(view.code), body: refusalBody(c, view) }
+            : { status: 200, body: view },
+      );
+      return response;
     }),
   )
   .post(

@@ -224,3 +224,43 @@ export function treeHashes(root: string): Map<string, string> {
   walk(root, "");
   return out;
 }
+
+/**
+ * A stream as a Blob-like thing read in order (what the island's data socket sends from;
+ * islands/file_manager/upload_socket.ts): each `slice` must start where the last one ended.
+ */
+export function sequentialBlob(
+  stream: ReadableStream<Uint8Array>,
+  size: number,
+): { size: number; slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> } } {
+  const reader = stream.getReader();
+  let pending: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  let queue = Promise.resolve();
+  return {
+    size,
+    slice(start, end) {
+      if (start !== at) throw new Error(`out of order: ${start}, expected ${at}`);
+      at = Math.min(end, size);
+      const want = at - start;
+      const read = queue.then(async () => {
+        const out = new Uint8Array(want);
+        let filled = 0;
+        while (filled < want) {
+          if (pending.byteLength === 0) {
+            const step = await reader.read();
+            if (step.done) throw new Error("the stream ended early");
+            pending = step.value;
+          }
+          const take = Math.min(pending.byteLength, want - filled);
+          out.set(pending.subarray(0, take), filled);
+          pending = pending.subarray(take);
+          filled += take;
+        }
+        return out.buffer;
+      });
+      queue = read.then(() => {}, () => {});
+      return { arrayBuffer: () => read };
+    },
+  };
+}
