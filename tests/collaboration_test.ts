@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { defaultGroupSettings, technicianGroups } from "../modules/org/mod.ts";
+import { translator } from "../modules/i18n/mod.ts";
+import { chatLogCsv } from "../modules/reports/mod.ts";
 import { customerConnected, findByToken, supportSessions } from "../modules/support/mod.ts";
 import {
   createPinSession,
@@ -102,6 +104,13 @@ Deno.test("invite → Invitation → Start → Collaborating; private chat stays
     const page = await (await customer.get(`/s/${session.token}`)).text();
     assert.match(page, /Hello Carol/, "the customer's page shows the chat");
     assert.doesNotMatch(page, /between us/, "but never the technicians' chat");
+    const { csv } = await chatLogCsv(t.deps.db, {
+      scope: { orgId: ann.user.orgId, groupIds: "all" },
+      sessionId: session.id,
+      t: translator("en"),
+      tz: "UTC",
+    });
+    assert.match(csv, /Technicians only: between us/, "the admin's export marks it");
 
     // Hand-over, cancelled, then again and accepted.
     assert.equal(

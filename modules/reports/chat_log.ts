@@ -6,7 +6,7 @@
 import type { Database } from "../db/mod.ts";
 import { isTranslationKey, type TranslationKey, type Translator } from "../i18n/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { loadSession, readLog } from "../support/mod.ts";
+import { isTechniciansOnly, loadSession, readLog } from "../support/mod.ts";
 import { type CsvCell, toCsv } from "./csv.ts";
 import type { ReportScope } from "./service.ts";
 
@@ -42,7 +42,12 @@ export async function chatLogCsv(
     t(`reports.log.authors.${line.author}`),
     line.authorName,
     t(`reports.log.kinds.${line.kind}`),
-    line.kind !== "chat" && isTranslationKey(line.body) ? t(line.body, line.data) : line.body,
+    line.kind !== "chat" && isTranslationKey(line.body)
+      ? t(line.body, line.data)
+      // The technicians' private chat (modules/collaboration) says so in the admin's export.
+      : isTechniciansOnly(line)
+      ? `${t("collaboration.techniciansOnly")}: ${line.body}`
+      : line.body,
   ]);
   const header = ["time", "author", "name", "kind", "text"].map((k) =>
     t(`reports.log.columns.${k}` as TranslationKey)
