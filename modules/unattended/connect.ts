@@ -26,7 +26,6 @@ export type ConnectRefusal =
   | WindowRefusal
   | "no_access"
   | "offline"
-  | "elsewhere"
   | "approval_needed"
   | "ticket_needed";
 
@@ -39,7 +38,6 @@ const REFUSAL_KEYS: Record<ConnectRefusal, TranslationKey> = {
   bad_window: "unattended.refused.bad_window",
   no_access: "unattended.refused.no_access",
   offline: "unattended.refused.offline",
-  elsewhere: "unattended.refused.elsewhere",
   approval_needed: "unattended.refused.approval_needed",
   ticket_needed: "unattended.refused.ticket_needed",
 };
@@ -98,11 +96,13 @@ export async function connectUnattended(
     if (!approval) return await refuse("approval_needed", grant);
     approvalId = approval.id;
   }
+  // Held here: told at once. Held by another instance: that instance hears the new
+  // session's notice and tells it (device_gateway.ts). Held nowhere: offline.
   const link = deviceHub(deps).find(device.id);
   if (!link) {
     const [fresh] = await deps.db.select({ online: devices.onlineInstance }).from(devices)
       .where(eq(devices.id, device.id));
-    return await refuse(fresh?.online ? "elsewhere" : "offline", grant);
+    if (!fresh?.online) return await refuse("offline", grant);
   }
   const session = await createUnattendedSession(deps, user, {
     deviceName: device.name,
@@ -146,12 +146,7 @@ export async function connectUnattended(
       at: now,
     });
   });
-  link.send({
-    type: "join",
-    sessionId: session.id,
-    token: session.token,
-    technician: user.name.slice(0, 200),
-  });
+  link?.join({ sessionId: session.id, token: session.token, technician: user.name.slice(0, 200) });
   return { session, device, grant };
 }
 

@@ -21,6 +21,7 @@ import {
 import { users } from "../auth/mod.ts";
 import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import { loadSession } from "../support/mod.ts";
 import { consumeChallenge, issueChallenge, newNonce, verifyDeviceHello } from "./device_proof.ts";
 import { type Device, DEVICE_REMOVED_CLOSE, revokeFromDevice } from "./devices.ts";
 import { deviceHub, type DeviceLink } from "./device_hub.ts";
@@ -29,6 +30,8 @@ import { describeWindow } from "./describe.ts";
 
 export const DEVICE_HEARTBEAT_MS = 15_000;
 const HELLO_TIMEOUT_MS = 10_000;
+/** A session older than this is not joined from its notice (a late or repeated notice). */
+const JOIN_FRESH_MS = 60_000;
 /** Every device message is small: nothing larger is read. */
 const MAX_DEVICE_FRAME = 4 * 1024;
 /** Close code of a refused device (the agent does not retry a `removed`). */
@@ -45,6 +48,8 @@ class DeviceConnection {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastHeard = Date.now();
+  #joined = new Set<string>();
+  #unsubscribe = () => {};
 
   constructor(private deps: AppDeps, private ip: string) {}
 
@@ -123,7 +128,21 @@ class DeviceConnection {
     this.link = {
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
+      join: (message) => {
+        // Checked and marked in one synchronous step: the Connect here and the session's
+        // notice both arrive, the device joins once.
+        if (this.#joined.has(message.sessionId)) return;
+        this.#joined.add(message.sessionId);
+        this.send(ws, { type: "join", ...message });
+      },
     };
+    // A Connect on another instance: its new session's notice reaches every instance.
+    this.#unsubscribe = this.deps.live.subscribe(device.orgId, (event) => {
+      if (event.kind !== "session") return;
+      this.#joinIfOurs(event.sessionId).catch((error) =>
+        this.deps.log.error("device join check failed", { error: String(error) })
+      );
+    });
     const replaced = deviceHub(this.deps).attach(device.id, this.link);
     replaced?.close(4409, "replaced by a newer connection");
     this.send(ws, { type: "deviceWelcome", heartbeatMs: DEVICE_HEARTBEAT_MS });
@@ -136,7 +155,29 @@ class DeviceConnection {
     }, DEVICE_HEARTBEAT_MS);
   }
 
+  /** Joins a fresh unattended session made for this device (on any instance). */
+  async #joinIfOurs(sessionId: string) {
+    const device = this.device;
+    if (!device || !this.link || this.#joined.has(sessionId)) return;
+    const session = await loadSession(this.deps.db, sessionId).catch(() => null);
+    if (
+      !session || session.method !== "unattended" || session.orgId !== device.orgId ||
+      session.deviceId !== device.deviceId || session.endedAt ||
+      this.deps.clock.now().getTime() - session.createdAt.getTime() > JOIN_FRESH_MS
+    ) return;
+    const [lead] = session.leadUserId
+      ? await this.deps.db.select({ name: users.name }).from(users)
+        .where(eq(users.id, session.leadUserId))
+      : [];
+    this.link.join({
+      sessionId,
+      token: session.token,
+      technician: (lead?.name ?? "").slice(0, 200),
+    });
+  }
+
   async closed() {
+    this.#unsubscribe();
     clearTimeout(this.#timer);
     clearInterval(this.#heartbeat);
     if (!this.device || !this.link) return;

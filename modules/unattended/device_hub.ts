@@ -1,9 +1,9 @@
 /**
  * The device sockets this instance holds (one per device; a newer one replaces the older),
- * so a technician's Connect can tell the device to join. Per running app, like the remote
- * hub. Which instance holds a device is also in `devices.online_instance` (the Computers
- * list reads it); a Connect that lands on another instance is refused with that reason
- * (clusters: relaying it is not built yet).
+ * so a technician's Connect can tell the device to join at once. Per running app, like the
+ * remote hub. Which instance holds a device is also in `devices.online_instance` (the
+ * Computers list reads it); a Connect on another instance reaches the device through the
+ * new session's live notice (device_gateway.ts), which its socket's instance hears.
  */
 import type { DeviceServerMessage } from "../../protocol/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
@@ -11,6 +11,8 @@ import type { AppDeps } from "../http/mod.ts";
 export interface DeviceLink {
   send(message: DeviceServerMessage): void;
   close(code: number, reason: string): void;
+  /** Tells the device to join a session — once per session, whoever asks first. */
+  join(message: Omit<Extract<DeviceServerMessage, { type: "join" }>, "type">): void;
 }
 
 export class DeviceHub {

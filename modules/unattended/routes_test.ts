@@ -18,7 +18,7 @@ Deno.test("/console/computers filters by name and status, shows a refusal's reas
     const bob = await technician(t, { permissions: [...ACCESS] });
     const pc = await deviceWithGrant(t, ann, { name: "reception-pc", sharedUserIds: [bob.id] });
     await deviceWithGrant(t, ann, { name: "accounts-server", window: { kind: "unlimited" } });
-    deviceHub(t.deps).attach(pc.device.id, { send: () => {}, close: () => {} });
+    deviceHub(t.deps).attach(pc.device.id, { send: () => {}, close: () => {}, join: () => {} });
     t.clock.set(new Date("2026-11-28T10:00:00Z")); // a Saturday
     const client = t.client();
     await client.signIn(ann.email, TECH_PASSWORD);

@@ -52,7 +52,11 @@ async function refusal(work: Promise<unknown>): Promise<Refusal> {
 /** A fake device socket in this app's hub: what the server sends it. */
 function onlineHere(t: TestApp, deviceRef: string): DeviceServerMessage[] {
   const sent: DeviceServerMessage[] = [];
-  deviceHub(t.deps).attach(deviceRef, { send: (m) => sent.push(m), close: () => {} });
+  deviceHub(t.deps).attach(deviceRef, {
+    send: (m) => sent.push(m),
+    close: () => {},
+    join: (m) => sent.push({ type: "join", ...m }),
+  });
   return sent;
 }
 
