@@ -4,6 +4,9 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { startTestApp, type TestApp } from "./support/app.ts";
+import { masterAdmin } from "./support/org.ts";
+import { collaboratorsOf, joinAsCollaborator } from "../modules/collaboration/mod.ts";
+import type { Refusal } from "../modules/refusal/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../modules/org/mod.ts";
 import { translator } from "../modules/i18n/mod.ts";
 import { chatLogCsv } from "../modules/reports/mod.ts";
@@ -270,6 +273,36 @@ Deno.test("a collaborator holds only for itself and leaves; the lead's hold hold
       HTMX,
     );
     assert.notEqual(chat.status, 204, "a removed collaborator cannot chat");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("joinAsCollaborator() lets an admin who monitors the lead join straight into Collaborating, once", async () => {
+  const t = await startTestApp();
+  try {
+    const { ann, bob, session } = await leadWithSession(t);
+    const admin = await masterAdmin(t);
+    const entry = await joinAsCollaborator(t.deps, admin, session.id);
+    assert.deepEqual([entry.role, entry.status, entry.userId], [
+      "collaborator",
+      "collaborating",
+      admin.id,
+    ]);
+    await assert.rejects(
+      () => joinAsCollaborator(t.deps, admin, session.id),
+      (e: Refusal) => e.key === "collaboration.alreadyIn",
+    );
+    // A technician monitors nobody: the session is not found for it.
+    await assert.rejects(
+      () => joinAsCollaborator(t.deps, bob.user, session.id),
+      (e: Refusal) => e.key === "sessions.notFound",
+    );
+    const people = await collaboratorsOf(t.deps, session.id);
+    assert.deepEqual(people.map((p) => [p.userId, p.role]), [
+      [ann.user.id, "lead"],
+      [admin.id, "collaborator"],
+    ]);
   } finally {
     await t.close();
   }
