@@ -1,7 +1,9 @@
-// The reports over 100,000 seeded sessions, each checked against a computation of its own
+// The reports over 20,000 seeded sessions, each checked against a computation of its own
 // here: plain SQL over the raw rows (no buckets series, no shared helpers), percentiles
 // taken in TypeScript from the raw waits and durations. Runs on PGlite, and on PostgreSQL
-// with DATABASE_URL.
+// with DATABASE_URL. 20,000 is what correctness needs (every day of the period, every
+// outcome, hundreds of survey answers a month, each technician); speed at a million
+// sessions is measured by `deno task bench:reports`, not here.
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import type { Database } from "../modules/db/mod.ts";
@@ -11,7 +13,7 @@ import { seedSessions } from "../tools/seed_sessions_lib.ts";
 import { startTestApp } from "./support/app.ts";
 import { masterAdmin } from "./support/org.ts";
 
-const COUNT = 100_000;
+const COUNT = 20_000;
 const END = new Date("2026-11-24T00:00:00Z");
 const TZ = "Europe/Amsterdam";
 
@@ -42,7 +44,7 @@ const byKey = (result: ReportResult, key: string) =>
   new Map(result.rows.map((r) => [String(r[key]), r]));
 
 Deno.test({
-  name: "runReport() over 100,000 seeded sessions agrees with direct SQL, in a viewer's time zone",
+  name: "runReport() over 20,000 seeded sessions agrees with direct SQL, in a viewer's time zone",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -174,7 +176,8 @@ Deno.test({
         assert.equal(sv.answered, a?.answered ?? 0, `${m.day} answered`);
         near(sv.score, a?.score ?? null, `${m.day} score`, 0.005);
       }
-      assert.ok([...answers.values()].some((a) => a.answered > 1000), "the seed answered surveys");
+      const many = COUNT / 100; // 1 % of the sessions answered in one month
+      assert.ok([...answers.values()].some((a) => a.answered > many), "the seed answered surveys");
 
       // Performance per technician: handled, score, transfers, against GROUP BY.
       const performance_ = await runReport(db, "performance", scope, year);

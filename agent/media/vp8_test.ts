@@ -485,8 +485,15 @@ Deno.test({
   },
 });
 
+// The suite asserts the one budget (normal preset, photo motion ≤ 1 MB/s); the other presets'
+// figures cost three times as long to print and assert nothing: VP8_FIGURES=1 prints them all
+// (`VP8_FIGURES=1 deno test -A agent/media/vp8_test.ts --filter 1080p`).
+const FIGURE_PRESETS: QualityPreset[] = Deno.env.get("VP8_FIGURES")
+  ? ["greyscale", "low", "normal", "high"]
+  : ["normal"];
+
 Deno.test({
-  name: "1080p figures per preset (printed; only the 1 MB/s photo-motion budget is asserted)",
+  name: "1080p photo motion stays within 1 MB/s at the normal preset (figures printed)",
   ignore,
   fn() {
     const w = 1920, h = 1080, stride = w * 4;
@@ -496,7 +503,7 @@ Deno.test({
     const buf = new Uint8Array(stride * h);
     const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     const rows: string[] = [];
-    for (const preset of ["greyscale", "low", "normal", "high"] as QualityPreset[]) {
+    for (const preset of FIGURE_PRESETS) {
       const enc = new Vp8Encoder({ width: w, height: h, preset });
       try {
         const keyMs: number[] = [], panMs: number[] = [], idleMs: number[] = [];

@@ -4,10 +4,12 @@
  * `client()` is a tiny browser: it keeps cookies, follows nothing, and fills in the CSRF
  * token from the last page it saw.
  */
+import { eq } from "drizzle-orm";
+import { argon2id } from "hash-wasm";
 import { loadConfig } from "../../modules/config/mod.ts";
 import { type DatabaseHandle, openTestDatabase } from "../../modules/db/mod.ts";
 import { createApp } from "../../modules/app/mod.ts";
-import { bootstrap } from "../../modules/auth/mod.ts";
+import { bootstrap, users } from "../../modules/auth/mod.ts";
 import { fileStoreIn } from "../../modules/files/mod.ts";
 import { type AppDeps, createLogger } from "../../modules/http/mod.ts";
 import { LiveHub } from "../../modules/live/mod.ts";
@@ -93,7 +95,39 @@ export async function buildTestDeps(options: {
   };
   await registerInstance(deps.db, deps.instance, clock.now());
   await bootstrap(deps);
+  if (options.bootstrapAdmin !== false) {
+    await deps.db.update(users).set({
+      passwordHash: await fixturePasswordHash(env.RESCUE_ADMIN_PASSWORD),
+    }).where(eq(users.email, env.RESCUE_ADMIN_EMAIL));
+  }
   return { deps, logLines };
+}
+
+const fixtureHashes = new Map<string, Promise<string>>();
+
+/**
+ * A real argon2id hash of `password` at the lowest cost (64 KiB, 1 pass), made once per test
+ * file, for the accounts tests make (the bootstrapped admin, `makePerson`): signing them in
+ * checks a real hash without the production cost (19 MiB, 2 passes: tens of ms of CPU per
+ * hash and per check, times every sign-in of the suite, on both engines). The production
+ * parameters are tested in modules/auth/password_test.ts, and every password set through
+ * the product (bootstrap, sign-up, a change) is still hashed with them.
+ */
+export function fixturePasswordHash(password: string): Promise<string> {
+  let hash = fixtureHashes.get(password);
+  if (!hash) {
+    hash = argon2id({
+      password,
+      salt: crypto.getRandomValues(new Uint8Array(16)),
+      memorySize: 64,
+      iterations: 1,
+      parallelism: 1,
+      hashLength: 32,
+      outputType: "encoded",
+    });
+    fixtureHashes.set(password, hash);
+  }
+  return hash;
 }
 
 /** Runs `fn` over a fresh test app and closes the app after, whatever `fn` did. */

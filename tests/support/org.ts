@@ -1,9 +1,9 @@
 /** Builds groups and technicians directly through the services, for tests. */
 import { eq } from "drizzle-orm";
-import { hashPassword, toCurrentUser, users } from "../../modules/auth/mod.ts";
+import { toCurrentUser, users } from "../../modules/auth/mod.ts";
 import { createGroup, groupMembers } from "../../modules/org/mod.ts";
 import type { Permission } from "../../modules/permissions/mod.ts";
-import { ADMIN, type TestApp } from "./app.ts";
+import { ADMIN, fixturePasswordHash, type TestApp } from "./app.ts";
 
 export async function masterAdmin(t: TestApp) {
   const [row] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
@@ -21,7 +21,6 @@ export async function makeGroup(
   }, { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() });
 }
 
-let hash: Promise<string> | undefined;
 export const TECH_PASSWORD = "technician password";
 
 /** A signed-up person (password TECH_PASSWORD) in `groupId`. */
@@ -29,14 +28,13 @@ export async function makePerson(
   t: TestApp,
   options: { groupId: string; role?: "technician" | "admin"; email?: string },
 ) {
-  hash ??= hashPassword(TECH_PASSWORD);
   const [master] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
   const [user] = await t.deps.db.insert(users).values({
     orgId: master.orgId,
     email: options.email ?? `tech-${crypto.randomUUID().slice(0, 8)}@example.test`,
     name: "Test Technician",
     role: options.role ?? "technician",
-    passwordHash: await hash,
+    passwordHash: await fixturePasswordHash(TECH_PASSWORD),
     createdAt: t.clock.now(),
   }).returning();
   await t.deps.db.insert(groupMembers).values({ userId: user.id, groupId: options.groupId });
