@@ -10,7 +10,13 @@ import type { Refusal } from "../modules/refusal/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../modules/org/mod.ts";
 import { translator } from "../modules/i18n/mod.ts";
 import { chatLogCsv } from "../modules/reports/mod.ts";
-import { customerConnected, findByToken, supportSessions } from "../modules/support/mod.ts";
+import {
+  customerConnected,
+  customerStreams,
+  findByToken,
+  supportSessions,
+  technicianChat,
+} from "../modules/support/mod.ts";
 import {
   createPinSession,
   entriesOf,
@@ -303,6 +309,34 @@ Deno.test("joinAsCollaborator() lets an admin who monitors the lead join straigh
       [ann.user.id, "lead"],
       [admin.id, "collaborator"],
     ]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the customer's live stream never carries the technicians' chat", async () => {
+  const t = await startTestApp();
+  customerStreams(t.deps).options.graceMs = 5;
+  try {
+    const { ann, session } = await leadWithSession(t);
+    const res = await t.app.request(`http://localhost/s/${session.token}/events`);
+    assert.equal(res.status, 200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await technicianChat(t.deps, ann.user, session.id, "private: check the BIOS", undefined, {
+      audience: "technicians",
+    });
+    await technicianChat(t.deps, ann.user, session.id, "public: one moment please");
+    let text = "";
+    const deadline = Date.now() + 10_000;
+    while (!text.includes("public: one moment") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    await reader.cancel();
+    assert.match(text, /public: one moment please/);
+    assert.doesNotMatch(text, /check the BIOS/);
+    await customerStreams(t.deps).idle();
   } finally {
     await t.close();
   }
