@@ -101,6 +101,12 @@ const MOTION_HOLD_MS = 250;
 const MOTION_RETRY_MS = 4_000;
 const MOTION_RETRY_MAX_MS = 32_000;
 const MOTION_FULL_COST = 3;
+/**
+ * …and only while half size keeps up with the screen (frames this close together, smoothed):
+ * a machine that cannot even send 20 half-size frames a second has no room for full size
+ * (bench:remote at load 20–29: each try cost the starved viewer and agent seconds).
+ */
+const MOTION_RETRY_GAP_MS = 50;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
 /** See #capture: keyframes without a change are refined at most this often. */
@@ -134,6 +140,8 @@ export class ScreenSender {
   /** Half-size encodes in this motion: their smoothed time and how many. */
   #halfMs = 0;
   #halfFrames = 0;
+  #halfGapMs = 0;
+  #lastHalfAt = 0;
   #forceKeyframe = true;
   /** A lossy frame went out at a preset that refines; not refined yet. */
   #refineDue = false;
@@ -310,7 +318,8 @@ export class ScreenSender {
     // Long motion at half size: full size once more (the machine may have room again).
     if (
       this.#motion && !leaving && t2 - this.#motionSince >= this.#retryMs &&
-      this.#halfFrames >= 5 && this.#halfMs * MOTION_FULL_COST < MOTION_ENCODE_MS
+      this.#halfFrames >= 5 && this.#halfMs * MOTION_FULL_COST < MOTION_ENCODE_MS &&
+      this.#halfGapMs < MOTION_RETRY_GAP_MS
     ) {
       this.#motion = false;
       this.#trying = true;
@@ -347,6 +356,9 @@ export class ScreenSender {
     this.timing.encode += encodeMs;
     // A keyframe is always slow (a new encoder, a viewer's request): it neither counts nor resets.
     if (this.#motion && source !== frame && !encoded?.keyframe) {
+      const gap = t0 - this.#lastHalfAt;
+      this.#halfGapMs = this.#halfFrames ? this.#halfGapMs * 0.8 + gap * 0.2 : MOTION_RETRY_GAP_MS;
+      this.#lastHalfAt = t0;
       this.#halfMs = this.#halfFrames++ ? this.#halfMs * 0.8 + encodeMs * 0.2 : encodeMs;
     }
     if (!this.#motion && this.options.downscale && !this.#fullSizeOnly && !encoded?.keyframe) {

@@ -68,7 +68,7 @@ Deno.test("long motion at half size tries full size again, less often after a fa
   sender.resume();
   await sleep(50);
   const start = performance.now();
-  await move(13_000, 40);
+  await move(13_000, 25);
   sender.stop();
   const at = (what: string) =>
     log.filter((e) => e.what === what).map((e) => Math.round((e.at - start) / 100) / 10);
@@ -90,11 +90,20 @@ Deno.test("a starved machine (half size slow too) is not tried at full size agai
   const { sender, log, move } = harness(() => 60, 15);
   sender.resume();
   await sleep(50);
-  await move(6_000, 40);
+  await move(6_000, 25);
   sender.stop();
   const fullKeys = log.filter((e) => e.what === "64 key").length;
   assert.equal(fullKeys, 1, log.map((e) => e.what).join(", "));
   assert.ok(log.filter((e) => e.what === "32 delta").length > 50);
+});
+
+Deno.test("half size that cannot keep up (frames 80 ms apart) is not tried at full size", async () => {
+  const { sender, log, move } = harness(() => 36);
+  sender.resume();
+  await sleep(50);
+  await move(6_000, 80);
+  sender.stop();
+  assert.equal(log.filter((e) => e.what === "64 key").length, 1, log.map((e) => e.what).join());
 });
 
 Deno.test("a try that holds: the machine got faster, full size stays", async () => {
@@ -103,10 +112,10 @@ Deno.test("a try that holds: the machine got faster, full size stays", async () 
   sender.resume();
   await sleep(50);
   const start = performance.now();
-  await move(1_000, 40);
+  await move(1_000, 25);
   assert.ok(log.some((e) => e.what === "32 key"), "halved while slow");
   full = 5;
-  await move(4_500, 40);
+  await move(4_500, 25);
   sender.stop();
   const last = log.filter((e) => e.at - start > 4_800).map((e) => e.what);
   assert.ok(last.length > 5 && last.every((w) => w === "64 delta"), last.join(", "));
