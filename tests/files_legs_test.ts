@@ -1,10 +1,11 @@
 // The file manager's data path through the real server and agent (issue 16): small downloads
 // end "done" with their SHA-256 every time (a download once read as cancelled after all its
-// bytes had arrived), and a browser that reads slowly holds the agent back instead of the
-// server queueing the file (the data leg's acknowledgement window).
+// bytes had arrived); an upload over the island's data socket refuses another site, resumes
+// after a cut from the agent's offset and ends with the right hash on disk.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { filesWorld } from "./support/files_agent.ts";
+import { filesWorld, until } from "./support/files_agent.ts";
+import { sendOverSocket } from "../islands/file_manager/upload_socket.ts";
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -33,6 +34,79 @@ Deno.test("file manager: small downloads end done with their hash, none read as 
         assert.equal(view.body.bytes, size);
       }
     }
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("file manager: an upload over the data socket — cross-site refused, cut, resumed, hash checked", async () => {
+  const w = await filesWorld();
+  try {
+    await w.grantFiles();
+    const source = crypto.getRandomValues(new Uint8Array(65536));
+    const whole = new Uint8Array(5 * 1024 * 1024 + 7);
+    for (let at = 0; at < whole.byteLength; at += source.byteLength) {
+      whole.set(source.subarray(0, whole.byteLength - at), at);
+    }
+    const blob = new Blob([whole]);
+    const opened = await w.postJson(`${w.prefix}/uploads`, {
+      folder: w.home,
+      name: "up.bin",
+      size: whole.byteLength,
+      sha256: sha(whole),
+    });
+    assert.equal(opened.status, 200);
+    const id = opened.body.id;
+    const socketUrl = (from: number) => `${w.base}${w.prefix}/transfers/${id}/socket?from=${from}`;
+    const connect = (origin: string) => (address: URL) =>
+      new WebSocket(address, {
+        headers: { cookie: w.client.cookieHeader(), origin },
+      } as unknown as string[]);
+    // Another site's page cannot open it with the technician's cookies.
+    const never = await sendOverSocket(
+      socketUrl(0),
+      blob,
+      new AbortController().signal,
+      connect("https://elsewhere.example"),
+    );
+    assert.equal(never, "unopened");
+    // The data breaks off after 2 MiB (the browser's tab went away).
+    const cut = {
+      size: blob.size,
+      slice: (start: number, end: number) =>
+        start >= 2 * 1024 * 1024
+          ? { arrayBuffer: () => Promise.reject(new Error("cut")) }
+          : blob.slice(start, end),
+    };
+    await assert.rejects(
+      sendOverSocket(socketUrl(0), cut, new AbortController().signal, connect(w.base)),
+    );
+    // Busy until the server has seen the cut; then the agent says where to go on.
+    let again = { status: 0, body: {} as Record<string, unknown> };
+    await until("the server saw the cut", async () => {
+      again = await w.postJson(`${w.prefix}/uploads`, {
+        folder: w.home,
+        name: "up.bin",
+        size: whole.byteLength,
+        sha256: sha(whole),
+        id,
+      });
+      return again.status === 200;
+    });
+    const offset = Number(again.body.offset);
+    assert.ok(offset > 0 && offset <= 2 * 1024 * 1024, `offset ${offset}`);
+    const answer = await sendOverSocket(
+      socketUrl(offset),
+      blob.slice(offset),
+      new AbortController().signal,
+      connect(w.base),
+    );
+    assert.ok(answer && answer !== "unopened");
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const done = answer.body as { state: string; sha256: string };
+    assert.equal(done.state, "done");
+    assert.equal(done.sha256, sha(whole));
+    assert.equal(sha(await Deno.readFile(`${w.home}/up.bin`)), sha(whole));
   } finally {
     await w.close();
   }
