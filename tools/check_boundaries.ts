@@ -37,17 +37,6 @@ const ALLOWED: Record<string, string[]> = {
     "remote",
     "support",
   ],
-  calling_cards: [
-    "admin",
-    "agent_packages",
-    "audit",
-    "channels",
-    "http",
-    "org",
-    "refusal",
-    "remote",
-    "support",
-  ],
   monitoring: [
     "audit",
     "auth",

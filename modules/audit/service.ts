@@ -87,15 +87,6 @@ export const AUDIT_ACTIONS = [
   "session.files_changed",
   "session.files_downloaded",
   "session.files_uploaded",
-  // External technicians (modules/external, issue 20).
-  "external.approved_added",
-  "external.approved_updated",
-  "external.approved_removed",
-  "external.invited",
-  "external.joined",
-  "external.removed",
-  "external.expired",
-  "external.refused",
   // Internal collaboration (modules/collaboration, issue 20).
   "session.collaborator_invited",
   "session.invitation_withdrawn",

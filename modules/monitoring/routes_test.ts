@@ -8,7 +8,7 @@ import { ADMIN, auditActions, startTestApp, type TestApp } from "../../tests/sup
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import { toCurrentUser, users } from "../auth/mod.ts";
-import { groupAdmins, technicianGroups } from "../org/mod.ts";
+import { defaultGroupSettings, groupAdmins, technicianGroups } from "../org/mod.ts";
 import {
   decideMonitoring,
   endMonitoring,
@@ -18,7 +18,9 @@ import {
 
 async function setup(t: TestApp, settings: Record<string, unknown> = {}) {
   const tech = await technician(t, { name: "Tess" });
-  await t.deps.db.update(technicianGroups).set({ settings }).where(
+  await t.deps.db.update(technicianGroups).set({
+    settings: { ...defaultGroupSettings(), ...settings },
+  }).where(
     eq(technicianGroups.id, tech.groupId!),
   );
   const other = await makeGroup(t);

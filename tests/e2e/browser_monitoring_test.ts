@@ -18,7 +18,7 @@ import { technician } from "../support/sessions.ts";
 import { runAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken, liveEntries, technicianChat } from "../../modules/support/mod.ts";
-import { groupAdmins, technicianGroups } from "../../modules/org/mod.ts";
+import { defaultGroupSettings, groupAdmins, technicianGroups } from "../../modules/org/mod.ts";
 
 const SHOTS = Deno.env.get("MONITORING_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
@@ -44,7 +44,11 @@ Deno.test({
     try {
       const ann = await technician(t, { name: "Ann" });
       await t.deps.db.update(technicianGroups).set({
-        settings: { monitoringNotice: true, monitoringNoticeText: "Your lead may watch." },
+        settings: {
+          ...defaultGroupSettings(),
+          monitoringNotice: true,
+          monitoringNoticeText: "Your lead may watch.",
+        },
       }).where(eq(technicianGroups.id, ann.groupId!));
       const mia = await makePerson(t, { groupId: ann.groupId!, role: "admin" });
       await t.deps.db.insert(groupAdmins).values({ userId: mia.id, groupId: ann.groupId! });
