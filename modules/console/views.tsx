@@ -245,9 +245,8 @@ function Toolbar(props: { c: C; ctx: RowContext }) {
         </button>
       ))}
       <span class="toolbar-end">
-        {can(user, "unattendedAccess") && (
-          <a href="/console/computers">{t("unattended.toolbar")}</a>
-        )}
+        {can(user, "unattendedAccess") && <a href="/console/computers">{t("unattended.toolbar")}
+        </a>}
         {(user.role === "admin" || user.role === "master_admin") && (
           <a href="/monitoring" data-monitoring-link>{t("monitoring.toolbar")}</a>
         )}
