@@ -7,7 +7,7 @@
  * browser's request waits for it (hub.ts).
  */
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../http/mod.ts";
+import { type AppEnv, socketOrigin } from "../http/mod.ts";
 import { findByToken, type SupportSession } from "../support/mod.ts";
 import { relayToHome } from "../remote/mod.ts";
 import { TICKET } from "../../protocol/files.ts";
@@ -45,6 +45,8 @@ export const agentFileRoutes = new Hono<AppEnv>()
     const ticket = c.req.param("ticket");
     const session = TICKET.test(ticket) ? await _session(c) : null;
     const socket = c.req.header("upgrade")?.toLowerCase() === "websocket";
+    // The agent sends no Origin; a page on another site that opens the socket sends its own.
+    if (socket) await socketOrigin({ browser: false })(c, () => Promise.resolve());
     const hub = fileManagerHub(c.get("deps"));
     const found = session && hub.take(ticket, session.id, socket ? null : "pull");
     if (!found) return _refused(c);

@@ -239,9 +239,10 @@ export const transferRoutes = new Hono<AppEnv>()
   .get(
     `${PREFIX}/transfers/:tid/socket`,
     json(async (c) => {
-      const { session } = await fileCaller(c);
-      // Cookies ride along on a cross-site upgrade: only our own pages' sockets (a 403).
+      // Cookies ride along on a cross-site upgrade: only our own pages' sockets (a 403),
+      // checked before anything else answers.
       await socketOrigin({ browser: true })(c, () => Promise.resolve());
+      const { session } = await fileCaller(c);
       const deps = c.get("deps");
       const t = fileManagerHub(deps).find(session.id, c.req.param("tid") ?? "");
       if (!t || t.direction !== "upload") throw new FileRefusal("no_transfer");

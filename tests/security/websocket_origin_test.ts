@@ -24,6 +24,28 @@ const SOCKETS = [
     browser: true,
     also: ["modules/remote/home_relay.ts"],
   },
+  {
+    file: "modules/unattended/device_gateway.ts",
+    route: "/agent/device",
+    browser: false,
+    also: [],
+  },
+  // These two need a live ticket or transfer to upgrade: without one, past the Origin check
+  // they answer with a refusal of their own (`upgrades: false`), never the Origin's 403.
+  {
+    file: "modules/filemgr/agent_routes.ts",
+    route: "/agent/file-data/:ticket",
+    browser: false,
+    also: [],
+    upgrades: false,
+  },
+  {
+    file: "modules/filemgr/transfer_routes.ts",
+    route: "/console/sessions/:id/file-manager/transfers/:tid/socket",
+    browser: true,
+    also: [],
+    upgrades: false,
+  },
 ];
 
 const FOREIGN = [
@@ -57,7 +79,10 @@ async function* walk(dir: URL): AsyncGenerator<URL> {
   for await (const entry of Deno.readDir(dir)) {
     const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
     if (entry.isDirectory) yield* walk(url);
-    else if (/\.tsx?$/.test(entry.name) && !/_test\.tsx?$/.test(entry.name)) yield url;
+    // Test support (an agent's stand-in server) serves no route of the product.
+    else if (/\.tsx?$/.test(entry.name) && !/(_test|test_support)\.tsx?$/.test(entry.name)) {
+      yield url;
+    }
   }
 }
 
@@ -102,22 +127,36 @@ async function handshake(
 }
 
 servedAppTest(
-  "the viewer and agent sockets refuse a foreign Origin; the viewer a missing one too",
+  "every socket refuses a foreign Origin; the browsers' sockets a missing one too",
   async (t, port) => {
     const own = `http://127.0.0.1:${port}`;
     const { browser, viewer } = await workingTechnician(t);
     const cookie = browser.cookieHeader();
-    const paths = { "/agent/ws": "/agent/ws", "/console/sessions/:id/remote/ws": viewer };
+    const paths: Record<string, string> = {
+      "/agent/ws": "/agent/ws",
+      "/agent/device": "/agent/device",
+      "/agent/file-data/:ticket": `/agent/file-data/${"a".repeat(32)}`,
+      "/console/sessions/:id/remote/ws": viewer,
+      "/console/sessions/:id/file-manager/transfers/:tid/socket": viewer.replace(
+        "/remote/ws",
+        "/file-manager/transfers/x1/socket",
+      ),
+    };
     for (const socket of SOCKETS) {
-      const path = paths[socket.route as keyof typeof paths];
+      const path = paths[socket.route];
+      assert.ok(path, `a path to try for ${socket.route}`);
       for (const origin of FOREIGN) {
         const status = await handshake(port, path, { cookie, origin });
         assert.equal(status, 403, `${socket.route} with Origin ${JSON.stringify(origin)}`);
       }
+      const upgrades = !("upgrades" in socket) || socket.upgrades;
       const missing = await handshake(port, path, { cookie });
-      assert.equal(missing, socket.browser ? 403 : 101, `${socket.route} without an Origin`);
+      if (socket.browser) assert.equal(missing, 403, `${socket.route} without an Origin`);
+      else if (upgrades) assert.equal(missing, 101, `${socket.route} without an Origin`);
+      else assert.notEqual(missing, 403, `${socket.route} without an Origin`);
       const ours = await handshake(port, path, { cookie, origin: own });
-      assert.equal(ours, 101, `${socket.route} from our own page`);
+      if (upgrades) assert.equal(ours, 101, `${socket.route} from our own page`);
+      else assert.ok(ours !== 403 && ours >= 400, `${socket.route} from our own page: ${ours}`);
     }
   },
 );
