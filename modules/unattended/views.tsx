@@ -178,7 +178,19 @@ function ConnectForm(props: ComputersProps & { row: ComputerRow }) {
           <input id={`tk-${id}`} type="text" name="ticket" required maxlength={TICKET_MAX} />
         </>
       )}
-      <button type="submit" data-connect={id}>{t("unattended.connect")}</button>
+      {/* Offline or outside its window: the server would refuse; say so before the click. */}
+      <button
+        type="submit"
+        data-connect={id}
+        disabled={!row.online || !row.verdict.ok}
+        title={!row.online
+          ? t("unattended.refused.offline")
+          : !row.verdict.ok
+          ? t(`unattended.refused.${row.verdict.reason}`)
+          : undefined}
+      >
+        {t("unattended.connect")}
+      </button>
     </form>
   );
 }
