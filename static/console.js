@@ -12,6 +12,7 @@ import { closest, flash } from "./app.js";
 import { liveSource } from "./live_source.js";
 import { installShortcuts, settleToasts } from "./console_shell.js";
 import { expectTab, openSession, syncTabs } from "./console_tabs.js";
+import { tickTimers } from "./tickers.js";
 
 /** @typedef {HTMLTableRowElement} Row  a queue row: `tr[data-session][data-entry]` */
 
@@ -49,20 +50,9 @@ const message = (key, name) => (root.dataset[key] ?? "").replace("{name}", name)
 const notify = (id, title) => alert(id, { title });
 
 // ---- timers and urgent rows ------------------------------------------------------------
-/** @param {number} n */
-const pad = (n) => String(n).padStart(2, "0");
-/** @param {number} ms */
-function duration(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
-}
 const urgentAlerted = new Set();
 function tick() {
-  for (const el of document.querySelectorAll("time.ticker[data-since]")) {
-    el.textContent = duration(now() - Date.parse(el.getAttribute("data-since") ?? ""));
-  }
+  tickTimers(now());
   for (const row of rows()) {
     const at = row.dataset.urgentAt;
     const urgent = Boolean(at) && now() >= Date.parse(at ?? "");

@@ -6,6 +6,7 @@
 //   log         a new log line of one of the sessions, appended to its card's log
 //   monitoring  the monitoring's status moved (allowed, refused, ended): the page reloads
 import { liveSource } from "./live_source.js";
+import { tickTimers } from "./tickers.js";
 
 const UUID = /^[0-9a-f-]{36}$/;
 const root = document.getElementById("monitor-root");
@@ -14,6 +15,8 @@ const parse = (html) => new DOMParser().parseFromString(html, "text/html").body;
 
 if (root?.dataset.events) {
   const page = root;
+  tickTimers(Date.now());
+  setInterval(() => tickTimers(Date.now()), 1000);
   const base = page.dataset.base ?? "";
   const table = /** @type {HTMLTableElement | null} */ (document.getElementById("monitor-queue"));
   const cards = document.getElementById("monitor-sessions");

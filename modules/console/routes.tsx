@@ -167,11 +167,12 @@ export const consoleRoutes = new Hono<AppEnv>()
       rowContextFor(deps, user, c.get("t")),
       readConsoleOptions(deps.db, user.id),
     ]);
-    const [rows, presence] = await Promise.all([
+    const [rows, presence, settings] = await Promise.all([
       queueFor(deps.db, viewer),
       user.groupId
         ? presenceOf(deps.db, [user.groupId], deps.clock.now()).then((p) => p.get(user.id))
         : undefined,
+      settingsFor(deps.db, user.groupId),
     ]);
     const rowsHtml = await renderRows(deps, rows, ctx);
     return c.html(
@@ -183,6 +184,7 @@ export const consoleRoutes = new Hono<AppEnv>()
         options={options}
         now={deps.clock.now()}
         presence={presence}
+        monitoringShown={settings.monitoringNotice || settings.monitoringAuthorisation}
       />,
     );
   })

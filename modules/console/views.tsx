@@ -33,6 +33,11 @@ export function ConsoleHome(
     now: Date;
     /** The technician's own presence (SPEC A5); undefined outside a technician group. */
     presence?: Presence;
+    /**
+     * Whether the group tells its technicians about monitoring (a notice, or asking first):
+     * only then does the console listen for it. Silent monitoring needs no stream here.
+     */
+    monitoringShown?: boolean;
   },
 ) {
   const { c, ctx } = props;
@@ -62,18 +67,20 @@ export function ConsoleHome(
       >
         <h1 id="console-home" class="visually-hidden">{t("console.title")}</h1>
         {/* Monitoring (modules/monitoring): the notice while watched, and asks to allow it. */}
-        <div
-          id="monitoring-notice"
-          class="monitoring-notice"
-          data-events="/monitoring/me/events"
-          data-labels={JSON.stringify({
-            asks: t("monitoring.asksYou", { name: "{name}" }),
-            allow: t("monitoring.allow"),
-            refuse: t("monitoring.refuse"),
-          })}
-          aria-live="polite"
-        >
-        </div>
+        {props.monitoringShown && (
+          <div
+            id="monitoring-notice"
+            class="monitoring-notice"
+            data-events="/monitoring/me/events"
+            data-labels={JSON.stringify({
+              asks: t("monitoring.asksYou", { name: "{name}" }),
+              allow: t("monitoring.allow"),
+              refuse: t("monitoring.refuse"),
+            })}
+            aria-live="polite"
+          >
+          </div>
+        )}
         <Toolbar c={c} ctx={ctx} />
         <aside id="queue-pane" class="card queue-pane" aria-label={t("console.queueLabel")}>
           <div class="row queue-bar">
@@ -138,7 +145,7 @@ export function ConsoleHome(
         <ShortcutHelp c={c} />
       </div>
       <script type="module" src="/static/console.js"></script>
-      <script type="module" src="/static/monitoring_notice.js"></script>
+      {props.monitoringShown && <script type="module" src="/static/monitoring_notice.js"></script>}
     </Layout>
   );
 }
