@@ -1,5 +1,6 @@
 /** Builds technicians as `CurrentUser`s (with their group's permissions) for service tests. */
-import { toCurrentUser } from "../../modules/auth/mod.ts";
+import { eq } from "drizzle-orm";
+import { toCurrentUser, users } from "../../modules/auth/mod.ts";
 import type { CurrentUser } from "../../modules/http/mod.ts";
 import {
   createPrivateSession,
@@ -17,10 +18,15 @@ export async function technician(
 ): Promise<CurrentUser> {
   const permissions = options.permissions ?? defaultPermissions();
   const groupId = options.groupId ?? (await makeGroup(t, { permissions })).id;
-  const row = await makePerson(t, { groupId });
+  let row = await makePerson(t, { groupId });
+  // Stored too: a signed-in page and the log name the person as the database does.
+  if (options.name) {
+    [row] = await t.deps.db.update(users).set({ name: options.name })
+      .where(eq(users.id, row.id)).returning();
+  }
   return {
     ...toCurrentUser(row),
-    name: options.name ?? row.name,
+    name: row.name,
     permissions: new Set(permissions),
     groupId,
   };
