@@ -16,9 +16,7 @@ Deno.test("PERMISSIONS marks the permissions whose feature is not built yet", ()
   assert.deepEqual(UNAVAILABLE, [
     "recordSessions",
     "shareScreen",
-    "unattendedAccess",
     "lanConnect",
-    "callingCard",
     "lens",
     "mobileTools",
   ]);

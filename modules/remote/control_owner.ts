@@ -26,7 +26,7 @@ export interface ControlSeat {
 /** Why control did not move (the island words it: `remote.refused.<code>`). */
 export type ControlRefusal =
   | "control_elsewhere"
-  | "control_other"
+  | "control_taken"
   | "control_monitor"
   | "control_not_holder"
   | "control_no_target";
@@ -57,7 +57,7 @@ export class ControlOwners<S extends ControlSeat> {
     if (seat.monitor) return "control_monitor";
     const owner = this.ownerFor(seat);
     if (owner === "elsewhere") return "control_elsewhere";
-    if (owner === "other") return "control_other";
+    if (owner === "other") return "control_taken";
     if (owner === "none") this.#set(seat, seats);
     return null;
   }
@@ -70,7 +70,7 @@ export class ControlOwners<S extends ControlSeat> {
     if (seat.monitor) return "control_monitor";
     const owner = this.ownerFor(seat);
     if (owner === "here") return null;
-    if (owner === "other" && !opts.lead) return "control_other";
+    if (owner === "other" && !opts.lead) return "control_taken";
     this.#set(seat, seats);
     return null;
   }

@@ -50,7 +50,7 @@ Deno.test("one window of a technician drives; the other is refused and can take 
   assert.deepEqual(tab1.owners(), ["none", "here"]);
   assert.deepEqual(tab2.owners(), ["none", "elsewhere"]);
   assert.deepEqual(bob.owners(), ["none", "other"], "another technician hears who controls");
-  assert.equal(remote.input(key, bob.link), "control_other");
+  assert.equal(remote.input(key, bob.link), "control_taken");
 
   assert.equal(remote.input(key, tab2.link), "control_elsewhere");
   assert.equal(remote.setControl(tab2.link, true), "control_elsewhere");
@@ -86,7 +86,7 @@ Deno.test("control passes between technicians only when asked and given, or give
   const { remote, toAgent, tab1, bob } = granted();
   assert.equal(remote.input(key, tab1.link), null, "Ann takes control first");
   assert.equal(remote.customerView().technicians.find((p) => p.controls)?.name, "Ann");
-  assert.equal(remote.takeControl(bob.link), "control_other", "Bob may not just take it");
+  assert.equal(remote.takeControl(bob.link), "control_taken", "Bob may not just take it");
   assert.equal(remote.giveControl(bob.link, "u1"), "control_not_holder");
 
   assert.equal(remote.requestControl(bob.link), null);
@@ -107,7 +107,7 @@ Deno.test("control passes between technicians only when asked and given, or give
   // Ann says no first: the request is gone, control stays.
   assert.equal(remote.declineControl(tab1.link), null);
   assert.equal(bob.last()?.type === "control_owner" && bob.last()?.asking, null);
-  assert.equal(remote.input(key, bob.link), "control_other");
+  assert.equal(remote.input(key, bob.link), "control_taken");
 
   remote.requestControl(bob.link);
   assert.equal(remote.giveControl(tab1.link, "u2"), null);
@@ -115,7 +115,7 @@ Deno.test("control passes between technicians only when asked and given, or give
   assert.equal(tab1.owners().at(-1), "other");
   toAgent.length = 0;
   assert.equal(remote.input(key, bob.link), null);
-  assert.equal(remote.input(key, tab1.link), "control_other");
+  assert.equal(remote.input(key, tab1.link), "control_taken");
   assert.equal(toAgent.length, 1, "only Bob's key reached the agent");
   assert.equal(remote.customerView().technicians.find((p) => p.controls)?.name, "Bob");
 
@@ -131,7 +131,7 @@ Deno.test("the lead takes control back; a monitoring admin never controls", () =
   const admin = viewer("u9", "Mia", true);
   remote.join(admin.link);
   remote.input(key, bob.link);
-  assert.equal(remote.takeControl(tab1.link, { lead: false }), "control_other");
+  assert.equal(remote.takeControl(tab1.link, { lead: false }), "control_taken");
   assert.equal(remote.takeControl(tab1.link, { lead: true }), null);
   assert.equal(tab1.owners().at(-1), "here");
   assert.equal(bob.owners().at(-1), "other");

@@ -52,9 +52,9 @@ servedAppTest(
     await ann.next((f) => owner(f) && f.owner === "here");
     await bob.next((f) => owner(f) && f.owner === "other" && f.holder === "Ann");
     bob.send({ type: "key", keysym: 0x62, down: true });
-    await bob.next((f) => f.type === "error" && f.code === "control_other");
+    await bob.next((f) => f.type === "error" && f.code === "control_taken");
     bob.send({ type: "take_control" });
-    await bob.next((f) => f.type === "error" && f.code === "control_other");
+    await bob.next((f) => f.type === "error" && f.code === "control_taken");
 
     // Bob asks, Ann gives: Bob drives, Ann's keys are refused.
     bob.send({ type: "request_control" });
@@ -65,7 +65,7 @@ servedAppTest(
     const before = agentGot.filter((m) => m.type === "key").length;
     bob.send({ type: "key", keysym: 0x63, down: true });
     ann.send({ type: "key", keysym: 0x64, down: true });
-    await ann.next((f) => f.type === "error" && f.code === "control_other");
+    await ann.next((f) => f.type === "error" && f.code === "control_taken");
     const keys = agentGot.filter((m) => m.type === "key").slice(before);
     assert.deepEqual(keys.map((k) => k.type === "key" && k.keysym), [0x63], "only Bob's key");
 
