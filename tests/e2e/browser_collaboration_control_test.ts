@@ -17,15 +17,9 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { queueRow, runAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { pinSessionWithAgent, queueRow, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import {
-  endSession,
-  findByToken,
-  liveEntries,
-  loadSession,
-  technicianChat,
-} from "../../modules/support/mod.ts";
+import { endSession, liveEntries, loadSession, technicianChat } from "../../modules/support/mod.ts";
 import { acceptLead, handOverLead } from "../../modules/collaboration/mod.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
@@ -75,22 +69,17 @@ Deno.test({
         await signIn(lead, base, ann.email);
         const colleague = await newPage();
         await signIn(colleague, base, bob.email);
-        await lead.click("button[data-method=pin]");
-        await lead.fill("#ns-name", "Carol");
-        await lead.click("#new-session-form button[type=submit]");
-        const pin = (await lead.locator("#created-pin").textContent())!.trim();
-        const link = (await lead.locator("#created-link").textContent())!.trim();
-        const session = (await findByToken(t.deps, link.split("/s/")[1]))!;
-        const customerApp = runAgent({
-          pin,
-          server: base,
-          display: xvfb.display,
-          stateDir: `${work}/agent-state`,
-        });
+        const { link, session, customerApp, appWindow } = await pinSessionWithAgent(
+          t.deps,
+          lead,
+          newPage,
+          {
+            base,
+            display: xvfb.display,
+            stateDir: `${work}/agent-state`,
+          },
+        );
         agent = customerApp.agent;
-        const appWindow = await newPage();
-        await appWindow.goto(await customerApp.page);
-        await appWindow.locator("#consent").waitFor();
         const customer = await newPage();
         await customer.goto(link);
         const leadSpace = await startFromQueue(lead, session.id);

@@ -15,9 +15,9 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { findByToken, liveEntries, technicianChat } from "../../modules/support/mod.ts";
+import { liveEntries, technicianChat } from "../../modules/support/mod.ts";
 import { defaultGroupSettings, groupAdmins, technicianGroups } from "../../modules/org/mod.ts";
 
 const SHOTS = Deno.env.get("MONITORING_SHOTS") ?? "/tmp";
@@ -57,23 +57,17 @@ Deno.test({
         (t.deps.config as { publicUrl: string }).publicUrl = base;
         const tech = await newPage();
         await signIn(tech, base, ann.email);
-        await tech.waitForFunction(() => "htmx" in globalThis);
-        await tech.click("button[data-method=pin]");
-        await tech.fill("#ns-name", "Carol");
-        await tech.click("#new-session-form button[type=submit]");
-        const pin = (await tech.locator("#created-pin").textContent())!.trim();
-        const link = (await tech.locator("#created-link").textContent())!.trim();
-        const session = (await findByToken(t.deps, link.split("/s/")[1]))!;
-        const customerApp = runAgent({
-          pin,
-          server: base,
-          display: xvfb.display,
-          stateDir: `${work}/agent-state`,
-        });
+        const { session, customerApp, appWindow } = await pinSessionWithAgent(
+          t.deps,
+          tech,
+          newPage,
+          {
+            base,
+            display: xvfb.display,
+            stateDir: `${work}/agent-state`,
+          },
+        );
         agent = customerApp.agent;
-        const appWindow = await newPage();
-        await appWindow.goto(await customerApp.page);
-        await appWindow.locator("#consent").waitFor();
         const workspace = await startFromQueue(tech, session.id);
         await workspace.locator(".remote-view .rv-view").click();
         await appWindow.locator("#allow-view").click();

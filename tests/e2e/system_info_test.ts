@@ -18,9 +18,9 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { findByToken, readLog } from "../../modules/support/mod.ts";
+import { readLog } from "../../modules/support/mod.ts";
 import { sessionFiles } from "../../modules/support/test_support.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
 
@@ -75,24 +75,17 @@ Deno.test({
         await tech.fill("#email", ann.email);
         await tech.fill("#password", TECH_PASSWORD);
         await clickAndWait(tech, "button[type=submit]");
-        await tech.waitForFunction(() => "htmx" in globalThis);
-        await tech.click("button[data-method=pin]");
-        await tech.fill("#ns-name", "Carol");
-        await tech.click("#new-session-form button[type=submit]");
-        const pin = (await tech.locator("#created-pin").textContent())!.trim();
-        const link = (await tech.locator("#created-link").textContent())!.trim();
-        const session = (await findByToken(t.deps, link.split("/s/")[1]))!;
-
-        const customerApp = runAgent({
-          pin,
-          server: base,
-          display: xvfb.display,
-          stateDir: `${work}/agent-state`,
-        });
+        const { session, customerApp, appWindow } = await pinSessionWithAgent(
+          t.deps,
+          tech,
+          newPage,
+          {
+            base,
+            display: xvfb.display,
+            stateDir: `${work}/agent-state`,
+          },
+        );
         agent = customerApp.agent;
-        const appWindow = await newPage();
-        await appWindow.goto(await customerApp.page);
-        await appWindow.locator("#consent").waitFor();
         const workspace = await startFromQueue(tech, session.id);
         step("agent attached, session started");
         await workspace.locator('[role=tab][data-tool="system"]').click();

@@ -4,6 +4,8 @@
  * once it prints it — rejected with the output if it exits first.
  */
 import type { Page } from "playwright-core";
+import type { AppDeps } from "../../modules/http/mod.ts";
+import { findByToken } from "../../modules/support/mod.ts";
 
 export function runAgent(
   options: {
@@ -78,4 +80,34 @@ export async function startFromQueue(tech: Page, sessionId: string) {
   await tech.locator(`${queueRow(sessionId)}[data-status="active"]`).waitFor({ state: "attached" });
   await tech.locator(`#session-tabs [data-tab-session="${sessionId}"]`).click();
   return tech.locator(`#session-${sessionId}`);
+}
+
+/**
+ * A session made the way a technician makes one — New session → PIN code in the console,
+ * for the customer Carol — with the real support app joined by its code on `display` and
+ * the app's own window open on its consent page. The technician's page stays on the console.
+ */
+export async function pinSessionWithAgent<P extends Page>(
+  deps: AppDeps,
+  tech: Page,
+  newPage: () => Promise<P>,
+  options: { base: string; display: string; stateDir: string },
+) {
+  await tech.waitForFunction(() => "htmx" in globalThis);
+  await tech.click("button[data-method=pin]");
+  await tech.fill("#ns-name", "Carol");
+  await tech.click("#new-session-form button[type=submit]");
+  const pin = (await tech.locator("#created-pin").textContent())!.trim();
+  const link = (await tech.locator("#created-link").textContent())!.trim();
+  const session = (await findByToken(deps, link.split("/s/")[1]))!;
+  const customerApp = runAgent({
+    pin,
+    server: options.base,
+    display: options.display,
+    stateDir: options.stateDir,
+  });
+  const appWindow = await newPage();
+  await appWindow.goto(await customerApp.page);
+  await appWindow.locator("#consent").waitFor();
+  return { pin, link, session, customerApp, appWindow };
 }
