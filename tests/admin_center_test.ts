@@ -32,9 +32,9 @@ Deno.test("the master admin creates a group with default permissions and edits t
     // Not available yet: shown off and disabled, with the reason; a forged one is dropped.
     assert.match(
       page,
-      /value="inviteInternal" disabled="" aria-describedby="pending-inviteInternal"/,
+      /value="lanConnect" disabled="" aria-describedby="pending-lanConnect"/,
     );
-    assert.match(page, /id="pending-inviteInternal">Not available yet/);
+    assert.match(page, /id="pending-lanConnect">Not available yet/);
     const body = new URLSearchParams({ _csrf: admin.csrf });
     for (const p of ["startPrivate", "methodLink", "bogus", "lens"]) {
       body.append("permission", p);

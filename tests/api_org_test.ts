@@ -154,15 +154,15 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
       id: string;
       available: boolean;
     }[];
-    assert.equal(catalogue.find((p) => p.id === "inviteInternal")?.available, false);
+    assert.equal(catalogue.find((p) => p.id === "lanConnect")?.available, false);
     assert.equal(catalogue.find((p) => p.id === "remoteControl")?.available, true);
 
     const refused = await call(t, token, "POST", "/groups", {
       name: "Field team",
-      permissions: ["startPrivate", "inviteInternal", "lens"],
+      permissions: ["startPrivate", "lanConnect", "lens"],
     });
     assert.equal(refused.status, 422);
-    assert.match((await refused.json()).detail, /not available yet.*inviteInternal, lens/);
+    assert.match((await refused.json()).detail, /not available yet.*lanConnect, lens/);
     const [{ n }] = await t.deps.db.select({ n: count() }).from(technicianGroups);
     assert.equal(Number(n), 0, "nothing created");
 
@@ -170,7 +170,11 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
       name: "Field team",
       settings: { recordingPolicy: "off", surveyEnabled: false },
     })).json();
-    assert.ok(!group.permissions.includes("inviteInternal"), "defaults hold no unavailable one");
+    assert.deepEqual(
+      group.permissions.filter((id: string) => !catalogue.find((p) => p.id === id)?.available),
+      [],
+      "defaults hold no unavailable one",
+    );
     const patched = await call(t, token, "PATCH", `/groups/${group.id}`, {
       settings: { waitingTimeout: 3, recordingPolicy: "always", recordingLocation: "/x" },
     });
