@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: capture pacing, motion mode, refinement and rate control share one frame loop and its timing; the encoder and scaling are already in agent/media.
 /**
  * The picture: when the agent captures the screen and how it encodes and sends it. Used by
  * `Agent` (agent.ts), which decides whether the customer allows it.

@@ -1,4 +1,5 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
+// Over 300 lines on purpose: the one component that owns the view's state and socket; its parts (toolbar, control owner, quality, clipboard, input) are already files of their own.
 /**
  * The technician's remote view of one session: the picture (WebRTC video), input while control
  * is granted, the toolbar, status, stats and clipboard. This component holds the state and
