@@ -107,6 +107,17 @@ async function _audit(tx: Database, ctx: Ctx, action: AuditAction, details = {})
   });
 }
 
+/** Moves one row by the machine, under the session group's settings, as the caller. */
+async function _move(
+  tx: Database,
+  ctx: Ctx,
+  row: Entry,
+  type: "invitation_withdrawn" | "collaborator_removed" | "lead_handed_over" | "handover_cancelled",
+) {
+  const settings = await settingsFor(tx, ctx.session.groupId);
+  await applyEvent(tx, row, { type }, ctx.now, { settings, actorName: ctx.user.name });
+}
+
 async function _log(tx: Database, ctx: Ctx, key: string, data: Record<string, string> = {}) {
   await logEvent(tx, ctx.session.id, key, ctx.now, { name: ctx.user.name, ...data }, {
     userId: ctx.user.id,
@@ -212,11 +223,7 @@ export async function withdrawInvitation(
   await _inSession(deps, user, sessionId, async (tx, ctx, entries) => {
     const row = _target(entries, userId, ["invitation"]);
     if (row.fromUserId !== user.id) _leadRow(ctx, entries, ["active", "on_hold"]);
-    const settings = await settingsFor(tx, ctx.session.groupId);
-    await applyEvent(tx, row, { type: "invitation_withdrawn" }, ctx.now, {
-      settings,
-      actorName: user.name,
-    });
+    await _move(tx, ctx, row, "invitation_withdrawn");
     await _log(tx, ctx, "log.invitationWithdrawn");
     await _audit(tx, ctx, "session.invitation_withdrawn", { userId });
   });
@@ -232,11 +239,7 @@ export async function removeCollaborator(
   await _inSession(deps, lead, sessionId, async (tx, ctx, entries) => {
     _leadRow(ctx, entries, ["active", "on_hold"]);
     const row = _target(entries, userId, ["collaborating", "on_hold", "rebooting"]);
-    const settings = await settingsFor(tx, ctx.session.groupId);
-    await applyEvent(tx, row, { type: "collaborator_removed" }, ctx.now, {
-      settings,
-      actorName: lead.name,
-    });
+    await _move(tx, ctx, row, "collaborator_removed");
     await _log(tx, ctx, "log.collaboratorRemoved");
     await _audit(tx, ctx, "session.collaborator_removed", { userId });
   });
@@ -294,11 +297,7 @@ export async function handOverLead(
   await _inSession(deps, lead, sessionId, async (tx, ctx, entries) => {
     const own = _leadRow(ctx, entries);
     const row = _target(entries, userId, ["collaborating"]);
-    const settings = await settingsFor(tx, ctx.session.groupId);
-    await applyEvent(tx, own, { type: "lead_handed_over" }, ctx.now, {
-      settings,
-      actorName: lead.name,
-    });
+    await _move(tx, ctx, own, "lead_handed_over");
     await tx.update(queueEntries).set({ leadOfferedAt: ctx.now, version: _bumped }).where(
       eq(queueEntries.id, row.id),
     );
@@ -317,11 +316,7 @@ export async function cancelHandOver(
     const own = _leadRow(ctx, entries, ["collaborating"]);
     const offered = entries.filter((e) => e.leadOfferedAt !== null);
     if (offered.length === 0) throw sessionRefusal("collaboration.noHandOver", "no offer");
-    const settings = await settingsFor(tx, ctx.session.groupId);
-    await applyEvent(tx, own, { type: "handover_cancelled" }, ctx.now, {
-      settings,
-      actorName: lead.name,
-    });
+    await _move(tx, ctx, own, "handover_cancelled");
     for (const row of offered) {
       await tx.update(queueEntries).set({ leadOfferedAt: null, version: _bumped }).where(
         eq(queueEntries.id, row.id),
