@@ -17,7 +17,12 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { pinSessionWithAgent, queueRow, startFromQueue } from "../support/agent_e2e.ts";
+import {
+  closeAgentWorld,
+  pinSessionWithAgent,
+  queueRow,
+  startFromQueue,
+} from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { endSession, liveEntries, loadSession, technicianChat } from "../../modules/support/mod.ts";
 import { acceptLead, handOverLead } from "../../modules/collaboration/mod.ts";
@@ -162,15 +167,7 @@ Deno.test({
         step("lead handed over; ended for everyone");
       });
     } finally {
-      if (agent) {
-        try {
-          (agent as Deno.ChildProcess).kill();
-        } catch { /* gone */ }
-        await (agent as Deno.ChildProcess).status;
-      }
-      await t.close();
-      await xvfb.stop();
-      await Deno.remove(work, { recursive: true }).catch(() => {});
+      await closeAgentWorld({ agent, app: t, xvfb, work });
     }
   },
 });

@@ -15,7 +15,7 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { liveEntries, technicianChat } from "../../modules/support/mod.ts";
 import { defaultGroupSettings, groupAdmins, technicianGroups } from "../../modules/org/mod.ts";
@@ -122,15 +122,7 @@ Deno.test({
         assert.deepEqual(admin.errors.filter((e) => !/favicon|WebSocket/.test(e)), []);
       });
     } finally {
-      if (agent) {
-        try {
-          (agent as Deno.ChildProcess).kill();
-        } catch { /* gone */ }
-        await (agent as Deno.ChildProcess).status;
-      }
-      await t.close();
-      await xvfb.stop();
-      await Deno.remove(work, { recursive: true }).catch(() => {});
+      await closeAgentWorld({ agent, app: t, xvfb, work });
     }
   },
 });

@@ -19,7 +19,7 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { closeAgentWorld, runAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { findByToken, readLog } from "../../modules/support/mod.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
@@ -282,15 +282,7 @@ Deno.test({
         step("stopped by the technician; folders removed");
       });
     } finally {
-      if (agent) {
-        try {
-          (agent as Deno.ChildProcess).kill();
-        } catch { /* gone */ }
-        await (agent as Deno.ChildProcess).status;
-      }
-      await t.close();
-      await xvfb.stop();
-      await Deno.remove(work, { recursive: true }).catch(() => {});
+      await closeAgentWorld({ agent, app: t, xvfb, work });
     }
   },
 });

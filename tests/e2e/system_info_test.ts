@@ -18,7 +18,7 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { readLog } from "../../modules/support/mod.ts";
 import { sessionFiles } from "../../modules/support/test_support.ts";
@@ -296,15 +296,7 @@ Deno.test({
       try {
         victim.kill();
       } catch { /* ended */ }
-      if (agent) {
-        try {
-          (agent as Deno.ChildProcess).kill();
-        } catch { /* gone */ }
-        await (agent as Deno.ChildProcess).status;
-      }
-      await t.close();
-      await xvfb.stop();
-      await Deno.remove(work, { recursive: true }).catch(() => {});
+      await closeAgentWorld({ agent, app: t, xvfb, work });
     }
   },
 });

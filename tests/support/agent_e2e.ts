@@ -111,3 +111,24 @@ export async function pinSessionWithAgent<P extends Page>(
   await appWindow.locator("#consent").waitFor();
   return { pin, link, session, customerApp, appWindow };
 }
+
+/**
+ * The end of an agent e2e test, whatever happened: the support app stopped, the test app
+ * closed, the Xvfb display and the work folder gone.
+ */
+export async function closeAgentWorld(parts: {
+  agent: Deno.ChildProcess | null;
+  app: { close(): Promise<void> };
+  xvfb: { stop(): Promise<void> };
+  work: string;
+}) {
+  if (parts.agent) {
+    try {
+      parts.agent.kill();
+    } catch { /* gone */ }
+    await parts.agent.status;
+  }
+  await parts.app.close();
+  await parts.xvfb.stop();
+  await Deno.remove(parts.work, { recursive: true }).catch(() => {});
+}
