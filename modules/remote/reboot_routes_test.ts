@@ -9,7 +9,13 @@ import { eq } from "drizzle-orm";
 import { startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, withServer } from "../../tests/support/sockets.ts";
+import {
+  agentHello,
+  agentSocket,
+  agentWithOps,
+  nextOp,
+  withServer,
+} from "../../tests/support/sockets.ts";
 import { readLog, type SupportSession } from "../support/mod.ts";
 import { customerLost, queueEntries } from "../support/test_support.ts";
 
@@ -24,27 +30,8 @@ const MODES = {
   resumes: "sign_in",
 };
 
-async function nextOp(agent: Agent, kind: string) {
-  for (;;) {
-    const frame = await agent.next((m) => m.type === "op", 5_000);
-    if (frame.type !== "op") continue;
-    const request = JSON.parse(frame.json);
-    if (request.kind === kind) return { id: frame.id, request };
-  }
-}
-
-async function attached(port: number, token: string): Promise<Agent> {
-  const agent = await agentSocket(port);
-  agent.send(agentHello(token));
-  await agent.next((m) => m.type === "welcome");
-  const about = await nextOp(agent, "agent.about");
-  agent.send({
-    type: "opDone",
-    id: about.id,
-    json: JSON.stringify({ os: "linux", ops: ["reboot.modes", "reboot.start"] }),
-  });
-  return agent;
-}
+const attached = (port: number, token: string) =>
+  agentWithOps(port, token, ["reboot.modes", "reboot.start"]);
 
 /** Answers the next `reboot.modes` while `request` waits for it. */
 async function withModes(agent: Agent, request: Promise<Response>): Promise<Response> {

@@ -8,38 +8,19 @@ import { and, eq } from "drizzle-orm";
 import { startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, withServer } from "../../tests/support/sockets.ts";
+import { agentSocket, agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { readLog, type SupportSession } from "../support/mod.ts";
 import { auditLog } from "../audit/mod.ts";
 
 type Agent = Awaited<ReturnType<typeof agentSocket>>;
-
-async function nextOp(agent: Agent, kind: string, ms = 5_000) {
-  for (;;) {
-    const frame = await agent.next((m) => m.type === "op", ms);
-    if (frame.type !== "op") continue;
-    const request = JSON.parse(frame.json);
-    if (request.kind === kind) return { id: frame.id, request };
-  }
-}
 
 /** No operation reaches the agent within a moment. */
 async function nothingSent(agent: Agent) {
   await assert.rejects(agent.next((m) => m.type === "op", 300), /no matching frame/);
 }
 
-async function attached(port: number, token: string): Promise<Agent> {
-  const agent = await agentSocket(port);
-  agent.send(agentHello(token));
-  await agent.next((m) => m.type === "welcome");
-  const about = await nextOp(agent, "agent.about");
-  agent.send({
-    type: "opDone",
-    id: about.id,
-    json: JSON.stringify({ os: "linux", ops: ["system.snapshot", "system.processes"] }),
-  });
-  return agent;
-}
+const attached = (port: number, token: string) =>
+  agentWithOps(port, token, ["system.snapshot", "system.processes"]);
 
 const SLEEP = {
   pid: 4242,

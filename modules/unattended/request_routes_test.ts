@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, withServer } from "../../tests/support/sockets.ts";
+import { agentSocket, agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { auditLog } from "../audit/mod.ts";
 import { endSession, readLog, type SupportSession } from "../support/mod.ts";
@@ -20,27 +20,8 @@ import { unattendedGrants, unattendedRequests } from "./schema.ts";
 
 type Agent = Awaited<ReturnType<typeof agentSocket>>;
 
-async function nextOp(agent: Agent, kind: string) {
-  for (;;) {
-    const frame = await agent.next((m) => m.type === "op", 5_000);
-    if (frame.type !== "op") continue;
-    const request = JSON.parse(frame.json);
-    if (request.kind === kind) return { id: frame.id, request };
-  }
-}
-
-async function attached(port: number, token: string): Promise<Agent> {
-  const agent = await agentSocket(port);
-  agent.send(agentHello(token));
-  await agent.next((m) => m.type === "welcome");
-  const about = await nextOp(agent, "agent.about");
-  agent.send({
-    type: "opDone",
-    id: about.id,
-    json: JSON.stringify({ os: "linux", ops: ["unattended.about", "unattended.install"] }),
-  });
-  return agent;
-}
+const attached = (port: number, token: string) =>
+  agentWithOps(port, token, ["unattended.about", "unattended.install"]);
 
 /** Answers the next `unattended.about` while `request` waits for it. */
 async function withAbout(agent: Agent, request: Promise<Response>): Promise<Response> {

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, withServer } from "../../tests/support/sockets.ts";
+import { agentHello, agentSocket, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { readLog } from "../support/mod.ts";
 import { queueEntries, supportSessions } from "../support/test_support.ts";
@@ -15,15 +15,6 @@ import { serviceModeHandlers } from "../../agent/unattended/service_mode.ts";
 import { OpFailure } from "../../agent/ops/mod.ts";
 
 type Agent = Awaited<ReturnType<typeof agentSocket>>;
-
-async function nextOp(agent: Agent, kind: string) {
-  for (;;) {
-    const frame = await agent.next((m) => m.type === "op", 5_000);
-    if (frame.type !== "op") continue;
-    const request = JSON.parse(frame.json);
-    if (request.kind === kind) return { id: frame.id, request };
-  }
-}
 
 async function until(what: string, check: () => Promise<boolean>, ms = 5_000) {
   const end = Date.now() + ms;

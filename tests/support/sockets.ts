@@ -125,3 +125,32 @@ export function viewerSocket(
     { cookie: browser.cookieHeader(), origin: `http://127.0.0.1:${port}` },
   );
 }
+
+type AgentTestSocket = TestSocket<ServerMessage, AgentMessage>;
+
+/** The next agent operation of `kind` the server asks for (others are skipped). */
+export async function nextOp(agent: AgentTestSocket, kind: string, ms = 5_000) {
+  for (;;) {
+    const frame = await agent.next((m) => m.type === "op", ms);
+    if (frame.type !== "op") continue;
+    const request = JSON.parse(frame.json);
+    if (request.kind === kind) return { id: frame.id, request };
+  }
+}
+
+/**
+ * A support app joined to the session with `token` that answers the server's `agent.about`
+ * with the operations it offers.
+ */
+export async function agentWithOps(
+  port: number,
+  token: string,
+  ops: readonly string[],
+): Promise<AgentTestSocket> {
+  const agent = await agentSocket(port);
+  agent.send(agentHello(token));
+  await agent.next((m) => m.type === "welcome");
+  const about = await nextOp(agent, "agent.about");
+  agent.send({ type: "opDone", id: about.id, json: JSON.stringify({ os: "linux", ops }) });
+  return agent;
+}
