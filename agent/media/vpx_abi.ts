@@ -87,17 +87,19 @@ export type EncCfgField =
   | "kf_max_dist";
 
 /**
- * libvpx 1.12 (Debian 12 `libvpx7` 1.12.0-1+deb12u5), measured on x86_64 with gcc against
- * that package's headers. VPX_ENCODER_ABI_VERSION 25 = 15 + VPX_CODEC_ABI_VERSION (4 +
- * VPX_IMAGE_ABI_VERSION 5) + VPX_EXT_RATECTRL_ABI_VERSION 1.
+ * The x86_64 layout of every struct, enum and #define the agent uses, measured for libvpx 1.12
+ * (Debian 12 `libvpx7` 1.12.0-1+deb12u5) with gcc against that package's headers.
+ *
+ * libvpx 1.13, 1.14 and 1.15 keep it: their vpx_codec_enc_cfg_t, vpx_codec_cx_pkt_t,
+ * vpx_fixed_buf_t, vpx_rational_t, vpx_image_t, vpx_codec_ctx_t and vpx_active_map_t bodies,
+ * the enums behind the constants, the array-size macros (VPX_TS_MAX_LAYERS …) and the
+ * vp8e_enc_control_id values used are the same declarations as 1.12's, comments aside (read
+ * from the public sources at the v1.13.0, v1.14.0 and v1.15.0 tags; vpx_abi_test.ts lists the
+ * header lines). Only VPX_ENCODER_ABI_VERSION moves, so those tables differ in that alone.
+ * They are derived from the headers, not measured against an installed libvpx 8 or 9.
  */
-const LIBVPX_1_12_X86_64: VpxAbi = {
-  name: "libvpx 1.12 (x86_64)",
-  soname: "libvpx.so.7",
-  major: 1,
-  minor: 12,
+const LAYOUT_X86_64: Omit<VpxAbi, "name" | "soname" | "major" | "minor" | "encoderAbiVersion"> = {
   arch: ["x86_64"],
-  encoderAbiVersion: 25,
   sizes: { encCfg: 504, codecCtx: 56, image: 136, packet: 136, activeMap: 16 },
   encCfg: {
     g_usage: 0,
@@ -150,8 +152,34 @@ const LIBVPX_1_12_X86_64: VpxAbi = {
   },
 };
 
+/**
+ * VPX_ENCODER_ABI_VERSION is a sum (vpx_encoder.h), VPX_CODEC_ABI_VERSION = 4 +
+ * VPX_IMAGE_ABI_VERSION 5 = 9 throughout:
+ * - 1.12: 15 + 9 + VPX_EXT_RATECTRL_ABI_VERSION 1 = 25 (Debian 12, Ubuntu 22.04: libvpx7);
+ * - 1.13: 15 + 9 + VPX_EXT_RATECTRL_ABI_VERSION 6 = 30 (libvpx.so.8, e.g. Fedora 39);
+ * - 1.14: 16 + 9 + VPX_EXT_RATECTRL_ABI_VERSION 7 + VPX_TPL_ABI_VERSION 2 = 34 (libvpx.so.9,
+ *   Ubuntu 24.04);
+ * - 1.15: 18 + 9 + VPX_EXT_RATECTRL_ABI_VERSION (5 + VPX_TPL_ABI_VERSION 4) = 36
+ *   (libvpx.so.9, Debian 13).
+ */
+function _x86_64(minor: number, soname: string, encoderAbiVersion: number): VpxAbi {
+  return {
+    name: `libvpx 1.${minor} (x86_64)`,
+    soname,
+    major: 1,
+    minor,
+    encoderAbiVersion,
+    ...LAYOUT_X86_64,
+  };
+}
+
 /** Every ABI the encoder supports; a libvpx matching none of them is refused. */
-export const VPX_ABIS: readonly VpxAbi[] = [LIBVPX_1_12_X86_64];
+export const VPX_ABIS: readonly VpxAbi[] = [
+  _x86_64(12, "libvpx.so.7", 25),
+  _x86_64(13, "libvpx.so.8", 30),
+  _x86_64(14, "libvpx.so.9", 34),
+  _x86_64(15, "libvpx.so.9", 36),
+];
 
 /** "1.12.0" from vpx_codec_version()'s (major << 16 | minor << 8 | patch). */
 export function versionString(version: number): string {

@@ -15,6 +15,8 @@ Deno.test("vpxAbiFor() picks the libvpx 1.12 table for any 1.12 patch release on
 Deno.test("vpxAbiFor() refuses an unknown libvpx, naming it and what is supported", () => {
   const refusals: [number, string, string, string][] = [
     [(1 << 16) | (13 << 8), "libvpx.so.7", "x86_64", "libvpx v1.13.0 on x86_64"],
+    [(1 << 16) | (14 << 8), "libvpx.so.8", "x86_64", "libvpx v1.14.0 on x86_64"],
+    [(1 << 16) | (16 << 8), "libvpx.so.9", "x86_64", "libvpx v1.16.0 on x86_64"],
     [(1 << 16) | (11 << 8) | 2, "libvpx.so.7", "x86_64", "libvpx v1.11.2 on x86_64"],
     [V1_12_0, "libvpx.so.8", "x86_64", "libvpx v1.12.0 on x86_64"],
     [V1_12_0, "libvpx.so.7", "aarch64", "libvpx v1.12.0 on aarch64"],
@@ -26,7 +28,8 @@ Deno.test("vpxAbiFor() refuses an unknown libvpx, naming it and what is supporte
         assert.equal(
           error.message,
           `VP8 encoding is off: ${soname} is ${what}, whose struct layouts this agent does ` +
-            "not know (it supports libvpx 1.12 (x86_64))",
+            "not know (it supports libvpx 1.12 (x86_64), libvpx 1.13 (x86_64), " +
+            "libvpx 1.14 (x86_64), libvpx 1.15 (x86_64))",
         );
         return true;
       },
@@ -76,4 +79,94 @@ Deno.test({
     assert.equal(abi.minor, (version >> 8) & 0xff);
     assert.ok(abi.arch.includes(Deno.build.arch));
   },
+});
+
+/**
+ * The x86_64 layout derived from the public libvpx headers (C rules for LP64: unsigned int
+ * and enums 4 bytes, pointers and size_t 8, each member at its alignment). For
+ * vpx_codec_enc_cfg_t: g_usage … g_h at 0–16, g_bit_depth 20, g_input_bit_depth 24,
+ * g_timebase {num, den} 28/32, g_error_resilient 36, g_pass 40, g_lag_in_frames 44,
+ * rc_dropframe_thresh 48, rc_resize_allowed 52, rc_scaled_width/height 56/60, rc_resize_up/down
+ * 64/68, rc_end_usage 72, then two vpx_fixed_buf_t {void *buf; size_t sz} at 80 and 96,
+ * rc_target_bitrate 112 … rc_buf_optimal_sz 140, rc_2pass_* 144–156, kf_mode 160. The struct
+ * bodies are the same declarations in every version below (comments aside), at these lines:
+ *
+ * | tag     | vpx_encoder.h enc_cfg / cx_pkt | vpx_image.h vpx_image | vpx_codec.h ctx | vp8cx.h active_map / control enum |
+ * | v1.12.0 | 270–841 / 161–200              | 72–116                | 200–214         | 830–835 / 142 (ACTIVEMAP l.153, SCREEN_CONTENT_MODE l.329) |
+ * | v1.13.0 | 271–842 / 162–201              | 72–116                | 200–214         | 840–845 / 142 (l.153, l.329) |
+ * | v1.14.0 | 272–843 / 163–202              | 72–116                | 200–214         | 841–846 / 142 (l.153, l.330) |
+ * | v1.15.0 | 276–849 / 167–206              | 76–120                | 200–214         | 849–854 / 142 (l.153, l.330) |
+ *
+ * VPX_ENCODER_ABI_VERSION: v1.12.0 vpx_encoder.h l.60 (15 + VPX_CODEC_ABI_VERSION 9, vpx_codec.h
+ * l.90 with VPX_IMAGE_ABI_VERSION 5, vpx_image.h l.30, + VPX_EXT_RATECTRL_ABI_VERSION 1,
+ * vpx_ext_ratectrl.h l.28); v1.13.0 l.60 (15 + 9 + 6, vpx_ext_ratectrl.h l.28); v1.14.0 l.61
+ * (16 + 9 + 7 + VPX_TPL_ABI_VERSION 2, vpx_ext_ratectrl.h l.29, vpx_tpl.h l.35); v1.15.0 l.65
+ * (18 + 9 + (5 + VPX_TPL_ABI_VERSION 4), vpx_ext_ratectrl.h l.33, vpx_tpl.h l.33).
+ */
+const DERIVED = {
+  sizes: { encCfg: 504, codecCtx: 56, image: 136, packet: 136, activeMap: 16 },
+  encCfg: {
+    g_usage: 0,
+    g_threads: 4,
+    g_profile: 8,
+    g_w: 12,
+    g_h: 16,
+    g_timebase_num: 28,
+    g_timebase_den: 32,
+    g_error_resilient: 36,
+    g_pass: 40,
+    g_lag_in_frames: 44,
+    rc_dropframe_thresh: 48,
+    rc_resize_allowed: 52,
+    rc_end_usage: 72,
+    rc_target_bitrate: 112,
+    rc_min_quantizer: 116,
+    rc_max_quantizer: 120,
+    rc_undershoot_pct: 124,
+    rc_overshoot_pct: 128,
+    rc_buf_sz: 132,
+    rc_buf_initial_sz: 136,
+    rc_buf_optimal_sz: 140,
+    kf_mode: 160,
+    kf_min_dist: 164,
+    kf_max_dist: 168,
+  },
+  // vpx_image_t: fmt, cs, range (enums) 0/4/8, w h bit_depth d_w d_h r_w r_h x_chroma_shift
+  // y_chroma_shift (unsigned int) 12–44, planes[4] at 48, stride[4] at 80.
+  image: { planes: 48, stride: 80 },
+  // vpx_codec_cx_pkt_t: kind (enum) 0, union at 8: frame.buf 8, sz 16, pts 24, duration 32,
+  // flags 40; the union's pad[128 - sizeof(kind)] makes 8 + 128 = 136.
+  packet: { kind: 0, buf: 8, sz: 16, flags: 40 },
+  activeMap: { map: 0, rows: 8, cols: 12 },
+  // enum vp8e_enc_control_id, VP8E_SET_ROI_MAP = 8 counted on (same in every version).
+  controls: {
+    activeMap: 9,
+    cpuUsed: 13,
+    noiseSensitivity: 15,
+    staticThreshold: 17,
+    tokenPartitions: 18,
+    maxIntraBitratePct: 26,
+    screenContentMode: 31,
+  },
+};
+
+Deno.test("VPX_ABIS has libvpx 1.12–1.15 with the layout derived from their headers", () => {
+  const expected: [string, string, number][] = [
+    ["1.12", "libvpx.so.7", 25],
+    ["1.13", "libvpx.so.8", 30],
+    ["1.14", "libvpx.so.9", 34],
+    ["1.15", "libvpx.so.9", 36],
+  ];
+  for (const [version, soname, encoderAbiVersion] of expected) {
+    const minor = Number(version.split(".")[1]);
+    const abi = vpxAbiFor({ version: (1 << 16) | (minor << 8) | 1, soname }, "x86_64");
+    assert.equal(abi.name, `libvpx ${version} (x86_64)`);
+    assert.equal(abi.encoderAbiVersion, encoderAbiVersion, version);
+    assert.deepEqual(abi.sizes, DERIVED.sizes, version);
+    assert.deepEqual(abi.encCfg, DERIVED.encCfg, version);
+    assert.deepEqual(abi.image, DERIVED.image, version);
+    assert.deepEqual(abi.packet, DERIVED.packet, version);
+    assert.deepEqual(abi.activeMap, DERIVED.activeMap, version);
+    assert.deepEqual(abi.controls, DERIVED.controls, version);
+  }
 });

@@ -22,7 +22,13 @@ export const NEEDED_LIBRARIES: readonly NeededLibrary[] = [
     debian: "libxfixes3",
     fedora: "libXfixes",
   },
-  { soname: "libvpx.so", what: "the VP8 video encoder", debian: "libvpx7", fedora: "libvpx" },
+  {
+    soname: "libvpx.so",
+    what: "the VP8 video encoder",
+    // 1.12 → libvpx7 (Debian 12, Ubuntu 22.04), 1.13 → libvpx8, 1.14/1.15 → libvpx9 (vpx_abi.ts).
+    debian: "libvpx9, libvpx8 or libvpx7",
+    fedora: "libvpx",
+  },
   { soname: "libyuv.so", what: "colour conversion", debian: "libyuv0", fedora: "libyuv" },
 ];
 

@@ -13,7 +13,10 @@ Deno.test("a missing library is named with the package that holds it", () => {
   const vpx = new Error(
     "could not load libvpx.so.7:\n  /usr/lib/x86_64-linux-gnu/libvpx.so.7: No such file",
   );
-  assert.match(explainDesktopError(vpx, ":0"), /VP8 video encoder is missing .* libvpx7/);
+  assert.match(
+    explainDesktopError(vpx, ":0"),
+    /VP8 video encoder is missing .* libvpx9, libvpx8 or libvpx7/,
+  );
 });
 
 Deno.test("no display, or one that does not open, is said so", () => {
