@@ -304,7 +304,7 @@ Deno.test("by e-mail through real SMTP, in the inviter's language; only the meth
     assert.equal(refused.status, 422);
     assert.match(await refused.text(), /does not allow this invitation method/);
     // A permission the guest's console cannot use (or the lead does not hold): refused.
-    const extra = await invite(l, { approvedId: approved.id, permissions: "remoteControl" });
+    const extra = await invite(l, { approvedId: approved.id, permissions: "fileManager" });
     assert.equal(extra.status, 403);
     await setGroup(t, l.user.groupId!, { externalByEmail: true });
     const sent = await invite(l, { approvedId: approved.id, method: "email" });
@@ -331,7 +331,7 @@ Deno.test("by e-mail through real SMTP, in the inviter's language; only the meth
   }
 });
 
-Deno.test("with desktopView in its set, the guest's console has the view-only remote view; its socket is refused without it and after removal", async () => {
+Deno.test("the guest's remote view: desktopView alone is view only, remoteControl gives control; what the inviter's group no longer allows is gone; refused without it and after removal", async () => {
   const t = await startTestApp();
   try {
     const l = await lead(t, [...INVITE, "inviteExternalUnlisted"]);
@@ -360,6 +360,32 @@ Deno.test("with desktopView in its set, the guest's console has the view-only re
     const [row] = await t.deps.db.select().from(externalGuests)
       .where(eq(externalGuests.name, "Vera View"));
     assert.deepEqual(row.permissions, ["desktopView"]);
+
+    // With remoteControl: a technician's seat (control passed like a collaborator's) …
+    const driver = t.client();
+    const third = await invite(l, {
+      name: "Dirk Drive",
+      email: "dirk@partner.test",
+      permissions: "remoteControl",
+    });
+    await driver.get(
+      new URL(/value="(http[^"]+\/x\/join\/[^"]+)"/.exec(await third.text())![1]).pathname,
+    );
+    const driving = await (await driver.get("/x/console")).text();
+    assert.match(driving, /data-can-control="1"/);
+    assert.match(driving, /data-monitor="0"/);
+    assert.match(driving, /data-lead="0"/);
+    // … as long as the inviter's group allows it (the intersection, read on every request).
+    const [group] = await t.deps.db.select().from(technicianGroups)
+      .where(eq(technicianGroups.id, l.user.groupId!));
+    await t.deps.db.update(technicianGroups)
+      .set({ permissions: group.permissions.filter((p) => p !== "remoteControl") })
+      .where(eq(technicianGroups.id, group.id));
+    assert.doesNotMatch(await (await driver.get("/x/console")).text(), /data-ws=/);
+    assert.equal((await driver.get("/x/console/remote/ws", origin)).status, 403);
+    const watching = await (await viewer.get("/x/console")).text();
+    assert.match(watching, /data-can-control="0"/);
+
     await l.client.post(`${l.path}/${row.id}/remove`, {}, HTMX);
     assert.equal((await viewer.get("/x/console/remote/ws", origin)).status, 410);
   } finally {

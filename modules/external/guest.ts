@@ -11,7 +11,13 @@ import type { AppDeps } from "../http/mod.ts";
 import type { Language } from "../i18n/mod.ts";
 import { addressKey, consume, type LimitVerdict, record } from "../limits/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { loadSession, logSessionEvent, type SupportSession } from "../support/mod.ts";
+import {
+  type Granted,
+  invitedGrant,
+  loadSession,
+  logSessionEvent,
+  type SupportSession,
+} from "../support/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { type ExternalGuest, pinFingerprint } from "./invite.ts";
 import { externalGuests, type GuestEnd } from "./schema.ts";
@@ -50,6 +56,12 @@ export async function auditRefusal(
 export interface GuestAccess {
   guest: ExternalGuest;
   session: SupportSession;
+  /**
+   * What the guest may do in the session now: its invitation's permission set narrowed to
+   * what its inviter's group allows (modules/support `invitedGrant`, the collaborators' rule).
+   * Every guest route and socket checks this, never the invitation's set alone.
+   */
+  granted: Granted;
 }
 
 /** Opens a one-time link: the guest's access token (for its cookie), or a refusal. */
@@ -136,7 +148,7 @@ export async function guestAccess(deps: AppDeps, access: string | undefined): Pr
     .where(eq(externalGuests.accessHash, await sha256Hex(access)));
   if (!guest) throw new GuestRefused("unknown");
   const session = await _stillValid(deps, guest);
-  return { guest, session };
+  return { guest, session, granted: await invitedGrant(deps, guest.invitedBy, guest.permissions) };
 }
 
 /** Throws why `guest` has no access now; the session when it has. */

@@ -98,14 +98,13 @@ export const externalGuestRoutes = new Hono<AppEnv>()
   .get("/x/console", async (c) => {
     const access = await _access(c);
     if (access instanceof Response) return access;
-    const { guest, session } = access;
+    const { session } = access;
     const db = c.get("deps").db;
     const organisation = (await getOrganisation(db, session.orgId))?.name ?? "";
     return c.html(
       <GuestConsolePage
         c={c}
-        guest={guest}
-        session={session}
+        access={access}
         organisation={organisation}
         lines={await readLog(db, session.id)}
       />,

@@ -6,11 +6,11 @@
 import type { PageContext } from "../http/mod.ts";
 import { languageName, LANGUAGES, type Translator } from "../i18n/mod.ts";
 import { LogLineView } from "../console/mod.ts";
-import type { LogLine, SupportSession } from "../support/mod.ts";
+import type { LogLine } from "../support/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
-import type { ExternalGuest } from "./invite.ts";
-import type { NoAccess } from "./guest.ts";
-import { GuestRemoteMount, seesDesktop } from "./guest_remote.tsx";
+import { GUEST_PERMISSIONS } from "./invite.ts";
+import type { GuestAccess, NoAccess } from "./guest.ts";
+import { GuestRemoteMount, guestRights } from "./guest_remote.tsx";
 
 type C = PageContext;
 const STYLES = ["/static/workspace.css", "/static/remote_view.css"];
@@ -62,15 +62,17 @@ export function GuestLine(props: { t: Translator; line: LogLine }) {
 
 export function GuestConsolePage(props: {
   c: C;
-  guest: ExternalGuest;
-  session: SupportSession;
+  access: GuestAccess;
   organisation: string;
   lines: LogLine[];
 }) {
-  const { c, guest, session, lines } = props;
+  const { c, access, lines } = props;
+  const { guest, session } = access;
   const t = c.get("t");
   const last = lines.at(-1)?.seq ?? 0;
-  const extra = guest.permissions.map((p) => t(`permissions.${p}` as never)).join(", ");
+  // What it may do now (its invitation narrowed to its inviter's group), not what was asked.
+  const extra = GUEST_PERMISSIONS.filter((p) => access.granted.permissions.has(p))
+    .map((p) => t(`permissions.${p}`)).join(", ");
   return (
     <Layout
       c={c}
@@ -98,10 +100,10 @@ export function GuestConsolePage(props: {
           })}
         </p>
         {extra && <p class="muted">{t("external.guest.alsoAllowed", { list: extra })}</p>}
-        {seesDesktop(guest) && (
+        {guestRights(access) !== "none" && (
           <>
             <script type="module" src="/static/islands/remote_view.js"></script>
-            <GuestRemoteMount c={c} session={session} />
+            <GuestRemoteMount c={c} session={session} access={access} />
           </>
         )}
         <h2>{t("external.guest.chat")}</h2>

@@ -41,3 +41,5 @@ export { type FindTarget, relayToHome } from "./home_relay.ts";
  * rights are read again while it lives.
  */
 export { type ViewerSeat, viewerSocket } from "./viewer_socket.ts";
+/** What a permission set lets a viewer do: "control" (includes the picture), "view" or "none". */
+export { rightsOf } from "./viewer_rights.ts";

@@ -3,7 +3,9 @@
  * open session (chat, notes, files, field edits, remote view). What the caller cannot see
  * is "not found", exactly like a missing session.
  */
+import { findUserById, toCurrentUser } from "../auth/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { withCurrentPermissions } from "../org/mod.ts";
 import type { Permission } from "../permissions/mod.ts";
 import { WORKING_STATUSES } from "../sessions/mod.ts";
 import {
@@ -30,6 +32,24 @@ export function sessionGrant(user: Granted, entry: Pick<Entry, "permissions">): 
   if (!entry.permissions) return { permissions: user.permissions };
   const allowed = new Set(entry.permissions);
   return { permissions: new Set([...user.permissions].filter((p) => allowed.has(p))) };
+}
+
+/**
+ * What someone outside the organisation, invited by `inviterId` with the session permission
+ * set `permissions` (modules/external), may do in the session: the inviter's group's
+ * permissions as they are now narrowed to that set — `sessionGrant`, the collaborators' rule,
+ * so an admin taking a permission from the inviter's group takes it from its guests on their
+ * next request too. An inviter who is gone or deactivated grants nothing.
+ */
+export async function invitedGrant(
+  deps: AppDeps,
+  inviterId: string,
+  permissions: readonly string[],
+): Promise<Granted> {
+  const row = await findUserById(deps.db, inviterId);
+  if (!row?.active) return { permissions: new Set() };
+  const inviter = await withCurrentPermissions(deps.db, toCurrentUser(row));
+  return sessionGrant(inviter, { permissions: [...permissions] });
 }
 
 /**

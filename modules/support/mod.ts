@@ -12,10 +12,17 @@
  * A session and who may work on it: `sessionForTechnician` is the one access check behind
  * every technician action (a session the caller cannot see is "not found"); `isWorkedNow`
  * says whether someone works it now, not held (remote view stops otherwise); `settingsFor`
- * reads the group settings a session or technician works under.
+ * reads the group settings a session or technician works under; `invitedGrant` is the same
+ * rule for an external technician (its inviter's group, narrowed to its invitation's set).
  */
 export { type Entry, loadSession, settingsFor, type SupportSession } from "./engine.ts";
-export { type Granted, isWorkedNow, sessionForTechnician, sessionGrant } from "./access.ts";
+export {
+  type Granted,
+  invitedGrant,
+  isWorkedNow,
+  sessionForTechnician,
+  sessionGrant,
+} from "./access.ts";
 
 /**
  * For the module that adds technicians to a session (modules/collaboration): the engine's
