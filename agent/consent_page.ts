@@ -20,15 +20,28 @@
  * framed, and runs under a CSP that allows only its own script and style.
  */
 import { CAPABILITIES, type Capability } from "../protocol/mod.ts";
-import type { Agent } from "./agent.ts";
+import type { Agent, CustomerState } from "./agent.ts";
 import { PAGE_CSS, PAGE_JS, pageHtml } from "./consent_page_assets.ts";
 import { randomId } from "./consent.ts";
 import type { AgentStrings } from "./strings.ts";
+import type { CredentialCheck } from "./unattended/os_login.ts";
+import type { OsCredentials } from "./unattended/credentials.ts";
 
 export type WindowStatus = "connecting" | "connected" | "reconnecting";
 
+/** Who is connected without the customer, shown as a banner at the top of the window. */
+export interface ConnectedBanner {
+  /** The technician's name, when the agent knows it (service mode does not). */
+  technician: string | null;
+  mode: "unattended" | "service";
+}
+
+/** What the customer typed for unattended access, after the check. */
+export type GivenCredentials = OsCredentials & { verified: boolean; note: string | null };
+
 export interface ConsentPageOptions {
-  agent: Agent;
+  /** The session's agent; null while none runs (the unattended service between sessions). */
+  agent: Agent | null;
   strings: AgentStrings;
   lang: string;
   /** The server's name as the customer knows it (shown, never fetched from). */
@@ -36,9 +49,25 @@ export interface ConsentPageOptions {
   /** The customer's chat page on the server (a plain link). */
   chatUrl: string;
   log?: (message: string) => void;
+  /** The window outlives sessions (the service's): a session's end does not close it. */
+  persistent?: boolean;
+  /** Checks credentials typed into the window (os_login.ts); absent: the form is not offered. */
+  verifyCredentials?: (credentials: OsCredentials) => Promise<CredentialCheck>;
+  /** The banner's Disconnect: ends the connection now. */
+  onDisconnect?: () => void;
+  /** The banner's Revoke: ends unattended access on this computer; false when it failed. */
+  onRevokeAccess?: () => Promise<boolean>;
+}
+
+interface CredentialsAsk {
+  id: string;
+  detail: string;
+  error: string | null;
+  resolve: (given: GivenCredentials | null) => void;
 }
 
 const LONG_POLL_MS = 20_000;
+const IDLE = { view: false, control: false, noDesktop: null, ended: null } as const;
 const MAX_BODY_BYTES = 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -59,6 +88,9 @@ export class ConsentPage {
   #version = 0;
   #status: WindowStatus = "connecting";
   #waiters = new Set<() => void>();
+  #connected: ConnectedBanner | null = null;
+  #revoked = false;
+  #credentials: CredentialsAsk | null = null;
   /** Refused requests so far (tests read it). */
   refused = 0;
 
@@ -92,7 +124,46 @@ export class ConsentPage {
     this.changed();
   }
 
+  /** The agent of the session now running (the service has one per connection). */
+  setAgent(agent: Agent | null) {
+    this.options.agent = agent;
+    this.changed();
+  }
+
+  /** Shows (or, with null, hides) the "… is connected to this computer" banner. */
+  setConnected(banner: ConnectedBanner | null) {
+    this.#connected = banner;
+    this.changed();
+  }
+
+  get connected(): ConnectedBanner | null {
+    return this.#connected;
+  }
+
+  /**
+   * Puts the credentials form in front of the customer with `detail` (the terms); resolves
+   * with what they typed once it passed the check, or null when they declined or `signal`
+   * aborted. One form at a time: a second ask while one is open is declined.
+   */
+  askCredentials(detail: string, signal?: AbortSignal): Promise<GivenCredentials | null> {
+    if (this.#credentials || !this.options.verifyCredentials) return Promise.resolve(null);
+    const { promise, resolve } = Promise.withResolvers<GivenCredentials | null>();
+    const ask: CredentialsAsk = { id: randomId(12), detail, error: null, resolve };
+    const finish = (given: GivenCredentials | null) => {
+      if (this.#credentials !== ask) return;
+      this.#credentials = null;
+      this.changed();
+      resolve(given);
+    };
+    ask.resolve = finish;
+    this.#credentials = ask;
+    signal?.addEventListener("abort", () => finish(null), { once: true });
+    this.changed();
+    return promise;
+  }
+
   async close() {
+    this.#credentials?.resolve(null);
     for (const wake of this.#waiters) wake();
     await this.#server.shutdown();
   }
@@ -140,6 +211,9 @@ export class ConsentPage {
     if (path === "answer") return this.#answer(body);
     if (path === "revoke") return this.#revoke(body);
     if (path === "confirm") return this.#confirm(body);
+    if (path === "credentials") return await this.#credentialsAnswer(body);
+    if (path === "disconnect") return this.#disconnect();
+    if (path === "revoke-access") return await this.#revokeAccess();
     return this.#refuse(404, "no such page");
   }
 
@@ -153,11 +227,12 @@ export class ConsentPage {
       lang: this.options.lang,
       server: this.options.server,
       chatUrl: this.options.chatUrl,
+      title: this.options.persistent ? this.options.strings.unattendedService.title : undefined,
     });
   }
 
   async #state(after: number): Promise<Response> {
-    if (after === this.#version && this.options.agent.customerState.ended === null) {
+    if (after === this.#version && this.#customerState().ended === null) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         this.#waiters.add(resolve);
@@ -168,9 +243,71 @@ export class ConsentPage {
     const state = {
       version: this.#version,
       status: this.#status,
-      ...this.options.agent.customerState,
+      ...this.#customerState(),
+      connected: this.#connected,
+      canDisconnect: this.#connected !== null && this.options.onDisconnect !== undefined,
+      canRevoke: this.options.onRevokeAccess !== undefined && !this.#revoked,
+      revoked: this.#revoked,
+      persistent: this.options.persistent === true,
+      credentials: this.#credentials && {
+        id: this.#credentials.id,
+        detail: this.#credentials.detail,
+        error: this.#credentials.error,
+      },
     };
     return this.#respond(JSON.stringify(state), "application/json");
+  }
+
+  /** The agent's part of the state; idle with no agent, or a finished one in a lasting window. */
+  #customerState(): CustomerState {
+    const agent = this.options.agent;
+    const state = agent?.customerState;
+    if (state && (state.ended === null || !this.options.persistent)) return state;
+    return { ...IDLE, questions: [], tools: [], confirms: [] };
+  }
+
+  async #credentialsAnswer(body: Record<string, unknown>): Promise<Response> {
+    const ask = this.#credentials;
+    if (!ask || body.id !== ask.id) return this.#refuse(409, "no such form");
+    if (body.decline === true) {
+      ask.resolve(null);
+      return this.#respond("{}", "application/json");
+    }
+    const { user, password } = body;
+    if (
+      typeof user !== "string" || typeof password !== "string" || user.length > 64 ||
+      password.length > 512
+    ) {
+      return this.#refuse(400, "bad credentials");
+    }
+    const check = await this.options.verifyCredentials!({ user: user.trim(), password });
+    if (this.#credentials !== ask) return this.#refuse(409, "no such form");
+    if (!check.ok) {
+      ask.error = check.reason;
+      this.changed();
+      return this.#respond(JSON.stringify({ error: check.reason }), "application/json", 422);
+    }
+    ask.resolve({ user: user.trim(), password, verified: check.verified, note: check.note });
+    return this.#respond(
+      JSON.stringify({ verified: check.verified, note: check.note }),
+      "application/json",
+    );
+  }
+
+  #disconnect(): Response {
+    if (!this.#connected || !this.options.onDisconnect) return this.#refuse(409, "nobody");
+    this.options.log?.("window: the customer disconnected the technician");
+    this.options.onDisconnect();
+    return this.#respond("{}", "application/json");
+  }
+
+  async #revokeAccess(): Promise<Response> {
+    if (!this.options.onRevokeAccess || this.#revoked) return this.#refuse(409, "nothing");
+    this.options.log?.("window: the customer revokes unattended access");
+    if (!(await this.options.onRevokeAccess())) return this.#refuse(502, "revoke failed");
+    this.#revoked = true;
+    this.changed();
+    return this.#respond("{}", "application/json");
   }
 
   #answer(body: Record<string, unknown>): Response {
@@ -178,7 +315,9 @@ export class ConsentPage {
     if (!_isCapability(capability) || typeof id !== "string" || typeof allow !== "boolean") {
       return this.#refuse(400, "bad answer");
     }
-    const verdict = this.options.agent.answer(capability, id, allow);
+    const agent = this.options.agent;
+    if (!agent) return this.#refuse(409, "no session");
+    const verdict = agent.answer(capability, id, allow);
     if (!verdict.ok) return this.#refuse(409, verdict.reason);
     return this.#respond("{}", "application/json");
   }
@@ -188,14 +327,16 @@ export class ConsentPage {
     if (typeof id !== "string" || typeof allow !== "boolean") {
       return this.#refuse(400, "bad answer");
     }
-    const verdict = this.options.agent.confirmAnswer(id, allow);
+    const agent = this.options.agent;
+    if (!agent) return this.#refuse(409, "no session");
+    const verdict = agent.confirmAnswer(id, allow);
     if (!verdict.ok) return this.#refuse(409, verdict.reason);
     return this.#respond("{}", "application/json");
   }
 
   #revoke(body: Record<string, unknown>): Response {
     if (!_isCapability(body.capability)) return this.#refuse(400, "bad capability");
-    this.options.agent.revoke(body.capability);
+    this.options.agent?.revoke(body.capability);
     return this.#respond("{}", "application/json");
   }
 }
@@ -233,26 +374,18 @@ function _sameText(a: string, b: string): boolean {
 async function _smallJson(request: Request): Promise<Record<string, unknown> | null> {
   const reader = request.body?.getReader();
   if (!reader) return null;
-  const chunks: Uint8Array[] = [];
+  const bytes = new Uint8Array(MAX_BODY_BYTES);
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    if (size + read.value.byteLength > MAX_BODY_BYTES) {
       await reader.cancel();
       return null;
     }
-    chunks.push(value);
+    bytes.set(read.value, size);
+    size += read.value.byteLength;
   }
   try {
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    const parsed = JSON.parse(new TextDecoder().decode(bytes));
+    const parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(0, size)));
     return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : null;
   } catch {
     return null;

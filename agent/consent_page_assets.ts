@@ -10,10 +10,11 @@ function escapeHtml(text: string): string {
 }
 
 export function pageHtml(
-  options: { strings: AgentStrings; lang: string; server: string; chatUrl: string },
+  options: { strings: AgentStrings; lang: string; server: string; chatUrl: string; title?: string },
 ): string {
-  const page = options.strings.page;
-  const labels = escapeHtml(JSON.stringify(page));
+  const page = { ...options.strings.page, title: options.title ?? options.strings.page.title };
+  const own = options.strings.unattendedWindow;
+  const labels = escapeHtml(JSON.stringify({ ...page, ...own }));
   const server = escapeHtml(page.server.replace("{{server}}", options.server));
   return `<!doctype html>
 <html lang="${escapeHtml(options.lang)}">
@@ -27,11 +28,36 @@ export function pageHtml(
 </head>
 <body>
 <main id="consent" data-labels="${labels}">
+<section id="connected" class="banner" role="alert" hidden>
+<p id="connected-text"></p>
+<p class="buttons">
+<button type="button" id="disconnect" class="danger" hidden>${escapeHtml(own.disconnect)}</button>
+<button type="button" id="revoke-access" class="secondary" hidden>${escapeHtml(own.revoke)}</button>
+</p>
+</section>
 <h1>${escapeHtml(page.title)}</h1>
 <p class="server">${server}</p>
 <p class="trust">${escapeHtml(page.trust)}</p>
 <p id="status" class="status" role="status">${escapeHtml(page.connecting)}</p>
 <p id="no-desktop" class="status ended" hidden></p>
+<p id="idle" class="status" hidden></p>
+<p id="idle-buttons" class="buttons" hidden><button type="button" id="revoke-idle" class="secondary">${
+    escapeHtml(own.revoke)
+  }</button></p>
+<form id="credentials" class="question" role="alertdialog" hidden>
+<p>${escapeHtml(own.credentialsTitle)}</p>
+<p id="credentials-detail" class="detail"></p>
+<p class="note">${escapeHtml(own.credentialsIntro)}</p>
+<label>${escapeHtml(own.user)} <input id="os-user" name="user" autocomplete="username"></label>
+<label>${
+    escapeHtml(own.password)
+  } <input id="os-password" name="password" type="password" autocomplete="current-password"></label>
+<p id="credentials-error" class="error" role="alert" hidden></p>
+<p class="buttons">
+<button type="submit" id="credentials-approve">${escapeHtml(own.approve)}</button>
+<button type="button" id="credentials-decline" class="secondary">${escapeHtml(page.deny)}</button>
+</p>
+</form>
 <section id="questions" aria-live="assertive"></section>
 <section id="confirms" aria-live="assertive"></section>
 <section id="shared" class="shared" aria-live="polite">
@@ -47,7 +73,7 @@ export function pageHtml(
 </section>
 <section id="tools" aria-live="polite"></section>
 <p id="failed" class="error" role="alert" hidden>${escapeHtml(page.failed)}</p>
-<p class="chat"><a id="chat" href="${
+<p class="chat"${options.chatUrl ? "" : " hidden"}><a id="chat" href="${
     escapeHtml(options.chatUrl)
   }" target="_blank" rel="noreferrer noopener">${escapeHtml(page.chat)}</a></p>
 </main>
@@ -77,6 +103,13 @@ button.secondary { background: transparent; color: inherit; border-color: #888; 
 button.danger { background: #c62828; border-color: #c62828; }
 button:disabled { opacity: .5; cursor: default; }
 .error { color: #c62828; }
+.banner { background: #c62828; color: #fff; border-radius: .6rem; padding: 1rem; margin: 0 0 1rem; }
+.banner p { margin: 0 0 .5rem; font-weight: 600; }
+.banner button.secondary { color: #fff; border-color: #fff; }
+.banner button.danger { background: #fff; color: #c62828; border-color: #fff; }
+#credentials label { display: block; margin: .5rem 0; }
+#credentials input { font: inherit; display: block; width: 100%; max-width: 20rem; padding: .35rem .5rem; }
+#credentials .note { font-weight: 400; color: GrayText; }
 [hidden] { display: none !important; }
 `;
 
@@ -186,7 +219,62 @@ function tool(capability) {
   return line;
 }
 
+let credentialsId = null;
+function credentialsForm() {
+  const ask = !gone && state.credentials;
+  const form = $("credentials");
+  form.hidden = !ask;
+  if (!ask) {
+    credentialsId = null;
+    return;
+  }
+  if (credentialsId !== ask.id) {
+    credentialsId = ask.id;
+    $("os-user").value = "";
+    $("os-password").value = "";
+    for (const b of form.querySelectorAll("button")) b.disabled = false;
+  }
+  $("credentials-detail").textContent = ask.detail;
+  $("credentials-error").hidden = !ask.error;
+  $("credentials-error").textContent = ask.error ? labels["credentialsError_" + ask.error] : "";
+}
+
+$("credentials").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const buttons = $("credentials").querySelectorAll("button");
+  for (const b of buttons) b.disabled = true;
+  const response = await fetch("credentials", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ id: credentialsId, user: $("os-user").value, password: $("os-password").value }),
+  }).catch(() => null);
+  $("os-password").value = "";
+  for (const b of buttons) b.disabled = false;
+  $("failed").hidden = response !== null && (response.ok || response.status === 422);
+});
+$("credentials-decline").addEventListener("click", () => post("credentials", { id: credentialsId, decline: true }));
+
+function banner() {
+  const on = !gone && state.connected;
+  $("connected").hidden = !on;
+  if (on) {
+    const mode = on.mode === "service" ? labels.connectedService : labels.connectedUnattended;
+    $("connected-text").textContent = mode.replace("{{technician}}", on.technician ?? labels.someone);
+  }
+  $("disconnect").hidden = !state.canDisconnect;
+  $("revoke-access").hidden = !state.canRevoke;
+  $("idle").hidden = gone || !state.persistent || Boolean(on);
+  $("idle").textContent = state.revoked ? labels.revoked : labels.idle;
+  $("idle-buttons").hidden = $("idle").hidden || !state.canRevoke;
+  root.dataset.connected = String(Boolean(on));
+}
+$("disconnect").addEventListener("click", () => post("disconnect", {}));
+$("revoke-access").addEventListener("click", () => post("revoke-access", {}));
+$("revoke-idle").addEventListener("click", () => post("revoke-access", {}));
+
 function render() {
+  banner();
+  credentialsForm();
   const ended = gone || state.ended !== null;
   const status = $("status");
   status.className = "status " + (ended ? "ended" : state.status);
@@ -208,7 +296,7 @@ function render() {
   root.dataset.view = String(view);
   root.dataset.control = String(control);
   root.dataset.ended = String(ended);
-  const waiting = asks.length + (ended ? 0 : state.confirms.length);
+  const waiting = asks.length + (ended ? 0 : state.confirms.length) + (state.credentials ? 1 : 0);
   document.title = waiting ? "(!) " + labels.title : labels.title;
 }
 

@@ -20,6 +20,7 @@ import { rebootOsFor } from "./reboot/os.ts";
 import { finishResume } from "./reboot/resume.ts";
 import { type Desktop, explainDesktopError, NoDesktop, openDesktop } from "./platform/mod.ts";
 import { loadLibs } from "./media/vpx_ffi.ts";
+import { verifyOsCredentials } from "./unattended/os_login.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
 import { agentStrings, fill, stringsLanguage } from "./strings.ts";
 
@@ -245,7 +246,10 @@ const agent: Agent = new Agent({
   log,
   os: osName(),
   noDesktop,
-  ops: defaultOpHandlers({ os: osName(), serverUrl: server.origin, token, dataDir: dir, log }),
+  ops: defaultOpHandlers({ os: osName(), serverUrl: server.origin, token, dataDir: dir, log }, {
+    // The window is made below, before any operation can run.
+    askCredentials: (detail, signal) => consentWindow.askCredentials(detail, signal),
+  }),
   encoder: (width, height, screen) =>
     new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
   downscale: halver ? (frame) => halver.halve(frame) : undefined,
@@ -282,7 +286,13 @@ const consentWindow: ConsentPage = new ConsentPage({
 });
 console.log(`PAGE ${consentWindow.url}`);
 console.log(fill(strings.terminal.window, { url: consentWindow.url }));
+  verifyCredentials: (given) => verifyOsCredentials(given, osName()),
+  // Service mode (agent/unattended/service_mode.ts): the unit says so; the banner shows it.
+  onDisconnect: () => connection?.end("the customer disconnected the technician", true),
 console.log(strings.terminal.nothingShared);
+if (Deno.env.get("RESCUE_SERVICE_MODE") === "1") {
+  consentWindow.setConnected({ technician: null, mode: "service" });
+}
 console.log(strings.terminal.keys);
 const launcher = values["no-open"] ? null : await writeLauncher(dir, consentWindow.url)
   .catch(() => null);

@@ -2,8 +2,9 @@
  * `agent --unattended status|revoke --config <file>`: the customer's own view of unattended
  * access on this computer, and the way to end it. Both prove the device key to the server
  * (a one-time challenge, signed); `revoke` makes the server revoke every grant and remove the
- * device (audited as the customer's act), then forgets the key here, so the computer can no
- * longer be reached even if the service keeps running.
+ * device (audited as the customer's act), then forgets the key here and wipes the customer's
+ * stored OS credentials, so the computer can no longer be reached even if the service keeps
+ * running. The service's window offers the same revoke (`revokeHere`).
  */
 import {
   deviceProofText,
@@ -15,8 +16,13 @@ import { base64url } from "../consent.ts";
 import { deviceId, osLanguage } from "../identity.ts";
 import { agentStrings, fill } from "../strings.ts";
 import { loadDeviceKey, removeDeviceKey } from "./device_key.ts";
-import { readServiceConfig, SERVICE_NAME } from "./installer.ts";
-import { ACTIVE_FILE } from "./service_main.ts";
+import { readServiceConfig, SERVICE_NAME, type ServiceConfig } from "./installer.ts";
+import { fileVault } from "./credentials.ts";
+
+/** Who is connected now, while someone is (the service writes it; `status` reads it). */
+export const ACTIVE_FILE = "unattended-active.json";
+/** The service window's address (secret path), readable by the service's account only. */
+export const WINDOW_FILE = "unattended-window.url";
 
 async function _proven(server: string, dir: string, purpose: DevicePurpose, body?: object) {
   const key = await loadDeviceKey(dir);
@@ -44,6 +50,22 @@ async function _proven(server: string, dir: string, purpose: DevicePurpose, body
   return await response.json();
 }
 
+/**
+ * Revokes unattended access on this computer: the server revokes every grant and removes the
+ * device (key-proven), then the key and the stored credentials are wiped here. Null when it
+ * was never set up here; the number of grants withdrawn otherwise.
+ */
+export async function revokeHere(config: ServiceConfig): Promise<number | null> {
+  // The credentials go first: whatever the server answers, the customer wanted them gone.
+  await fileVault(config.stateDir).clear();
+  const answer = await _proven(config.server, config.stateDir, "revoke") as
+    | { revoked: number }
+    | null;
+  if (!answer) return null;
+  await removeDeviceKey(config.stateDir);
+  return answer.revoked;
+}
+
 /** Runs the command; returns the exit code. `print` gets each line for the customer. */
 export async function runUnattendedCommand(
   action: string,
@@ -68,21 +90,20 @@ export async function runUnattendedCommand(
     print(
       active ? fill(strings.connectedNow, { technician: active.technician }) : strings.nobodyNow,
     );
+    const window = await Deno.readTextFile(`${config.stateDir}/${WINDOW_FILE}`).catch(() => "");
+    if (window.trim()) print(fill(strings.window, { url: window.trim() }));
     for (const connection of status.lastConnections) {
       print(fill(strings.lastConnection, connection));
     }
     return 0;
   }
   if (action === "revoke") {
-    const answer = await _proven(config.server, config.stateDir, "revoke") as
-      | { revoked: number }
-      | null;
-    if (!answer) {
+    const revoked = await revokeHere(config);
+    if (revoked === null) {
       print(strings.notSetUp);
       return 0;
     }
-    await removeDeviceKey(config.stateDir);
-    print(fill(strings.revoked, { count: String(answer.revoked) }));
+    print(fill(strings.revoked, { count: String(revoked) }));
     print(fill(strings.removeUnit, { unit: SERVICE_NAME }));
     return 0;
   }

@@ -1,24 +1,45 @@
 /**
  * The customer's OS credentials for unattended access, kept only on this computer:
- * AES-256-GCM under a key made here and stored beside them in the agent's data folder, both
- * files 0600 (readable by the account the service runs as, nobody else). Without an OS key
- * store this protects against reading the credentials file alone (a backup, a copied folder),
- * not against someone who can read the whole folder — which is why the server never gets
- * them and they expire with the grant (two weeks at most).
+ * AES-256-GCM under a key derived (HKDF-SHA-256) from a random secret stored beside them in
+ * the agent's data folder and this machine's id (/etc/machine-id), both files 0600 (readable
+ * by the account the service runs as, nobody else). A copy of the folder on another computer
+ * cannot open them; on this computer, without an OS key store, someone who can read the whole
+ * folder as that account can — which is why the server never gets them and they expire with
+ * the grant (two weeks at most, checked again here: `CREDENTIALS_MAX_MS`).
  */
 import { join } from "node:path";
 
 export const CREDENTIALS_FILE = "credentials.enc";
 const KEY_FILE = "credentials.key";
+/** Two weeks, and an hour for a daylight-saving change inside them (the server's own limit). */
+export const CREDENTIALS_MAX_MS = 14 * 24 * 3_600_000 + 3_600_000;
+
+export interface OsCredentials {
+  user: string;
+  password: string;
+}
 
 export interface CredentialVault {
-  store(credentials: { user: string; password: string }, untilAt: string | null): Promise<void>;
-  /** The credentials while the grant lasts, else null (and they are removed). */
-  read(now: Date): Promise<{ user: string; password: string } | null>;
+  store(credentials: OsCredentials, untilAt: string | null): Promise<void>;
+  /**
+   * The credentials while the grant lasts, else null (and they are removed). Rejects when
+   * they cannot be opened here (another computer's files, a changed machine id).
+   */
+  read(now: Date): Promise<OsCredentials | null>;
+  /** Wipes the credentials and their key (revoked, removed, expired). */
   clear(): Promise<void>;
 }
 
-export function fileVault(dir: string): CredentialVault {
+/** This machine's id (systemd's, or D-Bus's), or the host name where there is none. */
+export async function machineId(): Promise<string> {
+  for (const path of ["/etc/machine-id", "/var/lib/dbus/machine-id"]) {
+    const id = await Deno.readTextFile(path).then((text) => text.trim()).catch(() => "");
+    if (id) return id;
+  }
+  return Deno.hostname();
+}
+
+export function fileVault(dir: string, options: { machineId?: string } = {}): CredentialVault {
   const keyPath = join(dir, KEY_FILE);
   const dataPath = join(dir, CREDENTIALS_FILE);
   const key = async (create: boolean): Promise<CryptoKey | null> => {
@@ -31,7 +52,15 @@ export function fileVault(dir: string): CredentialVault {
       await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
       await Deno.writeFile(keyPath, raw, { mode: 0o600 });
     }
-    return await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+    const secret = await crypto.subtle.importKey("raw", raw, "HKDF", false, ["deriveKey"]);
+    const salt = new TextEncoder().encode(options.machineId ?? await machineId());
+    return await crypto.subtle.deriveKey(
+      { name: "HKDF", hash: "SHA-256", salt, info: new TextEncoder().encode("os-credentials:v2") },
+      secret,
+      { name: "AES-GCM", length: 256 },
+      false,
+      ["encrypt", "decrypt"],
+    );
   };
   const vault: CredentialVault = {
     async store(credentials, untilAt) {
@@ -41,25 +70,31 @@ export function fileVault(dir: string): CredentialVault {
       const sealed = new Uint8Array(
         await crypto.subtle.encrypt({ name: "AES-GCM", iv }, aes, plain),
       );
+      plain.fill(0);
       const out = new Uint8Array(12 + sealed.length);
       out.set(iv);
       out.set(sealed, 12);
       await Deno.writeFile(dataPath, out, { mode: 0o600 });
     },
     async read(now) {
-      const aes = await key(false);
-      if (!aes) return null;
       let bytes: Uint8Array<ArrayBuffer>;
       try {
         bytes = await Deno.readFile(dataPath) as Uint8Array<ArrayBuffer>;
       } catch {
         return null;
       }
-      const plain = await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: bytes.slice(0, 12) },
-        aes,
-        bytes.slice(12),
-      );
+      const aes = await key(false);
+      if (!aes) throw new Error("The stored credentials have no key on this computer");
+      let plain: ArrayBuffer;
+      try {
+        plain = await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv: bytes.slice(0, 12) },
+          aes,
+          bytes.slice(12),
+        );
+      } catch {
+        throw new Error("The stored credentials cannot be opened on this computer");
+      }
       const record = JSON.parse(new TextDecoder().decode(plain));
       if (record.untilAt && Date.parse(record.untilAt) <= now.getTime()) {
         await vault.clear();
@@ -72,4 +107,21 @@ export function fileVault(dir: string): CredentialVault {
     },
   };
   return vault;
+}
+
+/**
+ * Whether `terms` may keep the customer's credentials here: the window must end, at most two
+ * weeks after it starts (or after now, for a window already running) — the agent's own check
+ * of the limit the server enforces too.
+ */
+export function credentialsWindowProblem(
+  terms: { fromAt: string; untilAt: string | null },
+  now: Date,
+): string | null {
+  if (terms.untilAt === null) return "A window without an end cannot keep your credentials";
+  const start = Math.max(Date.parse(terms.fromAt), now.getTime());
+  if (Date.parse(terms.untilAt) - start > CREDENTIALS_MAX_MS) {
+    return "Your credentials are kept two weeks at most";
+  }
+  return null;
 }

@@ -5,7 +5,10 @@
  *
  * `unattended.install`: the customer reads the very terms again (written here from the
  * structured terms, in the customer's language and the terms' time zone), then — with the
- * customer's credentials — gives them to the agent (never to the server), the agent installs
+ * customer's credentials — types them into the agent's window as the approval itself (never
+ * into the server's page; checked as far as the OS allows without root, kept encrypted here,
+ * never sent; a window without an end or longer than two weeks is refused here too), the
+ * agent installs
  * itself as a service through the installer interface, and signs the approval with its
  * device key (`approvalMessage`). The device's identity, key and installer come from the
  * unattended agent (`UnattendedPorts`, injected; tests pass a temporary root).
@@ -15,7 +18,7 @@ import { deviceId as readDeviceId, osLanguage } from "../identity.ts";
 import { type OpEnv, OpFailure, type OpHandlers } from "../ops/mod.ts";
 import { type AgentStrings, agentStrings, fill } from "../strings.ts";
 import { base64url } from "../consent.ts";
-import type { CredentialVault } from "./credentials.ts";
+import { credentialsWindowProblem, type CredentialVault } from "./credentials.ts";
 
 /** What the request needs from the device's own unattended layer. */
 export interface UnattendedPorts {
@@ -23,8 +26,15 @@ export interface UnattendedPorts {
   deviceKey(): Promise<{ publicKey: string; sign(data: Uint8Array): Promise<Uint8Array> }>;
   /** Installs the agent as a service (a unit under a root dir); returns the unit's path. */
   installService(options: { serverUrl: string; dataDir: string }): Promise<string>;
-  /** Asks the customer for OS credentials in the agent's own window; null when declined. */
-  askCredentials?(): Promise<{ user: string; password: string } | null>;
+  /**
+   * Shows `detail` (the terms) with the credentials form in the agent's own window: what the
+   * customer typed, once checked (`verified` false: the OS offers no check here), or null
+   * when declined.
+   */
+  askCredentials?(
+    detail: string,
+    signal: AbortSignal,
+  ): Promise<{ user: string; password: string; verified: boolean; note: string | null } | null>;
   vault?: CredentialVault;
   hostname(): string;
 }
@@ -59,17 +69,28 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
         fill(strings.confirm, { name: request.technician }),
         ...termsLines(strings, language, request.terms),
       ].join("\n");
-      if (!(await context.confirm(question))) {
-        throw new OpFailure("declined", "The customer did not confirm at the support app");
-      }
       let credentialsKept = false;
       if (request.terms.authMode === "customer_credentials") {
-        const given = await ports.askCredentials?.();
-        if (!given || !ports.vault) {
-          throw new OpFailure("no_credentials", "The customer gave no credentials");
+        const problem = credentialsWindowProblem(request.terms, new Date());
+        if (problem) throw new OpFailure("too_long", problem);
+        if (!ports.askCredentials || !ports.vault) {
+          throw new OpFailure("no_credentials", "This support app has no window to ask in");
         }
-        await ports.vault.store(given, request.terms.untilAt);
+        // Typing them in is the customer's approval here.
+        const given = await ports.askCredentials(question, context.signal);
+        if (!given) throw new OpFailure("declined", "The customer gave no credentials");
+        await ports.vault.store(
+          { user: given.user, password: given.password },
+          request.terms.untilAt,
+        );
         credentialsKept = true;
+        context.log(
+          given.verified
+            ? "the customer's credentials were checked and are kept here, encrypted"
+            : `the customer's credentials are kept here, encrypted, not verified: ${given.note}`,
+        );
+      } else if (!(await context.confirm(question))) {
+        throw new OpFailure("declined", "The customer did not confirm at the support app");
       }
       let unit: string;
       try {

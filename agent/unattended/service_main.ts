@@ -4,8 +4,17 @@
  * Computers, it joins the new session like a support app does, with view and control
  * already allowed — the customer allowed them when approving unattended access — and shows
  * that someone is connected: a log line, a desktop notification (notify-send, when there
- * is one) and `unattended-active.json` in the config folder, which `--unattended status`
- * reads. One session at a time.
+ * is one), `unattended-active.json` in the config folder, which `--unattended status`
+ * reads, and a banner in the service's own window (the agent's loopback page, consent_page.ts;
+ * its address is printed as `WINDOW <url>` and kept 0600 in `unattended-window.url`, and
+ * `--unattended status` shows it) with Disconnect and Revoke. The service opens no browser:
+ * it runs as the system's service account, not in the customer's desktop session — so a
+ * headless service has the marker file, the log and the notification, and the window only for
+ * whoever opens its address. One session at a time.
+ *
+ * With the customer's credentials kept (credentials.ts), each connection decrypts them for the
+ * login step; on Linux there is no login screen this service can reach (os_login.ts), so they
+ * are not used and the log says why — nobody is signed in on the customer's behalf.
  */
 import { Agent } from "../agent.ts";
 import { AgentConnection } from "../connection.ts";
@@ -15,12 +24,14 @@ import { Vp8Encoder } from "../media/vp8.ts";
 import { loadLibs } from "../media/vpx_ffi.ts";
 import { defaultOpHandlers } from "../ops/registry.ts";
 import { type Desktop, explainDesktopError, NoDesktop, openDesktop } from "../platform/mod.ts";
-import { agentStrings, fill } from "../strings.ts";
+import { agentStrings, fill, stringsLanguage } from "../strings.ts";
+import { ConsentPage } from "../consent_page.ts";
+import { ACTIVE_FILE, revokeHere, WINDOW_FILE } from "./command.ts";
+import { fileVault } from "./credentials.ts";
 import { loadDeviceKey } from "./device_key.ts";
+import { loginScreenFor } from "./os_login.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
-
-export const ACTIVE_FILE = "unattended-active.json";
 
 function _wsUrl(server: string, path: string): string {
   const url = new URL(path, server);
@@ -93,9 +104,35 @@ export async function runService(configPath: string, agentVersion: string): Prom
   const indicator = new Indicator(config, log);
   const id = await deviceId(config.stateDir);
   let current = null as AgentConnection | null;
+  let service = null as DeviceService | null;
+  const window = new ConsentPage({
+    agent: null,
+    strings,
+    lang: stringsLanguage(osLanguage()),
+    server: new URL(config.server).host,
+    chatUrl: "",
+    log,
+    persistent: true,
+    onDisconnect: () => current?.end("the customer disconnected the technician", true),
+    onRevokeAccess: async () => {
+      try {
+        await revokeHere(config);
+      } catch (error) {
+        log(`revoke failed: ${error}`);
+        return false;
+      }
+      current?.end("the customer revoked unattended access", true);
+      service?.stop("removed");
+      return true;
+    },
+  });
+  console.log(`WINDOW ${window.url}`);
+  await Deno.writeTextFile(`${config.stateDir}/${WINDOW_FILE}`, window.url + "\n", { mode: 0o600 });
+  const loginScreen = loginScreenFor(osName(), config.display);
 
   const join = async (request: JoinRequest) => {
     if (current) throw new Error("a session is running already");
+    await _loginStep(config, loginScreen, log);
     const agent = new Agent({
       desktop,
       log,
@@ -111,6 +148,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
       encoder: (width, height, screen) =>
         new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
       downscale: halver ? (frame) => halver.halve(frame) : undefined,
+      onChange: () => window.changed(),
     });
     // Nobody is there to answer: the customer allowed view and control with the grant.
     if (!noDesktop) agent.answer("control", agent.consent.ask("control"), true);
@@ -130,15 +168,19 @@ export async function runService(configPath: string, agentVersion: string): Prom
     });
     current = connection;
     await indicator.on(request);
+    window.setAgent(agent);
+    window.setConnected({ technician: request.technician, mode: "unattended" });
     connection.start();
     connection.done.then(async (reason) => {
       agent.end(reason);
       current = null;
+      window.setConnected(null);
+      window.setAgent(null);
       await indicator.off(request, reason);
     });
   };
 
-  const service = new DeviceService({
+  service = new DeviceService({
     url: _wsUrl(config.server, "/agent/device"),
     deviceId: id,
     os: osName(),
@@ -159,10 +201,43 @@ export async function runService(configPath: string, agentVersion: string): Prom
   const how = await service.done;
   current?.end(how === "removed" ? "unattended access was removed" : "the service stopped", true);
   desktop.close();
+  await Deno.remove(`${config.stateDir}/${WINDOW_FILE}`).catch(() => {});
+  if (how === "removed") await fileVault(config.stateDir).clear();
+  // The window says what happened a moment longer (a revoke from it waits for its answer).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await window.close();
   if (how === "removed") {
     log(strings.unattendedService.removed);
     // Exit 0 with nothing to do: `Restart=always` would only be refused again; the unit
     // stays until the customer removes it (`--unattended revoke` says how).
   }
   return 0;
+}
+
+/**
+ * The OS login step of a connection: with the customer's credentials kept, decrypt them and
+ * hand them to the login screen — where there is one this service can reach. Where there is
+ * none (Linux/X11 here) the log says so and nothing is typed anywhere.
+ */
+async function _loginStep(
+  config: ServiceConfig,
+  screen: ReturnType<typeof loginScreenFor>,
+  log: (line: string) => void,
+) {
+  let credentials;
+  try {
+    credentials = await fileVault(config.stateDir).read(new Date());
+  } catch (error) {
+    log(`the customer's credentials: ${error instanceof Error ? error.message : error}`);
+    return;
+  }
+  if (!credentials) return;
+  if (!screen.available) {
+    log(
+      `the customer's credentials were decrypted for the login step and not used: ${screen.unavailable}`,
+    );
+    console.log(`LOGIN SCREEN unavailable`);
+    return;
+  }
+  await screen.signIn(credentials).catch((error) => log(`login step failed: ${error}`));
 }

@@ -43,6 +43,8 @@ export function sessionUnit(command: readonly string[], display?: string): strin
     "Type=simple",
     `ExecStart=${command.map(word).join(" ")}`,
     ...(display ? [`Environment=DISPLAY=${word(display)}`] : []),
+    // The agent's window then shows "… is connected to this computer (service mode)".
+    "Environment=RESCUE_SERVICE_MODE=1",
     "Restart=on-failure",
     "",
     "[Install]",

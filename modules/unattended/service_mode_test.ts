@@ -128,6 +128,7 @@ Deno.test("serviceModeHandlers(): writes the unit under the root, starts it, lea
     const result = await run({ kind: "service.restart" }, context(true));
     const unit = await Deno.readTextFile(result.unit);
     assert.ok(result.unit.startsWith(`${root}/etc/systemd/system/`));
+    assert.match(unit, /^Environment=RESCUE_SERVICE_MODE=1$/m, "the window's banner says so");
     assert.match(
       unit,
       /ExecStart=\/opt\/rescue\/agent --link http:\/\/127\.0\.0\.1:8080\/s\/tok_abcdefghijklmnop --state-dir \S+ --no-open/,
