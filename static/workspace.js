@@ -65,7 +65,9 @@ document.addEventListener("remote:invite", (event) => {
   /** @type {HTMLTextAreaElement | null} */
   const box = panel.querySelector("[data-chat-input]");
   const text = panel.dataset.invite ?? "";
-  if (!box || box.disabled || !text) return;
+  // With the customer's chat off the box writes to the technicians only: no invitation there.
+  const off = panel.querySelector(".chat-form input[data-tech-only-forced]:not([disabled])");
+  if (!box || box.disabled || off || !text) return;
   const tab = box.closest("[role=tabpanel]")?.id;
   const owner = tab ? panel.querySelector(`[aria-controls="${tab}"]`) : null;
   if (owner instanceof HTMLElement) selectTab(owner);
@@ -104,8 +106,21 @@ document.addEventListener("htmx:afterRequest", (event) => {
 /** @param {Element | null} panel @param {boolean} enabled */
 function setChat(panel, enabled) {
   if (!panel) return;
-  for (const control of panel.querySelectorAll(".chat-form textarea, .chat-form button")) {
-    /** @type {HTMLTextAreaElement | HTMLButtonElement} */ (control).disabled = !enabled;
+  // The customer's chat off leaves the technicians' private chat: "Only to technicians" is
+  // ticked and fixed (a hidden field sends it, a disabled box does not), the note says why.
+  /** @type {HTMLInputElement | null} */
+  const only = panel.querySelector(".chat-form input[data-tech-only]");
+  if (only) {
+    only.checked = only.defaultChecked = !enabled;
+    only.disabled = !enabled;
+  }
+  /** @type {HTMLInputElement | null} */
+  const forced = panel.querySelector(".chat-form input[data-tech-only-forced]");
+  if (forced) forced.disabled = enabled;
+  /** @type {HTMLTextAreaElement | null} */
+  const box = panel.querySelector(".chat-form textarea[data-chat-input]");
+  if (box) {
+    box.placeholder = (enabled ? box.dataset.placeholderOn : box.dataset.placeholderOff) ?? "";
   }
   /** @type {HTMLElement | null} */
   const note = panel.querySelector(".chat-off-note");

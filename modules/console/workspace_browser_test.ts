@@ -121,10 +121,20 @@ Deno.test({
         assert.equal(await page.getAttribute(`#ws-tab-chat-${id}`, "aria-selected"), "true");
         assert.equal(await page.isVisible(`#note-${id}`), false);
         // Turning chat off updates this panel at once (HX-Trigger)…
+        // The customer cannot be written to; the technicians' private chat stays open.
         await page.click(".chat-toggle button");
-        await until("a disabled chat box", () => box.isDisabled());
-        assert.equal(await page.isVisible(".chat-off-note"), true);
+        const only = page.locator(`#session-${id} .chat-form input[data-tech-only]`);
+        await until("technicians only, fixed", async () => await only.isDisabled());
+        assert.equal(await only.isChecked(), true);
+        assert.equal(await box.isDisabled(), false);
+        assert.match(await page.textContent(".chat-off-note") ?? "", /cannot be written to/);
         assert.equal(await page.textContent(".chat-toggle button"), "Turn chat on");
+        await box.fill("for the technicians");
+        await box.press("Enter");
+        await until("the technicians' line", async () => (await lines("chat")).length === 2);
+        assert.equal((await lines("chat"))[1].data.audience, "technicians");
+        await until("an empty box", async () => (await box.inputValue()) === "");
+        assert.equal(await only.isChecked(), true, "a reset keeps it fixed");
         // …and a "chat on" line from the live stream (someone else) turns it back on.
         await page.evaluate((sessionId) => {
           const li = document.createElement("li");
@@ -132,7 +142,8 @@ Deno.test({
           li.dataset.event = "log.chatOn";
           document.getElementById(`log-${sessionId}`)!.append(li);
         }, id);
-        await until("an enabled chat box", async () => !(await box.isDisabled()));
+        await until("a free choice again", async () => !(await only.isDisabled()));
+        assert.equal(await only.isChecked(), false);
         assert.equal(await page.isVisible(".chat-off-note"), false);
         assert.equal(await page.inputValue(".chat-toggle input[name=enabled]"), "0");
 

@@ -304,7 +304,7 @@ Deno.test("POST /:id/push-url needs pushUrls and an http(s) URL", async () => {
   }
 });
 
-Deno.test("POST /:id/chat-enabled turns chat off (with chatToggle) and chat is then refused", async () => {
+Deno.test("POST /:id/chat-enabled turns chat off (with chatToggle): a line to the customer is then refused, one to the technicians only is not", async () => {
   const d = await desk({ permissions: [...defaultPermissions(), "chatToggle"] });
   try {
     assert.match(await (await d.client.get(d.path, HTMX)).text(), /class="chat-toggle/);
@@ -312,8 +312,14 @@ Deno.test("POST /:id/chat-enabled turns chat off (with chatToggle) and chat is t
     assert.equal(res.status, 204);
     assert.match(res.headers.get("hx-trigger")!, /"workspace:chat".*"enabled":false/);
     assert.equal((await d.client.post(`${d.path}/chat`, { text: "hi" }, HTMX)).status, 409);
+    const private_ = { text: "for the technicians", audience: "technicians" };
+    assert.ok((await d.client.post(`${d.path}/chat`, private_, HTMX)).status < 300);
     const html = await (await d.client.get(d.path, HTMX)).text();
-    assert.match(html, /data-chat-input[^>]*disabled/);
+    // The composer stays for the technicians: "Only to technicians" ticked, fixed and sent.
+    assert.doesNotMatch(html, /data-chat-input[^>]*disabled/);
+    assert.match(html, /data-tech-only="" checked="" disabled=""/);
+    assert.match(html, /name="audience" value="technicians" data-tech-only-forced=""\/?>/);
+    assert.match(html, /the customer cannot be written to/);
     assert.match(html, /turned chat off/);
   } finally {
     await d.t.close();

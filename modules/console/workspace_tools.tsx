@@ -44,10 +44,22 @@ export function ChatForm(
   const { c, sessionId: id, enabled: on } = props;
   const t = c.get("t");
   const action = `${sessionPath(id)}/chat`;
+  const placeholder = t("workspace.chatPlaceholder");
+  const techPlaceholder = t("collaboration.techOnlyPlaceholder");
+  // With the customer's chat off only the technicians' private chat is open: the composer
+  // stays, its "Only to technicians" is ticked and fixed, and the note says the customer
+  // cannot be written to. static/workspace.js flips all of it when the chat is switched.
   return (
     <_QuietPost c={c} class="chat-form" action={action} reset>
       {/* One key per message: a send the browser repeats is stored once (static/workspace.js). */}
       <input type="hidden" name="chatKey" value={newChatKey()} data-send-key="" />
+      <input
+        type="hidden"
+        name="audience"
+        value="technicians"
+        data-tech-only-forced=""
+        disabled={on}
+      />
       <label for={`chat-input-${id}`}>{t("workspace.chatLabel")}</label>
       <textarea
         id={`chat-input-${id}`}
@@ -58,20 +70,30 @@ export function ChatForm(
         data-chat-input=""
         data-counter=""
         spellcheck={props.spellCheck}
-        placeholder={t("workspace.chatPlaceholder")}
-        disabled={!on}
+        placeholder={on ? placeholder : techPlaceholder}
+        data-placeholder-on={placeholder}
+        data-placeholder-off={techPlaceholder}
       >
       </textarea>
       <div class="row tight">
-        <button type="submit" disabled={!on}>{t("workspace.send")}</button>
+        <button type="submit">{t("workspace.send")}</button>
         {/* The technicians' private chat (modules/collaboration): never to the customer. */}
         <label class="inline tech-only-toggle" title={t("collaboration.techChatHint")}>
-          <input type="checkbox" name="audience" value="technicians" data-tech-only="" />{" "}
+          <input
+            type="checkbox"
+            name="audience"
+            value="technicians"
+            data-tech-only=""
+            checked={!on}
+            disabled={!on}
+          />{" "}
           {t("collaboration.toTechnicians")}
         </label>
         <span class="muted">{t("workspace.enterHint")}</span>
       </div>
-      <p class="muted chat-off-note" hidden={on}>{t("workspace.chatOff")}</p>
+      <p class="chat-off-note" role="status" hidden={on}>
+        {t("collaboration.chatOffTechOnly")}
+      </p>
     </_QuietPost>
   );
 }
