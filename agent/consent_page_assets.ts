@@ -48,10 +48,12 @@ export function pageHtml(
 <p>${escapeHtml(own.credentialsTitle)}</p>
 <p id="credentials-detail" class="detail"></p>
 <p class="note">${escapeHtml(own.credentialsIntro)}</p>
-<label>${escapeHtml(own.user)} <input id="os-user" name="user" autocomplete="username"></label>
+<p class="fields"><label>${
+    escapeHtml(own.user)
+  } <input id="os-user" name="user" autocomplete="username"></label>
 <label>${
     escapeHtml(own.password)
-  } <input id="os-password" name="password" type="password" autocomplete="current-password"></label>
+  } <input id="os-password" name="password" type="password" autocomplete="current-password"></label></p>
 <p id="credentials-error" class="error" role="alert" hidden></p>
 <p class="buttons">
 <button type="submit" id="credentials-approve">${escapeHtml(own.approve)}</button>
@@ -107,9 +109,11 @@ button:disabled { opacity: .5; cursor: default; }
 .banner p { margin: 0 0 .5rem; font-weight: 600; }
 .banner button.secondary { color: #fff; border-color: #fff; }
 .banner button.danger { background: #fff; color: #c62828; border-color: #fff; }
-#credentials label { display: block; margin: .5rem 0; }
-#credentials input { font: inherit; display: block; width: 100%; max-width: 20rem; padding: .35rem .5rem; }
+#credentials .fields { display: flex; gap: 1rem; flex-wrap: wrap; font-weight: 400; }
+#credentials label { display: block; flex: 1 1 12rem; }
+#credentials input { font: inherit; display: block; box-sizing: border-box; width: 100%; padding: .35rem .5rem; }
 #credentials .note { font-weight: 400; color: GrayText; }
+#credentials p.detail { white-space: pre-line; font-family: inherit; }
 [hidden] { display: none !important; }
 `;
 

@@ -38,7 +38,7 @@ const KEYS = await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"]
 const PUBLIC = base64url(new Uint8Array(await crypto.subtle.exportKey("spki", KEYS.publicKey)));
 
 /** Plays the agent's part of the install: signs with the test key (or `forge`s it). */
-async function install(agent: Agent, options: { forge?: boolean } = {}) {
+async function install(agent: Agent, options: { forge?: boolean; keptNothing?: boolean } = {}) {
   const op = await nextOp(agent, "unattended.install");
   const { requestId, nonce, digest } = op.request;
   const deviceId = "device-abcdefgh";
@@ -59,7 +59,7 @@ async function install(agent: Agent, options: { forge?: boolean } = {}) {
       publicKey: PUBLIC,
       signature: base64url(signature),
       unit: "/tmp/root/etc/systemd/system/rescue-agent.service",
-      credentialsKept: op.request.terms.authMode === "customer_credentials",
+      credentialsKept: !options.keptNothing && op.request.terms.authMode === "customer_credentials",
       hostname: "carol-laptop",
       os: "linux",
     }),
@@ -246,6 +246,20 @@ requestTest(
     await install(agent, { forge: true });
     await until("failed", async () => (await requestRow(t, session.id)).state === "failed");
     assert.match(String((await requestRow(t, session.id)).reason), /bad_signature/);
+    assert.equal((await t.deps.db.select().from(unattendedGrants)).length, 0);
+
+    // The customer's credentials asked for, an agent that kept none: no grant either.
+    await t.deps.db.delete(unattendedRequests);
+    assert.equal((await withAbout(agent, browser.post(path, GOOD))).status, 201);
+    const keptNone = await requestRow(t, session.id);
+    await customer.post(`/s/${session.token}/unattended/${keptNone.id}`, {
+      decision: "approve",
+      nonce: keptNone.nonce,
+      digest: keptNone.digest,
+    });
+    await install(agent, { keptNothing: true });
+    await until("failed", async () => (await requestRow(t, session.id)).state === "failed");
+    assert.match(String((await requestRow(t, session.id)).reason), /no_credentials/);
     assert.equal((await t.deps.db.select().from(unattendedGrants)).length, 0);
 
     // After the session ended, no answer counts.

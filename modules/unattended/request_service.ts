@@ -209,6 +209,10 @@ async function installApproved(
   });
   if (!outcome.ok) return await _failed(deps, session, row, outcome.code, outcome.reason);
   const result = outcome.result;
+  // The customer's credentials were the point of this mode: no grant without them kept.
+  if (row.resolved.authMode === "customer_credentials" && !result.credentialsKept) {
+    return await _failed(deps, session, row, "no_credentials", "The agent kept no credentials");
+  }
   const message = approvalMessage({
     requestId: row.id,
     nonce: row.nonce,
