@@ -96,6 +96,12 @@ let chatEnabled = true;
 const showEnded = () => {
   ended = true;
   show("ended-notice");
+  // The end offered the survey (its line came just before): the notice carries its button.
+  const notice = document.getElementById("ended-notice");
+  const survey = [...document.querySelectorAll("#customer-log a.survey-link")].at(-1);
+  if (notice && survey && !notice.querySelector("a.survey-link")) {
+    notice.append(" ", survey.cloneNode(true));
+  }
   show("reconnect-banner", false);
   enable("#customer-chat-form *, #customer-file-form *", false);
   show("end-session-form", false);

@@ -1,15 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import {
-  type AppDeps,
-  type AppEnv,
-  type AuthedEnv,
-  clientAddress,
-  type CurrentUser,
-  requireUser,
-} from "../http/mod.ts";
-import { surveyWhenEnded } from "../surveys/mod.ts";
+import { type AppEnv, type AuthedEnv, clientAddress, requireUser } from "../http/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
@@ -186,9 +178,9 @@ const ACTIONS = [
     operationId: "endSession",
     summary: "End your part; a lead ending a live session ends it for everyone",
     forbidden: null,
-    // The customer's page gets the survey's link if the session has one (SPEC T4).
-    run: (deps: AppDeps, user: CurrentUser, id: string) =>
-      endSession(deps, user, id, { whenEnded: surveyWhenEnded(user) }),
+    // The customer's page gets the survey's link if the session has one (SPEC T4): the end's
+    // hooks (support's `whenSessionEnds`) offer it, however the session ends.
+    run: endSession,
   },
 ] as const;
 

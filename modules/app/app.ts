@@ -10,7 +10,7 @@ import { monitoringRoutes } from "../monitoring/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
 import { collaborationRoutes } from "../collaboration/mod.ts";
 import { historyRoutes } from "../history/mod.ts";
-import { customerSurveyRoutes, surveyAdminRoutes } from "../surveys/mod.ts";
+import { customerSurveyRoutes, offerSurveyAtEnd, surveyAdminRoutes } from "../surveys/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
 import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
@@ -48,7 +48,7 @@ import {
 import { Refusal } from "../refusal/mod.ts";
 import { renderError } from "./errors.tsx";
 import { staticRoutes } from "../static_files/mod.ts";
-import { channelSessionHooks, customerRoutes, fileLimit } from "../support/mod.ts";
+import { channelSessionHooks, customerRoutes, fileLimit, whenSessionEnds } from "../support/mod.ts";
 import {
   agentDownloadRoutes,
   agentRoutes,
@@ -65,6 +65,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", requestContext(deps));
   // A request relayed by another instance is believed only with a valid signature.
   app.use("*", relayedRequests());
+  // Every end of a session offers the customer survey (its own rules say when).
+  whenSessionEnds(deps, offerSurveyAtEnd);
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
   app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));

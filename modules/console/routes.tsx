@@ -34,7 +34,6 @@ import {
   transferSession,
   viewerFor,
 } from "../support/mod.ts";
-import { surveyWhenEnded } from "../surveys/mod.ts";
 import { listFields } from "../channels/mod.ts";
 import { CONNECTION_METHODS, type ConnectionMethod } from "./methods.ts";
 import {
@@ -84,11 +83,6 @@ function _act(action: (deps: AppDeps, user: CurrentUser, sessionId: string) => P
     await action(c.get("deps"), c.get("user"), c.req.param("id")!);
     return _done(c);
   };
-}
-
-/** End; the customer's page gets the survey's link if the session has one (SPEC T4). */
-async function _endAndOfferSurvey(deps: AppDeps, user: CurrentUser, sessionId: string) {
-  await endSession(deps, user, sessionId, { whenEnded: surveyWhenEnded(user) });
 }
 
 /** SMS invitations (method "sms") go through the SMS outbox, in the session's transaction. */
@@ -212,7 +206,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .post("/sessions", requirePermission("startPrivate"), _create)
   .post("/sessions/:id/start", _act(startSession))
   .post("/sessions/:id/hold", _act(holdSession))
-  .post("/sessions/:id/end", _act(_endAndOfferSurvey))
+  .post("/sessions/:id/end", _act(endSession))
   .post("/sessions/:id/return", _act(returnTransfer))
   .get("/sessions/:id/transfer", requirePermission("transfer"), async (c) => {
     const deps = c.get("deps");

@@ -21,7 +21,6 @@ import {
   permissionRefusal,
   sessionRefusal,
   settingsFor,
-  type SupportSession,
 } from "./engine.ts";
 import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
 import {
@@ -32,6 +31,7 @@ import {
 } from "./collaborator_rows.ts";
 import { channelGroups, channels } from "../channels/mod.ts";
 import { queueEntries, supportSessions } from "./schema.ts";
+import { sessionEnded } from "./end_hooks.ts";
 
 interface Acting {
   deps: AppDeps;
@@ -171,19 +171,15 @@ export async function holdSession(deps: AppDeps, user: CurrentUser, sessionId: s
   });
 }
 
-/** What else happens in the transaction of an End that ends the session for everyone. */
-export type WhenEnded = (tx: Database, session: SupportSession, now: Date) => Promise<void>;
-
 /**
  * End: this technician's row goes to Removed; a lead ending a live session ends it for all,
- * and then `whenEnded` runs in the same transaction (the customer survey's offer: its line
- * reaches the customer's page before the page hears the session ended).
+ * and then the end's hooks run in the same transaction (end_hooks.ts: the customer survey's
+ * offer, whose line reaches the customer's page before the page hears the session ended).
  */
 export async function endSession(
   deps: AppDeps,
   user: CurrentUser,
   sessionId: string,
-  options: { whenEnded?: WhenEnded } = {},
 ) {
   await _actOnRow(deps, user, sessionId, async (tx, a, { session, settings, entries, row }) => {
     const wasLive = !["closed", "timed_out", "closed_by_waiting_customer"].includes(row.status);
@@ -215,7 +211,11 @@ export async function endSession(
         updatedAt: a.now,
       }).where(eq(supportSessions.id, sessionId));
       await logEvent(tx, sessionId, "log.endedByTechnician", a.now, {}, _byTechnician(user));
-      await options.whenEnded?.(tx, session, a.now);
+      await sessionEnded(deps, tx, session, {
+        outcome: "closed_by_technician",
+        by: { id: user.id, name: user.name },
+        at: a.now,
+      });
     }
     await _audit(tx, a, "session.ended", sessionId, { from: row.status });
   });

@@ -9,7 +9,11 @@ import { recordAudit } from "../audit/mod.ts";
 import { addressKey, consume } from "../limits/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
-import { outcomeOfCustomerLeaving, type SessionEvent } from "../sessions/mod.ts";
+import {
+  outcomeOfCustomerLeaving,
+  type SessionEvent,
+  type SessionOutcome,
+} from "../sessions/mod.ts";
 import {
   applyEvent,
   type Entry,
@@ -19,6 +23,7 @@ import {
   settingsFor,
   type SupportSession,
 } from "./engine.ts";
+import { sessionEnded } from "./end_hooks.ts";
 import type { PinVerdict } from "./pin.ts";
 import { rebooting } from "./reboot.ts";
 import { supportSessions } from "./schema.ts";
@@ -39,6 +44,8 @@ interface Change {
   pick: (entry: Entry) => SessionEvent | null;
   patch: Partial<typeof supportSessions.$inferInsert>;
   log?: string;
+  /** The change ends the session for everyone: the end's hooks run after the log line. */
+  ends?: SessionOutcome;
 }
 
 /**
@@ -81,6 +88,11 @@ async function _fanOut(
         author: "customer",
         name: session.customerName,
       });
+    }
+    if (decided.ends) {
+      const [ended] = await tx.select().from(supportSessions)
+        .where(eq(supportSessions.id, session.id));
+      await sessionEnded(deps, tx, ended, { outcome: decided.ends, at: now });
     }
     return true;
   });
@@ -145,21 +157,26 @@ export async function customerLost(
 export async function customerLeft(deps: AppDeps, session: SupportSession): Promise<void> {
   if (session.customerState === "left") return;
   const now = deps.clock.now();
-  await _fanOut(deps, session, (fresh) => ({
-    pick: (entry) => {
-      if (entry.status === "waiting") return { type: "customer_left" };
-      if (entry.status === "connecting") return { type: "terms_declined" };
-      return { type: "customer_closed" };
-    },
-    patch: {
-      customerState: "left",
-      endedAt: fresh.endedAt ?? now,
-      outcome: fresh.outcome ?? outcomeOfCustomerLeaving(fresh.pickedUpAt !== null),
-      pin: null,
-      pinExpiresAt: null,
-    },
-    log: "log.customerLeft",
-  }));
+  await _fanOut(deps, session, (fresh) => {
+    const outcome = fresh.outcome ?? outcomeOfCustomerLeaving(fresh.pickedUpAt !== null);
+    return {
+      pick: (entry) => {
+        if (entry.status === "waiting") return { type: "customer_left" };
+        if (entry.status === "connecting") return { type: "terms_declined" };
+        return { type: "customer_closed" };
+      },
+      patch: {
+        customerState: "left",
+        endedAt: fresh.endedAt ?? now,
+        outcome,
+        pin: null,
+        pinExpiresAt: null,
+      },
+      log: "log.customerLeft",
+      // Only when this leave is the end (a session a technician ended already has had its end).
+      ends: fresh.endedAt ? undefined : outcome,
+    };
+  });
 }
 
 /** The customer declined the group's terms: the session never starts. */
@@ -174,6 +191,7 @@ export async function termsDeclined(deps: AppDeps, session: SupportSession): Pro
       pinExpiresAt: null,
     },
     log: "log.termsDeclined",
+    ends: "terms_declined",
   });
 }
 

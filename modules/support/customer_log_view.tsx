@@ -140,8 +140,11 @@ export function LogLineView(props: LineProps) {
   );
 }
 
-/** The survey a technician sent or the end offered: ours on this site, or an external one. */
-function SurveyLink(props: { href: string; t: Translator }) {
+/**
+ * The survey a technician sent or the end offered: ours on this site, or an external one.
+ * A line of the log, and on the ended page the invitation above the transcript.
+ */
+export function SurveyLink(props: { href: string; t: Translator }) {
   const external = !props.href.startsWith("/");
   return (
     <span class="text">
@@ -211,4 +214,11 @@ export async function renderLogLine(
 ): Promise<string> {
   if (!isCustomerVisible(line)) return "";
   return await (<LogLineView line={line} t={options.t} token={options.token} />).toString();
+}
+
+/** The survey offered in `lines` (the whole log) and not answered yet: its address. */
+export function openSurveyHref(lines: LogLine[]): string | undefined {
+  if (lines.some((l) => l.kind === "event" && l.body === "log.surveyAnswered")) return undefined;
+  const offer = lines.findLast((l) => l.kind === "event" && l.body === "log.surveyOffered");
+  return offer ? String(offer.data.href ?? "") || undefined : undefined;
 }

@@ -19,7 +19,13 @@ import {
   setCustomerLanguage,
   termsDeclined,
 } from "./customer.ts";
-import { formatSize, isCustomerVisible, LogLineView, renderLogLine } from "./customer_log_view.tsx";
+import {
+  formatSize,
+  isCustomerVisible,
+  LogLineView,
+  openSurveyHref,
+  renderLogLine,
+} from "./customer_log_view.tsx";
 import { customerStreams, startCustomerStream } from "./customer_streams.ts";
 import { ChatForm, ChatPage, GoodbyePage, PinPage, TermsPage } from "./customer_views.tsx";
 import { settingsFor, type SupportSession } from "./engine.ts";
@@ -155,7 +161,11 @@ export const customerRoutes = new Hono<AppEnv>()
   .post("/s/:token/end", async (c) => {
     const session = await sessionOr404(c);
     if (!session.endedAt) await customerLeft(c.get("deps"), session);
-    return c.redirect(`/s/${session.token}`, 303);
+    // Leaving offers the survey (modules/surveys): ours opens at once; an external one is a
+    // link on the ended page, not a redirect off the site.
+    const survey = openSurveyHref(await readLog(c.get("deps").db, session.id));
+    const ours = survey?.startsWith(`/s/${session.token}/`);
+    return c.redirect(ours ? survey! : `/s/${session.token}`, 303);
   })
   .post("/s/:token/files", async (c) => {
     const session = await readySession(c);
@@ -258,8 +268,12 @@ async function sessionPage(
   const organisation = await organisationName(c, session);
   const props = { c, session, organisation };
   if (session.endedAt) {
-    const lines = (await readLog(db, session.id)).filter(isCustomerVisible);
-    return c.html(<GoodbyePage {...props} kind="ended" lines={lines} />, status);
+    const log = await readLog(db, session.id);
+    const lines = log.filter(isCustomerVisible);
+    return c.html(
+      <GoodbyePage {...props} kind="ended" lines={lines} survey={openSurveyHref(log)} />,
+      status,
+    );
   }
   const terms = await termsPending(c, session);
   if (terms !== null) return c.html(<TermsPage {...props} terms={terms} />, status);

@@ -9,7 +9,7 @@ import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { CHAT_MAX, newChatKey } from "./chat.ts";
-import { formatSize, LogLineView } from "./customer_log_view.tsx";
+import { formatSize, LogLineView, SurveyLink } from "./customer_log_view.tsx";
 import { FilesActivity } from "./customer_files_view.tsx";
 import type { SupportSession } from "./engine.ts";
 import type { LogLine } from "./session_log.ts";
@@ -144,7 +144,7 @@ export function TermsPage(props: SessionPageProps & { terms: string }) {
 
 /** After the customer declined the terms, or once the session has ended (with its log). */
 export function GoodbyePage(
-  props: SessionPageProps & { kind: "declined" | "ended"; lines?: LogLine[] },
+  props: SessionPageProps & { kind: "declined" | "ended"; lines?: LogLine[]; survey?: string },
 ) {
   const { c, session } = props;
   const t = c.get("t");
@@ -160,6 +160,11 @@ export function GoodbyePage(
         <p role="status">
           {props.kind === "declined" ? t("customer.declined.text") : t("customer.ended.text")}
         </p>
+        {props.survey && (
+          <p class="flash info survey-invite" id="survey-invite">
+            <SurveyLink href={props.survey} t={t} />
+          </p>
+        )}
         {lines.length > 0 && (
           <>
             <h3>{t("customer.ended.transcript")}</h3>

@@ -83,8 +83,12 @@ export {
   startSession,
   transferSession,
   type TransferTarget,
-  type WhenEnded,
 } from "./actions.ts";
+/**
+ * What else happens in the transaction that ends a session, however it ends (a technician's
+ * End, the customer leaving, a deadline): registered per app by the composition.
+ */
+export { type SessionEnd, type WhenEnded, whenSessionEnds } from "./end_hooks.ts";
 export { editFields } from "./field_edits.ts";
 
 /**

@@ -18,6 +18,7 @@ import {
   type SupportSession,
 } from "./engine.ts";
 import { customerStreams } from "./customer_streams.ts";
+import { sessionEnded } from "./end_hooks.ts";
 import { queueEntries, sessionDeadlines, supportSessions } from "./schema.ts";
 
 const BATCH = 100;
@@ -87,14 +88,16 @@ async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<b
           sql`${queueEntries.status} not in ('removed', 'timed_out', 'closed', 'closed_by_waiting_customer')`,
         ));
       if (live === 0 && !session.endedAt) {
-        await tx.update(supportSessions).set({
+        const outcome = outcomeOfDeadline(deadline.kind);
+        const [ended] = await tx.update(supportSessions).set({
           endedAt: now,
-          outcome: outcomeOfDeadline(deadline.kind),
+          outcome,
           pin: null,
           pinExpiresAt: null,
           updatedAt: now,
         })
-          .where(eq(supportSessions.id, session.id));
+          .where(eq(supportSessions.id, session.id)).returning();
+        await sessionEnded(deps, tx, ended, { outcome, at: now });
       }
     }
     return { orgId: session.orgId, sessionId: session.id };

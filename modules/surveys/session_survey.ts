@@ -1,6 +1,6 @@
 /**
- * The customer survey in a session (SPEC T4): offered when a technician ends the session
- * (`surveyWhenEnded`, which the doors give to End) or pushed during it
+ * The customer survey in a session (SPEC T4): offered at the end of the session however it
+ * ends (`offerSurveyAtEnd`, which the app registers with support) or pushed during it
  * (`pushSurvey`) — a "survey offered" line whose link the customer's chat shows — and
  * answered on the customer's page (`/s/:token/survey`) once.
  */
@@ -10,6 +10,7 @@ import { Refusal } from "../refusal/mod.ts";
 import type { Database } from "../db/mod.ts";
 import {
   logSessionEvent,
+  type SessionEnd,
   sessionForTechnician,
   sessionLog,
   type SupportSession,
@@ -44,27 +45,42 @@ async function _offer(deps: AppDeps, session: SupportSession, user: CurrentUser,
   });
 }
 
-/**
- * For `endSession`'s `whenEnded`: in the End's transaction, the customer's page gets the
- * survey's link if the session's group or channel has a survey not offered nor answered
- * yet — written before the page hears that the session ended, so it shows in the chat.
- */
-export function surveyWhenEnded(user: CurrentUser): WhenEnded {
-  return async (tx, session, now) => {
-    const form = await surveyForSession(tx, session);
-    if (!form || await answersFor(tx, session.id) || await _offered(tx, session.id)) return;
-    await tx.insert(sessionLog).values({
-      sessionId: session.id,
-      at: now,
-      kind: "event",
-      author: "technician",
-      userId: user.id,
-      authorName: user.name,
-      body: SURVEY_OFFERED,
-      data: { href: surveyHref(form, session) },
-    });
-  };
+/** Ends after which no survey is offered: the customer never took part in the session. */
+const NO_SURVEY: ReadonlySet<SessionEnd["outcome"]> = new Set([
+  "connecting_timeout", // the customer never arrived (say the PIN was never entered)
+  "terms_declined", // the customer declined before the session began
+]);
+
+/** Whether an end of `session` offers the survey (once a form applies and none was offered). */
+export function endOffersSurvey(
+  session: Pick<SupportSession, "connectedAt">,
+  end: Pick<SessionEnd, "outcome">,
+): boolean {
+  return session.connectedAt !== null && !NO_SURVEY.has(end.outcome);
 }
+
+/**
+ * At every end of a session (registered by the app with support's `whenSessionEnds`: a
+ * technician's End, the customer leaving, a timeout or abandon), in the ending
+ * transaction: the customer's page gets the survey's link if the customer reached the
+ * session, its group or channel has a survey switched on, and it was neither offered nor
+ * answered yet — written before the page hears that the session ended, so it shows there.
+ */
+export const offerSurveyAtEnd: WhenEnded = async (tx, session, end) => {
+  if (!endOffersSurvey(session, end)) return;
+  const form = await surveyForSession(tx, session);
+  if (!form || await answersFor(tx, session.id) || await _offered(tx, session.id)) return;
+  await tx.insert(sessionLog).values({
+    sessionId: session.id,
+    at: end.at,
+    kind: "event",
+    author: end.by ? "technician" : "system",
+    userId: end.by?.id ?? null,
+    authorName: end.by?.name ?? "",
+    body: SURVEY_OFFERED,
+    data: { href: surveyHref(form, session) },
+  });
+};
 
 /**
  * A technician working the session sends the survey now: the customer's chat gets the

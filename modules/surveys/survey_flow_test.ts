@@ -1,16 +1,17 @@
 // The customer survey through the real app (SPEC T4): an admin sets a group's survey, the
-// technician's End offers it, the customer answers once on /s/:token/survey, bad input
+// technician's End offers it (and every other end: leave, timeout, abandon — below), the customer answers once on /s/:token/survey, bad input
 // stores nothing, a second submission is refused, the record shows the answers; pushing
 // during a session; an external survey gets the session id; admins' scope.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { defaultPermissions } from "../permissions/mod.ts";
-import { findByToken, readLog } from "../support/mod.ts";
+import { customerConnected, findByToken, fireDueDeadlines, readLog } from "../support/mod.ts";
 import { ADMIN, startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
-import { workingSession } from "../../tests/support/sessions.ts";
+import { carolSession, workingSession } from "../../tests/support/sessions.ts";
 import { toCurrentUser } from "../auth/mod.ts";
 import { surveyAnswers } from "./schema.ts";
+import { endOffersSurvey } from "./session_survey.ts";
 
 const HTMX = { "hx-request": "true" };
 
@@ -206,6 +207,72 @@ Deno.test("survey: an external survey gets the session id; an admin of another g
     const list = await (await otherAdmin.get("/admin/surveys")).text();
     assert.match(list, /Other/);
     assert.doesNotMatch(list, /Helpdesk/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("survey: offered at every end — the customer leaving, a timeout, an abandoned wait — once, never when the customer never came", async () => {
+  const t = await startTestApp();
+  try {
+    const { group, tech, techBrowser, admin } = await setUp(t);
+    await admin.get(`/admin/surveys/group/${group.id}`);
+    await admin.post(`/admin/surveys/group/${group.id}`, SURVEY_FORM);
+    const offers = async (sessionId: string) =>
+      (await readLog(t.deps.db, sessionId)).filter((l) => l.body === "log.surveyOffered");
+
+    // The customer leaves: "End chat" leads straight to the survey, offered by nobody in person.
+    const left = await workingSession(t, tech);
+    const customer = t.client();
+    await customer.get(`/s/${left.token}`);
+    const bye = await customer.post(`/s/${left.token}/end`, {});
+    assert.equal(bye.status, 303);
+    assert.equal(bye.headers.get("location"), `/s/${left.token}/survey`);
+    assert.match(await (await customer.get(`/s/${left.token}/survey`)).text(), /How quickly/);
+    const [offer] = await offers(left.id);
+    assert.deepEqual([offer.author, offer.data.href], ["system", `/s/${left.token}/survey`]);
+    const ended = await (await customer.get(`/s/${left.token}`)).text();
+    assert.match(ended, /id="survey-invite"[\s\S]*Open the customer survey/);
+
+    // Never twice: the technician's End offered it; the customer leaving after offers nothing.
+    const twice = await workingSession(t, tech);
+    await techBrowser.get("/console");
+    await techBrowser.post(`/console/sessions/${twice.id}/end`, {}, HTMX);
+    const late = t.client();
+    await late.get(`/s/${twice.token}`);
+    const again = await late.post(`/s/${twice.token}/end`, {});
+    assert.equal(again.headers.get("location"), `/s/${twice.token}/survey`);
+    assert.equal((await offers(twice.id)).length, 1);
+    assert.equal((await offers(twice.id))[0].author, "technician");
+
+    // Inactivity ends a working session; a connected customer's wait runs out (abandoned).
+    const idle = await workingSession(t, tech);
+    const waiting = await carolSession(t, tech);
+    await customerConnected(t.deps, (await findByToken(t.deps, waiting.token))!);
+    // The PIN never entered: the customer never came, so no survey.
+    const never = await carolSession(t, tech, "pin");
+    t.clock.advance(61 * 60_000);
+    await fireDueDeadlines(t.deps);
+    for (const [session, outcome] of [[idle, "timed_out"], [waiting, "waiting_timeout"]] as const) {
+      const fresh = (await findByToken(t.deps, session.token))!;
+      assert.equal(fresh.outcome, outcome);
+      assert.equal((await offers(session.id)).length, 1, outcome);
+      const page = await (await t.client().get(`/s/${session.token}`)).text();
+      assert.match(page, /id="survey-invite"/, outcome);
+    }
+    assert.equal((await findByToken(t.deps, never.token))!.outcome, "connecting_timeout");
+    assert.deepEqual(await offers(never.id), []);
+    assert.equal((await t.client().get(`/s/${never.token}/survey`)).status, 404);
+
+    // Whatever ends a session its customer never reached, it offers nothing.
+    for (const outcome of ["closed_by_technician", "timed_out", "connecting_timeout"] as const) {
+      assert.equal(endOffersSurvey({ connectedAt: null }, { outcome }), false, outcome);
+    }
+    assert.equal(endOffersSurvey({ connectedAt: new Date() }, { outcome: "timed_out" }), true);
+    assert.equal(
+      endOffersSurvey({ connectedAt: new Date() }, { outcome: "terms_declined" }),
+      false,
+    );
   } finally {
     await t.close();
   }
