@@ -46,7 +46,10 @@ function localMoments(root) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const field of root.querySelectorAll("[data-browser-zone]")) {
     if (field instanceof HTMLInputElement) field.value = zone;
-    else field.textContent = zone;
+    else if (field instanceof HTMLSelectElement) {
+      // A zone select (history search) not asked for a zone: the browser's, if offered.
+      if ([...field.options].some((o) => o.value === zone)) field.value = zone;
+    } else field.textContent = zone;
   }
 }
 localMoments(document);

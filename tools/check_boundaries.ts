@@ -91,6 +91,7 @@ const ALLOWED: Record<string, string[]> = {
     "permissions",
     "refusal",
     "sessions",
+    "reports",
     "support",
     "surveys",
   ],
@@ -166,7 +167,6 @@ const ALLOWED: Record<string, string[]> = {
     "reports",
     "sessions",
     "support",
-    "surveys",
   ],
   app: [
     "account",

@@ -222,3 +222,43 @@ Deno.test("search: finds a chat word and a note, with filters and permissions", 
     await w.t.close();
   }
 });
+
+Deno.test("search: from and to are days in the viewer's time zone (Pacific/Auckland, over a DST start)", async () => {
+  const w = await world();
+  try {
+    // New Zealand's clocks go from 02:00 to 03:00 on 27 September 2026: that day has 23
+    // hours, from 26 Sep 12:00 UTC (+12) to 27 Sep 11:00 UTC (+13).
+    const at = [
+      "2026-09-26T11:30:00Z",
+      "2026-09-26T12:30:00Z",
+      "2026-09-27T10:30:00Z",
+      "2026-09-27T11:30:00Z",
+    ];
+    const ids: string[] = [];
+    for (const [i, instant] of at.entries()) {
+      w.t.clock.set(new Date(instant));
+      ids.push((await worked(w.t, w.ann, { name: `Modem ${i}` }, "The modem blinks")).id);
+    }
+    const found = async (query: Record<string, string>) => {
+      const { status, html } = await search(w.bob, { q: "modem", ...query });
+      assert.equal(status, 200);
+      return ids.filter((id) => html.includes(`data-session="${id}"`));
+    };
+    const nz = { tz: "Pacific/Auckland" };
+    assert.deepEqual(await found({ ...nz, from: "2026-09-27", to: "2026-09-27" }), ids.slice(1, 3));
+    assert.deepEqual(await found({ ...nz, to: "2026-09-26" }), ids.slice(0, 1));
+    assert.deepEqual(await found({ ...nz, from: "2026-09-28" }), ids.slice(3));
+    // The same days in UTC (the default without a zone) split the sessions elsewhere.
+    assert.deepEqual(await found({ from: "2026-09-26", to: "2026-09-26" }), ids.slice(0, 2));
+    assert.deepEqual(
+      await found({ tz: "UTC", from: "2026-09-27", to: "2026-09-27" }),
+      ids.slice(2),
+    );
+    // The form keeps the zone; an unknown one is refused.
+    const page = await search(w.bob, { ...nz, from: "2026-09-27" });
+    assert.match(page.html, /<option value="Pacific\/Auckland" selected(="")?>/);
+    assert.equal((await search(w.bob, { q: "modem", tz: "Mars/Olympus" })).status, 422);
+  } finally {
+    await w.t.close();
+  }
+});

@@ -30,12 +30,24 @@ export const historyRoutes = new Hono<AppEnv>()
     if (!parsed.success) {
       const query = SearchQuerySchema.parse({});
       const error = c.get("t")("history.search.badQuery");
-      return c.html(<SearchPage c={c} query={query} choices={choices} error={error} />, 422);
+      return c.html(
+        <SearchPage c={c} query={query} choices={choices} error={error} tzDefaulted={!raw.tz} />,
+        422,
+      );
     }
     const query = parsed.data;
-    const asked = Object.values(raw).some((v) => v !== "");
+    // The time zone alone is no search: it only says how to read the days.
+    const asked = Object.entries(raw).some(([k, v]) => k !== "tz" && v !== "");
     const results = asked ? await searchSessions(c.get("deps"), c.get("user"), query) : undefined;
-    return c.html(<SearchPage c={c} query={query} choices={choices} results={results} />);
+    return c.html(
+      <SearchPage
+        c={c}
+        query={query}
+        choices={choices}
+        results={results}
+        tzDefaulted={!raw.tz}
+      />,
+    );
   })
   .get("/session/:id", async (c) => {
     const record = await sessionRecord(c.get("deps"), c.get("user"), c.req.param("id"));

@@ -4,12 +4,13 @@
  * GIN indexes on `session_log` and `session_notes`), so it runs the same on PGlite and on
  * a PostgreSQL server. The `simple` configuration does not stem: the product speaks
  * English and Dutch, and a word is found as it was typed in either. Filters narrow by
- * technician, group, channel, period and outcome; `visibleSessions` keeps what the reader
+ * technician, group, channel, period (days in the viewer's time zone) and outcome; `visibleSessions` keeps what the reader
  * may see. Without words it lists the sessions the filters leave.
  */
-import { and, desc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { isTimeZone } from "../reports/mod.ts";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import {
   queueEntries,
@@ -27,6 +28,8 @@ export const MARK_END = "\u0003";
 
 const uuid = z.union([z.literal(""), z.uuid()]).default("");
 const day = z.union([z.literal(""), z.iso.date()]).default("");
+const zone = z.union([z.literal(""), z.string().max(64).refine(isTimeZone)]).default("")
+  .transform((value) => value || "UTC");
 
 /** The search form; every field optional, a bad one refused with its name. */
 export const SearchQuerySchema = z.object({
@@ -36,6 +39,8 @@ export const SearchQuerySchema = z.object({
   channel: uuid,
   from: day,
   to: day,
+  /** The days' time zone: the viewer's, as the reports take it (the page fills it in). */
+  tz: zone,
   outcome: z.union([z.literal(""), z.literal("open"), z.enum(SESSION_OUTCOMES)]).default(""),
 });
 export type SearchQuery = z.infer<typeof SearchQuerySchema>;
@@ -51,7 +56,11 @@ export interface SearchResult {
   hits: SearchHit[];
 }
 
-/** The filters as conditions on `support_sessions`. Dates are whole UTC days, `to` included. */
+/**
+ * The filters as conditions on `support_sessions`. Dates are whole days in the viewer's
+ * time zone, `to` included: PostgreSQL turns a local midnight into its instant, so a day
+ * of a DST change has its 23 or 25 hours.
+ */
 function _filters(query: SearchQuery): SQL[] {
   const s = supportSessions;
   const out: SQL[] = [];
@@ -61,11 +70,13 @@ function _filters(query: SearchQuery): SQL[] {
   }
   if (query.group) out.push(eq(s.groupId, query.group));
   if (query.channel) out.push(eq(s.channelId, query.channel));
-  if (query.from) out.push(gte(s.createdAt, new Date(`${query.from}T00:00:00Z`)));
+  if (query.from) {
+    out.push(sql`${s.createdAt} >= (${query.from}::date::timestamp at time zone ${query.tz})`);
+  }
   if (query.to) {
-    const end = new Date(`${query.to}T00:00:00Z`);
-    end.setUTCDate(end.getUTCDate() + 1);
-    out.push(lt(s.createdAt, end));
+    out.push(
+      sql`${s.createdAt} < ((${query.to}::date + 1)::timestamp at time zone ${query.tz})`,
+    );
   }
   if (query.outcome === "open") out.push(isNull(s.endedAt));
   else if (query.outcome) out.push(eq(s.outcome, query.outcome));

@@ -1,9 +1,10 @@
 /**
- * `/console/history`: search past chats and notes (SPEC T5) — the form with its filters and
- * the sessions found, each with the matching passages (words found marked).
+ * `/console/history`: search past chats and notes (SPEC T5) — the form with its filters (the
+ * days in the viewer's time zone) and the sessions found, each with the matching passages (words found marked).
  */
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
+import { timeZones } from "../reports/mod.ts";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import { Flash, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
@@ -63,6 +64,8 @@ export function SearchPage(
     choices: SearchChoices;
     results?: SearchResult[];
     error?: string;
+    /** No time zone was asked for: the page takes the browser's. */
+    tzDefaulted?: boolean;
   },
 ) {
   const { c, query, choices } = props;
@@ -118,6 +121,17 @@ export function SearchPage(
           <div>
             <label for="search-to">{t("history.search.to")}</label>
             <input id="search-to" type="date" name="to" value={query.to} />
+          </div>
+          <div>
+            <label for="search-tz">{t("reports.filters.tz")}</label>
+            {/* Not asked for: the browser's zone (static/app.js), as on the report pages. */}
+            <select
+              id="search-tz"
+              name="tz"
+              data-browser-zone={props.tzDefaulted ? "1" : undefined}
+            >
+              {timeZones().map((z) => <option value={z} selected={query.tz === z}>{z}</option>)}
+            </select>
           </div>
         </div>
         <button type="submit">{t("history.search.submit")}</button>

@@ -18,6 +18,8 @@ export {
   resolvePeriod,
 } from "./query.ts";
 export { checkFilters, filterChoices, scopeOf } from "./scope.ts";
+/** The viewer's time zone as the reports take it (history's search takes the same). */
+export { isTimeZone, timeZones } from "./query.ts";
 export {
   type ColumnKind,
   type ReportColumn,
