@@ -72,7 +72,7 @@ if (values.service || values.unattended !== undefined) {
 if (values.config && !values.pin && !values.link) {
   const config = await Deno.readTextFile(values.config).then((text) => JSON.parse(text))
     .catch(() => null) as { server?: unknown; link?: unknown; callingCard?: unknown } | null;
-  // A calling card (SPEC C6): no session yet; its window asks the customer for a PIN.
+  // A calling card (SPEC C6): no session yet; its window asks for a PIN or the channel's form.
   if (config?.callingCard === true && typeof config.server === "string") {
     const { openCardWindow, readCard } = await import("./calling_card/window.ts");
     const dir = dirname(values.config);
@@ -86,13 +86,16 @@ if (values.config && !values.pin && !values.link) {
       card,
       server: config.server,
       strings: agentStrings(osLanguage()).callingCard,
+      language: osLanguage(),
     });
     console.log(`CARD ${window.url}`);
     if (!values["no-open"]) {
       const opener = await writeLauncher(values["state-dir"] ?? dir, window.url).catch(() => null);
       if (opener) openInBrowser(opener.href);
     }
-    values.pin = await window.pin;
+    const chosen = await window.chosen;
+    if ("pin" in chosen) values.pin = chosen.pin;
+    else values.link = chosen.link; // the session its channel form made (checked below)
     values.server = config.server;
     await window.close();
   }
@@ -283,16 +286,16 @@ const consentWindow: ConsentPage = new ConsentPage({
   server: server.host,
   chatUrl: link.href,
   log,
-});
-console.log(`PAGE ${consentWindow.url}`);
-console.log(fill(strings.terminal.window, { url: consentWindow.url }));
   verifyCredentials: (given) => verifyOsCredentials(given, osName()),
   // Service mode (agent/unattended/service_mode.ts): the unit says so; the banner shows it.
   onDisconnect: () => connection?.end("the customer disconnected the technician", true),
-console.log(strings.terminal.nothingShared);
+});
 if (Deno.env.get("RESCUE_SERVICE_MODE") === "1") {
   consentWindow.setConnected({ technician: null, mode: "service" });
 }
+console.log(`PAGE ${consentWindow.url}`);
+console.log(fill(strings.terminal.window, { url: consentWindow.url }));
+console.log(strings.terminal.nothingShared);
 console.log(strings.terminal.keys);
 const launcher = values["no-open"] ? null : await writeLauncher(dir, consentWindow.url)
   .catch(() => null);

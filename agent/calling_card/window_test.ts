@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { openCardWindow, readCard } from "./window.ts";
 import { agentStrings } from "../strings.ts";
 
-Deno.test("openCardWindow(): the card's branding, a PIN from its own page only, the channel and help links", async () => {
+Deno.test("openCardWindow(): the card's branding, a PIN from its own page only, its own channel form link and the help link", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(
@@ -29,7 +29,7 @@ Deno.test("openCardWindow(): the card's branding, a PIN from its own page only, 
     try {
       const html = await (await fetch(window.url)).text();
       assert.match(html, /Acme &#60;support&#62;/, "escaped");
-      assert.match(html, /href="http:\/\/support\.example\.test\/c\/helpdesk-abcdefgh"/);
+      assert.match(html, /<a class="button" href="channel">Ask for help through Helpdesk<\/a>/);
       assert.match(html, /href="https:\/\/help\.example\.test\/"/);
       const css = await (await fetch(`${window.url}card.css`)).text();
       assert.match(css, /#ff6600/);
@@ -49,7 +49,7 @@ Deno.test("openCardWindow(): the card's branding, a PIN from its own page only, 
       const good = await post("123456", origin);
       assert.equal(good.status, 200);
       await good.body?.cancel();
-      assert.equal(await window.pin, "123456");
+      assert.deepEqual(await window.chosen, { pin: "123456" });
       const wrongPath = await fetch(`${origin}/guess/`);
       assert.equal(wrongPath.status, 404);
       await wrongPath.body?.cancel();

@@ -5,7 +5,12 @@ import { adminRoutes, brandingMiddleware, logoRoutes } from "../admin/mod.ts";
 import { apiRoutes } from "../api/mod.ts";
 import { auditRoutes } from "../audit/mod.ts";
 import { authRoutes, sessionMiddleware } from "../auth/mod.ts";
-import { channelAdminRoutes, channelPublicRoutes, fieldAdminRoutes } from "../channels/mod.ts";
+import {
+  channelAdminRoutes,
+  channelAgentRoutes,
+  channelPublicRoutes,
+  fieldAdminRoutes,
+} from "../channels/mod.ts";
 import { monitoringRoutes } from "../monitoring/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
 import { collaborationRoutes } from "../collaboration/mod.ts";
@@ -123,6 +128,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin/fields", fieldAdminRoutes);
   app.route("/admin/external", externalAdminRoutes);
   app.route("/c", channelPublicRoutes(channelSessionHooks));
+  app.route("/agent/channel", channelAgentRoutes(channelSessionHooks));
   app.route("/admin", orgAdminRoutes);
   app.route("/admin", adminRoutes);
   app.notFound((c) => renderError(c, new Refusal(404, "errors.notFound")));

@@ -14,6 +14,8 @@
 export { channelAdminRoutes } from "./routes.tsx";
 export { fieldAdminRoutes } from "./field_routes.tsx";
 export { channelPublicRoutes, type ChannelSessionHooks } from "./public_routes.tsx";
+/** `/agent/channel/:slug`: the channel's form as JSON for the calling card's app. */
+export { channelAgentRoutes } from "./agent_routes.ts";
 export {
   type Channel,
   createChannel,

@@ -23,6 +23,8 @@ export interface ChannelSessionHooks {
   submissionWait(c: C): Promise<number | null>;
   anyoneAvailable(c: C, found: PublicChannel): Promise<boolean>;
   startSession(c: C, found: PublicChannel, values: CustomerValues): Promise<Response>;
+  /** The same session as `startSession`, for the calling card's app: its token. */
+  createSession(c: C, found: PublicChannel, values: CustomerValues): Promise<string>;
 }
 
 const NO_HOOKS: ChannelSessionHooks = {
@@ -30,6 +32,7 @@ const NO_HOOKS: ChannelSessionHooks = {
   anyoneAvailable: () => Promise.resolve(true),
   startSession: (c, found) =>
     Promise.resolve(c.html(<PublicThanksPage c={c} found={found} kind="session" />)),
+  createSession: () => Promise.reject(new Error("no sessions without the sessions module")),
 };
 
 /**

@@ -46,7 +46,9 @@ export function csrfProtection(options: { secret: string; secure: boolean }): Mi
       c.req.path.startsWith("/api/") || c.req.path === "/agent/join" ||
       c.req.path.startsWith("/agent/file-data/") ||
       // The unattended device's own commands: no cookies, each proven by its device key.
-      c.req.path.startsWith("/agent/device/")
+      c.req.path.startsWith("/agent/device/") ||
+      // The calling card's app submits a channel's form as JSON: no cookies (channels).
+      c.req.path.startsWith("/agent/channel/")
     ) return await next();
     const key = await keyPromise;
     let seed = getCookie(c, cookieName);

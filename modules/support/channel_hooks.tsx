@@ -1,7 +1,8 @@
 /**
  * The channel form's side of sessions (SPEC C5), handed to modules/channels by the app:
  * "is anyone available" and "start the session" — which lands it in the channel's queue and
- * sends the customer to their Instant Chat page.
+ * sends the customer to their Instant Chat page (or, for the calling card's app, answers the
+ * session's token: `createSession`).
  */
 import type { Context } from "hono";
 import type { PublicChannel } from "../channels/mod.ts";
@@ -26,16 +27,26 @@ export const channelSessionHooks = {
     found: PublicChannel,
     values: { name: string; fields: Record<string, string> },
   ): Promise<Response> {
-    const deps = c.get("deps");
-    const { groupIds } = await channelAvailability(deps.db, found.channel.id, deps.clock.now());
-    const session = await createChannelSession(deps, {
-      orgId: found.channel.orgId,
-      channelId: found.channel.id,
-      groupId: groupIds[0] ?? null,
-      customerName: values.name,
-      fields: values.fields,
-      language: c.get("lang"),
-    });
-    return c.redirect(`/s/${session.token}`, 303);
+    return c.redirect(`/s/${await _createSession(c, found, values)}`, 303);
   },
+  createSession: _createSession,
 };
+
+/** The session in the channel's queue (its first serving group); its token. */
+async function _createSession(
+  c: C,
+  found: PublicChannel,
+  values: { name: string; fields: Record<string, string> },
+): Promise<string> {
+  const deps = c.get("deps");
+  const { groupIds } = await channelAvailability(deps.db, found.channel.id, deps.clock.now());
+  const session = await createChannelSession(deps, {
+    orgId: found.channel.orgId,
+    channelId: found.channel.id,
+    groupId: groupIds[0] ?? null,
+    customerName: values.name,
+    fields: values.fields,
+    language: c.get("lang"),
+  });
+  return session.token;
+}
