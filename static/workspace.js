@@ -122,6 +122,9 @@ function setChat(panel, enabled) {
   if (box) {
     box.placeholder = (enabled ? box.dataset.placeholderOn : box.dataset.placeholderOff) ?? "";
   }
+  /** @type {HTMLLabelElement | null} */
+  const label = panel.querySelector(".chat-form label[data-label-on]");
+  if (label) label.textContent = (enabled ? label.dataset.labelOn : label.dataset.labelOff) ?? "";
   /** @type {HTMLElement | null} */
   const note = panel.querySelector(".chat-off-note");
   if (note) note.hidden = enabled;

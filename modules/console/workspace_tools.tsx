@@ -60,7 +60,13 @@ export function ChatForm(
         data-tech-only-forced=""
         disabled={on}
       />
-      <label for={`chat-input-${id}`}>{t("workspace.chatLabel")}</label>
+      <label
+        for={`chat-input-${id}`}
+        data-label-on={t("workspace.chatLabel")}
+        data-label-off={t("collaboration.techOnlyLabel")}
+      >
+        {on ? t("workspace.chatLabel") : t("collaboration.techOnlyLabel")}
+      </label>
       <textarea
         id={`chat-input-${id}`}
         name="text"
