@@ -2,7 +2,8 @@
  * Installing the agent to run without the customer: one interface (`ServiceInstaller`) per
  * OS. Linux: a systemd unit that starts at boot and runs `agent --service --config <file>`,
  * written under a root directory given to it (`/` on a real install; tests pass a temporary
- * root and run the unit's ExecStart themselves). Windows (a Windows service) and macOS (a
+ * root and run the unit's ExecStart themselves). The unit says in its own comments what runs
+ * before login: the service and its device key, not a login screen (see os_login.ts). Windows (a Windows service) and macOS (a
  * launchd job) are not built yet: their installers say so through the same interface and
  * install nothing.
  */
@@ -51,6 +52,11 @@ function _word(word: string): string {
 export function systemdUnit(spec: ServiceSpec, configPath: string): string {
   const exec = [...spec.command, "--service", "--config", configPath].map(_word).join(" ");
   return [
+    "# Starts at boot, before anyone signs in, and waits for technicians (unattended access).",
+    "# What it can show: the X display given at install (DISPLAY below), once a session runs",
+    "# there. It does not reach the login screen: on X11 that is the display manager's own X",
+    "# server, guarded by its X authority, which this unit is not given — the Computers list",
+    "# says 'login screen: not available on this system'.",
     "[Unit]",
     "Description=Remote support agent (unattended access)",
     "After=network-online.target",

@@ -121,7 +121,21 @@ export function ComputerList(props: ComputersProps) {
         {rows.map((row) => (
           <tr data-computer={row.device.id} data-online={row.online ? "1" : "0"}>
             <th scope="row">{row.device.name}</th>
-            <td>{row.device.os}</td>
+            <td>
+              {row.device.os}
+              {/* Said rather than left out: what an unattended connection cannot reach. */}
+              <div
+                class="muted"
+                data-login-screen
+                title={row.device.os === "linux" ? t("unattended.loginScreen.linuxWhy") : undefined}
+              >
+                {t(
+                  row.device.os === "linux"
+                    ? "unattended.loginScreen.linux"
+                    : "unattended.loginScreen.other",
+                )}
+              </div>
+            </td>
             <td>
               <span class={`badge ${row.online ? "online" : "offline"}`}>
                 {t(`unattended.status.${row.online ? "online" : "offline"}`)}
