@@ -72,6 +72,7 @@ const ALLOWED: Record<string, string[]> = {
     "db",
     "http",
     "i18n",
+    "limits",
     "org",
     "permissions",
     "refusal",

@@ -32,6 +32,7 @@ const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   pinGlobal: "limits.tooFast",
   pinFirstTries: "limits.tooFast",
   pinRefusalAudit: "limits.tooFast",
+  deviceRefusalAudit: "limits.tooFast",
 };
 
 /** A use refused by the limiter: a 429 refusal with Retry-After, like every other refusal. */
@@ -72,10 +73,26 @@ export async function enforce(db: Database, request: LimitRequest): Promise<() =
   return verdict.refund;
 }
 
-/** Counts one use whatever the budget says (something that happened, not a request). */
-export async function record(db: Database, request: LimitRequest): Promise<void> {
+/**
+ * Counts one use whatever the budget says (something that happened, not a request); the
+ * current fixed window's count, this use included.
+ */
+export async function record(db: Database, request: LimitRequest): Promise<number> {
   const w = _window(request);
-  await _increment(db, w.key, w.start);
+  return await _increment(db, w.key, w.start);
+}
+
+/** The exact counts of the current and the previous fixed window, as `record` left them. */
+export async function windowCounts(
+  db: Database,
+  request: LimitRequest,
+): Promise<{ current: number; previous: number }> {
+  const w = _window(request);
+  const [current, previous] = await Promise.all([
+    _count(db, w.key, w.start),
+    _count(db, w.key, w.prevStart),
+  ]);
+  return { current, previous };
 }
 
 /** The sliding estimate of uses so far (previous window weighed in), without using any. */

@@ -4,7 +4,8 @@
  * session, PIN guesses per address and across the installation), counted in the database
  * table `rate_limits`. `consume` takes one use or says how many seconds to wait; `enforce`
  * throws `RateLimited` instead (doors answer 429 with Retry-After); `record` counts
- * something that happened; `usage` reads the estimate; `addressKey` groups IPv6 by /64.
+ * something that happened; `usage` reads the estimate, `windowCounts` the exact counts of
+ * the current and previous window; `addressKey` groups IPv6 by /64.
  */
 export {
   addressKey,
@@ -16,6 +17,7 @@ export {
   record,
   sweepRateLimits,
   usage,
+  windowCounts,
 } from "./limiter.ts";
 export { type LimitAction, LIMITS, slidingVerdict } from "./policy.ts";
 export { rateLimits } from "./schema.ts";

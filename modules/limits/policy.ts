@@ -25,6 +25,12 @@ export const LIMITS = {
   pinFirstTries: { max: 2, windowMs: 60 * 60_000 },
   /** Audit entries for guesses refused unchecked, per address (one row per request otherwise). */
   pinRefusalAudit: { max: 1, windowMs: 15 * 60_000 },
+  /**
+   * Refused unattended-device proofs, counted (never refused: every proof is checked) per
+   * address, code and device; the first of a window and each tenfold are audited, with the
+   * count (modules/unattended/device_proof.ts), so a flood writes a handful of rows.
+   */
+  deviceRefusalAudit: { max: 1, windowMs: 10 * 60_000 },
 } as const satisfies Record<string, { max: number; windowMs: number }>;
 
 export type LimitAction = keyof typeof LIMITS;

@@ -4,10 +4,11 @@
  * made, the server checks the signature against the public key it registered. A nonce is
  * good once and for a minute: on the socket it lives in the connection, for the local
  * command's HTTP calls in `device_challenges` (any instance can check it, once). Every
- * refusal is audited and changes nothing else.
+ * refusal changes nothing else and is audited — a flood of them as a few counted entries.
  */
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
+import { addressKey, record, windowCounts } from "../limits/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { deviceProofText, type DevicePurpose, DeviceSignatureSchema } from "../../protocol/mod.ts";
@@ -34,7 +35,8 @@ export function newNonce(): string {
 /**
  * Checks a device's proof for `nonce` (which the caller issued and has now consumed): the
  * device is registered, not removed, and the signature is its key's over this very text.
- * A refusal is audited (`unattended.device_refused`, with the code) and nothing changes.
+ * A refusal is audited (`unattended.device_refused`, with the code; `_auditRefusal` bounds a
+ * flood) and nothing changes.
  */
 export async function verifyDeviceHello(
   deps: AppDeps,
@@ -47,13 +49,12 @@ export async function verifyDeviceHello(
     reason: string,
     device?: Device,
   ): Promise<DeviceVerdict> => {
-    await recordAudit(deps.db, {
-      orgId: device?.orgId ?? null,
-      action: "unattended.device_refused",
-      target: device?.id ?? null,
+    await _auditRefusal(deps, {
+      code,
+      device,
       ip,
-      details: { deviceId: proof.deviceId, code, purpose: proof.purpose },
-      at: deps.clock.now(),
+      deviceId: proof.deviceId,
+      purpose: proof.purpose,
     });
     return { ok: false, code, reason };
   };
@@ -75,6 +76,50 @@ export async function verifyDeviceHello(
     return { ok: true, device };
   }
   return await refuse("bad_proof", "The device key's signature does not match", candidates[0]);
+}
+
+/**
+ * Audits a refusal without letting a flood write a row per attempt: anyone can send proofs
+ * (an unknown id or a forged key costs nothing), so refusals are counted per address, code and
+ * device in a fixed window (limits' `deviceRefusalAudit`, shared by every instance), and only
+ * the first of a window and each tenfold (10th, 100th, …) become an audit entry, carrying the
+ * window's count so far; the first of the next window also carries the exact count of the one
+ * before (`previousWindowCount`). Every attempt is still checked and refused.
+ */
+async function _auditRefusal(
+  deps: AppDeps,
+  refusal: {
+    code: DeviceRefusalCode;
+    device?: Device;
+    ip: string | null;
+    deviceId: string;
+    purpose: DevicePurpose;
+  },
+) {
+  const now = deps.clock.now();
+  const { code, device, ip } = refusal;
+  const request = {
+    action: "deviceRefusalAudit" as const,
+    key: `${ip ? addressKey(ip) : "-"}:${code}:${device?.id ?? "-"}`,
+    now,
+  };
+  const count = await record(deps.db, request);
+  if (count !== 1 && !/^10+$/.test(String(count))) return;
+  const previous = count === 1 ? (await windowCounts(deps.db, request)).previous : 0;
+  await recordAudit(deps.db, {
+    orgId: device?.orgId ?? null,
+    action: "unattended.device_refused",
+    target: device?.id ?? null,
+    ip,
+    details: {
+      deviceId: refusal.deviceId,
+      code,
+      purpose: refusal.purpose,
+      count,
+      ...(previous > 0 ? { previousWindowCount: previous } : {}),
+    },
+    at: now,
+  });
 }
 
 /** A nonce for the local command's next HTTP call, good once for a minute. */

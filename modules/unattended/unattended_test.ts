@@ -147,7 +147,9 @@ withApp(
     const codes = (await audits(t, "unattended.device_refused")).map((row) =>
       (row.details as { code: string }).code
     );
-    assert.deepEqual(codes.sort(), ["bad_proof", "bad_proof", "removed", "unknown_device"]);
+    // The stale and the forged proof share an address, code and device: one entry, counted
+    // (device_flood_test.ts), the second in its count.
+    assert.deepEqual(codes.sort(), ["bad_proof", "removed", "unknown_device"]);
   },
 );
 
