@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { approvalMessage } from "../../protocol/unattended_request.ts";
 import { OpFailure } from "../ops/mod.ts";
+import { fileVault } from "./credentials.ts";
 import { unattendedPorts } from "./ports.ts";
 import { unattendedRequestHandlers } from "./request_handlers.ts";
 
@@ -85,6 +86,43 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
       }, context(true)),
       (e) => e instanceof OpFailure && e.code === "no_credentials",
     );
+    // With the window's form: typing them in is the approval; kept in the vault here; more
+    // than two weeks refused by the agent itself before anything is asked.
+    const asked: string[] = [];
+    const withForm = unattendedRequestHandlers(env, {
+      ports: unattendedPorts(env, {
+        root,
+        command: ["/opt/rescue/agent"],
+        askCredentials: (detail) => {
+          asked.push(detail);
+          return Promise.resolve({ user: "carol", password: "pw-1", verified: false, note: "n" });
+        },
+      }),
+      language: "en",
+    });
+    const day = 86_400_000;
+    const credentials = (days: number) => ({
+      ...request,
+      terms: {
+        ...request.terms,
+        authMode: "customer_credentials" as const,
+        kind: "days" as const,
+        fromAt: new Date().toISOString(),
+        untilAt: new Date(Date.now() + days * day).toISOString(),
+      },
+    });
+    await assert.rejects(
+      withForm["unattended.install"]!(credentials(15), context(true)),
+      (e) => e instanceof OpFailure && e.code === "too_long",
+    );
+    assert.equal(asked.length, 0);
+    const kept = await withForm["unattended.install"]!(credentials(7), context(true));
+    assert.equal(kept.credentialsKept, true);
+    assert.match(asked[0], /You give your sign-in credentials now/);
+    assert.deepEqual(await fileVault(dataDir).read(new Date()), {
+      user: "carol",
+      password: "pw-1",
+    });
   } finally {
     await Deno.remove(root, { recursive: true });
     await Deno.remove(dataDir, { recursive: true });
