@@ -71,17 +71,27 @@ let filter = "all";
 /** @param {Row} row */
 function shown(row) {
   const { visibility, kind, working } = row.dataset;
-  if (filter === "monitored") return visibility === "monitored";
+  if (filter === "monitored") {
+    return visibility === "monitored" && watching().has(row.dataset.owner ?? "");
+  }
   if (visibility === "monitored") return false;
   if (filter === "private" || filter === "channel") return kind === filter;
   if (filter === "active") return visibility === "own" && working === "1";
   return true;
 }
+/** The technicians this admin monitors now: only their rows are in the Monitored tab. */
+function watching() {
+  const list = document.querySelector("#monitored-panel [data-watching]");
+  return new Set((list?.getAttribute("data-watching") ?? "").split(" ").filter(Boolean));
+}
 function applyFilter() {
   let any = false;
   for (const row of rows()) any = !(row.hidden = !shown(row)) || any;
-  byId("queue-empty").hidden = any;
+  const panel = document.getElementById("monitored-panel");
+  if (panel) panel.hidden = filter !== "monitored";
+  byId("queue-empty").hidden = any || filter === "monitored";
 }
+document.getElementById("monitored-panel")?.addEventListener("htmx:afterSwap", applyFilter);
 /** @param {HTMLElement} tab */
 function chooseTab(tab) {
   filter = tab.dataset.tab ?? "all";

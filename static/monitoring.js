@@ -4,7 +4,9 @@
 //   rows        one session's rows: a session that opened gets its card (log, picture,
 //               Join), one that closed loses it
 //   log         a new log line of one of the sessions, appended to its card's log
-//   monitoring  the monitoring's status moved (allowed, refused, ended): the page reloads
+//   monitoring  the monitoring's status moved, as { status, reason, message }: allowed, the
+//               page reloads (queue, sessions); over — refused, stopped, the technician
+//               signed out, the admin's right gone — the page says why and stops listening
 import { liveSource } from "./live_source.js";
 import { tickTimers } from "./tickers.js";
 
@@ -104,16 +106,32 @@ if (root?.dataset.events) {
     }
   };
 
-  liveSource(page.dataset.events ?? "", {
+  /** Statuses after which monitoring this technician again makes sense (modules/monitoring). */
+  const AGAIN = ["refused", "ended", "closed"];
+  /** @param {MessageEvent<string>} event */
+  const onMonitoring = (event) => {
+    /** @type {{ status: string, reason: string | null, message: string }} */
+    const state = JSON.parse(event.data);
+    if (!state.reason) {
+      if (state.status !== page.dataset.status) location.reload();
+      return;
+    }
+    live.close();
+    page.dataset.status = state.status;
+    page.dataset.over = state.reason;
+    const over = /** @type {HTMLElement | null} */ (page.querySelector("[data-over]"));
+    const text = page.querySelector("[data-over-message]");
+    if (text) text.textContent = state.message;
+    const again = /** @type {HTMLElement | null} */ (page.querySelector("[data-again]"));
+    if (again) again.hidden = !AGAIN.includes(state.status);
+    if (over) over.hidden = false;
+    // Nothing of the technician's console stays on screen once the right to see it is gone.
+    for (const part of page.querySelectorAll("section, [data-waiting], [data-stop]")) part.remove();
+  };
+
+  const live = liveSource(page.dataset.events ?? "", {
     retryMs: 5000,
-    on: {
-      queue: onQueue,
-      rows: onRows,
-      log: onLog,
-      monitoring: (event) => {
-        if (event.data !== page.dataset.status) location.reload();
-      },
-    },
+    on: { queue: onQueue, rows: onRows, log: onLog, monitoring: onMonitoring },
     onState: (up) => page.classList.toggle("disconnected", !up),
   });
 }

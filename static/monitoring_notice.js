@@ -38,9 +38,12 @@ if (root?.dataset.events) {
     }
     for (const ask of view.asks) {
       const line = document.createElement("p");
-      line.className = "flash warning row";
+      line.className = "flash warning monitoring-ask";
+      line.setAttribute("role", "alertdialog");
+      line.setAttribute("aria-label", (labels.asks ?? "").replace("{name}", ask.adminName));
       line.dataset.monitoringAsk = ask.id;
       const text = document.createElement("span");
+      text.className = "monitoring-ask-title";
       text.textContent = (labels.asks ?? "").replace("{name}", ask.adminName);
       const allow = document.createElement("button");
       allow.type = "button";
@@ -52,7 +55,13 @@ if (root?.dataset.events) {
       refuse.className = "small secondary";
       refuse.textContent = labels.refuse ?? "Refuse";
       refuse.addEventListener("click", () => decide(ask.id, "refuse"));
-      line.append(text, " ", allow, " ", refuse);
+      const help = document.createElement("span");
+      help.className = "monitoring-ask-help";
+      help.textContent = labels.help ?? "";
+      const buttons = document.createElement("span");
+      buttons.className = "row";
+      buttons.append(allow, refuse);
+      line.append(text, help, buttons);
       parts.push(line);
     }
     box.replaceChildren(...parts);

@@ -102,6 +102,8 @@ export const AUDIT_ACTIONS = [
   "monitoring.allowed",
   "monitoring.refused",
   "monitoring.ended",
+  "monitoring.closed",
+  "monitoring.revoked",
   // External technicians (modules/external, issue 20).
   "external.approved_added",
   "external.approved_updated",

@@ -54,6 +54,7 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
       data-status={entry.status}
       data-kind={session.kind}
       data-visibility={row.visibility}
+      data-owner={row.visibility === "monitored" ? entry.userId ?? undefined : undefined}
       data-number={String(session.number)}
       data-status-since={since}
       data-created-at={session.createdAt.toISOString()}

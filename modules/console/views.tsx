@@ -74,6 +74,7 @@ export function ConsoleHome(
             data-events="/monitoring/me/events"
             data-labels={JSON.stringify({
               asks: t("monitoring.asksYou", { name: "{name}" }),
+              help: t("monitoring.asksYouHelp"),
               allow: t("monitoring.allow"),
               refuse: t("monitoring.refuse"),
             })}
@@ -115,6 +116,17 @@ export function ConsoleHome(
             <ColumnChooser c={c} ctx={ctx} />
           </div>
           <div id="queue-body" class="queue-body">
+            {/* The Monitored tab: whom this admin monitors now (modules/monitoring). */}
+            {isAdmin && (
+              <div
+                id="monitored-panel"
+                class="monitored-panel"
+                hidden
+                hx-get="/monitoring/mine"
+                hx-trigger="load, every 15s"
+              >
+              </div>
+            )}
             <table id="queue" class="queue-table">
               <QueueHead ctx={ctx} />
               <tbody>{raw(props.rowsHtml.join(""))}</tbody>

@@ -2,10 +2,13 @@
  * Monitoring's HTTP side (SPEC K4). For admins (every route checks the role and the
  * technician's place in the admin's scope, service.ts):
  *
- * - `GET /monitoring` — the technicians it may monitor; `POST /monitoring/:userId/start`;
- * - `GET /monitoring/:userId` — the monitor page; `GET …/events` its live stream (the
- *   console's own stream narrowed to that technician, and the monitoring's status);
- *   `POST …/stop`;
+ * - `GET /monitoring` — the technicians it may monitor (presence, open sessions, whom it
+ *   monitors now); `GET /monitoring/mine` — the console's Monitored tab (those it monitors);
+ *   `POST /monitoring/:userId/start`;
+ * - `GET /monitoring/:userId` — the monitor page (or how the last monitoring ended);
+ *   `GET …/events` its live stream: the console's own stream narrowed to that technician,
+ *   and the monitoring's status — everything it rests on read again on every event, an end
+ *   sent with the reason worded before the stream closes; `POST …/stop`;
  * - `POST …/sessions/:id/join` — join the session as a collaborator (modules/collaboration);
  * - `GET …/sessions/:id` — one session's card (a session that opened while watching);
  * - `GET …/sessions/:id/remote/ws` — the picture as an extra viewer, never control.
@@ -25,16 +28,19 @@ import {
   decideMonitoring,
   endMonitoring,
   isWatching,
-  monitorableTechnicians,
-  type Monitoring,
+  lastMonitoring,
   monitoringOfTechnician,
   openMonitoring,
+  type OverReason,
+  recheckMonitoring,
   SEEN_EVERY_MS,
   startMonitoring,
   technicianInScope,
   touchMonitoring,
 } from "./service.ts";
+import { teamOf } from "./team.ts";
 import {
+  MonitoredList,
   type MonitoredSession,
   MonitoredSessionCard,
   MonitorListPage,
@@ -140,8 +146,13 @@ export const monitoringRoutes = new Hono<AppEnv>()
   })
   // --- the admin -------------------------------------------------------------------------
   .get("/monitoring", async (c) => {
-    const technicians = await monitorableTechnicians(c.get("deps"), c.get("user"));
-    return c.html(<MonitorListPage c={c} technicians={technicians} />);
+    const team = await teamOf(c.get("deps"), c.get("user"));
+    return c.html(<MonitorListPage c={c} team={team} />);
+  })
+  .get("/monitoring/mine", async (c) => {
+    const team = await teamOf(c.get("deps"), c.get("user"));
+    const watching = team.filter((m) => m.monitoring);
+    return c.html(<MonitoredList c={c} watching={watching} panel />);
   })
   .post("/monitoring/:userId/start", async (c) => {
     const row = await startMonitoring(c.get("deps"), c.get("user"), c.req.param("userId"));
@@ -151,15 +162,15 @@ export const monitoringRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const technician = await technicianInScope(deps, c.get("user"), c.req.param("userId"));
     await endMonitoring(deps, c.get("user"), technician.id);
-    return c.redirect("/console", 303);
+    return c.redirect("/monitoring", 303);
   })
   .get("/monitoring/:userId", async (c) => {
     const deps = c.get("deps");
     const admin = c.get("user");
     const technician = await technicianInScope(deps, admin, c.req.param("userId"));
-    let monitoring: Monitoring | null = await openMonitoring(deps, admin, technician.id);
-    if (!monitoring) return c.redirect("/monitoring", 303);
-    monitoring = await touchMonitoring(deps, monitoring);
+    const last = await lastMonitoring(deps, admin, technician.id);
+    if (!last) return c.redirect("/monitoring", 303);
+    const monitoring = last.reason ? last : await touchMonitoring(deps, last);
     const [ctx, sessions] = await Promise.all([
       rowContextFor(deps, admin, c.get("t")),
       monitoring.status === "active" ? _sessions(c, technician.id) : [],
@@ -169,6 +180,7 @@ export const monitoringRoutes = new Hono<AppEnv>()
         c={c}
         technician={technician}
         monitoring={monitoring}
+        over={last.reason}
         ctx={ctx}
         sessions={sessions}
       />,
@@ -176,24 +188,44 @@ export const monitoringRoutes = new Hono<AppEnv>()
   })
   .get("/monitoring/:userId/events", async (c) => {
     const { deps, admin, technician, monitoring } = await _monitoring(c, { active: false });
+    const t = c.get("t");
     const [viewer, ctx] = await Promise.all([
       viewerFor(deps.db, admin),
       rowContextFor(deps, admin, c.get("t")),
     ]);
     return await liveStream(c, (stream) => {
-      // The page reloads when the monitoring's status moves (allowed, refused, ended).
-      const watch = async () => {
-        const now = await openMonitoring(deps, admin, technician.id);
-        const status = now?.status ?? "ended";
-        if (status !== monitoring.status) stream.send({ event: "monitoring", data: status });
-        if (now) await touchMonitoring(deps, now);
+      // Every event this stream reads re-reads what the monitoring rests on (the admin's
+      // sign-in and role, the technician in its scope and signed in); the page reloads when
+      // the technician allows, and is told why when it is over, before the stream ends.
+      const tell = (status: string, reason: OverReason | null) => {
+        const message = reason ? t(`monitoring.over.${reason}`, { name: technician.name }) : "";
+        stream.send({ event: "monitoring", data: JSON.stringify({ status, reason, message }) });
       };
-      const look = () => void watch().catch((e) => deps.log.error("monitoring watch", { e }));
-      const unsubscribe = deps.live.subscribe(admin.orgId, (event) => {
-        if (event.kind === "access" && event.userId === admin.id) look();
-      });
+      let known = monitoring.status;
+      let checking: Promise<void> | null = null;
+      let again = false;
+      const check = async () => {
+        const { row, reason } = await recheckMonitoring(deps, admin, monitoring);
+        if (reason) {
+          tell(row.status, reason);
+          stream.close();
+        } else {
+          if (row.status !== known) tell(known = row.status, null);
+          await touchMonitoring(deps, row);
+        }
+      };
+      const look = () => {
+        if (stream.closed) return;
+        if (checking) return void (again = true);
+        checking = check().catch((e) => deps.log.error("monitoring watch", { e })).finally(() => {
+          checking = null;
+          if (again) (again = false, look());
+        });
+      };
+      const unsubscribe = deps.live.subscribe(admin.orgId, look);
       const timer = setInterval(look, SEEN_EVERY_MS);
       stream.onClose(() => (unsubscribe(), clearInterval(timer)));
+      look();
       if (monitoring.status !== "active") return;
       startConsoleStream(deps, stream, {
         user: admin,

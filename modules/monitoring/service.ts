@@ -5,11 +5,13 @@
  * With the group setting `monitoringAuthorisation` the technician is asked first and the
  * monitoring starts only when it allows; with `monitoringNotice` its console says it is
  * watched, with the group's text. Every start, answer and end is audited, and announced as an
- * `access` notice for both people (their open pages look again).
+ * `access` notice for both people (their open pages look again). A monitoring rests on the
+ * technician being signed in and on the admin's right over it: `recheckMonitoring` closes it
+ * when either is gone.
  */
-import { and, eq, gt, inArray, or } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, or } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
-import { users } from "../auth/mod.ts";
+import { toCurrentUser, userOfSession, users, usersWithLiveSession } from "../auth/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { groupMembers } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
@@ -76,6 +78,10 @@ export async function startMonitoring(
   const now = deps.clock.now();
   const open = await openMonitoring(deps, admin, technicianId);
   if (open) return await touchMonitoring(deps, open);
+  // The manual's monitoring needs the technician's console running: no sign-in, no console.
+  if (!(await usersWithLiveSession(deps.db, [technicianId], now)).has(technicianId)) {
+    throw new Refusal(409, "monitoring.offline", { params: { name: technician.name } });
+  }
   const settings = await settingsFor(deps.db, technician.groupId);
   const status: MonitoringStatus = settings.monitoringAuthorisation ? "asked" : "active";
   const row = await deps.db.transaction(async (tx) => {
@@ -162,23 +168,112 @@ export async function endMonitoring(
   technicianId: string,
 ): Promise<void> {
   const open = await openMonitoring(deps, admin, technicianId);
-  if (!open) return;
+  if (open) await _close(deps, open, "ended", { actorId: admin.id, reason: "stopped" });
+}
+
+/** Why a monitoring is over, as the admin's page words it (`monitoring.over.*`). */
+export type OverReason =
+  | "stopped"
+  | "refused"
+  | "signedOut"
+  | "outOfScope"
+  | "notAdmin"
+  | "gone";
+
+/** The monitoring as it stands after re-reading what it rests on; `reason` once it is over. */
+export interface Recheck {
+  row: Monitoring;
+  reason: OverReason | null;
+}
+
+/**
+ * Reads again everything monitoring `row` rests on, for the admin's live stream (on every
+ * event it reads): the admin still signed in and an admin, the technician still in its scope
+ * and signed in. The first that fails closes the monitoring — `closed` when the technician
+ * signed out (the manual's Active → Closed), `revoked` when the admin's right went, `ended`
+ * when the admin signed out — audited and announced once, whichever stream saw it first.
+ */
+export async function recheckMonitoring(
+  deps: AppDeps,
+  admin: CurrentUser,
+  row: Monitoring,
+): Promise<Recheck> {
+  const [now] = await deps.db.select().from(monitorings).where(eq(monitorings.id, row.id));
+  if (!now) return { row: { ...row, status: "ended" }, reason: "gone" };
+  if (!OPEN.includes(now.status)) return { row: now, reason: OVER_REASON[now.status] };
+  const fresh = admin.sessionId
+    ? await userOfSession(deps.db, admin.sessionId, deps.clock.now())
+    : undefined;
+  let reason: OverReason | null = null;
+  if (!fresh) reason = "stopped";
+  else if (fresh.role !== "admin" && fresh.role !== "master_admin") reason = "notAdmin";
+  else {
+    const user = { ...toCurrentUser(fresh, admin.sessionId), groupId: admin.groupId };
+    const inScope = await technicianInScope(deps, user, now.technicianId).then(
+      () => true,
+      () => false,
+    );
+    const live = await usersWithLiveSession(deps.db, [now.technicianId], deps.clock.now());
+    if (!inScope) reason = "outOfScope";
+    else if (!live.has(now.technicianId)) reason = "signedOut";
+  }
+  if (!reason) return { row: now, reason };
+  const status = reason === "signedOut" ? "closed" : reason === "stopped" ? "ended" : "revoked";
+  const closed = await _close(deps, now, status, { actorId: admin.id, reason });
+  return { row: closed ?? now, reason };
+}
+
+/** What a monitoring over in `status` says when nobody saw it end (another tab, a reload). */
+const OVER_REASON: Record<MonitoringStatus, OverReason | null> = {
+  asked: null,
+  active: null,
+  refused: "refused",
+  ended: "stopped",
+  closed: "signedOut",
+  revoked: "outOfScope",
+};
+
+/** The last monitoring of this admin over this technician, open or over (its page says so). */
+export async function lastMonitoring(
+  deps: AppDeps,
+  admin: CurrentUser,
+  technicianId: string,
+): Promise<(Monitoring & { reason: OverReason | null }) | null> {
+  if (!UUID.test(technicianId)) return null;
+  const [row] = await deps.db.select().from(monitorings).where(and(
+    eq(monitorings.adminId, admin.id),
+    eq(monitorings.technicianId, technicianId),
+  )).orderBy(
+    desc(inArray(monitorings.status, OPEN)),
+    desc(monitorings.createdAt),
+  ).limit(1);
+  return row ? { ...row, reason: OVER_REASON[row.status] } : null;
+}
+
+/** Moves an open monitoring to `status` (audited), unless another move got there first. */
+async function _close(
+  deps: AppDeps,
+  open: Monitoring,
+  status: "ended" | "closed" | "revoked",
+  by: { actorId: string; reason: OverReason },
+): Promise<Monitoring | null> {
   const now = deps.clock.now();
   const row = await deps.db.transaction(async (tx) => {
-    const [row] = await tx.update(monitorings).set({ status: "ended", endedAt: now })
+    const [row] = await tx.update(monitorings).set({ status, endedAt: now })
       .where(and(eq(monitorings.id, open.id), inArray(monitorings.status, OPEN))).returning();
     if (!row) return null;
     await recordAudit(tx, {
-      orgId: admin.orgId,
-      actorId: admin.id,
-      action: "monitoring.ended",
-      target: technicianId,
-      details: { monitoringId: row.id },
+      orgId: open.orgId,
+      actorId: by.actorId,
+      action: `monitoring.${status}`,
+      target: open.technicianId,
+      details: { monitoringId: row.id, reason: by.reason },
       at: now,
     });
     return row;
   });
   if (row) _announce(deps, row);
+  return row;
 }
 
 /** Whether `row` is on and its page was seen lately. */

@@ -111,6 +111,8 @@ export const orgAdminRoutes = new Hono<AppEnv>()
     );
     const valid = admins.map((a) => a.id);
     await setGroupAdmins(db, c.req.param("id"), valid, ctx(c));
+    // Whom an admin monitors follows the groups it manages: open consoles look again.
+    accessChanged(c);
     return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
   })
   .post("/groups/:id/delete", async (c) => {
