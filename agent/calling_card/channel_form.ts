@@ -6,7 +6,9 @@
  * are required — but words every message itself, in the customer's language: the server
  * answers codes.
  */
-import type { CardStrings } from "./window.ts";
+import type { AgentStrings } from "../strings.ts";
+
+type CardStrings = AgentStrings["callingCard"];
 
 export interface ChannelField {
   id: string;
