@@ -18,13 +18,39 @@ const append = (html) => {
   log.scrollTop = log.scrollHeight;
 };
 
+/**
+ * The customer's chat switched: off leaves the technicians' chat only ("Technicians only"
+ * ticked and fixed, sent by a hidden field; the note says the customer cannot be written to).
+ * @param {boolean} on
+ */
+const setChat = (on) => {
+  const form = document.getElementById("guest-chat");
+  if (!form) return;
+  /** @type {HTMLInputElement | null} */
+  const only = form.querySelector("input[data-tech-only]");
+  if (only) {
+    only.checked = only.defaultChecked = !on;
+    only.disabled = !on;
+  }
+  /** @type {HTMLInputElement | null} */
+  const forced = form.querySelector("input[data-tech-only-forced]");
+  if (forced) forced.disabled = on;
+  /** @type {HTMLElement | null} */
+  const note = form.querySelector(".chat-off-note");
+  if (note) note.hidden = on;
+};
+
 if (page?.dataset.events) {
   const live = liveSource(page.dataset.events, {
     after: page.dataset.after || "0",
     retryMs: 5000,
     quietMs: 40_000,
     on: {
-      line: (event) => append(event.data),
+      line: (event) => {
+        append(event.data);
+        const said = /data-event="log\.chat(On|Off)"/.exec(event.data);
+        if (said) setChat(said[1] === "On");
+      },
       ping: () => {},
       ended: (event) => {
         live.close();

@@ -139,7 +139,7 @@ Deno.test("the approved list: admins add, change and remove people; bad input an
 Deno.test("invited by link: the guest's console shows the session's chat, its line reaches the lead; the link works once; removal ends it", async () => {
   const t = await startTestApp();
   try {
-    const l = await lead(t, [...INVITE, "inviteExternalUnlisted"]);
+    const l = await lead(t, [...INVITE, "inviteExternalUnlisted", "chatToggle"]);
     const dialog = await (await l.client.get(l.path, HTMX)).text();
     assert.match(dialog, /Invite an external technician to session/);
     const path = await inviteLink(l);
@@ -166,6 +166,16 @@ Deno.test("invited by link: the guest's console shows the session's chat, its li
     const customerPage = await (await t.client().get(`/s/${l.session.token}`)).text();
     assert.match(customerPage, /Hello from outside/);
     assert.doesNotMatch(customerPage, /Just between us/);
+    // The customer's chat off: the guest's composer is for the technicians only, and says so.
+    const switched = `/console/sessions/${l.session.id}/chat-enabled`;
+    assert.equal((await l.client.post(switched, { enabled: "0" }, HTMX)).status, 204);
+    const off = await (await guest.get("/x/console")).text();
+    assert.match(off, /data-tech-only="" checked="" disabled=""/);
+    assert.match(off, /name="audience" value="technicians" data-tech-only-forced=""\/>/);
+    assert.match(off, /the customer cannot be written to/);
+    assert.equal((await guest.post("/x/console/chat", { text: "Hi Carol" }, HTMX)).status, 422);
+    const forced = { text: "Chat is off, go on", audience: "technicians" };
+    assert.equal((await guest.post("/x/console/chat", forced, HTMX)).status, 200);
     // The lead's workspace shows the line and the participant.
     const list = await (await l.client.get(`${l.path}/list`, HTMX)).text();
     assert.match(list, /Xavier Extern/);

@@ -126,12 +126,12 @@ export const externalGuestRoutes = new Hono<AppEnv>()
       const message = c.get("t")(error.key, error.params);
       const status = error.status === 429 ? 429 : 422;
       return c.html(
-        <GuestChatForm c={c} text={form.text} error={message} />,
+        <GuestChatForm c={c} chatOn={session.chatEnabled} text={form.text} error={message} />,
         status,
       );
     }
     if (!isHtmx(c)) return c.redirect("/x/console", 303);
-    return c.html(<GuestChatForm c={c} />);
+    return c.html(<GuestChatForm c={c} chatOn={session.chatEnabled} />);
   })
   .get(GUEST_REMOTE_WS, ...guestRemoteSocket)
   .get("/x/console/events", async (c) => {

@@ -110,14 +110,19 @@ export function GuestConsolePage(props: {
         <ol id="guest-log" class="session-log" aria-live="polite">
           {lines.filter(guestVisible).map((line) => <GuestLine t={t} line={line} />)}
         </ol>
-        <GuestChatForm c={c} />
+        <GuestChatForm c={c} chatOn={session.chatEnabled} />
       </section>
     </Layout>
   );
 }
 
-export function GuestChatForm(props: { c: C; text?: string; error?: string }) {
-  const { c } = props;
+/**
+ * The guest's composer. With the customer's chat off only the technicians' chat is open:
+ * "Technicians only" is ticked and fixed (a hidden field sends it) and a note says the
+ * customer cannot be written to; static/external_console.js flips it when the chat is switched.
+ */
+export function GuestChatForm(props: { c: C; chatOn: boolean; text?: string; error?: string }) {
+  const { c, chatOn: on } = props;
   const t = c.get("t");
   return (
     <form
@@ -130,6 +135,13 @@ export function GuestChatForm(props: { c: C; text?: string; error?: string }) {
     >
       <CsrfField c={c} />
       <input type="hidden" name="chatKey" value={crypto.randomUUID()} />
+      <input
+        type="hidden"
+        name="audience"
+        value="technicians"
+        data-tech-only-forced=""
+        disabled={on}
+      />
       <label for="guest-text" class="visually-hidden">{t("external.guest.message")}</label>
       <textarea
         id="guest-text"
@@ -143,11 +155,19 @@ export function GuestChatForm(props: { c: C; text?: string; error?: string }) {
       {props.error && <p class="field-error" role="alert">{props.error}</p>}
       <div class="row tight">
         <label>
-          <input type="checkbox" name="audience" value="technicians" />{" "}
+          <input
+            type="checkbox"
+            name="audience"
+            value="technicians"
+            data-tech-only=""
+            checked={!on}
+            disabled={!on}
+          />{" "}
           {t("external.guest.techniciansOnly")}
         </label>
         <button type="submit">{t("external.guest.send")}</button>
       </div>
+      <p class="chat-off-note" role="status" hidden={on}>{t("external.guest.chatOff")}</p>
     </form>
   );
 }

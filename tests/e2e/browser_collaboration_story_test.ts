@@ -161,6 +161,7 @@ Deno.test({
         await annWs.locator('.rv-control-asks:has-text("Bob")').waitFor();
         await annWs.locator(".rv-give-control").click();
         await customer.locator('#remote-technicians[data-controller="Bob"]').waitFor();
+        await annWs.locator('.rv-control-holder[data-owner="other"]:has-text("Bob")').waitFor();
         await inputReachesDisplay(colleague, bobView.locator(".rv-video"), xvfb.display);
         // The lead takes it back from whoever holds it; Bob is only told.
         await annWs.locator(".rv-take-back").click();

@@ -2,7 +2,8 @@
 // invites a colleague from the workspace → the colleague's queue shows an Invitation → Start →
 // Collaborating → a technicians-only chat line is not on the customer's page → the lead hands
 // the lead over and the colleague accepts → the new lead ends for everyone. The helpers are
-// exported for scenarios that add the agent (tests/e2e/browser_collaboration_control_test.ts).
+// exported for scenarios that add the agent; the whole story with the agent, control passing and
+// an external technician is tests/e2e/browser_collaboration_story_test.ts.
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
