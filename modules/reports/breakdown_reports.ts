@@ -1,48 +1,41 @@
 /**
  * The reports about people and answers: survey scores over time, performance per technician,
- * group or channel, and the list of sessions. Scores come from `survey_answers`, read alone
- * (each answer carries its session's group, channel and technician): the answers given in
- * the period, next to the sessions that started in it.
+ * group or channel, and the list of sessions. Counts, sums and scores come from the fact rows
+ * (facts.ts: rollups or the rows themselves) — the answers given in the period next to the
+ * sessions that started in it, each answer under its session's group, channel and
+ * technician; the waits' percentiles and the session list from the sessions.
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import type { ReportQuery } from "./query.ts";
 import {
-  answersOf,
   BASE,
-  bucketOf,
   col,
-  counted,
   DURATION,
-  HANDLING,
-  percentiles,
   type ReportResult,
   reportRows,
   type ReportScope,
-  series,
   sessionsOf,
   WAIT,
 } from "./sql_parts.ts";
+import { factsOf, type FactSource, percentilesBy, series, total } from "./facts.ts";
 import { OPEN } from "./series_reports.ts";
 
 export async function surveyReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
-  const answers = answersOf(scope, q, sql`score, ${bucketOf("answered_at", q)} as bucket`);
   const rows = await reportRows(
     db,
-    series(scope, q, {
-      aggregates: sql`count(picked_up_at)::int as picked_up`,
-      more: sql`, v as (select bucket, count(*)::int as answered, avg(score) as score,
-          ${counted(sql`score < 3`)} as low, ${counted(sql`score >= 4`)} as high
-        from (${answers}) x group by bucket)`,
-      join: sql`left join v using (bucket)`,
-      outputs: sql`coalesce(a.picked_up, 0) as picked_up, coalesce(v.answered, 0) as answered,
-        round(v.score::numeric, 2)::float8 as score,
-        round(100.0 * v.answered / nullif(a.picked_up, 0), 1)::float8 as response_rate,
-        coalesce(v.low, 0) as low_scores, coalesce(v.high, 0) as high_scores`,
+    series(scope, q, source, {
+      aggregates: sql`${total("picked_up", "answered", "low_scores", "high_scores")},
+        sum(score_sum) / nullif(sum(scored), 0) as score`,
+      outputs: sql`coalesce(a.picked_up, 0) as picked_up, coalesce(a.answered, 0) as answered,
+        round(a.score::numeric, 2)::float8 as score,
+        round(100.0 * a.answered / nullif(a.picked_up, 0), 1)::float8 as response_rate,
+        coalesce(a.low_scores, 0) as low_scores, coalesce(a.high_scores, 0) as high_scores`,
     }),
   );
   return {
@@ -61,33 +54,35 @@ export async function surveyReport(
   };
 }
 
-/** Per breakdown: the session column, the answer column and the table naming them. */
+/** Per breakdown: the session column, the fact column and the table naming them. */
 const BREAKDOWN = {
-  technician: { session: "lead_user_id", answer: "technician_id", names: "users" },
-  group: { session: "group_id", answer: "group_id", names: "technician_groups" },
-  channel: { session: "channel_id", answer: "channel_id", names: "channels" },
+  technician: { session: "lead_user_id", fact: "technician_id", names: "users" },
+  group: { session: "group_id", fact: "group_id", names: "technician_groups" },
+  channel: { session: "channel_id", fact: "channel_id", names: "channels" },
 } as const;
 
 export async function performanceReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
   const by = BREAKDOWN[q.by];
-  const answers = answersOf(scope, q, sql`score, ${sql.raw(by.answer)} as k`);
   const rows = await reportRows(
     db,
-    sql`with s as (${sessionsOf(scope, q, sql`${BASE}, ${sql.raw(by.session)} as k`)}),
-      a as (select k, count(*)::int as sessions, count(picked_up_at)::int as handled,
-        avg(${HANDLING}) as handling, ${percentiles(WAIT)} as wait,
-        sum(transfers)::int as transfers from s group by k),
-      v as (select k, count(*)::int as answered, avg(score) as score
-        from (${answers}) x group by k)
-      select a.k::text as id, n.name, a.sessions, a.handled,
-        round(a.handling)::int as mean_handling, round(a.wait[1])::int as median_wait,
-        round(a.wait[2])::int as p90_wait, a.transfers, coalesce(v.answered, 0) as answered,
-        round(v.score::numeric, 2)::float8 as score
-      from a left join v on v.k is not distinct from a.k
+    sql`with f as (${factsOf(scope, q, source)}),
+      a as (select ${sql.raw(by.fact)} as k, ${
+      total("sessions", "picked_up", "transfers", "answered")
+    },
+        sum(handling_sum) / nullif(sum(handled), 0) as handling,
+        sum(score_sum) / nullif(sum(scored), 0) as score
+        from f group by 1 having sum(sessions) > 0)
+      ${percentilesBy(scope, q, "p", sql.raw(by.session), { wait: WAIT })}
+      select a.k::text as id, n.name, a.sessions, a.picked_up as handled,
+        round(a.handling)::int as mean_handling, round(p.wait[1])::int as median_wait,
+        round(p.wait[2])::int as p90_wait, a.transfers, a.answered,
+        round(a.score::numeric, 2)::float8 as score
+      from a left join p on p.bucket is not distinct from a.k
         left join ${sql.raw(by.names)} n on n.id = a.k
       order by a.sessions desc, n.name limit 500`,
   );

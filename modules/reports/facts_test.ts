@@ -1,6 +1,7 @@
-// The session columns the reports read, written by the support services as sessions live.
+// The session columns the reports read, written by the support services as sessions live,
+// and the hourly rollups the database triggers keep from them.
 import assert from "node:assert/strict";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { carolSession, technician } from "../../tests/support/sessions.ts";
 import {
@@ -51,6 +52,16 @@ Deno.test("a session records its arrival, first pick-up, transfers and how the t
     assert.equal(row.outcome, "closed_by_technician");
     assert.equal(row.leadUserId, b.id);
     assert.equal(row.endedAt?.getTime(), t.clock.now().getTime());
+    // The rollups followed every step: one session, now under b, transferred, ended.
+    const result = await t.deps.db.execute(sql`select technician_id::text as tech,
+      sum(sessions)::int as sessions, sum(open)::int as open, sum(transfers)::int as transfers,
+      sum(closed_by_technician)::int as closed, sum(waited)::int as waited,
+      sum(wait_sum)::float8 as wait from report_rollups
+      where org_id = ${row.orgId} group by 1 having sum(sessions) <> 0`);
+    const rolled = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+    assert.deepEqual(rolled, [
+      { tech: b.id, sessions: 1, open: 0, transfers: 1, closed: 1, waited: 1, wait: 45 },
+    ]);
   } finally {
     await t.close();
   }

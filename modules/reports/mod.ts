@@ -3,7 +3,8 @@
  * p90), duration and handling time, sessions per hour of day, transfers, survey scores and
  * technician / group / channel performance — per period (a day, week, month or custom
  * range, bucketed by day, week or month) in the viewer's time zone, over the sessions of
- * the groups the admin manages. Each is one SQL aggregation (`runReport`) shown as a uPlot
+ * the groups the admin manages. Each is one SQL aggregation (`runReport`) — over hourly rollups
+ * kept equal to the sessions by database triggers, percentiles over the sessions — shown as a uPlot
  * chart beside a table at `/admin/reports/<kind>` (`reportRoutes`), exported as CSV, and
  * served to the API (modules/api) through the same `readReportQuery` → `scopeOf` →
  * `filterChoices`/`checkFilters` → `runReport` path. A session's log exports as CSV too.
@@ -17,11 +18,12 @@ export {
   type ReportQuery,
   resolvePeriod,
 } from "./query.ts";
-export { checkFilters, filterChoices, scopeOf } from "./scope.ts";
 /** The viewer's time zone as the reports take it (history's search takes the same). */
 export { isTimeZone, timeZones } from "./query.ts";
+export { checkFilters, filterChoices, scopeOf } from "./scope.ts";
 export {
   type ColumnKind,
+  type FactSource,
   type ReportColumn,
   type ReportResult,
   type ReportScope,

@@ -1,26 +1,24 @@
 /**
  * The reports over time and hours: outcomes, waiting time, duration, transfers (one row per
- * day, week or month of the period) and the hours of the day. Each is one statement; the
- * percentiles are PostgreSQL's `percentile_cont`, median and p90 from one sort.
+ * day, week or month of the period) and the hours of the day. Each is one statement: counts,
+ * sums and means added up from the fact rows (facts.ts: the hourly rollups, or the sessions
+ * directly), percentiles from the sessions (`percentile_cont`, median and p90 from one sort).
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import type { ReportQuery } from "./query.ts";
 import {
-  BASE,
+  bucketOf,
   col,
-  counted,
   DURATION,
   HANDLING,
-  percentiles,
   type ReportResult,
   reportRows,
   type ReportScope,
-  series,
-  sessionsOf,
   WAIT,
 } from "./sql_parts.ts";
+import { factsOf, type FactSource, percentilesBy, series, total } from "./facts.ts";
 
 /** The outcome of a session not ended yet. */
 export const OPEN = "open";
@@ -32,13 +30,9 @@ export async function outcomesReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
-  const aggregates = sql.join([
-    sql`count(*)::int as sessions`,
-    ...OUTCOME_KEYS.map((o) =>
-      sql`${counted(o === OPEN ? sql`ended_at is null` : sql`outcome = ${o}`)} as ${name(o)}`
-    ),
-  ], sql`, `);
+  const aggregates = total("sessions", ...OUTCOME_KEYS);
   const outputs = sql.join(["sessions", ...OUTCOME_KEYS].map(zero), sql`, `);
   return {
     kind: "outcomes",
@@ -47,7 +41,7 @@ export async function outcomesReport(
       col("sessions", "count"),
       ...OUTCOME_KEYS.map((k) => col(k, "outcome")),
     ],
-    rows: await reportRows(db, series(scope, q, { aggregates, outputs })),
+    rows: await reportRows(db, series(scope, q, source, { aggregates, outputs })),
     chart: { type: "bars", x: "day", series: OUTCOME_KEYS, stacked: true },
   };
 }
@@ -56,14 +50,17 @@ export async function waitingReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
   const rows = await reportRows(
     db,
-    series(scope, q, {
-      aggregates: sql`${counted(sql`connected_at is not null`)} as queued,
-        count(picked_up_at)::int as picked_up, ${percentiles(WAIT)} as wait, avg(${WAIT}) as mean`,
+    series(scope, q, source, {
+      aggregates: sql`${total("queued", "picked_up")},
+        sum(wait_sum) / nullif(sum(waited), 0) as mean`,
+      more: percentilesBy(scope, q, "p", bucketOf("created_at", q), { wait: WAIT }),
+      join: sql`left join p using (bucket)`,
       outputs: sql`${zero("queued")}, ${zero("picked_up")},
-        round(a.wait[1])::int as median_wait, round(a.wait[2])::int as p90_wait,
+        round(p.wait[1])::int as median_wait, round(p.wait[2])::int as p90_wait,
         round(a.mean)::int as mean_wait`,
     }),
   );
@@ -86,17 +83,22 @@ export async function durationReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
   const rows = await reportRows(
     db,
-    series(scope, q, {
-      aggregates: sql`count(ended_at)::int as ended, ${percentiles(DURATION)} as duration,
-        avg(${DURATION}) as mean_d, ${
-        percentiles(HANDLING)
-      } as handling, avg(${HANDLING}) as mean_h`,
-      outputs: sql`${zero("ended")}, round(a.duration[1])::int as median_duration,
-        round(a.duration[2])::int as p90_duration, round(a.mean_d)::int as mean_duration,
-        round(a.handling[1])::int as median_handling, round(a.mean_h)::int as mean_handling`,
+    series(scope, q, source, {
+      aggregates: sql`${total("ended")},
+        sum(duration_sum) / nullif(sum(ended), 0) as mean_d,
+        sum(handling_sum) / nullif(sum(handled), 0) as mean_h`,
+      more: percentilesBy(scope, q, "p", bucketOf("created_at", q), {
+        duration: DURATION,
+        handling: HANDLING,
+      }),
+      join: sql`left join p using (bucket)`,
+      outputs: sql`${zero("ended")}, round(p.duration[1])::int as median_duration,
+        round(p.duration[2])::int as p90_duration, round(a.mean_d)::int as mean_duration,
+        round(p.handling[1])::int as median_handling, round(a.mean_h)::int as mean_handling`,
     }),
   );
   return {
@@ -119,12 +121,12 @@ export async function transfersReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
   const rows = await reportRows(
     db,
-    series(scope, q, {
-      aggregates: sql`count(*)::int as sessions, ${counted(sql`transfers > 0`)} as transferred,
-        sum(transfers)::int as transfers`,
+    series(scope, q, source, {
+      aggregates: total("sessions", "transferred", "transfers"),
       outputs: sql`${zero("sessions")}, ${zero("transferred")}, ${zero("transfers")},
         round(100.0 * a.transferred / nullif(a.sessions, 0), 1)::float8 as transferred_share`,
     }),
@@ -147,16 +149,19 @@ export async function hoursReport(
   db: Database,
   scope: ReportScope,
   q: ReportQuery,
+  source: FactSource,
 ): Promise<ReportResult> {
-  const hour = sql`extract(hour from created_at at time zone ${q.tz})::int`;
+  const hour = (column: string) =>
+    sql`extract(hour from ${sql.raw(column)} at time zone ${q.tz})::int`;
   const rows = await reportRows(
     db,
-    sql`with s as (${sessionsOf(scope, q, sql`${BASE}, ${hour} as hour`)}),
-      a as (select hour, count(*)::int as sessions, count(picked_up_at)::int as picked_up,
-        percentile_cont(0.5) within group (order by ${WAIT}) as wait from s group by hour)
+    sql`with f as (${factsOf(scope, q, source)}),
+      a as (select ${hour("at")} as hour, ${total("sessions", "picked_up")} from f group by 1)
+      ${percentilesBy(scope, q, "p", hour("created_at"), { wait: WAIT })}
       select h.hour, coalesce(a.sessions, 0) as sessions, coalesce(a.picked_up, 0) as picked_up,
-        round(a.wait)::int as median_wait
-      from generate_series(0, 23) as h(hour) left join a using (hour) order by h.hour`,
+        round(p.wait[1])::int as median_wait
+      from generate_series(0, 23) as h(hour) left join a using (hour)
+        left join p on p.bucket = h.hour order by h.hour`,
   );
   return {
     kind: "hours",

@@ -1,9 +1,9 @@
 /**
- * The reports, each one SQL statement: PostgreSQL counts, buckets and takes percentiles
- * (`percentile_cont`) where the rows are, so a report over a million sessions sends back a
- * few dozen rows. The session columns it reads were written as the sessions happened
- * (modules/support) and sit in one covering index (`support_sessions_report_idx`); survey
- * scores come from `survey_answers` alone.
+ * The reports, each one SQL statement: PostgreSQL adds up the hourly rollups (facts.ts,
+ * schema.ts) — or, for a zone whose offset is not a whole hour, the sessions and answers
+ * themselves — and takes the percentiles (`percentile_cont`) over the sessions' covering
+ * index (`support_sessions_report_idx`), so a report over a million sessions sends back a
+ * few dozen rows.
  */
 import type { Database } from "../db/mod.ts";
 import type { ReportKind, ReportQuery } from "./query.ts";
@@ -16,6 +16,9 @@ import {
   waitingReport,
 } from "./series_reports.ts";
 import { performanceReport, sessionsReport, surveyReport } from "./breakdown_reports.ts";
+import { type FactSource, rollupsFit } from "./facts.ts";
+
+export type { FactSource } from "./facts.ts";
 
 export type {
   ColumnKind,
@@ -26,29 +29,34 @@ export type {
   ReportValue,
 } from "./sql_parts.ts";
 
-/** Runs report `kind` for `scope` over `q`. `limit` caps the session list (page vs CSV). */
+/**
+ * Runs report `kind` for `scope` over `q`. `limit` caps the session list (page vs CSV);
+ * `source` picks where counts and sums come from (default: the rollups when `q`'s zone fits
+ * them; the benchmark and the tests ask for `direct` to compare).
+ */
 export async function runReport(
   db: Database,
   kind: ReportKind,
   scope: ReportScope,
   q: ReportQuery,
-  options: { limit?: number } = {},
+  options: { limit?: number; source?: FactSource } = {},
 ): Promise<ReportResult> {
+  const source = options.source ?? (rollupsFit(q) ? "rollups" : "direct");
   switch (kind) {
     case "outcomes":
-      return await outcomesReport(db, scope, q);
+      return await outcomesReport(db, scope, q, source);
     case "waiting":
-      return await waitingReport(db, scope, q);
+      return await waitingReport(db, scope, q, source);
     case "duration":
-      return await durationReport(db, scope, q);
+      return await durationReport(db, scope, q, source);
     case "hours":
-      return await hoursReport(db, scope, q);
+      return await hoursReport(db, scope, q, source);
     case "transfers":
-      return await transfersReport(db, scope, q);
+      return await transfersReport(db, scope, q, source);
     case "survey":
-      return await surveyReport(db, scope, q);
+      return await surveyReport(db, scope, q, source);
     case "performance":
-      return await performanceReport(db, scope, q);
+      return await performanceReport(db, scope, q, source);
     case "sessions":
       return await sessionsReport(db, scope, q, options.limit ?? 200);
   }

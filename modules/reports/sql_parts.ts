@@ -56,7 +56,7 @@ export const percentiles = (x: SQL) =>
   sql`percentile_cont(array[0.5, 0.9]::float8[]) within group (order by ${x})`;
 export const counted = (where: SQL) => sql`(count(*) filter (where ${where}))::int`;
 
-function _scoped(scope: ReportScope, q: ReportQuery, technicianColumn: string): SQL[] {
+export function scoped(scope: ReportScope, q: ReportQuery, technicianColumn: string): SQL[] {
   const where: SQL[] = [sql`org_id = ${scope.orgId}`];
   if (scope.groupIds !== "all") {
     where.push(
@@ -71,7 +71,7 @@ function _scoped(scope: ReportScope, q: ReportQuery, technicianColumn: string): 
   return where;
 }
 
-const _inPeriod = (column: string, q: ReportQuery) => [
+export const inPeriod = (column: string, q: ReportQuery) => [
   sql`${sql.raw(column)} >= (${q.fromDay}::timestamp at time zone ${q.tz})`,
   sql`${sql.raw(column)} < (${q.toDay}::timestamp at time zone ${q.tz})`,
 ];
@@ -84,45 +84,13 @@ export const BASE = sql.raw(
 
 /** `select <columns> from support_sessions` for the sessions that started in the period. */
 export function sessionsOf(scope: ReportScope, q: ReportQuery, columns: SQL): SQL {
-  const where = [..._scoped(scope, q, "lead_user_id"), ..._inPeriod("created_at", q)];
+  const where = [...scoped(scope, q, "lead_user_id"), ...inPeriod("created_at", q)];
   return sql`select ${columns} from support_sessions where ${sql.join(where, sql` and `)}`;
-}
-
-/** `select <columns> from survey_answers` for the answers given in the period. */
-export function answersOf(scope: ReportScope, q: ReportQuery, columns: SQL): SQL {
-  const where = [..._scoped(scope, q, "technician_id"), ..._inPeriod("answered_at", q)];
-  return sql`select ${columns} from survey_answers where ${sql.join(where, sql` and `)}`;
 }
 
 /** The local bucket (day, week or month) of a timestamp column. */
 export const bucketOf = (column: string, q: ReportQuery) =>
   sql`date_trunc(${q.step}, ${sql.raw(column)} at time zone ${q.tz})`;
-
-/**
- * A time series: `aggregates` (over `s`, the period's sessions, grouped by bucket, as `a`)
- * put on every bucket of the period by `outputs` (reading `a.*`; an empty bucket has nulls,
- * so counts take `coalesce`). Aggregating first and joining the 31 (or 13) buckets after keeps
- * the join small; `more` adds CTEs the outputs may join (`using (bucket)`).
- */
-export function series(
-  scope: ReportScope,
-  q: ReportQuery,
-  parts: { aggregates: SQL; outputs: SQL; more?: SQL; join?: SQL },
-): SQL {
-  return sql`
-    with s as (${sessionsOf(scope, q, sql`${BASE}, ${bucketOf("created_at", q)} as bucket`)}),
-    a as (select bucket, ${parts.aggregates} from s group by bucket),
-    b as (
-      select generate_series(
-        date_trunc(${q.step}, ${q.fromDay}::timestamp),
-        ${q.toDay}::timestamp - interval '1 day',
-        ('1 ' || ${q.step})::interval
-      ) as bucket
-    ) ${parts.more ?? sql``}
-    select to_char(b.bucket, 'YYYY-MM-DD') as day, ${parts.outputs}
-    from b left join a using (bucket) ${parts.join ?? sql``}
-    order by b.bucket`;
-}
 
 /**
  * Runs a report's statement in a transaction of its own with JIT off (compiling a plan costs
