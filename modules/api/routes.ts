@@ -22,6 +22,7 @@ import { orgApi } from "./org_routes.ts";
 import { channelApi } from "./channel_routes.ts";
 import { sessionApi } from "./session_routes.ts";
 import { reportApi } from "./report_routes.ts";
+import { auditApi } from "./audit_routes.ts";
 import { apiDocsPage } from "./docs.tsx";
 
 const Me = z.object({
@@ -162,6 +163,7 @@ apiRoutes.route("/", orgApi);
 apiRoutes.route("/", channelApi);
 apiRoutes.route("/", sessionApi);
 apiRoutes.route("/", reportApi);
+apiRoutes.route("/", auditApi);
 
 apiRoutes.get("/docs", apiDocsPage);
 

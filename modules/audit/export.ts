@@ -2,7 +2,7 @@
  * The audit log as JSON lines for a SIEM: one entry per line, oldest first, with its place
  * in the chain and its hashes (so the receiver can check the chain too), streamed in pages.
  */
-import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, type SQL } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { auditLog } from "./schema.ts";
 
@@ -12,6 +12,8 @@ export interface ExportFilter {
   actorEmail?: string;
   from?: Date;
   to?: Date;
+  /** Only entries after this place in the chain (what a SIEM has seen). */
+  afterSeq?: number;
 }
 
 const PAGE = 1000;
@@ -41,6 +43,7 @@ export function exportAuditLines(db: Database, filter: ExportFilter): ReadableSt
   if (filter.actorEmail) where.push(eq(auditLog.actorEmail, filter.actorEmail.toLowerCase()));
   if (filter.from) where.push(gte(auditLog.createdAt, filter.from));
   if (filter.to) where.push(lt(auditLog.createdAt, filter.to));
+  if (filter.afterSeq !== undefined) where.push(gt(auditLog.seq, filter.afterSeq));
   let after = 0;
   const encoder = new TextEncoder();
   return new ReadableStream({

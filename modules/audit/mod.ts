@@ -13,6 +13,8 @@ export {
   recordAudit,
 } from "./service.ts";
 export { auditRoutes } from "./routes.tsx";
+/** The log as JSON lines for a SIEM (the download and the API's export): a stream. */
+export { exportAuditLines, type ExportFilter } from "./export.ts";
 export { type ChangeContext, changedValues, recordChange } from "./change.ts";
 export { auditChainHeads, auditLog } from "./schema.ts";
 
