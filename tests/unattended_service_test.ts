@@ -5,7 +5,10 @@
  * key and shows online in Computers; a technician connects with nobody on a customer page,
  * inside the access window (the server's clock, injected), and the agent joins the new
  * Active session with view and control allowed; outside the window the same Connect is
- * refused with the reason. The device socket dropped → the service reconnects with its key.
+ * refused with the reason. With nobody present the tools the approval carries work (files,
+ * system information, a process ended: its confirmation answered by the approval) and what it
+ * does not carry (scripts, narrowed away in service.json) the agent refuses. The device
+ * socket dropped → the service reconnects with its key.
  * `--unattended status` shows the customer the grant. Bad input: a forged device key (the
  * device's id, another key), refused and audited, nothing changed. `--unattended revoke`
  * (the customer at the computer) → revoked and audited, the service stops; the removed
@@ -20,7 +23,7 @@ import { startXvfb } from "../agent/platform/xvfb_test_support.ts";
 import { agentCommand, SystemdInstaller, unitCommand } from "../agent/unattended/installer.ts";
 import { deviceKey } from "../agent/unattended/device_key.ts";
 import { auditLog } from "../modules/audit/mod.ts";
-import { remoteHub } from "../modules/remote/mod.ts";
+import { callAgent, remoteHub } from "../modules/remote/mod.ts";
 import { loadSession, readLog } from "../modules/support/mod.ts";
 import { computersFor, connectUnattended, devices } from "../modules/unattended/mod.ts";
 import { deviceWithGrant } from "../modules/unattended/test_fixtures.ts";
@@ -114,6 +117,13 @@ Deno.test({
         display: xvfb.display,
       });
       assert.equal(unitPath, `${root}/etc/systemd/system/rescue-agent.service`);
+      // This customer narrowed the approval's tools to files and system information (docs/
+      // unattended.md, "Tools on an unattended session"): scripts stay refused by the agent.
+      const config = JSON.parse(await Deno.readTextFile(`${stateDir}/service.json`));
+      await Deno.writeTextFile(
+        `${stateDir}/service.json`,
+        JSON.stringify({ ...config, tools: ["files", "systemInfo"] }),
+      );
       const unit = await Deno.readTextFile(unitPath);
       assert.match(unit, /^ExecStart=.* --service --config \S+\/service\.json$/m);
       assert.equal((await Deno.stat(`${stateDir}/device-key.json`)).mode! & 0o777, 0o600);
@@ -140,6 +150,43 @@ Deno.test({
       const active = JSON.parse(await Deno.readTextFile(`${stateDir}/unattended-active.json`));
       assert.equal(active.technician, "Ann");
       step("connected with nobody present: Active, view and control allowed, indicator on");
+
+      // The technician's tools with nobody present: what the approval carries works (a tool's
+      // confirmation answered by the approval), the rest the agent itself refuses.
+      const folder = await callAgent(t.deps, session.id, {
+        kind: "files.list",
+        path: stateDir,
+        hidden: true,
+      });
+      assert.ok(folder.ok, JSON.stringify(folder));
+      assert.ok(folder.result.entries.some((entry) => entry.name === "device-key.json"));
+      const snapshot = await callAgent(t.deps, session.id, { kind: "system.snapshot" });
+      assert.ok(snapshot.ok, JSON.stringify(snapshot));
+      const sleeper = new Deno.Command("sleep", { args: ["300"] }).spawn();
+      children.push(sleeper);
+      const ended = await callAgent(t.deps, session.id, {
+        kind: "system.endProcess",
+        pid: sleeper.pid,
+        force: false,
+      });
+      assert.ok(ended.ok && ended.result.ended, JSON.stringify(ended));
+      assert.equal((await sleeper.status).signal, "SIGTERM");
+      await service.waitFor(/allowed by the unattended approval: .*sleep/);
+      const marker = `${root}/script-ran`;
+      const script = await callAgent(t.deps, session.id, {
+        kind: "scripts.run",
+        name: "Touch a file",
+        fileName: "touch.sh",
+        targetOs: "linux",
+        script: `touch ${marker}\n`,
+        resource: null,
+        timeoutSeconds: 5,
+      });
+      assert.equal(script.ok ? "ran" : script.code, "not_granted");
+      await assert.rejects(Deno.stat(marker), Deno.errors.NotFound, "nothing ran");
+      step(
+        "tools: files and system information work (a confirmation answered by the approval), scripts refused by the agent",
+      );
 
       t.clock.set(new Date("2026-11-24T17:30:00Z")); // 18:30 in Amsterdam
       const refused = await connectUnattended(t.deps, ann, device.id, t.clock.now())

@@ -1,8 +1,9 @@
 /**
  * `agent --service --config <file>`: the agent as a service (what the systemd unit runs).
  * It proves the device key on `/agent/device` and waits; when a technician connects from
- * Computers, it joins the new session like a support app does, with view and control
- * already allowed — the customer allowed them when approving unattended access — and shows
+ * Computers, it joins the new session like a support app does, with view, control and the
+ * tools the approval carries already allowed (tool_grants.ts: the customer allowed them when
+ * approving unattended access; their confirmations answered the same way) — and shows
  * that someone is connected: a log line, a desktop notification (notify-send, when there
  * is one), `unattended-active.json` in the config folder, which `--unattended status`
  * reads, and a banner in the service's own window (the agent's loopback page, consent_page.ts;
@@ -32,6 +33,7 @@ import { loadDeviceKey } from "./device_key.ts";
 import { loginScreenFor } from "./os_login.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
+import { answerForAbsentCustomer, grantUnattended, readToolGrants } from "./tool_grants.ts";
 
 function _wsUrl(server: string, path: string): string {
   const url = new URL(path, server);
@@ -129,6 +131,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
   console.log(`WINDOW ${window.url}`);
   await Deno.writeTextFile(`${config.stateDir}/${WINDOW_FILE}`, window.url + "\n", { mode: 0o600 });
   const loginScreen = loginScreenFor(osName(), config.display);
+  const tools = await readToolGrants(configPath);
 
   const join = async (request: JoinRequest) => {
     if (current) throw new Error("a session is running already");
@@ -148,10 +151,13 @@ export async function runService(configPath: string, agentVersion: string): Prom
       encoder: (width, height, screen) =>
         new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
       downscale: halver ? (frame) => halver.halve(frame) : undefined,
-      onChange: () => window.changed(),
+      onChange: () => {
+        answerForAbsentCustomer(agent, tools, log);
+        window.changed();
+      },
     });
-    // Nobody is there to answer: the customer allowed view and control with the grant.
-    if (!noDesktop) agent.answer("control", agent.consent.ask("control"), true);
+    // Nobody is there to answer: the customer allowed these with the approval (tool_grants.ts).
+    grantUnattended(agent, tools, !noDesktop);
     const connection = new AgentConnection({
       url: _wsUrl(config.server, "/agent/ws"),
       hello: {
