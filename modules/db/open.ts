@@ -32,21 +32,27 @@ export async function openDatabase(
 /** The advisory lock every instance takes around migrations ("rescue" + 1). */
 export const MIGRATION_LOCK = "8243121563980070913";
 
-export async function openPostgres(url: string): Promise<DatabaseHandle> {
+/** Opens and migrates PostgreSQL at `url`; `migrate: false` (tests, once migrated) skips it. */
+export async function openPostgres(
+  url: string,
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
   // Instances started together would each create the same schema and tables and all but
   // one fail (duplicate key in pg_type): one at a time, on one connection holding the lock;
   // the later ones find everything applied.
-  const migrator = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await migrator`select pg_advisory_lock(${MIGRATION_LOCK}::bigint)`;
-    await migrate(drizzle(migrator), { migrationsFolder: MIGRATIONS_DIR });
-    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK}::bigint)`;
-  } finally {
-    // Ending the session releases the lock even when a migration failed.
-    await migrator.end();
+  if (options.migrate !== false) {
+    const migrator = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await migrator`select pg_advisory_lock(${MIGRATION_LOCK}::bigint)`;
+      await migrate(drizzle(migrator), { migrationsFolder: MIGRATIONS_DIR });
+      await migrator`select pg_advisory_unlock(${MIGRATION_LOCK}::bigint)`;
+    } finally {
+      // Ending the session releases the lock even when a migration failed.
+      await migrator.end();
+    }
   }
   const client = postgres(url, { max: 10, onnotice: () => {} });
   const notifications = postgresNotifications(url, postgres);
