@@ -107,6 +107,17 @@ export async function runService(configPath: string, agentVersion: string): Prom
   const id = await deviceId(config.stateDir);
   let current = null as AgentConnection | null;
   let service = null as DeviceService | null;
+  // The server hears a Disconnect only as the agent's `bye` on a welcomed link: one asked
+  // while the link is still opening waits for the welcome (at most a few seconds).
+  let welcomed = false;
+  let leaveOnWelcome = false;
+  const disconnect = () => {
+    const reason = "the customer disconnected the technician";
+    if (welcomed) return current?.end(reason, true);
+    leaveOnWelcome = true;
+    const connection = current;
+    setTimeout(() => connection?.end(reason, true), 10_000);
+  };
   const window = new ConsentPage({
     agent: null,
     strings,
@@ -115,7 +126,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
     chatUrl: "",
     log,
     persistent: true,
-    onDisconnect: () => current?.end("the customer disconnected the technician", true),
+    onDisconnect: () => disconnect(),
     onRevokeAccess: async () => {
       try {
         await revokeHere(config);
@@ -171,7 +182,14 @@ export async function runService(configPath: string, agentVersion: string): Prom
       },
       agent,
       log,
+      onStatus: (status) => {
+        welcomed = status === "connected";
+        if (welcomed && leaveOnWelcome) {
+          connection.end("the customer disconnected the technician", true);
+        }
+      },
     });
+    welcomed = leaveOnWelcome = false;
     current = connection;
     await indicator.on(request);
     window.setAgent(agent);
