@@ -12,7 +12,7 @@ import { technician } from "../../tests/support/sessions.ts";
 import { auditLog } from "../audit/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { loadSession } from "../support/mod.ts";
+import { loadSession, supportSessions } from "../support/mod.ts";
 import { liveRows } from "../support/test_support.ts";
 import { deviceKey } from "../../agent/unattended/device_key.ts";
 import { base64url } from "../../agent/consent.ts";
@@ -61,6 +61,43 @@ function onlineHere(t: TestApp, deviceRef: string): DeviceServerMessage[] {
 }
 
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
+
+/** Everything a refusal must leave as it was (the audit log aside). */
+const snapshot = async (t: TestApp) => ({
+  devices: await t.deps.db.select().from(devices),
+  grants: await t.deps.db.select().from(unattendedGrants),
+  connections: (await t.deps.db.select().from(unattendedConnections)).length,
+  sessions: await t.deps.db.select().from(supportSessions),
+});
+
+withApp(
+  "connectUnattended() refuses a window that has ended: the reason, audited, nothing else changed",
+  async (t) => {
+    const ann = await technician(t, { permissions: [...ACCESS], name: "Ann" });
+    // Three days, ended yesterday (the test clock: Tuesday 24 November 2026, 10:00 UTC).
+    const { device, grant } = await deviceWithGrant(t, ann, {
+      window: { kind: "days", fromAt: "2026-11-20T10:00:00Z", untilAt: "2026-11-23T10:00:00Z" },
+    });
+    const sent = onlineHere(t, device.id);
+    const before = await snapshot(t);
+    const expired = await refusal(connectUnattended(t.deps, ann, device.id, t.clock.now()));
+    assert.equal(expired.status, 409);
+    assert.equal(expired.key, "unattended.refused.expired");
+    const [audit] = await audits(t, "unattended.refused");
+    assert.deepEqual(audit.details, { reason: "expired", name: "reception-pc", grant: grant.id });
+    assert.equal(audit.actorId, ann.id);
+    assert.deepEqual(sent, [], "the device was not told to join");
+    const after = await snapshot(t);
+    assert.deepEqual(after.sessions, before.sessions, "no session");
+    assert.deepEqual(after.grants, before.grants);
+    assert.deepEqual(after.devices, before.devices);
+    // The refusal itself is kept (Computers shows it): one row, with the reason.
+    const rows = await t.deps.db.select().from(unattendedConnections);
+    assert.deepEqual(rows.map((r) => [r.grantId, r.outcome, r.reason]), [
+      [grant.id, "refused", "expired"],
+    ]);
+  },
+);
 
 withApp(
   "createGrant() refuses a replayed approval nonce and a long grant with the customer's credentials",
@@ -124,6 +161,7 @@ withApp(
     // A key made elsewhere, claiming this device's id.
     const forger = await deviceKey(await Deno.makeTempDir({ prefix: "rescue-forger-" }));
     const before = await t.deps.db.select().from(devices);
+    const beforeAll = await snapshot(t);
     const forged = await verifyDeviceHello(t.deps, {
       deviceId,
       signature: await sign(forger, nonce),
@@ -137,13 +175,16 @@ withApp(
     }, nonce);
     assert.deepEqual(unknown.ok ? "ok" : unknown.code, "unknown_device");
     assert.deepEqual(await t.deps.db.select().from(devices), before, "nothing else changed");
+    assert.deepEqual(await snapshot(t), beforeAll, "no grant, connection or session either");
     await removeAccess(t.deps, ann, device.id, "everyone");
+    const afterRemoval = await snapshot(t);
     const removed = await verifyDeviceHello(t.deps, {
       deviceId,
       signature: await sign(key, nonce),
       purpose: "connect",
     }, nonce);
     assert.deepEqual(removed.ok ? "ok" : removed.code, "removed");
+    assert.deepEqual(await snapshot(t), afterRemoval, "the removed device changes nothing");
     const codes = (await audits(t, "unattended.device_refused")).map((row) =>
       (row.details as { code: string }).code
     );
