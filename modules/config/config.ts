@@ -56,6 +56,12 @@ export interface Config {
   /** False when RESCUE_LOG=off silences the JSON log. */
   logEnabled?: boolean;
   /**
+   * WEBHOOK_ALLOW_PRIVATE: webhook endpoints at loopback (`loopback`), or also private,
+   * link-local and other non-public addresses (`private`); unset → only public addresses.
+   * Optional so hand-built test configs need not name it (then: none).
+   */
+  webhookAllowPrivate?: "none" | "loopback" | "private";
+  /**
    * METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset → only a scraper on the
    * same machine (loopback, not through a proxy) is answered.
    */
@@ -111,6 +117,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     secureCookies: publicUrl.startsWith("https:"),
     trustProxy: env.RESCUE_TRUST_PROXY,
     logEnabled: env.RESCUE_LOG,
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
     metricsToken: env.METRICS_TOKEN,
     version: VERSION,
   };

@@ -69,6 +69,9 @@ export const ENVIRONMENT = z.object({
     ),
   RESCUE_TRUST_PROXY: z.string().optional().transform((value) => value === "1"),
   RESCUE_LOG: z.string().optional().transform((value) => value !== "off"),
+  // Webhook endpoints on this machine or the local network: refused unless allowed here.
+  WEBHOOK_ALLOW_PRIVATE: z.enum(["", "none", "loopback", "private"]).optional()
+    .transform((value) => value === "loopback" || value === "private" ? value : "none"),
   // Not trimmed, like the other secrets; short tokens are guessable.
   METRICS_TOKEN: z.string().optional().transform((value) => value || undefined).refine(
     (value) => value === undefined || value.length >= 16,

@@ -32,6 +32,7 @@ import {
 import { channelGroups, channels } from "../channels/mod.ts";
 import { queueEntries, supportSessions } from "./schema.ts";
 import { sessionEnded } from "./end_hooks.ts";
+import { queueSessionWebhook } from "./webhook_events.ts";
 
 interface Acting {
   deps: AppDeps;
@@ -275,6 +276,22 @@ export async function transferSession(
       to,
       note: note.trim(),
     }, _byTechnician(user));
+    // Other systems hear who handed the session to whom (the technician, group or channel).
+    await queueSessionWebhook(tx, {
+      type: "session.transferred",
+      key: `session.transferred:${row.id}:${row.version}`,
+      sessionId,
+      entry: row,
+      to: "outgoing",
+      at: a.now,
+      extra: {
+        transfer: {
+          from: { id: user.id, name: user.name, email: user.email },
+          to: { kind: target.kind, id: target.id, name: to },
+          note: note.trim(),
+        },
+      },
+    });
     await _audit(tx, a, "session.transferred", sessionId, { target });
   });
   _publish(a, sessionId);

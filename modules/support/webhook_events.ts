@@ -1,8 +1,8 @@
 /**
  * Which session changes other systems hear about (modules/webhooks): created, picked up,
- * transferred, ended. Called from the two places sessions change — `applyEvent` (every
- * status move) and the creation of a session's first queue row — inside their
- * transactions, so an event is queued exactly when its change commits. Each has a key
+ * transferred, ended. Called from the places sessions change — `applyEvent` (every status
+ * move), the creation of a session's first queue row, and `transferSession` (which names
+ * the sender and the recipient) — inside their transactions, so an event is queued exactly when its change commits. Each has a key
  * (`session.ended:<session>`), so a session ends once for a receiver however many of its
  * rows reach an end.
  */
@@ -28,12 +28,7 @@ export function sessionWebhookFor(
   if (event.type === "start" && entry.status === "waiting") {
     return { type: "session.picked_up", key: `session.picked_up:${entry.sessionId}` };
   }
-  if (event.type === "transfer") {
-    return {
-      type: "session.transferred",
-      key: `session.transferred:${entry.id}:${entry.version}`,
-    };
-  }
+  // A transfer's event is queued by `transferSession` itself, once it knows the recipient.
   if (
     entry.role === "lead" && ENDED.has(to) && !ENDED.has(entry.status) &&
     !NOT_AN_END.has(event.type)
@@ -56,6 +51,8 @@ export async function queueSessionWebhook(
     entry: Pick<Entry, "id" | "userId" | "status">;
     to: string;
     at: Date;
+    /** More of the event's data (a transfer's sender and recipient). */
+    extra?: Record<string, unknown>;
   },
 ): Promise<void> {
   const [session] = await tx.select().from(supportSessions)
@@ -86,6 +83,7 @@ export async function queueSessionWebhook(
       },
       entry: { id: change.entry.id, from: change.entry.status, to: change.to },
       technician: technician ?? null,
+      ...change.extra,
     },
   });
 }

@@ -12,6 +12,7 @@ import { deliverOutbox, OutboxStore, startOutboxWorker } from "../outbox/mod.ts"
 import { publishWebhookEvent } from "./events.ts";
 import { webhookAuditCursors, webhookDeliveries, webhookEndpoints } from "./schema.ts";
 import { openWebhookSecret } from "./secret.ts";
+import { refusedDestination } from "./destination.ts";
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
@@ -50,7 +51,13 @@ async function _send(deps: AppDeps, row: DeliveryRow): Promise<void> {
     status: null,
     body: null,
   };
+  // Where the name points now, not when it was saved (WEBHOOK_ALLOW_PRIVATE, destination.ts).
+  const refused = await refusedDestination(
+    new URL(endpoint.url),
+    deps.config.webhookAllowPrivate ?? "none",
+  );
   try {
+    if (refused) throw new RefusedDestination(refused);
     const res = await fetch(endpoint.url, {
       method: "POST",
       headers: {
@@ -68,7 +75,9 @@ async function _send(deps: AppDeps, row: DeliveryRow): Promise<void> {
     outcome.body = (await res.text().catch(() => "")).slice(0, EXCERPT);
     if (!res.ok) outcome.error = `The endpoint answered ${res.status}`;
   } catch (error) {
-    outcome.error = error instanceof DOMException && error.name === "TimeoutError"
+    outcome.error = error instanceof RefusedDestination
+      ? `Not sent: ${error.message} (see WEBHOOK_ALLOW_PRIVATE)`
+      : error instanceof DOMException && error.name === "TimeoutError"
       ? `No answer within ${TIMEOUT_MS / 1000} s`
       : `Unreachable: ${_reason(error)}`;
   }
@@ -82,6 +91,8 @@ async function _send(deps: AppDeps, row: DeliveryRow): Promise<void> {
   }).where(eq(webhookDeliveries.id, row.id));
   if (outcome.error) throw new Error(outcome.error);
 }
+
+class RefusedDestination extends Error {}
 
 function _reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

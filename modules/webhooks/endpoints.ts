@@ -12,6 +12,7 @@ import { isWebhookEventType, type WebhookEventType } from "./events.ts";
 import { deliverWebhooks, type DeliveryRow, deliveryStore } from "./delivery.ts";
 import { webhookAuditCursors, webhookDeliveries, webhookEndpoints } from "./schema.ts";
 import { newWebhookSecret, sealWebhookSecret } from "./secret.ts";
+import { type AllowPrivate, refusedLiteral } from "./destination.ts";
 
 export type Endpoint = typeof webhookEndpoints.$inferSelect;
 
@@ -24,8 +25,12 @@ export interface EndpointInput {
 const URL_MAX = 2000;
 const DESCRIPTION_MAX = 200;
 
-/** The checked input: an http(s) URL with a host and no credentials, known event types. */
-export function checkEndpointInput(input: EndpointInput) {
+/**
+ * The checked input: an http(s) URL with a host and no credentials — not at a loopback,
+ * private or link-local address unless `allow` (the operator's WEBHOOK_ALLOW_PRIVATE) lets
+ * it; a name is checked at each delivery — and known event types.
+ */
+export function checkEndpointInput(input: EndpointInput, allow: AllowPrivate = "none") {
   const raw = input.url.trim();
   if (!raw) throw new Refusal(422, "webhooks.urlMissing");
   if (raw.length > URL_MAX) {
@@ -43,6 +48,7 @@ export function checkEndpointInput(input: EndpointInput) {
   if (!url.hostname) throw new Refusal(422, "webhooks.urlInvalid");
   if (url.username || url.password) throw new Refusal(422, "webhooks.urlCredentials");
   if (url.hash) throw new Refusal(422, "webhooks.urlFragment");
+  if (refusedLiteral(url, allow)) throw new Refusal(422, "webhooks.urlPrivate");
   const description = input.description.trim();
   if (description.length > DESCRIPTION_MAX) {
     throw new Refusal(422, "webhooks.descriptionTooLong", { params: { max: DESCRIPTION_MAX } });
@@ -74,7 +80,7 @@ export async function createEndpoint(
   ctx: ChangeContext,
   input: EndpointInput,
 ): Promise<{ endpoint: Endpoint; secret: string }> {
-  const checked = checkEndpointInput(input);
+  const checked = checkEndpointInput(input, deps.config.webhookAllowPrivate);
   const id = crypto.randomUUID();
   const secret = newWebhookSecret();
   const secretSealed = await sealWebhookSecret(deps.config, id, secret);
@@ -104,7 +110,7 @@ export async function updateEndpoint(
   id: string,
   input: EndpointInput & { enabled: boolean },
 ): Promise<Endpoint> {
-  const checked = checkEndpointInput(input);
+  const checked = checkEndpointInput(input, deps.config.webhookAllowPrivate);
   return await deps.db.transaction(async (tx) => {
     const [before] = await tx.select().from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.orgId, ctx.actor.orgId)))

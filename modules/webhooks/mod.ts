@@ -36,6 +36,11 @@ export { deliverWebhooks, followAuditChains, startWebhookWorker } from "./delive
  * The master admin's pages at `/admin/webhooks`: endpoints (add — the `whsec_` secret is
  * shown once and stored sealed —, change, switch off, delete), each endpoint's deliveries
  * with status, attempts and the last answer (status, time, body excerpt), and resend.
+ * Master admin only: an endpoint hears every group's sessions, and the permission table
+ * (technician-group permissions) has none that would give a limited admin that reach.
+ * An endpoint at a loopback, private or link-local address is refused, when saved and
+ * (its name resolved again) at each delivery, unless WEBHOOK_ALLOW_PRIVATE allows it
+ * (destination.ts).
  */
 export { webhookAdminRoutes } from "./routes.tsx";
 

@@ -2,6 +2,7 @@
 // receiver on loopback (Deno.serve) checks every delivery's signature with the
 // `standardwebhooks` library. A receiver that fails gets retries with back-off, then
 // succeeds: every event arrives once per webhook-id, none is lost, a resend keeps its id.
+// Endpoints on loopback or the local network are refused unless the operator allows them.
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
 import { users } from "../../modules/auth/mod.ts";
@@ -16,6 +17,7 @@ import { ADMIN, startTestApp, type TestApp, type TestClient } from "../support/a
 import { technician, workingSession } from "../support/sessions.ts";
 import { makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { startReceiver } from "./webhook_receiver.ts";
+import { sealWebhookSecret } from "../../modules/webhooks/test_support.ts";
 
 const ALL_SESSION_EVENTS = [
   "session.created",
@@ -48,7 +50,9 @@ async function deliveries(t: TestApp) {
 }
 
 Deno.test("webhooks: signed session and audit events reach a real receiver; failures are retried with back-off, nothing lost or doubled", async () => {
-  const t = await startTestApp();
+  // The receiver is on loopback: the operator's setting lets webhooks go there (unset, they
+  // may not — the next test).
+  const t = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: "loopback" } });
   const receiver = await startReceiver();
   try {
     // The receiver checks timestamps against its own clock (5 minutes either way).
@@ -136,6 +140,13 @@ Deno.test("webhooks: signed session and audit events reach a real receiver; fail
     const data = ended.body.data as { session: { id: string; number: number } };
     assert.equal(data.session.id, session.id);
     assert.equal(data.session.number, session.number);
+    // The transfer names who sent it and to whom.
+    const moved = receiver.requests.find((r) => r.body.type === "session.transferred")!;
+    assert.deepEqual(moved.body.data.transfer, {
+      from: { id: tech.id, name: tech.name, email: tech.email },
+      to: { kind: "technician", id: colleague.id, name: colleague.name },
+      note: "over to you",
+    });
 
     // An admin resends one: the same webhook-id again, so the receiver can drop it.
     const one = done.find((d) => d.eventType === "session.created")!;
@@ -260,6 +271,63 @@ Deno.test("webhooks: an endpoint is refused for bad input, changes nothing, and 
       assert.ok(actions.includes(a), a);
     }
   } finally {
+    await t.close();
+  }
+});
+
+Deno.test("webhooks: loopback, private and link-local endpoints are refused unless WEBHOOK_ALLOW_PRIVATE allows them, also at delivery", async () => {
+  const t = await startTestApp();
+  const receiver = await startReceiver();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    for (
+      const url of [
+        receiver.url,
+        "http://localhost:8080/hook",
+        "http://10.1.2.3/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "http://[fe80::1]/hook",
+        "http://[::ffff:192.168.1.5]/hook",
+        "http://0x7f.1/hook", // 127.0.0.1 spelt otherwise
+      ]
+    ) {
+      const res = await addEndpoint(admin, { url, eventTypes: ["session.ended"] });
+      assert.equal(res.status, 422, url);
+      assert.match(await res.text(), /local network: webhooks may not go there/, url);
+    }
+    assert.deepEqual(await t.deps.db.select().from(webhookEndpoints), []);
+
+    // Saved while the operator allowed loopback (a database edit stands in for the restart
+    // without it): the delivery checks again, sends nothing and says why.
+    const [master] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
+    const id = crypto.randomUUID();
+    const [endpoint] = await t.deps.db.insert(webhookEndpoints).values({
+      id,
+      orgId: master.orgId,
+      url: receiver.url,
+      description: "",
+      eventTypes: ["session.ended"],
+      secretSealed: await sealWebhookSecret(
+        t.deps.config,
+        id,
+        "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=",
+      ),
+      createdBy: master.id,
+      createdAt: t.clock.now(),
+    }).returning();
+    const tech = await technician(t);
+    const session = await workingSession(t, tech);
+    await endSession(t.deps, tech, session.id);
+    await deliverWebhooks(t.deps);
+    const [refused] = await deliveries(t);
+    assert.equal(refused.endpointId, endpoint.id);
+    assert.equal(refused.status, "pending");
+    assert.match(refused.lastError ?? "", /Not sent: 127\.0\.0\.1 is a loopback address/);
+    assert.equal(receiver.requests.length, 0, "nothing reached the receiver");
+  } finally {
+    await receiver.close();
     await t.close();
   }
 });
