@@ -17,8 +17,10 @@ const parse = (html) => new DOMParser().parseFromString(html, "text/html").body;
 
 if (root?.dataset.events) {
   const page = root;
-  tickTimers(Date.now());
-  setInterval(() => tickTimers(Date.now()), 1000);
+  // Timers count in the server's time, as on the console (its clock may differ from ours).
+  const skew = Date.parse(page.dataset.serverNow ?? "") - Date.now() || 0;
+  tickTimers(Date.now() + skew);
+  setInterval(() => tickTimers(Date.now() + skew), 1000);
   const base = page.dataset.base ?? "";
   const table = /** @type {HTMLTableElement | null} */ (document.getElementById("monitor-queue"));
   const cards = document.getElementById("monitor-sessions");
@@ -74,7 +76,9 @@ if (root?.dataset.events) {
   /** @param {MessageEvent<string>} event */
   const onRows = (event) => {
     if (!table) return;
-    const template = parse(event.data).querySelector("template[data-session]");
+    // A leading <template> is parsed into the document's <head>: look in the whole document.
+    const template = new DOMParser().parseFromString(event.data, "text/html")
+      .querySelector("template[data-session]");
     const id = template?.getAttribute("data-session") ?? "";
     if (!(template instanceof HTMLTemplateElement) || !UUID.test(id)) return;
     const body = table.tBodies[0];
@@ -118,7 +122,7 @@ if (root?.dataset.events) {
     }
     live.close();
     page.dataset.status = state.status;
-    page.dataset.over = state.reason;
+    page.dataset.ended = state.reason;
     const over = /** @type {HTMLElement | null} */ (page.querySelector("[data-over]"));
     const text = page.querySelector("[data-over-message]");
     if (text) text.textContent = state.message;

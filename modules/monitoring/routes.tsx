@@ -181,6 +181,7 @@ export const monitoringRoutes = new Hono<AppEnv>()
         technician={technician}
         monitoring={monitoring}
         over={last.reason}
+        now={deps.clock.now()}
         ctx={ctx}
         sessions={sessions}
       />,

@@ -166,6 +166,8 @@ export function MonitorPage(
     monitoring: Monitoring;
     /** Why the last monitoring is over; null while it is asked or active. */
     over: OverReason | null;
+    /** The server's time: the page's timers count from it. */
+    now: Date;
     ctx: RowContext;
     sessions: MonitoredSession[];
   },
@@ -187,6 +189,7 @@ export function MonitorPage(
         data-events={over ? undefined : `${base}/events`}
         data-base={base}
         data-status={monitoring.status}
+        data-server-now={props.now.toISOString()}
       >
         <div class="row monitor-head">
           <h1>{t("monitoring.pageTitle", { name })}</h1>
