@@ -30,6 +30,8 @@ export interface ToolbarActions {
   screenshot(): void;
   requestKeyframe(): void;
   setQuality(preset: QualityPreset): void;
+  /** Shows one of the customer's screens (monitors), or all of them (null). */
+  setScreen(id: string | null): void;
 }
 
 export interface ToolbarProps {
@@ -45,7 +47,9 @@ export interface ToolbarProps {
 
 const MODES: readonly ScaleMode[] = ["fit", "actual", "stretch"];
 
-export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps) {
+export function Toolbar(
+  { t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps,
+) {
   const a = props.actions;
   const online = s.connected && s.agent === "connected";
   const viewOn = viewActive(s);
@@ -67,17 +71,20 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
         >
           {t(viewOn ? "viewStop" : "viewStart")}
         </button>
-        {s.viewOnly ? <span class="rv-view-only muted">{t("viewOnly")}</span> : (
-          <button
-            type="button"
-            class={`rv-control${controlOn ? " is-on" : ""}`}
-            onClick={a.toggleControl}
-            disabled={!mount.canControl || !(online || (s.connected && controlOn))}
-            data-state={s.control}
-          >
-            {t(controlOn ? "controlStop" : "controlStart")}
-          </button>
-        )}
+        {s.viewOnly
+          ? <span class="rv-view-only muted">{t("viewOnly")}</span>
+          : (
+            <button
+              type="button"
+              class={`rv-control${controlOn ? " is-on" : ""}`}
+              onClick={a.toggleControl}
+              disabled={!mount.canControl ||
+                !(online || (s.connected && controlOn))}
+              data-state={s.control}
+            >
+              {t(controlOn ? "controlStop" : "controlStart")}
+            </button>
+          )}
       </div>
       <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (
@@ -91,6 +98,9 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           </button>
         ))}
       </div>
+      {s.screens.length > 1 && (
+        <ScreenPicker t={t} uid={uid} state={s} actions={a} />
+      )}
       <div class="rv-group">
         <button
           type="button"
@@ -106,7 +116,12 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
         <summary>{t("more")}</summary>
         <div class="rv-menu">
           <div class="rv-group">
-            <button type="button" class="rv-cad" onClick={a.ctrlAltDel} disabled={!controlling(s)}>
+            <button
+              type="button"
+              class="rv-cad"
+              onClick={a.ctrlAltDel}
+              disabled={!controlling(s)}
+            >
               {t("ctrlAltDel")}
             </button>
             <button
@@ -132,7 +147,11 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
             </button>
             {mount.detached
               ? null
-              : <button type="button" class="rv-detach" onClick={a.detach}>{t("detach")}</button>}
+              : (
+                <button type="button" class="rv-detach" onClick={a.detach}>
+                  {t("detach")}
+                </button>
+              )}
             <button
               type="button"
               class="rv-screenshot"
@@ -165,8 +184,9 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
                 }
               }}
             >
-              {QUALITY_PRESETS.map((q) => <option value={q}>{t(`quality${capitalize(q)}`)}
-              </option>)}
+              {QUALITY_PRESETS.map((q) => (
+                <option value={q}>{t(`quality${capitalize(q)}`)}</option>
+              ))}
             </select>
             {s.quality === "auto" && s.auto && (
               <small class="rv-quality-auto" role="status">
@@ -179,6 +199,42 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           </div>
         </div>
       </details>
+    </div>
+  );
+}
+
+/** Which of the customer's screens (monitors) the picture shows; only when there are several. */
+function ScreenPicker(
+  { t, uid, state: s, actions: a }: Pick<
+    ToolbarProps,
+    "t" | "uid" | "state" | "actions"
+  >,
+) {
+  return (
+    <div class="rv-group rv-screen-field">
+      <label for={`${uid}-screen`} class="visually-hidden">
+        {t("screenPick")}
+      </label>
+      <select
+        id={`${uid}-screen`}
+        class="rv-screen"
+        title={t("screenPick")}
+        value={s.currentScreen ?? ""}
+        disabled={!s.connected || s.agent !== "connected"}
+        onChange={(event) => {
+          const id = (event.currentTarget as HTMLSelectElement).value;
+          a.setScreen(id === "" ? null : id);
+        }}
+      >
+        <option value="">{t("screenAll")}</option>
+        {s.screens.map((screen, i) => (
+          <option value={screen.id}>
+            {`${i + 1}: ${screen.id}${
+              screen.primary ? ` (${t("screenPrimary")})` : ""
+            } · ${screen.width}×${screen.height}`}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

@@ -2,7 +2,8 @@
 // shows the earlier sessions of the same customer or device with their chat and notes — only
 // those the technician may see (own; its group's with seeOtherTechnicians; admins' groups);
 // the record page follows the same rule; full-text search finds chat words and notes,
-// respects filters and permissions.
+// respects filters and permissions (days in the viewer's time zone); the record page shows
+// everything a session keeps.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import type { CurrentUser } from "../http/mod.ts";
@@ -12,6 +13,7 @@ import {
   customerConnected,
   endSession,
   findByToken,
+  logSessionEvent,
   recordDevice,
   saveNote,
   startSession,
@@ -21,6 +23,7 @@ import {
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
 import { toCurrentUser, users } from "../auth/mod.ts";
+import { customerChat } from "../support/test_support.ts";
 
 const HTMX = { "hx-request": "true" };
 
@@ -258,6 +261,78 @@ Deno.test("search: from and to are days in the viewer's time zone (Pacific/Auckl
     const page = await search(w.bob, { ...nz, from: "2026-09-27" });
     assert.match(page.html, /<option value="Pacific\/Auckland" selected(="")?>/);
     assert.equal((await search(w.bob, { q: "modem", tz: "Mars/Olympus" })).status, 422);
+  } finally {
+    await w.t.close();
+  }
+});
+
+Deno.test("record page: statuses with times, both chats (the technicians' marked, never the customer's), files with hashes, notes, remote, file and script actions, who took part", async () => {
+  const w = await world();
+  try {
+    const { t, ann, bob } = w;
+    const session = await worked(t, ann, { name: "Erik" }, "Which printer model is it?");
+    const customer = t.client();
+    const page = await (await customer.get(`/s/${session.token}`)).text();
+    await customerChat(t.deps, session, "An HP LaserJet");
+    await technicianChat(t.deps, ann.user, session.id, "Bob, he needs a new fuser", undefined, {
+      audience: "technicians",
+    });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+    const form = new FormData();
+    form.append("_csrf", csrf);
+    form.append("file", new File(["fuser error 50.1"], "error.txt", { type: "text/plain" }));
+    assert.equal(
+      (await customer.send(`/s/${session.token}/files`, {
+        method: "POST",
+        body: form,
+      })).status,
+      303,
+    );
+    await saveNote(t.deps, ann.user, session.id, "Ordered a fuser kit");
+    const by = { userId: ann.user.id, name: "Ann", author: "technician" as const };
+    await logSessionEvent(t.deps, session, "log.remote.controlRequested", { name: "Ann" }, by);
+    await logSessionEvent(t.deps, session, "log.remote.controlGranted", {}, {
+      author: "customer",
+      name: "Erik",
+    });
+    await logSessionEvent(t.deps, session, "log.files.renamed", {
+      name: "Ann",
+      path: "C:/a.txt",
+      to: "C:/b.txt",
+    }, by);
+    await logSessionEvent(t.deps, session, "log.scripts.started", {
+      name: "Ann",
+      script: "Clear spooler",
+    }, by);
+    await endSession(t.deps, ann.user, session.id);
+
+    const html = await (await bob.browser.get(`/console/history/session/${session.id}`)).text();
+    const text = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    // Statuses, each with its time.
+    assert.match(html, /class="log-line log-status[^"]*"[^>]*>\s*<time[^>]*datetime="[^"]+"/);
+    assert.match(text, /Active/);
+    // Both chats; the technicians' own marked as such.
+    assert.match(text, /Which printer model is it\?/);
+    assert.match(text, /An HP LaserJet/);
+    assert.match(
+      html,
+      /class="log-line log-chat by-technician technicians-only"[\s\S]*?Technicians only[\s\S]*?Bob, he needs a new fuser/,
+    );
+    // The file with both hashes, the note, the remote, file and script actions.
+    const sha = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("fuser error 50.1"));
+    const hex = [...new Uint8Array(sha)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.match(html, new RegExp(`error\\.txt[\\s\\S]*[0-9a-f]{32}[\\s\\S]*${hex}`));
+    assert.match(text, /Ordered a fuser kit/);
+    assert.match(text, /Ann asked for remote control\./);
+    assert.match(text, /The customer granted remote control\./);
+    assert.match(text, /Ann renamed C:\/a\.txt to C:\/b\.txt/);
+    assert.match(text, /Ann started the script “Clear spooler”/);
+    // Who took part.
+    assert.match(html, /class="record-people"[\s\S]*Ann/);
+    // The customer's page never shows the technicians' chat, during or after.
+    const ended = await (await customer.get(`/s/${session.token}`)).text();
+    assert.match(ended, /An HP LaserJet/);
+    assert.doesNotMatch(ended, /needs a new fuser/);
   } finally {
     await w.t.close();
   }
