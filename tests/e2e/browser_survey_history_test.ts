@@ -2,7 +2,8 @@
 // admin sets a group's survey in the Admin Center; a technician ends a session; the
 // customer's chat shows the survey's link, the customer answers on the customer page; the
 // session's record shows the answers; the next session of the same customer shows the
-// first one's chat in its History tab. Screenshots at 1366×768 and 1920×1080 (SHOTS_DIR).
+// first one's chat in its History tab; search in a time zone; a customer who leaves with
+// "End chat" lands on the survey. Screenshots at 1366×768 and 1920×1080 (SHOTS_DIR).
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { toCurrentUser } from "../../modules/auth/mod.ts";
@@ -143,12 +144,28 @@ browserTest(
       await chatLine.waitFor({ state: "visible" });
       await shoot(techPage, "workspace-history-tab");
 
-      // Search finds the chat word.
+      // Search finds the chat word; its days are read in the viewer's time zone.
       await techPage.goto(`${run.base}/console/history?q=scanner`);
       assert.match(await techPage.locator(".search-result mark").first().innerText(), /scanner/);
       await shoot(techPage, "history-search");
+      const day = first.createdAt.toISOString().slice(0, 10);
+      await techPage.goto(
+        `${run.base}/console/history?q=scanner&from=${day}&to=${day}&tz=Europe/Amsterdam`,
+      );
+      assert.equal(await techPage.locator("#search-tz").inputValue(), "Europe/Amsterdam");
+      assert.match(await techPage.locator(".search-results").innerText(), /1 session found/);
+      await shoot(techPage, "history-search-zone");
 
-      for (const page of [admin, customer, customer2]) {
+      // A third session: the customer leaves with "End chat" and lands on the survey.
+      const customer3 = await run.newPage();
+      await daveSession(t, tech, customer3, run.base);
+      customer3.once("dialog", (dialog) => dialog.accept());
+      await clickAndWait(customer3, "#end-session");
+      assert.match(await customer3.locator("h1").innerText(), /Customer survey/);
+      assert.equal(await customer3.locator("#survey-form input[type=radio]").count(), 7);
+      await shoot(customer3, "customer-left-survey");
+
+      for (const page of [admin, customer, customer2, customer3]) {
         assert.deepEqual(page.errors, [], "no console or CSP errors");
       }
       // The first session's full-page workspace stayed open while the test ended the session
