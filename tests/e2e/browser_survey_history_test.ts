@@ -111,6 +111,8 @@ browserTest(
       await link.waitFor({ state: "visible" });
       assert.equal(await link.innerText(), "Open the customer survey");
       await customer.locator("#ended-notice").waitFor({ state: "visible" });
+      // The ended notice carries the survey's button too (static/customer.js).
+      await customer.locator("#ended-notice a.survey-link").waitFor({ state: "visible" });
       await shoot(customer, "customer-chat-survey-link");
       await clickAndWait(customer, "#customer-log a.survey-link");
       assert.match(await customer.locator("h1").innerText(), /Customer survey/);
