@@ -21,6 +21,7 @@ import { ConsentKeeper, type OpenQuestion, randomId, type Verdict } from "./cons
 import type { OpHandlers } from "./ops/mod.ts";
 import { OpRunner } from "./ops/runner.ts";
 import { type Link, type ScreenOptions, ScreenSender } from "./screen.ts";
+import { ScreenView } from "./screen_view.ts";
 
 export type { EncoderLike, Link } from "./screen.ts";
 
@@ -63,11 +64,19 @@ export interface Confirmation {
 const TOOL_CAPABILITIES = ["files", "systemInfo", "scripts", "reboot"] as const;
 
 const CLIPBOARD_EVERY_MS = 400;
+/** How often the list of screens (monitors) is read again: a monitor plugged in or out. */
+const SCREENS_EVERY_MS = 3_000;
+/** The `screens` news of a desktop shown whole, that has one screen (nothing to send). */
+const NO_SCREENS = JSON.stringify([[], null]);
 
 export class Agent {
   readonly consent: ConsentKeeper;
   readonly screen: ScreenSender;
+  /** The desktop as the technician sees and steers it: one screen of several, or all. */
+  readonly view: ScreenView;
   #link: Link | null = null;
+  #screensTimer: ReturnType<typeof setInterval> | undefined;
+  #screensSent = NO_SCREENS;
   #clipboardTimer: ReturnType<typeof setInterval> | undefined;
   #lastClipboard: string | null = null;
   #ended: string | null = null;
@@ -85,7 +94,8 @@ export class Agent {
       confirm: (capability, detail, signal) => this.#confirm(capability, detail, signal),
       log: (line) => this.options.log?.(line),
     });
-    this.screen = new ScreenSender(options, {
+    this.view = new ScreenView(options.desktop);
+    this.screen = new ScreenSender({ ...options, desktop: this.view }, {
       link: () => this.#link,
       allowed: () => this.consent.allows("view"),
     });
@@ -116,6 +126,9 @@ export class Agent {
     }
     this.screen.resume();
     this.#watchClipboard();
+    this.#screensSent = NO_SCREENS; // what a new connection's server knows
+    this.#sendScreens();
+    this.#screensTimer ??= setInterval(() => this.#sendScreens(), SCREENS_EVERY_MS);
   }
 
   detach() {
@@ -126,6 +139,7 @@ export class Agent {
   stop() {
     this.screen.stop();
     clearInterval(this.#clipboardTimer);
+    clearInterval(this.#screensTimer);
   }
 
   /** The session is over: nothing stays shared, no question stays open. */
@@ -210,7 +224,7 @@ export class Agent {
       this.#send({ type: "refused", of: message.type, reason: `${needed} is not granted` });
       return;
     }
-    const desktop = this.options.desktop;
+    const desktop = this.view;
     switch (message.type) {
       case "welcome":
       case "error":
@@ -257,6 +271,19 @@ export class Agent {
       case "keyframe":
         this.screen.resume();
         return;
+      case "screen": {
+        const found = this.view.select(message.id);
+        this.screen.resume(); // a keyframe of the new picture
+        if (!found) {
+          this.#send({
+            type: "refused",
+            of: "screen",
+            reason: "that screen is not there any more",
+          });
+        }
+        this.#sendScreens(true);
+        return;
+      }
       case "quality":
         this.screen.setPreset(message.preset, message.auto ?? false);
         return;
@@ -315,6 +342,30 @@ export class Agent {
     this.#link?.send(message);
   }
 
+  /**
+   * Tells the server the screens (monitors) and which one is shown, when that changed (or
+   * `force`: a new connection, a choice). A chosen screen that went away falls back to all.
+   */
+  #sendScreens(force = false) {
+    if (!this.#link || this.#ended !== null) return;
+    let list;
+    try {
+      list = this.view.screens();
+    } catch (error) {
+      this.options.log?.(`screens: ${error}`);
+      return;
+    }
+    if (this.view.current !== null) {
+      const before = JSON.stringify(this.view.region);
+      this.view.select(this.view.current, list); // its new place, or all when it is gone
+      if (JSON.stringify(this.view.region) !== before) this.screen.resume();
+    }
+    const text = JSON.stringify([list, this.view.current]);
+    if (!force && text === this.#screensSent) return;
+    this.#screensSent = text;
+    this.#send({ type: "screens", list, current: this.view.current });
+  }
+
   #watchClipboard() {
     if (this.#clipboardTimer || !this.consent.allows("control")) return;
     this.#clipboardTimer = setInterval(async () => {
@@ -324,7 +375,7 @@ export class Agent {
         return;
       }
       try {
-        const text = await this.options.desktop.clipboardRead();
+        const text = await this.view.clipboardRead();
         if (this.#lastClipboard === null) {
           this.#lastClipboard = text; // what was there before control is not sent
           return;

@@ -16,6 +16,11 @@ export const WHEEL_MAX = 100;
 /** The largest keysym: Unicode characters sit at 0x1000000 + code point. */
 export const KEYSYM_MAX = 0x10ffff + 0x1000000;
 
+/** The most screens (monitors) an agent lists; more are left out (the whole desktop still is). */
+export const SCREENS_MAX = 16;
+/** A screen's id as the agent names it (X11: the RandR monitor's name, e.g. "DP-1"). */
+export const SCREEN_ID_PATTERN = /^[A-Za-z0-9_.:~-]{1,32}$/;
+
 /** Whether a value is one of the quality presets. */
 export function isQualityPreset(value: unknown): value is QualityPreset {
   return (QUALITY_PRESETS as readonly unknown[]).includes(value);

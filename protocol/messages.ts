@@ -9,6 +9,8 @@ import {
   COORD_MAX,
   KEYSYM_MAX,
   QUALITY_PRESETS,
+  SCREEN_ID_PATTERN,
+  SCREENS_MAX,
   WHEEL_MAX,
 } from "./limits.ts";
 
@@ -27,6 +29,8 @@ export type Capability = typeof CAPABILITIES[number];
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const text = (max: number) => z.string().max(max);
 const coord = z.number().int().min(0).max(COORD_MAX);
+/** One of the customer's screens (monitors), or null for all of them together. */
+const screenId = z.string().regex(SCREEN_ID_PATTERN);
 const capability = z.enum(CAPABILITIES);
 /** An agent operation's id (docs/agent_ops.md), chosen by the server. */
 const opId = z.string().regex(/^[A-Za-z0-9_-]{8,40}$/);
@@ -56,6 +60,22 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
   /** What the agent now allows (after the customer answered in the agent's window, or a revoke). */
   z.strictObject({ type: z.literal("consent"), capability, granted: z.boolean() }),
   z.strictObject({ type: z.literal("clipboard"), text: text(CLIPBOARD_MAX_CHARS) }),
+  /**
+   * The customer's screens (monitors) and which one the picture shows (null: all of them, the
+   * whole desktop). Sent on attach, when the layout changes and after a `screen` choice.
+   */
+  z.strictObject({
+    type: z.literal("screens"),
+    list: z.array(z.strictObject({
+      id: screenId,
+      x: coord,
+      y: coord,
+      width: coord.min(1),
+      height: coord.min(1),
+      primary: z.boolean(),
+    })).max(SCREENS_MAX),
+    current: screenId.nullable(),
+  }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),
   z.strictObject({ type: z.literal("bye"), reason: text(200) }),
@@ -124,6 +144,11 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
     preset: z.enum(QUALITY_PRESETS),
     auto: z.boolean().optional(),
   }),
+  /**
+   * Show only this screen (monitor) of the customer's, or all of them (null). Pointer
+   * positions in input messages are then relative to that screen's top-left corner.
+   */
+  z.strictObject({ type: z.literal("screen"), id: screenId.nullable() }),
   ...INPUT_MESSAGES,
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   /** An agent operation (docs/agent_ops.md): pieces of the request, then the last piece. */

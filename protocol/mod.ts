@@ -44,6 +44,7 @@ export {
   REMOTE_UI_KEYS,
   type RemoteUiKey,
   type RemoteViewMount,
+  type ScreenInfo,
   type ViewerMessage,
 } from "./viewer.ts";
 export { type ViewerInput, ViewerInputSchema } from "./viewer_schema.ts";

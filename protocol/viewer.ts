@@ -40,6 +40,10 @@ export type ViewerMessage =
     auto: { preset: Exclude<QualityPreset, "auto">; reason: AutoReason } | null;
     /** The picture comes from the customer's browser (no support app): no control offered. */
     viewOnly?: boolean;
+    /** The customer's screens (monitors) when there are several, else empty. */
+    screens?: ScreenInfo[];
+    /** The screen the picture shows (null: all of them). */
+    currentScreen?: string | null;
   }
   | { type: "offer"; sdp: string }
   | { type: "clipboard"; text: string }
@@ -55,6 +59,16 @@ export type ViewerMessage =
     others?: { userId: string; name: string }[];
   }
   | { type: "error"; code: string; reason: string };
+
+/** One of the customer's screens (monitors), as the agent listed it. */
+export interface ScreenInfo {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  primary: boolean;
+}
 
 /** Why Automatic uses its preset (modules/remote/quality.ts decides; `qualityReason…`). */
 export const AUTO_REASONS = ["start", "clear", "probing", "loss", "delay", "poor"] as const;
@@ -138,6 +152,9 @@ export const REMOTE_UI_KEYS = [
   "viewOffHint",
   "waitingForPicture",
   "screen",
+  "screenPick",
+  "screenAll",
+  "screenPrimary",
   "keyboardHint",
   "viewOnlyHint",
   "stats",

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { INPUT_MESSAGES } from "./messages.ts";
-import { QUALITY_PRESETS } from "./limits.ts";
+import { QUALITY_PRESETS, SCREEN_ID_PATTERN } from "./limits.ts";
 
 export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("view"), on: z.boolean() }),
@@ -18,6 +18,11 @@ export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("decline_control") }),
   z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
   z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
+  /** Which of the customer's screens to show (null: all); see the agent's `screen`. */
+  z.strictObject({
+    type: z.literal("screen"),
+    id: z.string().regex(SCREEN_ID_PATTERN).nullable(),
+  }),
   ...INPUT_MESSAGES,
 ]);
 export type ViewerInput = z.infer<typeof ViewerInputSchema>;

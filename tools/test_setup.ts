@@ -22,6 +22,10 @@ const NEEDED = [
   { binary: `${LIB}/libXdamage.so.1`, pkg: "libxdamage1" },
   { binary: `${LIB}/libvpx.so.7`, pkg: "libvpx7" },
   { binary: `${LIB}/libyuv.so.0`, pkg: "libyuv0" },
+  { binary: `${LIB}/libXrandr.so.2`, pkg: "libxrandr2" },
+  // Several monitors: Xorg on its dummy driver has real RandR outputs (Xvfb has one).
+  { binary: "/usr/lib/xorg/Xorg", pkg: "xserver-xorg-core" },
+  { binary: "/usr/lib/xorg/modules/drivers/dummy_drv.so", pkg: "xserver-xorg-video-dummy" },
 ];
 
 async function exists(path: string): Promise<boolean> {

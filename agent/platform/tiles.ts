@@ -93,8 +93,10 @@ export class FrameDiffer {
       throw new RangeError(`Frame stride ${frame.stride} is not whole pixels`);
     }
     const strideWords = frame.stride / 4;
-    const next = _words(frame.data, strideWords * frame.height);
     const { width, height } = frame;
+    // The last row needs only `width` pixels: a screen cut out of a wider desktop (one
+    // monitor of several) ends there, before the stride does.
+    const next = _words(frame.data, height > 0 ? strideWords * (height - 1) + width : 0);
     const same = this.#prev && width === this.#width && height === this.#height &&
       strideWords === this.#strideWords;
     if (!this.#prev || !same) {
@@ -122,7 +124,7 @@ export class FrameDiffer {
 
 function _words(data: Uint8Array, count: number): Uint32Array {
   if (data.byteLength < count * 4) {
-    throw new RangeError("Frame data is shorter than stride × height");
+    throw new RangeError("Frame data is shorter than its rows");
   }
   if (data.byteOffset % 4 === 0) return new Uint32Array(data.buffer, data.byteOffset, count);
   return new Uint32Array(data.slice(0, count * 4).buffer); // unaligned view: copy once

@@ -43,6 +43,13 @@ export interface Rect {
   height: number;
 }
 
+/** One of the desktop's screens (monitors): where it sits on the whole desktop. */
+export interface ScreenInfo extends Rect {
+  /** A stable name (X11: the RandR monitor's, e.g. "DP-1"). */
+  id: string;
+  primary: boolean;
+}
+
 /** Tells when and where the screen changed (X11: the DAMAGE extension). */
 export interface DamageWatcher {
   /**
@@ -93,6 +100,11 @@ export interface Desktop {
   clipboardWrite(text: string): Promise<void>;
   /** The keyboard layout's name, e.g. "us", "de(nodeadkeys)" or "us,ru"; "unknown" if unsure. */
   keyboardLayout(): string;
+  /**
+   * The screens (monitors) the desktop spans, primary first; [] or absent when the system
+   * cannot tell (then the desktop is shown whole). Cheap enough to call every few seconds.
+   */
+  screens?(): ScreenInfo[];
   /** A change watcher, or null when this system cannot tell (the caller then polls). */
   damage?(): DamageWatcher | null;
   /** Releases everything; the Desktop must not be used afterwards. */

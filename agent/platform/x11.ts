@@ -17,7 +17,15 @@ import { rootSize, ScreenCapture } from "./x11_capture.ts";
 import { ctrlAltDel, keyboardLayout, KeyInjector } from "./x11_keyboard.ts";
 import { SelectionClipboard } from "./x11_clipboard.ts";
 import { openX11Damage, type X11DamageWatcher } from "./x11_damage.ts";
-import type { CursorImage, DamageWatcher, Desktop, Frame, MouseButton } from "./types.ts";
+import { listX11Screens } from "./x11_screens.ts";
+import type {
+  CursorImage,
+  DamageWatcher,
+  Desktop,
+  Frame,
+  MouseButton,
+  ScreenInfo,
+} from "./types.ts";
 
 const BUTTONS: Record<MouseButton, number> = { left: 1, middle: 2, right: 3 };
 const MAX_WHEEL_CLICKS = 100;
@@ -186,6 +194,11 @@ export class X11Desktop implements Desktop {
   keyboardLayout(): string {
     this.#open();
     return keyboardLayout(this.#x, this.#dpy, this.#root, this.#name);
+  }
+
+  screens(): ScreenInfo[] {
+    this.#open();
+    return listX11Screens(this.#x, this.#dpy, this.#root, this);
   }
 
   /** A watcher on its own X connection (see x11_damage.ts); closed with this desktop. */

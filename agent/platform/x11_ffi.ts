@@ -54,6 +54,7 @@ const X11_SYMBOLS = {
   XConvertCase: { parameters: ["u64", "buffer", "buffer"], result: "void" },
   XQueryKeymap: { parameters: ["pointer", "buffer"], result: "i32" },
   XInternAtom: { parameters: ["pointer", "buffer", "i32"], result: "u64" },
+  XGetAtomName: { parameters: ["pointer", "u64"], result: "pointer" },
   XGetWindowProperty: {
     parameters: [
       "pointer", // display

@@ -20,9 +20,7 @@ import {
 
 export interface ActionsHost {
   state(): ViewState;
-  setState(
-    change: Partial<ViewState> | ((s: ViewState) => Partial<ViewState>),
-  ): void;
+  setState(change: Partial<ViewState> | ((s: ViewState) => Partial<ViewState>)): void;
   send(message: ViewerInput): boolean;
   t: Translate;
   setStatus(text: string, error?: boolean): void;
@@ -67,9 +65,7 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       stage.focus();
     },
     toggleLayout() {
-      host.setState((s) => ({
-        layout: s.layout === "local" ? "remote" : "local",
-      }));
+      host.setState((s) => ({ layout: s.layout === "local" ? "remote" : "local" }));
     },
     setMode(mode) {
       host.setState((s) => ({
@@ -86,16 +82,11 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       stage.clearLens();
     },
     toggleFullscreen() {
-      if (document.fullscreenElement === el) {
-        document.exitFullscreen().catch(() => {});
-      } else {el.requestFullscreen?.().catch(() =>
-          host.setStatus(t("fullscreenFailed"), true)
-        );}
+      if (document.fullscreenElement === el) document.exitFullscreen().catch(() => {});
+      else el.requestFullscreen?.().catch(() => host.setStatus(t("fullscreenFailed"), true));
     },
     detach() {
-      const url = `/console/sessions/${
-        encodeURIComponent(mount.session)
-      }/remote`;
+      const url = `/console/sessions/${encodeURIComponent(mount.session)}/remote`;
       globalThis.open(url, `remote-${mount.session}`, POPUP);
     },
     screenshot() {
@@ -105,16 +96,9 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
         target: { url: mount.screenshot, csrf: mount.csrf },
         busy: (busyShot) => host.mounted() && host.setState({ busyShot }),
         report: (outcome, detail) => {
-          if (outcome === "saved") {
-            return host.setStatus(t("screenshotSaved", { name: detail! }));
-          }
-          if (outcome === "noVideo") {
-            return host.setStatus(t("screenshotNoVideo"), true);
-          }
-          host.setStatus(
-            `${t("screenshotFailed")}${detail ? ` ${detail}` : ""}`,
-            true,
-          );
+          if (outcome === "saved") return host.setStatus(t("screenshotSaved", { name: detail! }));
+          if (outcome === "noVideo") return host.setStatus(t("screenshotNoVideo"), true);
+          host.setStatus(`${t("screenshotFailed")}${detail ? ` ${detail}` : ""}`, true);
         },
       });
     },
@@ -125,9 +109,7 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
     setQuality(preset) {
       host.setState({ quality: preset });
       if (host.send({ type: "quality", preset })) {
-        host.setStatus(
-          t("qualitySet", { name: t(`quality${capitalize(preset)}`) }),
-        );
+        host.setStatus(t("qualitySet", { name: t(`quality${capitalize(preset)}`) }));
       }
     },
   };

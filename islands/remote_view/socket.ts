@@ -11,6 +11,7 @@ import {
   AUTO_REASONS,
   CONSENT_STATES,
   CONTROL_OWNERS,
+  type ScreenInfo,
   type ViewerInput,
   type ViewerMessage,
 } from "../../protocol/viewer.ts";
@@ -38,6 +39,17 @@ function autoChoice(value: unknown): Extract<ViewerMessage, { type: "state" }>["
   if (!a || !isQualityPreset(a.preset) || a.preset === "auto") return null;
   if (!(AUTO_REASONS as readonly unknown[]).includes(a.reason)) return null;
   return { preset: a.preset, reason: a.reason as typeof AUTO_REASONS[number] };
+}
+
+/** The customer's screens (monitors), each with a name and a place; others are left out. */
+function screens(value: unknown): ScreenInfo[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v) => {
+    const { id, x, y, width, height, primary } = (v ?? {}) as Record<string, unknown>;
+    const numbers = [x, y, width, height].every((n) => typeof n === "number" && n >= 0);
+    if (typeof id !== "string" || !numbers) return [];
+    return [{ id, x, y, width, height, primary: primary === true } as ScreenInfo];
+  });
 }
 
 /** A frame from the server as a typed message, or null (not JSON, unknown type, malformed). */
@@ -68,6 +80,8 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         quality: m.quality,
         auto: autoChoice(m.auto),
         ...(m.viewOnly === true ? { viewOnly: true } : {}),
+        screens: screens(m.screens),
+        currentScreen: typeof m.currentScreen === "string" ? m.currentScreen : null,
       };
     }
     case "offer":

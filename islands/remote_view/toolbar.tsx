@@ -47,9 +47,7 @@ export interface ToolbarProps {
 
 const MODES: readonly ScaleMode[] = ["fit", "actual", "stretch"];
 
-export function Toolbar(
-  { t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps,
-) {
+export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps) {
   const a = props.actions;
   const online = s.connected && s.agent === "connected";
   const viewOn = viewActive(s);
@@ -71,20 +69,17 @@ export function Toolbar(
         >
           {t(viewOn ? "viewStop" : "viewStart")}
         </button>
-        {s.viewOnly
-          ? <span class="rv-view-only muted">{t("viewOnly")}</span>
-          : (
-            <button
-              type="button"
-              class={`rv-control${controlOn ? " is-on" : ""}`}
-              onClick={a.toggleControl}
-              disabled={!mount.canControl ||
-                !(online || (s.connected && controlOn))}
-              data-state={s.control}
-            >
-              {t(controlOn ? "controlStop" : "controlStart")}
-            </button>
-          )}
+        {s.viewOnly ? <span class="rv-view-only muted">{t("viewOnly")}</span> : (
+          <button
+            type="button"
+            class={`rv-control${controlOn ? " is-on" : ""}`}
+            onClick={a.toggleControl}
+            disabled={!mount.canControl || !(online || (s.connected && controlOn))}
+            data-state={s.control}
+          >
+            {t(controlOn ? "controlStop" : "controlStart")}
+          </button>
+        )}
       </div>
       <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (
@@ -98,9 +93,7 @@ export function Toolbar(
           </button>
         ))}
       </div>
-      {s.screens.length > 1 && (
-        <ScreenPicker t={t} uid={uid} state={s} actions={a} />
-      )}
+      {s.screens.length > 1 && <ScreenPicker t={t} uid={uid} state={s} actions={a} />}
       <div class="rv-group">
         <button
           type="button"
@@ -116,12 +109,7 @@ export function Toolbar(
         <summary>{t("more")}</summary>
         <div class="rv-menu">
           <div class="rv-group">
-            <button
-              type="button"
-              class="rv-cad"
-              onClick={a.ctrlAltDel}
-              disabled={!controlling(s)}
-            >
+            <button type="button" class="rv-cad" onClick={a.ctrlAltDel} disabled={!controlling(s)}>
               {t("ctrlAltDel")}
             </button>
             <button
@@ -147,11 +135,7 @@ export function Toolbar(
             </button>
             {mount.detached
               ? null
-              : (
-                <button type="button" class="rv-detach" onClick={a.detach}>
-                  {t("detach")}
-                </button>
-              )}
+              : <button type="button" class="rv-detach" onClick={a.detach}>{t("detach")}</button>}
             <button
               type="button"
               class="rv-screenshot"
@@ -184,9 +168,8 @@ export function Toolbar(
                 }
               }}
             >
-              {QUALITY_PRESETS.map((q) => (
-                <option value={q}>{t(`quality${capitalize(q)}`)}</option>
-              ))}
+              {QUALITY_PRESETS.map((q) => <option value={q}>{t(`quality${capitalize(q)}`)}
+              </option>)}
             </select>
             {s.quality === "auto" && s.auto && (
               <small class="rv-quality-auto" role="status">
@@ -205,16 +188,11 @@ export function Toolbar(
 
 /** Which of the customer's screens (monitors) the picture shows; only when there are several. */
 function ScreenPicker(
-  { t, uid, state: s, actions: a }: Pick<
-    ToolbarProps,
-    "t" | "uid" | "state" | "actions"
-  >,
+  { t, uid, state: s, actions: a }: Pick<ToolbarProps, "t" | "uid" | "state" | "actions">,
 ) {
   return (
     <div class="rv-group rv-screen-field">
-      <label for={`${uid}-screen`} class="visually-hidden">
-        {t("screenPick")}
-      </label>
+      <label for={`${uid}-screen`} class="visually-hidden">{t("screenPick")}</label>
       <select
         id={`${uid}-screen`}
         class="rv-screen"

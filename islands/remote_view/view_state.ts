@@ -9,6 +9,7 @@ import type {
   ControlOwner,
   RemoteUiKey,
   RemoteViewMount,
+  ScreenInfo,
   ViewerMessage,
 } from "../../protocol/viewer.ts";
 import type { ScaleMode, Size } from "./geometry.ts";
@@ -34,6 +35,11 @@ export interface ViewState {
   keyboard: string | null;
   /** The picture comes from the customer's browser: no control is offered. */
   viewOnly: boolean;
+  /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
+  screens: ScreenInfo[];
+  currentScreen: string | null;
+  /** The scale mode chosen per screen (`*`: all screens), restored when switching back. */
+  screenModes: Record<string, ScaleMode>;
   quality: QualityPreset;
   /** While `quality` is "auto": the preset it uses and why (the server's `state`). */
   auto: Extract<ViewerMessage, { type: "state" }>["auto"];
@@ -68,6 +74,9 @@ export const INITIAL_STATE: ViewState = {
   screen: null,
   keyboard: null,
   viewOnly: false,
+  screens: [],
+  currentScreen: null,
+  screenModes: {},
   quality: "auto",
   auto: null,
   controlOwner: "none",
@@ -86,6 +95,9 @@ export const INITIAL_STATE: ViewState = {
   stats: null,
   busyShot: false,
 };
+
+/** The key of a screen's remembered view options (`*`: all screens together). */
+export const screenKey = (id: string | null) => id ?? "*";
 
 /** Asked or granted: the technician's request stands. */
 export const isActive = (consent: ConsentState) => consent === "asked" || consent === "granted";
@@ -125,7 +137,13 @@ export function applyServerState(
     auto: message.auto,
     keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
     viewOnly: message.viewOnly === true,
+    screens: message.screens ?? [],
   };
+  const current = message.currentScreen ?? null;
+  if (current !== s.currentScreen) {
+    next.currentScreen = current;
+    next.mode = s.screenModes[screenKey(current)] ?? s.mode; // that screen's own view options
+  }
   const screen = message.screen;
   const same = screen && s.screen && screen.width === s.screen.width &&
     screen.height === s.screen.height;

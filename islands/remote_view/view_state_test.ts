@@ -49,6 +49,7 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     keyboard: "us",
     screen: { width: 1920, height: 1080 },
     viewOnly: false,
+    screens: [],
     watching: false,
   });
   assert.equal(closePeer, true, "no picture without view");
@@ -59,6 +60,26 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     applyServerState(state(), message({ keyboard: "unknown" }), opts).next.keyboard,
     null,
   );
+});
+
+Deno.test("applyServerState() restores each customer screen's own scale when the screen changes", () => {
+  const screens = [
+    { id: "DP-1", x: 0, y: 0, width: 1920, height: 1080, primary: true },
+    { id: "DP-2", x: 1920, y: 0, width: 1280, height: 1024, primary: false },
+  ];
+  const before = state({ mode: "actual", screenModes: { "*": "actual", "DP-2": "stretch" } });
+  const on2 = applyServerState(before, message({ screens, currentScreen: "DP-2" }), opts).next;
+  assert.deepEqual([on2.screens, on2.currentScreen, on2.mode], [screens, "DP-2", "stretch"]);
+  const back = applyServerState(
+    state({ mode: "stretch", currentScreen: "DP-2", screenModes: { "*": "fit" } }),
+    message({ screens, currentScreen: null }),
+    opts,
+  ).next;
+  assert.deepEqual([back.currentScreen, back.mode], [null, "fit"]);
+  const firstVisit = applyServerState(before, message({ screens, currentScreen: "DP-1" }), opts);
+  assert.equal(firstVisit.next.mode, "actual", "a screen never chosen keeps the current scale");
+  const same = applyServerState(before, message({ screens }), opts).next;
+  assert.equal("currentScreen" in same || "mode" in same, false, "no change, no new scale");
 });
 
 Deno.test("applyServerState() keeps the same screen object, so nothing re-measures", () => {

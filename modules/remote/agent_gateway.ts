@@ -141,6 +141,9 @@ class AgentConnection {
       case "clipboard":
         this.remote?.agentClipboard(message.text);
         return;
+      case "screens":
+        this.remote?.agentScreens(message.list, message.current);
+        return;
       case "refused":
         this.remote?.agentRefused(message.of, message.reason);
         return;

@@ -35,12 +35,7 @@ import {
   NO_CONSENT,
   type RemoteCapability,
 } from "./consent.ts";
-import type {
-  AgentLink,
-  CustomerView,
-  RemoteEvent,
-  ViewerLink,
-} from "./session_links.ts";
+import type { AgentLink, CustomerView, RemoteEvent, ViewerLink } from "./session_links.ts";
 
 export type { AgentPresence, ConsentState, RemoteCapability, ViewerMessage };
 export type { AgentLink, CustomerView, RemoteEvent, ViewerLink };
@@ -150,9 +145,7 @@ export class RemoteSession {
   agentConsent(capability: Capability, granted: boolean) {
     if (capability !== "view" && capability !== "control") return;
     const was = this.#consent[capability];
-    if (
-      !this.#decide(capability, granted ? "agent_grants" : "agent_withholds")
-    ) return;
+    if (!this.#decide(capability, granted ? "agent_grants" : "agent_withholds")) return;
     this.onEvent({ kind: "answered", capability, granted, was });
     if (capability === "view" && granted) {
       for (const viewer of this.viewers) {
@@ -188,9 +181,7 @@ export class RemoteSession {
     this.bytesIn += frame.data.byteLength;
     if (!allows(this.#consent, "view")) return;
     this.#active();
-    if (
-      frame.width !== this.screen?.width || frame.height !== this.screen?.height
-    ) {
+    if (frame.width !== this.screen?.width || frame.height !== this.screen?.height) {
       this.screen = { width: frame.width, height: frame.height };
       this.#changed();
     }
@@ -289,10 +280,7 @@ export class RemoteSession {
    * Control moves to `viewer`: from another window of the same technician, or — for the
    * session's lead — from whoever holds it.
    */
-  takeControl(
-    viewer: ViewerLink,
-    opts: { lead: boolean } = { lead: false },
-  ): string | null {
+  takeControl(viewer: ViewerLink, opts: { lead: boolean } = { lead: false }): string | null {
     if (!allows(this.#consent, "control")) return "control_not_granted";
     return this.#owners.take(viewer, this.viewers, opts);
   }
@@ -332,9 +320,7 @@ export class RemoteSession {
   /** Shows one of the customer's screens, or all (null); a refusal code when it cannot. */
   setScreen(id: string | null): "agent_absent" | "no_screen" | null {
     if (!this.agent) return "agent_absent";
-    if (id !== null && !this.screens.some((screen) => screen.id === id)) {
-      return "no_screen";
-    }
+    if (id !== null && !this.screens.some((screen) => screen.id === id)) return "no_screen";
     this.agent.send({ type: "screen", id });
     return null;
   }
@@ -349,9 +335,7 @@ export class RemoteSession {
   // --- the customer side ------------------------------------------------------------------
 
   customerView(): CustomerView {
-    const holder = allows(this.#consent, "control")
-      ? this.#owners.holder
-      : null;
+    const holder = allows(this.#consent, "control") ? this.#owners.holder : null;
     const technicians = new Map<string, CustomerView["technicians"][number]>();
     for (const viewer of this.viewers) {
       const known = technicians.get(viewer.userId);
@@ -375,15 +359,10 @@ export class RemoteSession {
 
   /** The customer takes back what they granted; effective here at once, then at the agent. */
   customerRevoke(capability: RemoteCapability) {
-    for (
-      const { capability: target }
-        of this.#decide(capability, "customer_revokes") ?? []
-    ) {
+    for (const { capability: target } of this.#decide(capability, "customer_revokes") ?? []) {
       this.agent?.send({ type: "revoke", capability: target });
       this.onEvent({ kind: "revokedByCustomer", capability: target });
-      if (target === "view") {
-        for (const viewer of this.viewers) this.#disconnect(viewer);
-      }
+      if (target === "view") { for (const viewer of this.viewers) this.#disconnect(viewer); }
     }
     this.#changed();
   }
@@ -418,18 +397,13 @@ export class RemoteSession {
 
   #active() {
     const now = performance.now();
-    if (
-      now - this.#lastActivity < ACTIVITY_EVERY_MS && this.#lastActivity !== 0
-    ) return;
+    if (now - this.#lastActivity < ACTIVITY_EVERY_MS && this.#lastActivity !== 0) return;
     this.#lastActivity = now;
     this.onActivity();
   }
 
   /** Applies one consent event: its moves, or null (and nothing changed) when refused. */
-  #decide(
-    capability: RemoteCapability,
-    event: ConsentEvent,
-  ): readonly ConsentChange[] | null {
+  #decide(capability: RemoteCapability, event: ConsentEvent): readonly ConsentChange[] | null {
     const decision = decideConsent(this.#consent, capability, event);
     if (!decision.ok) return null;
     this.#consent = decision.consent;
@@ -473,11 +447,7 @@ export class RemoteSession {
     peer.offer().then((sdp) => {
       if (viewer.peer === peer) viewer.send({ type: "offer", sdp });
     }).catch((error) => {
-      viewer.send({
-        type: "error",
-        code: "webrtc",
-        reason: String(error).slice(0, 200),
-      });
+      viewer.send({ type: "error", code: "webrtc", reason: String(error).slice(0, 200) });
     });
   }
 
@@ -506,9 +476,7 @@ export class RemoteSession {
 
   #changed() {
     // Control gone (revoked, denied, the agent left): nobody holds it any more.
-    if (!allows(this.#consent, "control")) {
-      this.#owners.releaseAll(this.viewers);
-    }
+    if (!allows(this.#consent, "control")) this.#owners.releaseAll(this.viewers);
     const state = this.#state();
     for (const viewer of this.viewers) viewer.send(state);
     this.#tellCustomer();
@@ -520,9 +488,7 @@ export class RemoteSession {
     if (preset === "auto") preset = this.#auto.choice.preset;
     const auto = this.quality === "auto";
     const sent = `${preset} ${auto ? "auto" : "fixed"}`;
-    if (
-      sent !== this.#sentPreset && this.agent && allows(this.#consent, "view")
-    ) {
+    if (sent !== this.#sentPreset && this.agent && allows(this.#consent, "view")) {
       this.#sentPreset = sent;
       this.agent.send({ type: "quality", preset, auto });
     }
@@ -531,13 +497,9 @@ export class RemoteSession {
   #startAuto() {
     this.#autoTimer ??= setInterval(() => {
       const before = this.#auto.choice;
-      const after = this.#auto.update(
-        [...this.viewers].map((v) => v.peer),
-        performance.now(),
-      );
+      const after = this.#auto.update([...this.viewers].map((v) => v.peer), performance.now());
       this.#applyQuality();
-      const moved = after.preset !== before.preset ||
-        after.reason !== before.reason;
+      const moved = after.preset !== before.preset || after.reason !== before.reason;
       if (moved && this.quality === "auto") this.#changed(); // the island says which and why
     }, AUTO_EVERY_MS);
   }

@@ -203,6 +203,9 @@ function _viewerMessage(
     case "quality":
       remote.setQuality(message.preset);
       return;
+    case "screen":
+      if (!allows(rights, "view")) return refusal("permission");
+      return refusal(remote.setScreen(message.id));
     case "take_control":
       if (!allows(rights, "control")) return refusal("permission");
       return seat.isLead().catch(() => false).then((lead) =>
