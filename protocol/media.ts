@@ -5,7 +5,8 @@
  * the viewer's readout need. Like the JSON channel, decoding refuses bad input with a code
  * and never throws.
  *
- * Header (big-endian): 0 magic 0x52 ('R') · 1 version · 2 codec (1 = VP8) · 3 flags
+ * Header (big-endian): 0 magic 0x52 ('R') · 1 version · 2 codec (1 = VP8, 2 = VP9, 3 = H.264;
+ * the agent sends VP8, a browser share on the server may bring the others) · 3 flags
  * (bit 0 keyframe) · 4 width u16 · 6 height u16 · 8 capture time f64 (ms since the epoch,
  * the agent's clock).
  */
@@ -14,7 +15,7 @@ export const MEDIA_HEADER_BYTES = 16;
 export const MAX_MEDIA_FRAME_BYTES = 4 * 1024 * 1024;
 const MAGIC = 0x52;
 const MEDIA_VERSION = 1;
-export const CODECS = { vp8: 1 } as const;
+export const CODECS = { vp8: 1, vp9: 2, h264: 3 } as const;
 export type Codec = keyof typeof CODECS;
 
 export interface MediaFrame {

@@ -78,6 +78,8 @@ export type AutoReason = typeof AUTO_REASONS[number];
 export const REMOTE_UI_KEYS = [
   "toolbar",
   "viewOnly",
+  "askAgent",
+  "agentAsked",
   "viewStart",
   "viewStop",
   "controlStart",

@@ -14,6 +14,8 @@ import { liveSource } from "./live_source.js";
  * @property {{ capability: string, technician?: string }[]} asks
  * @property {{ name: string, controls: boolean, monitor: boolean }[]} [technicians]  who
  *   watches the remote view now, and who of them controls
+ * @property {boolean} [browserShare]  the "app" is this browser sharing the screen
+ * @property {boolean} [switchAsked]  a technician asked for the support app instead
  */
 
 const root = document.getElementById("remote-consent");
@@ -56,7 +58,8 @@ if (root?.dataset.events) {
     } else delete consent.dataset.asking;
     const controlling = state.control === "granted";
     const viewing = state.view === "granted";
-    show("remote-sharing", controlling || viewing);
+    // A browser share says so, and stops, in its own section (customer_share.js): one place.
+    show("remote-sharing", (controlling || viewing) && !state.browserShare);
     $("remote-sharing-text").textContent = controlling
       ? `${labels.sharing} ${labels.controlling}`
       : labels.sharing;
@@ -81,6 +84,7 @@ if (root?.dataset.events) {
     list.dataset.controller = technicians.find((p) => p.controls)?.name ?? "";
     consent.dataset.view = state.view;
     consent.dataset.control = state.control;
+    document.dispatchEvent(new CustomEvent("remote-state", { detail: state }));
   };
 
   $("remote-revoke-control").addEventListener("click", () => revoke("control"));

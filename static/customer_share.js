@@ -1,8 +1,12 @@
 // @ts-check
 // "Share my screen" on the customer's page (modules/support/customer_views.tsx,
-// BrowserShareForm): `getDisplayMedia`, one send-only VP8 track over WebRTC to the server
-// (modules/remote share_routes.ts, browser_share.ts), which shows it to the technician as the
+// BrowserShareForm): `getDisplayMedia`, one send-only video track over WebRTC to the server
+// (modules/remote share_routes.ts, browser_share.ts) in whatever codec the browser prefers
+// (VP8, VP9 or H.264: the server passes it on as it is), shown to the technician as the
 // support app's picture — view only. Non-trickle: the complete offer goes in one POST.
+// While sharing, this section is the one place that says so, names who sees the screen (from
+// static/customer_remote.js's "remote-state" event) and has the one stop button; afterwards it
+// says sharing stopped, whoever stopped it (our button, the browser's own bar, the server).
 // Stops on our button, the browser's own stop, or when the server ends view (the customer's
 // "Stop sharing", a technician, hold, transfer, end: `#remote-consent` data-view leaves
 // "granted", as static/customer_remote.js renders it), or when the connection fails.
@@ -40,6 +44,9 @@ if (root && supported) {
       body,
     });
 
+  /** Who watches, as the server last said (customer_remote.js). */
+  let watchers = "";
+
   /** @param {boolean} sharing @param {string} text */
   const render = (sharing, text) => {
     startButton.hidden = sharing;
@@ -49,6 +56,8 @@ if (root && supported) {
     status.textContent = text;
     section.dataset.sharing = sharing ? "1" : "";
   };
+  const sharingText = () =>
+    watchers ? (labels.sharingWith ?? "").replace("{{names}}", watchers) : labels.sharing;
 
   /** @param {boolean} tellServer */
   const stop = (tellServer) => {
@@ -58,7 +67,7 @@ if (root && supported) {
     for (const track of current.stream.getTracks()) track.stop();
     current.pc.close();
     if (tellServer) post(section.dataset.stop ?? "", undefined).catch(() => {});
-    render(false, "");
+    render(false, labels.stopped);
   };
 
   /** @param {RTCPeerConnection} pc */
@@ -91,12 +100,7 @@ if (root && supported) {
     share = { pc, stream, seen: false };
     const track = stream.getVideoTracks()[0];
     track.addEventListener("ended", () => stop(true));
-    const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
-    // The server relays VP8 as it comes (no transcoding): offer only that.
-    const vp8 = (RTCRtpSender.getCapabilities?.("video")?.codecs ?? []).filter((codec) =>
-      /vp8|rtx/i.test(codec.mimeType)
-    );
-    if (vp8.length && transceiver.setCodecPreferences) transceiver.setCodecPreferences(vp8);
+    pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
     pc.addEventListener("connectionstatechange", () => {
       if (pc.connectionState === "failed" || pc.connectionState === "closed") stop(true);
     });
@@ -118,12 +122,22 @@ if (root && supported) {
       }
       const answer = await response.json();
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
-      render(true, labels.sharing);
+      render(true, sharingText());
     } catch {
       stop(true);
       render(false, labels.failed);
     }
   };
+
+  // Who sees the screen, and the technician's request to switch to the support app.
+  document.addEventListener("remote-state", (event) => {
+    const state = /** @type {CustomEvent} */ (event).detail;
+    /** @type {{ name: string }[]} */
+    const people = state.technicians ?? [];
+    watchers = people.map((p) => p.name).join(", ");
+    if (share) status.textContent = sharingText();
+    $("browser-share-switch").hidden = !(share && state.switchAsked);
+  });
 
   startButton.addEventListener("click", () => void start());
   stopButton.addEventListener("click", () => stop(true));

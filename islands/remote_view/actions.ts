@@ -102,6 +102,16 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
         },
       });
     },
+    async askAgent() {
+      const url = `/console/sessions/${encodeURIComponent(mount.session)}/share/switch`;
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "X-CSRF-Token": mount.csrf, "HX-Request": "true" },
+      }).catch(() => null);
+      if (response?.ok) return host.setStatus(t("agentAsked"));
+      const text = response ? (await response.text()).replace(/<[^>]*>/g, "").trim() : "";
+      host.setStatus(text.slice(0, 200) || `HTTP ${response?.status ?? "—"}`, true);
+    },
     requestKeyframe() {
       host.stats.lastKeyframeAt = performance.now();
       host.send({ type: "keyframe" });

@@ -30,6 +30,8 @@ export interface ToolbarActions {
   screenshot(): void;
   requestKeyframe(): void;
   setQuality(preset: QualityPreset): void;
+  /** Asks the customer sharing from the browser to switch to the support app. */
+  askAgent(): void;
   /** Shows one of the customer's screens (monitors), or all of them (null). */
   setScreen(id: string | null): void;
 }
@@ -69,17 +71,32 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
         >
           {t(viewOn ? "viewStop" : "viewStart")}
         </button>
-        {s.viewOnly ? <span class="rv-view-only muted">{t("viewOnly")}</span> : (
-          <button
-            type="button"
-            class={`rv-control${controlOn ? " is-on" : ""}`}
-            onClick={a.toggleControl}
-            disabled={!mount.canControl || !(online || (s.connected && controlOn))}
-            data-state={s.control}
-          >
-            {t(controlOn ? "controlStop" : "controlStart")}
-          </button>
-        )}
+        {s.viewOnly
+          ? (
+            <>
+              <span class="rv-view-only muted">{t("viewOnly")}</span>
+              {/* The support app for control: the customer's page offers its download. */}
+              <button
+                type="button"
+                class="rv-ask-agent"
+                onClick={a.askAgent}
+                disabled={!mount.canControl}
+              >
+                {t("askAgent")}
+              </button>
+            </>
+          )
+          : (
+            <button
+              type="button"
+              class={`rv-control${controlOn ? " is-on" : ""}`}
+              onClick={a.toggleControl}
+              disabled={!mount.canControl || !(online || (s.connected && controlOn))}
+              data-state={s.control}
+            >
+              {t(controlOn ? "controlStop" : "controlStart")}
+            </button>
+          )}
       </div>
       <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (

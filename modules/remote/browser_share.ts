@@ -1,88 +1,47 @@
 /**
  * A customer's screen shared from the browser (`getDisplayMedia`, no support app): a werift
- * peer that receives one VP8 video track, turns its RTP back into whole frames and hands them
- * to the session's `RemoteSession` as if the agent had sent them — so the technicians'
- * viewers, stats, screenshots and relay are the agent's own. The share stands in for the
+ * peer that receives one video track — VP8, VP9 or H.264, whichever the browser prefers —
+ * turns its RTP back into whole frames (share_frames.ts) and hands them to the session's
+ * `RemoteSession` as if the agent had sent them, codec and all — so the technicians'
+ * viewers, stats, screenshots and relay are the agent's own, and their peers are offered the
+ * same codec (relay.ts): passed through, never transcoded. The share stands in for the
  * agent through an `AgentLink` that is view only: the customer sharing is their consent to
  * view; control requests are answered "no"; a keyframe request becomes an RTCP PLI to the
  * browser; a revoke (the customer's or a technician's, hold, transfer, end) closes the peer.
  *
- * VP8 only: the relay to viewers packetizes VP8, so VP9 and H.264 are neither negotiated nor
- * passed through (a browser that cannot send VP8 is refused by the offer's answer).
+ * When the support app joins the same session while the browser shares (the technician asked
+ * the customer to switch, for control), the app's link replaces the share's: the share ends
+ * without taking back the view the app is about to be asked for.
  */
-import { Buffer } from "node:buffer";
-import { RTCPeerConnection, type RtpPacket, useVP8, Vp8RtpPayload } from "werift";
+import { RTCPeerConnection, useH264, useVP8, useVP9 } from "werift";
 import type { ServerMessage } from "../../protocol/mod.ts";
 import type { AgentLink, RemoteSession } from "./hub.ts";
+import { FrameAssembler, type ShareCodec, type ShareFrame } from "./share_frames.ts";
 
 const GATHER_TIMEOUT_MS = 2_000;
-/** A frame larger than this is dropped (the agent's media frames have the same kind of cap). */
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 const PLI_GAP_MS = 300;
+const FEEDBACK = [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "goog-remb" }];
 
-/** Width and height from a VP8 keyframe's header (RFC 6386 §9.1), or null when not one. */
-export function vp8KeyframeSize(data: Uint8Array): { width: number; height: number } | null {
-  if (data.byteLength < 10 || (data[0] & 1) !== 0) return null;
-  if (data[3] !== 0x9d || data[4] !== 0x01 || data[5] !== 0x2a) return null;
-  const width = (data[6] | (data[7] << 8)) & 0x3fff;
-  const height = (data[8] | (data[9] << 8)) & 0x3fff;
-  return width && height ? { width, height } : null;
+/** The codecs a browser may send, in our order of preference when it has none. */
+export const SHARE_CODECS = [
+  useVP8({ rtcpFeedback: FEEDBACK }),
+  useVP9({ rtcpFeedback: FEEDBACK, parameters: "profile-id=0" }),
+  useH264({
+    rtcpFeedback: FEEDBACK,
+    parameters: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+  }),
+];
+
+/** "video/VP9" → "vp9"; null for anything the relay cannot pass on. */
+export function shareCodecOf(mimeType: string | undefined): ShareCodec | null {
+  const name = mimeType?.split("/")[1]?.toLowerCase();
+  return name === "vp8" || name === "vp9" || name === "h264" ? name : null;
 }
 
-/**
- * RTP packets of one VP8 stream → whole frames (RFC 7741): a frame starts at a packet with S=1
- * and partition 0 and ends at the marker bit; a gap in sequence numbers drops the frame in
- * progress and every frame until the next keyframe (asked for with `lost()`).
- */
-export class Vp8Depacketizer {
-  #parts: Buffer[] = [];
-  #bytes = 0;
-  #timestamp = -1;
-  #nextSeq = -1;
-  #needKeyframe = true;
-
-  constructor(
-    private deliver: (frame: { data: Uint8Array; keyframe: boolean }) => void,
-    private lost: () => void,
-  ) {}
-
-  push(packet: RtpPacket): void {
-    const { sequenceNumber, timestamp, marker } = packet.header;
-    if (this.#nextSeq !== -1 && sequenceNumber !== this.#nextSeq) this.#drop();
-    this.#nextSeq = (sequenceNumber + 1) & 0xffff;
-    if (packet.payload.length === 0) return;
-    const vp8 = Vp8RtpPayload.deSerialize(packet.payload);
-    if (vp8.sBit === 1 && vp8.pid === 0) {
-      this.#parts = [];
-      this.#bytes = 0;
-      this.#timestamp = timestamp;
-    } else if (timestamp !== this.#timestamp || this.#parts.length === 0) {
-      return; // the middle of a frame whose start was lost
-    }
-    this.#parts.push(vp8.payload);
-    this.#bytes += vp8.payload.length;
-    if (this.#bytes > MAX_FRAME_BYTES) return this.#drop();
-    if (!marker) return;
-    const data = new Uint8Array(Buffer.concat(this.#parts, this.#bytes));
-    this.#parts = [];
-    this.#bytes = 0;
-    this.#timestamp = -1;
-    const keyframe = vp8KeyframeSize(data) !== null;
-    if (this.#needKeyframe && !keyframe) {
-      this.lost();
-      return;
-    }
-    this.#needKeyframe = false;
-    this.deliver({ data, keyframe });
-  }
-
-  #drop() {
-    this.#parts = [];
-    this.#bytes = 0;
-    this.#timestamp = -1;
-    this.#needKeyframe = true;
-    this.lost();
-  }
+/** The payload types of an offer's video m-line, in the browser's order of preference. */
+export function offeredOrder(sdp: string): number[] {
+  const line = /^m=video \S+ \S+ ([\d ]+)/m.exec(sdp);
+  return line ? line[1].trim().split(/\s+/).map(Number) : [];
 }
 
 /** One customer's browser share, standing in for the agent on the session's `RemoteSession`. */
@@ -90,6 +49,12 @@ export class BrowserShare {
   readonly pc: RTCPeerConnection;
   readonly link: AgentLink & { viewOnly: true };
   #ssrc: number | null = null;
+  #assembler: FrameAssembler | null = null;
+  #tracked = false;
+  #payloadType = -1;
+  /** The codec agreed with the browser (after `answer`), and its SDP parameters. */
+  codec: ShareCodec | null = null;
+  codecParameters = "";
   #size: { width: number; height: number } | null = null;
   #lastPli = 0;
   #closed = false;
@@ -103,27 +68,28 @@ export class BrowserShare {
   ) {
     this.pc = new RTCPeerConnection({
       iceAdditionalHostAddresses: hostAddresses,
-      codecs: {
-        video: [
-          useVP8({
-            rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, {
-              type: "goog-remb",
-            }],
-          }),
-        ],
-      },
+      codecs: { video: SHARE_CODECS },
     });
     this.link = {
       viewOnly: true,
       send: (message) => this.#told(message),
       close: () => this.close(),
     };
-    const depacketizer = new Vp8Depacketizer((frame) => this.#frame(frame), () => this.#pli());
+    // One track: the first video track's packets in the agreed codec are assembled. The track
+    // comes during setRemoteDescription, before `answer` has chosen the codec: the assembler
+    // is made with the first packet.
     this.pc.onTrack.subscribe((track) => {
-      if (track.kind !== "video") return;
+      if (track.kind !== "video" || this.#tracked) return;
+      this.#tracked = true;
       track.onReceiveRtp.subscribe((packet) => {
+        if (!this.codec || packet.header.payloadType !== this.#payloadType) return;
         this.#ssrc = packet.header.ssrc;
-        depacketizer.push(packet);
+        this.#assembler ??= new FrameAssembler(
+          this.codec,
+          (frame) => this.#frame(frame),
+          () => this.#pli(),
+        );
+        this.#assembler.push(packet);
       });
     });
     this.pc.connectionStateChange.subscribe((state) => {
@@ -140,6 +106,16 @@ export class BrowserShare {
     await this.pc.setRemoteDescription({ type: "offer", sdp: cleaned });
     const video = this.pc.getTransceivers().find((t) => t.kind === "video");
     if (!video) throw new Error("no video in the offer");
+    // The browser's first choice among ours, alone in the answer: the browser sends what the
+    // answer lists first, and one codec leaves nothing to switch to mid-share.
+    const ours = video.codecs.filter((codec) => shareCodecOf(codec.mimeType));
+    const agreed = offeredOrder(cleaned).map((pt) => ours.find((c) => c.payloadType === pt))
+      .find((codec) => codec !== undefined) ?? ours[0];
+    this.codec = shareCodecOf(agreed?.mimeType);
+    if (!agreed || !this.codec) throw new Error("no video codec in common (VP8, VP9 or H.264)");
+    video.codecs = [agreed];
+    this.#payloadType = agreed.payloadType!;
+    this.codecParameters = agreed.parameters ?? "";
     video.setDirection("recvonly");
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     if (this.pc.iceGatheringState !== "complete") {
@@ -160,30 +136,42 @@ export class BrowserShare {
     return this.#closed;
   }
 
-  /** Stops the share: the peer closes, view ends, the session has no "agent" again. */
+  /**
+   * Stops the share: the peer closes, view ends, the session has no "agent" again — unless
+   * the support app has just taken the share's place, whose view is its own to ask for.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.pc.close().catch(() => {});
-    if (this.#attached) {
+    if (this.#attached && this.remote.agent === this.link) {
       this.remote.customerRevoke("view");
       this.remote.agentLeft(this.link);
     }
     this.onEnded();
   }
 
-  #frame(frame: { data: Uint8Array; keyframe: boolean }) {
-    if (this.#closed) return;
-    if (frame.keyframe) this.#size = vp8KeyframeSize(frame.data) ?? this.#size;
+  #frame(frame: ShareFrame) {
+    if (this.#closed || !this.codec) return;
+    this.#size = frame.size ?? this.#size;
     if (!this.#size) return;
     this.framesIn++;
     if (!this.#attached) {
       // The first picture: the share stands in for the agent, and sharing is the consent.
       this.#attached = true;
-      this.remote.agentAttached(this.link, this.#size, null);
+      this.remote.agentAttached(this.link, this.#size, null, {
+        name: this.codec,
+        parameters: this.codecParameters,
+      });
       this.remote.agentConsent("view", true);
     }
-    this.remote.media({ codec: "vp8", capturedAt: Date.now(), ...this.#size, ...frame });
+    this.remote.media({
+      codec: this.codec,
+      capturedAt: Date.now(),
+      ...this.#size,
+      data: frame.data,
+      keyframe: frame.keyframe,
+    });
   }
 
   #pli() {

@@ -21,7 +21,7 @@ import type {
   ServerMessage,
   ViewerMessage,
 } from "../../protocol/mod.ts";
-import { ViewerPeer } from "./relay.ts";
+import { type RelayCodec, ViewerPeer } from "./relay.ts";
 import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
 import {
@@ -61,6 +61,10 @@ export class RemoteSession {
     return this.#consent;
   }
   quality: QualityPreset = "auto";
+  /** The picture's codec, offered to every viewer's peer (relay.ts). */
+  codec: RelayCodec = { name: "vp8" };
+  /** A technician asked the browser-sharing customer to switch to the support app. */
+  switchAsked = false;
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
   readonly viewers = new Set<ViewerLink>();
@@ -96,9 +100,15 @@ export class RemoteSession {
     link: AgentLink,
     screen: { width: number; height: number },
     keyboard: string | null = null,
+    codec: RelayCodec = { name: "vp8" },
   ) {
-    this.agent?.close(4409, "replaced by a newer connection");
+    // The new link first: the replaced one sees it is no longer the session's as it closes.
+    const replaced = this.agent;
     this.agent = link;
+    replaced?.close(4409, "replaced by a newer connection");
+    this.switchAsked = false;
+    if (replaced?.viewOnly && !link.viewOnly) this.#switchedToAgent();
+    this.#setCodec(codec);
     this.screen = screen;
     this.keyboard = keyboard;
     this.screens = [];
@@ -177,6 +187,7 @@ export class RemoteSession {
   }
 
   media(frame: MediaFrame) {
+    if (frame.codec !== this.codec.name) this.#setCodec({ name: frame.codec });
     this.framesIn++;
     this.bytesIn += frame.data.byteLength;
     if (!allows(this.#consent, "view")) return;
@@ -354,6 +365,8 @@ export class RemoteSession {
       view: this.#consent.view,
       control: this.#consent.control,
       technicians: [...technicians.values()],
+      browserShare: this.agent?.viewOnly === true,
+      switchAsked: this.switchAsked && this.agent?.viewOnly === true,
     };
   }
 
@@ -365,6 +378,15 @@ export class RemoteSession {
       if (target === "view") { for (const viewer of this.viewers) this.#disconnect(viewer); }
     }
     this.#changed();
+  }
+
+  /** A technician asks the browser-sharing customer to use the support app (for control). */
+  askSwitchToAgent(by: ViewerLink | { userId: string; name: string }): string | null {
+    if (!this.agent?.viewOnly) return "no_browser_share";
+    this.switchAsked = true;
+    this.onEvent({ kind: "switchAsked", by });
+    this.#changed();
+    return null;
   }
 
   /** The session is no longer worked (hold, transfer, end): view and control stop. */
@@ -384,6 +406,33 @@ export class RemoteSession {
   }
 
   // --- inside -----------------------------------------------------------------------------
+
+  /** The picture's codec changed (a browser share, or the agent after it): viewers re-offer. */
+  #setCodec(codec: RelayCodec) {
+    const same = codec.name === this.codec.name &&
+      (codec.parameters ?? "") === (this.codec.parameters ?? "");
+    if (same) return;
+    this.codec = codec;
+    for (const viewer of this.viewers) {
+      if (!viewer.peer) continue;
+      this.#disconnect(viewer);
+      if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
+    }
+  }
+
+  /**
+   * The support app took a browser share's place: what the customer allowed in the browser
+   * is not the app's to assume, so the app asks again in its own window for a technician
+   * still watching; the log says the session switched.
+   */
+  #switchedToAgent() {
+    this.#consent = NO_CONSENT;
+    for (const viewer of this.viewers) this.#disconnect(viewer);
+    this.onEvent({ kind: "switchedToAgent" });
+    const watcher = [...this.viewers].find((v) => v.watching && !v.monitor);
+    if (watcher) queueMicrotask(() => this.#request("view", watcher));
+  }
+
 
   /** A technician (not a monitoring admin) still wants the picture. */
   #technicianWatches(): boolean {
@@ -440,6 +489,7 @@ export class RemoteSession {
   #connect(viewer: ViewerLink) {
     if (viewer.peer) return;
     const peer = new ViewerPeer({
+      codec: this.codec,
       hostAddresses: this.hostAddresses,
       wantKeyframe: () => this.wantKeyframe(),
     });

@@ -1,7 +1,9 @@
 /**
  * One technician's WebRTC connection for the remote view: a werift peer with one send-only
- * VP8 track. The agent's encoded frames (one encoder per session) are packetized here per
- * viewer, so each viewer has its own sequence numbers and its own congestion state:
+ * video track in the codec the picture comes in — VP8 from the agent; VP8, VP9 or H.264 from
+ * a browser share, offered with the parameters the customer's browser agreed to so the
+ * frames pass through untouched. The encoded frames (one encoder per session) are packetized
+ * here per viewer, so each viewer has its own sequence numbers and its own congestion state:
  *
  * - a viewer that joins, or reports picture loss (PLI/FIR), waits for the next keyframe
  *   and asks for one (rate-limited), skipping delta frames it could not decode anyway;
@@ -14,25 +16,66 @@
  *
  * Sending never waits on a viewer: a frame is handed to each peer and the relay moves on.
  *
- * Packets are werift's own: its VP8 packetizer (RFC 7741, 15-bit PictureID) builds `RtpPacket`
+ * Packets are werift's own: its packetizers (VP8 RFC 7741 with a 15-bit PictureID, VP9 RFC
+ * 9628's minimal descriptor, H.264 RFC 6184 mode 1) build `RtpPacket`
  * objects that the sender takes as they are, so no RTP bytes are written here only for werift
  * to parse them again. The one thing werift does not add is the playout-delay extension.
  */
 import { Buffer } from "node:buffer";
 import {
+  H264Packetizer,
   MediaStreamTrack,
   RTCPeerConnection,
   type RTCRtpTransceiver,
   type RtpPacket,
+  useH264,
   useVP8,
+  useVP9,
   Vp8Packetizer,
+  Vp9Packetizer,
 } from "werift";
+
+/** The codec of the picture and, for a browser share, the SDP parameters its browser agreed. */
+export interface RelayCodec {
+  name: "vp8" | "vp9" | "h264";
+  parameters?: string;
+}
+
+/** What the relay needs of a werift packetizer. */
+export interface FramePacketizer {
+  packetize(data: Buffer, rtpTimestamp: number, options?: { isKeyframe?: boolean }): RtpPacket[];
+}
+
+const FEEDBACK = [
+  { type: "nack" },
+  { type: "nack", parameter: "pli" },
+  { type: "ccm", parameter: "fir" },
+  { type: "goog-remb" },
+];
+
+/** The codec offered to a viewer: the picture's own, with its browser's parameters. */
+function _offered(codec: RelayCodec) {
+  const common = { rtcpFeedback: FEEDBACK };
+  const parameters = codec.parameters ? { parameters: codec.parameters } : {};
+  if (codec.name === "vp9") return useVP9({ ...common, parameters: "profile-id=0", ...parameters });
+  if (codec.name === "h264") return useH264({ ...common, ...parameters });
+  return useVP8(common);
+}
+
+function _packetizer(codec: RelayCodec): FramePacketizer {
+  const options = { maxPayloadSize: MAX_RTP_PAYLOAD };
+  if (codec.name === "vp9") return new Vp9Packetizer(options);
+  if (codec.name === "h264") return new H264Packetizer(options);
+  return new Vp8Packetizer(options);
+}
 
 export interface ViewerPeerOptions {
   /** Addresses to offer as host candidates beyond the machine's interfaces. */
   hostAddresses: string[];
   /** Called when this viewer needs a keyframe (join, picture loss, fell behind). */
   wantKeyframe: () => void;
+  /** The picture's codec (default VP8, the agent's). */
+  codec?: RelayCodec;
 }
 
 export interface RelayFrame {
@@ -82,12 +125,14 @@ export function rtpTimestamp(ms: number): number {
  * and PictureID), each carrying playout delay 0 under `playoutDelayId` when one was agreed.
  */
 export function framePackets(
-  packetizer: Vp8Packetizer,
+  packetizer: FramePacketizer,
   frame: RelayFrame,
   playoutDelayId?: number,
 ): RtpPacket[] {
   const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-  const packets = packetizer.packetize(data, rtpTimestamp(frame.capturedAt));
+  const packets = packetizer.packetize(data, rtpTimestamp(frame.capturedAt), {
+    isKeyframe: frame.keyframe,
+  });
   if (playoutDelayId) {
     for (const packet of packets) {
       packet.header.extensions.push({ id: playoutDelayId, payload: PLAYOUT_NOW });
@@ -100,7 +145,7 @@ export class ViewerPeer {
   readonly pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
   /** werift's sender sets the negotiated payload type and its own SSRC on every packet. */
-  readonly #packetizer = new Vp8Packetizer({ maxPayloadSize: MAX_RTP_PAYLOAD });
+  readonly #packetizer: FramePacketizer;
   #playoutDelayId: number | undefined;
   #waitingForKeyframe = true;
   #budget = BURST_BYTES;
@@ -112,22 +157,13 @@ export class ViewerPeer {
   bytesSent = 0;
 
   constructor(private options: ViewerPeerOptions) {
+    const codec = options.codec ?? { name: "vp8" };
+    this.#packetizer = _packetizer(codec);
     this.pc = new RTCPeerConnection({
       iceAdditionalHostAddresses: options.hostAddresses,
       // A remote screen is shown as soon as each frame is decoded, never smoothed.
       headerExtensions: { video: [{ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI }] },
-      codecs: {
-        video: [
-          useVP8({
-            rtcpFeedback: [
-              { type: "nack" },
-              { type: "nack", parameter: "pli" },
-              { type: "ccm", parameter: "fir" },
-              { type: "goog-remb" },
-            ],
-          }),
-        ],
-      },
+      codecs: { video: [_offered(codec)] },
     });
     this.#transceiver = this.pc.addTransceiver(new MediaStreamTrack({ kind: "video" }), {
       direction: "sendonly",

@@ -80,5 +80,13 @@ function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEve
           details: { capability: event.capability },
         },
       );
+    case "switchAsked":
+      return logSessionEvent(deps, session, "log.remote.switchAsked", { name: event.by.name }, {
+        author: "technician",
+        userId: event.by.userId,
+        name: event.by.name,
+      });
+    case "switchedToAgent":
+      return logSessionEvent(deps, session, "log.remote.switchedToAgent", {}, customer);
   }
 }

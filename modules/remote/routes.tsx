@@ -116,10 +116,13 @@ export const remoteRoutes = new Hono<AppEnv>()
     // the session has its app already (a second join would replace it).
     const verdict = await checkPin(deps.db, guess, ip, deps.clock.now(), {
       by: "agent",
-      // Here, or on any other live instance (agent_homes).
-      agentAttached: async (sessionId) =>
-        remoteHub(deps).find(sessionId)?.agent != null ||
-        await agentAttachedAnywhere(deps, sessionId),
+      // Here, or on any other live instance (agent_homes). A browser share here is no app:
+      // the app may join and take its place (hub.ts agentAttached); one elsewhere still blocks.
+      agentAttached: async (sessionId) => {
+        const here = remoteHub(deps).find(sessionId)?.agent;
+        if (here) return !here.viewOnly;
+        return await agentAttachedAnywhere(deps, sessionId);
+      },
     });
     if (verdict.kind === "ok") {
       return c.json({ link: new URL(`/s/${verdict.token}`, deps.config.publicUrl).href });

@@ -36,10 +36,16 @@ export interface CustomerView {
   asks: { capability: RemoteCapability; technician: string }[];
   view: ConsentState;
   control: ConsentState;
+  /** The "agent" is the customer's browser sharing the screen (view only). */
+  browserShare: boolean;
+  /** A technician asked that customer to switch to the support app. */
+  switchAsked: boolean;
 }
 
 export type RemoteEvent =
   | { kind: "requested"; capability: RemoteCapability; by: ViewerLink }
   | { kind: "answered"; capability: RemoteCapability; granted: boolean; was: ConsentState }
   | { kind: "revokedByCustomer"; capability: RemoteCapability }
-  | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null };
+  | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null }
+  | { kind: "switchAsked"; by: { userId: string; name: string } }
+  | { kind: "switchedToAgent" };

@@ -4,16 +4,27 @@
  * - `POST /s/:token/share/offer` — the page's complete WebRTC offer (`{ sdp }`, every
  *   candidate in it) → our complete answer. Refused while the support app is attached (it
  *   shares the screen itself) and while nobody works the session (queued or on hold);
- * - `POST /s/:token/share/stop` — the customer stops (our button, or the browser's own stop).
+ * - `POST /s/:token/share/stop` — the customer stops (our button, or the browser's own stop);
+ * - `POST /console/sessions/:id/share/switch` — a technician who may control asks the customer
+ *   to switch to the support app (the page offers this session's download); when the app
+ *   attaches, it takes the share's place in the same session (hub.ts `agentAttached`).
  *
- * In a cluster both go to the session's home (`relayToHome`) and a share claims the home as
- * the agent does, so the technicians' viewers are relayed to the instance holding the peer.
+ * In a cluster the customer's two go to the session's home (`relayToHome`) and a share claims
+ * the home as the agent does, so the technicians' viewers are relayed to the instance holding
+ * the peer; the technician's switch request is not relayed yet (it answers 409 elsewhere).
  * Hold, transfer and end stop the share (the session's notices are followed).
  */
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import type { AppDeps, AppEnv } from "../http/mod.ts";
-import { findByToken, isWorkedNow, loadSession, type SupportSession } from "../support/mod.ts";
+import { type AppDeps, type AppEnv, requireUser } from "../http/mod.ts";
+import { can } from "../permissions/mod.ts";
+import {
+  findByToken,
+  isWorkedNow,
+  loadSession,
+  sessionForTechnician,
+  type SupportSession,
+} from "../support/mod.ts";
 import { BrowserShare } from "./browser_share.ts";
 import { claimHome, releaseHome } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
@@ -90,5 +101,24 @@ export const shareRoutes = new Hono<AppEnv>()
   .post("/s/:token/share/stop", relayToHome(_target), async (c) => {
     const session = await _session(c);
     browserShareOf(c.get("deps"), session.id)?.close();
+    return c.body(null, 204);
+  })
+  .post("/console/sessions/:id/share/switch", requireUser(), async (c) => {
+    const deps = c.get("deps");
+    const user = c.get("user");
+    const { session, granted } = await sessionForTechnician(
+      deps,
+      user,
+      c.req.param("id") ?? "",
+      "work",
+    );
+    if (!can(granted, "remoteControl")) {
+      throw new Refusal(403, "errors.permissionMissing", {
+        params: { permission: "remoteControl" },
+      });
+    }
+    // The share's peer lives on this instance only (no relay for this yet, see the top).
+    const refused = remoteFor(deps, session).askSwitchToAgent({ userId: user.id, name: user.name });
+    if (refused) throw new Refusal(409, "customerShare.noShare");
     return c.body(null, 204);
   });

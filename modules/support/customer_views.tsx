@@ -370,7 +370,7 @@ function RemoteConsent(props: { c: C; token: string }) {
  */
 function BrowserShareForm(props: { c: C; token: string }) {
   const t = props.c.get("t");
-  const keys = ["starting", "sharing", "unsupported", "failed"] as const;
+  const keys = ["starting", "sharing", "sharingWith", "stopped", "unsupported", "failed"] as const;
   const labels = Object.fromEntries(keys.map((k) => [k, t(`customerShare.${k}`)]));
   return (
     <section
@@ -391,6 +391,13 @@ function BrowserShareForm(props: { c: C; token: string }) {
         </button>
       </div>
       <p id="browser-share-status" role="status" aria-live="polite"></p>
+      {/* The technician asked for the support app (control): its download, this session's. */}
+      <p id="browser-share-switch" class="flash info" hidden>
+        {t("customerShare.switchAsked")}{" "}
+        <a href={`/s/${props.token}/agent`} id="browser-share-agent">
+          {t("customerShare.switchLink")}
+        </a>
+      </p>
       <script type="module" src="/static/customer_share.js"></script>
     </section>
   );
