@@ -338,10 +338,22 @@ export class RemoteSession {
 
   wantKeyframe() {
     const now = performance.now();
-    if (!this.agent || now - this.#lastKeyframeAsk < KEYFRAME_GAP_MS) return;
+    if (!this.agent) return;
+    const wait = KEYFRAME_GAP_MS - (now - this.#lastKeyframeAsk);
+    if (wait > 0) {
+      // A second viewer connecting just after the first (a monitoring admin's, a colleague's)
+      // may have missed the keyframe the first one got: ask once more when the gap ends, or on
+      // a still screen it waits for the picture until something moves.
+      this.#keyframeLater ??= setTimeout(() => {
+        this.#keyframeLater = undefined;
+        this.wantKeyframe();
+      }, wait);
+      return;
+    }
     this.#lastKeyframeAsk = now;
     this.agent.send({ type: "keyframe" });
   }
+  #keyframeLater: ReturnType<typeof setTimeout> | undefined;
 
   // --- the customer side ------------------------------------------------------------------
 
@@ -396,6 +408,7 @@ export class RemoteSession {
 
   close() {
     clearTimeout(this.#leaveTimer);
+    clearTimeout(this.#keyframeLater);
     this.#stopAll(null);
     for (const viewer of this.viewers) this.#disconnect(viewer);
     this.#stopAuto();
