@@ -59,7 +59,7 @@ Deno.test("a session records its arrival, first pick-up, transfers and how the t
       sum(wait_sum)::float8 as wait from report_rollups
       where org_id = ${row.orgId} group by 1 having sum(sessions) <> 0`);
     const rolled = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-    assert.deepEqual(rolled, [
+    assert.deepEqual(rolled.map((r) => ({ ...(r as object) })), [
       { tech: b.id, sessions: 1, open: 0, transfers: 1, closed: 1, waited: 1, wait: 45 },
     ]);
   } finally {
