@@ -43,18 +43,38 @@ async function signIn(page: Page, base: string, email: string) {
 }
 
 /** Waits until this page's remote view has decoded frames of the customer's 1280×720 screen. */
-function picture(page: Page) {
-  return page.waitForFunction(
-    () => {
+async function picture(page: Page) {
+  try {
+    await page.waitForFunction(
+      () => {
+        const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
+        return Boolean(
+          video && video.videoWidth === 1280 && video.videoHeight === 720 &&
+            video.getVideoPlaybackQuality().totalVideoFrames > 0,
+        );
+      },
+      undefined,
+      { timeout: 90_000 },
+    );
+  } catch (error) {
+    // What the island knew when the picture did not come (view, control, agent, video).
+    const state = await page.evaluate(() => {
+      const mount = document.querySelector<HTMLElement>(".remote-view");
       const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
-      return Boolean(
-        video && video.videoWidth === 1280 && video.videoHeight === 720 &&
-          video.getVideoPlaybackQuality().totalVideoFrames > 0,
-      );
-    },
-    undefined,
-    { timeout: 60_000 },
-  );
+      return JSON.stringify({
+        mount: { ...mount?.dataset, labels: undefined },
+        video: video && [video.videoWidth, video.readyState, video.paused],
+        status: document.querySelector(".remote-view [role=status]")?.textContent,
+      });
+    }).catch(() => "?");
+    throw new Error(`no picture on ${page.url()}: ${state}`, { cause: error });
+  }
+}
+
+/** Closes the console's dialog if it still shows (without waiting for one that is gone). */
+async function closeDialog(page: Page) {
+  const close = page.locator("#dialog [data-close-dialog]:visible").first();
+  if (await close.count()) await close.click();
 }
 
 /** Where the X server's pointer is ("x:… y:…"). */
@@ -126,6 +146,7 @@ Deno.test({
           { base, display: xvfb.display, stateDir: `${work}/agent-state` },
         );
         agent = customerApp.agent;
+        step("signed in; the support app joined by PIN and shows its window");
         const id = session.id;
         const row = queueRow(id);
         const customer = await open();
@@ -139,7 +160,7 @@ Deno.test({
         assert.equal(await dialog.locator("input[name=perm_remoteControl]").isChecked(), true);
         await dialog.locator("button[type=submit]").click();
         await lead.locator("#dialog", { hasText: "Bob is invited" }).waitFor();
-        await lead.locator("[data-close-dialog]").first().click().catch(() => {});
+        await closeDialog(lead);
         await colleague.locator(`${row}[data-status="invitation"]`).waitFor({ state: "attached" });
         await colleague.click(`${row} button[data-action=start]`);
         await colleague.locator(`${row}[data-status="collaborating"]`)
@@ -206,10 +227,15 @@ Deno.test({
         await lead.locator("input[name=permissions][value=remoteControl]").check();
         await lead.locator("#external-form button[type=submit]").click();
         const invitation = await lead.locator("[data-external-link]").inputValue();
-        await lead.locator("[data-close-dialog]").first().click().catch(() => {});
+        await closeDialog(lead);
         const guest = await open();
-        await guest.goto(`${base}${new URL(invitation).pathname}`);
+        // Not "load": on a busy machine the page's scripts and styles may take long to come,
+        // and the picture below is waited for anyway.
+        await guest.goto(`${base}${new URL(invitation).pathname}`, {
+          waitUntil: "domcontentloaded",
+        });
         assert.equal(new URL(guest.url()).pathname, "/x/console");
+        step("Xavier's console is open");
         await picture(guest);
         const guestView = guest.locator(".remote-view");
         await guestView.locator('.rv-control-holder[data-owner="other"]:has-text("Ann")')
