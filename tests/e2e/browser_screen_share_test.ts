@@ -129,6 +129,13 @@ browserTest(
         await tech.screenshot({ path: "/tmp/shots/share-tech-1366.png" });
         await customer.screenshot({ path: "/tmp/shots/share-customer-1366.png", fullPage: true });
 
+        // The technician asks for the support app: the page offers this session's download.
+        await tech.locator(".rv-ask-agent").click();
+        await customer.locator("#browser-share-switch").waitFor();
+        const download = await customer.getAttribute("#browser-share-agent", "href");
+        assert.equal(download, `/s/${session.token}/agent`);
+        await customer.screenshot({ path: "/tmp/shots/share-switch-1366.png", fullPage: true });
+
         // The customer stops: the server's stand-in goes, the island stops the picture.
         await customer.locator("#browser-share-stop").click();
         await customer.locator("#browser-share-start").waitFor();
@@ -204,11 +211,12 @@ browserTest(
       }
     });
   },
-  // Still flaky on a loaded machine, on PostgreSQL more often (issue 18): now and then werift
-  // says the share's peer is connected but not one RTP packet reaches it (onTrack fires once,
-  // one transceiver, one codec in the answer — measured with SHARE_DEBUG-style logging), so
-  // the island never shows it. Not the reordering fixed in share_frames.ts; cause not found.
-  // Run on the embedded engine only until it is.
+  // Still flaky, on both engines (issue 18; PostgreSQL 3 of 6 runs passed, PGlite fails too):
+  // now and then a share's werift peer is connected but not one RTP packet reaches its track
+  // (onTrack once, one transceiver, one codec in the answer) while Chromium's own statistics
+  // say it sent them (outbound-rtp 670 packets, 337 frames encoded, DTLS and ICE connected):
+  // they are lost inside werift (SRTP, routing or payload lookup), not in the browser. Not the
+  // reordering fixed in share_frames.ts. Skipped on PostgreSQL until that is found.
   { graceMs: 50, ignore: Boolean(Deno.env.get("DATABASE_URL")) },
 );
 
