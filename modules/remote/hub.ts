@@ -446,7 +446,6 @@ export class RemoteSession {
     if (watcher) queueMicrotask(() => this.#request("view", watcher));
   }
 
-
   /** A technician (not a monitoring admin) still wants the picture. */
   #technicianWatches(): boolean {
     return [...this.viewers].some((v) => v.watching && !v.monitor);
