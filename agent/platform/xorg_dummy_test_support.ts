@@ -6,20 +6,9 @@
  * `xserver-xorg-core`, `xserver-xorg-video-dummy` and `x11-xserver-utils` (xrandr); runs as
  * root, as CI does.
  */
-import { runX, type Xvfb } from "./xvfb_test_support.ts";
+import { displayAnswers, displayTaken, runX, type Xvfb } from "./xvfb_test_support.ts";
 
 const READY_TIMEOUT_MS = 15_000;
-
-/** Whether this machine can start a dummy Xorg (the test setup installs it). */
-export async function hasXorgDummy(): Promise<boolean> {
-  try {
-    await Deno.stat("/usr/lib/xorg/modules/drivers/dummy_drv.so");
-    await Deno.stat("/usr/lib/xorg/Xorg");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts Xorg with `screens` (width × height each, left to right, the first primary) on the
@@ -34,7 +23,7 @@ export async function startXorgDummy(
   const config = `${dir}/xorg.conf`;
   await Deno.writeTextFile(config, conf(width, height));
   for (let n = 80; n < 90; n++) {
-    if (await exists(`/tmp/.X${n}-lock`) || await exists(`/tmp/.X11-unix/X${n}`)) continue;
+    if (await displayTaken(n)) continue;
     const display = `:${n}`;
     const child = new Deno.Command("Xorg", {
       args: [
@@ -62,23 +51,14 @@ export async function startXorgDummy(
       await status;
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     };
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!exited && Date.now() < deadline) {
-      const probe = await new Deno.Command("xdpyinfo", {
-        args: ["-display", display],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (probe.success) {
-        try {
-          await layOut(display, screens, width, height);
-          return { display, width, height, stop };
-        } catch (error) {
-          await stop();
-          throw error;
-        }
+    if (await displayAnswers(display, READY_TIMEOUT_MS, () => exited)) {
+      try {
+        await layOut(display, screens, width, height);
+        return { display, width, height, stop };
+      } catch (error) {
+        await stop();
+        throw error;
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
     await stop();
     if (!exited) throw new Error(`Xorg ${display} did not answer in time`);
@@ -156,13 +136,4 @@ Section "ServerFlags"
   Option "DontVTSwitch" "true"
 EndSection
 `;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -29,7 +29,7 @@ export async function startXvfb(options: StartXvfbOptions = {}): Promise<Xvfb> {
   const numbers = options.displays ?? [90, 91, 92, 93, 94, 95, 96, 97, 98, 99];
   const failures: string[] = [];
   for (const n of numbers) {
-    if (await _exists(`/tmp/.X${n}-lock`) || await _exists(`/tmp/.X11-unix/X${n}`)) continue;
+    if (await displayTaken(n)) continue;
     const started = await _tryDisplay(n, width, height);
     if (typeof started !== "string") return started;
     failures.push(`:${n}: ${started}`);
@@ -69,20 +69,37 @@ async function _tryDisplay(n: number, width: number, height: number): Promise<Xv
     await status;
     await logDone;
   };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!exited && Date.now() < deadline) {
-    const probe = await new Deno.Command("xdpyinfo", {
-      args: ["-display", display],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (probe.success) return { display, width, height, stop };
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  if (await displayAnswers(display, READY_TIMEOUT_MS, () => exited)) {
+    return { display, width, height, stop };
   }
   await stop();
   return exited
     ? `Xvfb exited: ${log.trim().split("\n").slice(-3).join(" / ")}`
     : "not ready in time";
+}
+
+/** Whether display `n` is in use (its lock file or socket exists). */
+export async function displayTaken(n: number): Promise<boolean> {
+  return await _exists(`/tmp/.X${n}-lock`) || await _exists(`/tmp/.X11-unix/X${n}`);
+}
+
+/** Polls `xdpyinfo` until the display answers (true), or `gone()` or `ms` passed (false). */
+export async function displayAnswers(
+  display: string,
+  ms: number,
+  gone: () => boolean,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!gone() && Date.now() < deadline) {
+    const probe = await new Deno.Command("xdpyinfo", {
+      args: ["-display", display],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (probe.success) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }
 
 async function _exists(path: string): Promise<boolean> {
