@@ -8,6 +8,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   AUDIT_ACTIONS,
+  auditScopeOf,
   exportAuditLines,
   listAudit,
   recordAudit,
@@ -113,12 +114,7 @@ auditApi.openapi(
     const q = c.req.valid("query");
     const user = c.get("user");
     const result = await listAudit(c.get("deps").db, {
-      scope: {
-        orgId: user.orgId,
-        userId: user.id,
-        all: user.role === "master_admin",
-        groupIds: [...(user.managedGroupIds ?? [])],
-      },
+      scope: auditScopeOf(user),
       ..._filters(q),
       page: q.page,
       pageSize: q.pageSize,

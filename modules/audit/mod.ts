@@ -9,6 +9,7 @@ export {
   AUDIT_ACTIONS,
   type AuditAction,
   type AuditScope,
+  auditScopeOf,
   listAudit,
   recordAudit,
 } from "./service.ts";

@@ -4,7 +4,7 @@ import { clientAddress, requireRole } from "../http/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { verifyAuditChain } from "./chain.ts";
 import { exportAuditLines } from "./export.ts";
-import { AUDIT_ACTIONS, listAudit, recordAudit } from "./service.ts";
+import { AUDIT_ACTIONS, auditScopeOf, listAudit, recordAudit } from "./service.ts";
 import { AuditPage, AuditTable } from "./views.tsx";
 import { IntegrityPage } from "./views_integrity.tsx";
 
@@ -24,12 +24,7 @@ export const auditRoutes = new Hono<AppEnv>()
     const page = Number.parseInt(q.page ?? "1", 10);
     const user = c.get("user");
     const result = await listAudit(c.get("deps").db, {
-      scope: {
-        orgId: user.orgId,
-        userId: user.id,
-        all: user.role === "master_admin",
-        groupIds: [...(user.managedGroupIds ?? [])],
-      },
+      scope: auditScopeOf(user),
       ...filters,
       page, // clamped by listAudit, NaN and 1e20 included
     });

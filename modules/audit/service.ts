@@ -181,6 +181,18 @@ export interface AuditScope {
   groupIds: readonly string[];
 }
 
+/** The scope of a signed-in admin (the page and the API read the same). */
+export function auditScopeOf(
+  user: { orgId: string; id: string; role: string; managedGroupIds?: Iterable<string> },
+): AuditScope {
+  return {
+    orgId: user.orgId,
+    userId: user.id,
+    all: user.role === "master_admin",
+    groupIds: [...(user.managedGroupIds ?? [])],
+  };
+}
+
 export interface AuditQuery {
   scope: AuditScope;
   action?: string;
