@@ -166,3 +166,33 @@ Deno.test("agentConsent() connects the watching viewer and leaves it connected b
   remote.close();
   await peer.close();
 });
+
+Deno.test("screens: the agent's list reaches the viewers; a choice goes to the agent, checked", () => {
+  const { remote, toAgent, seen } = setup();
+  const state = () =>
+    seen.filter((m) => m.type === "state").at(-1) as Extract<
+      ViewerMessage,
+      { type: "state" }
+    >;
+  assert.deepEqual(state().screens, [], "one screen: nothing to choose");
+  assert.equal(remote.setScreen("DP-2"), "no_screen");
+  const list = [
+    { id: "DP-1", x: 0, y: 0, width: 640, height: 480, primary: true },
+    { id: "DP-2", x: 640, y: 0, width: 800, height: 600, primary: false },
+  ];
+  remote.agentScreens(list, null);
+  assert.deepEqual([state().screens, state().currentScreen], [list, null]);
+  assert.equal(remote.setScreen("DP-3"), "no_screen");
+  assert.equal(toAgent.some((m) => m.type === "screen"), false, "a refused choice sends nothing");
+  assert.equal(remote.setScreen("DP-2"), null);
+  assert.deepEqual(toAgent.at(-1), { type: "screen", id: "DP-2" });
+  assert.equal(remote.setScreen(null), null);
+  assert.deepEqual(toAgent.at(-1), { type: "screen", id: null });
+  remote.agentScreens(list, "DP-2");
+  assert.equal(state().currentScreen, "DP-2");
+  // A new agent connection starts over: its own list comes with it.
+  remote.agentAttached({ send: () => {}, close: () => {} }, { width: 640, height: 480 });
+  assert.deepEqual([remote.screens, remote.currentScreen], [[], null]);
+  remote.agentDetached(remote.agent!);
+  assert.equal(remote.setScreen(null), "agent_absent");
+});
