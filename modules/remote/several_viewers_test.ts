@@ -41,7 +41,13 @@ Deno.test("RemoteSession.media(): a slow viewer skips alone; the fast ones get e
   for (const link of links) remote.join(link);
   for (let i = 0; i < 30; i++) {
     remote.media(
-      { data: new Uint8Array(10), keyframe: i % 10 === 0, width: 640, height: 480 } as never,
+      {
+        codec: "vp8",
+        data: new Uint8Array(10),
+        keyframe: i % 10 === 0,
+        width: 640,
+        height: 480,
+      } as never,
     );
   }
   assert.equal(fast.framesSent, 30, "the fast lead gets every frame");
