@@ -51,6 +51,7 @@ Deno.test("a PIN session goes Connecting → Waiting → Active → transfer →
 
     await startSession(t.deps, a, session.id);
     await technicianChat(t.deps, a, session.id, "Hello Carol");
+    t.clock.advance(1_000); // the transfer's row is younger than the session's own
     await transferSession(
       t.deps,
       a,
@@ -96,10 +97,12 @@ Deno.test("the sender cancels a transfer by Start; the recipient can return one"
     });
     await customerConnected(t.deps, session);
     await startSession(t.deps, a, session.id);
+    t.clock.advance(1_000); // the transfer's row is younger than the session's own
     await transferSession(t.deps, a, session.id, { kind: "technician", id: b.id }, "", online);
     await startSession(t.deps, a, session.id);
     let r = await rows(t, session.id);
     assert.deepEqual(r.map((x) => x.status), ["active", "removed"]);
+    t.clock.advance(1_000); // the transfer's row is younger than the session's own
     await transferSession(t.deps, a, session.id, { kind: "technician", id: b.id }, "", online);
     await returnTransfer(t.deps, b, session.id);
     r = (await rows(t, session.id)).filter((x) => !x.removedAt);
