@@ -73,6 +73,17 @@ browserTest("browser: a whole support case with two technicians and a customer",
     const annSecondTab = Object.assign(await annPage.context().newPage(), { errors: [] });
     await annSecondTab.goto(`${base}/console`);
     await signIn(bobPage, base, bob.email);
+    // Bob monitors Ann (SPEC K4): her queue is then in his console's Monitored tab.
+    const started = await bobPage.evaluate(async (path) => {
+      const token = JSON.parse(document.body.getAttribute("hx-headers") ?? "{}")["X-CSRF-Token"];
+      const res = await fetch(path, {
+        method: "POST",
+        headers: { "X-CSRF-Token": token, "HX-Request": "true" },
+      });
+      return res.status;
+    }, `/monitoring/${ann.id}/start`);
+    assert.ok(started < 400, `Bob monitors Ann (${started})`);
+    await bobPage.goto(`${base}/console`);
     await bobPage.click("[data-tab=monitored]");
 
     // 1. Ann creates a PIN session.
