@@ -211,7 +211,7 @@ Deno.test({
           // The agent's window asks; the customer allows there.
           await appWindow.locator("#allow-control").waitFor({ state: "visible" });
           assert.match(
-            await appWindow.locator(".question").textContent() ?? "",
+            await appWindow.locator(".question[data-capability]").textContent() ?? "",
             /muis en toetsenbord/,
           );
           await appWindow.click("#allow-control");
