@@ -105,7 +105,10 @@ Deno.test({
         await space.locator('.remote-view .rv-fit[aria-pressed="true"]').waitFor();
         step("each screen keeps its own scale");
         if (Deno.env.get("SHOTS")) {
+          await page.waitForTimeout(2_000); // the stats line reads the decoder every second
           await page.screenshot({ path: `${Deno.env.get("SHOTS")}/multi-screen-1366.png` });
+          await page.setViewportSize({ width: 1920, height: 1080 });
+          await page.screenshot({ path: `${Deno.env.get("SHOTS")}/multi-screen-1920.png` });
         }
       });
     } finally {
