@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one file walks the external technician through the real app — the list, the three invitation methods, the guest console, control and every refusal.
 // External technicians through the real app (both engines: DATABASE_URL picks PostgreSQL):
 // the approved list, invitations by link, e-mail (a real SMTP server) and PIN, the guest's
 // limited console and chat, removal, expiry, the session's end, and what a guest is refused.

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the customer's pages share one layout and their parts (PIN, terms, chat, sharing, survey offer); split, each would repeat it.
 /**
  * The customer's pages (SPEC C1, C7, T1, T3): PIN entry, the group's terms, the Instant
  * Chat page and the goodbye pages. Every page is `bare` (no technician navigation) and
