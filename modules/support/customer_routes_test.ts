@@ -37,7 +37,9 @@ async function finish(t: TestApp) {
 }
 
 async function audits(t: TestApp, action: string) {
-  return await t.deps.db.select().from(auditLog).where(eq(auditLog.action, action));
+  return await t.deps.db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(
+    auditLog.id,
+  );
 }
 
 /** The same six digits with one changed: "one digit away". */

@@ -84,7 +84,7 @@ async function requestRow(t: TestApp, sessionId: string) {
 
 async function refusals(t: TestApp): Promise<string[]> {
   const rows = await t.deps.db.select().from(auditLog)
-    .where(eq(auditLog.action, "unattended.decision_refused"));
+    .where(eq(auditLog.action, "unattended.decision_refused")).orderBy(auditLog.id);
   return rows.map((r) => String((r.details as Record<string, unknown>).why));
 }
 

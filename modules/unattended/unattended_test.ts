@@ -37,7 +37,9 @@ const withApp = (name: string, fn: (t: TestApp) => Promise<void>) =>
   });
 
 const audits = async (t: TestApp, action: string) =>
-  (await t.deps.db.select().from(auditLog)).filter((row) => row.action === action);
+  (await t.deps.db.select().from(auditLog).orderBy(auditLog.id)).filter((row) =>
+    row.action === action
+  );
 
 async function refusal(work: Promise<unknown>): Promise<Refusal> {
   try {
