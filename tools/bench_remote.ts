@@ -1,7 +1,7 @@
 // Over 400 lines on purpose: the benchmark driver (workloads, noVNC, product, base checkout, report) — its parts are in tools/bench_remote/.
 // Longer than most files: the harness (display, workloads, measurement, tables) in one place.
 // `deno task bench:remote [--only vnc[,name…]] [--seconds 8] [--warmup 2]
-//     [--workloads idle,typing,scrolling,video] [--screenshots DIR] [--cdp-network] [--base DIR]`
+//     [--workloads idle,typing,scrolling,video,scrolling60] [--screenshots DIR] [--cdp-network] [--base DIR]`
 //
 // Remote-view benchmark. Starts Xvfb (1920x1080x24) on a free display, shows
 // tools/bench_remote/workload.html full-screen in a visible Chromium on it, and for each
@@ -54,9 +54,15 @@ import {
 
 const WIDTH = 1920;
 const HEIGHT = 1080;
-const WORKLOADS = ["idle", "typing", "scrolling", "video"] as const;
+const WORKLOADS = ["idle", "typing", "scrolling", "video", "scrolling60"] as const;
 type Workload = typeof WORKLOADS[number];
-const NOMINAL_HZ: Record<Workload, number> = { idle: 0, typing: 10, scrolling: 30, video: 30 };
+const NOMINAL_HZ: Record<Workload, number> = {
+  idle: 0,
+  typing: 10,
+  scrolling: 30,
+  video: 30,
+  scrolling60: 60,
+};
 const CHROMIUM = "/usr/bin/chromium";
 /** What Playwright adds for a headless launch that matters here (the viewer is ours). */
 const VIEWER_ARGS = [

@@ -112,6 +112,12 @@ const CHECKS: Check[] = [
     },
   ]),
   {
+    label: "60 Hz source: scrolling60 fps ≥ 55",
+    value: (c) => wl(c, "scrolling60")?.fps ?? NaN,
+    fmt: f1,
+    ok: (n) => n >= 55,
+  },
+  {
     label: "video ≤ 1 MB/s",
     value: (c) => wl(c, "video")?.mbPerS ?? NaN,
     fmt: (n) => n.toFixed(2),

@@ -4,6 +4,7 @@
 //   idle       nothing changes after the first frame (bytes/s should fall to ~0)
 //   typing     one character typed every 100 ms into a line of a static document (10 Hz)
 //   scrolling  full-width, full-height code listing scrolled up 8 px per frame (30 Hz)
+//   scrolling60  the same listing, 4 px per frame at 60 Hz (the 60 Hz source of issue 14)
 //   video      a procedurally generated photo-like landscape with fine grain, panned and
 //              zoomed every frame (30 Hz): every pixel changes, nothing compresses trivially
 //
@@ -39,6 +40,7 @@
       },
     },
     scrolling: { hz: 30, layout: CORNERS },
+    scrolling60: { hz: 60, layout: CORNERS },
     video: { hz: 30, layout: CORNERS },
   };
 
@@ -239,10 +241,11 @@
       if (typed.length >= 78) typed = "";
       typed += SENTENCE[i % SENTENCE.length];
       editor.textContent = typed;
-    } else if (workload === "scrolling") {
+    } else if (workload === "scrolling" || workload === "scrolling60") {
       ctx.fillStyle = "#fff";
       ctx.fillRect(0, 0, W, H);
-      const offset = (i * 8) % (LISTING.length * LINE_H - H);
+      const step = workload === "scrolling" ? 8 : 4; // the same 240 px/s at either rate
+      const offset = (i * step) % (LISTING.length * LINE_H - H);
       drawLines(-offset, 64, LISTING);
     } else if (workload === "video") {
       const t = i / 30;
