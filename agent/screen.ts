@@ -11,7 +11,9 @@
  *   tells the encoder which areas changed, and never encodes while the socket is still busy
  *   with earlier frames (so it never builds a queue: the next frame is simply newer).
  * - Motion mode: when most of the screen keeps changing and full-size frames take the encoder so
- *   long that 30 frames a second no longer fit (MOTION_ENCODE_MS, 3 in a row), frames are halved in
+ *   long that 30 frames a second no longer fit (the median of the last big frames' encode times
+ *   over MOTION_ENCODE_MS — one slow frame among fast ones is a spike, not a slow machine), frames
+ *   are halved in
  *   each direction before encoding, so full-screen video or scrolling stays smooth on a machine too
  *   slow (or too busy) for full size; full size returns (with a near-lossless keyframe) 250 ms
  *   after the last such change, and is tried again during long motion (after 4 s, then 8, 16, 32 s
@@ -88,8 +90,16 @@ const MOTION_AREA = 0.4;
  * and the send (≈ 3–5 ms), full size no longer fits 30 frames a second (33 ms)…
  */
 const MOTION_ENCODE_MS = 28;
-/** …this many slow big frames in a row (keyframes not counted) halve the frames… */
-const MOTION_AFTER = 3;
+/**
+ * …judged over the last MOTION_WINDOW big full-size frames (keyframes not counted), at least
+ * MOTION_AFTER of them, by their median: on a quiet 2-core machine scrolling a 1080p page encodes
+ * in 12–14 ms with single frames over 28 ms (bench:remote), and three of those in a row used to
+ * halve the picture for seconds. A try of full size (below) is judged over its first
+ * MOTION_TRY_FRAMES frames the same way…
+ */
+const MOTION_WINDOW = 8;
+const MOTION_AFTER = 5;
+const MOTION_TRY_FRAMES = 3;
 /** …until this long after the last big change… */
 const MOTION_HOLD_MS = 250;
 /**
@@ -97,7 +107,7 @@ const MOTION_HOLD_MS = 250;
  * that fell back, up to the max — and only while half-size encodes are fast enough that full
  * size (≈ 2–2.5× their time, measured at 1080p; MOTION_FULL_COST with a margin) would fit:
  * on a starved machine every encode is slow and a try would only stall the picture. A try
- * falls back at its first slow frame.
+ * falls back once the median of its first MOTION_TRY_FRAMES big frames is slow.
  */
 const MOTION_RETRY_MS = 4_000;
 const MOTION_RETRY_MAX_MS = 32_000;
@@ -130,7 +140,8 @@ export class ScreenSender {
   #fullSizeOnly = false;
   /** Where the pointer was drawn into the last frame. */
   #pointerRect: Rect | null = null;
-  #slowBigFrames = 0;
+  /** Encode times (ms) of the last big full-size delta frames (see MOTION_WINDOW). */
+  #bigEncodes: number[] = [];
   #lastBigAt = 0;
   /** When motion mode began, how long until full size is tried, when it last was. */
   #motionSince = 0;
@@ -325,6 +336,7 @@ export class ScreenSender {
       this.#motion = false;
       this.#trying = true;
       this.#retriedAt = t2;
+      this.#bigEncodes = [];
     }
     if (this.#trying && t2 - this.#retriedAt >= MOTION_RETRY_MS) this.#trying = false; // held
     const source = this.#motion && this.options.downscale ? this.options.downscale(frame) : frame;
@@ -363,10 +375,14 @@ export class ScreenSender {
       this.#halfMs = this.#halfFrames++ ? this.#halfMs * 0.8 + encodeMs * 0.2 : encodeMs;
     }
     if (!this.#motion && this.options.downscale && !this.#fullSizeOnly && !encoded?.keyframe) {
-      this.#slowBigFrames = big && encodeMs > MOTION_ENCODE_MS ? this.#slowBigFrames + 1 : 0;
-      if (this.#slowBigFrames >= (this.#trying ? 1 : MOTION_AFTER)) {
+      if (big) {
+        this.#bigEncodes.push(encodeMs);
+        if (this.#bigEncodes.length > MOTION_WINDOW) this.#bigEncodes.shift();
+      }
+      const enough = this.#bigEncodes.length >= (this.#trying ? MOTION_TRY_FRAMES : MOTION_AFTER);
+      if (big && enough && median(this.#bigEncodes) > MOTION_ENCODE_MS) {
         this.#motion = true;
-        this.#slowBigFrames = 0;
+        this.#bigEncodes = [];
         this.#retryMs = this.#trying
           ? Math.min(MOTION_RETRY_MAX_MS, this.#retryMs * 2)
           : MOTION_RETRY_MS;
@@ -439,6 +455,12 @@ export class ScreenSender {
   #motionOver(): boolean {
     return this.#motion && performance.now() - this.#lastBigAt > MOTION_HOLD_MS;
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function boundingBox(rects: Rect[]): Rect {
