@@ -7,7 +7,15 @@
  * rows equal to the sessions and answers in the same transaction as every change, so no
  * service has to remember to; the same migration filled them from the existing data.
  */
-import { doublePrecision, integer, pgTable, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  doublePrecision,
+  integer,
+  pgTable,
+  smallint,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 const count = (name: string) => integer(name).notNull().default(0);
 const seconds = (name: string) => doublePrecision(name).notNull().default(0);
@@ -53,5 +61,58 @@ export const reportRollups = pgTable("report_rollups", {
   highScores: count("high_scores"),
 }, (t) => [
   unique("report_rollups_key").on(t.orgId, t.hour, t.groupId, t.technicianId, t.channelId)
+    .nullsNotDistinct(),
+]);
+
+
+/**
+ * The reports' histograms, for medians and p90s without sorting a period's sessions: per
+ * organisation, UTC month and (group, technician, channel), how many sessions created in that
+ * month had a wait (`metric` 1), a duration (2) or a handling time (3) in each bin (`bin`,
+ * `report_bin(seconds)` in migrations/0023: one bin per whole second below 60 s, then bins 2 %
+ * wide, so a bin's middle is within 0.5 s, or 1 %, of every value in it). Kept by the same kind
+ * of statement-level triggers as `report_rollups`, in the same transaction; filled by that
+ * migration. A month, not an hour: at an hour's grain each row holds a session or two and the
+ * table would be as large as the sessions; a month of one technician holds thousands.
+ */
+export const reportHistograms = pgTable("report_histograms", {
+  orgId: uuid("org_id").notNull(),
+  /** The UTC month (its first instant) the sessions were created in. */
+  month: timestamp("month", { withTimezone: true }).notNull(),
+  groupId: uuid("group_id"),
+  technicianId: uuid("technician_id"),
+  channelId: uuid("channel_id"),
+  metric: smallint("metric").notNull(),
+  bin: integer("bin").notNull(),
+  /** Sessions in the bin (0 once its sessions changed or left: rows are not deleted). */
+  n: count("n"),
+}, (t) => [
+  unique("report_histograms_key").on(
+    t.orgId,
+    t.month,
+    t.groupId,
+    t.technicianId,
+    t.channelId,
+    t.metric,
+    t.bin,
+  ).nullsNotDistinct(),
+]);
+
+/**
+ * The waits of `report_histograms` again, per UTC hour of the day (`hour`, 0–23) instead of
+ * per technician, for the hours-of-the-day report: per organisation, UTC month, hour, group
+ * and channel, how many waits in each bin. Without the technician a month's row still holds
+ * hundreds of sessions; a technician filter reads the sessions instead.
+ */
+export const reportHourHistograms = pgTable("report_hour_histograms", {
+  orgId: uuid("org_id").notNull(),
+  month: timestamp("month", { withTimezone: true }).notNull(),
+  hour: smallint("hour").notNull(),
+  groupId: uuid("group_id"),
+  channelId: uuid("channel_id"),
+  bin: integer("bin").notNull(),
+  n: count("n"),
+}, (t) => [
+  unique("report_hour_histograms_key").on(t.orgId, t.month, t.hour, t.groupId, t.channelId, t.bin)
     .nullsNotDistinct(),
 ]);
