@@ -1,8 +1,10 @@
 // The reports over 20,000 seeded sessions, each checked against a computation of its own
 // here: plain SQL over the raw rows (no buckets series, no shared helpers), percentiles
 // taken in TypeScript from the raw waits and durations. The pages read the hourly rollups
-// (report_rollups, kept by triggers); every report from them must equal the same report
-// over the sessions directly, before and after sessions are updated and deleted. Runs on PGlite, and on PostgreSQL
+// (report_rollups) and the monthly histograms (report_histograms, report_hour_histograms),
+// all kept by triggers; every report from them must equal the same report over the sessions
+// directly — medians and p90s within the histograms' stated bound (`percentileBound`) — before
+// and after sessions are updated and deleted. Runs on PGlite, and on PostgreSQL
 // with DATABASE_URL. 20,000 is what correctness needs (every day of the period, every
 // outcome, hundreds of survey answers a month, each technician); speed at a million
 // sessions is measured by `deno task bench:reports`, not here.
@@ -10,6 +12,7 @@ import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import type { Database } from "../modules/db/mod.ts";
 import {
+  percentileBound,
   REPORT_KINDS,
   type ReportQuery,
   type ReportResult,
@@ -48,18 +51,37 @@ function near(actual: unknown, expected: number | null, what: string, slack = 1)
   );
 }
 
-/** Every report over the rollups equals the same report over the sessions directly. */
+/**
+ * A median or p90 from the histograms, rounded to a second, against the exact value: within
+ * the bound, plus half a second for the rounding.
+ */
+function nearBinned(actual: unknown, expected: number | null, what: string) {
+  near(actual, expected, what, expected === null ? 0 : percentileBound(expected) + 0.5);
+}
+
+const PERCENTILE = /^(median|p90)_/;
+const BINNED_KINDS = ["waiting", "duration", "hours", "performance"];
+
+/**
+ * Every report over the rollups equals the same report over the sessions directly; medians
+ * and p90s (from the histograms there, exact here) within the bound, both sides rounded.
+ */
 async function sameFromRollups(db: Database, scope: ReportScope, q: ReportQuery) {
   for (const kind of REPORT_KINDS) {
     const rolled = await runReport(db, kind, scope, q, { source: "rollups" });
     const direct = await runReport(db, kind, scope, q, { source: "direct" });
     assert.equal(rolled.rows.length, direct.rows.length, kind);
+    const binned = BINNED_KINDS.includes(kind) && !(kind === "hours" && q.technician);
+    assert.equal(rolled.binned ?? false, binned, `${kind}: percentiles from the histograms`);
+    assert.equal(direct.binned ?? false, false, `${kind}: exact percentiles`);
     for (const [i, row] of direct.rows.entries()) {
       for (const c of direct.columns) {
         const [a, b] = [rolled.rows[i][c.key], row[c.key]];
         const what = `${kind} ${q.fromDay} row ${i} ${c.key}: ${a} vs ${b}`;
         // Sums of seconds and scores are added in another order: a rounding may differ by one.
-        if (typeof b === "number" && ["seconds", "score", "percent"].includes(c.kind)) {
+        if (typeof b === "number" && binned && PERCENTILE.test(c.key)) {
+          near(a, b, what, percentileBound(b) + 1);
+        } else if (typeof b === "number" && ["seconds", "score", "percent"].includes(c.kind)) {
           near(a, b, what, c.kind === "seconds" ? 1 : 0.01);
         } else assert.equal(a, b, what);
       }
@@ -139,13 +161,14 @@ Deno.test({
           raw.filter((r) => r.day === d && r[k] !== null).map((r) => r[k] as number);
         const w = waiting.get(d)!;
         assert.equal(w.picked_up, of("wait").length, `${d} picked up`);
-        near(w.median_wait, percentile(of("wait"), 0.5), `${d} median wait`);
-        near(w.p90_wait, percentile(of("wait"), 0.9), `${d} p90 wait`);
+        nearBinned(w.median_wait, percentile(of("wait"), 0.5), `${d} median wait`);
+        nearBinned(w.p90_wait, percentile(of("wait"), 0.9), `${d} p90 wait`);
         const u = duration.get(d)!;
         assert.equal(u.ended, of("duration").length, `${d} ended`);
-        near(u.median_duration, percentile(of("duration"), 0.5), `${d} median duration`);
-        near(u.p90_duration, percentile(of("duration"), 0.9), `${d} p90 duration`);
+        nearBinned(u.median_duration, percentile(of("duration"), 0.5), `${d} median duration`);
+        nearBinned(u.p90_duration, percentile(of("duration"), 0.9), `${d} p90 duration`);
         const handling = of("handling");
+        nearBinned(u.median_handling, percentile(handling, 0.5), `${d} median handling`);
         near(
           u.mean_handling,
           handling.reduce((a, b) => a + b, 0) / handling.length,
@@ -162,6 +185,19 @@ Deno.test({
           count(*)::int as n from support_sessions where ${inPeriod} group by 1`,
       );
       for (const h of perHour) assert.equal(hours.rows[h.hour].sessions, h.n, `hour ${h.hour}`);
+      // Its median waits from the hour histograms (the switch to winter time is in October).
+      assert.equal(hours.binned, true);
+      const waited = sql`picked_up_at is not null and connected_at is not null`;
+      const hourWaits = await rows<{ hour: number; wait: number }>(
+        db,
+        sql`select extract(hour from created_at at time zone ${TZ})::int as hour,
+          extract(epoch from picked_up_at - connected_at)::float8 as wait
+          from support_sessions where ${inPeriod} and ${waited}`,
+      );
+      for (let h = 0; h < 24; h++) {
+        const waits = hourWaits.filter((w) => w.hour === h).map((w) => w.wait);
+        nearBinned(hours.rows[h].median_wait, percentile(waits, 0.5), `hour ${h} median wait`);
+      }
       assert.ok(Number(hours.rows[10].sessions) > Number(hours.rows[3].sessions) * 2);
 
       // Transfers and survey scores over the whole year, per month.
@@ -172,6 +208,14 @@ Deno.test({
       const month =
         sql`to_char(date_trunc('month', s.created_at at time zone ${TZ}), 'YYYY-MM-DD')`;
       const transfers = byKey(await runReport(db, "transfers", scope, year), "day");
+      const yearWaiting = byKey(await runReport(db, "waiting", scope, year), "day");
+      const yearWaits = await rows<{ day: string; id: string | null; wait: number }>(
+        db,
+        sql`select ${month} as day, s.lead_user_id::text as id,
+          extract(epoch from s.picked_up_at - s.connected_at)::float8 as wait
+          from support_sessions s where ${inYear}
+            and s.picked_up_at is not null and s.connected_at is not null`,
+      );
       const survey = byKey(await runReport(db, "survey", scope, year), "day");
       const monthly = await rows<
         { day: string; sessions: number; moved: number; transfers: number }
@@ -198,6 +242,11 @@ Deno.test({
         assert.equal(tr.sessions, m.sessions, `${m.day} sessions`);
         assert.equal(tr.transferred, m.moved, `${m.day} transferred`);
         assert.equal(tr.transfers, m.transfers, `${m.day} transfers`);
+        // A month's waits: its UTC month's histogram and the hour or two of sessions between.
+        const waits = yearWaits.filter((w) => w.day === m.day).map((w) => w.wait);
+        const wm = yearWaiting.get(m.day)!;
+        nearBinned(wm.median_wait, percentile(waits, 0.5), `${m.day} median wait`);
+        nearBinned(wm.p90_wait, percentile(waits, 0.9), `${m.day} p90 wait`);
         const sv = survey.get(m.day)!;
         const a = answers.get(m.day);
         assert.equal(sv.answered, a?.answered ?? 0, `${m.day} answered`);
@@ -229,6 +278,9 @@ Deno.test({
         assert.equal(r.handled, p.handled);
         assert.equal(r.transfers, p.transfers);
         near(r.score, p.score, `score of ${p.id}`, 0.005);
+        const waits = yearWaits.filter((w) => w.id === p.id).map((w) => w.wait);
+        nearBinned(r.median_wait, percentile(waits, 0.5), `median wait of ${p.id}`);
+        nearBinned(r.p90_wait, percentile(waits, 0.9), `p90 wait of ${p.id}`);
         if (p.id) assert.match(String(r.name), /^Seed Technician/);
       }
 

@@ -3,7 +3,8 @@
  * group or channel, and the list of sessions. Counts, sums and scores come from the fact rows
  * (facts.ts: rollups or the rows themselves) — the answers given in the period next to the
  * sessions that started in it, each answer under its session's group, channel and
- * technician; the waits' percentiles and the session list from the sessions.
+ * technician; the waits' median and p90 from the histograms (histograms.ts, or exact from the
+ * sessions with the direct counts); the session list from the sessions.
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
@@ -18,7 +19,8 @@ import {
   sessionsOf,
   WAIT,
 } from "./sql_parts.ts";
-import { factsOf, type FactSource, percentilesBy, series, total } from "./facts.ts";
+import { factsOf, type FactSource, series, total } from "./facts.ts";
+import { percentilesOf } from "./histograms.ts";
 import { OPEN } from "./series_reports.ts";
 
 export async function surveyReport(
@@ -77,7 +79,7 @@ export async function performanceReport(
         sum(handling_sum) / nullif(sum(handled), 0) as handling,
         sum(score_sum) / nullif(sum(scored), 0) as score
         from f group by 1 having sum(sessions) > 0)
-      ${percentilesBy(scope, q, "p", sql.raw(by.session), { wait: WAIT })}
+      ${percentilesOf(source, scope, q, by, ["wait"])}
       select a.k::text as id, n.name, a.sessions, a.picked_up as handled,
         round(a.handling)::int as mean_handling, round(p.wait[1])::int as median_wait,
         round(p.wait[2])::int as p90_wait, a.transfers, a.answered,
@@ -101,6 +103,7 @@ export async function performanceReport(
     ],
     rows,
     chart: { type: "bars", x: "name", series: ["sessions", "handled"] },
+    binned: source === "rollups",
   };
 }
 

@@ -4,7 +4,7 @@
  * technician / group / channel performance — per period (a day, week, month or custom
  * range, bucketed by day, week or month) in the viewer's time zone, over the sessions of
  * the groups the admin manages. Each is one SQL aggregation (`runReport`) — over hourly rollups
- * kept equal to the sessions by database triggers, percentiles over the sessions — shown as a uPlot
+ * and monthly histograms kept equal to the sessions by database triggers — shown as a uPlot
  * chart beside a table at `/admin/reports/<kind>` (`reportRoutes`), exported as CSV, and
  * served to the API (modules/api) through the same `readReportQuery` → `scopeOf` →
  * `filterChoices`/`checkFilters` → `runReport` path. A session's log exports as CSV too.
@@ -30,3 +30,8 @@ export {
   runReport,
 } from "./service.ts";
 export { chatLogCsv } from "./chat_log.ts";
+/**
+ * How far a median or p90 from the histograms (a report whose result says `binned`) may be
+ * from the exact one, in seconds, before rounding: 0.5 s below a minute, 1 % above.
+ */
+export { percentileBound } from "./histograms.ts";

@@ -2,23 +2,16 @@
  * The reports over time and hours: outcomes, waiting time, duration, transfers (one row per
  * day, week or month of the period) and the hours of the day. Each is one statement: counts,
  * sums and means added up from the fact rows (facts.ts: the hourly rollups, or the sessions
- * directly), percentiles from the sessions (`percentile_cont`, median and p90 from one sort).
+ * directly), medians and p90s from the histograms (histograms.ts) — or, with the direct
+ * counts, from the sessions (`percentile_cont`, median and p90 from one sort).
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import type { ReportQuery } from "./query.ts";
-import {
-  bucketOf,
-  col,
-  DURATION,
-  HANDLING,
-  type ReportResult,
-  reportRows,
-  type ReportScope,
-  WAIT,
-} from "./sql_parts.ts";
-import { factsOf, type FactSource, percentilesBy, series, total } from "./facts.ts";
+import { col, type ReportResult, reportRows, type ReportScope } from "./sql_parts.ts";
+import { factsOf, type FactSource, series, total } from "./facts.ts";
+import { hourPercentiles, hoursBinned, percentilesOf } from "./histograms.ts";
 
 /** The outcome of a session not ended yet. */
 export const OPEN = "open";
@@ -57,7 +50,7 @@ export async function waitingReport(
     series(scope, q, source, {
       aggregates: sql`${total("queued", "picked_up")},
         sum(wait_sum) / nullif(sum(waited), 0) as mean`,
-      more: percentilesBy(scope, q, "p", bucketOf("created_at", q), { wait: WAIT }),
+      more: percentilesOf(source, scope, q, "bucket", ["wait"]),
       join: sql`left join p using (bucket)`,
       outputs: sql`${zero("queued")}, ${zero("picked_up")},
         round(p.wait[1])::int as median_wait, round(p.wait[2])::int as p90_wait,
@@ -76,6 +69,7 @@ export async function waitingReport(
     ],
     rows,
     chart: { type: "line", x: "day", series: ["median_wait", "p90_wait"] },
+    binned: source === "rollups",
   };
 }
 
@@ -91,10 +85,7 @@ export async function durationReport(
       aggregates: sql`${total("ended")},
         sum(duration_sum) / nullif(sum(ended), 0) as mean_d,
         sum(handling_sum) / nullif(sum(handled), 0) as mean_h`,
-      more: percentilesBy(scope, q, "p", bucketOf("created_at", q), {
-        duration: DURATION,
-        handling: HANDLING,
-      }),
+      more: percentilesOf(source, scope, q, "bucket", ["duration", "handling"]),
       join: sql`left join p using (bucket)`,
       outputs: sql`${zero("ended")}, round(p.duration[1])::int as median_duration,
         round(p.duration[2])::int as p90_duration, round(a.mean_d)::int as mean_duration,
@@ -114,6 +105,7 @@ export async function durationReport(
     ],
     rows,
     chart: { type: "line", x: "day", series: ["median_duration", "p90_duration"] },
+    binned: source === "rollups",
   };
 }
 
@@ -157,7 +149,7 @@ export async function hoursReport(
     db,
     sql`with f as (${factsOf(scope, q, source)}),
       a as (select ${hour("at")} as hour, ${total("sessions", "picked_up")} from f group by 1)
-      ${percentilesBy(scope, q, "p", hour("created_at"), { wait: WAIT })}
+      ${hourPercentiles(source, scope, q)}
       select h.hour, coalesce(a.sessions, 0) as sessions, coalesce(a.picked_up, 0) as picked_up,
         round(p.wait[1])::int as median_wait
       from generate_series(0, 23) as h(hour) left join a using (hour)
@@ -173,5 +165,6 @@ export async function hoursReport(
     ],
     rows,
     chart: { type: "bars", x: "hour", series: ["sessions", "picked_up"] },
+    binned: hoursBinned(source, q),
   };
 }

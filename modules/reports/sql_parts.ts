@@ -35,6 +35,11 @@ export interface ReportResult {
   rows: ReportRow[];
   /** What the page draws: the x column and the series beside it (absent: table only). */
   chart?: { type: "line" | "bars"; x: string; series: string[]; stacked?: boolean };
+  /**
+   * Its medians and p90s come from the histograms (histograms.ts): within 0.5 s of the exact
+   * ones below a minute, within 1 % above. Absent: exact, or none.
+   */
+  binned?: boolean;
 }
 
 /** Whose sessions a report may read: the whole organisation, or these groups' sessions. */

@@ -137,6 +137,7 @@ export function ReportPage(props: Props) {
           </a>
         </div>
         <p class="muted">{t(`reports.about.${kind}`)}</p>
+        {result.binned && <p class="muted report-binned">{t("reports.binned")}</p>}
         <div class={result.columns.length <= 7 && chart ? "report-body side" : "report-body"}>
           {chart && (
             <div
