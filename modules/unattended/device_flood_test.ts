@@ -55,10 +55,11 @@ servedAppTest(
       permissions: ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"],
     });
     await deviceWithGrant(t, ann);
+    // In key order: PostgreSQL returns rows in any order without one.
     const snapshot = async () => ({
-      devices: await t.deps.db.select().from(devices),
-      grants: await t.deps.db.select().from(unattendedGrants),
-      challenges: await t.deps.db.select().from(deviceChallenges),
+      devices: await t.deps.db.select().from(devices).orderBy(devices.id),
+      grants: await t.deps.db.select().from(unattendedGrants).orderBy(unattendedGrants.id),
+      challenges: await t.deps.db.select().from(deviceChallenges).orderBy(deviceChallenges.nonce),
     });
     const before = await snapshot();
     const refusals = async () =>

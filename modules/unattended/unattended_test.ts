@@ -64,12 +64,15 @@ function onlineHere(t: TestApp, deviceRef: string): DeviceServerMessage[] {
 
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
 
-/** Everything a refusal must leave as it was (the audit log aside). */
+/**
+ * Everything a refusal must leave as it was (the audit log aside), each table in id order:
+ * PostgreSQL returns rows in any order without one.
+ */
 const snapshot = async (t: TestApp) => ({
-  devices: await t.deps.db.select().from(devices),
-  grants: await t.deps.db.select().from(unattendedGrants),
+  devices: await t.deps.db.select().from(devices).orderBy(devices.id),
+  grants: await t.deps.db.select().from(unattendedGrants).orderBy(unattendedGrants.id),
   connections: (await t.deps.db.select().from(unattendedConnections)).length,
-  sessions: await t.deps.db.select().from(supportSessions),
+  sessions: await t.deps.db.select().from(supportSessions).orderBy(supportSessions.id),
 });
 
 withApp(
@@ -162,7 +165,7 @@ withApp(
     assert.deepEqual(stale.ok ? "ok" : stale.code, "bad_proof");
     // A key made elsewhere, claiming this device's id.
     const forger = await deviceKey(await Deno.makeTempDir({ prefix: "rescue-forger-" }));
-    const before = await t.deps.db.select().from(devices);
+    const before = await t.deps.db.select().from(devices).orderBy(devices.id);
     const beforeAll = await snapshot(t);
     const forged = await verifyDeviceHello(t.deps, {
       deviceId,
@@ -176,7 +179,11 @@ withApp(
       purpose: "connect",
     }, nonce);
     assert.deepEqual(unknown.ok ? "ok" : unknown.code, "unknown_device");
-    assert.deepEqual(await t.deps.db.select().from(devices), before, "nothing else changed");
+    assert.deepEqual(
+      await t.deps.db.select().from(devices).orderBy(devices.id),
+      before,
+      "nothing else changed",
+    );
     assert.deepEqual(await snapshot(t), beforeAll, "no grant, connection or session either");
     await removeAccess(t.deps, ann, device.id, "everyone");
     const afterRemoval = await snapshot(t);
