@@ -6,7 +6,13 @@
  * `xserver-xorg-core`, `xserver-xorg-video-dummy` and `x11-xserver-utils` (xrandr); runs as
  * root, as CI does.
  */
-import { displayAnswers, displayTaken, runX, type Xvfb } from "./xvfb_test_support.ts";
+import {
+  displayAnswers,
+  displayOwnedBy,
+  displayTaken,
+  runX,
+  type Xvfb,
+} from "./xvfb_test_support.ts";
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -46,12 +52,16 @@ export async function startXorgDummy(
     }).spawn();
     let exited = false;
     const status = child.status.then((s) => (exited = true, s));
-    const stop = async () => {
+    const stopServer = async () => {
       if (!exited) child.kill("SIGTERM");
       await status;
+    };
+    const stop = async () => {
+      await stopServer();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     };
-    if (await displayAnswers(display, READY_TIMEOUT_MS, () => exited)) {
+    const answers = await displayAnswers(display, READY_TIMEOUT_MS, () => exited);
+    if (answers && await displayOwnedBy(n, child.pid)) {
       try {
         await layOut(display, screens, width, height);
         return { display, width, height, stop };
@@ -60,9 +70,14 @@ export async function startXorgDummy(
         throw error;
       }
     }
-    await stop();
-    if (!exited) throw new Error(`Xorg ${display} did not answer in time`);
+    const timedOut = !answers && !exited;
+    await stopServer(); // the next display reuses the config in `dir`
+    if (timedOut) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw new Error(`Xorg ${display} did not answer in time`);
+    }
   }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
   throw new Error("No free display for Xorg among :80–:89");
 }
 

@@ -70,12 +70,27 @@ async function _tryDisplay(n: number, width: number, height: number): Promise<Xv
     await logDone;
   };
   if (await displayAnswers(display, READY_TIMEOUT_MS, () => exited)) {
-    return { display, width, height, stop };
+    if (await displayOwnedBy(n, child.pid)) return { display, width, height, stop };
+    await stop();
+    return "taken by another X server as ours started";
   }
   await stop();
   return exited
     ? `Xvfb exited: ${log.trim().split("\n").slice(-3).join(" / ")}`
     : "not ready in time";
+}
+
+/**
+ * Whether the X server answering on display `n` is process `pid` (its lock file names it).
+ * Tests run in several processes at once (tools/run_tests.ts): two may pick the same free
+ * display; the loser's server exits, but the display may answer first — the winner's.
+ */
+export async function displayOwnedBy(n: number, pid: number): Promise<boolean> {
+  try {
+    return Number((await Deno.readTextFile(`/tmp/.X${n}-lock`)).trim()) === pid;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether display `n` is in use (its lock file or socket exists). */
