@@ -22,6 +22,19 @@ export type AuthMode = typeof AUTH_MODES[number];
 export const WINDOW_KINDS = ["days", "range", "unlimited", "daily"] as const;
 export type WindowKind = typeof WINDOW_KINDS[number];
 
+/**
+ * What an approval can let a technician use with nobody at the computer; the customer unticks
+ * any of them on the customer page before approving (agent/unattended/tool_grants.ts honours
+ * the rest). `control` is seeing and controlling the screen (control includes view).
+ */
+export const APPROVAL_TOOLS = ["control", "files", "systemInfo", "scripts", "reboot"] as const;
+export type ApprovalTool = typeof APPROVAL_TOOLS[number];
+
+/** The tools in `APPROVAL_TOOLS` order, each once: how they are signed and stored. */
+export function approvalTools(tools: readonly string[]): ApprovalTool[] {
+  return APPROVAL_TOOLS.filter((tool) => tools.includes(tool));
+}
+
 /** Why this agent cannot install itself as a service here. */
 export const INSTALL_UNAVAILABLE = ["not_built", "no_installer"] as const;
 
@@ -49,12 +62,23 @@ export const ResolvedTermsSchema = z.strictObject({
 });
 export type ResolvedTerms = z.infer<typeof ResolvedTermsSchema>;
 
-/** What the agent signs: one line per field, so no field can run into the next. */
+/**
+ * What the agent signs: one line per field, so no field can run into the next. The last line
+ * is the tools the customer left ticked (`approvalTools` order), so the narrowed set is part of
+ * the signed approval: a server that widened it would hold a signature that does not check.
+ */
 export function approvalMessage(
-  parts: { requestId: string; nonce: string; digest: string; deviceId: string },
+  parts: {
+    requestId: string;
+    nonce: string;
+    digest: string;
+    deviceId: string;
+    tools: readonly string[];
+  },
 ): Uint8Array {
+  const tools = approvalTools(parts.tools).join(",");
   return new TextEncoder().encode(
-    `unattended-approval:v1\n${parts.requestId}\n${parts.nonce}\n${parts.digest}\n${parts.deviceId}`,
+    `unattended-approval:v2\n${parts.requestId}\n${parts.nonce}\n${parts.digest}\n${parts.deviceId}\n${tools}`,
   );
 }
 
@@ -81,6 +105,8 @@ export const UNATTENDED_REQUEST_OPS = [
       terms: ResolvedTermsSchema,
       /** The technician's name, shown to the customer. */
       technician: z.string().min(1).max(120),
+      /** The tools the customer left ticked on the customer page (at least one). */
+      tools: z.array(z.enum(APPROVAL_TOOLS)).min(1).max(APPROVAL_TOOLS.length),
     },
     result: z.strictObject({
       deviceId,

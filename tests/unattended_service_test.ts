@@ -117,12 +117,12 @@ Deno.test({
         display: xvfb.display,
       });
       assert.equal(unitPath, `${root}/etc/systemd/system/rescue-agent.service`);
-      // This customer narrowed the approval's tools to files and system information (docs/
-      // unattended.md, "Tools on an unattended session"): scripts stay refused by the agent.
+      // This customer narrowed the approval's tools to the screen, files and system information
+      // (docs/unattended.md, "Tools on an unattended session"): scripts stay refused by the agent.
       const config = JSON.parse(await Deno.readTextFile(`${stateDir}/service.json`));
       await Deno.writeTextFile(
         `${stateDir}/service.json`,
-        JSON.stringify({ ...config, tools: ["files", "systemInfo"] }),
+        JSON.stringify({ ...config, tools: ["control", "files", "systemInfo"] }),
       );
       const unit = await Deno.readTextFile(unitPath);
       assert.match(unit, /^ExecStart=.* --service --config \S+\/service\.json$/m);

@@ -10,10 +10,10 @@
 // child inherits that environment. Erring is one-sided: a pure test that imports a module's
 // mod.ts is counted in, which only costs its few milliseconds twice.
 //
-//   deno run -A tools/db_tests.ts [--list] [deno test flags…]
+//   deno run -A tools/db_tests.ts [--list] [tools/run_tests.ts flags…]
 //
-// `--list` prints the files; otherwise it runs `deno test -A --no-check=remote` on them (or
-// with the `--no-check…` flag given).
+// `--list` prints the files; otherwise it runs them with tools/run_tests.ts --db (several
+// `deno test` processes, each on a database of its own), as `deno task test:db` does.
 import { dirname, join, relative, resolve } from "node:path";
 
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -39,7 +39,10 @@ function _touchesDatabase(file: string, source: string, specs: string[], root: s
   );
 }
 
-/** Every test file (`*_test.ts`, `*_test.tsx`) under `root`, relative, sorted. */
+/**
+ * Every test file under `root`, relative, sorted: the names `deno test` picks by itself
+ * (`*_test.ts`, `*.test.tsx`, `test.js`, …), so a runner given this list drops none.
+ */
 export async function testFiles(root = ROOT): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string) => {
@@ -47,7 +50,7 @@ export async function testFiles(root = ROOT): Promise<string[]> {
       if (SKIP_DIRS.has(entry.name)) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory) await walk(path);
-      else if (/_test\.tsx?$/.test(entry.name)) found.push(relative(root, path));
+      else if (/(^|[._])test\.[mc]?[jt]sx?$/.test(entry.name)) found.push(relative(root, path));
     }
   };
   await walk(root);
@@ -97,14 +100,12 @@ export async function databaseTestFiles(root = ROOT): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  const files = await databaseTestFiles();
   if (Deno.args.includes("--list")) {
-    console.log(files.join("\n"));
+    console.log((await databaseTestFiles()).join("\n"));
   } else {
-    // `--no-check=remote` would win over a `--no-check` given here (CI's, after its check step).
-    const check = Deno.args.some((a) => a.startsWith("--no-check")) ? [] : ["--no-check=remote"];
+    // Runs them as `deno task test:db` does: tools/run_tests.ts --db.
     const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "-A", ...check, ...Deno.args, ...files],
+      args: ["run", "-A", join(ROOT, "tools", "run_tests.ts"), "--db", ...Deno.args],
       cwd: ROOT,
       stdin: "inherit",
       stdout: "inherit",

@@ -2,11 +2,13 @@
  * Installing the agent to run without the customer: one interface (`ServiceInstaller`) per
  * OS. Linux: a systemd unit that starts at boot and runs `agent --service --config <file>`,
  * written under a root directory given to it (`/` on a real install; tests pass a temporary
- * root and run the unit's ExecStart themselves). The unit says in its own comments what runs
- * before login: the service and its device key, not a login screen (see os_login.ts). Windows (a Windows service) and macOS (a
- * launchd job) are not built yet: their installers say so through the same interface and
- * install nothing.
+ * root and run the unit's ExecStart themselves). The unit says in its own comments what it
+ * shows before login: the X11 login screen, found by display_finder.ts (signing in on it is
+ * not done, see os_login.ts). Windows (a Windows service) and macOS (a launchd job) are not
+ * built yet: their installers say so through the same interface and install nothing.
  */
+import type { ApprovalTool } from "../../protocol/unattended_request.ts";
+
 export const SERVICE_NAME = "rescue-agent";
 export const SERVICE_CONFIG_FILE = "service.json";
 
@@ -17,6 +19,11 @@ export interface ServiceConfig {
   stateDir: string;
   /** The X display to share, when the OS has one (Linux). */
   display?: string;
+  /**
+   * What the customer's approval allows with nobody present (tool_grants.ts); absent: all of
+   * `APPROVAL_TOOLS`. The customer may narrow it here too.
+   */
+  tools?: ApprovalTool[];
 }
 
 export interface ServiceSpec extends ServiceConfig {
@@ -53,10 +60,10 @@ export function systemdUnit(spec: ServiceSpec, configPath: string): string {
   const exec = [...spec.command, "--service", "--config", configPath].map(_word).join(" ");
   return [
     "# Starts at boot, before anyone signs in, and waits for technicians (unattended access).",
-    "# What it can show: the X display given at install (DISPLAY below), once a session runs",
-    "# there. It does not reach the login screen: on X11 that is the display manager's own X",
-    "# server, guarded by its X authority, which this unit is not given — the Computers list",
-    "# says 'login screen: not available on this system'.",
+    "# What it shows: the X display given at install (DISPLAY below) while it runs; else the",
+    "# X server running now — before anyone signs in, the display manager's login screen — with",
+    "# the X authority file named on that server's command line (-auth), which root can read.",
+    "# A Wayland login screen has no X server to capture: the service's log says so.",
     "[Unit]",
     "Description=Remote support agent (unattended access)",
     "After=network-online.target",
@@ -112,6 +119,7 @@ export class SystemdInstaller implements ServiceInstaller {
       server: spec.server,
       stateDir: spec.stateDir,
       ...(spec.display ? { display: spec.display } : {}),
+      ...(spec.tools ? { tools: spec.tools } : {}),
     };
     await Deno.mkdir(spec.stateDir, { recursive: true });
     await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });

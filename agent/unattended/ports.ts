@@ -23,10 +23,11 @@ export function unattendedPorts(
   const installer = installerFor(env.os, options.root ?? "/");
   return {
     deviceKey: () => deviceKey(env.dataDir),
-    installService: ({ serverUrl, dataDir }) =>
+    installService: ({ serverUrl, dataDir, tools }) =>
       installer.install({
         server: serverUrl,
         stateDir: dataDir,
+        tools: [...tools],
         command: options.command ?? agentCommand(),
         display: options.display ?? Deno.env.get("DISPLAY"),
       }),

@@ -13,7 +13,12 @@
  * device key (`approvalMessage`). The device's identity, key and installer come from the
  * unattended agent (`UnattendedPorts`, injected; tests pass a temporary root).
  */
-import { approvalMessage, type ResolvedTerms } from "../../protocol/unattended_request.ts";
+import {
+  approvalMessage,
+  type ApprovalTool,
+  approvalTools,
+  type ResolvedTerms,
+} from "../../protocol/unattended_request.ts";
 import { deviceId as readDeviceId, osLanguage } from "../identity.ts";
 import { type OpEnv, OpFailure, type OpHandlers } from "../ops/mod.ts";
 import { type AgentStrings, agentStrings, fill } from "../strings.ts";
@@ -24,8 +29,13 @@ import { credentialsWindowProblem, type CredentialVault } from "./credentials.ts
 export interface UnattendedPorts {
   /** The device's Ed25519 key: made once on the device, the private half never leaves it. */
   deviceKey(): Promise<{ publicKey: string; sign(data: Uint8Array): Promise<Uint8Array> }>;
-  /** Installs the agent as a service (a unit under a root dir); returns the unit's path. */
-  installService(options: { serverUrl: string; dataDir: string }): Promise<string>;
+  /**
+   * Installs the agent as a service (a unit under a root dir) that grants only `tools` when
+   * nobody is present; returns the unit's path.
+   */
+  installService(
+    options: { serverUrl: string; dataDir: string; tools: readonly ApprovalTool[] },
+  ): Promise<string>;
   /**
    * Shows `detail` (the terms) with the credentials form in the agent's own window: what the
    * customer typed, once checked (`verified` false: the OS offers no check here), or null
@@ -65,9 +75,12 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       if (!ports || env.os !== "linux") {
         throw new OpFailure("not_available", "This support app cannot install itself here");
       }
+      // The customer's ticks on the customer page, shown again and signed with the approval.
+      const tools = approvalTools(request.tools);
       const question = [
         fill(strings.confirm, { name: request.technician }),
         ...termsLines(strings, language, request.terms),
+        toolsLine(strings, language, tools),
       ].join("\n");
       let credentialsKept = false;
       if (request.terms.authMode === "customer_credentials") {
@@ -94,7 +107,11 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       }
       let unit: string;
       try {
-        unit = await ports.installService({ serverUrl: env.serverUrl, dataDir: env.dataDir });
+        unit = await ports.installService({
+          serverUrl: env.serverUrl,
+          dataDir: env.dataDir,
+          tools,
+        });
       } catch (error) {
         if (credentialsKept) await ports.vault?.clear();
         throw new OpFailure("install_failed", _message(error));
@@ -106,8 +123,13 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
         nonce: request.nonce,
         digest: request.digest,
         deviceId: device,
+        tools,
       }));
-      context.log(`installed as a service (${unit}) for request ${request.requestId}`);
+      context.log(
+        `installed as a service (${unit}) for request ${request.requestId}, tools: ${
+          tools.join(", ")
+        }`,
+      );
       return {
         deviceId: device,
         publicKey: key.publicKey,
@@ -150,6 +172,18 @@ export function termsLines(strings: Strings, language: string, terms: ResolvedTe
   }
   lines.push(fill(strings.zone, { zone: terms.timeZone }));
   return lines;
+}
+
+/** "Allowed when nobody is at the computer: …" in the customer's words. */
+export function toolsLine(
+  strings: Strings,
+  language: string,
+  tools: readonly ApprovalTool[],
+): string {
+  const names = tools.map((tool) => strings.tools[tool]);
+  return fill(strings.toolsAllowed, {
+    tools: new Intl.ListFormat(language, { type: "conjunction" }).format(names),
+  });
 }
 
 function _message(error: unknown): string {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { approvalMessage } from "../../protocol/unattended_request.ts";
+import { approvalMessage, type ApprovalTool } from "../../protocol/unattended_request.ts";
 import { OpFailure } from "../ops/mod.ts";
 import { fileVault } from "./credentials.ts";
 import { unattendedPorts } from "./ports.ts";
@@ -41,6 +41,8 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
       nonce: "n".repeat(43),
       digest: "d".repeat(43),
       technician: "Ann",
+      // The customer unticked the screen, scripts and restarting on the customer page.
+      tools: ["systemInfo", "files"] as ApprovalTool[],
       terms: {
         authMode: "ask_each_time" as const,
         kind: "daily" as const,
@@ -63,6 +65,13 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
     assert.match(questions[1], /Saturday, March 28, 2026 at 12:00 PM/);
     assert.match(questions[1], /Only on Monday and Tuesday, from 22:00 to 06:00/);
     assert.match(questions[1], /Europe\/Amsterdam/);
+    assert.match(
+      questions[1],
+      /Allowed when nobody is at the computer: files and system information\. The support app refuses everything else\./,
+    );
+    // The service grants just those (tool_grants.ts reads them from its service.json).
+    const config = JSON.parse(await Deno.readTextFile(`${dataDir}/service.json`));
+    assert.deepEqual(config.tools, ["files", "systemInfo"]);
     assert.ok(result.unit.startsWith(root), result.unit);
     assert.match(await Deno.readTextFile(result.unit), /ExecStart=\/opt\/rescue\/agent --service/);
     const key = await crypto.subtle.importKey("spki", b64(result.publicKey), "Ed25519", false, [
@@ -76,6 +85,21 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
         b64(result.signature),
         message as Uint8Array<ArrayBuffer>,
       ),
+    );
+    // The narrowed set is part of what was signed: widened, the signature does not check.
+    const widened = approvalMessage({
+      ...request,
+      tools: ["control", "files", "systemInfo", "scripts", "reboot"],
+      deviceId: result.deviceId,
+    });
+    assert.equal(
+      await crypto.subtle.verify(
+        "Ed25519",
+        key,
+        b64(result.signature),
+        widened as Uint8Array<ArrayBuffer>,
+      ),
+      false,
     );
     assert.equal(result.credentialsKept, false);
     // The customer's own credentials: without a way to ask for them here, a clear refusal.

@@ -28,6 +28,7 @@ import {
 } from "../external/mod.ts";
 import { callingCardRoutes } from "../calling_cards/mod.ts";
 import {
+  approvedToolsOf,
   computerRoutes,
   deviceRoutes,
   requestRoutes,
@@ -57,6 +58,7 @@ import { channelSessionHooks, customerRoutes, fileLimit, whenSessionEnds } from 
 import {
   agentDownloadRoutes,
   agentRoutes,
+  approvedToolsFrom,
   rebootRoutes,
   remoteRoutes,
   toolRoutes,
@@ -72,6 +74,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", relayedRequests());
   // Every end of a session offers the customer survey (its own rules say when).
   whenSessionEnds(deps, offerSurveyAtEnd);
+  // An unattended session's tools: only those the customer's approval carries.
+  approvedToolsFrom(deps, (session) => approvedToolsOf(deps, session.id));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
   app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));

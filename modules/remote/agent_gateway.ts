@@ -47,7 +47,7 @@ import { watchHome } from "./home_watch.ts";
 import { remoteFor } from "./remote_for.ts";
 import { remoteHub } from "./remote_hub.ts";
 import { agentOps, callAgent } from "./agent_ops.ts";
-import { TOOL_CAPABILITIES, toolConsent, toolOf } from "./tool_consent.ts";
+import { limitToApproval, TOOL_CAPABILITIES, toolConsent, toolOf } from "./tool_consent.ts";
 import {
   agentSocketGuard,
   HELLO_TIMEOUT_MS,
@@ -199,6 +199,8 @@ class AgentConnection {
     this.remote = remoteFor(this.deps, session);
     this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
     toolConsent(this.deps, session).attached(this.link, hello.os);
+    // Unattended: only what the customer's approval carries may be asked for.
+    await limitToApproval(this.deps, session);
     this.#askAbout(session, this.link);
     // This instance is the agent's home now: viewers and the customer's remote stream that
     // land on another instance are relayed here (home_relay.ts).

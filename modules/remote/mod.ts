@@ -21,10 +21,14 @@ export { rebootRoutes } from "./reboot_routes.tsx";
 /**
  * Agent operations (docs/agent_ops.md): `callAgent` runs one on the session's agent; routes that
  * use it go through `relayToAgentHome`. Tool consent (files, systemInfo, scripts, reboot):
- * `toolConsent(deps, session)`, the routes `toolRoutes`.
+ * `toolConsent(deps, session)`, the routes `toolRoutes`; an unattended session's tools are
+ * limited to the customer's approval, read through the source the app registers
+ * (`approvedToolsFrom`, modules/unattended).
  */
 export { agentOps, callAgent, type CallOptions, type OpOutcome } from "./agent_ops.ts";
 export {
+  approvedToolsFrom,
+  type ApprovedToolsSource,
   isToolCapability,
   TOOL_CAPABILITIES,
   TOOL_PERMISSIONS,

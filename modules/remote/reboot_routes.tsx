@@ -114,6 +114,7 @@ export const rebootRoutes = new Hono<AppEnv>()
   .post("/console/sessions/:id/reboot/ask", async (c) => {
     const { session, user } = await _working(c);
     const consent = toolConsent(c.get("deps"), session);
+    if (consent.outsideApproval("reboot")) throw new Refusal(409, "agentTools.notApproved");
     if (!consent.request("reboot", { userId: user.id, name: user.name })) {
       throw new Refusal(409, "reboot.agentAbsent");
     }

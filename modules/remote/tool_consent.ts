@@ -44,6 +44,8 @@ export class ToolConsent {
   #os: string | null = null;
   #offered: ToolCapability[] | null = null;
   #link: AgentLink | null = null;
+  /** An unattended session's approved tools (null: not limited by an approval). */
+  #approved: ReadonlySet<ToolCapability> | null = null;
   readonly #consent = Object.fromEntries(
     TOOL_CAPABILITIES.map((c) => [c, "off"]),
   ) as Record<ToolCapability, ConsentState>;
@@ -52,12 +54,30 @@ export class ToolConsent {
   constructor(private log: (key: string, by: Who | null) => void) {}
 
   get state(): ToolState {
+    const approved = this.#approved;
     return {
       present: this.#present,
       os: this.#os,
-      offered: this.#offered,
+      // What the approval leaves out is not on offer in this session.
+      offered: approved && this.#offered
+        ? this.#offered.filter((capability) => approved.has(capability))
+        : this.#offered,
       consent: { ...this.#consent },
     };
+  }
+
+  /**
+   * Limits the tools that may be asked for to those of the customer's unattended approval
+   * (null: no approval limits this session). The agent refuses the others itself too.
+   */
+  limitTo(tools: readonly ToolCapability[] | null) {
+    this.#approved = tools ? new Set(tools) : null;
+    this.#changed();
+  }
+
+  /** Whether the approval this session runs under leaves `capability` out. */
+  outsideApproval(capability: ToolCapability): boolean {
+    return this.#approved !== null && !this.#approved.has(capability);
   }
 
   allows(capability: ToolCapability): boolean {
@@ -91,7 +111,7 @@ export class ToolConsent {
 
   /** A technician asks; false when no agent is there to ask. */
   request(capability: ToolCapability, by: Who): boolean {
-    if (!this.#link) return false;
+    if (!this.#link || this.outsideApproval(capability)) return false;
     if (this.#offered && !this.#offered.includes(capability)) return false;
     if (this.#consent[capability] === "granted") return true;
     this.#link.send({ type: "request", capability });
@@ -171,6 +191,36 @@ export function toolConsent(
     sessions.set(session.id, consent);
   }
   return consent;
+}
+
+/**
+ * Where an unattended session's approved tools come from: modules/unattended registers it at
+ * the app's composition (remote cannot import unattended, which imports remote).
+ */
+export type ApprovedToolsSource = (session: SupportSession) => Promise<readonly Capability[]>;
+
+const approvedSources = new WeakMap<AppDeps, ApprovedToolsSource>();
+
+/** Registers how this app reads an unattended session's approved tools. */
+export function approvedToolsFrom(deps: AppDeps, source: ApprovedToolsSource): void {
+  approvedSources.set(deps, source);
+}
+
+/**
+ * Applies the session's approval to its tool consent when its agent attaches: an unattended
+ * session asks for nothing until the approval is read (and for nothing at all if it cannot
+ * be read); any other session is not limited.
+ */
+export async function limitToApproval(deps: AppDeps, session: SupportSession): Promise<void> {
+  const consent = toolConsent(deps, session);
+  const source = approvedSources.get(deps);
+  if (session.method !== "unattended" || !source) return consent.limitTo(null);
+  consent.limitTo([]);
+  const tools: readonly Capability[] = await source(session).catch((error) => {
+    deps.log.error("approved tools unreadable", { error: String(error) });
+    return [];
+  });
+  consent.limitTo(tools.filter((tool): tool is ToolCapability => isToolCapability(tool)));
 }
 
 /** Drops a session's tool consent (its session ended). */

@@ -65,6 +65,7 @@ export const toolRoutes = new Hono<AppEnv>()
     const { session, user } = await _working(c);
     const capability = await _capability(c, user);
     const consent = toolConsent(c.get("deps"), session);
+    if (consent.outsideApproval(capability)) throw new Refusal(409, "agentTools.notApproved");
     if (!consent.request(capability, { userId: user.id, name: user.name })) {
       throw new Refusal(409, "agentTools.agentAbsent");
     }

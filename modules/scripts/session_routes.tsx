@@ -85,6 +85,7 @@ export const scriptSessionRoutes = new Hono<AppEnv>()
   .post("/console/sessions/:id/scripts/ask", async (c) => {
     const { session, user } = await _working(c);
     const consent = toolConsent(c.get("deps"), session);
+    if (consent.outsideApproval("scripts")) throw new Refusal(409, "agentTools.notApproved");
     if (!consent.request("scripts", { userId: user.id, name: user.name })) {
       throw new Refusal(409, "scripts.agentAbsent");
     }

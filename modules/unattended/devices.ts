@@ -12,6 +12,11 @@ import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { DevicePublicKeySchema } from "../../protocol/mod.ts";
 import {
+  APPROVAL_TOOLS,
+  type ApprovalTool,
+  approvalTools,
+} from "../../protocol/unattended_request.ts";
+import {
   type AccessWindow,
   type AuthMode,
   devices,
@@ -105,6 +110,8 @@ export interface NewGrant {
   approvalSignature: string;
   /** The decision's one-time nonce: a second grant with the same one is a replay. */
   approvalNonce: string;
+  /** The tools the customer left ticked (absent: all of `APPROVAL_TOOLS`). */
+  tools?: ApprovalTool[];
 }
 
 /**
@@ -150,6 +157,7 @@ export async function createGrant(
       sharedGroupIds: input.sharedGroupIds ?? [],
       sharedUserIds: input.sharedUserIds ?? [],
       requestedInSession: input.requestedInSession ?? null,
+      tools: approvalTools(input.tools ?? APPROVAL_TOOLS),
       createdAt: now,
     }).returning();
     await recordAudit(tx, {
@@ -163,6 +171,7 @@ export async function createGrant(
         window: input.window,
         timeZone: input.timeZone,
         session: input.requestedInSession ?? null,
+        tools: grant.tools,
       },
       at: now,
     });

@@ -37,6 +37,11 @@ export {
 } from "./window.ts";
 export { type ComputerRow, computersFor } from "./computers.ts";
 export { type ConnectRefusal, connectUnattended } from "./connect.ts";
+/**
+ * The tools an unattended session may use (its grant's, as the customer approved them): the
+ * app hands it to remote's `approvedToolsFrom`.
+ */
+export { approvedToolsOf } from "./session_tools.ts";
 export { decideApproval, pendingApprovalsFor, requestApproval } from "./approvals.ts";
 export { deviceRoutes } from "./device_gateway.ts";
 export { computerRoutes } from "./routes.tsx";

@@ -6,7 +6,9 @@
  * - `POST /console/sessions/:id/unattended` — send the request (terms checked, two weeks at
  *   most with the customer's credentials);
  * - `GET /s/:token/unattended/:requestId` — the customer sees exactly those terms;
- * - `POST /s/:token/unattended/:requestId` (form `decision`, `nonce`, `digest`) — the answer.
+ * - `POST /s/:token/unattended/:requestId` (form `decision`, `nonce`, `digest`, and one
+ *   `tool_<tool>` per tool the customer left ticked) — the answer; approving with nothing
+ *   ticked shows the page again with the reason.
  *
  * The technician's routes need `unattendedAccess` and the technician working the session; the
  * customer's page is the session token's. All run where the agent is (`relayToHome`).
@@ -89,13 +91,37 @@ const customerRoutes = new Hono<AppEnv>()
     );
   })
   .post("/s/:token/unattended/:requestId", async (c) => {
-    const { session, request } = await _customer(c);
+    const { session, request, technician } = await _customer(c);
     const form = await readForm(c);
-    await customerDecision(c.get("deps"), session, request.id, {
-      decision: form.decision ?? "",
-      nonce: form.nonce ?? "",
-      digest: form.digest ?? "",
-    });
+    const tools = Object.keys(form).filter((key) => key.startsWith("tool_"))
+      .map((key) => key.slice("tool_".length));
+    try {
+      await customerDecision(c.get("deps"), session, request.id, {
+        decision: form.decision ?? "",
+        nonce: form.nonce ?? "",
+        digest: form.digest ?? "",
+        tools,
+      });
+    } catch (error) {
+      // Nothing ticked: the same page with the reason and the customer's ticks kept.
+      if (!(error instanceof Refusal) || error.key !== "unattendedRequest.decision.noTools") {
+        throw error;
+      }
+      const t = c.get("t");
+      return c.html(
+        <CustomerShell c={c} title={t("unattendedRequest.customer.title")}>
+          <CustomerRequest
+            c={c}
+            token={session.token}
+            request={request}
+            technician={technician}
+            error={t(error.key)}
+            ticked={tools}
+          />
+        </CustomerShell>,
+        422,
+      );
+    }
     return c.redirect(`/s/${session.token}/unattended/${request.id}`, 303);
   });
 

@@ -14,7 +14,7 @@ import { defaultPermissions } from "../permissions/mod.ts";
 import { auditLog } from "../audit/mod.ts";
 import { endSession, readLog, type SupportSession } from "../support/mod.ts";
 import type { CurrentUser } from "../http/mod.ts";
-import { approvalMessage } from "../../protocol/unattended_request.ts";
+import { APPROVAL_TOOLS, approvalMessage } from "../../protocol/unattended_request.ts";
 import { base64url } from "../tokens/mod.ts";
 import { unattendedGrants, unattendedRequests } from "./schema.ts";
 
@@ -38,7 +38,10 @@ const KEYS = await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"]
 const PUBLIC = base64url(new Uint8Array(await crypto.subtle.exportKey("spki", KEYS.publicKey)));
 
 /** Plays the agent's part of the install: signs with the test key (or `forge`s it). */
-async function install(agent: Agent, options: { forge?: boolean; keptNothing?: boolean } = {}) {
+async function install(
+  agent: Agent,
+  options: { forge?: boolean; keptNothing?: boolean; widen?: boolean } = {},
+) {
   const op = await nextOp(agent, "unattended.install");
   const { requestId, nonce, digest } = op.request;
   const deviceId = "device-abcdefgh";
@@ -47,6 +50,7 @@ async function install(agent: Agent, options: { forge?: boolean; keptNothing?: b
     nonce: options.forge ? "another-nonce" : nonce,
     digest,
     deviceId,
+    tools: options.widen ? [...APPROVAL_TOOLS] : op.request.tools,
   });
   const signature = new Uint8Array(
     await crypto.subtle.sign("Ed25519", KEYS.privateKey, message as Uint8Array<ArrayBuffer>),
@@ -122,6 +126,9 @@ function requestTest(name: string, fn: (ctx: Ctx) => Promise<void>) {
   });
 }
 
+/** Every tool the request lists, ticked (as the customer page sends them). */
+const TICKED = Object.fromEntries(APPROVAL_TOOLS.map((tool) => [`tool_${tool}`, "1"]));
+
 const GOOD = {
   authMode: "customer_credentials",
   kind: "days",
@@ -173,7 +180,7 @@ requestTest(
     assert.match(text, /asks to reach this computer later when nobody is at it/);
     assert.match(text, /kept only on this computer, encrypted/);
     assert.match(text, /Europe\/Amsterdam \(your time zone\)/);
-    const form = { decision: "approve", nonce: row.nonce, digest: row.digest };
+    const form = { decision: "approve", nonce: row.nonce, digest: row.digest, ...TICKED };
 
     // A wrong nonce is refused before anything moves.
     const wrong = await customer.post(`/s/${session.token}/unattended/${row.id}`, {
@@ -242,6 +249,7 @@ requestTest(
       decision: "approve",
       nonce: second.nonce,
       digest: second.digest,
+      ...TICKED,
     });
     await install(agent, { forge: true });
     await until("failed", async () => (await requestRow(t, session.id)).state === "failed");
@@ -256,6 +264,7 @@ requestTest(
       decision: "approve",
       nonce: keptNone.nonce,
       digest: keptNone.digest,
+      ...TICKED,
     });
     await install(agent, { keptNothing: true });
     await until("failed", async () => (await requestRow(t, session.id)).state === "failed");
@@ -271,10 +280,87 @@ requestTest(
       decision: "approve",
       nonce: third.nonce,
       digest: third.digest,
+      ...TICKED,
     });
     assert.equal(after.status, 409);
     assert.equal((await requestRow(t, session.id)).state, "pending");
     assert.deepEqual(await refusals(t), ["replayed", "session_over"]);
+    agent.ws.close();
+  },
+);
+
+requestTest(
+  "unattended request: the customer unticks tools — none ticked is refused, the agent is asked for and signs the narrowed set, the grant keeps it, a widened signature stores nothing",
+  async ({ t, port, browser, customer, session }) => {
+    const path = `/console/sessions/${session.id}/unattended`;
+    const agent = await attached(port, session.token);
+    const ask = { ...GOOD, authMode: "ask_each_time", kind: "unlimited" };
+    assert.equal((await withAbout(agent, browser.post(path, ask))).status, 201);
+    const row = await requestRow(t, session.id);
+    const page = await customer.get(`/s/${session.token}/unattended/${row.id}`);
+    const html = await page.text();
+    assert.match(html, /What the technician may use when nobody is at the computer/);
+    for (const tool of APPROVAL_TOOLS) {
+      assert.match(html, new RegExp(`name="tool_${tool}" value="1" checked`), tool);
+    }
+    const answer = (ticks: Record<string, string>) =>
+      customer.post(`/s/${session.token}/unattended/${row.id}`, {
+        decision: "approve",
+        nonce: row.nonce,
+        digest: row.digest,
+        ...ticks,
+      });
+
+    // Nothing ticked, or a tool nobody asked for: a clear 422, nothing moves.
+    const none = await answer({});
+    assert.equal(none.status, 422);
+    assert.match(await none.text(), /Tick at least one thing the technician may use/);
+    const unknown = await answer({ tool_files: "1", tool_root: "1" });
+    assert.equal(unknown.status, 422);
+    assert.match(await unknown.text(), /names something that was not asked for/);
+    assert.equal((await requestRow(t, session.id)).state, "pending");
+
+    const narrowed = await answer({ tool_files: "1", tool_control: "1", tool_systemInfo: "1" });
+    assert.equal(narrowed.status, 303);
+    const asked = await install(agent);
+    assert.deepEqual(asked.tools, ["control", "files", "systemInfo"]);
+    await until("granted", async () => (await requestRow(t, session.id)).state === "granted");
+    assert.deepEqual((await requestRow(t, session.id)).tools, ["control", "files", "systemInfo"]);
+    const [grant] = await t.deps.db.select().from(unattendedGrants);
+    assert.deepEqual(grant.tools, ["control", "files", "systemInfo"]);
+    const [decided] = await t.deps.db.select().from(auditLog)
+      .where(eq(auditLog.action, "unattended.customer_decided"));
+    assert.deepEqual((decided.details as Record<string, unknown>).untaken, ["scripts", "reboot"]);
+    const [installed] = await t.deps.db.select().from(auditLog)
+      .where(eq(auditLog.action, "unattended.installed"));
+    assert.deepEqual((installed.details as Record<string, unknown>).tools, [
+      "control",
+      "files",
+      "systemInfo",
+    ]);
+    // The customer page and the technician's dialog say what was allowed.
+    const after = await (await customer.get(`/s/${session.token}/unattended/${row.id}`)).text();
+    assert.doesNotMatch(after, /name="tool_/);
+    const dialog = await withAbout(agent, browser.get(path, { "hx-request": "true" }));
+    assert.match(
+      await dialog.text(),
+      /Allowed: See and control the screen, Files \(the file manager\), and System information/,
+    );
+
+    // A device that signs more than the customer allowed: the signature does not check.
+    await t.deps.db.delete(unattendedRequests);
+    assert.equal((await withAbout(agent, browser.post(path, ask))).status, 201);
+    const second = await requestRow(t, session.id);
+    await customer.post(`/s/${session.token}/unattended/${second.id}`, {
+      decision: "approve",
+      nonce: second.nonce,
+      digest: second.digest,
+      tool_files: "1",
+    });
+    assert.deepEqual((await install(agent, { widen: true })).tools, ["files"]);
+    await until("failed", async () => (await requestRow(t, session.id)).state === "failed");
+    assert.match(String((await requestRow(t, session.id)).reason), /bad_signature/);
+    assert.equal((await t.deps.db.select().from(unattendedGrants)).length, 1);
     agent.ws.close();
   },
 );

@@ -25,7 +25,10 @@ import { callAgent } from "../remote/mod.ts";
 import { logSessionEvent, sessionForTechnician, type SupportSession } from "../support/mod.ts";
 import { randomToken, timingSafeEqual } from "../tokens/mod.ts";
 import {
+  APPROVAL_TOOLS,
   approvalMessage,
+  type ApprovalTool,
+  approvalTools,
   type ResolvedTerms,
   ResolvedTermsSchema,
 } from "../../protocol/unattended_request.ts";
@@ -122,13 +125,20 @@ export interface Decision {
   decision: string;
   nonce: string;
   digest: string;
+  /**
+   * With an approval: the tools the customer left ticked (a subset of `APPROVAL_TOOLS`, at
+   * least one). Absent: all of them, as the request listed them.
+   */
+  tools?: readonly string[];
 }
 
 /**
  * The customer's answer from the customer page. Refused (and audited) when the session is
  * over, the nonce or digest is not this request's, the window has already ended, or the
- * request was already decided (a replay). An approval then asks the agent to install; the
- * returned `installing` settles when the grant is stored or the install failed.
+ * request was already decided (a replay). An approval carries the tools the customer left
+ * ticked (an unknown tool or none at all is a 422); the agent is asked to install with just
+ * those and signs them with the approval; the returned `installing` settles when the grant is
+ * stored or the install failed.
  */
 export async function customerDecision(
   deps: AppDeps,
@@ -162,10 +172,11 @@ export async function customerDecision(
   if (decision.decision === "approve" && until && Date.parse(until) <= now.getTime()) {
     throw await refuse("expired", "unattendedRequest.decision.expired");
   }
+  const tools = decision.decision === "approve" ? _tickedTools(decision.tools) : null;
   const state = decision.decision === "approve" ? "approved" : "declined";
   const moved = await deps.db.transaction(async (tx) => {
     const [updated] = await tx.update(unattendedRequests)
-      .set({ state, decidedAt: now })
+      .set({ state, decidedAt: now, tools })
       .where(and(eq(unattendedRequests.id, row.id), eq(unattendedRequests.state, "pending")))
       .returning({ id: unattendedRequests.id });
     if (!updated) return false;
@@ -173,7 +184,13 @@ export async function customerDecision(
       orgId: session.orgId,
       action: "unattended.customer_decided",
       target: session.id,
-      details: { requestId, decision: state },
+      details: {
+        requestId,
+        decision: state,
+        ...(tools
+          ? { tools, untaken: APPROVAL_TOOLS.filter((tool) => !tools.includes(tool)) }
+          : {}),
+      },
       at: now,
     });
     return true;
@@ -188,7 +205,21 @@ export async function customerDecision(
     { name: session.customerName, author: "customer" },
   );
   if (state === "declined") return { state, installing: null };
-  return { state, installing: installApproved(deps, session, { ...row, decidedAt: now }) };
+  return {
+    state,
+    installing: installApproved(deps, session, { ...row, decidedAt: now, tools }),
+  };
+}
+
+/** The customer's ticks: known tools only, at least one (else decline). */
+function _tickedTools(given: readonly string[] | undefined): ApprovalTool[] {
+  if (given === undefined) return [...APPROVAL_TOOLS];
+  const tools = approvalTools(given);
+  if (tools.length !== new Set(given).size) {
+    throw new Refusal(422, "unattendedRequest.decision.badTools");
+  }
+  if (tools.length === 0) throw new Refusal(422, "unattendedRequest.decision.noTools");
+  return tools;
 }
 
 /** Asks the agent to install and sign; stores the grant only on a valid signature. */
@@ -199,6 +230,7 @@ async function installApproved(
 ): Promise<void> {
   const [tech] = await deps.db.select({ name: users.name }).from(users)
     .where(eq(users.id, row.requestedBy));
+  const tools = approvalTools(row.tools ?? APPROVAL_TOOLS);
   const outcome = await callAgent(deps, session.id, {
     kind: "unattended.install",
     requestId: row.id,
@@ -206,6 +238,7 @@ async function installApproved(
     digest: row.digest,
     terms: row.resolved,
     technician: tech?.name ?? "?",
+    tools,
   });
   if (!outcome.ok) return await _failed(deps, session, row, outcome.code, outcome.reason);
   const result = outcome.result;
@@ -218,6 +251,7 @@ async function installApproved(
     nonce: row.nonce,
     digest: row.digest,
     deviceId: result.deviceId,
+    tools,
   });
   if (!(await _verify(result.publicKey, result.signature, message))) {
     return await _failed(deps, session, row, "bad_signature", "The approval's signature is wrong");
@@ -244,6 +278,7 @@ async function installApproved(
         approvedAt: row.decidedAt ?? now,
         approvalSignature: result.signature,
         approvalNonce: row.nonce,
+        tools,
       }, { tx });
       await tx.update(unattendedRequests).set({ state: "granted", grantId: grant.id })
         .where(eq(unattendedRequests.id, row.id));
@@ -258,6 +293,7 @@ async function installApproved(
           deviceId: result.deviceId,
           unit: result.unit,
           credentialsKept: result.credentialsKept,
+          tools,
         },
         at: now,
       });

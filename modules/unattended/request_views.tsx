@@ -7,7 +7,11 @@
 import type { Context } from "hono";
 import type { AuthedEnv, PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
-import type { ResolvedTerms } from "../../protocol/unattended_request.ts";
+import {
+  APPROVAL_TOOLS,
+  type ApprovalTool,
+  type ResolvedTerms,
+} from "../../protocol/unattended_request.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import type { UnattendedRequest } from "./request_service.ts";
 
@@ -187,18 +191,36 @@ export function LatestRequest(props: { c: PageContext; request: UnattendedReques
         {describeTerms(t, props.c.get("lang"), request.terms as ResolvedTerms).map((line) => (
           <li>{line}</li>
         ))}
+        {request.tools && (
+          <li data-approved-tools={request.tools.join(" ")}>
+            {t("unattendedRequest.toolsAllowed", {
+              tools: toolList(t, props.c.get("lang"), request.tools),
+            })}
+          </li>
+        )}
       </ul>
     </div>
   );
 }
 
-/** The customer's page: exactly the terms, and the two answers (or the answer given). */
+/** The tools in words, as a list ("Files, Scripts and Restarting the computer"). */
+export function toolList(t: Translator, lang: string, tools: readonly ApprovalTool[]): string {
+  return new Intl.ListFormat(lang, { type: "conjunction" })
+    .format(tools.map((tool) => t(`unattendedRequest.tools.${tool}`)));
+}
+
+/**
+ * The customer's page: exactly the terms, the tools asked for (each one a checkbox the
+ * customer may untick), and the two answers — or the answer given.
+ */
 export function CustomerRequest(props: {
   c: PageContext;
   token: string;
   request: UnattendedRequest & { resolved: ResolvedTerms };
   technician: string;
   error?: string;
+  /** The customer's ticks when the page comes back with an error (else all ticked). */
+  ticked?: readonly string[];
 }) {
   const { c, token, request } = props;
   const t = c.get("t");
@@ -212,17 +234,34 @@ export function CustomerRequest(props: {
       {props.error && <p class="flash error" role="alert">{props.error}</p>}
       {request.state === "pending"
         ? (
-          <form method="post" action={`/s/${token}/unattended/${request.id}`} class="row">
+          <form method="post" action={`/s/${token}/unattended/${request.id}`}>
             <CsrfField c={c} />
             <input type="hidden" name="nonce" value={request.nonce} />
             <input type="hidden" name="digest" value={request.digest} />
+            <fieldset class="unattended-tools">
+              <legend>{t("unattendedRequest.customer.toolsLegend")}</legend>
+              <p class="muted">{t("unattendedRequest.customer.toolsHelp")}</p>
+              {APPROVAL_TOOLS.map((tool) => (
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    name={`tool_${tool}`}
+                    value="1"
+                    checked={props.ticked?.includes(tool) ?? true}
+                  />{" "}
+                  {t(`unattendedRequest.tools.${tool}`)}
+                </label>
+              ))}
+            </fieldset>
             <p class="muted">{t("unattendedRequest.customer.atAgent")}</p>
-            <button type="submit" name="decision" value="approve">
-              {t("unattendedRequest.customer.approve")}
-            </button>
-            <button type="submit" name="decision" value="decline" class="secondary">
-              {t("unattendedRequest.customer.decline")}
-            </button>
+            <div class="row">
+              <button type="submit" name="decision" value="approve">
+                {t("unattendedRequest.customer.approve")}
+              </button>
+              <button type="submit" name="decision" value="decline" class="secondary">
+                {t("unattendedRequest.customer.decline")}
+              </button>
+            </div>
           </form>
         )
         : (

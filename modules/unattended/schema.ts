@@ -8,6 +8,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { APPROVAL_TOOLS, type ApprovalTool } from "../../protocol/unattended_request.ts";
 import { organisations, users } from "../auth/schema.ts";
 import { instances } from "../cluster/schema.ts";
 import { supportSessions } from "../support/schema.ts";
@@ -82,6 +83,11 @@ export const unattendedGrants = pgTable("unattended_grants", {
   approvedAt: at("approved_at").notNull(),
   approvalSignature: text("approval_signature").notNull(),
   approvalNonce: text("approval_nonce").notNull(),
+  /**
+   * The tools the customer left ticked at approval (signed by the device with the approval);
+   * the server asks the device for nothing else on this grant's sessions.
+   */
+  tools: jsonb("tools").$type<ApprovalTool[]>().notNull().default([...APPROVAL_TOOLS]),
   createdAt: at("created_at").notNull(),
   revokedAt: at("revoked_at"),
   revokedBy: uuid("revoked_by").references(() => users.id),
@@ -171,6 +177,8 @@ export const unattendedRequests = pgTable("unattended_requests", {
   state: text("state").$type<RequestState>().notNull(),
   requestedAt: at("requested_at").notNull(),
   decidedAt: at("decided_at"),
+  /** The tools the customer left ticked when approving (null until approved). */
+  tools: jsonb("tools").$type<ApprovalTool[]>(),
   /** Why it failed (the agent's code and reason), for the log and the technician. */
   reason: text("reason"),
   grantId: uuid("grant_id").references(() => unattendedGrants.id),

@@ -11,6 +11,7 @@ import { type DeviceKey, deviceKey } from "../../agent/unattended/device_key.ts"
 import { deviceId as agentDeviceId } from "../../agent/identity.ts";
 import { createGrant, type Device, type Grant, registerDevice } from "./devices.ts";
 import type { AccessWindow } from "./schema.ts";
+import type { ApprovalTool } from "../../protocol/unattended_request.ts";
 
 /** Monday to Friday 09:00–17:00 in Amsterdam. */
 export const OFFICE_HOURS: { window: AccessWindow; timeZone: string } = {
@@ -27,6 +28,8 @@ export async function deviceWithGrant(
     window?: AccessWindow;
     timeZone?: string;
     sharedUserIds?: string[];
+    /** The tools the customer left ticked (default: all). */
+    tools?: ApprovalTool[];
   } = {},
 ): Promise<{ device: Device; grant: Grant; key: DeviceKey; dir: string; deviceId: string }> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "rescue-device-" });
@@ -50,6 +53,7 @@ export async function deviceWithGrant(
     approvedAt: t.clock.now(),
     approvalSignature: "test-signature",
     approvalNonce: randomToken(16),
+    tools: options.tools,
   });
   return { device, grant, key, dir, deviceId };
 }

@@ -3,8 +3,10 @@
 // customer's chat shows the request, the customer reads the very terms on their page and
 // approves; the support app (a protocol-speaking stand-in that signs with an Ed25519 key made
 // here, as the real agent does with its device key) confirms and installs; the workspace's
-// dialog then says Granted and the computer is on the technician's Computers page.
-// Screenshots at 1366×768 go to SCREENSHOTS (a folder) when set.
+// dialog then says Granted and the computer is on the technician's Computers page. The customer
+// unticks two of the five tools first; the grant keeps the three left.
+// Screenshots (1366×768; the customer's approval also at 1920×1080) go to SCREENSHOTS (a
+// folder) when set.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
@@ -106,7 +108,17 @@ browserTest(
         const terms = await customer.locator(".unattended-terms").innerText();
         assert.match(terms, /Credentials are asked at every connection/);
         assert.match(terms, /Europe\/Amsterdam \(your time zone\)/);
-        if (SHOTS) await customer.screenshot({ path: `${SHOTS}/unattended_customer_approval.png` });
+        // The customer unticks what they do not allow: scripts and restarting.
+        const tools = customer.locator("fieldset.unattended-tools input[type=checkbox]");
+        assert.equal(await tools.count(), 5);
+        assert.equal(await customer.locator("fieldset.unattended-tools :checked").count(), 5);
+        await customer.getByLabel("Running scripts").uncheck();
+        await customer.getByLabel("Restarting the computer").uncheck();
+        if (SHOTS) {
+          await customer.screenshot({ path: `${SHOTS}/unattended-customer-tools-1366.png` });
+          await customer.setViewportSize({ width: 1920, height: 1080 });
+          await customer.screenshot({ path: `${SHOTS}/unattended-customer-tools-1920.png` });
+        }
         await customer.locator("button[value=approve]").click();
         await customer.locator("[data-request-state=approved], [data-request-state=granted]")
           .waitFor();
@@ -120,6 +132,8 @@ browserTest(
           .where(eq(unattendedGrants.ownerUserId, ann.id));
         assert.ok(grant, "a grant was stored");
         assert.equal(grant.timeZone, "Europe/Amsterdam");
+        // Signed by the device and kept with the grant: just what stayed ticked.
+        assert.deepEqual(grant.tools, ["control", "files", "systemInfo"]);
         await tech.locator("#unattended-dialog [data-close-dialog]").click();
         await panel.locator("button[data-unattended]").click();
         await tech.locator("#unattended-dialog [data-request-state=granted]").waitFor();

@@ -1,0 +1,2 @@
+ALTER TABLE "unattended_grants" ADD COLUMN "tools" jsonb DEFAULT '["control","files","systemInfo","scripts","reboot"]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "unattended_requests" ADD COLUMN "tools" jsonb;

@@ -1,0 +1,413 @@
+// The test command (`deno task test`, the README's; `deno task test:db` with `--db`): every test
+// file, in several `deno test` processes at once. Much of the suite waits (browsers, agents,
+// timers, sockets), so one process at a time leaves the machine idle. Files are grouped into
+// jobs by their last measured duration (tests/durations/<engine>.json; a guess from what the
+// file uses when it was never measured): a slow file is a job of its own, quick ones share one,
+// so a process start is paid per job, not per file. Workers take jobs longest first, so the
+// slowest files start early and the short ones fill the gaps at the end. Each job's output is
+// printed whole when it ends; the exit code is non-zero when any job failed.
+//
+// Each worker is its own process: nothing process-wide (`Deno.env.set`, the kept PGlite) is
+// shared. With `DATABASE_URL` (PostgreSQL), tests empty their database before each test, so
+// every worker gets a database of its own: the first uses `DATABASE_URL`, the others sibling
+// databases made here (`<name>_w2`, …) and dropped at the end. Xvfb displays and ports are
+// picked free by the tests themselves.
+//
+//   deno run -A tools/run_tests.ts [--db] [--jobs N] [--list] [--save-durations] [--root DIR]
+//     [deno test flags…] [files or folders…]
+//
+// `--db`: only the files that can reach a database (tools/db_tests.ts). `--jobs` (or TEST_JOBS):
+// processes at once (default 3); with TEST_SLOTS_DIR, at once across every runner given that
+// folder (see `takeSlot`). `--list`: the jobs, not run. `--save-durations` (or
+// TEST_SAVE_DURATIONS=1): writes this run's per-file times into tests/durations/. `--root`:
+// another checkout (default this one). Without a `--no-check…` flag, the files are type-checked
+// once (`deno check`) before the jobs run unchecked, instead of once per job.
+import { join, relative, resolve } from "node:path";
+import postgres from "postgres";
+import { databaseTestFiles, testFiles } from "./db_tests.ts";
+
+const REPO = resolve(new URL("..", import.meta.url).pathname);
+/** A job (one file, or quick ones together) still running after this is stopped: it hangs. */
+const JOB_TIMEOUT_MS = 15 * 60_000;
+
+/** One `deno test` process: its files and their estimated seconds in all. */
+export interface Job {
+  files: string[];
+  seconds: number;
+}
+
+/**
+ * Jobs over `files` (path → estimated seconds) for `workers` workers, longest first: a file of
+ * at least a target share (an eighth of a worker's fair share, 10 s at least) is a job alone;
+ * the rest are packed into jobs of about that target. Small jobs balance the workers' ends; a
+ * job's start (a process, its module graph) costs a second or two.
+ */
+export function planJobs(files: ReadonlyMap<string, number>, workers: number): Job[] {
+  const total = [...files.values()].reduce((a, b) => a + b, 0);
+  const target = Math.max(10, total / (Math.max(1, workers) * 8));
+  const sorted = [...files].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const jobs: Job[] = [];
+  let open: Job | undefined;
+  for (const [file, seconds] of sorted) {
+    if (seconds >= target) {
+      jobs.push({ files: [file], seconds });
+      continue;
+    }
+    open ??= { files: [], seconds: 0 };
+    open.files.push(file);
+    open.seconds += seconds;
+    if (open.seconds >= target) {
+      jobs.push(open);
+      open = undefined;
+    }
+  }
+  if (open) jobs.push(open);
+  return jobs.sort((a, b) => b.seconds - a.seconds);
+}
+
+/**
+ * A guess (seconds) for a file with no measured duration, from what it uses: a browser, an
+ * X display, the agent or the server process cost tens of seconds; a test app a few.
+ */
+export function guessSeconds(source: string): number {
+  const tests = source.match(/Deno\.test\(/g)?.length ?? 1;
+  if (
+    /chromium|withBrowser|browserTest|startXvfb|startXorgDummy|runAgent|startCluster/.test(source)
+  ) {
+    return 40 + 5 * tests;
+  }
+  if (/startTestApp|withTestApp|openTestDatabase|startClusterApps|"main\.ts"/.test(source)) {
+    return 3 + tests;
+  }
+  return 0.5 + 0.1 * tests;
+}
+
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/**
+ * Per-file wall time (seconds) from a job's timed output lines: from the line `deno test`
+ * prints as it starts a file ("running N tests from ./x_test.ts") to the next such line, or to
+ * `end` for the last file; the first file's from `start` (the process's start-up is its cost).
+ */
+export function fileSeconds(
+  lines: { at: number; text: string }[],
+  start: number,
+  end: number,
+): Map<string, number> {
+  const starts: { file: string; at: number }[] = [];
+  for (const line of lines) {
+    const match = /^running \d+ tests? from \.\/(\S+)/.exec(line.text.replace(ANSI, ""));
+    if (match) starts.push({ file: match[1], at: line.at });
+  }
+  const times = new Map<string, number>();
+  starts.forEach((file, i) => {
+    const from = i === 0 ? start : file.at;
+    const until = starts[i + 1]?.at ?? end;
+    times.set(file.file, Math.round((until - from) / 100) / 10);
+  });
+  return times;
+}
+
+interface Options {
+  root: string;
+  db: boolean;
+  jobs: number;
+  list: boolean;
+  save: boolean;
+  denoArgs: string[];
+  paths: string[];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function parseArgs(args: string[]): Promise<Options> {
+  const options: Options = {
+    root: REPO,
+    db: false,
+    jobs: Number(Deno.env.get("TEST_JOBS") ?? 3),
+    list: false,
+    save: Deno.env.get("TEST_SAVE_DURATIONS") === "1",
+    denoArgs: [],
+    paths: [],
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--db") options.db = true;
+    else if (arg === "--list") options.list = true;
+    else if (arg === "--save-durations") options.save = true;
+    else if (arg === "--root") options.root = resolve(args[++i]);
+    else if (arg === "--jobs") options.jobs = Number(args[++i]);
+    else if (arg.startsWith("--jobs=")) options.jobs = Number(arg.slice("--jobs=".length));
+    else if (!arg.startsWith("-") && await exists(resolve(arg))) options.paths.push(arg);
+    else options.denoArgs.push(arg);
+  }
+  if (!Number.isInteger(options.jobs) || options.jobs < 1) {
+    throw new Error(`--jobs (or TEST_JOBS) must be a whole number of at least 1`);
+  }
+  return options;
+}
+
+/** The test files to run: all (or the database ones), narrowed to `paths` when given. */
+async function selectFiles(options: Options): Promise<string[]> {
+  const all = options.db ? await databaseTestFiles(options.root) : await testFiles(options.root);
+  if (options.paths.length === 0) return all;
+  const wanted = options.paths.map((p) => relative(options.root, resolve(p)));
+  return all.filter((file) =>
+    wanted.some((w) => w === "" || file === w || file.startsWith(`${w}/`))
+  );
+}
+
+const durationsFile = (root: string, engine: string) =>
+  join(root, "tests", "durations", `${engine}.json`);
+
+async function readDurations(root: string, engine: string): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await Deno.readTextFile(durationsFile(root, engine)));
+  } catch {
+    return {};
+  }
+}
+
+async function estimates(root: string, files: string[], engine: string) {
+  const mine = await readDurations(root, engine);
+  const other = await readDurations(root, engine === "pglite" ? "postgres" : "pglite");
+  const result = new Map<string, number>();
+  for (const file of files) {
+    const source = () => Deno.readTextFile(join(root, file));
+    result.set(file, mine[file] ?? other[file] ?? guessSeconds(await source()));
+  }
+  return result;
+}
+
+/** The database URL of worker `n` (1-based): the first is `url` itself, the others siblings. */
+export function workerDatabaseUrl(url: string, n: number): string {
+  if (n === 1) return url;
+  const u = new URL(url);
+  u.pathname = `/${decodeURIComponent(u.pathname.slice(1))}_w${n}`;
+  return u.toString();
+}
+
+/** Makes the sibling databases of workers 2…`jobs`; returns a function that drops them. */
+async function workerDatabases(url: string, jobs: number): Promise<() => Promise<void>> {
+  const names = Array.from(
+    { length: jobs - 1 },
+    (_, i) => decodeURIComponent(new URL(workerDatabaseUrl(url, i + 2)).pathname.slice(1)),
+  );
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    for (const name of names) {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.unsafe(`create database "${name}"`);
+    }
+  } finally {
+    await admin.end();
+  }
+  return async () => {
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      for (const name of names) {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      }
+    } finally {
+      await admin.end();
+    }
+  };
+}
+
+interface Result {
+  job: Job;
+  worker: number;
+  code: number;
+  seconds: number;
+  output: string;
+  times: Map<string, number>;
+}
+
+const running = new Set<Deno.ChildProcess>();
+
+/**
+ * One of `count` slots in `dir`, shared with every runner given the same folder (CI's two
+ * passes, TEST_SLOTS_DIR): a job runs only while it holds one, so the passes together run at
+ * most `count` jobs at once, and a pass that ends early leaves its share to the other. A slot
+ * is a directory (mkdir is atomic); the returned function frees it.
+ */
+export async function takeSlot(dir: string, count: number): Promise<() => Promise<void>> {
+  for (;;) {
+    for (let i = 0; i < count; i++) {
+      const path = join(dir, `slot-${i}`);
+      try {
+        await Deno.mkdir(path);
+        return () => Deno.remove(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function runJob(
+  job: Job,
+  worker: number,
+  command: { root: string; args: string[]; env: Record<string, string> },
+): Promise<Result> {
+  const began = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", ...command.args, ...job.files],
+    cwd: command.root,
+    env: command.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  running.add(child);
+  const lines: { at: number; text: string }[] = [];
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    let rest = "";
+    for await (
+      const chunk of stream.pipeThrough(
+        new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+      )
+    ) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const text of parts) lines.push({ at: performance.now(), text });
+    }
+    if (rest) lines.push({ at: performance.now(), text: rest });
+  };
+  // A hung file would hold CI until its own limit; the job is stopped and fails instead.
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    child.kill("SIGTERM");
+  }, JOB_TIMEOUT_MS);
+  const [status] = await Promise.all([child.status, collect(child.stdout), collect(child.stderr)]);
+  clearTimeout(timer);
+  running.delete(child);
+  const end = performance.now();
+  if (hung) {
+    lines.push({ at: end, text: `stopped: still running after ${JOB_TIMEOUT_MS / 60_000} min` });
+  }
+  return {
+    job,
+    worker,
+    code: hung ? status.code || 1 : status.code,
+    seconds: (end - began) / 1000,
+    output: lines.map((l) => l.text).join("\n"),
+    times: fileSeconds(lines, began, end),
+  };
+}
+
+async function saveDurations(root: string, engine: string, times: Map<string, number>) {
+  const merged = { ...await readDurations(root, engine), ...Object.fromEntries(times) };
+  const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
+  const file = durationsFile(root, engine);
+  await Deno.mkdir(join(file, ".."), { recursive: true });
+  await Deno.writeTextFile(file, JSON.stringify(sorted, null, 2) + "\n");
+}
+
+async function main(): Promise<number> {
+  const options = await parseArgs(Deno.args);
+  const url = Deno.env.get("DATABASE_URL") || undefined;
+  const engine = url ? "postgres" : "pglite";
+  const files = await selectFiles(options);
+  if (files.length === 0) {
+    console.error("no test files match", options.paths.join(" "));
+    return 1;
+  }
+  const jobs = planJobs(await estimates(options.root, files, engine), options.jobs);
+  const workers = Math.min(options.jobs, jobs.length);
+  if (options.list) {
+    for (const job of jobs) console.log(`${job.seconds.toFixed(1)} s\t${job.files.join(" ")}`);
+    return 0;
+  }
+  const began = performance.now();
+  const noCheck = options.denoArgs.some((a) =>
+    a.startsWith("--no-check") || a.startsWith("--check")
+  );
+  if (!noCheck) {
+    // One type check of every file, then unchecked jobs: each job checking its own files would
+    // check the shared modules once per job.
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", ...files],
+      cwd: options.root,
+    }).output();
+    if (code !== 0) return code;
+  }
+  const args = noCheck ? options.denoArgs : ["--no-check", ...options.denoArgs];
+  const dropDatabases = url && workers > 1
+    ? await workerDatabases(url, workers)
+    : () => Promise.resolve();
+  const queue = [...jobs];
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    queue.length = 0;
+    for (const child of running) child.kill("SIGTERM");
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  console.log(
+    `${files.length} test files (${engine}) in ${jobs.length} jobs, ${workers} at once` +
+      ` (estimated ${Math.round(jobs.reduce((a, j) => a + j.seconds, 0))} s of work)`,
+  );
+  const results: Result[] = [];
+  const slots = Deno.env.get("TEST_SLOTS_DIR") || undefined;
+  if (slots) await Deno.mkdir(slots, { recursive: true });
+  try {
+    await Promise.all(Array.from({ length: workers }, async (_, i) => {
+      const env: Record<string, string> = url
+        ? { DATABASE_URL: workerDatabaseUrl(url, i + 1) }
+        : {};
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const free = slots ? await takeSlot(slots, options.jobs) : () => Promise.resolve();
+        if (stopped) {
+          await free();
+          break;
+        }
+        const result = await runJob(job, i + 1, { root: options.root, args, env }).finally(free);
+        results.push(result);
+        const verdict = result.code === 0 ? "ok" : `FAILED (exit ${result.code})`;
+        console.log(
+          `\n──── job ${results.length}/${jobs.length} (worker ${i + 1}): ${verdict} in ` +
+            `${result.seconds.toFixed(1)} s — ${job.files.join(" ")}\n${result.output}`,
+        );
+      }
+    }));
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    await dropDatabases();
+  }
+  const times = new Map(results.flatMap((r) => [...r.times]));
+  const slowest = [...times].sort(([, a], [, b]) => b - a).slice(0, 15);
+  console.log(`\n──── slowest files (${engine}):`);
+  for (const [file, seconds] of slowest) {
+    console.log(`${seconds.toFixed(1).padStart(7)} s  ${file}`);
+  }
+  if (options.save) await saveDurations(options.root, engine, times);
+  const failed = results.filter((r) => r.code !== 0);
+  const wall = ((performance.now() - began) / 1000).toFixed(0);
+  const work = results.reduce((a, r) => a + r.seconds, 0).toFixed(0);
+  console.log(
+    `\n──── ${files.length} files, ${jobs.length} jobs: ${wall} s wall, ${work} s in jobs`,
+  );
+  if (failed.length === 0 && results.length === jobs.length) return 0;
+  if (results.length < jobs.length) {
+    console.log(`stopped: ${jobs.length - results.length} jobs not run`);
+  }
+  if (failed.length > 0) {
+    console.log(`FAILED jobs:\n${failed.map((r) => `  ${r.job.files.join(" ")}`).join("\n")}`);
+  }
+  return 1;
+}
+
+if (import.meta.main) Deno.exit(await main());
