@@ -9,11 +9,13 @@
  * the agent runs as (or any account when the agent runs as root); for another account, or
  * where the helper is missing, the credentials are kept "not verified" and the window says so.
  *
- * The login screen: on X11 the login screen is the display manager's own X server, guarded by
- * its X authority file; a service started with the signed-in user's DISPLAY cannot reach it,
- * and on a machine without a display manager there is no login screen at all. So on Linux the
- * credentials are decrypted for the login step and then not used, and the service says why
- * (`loginScreenFor`) — it never pretends to have signed in.
+ * The login screen: on X11 it is the display manager's own X server, guarded by its X
+ * authority file; the service finds that server and its -auth file (display_finder.ts) and
+ * shows the login screen to the technician, who signs in on it with view and control. Typing
+ * the kept credentials into it is not built (each display manager's greeter differs), and on
+ * a Wayland login screen or a machine without a display manager there is nothing to type
+ * into. So on Linux the credentials are decrypted for the login step and then not used, and
+ * the service says why (`loginScreenFor`) — it never pretends to have signed in.
  */
 import type { OsCredentials } from "./credentials.ts";
 
@@ -107,10 +109,9 @@ export interface LoginScreen {
 /** The login-screen backend of this OS; on Linux (X11) there is none a service can reach. */
 export function loginScreenFor(os: "linux" | "windows" | "darwin", display?: string): LoginScreen {
   const unavailable = os === "linux"
-    ? `login screen: not available on this system — the service shares the X display ${
-      display ?? "(none)"
-    } of the signed-in session; a login screen belongs to a display manager (its own X server ` +
-      "and X authority), which this service cannot reach, so nobody is signed in for you"
+    ? `login screen: not available on this system for signing in — the service shows the X ` +
+      `display ${display ?? "(none found)"} (an X11 login screen included) to the technician, ` +
+      "but typing the kept credentials into it is not built, so nobody is signed in for you"
     : "login screen: not built for this system yet";
   return {
     available: false,

@@ -29,6 +29,7 @@ import { agentStrings, fill, stringsLanguage } from "../strings.ts";
 import { ConsentPage } from "../consent_page.ts";
 import { ACTIVE_FILE, revokeHere, WINDOW_FILE } from "./command.ts";
 import { fileVault } from "./credentials.ts";
+import { attachToDisplay } from "./display_finder.ts";
 import { loadDeviceKey } from "./device_key.ts";
 import { loginScreenFor } from "./os_login.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
@@ -92,16 +93,26 @@ export async function runService(configPath: string, agentVersion: string): Prom
     return 2;
   }
   const strings = agentStrings(osLanguage());
-  let desktop: Desktop;
+  let desktop: Desktop = new NoDesktop();
   let noDesktop: string | undefined;
-  try {
-    desktop = openDesktop({ display: config.display });
-    loadLibs();
-  } catch (error) {
-    noDesktop = explainDesktopError(error, config.display ?? Deno.env.get("DISPLAY"));
-    desktop = new NoDesktop();
-    log(fill(strings.terminal.noDesktop, { why: noDesktop }));
-  }
+  // The display: the running X server (the login screen's, before anyone signs in) and its
+  // X authority from its command line (display_finder.ts). Looked for again at a connection
+  // while there is none: the login screen may have come up since.
+  const findDesktop = async () => {
+    const found = await attachToDisplay(config.display ?? Deno.env.get("DISPLAY"), log);
+    let why = found.why;
+    if (found.display !== null) {
+      try {
+        desktop = openDesktop({ display: found.display });
+        loadLibs();
+      } catch (error) {
+        why = explainDesktopError(error, found.display);
+      }
+    }
+    noDesktop = why ?? undefined;
+    if (why) log(fill(strings.terminal.noDesktop, { why }));
+  };
+  await findDesktop();
   const halver = FrameHalver.open();
   const indicator = new Indicator(config, log);
   const id = await deviceId(config.stateDir);
@@ -146,6 +157,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
 
   const join = async (request: JoinRequest) => {
     if (current) throw new Error("a session is running already");
+    if (noDesktop) await findDesktop();
     await _loginStep(config, loginScreen, log);
     const agent = new Agent({
       desktop,

@@ -79,10 +79,10 @@ Deno.test({
         });
         assert.match(await row.textContent() ?? "", /reception-pc.*linux.*Online.*Now/s);
         assert.match(await row.textContent() ?? "", /Mon, Tue, Wed, Thu, Fri, 09:00–17:00/);
-        // Said, not left out: no login screen a Linux service can reach.
+        // Said, not left out: the X11 login screen is shown, nobody is signed in on it for you.
         assert.equal(
           await row.locator("[data-login-screen]").textContent(),
-          "Login screen: not available on this system",
+          "Login screen: shown on X11, no automatic sign-in",
         );
         await tech.screenshot({ path: `${SHOTS}/computers_1366x768.png` });
         step("Computers lists the computer online");

@@ -1,0 +1,192 @@
+/**
+ * Which X display the service shares, and with which X authority — the way `x11vnc -auth
+ * guess` / `-display WAIT:cmd=FINDDISPLAY` find them. A service started at boot runs before
+ * anyone signs in, with no DISPLAY and no XAUTHORITY of a user's session: the screen there is
+ * the display manager's login screen (LightDM, SDDM, GDM on Xorg), drawn by an X server the
+ * display manager started with `-auth <file>`, a cookie only root (and the greeter) can read.
+ * So the service looks at the X servers that run — their sockets in /tmp/.X11-unix, the lock
+ * files naming their process, and each server's command line in /proc — and takes the cookie
+ * file from the chosen server's own `-auth` argument. Where there is no X server (a Wayland
+ * login screen: GDM on Wayland draws it without X; Xwayland serves X programs only, not the
+ * greeter), it says so plainly instead of sharing nothing silently.
+ */
+
+/** An X server found running on this computer. */
+export interface XServer {
+  /** ":0" */
+  display: string;
+  /** Its process, when /proc or its lock file names it (0 when unknown). */
+  pid: number;
+  /** "Xorg", "Xvfb", "Xwayland", … ("" when only the socket was found). */
+  program: string;
+  /** The X authority (cookie) file from its `-auth` argument, if it has one. */
+  authority: string | null;
+}
+
+/** Where the service's display comes from, or why there is none. */
+export type DisplayChoice =
+  | { ok: true; display: string; authority: string | null; server: XServer | null }
+  | { ok: false; why: string };
+
+const X_PROGRAMS = new Set([
+  "X",
+  "Xorg",
+  "Xorg.bin",
+  "Xvfb",
+  "Xwayland",
+  "Xephyr",
+  "Xvnc",
+  "Xtigervnc",
+  "Xdummy",
+]);
+
+/**
+ * Reads an X server's command line (its argv): the program, the display when it names one
+ * (`:0`; a server started with `-displayfd` names none — its lock file does), and the
+ * `-auth` file. Null when it is not an X server.
+ */
+export function parseXServerCommand(
+  argv: readonly string[],
+): { program: string; display: string | null; authority: string | null } | null {
+  const program = (argv[0] ?? "").split("/").pop() ?? "";
+  if (!X_PROGRAMS.has(program)) return null;
+  let display: string | null = null;
+  let authority: string | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === "-auth" && i + 1 < argv.length) authority = argv[++i];
+    else if (display === null && /^:\d+$/.test(argv[i])) display = argv[i];
+  }
+  return { program, display, authority };
+}
+
+/** The X servers running here, lowest display first. `root` is for tests ("/" otherwise). */
+export async function findXServers(options: { root?: string } = {}): Promise<XServer[]> {
+  const root = (options.root ?? "/").replace(/\/$/, "");
+  const byDisplay = new Map<string, XServer>();
+  // The sockets say which displays exist; the lock files which process serves each.
+  const lockOwner = new Map<number, string>();
+  for (const name of await _list(`${root}/tmp/.X11-unix`)) {
+    const match = /^X(\d+)$/.exec(name);
+    if (!match) continue;
+    const display = `:${match[1]}`;
+    const pid = Number((await _read(`${root}/tmp/.X${match[1]}-lock`))?.trim());
+    const known = Number.isInteger(pid) && pid > 0 ? pid : 0;
+    if (known) lockOwner.set(known, display);
+    byDisplay.set(display, { display, pid: known, program: "", authority: null });
+  }
+  for (const name of await _list(`${root}/proc`)) {
+    if (!/^\d+$/.test(name)) continue;
+    const raw = await _read(`${root}/proc/${name}/cmdline`);
+    if (!raw) continue;
+    const parsed = parseXServerCommand(raw.split("\0").filter((part) => part !== ""));
+    if (!parsed) continue;
+    const pid = Number(name);
+    const display = parsed.display ?? lockOwner.get(pid);
+    // A server whose display cannot be told (no argument, no lock file) cannot be chosen.
+    if (!display) continue;
+    byDisplay.set(display, {
+      display,
+      pid,
+      program: parsed.program,
+      authority: parsed.authority,
+    });
+  }
+  return [...byDisplay.values()].sort((a, b) => _number(a.display) - _number(b.display));
+}
+
+/**
+ * The display to share: the configured one when an X server runs there (with that server's
+ * `-auth`); else the lowest display of a real X server — the configured one belongs to a
+ * session that is gone, and what runs now is the login screen (Xwayland only serves X programs
+ * inside a Wayland session, never its login screen); with no X server found at all, the
+ * configured display as it is (one this scan cannot see). With nothing, why — in words for
+ * the service's log and window.
+ */
+export function chooseDisplay(servers: readonly XServer[], configured?: string): DisplayChoice {
+  const chosen = (server: XServer): DisplayChoice => ({
+    ok: true,
+    display: server.display,
+    authority: server.authority,
+    server,
+  });
+  const wanted = configured
+    ? servers.find((s) => s.display === configured.replace(/\.\d+$/, ""))
+    : undefined;
+  if (wanted) return chosen(wanted);
+  const real = servers.find((s) => s.program !== "Xwayland");
+  if (real) return chosen(real);
+  if (configured && servers.length === 0) {
+    return { ok: true, display: configured, authority: null, server: null };
+  }
+  if (servers.length > 0) {
+    return {
+      ok: false,
+      why: `only Xwayland runs here (${servers.map((s) => s.display).join(", ")}): the ` +
+        "screen is drawn by Wayland, which this service cannot capture (a Wayland login screen, " +
+        "e.g. GDM on Wayland)",
+    };
+  }
+  return {
+    ok: false,
+    why: "no X server runs on this computer (nothing in /tmp/.X11-unix): no login screen or " +
+      "desktop to share — a Wayland login screen (e.g. GDM on Wayland) or none at all",
+  };
+}
+
+/**
+ * Finds the display and, when the service has no X authority of its own, takes the server's
+ * `-auth` file as XAUTHORITY (what libX11 reads when it connects). Logs what it chose, or
+ * plainly why there is nothing to share; returns the display, or null with the reason.
+ */
+export async function attachToDisplay(
+  configured: string | undefined,
+  log: (line: string) => void,
+  options: { root?: string } = {},
+): Promise<{ display: string; why: null } | { display: null; why: string }> {
+  const choice = chooseDisplay(await findXServers(options), configured);
+  if (!choice.ok) {
+    log(`no display to share: ${choice.why}`);
+    return { display: null, why: choice.why };
+  }
+  const own = Deno.env.get("XAUTHORITY");
+  const what = choice.server?.program
+    ? `${choice.server.program}, process ${choice.server.pid}`
+    : choice.server
+    ? "its socket"
+    : "as configured, no X server seen";
+  if (!own && choice.authority) {
+    Deno.env.set("XAUTHORITY", choice.authority);
+    log(
+      `display ${choice.display} (${what}), X authority from its command line: ${choice.authority}`,
+    );
+  } else {
+    log(
+      `display ${choice.display} (${what}), X authority: ${
+        own ?? "none (the server has no -auth; its own access rules apply)"
+      }`,
+    );
+  }
+  return { display: choice.display, why: null };
+}
+
+function _number(display: string): number {
+  return Number(display.slice(1));
+}
+
+async function _list(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch {
+    // Not there, or not ours to read: nothing found here.
+  }
+  return names;
+}
+
+async function _read(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return null;
+  }
+}
