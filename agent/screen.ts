@@ -7,7 +7,8 @@
  *   it does and captures at once, at most 60 times a second; between changes it only looks
  *   at the pointer (30 Hz), which the screen's damage does not cover. Elsewhere it polls at
  *   60 Hz while things change (30 Hz after a second of stillness) and compares frames.
- *   Either way it sends a frame only when something changed (an idle screen costs no bytes),
+ *   Either way it sends a frame only when something changed (an idle screen costs an empty
+ *   frame of ≈ 0.5 KB every KEEPALIVE_MS, so the browser does not ask for keyframes),
  *   tells the encoder which areas changed, and never encodes while the socket is still busy
  *   with earlier frames (so it never builds a queue: the next frame is simply newer).
  * - Motion mode: when most of the screen keeps changing and full-size frames take the encoder so
@@ -52,6 +53,8 @@ export interface EncoderLike {
     /** `refine`: code this frame near-losslessly (only asked of encoders with `refine`). */
     options?: { keyframe?: boolean; dirty?: readonly Rect[]; at?: number; refine?: boolean },
   ): { data: Uint8Array; keyframe: boolean } | null;
+  /** The last frame again with nothing coded (absent: no keep-alive frames). */
+  empty?(options?: { at?: number }): { data: Uint8Array; keyframe: boolean } | null;
   /** Re-codes the last frame near-losslessly (absent: no refinement). */
   refine?(options?: { at?: number }): { data: Uint8Array; keyframe: boolean } | null;
   setPreset(preset: "greyscale" | "low" | "normal" | "high"): void;
@@ -120,6 +123,13 @@ const MOTION_FULL_COST = 3;
 const MOTION_RETRY_GAP_MS = 50;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
+/**
+ * A still screen sends an empty frame (every macroblock skipped, ≈ 0.5 KB at 1080p) this long after the
+ * last frame: a browser that decodes nothing for 3 s asks for a keyframe (WebRTC's receive
+ * stream, while packets arrived in the last few seconds), so without it an idle screen cost a
+ * 150 KB keyframe and its refinement every 3 s (bench:remote idle: 0.05 MB/s).
+ */
+const KEEPALIVE_MS = 2_000;
 /** See #capture: keyframes without a change are refined at most this often. */
 const REFINE_COOLDOWN_MS = 3_000;
 
@@ -166,6 +176,8 @@ export class ScreenSender {
   framesSent = 0;
   bytesSent = 0;
   refinements = 0;
+  /** Empty frames sent to keep a still picture's decoders from asking for keyframes. */
+  keepalives = 0;
   /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
   readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0, halved: 0 };
 
@@ -266,7 +278,7 @@ export class ScreenSender {
         pointer !== this.#lastCursor;
       this.#lastCursor = pointer;
       const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
-      if (!changed && !this.#forceKeyframe && !this.#motionOver()) this.#maybeRefine(link);
+      if (!changed && !this.#forceKeyframe && !this.#motionOver()) this.#stillScreen(link);
       else {
         if (link.buffered() <= MAX_BUFFERED) {
           this.#pendingChange = false;
@@ -323,7 +335,7 @@ export class ScreenSender {
     const leaving = this.#motionOver();
     if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
     if (!changed && !this.#forceKeyframe && !leaving) {
-      if (!known) this.#maybeRefine(link);
+      if (!known) this.#stillScreen(link);
       return;
     }
     if (changed) this.#changed();
@@ -433,6 +445,18 @@ export class ScreenSender {
     this.#lastFrameAt = performance.now();
     this.framesSent++;
     this.bytesSent += bytes.byteLength;
+  }
+
+  /** Nothing changed: refine the picture once, then keep the viewers' decoders alive. */
+  #stillScreen(link: Link) {
+    this.#maybeRefine(link);
+    if (this.#refineDue || this.#motion || !this.#encoder?.empty) return;
+    if (performance.now() - this.#lastFrameAt < KEEPALIVE_MS) return;
+    if (link.buffered() > MAX_BUFFERED) return;
+    const encoded = this.#encoder.empty({ at: performance.now() });
+    if (!encoded) return;
+    this.#send(link, encoded, this.options.desktop, Date.now());
+    this.keepalives++;
   }
 
   /** The still picture, once, near-losslessly (see the header); full size only. */

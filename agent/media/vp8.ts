@@ -400,6 +400,21 @@ export class Vp8Encoder {
     return this.#refined(false, options?.at);
   }
 
+  /**
+   * The last picture again with every macroblock skipped (an all-zero active map): a frame of
+   * a few hundred bytes at 1080p that changes nothing — what keeps a still picture's decoders
+   * from asking for a keyframe. Null before the first frame.
+   */
+  empty(options?: { at?: number }): EncodedFrame | null {
+    this.#checkOpen();
+    if (!this.#primed) return null;
+    this.#map.fill(0);
+    const id = this.#l.abi.controls.activeMap;
+    const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, id, this.#mapStruct);
+    if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
+    return this.#encodeImage(false, options?.at);
+  }
+
   /** The planes' picture at quantizer REFINE_Q (see refine()), as a keyframe or not. */
   #refined(keyframe: boolean, at: number | undefined): EncodedFrame | null {
     const { encCfg: CFG, controls } = this.#l.abi;
