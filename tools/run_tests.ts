@@ -38,13 +38,13 @@ export interface Job {
 
 /**
  * Jobs over `files` (path → estimated seconds) for `workers` workers, longest first: a file of
- * at least a target share (an eighth of a worker's fair share, 10 s at least) is a job alone;
+ * at least a target share (a sixth of a worker's fair share, 10 s at least) is a job alone;
  * the rest are packed into jobs of about that target. Small jobs balance the workers' ends; a
- * job's start (a process, its module graph) costs a second or two.
+ * job's start (a process, its module graph) costs seconds on a loaded machine.
  */
 export function planJobs(files: ReadonlyMap<string, number>, workers: number): Job[] {
   const total = [...files.values()].reduce((a, b) => a + b, 0);
-  const target = Math.max(10, total / (Math.max(1, workers) * 8));
+  const target = Math.max(10, total / (Math.max(1, workers) * 6));
   const sorted = [...files].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   const jobs: Job[] = [];
   let open: Job | undefined;

@@ -8,10 +8,10 @@ Deno.test("planJobs() runs a slow file alone, packs quick ones, longest first, e
     ["e2e/b_test.ts", 60],
     ...Array.from({ length: 40 }, (_, i) => [`unit/${i}_test.ts`, 1] as [string, number]),
   ]);
-  const jobs = planJobs(files, 2); // 190 s over 2 workers: target 11.9 s
+  const jobs = planJobs(files, 2); // 190 s over 2 workers: target 15.8 s
   assert.deepEqual(jobs.slice(0, 2).map((j) => j.files), [["e2e/a_test.ts"], ["e2e/b_test.ts"]]);
   const packed = jobs.slice(2);
-  assert.ok(packed.every((j) => j.files.length > 1 && j.seconds <= 12), "quick files share jobs");
+  assert.ok(packed.every((j) => j.files.length > 1 && j.seconds <= 16), "quick files share jobs");
   assert.deepEqual(
     jobs.map((j) => j.seconds),
     [...jobs.map((j) => j.seconds)].sort((a, b) => b - a),

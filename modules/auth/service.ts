@@ -58,8 +58,13 @@ export async function getOrganisation(db: Database, orgId: string) {
  * First start: with RESCUE_ADMIN_EMAIL/PASSWORD, create the organisation and its master
  * admin; without them, print a one-time setup link. Once an organisation exists, any
  * setup token left over is deleted and the setup page answers 404 for good.
+ * `options.passwordHash` is the admin's password already hashed: the tests' fixture hash
+ * (tests/support/app.ts), so a test app's start does not pay the production cost.
  */
-export async function bootstrap(deps: AppDeps): Promise<{ setupToken?: string }> {
+export async function bootstrap(
+  deps: AppDeps,
+  options: { passwordHash?: string } = {},
+): Promise<{ setupToken?: string }> {
   const { db, clock, config, log } = deps;
   const sealed = await sealLegacySeeds(db, config.totpKey);
   if (sealed > 0) log.info("TOTP seeds stored in clear are now sealed", { users: sealed });
@@ -76,6 +81,7 @@ export async function bootstrap(deps: AppDeps): Promise<{ setupToken?: string }>
       name: "Administrator",
       email,
       password,
+      passwordHash: options.passwordHash,
       now: clock.now(),
       via: "environment",
     });
@@ -158,7 +164,7 @@ export async function completeSetup(
 
 async function createOrganisation(
   db: Database,
-  options: SetupInput & { now: Date; via: string; ip?: string },
+  options: SetupInput & { passwordHash?: string; now: Date; via: string; ip?: string },
 ): Promise<UserRow> {
   const [org] = await db.insert(organisations).values({
     name: options.orgName.trim(),
@@ -170,7 +176,7 @@ async function createOrganisation(
     email,
     name: options.name.trim(),
     role: "master_admin",
-    passwordHash: await hashPassword(options.password),
+    passwordHash: options.passwordHash ?? await hashPassword(options.password),
     createdAt: options.now,
     passwordChangedAt: options.now,
   }).returning();
