@@ -6,7 +6,8 @@
  * outcomes in proportions a help desk sees; 12 % of picked-up sessions transferred once, 3 %
  * twice; 35 % of the ended, picked-up ones answer the survey (scores lean high). Groups,
  * technicians and channels are made first (or reused by name), so the data has every filter.
- * The reports' hourly rollups fill themselves: database triggers add each insert's rows.
+ * The reports' hourly rollups and monthly histograms fill themselves: database triggers add
+ * each insert's rows.
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../modules/db/mod.ts";
@@ -189,6 +190,9 @@ export async function seedSessions(db: Database, options: SeedOptions): Promise<
   // Fresh statistics and visibility map: what a live database has from autovacuum.
   await db.execute(sql`vacuum analyze support_sessions`);
   await db.execute(sql`analyze survey_answers`);
-  await db.execute(sql`analyze report_rollups`); // filled by triggers as the rows went in
+  // Filled by triggers as the rows went in (the histograms' upserts leave dead row versions).
+  await db.execute(sql`analyze report_rollups`);
+  await db.execute(sql`vacuum analyze report_histograms`);
+  await db.execute(sql`vacuum analyze report_hour_histograms`);
   return { ...cast, afterNumber: max };
 }

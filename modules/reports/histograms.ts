@@ -57,7 +57,7 @@ type Source =
   | { table: "report_histograms"; key: "span" | { fact: string; session: string } }
   | { table: "report_hour_histograms" };
 
-/** The histogram rows of the months [s.ma, s.mb): `k, metric, bin, n`. */
+/** The histogram rows of the months [s.ma, s.mb) of each span `s`: `k, metric, bin, n`. */
 function _fromHistograms(
   scope: ReportScope,
   q: ReportQuery,
@@ -66,14 +66,24 @@ function _fromHistograms(
   const { spans, source, ids } = parts;
   if (source.table === "report_hour_histograms") {
     return sql`select (hour + s.ahead) % 24 as k, 1::smallint as metric, bin, n
-      from ${spans} s join report_hour_histograms on month >= s.ma and month < s.mb
+      from ${spans} s ${_months} join report_hour_histograms on month = mo.first
       and ${_where(scoped(scope, q, "technician_id"))}`;
   }
   const key = source.key === "span" ? sql`s.k` : sql.raw(source.key.fact);
-  return sql`select ${key} as k, metric, bin, n from ${spans} s join report_histograms
-    on month >= s.ma and month < s.mb
+  return sql`select ${key} as k, metric, bin, n from ${spans} s ${_months}
+    join report_histograms on month = mo.first
     and ${_where(scoped(scope, q, "technician_id"))} and metric in (${ids})`;
 }
+
+/**
+ * Each month of a span as `mo.first` (its first instant): the histograms are joined on it by
+ * equality, through their key (a range joined from the spans made PostgreSQL read every month
+ * of the table and filter).
+ */
+const _months = sql`cross join lateral (
+    select m at time zone 'UTC' as first from generate_series(s.ma at time zone 'UTC',
+      (s.mb at time zone 'UTC') - interval '1 month', interval '1 month') as m
+  ) mo`;
 
 /** The key of a session of an edge `e` (`ss`), the same as `_fromHistograms` gives. */
 function _sessionKey(source: Source): SQL {
