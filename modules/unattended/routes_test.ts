@@ -1,6 +1,7 @@
 /**
  * `/console/computers` over HTTP: the list and its filters, a Connect refused outside the
- * window shown on the page with the reason (409), and "remove just for me".
+ * window shown on the page with the reason (409), the tools each grant allows, and "remove just
+ * for me".
  */
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
@@ -17,7 +18,11 @@ Deno.test("/console/computers filters by name and status, shows a refusal's reas
     const ann = await technician(t, { permissions: [...ACCESS] });
     const bob = await technician(t, { permissions: [...ACCESS] });
     const pc = await deviceWithGrant(t, ann, { name: "reception-pc", sharedUserIds: [bob.id] });
-    await deviceWithGrant(t, ann, { name: "accounts-server", window: { kind: "unlimited" } });
+    await deviceWithGrant(t, ann, {
+      name: "accounts-server",
+      window: { kind: "unlimited" },
+      tools: ["files", "systemInfo"],
+    });
     deviceHub(t.deps).attach(pc.device.id, { send: () => {}, close: () => {}, join: () => {} });
     t.clock.set(new Date("2026-11-28T10:00:00Z")); // a Saturday
     const client = t.client();
@@ -28,7 +33,13 @@ Deno.test("/console/computers filters by name and status, shows a refusal's reas
     assert.equal(all.status, 200);
     assert.deepEqual(names(await all.text()).sort(), ["accounts-server", "reception-pc"]);
     const byName = await client.get("/console/computers?name=ACCOUNTS");
-    assert.deepEqual(names(await byName.text()), ["accounts-server"]);
+    const accounts = await byName.text();
+    assert.deepEqual(names(accounts), ["accounts-server"]);
+    // What the customer left ticked at approval, in words.
+    assert.match(
+      accounts,
+      /data-grant-tools="files systemInfo">Allowed: Files \(the file manager\) and System information/,
+    );
     // Online is the device's row in the database (its socket's instance); none here.
     const online = await client.get("/console/computers?status=online");
     assert.deepEqual(names(await online.text()), []);

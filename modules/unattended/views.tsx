@@ -13,6 +13,7 @@ import type { ComputerFilter, ComputerRow } from "./computers.ts";
 import { clockText } from "./describe.ts";
 import type { AccessWindow } from "./schema.ts";
 import { TICKET_MAX } from "./connect.ts";
+import { toolList } from "./request_views.tsx";
 
 type C = PageContext;
 export type ApprovalMode = "none" | "approval" | "ticket";
@@ -150,6 +151,10 @@ export function ComputerList(props: ComputersProps) {
             </td>
             <td>
               {windowText(t, lang, row.grant.window, row.grant.timeZone)}
+              {/* What the customer left ticked at approval: the rest is refused. */}
+              <div class="muted" data-grant-tools={row.grant.tools.join(" ")}>
+                {t("unattendedRequest.toolsAllowed", { tools: toolList(t, lang, row.grant.tools) })}
+              </div>
               {!row.verdict.ok && (
                 <div class="muted">{t(`unattended.refused.${row.verdict.reason}`)}</div>
               )}
