@@ -64,7 +64,6 @@ export const reportRollups = pgTable("report_rollups", {
     .nullsNotDistinct(),
 ]);
 
-
 /**
  * The reports' histograms, for medians and p90s without sorting a period's sessions: per
  * organisation, UTC month and (group, technician, channel), how many sessions created in that
@@ -73,7 +72,9 @@ export const reportRollups = pgTable("report_rollups", {
  * wide, so a bin's middle is within 0.5 s, or 1 %, of every value in it). Kept by the same kind
  * of statement-level triggers as `report_rollups`, in the same transaction; filled by that
  * migration. A month, not an hour: at an hour's grain each row holds a session or two and the
- * table would be as large as the sessions; a month of one technician holds thousands.
+ * table would be as large as the sessions; a month of one technician holds thousands. The
+ * reports read it by `report_histograms_read_idx` alone (org, metric, month, the rest included:
+ * an index-only scan; migration 0025, SQL only, as drizzle declares no INCLUDE columns).
  */
 export const reportHistograms = pgTable("report_histograms", {
   orgId: uuid("org_id").notNull(),
@@ -102,7 +103,8 @@ export const reportHistograms = pgTable("report_histograms", {
  * The waits of `report_histograms` again, per UTC hour of the day (`hour`, 0–23) instead of
  * per technician, for the hours-of-the-day report: per organisation, UTC month, hour, group
  * and channel, how many waits in each bin. Without the technician a month's row still holds
- * hundreds of sessions; a technician filter reads the sessions instead.
+ * hundreds of sessions; a technician filter reads the sessions instead. Read by
+ * `report_hour_histograms_read_idx` alone (migration 0025).
  */
 export const reportHourHistograms = pgTable("report_hour_histograms", {
   orgId: uuid("org_id").notNull(),
