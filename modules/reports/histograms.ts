@@ -65,20 +65,27 @@ function _fromHistograms(
 ): SQL {
   const { spans, source, ids } = parts;
   if (source.table === "report_hour_histograms") {
-    return sql`select (hour + s.ahead) % 24 as k, 1::smallint as metric, bin, n
-      from ${spans} s ${_months} join report_hour_histograms on month = mo.first
-      and ${_where(scoped(scope, q, "technician_id"))}`;
+    return sql`select (h.hour + s.ahead) % 24 as k, 1::smallint as metric, h.bin, h.n
+      from ${spans} s ${_months} cross join lateral (
+        select hour, bin, n from report_hour_histograms
+        where month = mo.first and ${_where(scoped(scope, q, "technician_id"))} offset 0
+      ) h`;
   }
-  const key = source.key === "span" ? sql`s.k` : sql.raw(source.key.fact);
-  return sql`select ${key} as k, metric, bin, n from ${spans} s ${_months}
-    join report_histograms on month = mo.first
-    and ${_where(scoped(scope, q, "technician_id"))} and metric in (${ids})`;
+  const key = source.key === "span" ? sql`s.k` : sql`h.k`;
+  const column = source.key === "span" ? sql`null::int` : sql.raw(source.key.fact);
+  return sql`select ${key} as k, h.metric, h.bin, h.n from ${spans} s ${_months}
+    cross join lateral (
+      select ${column} as k, metric, bin, n from report_histograms
+      where month = mo.first and ${_where(scoped(scope, q, "technician_id"))}
+        and metric in (${ids}) offset 0
+    ) h`;
 }
 
 /**
- * Each month of a span as `mo.first` (its first instant): the histograms are joined on it by
- * equality, through their key (a range joined from the spans made PostgreSQL read every month
- * of the table and filter).
+ * Each month of a span as `mo.first` (its first instant): the histograms are read month by
+ * month in a lateral subquery, by index (joined on a range, or even on the month, PostgreSQL
+ * misjudged the spans' rows and read every month of the organisation; `offset 0` keeps it
+ * from flattening the subquery into that join).
  */
 const _months = sql`cross join lateral (
     select m at time zone 'UTC' as first from generate_series(s.ma at time zone 'UTC',
