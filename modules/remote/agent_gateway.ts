@@ -200,7 +200,10 @@ class AgentConnection {
     this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
     toolConsent(this.deps, session).attached(this.link, hello.os);
     // Unattended: only what the customer's approval carries may be asked for.
-    await limitToApproval(this.deps, session);
+    // (The screen too: nothing is asked for until the approval is read.)
+    this.remote.limitScreen(session.method !== "unattended");
+    const approved = await limitToApproval(this.deps, session);
+    this.remote?.limitScreen(approved === null || approved.includes("control"));
     this.#askAbout(session, this.link);
     // This instance is the agent's home now: viewers and the customer's remote stream that
     // land on another instance are relayed here (home_relay.ts).

@@ -119,6 +119,14 @@ export class RemoteSession {
     this.#changed();
   }
 
+  /** False on an unattended session whose approval left the screen out (limitToApproval). */
+  #screenApproved = true;
+
+  /** Whether the customer's unattended approval lets technicians ask for view and control. */
+  limitScreen(approved: boolean) {
+    this.#screenApproved = approved;
+  }
+
   /**
    * The agent is attached nowhere but dropped rather than quit (said by the log, because it
    * last lived on another instance): viewers here see "reconnecting", as they would there.
@@ -475,6 +483,7 @@ export class RemoteSession {
     // Refused when already granted, or when the open control question covers view.
     const decision = decideConsent(this.#consent, capability, "request");
     if (!decision.ok) return null;
+    if (!this.#screenApproved) return "not_approved";
     if (!this.agent) return "agent_absent";
     this.#askedBy.set(capability, viewer.name);
     this.#consent = decision.consent;

@@ -209,18 +209,26 @@ export function approvedToolsFrom(deps: AppDeps, source: ApprovedToolsSource): v
 /**
  * Applies the session's approval to its tool consent when its agent attaches: an unattended
  * session asks for nothing until the approval is read (and for nothing at all if it cannot
- * be read); any other session is not limited.
+ * be read); any other session is not limited. Returns the approved capabilities (null: not
+ * limited), for the screen's consent (view and control go with `control`).
  */
-export async function limitToApproval(deps: AppDeps, session: SupportSession): Promise<void> {
+export async function limitToApproval(
+  deps: AppDeps,
+  session: SupportSession,
+): Promise<readonly Capability[] | null> {
   const consent = toolConsent(deps, session);
   const source = approvedSources.get(deps);
-  if (session.method !== "unattended" || !source) return consent.limitTo(null);
+  if (session.method !== "unattended" || !source) {
+    consent.limitTo(null);
+    return null;
+  }
   consent.limitTo([]);
   const tools: readonly Capability[] = await source(session).catch((error) => {
     deps.log.error("approved tools unreadable", { error: String(error) });
     return [];
   });
   consent.limitTo(tools.filter((tool): tool is ToolCapability => isToolCapability(tool)));
+  return tools;
 }
 
 /** Drops a session's tool consent (its session ended). */

@@ -1,12 +1,13 @@
 // The server's side of the customer's narrowed approval: on an unattended session the
 // technician can ask the device for the tools the grant carries and nothing else — refused
 // with the reason before anything reaches the device, and left out of what the workspace's
-// tabs are offered. (The agent refuses them too: agent/unattended/tool_grants_test.ts.)
+// tabs are offered; with the screen unticked, view and control are refused on the viewer's
+// socket. (The agent refuses them too: agent/unattended/tool_grants_test.ts.)
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentWithOps, withServer } from "../../tests/support/sockets.ts";
+import { agentWithOps, viewerSocket, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { connectUnattended } from "./connect.ts";
 import { deviceHub } from "./device_hub.ts";
@@ -53,7 +54,32 @@ Deno.test({
         assert.deepEqual(state.offered, ["files"], "the tabs are offered the approved tool only");
         const request = await agent.next((m) => m.type === "request");
         assert.equal((request as { capability: string }).capability, "files");
+        // The screen was ticked: view is asked for as usual.
+        const viewer = await viewerSocket(port, browser, session.id);
+        viewer.send({ type: "view", on: true });
+        const asked = await agent.next((m) => m.type === "request");
+        assert.equal((asked as { capability: string }).capability, "view");
+        viewer.ws.close();
         agent.ws.close();
+
+        // Another computer whose customer unticked the screen: view is refused on the server.
+        const files = await deviceWithGrant(t, ann, { name: "files-only", tools: ["files"] });
+        deviceHub(t.deps).attach(files.device.id, {
+          send: () => {},
+          close: () => {},
+          join: () => {},
+        });
+        const second = await connectUnattended(t.deps, ann, files.device.id, t.clock.now());
+        const filesAgent = await agentWithOps(port, second.session.token, OPS);
+        const watcher = await viewerSocket(port, browser, second.session.id);
+        watcher.send({ type: "view", on: true });
+        const error = await watcher.next((m) => m.type === "error");
+        assert.equal(error.code, "not_approved");
+        assert.match(String(error.reason), /did not allow seeing or controlling the screen/);
+        watcher.send({ type: "control", on: true });
+        assert.equal((await watcher.next((m) => m.type === "error")).code, "not_approved");
+        watcher.ws.close();
+        filesAgent.ws.close();
 
         // A session the customer attends: the approval does not limit it.
         const attended = await workingSession(t, ann);
