@@ -45,7 +45,11 @@ export type ViewerMessage =
     /** The screen the picture shows (null: all of them). */
     currentScreen?: string | null;
   }
-  | { type: "offer"; sdp: string }
+  /**
+   * A new WebRTC peer for this viewer (ICE gathered, no trickle). `id` names it: the island's
+   * answer echoes it, so an answer to a peer replaced meanwhile is told apart and ignored.
+   */
+  | { type: "offer"; sdp: string; id: number }
   | { type: "clipboard"; text: string }
   | { type: "pong"; at: number }
   | {
@@ -138,6 +142,7 @@ export const REMOTE_UI_KEYS = [
   "connectionLost",
   "error",
   "videoFailed",
+  "pictureRetry",
   "agentAbsent",
   "agentReconnecting",
   "inviteHint",

@@ -10,8 +10,15 @@ import { QUALITY_PRESETS, SCREEN_ID_PATTERN } from "./limits.ts";
 export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("view"), on: z.boolean() }),
   z.strictObject({ type: z.literal("control"), on: z.boolean() }),
-  z.strictObject({ type: z.literal("answer"), sdp: z.string().max(20_000) }),
+  /** The answer to the offer `id` (an answer to an offer since replaced is ignored). */
+  z.strictObject({
+    type: z.literal("answer"),
+    sdp: z.string().max(20_000),
+    id: z.number().int().nonnegative(),
+  }),
   z.strictObject({ type: z.literal("keyframe") }),
+  /** No picture came for seconds: a new peer and offer, please (at most every 2 s). */
+  z.strictObject({ type: z.literal("reoffer") }),
   z.strictObject({ type: z.literal("take_control") }),
   z.strictObject({ type: z.literal("request_control") }),
   z.strictObject({ type: z.literal("give_control"), userId: z.string().uuid() }),

@@ -61,7 +61,8 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
   const sent: ViewerInput[] = [
     { type: "view", on: true },
     { type: "control", on: false },
-    { type: "answer", sdp: "v=0" },
+    { type: "answer", sdp: "v=0", id: 1 },
+    { type: "reoffer" },
     { type: "keyframe" },
     { type: "ping", at: 12.5 },
     { type: "request_control" },
@@ -85,6 +86,8 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
     { type: "pong", at: 1 },
     { type: "give_control", userId: "not-a-uuid" },
     { type: "give_control" },
+    { type: "answer", sdp: "v=0" }, // an answer names its offer
+    { type: "answer", sdp: "v=0", id: -1 },
   ];
   for (const message of refused) {
     assert.equal(

@@ -1,15 +1,16 @@
 /**
  * The WebRTC side of the view: the server offers (ICE already gathered, no trickle), we answer
  * once our own gathering is done (at most 1 s) and hand the video track to the page. One peer
- * at a time; an offer superseded while we were answering is dropped.
+ * at a time; an offer superseded while we were answering is dropped. The answer names the offer
+ * it answers (`id`): the server ignores one whose peer it has replaced meanwhile.
  */
 
 const ICE_WAIT_MS = 1_000;
 
 export interface PeerEvents {
   track(track: MediaStreamTrack): void;
-  /** Our answer, to send to the server. */
-  answer(sdp: string): void;
+  /** Our answer to offer `id`, to send to the server. */
+  answer(sdp: string, id: number): void;
   connected(): void;
   failed(error?: unknown): void;
 }
@@ -56,7 +57,7 @@ export class VideoPeer {
     return this.#pc;
   }
 
-  async answer(sdp: string): Promise<void> {
+  async answer(sdp: string, id: number): Promise<void> {
     this.close();
     const seq = this.#seq;
     const pc = this.create();
@@ -74,7 +75,7 @@ export class VideoPeer {
       await pc.setLocalDescription(await pc.createAnswer());
       await iceGathered(pc, ICE_WAIT_MS);
       if (seq !== this.#seq || this.#pc !== pc) return;
-      this.events.answer(pc.localDescription?.sdp ?? "");
+      this.events.answer(pc.localDescription?.sdp ?? "", id);
     } catch (error) {
       if (seq !== this.#seq) return;
       this.events.failed(error);

@@ -39,7 +39,7 @@ function setup(refuse = false) {
   const events: string[] = [];
   const peer = new VideoPeer({
     track: () => events.push("track"),
-    answer: (sdp) => events.push(`answer ${sdp}`),
+    answer: (sdp, id) => events.push(`answer ${id} ${sdp}`),
     connected: () => events.push("connected"),
     failed: (error) => events.push(`failed ${error instanceof Error ? error.message : ""}`),
   }, () => {
@@ -54,12 +54,12 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 
 Deno.test("VideoPeer answers once its ICE gathering is complete", async () => {
   const { peer, made, events } = setup();
-  const answered = peer.answer("offer-1");
+  const answered = peer.answer("offer-1", 1);
   await tick();
   assert.deepEqual(events, [], "waits for gathering");
   made[0].gathered();
   await answered;
-  assert.deepEqual(events, ["answer answer to offer-1 +candidates"]);
+  assert.deepEqual(events, ["answer 1 answer to offer-1 +candidates"]);
   assert.equal(peer.connection, made[0] as unknown as RTCPeerConnection);
   made[0].connectionState = "connected";
   made[0].onconnectionstatechange!();
@@ -70,24 +70,24 @@ Deno.test("VideoPeer answers once its ICE gathering is complete", async () => {
 
 Deno.test("VideoPeer drops the answer to an offer superseded while gathering, and closes the old peer", async () => {
   const { peer, made, events } = setup();
-  const first = peer.answer("offer-1");
+  const first = peer.answer("offer-1", 1);
   await tick();
-  const second = peer.answer("offer-2");
+  const second = peer.answer("offer-2", 2);
   await tick();
   assert.ok(made[0].closed, "the first peer is closed");
   assert.equal(made[0].onconnectionstatechange, null, "and no longer reports");
   made[0].gathered();
   made[1].gathered();
   await Promise.all([first, second]);
-  assert.deepEqual(events, ["answer answer to offer-2 +candidates"]);
+  assert.deepEqual(events, ["answer 2 answer to offer-2 +candidates"]);
 });
 
 Deno.test("VideoPeer reports a refused offer, but not one already closed", async () => {
   const { peer, events } = setup(true);
-  await peer.answer("bad");
+  await peer.answer("bad", 3);
   assert.deepEqual(events, ["failed bad offer"]);
   const closed = setup(true);
-  const pending = closed.peer.answer("bad");
+  const pending = closed.peer.answer("bad", 3);
   closed.peer.close();
   await pending;
   assert.deepEqual(closed.events, []);

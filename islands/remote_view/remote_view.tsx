@@ -11,6 +11,7 @@ import { ClipboardPanel } from "./clipboard.tsx";
 import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
 import { ControlPanel } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
+import { PictureWatch } from "./picture_watch.ts";
 import { socketUrl, ViewerSocket } from "./socket.ts";
 import { keyboardLock, Stage } from "./stage.ts";
 import { StatsTracker, type ViewStats } from "./stats.ts";
@@ -52,6 +53,8 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   #socket: ViewerSocket;
   #peer: VideoPeer;
   #stats = new StatsTracker();
+  /** Asks again (keyframe, a new offer) while no picture comes (picture_watch.ts). */
+  #pictureWatch = new PictureWatch();
   #stage = new Stage({
     state: () => this.state,
     setState: (change) => this.setState(change),
@@ -86,7 +89,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         video.play().catch(() => {});
         this.#stats.lastFrameAt = performance.now();
       },
-      answer: (sdp) => this.#send({ type: "answer", sdp }),
+      answer: (sdp, id) => this.#send({ type: "answer", sdp, id }),
       connected: () => this.#stats.lastFrameAt = performance.now(),
       failed: (error) => {
         if (error) console.warn("remote view: offer refused", error);
@@ -175,7 +178,8 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       }
       case "offer":
         this.#closePeer();
-        return void this.#peer.answer(message.sdp);
+        this.#pictureWatch.offered(performance.now());
+        return void this.#peer.answer(message.sdp, message.id);
       case "control_owner":
         if (message.owner === "elsewhere" || message.owner === "other") {
           this.#stage.releaseAll(false);
@@ -238,6 +242,17 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       viewGranted: this.state.view === "granted",
     });
     if (wantKeyframe) this.#send({ type: "keyframe" });
+    const s = this.state;
+    const ask = this.#pictureWatch.sample({
+      now: performance.now(),
+      wanted: s.watching && s.view === "granted" && s.agent === "connected" && s.connected,
+      picture: (inbound?.framesDecoded ?? 0) > 0 || s.hasVideo,
+      connection: pc?.connectionState ?? null,
+    });
+    if (ask === "keyframe" && !wantKeyframe) this.#send({ type: "keyframe" });
+    if (ask === "reoffer" && this.#send({ type: "reoffer" })) {
+      this.setStatus(this.#t("pictureRetry"));
+    }
     this.props.onStats(stats);
     this.setState({ stats });
   }

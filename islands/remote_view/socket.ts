@@ -85,7 +85,9 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
       };
     }
     case "offer":
-      return typeof m.sdp === "string" ? { type: "offer", sdp: m.sdp } : null;
+      return typeof m.sdp === "string" && Number.isInteger(m.id)
+        ? { type: "offer", sdp: m.sdp, id: m.id as number }
+        : null;
     case "clipboard":
       return { type: "clipboard", text: text(m.text) };
     case "pong":

@@ -46,6 +46,8 @@ const ACTIVITY_EVERY_MS = 30_000;
 const AUTO_EVERY_MS = 2_000;
 /** How long view and control outlive the last viewer's socket. */
 export const VIEWER_GRACE_MS = 10_000;
+/** A viewer's peer younger than this is not replaced on the island's asking (`reoffer`). */
+export const REOFFER_GAP_MS = 2_000;
 
 export class RemoteSession {
   agent: AgentLink | null = null;
@@ -74,6 +76,8 @@ export class RemoteSession {
   /** Who asked last for each capability (named to the customer). */
   readonly #askedBy = new Map<RemoteCapability, string>();
   #lastKeyframeAsk = 0;
+  /** Offers made so far: each viewer peer's id, echoed in the island's answer. */
+  #offers = 0;
   #autoTimer: ReturnType<typeof setInterval> | undefined;
   /** Automatic's controller (quality.ts): fed every AUTO_EVERY_MS while viewers watch. */
   readonly #auto = new AutoQuality();
@@ -165,9 +169,11 @@ export class RemoteSession {
     const was = this.#consent[capability];
     if (!this.#decide(capability, granted ? "agent_grants" : "agent_withholds")) return;
     this.onEvent({ kind: "answered", capability, granted, was });
-    if (capability === "view" && granted) {
+    if (capability === "view") {
+      // Withheld: the islands drop their peers on this state, so ours go too — a grant later
+      // must offer afresh, not find an old peer in place and offer nothing.
       for (const viewer of this.viewers) {
-        if (viewer.watching) this.#connect(viewer);
+        if (viewer.watching && granted) this.#connect(viewer);
         else this.#disconnect(viewer);
       }
     }
@@ -272,12 +278,14 @@ export class RemoteSession {
       return null;
     }
     if (viewer.monitor) return "control_monitor";
+    // Asking for control is watching too (the island counts itself as watching from here),
+    // also when another technician holds control and this one only gets the picture.
+    viewer.watching = true;
+    if (allows(this.#consent, "view")) this.#connect(viewer);
     if (allows(this.#consent, "control")) {
       const refused = this.#owners.claim(viewer, this.viewers);
       if (refused) return refused;
     }
-    viewer.watching = true;
-    if (allows(this.#consent, "view")) this.#connect(viewer);
     return this.#request("control", viewer);
   }
 
@@ -326,8 +334,33 @@ export class RemoteSession {
     return this.#owners.holder;
   }
 
-  async answer(viewer: ViewerLink, sdp: string) {
-    await viewer.peer?.answer(sdp);
+  /**
+   * The island's answer to offer `id`, applied only to the peer that made that offer (true). A
+   * peer replaced meanwhile — view off and on, a codec or consent change, a `reoffer` — must not
+   * take its predecessor's answer: that carries the DTLS fingerprint and ICE credentials of a
+   * browser peer the island has closed, and the current offer's answer would then be refused.
+   */
+  async answer(viewer: ViewerLink, sdp: string, id: number): Promise<boolean> {
+    const peer = viewer.peer;
+    if (!peer || peer.id !== id) return false;
+    await peer.answer(sdp);
+    return true;
+  }
+
+  /**
+   * The island watches and saw no picture for seconds (an answer lost, a connection that never
+   * came up, an island and a server that disagree on whether it watches): a new peer and offer
+   * for this viewer, which watches from now. Never a question to the customer: refused while
+   * view is not granted, and for a peer younger than `REOFFER_GAP_MS` (it may still be
+   * connecting; a confused island cannot churn peers).
+   */
+  reoffer(viewer: ViewerLink, now = performance.now()): "not_granted" | "too_soon" | null {
+    if (!allows(this.#consent, "view")) return "not_granted";
+    if (viewer.peer && now - viewer.peer.createdAt < REOFFER_GAP_MS) return "too_soon";
+    viewer.watching = true;
+    this.#disconnect(viewer);
+    this.#connect(viewer);
+    return null;
   }
 
   setQuality(preset: QualityPreset) {
@@ -510,13 +543,14 @@ export class RemoteSession {
   #connect(viewer: ViewerLink) {
     if (viewer.peer) return;
     const peer = new ViewerPeer({
+      id: ++this.#offers,
       codec: this.codec,
       hostAddresses: this.hostAddresses,
       wantKeyframe: () => this.wantKeyframe(),
     });
     viewer.peer = peer;
     peer.offer().then((sdp) => {
-      if (viewer.peer === peer) viewer.send({ type: "offer", sdp });
+      if (viewer.peer === peer) viewer.send({ type: "offer", sdp, id: peer.id });
     }).catch((error) => {
       viewer.send({ type: "error", code: "webrtc", reason: String(error).slice(0, 200) });
     });

@@ -70,6 +70,8 @@ function _packetizer(codec: RelayCodec): FramePacketizer {
 }
 
 export interface ViewerPeerOptions {
+  /** Names this peer's offer; the island's answer echoes it (hub.ts `answer`). */
+  id?: number;
   /** Addresses to offer as host candidates beyond the machine's interfaces. */
   hostAddresses: string[];
   /** Called when this viewer needs a keyframe (join, picture loss, fell behind). */
@@ -143,6 +145,9 @@ export function framePackets(
 
 export class ViewerPeer {
   readonly pc: RTCPeerConnection;
+  readonly id: number;
+  /** When it was made (performance.now()). */
+  readonly createdAt = performance.now();
   readonly #transceiver: RTCRtpTransceiver;
   /** werift's sender sets the negotiated payload type and its own SSRC on every packet. */
   readonly #packetizer: FramePacketizer;
@@ -158,6 +163,7 @@ export class ViewerPeer {
 
   constructor(private options: ViewerPeerOptions) {
     const codec = options.codec ?? { name: "vp8" };
+    this.id = options.id ?? 0;
     this.#packetizer = _packetizer(codec);
     this.pc = new RTCPeerConnection({
       iceAdditionalHostAddresses: options.hostAddresses,

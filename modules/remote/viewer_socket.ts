@@ -189,9 +189,15 @@ function _viewerMessage(
       viewer.send({ type: "pong", at: message.at });
       return;
     case "answer":
-      return remote.answer(viewer, message.sdp);
+      // An answer to a peer replaced meanwhile is ignored: the current offer's answer follows.
+      return remote.answer(viewer, message.sdp, message.id).then(() => {});
     case "keyframe":
       remote.wantKeyframe();
+      return;
+    case "reoffer":
+      if (!allows(rights, "view")) return refusal("permission");
+      // Refused quietly while view is not granted or for a peer just made: nothing to show.
+      remote.reoffer(viewer);
       return;
     case "view":
       if (message.on && !allows(rights, "view")) return refusal("permission");

@@ -8,8 +8,9 @@
  * remote control, sees the picture, asks Ann for control, gets it and drives while the
  * customer's page names who controls → Ann hands the lead to Bob → Bob removes Xavier: his
  * page, socket and control end at once and a reload or a new socket is refused → Bob ends for
- * everyone. Screenshots of Xavier's console with control and of Bob's composer
- * in technicians-only mode go to /tmp/shots.
+ * everyone. Screenshots of Ann's and Bob's consoles with the picture (1366×768 and 1920×1080),
+ * of Xavier's console with control and of Bob's composer in technicians-only mode go to
+ * /tmp/shots.
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
@@ -61,14 +62,25 @@ async function picture(page: Page) {
     const state = await page.evaluate(() => {
       const mount = document.querySelector<HTMLElement>(".remote-view");
       const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
+      const stats = (globalThis as { __remoteView?: { stats: Record<string, unknown> } })
+        .__remoteView?.stats;
       return JSON.stringify({
         mount: { ...mount?.dataset, labels: undefined },
         video: video && [video.videoWidth, video.readyState, video.paused],
         status: document.querySelector(".remote-view [role=status]")?.textContent,
+        peer: stats && [stats.connection, stats.framesDecoded, stats.bytesReceived],
       });
     }).catch(() => "?");
     throw new Error(`no picture on ${page.url()}: ${state}`, { cause: error });
   }
+}
+
+/** `who`'s console with the picture, at 1366×768 and 1920×1080 (then back to 1366×768). */
+async function consoleShots(page: Page, who: string) {
+  await page.screenshot({ path: `${SHOTS}/collab-${who}-1366.png` });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: `${SHOTS}/collab-${who}-1920.png` });
+  await page.setViewportSize({ width: 1366, height: 768 });
 }
 
 /** Closes the console's dialog if it still shows (without waiting for one that is gone). */
@@ -105,12 +117,10 @@ async function inputReachesDisplay(page: Page, video: Locator, display: string) 
 Deno.test({
   name: "e2e: lead, colleague, external technician and customer — collaborate, pass control, " +
     "private chat, hand over, remove the guest, end for everyone",
-  // Open bug (issue 20): in one of four CI runs (PostgreSQL pass, beside the PGlite pass) the
-  // lead's island never got a picture — view and control granted, agent connected, video 0×0 —
-  // while the colleague's viewer started at the same moment. Not found yet; until it is, this
-  // story runs on PGlite only (it passed there every time) and the PostgreSQL pass keeps the
-  // route-level collaboration tests. `COLLAB_STORY_PG=1` runs it on PostgreSQL too.
-  ignore: Boolean(Deno.env.get("DATABASE_URL")) && Deno.env.get("COLLAB_STORY_PG") !== "1",
+  // Runs on both engines again (issue 20). The PostgreSQL pass once left the lead's island
+  // without a picture — view and control granted, agent connected, video 0×0 — while the
+  // colleague's viewer started at the same moment: see modules/remote/viewer_offers_test.ts and
+  // islands/remote_view/picture_watch.ts for what was wrong and what catches it now.
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -181,6 +191,10 @@ Deno.test({
         await annWs.locator(".remote-view .rv-control").click();
         await appWindow.locator("#allow-control").click();
         await Promise.all([picture(lead), picture(colleague)]);
+        step("both see the picture");
+        await lead.waitForTimeout(1_500); // the stats line reads the decoder every second
+        await consoleShots(lead, "lead");
+        await consoleShots(colleague, "colleague");
         await annWs.locator(".remote-view .rv-video").click();
         const bobView = bobWs.locator(".remote-view");
         await bobView.locator('.rv-control-holder[data-owner="other"]:has-text("Ann")').waitFor();
