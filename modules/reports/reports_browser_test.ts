@@ -38,6 +38,8 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
       assert.match(legend, /Closed by technician/);
       const box = await page.locator("#report-chart canvas").boundingBox();
       assert.ok(box && box.width > 600 && box.height > 150, `chart drawn: ${JSON.stringify(box)}`);
+      // Counts are exact: no word about histograms.
+      assert.equal(await page.locator(".report-binned").count(), 0);
       // The custom range fields are hidden for a month.
       assert.equal(await page.locator("#r-from").isVisible(), false);
       await page.screenshot({ path: `${shots}/reports-outcomes-${width}.png` });
@@ -49,6 +51,11 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
       assert.match(await page.locator(".report-table thead").innerText(), /Median wait/);
       const firstDay = await page.locator(".report-table tbody tr").first().innerText();
       assert.match(firstDay, /\d+:\d\d/, "waits as minutes and seconds");
+      // Its medians and p90s come from the histograms, and the page says how close they are.
+      assert.match(
+        await page.locator(".report-binned").innerText(),
+        /from histograms .* within 1 s of the exact value up to a minute/,
+      );
 
       // A custom range per week, then the performance per technician.
       await page.selectOption("#r-period", "custom");
