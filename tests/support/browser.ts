@@ -70,7 +70,10 @@ export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<v
       browser,
       newPage: async (options = {}) => {
         const context = await browser.newContext({ locale: options.locale ?? "en-US" });
-        context.setDefaultTimeout(10_000);
+        // Every wait is for a condition, so a long limit costs nothing when the page is quick;
+        // CI's machine is shared and runs several test files at once: at load 33 on 2 CPUs a
+        // sign-in's navigation took over 10 s.
+        context.setDefaultTimeout(30_000);
         const page = Object.assign(await context.newPage(), { errors: [] as string[] });
         page.on("console", (msg) => {
           if (msg.type() === "error") page.errors.push(`console: ${msg.text()}`);
