@@ -65,7 +65,7 @@ class Inbox {
   acked = 0;
   answer: string | null = null;
   closed: CloseEvent | null = null;
-  data: Uint8Array[] = [];
+  data: Uint8Array<ArrayBuffer>[] = [];
   ended = false;
   #waiter: PromiseWithResolvers<void> | null = null;
 
@@ -92,24 +92,31 @@ class Inbox {
   }
 }
 
-/** Sends `body` to the server; resolves when the server has passed all of it on. */
+/**
+ * Where a download's bytes come from: each call gives the next piece (any size; sent in
+ * messages of at most `MESSAGE` bytes), or null at the end; a throw stops the leg with that
+ * failure. A piece is handed to `WebSocket.send` — which copies it — before the next call, so
+ * a source fills the same buffer every time: no 1 MiB allocation per message, nothing left
+ * for the garbage collector to find late (what made the agent's memory grow with the file).
+ */
+export type LegSource = () => Uint8Array | null | Promise<Uint8Array | null>;
+
+/** Sends what `source` gives to the server; resolves when the server has passed all of it on. */
 export async function pushLeg(
   target: LegTarget,
   ticket: string,
-  body: ReadableStream<Uint8Array>,
+  source: LegSource,
   signal: AbortSignal,
 ): Promise<void> {
   let ws: WebSocket;
   try {
     ws = await _open(target, ticket, signal);
   } catch (error) {
-    await body.cancel().catch(() => {});
     throw _failed(error, signal);
   }
   const inbox = new Inbox(ws);
   const abort = () => ws.close(1000, "cancelled");
   signal.addEventListener("abort", abort, { once: true });
-  const reader = body.getReader();
   let sent = 0;
   const gone = () => {
     if (signal.aborted) return _failed(null, signal);
@@ -119,10 +126,11 @@ export async function pushLeg(
   };
   try {
     while (true) {
-      const step = await reader.read();
-      if (step.done) break;
-      for (let at = 0; at < step.value.byteLength; at += MESSAGE) {
-        const piece = step.value.subarray(at, at + MESSAGE);
+      if (inbox.closed) throw gone();
+      const bytes = await source();
+      if (bytes === null) break;
+      for (let at = 0; at < bytes.byteLength; at += MESSAGE) {
+        const piece = bytes.subarray(at, at + MESSAGE);
         while (!inbox.closed && sent - inbox.acked > WINDOW - piece.byteLength) {
           await inbox.next();
         }
@@ -136,7 +144,6 @@ export async function pushLeg(
     while (!inbox.closed && inbox.answer === null) await inbox.next();
     if (inbox.answer !== "ok") throw gone();
   } catch (error) {
-    reader.cancel().catch(() => {});
     throw _failed(error, signal);
   } finally {
     signal.removeEventListener("abort", abort);
@@ -144,12 +151,17 @@ export async function pushLeg(
   }
 }
 
-/** Opens the server's stream of data for an upload (acknowledged as it is read). */
+/**
+ * Opens the server's data for an upload: its messages in order, each acknowledged once the
+ * consumer asks for the next (it has written this one), so the server never sends more than
+ * `WINDOW` bytes ahead of the disk. A message is valid until the next is asked for (then its
+ * memory is freed). A broken connection is a clear failure; leaving the loop early closes it.
+ */
 export async function pullLeg(
   target: LegTarget,
   ticket: string,
   signal: AbortSignal,
-): Promise<ReadableStream<Uint8Array>> {
+): Promise<AsyncGenerator<Uint8Array<ArrayBuffer>>> {
   let ws: WebSocket;
   try {
     ws = await _open(target, ticket, signal);
@@ -157,56 +169,42 @@ export async function pullLeg(
     throw _failed(error, signal);
   }
   const inbox = new Inbox(ws);
-  signal.addEventListener("abort", () => ws.close(1000, "cancelled"), { once: true });
-  let delivered = 0;
-  let acked = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // Asked for more: what was handed over before is written.
-      if (delivered - acked >= ACK_EVERY && ws.readyState === WebSocket.OPEN) {
-        ws.send(`a${delivered}`);
-        acked = delivered;
-      }
-      while (true) {
-        const chunk = inbox.data.shift();
-        if (chunk) {
-          delivered += chunk.byteLength;
-          return controller.enqueue(chunk);
-        }
-        if (inbox.ended) {
-          ws.close(1000, "done");
-          return controller.close();
-        }
-        if (inbox.closed) {
-          return controller.error(new Error(`the data connection closed (${inbox.closed.code})`));
-        }
-        await inbox.next();
-      }
-    },
-    cancel() {
-      ws.close(1000, "stopped");
-    },
-  }, { highWaterMark: 0 });
+  const abort = () => ws.close(1000, "cancelled");
+  signal.addEventListener("abort", abort, { once: true });
+  return _pulled(ws, inbox, signal, () => signal.removeEventListener("abort", abort));
 }
 
-/** Reads a leg, turning a broken connection into a clear failure. */
-export async function* chunksOf(
-  stream: ReadableStream<Uint8Array>,
+async function* _pulled(
+  ws: WebSocket,
+  inbox: Inbox,
   signal: AbortSignal,
-): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
+  done: () => void,
+): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  let delivered = 0;
+  let acked = 0;
   try {
     while (true) {
-      let step: ReadableStreamReadResult<Uint8Array>;
-      try {
-        step = await reader.read();
-      } catch (error) {
-        throw _failed(error, signal);
+      const chunk = inbox.data.shift();
+      if (chunk) {
+        yield chunk;
+        // Asked for more: this one is written. Its memory goes back now (detached), not at
+        // some later garbage collection — else a fast upload leaves a trail of dead MiBs.
+        delivered += chunk.byteLength;
+        chunk.buffer.transfer(0);
+        if (delivered - acked >= ACK_EVERY && ws.readyState === WebSocket.OPEN) {
+          ws.send(`a${delivered}`);
+          acked = delivered;
+        }
+        continue;
       }
-      if (step.done) return;
-      yield step.value;
+      if (inbox.ended) return;
+      if (inbox.closed) {
+        throw _failed(new Error(`the data connection closed (${inbox.closed.code})`), signal);
+      }
+      await inbox.next();
     }
   } finally {
-    reader.cancel().catch(() => {});
+    done();
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, inbox.ended ? "done" : "stopped");
   }
 }

@@ -11,7 +11,7 @@ import type { AgentTransfer } from "../../protocol/files.ts";
 import { OpFailure } from "../ops/mod.ts";
 import { checkName, childPath, osFailure } from "./paths.ts";
 import { sha256 } from "./text.ts";
-import { chunksOf, pullLeg } from "./data_leg.ts";
+import { pullLeg } from "./data_leg.ts";
 import { type StreamContext, throttled } from "./send.ts";
 import { type BundleUpload, type FileUpload, refuseTarget, type Transfers } from "./transfers.ts";
 
@@ -53,7 +53,6 @@ export async function receiveFile(
     throw new OpFailure("offset", `the upload continues at byte ${t.offset}`);
   }
   if (!t.hash) await _rehash(t).catch((error) => Promise.reject(osFailure(error, t.temp)));
-  const stream = await pullLeg(transfers.env.leg, ticket, ctx.signal);
   const file = await Deno.open(t.temp, { write: true }).catch((error) => {
     throw osFailure(error, t.temp);
   });
@@ -61,7 +60,7 @@ export async function receiveFile(
   try {
     await file.truncate(t.offset);
     await file.seek(t.offset, Deno.SeekMode.Start);
-    for await (const chunk of chunksOf(stream, ctx.signal)) {
+    for await (const chunk of await pullLeg(transfers.env.leg, ticket, ctx.signal)) {
       if (t.offset + chunk.byteLength > t.size) {
         throw new OpFailure("too_big", `more than the ${t.size} bytes announced`);
       }
@@ -183,7 +182,7 @@ export async function receiveBundle(
     throw new OpFailure("offset", `the bundle continues at entry ${t.entries}`);
   }
   const { os } = transfers.env;
-  const stream = await pullLeg(transfers.env.leg, ticket, ctx.signal);
+  const chunks = await pullLeg(transfers.env.leg, ticket, ctx.signal);
   const reader = new BundleReader();
   const progress = throttled(ctx.emit);
   let current: {
@@ -204,7 +203,7 @@ export async function receiveBundle(
     current = null;
   };
   try {
-    for await (const chunk of chunksOf(stream, ctx.signal)) {
+    for await (const chunk of chunks) {
       for (const event of reader.push(chunk)) {
         if (event.kind === "entry") {
           const { header } = event;

@@ -65,41 +65,37 @@ export async function sendFile(
     ) {
       throw new OpFailure("changed", `${t.path} changed since the transfer started`);
     }
+    // One buffer for the whole transfer: each piece is sent (copied) before the next read.
+    const buffer = new Uint8Array(CHUNK);
     // The hash of the first `from` bytes: the nearest checkpoint, then read up to `from`.
     const base = t.checkpoints.filter((c) => c.offset <= from).at(-1)!;
     const hash = base.hash.copy();
     await file.seek(base.offset, Deno.SeekMode.Start);
     for (let done = base.offset; done < from;) {
-      const buffer = new Uint8Array(Math.min(CHUNK, from - done));
-      const n = _readFull(file, buffer);
+      const n = _readFull(file, buffer.subarray(0, Math.min(CHUNK, from - done)));
       if (n === 0) throw new OpFailure("changed", `${t.path} changed since the transfer started`);
       hash.update(buffer.subarray(0, n));
       done += n;
     }
     const progress = throttled(ctx.emit);
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (at >= t.size) return controller.close();
-        const buffer = new Uint8Array(Math.min(CHUNK, t.size - at));
-        const n = _readFull(file, buffer);
-        if (n === 0) {
-          return controller.error(new OpFailure("changed", `${t.path} became shorter`));
+    const source = () => {
+      if (at >= t.size) return null;
+      const n = _readFull(file, buffer.subarray(0, Math.min(CHUNK, t.size - at)));
+      if (n === 0) throw new OpFailure("changed", `${t.path} became shorter`);
+      const chunk = buffer.subarray(0, n);
+      hash.update(chunk);
+      const before = at;
+      at += n;
+      if (Math.floor(at / CHECKPOINT_EVERY) > Math.floor(before / CHECKPOINT_EVERY)) {
+        if (!t.checkpoints.some((c) => c.offset === at)) {
+          t.checkpoints.push({ offset: at, hash: hash.copy() });
+          t.checkpoints.sort((a, b) => a.offset - b.offset);
         }
-        const chunk = buffer.subarray(0, n);
-        hash.update(chunk);
-        const before = at;
-        at += n;
-        if (Math.floor(at / CHECKPOINT_EVERY) > Math.floor(before / CHECKPOINT_EVERY)) {
-          if (!t.checkpoints.some((c) => c.offset === at)) {
-            t.checkpoints.push({ offset: at, hash: hash.copy() });
-            t.checkpoints.sort((a, b) => a.offset - b.offset);
-          }
-        }
-        controller.enqueue(chunk);
-        progress({ bytes: at, entries: 0 });
-      },
-    }, { highWaterMark: 2 });
-    await pushLeg(transfers.env.leg, ticket, body, ctx.signal);
+      }
+      progress({ bytes: at, entries: 0 });
+      return chunk;
+    };
+    await pushLeg(transfers.env.leg, ticket, source, ctx.signal);
     if (at !== t.size) throw new OpFailure("leg_broken", "the data connection ended early");
     t.sha256 = hash.digest("hex");
     t.done = true;
@@ -162,82 +158,79 @@ export async function sendBundle(
     t.failures.push({ path: item.path, code: "changed", reason });
     return bundleEntry({ path: item.rel, type: "failed", size: 0, mtime: null, mode: null });
   };
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (current) {
-        const buffer = new Uint8Array(Math.min(CHUNK, current.left));
-        const n = buffer.byteLength === 0 ? 0 : _readFull(current.file, buffer);
-        if (n < buffer.byteLength) {
-          current.file.close();
-          return controller.error(new OpFailure("changed", "a file became shorter"));
-        }
-        current.hash.update(buffer);
-        current.left -= n;
-        bytes += n;
-        if (n > 0) controller.enqueue(buffer);
-        if (current.left === 0) {
-          controller.enqueue(new Uint8Array(current.hash.digest()));
-          current.file.close();
-          current = null;
-          index++;
-        }
+  // Reused for every piece (each is sent, copied, before the next is made).
+  const chunk = new Uint8Array(CHUNK);
+  let joined = new Uint8Array(2 * BATCH);
+  const source = async (): Promise<Uint8Array | null> => {
+    if (current) {
+      if (current.left === 0) {
+        const digest = new Uint8Array(current.hash.digest());
+        current.file.close();
+        current = null;
+        index++;
         progress({ bytes, entries: index });
-        return;
+        return digest;
       }
-      if (ended) return controller.close();
-      const batch: Uint8Array[] = [];
-      let size = 0;
-      while (index < t.items.length && size < BATCH && !current) {
-        const item = t.items[index];
-        if (item.type === "dir") {
-          batch.push(bundleEntry({
-            path: item.rel,
-            type: "dir",
-            size: 0,
-            mtime: item.mtime,
-            mode: item.mode,
-          }));
-          index++;
-        } else if (item.size <= BATCH) {
-          const records = _smallFile(item) ?? [failed(item, `${item.path} could not be read`)];
-          for (const record of records) (batch.push(record), size += record.byteLength);
-          if (records.length > 1) bytes += records[1].byteLength;
-          index++;
-        } else {
-          const opened = await openRegular(transfers.env.os, item.path).catch(() => null);
-          if (!opened || opened.info.ino !== item.ino) {
-            opened?.file.close();
-            batch.push(failed(item, `${item.path} changed or could not be read`));
-            index++;
-            continue;
-          }
-          batch.push(bundleEntry({
-            path: item.rel,
-            type: "file",
-            size: opened.info.size,
-            mtime: opened.info.mtime?.getTime() ?? null,
-            mode: item.mode,
-          }));
-          current = { file: opened.file, left: opened.info.size, hash: sha256() };
-        }
+      const piece = chunk.subarray(0, Math.min(CHUNK, current.left));
+      if (_readFull(current.file, piece) < piece.byteLength) {
+        throw new OpFailure("changed", "a file became shorter");
       }
-      if (index >= t.items.length && !current) {
-        batch.push(bundleEnd({ entries: t.items.length, bytes }));
-        ended = true;
-      }
-      const joined = new Uint8Array(batch.reduce((n, b) => n + b.byteLength, 0));
-      let at = 0;
-      for (const piece of batch) (joined.set(piece, at), at += piece.byteLength);
-      controller.enqueue(joined);
+      current.hash.update(piece);
+      current.left -= piece.byteLength;
+      bytes += piece.byteLength;
       progress({ bytes, entries: index });
-    },
-    cancel() {
-      current?.file.close();
-      current = null;
-    },
-  }, { highWaterMark: 2 });
+      return piece;
+    }
+    if (ended) return null;
+    const batch: Uint8Array[] = [];
+    let size = 0;
+    while (index < t.items.length && size < BATCH && !current) {
+      const item = t.items[index];
+      if (item.type === "dir") {
+        batch.push(bundleEntry({
+          path: item.rel,
+          type: "dir",
+          size: 0,
+          mtime: item.mtime,
+          mode: item.mode,
+        }));
+        index++;
+      } else if (item.size <= BATCH) {
+        const records = _smallFile(item) ?? [failed(item, `${item.path} could not be read`)];
+        for (const record of records) (batch.push(record), size += record.byteLength);
+        if (records.length > 1) bytes += records[1].byteLength;
+        index++;
+      } else {
+        const opened = await openRegular(transfers.env.os, item.path).catch(() => null);
+        if (!opened || opened.info.ino !== item.ino) {
+          opened?.file.close();
+          batch.push(failed(item, `${item.path} changed or could not be read`));
+          index++;
+          continue;
+        }
+        batch.push(bundleEntry({
+          path: item.rel,
+          type: "file",
+          size: opened.info.size,
+          mtime: opened.info.mtime?.getTime() ?? null,
+          mode: item.mode,
+        }));
+        current = { file: opened.file, left: opened.info.size, hash: sha256() };
+      }
+    }
+    if (index >= t.items.length && !current) {
+      batch.push(bundleEnd({ entries: t.items.length, bytes }));
+      ended = true;
+    }
+    const total = batch.reduce((n, b) => n + b.byteLength, 0);
+    if (total > joined.byteLength) joined = new Uint8Array(total);
+    let at = 0;
+    for (const piece of batch) (joined.set(piece, at), at += piece.byteLength);
+    progress({ bytes, entries: index });
+    return joined.subarray(0, total);
+  };
   try {
-    await pushLeg(transfers.env.leg, ticket, body, ctx.signal);
+    await pushLeg(transfers.env.leg, ticket, source, ctx.signal);
   } finally {
     (current as Current | null)?.file.close();
   }
