@@ -26,6 +26,36 @@ export const STOPPED = 4409;
 /** Close code: the sender's source broke (the browser's upload request failed). */
 export const BROKEN = 4500;
 
+/**
+ * The binary messages the legs below received: their memory is ours to give back once they
+ * are passed on (`release`), rather than at some later garbage collection — 1 MiB a message,
+ * so a fast transfer would otherwise leave tens of dead MiB behind it.
+ */
+const _received = new WeakSet<ArrayBuffer>();
+
+/**
+ * Frees a received message that was passed on and is not looked at again (`send` copied it;
+ * for a response body see `handedOn`); anything not received here is left alone.
+ */
+export function release(chunk: Uint8Array) {
+  const buffer = chunk.buffer as ArrayBuffer;
+  if (_received.has(buffer)) buffer.transfer(0);
+}
+
+/**
+ * Frees what a response body was given two chunks late — only for a body Deno's HTTP server
+ * writes to a socket: its reader asks for chunk n + 1 once it has handed chunk n to the HTTP
+ * layer, which holds its own reference to the memory, so when chunk n + 2 comes chunk n is
+ * done with. (An in-process reader, `app.request`, keeps the arrays themselves: not for it.)
+ */
+export function handedOn(): (chunk: Uint8Array) => void {
+  const recent: Uint8Array[] = [];
+  return (chunk) => {
+    recent.push(chunk);
+    if (recent.length > 2) release(recent.shift()!);
+  };
+}
+
 /** Reads a download's data from the agent's socket, acknowledging what was read. */
 export function pushLegOf(socket: WebSocket): PushLeg {
   const queue: Uint8Array[] = [];
@@ -40,7 +70,9 @@ export function pushLegOf(socket: WebSocket): PushLeg {
       if (event.data === "end") (ended = true, wake());
       return;
     }
-    queue.push(new Uint8Array(event.data as ArrayBuffer));
+    const buffer = event.data as ArrayBuffer;
+    _received.add(buffer);
+    queue.push(new Uint8Array(buffer));
     wake();
   };
   socket.onclose = (event) => {
@@ -147,6 +179,8 @@ async function* _messages(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
       }
       at += take;
     }
+    // All of it sent (copied) or gathered: a socket message's memory goes back now.
+    release(chunk);
   }
   if (filled > 0) yield buffer.subarray(0, filled);
 }

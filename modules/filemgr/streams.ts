@@ -12,6 +12,7 @@ import type { SupportSession } from "../support/mod.ts";
 import { FileRefusal } from "./access.ts";
 import { fileManagerHub, type PullLeg, type PushLeg, type ServerTransfer } from "./hub.ts";
 import { recordTransfer } from "./record.ts";
+import { handedOn } from "./socket_leg.ts";
 
 /** How long a download waits for its agent to come back before it fails. */
 export const RESUME_WITHIN_MS = 120_000;
@@ -75,15 +76,18 @@ async function _openSend(
 
 /**
  * The body of a download response from `from` (a byte, or an entry for a bundle).
- * Resolves once the agent's data connection is there (or throws its refusal).
+ * Resolves once the agent's data connection is there (or throws its refusal). With
+ * `toSocket` (Deno's HTTP server writes the body) the agent's messages are freed as soon as
+ * they are written (`handedOn`), so a long download leaves no trail of dead MiBs.
  */
 export async function downloadBody(
   deps: AppDeps,
   session: SupportSession,
   t: ServerTransfer,
   from: number,
-  signal: AbortSignal,
+  options: { signal: AbortSignal; toSocket: boolean },
 ): Promise<ReadableStream<Uint8Array>> {
+  const { signal } = options;
   const hub = fileManagerHub(deps);
   let at = from;
   const progress = (_bytes: number, entries: number) => {
@@ -95,6 +99,7 @@ export async function downloadBody(
   let current: Opened | null = null;
   let reader: PushLeg | null = null;
   let held: Uint8Array | null = null;
+  const hand = options.toSocket ? handedOn() : () => {};
   const open = async (): Promise<void> => {
     const started = Date.now();
     while (true) {
@@ -139,6 +144,7 @@ export async function downloadBody(
             // browser's body should end only once the transfer is done (its SHA-256 known).
             if (t.mode !== "file" || at < t.size) {
               controller.enqueue(step.value);
+              hand(step.value);
               return;
             }
             held = step.value;
@@ -153,7 +159,7 @@ export async function downloadBody(
             t.entries = outcome.result.entries;
             t.failures = outcome.result.failures;
             finish(deps, session, t, "done");
-            if (held) controller.enqueue(held);
+            if (held) (controller.enqueue(held), hand(held));
             controller.close();
             return;
           }

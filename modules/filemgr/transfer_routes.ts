@@ -200,7 +200,12 @@ export const transferRoutes = new Hono<AppEnv>()
       if (from > (t.mode === "file" ? t.size : t.entries)) throw new FileRefusal("offset");
       if (t.mode === "file") (t.bytes = from, t.offset = from);
       t.abort = new AbortController();
-      const body = await downloadBody(deps, session, t, from, t.abort.signal);
+      // Served by Deno's HTTP server (not read in-process): the chunks can be freed early.
+      const toSocket = !!(c.env as Partial<Deno.ServeHandlerInfo> | undefined)?.remoteAddr;
+      const body = await downloadBody(deps, session, t, from, {
+        signal: t.abort.signal,
+        toSocket,
+      });
       const headers = new Headers({
         "content-type": t.mode === "file" ? "application/octet-stream" : BUNDLE_TYPE,
         "cache-control": "no-store",
