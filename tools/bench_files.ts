@@ -1,14 +1,19 @@
 // Over 400 lines on purpose: the floor, the direct baseline and the relayed product run in one script, so their figures come from the same run.
-// `deno task bench:files [--mib=1024] [--files=10000] [--kib=4]` (issue 16): the file
+// `deno task bench:files [--mib=1024] [--files=10000] [--kib=4] [--trace=DIR]
+// [--server-flags="…"] [--agent-flags="…"]` (issue 16): the file
 // manager's throughput, measured, not timed in a test. One file of 1 GiB and 10,000 files of
 // 4 KiB (a node_modules-like tree) both ways between an HTTP client playing the technician's
 // browser and a real agent process (agent/main.ts on a private Xvfb) on loopback, through the
 // real server (main.ts, PGlite unless DATABASE_URL is set) — every file's SHA-256 checked.
 // Baselines in the same run: `cp` (the physical floor: page cache to page cache) and a direct
 // loopback HTTP copy (a plain server process streaming disk to socket, no relay). Prints a
-// side-by-side table, the relayed figures against the floor and peak RSS of server and agent.
+// side-by-side table, the relayed figures against the floor, peak RSS of server and agent, and
+// the CPU seconds each process used per GB (per 1,000 files), which a busy machine does not change.
+// `--trace=DIR` keeps the processes' output and their RSS every 100 ms (DIR/rss.csv); the flags
+// are passed to `deno run` of the server or the agent (`--v8-flags=--trace-gc`, `--cpu-prof`).
 import { join } from "node:path";
 import { BenchBrowser, freePort, rssMiB, sleep } from "./bench_common.ts";
+import { Probe } from "./bench_files/probe.ts";
 import { startXvfb } from "../agent/platform/xvfb_test_support.ts";
 import { type BlobLike, sendOverSocket } from "../islands/file_manager/upload_socket.ts";
 import {
@@ -28,11 +33,18 @@ const option = (name: string, fallback: number) =>
 const MIB = option("mib", 1024);
 const FILES = option("files", 10_000);
 const KIB = option("kib", 4);
+const text = (name: string) =>
+  Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? "";
+const TRACE = text("trace") || null;
+const flags = (name: string) => text(name).split(" ").filter(Boolean);
 const PASSWORD = "bench files password";
 const ADMIN = "bench-files-admin@example.test";
 const root = join(import.meta.dirname!, "..");
 
 const work = await Deno.makeTempDir({ prefix: "rescue-bench-files-" });
+if (TRACE) await Deno.mkdir(TRACE, { recursive: true });
+const probe = new Probe(TRACE);
+const client = { name: "client", pid: Deno.pid };
 const customer = `${work}/customer`;
 const tech = `${work}/tech`;
 for (const dir of [customer, tech, `${work}/floor`, `${work}/direct`, `${work}/data`]) {
@@ -41,30 +53,13 @@ for (const dir of [customer, tech, `${work}/floor`, `${work}/direct`, `${work}/d
 const step = (what: string) => console.error(`· ${what}`);
 const children: Deno.ChildProcess[] = [];
 const stops: (() => Promise<void>)[] = [];
+const agentOutput: string[] = [];
 
 interface Row {
   largeDown: number;
   largeUp: number;
   smallDown: number;
   smallUp: number;
-}
-
-/** Runs `work` while sampling the RSS of `pids`; its seconds and the peaks. */
-async function timed<T>(pids: number[], run: () => Promise<T>) {
-  const peaks = pids.map(() => 0);
-  let on = true;
-  const sampler = (async () => {
-    while (on) {
-      for (let i = 0; i < pids.length; i++) peaks[i] = Math.max(peaks[i], await rssMiB(pids[i]));
-      await sleep(50);
-    }
-  })();
-  const started = performance.now();
-  const result = await run();
-  const seconds = (performance.now() - started) / 1000;
-  on = false;
-  await sampler;
-  return { result, seconds, peaks };
 }
 
 /** An upload over the data socket, as the island sends it (cookies and Origin as a browser). */
@@ -101,8 +96,16 @@ try {
 
   // ---- the floor: cp, page cache to page cache ----
   step("cp");
-  const cpLarge = await timed([], () => cp([`${customer}/big.bin`, `${work}/floor/big.bin`]));
-  const cpSmall = await timed([], () => cp(["-r", `${customer}/tree`, `${work}/floor/tree`]));
+  const cpLarge = await probe.step(
+    "cp large",
+    [],
+    () => cp([`${customer}/big.bin`, `${work}/floor/big.bin`]),
+  );
+  const cpSmall = await probe.step(
+    "cp small",
+    [],
+    () => cp(["-r", `${customer}/tree`, `${work}/floor/tree`]),
+  );
   const floor: Row = {
     largeDown: mbps(largeBytes, cpLarge.seconds),
     largeUp: mbps(largeBytes, cpLarge.seconds),
@@ -123,13 +126,18 @@ try {
     (await direct.stdout.pipeThrough(new TextDecoderStream()).getReader().read()).value,
   );
   const d = `http://127.0.0.1:${directPort}`;
+  const directServer = { name: "direct", pid: direct.pid };
   const enc = encodeURIComponent;
-  const dLargeDown = await timed([direct.pid], async () =>
-    await streamToFile(
-      (await fetch(`${d}/file?path=${enc(`${customer}/big.bin`)}`)).body!,
-      `${work}/direct/big.bin`,
-    ));
-  const dLargeUp = await timed([direct.pid], async () => {
+  const dLargeDown = await probe.step(
+    "direct large down",
+    [directServer, client],
+    async () =>
+      await streamToFile(
+        (await fetch(`${d}/file?path=${enc(`${customer}/big.bin`)}`)).body!,
+        `${work}/direct/big.bin`,
+      ),
+  );
+  const dLargeUp = await probe.step("direct large up", [directServer, client], async () => {
     const source = fileStream(`${work}/direct/big.bin`);
     const res = await fetch(`${d}/file?path=${enc(`${customer}/direct-up.bin`)}`, {
       method: "POST",
@@ -138,12 +146,16 @@ try {
     });
     return await res.json();
   });
-  const dSmallDown = await timed([direct.pid], async () =>
-    await bundleToDisk(
-      (await fetch(`${d}/bundle?root=${enc(customer)}&name=tree`)).body!,
-      `${work}/direct`,
-    ));
-  const dSmallUp = await timed([direct.pid], async () => {
+  const dSmallDown = await probe.step(
+    "direct small down",
+    [directServer, client],
+    async () =>
+      await bundleToDisk(
+        (await fetch(`${d}/bundle?root=${enc(customer)}&name=tree`)).body!,
+        `${work}/direct`,
+      ),
+  );
+  const dSmallUp = await probe.step("direct small up", [directServer, client], async () => {
     await Deno.mkdir(`${customer}/direct-up`);
     const bundle = bundleFromDisk(`${work}/direct`, ["tree"]);
     const res = await fetch(`${d}/bundle?dest=${enc(`${customer}/direct-up`)}`, {
@@ -182,7 +194,7 @@ try {
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: ["run", "-A", ...flags("server-flags"), "main.ts"],
     cwd: root,
     env: {
       DATA_DIR: `${work}/data`,
@@ -194,10 +206,18 @@ try {
       RESCUE_LOG: "off",
       DATABASE_URL: Deno.env.get("DATABASE_URL") ?? "",
     },
-    stdout: "null",
+    stdout: TRACE ? "piped" : "null",
     stderr: "inherit",
   }).spawn();
   children.push(server);
+  if (TRACE) {
+    const log = await Deno.open(`${TRACE}/server.log`, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    server.stdout.pipeTo(log.writable).catch(() => {});
+  }
   while (!(await fetch(`${base}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false))) {
     await sleep(100);
   }
@@ -207,6 +227,7 @@ try {
     args: [
       "run",
       "-A",
+      ...flags("agent-flags"),
       "agent/main.ts",
       "--link",
       `${base}/s/${seeded.token}`,
@@ -227,7 +248,6 @@ try {
   }).spawn();
   children.push(agent);
   const page = Promise.withResolvers<string>();
-  const agentOutput: string[] = [];
   for (const stream of [agent.stdout, agent.stderr]) {
     (async () => {
       for await (const text of stream.pipeThrough(new TextDecoderStream())) {
@@ -285,11 +305,11 @@ try {
   }
   while ((await json(`${P}/roots`)).status !== 200) await sleep(100);
   await sleep(2000); // start-up garbage settles
-  const pids = [server.pid, agent.pid];
-  const rest = await Promise.all(pids.map(rssMiB));
+  const watched = [{ name: "server", pid: server.pid }, { name: "agent", pid: agent.pid }, client];
+  const rest = await Promise.all(watched.map((w) => rssMiB(w.pid)));
 
   step("relayed: large ↓");
-  const rLargeDown = await timed(pids, async () => {
+  const rLargeDown = await probe.step("relayed large down", watched, async () => {
     const opened = await json(`${P}/downloads`, { path: `${customer}/big.bin` });
     const res = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`);
     const got = await streamToFile(res.body!, `${tech}/big.bin`);
@@ -298,7 +318,7 @@ try {
   });
   step("relayed: large ↑");
   await Deno.mkdir(`${customer}/up`);
-  const rLargeUp = await timed(pids, async () => {
+  const rLargeUp = await probe.step("relayed large up", watched, async () => {
     const opened = await json(`${P}/uploads`, {
       folder: `${customer}/up`,
       name: "big.bin",
@@ -318,13 +338,13 @@ try {
       .data;
   });
   step("relayed: small ↓");
-  const rSmallDown = await timed(pids, async () => {
+  const rSmallDown = await probe.step("relayed small down", watched, async () => {
     const opened = await json(`${P}/downloads`, { folder: customer, names: ["tree"] });
     const res = await browser.request(`${P}/transfers/${opened.data.id}/data?from=0`);
     return await bundleToDisk(res.body!, tech);
   });
   step("relayed: small ↑");
-  const rSmallUp = await timed(pids, async () => {
+  const rSmallUp = await probe.step("relayed small up", watched, async () => {
     const opened = await json(`${P}/uploads`, { folder: `${customer}/up`, bundle: true });
     const bundle = bundleFromDisk(tech, ["tree"]);
     const sent = await socketUpload(
@@ -388,8 +408,23 @@ try {
   console.log(
     `peak RSS: server ${peak(0)} MiB (at rest ${rest[0]}), agent ${peak(1)} MiB (at rest ${
       rest[1]
-    }); direct server ${Math.max(...dLargeDown.peaks, ...dLargeUp.peaks)} MiB`,
+    }); direct server ${Math.max(dLargeDown.peaks[0], dLargeUp.peaks[0])} MiB`,
   );
+  // CPU per unit of work: large columns per GB, small ones per 1,000 files.
+  const perUnit = (steps: { cpu: number[] }[], i: number) => {
+    const units = [largeBytes / 1e9, largeBytes / 1e9, FILES / 1000, FILES / 1000];
+    return steps.map((step, k) => step.cpu[i] / units[k]);
+  };
+  const cpuLine = (name: string, v: number[]) =>
+    name.padEnd(34) + v.map((n, k) => n.toFixed(2).padStart(k < 2 ? 13 : 16)).join("");
+  const directSteps = [dLargeDown, dLargeUp, dSmallDown, dSmallUp];
+  const relayedSteps = [rLargeDown, rLargeUp, rSmallDown, rSmallUp];
+  console.log("CPU seconds per GB (large) and per 1,000 files (small), by process:");
+  console.log(cpuLine("direct: server", perUnit(directSteps, 0)));
+  console.log(cpuLine("direct: client", perUnit(directSteps, 1)));
+  for (const [i, name] of ["server", "agent", "client (the browser)"].entries()) {
+    console.log(cpuLine(`relayed: ${name}`, perUnit(relayedSteps, i)));
+  }
   console.log(
     `integrity: direct ${directOk ? "all SHA-256 equal" : "MISMATCH"}; relayed ${
       relayedOk ? "all SHA-256 equal (agent's and browser's)" : "MISMATCH"
@@ -416,5 +451,9 @@ try {
     }
   }
   for (const stop of stops) await stop().catch(() => {});
+  if (TRACE) {
+    await probe.save();
+    await Deno.writeTextFile(`${TRACE}/agent.log`, agentOutput.join(""));
+  }
   await Deno.remove(work, { recursive: true }).catch(() => {});
 }
