@@ -20,7 +20,7 @@ import {
   WAIT,
 } from "./sql_parts.ts";
 import { factsOf, type FactSource, series, total } from "./facts.ts";
-import { percentilesOf } from "./histograms.ts";
+import { percentilesBinned, percentilesOf } from "./histograms.ts";
 import { OPEN } from "./series_reports.ts";
 
 export async function surveyReport(
@@ -103,7 +103,7 @@ export async function performanceReport(
     ],
     rows,
     chart: { type: "bars", x: "name", series: ["sessions", "handled"] },
-    binned: source === "rollups",
+    binned: percentilesBinned(source, q),
   };
 }
 

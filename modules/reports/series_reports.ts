@@ -11,7 +11,7 @@ import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import type { ReportQuery } from "./query.ts";
 import { col, type ReportResult, reportRows, type ReportScope } from "./sql_parts.ts";
 import { factsOf, type FactSource, series, total } from "./facts.ts";
-import { hourPercentiles, hoursBinned, percentilesOf } from "./histograms.ts";
+import { hourPercentiles, hoursBinned, percentilesBinned, percentilesOf } from "./histograms.ts";
 
 /** The outcome of a session not ended yet. */
 export const OPEN = "open";
@@ -69,7 +69,7 @@ export async function waitingReport(
     ],
     rows,
     chart: { type: "line", x: "day", series: ["median_wait", "p90_wait"] },
-    binned: source === "rollups",
+    binned: percentilesBinned(source, q),
   };
 }
 
@@ -105,7 +105,7 @@ export async function durationReport(
     ],
     rows,
     chart: { type: "line", x: "day", series: ["median_duration", "p90_duration"] },
-    binned: source === "rollups",
+    binned: percentilesBinned(source, q),
   };
 }
 
