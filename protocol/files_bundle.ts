@@ -16,6 +16,8 @@ export const BUNDLE_END = 0x5a;
 /** Largest JSON header of one entry (bytes). */
 export const BUNDLE_HEADER_MAX = 16 * 1024;
 export const SHA256_BYTES = 32;
+/** The longest record a reader may have to wait for: a header (a hash is shorter). */
+const _RECORD_MAX = 5 + BUNDLE_HEADER_MAX;
 
 export interface BundleHeader {
   /** Relative, `/`-separated; every part one valid name (checked by whoever writes it). */
@@ -112,12 +114,29 @@ export class BundleReader {
     const events: BundleEvent[] = [];
     let data = chunk;
     if (this.#pending.byteLength > 0) {
-      const joined = new Uint8Array(this.#pending.byteLength + chunk.byteLength);
-      joined.set(this.#pending);
-      joined.set(chunk, this.#pending.byteLength);
-      data = joined;
+      // Only the start of a header or a hash waits here, never file bytes: it is completed from
+      // the chunk's first bytes, not by copying the whole chunk (1 MiB a message) behind it.
+      const pending = this.#pending;
       this.#pending = new Uint8Array(0);
+      const head = chunk.subarray(0, Math.min(chunk.byteLength, _RECORD_MAX));
+      const joined = new Uint8Array(pending.byteLength + head.byteLength);
+      joined.set(pending);
+      joined.set(head, pending.byteLength);
+      const used = this.#parse(joined, events);
+      // Still not whole: the chunk was shorter than any record can be, all of it waits.
+      if (used < pending.byteLength) {
+        this.#pending = joined.slice(used);
+        return events;
+      }
+      data = chunk.subarray(used - pending.byteLength);
     }
+    const used = this.#parse(data, events);
+    if (used < data.byteLength) this.#pending = data.slice(used);
+    return events;
+  }
+
+  /** Reads the whole records of `data` into `events`; returns the bytes they took. */
+  #parse(data: Uint8Array, events: BundleEvent[]): number {
     let at = 0;
     while (at < data.byteLength) {
       if (this.#ended) throw new BundleError("data after the end of the bundle");
@@ -162,8 +181,7 @@ export class BundleReader {
       events.push({ kind: "entry", header });
       if (header.type === "file") this.#fileLeft = header.size;
     }
-    if (at < data.byteLength) this.#pending = data.slice(at);
-    return events;
+    return at;
   }
 }
 
