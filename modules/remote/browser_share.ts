@@ -16,6 +16,7 @@
 import { RTCPeerConnection, useH264, useVP8, useVP9 } from "werift";
 import type { ServerMessage } from "../../protocol/mod.ts";
 import type { AgentLink, RemoteSession } from "./hub.ts";
+import { guardDtlsRetransmissions } from "./dtls_guard.ts";
 import { FrameAssembler, type ShareCodec, type ShareFrame } from "./share_frames.ts";
 
 const GATHER_TIMEOUT_MS = 2_000;
@@ -106,6 +107,11 @@ export class BrowserShare {
     await this.pc.setRemoteDescription({ type: "offer", sdp: cleaned });
     const video = this.pc.getTransceivers().find((t) => t.kind === "video");
     if (!video) throw new Error("no video in the offer");
+    // We take the DTLS server's part (a=setup:passive), as every viewer's peer does (relay.ts
+    // offers, the browser answers active), and retransmitted handshake flights are kept from
+    // werift: its client re-keyed on them and every packet then failed SRTP (dtls_guard.ts).
+    video.dtlsTransport.role = "server";
+    guardDtlsRetransmissions(video.dtlsTransport);
     // The browser's first choice among ours, alone in the answer: the browser sends what the
     // answer lists first, and one codec leaves nothing to switch to mid-share.
     const ours = video.codecs.filter((codec) => shareCodecOf(codec.mimeType));
