@@ -211,16 +211,10 @@ browserTest(
       }
     });
   },
-  // Still flaky, on both engines (issue 18; PostgreSQL 3 of 6 runs passed, PGlite fails too):
-  // now and then a share's werift peer is connected but not one RTP packet reaches its track
-  // (onTrack once, one transceiver, one codec in the answer) while Chromium's own statistics
-  // say it sent them (outbound-rtp 670 packets, 337 frames encoded, DTLS and ICE connected):
-  // they are lost inside werift (SRTP, routing or payload lookup), not in the browser. Not the
-  // reordering fixed in share_frames.ts. It failed in about half the runs on a loaded machine
-  // (CI runs two passes side by side), so it runs only when asked — `SHARE_E2E=1 deno test -A
-  // tests/e2e/browser_screen_share_test.ts` — until that is found: a CI that fails one run in
-  // two lands nothing. The next test (a share refused while the app is attached) still runs.
-  { graceMs: 50, ignore: Deno.env.get("SHARE_E2E") !== "1" },
+  // It failed about one loaded run in two until werift's DTLS client was found re-keying on
+  // the browser's retransmitted handshake flight: every packet then failed SRTP (issue 18,
+  // modules/remote/dtls_guard.ts and its test).
+  { graceMs: 50 },
 );
 
 browserTest(
