@@ -34,6 +34,7 @@ import {
   Vp8Packetizer,
   Vp9Packetizer,
 } from "werift";
+import { guardDtlsRetransmissions } from "./dtls_guard.ts";
 
 /** The codec of the picture and, for a browser share, the SDP parameters its browser agreed. */
 export interface RelayCodec {
@@ -211,6 +212,10 @@ export class ViewerPeer {
       !/^a=candidate:.* [0-9a-f-]+\.local /i.test(line)
     ).join("\r\n");
     await this.pc.setRemoteDescription({ type: "answer", sdp: cleaned });
+    // We are the DTLS server (the browser answers a=setup:active); a flight the browser
+    // retransmits while a loaded server is still answering must not reach werift, which
+    // recomputed its keys on it — connected, and every packet failing SRTP (dtls_guard.ts).
+    guardDtlsRetransmissions(this.#transceiver.dtlsTransport);
     // Only when the browser accepted the extension (it answers with the same a=extmap).
     this.#playoutDelayId = this.#transceiver.headerExtensions
       .find((extension) => extension.uri === PLAYOUT_DELAY_URI)?.id;
