@@ -154,6 +154,7 @@ export const REMOTE_UI_KEYS = [
   "viewRevoked",
   "controlAsked",
   "controlGranted",
+  "controlFree",
   "controlDenied",
   "controlRevoked",
   "viewOffHint",

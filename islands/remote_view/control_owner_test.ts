@@ -23,6 +23,8 @@ Deno.test("another window holds control: this one neither drives nor hides it", 
     "viewGranted",
   );
   assert.equal(consentLine(state({ view: "granted", controlOwner: "here" })).key, "controlGranted");
+  // Allowed, held by nobody (its asker left): not "You are controlling" either.
+  assert.equal(consentLine(state({ view: "granted", controlOwner: "none" })).key, "controlFree");
 
   const sent: ViewerInput[] = [];
   const panel = (change: Partial<ViewState>, opts: { lead?: boolean; monitor?: boolean } = {}) =>

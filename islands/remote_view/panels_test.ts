@@ -19,6 +19,7 @@ Deno.test("StatusLine shows the consent with its state and marks a refusal as an
       connected: true,
       agent: "connected",
       control: "granted",
+      controlOwner: "here",
       status: { text: "No", error: true },
     }),
   });

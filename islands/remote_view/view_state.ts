@@ -163,6 +163,10 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   // Another window or technician drives: this one only watches (control_owner.tsx says so).
   const drivenElsewhere = control === "granted" &&
     (s.controlOwner === "elsewhere" || s.controlOwner === "other");
+  // Allowed, and nobody holds it (its asker left): this window would take it, it has not yet.
+  if (control === "granted" && s.controlOwner === "none") {
+    return { key: "controlFree", state: control };
+  }
   if (control !== "off" && !drivenElsewhere) {
     return { key: `control${capitalize(control)}`, state: control };
   }

@@ -43,6 +43,32 @@ function granted() {
 
 const key: ServerMessage = { type: "key", keysym: 0x61, down: true };
 
+Deno.test("the customer's grant gives control to the technician who asked, no one else", () => {
+  const { remote, tab1, tab2, bob } = granted();
+  // Before any input: only the asker's island may say "You are controlling".
+  assert.equal(tab1.last()?.owner, "here");
+  assert.equal(tab2.last()?.owner, "elsewhere");
+  assert.equal(bob.last()?.owner, "other");
+  assert.equal(remote.input(key, bob.link), "control_taken");
+  remote.close();
+});
+
+Deno.test("the asker left before the grant: control is free, the first to use it takes it", () => {
+  const remote = new RemoteSession("org", "session", ["127.0.0.1"]);
+  remote.agentAttached({ send: () => {}, close: () => {} }, { width: 640, height: 480 });
+  const ann = viewer("u1", "Ann"), bob = viewer("u2", "Bob");
+  remote.join(ann.link);
+  remote.join(bob.link);
+  remote.setControl(ann.link, true);
+  remote.leave(ann.link);
+  remote.agentConsent("view", true);
+  remote.agentConsent("control", true);
+  assert.equal(bob.last()?.owner, "none");
+  assert.equal(remote.input(key, bob.link), null);
+  assert.equal(bob.last()?.owner, "here");
+  remote.close();
+});
+
 Deno.test("one window of a technician drives; the other is refused and can take control", () => {
   const { remote, toAgent, tab1, tab2, bob } = granted();
   toAgent.length = 0;
@@ -130,7 +156,7 @@ Deno.test("the lead takes control back; a monitoring admin never controls", () =
   const { remote, tab1, bob } = granted();
   const admin = viewer("u9", "Mia", true);
   remote.join(admin.link);
-  remote.input(key, bob.link);
+  assert.equal(remote.giveControl(tab1.link, "u2"), null, "Ann (the asker) gives it to Bob");
   assert.equal(remote.takeControl(tab1.link, { lead: false }), "control_taken");
   assert.equal(remote.takeControl(tab1.link, { lead: true }), null);
   assert.equal(tab1.owners().at(-1), "here");

@@ -75,6 +75,8 @@ export class RemoteSession {
   readonly customerListeners = new Set<(view: CustomerView) => void>();
   /** Who asked last for each capability (named to the customer). */
   readonly #askedBy = new Map<RemoteCapability, string>();
+  /** Who asked for control: holds it once the customer allows it (when still here and free). */
+  #controlAsker: ViewerLink | null = null;
   #lastKeyframeAsk = 0;
   /** Offers made so far: each viewer peer's id, echoed in the island's answer. */
   #offers = 0;
@@ -169,6 +171,12 @@ export class RemoteSession {
     const was = this.#consent[capability];
     if (!this.#decide(capability, granted ? "agent_grants" : "agent_withholds")) return;
     this.onEvent({ kind: "answered", capability, granted, was });
+    if (capability === "control") {
+      // The technician who asked drives now; nobody else's island may say "you are controlling".
+      const asker = this.#controlAsker;
+      this.#controlAsker = null;
+      if (granted && asker && this.viewers.has(asker)) this.#owners.claim(asker, this.viewers);
+    }
     if (capability === "view") {
       // Withheld: the islands drop their peers on this state, so ours go too — a grant later
       // must offer afresh, not find an old peer in place and offer nothing.
@@ -519,6 +527,7 @@ export class RemoteSession {
     if (!this.#screenApproved) return "not_approved";
     if (!this.agent) return "agent_absent";
     this.#askedBy.set(capability, viewer.name);
+    if (capability === "control") this.#controlAsker = viewer;
     this.#consent = decision.consent;
     this.agent.send({ type: "request", capability });
     this.onEvent({ kind: "requested", capability, by: viewer });
