@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: planning, slots shared between passes, per-worker databases and whole-output reporting of one runner; its pure parts are tested in run_tests_test.ts.
 // The test command (`deno task test`, the README's; `deno task test:db` with `--db`): every test
 // file, in several `deno test` processes at once. Much of the suite waits (browsers, agents,
 // timers, sockets), so one process at a time leaves the machine idle. Files are grouped into
