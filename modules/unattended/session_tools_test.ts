@@ -37,7 +37,17 @@ Deno.test({
         const { session } = await connectUnattended(t.deps, ann, device.id, t.clock.now());
         assert.deepEqual(await approvedToolsOf(t.deps, session.id), ["control", "files"]);
 
+        // The agent's list of operations reaches the server after its welcome: wait for it.
+        const offersKnown = async (id: string) => {
+          for (let i = 0; i < 200; i++) {
+            const state = await (await browser.get(`/console/sessions/${id}/agent/state`)).json();
+            if (state.offered !== null) return;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error("the agent's operations never reached the server");
+        };
         const agent = await agentWithOps(port, session.token, OPS);
+        await offersKnown(session.id);
         const ask = (capability: string) =>
           browser.post(`/console/sessions/${session.id}/agent/request`, { capability });
         const refused = await ask("systemInfo");
@@ -84,6 +94,7 @@ Deno.test({
         // A session the customer attends: the approval does not limit it.
         const attended = await workingSession(t, ann);
         const other = await agentWithOps(port, attended.token, OPS);
+        await offersKnown(attended.id);
         const res = await browser.post(`/console/sessions/${attended.id}/agent/request`, {
           capability: "systemInfo",
         });
