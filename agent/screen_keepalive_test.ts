@@ -51,8 +51,8 @@ Deno.test("ScreenSender: a still screen sends one empty frame every 2 s and noth
   const what = calls.map((c) => `${c.what}@${Math.round(c.at)}`).join(", ");
   assert.deepEqual(calls.map((c) => c.what), ["key", "refine", "empty", "empty"], what);
   const [, refine, first, second] = calls.map((c) => c.at);
-  assert.ok(first - refine >= 2_000 && first - refine < 2_200, what);
-  assert.ok(second - first >= 2_000 && second - first < 2_200, what);
+  assert.ok(first - refine >= 2_000 && first - refine < 2_900, what); // under 3 s: Chromium waits 3 s
+  assert.ok(second - first >= 2_000 && second - first < 2_900, what);
   assert.equal(sender.keepalives, 2);
   assert.equal(sent.length, 4, "each encoded frame went out");
 });

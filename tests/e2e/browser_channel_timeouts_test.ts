@@ -117,6 +117,8 @@ browserTest("browser: a channel form session, and the timeouts with short settin
     ]);
     assert.equal(answer.status(), 422, "an expired PIN is a wrong PIN");
 
+    assert.deepEqual(console.errors, []);
+
     // 5. Held at the hold limit (1 day): Timed out.
     const third = await arrive("Hannah Hold");
     await console.click(`${row(third.id)} button[data-action=start]`);
@@ -125,7 +127,8 @@ browserTest("browser: a channel form session, and the timeouts with short settin
     await waitStatus(console, third.id, "on_hold");
     await fire(24 * 60 + 1);
     await waitStatus(console, third.id, "timed_out");
-
-    assert.deepEqual(console.errors, []);
+    // A day on the test clock also ends the technician's sign-in: a request of the console
+    // that went out after the jump (a poll, on a loaded machine) may be refused with 401.
+    assert.deepEqual(console.errors.filter((e) => !/status of 401/.test(e)), []);
   });
 });
