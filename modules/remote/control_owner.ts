@@ -69,7 +69,12 @@ export class ControlOwners<S extends ControlSeat> {
   take(seat: S, seats: Iterable<S>, opts: { lead: boolean }): ControlRefusal | null {
     if (seat.monitor) return "control_monitor";
     const owner = this.ownerFor(seat);
-    if (owner === "here") return null;
+    if (owner === "here") {
+      // Already the holder (the customer's grant gave it the asker): said again, so an
+      // island that asks always hears where control is.
+      seat.send(this.messageFor(seat, [...seats]));
+      return null;
+    }
     if (owner === "other" && !opts.lead) return "control_taken";
     this.#set(seat, seats);
     return null;
