@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
+import { until } from "../../tests/support/files_agent.ts";
 import { agentWithOps, viewerSocket, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { connectUnattended } from "./connect.ts";
@@ -38,14 +39,11 @@ Deno.test({
         assert.deepEqual(await approvedToolsOf(t.deps, session.id), ["control", "files"]);
 
         // The agent's list of operations reaches the server after its welcome: wait for it.
-        const offersKnown = async (id: string) => {
-          for (let i = 0; i < 200; i++) {
+        const offersKnown = (id: string) =>
+          until("the agent's operations reached the server", async () => {
             const state = await (await browser.get(`/console/sessions/${id}/agent/state`)).json();
-            if (state.offered !== null) return;
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          throw new Error("the agent's operations never reached the server");
-        };
+            return state.offered !== null;
+          });
         const agent = await agentWithOps(port, session.token, OPS);
         await offersKnown(session.id);
         const ask = (capability: string) =>
