@@ -319,6 +319,11 @@ export class Vp8Encoder {
   /** Hands libvpx the map of the macroblocks still worth coding. */
   #updateActiveMap(): void {
     this.#changes.activeMap(this.#map);
+    this.#applyActiveMap();
+  }
+
+  /** Gives libvpx `#map` as it stands (1: code the macroblock, 0: skip it). */
+  #applyActiveMap(): void {
     const id = this.#l.abi.controls.activeMap;
     const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, id, this.#mapStruct);
     if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
@@ -409,9 +414,7 @@ export class Vp8Encoder {
     this.#checkOpen();
     if (!this.#primed) return null;
     this.#map.fill(0);
-    const id = this.#l.abi.controls.activeMap;
-    const rc = this.#l.vpx.vpx_codec_control_ptr(this.#ctx, id, this.#mapStruct);
-    if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
+    this.#applyActiveMap();
     return this.#encodeImage(false, options?.at);
   }
 
@@ -425,12 +428,7 @@ export class Vp8Encoder {
     this.#control(controls.staticThreshold, 0, "VP8E_SET_STATIC_THRESHOLD");
     this.#control(controls.screenContentMode, 0, "VP8E_SET_SCREEN_CONTENT_MODE");
     this.#map.fill(1);
-    const rc = this.#l.vpx.vpx_codec_control_ptr(
-      this.#ctx,
-      controls.activeMap,
-      this.#mapStruct,
-    );
-    if (rc !== 0) throw vpxError(this.#l, "vpx_codec_control_(VP8E_SET_ACTIVEMAP)", rc, this.#ctx);
+    this.#applyActiveMap();
     try {
       return this.#encodeImage(keyframe, at, true);
     } finally {
