@@ -5,15 +5,18 @@
 // 4 KiB (a node_modules-like tree) both ways between an HTTP client playing the technician's
 // browser and a real agent process (agent/main.ts on a private Xvfb) on loopback, through the
 // real server (main.ts, PGlite unless DATABASE_URL is set) — every file's SHA-256 checked.
-// Baselines in the same run: `cp` (the physical floor: page cache to page cache) and a direct
-// loopback HTTP copy (a plain server process streaming disk to socket, no relay). Prints a
-// side-by-side table, the relayed figures against the floor, peak RSS of server and agent, and
+// Baselines in the same run: `cp` (the physical floor: page cache to page cache), the loopback
+// floor the target is set against (`scp` and `rsync -a` over a private loopback sshd, when
+// openssh-server is installed) and a direct loopback HTTP copy (a plain server process streaming
+// disk to socket, no relay). Prints a side-by-side table, the relayed figures against the
+// floors, peak RSS of server and agent, and
 // the CPU seconds each process used per GB (per 1,000 files), which a busy machine does not change.
 // `--trace=DIR` keeps the processes' output and their RSS every 100 ms (DIR/rss.csv); the flags
 // are passed to `deno run` of the server or the agent (`--v8-flags=--trace-gc`, `--cpu-prof`).
 import { join } from "node:path";
 import { BenchBrowser, freePort, rssMiB, sleep } from "./bench_common.ts";
 import { Probe } from "./bench_files/probe.ts";
+import { startLoopbackSsh } from "./bench_files/ssh.ts";
 import { startXvfb } from "../agent/platform/xvfb_test_support.ts";
 import { type BlobLike, sendOverSocket } from "../islands/file_manager/upload_socket.ts";
 import {
@@ -47,7 +50,9 @@ const probe = new Probe(TRACE);
 const client = { name: "client", pid: Deno.pid };
 const customer = `${work}/customer`;
 const tech = `${work}/tech`;
-for (const dir of [customer, tech, `${work}/floor`, `${work}/direct`, `${work}/data`]) {
+for (
+  const dir of [customer, tech, `${work}/floor`, `${work}/ssh`, `${work}/direct`, `${work}/data`]
+) {
   await Deno.mkdir(dir, { recursive: true });
 }
 const step = (what: string) => console.error(`· ${what}`);
@@ -112,6 +117,43 @@ try {
     smallDown: FILES / cpSmall.seconds,
     smallUp: FILES / cpSmall.seconds,
   };
+
+  // ---- the loopback floor: scp and rsync over ssh ----
+  step("loopback ssh");
+  const ssh = await startLoopbackSsh(`${work}/sshd`);
+  let sshRow: Row | null = null;
+  if (ssh) {
+    stops.push(() => ssh.stop());
+    const sshd = [{ name: "sshd", pid: ssh.pid }];
+    const down = await probe.step(
+      "ssh large down",
+      sshd,
+      () => ssh.scp(`${customer}/big.bin`, `${work}/ssh/big.bin`),
+    );
+    const up = await probe.step(
+      "ssh large up",
+      sshd,
+      () => ssh.scp(`${work}/ssh/big.bin`, `${work}/ssh/big-up.bin`),
+    );
+    const smallDown = await probe.step(
+      "ssh small down",
+      sshd,
+      () => ssh.rsync(`${customer}/tree`, `${work}/ssh/tree`),
+    );
+    const smallUp = await probe.step(
+      "ssh small up",
+      sshd,
+      () => ssh.rsync(`${work}/ssh/tree`, `${work}/ssh/tree-up`),
+    );
+    sshRow = {
+      largeDown: mbps(largeBytes, down.seconds),
+      largeUp: mbps(largeBytes, up.seconds),
+      smallDown: FILES / smallDown.seconds,
+      smallUp: FILES / smallUp.seconds,
+    };
+    await ssh.stop();
+    await Deno.remove(`${work}/ssh`, { recursive: true });
+  }
 
   // ---- direct loopback HTTP, no relay ----
   step("direct HTTP");
@@ -394,16 +436,25 @@ try {
       "small ↓ files/s".padStart(16) + "small ↑ files/s".padStart(16),
   );
   console.log(line("cp (floor)", floor));
+  if (sshRow) console.log(line("loopback ssh (scp / rsync -a)", sshRow));
+  else console.log("loopback ssh: not measured (no sshd: apt-get install openssh-server)");
   console.log(line("direct loopback HTTP", directRow));
   console.log(line("relayed browser⇄server⇄agent", relayed));
-  console.log("floor / relayed (target ≤ 2×):");
+  console.log("cp (physical floor) / relayed:");
   console.log(times(ratio(relayed, floor)));
+  if (sshRow) {
+    console.log("loopback ssh / relayed (target ≤ 2×):");
+    console.log(times(ratio(relayed, sshRow)));
+  }
   console.log("direct HTTP / relayed:");
   console.log(times(ratio(relayed, directRow)));
   const met = (ok: boolean) => ok ? "met" : "NOT met";
   console.log(
     `targets: ≥ 100 MB/s each way ${met(relayed.largeDown >= 100 && relayed.largeUp >= 100)}; ` +
-      `≥ 1,000 files/s each way ${met(relayed.smallDown >= 1000 && relayed.smallUp >= 1000)}`,
+      `≥ 1,000 files/s each way ${met(relayed.smallDown >= 1000 && relayed.smallUp >= 1000)}; ` +
+      `within 2× of loopback ssh ${
+        sshRow ? met(Object.values(ratio(relayed, sshRow)).every((r) => r <= 2)) : "not measured"
+      }`,
   );
   console.log(
     `peak RSS: server ${peak(0)} MiB (at rest ${rest[0]}), agent ${peak(1)} MiB (at rest ${
