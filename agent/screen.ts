@@ -12,10 +12,11 @@
  *   tells the encoder which areas changed, and never encodes while the socket is still busy
  *   with earlier frames (so it never builds a queue: the next frame is simply newer).
  * - Motion mode: when most of the screen keeps changing and full-size frames take the encoder so
- *   long that 30 frames a second no longer fit (the median of the last big frames' encode times
- *   over MOTION_ENCODE_MS — one slow frame among fast ones is a spike, not a slow machine), frames
- *   are halved in
- *   each direction before encoding, so full-screen video or scrolling stays smooth on a machine too
+ *   long that 30 frames a second no longer fit (the median of the last big frames' encode CPU
+ *   times mostly over MOTION_ENCODE_MS — a few slow frames among fast ones are a spike, not a slow machine;
+ *   the first frames of a motion are not judged), or the machine is so busy that not even 15
+ *   full-size frames a second get through (wall times over MOTION_STARVED_MS), frames are halved
+ *   in each direction before encoding, so full-screen video or scrolling stays smooth on a machine too
  *   slow (or too busy) for full size; full size returns (with a near-lossless keyframe) 250 ms
  *   after the last such change, and is tried again during long motion (after 4 s, then 8, 16, 32 s
  *   while tries fail) when half-size encodes are fast enough to suggest the machine has room again.
@@ -33,6 +34,7 @@
  */
 import { type AgentMessage, encodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
 import { FrameDiffer } from "./platform/tiles.ts";
+import { threadCpuClock } from "./platform/thread_cpu.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { cursorRect, drawCursor } from "./cursor.ts";
 
@@ -74,6 +76,11 @@ export interface ScreenOptions {
   log?: (message: string) => void;
   /** The clock that times encodes for motion mode (default performance.now; tests fake it). */
   encodeClock?: () => number;
+  /**
+   * The encoding thread's CPU clock (ms) for motion mode; default the thread's own
+   * (platform/thread_cpu.ts), else — and whenever `encodeClock` is faked — `encodeClock`.
+   */
+  encodeCpuClock?: () => number;
 }
 
 /** Where frames go, and whether they may be taken now (the customer allows view). */
@@ -89,19 +96,34 @@ const MAX_BUFFERED = 512 * 1024;
 /** Motion mode (see the header): a "big" change covers this share of the screen… */
 const MOTION_AREA = 0.4;
 /**
- * …and a big frame whose encode takes longer than this is "slow": with the grab, the pointer
- * and the send (≈ 3–5 ms), full size no longer fits 30 frames a second (33 ms)…
+ * …and a big frame whose encode takes the encoder more CPU than this is "slow": with the grab,
+ * the pointer and the send (≈ 3–5 ms), full size no longer fits 30 frames a second (33 ms).
+ * CPU time, not wall time: on a busy machine an encode's wall time also counts the time other
+ * processes held the CPU (bench:remote, a quiet 2-core machine whose other core decoded the
+ * viewer: 1080p scrolling frames of 16 ms CPU took 19–56 ms, and halving them cost the text
+ * 9 dB at the same frame rate)…
  */
 const MOTION_ENCODE_MS = 28;
 /**
+ * …or whose wall time is over this: not even 15 full-size frames a second get through, so the
+ * machine (not the encoder) is the limit and halving our share of it is the way to keep motion.
+ */
+const MOTION_STARVED_MS = 66;
+/**
+ * The first big delta frames after a keyframe or after stillness are not judged: the first
+ * frame of a scroll carries the whole move (50 ms CPU at 1080p where the next ones take 16) and
+ * the moment motion starts is the moment every other process on the machine gets busy too.
+ */
+const MOTION_WARMUP = 2;
+/**
  * …judged over the last MOTION_WINDOW big full-size frames (keyframes not counted), at least
- * MOTION_AFTER of them, by their median: on a quiet 2-core machine scrolling a 1080p page encodes
+ * MOTION_AFTER of them, by whether most of them are slow: on a quiet 2-core machine scrolling a 1080p page encodes
  * in 12–14 ms with single frames over 28 ms (bench:remote), and three of those in a row used to
  * halve the picture for seconds. A try of full size (below) is judged over its first
  * MOTION_TRY_FRAMES frames the same way…
  */
 const MOTION_WINDOW = 8;
-const MOTION_AFTER = 5;
+const MOTION_AFTER = 6;
 const MOTION_TRY_FRAMES = 3;
 /** …until this long after the last big change… */
 const MOTION_HOLD_MS = 250;
@@ -110,7 +132,7 @@ const MOTION_HOLD_MS = 250;
  * that fell back, up to the max — and only while half-size encodes are fast enough that full
  * size (≈ 2–2.5× their time, measured at 1080p; MOTION_FULL_COST with a margin) would fit:
  * on a starved machine every encode is slow and a try would only stall the picture. A try
- * falls back once the median of its first MOTION_TRY_FRAMES big frames is slow.
+ * falls back once most of its first MOTION_TRY_FRAMES judged big frames are slow.
  */
 const MOTION_RETRY_MS = 4_000;
 const MOTION_RETRY_MAX_MS = 32_000;
@@ -150,8 +172,10 @@ export class ScreenSender {
   #fullSizeOnly = false;
   /** Where the pointer was drawn into the last frame. */
   #pointerRect: Rect | null = null;
-  /** Encode times (ms) of the last big full-size delta frames (see MOTION_WINDOW). */
-  #bigEncodes: number[] = [];
+  /** Encode CPU and wall times (ms) of the last big full-size delta frames (MOTION_WINDOW). */
+  #bigEncodes: { cpu: number; wall: number }[] = [];
+  /** Big delta frames still to skip before judging (see MOTION_WARMUP). */
+  #warmup = MOTION_WARMUP;
   #lastBigAt = 0;
   /** When motion mode began, how long until full size is tried, when it last was. */
   #motionSince = 0;
@@ -331,6 +355,8 @@ export class ScreenSender {
     this.timing.grab += t1 - t0;
     this.timing.diff += t2 - t1;
     const big = area >= MOTION_AREA * frame.width * frame.height;
+    // Motion (re)starting after stillness: its first frames are not judged (MOTION_WARMUP).
+    if (big && t2 - this.#lastBigAt > MOTION_HOLD_MS) this.#warmup = MOTION_WARMUP;
     if (big) this.#lastBigAt = t2;
     const leaving = this.#motionOver();
     if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
@@ -366,6 +392,9 @@ export class ScreenSender {
     }
     const capturedAt = Date.now();
     const clock = this.options.encodeClock ?? performance.now.bind(performance);
+    const cpuClock = this.options.encodeCpuClock ??
+      (this.options.encodeClock ?? threadCpuClock() ?? clock);
+    const c0 = cpuClock();
     const e0 = clock();
     // Back to full size after motion: the stillness is already MOTION_HOLD_MS old, so the new
     // encoder's keyframe is the refinement itself — one sharp keyframe, not a coarse one and
@@ -378,21 +407,27 @@ export class ScreenSender {
       ...(sharp ? { refine: true } : {}),
     });
     const encodeMs = clock() - e0;
+    const encodeCpuMs = cpuClock() - c0;
     this.timing.encode += encodeMs;
     // A keyframe is always slow (a new encoder, a viewer's request): it neither counts nor resets.
     if (this.#motion && source !== frame && !encoded?.keyframe) {
       const gap = t0 - this.#lastHalfAt;
       this.#halfGapMs = this.#halfFrames ? this.#halfGapMs * 0.8 + gap * 0.2 : MOTION_RETRY_GAP_MS;
       this.#lastHalfAt = t0;
-      this.#halfMs = this.#halfFrames++ ? this.#halfMs * 0.8 + encodeMs * 0.2 : encodeMs;
+      this.#halfMs = this.#halfFrames++ ? this.#halfMs * 0.8 + encodeCpuMs * 0.2 : encodeCpuMs;
     }
-    if (!this.#motion && this.options.downscale && !this.#fullSizeOnly && !encoded?.keyframe) {
-      if (big) {
-        this.#bigEncodes.push(encodeMs);
+    if (encoded?.keyframe) this.#warmup = MOTION_WARMUP;
+    else if (!this.#motion && this.options.downscale && !this.#fullSizeOnly) {
+      if (big && this.#warmup > 0) this.#warmup--;
+      else if (big) {
+        this.#bigEncodes.push({ cpu: encodeCpuMs, wall: encodeMs });
         if (this.#bigEncodes.length > MOTION_WINDOW) this.#bigEncodes.shift();
       }
       const enough = this.#bigEncodes.length >= (this.#trying ? MOTION_TRY_FRAMES : MOTION_AFTER);
-      if (big && enough && median(this.#bigEncodes) > MOTION_ENCODE_MS) {
+      const slow = enough &&
+        (mostlyOver(this.#bigEncodes.map((e) => e.cpu), MOTION_ENCODE_MS) ||
+          mostlyOver(this.#bigEncodes.map((e) => e.wall), MOTION_STARVED_MS));
+      if (big && slow) {
         this.#motion = true;
         this.#bigEncodes = [];
         this.#retryMs = this.#trying
@@ -481,10 +516,9 @@ export class ScreenSender {
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/** More than half of `values` over `limit` (a burst of half of them is not enough). */
+function mostlyOver(values: readonly number[], limit: number): boolean {
+  return values.filter((v) => v > limit).length * 2 > values.length;
 }
 
 function boundingBox(rects: Rect[]): Rect {
