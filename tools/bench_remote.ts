@@ -126,6 +126,8 @@ interface DecoderResult {
   torn: number;
   undecodable: number;
   polls: number;
+  /** <video>: stamps read from the frame's luma (decode.js pollLuma) instead of drawn. */
+  lumaReads?: number;
   elementPresentedFrames: number | null;
   startedAt: number;
   stoppedAt: number;

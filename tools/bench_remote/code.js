@@ -86,6 +86,27 @@
     return bytes;
   }
 
+  /**
+   * The same from a plane of luma bytes (Y of a YUV video frame, one byte a pixel) `stride`
+   * bytes wide, starting at `offset`, the stamp's corner at (x, y) of that plane.
+   */
+  function readLumaBytes(data, stride, offset, x, y) {
+    const bytes = new Uint8Array(ROWS);
+    const lo = (BLOCK >> 1) - 3;
+    for (let r = 0; r < ROWS; r++) {
+      let byte = 0;
+      for (let c = 0; c < COLS; c++) {
+        let sum = 0;
+        for (let dy = 0; dy < 6; dy++) {
+          const i = offset + (y + r * BLOCK + lo + dy) * stride + x + c * BLOCK + lo;
+          for (let dx = 0; dx < 6; dx++) sum += data[i + dx];
+        }
+        if (sum > 128 * 36) byte |= 0x80 >> c;
+      }
+      bytes[r] = byte;
+    }
+    return bytes;
+  }
   /** `{ ts32, counter }` from the raw bytes, or null when the CRC does not match. */
   function parse(bytes) {
     if (crc16(bytes, 6) !== ((bytes[6] << 8) | bytes[7])) return null;
@@ -112,6 +133,7 @@
     encode,
     paint,
     readBytes,
+    readLumaBytes,
     parse,
     unwrapTs,
   };

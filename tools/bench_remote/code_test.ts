@@ -8,6 +8,7 @@ interface Stamp {
   COUNTER_MOD: number;
   paint(ctx: unknown, x: number, y: number, ms: number, counter: number): void;
   readBytes(data: Uint8ClampedArray, stride: number, x: number, y: number): Uint8Array;
+  readLumaBytes(data: Uint8Array, stride: number, offset: number, x: number, y: number): Uint8Array;
   parse(bytes: Uint8Array): { ts32: number; counter: number } | null;
   unwrapTs(ts32: number, nowMs: number): number;
 }
@@ -40,6 +41,29 @@ Deno.test("stamp survives a round trip with noise, at an offset", () => {
   assert(got, "decodes");
   assert(got.counter === 65_537 % C.COUNTER_MOD, `counter ${got.counter}`);
   assert(C.unwrapTs(got.ts32, now + 250) === now, "timestamp unwraps to the painted one");
+});
+
+Deno.test("a stamp reads from a luma plane (a YUV frame's Y) with a stride and an offset", () => {
+  const { data, ctx } = surface(200, 160);
+  const now = Date.now();
+  C.paint(ctx, 32, 16, now, 4_242);
+  // Y of a limited-range YUV frame: black 16, white 235, ±40 noise; a 256-byte stride after
+  // 100 bytes of something else.
+  const stride = 256, offset = 100;
+  const y = new Uint8Array(offset + stride * 160);
+  for (let j = 0; j < 160; j++) {
+    for (let i = 0; i < 200; i++) {
+      const noise = ((j * 200 + i) * 7919 % 81) - 40;
+      y[offset + j * stride + i] = Math.max(
+        0,
+        Math.min(255, (data[(j * 200 + i) * 4] ? 235 : 16) + noise),
+      );
+    }
+  }
+  const got = C.parse(C.readLumaBytes(y, stride, offset, 32, 16));
+  assert(got?.counter === 4_242, `counter ${got?.counter}`);
+  assert(C.unwrapTs(got.ts32, now) === now, "timestamp");
+  assert(C.parse(C.readLumaBytes(y, stride, offset, 48, 16)) === null, "off by a block: no stamp");
 });
 
 Deno.test("a half-updated stamp fails its CRC", () => {

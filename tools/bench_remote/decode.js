@@ -71,6 +71,70 @@
     const el = s.el;
     if (el instanceof HTMLVideoElement && el.videoWidth === 0) return;
     const { topBytes, bottomBytes } = readStamps(el, s.ctx, s.top, s.bottom, s.screen);
+    decide(s, presentedAt, topBytes, bottomBytes, extra);
+  }
+
+  /** Planar YUV formats whose first plane is luma (VideoFrame.format). */
+  const YUV = new Set(["I420", "I420A", "I422", "I444", "NV12"]);
+
+  /**
+   * A <video> at 1:1 whose frames are YUV in memory (a software-decoding viewer): the stamps'
+   * luma is copied out of one VideoFrame by two small `copyTo` rects. Drawing the frame into a
+   * canvas instead converts the whole 1080p frame to RGB on every callback — on a viewer that
+   * renders in software that costs more than decoding it, and the harness then takes from the
+   * page the CPU that would have presented the contender's frames. False when this way is not
+   * possible (the caller reads as for any element).
+   */
+  function pollLuma(presentedAt, extra) {
+    const s = state;
+    const el = s.el;
+    if (s.noLuma || el.videoWidth === 0 || typeof VideoFrame !== "function") return false;
+    if (s.screen && (el.videoWidth !== s.screen.width || el.videoHeight !== s.screen.height)) {
+      return false;
+    }
+    s.polls++;
+    if (s.copying) return true; // the last copy is still running: skipped like a busy page's
+    let frame;
+    try {
+      frame = new VideoFrame(el);
+    } catch {
+      s.noLuma = true;
+      return false;
+    }
+    if (!YUV.has(frame.format)) {
+      frame.close();
+      s.noLuma = true;
+      s.polls--;
+      return false;
+    }
+    s.copying = true;
+    const rect = (p) => ({ x: p.x, y: p.y, width: W, height: H });
+    const top = new Uint8Array(frame.allocationSize({ rect: rect(s.top) }));
+    const bottom = new Uint8Array(frame.allocationSize({ rect: rect(s.bottom) }));
+    Promise.all([
+      frame.copyTo(top, { rect: rect(s.top) }),
+      frame.copyTo(bottom, { rect: rect(s.bottom) }),
+    ]).then(([topLayout, bottomLayout]) => {
+      s.lumaReads++;
+      const topBytes = C.readLumaBytes(top, topLayout[0].stride, topLayout[0].offset, 0, 0);
+      const bottomBytes = C.readLumaBytes(
+        bottom,
+        bottomLayout[0].stride,
+        bottomLayout[0].offset,
+        0,
+        0,
+      );
+      if (state === s) decide(s, presentedAt, topBytes, bottomBytes, extra);
+    }, () => {
+      s.noLuma = true;
+    }).finally(() => {
+      s.copying = false;
+      frame.close();
+    });
+    return true;
+  }
+
+  function decide(s, presentedAt, topBytes, bottomBytes, extra) {
     const key = hex(topBytes) + hex(bottomBytes);
     if (key === s.lastKey) return; // same image as last time: nothing new presented
     s.lastKey = key;
@@ -116,7 +180,8 @@
     if (!state || state.mode !== "video") return;
     state.firstPresentedFrames ??= metadata.presentedFrames;
     state.lastPresentedFrames = metadata.presentedFrames;
-    poll(Date.now(), {
+    const presentedAt = Date.now();
+    const extra = {
       presentedFrames: metadata.presentedFrames,
       expectedDisplayAt: performance.timeOrigin + metadata.expectedDisplayTime,
       captureAt: metadata.captureTime === undefined
@@ -126,7 +191,8 @@
       receiveAt: metadata.receiveTime === undefined
         ? undefined
         : performance.timeOrigin + metadata.receiveTime,
-    });
+    };
+    if (!pollLuma(presentedAt, extra)) poll(presentedAt, extra);
     state.el.requestVideoFrameCallback(videoLoop);
   }
 
@@ -150,6 +216,9 @@
         undecodable: 0,
         polls: 0,
         lastKey: "",
+        copying: false,
+        noLuma: false,
+        lumaReads: 0,
         lastCounter: null,
         baseline: true,
         startedAt: Date.now(),
@@ -211,6 +280,8 @@
         torn: s.torn,
         undecodable: s.undecodable,
         polls: s.polls,
+        // <video> only: stamps read from the frame's luma (pollLuma) rather than drawn
+        lumaReads: s.lumaReads,
         // <video> only: frames the element presented in the window, seen by a callback or
         // not (callbacks are skipped when the page is busy; such frames are not decoded)
         elementPresentedFrames: s.lastPresentedFrames === undefined
