@@ -31,6 +31,44 @@ export function deviceProofText(purpose: DevicePurpose, deviceId: string, nonce:
   return `rescue-device-proof-v1\n${purpose}\n${deviceId}\n${nonce}`;
 }
 
+/**
+ * The login screens the service can type into (agent/unattended/greeter.ts): LightDM's GTK
+ * greeter, GDM's on Xorg, SDDM's, and a generic profile for other X11 greeters.
+ */
+export const GREETER_IDS = ["lightdm_gtk", "gdm_xorg", "sddm", "generic"] as const;
+export type GreeterId = typeof GREETER_IDS[number];
+
+/**
+ * What the service's sign-in on the login screen came to, told to the session's log:
+ * `signing_in` (typing now), then `greeter_closed` (typed; the login screen went away — the
+ * computer is signing in) or `greeter_stayed` (typed; it is still there — refused, or it
+ * wants something else); or why nothing was typed: `no_display` (no X display), `wayland`
+ * (a Wayland login screen), `no_greeter` (no login screen recognised — someone may be signed
+ * in), `no_credentials` (none kept, none typed at Connect), `unreadable` (kept but they cannot
+ * be opened here), `untypeable` (a character no key can type), `not_allowed` (the customer
+ * left "control" unticked: typing is controlling), `failed` (typing broke off).
+ */
+export const SIGN_IN_CODES = [
+  "signing_in",
+  "greeter_closed",
+  "greeter_stayed",
+  "no_display",
+  "wayland",
+  "no_greeter",
+  "no_credentials",
+  "unreadable",
+  "untypeable",
+  "not_allowed",
+  "failed",
+] as const;
+export type SignInCode = typeof SIGN_IN_CODES[number];
+
+/** OS credentials the technician typed at Connect ("asked at every connection"). */
+export const ConnectCredentialsSchema = z.strictObject({
+  user: z.string().min(1).max(64),
+  password: z.string().min(1).max(512),
+});
+
 /** Device → server on the device socket. */
 export const DeviceAgentMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({
@@ -49,6 +87,13 @@ export const DeviceAgentMessageSchema = z.discriminatedUnion("type", [
     error: z.string().max(200).optional(),
   }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
+  /** How signing in on the login screen went for that session (never the credentials). */
+  z.strictObject({
+    type: z.literal("signIn"),
+    sessionId: z.uuid(),
+    code: z.enum(SIGN_IN_CODES),
+    greeter: z.enum(GREETER_IDS).optional(),
+  }),
 ]);
 export type DeviceAgentMessage = z.infer<typeof DeviceAgentMessageSchema>;
 
@@ -56,12 +101,17 @@ export type DeviceAgentMessage = z.infer<typeof DeviceAgentMessageSchema>;
 export const DeviceServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("challenge"), nonce: DeviceNonceSchema }),
   z.strictObject({ type: z.literal("deviceWelcome"), heartbeatMs: z.number().int().positive() }),
-  /** A technician connected: join this session (its token) with nobody present. */
+  /**
+   * A technician connected: join this session (its token) with nobody present. With
+   * `credentials` when the technician typed the customer's OS credentials at Connect (the
+   * "asked at every connection" mode): for the login screen, used once, never stored.
+   */
   z.strictObject({
     type: z.literal("join"),
     sessionId: z.uuid(),
     token: id,
     technician: z.string().max(200),
+    credentials: ConnectCredentialsSchema.optional(),
   }),
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   /**

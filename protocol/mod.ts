@@ -79,6 +79,7 @@ export {
 export { OpBodies, splitOpBody } from "./op_frames.ts";
 /** Unattended access: the device socket and the customer's local command (device.ts). */
 export {
+  ConnectCredentialsSchema,
   DEVICE_PURPOSES,
   type DeviceAgentMessage,
   DeviceAgentMessageSchema,
@@ -93,4 +94,8 @@ export {
   DeviceSignatureSchema,
   type DeviceStatus,
   DeviceStatusSchema,
+  GREETER_IDS,
+  type GreeterId,
+  SIGN_IN_CODES,
+  type SignInCode,
 } from "./device.ts";

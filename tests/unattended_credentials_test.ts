@@ -8,7 +8,7 @@
  * the password) and never reach the server; the grant is stored. The service the agent
  * installed (its unit's command, under a temporary root) then gets a connection from
  * Computers: it decrypts the credentials for the login step and says there is no login screen
- * to use them on; its window shows "Ann is connected to this computer (unattended)" and the
+ * to type them into (in its log and the session's); its window shows "Ann is connected to this computer (unattended)" and the
  * customer's Disconnect ends the session; Revoke from the window removes the device and
  * wipes the credentials, and the service stops.
  */
@@ -207,9 +207,19 @@ Deno.test({
         device.id,
         t.clock.now(),
       );
+      // No login screen here (no X display, or another test's bare Xvfb): nothing is typed,
+      // the service says why, and so does the session's log.
       await service.waitFor(
-        /decrypted for the login step and not used: login screen: not available/,
+        /login screen: nothing typed — (there is no X display|no login screen this service knows)/,
       );
+      const signIn = await eventually(
+        "the sign-in line in the session's log",
+        async () =>
+          (await readLog(t.deps.db, unattended.id)).find((line) =>
+            line.body.startsWith("log.unattendedSignIn.")
+          ),
+      );
+      assert.match(signIn.body, /^log\.unattendedSignIn\.(no_display|no_greeter)$/);
       const shown = await eventually(
         "the banner",
         async () => (await serviceWindow.state()).connected,

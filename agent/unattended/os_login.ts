@@ -1,6 +1,6 @@
 /**
  * The OS side of "the customer's credentials": checking them when the customer types them in
- * the agent's window, and the login-screen step of an unattended connection.
+ * the agent's window.
  *
  * Checking, on Linux, without root: the account must exist (`getent passwd`, so LDAP and
  * other NSS sources count). The password is checked with PAM's own helper `unix_chkpwd` —
@@ -9,13 +9,7 @@
  * the agent runs as (or any account when the agent runs as root); for another account, or
  * where the helper is missing, the credentials are kept "not verified" and the window says so.
  *
- * The login screen: on X11 it is the display manager's own X server, guarded by its X
- * authority file; the service finds that server and its -auth file (display_finder.ts) and
- * shows the login screen to the technician, who signs in on it with view and control. Typing
- * the kept credentials into it is not built (each display manager's greeter differs), and on
- * a Wayland login screen or a machine without a display manager there is nothing to type
- * into. So on Linux the credentials are decrypted for the login step and then not used, and
- * the service says why (`loginScreenFor`) — it never pretends to have signed in.
+ * Signing in with them on the login screen is login_screen.ts.
  */
 import type { OsCredentials } from "./credentials.ts";
 
@@ -95,27 +89,5 @@ export async function verifyOsCredentials(
     ok: true,
     verified: false,
     note: "The account exists; the system's password check did not answer",
-  };
-}
-
-/** Where an unattended connection would type the customer's credentials. */
-export interface LoginScreen {
-  readonly available: boolean;
-  /** Why there is no login screen to sign in on (shown in the service's log). */
-  readonly unavailable: string | null;
-  signIn(credentials: OsCredentials): Promise<void>;
-}
-
-/** The login-screen backend of this OS; on Linux (X11) there is none a service can reach. */
-export function loginScreenFor(os: "linux" | "windows" | "darwin", display?: string): LoginScreen {
-  const unavailable = os === "linux"
-    ? `login screen: not available on this system for signing in — the service shows the X ` +
-      `display ${display ?? "(none found)"} (an X11 login screen included) to the technician, ` +
-      "but typing the kept credentials into it is not built, so nobody is signed in for you"
-    : "login screen: not built for this system yet";
-  return {
-    available: false,
-    unavailable,
-    signIn: () => Promise.reject(new Error(unavailable)),
   };
 }

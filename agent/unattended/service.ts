@@ -21,6 +21,8 @@ export interface JoinRequest {
   sessionId: string;
   token: string;
   technician: string;
+  /** Typed by the technician at Connect ("asked at every connection"): used once. */
+  credentials?: { user: string; password: string };
 }
 
 export type ServiceStatus = "connecting" | "online" | "reconnecting" | "removed" | "stopped";
@@ -50,6 +52,7 @@ export class DeviceService {
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #ended = false;
   #refusedWith: string | null = null;
+  #send: (message: DeviceAgentMessage) => void = () => {};
   readonly done: Promise<"removed" | "stopped">;
   #finish!: (how: "removed" | "stopped") => void;
   /** Welcomes so far (each reconnect adds one). */
@@ -74,6 +77,11 @@ export class DeviceService {
     this.#finish(how);
   }
 
+  /** Tells the server how signing in on the login screen goes for a session it asked for. */
+  reportSignIn(report: Omit<Extract<DeviceAgentMessage, { type: "signIn" }>, "type">) {
+    this.#send({ type: "signIn", ...report });
+  }
+
   #open() {
     if (this.#ended) return;
     this.#refusedWith = null;
@@ -85,6 +93,7 @@ export class DeviceService {
     const send = (message: DeviceAgentMessage) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(channel.encode(message));
     };
+    this.#send = send;
     let heartbeatMs = 15_000;
     const alive = () => {
       clearTimeout(this.#watchdog);

@@ -13,9 +13,10 @@
  * headless service has the marker file, the log and the notification, and the window only for
  * whoever opens its address. One session at a time.
  *
- * With the customer's credentials kept (credentials.ts), each connection decrypts them for the
- * login step; on Linux there is no login screen this service can reach (os_login.ts), so they
- * are not used and the log says why — nobody is signed in on the customer's behalf.
+ * The login step (login_screen.ts): with credentials for the connection — kept by the customer
+ * (credentials.ts) or typed by the technician at Connect — and a login screen on the shared X
+ * display, they are typed into its greeter; how it went goes to the log and, as a code, to the
+ * session's log on the server. Never the credentials.
  */
 import { Agent } from "../agent.ts";
 import { AgentConnection } from "../connection.ts";
@@ -31,7 +32,7 @@ import { ACTIVE_FILE, revokeHere, WINDOW_FILE } from "./command.ts";
 import { fileVault } from "./credentials.ts";
 import { attachToDisplay } from "./display_finder.ts";
 import { loadDeviceKey } from "./device_key.ts";
-import { loginScreenFor } from "./os_login.ts";
+import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
 import { answerForAbsentCustomer, grantUnattended, readToolGrants } from "./tool_grants.ts";
@@ -95,6 +96,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
   const strings = agentStrings(osLanguage());
   let desktop: Desktop = new NoDesktop();
   let noDesktop: string | undefined;
+  let shared: string | null = null;
   // The display: the running X server (the login screen's, before anyone signs in) and its
   // X authority from its command line (display_finder.ts). Looked for again at a connection
   // while there is none: the login screen may have come up since.
@@ -104,6 +106,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
     if (found.display !== null) {
       try {
         desktop = openDesktop({ display: found.display });
+        shared = found.display;
         loadLibs();
       } catch (error) {
         why = explainDesktopError(error, found.display);
@@ -152,13 +155,11 @@ export async function runService(configPath: string, agentVersion: string): Prom
   });
   console.log(`WINDOW ${window.url}`);
   await Deno.writeTextFile(`${config.stateDir}/${WINDOW_FILE}`, window.url + "\n", { mode: 0o600 });
-  const loginScreen = loginScreenFor(osName(), config.display);
   const tools = await readToolGrants(configPath);
 
   const join = async (request: JoinRequest) => {
     if (current) throw new Error("a session is running already");
     if (noDesktop) await findDesktop();
-    await _loginStep(config, loginScreen, log);
     const agent = new Agent({
       desktop,
       log,
@@ -207,6 +208,20 @@ export async function runService(configPath: string, agentVersion: string): Prom
     window.setAgent(agent);
     window.setConnected({ technician: request.technician, mode: "unattended" });
     connection.start();
+    // The login step runs beside the session: the technician watches the greeter take it.
+    const typed = request.credentials ?? null;
+    delete request.credentials;
+    _loginStep(config, {
+      display: noDesktop ? null : shared,
+      desktop: noDesktop ? null : desktop,
+      credentials: typed,
+      controlAllowed: tools.includes("control"),
+      log,
+      report: (code, greeter) => {
+        console.log(`LOGIN SCREEN ${code}`);
+        service?.reportSignIn({ sessionId: request.sessionId, code, ...(greeter && { greeter }) });
+      },
+    });
     connection.done.then(async (reason) => {
       agent.end(reason);
       current = null;
@@ -251,29 +266,20 @@ export async function runService(configPath: string, agentVersion: string): Prom
 }
 
 /**
- * The OS login step of a connection: with the customer's credentials kept, decrypt them and
- * hand them to the login screen — where there is one this service can reach. Where there is
- * none (Linux/X11 here) the log says so and nothing is typed anywhere.
+ * The OS login step of a connection: the credentials typed at Connect, else the customer's
+ * kept ones (decrypted here), typed into the login screen where there is one
+ * (login_screen.ts); where not, the log and the session's log say why and nothing is typed.
  */
-async function _loginStep(
-  config: ServiceConfig,
-  screen: ReturnType<typeof loginScreenFor>,
-  log: (line: string) => void,
-) {
-  let credentials;
-  try {
-    credentials = await fileVault(config.stateDir).read(new Date());
-  } catch (error) {
-    log(`the customer's credentials: ${error instanceof Error ? error.message : error}`);
-    return;
+async function _loginStep(config: ServiceConfig, options: SignInOptions) {
+  let credentials = options.credentials;
+  if (credentials === null) {
+    try {
+      credentials = await fileVault(config.stateDir).read(new Date());
+    } catch (error) {
+      credentials = { unreadable: error instanceof Error ? error.message : String(error) };
+    }
   }
-  if (!credentials) return;
-  if (!screen.available) {
-    log(
-      `the customer's credentials were decrypted for the login step and not used: ${screen.unavailable}`,
-    );
-    console.log(`LOGIN SCREEN unavailable`);
-    return;
-  }
-  await screen.signIn(credentials).catch((error) => log(`login step failed: ${error}`));
+  await signInAtLoginScreen({ ...options, credentials }).catch((error) =>
+    options.log(`login step failed: ${error instanceof Error ? error.name : "error"}`)
+  );
 }

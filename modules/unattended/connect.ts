@@ -46,6 +46,13 @@ export interface ConnectOptions {
   /** The ticket reference, where the group asks for one. */
   ticket?: string;
   ip?: string | null;
+  /**
+   * The customer's OS credentials typed at Connect, for a grant "asked at every connection":
+   * handed to the device's socket with the join (to type into its login screen) and nowhere
+   * else — not stored, logged nor audited. Only a device held by this instance gets them (the
+   * live notice that reaches another instance carries no secrets); ignored for other grants.
+   */
+  credentials?: { user: string; password: string };
 }
 
 /**
@@ -146,7 +153,13 @@ export async function connectUnattended(
       at: now,
     });
   });
-  link?.join({ sessionId: session.id, token: session.token, technician: user.name.slice(0, 200) });
+  const credentials = grant.authMode === "ask_each_time" ? options.credentials : undefined;
+  link?.join({
+    sessionId: session.id,
+    token: session.token,
+    technician: user.name.slice(0, 200),
+    ...(credentials && { credentials }),
+  });
   return { session, device, grant };
 }
 

@@ -17,11 +17,12 @@ import {
   DeviceCommandSchema,
   type DeviceServerMessage,
   type DeviceStatus,
+  type GreeterId,
 } from "../../protocol/mod.ts";
 import { users } from "../auth/mod.ts";
 import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { loadSession } from "../support/mod.ts";
+import { loadSession, logSessionEvent } from "../support/mod.ts";
 import { consumeChallenge, issueChallenge, newNonce, verifyDeviceHello } from "./device_proof.ts";
 import { type Device, DEVICE_REMOVED_CLOSE, revokeFromDevice } from "./devices.ts";
 import { deviceHub, type DeviceLink } from "./device_hub.ts";
@@ -34,6 +35,15 @@ const HELLO_TIMEOUT_MS = 10_000;
 const JOIN_FRESH_MS = 60_000;
 /** Every device message is small: nothing larger is read. */
 const MAX_DEVICE_FRAME = 4 * 1024;
+/** Sign-in lines a device may add to one session's log (signing in, then the result). */
+const SIGN_IN_LINES_MAX = 4;
+/** The greeters' product names (not translated). */
+const GREETER_NAMES: Record<GreeterId, string> = {
+  lightdm_gtk: "LightDM GTK",
+  gdm_xorg: "GDM",
+  sddm: "SDDM",
+  generic: "X11",
+};
 /** Close code of a refused device (the agent does not retry a `removed`). */
 const DEVICE_REFUSED = DEVICE_REMOVED_CLOSE;
 
@@ -49,6 +59,7 @@ class DeviceConnection {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastHeard = Date.now();
   #joined = new Set<string>();
+  #signInLines = new Map<string, number>();
   #unsubscribe = () => {};
 
   constructor(private deps: AppDeps, private ip: string) {}
@@ -113,6 +124,23 @@ class DeviceConnection {
         error: message.error,
       });
     }
+    if (message.type === "signIn") await this.#signIn(message);
+  }
+
+  /**
+   * How the service's sign-in on the login screen went, as a line in the session's log —
+   * only for a session this device was told to join, and a few lines per session at most
+   * (a device cannot fill a log).
+   */
+  async #signIn(message: Extract<DeviceAgentMessage, { type: "signIn" }>) {
+    const told = this.#signInLines.get(message.sessionId) ?? 0;
+    if (!this.#joined.has(message.sessionId) || told >= SIGN_IN_LINES_MAX) return;
+    this.#signInLines.set(message.sessionId, told + 1);
+    const session = await loadSession(this.deps.db, message.sessionId).catch(() => null);
+    if (!session || session.endedAt) return;
+    await logSessionEvent(this.deps, session, `log.unattendedSignIn.${message.code}`, {
+      greeter: message.greeter ? GREETER_NAMES[message.greeter] : "",
+    }, { author: "system" });
   }
 
   async #online(ws: WSContext, device: Device) {

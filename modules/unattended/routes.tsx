@@ -14,6 +14,7 @@ import {
   readForm,
   requirePermission,
 } from "../http/mod.ts";
+import { ConnectCredentialsSchema } from "../../protocol/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { settingsFor } from "../support/mod.ts";
 import { decideApproval, myApprovals, pendingApprovalsFor, requestApproval } from "./approvals.ts";
@@ -107,6 +108,7 @@ export const computerRoutes = new Hono<AppEnv>()
       const { session } = await connectUnattended(deps, c.get("user"), _id(c), deps.clock.now(), {
         ticket: typeof form.ticket === "string" ? form.ticket : "",
         ip: clientAddress(c),
+        credentials: _credentials(form),
       });
       return c.redirect(`/console?open=${session.id}`, 303);
     }))
@@ -129,3 +131,13 @@ export const computerRoutes = new Hono<AppEnv>()
         303,
       );
     }));
+
+/** The OS credentials typed at Connect, when both were given (they are optional). */
+function _credentials(form: Record<string, unknown>) {
+  const user = typeof form.osUser === "string" ? form.osUser.trim() : "";
+  const password = typeof form.osPassword === "string" ? form.osPassword : "";
+  if (!user && !password) return undefined;
+  const parsed = ConnectCredentialsSchema.safeParse({ user, password });
+  if (!parsed.success) throw new Refusal(400, "unattended.signIn.incomplete");
+  return parsed.data;
+}

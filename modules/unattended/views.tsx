@@ -197,6 +197,7 @@ function ConnectForm(props: ComputersProps & { row: ComputerRow }) {
           <input id={`tk-${id}`} type="text" name="ticket" required maxlength={TICKET_MAX} />
         </>
       )}
+      {row.grant.authMode === "ask_each_time" && <SignInFields c={c} id={id} />}
       {/* Offline or outside its window: the server would refuse; say so before the click. */}
       <button
         type="submit"
@@ -211,6 +212,32 @@ function ConnectForm(props: ComputersProps & { row: ComputerRow }) {
         {t("unattended.connect")}
       </button>
     </form>
+  );
+}
+
+/**
+ * "Credentials asked at every connection": the customer's OS credentials for its login screen,
+ * optional (without them the technician signs in by controlling the screen). Sent to the
+ * computer with the connection, typed there once, kept nowhere.
+ */
+function SignInFields(props: { c: C; id: string }) {
+  const t = props.c.get("t");
+  const { id } = props;
+  return (
+    <fieldset class="sign-in" data-sign-in={id}>
+      <legend>{t("unattended.signIn.legend")}</legend>
+      <label for={`su-${id}`}>{t("unattended.signIn.user")}</label>
+      <input id={`su-${id}`} type="text" name="osUser" maxlength={64} autocomplete="off" />
+      <label for={`sp-${id}`}>{t("unattended.signIn.password")}</label>
+      <input
+        id={`sp-${id}`}
+        type="password"
+        name="osPassword"
+        maxlength={512}
+        autocomplete="off"
+      />
+      <p class="muted">{t("unattended.signIn.help")}</p>
+    </fieldset>
   );
 }
 

@@ -1,0 +1,193 @@
+/**
+ * Which login screen (greeter) runs on the display the service found, and how to type the
+ * customer's credentials into it. Display managers draw their login screen with a greeter
+ * program on their own X server: LightDM's `lightdm-gtk-greeter`, GDM's `gnome-shell
+ * --mode=gdm` (inside `gdm-x-session` on Xorg, `gdm-wayland-session` on Wayland), SDDM's
+ * `sddm-greeter`. The service reads each process's command line in /proc (and, as root, its
+ * environment: which DISPLAY it draws on, whether it is a Wayland client) and picks a profile
+ * from a small table: the keys that move from the user name to the password differ. A greeter
+ * this table does not name but whose program says it is one (`…-greeter`) gets the generic
+ * profile. Nothing recognised, or a Wayland login screen: nothing is typed, and the reason is
+ * said (`planSignIn`).
+ */
+import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
+
+const RETURN = 0xff0d;
+const TAB = 0xff09;
+
+/** One step of typing into a greeter. */
+export type GreeterStep =
+  | { type: "user" }
+  | { type: "password" }
+  | { type: "key"; keysym: number; name: string }
+  | { type: "pause"; ms: number };
+
+export interface GreeterProfile {
+  id: GreeterId;
+  /** Product name, for the log ("LightDM GTK greeter"). */
+  name: string;
+  steps: readonly GreeterStep[];
+}
+
+const USER: GreeterStep = { type: "user" };
+const PASSWORD: GreeterStep = { type: "password" };
+const ENTER: GreeterStep = { type: "key", keysym: RETURN, name: "Enter" };
+
+/**
+ * The profiles. LightDM GTK and GDM ask for the user name first, then (after PAM answers) for
+ * the password in the same place: Enter, a pause, the password, Enter. GDM needs its user-name
+ * entry focused (`disable-user-list=true`, or "Not listed?"); with its user list shown, the
+ * typed name goes nowhere and the result says the login screen stayed. SDDM's themes show both
+ * fields at once: Tab between them.
+ */
+export const GREETER_PROFILES: Readonly<Record<GreeterId, GreeterProfile>> = {
+  lightdm_gtk: {
+    id: "lightdm_gtk",
+    name: "LightDM GTK greeter",
+    steps: [USER, ENTER, { type: "pause", ms: 1000 }, PASSWORD, ENTER],
+  },
+  gdm_xorg: {
+    id: "gdm_xorg",
+    name: "GDM (Xorg)",
+    steps: [USER, ENTER, { type: "pause", ms: 1500 }, PASSWORD, ENTER],
+  },
+  sddm: {
+    id: "sddm",
+    name: "SDDM",
+    steps: [USER, { type: "key", keysym: TAB, name: "Tab" }, PASSWORD, ENTER],
+  },
+  generic: {
+    id: "generic",
+    name: "login screen",
+    steps: [USER, ENTER, { type: "pause", ms: 1000 }, PASSWORD, ENTER],
+  },
+};
+
+/** A greeter process found running. */
+export interface FoundGreeter {
+  pid: number;
+  profile: GreeterProfile;
+  /** The DISPLAY in its environment (":0"), null when it has none or it cannot be read. */
+  display: string | null;
+  /** It draws with Wayland (GDM on Wayland, a Wayland client). */
+  wayland: boolean;
+}
+
+function _base(path: string | undefined): string {
+  return (path ?? "").split("/").pop() ?? "";
+}
+
+/**
+ * The profile for a process's command line, or null when it is not a greeter. A script's
+ * interpreter (`sh`, `python3`) runs it as its first argument: that name counts too.
+ */
+export function greeterProfileFor(argv: readonly string[]): GreeterProfile | null {
+  const names = [_base(argv[0])];
+  if (/^(sh|bash|dash|python3?|perl)$/.test(names[0]) && argv[1]) names.push(_base(argv[1]));
+  for (const name of names) {
+    if (name === "lightdm-gtk-greeter") return GREETER_PROFILES.lightdm_gtk;
+    if (/^sddm-greeter(-qt\d)?$/.test(name)) return GREETER_PROFILES.sddm;
+    if (name === "gnome-shell" && argv.some((arg) => arg === "--mode=gdm")) {
+      return GREETER_PROFILES.gdm_xorg;
+    }
+    if (/^[a-z0-9-]+-greeter$/.test(name)) return GREETER_PROFILES.generic;
+  }
+  return null;
+}
+
+/** Reads a process's environment (NUL-separated) into a map; empty when unreadable. */
+export function parseEnviron(raw: string | null): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const part of (raw ?? "").split("\0")) {
+    const at = part.indexOf("=");
+    if (at > 0) env.set(part.slice(0, at), part.slice(at + 1));
+  }
+  return env;
+}
+
+/**
+ * The greeters running here (`root` is for tests: a folder holding a fake `proc`). GDM's
+ * greeter is a Wayland one when it runs under `gdm-wayland-session` — told by its environment
+ * (WAYLAND_DISPLAY, XDG_SESSION_TYPE) or, when that cannot be read, by that session program
+ * running while no `gdm-x-session` does.
+ */
+export async function findGreeters(options: { root?: string } = {}): Promise<FoundGreeter[]> {
+  const root = (options.root ?? "/").replace(/\/$/, "");
+  const found: FoundGreeter[] = [];
+  let gdmWayland = false;
+  let gdmX = false;
+  for (const name of await _list(`${root}/proc`)) {
+    if (!/^\d+$/.test(name)) continue;
+    const argv = (await _read(`${root}/proc/${name}/cmdline`) ?? "").split("\0").filter(Boolean);
+    const program = _base(argv[0]);
+    if (program === "gdm-wayland-session") gdmWayland = true;
+    if (program === "gdm-x-session") gdmX = true;
+    const profile = greeterProfileFor(argv);
+    if (!profile) continue;
+    const env = parseEnviron(await _read(`${root}/proc/${name}/environ`));
+    const display = env.get("DISPLAY")?.replace(/\.\d+$/, "") ?? null;
+    const wayland = env.has("WAYLAND_DISPLAY") || env.get("XDG_SESSION_TYPE") === "wayland";
+    found.push({ pid: Number(name), profile, display, wayland });
+  }
+  // Unreadable environments (not root): GDM says which session kind it started.
+  for (const greeter of found) {
+    if (greeter.profile.id === "gdm_xorg" && greeter.display === null && gdmWayland && !gdmX) {
+      greeter.wayland = true;
+    }
+  }
+  return found.sort((a, b) => a.pid - b.pid);
+}
+
+/** Whether to type, into which greeter — or the code saying why not. */
+export type SignInPlan =
+  | { ok: true; greeter: FoundGreeter }
+  | {
+    ok: false;
+    code: Extract<SignInCode, "no_display" | "wayland" | "no_greeter" | "no_credentials">;
+    greeter?: FoundGreeter;
+  };
+
+/**
+ * Decides, from what the display finder and `findGreeters` learned, whether the service
+ * types the credentials: only on an X display (null when there is none), into the one
+ * greeter drawing there — its DISPLAY that display, or unknown while it is the only greeter
+ * — and only with credentials for this connection. A Wayland greeter is refused by name: no
+ * X input reaches it.
+ */
+export function planSignIn(input: {
+  display: string | null;
+  greeters: readonly FoundGreeter[];
+  hasCredentials: boolean;
+}): SignInPlan {
+  const { display, greeters } = input;
+  const waylandOne = greeters.find((g) => g.wayland);
+  if (display === null) return { ok: false, code: waylandOne ? "wayland" : "no_display" };
+  const screen = display.replace(/\.\d+$/, "");
+  const here = greeters.filter((g) => !g.wayland && g.display === screen);
+  const unknown = greeters.filter((g) => !g.wayland && g.display === null);
+  const greeter = here[0] ?? (unknown.length === 1 && here.length === 0 ? unknown[0] : undefined);
+  if (!greeter) {
+    const waylandHere = greeters.find((g) => g.wayland && (g.display === screen || !g.display));
+    return { ok: false, code: waylandHere ? "wayland" : "no_greeter" };
+  }
+  if (!input.hasCredentials) return { ok: false, code: "no_credentials", greeter };
+  return { ok: true, greeter };
+}
+
+async function _list(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch {
+    // Not there, or not ours to read: nothing found.
+  }
+  return names;
+}
+
+async function _read(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return null;
+  }
+}

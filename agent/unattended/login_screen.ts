@@ -1,0 +1,130 @@
+/**
+ * The login step of an unattended connection on Linux: when the display the service shares
+ * is a login screen and there are credentials for this connection — kept by the customer
+ * (credentials.ts) or typed by the technician at Connect — type them into the greeter
+ * (greeter.ts picks its profile, greeter_typing.ts types through XTest) and say how it went
+ * in true words: the service's log, and a code the server writes into the session's log
+ * (`report`; never the credentials). Whether the computer accepted them is not known to the
+ * service; what it can see is whether the greeter went away (a session is starting) or stayed
+ * (refused, or it asks for something else — the technician sees the screen).
+ */
+import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
+import type { Desktop } from "../platform/mod.ts";
+import type { OsCredentials } from "./credentials.ts";
+import { findGreeters, planSignIn } from "./greeter.ts";
+import { SecretText, typeIntoGreeter } from "./greeter_typing.ts";
+
+/** How long the greeter may take to close after the last key. */
+const CLOSE_WAIT_MS = 10_000;
+
+export interface SignInOptions {
+  /** The X display the service shares (its desktop opened there), or null. */
+  display: string | null;
+  desktop: Pick<Desktop, "key"> | null;
+  /**
+   * The credentials for this connection, null when there are none, or why the kept ones
+   * cannot be opened. Their fields are blanked here once copied for typing.
+   */
+  credentials: OsCredentials | null | { unreadable: string };
+  log: (line: string) => void;
+  /**
+   * Whether the customer allowed controlling the screen (the grant's `control` tool): typing
+   * into the login screen is controlling it, so without it nothing is typed.
+   */
+  controlAllowed: boolean;
+  /** Tells the session's log (through the server) how the sign-in goes. */
+  report: (code: SignInCode, greeter?: GreeterId) => void;
+  /** Tests: a folder holding a fake `proc` (default "/"). */
+  root?: string;
+  closeWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  keyGapMs?: number;
+}
+
+const NOTHING_TYPED: Record<
+  "no_display" | "wayland" | "no_greeter" | "no_credentials",
+  (display: string | null) => string
+> = {
+  no_display: () => "there is no X display to type into",
+  wayland: () => "the login screen is drawn by Wayland, which X input cannot reach",
+  no_greeter: (display) =>
+    `no login screen this service knows runs on ${display} (someone may be signed in ` +
+    "already; the greeters known are in docs/unattended.md)",
+  no_credentials: () =>
+    "there are no credentials for this connection (none kept, none typed at Connect)",
+};
+
+/** Signs in on the login screen where it can; returns the final code it reported. */
+export async function signInAtLoginScreen(options: SignInOptions): Promise<SignInCode> {
+  const { log, report } = options;
+  const given = options.credentials;
+  if (given && "unreadable" in given) {
+    log(`login screen: nothing typed — the kept credentials: ${given.unreadable}`);
+    report("unreadable");
+    return "unreadable";
+  }
+  if (!options.controlAllowed) {
+    if (given === null) return "not_allowed";
+    log("login screen: nothing typed — the customer did not allow controlling the screen");
+    report("not_allowed");
+    return "not_allowed";
+  }
+  const greeters = await findGreeters({ root: options.root });
+  const plan = planSignIn({
+    display: options.desktop ? options.display : null,
+    greeters,
+    hasCredentials: given !== null,
+  });
+  if (!plan.ok) {
+    log(`login screen: nothing typed — ${NOTHING_TYPED[plan.code](options.display)}`);
+    // Without credentials there is nothing to tell unless a login screen waits for them.
+    if (given !== null || plan.greeter) report(plan.code, plan.greeter?.profile.id);
+    return plan.code;
+  }
+  const { greeter } = plan;
+  const profile = greeter.profile;
+  const secret = { user: SecretText.from(given!.user), password: SecretText.from(given!.password) };
+  // The strings themselves cannot be wiped; at least nothing here holds them any longer.
+  given!.password = "";
+  log(
+    `login screen: ${profile.name} (process ${greeter.pid}) on ${options.display}: typing the ` +
+      `user name (${secret.user.length} characters) and the password (never logged)`,
+  );
+  report("signing_in", profile.id);
+  const typed = await typeIntoGreeter(options.desktop!, profile.steps, secret, {
+    sleep: options.sleep,
+    keyGapMs: options.keyGapMs,
+  });
+  if (!typed.ok) {
+    log(`login screen: typing stopped — ${typed.why}`);
+    report(typed.code, profile.id);
+    return typed.code;
+  }
+  const closed = await _gone(
+    `${(options.root ?? "/").replace(/\/$/, "")}/proc/${greeter.pid}`,
+    options.closeWaitMs ?? CLOSE_WAIT_MS,
+  );
+  const code = closed ? "greeter_closed" : "greeter_stayed";
+  log(
+    closed
+      ? `login screen: typed; ${profile.name} closed — the computer is signing in`
+      : `login screen: typed; ${profile.name} is still there — the credentials may have been ` +
+        "refused, or it asks for something else (the screen shows which)",
+  );
+  report(code, profile.id);
+  return code;
+}
+
+/** Waits until `path` (a /proc entry) is gone; false when it is still there after `ms`. */
+async function _gone(path: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      await Deno.stat(path);
+    } catch {
+      return true;
+    }
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
