@@ -158,7 +158,12 @@ export interface FileManagerMount {
   csrf: string;
   /** `/console/sessions/<id>/agent`: the consent's state, events, request and revoke. */
   agent: string;
-  /** The detached window's address. */
+  /**
+   * `/console/sessions/<id>/file-manager`: the HTTP API (docs/files_api.md) — the same
+   * routes under `/x` for an external technician.
+   */
+  files: string;
+  /** The detached window's address; empty where there is none (a guest's console). */
   window: string;
   detached: boolean;
   labels: Partial<Record<FileUiLabel, string>>;
@@ -169,6 +174,7 @@ export function fileManagerAttributes(props: FileManagerMount): Record<`data-${s
     "data-session": props.session,
     "data-csrf": props.csrf,
     "data-agent": props.agent,
+    "data-files": props.files,
     "data-window": props.window,
     "data-detached": props.detached ? "1" : "0",
     "data-labels": JSON.stringify(props.labels),
@@ -191,6 +197,7 @@ export function readFileManagerMount(
     session: data.session ?? "",
     csrf: data.csrf ?? "",
     agent: data.agent ?? "",
+    files: data.files ?? "",
     window: data.window ?? "",
     detached: data.detached === "1",
     labels,

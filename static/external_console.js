@@ -1,8 +1,11 @@
 // @ts-check
 // The external technician's console (modules/external/guest_views.tsx): the session's log
 // live over server-sent events (catch-up after a drop by the last line's id), and the page
-// replaced by "access ended" when the server says so (removed, expired, session ended).
+// replaced by "access ended" when the server says so (removed, expired, session ended); the
+// tools' tabs (static/tool_tabs.js) and the System tab's script (its routes under /x).
 import { liveSource } from "./live_source.js";
+import "./tool_tabs.js";
+import "./system_info.js";
 
 const page = document.getElementById("external-console");
 const log = document.getElementById("guest-log");

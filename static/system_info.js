@@ -82,7 +82,9 @@ function start(panel) {
   const id = panel.dataset.sysinfo ?? "";
   const info = { close: () => {}, view: "dashboard", key: "" };
   panels.set(panel, info);
-  const stream = liveSource(`/console/sessions/${id}/agent/events`, {
+  // The panel says where its consent lives (a guest's is under /x).
+  const agent = panel.dataset.agentUrl || `/console/sessions/${id}/agent`;
+  const stream = liveSource(`${agent}/events`, {
     on: {
       state: (event) => {
         if (!panel.isConnected) return stream.close();

@@ -1,61 +1,18 @@
 // @ts-check
-// The session workspace (modules/console/workspace_panel.tsx): the side panel's tool tabs,
-// Enter sends the chat, forms that worked are emptied, refusals show in #flash, files go up
-// with a progress bar, the remote view's "invite" button fills the chat box, and times show
-// in the technician's own clock. A module (deferred); no inline script (CSP).
+// The session workspace (modules/console/workspace_panel.tsx): the side panel's tool tabs
+// (static/tool_tabs.js), Enter sends the chat, forms that worked are emptied, refusals show
+// in #flash, files go up with a progress bar, the remote view's "invite" button fills the
+// chat box, and times show in the technician's own clock. A module (deferred); no inline
+// script (CSP).
 import { flash } from "./app.js";
 import { uploadFile } from "./upload.js";
 import "./workspace_follow.js";
 import "./script_runs.js";
 import "./system_info.js";
+import { selectTab } from "./tool_tabs.js";
 
 /** @param {Element | null} element */
 const inWorkspace = (element) => element?.closest("[data-active-session]") ?? null;
-
-const TAB = "[data-workspace-tabs] [role=tab]";
-
-/**
- * Selects a tool tab and shows its panel (WAI-ARIA tabs, automatic activation).
- * @param {HTMLElement} tab
- */
-function selectTab(tab) {
-  const list = tab.closest("[data-workspace-tabs]");
-  if (!list) return;
-  for (const other of list.querySelectorAll("[role=tab]")) {
-    if (!(other instanceof HTMLElement)) continue;
-    const on = other === tab;
-    other.setAttribute("aria-selected", String(on));
-    other.tabIndex = on ? 0 : -1;
-    const panel = document.getElementById(other.getAttribute("aria-controls") ?? "");
-    if (panel) panel.hidden = !on;
-  }
-}
-
-document.addEventListener("click", (event) => {
-  const tab = event.target instanceof Element ? event.target.closest(TAB) : null;
-  if (tab instanceof HTMLElement) selectTab(tab);
-});
-
-// Arrow keys move along the tabs (wrapping), Home and End to the ends.
-document.addEventListener("keydown", (event) => {
-  const tab = event.target;
-  if (!(tab instanceof HTMLElement) || !tab.matches(TAB)) return;
-  const tabs = /** @type {HTMLElement[]} */ ([
-    ...(tab.closest("[data-workspace-tabs]")?.querySelectorAll("[role=tab]") ?? []),
-  ]);
-  const at = tabs.indexOf(tab);
-  const next = {
-    ArrowRight: at + 1,
-    ArrowLeft: at - 1,
-    Home: 0,
-    End: tabs.length - 1,
-  }[event.key];
-  if (next === undefined) return;
-  event.preventDefault();
-  const target = tabs[(next + tabs.length) % tabs.length];
-  selectTab(target);
-  target.focus();
-});
 
 // The remote view without the support app: "Invite in the chat" puts the invitation in the
 // chat box (on the Chat tab) for the technician to send or change.

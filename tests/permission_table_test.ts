@@ -1,14 +1,15 @@
 // Over 400 lines on purpose: the table is one list of every guarded endpoint, so a new route is added in one place.
 // The permission table (SPEC A4, P-list): for every guarded endpoint, a technician whose
 // group lacks the permission is refused (403 page or problem) and one whose group has it
-// is let through. Every available permission must be in the table, and no unavailable one
+// is let through; the same for an external technician's routes under /x and its
+// invitation's set. Every available permission must be in the table, and no unavailable one
 // (modules/permissions marks those whose feature is not built yet) — so the table grows
 // with the product, and a permission is offered only once something checks it.
 import assert from "node:assert/strict";
-import { type Permission, PERMISSIONS } from "../modules/permissions/mod.ts";
+import { defaultPermissions, type Permission, PERMISSIONS } from "../modules/permissions/mod.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
-import { workingSession } from "./support/sessions.ts";
+import { technician, workingSession } from "./support/sessions.ts";
 import { toCurrentUser, type users } from "../modules/auth/mod.ts";
 
 interface GuardedEndpoint {
@@ -149,6 +150,22 @@ const TABLE: GuardedEndpoint[] = [
     method: "POST",
     path: "/console/sessions/:session/system/export",
     form: { format: "json" },
+    session: true,
+  },
+  // Tool consent (modules/remote tool_routes.ts): asking the customer for a tool needs its
+  // permission; with it and no agent there, a 409.
+  {
+    permission: "fileManager",
+    method: "POST",
+    path: "/console/sessions/:session/agent/request",
+    form: { capability: "files" },
+    session: true,
+  },
+  {
+    permission: "systemInfo",
+    method: "POST",
+    path: "/console/sessions/:session/agent/request",
+    form: { capability: "systemInfo" },
     session: true,
   },
   // The file manager (docs/files_api.md): with the permission and no agent there, a 503.
@@ -512,6 +529,70 @@ Deno.test("a technician without the permission is refused on each guarded endpoi
           ? await browser.get(path, row.headers)
           : await browser.post(path, row.form, row.headers);
         const label = `${row.method} ${row.path} ${granted ? "with" : "without"} ${row.permission}`;
+        if (granted) assert.notEqual(res.status, 403, label);
+        else assert.equal(res.status, 403, label);
+      }
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+/**
+ * An external technician's tools (modules/external) are the technicians' own session routes
+ * mounted again under /x, so its rows are the table's: the file manager's, system
+ * information's (but the export, which saves into the organisation's files: never a
+ * guest's) and the tool consent it asks with. What counts is its invitation's set — its
+ * inviter's group holds every permission here.
+ */
+const GUEST_TABLE: GuardedEndpoint[] = TABLE
+  .filter((row) => /^\/console\/sessions\/:session\/(file-manager\/|system|agent\/)/.test(row.path))
+  .filter((row) => !row.path.endsWith("/system/export"))
+  .map((row) => ({ ...row, path: `/x${row.path}` }));
+
+Deno.test("an external technician without the permission in its invitation's set is refused on each of its routes under /x, with it let through", async () => {
+  const t = await startTestApp();
+  try {
+    const lead = await technician(t, {
+      permissions: [...defaultPermissions(), "inviteExternal", "inviteExternalUnlisted"],
+    });
+    const leadClient = t.client();
+    assert.equal((await leadClient.signIn(lead.email, TECH_PASSWORD)).status, 303);
+    const session = await workingSession(t, lead);
+    await leadClient.get("/console");
+    const guests = new Map<string, ReturnType<TestApp["client"]>>();
+    /** A guest invited with `permission` alone (one per permission, kept). */
+    const guestWith = async (permission: Permission) => {
+      const known = guests.get(permission);
+      if (known) return known;
+      const invited = await leadClient.post(`/console/sessions/${session.id}/external`, {
+        name: `Guest ${permission}`,
+        email: "guest@partner.test",
+        method: "link",
+        minutes: "60",
+        permissions: permission,
+      }, { "hx-request": "true" });
+      const html = await invited.text();
+      const link = /value="(http[^"]+\/x\/join\/[^"]+)"/.exec(html);
+      assert.ok(link, html);
+      const guest = t.client();
+      assert.equal((await guest.get(new URL(link[1]).pathname)).status, 303);
+      guests.set(permission, guest);
+      return guest;
+    };
+    assert.ok(GUEST_TABLE.length >= 20, `${GUEST_TABLE.length} guest rows`);
+    for (const row of GUEST_TABLE) {
+      for (const granted of [false, true]) {
+        // Without it: a guest holding the other tool, so it is this permission that counts.
+        const other: Permission = row.permission === "fileManager" ? "systemInfo" : "fileManager";
+        const guest = await guestWith(granted ? row.permission : other);
+        const path = row.path.replace(":session", session.id);
+        const res = row.method === "GET"
+          ? await guest.get(path, row.headers)
+          : await guest.post(path, row.form, row.headers);
+        const label = `guest ${row.method} ${row.path} ${
+          granted ? "with" : "without"
+        } ${row.permission}`;
         if (granted) assert.notEqual(res.status, 403, label);
         else assert.equal(res.status, 403, label);
       }

@@ -38,7 +38,7 @@ export class FileManager extends Component<FileManagerProps, FmState> {
     super(props);
     this.state = { ...INITIAL };
     this.t = translator(props.mount.labels);
-    const api = new RemoteApi(props.mount.session, props.mount.csrf, this.t("failed"));
+    const api = new RemoteApi(props.mount.files, props.mount.csrf, this.t("failed"));
     this.nav = new Navigator({
       get: () => this.state,
       set: (change) => this.setState(change as Partial<FmState>),
@@ -255,7 +255,7 @@ export class FileManager extends Component<FileManagerProps, FmState> {
           t={this.t}
           state={s}
           ready={granted && s.localMode !== "none"}
-          detached={mount.detached}
+          detached={mount.detached || !mount.window}
           actions={this.actions}
           nav={this.nav}
           onEdit={() => void openEditor(this.nav)}

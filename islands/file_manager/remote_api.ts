@@ -1,6 +1,6 @@
 /**
  * The customer's side: the file manager's HTTP API (docs/files_api.md) under
- * `/console/sessions/:id/file-manager/`. Every answer that is not 2xx becomes an `ApiError` with
+ * `/console/sessions/:id/file-manager/` (or the same under `/x` for an external technician). Every answer that is not 2xx becomes an `ApiError` with
  * the server's code and its reason in the technician's language.
  */
 import type { Entry as WireEntry, Place, TreeEntry } from "../../protocol/files.ts";
@@ -58,10 +58,12 @@ export function toEntry(wire: WireEntry): Entry {
 }
 
 export class RemoteApi {
-  readonly base: string;
-  constructor(sessionId: string, private readonly csrf: string, readonly fallback: string) {
-    this.base = `/console/sessions/${encodeURIComponent(sessionId)}/file-manager`;
-  }
+  /** The API's address (`FileManagerMount.files`: a guest's is under `/x`). */
+  constructor(
+    readonly base: string,
+    private readonly csrf: string,
+    readonly fallback: string,
+  ) {}
 
   async #call<T>(
     method: "GET" | "POST",

@@ -25,6 +25,7 @@ import {
   externalAdminRoutes,
   externalConsoleRoutes,
   externalGuestRoutes,
+  guestSessionCaller,
 } from "../external/mod.ts";
 import { callingCardRoutes } from "../calling_cards/mod.ts";
 import {
@@ -108,6 +109,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", orgPublicRoutes);
   app.route("/", logoRoutes);
   app.route("/", externalGuestRoutes);
+  // An external technician's tools are the technicians' own routes again under /x (its
+  // cookie's path): external says who calls, each route's caller check what it may do.
+  app.use("/x/console/sessions/:id/*", guestSessionCaller);
+  app.route("/x", toolRoutes);
+  app.route("/x", fileManagerRoutes);
+  app.route("/x", systemRoutes);
   app.route("/", externalConsoleRoutes);
   app.route("/", deviceRoutes);
   app.route("/", requestRoutes);

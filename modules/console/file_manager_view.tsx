@@ -7,7 +7,7 @@
  * window's route checks it again).
  */
 import { raw } from "hono/html";
-import type { PageContext } from "../http/mod.ts";
+import { type PageContext, sessionRoot } from "../http/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
 import {
   FILE_UI_KEYS,
@@ -33,15 +33,21 @@ function _labels(c: PageContext): Mount["labels"] {
   return labels;
 }
 
+/**
+ * The island's mount. For an external technician's console (modules/external) its routes
+ * are the same under `/x` (`sessionRoot`), and there is no detached window.
+ */
 export function FileManagerMount(
   props: { c: PageContext; session: SupportSession; detached?: boolean },
 ) {
   const { c, session } = props;
+  const root = sessionRoot(c);
   const attributes = fileManagerAttributes({
     session: session.id,
     csrf: c.get("csrf"),
-    agent: `/console/sessions/${session.id}/agent`,
-    window: fileManagerWindowPath(session.id),
+    agent: `${root}/console/sessions/${session.id}/agent`,
+    files: `${root}/console/sessions/${session.id}/file-manager`,
+    window: root ? "" : fileManagerWindowPath(session.id),
     detached: props.detached ?? false,
     labels: _labels(c),
   });

@@ -23,3 +23,8 @@ export { QueueHead } from "./queue_views.tsx";
  * sessions' logs with them.
  */
 export { LogLineView, translateStored } from "./workspace_views.tsx";
+/**
+ * The file-manager island's mount (`FileManagerMount`): the workspace's File manager tab, and
+ * an external technician's console (modules/external), whose routes are the same under `/x`.
+ */
+export { FileManagerMount } from "./file_manager_view.tsx";

@@ -315,7 +315,7 @@ Deno.test("by e-mail through real SMTP, in the inviter's language; only the meth
     assert.equal(refused.status, 422);
     assert.match(await refused.text(), /does not allow this invitation method/);
     // A permission the guest's console cannot use (or the lead does not hold): refused.
-    const extra = await invite(l, { approvedId: approved.id, permissions: "fileManager" });
+    const extra = await invite(l, { approvedId: approved.id, permissions: "pushUrls" });
     assert.equal(extra.status, 403);
     await setGroup(t, l.user.groupId!, { externalByEmail: true });
     const sent = await invite(l, { approvedId: approved.id, method: "email" });

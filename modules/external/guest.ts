@@ -7,7 +7,7 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
-import type { AppDeps } from "../http/mod.ts";
+import type { AppDeps, SessionGuest } from "../http/mod.ts";
 import type { Language } from "../i18n/mod.ts";
 import { addressKey, consume, type LimitVerdict, record } from "../limits/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
@@ -62,6 +62,55 @@ export interface GuestAccess {
    * Every guest route and socket checks this, never the invitation's set alone.
    */
   granted: Granted;
+}
+
+/**
+ * The guest as a request under `/x` carries it (`guest` in the context): what the tool
+ * routes' caller check (support's `sessionForCaller`) reads — its one session and what it
+ * may do there now.
+ */
+export function asSessionGuest(
+  deps: AppDeps,
+  access: GuestAccess,
+  cookie: string | undefined,
+): SessionGuest {
+  const { guest, granted } = access;
+  return {
+    id: guest.id,
+    orgId: guest.orgId,
+    sessionId: guest.sessionId,
+    name: guest.name,
+    email: guest.email,
+    permissions: granted.permissions,
+    watch: (lost) => _watch(deps, guest, cookie, lost),
+  };
+}
+
+/**
+ * Calls `lost` once the guest's access ends: looked at again on every notice about its
+ * session, its organisation's rights or a resync, and when the invitation expires.
+ */
+function _watch(
+  deps: AppDeps,
+  guest: ExternalGuest,
+  cookie: string | undefined,
+  lost: () => void,
+): () => void {
+  let gone = false;
+  const recheck = () =>
+    guestAccess(deps, cookie).then(() => {}, (error) => {
+      if (!(error instanceof GuestRefused) || gone) return;
+      gone = true;
+      lost();
+    });
+  const unsubscribe = deps.live.subscribe(guest.orgId, (event) => {
+    const ours = "sessionId" in event && event.sessionId === guest.sessionId &&
+      event.kind === "session";
+    if (ours || event.kind === "access" || event.kind === "resync") recheck();
+  });
+  const left = guest.expiresAt.getTime() - deps.clock.now().getTime();
+  const timer = setTimeout(recheck, Math.min(Math.max(left + 500, 0), 2 ** 31 - 1));
+  return () => (unsubscribe(), clearTimeout(timer));
 }
 
 /** Opens a one-time link: the guest's access token (for its cookie), or a refusal. */

@@ -3,10 +3,12 @@
  * `/x`: `GET /x/join/:token` (the one-time link), `GET|POST /x/pin` (the code, with the
  * language chosen there), `GET /x/console` (its limited console), `POST /x/console/chat` and
  * `GET /x/console/events` (the session's log, live; an `ended` event when the access ends,
- * then the stream closes). Nothing here reaches a queue, another session or a technician's
- * route: those check a signed-in user, which a guest never is.
+ * then the stream closes); and `guestSessionCaller`, in front of the session tool routes
+ * modules/app mounts again under `/x`. Nothing here reaches a queue, another session or a
+ * technician's route: those check a signed-in user, which a guest never is, and the tool
+ * routes let a guest into its own session only.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { recordAudit } from "../audit/mod.ts";
 import { getOrganisation } from "../auth/mod.ts";
@@ -16,6 +18,7 @@ import type { LiveEvent } from "../live/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { externalChat, readLog } from "../support/mod.ts";
 import {
+  asSessionGuest,
   auditRefusal,
   type GuestAccess,
   guestAccess,
@@ -190,11 +193,29 @@ export const externalGuestRoutes = new Hono<AppEnv>()
     });
   });
 
-/** The guest of the cookie, speaking its language; the refusal page when it has no access. */
+/**
+ * Who calls the session tool routes mounted under `/x` (the technicians' own file-manager,
+ * system-information and tool-consent routes; modules/app mounts them there): the guest of
+ * the access cookie, checked again now, as `guest` in the context — the routes' caller check
+ * (support's `sessionForCaller`) lets it into its own session only, with what it may do now.
+ * No access (removed, expired, the session ended, no cookie) is refused here, audited.
+ */
+export const guestSessionCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const access = await _access(c);
+  if (access instanceof Response) return access;
+  await next();
+};
+
+/**
+ * The guest of the cookie, speaking its language and set as the request's `guest`; the
+ * refusal page when it has no access.
+ */
 async function _access(c: C): Promise<GuestAccess | Response> {
   try {
-    const access = await guestAccess(c.get("deps"), getCookie(c, COOKIE));
+    const cookie = getCookie(c, COOKIE);
+    const access = await guestAccess(c.get("deps"), cookie);
     _speak(c, access.guest.language);
+    c.set("guest", asSessionGuest(c.get("deps"), access, cookie));
     return access;
   } catch (error) {
     if (!(error instanceof GuestRefused)) throw error;

@@ -1,6 +1,7 @@
 /**
  * The external technician's pages: the PIN page (with the language choice), the limited
- * console of its one session (the session's log and chat; nothing else of the product), and
+ * console of its one session (the session's log and chat, and the tools its invitation
+ * grants: guest_tools.tsx; nothing else of the product), and
  * the page that says its access ended and why.
  */
 import type { PageContext } from "../http/mod.ts";
@@ -10,10 +11,10 @@ import type { LogLine } from "../support/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { GUEST_PERMISSIONS } from "./invite.ts";
 import type { GuestAccess, NoAccess } from "./guest.ts";
-import { GuestRemoteMount, guestRights } from "./guest_remote.tsx";
+import { GuestTools } from "./guest_tools.tsx";
 
 type C = PageContext;
-const STYLES = ["/static/workspace.css", "/static/remote_view.css"];
+const STYLES = ["/static/workspace.css", "/static/remote_view.css", "/static/file_manager.css"];
 
 export function GuestPinPage(props: { c: C; error?: string; status?: number }) {
   const { c } = props;
@@ -51,7 +52,10 @@ export function GuestPinPage(props: { c: C; error?: string; status?: number }) {
   );
 }
 
-/** Lines a guest sees: everything but files (it has no file rights in the session). */
+/**
+ * Lines a guest sees: everything but the session's files — what the customer sends is the
+ * lead's (SPEC K3, as for collaborators), so a guest never gets a file line to download.
+ */
 export function guestVisible(line: LogLine): boolean {
   return line.kind !== "file";
 }
@@ -100,12 +104,7 @@ export function GuestConsolePage(props: {
           })}
         </p>
         {extra && <p class="muted">{t("external.guest.alsoAllowed", { list: extra })}</p>}
-        {guestRights(access) !== "none" && (
-          <>
-            <script type="module" src="/static/islands/remote_view.js"></script>
-            <GuestRemoteMount c={c} session={session} access={access} />
-          </>
-        )}
+        <GuestTools c={c} access={access} />
         <h2>{t("external.guest.chat")}</h2>
         <ol id="guest-log" class="session-log" aria-live="polite">
           {lines.filter(guestVisible).map((line) => <GuestLine t={t} line={line} />)}

@@ -32,11 +32,16 @@ export const EXTERNAL_METHODS: readonly ExternalMethod[] = ["link", "email", "pi
 export const EXPIRY_MINUTES = [15, 60, 240, 1440] as const;
 /**
  * What an external technician may be given besides the chat: what its console can do — the
- * session's picture, and control of it passed like a collaborator's (never leading). The
- * file manager and system information stay with the organisation's technicians: their
- * routes and islands know only a signed-in technician so far.
+ * session's picture, control of it passed like a collaborator's (never leading), the file
+ * manager and system information (the technicians' own routes under `/x`, checked by the
+ * same caller check; the customer's consent still asked for each).
  */
-export const GUEST_PERMISSIONS: readonly Permission[] = ["desktopView", "remoteControl"];
+export const GUEST_PERMISSIONS: readonly Permission[] = [
+  "desktopView",
+  "remoteControl",
+  "fileManager",
+  "systemInfo",
+];
 
 export interface InviteInput {
   /** An approved person's id, or none with `name` and `email` (unlisted). */

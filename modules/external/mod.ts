@@ -10,5 +10,11 @@
 export { externalAdminRoutes } from "./admin_routes.tsx";
 export { externalConsoleRoutes } from "./console_routes.tsx";
 export { externalGuestRoutes } from "./guest_routes.tsx";
+/**
+ * For the session tool routes the app mounts again under `/x` (file manager, system
+ * information, tool consent): sets the request's `guest` from the access cookie, checked now,
+ * or refuses (removed, expired, the session ended, no access) with the reason, audited.
+ */
+export { guestSessionCaller } from "./guest_routes.tsx";
 /** The tables (for tests and readers of past sessions). */
 export { externalGuests, externalTechnicians } from "./schema.ts";

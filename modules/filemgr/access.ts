@@ -1,14 +1,15 @@
 /**
  * What every file-manager route checks, in order, answering in JSON (docs/files_api.md): a
- * signed-in technician (401), the `fileManager` permission (403), a session they work (404),
+ * signed-in technician or, under `/x`, an external technician (401), the `fileManager`
+ * permission (403), a session they work — a guest only its own (404),
  * the customer's `files` consent (409 `not_granted` — the agent refuses too without it).
  * Also the one mapping from a failure code to its HTTP status and words.
  */
 import type { Context } from "hono";
-import type { AppEnv, CurrentUser } from "../http/mod.ts";
+import type { AppEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { sessionForTechnician, type SupportSession } from "../support/mod.ts";
+import { type SessionActor, sessionForCaller, type SupportSession } from "../support/mod.ts";
 import { toolConsent } from "../remote/mod.ts";
 import { isTranslationKey } from "../i18n/mod.ts";
 
@@ -57,24 +58,31 @@ export function refusalBody(c: Context<AppEnv>, error: FileRefusal) {
 }
 
 export interface FileCaller {
-  user: CurrentUser;
   session: SupportSession;
+  /** Who acts (a technician, or an external technician on the routes under `/x`). */
+  actor: SessionActor;
 }
 
-/** The checks above; throws `FileRefusal`. */
+/**
+ * The checks above, for a technician or a guest alike (support's `sessionForCaller`); throws
+ * `FileRefusal`.
+ */
 export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
   const user = c.get("user");
-  if (!user) throw new FileRefusal("signed_out");
-  if (!can(user, "fileManager")) throw new FileRefusal("permission");
+  const guest = c.get("guest");
+  if (!user && !guest) throw new FileRefusal("signed_out");
+  // The permission first: without it the answer is the same whether the session exists.
+  if (!can(guest ?? user, "fileManager")) throw new FileRefusal("permission");
   let session: SupportSession;
+  let actor: SessionActor;
   try {
     let granted;
-    ({ session, granted } = await sessionForTechnician(
+    ({ session, granted, actor } = await sessionForCaller(
       c.get("deps"),
-      user,
+      { user, guest },
       c.req.param("id") ?? "",
     ));
-    // A collaborator's session permission set narrows its group's (modules/collaboration).
+    // A collaborator's or a guest's session permission set narrows its group's.
     if (!can(granted, "fileManager")) throw new FileRefusal("permission");
   } catch (error) {
     if (error instanceof Refusal) throw new FileRefusal("no_session", error.message);
@@ -83,10 +91,5 @@ export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
   const consent = toolConsent(c.get("deps"), session);
   if (!consent.state.present) throw new FileRefusal("agent_absent");
   if (!consent.allows("files")) throw new FileRefusal("not_granted");
-  return { user, session };
-}
-
-/** Who did it, for the log and the audit entry. */
-export function actorOf(user: CurrentUser) {
-  return { userId: user.id, name: user.name, email: user.email ?? null };
+  return { session, actor };
 }

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/mod.ts";
 import { relayToAgentHome } from "../remote/mod.ts";
 import { PATH_MAX, PATHS_MAX, TEXT_MAX_BYTES, TREE_MAX } from "../../protocol/files.ts";
-import { actorOf, fileCaller, FileRefusal, refusalBody, statusOf } from "./access.ts";
+import { fileCaller, FileRefusal, refusalBody, statusOf } from "./access.ts";
 import { ask, jsonBody, query } from "./call.ts";
 import { listText, recordFiles, recordListed, sizeText } from "./record.ts";
 
@@ -34,10 +34,10 @@ export function json(
   };
 }
 
-/** Signed in first (401 JSON), then to the agent's home instance. */
+/** Signed in (or a guest under `/x`) first (401 JSON), then to the agent's home instance. */
 export const fileGate: MiddlewareHandler<AppEnv>[] = [
   async (c, next) => {
-    if (!c.get("user")) {
+    if (!c.get("user") && !c.get("guest")) {
       return c.json(refusalBody(c, new FileRefusal("signed_out")), 401);
     }
     await next();
@@ -56,14 +56,14 @@ export const browseRoutes = new Hono<AppEnv>()
   .get(
     `${PREFIX}/list`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const q = query(c, z.object({ path, hidden: flag }));
       const result = await ask(c, session.id, {
         kind: "files.list",
         path: q.path,
         hidden: q.hidden,
       });
-      await recordListed(c.get("deps"), session, actorOf(user), result.path);
+      await recordListed(c.get("deps"), session, actor, result.path);
       return c.json(result);
     }),
   )
@@ -78,7 +78,7 @@ export const browseRoutes = new Hono<AppEnv>()
   .get(
     `${PREFIX}/tree`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const q = query(
         c,
         z.object({
@@ -93,17 +93,17 @@ export const browseRoutes = new Hono<AppEnv>()
         hidden: q.hidden,
         max: q.max ?? TREE_MAX,
       });
-      await recordListed(c.get("deps"), session, actorOf(user), result.path);
+      await recordListed(c.get("deps"), session, actor, result.path);
       return c.json(result);
     }),
   )
   .post(
     `${PREFIX}/mkdir`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const body = await jsonBody(c, z.strictObject({ folder: path, name }));
       const result = await ask(c, session.id, { kind: "files.mkdir", ...body });
-      await recordFiles(c.get("deps"), session, actorOf(user), {
+      await recordFiles(c.get("deps"), session, actor, {
         key: "log.files.created",
         action: "session.files_changed",
         data: { path: result.path },
@@ -115,10 +115,10 @@ export const browseRoutes = new Hono<AppEnv>()
   .post(
     `${PREFIX}/rename`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const body = await jsonBody(c, z.strictObject({ path, newName: name }));
       const result = await ask(c, session.id, { kind: "files.rename", ...body });
-      await recordFiles(c.get("deps"), session, actorOf(user), {
+      await recordFiles(c.get("deps"), session, actor, {
         key: "log.files.renamed",
         action: "session.files_changed",
         data: { path: body.path, to: result.path },
@@ -130,7 +130,7 @@ export const browseRoutes = new Hono<AppEnv>()
   .post(
     `${PREFIX}/delete`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const body = await jsonBody(
         c,
         z.strictObject({
@@ -146,7 +146,7 @@ export const browseRoutes = new Hono<AppEnv>()
       });
       if (result.deleted.length > 0) {
         const t = c.get("t");
-        await recordFiles(c.get("deps"), session, actorOf(user), {
+        await recordFiles(c.get("deps"), session, actor, {
           key: "log.files.deleted",
           action: "session.files_changed",
           data: {
@@ -167,10 +167,10 @@ export const browseRoutes = new Hono<AppEnv>()
   .get(
     `${PREFIX}/text`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const q = query(c, z.object({ path }));
       const result = await ask(c, session.id, { kind: "files.readText", path: q.path });
-      await recordFiles(c.get("deps"), session, actorOf(user), {
+      await recordFiles(c.get("deps"), session, actor, {
         key: "log.files.textOpened",
         action: "session.files_read",
         data: { path: result.path },
@@ -182,7 +182,7 @@ export const browseRoutes = new Hono<AppEnv>()
   .post(
     `${PREFIX}/text`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const body = await jsonBody(
         c,
         z.strictObject({
@@ -192,7 +192,7 @@ export const browseRoutes = new Hono<AppEnv>()
         }),
       );
       const result = await ask(c, session.id, { kind: "files.writeText", ...body });
-      await recordFiles(c.get("deps"), session, actorOf(user), {
+      await recordFiles(c.get("deps"), session, actor, {
         key: "log.files.textSaved",
         action: "session.files_changed",
         data: { path: result.path, size: sizeText(result.size), sha256: result.sha256 },
@@ -204,14 +204,14 @@ export const browseRoutes = new Hono<AppEnv>()
   .get(
     `${PREFIX}/hash`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const q = query(c, z.object({ path }));
       const abort = new AbortController();
       c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
       const result = await ask(c, session.id, { kind: "files.hash", path: q.path }, {
         signal: abort.signal,
       });
-      await recordFiles(c.get("deps"), session, actorOf(user), {
+      await recordFiles(c.get("deps"), session, actor, {
         key: "log.files.hashed",
         action: "session.files_read",
         data: { path: result.path, sha256: result.sha256 },

@@ -5,6 +5,7 @@
  * (`/agent/file-data/:ticket`) meets the browser's request that is waiting for it.
  */
 import type { AppDeps } from "../http/mod.ts";
+import type { SessionActor } from "../support/mod.ts";
 import type { FileFailure } from "../../protocol/files.ts";
 
 export type TransferState = "open" | "running" | "waiting" | "done" | "failed" | "cancelled";
@@ -31,7 +32,7 @@ export interface TransferView {
 export interface ServerTransfer extends TransferView {
   sessionId: string;
   /** Who started it (for the log), and what it was opened with (for a resume by id). */
-  by: { userId: string; name: string; email: string | null };
+  by: SessionActor;
   /** Aborts the data request running now (cancel). */
   abort: AbortController | null;
   /** Recent (time, bytes) samples for the rate. */

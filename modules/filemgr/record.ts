@@ -6,14 +6,16 @@
  */
 import type { AppDeps } from "../http/mod.ts";
 import type { AuditAction } from "../audit/mod.ts";
-import { logSessionEvent, type SupportSession } from "../support/mod.ts";
+import {
+  auditActor,
+  logSessionEvent,
+  type SessionActor,
+  type SupportSession,
+} from "../support/mod.ts";
 import type { ServerTransfer } from "./hub.ts";
 
-export interface Actor {
-  userId: string;
-  name: string;
-  email: string | null;
-}
+/** A technician, or an external technician (no user id: named in the audit entry's details). */
+export type Actor = SessionActor;
 
 type Data = Record<string, string | number | boolean | null>;
 
@@ -46,7 +48,7 @@ export async function recordFiles(
     what.key,
     { name: actor.name, ...what.data },
     { author: "technician", userId: actor.userId, name: actor.name },
-    { action: what.action, actor: { id: actor.userId, email: actor.email }, details: what.details },
+    { action: what.action, ...auditActor(actor, what.details) },
   );
 }
 

@@ -9,7 +9,7 @@ import { type AppEnv, liveStream, socketOrigin } from "../http/mod.ts";
 import { NAME_MAX, PATH_MAX, PATHS_MAX, TRANSFER_ID } from "../../protocol/files.ts";
 import { BUNDLE_TYPE } from "../../protocol/files_bundle.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { actorOf, fileCaller, FileRefusal, refusalBody, statusOf } from "./access.ts";
+import { fileCaller, FileRefusal, refusalBody, statusOf } from "./access.ts";
 import { ask, jsonBody, query } from "./call.ts";
 import { json, PREFIX } from "./browse_routes.ts";
 import { fileManagerHub, newTransferId, type ServerTransfer, viewOf } from "./hub.ts";
@@ -80,7 +80,7 @@ export const transferRoutes = new Hono<AppEnv>()
   .post(
     `${PREFIX}/downloads`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const body = await jsonBody(c, DownloadSchema);
       const bundle = "names" in body;
       const id = newTransferId();
@@ -101,7 +101,7 @@ export const transferRoutes = new Hono<AppEnv>()
       const t = _transfer({
         id,
         sessionId: session.id,
-        by: actorOf(user),
+        by: actor,
         direction: "download",
         mode: bundle ? "bundle" : "file",
         path: opened.path,
@@ -117,7 +117,7 @@ export const transferRoutes = new Hono<AppEnv>()
   .post(
     `${PREFIX}/uploads`,
     json(async (c) => {
-      const { session, user } = await fileCaller(c);
+      const { session, actor } = await fileCaller(c);
       const body = await jsonBody(c, UploadSchema);
       const hub = fileManagerHub(c.get("deps"));
       const bundle = "bundle" in body;
@@ -141,7 +141,7 @@ export const transferRoutes = new Hono<AppEnv>()
       const t = known ?? _transfer({
         id,
         sessionId: session.id,
-        by: actorOf(user),
+        by: actor,
         direction: "upload",
         mode: bundle ? "bundle" : "file",
         path: opened.path,

@@ -30,9 +30,12 @@ export function bodyCaps(options: { fileBytes: number }): BodyCap[] {
     { path: "/console/sessions/:id/remote/screenshot", maxBytes: upload },
     // File-manager transfers stream any size (the agent stops at the announced size);
     // a text file to save is 2 MiB at most, JSON-escaped.
+    // The same routes under /x are an external technician's (modules/external).
     { path: "/console/sessions/:id/file-manager/transfers/:tid/data", maxBytes: UNCAPPED },
+    { path: "/x/console/sessions/:id/file-manager/transfers/:tid/data", maxBytes: UNCAPPED },
     { path: "/agent/file-data/:ticket", maxBytes: UNCAPPED },
     { path: "/console/sessions/:id/file-manager/text", maxBytes: 8 * 1024 * 1024 },
+    { path: "/x/console/sessions/:id/file-manager/text", maxBytes: 8 * 1024 * 1024 },
     // replies.xml may be 512 KiB (modules/replies MAX_IMPORT_BYTES).
     { path: "/console/replies/import", maxBytes: 640 * 1024 },
     // Script libraries: a script (256 KiB) and its resource (1 MiB) per form; scripts.xml

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { Refusal } from "../refusal/mod.ts";
 import { localRedirectPath } from "./redirect.ts";
-import type { AuthedEnv, CurrentUser, Role } from "./types.ts";
+import type { AppEnv, AuthedEnv, CurrentUser, PageContext, Role } from "./types.ts";
 import { can, type Permission } from "../permissions/mod.ts";
 
 /**
@@ -21,6 +21,24 @@ export function requireUser(): MiddlewareHandler<AuthedEnv> {
     }
     return c.redirect(signIn, 303);
   };
+}
+
+/**
+ * Requires a caller of a session's routes: a signed-in user (else as `requireUser`), or an
+ * external technician on the routes under `/x` (`guest`, set there by modules/external). The
+ * route's own caller check (support's `sessionForCaller`) says what either may do.
+ */
+export function requireCaller(): MiddlewareHandler<AppEnv> {
+  const user = requireUser() as unknown as MiddlewareHandler<AppEnv>;
+  return async (c, next) => {
+    if (c.get("guest")) return await next();
+    return await user(c, next);
+  };
+}
+
+/** Where a session's routes live for this caller: under `/x` for a guest, else at the root. */
+export function sessionRoot(c: PageContext): "" | "/x" {
+  return c.get("guest") ? "/x" : "";
 }
 
 /** Requires one of `roles`; a signed-in user without it gets a 403. */

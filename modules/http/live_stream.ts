@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
+import type { AppEnv } from "./types.ts";
 
 /** One server-sent event. `data` may span lines; `event` and `id` must not. */
 export interface LiveMessage {
@@ -57,6 +58,9 @@ export async function liveStream(
       return;
     }
     began({});
+    // An external technician's stream ends with its access (removed, expired, session ended).
+    const guest = (c as Context<AppEnv>).get("guest");
+    if (guest?.watch) stream.onClose(guest.watch(() => stream.close()));
     await stream.ended;
     await stream.end();
   });

@@ -20,6 +20,7 @@ export type {
   PageContext,
   RelayedRequest,
   Role,
+  SessionGuest,
 } from "./types.ts";
 export { createLogger } from "./log.ts";
 export { requestContext } from "./request_context.ts";
@@ -38,5 +39,11 @@ export {
   type LiveStreamOptions,
 } from "./live_stream.ts";
 export { cleanText, cleanTextInputs } from "./text_input.ts";
-export { requirePermission, requireRole, requireUser } from "./guards.ts";
+export {
+  requireCaller,
+  requirePermission,
+  requireRole,
+  requireUser,
+  sessionRoot,
+} from "./guards.ts";
 export { setLanguage } from "./request_context.ts";

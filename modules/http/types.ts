@@ -68,11 +68,38 @@ export interface AppEnv {
     lang: Language;
     csrf: string;
     user: CurrentUser | undefined;
+    /**
+     * An external technician calling a session's routes under `/x` (set there only, by
+     * modules/external from its access cookie, checked again on this request). Never a user.
+     */
+    guest?: SessionGuest;
     /** The organisation's name and logo for the page header (modules/admin, GET only). */
     branding?: Branding;
     /** Set only for a request relayed by another instance with a valid signature (relayed.ts). */
     relayed?: RelayedRequest;
   };
+}
+
+/**
+ * An external technician (modules/external) as a request under `/x` sees it: the one session
+ * it was invited into and what it may do there now — its invitation's permission set
+ * narrowed to its inviter's group (support's `invitedGrant`), read on every request. It is
+ * no user: it works a session's tools only where the route's caller check
+ * (support's `sessionForCaller`) accepts it.
+ */
+export interface SessionGuest {
+  id: string;
+  orgId: string;
+  sessionId: string;
+  name: string;
+  email: string | null;
+  permissions: ReadonlySet<Permission>;
+  /**
+   * Calls `lost` once this access ends (removal, expiry, the session's end, the inviter gone);
+   * returns the unsubscribe. A long-lived answer (`liveStream`) closes on it, so a stream
+   * opened before the removal does not outlive the access.
+   */
+  watch?: (lost: () => void) => () => void;
 }
 
 /**

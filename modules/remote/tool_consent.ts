@@ -37,7 +37,8 @@ export interface ToolState {
   consent: Record<ToolCapability, ConsentState>;
 }
 
-type Who = { userId: string; name: string };
+/** Who asked or stopped: a technician, or an external technician (no user id). */
+type Who = { userId: string | null; name: string };
 
 export class ToolConsent {
   #present = false;

@@ -7,14 +7,15 @@
  * - `GET /console/sessions/:id/agent/events` — the same, as server-sent `state` events on
  *   every change.
  *
- * Only the technician working the session; asking and stopping need the tool's permission
+ * Only the technician working the session, or an external technician invited into it (the
+ * same routes under `/x`); asking and stopping need the tool's permission
  * (`TOOL_PERMISSIONS`). In a cluster these run where the agent is (`relayToAgentHome`).
  */
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, type AuthedEnv, liveStream, readForm, requireUser } from "../http/mod.ts";
+import { type AppEnv, liveStream, readForm, requireCaller } from "../http/mod.ts";
 import { can, type Permission } from "../permissions/mod.ts";
-import { loadSession, sessionForTechnician } from "../support/mod.ts";
+import { loadSession, sessionForCaller } from "../support/mod.ts";
 import { relayToHome } from "./home_relay.ts";
 import {
   isToolCapability,
@@ -34,20 +35,22 @@ export const relayToAgentHome = relayToHome(async (c) => {
   return session ? { id: session.id, orgId: session.orgId } : null;
 });
 
-/** The session and the caller with the permissions it holds in it (a collaborator's set). */
-async function _working(c: Context<AuthedEnv>) {
-  const user = c.get("user");
-  const { session, granted } = await sessionForTechnician(
+/**
+ * The session and the caller with the permissions it holds in it (a collaborator's or an
+ * external technician's set; a guest reaches these under `/x`, its own session only).
+ */
+async function _working(c: Context<AppEnv>) {
+  const { session, granted, actor } = await sessionForCaller(
     c.get("deps"),
-    user,
+    { user: c.get("user"), guest: c.get("guest") },
     c.req.param("id") ?? "",
     "work",
   );
-  return { session, user: { ...user, permissions: granted.permissions } };
+  return { session, user: { userId: actor.userId, name: actor.name, ...granted } };
 }
 
 async function _capability(
-  c: Context<AuthedEnv>,
+  c: Context<AppEnv>,
   user: { permissions: ReadonlySet<Permission> },
 ): Promise<ToolCapability> {
   const capability = (await readForm(c)).capability;
@@ -60,13 +63,13 @@ async function _capability(
 }
 
 export const toolRoutes = new Hono<AppEnv>()
-  .use("/console/sessions/:id/agent/*", requireUser(), relayToAgentHome)
+  .use("/console/sessions/:id/agent/*", requireCaller(), relayToAgentHome)
   .post("/console/sessions/:id/agent/request", async (c) => {
     const { session, user } = await _working(c);
     const capability = await _capability(c, user);
     const consent = toolConsent(c.get("deps"), session);
     if (consent.outsideApproval(capability)) throw new Refusal(409, "agentTools.notApproved");
-    if (!consent.request(capability, { userId: user.id, name: user.name })) {
+    if (!consent.request(capability, user)) {
       throw new Refusal(409, "agentTools.agentAbsent");
     }
     return c.json(consent.state);
@@ -75,7 +78,7 @@ export const toolRoutes = new Hono<AppEnv>()
     const { session, user } = await _working(c);
     const capability = await _capability(c, user);
     const consent = toolConsent(c.get("deps"), session);
-    consent.end(capability, { userId: user.id, name: user.name });
+    consent.end(capability, user);
     return c.json(consent.state);
   })
   .get("/console/sessions/:id/agent/state", async (c) => {

@@ -23,6 +23,18 @@ export {
   sessionForTechnician,
   sessionGrant,
 } from "./access.ts";
+/**
+ * The same question for every session tool route, a technician's or an external technician's
+ * (its routes under `/x`): `sessionForCaller` — the session, what the caller may do in it, and
+ * who it is for the log and audit (`auditActor` names a guest in an entry's details).
+ */
+export {
+  auditActor,
+  type CallerInSession,
+  type SessionActor,
+  sessionForCaller,
+  technicianActor,
+} from "./caller.ts";
 
 /**
  * For the module that adds technicians to a session (modules/collaboration): the engine's

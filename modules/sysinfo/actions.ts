@@ -5,19 +5,34 @@
  * done action to the audit log.
  */
 import { recordAudit } from "../audit/mod.ts";
-import type { AppDeps, CurrentUser } from "../http/mod.ts";
-import { logSessionEvent, type SupportSession } from "../support/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+import {
+  auditActor,
+  logSessionEvent,
+  type SessionActor,
+  type SupportSession,
+} from "../support/mod.ts";
 import type { ServiceAction } from "../../protocol/system.ts";
 import { systemCall, SystemFailure, type SystemResult } from "./agent_calls.ts";
 
-function _by(user: CurrentUser) {
-  return { author: "technician" as const, userId: user.id, name: user.name };
+function _by(user: SessionActor) {
+  return { author: "technician" as const, userId: user.userId, name: user.name };
+}
+
+/** The audit entry's actor and details: an external technician is named in the details. */
+function _auditBy(user: SessionActor, details: Record<string, unknown>) {
+  const by = auditActor(user, details);
+  return {
+    actorId: by.actor?.id ?? null,
+    actorEmail: by.actor?.email ?? null,
+    details: by.details,
+  };
 }
 
 async function _refused(
   deps: AppDeps,
   session: SupportSession,
-  user: CurrentUser,
+  user: SessionActor,
   what: string,
   failure: SystemFailure,
 ) {
@@ -33,7 +48,7 @@ async function _refused(
 export async function endProcess(
   deps: AppDeps,
   session: SupportSession,
-  user: CurrentUser,
+  user: SessionActor,
   target: { pid: number; force: boolean; ip?: string },
 ): Promise<SystemResult<"system.endProcess">> {
   let result: SystemResult<"system.endProcess">;
@@ -59,12 +74,15 @@ export async function endProcess(
   );
   await recordAudit(deps.db, {
     orgId: session.orgId,
-    actorId: user.id,
-    actorEmail: user.email,
+    ..._auditBy(user, {
+      pid: result.pid,
+      process: result.name,
+      force: target.force,
+      ended: result.ended,
+    }),
     action: "session.process_ended",
     target: session.id,
     ip: target.ip ?? null,
-    details: { pid: result.pid, process: result.name, force: target.force, ended: result.ended },
     at: deps.clock.now(),
   });
   return result;
@@ -73,7 +91,7 @@ export async function endProcess(
 export async function changeService(
   deps: AppDeps,
   session: SupportSession,
-  user: CurrentUser,
+  user: SessionActor,
   target: { unit: string; action: ServiceAction; ip?: string },
 ): Promise<SystemResult<"system.serviceAction">> {
   let result: SystemResult<"system.serviceAction">;
@@ -97,12 +115,10 @@ export async function changeService(
   }, _by(user));
   await recordAudit(deps.db, {
     orgId: session.orgId,
-    actorId: user.id,
-    actorEmail: user.email,
+    ..._auditBy(user, { unit: result.unit, action: target.action, active: result.active }),
     action: "session.service_action",
     target: session.id,
     ip: target.ip ?? null,
-    details: { unit: result.unit, action: target.action, active: result.active },
     at: deps.clock.now(),
   });
   return result;

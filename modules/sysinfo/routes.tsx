@@ -1,6 +1,7 @@
 /**
  * `/console/sessions/:id/system…` — the System tab (SPEC R7). Only for the technician
- * working the session, with the `systemInfo` permission; what the agent reads needs the
+ * working the session — or an external technician invited into it, on the same routes under
+ * `/x` (its own session only; no export) — with the `systemInfo` permission; what the agent reads needs the
  * customer's systemInfo consent (asked through `/console/sessions/:id/agent/request`), and
  * the agent refuses without it. In a cluster these run where the agent is.
  *
@@ -11,11 +12,11 @@
  * - `POST /export` (`format` json|text) — everything, into the session's files.
  */
 import { type Context, Hono } from "hono";
-import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireUser } from "../http/mod.ts";
+import { type AppEnv, clientAddress, readForm, requireCaller } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { relayToAgentHome, toolConsent } from "../remote/mod.ts";
-import { fileLimit, sessionForTechnician, storeFile } from "../support/mod.ts";
+import { fileLimit, sessionForCaller, storeFile } from "../support/mod.ts";
 import { EVENTS_MAX, isUnitName, PID_MAX, SERVICE_ACTIONS } from "../../protocol/system.ts";
 import { failureRefusal, systemCall, SystemFailure } from "./agent_calls.ts";
 import { changeService, endProcess } from "./actions.ts";
@@ -33,25 +34,22 @@ import {
   UserView,
 } from "./tabs.tsx";
 
-type C = Context<AuthedEnv>;
+type C = Context<AppEnv>;
 
+/** A technician working the session, or (under `/x`) an external technician invited into it. */
 async function _working(c: C) {
   const user = c.get("user");
+  const guest = c.get("guest");
   // The permission first: without it the answer is the same whether the session exists.
-  if (!can(user, "systemInfo")) {
+  if (!can(guest ?? user, "systemInfo")) {
     throw new Refusal(403, "errors.permissionMissing", { params: { permission: "systemInfo" } });
   }
-  const { session, granted } = await sessionForTechnician(
-    c.get("deps"),
-    user,
-    c.req.param("id") ?? "",
-    "work",
-  );
-  // A collaborator's session permission set narrows its group's (modules/collaboration).
-  if (!can(granted, "systemInfo")) {
+  const called = await sessionForCaller(c.get("deps"), { user, guest }, c.req.param("id") ?? "");
+  // A collaborator's or a guest's session permission set narrows its group's.
+  if (!can(called.granted, "systemInfo")) {
     throw new Refusal(403, "errors.permissionMissing", { params: { permission: "systemInfo" } });
   }
-  return { session, user: { ...user, permissions: granted.permissions } };
+  return called;
 }
 
 /** A view's HTML, read from the agent now; a failure is said in the view's place. */
@@ -128,8 +126,8 @@ async function _action<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export const systemRoutes = new Hono<AppEnv>()
-  .use("/console/sessions/:id/system", requireUser(), relayToAgentHome)
-  .use("/console/sessions/:id/system/*", requireUser(), relayToAgentHome)
+  .use("/console/sessions/:id/system", requireCaller(), relayToAgentHome)
+  .use("/console/sessions/:id/system/*", requireCaller(), relayToAgentHome)
   .get("/console/sessions/:id/system", async (c) => {
     const { session } = await _working(c);
     const state = toolConsent(c.get("deps"), session).state;
@@ -142,13 +140,13 @@ export const systemRoutes = new Hono<AppEnv>()
     return c.html(<>{await _view(c, session.id, view)}</>);
   })
   .post("/console/sessions/:id/system/processes/end", async (c) => {
-    const { session, user } = await _working(c);
+    const { session, actor } = await _working(c);
     const form = await readForm(c);
     const pid = _pid(form.pid);
     if (form.force !== "0" && form.force !== "1") throw new Refusal(400, "errors.badForm");
     const deps = c.get("deps");
     const result = await _action(() =>
-      endProcess(deps, session, user, { pid, force: form.force === "1", ip: clientAddress(c) })
+      endProcess(deps, session, actor, { pid, force: form.force === "1", ip: clientAddress(c) })
     );
     const t = c.get("t");
     const notice = t(result.ended ? "sysinfo.processEnded" : "sysinfo.processNotEnded", {
@@ -158,7 +156,7 @@ export const systemRoutes = new Hono<AppEnv>()
     return c.html(<>{await _view(c, session.id, "processes", notice)}</>);
   })
   .post("/console/sessions/:id/system/services/action", async (c) => {
-    const { session, user } = await _working(c);
+    const { session, actor } = await _working(c);
     const form = await readForm(c);
     const unit = form.unit ?? "";
     // A name with shell metacharacters (or any other odd one) is refused here: nothing is sent.
@@ -167,13 +165,15 @@ export const systemRoutes = new Hono<AppEnv>()
     if (!action) throw new Refusal(422, "sysinfo.badAction");
     const deps = c.get("deps");
     const result = await _action(() =>
-      changeService(deps, session, user, { unit, action, ip: clientAddress(c) })
+      changeService(deps, session, actor, { unit, action, ip: clientAddress(c) })
     );
     const notice = c.get("t")("sysinfo.service.done", { unit: result.unit, state: result.active });
     return c.html(<>{await _view(c, session.id, "services", notice)}</>);
   })
   .post("/console/sessions/:id/system/export", async (c) => {
     const { session, user } = await _working(c);
+    // The session's files are the organisation's: an external technician saves nothing there.
+    if (!user) throw new Refusal(403, "sysinfo.exportTechniciansOnly");
     const form = await readForm(c);
     if (form.format !== "json" && form.format !== "text") throw new Refusal(400, "errors.badForm");
     const deps = c.get("deps");

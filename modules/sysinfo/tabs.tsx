@@ -4,9 +4,8 @@
  * (with Start / Stop / Restart), applications, the user, drivers, start-up items and the
  * event viewer (priority and text filter). Every table sorts in the page.
  */
-import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import type { AuthedEnv } from "../http/mod.ts";
+import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import type {
   Applications,
@@ -24,7 +23,7 @@ import { bytes, number, priorityName } from "./format.ts";
 import { type Cell, type Column, SortableTable, text } from "./table.tsx";
 import { Sources, systemPath, Unavailable, ViewHead } from "./views.tsx";
 
-type C = Context<AuthedEnv>;
+type C = PageContext;
 
 export function processColumns(t: Translator, withActions = false): Column[] {
   return [
@@ -53,7 +52,7 @@ export function processCells(t: Translator, p: ProcessRow, actions?: Child): Cel
 function _EndForm(props: { c: C; sessionId: string; p: ProcessRow; force: boolean }) {
   const { c, p, force } = props;
   const t = c.get("t");
-  const action = `${systemPath(props.sessionId)}/processes/end`;
+  const action = `${systemPath(c, props.sessionId)}/processes/end`;
   return (
     <form
       method="post"
@@ -136,7 +135,7 @@ export function ServicesView(
 ) {
   const { c, sessionId, section } = props;
   const t = c.get("t");
-  const action = `${systemPath(sessionId)}/services/action`;
+  const action = `${systemPath(c, sessionId)}/services/action`;
   return (
     <div data-view="services">
       {props.notice && <p class="sysinfo-notice" role="status">{props.notice}</p>}
@@ -378,7 +377,7 @@ export function EventsView(
 ) {
   const { c, sessionId, events, filter } = props;
   const t = c.get("t");
-  const action = `${systemPath(sessionId)}/view/events`;
+  const action = `${systemPath(c, sessionId)}/view/events`;
   return (
     <div data-view="events">
       <ViewHead

@@ -4,15 +4,14 @@
  * the exports, and the body each view is loaded into. A section the customer's computer has
  * no source for reads "Not available" with the reason, never an error.
  */
-import type { Context } from "hono";
-import type { AuthedEnv } from "../http/mod.ts";
+import { type PageContext, sessionRoot } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import type { ToolState } from "../remote/mod.ts";
 import type { Section, UnavailableWhy } from "../../protocol/system.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 
-type C = Context<AuthedEnv>;
+type C = PageContext;
 
 export const VIEWS = [
   "dashboard",
@@ -26,7 +25,9 @@ export const VIEWS = [
 ] as const;
 export type SystemView = typeof VIEWS[number];
 
-export const systemPath = (sessionId: string) => `/console/sessions/${sessionId}/system`;
+/** The tab's routes for this caller: a guest's are the same under `/x` (its cookie's path). */
+export const systemPath = (c: C, sessionId: string) =>
+  `${sessionRoot(c)}/console/sessions/${sessionId}/system`;
 
 /** Which consent sentence fits the agent's state. */
 export function consentKey(state: ToolState) {
@@ -38,7 +39,8 @@ export function consentKey(state: ToolState) {
 export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }) {
   const { c, sessionId: id, state } = props;
   const t = c.get("t");
-  const base = systemPath(id);
+  const base = systemPath(c, id);
+  const agent = `${sessionRoot(c)}/console/sessions/${id}/agent`;
   const key = consentKey(state);
   return (
     <div
@@ -47,6 +49,7 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
       data-sysinfo={id}
       data-consent={key}
       data-view-url={`${base}/view/`}
+      data-agent-url={agent}
     >
       <link rel="stylesheet" href="/static/system_info.css" />
       <div class="sysinfo-consent row tight">
@@ -65,8 +68,8 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
         </p>
         <form
           method="post"
-          action={`/console/sessions/${id}/agent/request`}
-          hx-post={`/console/sessions/${id}/agent/request`}
+          action={`${agent}/request`}
+          hx-post={`${agent}/request`}
           hx-swap="none"
           class="inline sysinfo-ask"
           hidden={!(key === "off" || key === "denied" || key === "revoked")}
@@ -79,8 +82,8 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
         </form>
         <form
           method="post"
-          action={`/console/sessions/${id}/agent/revoke`}
-          hx-post={`/console/sessions/${id}/agent/revoke`}
+          action={`${agent}/revoke`}
+          hx-post={`${agent}/revoke`}
           hx-swap="none"
           class="inline sysinfo-stop"
           hidden={!(key === "granted" || key === "asked")}
@@ -110,21 +113,24 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
           <button type="button" class="secondary small" data-sysinfo-refresh="">
             {t("sysinfo.refresh")}
           </button>
-          <form
-            method="post"
-            action={`${base}/export`}
-            hx-post={`${base}/export`}
-            hx-target={`#sysinfo-status-${id}`}
-            class="inline"
-          >
-            <CsrfField c={c} />
-            <button type="submit" name="format" value="json" class="secondary small">
-              {t("sysinfo.exportJson")}
-            </button>
-            <button type="submit" name="format" value="text" class="secondary small">
-              {t("sysinfo.exportText")}
-            </button>
-          </form>
+          {/* The session's files are the organisation's: a guest saves nothing there. */}
+          {!c.get("guest") && (
+            <form
+              method="post"
+              action={`${base}/export`}
+              hx-post={`${base}/export`}
+              hx-target={`#sysinfo-status-${id}`}
+              class="inline"
+            >
+              <CsrfField c={c} />
+              <button type="submit" name="format" value="json" class="secondary small">
+                {t("sysinfo.exportJson")}
+              </button>
+              <button type="submit" name="format" value="text" class="secondary small">
+                {t("sysinfo.exportText")}
+              </button>
+            </form>
+          )}
         </div>
       </div>
       <p class="sysinfo-status muted" id={`sysinfo-status-${id}`} aria-live="polite"></p>
