@@ -190,8 +190,9 @@ export async function seedSessions(db: Database, options: SeedOptions): Promise<
   // Fresh statistics and visibility map: what a live database has from autovacuum.
   await db.execute(sql`vacuum analyze support_sessions`);
   await db.execute(sql`analyze survey_answers`);
-  // Filled by triggers as the rows went in (the histograms' upserts leave dead row versions).
-  await db.execute(sql`analyze report_rollups`);
+  // Filled by triggers as the rows went in (each chunk's upserts leave dead row versions).
+  await db.execute(sql`vacuum analyze report_rollups`);
+  await db.execute(sql`vacuum analyze report_month_rollups`);
   await db.execute(sql`vacuum analyze report_histograms`);
   await db.execute(sql`vacuum analyze report_hour_histograms`);
   return { ...cast, afterNumber: max };

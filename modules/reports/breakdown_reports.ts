@@ -19,7 +19,7 @@ import {
   sessionsOf,
   WAIT,
 } from "./sql_parts.ts";
-import { factsOf, type FactSource, series, total } from "./facts.ts";
+import { aggregated, type FactSource, series, total } from "./facts.ts";
 import { percentilesBinned, percentilesOf } from "./histograms.ts";
 import { OPEN } from "./series_reports.ts";
 
@@ -72,13 +72,16 @@ export async function performanceReport(
   const by = BREAKDOWN[q.by];
   const rows = await reportRows(
     db,
-    sql`with f as (${factsOf(scope, q, source)}),
-      a as (select ${sql.raw(by.fact)} as k, ${
-      total("sessions", "picked_up", "transfers", "answered")
-    },
-        sum(handling_sum) / nullif(sum(handled), 0) as handling,
-        sum(score_sum) / nullif(sum(scored), 0) as score
-        from f group by 1 having sum(sessions) > 0)
+    sql`with a as (${
+      aggregated(scope, q, source, {
+        by,
+        as: "k",
+        aggregates: sql`${total("sessions", "picked_up", "transfers", "answered")},
+          sum(handling_sum) / nullif(sum(handled), 0) as handling,
+          sum(score_sum) / nullif(sum(scored), 0) as score`,
+        having: sql`sum(sessions) > 0`,
+      })
+    })
       ${percentilesOf(source, scope, q, by, ["wait"])}
       select a.k::text as id, n.name, a.sessions, a.picked_up as handled,
         round(a.handling)::int as mean_handling, round(p.wait[1])::int as median_wait,

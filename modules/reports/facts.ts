@@ -1,16 +1,19 @@
 /**
- * Where the reports' counts and sums come from: `report_rollups` (one row per UTC hour and
- * group, technician and channel, kept by triggers — see schema.ts), or, the same columns
- * computed per session and per answer straight from `support_sessions` and `survey_answers`
- * (the direct path: the baseline of `deno task bench:reports`, the check in
+ * Where the reports' counts and sums come from: the rollups kept by triggers (schema.ts) —
+ * `report_month_rollups` for a span's whole UTC months, `report_rollups` (one row per UTC hour
+ * and group, technician and channel) for the hours around them (rollups.ts) — or the same
+ * columns computed per session and per answer straight from `support_sessions` and
+ * `survey_answers` (the direct path: the baseline of `deno task bench:reports`, the check in
  * tests/reports_test.ts, and what a zone whose offset is not a whole hour reads, since its
- * days do not start on a UTC hour). Both give rows `at, group_id, technician_id, channel_id`
- * and the measures below, so every report adds them up with the same SQL. The per-session
- * expressions mirror the triggers in migrations/0021_report_rollups_triggers.sql.
+ * days do not start on a UTC hour). Both give rows with a group, technician and channel and
+ * the measures below, so every report adds them up with the same SQL (`aggregated`). The
+ * per-session expressions mirror the triggers in migrations/0021_report_rollups_triggers.sql.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import { addDays, type ReportQuery } from "./query.ts";
+import { rolledFacts } from "./rollups.ts";
+import { bucketSpans, offsetSpans, periodSpan } from "./spans.ts";
 import {
   BASE,
   bucketOf,
@@ -64,14 +67,8 @@ function _columns(measures: [string, string][]): SQL {
 
 const _where = (parts: SQL[]) => sql.join(parts, sql` and `);
 
-/** The fact rows of a period and scope, from `source`. */
-export function factsOf(scope: ReportScope, q: ReportQuery, source: FactSource): SQL {
-  const measures = sql.raw(MEASURES.map((m) => `"${m}"`).join(", "));
-  if (source === "rollups") {
-    return sql`select hour as at, group_id, technician_id, channel_id, ${measures}
-      from report_rollups
-      where ${_where([...scoped(scope, q, "technician_id"), ...inPeriod("hour", q)])}`;
-  }
+/** The fact rows of a period and scope, straight from the sessions and answers. */
+export function directFacts(scope: ReportScope, q: ReportQuery): SQL {
   return sql`select created_at as at, group_id, lead_user_id as technician_id, channel_id,
       ${_columns(SESSION_MEASURES)} from support_sessions
       where ${_where([...scoped(scope, q, "lead_user_id"), ...inPeriod("created_at", q)])}
@@ -79,6 +76,40 @@ export function factsOf(scope: ReportScope, q: ReportQuery, source: FactSource):
     select answered_at as at, group_id, technician_id, channel_id, ${_columns(ANSWER_MEASURES)}
       from survey_answers
       where ${_where([...scoped(scope, q, "technician_id"), ...inPeriod("answered_at", q)])}`;
+}
+
+/**
+ * `select <key> as "<as>", <aggregates> from <facts> group by 1 [having …]`: the period's
+ * fact rows from `source` aggregated per bucket of the series (`"bucket"`), per local hour of
+ * the day (`"hour"`, 0–23) or per value of a fact column (a breakdown). From the rollups, the
+ * buckets, hours or the whole period are spans (spans.ts) read by `rolledFacts`.
+ */
+export function aggregated(
+  scope: ReportScope,
+  q: ReportQuery,
+  source: FactSource,
+  parts: { by: "bucket" | "hour" | { fact: string }; as: string; aggregates: SQL; having?: SQL },
+): SQL {
+  const { by } = parts;
+  const name = sql.raw(`"${parts.as}"`);
+  const having = parts.having ? sql`having ${parts.having}` : sql``;
+  if (source === "direct") {
+    const key = by === "bucket"
+      ? bucketOf("at", q)
+      : by === "hour"
+      ? sql`extract(hour from at at time zone ${q.tz})::int`
+      : sql.raw(by.fact);
+    return sql`select ${key} as ${name}, ${parts.aggregates}
+      from (${directFacts(scope, q)}) f group by 1 ${having}`;
+  }
+  const spans = by === "bucket" ? bucketSpans(q) : by === "hour" ? offsetSpans(q) : periodSpan(q);
+  const facts = rolledFacts(scope, q, {
+    spans,
+    key: by === "hour" ? "hour" : "span",
+    measures: MEASURES,
+  });
+  const key = typeof by === "string" ? sql`k` : sql.raw(by.fact);
+  return sql`select ${key} as ${name}, ${parts.aggregates} from (${facts}) f group by 1 ${having}`;
 }
 
 const offsets = new Map<string, boolean>();
@@ -122,8 +153,9 @@ export function series(
   parts: { aggregates: SQL; outputs: SQL; more?: SQL; join?: SQL },
 ): SQL {
   return sql`
-    with f as (${factsOf(scope, q, source)}),
-    a as (select ${bucketOf("at", q)} as bucket, ${parts.aggregates} from f group by 1),
+    with a as (${
+    aggregated(scope, q, source, { by: "bucket", as: "bucket", aggregates: parts.aggregates })
+  }),
     b as (
       select generate_series(
         date_trunc(${q.step}, ${q.fromDay}::timestamp),

@@ -16,6 +16,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { ReportQuery } from "./query.ts";
 import { bucketOf, DURATION, HANDLING, type ReportScope, scoped, WAIT } from "./sql_parts.ts";
 import { type FactSource, percentilesBy } from "./facts.ts";
+import { bucketSpans, monthlySpans, MONTHS_OF_SPAN, offsetSpans, periodSpan } from "./spans.ts";
 
 /** The metrics of `report_histograms.metric`, with the per-session seconds each counts. */
 export const METRICS = {
@@ -66,31 +67,20 @@ function _fromHistograms(
   const { spans, source, ids } = parts;
   if (source.table === "report_hour_histograms") {
     return sql`select (h.hour + s.ahead) % 24 as k, 1::smallint as metric, h.bin, h.n
-      from ${spans} s ${_months} cross join lateral (
+      from ${spans} s ${MONTHS_OF_SPAN} cross join lateral (
         select hour, bin, n from report_hour_histograms
         where month = mo.first and ${_where(scoped(scope, q, "technician_id"))} offset 0
       ) h`;
   }
   const key = source.key === "span" ? sql`s.k` : sql`h.k`;
   const column = source.key === "span" ? sql`null::int` : sql.raw(source.key.fact);
-  return sql`select ${key} as k, h.metric, h.bin, h.n from ${spans} s ${_months}
+  return sql`select ${key} as k, h.metric, h.bin, h.n from ${spans} s ${MONTHS_OF_SPAN}
     cross join lateral (
       select ${column} as k, metric, bin, n from report_histograms
       where month = mo.first and ${_where(scoped(scope, q, "technician_id"))}
         and metric in (${ids}) offset 0
     ) h`;
 }
-
-/**
- * Each month of a span as `mo.first` (its first instant): the histograms are read month by
- * month in a lateral subquery, by index (joined on a range, or even on the month, PostgreSQL
- * misjudged the spans' rows and read every month of the organisation; `offset 0` keeps it
- * from flattening the subquery into that join).
- */
-const _months = sql`cross join lateral (
-    select m at time zone 'UTC' as first from generate_series(s.ma at time zone 'UTC',
-      (s.mb at time zone 'UTC') - interval '1 month', interval '1 month') as m
-  ) mo`;
 
 /** The key of a session of an edge `e` (`ss`), the same as `_fromHistograms` gives. */
 function _sessionKey(source: Source): SQL {
@@ -114,10 +104,6 @@ export function histogramPercentiles(
 ): SQL {
   const n = (suffix: string) => sql.raw(`"${parts.name}_${suffix}"`);
   const ids = sql.raw(parts.metrics.map((m) => METRICS[m][0]).join(", "));
-  const nearestMonth = (t: string) =>
-    sql.raw(
-      `date_trunc('month', (${t} at time zone 'UTC') + interval '15 days') at time zone 'UTC'`,
-    );
   const values = sql.join(
     parts.metrics.map((m) => sql`(${sql.raw(String(METRICS[m][0]))}::smallint, ${METRICS[m][1]})`),
     sql`, `,
@@ -127,25 +113,7 @@ export function histogramPercentiles(
       as ${sql.raw(`"${m}"`)}`
   );
   const histograms = _fromHistograms(scope, q, { spans: n("s"), source: parts.source, ids });
-  // A span reads the months only when their ends are closer to the span's than its length
-  // (a day, or a week within a month, reads its own sessions: ma = mb = a).
-  return sql`, ${n("s")} as (
-      select k, ahead, a, b, case when monthly then ma else a end as ma,
-        case when monthly then mb else a end as mb
-      from (
-        select *, ma < mb and abs(extract(epoch from a - ma)) + abs(extract(epoch from b - mb))
-          < extract(epoch from b - a) as monthly
-        from (select k, ahead, a, b, ${nearestMonth("a")} as ma, ${nearestMonth("b")} as mb
-          from (${parts.spans}) x) y
-      ) z
-    ),
-    ${n("e")} as (
-      select k, ahead, least(a, ma) as lo, greatest(a, ma) as hi,
-        case when a < ma then 1 else -1 end as weight from ${n("s")} where a <> ma
-      union all
-      select k, ahead, least(b, mb), greatest(b, mb), case when mb < b then 1 else -1 end
-        from ${n("s")} where b <> mb
-    ),
+  return sql`, ${monthlySpans(parts.name, parts.spans)},
     ${n("c")} as (
       ${histograms}
       union all
@@ -164,24 +132,6 @@ export function histogramPercentiles(
     ${sql.raw(parts.name)} as (
       select k as bucket, ${sql.join(columns, sql`, `)} from ${n("r")} group by k
     )`;
-}
-
-/** The spans of a series: each bucket of the period (clipped to it) as a range of instants. */
-export function bucketSpans(q: ReportQuery): SQL {
-  return sql`select bucket as k, 0 as ahead,
-      greatest(bucket, ${q.fromDay}::timestamp) at time zone ${q.tz} as a,
-      least(bucket + ('1 ' || ${q.step})::interval, ${q.toDay}::timestamp) at time zone ${q.tz} as b
-    from generate_series(
-      date_trunc(${q.step}, ${q.fromDay}::timestamp),
-      ${q.toDay}::timestamp - interval '1 day',
-      ('1 ' || ${q.step})::interval
-    ) as bucket`;
-}
-
-/** The whole period as one span (a breakdown's values, keyed by its column). */
-export function periodSpan(q: ReportQuery): SQL {
-  return sql`select null::int as k, 0 as ahead, ${q.fromDay}::timestamp at time zone ${q.tz} as a,
-    ${q.toDay}::timestamp at time zone ${q.tz} as b`;
 }
 
 /**
@@ -231,25 +181,6 @@ export function percentilesOf(
 }
 
 /**
- * The runs of UTC hours of the period in which the zone's offset stays the same (summer and
- * winter time), each a span with that offset in hours (0–23, added to a UTC hour).
- */
-function _offsetSpans(q: ReportQuery): SQL {
-  return sql`select null::int as k, ahead, min(t) as a, max(t) + interval '1 hour' as b
-    from (
-      select t, ahead, sum(changed) over (order by t) as run from (
-        select t, ahead, (ahead is distinct from lag(ahead) over (order by t))::int as changed
-        from (
-          select t, (extract(epoch from (t at time zone ${q.tz}) - (t at time zone 'UTC'))::int
-            / 3600 % 24 + 24) % 24 as ahead
-          from generate_series(${q.fromDay}::timestamp at time zone ${q.tz},
-            ${q.toDay}::timestamp at time zone ${q.tz} - interval '1 hour', interval '1 hour') t
-        ) h
-      ) c
-    ) r group by run, ahead`;
-}
-
-/**
  * `, p as (select bucket, wait …)`: the waits' `[p50, p90]` per local hour of the day (the
  * bucket, 0–23) — from `report_hour_histograms` when `percentilesBinned` and no technician
  * filter (that table has no technician), else exact over the sessions. Needs a zone whose
@@ -262,7 +193,7 @@ export function hourPercentiles(source: FactSource, scope: ReportScope, q: Repor
   }
   return histogramPercentiles(scope, q, {
     name: "p",
-    spans: _offsetSpans(q),
+    spans: offsetSpans(q),
     source: { table: "report_hour_histograms" },
     metrics: ["wait"],
   });

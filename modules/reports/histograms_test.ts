@@ -8,6 +8,7 @@ import type { Database } from "../db/mod.ts";
 import { startTestApp } from "../../tests/support/app.ts";
 import { masterAdmin } from "../../tests/support/org.ts";
 import { seedSessions } from "../../tools/seed_sessions_lib.ts";
+import { MEASURES } from "./facts.ts";
 import { percentileBound } from "./histograms.ts";
 
 async function rows<T>(db: Database, query: ReturnType<typeof sql>): Promise<T[]> {
@@ -58,8 +59,38 @@ async function assertHistogramsHold(db: Database, orgId: string, when: string) {
   assert.deepEqual(heldHours, countedHours, `${when}: report_hour_histograms`);
 }
 
+async function assertAllHold(db: Database, orgId: string, when: string) {
+  await assertHistogramsHold(db, orgId, when);
+  await assertMonthRollupsHold(db, orgId, when);
+}
+
+/**
+ * report_month_rollups against report_rollups added up per UTC month and hour of the day (rows
+ * that are all zeros dropped on both sides: rows are not deleted; sums of seconds rounded).
+ */
+async function assertMonthRollupsHold(db: Database, orgId: string, when: string) {
+  const measures = MEASURES.map((m) =>
+    m.endsWith("_sum") ? `round(sum(${m})::numeric, 3)::float8 as ${m}` : `sum(${m})::int as ${m}`
+  ).join(", ");
+  const read = async (from: string) =>
+    (await rows<Record<string, unknown>>(
+      db,
+      sql`select m, h, g, t, c, ${sql.raw(measures)} from (${sql.raw(from)}) x
+        where org_id = ${orgId} group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`,
+    )).filter((r) => MEASURES.some((m) => r[m] !== 0));
+  const columns = `org_id, group_id::text as g, technician_id::text as t,
+    channel_id::text as c, ${MEASURES.join(", ")}`;
+  const held = await read(`select ${columns}, to_char(month at time zone 'UTC', 'YYYY-MM') as m,
+    hour::int as h from report_month_rollups`);
+  const added = await read(`select ${columns}, to_char(hour at time zone 'UTC', 'YYYY-MM') as m,
+    extract(hour from hour at time zone 'UTC')::int as h from report_rollups`);
+  assert.ok(added.length > 0, `${when}: rollups`);
+  assert.deepEqual(held, added, `${when}: report_month_rollups`);
+}
+
 Deno.test({
-  name: "report_histograms and report_hour_histograms follow every insert, update and delete",
+  name:
+    "report_histograms, report_hour_histograms and report_month_rollups follow every insert, update and delete",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -69,7 +100,7 @@ Deno.test({
       const { orgId } = await masterAdmin(t);
       const end = new Date("2026-06-10T00:00:00Z");
       const seeded = await seedSessions(db, { orgId, count: 400, days: 70, end });
-      await assertHistogramsHold(db, orgId, "after the inserts");
+      await assertAllHold(db, orgId, "after the inserts");
 
       // Waiting customers picked up after all (the pick-up time set later), now open again.
       const [{ picked }] = await rows<{ picked: number }>(
@@ -80,32 +111,32 @@ Deno.test({
           returning 1) select count(*)::int as picked from u`,
       );
       assert.ok(picked > 0, "the seed has waiting customers");
-      await assertHistogramsHold(db, orgId, "after picking up");
+      await assertAllHold(db, orgId, "after picking up");
       // Every open session ends (a status change: ended_at and outcome).
       await db.execute(sql`update support_sessions set outcome = 'closed_by_technician',
         ended_at = coalesce(picked_up_at, connected_at, created_at) + interval '20 minutes'
         where org_id = ${orgId} and ended_at is null`);
-      await assertHistogramsHold(db, orgId, "after ending");
+      await assertAllHold(db, orgId, "after ending");
       // A new lead for some, and some moved back 40 days (into another month).
       await db.execute(sql`update support_sessions set lead_user_id = ${seeded.technicianIds[0]}
         where org_id = ${orgId} and number % 4 = 0`);
       await db.execute(sql`update support_sessions set created_at = created_at - interval '40 days'
         where org_id = ${orgId} and number % 5 = 0`);
-      await assertHistogramsHold(db, orgId, "after new leads and months");
+      await assertAllHold(db, orgId, "after new leads and months");
       // A pick-up moved later: the same session, another bin.
       await db.execute(
         sql`update support_sessions set picked_up_at = picked_up_at + interval '1 hour'
         where org_id = ${orgId} and number % 6 = 0 and picked_up_at is not null`,
       );
-      await assertHistogramsHold(db, orgId, "after later pick-ups");
+      await assertAllHold(db, orgId, "after later pick-ups");
       await db.execute(sql`delete from survey_answers where session_id in
         (select id from support_sessions where org_id = ${orgId} and number % 3 = 0)`);
       await db.execute(
         sql`delete from support_sessions where org_id = ${orgId} and number % 3 = 0`,
       );
-      await assertHistogramsHold(db, orgId, "after the deletes");
+      await assertAllHold(db, orgId, "after the deletes");
       await seedSessions(db, { orgId, count: 100, days: 70, end, seed: 0.7 });
-      await assertHistogramsHold(db, orgId, "after more inserts");
+      await assertAllHold(db, orgId, "after more inserts");
     } finally {
       await t.close();
     }

@@ -10,7 +10,7 @@ import type { Database } from "../db/mod.ts";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import type { ReportQuery } from "./query.ts";
 import { col, type ReportResult, reportRows, type ReportScope } from "./sql_parts.ts";
-import { factsOf, type FactSource, series, total } from "./facts.ts";
+import { aggregated, type FactSource, series, total } from "./facts.ts";
 import { hourPercentiles, hoursBinned, percentilesBinned, percentilesOf } from "./histograms.ts";
 
 /** The outcome of a session not ended yet. */
@@ -143,12 +143,10 @@ export async function hoursReport(
   q: ReportQuery,
   source: FactSource,
 ): Promise<ReportResult> {
-  const hour = (column: string) =>
-    sql`extract(hour from ${sql.raw(column)} at time zone ${q.tz})::int`;
+  const aggregates = total("sessions", "picked_up");
   const rows = await reportRows(
     db,
-    sql`with f as (${factsOf(scope, q, source)}),
-      a as (select ${hour("at")} as hour, ${total("sessions", "picked_up")} from f group by 1)
+    sql`with a as (${aggregated(scope, q, source, { by: "hour", as: "hour", aggregates })})
       ${hourPercentiles(source, scope, q)}
       select h.hour, coalesce(a.sessions, 0) as sessions, coalesce(a.picked_up, 0) as picked_up,
         round(p.wait[1])::int as median_wait
