@@ -24,6 +24,28 @@ export type AgentPresence = typeof AGENT_PRESENCES[number];
 export const CONTROL_OWNERS = ["none", "here", "elsewhere", "other"] as const;
 export type ControlOwner = typeof CONTROL_OWNERS[number];
 
+/**
+ * Whether a window may end remote control (`control` off): the window holding it, or any while
+ * nobody holds it (asked of the customer, or its holder left). Never a window watching another's
+ * control — not even the lead's, which takes control back first. The island offers "End remote
+ * control" by this and the server refuses the rest (`control_end_not_holder`).
+ */
+export const mayEndControl = (owner: ControlOwner): boolean => owner === "here" || owner === "none";
+
+/**
+ * Why control did not move or end, sent as an `error`'s code and worded by the server
+ * (`remote.refused.<code>`): the socket's 409 for control.
+ */
+export const CONTROL_REFUSALS = [
+  "control_elsewhere",
+  "control_taken",
+  "control_monitor",
+  "control_not_holder",
+  "control_end_not_holder",
+  "control_no_target",
+] as const;
+export type ControlRefusal = typeof CONTROL_REFUSALS[number];
+
 /** Server → viewer. */
 export type ViewerMessage =
   | {

@@ -2,12 +2,13 @@
 /**
  * The remote view's toolbar: view and control, Ctrl+Alt+Del, keyboard layout, scale, magnifier,
  * full screen, detach, screenshot, refresh and quality. Buttons grey out by permission and state;
- * the server enforces both anyway. View, control, the scale and full screen stay in one row; the
- * rarely used rest sits behind "More", a native <details> disclosure (Escape closes it), so the
- * toolbar stays one row beside the side panel at 1366 px.
+ * the server enforces both anyway. "End remote control" shows only where it is true: in the
+ * window holding control, or while nobody holds it (`mayEndControl`). View, control, the scale
+ * and full screen stay in one row; the rarely used rest sits behind "More", a native <details>
+ * disclosure (Escape closes it), so the toolbar stays one row beside the side panel at 1366 px.
  */
 import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
-import type { RemoteViewMount } from "../../protocol/viewer.ts";
+import { mayEndControl, type RemoteViewMount } from "../../protocol/viewer.ts";
 import type { ScaleMode } from "./geometry.ts";
 import {
   capitalize,
@@ -86,6 +87,10 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
               </button>
             </>
           )
+          : controlOn && !mayEndControl(s.controlOwner)
+          // Someone else's control: not ours to end (control_owner.tsx offers asking for it,
+          // taking it here from our other window, or — for the lead — taking it back).
+          ? null
           : (
             <button
               type="button"

@@ -40,6 +40,18 @@ Deno.test("Toolbar offers view and control to a connected agent, and stops what 
   assert.equal(one(watching, "rv-control").props["data-state"], "asked");
 });
 
+Deno.test("Toolbar offers End remote control only to the window holding it, or while nobody does", () => {
+  const granted = { watching: true, view: "granted", control: "granted" } as const;
+  const ends = (s: Partial<ViewState>) => byClass(toolbar({ ...granted, ...s }), "rv-control");
+  assert.equal(text(ends({ controlOwner: "here" })), "controlStop", "the holder ends its own");
+  assert.equal(text(ends({ controlOwner: "none" })), "controlStop", "nobody holds it");
+  // A colleague watching the lead's control (and the lead watching a colleague's) asks for it
+  // or takes it back (control_owner.tsx); ending it is not theirs.
+  assert.deepEqual(ends({ controlOwner: "other", controlHolder: "Ann" }), []);
+  assert.deepEqual(ends({ controlOwner: "elsewhere" }), [], "its own other window drives");
+  assert.equal(text(ends({ control: "off", controlOwner: "other" })), "controlStart");
+});
+
 Deno.test("Toolbar greys out what the technician may not do or cannot do now", () => {
   const noRights = toolbar({}, {
     mount: mount({ canView: false, canControl: false, canScreenshot: false }),

@@ -9,10 +9,13 @@
  * - the holder gives it to a technician of its choice (`give`) without being asked;
  * - the lead takes it back (`take` with `lead`), whoever holds it.
  *
+ * Ending control (the customer's grant, for everyone) is the holder's alone while someone holds
+ * it (`mayEndControl` in protocol/viewer.ts; hub.ts's `setControl` refuses the others).
+ *
  * A monitoring admin's seat (`monitor`) never holds, asks for or receives control.
  * Every seat hears `control_owner` whenever the holder or the open request changes.
  */
-import type { ControlOwner, ViewerMessage } from "../../protocol/viewer.ts";
+import type { ControlOwner, ControlRefusal, ViewerMessage } from "../../protocol/viewer.ts";
 
 /** What this file needs of a viewer socket (hub.ts's ViewerLink has it). */
 export interface ControlSeat {
@@ -22,14 +25,6 @@ export interface ControlSeat {
   readonly monitor?: boolean;
   send(message: ViewerMessage): void;
 }
-
-/** Why control did not move (the island words it: `remote.refused.<code>`). */
-export type ControlRefusal =
-  | "control_elsewhere"
-  | "control_taken"
-  | "control_monitor"
-  | "control_not_holder"
-  | "control_no_target";
 
 export class ControlOwners<S extends ControlSeat> {
   #holder: S | null = null;

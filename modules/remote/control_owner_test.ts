@@ -1,9 +1,11 @@
 // Issue 13: two windows of one technician both drove the keyboard at once. One holds control;
 // the other's input is refused with a reason until it takes control, which tells both.
 // Issue 20: one holder per session across technicians; control passes only explicitly (asked
-// and given, given unasked, taken back by the lead); a monitoring admin never controls.
+// and given, given unasked, taken back by the lead); a monitoring admin never controls; only
+// the holder ends control (a colleague's "End remote control" ended the lead's).
 import assert from "node:assert/strict";
 import type { ServerMessage } from "../../protocol/mod.ts";
+import { CONTROL_REFUSALS } from "../../protocol/viewer.ts";
 import { RemoteSession, type ViewerLink, type ViewerMessage } from "./hub.ts";
 
 function viewer(userId: string, name: string, monitor = false) {
@@ -81,8 +83,8 @@ Deno.test("one window of a technician drives; the other is refused and can take 
   assert.equal(remote.input(key, tab2.link), "control_elsewhere");
   assert.equal(remote.setControl(tab2.link, true), "control_elsewhere");
   assert.equal(toAgent.length, 1, "the other window's key never reached the agent");
-  // The other window's "end control" does not end the holder's control.
-  assert.equal(remote.setControl(tab2.link, false), null);
+  // The other window's "end control" does not end the holder's control: it takes it first.
+  assert.equal(remote.setControl(tab2.link, false), "control_elsewhere");
   assert.equal(remote.consent.control, "granted");
 
   assert.equal(remote.takeControl(tab2.link), null);
@@ -150,6 +152,47 @@ Deno.test("control passes between technicians only when asked and given, or give
   assert.equal(remote.giveControl(bob.link, "u1"), null);
   assert.equal(tab1.owners().at(-1), "here");
   remote.close();
+});
+
+Deno.test("only the holder ends control; another technician, the lead too, is refused", () => {
+  const { remote, toAgent, tab1, bob } = granted();
+  assert.equal(remote.input(key, tab1.link), null, "Ann (the lead) drives");
+  toAgent.length = 0;
+  assert.equal(remote.setControl(bob.link, false), "control_end_not_holder");
+  assert.equal(remote.consent.control, "granted", "Bob cannot end Ann's control");
+  assert.equal(tab1.last()?.type === "control_owner" && tab1.last()?.owner, "here");
+  assert.deepEqual(toAgent, [], "no revoke reached the agent");
+
+  remote.requestControl(bob.link);
+  assert.equal(remote.giveControl(tab1.link, "u2"), null);
+  assert.equal(remote.setControl(tab1.link, false), "control_end_not_holder", "nor the lead");
+  assert.equal(remote.consent.control, "granted");
+  assert.equal(remote.takeControl(tab1.link, { lead: true }), null, "the lead takes it back");
+  assert.equal(remote.setControl(tab1.link, false), null, "and then ends it");
+  assert.equal(remote.consent.control, "off");
+  assert.deepEqual(toAgent, [{ type: "revoke", capability: "control" }]);
+  remote.close();
+});
+
+Deno.test("control nobody holds (its holder left) can be ended by anyone on the view", () => {
+  const { remote, tab1, tab2, bob } = granted();
+  remote.leave(tab1.link);
+  remote.leave(tab2.link);
+  assert.equal(bob.last()?.type === "control_owner" && bob.last()?.owner, "none");
+  assert.equal(remote.setControl(bob.link, false), null);
+  assert.equal(remote.consent.control, "off");
+  remote.close();
+});
+
+Deno.test("every control refusal has its words in every locale", async () => {
+  for (const lang of ["en", "nl"]) {
+    const words = JSON.parse(
+      await Deno.readTextFile(new URL(`../../locales/${lang}.json`, import.meta.url)),
+    );
+    for (const code of CONTROL_REFUSALS) {
+      assert.equal(typeof words.remote.refused[code], "string", `${lang}: remote.refused.${code}`);
+    }
+  }
 });
 
 Deno.test("the lead takes control back; a monitoring admin never controls", () => {

@@ -24,6 +24,7 @@ import type {
 import { type RelayCodec, ViewerPeer } from "./relay.ts";
 import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
+import { mayEndControl } from "../../protocol/viewer.ts";
 import {
   agentGone,
   allows,
@@ -280,8 +281,12 @@ export class RemoteSession {
   /** Remote control on/off (off keeps the view). */
   setControl(viewer: ViewerLink, on: boolean): string | null {
     if (!on) {
-      // Another window's "off" (its button) neither ends the holder's control nor moves it.
-      if (this.#owners.ownerFor(viewer) === "elsewhere") return null;
+      // Only the holder ends control (or anyone while nobody holds it): another window of the
+      // holder's technician takes it first; another technician asks, or as lead takes it back.
+      const owner = this.#owners.ownerFor(viewer);
+      if (!mayEndControl(owner)) {
+        return owner === "elsewhere" ? "control_elsewhere" : "control_end_not_holder";
+      }
       this.#end("control", viewer);
       return null;
     }

@@ -2,7 +2,9 @@
  * Issue 20's story end to end on real parts, in one browser with four people — the lead
  * (Ann), a colleague (Bob), an external technician (Xavier) and the customer's page — and the
  * real support app on Xvfb (its own window is a fifth page, where the customer allows):
- * invite Bob → Collaborating → both see the picture → Bob asks, Ann gives him control, his
+ * invite Bob → Collaborating → both see the picture → each toolbar offers only what is true
+ * for its technician (Ann, holding control, may end it; Bob may ask, never end it, and the
+ * server refuses his "off" in words) → Bob asks, Ann gives him control, his
  * mouse reaches the X display, Ann takes it back → the technicians' private chat (also with
  * the customer's chat off) never reaches the customer's page → Xavier, invited by link with
  * remote control, sees the picture, asks Ann for control, gets it and drives while the
@@ -10,7 +12,7 @@
  * page, socket and control end at once and a reload or a new socket is refused → Bob ends for
  * everyone. Screenshots of Ann's and Bob's consoles with the picture (1366×768 and 1920×1080),
  * of Xavier's console with control and of Bob's composer in technicians-only mode go to
- * /tmp/shots.
+ * /tmp/shots; the toolbars of holder and non-holder to /tmp/shots/collabui-*.
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
@@ -29,6 +31,7 @@ import {
   queueRow,
   startFromQueue,
 } from "../support/agent_e2e.ts";
+import { endControlRefused, noEndButton } from "../support/control_truth.ts";
 
 const started = performance.now();
 const step = (what: string) =>
@@ -80,6 +83,14 @@ async function consoleShots(page: Page, who: string) {
   await page.screenshot({ path: `${SHOTS}/collab-${who}-1366.png` });
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: `${SHOTS}/collab-${who}-1920.png` });
+  await page.setViewportSize({ width: 1366, height: 768 });
+}
+
+/** `who`'s console at 1366×768 and 1920×1080 for the toolbar's truth (issue 20's UI pass). */
+async function toolbarShots(page: Page, who: string) {
+  await page.screenshot({ path: `${SHOTS}/collabui-${who}-1366x768.png` });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: `${SHOTS}/collabui-${who}-1920x1080.png` });
   await page.setViewportSize({ width: 1366, height: 768 });
 }
 
@@ -202,11 +213,30 @@ Deno.test({
         await annWs.locator(".remote-view .rv-video").click();
         const bobView = bobWs.locator(".remote-view");
         await bobView.locator('.rv-control-holder[data-owner="other"]:has-text("Ann")').waitFor();
+        // Each toolbar offers what is true for its technician: Ann (holding) ends her control;
+        // Bob may ask for it, never end it — and the server refuses his "off" in words.
+        const annView = annWs.locator(".remote-view");
+        await annView.locator(".rv-control", { hasText: "End remote control" }).waitFor();
+        await noEndButton(bobView, "Bob, while Ann controls");
+        await bobView.locator(".rv-request-control").waitFor();
+        await toolbarShots(lead, "holder-lead");
+        await toolbarShots(colleague, "nonholder-colleague");
+        assert.match(await endControlRefused(colleague, id), /only they can end remote control/);
+        await lead.waitForTimeout(1_000); // a control ended by it would have reached the pages
+        const controller = customer.locator("#remote-technicians");
+        assert.equal(await controller.getAttribute("data-controller"), "Ann", "Ann still controls");
+        await annView.locator(".rv-control", { hasText: "End remote control" }).waitFor();
+        step("Ann's toolbar ends her control; Bob's only asks (his off refused by the server)");
         await bobView.locator(".rv-request-control").click();
         await annWs.locator('.rv-control-asks:has-text("Bob")').waitFor();
         await annWs.locator(".rv-give-control").click();
         await customer.locator('#remote-technicians[data-controller="Bob"]').waitFor();
         await annWs.locator('.rv-control-holder[data-owner="other"]:has-text("Bob")').waitFor();
+        await bobView.locator(".rv-control", { hasText: "End remote control" }).waitFor();
+        await noEndButton(annView, "Ann (the lead), while Bob controls");
+        await annView.locator(".rv-take-back").waitFor();
+        await toolbarShots(colleague, "holder-colleague");
+        await toolbarShots(lead, "nonholder-lead");
         await inputReachesDisplay(colleague, bobView.locator(".rv-video"), xvfb.display);
         // The lead takes it back from whoever holds it; Bob is only told.
         await annWs.locator(".rv-take-back").click();

@@ -40,9 +40,11 @@ browserTest(
       await agent.until("request");
       agent.send({ type: "consent", capability: "view", granted: true });
       agent.send({ type: "consent", capability: "control", granted: true });
-      for (const page of [first, second]) {
-        await page.locator(".rv-control[data-state=granted]").waitFor();
-      }
+      await first.locator(".rv-control[data-state=granted]").waitFor();
+      // The other window says where control is and offers no "End remote control" of its own:
+      // only the window holding control ends it (it takes control here first).
+      await second.locator(".rv-control-elsewhere").waitFor();
+      assert.equal(await second.locator(".rv-control").count(), 0);
 
       await typeOn(first, "a");
       await second.locator(".rv-control-elsewhere").waitFor();
