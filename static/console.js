@@ -90,6 +90,11 @@ function applyFilter() {
   const panel = document.getElementById("monitored-panel");
   if (panel) panel.hidden = filter !== "monitored";
   byId("queue-empty").hidden = any || filter === "monitored";
+  // A selected row the tab now hides is no longer what the toolbar acts on.
+  if (selectedRow()?.hidden) {
+    selected = undefined;
+    updateToolbar();
+  }
 }
 document.getElementById("monitored-panel")?.addEventListener("htmx:afterSwap", applyFilter);
 /** @param {HTMLElement} tab */

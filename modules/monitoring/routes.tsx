@@ -162,6 +162,12 @@ export const monitoringRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const technician = await technicianInScope(deps, c.get("user"), c.req.param("userId"));
     await endMonitoring(deps, c.get("user"), technician.id);
+    if (c.req.query("panel") && c.req.header("HX-Request")) {
+      // The console's Monitored tab: the list redrawn in place, the console stays.
+      const team = await teamOf(deps, c.get("user"));
+      const watching = team.filter((m) => m.monitoring);
+      return c.html(<MonitoredList c={c} watching={watching} panel />);
+    }
     return c.redirect("/monitoring", 303);
   })
   .get("/monitoring/:userId", async (c) => {

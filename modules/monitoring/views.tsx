@@ -61,7 +61,11 @@ export function MonitorListPage(props: { c: C; team: TeamMember[] }) {
               </thead>
               <tbody>
                 {team.map((m) => (
-                  <tr data-technician={m.id} data-name={m.name.toLowerCase()}>
+                  <tr
+                    data-technician={m.id}
+                    data-name={m.name.toLowerCase()}
+                    data-group={m.groupName.toLowerCase()}
+                  >
                     <td>{m.name}</td>
                     <td>{m.groupName}</td>
                     <td>
@@ -138,7 +142,16 @@ export function MonitoredList(props: { c: C; watching: TeamMember[]; panel?: boo
                     : t("monitoring.stateActive")}
                 </span>
                 <a href={`/monitoring/${m.id}`}>{t("monitoring.open")}</a>
-                <form method="post" action={`/monitoring/${m.id}/stop`}>
+                {
+                  /* In the console's tab, Stop keeps the console (its open sessions) and redraws
+                    the tab: the rows of whom it stopped watching go at once. */
+                }
+                <form
+                  method="post"
+                  action={`/monitoring/${m.id}/stop`}
+                  hx-post={props.panel ? `/monitoring/${m.id}/stop?panel=1` : undefined}
+                  hx-target={props.panel ? "#monitored-panel" : undefined}
+                >
                   <CsrfField c={c} />
                   <button type="submit" class="secondary small">{t("monitoring.stop")}</button>
                 </form>
