@@ -34,9 +34,12 @@ export function isTimeZone(value: string): boolean {
   return zones.has(value);
 }
 
+let offered: readonly string[] | undefined;
+
 /** The time zones offered in the select, UTC first. */
-export function timeZones(): string[] {
-  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")];
+export function timeZones(): readonly string[] {
+  offered ??= ["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")];
+  return offered;
 }
 
 const blankIsAbsent = (value: unknown) => value === "" ? undefined : value;

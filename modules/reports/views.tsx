@@ -42,6 +42,20 @@ export function formatSeconds(value: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per language: making one costs more than formatting a page's cells with it. */
+function _formatter<T>(cache: Map<string, T>, lang: string, make: () => T): T {
+  let format = cache.get(lang);
+  if (!format) {
+    format = make();
+    if (cache.size > 100) cache.clear();
+    cache.set(lang, format);
+  }
+  return format;
+}
+
 /** A cell as the table shows it (the CSV keeps the raw value). */
 export function formatCell(
   t: Translator,
@@ -52,7 +66,11 @@ export function formatCell(
   if (value === null || value === undefined) {
     return column.kind === "name" ? t("reports.none") : "–";
   }
-  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  const number = _formatter(
+    numberFormats,
+    lang,
+    () => new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }),
+  );
   switch (column.kind) {
     case "seconds":
       return formatSeconds(Number(value));
@@ -64,8 +82,11 @@ export function formatCell(
     case "hour":
       return `${String(value).padStart(2, "0")}:00`;
     case "day":
-      return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" })
-        .format(new Date(`${value}T00:00:00Z`));
+      return _formatter(
+        dayFormats,
+        lang,
+        () => new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }),
+      ).format(new Date(`${value}T00:00:00Z`));
     case "outcome":
       return typeof value === "string" && column.key === "outcome"
         ? t(`reports.outcomes.${value}` as TranslationKey)
