@@ -23,7 +23,7 @@ import { Agent, type EncoderLike } from "../../agent/agent.ts";
 import { AgentConnection } from "../../agent/connection.ts";
 import { ConsentPage, writeLauncher } from "../../agent/consent_page.ts";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../support/browser.ts";
+import { CHROMIUM_ARGS } from "../support/loopback.ts";
 import { agentStrings } from "../../agent/strings.ts";
 import type { Desktop, Frame } from "../../agent/platform/types.ts";
 

@@ -3,7 +3,7 @@
 // Deno's own server.shutdown() waits for forever. The latter hung browser tests on
 // PostgreSQL under load (issue 13).
 import assert from "node:assert/strict";
-import { serveLoopback } from "./browser.ts";
+import { serveLoopback } from "./loopback.ts";
 
 const UPGRADE = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
