@@ -1,4 +1,3 @@
-// Over 400 lines on purpose: planning, slots shared between passes, per-worker databases and whole-output reporting of one runner; its pure parts are tested in run_tests_test.ts.
 // The test command (`deno task test`, the README's; `deno task test:db` with `--db`): every test
 // file, in several `deno test` processes at once. Much of the suite waits (browsers, agents,
 // timers, sockets), so one process at a time leaves the machine idle. Files are grouped into
@@ -22,10 +21,19 @@
 // folder (see `takeSlot`). `--list`: the jobs, not run. `--save-durations` (or
 // TEST_SAVE_DURATIONS=1): writes this run's per-file times into tests/durations/. `--root`:
 // another checkout (default this one). Without a `--no-check…` flag, the files are type-checked
-// once (`deno check`) before the jobs run unchecked, instead of once per job.
+// once (`deno check`) before the jobs run unchecked, instead of once per job. The pure parts
+// (planning, timing, slots) are in run_tests_plan.ts.
 import { join, relative, resolve } from "node:path";
 import postgres from "postgres";
 import { databaseTestFiles, testFiles } from "./db_tests.ts";
+import {
+  fileSeconds,
+  guessSeconds,
+  type Job,
+  planJobs,
+  takeSlot,
+  workerDatabaseUrl,
+} from "./run_tests_plan.ts";
 
 const REPO = resolve(new URL("..", import.meta.url).pathname);
 /**
@@ -33,85 +41,6 @@ const REPO = resolve(new URL("..", import.meta.url).pathname);
  * less: at load 33 on 2 CPUs a job of four browser files took over 15 min (CI stops at 90).
  */
 const JOB_TIMEOUT_MS = 45 * 60_000;
-
-/** One `deno test` process: its files and their estimated seconds in all. */
-export interface Job {
-  files: string[];
-  seconds: number;
-}
-
-/**
- * Jobs over `files` (path → estimated seconds) for `workers` workers, longest first: a file of
- * at least a target share (a sixth of a worker's fair share, 10 s at least) is a job alone;
- * the rest are packed into jobs of about that target. Small jobs balance the workers' ends; a
- * job's start (a process, its module graph) costs seconds on a loaded machine.
- */
-export function planJobs(files: ReadonlyMap<string, number>, workers: number): Job[] {
-  const total = [...files.values()].reduce((a, b) => a + b, 0);
-  const target = Math.max(10, total / (Math.max(1, workers) * 6));
-  const sorted = [...files].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-  const jobs: Job[] = [];
-  let open: Job | undefined;
-  for (const [file, seconds] of sorted) {
-    if (seconds >= target) {
-      jobs.push({ files: [file], seconds });
-      continue;
-    }
-    open ??= { files: [], seconds: 0 };
-    open.files.push(file);
-    open.seconds += seconds;
-    if (open.seconds >= target) {
-      jobs.push(open);
-      open = undefined;
-    }
-  }
-  if (open) jobs.push(open);
-  return jobs.sort((a, b) => b.seconds - a.seconds);
-}
-
-/**
- * A guess (seconds) for a file with no measured duration, from what it uses: a browser, an
- * X display, the agent or the server process cost tens of seconds; a test app a few.
- */
-export function guessSeconds(source: string): number {
-  const tests = source.match(/Deno\.test\(/g)?.length ?? 1;
-  if (
-    /chromium|withBrowser|browserTest|startXvfb|startXorgDummy|runAgent|startCluster/.test(source)
-  ) {
-    return 40 + 5 * tests;
-  }
-  if (/startTestApp|withTestApp|openTestDatabase|startClusterApps|"main\.ts"/.test(source)) {
-    return 3 + tests;
-  }
-  return 0.5 + 0.1 * tests;
-}
-
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-/**
- * Per-file wall time (seconds) from a job's timed output lines: from the line `deno test`
- * prints as it starts a file ("running N tests from ./x_test.ts") to the next such line, or to
- * `end` for the last file; the first file's from `start` (the process's start-up is its cost).
- */
-export function fileSeconds(
-  lines: { at: number; text: string }[],
-  start: number,
-  end: number,
-): Map<string, number> {
-  const starts: { file: string; at: number }[] = [];
-  for (const line of lines) {
-    const match = /^running \d+ tests? from \.\/(\S+)/.exec(line.text.replace(ANSI, ""));
-    if (match) starts.push({ file: match[1], at: line.at });
-  }
-  const times = new Map<string, number>();
-  starts.forEach((file, i) => {
-    const from = i === 0 ? start : file.at;
-    const until = starts[i + 1]?.at ?? end;
-    times.set(file.file, Math.round((until - from) / 100) / 10);
-  });
-  return times;
-}
 
 interface Options {
   root: string;
@@ -191,14 +120,6 @@ async function estimates(root: string, files: string[], engine: string) {
   return result;
 }
 
-/** The database URL of worker `n` (1-based): the first is `url` itself, the others siblings. */
-export function workerDatabaseUrl(url: string, n: number): string {
-  if (n === 1) return url;
-  const u = new URL(url);
-  u.pathname = `/${decodeURIComponent(u.pathname.slice(1))}_w${n}`;
-  return u.toString();
-}
-
 /** Makes the sibling databases of workers 2…`jobs`; returns a function that drops them. */
 async function workerDatabases(url: string, jobs: number): Promise<() => Promise<void>> {
   const names = Array.from(
@@ -236,27 +157,6 @@ interface Result {
 }
 
 const running = new Set<Deno.ChildProcess>();
-
-/**
- * One of `count` slots in `dir`, shared with every runner given the same folder (CI's two
- * passes, TEST_SLOTS_DIR): a job runs only while it holds one, so the passes together run at
- * most `count` jobs at once, and a pass that ends early leaves its share to the other. A slot
- * is a directory (mkdir is atomic); the returned function frees it.
- */
-export async function takeSlot(dir: string, count: number): Promise<() => Promise<void>> {
-  for (;;) {
-    for (let i = 0; i < count; i++) {
-      const path = join(dir, `slot-${i}`);
-      try {
-        await Deno.mkdir(path);
-        return () => Deno.remove(path);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function runJob(
   job: Job,

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileSeconds, guessSeconds, planJobs, takeSlot, workerDatabaseUrl } from "./run_tests.ts";
+import {
+  fileSeconds,
+  guessSeconds,
+  planJobs,
+  takeSlot,
+  workerDatabaseUrl,
+} from "./run_tests_plan.ts";
 
 Deno.test("planJobs() runs a slow file alone, packs quick ones, longest first, each file once", () => {
   const files = new Map<string, number>([

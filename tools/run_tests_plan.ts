@@ -1,0 +1,114 @@
+// The pure parts of the test runner (tools/run_tests.ts): planning jobs from durations,
+// timing files from a job's output, the worker databases' names, and the slots CI's passes
+// share. Apart from the runner, which reads the database URL and creates databases, so that
+// their test (run_tests_test.ts), which reaches no database, is not counted a database test
+// by tools/db_tests.ts and run a second time in CI's PostgreSQL pass.
+import { join } from "node:path";
+
+/** One `deno test` process: its files and their estimated seconds in all. */
+export interface Job {
+  files: string[];
+  seconds: number;
+}
+
+/**
+ * Jobs over `files` (path → estimated seconds) for `workers` workers, longest first: a file of
+ * at least a target share (a sixth of a worker's fair share, 10 s at least) is a job alone;
+ * the rest are packed into jobs of about that target. Small jobs balance the workers' ends; a
+ * job's start (a process, its module graph) costs seconds on a loaded machine.
+ */
+export function planJobs(files: ReadonlyMap<string, number>, workers: number): Job[] {
+  const total = [...files.values()].reduce((a, b) => a + b, 0);
+  const target = Math.max(10, total / (Math.max(1, workers) * 6));
+  const sorted = [...files].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const jobs: Job[] = [];
+  let open: Job | undefined;
+  for (const [file, seconds] of sorted) {
+    if (seconds >= target) {
+      jobs.push({ files: [file], seconds });
+      continue;
+    }
+    open ??= { files: [], seconds: 0 };
+    open.files.push(file);
+    open.seconds += seconds;
+    if (open.seconds >= target) {
+      jobs.push(open);
+      open = undefined;
+    }
+  }
+  if (open) jobs.push(open);
+  return jobs.sort((a, b) => b.seconds - a.seconds);
+}
+
+/**
+ * A guess (seconds) for a file with no measured duration, from what it uses: a browser, an
+ * X display, the agent or the server process cost tens of seconds; a test app a few.
+ */
+export function guessSeconds(source: string): number {
+  const tests = source.match(/Deno\.test\(/g)?.length ?? 1;
+  if (
+    /chromium|withBrowser|browserTest|startXvfb|startXorgDummy|runAgent|startCluster/.test(source)
+  ) {
+    return 40 + 5 * tests;
+  }
+  if (/startTestApp|withTestApp|openTestDatabase|startClusterApps|"main\.ts"/.test(source)) {
+    return 3 + tests;
+  }
+  return 0.5 + 0.1 * tests;
+}
+
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/**
+ * Per-file wall time (seconds) from a job's timed output lines: from the line `deno test`
+ * prints as it starts a file ("running N tests from ./x_test.ts") to the next such line, or to
+ * `end` for the last file; the first file's from `start` (the process's start-up is its cost).
+ */
+export function fileSeconds(
+  lines: { at: number; text: string }[],
+  start: number,
+  end: number,
+): Map<string, number> {
+  const starts: { file: string; at: number }[] = [];
+  for (const line of lines) {
+    const match = /^running \d+ tests? from \.\/(\S+)/.exec(line.text.replace(ANSI, ""));
+    if (match) starts.push({ file: match[1], at: line.at });
+  }
+  const times = new Map<string, number>();
+  starts.forEach((file, i) => {
+    const from = i === 0 ? start : file.at;
+    const until = starts[i + 1]?.at ?? end;
+    times.set(file.file, Math.round((until - from) / 100) / 10);
+  });
+  return times;
+}
+
+/** The database URL of worker `n` (1-based): the first is `url` itself, the others siblings. */
+export function workerDatabaseUrl(url: string, n: number): string {
+  if (n === 1) return url;
+  const u = new URL(url);
+  u.pathname = `/${decodeURIComponent(u.pathname.slice(1))}_w${n}`;
+  return u.toString();
+}
+
+/**
+ * One of `count` slots in `dir`, shared with every runner given the same folder (CI's two
+ * passes, TEST_SLOTS_DIR): a job runs only while it holds one, so the passes together run at
+ * most `count` jobs at once, and a pass that ends early leaves its share to the other. A slot
+ * is a directory (mkdir is atomic); the returned function frees it.
+ */
+export async function takeSlot(dir: string, count: number): Promise<() => Promise<void>> {
+  for (;;) {
+    for (let i = 0; i < count; i++) {
+      const path = join(dir, `slot-${i}`);
+      try {
+        await Deno.mkdir(path);
+        return () => Deno.remove(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
