@@ -217,15 +217,15 @@ function ConnectForm(props: ComputersProps & { row: ComputerRow }) {
 
 /**
  * "Credentials asked at every connection": the customer's OS credentials for its login screen,
- * optional (without them the technician signs in by controlling the screen). Sent to the
- * computer with the connection, typed there once, kept nowhere.
+ * optional (without them the technician signs in by controlling the screen), folded away
+ * until asked for. Sent to the computer with the connection, typed there once, kept nowhere.
  */
 function SignInFields(props: { c: C; id: string }) {
   const t = props.c.get("t");
   const { id } = props;
   return (
-    <fieldset class="sign-in" data-sign-in={id}>
-      <legend>{t("unattended.signIn.legend")}</legend>
+    <details class="sign-in" data-sign-in={id}>
+      <summary>{t("unattended.signIn.legend")}</summary>
       <label for={`su-${id}`}>{t("unattended.signIn.user")}</label>
       <input id={`su-${id}`} type="text" name="osUser" maxlength={64} autocomplete="off" />
       <label for={`sp-${id}`}>{t("unattended.signIn.password")}</label>
@@ -237,7 +237,7 @@ function SignInFields(props: { c: C; id: string }) {
         autocomplete="off"
       />
       <p class="muted">{t("unattended.signIn.help")}</p>
-    </fieldset>
+    </details>
   );
 }
 

@@ -1,9 +1,12 @@
 /**
  * Computers end to end, lean: the real agent runs as a service (its generated unit's command)
  * on an Xvfb desktop, a technician in Chromium finds the computer online in Computers,
- * connects with nobody present, sees the remote picture of that desktop in the new session's
+ * connects with nobody present — typing the customer's OS credentials in the Connect form
+ * (the grant asks for them at every connection), which the service types into the login
+ * screen (a stand-in greeter: an xterm running a script named like LightDM's that writes what
+ * it read to a file) — sees the remote picture of that desktop in the new session's
  * workspace, removes access for everyone — and the next Connect is refused with the reason.
- * Screenshot of Computers at 1366×768 into UNATTENDED_SHOTS (or /tmp).
+ * Screenshots of Computers at 1366×768 and 1920×1080 into UNATTENDED_SHOTS (or /tmp).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -11,12 +14,48 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { agentCommand, SystemdInstaller, unitCommand } from "../../agent/unattended/installer.ts";
 import { deviceWithGrant } from "../../modules/unattended/test_fixtures.ts";
+import { readLog } from "../../modules/support/mod.ts";
 
 const SHOTS = Deno.env.get("UNATTENDED_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
+const OS_PASSWORD = "Pw at-Connect-é!7";
+
+/** What the login screen stands in for: asks a user name and password, writes what it read. */
+const STAND_IN = `#!/bin/sh
+printf 'login: '
+IFS= read -r user
+printf 'Password: '
+stty -echo
+IFS= read -r pass
+stty echo
+printf '%s\\n%s\\n' "$user" "$pass" > "$1"
+`;
+
+/** Starts the stand-in greeter on `display`, focused as a display manager's greeter is. */
+async function standInGreeter(display: string, dir: string) {
+  const script = `${dir}/lightdm-gtk-greeter`;
+  await Deno.writeTextFile(script, STAND_IN, { mode: 0o755 });
+  const child = new Deno.Command("xterm", {
+    args: ["-u8", "-name", "standin", "-geometry", "80x10+0+0", "-e", script, `${dir}/read.txt`],
+    env: { DISPLAY: display, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let tries = 0;; tries++) {
+    const id = await runX(display, "xdotool", ["search", "--onlyvisible", "--classname", "standin"])
+      .then((out) => out.trim().split("\n")[0]).catch(() => "");
+    if (id) {
+      await runX(display, "xdotool", ["windowfocus", "--sync", id]);
+      return { child, read: `${dir}/read.txt` };
+    }
+    if (tries > 100) throw new Error("the stand-in greeter did not show");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** A POST from the technician's page with its CSRF token (what a stale Connect button sends). */
 function post(page: Page, path: string) {
@@ -41,6 +80,8 @@ Deno.test({
     const t = await startTestApp();
     const root = await Deno.makeTempDir({ prefix: "rescue-computers-e2e-" });
     let service: Deno.ChildProcess | null = null;
+    let serviceSaid = "";
+    let greeter: Deno.ChildProcess | null = null;
     try {
       const ann = await technician(t, {
         permissions: ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"],
@@ -61,9 +102,20 @@ Deno.test({
         service = new Deno.Command(argv[0], {
           args: argv.slice(1),
           env: { ...env, LANG: "en_US.UTF-8", HOME: root },
-          stdout: Deno.env.get("E2E_VERBOSE") ? "inherit" : "null",
-          stderr: Deno.env.get("E2E_VERBOSE") ? "inherit" : "null",
+          stdout: "piped",
+          stderr: "piped",
         }).spawn();
+        // Everything the service says, to look for the password in afterwards.
+        for (const stream of [service.stdout, service.stderr]) {
+          stream.pipeThrough(new TextDecoderStream()).pipeTo(
+            new WritableStream({
+              write(chunk) {
+                serviceSaid += chunk;
+                if (Deno.env.get("E2E_VERBOSE")) console.error(chunk.trimEnd());
+              },
+            }),
+          ).catch(() => {});
+        }
 
         const tech = await newPage();
         await tech.setViewportSize({ width: 1366, height: 768 });
@@ -82,14 +134,38 @@ Deno.test({
         // Said, not left out: the X11 login screen is shown, nobody is signed in on it for you.
         assert.equal(
           await row.locator("[data-login-screen]").textContent(),
-          "Login screen: shown on X11, no automatic sign-in",
+          "Login screen: shown on X11; the credentials are typed into it",
         );
         await tech.screenshot({ path: `${SHOTS}/computers_1366x768.png` });
+        await tech.setViewportSize({ width: 1920, height: 1080 });
+        await tech.screenshot({ path: `${SHOTS}/computers_1920x1080.png` });
+        await tech.setViewportSize({ width: 1366, height: 768 });
         step("Computers lists the computer online");
 
+        // The login screen, and the customer's OS credentials typed at Connect.
+        const standIn = await standInGreeter(xvfb.display, root);
+        greeter = standIn.child;
+        await row.locator("details.sign-in summary").click();
+        await tech.screenshot({ path: `${SHOTS}/computers_sign_in_1366x768.png` });
+        await row.locator('input[name="osUser"]').fill("anne");
+        await row.locator('input[name="osPassword"]').fill(OS_PASSWORD);
         await clickAndWait(tech, `button[data-connect="${device.id}"]`);
         assert.match(tech.url(), /\/console\?open=/);
         const sessionId = new URL(tech.url()).searchParams.get("open")!;
+        const closed = tech.getByText(
+          "The user name and password were typed into the login screen (LightDM GTK) and it " +
+            "closed: the computer is signing in.",
+        ).first();
+        await closed.waitFor({ timeout: 30_000 });
+        assert.equal(await Deno.readTextFile(standIn.read), `anne\n${OS_PASSWORD}\n`);
+        assert.deepEqual(
+          (await readLog(t.deps.db, sessionId)).map((line) => line.body).filter((body) =>
+            body.startsWith("log.unattendedSignIn.")
+          ),
+          ["log.unattendedSignIn.signing_in", "log.unattendedSignIn.greeter_closed"],
+        );
+        await tech.screenshot({ path: `${SHOTS}/computers_signed_in_1366x768.png` });
+        step("the service typed the credentials into the login screen; the log says it closed");
         const view = tech.locator(`.remote-view[data-session="${sessionId}"]`);
         await view.waitFor({ timeout: 20_000 });
         await view.locator(".rv-control").click();
@@ -106,7 +182,7 @@ Deno.test({
         step("connected with nobody present: the Xvfb desktop's picture plays");
 
         await tech.goto(`${base}/console/computers`);
-        await row.locator("summary").click();
+        await row.locator("details.remove-access summary").click();
         await clickAndWait(tech, `${"tr"}[data-computer="${device.id}"] [data-remove=everyone]`);
         await tech.locator("[data-computers-empty]").waitFor();
         const again = await post(tech, `/console/computers/${device.id}/connect`);
@@ -116,11 +192,16 @@ Deno.test({
         const status = await (service as Deno.ChildProcess).status;
         assert.equal(status.code, 0, "the service stopped: its device was removed");
         service = null;
+        assert.match(serviceSaid, /login screen: LightDM GTK greeter \(process \d+\)/);
+        assert.ok(!serviceSaid.includes(OS_PASSWORD), "the password is in none of its output");
       });
     } finally {
-      try {
-        (service as Deno.ChildProcess | null)?.kill("SIGKILL");
-      } catch { /* gone */ }
+      for (const child of [service, greeter] as (Deno.ChildProcess | null)[]) {
+        try {
+          child?.kill("SIGKILL");
+        } catch { /* gone */ }
+      }
+      await (greeter as Deno.ChildProcess | null)?.status;
       await t.close();
       await xvfb.stop();
       await Deno.remove(root, { recursive: true }).catch(() => {});
