@@ -105,8 +105,14 @@ export function AuditTable({ c, result, query }: Props) {
  */
 function AuditRowView({ c, row }: { c: PageContext; row: AuditRow }) {
   const t = c.get("t");
+  // An external technician is no user: its entries name it in their details (`external`).
+  const external = (row.details as { external?: { name?: unknown } } | null)?.external?.name;
   const who = row.actorName ?? row.actorEmail ??
-    (row.actorId ? t("audit.someone") : t("audit.system"));
+    (typeof external === "string"
+      ? t("audit.external", { name: external })
+      : row.actorId
+      ? t("audit.someone")
+      : t("audit.system"));
   const what = isAuditAction(row.action) ? t(`audit.actions.${row.action}`) : row.action;
   const session = row.targetSession;
   const target = row.targetName ??

@@ -9,7 +9,7 @@ import { defaultPermissions, type Permission } from "../permissions/mod.ts";
 import { auditLog } from "../audit/mod.ts";
 import { readLog, type SupportSession } from "../support/mod.ts";
 import type { CurrentUser } from "../http/mod.ts";
-import { startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
+import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import { agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
@@ -138,6 +138,13 @@ guestTest(
       name: "Xavier Extern",
       email: "xavier@partner.test",
     });
+    // The audit page's sentence names it too.
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    assert.match(
+      await (await admin.get("/admin/audit")).text(),
+      /Xavier Extern \(external technician\)<\/strong> looked at files on a customer&#39;s computer|Xavier Extern \(external technician\)<\/strong> looked at files on a customer's computer/,
+    );
     const log = await readLog(t.deps.db, session.id);
     assert.ok(log.some((l) => l.body === "log.files.listed" && l.authorName === "Xavier Extern"));
     assert.ok(
