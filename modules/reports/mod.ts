@@ -3,10 +3,10 @@
  * p90), duration and handling time, sessions per hour of day, transfers, survey scores and
  * technician / group / channel performance — per period (a day, week, month or custom
  * range, bucketed by day, week or month) in the viewer's time zone, over the sessions of
- * the groups the admin manages. Each is one SQL aggregation (`runReport`) — over hourly rollups
- * and monthly histograms kept equal to the sessions by database triggers — shown as a uPlot
- * chart beside a table at `/admin/reports/<kind>` (`reportRoutes`), exported as CSV, and
- * served to the API (modules/api) through the same `readReportQuery` → `scopeOf` →
+ * the groups the admin manages. Each is one SQL aggregation (`runReport`) — over hourly and
+ * monthly rollups and monthly histograms kept equal to the sessions by database triggers —
+ * shown as a uPlot chart beside a table at `/admin/reports/<kind>` (`reportRoutes`), exported as
+ * CSV, and served to the API (modules/api) through the same `readReportQuery` → `scopeOf` →
  * `filterChoices`/`checkFilters` → `runReport` path. A session's log exports as CSV too.
  */
 export { readReportQuery, reportForUser, reportRoutes, SESSIONS_CSV_LIMIT } from "./routes.tsx";
