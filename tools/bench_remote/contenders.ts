@@ -9,9 +9,11 @@
 // (captureStream of noVNC's canvas) to exercise the harness's <video> path.
 import type { Contender } from "./contender.ts";
 import { rescueContender } from "./rescue.ts";
+import { shareContender } from "./share.ts";
 import { vncContender } from "./vnc.ts";
 
 export const contenders: Contender[] = [
   vncContender,
   rescueContender,
+  shareContender,
 ];

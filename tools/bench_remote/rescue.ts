@@ -5,89 +5,47 @@
 // decoder reads the island's `<video class="rv-video">` (the WebRTC track, decoded by
 // Chromium, at the remote screen's native size).
 //
-// Bytes received: the sum of `bytesReceived` of the page's inbound RTP video streams (RTP
-// payload as WebRTC counts it: without RTP/UDP/IP headers, like the noVNC figure, which is
-// the WebSocket payload). CPU charged: the server process and the agent process.
+// Bytes received: the island's inbound RTP video (product.ts). CPU charged: the server
+// process and the agent process.
 import type { BenchEnv, Contender, RunningContender } from "./contender.ts";
-import { freePort, spawn, type Spawned } from "./proc.ts";
-
-const PASSWORD = "bench password 1234";
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-/** Keeps every peer connection the page makes, for getStats(). */
-const KEEP_PEER_CONNECTIONS = `(() => {
-  const Native = globalThis.RTCPeerConnection;
-  const all = [];
-  globalThis.__benchPcs = all;
-  globalThis.RTCPeerConnection = function (...args) {
-    const pc = new Native(...args);
-    all.push(pc);
-    return pc;
-  };
-  globalThis.RTCPeerConnection.prototype = Native.prototype;
-})();`;
+import {
+  inboundVideoBytes,
+  type ProductServer,
+  ROOT,
+  startAndOpenIsland,
+  startProductServer,
+  technicianWithPin,
+  videoAtScreenSize,
+} from "./product.ts";
+import { spawn, type Spawned } from "./proc.ts";
 
 export const rescueContender: Contender = { name: "rescue", start: startRescue };
 
 async function startRescue(env: BenchEnv): Promise<RunningContender> {
-  const procs: Spawned[] = [];
-  const stopAll = () => Promise.all(procs.map((p) => p.kill())).then(() => {});
-  const dataDir = await Deno.makeTempDir({ prefix: "bench-rescue-" });
+  let server: ProductServer | undefined;
+  let agent: Spawned | undefined;
+  const stopAll = async () => {
+    await agent?.kill();
+    await server?.stop();
+  };
   try {
-    const seed = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "tools/bench_seed.ts", dataDir, "1", PASSWORD],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (!seed.success) throw new Error("seeding the bench database failed");
-    const port = freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = await spawn("rescue-server", Deno.execPath(), [
-      "run",
-      "-A",
-      `${ROOT}main.ts`,
-    ], { DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: base });
-    procs.push(server);
-    for (let i = 0;; i++) {
-      try {
-        if ((await fetch(`${base}/healthz`)).ok) break;
-      } catch {
-        // not up yet
-      }
-      if (i > 300) throw new Error("the server did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-
-    // The technician signs in and creates a PIN session.
-    const page = await env.browser.newPage();
-    await page.addInitScript(KEEP_PEER_CONNECTIONS);
-    await page.goto(`${base}/signin`);
-    await page.fill("#email", "bench-0@example.test");
-    await page.fill("#password", PASSWORD);
-    await page.click("button[type=submit]");
-    await page.waitForURL((url) => url.pathname === "/console");
-    await page.waitForFunction(() => "htmx" in globalThis);
-    await page.click("button[data-method=pin]");
-    await page.fill("#ns-name", "Bench customer");
-    await page.click("#new-session-form button[type=submit]");
-    const pin = (await page.locator("#created-pin").textContent())!.trim();
+    server = await startProductServer();
+    const { page, pin } = await technicianWithPin(env.browser, server.base);
 
     // The customer runs the agent with it.
-    const agent = await spawn("rescue-agent", Deno.execPath(), [
+    agent = await spawn("rescue-agent", Deno.execPath(), [
       "run",
       "-A",
       `${ROOT}agent/main.ts`,
       "--pin",
       pin,
       "--server",
-      base,
+      server.base,
       "--no-open",
       "--stats",
       "--state-dir",
-      `${dataDir}/agent`,
+      `${server.dataDir}/agent`,
     ], { DISPLAY: env.display });
-    procs.push(agent);
     let pageUrl = "";
     for (let i = 0; i < 200 && !pageUrl; i++) {
       const log = await Deno.readTextFile(agent.log).catch(() => "");
@@ -100,11 +58,7 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
     await customer.goto(pageUrl);
 
     // Start the session, open its workspace, ask for Desktop view; the customer allows.
-    const row = page.locator("#queue tbody tr[data-session]").first();
-    await row.locator("button[data-action=start]").click();
-    const sessionId = (await row.getAttribute("data-session"))!;
-    await page.locator(`#session-tabs [data-tab-session="${sessionId}"]`).click();
-    const view = page.locator(`.remote-view[data-session="${sessionId}"]`);
+    const view = await startAndOpenIsland(page);
     await view.locator(".rv-view").click();
     await customer.locator("#allow-view").click({ timeout: 20_000 });
     await view.locator(".rv-actual").click();
@@ -116,43 +70,21 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
       await view.locator("select.rv-quality").selectOption(quality);
       await more.click();
     }
-    await page.waitForFunction(
-      ({ width, height }) => {
-        const video = document.querySelector<HTMLVideoElement>(".rv-video");
-        return video?.videoWidth === width && video.videoHeight === height;
-      },
-      { width: env.width, height: env.height },
-      { timeout: 30_000 },
-    );
+    await videoAtScreenSize(page, env);
     await customer.close();
+    const pids = [server.server.pid, agent.pid];
     return {
       page,
       source: ".rv-video",
-      pids: () => procs.map((p) => p.pid),
-      bytesReceived: () =>
-        page.evaluate(async () => {
-          let bytes = 0;
-          for (
-            const pc of (globalThis as unknown as { __benchPcs: RTCPeerConnection[] }).__benchPcs
-          ) {
-            if (pc.connectionState === "closed") continue;
-            for (const report of (await pc.getStats()).values()) {
-              if (report.type === "inbound-rtp" && report.kind === "video") {
-                bytes += report.bytesReceived ?? 0;
-              }
-            }
-          }
-          return bytes;
-        }),
+      pids: () => pids,
+      bytesReceived: () => inboundVideoBytes(page),
       async stop() {
         await page.close().catch(() => {});
         await stopAll();
-        await Deno.remove(dataDir, { recursive: true }).catch(() => {});
       },
     };
   } catch (error) {
     await stopAll();
-    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     throw error;
   }
 }

@@ -19,6 +19,9 @@
 // returned by page.goto() (null) do not work in the viewer context; count bytes inside the
 // page or at the transport. `quiet: false` keeps Playwright's normal behaviour (the
 // harness's --cdp-network flag), to see the difference.
+//
+// The share contender (share.ts) starts its customer's browser here too (`name`, `env` with
+// the bench display): the same quiet CDP, and a process whose CPU can be charged.
 import { type Browser, chromium } from "playwright-core";
 import { sleep, spawn, type Spawned } from "./proc.ts";
 
@@ -33,6 +36,7 @@ export async function launchViewerBrowser(
   executablePath: string,
   args: string[],
   quiet = true,
+  options: { name?: string; env?: Record<string, string> } = {},
 ): Promise<ViewerBrowser> {
   const userDataDir = await Deno.makeTempDir({ prefix: "bench-remote-viewer-" });
   let proc: Spawned | undefined;
@@ -45,14 +49,14 @@ export async function launchViewerBrowser(
     await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
   };
   try {
-    proc = await spawn("viewer-chromium", executablePath, [
+    proc = await spawn(options.name ?? "viewer-chromium", executablePath, [
       "--headless",
       ...args,
       `--user-data-dir=${userDataDir}`,
       "--remote-debugging-address=127.0.0.1",
       "--remote-debugging-port=0",
       "about:blank",
-    ]);
+    ], options.env);
     // Chromium writes "<port>\n<browser target path>" once it listens.
     let port = 0;
     let path = "";
