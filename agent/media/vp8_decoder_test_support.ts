@@ -2,6 +2,7 @@
 // trips. Not for production use. Layouts hard-coded for libvpx 1.12 (Debian 12, libvpx.so.7),
 // obtained like those in vp8.ts (gcc + offsetof on the libvpx-dev headers):
 // VPX_DECODER_ABI_VERSION = 3 + VPX_CODEC_ABI_VERSION (4 + VPX_IMAGE_ABI_VERSION 5) = 12;
+// the same in libvpx 1.13–1.15 (tools/vpx_abi_probe.ts prints it), as are these layouts;
 // sizeof(vpx_codec_ctx_t) = 56; vpx_image_t: d_w@24 d_h@28 planes@48 stride@80.
 
 const VPX_DECODER_ABI_VERSION = 12;
@@ -48,6 +49,14 @@ export interface DecodedFrame {
   v: Uint8Array;
 }
 
+let libvpxFile = "libvpx.so.7";
+
+/** Decode with the libvpx at `file` (a path) instead of libvpx.so.7; before the first decoder. */
+export function useDecoderLibvpx(file: string): void {
+  if (libs) throw new Error("useDecoderLibvpx() after libvpx was loaded");
+  libvpxFile = file;
+}
+
 let libs: {
   vpx: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
   libc: Deno.DynamicLibrary<typeof LIBC>["symbols"];
@@ -55,7 +64,7 @@ let libs: {
 
 export class Vp8Decoder {
   #vpx =
-    (libs ??= { vpx: open("libvpx.so.7", SYMBOLS).symbols, libc: open("libc.so.6", LIBC).symbols })
+    (libs ??= { vpx: open(libvpxFile, SYMBOLS).symbols, libc: open("libc.so.6", LIBC).symbols })
       .vpx;
   #libc = libs!.libc;
   #ctx: Deno.PointerObject | null;

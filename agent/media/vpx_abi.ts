@@ -90,13 +90,12 @@ export type EncCfgField =
  * The x86_64 layout of every struct, enum and #define the agent uses, measured for libvpx 1.12
  * (Debian 12 `libvpx7` 1.12.0-1+deb12u5) with gcc against that package's headers.
  *
- * libvpx 1.13, 1.14 and 1.15 keep it: their vpx_codec_enc_cfg_t, vpx_codec_cx_pkt_t,
- * vpx_fixed_buf_t, vpx_rational_t, vpx_image_t, vpx_codec_ctx_t and vpx_active_map_t bodies,
- * the enums behind the constants, the array-size macros (VPX_TS_MAX_LAYERS …) and the
- * vp8e_enc_control_id values used are the same declarations as 1.12's, comments aside (read
- * from the public sources at the v1.13.0, v1.14.0 and v1.15.0 tags; vpx_abi_test.ts lists the
- * header lines). Only VPX_ENCODER_ABI_VERSION moves, so those tables differ in that alone.
- * They are derived from the headers, not measured against an installed libvpx 8 or 9.
+ * libvpx 1.13, 1.14 and 1.15 keep it: tools/vpx_abi_probe.ts compiles a program against the
+ * public headers of each release tag (v1.12.0, v1.13.0, v1.13.1, v1.14.0, v1.14.1, v1.15.0,
+ * v1.15.1, v1.15.2) that prints every size, offset, control id, constant and ABI version below,
+ * and each matches its table (rerun: see that tool). Only VPX_ENCODER_ABI_VERSION moves.
+ * libvpx 1.15.0 (Debian 13 `libvpx9` 1.15.0-2.1+deb13u1) was also loaded from its .deb and
+ * encoded and decoded a frame (vpx_deb_test.ts).
  */
 const LAYOUT_X86_64: Omit<VpxAbi, "name" | "soname" | "major" | "minor" | "encoderAbiVersion"> = {
   arch: ["x86_64"],
@@ -159,12 +158,14 @@ const LAYOUT_X86_64: Omit<VpxAbi, "name" | "soname" | "major" | "minor" | "encod
  * - 1.13: 15 + 9 + VPX_EXT_RATECTRL_ABI_VERSION 6 = 30 (libvpx.so.8, e.g. Fedora 39);
  * - 1.14: 16 + 9 + VPX_EXT_RATECTRL_ABI_VERSION 7 + VPX_TPL_ABI_VERSION 2 = 34 (libvpx.so.9,
  *   Ubuntu 24.04);
- * - 1.15: 18 + 9 + VPX_EXT_RATECTRL_ABI_VERSION (5 + VPX_TPL_ABI_VERSION 4) = 36
- *   (libvpx.so.9, Debian 13).
+ * - 1.15.0: 18 + 9 + VPX_EXT_RATECTRL_ABI_VERSION (5 + VPX_TPL_ABI_VERSION 4) = 36
+ *   (libvpx.so.9, Debian 13);
+ * - 1.15.1 and 1.15.2: 18 + 9 + (6 + 4) = 37 under a new soname, libvpx.so.11 (libvpx's
+ *   CHANGELOG: 1.15.0 should have been one; its libs.mk SO_VERSION_MAJOR 9 → 11).
  */
-function _x86_64(minor: number, soname: string, encoderAbiVersion: number): VpxAbi {
+function _x86_64(minor: number, soname: string, encoderAbiVersion: number, name?: string): VpxAbi {
   return {
-    name: `libvpx 1.${minor} (x86_64)`,
+    name: `libvpx ${name ?? `1.${minor}`} (x86_64)`,
     soname,
     major: 1,
     minor,
@@ -179,6 +180,7 @@ export const VPX_ABIS: readonly VpxAbi[] = [
   _x86_64(13, "libvpx.so.8", 30),
   _x86_64(14, "libvpx.so.9", 34),
   _x86_64(15, "libvpx.so.9", 36),
+  _x86_64(15, "libvpx.so.11", 37, "1.15.1+"),
 ];
 
 /** "1.12.0" from vpx_codec_version()'s (major << 16 | minor << 8 | patch). */

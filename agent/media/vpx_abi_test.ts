@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { VPX_ABIS, vpxAbiFor } from "./vpx_abi.ts";
+import { supportedSonames, VPX_ABIS, vpxAbiFor } from "./vpx_abi.ts";
 import { loadLibs } from "./vpx_ffi.ts";
 import { Vp8Encoder } from "./vp8.ts";
 
@@ -20,6 +20,8 @@ Deno.test("vpxAbiFor() refuses an unknown libvpx, naming it and what is supporte
     [(1 << 16) | (11 << 8) | 2, "libvpx.so.7", "x86_64", "libvpx v1.11.2 on x86_64"],
     [V1_12_0, "libvpx.so.8", "x86_64", "libvpx v1.12.0 on x86_64"],
     [V1_12_0, "libvpx.so.7", "aarch64", "libvpx v1.12.0 on aarch64"],
+    [(1 << 16) | (15 << 8) | 1, "libvpx.so.10", "x86_64", "libvpx v1.15.1 on x86_64"],
+    [(1 << 16) | (16 << 8), "libvpx.so.12", "x86_64", "libvpx v1.16.0 on x86_64"],
   ];
   for (const [version, soname, arch, what] of refusals) {
     assert.throws(
@@ -29,7 +31,7 @@ Deno.test("vpxAbiFor() refuses an unknown libvpx, naming it and what is supporte
           error.message,
           `VP8 encoding is off: ${soname} is ${what}, whose struct layouts this agent does ` +
             "not know (it supports libvpx 1.12 (x86_64), libvpx 1.13 (x86_64), " +
-            "libvpx 1.14 (x86_64), libvpx 1.15 (x86_64))",
+            "libvpx 1.14 (x86_64), libvpx 1.15 (x86_64), libvpx 1.15.1+ (x86_64))",
         );
         return true;
       },
@@ -39,6 +41,61 @@ Deno.test("vpxAbiFor() refuses an unknown libvpx, naming it and what is supporte
     () => vpxAbiFor({ version: 0x020000, soname: "libvpx.so.7", versionText: "v2.0.0-rc1" }),
     /is libvpx v2\.0\.0-rc1 on /,
   );
+});
+
+Deno.test("the agent tries libvpx.so.7, .8, .9 and .11, one table per soname and version", () => {
+  assert.deepEqual(supportedSonames(), [
+    "libvpx.so.7",
+    "libvpx.so.8",
+    "libvpx.so.9",
+    "libvpx.so.11",
+  ]);
+  const keys = VPX_ABIS.map((a) => `${a.soname} ${a.major}.${a.minor}`);
+  assert.equal(new Set(keys).size, keys.length, keys.join(", "));
+  assert.equal(new Set(VPX_ABIS.map((a) => a.name)).size, VPX_ABIS.length);
+});
+
+Deno.test({
+  name: "loadLibs() refuses, in words, a libvpx whose soname and version have no table",
+  ignore: !Vp8Encoder.available(),
+  async fn() {
+    // The installed libvpx (1.12 here) under another soname, as if libvpx.so.8 were 1.12.
+    const dir = await Deno.makeTempDir();
+    try {
+      const installed = loadLibs();
+      const real = ["/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/lib64/"]
+        .map((d) => d + installed.abi.soname).find((f) => {
+          try {
+            return Deno.statSync(f).isFile;
+          } catch {
+            return false;
+          }
+        });
+      const other = installed.abi.soname === "libvpx.so.8" ? "libvpx.so.9" : "libvpx.so.8";
+      await Deno.symlink(real!, `${dir}/${other}`);
+      const code = `import { useLibvpxFile, loadLibs } from ${
+        JSON.stringify(new URL("./vpx_ffi.ts", import.meta.url).href)
+      };
+        useLibvpxFile(${JSON.stringify(`${dir}/${other}`)});
+        try { loadLibs(); console.log("loaded"); } catch (e) { console.log(e.message); }`;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--no-check", code],
+        stderr: "inherit",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      const version = `${installed.abi.major}.${installed.abi.minor}`;
+      assert.match(
+        text,
+        new RegExp(
+          `^VP8 encoding is off: ${other.replaceAll(".", "\\.")} is libvpx v${
+            version.replace(".", "\\.")
+          }\\.\\d+ on ${Deno.build.arch}, whose struct layouts this agent does not know \\(it supports libvpx 1\\.12`,
+        ),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test("every table keeps each field inside its struct", () => {
@@ -150,16 +207,20 @@ const DERIVED = {
   },
 };
 
+// tools/vpx_abi_probe.ts measures the same from each release tag's headers with gcc (v1.12.0 …
+// v1.15.2 all match) and exits 1 on a difference; this keeps the tables from drifting unseen.
 Deno.test("VPX_ABIS has libvpx 1.12–1.15 with the layout derived from their headers", () => {
   const expected: [string, string, number][] = [
     ["1.12", "libvpx.so.7", 25],
     ["1.13", "libvpx.so.8", 30],
     ["1.14", "libvpx.so.9", 34],
     ["1.15", "libvpx.so.9", 36],
+    ["1.15.1+", "libvpx.so.11", 37],
   ];
+  assert.equal(VPX_ABIS.length, expected.length);
   for (const [version, soname, encoderAbiVersion] of expected) {
     const minor = Number(version.split(".")[1]);
-    const abi = vpxAbiFor({ version: (1 << 16) | (minor << 8) | 1, soname }, "x86_64");
+    const abi = vpxAbiFor({ version: (1 << 16) | (minor << 8) | 2, soname }, "x86_64");
     assert.equal(abi.name, `libvpx ${version} (x86_64)`);
     assert.equal(abi.encoderAbiVersion, encoderAbiVersion, version);
     assert.deepEqual(abi.sizes, DERIVED.sizes, version);

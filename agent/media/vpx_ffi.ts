@@ -103,6 +103,16 @@ export interface Libs {
 
 let libs: Libs | undefined;
 let libsError: Error | undefined;
+let libvpxFile: string | undefined;
+
+/**
+ * Tests: open libvpx from `file` (an absolute path; its base name is taken as the soname that
+ * picks the table) instead of trying the supported sonames. Only before the first loadLibs().
+ */
+export function useLibvpxFile(file: string): void {
+  if (libs || libsError) throw new Error("useLibvpxFile() after libvpx was loaded");
+  libvpxFile = file;
+}
 
 /**
  * libvpx (a soname some table in vpx_abi.ts is for, its version checked against the tables
@@ -114,10 +124,11 @@ export function loadLibs(): Libs {
   try {
     const errors: string[] = [];
     let abi: VpxAbi | undefined, vpx: Libs["vpx"] | undefined;
-    for (const soname of supportedSonames()) {
+    for (const file of libvpxFile ? [libvpxFile] : supportedSonames()) {
+      const soname = file.slice(file.lastIndexOf("/") + 1);
       let opened: Deno.DynamicLibrary<typeof VPX_SYMBOLS>;
       try {
-        opened = openFirst([soname], VPX_SYMBOLS);
+        opened = openFirst([file], VPX_SYMBOLS);
       } catch (e) {
         errors.push(e instanceof Error ? e.message : String(e));
         continue;

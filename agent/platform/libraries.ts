@@ -25,7 +25,8 @@ export const NEEDED_LIBRARIES: readonly NeededLibrary[] = [
   {
     soname: "libvpx.so",
     what: "the VP8 video encoder",
-    // 1.12 → libvpx7 (Debian 12, Ubuntu 22.04), 1.13 → libvpx8, 1.14/1.15 → libvpx9 (vpx_abi.ts).
+    // 1.12 → libvpx7 (Debian 12, Ubuntu 22.04), 1.13 → libvpx8, 1.14/1.15.0 → libvpx9 (Debian 13,
+    // Ubuntu 24.04); 1.15.1+ is libvpx.so.11 (vpx_abi.ts).
     debian: "libvpx9, libvpx8 or libvpx7",
     fedora: "libvpx",
   },
