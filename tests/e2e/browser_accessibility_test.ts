@@ -23,6 +23,7 @@ import {
   contrastFindings,
   type Finding,
   landmarkFindings,
+  preloadAxe,
   ringOf,
   SCHEMES,
   tally,
@@ -88,6 +89,7 @@ browserTest(
       const counts: string[] = [];
 
       const anonymous = await newPage();
+      await preloadAxe(anonymous);
       await anonymous.setViewportSize(SIZES[0]);
       for (const path of ["/signin", "/pin", `/s/${session.token}`]) {
         await anonymous.goto(`${base}${path}`);
@@ -95,6 +97,7 @@ browserTest(
       }
 
       const page = await newPage();
+      await preloadAxe(page);
       await page.setViewportSize(SIZES[0]);
       await signInPage(page, base, row.email, TECH_PASSWORD);
       await openInConsole(page, base, session.id);
@@ -118,6 +121,7 @@ browserTest(
       }
 
       const admin = await newPage();
+      await preloadAxe(admin);
       await admin.setViewportSize(SIZES[0]);
       await signInPage(admin, base, ADMIN.email, ADMIN.password);
       for (const section of ADMIN_SECTIONS) {
@@ -161,35 +165,40 @@ browserTest(
           const unringed: string[] = [];
           for (let i = 0; i < 80; i++) {
             await page.keyboard.press("Tab");
-            const what = await page.evaluate((id) => {
+            // One round trip per stop: what has focus, its ring, and the ring of the same
+            // element without focus (a clone beside it), which must differ from the focused one.
+            const { what, focused, rest } = await page.evaluate((id) => {
+              const ring = (e: Element) => {
+                const s = getComputedStyle(e);
+                return {
+                  outline: s.outlineStyle === "none" || parseFloat(s.outlineWidth) === 0
+                    ? "none"
+                    : `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`,
+                  shadow: s.boxShadow,
+                };
+              };
               const e = document.activeElement;
-              if (!e || e === document.body) return "body";
-              (globalThis as unknown as { stop: Element }).stop = e;
-              if (e.matches(".skip-link")) return `skip:${e.textContent?.trim()}`;
-              if (e.id === "my-status") return "status";
-              if (e.closest("#queue-pane")) return "queue";
-              if (e.matches(`.session-tab[data-tab-session="${id}"]`)) return "session-tab";
-              if (e.id === `chat-input-${id}`) return "chat";
-              return `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}`;
-            }, session.id);
-            const focused = await ringOf(page);
-            // The same element without focus: its ring must differ from the focused one.
-            const rest = await page.evaluate(() => {
-              const e = (globalThis as unknown as { stop: HTMLElement }).stop;
+              if (!e || e === document.body) return { what: "body", focused: null, rest: null };
+              const name = () => {
+                if (e.matches(".skip-link")) return `skip:${e.textContent?.trim()}`;
+                if (e.id === "my-status") return "status";
+                if (e.closest("#queue-pane")) return "queue";
+                if (e.matches(`.session-tab[data-tab-session="${id}"]`)) return "session-tab";
+                if (e.id === `chat-input-${id}`) return "chat";
+                return `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}`;
+              };
+              const what = name();
+              const focused = ring(e);
               const clone = e.cloneNode(false) as HTMLElement;
               clone.removeAttribute("id");
               e.after(clone);
-              const s = getComputedStyle(clone);
-              const ring = {
-                outline: s.outlineStyle === "none" || parseFloat(s.outlineWidth) === 0
-                  ? "none"
-                  : `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`,
-                shadow: s.boxShadow,
-              };
+              const rest = ring(clone);
               clone.remove();
-              return ring;
-            });
-            if (focused && focused.outline === rest.outline && focused.shadow === rest.shadow) {
+              return { what, focused, rest };
+            }, session.id);
+            if (
+              focused && rest && focused.outline === rest.outline && focused.shadow === rest.shadow
+            ) {
               unringed.push(what);
             }
             stops.push({ what, ring: focused });

@@ -47,6 +47,15 @@ const AXE_RULES = [
   "color-contrast",
 ];
 
+/**
+ * Has axe-core evaluated in every document `page` loads from now on, before the page's own
+ * scripts (through the debugger, so the page's CSP does not apply), instead of on each page's
+ * first audit: that first audit cost 2–9 s per page at load 20, 0.2–2.9 s with this.
+ */
+export async function preloadAxe(page: Page) {
+  await page.addInitScript({ content: axe.source });
+}
+
 /** axe-core over the page (evaluated through the debugger, so the page's CSP does not apply). */
 export async function axeFindings(page: Page): Promise<Finding[]> {
   const loaded = await page.evaluate(() => "axe" in globalThis);
@@ -54,7 +63,13 @@ export async function axeFindings(page: Page): Promise<Finding[]> {
   return await page.evaluate(async (rules) => {
     // deno-lint-ignore no-explicit-any
     const a = (globalThis as any).axe;
-    const result = await a.run(document, { runOnly: { type: "rule", values: rules } });
+    // Only violations are read: with resultTypes, axe still checks every node but builds the
+    // details (a CSS selector per node, the slow part) of passing and inapplicable ones for
+    // one node per rule instead of all.
+    const result = await a.run(document, {
+      runOnly: { type: "rule", values: rules },
+      resultTypes: ["violations"],
+    });
     // deno-lint-ignore no-explicit-any
     return result.violations.flatMap((v: any) =>
       // deno-lint-ignore no-explicit-any
