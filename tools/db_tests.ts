@@ -10,6 +10,11 @@
 // child inherits that environment. Erring is one-sided: a pure test that imports a module's
 // mod.ts is counted in, which only costs its few milliseconds twice.
 //
+// A test that reaches a database only to render pages and checks nothing an engine could
+// change (accessibility audits, Content Security Policy) says so in a comment line
+// `engine-neutral: <why>` near its top and runs once, in the first pass: each such browser
+// file costs minutes of CI a pass.
+//
 //   deno run -A tools/db_tests.ts [--list] [tools/run_tests.ts flags…]
 //
 // `--list` prints the files; otherwise it runs them with tools/run_tests.ts --db (several
@@ -57,6 +62,12 @@ export async function testFiles(root = ROOT): Promise<string[]> {
   return found.sort();
 }
 
+/** A test's own word that the database engine cannot change what it checks (see the top). */
+export function engineNeutral(source: string): boolean {
+  const head = source.split("\n", 40).join("\n");
+  return /^\s*(?:\/\/|\*)\s*engine-neutral:\s*\S/m.test(head);
+}
+
 /** The test files under `root` that can reach a database (see the top of this file). */
 export async function databaseTestFiles(root = ROOT): Promise<string[]> {
   const verdict = new Map<string, boolean>(); // file → touches a database itself
@@ -94,7 +105,7 @@ export async function databaseTestFiles(root = ROOT): Promise<string[]> {
   for (const test of await testFiles(root)) {
     const file = join(root, test);
     await visit(file);
-    if (reaches(file)) result.push(test);
+    if (reaches(file) && !engineNeutral(await Deno.readTextFile(file))) result.push(test);
   }
   return result;
 }

@@ -45,6 +45,11 @@ Deno.test("databaseTestFiles() counts a test in when anything it imports reaches
     );
     await write("tests/bench_test.ts", 'const args = ["run", "-A", "main.ts"];\n');
     await write("node_modules/dep/some_test.ts", 'import "../../modules/db/mod.ts";\n');
+    await write(
+      "tests/render_only_test.ts",
+      '/**\n * Pages only.\n * engine-neutral: renders pages\n */\nimport "../modules/a/mod.ts";\n',
+    );
+    await write("tests/mentions_test.ts", 'import "../modules/a/mod.ts";\n// engine-neutral:\n');
 
     assert.deepEqual(await testFiles(root), [
       "agent/own_main_test.ts",
@@ -52,13 +57,17 @@ Deno.test("databaseTestFiles() counts a test in when anything it imports reaches
       "modules/a/pure_test.ts",
       "modules/a/through_mod_test.ts",
       "tests/bench_test.ts",
+      "tests/mentions_test.ts",
+      "tests/render_only_test.ts",
       "tests/spawns_server_test.ts",
       "tools/driver_test.ts",
       "tools/harness_test.ts",
     ]);
+    // render_only_test says it is engine-neutral (with a reason); an empty one does not count.
     assert.deepEqual(await databaseTestFiles(root), [
       "modules/a/through_mod_test.ts",
       "tests/bench_test.ts",
+      "tests/mentions_test.ts",
       "tests/spawns_server_test.ts",
       "tools/driver_test.ts",
       "tools/harness_test.ts",

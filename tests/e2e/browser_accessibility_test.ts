@@ -1,4 +1,5 @@
 /**
+ * engine-neutral: it audits rendered pages in Chromium; no check here depends on the database engine.
  * The console as a keyboard-first, accessible support console (issue 13), audited in Chromium
  * in all four colour schemes (light, dark, system on a dark OS, high contrast):
  *

@@ -1,4 +1,5 @@
 /**
+ * engine-neutral: it audits rendered pages in Chromium; no check here depends on the database engine.
  * No page logs a Content Security Policy violation or a script error (issue 13): every kind
  * of page in headless Chromium — sign-in, PIN, channel form, the terms, Instant Chat and
  * goodbye pages of a customer, the console, a session's workspace, console options and
