@@ -2,9 +2,9 @@
  * The reports, each one SQL statement: PostgreSQL adds up the monthly and hourly rollups
  * (facts.ts, rollups.ts, schema.ts) and takes medians and p90s from the monthly histograms
  * (histograms.ts) — or, for a zone whose offset is not a whole hour, adds up the sessions and
- * answers themselves and takes exact percentiles (`percentile_cont`) over the sessions' covering index
- * (`support_sessions_report_idx`) — so a report over a million sessions sends back a few dozen
- * rows.
+ * answers themselves and takes exact percentiles (`percentile_cont`) over the sessions' covering
+ * index (`support_sessions_report_idx`) — so a report over a million sessions sends back a few
+ * dozen rows.
  */
 import type { Database } from "../db/mod.ts";
 import type { ReportKind, ReportQuery } from "./query.ts";
