@@ -67,3 +67,38 @@ if (missing.length > 0) {
   }
 }
 console.log(`test prerequisites ok: ${NEEDED.map((n) => n.pkg).join(", ")}`);
+
+// A second libvpx for agent/media/vpx_deb_test.ts: Debian 13's libvpx9 (libvpx.so.9) unpacked
+// into /tmp/libvpx9 from Debian's own registry with a private source list — downloaded, never
+// installed. Optional: without it that one test says it is skipped, everything else runs.
+const LIBVPX9 = "/tmp/libvpx9/usr/lib/x86_64-linux-gnu/libvpx.so.9";
+if (!await exists(LIBVPX9) && Deno.uid?.() === 0 && await exists("/usr/bin/apt-get")) {
+  const dir = await Deno.makeTempDir({ prefix: "trixie-apt-" });
+  await Deno.writeTextFile(`${dir}/sources.list`, "deb http://deb.debian.org/debian trixie main\n");
+  await Deno.mkdir(`${dir}/lists/partial`, { recursive: true });
+  await Deno.mkdir(`${dir}/cache/archives/partial`, { recursive: true });
+  const opts = [
+    "-qq",
+    "-o",
+    `Dir::Etc::SourceList=${dir}/sources.list`,
+    "-o",
+    "Dir::Etc::SourceParts=-",
+    "-o",
+    `Dir::State::Lists=${dir}/lists`,
+    "-o",
+    `Dir::Cache=${dir}/cache`,
+  ];
+  const quiet = async (cmd: string, args: string[], cwd?: string) =>
+    (await new Deno.Command(cmd, { args, cwd, stdout: "null", stderr: "null" }).output()).success;
+  const ok = await quiet("apt-get", [...opts, "update"]) &&
+    await quiet("apt-get", [...opts, "download", "libvpx9"], dir);
+  const deb = ok
+    ? [...Deno.readDirSync(dir)].find((e) => /^libvpx9_.*\.deb$/.test(e.name))?.name
+    : undefined;
+  if (deb && await quiet("dpkg", ["-x", `${dir}/${deb}`, "/tmp/libvpx9"])) {
+    console.log(`unpacked ${deb} into /tmp/libvpx9 (for agent/media/vpx_deb_test.ts)`);
+  } else {
+    console.log("could not fetch Debian 13's libvpx9: agent/media/vpx_deb_test.ts will be skipped");
+  }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
