@@ -5,7 +5,12 @@
  * without sending the bytes before `from` again. A file that changed since the transfer
  * opened is refused (`changed`), so the technician never gets a mix of two versions.
  */
-import { bundleEnd, bundleEntry, type BundleHeader } from "../../protocol/files_bundle.ts";
+import {
+  BUNDLE_HEADER_MAX,
+  bundleEnd,
+  bundleEntry,
+  SHA256_BYTES,
+} from "../../protocol/files_bundle.ts";
 import type { AgentTransfer, TransferProgress } from "../../protocol/files.ts";
 import { OpFailure } from "../ops/mod.ts";
 import { openRegular } from "./paths.ts";
@@ -106,8 +111,16 @@ export async function sendFile(
   }
 }
 
-/** The records of one bundle entry, read whole when small (sync: fast for many files). */
-function _smallFile(item: BundleDownload["items"][number]): Uint8Array[] | null {
+/**
+ * Writes one small bundle entry (header, bytes, SHA-256) into `out` at `at`; returns where it
+ * ends and the file's size, or null when the file could not be read as walked. Read straight into the piece being
+ * sent: no buffer per file, whose memory the allocator would keep after a tree of small files.
+ */
+function _smallFileInto(
+  item: BundleDownload["items"][number],
+  out: Uint8Array,
+  at: number,
+): { end: number; size: number } | null {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(item.path, { read: true });
@@ -117,21 +130,20 @@ function _smallFile(item: BundleDownload["items"][number]): Uint8Array[] | null 
   try {
     const info = file.statSync();
     if (!info.isFile || info.ino !== item.ino || info.dev !== item.dev) return null;
-    const bytes = new Uint8Array(info.size);
-    let at = 0;
-    while (at < bytes.byteLength) {
-      const n = file.readSync(bytes.subarray(at));
-      if (n === null) return null;
-      at += n;
-    }
-    const header: BundleHeader = {
+    if (info.size > BATCH) return null;
+    const header = bundleEntry({
       path: item.rel,
       type: "file",
-      size: bytes.byteLength,
+      size: info.size,
       mtime: info.mtime?.getTime() ?? null,
       mode: item.mode,
-    };
-    return [bundleEntry(header), bytes, new Uint8Array(sha256().update(bytes).digest())];
+    });
+    out.set(header, at);
+    const start = at + header.byteLength;
+    const bytes = out.subarray(start, start + info.size);
+    if (_readFull(file, bytes) < info.size) return null;
+    out.set(sha256().update(bytes).digest(), start + info.size);
+    return { end: start + info.size + SHA256_BYTES, size: info.size };
   } catch {
     return null;
   } finally {
@@ -160,7 +172,8 @@ export async function sendBundle(
   };
   // Reused for every piece (each is sent, copied, before the next is made).
   const chunk = new Uint8Array(CHUNK);
-  let joined = new Uint8Array(2 * BATCH);
+  // Room for a batch: under BATCH, then one more entry of at most BATCH bytes, and the end.
+  const joined = new Uint8Array(2 * BATCH + 3 * (5 + BUNDLE_HEADER_MAX) + SHA256_BYTES);
   const source = async (): Promise<Uint8Array | null> => {
     if (current) {
       if (current.left === 0) {
@@ -182,12 +195,12 @@ export async function sendBundle(
       return piece;
     }
     if (ended) return null;
-    const batch: Uint8Array[] = [];
     let size = 0;
+    const put = (record: Uint8Array) => (joined.set(record, size), size += record.byteLength);
     while (index < t.items.length && size < BATCH && !current) {
       const item = t.items[index];
       if (item.type === "dir") {
-        batch.push(bundleEntry({
+        put(bundleEntry({
           path: item.rel,
           type: "dir",
           size: 0,
@@ -196,19 +209,19 @@ export async function sendBundle(
         }));
         index++;
       } else if (item.size <= BATCH) {
-        const records = _smallFile(item) ?? [failed(item, `${item.path} could not be read`)];
-        for (const record of records) (batch.push(record), size += record.byteLength);
-        if (records.length > 1) bytes += records[1].byteLength;
+        const entry = _smallFileInto(item, joined, size);
+        if (entry === null) put(failed(item, `${item.path} could not be read`));
+        else (bytes += entry.size, size = entry.end);
         index++;
       } else {
         const opened = await openRegular(transfers.env.os, item.path).catch(() => null);
         if (!opened || opened.info.ino !== item.ino) {
           opened?.file.close();
-          batch.push(failed(item, `${item.path} changed or could not be read`));
+          put(failed(item, `${item.path} changed or could not be read`));
           index++;
           continue;
         }
-        batch.push(bundleEntry({
+        put(bundleEntry({
           path: item.rel,
           type: "file",
           size: opened.info.size,
@@ -219,15 +232,11 @@ export async function sendBundle(
       }
     }
     if (index >= t.items.length && !current) {
-      batch.push(bundleEnd({ entries: t.items.length, bytes }));
+      put(bundleEnd({ entries: t.items.length, bytes }));
       ended = true;
     }
-    const total = batch.reduce((n, b) => n + b.byteLength, 0);
-    if (total > joined.byteLength) joined = new Uint8Array(total);
-    let at = 0;
-    for (const piece of batch) (joined.set(piece, at), at += piece.byteLength);
     progress({ bytes, entries: index });
-    return joined.subarray(0, total);
+    return joined.subarray(0, size);
   };
   try {
     await pushLeg(transfers.env.leg, ticket, source, ctx.signal);
