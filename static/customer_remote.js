@@ -68,7 +68,8 @@ if (root?.dataset.events) {
     show("remote-agent-lost", state.agent === "reconnecting");
     const technicians = state.technicians ?? [];
     const list = $("remote-technicians");
-    list.hidden = technicians.length === 0;
+    // A browser share names who sees the screen in its own section (customer_share.js).
+    list.hidden = technicians.length === 0 || Boolean(state.browserShare);
     // Names only as text: they come from people, never as markup.
     list.textContent = technicians.length === 0
       ? ""

@@ -4,9 +4,11 @@
 // (modules/remote share_routes.ts, browser_share.ts) in whatever codec the browser prefers
 // (VP8, VP9 or H.264: the server passes it on as it is), shown to the technician as the
 // support app's picture — view only. Non-trickle: the complete offer goes in one POST.
-// While sharing, this section is the one place that says so, names who sees the screen (from
-// static/customer_remote.js's "remote-state" event) and has the one stop button; afterwards it
-// says sharing stopped, whoever stopped it (our button, the browser's own bar, the server).
+// While sharing, this section is the one place that says so — what is shared (the screen, a
+// window or a tab, as picked in the browser's window) and who sees it (from
+// static/customer_remote.js's "remote-state" event, which then leaves its own "Connected to your
+// screen" line out) — and has the one stop button; afterwards it says sharing stopped, whoever
+// stopped it (our button, the browser's own bar, the server).
 // Stops on our button, the browser's own stop, or when the server ends view (the customer's
 // "Stop sharing", a technician, hold, transfer, end: `#remote-consent` data-view leaves
 // "granted", as static/customer_remote.js renders it), or when the connection fails.
@@ -25,7 +27,11 @@ if (root && supported) {
   const status = $("browser-share-status");
   const startButton = /** @type {HTMLButtonElement} */ ($("browser-share-start"));
   const stopButton = $("browser-share-stop");
-  /** @type {{ pc: RTCPeerConnection, stream: MediaStream, seen: boolean } | null} */
+  /**
+   * The share under way; `surface` is what the customer picked in the browser's window:
+   * "monitor" (a whole screen), "window" or "browser" (a tab).
+   * @type {{ pc: RTCPeerConnection, stream: MediaStream, seen: boolean, surface: string } | null}
+   */
   let share = null;
 
   const csrf = () =>
@@ -56,8 +62,13 @@ if (root && supported) {
     status.textContent = text;
     section.dataset.sharing = sharing ? "1" : "";
   };
-  const sharingText = () =>
-    watchers ? (labels.sharingWith ?? "").replace("{{names}}", watchers) : labels.sharing;
+  /** What is shared, in words true to what the customer picked, and with whom. */
+  const sharingText = () => {
+    const what = share?.surface === "window" ? "Window" : share?.surface === "browser" ? "Tab" : "";
+    return watchers
+      ? (labels[`sharing${what}With`] ?? "").replace("{{names}}", watchers)
+      : labels[`sharing${what}`];
+  };
 
   /** @param {boolean} tellServer */
   const stop = (tellServer) => {
@@ -88,8 +99,10 @@ if (root && supported) {
     /** @type {MediaStream} */
     let stream;
     try {
+      // The screen at its own size (up to 4K): asked for a frame rate alone, Chromium sends a
+      // 1920×1080 screen as 1280×720, and the technician reads small text blurred.
       stream = await navigator.mediaDevices.getDisplayMedia({
-        video: { frameRate: 30 },
+        video: { frameRate: 30, width: { max: 3840 }, height: { max: 2160 } },
         audio: false,
       });
     } catch {
@@ -97,8 +110,9 @@ if (root && supported) {
       return;
     }
     const pc = new RTCPeerConnection();
-    share = { pc, stream, seen: false };
     const track = stream.getVideoTracks()[0];
+    share = { pc, stream, seen: false, surface: track.getSettings().displaySurface ?? "" };
+    status.textContent = labels.connecting;
     track.addEventListener("ended", () => stop(true));
     pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
     pc.addEventListener("connectionstatechange", () => {

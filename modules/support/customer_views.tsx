@@ -371,7 +371,19 @@ function RemoteConsent(props: { c: C; token: string }) {
  */
 function BrowserShareForm(props: { c: C; token: string }) {
   const t = props.c.get("t");
-  const keys = ["starting", "sharing", "sharingWith", "stopped", "unsupported", "failed"] as const;
+  const keys = [
+    "starting",
+    "connecting",
+    "sharing",
+    "sharingWith",
+    "sharingWindow",
+    "sharingWindowWith",
+    "sharingTab",
+    "sharingTabWith",
+    "stopped",
+    "unsupported",
+    "failed",
+  ] as const;
   const labels = Object.fromEntries(keys.map((k) => [k, t(`customerShare.${k}`)]));
   return (
     <section

@@ -1,8 +1,8 @@
 // Zero-install screen view (issue 18 part 2): the customer shares the screen from the Instant
 // Chat page (`getDisplayMedia`, Chromium's fake capture: a moving test pattern), the server
 // receives it over WebRTC (werift) and the technician's remote-view island decodes it, says it
-// is view only and offers no control. The page has one stop button and says who sees the
-// screen. Stopping on the customer's side ends it on both sides; VP9 and H.264 (forced with
+// is view only and offers no control. The page has one control that stops sharing ("Stop
+// sharing") and says once what is shared and who sees it. Stopping on the customer's side ends it on both sides; VP9 and H.264 (forced with
 // setCodecPreferences in the customer's page) pass through to the island as they are; hold
 // ends a share; a share is refused while the support app is attached.
 import assert from "node:assert/strict";
@@ -41,6 +41,27 @@ function preferCodec() {
       transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
     }
     return transceiver;
+  };
+}
+
+/**
+ * In the customer's browser: Chromium's fake display has no size of its own and serves what is
+ * asked — the page asks for the screen at its own size up to 4K, so it would encode 3840×2160 (a
+ * few frames a second here). The fake stands for a 1280×720 screen: the page's request is kept in
+ * `askedFor` (the test checks it) and capped at that size.
+ */
+function fakeScreenSize() {
+  const original = MediaDevices.prototype.getDisplayMedia;
+  MediaDevices.prototype.getDisplayMedia = function (
+    this: MediaDevices,
+    options?: DisplayMediaStreamOptions,
+  ) {
+    (globalThis as { askedFor?: unknown }).askedFor = options;
+    const video = typeof options?.video === "object" ? options.video : {};
+    return original.call(this, {
+      ...options,
+      video: { ...video, width: { max: 1280 }, height: { max: 720 } },
+    });
   };
 }
 
@@ -87,11 +108,17 @@ browserTest(
         const customer = Object.assign(await customerBrowser.newPage(), { errors: [] as string[] });
         customer.on("pageerror", (error) => customer.errors.push(String(error)));
         await customer.addInitScript(preferCodec);
+        await customer.addInitScript(fakeScreenSize);
         await customer.setViewportSize({ width: 1366, height: 768 });
         await customer.goto(`${base}/s/${session.token}`);
         await customer.locator("#browser-share-start").click();
         await customer.locator("#browser-share-stop").waitFor();
         assert.match(await customer.textContent("#browser-share-status") ?? "", /cannot control/);
+        // The screen at its own size (asked for a frame rate alone, Chromium sends 1280×720).
+        assert.deepEqual(
+          await customer.evaluate(() => (globalThis as { askedFor?: unknown }).askedFor),
+          { video: { frameRate: 30, width: { max: 3840 }, height: { max: 2160 } }, audio: false },
+        );
 
         const tech = await newPage();
         await tech.addInitScript(keepPeers);
@@ -122,12 +149,26 @@ browserTest(
         const screen = remoteHub(t.deps).find(session.id)?.screen;
         assert.equal(size, `${screen?.width}x${screen?.height}`, "the customer's screen, whole");
         assert.equal(await inboundCodec(tech), "video/VP8");
-        // One place says it and stops it: the page names who sees the screen, one stop button.
+        // One place says it and stops it: the page names what is shared (the fake capture is a
+        // screen) and who sees it once, and has one control that stops sharing, at both sizes.
         await customer.getByText("Your screen is being shared with Ann.").waitFor();
-        assert.equal(await customer.locator("#remote-sharing").isHidden(), true);
-        assert.equal(await customer.locator("button:visible", { hasText: /^Stop/ }).count(), 1);
+        for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+          await customer.setViewportSize({ width, height });
+          assert.equal(await customer.locator("#remote-sharing").isHidden(), true);
+          assert.equal(
+            await customer.locator("#remote-technicians").isHidden(),
+            true,
+            "'Connected to your screen' is not said a second time",
+          );
+          const stops = customer.locator(":is(button, a):visible", { hasText: /stop/i });
+          assert.deepEqual(await stops.allTextContents(), ["Stop sharing"]);
+          await customer.screenshot({
+            path: `/tmp/shots/share-customer-${width}.png`,
+            fullPage: true,
+          });
+        }
+        await customer.setViewportSize({ width: 1366, height: 768 });
         await tech.screenshot({ path: "/tmp/shots/share-tech-1366.png" });
-        await customer.screenshot({ path: "/tmp/shots/share-customer-1366.png", fullPage: true });
 
         // The technician asks for the support app: the page offers this session's download.
         await tech.locator(".rv-ask-agent").click();
