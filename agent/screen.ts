@@ -176,6 +176,8 @@ export class ScreenSender {
   #bigEncodes: { cpu: number; wall: number }[] = [];
   /** Big delta frames still to skip before judging (see MOTION_WARMUP). */
   #warmup = MOTION_WARMUP;
+  /** No motion mode yet since the screen was last still (see MOTION_RETRY_MS). */
+  #freshMotion = true;
   #lastBigAt = 0;
   /** When motion mode began, how long until full size is tried, when it last was. */
   #motionSince = 0;
@@ -356,7 +358,10 @@ export class ScreenSender {
     this.timing.diff += t2 - t1;
     const big = area >= MOTION_AREA * frame.width * frame.height;
     // Motion (re)starting after stillness: its first frames are not judged (MOTION_WARMUP).
-    if (big && t2 - this.#lastBigAt > MOTION_HOLD_MS) this.#warmup = MOTION_WARMUP;
+    if (big && t2 - this.#lastBigAt > MOTION_HOLD_MS) {
+      this.#warmup = MOTION_WARMUP;
+      this.#freshMotion = true;
+    }
     if (big) this.#lastBigAt = t2;
     const leaving = this.#motionOver();
     if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
@@ -430,9 +435,13 @@ export class ScreenSender {
       if (big && slow) {
         this.#motion = true;
         this.#bigEncodes = [];
-        this.#retryMs = this.#trying
+        // A try that failed, or held a while and then fell back in the same motion, waits twice
+        // as long for the next: each switch costs a keyframe at the new size, and a machine at
+        // the edge of full size would otherwise flap every few seconds (1080p video, bench:remote).
+        this.#retryMs = this.#trying || !this.#freshMotion
           ? Math.min(MOTION_RETRY_MAX_MS, this.#retryMs * 2)
           : MOTION_RETRY_MS;
+        this.#freshMotion = false;
         this.#trying = false;
         this.#motionSince = t2;
         this.#halfFrames = 0;

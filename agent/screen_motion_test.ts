@@ -177,3 +177,27 @@ Deno.test("a try that holds: the machine got faster, full size stays", async () 
   const last = log.filter((e) => e.at - start > 4_800).map((e) => e.what);
   assert.ok(last.length > 5 && last.every((w) => w === "64 delta"), last.join(", "));
 });
+
+Deno.test("a try that holds a while and then falls back in the same motion waits longer", async () => {
+  // 1080p video at the edge of full size (bench:remote): a try held for seconds, fell back,
+  // and the next try came 4 s later again — a keyframe at each switch, every few seconds.
+  let full = 36;
+  const { sender, log, move } = harness(() => full);
+  sender.resume();
+  await sleep(50);
+  const start = performance.now();
+  await move(1_000, 25); // halved
+  full = 5;
+  await move(8_000, 25); // the try at ≈ 4 s holds (past the 4 s a try is judged for)
+  full = 36;
+  await move(9_000, 25); // slow again: halved; the next try ≈ 8 s later, not 4
+  sender.stop();
+  const fullKeys = log.filter((e) => e.what === "64 key").map((e) => (e.at - start) / 1000);
+  const halfKeys = log.filter((e) => e.what === "32 key").map((e) => (e.at - start) / 1000);
+  const what = `full-size keyframes at ${fullKeys.map((n) => n.toFixed(1))} s, half-size at ${
+    halfKeys.map((n) => n.toFixed(1))
+  } s`;
+  assert.ok(halfKeys.length >= 2 && halfKeys[1] > 9, what);
+  const next = fullKeys.find((at) => at > halfKeys[1]);
+  assert.ok(next === undefined || next - halfKeys[1] >= 7.5, what); // the old rule: ≈ 4 s
+});
