@@ -28,3 +28,5 @@ export { LogLineView, translateStored } from "./workspace_views.tsx";
  * an external technician's console (modules/external), whose routes are the same under `/x`.
  */
 export { FileManagerMount } from "./file_manager_view.tsx";
+/** The tools of a session as ARIA tabs (the workspace, an external technician's console). */
+export { type Tool, ToolTabs } from "./tool_tabs.tsx";

@@ -5,6 +5,7 @@
  * tools as tabs — chat and log first, then notes, then files and links. Only tools that exist
  * get a tab. The forms are in workspace_tools.tsx; static/workspace.js switches the tabs.
  */
+import { type Tool, ToolTabs } from "./tool_tabs.tsx";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
@@ -45,13 +46,6 @@ export interface WorkspaceState {
   surveyPushable?: boolean;
 }
 
-/** One tab of the side panel: its name (ids, `data-tool`), label and content. */
-interface Tool {
-  name: string;
-  label: string;
-  body: Child;
-}
-
 /** The session panel: `#session-<id>`, the fragment a console tab loads. */
 export function SessionPanel(props: { c: C; state: WorkspaceState }) {
   const { c, state } = props;
@@ -82,7 +76,13 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
             the tool tabs' tablist carries the name. */
         }
         <div class="workspace-side">
-          <ToolTabs sessionId={session.id} label={t("workspace.tools")} tools={_tools(c, state)} />
+          <ToolTabs
+            idPrefix="ws"
+            scope={session.id}
+            label={t("workspace.tools")}
+            tools={_tools(c, state)}
+            panelClass={(name) => `workspace-tool tool-${name}`}
+          />
         </div>
       </div>
     </section>
@@ -291,47 +291,4 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
     });
   }
   return tools;
-}
-
-/**
- * An ARIA tablist (WAI-ARIA Authoring Practices "tabs", automatic activation): the first tab is
- * selected and the only one in the Tab order; static/workspace.js handles clicks and the arrow,
- * Home and End keys.
- */
-function ToolTabs(props: { sessionId: string; label: string; tools: Tool[] }) {
-  const { sessionId, tools } = props;
-  const tabId = (name: string) => `ws-tab-${name}-${sessionId}`;
-  const panelId = (name: string) => `ws-panel-${name}-${sessionId}`;
-  return (
-    <>
-      <div class="workspace-tabs" role="tablist" aria-label={props.label} data-workspace-tabs="">
-        {tools.map((tool, i) => (
-          <button
-            type="button"
-            role="tab"
-            id={tabId(tool.name)}
-            class="workspace-tab"
-            aria-controls={panelId(tool.name)}
-            aria-selected={i === 0 ? "true" : "false"}
-            tabindex={i === 0 ? 0 : -1}
-            data-tool={tool.name}
-          >
-            {tool.label}
-          </button>
-        ))}
-      </div>
-      {tools.map((tool, i) => (
-        <div
-          role="tabpanel"
-          id={panelId(tool.name)}
-          class={`workspace-tool tool-${tool.name}`}
-          aria-labelledby={tabId(tool.name)}
-          data-tool={tool.name}
-          hidden={i !== 0}
-        >
-          {tool.body}
-        </div>
-      ))}
-    </>
-  );
 }

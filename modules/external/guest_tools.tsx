@@ -8,7 +8,7 @@
 import type { Child } from "hono/jsx";
 import { can } from "../permissions/mod.ts";
 import type { PageContext } from "../http/mod.ts";
-import { FileManagerMount } from "../console/mod.ts";
+import { FileManagerMount, ToolTabs } from "../console/mod.ts";
 import type { GuestAccess } from "./guest.ts";
 import { GuestRemoteMount, guestRights } from "./guest_remote.tsx";
 
@@ -70,44 +70,14 @@ export function GuestTools(props: { c: PageContext; access: GuestAccess }) {
   const tools = guestTools(c, access);
   if (tools.length === 0) return null;
   if (tools.length === 1) return <div class="guest-tool">{tools[0].body}</div>;
-  const id = access.session.id;
-  const tabId = (name: string) => `guest-tab-${name}-${id}`;
-  const panelId = (name: string) => `guest-panel-${name}-${id}`;
   return (
-    <>
-      <div
-        class="workspace-tabs workspace-main-tabs"
-        role="tablist"
-        aria-label={c.get("t")("fileManager.tabsLabel")}
-        data-workspace-tabs=""
-      >
-        {tools.map((tool, i) => (
-          <button
-            type="button"
-            role="tab"
-            id={tabId(tool.name)}
-            class="workspace-tab"
-            aria-controls={panelId(tool.name)}
-            aria-selected={i === 0 ? "true" : "false"}
-            tabindex={i === 0 ? 0 : -1}
-            data-tool={tool.name}
-          >
-            {tool.label}
-          </button>
-        ))}
-      </div>
-      {tools.map((tool, i) => (
-        <div
-          role="tabpanel"
-          id={panelId(tool.name)}
-          class={`guest-tool view-${tool.name}`}
-          aria-labelledby={tabId(tool.name)}
-          data-tool={tool.name}
-          hidden={i !== 0}
-        >
-          {tool.body}
-        </div>
-      ))}
-    </>
+    <ToolTabs
+      idPrefix="guest"
+      scope={access.session.id}
+      label={c.get("t")("fileManager.tabsLabel")}
+      tools={tools}
+      listClass="workspace-tabs workspace-main-tabs"
+      panelClass={(name) => `guest-tool view-${name}`}
+    />
   );
 }
