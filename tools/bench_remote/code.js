@@ -63,49 +63,50 @@
   }
 
   /**
-   * Reads the raw 8 bytes of a stamp whose top-left corner is at (x, y) of an RGBA pixel
-   * array `data` that is `stride` pixels wide.
+   * The raw 8 bytes of a stamp from `mean(x, y)`: the mean luma (0–255) of the 6 × 6 pixels
+   * from (x, y) of the stamp, called for each block's centre.
    */
-  function readBytes(data, stride, x, y) {
+  function readBlocks(mean) {
     const bytes = new Uint8Array(ROWS);
     const lo = (BLOCK >> 1) - 3;
     for (let r = 0; r < ROWS; r++) {
       let byte = 0;
       for (let c = 0; c < COLS; c++) {
-        let sum = 0;
-        for (let dy = 0; dy < 6; dy++) {
-          let i = ((y + r * BLOCK + lo + dy) * stride + x + c * BLOCK + lo) * 4;
-          for (let dx = 0; dx < 6; dx++, i += 4) {
-            sum += data[i] * 299 + data[i + 1] * 587 + data[i + 2] * 114; // luma × 1000
-          }
-        }
-        if (sum > 128 * 1000 * 36) byte |= 0x80 >> c;
+        if (mean(c * BLOCK + lo, r * BLOCK + lo) > 128) byte |= 0x80 >> c;
       }
       bytes[r] = byte;
     }
     return bytes;
   }
-
+  /**
+   * Reads the raw 8 bytes of a stamp whose top-left corner is at (x, y) of an RGBA pixel
+   * array `data` that is `stride` pixels wide.
+   */
+  function readBytes(data, stride, x, y) {
+    return readBlocks((bx, by) => {
+      let sum = 0;
+      for (let dy = 0; dy < 6; dy++) {
+        let i = ((y + by + dy) * stride + x + bx) * 4;
+        for (let dx = 0; dx < 6; dx++, i += 4) {
+          sum += data[i] * 299 + data[i + 1] * 587 + data[i + 2] * 114; // luma × 1000
+        }
+      }
+      return sum / 36_000;
+    });
+  }
   /**
    * The same from a plane of luma bytes (Y of a YUV video frame, one byte a pixel) `stride`
    * bytes wide, starting at `offset`, the stamp's corner at (x, y) of that plane.
    */
   function readLumaBytes(data, stride, offset, x, y) {
-    const bytes = new Uint8Array(ROWS);
-    const lo = (BLOCK >> 1) - 3;
-    for (let r = 0; r < ROWS; r++) {
-      let byte = 0;
-      for (let c = 0; c < COLS; c++) {
-        let sum = 0;
-        for (let dy = 0; dy < 6; dy++) {
-          const i = offset + (y + r * BLOCK + lo + dy) * stride + x + c * BLOCK + lo;
-          for (let dx = 0; dx < 6; dx++) sum += data[i + dx];
-        }
-        if (sum > 128 * 36) byte |= 0x80 >> c;
+    return readBlocks((bx, by) => {
+      let sum = 0;
+      for (let dy = 0; dy < 6; dy++) {
+        const i = offset + (y + by + dy) * stride + x + bx;
+        for (let dx = 0; dx < 6; dx++) sum += data[i + dx];
       }
-      bytes[r] = byte;
-    }
-    return bytes;
+      return sum / 36;
+    });
   }
   /** `{ ts32, counter }` from the raw bytes, or null when the CRC does not match. */
   function parse(bytes) {
