@@ -65,18 +65,18 @@ export async function findXServers(options: { root?: string } = {}): Promise<XSe
   const byDisplay = new Map<string, XServer>();
   // The sockets say which displays exist; the lock files which process serves each.
   const lockOwner = new Map<number, string>();
-  for (const name of await _list(`${root}/tmp/.X11-unix`)) {
+  for (const name of await namesIn(`${root}/tmp/.X11-unix`)) {
     const match = /^X(\d+)$/.exec(name);
     if (!match) continue;
     const display = `:${match[1]}`;
-    const pid = Number((await _read(`${root}/tmp/.X${match[1]}-lock`))?.trim());
+    const pid = Number((await textOf(`${root}/tmp/.X${match[1]}-lock`))?.trim());
     const known = Number.isInteger(pid) && pid > 0 ? pid : 0;
     if (known) lockOwner.set(known, display);
     byDisplay.set(display, { display, pid: known, program: "", authority: null });
   }
-  for (const name of await _list(`${root}/proc`)) {
+  for (const name of await namesIn(`${root}/proc`)) {
     if (!/^\d+$/.test(name)) continue;
-    const raw = await _read(`${root}/proc/${name}/cmdline`);
+    const raw = await textOf(`${root}/proc/${name}/cmdline`);
     if (!raw) continue;
     const parsed = parseXServerCommand(raw.split("\0").filter((part) => part !== ""));
     if (!parsed) continue;
@@ -173,7 +173,8 @@ function _number(display: string): number {
   return Number(display.slice(1));
 }
 
-async function _list(dir: string): Promise<string[]> {
+/** The names in `dir`; none when it is not there or not ours to read. */
+export async function namesIn(dir: string): Promise<string[]> {
   const names: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) names.push(entry.name);
@@ -183,7 +184,8 @@ async function _list(dir: string): Promise<string[]> {
   return names;
 }
 
-async function _read(path: string): Promise<string | null> {
+/** The text of `path`, or null when it cannot be read (gone, not ours). */
+export async function textOf(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
   } catch {

@@ -11,6 +11,7 @@
  * said (`planSignIn`).
  */
 import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
+import { namesIn, textOf } from "./display_finder.ts";
 
 const RETURN = 0xff0d;
 const TAB = 0xff09;
@@ -116,15 +117,15 @@ export async function findGreeters(options: { root?: string } = {}): Promise<Fou
   const found: FoundGreeter[] = [];
   let gdmWayland = false;
   let gdmX = false;
-  for (const name of await _list(`${root}/proc`)) {
+  for (const name of await namesIn(`${root}/proc`)) {
     if (!/^\d+$/.test(name)) continue;
-    const argv = (await _read(`${root}/proc/${name}/cmdline`) ?? "").split("\0").filter(Boolean);
+    const argv = (await textOf(`${root}/proc/${name}/cmdline`) ?? "").split("\0").filter(Boolean);
     const program = _base(argv[0]);
     if (program === "gdm-wayland-session") gdmWayland = true;
     if (program === "gdm-x-session") gdmX = true;
     const profile = greeterProfileFor(argv);
     if (!profile) continue;
-    const env = parseEnviron(await _read(`${root}/proc/${name}/environ`));
+    const env = parseEnviron(await textOf(`${root}/proc/${name}/environ`));
     const display = env.get("DISPLAY")?.replace(/\.\d+$/, "") ?? null;
     const wayland = env.has("WAYLAND_DISPLAY") || env.get("XDG_SESSION_TYPE") === "wayland";
     found.push({ pid: Number(name), profile, display, wayland });
@@ -172,22 +173,4 @@ export function planSignIn(input: {
   }
   if (!input.hasCredentials) return { ok: false, code: "no_credentials", greeter };
   return { ok: true, greeter };
-}
-
-async function _list(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  } catch {
-    // Not there, or not ours to read: nothing found.
-  }
-  return names;
-}
-
-async function _read(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return null;
-  }
 }
