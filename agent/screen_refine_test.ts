@@ -252,7 +252,7 @@ Deno.test("back to full size after motion: the keyframe is itself the refinement
   sender.resume();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await sleep(50);
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 11; i++) {
     pending.push({ x: 0, y: 0, width: 64, height: 48 });
     (wake as (() => void) | null)?.();
     await sleep(30);
