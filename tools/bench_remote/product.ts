@@ -8,6 +8,7 @@
 // payload as WebRTC counts it: without RTP/UDP/IP headers, like the noVNC figure, which is
 // the WebSocket payload).
 import type { BrowserContext, Locator, Page } from "playwright-core";
+import type { RunningContender } from "./contender.ts";
 import { freePort, sleep, spawn, type Spawned } from "./proc.ts";
 
 const PASSWORD = "bench password 1234";
@@ -135,4 +136,26 @@ export function inboundVideoBytes(page: Page): Promise<number> {
     }
     return bytes;
   });
+}
+
+/**
+ * The product as a running contender: the technician's page showing the island's `<video>`,
+ * the processes charged for CPU, bytes from the page's peer connections; stopping closes the
+ * page and then everything `stopAll` started.
+ */
+export function runningProduct(
+  page: Page,
+  pids: number[],
+  stopAll: () => Promise<void>,
+): RunningContender {
+  return {
+    page,
+    source: ".rv-video",
+    pids: () => pids,
+    bytesReceived: () => inboundVideoBytes(page),
+    async stop() {
+      await page.close().catch(() => {});
+      await stopAll();
+    },
+  };
 }

@@ -9,9 +9,9 @@
 // process and the agent process.
 import type { BenchEnv, Contender, RunningContender } from "./contender.ts";
 import {
-  inboundVideoBytes,
   type ProductServer,
   ROOT,
+  runningProduct,
   startAndOpenIsland,
   startProductServer,
   technicianWithPin,
@@ -72,17 +72,7 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
     }
     await videoAtScreenSize(page, env);
     await customer.close();
-    const pids = [server.server.pid, agent.pid];
-    return {
-      page,
-      source: ".rv-video",
-      pids: () => pids,
-      bytesReceived: () => inboundVideoBytes(page),
-      async stop() {
-        await page.close().catch(() => {});
-        await stopAll();
-      },
-    };
+    return runningProduct(page, [server.server.pid, agent.pid], stopAll);
   } catch (error) {
     await stopAll();
     throw error;

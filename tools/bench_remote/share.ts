@@ -18,8 +18,8 @@
 // agent's grab and encode are charged to `rescue`).
 import type { BenchEnv, Contender, RunningContender } from "./contender.ts";
 import {
-  inboundVideoBytes,
   type ProductServer,
+  runningProduct,
   startAndOpenIsland,
   startProductServer,
   technicianWithPin,
@@ -79,17 +79,7 @@ async function startShare(env: BenchEnv): Promise<RunningContender> {
     // The whole X screen at its own size (Chromium's fake display would be 1280×720 and carry
     // no stamps for the decoder).
     await videoAtScreenSize(page, env);
-    const pids = [server.server.pid, customer.pid];
-    return {
-      page,
-      source: ".rv-video",
-      pids: () => pids,
-      bytesReceived: () => inboundVideoBytes(page),
-      async stop() {
-        await page.close().catch(() => {});
-        await stopAll();
-      },
-    };
+    return runningProduct(page, [server.server.pid, customer.pid], stopAll);
   } catch (error) {
     await stopAll();
     throw error;
