@@ -7,6 +7,7 @@ import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
 import { openDesktop } from "../platform/mod.ts";
 import { runX, startXvfb } from "../platform/xvfb_test_support.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
+import { STAND_IN_GREETER as STAND_IN } from "./greeter_test_support.ts";
 
 const PASSWORD = "Correct horse-é€!9";
 
@@ -108,16 +109,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-const STAND_IN = `#!/bin/sh
-printf 'login: '
-IFS= read -r user
-printf 'Password: '
-stty -echo
-IFS= read -r pass
-stty echo
-printf '%s\\n%s\\n' "$user" "$pass" > "$1"
-`;
 
 Deno.test({
   name: "signInAtLoginScreen() types the user name and password into a stand-in greeter on Xvfb",

@@ -18,21 +18,11 @@ import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { agentCommand, SystemdInstaller, unitCommand } from "../../agent/unattended/installer.ts";
 import { deviceWithGrant } from "../../modules/unattended/test_fixtures.ts";
 import { readLog } from "../../modules/support/mod.ts";
+import { STAND_IN_GREETER as STAND_IN } from "../../agent/unattended/greeter_test_support.ts";
 
 const SHOTS = Deno.env.get("UNATTENDED_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
 const OS_PASSWORD = "Pw at-Connect-é!7";
-
-/** What the login screen stands in for: asks a user name and password, writes what it read. */
-const STAND_IN = `#!/bin/sh
-printf 'login: '
-IFS= read -r user
-printf 'Password: '
-stty -echo
-IFS= read -r pass
-stty echo
-printf '%s\\n%s\\n' "$user" "$pass" > "$1"
-`;
 
 /** Starts the stand-in greeter on `display`, focused as a display manager's greeter is. */
 async function standInGreeter(display: string, dir: string) {
