@@ -7,7 +7,6 @@
  */
 import { type Tool, ToolTabs } from "./tool_tabs.tsx";
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { Entry, Granted, LogLine, SupportSession } from "../support/mod.ts";
