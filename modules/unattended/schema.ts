@@ -18,7 +18,10 @@ const at = (name: string) => timestamp(name, { withTimezone: true });
 /**
  * A computer whose agent runs as a service (unattended access, SPEC C8). `deviceId` is the
  * agent's own identity id (its hello); `publicKey` the Ed25519 public key (SPKI, base64url)
- * made on the device — the server never sees the private key. `onlineInstance` is the
+ * made on the device — the server never sees the private key. `sealingKey` is the X25519
+ * public key (raw, base64url) its last proven hello announced, that credentials typed at
+ * Connect are sealed to (protocol/sealed_credentials.ts); null for an agent from before it
+ * (issue 19), which gets them only from the instance holding its socket. `onlineInstance` is the
  * instance holding its device socket now (null: offline). A removed device stays (audit and
  * history point at it) and is refused when it reconnects.
  */
@@ -29,6 +32,7 @@ export const devices = pgTable("devices", {
   name: text("name").notNull(),
   os: text("os").notNull(),
   publicKey: text("public_key").notNull(),
+  sealingKey: text("sealing_key"),
   createdAt: at("created_at").notNull(),
   lastSeenAt: at("last_seen_at"),
   onlineInstance: uuid("online_instance").references(() => instances.id, {
