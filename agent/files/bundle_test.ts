@@ -223,6 +223,51 @@ Deno.test("bundle: a cut upload resumes at the entry the agent reached", async (
   }
 });
 
+Deno.test("bundle: sent whole, asked again: walked again, same bytes; refused once changed", async () => {
+  const kit = await fileTestKit();
+  try {
+    const src = `${kit.root}/src`;
+    await Deno.mkdir(`${src}/t/a`, { recursive: true });
+    for (let i = 0; i < 30; i++) await Deno.writeTextFile(`${src}/t/a/f${i}.txt`, `file ${i}\n`);
+    const opened = await kit.call("files.open", {
+      id: newId("w"),
+      direction: "download",
+      mode: "bundle",
+      path: src,
+      names: ["t"],
+      name: null,
+      size: null,
+      mtime: null,
+      sha256: null,
+      overwrite: false,
+      hidden: false,
+    });
+    const send = async () => {
+      const ticket = newTicket();
+      const served = kit.acceptPush(ticket);
+      const result = await kit.call("files.send", { id: opened.id, ticket, from: 0 });
+      await served.done;
+      return { result, stream: concat(served.received) };
+    };
+    const first = await send();
+    assert.equal(first.result.done, true);
+    assert.equal(first.result.entries, 32);
+    const second = await send();
+    assert.equal(second.result.entries, 32);
+    assert.deepEqual(second.stream, first.stream);
+    // The list the open told the technician about is not there any more to send as it was.
+    await Deno.writeTextFile(`${src}/t/a/new.txt`, "new\n");
+    const ticket = newTicket();
+    kit.acceptPush(ticket);
+    await assert.rejects(
+      kit.call("files.send", { id: opened.id, ticket, from: 0 }),
+      (error: { code?: string }) => error.code === "changed",
+    );
+  } finally {
+    await kit.close();
+  }
+});
+
 function reopen(id: string, path: string) {
   return Promise.resolve({
     id,

@@ -6,11 +6,12 @@
  * SHA-256 matches. A bundle is written entry by entry, each checked against the hash that
  * follows it before it is renamed into place; a failing entry is skipped, not fatal.
  */
-import { BundleReader, toHex } from "../../protocol/files_bundle.ts";
+import { BundleReader } from "../../protocol/files_bundle.ts";
 import type { AgentTransfer } from "../../protocol/files.ts";
 import { OpFailure } from "../ops/mod.ts";
 import { checkName, childPath, osFailure } from "./paths.ts";
 import { sha256 } from "./text.ts";
+import { Sha256, SMALL_HASH_MAX } from "./sha256.ts";
 import { pullLeg } from "./data_leg.ts";
 import { type StreamContext, throttled } from "./send.ts";
 import { type BundleUpload, type FileUpload, refuseTarget, type Transfers } from "./transfers.ts";
@@ -148,6 +149,18 @@ export async function commitFile(
   return transfers.view(t);
 }
 
+/** What hashes one bundle entry: the stream's reused `Sha256`, or node:crypto for a large file. */
+interface EntryHash {
+  update(bytes: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
+function _sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The folder of a bundle entry, created part by part; a link on the way is refused. */
 function _folderFor(t: BundleUpload, rel: string[], os: Transfers["env"]["os"]): string {
   let folder = t.folder;
@@ -185,11 +198,14 @@ export async function receiveBundle(
   const chunks = await pullLeg(transfers.env.leg, ticket, ctx.signal);
   const reader = new BundleReader();
   const progress = throttled(ctx.emit);
+  // One hasher for all the small files of this stream: no native object per file.
+  const small = new Sha256();
+  const hashFor = (size: number): EntryHash => size <= SMALL_HASH_MAX ? small.reset() : sha256();
   let current: {
     path: string;
     temp: string | null;
     file: Deno.FsFile | null;
-    hash: ReturnType<typeof sha256>;
+    hash: EntryHash;
     mtime: number | null;
     mode: number | null;
   } | null = null;
@@ -228,7 +244,7 @@ export async function receiveBundle(
               path: target,
               temp,
               file,
-              hash: sha256(),
+              hash: hashFor(header.size),
               mtime: header.mtime,
               mode: header.mode,
             };
@@ -239,7 +255,7 @@ export async function receiveBundle(
                 path: target,
                 temp: null,
                 file: null,
-                hash: sha256(),
+                hash: hashFor(header.size),
                 mtime: null,
                 mode: null,
               };
@@ -262,7 +278,7 @@ export async function receiveBundle(
                 path: "",
                 temp: null,
                 file: null,
-                hash: sha256(),
+                hash: small.reset(),
                 mtime: null,
                 mode: null,
               };
@@ -276,7 +292,7 @@ export async function receiveBundle(
           if (!entry.file || !entry.temp) continue;
           entry.file.close();
           try {
-            if (toHex(event.sha256) !== entry.hash.digest("hex")) {
+            if (!_sameBytes(event.sha256, entry.hash.digest())) {
               throw new OpFailure("hash_mismatch", `${entry.path} arrived damaged: not kept`);
             }
             if (entry.mtime !== null) Deno.utimeSync(entry.temp, new Date(), new Date(entry.mtime));

@@ -15,8 +15,10 @@ import type { AgentTransfer, TransferProgress } from "../../protocol/files.ts";
 import { OpFailure } from "../ops/mod.ts";
 import { openRegular } from "./paths.ts";
 import { sha256 } from "./text.ts";
+import { Sha256, SMALL_HASH_MAX } from "./sha256.ts";
 import { pushLeg } from "./data_leg.ts";
-import type { BundleDownload, FileDownload, Transfers } from "./transfers.ts";
+import { walkBundle } from "./bundle_walk.ts";
+import type { BundleDownload, BundleItem, FileDownload, Transfers } from "./transfers.ts";
 
 const CHUNK = 1024 * 1024;
 const CHECKPOINT_EVERY = 16 * 1024 * 1024;
@@ -113,13 +115,15 @@ export async function sendFile(
 
 /**
  * Writes one small bundle entry (header, bytes, SHA-256) into `out` at `at`; returns where it
- * ends and the file's size, or null when the file could not be read as walked. Read straight into the piece being
- * sent: no buffer per file, whose memory the allocator would keep after a tree of small files.
+ * ends and the file's size, or null when the file could not be read as walked. Read straight
+ * into the piece being sent: no buffer per file, whose memory the allocator would keep after a
+ * tree of small files; hashed by the stream's reusable `small` hasher, no native one per file.
  */
 function _smallFileInto(
-  item: BundleDownload["items"][number],
+  item: BundleItem,
   out: Uint8Array,
   at: number,
+  small: Sha256,
 ): { end: number; size: number } | null {
   let file: Deno.FsFile;
   try {
@@ -142,13 +146,24 @@ function _smallFileInto(
     const start = at + header.byteLength;
     const bytes = out.subarray(start, start + info.size);
     if (_readFull(file, bytes) < info.size) return null;
-    out.set(sha256().update(bytes).digest(), start + info.size);
+    if (info.size <= SMALL_HASH_MAX) small.reset().update(bytes).digestInto(out, start + info.size);
+    else out.set(sha256().update(bytes).digest(), start + info.size);
     return { end: start + info.size + SHA256_BYTES, size: info.size };
   } catch {
     return null;
   } finally {
     file.close();
   }
+}
+
+/** A bundle's items: walked again if it was sent whole before (the list is dropped then). */
+async function _itemsOf(transfers: Transfers, t: BundleDownload): Promise<BundleItem[]> {
+  if (t.items) return t.items;
+  const walked = await walkBundle(transfers.env.os, t.folder, t.names, t.hidden);
+  if (walked.items.length !== t.entries || walked.size !== t.size) {
+    throw new OpFailure("changed", `${t.folder} changed since the bundle was sent`);
+  }
+  return t.items = walked.items;
 }
 
 export async function sendBundle(
@@ -158,7 +173,8 @@ export async function sendBundle(
   from: number,
   ctx: StreamContext,
 ): Promise<AgentTransfer> {
-  if (from > t.items.length) throw new OpFailure("offset", `the bundle has ${t.items.length}`);
+  if (from > t.entries) throw new OpFailure("offset", `the bundle has ${t.entries}`);
+  const items = await _itemsOf(transfers, t);
   let index = from;
   let bytes = 0;
   let ended = false;
@@ -166,7 +182,7 @@ export async function sendBundle(
   /** The large file being sent, chunk by chunk. */
   type Current = { file: Deno.FsFile; left: number; hash: ReturnType<typeof sha256> };
   let current = null as Current | null;
-  const failed = (item: BundleDownload["items"][number], reason: string) => {
+  const failed = (item: BundleItem, reason: string) => {
     t.failures.push({ path: item.path, code: "changed", reason });
     return bundleEntry({ path: item.rel, type: "failed", size: 0, mtime: null, mode: null });
   };
@@ -174,6 +190,7 @@ export async function sendBundle(
   const chunk = new Uint8Array(CHUNK);
   // Room for a batch: under BATCH, then one more entry of at most BATCH bytes, and the end.
   const joined = new Uint8Array(2 * BATCH + 3 * (5 + BUNDLE_HEADER_MAX) + SHA256_BYTES);
+  const small = new Sha256();
   const source = async (): Promise<Uint8Array | null> => {
     if (current) {
       if (current.left === 0) {
@@ -197,8 +214,8 @@ export async function sendBundle(
     if (ended) return null;
     let size = 0;
     const put = (record: Uint8Array) => (joined.set(record, size), size += record.byteLength);
-    while (index < t.items.length && size < BATCH && !current) {
-      const item = t.items[index];
+    while (index < items.length && size < BATCH && !current) {
+      const item = items[index];
       if (item.type === "dir") {
         put(bundleEntry({
           path: item.rel,
@@ -209,7 +226,7 @@ export async function sendBundle(
         }));
         index++;
       } else if (item.size <= BATCH) {
-        const entry = _smallFileInto(item, joined, size);
+        const entry = _smallFileInto(item, joined, size, small);
         if (entry === null) put(failed(item, `${item.path} could not be read`));
         else (bytes += entry.size, size = entry.end);
         index++;
@@ -231,8 +248,8 @@ export async function sendBundle(
         current = { file: opened.file, left: opened.info.size, hash: sha256() };
       }
     }
-    if (index >= t.items.length && !current) {
-      put(bundleEnd({ entries: t.items.length, bytes }));
+    if (index >= items.length && !current) {
+      put(bundleEnd({ entries: items.length, bytes }));
       ended = true;
     }
     progress({ bytes, entries: index });
@@ -245,6 +262,8 @@ export async function sendBundle(
   }
   if (!ended) throw new OpFailure("leg_broken", "the data connection ended early");
   t.done = true;
-  ctx.emit({ bytes, entries: t.items.length });
+  // Sent whole: the list goes (walked again should the bundle be asked for once more).
+  t.items = null;
+  ctx.emit({ bytes, entries: t.entries });
   return transfers.view(t);
 }

@@ -68,7 +68,15 @@ export interface FileUpload extends Base {
 export interface BundleDownload extends Base {
   kind: "download-bundle";
   folder: string;
-  items: BundleItem[];
+  names: string[];
+  hidden: boolean;
+  /**
+   * What is sent, walked at the open; null once the bundle was sent whole (a list of 60,000
+   * files is tens of MiB to keep for a day) — walked again if it is asked for once more.
+   */
+  items: BundleItem[] | null;
+  /** The entries and bytes walked at the open (what the technician was told). */
+  entries: number;
   size: number;
 }
 
@@ -143,7 +151,7 @@ export class Transfers {
           path: t.folder,
           size: t.size,
           offset: 0,
-          entries: t.items.length,
+          entries: t.entries,
           sha256: null,
         };
       case "upload-bundle":
@@ -193,7 +201,15 @@ export class Transfers {
     } else if (request.direction === "download") {
       const folder = await resolveFolder(os, request.path);
       const walked = await walkBundle(os, folder, request.names, request.hidden);
-      transfer = { ...base, kind: "download-bundle", folder, ...walked };
+      transfer = {
+        ...base,
+        kind: "download-bundle",
+        folder,
+        names: [...request.names],
+        hidden: request.hidden,
+        entries: walked.items.length,
+        ...walked,
+      };
     } else if (request.mode === "bundle") {
       const folder = await resolveFolder(os, request.path);
       transfer = {
