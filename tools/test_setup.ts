@@ -26,6 +26,12 @@ const NEEDED = [
   // Several monitors: Xorg on its dummy driver has real RandR outputs (Xvfb has one).
   { binary: "/usr/lib/xorg/Xorg", pkg: "xserver-xorg-core" },
   { binary: "/usr/lib/xorg/modules/drivers/dummy_drv.so", pkg: "xserver-xorg-video-dummy" },
+  // A real login screen to sign in at (agent/unattended/lightdm_test.ts): LightDM, its GTK
+  // greeter and the system bus it needs. Debian's install starts no display manager (it would
+  // be the one started at the next boot of a machine with systemd; the test runs its own).
+  { binary: "/usr/sbin/lightdm", pkg: "lightdm" },
+  { binary: "/usr/sbin/lightdm-gtk-greeter", pkg: "lightdm-gtk-greeter" },
+  { binary: "/usr/bin/dbus-daemon", pkg: "dbus" },
 ];
 
 async function exists(path: string): Promise<boolean> {

@@ -1,0 +1,131 @@
+// The sign-in on a real login screen: Debian's LightDM with its GTK greeter on a virtual X
+// server (lightdm_test_support.ts), found the way the service finds it at boot — the X server in
+// /proc, the cookie file of its `-auth` argument (LightDM's, `<run dir>/root/:N`) taken as
+// XAUTHORITY, the greeter by its process — and a local user's credentials typed through XTest.
+// The greeter closes and the session LightDM starts writes its marker, as that user, on that
+// display. Needs root and the Debian packages lightdm, lightdm-gtk-greeter, dbus and xvfb
+// (tools/test_setup.ts installs them); skipped, saying why, only when those are absent.
+import assert from "node:assert/strict";
+import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
+import { type Desktop, openDesktop } from "../platform/mod.ts";
+import { attachToDisplay } from "./display_finder.ts";
+import { findGreeters } from "./greeter.ts";
+import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
+import {
+  createTestUser,
+  framePng,
+  lightdmMissing,
+  type RealLightdm,
+  startLightdm,
+  type TestUser,
+  waitUntil,
+} from "./lightdm_test_support.ts";
+
+const missing = lightdmMissing();
+if (missing) console.log(`lightdm_test: skipped, ${missing}`);
+/** Where the greeter's screenshot goes (none unless set). */
+const SHOTS = Deno.env.get("LIGHTDM_SHOTS");
+
+function signIn(display: string, desktop: Desktop, credentials: SignInOptions["credentials"]) {
+  const lines: string[] = [];
+  const reports: [SignInCode, GreeterId | undefined][] = [];
+  const options: SignInOptions = {
+    display,
+    desktop,
+    credentials,
+    controlAllowed: true,
+    log: (line) => lines.push(line),
+    report: (code, greeter) => reports.push([code, greeter]),
+  };
+  return { options, lines, reports };
+}
+
+/** Whether the screen shows more than one colour (the greeter has drawn). */
+function drawn(desktop: Desktop): boolean {
+  const frame = desktop.grab();
+  const seen = new Set<number>();
+  for (let y = 0; y < frame.height; y += 16) {
+    for (let x = 0; x < frame.width; x += 16) {
+      const i = y * frame.stride + x * 4;
+      seen.add((frame.data[i] << 16) | (frame.data[i + 1] << 8) | frame.data[i + 2]);
+    }
+  }
+  return seen.size > 8;
+}
+
+Deno.test({
+  name:
+    "signInAtLoginScreen() at a real LightDM: found as at boot, the credentials typed start the user's session",
+  ignore: missing !== null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "lightdm_test_" });
+    const saved = { xauthority: Deno.env.get("XAUTHORITY"), home: Deno.env.get("HOME") };
+    let user: TestUser | null = null;
+    let lightdm: RealLightdm | null = null;
+    let desktop: Desktop | null = null;
+    try {
+      user = await createTestUser(dir);
+      lightdm = await startLightdm(dir);
+      const { display } = lightdm;
+      const greeter = await waitUntil("the GTK greeter", async () => {
+        const found = await findGreeters();
+        return found.find((g) => g.display === display && g.profile.id === "lightdm_gtk");
+      }, 30_000);
+      // As the service at boot: no X authority of its own, no ~/.Xauthority to fall back on.
+      Deno.env.delete("XAUTHORITY");
+      Deno.env.set("HOME", dir);
+      assert.throws(() => openDesktop({ display }), /Cannot open X display/);
+      const attachLines: string[] = [];
+      assert.deepEqual(await attachToDisplay(display, (line) => attachLines.push(line)), {
+        display,
+        why: null,
+      });
+      assert.equal(Deno.env.get("XAUTHORITY"), `${lightdm.runDir}/root/${display}`);
+      assert.match(attachLines[0], /\(Xvfb, process \d+\), X authority from its command line/);
+      const screen = openDesktop({ display });
+      desktop = screen;
+      // The greeter asks for a user name once PAM has prompted (LightDM logs the prompt).
+      await waitUntil("the greeter's prompt", async () => {
+        const said = await lightdm!.log();
+        return /Prompt greeter with/.test(said) && drawn(screen) ? true : undefined;
+      }, 30_000);
+      if (SHOTS) {
+        await Deno.mkdir(SHOTS, { recursive: true });
+        await Deno.writeFile(`${SHOTS}/lightdm-greeter.png`, await framePng(screen.grab()));
+      }
+
+      const right = signIn(display, screen, { user: user.name, password: user.password });
+      right.options.closeWaitMs = 20_000;
+      assert.equal(
+        await signInAtLoginScreen(right.options),
+        "greeter_closed",
+        right.lines.join("\n"),
+      );
+      assert.deepEqual(right.reports, [["signing_in", "lightdm_gtk"], [
+        "greeter_closed",
+        "lightdm_gtk",
+      ]]);
+      assert.match(
+        right.lines[0],
+        new RegExp(`LightDM GTK greeter \\(process ${greeter.pid}\\) on ${display}: typing`),
+      );
+      const started = await waitUntil(
+        "the session's marker",
+        () => Deno.readTextFile(lightdm!.marker),
+        30_000,
+      );
+      assert.equal(started, `${user.name} ${display}\n`, "the session runs as the user, there");
+      const logged = right.lines.join("\n");
+      assert.ok(!logged.includes(user.password), "the password is in no log line");
+    } finally {
+      desktop?.close();
+      if (saved.xauthority === undefined) Deno.env.delete("XAUTHORITY");
+      else Deno.env.set("XAUTHORITY", saved.xauthority);
+      if (saved.home === undefined) Deno.env.delete("HOME");
+      else Deno.env.set("HOME", saved.home);
+      await lightdm?.stop();
+      await user?.remove();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
