@@ -220,6 +220,7 @@ export class ScreenSender {
    * (not auto) keeps frames at full size during motion, at whatever frame rate that allows.
    */
   setPreset(preset: QualityPreset, auto = false) {
+    const wasGrey = this.#preset === "greyscale", refined = this.#refines();
     this.#preset = preset;
     this.#fullSizeOnly = preset === "high" && !auto;
     if (this.#fullSizeOnly && this.#motion) {
@@ -227,6 +228,12 @@ export class ScreenSender {
       this.resume(); // full size now, not at the next change
     }
     this.#encoder?.setPreset(preset === "auto" ? "normal" : preset);
+    // A still screen keeps its picture through a switch (Automatic's Normal ↔ High probe costs
+    // nothing), unless the picture must change: into or out of greyscale a new one, and from
+    // Low a refinement — not a keyframe on every switch, as the viewer's PLI used to get.
+    if (!this.#encoder) return;
+    if (wasGrey !== (preset === "greyscale")) this.resume();
+    else if (!refined && this.#refines()) this.#refineDue = true;
   }
 
   /** The technician's input arrived: the screen is about to change (poll fast). */

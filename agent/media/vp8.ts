@@ -151,8 +151,16 @@ export class Vp8Encoder {
   #strides: number[] = [];
   #preset: QualityPreset = "normal";
   #basis: { width: number; height: number };
-  /** A full conversion happened (the planes hold a whole frame). */
+  /** A full conversion since the last preset change: the next encode may convert dirty areas. */
   #primed = false;
+  /**
+   * What the planes hold since the first encode: the last frame, grey or in colour (null:
+   * nothing yet). A preset change keeps it — the picture is still the decoder's — so empty()
+   * and refine() go on working on a still screen after Automatic switches Normal ↔ High: with
+   * `#primed` alone they returned null until something changed, no keep-alive went out, and
+   * Chromium asked for a 150 KB keyframe 3 s after every switch (bench:remote idle).
+   */
+  #planesGrey: boolean | null = null;
   /** Dirty-area encodes since the last full pass. */
   #sinceFull = 0;
   /** Presentation time of the last frame in the ms time base, and its capture time. */
@@ -385,6 +393,7 @@ export class Vp8Encoder {
     }
     this.#sinceFull = partial ? this.#sinceFull + 1 : 0;
     this.#primed = true;
+    this.#planesGrey = grey;
 
     // U, V are constant in greyscale.
     this.#changes.detect(this.#planeWords, grey ? 1 : 3, partial);
@@ -401,7 +410,8 @@ export class Vp8Encoder {
    */
   refine(options?: { at?: number }): EncodedFrame | null {
     this.#checkOpen();
-    if (!this.#primed) return null;
+    // The planes' picture in the preset's colours: a grey one is not refined into colour.
+    if (this.#planesGrey !== (this.#preset === "greyscale")) return null;
     return this.#refined(false, options?.at);
   }
 
@@ -412,7 +422,7 @@ export class Vp8Encoder {
    */
   empty(options?: { at?: number }): EncodedFrame | null {
     this.#checkOpen();
-    if (!this.#primed) return null;
+    if (this.#planesGrey === null) return null;
     this.#map.fill(0);
     this.#applyActiveMap();
     return this.#encodeImage(false, options?.at);

@@ -66,3 +66,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "Vp8Encoder.empty() and refine() after a preset change: the still picture kept, still no keyframe",
+  ignore: !Vp8Encoder.available(),
+  fn() {
+    // Automatic switches Normal ↔ High on a still screen (its probe): before, both returned null
+    // until the screen changed — no keep-alive went out and Chromium asked for a keyframe.
+    const enc = new Vp8Encoder({ width: W, height: H, preset: "normal" });
+    const dec = new Vp8Decoder();
+    try {
+      let at = 0;
+      dec.decode(enc.encode(page(), STRIDE, { keyframe: true, at })!.data);
+      const sharp = dec.decode(enc.refine({ at: at += 150 })!.data)!;
+      let shown = sharp;
+      for (const preset of ["high", "normal", "low"] as const) {
+        enc.setPreset(preset);
+        const empty = enc.empty({ at: at += 2_000 });
+        assert.ok(empty, `an empty frame after the switch to ${preset}`);
+        assert.equal(empty.keyframe, false);
+        assert.ok(empty.data.byteLength < 1024, `${empty.data.byteLength} B`);
+        const after = dec.decode(empty.data)!;
+        assert.ok(psnr(shown.y, after.y) >= 55, `${preset}: the picture as it was`);
+        const refined = enc.refine({ at: at += 150 });
+        assert.ok(refined && !refined.keyframe, `a refinement at ${preset}`);
+        shown = dec.decode(refined.data)!;
+        assert.ok(psnr(sharp.y, shown.y) >= 45, `${preset}: still sharp`);
+      }
+      // Colour planes are not "refined" into a greyscale picture: that takes a real frame.
+      enc.setPreset("greyscale");
+      assert.equal(enc.refine({ at: at += 150 }), null);
+      assert.ok(enc.empty({ at: at += 2_000 }), "the keep-alive still goes out");
+    } finally {
+      enc.close();
+      dec.close();
+    }
+  },
+});
