@@ -6,7 +6,8 @@
  * here per viewer, so each viewer has its own sequence numbers and its own congestion state:
  *
  * - a viewer that joins, or reports picture loss (PLI/FIR), waits for the next keyframe
- *   and asks for one (rate-limited), skipping delta frames it could not decode anyway;
+ *   and asks for one (rate-limited), skipping delta frames it could not decode anyway — except
+ *   a PLI from a viewer whose receiver report shows it got every packet (`pictureHeld`);
  * - a viewer whose estimated bandwidth (REMB) cannot carry the frames it is sent, and whose
  *   link shows it (loss in its receiver reports, or a long round trip), drops to "waiting
  *   for a keyframe" instead of queueing, so a slow viewer skips frames while a fast one gets
@@ -106,6 +107,40 @@ export function shouldSkip(
 }
 const GATHER_TIMEOUT_MS = 2_000;
 
+/** A PLI this soon after one left unanswered is answered: a failed decoder asks every 200 ms. */
+const PLI_AGAIN_MS = 1_000;
+
+/** What a viewer's last receiver report said (RFC 3550 §6.4.1). */
+export interface ViewerReport {
+  /** Extended highest sequence number received. */
+  highestSequence: number;
+  /** Cumulative number of packets lost. */
+  packetsLost: number;
+}
+
+/**
+ * Whether a PLI may go unanswered because the viewer holds the current picture: it waits for
+ * no keyframe, its receiver report (Chromium sends one with each PLI) has the last packet sent
+ * to it as the highest received, and no more loss than when it was last sent a keyframe.
+ * Chromium also asks when it has decoded nothing for 3 s while packets keep coming — a still
+ * screen whose keep-alive came late on a loaded machine — and its decoder then takes the next
+ * delta frame as it is; a 150 KB keyframe would be the only cost (bench:remote idle). A real
+ * loss shows in the report; a decoder that failed asks again within PLI_AGAIN_MS; the island
+ * asks over its socket when frames arrive and do not decode (islands/remote_view/stats.ts).
+ */
+export function pictureHeld(o: {
+  waiting: boolean;
+  lastSequence?: number;
+  report?: ViewerReport;
+  lostAtKeyframe: number;
+  sinceUnansweredMs: number;
+}): boolean {
+  if (o.waiting || o.lastSequence === undefined || !o.report) return false;
+  if (o.sinceUnansweredMs < PLI_AGAIN_MS) return false;
+  return (o.report.highestSequence & 0xffff) === o.lastSequence &&
+    o.report.packetsLost <= o.lostAtKeyframe;
+}
+
 /**
  * Playout delay tells the browser how long it may hold frames to smooth playback; a remote
  * screen wants min = max = 0: show each frame as soon as it is decoded.
@@ -158,9 +193,16 @@ export class ViewerPeer {
   #budgetAt = performance.now();
   #closed = false;
   #connected = false;
+  /** The last packet's sequence number, the viewer's last report, its loss at our last keyframe. */
+  #lastSequence: number | undefined;
+  #report: ViewerReport | undefined;
+  #lostAtKeyframe = 0;
+  #unansweredAt = -Infinity;
   framesSent = 0;
   framesSkipped = 0;
   bytesSent = 0;
+  /** PLIs left unanswered: the viewer held the picture (`pictureHeld`). */
+  plisUnanswered = 0;
 
   constructor(private options: ViewerPeerOptions) {
     const codec = options.codec ?? { name: "vp8" };
@@ -175,7 +217,7 @@ export class ViewerPeer {
     this.#transceiver = this.pc.addTransceiver(new MediaStreamTrack({ kind: "video" }), {
       direction: "sendonly",
     });
-    this.#transceiver.sender.onPictureLossIndication.subscribe(() => this.#lost());
+    this.#transceiver.sender.onPictureLossIndication.subscribe(() => this.#pictureLoss());
     // Frames before the connection is up are lost: start with a keyframe once it is.
     this.pc.connectionStateChange.subscribe((state) => {
       this.#connected = state === "connected";
@@ -185,6 +227,12 @@ export class ViewerPeer {
       // FIR arrives as a payload-specific feedback with format 4.
       const feedback = packet as { type?: number; feedback?: { count?: number } };
       if (feedback.type === 206 && feedback.feedback?.count === 4) this.#lost();
+      // Receiver reports (RR, or in an SR) come before the PLI in the same compound packet.
+      const reports = (packet as { reports?: (ViewerReport & { ssrc: number })[] }).reports;
+      const mine = reports?.find((r) => r.ssrc === this.#transceiver.sender.ssrc);
+      if (mine) {
+        this.#report = { highestSequence: mine.highestSequence, packetsLost: mine.packetsLost };
+      }
     });
   }
 
@@ -258,11 +306,28 @@ export class ViewerPeer {
       return;
     }
     this.#waitingForKeyframe = false;
+    if (frame.keyframe) this.#lostAtKeyframe = this.#report?.packetsLost ?? 0;
     this.framesSent++;
     this.bytesSent += frame.data.byteLength;
     for (const packet of framePackets(this.#packetizer, frame, this.#playoutDelayId)) {
+      this.#lastSequence = packet.header.sequenceNumber;
       this.#transceiver.sender.sendRtp(packet).catch(() => {});
     }
+  }
+
+  /** A PLI: a keyframe, unless the viewer holds the current picture (`pictureHeld`). */
+  #pictureLoss() {
+    const now = performance.now();
+    const held = pictureHeld({
+      waiting: this.#waitingForKeyframe,
+      lastSequence: this.#lastSequence,
+      report: this.#report,
+      lostAtKeyframe: this.#lostAtKeyframe,
+      sinceUnansweredMs: now - this.#unansweredAt,
+    });
+    if (!held) return this.#lost();
+    this.#unansweredAt = now;
+    this.plisUnanswered++;
   }
 
   #withinBudget(bytes: number): boolean {

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import {
   dePacketizeRtpPackets,
+  PictureLossIndication,
   RTCPeerConnection,
+  RtcpPayloadSpecificFeedback,
+  RtcpReceiverInfo,
+  RtcpRrPacket,
   RtpPacket,
   useVP8,
   Vp8Packetizer,
@@ -10,6 +14,7 @@ import {
 import {
   framePackets,
   MAX_RTP_PAYLOAD,
+  pictureHeld,
   PLAYOUT_DELAY_URI,
   rtpTimestamp,
   shouldSkip,
@@ -164,6 +169,98 @@ Deno.test("ViewerPeer sends frames over werift with the playout delay the answer
     const extension = packet.header.extensions.find((e) => e.id === 1);
     assert.deepEqual([...extension?.payload ?? []], [0, 0, 0]);
     assert.equal(Vp8RtpPayload.deSerialize(packet.payload).xBit, 1, "a VP8 payload");
+  } finally {
+    await peer.close();
+    await browser.close();
+  }
+});
+
+Deno.test("pictureHeld(): a PLI goes unanswered only when the report shows every packet arrived", () => {
+  const held = {
+    waiting: false,
+    lastSequence: 700,
+    report: { highestSequence: 65536 + 700, packetsLost: 3 },
+    lostAtKeyframe: 3,
+    sinceUnansweredMs: Infinity,
+  };
+  // Chromium's "nothing decoded for 3 s" on a still screen: it has the picture.
+  assert.equal(pictureHeld(held), true);
+  // The last packets never arrived, or one was lost since the keyframe: a keyframe.
+  assert.equal(pictureHeld({ ...held, report: { ...held.report, highestSequence: 699 } }), false);
+  assert.equal(pictureHeld({ ...held, report: { ...held.report, packetsLost: 4 } }), false);
+  // Waiting for a keyframe (joined, fell behind), nothing sent or no report yet: a keyframe.
+  assert.equal(pictureHeld({ ...held, waiting: true }), false);
+  assert.equal(pictureHeld({ ...held, lastSequence: undefined }), false);
+  assert.equal(pictureHeld({ ...held, report: undefined }), false);
+  // Asked again soon after one left unanswered: its decoder really failed.
+  assert.equal(pictureHeld({ ...held, sinceUnansweredMs: 300 }), false);
+});
+
+Deno.test("ViewerPeer: a viewer holding the picture is not sent a keyframe for its PLI; one missing packets is", async () => {
+  let keyframesWanted = 0;
+  const peer = new ViewerPeer({
+    hostAddresses: ["127.0.0.1"],
+    wantKeyframe: () => keyframesWanted++,
+  });
+  const browser = new RTCPeerConnection({
+    iceAdditionalHostAddresses: ["127.0.0.1"],
+    codecs: { video: [useVP8()] },
+  });
+  try {
+    let last: RtpPacket | undefined;
+    browser.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((p) => (last = p)));
+    await browser.setRemoteDescription({ type: "offer", sdp: await peer.offer() });
+    await browser.setLocalDescription(await browser.createAnswer());
+    await peer.answer(browser.localDescription!.sdp);
+    // The keyframe asked for on connecting, then a still screen's keep-alive.
+    const key = { data: randomBytes(3000, 9), keyframe: true, capturedAt: 1000 };
+    const timer = setInterval(() => peer.send(key), 50);
+    while (!last) await new Promise((r) => setTimeout(r, 20));
+    clearInterval(timer);
+    peer.send({ data: randomBytes(500, 3), keyframe: false, capturedAt: 3000 });
+    const sequence = () => last!.header.sequenceNumber;
+    const sent = sequence() + 1; // the keep-alive's one packet
+    while (sequence() !== (sent & 0xffff)) await new Promise((r) => setTimeout(r, 20));
+    const transport = browser.getTransceivers()[0].receiver.dtlsTransport;
+    const ssrc = last!.header.ssrc;
+    /** Chromium's compound: its receiver report, then the PLI. */
+    const pli = async (highestSequence: number, packetsLost = 0) => {
+      const before = keyframesWanted;
+      await transport.sendRtcp([
+        new RtcpRrPacket({
+          ssrc: 1,
+          reports: [
+            new RtcpReceiverInfo({
+              ssrc,
+              highestSequence,
+              packetsLost,
+              fractionLost: 0,
+              jitter: 0,
+              lsr: 0,
+              dlsr: 0,
+            }),
+          ],
+        }),
+        new RtcpPayloadSpecificFeedback({
+          feedback: new PictureLossIndication({ senderSsrc: 1, mediaSsrc: ssrc }),
+        }),
+      ]);
+      await new Promise((r) => setTimeout(r, 150));
+      return keyframesWanted - before;
+    };
+    const asked = keyframesWanted;
+    assert.ok(asked >= 1, "a keyframe is asked for once connected");
+    assert.equal(await pli(sent), 0, "every packet arrived: no keyframe");
+    assert.equal(peer.plisUnanswered, 1);
+    assert.equal(await pli(sent), 1, "asked again at once: its decoder failed");
+    peer.send({ ...key, capturedAt: 5000 });
+    peer.send({ data: randomBytes(500, 4), keyframe: false, capturedAt: 7000 });
+    await new Promise((r) => setTimeout(r, 1_100));
+    const now = sequence();
+    assert.equal(await pli(now - 1), 1, "the last packet never arrived: a keyframe");
+    peer.send({ ...key, capturedAt: 9000 });
+    await new Promise((r) => setTimeout(r, 1_100));
+    assert.equal(await pli(sequence(), 1), 1, "a packet lost since the keyframe: a keyframe");
   } finally {
     await peer.close();
     await browser.close();
