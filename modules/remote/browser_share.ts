@@ -9,6 +9,10 @@
  * view; control requests are answered "no"; a keyframe request becomes an RTCP PLI to the
  * browser; a revoke (the customer's or a technician's, hold, transfer, end) closes the peer.
  *
+ * A browser that goes without saying so (tab closed, crash, network gone) is noticed by its
+ * silence: browsers send RTCP sender reports about once a second even for a still screen, so
+ * nothing at all — no RTP, no RTCP — for SILENT_MS ends the share as a stop would.
+ *
  * When the support app joins the same session while the browser shares (the technician asked
  * the customer to switch, for control), the app's link replaces the share's: the share ends
  * without taking back the view the app is about to be asked for.
@@ -21,6 +25,8 @@ import { FrameAssembler, type ShareCodec, type ShareFrame } from "./share_frames
 
 const GATHER_TIMEOUT_MS = 2_000;
 const PLI_GAP_MS = 300;
+/** How long a share may send nothing at all before it counts as gone (see the top). */
+export const SILENT_MS = 8_000;
 const FEEDBACK = [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "goog-remb" }];
 
 /** The codecs a browser may send, in our order of preference when it has none. */
@@ -60,6 +66,8 @@ export class BrowserShare {
   #lastPli = 0;
   #closed = false;
   #attached = false;
+  #heard = performance.now();
+  #silence: ReturnType<typeof setInterval> | undefined;
   framesIn = 0;
 
   constructor(
@@ -83,6 +91,7 @@ export class BrowserShare {
       if (track.kind !== "video" || this.#tracked) return;
       this.#tracked = true;
       track.onReceiveRtp.subscribe((packet) => {
+        this.#heard = performance.now();
         if (!this.codec || packet.header.payloadType !== this.#payloadType) return;
         this.#ssrc = packet.header.ssrc;
         this.#assembler ??= new FrameAssembler(
@@ -123,6 +132,11 @@ export class BrowserShare {
     this.#payloadType = agreed.payloadType!;
     this.codecParameters = agreed.parameters ?? "";
     video.setDirection("recvonly");
+    video.receiver.onRtcp.subscribe(() => this.#heard = performance.now());
+    this.#heard = performance.now();
+    this.#silence = setInterval(() => {
+      if (performance.now() - this.#heard > SILENT_MS) this.close();
+    }, 1_000);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     if (this.pc.iceGatheringState !== "complete") {
       await new Promise<void>((resolve) => {
@@ -149,6 +163,7 @@ export class BrowserShare {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#silence);
     this.pc.close().catch(() => {});
     if (this.#attached && this.remote.agent === this.link) {
       this.remote.customerRevoke("view");
