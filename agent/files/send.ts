@@ -18,7 +18,13 @@ import { sha256 } from "./text.ts";
 import { Sha256, SMALL_HASH_MAX } from "./sha256.ts";
 import { pushLeg } from "./data_leg.ts";
 import { walkBundle } from "./bundle_walk.ts";
-import type { BundleDownload, BundleItem, FileDownload, Transfers } from "./transfers.ts";
+import type {
+  BundleDownload,
+  BundleItem,
+  BundleList,
+  FileDownload,
+  Transfers,
+} from "./transfers.ts";
 
 const CHUNK = 1024 * 1024;
 const CHECKPOINT_EVERY = 16 * 1024 * 1024;
@@ -157,7 +163,7 @@ function _smallFileInto(
 }
 
 /** A bundle's items: walked again if it was sent whole before (the list is dropped then). */
-async function _itemsOf(transfers: Transfers, t: BundleDownload): Promise<BundleItem[]> {
+async function _itemsOf(transfers: Transfers, t: BundleDownload): Promise<BundleList> {
   if (t.items) return t.items;
   const walked = await walkBundle(transfers.env.os, t.folder, t.names, t.hidden);
   if (walked.items.length !== t.entries || walked.size !== t.size) {
@@ -215,7 +221,7 @@ export async function sendBundle(
     let size = 0;
     const put = (record: Uint8Array) => (joined.set(record, size), size += record.byteLength);
     while (index < items.length && size < BATCH && !current) {
-      const item = items[index];
+      const item = items.item(index);
       if (item.type === "dir") {
         put(bundleEntry({
           path: item.rel,

@@ -13,9 +13,9 @@ import { OpFailure } from "../ops/mod.ts";
 import type { FilesOs } from "./os.ts";
 import { childPath, kindOf, openRegular, osFailure, resolveFolder } from "./paths.ts";
 import { sha256, tempName } from "./text.ts";
-import { type BundleItem, walkBundle } from "./bundle_walk.ts";
+import { type BundleItem, type BundleList, walkBundle } from "./bundle_walk.ts";
 
-export type { BundleItem };
+export type { BundleItem, BundleList };
 import type { LegTarget } from "./data_leg.ts";
 
 type OpRequestOf<K extends OpKind> = OpRequest<K>;
@@ -74,7 +74,7 @@ export interface BundleDownload extends Base {
    * What is sent, walked at the open; null once the bundle was sent whole (a list of 60,000
    * files is tens of MiB to keep for a day) — walked again if it is asked for once more.
    */
-  items: BundleItem[] | null;
+  items: BundleList | null;
   /** The entries and bytes walked at the open (what the technician was told). */
   entries: number;
   size: number;
