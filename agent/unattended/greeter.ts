@@ -12,6 +12,7 @@
  */
 import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
 import { namesIn, textOf } from "./display_finder.ts";
+import type { GreeterAsk } from "./lightdm_log.ts";
 
 const RETURN = 0xff0d;
 const TAB = 0xff09;
@@ -20,7 +21,7 @@ const TAB = 0xff09;
 export type GreeterStep =
   | { type: "user" }
   | { type: "password" }
-  | { type: "key"; keysym: number; name: string }
+  | { type: "key"; keysym: number; name: string; shift?: true }
   | { type: "pause"; ms: number };
 
 export interface GreeterProfile {
@@ -63,6 +64,37 @@ export const GREETER_PROFILES: Readonly<Record<GreeterId, GreeterProfile>> = {
     steps: [USER, ENTER, { type: "pause", ms: 1000 }, PASSWORD, ENTER],
   },
 };
+
+/** The keys for one sign-in, and what they type in words (for the service's log). */
+export interface SignInKeys {
+  steps: readonly GreeterStep[];
+  what: string;
+}
+
+/**
+ * The LightDM GTK greeter's keys for what it asks now (lightdm_log.ts; null: not known, its
+ * usual steps): a user name — the usual steps; the password of `user` — only the password
+ * (a refused attempt left the name there, or its user list starts on that user); another
+ * user's password with a user-name entry (a refused attempt by someone else) — Shift+Tab back
+ * to the entry first, whose text GTK then selects so the name typed replaces it. With its user
+ * list shown and another user chosen: null — nothing is typed (a name typed there would go
+ * into that user's password field).
+ */
+export function lightdmKeys(ask: GreeterAsk | null, user: string): SignInKeys | null {
+  const usual = {
+    steps: GREETER_PROFILES.lightdm_gtk.steps,
+    what: "the user name and the password",
+  };
+  if (ask === null || ask.asks === "name") return usual;
+  if (ask.user === user) {
+    return { steps: [PASSWORD, ENTER], what: "the password (it asks it for that user already)" };
+  }
+  if (ask.listed) return null;
+  return {
+    steps: [{ type: "key", keysym: TAB, name: "Shift+Tab", shift: true }, ...usual.steps],
+    what: "the user name over the one it holds, and the password",
+  };
+}
 
 /** A greeter process found running. */
 export interface FoundGreeter {

@@ -11,6 +11,8 @@
 import type { Desktop } from "../platform/mod.ts";
 import type { GreeterStep } from "./greeter.ts";
 
+const SHIFT_L = 0xffe1;
+
 /** Credentials as code points, zeroed by `wipe()`. */
 export class SecretText {
   #points: Uint32Array;
@@ -84,8 +86,12 @@ export async function typeIntoGreeter(
     }
     for (const step of steps) {
       if (step.type === "pause") await sleep(step.ms);
-      else if (step.type === "key") await _press(desktop, [step.keysym], gap, sleep);
-      else await _press(desktop, step.type === "user" ? user : password, gap, sleep);
+      else if (step.type === "key") {
+        // Shift held by its own key: the keysym ISO_Left_Tab alone reaches GTK as a plain Tab.
+        if (step.shift) desktop.key(SHIFT_L, true);
+        await _press(desktop, [step.keysym], gap, sleep);
+        if (step.shift) desktop.key(SHIFT_L, false);
+      } else await _press(desktop, step.type === "user" ? user : password, gap, sleep);
     }
     return { ok: true };
   } catch (error) {

@@ -2,8 +2,9 @@
 // server (lightdm_test_support.ts), found the way the service finds it at boot — the X server in
 // /proc, the cookie file of its `-auth` argument (LightDM's, `<run dir>/root/:N`) taken as
 // XAUTHORITY, the greeter by its process — and a local user's credentials typed through XTest.
-// The greeter closes and the session LightDM starts writes its marker, as that user, on that
-// display. Needs root and the Debian packages lightdm, lightdm-gtk-greeter, dbus and xvfb
+// Refused first (a name that has no account, then a wrong password), each time leaving the
+// greeter in another state, which the keys typed next must fit. Then the greeter closes and
+// the session LightDM starts writes its marker, as that user, on that display. Needs root and the Debian packages lightdm, lightdm-gtk-greeter, dbus and xvfb
 // (tools/test_setup.ts installs them); skipped, saying why, only when those are absent.
 import assert from "node:assert/strict";
 import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
@@ -55,7 +56,7 @@ function drawn(desktop: Desktop): boolean {
 
 Deno.test({
   name:
-    "signInAtLoginScreen() at a real LightDM: found as at boot, the credentials typed start the user's session",
+    "signInAtLoginScreen() at a real LightDM: found as at boot, refused twice, then the credentials typed start the user's session",
   ignore: missing !== null,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "lightdm_test_" });
@@ -94,6 +95,37 @@ Deno.test({
         await Deno.writeFile(`${SHOTS}/lightdm-greeter.png`, await framePng(screen.grab()));
       }
 
+      // Refused twice, each leaving the greeter in a state it does not start in: on the
+      // password of an account that does not exist, then on this user's password. The keys
+      // follow what LightDM's log says it asks (lightdm_log.ts).
+      const refused = async (name: string, password: string, what: RegExp) => {
+        const run = signIn(display, screen, { user: name, password });
+        run.options.closeWaitMs = 5_000;
+        assert.equal(
+          await signInAtLoginScreen(run.options),
+          "greeter_stayed",
+          run.lines.join("\n"),
+        );
+        assert.match(run.lines[0], what);
+        await waitUntil("the refusal", async () => {
+          const said = await lightdm!.log();
+          const refusals = said.match(/Authentication failure/g) ?? [];
+          return refusals.length > 0 && said.trimEnd().endsWith("message(s)") ? true : undefined;
+        }, 15_000);
+      };
+      const stranger = `${user.name}x`;
+      await refused(stranger, user.password, /typing the user name and the password/);
+      assert.match(await lightdm.log(), new RegExp(`start authentication for ${stranger}\n`));
+      if (SHOTS) {
+        await Deno.writeFile(`${SHOTS}/lightdm-refused.png`, await framePng(screen.grab()));
+      }
+      await refused(user.name, "not-the-password", /the user name over the one it holds/);
+      assert.match(await lightdm.log(), new RegExp(`start authentication for ${user.name}\n`));
+      await Deno.stat(lightdm.marker).then(
+        () => assert.fail("a session started with a wrong password"),
+        () => {},
+      );
+
       const right = signIn(display, screen, { user: user.name, password: user.password });
       right.options.closeWaitMs = 20_000;
       assert.equal(
@@ -115,6 +147,7 @@ Deno.test({
         30_000,
       );
       assert.equal(started, `${user.name} ${display}\n`, "the session runs as the user, there");
+      assert.match(right.lines[0], /typing the password \(it asks it for that user already\)/);
       const logged = right.lines.join("\n");
       assert.ok(!logged.includes(user.password), "the password is in no log line");
     } finally {

@@ -135,7 +135,10 @@ exec Xvfb "$@" -screen 0 1366x768x24
  * greeter and the session). Resolves once LightDM's X server has a log file (its display
  * known); the greeter comes a moment later.
  */
-export async function startLightdm(dir: string): Promise<RealLightdm> {
+export async function startLightdm(
+  dir: string,
+  options: { hideUsers?: boolean } = {},
+): Promise<RealLightdm> {
   await Deno.chmod(dir, 0o755);
   const runDir = `${dir}/run`;
   const logDir = `${dir}/log`;
@@ -166,7 +169,8 @@ export async function startLightdm(dir: string): Promise<RealLightdm> {
       "[Seat:*]",
       `xserver-command=${dir}/xserver`,
       "greeter-session=lightdm-gtk-greeter",
-      "greeter-hide-users=true",
+      // Debian's choice (01_debian.conf): a user-name entry, no list of users.
+      `greeter-hide-users=${options.hideUsers ?? true}`,
       // The greeter's and the user's X cookies in the run folder, not in their homes.
       "user-authority-in-system-dir=true",
       // The greeter lists the sessions of the system's configuration (it does not read this

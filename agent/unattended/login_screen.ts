@@ -11,7 +11,14 @@
 import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
 import type { Desktop } from "../platform/mod.ts";
 import type { OsCredentials } from "./credentials.ts";
-import { findGreeters, planSignIn } from "./greeter.ts";
+import {
+  findGreeters,
+  type FoundGreeter,
+  lightdmKeys,
+  planSignIn,
+  type SignInKeys,
+} from "./greeter.ts";
+import { readGreeterAsk } from "./lightdm_log.ts";
 import { SecretText, typeIntoGreeter } from "./greeter_typing.ts";
 
 /** How long the greeter may take to close after the last key. */
@@ -83,15 +90,25 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
   }
   const { greeter } = plan;
   const profile = greeter.profile;
+  const keys = await _keysFor(greeter, given!.user, options.root);
+  if (!keys) {
+    log(
+      `login screen: nothing typed — ${profile.name} shows its list of users with another user ` +
+        "chosen; a name typed there would go into that user's password field (pick the user, " +
+        "or set greeter-hide-users=true)",
+    );
+    report("failed", profile.id);
+    return "failed";
+  }
   const secret = { user: SecretText.from(given!.user), password: SecretText.from(given!.password) };
   // The strings themselves cannot be wiped; at least nothing here holds them any longer.
   given!.password = "";
   log(
-    `login screen: ${profile.name} (process ${greeter.pid}) on ${options.display}: typing the ` +
-      `user name (${secret.user.length} characters) and the password (never logged)`,
+    `login screen: ${profile.name} (process ${greeter.pid}) on ${options.display}: typing ` +
+      `${keys.what} (user name ${secret.user.length} characters; the password never logged)`,
   );
   report("signing_in", profile.id);
-  const typed = await typeIntoGreeter(options.desktop!, profile.steps, secret, {
+  const typed = await typeIntoGreeter(options.desktop!, keys.steps, secret, {
     sleep: options.sleep,
     keyGapMs: options.keyGapMs,
   });
@@ -113,6 +130,21 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
   );
   report(code, profile.id);
   return code;
+}
+
+/**
+ * The keys for this greeter: its profile's, except LightDM's GTK greeter, whose log says what
+ * it asks now (lightdm_log.ts) — null when it shows its user list on another user.
+ */
+async function _keysFor(
+  greeter: FoundGreeter,
+  user: string,
+  root: string | undefined,
+): Promise<SignInKeys | null> {
+  if (greeter.profile.id !== "lightdm_gtk") {
+    return { steps: greeter.profile.steps, what: "the user name and the password" };
+  }
+  return lightdmKeys(await readGreeterAsk(greeter.pid, { root }), user);
 }
 
 /** Waits until `path` (a /proc entry) is gone; false when it is still there after `ms`. */
