@@ -77,8 +77,8 @@ export interface SignInKeys {
  * (a refused attempt left the name there, or its user list starts on that user); another
  * user's password with a user-name entry (a refused attempt by someone else) — Shift+Tab back
  * to the entry first, whose text GTK then selects so the name typed replaces it. With its user
- * list shown and another user chosen: null — nothing is typed (a name typed there would go
- * into that user's password field).
+ * list shown and another user chosen: null — no name is typed there (it would go into that
+ * user's password field); the list is walked first (`chooseListedUser`).
  */
 export function lightdmKeys(ask: GreeterAsk | null, user: string): SignInKeys | null {
   const usual = {

@@ -19,10 +19,13 @@
  */
 import { namesIn, textOf } from "./display_finder.ts";
 
-/** What the greeter asks for; `listed` when it started on a user (its user list is shown). */
+/**
+ * What the greeter asks for; `listed` when it started on a user (its user list is shown);
+ * `seen`, how many times it began asking (it grows with each user chosen in the list).
+ */
 export type GreeterAsk =
-  | { asks: "name"; listed: boolean }
-  | { asks: "password"; user: string; listed: boolean };
+  | { asks: "name"; listed: boolean; seen: number }
+  | { asks: "password"; user: string; listed: boolean; seen: number };
 
 const START = /Greeter start authentication(?: for (.+))?$/;
 
@@ -38,6 +41,7 @@ export function greeterAskFromLog(log: string, sessionPid: number): GreeterAsk |
   if (started < 0) return null;
   let first: RegExpExecArray | null = null;
   let last: RegExpExecArray | null = null;
+  let seen = 0;
   for (const line of lines.slice(started + 1)) {
     // Another greeter started after this one: the lines that follow are not this one's.
     if (/: Running command \S*greeter\b/.test(line)) break;
@@ -45,12 +49,13 @@ export function greeterAskFromLog(log: string, sessionPid: number): GreeterAsk |
     if (!match) continue;
     first ??= match;
     last = match;
+    seen++;
   }
   if (!first || !last) return null;
   const listed = first[1] !== undefined;
   return last[1] === undefined
-    ? { asks: "name", listed }
-    : { asks: "password", user: last[1], listed };
+    ? { asks: "name", listed, seen }
+    : { asks: "password", user: last[1], listed, seen };
 }
 
 /** The parent of process `pid` (from /proc/<pid>/stat), or null. */
@@ -127,4 +132,41 @@ export async function readGreeterAsk(
   }
   const log = await textOf(`${root}${dir ?? "/var/log/lightdm"}/lightdm.log`);
   return log === null ? null : greeterAskFromLog(log, sessionPid);
+}
+
+const UP = 0xff52;
+const DOWN = 0xff54;
+
+/**
+ * With its user list shown on another user, moves the LightDM GTK greeter's choice to `user`:
+ * in its password field Up and Down choose the previous and next user of the list (and it
+ * begins asking that user's password, a new line in the log). Up until the top (no new line
+ * within `waitMs`), then Down until the bottom, stopping at `user` — or at "Other…" (it asks a
+ * user name: the name is typed there). Only arrow keys: nothing of the credentials is typed
+ * here. Returns what the greeter asks at the end.
+ */
+export async function chooseListedUser(
+  desktop: { key(keysym: number, down: boolean): void },
+  greeterPid: number,
+  user: string,
+  options: { root?: string; waitMs?: number } = {},
+): Promise<GreeterAsk | null> {
+  let ask = await readGreeterAsk(greeterPid, options);
+  for (const key of [UP, DOWN]) {
+    for (let moves = 0; ask && moves < 200; moves++) {
+      if (ask.asks === "name" || ask.user === user) return ask;
+      desktop.key(key, true);
+      desktop.key(key, false);
+      const before: GreeterAsk = ask;
+      const until = Date.now() + (options.waitMs ?? 1500);
+      let now = await readGreeterAsk(greeterPid, options);
+      while ((now?.seen ?? 0) <= before.seen && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        now = await readGreeterAsk(greeterPid, options);
+      }
+      if (!now || now.seen <= before.seen) break; // the end of the list this way
+      ask = now;
+    }
+  }
+  return ask;
 }

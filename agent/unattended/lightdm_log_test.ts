@@ -26,15 +26,21 @@ Deno.test("greeterAskFromLog() reads what the greeter asks now: a name, or a cho
       [...STARTED, "[+2.43s] DEBUG: Greeter start authentication"].join("\n"),
       6072,
     ),
-    { asks: "name", listed: false },
+    { asks: "name", listed: false, seen: 1 },
   );
   assert.deepEqual(greeterAskFromLog(REFUSED, 6072), {
     asks: "password",
     user: "anne",
     listed: false,
+    seen: 3,
   });
   const list = [...STARTED, "[+2.39s] DEBUG: Greeter start authentication for bob"].join("\n");
-  assert.deepEqual(greeterAskFromLog(list, 6072), { asks: "password", user: "bob", listed: true });
+  assert.deepEqual(greeterAskFromLog(list, 6072), {
+    asks: "password",
+    user: "bob",
+    listed: true,
+    seen: 1,
+  });
   assert.equal(greeterAskFromLog(REFUSED, 999), null, "another greeter's session");
 });
 
@@ -54,8 +60,9 @@ Deno.test("greeterAskFromLog() reads only the lines of the greeter asked about",
     asks: "password",
     user: "anne",
     listed: false,
+    seen: 3,
   });
-  assert.deepEqual(greeterAskFromLog(later, 7000), { asks: "name", listed: false });
+  assert.deepEqual(greeterAskFromLog(later, 7000), { asks: "name", listed: false, seen: 1 });
 });
 
 Deno.test("logDirectoryIn() takes log-directory from the [LightDM] section only", () => {
@@ -69,22 +76,28 @@ Deno.test("lightdmKeys(): the usual keys, only the password, or Shift+Tab back t
     keys?.steps.map((s) => s.type === "key" ? s.name : s.type === "pause" ? "pause" : s.type);
   assert.deepEqual(lightdmKeys(null, "anne")?.steps, GREETER_PROFILES.lightdm_gtk.steps);
   assert.deepEqual(
-    lightdmKeys({ asks: "name", listed: true }, "anne")?.steps,
+    lightdmKeys({ asks: "name", listed: true, seen: 1 }, "anne")?.steps,
     GREETER_PROFILES.lightdm_gtk.steps,
   );
-  assert.deepEqual(names(lightdmKeys({ asks: "password", user: "anne", listed: true }, "anne")), [
-    "password",
-    "Enter",
-  ]);
-  assert.deepEqual(names(lightdmKeys({ asks: "password", user: "bob", listed: false }, "anne")), [
-    "Shift+Tab",
-    "user",
-    "Enter",
-    "pause",
-    "password",
-    "Enter",
-  ]);
-  assert.equal(lightdmKeys({ asks: "password", user: "bob", listed: true }, "anne"), null);
+  assert.deepEqual(
+    names(lightdmKeys({ asks: "password", user: "anne", listed: true, seen: 1 }, "anne")),
+    [
+      "password",
+      "Enter",
+    ],
+  );
+  assert.deepEqual(
+    names(lightdmKeys({ asks: "password", user: "bob", listed: false, seen: 1 }, "anne")),
+    [
+      "Shift+Tab",
+      "user",
+      "Enter",
+      "pause",
+      "password",
+      "Enter",
+    ],
+  );
+  assert.equal(lightdmKeys({ asks: "password", user: "bob", listed: true, seen: 1 }, "anne"), null);
 });
 
 /** A fake /proc (greeter → session child → lightdm) and LightDM's files under one folder. */
@@ -131,6 +144,7 @@ Deno.test("readGreeterAsk() finds the log of the LightDM that started the greete
         asks: "password",
         user: "anne",
         listed: false,
+        seen: 3,
       }, root);
     }
     assert.equal(await readGreeterAsk(6083, { root: unreadable }), null);
@@ -149,7 +163,7 @@ Deno.test("typeIntoGreeter() holds Shift by its own key for Shift+Tab (ISO_Left_
     key: (keysym: number, down: boolean) =>
       events.push(`${down ? "+" : "-"}${keysym.toString(16)}`),
   };
-  const keys = lightdmKeys({ asks: "password", user: "bob", listed: false }, "a")!;
+  const keys = lightdmKeys({ asks: "password", user: "bob", listed: false, seen: 1 }, "a")!;
   await typeIntoGreeter(desktop, keys.steps, {
     user: SecretText.from("a"),
     password: SecretText.from("b"),

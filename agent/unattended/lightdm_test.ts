@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
 import { type Desktop, openDesktop } from "../platform/mod.ts";
 import { attachToDisplay } from "./display_finder.ts";
-import { findGreeters } from "./greeter.ts";
+import { findGreeters, type FoundGreeter } from "./greeter.ts";
+import { readGreeterAsk } from "./lightdm_log.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
 import {
   createTestUser,
@@ -54,50 +55,94 @@ function drawn(desktop: Desktop): boolean {
   return seen.size > 8;
 }
 
+/** A real LightDM showing its greeter, attached to as the service attaches at boot. */
+interface AtLoginScreen {
+  lightdm: RealLightdm;
+  display: string;
+  screen: Desktop;
+  greeter: FoundGreeter;
+}
+
+/**
+ * Creates the local users (the first signs in), starts LightDM, finds its greeter, attaches to
+ * its display as the service does at boot, waits for the greeter's prompt, and runs `body`;
+ * stops and deletes it all after.
+ */
+async function atLoginScreen(
+  options: { users: number; hideUsers?: boolean; lastUser?: (users: TestUser[]) => string },
+  body: (at: AtLoginScreen, users: TestUser[]) => Promise<void>,
+) {
+  const dir = await Deno.makeTempDir({ prefix: "lightdm_test_" });
+  const saved = { xauthority: Deno.env.get("XAUTHORITY"), home: Deno.env.get("HOME") };
+  const users: TestUser[] = [];
+  let lightdm: RealLightdm | null = null;
+  let desktop: Desktop | null = null;
+  try {
+    for (let i = 0; i < options.users; i++) users.push(await createTestUser(dir));
+    lightdm = await startLightdm(dir, {
+      hideUsers: options.hideUsers,
+      lastUser: options.lastUser?.(users),
+    });
+    const { display } = lightdm;
+    const greeter = await waitUntil("the GTK greeter", async () => {
+      const found = await findGreeters();
+      return found.find((g) => g.display === display && g.profile.id === "lightdm_gtk");
+    }, 30_000);
+    // As the service at boot: no X authority of its own, no ~/.Xauthority to fall back on.
+    Deno.env.delete("XAUTHORITY");
+    Deno.env.set("HOME", dir);
+    assert.throws(() => openDesktop({ display }), /Cannot open X display/);
+    const attachLines: string[] = [];
+    assert.deepEqual(await attachToDisplay(display, (line) => attachLines.push(line)), {
+      display,
+      why: null,
+    });
+    assert.equal(Deno.env.get("XAUTHORITY"), `${lightdm.runDir}/root/${display}`);
+    assert.match(attachLines[0], /\(Xvfb, process \d+\), X authority from its command line/);
+    const screen = openDesktop({ display });
+    desktop = screen;
+    // The greeter asks once PAM has prompted (LightDM logs the prompt) and it has drawn.
+    await waitUntil("the greeter's prompt", async () => {
+      const said = await lightdm!.log();
+      return /Prompt greeter with/.test(said) && drawn(screen) ? true : undefined;
+    }, 30_000);
+    await body({ lightdm, display, screen, greeter }, users);
+  } finally {
+    desktop?.close();
+    if (saved.xauthority === undefined) Deno.env.delete("XAUTHORITY");
+    else Deno.env.set("XAUTHORITY", saved.xauthority);
+    if (saved.home === undefined) Deno.env.delete("HOME");
+    else Deno.env.set("HOME", saved.home);
+    await lightdm?.stop();
+    for (const user of users) await user.remove();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Waits for the session's marker: it ran as `user`, on `display`. */
+async function sessionStarted(lightdm: RealLightdm, user: TestUser, display: string) {
+  const started = await waitUntil(
+    "the session's marker",
+    () => Deno.readTextFile(lightdm.marker),
+    30_000,
+  );
+  assert.equal(started, `${user.name} ${display}\n`, "the session runs as the user, there");
+}
+
 Deno.test({
   name:
     "signInAtLoginScreen() at a real LightDM: found as at boot, refused twice, then the credentials typed start the user's session",
   ignore: missing !== null,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "lightdm_test_" });
-    const saved = { xauthority: Deno.env.get("XAUTHORITY"), home: Deno.env.get("HOME") };
-    let user: TestUser | null = null;
-    let lightdm: RealLightdm | null = null;
-    let desktop: Desktop | null = null;
-    try {
-      user = await createTestUser(dir);
-      lightdm = await startLightdm(dir);
-      const { display } = lightdm;
-      const greeter = await waitUntil("the GTK greeter", async () => {
-        const found = await findGreeters();
-        return found.find((g) => g.display === display && g.profile.id === "lightdm_gtk");
-      }, 30_000);
-      // As the service at boot: no X authority of its own, no ~/.Xauthority to fall back on.
-      Deno.env.delete("XAUTHORITY");
-      Deno.env.set("HOME", dir);
-      assert.throws(() => openDesktop({ display }), /Cannot open X display/);
-      const attachLines: string[] = [];
-      assert.deepEqual(await attachToDisplay(display, (line) => attachLines.push(line)), {
-        display,
-        why: null,
-      });
-      assert.equal(Deno.env.get("XAUTHORITY"), `${lightdm.runDir}/root/${display}`);
-      assert.match(attachLines[0], /\(Xvfb, process \d+\), X authority from its command line/);
-      const screen = openDesktop({ display });
-      desktop = screen;
-      // The greeter asks for a user name once PAM has prompted (LightDM logs the prompt).
-      await waitUntil("the greeter's prompt", async () => {
-        const said = await lightdm!.log();
-        return /Prompt greeter with/.test(said) && drawn(screen) ? true : undefined;
-      }, 30_000);
+    await atLoginScreen({ users: 1 }, async ({ lightdm, display, screen, greeter }, [user]) => {
       if (SHOTS) {
         await Deno.mkdir(SHOTS, { recursive: true });
         await Deno.writeFile(`${SHOTS}/lightdm-greeter.png`, await framePng(screen.grab()));
       }
-
       // Refused twice, each leaving the greeter in a state it does not start in: on the
       // password of an account that does not exist, then on this user's password. The keys
       // follow what LightDM's log says it asks (lightdm_log.ts).
+      let refusals = 0;
       const refused = async (name: string, password: string, what: RegExp) => {
         const run = signIn(display, screen, { user: name, password });
         run.options.closeWaitMs = 5_000;
@@ -107,10 +152,14 @@ Deno.test({
           run.lines.join("\n"),
         );
         assert.match(run.lines[0], what);
+        // LightDM said no, and the greeter asks again (the password of the name it holds).
+        refusals++;
         await waitUntil("the refusal", async () => {
-          const said = await lightdm!.log();
-          const refusals = said.match(/Authentication failure/g) ?? [];
-          return refusals.length > 0 && said.trimEnd().endsWith("message(s)") ? true : undefined;
+          const said = await lightdm.log();
+          const seen = said.match(/Authenticate result for user .*: Authentication failure/g);
+          return (seen?.length ?? 0) >= refusals && said.trimEnd().endsWith("message(s)")
+            ? true
+            : undefined;
         }, 15_000);
       };
       const stranger = `${user.name}x`;
@@ -141,24 +190,42 @@ Deno.test({
         right.lines[0],
         new RegExp(`LightDM GTK greeter \\(process ${greeter.pid}\\) on ${display}: typing`),
       );
-      const started = await waitUntil(
-        "the session's marker",
-        () => Deno.readTextFile(lightdm!.marker),
-        30_000,
-      );
-      assert.equal(started, `${user.name} ${display}\n`, "the session runs as the user, there");
+      await sessionStarted(lightdm, user, display);
       assert.match(right.lines[0], /typing the password \(it asks it for that user already\)/);
       const logged = right.lines.join("\n");
       assert.ok(!logged.includes(user.password), "the password is in no log line");
-    } finally {
-      desktop?.close();
-      if (saved.xauthority === undefined) Deno.env.delete("XAUTHORITY");
-      else Deno.env.set("XAUTHORITY", saved.xauthority);
-      if (saved.home === undefined) Deno.env.delete("HOME");
-      else Deno.env.set("HOME", saved.home);
-      await lightdm?.stop();
-      await user?.remove();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "signInAtLoginScreen() at a real LightDM showing its user list on another user: the arrow keys choose the user, then only the password is typed",
+  ignore: missing !== null,
+  async fn() {
+    await atLoginScreen(
+      { users: 2, hideUsers: false, lastUser: (users) => users[1].name },
+      async ({ lightdm, display, screen, greeter }, [user, other]) => {
+        assert.deepEqual(await readGreeterAsk(greeter.pid), {
+          asks: "password",
+          user: other.name,
+          listed: true,
+          seen: 1,
+        }, "the greeter opens on the other user's password");
+        if (SHOTS) {
+          await Deno.writeFile(`${SHOTS}/lightdm-user-list.png`, await framePng(screen.grab()));
+        }
+        const run = signIn(display, screen, { user: user.name, password: user.password });
+        run.options.closeWaitMs = 20_000;
+        assert.equal(
+          await signInAtLoginScreen(run.options),
+          "greeter_closed",
+          run.lines.join("\n"),
+        );
+        assert.match(run.lines[0], /typing the password \(it asks it for that user already\)/);
+        assert.match(await lightdm.log(), new RegExp(`start authentication for ${user.name}\n`));
+        await sessionStarted(lightdm, user, display);
+      },
+    );
   },
 });

@@ -71,7 +71,7 @@ export async function createTestUser(dir: string): Promise<TestUser> {
   const name = `rsqlogin${suffix}`.slice(0, 24);
   // Characters a keyboard types with Shift and AltGr levels, and one no US key has.
   const password = `Lg-${suffix}!é€ 7`;
-  const home = `${dir}/home`;
+  const home = `${dir}/${name}`;
   await _run("useradd", ["--no-create-home", "--home-dir", home, "--shell", "/bin/sh", name]);
   const remove = async () => {
     await _endProcessesOf(uid);
@@ -137,7 +137,7 @@ exec Xvfb "$@" -screen 0 1366x768x24
  */
 export async function startLightdm(
   dir: string,
-  options: { hideUsers?: boolean } = {},
+  options: { hideUsers?: boolean; lastUser?: string } = {},
 ): Promise<RealLightdm> {
   await Deno.chmod(dir, 0o755);
   const runDir = `${dir}/run`;
@@ -183,6 +183,19 @@ export async function startLightdm(
   );
 
   const greeterHome = await _keepGreeterHome();
+  if (options.lastUser) {
+    // The greeter starts on the user signed in last (its state file): with the list shown,
+    // that one is chosen when it opens.
+    const cache = "/var/lib/lightdm/.cache";
+    for (const folder of [cache, `${cache}/lightdm-gtk-greeter`]) {
+      await _run("install", ["-d", "-o", "lightdm", "-g", "lightdm", folder]);
+    }
+    await Deno.writeTextFile(
+      `${cache}/lightdm-gtk-greeter/state`,
+      `[greeter]\nlast-user=${options.lastUser}\n`,
+    );
+    await _run("chown", ["lightdm:lightdm", `${cache}/lightdm-gtk-greeter/state`]);
+  }
   const bus = new Deno.Command("dbus-daemon", {
     args: [
       "--config-file=/usr/share/dbus-1/system.conf",

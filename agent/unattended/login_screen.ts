@@ -18,7 +18,7 @@ import {
   planSignIn,
   type SignInKeys,
 } from "./greeter.ts";
-import { readGreeterAsk } from "./lightdm_log.ts";
+import { chooseListedUser, readGreeterAsk } from "./lightdm_log.ts";
 import { SecretText, typeIntoGreeter } from "./greeter_typing.ts";
 
 /** How long the greeter may take to close after the last key. */
@@ -90,12 +90,12 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
   }
   const { greeter } = plan;
   const profile = greeter.profile;
-  const keys = await _keysFor(greeter, given!.user, options.root);
+  const keys = await _keysFor(greeter, given!.user, options);
   if (!keys) {
     log(
-      `login screen: nothing typed — ${profile.name} shows its list of users with another user ` +
-        "chosen; a name typed there would go into that user's password field (pick the user, " +
-        "or set greeter-hide-users=true)",
+      `login screen: nothing typed — ${profile.name} shows its list of users, and the user is ` +
+        "not in it (nor an entry for another name): a name typed there would go into the chosen " +
+        "user's password field (greeter-hide-users=true shows a name field)",
     );
     report("failed", profile.id);
     return "failed";
@@ -134,17 +134,21 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
 
 /**
  * The keys for this greeter: its profile's, except LightDM's GTK greeter, whose log says what
- * it asks now (lightdm_log.ts) — null when it shows its user list on another user.
+ * it asks now (lightdm_log.ts); with its user list on another user, the arrow keys choose the
+ * user first — null when the user is not in the list.
  */
 async function _keysFor(
   greeter: FoundGreeter,
   user: string,
-  root: string | undefined,
+  options: Pick<SignInOptions, "desktop" | "root">,
 ): Promise<SignInKeys | null> {
   if (greeter.profile.id !== "lightdm_gtk") {
     return { steps: greeter.profile.steps, what: "the user name and the password" };
   }
-  return lightdmKeys(await readGreeterAsk(greeter.pid, { root }), user);
+  const { root } = options;
+  const keys = lightdmKeys(await readGreeterAsk(greeter.pid, { root }), user);
+  if (keys || !options.desktop) return keys;
+  return lightdmKeys(await chooseListedUser(options.desktop, greeter.pid, user, { root }), user);
 }
 
 /** Waits until `path` (a /proc entry) is gone; false when it is still there after `ms`. */
