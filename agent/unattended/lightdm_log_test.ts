@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { GREETER_PROFILES, lightdmKeys } from "./greeter.ts";
-import { greeterAskFromLog, logDirectoryIn, readGreeterAsk } from "./lightdm_log.ts";
+import {
+  chooseListedUser,
+  greeterAskFromLog,
+  logDirectoryIn,
+  readGreeterAsk,
+} from "./lightdm_log.ts";
 import { SecretText, typeIntoGreeter } from "./greeter_typing.ts";
 
 // Lines as LightDM 1.26 writes them (agent/unattended/lightdm_test.ts runs the real one).
@@ -175,4 +180,39 @@ Deno.test("typeIntoGreeter() holds Shift by its own key for Shift+Tab (ISO_Left_
     "+62",
     "+ff0d",
   ]);
+});
+
+Deno.test("chooseListedUser() walks the list up, then down, to the user (LightDM's log after each key), and stops at its ends", async () => {
+  // A list carol, anne, bob, dave opened on bob; each arrow key moves the greeter's choice
+  // and LightDM logs whom it asks — as lightdm-gtk-greeter and LightDM do.
+  const list = ["carol", "anne", "bob", "dave"];
+  const root = await fakeLightdm(["/usr/sbin/lightdm"], {});
+  const log = `${root}/var/log/lightdm/lightdm.log`;
+  await Deno.mkdir(`${root}/var/log/lightdm`, { recursive: true });
+  let at = 2;
+  const lines = [...STARTED, "Greeter start authentication for bob"];
+  await Deno.writeTextFile(log, lines.join("\n"));
+  const keys: string[] = [];
+  const desktop = {
+    key(keysym: number, down: boolean) {
+      if (!down) return;
+      keys.push(keysym === 0xff52 ? "Up" : "Down");
+      const next = at + (keysym === 0xff52 ? -1 : 1);
+      if (next < 0 || next >= list.length) return; // the end of the list: nothing happens
+      at = next;
+      lines.push(`Greeter start authentication for ${list[at]}`);
+      Deno.writeTextFileSync(log, lines.join("\n"));
+    },
+  };
+  try {
+    const found = await chooseListedUser(desktop, 6083, "dave", { root, waitMs: 100 });
+    assert.deepEqual(found, { asks: "password", user: "dave", listed: true, seen: 6 });
+    assert.deepEqual(keys, ["Up", "Up", "Up", "Down", "Down", "Down"]);
+    keys.length = 0;
+    const missing = await chooseListedUser(desktop, 6083, "erin", { root, waitMs: 100 });
+    assert.equal(missing?.asks === "password" && missing.user, "dave", "not in the list");
+    assert.deepEqual(keys, ["Up", "Up", "Up", "Up", "Down", "Down", "Down", "Down"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
