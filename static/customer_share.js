@@ -29,7 +29,7 @@ if (root && supported) {
   const stopButton = $("browser-share-stop");
   /**
    * The share under way; `surface` is what the customer picked in the browser's window:
-   * "monitor" (a whole screen), "window" or "browser" (a tab).
+   * "monitor" (a whole screen), "window" or "browser" (a tab), "" when the browser does not say.
    * @type {{ pc: RTCPeerConnection, stream: MediaStream, seen: boolean, surface: string } | null}
    */
   let share = null;
@@ -62,9 +62,19 @@ if (root && supported) {
     status.textContent = text;
     section.dataset.sharing = sharing ? "1" : "";
   };
-  /** What is shared, in words true to what the customer picked, and with whom. */
+  /**
+   * What is shared, in words true to what the customer picked, and with whom. A browser that
+   * does not say what was picked (Firefox has no `displaySurface`) gets the words for either.
+   */
   const sharingText = () => {
-    const what = share?.surface === "window" ? "Window" : share?.surface === "browser" ? "Tab" : "";
+    const surface = share?.surface;
+    const what = surface === "window"
+      ? "Window"
+      : surface === "browser"
+      ? "Tab"
+      : surface === "monitor"
+      ? ""
+      : "Chosen";
     return watchers
       ? (labels[`sharing${what}With`] ?? "").replace("{{names}}", watchers)
       : labels[`sharing${what}`];

@@ -380,6 +380,8 @@ function BrowserShareForm(props: { c: C; token: string }) {
     "sharingWindowWith",
     "sharingTab",
     "sharingTabWith",
+    "sharingChosen",
+    "sharingChosenWith",
     "stopped",
     "unsupported",
     "failed",
