@@ -1,5 +1,6 @@
 // Runs before `deno test` (see `deno task test`): makes sure the real parts the suite
-// drives are on the machine — Debian's Chromium for the browser tests, oathtool to
+// drives are on the machine — Debian's Chromium for the browser tests (and its Firefox ESR for
+// the customer's screen share from Firefox, tests/e2e/browser_firefox_share_test.ts), oathtool to
 // cross-check TOTP, and for the agent an X server (Xvfb) with its tools, an xterm to type
 // into, the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage, libvpx,
 // libyuv), and HAProxy for the cluster test's load balancer — installing them with apt-get
@@ -8,6 +9,7 @@
 const LIB = "/usr/lib/x86_64-linux-gnu";
 const NEEDED = [
   { binary: "/usr/bin/chromium", pkg: "chromium" },
+  { binary: "/usr/bin/firefox-esr", pkg: "firefox-esr" },
   { binary: "/usr/bin/oathtool", pkg: "oathtool" },
   { binary: "/usr/bin/Xvfb", pkg: "xvfb" },
   { binary: "/usr/bin/xdpyinfo", pkg: "x11-utils" },

@@ -6,9 +6,10 @@
 // setCodecPreferences in the customer's page) pass through to the island as they are; hold
 // ends a share; a share is refused while the support app is attached.
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import { chromium } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
 import { attachFakeAgent } from "../support/fake_agent.ts";
+import { decodedFrames, keepPeers, peerCodec, preferCodec } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { holdSession } from "../../modules/support/mod.ts";
@@ -16,33 +17,6 @@ import { remoteHub } from "../../modules/remote/mod.ts";
 
 /** Chromium's fake screen (a moving pattern, 1280×720) granted without a picker. */
 const FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
-
-const decoded = (page: Page) =>
-  page.evaluate(() =>
-    document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0
-  );
-
-/**
- * In the customer's browser: the codec `globalThis.shareCodec` names ("VP9", "H264") goes first
- * in every transceiver's preferences, as a page of our own could ask; unset, the browser's own
- * order (VP8 first in Chromium).
- */
-function preferCodec() {
-  const add = RTCPeerConnection.prototype.addTransceiver;
-  RTCPeerConnection.prototype.addTransceiver = function (
-    this: RTCPeerConnection,
-    ...args: Parameters<RTCPeerConnection["addTransceiver"]>
-  ) {
-    const transceiver = add.apply(this, args);
-    const wanted = (globalThis as { shareCodec?: string }).shareCodec;
-    const codecs = RTCRtpSender.getCapabilities("video")?.codecs ?? [];
-    const first = codecs.filter((c) => wanted && c.mimeType === `video/${wanted}`);
-    if (first.length) {
-      transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
-    }
-    return transceiver;
-  };
-}
 
 /**
  * In the customer's browser: Chromium's fake display has no size of its own and serves what is
@@ -63,34 +37,6 @@ function fakeScreenSize() {
       video: { ...video, width: { max: 1280 }, height: { max: 720 } },
     });
   };
-}
-
-/** The codec of the island's incoming video, from its peer's statistics. */
-const inboundCodec = (page: Page) =>
-  page.evaluate(async () => {
-    const pcs = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
-    for (const pc of pcs.filter((p) => p.connectionState === "connected")) {
-      const stats = await pc.getStats();
-      for (const report of stats.values()) {
-        if (report.type === "inbound-rtp" && report.kind === "video" && report.codecId) {
-          return stats.get(report.codecId)?.mimeType as string;
-        }
-      }
-    }
-    return "";
-  });
-
-/** In the technician's browser: every peer connection, for `inboundCodec`. */
-function keepPeers() {
-  const Original = RTCPeerConnection;
-  const peers: RTCPeerConnection[] = [];
-  (globalThis as { peers?: RTCPeerConnection[] }).peers = peers;
-  globalThis.RTCPeerConnection = function (config?: RTCConfiguration) {
-    const pc = new Original(config);
-    peers.push(pc);
-    return pc;
-  } as unknown as typeof RTCPeerConnection;
-  globalThis.RTCPeerConnection.prototype = Original.prototype;
 }
 
 browserTest(
@@ -137,9 +83,9 @@ browserTest(
           { timeout: 10_000 },
         );
         const firstFrameMs = performance.now() - started;
-        const before = await decoded(tech);
+        const before = await decodedFrames(tech);
         await tech.waitForTimeout(2_000);
-        const fps = (await decoded(tech) - before) / 2;
+        const fps = (await decodedFrames(tech) - before) / 2;
         console.log(`browser share: first frame ${firstFrameMs.toFixed(0)} ms, ${fps} fps`);
         assert.ok(fps >= 5, `the picture moves (${fps} fps)`);
         const size = await tech.evaluate(() => {
@@ -148,7 +94,7 @@ browserTest(
         });
         const screen = remoteHub(t.deps).find(session.id)?.screen;
         assert.equal(size, `${screen?.width}x${screen?.height}`, "the customer's screen, whole");
-        assert.equal(await inboundCodec(tech), "video/VP8");
+        assert.equal(await peerCodec(tech, "inbound-rtp"), "video/VP8");
         // One place says it and stops it: the page names what is shared (the fake capture is a
         // screen) and who sees it once, and has one control that stops sharing, at both sizes.
         await customer.getByText("Your screen is being shared with Ann.").waitFor();
@@ -184,9 +130,9 @@ browserTest(
         await tech.locator(".rv-view-only").waitFor({ state: "detached" });
         await tech.locator(".rv-view[data-state=revoked]").waitFor({ state: "attached" });
         assert.equal(remoteHub(t.deps).find(session.id)?.agent ?? null, null);
-        const stopped = await decoded(tech);
+        const stopped = await decodedFrames(tech);
         await tech.waitForTimeout(500);
-        assert.ok(await decoded(tech) - stopped <= 1, "no frames after stop");
+        assert.ok(await decodedFrames(tech) - stopped <= 1, "no frames after stop");
 
         // VP9 from the browser reaches the island as it is (no transcoding). H.264 is left out:
         // this machine's Chromium offers it but sends no H.264 RTP (no encoder here).
@@ -210,7 +156,7 @@ browserTest(
             codec,
             { timeout: 10_000 },
           );
-          const from = await decoded(tech);
+          const from = await decodedFrames(tech);
           await tech.waitForFunction(
             (n) =>
               (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) >
@@ -218,7 +164,7 @@ browserTest(
             from,
             { timeout: 10_000 },
           );
-          assert.equal(await inboundCodec(tech), `video/${codec}`);
+          assert.equal(await peerCodec(tech, "inbound-rtp"), `video/${codec}`);
           assert.equal(remoteHub(t.deps).find(session.id)?.codec.name, codec.toLowerCase());
           const shown = await tech.evaluate(() => {
             const video = document.querySelector("video")!;
@@ -226,7 +172,7 @@ browserTest(
           });
           const hub = remoteHub(t.deps).find(session.id)?.screen;
           assert.equal(shown, `${hub?.width}x${hub?.height}`, "the size read from the VP9 header");
-          console.log(`browser share ${codec}: ${await decoded(tech) - from} frames decoded`);
+          console.log(`browser share ${codec}: ${await decodedFrames(tech) - from} frames decoded`);
           await customer.locator("#browser-share-stop").click();
           await tech.locator(".rv-view-only").waitFor({ state: "detached" });
         }

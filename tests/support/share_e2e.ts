@@ -1,0 +1,101 @@
+/**
+ * What the browser-share end-to-end tests (Chromium's and Firefox's customer) share: on the
+ * customer's page, a codec put first as a page of our own could ask; in the technician's remote
+ * view (Chromium), the frames its `<video>` decoded, the codec its peer receives, and how much
+ * of the picture is a given colour — a mark the test painted on the customer's screen, so the
+ * pixels shown are known to be the customer's.
+ */
+import type { Page } from "playwright-core";
+
+/**
+ * An init script for the customer's page: the codec `globalThis.shareCodec` names ("VP9",
+ * "H264") goes first in every transceiver's preferences; unset, the browser's own order (VP8
+ * first in Chromium and Firefox).
+ */
+export function preferCodec() {
+  const add = RTCPeerConnection.prototype.addTransceiver;
+  RTCPeerConnection.prototype.addTransceiver = function (
+    this: RTCPeerConnection,
+    ...args: Parameters<RTCPeerConnection["addTransceiver"]>
+  ) {
+    const transceiver = add.apply(this, args);
+    const wanted = (globalThis as { shareCodec?: string }).shareCodec;
+    const codecs = RTCRtpSender.getCapabilities("video")?.codecs ?? [];
+    const first = codecs.filter((c) => wanted && c.mimeType === `video/${wanted}`);
+    if (first.length) {
+      transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
+    }
+    return transceiver;
+  };
+}
+
+/** Frames the remote view's `<video>` has decoded so far. */
+export const decodedFrames = (page: Page): Promise<number> =>
+  page.evaluate(() =>
+    document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0
+  );
+
+/** The `<video>`'s picture size, "1920x1080". */
+export const videoSize = (page: Page): Promise<string> =>
+  page.evaluate(() => {
+    const video = document.querySelector("video");
+    return video ? `${video.videoWidth}x${video.videoHeight}` : "";
+  });
+
+/** An init script for a page: every peer connection kept, for `rtpCodec`. */
+export function keepPeers() {
+  const Original = RTCPeerConnection;
+  const peers: RTCPeerConnection[] = [];
+  (globalThis as { peers?: RTCPeerConnection[] }).peers = peers;
+  globalThis.RTCPeerConnection = function (config?: RTCConfiguration) {
+    const pc = new Original(config);
+    peers.push(pc);
+    return pc;
+  } as unknown as typeof RTCPeerConnection;
+  globalThis.RTCPeerConnection.prototype = Original.prototype;
+}
+
+/**
+ * In a page: the codec of its video over its connected peers (`keepPeers`), from their
+ * statistics — "inbound-rtp" for what the remote view receives, "outbound-rtp" for what the
+ * customer's browser sends ("video/VP8"); "" before any.
+ */
+export async function rtpCodec(kind: "inbound-rtp" | "outbound-rtp"): Promise<string> {
+  const pcs = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
+  for (const pc of pcs.filter((p) => p.connectionState === "connected")) {
+    const stats = await pc.getStats();
+    for (const report of stats.values()) {
+      if (report.type === kind && report.kind === "video" && report.codecId) {
+        return stats.get(report.codecId)?.mimeType as string;
+      }
+    }
+  }
+  return "";
+}
+
+/** `rtpCodec` in a Chromium page. */
+export const peerCodec = (page: Page, kind: "inbound-rtp" | "outbound-rtp"): Promise<string> =>
+  page.evaluate(rtpCodec, kind);
+
+/**
+ * The share of the remote view's current picture within 64 of `rgb` on each channel, 0–1: lossy
+ * video moves colours (Firefox's VP9 at its starting bit rate shows magenta as 255, 38, 252).
+ */
+export const colourShare = (page: Page, rgb: [number, number, number]): Promise<number> =>
+  page.evaluate(([r, g, b]) => {
+    const video = document.querySelector("video");
+    if (!video || !video.videoWidth) return 0;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const context = canvas.getContext("2d")!;
+    context.drawImage(video, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let near = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const close = Math.abs(data[i] - r) < 64 && Math.abs(data[i + 1] - g) < 64 &&
+        Math.abs(data[i + 2] - b) < 64;
+      if (close) near++;
+    }
+    return near / (data.length / 4);
+  }, rgb);
