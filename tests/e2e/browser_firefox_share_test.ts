@@ -3,8 +3,8 @@
 // screen — an Xvfb display, Firefox's own window on it, no picker — the
 // server (werift) takes what Firefox sends as it is, and the technician's remote view in
 // Chromium decodes it: the codec Firefox chose end to end, frames that keep coming, and a mark
-// painted on the customer's screen found in the technician's picture. Stopping in Firefox ends
-// it on both sides, with words that say so. VP9 (and H.264 when this Firefox can encode it)
+// painted on the customer's screen found in the technician's picture. Stopping in Firefox (the
+// page's button, or Firefox's own "Stop Sharing") ends it on both sides, with words that say so. VP9 (and H.264 when this Firefox can encode it)
 // forced with setCodecPreferences pass through the same way. Skipped, saying so, without
 // /usr/bin/firefox-esr (tools/test_setup.ts installs it).
 import assert from "node:assert/strict";
@@ -90,6 +90,27 @@ async function receiving(tech: Page, codec: string) {
     from + 10,
     { timeout: 20_000 },
   );
+}
+
+/**
+ * Clicks "Stop Sharing" on Firefox's own sharing indicator: a small window of its own at the top
+ * of the display ("You are sharing your entire screen. [Stop Sharing] [_]"), its button ≈ 100 px
+ * from its right edge.
+ */
+async function stopFromFirefoxIndicator(display: string) {
+  const xdotool = async (...args: string[]) => {
+    const out = await new Deno.Command("xdotool", { args, env: { DISPLAY: display } }).output();
+    return new TextDecoder().decode(out.stdout).trim();
+  };
+  const id = (await xdotool("search", "--onlyvisible", "--name", "Sharing Indicator"))
+    .split("\n")[0];
+  assert.ok(id, "Firefox shows its sharing indicator");
+  const geometry = Object.fromEntries(
+    (await xdotool("getwindowgeometry", "--shell", id)).split("\n").map((l) => l.split("=")),
+  );
+  const [width, height] = [Number(geometry.WIDTH), Number(geometry.HEIGHT)];
+  await xdotool("mousemove", "--window", id, String(width - 100), String(height / 2));
+  await xdotool("click", "1");
 }
 
 /** The share section's status line on the customer's page. */
@@ -219,6 +240,18 @@ browserTest(
             await customer.click("#browser-share-stop");
             await tech.locator(".rv-view-only").waitFor({ state: "detached" });
           }
+          // Stopped with Firefox's own "Stop Sharing": the track ends, the page and the
+          // technician's view say so.
+          await customer.evaluate(() => delete (globalThis as { shareCodec?: string }).shareCodec);
+          await customer.click("#browser-share-start");
+          await shown(customer, "browser-share-stop");
+          await tech.locator(".rv-view-only").waitFor();
+          await customer.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1_000)));
+          await stopFromFirefoxIndicator(xvfb.display);
+          await shown(customer, "browser-share-start");
+          assert.match(await statusOf(customer), /has stopped/);
+          await tech.locator(".rv-view-only").waitFor({ state: "detached" });
+          assert.equal(remoteHub(t.deps).find(session.id)?.agent ?? null, null);
           assert.deepEqual(customer.errors, []);
           assert.deepEqual(tech.errors, []);
         } finally {
