@@ -22,7 +22,11 @@ export type GreeterStep =
   | { type: "user" }
   | { type: "password" }
   | { type: "key"; keysym: number; name: string; shift?: true }
-  | { type: "pause"; ms: number };
+  /**
+   * A pause; `forPrompt`: until the greeter asks its next question, where that can be seen
+   * (LightDM's log: `typeIntoGreeter`'s `prompted`), else `ms`.
+   */
+  | { type: "pause"; ms: number; forPrompt?: true };
 
 export interface GreeterProfile {
   id: GreeterId;
@@ -46,7 +50,7 @@ export const GREETER_PROFILES: Readonly<Record<GreeterId, GreeterProfile>> = {
   lightdm_gtk: {
     id: "lightdm_gtk",
     name: "LightDM GTK greeter",
-    steps: [USER, ENTER, { type: "pause", ms: 1000 }, PASSWORD, ENTER],
+    steps: [USER, ENTER, { type: "pause", ms: 1000, forPrompt: true }, PASSWORD, ENTER],
   },
   gdm_xorg: {
     id: "gdm_xorg",

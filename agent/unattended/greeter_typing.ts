@@ -69,7 +69,12 @@ export async function typeIntoGreeter(
   desktop: Pick<Desktop, "key">,
   steps: readonly GreeterStep[],
   credentials: { user: SecretText; password: SecretText },
-  options: { sleep?: (ms: number) => Promise<void>; keyGapMs?: number } = {},
+  options: {
+    sleep?: (ms: number) => Promise<void>;
+    keyGapMs?: number;
+    /** Resolves once the greeter asks its next question (a `forPrompt` pause waits for it). */
+    prompted?: () => Promise<void>;
+  } = {},
 ): Promise<TypeResult> {
   const sleep = options.sleep ??
     ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -85,8 +90,9 @@ export async function typeIntoGreeter(
       };
     }
     for (const step of steps) {
-      if (step.type === "pause") await sleep(step.ms);
-      else if (step.type === "key") {
+      if (step.type === "pause") {
+        await (step.forPrompt && options.prompted ? options.prompted() : sleep(step.ms));
+      } else if (step.type === "key") {
         // Shift held by its own key: the keysym ISO_Left_Tab alone reaches GTK as a plain Tab.
         if (step.shift) desktop.key(SHIFT_L, true);
         await _press(desktop, [step.keysym], gap, sleep);

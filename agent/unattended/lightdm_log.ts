@@ -21,11 +21,13 @@ import { namesIn, textOf } from "./display_finder.ts";
 
 /**
  * What the greeter asks for; `listed` when it started on a user (its user list is shown);
- * `seen`, how many times it began asking (it grows with each user chosen in the list).
+ * `seen`, how many times it began asking (it grows with each user chosen in the list);
+ * `prompted`, whether PAM's question has reached it since (`Prompt greeter with …`): until
+ * then it may still clear the field that keys go into.
  */
 export type GreeterAsk =
-  | { asks: "name"; listed: boolean; seen: number }
-  | { asks: "password"; user: string; listed: boolean; seen: number };
+  | { asks: "name"; listed: boolean; seen: number; prompted: boolean }
+  | { asks: "password"; user: string; listed: boolean; seen: number; prompted: boolean };
 
 const START = /Greeter start authentication(?: for (.+))?$/;
 
@@ -42,20 +44,23 @@ export function greeterAskFromLog(log: string, sessionPid: number): GreeterAsk |
   let first: RegExpExecArray | null = null;
   let last: RegExpExecArray | null = null;
   let seen = 0;
+  let prompted = false;
   for (const line of lines.slice(started + 1)) {
     // Another greeter started after this one: the lines that follow are not this one's.
     if (/: Running command \S*greeter\b/.test(line)) break;
+    if (line.includes("Prompt greeter with ")) prompted = true;
     const match = START.exec(line.trimEnd());
     if (!match) continue;
     first ??= match;
     last = match;
     seen++;
+    prompted = false;
   }
   if (!first || !last) return null;
   const listed = first[1] !== undefined;
   return last[1] === undefined
-    ? { asks: "name", listed, seen }
-    : { asks: "password", user: last[1], listed, seen };
+    ? { asks: "name", listed, seen, prompted }
+    : { asks: "password", user: last[1], listed, seen, prompted };
 }
 
 /** The parent of process `pid` (from /proc/<pid>/stat), or null. */
@@ -169,4 +174,22 @@ export async function chooseListedUser(
     }
   }
   return ask;
+}
+
+/**
+ * Waits (at most `ms`) until the greeter asks a question it was not asking at `after` (its
+ * `seen`), and PAM's prompt has reached it: where the keys typed next belong. Returns what
+ * it asks then, or the last thing read.
+ */
+export async function waitForPrompt(
+  greeterPid: number,
+  after: number,
+  options: { root?: string; ms?: number } = {},
+): Promise<GreeterAsk | null> {
+  const until = Date.now() + (options.ms ?? 5000);
+  for (;;) {
+    const ask = await readGreeterAsk(greeterPid, options);
+    if ((ask && ask.seen > after && ask.prompted) || Date.now() >= until) return ask;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -31,13 +31,14 @@ Deno.test("greeterAskFromLog() reads what the greeter asks now: a name, or a cho
       [...STARTED, "[+2.43s] DEBUG: Greeter start authentication"].join("\n"),
       6072,
     ),
-    { asks: "name", listed: false, seen: 1 },
+    { asks: "name", listed: false, seen: 1, prompted: false },
   );
   assert.deepEqual(greeterAskFromLog(REFUSED, 6072), {
     asks: "password",
     user: "anne",
     listed: false,
     seen: 3,
+    prompted: true,
   });
   const list = [...STARTED, "[+2.39s] DEBUG: Greeter start authentication for bob"].join("\n");
   assert.deepEqual(greeterAskFromLog(list, 6072), {
@@ -45,6 +46,7 @@ Deno.test("greeterAskFromLog() reads what the greeter asks now: a name, or a cho
     user: "bob",
     listed: true,
     seen: 1,
+    prompted: false,
   });
   assert.equal(greeterAskFromLog(REFUSED, 999), null, "another greeter's session");
 });
@@ -66,8 +68,14 @@ Deno.test("greeterAskFromLog() reads only the lines of the greeter asked about",
     user: "anne",
     listed: false,
     seen: 3,
+    prompted: true,
   });
-  assert.deepEqual(greeterAskFromLog(later, 7000), { asks: "name", listed: false, seen: 1 });
+  assert.deepEqual(greeterAskFromLog(later, 7000), {
+    asks: "name",
+    listed: false,
+    seen: 1,
+    prompted: false,
+  });
 });
 
 Deno.test("logDirectoryIn() takes log-directory from the [LightDM] section only", () => {
@@ -81,18 +89,28 @@ Deno.test("lightdmKeys(): the usual keys, only the password, or Shift+Tab back t
     keys?.steps.map((s) => s.type === "key" ? s.name : s.type === "pause" ? "pause" : s.type);
   assert.deepEqual(lightdmKeys(null, "anne")?.steps, GREETER_PROFILES.lightdm_gtk.steps);
   assert.deepEqual(
-    lightdmKeys({ asks: "name", listed: true, seen: 1 }, "anne")?.steps,
+    lightdmKeys({ asks: "name", listed: true, seen: 1, prompted: true }, "anne")?.steps,
     GREETER_PROFILES.lightdm_gtk.steps,
   );
   assert.deepEqual(
-    names(lightdmKeys({ asks: "password", user: "anne", listed: true, seen: 1 }, "anne")),
+    names(
+      lightdmKeys(
+        { asks: "password", user: "anne", listed: true, seen: 1, prompted: true },
+        "anne",
+      ),
+    ),
     [
       "password",
       "Enter",
     ],
   );
   assert.deepEqual(
-    names(lightdmKeys({ asks: "password", user: "bob", listed: false, seen: 1 }, "anne")),
+    names(
+      lightdmKeys(
+        { asks: "password", user: "bob", listed: false, seen: 1, prompted: true },
+        "anne",
+      ),
+    ),
     [
       "Shift+Tab",
       "user",
@@ -102,7 +120,10 @@ Deno.test("lightdmKeys(): the usual keys, only the password, or Shift+Tab back t
       "Enter",
     ],
   );
-  assert.equal(lightdmKeys({ asks: "password", user: "bob", listed: true, seen: 1 }, "anne"), null);
+  assert.equal(
+    lightdmKeys({ asks: "password", user: "bob", listed: true, seen: 1, prompted: true }, "anne"),
+    null,
+  );
 });
 
 /** A fake /proc (greeter → session child → lightdm) and LightDM's files under one folder. */
@@ -150,6 +171,7 @@ Deno.test("readGreeterAsk() finds the log of the LightDM that started the greete
         user: "anne",
         listed: false,
         seen: 3,
+        prompted: true,
       }, root);
     }
     assert.equal(await readGreeterAsk(6083, { root: unreadable }), null);
@@ -168,7 +190,13 @@ Deno.test("typeIntoGreeter() holds Shift by its own key for Shift+Tab (ISO_Left_
     key: (keysym: number, down: boolean) =>
       events.push(`${down ? "+" : "-"}${keysym.toString(16)}`),
   };
-  const keys = lightdmKeys({ asks: "password", user: "bob", listed: false, seen: 1 }, "a")!;
+  const keys = lightdmKeys({
+    asks: "password",
+    user: "bob",
+    listed: false,
+    seen: 1,
+    prompted: true,
+  }, "a")!;
   await typeIntoGreeter(desktop, keys.steps, {
     user: SecretText.from("a"),
     password: SecretText.from("b"),
@@ -206,7 +234,13 @@ Deno.test("chooseListedUser() walks the list up, then down, to the user (LightDM
   };
   try {
     const found = await chooseListedUser(desktop, 6083, "dave", { root, waitMs: 100 });
-    assert.deepEqual(found, { asks: "password", user: "dave", listed: true, seen: 6 });
+    assert.deepEqual(found, {
+      asks: "password",
+      user: "dave",
+      listed: true,
+      seen: 6,
+      prompted: false,
+    });
     assert.deepEqual(keys, ["Up", "Up", "Up", "Down", "Down", "Down"]);
     keys.length = 0;
     const missing = await chooseListedUser(desktop, 6083, "erin", { root, waitMs: 100 });

@@ -211,6 +211,7 @@ Deno.test({
           user: other.name,
           listed: true,
           seen: 1,
+          prompted: true,
         }, "the greeter opens on the other user's password");
         if (SHOTS) {
           await Deno.writeFile(`${SHOTS}/lightdm-user-list.png`, await framePng(screen.grab()));

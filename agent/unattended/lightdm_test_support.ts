@@ -13,6 +13,10 @@
  * a console X server understands. The wrapper `exec`s Xvfb, so /proc shows Xvfb with LightDM's
  * arguments, as it shows Xorg on a computer.
  *
+ * Like any LightDM on a machine with a console, it takes a virtual terminal (VT 7) and makes
+ * it the active one: on CI's virtual machine nobody looks at that console; on a desktop, run
+ * as root, the screen would switch to it until the test ends.
+ *
  * The session the test user signs into is a `.desktop` entry whose program writes a marker file
  * (who it runs as, on which display) and stays: proof that a session started, not just that the
  * greeter went away.
@@ -166,13 +170,13 @@ export async function startLightdm(
       `log-directory=${logDir}`,
       `cache-directory=${dir}/cache`,
       `sessions-directory=${sessions}`,
+      // The user's X cookie in the run folder, not in the home (the greeter's goes to its own).
+      "user-authority-in-system-dir=true",
       "[Seat:*]",
       `xserver-command=${dir}/xserver`,
       "greeter-session=lightdm-gtk-greeter",
       // Debian's choice (01_debian.conf): a user-name entry, no list of users.
       `greeter-hide-users=${options.hideUsers ?? true}`,
-      // The greeter's and the user's X cookies in the run folder, not in their homes.
-      "user-authority-in-system-dir=true",
       // The greeter lists the sessions of the system's configuration (it does not read this
       // file): Debian's lightdm-xsession, which this LightDM finds in its own sessions folder.
       "user-session=lightdm-xsession",
