@@ -6,7 +6,9 @@
  * `deviceProofText(purpose, deviceId, nonce)` with its private key. When a technician
  * connects, the server sends `join` with a new session's token and the agent joins that
  * session over the usual `/agent/ws` like any support app. Same framing as messages.ts
- * (`Channel`).
+ * (`Channel`). The hello may announce the device's X25519 sealing key (then the proof signs
+ * it too): OS credentials typed at Connect come in the `join` sealed to it for that session
+ * (sealed_credentials.ts), whichever server instance holds the socket.
  *
  * The customer's local command (`agent --unattended status|revoke`) uses the same proof
  * over HTTP: `POST /agent/device/challenge` `{deviceId}` → `{nonce}`, then
@@ -26,9 +28,19 @@ export const DevicePublicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{59}$/);
 export const DEVICE_PURPOSES = ["connect", "status", "revoke"] as const;
 export type DevicePurpose = typeof DEVICE_PURPOSES[number];
 
-/** The exact text the device signs (UTF-8) for one challenge. */
-export function deviceProofText(purpose: DevicePurpose, deviceId: string, nonce: string): string {
-  return `rescue-device-proof-v1\n${purpose}\n${deviceId}\n${nonce}`;
+/**
+ * The exact text the device signs (UTF-8) for one challenge. With `sealingKey` (the X25519
+ * key its hello announced) the key is signed too: the server keeps a sealing key only from
+ * the holder of the device key.
+ */
+export function deviceProofText(
+  purpose: DevicePurpose,
+  deviceId: string,
+  nonce: string,
+  sealingKey?: string,
+): string {
+  const text = `rescue-device-proof-v1\n${purpose}\n${deviceId}\n${nonce}`;
+  return sealingKey === undefined ? text : `${text}\nsealing-key ${sealingKey}`;
 }
 
 /**
@@ -45,8 +57,10 @@ export type GreeterId = typeof GREETER_IDS[number];
  * wants something else); or why nothing was typed: `no_display` (no X display), `wayland`
  * (a Wayland login screen), `no_greeter` (no login screen recognised — someone may be signed
  * in), `no_credentials` (none kept, none typed at Connect), `unreadable` (kept but they cannot
- * be opened here), `untypeable` (a character no key can type), `not_allowed` (the customer
- * left "control" unticked: typing is controlling), `failed` (typing broke off).
+ * be opened here), `sealed_unreadable` (typed at Connect, but the sealed copy does not open
+ * with this device's key for this session), `untypeable` (a character no key can type),
+ * `not_allowed` (the customer left "control" unticked: typing is controlling), `failed`
+ * (typing broke off).
  */
 export const SIGN_IN_CODES = [
   "signing_in",
@@ -57,6 +71,7 @@ export const SIGN_IN_CODES = [
   "no_greeter",
   "no_credentials",
   "unreadable",
+  "sealed_unreadable",
   "untypeable",
   "not_allowed",
   "failed",
@@ -69,6 +84,21 @@ export const ConnectCredentialsSchema = z.strictObject({
   password: z.string().min(1).max(512),
 });
 
+/**
+ * A device's X25519 public key (32 bytes raw, base64url) that credentials typed at Connect
+ * are sealed to (sealed_credentials.ts).
+ */
+export const SealingPublicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/**
+ * Credentials sealed to the device for one session (sealed_credentials.ts), base64url: a
+ * 45-byte header, the sealed user and password (at most 2 + 192 + 1536 UTF-8 bytes: the
+ * fields' own limits) and a 16-byte tag.
+ */
+export const SealedCredentialsSchema = z.string().regex(/^[A-Za-z0-9_-]+$/)
+  .min(Math.ceil((45 + 2 + 2 + 16) * 4 / 3))
+  .max(Math.ceil((45 + 2 + 192 + 1536 + 16) * 4 / 3));
+
 /** Device → server on the device socket. */
 export const DeviceAgentMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({
@@ -77,6 +107,8 @@ export const DeviceAgentMessageSchema = z.discriminatedUnion("type", [
     os: z.enum(["linux", "windows", "darwin"]),
     name: z.string().min(1).max(120),
     agentVersion: z.string().max(32),
+    /** Its X25519 key for credentials sealed to it (agents before issue 19 send none). */
+    sealingKey: SealingPublicKeySchema.optional(),
   }),
   /** The challenge signed with the device key (purpose "connect"). */
   z.strictObject({ type: z.literal("deviceProof"), signature: DeviceSignatureSchema }),
@@ -102,9 +134,12 @@ export const DeviceServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("challenge"), nonce: DeviceNonceSchema }),
   z.strictObject({ type: z.literal("deviceWelcome"), heartbeatMs: z.number().int().positive() }),
   /**
-   * A technician connected: join this session (its token) with nobody present. With
-   * `credentials` when the technician typed the customer's OS credentials at Connect (the
-   * "asked at every connection" mode): for the login screen, used once, never stored.
+   * A technician connected: join this session (its token) with nobody present. When the
+   * technician typed the customer's OS credentials at Connect (the "asked at every
+   * connection" mode) they come for the login screen, used once, never stored:
+   * `sealedCredentials`, sealed to the sealing key of the device's hello for this session
+   * (sealed_credentials.ts); only to a device whose hello had no sealing key, and only from
+   * the instance holding its socket, `credentials` in the clear as before.
    */
   z.strictObject({
     type: z.literal("join"),
@@ -112,6 +147,7 @@ export const DeviceServerMessageSchema = z.discriminatedUnion("type", [
     token: id,
     technician: z.string().max(200),
     credentials: ConnectCredentialsSchema.optional(),
+    sealedCredentials: SealedCredentialsSchema.optional(),
   }),
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   /**

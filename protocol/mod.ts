@@ -96,6 +96,17 @@ export {
   DeviceStatusSchema,
   GREETER_IDS,
   type GreeterId,
+  SealedCredentialsSchema,
+  SealingPublicKeySchema,
   SIGN_IN_CODES,
   type SignInCode,
 } from "./device.ts";
+/** Credentials typed at Connect, sealed to the device's X25519 key for one session. */
+export {
+  importSealingPublicKey,
+  openSealedCredentials,
+  type PlainCredentials,
+  SEAL_INFO,
+  sealCredentials,
+  SealError,
+} from "./sealed_credentials.ts";

@@ -16,6 +16,7 @@ import { base64url } from "../consent.ts";
 import { deviceId, osLanguage } from "../identity.ts";
 import { agentStrings, fill } from "../strings.ts";
 import { loadDeviceKey, removeDeviceKey } from "./device_key.ts";
+import { removeSealingKey } from "./sealing_key.ts";
 import { readServiceConfig, SERVICE_NAME, type ServiceConfig } from "./installer.ts";
 import { fileVault } from "./credentials.ts";
 
@@ -52,7 +53,7 @@ async function _proven(server: string, dir: string, purpose: DevicePurpose, body
 
 /**
  * Revokes unattended access on this computer: the server revokes every grant and removes the
- * device (key-proven), then the key and the stored credentials are wiped here. Null when it
+ * device (key-proven), then the keys and the stored credentials are wiped here. Null when it
  * was never set up here; the number of grants withdrawn otherwise.
  */
 export async function revokeHere(config: ServiceConfig): Promise<number | null> {
@@ -63,6 +64,7 @@ export async function revokeHere(config: ServiceConfig): Promise<number | null> 
     | null;
   if (!answer) return null;
   await removeDeviceKey(config.stateDir);
+  await removeSealingKey(config.stateDir);
   return answer.revoked;
 }
 

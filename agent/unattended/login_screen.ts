@@ -29,10 +29,11 @@ export interface SignInOptions {
   display: string | null;
   desktop: Pick<Desktop, "key"> | null;
   /**
-   * The credentials for this connection, null when there are none, or why the kept ones
-   * cannot be opened. Their fields are blanked here once copied for typing.
+   * The credentials for this connection, null when there are none, or why the kept ones (or,
+   * `sealed`, those typed at Connect and sealed to this device) cannot be opened. Their
+   * fields are blanked here once copied for typing.
    */
-  credentials: OsCredentials | null | { unreadable: string };
+  credentials: OsCredentials | null | { unreadable: string; sealed?: true };
   log: (line: string) => void;
   /**
    * Whether the customer allowed controlling the screen (the grant's `control` tool): typing
@@ -66,9 +67,11 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
   const { log, report } = options;
   const given = options.credentials;
   if (given && "unreadable" in given) {
-    log(`login screen: nothing typed — the kept credentials: ${given.unreadable}`);
-    report("unreadable");
-    return "unreadable";
+    const code = given.sealed ? "sealed_unreadable" : "unreadable";
+    const which = given.sealed ? "the credentials typed at Connect" : "the kept credentials";
+    log(`login screen: nothing typed — ${which}: ${given.unreadable}`);
+    report(code);
+    return code;
   }
   if (!options.controlAllowed) {
     if (given === null) return "not_allowed";

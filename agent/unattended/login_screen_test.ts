@@ -73,12 +73,19 @@ Deno.test("signInAtLoginScreen() types nothing and says why: no greeter, Wayland
 
     const locked = harness({ root: lightdm, credentials: { unreadable: "another computer's" } });
     assert.equal(await signInAtLoginScreen(locked.options), "unreadable");
+    const sealed = harness({
+      root: lightdm,
+      credentials: { unreadable: "sealed for another session", sealed: true },
+    });
+    assert.equal(await signInAtLoginScreen(sealed.options), "sealed_unreadable");
+    assert.deepEqual(sealed.reports, [["sealed_unreadable", undefined]]);
+    assert.match(sealed.lines[0], /the credentials typed at Connect: sealed for another session/);
 
     const unticked = harness({ root: lightdm, controlAllowed: false });
     assert.equal(await signInAtLoginScreen(unticked.options), "not_allowed");
     assert.deepEqual(unticked.reports, [["not_allowed", undefined]]);
 
-    for (const run of [none, gdm, headless, asked, quiet, locked, unticked]) {
+    for (const run of [none, gdm, headless, asked, quiet, locked, sealed, unticked]) {
       assert.deepEqual(run.keys, [], "not one key");
     }
   } finally {

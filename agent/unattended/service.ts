@@ -6,6 +6,10 @@
  * with jitter); a refusal other than `removed` (a server that does not know the device yet,
  * a key it does not accept) is retried slowly; `removed` — the customer or a technician took
  * unattended access away — ends the service for good.
+ *
+ * With a sealing key (sealing_key.ts) the hello announces its public half, signed with the
+ * device key in the proof, and credentials typed at Connect arrive sealed to it for the
+ * session (protocol/sealed_credentials.ts): they are opened here, just before the join.
  */
 import {
   Channel,
@@ -16,6 +20,7 @@ import {
 } from "../../protocol/mod.ts";
 import { base64url } from "../consent.ts";
 import type { DeviceKey } from "./device_key.ts";
+import type { SealingKey } from "./sealing_key.ts";
 
 export interface JoinRequest {
   sessionId: string;
@@ -23,6 +28,8 @@ export interface JoinRequest {
   technician: string;
   /** Typed by the technician at Connect ("asked at every connection"): used once. */
   credentials?: { user: string; password: string };
+  /** Why credentials sealed for this connection could not be opened here (never them). */
+  credentialsProblem?: string;
 }
 
 export type ServiceStatus = "connecting" | "online" | "reconnecting" | "removed" | "stopped";
@@ -35,6 +42,8 @@ export interface DeviceServiceOptions {
   name: string;
   agentVersion: string;
   key: DeviceKey;
+  /** The X25519 key credentials are sealed to (none: the server sends none sealed). */
+  sealing?: SealingKey;
   log: (line: string) => void;
   onJoin: (join: JoinRequest) => Promise<void>;
   onStatus?: (status: ServiceStatus, detail?: string) => void;
@@ -82,6 +91,24 @@ export class DeviceService {
     this.#send({ type: "signIn", ...report });
   }
 
+  /** The join with its sealed credentials opened, or the reason they did not open. */
+  async #unsealed(message: Extract<DeviceServerMessage, { type: "join" }>): Promise<JoinRequest> {
+    const { sealedCredentials, ...join } = message;
+    if (sealedCredentials === undefined) return join;
+    const request: JoinRequest = { ...join };
+    delete request.credentials; // the sealed copy is the one meant for this device
+    try {
+      if (!this.options.sealing) throw new Error("This service has no sealing key");
+      request.credentials = await this.options.sealing.open(join.sessionId, sealedCredentials);
+    } catch (error) {
+      request.credentialsProblem = error instanceof Error ? error.message : "unknown error";
+      this.options.log(
+        `the credentials sealed for ${join.sessionId}: ${request.credentialsProblem}`,
+      );
+    }
+    return request;
+  }
+
   #open() {
     if (this.#ended) return;
     this.#refusedWith = null;
@@ -107,6 +134,7 @@ export class DeviceService {
         os: this.options.os,
         name: this.options.name.slice(0, 120) || "computer",
         agentVersion: this.options.agentVersion,
+        ...(this.options.sealing && { sealingKey: this.options.sealing.publicKey }),
       });
     };
     ws.onmessage = async (event) => {
@@ -119,7 +147,12 @@ export class DeviceService {
       const message = decoded.message;
       switch (message.type) {
         case "challenge": {
-          const text = deviceProofText("connect", this.options.deviceId, message.nonce);
+          const text = deviceProofText(
+            "connect",
+            this.options.deviceId,
+            message.nonce,
+            this.options.sealing?.publicKey,
+          );
           const signature = await this.options.key.sign(new TextEncoder().encode(text));
           send({ type: "deviceProof", signature: base64url(signature) });
           return;
@@ -136,7 +169,7 @@ export class DeviceService {
           return;
         case "join":
           try {
-            await this.options.onJoin(message);
+            await this.options.onJoin(await this.#unsealed(message));
             send({ type: "joined", sessionId: message.sessionId });
           } catch (error) {
             send({

@@ -14,9 +14,10 @@
  * whoever opens its address. One session at a time.
  *
  * The login step (login_screen.ts): with credentials for the connection — kept by the customer
- * (credentials.ts) or typed by the technician at Connect — and a login screen on the shared X
- * display, they are typed into its greeter; how it went goes to the log and, as a code, to the
- * session's log on the server. Never the credentials.
+ * (credentials.ts) or typed by the technician at Connect (sealed to this device's sealing key,
+ * sealing_key.ts, whichever server instance holds its socket) — and a login screen on the
+ * shared X display, they are typed into its greeter; how it went goes to the log and, as a
+ * code, to the session's log on the server. Never the credentials.
  */
 import { Agent } from "../agent.ts";
 import { AgentConnection } from "../connection.ts";
@@ -32,6 +33,7 @@ import { ACTIVE_FILE, revokeHere, WINDOW_FILE } from "./command.ts";
 import { fileVault } from "./credentials.ts";
 import { attachToDisplay } from "./display_finder.ts";
 import { loadDeviceKey } from "./device_key.ts";
+import { sealingKey } from "./sealing_key.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
@@ -209,7 +211,9 @@ export async function runService(configPath: string, agentVersion: string): Prom
     window.setConnected({ technician: request.technician, mode: "unattended" });
     connection.start();
     // The login step runs beside the session: the technician watches the greeter take it.
-    const typed = request.credentials ?? null;
+    const typed = request.credentialsProblem !== undefined
+      ? { unreadable: request.credentialsProblem, sealed: true as const }
+      : request.credentials ?? null;
     delete request.credentials;
     _loginStep(config, {
       display: noDesktop ? null : shared,
@@ -238,6 +242,12 @@ export async function runService(configPath: string, agentVersion: string): Prom
     name: Deno.hostname(),
     agentVersion,
     key,
+    // Without one (its folder not writable) the service still runs; credentials typed at
+    // Connect then reach it only from the instance holding its socket (the server says so).
+    sealing: await sealingKey(config.stateDir).catch((error) => {
+      log(`no sealing key: ${error instanceof Error ? error.message : error}`);
+      return undefined;
+    }),
     log,
     onJoin: join,
     onStatus: (status, detail) => console.log(`SERVICE ${status}${detail ? ` ${detail}` : ""}`),

@@ -142,6 +142,9 @@ export function decodeEnvelope(payload: string): { from: string; event: LiveEven
     ? str("userId")
     : event.kind === "access"
     ? event.userId === undefined || str("userId")
+    : event.kind === "deviceJoin"
+    ? str("deviceRef") && str("sessionId") &&
+      (event.sealedCredentials === undefined || str("sealedCredentials"))
     : event.kind === "resync";
   return ok ? { from: value.from, event: event as LiveEvent } : undefined;
 }

@@ -128,6 +128,8 @@ Deno.test("decodeEnvelope() accepts every kind the hub publishes and refuses wro
     { kind: "access", orgId: "o" },
     { kind: "access", orgId: "o", userId: "u" },
     { kind: "remote", orgId: "o", sessionId: "s" },
+    { kind: "deviceJoin", orgId: "o", deviceRef: "d", sessionId: "s" },
+    { kind: "deviceJoin", orgId: "o", deviceRef: "d", sessionId: "s", sealedCredentials: "x" },
     { kind: "resync", orgId: "o" },
   ];
   for (const event of events) {
@@ -139,6 +141,17 @@ Deno.test("decodeEnvelope() accepts every kind the hub publishes and refuses wro
       { from: "A", event: { kind: "log", orgId: "o", sessionId: "s", logId: "1" } },
       { from: "A", event: { kind: "presence", orgId: "o" } },
       { from: "A", event: { kind: "session", orgId: 5, sessionId: "s" } },
+      { from: "A", event: { kind: "deviceJoin", orgId: "o", sessionId: "s" } },
+      {
+        from: "A",
+        event: {
+          kind: "deviceJoin",
+          orgId: "o",
+          deviceRef: "d",
+          sessionId: "s",
+          sealedCredentials: 1,
+        },
+      },
       { from: "A", event: [] },
     ]
   ) {

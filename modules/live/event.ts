@@ -19,6 +19,19 @@ export type LiveEvent =
   /** The session's agent home (the instance its agent is connected to) changed. */
   | { readonly kind: "remote"; readonly orgId: string; readonly sessionId: string }
   /**
+   * An unattended session was made for a device whose socket another instance may hold
+   * (modules/unattended): the holder tells the device to join. `sealedCredentials` are the
+   * OS credentials typed at Connect, sealed to the device's own key for this session —
+   * never anything in the clear.
+   */
+  | {
+    readonly kind: "deviceJoin";
+    readonly orgId: string;
+    readonly deviceRef: string;
+    readonly sessionId: string;
+    readonly sealedCredentials?: string;
+  }
+  /**
    * Notices of this organisation may have been missed (the bus's LISTEN connection died
    * and came back): anything of it may have changed, look again at everything.
    */

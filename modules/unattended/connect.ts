@@ -2,9 +2,21 @@
  * Connecting with nobody present (SPEC C8): a technician picks a computer in Computers; the
  * grant's window is checked at `now` (the injected clock) in the grant's time zone, then the
  * group's approval workflow (none / another technician's or an admin's approval / a ticket
- * reference), then whether the device is online here. Then a new session, Active at once
- * for this technician and logged as unattended, and the device is told to join it. Every
- * connection and every refusal is written (`unattended_connections`) and audited.
+ * reference), then whether the device is online — its socket held by this instance or by
+ * another one of the cluster. Then a new session, Active at once for this technician and
+ * logged as unattended, and the device is told to join it: at once when this instance holds
+ * its socket, else through a `deviceJoin` live notice that the holding instance hears
+ * (device_gateway.ts). Every connection and every refusal is written
+ * (`unattended_connections`) and audited.
+ *
+ * OS credentials typed at Connect (a grant "asked at every connection") travel with the join
+ * sealed to the device's X25519 sealing key for this session (protocol/sealed_credentials.ts:
+ * ephemeral ECDH → HKDF-SHA-256 → AES-256-GCM, the session id bound in): on this instance's
+ * socket and in the notice alike, so they reach the device whichever instance holds it and
+ * only the device can open them. A device whose agent announced no sealing key (from before
+ * issue 19) gets them in the clear only on this instance's own socket; held by another
+ * instance, the Connect is refused with the reason (`credentials_unsealable`) rather than
+ * dropping them. The plain text is stored, logged, audited and published nowhere.
  */
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/mod.ts";
@@ -13,6 +25,7 @@ import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { createUnattendedSession, settingsFor, type SupportSession } from "../support/mod.ts";
+import { sealCredentials } from "../../protocol/mod.ts";
 import { type Device, type Grant, grantsFor } from "./devices.ts";
 import { deviceHub } from "./device_hub.ts";
 import { devices, unattendedApprovals, unattendedConnections } from "./schema.ts";
@@ -27,7 +40,8 @@ export type ConnectRefusal =
   | "no_access"
   | "offline"
   | "approval_needed"
-  | "ticket_needed";
+  | "ticket_needed"
+  | "credentials_unsealable";
 
 const REFUSAL_KEYS: Record<ConnectRefusal, TranslationKey> = {
   revoked: "unattended.refused.revoked",
@@ -40,6 +54,7 @@ const REFUSAL_KEYS: Record<ConnectRefusal, TranslationKey> = {
   offline: "unattended.refused.offline",
   approval_needed: "unattended.refused.approval_needed",
   ticket_needed: "unattended.refused.ticket_needed",
+  credentials_unsealable: "unattended.refused.credentials_unsealable",
 };
 
 export interface ConnectOptions {
@@ -48,9 +63,9 @@ export interface ConnectOptions {
   ip?: string | null;
   /**
    * The customer's OS credentials typed at Connect, for a grant "asked at every connection":
-   * handed to the device's socket with the join (to type into its login screen) and nowhere
-   * else — not stored, logged nor audited. Only a device held by this instance gets them (the
-   * live notice that reaches another instance carries no secrets); ignored for other grants.
+   * sent with the join (to type into its login screen) sealed to the device's key for this
+   * session, and nowhere else — not stored, logged nor audited (see the header); ignored for
+   * other grants.
    */
   credentials?: { user: string; password: string };
 }
@@ -103,13 +118,20 @@ export async function connectUnattended(
     if (!approval) return await refuse("approval_needed", grant);
     approvalId = approval.id;
   }
-  // Held here: told at once. Held by another instance: that instance hears the new
-  // session's notice and tells it (device_gateway.ts). Held nowhere: offline.
+  // Held here: told at once. Held by another instance: that instance hears the
+  // `deviceJoin` notice and tells it (device_gateway.ts). Held nowhere: offline.
+  const credentials = grant.authMode === "ask_each_time" ? options.credentials : undefined;
   const link = deviceHub(deps).find(device.id);
+  let sealingKey = link?.sealingKey ?? null;
   if (!link) {
-    const [fresh] = await deps.db.select({ online: devices.onlineInstance }).from(devices)
-      .where(eq(devices.id, device.id));
+    const [fresh] = await deps.db.select({
+      online: devices.onlineInstance,
+      sealingKey: devices.sealingKey,
+    }).from(devices).where(eq(devices.id, device.id));
     if (!fresh?.online) return await refuse("offline", grant);
+    sealingKey = fresh.sealingKey;
+    // Only sealed may they go through another instance; this agent cannot open sealed ones.
+    if (credentials && !sealingKey) return await refuse("credentials_unsealable", grant);
   }
   const session = await createUnattendedSession(deps, user, {
     deviceName: device.name,
@@ -153,13 +175,25 @@ export async function connectUnattended(
       at: now,
     });
   });
-  const credentials = grant.authMode === "ask_each_time" ? options.credentials : undefined;
-  link?.join({
-    sessionId: session.id,
-    token: session.token,
-    technician: user.name.slice(0, 200),
-    ...(credentials && { credentials }),
-  });
+  const sealed = credentials && sealingKey
+    ? await sealCredentials(sealingKey, session.id, credentials)
+    : undefined;
+  if (link) {
+    link.join({
+      sessionId: session.id,
+      token: session.token,
+      technician: user.name.slice(0, 200),
+      ...(sealed ? { sealedCredentials: sealed } : credentials && { credentials }),
+    });
+  } else {
+    deps.live.publish({
+      kind: "deviceJoin",
+      orgId: user.orgId,
+      deviceRef: device.id,
+      sessionId: session.id,
+      ...(sealed ? { sealedCredentials: sealed } : {}),
+    });
+  }
   return { session, device, grant };
 }
 

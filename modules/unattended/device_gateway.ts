@@ -4,7 +4,10 @@
  * a fresh challenge, signs it with its device key; a good proof makes it online here (this
  * instance in `devices.online_instance`) until the socket closes. A bad proof, an unknown
  * or a removed device is refused (`deviceRefused`, close 4403), audited, nothing else
- * changes. Removing access closes the device's socket with `removed`.
+ * changes. Removing access closes the device's socket with `removed`. The hello's sealing
+ * key (X25519, signed by the proof) is kept on the device's row for the instances that do not
+ * hold its socket. A Connect on another instance reaches the device through a `deviceJoin`
+ * live notice, with the credentials typed at Connect sealed to that key (never in the clear).
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -18,6 +21,7 @@ import {
   type DeviceServerMessage,
   type DeviceStatus,
   type GreeterId,
+  SealedCredentialsSchema,
 } from "../../protocol/mod.ts";
 import { users } from "../auth/mod.ts";
 import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
@@ -108,6 +112,7 @@ class DeviceConnection {
           deviceId: this.#hello.deviceId,
           signature: message.signature,
           purpose: "connect",
+          sealingKey: this.#hello.sealingKey,
         },
         nonce,
         this.ip,
@@ -151,9 +156,12 @@ class DeviceConnection {
       onlineSince: now,
       lastSeenAt: now,
       os: this.#hello!.os,
+      // The key this very agent announced; none from an older one (it could not open them).
+      sealingKey: this.#hello!.sealingKey ?? null,
     }).where(eq(devices.id, device.id));
     this.device = device;
     this.link = {
+      sealingKey: this.#hello!.sealingKey ?? null,
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
       join: (message) => {
@@ -164,10 +172,10 @@ class DeviceConnection {
         this.send(ws, { type: "join", ...message });
       },
     };
-    // A Connect on another instance: its new session's notice reaches every instance.
+    // A Connect on another instance: its `deviceJoin` notice reaches every instance.
     this.#unsubscribe = this.deps.live.subscribe(device.orgId, (event) => {
-      if (event.kind !== "session") return;
-      this.#joinIfOurs(event.sessionId).catch((error) =>
+      if (event.kind !== "deviceJoin" || event.deviceRef !== device.id) return;
+      this.#joinIfOurs(event).catch((error) =>
         this.deps.log.error("device join check failed", { error: String(error) })
       );
     });
@@ -183,8 +191,14 @@ class DeviceConnection {
     }, DEVICE_HEARTBEAT_MS);
   }
 
-  /** Joins a fresh unattended session made for this device (on any instance). */
-  async #joinIfOurs(sessionId: string) {
+  /**
+   * Joins a fresh unattended session made for this device (on any instance), with the
+   * credentials sealed to this device's key when the notice carries them. Sealed ones this
+   * device cannot take (malformed, or an agent without a sealing key) are left out, said in
+   * the log and the session's log; the device still joins.
+   */
+  async #joinIfOurs(event: { sessionId: string; sealedCredentials?: string }) {
+    const { sessionId, sealedCredentials } = event;
     const device = this.device;
     if (!device || !this.link || this.#joined.has(sessionId)) return;
     const session = await loadSession(this.deps.db, sessionId).catch(() => null);
@@ -197,11 +211,33 @@ class DeviceConnection {
       ? await this.deps.db.select({ name: users.name }).from(users)
         .where(eq(users.id, session.leadUserId))
       : [];
+    const sealed = sealedCredentials === undefined ? undefined : this.#usable(sealedCredentials);
     this.link.join({
       sessionId,
       token: session.token,
       technician: (lead?.name ?? "").slice(0, 200),
+      ...(sealed ? { sealedCredentials: sealed } : {}),
     });
+    if (sealedCredentials !== undefined && !sealed) {
+      await logSessionEvent(this.deps, session, "log.unattendedSignIn.sealed_unreadable", {
+        greeter: "",
+      }, { author: "system" });
+    }
+  }
+
+  /** The sealed credentials, when they are well formed and this device can open them. */
+  #usable(sealed: string): string | undefined {
+    const problem = !SealedCredentialsSchema.safeParse(sealed).success
+      ? "malformed"
+      : this.link?.sealingKey
+      ? null
+      : "the device announced no sealing key";
+    if (!problem) return sealed;
+    this.deps.log.warn("device join: sealed credentials left out", {
+      device: this.device?.id,
+      problem,
+    });
+    return undefined;
   }
 
   async closed() {

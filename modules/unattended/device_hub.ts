@@ -2,13 +2,18 @@
  * The device sockets this instance holds (one per device; a newer one replaces the older),
  * so a technician's Connect can tell the device to join at once. Per running app, like the
  * remote hub. Which instance holds a device is also in `devices.online_instance` (the
- * Computers list reads it); a Connect on another instance reaches the device through the
- * new session's live notice (device_gateway.ts), which its socket's instance hears.
+ * Computers list reads it); a Connect on another instance reaches the device through a
+ * `deviceJoin` live notice (device_gateway.ts), which its socket's instance hears.
  */
 import type { DeviceServerMessage } from "../../protocol/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 
 export interface DeviceLink {
+  /**
+   * The X25519 key the device's hello announced (its proof signed it): credentials typed at
+   * Connect are sealed to it. None: an agent from before sealing, sent them in the clear.
+   */
+  readonly sealingKey?: string | null;
   send(message: DeviceServerMessage): void;
   close(code: number, reason: string): void;
   /** Tells the device to join a session — once per session, whoever asks first. */

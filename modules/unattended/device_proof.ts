@@ -34,13 +34,14 @@ export function newNonce(): string {
 
 /**
  * Checks a device's proof for `nonce` (which the caller issued and has now consumed): the
- * device is registered, not removed, and the signature is its key's over this very text.
+ * device is registered, not removed, and the signature is its key's over this very text
+ * (which covers the sealing key its hello announced, if any).
  * A refusal is audited (`unattended.device_refused`, with the code; `_auditRefusal` bounds a
  * flood) and nothing changes.
  */
 export async function verifyDeviceHello(
   deps: AppDeps,
-  proof: { deviceId: string; signature: string; purpose: DevicePurpose },
+  proof: { deviceId: string; signature: string; purpose: DevicePurpose; sealingKey?: string },
   nonce: string,
   ip: string | null = null,
 ): Promise<DeviceVerdict> {
@@ -64,7 +65,9 @@ export async function verifyDeviceHello(
   if (!DeviceSignatureSchema.safeParse(proof.signature).success) {
     return await refuse("bad_proof", "The device key's signature does not match", candidates[0]);
   }
-  const text = new TextEncoder().encode(deviceProofText(proof.purpose, proof.deviceId, nonce));
+  const text = new TextEncoder().encode(
+    deviceProofText(proof.purpose, proof.deviceId, nonce, proof.sealingKey),
+  );
   for (const device of candidates) {
     const key = await importDeviceKey(device.publicKey).catch(() => null);
     if (!key) continue;

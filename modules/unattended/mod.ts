@@ -11,8 +11,10 @@
  *   time in a zone → an instant).
  * - Computers: `computersFor(deps, user, filter)`, `connectUnattended(deps, user, deviceRef,
  *   now)` (a new session, Active at once, logged as unattended; refused outside the window
- *   with the reason), `removeAccess(…, "everyone" | "me")`, the approval workflow
- *   (`requestApproval`, `decideApproval`), and the console pages (`computerRoutes`).
+ *   with the reason; OS credentials typed at Connect go sealed to the device's X25519 key,
+ *   whichever instance holds its socket), `removeAccess(…, "everyone" | "me")`, the
+ *   approval workflow (`requestApproval`, `decideApproval`), and the console pages
+ *   (`computerRoutes`).
  */
 export { type AccessWindow, type AuthMode, type WindowKind } from "./schema.ts";
 export {
