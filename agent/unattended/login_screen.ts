@@ -18,7 +18,7 @@ import {
   planSignIn,
   type SignInKeys,
 } from "./greeter.ts";
-import { chooseListedUser, readGreeterAsk } from "./lightdm_log.ts";
+import { chooseListedUser, readGreeterAsk, waitForPrompt } from "./lightdm_log.ts";
 import { SecretText, typeIntoGreeter } from "./greeter_typing.ts";
 
 /** How long the greeter may take to close after the last key. */
@@ -93,7 +93,7 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
   }
   const { greeter } = plan;
   const profile = greeter.profile;
-  const keys = await _keysFor(greeter, given!.user, options);
+  const { keys, prompted } = await _keysFor(greeter, given!.user, options);
   if (!keys) {
     log(
       `login screen: nothing typed — ${profile.name} shows its list of users, and the user is ` +
@@ -114,6 +114,7 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
   const typed = await typeIntoGreeter(options.desktop!, keys.steps, secret, {
     sleep: options.sleep,
     keyGapMs: options.keyGapMs,
+    prompted,
   });
   if (!typed.ok) {
     log(`login screen: typing stopped — ${typed.why}`);
@@ -138,20 +139,28 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
 /**
  * The keys for this greeter: its profile's, except LightDM's GTK greeter, whose log says what
  * it asks now (lightdm_log.ts); with its user list on another user, the arrow keys choose the
- * user first — null when the user is not in the list.
+ * user first — no keys when the user is not in the list. Keys go in only once PAM's question
+ * has reached the greeter (it clears its field when it does), and the pause after the user
+ * name lasts until the next one has (`prompted`).
  */
 async function _keysFor(
   greeter: FoundGreeter,
   user: string,
   options: Pick<SignInOptions, "desktop" | "root">,
-): Promise<SignInKeys | null> {
+): Promise<{ keys: SignInKeys | null; prompted?: () => Promise<void> }> {
   if (greeter.profile.id !== "lightdm_gtk") {
-    return { steps: greeter.profile.steps, what: "the user name and the password" };
+    return { keys: { steps: greeter.profile.steps, what: "the user name and the password" } };
   }
   const { root } = options;
-  const keys = lightdmKeys(await readGreeterAsk(greeter.pid, { root }), user);
-  if (keys || !options.desktop) return keys;
-  return lightdmKeys(await chooseListedUser(options.desktop, greeter.pid, user, { root }), user);
+  let ask = await readGreeterAsk(greeter.pid, { root });
+  if (!lightdmKeys(ask, user) && options.desktop) {
+    ask = await chooseListedUser(options.desktop, greeter.pid, user, { root });
+  }
+  if (ask && !ask.prompted) ask = await waitForPrompt(greeter.pid, ask.seen - 1, { root });
+  const keys = lightdmKeys(ask, user);
+  if (!ask) return { keys };
+  const after = ask.seen;
+  return { keys, prompted: async () => void await waitForPrompt(greeter.pid, after, { root }) };
 }
 
 /** Waits until `path` (a /proc entry) is gone; false when it is still there after `ms`. */
