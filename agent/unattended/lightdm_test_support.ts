@@ -269,13 +269,19 @@ async function _keepGreeterHome() {
     "/var/lib/lightdm/.Xauthority",
     "/var/lib/lightdm/.cache/lightdm-gtk-greeter/state",
   ];
+  // And the folders a first run makes: the greeter's caches, LightDM's shared data folder.
+  const folders = ["/var/lib/lightdm/.cache", "/var/lib/lightdm-data"];
   const before = await Promise.all(files.map((file) => Deno.readFile(file).catch(() => null)));
+  const had = await Promise.all(folders.map((f) => Deno.stat(f).then(() => true, () => false)));
   return {
     async restore() {
       for (const [i, file] of files.entries()) {
         const bytes = before[i];
         if (bytes) await Deno.writeFile(file, bytes).catch(() => {});
         else await Deno.remove(file).catch(() => {});
+      }
+      for (const [i, folder] of folders.entries()) {
+        if (!had[i]) await Deno.remove(folder, { recursive: true }).catch(() => {});
       }
     },
   };
