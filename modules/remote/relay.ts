@@ -118,26 +118,31 @@ export interface ViewerReport {
   packetsLost: number;
 }
 
+/** Frames whose last packet counts as a whole picture held (`pictureHeld`). */
+const FRAME_ENDS_KEPT = 32;
+
 /**
- * Whether a PLI may go unanswered because the viewer holds the current picture: it waits for
- * no keyframe, its receiver report (Chromium sends one with each PLI) has the last packet sent
- * to it as the highest received, and no more loss than when it was last sent a keyframe.
- * Chromium also asks when it has decoded nothing for 3 s while packets keep coming — a still
- * screen whose keep-alive came late on a loaded machine — and its decoder then takes the next
- * delta frame as it is; a 150 KB keyframe would be the only cost (bench:remote idle). A real
- * loss shows in the report; a decoder that failed asks again within PLI_AGAIN_MS; the island
- * asks over its socket when frames arrive and do not decode (islands/remote_view/stats.ts).
+ * Whether a PLI may go unanswered because the viewer holds a whole picture: it waits for no
+ * keyframe, its receiver report (Chromium sends one with each PLI) has the last packet of one
+ * of the frames recently sent to it as the highest received — later ones may still be on their
+ * way: on a loaded machine the PLI waits in the server while frames go out — and no more loss
+ * than when it was last sent a keyframe. Chromium also asks when it has decoded nothing for 3 s
+ * while packets keep coming (a still screen whose keep-alive came late) and its decoder then
+ * takes the next delta frame as it is; a 150 KB keyframe would be the only cost (bench:remote
+ * idle). Real loss shows in the report or, for a frame lost whole, in the next one's gap
+ * (NACK, then a report); a decoder that failed asks again within PLI_AGAIN_MS; the island asks
+ * over its socket when frames arrive and do not decode (islands/remote_view/stats.ts).
  */
 export function pictureHeld(o: {
   waiting: boolean;
-  lastSequence?: number;
+  /** Sequence numbers of the last packets of the frames recently sent. */
+  frameEnds: readonly number[];
   report?: ViewerReport;
   lostAtKeyframe: number;
   sinceUnansweredMs: number;
 }): boolean {
-  if (o.waiting || o.lastSequence === undefined || !o.report) return false;
-  if (o.sinceUnansweredMs < PLI_AGAIN_MS) return false;
-  return (o.report.highestSequence & 0xffff) === o.lastSequence &&
+  if (o.waiting || !o.report || o.sinceUnansweredMs < PLI_AGAIN_MS) return false;
+  return o.frameEnds.includes(o.report.highestSequence & 0xffff) &&
     o.report.packetsLost <= o.lostAtKeyframe;
 }
 
@@ -193,8 +198,8 @@ export class ViewerPeer {
   #budgetAt = performance.now();
   #closed = false;
   #connected = false;
-  /** The last packet's sequence number, the viewer's last report, its loss at our last keyframe. */
-  #lastSequence: number | undefined;
+  /** Recent frames' last sequence numbers, the viewer's last report, its loss at our keyframe. */
+  #frameEnds: number[] = [];
   #report: ViewerReport | undefined;
   #lostAtKeyframe = 0;
   #unansweredAt = -Infinity;
@@ -309,10 +314,11 @@ export class ViewerPeer {
     if (frame.keyframe) this.#lostAtKeyframe = this.#report?.packetsLost ?? 0;
     this.framesSent++;
     this.bytesSent += frame.data.byteLength;
-    for (const packet of framePackets(this.#packetizer, frame, this.#playoutDelayId)) {
-      this.#lastSequence = packet.header.sequenceNumber;
-      this.#transceiver.sender.sendRtp(packet).catch(() => {});
-    }
+    const packets = framePackets(this.#packetizer, frame, this.#playoutDelayId);
+    for (const packet of packets) this.#transceiver.sender.sendRtp(packet).catch(() => {});
+    const end = packets.at(-1)?.header.sequenceNumber;
+    if (end !== undefined) this.#frameEnds.push(end);
+    if (this.#frameEnds.length > FRAME_ENDS_KEPT) this.#frameEnds.shift();
   }
 
   /** A PLI: a keyframe, unless the viewer holds the current picture (`pictureHeld`). */
@@ -320,7 +326,7 @@ export class ViewerPeer {
     const now = performance.now();
     const held = pictureHeld({
       waiting: this.#waitingForKeyframe,
-      lastSequence: this.#lastSequence,
+      frameEnds: this.#frameEnds,
       report: this.#report,
       lostAtKeyframe: this.#lostAtKeyframe,
       sinceUnansweredMs: now - this.#unansweredAt,
