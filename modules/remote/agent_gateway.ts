@@ -191,29 +191,33 @@ class AgentConnection {
     // Back after a restart it announced: the rows return from Rebooting (or its Offline).
     await agentReturned(this.deps, session.id, hello.deviceId);
     await customerConnected(this.deps, session);
+    // This instance is the agent's home from now: viewers and the customer's remote stream
+    // that land on another instance are relayed here (home_relay.ts). Claimed before the agent
+    // joins its `RemoteSession`: this instance's home checks run in order with its claims
+    // (agent_home.ts), so a check that read the old home — after a failover the dead instance,
+    // still counted live for a few seconds — is over before the agent is attached here and
+    // cannot drop the session it attached to (viewers would then find one without it).
+    await claimHome(this.deps, session);
     this.send(ws, { type: "welcome", sessionId: session.id, heartbeatMs: HEARTBEAT_MS });
-    this.link = {
+    const link: AgentLink = {
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
     };
+    this.link = link;
     this.remote = remoteFor(this.deps, session);
-    this.remote.agentAttached(this.link, hello.screen, hello.keyboard ?? null);
-    toolConsent(this.deps, session).attached(this.link, hello.os);
-    // Unattended: only what the customer's approval carries may be asked for.
-    // (The screen too: nothing is asked for until the approval is read.)
-    this.remote.limitScreen(session.method !== "unattended");
-    const approved = await limitToApproval(this.deps, session);
-    this.remote?.limitScreen(approved === null || approved.includes("control"));
-    this.#askAbout(session, this.link);
-    // This instance is the agent's home now: viewers and the customer's remote stream that
-    // land on another instance are relayed here (home_relay.ts).
-    await claimHome(this.deps, session);
-    const link = this.link;
+    this.remote.agentAttached(link, hello.screen, hello.keyboard ?? null);
     this.#unwatch = watchHome(this.deps, session, {
       relayedTo: null,
       // The agent reconnected on another instance: this socket is a stale one.
       close: () => link.close(4409, "replaced by a newer connection"),
     });
+    toolConsent(this.deps, session).attached(link, hello.os);
+    // Unattended: only what the customer's approval carries may be asked for.
+    // (The screen too: nothing is asked for until the approval is read.)
+    this.remote.limitScreen(session.method !== "unattended");
+    const approved = await limitToApproval(this.deps, session);
+    this.remote?.limitScreen(approved === null || approved.includes("control"));
+    this.#askAbout(session, link);
     // Ended by the technician, the customer's page or a deadline (published after commit):
     // tell the agent, which stops sharing and exits rather than reconnecting to nothing.
     // Held or transferred: view and control stop (the agent and the customer's page hear it).

@@ -17,10 +17,20 @@ export type AgentHome =
   | { kind: "elsewhere"; instanceId: string; url: string }
   | { kind: "none" };
 
-/** Writes to one session's row go in order on this instance (attach, detach, reattach). */
+/** Claims, releases and home checks of one session go in order on this instance. */
 const chains = new WeakMap<AppDeps, Map<string, Promise<unknown>>>();
 
-function _inOrder<T>(deps: AppDeps, sessionId: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` after this instance's earlier claims, releases and home checks of the session
+ * and before its later ones. Home checks (home_watch.ts) run here so that one which read the
+ * row before this instance's own claim cannot act after it: it would take the agent that had
+ * just attached here for one living elsewhere and drop its session.
+ */
+export function inHomeOrder<T>(
+  deps: AppDeps,
+  sessionId: string,
+  work: () => Promise<T>,
+): Promise<T> {
   let byId = chains.get(deps);
   if (!byId) chains.set(deps, byId = new Map());
   const before = byId.get(sessionId) ?? Promise.resolve();
@@ -42,7 +52,7 @@ export function claimHome(
   deps: AppDeps,
   session: { id: string; orgId: string },
 ): Promise<void> {
-  return _inOrder(deps, session.id, async () => {
+  return inHomeOrder(deps, session.id, async () => {
     const now = deps.clock.now();
     await deps.db.insert(agentHomes)
       .values({ sessionId: session.id, instanceId: deps.instance.id, since: now })
@@ -63,7 +73,7 @@ export function releaseHome(
   session: { id: string; orgId: string },
   stillHere: () => boolean = () => false,
 ): Promise<void> {
-  return _inOrder(deps, session.id, async () => {
+  return inHomeOrder(deps, session.id, async () => {
     if (stillHere()) return;
     const gone = await deps.db.delete(agentHomes)
       .where(and(

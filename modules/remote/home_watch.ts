@@ -12,7 +12,7 @@
  */
 import type { AppDeps } from "../http/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
-import { type AgentHome, homeOf } from "./agent_home.ts";
+import { type AgentHome, homeOf, inHomeOrder } from "./agent_home.ts";
 import { remoteHub } from "./remote_hub.ts";
 
 /** WebSocket close code for "the session's remote side lives elsewhere now: reconnect". */
@@ -31,7 +31,8 @@ interface OrgWatch {
 
 class HomeWatch {
   readonly #orgs = new Map<string, OrgWatch>();
-  readonly #checks = new Map<string, Promise<void>>();
+  /** Per session, a check asked for that has not read the home yet (later asks share it). */
+  readonly #waiting = new Map<string, Promise<void>>();
 
   constructor(private deps: AppDeps) {}
 
@@ -72,19 +73,23 @@ class HomeWatch {
     }
   }
 
-  /** Looks at the session's home again (checks of one session run in order). */
+  /**
+   * Looks at the session's home again, in order with this instance's own claims and releases
+   * of it (agent_home.ts `inHomeOrder`): a check never acts on a row read before a claim made
+   * here and finished after it. A check still waiting for its turn answers the asks after it.
+   */
   check(orgId: string, sessionId: string): Promise<void> {
-    const before = this.#checks.get(sessionId) ?? Promise.resolve();
-    const done = before.then(async () => {
+    const waiting = this.#waiting.get(sessionId);
+    if (waiting) return waiting;
+    const done = inHomeOrder(this.deps, sessionId, async () => {
+      // Reading from now: an ask from here on needs a check of its own.
+      this.#waiting.delete(sessionId);
       const home = await homeOf(this.deps, sessionId);
       this.#apply(orgId, sessionId, home);
     }).catch((error) =>
       this.deps.log.error("agent home check failed", { sessionId, error: String(error) })
     );
-    this.#checks.set(sessionId, done);
-    done.then(() => {
-      if (this.#checks.get(sessionId) === done) this.#checks.delete(sessionId);
-    });
+    this.#waiting.set(sessionId, done);
     return done;
   }
 

@@ -137,10 +137,13 @@ export const remoteRoutes = new Hono<AppEnv>()
   .get("/s/:token/remote/events", relayToHome(_customerTarget), async (c) => {
     const session = await _customerSession(c);
     const deps = c.get("deps");
-    const remote = remoteFor(deps, session);
     // No agent here: if it dropped on another instance it is reconnecting, not absent.
-    if (!remote.agent && await agentExpectedBack(deps.db, session.id)) remote.agentAway();
+    const away = !remoteFor(deps, session).agent && await agentExpectedBack(deps.db, session.id);
     return await liveStream(c, (stream) => {
+      // Taken again once the stream is watched: a home check during the wait may have dropped
+      // the one above, and the agent attaches to its successor (viewer_socket.ts says more).
+      const remote = remoteFor(deps, session);
+      if (away) remote.agentAway();
       // The agent attached on another instance since: the page reconnects and is relayed.
       stream.onClose(watchHome(deps, session, {
         relayedTo: null,

@@ -69,7 +69,10 @@ function _seat(c: Context<AppEnv>): ViewerSeat {
 function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
   const deps = c.get("deps");
   const { session, user } = seat;
-  const remote = remoteFor(deps, session);
+  // Taken when the socket opens, not at the upgrade: a home check in between may have dropped
+  // the session's `RemoteSession` (its home was elsewhere then), and one kept from before
+  // would be an orphan the agent never attaches to.
+  let remote: RemoteSession | null = null;
   let viewer: ViewerLink | null = null;
   let authority: ViewerAuthority | null = null;
   let unsubscribe = () => {};
@@ -95,11 +98,13 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
         },
       };
       viewer = link;
-      remote.join(link);
+      const here = remoteFor(deps, session);
+      remote = here;
+      here.join(link);
       // No agent here: if it dropped on another instance it is reconnecting, not absent.
-      if (!remote.agent) {
+      if (!here.agent) {
         agentExpectedBack(deps.db, session.id).then((away) => {
-          if (away) remote.agentAway();
+          if (away) here.agentAway();
         }).catch((error) => deps.log.error("agent presence", { error: String(error) }));
       }
       // The agent attached on another instance since: the island reconnects there.
@@ -117,10 +122,10 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
         read: seat.read,
         onChange: (rights) => {
           if (rights === "none") {
-            remote.setWatching(link, false);
+            here.setWatching(link, false);
             ws.close(4403, "no longer allowed to view this session");
           } else if (rights === "view") {
-            remote.setControl(link, false);
+            here.setControl(link, false);
             const reason = c.get("t")("remote.refused.permission");
             link.send({ type: "error", code: "permission", reason });
           }
@@ -142,16 +147,18 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
     ) => {
       // Deno has read it whole already; a socket sending more than it may is closed.
       if (frameSize(event.data) > MAX_VIEWER_FRAME) return ws.close(TOO_BIG, "too big");
+      const [here, link] = [remote, viewer];
+      if (!here || !link) return;
       chain = chain.then(async () => {
         const rights = await authority?.current() ?? "none";
-        return _viewerMessage(c, remote, viewer!, seat, rights, event.data);
+        return _viewerMessage(c, here, link, seat, rights, event.data);
       }).catch((error) => deps.log.error("viewer frame failed", { error: String(error) }));
     },
     onClose: () => {
       unsubscribe();
       unwatch();
       authority?.close();
-      if (viewer) remote.leave(viewer);
+      if (viewer) remote?.leave(viewer);
     },
   };
 }
