@@ -59,8 +59,9 @@ export type GreeterId = typeof GREETER_IDS[number];
  * in), `no_credentials` (none kept, none typed at Connect), `unreadable` (kept but they cannot
  * be opened here), `sealed_unreadable` (typed at Connect, but the sealed copy does not open
  * with this device's key for this session), `untypeable` (a character no key can type),
- * `not_allowed` (the customer left "control" unticked: typing is controlling), `failed`
- * (typing broke off).
+ * `not_allowed` (the customer left "control" unticked: typing is controlling), `not_listed`
+ * (LightDM's greeter shows its list of users and the user is not in it), `failed` (typing
+ * broke off).
  */
 export const SIGN_IN_CODES = [
   "signing_in",
@@ -74,6 +75,7 @@ export const SIGN_IN_CODES = [
   "sealed_unreadable",
   "untypeable",
   "not_allowed",
+  "not_listed",
   "failed",
 ] as const;
 export type SignInCode = typeof SIGN_IN_CODES[number];

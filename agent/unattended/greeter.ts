@@ -79,10 +79,11 @@ export interface SignInKeys {
  * The LightDM GTK greeter's keys for what it asks now (lightdm_log.ts; null: not known, its
  * usual steps): a user name — the usual steps; the password of `user` — only the password
  * (a refused attempt left the name there, or its user list starts on that user); another
- * user's password with a user-name entry (a refused attempt by someone else) — Shift+Tab back
- * to the entry first, whose text GTK then selects so the name typed replaces it. With its user
- * list shown and another user chosen: null — no name is typed there (it would go into that
- * user's password field); the list is walked first (`chooseListedUser`).
+ * user's password with its name field (a refused attempt by someone else, with no list or
+ * through the list's "Other…") — Shift+Tab back to the field first, whose text GTK then selects
+ * so the name typed replaces it. With its user list on another user: null — no name is typed
+ * there (it would go into that user's password field); the list is walked first
+ * (`chooseListedUser`).
  */
 export function lightdmKeys(ask: GreeterAsk | null, user: string): SignInKeys | null {
   const usual = {
@@ -93,7 +94,7 @@ export function lightdmKeys(ask: GreeterAsk | null, user: string): SignInKeys | 
   if (ask.user === user) {
     return { steps: [PASSWORD, ENTER], what: "the password (it asks it for that user already)" };
   }
-  if (ask.listed) return null;
+  if (!ask.nameField) return null;
   return {
     steps: [{ type: "key", keysym: TAB, name: "Shift+Tab", shift: true }, ...usual.steps],
     what: "the user name over the one it holds, and the password",

@@ -27,7 +27,15 @@ import { namesIn, textOf } from "./display_finder.ts";
  */
 export type GreeterAsk =
   | { asks: "name"; listed: boolean; seen: number; prompted: boolean }
-  | { asks: "password"; user: string; listed: boolean; seen: number; prompted: boolean };
+  | {
+    asks: "password";
+    user: string;
+    listed: boolean;
+    seen: number;
+    prompted: boolean;
+    /** The user came from its name field (no list, or the list's "Other…"): it is still there. */
+    nameField: boolean;
+  };
 
 const START = /Greeter start authentication(?: for (.+))?$/;
 
@@ -45,6 +53,8 @@ export function greeterAskFromLog(log: string, sessionPid: number): GreeterAsk |
   let last: RegExpExecArray | null = null;
   let seen = 0;
   let prompted = false;
+  // The users asked about since the name field last asked (null: it never did).
+  let sinceName: Set<string> | null = null;
   for (const line of lines.slice(started + 1)) {
     // Another greeter started after this one: the lines that follow are not this one's.
     if (/: Running command \S*greeter\b/.test(line)) break;
@@ -55,12 +65,15 @@ export function greeterAskFromLog(log: string, sessionPid: number): GreeterAsk |
     last = match;
     seen++;
     prompted = false;
+    if (match[1] === undefined) sinceName = new Set();
+    else sinceName?.add(match[1]);
   }
   if (!first || !last) return null;
   const listed = first[1] !== undefined;
-  return last[1] === undefined
-    ? { asks: "name", listed, seen, prompted }
-    : { asks: "password", user: last[1], listed, seen, prompted };
+  if (last[1] === undefined) return { asks: "name", listed, seen, prompted };
+  // A name typed in the field, refused, asked again: one user since the field asked.
+  const nameField = !listed || (sinceName !== null && sinceName.size === 1);
+  return { asks: "password", user: last[1], listed, seen, prompted, nameField };
 }
 
 /** The parent of process `pid` (from /proc/<pid>/stat), or null. */

@@ -39,6 +39,7 @@ Deno.test("greeterAskFromLog() reads what the greeter asks now: a name, or a cho
     listed: false,
     seen: 3,
     prompted: true,
+    nameField: true,
   });
   const list = [...STARTED, "[+2.39s] DEBUG: Greeter start authentication for bob"].join("\n");
   assert.deepEqual(greeterAskFromLog(list, 6072), {
@@ -47,7 +48,22 @@ Deno.test("greeterAskFromLog() reads what the greeter asks now: a name, or a cho
     listed: true,
     seen: 1,
     prompted: false,
+    nameField: false,
   });
+  // Its list's "Other…" shows the name field: a name typed there, refused, asked again.
+  const other = [list, "Greeter start authentication", "Greeter start authentication for carl"];
+  const again = [...other, "Greeter start authentication for carl"];
+  const ask = (lines: string[]) => greeterAskFromLog(lines.join("\n"), 6072);
+  assert.deepEqual(ask(again), {
+    asks: "password",
+    user: "carl",
+    listed: true,
+    seen: 4,
+    prompted: false,
+    nameField: true,
+  });
+  const listAgain = ask([...again, "Greeter start authentication for bob"]);
+  assert.equal(listAgain?.asks === "password" && listAgain.nameField, false, "bob: from the list");
   assert.equal(greeterAskFromLog(REFUSED, 999), null, "another greeter's session");
 });
 
@@ -69,6 +85,7 @@ Deno.test("greeterAskFromLog() reads only the lines of the greeter asked about",
     listed: false,
     seen: 3,
     prompted: true,
+    nameField: true,
   });
   assert.deepEqual(greeterAskFromLog(later, 7000), {
     asks: "name",
@@ -89,13 +106,14 @@ Deno.test("lightdmKeys(): the usual keys, only the password, or Shift+Tab back t
     keys?.steps.map((s) => s.type === "key" ? s.name : s.type === "pause" ? "pause" : s.type);
   assert.deepEqual(lightdmKeys(null, "anne")?.steps, GREETER_PROFILES.lightdm_gtk.steps);
   assert.deepEqual(
-    lightdmKeys({ asks: "name", listed: true, seen: 1, prompted: true }, "anne")?.steps,
+    lightdmKeys({ asks: "name", listed: true, seen: 1, prompted: true }, "anne")
+      ?.steps,
     GREETER_PROFILES.lightdm_gtk.steps,
   );
   assert.deepEqual(
     names(
       lightdmKeys(
-        { asks: "password", user: "anne", listed: true, seen: 1, prompted: true },
+        { asks: "password", user: "anne", listed: true, seen: 1, prompted: true, nameField: false },
         "anne",
       ),
     ),
@@ -107,7 +125,7 @@ Deno.test("lightdmKeys(): the usual keys, only the password, or Shift+Tab back t
   assert.deepEqual(
     names(
       lightdmKeys(
-        { asks: "password", user: "bob", listed: false, seen: 1, prompted: true },
+        { asks: "password", user: "bob", listed: false, seen: 1, prompted: true, nameField: true },
         "anne",
       ),
     ),
@@ -121,7 +139,14 @@ Deno.test("lightdmKeys(): the usual keys, only the password, or Shift+Tab back t
     ],
   );
   assert.equal(
-    lightdmKeys({ asks: "password", user: "bob", listed: true, seen: 1, prompted: true }, "anne"),
+    lightdmKeys({
+      asks: "password",
+      user: "bob",
+      listed: true,
+      seen: 1,
+      prompted: true,
+      nameField: false,
+    }, "anne"),
     null,
   );
 });
@@ -172,6 +197,7 @@ Deno.test("readGreeterAsk() finds the log of the LightDM that started the greete
         listed: false,
         seen: 3,
         prompted: true,
+        nameField: true,
       }, root);
     }
     assert.equal(await readGreeterAsk(6083, { root: unreadable }), null);
@@ -196,6 +222,7 @@ Deno.test("typeIntoGreeter() holds Shift by its own key for Shift+Tab (ISO_Left_
     listed: false,
     seen: 1,
     prompted: true,
+    nameField: true,
   }, "a")!;
   await typeIntoGreeter(desktop, keys.steps, {
     user: SecretText.from("a"),
@@ -240,6 +267,7 @@ Deno.test("chooseListedUser() walks the list up, then down, to the user (LightDM
       listed: true,
       seen: 6,
       prompted: false,
+      nameField: false,
     });
     assert.deepEqual(keys, ["Up", "Up", "Up", "Down", "Down", "Down"]);
     keys.length = 0;

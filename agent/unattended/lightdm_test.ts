@@ -200,7 +200,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "signInAtLoginScreen() at a real LightDM showing its user list on another user: the arrow keys choose the user, then only the password is typed",
+    "signInAtLoginScreen() at a real LightDM showing its user list on another user: the arrow keys walk it — to 'Other…' for a name not in it, then back to the name field",
   ignore: missing !== null,
   async fn() {
     await atLoginScreen(
@@ -212,10 +212,23 @@ Deno.test({
           listed: true,
           seen: 1,
           prompted: true,
+          nameField: false,
         }, "the greeter opens on the other user's password");
         if (SHOTS) {
           await Deno.writeFile(`${SHOTS}/lightdm-user-list.png`, await framePng(screen.grab()));
         }
+        // A name not in the list: walked to "Other…" at its end, typed in its name field, and
+        // refused. The greeter then holds that name in the field: Shift+Tab back to it.
+        const stranger = signIn(display, screen, { user: `${user.name}x`, password: "pw" });
+        stranger.options.closeWaitMs = 5_000;
+        assert.equal(await signInAtLoginScreen(stranger.options), "greeter_stayed");
+        assert.match(stranger.lines[0], /typing the user name and the password/);
+        await waitUntil("the refusal", async () => {
+          const said = await lightdm.log();
+          return /Authentication failure/.test(said) && said.trimEnd().endsWith("message(s)")
+            ? true
+            : undefined;
+        }, 15_000);
         const run = signIn(display, screen, { user: user.name, password: user.password });
         run.options.closeWaitMs = 20_000;
         assert.equal(
@@ -223,7 +236,7 @@ Deno.test({
           "greeter_closed",
           run.lines.join("\n"),
         );
-        assert.match(run.lines[0], /typing the password \(it asks it for that user already\)/);
+        assert.match(run.lines[0], /typing the user name over the one it holds/);
         assert.match(await lightdm.log(), new RegExp(`start authentication for ${user.name}\n`));
         await sessionStarted(lightdm, user, display);
       },

@@ -100,8 +100,8 @@ export async function signInAtLoginScreen(options: SignInOptions): Promise<SignI
         "not in it (nor an entry for another name): a name typed there would go into the chosen " +
         "user's password field (greeter-hide-users=true shows a name field)",
     );
-    report("failed", profile.id);
-    return "failed";
+    report("not_listed", profile.id);
+    return "not_listed";
   }
   const secret = { user: SecretText.from(given!.user), password: SecretText.from(given!.password) };
   // The strings themselves cannot be wiped; at least nothing here holds them any longer.
