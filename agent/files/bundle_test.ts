@@ -183,6 +183,28 @@ Deno.test("bundle: hostile paths and damaged files are refused, the rest is writ
   }
 });
 
+Deno.test("bundle: a name sent twice into a folder the upload made keeps the first", async () => {
+  const kit = await fileTestKit();
+  try {
+    await Deno.mkdir(`${kit.root}/dst`);
+    const enc = (text: string) => new TextEncoder().encode(text);
+    const body = concat([
+      ...fileRecord("new/a.txt", enc("first")),
+      ...fileRecord("new/a.txt", enc("second")),
+      bundleEnd({ entries: 2, bytes: 11 }),
+    ]);
+    const up = await kit.call("files.open", await reopen(newId("d"), `${kit.root}/dst`));
+    const ticket = newTicket();
+    kit.servePull(ticket, body);
+    const result = await kit.call("files.receive", { id: up.id, ticket, from: 0 });
+    assert.deepEqual(result.failures.map((f) => f.code), ["exists"]);
+    assert.deepEqual(await kit.names(`${kit.root}/dst/new`), ["a.txt"]);
+    assert.equal(await Deno.readTextFile(`${kit.root}/dst/new/a.txt`), "first");
+  } finally {
+    await kit.close();
+  }
+});
+
 Deno.test("bundle: a cut upload resumes at the entry the agent reached", async () => {
   const kit = await fileTestKit();
   try {

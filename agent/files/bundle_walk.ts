@@ -23,8 +23,8 @@ export interface BundleItem {
 
 /**
  * The walked entries: each a name, its parent's index and numbers in typed arrays. An object
- * per entry with its path and relative path (and boxed numbers) was ~330 bytes; for 60,000
- * files that was ~20 MiB kept through the download, and all of it surviving the young
+ * per entry with its path and relative path (and boxed numbers) took ~300 bytes (43 now); for
+ * 60,000 files that was ~17 MiB kept through the download, and all of it surviving the young
  * generation made V8 grow that too (bench:files, issue 16).
  */
 export class BundleList {

@@ -71,8 +71,8 @@ export interface BundleDownload extends Base {
   names: string[];
   hidden: boolean;
   /**
-   * What is sent, walked at the open; null once the bundle was sent whole (a list of 60,000
-   * files is tens of MiB to keep for a day) — walked again if it is asked for once more.
+   * What is sent, walked at the open; null once the bundle was sent whole (no list of 60,000
+   * entries, 2.5 MiB, kept for a day) — walked again if it is asked for once more.
    */
   items: BundleList | null;
   /** The entries and bytes walked at the open (what the technician was told). */
@@ -86,8 +86,8 @@ export interface BundleUpload extends Base {
   overwrite: boolean;
   entries: number;
   bytes: number;
-  /** Folders under `folder` known to be real folders (not links). */
-  dirs: Set<string>;
+  /** Folders under `folder` known to be real folders (not links); true: this upload made it. */
+  dirs: Map<string, boolean>;
 }
 
 export type Transfer = FileDownload | FileUpload | BundleDownload | BundleUpload;
@@ -219,7 +219,7 @@ export class Transfers {
         overwrite: request.overwrite,
         entries: 0,
         bytes: 0,
-        dirs: new Set(),
+        dirs: new Map(),
       };
     } else {
       transfer = await this.#openUpload(request);
