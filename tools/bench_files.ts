@@ -3,7 +3,8 @@
 // [--server-flags="…"] [--agent-flags="…"]` (issue 16): the file
 // manager's throughput, measured, not timed in a test. One file of 1 GiB and 10,000 files of
 // 4 KiB (a node_modules-like tree) both ways between an HTTP client playing the technician's
-// browser and a real agent process (agent/main.ts on a private Xvfb) on loopback, through the
+// browser and a real agent process (agent/main.ts on a private Xvfb, with the V8 flag every start
+// of the agent passes: agent/v8_flags.ts) on loopback, through the
 // real server (main.ts, PGlite unless DATABASE_URL is set) — every file's SHA-256 checked.
 // Baselines in the same run: `cp` (the physical floor: page cache to page cache), the loopback
 // floor the target is set against (`scp` and `rsync -a` over a private loopback sshd, when
@@ -18,6 +19,7 @@ import { BenchBrowser, freePort, rssMiB, sleep } from "./bench_common.ts";
 import { Probe } from "./bench_files/probe.ts";
 import { startLoopbackSsh } from "./bench_files/ssh.ts";
 import { startXvfb } from "../agent/platform/xvfb_test_support.ts";
+import { AGENT_V8_FLAGS } from "../agent/v8_flags.ts";
 import { type BlobLike, sendOverSocket } from "../islands/file_manager/upload_socket.ts";
 import {
   bundleFromDisk,
@@ -269,6 +271,8 @@ try {
     args: [
       "run",
       "-A",
+      // As every launch of the agent (agent/v8_flags.ts); more from --agent-flags add to it.
+      AGENT_V8_FLAGS,
       ...flags("agent-flags"),
       "agent/main.ts",
       "--link",

@@ -6,6 +6,7 @@
 // knows its session. Where a target cannot be built (no internet to fetch its runtime, as
 // on our CI machines) it says so and goes on; the pages then show the run command instead.
 import { parseArgs } from "node:util";
+import { AGENT_V8_FLAGS } from "../agent/v8_flags.ts";
 
 const TARGETS = [
   { target: "x86_64-unknown-linux-gnu", name: "linux-x86_64" },
@@ -36,6 +37,7 @@ for (const { target, name } of TARGETS) {
       "--allow-write",
       "--allow-run",
       "--allow-sys",
+      AGENT_V8_FLAGS,
       "--include",
       "agent/build_config.json",
       "--target",

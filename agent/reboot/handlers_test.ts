@@ -103,6 +103,7 @@ Deno.test("reboot.start asks the customer, writes the autostart entry and resume
       "--allow-write",
       "--allow-run",
       "--allow-sys",
+      "--v8-flags=--max-semi-space-size=2",
       "/opt/rescue/agent/main.ts",
       "--link",
       `https://help.example.com/s/${TOKEN}`,

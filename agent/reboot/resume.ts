@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { REBOOT_MODES, type RebootMode } from "../../protocol/reboot.ts";
 import type { RebootOs } from "./os.ts";
+import { AGENT_V8_FLAGS } from "../v8_flags.ts";
 
 export const RESUME_FILE = "resume.json";
 
@@ -45,6 +46,7 @@ const DENO_FLAGS = [
   "--allow-write",
   "--allow-run",
   "--allow-sys",
+  AGENT_V8_FLAGS,
 ];
 
 /**

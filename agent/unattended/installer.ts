@@ -8,6 +8,7 @@
  * built yet: their installers say so through the same interface and install nothing.
  */
 import type { ApprovalTool } from "../../protocol/unattended_request.ts";
+import { AGENT_V8_FLAGS } from "../v8_flags.ts";
 
 export const SERVICE_NAME = "rescue-agent";
 export const SERVICE_CONFIG_FILE = "service.json";
@@ -46,7 +47,13 @@ export interface ServiceInstaller {
 export function agentCommand(): string[] {
   const exec = Deno.execPath();
   if (!/(^|[\\/])deno(\.exe)?$/.test(exec)) return [exec];
-  return [exec, "run", "--allow-all", new URL("../main.ts", import.meta.url).pathname];
+  return [
+    exec,
+    "run",
+    "--allow-all",
+    AGENT_V8_FLAGS,
+    new URL("../main.ts", import.meta.url).pathname,
+  ];
 }
 
 /** One ExecStart word, quoted when it must be (systemd's own quoting rules). */

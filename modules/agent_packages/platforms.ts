@@ -6,6 +6,7 @@
  * chat, files and system information and says that the screen cannot be shared.
  */
 import { join } from "node:path";
+import { AGENT_V8_FLAGS } from "../../agent/v8_flags.ts";
 
 export const PLATFORMS = {
   "linux-x64": { os: "linux", arch: "x86_64", npm: "@deno/linux-x64-glibc", exe: "deno" },
@@ -28,8 +29,9 @@ export async function runtimeFor(dataDir: string, platform: Platform): Promise<s
   return await Deno.stat(path).then((s) => s.isFile ? path : null).catch(() => null);
 }
 
-const PERMISSIONS = "--allow-net --allow-env --allow-ffi --allow-read --allow-write --allow-run " +
-  "--allow-sys";
+// The permissions, and the V8 flag every start of the agent passes (agent/v8_flags.ts).
+const RUN_FLAGS = "--allow-net --allow-env --allow-ffi --allow-read --allow-write --allow-run " +
+  `--allow-sys ${AGENT_V8_FLAGS}`;
 
 /** The launcher(s) of a package: name, text, executable or not. */
 export function launchers(platform: Platform): { name: string; text: string; mode: number }[] {
@@ -43,7 +45,7 @@ export function launchers(platform: Platform): { name: string; text: string; mod
         "rem Starts the support app with the Deno runtime in this folder. Nothing is installed.",
         'set "DENO_DIR=%~dp0.deno"',
         "set DENO_NO_UPDATE_CHECK=1",
-        `"%~dp0deno.exe" run --no-remote --no-prompt --no-config ${PERMISSIONS} ` +
+        `"%~dp0deno.exe" run --no-remote --no-prompt --no-config ${RUN_FLAGS} ` +
         '"%~dp0agent.js" --config "%~dp0rescue.json" %*',
         "pause",
         "",
@@ -54,7 +56,7 @@ export function launchers(platform: Platform): { name: string; text: string; mod
 # Starts the support app with the Deno runtime in this folder. Nothing is installed.
 DIR="$(cd "$(dirname "$0")" && pwd)"
 export DENO_DIR="$DIR/.deno" DENO_NO_UPDATE_CHECK=1
-exec "$DIR/deno" run --no-remote --no-prompt --no-config ${PERMISSIONS} \\
+exec "$DIR/deno" run --no-remote --no-prompt --no-config ${RUN_FLAGS} \\
   "$DIR/agent.js" --config "$DIR/rescue.json" "$@"
 `;
   if (os === "darwin") return [{ name: "Remote support.command", text: script, mode: 0o755 }];
