@@ -16,6 +16,7 @@ import {
 import { Agent, type EncoderLike, type Link } from "./agent.ts";
 import { AgentConnection } from "./connection.ts";
 import { ConsentKeeper } from "./consent.ts";
+import { testClock } from "./screen_test_clock.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 
 function fakeDesktop() {
@@ -322,6 +323,8 @@ Deno.test("with a change watcher: a frame per change, none while still, the poin
 });
 
 Deno.test("motion mode: slow full-screen changes are halved, full size returns after stillness", async () => {
+  // The sender's clock leaves out a busy machine's stalls; encodes take time on it alone.
+  const clock = testClock();
   const { desktop } = fakeDesktop();
   const fake = fakeWatcher();
   desktop.damage = () => fake.watcher;
@@ -336,8 +339,7 @@ Deno.test("motion mode: slow full-screen changes are halved, full size returns a
         encode: (_bytes, _stride, options) => {
           encoded.push(`${width}x${height} ${options?.keyframe ? "key" : "delta"}`);
           // A full-size frame is slow to encode (as 1080p VP8 is on a small machine).
-          const until = performance.now() + (width === 64 ? 36 : 1);
-          while (performance.now() < until) { /* busy, like a synchronous encode */ }
+          clock.spend(width === 64 ? 36 : 1);
           return { data: new Uint8Array([1]), keyframe: Boolean(options?.keyframe) };
         },
         setPreset: () => {},
@@ -350,11 +352,13 @@ Deno.test("motion mode: slow full-screen changes are halved, full size returns a
       stride: frame.stride / 2,
       data: frame.data.subarray(0, frame.data.length / 4),
     }),
+    now: clock.now,
+    encodeClock: clock.encodeClock,
   });
   const { sent, media, link } = recorder();
   agent.attach(link);
   await grantView(agent, consent, sent);
-  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const settle = clock.sleep;
   await settle(60);
   assert.deepEqual(encoded, ["64x48 key"]);
 

@@ -74,7 +74,12 @@ export interface ScreenOptions {
   /** Halves a frame for motion mode; without it frames are always encoded at full size. */
   downscale?: (frame: Frame) => Frame;
   log?: (message: string) => void;
-  /** The clock that times encodes for motion mode (default performance.now; tests fake it). */
+  /**
+   * The steady clock (ms) of every timing decision — pacing, motion mode, refinement, keep-alive
+   * (default performance.now; tests leave out the time a busy machine stole from their pacing).
+   */
+  now?: () => number;
+  /** The clock that times encodes for motion mode (default `now`; tests fake it). */
   encodeClock?: () => number;
   /**
    * The encoding thread's CPU clock (ms) for motion mode; default the thread's own
@@ -207,7 +212,11 @@ export class ScreenSender {
   /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
   readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0, halved: 0 };
 
-  constructor(private options: ScreenOptions, private source: ScreenSource) {}
+  readonly #now: () => number;
+
+  constructor(private options: ScreenOptions, private source: ScreenSource) {
+    this.#now = options.now ?? performance.now.bind(performance);
+  }
 
   /** Starts (or restarts) the picture with a keyframe: a new link, view granted, asked for. */
   resume() {
@@ -250,7 +259,7 @@ export class ScreenSender {
   }
 
   #changed() {
-    this.#lastChange = performance.now();
+    this.#lastChange = this.#now();
   }
 
   #schedule(ms: number) {
@@ -267,7 +276,7 @@ export class ScreenSender {
       this.#onDamage(this.#watcher);
       return;
     }
-    const now = performance.now();
+    const now = this.#now();
     try {
       this.timing.ticks++;
       if (link.buffered() <= MAX_BUFFERED) this.#capture(link);
@@ -276,7 +285,7 @@ export class ScreenSender {
       this.options.log?.(`capture failed: ${error}`);
     }
     const still = now - this.#lastChange > STILL_AFTER_MS;
-    this.#schedule(Math.max(0, (still ? SLOW_MS : FAST_MS) - (performance.now() - now)));
+    this.#schedule(Math.max(0, (still ? SLOW_MS : FAST_MS) - (this.#now() - now)));
   }
 
   /**
@@ -290,7 +299,7 @@ export class ScreenSender {
     try {
       damaged = await watcher.wait(this.#forceKeyframe || this.#pendingChange ? 0 : SLOW_MS);
       // At most one frame per FAST_MS: a paint in progress finishes meanwhile.
-      const since = performance.now() - this.#capturedAt;
+      const since = this.#now() - this.#capturedAt;
       if (damaged && since < FAST_MS) await new Promise((r) => setTimeout(r, FAST_MS - since));
     } catch (error) {
       this.options.log?.(`damage: ${error}`);
@@ -340,12 +349,12 @@ export class ScreenSender {
     known?: { changed: boolean; cursor: CursorImage | null; area: number; rects: Rect[] },
   ) {
     const desktop = this.options.desktop;
-    const t0 = performance.now();
+    const t0 = this.#now();
     this.#capturedAt = t0;
     const frame = desktop.grab();
     const cursor = known ? known.cursor : desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
-    const t1 = performance.now();
+    const t1 = this.#now();
     let changed: boolean, area: number, dirty: Rect[];
     if (known) {
       ({ changed, area } = known);
@@ -360,7 +369,7 @@ export class ScreenSender {
       dirty = diff.rects.map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
       area = dirty.reduce((sum, r) => sum + r.width * r.height, 0);
     }
-    const t2 = performance.now();
+    const t2 = this.#now();
     this.timing.grab += t1 - t0;
     this.timing.diff += t2 - t1;
     const big = area >= MOTION_AREA * frame.width * frame.height;
@@ -403,7 +412,7 @@ export class ScreenSender {
       this.#forceKeyframe = true;
     }
     const capturedAt = Date.now();
-    const clock = this.options.encodeClock ?? performance.now.bind(performance);
+    const clock = this.options.encodeClock ?? this.#now;
     const cpuClock = this.options.encodeCpuClock ??
       (this.options.encodeClock ?? threadCpuClock() ?? clock);
     const c0 = cpuClock();
@@ -459,7 +468,7 @@ export class ScreenSender {
     this.#send(link, encoded, frame, capturedAt);
     if (sharp) {
       this.#refineDue = false;
-      this.#lastRefineAt = performance.now();
+      this.#lastRefineAt = this.#now();
       this.refinements++;
       return;
     }
@@ -493,7 +502,7 @@ export class ScreenSender {
       data: encoded.data,
     });
     link.sendMedia(bytes);
-    this.#lastFrameAt = performance.now();
+    this.#lastFrameAt = this.#now();
     this.framesSent++;
     this.bytesSent += bytes.byteLength;
   }
@@ -502,9 +511,9 @@ export class ScreenSender {
   #stillScreen(link: Link) {
     this.#maybeRefine(link);
     if (this.#refineDue || this.#motion || !this.#encoder?.empty) return;
-    if (performance.now() - this.#lastFrameAt < KEEPALIVE_MS) return;
+    if (this.#now() - this.#lastFrameAt < KEEPALIVE_MS) return;
     if (link.buffered() > MAX_BUFFERED) return;
-    const encoded = this.#encoder.empty({ at: performance.now() });
+    const encoded = this.#encoder.empty({ at: this.#now() });
     if (!encoded) return;
     this.#send(link, encoded, this.options.desktop, Date.now());
     this.keepalives++;
@@ -512,23 +521,23 @@ export class ScreenSender {
 
   /** The still picture, once, near-losslessly (see the header); full size only. */
   #maybeRefine(link: Link, afterMs = REFINE_AFTER_MS) {
-    const now = performance.now();
+    const now = this.#now();
     if (!this.#refineDue || this.#motion || now - this.#lastFrameAt < afterMs) return;
     if (!this.#encoder?.refine || link.buffered() > MAX_BUFFERED) return;
     this.#refineDue = false;
     const capturedAt = Date.now();
-    const t0 = performance.now();
+    const t0 = this.#now();
     const encoded = this.#encoder.refine({ at: t0 });
-    this.timing.encode += performance.now() - t0;
+    this.timing.encode += this.#now() - t0;
     if (!encoded) return;
     this.#send(link, encoded, this.options.desktop, capturedAt);
-    this.#lastRefineAt = performance.now();
+    this.#lastRefineAt = this.#now();
     this.refinements++;
   }
 
   /** In motion mode, and the last big change is long enough ago to go back to full size. */
   #motionOver(): boolean {
-    return this.#motion && performance.now() - this.#lastBigAt > MOTION_HOLD_MS;
+    return this.#motion && this.#now() - this.#lastBigAt > MOTION_HOLD_MS;
   }
 }
 

@@ -1,20 +1,20 @@
 // Motion mode (screen.ts): full-screen motion stays at full size while 30 frames a second fit,
 // is halved only when they do not, and full size is tried again during long motion.
 // A fake desktop, change watcher and encoder whose full-size encodes take a set time on the
-// sender's encode clock (a fake one: a busy machine must not decide these tests).
+// sender's encode clock, and a sender whose clock leaves out the machine's stalls
+// (screen_test_clock.ts): a busy machine must not decide these tests.
 import assert from "node:assert/strict";
 import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { type TestClock, testClock } from "./screen_test_clock.ts";
 
 /** A sender over a 64×48 screen whose full-size encodes take `fullMs()` ms, half size `halfMs`. */
 function harness(
   fullMs: () => number,
   halfMs = 1,
   clocks?: { encodeClock: () => number; encodeCpuClock: () => number; onFull: () => void },
+  clock: TestClock = testClock(),
 ) {
-  let skew = 0;
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const pending: Rect[] = [];
   let wake: (() => void) | null = null;
@@ -34,8 +34,8 @@ function harness(
     desktop: { ...desktop, damage: () => watcher } as unknown as Desktop,
     encoder: (width) => ({
       encode: (_b, _s, o) => {
-        log.push({ what: `${width} ${o?.keyframe ? "key" : "delta"}`, at: performance.now() });
-        skew += width === 64 ? fullMs() : halfMs;
+        log.push({ what: `${width} ${o?.keyframe ? "key" : "delta"}`, at: clock.now() });
+        clock.spend(width === 64 ? fullMs() : halfMs);
         if (width === 64) clocks?.onFull();
         return { data: new Uint8Array([1]), keyframe: Boolean(o?.keyframe) };
       },
@@ -43,24 +43,25 @@ function harness(
       close: () => {},
     }),
     downscale: (f) => ({ ...f, width: 32, height: 24, stride: 128 }),
-    encodeClock: clocks?.encodeClock ?? (() => performance.now() + skew),
+    now: clock.now,
+    encodeClock: clocks?.encodeClock ?? clock.encodeClock,
     ...(clocks ? { encodeCpuClock: clocks.encodeCpuClock } : {}),
   }, { link: () => link, allowed: () => true });
   sender.setPreset("normal", true);
   /** Whole-screen changes every `every` ms for `ms`. */
   const move = async (ms: number, every = 33) => {
-    const until = performance.now() + ms;
-    while (performance.now() < until) {
+    const until = clock.now() + ms;
+    while (clock.now() < until) {
       pending.push({ x: 0, y: 0, width: 64, height: 48 });
       (wake as (() => void) | null)?.();
-      await sleep(every);
+      await clock.sleep(every);
     }
   };
-  return { sender, log, move };
+  return { sender, log, move, sleep: clock.sleep, now: clock.now };
 }
 
 Deno.test("an encode over half a frame interval but within 30 frames/s keeps full size", async () => {
-  const { sender, log, move } = harness(() => 24); // the old rule halved above 16
+  const { sender, log, move, sleep, now } = harness(() => 24); // the old rule halved above 16
   sender.resume();
   await sleep(50);
   await move(600);
@@ -73,7 +74,9 @@ Deno.test("a slow frame now and then (a spike, not a slow machine) keeps full si
   // A quiet machine scrolling 1080p (bench:remote): 12–14 ms a frame with bursts over 28 ms —
   // here three in a row, which used to halve the picture for seconds.
   let n = 0;
-  const { sender, log, move } = harness(() => [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8]);
+  const { sender, log, move, sleep, now } = harness(() =>
+    [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8]
+  );
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
@@ -89,14 +92,15 @@ Deno.test("a scroll's first frames and a busy machine's wall time do not halve a
   const wall = [80, 61, 34, 66, 60, 45, 40, 38, 36, 41, 35, 40];
   const cpu = [50, 18, 16, 16, 16, 16, 17, 16, 16, 16, 16, 16];
   let w = 0, c = 0, wallSkew = 0, cpuSkew = 0;
-  const { sender, log, move } = harness(() => 0, 1, {
-    encodeClock: () => performance.now() + wallSkew,
+  const clock = testClock();
+  const { sender, log, move, sleep } = harness(() => 0, 1, {
+    encodeClock: () => clock.now() + wallSkew,
     encodeCpuClock: () => cpuSkew,
     onFull: () => {
       wallSkew += wall[Math.min(w++, wall.length - 1)];
       cpuSkew += cpu[Math.min(c++, cpu.length - 1)];
     },
-  });
+  }, clock);
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
@@ -107,11 +111,12 @@ Deno.test("a scroll's first frames and a busy machine's wall time do not halve a
 
 Deno.test("a machine too busy for 15 full-size frames a second halves them", async () => {
   let n = 0, wallSkew = 0;
-  const { sender, log, move } = harness(() => 0, 1, {
-    encodeClock: () => performance.now() + wallSkew,
+  const clock = testClock();
+  const { sender, log, move, sleep } = harness(() => 0, 1, {
+    encodeClock: () => clock.now() + wallSkew,
     encodeCpuClock: () => 16 * n,
     onFull: () => (n++, wallSkew += 90),
-  });
+  }, clock);
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
@@ -120,10 +125,10 @@ Deno.test("a machine too busy for 15 full-size frames a second halves them", asy
 });
 
 Deno.test("long motion at half size tries full size again, less often after a failed try", async () => {
-  const { sender, log, move } = harness(() => 36);
+  const { sender, log, move, sleep, now } = harness(() => 36);
   sender.resume();
   await sleep(50);
-  const start = performance.now();
+  const start = now();
   await move(13_000, 25);
   sender.stop();
   const at = (what: string) =>
@@ -144,7 +149,7 @@ Deno.test("long motion at half size tries full size again, less often after a fa
 });
 
 Deno.test("a starved machine (half size slow too) is not tried at full size again", async () => {
-  const { sender, log, move } = harness(() => 60, 15);
+  const { sender, log, move, sleep, now } = harness(() => 60, 15);
   sender.resume();
   await sleep(50);
   await move(6_000, 25);
@@ -155,7 +160,7 @@ Deno.test("a starved machine (half size slow too) is not tried at full size agai
 });
 
 Deno.test("half size that cannot keep up (frames 80 ms apart) is not tried at full size", async () => {
-  const { sender, log, move } = harness(() => 36);
+  const { sender, log, move, sleep, now } = harness(() => 36);
   sender.resume();
   await sleep(50);
   await move(6_000, 80);
@@ -165,10 +170,10 @@ Deno.test("half size that cannot keep up (frames 80 ms apart) is not tried at fu
 
 Deno.test("a try that holds: the machine got faster, full size stays", async () => {
   let full = 36;
-  const { sender, log, move } = harness(() => full);
+  const { sender, log, move, sleep, now } = harness(() => full);
   sender.resume();
   await sleep(50);
-  const start = performance.now();
+  const start = now();
   await move(1_000, 25);
   assert.ok(log.some((e) => e.what === "32 key"), "halved while slow");
   full = 5;
@@ -182,10 +187,10 @@ Deno.test("a try that holds a while and then falls back in the same motion waits
   // 1080p video at the edge of full size (bench:remote): a try held for seconds, fell back,
   // and the next try came 4 s later again — a keyframe at each switch, every few seconds.
   let full = 36;
-  const { sender, log, move } = harness(() => full);
+  const { sender, log, move, sleep, now } = harness(() => full);
   sender.resume();
   await sleep(50);
-  const start = performance.now();
+  const start = now();
   await move(1_000, 25); // halved
   full = 5;
   await move(8_000, 25); // the try at ≈ 4 s holds (past the 4 s a try is judged for)

@@ -8,6 +8,7 @@ import { FrameHalver } from "./media/scale.ts";
 import { type DecodedFrame, Vp8Decoder } from "./media/vp8_decoder_test_support.ts";
 import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
+import { testClock } from "./screen_test_clock.ts";
 
 const ignore = !Vp8Encoder.available();
 const W = 640, H = 360, STRIDE = W * 4;
@@ -208,6 +209,8 @@ Deno.test("keyframes asked for on a still screen are refined at most once per co
 });
 
 Deno.test("back to full size after motion: the keyframe is itself the refinement", async () => {
+  // The sender's clock leaves out a busy machine's stalls; encodes take time on it alone.
+  const clock = testClock();
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const pending: Rect[] = [];
   let wake: (() => void) | null = null;
@@ -234,12 +237,11 @@ Deno.test("back to full size after motion: the keyframe is itself the refinement
     encoder: (width) => ({
       encode: (_b, _s, o) => {
         const kind = `${o?.keyframe ? "key" : "delta"}${o?.refine ? "+refine" : ""}`;
-        log.push({ what: `${width} ${kind}`, at: performance.now() });
-        const until = performance.now() + (width === 64 ? 36 : 1); // full size is slow
-        while (performance.now() < until) { /* a synchronous encode */ }
+        log.push({ what: `${width} ${kind}`, at: clock.now() });
+        clock.spend(width === 64 ? 36 : 1); // full size is slow
         return { data: new Uint8Array([1]), keyframe: Boolean(o?.keyframe) };
       },
-      refine: () => (log.push({ what: `${width} refine`, at: performance.now() }), {
+      refine: () => (log.push({ what: `${width} refine`, at: clock.now() }), {
         data: new Uint8Array([2]),
         keyframe: false,
       }),
@@ -247,17 +249,19 @@ Deno.test("back to full size after motion: the keyframe is itself the refinement
       close: () => {},
     }),
     downscale: (f) => ({ ...f, width: 32, height: 24, stride: 128 }),
+    now: clock.now,
+    encodeClock: clock.encodeClock,
   }, { link: () => link, allowed: () => true });
   sender.setPreset("normal", true);
   sender.resume();
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const sleep = clock.sleep;
   await sleep(50);
   for (let i = 0; i < 11; i++) {
     pending.push({ x: 0, y: 0, width: 64, height: 48 });
     (wake as (() => void) | null)?.();
     await sleep(30);
   }
-  const stoppedAt = performance.now();
+  const stoppedAt = clock.now();
   await sleep(600);
   sender.stop();
   const after = log.filter((e) => e.at > stoppedAt).map((e) => e.what);
