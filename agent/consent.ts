@@ -6,13 +6,10 @@
  * is no key, signature or token it could obtain and replay. Control includes view; revoking
  * view revokes control. Nothing here touches the screen: `allows` is what the input path asks.
  */
+import { base64url } from "../protocol/mod.ts";
 import type { Capability } from "../protocol/mod.ts";
 
-export function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+export { base64url };
 
 export function randomId(bytes = 24): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));

@@ -110,3 +110,4 @@ export {
   sealCredentials,
   SealError,
 } from "./sealed_credentials.ts";
+export { base64url, fromBase64url } from "./base64url.ts";

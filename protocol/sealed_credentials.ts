@@ -15,6 +15,7 @@
  * JSON escaping, so its size is bounded by the fields' own limits). WebCrypto only: both the
  * server and the agent import this file.
  */
+import { base64url, fromBase64url } from "./base64url.ts";
 import {
   ConnectCredentialsSchema,
   SealedCredentialsSchema,
@@ -54,7 +55,7 @@ export async function sealCredentials(
   if (!SealingPublicKeySchema.safeParse(devicePublicKey).success) {
     throw new TypeError("The device's sealing key is not an X25519 public key");
   }
-  const recipient = _bytes(devicePublicKey);
+  const recipient = fromBase64url(devicePublicKey);
   const device = await importSealingPublicKey(devicePublicKey);
   const ephemeral = await crypto.subtle.generateKey({ name: "X25519" }, true, [
     "deriveBits",
@@ -76,7 +77,7 @@ export async function sealCredentials(
   out.set(ephemeralRaw, 1);
   out.set(iv, 1 + KEY_BYTES);
   out.set(sealed, HEADER_BYTES);
-  return _base64url(out);
+  return base64url(out);
 }
 
 /**
@@ -95,7 +96,7 @@ export async function openSealedCredentials(
   }
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = _bytes(sealed as string);
+    bytes = fromBase64url(sealed as string);
   } catch {
     throw new SealError("malformed", "The sealed credentials are not base64url");
   }
@@ -113,7 +114,13 @@ export async function openSealedCredentials(
       false,
       [],
     );
-    const aes = await _aesKey(privateKey, ephemeral, ephemeralRaw, _bytes(ownPublicKey), "decrypt");
+    const aes = await _aesKey(
+      privateKey,
+      ephemeral,
+      ephemeralRaw,
+      fromBase64url(ownPublicKey),
+      "decrypt",
+    );
     plain = new Uint8Array(
       await crypto.subtle.decrypt(
         { name: "AES-GCM", iv, additionalData: _associated(sessionId) },
@@ -135,7 +142,7 @@ export async function openSealedCredentials(
 
 /** Imports a device's sealing public key (throws when it is not one). */
 export function importSealingPublicKey(publicKey: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", _bytes(publicKey), { name: "X25519" }, false, []);
+  return crypto.subtle.importKey("raw", fromBase64url(publicKey), { name: "X25519" }, false, []);
 }
 
 async function _aesKey(
@@ -188,17 +195,4 @@ function _unplain(plain: Uint8Array): PlainCredentials | null {
   } catch {
     return null;
   }
-}
-
-function _bytes(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(
-    atob(text.replaceAll("-", "+").replaceAll("_", "/")),
-    (c) => c.charCodeAt(0),
-  );
-}
-
-function _base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }

@@ -6,7 +6,7 @@
  * private half never leaves the file. A damaged file is an error, never silently replaced:
  * a new key would lock the computer out of the access the customer gave.
  */
-import { base64url } from "../consent.ts";
+import { base64url, fromBase64url } from "../../protocol/mod.ts";
 
 export const DEVICE_KEY_FILE = "device-key.json";
 
@@ -22,17 +22,10 @@ interface Stored {
   privateKey: string;
 }
 
-function _bytes(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(
-    atob(text.replaceAll("-", "+").replaceAll("_", "/")),
-    (c) => c.charCodeAt(0),
-  );
-}
-
 async function _fromStored(stored: Stored): Promise<DeviceKey> {
   const key = await crypto.subtle.importKey(
     "pkcs8",
-    _bytes(stored.privateKey),
+    fromBase64url(stored.privateKey),
     { name: "Ed25519" },
     false,
     ["sign"],

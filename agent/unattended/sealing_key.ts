@@ -8,8 +8,12 @@
  * device key nothing else depends on it: a damaged file is replaced by a new pair, which the
  * next hello announces.
  */
-import { openSealedCredentials, type PlainCredentials } from "../../protocol/mod.ts";
-import { base64url } from "../consent.ts";
+import {
+  base64url,
+  fromBase64url,
+  openSealedCredentials,
+  type PlainCredentials,
+} from "../../protocol/mod.ts";
 
 export const SEALING_KEY_FILE = "sealing-key.json";
 
@@ -26,17 +30,10 @@ interface Stored {
   privateKey: string;
 }
 
-function _bytes(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(
-    atob(text.replaceAll("-", "+").replaceAll("_", "/")),
-    (c) => c.charCodeAt(0),
-  );
-}
-
 async function _fromStored(stored: Stored): Promise<SealingKey> {
   const key = await crypto.subtle.importKey(
     "pkcs8",
-    _bytes(stored.privateKey),
+    fromBase64url(stored.privateKey),
     { name: "X25519" },
     false,
     ["deriveBits"],

@@ -8,6 +8,7 @@
  * With the customer's own credentials the window may last two weeks at most and must end.
  */
 import { base64url } from "../tokens/mod.ts";
+import { fromBase64url } from "../../protocol/mod.ts";
 import { isTimeZone } from "./window.ts";
 import {
   AUTH_MODES,
@@ -175,10 +176,7 @@ export async function termsDigest(requestId: string, resolved: ResolvedTerms): P
   return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
 
-export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-}
+export { fromBase64url };
 
 /** "09:30" → 570, else null. */
 function _clock(text: string): number | null {
