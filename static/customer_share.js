@@ -4,6 +4,7 @@
 // (modules/remote share_routes.ts, browser_share.ts) in whatever codec the browser prefers
 // (VP8, VP9 or H.264: the server passes it on as it is), shown to the technician as the
 // support app's picture — view only. Non-trickle: the complete offer goes in one POST.
+// In Chromium a still screen is held back (quietWhenStill): one frame a second instead of 30.
 // While sharing, this section is the one place that says so — what is shared (the screen, a
 // window or a tab, as picked in the browser's window) and who sees it (from
 // static/customer_remote.js's "remote-state" event, which then leaves its own "Connected to your
@@ -103,6 +104,54 @@ if (root && supported) {
       });
     });
 
+  /**
+   * Chromium's screen capturer hands over every tick of a still screen (measured on X11: 29
+   * frames a second of an unchanged screen, with `contentHint`, `frameRate: { min: 0 }` or
+   * `maxFramerate` alike) and its encoder codes them all. Where the page can see the frames
+   * (Chromium's MediaStreamTrackProcessor and MediaStreamTrackGenerator), frames equal to the
+   * one before are held back once the picture has been still for SETTLE_MS (the encoder
+   * refines a still picture over those frames: text turns sharp), and one goes on every
+   * REFRESH_MS. Other browsers (Firefox) send the capture as it is.
+   * @param {MediaStreamTrack} track
+   * @returns {MediaStreamTrack}
+   */
+  const quietWhenStill = (track) => {
+    const g = /** @type {any} */ (globalThis);
+    if (
+      typeof g.MediaStreamTrackProcessor !== "function" ||
+      typeof g.MediaStreamTrackGenerator !== "function"
+    ) return track;
+    const SETTLE_MS = 1000;
+    const REFRESH_MS = 1000;
+    const processor = new g.MediaStreamTrackProcessor({ track });
+    const generator = new g.MediaStreamTrackGenerator({ kind: "video" });
+    // Screen content for the encoder (sharp text, the frame rate gives way first).
+    generator.contentHint = "detail";
+    let current = new Uint32Array(0);
+    let previous = current;
+    let changedAt = 0;
+    let sentAt = 0;
+    const hold = new TransformStream({
+      /** @param {VideoFrame} frame @param {TransformStreamDefaultController} out */
+      async transform(frame, out) {
+        const now = performance.now();
+        const words = Math.ceil(frame.allocationSize() / 4);
+        if (current.length !== words) current = new Uint32Array(words);
+        await frame.copyTo(current);
+        let same = previous.length === words;
+        for (let i = 0; same && i < words; i++) same = current[i] === previous[i];
+        [previous, current] = [current, previous];
+        if (!same) changedAt = now;
+        if (now - changedAt < SETTLE_MS || now - sentAt >= REFRESH_MS) {
+          sentAt = now;
+          out.enqueue(frame);
+        } else frame.close();
+      },
+    });
+    processor.readable.pipeThrough(hold).pipeTo(generator.writable).catch(() => {});
+    return generator;
+  };
+
   const start = async () => {
     startButton.disabled = true;
     status.textContent = labels.starting;
@@ -124,7 +173,7 @@ if (root && supported) {
     share = { pc, stream, seen: false, surface: track.getSettings().displaySurface ?? "" };
     status.textContent = labels.connecting;
     track.addEventListener("ended", () => stop(true));
-    pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+    pc.addTransceiver(quietWhenStill(track), { direction: "sendonly", streams: [stream] });
     pc.addEventListener("connectionstatechange", () => {
       if (pc.connectionState === "failed" || pc.connectionState === "closed") stop(true);
     });
