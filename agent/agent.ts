@@ -133,6 +133,7 @@ export class Agent {
 
   detach() {
     this.#link = null;
+    this.view.releaseInput(); // nothing stays held down while the technician cannot let go
     this.ops.abortAll("the connection to the server was lost");
   }
 
@@ -336,6 +337,7 @@ export class Agent {
     for (const capability of changed) this.#send({ type: "consent", capability, granted });
     if (changed.includes("view")) this.screen.resume();
     if (changed.includes("control")) this.#watchClipboard();
+    if (changed.includes("control") && !granted) this.view.releaseInput();
   }
 
   #send(message: AgentMessage) {

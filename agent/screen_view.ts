@@ -97,6 +97,10 @@ export class ScreenView implements Desktop {
     this.desktop.key(keysym, down);
   }
 
+  releaseInput(): void {
+    this.desktop.releaseInput?.();
+  }
+
   ctrlAltDel(): string | null {
     return this.desktop.ctrlAltDel();
   }

@@ -107,6 +107,11 @@ export interface Desktop {
   screens?(): ScreenInfo[];
   /** A change watcher, or null when this system cannot tell (the caller then polls). */
   damage?(): DamageWatcher | null;
+  /**
+   * Releases every key and button the technician holds and gives the keyboard back its own
+   * auto-repeat (control taken back, the technician's connection gone); absent: nothing held.
+   */
+  releaseInput?(): void;
   /** Releases everything; the Desktop must not be used afterwards. */
   close(): void;
 }

@@ -176,6 +176,14 @@ export class X11Desktop implements Desktop {
     this.#keys.key(keysym, down);
   }
 
+  releaseInput(): void {
+    if (this.#closed || !this.#hasXTest) return;
+    this.#keys.releaseAll();
+    for (const n of this.#heldButtons) this.#x.tst.XTestFakeButtonEvent(this.#dpy, n, 0, 0n);
+    this.#heldButtons.clear();
+    this.#x.x.XFlush(this.#dpy);
+  }
+
   ctrlAltDel(): string | null {
     this.#input();
     return ctrlAltDel(this.#keys, this.#x, this.#dpy, this.#root);

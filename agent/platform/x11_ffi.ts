@@ -33,6 +33,10 @@ const X11_SYMBOLS = {
   XDefaultDepth: { parameters: ["pointer", "i32"], result: "i32" },
   XGetGeometry: _WINDOW_QUERY,
   XFlush: { parameters: ["pointer"], result: "i32" },
+  XAutoRepeatOff: { parameters: ["pointer"], result: "i32" },
+  XAutoRepeatOn: { parameters: ["pointer"], result: "i32" },
+  /** (display, XKeyboardState*): global_auto_repeat is the int at offset 24 on LP64. */
+  XGetKeyboardControl: { parameters: ["pointer", "buffer"], result: "i32" },
   XSync: { parameters: ["pointer", "i32"], result: "i32" },
   XFree: { parameters: ["pointer"], result: "i32" },
   XDestroyImage: { parameters: ["pointer"], result: "i32" },

@@ -26,8 +26,21 @@ interface KeyMap {
  * the map it holds when it *processes* the event, which may already be the restored one if
  * we restored at once (xdotool's dropped-character problem).
  */
+/**
+ * The X server's own auto-repeat is off while a technician types: the technician's browser
+ * sends its own repeats (a held key arrives as repeated presses), and a release that comes a
+ * moment late over the network would otherwise have the X server repeat the key as well
+ * ("controlll"). It is put back as it was when the technician's keys are released (control
+ * taken back, the technician gone, the desktop closed) — x11vnc does the same while clients
+ * are connected. The customer's own keyboard does not repeat meanwhile.
+ */
+const AUTO_REPEAT_OFFSET = 24; // XKeyboardState.global_auto_repeat (LP64)
+const KEYBOARD_STATE_SIZE = 64;
+
 export class KeyInjector {
   readonly #pressed = new Map<number, number>(); // keysym → keycode held down
+  /** The X server's auto-repeat was on and is off while the technician types. */
+  #repeatTaken = false;
   readonly #borrowed = new Map<number, { original: number[]; usedAt: number }>();
   #restoreTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -41,6 +54,7 @@ export class KeyInjector {
     if (!Number.isInteger(keysym) || keysym <= 0) throw new TypeError(`Bad keysym ${keysym}`);
     const sym = keysym >= 0x1000020 && keysym <= 0x10000ff ? keysym - 0x1000000 : keysym;
     if (!down) return this.#release(sym);
+    this.#takeRepeat();
     const map = this.#loadMap();
     let found = findKeycode(this.x, map, sym);
     if (!found) found = { keycode: this.#borrow(map, sym), level: -1, shiftMatters: false };
@@ -57,10 +71,28 @@ export class KeyInjector {
     this.x.x.XFlush(this.dpy);
   }
 
+  /** Releases every key the technician holds and gives the X server its auto-repeat back. */
   releaseAll(): void {
     for (const keycode of this.#pressed.values()) this.#fake(keycode, false);
     this.#pressed.clear();
+    if (this.#repeatTaken) {
+      this.#repeatTaken = false;
+      this.x.x.XAutoRepeatOn(this.dpy);
+    }
     this.x.x.XFlush(this.dpy);
+  }
+
+  /** Whether the X server's auto-repeat is on now. */
+  autoRepeat(): boolean {
+    const state = new Uint8Array(KEYBOARD_STATE_SIZE);
+    this.x.x.XGetKeyboardControl(this.dpy, state);
+    return new DataView(state.buffer).getInt32(AUTO_REPEAT_OFFSET, true) !== 0;
+  }
+
+  #takeRepeat(): void {
+    if (this.#repeatTaken || !this.autoRepeat()) return;
+    this.#repeatTaken = true;
+    this.x.x.XAutoRepeatOff(this.dpy);
   }
 
   close(): void {
