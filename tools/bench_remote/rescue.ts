@@ -7,6 +7,7 @@
 //
 // Bytes received: the island's inbound RTP video (product.ts). CPU charged: the server
 // process and the agent process.
+import { AGENT_V8_FLAGS } from "../../agent/v8_flags.ts";
 import type { BenchEnv, Contender, RunningContender } from "./contender.ts";
 import {
   type ProductServer,
@@ -36,6 +37,7 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
     agent = await spawn("rescue-agent", Deno.execPath(), [
       "run",
       "-A",
+      AGENT_V8_FLAGS, // as every start of the agent
       `${ROOT}agent/main.ts`,
       "--pin",
       pin,
