@@ -5,6 +5,7 @@
  * queue and the dialogs. State lives here; moving around is commands.ts, file operations
  * actions.ts, the rules in the DOM-free files beside them.
  */
+import { whenShown } from "./shown.ts";
 import { Component } from "preact";
 import type { FileManagerMount } from "../../protocol/file_manager_ui.ts";
 import { Actions } from "./actions.ts";
@@ -33,6 +34,7 @@ export class FileManager extends Component<FileManagerProps, FmState> {
   readonly actions: Actions;
   #events: EventSource | null = null;
   #root: HTMLDivElement | null = null;
+  #stopWaiting = () => {};
 
   constructor(props: FileManagerProps) {
     super(props);
@@ -65,6 +67,7 @@ export class FileManager extends Component<FileManagerProps, FmState> {
 
   override componentWillUnmount() {
     this.#events?.close();
+    this.#stopWaiting();
     this.actions.feed.close();
     this.actions.queue.cancelAll();
   }
@@ -88,9 +91,9 @@ export class FileManager extends Component<FileManagerProps, FmState> {
     this.setState({ agent: next, asking: false });
     if (now && !was) {
       this.actions.feed.start();
-      void this.nav.startRemote();
+      this.#stopWaiting = whenShown(this.#root, () => void this.nav.startRemote());
     }
-    if (!now && was) this.actions.feed.close();
+    if (!now && was) (this.actions.feed.close(), this.#stopWaiting());
     if (!now && was) {
       this.setState((s) => ({
         remote: { ...s.remote, entries: [], selected: new Set() },
