@@ -61,7 +61,7 @@ function harness(
 }
 
 Deno.test("an encode over half a frame interval but within 30 frames/s keeps full size", async () => {
-  const { sender, log, move, sleep, now } = harness(() => 24); // the old rule halved above 16
+  const { sender, log, move, sleep } = harness(() => 24); // the old rule halved above 16
   sender.resume();
   await sleep(50);
   await move(600);
@@ -74,7 +74,7 @@ Deno.test("a slow frame now and then (a spike, not a slow machine) keeps full si
   // A quiet machine scrolling 1080p (bench:remote): 12–14 ms a frame with bursts over 28 ms —
   // here three in a row, which used to halve the picture for seconds.
   let n = 0;
-  const { sender, log, move, sleep, now } = harness(() =>
+  const { sender, log, move, sleep } = harness(() =>
     [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8]
   );
   sender.resume();
@@ -149,7 +149,7 @@ Deno.test("long motion at half size tries full size again, less often after a fa
 });
 
 Deno.test("a starved machine (half size slow too) is not tried at full size again", async () => {
-  const { sender, log, move, sleep, now } = harness(() => 60, 15);
+  const { sender, log, move, sleep } = harness(() => 60, 15);
   sender.resume();
   await sleep(50);
   await move(6_000, 25);
@@ -160,7 +160,7 @@ Deno.test("a starved machine (half size slow too) is not tried at full size agai
 });
 
 Deno.test("half size that cannot keep up (frames 80 ms apart) is not tried at full size", async () => {
-  const { sender, log, move, sleep, now } = harness(() => 36);
+  const { sender, log, move, sleep } = harness(() => 36);
   sender.resume();
   await sleep(50);
   await move(6_000, 80);
