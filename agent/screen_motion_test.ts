@@ -74,9 +74,7 @@ Deno.test("a slow frame now and then (a spike, not a slow machine) keeps full si
   // A quiet machine scrolling 1080p (bench:remote): 12–14 ms a frame with bursts over 28 ms —
   // here three in a row, which used to halve the picture for seconds.
   let n = 0;
-  const { sender, log, move, sleep } = harness(() =>
-    [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8]
-  );
+  const { sender, log, move, sleep } = harness(() => [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8]);
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
