@@ -31,6 +31,7 @@ import {
   unattendedGrants,
 } from "../modules/unattended/mod.ts";
 import { Refusal } from "../modules/refusal/mod.ts";
+import { greeterLock } from "../agent/unattended/greeter_test_support.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
@@ -101,6 +102,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
+    using _greeters = await greeterLock(); // a real LightDM may run in another test
     const t = await startTestApp();
     t.clock.set(new Date()); // the agent and the service judge the window on the real clock
     const server = serveLoopback(t.app.fetch);

@@ -29,6 +29,7 @@ import { computersFor, connectUnattended, devices } from "../modules/unattended/
 import { deviceWithGrant } from "../modules/unattended/test_fixtures.ts";
 import { deviceHub } from "../modules/unattended/device_hub.ts";
 import { Refusal } from "../modules/refusal/mod.ts";
+import { greeterLock } from "../agent/unattended/greeter_test_support.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
@@ -99,6 +100,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
+    using _greeters = await greeterLock(); // a real LightDM may run in another test
     const xvfb = await startXvfb({ width: 800, height: 600 });
     const t = await startTestApp();
     const server = serveLoopback(t.app.fetch);

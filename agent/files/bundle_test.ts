@@ -10,7 +10,7 @@ import {
   BundleReader,
   toHex,
 } from "../../protocol/files_bundle.ts";
-import { concat, fileTestKit, newId, newTicket } from "./test_support.ts";
+import { concat, downloadParams, fileTestKit, newId, newTicket } from "./test_support.ts";
 
 function sha(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(bytes).digest());
@@ -71,19 +71,10 @@ Deno.test("bundle: a tree out and back in elsewhere, hashes checked per file", a
     await Deno.writeFile(`${src}/app/empty`, new Uint8Array());
     await Deno.symlink("/etc", `${src}/app/link`);
     await new Deno.Command("mkfifo", { args: [`${src}/app/fifo`] }).output();
-    const opened = await kit.call("files.open", {
-      id: newId("b"),
-      direction: "download",
-      mode: "bundle",
-      path: src,
-      names: ["app"],
-      name: null,
-      size: null,
-      mtime: null,
-      sha256: null,
-      overwrite: false,
-      hidden: false,
-    });
+    const opened = await kit.call(
+      "files.open",
+      downloadParams(src, { mode: "bundle", names: ["app"] }),
+    );
     assert.equal(opened.entries, 3 + 203);
     assert.deepEqual(opened.failures.map((f) => f.code).sort(), ["link", "special"]);
     const ticket = newTicket();
@@ -251,19 +242,10 @@ Deno.test("bundle: sent whole, asked again: walked again, same bytes; refused on
     const src = `${kit.root}/src`;
     await Deno.mkdir(`${src}/t/a`, { recursive: true });
     for (let i = 0; i < 30; i++) await Deno.writeTextFile(`${src}/t/a/f${i}.txt`, `file ${i}\n`);
-    const opened = await kit.call("files.open", {
-      id: newId("w"),
-      direction: "download",
-      mode: "bundle",
-      path: src,
-      names: ["t"],
-      name: null,
-      size: null,
-      mtime: null,
-      sha256: null,
-      overwrite: false,
-      hidden: false,
-    });
+    const opened = await kit.call(
+      "files.open",
+      downloadParams(src, { mode: "bundle", names: ["t"], id: newId("w") }),
+    );
     const send = async () => {
       const ticket = newTicket();
       const served = kit.acceptPush(ticket);

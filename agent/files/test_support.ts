@@ -15,7 +15,7 @@ import { linuxFiles } from "./linux.ts";
 type Spec = typeof FILE_OPS[number];
 type Kind = Spec["kind"];
 type Of<K extends Kind> = Extract<Spec, { kind: K }>;
-type Params<K extends Kind> = Omit<z.infer<Of<K>["request"]>, "kind">;
+export type Params<K extends Kind> = Omit<z.infer<Of<K>["request"]>, "kind">;
 type Result<K extends Kind> = z.infer<Of<K>["result"]>;
 
 export const TOKEN = "test-session-token-0123456789";
@@ -50,6 +50,29 @@ export interface FileTestKit {
   /** Opens and fully sends a file download; resolves with the bytes and the agent's result. */
   download(path: string): Promise<{ bytes: Uint8Array; result: Result<"files.send"> }>;
   close(): Promise<void>;
+}
+
+/**
+ * A download's `files.open` parameters: `path` and, for a bundle, the `names` in it; every other
+ * field at its plain value (a fresh id, no name, size, time, hash, no overwrite, no hidden).
+ */
+export function downloadParams(
+  path: string,
+  options: { mode?: "file" | "bundle"; names?: string[]; id?: string } = {},
+): Params<"files.open"> {
+  return {
+    id: options.id ?? newId(options.mode === "bundle" ? "b" : "d"),
+    direction: "download",
+    mode: options.mode ?? "file",
+    path,
+    names: options.names ?? [],
+    name: null,
+    size: null,
+    mtime: null,
+    sha256: null,
+    overwrite: false,
+    hidden: false,
+  };
 }
 
 let counter = 0;
@@ -192,19 +215,7 @@ export async function fileTestKit(): Promise<FileTestKit> {
       });
     },
     async download(path) {
-      const opened = await kit.call("files.open", {
-        id: newId("d"),
-        direction: "download",
-        mode: "file",
-        path,
-        names: [],
-        name: null,
-        size: null,
-        mtime: null,
-        sha256: null,
-        overwrite: false,
-        hidden: false,
-      });
+      const opened = await kit.call("files.open", downloadParams(path));
       const ticket = newTicket();
       const served = kit.acceptPush(ticket);
       const result = await kit.call("files.send", { id: opened.id, ticket, from: 0 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { OpFailure } from "../ops/mod.ts";
-import { concat, fileTestKit, newId, newTicket } from "./test_support.ts";
+import { concat, downloadParams, fileTestKit, newTicket } from "./test_support.ts";
 
 function sha(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -35,19 +35,7 @@ Deno.test("download: cut after 3 MiB, resumed from there, whole file and its SHA
   try {
     const source = randomBytes(20 * 1024 * 1024 + 123);
     await Deno.writeFile(`${kit.root}/big.bin`, source);
-    const opened = await kit.call("files.open", {
-      id: newId("d"),
-      direction: "download",
-      mode: "file",
-      path: `${kit.root}/big.bin`,
-      names: [],
-      name: null,
-      size: null,
-      mtime: null,
-      sha256: null,
-      overwrite: false,
-      hidden: false,
-    });
+    const opened = await kit.call("files.open", downloadParams(`${kit.root}/big.bin`));
     assert.equal(opened.size, source.byteLength);
     const first = newTicket();
     const cut = kit.acceptPush(first, 3 * 1024 * 1024);

@@ -22,6 +22,7 @@ import {
   type TestUser,
   waitUntil,
 } from "./lightdm_test_support.ts";
+import { greeterLock } from "./greeter_test_support.ts";
 
 const missing = lightdmMissing();
 if (missing) console.log(`lightdm_test: skipped, ${missing}`);
@@ -134,6 +135,7 @@ Deno.test({
     "signInAtLoginScreen() at a real LightDM: found as at boot, refused twice, then the credentials typed start the user's session",
   ignore: missing !== null,
   async fn() {
+    using _greeters = await greeterLock(); // a real LightDM may run in another test
     await atLoginScreen({ users: 1 }, async ({ lightdm, display, screen, greeter }, [user]) => {
       if (SHOTS) {
         await Deno.mkdir(SHOTS, { recursive: true });
@@ -203,6 +205,7 @@ Deno.test({
     "signInAtLoginScreen() at a real LightDM showing its user list on another user: the arrow keys walk it — to 'Other…' for a name not in it, then back to the name field",
   ignore: missing !== null,
   async fn() {
+    using _greeters = await greeterLock(); // a real LightDM may run in another test
     await atLoginScreen(
       { users: 2, hideUsers: false, lastUser: (users) => users[1].name },
       async ({ lightdm, display, screen, greeter }, [user, other]) => {

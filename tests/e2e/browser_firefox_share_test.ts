@@ -9,19 +9,19 @@
 // AV1 forced first gets VP8. Skipped, saying so, without /usr/bin/firefox-esr
 // (tools/test_setup.ts installs it).
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
+import { browserTest, withBrowser } from "../support/browser.ts";
 import {
   colourShare,
   decodedFrames,
   keepPeers,
   peerCodec,
   preferCodec,
+  receiving,
   rtpCodec,
+  technicianView,
   videoSize,
 } from "../support/share_e2e.ts";
 import { FIREFOX_ESR, type FirefoxPage, launchFirefox } from "../support/firefox_bidi.ts";
-import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
@@ -68,29 +68,6 @@ function paintMark() {
 function removeMark() {
   clearInterval((globalThis as { markTimer?: ReturnType<typeof setInterval> }).markTimer);
   document.getElementById("test-mark")?.remove();
-}
-
-/** Waits until the remote view's peer receives `codec` ("VP9") and has decoded 10 more frames. */
-async function receiving(tech: Page, codec: string) {
-  await tech.waitForFunction(
-    async (name) => {
-      const pcs = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
-      for (const pc of pcs.filter((p) => p.connectionState === "connected")) {
-        for (const r of (await pc.getStats()).values()) {
-          if (r.type === "codec" && r.mimeType === `video/${name}`) return true;
-        }
-      }
-      return false;
-    },
-    codec,
-    { timeout: 20_000 },
-  );
-  const from = await decodedFrames(tech);
-  await tech.waitForFunction(
-    (n) => (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > n,
-    from + 10,
-    { timeout: 20_000 },
-  );
 }
 
 /**
@@ -153,13 +130,7 @@ browserTest(
           await shown(customer, "browser-share-stop");
           assert.match(await statusOf(customer), /cannot control/);
 
-          const tech = await newPage();
-          await tech.addInitScript(keepPeers);
-          await signInPage(tech, base, ann.email, TECH_PASSWORD);
-          await tech.setViewportSize({ width: 1366, height: 768 });
-          await tech.goto(`${base}/console/sessions/${session.id}/remote`);
-          await tech.locator(".rv-view-only").waitFor();
-          await tech.locator(".rv-view[data-state=granted]").waitFor();
+          const tech = await technicianView(newPage, base, ann.email, session.id);
           await customer.evaluate(paintMark);
           await receiving(tech, "VP8");
           const before = await decodedFrames(tech);

@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
 import { attachFakeAgent } from "../support/fake_agent.ts";
-import { decodedFrames, keepPeers, peerCodec, preferCodec } from "../support/share_e2e.ts";
+import {
+  decodedFrames,
+  keepPeers,
+  peerCodec,
+  preferCodec,
+  receiving,
+} from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { holdSession } from "../../modules/support/mod.ts";
@@ -143,27 +149,8 @@ browserTest(
           );
           await customer.locator("#browser-share-start").click();
           await tech.locator(".rv-view[data-state=granted]").waitFor();
-          await tech.waitForFunction(
-            async (name) => {
-              const pcs = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
-              for (const pc of pcs.filter((p) => p.connectionState === "connected")) {
-                for (const r of (await pc.getStats()).values()) {
-                  if (r.type === "codec" && r.mimeType === `video/${name}`) return true;
-                }
-              }
-              return false;
-            },
-            codec,
-            { timeout: 10_000 },
-          );
           const from = await decodedFrames(tech);
-          await tech.waitForFunction(
-            (n) =>
-              (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) >
-                n + 10,
-            from,
-            { timeout: 10_000 },
-          );
+          await receiving(tech, codec, 10_000);
           assert.equal(await peerCodec(tech, "inbound-rtp"), `video/${codec}`);
           assert.equal(remoteHub(t.deps).find(session.id)?.codec.name, codec.toLowerCase());
           const shown = await tech.evaluate(() => {

@@ -7,16 +7,15 @@
 // colours on screen, the codec in the view's own statistics. Closing the sender's peer ends the
 // share on the technician's side with the view-only notice gone.
 import assert from "node:assert/strict";
-import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
+import { browserTest, withBrowser } from "../support/browser.ts";
 import { accessUnits, H264_CLIP, H264_CLIP_BLUE, shareH264 } from "../support/h264_share.ts";
 import {
   colourShare,
   decodedFrames,
-  keepPeers,
   peerCodec,
+  technicianView,
   videoSize,
 } from "../support/share_e2e.ts";
-import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
 import { SILENT_MS } from "../../modules/remote/browser_share.ts";
@@ -65,13 +64,7 @@ browserTest(
         assert.match(share.answer, /a=rtpmap:\d+ H264\/90000/, "the server agrees on H.264");
         assert.doesNotMatch(share.answer, /VP8|VP9/, "and on nothing else");
 
-        const tech = await newPage();
-        await tech.addInitScript(keepPeers);
-        await signInPage(tech, base, ann.email, TECH_PASSWORD);
-        await tech.setViewportSize({ width: 1366, height: 768 });
-        await tech.goto(`${base}/console/sessions/${session.id}/remote`);
-        await tech.locator(".rv-view-only").waitFor();
-        await tech.locator(".rv-view[data-state=granted]").waitFor();
+        const tech = await technicianView(newPage, base, ann.email, session.id);
         await tech.waitForFunction(
           () =>
             (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0,

@@ -18,9 +18,9 @@ import postgres from "postgres";
 import { startClusterApps } from "../support/cluster.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { agentCommand, SystemdInstaller, unitCommand } from "../../agent/unattended/installer.ts";
-import { STAND_IN_GREETER } from "../../agent/unattended/greeter_test_support.ts";
+import { greeterLock, standInGreeter } from "../../agent/unattended/greeter_test_support.ts";
 import { DeviceService, type JoinRequest } from "../../agent/unattended/service.ts";
 import { BUS_CHANNEL } from "../../modules/live/mod.ts";
 import { readLog } from "../../modules/support/mod.ts";
@@ -44,28 +44,6 @@ async function eventually<T>(what: string, test: () => Promise<T> | T, ms = 30_0
   }
 }
 
-/** Starts the stand-in greeter on `display`, focused as a display manager's greeter is. */
-async function standInGreeter(display: string, dir: string) {
-  const script = `${dir}/lightdm-gtk-greeter`;
-  await Deno.writeTextFile(script, STAND_IN_GREETER, { mode: 0o755 });
-  const child = new Deno.Command("xterm", {
-    args: ["-u8", "-name", "standin", "-geometry", "80x10+0+0", "-e", script, `${dir}/read.txt`],
-    env: { DISPLAY: display, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const id = await eventually(
-    "the stand-in greeter",
-    () =>
-      runX(display, "xdotool", ["search", "--onlyvisible", "--classname", "standin"])
-        .then((out) => out.trim().split("\n")[0]).catch(() => ""),
-    10_000,
-  );
-  await runX(display, "xdotool", ["windowfocus", "--sync", id]);
-  return { child, read: `${dir}/read.txt` };
-}
-
 /** Every row of every table of the database, as text. */
 async function everyRow(sql: postgres.Sql): Promise<string> {
   const tables = await sql<{ name: string }[]>`
@@ -86,6 +64,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
+    using _greeters = await greeterLock(); // a real LightDM may run in another test
     const xvfb = await startXvfb({ width: 1024, height: 640 });
     const cluster = await startClusterApps(2);
     const [a, b] = cluster.apps;

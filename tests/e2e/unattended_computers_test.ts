@@ -14,38 +14,15 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { agentCommand, SystemdInstaller, unitCommand } from "../../agent/unattended/installer.ts";
 import { deviceWithGrant } from "../../modules/unattended/test_fixtures.ts";
 import { readLog } from "../../modules/support/mod.ts";
-import { STAND_IN_GREETER as STAND_IN } from "../../agent/unattended/greeter_test_support.ts";
+import { greeterLock, standInGreeter } from "../../agent/unattended/greeter_test_support.ts";
 
 const SHOTS = Deno.env.get("UNATTENDED_SHOTS") ?? "/tmp";
 const step = (what: string) => console.log(`  · ${what}`);
 const OS_PASSWORD = "Pw at-Connect-é!7";
-
-/** Starts the stand-in greeter on `display`, focused as a display manager's greeter is. */
-async function standInGreeter(display: string, dir: string) {
-  const script = `${dir}/lightdm-gtk-greeter`;
-  await Deno.writeTextFile(script, STAND_IN, { mode: 0o755 });
-  const child = new Deno.Command("xterm", {
-    args: ["-u8", "-name", "standin", "-geometry", "80x10+0+0", "-e", script, `${dir}/read.txt`],
-    env: { DISPLAY: display, LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let tries = 0;; tries++) {
-    const id = await runX(display, "xdotool", ["search", "--onlyvisible", "--classname", "standin"])
-      .then((out) => out.trim().split("\n")[0]).catch(() => "");
-    if (id) {
-      await runX(display, "xdotool", ["windowfocus", "--sync", id]);
-      return { child, read: `${dir}/read.txt` };
-    }
-    if (tries > 100) throw new Error("the stand-in greeter did not show");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A POST from the technician's page with its CSRF token (what a stale Connect button sends). */
 function post(page: Page, path: string) {
@@ -66,6 +43,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _greeters = await greeterLock(); // a real LightDM may run in another test
     const xvfb = await startXvfb({ width: 1280, height: 720 });
     const t = await startTestApp();
     const root = await Deno.makeTempDir({ prefix: "rescue-computers-e2e-" });

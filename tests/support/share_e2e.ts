@@ -6,6 +6,8 @@
  * pixels shown are known to be the customer's.
  */
 import type { Page } from "playwright-core";
+import { signInPage } from "./browser.ts";
+import { TECH_PASSWORD } from "./org.ts";
 
 /**
  * An init script for the customer's page: the codec `globalThis.shareCodec` names ("VP9",
@@ -99,3 +101,46 @@ export const colourShare = (page: Page, rgb: [number, number, number]): Promise<
     }
     return near / (data.length / 4);
   }, rgb);
+
+/** Waits until the remote view's peer receives `codec` ("VP9") and has decoded 10 more frames. */
+export async function receiving(tech: Page, codec: string, timeout = 20_000) {
+  await tech.waitForFunction(
+    async (name) => {
+      const pcs = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
+      for (const pc of pcs.filter((p) => p.connectionState === "connected")) {
+        for (const r of (await pc.getStats()).values()) {
+          if (r.type === "codec" && r.mimeType === `video/${name}`) return true;
+        }
+      }
+      return false;
+    },
+    codec,
+    { timeout },
+  );
+  const from = await decodedFrames(tech);
+  await tech.waitForFunction(
+    (n) => (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > n,
+    from + 10,
+    { timeout },
+  );
+}
+
+/**
+ * The technician's remote view of `sessionId` in a page of their own (signed in, 1366×768,
+ * keeping its peers for `peerCodec`), once it shows a share: view only, view granted.
+ */
+export async function technicianView(
+  newPage: () => Promise<Page & { errors: string[] }>,
+  base: string,
+  email: string,
+  sessionId: string,
+): Promise<Page & { errors: string[] }> {
+  const tech = await newPage();
+  await tech.addInitScript(keepPeers);
+  await signInPage(tech, base, email, TECH_PASSWORD);
+  await tech.setViewportSize({ width: 1366, height: 768 });
+  await tech.goto(`${base}/console/sessions/${sessionId}/remote`);
+  await tech.locator(".rv-view-only").waitFor();
+  await tech.locator(".rv-view[data-state=granted]").waitFor();
+  return tech;
+}
