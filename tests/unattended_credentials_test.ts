@@ -32,19 +32,10 @@ import {
 } from "../modules/unattended/mod.ts";
 import { Refusal } from "../modules/refusal/mod.ts";
 import { greeterLock } from "../agent/unattended/greeter_test_support.ts";
+import { eventually } from "./support/eventually.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
-
-async function eventually<T>(what: string, test: () => Promise<T> | T, ms = 30_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await test();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The agent's window as its page script uses it: the state, and JSON posts from its origin. */
 function agentWindow(url: string) {

@@ -27,22 +27,13 @@ import { readLog } from "../../modules/support/mod.ts";
 import { devices } from "../../modules/unattended/mod.ts";
 import { deviceWithGrant } from "../../modules/unattended/test_fixtures.ts";
 import { eq } from "drizzle-orm";
+import { eventually } from "../support/eventually.ts";
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
 const step = (what: string) => console.log(`  · ${what}`);
 const OS_USER = "anne-cluster-q7";
 const OS_PASSWORD = "Pw across-instances-é!9";
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
-
-async function eventually<T>(what: string, test: () => Promise<T> | T, ms = 30_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await test();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every row of every table of the database, as text. */
 async function everyRow(sql: postgres.Sql): Promise<string> {
