@@ -144,3 +144,17 @@ export async function technicianView(
   await tech.locator(".rv-view[data-state=granted]").waitFor();
   return tech;
 }
+
+/**
+ * After the customer stopped: the technician's view drops its view-only notice, shows view as
+ * revoked and decodes no more frames; `agentGone` says the server's stand-in went too.
+ */
+export async function viewEnded(tech: Page, agentGone: () => boolean): Promise<void> {
+  await tech.locator(".rv-view-only").waitFor({ state: "detached" });
+  await tech.locator(".rv-view[data-state=revoked]").waitFor({ state: "attached" });
+  if (!agentGone()) throw new Error("the share's stand-in for the agent is still there");
+  const stopped = await decodedFrames(tech);
+  await tech.waitForTimeout(500);
+  const more = await decodedFrames(tech) - stopped;
+  if (more > 1) throw new Error(`${more} frames decoded after stop`);
+}
