@@ -1,8 +1,9 @@
 // The test command (`deno task test`, the README's; `deno task test:db` with `--db`): every test
 // file, in several `deno test` processes at once. Much of the suite waits (browsers, agents,
 // timers, sockets), so one process at a time leaves the machine idle. Files are grouped into
-// jobs by their last measured duration (tests/durations/<engine>.json; a guess from what the
-// file uses when it was never measured): a slow file is a job of its own, quick ones share one,
+// jobs by their last measured duration (tests/durations/<engine>.json; when it was never
+// measured, a guess from what the file uses, scaled to the measured files' units): a slow file
+// is a job of its own, quick ones share one (a twelfth of the files at most, for two workers),
 // so a process start is paid per job, not per file. Workers take jobs longest first, so the
 // slowest files start early and the short ones fill the gaps at the end. Each job's output is
 // printed whole when it ends; the exit code is non-zero when any job failed.
@@ -27,6 +28,7 @@ import { join, relative, resolve } from "node:path";
 import postgres from "postgres";
 import { databaseTestFiles, testFiles } from "./db_tests.ts";
 import {
+  estimateSeconds,
   fileSeconds,
   guessSeconds,
   type Job,
@@ -112,12 +114,11 @@ async function readDurations(root: string, engine: string): Promise<Record<strin
 async function estimates(root: string, files: string[], engine: string) {
   const mine = await readDurations(root, engine);
   const other = await readDurations(root, engine === "pglite" ? "postgres" : "pglite");
-  const result = new Map<string, number>();
+  const guesses = new Map<string, number>();
   for (const file of files) {
-    const source = () => Deno.readTextFile(join(root, file));
-    result.set(file, mine[file] ?? other[file] ?? guessSeconds(await source()));
+    guesses.set(file, guessSeconds(await Deno.readTextFile(join(root, file))));
   }
-  return result;
+  return estimateSeconds(guesses, { ...other, ...mine });
 }
 
 /** Makes the sibling databases of workers 2…`jobs`; returns a function that drops them. */

@@ -14,12 +14,19 @@ export interface Job {
 /**
  * Jobs over `files` (path → estimated seconds) for `workers` workers, longest first: a file of
  * at least a target share (a sixth of a worker's fair share, 10 s at least) is a job alone;
- * the rest are packed into jobs of about that target. Small jobs balance the workers' ends; a
- * job's start (a process, its module graph) costs seconds on a loaded machine.
+ * the rest are packed into jobs of about that target, and of at most a twelfth of the files
+ * for two workers (`files / (workers × 6)`, 10 at least). Small jobs balance the workers'
+ * ends; a job's start (a process, its module graph) costs seconds on a loaded machine. The
+ * file count bounds what a wrong estimate costs: the quick files come last, so they were all
+ * packed into one job, and when their estimates were low (never measured, guessed at idle
+ * speed beside durations measured under load) that job was the longest of the run — 180
+ * unit-test files, 16 min, the PGlite pass's last quarter of an hour in CI, on one CPU.
  */
 export function planJobs(files: ReadonlyMap<string, number>, workers: number): Job[] {
   const total = [...files.values()].reduce((a, b) => a + b, 0);
-  const target = Math.max(10, total / (Math.max(1, workers) * 6));
+  const shares = Math.max(1, workers) * 6;
+  const target = Math.max(10, total / shares);
+  const most = Math.max(10, Math.ceil(files.size / shares));
   const sorted = [...files].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   const jobs: Job[] = [];
   let open: Job | undefined;
@@ -31,13 +38,38 @@ export function planJobs(files: ReadonlyMap<string, number>, workers: number): J
     open ??= { files: [], seconds: 0 };
     open.files.push(file);
     open.seconds += seconds;
-    if (open.seconds >= target) {
+    if (open.seconds >= target || open.files.length >= most) {
       jobs.push(open);
       open = undefined;
     }
   }
   if (open) jobs.push(open);
   return jobs.sort((a, b) => b.seconds - a.seconds);
+}
+
+/**
+ * Estimated seconds per file: its measured duration (`measured`), else its guess (`guesses`,
+ * `guessSeconds`) in the measured files' units — times the median of measured ÷ guessed over
+ * the files that have both. The durations on record were taken on a loaded machine (several
+ * times an idle one's), the guesses are idle figures: unscaled, a never-measured file counted
+ * a fraction of a measured one of the same cost. 1 when nothing is measured.
+ */
+export function estimateSeconds(
+  guesses: ReadonlyMap<string, number>,
+  measured: Readonly<Record<string, number>>,
+): Map<string, number> {
+  const ratios = [...guesses].flatMap(([file, guess]) =>
+    measured[file] !== undefined && guess > 0 ? [measured[file] / guess] : []
+  ).sort((a, b) => a - b);
+  const middle = Math.floor(ratios.length / 2);
+  const scale = ratios.length === 0
+    ? 1
+    : ratios.length % 2
+    ? ratios[middle]
+    : (ratios[middle - 1] + ratios[middle]) / 2;
+  return new Map(
+    [...guesses].map(([file, guess]) => [file, measured[file] ?? guess * scale]),
+  );
 }
 
 /**

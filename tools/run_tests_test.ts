@@ -1,12 +1,28 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  estimateSeconds,
   fileSeconds,
   guessSeconds,
   planJobs,
   takeSlot,
   workerDatabaseUrl,
 } from "./run_tests_plan.ts";
+
+/** Runs tools/run_tests.ts with `args` in a cleared environment; its exit code and output. */
+async function run(...args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./run_tests.ts", import.meta.url).pathname, ...args],
+    clearEnv: true, // no DATABASE_URL: these files are not database tests
+    env: Object.fromEntries(
+      ["PATH", "HOME", "DENO_DIR"].flatMap((k) => Deno.env.has(k) ? [[k, Deno.env.get(k)!]] : []),
+    ),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
 
 Deno.test("planJobs() runs a slow file alone, packs quick ones, longest first, each file once", () => {
   const files = new Map<string, number>([
@@ -25,6 +41,34 @@ Deno.test("planJobs() runs a slow file alone, packs quick ones, longest first, e
   );
   assert.deepEqual(jobs.flatMap((j) => j.files).sort(), [...files.keys()].sort());
   assert.equal(planJobs(new Map([["x_test.ts", 0.5]]), 4).length, 1);
+});
+
+Deno.test("planJobs() packs no more than a twelfth of the files (two workers) in one job", () => {
+  const files = new Map<string, number>([
+    ["e2e/a_test.ts", 3000],
+    ...Array.from({ length: 240 }, (_, i) => [`unit/${i}_test.ts`, 1] as [string, number]),
+  ]);
+  const jobs = planJobs(files, 2); // target 270 s: the seconds alone would make one job of 240
+  assert.deepEqual(jobs[0].files, ["e2e/a_test.ts"]);
+  assert.ok(jobs.every((j) => j.files.length <= 21), jobs.map((j) => j.files.length).join(" "));
+  assert.deepEqual(jobs.flatMap((j) => j.files).sort(), [...files.keys()].sort());
+  // Few files: quick ones still share a job (10 at least).
+  const few = new Map(Array.from({ length: 10 }, (_, i) => [`u${i}_test.ts`, 0.5]));
+  assert.equal(planJobs(few, 2).length, 1);
+});
+
+Deno.test("estimateSeconds() takes the measured figure, and scales a guess to the measured units", () => {
+  const guesses = new Map([["a_test.ts", 10], ["b_test.ts", 10], ["c_test.ts", 20], [
+    "u_test.ts",
+    2,
+  ]]);
+  // Measured three, four and five times their guess: the median, 4×, scales the rest.
+  const measured = { "a_test.ts": 30, "b_test.ts": 40, "c_test.ts": 100, "gone_test.ts": 7 };
+  assert.deepEqual(
+    estimateSeconds(guesses, measured),
+    new Map([["a_test.ts", 30], ["b_test.ts", 40], ["c_test.ts", 100], ["u_test.ts", 8]]),
+  );
+  assert.deepEqual(estimateSeconds(guesses, {}), guesses, "nothing measured: the guesses");
 });
 
 Deno.test("guessSeconds() rates a browser or agent test above an app test above a pure one", () => {
@@ -87,21 +131,6 @@ Deno.test("run_tests.ts runs every file in parallel jobs, prints each whole, fai
       "helper.ts",
       'Deno.test("never run", () => { throw new Error("not a test file"); });\n',
     );
-    const run = async (...args: string[]) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", new URL("./run_tests.ts", import.meta.url).pathname, ...args],
-        clearEnv: true, // no DATABASE_URL: these files are not database tests
-        env: Object.fromEntries(
-          ["PATH", "HOME", "DENO_DIR"].flatMap((k) =>
-            Deno.env.has(k) ? [[k, Deno.env.get(k)!]] : []
-          ),
-        ),
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      return { code: out.code, text };
-    };
     const all = await run("--root", root, "--jobs", "2", "--no-check", "--save-durations");
     assert.equal(all.code, 1, all.text);
     assert.match(all.text, /3 test files \(pglite\) in 1 jobs/);
@@ -129,6 +158,51 @@ Deno.test("run_tests.ts runs every file in parallel jobs, prints each whole, fai
     assert.equal(passing.code, 0, passing.text);
     assert.match(passing.text, /1 test files \(pglite\) in 1 jobs/);
     assert.doesNotMatch(passing.text, /marker-b|marker-c/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("run_tests.ts --list spreads never-measured quick files beside measured slow ones over several jobs", async () => {
+  // CI's PGlite pass: ~180 unit-test files without a measured duration were guessed at idle
+  // speed (about a second) beside browser files measured under load (minutes), all packed
+  // into its last job — 16 min on one CPU, long after the other jobs had ended.
+  const root = await Deno.makeTempDir({ prefix: "run-tests-root-" });
+  try {
+    const browser = 'import { chromium } from "playwright-core";\nDeno.test("b", () => {});\n';
+    const unit = 'Deno.test("u", () => {});\n';
+    await Deno.mkdir(join(root, "tests/durations"), { recursive: true });
+    await Deno.mkdir(join(root, "unit"));
+    await Deno.writeTextFile(join(root, "a_browser_test.ts"), browser);
+    await Deno.writeTextFile(join(root, "b_browser_test.ts"), browser);
+    const units = Array.from(
+      { length: 60 },
+      (_, i) => `unit/${String(i).padStart(2, "0")}_test.ts`,
+    );
+    for (const file of units) await Deno.writeTextFile(join(root, file), unit);
+    const measured = { "a_browser_test.ts": 300, "b_browser_test.ts": 240 };
+    await Deno.writeTextFile(join(root, "tests/durations/pglite.json"), JSON.stringify(measured));
+
+    const listed = await run("--root", root, "--jobs", "2", "--no-check", "--list");
+    assert.equal(listed.code, 0, listed.text);
+    const jobs = listed.text.trim().split("\n").map((line) => {
+      const [seconds, files] = line.split("\t");
+      return { seconds: parseFloat(seconds), files: files.split(" ") };
+    });
+    assert.deepEqual(jobs.slice(0, 2).map((j) => j.files), [["a_browser_test.ts"], [
+      "b_browser_test.ts",
+    ]]);
+    const quick = jobs.slice(2);
+    assert.deepEqual(quick.flatMap((j) => j.files).sort(), units);
+    assert.ok(quick.length > 1, `the unit files in ${quick.length} job`);
+    const most = Math.max(10, Math.ceil(62 / 12)); // a twelfth of the files, 10 at least
+    assert.ok(quick.every((j) => j.files.length <= most), quick.map((j) => j.files.length).join());
+    // Counted in the measured files' units: each guess times the median measured ÷ guessed.
+    const scale = (300 / guessSeconds(browser) + 240 / guessSeconds(browser)) / 2;
+    for (const job of quick) {
+      const expected = job.files.length * guessSeconds(unit) * scale;
+      assert.ok(Math.abs(job.seconds - expected) < 0.1, `${job.seconds} s for ${expected} s`);
+    }
   } finally {
     await Deno.remove(root, { recursive: true });
   }
