@@ -71,7 +71,8 @@ export class BrowserShare {
   framesIn = 0;
 
   constructor(
-    private remote: RemoteSession,
+    /** The session it stands in for the agent in (taken after the share's home is claimed). */
+    readonly remote: RemoteSession,
     hostAddresses: string[],
     private onEnded: () => void = () => {},
   ) {

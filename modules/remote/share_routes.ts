@@ -58,13 +58,22 @@ export const shareRoutes = new Hono<AppEnv>()
     if (typeof sdp !== "string" || !sdp.startsWith("v=0") || sdp.length > MAX_OFFER) {
       throw new Refusal(422, "customerShare.badOffer");
     }
-    const remote = remoteFor(deps, session);
     const current = browserShareOf(deps, session.id);
-    if (remote.agent && remote.agent !== current?.link) {
+    const attached = remoteFor(deps, session).agent;
+    if (attached && attached !== current?.link) {
       throw new Refusal(409, "customerShare.agentAttached");
     }
     if (!(await isWorkedNow(deps, session.id))) throw new Refusal(409, "customerShare.notWorked");
+    // The current share's release is ordered before the claim (agent_home.ts `inHomeOrder`).
     current?.close();
+    // This instance is the share's home from now, claimed before the share takes the session's
+    // `RemoteSession` (as the agent's attach, agent_gateway.ts): a home check that read the row
+    // before the claim — after a failover, the dead instance still counted live — is over
+    // before the session is taken and cannot drop the one the share stands in (viewers would
+    // find one without it); and from the offer on, another instance finds the home here, not
+    // none for as long as the answer takes (ICE gathering).
+    await claimHome(deps, session);
+    const remote = remoteFor(deps, session);
     let byId = shares.get(deps);
     if (!byId) shares.set(deps, byId = new Map());
     const registry = byId;
@@ -89,9 +98,7 @@ export const shareRoutes = new Hono<AppEnv>()
       })().catch((error) => deps.log.error("share follow failed", { error: String(error) }));
     });
     try {
-      const answer = await share.answer(sdp);
-      await claimHome(deps, session);
-      return c.json({ sdp: answer });
+      return c.json({ sdp: await share.answer(sdp) });
     } catch (error) {
       share.close();
       deps.log.error("share offer refused", { error: String(error) });
