@@ -96,9 +96,8 @@ Deno.test({
         async () => {
           await runX(display, "xsetroot", ["-solid", "#00ff00"]);
           await sleep(200);
-          const start = performance.now();
+          // No timeout to wait out: true says the change was already there.
           assert.equal(await w.wait(0), true);
-          assert.ok(performance.now() - start < 50);
           // wait() again without take(): the change is still untaken, so still true.
           assert.equal(await w.wait(0), true);
           assert.equal(area(w.take()), W * H);
@@ -165,12 +164,14 @@ Deno.test({
         const other = d.damage?.();
         assert.ok(other);
         assert.equal(area(other.take()), W * H);
+        // A timeout far beyond any stall of a loaded machine: resolved well before it, the
+        // wait was ended by close().
         const start = performance.now();
-        const pending = other.wait(2000);
+        const pending = other.wait(60_000);
         await sleep(20);
         other.close();
         assert.equal(await pending, false);
-        assert.ok(performance.now() - start < 500, "resolved soon after close()");
+        assert.ok(performance.now() - start < 30_000, "resolved by close(), not its timeout");
         other.close();
         assert.equal(await other.wait(10), false);
         assert.deepEqual(other.take(), []);
