@@ -72,16 +72,18 @@ Deno.test({
         const start = performance.now();
         assert.equal(await w.wait(100), false);
         const ms = performance.now() - start;
-        assert.ok(ms >= 95 && ms < 600, `${ms} ms`);
+        // Its timeout, not a change and not forever (a loaded machine may answer late).
+        assert.ok(ms >= 95 && ms < 5_000, `${ms} ms`);
         assert.deepEqual(w.take(), []);
       });
 
       await t.step("xsetroot: wait() resolves true at once, take() covers the screen", async () => {
         await runX(display, "xsetroot", ["-solid", "#ff0000"]);
+        // Woken by the change well before a timeout no stall of a loaded machine reaches.
         const start = performance.now();
-        assert.equal(await w.wait(2000), true);
+        assert.equal(await w.wait(30_000), true);
         const ms = performance.now() - start;
-        assert.ok(ms < 500, `${ms} ms`);
+        assert.ok(ms < 5_000, `${ms} ms`);
         const rects = w.take();
         assert.ok(rects.length >= 1 && rects.length <= 64, `${rects.length} rects`);
         assert.deepEqual(bounds(rects), { x: 0, y: 0, width: W, height: H });
