@@ -19,7 +19,7 @@ import { Vp8Encoder } from "../agent/media/vp8.ts";
 import { Vp8Decoder } from "../agent/media/vp8_decoder_test_support.ts";
 import { openFirst } from "../agent/media/vpx_ffi.ts";
 
-const W = 1920, H = 1080, STRIDE = W * 4;
+export const W = 1920, H = 1080, STRIDE = W * 4;
 
 interface Setting {
   name: string;
@@ -53,9 +53,9 @@ const SCALE = {
   },
 } as const;
 const yuv = openFirst(["libyuv.so.0", "libyuv.so"], SCALE).symbols;
-const BILINEAR = 2, BOX = 3;
+export const BILINEAR = 2, BOX = 3;
 
-function scale(
+export function scale(
   src: Uint8Array,
   srcStride: number,
   sw: number,
@@ -123,12 +123,12 @@ function photo(): Uint8Array {
   return f;
 }
 
-interface Workload {
+export interface Workload {
   name: string;
   frame(i: number): { data: Uint8Array; stride: number };
 }
 
-function workloads(frames: number): Workload[] {
+export function workloads(frames: number): Workload[] {
   const tall = page(H + frames * 8 + 8);
   const src = photo();
   const out = new Uint8Array(STRIDE * H);
@@ -153,7 +153,7 @@ function workloads(frames: number): Workload[] {
 }
 
 /** BT.601 studio-range Y, U, V of a BGRX frame (libyuv's ARGBToI420, chroma 2×2 averaged). */
-function planes(f: { data: Uint8Array; stride: number }) {
+export function planes(f: { data: Uint8Array; stride: number }) {
   const y = new Uint8Array(W * H), cw = W >> 1, ch = H >> 1;
   const u = new Uint8Array(cw * ch), v = new Uint8Array(cw * ch);
   const d = f.data, s = f.stride;
@@ -178,15 +178,15 @@ function planes(f: { data: Uint8Array; stride: number }) {
   return { y, u, v };
 }
 
-function mse(a: Uint8Array, b: Uint8Array): number {
+export function mse(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
   return sum / a.length;
 }
-const db = (m: number) => m === 0 ? 99 : 10 * Math.log10(255 * 255 / m);
+export const db = (m: number) => m === 0 ? 99 : 10 * Math.log10(255 * 255 / m);
 
 /** A plane of a half-size picture brought back to full size (nearest: what a 2× blit does). */
-function upscale(p: Uint8Array, w: number, h: number, tw: number, th: number): Uint8Array {
+export function upscale(p: Uint8Array, w: number, h: number, tw: number, th: number): Uint8Array {
   const out = new Uint8Array(tw * th);
   for (let r = 0; r < th; r++) {
     const sr = Math.min(h - 1, Math.floor(r * h / th));
@@ -261,11 +261,11 @@ function runOnce(s: Setting, wl: Workload, frames: number, kbps: number, into: S
   }
 }
 
-function quantile(xs: number[], q: number): number {
+export function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 }
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 if (import.meta.main) {
   const args = Deno.args;
