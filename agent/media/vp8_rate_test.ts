@@ -3,65 +3,16 @@
 import assert from "node:assert/strict";
 import { Vp8Encoder } from "./vp8.ts";
 import { type DecodedFrame, Vp8Decoder } from "./vp8_decoder_test_support.ts";
+import { luma as lumaOf, panning as pan, psnr, textPage as page } from "./frames_test_support.ts";
 
 const ignore = !Vp8Encoder.available();
 if (ignore) console.warn("vp8_rate_test: libvpx.so.7 / libyuv.so.0 not loadable — ignored");
 
 const W = 1280, H = 720, STRIDE = W * 4;
 
-/** Dark "text" on a light page: rows of 7×12 glyphs of random strokes, `shift` px scrolled. */
-function textPage(shift: number): Uint8Array {
-  const f = new Uint8Array(STRIDE * H).fill(0xf0);
-  for (let y = 0; y < H; y++) {
-    const row = y + shift, line = Math.floor(row / 18), inLine = row % 18;
-    if (inLine >= 12) continue;
-    for (let x = 8; x < W - 8; x++) {
-      const glyph = Math.floor(x / 8), col = x % 8;
-      if (col === 7 || (line * 31 + glyph) % 11 === 0) continue; // spaces
-      const h = Math.imul(line * 7919 + glyph * 104729 + inLine * 31 + col, 0x9e3779b1) >>> 0;
-      if (h % 5 < 2) {
-        const o = y * STRIDE + x * 4;
-        f[o] = 0x20 + (line % 3) * 40; // some colour: the text is not all grey
-        f[o + 1] = 0x20;
-        f[o + 2] = 0x30 + (glyph % 4) * 30;
-      }
-    }
-  }
-  return f;
-}
-
-/** A textured picture panning sideways (a photo being dragged): it uses every bit it gets. */
-function panning(step: number): Uint8Array {
-  const f = new Uint8Array(STRIDE * H);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const X = x + step * 7;
-      const grain = (Math.imul(X * 0x1f123bb5 ^ y * 0x5f356495, 0x9e3779b1) >>> 28) - 8;
-      const v = 128 + 50 * Math.sin(X / 23) * Math.cos(y / 17) + 30 * Math.sin((X + y) / 7) + grain;
-      const o = y * STRIDE + x * 4;
-      f[o] = v;
-      f[o + 1] = 255 - v;
-      f[o + 2] = (v + X) & 255;
-    }
-  }
-  return f;
-}
-
-/** BT.601 studio-range luma, as libyuv's ARGBToI420 computes it. */
-function luma(bgrx: Uint8Array): Uint8Array {
-  const y = new Uint8Array(W * H);
-  for (let i = 0; i < W * H; i++) {
-    const b = bgrx[i * 4], g = bgrx[i * 4 + 1], r = bgrx[i * 4 + 2];
-    y[i] = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16;
-  }
-  return y;
-}
-
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
-  return sum === 0 ? 99 : 10 * Math.log10(255 * 255 / (sum / a.length));
-}
+const textPage = (shift: number) => page(W, H, shift);
+const panning = (step: number) => pan(W, H, step);
+const luma = (bgrx: Uint8Array) => lumaOf(bgrx, W, H);
 
 Deno.test({
   name: "rate control by capture time: 10 frames/s still get the target's bytes per second",
