@@ -47,6 +47,8 @@ export interface Link {
 }
 
 export interface EncoderLike {
+  /** The codec of its frames, named in each media header (absent: VP8). */
+  readonly codec?: "vp8" | "h264";
   encode(
     bgrx: Uint8Array,
     stride: number,
@@ -494,7 +496,7 @@ export class ScreenSender {
     capturedAt: number,
   ) {
     const bytes = encodeMediaFrame({
-      codec: "vp8",
+      codec: this.#encoder?.codec ?? "vp8",
       keyframe: encoded.keyframe,
       width: screen.width,
       height: screen.height,

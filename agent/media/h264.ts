@@ -138,6 +138,8 @@ export class H264Encoder {
     return availability;
   }
 
+  /** What the agent's media header says of its frames. */
+  readonly codec = "h264";
   readonly width: number;
   readonly height: number;
   readonly fps: number;
