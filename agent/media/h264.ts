@@ -21,8 +21,9 @@
 // machine, over the 28 ms at which screen.ts halves the picture; camera mode takes ≈ 12 ms for
 // the same scroll and ≈ 16 ms for video, where VP8 at full size takes ≈ 23 and ≈ 26 ms
 // (tools/bench_h264.ts, which prints all of these side by side). MAX_QP is the measured middle:
-// at 36 a scroll decodes at ≈ 41 dB, at 46 at ≈ 32 dB (as VP8's), but a dense page overshoots the
-// bitrate by whatever the cap costs — the agent's socket back-pressure then lowers the frame rate.
+// at 36 a scroll decodes at ≈ 41 dB, at 40 at ≈ 37, at 46 at ≈ 32 (as VP8's), but a dense page
+// overshoots the bitrate by whatever the cap costs — the agent's socket back-pressure then lowers
+// the frame rate.
 //
 // `refine()` re-codes the last picture with rate control off at REFINE_QP as an IDR (in screen
 // mode OpenH264 skips every macroblock whose source did not change, so an inter frame of the
