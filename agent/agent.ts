@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one switch answers every server message and its refusals; the picture, consent, screens and operations are already in their own files.
 /**
  * The agent's behaviour, independent of sockets and of the OS: what it does with each
  * server message and what it refuses; the picture itself is screen.ts.
@@ -16,6 +17,7 @@ import {
   type Capability,
   capabilityNeeded,
   type ServerMessage,
+  type VideoCodec,
 } from "../protocol/mod.ts";
 import { ConsentKeeper, type OpenQuestion, randomId, type Verdict } from "./consent.ts";
 import type { OpHandlers } from "./ops/mod.ts";
@@ -30,6 +32,8 @@ export interface AgentOptions extends ScreenOptions {
   /** The operations this agent runs (agent/ops/registry.ts); none when left out. */
   ops?: OpHandlers;
   os?: "linux" | "windows" | "darwin";
+  /** The codecs `encoder` can make (the hello's `codecs`); default VP8 only. */
+  codecs?: readonly VideoCodec[];
   /** Why this system's desktop cannot be shared (then view and control are not offered). */
   noDesktop?: string;
   /** Called when the server ends the session. */
@@ -124,6 +128,7 @@ export class Agent {
     for (const question of this.consent.questions) {
       link.send({ type: "ask", capability: question.capability });
     }
+    this.screen.setCodec("vp8"); // what a new connection's server assumes until it says
     this.screen.resume();
     this.#watchClipboard();
     this.#screensSent = NO_SCREENS; // what a new connection's server knows
@@ -288,6 +293,13 @@ export class Agent {
       case "quality":
         this.screen.setPreset(message.preset, message.auto ?? false);
         return;
+      case "codec": {
+        const can = (this.options.codecs ?? ["vp8"]).includes(message.codec);
+        if (can) return this.screen.setCodec(message.codec);
+        this.refused++;
+        this.#send({ type: "refused", of: "codec", reason: `cannot encode ${message.codec}` });
+        return;
+      }
       case "pointer":
         desktop.pointer(message.x, message.y);
         this.screen.inputArrived();

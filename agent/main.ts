@@ -8,13 +8,14 @@
  */
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import type { Capability } from "../protocol/mod.ts";
+import type { Capability, VideoCodec } from "../protocol/mod.ts";
 import { Agent } from "./agent.ts";
 import { AgentConnection } from "./connection.ts";
 import { ConsentPage, writeLauncher } from "./consent_page.ts";
 import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
 import { FrameHalver } from "./media/scale.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
+import { H264Encoder } from "./media/h264.ts";
 import { defaultOpHandlers } from "./ops/registry.ts";
 import { rebootOsFor } from "./reboot/os.ts";
 import { finishResume } from "./reboot/resume.ts";
@@ -244,6 +245,7 @@ function terminalQuestion(capability: Capability): string {
   return `${page[key] ?? capability} ${strings.terminal.answerInWindow}`;
 }
 const dir = stateDir(values["state-dir"]);
+const codecs: VideoCodec[] = H264Encoder.available() ? ["vp8", "h264"] : ["vp8"];
 const agent: Agent = new Agent({
   desktop,
   log,
@@ -253,8 +255,12 @@ const agent: Agent = new Agent({
     // The window is made below, before any operation can run.
     askCredentials: (detail, signal) => consentWindow.askCredentials(detail, signal),
   }),
-  encoder: (width, height, screen) =>
-    new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
+  // H.264 where OpenH264 loads (issue 14: full size in motion), when every viewer decodes it.
+  codecs,
+  encoder: (width, height, screen, codec) =>
+    codec === "h264"
+      ? new H264Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen })
+      : new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
   downscale: halver ? (frame) => halver.halve(frame) : undefined,
   onChange: () => {
     consentWindow?.changed();
@@ -311,6 +317,7 @@ connection = new AgentConnection({
     agentVersion: AGENT_VERSION,
     screen: { width: desktop.width, height: desktop.height },
     keyboard: desktop.keyboardLayout(),
+    codecs,
   },
   agent,
   log,

@@ -32,7 +32,12 @@
  *   near-lossless (one encode instead of a coarse keyframe and its refinement).
  * - Frames carry their capture times to the encoder, whose rate control budgets by them.
  */
-import { type AgentMessage, encodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
+import {
+  type AgentMessage,
+  encodeMediaFrame,
+  type QualityPreset,
+  type VideoCodec,
+} from "../protocol/mod.ts";
 import { FrameDiffer } from "./platform/tiles.ts";
 import { threadCpuClock } from "./platform/thread_cpu.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
@@ -67,11 +72,15 @@ export interface EncoderLike {
 
 export interface ScreenOptions {
   desktop: Desktop;
-  /** An encoder for frames of this size; `screen` is the full screen's (motion mode halves). */
+  /**
+   * An encoder for frames of this size; `screen` is the full screen's (motion mode halves);
+   * `codec` the one the server chose (`setCodec`; VP8 until it says otherwise).
+   */
   encoder: (
     width: number,
     height: number,
     screen: { width: number; height: number },
+    codec: VideoCodec,
   ) => EncoderLike;
   /** Halves a frame for motion mode; without it frames are always encoded at full size. */
   downscale?: (frame: Frame) => Frame;
@@ -174,6 +183,7 @@ export class ScreenSender {
   #capturedAt = 0;
   #encoder: EncoderLike | null = null;
   #encoderSize = "";
+  #codec: VideoCodec = "vp8";
   #motion = false;
   /** The technician chose "high" explicitly: no motion mode. */
   #fullSizeOnly = false;
@@ -245,6 +255,24 @@ export class ScreenSender {
     if (!this.#encoder) return;
     if (wasGrey !== (preset === "greyscale")) this.resume();
     else if (!refined && this.#refines()) this.#refineDue = true;
+  }
+
+  /** The codec the next encoder codes in (the server's `codec`; VP8 on each new connection). */
+  get codec(): VideoCodec {
+    return this.#codec;
+  }
+
+  /**
+   * Encode in `codec` from the next frame: the old encoder is closed and the new one starts with
+   * a keyframe (preset, motion mode and refinement carry on; the new encoder gets the preset).
+   */
+  setCodec(codec: VideoCodec) {
+    if (codec === this.#codec) return;
+    this.#codec = codec;
+    if (!this.#encoder) return;
+    this.#encoder.close();
+    this.#encoder = null;
+    this.resume();
   }
 
   /** The technician's input arrived: the screen is about to change (poll fast). */
@@ -408,7 +436,7 @@ export class ScreenSender {
       this.#encoder = this.options.encoder(source.width, source.height, {
         width: frame.width,
         height: frame.height,
-      });
+      }, this.#codec);
       this.#encoderSize = size;
       this.#encoder.setPreset(this.#preset === "auto" ? "normal" : this.#preset);
       this.#forceKeyframe = true;

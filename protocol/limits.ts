@@ -7,6 +7,14 @@
 export const QUALITY_PRESETS = ["auto", "high", "normal", "low", "greyscale"] as const;
 export type QualityPreset = typeof QUALITY_PRESETS[number];
 
+/**
+ * The codecs an agent may encode the screen in and a viewer may decode it from (issue 14): VP8
+ * everywhere, H.264 (constrained baseline, packetization-mode 1) where the agent loads OpenH264
+ * and the viewer's browser decodes it. An agent or island that names none means VP8 only.
+ */
+export const VIDEO_CODECS = ["vp8", "h264"] as const;
+export type VideoCodec = typeof VIDEO_CODECS[number];
+
 /** Clipboard text, either way, in UTF-16 code units (`string.length`). */
 export const CLIPBOARD_MAX_CHARS = 60_000;
 /** The largest screen coordinate (X11's limit). */

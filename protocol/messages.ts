@@ -11,6 +11,7 @@ import {
   QUALITY_PRESETS,
   SCREEN_ID_PATTERN,
   SCREENS_MAX,
+  VIDEO_CODECS,
   WHEEL_MAX,
 } from "./limits.ts";
 
@@ -51,6 +52,11 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
     screen: z.strictObject({ width: coord, height: coord }),
     /** The customer's keyboard layout, e.g. "us", "de(nodeadkeys)" (the technician sees it). */
     keyboard: text(64).optional(),
+    /**
+     * The codecs this agent can encode the screen in (H.264 only where OpenH264 loads). Absent
+     * (an older agent): VP8 only. The server picks one with `codec`; the agent starts in VP8.
+     */
+    codecs: z.array(z.enum(VIDEO_CODECS)).max(VIDEO_CODECS.length).optional(),
   }),
   /**
    * A technician's request is now in front of the customer, in the agent's own window (the
@@ -134,6 +140,11 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("revoke"), capability }),
   /** Send a keyframe now (a viewer joined or lost one). */
   z.strictObject({ type: z.literal("keyframe") }),
+  /**
+   * Encode the screen in this codec from the next frame (a keyframe): one of the hello's
+   * `codecs`, chosen so every viewer's browser decodes it (modules/remote/codec_choice.ts).
+   */
+  z.strictObject({ type: z.literal("codec"), codec: z.enum(VIDEO_CODECS) }),
   /**
    * The encoder preset to use. `auto`: the technician chose Automatic and the server picked
    * `preset` from measurements; only then, or for a preset below "high", may the agent halve

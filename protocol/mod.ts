@@ -31,14 +31,18 @@ export {
   isQualityPreset,
   QUALITY_PRESETS,
   type QualityPreset,
+  VIDEO_CODECS,
+  type VideoCodec,
 } from "./limits.ts";
 export {
   AGENT_PRESENCES,
   type AgentPresence,
   AUTO_REASONS,
   type AutoReason,
+  type CodecCapability,
   CONSENT_STATES,
   type ConsentState,
+  decodableCodecs,
   mountAttributes,
   readMount,
   REMOTE_UI_KEYS,

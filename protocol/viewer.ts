@@ -3,8 +3,38 @@
  * the viewer socket (JSON text frames), and what the server hands the island on its mount
  * element. Plain types and data, no zod: the island imports this file.
  */
-import type { QualityPreset } from "./limits.ts";
+import type { QualityPreset, VideoCodec } from "./limits.ts";
 export type { ViewerInput } from "./viewer_schema.ts";
+
+/** One entry of `RTCRtpReceiver.getCapabilities("video").codecs`, as far as it is read here. */
+export interface CodecCapability {
+  mimeType: string;
+  sdpFmtpLine?: string;
+}
+
+/**
+ * The codecs a browser decodes, by its receiver's capabilities, as the island reports them in
+ * its `codecs` message. H.264 counts only as the relay offers it (modules/remote/relay.ts,
+ * werift's useH264: `profile-level-id=42e01f;packetization-mode=1`): packetization-mode 1 and
+ * a (constrained) baseline profile, profile_idc 0x42 — a browser matches the offer's profile
+ * when it answers, and the agent's OpenH264 codes constrained baseline. Firefox without
+ * Cisco's plugin lists no H.264 at all; a list without VP8 still says VP8 (every WebRTC browser
+ * decodes it, and it is what an island that never reports means).
+ */
+export function decodableCodecs(capabilities: readonly CodecCapability[]): VideoCodec[] {
+  const h264 = capabilities.some((codec) => {
+    if (codec.mimeType.toLowerCase() !== "video/h264") return false;
+    const fmtp = new Map(
+      (codec.sdpFmtpLine ?? "").split(";").map((part) => {
+        const [key, value = ""] = part.trim().split("=");
+        return [key.toLowerCase(), value.trim().toLowerCase()] as const;
+      }),
+    );
+    return fmtp.get("packetization-mode") === "1" &&
+      /^42[0-9a-f]{4}$/.test(fmtp.get("profile-level-id") ?? "");
+  });
+  return h264 ? ["vp8", "h264"] : ["vp8"];
+}
 
 /** A capability's consent as the server knows it (the rules: modules/remote/consent.ts). */
 export const CONSENT_STATES = ["off", "asked", "granted", "denied", "revoked"] as const;

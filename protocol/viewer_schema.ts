@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { INPUT_MESSAGES } from "./messages.ts";
-import { QUALITY_PRESETS, SCREEN_ID_PATTERN } from "./limits.ts";
+import { QUALITY_PRESETS, SCREEN_ID_PATTERN, VIDEO_CODECS } from "./limits.ts";
 
 export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("view"), on: z.boolean() }),
@@ -25,6 +25,14 @@ export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("decline_control") }),
   z.strictObject({ type: z.literal("quality"), preset: z.enum(QUALITY_PRESETS) }),
   z.strictObject({ type: z.literal("ping"), at: z.number().finite() }),
+  /**
+   * The codecs this viewer's browser decodes (islands/remote_view/codecs.ts), sent when its
+   * socket opens. A viewer that never says: VP8 only.
+   */
+  z.strictObject({
+    type: z.literal("codecs"),
+    codecs: z.array(z.enum(VIDEO_CODECS)).max(VIDEO_CODECS.length),
+  }),
   /** Which of the customer's screens to show (null: all); see the agent's `screen`. */
   z.strictObject({
     type: z.literal("screen"),

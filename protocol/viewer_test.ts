@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+  AgentMessageSchema,
+  decodableCodecs,
   mountAttributes,
   QUALITY_PRESETS,
   readMount,
@@ -96,4 +98,50 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
       JSON.stringify(message).slice(0, 60),
     );
   }
+});
+
+Deno.test("decodableCodecs: H.264 only with packetization-mode 1 and a baseline profile", () => {
+  const vp8 = { mimeType: "video/VP8" };
+  const h264 = (fmtp: string) => ({ mimeType: "video/H264", sdpFmtpLine: fmtp });
+  // Chromium's list (abridged): baseline and constrained baseline in mode 1 among others.
+  assert.deepEqual(
+    decodableCodecs([
+      vp8,
+      h264("level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f"),
+      h264("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"),
+      h264("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640034"),
+    ]),
+    ["vp8", "h264"],
+  );
+  // Firefox ESR without Cisco's plugin: no H.264 at all.
+  assert.deepEqual(decodableCodecs([vp8, { mimeType: "video/VP9" }]), ["vp8"]);
+  // Only mode 0 (single NAL units: the relay sends FU-A), or only High profile: not what is sent.
+  assert.deepEqual(decodableCodecs([vp8, h264("packetization-mode=0;profile-level-id=42e01f")]), [
+    "vp8",
+  ]);
+  assert.deepEqual(decodableCodecs([vp8, h264("packetization-mode=1;profile-level-id=640c1f")]), [
+    "vp8",
+  ]);
+  assert.deepEqual(decodableCodecs([h264("profile-level-id=42001f; packetization-mode=1")]), [
+    "vp8",
+    "h264",
+  ]);
+});
+
+Deno.test("codecs: the island's report and the agent's hello are checked; old ones without parse", () => {
+  assert.ok(ViewerInputSchema.safeParse({ type: "codecs", codecs: ["vp8", "h264"] }).success);
+  assert.ok(!ViewerInputSchema.safeParse({ type: "codecs", codecs: ["av1"] }).success);
+  assert.ok(!ViewerInputSchema.safeParse({ type: "codecs", codecs: Array(3).fill("vp8") }).success);
+  const hello = {
+    type: "hello",
+    token: "tok_12345678",
+    deviceId: "dev_12345678",
+    os: "linux",
+    language: "en",
+    agentVersion: "1",
+    screen: { width: 640, height: 480 },
+  };
+  assert.ok(AgentMessageSchema.safeParse(hello).success, "an older agent names no codecs");
+  assert.ok(AgentMessageSchema.safeParse({ ...hello, codecs: ["vp8", "h264"] }).success);
+  assert.ok(!AgentMessageSchema.safeParse({ ...hello, codecs: ["theora"] }).success);
 });

@@ -202,6 +202,7 @@ class AgentConnection {
     const link: AgentLink = {
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
+      codecs: hello.codecs,
     };
     this.link = link;
     this.remote = remoteFor(this.deps, session);

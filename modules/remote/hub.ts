@@ -19,8 +19,10 @@ import type {
   QualityPreset,
   ScreenInfo,
   ServerMessage,
+  VideoCodec,
   ViewerMessage,
 } from "../../protocol/mod.ts";
+import { chooseCodec } from "./codec_choice.ts";
 import { type RelayCodec, ViewerPeer } from "./relay.ts";
 import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
@@ -68,6 +70,8 @@ export class RemoteSession {
   codec: RelayCodec = { name: "vp8" };
   /** A technician asked the browser-sharing customer to switch to the support app. */
   switchAsked = false;
+  /** The codec the agent was told to encode in (codec_choice.ts); a new agent starts in VP8. */
+  #agentCodec: VideoCodec = "vp8";
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
   readonly viewers = new Set<ViewerLink>();
@@ -123,6 +127,8 @@ export class RemoteSession {
     this.presence = "connected";
     this.#sentPreset = null;
     this.#applyQuality();
+    this.#agentCodec = "vp8";
+    this.#chooseCodec();
     this.#changed();
   }
 
@@ -239,6 +245,16 @@ export class RemoteSession {
     this.#tellCustomer();
     if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
     this.#startAuto();
+    this.#chooseCodec();
+  }
+
+  /**
+   * The codecs `viewer`'s browser decodes (its island's `codecs`): the agent may be told to
+   * switch (H.264 once every viewer can, VP8 as soon as one cannot).
+   */
+  viewerCodecs(viewer: ViewerLink, codecs: readonly VideoCodec[]) {
+    viewer.codecs = [...codecs];
+    if (this.viewers.has(viewer)) this.#chooseCodec();
   }
 
   /**
@@ -251,6 +267,7 @@ export class RemoteSession {
     this.#owners.tellAll(this.viewers);
     this.#tellCustomer();
     this.#disconnect(viewer);
+    this.#chooseCodec();
     if (this.viewers.size === 0) this.#stopAuto();
     if (this.#technicianWatches()) return;
     clearTimeout(this.#leaveTimer);
@@ -473,6 +490,17 @@ export class RemoteSession {
   }
 
   // --- inside -----------------------------------------------------------------------------
+
+  /**
+   * Tells the agent the codec every viewer decodes when that choice changed (codec_choice.ts).
+   * Its frames then come in that codec, and `media` re-offers the viewers (`#setCodec`).
+   */
+  #chooseCodec() {
+    const codec = chooseCodec(this.agent, this.viewers);
+    if (codec === this.#agentCodec || !this.agent) return;
+    this.#agentCodec = codec;
+    this.agent.send({ type: "codec", codec });
+  }
 
   /** The picture's codec changed (a browser share, or the agent after it): viewers re-offer. */
   #setCodec(codec: RelayCodec) {

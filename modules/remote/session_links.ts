@@ -2,7 +2,12 @@
  * The links and events of a `RemoteSession` (hub.ts): the agent's and each viewer's socket
  * as the session sees them, what the customer's page shows, and what the log hears.
  */
-import type { AgentPresence, ServerMessage, ViewerMessage } from "../../protocol/mod.ts";
+import type {
+  AgentPresence,
+  ServerMessage,
+  VideoCodec,
+  ViewerMessage,
+} from "../../protocol/mod.ts";
 import type { ViewerPeer } from "./relay.ts";
 import type { ConsentState, RemoteCapability } from "./consent.ts";
 
@@ -11,6 +16,8 @@ export interface AgentLink {
   close(code: number, reason: string): void;
   /** A browser share (browser_share.ts): the picture only, never control. */
   readonly viewOnly?: boolean;
+  /** The codecs the agent can encode (its hello's); absent: VP8 only (codec_choice.ts). */
+  readonly codecs?: readonly VideoCodec[];
 }
 
 /** One technician's open remote view (its WebSocket) in a session. */
@@ -23,6 +30,8 @@ export interface ViewerLink {
   peer: ViewerPeer | null;
   /** A monitoring admin's extra viewer (modules/monitoring): picture only, never control. */
   readonly monitor?: boolean;
+  /** The codecs its browser decodes (the island's `codecs`); absent: VP8 only. */
+  codecs?: readonly VideoCodec[];
 }
 
 /**

@@ -201,6 +201,10 @@ function _viewerMessage(
     case "keyframe":
       remote.wantKeyframe();
       return;
+    case "codecs":
+      // What this browser decodes: counted for every viewer, a monitoring admin's too.
+      remote.viewerCodecs(viewer, message.codecs);
+      return;
     case "reoffer":
       if (!allows(rights, "view")) return refusal("permission");
       // Refused quietly while view is not granted or for a peer just made: nothing to show.
