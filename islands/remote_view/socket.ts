@@ -3,14 +3,17 @@
  * with back-off (0.5 s doubling to 5 s, reset by the first message after a reconnect), and a
  * ping every 2 s whose pong gives the round trip the stats show. A close with 4012 ("moved":
  * the session's support app is on another server instance now) is no failure: the socket
- * comes back at once, and lands where the app is.
+ * comes back at once, and lands where the app is. Each connection first says which codecs the
+ * browser decodes (`codecs`, by `decodableCodecs`): the server picks H.264 only when every viewer
+ * of the session can.
  */
-import { isQualityPreset } from "../../protocol/limits.ts";
+import { isQualityPreset, type VideoCodec } from "../../protocol/limits.ts";
 import {
   AGENT_PRESENCES,
   AUTO_REASONS,
   CONSENT_STATES,
   CONTROL_OWNERS,
+  decodableCodecs,
   type ScreenInfo,
   type ViewerInput,
   type ViewerMessage,
@@ -121,6 +124,14 @@ export interface SocketEvents {
 export interface SocketEnv {
   WebSocket: { new (url: string): WebSocket; readonly OPEN: number; readonly CONNECTING: number };
   now(): number;
+  /** The codecs this browser decodes, said on every connection (absent: nothing is said). */
+  codecs?(): VideoCodec[];
+}
+
+/** What this browser's WebRTC receiver decodes (VP8 alone where it cannot say). */
+export function browserCodecs(): VideoCodec[] {
+  const receiver = globalThis.RTCRtpReceiver as typeof RTCRtpReceiver | undefined;
+  return decodableCodecs(receiver?.getCapabilities?.("video")?.codecs ?? []);
 }
 
 export class ViewerSocket {
@@ -135,7 +146,11 @@ export class ViewerSocket {
   constructor(
     private readonly url: string,
     private readonly events: SocketEvents,
-    private readonly env: SocketEnv = { WebSocket, now: () => performance.now() },
+    private readonly env: SocketEnv = {
+      WebSocket,
+      now: () => performance.now(),
+      codecs: browserCodecs,
+    },
   ) {}
 
   start(): void {
@@ -169,7 +184,11 @@ export class ViewerSocket {
     if (this.#stopped) return;
     const ws = new this.env.WebSocket(this.url);
     this.#ws = ws;
-    ws.onopen = () => this.events.open();
+    ws.onopen = () => {
+      // Before anything else: the server counts a viewer that has not said as VP8 only.
+      if (this.env.codecs) this.send({ type: "codecs", codecs: this.env.codecs() });
+      this.events.open();
+    };
     ws.onmessage = (event) => {
       this.#backoff = BACKOFF_MIN_MS;
       const message = parseViewerMessage(event.data);

@@ -208,3 +208,34 @@ Deno.test("ViewerSocket: a close with 4012 (moved) reconnects after 50 ms and ke
   assert.deepEqual(delays, [500, 50, 500]);
   assert.deepEqual(events, ["close gone", "close moved (moved)", "close gone"]);
 });
+
+Deno.test("ViewerSocket says which codecs the browser decodes first on every connection", async () => {
+  FakeSocket.all = [];
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((run: () => void) => realSetTimeout(run, 0)) as typeof setTimeout;
+  const events: string[] = [];
+  const ws = new ViewerSocket("ws://h/ws", {
+    open: () => events.push("open"),
+    message: () => {},
+    close: () => {},
+  }, {
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    now: () => 0,
+    codecs: () => ["vp8", "h264"],
+  });
+  try {
+    ws.start();
+    FakeSocket.all[0].open();
+    ws.send({ type: "view", on: true });
+    FakeSocket.all[0].drop("gone");
+    await new Promise((r) => realSetTimeout(r, 5));
+    FakeSocket.all[1].open();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    ws.stop();
+  }
+  const codecs = '{"type":"codecs","codecs":["vp8","h264"]}';
+  assert.deepEqual(FakeSocket.all[0].sent, [codecs, '{"type":"view","on":true}']);
+  assert.deepEqual(FakeSocket.all[1].sent, [codecs], "again after the reconnect");
+  assert.deepEqual(events, ["open", "open"]);
+});
