@@ -20,7 +20,7 @@ const WINDOW = 8 * 1024 * 1024;
 /** The largest data message. */
 const MESSAGE = 1024 * 1024;
 /** Acknowledge once at least this much was passed on. */
-const ACK_EVERY = 1024 * 1024;
+export const ACK_EVERY = 1024 * 1024;
 /** The server's close code when it stopped taking the data (its browser went away, cancel). */
 const STOPPED = 4409;
 
