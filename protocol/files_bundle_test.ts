@@ -117,3 +117,34 @@ Deno.test("BundleReader.push() completes a split header without copying the chun
   assert.equal(data.reduce((n, d) => n + d.byteLength, 0), 1 << 20);
   assert.ok(data.at(-1)!.buffer === chunk.buffer, "the file's bytes are views of the chunk");
 });
+
+Deno.test("BundleReader.read() makes each event when it is taken, not a chunk's list at once", () => {
+  // Two small files, then a record that is not one, in one chunk: the first file's events come
+  // out before the reader has looked at the rest. A receiver handling them as they come keeps
+  // one file's header and views alive, not a 1 MiB message's ~250 (issue 16: those outlived
+  // V8's young-generation collections and piled up in the old generation).
+  const content = new Uint8Array([1, 2, 3]);
+  const header = (path: string) =>
+    bundleEntry({ path, type: "file", size: 3, mtime: null, mode: null });
+  const chunk = concat([
+    header("a.txt"),
+    content,
+    new Uint8Array(32).fill(9),
+    header("b.txt"),
+    content,
+    new Uint8Array(32).fill(8),
+    new Uint8Array([0x00, 0, 0, 0, 1, 0x7b]),
+  ]);
+  const events = new BundleReader().read(chunk);
+  const first = events.next().value as BundleEvent;
+  assert.equal(first.kind === "entry" && first.header.path, "a.txt");
+  assert.deepEqual(events.next().value, { kind: "data", bytes: content });
+  assert.deepEqual(events.next().value, { kind: "hash", sha256: new Uint8Array(32).fill(9) });
+  const second = events.next().value as BundleEvent;
+  assert.equal(second.kind === "entry" && second.header.path, "b.txt");
+  assert.equal((events.next().value as BundleEvent).kind, "data");
+  assert.equal((events.next().value as BundleEvent).kind, "hash");
+  assert.throws(() => events.next(), BundleError);
+  // push() reads the whole chunk first: the malformed record, nothing before it.
+  assert.throws(() => new BundleReader().push(chunk), BundleError);
+});

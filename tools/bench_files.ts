@@ -10,7 +10,7 @@
 // floor the target is set against (`scp` and `rsync -a` over a private loopback sshd, when
 // openssh-server is installed) and a direct loopback HTTP copy (a plain server process streaming
 // disk to socket, no relay). Prints a side-by-side table, the relayed figures against the
-// floors, peak RSS of server and agent, and
+// floors, peak RSS of server and agent (overall and in each step), and
 // the CPU seconds each process used per GB (per 1,000 files), which a busy machine does not change.
 // `--trace=DIR` keeps the processes' output and their RSS every 100 ms (DIR/rss.csv); the flags
 // are passed to `deno run` of the server or the agent (`--v8-flags=--trace-gc`, `--cpu-prof`).
@@ -465,6 +465,16 @@ try {
       rest[1]
     }); direct server ${Math.max(dLargeDown.peaks[0], dLargeUp.peaks[0])} MiB`,
   );
+  // Peak RSS of each process in each step: whether memory stays flat with the number of files
+  // (run with two --files counts and compare the small columns).
+  const relayedSteps = [rLargeDown, rLargeUp, rSmallDown, rSmallUp];
+  const rssLine = (name: string, i: number) =>
+    name.padEnd(34) +
+    relayedSteps.map((s, k) => String(s.peaks[i]).padStart(k < 2 ? 13 : 16)).join("");
+  console.log("peak RSS in each step, MiB:");
+  for (const [i, name] of ["server", "agent", "client"].entries()) {
+    console.log(rssLine(`relayed: ${name}, at rest ${rest[i]}`, i));
+  }
   // CPU per unit of work: large columns per GB, small ones per 1,000 files.
   const perUnit = (steps: { cpu: number[] }[], i: number) => {
     const units = [largeBytes / 1e9, largeBytes / 1e9, FILES / 1000, FILES / 1000];
@@ -473,7 +483,6 @@ try {
   const cpuLine = (name: string, v: number[]) =>
     name.padEnd(34) + v.map((n, k) => n.toFixed(2).padStart(k < 2 ? 13 : 16)).join("");
   const directSteps = [dLargeDown, dLargeUp, dSmallDown, dSmallUp];
-  const relayedSteps = [rLargeDown, rLargeUp, rSmallDown, rSmallUp];
   console.log("CPU seconds per GB (large) and per 1,000 files (small), by process:");
   console.log(cpuLine("direct: server", perUnit(directSteps, 0)));
   console.log(cpuLine("direct: client", perUnit(directSteps, 1)));

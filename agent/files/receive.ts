@@ -220,7 +220,7 @@ export async function receiveBundle(
   };
   try {
     for await (const chunk of chunks) {
-      for (const event of reader.push(chunk)) {
+      for (const event of reader.read(chunk)) {
         if (event.kind === "entry") {
           const { header } = event;
           const parts = header.path.split("/");
@@ -307,6 +307,8 @@ export async function receiveBundle(
           }
         } else {
           t.done = true;
+          // Kept a day for a repeated answer: without its folders (one entry each, issue 16).
+          t.dirs.clear();
         }
         progress({ bytes: t.bytes, entries: t.entries });
       }
