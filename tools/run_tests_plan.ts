@@ -128,19 +128,57 @@ export function workerDatabaseUrl(url: string, n: number): string {
  * One of `count` slots in `dir`, shared with every runner given the same folder (CI's two
  * passes, TEST_SLOTS_DIR): a job runs only while it holds one, so the passes together run at
  * most `count` jobs at once, and a pass that ends early leaves its share to the other. A slot
- * is a directory (mkdir is atomic); the returned function frees it.
+ * is a directory (mkdir is atomic); the returned function frees it. Slots go first come, first
+ * served: each wait leaves a ticket (`wait-<ms>-<pid>-<n>`) and only the oldest ticket may take a
+ * free slot. Without the queue a worker that freed a slot took it again at once, while the other
+ * pass polled every 200 ms: in CI the PostgreSQL pass waited 23 min for its first job. A ticket
+ * whose process is gone (a runner killed) is removed by the next waiter.
  */
 export async function takeSlot(dir: string, count: number): Promise<() => Promise<void>> {
-  for (;;) {
-    for (let i = 0; i < count; i++) {
-      const path = join(dir, `slot-${i}`);
-      try {
-        await Deno.mkdir(path);
-        return () => Deno.remove(path);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  const ticket = `wait-${String(Date.now()).padStart(15, "0")}-${Deno.pid}-${++tickets}`;
+  await Deno.writeTextFile(join(dir, ticket), "");
+  try {
+    for (;;) {
+      if (await oldestTicket(dir) === ticket) {
+        for (let i = 0; i < count; i++) {
+          const path = join(dir, `slot-${i}`);
+          try {
+            await Deno.mkdir(path);
+            return () => Deno.remove(path);
+          } catch (error) {
+            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+          }
+        }
       }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    await Deno.remove(join(dir, ticket)).catch(() => {});
+  }
+}
+
+let tickets = 0;
+
+/** The oldest waiting ticket of a live process; tickets of dead processes are removed. */
+async function oldestTicket(dir: string): Promise<string | undefined> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name.startsWith("wait-")) names.push(entry.name);
+  }
+  names.sort();
+  for (const name of names) {
+    const pid = Number(name.split("-")[2]);
+    if (pid === Deno.pid || processAlive(pid)) return name;
+    await Deno.remove(join(dir, name)).catch(() => {});
+  }
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return Deno.build.os !== "linux"; // no /proc to ask: assume alive
   }
 }

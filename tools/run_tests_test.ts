@@ -119,6 +119,42 @@ Deno.test("takeSlot() lets no more than `count` holders in until one frees its s
   }
 });
 
+Deno.test("takeSlot() serves waiters in order: a holder that frees its slot and asks again queues behind the one already waiting", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "run-tests-fair-" });
+  try {
+    const held = await takeSlot(dir, 1);
+    const order: string[] = [];
+    const other = takeSlot(dir, 1).then(async (free) => {
+      order.push("other");
+      await new Promise((resolve) => setTimeout(resolve, 200)); // runs its job
+      await free();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the other pass is waiting
+    await held();
+    const again = await takeSlot(dir, 1); // the same worker at once, as the runner does
+    order.push("again");
+    await again();
+    await other;
+    assert.deepEqual(order, ["other", "again"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("takeSlot() skips a ticket left by a runner that was killed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "run-tests-stale-" });
+  try {
+    // pid 2^22 + 1 is above Linux's pid_max: no such process.
+    await Deno.writeTextFile(join(dir, `wait-${"0".repeat(15)}-4194305-1`), "");
+    const free = await takeSlot(dir, 1);
+    await free();
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.deepEqual(left, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("run_tests.ts runs every file in parallel jobs, prints each whole, fails on any failure", async () => {
   const root = await Deno.makeTempDir({ prefix: "run-tests-root-" });
   try {
