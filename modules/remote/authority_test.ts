@@ -75,3 +75,37 @@ Deno.test("allows(): control includes view", () => {
   assert.equal(allows("view", "control"), false);
   assert.equal(allows("none", "view"), false);
 });
+
+Deno.test("ViewerAuthority re-reads by itself every 400 ms unless asked, until closed", async () => {
+  // The timer is caught rather than waited for: how often it fires is what the revoked-rights
+  // test (tests/security) cannot time on a loaded machine, so it is read from the call here.
+  const realSet = globalThis.setInterval;
+  const realClear = globalThis.clearInterval;
+  const timers: { tick: () => void; ms: number | undefined; cleared: boolean }[] = [];
+  globalThis.setInterval = ((tick: () => void, ms?: number) => {
+    timers.push({ tick, ms, cleared: false });
+    return timers.length;
+  }) as typeof setInterval;
+  globalThis.clearInterval = ((id?: number) => {
+    if (id && timers[id - 1]) timers[id - 1].cleared = true;
+  }) as typeof clearInterval;
+  try {
+    let reads = 0;
+    const authority = new ViewerAuthority({
+      initial: "control",
+      read: () => (reads++, Promise.resolve("none")),
+      onChange: () => {},
+    });
+    assert.equal(timers.length, 1);
+    assert.equal(timers[0].ms, 400, "re-read every 400 ms, so no answer is older than 500 ms");
+    timers[0].tick();
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(reads, 1, "the tick read the rights, nothing asked");
+    assert.equal(authority.rights, "none");
+    authority.close();
+    assert.equal(timers[0].cleared, true, "closed: the timer stops");
+  } finally {
+    globalThis.setInterval = realSet;
+    globalThis.clearInterval = realClear;
+  }
+});
