@@ -1,5 +1,6 @@
 // The product as a contender: the real server process (main.ts on a freshly seeded PGlite),
-// the real agent (agent/main.ts: X11 over FFI, VP8 over libvpx) on the bench display,
+// the real agent (agent/main.ts: X11 over FFI; H.264 over OpenH264 since the viewer's Chromium
+// decodes it, VP8 over libvpx where OpenH264 is missing) on the bench display,
 // joined by PIN, and the technician's console in the headless viewer browser — signed in,
 // the session started, Desktop view requested and allowed on the customer's page. The
 // decoder reads the island's `<video class="rv-video">` (the WebRTC track, decoded by
