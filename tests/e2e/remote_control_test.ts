@@ -1,7 +1,8 @@
 // Over 400 lines on purpose: one end-to-end case (consent, typing, clipboard, revoke, network cut) against one agent on Xvfb; splitting it would start the agent several times.
 /**
  * Remote control end to end, on real parts: an Xvfb display with an xterm on it, the real
- * agent program (`agent/main.ts`, X11 over FFI, VP8 over libvpx) joining by PIN through a
+ * agent program (`agent/main.ts`, X11 over FFI, H.264 over OpenH264 —
+ * Chromium decodes it — or VP8 over libvpx without it) joining by PIN through a
  * TCP proxy whose network the test can cut, the real server, and Chromium for the
  * technician and the customer.
  *
