@@ -34,6 +34,7 @@
 // All memory OpenH264 keeps or reads (parameters, source picture and planes, output info) is
 // allocated natively (libc calloc), never a JS typed array.
 import { type Area, mbAligned } from "./macroblocks.ts";
+import { bgrxToPlanes } from "./yuv.ts";
 import {
   createEncoder,
   type EncoderMethods,
@@ -343,29 +344,8 @@ export class H264Encoder {
       ? dirty.map((r) => mbAligned(r, w, h)).filter((r) => r.width > 0 && r.height > 0)
       : undefined;
     const grey = this.#preset === "greyscale";
-    const [y, u, v] = this.#planes, [sy, su, sv] = this.#strides;
-    for (const a of partial ?? [{ x: 0, y: 0, width: w, height: h }]) {
-      const src = a.x || a.y ? bgrx.subarray(a.y * stride + a.x * 4) : bgrx;
-      const py = Deno.UnsafePointer.offset(y, a.y * sy + a.x)!;
-      const cy = a.y >> 1, cx = a.x >> 1;
-      const rc = grey ? yuv.ARGBToI400(src, stride, py, sy, a.width, a.height) : yuv.ARGBToI420(
-        src,
-        stride,
-        py,
-        sy,
-        Deno.UnsafePointer.offset(u, cy * su + cx)!,
-        su,
-        Deno.UnsafePointer.offset(v, cy * sv + cx)!,
-        sv,
-        a.width,
-        a.height,
-      );
-      if (rc !== 0) throw new Error(`libyuv conversion failed (${rc})`);
-    }
-    if (grey && !partial) {
-      yuv.SetPlane(u, su, w >> 1, h >> 1, 128);
-      yuv.SetPlane(v, sv, w >> 1, h >> 1, 128);
-    }
+    const planes = { pointers: this.#planes, strides: this.#strides };
+    bgrxToPlanes(yuv, bgrx, stride, planes, this, partial, grey);
     this.#sinceFull = partial ? this.#sinceFull + 1 : 0;
     this.#primed = true;
     this.#planesGrey = grey;

@@ -8,6 +8,7 @@
 // with the object as its first argument (Deno.UnsafeFnPointer).
 import { OPENH264_SONAMES, type OpenH264Abi, openh264AbiFor } from "./openh264_abi.ts";
 import { openFirst } from "./vpx_ffi.ts";
+import { type Libc, LIBC_SYMBOLS, type Yuv, YUV_SYMBOLS } from "./yuv.ts";
 
 const H264_SYMBOLS = {
   // (OpenH264Version* out): uMajor, uMinor, uRevision, uReserved (unsigned ints).
@@ -18,34 +19,6 @@ const H264_SYMBOLS = {
   // (ISVCDecoder** out) → long, 0 on success
   WelsCreateDecoder: { parameters: ["buffer"], result: "i64" },
   WelsDestroyDecoder: { parameters: ["pointer"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const YUV_SYMBOLS = {
-  // (src_argb, src_stride, dst_y, stride_y, dst_u, stride_u, dst_v, stride_v, width, height)
-  ARGBToI420: {
-    parameters: [
-      "buffer",
-      "i32",
-      "pointer",
-      "i32",
-      "pointer",
-      "i32",
-      "pointer",
-      "i32",
-      "i32",
-      "i32",
-    ],
-    result: "i32",
-  },
-  // (src_argb, src_stride, dst_y, stride_y, width, height)
-  ARGBToI400: { parameters: ["buffer", "i32", "pointer", "i32", "i32", "i32"], result: "i32" },
-  // (dst, stride, width, height, value)
-  SetPlane: { parameters: ["pointer", "i32", "i32", "i32", "u32"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const LIBC_SYMBOLS = {
-  calloc: { parameters: ["usize", "usize"], result: "pointer" },
-  free: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The vtable methods' C signatures (codec_api.h). */
@@ -73,8 +46,8 @@ export interface H264Libs {
   /** "2.3.1", from the library itself. */
   version: string;
   h264: Deno.DynamicLibrary<typeof H264_SYMBOLS>["symbols"];
-  yuv: Deno.DynamicLibrary<typeof YUV_SYMBOLS>["symbols"];
-  libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+  yuv: Yuv;
+  libc: Libc;
 }
 
 type Methods<T extends Record<string, Deno.ForeignFunction>> = {

@@ -74,6 +74,7 @@ export interface EncodedFrame {
 
 import { type Area, MacroblockChanges, mbAligned, type PlaneWords } from "./macroblocks.ts";
 import { type Libs, loadLibs, nativeView, vpxError } from "./vpx_ffi.ts";
+import { bgrxToPlanes } from "./yuv.ts";
 
 export type { Area } from "./macroblocks.ts";
 
@@ -357,40 +358,15 @@ export class Vp8Encoder {
     if (bgrx.byteLength < stride * (h - 1) + w * 4) {
       throw new RangeError(`frame buffer too small: ${bgrx.byteLength} bytes for ${w}x${h}`);
     }
-    const l = this.#l;
-    const [y, u, v] = this.#planes;
-    const [sy, su, sv] = this.#strides;
-    const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
     // Only the dirty areas (grown to whole macroblocks) are converted and compared, when the
     // caller knows them and a full pass is not due: the rest of the planes still holds them.
     const partial = options?.dirty && !options.keyframe && this.#primed &&
         this.#sinceFull < FULL_PASS_EVERY
       ? options.dirty.map((r) => mbAligned(r, w, h)).filter((r) => r.width > 0 && r.height > 0)
       : undefined;
-    const areas = partial ?? [{ x: 0, y: 0, width: w, height: h }];
     const grey = this.#preset === "greyscale";
-    for (const a of areas) {
-      const src = a.x || a.y ? bgrx.subarray(a.y * stride + a.x * 4) : bgrx;
-      const py = Deno.UnsafePointer.offset(y, a.y * sy + a.x)!;
-      const cy = a.y >> 1, cx = a.x >> 1;
-      const rc = grey ? l.yuv.ARGBToI400(src, stride, py, sy, a.width, a.height) : l.yuv.ARGBToI420(
-        src,
-        stride,
-        py,
-        sy,
-        Deno.UnsafePointer.offset(u, cy * su + cx)!,
-        su,
-        Deno.UnsafePointer.offset(v, cy * sv + cx)!,
-        sv,
-        a.width,
-        a.height,
-      );
-      if (rc !== 0) throw new Error(`libyuv conversion failed (${rc})`);
-    }
-    if (grey && !partial) {
-      l.yuv.SetPlane(u, su, cw, ch, 128);
-      l.yuv.SetPlane(v, sv, cw, ch, 128);
-    }
+    const planes = { pointers: this.#planes, strides: this.#strides };
+    bgrxToPlanes(this.#l.yuv, bgrx, stride, planes, this, partial, grey);
     this.#sinceFull = partial ? this.#sinceFull + 1 : 0;
     this.#primed = true;
     this.#planesGrey = grey;

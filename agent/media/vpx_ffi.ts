@@ -2,6 +2,7 @@
 // loading (libraries opened by absolute path first, so a scoped `--allow-ffi=<path>` works)
 // and the libvpx version check that picks its struct layouts (vpx_abi.ts).
 import { supportedSonames, type VpxAbi, vpxAbiFor } from "./vpx_abi.ts";
+import { type Libc, LIBC_SYMBOLS, type Yuv, YUV_SYMBOLS } from "./yuv.ts";
 
 const VPX_SYMBOLS = {
   // (major << 16 | minor << 8 | patch) and e.g. "v1.12.0": which table applies (vpx_abi.ts).
@@ -42,37 +43,6 @@ const VPX_SYMBOLS = {
   vpx_img_free: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-const YUV_SYMBOLS = {
-  // (src_argb, src_stride, dst_y, stride_y, dst_u, stride_u, dst_v, stride_v, width, height)
-  ARGBToI420: {
-    parameters: [
-      "buffer",
-      "i32",
-      "pointer",
-      "i32",
-      "pointer",
-      "i32",
-      "pointer",
-      "i32",
-      "i32",
-      "i32",
-    ],
-    result: "i32",
-  },
-  // (src_argb, src_stride, dst_y, stride_y, width, height) — same BT.601 luma as ARGBToI420.
-  ARGBToI400: {
-    parameters: ["buffer", "i32", "pointer", "i32", "i32", "i32"],
-    result: "i32",
-  },
-  // (dst, stride, width, height, value)
-  SetPlane: { parameters: ["pointer", "i32", "i32", "i32", "u32"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const LIBC_SYMBOLS = {
-  calloc: { parameters: ["usize", "usize"], result: "pointer" },
-  free: { parameters: ["pointer"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/lib64/", ""];
 
 /** The first of `names` that opens, tried in the usual library folders, or all the errors. */
@@ -97,8 +67,8 @@ export interface Libs {
   /** The struct layouts of the libvpx that was loaded. */
   abi: VpxAbi;
   vpx: Deno.DynamicLibrary<typeof VPX_SYMBOLS>["symbols"];
-  yuv: Deno.DynamicLibrary<typeof YUV_SYMBOLS>["symbols"];
-  libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+  yuv: Yuv;
+  libc: Libc;
 }
 
 let libs: Libs | undefined;
