@@ -8,8 +8,9 @@ import { H264Encoder } from "./media/h264.ts";
 import { H264Decoder } from "./media/h264_decoder_test_support.ts";
 import { luma, psnr, textPage } from "./media/frames_test_support.ts";
 import type { DecodedFrame } from "./media/vp8_decoder_test_support.ts";
-import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+import type { Desktop, Frame } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
+import { scriptedDamage } from "./screen_test_damage.ts";
 
 const ignore = !H264Encoder.available();
 if (ignore) console.warn("screen_h264_test: OpenH264 2.3 / libyuv not loadable — ignored");
@@ -21,17 +22,7 @@ Deno.test({
   ignore,
   async fn() {
     let page = textPage(W, H, 0);
-    const pending: Rect[] = [];
-    let wake: (() => void) | null = null;
-    const watcher: DamageWatcher = {
-      wait: (ms) =>
-        pending.length ? Promise.resolve(true) : new Promise((resolve) => {
-          const timer = setTimeout(() => resolve(false), ms);
-          wake = () => (clearTimeout(timer), resolve(true));
-        }),
-      take: () => pending.splice(0),
-      close: () => {},
-    };
+    const { watcher, damage } = scriptedDamage();
     const frame = (): Frame => ({ width: W, height: H, stride: STRIDE, data: page });
     const desktop = { width: W, height: H, grab: frame, cursor: () => null, damage: () => watcher };
     const media: { at: number; bytes: Uint8Array }[] = [];
@@ -50,8 +41,7 @@ Deno.test({
     await sleep(100);
     for (let i = 1; i <= 20; i++) {
       page = textPage(W, H, i * 24);
-      pending.push({ x: 0, y: 0, width: W, height: H });
-      (wake as (() => void) | null)?.();
+      damage({ x: 0, y: 0, width: W, height: H });
       await sleep(33);
     }
     const lastMotion = media.length;

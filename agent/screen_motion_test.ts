@@ -4,9 +4,10 @@
 // sender's encode clock, and a sender whose clock leaves out the machine's stalls
 // (screen_test_clock.ts): a busy machine must not decide these tests.
 import assert from "node:assert/strict";
-import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+import type { Desktop, Frame } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
 import { type TestClock, testClock } from "./screen_test_clock.ts";
+import { scriptedDamage } from "./screen_test_damage.ts";
 
 /** A sender over a 64×48 screen whose full-size encodes take `fullMs()` ms, half size `halfMs`. */
 function harness(
@@ -16,17 +17,7 @@ function harness(
   clock: TestClock = testClock(),
 ) {
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
-  const pending: Rect[] = [];
-  let wake: (() => void) | null = null;
-  const watcher: DamageWatcher = {
-    wait: (ms) =>
-      pending.length ? Promise.resolve(true) : new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
-        wake = () => (clearTimeout(timer), resolve(true));
-      }),
-    take: () => pending.splice(0),
-    close: () => {},
-  };
+  const { watcher, damage } = scriptedDamage();
   const desktop = { width: 64, height: 48, grab: () => frame, cursor: () => null };
   const log: { what: string; at: number }[] = [];
   const link = { send: () => {}, sendMedia: () => {}, buffered: () => 0 };
@@ -52,8 +43,7 @@ function harness(
   const move = async (ms: number, every = 33) => {
     const until = clock.now() + ms;
     while (clock.now() < until) {
-      pending.push({ x: 0, y: 0, width: 64, height: 48 });
-      (wake as (() => void) | null)?.();
+      damage({ x: 0, y: 0, width: 64, height: 48 });
       await clock.sleep(every);
     }
   };

@@ -6,9 +6,10 @@ import { decodeMediaFrame, type QualityPreset } from "../protocol/mod.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
 import { FrameHalver } from "./media/scale.ts";
 import { type DecodedFrame, Vp8Decoder } from "./media/vp8_decoder_test_support.ts";
-import type { DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
+import type { DamageWatcher, Desktop, Frame } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
 import { testClock } from "./screen_test_clock.ts";
+import { scriptedDamage } from "./screen_test_damage.ts";
 
 const ignore = !Vp8Encoder.available();
 const W = 640, H = 360, STRIDE = W * 4;
@@ -51,17 +52,7 @@ async function scrollThenStop(preset: QualityPreset, slow = false) {
   let skew = 0;
   const halver = slow ? FrameHalver.open() : null;
   let page = textPage(0);
-  const pending: Rect[] = [];
-  let wake: (() => void) | null = null;
-  const watcher: DamageWatcher = {
-    wait: (ms) =>
-      pending.length ? Promise.resolve(true) : new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
-        wake = () => (clearTimeout(timer), resolve(true));
-      }),
-    take: () => pending.splice(0),
-    close: () => {},
-  };
+  const { watcher, damage } = scriptedDamage();
   const frame = (): Frame => ({ width: W, height: H, stride: STRIDE, data: page });
   const desktop = { width: W, height: H, grab: frame, cursor: () => null, damage: () => watcher };
   const media: { at: number; bytes: Uint8Array }[] = [];
@@ -92,8 +83,7 @@ async function scrollThenStop(preset: QualityPreset, slow = false) {
   // 24 px per frame at ≈ 30 frames/s: every frame coarse at this bitrate.
   for (let i = 1; i <= 20; i++) {
     page = textPage(i * 24);
-    pending.push({ x: 0, y: 0, width: W, height: H });
-    (wake as (() => void) | null)?.();
+    damage({ x: 0, y: 0, width: W, height: H });
     await sleep(33);
   }
   const lastMotion = media.length;
@@ -212,17 +202,7 @@ Deno.test("back to full size after motion: the keyframe is itself the refinement
   // The sender's clock leaves out a busy machine's stalls; encodes take time on it alone.
   const clock = testClock();
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
-  const pending: Rect[] = [];
-  let wake: (() => void) | null = null;
-  const watcher: DamageWatcher = {
-    wait: (ms) =>
-      pending.length ? Promise.resolve(true) : new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
-        wake = () => (clearTimeout(timer), resolve(true));
-      }),
-    take: () => pending.splice(0),
-    close: () => {},
-  };
+  const { watcher, damage } = scriptedDamage();
   const desktop = {
     width: 64,
     height: 48,
@@ -257,8 +237,7 @@ Deno.test("back to full size after motion: the keyframe is itself the refinement
   const sleep = clock.sleep;
   await sleep(50);
   for (let i = 0; i < 11; i++) {
-    pending.push({ x: 0, y: 0, width: 64, height: 48 });
-    (wake as (() => void) | null)?.();
+    damage({ x: 0, y: 0, width: 64, height: 48 });
     await sleep(30);
   }
   const stoppedAt = clock.now();
