@@ -93,6 +93,7 @@ const AGENT_SAMPLES: unknown[] = [
     os: "linux",
     language: "nl-NL",
     agentVersion: "0.1.0",
+    codecs: ["vp8", "h264"],
     screen: { width: 1920, height: 1080 },
     keyboard: "us",
   },
@@ -122,6 +123,8 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "revoke", capability: "view" },
   { type: "keyframe" },
   { type: "quality", preset: "auto", auto: true },
+  { type: "codec", codec: "h264" },
+  { type: "codec", codec: "vp8" },
   { type: "screen", id: "HDMI-1" },
   { type: "screen", id: null },
   { type: "ctrlAltDel" },
@@ -146,6 +149,7 @@ const SERVER_SAMPLES: unknown[] = [
 ];
 /** What the technician's viewer sends over its socket. */
 const VIEWER_SAMPLES: unknown[] = [
+  { type: "codecs", codecs: ["vp8", "h264"] },
   { type: "view", on: true },
   { type: "control", on: true },
   { type: "view", on: false },
