@@ -36,6 +36,14 @@
 import { type Area, mbAligned } from "./macroblocks.ts";
 import { bgrxToPlanes } from "./yuv.ts";
 import {
+  checkKbps,
+  checkPreset,
+  FULL_PASS_EVERY,
+  joinParts,
+  type QualityPreset,
+  scaledKbps,
+} from "./encoding.ts";
+import {
   createEncoder,
   type EncoderMethods,
   type H264Libs,
@@ -44,7 +52,7 @@ import {
 } from "./openh264_ffi.ts";
 
 export type { Area } from "./macroblocks.ts";
-export type QualityPreset = "greyscale" | "low" | "normal" | "high";
+export type { QualityPreset } from "./encoding.ts";
 
 export interface H264EncoderOptions {
   /** Even, 16…4096 wide and high, at most 8,912,896 pixels (level 5.2's 36,864 macroblocks). */
@@ -101,29 +109,12 @@ const MIN_QP = 10;
 const MAX_QP = 40;
 /** The quantizer of a refinement (rate control off): ≥ 45 dB on text (h264_test.ts). */
 const REFINE_QP = 14;
-/** Dirty-area conversions fall back to a full pass this often (as vp8.ts). */
-const FULL_PASS_EVERY = 30;
 /** WELS_LOG_ERROR: OpenH264 logs errors only. */
 const WELS_LOG_ERROR = 1;
 /** The frame rate rate control is told is updated when the measured one differs by this much. */
 const FPS_CHANGE = 0.1;
 /** Level 5.2's frame size limit in macroblocks. */
 const MAX_MBS = 36_864;
-
-function presetKbps(preset: QualityPreset, basis: { width: number; height: number }, fps: number) {
-  const scale = (basis.width * basis.height * fps) / (1920 * 1080 * 30);
-  return Math.max(50, Math.round(PRESET_KBPS[preset] * scale));
-}
-
-function checkPreset(preset: string): asserts preset is QualityPreset {
-  if (!(preset in PRESET_KBPS)) throw new RangeError(`unknown quality preset: ${preset}`);
-}
-
-function checkKbps(kbps: number): void {
-  if (!Number.isFinite(kbps) || kbps < 1 || kbps > 1_000_000) {
-    throw new RangeError(`bitrate out of range: ${kbps} kbps`);
-  }
-}
 
 let availability: boolean | undefined;
 
@@ -188,7 +179,7 @@ export class H264Encoder {
     }
     if (!Number.isInteger(fps) || fps < 1 || fps > 60) throw new RangeError(`bad fps ${fps}`);
     const preset = options.preset ?? "normal";
-    checkPreset(preset);
+    checkPreset(preset, PRESET_KBPS);
     if (options.bitrateKbps !== undefined) checkKbps(options.bitrateKbps);
     const basis = options.bitrateBasis ?? { width, height };
     if (!(basis.width >= 1 && basis.height >= 1 && basis.width * basis.height < 2 ** 28)) {
@@ -220,7 +211,9 @@ export class H264Encoder {
     this.#toldFps = fps;
     this.#l = loadH264Libs();
     try {
-      this.#init(options.bitrateKbps ?? presetKbps(preset, basis, fps));
+      this.#init(
+        options.bitrateKbps ?? scaledKbps(PRESET_KBPS[preset], basis.width, basis.height, fps),
+      );
     } catch (e) {
       this.close();
       throw e;
@@ -451,21 +444,16 @@ export class H264Encoder {
     }
     if (parts.length === 0) return null;
     const keyframe = type === K.frameTypeIdr;
-    if (parts.length === 1) return { data: parts[0], keyframe };
-    const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      data.set(p, off);
-      off += p.length;
-    }
-    return { data, keyframe };
+    return { data: joinParts(parts), keyframe };
   }
 
   /** The preset's bitrate (scaled to the basis); greyscale also sets U, V to 128. */
   setPreset(preset: QualityPreset): void {
     this.#checkOpen();
-    checkPreset(preset);
-    this.#setBitrate(presetKbps(preset, this.#basis, this.fps));
+    checkPreset(preset, PRESET_KBPS);
+    this.#setBitrate(
+      scaledKbps(PRESET_KBPS[preset], this.#basis.width, this.#basis.height, this.fps),
+    );
     if ((preset === "greyscale") !== (this.#preset === "greyscale")) this.#primed = false;
     this.#preset = preset;
   }

@@ -31,7 +31,7 @@
 // machine (busy, load 5–10) ≈ 12–20 ms per moving inter frame, 30–60 ms per keyframe, ≈ 5–10 ms
 // per unchanged frame; BGRX→I420 ≈ 0.3–0.7 ms and change detection ≈ 0.5–1 ms of that.
 
-export type QualityPreset = "greyscale" | "low" | "normal" | "high";
+export type { QualityPreset } from "./encoding.ts";
 
 export interface EncoderOptions {
   width: number;
@@ -75,6 +75,14 @@ export interface EncodedFrame {
 import { type Area, MacroblockChanges, mbAligned, type PlaneWords } from "./macroblocks.ts";
 import { type Libs, loadLibs, nativeView, vpxError } from "./vpx_ffi.ts";
 import { bgrxToPlanes } from "./yuv.ts";
+import {
+  checkKbps,
+  checkPreset,
+  FULL_PASS_EVERY,
+  joinParts,
+  type QualityPreset,
+  scaledKbps,
+} from "./encoding.ts";
 
 export type { Area } from "./macroblocks.ts";
 
@@ -94,28 +102,8 @@ const PRESETS: Record<QualityPreset, PresetParams> = {
   high: { kbps: 4000, minQ: 2, maxQ: 48 },
 };
 
-function presetKbps(preset: QualityPreset, width: number, height: number, fps: number): number {
-  const scale = (width * height * fps) / (1920 * 1080 * 30);
-  return Math.max(50, Math.round(PRESETS[preset].kbps * scale));
-}
-
-function checkPreset(preset: string): asserts preset is QualityPreset {
-  if (!(preset in PRESETS)) throw new RangeError(`unknown quality preset: ${preset}`);
-}
-
-function checkKbps(kbps: number): void {
-  if (!Number.isFinite(kbps) || kbps < 1 || kbps > 1_000_000) {
-    throw new RangeError(`bitrate out of range: ${kbps} kbps`);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Dirty-area encodes (only the changed areas converted and compared) fall back to a full pass
- * this often, so a change the caller failed to report is picked up within about a second.
- */
-const FULL_PASS_EVERY = 30;
 /** VP8E_SET_STATIC_THRESHOLD for ordinary frames (refine() sets 0). */
 const STATIC_THRESHOLD = 100;
 /** The quantizer (0–63) of a refinement: ≈ 45–50 dB on text. */
@@ -202,7 +190,7 @@ export class Vp8Encoder {
     }
     this.#tuning = { threads, staticThreshold, screenContent };
     const preset = options.preset ?? "normal";
-    checkPreset(preset);
+    checkPreset(preset, PRESETS);
     if (options.bitrateKbps !== undefined) checkKbps(options.bitrateKbps);
     const basis = options.bitrateBasis ?? { width, height };
     if (!(basis.width >= 1 && basis.height >= 1 && basis.width * basis.height < 2 ** 28)) {
@@ -263,7 +251,7 @@ export class Vp8Encoder {
     set(
       CFG.rc_target_bitrate,
       options.bitrateKbps ??
-        presetKbps(this.#preset, this.#basis.width, this.#basis.height, this.fps),
+        scaledKbps(PRESETS[this.#preset].kbps, this.#basis.width, this.#basis.height, this.fps),
     );
     set(CFG.rc_min_quantizer, p.minQ);
     set(CFG.rc_max_quantizer, p.maxQ);
@@ -475,27 +463,20 @@ export class Vp8Encoder {
     // After a keyframe (coarse everywhere) let every macroblock be refined again.
     if (keyframe && !sharp) this.#changes.refineAll();
     if (chunks.length === 0) return null;
-    if (chunks.length === 1) return { data: chunks[0], keyframe };
-    const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let off = 0;
-    for (const c of chunks) {
-      data.set(c, off);
-      off += c.length;
-    }
-    return { data, keyframe };
+    return { data: joinParts(chunks), keyframe };
   }
 
   /** Bitrate (scaled to this size / fps) and quantizer range; greyscale sets U, V to 128. */
   setPreset(preset: QualityPreset): void {
     this.#checkOpen();
-    checkPreset(preset);
+    checkPreset(preset, PRESETS);
     const p = PRESETS[preset];
     const c = this.#cfgView, CFG = this.#l.abi.encCfg;
     c.setUint32(CFG.rc_min_quantizer, p.minQ, true);
     c.setUint32(CFG.rc_max_quantizer, p.maxQ, true);
     c.setUint32(
       CFG.rc_target_bitrate,
-      presetKbps(preset, this.#basis.width, this.#basis.height, this.fps),
+      scaledKbps(PRESETS[preset].kbps, this.#basis.width, this.#basis.height, this.fps),
       true,
     );
     this.#applyConfig();
