@@ -57,3 +57,39 @@ export function psnr(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
   return sum === 0 ? 99 : 10 * Math.log10(255 * 255 / (sum / a.length));
 }
+
+/** What an encoder's rate test needs of it. */
+interface RateEncoder {
+  encode(bgrx: Uint8Array, stride: number, options: { at?: number }): { data: Uint8Array } | null;
+  close(): void;
+}
+
+/**
+ * Bytes per second an encoder sends for `fps` panning frames a second over `seconds`, as a
+ * share of `kbps` (the first second, which settles rate control, not counted): with the
+ * frames' capture times (`withTimes`), or without them (the encoder assumes 30 frames/s).
+ */
+export function rateShare(
+  make: (kbps: number) => RateEncoder,
+  size: { width: number; height: number },
+  { kbps, fps, seconds, withTimes }: {
+    kbps: number;
+    fps: number;
+    seconds: number;
+    withTimes: boolean;
+  },
+): number {
+  const { width: w, height: h } = size;
+  const enc = make(kbps);
+  try {
+    let bytes = 0;
+    for (let i = 0; i < fps * seconds; i++) {
+      const at = 5_000 + i * 1000 / fps;
+      const frame = enc.encode(panning(w, h, i), w * 4, withTimes ? { at } : {});
+      if (i >= fps) bytes += frame?.data.byteLength ?? 0;
+    }
+    return bytes / (seconds - 1) / (kbps * 125);
+  } finally {
+    enc.close();
+  }
+}

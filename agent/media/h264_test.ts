@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { H264Encoder } from "./h264.ts";
 import { H264Decoder } from "./h264_decoder_test_support.ts";
-import { luma, panning, psnr, textPage } from "./frames_test_support.ts";
+import { luma, panning, psnr, rateShare, textPage } from "./frames_test_support.ts";
 
 const ignore = !H264Encoder.available();
 if (ignore) console.warn("h264_test: libopenh264.so.7 (2.3) / libyuv.so.0 not loadable — ignored");
@@ -166,22 +166,9 @@ Deno.test({
     "H264Encoder: rate control by capture time — 10 frames/s still get the target's bytes per second",
   ignore,
   fn() {
-    const kbps = 1_000, fps = 10, seconds = 4;
-    const frames = Array.from({ length: fps * seconds }, (_, i) => panning(W, H, i));
-    const rate = (withTimes: boolean) => {
-      const enc = new H264Encoder({ width: W, height: H, bitrateKbps: kbps });
-      try {
-        let bytes = 0;
-        for (let i = 0; i < fps * seconds; i++) {
-          const at = 5_000 + i * 1000 / fps;
-          const frame = enc.encode(frames[i], STRIDE, withTimes ? { at } : {});
-          if (i >= fps) bytes += frame?.data.byteLength ?? 0; // the first second settles
-        }
-        return bytes / (seconds - 1) / (kbps * 125);
-      } finally {
-        enc.close();
-      }
-    };
+    const make = (kbps: number) => new H264Encoder({ width: W, height: H, bitrateKbps: kbps });
+    const rate = (withTimes: boolean) =>
+      rateShare(make, { width: W, height: H }, { kbps: 1_000, fps: 10, seconds: 4, withTimes });
     const timed = rate(true), untimed = rate(false);
     console.log(
       `  bytes/s ÷ target: by capture time ${timed.toFixed(2)}, 1/30 s apart ${untimed.toFixed(2)}`,

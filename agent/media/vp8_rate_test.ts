@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { Vp8Encoder } from "./vp8.ts";
 import { type DecodedFrame, Vp8Decoder } from "./vp8_decoder_test_support.ts";
-import { luma as lumaOf, panning as pan, psnr, textPage as page } from "./frames_test_support.ts";
+import { luma as lumaOf, psnr, rateShare, textPage as page } from "./frames_test_support.ts";
 
 const ignore = !Vp8Encoder.available();
 if (ignore) console.warn("vp8_rate_test: libvpx.so.7 / libyuv.so.0 not loadable — ignored");
@@ -11,31 +11,15 @@ if (ignore) console.warn("vp8_rate_test: libvpx.so.7 / libyuv.so.0 not loadable 
 const W = 1280, H = 720, STRIDE = W * 4;
 
 const textPage = (shift: number) => page(W, H, shift);
-const panning = (step: number) => pan(W, H, step);
 const luma = (bgrx: Uint8Array) => lumaOf(bgrx, W, H);
 
 Deno.test({
   name: "rate control by capture time: 10 frames/s still get the target's bytes per second",
   ignore,
   fn() {
-    const kbps = 1_000;
-    const fps = 10, seconds = 4;
-    const frames = Array.from({ length: fps * seconds }, (_, i) => panning(i));
-    const rate = (withTimes: boolean) => {
-      const enc = new Vp8Encoder({ width: W, height: H, bitrateKbps: kbps });
-      try {
-        let bytes = 0;
-        for (let i = 0; i < fps * seconds; i++) {
-          const at = 5_000 + i * 1000 / fps;
-          const frame = enc.encode(frames[i], STRIDE, withTimes ? { at } : {});
-          // The first second settles rate control (and holds the keyframe).
-          if (i >= fps) bytes += frame?.data.byteLength ?? 0;
-        }
-        return bytes / (seconds - 1) / (kbps * 125);
-      } finally {
-        enc.close();
-      }
-    };
+    const make = (kbps: number) => new Vp8Encoder({ width: W, height: H, bitrateKbps: kbps });
+    const rate = (withTimes: boolean) =>
+      rateShare(make, { width: W, height: H }, { kbps: 1_000, fps: 10, seconds: 4, withTimes });
     const timed = rate(true), untimed = rate(false);
     console.log(
       `  bytes/s ÷ target: by capture time ${timed.toFixed(2)}, 1/30 s apart ${untimed.toFixed(2)}`,
