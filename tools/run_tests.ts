@@ -15,24 +15,30 @@
 // picked free by the tests themselves.
 //
 //   deno run -A tools/run_tests.ts [--db] [--jobs N] [--list] [--save-durations] [--root DIR]
-//     [deno test flags…] [files or folders…]
+//     [--split-stories] [deno test flags…] [files or folders…]
 //
 // `--db`: only the files that can reach a database (tools/db_tests.ts). `--jobs` (or TEST_JOBS):
 // processes at once (default 3); with TEST_SLOTS_DIR, at once across every runner given that
 // folder (see `takeSlot`). `--list`: the jobs, not run. `--save-durations` (or
 // TEST_SAVE_DURATIONS=1): writes this run's per-file times into tests/durations/. `--root`:
-// another checkout (default this one). Without a `--no-check…` flag, the files are type-checked
+// another checkout (default this one). `--split-stories` (CI's two passes): each browser story
+// that reaches a database runs on one engine only, half on each (`storyEngines`); a file the
+// other engine runs is left out here. Without a `--no-check…` flag, the files are type-checked
 // once (`deno check`) before the jobs run unchecked, instead of once per job. The pure parts
 // (planning, timing, slots) are in run_tests_plan.ts.
 import { join, relative, resolve } from "node:path";
 import postgres from "postgres";
 import { databaseTestFiles, testFiles } from "./db_tests.ts";
 import {
+  browserStory,
+  type Engine,
   estimateSeconds,
   fileSeconds,
   guessSeconds,
   type Job,
+  needsBothEngines,
   planJobs,
+  storyEngines,
   takeSlot,
   workerDatabaseUrl,
 } from "./run_tests_plan.ts";
@@ -50,6 +56,7 @@ interface Options {
   jobs: number;
   list: boolean;
   save: boolean;
+  split: boolean;
   denoArgs: string[];
   paths: string[];
 }
@@ -70,6 +77,7 @@ async function parseArgs(args: string[]): Promise<Options> {
     jobs: Number(Deno.env.get("TEST_JOBS") ?? 3),
     list: false,
     save: Deno.env.get("TEST_SAVE_DURATIONS") === "1",
+    split: false,
     denoArgs: [],
     paths: [],
   };
@@ -78,6 +86,7 @@ async function parseArgs(args: string[]): Promise<Options> {
     if (arg === "--db") options.db = true;
     else if (arg === "--list") options.list = true;
     else if (arg === "--save-durations") options.save = true;
+    else if (arg === "--split-stories") options.split = true;
     else if (arg === "--root") options.root = resolve(args[++i]);
     else if (arg === "--jobs") options.jobs = Number(args[++i]);
     else if (arg.startsWith("--jobs=")) options.jobs = Number(arg.slice("--jobs=".length));
@@ -90,14 +99,36 @@ async function parseArgs(args: string[]): Promise<Options> {
   return options;
 }
 
-/** The test files to run: all (or the database ones), narrowed to `paths` when given. */
-async function selectFiles(options: Options): Promise<string[]> {
-  const all = options.db ? await databaseTestFiles(options.root) : await testFiles(options.root);
+/**
+ * The test files to run: all (or the database ones), without the browser stories the other
+ * engine runs when the stories are split, narrowed to `paths` when given.
+ */
+async function selectFiles(options: Options, engine: Engine): Promise<string[]> {
+  let all = options.db ? await databaseTestFiles(options.root) : await testFiles(options.root);
+  if (options.split) {
+    const elsewhere = await storiesOfOtherEngine(options.root, engine);
+    all = all.filter((file) => !elsewhere.has(file));
+  }
   if (options.paths.length === 0) return all;
   const wanted = options.paths.map((p) => relative(options.root, resolve(p)));
   return all.filter((file) =>
     wanted.some((w) => w === "" || file === w || file.startsWith(`${w}/`))
   );
+}
+
+/**
+ * The browser stories that the other engine's pass runs when the stories are split: those among
+ * the database test files (the PostgreSQL pass's list, whatever this pass runs) that need not
+ * run on both engines, given to one engine each by `storyEngines`.
+ */
+async function storiesOfOtherEngine(root: string, engine: Engine): Promise<Set<string>> {
+  const stories: string[] = [];
+  for (const file of await databaseTestFiles(root)) {
+    const source = await Deno.readTextFile(join(root, file));
+    if (browserStory(source) && !needsBothEngines(source)) stories.push(file);
+  }
+  const split = storyEngines(stories);
+  return new Set([...split].flatMap(([file, on]) => on === engine ? [] : [file]));
 }
 
 const durationsFile = (root: string, engine: string) =>
@@ -222,8 +253,8 @@ async function saveDurations(root: string, engine: string, times: Map<string, nu
 async function main(): Promise<number> {
   const options = await parseArgs(Deno.args);
   const url = Deno.env.get("DATABASE_URL") || undefined;
-  const engine = url ? "postgres" : "pglite";
-  const files = await selectFiles(options);
+  const engine: Engine = url ? "postgres" : "pglite";
+  const files = await selectFiles(options, engine);
   if (files.length === 0) {
     console.error("no test files match", options.paths.join(" "));
     return 1;
@@ -232,6 +263,15 @@ async function main(): Promise<number> {
   const workers = Math.min(options.jobs, jobs.length);
   if (options.list) {
     for (const job of jobs) console.log(`${job.seconds.toFixed(1)} s\t${job.files.join(" ")}`);
+    // On stderr, so that stdout stays one job a line. Alone on its slots, a pass takes about
+    // its work over the workers, and no less than its longest job; CI's two passes share
+    // their slots, so together about both passes' work over the slots.
+    const work = jobs.reduce((a, j) => a + j.seconds, 0);
+    const wall = Math.max(work / workers, jobs[0]?.seconds ?? 0);
+    console.error(
+      `${files.length} test files (${engine}) in ${jobs.length} jobs: estimated ` +
+        `${Math.round(work)} s of work, ≈ ${Math.round(wall)} s wall on ${workers} slots`,
+    );
     return 0;
   }
   const began = performance.now();

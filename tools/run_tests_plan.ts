@@ -89,6 +89,47 @@ export function guessSeconds(source: string): number {
   return 0.5 + 0.1 * tests;
 }
 
+/** The engines CI runs the suite on: embedded PGlite (every file) and PostgreSQL. */
+export type Engine = "pglite" | "postgres";
+
+/**
+ * Whether a test file is a browser story: it drives Chromium (`browserTest`, `withBrowser`,
+ * `chromium.launch`). What a story checks is pages and media, which the database engine does not
+ * change; the engines' differences are the data layer's, whose tests run on both.
+ */
+export function browserStory(source: string): boolean {
+  return /\b(?:browserTest|withBrowser)\s*\(|\bchromium\.launch(?:PersistentContext)?\s*\(/.test(
+    source,
+  );
+}
+
+/**
+ * Whether a story needs both engines: it says so in a comment line "engine-both: <why>" near
+ * its top, or reads the database URL's variable itself — it chooses by engine (the cluster test
+ * runs only on PostgreSQL), so only running it on both keeps it running at all. (Worded so that
+ * this file names no database itself: tools/db_tests.ts would count its test in.)
+ */
+export function needsBothEngines(source: string): boolean {
+  const head = source.split("\n", 40).join("\n");
+  return /^\s*(?:\/\/|\*)\s*engine-both:[ \t]*\S/m.test(head) ||
+    /["'`.]DATABASE_URL\b/.test(source);
+}
+
+/**
+ * CI's split of the browser stories (`--split-stories`): `stories` — the database test files
+ * (tools/db_tests.ts) that are browser stories and need not run on both engines — in path order,
+ * alternately on PGlite and PostgreSQL. Each runs on exactly one engine, and each engine gets half
+ * of them (within one); both passes compute the same split from the same list. A story costs
+ * 10–60 s of CI a pass, and ran twice for nothing an engine could change: 42 of them, ≈ 2,300 s
+ * of the 4,500 s of slot time in the CI of 2026-12-05 (planned: 2,755 + 1,757 s of work → 2,138
+ * + 1,249 s). Path order, not a hash: 21 and 21 stories, 631 and 522 s; a hash gave 24 and 18,
+ * 759 and 421 s. A file added moves the files after it to the other engine.
+ */
+export function storyEngines(stories: readonly string[]): Map<string, Engine> {
+  const sorted = [...new Set(stories)].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  return new Map(sorted.map((file, i) => [file, i % 2 === 0 ? "pglite" : "postgres"]));
+}
+
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 

@@ -1,28 +1,46 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  browserStory,
   estimateSeconds,
   fileSeconds,
   guessSeconds,
+  needsBothEngines,
   planJobs,
+  storyEngines,
   takeSlot,
   workerDatabaseUrl,
 } from "./run_tests_plan.ts";
 
-/** Runs tools/run_tests.ts with `args` in a cleared environment; its exit code and output. */
-async function run(...args: string[]): Promise<{ code: number; text: string }> {
+/**
+ * Runs tools/run_tests.ts with `args` in a cleared environment plus `env`; its exit code, its
+ * output (stdout, then stderr) and its stdout alone.
+ */
+async function runWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; text: string; stdout: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./run_tests.ts", import.meta.url).pathname, ...args],
-    clearEnv: true, // no DATABASE_URL: these files are not database tests
-    env: Object.fromEntries(
-      ["PATH", "HOME", "DENO_DIR"].flatMap((k) => Deno.env.has(k) ? [[k, Deno.env.get(k)!]] : []),
-    ),
+    clearEnv: true, // no database URL unless `env` gives one: these files are not database tests
+    env: {
+      ...Object.fromEntries(
+        ["PATH", "HOME", "DENO_DIR"].flatMap((k) => Deno.env.has(k) ? [[k, Deno.env.get(k)!]] : []),
+      ),
+      ...env,
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, text };
+  const stdout = new TextDecoder().decode(out.stdout);
+  return { code: out.code, text: stdout + new TextDecoder().decode(out.stderr), stdout };
 }
+
+const run = (...args: string[]) => runWith({}, ...args);
+
+/** The files of `--list`'s jobs (stdout: one job a line, seconds and files). */
+const listedFiles = (stdout: string) =>
+  stdout.trim().split("\n").flatMap((line) => line.split("\t")[1]?.split(" ") ?? []);
 
 Deno.test("planJobs() runs a slow file alone, packs quick ones, longest first, each file once", () => {
   const files = new Map<string, number>([
@@ -185,7 +203,7 @@ Deno.test("run_tests.ts runs every file in parallel jobs, prints each whole, fai
     );
     const split = await run("--root", root, "--jobs", "2", "--no-check", "--list");
     assert.equal(split.code, 0, split.text);
-    assert.deepEqual(split.text.trim().split("\n").map((l) => l.split("\t")[1]), [
+    assert.deepEqual(split.stdout.trim().split("\n").map((l) => l.split("\t")[1]), [
       "sub/b_test.ts",
       "a_test.ts",
       "c.test.ts",
@@ -221,7 +239,8 @@ Deno.test("run_tests.ts --list spreads never-measured quick files beside measure
 
     const listed = await run("--root", root, "--jobs", "2", "--no-check", "--list");
     assert.equal(listed.code, 0, listed.text);
-    const jobs = listed.text.trim().split("\n").map((line) => {
+    assert.match(listed.text, /62 test files \(pglite\) in \d+ jobs: estimated \d+ s of work/);
+    const jobs = listed.stdout.trim().split("\n").map((line) => {
       const [seconds, files] = line.split("\t");
       return { seconds: parseFloat(seconds), files: files.split(" ") };
     });
@@ -242,4 +261,131 @@ Deno.test("run_tests.ts --list spreads never-measured quick files beside measure
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("browserStory() and needsBothEngines() read what drives Chromium and what asks for both engines", () => {
+  assert.ok(browserStory('browserTest("a story", async (t) => {'));
+  assert.ok(browserStory("await withBrowser(t, async ({ page }) => {"));
+  assert.ok(browserStory("const browser = await chromium.launch({ args });"));
+  assert.ok(browserStory("context = await chromium.launchPersistentContext(dir, {"));
+  assert.ok(!browserStory("// Chromium shows it too; withBrowser is not used here\nDeno.test("));
+  assert.ok(!browserStory("const t = await startTestApp();"));
+  // Names split so that this file reads no database URL (tools/db_tests.ts would count it in).
+  const url = ["DATABASE", "URL"].join("_");
+  assert.ok(needsBothEngines("// A story.\n// engine-both: the chart's SQL differs\nbrowserTest("));
+  assert.ok(needsBothEngines(` * engine-both: reads the engine's own rows\n`));
+  assert.ok(needsBothEngines(`const URL = Deno.env.get("${url}");\nbrowserTest(`));
+  assert.ok(needsBothEngines(`if (!Deno.env.toObject().${url}) return;`));
+  assert.ok(!needsBothEngines("// engine-both:\nbrowserTest("), "a reason is required");
+  assert.ok(!needsBothEngines(`${"// filler\n".repeat(40)}// engine-both: too far down\n`));
+  assert.ok(!needsBothEngines("browserTest("));
+});
+
+Deno.test("storyEngines() gives each story one engine, alternately in path order, half each", () => {
+  const stories = ["tests/e2e/c_test.ts", "modules/x/a_browser_test.ts", "tests/e2e/b_test.ts"];
+  const split = storyEngines(stories);
+  assert.deepEqual(
+    split,
+    new Map([
+      ["modules/x/a_browser_test.ts", "pglite"],
+      ["tests/e2e/b_test.ts", "postgres"],
+      ["tests/e2e/c_test.ts", "pglite"],
+    ]),
+  );
+  assert.deepEqual(storyEngines([...stories].reverse()), split, "the input's order does not count");
+  const many = Array.from({ length: 43 }, (_, i) => `tests/e2e/s${i}_test.ts`);
+  const engines = [...storyEngines(many).values()];
+  assert.equal(engines.length, 43, "each story once");
+  const lite = engines.filter((e) => e === "pglite").length;
+  assert.ok(Math.abs(lite - (43 - lite)) <= 1, `${lite} on PGlite of 43`);
+});
+
+Deno.test("run_tests.ts --split-stories runs each database browser story on one engine, the rest as before", async () => {
+  const root = await Deno.makeTempDir({ prefix: "run-tests-split-" });
+  try {
+    const write = async (path: string, text: string) => {
+      await Deno.mkdir(join(root, path, ".."), { recursive: true });
+      await Deno.writeTextFile(join(root, path), text);
+    };
+    // Built so that this file's own source neither imports a database nor names its URL.
+    const importDb = (from: string) => `${"import"} { db } from "${from}modules/db/mod.ts";\n`;
+    const url = ["DATABASE", "URL"].join("_");
+    await write("modules/db/mod.ts", "export const db = 1;\n");
+    const story = 'browserTest("s", async (t) => { await withBrowser(t, async () => {}); });\n';
+    for (const name of ["a", "b", "c", "d"]) {
+      await write(`tests/e2e/${name}_test.ts`, importDb("../../") + story);
+    }
+    await write("tests/e2e/both_test.ts", `// engine-both: why\n${importDb("../../")}${story}`);
+    await write(
+      "tests/e2e/pg_only_test.ts",
+      `Deno.env.get("${url}");\n${importDb("../../")}${story}`,
+    );
+    await write(
+      "tests/e2e/neutral_test.ts",
+      `// engine-neutral: pages\n${importDb("../../")}${story}`,
+    );
+    await write("tests/e2e/no_db_story_test.ts", story);
+    await write("tests/data_test.ts", `${importDb("../")}Deno.test("d", () => {});\n`);
+    await write("unit_test.ts", 'Deno.test("u", () => {});\n');
+
+    const pg = { [url]: "postgres://nobody@127.0.0.1:1/none" }; // --list reaches no database
+    const lite = await run("--root", root, "--no-check", "--list", "--split-stories");
+    const post = await runWith(
+      pg,
+      "--root",
+      root,
+      "--db",
+      "--no-check",
+      "--list",
+      "--split-stories",
+    );
+    assert.equal(lite.code, 0, lite.text);
+    assert.equal(post.code, 0, post.text);
+    assert.deepEqual(listedFiles(lite.stdout).sort(), [
+      "tests/data_test.ts",
+      "tests/e2e/a_test.ts",
+      "tests/e2e/both_test.ts",
+      "tests/e2e/c_test.ts",
+      "tests/e2e/neutral_test.ts",
+      "tests/e2e/no_db_story_test.ts",
+      "tests/e2e/pg_only_test.ts",
+      "unit_test.ts",
+    ]);
+    assert.deepEqual(listedFiles(post.stdout).sort(), [
+      "tests/data_test.ts",
+      "tests/e2e/b_test.ts",
+      "tests/e2e/both_test.ts",
+      "tests/e2e/d_test.ts",
+      "tests/e2e/pg_only_test.ts",
+    ]);
+    // Without the flag, as before: every file on PGlite, every database file on PostgreSQL.
+    const whole = await run("--root", root, "--no-check", "--list");
+    assert.equal(listedFiles(whole.stdout).length, 10, whole.text);
+    const wholeDb = await runWith(pg, "--root", root, "--db", "--no-check", "--list");
+    assert.equal(listedFiles(wholeDb.stdout).length, 7, wholeDb.text);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("run_tests.ts --split-stories on this repository: no file left out, each story in one pass", async () => {
+  const pg = { [["DATABASE", "URL"].join("_")]: "postgres://nobody@127.0.0.1:1/none" };
+  const [all, allDb, lite, post] = await Promise.all([
+    run("--no-check", "--list"),
+    runWith(pg, "--db", "--no-check", "--list"),
+    run("--no-check", "--list", "--split-stories"),
+    runWith(pg, "--db", "--no-check", "--list", "--split-stories"),
+  ]);
+  const files = [all, allDb, lite, post].map((r) => new Set(listedFiles(r.stdout)));
+  const [every, everyDb, onLite, onPost] = files;
+  assert.ok(every.size > 100 && everyDb.size > 50, `${every.size} and ${everyDb.size} files`);
+  for (const file of every) assert.ok(onLite.has(file) || onPost.has(file), `${file} runs nowhere`);
+  for (const file of onPost) assert.ok(everyDb.has(file), `${file} is no database test`);
+  const stories = [...everyDb].filter((f) => onLite.has(f) !== onPost.has(f));
+  assert.ok(stories.length > 20, `${stories.length} stories split`);
+  const storiesOnLite = stories.filter((f) => onLite.has(f)).length;
+  assert.ok(
+    Math.abs(2 * storiesOnLite - stories.length) <= 1,
+    `${storiesOnLite} of ${stories.length}`,
+  );
 });
