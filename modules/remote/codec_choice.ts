@@ -5,8 +5,16 @@
  * which every browser decodes. One VP8-only viewer turns the whole session to VP8 (each frame
  * goes to every viewer untranscoded); it leaving turns it back. No viewer: VP8, the agent's own
  * start, so an agent nobody watches is never told anything.
+ *
+ * And which codec each viewer's peer is offered while the agent switches: the agent was told a
+ * codec (`next`) and still sends the old one (`current`) until its next frame. A viewer that
+ * opens then is offered `next` — a VP8-only browser joining an H.264 session is offered VP8
+ * straight away, not the H.264 it cannot decode and then VP8 one round trip later. A peer keeps
+ * its offer while it is in either codec (it gets the frames now, or will shortly); one in
+ * neither — the choice went back before the agent switched — is offered again.
  */
 import type { VideoCodec } from "../../protocol/mod.ts";
+import type { RelayCodec } from "./relay.ts";
 
 /** What is known of one side: the codecs it named, or undefined when it named none (VP8). */
 export interface CodecSide {
@@ -24,4 +32,28 @@ export function chooseCodec(agent: CodecSide | null, viewers: Iterable<CodecSide
     any = true;
   }
   return any ? "h264" : "vp8";
+}
+
+/**
+ * The picture's codecs as the viewers' peers see them: the frames' codec now (with a browser
+ * share's parameters), and the one the agent was told and has not switched to yet (null: none).
+ */
+export interface PictureCodecs {
+  readonly current: RelayCodec;
+  readonly next: VideoCodec | null;
+}
+
+/** The same codec with the same parameters (a browser share's must match its browser's). */
+export const sameCodec = (a: RelayCodec, b: RelayCodec): boolean =>
+  a.name === b.name && (a.parameters ?? "") === (b.parameters ?? "");
+
+/** The codec a new peer is offered: the one the frames will come in. */
+export function offerCodec(picture: PictureCodecs): RelayCodec {
+  return picture.next ? { name: picture.next } : picture.current;
+}
+
+/** Whether a peer offered `codec` must be offered again: it gets no frames now nor after. */
+export function peerOutdated(codec: RelayCodec, picture: PictureCodecs): boolean {
+  if (sameCodec(codec, picture.current)) return false;
+  return picture.next === null || !sameCodec(codec, { name: picture.next });
 }

@@ -1,5 +1,5 @@
 import { deepEqual as assertEquals } from "node:assert/strict";
-import { chooseCodec } from "./codec_choice.ts";
+import { chooseCodec, offerCodec, peerOutdated } from "./codec_choice.ts";
 
 const both = { codecs: ["vp8", "h264"] as const };
 const vp8Only = { codecs: ["vp8"] as const };
@@ -28,4 +28,23 @@ Deno.test("codec choice: one VP8-only viewer turns the session to VP8 and back w
   const old = { ...silent };
   viewers.add(old);
   assertEquals(chooseCodec(both, viewers), "vp8");
+});
+
+Deno.test("offerCodec(): a new peer gets the codec the agent was told, before its frames come", () => {
+  assertEquals(offerCodec({ current: { name: "h264" }, next: "vp8" }), { name: "vp8" });
+  assertEquals(offerCodec({ current: { name: "vp8" }, next: null }), { name: "vp8" });
+  // A browser share's codec keeps the parameters its browser agreed.
+  const share = { name: "h264", parameters: "profile-level-id=42e01f" } as const;
+  assertEquals(offerCodec({ current: share, next: null }), share);
+});
+
+Deno.test("peerOutdated(): a peer keeps its offer in the codec coming now or next, no other", () => {
+  const switching = { current: { name: "h264" }, next: "vp8" } as const;
+  assertEquals(peerOutdated({ name: "h264" }, switching), false, "gets the frames now");
+  assertEquals(peerOutdated({ name: "vp8" }, switching), false, "gets them after the switch");
+  const settled = { current: { name: "h264" }, next: null } as const;
+  assertEquals(peerOutdated({ name: "vp8" }, settled), true, "the switch was called off");
+  assertEquals(peerOutdated({ name: "h264" }, settled), false);
+  const share = { current: { name: "h264", parameters: "a" }, next: null } as const;
+  assertEquals(peerOutdated({ name: "h264", parameters: "b" }, share), true, "other parameters");
 });

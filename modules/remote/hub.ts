@@ -22,7 +22,7 @@ import type {
   VideoCodec,
   ViewerMessage,
 } from "../../protocol/mod.ts";
-import { chooseCodec } from "./codec_choice.ts";
+import { chooseCodec, offerCodec, peerOutdated, sameCodec } from "./codec_choice.ts";
 import { type RelayCodec, ViewerPeer } from "./relay.ts";
 import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
@@ -66,12 +66,14 @@ export class RemoteSession {
     return this.#consent;
   }
   quality: QualityPreset = "auto";
-  /** The picture's codec, offered to every viewer's peer (relay.ts). */
+  /** The codec the picture's frames come in now (relay.ts). */
   codec: RelayCodec = { name: "vp8" };
   /** A technician asked the browser-sharing customer to switch to the support app. */
   switchAsked = false;
   /** The codec the agent was told to encode in (codec_choice.ts); a new agent starts in VP8. */
   #agentCodec: VideoCodec = "vp8";
+  /** The codec the agent was told and has not sent a frame in yet (null: none): new peers get it. */
+  #nextCodec: VideoCodec | null = null;
   /** The last `quality` sent to the agent, as "preset auto|fixed" (null: none yet). */
   #sentPreset: string | null = null;
   readonly viewers = new Set<ViewerLink>();
@@ -119,6 +121,8 @@ export class RemoteSession {
     replaced?.close(4409, "replaced by a newer connection");
     this.switchAsked = false;
     if (replaced?.viewOnly && !link.viewOnly) this.#switchedToAgent();
+    // A new link starts in its own codec: what the last one was told no longer comes.
+    this.#nextCodec = null;
     this.#setCodec(codec);
     this.screen = screen;
     this.keyboard = keyboard;
@@ -227,7 +231,8 @@ export class RemoteSession {
     }
     for (const viewer of this.viewers) {
       const peer = viewer.peer;
-      if (!peer) continue;
+      // A peer offered the codec the agent switches to waits for its first frame in it.
+      if (!peer || peer.codec.name !== frame.codec) continue;
       const sent = peer.framesSent;
       peer.send(frame);
       if (peer.framesSent === sent) continue; // skipped: a slow viewer or one not yet connected
@@ -493,23 +498,36 @@ export class RemoteSession {
 
   /**
    * Tells the agent the codec every viewer decodes when that choice changed (codec_choice.ts).
-   * Its frames then come in that codec, and `media` re-offers the viewers (`#setCodec`).
+   * Until its frames come in that codec, a peer made meanwhile is offered it already (a viewer
+   * that cannot decode the old one sees its first offer through); `media` re-offers the others
+   * when the first frame in it arrives (`#setCodec`).
    */
   #chooseCodec() {
     const codec = chooseCodec(this.agent, this.viewers);
     if (codec === this.#agentCodec || !this.agent) return;
     this.#agentCodec = codec;
     this.agent.send({ type: "codec", codec });
+    this.#nextCodec = codec === this.codec.name ? null : codec;
+    this.#offerAgain();
   }
 
-  /** The picture's codec changed (a browser share, or the agent after it): viewers re-offer. */
+  /** The frames' codec changed (a browser share, or the agent after `codec`). */
   #setCodec(codec: RelayCodec) {
-    const same = codec.name === this.codec.name &&
-      (codec.parameters ?? "") === (this.codec.parameters ?? "");
-    if (same) return;
+    if (sameCodec(codec, this.codec)) return;
     this.codec = codec;
+    if (this.#nextCodec === codec.name) this.#nextCodec = null;
+    this.#offerAgain();
+  }
+
+  /** The frames' codecs, now and coming, for the viewers' peers (codec_choice.ts). */
+  #pictureCodecs() {
+    return { current: this.codec, next: this.#nextCodec };
+  }
+
+  /** Viewers whose peer is in a codec that neither comes now nor is about to: offered again. */
+  #offerAgain() {
     for (const viewer of this.viewers) {
-      if (!viewer.peer) continue;
+      if (!viewer.peer || !peerOutdated(viewer.peer.codec, this.#pictureCodecs())) continue;
       this.#disconnect(viewer);
       if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
     }
@@ -586,7 +604,7 @@ export class RemoteSession {
     if (viewer.peer) return;
     const peer = new ViewerPeer({
       id: ++this.#offers,
-      codec: this.codec,
+      codec: offerCodec(this.#pictureCodecs()),
       hostAddresses: this.hostAddresses,
       wantKeyframe: () => this.wantKeyframe(),
     });

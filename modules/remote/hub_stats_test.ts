@@ -9,6 +9,7 @@ import type { ViewerPeer } from "./relay.ts";
 function fakePeer() {
   let offered = 0;
   return {
+    codec: { name: "vp8" },
     framesSent: 0,
     send() {
       if (offered++ % 2 === 0) this.framesSent++;
@@ -18,7 +19,14 @@ function fakePeer() {
 }
 
 function frame(bytes: number, keyframe = true) {
-  return { data: new Uint8Array(bytes), keyframe, width: 640, height: 480, timestamp: 0 };
+  return {
+    codec: "vp8",
+    data: new Uint8Array(bytes),
+    keyframe,
+    width: 640,
+    height: 480,
+    timestamp: 0,
+  };
 }
 
 Deno.test("RemoteHub.stats() counts agents, viewers and relayed frames, and keeps totals after drop()", () => {

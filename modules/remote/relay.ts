@@ -187,6 +187,8 @@ export function framePackets(
 export class ViewerPeer {
   readonly pc: RTCPeerConnection;
   readonly id: number;
+  /** The codec it offered: it is handed only frames in this codec (hub.ts `media`). */
+  readonly codec: RelayCodec;
   /** When it was made (performance.now()). */
   readonly createdAt = performance.now();
   readonly #transceiver: RTCRtpTransceiver;
@@ -211,6 +213,7 @@ export class ViewerPeer {
 
   constructor(private options: ViewerPeerOptions) {
     const codec = options.codec ?? { name: "vp8" };
+    this.codec = codec;
     this.id = options.id ?? 0;
     this.#packetizer = _packetizer(codec);
     this.pc = new RTCPeerConnection({

@@ -9,6 +9,7 @@ import type { ViewerPeer } from "./relay.ts";
 /** A peer that takes frames as its link allows: `every` 1 = all, 0 = keyframes only. */
 function peer(every: number) {
   return {
+    codec: { name: "vp8" },
     framesSent: 0,
     sendCalls: 0,
     send(frame: { keyframe: boolean }) {
