@@ -222,6 +222,7 @@ export const REMOTE_UI_KEYS = [
   "statsBitrate",
   "statsLatency",
   "statsResolution",
+  "statsCodec",
   "unitFps",
   "unitKbps",
   "unitMBps",

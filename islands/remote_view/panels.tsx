@@ -28,7 +28,8 @@ export function StatsLine(
       <span class="rv-stat rv-stat-latency">{`${t("statsLatency")}: ${shown.latency}`}</span>{" "}
       <span class="rv-stat rv-stat-resolution">
         {`${t("statsResolution")}: ${shown.resolution}`}
-      </span>
+      </span>{" "}
+      <span class="rv-stat rv-stat-codec">{`${t("statsCodec")}: ${shown.codec}`}</span>
     </p>
   );
 }

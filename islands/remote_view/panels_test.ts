@@ -6,6 +6,7 @@ import { INITIAL_STATE, translator, type ViewState } from "./view_state.ts";
 const t = translator({
   controlGranted: "Control granted",
   statsFps: "Frames",
+  statsCodec: "Codec",
   unitFps: "fps",
   agentAbsent: "No app",
   inviteButton: "Invite",
@@ -43,6 +44,10 @@ Deno.test("StatsLine shows the figures with the page's number format", () => {
   const line = StatsLine({ t, state: state({ stats }), format: (n) => `<${n}>` });
   assert.equal(text(one(line, "rv-stat-fps")), "Frames: <24> fps");
   assert.equal(text(one(line, "rv-stat-bitrate")), "statsBitrate: –");
+  assert.equal(text(one(line, "rv-stat-codec")), "Codec: –", "no picture received yet");
+  const h264 = { ...stats, codec: "video/H264" } as ViewState["stats"];
+  const received = StatsLine({ t, state: state({ stats: h264 }), format: String });
+  assert.equal(text(one(received, "rv-stat-codec")), "Codec: H.264");
 });
 
 Deno.test("InvitePanel says why there is no screen, shows only without the app, invites once", () => {

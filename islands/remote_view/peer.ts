@@ -92,16 +92,35 @@ export class VideoPeer {
     pc.close();
   }
 
-  /** The inbound video stream's RTP statistics, or null (no peer, closed, none yet). */
-  async inboundVideo(): Promise<RTCInboundRtpStreamStats | null> {
+  /** The inbound video stream's RTP statistics and codec, or null (no peer, closed, none yet). */
+  async inboundVideo(): Promise<InboundVideo | null> {
     const pc = this.#pc;
     if (!pc || pc.connectionState === "closed") return null;
-    let inbound: RTCInboundRtpStreamStats | null = null;
     try {
-      (await pc.getStats()).forEach((r) => {
-        if (r.type === "inbound-rtp" && r.kind === "video") inbound = r;
-      });
-    } catch { /* closed meanwhile */ }
-    return inbound;
+      return inboundVideoOf(await pc.getStats());
+    } catch {
+      return null; // closed meanwhile
+    }
   }
+}
+
+/** An `inbound-rtp` report with the MIME type of the codec it is decoded with ("video/H264"). */
+export type InboundVideo = RTCInboundRtpStreamStats & { codec?: string };
+
+/**
+ * The video stream received, from a peer's statistics: its `inbound-rtp` report and the codec
+ * that report names (`codecId` → the `codec` report's `mimeType`) — what the browser actually
+ * decodes, whatever the server meant to send.
+ */
+export function inboundVideoOf(
+  report: Pick<RTCStatsReport, "forEach" | "get">,
+): InboundVideo | null {
+  let inbound: RTCInboundRtpStreamStats | null = null;
+  report.forEach((r) => {
+    if (r.type === "inbound-rtp" && r.kind === "video") inbound = r;
+  });
+  if (!inbound) return null;
+  const found: RTCInboundRtpStreamStats = inbound;
+  const mimeType = found.codecId ? report.get(found.codecId)?.mimeType : undefined;
+  return typeof mimeType === "string" ? { ...found, codec: mimeType } : found;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { VideoPeer } from "./peer.ts";
+import { inboundVideoOf, VideoPeer } from "./peer.ts";
 
 /** An RTCPeerConnection stand-in whose ICE gathering the test completes by hand. */
 class FakePeer extends EventTarget {
@@ -93,4 +93,26 @@ Deno.test("VideoPeer reports a refused offer, but not one already closed", async
   assert.deepEqual(closed.events, []);
   assert.equal(closed.peer.connection, null);
   assert.equal(await closed.peer.inboundVideo(), null);
+});
+
+/** A stats report as a browser's getStats() gives it: reports by id. */
+function statsReport(reports: Record<string, unknown>[]) {
+  return new Map(reports.map((r) => [r.id as string, r])) as unknown as RTCStatsReport;
+}
+
+Deno.test("inboundVideoOf() finds the inbound video stream and the codec its codecId names", () => {
+  const report = statsReport([
+    { id: "CIT01_96", type: "codec", mimeType: "video/VP8", payloadType: 96 },
+    { id: "CIT01_102", type: "codec", mimeType: "video/H264", payloadType: 102 },
+    { id: "IT01A", type: "inbound-rtp", kind: "audio", codecId: "CIT01_96" },
+    { id: "IT01V", type: "inbound-rtp", kind: "video", codecId: "CIT01_102", framesDecoded: 7 },
+  ]);
+  const inbound = inboundVideoOf(report);
+  assert.equal(inbound?.id, "IT01V");
+  assert.equal(inbound?.framesDecoded, 7);
+  assert.equal(inbound?.codec, "video/H264", "the codec received, not the first one listed");
+  const noCodecYet = inboundVideoOf(statsReport([{ id: "V", type: "inbound-rtp", kind: "video" }]));
+  assert.equal(noCodecYet?.id, "V");
+  assert.equal(noCodecYet?.codec, undefined);
+  assert.equal(inboundVideoOf(statsReport([])), null);
 });

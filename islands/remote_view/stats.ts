@@ -21,6 +21,8 @@ export interface InboundSample {
   totalDecodeTime?: number;
   frameWidth?: number;
   frameHeight?: number;
+  /** The codec's MIME type, from the report's `codecId` (peer.ts `inboundVideoOf`). */
+  codec?: string;
 }
 
 /** What the stats line shows and `__remoteView.stats` reports (the benchmark reads it). */
@@ -35,6 +37,8 @@ export interface ViewStats {
   latencyMs: number | null;
   width: number | null;
   height: number | null;
+  /** The codec the picture is received in, as the browser names it ("video/H264"). */
+  codec: string | null;
   framesDecoded: number;
   framesDropped: number;
   packetsLost: number;
@@ -84,6 +88,7 @@ export class StatsTracker {
       latencyMs: null,
       width: inbound?.frameWidth ?? (ctx.video.width || null),
       height: inbound?.frameHeight ?? (ctx.video.height || null),
+      codec: inbound?.codec ?? null,
       framesDecoded: inbound?.framesDecoded ?? 0,
       framesDropped: inbound?.framesDropped ?? 0,
       packetsLost: inbound?.packetsLost ?? 0,
@@ -157,7 +162,17 @@ export class StatsTracker {
   }
 }
 
-/** The stats line's four figures, with units, "–" when unknown. */
+/**
+ * A codec's name as people know it, from its MIME type: "video/H264" → "H.264", "video/VP8" →
+ * "VP8". Names of standards, the same in every language (like the resolution's figures).
+ */
+export function codecName(mimeType: string | null | undefined): string {
+  const name = mimeType?.split("/")[1]?.toUpperCase();
+  if (!name) return "–";
+  return name === "H264" ? "H.264" : name === "H265" ? "H.265" : name;
+}
+
+/** The stats line's figures, with units, "–" when unknown. */
 export function formatStats(
   stats: ViewStats | null,
   format: (n: number) => string,
@@ -175,5 +190,6 @@ export function formatStats(
     bitrate,
     latency: stats?.latencyMs == null ? "–" : `${n(Math.round(stats.latencyMs))} ${t("unitMs")}`,
     resolution: stats?.width && stats?.height ? `${stats.width} × ${stats.height}` : "–",
+    codec: codecName(stats?.codec),
   };
 }

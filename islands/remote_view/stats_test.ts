@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  codecName,
   formatStats,
   type InboundSample,
   type SampleContext,
@@ -139,14 +140,46 @@ Deno.test("formatStats() shows units, switches to MB/s from 8000 kbit/s and dash
     bitrate: "–",
     latency: "–",
     resolution: "–",
+    codec: "–",
   });
   assert.deepEqual(
     formatStats(
-      { ...base, fps: 29.6, kbps: 1234.4, latencyMs: 41.5, width: 1920, height: 1080 },
+      {
+        ...base,
+        fps: 29.6,
+        kbps: 1234.4,
+        latencyMs: 41.5,
+        width: 1920,
+        height: 1080,
+        codec: "video/H264",
+      },
       format,
       t,
     ),
-    { fps: "30 fps", bitrate: "1.234 kbit/s", latency: "42 ms", resolution: "1920 × 1080" },
+    {
+      fps: "30 fps",
+      bitrate: "1.234 kbit/s",
+      latency: "42 ms",
+      resolution: "1920 × 1080",
+      codec: "H.264",
+    },
   );
   assert.equal(formatStats({ ...base, kbps: 12_000 }, format, t).bitrate, "1,5 MB/s");
+});
+
+Deno.test("StatsTracker reports the codec the inbound stream is decoded with, null before any", () => {
+  const tracker = new StatsTracker();
+  assert.equal(tracker.sample(null, ctx(0)).stats.codec, null);
+  assert.equal(tracker.sample(sample(1000), ctx(1000)).stats.codec, null, "no codec report yet");
+  const s = tracker.sample(sample(2000, { codec: "video/VP8" }), ctx(2000)).stats;
+  assert.equal(s.codec, "video/VP8");
+});
+
+Deno.test("codecName() names the codec of a MIME type as people know it", () => {
+  assert.equal(codecName("video/H264"), "H.264");
+  assert.equal(codecName("video/VP8"), "VP8");
+  assert.equal(codecName("video/vp9"), "VP9");
+  assert.equal(codecName("video/AV1"), "AV1");
+  assert.equal(codecName(null), "–");
+  assert.equal(codecName("nonsense"), "–");
 });
