@@ -65,7 +65,7 @@ export async function testFiles(root = ROOT): Promise<string[]> {
 /** A test's own word that the database engine cannot change what it checks (see the top). */
 export function engineNeutral(source: string): boolean {
   const head = source.split("\n", 40).join("\n");
-  return /^\s*(?:\/\/|\*)\s*engine-neutral:\s*\S/m.test(head);
+  return /^\s*(?:\/\/|\*)\s*engine-neutral:[ \t]*\S/m.test(head);
 }
 
 /** The test files under `root` that can reach a database (see the top of this file). */

@@ -49,7 +49,10 @@ Deno.test("databaseTestFiles() counts a test in when anything it imports reaches
       "tests/render_only_test.ts",
       '/**\n * Pages only.\n * engine-neutral: renders pages\n */\nimport "../modules/a/mod.ts";\n',
     );
-    await write("tests/mentions_test.ts", 'import "../modules/a/mod.ts";\n// engine-neutral:\n');
+    await write(
+      "tests/mentions_test.ts",
+      'import "../modules/a/mod.ts";\n// engine-neutral:\nDeno.test("reason-less", () => {});\n',
+    );
 
     assert.deepEqual(await testFiles(root), [
       "agent/own_main_test.ts",
