@@ -185,7 +185,8 @@ export class ViewerSocket {
     const ws = new this.env.WebSocket(this.url);
     this.#ws = ws;
     ws.onopen = () => {
-      // Before anything else: the server counts a viewer that has not said as VP8 only.
+      // Before anything else, above all `view`: the server offers the codec chosen with what
+      // this says, and counts a viewer that asks for the picture without saying as VP8 only.
       if (this.env.codecs) this.send({ type: "codecs", codecs: this.env.codecs() });
       this.events.open();
     };

@@ -6,6 +6,12 @@
  * goes to every viewer untranscoded); it leaving turns it back. No viewer: VP8, the agent's own
  * start, so an agent nobody watches is never told anything.
  *
+ * A viewer that has not said yet is left out until it asks for the picture: its island says
+ * `codecs` first thing on its socket, a few milliseconds after the server counts it in — counted
+ * as VP8 meanwhile, a second Chromium window opening on an H.264 session told the agent VP8 and
+ * H.264 again at once (two encoder switches, every viewer offered twice). One that watches
+ * without having said (an older island) counts as VP8.
+ *
  * And which codec each viewer's peer is offered while the agent switches: the agent was told a
  * codec (`next`) and still sends the old one (`current`) until its next frame. A viewer that
  * opens then is offered `next` — a VP8-only browser joining an H.264 session is offered VP8
@@ -21,13 +27,19 @@ export interface CodecSide {
   readonly codecs?: readonly VideoCodec[];
 }
 
+/** A viewer as the choice sees it: also whether it wants the picture. */
+export interface CodecViewer extends CodecSide {
+  readonly watching?: boolean;
+}
+
 const can = (side: CodecSide, codec: VideoCodec) =>
   codec === "vp8" || (side.codecs ?? []).includes(codec);
 
-export function chooseCodec(agent: CodecSide | null, viewers: Iterable<CodecSide>): VideoCodec {
+export function chooseCodec(agent: CodecSide | null, viewers: Iterable<CodecViewer>): VideoCodec {
   if (!agent || !can(agent, "h264")) return "vp8";
   let any = false;
   for (const viewer of viewers) {
+    if (viewer.codecs === undefined && !viewer.watching) continue; // not said yet
     if (!can(viewer, "h264")) return "vp8";
     any = true;
   }

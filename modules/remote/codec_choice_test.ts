@@ -1,5 +1,5 @@
 import { deepEqual as assertEquals } from "node:assert/strict";
-import { chooseCodec, offerCodec, peerOutdated } from "./codec_choice.ts";
+import { chooseCodec, type CodecViewer, offerCodec, peerOutdated } from "./codec_choice.ts";
 
 const both = { codecs: ["vp8", "h264"] as const };
 const vp8Only = { codecs: ["vp8"] as const };
@@ -17,17 +17,20 @@ Deno.test("codec choice: H.264 only when the agent can and every viewer decodes 
 });
 
 Deno.test("codec choice: one VP8-only viewer turns the session to VP8 and back when it leaves", () => {
-  const viewers = new Set<{ codecs?: readonly ("vp8" | "h264")[] }>([both, { ...both }]);
+  const viewers = new Set<CodecViewer>([both, { ...both }]);
   assertEquals(chooseCodec(both, viewers), "h264");
   const firefox = { ...vp8Only };
   viewers.add(firefox);
   assertEquals(chooseCodec(both, viewers), "vp8");
   viewers.delete(firefox);
   assertEquals(chooseCodec(both, viewers), "h264");
-  // An island that never reported (an older one) counts as VP8 only.
-  const old = { ...silent };
+  // An island that never reported (an older one) counts as VP8 only once it watches.
+  const old = { ...silent, watching: false };
   viewers.add(old);
-  assertEquals(chooseCodec(both, viewers), "vp8");
+  assertEquals(chooseCodec(both, viewers), "h264", "not said yet: its island says it first");
+  viewers.delete(old);
+  viewers.add({ ...old, watching: true });
+  assertEquals(chooseCodec(both, viewers), "vp8", "watching without saying: VP8");
 });
 
 Deno.test("offerCodec(): a new peer gets the codec the agent was told, before its frames come", () => {

@@ -602,6 +602,8 @@ export class RemoteSession {
 
   #connect(viewer: ViewerLink) {
     if (viewer.peer) return;
+    // A viewer that asks for the picture without having said what it decodes counts from now.
+    this.#chooseCodec();
     const peer = new ViewerPeer({
       id: ++this.#offers,
       codec: offerCodec(this.#pictureCodecs()),

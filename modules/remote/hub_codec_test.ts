@@ -62,3 +62,30 @@ Deno.test("codec: a reconnected agent starts in VP8 again and is told H.264 at o
   assert.deepEqual(again.filter((m) => m.type === "codec"), [{ type: "codec", codec: "h264" }]);
   remote.close();
 });
+
+Deno.test("codec: a window opening on an H.264 session counts once its island says, not before", () => {
+  const { remote, told } = session(["vp8", "h264"]);
+  remote.join(viewer("lead", { codecs: ["vp8", "h264"] }));
+  assert.deepEqual(told(), ["h264"]);
+  // The socket opens (the server counts the viewer in) a moment before its island's `codecs`.
+  const detached = viewer("lead");
+  remote.join(detached);
+  assert.deepEqual(told(), ["h264"], "no VP8 and back while it has not said");
+  remote.viewerCodecs(detached, ["vp8", "h264"]);
+  assert.deepEqual(told(), ["h264"]);
+  remote.close();
+});
+
+Deno.test("codec: an older island asking for the picture without saying counts as VP8 before its offer", () => {
+  const { remote, told } = session(["vp8", "h264"]);
+  remote.agentAsks("view");
+  remote.agentConsent("view", true);
+  remote.join(viewer("lead", { codecs: ["vp8", "h264"] }));
+  const older = viewer("older");
+  remote.join(older);
+  assert.deepEqual(told(), ["h264"]);
+  remote.setWatching(older, true);
+  assert.deepEqual(told(), ["h264", "vp8"]);
+  assert.equal(older.peer?.codec.name, "vp8", "offered the codec it is sure to decode");
+  remote.close();
+});
