@@ -40,6 +40,8 @@ const { values } = parseArgs({
     display: { type: "string" },
     "no-open": { type: "boolean", default: false },
     stats: { type: "boolean", default: false },
+    /** Only these of the codecs it can encode (`vp8`, `h264`; comma-separated): measurements. */
+    codecs: { type: "string" },
     help: { type: "boolean", default: false },
     /** Unattended access: run as the service (`--config` = its service.json). */
     service: { type: "boolean", default: false },
@@ -124,7 +126,7 @@ if (!values.pin && !values.link) {
 if (values.help || (!values.pin && !values.link)) {
   console.log(
     "usage: agent --pin 123456 --server http://host:8080 | --link http://host:8080/s/<token>\n" +
-      "       [--no-open] [--state-dir DIR] [--display :0]\n" +
+      "       [--no-open] [--state-dir DIR] [--display :0] [--stats] [--codecs vp8,h264]\n" +
       "       agent --service --config service.json | --unattended status|revoke --config service.json",
   );
   Deno.exit(values.help ? 0 : 2);
@@ -245,7 +247,12 @@ function terminalQuestion(capability: Capability): string {
   return `${page[key] ?? capability} ${strings.terminal.answerInWindow}`;
 }
 const dir = stateDir(values["state-dir"]);
-const codecs: VideoCodec[] = H264Encoder.available() ? ["vp8", "h264"] : ["vp8"];
+const codecs: VideoCodec[] = (H264Encoder.available() ? ["vp8", "h264"] as const : ["vp8"] as const)
+  .filter((codec) => !values.codecs || values.codecs.split(",").includes(codec));
+if (codecs.length === 0) {
+  console.error(`--codecs ${values.codecs}: none of them can be encoded here (vp8, h264)`);
+  Deno.exit(2);
+}
 const agent: Agent = new Agent({
   desktop,
   log,
@@ -347,7 +354,8 @@ if (values.stats) {
       `STATS ${frames / 5} fps sent, ${((now.bytes - last.bytes) / 5 / 1024).toFixed(0)} KiB/s, ` +
         `${ticks / 5} wake-ups/s (busy ${now.skippedBusy - last.skippedBusy}), per frame: grab ` +
         `${per("grab")} ms, diff ${per("diff")} ms, encode ${per("encode")} ms, ` +
-        `${now.halved - last.halved} at half size`,
+        `${now.halved - last.halved} at half size, ${now.keyframes - last.keyframes} keyframes, ` +
+        `${now.refined - last.refined} refined`,
     );
     last = now;
   }, 5_000);

@@ -222,7 +222,16 @@ export class ScreenSender {
   /** Empty frames sent to keep a still picture's decoders from asking for keyframes. */
   keepalives = 0;
   /** Time spent per stage since start (ms): grab + cursor, diff, encode. */
-  readonly timing = { grab: 0, diff: 0, encode: 0, ticks: 0, skippedBusy: 0, halved: 0 };
+  readonly timing = {
+    grab: 0,
+    diff: 0,
+    encode: 0,
+    ticks: 0,
+    skippedBusy: 0,
+    halved: 0,
+    keyframes: 0,
+    refined: 0,
+  };
 
   readonly #now: () => number;
 
@@ -500,6 +509,7 @@ export class ScreenSender {
       this.#refineDue = false;
       this.#lastRefineAt = this.#now();
       this.refinements++;
+      this.timing.refined++;
       return;
     }
     // A keyframe asked for without a change (a viewer joined or lost packets) is refined at
@@ -532,6 +542,7 @@ export class ScreenSender {
       data: encoded.data,
     });
     link.sendMedia(bytes);
+    if (encoded.keyframe) this.timing.keyframes++;
     this.#lastFrameAt = this.#now();
     this.framesSent++;
     this.bytesSent += bytes.byteLength;
@@ -563,6 +574,7 @@ export class ScreenSender {
     this.#send(link, encoded, this.options.desktop, capturedAt);
     this.#lastRefineAt = this.#now();
     this.refinements++;
+    this.timing.refined++;
   }
 
   /** In motion mode, and the last big change is long enough ago to go back to full size. */

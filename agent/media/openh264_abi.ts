@@ -82,6 +82,9 @@ export interface OpenH264Abi {
     smSingleSlice: number;
     smSizeLimitedSlice: number;
     videoFormatI420: number;
+    /** EVideoFormatSPS VF_UNDEF; CP_, TRC_ and CM_SMPTE170M (BT.601: libyuv's ARGBToI420). */
+    vuiFormatUndef: number;
+    vuiSmpte170m: number;
     frameTypeIdr: number;
     frameTypeI: number;
     frameTypeSkip: number;
@@ -134,7 +137,15 @@ export type LayerField =
   | "iDLayerQp"
   | "uiSliceMode"
   | "uiSliceNum"
-  | "uiSliceSizeConstraint";
+  | "uiSliceSizeConstraint"
+  // The VUI's video signal type (bytes): what the decoder converts the planes to RGB with.
+  | "bVideoSignalTypePresent"
+  | "uiVideoFormat"
+  | "bFullRange"
+  | "bColorDescriptionPresent"
+  | "uiColorPrimaries"
+  | "uiTransferCharacteristics"
+  | "uiColorMatrix";
 
 export type EncoderMethod =
   | "InitializeExt"
@@ -201,6 +212,13 @@ const LAYOUT_2_3_X86_64: Omit<OpenH264Abi, "name" | "soname" | "major" | "minor"
     uiSliceMode: 32,
     uiSliceNum: 36,
     uiSliceSizeConstraint: 180,
+    bVideoSignalTypePresent: 184,
+    uiVideoFormat: 185,
+    bFullRange: 186,
+    bColorDescriptionPresent: 187,
+    uiColorPrimaries: 188,
+    uiTransferCharacteristics: 189,
+    uiColorMatrix: 190,
   },
   source: {
     iColorFormat: 0,
@@ -243,6 +261,8 @@ const LAYOUT_2_3_X86_64: Omit<OpenH264Abi, "name" | "soname" | "major" | "minor"
     smSingleSlice: 0,
     smSizeLimitedSlice: 3,
     videoFormatI420: 23,
+    vuiFormatUndef: 5,
+    vuiSmpte170m: 6,
     frameTypeIdr: 1,
     frameTypeI: 2,
     frameTypeSkip: 4,

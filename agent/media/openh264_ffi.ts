@@ -192,6 +192,15 @@ export function checkOpenH264Layout(l: H264Libs): void {
       ["sSpatialLayers[0].fFrameRate", view.getFloat32(layer(0, L.fFrameRate), true), 60],
       ["sSpatialLayers[0].iDLayerQp", i32(layer(0, L.iDLayerQp)), 26],
       ["sSpatialLayers[0].uiSliceSizeConstraint", i32(layer(0, L.uiSliceSizeConstraint)), 1500],
+      // VF_UNDEF, CP_UNDEF, TRC_UNDEF, CM_UNDEF: the VUI fields are where the table says.
+      ["sSpatialLayers[0].uiVideoFormat", view.getUint8(layer(0, L.uiVideoFormat)), 5],
+      ["sSpatialLayers[0].uiColorPrimaries", view.getUint8(layer(0, L.uiColorPrimaries)), 2],
+      [
+        "sSpatialLayers[0].uiTransferCharacteristics",
+        view.getUint8(layer(0, L.uiTransferCharacteristics)),
+        2,
+      ],
+      ["sSpatialLayers[0].uiColorMatrix", view.getUint8(layer(0, L.uiColorMatrix)), 2],
       ["sSpatialLayers[3].iDLayerQp", i32(layer(3, L.iDLayerQp)), 26],
       ["sSpatialLayers[3].uiSliceSizeConstraint", i32(layer(3, L.uiSliceSizeConstraint)), 1500],
     ];

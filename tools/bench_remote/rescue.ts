@@ -46,6 +46,8 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
       server.base,
       "--no-open",
       "--stats",
+      // BENCH_CODECS=vp8: the agent offers only VP8 (what a browser without H.264 gets).
+      ...(Deno.env.get("BENCH_CODECS") ? ["--codecs", Deno.env.get("BENCH_CODECS")!] : []),
       "--state-dir",
       `${server.dataDir}/agent`,
     ], { DISPLAY: env.display });
