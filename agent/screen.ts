@@ -4,8 +4,9 @@
  * `Agent` (agent.ts), which decides whether the customer allows it.
  *
  * - Where the desktop can tell when the screen changed (X11 DAMAGE), the sender sleeps until
- *   it does and captures at once, at most 60 times a second; between changes it only looks
- *   at the pointer (30 Hz), which the screen's damage does not cover. Elsewhere it polls at
+ *   it does and captures at once, at most 60 times a second on average (capture_pacer.ts);
+ *   between changes it only looks at the pointer (30 Hz), which the screen's damage does not
+ *   cover. Elsewhere it polls at
  *   60 Hz while things change (30 Hz after a second of stillness) and compares frames.
  *   Either way it sends a frame only when something changed (an idle screen costs an empty
  *   frame of ≈ 0.5 KB every KEEPALIVE_MS, so the browser does not ask for keyframes),
@@ -42,6 +43,7 @@ import { FrameDiffer } from "./platform/tiles.ts";
 import { threadCpuClock } from "./platform/thread_cpu.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { cursorRect, drawCursor } from "./cursor.ts";
+import { CapturePacer } from "./capture_pacer.ts";
 
 /** What the agent needs from its connection (a socket in production, a list in tests). */
 export interface Link {
@@ -180,7 +182,7 @@ export class ScreenSender {
   #pendingChange = false;
   #pendingRects: Rect[] = [];
   #lastCursor = "";
-  #capturedAt = 0;
+  #pacer = new CapturePacer();
   #encoder: EncoderLike | null = null;
   #encoderSize = "";
   #codec: VideoCodec = "vp8";
@@ -337,9 +339,9 @@ export class ScreenSender {
     let damaged = false;
     try {
       damaged = await watcher.wait(this.#forceKeyframe || this.#pendingChange ? 0 : SLOW_MS);
-      // At most one frame per FAST_MS: a paint in progress finishes meanwhile.
-      const since = this.#now() - this.#capturedAt;
-      if (damaged && since < FAST_MS) await new Promise((r) => setTimeout(r, FAST_MS - since));
+      // At most MAX_RATE frames a second, a late one not holding back the next (capture_pacer.ts).
+      const wait = this.#pacer.waitMs(this.#now());
+      if (damaged && wait > 0) await new Promise((r) => setTimeout(r, wait));
     } catch (error) {
       this.options.log?.(`damage: ${error}`);
     } finally {
@@ -389,7 +391,7 @@ export class ScreenSender {
   ) {
     const desktop = this.options.desktop;
     const t0 = this.#now();
-    this.#capturedAt = t0;
+    this.#pacer.grabbed(t0);
     const frame = desktop.grab();
     const cursor = known ? known.cursor : desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
