@@ -7,7 +7,13 @@
 // ends a share; a share is refused while the support app is attached.
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import {
+  browserTest,
+  CHROMIUM_ARGS,
+  serveLoopback,
+  signInPage,
+  withBrowser,
+} from "../support/browser.ts";
 import { attachFakeAgent } from "../support/fake_agent.ts";
 import {
   decodedFrames,
@@ -192,25 +198,27 @@ browserTest(
   async (t) => {
     const ann = await technician(t, { name: "Ann" });
     const session = await workingSession(t, ann);
-    await withBrowser(t, async ({ base }) => {
-      const agent = await attachFakeAgent(base, session.token);
-      const customerBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...FAKE_CAPTURE],
-      });
-      try {
-        const customer = await customerBrowser.newPage();
-        await customer.goto(`${base}/s/${session.token}`);
-        await customer.locator("#browser-share-start").click();
-        await customer.getByText("The support app is connected").waitFor();
-        assert.equal(await customer.locator("#browser-share-stop").isHidden(), true);
-        assert.equal(remoteHub(t.deps).find(session.id)?.agent?.viewOnly, undefined);
-      } finally {
-        await customerBrowser.close();
-        agent.close();
-      }
+    // Only the customer's browser (no technician's page: withBrowser's Chromium went unused).
+    const server = serveLoopback(t.app.fetch);
+    const base = server.base;
+    const agent = await attachFakeAgent(base, session.token);
+    const customerBrowser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...FAKE_CAPTURE],
     });
+    try {
+      const customer = await customerBrowser.newPage();
+      await customer.goto(`${base}/s/${session.token}`);
+      await customer.locator("#browser-share-start").click();
+      await customer.getByText("The support app is connected").waitFor();
+      assert.equal(await customer.locator("#browser-share-stop").isHidden(), true);
+      assert.equal(remoteHub(t.deps).find(session.id)?.agent?.viewOnly, undefined);
+    } finally {
+      await customerBrowser.close();
+      agent.close();
+      await server.close();
+    }
   },
   { graceMs: 50 },
 );

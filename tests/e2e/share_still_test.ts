@@ -9,11 +9,11 @@ import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, serveLoopback } from "../support/browser.ts";
 import { keepPeers } from "../support/share_e2e.ts";
 import { technician, workingSession } from "../support/sessions.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 
-const DISPLAY = `:${170 + Math.floor(Math.random() * 20)}`;
-
-async function x(command: string, args: string[]): Promise<void> {
-  const done = await new Deno.Command(command, { args, env: { DISPLAY }, stderr: "null" })
+async function x(display: string, command: string, args: string[]): Promise<void> {
+  const env = { DISPLAY: display };
+  const done = await new Deno.Command(command, { args, env, stderr: "null" })
     .output();
   assert.ok(done.success, `${command} ${args.join(" ")}`);
 }
@@ -36,23 +36,21 @@ const encoded = (page: Page): Promise<number> =>
 browserTest("browser share: a still screen is encoded about once a second", async (t) => {
   const ann = await technician(t, { name: "Ann" });
   const session = await workingSession(t, ann);
-  const xvfb = new Deno.Command("Xvfb", {
-    args: [DISPLAY, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  // A free display of its own, used as soon as it answers (was: a random one of 20, and a
+  // second's sleep for it to start).
+  const xvfb = await startXvfb({ width: 1280, height: 720 });
+  const display = xvfb.display;
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     // WM_STATE interned (see tools/bench_remote/share.ts), a still root window.
-    await x("xprop", ["-root", "-f", "WM_STATE", "32c", "-set", "WM_STATE", "0"]);
-    await x("xprop", ["-root", "-remove", "WM_STATE"]);
-    await x("xsetroot", ["-solid", "#204060"]);
+    await x(display, "xprop", ["-root", "-f", "WM_STATE", "32c", "-set", "WM_STATE", "0"]);
+    await x(display, "xprop", ["-root", "-remove", "WM_STATE"]);
+    await x(display, "xsetroot", ["-solid", "#204060"]);
     const server = serveLoopback(t.app.fetch);
     const base = server.base;
     const customerBrowser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       headless: true,
-      env: { ...Deno.env.toObject(), DISPLAY, LANGUAGE: "en" },
+      env: { ...Deno.env.toObject(), DISPLAY: display, LANGUAGE: "en" },
       args: [...CHROMIUM_ARGS, "--auto-select-desktop-capture-source=Entire screen"],
     });
     try {
@@ -71,7 +69,7 @@ browserTest("browser share: a still screen is encoded about once a second", asyn
       await customer.waitForTimeout(3_000);
       const still = (await encoded(customer) - stillFrom) / 3;
       // A change is sent at once, and refined for a second.
-      await x("xsetroot", ["-solid", "#c08020"]);
+      await x(display, "xsetroot", ["-solid", "#c08020"]);
       await customer.waitForTimeout(700);
       const changed = await encoded(customer) - stillFrom - still * 3;
       console.log(`still screen: ${still.toFixed(1)} frames/s; after a change ${changed} in 0.7 s`);
@@ -84,7 +82,6 @@ browserTest("browser share: a still screen is encoded about once a second", asyn
       await server.close();
     }
   } finally {
-    xvfb.kill();
-    await xvfb.status;
+    await xvfb.stop();
   }
 });
