@@ -271,7 +271,8 @@ async function main(): Promise<number> {
   const engine: Engine = url ? "postgres" : "pglite";
   const files = await selectFiles(options, engine);
   if (files.length === 0) {
-    console.error("no test files match", options.paths.join(" "));
+    const split = options.split ? ` (--split-stories: the other engine's stories left out)` : "";
+    console.error(`no test files match ${options.paths.join(" ")}${split}`);
     return 1;
   }
   const jobs = planJobs(await estimates(options.root, files, engine), options.jobs);
