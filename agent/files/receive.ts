@@ -213,9 +213,13 @@ export async function receiveBundle(
     const failure = osFailure(error, path);
     t.failures.push({ path: path.slice(0, 4096), code: failure.code, reason: failure.message });
   };
+  // At once, not later: the stream's end (a cut) reaches the caller only after the entry under
+  // way is gone, so no listing or resume meets a half-written temporary file.
   const drop = () => {
     if (current?.file) current.file.close();
-    if (current?.temp) Deno.remove(current.temp).catch(() => {});
+    try {
+      if (current?.temp) Deno.removeSync(current.temp);
+    } catch { /* never made, or already gone */ }
     current = null;
   };
   try {
