@@ -143,7 +143,9 @@ Deno.test({
       const sizes = [...first, ...second].map((rows) => rows.length);
       // Neither waits for the other's batch and stops with nothing, nor takes more than one.
       assert.deepEqual(sizes.slice(0, 2), [50, 50]);
-      assert.deepEqual(sizes.slice(2).sort(), [0, 20]);
+      // The 20 left go to whichever asks: one takes them all, or two at once share them (each
+      // skips the rows the other has locked) — CI saw 11 + 9.
+      assert.equal(sizes[2] + sizes[3], 20, `second round ${sizes.slice(2)}`);
       const ids = [...first, ...second].flat().map((row) => row.id);
       assert.equal(new Set(ids).size, 120, "no row claimed twice");
     } finally {
