@@ -153,7 +153,12 @@ Deno.test("file manager: a download whose agent connection drops mid-file resume
     const final = await w.getJson(`${w.prefix}/transfers/${opened.body.id}?wait=1`);
     assert.equal(final.body.state, "done");
     assert.equal(final.body.sha256, sha(source));
-    assert.ok((await logKeys(w)).includes("log.files.downloaded"));
+    // The line is written as the transfer ends, not before "done" is announced (finish() in
+    // modules/filemgr/streams.ts): a loaded PostgreSQL pass read the log first. Wait for it.
+    await until(
+      "the session log names the download",
+      async () => (await logKeys(w)).includes("log.files.downloaded"),
+    );
   } finally {
     await w.close();
   }
