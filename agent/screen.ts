@@ -66,6 +66,20 @@ export interface EncoderLike {
   ): { data: Uint8Array; keyframe: boolean } | null;
   /** The last frame again with nothing coded (absent: no keep-alive frames). */
   empty?(options?: { at?: number }): { data: Uint8Array; keyframe: boolean } | null;
+  /**
+   * As `encode`, but coded on another thread (absent: `encode` is used): the frame is read
+   * before this returns, the promise brings the result and what the coding cost (CPU on every
+   * thread, and wall time from the start of its coding). One more frame may be handed over
+   * while one is coded; until both are done nothing else is asked of the encoder but
+   * `setPreset` and `close`.
+   */
+  encodeAsync?(
+    bgrx: Uint8Array,
+    stride: number,
+    options?: { keyframe?: boolean; dirty?: readonly Rect[]; at?: number; refine?: boolean },
+  ): Promise<
+    { data: Uint8Array; keyframe: boolean; spent: { cpuMs: number; wallMs: number } } | null
+  >;
   /** Re-codes the last frame near-losslessly (absent: no refinement). */
   refine?(options?: { at?: number }): { data: Uint8Array; keyframe: boolean } | null;
   setPreset(preset: "greyscale" | "low" | "normal" | "high"): void;
@@ -210,6 +224,13 @@ export class ScreenSender {
   #halfGapMs = 0;
   #lastHalfAt = 0;
   #forceKeyframe = true;
+  /**
+   * Frames handed to an encoder that codes on another thread and not sent yet (at most 2: one
+   * coded, one converted and waiting), and a promise of the first one's end.
+   */
+  #flights: Promise<void>[] = [];
+  /** Counts encoders: a frame coded by one replaced since is not sent. */
+  #epoch = 0;
   /** A lossy frame went out at a preset that refines; not refined yet. */
   #refineDue = false;
   #lastFrameAt = 0;
@@ -281,8 +302,7 @@ export class ScreenSender {
     if (codec === this.#codec) return;
     this.#codec = codec;
     if (!this.#encoder) return;
-    this.#encoder.close();
-    this.#encoder = null;
+    this.#dropEncoder();
     this.resume();
   }
 
@@ -295,8 +315,14 @@ export class ScreenSender {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#watcher?.close();
+    this.#dropEncoder();
+  }
+
+  /** Closes the encoder (one coding a frame frees itself after it); its frames are not sent. */
+  #dropEncoder() {
     this.#encoder?.close();
     this.#encoder = null;
+    this.#epoch++;
   }
 
   #changed() {
@@ -320,7 +346,7 @@ export class ScreenSender {
     const now = this.#now();
     try {
       this.timing.ticks++;
-      if (link.buffered() <= MAX_BUFFERED) this.#capture(link);
+      if (link.buffered() <= MAX_BUFFERED && this.#flights.length < 2) this.#capture(link);
       else this.timing.skippedBusy++;
     } catch (error) {
       this.options.log?.(`capture failed: ${error}`);
@@ -342,6 +368,8 @@ export class ScreenSender {
       // At most MAX_RATE frames a second, a late one not holding back the next (capture_pacer.ts).
       const wait = this.#pacer.waitMs(this.#now());
       if (damaged && wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // An encoder coding on another thread takes one more frame while it codes one, no more.
+      while (this.#flights.length >= 2) await this.#flights[0];
     } catch (error) {
       this.options.log?.(`damage: ${error}`);
     } finally {
@@ -443,7 +471,7 @@ export class ScreenSender {
     if (source !== frame) this.timing.halved++;
     const size = `${source.width}x${source.height}`;
     if (!this.#encoder || this.#encoderSize !== size) {
-      this.#encoder?.close();
+      this.#dropEncoder();
       this.#encoder = this.options.encoder(source.width, source.height, {
         width: frame.width,
         height: frame.height,
@@ -453,26 +481,77 @@ export class ScreenSender {
       this.#forceKeyframe = true;
     }
     const capturedAt = Date.now();
+    const encoder = this.#encoder;
+    // Back to full size after motion: the stillness is already MOTION_HOLD_MS old, so the new
+    // encoder's keyframe is the refinement itself — one sharp keyframe, not a coarse one and
+    // then its refinement (half the encoding time to a sharp picture on a busy machine).
+    const sharp = leaving && this.#refines() && source === frame && !!encoder.refine;
+    const keyframe = this.#forceKeyframe;
+    const options = {
+      keyframe,
+      dirty: source === frame ? dirty : undefined,
+      at: t0,
+      ...(sharp ? { refine: true } : {}),
+    };
+    const info: Captured = {
+      big,
+      changed,
+      leaving,
+      sharp,
+      halved: source !== frame,
+      t0,
+      t2,
+      capturedAt,
+      codec: encoder.codec ?? "vp8",
+      screen: { width: frame.width, height: frame.height },
+      epoch: this.#epoch,
+    };
+    if (encoder.encodeAsync) {
+      // Coded on another thread while the next frame is grabbed (#onDamage waits while two are
+      // handed over); the keyframe is owed again if this one does not come out.
+      this.#forceKeyframe = false;
+      const coding = encoder.encodeAsync(source.data, source.stride, options);
+      // Handled in the order handed over, whatever order they end in.
+      const before = this.#flights.at(-1) ?? Promise.resolve();
+      const flight = before.then(() => coding).then(
+        (encoded) => {
+          if (!encoded && keyframe) this.#forceKeyframe = true;
+          const spent = encoded?.spent ?? { wallMs: 0, cpuMs: 0 };
+          this.#encoded(link, info, encoded, spent.wallMs, spent.cpuMs);
+        },
+        (error) => {
+          if (keyframe) this.#forceKeyframe = true;
+          this.options.log?.(`capture failed: ${error}`);
+        },
+      ).finally(() => {
+        this.#flights.splice(this.#flights.indexOf(flight), 1);
+      });
+      this.#flights.push(flight);
+      return;
+    }
     const clock = this.options.encodeClock ?? this.#now;
     const cpuClock = this.options.encodeCpuClock ??
       (this.options.encodeClock ?? threadCpuClock() ?? clock);
     const c0 = cpuClock();
     const e0 = clock();
-    // Back to full size after motion: the stillness is already MOTION_HOLD_MS old, so the new
-    // encoder's keyframe is the refinement itself — one sharp keyframe, not a coarse one and
-    // then its refinement (half the encoding time to a sharp picture on a busy machine).
-    const sharp = leaving && this.#refines() && source === frame && !!this.#encoder.refine;
-    const encoded = this.#encoder.encode(source.data, source.stride, {
-      keyframe: this.#forceKeyframe,
-      dirty: source === frame ? dirty : undefined,
-      at: t0,
-      ...(sharp ? { refine: true } : {}),
-    });
-    const encodeMs = clock() - e0;
-    const encodeCpuMs = cpuClock() - c0;
+    const encoded = encoder.encode(source.data, source.stride, options);
+    if (encoded) this.#forceKeyframe = false;
+    this.#encoded(link, info, encoded, clock() - e0, cpuClock() - c0);
+  }
+
+  /** A frame came out of the encoder (or nothing did): motion mode's judgement, then send. */
+  #encoded(
+    link: Link,
+    f: Captured,
+    encoded: { data: Uint8Array; keyframe: boolean } | null,
+    encodeMs: number,
+    encodeCpuMs: number,
+  ) {
+    if (this.#stopped || f.epoch !== this.#epoch) return; // its encoder was replaced
+    const { big, changed, leaving, sharp, t0 } = f;
     this.timing.encode += encodeMs;
     // A keyframe is always slow (a new encoder, a viewer's request): it neither counts nor resets.
-    if (this.#motion && source !== frame && !encoded?.keyframe) {
+    if (this.#motion && f.halved && !encoded?.keyframe) {
       const gap = t0 - this.#lastHalfAt;
       this.#halfGapMs = this.#halfFrames ? this.#halfGapMs * 0.8 + gap * 0.2 : MOTION_RETRY_GAP_MS;
       this.#lastHalfAt = t0;
@@ -500,13 +579,12 @@ export class ScreenSender {
           : MOTION_RETRY_MS;
         this.#freshMotion = false;
         this.#trying = false;
-        this.#motionSince = t2;
+        this.#motionSince = f.t2;
         this.#halfFrames = 0;
       }
     }
     if (!encoded) return;
-    this.#forceKeyframe = false;
-    this.#send(link, encoded, frame, capturedAt);
+    this.#send(link, encoded, f.screen, f.capturedAt, f.codec);
     if (sharp) {
       this.#refineDue = false;
       this.#lastRefineAt = this.#now();
@@ -534,9 +612,10 @@ export class ScreenSender {
     encoded: { data: Uint8Array; keyframe: boolean },
     screen: { width: number; height: number },
     capturedAt: number,
+    codec: "vp8" | "h264",
   ) {
     const bytes = encodeMediaFrame({
-      codec: this.#encoder?.codec ?? "vp8",
+      codec,
       keyframe: encoded.keyframe,
       width: screen.width,
       height: screen.height,
@@ -553,12 +632,12 @@ export class ScreenSender {
   /** Nothing changed: refine the picture once, then keep the viewers' decoders alive. */
   #stillScreen(link: Link) {
     this.#maybeRefine(link);
-    if (this.#refineDue || this.#motion || !this.#encoder?.empty) return;
+    if (this.#refineDue || this.#motion || !this.#encoder?.empty || this.#flights.length) return;
     if (this.#now() - this.#lastFrameAt < KEEPALIVE_MS) return;
     if (link.buffered() > MAX_BUFFERED) return;
     const encoded = this.#encoder.empty({ at: this.#now() });
     if (!encoded) return;
-    this.#send(link, encoded, this.options.desktop, Date.now());
+    this.#send(link, encoded, this.options.desktop, Date.now(), this.#encoder.codec ?? "vp8");
     this.keepalives++;
   }
 
@@ -566,14 +645,14 @@ export class ScreenSender {
   #maybeRefine(link: Link, afterMs = REFINE_AFTER_MS) {
     const now = this.#now();
     if (!this.#refineDue || this.#motion || now - this.#lastFrameAt < afterMs) return;
-    if (!this.#encoder?.refine || link.buffered() > MAX_BUFFERED) return;
+    if (!this.#encoder?.refine || link.buffered() > MAX_BUFFERED || this.#flights.length) return;
     this.#refineDue = false;
     const capturedAt = Date.now();
     const t0 = this.#now();
     const encoded = this.#encoder.refine({ at: t0 });
     this.timing.encode += this.#now() - t0;
     if (!encoded) return;
-    this.#send(link, encoded, this.options.desktop, capturedAt);
+    this.#send(link, encoded, this.options.desktop, capturedAt, this.#encoder.codec ?? "vp8");
     this.#lastRefineAt = this.#now();
     this.refinements++;
     this.timing.refined++;
@@ -583,6 +662,27 @@ export class ScreenSender {
   #motionOver(): boolean {
     return this.#motion && this.#now() - this.#lastBigAt > MOTION_HOLD_MS;
   }
+}
+
+/** A frame handed to the encoder: what #encoded needs once it is coded. */
+interface Captured {
+  /** A big change (MOTION_AREA), whether anything changed, leaving motion mode. */
+  big: boolean;
+  changed: boolean;
+  leaving: boolean;
+  /** Coded near-losslessly as the refinement itself. */
+  sharp: boolean;
+  /** Halved for motion mode. */
+  halved: boolean;
+  /** When the grab began and when the pointer and the diff were done (steady clock, ms). */
+  t0: number;
+  t2: number;
+  /** Wall-clock capture time for the media header, the codec and the screen's size. */
+  capturedAt: number;
+  codec: "vp8" | "h264";
+  screen: { width: number; height: number };
+  /** The encoder it went to (#epoch). */
+  epoch: number;
 }
 
 /** More than half of `values` over `limit` (a burst of half of them is not enough). */

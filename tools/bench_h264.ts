@@ -65,6 +65,8 @@ const CODECS: Codec[] = [
     ["H.264 RC bitrate mode", { rc: "bitrate" }],
     ["H.264 max QP 46", { maxQp: 46 }],
     ["H.264 max QP 36", { maxQp: 36 }],
+    ["H.264 adaptive quant off", { aq: false }],
+    ["H.264 2 threads, 2 slices", { threads: 2 }],
   ] as const).map(([name, tuning]) => ({
     name,
     make: (width: number, height: number, kbps: number) =>

@@ -33,16 +33,10 @@
 //
 // All memory OpenH264 keeps or reads (parameters, source picture and planes, output info) is
 // allocated natively (libc calloc), never a JS typed array.
-import { type Area, mbAligned } from "./macroblocks.ts";
-import { bgrxToPlanes } from "./yuv.ts";
-import {
-  checkKbps,
-  checkPreset,
-  FULL_PASS_EVERY,
-  joinParts,
-  type QualityPreset,
-  scaledKbps,
-} from "./encoding.ts";
+import type { Area } from "./macroblocks.ts";
+import { PlanePair } from "./plane_pair.ts";
+import { cpuClocks } from "../platform/thread_cpu.ts";
+import { checkKbps, checkPreset, joinParts, type QualityPreset, scaledKbps } from "./encoding.ts";
 import {
   createEncoder,
   type EncoderMethods,
@@ -86,6 +80,10 @@ export interface Tuning {
   complexity?: 0 | 1 | 2;
   /** Rate control's highest quantizer, MIN_QP…51 (default MAX_QP). */
   maxQp?: number;
+  /** Adaptive quantization (camera mode only; default on). */
+  aq?: boolean;
+  /** Encoding threads, each coding one slice of the picture (default 1). */
+  threads?: number;
 }
 
 export interface EncodedFrame {
@@ -145,16 +143,17 @@ export class H264Encoder {
   #src: { ptr: Deno.PointerObject; view: DataView } | null = null;
   #info: { ptr: Deno.PointerObject; view: DataView } | null = null;
   #arg: { ptr: Deno.PointerObject; view: DataView } | null = null;
-  #planeMem: Deno.PointerObject | null = null;
-  #planes: Deno.PointerObject[] = [];
-  #strides: number[] = [];
+  #planes: PlanePair | null = null;
   #preset: QualityPreset;
   #basis: { width: number; height: number };
-  /** What the planes hold: null before the first frame, else whether it is grey. */
-  #planesGrey: boolean | null = null;
-  /** A full conversion since the last preset change: the next encode may convert dirty areas. */
-  #primed = false;
-  #sinceFull = 0;
+  /**
+   * While a frame is coded on another thread (encodeAsync), what else touches the encoder waits
+   * here, in order: setPreset()'s bitrate, and the next frame (at most one frame waits: its
+   * plane buffer is the one the coding thread does not read).
+   */
+  #coding = false;
+  #waiting: (() => void)[] = [];
+  #frameWaits = false;
   #ts = -1;
   #lastAt: number | undefined;
   #closed = false;
@@ -195,6 +194,8 @@ export class H264Encoder {
       rc: "timestamp",
       complexity: 0,
       maxQp: MAX_QP,
+      aq: true,
+      threads: 1,
       ...options.tuning,
     };
     const maxQp = this.#tuning.maxQp;
@@ -242,7 +243,7 @@ export class H264Encoder {
       u8(P.bEnableSceneChangeDetect, false);
       // Both unsupported in screen-content mode (OpenH264 turns them off with a warning).
       u8(P.bEnableBackgroundDetection, camera);
-      u8(P.bEnableAdaptiveQuant, camera);
+      u8(P.bEnableAdaptiveQuant, camera && tuning.aq);
       i32(P.iPicWidth, this.width);
       i32(P.iPicHeight, this.height);
       i32(P.iTargetBitrate, kbps * 1000);
@@ -260,7 +261,7 @@ export class H264Encoder {
       i32(P.iMinQp, MIN_QP);
       i32(P.uiMaxNalSize, 0);
       u8(P.bEnableLongTermReference, false);
-      v.setUint16(P.iMultipleThreadIdc, 1, true);
+      v.setUint16(P.iMultipleThreadIdc, tuning.threads, true);
       u8(P.bEnableDenoise, false);
       const layer = P.sSpatialLayers; // sSpatialLayers[0]
       i32(layer + L.iVideoWidth, this.width);
@@ -271,8 +272,8 @@ export class H264Encoder {
       i32(layer + L.uiProfileIdc, K.proBaseline);
       i32(layer + L.uiLevelIdc, 0); // chosen by the encoder from the size
       i32(layer + L.iDLayerQp, REFINE_QP); // used only with rate control off: refine()
-      i32(layer + L.uiSliceMode, K.smSingleSlice);
-      i32(layer + L.uiSliceNum, 1);
+      i32(layer + L.uiSliceMode, tuning.threads > 1 ? K.smFixedSlcNum : K.smSingleSlice);
+      i32(layer + L.uiSliceNum, tuning.threads);
       // The colours' meaning in the SPS (VUI): BT.601, studio range, which is what the planes
       // hold (libyuv's ARGBToI420). Without it Chromium shows an HD stream as BT.709, and
       // every saturated colour comes out shifted (bench:remote, video still: 35.7 dB against
@@ -293,29 +294,28 @@ export class H264Encoder {
     }
     this.#src = nativeStruct(l, abi.sizes.sourcePicture);
     this.#info = nativeStruct(l, abi.sizes.frameBsInfo);
-    // I420 planes in one block, rows 32-byte aligned.
-    const sy = (this.width + 31) & ~31, sc = ((this.width >> 1) + 31) & ~31;
-    const ySize = sy * this.height, cSize = sc * (this.height >> 1);
-    const mem = this.#planeMem = l.libc.calloc(1n, BigInt(ySize + 2 * cSize));
-    if (!mem) throw new Error("calloc failed");
-    this.#planes = [
-      mem,
-      Deno.UnsafePointer.offset(mem, ySize)!,
-      Deno.UnsafePointer.offset(mem, ySize + cSize)!,
-    ];
-    this.#strides = [sy, sc, sc];
+    this.#planes = new PlanePair(l.libc, l.yuv, this);
     const S = abi.source, sv = this.#src.view;
     sv.setInt32(S.iColorFormat, K.videoFormatI420, true);
-    for (let i = 0; i < 3; i++) {
-      sv.setInt32(S.iStride + 4 * i, this.#strides[i], true);
-      sv.setBigUint64(S.pData + 8 * i, BigInt(Deno.UnsafePointer.value(this.#planes[i])), true);
-    }
+    for (let i = 0; i < 3; i++) sv.setInt32(S.iStride + 4 * i, this.#planes.strides[i], true);
     sv.setInt32(S.iPicWidth, this.width, true);
     sv.setInt32(S.iPicHeight, this.height, true);
   }
 
   #checkOpen(): void {
     if (this.#closed) throw new Error("H264Encoder is closed");
+  }
+
+  /** For the synchronous methods: nothing may run while a frame is coded on another thread. */
+  #checkIdle(): void {
+    this.#checkOpen();
+    if (this.#coding) throw new Error("H264Encoder is coding a frame (encodeAsync)");
+  }
+
+  /** Runs `fn` now when idle, else after the work queued (encodeAsync). */
+  #whenIdle(fn: () => void): void {
+    if (!this.#coding) fn();
+    else this.#waiting.push(fn);
   }
 
   /**
@@ -329,31 +329,137 @@ export class H264Encoder {
     stride: number,
     options?: { keyframe?: boolean; dirty?: readonly Area[]; at?: number; refine?: boolean },
   ): EncodedFrame | null {
+    this.#checkIdle();
+    const set = this.#convert(bgrx, stride, options);
+    return this.#code(
+      set,
+      options?.at,
+      options?.refine ? "refine" : options?.keyframe ? "idr" : "",
+    );
+  }
+
+  /**
+   * As encode(), but the frame is coded on another thread: the BGRX frame is converted before
+   * this returns (the caller may overwrite it at once), and the promise resolves with the coded
+   * frame and what it cost — the coding thread's CPU (OpenH264's own threads included, as the
+   * process's CPU time minus the calling thread's over the call) plus the conversion's, and the
+   * wall time from the start of its coding. One frame may wait while another is coded; a third
+   * is refused. Meanwhile setPreset()/setBitrate() wait their turn, close() frees the encoder
+   * when the coding ends, and encode(), refine() and empty() throw.
+   */
+  encodeAsync(
+    bgrx: Uint8Array,
+    stride: number,
+    options?: { keyframe?: boolean; dirty?: readonly Area[]; at?: number; refine?: boolean },
+  ): Promise<(EncodedFrame & { spent: { cpuMs: number; wallMs: number } }) | null> {
     this.#checkOpen();
+    if (this.#frameWaits) throw new Error("H264Encoder: a frame is already waiting to be coded");
+    const cpu = cpuClocks();
+    const c0 = cpu.thread();
+    const set = this.#convert(bgrx, stride, options);
+    const convertCpu = cpu.thread() - c0;
+    const kind = options?.refine ? "refine" : options?.keyframe ? "idr" : "";
+    const { promise, resolve, reject } = Promise.withResolvers<
+      (EncodedFrame & { spent: { cpuMs: number; wallMs: number } }) | null
+    >();
+    const start = () => {
+      this.#coding = true;
+      const w0 = performance.now(), p0 = cpu.process(), t0 = cpu.thread();
+      let coding: Promise<EncodedFrame | null>;
+      try {
+        coding = this.#code(set, options?.at, kind, true);
+      } catch (e) {
+        coding = Promise.reject(e);
+      }
+      coding.then((coded) => {
+        const worker = cpu.process() - p0 - (cpu.thread() - t0);
+        const spent = { cpuMs: convertCpu + worker, wallMs: performance.now() - w0 };
+        this.#next();
+        resolve(coded && { ...coded, spent });
+      }, (e) => {
+        this.#next();
+        reject(e);
+      });
+    };
+    if (!this.#coding) start();
+    else {
+      this.#frameWaits = true;
+      this.#waiting.push(() => {
+        this.#frameWaits = false;
+        if (this.#closed) resolve(null);
+        else start();
+      });
+    }
+    return promise;
+  }
+
+  /**
+   * A frame's coding ended: what waited runs now, up to and including the next frame (whose
+   * coding then starts before the caller hears of this one); when nothing is left, a close()
+   * that came meanwhile frees the encoder.
+   */
+  #next(): void {
+    this.#coding = false;
+    while (!this.#coding && this.#waiting.length) {
+      const fn = this.#waiting.shift()!;
+      try {
+        fn();
+      } catch {
+        // a bitrate that cannot be set is not the frame's failure
+      }
+    }
+    if (this.#closed && !this.#coding) this.#free();
+  }
+
+  /** Checks the frame and converts it into the free plane buffer; returns that buffer. */
+  #convert(
+    bgrx: Uint8Array,
+    stride: number,
+    options?: { keyframe?: boolean; dirty?: readonly Area[] },
+  ): number {
     const { width: w, height: h } = this;
     if (!Number.isInteger(stride) || stride < w * 4) throw new RangeError(`bad stride ${stride}`);
     if (bgrx.byteLength < stride * (h - 1) + w * 4) {
       throw new RangeError(`frame buffer too small: ${bgrx.byteLength} bytes for ${w}x${h}`);
     }
-    this.#convert(bgrx, stride, options?.keyframe ? undefined : options?.dirty);
-    this.#observeRate(options?.at);
-    if (options?.refine) return this.#refined(options.at);
-    if (options?.keyframe) this.#forceIdr();
-    return this.#encodePlanes(options?.at);
+    const grey = this.#preset === "greyscale";
+    return this.#planes!.convert(bgrx, stride, options?.dirty, !!options?.keyframe, grey);
   }
 
-  /** BGRX → the planes: only the dirty areas (grown to macroblocks) when that is safe. */
-  #convert(bgrx: Uint8Array, stride: number, dirty: readonly Area[] | undefined): void {
-    const { width: w, height: h } = this, yuv = this.#l.yuv;
-    const partial = dirty && this.#primed && this.#sinceFull < FULL_PASS_EVERY
-      ? dirty.map((r) => mbAligned(r, w, h)).filter((r) => r.width > 0 && r.height > 0)
-      : undefined;
-    const grey = this.#preset === "greyscale";
-    const planes = { pointers: this.#planes, strides: this.#strides };
-    bgrxToPlanes(yuv, bgrx, stride, planes, this, partial, grey);
-    this.#sinceFull = partial ? this.#sinceFull + 1 : 0;
-    this.#primed = true;
-    this.#planesGrey = grey;
+  /**
+   * Codes plane buffer `set`: `idr` as an IDR, `refine` near-losslessly (REFINE_QP, rate
+   * control off, an IDR: see the header). Everything that touches the encoder for one frame —
+   * the frame rate, the IDR request, the RC mode — happens here, in the frame's turn.
+   */
+  #code(set: number, at: number | undefined, kind: "" | "idr" | "refine"): EncodedFrame | null;
+  #code(
+    set: number,
+    at: number | undefined,
+    kind: "" | "idr" | "refine",
+    async: true,
+  ): Promise<EncodedFrame | null>;
+  #code(
+    set: number,
+    at: number | undefined,
+    kind: "" | "idr" | "refine",
+    async = false,
+  ): EncodedFrame | null | Promise<EncodedFrame | null> {
+    const { rcMode } = this.#l.abi.options, K = this.#l.abi.constants;
+    const refine = kind === "refine";
+    this.#observeRate(at);
+    if (refine) this.#setInt(rcMode, K.rcOffMode, "RC_MODE");
+    const restore = () => refine && this.#setInt(rcMode, this.#rcMode, "RC_MODE");
+    let pending: Promise<number> | undefined;
+    try {
+      if (kind) this.#forceIdr();
+      this.#prepareSource(set, at);
+      const { EncodeFrame, EncodeFrameAsync } = this.#m, args = [this.#src!.ptr, this.#info!.ptr];
+      if (!async) return this.#readOutput(EncodeFrame(this.#enc, args[0], args[1]));
+      pending = EncodeFrameAsync(this.#enc, args[0], args[1]);
+    } finally {
+      if (!pending) restore();
+    }
+    return pending.then((rc) => this.#readOutput(rc)).finally(restore);
   }
 
   /**
@@ -362,9 +468,10 @@ export class H264Encoder {
    * grey and the preset is not (a grey picture is not refined into colour).
    */
   refine(options?: { at?: number }): EncodedFrame | null {
-    this.#checkOpen();
-    if (this.#planesGrey !== (this.#preset === "greyscale")) return null;
-    return this.#refined(options?.at);
+    this.#checkIdle();
+    const planes = this.#planes!;
+    if (planes.latestGrey !== (this.#preset === "greyscale")) return null;
+    return this.#code(planes.latest, options?.at, "refine");
   }
 
   /**
@@ -373,21 +480,10 @@ export class H264Encoder {
    * a keyframe. Null before the first frame.
    */
   empty(options?: { at?: number }): EncodedFrame | null {
-    this.#checkOpen();
-    if (this.#planesGrey === null) return null;
-    return this.#encodePlanes(options?.at);
-  }
-
-  /** The planes at REFINE_QP with rate control off, as an IDR (see the header). */
-  #refined(at: number | undefined): EncodedFrame | null {
-    const K = this.#l.abi.constants;
-    this.#setInt(this.#l.abi.options.rcMode, K.rcOffMode, "RC_MODE");
-    try {
-      this.#forceIdr();
-      return this.#encodePlanes(at);
-    } finally {
-      this.#setInt(this.#l.abi.options.rcMode, this.#rcMode, "RC_MODE");
-    }
+    this.#checkIdle();
+    const planes = this.#planes!;
+    if (planes.latestGrey === null) return null;
+    return this.#code(planes.latest, options?.at, "");
   }
 
   #forceIdr(): void {
@@ -431,10 +527,18 @@ export class H264Encoder {
     return this.#ts;
   }
 
-  #encodePlanes(at: number | undefined): EncodedFrame | null {
+  /** Points the source picture at plane buffer `set` and stamps it. */
+  #prepareSource(set: number, at: number | undefined): void {
+    const { abi } = this.#l, sv = this.#src!.view, planes = this.#planes!.planes(set);
+    for (let i = 0; i < 3; i++) {
+      sv.setBigUint64(abi.source.pData + 8 * i, BigInt(Deno.UnsafePointer.value(planes[i])), true);
+    }
+    sv.setBigInt64(abi.source.uiTimeStamp, BigInt(this.#nextTs(at)), true);
+  }
+
+  /** The coded frame from the output info after EncodeFrame returned `rc`. */
+  #readOutput(rc: number): EncodedFrame | null {
     const { abi } = this.#l, F = abi.frame, B = abi.bsLayer, K = abi.constants;
-    this.#src!.view.setBigInt64(abi.source.uiTimeStamp, BigInt(this.#nextTs(at)), true);
-    const rc = this.#m.EncodeFrame(this.#enc, this.#src!.ptr, this.#info!.ptr);
     if (rc !== 0) throw new Error(`OpenH264 EncodeFrame failed (${rc})`);
     const iv = this.#info!.view;
     const type = iv.getInt32(F.eFrameType, true);
@@ -463,10 +567,9 @@ export class H264Encoder {
   setPreset(preset: QualityPreset): void {
     this.#checkOpen();
     checkPreset(preset, PRESET_KBPS);
-    this.#setBitrate(
-      scaledKbps(PRESET_KBPS[preset], this.#basis.width, this.#basis.height, this.fps),
-    );
-    if ((preset === "greyscale") !== (this.#preset === "greyscale")) this.#primed = false;
+    const kbps = scaledKbps(PRESET_KBPS[preset], this.#basis.width, this.#basis.height, this.fps);
+    this.#whenIdle(() => this.#setBitrate(kbps));
+    if ((preset === "greyscale") !== (this.#preset === "greyscale")) this.#planes!.invalidate();
     this.#preset = preset;
   }
 
@@ -474,7 +577,7 @@ export class H264Encoder {
   setBitrate(kbps: number): void {
     this.#checkOpen();
     checkKbps(kbps);
-    this.#setBitrate(Math.round(kbps));
+    this.#whenIdle(() => this.#setBitrate(Math.round(kbps)));
   }
 
   #setBitrate(kbps: number): void {
@@ -485,24 +588,28 @@ export class H264Encoder {
     if (rc !== 0) throw new Error(`OpenH264 SetOption(BITRATE, ${kbps} kbps) failed (${rc})`);
   }
 
-  /** Frees the encoder and its native memory. Idempotent. */
+  /** Frees the encoder and its native memory (once a frame being coded is done). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.#coding) this.#free();
+  }
+
+  #free(): void {
     const l = this.#l;
     if (this.#enc) {
       if (this.#initialised) this.#m.Uninitialize(this.#enc);
       l.h264.WelsDestroySVCEncoder(this.#enc);
     }
-    for (const p of [this.#src?.ptr, this.#info?.ptr, this.#arg?.ptr, this.#planeMem]) {
+    for (const p of [this.#src?.ptr, this.#info?.ptr, this.#arg?.ptr]) {
       if (p) l.libc.free(p);
     }
+    this.#planes?.free();
     this.#enc =
-      this.#planeMem =
       this.#src =
       this.#info =
       this.#arg =
+      this.#planes =
         null;
-    this.#planes = [];
   }
 }

@@ -80,6 +80,7 @@ export interface OpenH264Abi {
     rcOffMode: number;
     proBaseline: number;
     smSingleSlice: number;
+    smFixedSlcNum: number;
     smSizeLimitedSlice: number;
     videoFormatI420: number;
     /** EVideoFormatSPS VF_UNDEF; CP_, TRC_ and CM_SMPTE170M (BT.601: libyuv's ARGBToI420). */
@@ -259,6 +260,7 @@ const LAYOUT_2_3_X86_64: Omit<OpenH264Abi, "name" | "soname" | "major" | "minor"
     rcOffMode: -1,
     proBaseline: 66,
     smSingleSlice: 0,
+    smFixedSlcNum: 1,
     smSizeLimitedSlice: 3,
     videoFormatI420: 23,
     vuiFormatUndef: 5,

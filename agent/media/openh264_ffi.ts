@@ -27,6 +27,12 @@ const ENCODER_METHODS = {
   GetDefaultParams: { parameters: ["pointer", "pointer"], result: "i32" },
   Uninitialize: { parameters: ["pointer"], result: "i32" },
   EncodeFrame: { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
+  // The same slot, called on a thread of Deno's blocking pool (h264.ts's encodeAsync).
+  EncodeFrameAsync: {
+    parameters: ["pointer", "pointer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
   ForceIntraFrame: { parameters: ["pointer", "bool"], result: "i32" },
   SetOption: { parameters: ["pointer", "i32", "pointer"], result: "i32" },
 } as const satisfies Record<string, Deno.ForeignFunction>;
@@ -127,7 +133,8 @@ export function createEncoder(l: H264Libs): { obj: Deno.PointerObject; m: Encode
   const obj = Deno.UnsafePointer.create(out[0]);
   if (rc !== 0 || !obj) throw new Error(`WelsCreateSVCEncoder failed (${rc})`);
   try {
-    return { obj, m: methods(obj, l.abi.encoderVtbl, ENCODER_METHODS) };
+    const slots = { ...l.abi.encoderVtbl, EncodeFrameAsync: l.abi.encoderVtbl.EncodeFrame };
+    return { obj, m: methods(obj, slots, ENCODER_METHODS) };
   } catch (e) {
     l.h264.WelsDestroySVCEncoder(obj);
     throw e;
