@@ -156,6 +156,8 @@ interface WorkloadResult {
   mbPerS: number;
   /** CPU of the contender's processes, % of one core. */
   cpuPct: number;
+  /** The same by part when the contender names them (product: server, agent), % of one core. */
+  cpuPctByPart?: Record<string, number>;
   /** CPU of the whole headless viewer browser (all its processes), % of one core. */
   viewerCpuPct: number;
   /** For context: the workload Chromium and Xvfb. */
@@ -338,8 +340,10 @@ async function measureWorkload(
       (globalThis as unknown as { bench: { status(): SourceStatus } }).bench.status()
     );
   const tick = clockTicksPerSecond();
+  const parts = running.pidsByPart?.() ?? {};
   const cpu = () => ({
     contender: cpuTicks(running.pids()),
+    parts: Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, cpuTicks(p)])),
     viewer: pids.viewer ? cpuTicks([pids.viewer]) : 0,
     workload: pids.workload ? cpuTicks([pids.workload]) : 0,
     xvfb: cpuTicks([pids.xvfb]),
@@ -396,6 +400,11 @@ async function measureWorkload(
     bytes: bytes1 - bytes0,
     mbPerS: (bytes1 - bytes0) / seconds / 1e6,
     cpuPct: pct(cpu0.contender, cpu1.contender),
+    cpuPctByPart: Object.keys(parts).length
+      ? Object.fromEntries(
+        Object.keys(parts).map((name) => [name, pct(cpu0.parts[name], cpu1.parts[name])]),
+      )
+      : undefined,
     viewerCpuPct: pct(cpu0.viewer, cpu1.viewer),
     workloadCpuPct: pct(cpu0.workload, cpu1.workload),
     xvfbCpuPct: pct(cpu0.xvfb, cpu1.xvfb),
@@ -481,6 +490,11 @@ async function runContender(
         `  ${contender.name} ${workload}: ${r.fps.toFixed(1)} fps, p50 ${
           r.latencyMs ? r.latencyMs.p50.toFixed(0) : "–"
         } ms, ${r.mbPerS.toFixed(2)} MB/s, cpu ${r.cpuPct.toFixed(0)} %` +
+          (r.cpuPctByPart
+            ? ` (${
+              Object.entries(r.cpuPctByPart).map(([n, v]) => `${n} ${v.toFixed(1)} %`).join(", ")
+            })`
+            : "") +
           (r.stampVisible ? "" : "  (stamps NOT readable in the viewer!)"),
       );
     }

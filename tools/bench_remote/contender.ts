@@ -23,6 +23,11 @@ export interface RunningContender {
    * and the CPU of children they already reaped)
    */
   pids(): number[];
+  /**
+   * Optional: the same processes by name (e.g. server, agent), each part's CPU reported
+   * separately as well (`cpuPctByPart`), descendants included
+   */
+  pidsByPart?(): Record<string, number[]>;
   /** Bytes received by the viewer so far (from inside the page or from the transport) */
   bytesReceived(): Promise<number>;
   stop(): Promise<void>;

@@ -53,6 +53,7 @@ export async function startProductServer(): Promise<ProductServer> {
     server = await spawn("rescue-server", Deno.execPath(), [
       "run",
       "-A",
+      ...extraFlags("BENCH_SERVER_FLAGS"),
       `${ROOT}main.ts`,
     ], { DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: base });
     for (let i = 0;; i++) {
@@ -76,6 +77,15 @@ export async function startProductServer(): Promise<ProductServer> {
     await removeData();
     throw error;
   }
+}
+
+/**
+ * Extra `deno run` flags for a product process from the environment, split on spaces: e.g.
+ * `BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the server (written when
+ * it exits at the contender's stop).
+ */
+export function extraFlags(variable: string): string[] {
+  return (Deno.env.get(variable) ?? "").split(" ").filter(Boolean);
 }
 
 /** The technician signs in (in the viewer context) and makes a PIN session for the customer. */
@@ -140,18 +150,19 @@ export function inboundVideoBytes(page: Page): Promise<number> {
 
 /**
  * The product as a running contender: the technician's page showing the island's `<video>`,
- * the processes charged for CPU, bytes from the page's peer connections; stopping closes the
- * page and then everything `stopAll` started.
+ * the processes charged for CPU (by name: each is also reported on its own), bytes from the
+ * page's peer connections; stopping closes the page and then everything `stopAll` started.
  */
 export function runningProduct(
   page: Page,
-  pids: number[],
+  parts: Record<string, number>,
   stopAll: () => Promise<void>,
 ): RunningContender {
   return {
     page,
     source: ".rv-video",
-    pids: () => pids,
+    pids: () => Object.values(parts),
+    pidsByPart: () => Object.fromEntries(Object.entries(parts).map(([name, pid]) => [name, [pid]])),
     bytesReceived: () => inboundVideoBytes(page),
     async stop() {
       await page.close().catch(() => {});

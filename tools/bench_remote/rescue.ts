@@ -11,6 +11,7 @@
 import { AGENT_V8_FLAGS } from "../../agent/v8_flags.ts";
 import type { BenchEnv, Contender, RunningContender } from "./contender.ts";
 import {
+  extraFlags,
   type ProductServer,
   ROOT,
   runningProduct,
@@ -39,6 +40,7 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
       "run",
       "-A",
       AGENT_V8_FLAGS, // as every start of the agent
+      ...extraFlags("BENCH_AGENT_FLAGS"),
       `${ROOT}agent/main.ts`,
       "--pin",
       pin,
@@ -77,7 +79,7 @@ async function startRescue(env: BenchEnv): Promise<RunningContender> {
     }
     await videoAtScreenSize(page, env);
     await customer.close();
-    return runningProduct(page, [server.server.pid, agent.pid], stopAll);
+    return runningProduct(page, { server: server.server.pid, agent: agent.pid }, stopAll);
   } catch (error) {
     await stopAll();
     throw error;

@@ -79,7 +79,7 @@ async function startShare(env: BenchEnv): Promise<RunningContender> {
     // The whole X screen at its own size (Chromium's fake display would be 1280×720 and carry
     // no stamps for the decoder).
     await videoAtScreenSize(page, env);
-    return runningProduct(page, [server.server.pid, customer.pid], stopAll);
+    return runningProduct(page, { server: server.server.pid, customer: customer.pid }, stopAll);
   } catch (error) {
     await stopAll();
     throw error;
