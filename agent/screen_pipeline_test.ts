@@ -1,5 +1,6 @@
 // ScreenSender with an encoder that codes on another thread (EncoderLike.encodeAsync, as
-// H264Encoder): the next frame is grabbed while one is coded, never more than two are handed
+// H264Encoder) and a screen in motion (big changes; small ones are coded at once): the next
+// frame is grabbed while one is coded, never more than two are handed
 // over, frames go out in order, and a frame coded by an encoder replaced meanwhile (a codec
 // switch) is not sent.
 import assert from "node:assert/strict";
@@ -23,7 +24,7 @@ function setup() {
   // The screen changes all the time: every wait reports damage at once.
   const watcher: DamageWatcher = {
     wait: () => new Promise((resolve) => setTimeout(() => resolve(true), 1)),
-    take: () => [{ x: 0, y: 0, width: 8, height: 8 }],
+    take: () => [{ x: 0, y: 0, width: W, height: H }], // big: coded on the other thread
     close: () => {},
   };
   const jobs: Job[] = [];
