@@ -6,6 +6,13 @@
  * something changed (`invalidate`), and never trusted for input when older than `staleMs`
  * (`current` then waits for a fresh read). A read that fails counts as "none": when in
  * doubt the customer's machine is left alone.
+ *
+ * The timer re-reads every `everyMs` only while the socket's input could reach the customer's
+ * machine (`busy`: control granted, and this viewer holds it or nobody does), so that input
+ * never waits for a read; while the viewer only watches it re-reads every `idleEveryMs`, the
+ * fallback for a change no notice announced. A read is several queries: at 400 ms apart for
+ * every open viewer it was most of an idle server's CPU (tools/bench_remote/README.md,
+ * session 16).
  */
 export type ViewerRights = "control" | "view" | "none";
 
@@ -20,8 +27,12 @@ export interface ViewerAuthorityOptions {
   initial: ViewerRights;
   /** How old an answer may be and still let input through (default 500 ms). */
   staleMs?: number;
-  /** How often the answer is refreshed while nothing asks (default 400 ms). */
+  /** How often the answer is refreshed while `busy` and nothing asks (default 400 ms). */
   everyMs?: number;
+  /** How often it is refreshed while not `busy` (default 5 s). */
+  idleEveryMs?: number;
+  /** Whether input may come and act now (default: always). */
+  busy?: () => boolean;
   now?: () => number;
 }
 
@@ -37,10 +48,17 @@ export class ViewerAuthority {
   readonly #options: Required<ViewerAuthorityOptions>;
 
   constructor(options: ViewerAuthorityOptions) {
-    this.#options = { staleMs: 500, everyMs: 400, now: () => performance.now(), ...options };
+    this.#options = {
+      staleMs: 500,
+      everyMs: 400,
+      idleEveryMs: 5_000,
+      busy: () => true,
+      now: () => performance.now(),
+      ...options,
+    };
     this.#rights = options.initial;
     this.#readAt = this.#options.now();
-    this.#timer = setInterval(() => void this.refresh(), this.#options.everyMs);
+    this.#timer = setInterval(() => this.#tick(), this.#options.everyMs);
   }
 
   /** The last answer, however old (for display; input goes through `current`). */
@@ -77,6 +95,11 @@ export class ViewerAuthority {
       if (this.#reading === reading) this.#reading = null;
     });
     return promise;
+  }
+
+  #tick(): void {
+    const { busy, idleEveryMs, now } = this.#options;
+    if (busy() || now() - this.#readAt >= idleEveryMs) void this.refresh();
   }
 
   close(): void {

@@ -109,3 +109,42 @@ Deno.test("ViewerAuthority re-reads by itself every 400 ms unless asked, until c
     globalThis.clearInterval = realClear;
   }
 });
+
+Deno.test("ViewerAuthority's timer re-reads every tick while busy, every idleEveryMs otherwise", async () => {
+  // A viewer that only watches: its input could not act, so the answer may age to idleEveryMs
+  // (the fallback for a change no notice announced); once busy, every tick reads again.
+  const realSet = globalThis.setInterval;
+  let tick = () => {};
+  globalThis.setInterval = ((fn: () => void) => (tick = fn, 1)) as typeof setInterval;
+  let now = 0;
+  let reads = 0;
+  let busy = false;
+  const authority = new ViewerAuthority({
+    initial: "control",
+    read: () => (reads++, Promise.resolve("control")),
+    onChange: () => {},
+    busy: () => busy,
+    now: () => now,
+  });
+  globalThis.setInterval = realSet;
+  const ticks = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      now += 400;
+      tick();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  };
+  try {
+    await ticks(12); // 4.8 s
+    assert.equal(reads, 0, "watching only: no read before idleEveryMs (5 s)");
+    await ticks(1); // 5.2 s
+    assert.equal(reads, 1, "the answer reached 5 s: read again");
+    await ticks(5);
+    assert.equal(reads, 1);
+    busy = true;
+    await ticks(3);
+    assert.equal(reads, 4, "busy: every tick reads, so input never waits");
+  } finally {
+    authority.close();
+  }
+});

@@ -120,6 +120,7 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
       authority = new ViewerAuthority({
         initial: seat.rights,
         read: seat.read,
+        busy: () => here.mayDrive(link),
         onChange: (rights) => {
           if (rights === "none") {
             here.setWatching(link, false);
@@ -149,10 +150,9 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
       if (frameSize(event.data) > MAX_VIEWER_FRAME) return ws.close(TOO_BIG, "too big");
       const [here, link] = [remote, viewer];
       if (!here || !link) return;
-      chain = chain.then(async () => {
-        const rights = await authority?.current() ?? "none";
-        return _viewerMessage(c, here, link, seat, rights, event.data);
-      }).catch((error) => deps.log.error("viewer frame failed", { error: String(error) }));
+      chain = chain.then(() => _viewerMessage(c, here, link, seat, authority, event.data)).catch((
+        error,
+      ) => deps.log.error("viewer frame failed", { error: String(error) }));
     },
     onClose: () => {
       unsubscribe();
@@ -164,14 +164,14 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
 }
 
 /** One frame from the island: parsed, checked against the rights, handed to the session. */
-function _viewerMessage(
+async function _viewerMessage(
   c: Context<AppEnv>,
   remote: RemoteSession,
   viewer: ViewerLink,
   seat: ViewerSeat,
-  rights: ViewerRights,
+  authority: ViewerAuthority | null,
   data: unknown,
-): Promise<void> | void {
+): Promise<void> {
   const refuse = (code: string, reason: string) => viewer.send({ type: "error", code, reason });
   const t = c.get("t");
   if (typeof data !== "string" || data.length > MAX_VIEWER_FRAME) {
@@ -187,6 +187,13 @@ function _viewerMessage(
   const parsed = ViewerInputSchema.safeParse(json);
   if (!parsed.success) return refuse("invalid", parsed.error.issues[0]?.message ?? "invalid");
   const message: ViewerInput = parsed.data;
+  // The island's ping (every 2 s) only asks for a pong: the last answer will do (a socket whose
+  // rights are gone is closed by then). Anything else gets an answer at most `staleMs` old.
+  const rights = !authority
+    ? "none"
+    : message.type === "ping"
+    ? authority.rights
+    : await authority.current();
   const refusal = (code: string | null) => {
     if (code) refuse(code, t(`remote.refused.${code}` as never));
   };

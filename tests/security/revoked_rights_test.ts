@@ -2,9 +2,10 @@
 // when the socket opened: after an admin took remoteControl away or deactivated the
 // technician, the open socket kept moving the customer's pointer. Now the socket's rights
 // are read again on every notice of a change (admin route or API, sign out everywhere) and
-// at most half a second apart otherwise; input is checked against them. Losing
-// remoteControl ends control and keeps the picture; losing the picture, the sign-in or the
-// account closes the socket.
+// otherwise at most half a second apart while its input could act (these tests' viewers hold
+// control; one that only watches, every 5 s: authority_test.ts); input is checked against
+// them. Losing remoteControl ends control and keeps the picture; losing the picture, the
+// sign-in or the account closes the socket.
 //
 // "At once" is read from what the agent got (the very next input refused, none let through
 // on the answer cached before the change), not from a clock. "Within a second" (the 400 ms
