@@ -515,17 +515,16 @@ export class ScreenSender {
       const coding = encoder.encodeAsync(source.data, source.stride, options);
       // Handled in the order handed over, whatever order they end in.
       const before = this.#flights.at(-1) ?? Promise.resolve();
-      const flight = before.then(() => coding).then(
-        (encoded) => {
-          if (!encoded && keyframe) this.#forceKeyframe = true;
-          const spent = encoded?.spent ?? { wallMs: 0, cpuMs: 0 };
-          this.#encoded(link, info, encoded, spent.wallMs, spent.cpuMs);
-        },
-        (error) => {
-          if (keyframe) this.#forceKeyframe = true;
-          this.options.log?.(`capture failed: ${error}`);
-        },
-      ).finally(() => {
+      // Never rejects: a failure (the encoder's, or sending on a link that closed meanwhile) is
+      // logged like a synchronous capture's, not left to end the agent as an unhandled rejection.
+      const flight = before.then(() => coding).then((encoded) => {
+        if (!encoded && keyframe) this.#forceKeyframe = true;
+        const spent = encoded?.spent ?? { wallMs: 0, cpuMs: 0 };
+        this.#encoded(link, info, encoded, spent.wallMs, spent.cpuMs);
+      }).catch((error) => {
+        if (keyframe) this.#forceKeyframe = true;
+        this.options.log?.(`capture failed: ${error}`);
+      }).finally(() => {
         this.#flights.splice(this.#flights.indexOf(flight), 1);
       });
       this.#flights.push(flight);

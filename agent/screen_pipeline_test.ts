@@ -17,14 +17,24 @@ interface Job {
   done(ok: boolean): void;
 }
 
-function setup() {
+function setup(opts: { failFirstSend?: boolean; changes?: number } = {}) {
+  const logs: string[] = [];
+  let sends = 0;
   const W = 64, H = 48;
   let grabs = 0;
   const frame: Frame = { width: W, height: H, stride: W * 4, data: new Uint8Array(W * H * 4) };
-  // The screen changes all the time: every wait reports damage at once.
+  // The screen changes all the time (unless `changes` says how often): every wait reports
+  // damage at once.
+  let damaged = false;
   const watcher: DamageWatcher = {
-    wait: () => new Promise((resolve) => setTimeout(() => resolve(true), 1)),
-    take: () => [{ x: 0, y: 0, width: W, height: H }], // big: coded on the other thread
+    wait: (ms) =>
+      new Promise((resolve) => {
+        // `changes`: the screen changes that many times, then stays still.
+        const more = opts.changes === undefined || opts.changes-- > 0;
+        damaged = more;
+        setTimeout(() => resolve(more), more ? 1 : ms);
+      }),
+    take: () => damaged ? [{ x: 0, y: 0, width: W, height: H }] : [], // big: coded on the other thread
     close: () => {},
   };
   const jobs: Job[] = [];
@@ -32,6 +42,7 @@ function setup() {
   const link = {
     send: () => {},
     sendMedia: (b: Uint8Array) => {
+      if (opts.failFirstSend && sends++ === 0) throw new Error("socket closed");
       const decoded = decodeMediaFrame(b);
       assert.ok(decoded.ok);
       const f = decoded.frame;
@@ -79,8 +90,9 @@ function setup() {
       damage: () => watcher,
     } as unknown as Desktop,
     encoder,
+    log: (m) => logs.push(m),
   }, { link: () => link, allowed: () => true });
-  return { sender, jobs, sent, grabs: () => grabs };
+  return { sender, jobs, sent, logs, grabs: () => grabs };
 }
 
 Deno.test("ScreenSender: the next frame is grabbed while one is coded, two at most, sent in order", async () => {
@@ -151,6 +163,24 @@ Deno.test("ScreenSender: a keyframe that did not come out is asked for again", a
     for (const j of next) j.done(true);
     await sleep(30);
     assert.ok(sent.some((s) => s.keyframe));
+  } finally {
+    sender.stop();
+    for (const j of jobs) j.done(true);
+  }
+});
+
+Deno.test("ScreenSender: a send that throws after a frame was coded is logged, not an unhandled rejection", async () => {
+  // One change: one frame out, nobody waiting on it — a rejection there would end the agent
+  // (and fail this test).
+  const { sender, jobs, logs } = setup({ failFirstSend: true, changes: 1 });
+  sender.setPreset("normal", true);
+  sender.resume();
+  try {
+    await sleep(60);
+    assert.equal(jobs.length, 1);
+    jobs[0].done(true);
+    await sleep(30);
+    assert.ok(logs.some((l) => l.includes("socket closed")), logs.join("; "));
   } finally {
     sender.stop();
     for (const j of jobs) j.done(true);
