@@ -15,7 +15,7 @@ import {
   sessionRefusal,
   type SupportSession,
 } from "./engine.ts";
-import { viewerFor, visibilityOf } from "./queue.ts";
+import { type Viewer, viewerFor, visibilityOf } from "./queue.ts";
 
 /** What a `can()` check reads: a set of permissions. */
 export interface Granted {
@@ -66,8 +66,15 @@ export async function sessionForTechnician(
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) throw sessionRefusal("sessions.notFound", "id");
   const session = await loadSession(deps.db, sessionId);
   if (session.orgId !== user.orgId) throw sessionRefusal("sessions.notFound", "org");
-  const viewer = await viewerFor(deps.db, user);
   const entries = await liveEntries(deps.db, sessionId);
+  // The caller's own row is known by its user id alone. Whom else it sees (the channels and
+  // groups it serves or manages: two or three more queries) is read only when that row does
+  // not settle it — every viewer socket re-reads its rights through here (remote/authority.ts).
+  const mine = entries.find((e) => visibilityOf(_ownRowsOnly(user), e) === "own");
+  if (mine && (mode === "read" || WORKING_STATUSES.has(mine.status))) {
+    return { session, entry: mine, granted: sessionGrant(user, mine) };
+  }
+  const viewer = await viewerFor(deps.db, user);
   const own = entries.find((e) => visibilityOf(viewer, e) === "own");
   // A session the caller cannot see at all is "not found", exactly like a missing one;
   // only one it can see learns why it cannot work on it now.
@@ -80,6 +87,17 @@ export async function sessionForTechnician(
     return { session, entry: own, granted: sessionGrant(user, own) };
   }
   return { session, entry: seen, granted: own ? sessionGrant(user, own) : user };
+}
+
+/** A viewer that sees its own rows and nothing else (`visibilityOf` says "own" or null). */
+function _ownRowsOnly(user: CurrentUser): Viewer {
+  return {
+    userId: user.id,
+    orgId: user.orgId,
+    groupId: null,
+    channelIds: new Set(),
+    monitored: new Set(),
+  };
 }
 
 /**
