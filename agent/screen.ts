@@ -175,6 +175,16 @@ const MOTION_FULL_COST = 3;
  * (bench:remote at load 20–29: each try cost the starved viewer and agent seconds).
  */
 const MOTION_RETRY_GAP_MS = 50;
+/**
+ * Frames come from motion this close together (smoothed): code each on another thread while
+ * the next is grabbed (EncoderLike.encodeAsync). One loop of grab, encode and send takes 11–15
+ * ms for a 1080p scroll, near a 60 Hz page's 16.7, so paints merged (bench:remote scrolling60,
+ * quiet: the agent sent 50–56 frames a second, 53–58 pipelined; the viewer showed 53.5 and
+ * 55.9). A slower change is not: handing a frame over costs ≈ 3 ms of latency (a thread's
+ * wake-up, its caches; 30 Hz scrolling p50 22 → 31 ms when every big frame went over), and
+ * at 30 Hz the loop keeps up anyway.
+ */
+const PIPELINE_GAP_MS = 22;
 /** Stillness after the last frame before the picture is refined (see the header). */
 const REFINE_AFTER_MS = 150;
 /**
@@ -212,6 +222,8 @@ export class ScreenSender {
   /** No motion mode yet since the screen was last still (see MOTION_RETRY_MS). */
   #freshMotion = true;
   #lastBigAt = 0;
+  /** Smoothed gap between big changes (ms): under PIPELINE_GAP_MS, frames are pipelined. */
+  #bigGapMs = 33;
   /** When motion mode began, how long until full size is tried, when it last was. */
   #motionSince = 0;
   #retryMs = MOTION_RETRY_MS;
@@ -447,7 +459,12 @@ export class ScreenSender {
       this.#warmup = MOTION_WARMUP;
       this.#freshMotion = true;
     }
-    if (big) this.#lastBigAt = t2;
+    if (big) {
+      // How fast big changes come (smoothed; a pause starts over at a 30 Hz gap).
+      const gap = t2 - this.#lastBigAt;
+      this.#bigGapMs = gap > 100 ? 33 : this.#bigGapMs * 0.7 + gap * 0.3;
+      this.#lastBigAt = t2;
+    }
     const leaving = this.#motionOver();
     if (leaving) this.#motion = false; // full size again: a new encoder, a keyframe
     if (!changed && !this.#forceKeyframe && !leaving) {
@@ -506,11 +523,11 @@ export class ScreenSender {
       screen: { width: frame.width, height: frame.height },
       epoch: this.#epoch,
     };
-    // Big changes (motion) are coded on another thread while the next frame is grabbed
-    // (#onDamage waits while two are handed over); the keyframe is owed again if this one does
-    // not come out. A small change is coded here: handing it to another thread costs a wake-up
-    // on a busy machine (typing frames took 1–4 ms longer), and nothing waits behind it.
-    if (encoder.encodeAsync && (big || this.#flights.length > 0)) {
+    // Motion faster than the frame loop (PIPELINE_GAP_MS) is pipelined: coded on another thread
+    // while the next frame is grabbed (#onDamage waits while two are handed over); the keyframe
+    // is owed again if this one does not come out. Anything else is coded here.
+    const pipelined = big && this.#bigGapMs < PIPELINE_GAP_MS;
+    if (encoder.encodeAsync && (pipelined || this.#flights.length > 0)) {
       this.#forceKeyframe = false;
       const coding = encoder.encodeAsync(source.data, source.stride, options);
       // Handled in the order handed over, whatever order they end in.

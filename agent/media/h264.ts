@@ -423,7 +423,13 @@ export class H264Encoder {
       throw new RangeError(`frame buffer too small: ${bgrx.byteLength} bytes for ${w}x${h}`);
     }
     const grey = this.#preset === "greyscale";
-    return this.#planes!.convert(bgrx, stride, options?.dirty, !!options?.keyframe, grey);
+    // While a frame is coded (encodeAsync), the other buffer.
+    return this.#planes!.convert(bgrx, stride, {
+      dirty: options?.dirty,
+      full: !!options?.keyframe,
+      grey,
+      spare: this.#coding,
+    });
   }
 
   /**

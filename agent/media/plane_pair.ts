@@ -1,8 +1,8 @@
 // Two native I420 picture buffers for an encoder that codes one frame on another thread while
-// the next is converted (h264.ts's encodeAsync): each frame is converted into the buffer that
-// does not hold the latest picture, so the one being coded is never written. Only the areas
-// that changed are converted, and a buffer is two frames behind, so a frame converts its own
-// changed areas and those of the frame before it.
+// the next is converted (h264.ts's encodeAsync): while a frame is coded, the next is converted
+// into the other buffer, so the one being coded is never written; otherwise over the latest.
+// Only the areas that changed are converted: over the latest, this frame's; into a buffer one
+// frame further behind, the latest's too; into one further still, the whole frame.
 import { type Area, mbAligned } from "./macroblocks.ts";
 import { FULL_PASS_EVERY } from "./encoding.ts";
 import { bgrxToPlanes, type Libc, type Yuv } from "./yuv.ts";
@@ -14,13 +14,15 @@ export class PlanePair {
   #sets: Deno.PointerObject[][] = [];
   /** The buffer holding the latest picture (-1: none yet). */
   #latest = -1;
-  /** Whether each buffer's picture is greyscale (null: never written). */
-  #grey: (boolean | null)[] = [null, null];
+  /** Frames converted so far, and which one each buffer holds (-Infinity: none to build on). */
+  #count = 0;
+  #held = [-Infinity, -Infinity];
+  /** Whether each buffer's picture is greyscale. */
+  #grey = [false, false];
   /** What changed from the picture before the latest to the latest (undefined: unknown). */
   #lastDirty: readonly Area[] | undefined;
-  /** Whole-frame conversions still owed before areas may be converted alone. */
-  #fullLeft = 2;
-  #sinceFull = 0;
+  /** Conversions into each buffer since its last whole one (see FULL_PASS_EVERY). */
+  #sinceFull = [0, 0];
 
   constructor(
     private readonly libc: Libc,
@@ -62,24 +64,29 @@ export class PlanePair {
   }
 
   /**
-   * Converts a BGRX frame into the other buffer, which becomes the latest; returns its index.
-   * `dirty`: the areas that changed since the previous frame (undefined: unknown); `full`:
-   * convert the whole frame regardless (a keyframe).
+   * Converts a BGRX frame; returns the buffer it went into, now the latest. `spare`: into the
+   * buffer that does not hold the latest picture (which is being coded), else over the latest
+   * (one buffer's worth of memory touched: a small change's encode was ≈ 0.7 ms slower when
+   * every frame alternated). `dirty`: the areas that changed since the previous frame
+   * (undefined: unknown); `full`: convert the whole frame regardless (a keyframe).
    */
   convert(
     bgrx: Uint8Array,
     stride: number,
-    dirty: readonly Area[] | undefined,
-    full: boolean,
-    grey: boolean,
+    options: { dirty?: readonly Area[]; full: boolean; grey: boolean; spare: boolean },
   ): number {
-    const target = this.#latest < 0 ? 0 : 1 - this.#latest;
+    const { dirty, full, grey, spare } = options;
+    const target = this.#latest < 0 ? 0 : spare ? 1 - this.#latest : this.#latest;
     const { width: w, height: h } = this.size;
-    const known = dirty && this.#lastDirty;
-    const partial = known && !full && this.#fullLeft === 0 && this.#sinceFull < FULL_PASS_EVERY &&
+    // What the target lacks: this frame's changes, and the latest's if it holds the one before.
+    const lacking = this.#held[target] === this.#count - 1
+      ? dirty
+      : this.#held[target] === this.#count - 2 && this.#lastDirty && dirty
+      ? [...this.#lastDirty, ...dirty]
+      : undefined;
+    const partial = lacking && !full && this.#sinceFull[target] < FULL_PASS_EVERY &&
         this.#grey[target] === grey
-      ? [...this.#lastDirty!, ...dirty!].map((r) => mbAligned(r, w, h))
-        .filter((r) => r.width > 0 && r.height > 0)
+      ? lacking.map((r) => mbAligned(r, w, h)).filter((r) => r.width > 0 && r.height > 0)
       : undefined;
     bgrxToPlanes(
       this.yuv,
@@ -90,22 +97,17 @@ export class PlanePair {
       partial,
       grey,
     );
-    if (partial) this.#sinceFull++;
-    else {
-      this.#sinceFull = 0;
-      // A full pass outside the owed ones (a keyframe, every FULL_PASS_EVERY frames): the other
-      // buffer is refreshed whole by the next conversion too.
-      this.#fullLeft = this.#fullLeft > 0 ? this.#fullLeft - 1 : 1;
-    }
+    this.#sinceFull[target] = partial ? this.#sinceFull[target] + 1 : 0;
     this.#lastDirty = dirty ? [...dirty] : undefined;
     this.#grey[target] = grey;
+    this.#held[target] = this.#count++;
     this.#latest = target;
     return target;
   }
 
-  /** The next two conversions are whole frames (the greyscale setting changed). */
+  /** The next conversion into either buffer is a whole frame (the greyscale setting changed). */
   invalidate(): void {
-    this.#fullLeft = 2;
+    this.#held = [-Infinity, -Infinity];
   }
 
   free(): void {
