@@ -173,6 +173,12 @@ interface WorkloadResult {
   decoderMode: string;
   /** <video> sources: frames the element presented (decoded or not), per second. */
   elementFps: number | null;
+  /**
+   * The reader's own figures, per second: rendering steps it ran in (video-frame callbacks or
+   * rAFs) and, for a <video> read from its luma, stamps read — where a shown frame went unread.
+   */
+  readerPolls: number;
+  readerLumaReads: number | null;
   rawSamples: Sample[];
   /** What the viewer's quality menu said Automatic used at the end (product only). */
   autoQuality?: string | null;
@@ -417,6 +423,8 @@ async function measureWorkload(
     elementFps: decoded.elementPresentedFrames === null
       ? null
       : decoded.elementPresentedFrames / seconds,
+    readerPolls: decoded.polls / seconds,
+    readerLumaReads: decoded.lumaReads === undefined ? null : decoded.lumaReads / seconds,
     rawSamples: decoded.samples,
   };
 }
