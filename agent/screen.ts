@@ -32,6 +32,9 @@
  *   on purpose. Back at full size after motion mode, the new encoder's keyframe is itself
  *   near-lossless (one encode instead of a coarse keyframe and its refinement).
  * - Frames carry their capture times to the encoder, whose rate control budgets by them.
+ * - Pipelining: in motion faster than the frame loop (a 60 Hz page), an encoder that can code on
+ *   another thread (`encodeAsync`: H.264) codes one frame while the next is grabbed; at most two
+ *   are out, and they are sent in the order grabbed (PIPELINE_GAP_MS says why not always).
  */
 import {
   type AgentMessage,
