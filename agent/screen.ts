@@ -633,7 +633,7 @@ export class ScreenSender {
     encoded: { data: Uint8Array; keyframe: boolean },
     screen: { width: number; height: number },
     capturedAt: number,
-    codec: "vp8" | "h264",
+    codec: VideoCodec,
   ) {
     const bytes = encodeMediaFrame({
       codec,
@@ -700,7 +700,7 @@ interface Captured {
   t2: number;
   /** Wall-clock capture time for the media header, the codec and the screen's size. */
   capturedAt: number;
-  codec: "vp8" | "h264";
+  codec: VideoCodec;
   screen: { width: number; height: number };
   /** The encoder it went to (#epoch). */
   epoch: number;

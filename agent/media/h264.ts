@@ -331,11 +331,7 @@ export class H264Encoder {
   ): EncodedFrame | null {
     this.#checkIdle();
     const set = this.#convert(bgrx, stride, options);
-    return this.#code(
-      set,
-      options?.at,
-      options?.refine ? "refine" : options?.keyframe ? "idr" : "",
-    );
+    return this.#code(set, options?.at, codeKind(options));
   }
 
   /**
@@ -358,7 +354,7 @@ export class H264Encoder {
     const c0 = cpu.thread();
     const set = this.#convert(bgrx, stride, options);
     const convertCpu = cpu.thread() - c0;
-    const kind = options?.refine ? "refine" : options?.keyframe ? "idr" : "";
+    const kind = codeKind(options);
     const { promise, resolve, reject } = Promise.withResolvers<
       (EncodedFrame & { spent: { cpuMs: number; wallMs: number } }) | null
     >();
@@ -618,4 +614,9 @@ export class H264Encoder {
       this.#planes =
         null;
   }
+}
+
+/** How #code codes a frame encode()'s or encodeAsync()'s options ask for. */
+function codeKind(options?: { keyframe?: boolean; refine?: boolean }): "" | "idr" | "refine" {
+  return options?.refine ? "refine" : options?.keyframe ? "idr" : "";
 }
