@@ -2,7 +2,7 @@
 // drives are on the machine — Debian's Chromium for the browser tests (and its Firefox ESR for
 // the customer's screen share from Firefox, tests/e2e/browser_firefox_share_test.ts), oathtool to
 // cross-check TOTP, and for the agent an X server (Xvfb) with its tools, an xterm to type
-// into, the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage, libvpx,
+// into, the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage/Xi, libvpx,
 // libyuv), and HAProxy for the cluster test's load balancer — installing them with apt-get
 // when we are root on Debian, so that on a fresh machine the README's test command is the
 // only set-up step.
@@ -22,6 +22,7 @@ const NEEDED = [
   { binary: `${LIB}/libXext.so.6`, pkg: "libxext6" },
   { binary: `${LIB}/libXfixes.so.3`, pkg: "libxfixes3" },
   { binary: `${LIB}/libXdamage.so.1`, pkg: "libxdamage1" },
+  { binary: `${LIB}/libXi.so.6`, pkg: "libxi6" },
   { binary: `${LIB}/libvpx.so.7`, pkg: "libvpx7" },
   { binary: `${LIB}/libyuv.so.0`, pkg: "libyuv0" },
   { binary: `${LIB}/libXrandr.so.2`, pkg: "libxrandr2" },

@@ -53,11 +53,20 @@ export interface ScreenInfo extends Rect {
 /** Tells when and where the screen changed (X11: the DAMAGE extension). */
 export interface DamageWatcher {
   /**
-   * Resolves true as soon as part of the screen changed since the last take() (at once if
-   * that already happened), or false once timeoutMs passed without a change. Never blocks
-   * the event loop. At most one wait() at a time.
+   * True when wait() also wakes for the pointer: it moved (whatever moved it, injected input
+   * too) or the cursor's shape changed since the last take() — so the caller need not look at
+   * the pointer between wake-ups. Then a true from wait() alone does not say the screen
+   * changed: take() does. Absent or false: only the screen wakes it (X11: no XInput 2).
    */
-  wait(timeoutMs: number): Promise<boolean>;
+  readonly pointer?: boolean;
+  /**
+   * Resolves true as soon as part of the screen changed since the last take() (at once if
+   * that already happened) — or, with `pointer`, the pointer did (unless `options.pointer`
+   * is false: then only the screen ends this wait) — or false once timeoutMs passed without
+   * that, or `options.signal` was aborted. Never blocks the event loop. At most one wait() at
+   * a time.
+   */
+  wait(timeoutMs: number, options?: { signal?: AbortSignal; pointer?: boolean }): Promise<boolean>;
   /**
    * The rectangles that changed since the previous take(), clipped to the screen, and re-arms
    * the notification. Empty when nothing changed. At most 64 rectangles: more collapse into

@@ -12,6 +12,12 @@
  * one event per take(), not one per drawing request. A new watcher reports the whole screen
  * once (the server damages a window's visible area when a Damage is created on it), which
  * suits a caller that starts with a full frame.
+ *
+ * The pointer wakes it too (`pointer`): XInput 2 raw motion (x11_xinput.ts) for a move, XFixes
+ * cursor notification for a new shape — the pointer is drawn apart from the screen, so its
+ * damage says nothing about it, and without these the caller must ask the server where it is
+ * (XFixesGetCursorImage: a round trip and a copy of the image) 30 times a second. Where either
+ * is missing, `pointer` is false and the caller does just that.
  */
 import {
   acquireX11,
@@ -24,6 +30,7 @@ import {
   type X11Libs,
   XEVENT_SIZE,
 } from "./x11_ffi.ts";
+import { openXInput, type RawMotion, type XInputLib } from "./x11_xinput.ts";
 import type { DamageWatcher, Rect } from "./types.ts";
 
 const DAMAGE_SYMBOLS = {
@@ -37,12 +44,17 @@ type DamageLib = Deno.DynamicLibrary<typeof DAMAGE_SYMBOLS>;
 
 const XDamageReportNonEmpty = 3;
 const XDamageNotify = 0; // added to the extension's event base
+const XFixesCursorNotify = 1; // added to the extension's event base
+const XFixesDisplayCursorNotifyMask = 1n;
 const QueuedAlready = 0;
 const QueuedAfterFlush = 2;
 const POLLIN = 0x1;
 const POLLNVAL = 0x20;
-/** struct pollfd { int fd; short events; short revents; } */
+/** struct pollfd { int fd; short events; short revents; } — two: the X socket, the eventfd. */
 const POLLFD = { size: 8, fd: 0, events: 4, revents: 6 };
+/** <sys/eventfd.h> */
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
 /** XRectangle { short x, y; unsigned short width, height; } */
 const XRECTANGLE_SIZE = 8;
 /** XAnyEvent: int type at 0, unsigned long serial at 8. */
@@ -70,9 +82,10 @@ export function openX11Damage(display: string): X11DamageWatcher | null {
     return null;
   }
   const x = acquireX11();
+  const xi = openXInput();
   const dpy = x.x.XOpenDisplay(cString(display));
   let pollfd: Deno.PointerValue = null;
-  let region = 0n, damage = 0n;
+  let region = 0n, damage = 0n, wakeFd = -1;
   const fail = () => {
     if (dpy) {
       if (damage) lib.symbols.XDamageDestroy(dpy, damage);
@@ -80,41 +93,78 @@ export function openX11Damage(display: string): X11DamageWatcher | null {
       x.x.XCloseDisplay(dpy);
     }
     if (pollfd) x.c.free(pollfd);
+    if (wakeFd >= 0) x.c.close(wakeFd);
+    xi?.close(); // after XCloseDisplay: libXi hooks into it
     releaseX11();
     lib.close();
     return null;
   };
   if (!dpy) return fail();
-  const eventBase = cell32();
+  const damageBase = cell32(), fixesBase = cell32();
   // Both queries also negotiate the extension's version on this connection, which the server
   // requires before it accepts any other request of that extension.
-  if (!x.fixes.XFixesQueryExtension(dpy, cell32(), cell32())) return fail();
-  if (!lib.symbols.XDamageQueryExtension(dpy, eventBase, cell32())) return fail();
+  if (!x.fixes.XFixesQueryExtension(dpy, fixesBase, cell32())) return fail();
+  if (!lib.symbols.XDamageQueryExtension(dpy, damageBase, cell32())) return fail();
   // Native, not a JS buffer: poll() runs on another thread while JS goes on.
-  pollfd = x.c.calloc(1n, BigInt(POLLFD.size));
+  pollfd = x.c.calloc(2n, BigInt(POLLFD.size));
   if (!pollfd) return fail();
+  wakeFd = x.c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakeFd < 0) return fail();
   const root = BigInt(x.x.XRootWindow(dpy, x.x.XDefaultScreen(dpy)));
   takeXError();
   region = BigInt(x.fixes.XFixesCreateRegion(dpy, null, 0));
   damage = BigInt(lib.symbols.XDamageCreate(dpy, root, XDamageReportNonEmpty));
   x.x.XSync(dpy, 0);
   if (takeXError()) return fail();
-  const notifyType = eventBase[0] + XDamageNotify;
-  return new X11DamageWatcher(x, lib, dpy, root, damage, region, pollfd, notifyType);
+  const pointer = selectPointer(x, xi, dpy, root, fixesBase[0] + XFixesCursorNotify);
+  return new X11DamageWatcher(x, { damage: lib, xi }, dpy, {
+    root,
+    damage,
+    region,
+    pollfd,
+    wakeFd,
+    notifyType: damageBase[0] + XDamageNotify,
+    pointer,
+  });
+}
+
+/** What tells the watcher about the pointer on its connection (see the header). */
+interface PointerEvents {
+  motion: RawMotion;
+  cursorNotifyType: number;
+}
+
+/** Raw motion and cursor-shape notification on `root`, or null unless both are reported. */
+function selectPointer(
+  x: X11Libs,
+  xi: XInputLib | null,
+  dpy: Deno.PointerObject,
+  root: bigint,
+  cursorNotifyType: number,
+): PointerEvents | null {
+  const motion = xi?.selectRawMotion(x, dpy, root);
+  if (!motion) return null;
+  x.fixes.XFixesSelectCursorInput(dpy, root, XFixesDisplayCursorNotifyMask);
+  x.x.XSync(dpy, 0);
+  return takeXError() ? null : { motion, cursorNotifyType };
 }
 
 /** The X11 `DamageWatcher` (see types.ts for the contract); made by `openX11Damage`. */
 export class X11DamageWatcher implements DamageWatcher {
+  readonly pointer: boolean;
   readonly #fd: number;
-  readonly #notifyType: number;
   readonly #event = new Uint8Array(XEVENT_SIZE);
   readonly #eventView = new DataView(this.#event.buffer);
   readonly #pollView: DataView;
+  readonly #one = new BigUint64Array([1n]);
+  readonly #counter = new BigUint64Array(1);
   #width = 0;
   #height = 0;
   #checkedGeometryAt = -Infinity;
   /** A notification was taken off the queue and no take() has collected it yet. */
-  #pending = false;
+  #damaged = false;
+  /** Likewise a pointer move or a new cursor shape (only with `pointer`). */
+  #moved = false;
   #waiting = false;
   #closed = false;
   #released = false;
@@ -122,17 +172,25 @@ export class X11DamageWatcher implements DamageWatcher {
   /** @internal use openX11Damage */
   constructor(
     private readonly x: X11Libs,
-    private readonly lib: DamageLib,
+    private readonly libs: { damage: DamageLib; xi: XInputLib | null },
     private readonly dpy: Deno.PointerObject,
-    private readonly root: bigint,
-    private readonly damage: bigint,
-    private readonly region: bigint,
-    private readonly pollfd: Deno.PointerObject,
-    notifyType: number,
+    private readonly own: {
+      root: bigint;
+      damage: bigint;
+      region: bigint;
+      /** Two native `struct pollfd`s. */
+      pollfd: Deno.PointerObject;
+      /** An eventfd: written to end a poll() early (a wait given up, close()). */
+      wakeFd: number;
+      notifyType: number;
+      pointer: PointerEvents | null;
+    },
   ) {
+    this.pointer = own.pointer !== null;
     this.#fd = x.x.XConnectionNumber(dpy);
-    this.#notifyType = notifyType;
-    this.#pollView = new DataView(Deno.UnsafePointerView.getArrayBuffer(pollfd, POLLFD.size));
+    this.#pollView = new DataView(
+      Deno.UnsafePointerView.getArrayBuffer(own.pollfd, 2 * POLLFD.size),
+    );
     this.#refreshGeometry();
   }
 
@@ -141,49 +199,70 @@ export class X11DamageWatcher implements DamageWatcher {
     return this.#closed;
   }
 
-  async wait(timeoutMs: number): Promise<boolean> {
+  async wait(
+    timeoutMs: number,
+    options: { signal?: AbortSignal; pointer?: boolean } = {},
+  ): Promise<boolean> {
     if (this.#closed) return false;
     if (this.#waiting) throw new Error("DamageWatcher.wait() is already pending");
+    const { signal } = options;
+    if (signal?.aborted) return false;
     this.#waiting = true;
+    const wake = () => this.#wake();
+    signal?.addEventListener("abort", wake);
     try {
-      return await this.#wait(performance.now() + Math.max(0, timeoutMs));
+      const pointer = this.pointer && options.pointer !== false;
+      return await this.#wait(performance.now() + Math.max(0, timeoutMs), pointer, signal);
     } finally {
+      signal?.removeEventListener("abort", wake);
       this.#waiting = false;
       if (this.#closed) this.#release(); // close() came while poll() ran: finish it now
     }
   }
 
-  async #wait(deadline: number): Promise<boolean> {
+  async #wait(deadline: number, pointer: boolean, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       // The queue first: Xlib may already hold a notification it read with another call's
       // reply (take()'s fetch), and then the socket has nothing left to wake poll() with.
       // QueuedAfterFlush also reads whatever the socket has, without blocking.
       this.#drain(QueuedAfterFlush);
-      if (this.#pending) return true;
+      if (this.#damaged || (pointer && this.#moved)) return true;
       const left = deadline - performance.now();
-      if (left <= 0) return false;
+      if (left <= 0 || signal?.aborted) return false;
       const p = this.#pollView;
-      p.setInt32(POLLFD.fd, this.#fd, true);
-      p.setInt16(POLLFD.events, POLLIN, true);
-      p.setInt16(POLLFD.revents, 0, true);
-      await this.x.c.poll(this.pollfd, 1n, Math.min(POLL_SLICE_MS, Math.ceil(left)));
+      for (const [i, fd] of [this.#fd, this.own.wakeFd].entries()) {
+        p.setInt32(i * POLLFD.size + POLLFD.fd, fd, true);
+        p.setInt16(i * POLLFD.size + POLLFD.events, POLLIN, true);
+        p.setInt16(i * POLLFD.size + POLLFD.revents, 0, true);
+      }
+      await this.x.c.poll(this.own.pollfd, 2n, Math.min(POLL_SLICE_MS, Math.ceil(left)));
       // Never touch Xlib after close(): the display is gone.
       if (this.#closed) return false;
       if (p.getInt16(POLLFD.revents, true) & POLLNVAL) return false;
+      // Woken on purpose: reset the eventfd, then look again (the signal, the queue).
+      if (p.getInt16(POLLFD.size + POLLFD.revents, true) & POLLIN) {
+        this.x.c.read(this.own.wakeFd, this.#counter, 8n);
+      }
     }
+  }
+
+  /** Ends a poll() under way at once (the eventfd becomes readable). */
+  #wake(): void {
+    if (!this.#released) this.x.c.write(this.own.wakeFd, this.#one, 8n);
   }
 
   take(): Rect[] {
     if (this.#closed) return [];
     const { x, dpy } = this;
+    const { damage, region } = this.own;
     if (performance.now() - this.#checkedGeometryAt > GEOMETRY_CHECK_MS) this.#refreshGeometry();
-    this.#pending = false;
+    this.#damaged = this.#moved = false;
     const subtractSerial = num(x.x.XNextRequest(dpy));
-    this.lib.symbols.XDamageSubtract(dpy, this.damage, 0n, this.region);
+    this.libs.damage.symbols.XDamageSubtract(dpy, damage, 0n, region);
     const count = cell32();
     // A round trip: the Subtract reaches the server with it, which re-arms the NonEmpty
     // report, so no XFlush is needed afterwards.
-    const rects = x.fixes.XFixesFetchRegion(dpy, this.region, count);
+    const rects = x.fixes.XFixesFetchRegion(dpy, region, count);
     this.#dropStale(subtractSerial);
     if (!rects) return [];
     const view = new Deno.UnsafePointerView(rects);
@@ -204,32 +283,44 @@ export class X11DamageWatcher implements DamageWatcher {
     if (this.#closed) return;
     this.#closed = true;
     const { x, dpy } = this;
-    this.lib.symbols.XDamageDestroy(dpy, this.damage);
-    x.fixes.XFixesDestroyRegion(dpy, this.region);
+    this.libs.damage.symbols.XDamageDestroy(dpy, this.own.damage);
+    x.fixes.XFixesDestroyRegion(dpy, this.own.region);
     // Safe while poll() runs on the fd: the kernel keeps the socket until poll() returns,
     // and wait() checks `closed` before anything else.
     x.x.XCloseDisplay(dpy);
-    // The poll() in flight still uses the pollfd memory and libc: release after it returns.
-    if (!this.#waiting) this.#release();
+    // The poll() in flight still uses the pollfd memory, the eventfd and libc: release after
+    // it returns — which the eventfd makes at once.
+    if (this.#waiting) this.#wake();
+    else this.#release();
   }
 
   #release(): void {
     if (this.#released) return;
     this.#released = true;
-    this.x.c.free(this.pollfd);
+    this.x.c.free(this.own.pollfd);
+    this.x.c.close(this.own.wakeFd);
+    this.libs.xi?.close(); // after XCloseDisplay: libXi hooks into it
     releaseX11();
-    this.lib.close();
+    this.libs.damage.close();
   }
 
-  /** Takes every queued event off Xlib's queue, noting whether one announced damage. */
+  /**
+   * Takes every queued event off Xlib's queue, noting whether one announced damage or (with
+   * `pointer`) a pointer move or a new cursor shape.
+   */
   #drain(mode: number): void {
     const { x, dpy } = this;
-    // Only damage is selected here, but the core protocol delivers a few events unselected
-    // (MappingNotify, to clients without XKB): they must not count as a screen change.
+    const pointer = this.own.pointer;
+    // The core protocol also delivers a few events unselected (MappingNotify, to clients
+    // without XKB): they must count as nothing.
     for (let n = x.x.XEventsQueued(dpy, mode); n > 0; n = x.x.XEventsQueued(dpy, QueuedAlready)) {
       x.x.XNextEvent(dpy, this.#event);
       const type = this.#eventView.getInt32(EVENT.type, true) & 0x7f;
-      if (type === this.#notifyType) this.#pending = true;
+      if (type === this.own.notifyType) this.#damaged = true;
+      else if (
+        pointer &&
+        (type === pointer.cursorNotifyType || pointer.motion.isRawMotion(this.#eventView))
+      ) this.#moved = true;
     }
   }
 
@@ -249,7 +340,8 @@ export class X11DamageWatcher implements DamageWatcher {
 
   #refreshGeometry(): void {
     const w = cell32(), h = cell32();
-    const { x, dpy, root } = this;
+    const { x, dpy } = this;
+    const { root } = this.own;
     x.x.XGetGeometry(dpy, root, cell64(), cell32(), cell32(), w, h, cell32(), cell32());
     this.#width = w[0];
     this.#height = h[0];

@@ -98,6 +98,10 @@ const X11_SYMBOLS = {
   XNextRequest: { parameters: ["pointer"], result: "u64" },
   // ConnectionNumber() is a macro; this is its function form (the socket's fd).
   XConnectionNumber: { parameters: ["pointer"], result: "i32" },
+  XQueryExtension: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
   XExtendedMaxRequestSize: { parameters: ["pointer"], result: "i64" },
   XMaxRequestSize: { parameters: ["pointer"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -132,6 +136,7 @@ const XFIXES_SYMBOLS = {
   XFixesCreateRegion: { parameters: ["pointer", "pointer", "i32"], result: "u64" },
   XFixesFetchRegion: { parameters: ["pointer", "u64", "buffer"], result: "pointer" },
   XFixesDestroyRegion: { parameters: ["pointer", "u64"], result: "void" },
+  XFixesSelectCursorInput: { parameters: ["pointer", "u64", "u64"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 const LIBC_SYMBOLS = {
@@ -144,6 +149,11 @@ const LIBC_SYMBOLS = {
   // Off the main thread (returns a Promise): it waits on an X connection's socket without
   // blocking the event loop, and touches only the fd, never Xlib.
   poll: { parameters: ["pointer", "u64", "i32"], result: "i32", nonblocking: true },
+  // An eventfd ends such a poll early (a wait given up): written on the main thread.
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  close: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened libraries; `x`, `ext`, `tst`, `fixes` and `c` are their symbol tables. */
