@@ -4,10 +4,13 @@
  * `Agent` (agent.ts), which decides whether the customer allows it.
  *
  * - Where the desktop can tell when the screen changed (X11 DAMAGE), the sender sleeps until
- *   it does and captures at once, at most 60 times a second on average (capture_pacer.ts);
- *   between changes it only looks at the pointer (30 Hz), which the screen's damage does not
- *   cover. Elsewhere it polls at
- *   60 Hz while things change (30 Hz after a second of stillness) and compares frames.
+ *   it does and captures at once, at most 60 times a second on average (capture_pacer.ts).
+ *   The pointer, which the screen's damage does not cover, wakes it too where the desktop
+ *   reports its moves and shapes (X11: XInput 2 raw motion and XFixes cursor notification),
+ *   so a still screen under a still pointer sleeps until the next refinement or keep-alive;
+ *   where it does not, the sender looks at the pointer 30 times a second between changes.
+ *   Elsewhere it polls at 60 Hz while things change (30 Hz after a second of stillness) and
+ *   compares frames.
  *   Either way it sends a frame only when something changed (an idle screen costs an empty
  *   frame of ≈ 0.5 KB every KEEPALIVE_MS, so the browser does not ask for keyframes),
  *   tells the encoder which areas changed, and never encodes while the socket is still busy
@@ -205,6 +208,10 @@ export class ScreenSender {
   /** Set once the desktop offered a change watcher (null: it cannot; undefined: not asked). */
   #watcher: DamageWatcher | null | undefined;
   #waiting = false;
+  /** Ends the damage loop's wait early (#schedule: something is owed now). */
+  #interrupt: AbortController | null = null;
+  /** Until then pointer events do not end a wait (see #onDamage). */
+  #pointerQuietUntil = -Infinity;
   /** A change the damage loop saw but could not send yet (the socket was busy). */
   #pendingChange = false;
   #pendingRects: Rect[] = [];
@@ -301,7 +308,10 @@ export class ScreenSender {
     // Low a refinement — not a keyframe on every switch, as the viewer's PLI used to get.
     if (!this.#encoder) return;
     if (wasGrey !== (preset === "greyscale")) this.resume();
-    else if (!refined && this.#refines()) this.#refineDue = true;
+    else if (!refined && this.#refines()) {
+      this.#refineDue = true;
+      this.#interrupt?.abort(); // a still screen's wait may be longer than REFINE_AFTER_MS
+    }
   }
 
   /** The codec the next encoder codes in (the server's `codec`; VP8 on each new connection). */
@@ -346,6 +356,9 @@ export class ScreenSender {
 
   #schedule(ms: number) {
     if (this.#stopped) return;
+    // A still screen's wait can be long (#stillWaitMs): whatever asks for a tick now (a keyframe,
+    // a refinement, a frame coded on another thread) must not wait for its end.
+    this.#interrupt?.abort();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#tick(), ms);
   }
@@ -353,7 +366,12 @@ export class ScreenSender {
   #tick() {
     const link = this.source.link();
     if (!link || !this.source.allowed()) return; // resumed by resume()
-    this.#watcher ??= this.options.desktop.damage?.() ?? null;
+    if (this.#watcher === undefined) {
+      this.#watcher = this.options.desktop.damage?.() ?? null;
+      if (this.#watcher && !this.#watcher.pointer) {
+        this.options.log?.("damage: no pointer events; the pointer is looked at 30 times a second");
+      }
+    }
     if (this.#watcher) {
       this.#onDamage(this.#watcher);
       return;
@@ -371,24 +389,39 @@ export class ScreenSender {
   }
 
   /**
-   * The damage-driven loop: wait for a change (or, after SLOW_MS, look at the pointer),
-   * capture, repeat. One wait at a time; #schedule(0) while waiting is a no-op.
+   * The damage-driven loop: wait for a change (with a watcher that reports the pointer, also
+   * for a pointer move or a new cursor shape; without, after SLOW_MS, to look at the pointer),
+   * capture, repeat. One wait at a time; #schedule ends it early.
    */
   async #onDamage(watcher: DamageWatcher) {
     if (this.#waiting) return;
     this.#waiting = true;
-    let damaged = false;
+    const interrupt = this.#interrupt = new AbortController();
+    const signal = interrupt.signal;
+    let woke = false;
     try {
-      damaged = await watcher.wait(this.#forceKeyframe || this.#pendingChange ? 0 : SLOW_MS);
+      const owed = this.#forceKeyframe || this.#pendingChange;
+      const ms = owed ? 0 : this.#stillWaitMs(watcher);
+      // A pointer wake-up that found nothing new (raw motion of a mouse pushed against the
+      // screen's edge, a wheel's) makes pointer events wait SLOW_MS: at most today's 30 looks a
+      // second, however fast the device reports — while damage still wakes at once.
+      const quiet = Math.ceil(this.#pointerQuietUntil - this.#now());
+      if (quiet > 0 && ms > 0) {
+        woke = await watcher.wait(Math.min(ms, quiet), { signal, pointer: false });
+      }
+      if (!woke && !signal.aborted) {
+        woke = await watcher.wait(quiet > 0 ? Math.max(0, ms - quiet) : ms, { signal });
+      }
       // At most MAX_RATE frames a second, a late one not holding back the next (capture_pacer.ts).
       const wait = this.#pacer.waitMs(this.#now());
-      if (damaged && wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (woke && wait > 0) await new Promise((r) => setTimeout(r, wait));
       // An encoder coding on another thread takes one more frame while it codes one, no more.
       while (this.#flights.length >= 2) await this.#flights[0];
     } catch (error) {
       this.options.log?.(`damage: ${error}`);
     } finally {
       this.#waiting = false;
+      this.#interrupt = null;
     }
     const link = this.source.link();
     if (this.#stopped || !link || !this.source.allowed()) return;
@@ -400,9 +433,12 @@ export class ScreenSender {
       this.#pendingRects = [];
       const cursor = this.options.desktop.cursor();
       const pointer = cursor ? `${cursor.x},${cursor.y},${cursor.serial}` : "";
-      const changed = this.#pendingChange || damaged || rects.length > 0 ||
-        pointer !== this.#lastCursor;
+      // A watcher that reports the pointer wakes for it too: then only take() and the pointer
+      // itself say what changed.
+      const changed = this.#pendingChange || rects.length > 0 || pointer !== this.#lastCursor ||
+        (woke && !watcher.pointer);
       this.#lastCursor = pointer;
+      if (woke && watcher.pointer && !changed) this.#pointerQuietUntil = this.#now() + SLOW_MS;
       const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
       if (!changed && !this.#forceKeyframe && !this.#motionOver()) this.#stillScreen(link);
       else {
@@ -421,6 +457,26 @@ export class ScreenSender {
       this.options.log?.(`capture failed: ${error}`);
     }
     this.#schedule(retry ? FAST_MS : 0);
+  }
+
+  /**
+   * How long a still screen's wait may last: SLOW_MS where the pointer must be looked at (a
+   * watcher without pointer events); else until the next thing a still screen does — the
+   * refinement, leaving motion mode, the keep-alive — and no less than SLOW_MS, which is how
+   * late those could come when every wake-up was also a look at the pointer (and the pace at
+   * which one the socket holds back is tried again). SLOW_MS too while a frame is coded on
+   * another thread: its end makes a refinement due, or a keyframe owed if it failed.
+   */
+  #stillWaitMs(watcher: DamageWatcher): number {
+    if (!watcher.pointer || this.#flights.length) return SLOW_MS;
+    const now = this.#now();
+    let due = now + KEEPALIVE_MS;
+    if (this.#encoder?.empty) due = Math.min(due, this.#lastFrameAt + KEEPALIVE_MS);
+    if (this.#refineDue && this.#encoder?.refine) {
+      due = Math.min(due, this.#lastFrameAt + REFINE_AFTER_MS);
+    }
+    if (this.#motion) due = Math.min(due, this.#lastBigAt + MOTION_HOLD_MS + 1);
+    return Math.max(SLOW_MS, Math.ceil(due - now));
   }
 
   /**
