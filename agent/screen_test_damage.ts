@@ -23,6 +23,9 @@ export function scriptedDamage(options: { pointer?: boolean } = {}): ScriptedDam
   return {
     watcher: {
       pointer: options.pointer,
+      get moved() {
+        return moved && !!options.pointer;
+      },
       wait: (ms, o) => {
         wantsPointer = !!options.pointer && o?.pointer !== false;
         if (ready()) return (waits.push({ ms, ended: "pending" }), Promise.resolve(true));

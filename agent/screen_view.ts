@@ -143,20 +143,38 @@ export class ScreenView implements Desktop {
   }
 }
 
-/** The desktop's change watcher, seen through the view: only changes on the chosen screen. */
+/**
+ * The desktop's change watcher, seen through the view: only changes on the chosen screen. The
+ * pointer's events pass through (the view's cursor() says whether they matter to it).
+ */
 class ViewDamage implements DamageWatcher {
   #kept: Rect[] = [];
+  /** The inner watcher saw the pointer before a take() of ours cleared it. */
+  #moved = false;
 
   constructor(private inner: DamageWatcher, private region: () => Rect | null) {}
 
-  async wait(timeoutMs: number): Promise<boolean> {
-    if (this.#kept.length > 0) return true;
+  get pointer(): boolean | undefined {
+    return this.inner.pointer;
+  }
+
+  get moved(): boolean {
+    return this.#moved || !!this.inner.moved;
+  }
+
+  async wait(
+    timeoutMs: number,
+    options?: { signal?: AbortSignal; pointer?: boolean },
+  ): Promise<boolean> {
+    const pointer = !!this.inner.pointer && options?.pointer !== false;
+    if (this.#kept.length > 0 || (pointer && this.moved)) return true;
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const changed = await this.inner.wait(Math.max(0, deadline - performance.now()));
-      if (!changed) return false;
+      const woke = await this.inner.wait(Math.max(0, deadline - performance.now()), options);
+      if (!woke) return false;
+      this.#moved ||= !!this.inner.moved; // before take() clears it
       this.#kept = clipRects(this.inner.take(), this.region());
-      if (this.#kept.length > 0) return true;
+      if (this.#kept.length > 0 || (pointer && this.#moved)) return true;
       if (performance.now() >= deadline) return false;
     }
   }
@@ -164,6 +182,7 @@ class ViewDamage implements DamageWatcher {
   take(): Rect[] {
     const rects = [...this.#kept, ...clipRects(this.inner.take(), this.region())];
     this.#kept = [];
+    this.#moved = false;
     return rects;
   }
 

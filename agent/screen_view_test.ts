@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { clipRects, ScreenView } from "./screen_view.ts";
 import { FrameDiffer } from "./platform/tiles.ts";
 import type { DamageWatcher, Desktop, Frame, Rect, ScreenInfo } from "./platform/types.ts";
+import { scriptedDamage } from "./screen_test_damage.ts";
 
 /** A 300×100 desktop: screen A (0,0 200×100, primary) and B (200,0 100×80); pixel = x + 1000y. */
 function fakeDesktop(screens: ScreenInfo[]) {
@@ -102,4 +103,27 @@ Deno.test("screen view: changes off the chosen screen are no changes; on it, rel
   assert.deepEqual(clipRects([{ x: 1, y: 2, width: 3, height: 4 }], null), [
     { x: 1, y: 2, width: 3, height: 4 },
   ]);
+});
+
+Deno.test("screen view: the pointer's events pass through, also past changes off the screen", async () => {
+  const { desktop } = fakeDesktop([A, B]);
+  const scripted = scriptedDamage({ pointer: true });
+  const view = new ScreenView({ ...desktop, damage: () => scripted.watcher } as Desktop);
+  view.select("B");
+  const watcher = view.damage()!;
+  assert.equal(watcher.pointer, true, "the view's watcher reports the pointer too");
+  scripted.move();
+  assert.equal(await watcher.wait(30), true);
+  assert.equal(watcher.moved, true);
+  assert.deepEqual(watcher.take(), []);
+  assert.equal(watcher.moved, false);
+  // Not for this wait: the move is kept while a change off the screen is taken and dropped…
+  scripted.move();
+  scripted.damage({ x: 10, y: 10, width: 20, height: 20 }); // on A only
+  assert.equal(await watcher.wait(30, { pointer: false }), false);
+  // …and ends the next wait that wants it.
+  assert.equal(await watcher.wait(30), true);
+  assert.deepEqual(watcher.take(), []);
+  // A watcher without pointer events: neither does the view's.
+  assert.equal(new ScreenView(desktop).damage()!.pointer, undefined);
 });

@@ -60,6 +60,11 @@ export interface DamageWatcher {
    */
   readonly pointer?: boolean;
   /**
+   * With `pointer`: wait() has seen the pointer move or change shape since the last take() —
+   * what a wrapper that calls take() inside its own wait() must carry over.
+   */
+  readonly moved?: boolean;
+  /**
    * Resolves true as soon as part of the screen changed since the last take() (at once if
    * that already happened) — or, with `pointer`, the pointer did (unless `options.pointer`
    * is false: then only the screen ends this wait) — or false once timeoutMs passed without

@@ -199,6 +199,10 @@ export class X11DamageWatcher implements DamageWatcher {
     return this.#closed;
   }
 
+  get moved(): boolean {
+    return this.#moved;
+  }
+
   async wait(
     timeoutMs: number,
     options: { signal?: AbortSignal; pointer?: boolean } = {},
