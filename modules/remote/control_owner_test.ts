@@ -248,26 +248,3 @@ Deno.test("a monitoring admin never asks the customer and its leaving ends nothi
   assert.equal(remote.consent.view, "granted", "the admin looking away ends nothing");
   remote.close();
 });
-
-Deno.test("mayDrive() is true exactly for the seats whose input would reach the agent now", () => {
-  // Their sockets keep rights fresh every 400 ms (authority.ts); the others re-read slowly.
-  const remote = new RemoteSession("org", "session", ["127.0.0.1"]);
-  remote.agentAttached({ send: () => {}, close: () => {} }, { width: 640, height: 480 });
-  const ann = viewer("u1", "Ann"), tab2 = viewer("u1", "Ann"), bob = viewer("u2", "Bob");
-  const admin = viewer("u3", "Mon", true);
-  const seats = [ann, tab2, bob, admin];
-  for (const v of seats) remote.join(v.link);
-  const drive = () => seats.map((v) => remote.mayDrive(v.link));
-  assert.deepEqual(drive(), [false, false, false, false], "control not granted");
-  remote.setControl(ann.link, true);
-  remote.agentConsent("view", true);
-  assert.deepEqual(drive(), [false, false, false, false], "view only");
-  remote.agentConsent("control", true);
-  assert.deepEqual(drive(), [true, false, false, false], "Ann holds control");
-  assert.equal(remote.input(key, tab2.link), "control_elsewhere");
-  assert.equal(remote.input(key, bob.link), "control_taken");
-  remote.leave(ann.link);
-  assert.deepEqual(drive().slice(1), [true, true, false], "free: the first to type takes it");
-  assert.equal(remote.input(key, admin.link), "control_monitor");
-  remote.close();
-});

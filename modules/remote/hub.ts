@@ -364,17 +364,6 @@ export class RemoteSession {
     return this.#owners.decline(viewer, this.viewers);
   }
 
-  /**
-   * Whether input from `viewer` would reach the agent now (`input`): control granted, and it
-   * holds control or nobody does (its first input claims it). Its socket keeps its rights
-   * freshest while so (authority.ts).
-   */
-  mayDrive(viewer: ViewerLink): boolean {
-    if (!this.agent || viewer.monitor || !allows(this.#consent, "control")) return false;
-    const holder = this.#owners.holder;
-    return holder === null || holder === viewer;
-  }
-
   /** Who holds control now (the customer's page names them). */
   get controlHolder(): ViewerLink | null {
     return this.#owners.holder;

@@ -120,7 +120,6 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
       authority = new ViewerAuthority({
         initial: seat.rights,
         read: seat.read,
-        busy: () => here.mayDrive(link),
         onChange: (rights) => {
           if (rights === "none") {
             here.setWatching(link, false);
