@@ -356,8 +356,8 @@ export class ScreenSender {
 
   #schedule(ms: number) {
     if (this.#stopped) return;
-    // A still screen's wait can be long (#stillWaitMs): whatever asks for a tick now (a keyframe,
-    // a refinement, a frame coded on another thread) must not wait for its end.
+    // A still screen's wait can be long (#stillWaitMs): whatever asks for a tick now (a viewer's
+    // keyframe, a new codec or link) must not wait for its end.
     this.#interrupt?.abort();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#tick(), ms);
