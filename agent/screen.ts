@@ -7,7 +7,8 @@
  *   it does and captures at once, at most 60 times a second on average (capture_pacer.ts).
  *   The pointer, which the screen's damage does not cover, wakes it too where the desktop
  *   reports its moves and shapes (X11: XInput 2 raw motion and XFixes cursor notification),
- *   so a still screen under a still pointer sleeps until the next refinement or keep-alive;
+ *   so a still screen under a still pointer sleeps until the next refinement or keep-alive,
+ *   looking at the pointer only 4 times a second (POINTER_LOOK_MS: a warp sends no event);
  *   where it does not, the sender looks at the pointer 30 times a second between changes.
  *   Elsewhere it polls at 60 Hz while things change (30 Hz after a second of stillness) and
  *   compares frames.
@@ -200,6 +201,13 @@ const REFINE_AFTER_MS = 150;
  * 150 KB keyframe and its refinement every 3 s (bench:remote idle: 0.05 MB/s).
  */
 const KEEPALIVE_MS = 2_000;
+/**
+ * With pointer events, a still screen still looks at the pointer this often: another client's
+ * XWarpPointer (an application centring the pointer on a dialog) moves it without a device's
+ * motion, so no event says so — without this look the technician would see it where it was
+ * until the keep-alive. 4 looks a second instead of 30.
+ */
+const POINTER_LOOK_MS = 250;
 /** See #capture: keyframes without a change are refined at most this often. */
 const REFINE_COOLDOWN_MS = 3_000;
 
@@ -462,7 +470,8 @@ export class ScreenSender {
   /**
    * How long a still screen's wait may last: SLOW_MS where the pointer must be looked at (a
    * watcher without pointer events); else until the next thing a still screen does — the
-   * refinement, leaving motion mode, the keep-alive — and no less than SLOW_MS, which is how
+   * refinement, leaving motion mode, the keep-alive, the next POINTER_LOOK_MS look — and no
+   * less than SLOW_MS, which is how
    * late those could come when every wake-up was also a look at the pointer (and the pace at
    * which one the socket holds back is tried again). SLOW_MS too while a frame is coded on
    * another thread: its end makes a refinement due, or a keyframe owed if it failed.
@@ -470,7 +479,7 @@ export class ScreenSender {
   #stillWaitMs(watcher: DamageWatcher): number {
     if (!watcher.pointer || this.#flights.length) return SLOW_MS;
     const now = this.#now();
-    let due = now + KEEPALIVE_MS;
+    let due = now + POINTER_LOOK_MS;
     if (this.#encoder?.empty) due = Math.min(due, this.#lastFrameAt + KEEPALIVE_MS);
     if (this.#refineDue && this.#encoder?.refine) {
       due = Math.min(due, this.#lastFrameAt + REFINE_AFTER_MS);
