@@ -8,7 +8,8 @@
  * Version 2.2 is asked for: from 2.1 on, raw events reach the root even while another client
  * grabs the pointer (a menu open, a drag); a 2.0 server is still used. Not reported: a jump by
  * another client's XWarpPointer (what `xdotool mousemove` does; no device moved), which the
- * caller sees at its next wake-up — a change on the screen, a new cursor shape, the keep-alive.
+ * caller sees at its next wake-up — a change on the screen, a new cursor shape, or its look at
+ * the pointer 4 times a second (screen.ts POINTER_LOOK_MS).
  *
  * Optional: without libXi (`openXInput` null), the XInputExtension or XInput 2
  * (`selectRawMotion` null), the caller looks at the pointer on a timer as before.
