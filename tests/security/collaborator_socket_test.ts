@@ -3,12 +3,11 @@
 // lead takes it back; a collaborator the lead removes has its socket closed at once, and
 // opening it again with the same cookie and URL (a replay) is refused before any upgrade.
 import assert from "node:assert/strict";
-import type { ServerMessage } from "../../protocol/mod.ts";
-import { remoteHub } from "../../modules/remote/mod.ts";
 import { removeCollaborator } from "../../modules/collaboration/mod.ts";
 import { customerConnected } from "../../modules/support/mod.ts";
 import { createPinSession, HTMX, signedInTechnician } from "../../modules/console/test_fixtures.ts";
 import { servedAppTest, type ViewerFrame, viewerSocket } from "../support/sockets.ts";
+import { consentingAgent } from "../support/control.ts";
 
 const owner = (f: ViewerFrame) => f.type === "control_owner";
 
@@ -38,14 +37,7 @@ servedAppTest(
     await ann.next((f) => f.type === "state");
     await bob.next((f) => f.type === "state");
 
-    const remote = remoteHub(t.deps).find(session.id)!;
-    const agentGot: ServerMessage[] = [];
-    remote.agentAttached({ send: (m) => agentGot.push(m), close() {} }, {
-      width: 800,
-      height: 600,
-    });
-    remote.agentConsent("view", true);
-    remote.agentConsent("control", true);
+    const { got: agentGot } = consentingAgent(t, session.id);
 
     // Ann types first: she holds control; Bob is told who does, and his keys are refused.
     ann.send({ type: "key", keysym: 0x61, down: true });

@@ -15,37 +15,11 @@ import { eq } from "drizzle-orm";
 import { technicianGroups } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import type { ServerMessage } from "../../protocol/mod.ts";
-import { remoteHub } from "../../modules/remote/mod.ts";
 import { ADMIN, startTestApp, type TestApp } from "../support/app.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
-import { technician, workingSession } from "../support/sessions.ts";
-import { servedAppTest, viewerSocket } from "../support/sockets.ts";
-
-/** A technician working a session with a connected customer, and a fake agent that the
- * customer let view and control (consent itself is tested with the real agent). */
-async function controlling(t: TestApp, port: number) {
-  const tech = await technician(t);
-  const session = await workingSession(t, tech);
-  const browser = t.client();
-  await browser.signIn(tech.email, TECH_PASSWORD);
-  const viewer = await viewerSocket(port, browser, session.id);
-  await viewer.next((f) => f.type === "state");
-  const remote = remoteHub(t.deps).find(session.id)!;
-  const agentGot: ServerMessage[] = [];
-  remote.agentAttached({ send: (m) => agentGot.push(m), close() {} }, {
-    width: 800,
-    height: 600,
-  });
-  remote.agentConsent("view", true);
-  remote.agentConsent("control", true);
-  viewer.send({ type: "pointer", x: 10, y: 10 });
-  const start = performance.now();
-  while (!agentGot.some((m) => m.type === "pointer") && performance.now() - start < 10_000) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.ok(agentGot.some((m) => m.type === "pointer"), "control works before the change");
-  return { tech, session, browser, viewer, remote, agentGot };
-}
+import { technician } from "../support/sessions.ts";
+import { servedAppTest } from "../support/sockets.ts";
+import { controllingViewer } from "../support/control.ts";
 
 async function adminToken(t: TestApp): Promise<string> {
   const res = await t.app.request("http://localhost/api/v1/auth/token", {
@@ -83,7 +57,7 @@ servedAppTest(
   "viewer socket: remoteControl taken away → input refused at once, picture kept; " +
     "deactivated → closed (within a second, not left open)",
   async (t, port) => {
-    const { tech, viewer, agentGot } = await controlling(t, port);
+    const { tech, viewer, agentGot } = await controllingViewer(t, port);
     const admin = await adminToken(t);
     const before = inputs(agentGot);
 
@@ -120,7 +94,7 @@ servedAppTest(
   "viewer socket: a change no notice announces is still seen (the re-read), not never; " +
     "the admin page's change and signing out everywhere act at once",
   async (t, port) => {
-    const first = await controlling(t, port);
+    const first = await controllingViewer(t, port);
     // Straight into the database, no notice: the timer finds it.
     const changedAt = performance.now();
     await t.deps.db.update(technicianGroups).set({ permissions: ["startPrivate"] })
@@ -130,7 +104,7 @@ servedAppTest(
     console.log(`  closed by the re-read ${Math.round(closed.at - changedAt)} ms after the change`);
 
     // The admin page (not the API): the notice makes the very next input a refusal.
-    const third = await controlling(t, port);
+    const third = await controllingViewer(t, port);
     const admin = t.client();
     await admin.signIn(ADMIN.email, ADMIN.password);
     const page = `/admin/groups/${third.tech.groupId}/permissions`;
@@ -150,7 +124,7 @@ servedAppTest(
     await third.viewer.next((f) => f.type === "error" && f.code === "permission", CLOSED_WITHIN);
     assert.equal(inputs(third.agentGot), count, "refused at once after the admin page");
 
-    const second = await controlling(t, port);
+    const second = await controllingViewer(t, port);
     const before = inputs(second.agentGot);
     await second.browser.get("/account");
     const out = await second.browser.post("/account/signout-everywhere", {});

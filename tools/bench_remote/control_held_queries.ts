@@ -6,12 +6,9 @@
 // (no heartbeat, deadlines, outbox), so every query counted is the socket's.
 //   deno run -A tools/bench_remote/control_held_queries.ts [seconds per window, default 10]
 import { PGlite } from "@electric-sql/pglite";
-import type { ServerMessage } from "../../protocol/mod.ts";
-import { remoteHub } from "../../modules/remote/mod.ts";
 import { startTestApp } from "../../tests/support/app.ts";
-import { TECH_PASSWORD } from "../../tests/support/org.ts";
-import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { viewerSocket, withServer } from "../../tests/support/sockets.ts";
+import { controllingViewer } from "../../tests/support/control.ts";
+import { withServer } from "../../tests/support/sockets.ts";
 
 const seconds = Number(Deno.args[0] ?? 10);
 let queries = 0;
@@ -36,24 +33,9 @@ async function counted(ms: number): Promise<number> {
 const t = await startTestApp();
 try {
   await withServer(t, async (port) => {
-    const tech = await technician(t);
-    const session = await workingSession(t, tech);
-    const browser = t.client();
-    await browser.signIn(tech.email, TECH_PASSWORD);
-    const viewer = await viewerSocket(port, browser, session.id);
-    await viewer.next((f) => f.type === "state");
-    const remote = remoteHub(t.deps).find(session.id)!;
-    const agentGot: ServerMessage[] = [];
-    remote.agentAttached({ send: (m) => agentGot.push(m), close() {} }, {
-      width: 800,
-      height: 600,
-    });
-    remote.agentConsent("view", true);
-    remote.agentConsent("control", true);
-    // The first input claims control (nobody held it): from here on this viewer holds it.
-    viewer.send({ type: "pointer", x: 1, y: 1 });
+    // Its first pointer move claimed control (nobody held it): this viewer holds it.
+    const { viewer, agentGot } = await controllingViewer(t, port);
     const pointers = () => agentGot.filter((m) => m.type === "pointer").length;
-    while (pointers() === 0) await sleep(10);
     await sleep(1_000);
 
     const looking = await counted(seconds * 1_000);
