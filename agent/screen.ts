@@ -471,10 +471,10 @@ export class ScreenSender {
    * How long a still screen's wait may last: SLOW_MS where the pointer must be looked at (a
    * watcher without pointer events); else until the next thing a still screen does — the
    * refinement, leaving motion mode, the keep-alive, the next POINTER_LOOK_MS look — and no
-   * less than SLOW_MS, which is how
-   * late those could come when every wake-up was also a look at the pointer (and the pace at
-   * which one the socket holds back is tried again). SLOW_MS too while a frame is coded on
-   * another thread: its end makes a refinement due, or a keyframe owed if it failed.
+   * less than SLOW_MS, which is how late those could come when every wake-up was also a look
+   * at the pointer (and the pace at which one the socket holds back is tried again). SLOW_MS
+   * too while a frame is coded on another thread: its end makes a refinement due, or a
+   * keyframe owed if it failed.
    */
   #stillWaitMs(watcher: DamageWatcher): number {
     if (!watcher.pointer || this.#flights.length) return SLOW_MS;
