@@ -255,6 +255,10 @@ export function ctrlAltDel(keys: KeyInjector, x: X11Libs, dpy: Deno.PointerObjec
   const sequence = [CONTROL_L, ALT_L, DELETE];
   for (const k of sequence) keys.key(k, true);
   for (const k of sequence.reverse()) keys.key(k, false);
+  // Processed by the server before this returns, while the grab it found still holds: the
+  // grabbing client may go a moment later (x11_test.ts closed it at once, and under CI's load
+  // the keys, still queued, reached the focused terminal instead).
+  x.x.XSync(dpy, 0);
   return null;
 }
 

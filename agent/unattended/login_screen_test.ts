@@ -7,7 +7,7 @@ import type { GreeterId, SignInCode } from "../../protocol/mod.ts";
 import { openDesktop } from "../platform/mod.ts";
 import { runX, startXvfb } from "../platform/xvfb_test_support.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
-import { STAND_IN_GREETER as STAND_IN } from "./greeter_test_support.ts";
+import { greeterLock, STAND_IN_GREETER as STAND_IN } from "./greeter_test_support.ts";
 
 const PASSWORD = "Correct horse-é€!9";
 
@@ -121,6 +121,10 @@ Deno.test({
   name: "signInAtLoginScreen() types the user name and password into a stand-in greeter on Xvfb",
   ignore: Deno.build.os !== "linux",
   async fn() {
+    // The stand-in is a "lightdm-gtk-greeter" process on an X display: a service under test
+    // elsewhere on the machine (tests/unattended_credentials_test.ts) found it and typed its own
+    // user name into it (CI, session 17) — so this test holds the machine's greeter lock too.
+    using _greeters = await greeterLock();
     const dir = await Deno.makeTempDir({ prefix: "greeter_stand_in_" });
     const script = `${dir}/lightdm-gtk-greeter`;
     const out = `${dir}/read.txt`;
