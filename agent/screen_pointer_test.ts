@@ -62,19 +62,33 @@ function setup(options: { pointer: boolean }) {
   };
 }
 
-/** Waits until `sent` has `n` entries (or 5 s passed); how long that took. */
-async function until(s: ReturnType<typeof setup>, n: number): Promise<number> {
+/** A sender running over `setup(options)` for `fn`, stopped after it. */
+async function running(
+  options: { pointer: boolean },
+  fn: (s: ReturnType<typeof setup>) => Promise<void>,
+) {
+  const s = setup(options);
+  s.sender.resume();
+  try {
+    await fn(s);
+  } finally {
+    s.sender.stop();
+  }
+}
+
+/** Does `act`, then waits until one more frame was sent (or 5 s passed); how long that took. */
+async function next(s: ReturnType<typeof setup>, act: () => void): Promise<number> {
+  const n = s.sent.length;
+  act();
   const t0 = performance.now();
-  while (s.sent.length < n && performance.now() - t0 < 5_000) await sleep(1);
+  while (s.sent.length <= n && performance.now() - t0 < 5_000) await sleep(1);
   return performance.now() - t0;
 }
 
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[values.length >> 1];
 
-Deno.test("ScreenSender with pointer events: a still screen under a still pointer is not looked at 30 times a second", async () => {
-  const s = setup({ pointer: true });
-  s.sender.resume();
-  try {
+Deno.test("ScreenSender with pointer events: a still screen under a still pointer is not looked at 30 times a second", () =>
+  running({ pointer: true }, async (s) => {
     await sleep(2_600);
     const what = s.what();
     assert.deepEqual(s.sent.map((e) => e.what), ["key", "refine", "empty"], what);
@@ -84,76 +98,55 @@ Deno.test("ScreenSender with pointer events: a still screen under a still pointe
     // sends no event; a loaded machine: a few more), not the ≈ 78 of a look every 33 ms.
     assert.ok(s.looks() >= 8 && s.looks() <= 18, `${s.looks()} looks at the pointer`);
     assert.ok(s.scripted.waits.some((w) => w.ms >= 200), JSON.stringify(s.scripted.waits));
-  } finally {
-    s.sender.stop();
-  }
-});
+  }));
 
-Deno.test("ScreenSender with pointer events: a move is sent at once, not at the next look", async () => {
-  const s = setup({ pointer: true });
-  s.sender.resume();
-  try {
+Deno.test("ScreenSender with pointer events: a move is sent at once, not at the next look", () =>
+  running({ pointer: true }, async (s) => {
     await sleep(400); // the keyframe and its refinement: now a long sleep
     const took: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const n = s.sent.length;
-      s.pointer.x += 5;
-      s.scripted.move();
-      took.push(await until(s, n + 1));
+      took.push(
+        await next(s, () => {
+          s.pointer.x += 5;
+          s.scripted.move();
+        }),
+      );
       assert.equal(s.sent.at(-1)?.what, "delta", s.what());
       await sleep(50);
     }
     // At once (the pacer's 60 a second allows it): well under SLOW_MS, whatever one slow
     // wake-up of a loaded machine adds.
     assert.ok(median(took) < SLOW_MS / 2, `${took.map(Math.round)} ms`);
-  } finally {
-    s.sender.stop();
-  }
-});
+  }));
 
-Deno.test("ScreenSender with pointer events: a pointer moved without an event (a warp) is sent within a look", async () => {
-  const s = setup({ pointer: true });
-  s.sender.resume();
-  try {
+Deno.test("ScreenSender with pointer events: a pointer moved without an event (a warp) is sent within a look", () =>
+  running({ pointer: true }, async (s) => {
     await sleep(400);
     const took: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const n = s.sent.length;
-      s.pointer.y += 7; // no s.scripted.move(): XWarpPointer reports nothing
-      took.push(await until(s, n + 1));
+      // No s.scripted.move(): XWarpPointer reports nothing.
+      took.push(await next(s, () => s.pointer.y += 7));
       assert.equal(s.sent.at(-1)?.what, "delta", s.what());
     }
     // Within the 250 ms look (and what a loaded machine adds), not at the 2 s keep-alive.
     assert.ok(Math.max(...took) < 600, `${took.map(Math.round)} ms`);
-  } finally {
-    s.sender.stop();
-  }
-});
+  }));
 
-Deno.test("ScreenSender with pointer events: a viewer's keyframe request ends the long sleep", async () => {
-  const s = setup({ pointer: true });
-  s.sender.resume();
-  try {
+Deno.test("ScreenSender with pointer events: a viewer's keyframe request ends the long sleep", () =>
+  running({ pointer: true }, async (s) => {
     await sleep(400);
     const took: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const n = s.sent.length;
-      s.sender.resume();
-      took.push(await until(s, n + 1));
+      took.push(await next(s, () => s.sender.resume()));
       assert.equal(s.sent.at(-1)?.what, "key", s.what());
       await sleep(300);
     }
     assert.ok(median(took) < SLOW_MS, `${took.map(Math.round)} ms (the sleep lasts 250 ms)`);
     assert.ok(s.scripted.waits.some((w) => w.ended === "aborted"), "ended by the request");
-  } finally {
-    s.sender.stop();
-  }
-});
+  }));
 
-Deno.test("ScreenSender with pointer events: wake-ups that find nothing new are held to 30 a second, damage is not", async () => {
-  const s = setup({ pointer: true });
-  s.sender.resume();
-  try {
+Deno.test("ScreenSender with pointer events: wake-ups that find nothing new are held to 30 a second, damage is not", () =>
+  running({ pointer: true }, async (s) => {
     await sleep(400);
     const looks = s.looks();
     // Raw motion without a move (the pointer pushed against the screen's edge), every ms.
@@ -170,20 +163,13 @@ Deno.test("ScreenSender with pointer events: wake-ups that find nothing new are 
     for (let i = 0; i < 5; i++) {
       s.scripted.move();
       await sleep(2);
-      const n = s.sent.length;
-      s.scripted.damage({ x: 0, y: 0, width: 8, height: 8 });
-      took.push(await until(s, n + 1));
+      took.push(await next(s, () => s.scripted.damage({ x: 0, y: 0, width: 8, height: 8 })));
     }
     assert.ok(median(took) < SLOW_MS / 2, `${took.map(Math.round)} ms`);
-  } finally {
-    s.sender.stop();
-  }
-});
+  }));
 
-Deno.test("ScreenSender without pointer events looks at the pointer 30 times a second", async () => {
-  const s = setup({ pointer: false });
-  s.sender.resume();
-  try {
+Deno.test("ScreenSender without pointer events looks at the pointer 30 times a second", () =>
+  running({ pointer: false }, async (s) => {
     await sleep(400);
     const looks = s.looks();
     await sleep(500);
@@ -191,12 +177,10 @@ Deno.test("ScreenSender without pointer events looks at the pointer 30 times a s
     assert.ok(s.looks() - looks >= 6, `${s.looks() - looks} looks in 500 ms`);
     assert.ok(s.scripted.waits.every((w) => w.ms <= SLOW_MS), "never a long sleep");
     // A move is still seen, at the next look.
-    const n = s.sent.length;
-    s.pointer.x += 5;
-    s.scripted.move(); // not reported: this watcher has no pointer events
-    assert.ok((await until(s, n + 1)) < 1_000);
+    const took = await next(s, () => {
+      s.pointer.x += 5;
+      s.scripted.move(); // not reported: this watcher has no pointer events
+    });
+    assert.ok(took < 1_000);
     assert.equal(s.sent.at(-1)?.what, "delta");
-  } finally {
-    s.sender.stop();
-  }
-});
+  }));

@@ -1,7 +1,7 @@
 // What the agent's loop costs while the screen and the pointer are still, part by part: the
 // damage-driven loop of agent/screen.ts wakes every SLOW_MS (33 ms) to look at the pointer
 // (DamageWatcher.wait timing out, then take() and cursor()) — what it still does where the watcher
-// reports no pointer events (no libXi or XInput 2; with them it sleeps until the keep-alive). Each
+// reports no pointer events (no libXi or XInput 2; with them it looks 4 times a second). Each
 // mode runs for SECONDS on a private 1920×1080 Xvfb; CPU of this process (all threads) and of the
 // Xvfb, % of one core.
 //   deno run -A tools/bench_remote/agent_still_loop.ts [seconds=15] [mode,…]
