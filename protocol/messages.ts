@@ -14,6 +14,7 @@ import {
   VIDEO_CODECS,
   WHEEL_MAX,
 } from "./limits.ts";
+import { CURSOR_MAX_SIDE, CURSOR_RGBA_MAX_CHARS, cursorShapeProblem } from "./cursor.ts";
 
 /** Capabilities the technician asks for and the customer grants or refuses, one by one. */
 export const CAPABILITIES = [
@@ -57,6 +58,11 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      * (an older agent): VP8 only. The server picks one with `codec`; the agent starts in VP8.
      */
     codecs: z.array(z.enum(VIDEO_CODECS)).max(VIDEO_CODECS.length).optional(),
+    /**
+     * This agent can leave the pointer out of its frames and send it as `cursor` messages
+     * (cursor.ts) when the server asks (`cursorMode`). Absent (an older agent): always drawn in.
+     */
+    separateCursor: z.boolean().optional(),
   }),
   /**
    * A technician's request is now in front of the customer, in the agent's own window (the
@@ -81,6 +87,26 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
       primary: z.boolean(),
     })).max(SCREENS_MAX),
     current: screenId.nullable(),
+  }),
+  /**
+   * The customer's pointer while `cursorMode` asks for it separately (cursor.ts): its hot spot on
+   * the screen the picture shows, and its image when the shape changed.
+   */
+  z.strictObject({
+    type: z.literal("cursor"),
+    x: coord,
+    y: coord,
+    visible: z.boolean(),
+    shape: z.strictObject({
+      width: z.number().int().min(1).max(CURSOR_MAX_SIDE),
+      height: z.number().int().min(1).max(CURSOR_MAX_SIDE),
+      hotX: z.number().int().min(0).max(CURSOR_MAX_SIDE - 1),
+      hotY: z.number().int().min(0).max(CURSOR_MAX_SIDE - 1),
+      rgba: z.string().max(CURSOR_RGBA_MAX_CHARS),
+    }).superRefine((shape, ctx) => {
+      const problem = cursorShapeProblem(shape);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }).optional(),
   }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),
@@ -145,6 +171,12 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
    * `codecs`, chosen so every viewer's browser decodes it (modules/remote/codec_choice.ts).
    */
   z.strictObject({ type: z.literal("codec"), codec: z.enum(VIDEO_CODECS) }),
+  /**
+   * `separate`: leave the pointer out of the frames and send it as `cursor` messages (every
+   * viewer draws it itself); false: draw it into the frames again. Only to an agent whose hello
+   * offered `separateCursor`; a new connection starts drawn in.
+   */
+  z.strictObject({ type: z.literal("cursorMode"), separate: z.boolean() }),
   /**
    * The encoder preset to use. `auto`: the technician chose Automatic and the server picked
    * `preset` from measurements; only then, or for a preset below "high", may the agent halve

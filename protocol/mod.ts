@@ -53,6 +53,13 @@ export {
 } from "./viewer.ts";
 export { type ViewerInput, ViewerInputSchema } from "./viewer_schema.ts";
 export {
+  CURSOR_MAX_SIDE,
+  cursorPixels,
+  type CursorShape,
+  cursorShapeProblem,
+  type CursorState,
+} from "./cursor.ts";
+export {
   FILE_UI_KEYS,
   FILE_UI_PLURALS,
   fileManagerAttributes,

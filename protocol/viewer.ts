@@ -4,6 +4,7 @@
  * element. Plain types and data, no zod: the island imports this file.
  */
 import type { QualityPreset, VideoCodec } from "./limits.ts";
+import type { CursorState } from "./cursor.ts";
 export type { ViewerInput } from "./viewer_schema.ts";
 
 /** One entry of `RTCRtpReceiver.getCapabilities("video").codecs`, as far as it is read here. */
@@ -103,6 +104,13 @@ export type ViewerMessage =
    */
   | { type: "offer"; sdp: string; id: number }
   | { type: "clipboard"; text: string }
+  /**
+   * The customer's pointer (protocol/cursor.ts), while the agent sends it apart from the
+   * picture: the island draws it over the picture and, while it controls, shows its shape as
+   * its own pointer. `cursor: null`: the pointer is in the picture again (or no agent is there);
+   * the island draws none. After a null or on joining, the first state carries the shape.
+   */
+  | { type: "cursor"; cursor: CursorState | null }
   | { type: "pong"; at: number }
   | {
     type: "control_owner";

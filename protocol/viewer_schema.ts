@@ -32,6 +32,11 @@ export const ViewerInputSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("codecs"),
     codecs: z.array(z.enum(VIDEO_CODECS)).max(VIDEO_CODECS.length),
+    /**
+     * The island draws the customer's pointer itself from `cursor` messages (protocol/cursor.ts);
+     * an island that does not say gets it drawn into the picture.
+     */
+    cursor: z.boolean().optional(),
   }),
   /** Which of the customer's screens to show (null: all); see the agent's `screen`. */
   z.strictObject({
