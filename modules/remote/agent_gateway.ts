@@ -144,6 +144,11 @@ class AgentConnection {
       case "screens":
         this.remote?.agentScreens(message.list, message.current);
         return;
+      case "cursor": {
+        const { type: _type, ...state } = message;
+        this.remote?.agentCursor(state);
+        return;
+      }
       case "refused":
         this.remote?.agentRefused(message.of, message.reason);
         return;
@@ -203,6 +208,7 @@ class AgentConnection {
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
       codecs: hello.codecs,
+      separateCursor: hello.separateCursor,
     };
     this.link = link;
     this.remote = remoteFor(this.deps, session);

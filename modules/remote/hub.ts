@@ -15,6 +15,7 @@
 import type {
   AgentPresence,
   Capability,
+  CursorState,
   MediaFrame,
   QualityPreset,
   ScreenInfo,
@@ -26,6 +27,7 @@ import { chooseCodec, offerCodec, peerOutdated, sameCodec } from "./codec_choice
 import { type RelayCodec, ViewerPeer } from "./relay.ts";
 import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
+import { CursorRelay } from "./cursor_relay.ts";
 import { mayEndControl } from "../../protocol/viewer.ts";
 import {
   agentGone,
@@ -79,6 +81,8 @@ export class RemoteSession {
   readonly viewers = new Set<ViewerLink>();
   /** Which viewer drives (one per session, passed explicitly: control_owner.ts). */
   readonly #owners = new ControlOwners<ViewerLink>(() => this.#tellCustomer());
+  /** The customer's pointer apart from the picture, when every viewer draws it (cursor_relay.ts). */
+  readonly #cursor = new CursorRelay();
   readonly customerListeners = new Set<(view: CustomerView) => void>();
   /** Who asked last for each capability (named to the customer). */
   readonly #askedBy = new Map<RemoteCapability, string>();
@@ -133,6 +137,7 @@ export class RemoteSession {
     this.#applyQuality();
     this.#agentCodec = "vp8";
     this.#chooseCodec();
+    this.#cursor.attached(link, this.viewers);
     this.#changed();
   }
 
@@ -206,6 +211,12 @@ export class RemoteSession {
     this.#changed();
   }
 
+  /** The customer's pointer, sent apart from the picture: to every viewer that gets the picture. */
+  agentCursor(state: CursorState) {
+    if (!allows(this.#consent, "view")) return;
+    this.#cursor.fromAgent(state, this.viewers);
+  }
+
   agentClipboard(text: string) {
     if (!allows(this.#consent, "control")) return;
     for (const viewer of this.viewers) viewer.send({ type: "clipboard", text });
@@ -251,15 +262,20 @@ export class RemoteSession {
     if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
     this.#startAuto();
     this.#chooseCodec();
+    this.#cursor.choose(this.agent, this.viewers);
   }
 
   /**
    * The codecs `viewer`'s browser decodes (its island's `codecs`): the agent may be told to
-   * switch (H.264 once every viewer can, VP8 as soon as one cannot).
+   * switch (H.264 once every viewer can, VP8 as soon as one cannot). `cursor`: its island
+   * draws the customer's pointer itself (the agent sends it apart once every viewer does).
    */
-  viewerCodecs(viewer: ViewerLink, codecs: readonly VideoCodec[]) {
+  viewerCodecs(viewer: ViewerLink, codecs: readonly VideoCodec[], cursor = false) {
     viewer.codecs = [...codecs];
-    if (this.viewers.has(viewer)) this.#chooseCodec();
+    viewer.cursor = cursor;
+    if (!this.viewers.has(viewer)) return;
+    this.#chooseCodec();
+    this.#cursor.choose(this.agent, this.viewers);
   }
 
   /**
@@ -273,6 +289,7 @@ export class RemoteSession {
     this.#tellCustomer();
     this.#disconnect(viewer);
     this.#chooseCodec();
+    this.#cursor.choose(this.agent, this.viewers);
     if (this.viewers.size === 0) this.#stopAuto();
     if (this.#technicianWatches()) return;
     clearTimeout(this.#leaveTimer);
@@ -611,6 +628,7 @@ export class RemoteSession {
       wantKeyframe: () => this.wantKeyframe(),
     });
     viewer.peer = peer;
+    this.#cursor.showTo(viewer);
     peer.offer().then((sdp) => {
       if (viewer.peer === peer) viewer.send({ type: "offer", sdp, id: peer.id });
     }).catch((error) => {
@@ -621,7 +639,9 @@ export class RemoteSession {
   #disconnect(viewer: ViewerLink) {
     const peer = viewer.peer;
     viewer.peer = null;
-    peer?.close();
+    if (!peer) return;
+    peer.close();
+    this.#cursor.hideFrom(viewer);
   }
 
   #state(): ViewerMessage {

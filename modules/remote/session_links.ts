@@ -18,6 +18,8 @@ export interface AgentLink {
   readonly viewOnly?: boolean;
   /** The codecs the agent can encode (its hello's); absent: VP8 only (codec_choice.ts). */
   readonly codecs?: readonly VideoCodec[];
+  /** It can send the pointer apart from the picture (its hello's; cursor_relay.ts). */
+  readonly separateCursor?: boolean;
 }
 
 /** One technician's open remote view (its WebSocket) in a session. */
@@ -32,6 +34,8 @@ export interface ViewerLink {
   readonly monitor?: boolean;
   /** The codecs its browser decodes (the island's `codecs`); absent: VP8 only. */
   codecs?: readonly VideoCodec[];
+  /** Its island draws the customer's pointer itself (said with `codecs`; cursor_relay.ts). */
+  cursor?: boolean;
 }
 
 /**

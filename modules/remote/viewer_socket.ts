@@ -209,7 +209,7 @@ async function _viewerMessage(
       return;
     case "codecs":
       // What this browser decodes: counted for every viewer, a monitoring admin's too.
-      remote.viewerCodecs(viewer, message.codecs);
+      remote.viewerCodecs(viewer, message.codecs, message.cursor === true);
       return;
     case "reoffer":
       if (!allows(rights, "view")) return refusal("permission");
