@@ -84,6 +84,7 @@ export class Agent {
   #clipboardTimer: ReturnType<typeof setInterval> | undefined;
   #lastClipboard: string | null = null;
   #ended: string | null = null;
+  #separateCursor: boolean | undefined;
   readonly #confirms = new Map<string, Confirmation & { resolve: (yes: boolean) => void }>();
   readonly ops: OpRunner;
   refused = 0;
@@ -113,6 +114,26 @@ export class Agent {
     return this.screen.bytesSent;
   }
 
+  /** `cursor` messages sent (the pointer apart from the picture), and their bytes. */
+  get cursorsSent(): { messages: number; bytes: number } {
+    return { messages: this.screen.cursor.sent, bytes: this.screen.cursor.bytes };
+  }
+
+  /**
+   * Whether this desktop can report the pointer for `cursor` messages (the hello's
+   * `separateCursor`; X11's XFixes): asked once.
+   */
+  get separateCursor(): boolean {
+    if (this.#separateCursor === undefined) {
+      try {
+        this.#separateCursor = !this.options.noDesktop && this.options.desktop.cursor() !== null;
+      } catch {
+        this.#separateCursor = false;
+      }
+    }
+    return this.#separateCursor;
+  }
+
   /** Time spent per stage since start (ms), see ScreenSender. */
   get timing(): ScreenSender["timing"] {
     return this.screen.timing;
@@ -129,6 +150,7 @@ export class Agent {
       link.send({ type: "ask", capability: question.capability });
     }
     this.screen.setCodec("vp8"); // what a new connection's server assumes until it says
+    this.screen.setCursorMode(false); // drawn in until this server asks otherwise
     this.screen.resume();
     this.#watchClipboard();
     this.#screensSent = NO_SCREENS; // what a new connection's server knows
@@ -279,7 +301,7 @@ export class Agent {
         return;
       case "screen": {
         const found = this.view.select(message.id);
-        this.screen.resume(); // a keyframe of the new picture
+        this.screen.newPicture(); // a keyframe of the new picture (and the pointer's shape)
         if (!found) {
           this.#send({
             type: "refused",
@@ -292,6 +314,17 @@ export class Agent {
       }
       case "quality":
         this.screen.setPreset(message.preset, message.auto ?? false);
+        return;
+      case "cursorMode":
+        if (!message.separate || this.separateCursor) {
+          return this.screen.setCursorMode(message.separate);
+        }
+        this.refused++;
+        this.#send({
+          type: "refused",
+          of: "cursorMode",
+          reason: "this desktop cannot report the pointer apart from the picture",
+        });
         return;
       case "codec": {
         const can = (this.options.codecs ?? ["vp8"]).includes(message.codec);
@@ -347,7 +380,7 @@ export class Agent {
 
   #announce(changed: Capability[], granted: boolean) {
     for (const capability of changed) this.#send({ type: "consent", capability, granted });
-    if (changed.includes("view")) this.screen.resume();
+    if (changed.includes("view")) this.screen.newPicture();
     if (changed.includes("control")) this.#watchClipboard();
     if (changed.includes("control") && !granted) this.view.releaseInput();
   }
@@ -372,7 +405,7 @@ export class Agent {
     if (this.view.current !== null) {
       const before = JSON.stringify(this.view.region);
       this.view.select(this.view.current, list); // its new place, or all when it is gone
-      if (JSON.stringify(this.view.region) !== before) this.screen.resume();
+      if (JSON.stringify(this.view.region) !== before) this.screen.newPicture();
     }
     const text = JSON.stringify([list, this.view.current]);
     if (!force && text === this.#screensSent) return;

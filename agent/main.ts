@@ -325,6 +325,7 @@ connection = new AgentConnection({
     screen: { width: desktop.width, height: desktop.height },
     keyboard: desktop.keyboardLayout(),
     codecs,
+    separateCursor: agent.separateCursor,
   },
   agent,
   log,
@@ -343,9 +344,16 @@ connection.start();
 
 // `--stats`: where the time goes, every 5 s (frames sent, ms per stage per frame sent).
 if (values.stats) {
-  let last = { ...agent.timing, frames: agent.framesSent, bytes: agent.bytesSent };
+  const counts = () => ({
+    ...agent.timing,
+    frames: agent.framesSent,
+    bytes: agent.bytesSent,
+    cursors: agent.cursorsSent.messages,
+    cursorBytes: agent.cursorsSent.bytes,
+  });
+  let last = counts();
   setInterval(() => {
-    const now = { ...agent.timing, frames: agent.framesSent, bytes: agent.bytesSent };
+    const now = counts();
     const frames = now.frames - last.frames;
     const ticks = now.ticks - last.ticks;
     const per = (key: "grab" | "diff" | "encode") =>
@@ -355,7 +363,8 @@ if (values.stats) {
         `${ticks / 5} wake-ups/s (busy ${now.skippedBusy - last.skippedBusy}), per frame: grab ` +
         `${per("grab")} ms, diff ${per("diff")} ms, encode ${per("encode")} ms, ` +
         `${now.halved - last.halved} at half size, ${now.keyframes - last.keyframes} keyframes, ` +
-        `${now.refined - last.refined} refined`,
+        `${now.refined - last.refined} refined; ${(now.cursors - last.cursors) / 5} pointer ` +
+        `messages/s (${((now.cursorBytes - last.cursorBytes) / 5 / 1024).toFixed(1)} KiB/s)`,
     );
     last = now;
   }, 5_000);

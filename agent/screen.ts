@@ -50,6 +50,7 @@ import { FrameDiffer } from "./platform/tiles.ts";
 import { threadCpuClock } from "./platform/thread_cpu.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { cursorRect, drawCursor } from "./cursor.ts";
+import { CURSOR_EVERY_MS, CursorSender } from "./cursor_sender.ts";
 import { CapturePacer } from "./capture_pacer.ts";
 
 /** What the agent needs from its connection (a socket in production, a list in tests). */
@@ -233,6 +234,10 @@ export class ScreenSender {
   #fullSizeOnly = false;
   /** Where the pointer was drawn into the last frame. */
   #pointerRect: Rect | null = null;
+  /** The pointer goes apart from the frames (`cursorMode`; a new connection starts drawn in). */
+  #separate = false;
+  /** Sends the pointer while it goes apart (cursor_sender.ts). */
+  readonly cursor: CursorSender;
   /** Encode CPU and wall times (ms) of the last big full-size delta frames (MOTION_WINDOW). */
   #bigEncodes: { cpu: number; wall: number }[] = [];
   /** Big delta frames still to skip before judging (see MOTION_WARMUP). */
@@ -290,11 +295,42 @@ export class ScreenSender {
 
   constructor(private options: ScreenOptions, private source: ScreenSource) {
     this.#now = options.now ?? performance.now.bind(performance);
+    this.cursor = new CursorSender({
+      link: () => source.link(),
+      allowed: () => source.allowed(),
+      now: this.#now,
+      log: options.log,
+    });
   }
 
   /** Starts (or restarts) the picture with a keyframe: a new link, view granted, asked for. */
   resume() {
     this.#forceKeyframe = true;
+    this.#schedule(0);
+  }
+
+  /**
+   * The picture starts over for its viewers (another screen shown, view given again): a
+   * keyframe, and with the pointer apart its shape again.
+   */
+  newPicture() {
+    this.cursor.oweShape();
+    this.resume();
+  }
+
+  /**
+   * `cursorMode`: the pointer apart from the frames (cursor_sender.ts) or drawn in again. The
+   * next frame codes the pointer's area again — without it, or with it — so the viewers'
+   * picture is right at once (and refined after it like any change).
+   */
+  setCursorMode(separate: boolean) {
+    if (separate === this.#separate) return;
+    this.#separate = separate;
+    if (separate) this.cursor.oweShape();
+    else this.cursor.stop();
+    // Going apart, #capture adds where it was drawn to the frame's changes; back, where it is.
+    if (!separate || this.#pointerRect) this.#pendingChange = true;
+    this.#lastCursor = "";
     this.#schedule(0);
   }
 
@@ -349,6 +385,7 @@ export class ScreenSender {
     clearTimeout(this.#timer);
     this.#watcher?.close();
     this.#dropEncoder();
+    this.cursor.stop();
   }
 
   /** Closes the encoder (one coding a frame frees itself after it); its frames are not sent. */
@@ -387,6 +424,7 @@ export class ScreenSender {
     const now = this.#now();
     try {
       this.timing.ticks++;
+      if (this.#separate) this.cursor.look(this.options.desktop.cursor(), this.options.desktop);
       if (link.buffered() <= MAX_BUFFERED && this.#flights.length < 2) this.#capture(link);
       else this.timing.skippedBusy++;
     } catch (error) {
@@ -441,12 +479,20 @@ export class ScreenSender {
       this.#pendingRects = [];
       const cursor = this.options.desktop.cursor();
       const pointer = cursor ? `${cursor.x},${cursor.y},${cursor.serial}` : "";
+      // Apart from the frames the pointer is a message, never a reason for a frame.
+      const moved = this.#separate
+        ? this.cursor.look(cursor, this.options.desktop)
+        : pointer !== this.#lastCursor;
       // A watcher that reports the pointer wakes for it too: then only take() and the pointer
       // itself say what changed.
-      const changed = this.#pendingChange || rects.length > 0 || pointer !== this.#lastCursor ||
+      const changed = this.#pendingChange || rects.length > 0 || (moved && !this.#separate) ||
         (woke && !watcher.pointer);
       this.#lastCursor = pointer;
-      if (woke && watcher.pointer && !changed) this.#pointerQuietUntil = this.#now() + SLOW_MS;
+      // A wake-up that found nothing new holds pointer events SLOW_MS; apart, one that found a
+      // move holds them until the next message may go (its position is the latest by then).
+      if (woke && watcher.pointer && !changed) {
+        this.#pointerQuietUntil = this.#now() + (moved ? CURSOR_EVERY_MS : SLOW_MS);
+      }
       const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
       if (!changed && !this.#forceKeyframe && !this.#motionOver()) this.#stillScreen(link);
       else {
@@ -489,7 +535,7 @@ export class ScreenSender {
   }
 
   /**
-   * Grabs, draws the pointer in and encodes one frame. `known` comes from the damage loop
+   * Grabs, draws the pointer in (unless it goes apart) and encodes one frame. `known` comes from the damage loop
    * (whether something changed, how many pixels, and the pointer it already read); without
    * it the frame is compared with the previous one.
    */
@@ -501,13 +547,14 @@ export class ScreenSender {
     const t0 = this.#now();
     this.#pacer.grabbed(t0);
     const frame = desktop.grab();
-    const cursor = known ? known.cursor : desktop.cursor();
+    const cursor = this.#separate ? null : known ? known.cursor : desktop.cursor();
     if (cursor) drawCursor(frame, cursor);
     const t1 = this.#now();
     let changed: boolean, area: number, dirty: Rect[];
     if (known) {
       ({ changed, area } = known);
-      // The pointer is drawn in by us: where it was and where it is changed too.
+      // The pointer is drawn in by us: where it was and where it is changed too (apart: where
+      // it was drawn last, coded again without it).
       const pointer = cursor ? cursorRect(cursor) : null;
       dirty = [...known.rects, ...(this.#pointerRect ? [this.#pointerRect] : [])];
       if (pointer) dirty.push(pointer);
