@@ -1,9 +1,10 @@
 /**
  * The magnifier: a square around the pointer, drawn on the overlay canvas from the video at
  * LENS_ZOOM times the displayed size, redrawn every frame while the pointer stays (the picture
- * under it changes). Offered only while the picture is shown smaller than the remote screen.
+ * under it changes). Offered only while the picture is shown smaller than the remote screen. The
+ * customer's pointer, drawn apart from the picture (cursor_overlay.ts), is drawn into it too.
  */
-import { LENS_PX, lensGeometry, type Point, type Rect } from "./geometry.ts";
+import { LENS_PX, LENS_ZOOM, lensGeometry, type Point, type Rect } from "./geometry.ts";
 
 export interface LensTarget {
   canvas: HTMLCanvasElement;
@@ -11,6 +12,8 @@ export interface LensTarget {
   stage: HTMLElement;
   /** Where the picture is (client pixels), or null. */
   rect: Rect | null;
+  /** The customer's pointer over the picture: its image and place (client pixels), if shown. */
+  cursor?: { image: CanvasImageSource; rect: Rect } | null;
 }
 
 /** Draws the lens at `pointer` (client pixels) on the overlay canvas. */
@@ -41,6 +44,10 @@ export function drawLens(target: LensTarget, pointer: Point): void {
   ctx.fillRect(d.left, d.top, LENS_PX, LENS_PX);
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(video, s.left, s.top, s.width, s.height, d.left, d.top, LENS_PX, LENS_PX);
+  if (target.cursor) {
+    const c = lensRect(target.cursor.rect, pointer, d);
+    ctx.drawImage(target.cursor.image, c.left, c.top, c.width, c.height);
+  }
   ctx.restore();
   ctx.lineWidth = 2;
   ctx.strokeStyle = "#fff";
@@ -48,6 +55,16 @@ export function drawLens(target: LensTarget, pointer: Point): void {
   ctx.strokeStyle = "rgba(0, 0, 0, .6)";
   ctx.lineWidth = 1;
   ctx.strokeRect(d.left - 0.5, d.top - 0.5, LENS_PX + 1, LENS_PX + 1);
+}
+
+/** A client rectangle as the lens centred on `pointer` (drawn at `dest`) shows it. */
+export function lensRect(rect: Rect, pointer: Point, dest: Rect): Rect {
+  return {
+    left: dest.left + dest.width / 2 + (rect.left - pointer.x) * LENS_ZOOM,
+    top: dest.top + dest.height / 2 + (rect.top - pointer.y) * LENS_ZOOM,
+    width: rect.width * LENS_ZOOM,
+    height: rect.height * LENS_ZOOM,
+  };
 }
 
 export function clearLens(canvas: HTMLCanvasElement | null): void {

@@ -45,3 +45,19 @@ Deno.test("drawLens() only clears while there is no picture; clearLens() wipes t
   clearLens(null);
   assert.deepEqual(calls, ["clearRect(0,0,1000,600)"]);
 });
+
+Deno.test("drawLens() draws the customer's pointer into the lens, enlarged as the picture is", () => {
+  const { el, calls } = canvas();
+  const rect = { left: 0, top: 0, width: 960, height: 540 };
+  // An 8 × 12 pointer image shown with its top-left corner 10 px right of and 5 px above the
+  // lens's centre: in the lens 3 times as far and as big.
+  const cursor = {
+    image: {} as CanvasImageSource,
+    rect: { left: 490, top: 265, width: 8, height: 12 },
+  };
+  drawLens({ canvas: el, video, stage, rect, cursor }, { x: 480, y: 270 });
+  const draws = calls.filter((c) => c.startsWith("drawImage"));
+  assert.equal(draws.length, 2, "the picture, then the pointer over it");
+  assert.equal(draws[1], "drawImage(video,510,255,24,36)");
+  assert.ok(calls.indexOf(draws[1]) < calls.indexOf("restore()"), "inside the lens's clip");
+});

@@ -8,6 +8,7 @@
 import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
 import { ClipboardPanel } from "./clipboard.tsx";
+import { CURSOR_STYLE } from "./cursor_overlay.ts";
 import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
 import { ControlPanel } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
@@ -45,6 +46,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   readonly videoRef = createRef<HTMLVideoElement>();
   #stageRef = createRef<HTMLDivElement>();
   #overlayRef = createRef<HTMLCanvasElement>();
+  #cursorRef = createRef<HTMLCanvasElement>();
   #t: Translate;
   #uid = `rv${++instances}`;
   #number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
@@ -62,6 +64,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     video: () => this.videoRef.current,
     stage: () => this.#stageRef.current,
     overlay: () => this.#overlayRef.current,
+    cursor: () => this.#cursorRef.current,
   });
   /** The technician stopped the view here: a session-wide view does not restart it. */
   #stopped = false;
@@ -196,6 +199,8 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           controlAsking: message.asking ?? null,
           controlOthers: message.others ?? [],
         });
+      case "cursor":
+        return this.#stage.cursor.receive(message.cursor);
       case "clipboard":
         this.setState({ remoteClip: message.text });
         if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
@@ -210,6 +215,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
 
   #socketClosed(reason: string, moved: boolean) {
     this.#stage.releaseAll(false);
+    this.#stage.cursor.receive(null); // the server says it again on the next socket
     // The server ties our peer and our "watching" to the socket: both end with it.
     this.#closePeer();
     // Moved to the server instance that holds the support app: back in a moment, no alarm.
@@ -334,6 +340,13 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
             playsInline
             disablePictureInPicture
             style={videoStyle}
+          />
+          <canvas
+            ref={this.#cursorRef}
+            class="rv-cursor"
+            hidden
+            aria-hidden="true"
+            style={CURSOR_STYLE}
           />
           <canvas ref={this.#overlayRef} class="rv-overlay" aria-hidden="true" />
           <p class="rv-placeholder" hidden={!placeholder}>{placeholder ? t(placeholder) : ""}</p>

@@ -1,6 +1,8 @@
 /**
  * Screenshots: the current frame at the remote screen's size (during motion mode the agent may
- * send half-size frames) as a PNG, posted to the session's files.
+ * send half-size frames) as a PNG, posted to the session's files. It is the picture alone: while
+ * the island draws the customer's pointer itself (cursor_overlay.ts), the pointer is not in the
+ * frames, and it is not added here — a screenshot shows the screen, not where the mouse was.
  */
 import type { Size } from "./geometry.ts";
 

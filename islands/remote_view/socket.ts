@@ -5,7 +5,8 @@
  * the session's support app is on another server instance now) is no failure: the socket
  * comes back at once, and lands where the app is. Each connection first says which codecs the
  * browser decodes (`codecs`, by `decodableCodecs`): the server picks H.264 only when every viewer
- * of the session can.
+ * of the session can — and that this island draws the customer's pointer itself (`cursor: true`,
+ * cursor_overlay.ts), so the agent may leave it out of the picture.
  */
 import { isQualityPreset, type VideoCodec } from "../../protocol/limits.ts";
 import {
@@ -18,6 +19,7 @@ import {
   type ViewerInput,
   type ViewerMessage,
 } from "../../protocol/viewer.ts";
+import { cursorState } from "./cursor.ts";
 
 export const BACKOFF_MIN_MS = 500;
 export const BACKOFF_MAX_MS = 5_000;
@@ -103,6 +105,10 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         asking: person(m.asking),
         others: Array.isArray(m.others) ? m.others.flatMap((o) => person(o) ?? []) : [],
       };
+    case "cursor": {
+      const cursor = cursorState(m.cursor);
+      return cursor === undefined ? null : { type: "cursor", cursor };
+    }
     case "error":
       return { type: "error", code: text(m.code), reason: text(m.reason) };
     default:
@@ -187,7 +193,9 @@ export class ViewerSocket {
     ws.onopen = () => {
       // Before anything else, above all `view`: the server offers the codec chosen with what
       // this says, and counts a viewer that asks for the picture without saying as VP8 only.
-      if (this.env.codecs) this.send({ type: "codecs", codecs: this.env.codecs() });
+      if (this.env.codecs) {
+        this.send({ type: "codecs", codecs: this.env.codecs(), cursor: true });
+      }
       this.events.open();
     };
     ws.onmessage = (event) => {

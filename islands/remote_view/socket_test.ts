@@ -19,6 +19,7 @@ Deno.test("parseViewerMessage() types the server's frames and refuses the rest",
     ],
     currentScreen: "HDMI-1",
   };
+  const shape = { width: 1, height: 1, hotX: 0, hotY: 0, rgba: "AAAA_w" };
   const rows: [unknown, ViewerMessage | null][] = [
     [JSON.stringify(state), state as ViewerMessage],
     [
@@ -59,6 +60,17 @@ Deno.test("parseViewerMessage() types the server's frames and refuses the rest",
     ['{"type":"pong","at":12}', { type: "pong", at: 12 }],
     ['{"type":"pong","at":"12"}', null],
     ['{"type":"error","code":"permission"}', { type: "error", code: "permission", reason: "" }],
+    [
+      `{"type":"cursor","cursor":${JSON.stringify({ x: 3, y: 4, visible: true, shape })}}`,
+      { type: "cursor", cursor: { x: 3, y: 4, visible: true, shape } },
+    ],
+    [
+      '{"type":"cursor","cursor":{"x":3,"y":4,"visible":false}}',
+      { type: "cursor", cursor: { x: 3, y: 4, visible: false } },
+    ],
+    ['{"type":"cursor","cursor":null}', { type: "cursor", cursor: null }],
+    ['{"type":"cursor","cursor":{"x":3}}', null],
+    ['{"type":"cursor"}', null],
     ['{"type":"end"}', null],
     ["not json", null],
     ["null", null],
@@ -209,7 +221,7 @@ Deno.test("ViewerSocket: a close with 4012 (moved) reconnects after 50 ms and ke
   assert.deepEqual(events, ["close gone", "close moved (moved)", "close gone"]);
 });
 
-Deno.test("ViewerSocket says which codecs the browser decodes first on every connection", async () => {
+Deno.test("ViewerSocket says which codecs the browser decodes and that it draws the pointer, first on every connection", async () => {
   FakeSocket.all = [];
   const realSetTimeout = globalThis.setTimeout;
   globalThis.setTimeout = ((run: () => void) => realSetTimeout(run, 0)) as typeof setTimeout;
@@ -234,7 +246,7 @@ Deno.test("ViewerSocket says which codecs the browser decodes first on every con
     globalThis.setTimeout = realSetTimeout;
     ws.stop();
   }
-  const codecs = '{"type":"codecs","codecs":["vp8","h264"]}';
+  const codecs = '{"type":"codecs","codecs":["vp8","h264"],"cursor":true}';
   assert.deepEqual(FakeSocket.all[0].sent, [codecs, '{"type":"view","on":true}']);
   assert.deepEqual(FakeSocket.all[1].sent, [codecs], "again after the reconnect");
   assert.deepEqual(events, ["open", "open"]);

@@ -12,10 +12,11 @@ import {
   type Size,
   toRemote,
 } from "./geometry.ts";
+import { CursorOverlay } from "./cursor_overlay.ts";
 import { KeyboardInput } from "./keyboard.ts";
 import { clearLens, drawLens } from "./magnifier.ts";
 import { buttonFor, PointerInput } from "./pointer.ts";
-import { controlling, type ViewState } from "./view_state.ts";
+import { controlling, placeholderKey, type ViewState } from "./view_state.ts";
 
 /** `navigator.keyboard` (Keyboard Lock API, Chromium only): in full screen, Escape, Alt+Tab and
  * the like reach the remote side. */
@@ -29,11 +30,15 @@ export interface StageHost {
   video(): HTMLVideoElement | null;
   stage(): HTMLElement | null;
   overlay(): HTMLCanvasElement | null;
+  /** The customer's pointer over the picture (cursor_overlay.ts). */
+  cursor(): HTMLCanvasElement | null;
 }
 
 export class Stage {
   readonly keys: KeyboardInput;
   readonly pointer: PointerInput;
+  /** The customer's pointer, drawn here rather than in the picture (issue 14). */
+  readonly cursor: CursorOverlay;
   #lensAt: Point | null = null;
   #lensFrame = 0;
 
@@ -44,6 +49,15 @@ export class Stage {
       controlling: () => this.#controlling(),
       requestFrame: (callback) => requestAnimationFrame(callback),
       cancelFrame: (id) => cancelAnimationFrame(id),
+    });
+    this.cursor = new CursorOverlay({
+      element: () => host.cursor(),
+      video: () => host.video(),
+      stage: () => host.stage(),
+      contentRect: () => this.contentRect(),
+      screenSize: () => this.screenSize(),
+      picture: () => placeholderKey(host.state()) === null,
+      controlling: () => this.#controlling(),
     });
   }
 
@@ -64,6 +78,7 @@ export class Stage {
   }
 
   measure(): void {
+    this.cursor.update();
     const rect = this.contentRect();
     const size = this.screenSize();
     if (!rect || !size) return;
@@ -99,6 +114,7 @@ export class Stage {
   /** Whether the lens is still wanted after a state change (else it is cleared). */
   update(): void {
     if (!this.lensOn() && this.#lensAt) this.clearLens();
+    this.cursor.update();
   }
 
   dispose(): void {
@@ -126,6 +142,7 @@ export class Stage {
       if (this.pointer.release(event.button, this.#toRemote(event, true))) event.preventDefault();
     },
     onPointerMove: (event: PointerEvent) => {
+      this.cursor.hover({ x: event.clientX, y: event.clientY });
       if (this.host.state().magnifier) {
         this.#lensAt = { x: event.clientX, y: event.clientY };
         if (this.lensOn() && !this.#lensFrame) this.#lensFrame = requestAnimationFrame(this.#draw);
@@ -135,6 +152,7 @@ export class Stage {
       if (point) this.pointer.move(point, event.button, event.buttons);
     },
     onPointerLeave: () => {
+      this.cursor.hover(null);
       if (this.#lensAt) this.clearLens();
     },
     onPointerCancel: () => this.pointer.lostCapture(),
@@ -185,7 +203,7 @@ export class Stage {
     const stage = this.host.stage();
     if (!canvas || !video || !stage || !this.#lensAt || !this.lensOn()) return this.clearLens();
     const rect = this.contentRect();
-    drawLens({ canvas, video, stage, rect }, this.#lensAt);
+    drawLens({ canvas, video, stage, rect, cursor: this.cursor.placed() }, this.#lensAt);
     // Keep it live while the pointer stays: the picture under it changes.
     if (rect) this.#lensFrame = requestAnimationFrame(this.#draw);
   };
