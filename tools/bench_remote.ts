@@ -1,7 +1,7 @@
 // Over 400 lines on purpose: the benchmark driver (workloads, noVNC, product, base checkout, report) — its parts are in tools/bench_remote/.
 // Longer than most files: the harness (display, workloads, measurement, tables) in one place.
 // `deno task bench:remote [--only vnc[,name…]] [--seconds 8] [--warmup 2]
-//     [--workloads idle,typing,scrolling,video,scrolling60] [--screenshots DIR] [--cdp-network] [--base DIR]`
+//     [--workloads idle,typing,scrolling,video,scrolling60,pointer] [--screenshots DIR] [--cdp-network] [--base DIR]`
 //
 // Remote-view benchmark. Starts Xvfb (1920x1080x24) on a free display, shows
 // tools/bench_remote/workload.html full-screen in a visible Chromium on it, and for each
@@ -51,17 +51,27 @@ import {
   type Spawned,
   which,
 } from "./bench_remote/proc.ts";
+import {
+  PARK_X,
+  POINTER_Y,
+  pointerLatencies,
+  PointerMover,
+  type PointerSeen,
+} from "./bench_remote/pointer.ts";
 
 const WIDTH = 1920;
 const HEIGHT = 1080;
-const WORKLOADS = ["idle", "typing", "scrolling", "video", "scrolling60"] as const;
+const WORKLOADS = ["idle", "typing", "scrolling", "video", "scrolling60", "pointer"] as const;
 type Workload = typeof WORKLOADS[number];
+/** Run unless --workloads names others: `pointer` (pointer.ts) only when asked for. */
+const DEFAULT_WORKLOADS: Workload[] = ["idle", "typing", "scrolling", "video", "scrolling60"];
 const NOMINAL_HZ: Record<Workload, number> = {
   idle: 0,
   typing: 10,
   scrolling: 30,
   video: 30,
   scrolling60: 60,
+  pointer: 60,
 };
 const CHROMIUM = "/usr/bin/chromium";
 /** What Playwright adds for a headless launch that matters here (the viewer is ours). */
@@ -81,7 +91,7 @@ function parseArgs(argv: string[]) {
     only: [] as string[],
     seconds: 8,
     warmup: 2,
-    workloads: [...WORKLOADS],
+    workloads: [...DEFAULT_WORKLOADS],
     cdpNetwork: false,
     screenshots: undefined as string | undefined,
     base: undefined as string | undefined,
@@ -180,6 +190,8 @@ interface WorkloadResult {
   readerPolls: number;
   readerLumaReads: number | null;
   rawSamples: Sample[];
+  /** The pointer workload: moves made, places shown and matched to a move, reader's offset. */
+  pointer?: { moves: number; shown: number; offset: number } | null;
   /** What the viewer's quality menu said Automatic used at the end (product only). */
   autoQuality?: string | null;
   /** Picture fidelity (fidelity.ts), when measured. */
@@ -313,13 +325,23 @@ async function measureWorkload(
   running: RunningContender,
   workloadPage: Page,
   pids: { viewer?: number; workload?: number; xvfb: number },
-  opts: { seconds: number; warmup: number; screenshots?: string; contender: string },
+  opts: {
+    seconds: number;
+    warmup: number;
+    screenshots?: string;
+    contender: string;
+    display: string;
+  },
 ): Promise<WorkloadResult> {
+  // The pointer moves over the still idle page (pointer.ts).
+  const moving = workload === "pointer" ? new PointerMover(opts.display) : null;
+  if (moving) cleanups.push(async () => moving.close());
+  moving?.park(PARK_X);
   const layout = await workloadPage.evaluate(
     (w) =>
       (globalThis as unknown as { bench: { setWorkload(w: string): Layout } }).bench
         .setWorkload(w),
-    workload,
+    moving ? "idle" : workload,
   );
   await sleep(opts.warmup * 1000);
   if (opts.screenshots) {
@@ -331,7 +353,7 @@ async function measureWorkload(
   const source = running.source;
   // Can the decoder read the stamps at all? (A few tries: one read may catch a torn image.)
   let stampVisible = false;
-  for (let i = 0; i < 10 && !stampVisible; i++) {
+  for (let i = 0; i < 10 && !stampVisible && !moving; i++) {
     const peek = await running.page.evaluate(
       (o) =>
         (globalThis as unknown as { __benchDecoder: { peek(o: unknown): { top: unknown } } })
@@ -361,31 +383,45 @@ async function measureWorkload(
   const bytes0 = await running.bytesReceived();
   const cpu0 = cpu();
   const t0 = performance.now();
-  await running.page.evaluate(
-    (o) =>
-      (globalThis as unknown as { __benchDecoder: { start(o: unknown): unknown } })
-        .__benchDecoder.start(o),
-    { source, ...layout, screen: { width: WIDTH, height: HEIGHT } },
-  );
-  await sleep(opts.seconds * 1000);
-  const decoded = await running.page.evaluate(() =>
-    (globalThis as unknown as { __benchDecoder: { stop(): unknown } }).__benchDecoder.stop()
-  ) as DecoderResult;
+  let decoded: DecoderResult;
+  let pointer: ReturnType<typeof pointerLatencies> & { moves: number; offset: number } | null =
+    null;
+  if (moving) {
+    const window = await pointerWindow(running, moving, opts.seconds);
+    decoded = window.decoded;
+    pointer = window.pointer;
+    stampVisible = pointer.offset !== null;
+  } else {
+    await running.page.evaluate(
+      (o) =>
+        (globalThis as unknown as { __benchDecoder: { start(o: unknown): unknown } })
+          .__benchDecoder.start(o),
+      { source, ...layout, screen: { width: WIDTH, height: HEIGHT } },
+    );
+    await sleep(opts.seconds * 1000);
+    decoded = await running.page.evaluate(() =>
+      (globalThis as unknown as { __benchDecoder: { stop(): unknown } }).__benchDecoder.stop()
+    ) as DecoderResult;
+  }
+  moving?.close();
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = cpu();
   const bytes1 = await running.bytesReceived();
   const s1 = await status();
 
   const pct = (a: number, b: number) => Math.max(0, b - a) / tick / seconds * 100;
-  const latencies = decoded.samples.map((s) => s.latency).sort((a, b) => a - b);
-  const frames = decoded.samples.length;
+  const latencies = (pointer ? pointer.latencies : decoded.samples.map((s) => s.latency))
+    .sort((a, b) => a - b);
+  const frames = pointer ? pointer.shown : decoded.samples.length;
   const display = decoded.samples.filter((s) => s.expectedDisplayAt !== undefined)
     .map((s) => s.expectedDisplayAt! - s.paintedAt).sort((a, b) => a - b);
   return {
     workload,
     seconds,
     nominalHz: NOMINAL_HZ[workload],
-    sourceFps: (s1.painted - s0.painted) / ((s1.now - s0.now) / 1000),
+    sourceFps: pointer
+      ? pointer.moves / seconds
+      : (s1.painted - s0.painted) / ((s1.now - s0.now) / 1000),
     frames,
     fps: frames / ((decoded.stoppedAt - decoded.startedAt) / 1000),
     latencyMs: frames
@@ -426,7 +462,62 @@ async function measureWorkload(
     readerPolls: decoded.polls / seconds,
     readerLumaReads: decoded.lumaReads === undefined ? null : decoded.lumaReads / seconds,
     rawSamples: decoded.samples,
+    pointer: pointer && { moves: pointer.moves, shown: pointer.shown, offset: pointer.offset },
   };
+}
+
+/**
+ * The pointer workload's window (pointer.ts): the reader's offset from the parked pointer, then
+ * the sweeps while the viewer page records where it shows the pointer.
+ */
+async function pointerWindow(running: RunningContender, moving: PointerMover, seconds: number) {
+  const options = {
+    source: running.source,
+    overlay: running.pointerOverlay ?? null,
+    y: POINTER_Y,
+    width: WIDTH,
+  };
+  type Reader = {
+    peek(o: unknown): number | null;
+    start(o: unknown): void;
+    stop(): { seen: PointerSeen[]; polls: number; fromOverlay: number; fromPicture: number };
+  };
+  // Each callback runs in the page: the reader is looked up there.
+  let offset: number | null = null;
+  for (let i = 0; i < 20 && offset === null; i++) {
+    const x = await running.page.evaluate(
+      (o) => (globalThis as unknown as { __benchPointer: Reader }).__benchPointer.peek(o),
+      options,
+    );
+    if (x !== null) offset = x - PARK_X;
+    else await sleep(100);
+  }
+  const startedAt = performance.now();
+  await running.page.evaluate(
+    (o) => (globalThis as unknown as { __benchPointer: Reader }).__benchPointer.start(o),
+    options,
+  );
+  const moves = await moving.run(seconds * 1000);
+  await sleep(200); // the last moves' way to the viewer
+  const read = await running.page.evaluate(() =>
+    (globalThis as unknown as { __benchPointer: Reader }).__benchPointer.stop()
+  );
+  const matched = pointerLatencies(moves, read.seen, offset ?? 0);
+  console.error(
+    `  pointer: ${moves.length} moves, ${read.seen.length} places shown (${read.fromOverlay} from the island's pointer, ${read.fromPicture} from the picture), ${matched.shown} matched, offset ${offset}`,
+  );
+  const decoded: DecoderResult = {
+    mode: read.fromOverlay > read.fromPicture ? "pointer element" : "picture",
+    samples: [],
+    presentations: read.seen.length,
+    torn: 0,
+    undecodable: 0,
+    polls: read.polls,
+    elementPresentedFrames: null,
+    startedAt,
+    stoppedAt: performance.now(),
+  };
+  return { decoded, pointer: { ...matched, moves: moves.length, offset: offset ?? NaN } };
 }
 
 async function runContender(
@@ -471,12 +562,12 @@ async function runContender(
         viewer: viewerPid,
         workload: ids.workloadPid,
         xvfb: ids.xvfbPid,
-      }, { ...opts, contender: contender.name });
+      }, { ...opts, contender: contender.name, display: ids.display });
       result.workloads.push(r);
       r.autoQuality = await running.page.evaluate(() =>
         document.querySelector(".rv-quality-auto")?.textContent ?? null
       ).catch(() => null);
-      if (fidelity) {
+      if (fidelity && workload !== "pointer") {
         r.fidelity = await measureFidelity({
           viewer: running.page,
           workload: workloadPage,
@@ -638,7 +729,7 @@ async function main() {
   const viewerPid = viewerBrowser.pid;
 
   const decoderScript = (await Promise.all(
-    ["code.js", "decode.js"].map((f) => Deno.readTextFile(new URL(f, HERE))),
+    ["code.js", "decode.js", "pointer_reader.js"].map((f) => Deno.readTextFile(new URL(f, HERE))),
   )).join("\n");
 
   let fidelity: { reference: ReferenceFrames; inbox: FrameInbox } | undefined;

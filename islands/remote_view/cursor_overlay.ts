@@ -131,6 +131,9 @@ export class CursorOverlay {
     el.style.height = `${height}px`;
     const device = { width: width * ratio, height: height * ratio };
     el.style.imageRendering = wholePixels(device, el) ? "pixelated" : "auto";
+    // The hot spot on the customer's screen, for tests and bench:remote's pointer workload.
+    el.dataset.x = String(this.#cursor!.x);
+    el.dataset.y = String(this.#cursor!.y);
     el.hidden = false;
   }
 

@@ -15,6 +15,7 @@ function fakeCanvas(name: string) {
     height: 150,
     hidden: true,
     style: {} as Record<string, string>,
+    dataset: {} as Record<string, string>,
     getContext: () => ({
       clearRect: () => {},
       drawImage: (image: { name: string }) => draws.push(image.name),
@@ -92,6 +93,7 @@ Deno.test("CursorOverlay puts the pointer at the hot spot's place over the pictu
   // Half size: the hot spot (2, 4) of a 16 × 24 image at the picture's centre (581, 351) page
   // pixels, i.e. (480, 300) in the stage's content box.
   assert.equal(placed(), "translate(479px, 298px) 8px × 12px");
+  assert.deepEqual({ ...overlay.el.dataset }, { x: "960", y: "540" }, "the hot spot, for tests");
   assert.deepEqual(overlay.draws, ["shape 16x24"]);
   assert.deepEqual([overlay.el.width, overlay.el.height], [16, 24]);
   assert.equal(overlay.el.style.imageRendering, "auto", "shrunk: smoothed as the picture is");

@@ -19,6 +19,12 @@ export interface RunningContender {
   /** CSS selector of the element the decoder reads: a canvas or a video */
   source: string;
   /**
+   * Optional: CSS selector of the viewer's own pointer element, drawn over the picture when the
+   * pointer is sent apart from it; its `data-x` is the hot spot's x on the remote screen (the
+   * pointer workload reads it where the picture has no pointer)
+   */
+  pointerOverlay?: string;
+  /**
    * Processes whose CPU is charged to this contender (the harness adds their descendants,
    * and the CPU of children they already reaped)
    */

@@ -161,6 +161,7 @@ export function runningProduct(
   return {
     page,
     source: ".rv-video",
+    pointerOverlay: ".rv-cursor",
     pids: () => Object.values(parts),
     pidsByPart: () => Object.fromEntries(Object.entries(parts).map(([name, pid]) => [name, [pid]])),
     bytesReceived: () => inboundVideoBytes(page),
