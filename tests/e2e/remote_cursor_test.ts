@@ -8,6 +8,7 @@
  * with control granted, the technician's own pointer over the picture takes the customer's shape
  * (`cursor: url(data:image/png…)`) and the overlay hides. Screenshots of the console at 1366×768
  * and 1920×1080 with the overlay over the picture go to /tmp/shots (E2E_SHOTS=0: none).
+ * (That the frames no longer carry the pointer is the agent's test: agent/screen_cursor_x11_test.ts.)
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -248,32 +249,32 @@ Deno.test({
           return now.overlay && !now.videoCursor.startsWith("url") ? true : null;
         });
 
-        if (Deno.env.get("E2E_SHOTS") !== "0") {
-          await Deno.mkdir("/tmp/shots", { recursive: true });
-          // On the desktop (the root window's X-shaped pointer, its hot spot in the middle), 14 px
-          // right of the xterm's edge: where it is can be seen.
-          const edge = await xtermRight(display);
-          for (const [width, height] of [[1366, 768], [1920, 1080]]) {
-            await tech.setViewportSize({ width, height });
-            await tech.mouse.move(1, 1);
-            await pointerTo(edge + 14, 200 + Math.round(width / 10));
-            const path = `/tmp/shots/remote_cursor_${width}x${height}.png`;
-            await tech.screenshot({ path });
-            const { overlay } = await layout(tech);
-            if (overlay) {
-              const clip = { x: overlay.left - 40, y: overlay.top - 40, width: 100, height: 100 };
-              await tech.screenshot({ path: path.replace(".png", "_zoom.png"), clip });
-            }
-            step(`screenshot ${path}`);
-          }
-          // At actual size the image is the customer's own, pixel for pixel.
-          await view.locator(".rv-actual").click();
-          await tech.mouse.move(1, 1);
-          await pointerTo(edge + 14, 300);
+        // The page resized (a window made bigger, full screen): the overlay follows. On the
+        // desktop (the root window's X-shaped pointer, its hot spot in the middle), 14 px right
+        // of the xterm's edge, where it is can be seen in the screenshots.
+        const shots = Deno.env.get("E2E_SHOTS") !== "0";
+        if (shots) await Deno.mkdir("/tmp/shots", { recursive: true });
+        /** The console, and 100 × 100 px around the overlay. */
+        const shoot = async (name: string, whole: boolean) => {
+          if (!shots) return;
           const { overlay } = await layout(tech);
           const clip = { x: overlay!.left - 40, y: overlay!.top - 40, width: 100, height: 100 };
-          await tech.screenshot({ path: "/tmp/shots/remote_cursor_actual_zoom.png", clip });
+          if (whole) await tech.screenshot({ path: `/tmp/shots/${name}.png` });
+          await tech.screenshot({ path: `/tmp/shots/${name}_zoom.png`, clip });
+          step(`screenshot /tmp/shots/${name}.png`);
+        };
+        const edge = await xtermRight(display);
+        for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+          await tech.setViewportSize({ width, height });
+          await tech.mouse.move(1, 1);
+          await pointerTo(edge + 14, 200 + Math.round(width / 10));
+          await shoot(`remote_cursor_${width}x${height}`, true);
         }
+        // At actual size the image is the customer's own, pixel for pixel.
+        await view.locator(".rv-actual").click();
+        await tech.mouse.move(1, 1);
+        await pointerTo(edge + 14, 300);
+        await shoot("remote_cursor_actual", false);
         assert.deepEqual(tech.errors, []);
       });
     } catch (error) {
