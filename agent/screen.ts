@@ -36,6 +36,9 @@
  *   on purpose. Back at full size after motion mode, the new encoder's keyframe is itself
  *   near-lossless (one encode instead of a coarse keyframe and its refinement).
  * - Frames carry their capture times to the encoder, whose rate control budgets by them.
+ * - The pointer is drawn into the frames (cursor.ts) until the server asks for it apart
+ *   (`setCursorMode`, issue 14): then the frames leave it out and a move is a `cursor` message
+ *   (cursor_sender.ts) — no grab, no encode, no refinement.
  * - Pipelining: in motion faster than the frame loop (a 60 Hz page), an encoder that can code on
  *   another thread (`encodeAsync`: H.264) codes one frame while the next is grabbed; at most two
  *   are out, and they are sent in the order grabbed (PIPELINE_GAP_MS says why not always).
