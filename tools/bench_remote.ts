@@ -333,7 +333,7 @@ async function measureWorkload(
     display: string;
   },
 ): Promise<WorkloadResult> {
-  // The pointer moves over the still idle page (pointer.ts).
+  // The pointer moves over the still page (pointer.ts).
   const moving = workload === "pointer" ? new PointerMover(opts.display) : null;
   if (moving) cleanups.push(async () => moving.close());
   moving?.park(PARK_X);
@@ -341,7 +341,7 @@ async function measureWorkload(
     (w) =>
       (globalThis as unknown as { bench: { setWorkload(w: string): Layout } }).bench
         .setWorkload(w),
-    moving ? "idle" : workload,
+    workload,
   );
   await sleep(opts.warmup * 1000);
   if (opts.screenshots) {

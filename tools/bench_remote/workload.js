@@ -7,6 +7,8 @@
 //   scrolling60  the same listing, 4 px per frame at 60 Hz (the 60 Hz source of issue 14)
 //   video      a procedurally generated photo-like landscape with fine grain, panned and
 //              zoomed every frame (30 Hz): every pixel changes, nothing compresses trivially
+//   pointer    the idle document with the arrow pointer shown (every other workload hides
+//              it); the harness moves the pointer (pointer.ts)
 //
 // `globalThis.bench` is the harness's handle: setWorkload(name) → layout, status(), freeze().
 (() => {
@@ -42,6 +44,7 @@
     scrolling: { hz: 30, layout: CORNERS },
     scrolling60: { hz: 60, layout: CORNERS },
     video: { hz: 30, layout: CORNERS },
+    pointer: { hz: 0, layout: CORNERS },
   };
 
   function mulberry32(seed) {
@@ -279,7 +282,8 @@
     editor.style.display = name === "typing" ? "block" : "none";
     editor.style.left = TYPING_LINE.x + "px";
     editor.style.top = TYPING_LINE.y + "px";
-    if (name === "idle" || name === "typing") drawDocument();
+    if (name === "idle" || name === "typing" || name === "pointer") drawDocument();
+    document.body.style.cursor = name === "pointer" ? "default" : "";
     drawFrame(); // the first frame of the new workload, now
     due = performance.now() + (hz ? 1000 / hz : 0);
     return WORKLOADS[name].layout;
