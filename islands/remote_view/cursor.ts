@@ -127,6 +127,31 @@ export function cursorLook(s: CursorScene): { overlay: boolean; ownCursor: boole
 export const toDevicePixel = (n: number, ratio: number) => Math.round(n * ratio) / ratio;
 
 /**
+ * Where the overlay's elements go, in the stage's content box (`origin`: its top-left corner in
+ * client pixels, scrolled): a frame over the picture that clips the pointer at the screen's edge
+ * as the customer sees it (and keeps it from widening the stage's scroll area in "actual" mode),
+ * and the image inside the frame. Both on whole device pixels (`ratio`).
+ */
+export function overlayPlacement(picture: Rect, image: Rect, origin: Point, ratio: number) {
+  const at = (n: number) => toDevicePixel(n, ratio);
+  const frame = {
+    left: at(picture.left - origin.x),
+    top: at(picture.top - origin.y),
+    width: at(picture.width),
+    height: at(picture.height),
+  };
+  return {
+    frame,
+    image: {
+      left: at(image.left - origin.x) - frame.left,
+      top: at(image.top - origin.y) - frame.top,
+      width: at(image.width),
+      height: at(image.height),
+    },
+  };
+}
+
+/**
  * Whether the image is shown at a whole number of device pixels per image pixel (1:1, 2:1 on a
  * HiDPI screen…): then it is drawn without smoothing and its edges stay sharp; anything else is
  * smoothed, as the picture under it is.

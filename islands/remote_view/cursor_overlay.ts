@@ -12,24 +12,38 @@ import {
   cursorRect,
   type DecodedShape,
   decodeShape,
-  toDevicePixel,
+  overlayPlacement,
   wholePixels,
 } from "./cursor.ts";
 
 /**
- * The overlay canvas's own style (the island renders it hidden, this places it): over the
- * picture from the stage's top-left corner, and never the target of a click.
+ * The overlay's own styles (the island renders the frame hidden, this places both): the frame over
+ * the picture, clipping, and never the target of a click; the canvas inside it.
  */
-export const CURSOR_STYLE = {
+export const CURSOR_FRAME_STYLE = {
   position: "absolute",
   left: "0",
   top: "0",
+  overflow: "hidden",
   pointerEvents: "none",
-  transformOrigin: "0 0",
+} as const;
+export const CURSOR_IMAGE_STYLE = {
+  position: "absolute",
+  left: "0",
+  top: "0",
+  display: "block",
 } as const;
 
+/** An element's place and size in its positioned parent (CSS pixels). */
+function setBox(el: HTMLElement, r: Rect) {
+  el.style.transform = `translate(${r.left}px, ${r.top}px)`;
+  el.style.width = `${r.width}px`;
+  el.style.height = `${r.height}px`;
+}
+
 export interface CursorOverlayHost {
-  /** The overlay canvas (a child of the stage). */
+  /** The overlay: a frame (a child of the stage, `CURSOR_FRAME_STYLE`) and its canvas. */
+  frame(): HTMLElement | null;
   element(): HTMLCanvasElement | null;
   video(): HTMLVideoElement | null;
   stage(): HTMLElement | null;
@@ -110,31 +124,33 @@ export class CursorOverlay {
     });
     const shape = look.ownCursor ? this.#shape : null;
     this.#setVideoCursor(shape ? cssCursor(shape.png, shape.shape) : "");
-    const el = this.host.element();
-    if (!el) return;
-    const rect = look.overlay ? this.#rect() : null;
+    const frame = this.host.frame();
+    const canvas = this.host.element();
+    if (!frame || !canvas) return;
+    const picture = this.host.contentRect();
+    const image = look.overlay ? this.#rect() : null;
     const stage = this.host.stage();
-    if (!rect || !stage) {
-      el.hidden = true;
+    if (!picture || !image || !stage) {
+      frame.hidden = true;
       return;
     }
-    this.#draw(el);
-    // The canvas is placed in the stage's content box, which scrolls in "actual" mode.
+    this.#draw(canvas);
+    // Placed in the stage's content box, which scrolls in "actual" mode.
     const box = stage.getBoundingClientRect();
+    const origin = {
+      x: box.left + stage.clientLeft - stage.scrollLeft,
+      y: box.top + stage.clientTop - stage.scrollTop,
+    };
     const ratio = globalThis.devicePixelRatio || 1;
-    const left = toDevicePixel(rect.left - box.left - stage.clientLeft + stage.scrollLeft, ratio);
-    const top = toDevicePixel(rect.top - box.top - stage.clientTop + stage.scrollTop, ratio);
-    const width = toDevicePixel(rect.width, ratio);
-    const height = toDevicePixel(rect.height, ratio);
-    el.style.transform = `translate(${left}px, ${top}px)`;
-    el.style.width = `${width}px`;
-    el.style.height = `${height}px`;
-    const device = { width: width * ratio, height: height * ratio };
-    el.style.imageRendering = wholePixels(device, el) ? "pixelated" : "auto";
+    const place = overlayPlacement(picture, image, origin, ratio);
+    setBox(frame, place.frame);
+    setBox(canvas, place.image);
+    const device = { width: place.image.width * ratio, height: place.image.height * ratio };
+    canvas.style.imageRendering = wholePixels(device, canvas) ? "pixelated" : "auto";
     // The hot spot on the customer's screen, for tests and bench:remote's pointer workload.
-    el.dataset.x = String(this.#cursor!.x);
-    el.dataset.y = String(this.#cursor!.y);
-    el.hidden = false;
+    frame.dataset.x = String(this.#cursor!.x);
+    frame.dataset.y = String(this.#cursor!.y);
+    frame.hidden = false;
   }
 
   #rect(): Rect | null {

@@ -13,9 +13,7 @@ function fakeCanvas(name: string) {
     name,
     width: 300,
     height: 150,
-    hidden: true,
     style: {} as Record<string, string>,
-    dataset: {} as Record<string, string>,
     getContext: () => ({
       clearRect: () => {},
       drawImage: (image: { name: string }) => draws.push(image.name),
@@ -38,6 +36,11 @@ function scene() {
     scroll: { left: 0, top: 0 },
   };
   const overlay = fakeCanvas("overlay");
+  const frame = {
+    hidden: true,
+    style: {} as Record<string, string>,
+    dataset: {} as Record<string, string>,
+  };
   const video = { style: {} as Record<string, string> };
   const stage = {
     clientLeft: 1,
@@ -52,6 +55,7 @@ function scene() {
   };
   const decoded: string[] = [];
   const cursor = new CursorOverlay({
+    frame: () => frame as unknown as HTMLElement,
     element: () => overlay.el as unknown as HTMLCanvasElement,
     video: () => video as unknown as HTMLVideoElement,
     stage: () => stage as unknown as HTMLElement,
@@ -70,13 +74,20 @@ function scene() {
       } satisfies DecodedShape<HTMLCanvasElement>;
     },
   });
-  /** Where the overlay is in the stage, and its size (or "hidden"). */
+  const offset = (style: Record<string, string>) =>
+    /translate\((-?[\d.]+)px, (-?[\d.]+)px\)/.exec(style.transform)!.slice(1).map(Number);
+  /** Where the overlay's image is in the stage (its frame's place plus its own), or "hidden". */
   const placed = () => {
-    if (overlay.el.hidden) return "hidden";
-    const { transform, width, height } = overlay.el.style;
-    return `${transform} ${width} × ${height}`;
+    if (frame.hidden) return "hidden";
+    const [fx, fy] = offset(frame.style);
+    const [x, y] = offset(overlay.el.style);
+    return `translate(${fx + x}px, ${
+      fy + y
+    }px) ${overlay.el.style.width} × ${overlay.el.style.height}`;
   };
-  return { world, overlay, video, cursor, decoded, placed };
+  /** The frame that clips the image: over the picture. */
+  const framed = () => `${frame.style.transform} ${frame.style.width} × ${frame.style.height}`;
+  return { world, overlay, frame, video, cursor, decoded, placed, framed };
 }
 
 const at = (x: number, y: number, shape?: CursorShape): CursorState => ({
@@ -87,13 +98,14 @@ const at = (x: number, y: number, shape?: CursorShape): CursorState => ({
 });
 
 Deno.test("CursorOverlay puts the pointer at the hot spot's place over the picture, scaled", () => {
-  const { cursor, overlay, placed, decoded } = scene();
+  const { cursor, overlay, frame, placed, framed, decoded } = scene();
   assert.equal(placed(), "hidden", "nothing before the first state");
   cursor.receive(at(960, 540, SHAPE));
   // Half size: the hot spot (2, 4) of a 16 × 24 image at the picture's centre (581, 351) page
   // pixels, i.e. (480, 300) in the stage's content box.
   assert.equal(placed(), "translate(479px, 298px) 8px × 12px");
-  assert.deepEqual({ ...overlay.el.dataset }, { x: "960", y: "540" }, "the hot spot, for tests");
+  assert.deepEqual({ ...frame.dataset }, { x: "960", y: "540" }, "the hot spot, for tests");
+  assert.equal(framed(), "translate(0px, 30px) 960px × 540px", "clipped to the picture");
   assert.deepEqual(overlay.draws, ["shape 16x24"]);
   assert.deepEqual([overlay.el.width, overlay.el.height], [16, 24]);
   assert.equal(overlay.el.style.imageRendering, "auto", "shrunk: smoothed as the picture is");

@@ -9,6 +9,7 @@ import {
   type CursorScene,
   cursorState,
   decodeShape,
+  overlayPlacement,
   type ShapeCanvas,
   toDevicePixel,
   wholePixels,
@@ -156,4 +157,18 @@ Deno.test("toDevicePixel() and wholePixels() keep an image at its own size on th
   assert.equal(wholePixels({ width: 64, height: 64 }, { width: 32, height: 32 }), true, "HiDPI");
   assert.equal(wholePixels({ width: 16, height: 16 }, { width: 32, height: 32 }), false);
   assert.equal(wholePixels({ width: 48, height: 32 }, { width: 32, height: 32 }), false);
+});
+
+Deno.test("overlayPlacement() frames the picture and puts the image in it, on device pixels", () => {
+  // The stage's content box at (100, 50); the picture 640.4 × 360.2 at (110.3, 60.6).
+  const picture = { left: 110.3, top: 60.6, width: 640.4, height: 360.2 };
+  const image = { left: 740.3, top: 400.6, width: 16, height: 24 }; // over the right edge
+  assert.deepEqual(overlayPlacement(picture, image, { x: 100, y: 50 }, 1), {
+    frame: { left: 10, top: 11, width: 640, height: 360 },
+    image: { left: 630, top: 340, width: 16, height: 24 }, // 6 px of it clipped by the frame
+  });
+  assert.deepEqual(overlayPlacement(picture, image, { x: 100, y: 50 }, 2), {
+    frame: { left: 10.5, top: 10.5, width: 640.5, height: 360 },
+    image: { left: 630, top: 340, width: 16, height: 24 },
+  });
 });

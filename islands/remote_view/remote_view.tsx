@@ -8,7 +8,7 @@
 import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
 import { ClipboardPanel } from "./clipboard.tsx";
-import { CURSOR_STYLE } from "./cursor_overlay.ts";
+import { CURSOR_FRAME_STYLE, CURSOR_IMAGE_STYLE } from "./cursor_overlay.ts";
 import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
 import { ControlPanel } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
@@ -46,6 +46,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   readonly videoRef = createRef<HTMLVideoElement>();
   #stageRef = createRef<HTMLDivElement>();
   #overlayRef = createRef<HTMLCanvasElement>();
+  #cursorFrameRef = createRef<HTMLDivElement>();
   #cursorRef = createRef<HTMLCanvasElement>();
   #t: Translate;
   #uid = `rv${++instances}`;
@@ -64,6 +65,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     video: () => this.videoRef.current,
     stage: () => this.#stageRef.current,
     overlay: () => this.#overlayRef.current,
+    cursorFrame: () => this.#cursorFrameRef.current,
     cursor: () => this.#cursorRef.current,
   });
   /** The technician stopped the view here: a session-wide view does not restart it. */
@@ -341,13 +343,9 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
             disablePictureInPicture
             style={videoStyle}
           />
-          <canvas
-            ref={this.#cursorRef}
-            class="rv-cursor"
-            hidden
-            aria-hidden="true"
-            style={CURSOR_STYLE}
-          />
+          <div ref={this.#cursorFrameRef} class="rv-cursor" hidden style={CURSOR_FRAME_STYLE}>
+            <canvas ref={this.#cursorRef} aria-hidden="true" style={CURSOR_IMAGE_STYLE} />
+          </div>
           <canvas ref={this.#overlayRef} class="rv-overlay" aria-hidden="true" />
           <p class="rv-placeholder" hidden={!placeholder}>{placeholder ? t(placeholder) : ""}</p>
           <span id={`${uid}-hint`} class="visually-hidden">

@@ -30,7 +30,8 @@ export interface StageHost {
   video(): HTMLVideoElement | null;
   stage(): HTMLElement | null;
   overlay(): HTMLCanvasElement | null;
-  /** The customer's pointer over the picture (cursor_overlay.ts). */
+  /** The customer's pointer over the picture (cursor_overlay.ts): its frame and its canvas. */
+  cursorFrame(): HTMLElement | null;
   cursor(): HTMLCanvasElement | null;
 }
 
@@ -51,6 +52,7 @@ export class Stage {
       cancelFrame: (id) => cancelAnimationFrame(id),
     });
     this.cursor = new CursorOverlay({
+      frame: () => host.cursorFrame(),
       element: () => host.cursor(),
       video: () => host.video(),
       stage: () => host.stage(),

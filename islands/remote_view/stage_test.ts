@@ -38,6 +38,7 @@ function stage(fields: Partial<ViewState> = {}) {
     video: () => video,
     stage: () => element,
     overlay: () => null,
+    cursorFrame: () => null,
     cursor: () => null,
   });
   return { s, sent, log, state: () => state };

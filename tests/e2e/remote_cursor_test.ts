@@ -53,11 +53,15 @@ function cursorMessages(page: Page) {
   };
 }
 
-/** Where the picture is (client px) and where the overlay is, or null while it is hidden. */
+/**
+ * Where the picture is (client px), where the overlay's image is (null while it is hidden) and
+ * what is under its middle.
+ */
 function layout(page: Page) {
   return page.evaluate(() => {
     const video = document.querySelector<HTMLVideoElement>(".rv-video")!;
-    const overlay = document.querySelector<HTMLCanvasElement>(".rv-cursor")!;
+    const frame = document.querySelector<HTMLElement>(".rv-cursor")!;
+    const overlay = frame.querySelector("canvas")!;
     const box = video.getBoundingClientRect();
     const mode = document.querySelector<HTMLElement>(".remote-view")!.dataset.mode;
     const fit = mode === "fit";
@@ -71,7 +75,7 @@ function layout(page: Page) {
       height,
     };
     const o = overlay.getBoundingClientRect();
-    const shown = !overlay.hidden && getComputedStyle(overlay).display !== "none";
+    const shown = !frame.hidden && getComputedStyle(frame).display !== "none";
     const hit = shown
       ? document.elementFromPoint(o.left + o.width / 2, o.top + o.height / 2)?.className
       : null;
@@ -231,7 +235,17 @@ Deno.test({
       await pointerTo(w, 200, 150, SCREEN);
       await tech.evaluate(() => document.querySelector(".rv-stage")!.scrollBy(100, 50));
       await pointerTo(w, 400, 300, SCREEN);
-      step("actual size, scrolled: the overlay stays on the customer's pointer");
+      // In the screen's corner the pointer is cut at the picture's edge, as the customer sees
+      // it: the stage's scroll area does not grow with it.
+      const scrollArea = () =>
+        tech.evaluate(() => {
+          const stage = document.querySelector(".rv-stage")!;
+          return `${stage.scrollWidth} × ${stage.scrollHeight}`;
+        });
+      const area = await scrollArea();
+      await pointerTo(w, SCREEN.width - 1, SCREEN.height - 1, SCREEN);
+      assert.equal(await scrollArea(), area);
+      step("actual size, scrolled: the overlay stays on the customer's pointer, cut at the edge");
       await view.locator(".rv-fit").click();
       await tech.mouse.move(1, 1);
       await pointerTo(w, 500, 200, SCREEN);
