@@ -1,8 +1,9 @@
 /**
- * The customer's pointer on the page: a canvas over the picture at the hot spot's place (no
- * pointer events: it never takes a click meant for the picture), and the picture's CSS cursor
- * while this window controls and the technician's pointer is over it. The rules are in
- * `cursor.ts`; this applies them whenever the pointer, the shape, the layout or the state moves.
+ * The customer's pointer on the page: a canvas at the hot spot's place, in a frame over the
+ * picture that clips it at the screen's edge (no pointer events: it never takes a click meant
+ * for the picture), and the picture's CSS cursor while this window controls and the
+ * technician's pointer is over it. The rules are in `cursor.ts`; this applies them whenever the
+ * pointer, the shape, the layout or the state moves.
  */
 import type { CursorShape, CursorState } from "../../protocol/cursor.ts";
 import { type Point, type Rect, type Size, toRemote } from "./geometry.ts";
