@@ -7,6 +7,7 @@
 import {
   acquireX11,
   cell32,
+  cell64,
   cString,
   CURSOR_IMAGE,
   num,
@@ -54,6 +55,8 @@ export class X11Desktop implements Desktop {
   #capture: ScreenCapture;
   #checkedGeometryAt = 0;
   #closed = false;
+  /** The last image XFixes gave (see #cursorWhereItIs). */
+  #lastCursor: CursorImage | null = null;
 
   constructor(display?: string) {
     const name = display ?? Deno.env.get("DISPLAY");
@@ -110,7 +113,7 @@ export class X11Desktop implements Desktop {
     if (!this.#hasXFixes) return null;
     const { x, fixes } = this.#x;
     const p = fixes.XFixesGetCursorImage(this.#dpy);
-    if (!p) return null;
+    if (!p) return this.#cursorWhereItIs();
     try {
       const v = new Deno.UnsafePointerView(p);
       const width = v.getUint16(CURSOR_IMAGE.width);
@@ -124,7 +127,7 @@ export class X11Desktop implements Desktop {
         );
         for (let i = 0; i < pixels.length; i++) pixels[i] = longs[i * 2];
       }
-      return {
+      const image: CursorImage = {
         x: v.getInt16(CURSOR_IMAGE.x),
         y: v.getInt16(CURSOR_IMAGE.y),
         width,
@@ -134,9 +137,36 @@ export class X11Desktop implements Desktop {
         pixels,
         serial: num(v.getBigUint64(CURSOR_IMAGE.serial)),
       };
+      this.#lastCursor = image;
+      return image;
     } finally {
       x.XFree(p);
     }
+  }
+
+  /**
+   * XFixesGetCursorImage answers nothing on a connection once the client that set the current
+   * cursor has exited (`xsetroot -cursor_name …`), moves or not, until another client asks
+   * (Xvfb 21, reproduced with plain Xlib). The pointer then keeps its last image, at the place
+   * XQueryPointer gives — a technician would otherwise see it stand still, or vanish.
+   */
+  #cursorWhereItIs(): CursorImage | null {
+    const last = this.#lastCursor;
+    if (!last) return null;
+    const rootX = cell32(), rootY = cell32();
+    const on = this.#x.x.XQueryPointer(
+      this.#dpy,
+      this.#root,
+      cell64(),
+      cell64(),
+      rootX,
+      rootY,
+      cell32(),
+      cell32(),
+      cell32(),
+    );
+    if (!on) return null; // on another X screen
+    return { ...last, x: rootX[0], y: rootY[0] };
   }
 
   pointer(x: number, y: number): void {

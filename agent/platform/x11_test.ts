@@ -153,6 +153,21 @@ Deno.test({
         assert.deepEqual(await mouseLocation(display), [1279, 0]);
       });
 
+      await t.step(
+        "cursor() keeps its last image where the pointer is while XFixes answers nothing",
+        async () => {
+          assert.ok(d.cursor());
+          // A client that sets the root's cursor and exits: XFixes then answers this connection
+          // nothing until another client asks (see X11Desktop#cursorWhereItIs).
+          await runX(display, "xsetroot", ["-cursor_name", "left_ptr"]);
+          d.pointer(400, 300);
+          const cursor = d.cursor();
+          assert.ok(cursor, "the pointer is still there");
+          assert.deepEqual([cursor.x, cursor.y], [400, 300]);
+          assert.ok(cursor.pixels.some((p) => p >>> 24 === 0xff), "with its last image");
+        },
+      );
+
       await t.step("button() moves first; a drag selects text in an xterm", async () => {
         d.button("right", true, 500, 400);
         d.button("right", false, 500, 400);
