@@ -1,5 +1,6 @@
 /**
- * How soon the damage-driven capture loop (screen.ts) may grab the screen again: at most
+ * How soon the damage-driven capture loop (screen.ts) may grab the screen again — and the
+ * pointer, sent apart from the picture, may go again (cursor_sender.ts): at most
  * MAX_RATE frames a second on average, but a frame that came late does not hold back the next
  * one — up to BURST frames of credit build up while the screen is slower than MAX_RATE — and
  * never two grabs within MIN_GAP_MS.
@@ -12,7 +13,7 @@
  */
 export const MAX_RATE = 60;
 const BURST = 2;
-const MIN_GAP_MS = 8;
+export const MIN_GAP_MS = 8;
 
 export class CapturePacer {
   #credit = BURST;

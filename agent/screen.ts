@@ -53,7 +53,7 @@ import { FrameDiffer } from "./platform/tiles.ts";
 import { threadCpuClock } from "./platform/thread_cpu.ts";
 import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platform/types.ts";
 import { cursorRect, drawCursor } from "./cursor.ts";
-import { CURSOR_EVERY_MS, CursorSender } from "./cursor_sender.ts";
+import { CURSOR_MIN_GAP_MS, CursorSender } from "./cursor_sender.ts";
 import { CapturePacer } from "./capture_pacer.ts";
 
 /** What the agent needs from its connection (a socket in production, a list in tests). */
@@ -492,9 +492,10 @@ export class ScreenSender {
         (woke && !watcher.pointer);
       this.#lastCursor = pointer;
       // A wake-up that found nothing new holds pointer events SLOW_MS; apart, one that found a
-      // move holds them until the next message may go (its position is the latest by then).
+      // move holds them for the shortest gap between messages (a 1000 Hz mouse wakes the loop
+      // at most 125 times a second; the sender paces what goes out).
       if (woke && watcher.pointer && !changed) {
-        this.#pointerQuietUntil = this.#now() + (moved ? CURSOR_EVERY_MS : SLOW_MS);
+        this.#pointerQuietUntil = this.#now() + (moved ? CURSOR_MIN_GAP_MS : SLOW_MS);
       }
       const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
       if (!changed && !this.#forceKeyframe && !this.#motionOver()) this.#stillScreen(link);
