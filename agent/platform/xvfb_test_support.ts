@@ -10,6 +10,8 @@ export interface Xvfb {
   display: string;
   width: number;
   height: number;
+  /** The Xvfb process (for its CPU). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,9 @@ async function _tryDisplay(n: number, width: number, height: number): Promise<Xv
     await logDone;
   };
   if (await displayAnswers(display, READY_TIMEOUT_MS, () => exited)) {
-    if (await displayOwnedBy(n, child.pid)) return { display, width, height, stop };
+    if (await displayOwnedBy(n, child.pid)) {
+      return { display, width, height, pid: child.pid, stop };
+    }
     await stop();
     return "taken by another X server as ours started";
   }

@@ -16,8 +16,9 @@ import { H264Encoder } from "../../agent/media/h264.ts";
 import { Vp8Encoder } from "../../agent/media/vp8.ts";
 import { openX11Desktop } from "../../agent/platform/x11.ts";
 import { ScreenSender } from "../../agent/screen.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { processCpuMs, sleep, XVFB_DISPLAYS } from "./proc.ts";
 
-const CLK_TCK = 100;
 const MOVE_MS = 1_000, PAUSE_MS = 500, HZ = 60;
 
 if (Deno.args[0] === "--mover") {
@@ -27,19 +28,10 @@ if (Deno.args[0] === "--mover") {
 
 const SECONDS = Number(Deno.args[0] ?? 20);
 const ROUNDS = Number(Deno.args[1] ?? 2);
-const display = [...Array(20).keys()].map((i) => 70 + i)
-  .find((n) => !exists(`/tmp/.X11-unix/X${n}`) && !exists(`/tmp/.X${n}-lock`));
-if (display === undefined) throw new Error("no free X display among :70–:89");
-const name = `:${display}`;
+const xvfb = await startXvfb({ width: 1920, height: 1080, displays: XVFB_DISPLAYS });
+const name = xvfb.display;
 const children: Deno.ChildProcess[] = [];
-const xvfb = new Deno.Command("Xvfb", {
-  args: [name, "-screen", "0", "1920x1080x24", "+extension", "MIT-SHM", "-nolisten", "tcp"],
-  stdout: "null",
-  stderr: "null",
-}).spawn();
-children.push(xvfb);
 try {
-  for (let i = 0; i < 50 && !exists(`/tmp/.X11-unix/X${display}`); i++) await sleep(100);
   await x("xsetroot", ["-solid", "#2e3440"]);
   for (const [geometry, dir] of [["150x62+0+0", "/usr/lib"], ["110x40+960+300", "/usr/share"]]) {
     children.push(
@@ -123,6 +115,7 @@ try {
     } catch { /* gone */ }
     await child.status;
   }
+  await xvfb.stop();
 }
 
 interface Counts {
@@ -160,7 +153,7 @@ function counts(s: ScreenSender): Counts {
     frameBytes: s.bytesSent,
     cursors: s.cursor.sent,
     cursorBytes: s.cursor.bytes,
-    cpuMs: cpuMs(),
+    cpuMs: processCpuMs("self"),
     wallMs: performance.now(),
   };
 }
@@ -210,24 +203,6 @@ async function move(display: string, ms: number, seed: number) {
   desktop.close();
 }
 
-function cpuMs(): number {
-  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 1000 / CLK_TCK;
-}
-
 async function x(command: string, args: string[]) {
   await new Deno.Command(command, { args, env: { DISPLAY: name }, stdout: "null" }).output();
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

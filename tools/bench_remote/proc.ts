@@ -172,6 +172,15 @@ export function cpuTicks(roots: number[]): number {
   return sum;
 }
 
+/** Displays the one-process tools here start their own Xvfb on (:70–:89; bench:remote's is :90+). */
+export const XVFB_DISPLAYS = [...Array(20).keys()].map((i) => 70 + i);
+
+/** CPU time (ms) `pid` ("self": this process) has used so far, all its threads: utime + stime. */
+export function processCpuMs(pid: number | "self"): number {
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / clockTicksPerSecond();
+}
+
 let clkTck: number | undefined;
 /** `getconf CLK_TCK` (100 on Linux). */
 export function clockTicksPerSecond(): number {
