@@ -335,7 +335,7 @@ async function measureWorkload(
 ): Promise<WorkloadResult> {
   // The pointer moves over the still page (pointer.ts).
   const moving = workload === "pointer" ? new PointerMover(opts.display) : null;
-  if (moving) cleanups.push(async () => moving.close());
+  if (moving) cleanups.push(() => Promise.resolve(moving.close()));
   moving?.park(PARK_X);
   const layout = await workloadPage.evaluate(
     (w) =>
