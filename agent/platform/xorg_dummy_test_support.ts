@@ -64,7 +64,7 @@ export async function startXorgDummy(
     if (answers && await displayOwnedBy(n, child.pid)) {
       try {
         await layOut(display, screens, width, height);
-        return { display, width, height, stop };
+        return { display, width, height, pid: child.pid, stop };
       } catch (error) {
         await stop();
         throw error;
