@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import type { Capability, VideoCodec } from "../protocol/mod.ts";
 import { Agent } from "./agent.ts";
+import { printStats } from "./stats_line.ts";
 import { AgentConnection } from "./connection.ts";
 import { ConsentPage, writeLauncher } from "./consent_page.ts";
 import { deviceId, osLanguage, osName, stateDir } from "./identity.ts";
@@ -342,33 +343,8 @@ connection = new AgentConnection({
 });
 connection.start();
 
-// `--stats`: where the time goes, every 5 s (frames sent, ms per stage per frame sent).
-if (values.stats) {
-  const counts = () => ({
-    ...agent.timing,
-    frames: agent.framesSent,
-    bytes: agent.bytesSent,
-    cursors: agent.cursorsSent.messages,
-    cursorBytes: agent.cursorsSent.bytes,
-  });
-  let last = counts();
-  setInterval(() => {
-    const now = counts();
-    const frames = now.frames - last.frames;
-    const ticks = now.ticks - last.ticks;
-    const per = (key: "grab" | "diff" | "encode") =>
-      ((now[key] - last[key]) / Math.max(1, frames)).toFixed(1);
-    console.log(
-      `STATS ${frames / 5} fps sent, ${((now.bytes - last.bytes) / 5 / 1024).toFixed(0)} KiB/s, ` +
-        `${ticks / 5} wake-ups/s (busy ${now.skippedBusy - last.skippedBusy}), per frame: grab ` +
-        `${per("grab")} ms, diff ${per("diff")} ms, encode ${per("encode")} ms, ` +
-        `${now.halved - last.halved} at half size, ${now.keyframes - last.keyframes} keyframes, ` +
-        `${now.refined - last.refined} refined; ${(now.cursors - last.cursors) / 5} pointer ` +
-        `messages/s (${((now.cursorBytes - last.cursorBytes) / 5 / 1024).toFixed(1)} KiB/s)`,
-    );
-    last = now;
-  }, 5_000);
-}
+// `--stats`: where the time goes, every 5 s (stats_line.ts).
+if (values.stats) printStats(agent);
 
 Deno.addSignalListener("SIGINT", () => connection?.end("the customer closed the app", true));
 if (Deno.build.os !== "windows") {
