@@ -32,10 +32,20 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
   })
   .post("/", async (c) => {
     const deps = c.get("deps");
-    const created = await createEndpoint(deps, _ctx(c), await _input(c));
+    const input = await _input(c);
+    const endpoints = () => listEndpoints(deps, c.get("user").orgId);
+    const refusal = await _refused(() => createEndpoint(deps, _ctx(c), input));
+    if (refusal instanceof Refusal) {
+      // The page again with what was typed and why it was refused, not a page without the form.
+      const form = { ...input, enabled: true };
+      const error = c.get("t")(refusal.key, refusal.params);
+      return c.html(
+        <WebhooksPage c={c} endpoints={await endpoints()} values={form} error={error} />,
+        refusal.status as 422,
+      );
+    }
     c.header("Cache-Control", "no-store");
-    const endpoints = await listEndpoints(deps, c.get("user").orgId);
-    return c.html(<WebhooksPage c={c} endpoints={endpoints} created={created} />, 201);
+    return c.html(<WebhooksPage c={c} endpoints={await endpoints()} created={refusal} />, 201);
   })
   .post("/deliveries/:id/resend", async (c) => {
     const row = await resendDelivery(c.get("deps"), _ctx(c), outboxId(c));
@@ -72,9 +82,24 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
   })
   .post("/:id", async (c) => {
     const id = outboxId(c);
-    const form = await _input(c);
-    const enabled = (await c.req.parseBody()).enabled === "1";
-    await updateEndpoint(c.get("deps"), _ctx(c), id, { ...form, enabled });
+    const deps = c.get("deps");
+    const form = { ...await _input(c), enabled: (await c.req.parseBody()).enabled === "1" };
+    const refusal = await _refused(() => updateEndpoint(deps, _ctx(c), id, form));
+    if (refusal instanceof Refusal) {
+      const endpoint = await findEndpoint(deps, c.get("user").orgId, id);
+      const deliveries = await listDeliveries(deps, endpoint.orgId, { endpointId: id, page: 1 });
+      const message = c.get("t")(refusal.key, refusal.params);
+      return c.html(
+        <EndpointPage
+          c={c}
+          endpoint={endpoint}
+          values={form}
+          deliveries={deliveries}
+          notice={{ kind: "error", message }}
+        />,
+        refusal.status as 422,
+      );
+    }
     return c.redirect(`/admin/webhooks/${id}?saved=1`, 303);
   })
   .post("/:id/delete", async (c) => {
@@ -84,6 +109,16 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
 
 function _ctx(c: Ctx): ChangeContext {
   return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
+}
+
+/** What `save` returns, or its refusal of the input (a 422); anything else is thrown on. */
+async function _refused<T>(save: () => Promise<T>): Promise<T | Refusal> {
+  try {
+    return await save();
+  } catch (error) {
+    if (error instanceof Refusal && error.status === 422) return error;
+    throw error;
+  }
 }
 
 /** The form: URL, description, the ticked event types (a lone string or none at all too). */

@@ -23,9 +23,18 @@ export interface EndpointForm {
   enabled: boolean;
 }
 
-/** The endpoint list, the secret of the one just added, and the form to add one. */
+/**
+ * The endpoint list, the secret of the one just added, and the form to add one — empty, or
+ * with what was typed and why it was refused (`values`, `error`).
+ */
 export function WebhooksPage(
-  props: { c: Ctx; endpoints: Endpoint[]; created?: { endpoint: Endpoint; secret: string } },
+  props: {
+    c: Ctx;
+    endpoints: Endpoint[];
+    created?: { endpoint: Endpoint; secret: string };
+    values?: EndpointForm;
+    error?: string;
+  },
 ) {
   const { c, endpoints, created } = props;
   const t = c.get("t");
@@ -67,10 +76,11 @@ export function WebhooksPage(
         </tbody>
       </table>
       <h2>{t("webhooks.add")}</h2>
+      <Flash kind="error" message={props.error} />
       <EndpointFields
         c={c}
         action="/admin/webhooks"
-        values={{ url: "", description: "", eventTypes: [], enabled: true }}
+        values={props.values ?? { url: "", description: "", eventTypes: [], enabled: true }}
         submit={t("webhooks.add")}
       />
     </Layout>

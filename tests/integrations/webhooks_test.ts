@@ -10,6 +10,7 @@ import { endSession, startSession, transferSession } from "../../modules/support
 import {
   deliverWebhooks,
   followAuditChains,
+  WEBHOOK_EVENT_TYPES,
   webhookDeliveries,
   webhookEndpoints,
 } from "../../modules/webhooks/mod.ts";
@@ -43,6 +44,21 @@ async function addEndpoint(
     body,
     headers: { "content-type": "application/x-www-form-urlencoded" },
   });
+}
+
+/** What the endpoint form on a page holds: URL, description and the ticked event types. */
+function formValues(html: string) {
+  const unescape = (v: string) =>
+    v.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">")
+      .replaceAll("&#39;", "'").replaceAll("&amp;", "&");
+  const value = (id: string) => {
+    const input = new RegExp(`<input[^>]*id="${id}"[^>]*>`).exec(html)?.[0];
+    return input === undefined ? undefined : unescape(/ value="([^"]*)"/.exec(input)?.[1] ?? "");
+  };
+  const ticked = [...html.matchAll(/<input[^>]*name="eventTypes"[^>]*>/g)]
+    .filter(([input]) => / checked/.test(input))
+    .map(([input]) => /value="([^"]*)"/.exec(input)![1]);
+  return { url: value("wh-url"), description: value("wh-description"), eventTypes: ticked };
 }
 
 async function deliveries(t: TestApp) {
@@ -183,9 +199,20 @@ Deno.test("webhooks: an endpoint is refused for bad input, changes nothing, and 
       ["https://hooks.example.com/", ["session.exploded"], /does not exist/],
     ];
     for (const [url, eventTypes, message] of bad) {
-      const res = await addEndpoint(admin, { url, eventTypes });
+      const res = await addEndpoint(admin, { url, eventTypes, description: "Ticket desk" });
       assert.equal(res.status, 422, url);
-      assert.match(await res.text(), message, url);
+      const page = await res.text();
+      assert.match(page, message, url);
+      // The form again, with what was typed (an unknown event has no box to tick): the admin
+      // corrects it instead of starting over.
+      const known = eventTypes.filter((e) =>
+        (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e)
+      );
+      assert.deepEqual(
+        formValues(page),
+        { url, description: "Ticket desk", eventTypes: known },
+        url,
+      );
     }
     assert.equal((await t.deps.db.select().from(webhookEndpoints)).length, 0);
 
@@ -242,6 +269,23 @@ Deno.test("webhooks: an endpoint is refused for bad input, changes nothing, and 
     const [after] = await t.deps.db.select().from(webhookEndpoints);
     assert.deepEqual(after, endpoint, "the endpoint is unchanged");
     assert.equal(master.role, "master_admin");
+
+    // A refused change shows the endpoint's page again with what was typed, and saves nothing.
+    await admin.get(`/admin/webhooks/${endpoint.id}`);
+    const refused = await admin.post(`/admin/webhooks/${endpoint.id}`, {
+      url: "ftp://hooks.example.com/v2",
+      description: "Moved",
+      eventTypes: "session.created",
+    });
+    assert.equal(refused.status, 422);
+    const refusedPage = await refused.text();
+    assert.match(refusedPage, /Only http/);
+    assert.deepEqual(formValues(refusedPage), {
+      url: "ftp://hooks.example.com/v2",
+      description: "Moved",
+      eventTypes: ["session.created"],
+    });
+    assert.deepEqual((await t.deps.db.select().from(webhookEndpoints))[0], endpoint);
 
     // The master admin changes and deletes it; both audited.
     await admin.get(`/admin/webhooks/${endpoint.id}`);
