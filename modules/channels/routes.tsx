@@ -119,12 +119,19 @@ async function draftFromRequest(c: C): Promise<ChannelDraft> {
 async function renderList(c: C, flash?: { kind: "error" | "info"; message: string }, status = 200) {
   const { db } = c.get("deps");
   const user = c.get("user");
-  const [channels, groups] = await Promise.all([
+  const [channels, all, groups] = await Promise.all([
     listManagedChannels(db, user),
+    listChannels(db, user.orgId),
     groupChoices(db, user.orgId),
   ]);
   return c.html(
-    <ChannelListPage c={c} channels={channels} groups={groups} flash={flash} />,
+    <ChannelListPage
+      c={c}
+      channels={channels}
+      total={all.length}
+      groups={groups}
+      flash={flash}
+    />,
     status as 200,
   );
 }

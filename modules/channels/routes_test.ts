@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { auditLog } from "../audit/mod.ts";
 import { auditActions } from "../../tests/support/app.ts";
+import { makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
+import { groupAdmins } from "../org/mod.ts";
 import { channelGroups, channels } from "./schema.ts";
 import {
   addField,
@@ -154,12 +156,27 @@ Deno.test("the eleventh channel is refused with a clear message and nothing is s
   const f = await startWithAdmin();
   try {
     const groupId = await insertGroup(f.t, f.orgId, "First line");
+    const secondLine = await insertGroup(f.t, f.orgId, "Second line");
     for (let i = 1; i <= 10; i++) {
-      await createChannelVia(f, channelForm({ groupId }, { name: `Channel ${i}` }));
+      const group = i === 10 ? secondLine : groupId;
+      await createChannelVia(f, channelForm({ groupId: group }, { name: `Channel ${i}` }));
     }
     const list = await (await f.admin.get("/admin/channels")).text();
     assert.doesNotMatch(list, /href="\/admin\/channels\/new"/);
     assert.match(list, /already has 10 channels/);
+    assert.match(list, /10 of at most 10 channels/);
+    // An admin of the second line sees its one channel, and the organisation's count and
+    // limit as they are: no New button that could only be refused.
+    const adminUser = await makePerson(f.t, { groupId: secondLine, role: "admin" });
+    await f.t.deps.db.insert(groupAdmins).values({ groupId: secondLine, userId: adminUser.id });
+    const limited = f.t.client();
+    await limited.signIn(adminUser.email, TECH_PASSWORD);
+    const theirs = await (await limited.get("/admin/channels")).text();
+    assert.match(theirs, /Channel 10/);
+    assert.doesNotMatch(theirs, /Channel 9/);
+    assert.doesNotMatch(theirs, /href="\/admin\/channels\/new"/);
+    assert.match(theirs, /already has 10 channels/);
+    assert.match(theirs, /10 of at most 10 channels/);
     const newPage = await f.admin.get("/admin/channels/new");
     assert.equal(newPage.status, 409);
     const res = await f.admin.post("/admin/channels", channelForm({ groupId }, { name: "Eleven" }));

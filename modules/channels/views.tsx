@@ -16,6 +16,8 @@ export function ChannelListPage(
   props: {
     c: PageContext;
     channels: Channel[];
+    /** The organisation's channels, all of them: the limit counts those, not the listed. */
+    total: number;
     groups: { id: string; name: string }[];
     flash?: { kind: "error" | "info"; message: string };
   },
@@ -23,7 +25,7 @@ export function ChannelListPage(
   const { c, channels } = props;
   const t = c.get("t");
   const groupName = new Map(props.groups.map((g) => [g.id, g.name]));
-  const full = channels.length >= MAX_CHANNELS;
+  const full = props.total >= MAX_CHANNELS;
   return (
     <Layout c={c} title={t("channels.title")}>
       <h1>{t("channels.title")}</h1>
@@ -34,7 +36,7 @@ export function ChannelListPage(
           ? <p class="flash info">{t("channels.limitReached", { max: MAX_CHANNELS })}</p>
           : <a class="button" href="/admin/channels/new">{t("channels.new")}</a>}
         <span class="muted">
-          {t("channels.count", { n: channels.length, max: MAX_CHANNELS })}
+          {t("channels.count", { n: props.total, max: MAX_CHANNELS })}
         </span>
         <a href="/admin/fields">{t("channels.manageFields")}</a>
         <a href="/admin/channels/callbacks">{t("channels.callbacks.link")}</a>
