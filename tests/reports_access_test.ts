@@ -232,3 +232,41 @@ Deno.test("the API answers reports as the pages compute them and documents them"
     await t.close();
   }
 });
+
+Deno.test("a custom period the page cannot show: the filters again, as chosen, and why", async () => {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const ask = async (search: string, lang = "en") => {
+      const res = await admin.get(`/admin/reports/waiting?${search}`, { "accept-language": lang });
+      return { status: res.status, html: await res.text() };
+    };
+    const value = (html: string, id: string) =>
+      / value="([^"]*)"/.exec(new RegExp(`<input[^>]*id="${id}"[^>]*>`).exec(html)![0])?.[1];
+    const cases: [string, RegExp][] = [
+      ["from=2026-10-10&to=2026-10-01", /The last day comes before the first day/],
+      ["from=2026-10-10&to=", /Choose the last day of the period/],
+      ["from=&to=2026-10-01", /Choose the first day of the period/],
+      ["from=2020-01-01&to=2026-10-01", /A period can be at most 1100 days long/],
+    ];
+    for (const [range, message] of cases) {
+      const { status, html } = await ask(`period=custom&${range}&step=week&tz=Europe%2FAmsterdam`);
+      assert.equal(status, 400, range);
+      assert.match(html, message, range);
+      // The filters as chosen, to correct; no report (nor a CSV link) for a period there is not.
+      const [from, to] = range.split("&").map((part) => part.split("=")[1]);
+      assert.equal(value(html, "r-from") ?? "", from, range);
+      assert.equal(value(html, "r-to") ?? "", to, range);
+      assert.match(html, /<option value="custom" selected="">/, range);
+      assert.match(html, /<option value="week" selected="">/, range);
+      assert.match(html, /<option value="Europe\/Amsterdam" selected="">/, range);
+      assert.doesNotMatch(html, /report-table|export\.csv/, range);
+    }
+    const dutch = await ask("period=custom&from=2026-10-10&to=2026-10-01", "nl");
+    assert.match(dutch.html, /De laatste dag ligt vóór de eerste dag/);
+    assert.doesNotMatch(dutch.html, /\(to\)/);
+  } finally {
+    await t.close();
+  }
+});

@@ -7,6 +7,7 @@ import { Refusal } from "../refusal/mod.ts";
 import { chatLogCsv } from "./chat_log.ts";
 import { csvDisposition, toCsv } from "./csv.ts";
 import {
+  MAX_RANGE_DAYS,
   PeriodError,
   REPORT_KINDS,
   type ReportKind,
@@ -85,6 +86,32 @@ export async function reportForUser(
   return { scope, query, choices, result };
 }
 
+const PERIOD_PROBLEMS: Record<string, TranslationKey> = {
+  "from required": "reports.periodProblems.fromRequired",
+  "to required": "reports.periodProblems.toRequired",
+  "to beforeFrom": "reports.periodProblems.beforeFrom",
+  "to tooLong": "reports.periodProblems.tooLong",
+};
+
+/**
+ * A period the filters cannot make (a custom range without both ends, backwards or too
+ * long), worded for the reader, with the parameters as chosen; anything else is undefined
+ * (`readReportQuery` refuses a malformed query string as before).
+ */
+function _periodProblem(c: Context<AuthedEnv>) {
+  const parsed = ReportParams.safeParse(c.req.query());
+  if (!parsed.success) return undefined;
+  try {
+    resolvePeriod(parsed.data, c.get("deps").clock.now());
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof PeriodError)) throw error;
+    const key = PERIOD_PROBLEMS[`${error.field} ${error.code}`] ?? "reports.badQuery";
+    const message = c.get("t")(key, { field: error.field, max: MAX_RANGE_DAYS });
+    return { params: parsed.data, message };
+  }
+}
+
 /** The query string to carry from one report to another (only what was asked). */
 function _search(c: Context<AuthedEnv>): string {
   const kept = Object.entries(c.req.query()).filter(([, v]) => v !== "");
@@ -140,6 +167,23 @@ export const reportRoutes = new Hono<AppEnv>()
   })
   .get("/:kind", async (c) => {
     const kind = _kind(c.req.param("kind"));
+    const problem = _periodProblem(c);
+    if (problem) {
+      // The filters again as chosen, with what is wrong with the period: corrected in place.
+      const choices = await filterChoices(c.get("deps").db, scopeOf(c.get("user")));
+      return c.html(
+        <ReportPage
+          c={c}
+          kind={kind}
+          params={problem.params}
+          choices={choices}
+          problem={problem.message}
+          search={_search(c)}
+          tzDefaulted={!c.req.query("tz")}
+        />,
+        400,
+      );
+    }
     const report = await reportFor(c, kind);
     return c.html(
       <ReportPage

@@ -1,6 +1,6 @@
 import type { PageContext } from "../http/mod.ts";
 import type { TranslationKey, Translator } from "../i18n/mod.ts";
-import { Layout } from "../../views/layout.tsx";
+import { Flash, Layout } from "../../views/layout.tsx";
 import {
   BREAKDOWNS,
   PERIODS,
@@ -18,8 +18,11 @@ interface Props {
   c: PageContext;
   kind: ReportKind;
   params: ReportParamsValue;
-  query: ReportQuery;
-  result: ReportResult;
+  /** The period read and its report; absent when the period could not be (`problem`). */
+  query?: ReportQuery;
+  result?: ReportResult;
+  /** Why there is no report: what is wrong with the chosen period. */
+  problem?: string;
   choices: FilterChoices;
   /** The query string of this report (for the CSV link and the report tabs). */
   search: string;
@@ -115,10 +118,8 @@ function _chartData(t: Translator, result: ReportResult, lang: string): string |
 }
 
 export function ReportPage(props: Props) {
-  const { c, kind, result } = props;
+  const { c, kind } = props;
   const t = c.get("t");
-  const lang = c.get("lang");
-  const chart = _chartData(t, result, lang);
   return (
     <Layout
       c={c}
@@ -138,6 +139,24 @@ export function ReportPage(props: Props) {
         ))}
       </nav>
       <Filters {...props} />
+      <Flash kind="error" message={props.problem} />
+      {props.query && props.result && (
+        <Report {...props} query={props.query} result={props.result} />
+      )}
+      <script src="/vendor/uPlot.iife.min.js" defer></script>
+      <script type="module" src="/static/reports.js"></script>
+    </Layout>
+  );
+}
+
+/** The report itself: its period, CSV link, chart and table. */
+function Report(props: Props & { query: ReportQuery; result: ReportResult }) {
+  const { c, kind, result } = props;
+  const t = c.get("t");
+  const lang = c.get("lang");
+  const chart = _chartData(t, result, lang);
+  return (
+    <>
       <section class="report" aria-labelledby="report-title">
         <div class="row report-head">
           <h2 id="report-title">{t(`reports.kinds.${kind}`)}</h2>
@@ -173,9 +192,7 @@ export function ReportPage(props: Props) {
           <ReportTable c={c} result={result} />
         </div>
       </section>
-      <script src="/vendor/uPlot.iife.min.js" defer></script>
-      <script type="module" src="/static/reports.js"></script>
-    </Layout>
+    </>
   );
 }
 
@@ -256,7 +273,7 @@ function Filters(props: Props) {
       </div>
       <div data-period="day week month">
         <label for="r-date">{t("reports.filters.date")}</label>
-        <input id="r-date" type="date" name="date" value={params.date ?? props.query.fromDay} />
+        <input id="r-date" type="date" name="date" value={params.date ?? props.query?.fromDay} />
       </div>
       <div data-period="custom">
         <label for="r-from">{t("reports.filters.from")}</label>
