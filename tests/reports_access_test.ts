@@ -172,6 +172,18 @@ Deno.test("CSV exports: every report as its table, in the reader's language; a s
         );
         assert.equal(lines[5], report.columns.map((c) => report.rows[4][c.key] ?? "").join(","));
       }
+      if (kind === "sessions") {
+        // Every heading in words, the outcome's too (not its translation key).
+        assert.equal(
+          lines[0],
+          "Session,Started,Customer,Technician,Group,Channel,Outcome,Wait (s),Duration (s)," +
+            "Transfers,Score",
+        );
+        const page = await (await master.get(`/admin/reports/sessions?${MONTH}`)).text();
+        const headings = /<thead>([\s\S]*?)<\/thead>/.exec(page)![1];
+        assert.match(headings, /<th scope="col">Outcome<\/th>/);
+        assert.doesNotMatch(headings, /reports\./);
+      }
     }
     // Dutch for a Dutch reader.
     await t.deps.db.update(users).set({ language: "nl" }).where(eq(users.email, ADMIN.email));

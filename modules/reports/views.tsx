@@ -32,7 +32,11 @@ interface Props {
 
 /** A column's heading, with its unit where the number needs one. */
 export function columnLabel(t: Translator, column: ReportColumn): string {
-  if (column.kind === "outcome") return t(`reports.outcomes.${column.key}` as TranslationKey);
+  // An outcome's count is headed by the outcome; the session list's one column of outcomes
+  // (key "outcome") is headed as a column.
+  if (column.kind === "outcome" && column.key !== "outcome") {
+    return t(`reports.outcomes.${column.key}` as TranslationKey);
+  }
   return t(`reports.columns.${column.key}` as TranslationKey);
 }
 
