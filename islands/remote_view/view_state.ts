@@ -167,7 +167,10 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   if (control === "granted" && s.controlOwner === "none") {
     return { key: "controlFree", state: control };
   }
-  if (control !== "off" && !drivenElsewhere) {
+  // The customer stopped sharing the screen (control went with it) or declined to share it again:
+  // that is the news — "took back control" alone read as if the picture were still there.
+  const pictureRefused = s.view === "revoked" || s.view === "denied";
+  if (control !== "off" && !drivenElsewhere && (isActive(control) || !pictureRefused)) {
     return { key: `control${capitalize(control)}`, state: control };
   }
   return { key: `view${capitalize(s.view)}`, state: s.view };

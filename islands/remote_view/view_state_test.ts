@@ -101,7 +101,7 @@ Deno.test("applyServerState() joins a view granted elsewhere unless stopped here
   assert.equal(denied.next.watching, false);
 });
 
-Deno.test("consentLine() says who is there, then control's state over view's", () => {
+Deno.test("consentLine() says who is there, then control's state over view's — unless the picture was taken back", () => {
   const rows: [Partial<ViewState>, string | null, string][] = [
     [{ connected: false }, null, ""],
     [{ agent: "absent" }, "agentAbsent", "absent"],
@@ -110,6 +110,13 @@ Deno.test("consentLine() says who is there, then control's state over view's", (
     [{ agent: "connected", view: "granted", control: "revoked" }, "controlRevoked", "revoked"],
     [{ agent: "connected", view: "denied" }, "viewDenied", "denied"],
     [{ agent: "connected" }, "viewOff", "off"],
+    [{ agent: "connected", control: "denied" }, "controlDenied", "denied"],
+    // The customer stopped sharing (which takes control back too), or declined a later request
+    // to view: the picture is gone, and the line says so rather than the older news on control.
+    [{ agent: "connected", view: "revoked", control: "revoked" }, "viewRevoked", "revoked"],
+    [{ agent: "connected", view: "denied", control: "revoked" }, "viewDenied", "denied"],
+    [{ agent: "connected", view: "revoked", control: "denied" }, "viewRevoked", "revoked"],
+    [{ agent: "connected", view: "denied", control: "asked" }, "controlAsked", "asked"],
   ];
   for (const [fields, key, s] of rows) {
     assert.deepEqual(consentLine(state(fields)), { key, state: s });
