@@ -7,7 +7,8 @@
  * - without the support app the remote view is a compact invite panel (≤ 200 px), whose
  *   button puts the invitation in the chat box;
  * - the detached window has no site header and its desktop fills the window;
- * - full screen shows the desktop and the remote-control toolbar, nothing else.
+ * - full screen shows the desktop and the remote-control toolbar, nothing else;
+ * - the file manager keeps its share of the width beside the System tab.
  *
  * Screenshots go to $WORKSPACE_SHOTS (default /tmp) as workspace_*.png.
  */
@@ -138,6 +139,28 @@ async function assertCompactBeside(page: Page, id: string) {
   await page.screenshot({ path: `${SHOTS}/workspace_console_more_1366.png` });
   await page.keyboard.press("Escape");
   assert.equal(await page.locator(`#ws-${id} .rv-menu`).isVisible(), false, "Escape closes it");
+}
+
+/**
+ * The System tab beside the file manager at 1366 px: the side panel takes the larger share only
+ * beside the desktop (a picture that scales); the file manager's two panes keep the main area's
+ * share — with the System tab open they were squeezed to a third of the window, the lists gone.
+ */
+async function assertFilesBesideSystem(page: Page, id: string) {
+  await page.setViewportSize(SIZES[0]);
+  await page.click(`#ws-tab-filemanager-${id}`);
+  await page.click(`#ws-${id} [role=tab][data-tool="system"]`);
+  await page.locator(`#ws-${id} [data-sysinfo="${id}"]`).waitFor();
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: `${SHOTS}/workspace_files_system_1366.png` });
+  const files = await box(page, `#files-${id}`);
+  assert.ok(
+    files.width >= 0.45 * SIZES[0].width,
+    `the file manager is ${files.width} px of ${SIZES[0].width} beside the System tab (≥ 45 %)`,
+  );
+  assertInView("the file manager", files, SIZES[0]);
+  await page.click(`#ws-tab-remote-${id}`);
+  await page.click(`#ws-${id} [role=tab][data-tool="chat"]`);
 }
 
 /** The agent program on the display, joined by PIN; resolves with its window's address. */
@@ -278,6 +301,7 @@ Deno.test({
         await videoPlays(page, `#ws-${id}`);
         await assertDesktopDominant(page, id, `#ws-${id}`, "console");
         await assertCompactBeside(page, id);
+        await assertFilesBesideSystem(page, id);
         await page.goto(`${base}/console/sessions/${id}`);
         await videoPlays(page);
 
