@@ -44,6 +44,25 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
       assert.equal(await page.locator("#r-from").isVisible(), false);
       await page.screenshot({ path: `${shots}/reports-outcomes-${width}.png` });
 
+      // Every report's table shows all its columns at this width, none cut off behind a
+      // scroll bar — in English and in Dutch, whose headings are longer.
+      for (const lang of ["en", "nl"]) {
+        await page.context().setExtraHTTPHeaders({ "accept-language": lang });
+        for (const kind of ["waiting", "duration", "transfers", "survey"]) {
+          await page.goto(`${base}/admin/reports/${kind}?period=month&date=2026-10-15&tz=UTC`);
+          const clipped = await page.locator(".report-table").evaluate((el) =>
+            el.scrollWidth - el.clientWidth
+          );
+          assert.ok(
+            clipped <= 1,
+            `${kind} (${lang}) at ${width}: ${clipped}px of its table hidden`,
+          );
+        }
+      }
+      await page.context().setExtraHTTPHeaders({});
+      await page.goto(`${base}/admin/reports/outcomes?period=month&date=2026-10-15`);
+      await page.waitForURL(/tz=Europe%2FAmsterdam/);
+
       // Another report keeps the period; the waiting time is a line chart of durations.
       await page.locator(".report-tabs a", { hasText: "Waiting time" }).click();
       await page.locator("#report-chart .uplot canvas").waitFor();
