@@ -48,8 +48,25 @@ Deno.test("the master admin creates a group with default permissions and edits t
       eq(technicianGroups.id, id),
     );
     assert.deepEqual(group.permissions, ["startPrivate", "methodLink"]);
-    const duplicate = await admin.post("/admin/groups", { name: "Helpdesk" });
+    const parent = await makeGroup(t, { name: "Support" });
+    const duplicate = await admin.post("/admin/groups", { name: "Helpdesk", parentId: parent.id });
     assert.equal(duplicate.status, 409);
+    // The refused form keeps what was typed and chosen.
+    const again = await duplicate.text();
+    assert.match(again, /id="g-name"[^>]* value="Helpdesk"/);
+    assert.match(again, new RegExp(`<option value="${parent.id}" selected="">Support<`));
+    // So does a refused change of a group: its page shows the typed name, not the stored one.
+    await admin.get(`/admin/groups/${parent.id}`);
+    const renamed = await admin.post(`/admin/groups/${parent.id}`, {
+      name: "Helpdesk",
+      description: "Second line, Europe",
+    });
+    assert.equal(renamed.status, 409);
+    const renamedPage = await renamed.text();
+    assert.match(renamedPage, /already/);
+    assert.match(renamedPage, /id="g-name"[^>]* value="Helpdesk"/);
+    assert.match(renamedPage, /id="g-desc"[^>]* value="Second line, Europe"/);
+    assert.match(renamedPage, /<h1>Support<\/h1>/, "the heading names the group as stored");
     assert.ok((await auditActions(t.deps)).includes("group.permissions_changed"));
   });
 });
@@ -126,13 +143,31 @@ Deno.test("an invitation without SMTP waits in the outbox and its link sets the 
     assert.equal(mail.toAddress, "tess@example.test");
     const link = /http:\/\/localhost:\d+(\/invite\/[A-Za-z0-9_-]+)/.exec(mail.textBody)![1];
 
+    const other = await makeGroup(t, { name: "Second line" });
     const again = await admin.post("/admin/technicians/invite", {
-      name: "Tess",
+      name: "Tess Again",
       email: "tess@example.test",
+      groupId: other.id,
+      role: "admin",
+    });
+    assert.equal(again.status, 409);
+    // The refusal keeps what was typed in the invitation form, for the admin to correct.
+    const form = /<form method="post" action="\/admin\/technicians\/invite"[\s\S]*?<\/form>/
+      .exec(await again.text())![0];
+    assert.match(form, /id="i-name"[^>]* value="Tess Again"/);
+    assert.match(form, /id="i-email"[^>]* value="tess@example.test"/);
+    assert.match(form, new RegExp(`<option value="${other.id}" selected="">`));
+    assert.match(form, /<option value="admin" selected="">/);
+    const bad = await admin.post("/admin/technicians/invite", {
+      name: "Nils",
+      email: "nils at example",
       groupId: group.id,
       role: "technician",
     });
-    assert.equal(again.status, 409);
+    assert.equal(bad.status, 422);
+    const badPage = await bad.text();
+    assert.match(badPage, /id="i-name"[^>]* value="Nils"/);
+    assert.match(badPage, /id="i-email"[^>]* value="nils at example"/);
     const [{ n }] = await t.deps.db.select({ n: count() }).from(users);
     assert.equal(Number(n), 2, "no second account");
 

@@ -36,14 +36,15 @@ import {
   moveToGroup,
   setActive,
 } from "./technicians.ts";
+import { type GroupDraft, GroupPage, GroupsPage, PermissionsPage } from "./views_groups.tsx";
+import { EmailPreview, SettingsPage } from "./views_settings.tsx";
 import {
-  EmailPreview,
-  GroupPage,
-  GroupsPage,
-  PermissionsPage,
-  SettingsPage,
-} from "./views_groups.tsx";
-import { InvitationPage, PeoplePage, type PersonRow, PresenceBadge } from "./views_people.tsx";
+  InvitationPage,
+  type InviteDraft,
+  PeoplePage,
+  type PersonRow,
+  PresenceBadge,
+} from "./views_people.tsx";
 import { settingsErrors, settingsFromForm } from "./settings_form.ts";
 
 type C = Context<AuthedEnv>;
@@ -76,29 +77,36 @@ export const orgAdminRoutes = new Hono<AppEnv>()
   .get("/groups", async (c) => c.html(await groupsPage(c)))
   .post("/groups", async (c) => {
     const form = await readForm(c);
+    const draft = { name: form.name ?? "", parentId: form.parentId ?? "" };
     try {
       const group = await createGroup(c.get("deps").db, {
-        name: form.name ?? "",
-        parentId: form.parentId || null,
+        name: draft.name,
+        parentId: draft.parentId || null,
       }, ctx(c));
       return c.redirect(`/admin/groups/${group.id}/permissions`, 303);
     } catch (error) {
       if (!(error instanceof Refusal) || error.status === 403) throw error;
-      return c.html(await groupsPage(c, c.get("t")(error.key, error.params)), error.status);
+      const message = c.get("t")(error.key, error.params);
+      return c.html(await groupsPage(c, message, draft), error.status);
     }
   })
   .get("/groups/:id", async (c) => c.html(await groupPage(c)))
   .post("/groups/:id", async (c) => {
     const form = await readForm(c);
+    const draft = {
+      name: form.name ?? "",
+      description: form.description ?? "",
+      parentId: form.parentId ?? "",
+    };
     try {
       await updateGroup(c.get("deps").db, c.req.param("id"), {
-        name: form.name ?? "",
-        description: form.description ?? "",
-        parentId: form.parentId || null,
+        ...draft,
+        parentId: draft.parentId || null,
       }, ctx(c));
     } catch (error) {
       if (!(error instanceof Refusal) || error.status === 404) throw error;
-      return c.html(await groupPage(c, c.get("t")(error.key, error.params)), error.status);
+      const message = c.get("t")(error.key, error.params);
+      return c.html(await groupPage(c, message, draft), error.status);
     }
     return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
   })
@@ -161,19 +169,21 @@ export const orgAdminRoutes = new Hono<AppEnv>()
   })
   .post("/technicians/invite", async (c) => {
     const form = await readForm(c);
+    const draft = {
+      email: form.email ?? "",
+      name: form.name ?? "",
+      role: form.role === "admin" ? "admin" as const : "technician" as const,
+      groupId: form.groupId ?? "",
+    };
     try {
-      const { user } = await inviteUser(c.get("deps"), {
-        email: form.email ?? "",
-        name: form.name ?? "",
-        role: form.role === "admin" ? "admin" : "technician",
-        groupId: form.groupId ?? "",
-      }, { ...ctx(c), t: c.get("t") });
+      const { user } = await inviteUser(c.get("deps"), draft, { ...ctx(c), t: c.get("t") });
       const notice = c.get("t")("org.invitationSent", { email: user.email });
       return c.html(await peoplePage(c, { notice }));
     } catch (error) {
       if (!(error instanceof Refusal) || error.status === 403) throw error;
+      // The form keeps what was typed, so the admin corrects it instead of typing it again.
       const message = c.get("t")(error.key, error.params);
-      return c.html(await peoplePage(c, { error: message }), error.status);
+      return c.html(await peoplePage(c, { error: message, draft }), error.status);
     }
   })
   .post("/technicians/:id/deactivate", async (c) => {
@@ -256,7 +266,7 @@ export const orgPublicRoutes = new Hono<AppEnv>()
     return c.redirect("/console", 303);
   });
 
-async function groupsPage(c: C, error?: string) {
+async function groupsPage(c: C, error?: string, draft?: GroupDraft) {
   const { db } = c.get("deps");
   const managed = await managedGroupIds(db, c.get("user"));
   const groups = (await listGroups(db, c.get("user").orgId)).filter((g) => managed.has(g.id));
@@ -265,10 +275,10 @@ async function groupsPage(c: C, error?: string) {
     : await db.select().from(groupMembers).where(inArray(groupMembers.groupId, [...managed]));
   const counts = new Map<string, number>();
   for (const m of members) counts.set(m.groupId, (counts.get(m.groupId) ?? 0) + 1);
-  return <GroupsPage c={c} groups={groups} memberCounts={counts} error={error} />;
+  return <GroupsPage c={c} groups={groups} memberCounts={counts} error={error} draft={draft} />;
 }
 
-async function groupPage(c: C, error?: string) {
+async function groupPage(c: C, error?: string, draft?: GroupDraft) {
   const { db } = c.get("deps");
   const user = c.get("user");
   const group = await managedGroup(db, user, c.req.param("id")!);
@@ -295,6 +305,7 @@ async function groupPage(c: C, error?: string) {
       admins={admins}
       members={members}
       error={error}
+      draft={draft}
     />
   );
 }
@@ -324,7 +335,10 @@ async function peopleRows(c: C): Promise<PersonRow[]> {
   }));
 }
 
-async function peoplePage(c: C, flash: { error?: string; notice?: string } = {}) {
+async function peoplePage(
+  c: C,
+  flash: { error?: string; notice?: string; draft?: InviteDraft } = {},
+) {
   const { db } = c.get("deps");
   const managed = await managedGroupIds(db, c.get("user"));
   const groups = (await listGroups(db, c.get("user").orgId)).filter((g) => managed.has(g.id));

@@ -18,10 +18,25 @@ export interface PersonRow {
   presence: Presence;
 }
 
+/** What the invitation form holds: empty, or what was typed before a refusal. */
+export interface InviteDraft {
+  name: string;
+  email: string;
+  groupId: string;
+  role: string;
+}
+
 export function PeoplePage(
-  props: { c: Authed; people: PersonRow[]; groups: GroupRow[]; error?: string; notice?: string },
+  props: {
+    c: Authed;
+    people: PersonRow[];
+    groups: GroupRow[];
+    error?: string;
+    notice?: string;
+    draft?: InviteDraft;
+  },
 ) {
-  const { c } = props;
+  const { c, draft } = props;
   const t = c.get("t");
   const isMaster = c.get("user").role === "master_admin";
   return (
@@ -36,17 +51,28 @@ export function PeoplePage(
           <h2>{t("org.invite")}</h2>
           <CsrfField c={c} />
           <label for="i-name">{t("org.personName")}</label>
-          <input id="i-name" type="text" name="name" required maxlength={100} />
+          <input
+            id="i-name"
+            type="text"
+            name="name"
+            required
+            maxlength={100}
+            value={draft?.name}
+          />
           <label for="i-email">{t("signin.email")}</label>
-          <input id="i-email" type="email" name="email" required />
+          <input id="i-email" type="email" name="email" required value={draft?.email} />
           <label for="i-group">{t("org.group")}</label>
           <select id="i-group" name="groupId">
-            {props.groups.map((g) => <option value={g.id}>{g.name}</option>)}
+            {props.groups.map((g) => (
+              <option value={g.id} selected={g.id === draft?.groupId}>{g.name}</option>
+            ))}
           </select>
           <label for="i-role">{t("org.role")}</label>
           <select id="i-role" name="role">
             <option value="technician">{t("roles.technician")}</option>
-            {isMaster && <option value="admin">{t("roles.admin")}</option>}
+            {isMaster && (
+              <option value="admin" selected={draft?.role === "admin"}>{t("roles.admin")}</option>
+            )}
           </select>
           <button type="submit">{t("org.sendInvitation")}</button>
         </form>
