@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { count, eq } from "drizzle-orm";
 import { users } from "../modules/auth/mod.ts";
 import { mailOutbox } from "../modules/mail/mod.ts";
-import { technicianGroups } from "../modules/org/mod.ts";
+import { groupMembers, technicianGroups } from "../modules/org/mod.ts";
 import { ADMIN, auditActions, startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
 
@@ -217,6 +217,28 @@ Deno.test("an admin manages only its own groups; a technician none", async () =>
     assert.equal((await admin.get(`/admin/groups/${child.id}/settings`)).status, 200);
     assert.equal((await admin.get(`/admin/groups/${other.id}/settings`)).status, 404);
     assert.equal((await admin.post("/admin/groups", { name: "Sneaky" })).status, 403);
+
+    // Another admin in its group is the master admin's to manage (as inviting an admin is):
+    // no Deactivate or Move offered, and the server refuses both.
+    const peer = await makePerson(t, { groupId: child.id, role: "admin" });
+    const member = await makePerson(t, { groupId: child.id });
+    const people = await (await admin.get("/admin/technicians")).text();
+    const rowOf = (email: string) =>
+      new RegExp(`<tr data-person="${email}">[\\s\\S]*?</tr>`).exec(people)![0];
+    assert.doesNotMatch(rowOf(peer.email), /deactivate|\/group"/);
+    assert.match(rowOf(member.email), /deactivate/, "a technician it manages: offered");
+    assert.match(rowOf(member.email), /\/group"/);
+    for (const action of ["deactivate", "reactivate"]) {
+      assert.equal((await admin.post(`/admin/technicians/${peer.id}/${action}`)).status, 403);
+    }
+    const move = await admin.post(`/admin/technicians/${peer.id}/group`, { groupId: mine.id });
+    assert.equal(move.status, 403);
+    const [peerNow] = await t.deps.db.select().from(users).where(eq(users.id, peer.id));
+    assert.equal(peerNow.active, true);
+    const [membership] = await t.deps.db.select().from(groupMembers)
+      .where(eq(groupMembers.userId, peer.id));
+    assert.equal(membership.groupId, child.id);
+    assert.equal((await admin.post(`/admin/technicians/${member.id}/deactivate`)).status, 303);
 
     const techUser = await makePerson(t, { groupId: other.id });
     const tech = t.client();

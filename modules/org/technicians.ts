@@ -204,7 +204,9 @@ async function managedPerson(db: Database, ctx: ChangeContext, userId: string) {
   const people = await listPeople(db, ctx.actor);
   const found = people.find((p) => p.user.id === userId);
   if (!found) throw new Refusal(404, "org.personNotFound");
-  if (found.user.role === "master_admin" && ctx.actor.role !== "master_admin") {
+  // An admin manages the technicians of its groups; admins (made by the master admin, and
+  // perhaps managing groups this one does not) are the master admin's to manage.
+  if (found.user.role !== "technician" && ctx.actor.role !== "master_admin") {
     throw new Refusal(403, "errors.forbidden");
   }
   return found.user;

@@ -86,6 +86,10 @@ export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: Gro
   const t = c.get("t");
   const groupName = new Map(props.groups.map((g) => [g.id, g.name]));
   const self = c.get("user").id;
+  // Who this admin may deactivate or move: not itself; a limited admin only technicians.
+  const manages = (p: PersonRow) =>
+    p.id !== self && p.role !== "master_admin" &&
+    (c.get("user").role === "master_admin" || p.role === "technician");
   return (
     <table class="card" id="people">
       <thead>
@@ -105,7 +109,7 @@ export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: Gro
             <td>{p.email}</td>
             <td>{t(`roles.${p.role as "technician"}`)}</td>
             <td>
-              {p.groupId && props.groups.length > 1 && p.id !== self
+              {p.groupId && props.groups.length > 1 && manages(p)
                 ? (
                   <form method="post" action={`/admin/technicians/${p.id}/group`} class="row">
                     <CsrfField c={c} />
@@ -123,7 +127,7 @@ export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: Gro
               <PresenceBadge c={c} person={p} />
             </td>
             <td>
-              {p.id !== self && p.role !== "master_admin" && (
+              {manages(p) && (
                 <form
                   method="post"
                   action={`/admin/technicians/${p.id}/${p.active ? "deactivate" : "reactivate"}`}
