@@ -66,7 +66,9 @@ if (root?.dataset.events) {
     show("remote-revoke-control", controlling);
     show("remote-revoke-view", viewing);
     show("remote-agent-lost", state.agent === "reconnecting");
-    const technicians = state.technicians ?? [];
+    // The technicians with the remote view open — "connected to your screen" only while it is
+    // shared: before the customer allows it, or after they stop sharing, nobody sees it.
+    const technicians = controlling || viewing ? state.technicians ?? [] : [];
     const list = $("remote-technicians");
     // A browser share names who sees the screen in its own section (customer_share.js).
     list.hidden = technicians.length === 0 || Boolean(state.browserShare);

@@ -209,6 +209,12 @@ Deno.test({
             false,
             "nothing is said to be shared before the customer allowed it",
           );
+          await customer.waitForTimeout(500); // the viewer's socket is open: a state went out
+          assert.equal(
+            await customer.locator("#remote-technicians").isVisible(),
+            false,
+            "nobody is said to be connected to the screen before the customer allowed it",
+          );
           // The agent's window asks; the customer allows there.
           await appWindow.locator("#allow-control").waitFor({ state: "visible" });
           assert.match(
@@ -220,6 +226,7 @@ Deno.test({
           assert.equal(await appWindow.locator("#consent").getAttribute("data-control"), "true");
           // The server's page shows the state the agent reported.
           await customer.locator("#remote-revoke-control").waitFor({ state: "visible" });
+          await customer.locator("#remote-technicians", { hasText: "Ann" }).waitFor();
 
           step("customer allowed");
           // The picture arrives in the technician's browser.
