@@ -249,6 +249,45 @@ Deno.test("an admin manages only its own groups; a technician none", async () =>
   });
 });
 
+Deno.test("an admin of a subgroup sees its parent and cannot take the group out of it", async () => {
+  await withAdmin(async (t, master) => {
+    const support = await makeGroup(t, { name: "Support" });
+    const tier2 = await makeGroup(t, { name: "Tier 2", parentId: support.id });
+    const adminUser = await makePerson(t, { groupId: tier2.id, role: "admin" });
+    await master.get(`/admin/groups/${tier2.id}`);
+    await master.post(`/admin/groups/${tier2.id}/admins`, { admin: adminUser.id });
+    const admin = t.client();
+    await admin.signIn(adminUser.email, TECH_PASSWORD);
+    const parentOf = async () =>
+      (await t.deps.db.select().from(technicianGroups).where(eq(technicianGroups.id, tier2.id)))[0]
+        .parentId;
+
+    // The page names the group it is in, not "(top level)", and the form sends it back.
+    const page = await (await admin.get(`/admin/groups/${tier2.id}`)).text();
+    const form =
+      /<form method="post" action="\/admin\/groups\/[^"]+"[\s\S]*?<\/form>/.exec(page)![0];
+    assert.match(form, new RegExp(`<option value="${support.id}" selected="">Support</option>`));
+    assert.doesNotMatch(form, /top level/);
+    assert.match(form, new RegExp(`type="hidden" name="parentId" value="${support.id}"`));
+    const saved = await admin.post(`/admin/groups/${tier2.id}`, {
+      name: "Tier 2",
+      description: "Escalations",
+      parentId: support.id,
+    });
+    assert.equal(saved.status, 303);
+    assert.equal(await parentOf(), support.id);
+
+    // Out of a group it does not manage (to the top level): the master admin's call.
+    const out = await admin.post(`/admin/groups/${tier2.id}`, { name: "Tier 2", parentId: "" });
+    assert.equal(out.status, 403);
+    assert.equal(await parentOf(), support.id);
+    await master.get(`/admin/groups/${tier2.id}`);
+    const moved = await master.post(`/admin/groups/${tier2.id}`, { name: "Tier 2", parentId: "" });
+    assert.equal(moved.status, 303);
+    assert.equal(await parentOf(), null);
+  });
+});
+
 Deno.test("presence: online when active, away by choice or after the idle minutes", async () => {
   await withAdmin(async (t, admin) => {
     const group = await makeGroup(t);

@@ -104,17 +104,29 @@ export async function updateGroup(
   const { name, description } = checkGroupInput(input);
   return await db.transaction(async (tx) => {
     const before = await managedGroup(tx, ctx.actor, id);
-    if (input.parentId) {
-      await managedGroup(tx, ctx.actor, input.parentId);
-      if (await wouldCycle(tx, ctx.actor.orgId, id, input.parentId)) {
-        throw new Refusal(422, "org.parentCycle");
+    const parentId = input.parentId ?? null;
+    if (parentId !== before.parentId) {
+      // Moving a group out of one the actor does not manage (to the top level, say) changes
+      // what that group's admins manage: the master admin's call.
+      if (before.parentId && ctx.actor.role !== "master_admin") {
+        const managed = await managedGroupIds(tx, ctx.actor);
+        if (!managed.has(before.parentId)) throw new Refusal(403, "errors.forbidden");
+      }
+      if (!parentId && ctx.actor.role !== "master_admin") {
+        throw new Refusal(403, "errors.forbidden");
+      }
+      if (parentId) {
+        await managedGroup(tx, ctx.actor, parentId);
+        if (await wouldCycle(tx, ctx.actor.orgId, id, parentId)) {
+          throw new Refusal(422, "org.parentCycle");
+        }
       }
     }
     if (name !== before.name) await assertNameFree(tx, ctx.actor.orgId, name);
     const [after] = await tx.update(technicianGroups).set({
       name,
       description,
-      parentId: input.parentId ?? null,
+      parentId,
       updatedAt: ctx.now,
     }).where(eq(technicianGroups.id, id)).returning();
     await recordChange(tx, ctx, "group.updated", id, {

@@ -283,7 +283,13 @@ async function groupPage(c: C, error?: string, draft?: GroupDraft) {
   const user = c.get("user");
   const group = await managedGroup(db, user, c.req.param("id")!);
   const managed = await managedGroupIds(db, user);
-  const groups = (await listGroups(db, user.orgId)).filter((g) => managed.has(g.id));
+  const all = await listGroups(db, user.orgId);
+  const groups = all.filter((g) => managed.has(g.id));
+  // A limited admin's group inside one it does not manage: the page names that group, and
+  // the form keeps it (not a "(top level)" the select would fall back to and save).
+  const lockedParent = group.parentId && !managed.has(group.parentId)
+    ? all.find((g) => g.id === group.parentId)
+    : undefined;
   const assigned = new Set((await adminsOf(db, [group.id])).map((a) => a.userId));
   const orgUsers = await db.select().from(users).where(eq(users.orgId, user.orgId));
   const admins = orgUsers.filter((u) => u.role === "admin").map((u) => ({
@@ -306,6 +312,7 @@ async function groupPage(c: C, error?: string, draft?: GroupDraft) {
       members={members}
       error={error}
       draft={draft}
+      lockedParent={lockedParent}
     />
   );
 }

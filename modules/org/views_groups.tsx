@@ -87,13 +87,28 @@ function ParentSelect(
     groups: GroupRow[];
     current?: GroupRow;
     parentId?: string | null;
+    /** The group's parent when the viewer does not manage it: shown, not changeable. */
+    locked?: GroupRow;
+    /** Whether "(top level)" is a choice (a limited admin cannot take a group out to it). */
+    topLevel?: boolean;
   },
 ) {
   const t = props.c.get("t");
+  if (props.locked) {
+    return (
+      <>
+        <select id="g-parent" disabled aria-describedby="g-parent-locked">
+          <option value={props.locked.id} selected>{props.locked.name}</option>
+        </select>
+        <input type="hidden" name="parentId" value={props.locked.id} />
+        <p class="muted" id="g-parent-locked">{t("org.parentLocked")}</p>
+      </>
+    );
+  }
   const chosen = props.parentId !== undefined ? props.parentId : props.current?.parentId;
   return (
     <select id="g-parent" name="parentId">
-      <option value="">{t("org.noParent")}</option>
+      {props.topLevel !== false && <option value="">{t("org.noParent")}</option>}
       {props.groups.filter((g) => g.id !== props.current?.id).map((g) => (
         <option value={g.id} selected={g.id === chosen}>{g.name}</option>
       ))}
@@ -129,6 +144,8 @@ export function GroupPage(
     members: { id: string; name: string; email: string }[];
     error?: string;
     draft?: GroupDraft;
+    /** The group's parent, when it is not among `groups` (the viewer does not manage it). */
+    lockedParent?: GroupRow;
   },
 ) {
   const { c, group } = props;
@@ -159,6 +176,8 @@ export function GroupPage(
           groups={props.groups}
           current={group}
           parentId={props.draft?.parentId}
+          locked={props.lockedParent}
+          topLevel={isMaster || !group.parentId}
         />
         <button type="submit">{t("common.save")}</button>
       </form>
