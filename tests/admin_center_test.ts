@@ -2,11 +2,14 @@
 // invitations through the outbox, deactivation, admins' scope, technician presence.
 import assert from "node:assert/strict";
 import { count, eq } from "drizzle-orm";
-import { users } from "../modules/auth/mod.ts";
+import { toCurrentUser, users } from "../modules/auth/mod.ts";
+import { defaultPermissions } from "../modules/permissions/mod.ts";
+import { endSession } from "../modules/support/mod.ts";
 import { mailOutbox } from "../modules/mail/mod.ts";
 import { groupMembers, technicianGroups } from "../modules/org/mod.ts";
 import { ADMIN, auditActions, startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
+import { workingSession } from "./support/sessions.ts";
 
 async function withAdmin(fn: (t: TestApp, admin: ReturnType<TestApp["client"]>) => Promise<void>) {
   const t = await startTestApp();
@@ -303,6 +306,16 @@ Deno.test("presence: online when active, away by choice or after the idle minute
     await tech.post("/status", { status: "away" });
     assert.equal(await status(), "Away");
     await tech.post("/status", { status: "online" });
+    assert.equal(await status(), "Online");
+    // Busy at the group's limit of active sessions (here 1), as the console and the
+    // monitoring page say; Online again when it ends.
+    await t.deps.db.update(technicianGroups)
+      .set({ settings: { ...group.settings, maxActiveSessions: 1 } })
+      .where(eq(technicianGroups.id, group.id));
+    const me = { ...toCurrentUser(person), permissions: new Set(defaultPermissions()) };
+    const working = await workingSession(t, { ...me, groupId: group.id });
+    assert.equal(await status(), "Busy");
+    await endSession(t.deps, { ...me, groupId: group.id }, working.id);
     assert.equal(await status(), "Online");
     t.clock.advance(16 * 60_000);
     assert.equal(await status(), "Away", "idle for longer than the group's 15 minutes");

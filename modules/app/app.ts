@@ -55,7 +55,13 @@ import {
 import { Refusal } from "../refusal/mod.ts";
 import { renderError } from "./errors.tsx";
 import { staticRoutes } from "../static_files/mod.ts";
-import { channelSessionHooks, customerRoutes, fileLimit, whenSessionEnds } from "../support/mod.ts";
+import {
+  channelSessionHooks,
+  customerRoutes,
+  fileLimit,
+  presenceOf,
+  whenSessionEnds,
+} from "../support/mod.ts";
 import {
   agentDownloadRoutes,
   agentRoutes,
@@ -140,7 +146,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin/external", externalAdminRoutes);
   app.route("/c", channelPublicRoutes(channelSessionHooks));
   app.route("/agent/channel", channelAgentRoutes(channelSessionHooks));
-  app.route("/admin", orgAdminRoutes);
+  app.route("/admin", orgAdminRoutes(presenceOf));
   app.route("/admin", adminRoutes);
   app.notFound((c) => renderError(c, new Refusal(404, "errors.notFound")));
   app.onError((error, c) => {

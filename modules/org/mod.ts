@@ -2,7 +2,7 @@
  * The organisation (SPEC A4, A5, A8): technician groups (nested), their permissions and
  * settings, the people in them (invitations by e-mail, deactivation, moving), admins'
  * scope, and technician presence. `permissionsMiddleware` puts the caller's group
- * permissions on every request; `orgAdminRoutes` serves /admin/groups and
+ * permissions on every request; `orgAdminRoutes(presenceOf)` serves /admin/groups and
  * /admin/technicians; `orgPublicRoutes` the set-password links and the status switch.
  */
 export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";

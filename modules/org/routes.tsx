@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
+import type { Database } from "../db/mod.ts";
 import { type ChangeContext, recordChange } from "../audit/mod.ts";
 import { users, usersWithLiveSession } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
@@ -27,7 +28,7 @@ import {
 import { accessChanged } from "./rights.ts";
 import { groupMembers } from "./schema.ts";
 import { renderTemplate } from "./settings.ts";
-import { chooseStatus, effectivePresence } from "./status.ts";
+import { chooseStatus, type Presence } from "./status.ts";
 import {
   acceptInvitation,
   findInvitation,
@@ -67,140 +68,154 @@ function preview(c: C, values: Record<string, unknown>) {
   };
 }
 
+/**
+ * Everyone's presence in some groups (SPEC A5). Busy counts the sessions each one works,
+ * which modules/support keeps (built on this module): the composition passes its
+ * `presenceOf`, so the People page says what the console and the monitoring page say.
+ */
+export type PresenceSource = (
+  db: Database,
+  groupIds: readonly string[],
+  now: Date,
+) => Promise<Map<string, Presence>>;
+
 /** Groups, their permissions and settings, and the people in them (`/admin/...`). */
-export const orgAdminRoutes = new Hono<AppEnv>()
-  .use("/groups/*", requireRole("master_admin", "admin"))
-  .use("/groups", requireRole("master_admin", "admin"))
-  .use("/technicians/*", requireRole("master_admin", "admin"))
-  .use("/technicians", requireRole("master_admin", "admin"))
-  .get("/", requireRole("master_admin", "admin"), (c) => c.redirect("/admin/groups", 303))
-  .get("/groups", async (c) => c.html(await groupsPage(c)))
-  .post("/groups", async (c) => {
-    const form = await readForm(c);
-    const draft = { name: form.name ?? "", parentId: form.parentId ?? "" };
-    try {
-      const group = await createGroup(c.get("deps").db, {
-        name: draft.name,
-        parentId: draft.parentId || null,
-      }, ctx(c));
-      return c.redirect(`/admin/groups/${group.id}/permissions`, 303);
-    } catch (error) {
-      if (!(error instanceof Refusal) || error.status === 403) throw error;
-      const message = c.get("t")(error.key, error.params);
-      return c.html(await groupsPage(c, message, draft), error.status);
-    }
-  })
-  .get("/groups/:id", async (c) => c.html(await groupPage(c)))
-  .post("/groups/:id", async (c) => {
-    const form = await readForm(c);
-    const draft = {
-      name: form.name ?? "",
-      description: form.description ?? "",
-      parentId: form.parentId ?? "",
-    };
-    try {
-      await updateGroup(c.get("deps").db, c.req.param("id"), {
-        ...draft,
-        parentId: draft.parentId || null,
-      }, ctx(c));
-    } catch (error) {
-      if (!(error instanceof Refusal) || error.status === 404) throw error;
-      const message = c.get("t")(error.key, error.params);
-      return c.html(await groupPage(c, message, draft), error.status);
-    }
-    return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
-  })
-  .post("/groups/:id/admins", async (c) => {
-    const body = await c.req.parseBody({ all: true });
-    const wanted = ([] as unknown[]).concat(body.admin ?? []).filter((v) => typeof v === "string");
-    const { db } = c.get("deps");
-    const admins = wanted.length === 0 ? [] : await db.select({ id: users.id }).from(users).where(
-      inArray(users.id, wanted.filter((v) => /^[0-9a-f-]{36}$/.test(v as string)) as string[]),
-    );
-    const valid = admins.map((a) => a.id);
-    await setGroupAdmins(db, c.req.param("id"), valid, ctx(c));
-    // Whom an admin monitors follows the groups it manages: open consoles look again.
-    accessChanged(c);
-    return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
-  })
-  .post("/groups/:id/delete", async (c) => {
-    await deleteGroup(c.get("deps").db, c.req.param("id"), ctx(c));
-    return c.redirect("/admin/groups", 303);
-  })
-  .get("/groups/:id/permissions", async (c) => {
-    const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
-    return c.html(<PermissionsPage c={c} group={group} />);
-  })
-  .post("/groups/:id/permissions", async (c) => {
-    const body = await c.req.parseBody({ all: true });
-    const chosen = ([] as unknown[]).concat(body.permission ?? []);
-    await setGroupPermissions(c.get("deps").db, c.req.param("id"), chosen, ctx(c));
-    accessChanged(c);
-    return c.redirect(`/admin/groups/${c.req.param("id")}/permissions?saved=1`, 303);
-  })
-  .get("/groups/:id/settings", async (c) => {
-    const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
-    const values = group.settings as unknown as Record<string, unknown>;
-    return c.html(
-      <SettingsPage c={c} group={group} values={values} preview={preview(c, values)} />,
-    );
-  })
-  .post("/groups/:id/settings", async (c) => {
-    const { db } = c.get("deps");
-    const group = await managedGroup(db, c.get("user"), c.req.param("id"));
-    const raw = settingsFromForm(await c.req.parseBody({ all: true }));
-    const result = await setGroupSettings(db, group.id, raw, ctx(c));
-    if (result.ok) return c.redirect(`/admin/groups/${group.id}/settings?saved=1`, 303);
-    const errors = settingsErrors(c.get("t"), result.issues);
-    return c.html(
-      <SettingsPage c={c} group={group} values={raw} errors={errors} preview={preview(c, raw)} />,
-      422,
-    );
-  })
-  .post("/groups/:id/settings/preview", async (c) => {
-    await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
-    const raw = settingsFromForm(await c.req.parseBody({ all: true }));
-    return c.html(<EmailPreview c={c} preview={preview(c, raw)} />);
-  })
-  .get("/technicians", async (c) => c.html(await peoplePage(c)))
-  .get("/technicians/presence", async (c) => {
-    const people = await peopleRows(c);
-    return c.html(<>{people.map((p) => <PresenceBadge c={c} person={p} oob />)}</>);
-  })
-  .post("/technicians/invite", async (c) => {
-    const form = await readForm(c);
-    const draft = {
-      email: form.email ?? "",
-      name: form.name ?? "",
-      role: form.role === "admin" ? "admin" as const : "technician" as const,
-      groupId: form.groupId ?? "",
-    };
-    try {
-      const { user } = await inviteUser(c.get("deps"), draft, { ...ctx(c), t: c.get("t") });
-      const notice = c.get("t")("org.invitationSent", { email: user.email });
-      return c.html(await peoplePage(c, { notice }));
-    } catch (error) {
-      if (!(error instanceof Refusal) || error.status === 403) throw error;
-      // The form keeps what was typed, so the admin corrects it instead of typing it again.
-      const message = c.get("t")(error.key, error.params);
-      return c.html(await peoplePage(c, { error: message, draft }), error.status);
-    }
-  })
-  .post("/technicians/:id/deactivate", async (c) => {
-    await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
-    accessChanged(c, c.req.param("id"));
-    return c.redirect("/admin/technicians", 303);
-  })
-  .post("/technicians/:id/reactivate", async (c) => {
-    await setActive(c.get("deps").db, c.req.param("id"), true, ctx(c));
-    return c.redirect("/admin/technicians", 303);
-  })
-  .post("/technicians/:id/group", async (c) => {
-    const form = await readForm(c);
-    await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", ctx(c));
-    accessChanged(c, c.req.param("id"));
-    return c.redirect("/admin/technicians", 303);
-  });
+export const orgAdminRoutes = (presenceOf: PresenceSource) =>
+  new Hono<AppEnv>()
+    .use("/groups/*", requireRole("master_admin", "admin"))
+    .use("/groups", requireRole("master_admin", "admin"))
+    .use("/technicians/*", requireRole("master_admin", "admin"))
+    .use("/technicians", requireRole("master_admin", "admin"))
+    .get("/", requireRole("master_admin", "admin"), (c) => c.redirect("/admin/groups", 303))
+    .get("/groups", async (c) => c.html(await groupsPage(c)))
+    .post("/groups", async (c) => {
+      const form = await readForm(c);
+      const draft = { name: form.name ?? "", parentId: form.parentId ?? "" };
+      try {
+        const group = await createGroup(c.get("deps").db, {
+          name: draft.name,
+          parentId: draft.parentId || null,
+        }, ctx(c));
+        return c.redirect(`/admin/groups/${group.id}/permissions`, 303);
+      } catch (error) {
+        if (!(error instanceof Refusal) || error.status === 403) throw error;
+        const message = c.get("t")(error.key, error.params);
+        return c.html(await groupsPage(c, message, draft), error.status);
+      }
+    })
+    .get("/groups/:id", async (c) => c.html(await groupPage(c)))
+    .post("/groups/:id", async (c) => {
+      const form = await readForm(c);
+      const draft = {
+        name: form.name ?? "",
+        description: form.description ?? "",
+        parentId: form.parentId ?? "",
+      };
+      try {
+        await updateGroup(c.get("deps").db, c.req.param("id"), {
+          ...draft,
+          parentId: draft.parentId || null,
+        }, ctx(c));
+      } catch (error) {
+        if (!(error instanceof Refusal) || error.status === 404) throw error;
+        const message = c.get("t")(error.key, error.params);
+        return c.html(await groupPage(c, message, draft), error.status);
+      }
+      return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
+    })
+    .post("/groups/:id/admins", async (c) => {
+      const body = await c.req.parseBody({ all: true });
+      const wanted = ([] as unknown[]).concat(body.admin ?? []).filter((v) =>
+        typeof v === "string"
+      );
+      const { db } = c.get("deps");
+      const admins = wanted.length === 0 ? [] : await db.select({ id: users.id }).from(users).where(
+        inArray(users.id, wanted.filter((v) => /^[0-9a-f-]{36}$/.test(v as string)) as string[]),
+      );
+      const valid = admins.map((a) => a.id);
+      await setGroupAdmins(db, c.req.param("id"), valid, ctx(c));
+      // Whom an admin monitors follows the groups it manages: open consoles look again.
+      accessChanged(c);
+      return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
+    })
+    .post("/groups/:id/delete", async (c) => {
+      await deleteGroup(c.get("deps").db, c.req.param("id"), ctx(c));
+      return c.redirect("/admin/groups", 303);
+    })
+    .get("/groups/:id/permissions", async (c) => {
+      const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
+      return c.html(<PermissionsPage c={c} group={group} />);
+    })
+    .post("/groups/:id/permissions", async (c) => {
+      const body = await c.req.parseBody({ all: true });
+      const chosen = ([] as unknown[]).concat(body.permission ?? []);
+      await setGroupPermissions(c.get("deps").db, c.req.param("id"), chosen, ctx(c));
+      accessChanged(c);
+      return c.redirect(`/admin/groups/${c.req.param("id")}/permissions?saved=1`, 303);
+    })
+    .get("/groups/:id/settings", async (c) => {
+      const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
+      const values = group.settings as unknown as Record<string, unknown>;
+      return c.html(
+        <SettingsPage c={c} group={group} values={values} preview={preview(c, values)} />,
+      );
+    })
+    .post("/groups/:id/settings", async (c) => {
+      const { db } = c.get("deps");
+      const group = await managedGroup(db, c.get("user"), c.req.param("id"));
+      const raw = settingsFromForm(await c.req.parseBody({ all: true }));
+      const result = await setGroupSettings(db, group.id, raw, ctx(c));
+      if (result.ok) return c.redirect(`/admin/groups/${group.id}/settings?saved=1`, 303);
+      const errors = settingsErrors(c.get("t"), result.issues);
+      return c.html(
+        <SettingsPage c={c} group={group} values={raw} errors={errors} preview={preview(c, raw)} />,
+        422,
+      );
+    })
+    .post("/groups/:id/settings/preview", async (c) => {
+      await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
+      const raw = settingsFromForm(await c.req.parseBody({ all: true }));
+      return c.html(<EmailPreview c={c} preview={preview(c, raw)} />);
+    })
+    .get("/technicians", async (c) => c.html(await peoplePage(c, presenceOf)))
+    .get("/technicians/presence", async (c) => {
+      const people = await peopleRows(c, presenceOf);
+      return c.html(<>{people.map((p) => <PresenceBadge c={c} person={p} oob />)}</>);
+    })
+    .post("/technicians/invite", async (c) => {
+      const form = await readForm(c);
+      const draft = {
+        email: form.email ?? "",
+        name: form.name ?? "",
+        role: form.role === "admin" ? "admin" as const : "technician" as const,
+        groupId: form.groupId ?? "",
+      };
+      try {
+        const { user } = await inviteUser(c.get("deps"), draft, { ...ctx(c), t: c.get("t") });
+        const notice = c.get("t")("org.invitationSent", { email: user.email });
+        return c.html(await peoplePage(c, presenceOf, { notice }));
+      } catch (error) {
+        if (!(error instanceof Refusal) || error.status === 403) throw error;
+        // The form keeps what was typed, so the admin corrects it instead of typing it again.
+        const message = c.get("t")(error.key, error.params);
+        return c.html(await peoplePage(c, presenceOf, { error: message, draft }), error.status);
+      }
+    })
+    .post("/technicians/:id/deactivate", async (c) => {
+      await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
+      accessChanged(c, c.req.param("id"));
+      return c.redirect("/admin/technicians", 303);
+    })
+    .post("/technicians/:id/reactivate", async (c) => {
+      await setActive(c.get("deps").db, c.req.param("id"), true, ctx(c));
+      return c.redirect("/admin/technicians", 303);
+    })
+    .post("/technicians/:id/group", async (c) => {
+      const form = await readForm(c);
+      await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", ctx(c));
+      accessChanged(c, c.req.param("id"));
+      return c.redirect("/admin/technicians", 303);
+    });
 
 /** Public set-password links and the technician's own status switch. */
 export const orgPublicRoutes = new Hono<AppEnv>()
@@ -317,13 +332,14 @@ async function groupPage(c: C, error?: string, draft?: GroupDraft) {
   );
 }
 
-async function peopleRows(c: C): Promise<PersonRow[]> {
+async function peopleRows(c: C, presenceOf: PresenceSource): Promise<PersonRow[]> {
   const { db, clock } = c.get("deps");
   const now = clock.now();
   const rows = await listPeople(db, c.get("user"));
-  const groups = new Map((await listGroups(db, c.get("user").orgId)).map((g) => [g.id, g]));
+  const groupIds = new Set(rows.flatMap((r) => r.groupId ? [r.groupId] : []));
+  const presence = await presenceOf(db, [...groupIds], now);
   const live = await usersWithLiveSession(db, rows.map((r) => r.user.id), now);
-  return rows.map(({ user, groupId, status }) => ({
+  return rows.map(({ user, groupId }) => ({
     id: user.id,
     name: user.name,
     email: user.email,
@@ -332,22 +348,19 @@ async function peopleRows(c: C): Promise<PersonRow[]> {
     invited: user.passwordHash === null,
     groupId,
     presence: groupId
-      ? effectivePresence(status, {
-        signedIn: live.has(user.id),
-        settings: groups.get(groupId)!.settings,
-        activeSessions: 0,
-        now,
-      })
+      ? presence.get(user.id) ?? "offline"
       : (live.has(user.id) ? "online" : "offline"),
   }));
 }
 
 async function peoplePage(
   c: C,
+  presenceOf: PresenceSource,
   flash: { error?: string; notice?: string; draft?: InviteDraft } = {},
 ) {
   const { db } = c.get("deps");
   const managed = await managedGroupIds(db, c.get("user"));
   const groups = (await listGroups(db, c.get("user").orgId)).filter((g) => managed.has(g.id));
-  return <PeoplePage c={c} people={await peopleRows(c)} groups={groups} {...flash} />;
+  const people = await peopleRows(c, presenceOf);
+  return <PeoplePage c={c} people={people} groups={groups} {...flash} />;
 }
