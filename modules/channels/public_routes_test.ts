@@ -241,6 +241,17 @@ Deno.test("an open channel with nobody available shows the message and refuses t
       [`f_${phone}`]: "0612",
     });
     assert.equal(refused.status, 409);
+
+    // Without a message of its own, an open channel does not send the customer away until its
+    // opening hours (they are now; a channel without hours has none): it says to try again soon.
+    await f.t.deps.db.update(channels).set({
+      unavailableMessage: "",
+      openingHours: { ...channel.openingHours, enabled: false },
+    }).where(eq(channels.id, channel.id));
+    const plain = await (await visitor.get(`/c/${channel.slug}`)).text();
+    assert.match(plain, /No technician is available right now/);
+    assert.match(plain, /Please try again in a few minutes/);
+    assert.doesNotMatch(plain, /opening hours/);
   } finally {
     await f.t.close();
   }

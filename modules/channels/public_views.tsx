@@ -58,7 +58,16 @@ function ClosedNotice(props: PublicPageProps) {
       </h2>
       {channel.unavailableMessage
         ? <p class="prewrap">{channel.unavailableMessage}</p>
-        : channel.unavailableAction === "message" && <p>{t("channels.public.closedDefault")}</p>}
+        : channel.unavailableAction === "message" && (
+          // Open but unstaffed: the opening hours are now, so not "come back during them".
+          <p>
+            {t(
+              props.unavailable
+                ? "channels.public.unavailableDefault"
+                : "channels.public.closedDefault",
+            )}
+          </p>
+        )}
       <OpeningHoursList c={c} found={found} />
       {channel.unavailableAction === "callback" && (
         <>
