@@ -75,6 +75,19 @@ Deno.test("a PNG logo is stored and shown on customer pages, served as image/png
       assert.equal(logo.headers.get("x-content-type-options"), "nosniff");
       assert.deepEqual(new Uint8Array(await logo.arrayBuffer()), PNG);
     }
+    // A page that answers a form — a wrong PIN, a refused admin form — keeps the header too.
+    await customer.get("/pin");
+    const wrong = await customer.post("/pin", { pin: "000000" });
+    assert.equal(wrong.status, 422);
+    assert.match(
+      await wrong.text(),
+      /class="org-logo" src="\/branding\/logo\//,
+      "after a wrong PIN",
+    );
+    await admin.get("/admin/organisation");
+    const refused = await admin.post("/admin/organisation", { name: " " });
+    assert.equal(refused.status, 422);
+    assert.match(await refused.text(), /class="org-logo" src="\/branding\/logo\//, "refused form");
 
     // A session's file is in the same store: its hash is not a logo, so it is not served.
     const file = await storeFile(

@@ -80,10 +80,15 @@ export async function openLogo(db: Database, files: FileStore, sha256: string) {
   return content && { ...content, type: row.type };
 }
 
-/** Puts the branding on the context for page requests (GET), for the layout's header. */
+/**
+ * Puts the branding on the context for requests that may answer with a page, for the
+ * layout's header: GETs, and POSTs too — a form refused (a wrong PIN, an admin form at 422)
+ * answers with its page, which lost the organisation's name and logo.
+ */
 export function brandingMiddleware(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.req.method === "GET" && !c.req.path.startsWith("/api/")) {
+    const page = c.req.method === "GET" || c.req.method === "POST";
+    if (page && !c.req.path.startsWith("/api/")) {
       c.set("branding", await readBranding(c.get("deps").db, c.get("user")?.orgId));
     }
     await next();
