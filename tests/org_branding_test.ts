@@ -116,12 +116,25 @@ Deno.test("an SVG, an HTML page named .png and an oversized image are refused as
     const svg = new TextEncoder().encode(
       `<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>`,
     );
-    assert.equal((await upload(admin, "logo.svg", svg, "image/svg+xml")).status, 415);
+    // Each refusal is the organisation page again, with why (not a page without its forms).
+    const refused = async (res: Response, status: number, why: RegExp) => {
+      assert.equal(res.status, status);
+      const page = await res.text();
+      assert.match(page, why);
+      assert.match(page, /<input id="org-logo" type="file"/);
+    };
+    await refused(await upload(admin, "logo.svg", svg, "image/svg+xml"), 415, /SVG is not/);
     const html = new TextEncoder().encode("<html><script>alert(1)</script></html>");
-    assert.equal((await upload(admin, "logo.png", html, "image/png")).status, 415);
+    await refused(await upload(admin, "logo.png", html, "image/png"), 415, /PNG, JPEG or WebP/);
     const big = new Uint8Array(300 * 1024);
     big.set(PNG);
-    assert.equal((await upload(admin, "big.png", big, "image/png")).status, 413);
+    await refused(await upload(admin, "big.png", big, "image/png"), 413, /at most 256 KB/);
+    // A name that is too long: the page again with the name as typed, to shorten.
+    await admin.get("/admin/organisation");
+    const long = "Helpdesk ".repeat(12);
+    const named = await admin.post("/admin/organisation", { name: long });
+    await refused(named.clone(), 422, /at most 100 characters/);
+    assert.match(await named.text(), new RegExp(`id="org-name"[^>]* value="${long}"`));
     assert.doesNotMatch(await (await t.client().get("/pin")).text(), /class="org-logo"/);
   });
 });

@@ -13,26 +13,30 @@ const NAME_MAX = 100;
 export const organisationRoutes = new Hono<AppEnv>()
   .use("/organisation", requireRole("master_admin"))
   .use("/organisation/*", requireRole("master_admin"))
-  .get("/organisation", async (c) => {
-    const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);
-    return c.html(<OrganisationPage c={c} org={org!} />);
-  })
+  .get("/organisation", async (c) => await page(c))
   .post("/organisation", async (c) => {
-    const name = (await readForm(c)).name?.trim() ?? "";
-    if (!name || name.length > NAME_MAX) throw new Refusal(422, "admin.orgNameInvalid");
+    const typed = (await readForm(c)).name ?? "";
+    const name = typed.trim();
+    if (!name || name.length > NAME_MAX) {
+      return await page(c, { refusal: new Refusal(422, "admin.orgNameInvalid"), name: typed });
+    }
     await change(c, { name }, "org.renamed");
     return c.redirect("/admin/organisation?saved=1", 303);
   })
   .post("/organisation/logo", async (c) => {
     const body = await c.req.parseBody();
     const file = body.logo;
-    if (!(file instanceof File) || file.size === 0) throw new Refusal(422, "admin.logoMissing");
+    const refused = (refusal: Refusal) => page(c, { refusal });
+    if (!(file instanceof File) || file.size === 0) {
+      return await refused(new Refusal(422, "admin.logoMissing"));
+    }
     if (file.size > LOGO_MAX_BYTES) {
-      throw new Refusal(413, "admin.logoTooLarge", { params: { kb: LOGO_MAX_BYTES / 1024 } });
+      const kb = LOGO_MAX_BYTES / 1024;
+      return await refused(new Refusal(413, "admin.logoTooLarge", { params: { kb } }));
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const type = sniffLogo(bytes);
-    if (!type) throw new Refusal(415, "admin.logoType");
+    if (!type) return await refused(new Refusal(415, "admin.logoType"));
     const stored = await storeLogo(c.get("deps").files, bytes, type);
     await change(c, stored, "org.logo_changed");
     return c.redirect("/admin/organisation?saved=1", 303);
@@ -57,6 +61,20 @@ export const logoRoutes = new Hono<AppEnv>()
       "Cache-Control": "public, max-age=31536000, immutable",
     });
   });
+
+/**
+ * The organisation page; after a refusal with its message (at its status) and the name as
+ * typed, so the admin corrects it there instead of on an error page without the forms.
+ */
+async function page(c: Context<AuthedEnv>, refused: { refusal?: Refusal; name?: string } = {}) {
+  const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);
+  const { refusal } = refused;
+  const error = refusal && c.get("t")(refusal.key, refusal.params);
+  return c.html(
+    <OrganisationPage c={c} org={org!} error={error} name={refused.name} />,
+    (refusal?.status ?? 200) as 200,
+  );
+}
 
 type Change =
   | { name: string }

@@ -4,7 +4,13 @@ import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 
 /** The organisation's name and logo, as customers see them on their pages. */
 export function OrganisationPage(
-  props: { c: PageContext; org: typeof organisations.$inferSelect },
+  props: {
+    c: PageContext;
+    org: typeof organisations.$inferSelect;
+    /** Why the last change was refused, and the name as typed when it was the name. */
+    error?: string;
+    name?: string;
+  },
 ) {
   const { c, org } = props;
   const t = c.get("t");
@@ -12,10 +18,18 @@ export function OrganisationPage(
     <Layout c={c} title={t("admin.organisationTitle")}>
       <h1>{t("admin.organisationTitle")}</h1>
       {c.req.query("saved") && <Flash kind="info" message={t("common.saved")} />}
+      <Flash kind="error" message={props.error} />
       <form method="post" action="/admin/organisation" class="card">
         <CsrfField c={c} />
         <label for="org-name">{t("admin.orgName")}</label>
-        <input id="org-name" type="text" name="name" required maxlength={100} value={org.name} />
+        <input
+          id="org-name"
+          type="text"
+          name="name"
+          required
+          maxlength={100}
+          value={props.name ?? org.name}
+        />
         <p class="muted">{t("admin.orgNameHelp")}</p>
         <button type="submit">{t("common.save")}</button>
       </form>
