@@ -35,6 +35,9 @@ export class FileManager extends Component<FileManagerProps, FmState> {
   #events: EventSource | null = null;
   #root: HTMLDivElement | null = null;
   #stopWaiting = () => {};
+  /** Redraws the transfer panel every second while it is busy: with no bytes coming (the
+   * customer's computer went away), the rate and time left must still fall (queue.ts). */
+  #ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(props: FileManagerProps) {
     super(props);
@@ -63,9 +66,14 @@ export class FileManager extends Component<FileManagerProps, FmState> {
       (e) => this.#agentState(JSON.parse((e as MessageEvent<string>).data)),
     );
     void this.nav.startLocal();
+    this.#ticker = setInterval(() => {
+      const busy = this.actions.queue.jobs.some((j) => j.state === "running");
+      if (busy) this.setState((s) => ({ tick: s.tick + 1 }));
+    }, 1000);
   }
 
   override componentWillUnmount() {
+    clearInterval(this.#ticker);
     this.#events?.close();
     this.#stopWaiting();
     this.actions.feed.close();

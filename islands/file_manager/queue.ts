@@ -125,11 +125,18 @@ export class TransferQueue {
     while (this.#samples.length > 2 && at - this.#samples[0].at > WINDOW_MS) this.#samples.shift();
   }
 
+  /**
+   * Bytes per second over the last few seconds up to now — not up to the last sample: samples
+   * come with bytes, so when none come (the customer's computer went away and the server waits
+   * for it) the rate falls to nothing instead of standing at its last value.
+   */
   #rate(): number {
-    if (this.#samples.length < 2) return 0;
-    const first = this.#samples[0];
-    const last = this.#samples[this.#samples.length - 1];
-    const seconds = (last.at - first.at) / 1000;
+    const now = this.#now();
+    const recent = this.#samples.filter((s) => now - s.at <= WINDOW_MS);
+    if (recent.length < 2) return 0;
+    const first = recent[0];
+    const last = recent[recent.length - 1];
+    const seconds = (now - first.at) / 1000;
     return seconds > 0 ? Math.max(0, last.bytes - first.bytes) / seconds : 0;
   }
 

@@ -65,3 +65,29 @@ Deno.test("TransferQueue gives the rate over the last seconds and the time left"
   assert.equal(Math.round(totals.rate), 100_000);
   assert.equal(Math.round(totals.secondsLeft!), 5);
 });
+
+Deno.test("TransferQueue's rate falls to nothing and the time left goes once no bytes come", () => {
+  let now = 0;
+  const queue = new TransferQueue({ concurrency: 1, changed: () => {}, now: () => now });
+  const { started, run } = controlled();
+  queue.add({ direction: "down", label: "big", size: 1_000_000 }, run);
+  for (let second = 1; second <= 3; second++) {
+    now = second * 1000;
+    started[0].ctx.progress(second * 100_000);
+  }
+  assert.equal(Math.round(queue.totals().rate), 100_000);
+  // The customer's computer went away mid-file: the job still runs (the server waits for it to
+  // come back), and the panel must not go on saying 100 kB/s and a few seconds left.
+  now = 4_500;
+  assert.ok(queue.totals().rate < 100_000, "slowing as the stall lasts");
+  now = 7_000;
+  const stalled = queue.totals();
+  assert.equal(stalled.rate, 0);
+  assert.equal(stalled.secondsLeft, null);
+  // Bytes again: a rate again.
+  now = 8_000;
+  started[0].ctx.progress(400_000);
+  now = 9_000;
+  started[0].ctx.progress(500_000);
+  assert.ok(queue.totals().rate > 0);
+});
