@@ -2,7 +2,7 @@
 // invitations through the outbox, deactivation, admins' scope, technician presence.
 import assert from "node:assert/strict";
 import { count, eq } from "drizzle-orm";
-import { toCurrentUser, users } from "../modules/auth/mod.ts";
+import { organisations, toCurrentUser, users } from "../modules/auth/mod.ts";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
 import { endSession } from "../modules/support/mod.ts";
 import { mailOutbox } from "../modules/mail/mod.ts";
@@ -127,6 +127,16 @@ Deno.test("group settings refuse 'abc' and -5 with clear messages and save nothi
       emailTemplate: "PIN {{pin}}",
     }, { "hx-request": "true" });
     assert.match(await preview.text(), /For Alex Example[\s\S]*PIN 123456/);
+    // {{organisation}} is the organisation's name, as in the e-mail a technician sends.
+    await t.deps.db.update(organisations).set({ name: "Helpdesk Jansen" });
+    const named = await admin.post(`/admin/groups/${group.id}/settings/preview`, {
+      emailSubject: "Remote support from {{organisation}}",
+      emailTemplate: "{{organisation}}",
+    }, { "hx-request": "true" });
+    assert.match(await named.text(), /Remote support from Helpdesk Jansen/);
+    const settings = await (await admin.get(`/admin/groups/${group.id}/settings`)).text();
+    assert.match(settings, /Support from Helpdesk Jansen/, "the subject saved above");
+    assert.doesNotMatch(settings, /from Rescue/);
   });
 });
 

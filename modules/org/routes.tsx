@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/mod.ts";
 import { type ChangeContext, recordChange } from "../audit/mod.ts";
-import { users, usersWithLiveSession } from "../auth/mod.ts";
+import { getOrganisation, users, usersWithLiveSession } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
@@ -54,13 +54,15 @@ function ctx(c: C): ChangeContext {
   return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
-function preview(c: C, values: Record<string, unknown>) {
+/** The e-mail as a customer would get it: {{organisation}} is the name the console sends. */
+async function preview(c: C, values: Record<string, unknown>) {
+  const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);
   const sample = {
     customerName: "Alex Example",
     technicianName: c.get("user").name,
     link: `${c.get("deps").config.publicUrl}/s/EXAMPLE`,
     pin: "123456",
-    organisation: c.get("t")("app.name"),
+    organisation: org?.name ?? "",
   };
   return {
     subject: renderTemplate(String(values.emailSubject ?? ""), sample),
@@ -157,7 +159,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
       const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
       const values = group.settings as unknown as Record<string, unknown>;
       return c.html(
-        <SettingsPage c={c} group={group} values={values} preview={preview(c, values)} />,
+        <SettingsPage c={c} group={group} values={values} preview={await preview(c, values)} />,
       );
     })
     .post("/groups/:id/settings", async (c) => {
@@ -168,14 +170,20 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
       if (result.ok) return c.redirect(`/admin/groups/${group.id}/settings?saved=1`, 303);
       const errors = settingsErrors(c.get("t"), result.issues);
       return c.html(
-        <SettingsPage c={c} group={group} values={raw} errors={errors} preview={preview(c, raw)} />,
+        <SettingsPage
+          c={c}
+          group={group}
+          values={raw}
+          errors={errors}
+          preview={await preview(c, raw)}
+        />,
         422,
       );
     })
     .post("/groups/:id/settings/preview", async (c) => {
       await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
       const raw = settingsFromForm(await c.req.parseBody({ all: true }));
-      return c.html(<EmailPreview c={c} preview={preview(c, raw)} />);
+      return c.html(<EmailPreview c={c} preview={await preview(c, raw)} />);
     })
     .get("/technicians", async (c) => c.html(await peoplePage(c, presenceOf)))
     .get("/technicians/presence", async (c) => {
