@@ -89,7 +89,29 @@ const adminRoutes = new Hono<AppEnv>()
     );
   })
   .post("/admin/calling-cards/:channelId", async (c) => {
-    await saveCard(c.get("deps"), c.get("user"), c.req.param("channelId"), await _form(c));
+    const deps = c.get("deps");
+    const user = c.get("user");
+    const input = await _form(c);
+    try {
+      await saveCard(deps, user, c.req.param("channelId"), input);
+    } catch (error) {
+      if (!(error instanceof Refusal) || error.status !== 422) throw error;
+      // The form again with what was typed and why: not an error page that loses it all.
+      const channel = await managedChannel(deps, user, c.req.param("channelId"));
+      const managed = await managedGroupIds(deps.db, user);
+      const groups = (await listGroups(deps.db, user.orgId)).filter((g) => managed.has(g.id));
+      return c.html(
+        <CardForm
+          c={c}
+          channel={channel}
+          card={await cardOfChannel(deps, channel.id)}
+          groups={groups}
+          values={input}
+          error={c.get("t")(error.key, error.params)}
+        />,
+        422,
+      );
+    }
     return c.redirect(`/admin/calling-cards/${c.req.param("channelId")}?saved=1`, 303);
   })
   .post("/admin/calling-cards/:channelId/delete", async (c) => {

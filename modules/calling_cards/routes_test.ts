@@ -85,7 +85,15 @@ Deno.test({
         for (const [fields, logo, reason] of bad) {
           const res = await postCard(admin, channel.id, fields, logo);
           assert.equal(res.status, 422, JSON.stringify(fields));
-          assert.match(await res.text(), reason);
+          const page = await res.text();
+          assert.match(page, reason);
+          // The form again with what was typed and ticked, to correct rather than redo.
+          assert.match(
+            page,
+            /<textarea id="cc-text" name="text" maxlength="500">Call us any time</,
+          );
+          assert.match(page, /name="helpUrl"[^>]* value="[^"]*(help\.example|javascript)/);
+          assert.match(page, new RegExp(`value="${ann.groupId}" checked=""`));
         }
         assert.equal((await t.deps.db.select().from(callingCards)).length, 0);
 

@@ -50,13 +50,23 @@ export function CardList(props: { c: C; rows: { channel: Channel; card: CallingC
   );
 }
 
+/** What the card form shows: the card's values, or what was typed before a refusal. */
+export type CardValues = Pick<
+  CallingCard,
+  "name" | "text" | "helpUrl" | "accent" | "background" | "groupIds"
+>;
+
 export function CardForm(props: {
   c: C;
   channel: Channel;
   card: CallingCard | null;
   groups: { id: string; name: string }[];
+  /** After a refusal: what was typed, and why it was refused. */
+  values?: CardValues;
+  error?: string;
 }) {
   const { c, channel, card } = props;
+  const v = props.values ?? card;
   const t = c.get("t");
   const base = `/admin/calling-cards/${channel.id}`;
   return (
@@ -64,6 +74,7 @@ export function CardForm(props: {
       <section class="card narrow">
         <h1>{t("callingCards.formTitle", { channel: channel.name })}</h1>
         {c.req.query("saved") && <p class="flash info" role="status">{t("callingCards.saved")}</p>}
+        {props.error && <p class="flash error" role="alert">{props.error}</p>}
         <form method="post" action={base} enctype="multipart/form-data" class="stack">
           <CsrfField c={c} />
           <label for="cc-name">{t("callingCards.name")}</label>
@@ -72,26 +83,26 @@ export function CardForm(props: {
             name="name"
             required
             maxlength={80}
-            value={card?.name ?? channel.name}
+            value={v?.name ?? channel.name}
           />
           <label for="cc-text">{t("callingCards.text")}</label>
-          <textarea id="cc-text" name="text" maxlength={500}>{card?.text ?? ""}</textarea>
+          <textarea id="cc-text" name="text" maxlength={500}>{v?.text ?? ""}</textarea>
           <label for="cc-help">{t("callingCards.helpUrl")}</label>
           <input
             id="cc-help"
             name="helpUrl"
             type="url"
             maxlength={300}
-            value={card?.helpUrl ?? ""}
+            value={v?.helpUrl ?? ""}
           />
           <div class="row">
             <label>
               {t("callingCards.accent")}{" "}
-              <input name="accent" type="color" value={card?.accent ?? "#1d4ed8"} />
+              <input name="accent" type="color" value={v?.accent ?? "#1d4ed8"} />
             </label>
             <label>
               {t("callingCards.background")}{" "}
-              <input name="background" type="color" value={card?.background ?? "#ffffff"} />
+              <input name="background" type="color" value={v?.background ?? "#ffffff"} />
             </label>
           </div>
           <label for="cc-logo">{t("callingCards.logo")}</label>
@@ -110,7 +121,7 @@ export function CardForm(props: {
                   type="checkbox"
                   name="groups"
                   value={g.id}
-                  checked={card?.groupIds.includes(g.id)}
+                  checked={v?.groupIds.includes(g.id)}
                 />{" "}
                 {g.name}
               </label>
