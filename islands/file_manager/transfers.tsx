@@ -68,7 +68,8 @@ export function TransferPanel(props: {
               <span class="fm-job-label" title={job.label}>{job.label}</span>
               <progress max={Math.max(1, job.size)} value={job.done} />
               <span class="fm-job-bytes">{formatSize(job.done)} / {formatSize(job.size)}</span>
-              <span class="fm-job-state">
+              {/* A failure's reason is longer than its column: whole on hover. */}
+              <span class="fm-job-state" title={job.state === "failed" ? job.error : undefined}>
                 {job.state === "failed" ? job.error ?? t("state_failed") : t(`state_${job.state}`)}
               </span>
               {job.files !== undefined && (
