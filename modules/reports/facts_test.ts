@@ -10,6 +10,7 @@ import {
   endSession,
   findByToken,
   fireDueDeadlines,
+  returnTransfer,
   startSession,
   transferSession,
 } from "../support/mod.ts";
@@ -62,6 +63,39 @@ Deno.test("a session records its arrival, first pick-up, transfers and how the t
     assert.deepEqual(rolled.map((r) => ({ ...(r as object) })), [
       { tech: b.id, sessions: 1, open: 0, transfers: 1, closed: 1, waited: 1, wait: 45 },
     ]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a transfer counts once its recipient takes the session, not when it is cancelled or given back", async () => {
+  const t = await startTestApp();
+  try {
+    const a = await technician(t);
+    const b = await technician(t, { groupId: a.groupId! });
+    const created = await carolSession(t, a);
+    await customerConnected(t.deps, (await findByToken(t.deps, created.token))!);
+    await startSession(t.deps, a, created.id);
+    const toB = { kind: "technician", id: b.id } as const;
+    // Sent, then cancelled by the sender (Start on the Outgoing row).
+    await transferSession(t.deps, a, created.id, toB, "", online);
+    await startSession(t.deps, a, created.id);
+    assert.equal((await facts(t, created.id)).transfers, 0, "cancelled by the sender");
+    // Sent, then given back by the recipient.
+    await transferSession(t.deps, a, created.id, toB, "", online);
+    await returnTransfer(t.deps, b, created.id);
+    await startSession(t.deps, a, created.id);
+    assert.equal((await facts(t, created.id)).transfers, 0, "given back by the recipient");
+    // Sent and taken: one transfer, in the row and in the rollups.
+    await transferSession(t.deps, a, created.id, toB, "", online);
+    assert.equal((await facts(t, created.id)).transfers, 0, "pending: not a transfer yet");
+    await startSession(t.deps, b, created.id);
+    const row = await facts(t, created.id);
+    assert.equal(row.transfers, 1);
+    const result = await t.deps.db.execute(sql`select sum(transfers)::int as transfers
+      from report_rollups where org_id = ${row.orgId}`);
+    const rolled = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+    assert.deepEqual(rolled.map((r) => ({ ...(r as object) })), [{ transfers: 1 }]);
   } finally {
     await t.close();
   }

@@ -137,9 +137,11 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
     const wasOutgoing = row.status === "outgoing";
     await applyEvent(tx, row, { type: "start" }, a.now, { settings, actorName: user.name });
     if (row.role === "lead") await resumeCollaborators(tx, a.now, settings, entries);
+    let accepted = false;
     for (const other of entries.filter((e) => e.id !== row.id)) {
       if (wasIncoming && other.status === "outgoing") {
         await applyEvent(tx, other, { type: "transfer_accepted" }, a.now, { settings });
+        accepted = true;
       }
       if (wasOutgoing && other.status === "incoming") {
         await applyEvent(tx, other, { type: "transfer_cancelled_by_sender" }, a.now, {
@@ -150,6 +152,9 @@ export async function startSession(deps: AppDeps, user: CurrentUser, sessionId: 
     await tx.update(supportSessions).set({
       leadUserId: user.id,
       groupId: session.groupId ?? user.groupId,
+      // A transfer counts (reports) when its recipient takes the session: one the sender
+      // cancelled or the recipient gave back handed nothing over.
+      ...(accepted ? { transfers: sql`${supportSessions.transfers} + 1` } : {}),
       // The first Start ends the wait (later ones resume a hold or accept a transfer).
       pickedUpAt: sql`coalesce(${supportSessions.pickedUpAt}, ${a.now.toISOString()}::timestamptz)`,
       updatedAt: a.now,
@@ -268,8 +273,6 @@ export async function transferSession(
       note: note.trim(),
       createdAt: a.now,
     });
-    await tx.update(supportSessions).set({ transfers: sql`${supportSessions.transfers} + 1` })
-      .where(eq(supportSessions.id, sessionId));
     // `to` and the note are for technicians; the customer's line names only the sender.
     await logEvent(tx, sessionId, "log.transferred", a.now, {
       target: target.kind,
