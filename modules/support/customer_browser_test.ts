@@ -2,7 +2,7 @@
 // EventSource (both sides' chat, pushed link), Enter to send through htmx without a duplicate
 // line, font size kept across a reload, upload and download with progress, chat switched off
 // live and the end of the session (no empty log box before it, no welcome or support-app
-// link after it) — with no CSP violation or script error on the way.
+// link or screen sharing after it) — with no CSP violation or script error on the way.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
@@ -103,6 +103,8 @@ Deno.test({
         const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
         assert.equal(download.suggestedFilename(), "fix.txt");
 
+        // Screen sharing from the browser is offered while the session lasts…
+        assert.equal(await page.locator("#browser-share-start").isVisible(), true);
         await setChatEnabled(t.deps, tech, session.id, false);
         await page.locator("#customer-chat-input:disabled").waitFor();
         assert.equal(await page.locator("#chat-disabled-notice").isVisible(), true);
@@ -111,6 +113,8 @@ Deno.test({
         // Once ended, the page no longer welcomes or offers the support app.
         assert.equal(await page.locator(".waiting-intro").isHidden(), true);
         assert.equal(await page.locator("#agent-download").isHidden(), true);
+        // …and not once it has ended: there is nobody left to share with.
+        assert.equal(await page.locator("#browser-share").isHidden(), true, "no Share my screen");
         assert.deepEqual(page.errors, []);
       });
     } finally {
