@@ -211,7 +211,7 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
         204: { description: "Deleted" },
         ...tokenProblems("Only the master admin deletes groups", {
           404: NO_GROUP,
-          409: "The group still has members or child groups",
+          409: "The group still has members or child groups, or support sessions were held in it",
           422: "The id is not a UUID",
         }),
       },

@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   "technician.deactivated",
   "technician.reactivated",
   "technician.moved",
+  "technician.renamed",
+  "technician.2fa_reset",
   "technician.status_changed",
   "channel.created",
   "channel.updated",

@@ -183,20 +183,48 @@ export async function setGroupSettings(
   return { ok: true as const, group };
 }
 
-/** Deletes an empty group (no members, no child groups). */
+/** What stands in the way of deleting a group: its members and its subgroups. */
+export async function groupContents(db: Database, id: string) {
+  const members = await db.select({ userId: groupMembers.userId }).from(groupMembers)
+    .where(eq(groupMembers.groupId, id));
+  const subgroups = await db.select({ id: technicianGroups.id }).from(technicianGroups)
+    .where(eq(technicianGroups.parentId, id));
+  return { members: members.length, subgroups: subgroups.length };
+}
+
+/**
+ * Deletes an empty group (no members, no subgroups; master admin only). Its permissions,
+ * settings, admin assignments and survey go with it, and channels and calling cards stop
+ * naming it. A group support sessions were held in stays: the history and reports keep
+ * pointing at it (the database refuses, and so do we, with why).
+ */
 export async function deleteGroup(db: Database, id: string, ctx: ChangeContext): Promise<void> {
   if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
-  await db.transaction(async (tx) => {
-    const group = await managedGroup(tx, ctx.actor, id);
-    const members = await tx.select().from(groupMembers).where(eq(groupMembers.groupId, id))
-      .limit(1);
-    const children = await tx.select().from(technicianGroups).where(
-      eq(technicianGroups.parentId, id),
-    ).limit(1);
-    if (members.length > 0 || children.length > 0) throw new Refusal(409, "org.groupNotEmpty");
-    await tx.delete(technicianGroups).where(eq(technicianGroups.id, id));
-    await recordChange(tx, ctx, "group.deleted", id, { before: snapshot(group) });
-  });
+  try {
+    await db.transaction(async (tx) => {
+      const group = await managedGroup(tx, ctx.actor, id);
+      const { members, subgroups } = await groupContents(tx, id);
+      if (members > 0) {
+        throw new Refusal(409, "org.groupHasMembers", { params: { count: members } });
+      }
+      if (subgroups > 0) {
+        throw new Refusal(409, "org.groupHasSubgroups", { params: { count: subgroups } });
+      }
+      await tx.delete(technicianGroups).where(eq(technicianGroups.id, id));
+      await recordChange(tx, ctx, "group.deleted", id, { before: snapshot(group) });
+    });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw new Refusal(409, "org.groupHasHistory");
+    throw error;
+  }
+}
+
+/** PostgreSQL's foreign_key_violation (23503), from postgres.js or PGlite behind drizzle. */
+function isForeignKeyViolation(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === "23503") return true;
+  }
+  return false;
 }
 
 export async function setGroupAdmins(

@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
-import type { Database } from "../db/mod.ts";
 import { type ChangeContext, recordChange } from "../audit/mod.ts";
-import { getOrganisation, users, usersWithLiveSession } from "../auth/mod.ts";
+import { getOrganisation, users } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
@@ -17,6 +16,7 @@ import {
   adminsOf,
   createGroup,
   deleteGroup,
+  groupContents,
   listGroups,
   managedGroup,
   managedGroupIds,
@@ -28,24 +28,18 @@ import {
 import { accessChanged } from "./rights.ts";
 import { groupMembers } from "./schema.ts";
 import { renderTemplate } from "./settings.ts";
-import { chooseStatus, type Presence } from "./status.ts";
+import { chooseStatus } from "./status.ts";
+import { acceptInvitation, findInvitation } from "./technicians.ts";
+import { peopleRoutes, type PresenceSource } from "./people_routes.tsx";
 import {
-  acceptInvitation,
-  findInvitation,
-  inviteUser,
-  listPeople,
-  moveToGroup,
-  setActive,
-} from "./technicians.ts";
-import { type GroupDraft, GroupPage, GroupsPage, PermissionsPage } from "./views_groups.tsx";
+  DeleteGroupPage,
+  type GroupDraft,
+  GroupPage,
+  GroupsPage,
+  PermissionsPage,
+} from "./views_groups.tsx";
 import { EmailPreview, SettingsPage } from "./views_settings.tsx";
-import {
-  InvitationPage,
-  type InviteDraft,
-  PeoplePage,
-  type PersonRow,
-  PresenceBadge,
-} from "./views_people.tsx";
+import { InvitationPage } from "./views_people.tsx";
 import { settingsErrors, settingsFromForm } from "./settings_form.ts";
 
 type C = Context<AuthedEnv>;
@@ -70,24 +64,11 @@ async function preview(c: C, values: Record<string, unknown>) {
   };
 }
 
-/**
- * Everyone's presence in some groups (SPEC A5). Busy counts the sessions each one works,
- * which modules/support keeps (built on this module): the composition passes its
- * `presenceOf`, so the People page says what the console and the monitoring page say.
- */
-export type PresenceSource = (
-  db: Database,
-  groupIds: readonly string[],
-  now: Date,
-) => Promise<Map<string, Presence>>;
-
 /** Groups, their permissions and settings, and the people in them (`/admin/...`). */
 export const orgAdminRoutes = (presenceOf: PresenceSource) =>
   new Hono<AppEnv>()
     .use("/groups/*", requireRole("master_admin", "admin"))
     .use("/groups", requireRole("master_admin", "admin"))
-    .use("/technicians/*", requireRole("master_admin", "admin"))
-    .use("/technicians", requireRole("master_admin", "admin"))
     .get("/", requireRole("master_admin", "admin"), (c) => c.redirect("/admin/groups", 303))
     .get("/groups", async (c) => c.html(await groupsPage(c)))
     .post("/groups", async (c) => {
@@ -140,9 +121,16 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
       accessChanged(c);
       return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
     })
+    .get("/groups/:id/delete", async (c) => c.html(await deleteGroupPage(c)))
     .post("/groups/:id/delete", async (c) => {
-      await deleteGroup(c.get("deps").db, c.req.param("id"), ctx(c));
-      return c.redirect("/admin/groups", 303);
+      try {
+        await deleteGroup(c.get("deps").db, c.req.param("id"), ctx(c));
+      } catch (error) {
+        if (!(error instanceof Refusal) || error.status !== 409) throw error;
+        const message = c.get("t")(error.key, error.params);
+        return c.html(await deleteGroupPage(c, message), 409);
+      }
+      return c.redirect("/admin/groups?deleted=1", 303);
     })
     .get("/groups/:id/permissions", async (c) => {
       const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
@@ -185,45 +173,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
       const raw = settingsFromForm(await c.req.parseBody({ all: true }));
       return c.html(<EmailPreview c={c} preview={await preview(c, raw)} />);
     })
-    .get("/technicians", async (c) => c.html(await peoplePage(c, presenceOf)))
-    .get("/technicians/presence", async (c) => {
-      const people = await peopleRows(c, presenceOf);
-      return c.html(<>{people.map((p) => <PresenceBadge c={c} person={p} oob />)}</>);
-    })
-    .post("/technicians/invite", async (c) => {
-      const form = await readForm(c);
-      const draft = {
-        email: form.email ?? "",
-        name: form.name ?? "",
-        role: form.role === "admin" ? "admin" as const : "technician" as const,
-        groupId: form.groupId ?? "",
-      };
-      try {
-        const { user } = await inviteUser(c.get("deps"), draft, { ...ctx(c), t: c.get("t") });
-        const notice = c.get("t")("org.invitationSent", { email: user.email });
-        return c.html(await peoplePage(c, presenceOf, { notice }));
-      } catch (error) {
-        if (!(error instanceof Refusal) || error.status === 403) throw error;
-        // The form keeps what was typed, so the admin corrects it instead of typing it again.
-        const message = c.get("t")(error.key, error.params);
-        return c.html(await peoplePage(c, presenceOf, { error: message, draft }), error.status);
-      }
-    })
-    .post("/technicians/:id/deactivate", async (c) => {
-      await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
-      accessChanged(c, c.req.param("id"));
-      return c.redirect("/admin/technicians", 303);
-    })
-    .post("/technicians/:id/reactivate", async (c) => {
-      await setActive(c.get("deps").db, c.req.param("id"), true, ctx(c));
-      return c.redirect("/admin/technicians", 303);
-    })
-    .post("/technicians/:id/group", async (c) => {
-      const form = await readForm(c);
-      await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", ctx(c));
-      accessChanged(c, c.req.param("id"));
-      return c.redirect("/admin/technicians", 303);
-    });
+    .route("/technicians", peopleRoutes(presenceOf));
 
 /** Public set-password links and the technician's own status switch. */
 export const orgPublicRoutes = new Hono<AppEnv>()
@@ -301,6 +251,15 @@ async function groupsPage(c: C, error?: string, draft?: GroupDraft) {
   return <GroupsPage c={c} groups={groups} memberCounts={counts} error={error} draft={draft} />;
 }
 
+/** The confirmation before deleting a group: the master admin's (403 for anyone else). */
+async function deleteGroupPage(c: C, error?: string) {
+  if (c.get("user").role !== "master_admin") throw new Refusal(403, "errors.forbidden");
+  const { db } = c.get("deps");
+  const group = await managedGroup(db, c.get("user"), c.req.param("id")!);
+  const contents = await groupContents(db, group.id);
+  return <DeleteGroupPage c={c} group={group} contents={contents} error={error} />;
+}
+
 async function groupPage(c: C, error?: string, draft?: GroupDraft) {
   const { db } = c.get("deps");
   const user = c.get("user");
@@ -338,37 +297,4 @@ async function groupPage(c: C, error?: string, draft?: GroupDraft) {
       lockedParent={lockedParent}
     />
   );
-}
-
-async function peopleRows(c: C, presenceOf: PresenceSource): Promise<PersonRow[]> {
-  const { db, clock } = c.get("deps");
-  const now = clock.now();
-  const rows = await listPeople(db, c.get("user"));
-  const groupIds = new Set(rows.flatMap((r) => r.groupId ? [r.groupId] : []));
-  const presence = await presenceOf(db, [...groupIds], now);
-  const live = await usersWithLiveSession(db, rows.map((r) => r.user.id), now);
-  return rows.map(({ user, groupId }) => ({
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    role: user.role,
-    active: user.active,
-    invited: user.passwordHash === null,
-    groupId,
-    presence: groupId
-      ? presence.get(user.id) ?? "offline"
-      : (live.has(user.id) ? "online" : "offline"),
-  }));
-}
-
-async function peoplePage(
-  c: C,
-  presenceOf: PresenceSource,
-  flash: { error?: string; notice?: string; draft?: InviteDraft } = {},
-) {
-  const { db } = c.get("deps");
-  const managed = await managedGroupIds(db, c.get("user"));
-  const groups = (await listGroups(db, c.get("user").orgId)).filter((g) => managed.has(g.id));
-  const people = await peopleRows(c, presenceOf);
-  return <PeoplePage c={c} people={people} groups={groups} {...flash} />;
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import {
+  disableTwoFactor,
   endAllSessions,
   hashPassword,
   normaliseEmail,
@@ -197,6 +198,66 @@ export async function moveToGroup(
       after: { groupId },
     });
   });
+}
+
+/** A person's display name (console, chat, reports): 1–100 characters once trimmed. */
+export async function renamePerson(
+  db: Database,
+  userId: string,
+  name: string,
+  ctx: ChangeContext,
+) {
+  const wanted = name.trim();
+  if (!wanted) throw new Refusal(422, "org.nameEmpty");
+  if (wanted.length > 100) {
+    throw new Refusal(422, "org.nameTooLong", { params: { count: wanted.length } });
+  }
+  await db.transaction(async (tx) => {
+    const person = await changeablePerson(tx, ctx, userId);
+    if (person.name === wanted) return;
+    await tx.update(users).set({ name: wanted }).where(eq(users.id, person.id));
+    await recordChange(tx, ctx, "technician.renamed", person.id, {
+      before: { name: person.name },
+      after: { name: wanted },
+    });
+  });
+}
+
+/**
+ * For a person who lost their phone and recovery codes: the TOTP secret, recovery codes and
+ * remembered devices go, and every sign-in of theirs ends, so the next one enrols afresh
+ * where 2FA is required. Never one's own (My account is the way there, with a code).
+ */
+export async function resetTwoFactor(db: Database, userId: string, ctx: ChangeContext) {
+  await db.transaction(async (tx) => {
+    const person = await changeablePerson(tx, ctx, userId);
+    await disableTwoFactor(tx, person.id);
+    const sessionsEnded = await endAllSessions(tx, person.id);
+    await recordChange(tx, ctx, "technician.2fa_reset", person.id, {
+      before: { twoFactor: person.totpEnabledAt !== null },
+      after: { twoFactor: false, sessionsEnded },
+    });
+  });
+}
+
+/**
+ * The person the page's changes (name, two-step sign-in) may touch: the People page's rule
+ * (`managedPerson`), never oneself; someone of the organisation outside it is refused (403),
+ * not hidden — the master admin, for one, is no secret to an admin.
+ */
+export async function changeablePerson(db: Database, ctx: ChangeContext, userId: string) {
+  if (userId === ctx.actor.id) throw new Refusal(403, "errors.forbidden");
+  try {
+    return await managedPerson(db, ctx, userId);
+  } catch (error) {
+    if (!(error instanceof Refusal) || error.status !== 404) throw error;
+    const [known] = /^[0-9a-f-]{36}$/.test(userId)
+      ? await db.select({ id: users.id }).from(users).where(
+        and(eq(users.id, userId), eq(users.orgId, ctx.actor.orgId)),
+      )
+      : [];
+    throw known ? new Refusal(403, "errors.forbidden") : error;
+  }
 }
 
 async function managedPerson(db: Database, ctx: ChangeContext, userId: string) {

@@ -48,6 +48,7 @@ export function GroupsPage(
     <Layout c={c} title={t("org.groupsTitle")}>
       <h1>{t("org.groupsTitle")}</h1>
       <Flash kind="error" message={props.error} />
+      {c.req.query("deleted") === "1" && <Flash kind="info" message={t("org.groupDeleted")} />}
       <table class="card">
         <thead>
           <tr>
@@ -203,12 +204,51 @@ export function GroupPage(
         )}
       </section>
       {isMaster && (
-        <form method="post" action={`/admin/groups/${group.id}/delete`} class="card">
-          <CsrfField c={c} />
+        <form method="get" action={`/admin/groups/${group.id}/delete`} class="card">
           <p class="muted">{t("org.deleteGroupHelp")}</p>
           <button type="submit" class="danger">{t("org.deleteGroup")}</button>
         </form>
       )}
+    </Layout>
+  );
+}
+
+/**
+ * Asks before deleting a group, saying what goes with it; while members or subgroups hold
+ * it, says what to move first and offers no delete (the server refuses it too).
+ */
+export function DeleteGroupPage(
+  props: {
+    c: Authed;
+    group: GroupRow;
+    contents: { members: number; subgroups: number };
+    error?: string;
+  },
+) {
+  const { c, group, contents } = props;
+  const t = c.get("t");
+  const title = t("org.deleteGroupTitle", { name: group.name });
+  const blocked = contents.members > 0 || contents.subgroups > 0;
+  return (
+    <Layout c={c} title={title}>
+      <section class="card narrow">
+        <h1>{title}</h1>
+        <Flash kind="error" message={props.error} />
+        <p>{t("org.deleteGroupWarning")}</p>
+        {!props.error && contents.members > 0 && (
+          <p class="flash error">{t("org.groupHasMembers", { count: contents.members })}</p>
+        )}
+        {!props.error && contents.subgroups > 0 && (
+          <p class="flash error">{t("org.groupHasSubgroups", { count: contents.subgroups })}</p>
+        )}
+        <form method="post" action={`/admin/groups/${group.id}/delete`} class="row">
+          <CsrfField c={c} />
+          {!blocked && !props.error && (
+            <button type="submit" class="danger">{t("org.deleteGroupConfirm")}</button>
+          )}
+          <a href={`/admin/groups/${group.id}`}>{t("common.cancel")}</a>
+        </form>
+      </section>
     </Layout>
   );
 }

@@ -86,7 +86,8 @@ export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: Gro
   const t = c.get("t");
   const groupName = new Map(props.groups.map((g) => [g.id, g.name]));
   const self = c.get("user").id;
-  // Who this admin may deactivate or move: not itself; a limited admin only technicians.
+  // Who this admin may change (deactivate, move, rename, reset 2FA on their page): not
+  // itself; a limited admin only technicians (technicians.ts's changeablePerson).
   const manages = (p: PersonRow) =>
     p.id !== self && p.role !== "master_admin" &&
     (c.get("user").role === "master_admin" || p.role === "technician");
@@ -105,7 +106,18 @@ export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: Gro
       <tbody>
         {props.people.map((p) => (
           <tr data-person={p.email}>
-            <td>{p.name}</td>
+            <td>
+              {manages(p)
+                ? (
+                  <a
+                    href={`/admin/technicians/${p.id}`}
+                    title={t("org.editPerson", { name: p.name })}
+                  >
+                    {p.name}
+                  </a>
+                )
+                : p.name}
+            </td>
             <td>{p.email}</td>
             <td>{t(`roles.${p.role as "technician"}`)}</td>
             <td>

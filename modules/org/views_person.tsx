@@ -1,0 +1,94 @@
+import type { Context } from "hono";
+import type { AuthedEnv } from "../http/mod.ts";
+import { formatMoment } from "../i18n/mod.ts";
+import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+
+type Authed = Context<AuthedEnv>;
+
+/** The person as their page shows them. */
+export interface PersonView {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  groupName: string | null;
+  twoFactorSince: Date | null;
+}
+
+/** One person's page: their display name, and a way out when they lost their second factor. */
+export function PersonPage(
+  props: { c: Authed; person: PersonView; error?: string; draftName?: string; notice?: string },
+) {
+  const { c, person } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={person.name}>
+      <p>
+        <a href="/admin/technicians">← {t("org.peopleTitle")}</a>
+      </p>
+      <h1>{person.name}</h1>
+      <p class="muted">
+        {person.email} · {t(`roles.${person.role as "technician"}`)}
+        {person.groupName && ` · ${person.groupName}`}
+      </p>
+      <Flash kind="error" message={props.error} />
+      <Flash kind="info" message={props.notice} />
+      <form method="post" action={`/admin/technicians/${person.id}/name`} class="card">
+        <CsrfField c={c} />
+        <label for="p-name">{t("org.displayName")}</label>
+        <input
+          id="p-name"
+          type="text"
+          name="name"
+          required
+          maxlength={100}
+          aria-describedby="p-name-help"
+          value={props.draftName ?? person.name}
+        />
+        <p class="muted" id="p-name-help">{t("org.displayNameHelp")}</p>
+        <button type="submit">{t("common.save")}</button>
+      </form>
+      <section class="card" id="two-factor">
+        <h2>{t("org.twoFactor")}</h2>
+        <p>
+          {person.twoFactorSince
+            ? t("org.twoFactorOn", {
+              date: formatMoment(c.get("lang"), person.twoFactorSince, "date"),
+            })
+            : t("org.twoFactorOff")}
+        </p>
+        <p class="muted">{t("org.resetTwoFactorHelp")}</p>
+        <form method="get" action={`/admin/technicians/${person.id}/2fa/reset`}>
+          <button type="submit" class="danger">{t("org.resetTwoFactor")}</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+/** Asks before the reset, saying what goes and what the person meets at the next sign-in. */
+export function ResetTwoFactorPage(
+  props: { c: Authed; person: PersonView; required: boolean },
+) {
+  const { c, person } = props;
+  const t = c.get("t");
+  const title = t("org.resetTwoFactorTitle", { name: person.name });
+  return (
+    <Layout c={c} title={title}>
+      <section class="card narrow">
+        <h1>{title}</h1>
+        <p>{t("org.resetTwoFactorHelp")}</p>
+        <p>
+          {t(props.required ? "org.resetThenEnrol" : "org.resetThenPassword", {
+            name: person.name,
+          })}
+        </p>
+        <form method="post" action={`/admin/technicians/${person.id}/2fa/reset`} class="row">
+          <CsrfField c={c} />
+          <button type="submit" class="danger">{t("org.resetTwoFactorConfirm")}</button>
+          <a href={`/admin/technicians/${person.id}`}>{t("common.cancel")}</a>
+        </form>
+      </section>
+    </Layout>
+  );
+}

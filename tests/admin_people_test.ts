@@ -1,0 +1,259 @@
+// A person's page in the Admin Center (SPEC A2, A4, A10): an admin renames a person and
+// resets the two-step verification of one who lost their phone; an invitation's reload sends
+// nothing; deleting a group asks first and says why it cannot.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { organisations, toCurrentUser, users } from "../modules/auth/mod.ts";
+import { recoveryCodes, rememberedDevices } from "../modules/auth/schema.ts";
+import { mailOutbox } from "../modules/mail/mod.ts";
+import { technicianGroups } from "../modules/org/mod.ts";
+import { defaultPermissions } from "../modules/permissions/mod.ts";
+import { ADMIN, auditActions, startTestApp, type TestApp, type TestClient } from "./support/app.ts";
+import { makeGroup, makePerson, masterAdmin, TECH_PASSWORD } from "./support/org.ts";
+import { oathtool } from "./support/totp.ts";
+import { workingSession } from "./support/sessions.ts";
+
+async function withAdmin(fn: (t: TestApp, admin: TestClient) => Promise<void>) {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    await fn(t, admin);
+  } finally {
+    await t.close();
+  }
+}
+
+/** A limited admin of `groupId`, signed in. */
+async function groupAdmin(t: TestApp, master: TestClient, groupId: string) {
+  const user = await makePerson(t, { groupId, role: "admin" });
+  await master.get(`/admin/groups/${groupId}`);
+  await master.post(`/admin/groups/${groupId}/admins`, { admin: user.id });
+  const client = t.client();
+  await client.signIn(user.email, TECH_PASSWORD);
+  return { user, client };
+}
+
+/** Enrols at the sign-in the organisation requires, with oathtool's code; the secret. */
+async function enrolAtSignIn(t: TestApp, browser: TestClient, email: string) {
+  const signedIn = await browser.signIn(email, TECH_PASSWORD);
+  assert.equal(signedIn.headers.get("location"), "/signin/enrol");
+  const page = await (await browser.get("/signin/enrol")).text();
+  const secret = /id="totp-secret">([A-Z2-7]+)</.exec(page)![1];
+  const done = await browser.post("/signin/enrol", { code: await oathtool(secret, t.clock.now()) });
+  assert.equal(done.status, 200);
+  return secret;
+}
+
+Deno.test("an admin resets a technician's two-step verification; it enrols afresh", async () => {
+  await withAdmin(async (t, master) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const admin = await groupAdmin(t, master, group.id);
+    // Required from now on: the technician enrols at its next sign-in.
+    await t.deps.db.update(organisations).set({ require2fa: true });
+    const tech = t.client();
+    const oldSecret = await enrolAtSignIn(t, tech, person.email);
+    // A second browser signs in with the code and is remembered.
+    t.clock.advance(30_000);
+    const laptop = t.client();
+    await laptop.signIn(person.email, TECH_PASSWORD);
+    await laptop.get("/signin/2fa");
+    const code = await oathtool(oldSecret, t.clock.now());
+    await laptop.post("/signin/2fa", { code, remember: "1" });
+    assert.equal((await laptop.get("/console")).status, 200);
+    assert.equal((await t.deps.db.select().from(rememberedDevices)).length, 1);
+
+    const people = await (await admin.client.get("/admin/technicians")).text();
+    assert.match(people, new RegExp(`href="/admin/technicians/${person.id}"`));
+    const page = await (await admin.client.get(`/admin/technicians/${person.id}`)).text();
+    assert.match(page, /Two-step verification/);
+    assert.match(page, /On since/);
+    const ask = await admin.client.get(`/admin/technicians/${person.id}/2fa/reset`);
+    assert.equal(ask.status, 200);
+    const askPage = await ask.text();
+    assert.match(askPage, /Reset the two-step verification of Test Technician\?/);
+    assert.match(askPage, /sets it up again with an authenticator app/);
+    const reset = await admin.client.post(`/admin/technicians/${person.id}/2fa/reset`);
+    assert.equal(reset.status, 303);
+    const after = await (await admin.client.get(reset.headers.get("location")!)).text();
+    assert.match(after, /was reset, and they were signed out everywhere/);
+    assert.match(after, /Not set up/);
+
+    const [row] = await t.deps.db.select().from(users).where(eq(users.id, person.id));
+    assert.equal(row.totpSecret, null);
+    assert.equal(row.totpEnabledAt, null);
+    assert.equal(
+      (await t.deps.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, person.id)))
+        .length,
+      0,
+    );
+    assert.equal((await t.deps.db.select().from(rememberedDevices)).length, 0);
+    for (const browser of [tech, laptop]) {
+      assert.equal((await browser.get("/console")).status, 303, "signed out everywhere");
+    }
+    assert.ok((await auditActions(t.deps)).includes("technician.2fa_reset"));
+
+    // The remembered laptop is asked to enrol again; a fresh secret, checked by oathtool.
+    t.clock.advance(30_000);
+    const fresh = await enrolAtSignIn(t, laptop, person.email);
+    assert.notEqual(fresh, oldSecret);
+    assert.equal((await laptop.get("/console")).status, 200);
+  });
+});
+
+Deno.test("resetting two-step verification is refused (403) to anyone the People rule excludes", async () => {
+  await withAdmin(async (t, master) => {
+    const group = await makeGroup(t);
+    const other = await makeGroup(t, { name: "Other" });
+    const admin = await groupAdmin(t, master, group.id);
+    const peer = await makePerson(t, { groupId: group.id, role: "admin" });
+    const stranger = await makePerson(t, { groupId: other.id });
+    const member = await makePerson(t, { groupId: group.id });
+    const masterUser = await masterAdmin(t);
+    const tech = t.client();
+    await tech.signIn(member.email, TECH_PASSWORD);
+    await admin.client.get("/admin/technicians");
+    const refused = [
+      [admin.client, admin.user.id, "its own"],
+      [admin.client, masterUser.id, "the master admin's"],
+      [admin.client, peer.id, "another admin's"],
+      [master, masterUser.id, "the master admin's own"],
+      [tech, member.id, "a technician's own"],
+    ] as const;
+    for (const [client, id, what] of refused) {
+      const res = await client.post(`/admin/technicians/${id}/2fa/reset`);
+      assert.equal(res.status, 403, what);
+      const page = await client.get(`/admin/technicians/${id}/2fa/reset`);
+      assert.equal(page.status, 403, `${what}: no confirmation page`);
+    }
+    // A technician of a group it does not manage, and someone of no organisation at all.
+    const elsewhere = await admin.client.post(`/admin/technicians/${stranger.id}/2fa/reset`);
+    assert.equal(elsewhere.status, 403);
+    const nobody = await admin.client.post(`/admin/technicians/${crypto.randomUUID()}/2fa/reset`);
+    assert.equal(nobody.status, 404);
+    assert.ok(!(await auditActions(t.deps)).includes("technician.2fa_reset"));
+    assert.equal((await tech.get("/console")).status, 200, "nobody was signed out");
+    // The master admin may reset the peer admin's.
+    await master.get(`/admin/technicians/${peer.id}`);
+    assert.equal((await master.post(`/admin/technicians/${peer.id}/2fa/reset`)).status, 303);
+  });
+});
+
+Deno.test("an admin renames a person; an empty or over-long name keeps the form as typed", async () => {
+  await withAdmin(async (t, master) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const admin = await groupAdmin(t, master, group.id);
+    await admin.client.get(`/admin/technicians/${person.id}`);
+    const empty = await admin.client.post(`/admin/technicians/${person.id}/name`, { name: "  " });
+    assert.equal(empty.status, 422);
+    assert.match(await empty.text(), /Enter a name\./);
+    const long = "Ann ".repeat(30).trim();
+    const tooLong = await admin.client.post(`/admin/technicians/${person.id}/name`, { name: long });
+    assert.equal(tooLong.status, 422);
+    const page = await tooLong.text();
+    assert.match(page, /at most 100 characters long; this one has 119/);
+    assert.match(page, new RegExp(`id="p-name"[^>]* value="${long}"`));
+    const nameOf = async () =>
+      (await t.deps.db.select().from(users).where(eq(users.id, person.id)))[0].name;
+    assert.equal(await nameOf(), "Test Technician");
+
+    const ok = await admin.client.post(`/admin/technicians/${person.id}/name`, {
+      name: "  Ann de Vries ",
+    });
+    assert.equal(ok.status, 303);
+    assert.equal(await nameOf(), "Ann de Vries");
+    assert.match(await (await admin.client.get("/admin/technicians")).text(), />\s*Ann de Vries/);
+    assert.ok((await auditActions(t.deps)).includes("technician.renamed"));
+
+    const peer = await makePerson(t, { groupId: group.id, role: "admin" });
+    const refused = await admin.client.post(`/admin/technicians/${peer.id}/name`, { name: "X" });
+    assert.equal(refused.status, 403);
+    const own = await admin.client.post(`/admin/technicians/${admin.user.id}/name`, { name: "X" });
+    assert.equal(own.status, 403);
+  });
+});
+
+Deno.test("an invitation answers with a redirect: reloading the confirmation sends nothing", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t);
+    await admin.get("/admin/technicians");
+    const sent = await admin.post("/admin/technicians/invite", {
+      name: "Tess Tech",
+      email: "tess@example.test",
+      groupId: group.id,
+      role: "technician",
+    });
+    assert.equal(sent.status, 303);
+    const location = sent.headers.get("location")!;
+    assert.match(location, /^\/admin\/technicians\?invited=[0-9a-f-]{36}$/);
+    for (let reload = 0; reload < 2; reload++) {
+      const page = await admin.get(location);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Invitation sent to tess@example\.test\./);
+    }
+    assert.equal((await t.deps.db.select().from(mailOutbox)).length, 1, "sent once");
+    // Someone the reader does not manage is not named.
+    const other = await makeGroup(t, { name: "Other" });
+    const stranger = await makePerson(t, { groupId: other.id });
+    const limited = await groupAdmin(t, admin, group.id);
+    const peek = await limited.client.get(`/admin/technicians?invited=${stranger.id}`);
+    assert.doesNotMatch(await peek.text(), /Invitation sent/);
+  });
+});
+
+Deno.test("deleting a group asks first, says what goes and why it cannot", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t, { name: "Field team" });
+    const groupPage = await (await admin.get(`/admin/groups/${group.id}`)).text();
+    assert.match(
+      groupPage,
+      new RegExp(`<form method="get" action="/admin/groups/${group.id}/delete"`),
+    );
+    const ask = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(ask, /Delete the group Field team\?/);
+    assert.match(ask, /permissions, settings, admin assignments and customer survey/);
+    assert.match(ask, /<button type="submit" class="danger">Delete the group</);
+
+    // With a member and a subgroup: the page says what to move first and offers no delete.
+    const person = await makePerson(t, { groupId: group.id });
+    const child = await makeGroup(t, { name: "Night shift", parentId: group.id });
+    const blocked = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(blocked, /1 technician is still in this group/);
+    assert.match(blocked, /still holds 1 subgroup/);
+    assert.doesNotMatch(blocked, /Delete the group</);
+    const refused = await admin.post(`/admin/groups/${group.id}/delete`);
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), /1 technician is still in this group/);
+
+    // Sessions were held in a group: the history keeps it, so it stays, with why (not a 500).
+    const spare = await makeGroup(t, { name: "Spare" });
+    const history = await makeGroup(t, { name: "Last year" });
+    const worker = await makePerson(t, { groupId: history.id });
+    const me = { ...toCurrentUser(worker), permissions: new Set(defaultPermissions()) };
+    await workingSession(t, { ...me, groupId: history.id });
+    await admin.post(`/admin/technicians/${worker.id}/group`, { groupId: spare.id });
+    await admin.get(`/admin/groups/${history.id}/delete`);
+    const kept = await admin.post(`/admin/groups/${history.id}/delete`);
+    assert.equal(kept.status, 409);
+    const keptPage = await kept.text();
+    assert.match(keptPage, /the session history and reports keep referring to it/);
+    assert.doesNotMatch(keptPage, /Delete the group</, "no button that can only be refused");
+
+    // Empty at last: deleted, and the list says so.
+    await admin.post(`/admin/technicians/${person.id}/group`, { groupId: spare.id });
+    assert.equal((await admin.post(`/admin/groups/${child.id}/delete`)).status, 303);
+    const gone = await admin.post(`/admin/groups/${group.id}/delete`);
+    assert.equal(gone.status, 303);
+    assert.match(await (await admin.get(gone.headers.get("location")!)).text(), /was deleted/);
+    const left = await t.deps.db.select().from(technicianGroups)
+      .where(eq(technicianGroups.id, group.id));
+    assert.equal(left.length, 0);
+    assert.ok((await auditActions(t.deps)).includes("group.deleted"));
+
+    // A limited admin is shown no confirmation and refused.
+    const limited = await groupAdmin(t, admin, history.id);
+    assert.equal((await limited.client.get(`/admin/groups/${history.id}/delete`)).status, 403);
+  });
+});
