@@ -125,6 +125,7 @@ interface World {
   customer: TestClient;
   visitor: TestClient;
   groupId: string;
+  techId: string;
   sessionId: string;
   token: string;
   slug: string;
@@ -198,6 +199,7 @@ async function buildWorld(t: TestApp): Promise<World> {
     customer,
     visitor,
     groupId: group.id,
+    techId: user.id,
     sessionId: session.id,
     token: session.token,
     slug,
@@ -287,6 +289,12 @@ const FORMS: FormCase[] = [
     path: () => "/admin/technicians/invite",
     fuzzed: ["email", "name"],
     fields: (w) => ({ role: "technician", groupId: w.groupId }),
+  },
+  {
+    label: "a person's display name",
+    as: "admin",
+    path: (w) => `/admin/technicians/${w.techId}/name`,
+    fuzzed: ["name"],
   },
   {
     label: "custom field label",
