@@ -3,7 +3,7 @@
 // session's workspace (its desktop and chat box) are inside the viewport; switching tabs
 // only shows and hides workspaces, so a typed chat draft survives; Start opens the tab; the
 // shortcuts reach the queue and the chat; the pane collapses and resizes (remembered); the
-// "session created" card goes by itself; the status in the header works. SCREENSHOTS=<dir> also saves the documentation's
+// "session created" card is in view and goes by itself; the status in the header works. SCREENSHOTS=<dir> also saves the documentation's
 // screenshots (light, dark, Dutch) there.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
@@ -173,6 +173,15 @@ Deno.test({
           await page.evaluate(() => document.activeElement?.closest("#new-session") !== null),
           true,
         );
+        // The whole card is in view at both sizes: the link wraps, Copy stays reachable.
+        for (const [width, height] of SIZES) {
+          await page.setViewportSize({ width, height });
+          await assertOneScreen(page, [
+            "#new-session-dialog",
+            "#created-link",
+            "#new-session [data-copy=created-link]",
+          ], `${width}×${height}, session created`);
+        }
         const created = (await findByToken(t.deps, link.split("/s/")[1]))!;
         await page.locator(`#queue tr[data-session="${created.id}"][data-status=connecting]`)
           .waitFor();
