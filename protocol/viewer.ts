@@ -200,6 +200,7 @@ export const REMOTE_UI_KEYS = [
   "qualityReasonPoor",
   "connecting",
   "connectionLost",
+  "viewClosed",
   "error",
   "videoFailed",
   "pictureRetry",

@@ -36,18 +36,20 @@ export function StatsLine(
 
 /**
  * Instead of the screen while there is no support app to show a desktop from: a few lines, not a
- * big black box. The button asks the page (static/workspace.js) to put an invitation in the chat
- * (not while the app reconnects: the customer has it already).
+ * big black box. The button asks the page (static/workspace.js) to put an invitation in the chat.
  */
 export function InvitePanel(
   { t, state, onInvite }: { t: Translate; state: ViewState; onInvite?: () => void },
 ) {
-  const key = !state.connected
+  const key = state.refused
+    ? "viewClosed"
+    : !state.connected
     ? "connecting"
     : state.agent === "reconnecting"
     ? "agentReconnecting"
     : "agentAbsent";
-  const invite = state.agent !== "reconnecting";
+  // Not while the app reconnects (the customer has it already), nor once this view was closed.
+  const invite = state.agent !== "reconnecting" && !state.refused;
   return (
     <div class="rv-invite" hidden={!agentMissing(state)}>
       <p class="rv-invite-title">{t(key)}</p>

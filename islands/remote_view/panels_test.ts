@@ -70,6 +70,12 @@ Deno.test("InvitePanel says why there is no screen, shows only without the app, 
   });
   assert.equal(one(back, "rv-invite").props.hidden, false);
   assert.throws(() => one(back, "rv-invite-button"), "the customer has the app already");
+  // The server closed this view (the session ended, went on hold or elsewhere): it says so, and
+  // asks nobody to start the support app.
+  const closed = InvitePanel({ t, state: state({ refused: true }), onInvite });
+  assert.equal(text(one(closed, "rv-invite-title")), "viewClosed");
+  assert.throws(() => one(closed, "rv-invite-hint"));
+  assert.throws(() => one(closed, "rv-invite-button"));
   // The detached window has no chat to invite in: no button.
   const detached = InvitePanel({ t, state: state({ connected: true, agent: "absent" }) });
   assert.throws(() => one(detached, "rv-invite-button"));

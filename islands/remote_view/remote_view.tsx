@@ -21,6 +21,7 @@ import { toolbarActions } from "./actions.ts";
 import {
   agentMissing,
   applyServerState,
+  closedState,
   controlling,
   INITIAL_STATE,
   placeholderKey,
@@ -83,9 +84,13 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     this.state = { ...INITIAL_STATE };
     this.#socket = new ViewerSocket(socketUrl(props.mount.ws, location), {
       open: () =>
-        this.setState((s) => ({ connected: true, status: s.status?.connection ? null : s.status })),
+        this.setState((s) => ({
+          connected: true,
+          refused: false,
+          status: s.status?.connection ? null : s.status,
+        })),
       message: (message) => this.#receive(message),
-      close: (reason, moved) => this.#socketClosed(reason, moved),
+      close: (reason, moved, refused) => this.#socketClosed(reason, moved, refused),
     });
     this.#peer = new VideoPeer({
       track: (track) => {
@@ -215,16 +220,14 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     }
   }
 
-  #socketClosed(reason: string, moved: boolean) {
+  #socketClosed(reason: string, moved: boolean, refused: boolean) {
     this.#stage.releaseAll(false);
     this.#stage.cursor.receive(null); // the server says it again on the next socket
     // The server ties our peer and our "watching" to the socket: both end with it.
     this.#closePeer();
     // Moved to the server instance that holds the support app: back in a moment, no alarm.
     if (moved) return this.setState({ connected: false, agent: null, watching: false });
-    const text = this.#t("connectionLost") + (reason ? ` (${reason})` : "");
-    const status = { text, error: true, connection: true };
-    this.setState({ connected: false, agent: null, watching: false, status });
+    this.setState((s) => closedState(s, { reason, refused }, this.#t));
   }
 
   #closePeer() {

@@ -23,6 +23,8 @@ import { cursorState } from "./cursor.ts";
 
 export const BACKOFF_MIN_MS = 500;
 export const BACKOFF_MAX_MS = 5_000;
+/** The server's close code for "no longer allowed to view this session" (modules/remote). */
+const REFUSED_CODE = 4403;
 /** The server's close code for "reconnect now, the session lives elsewhere" (modules/remote). */
 export const MOVED_CODE = 4012;
 export const MOVED_RETRY_MS = 50;
@@ -122,8 +124,10 @@ export interface SocketEvents {
   /**
    * The socket closed (reason: the server's close reason, may be empty); a retry is planned.
    * `moved`: the server sent it elsewhere (4012); the retry is immediate, nothing failed.
+   * `refused`: the server closed it as no longer allowed (4403: the session ended, went on hold
+   * or elsewhere); the retries go on, refused until the view is this technician's again.
    */
-  close(reason: string, moved: boolean): void;
+  close(reason: string, moved: boolean, refused: boolean): void;
 }
 
 /** What the socket needs from the browser (tests pass fakes). */
@@ -209,7 +213,7 @@ export class ViewerSocket {
       if (this.#ws !== ws || this.#stopped) return;
       this.#ws = null;
       const moved = event.code === MOVED_CODE;
-      this.events.close(event.reason, moved);
+      this.events.close(event.reason, moved, event.code === REFUSED_CODE);
       if (moved) {
         this.#backoff = BACKOFF_MIN_MS;
         this.#retry = setTimeout(() => this.#connect(), MOVED_RETRY_MS);

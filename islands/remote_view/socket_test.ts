@@ -131,7 +131,8 @@ function socket() {
   const ws = new ViewerSocket("ws://h/ws", {
     open: () => events.push("open"),
     message: (m) => events.push(`message ${m.type}`),
-    close: (reason, moved) => events.push(`close ${reason}${moved ? " (moved)" : ""}`),
+    close: (reason, moved, refused) =>
+      events.push(`close ${reason}${moved ? " (moved)" : ""}${refused ? " (refused)" : ""}`),
   }, { WebSocket: FakeSocket as unknown as typeof WebSocket, now: () => now });
   return { ws, events, setNow: (ms: number) => (now = ms) };
 }
@@ -250,4 +251,21 @@ Deno.test("ViewerSocket says which codecs the browser decodes and that it draws 
   assert.deepEqual(FakeSocket.all[0].sent, [codecs, '{"type":"view","on":true}']);
   assert.deepEqual(FakeSocket.all[1].sent, [codecs], "again after the reconnect");
   assert.deepEqual(events, ["open", "open"]);
+});
+
+Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and still tries again", async () => {
+  const { ws, events } = socket();
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((run: () => void) => realSetTimeout(run, 0)) as typeof setTimeout;
+  try {
+    ws.start();
+    FakeSocket.all.at(-1)!.drop("no longer allowed to view this session", 4403);
+    await new Promise((r) => realSetTimeout(r, 5));
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    ws.stop();
+  }
+  // A session on hold is resumed: the view comes back by itself (the server refuses until then).
+  assert.equal(FakeSocket.all.length, 2);
+  assert.deepEqual(events, ["close no longer allowed to view this session (refused)"]);
 });

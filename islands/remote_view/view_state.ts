@@ -52,6 +52,9 @@ export interface ViewState {
   /** The other technicians on this remote view: control can be given to them. */
   controlOthers: { userId: string; name: string }[];
   status: Status | null;
+  /** The server closed this view (4403: the session ended, is on hold or elsewhere, or the
+   * right to it went); until a socket opens again. */
+  refused: boolean;
   /** This viewer asked for the picture (view or control on). */
   watching: boolean;
   mode: ScaleMode;
@@ -84,6 +87,7 @@ export const INITIAL_STATE: ViewState = {
   controlAsking: null,
   controlOthers: [],
   status: null,
+  refused: false,
   watching: false,
   mode: "fit",
   layout: "local",
@@ -152,6 +156,25 @@ export function applyServerState(
   const watching = next.watching ?? s.watching;
   const watch = message.view === "granted" && !watching && !opts.stopped && opts.canView;
   return { next, closePeer: message.view !== "granted", watch };
+}
+
+/**
+ * What a closed viewer socket changes (not a move to another instance: that reconnects at once
+ * without a word). A refusal (4403) means the view closed (`refused`: the panel instead of the
+ * screen says so) — the socket still tries again, as a session on hold may be resumed, and while
+ * those tries fail at the door it stays closed rather than "connection lost"; anything else is
+ * the connection, with the server's reason.
+ */
+export function closedState(
+  s: ViewState,
+  close: { reason: string; refused: boolean },
+  t: Translate,
+): Partial<ViewState> {
+  const refused = close.refused || s.refused;
+  // Refused: the panel shown instead of the screen says it (InvitePanel), once is enough.
+  const text = t("connectionLost") + (close.reason ? ` (${close.reason})` : "");
+  const status = refused ? null : { text, error: true, connection: true };
+  return { connected: false, agent: null, watching: false, refused, status };
 }
 
 /** The consent line: who is there and what is asked or granted. */

@@ -3,6 +3,7 @@ import type { ViewerMessage } from "../../protocol/viewer.ts";
 import {
   agentMissing,
   applyServerState,
+  closedState,
   consentLine,
   controlling,
   INITIAL_STATE,
@@ -164,4 +165,23 @@ Deno.test("translator() fills {{placeholders}} and shows a missing string's key"
   assert.equal(t("layoutRemoteNamed", { layout: "de" }), "Customer's layout (de)");
   assert.equal(t("screenshotSaved", { name: "a.png" }), "Saved a.png");
   assert.equal(t("copy"), "copy");
+});
+
+Deno.test("closedState(): a refused view says it closed, and keeps saying so while retries fail", () => {
+  const t = translator({ connectionLost: "Lost" });
+  const open = state({ connected: true, agent: "connected", view: "granted", watching: true });
+  const refused = closedState(open, { reason: "no longer allowed", refused: true }, t);
+  assert.equal(refused.refused, true);
+  assert.equal(refused.connected, false);
+  assert.equal(refused.watching, false);
+  assert.equal(refused.status, null, "the panel instead of the screen says it");
+  assert.ok(agentMissing({ ...open, ...refused }), "…and that panel shows");
+  // The retries are refused at the door (no code, no reason): still closed, not "lost".
+  const again = closedState({ ...open, ...refused }, { reason: "", refused: false }, t);
+  assert.equal(again.refused, true);
+  assert.equal(again.status, null);
+  // A plain drop is the connection, with the server's reason if any.
+  const lost = closedState(open, { reason: "bye", refused: false }, t);
+  assert.equal(lost.refused, false);
+  assert.equal(lost.status?.text, "Lost (bye)");
 });
