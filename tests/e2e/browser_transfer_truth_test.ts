@@ -1,7 +1,8 @@
 // After a transfer the sender's console tells the truth (issue 13): the answer names who got
 // the session, and within a second the sender's open workspace neither says "Active" nor shows
 // the remote view's "Connection to the server lost. Reconnecting…" (its viewer socket was
-// closed because the sender no longer works the session). The recipient reads the note.
+// closed because the sender no longer works the session). The recipient reads the note, with
+// the row's buttons in sight beside it at 1366×768 and 1920×1080.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
@@ -69,6 +70,36 @@ browserTest(
       assert.equal(await stale(), 0, "the workspace went stale again");
       assert.equal(agent.got.some((m) => m.type === "end"), false, "the session goes on");
       assert.deepEqual(page.errors, []);
+
+      // Bob's Incoming row carries the note, and its buttons stay in sight beside it (the
+      // pane does not scroll sideways) at both window sizes.
+      const bobPage = await newPage();
+      await signInPage(bobPage, base, bob.email, TECH_PASSWORD);
+      const incoming = bobPage.locator(`#queue tr[data-session="${id}"][data-status=incoming]`);
+      await incoming.waitFor();
+      assert.match(await incoming.locator(".c-note").innerText(), /Printer on floor 2/);
+      for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+        await bobPage.setViewportSize(size);
+        const seen = await bobPage.evaluate((id) => {
+          const pane = document.getElementById("queue-body")!;
+          const box = pane.getBoundingClientRect();
+          const buttons = [...document.querySelectorAll(`#queue tr[data-session="${id}"] button`)]
+            .filter((b) => b.getClientRects().length > 0);
+          return {
+            sideways: pane.scrollWidth - pane.clientWidth,
+            out: buttons.filter((b) => {
+              const r = b.getBoundingClientRect();
+              return r.left < box.left || r.right > box.left + pane.clientWidth;
+            }).map((b) => b.textContent?.trim()),
+            count: buttons.length,
+          };
+        }, id);
+        const at = `${size.width}×${size.height}`;
+        assert.ok(seen.count >= 4, `${at}: Start, Transfer, Return and Copy are there`);
+        assert.deepEqual(seen.out, [], `${at}: buttons out of sight`);
+        assert.ok(seen.sideways <= 0, `${at}: the queue scrolls ${seen.sideways}px sideways`);
+      }
+      assert.deepEqual(bobPage.errors, []);
       agent.close();
     });
   },
