@@ -134,6 +134,24 @@ new MutationObserver((mutations) => {
 }).observe(document.body, { childList: true, subtree: true });
 localTimes(document);
 
+// A log opens on its newest line (a session taken over or reopened has a long one), once: from
+// then on the technician's own scrolling stands, and new lines bring themselves into view. A log
+// not shown yet (another tool's tab, a hidden workspace) is done when it first shows.
+function toNewest() {
+  for (const log of document.querySelectorAll(".workspace .session-log:not([data-opened])")) {
+    if (!(log instanceof HTMLElement) || log.clientHeight === 0) continue;
+    log.scrollTop = log.scrollHeight;
+    log.dataset.opened = "1";
+  }
+}
+document.addEventListener("htmx:afterSettle", toNewest);
+document.addEventListener("click", (event) => {
+  if (event.target instanceof Element && event.target.closest("[role=tab]")) {
+    requestAnimationFrame(toNewest);
+  }
+});
+toNewest();
+
 // Send file with progress; the plain multipart post remains without JS.
 document.addEventListener("submit", async (event) => {
   const form = event.target;

@@ -1,6 +1,7 @@
 // The console as one screen (issue 13) in headless Chromium: at 1366×768 and 1920×1080, with
 // a started session open, the page does not scroll and the queue, the tab strip and the
-// session's workspace (its desktop and chat box) are inside the viewport; switching tabs
+// session's workspace (its desktop and chat box) are inside the viewport, its log showing the
+// newest line; switching tabs
 // only shows and hides workspaces, so a typed chat draft survives; Start opens the tab; the
 // shortcuts reach the queue and the chat; the pane collapses and resizes (remembered); the
 // "session created" card is in view and goes by itself; the status in the header works. SCREENSHOTS=<dir> also saves the documentation's
@@ -14,7 +15,12 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import type { CurrentUser } from "../http/mod.ts";
 import { technicianStatus } from "../org/mod.ts";
-import { createPrivateSession, customerConnected, findByToken } from "../support/mod.ts";
+import {
+  createPrivateSession,
+  customerConnected,
+  findByToken,
+  technicianChat,
+} from "../support/mod.ts";
 import { saveConsoleOptions } from "./options.ts";
 
 const SIZES = [[1366, 768], [1920, 1080]] as const;
@@ -83,6 +89,8 @@ Deno.test({
       const first = await workingSession(t, tech);
       const second = await workingSession(t, tech);
       const waiting = await waitingSession(t, tech, "Dave");
+      // A log longer than its box: a workspace opens on its newest line.
+      for (let i = 1; i <= 40; i++) await technicianChat(t.deps, tech, first.id, `Line ${i}`);
       await withBrowser(t, async ({ base, newPage }) => {
         const page = await newPage();
         await signIn(page, base, tech.email);
@@ -100,6 +108,15 @@ Deno.test({
             `${slot(first.id)} [data-chat-input]`,
           ], size);
           await page.screenshot({ path: `/tmp/W1_console_${width}.png` });
+          const log = await page.$eval(`${slot(first.id)} .session-log`, (el) => ({
+            hidden: el.scrollHeight - el.clientHeight - el.scrollTop,
+            last: el.lastElementChild?.textContent ?? "",
+          }));
+          assert.match(log.last, /Line 40/);
+          assert.ok(
+            log.hidden <= 2,
+            `${size}: the newest line is ${log.hidden}px below the log's end`,
+          );
         }
 
         // A typed draft survives a switch away and back; the workspace is not fetched again.
