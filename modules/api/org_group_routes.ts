@@ -61,7 +61,9 @@ const GroupCreate = z.object({
     description: "Group settings (SPEC A8); omitted ones take their defaults. Settings whose " +
       "feature is not built yet (recording, monitoring notice) and the old survey settings " +
       "(the survey is set at /admin/surveys) keep their defaults: another value is refused " +
-      "with a 422",
+      "with a 422. emailSubject and emailTemplate equal to the product's default text in any " +
+      "language are stored as the English default, which each technician's e-mail then sends " +
+      "in their own language; any other text is sent as written",
   }),
 }).openapi("GroupCreate");
 

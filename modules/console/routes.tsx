@@ -15,7 +15,7 @@ import {
   requireUser,
 } from "../http/mod.ts";
 import { deliverMail } from "../mail/mod.ts";
-import { renderTemplate } from "../org/mod.ts";
+import { emailTextIn, renderTemplate } from "../org/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { deliverSms, enqueueSms, type SmsDeps } from "../sms/mod.ts";
 import {
@@ -113,7 +113,7 @@ async function _create(c: C) {
     fields: draft.fields,
     contact: byClient || method === "pin" || method === "link" ? undefined : draft.contact,
     ip: clientAddress(c),
-  }, { sendSms: _smsSender(deps), organisation: org?.name ?? "" });
+  }, { sendSms: _smsSender(deps), organisation: org?.name ?? "", language: c.get("lang") });
   const view: CreatedView = {
     method,
     pin: created.session.pin ?? "",
@@ -122,7 +122,7 @@ async function _create(c: C) {
     sessionId: created.session.id,
   };
   if (byClient) {
-    const settings = await settingsFor(deps.db, user.groupId);
+    const text = emailTextIn(await settingsFor(deps.db, user.groupId), c.get("lang"));
     const values = {
       customerName: draft.name,
       technicianName: user.name,
@@ -132,8 +132,8 @@ async function _create(c: C) {
     };
     view.mailto = mailtoHref(
       draft.contact,
-      renderTemplate(settings.emailSubject, values),
-      renderTemplate(settings.emailTemplate, values),
+      renderTemplate(text.emailSubject, values),
+      renderTemplate(text.emailTemplate, values),
     );
   } else if (created.messageId && method === "email") {
     view.delivery = "email";

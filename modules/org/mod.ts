@@ -24,6 +24,7 @@ export { inviteUser, listPeople, moveToGroup, setActive } from "./technicians.ts
 export { effectivePresence, type Presence } from "./status.ts";
 export {
   defaultGroupSettings,
+  emailTextIn,
   type GroupSettings,
   GroupSettingsSchema,
   isSettingAvailable,

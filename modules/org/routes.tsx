@@ -27,7 +27,7 @@ import {
 } from "./groups.ts";
 import { accessChanged } from "./rights.ts";
 import { groupMembers } from "./schema.ts";
-import { renderTemplate } from "./settings.ts";
+import { emailTextIn, renderTemplate } from "./settings.ts";
 import { chooseStatus } from "./status.ts";
 import { acceptInvitation, findInvitation } from "./technicians.ts";
 import { peopleRoutes, type PresenceSource } from "./people_routes.tsx";
@@ -48,8 +48,12 @@ function ctx(c: C): ChangeContext {
   return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
-/** The e-mail as a customer would get it: {{organisation}} is the name the console sends. */
+/**
+ * The e-mail as a customer would get it from a technician working in the admin's language:
+ * {{organisation}} is the name the console sends, a default text is in that language.
+ */
 async function preview(c: C, values: Record<string, unknown>) {
+  const text = emailTextIn(values, c.get("lang"));
   const org = await getOrganisation(c.get("deps").db, c.get("user").orgId);
   const sample = {
     customerName: "Alex Example",
@@ -59,8 +63,8 @@ async function preview(c: C, values: Record<string, unknown>) {
     organisation: org?.name ?? "",
   };
   return {
-    subject: renderTemplate(String(values.emailSubject ?? ""), sample),
-    body: renderTemplate(String(values.emailTemplate ?? ""), sample),
+    subject: renderTemplate(text.emailSubject, sample),
+    body: renderTemplate(text.emailTemplate, sample),
   };
 }
 
@@ -145,7 +149,12 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
     })
     .get("/groups/:id/settings", async (c) => {
       const group = await managedGroup(c.get("deps").db, c.get("user"), c.req.param("id"));
-      const values = group.settings as unknown as Record<string, unknown>;
+      // The default e-mail text shows in the admin's language; saved unchanged, it stays the
+      // default (the schema stores a default in any language as the English one).
+      const values = {
+        ...group.settings,
+        ...emailTextIn(group.settings, c.get("lang")),
+      } as Record<string, unknown>;
       return c.html(
         <SettingsPage c={c} group={group} values={values} preview={await preview(c, values)} />,
       );

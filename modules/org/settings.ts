@@ -1,4 +1,7 @@
 import { z } from "zod";
+import type { Language } from "../i18n/mod.ts";
+import en from "../../locales/en.json" with { type: "json" };
+import nl from "../../locales/nl.json" with { type: "json" };
 
 /**
  * SPEC A8: a technician group's settings — one zod schema that the admin form, the API and
@@ -29,6 +32,56 @@ const template = (max: number) =>
     { message: "unknownPlaceholder" },
   );
 
+type EmailText = "emailSubject" | "emailTemplate";
+
+/**
+ * The connection e-mail's default subject and message in each language, from the locale
+ * files (groupSettings.defaultEmailSubject / defaultEmailTemplate). A group keeps the
+ * English one while no admin has written its own: that is what rows held before the
+ * default came from the locales, so they stay defaults without a migration.
+ */
+const EMAIL_DEFAULTS: Record<Language, Record<EmailText, string>> = {
+  en: {
+    emailSubject: en.groupSettings.defaultEmailSubject,
+    emailTemplate: en.groupSettings.defaultEmailTemplate,
+  },
+  nl: {
+    emailSubject: nl.groupSettings.defaultEmailSubject,
+    emailTemplate: nl.groupSettings.defaultEmailTemplate,
+  },
+};
+
+// A textarea sends CRLF line ends, so the default saved from the form had them.
+const _plain = (text: string) => text.replace(/\r\n?/g, "\n").trim();
+
+/** Whether `text` is the default of `field` in some language (not an admin's own). */
+export function isDefaultEmailText(field: EmailText, text: unknown): boolean {
+  return typeof text === "string" &&
+    Object.values(EMAIL_DEFAULTS).some((texts) => texts[field] === _plain(text));
+}
+
+// A default in any language — a Dutch admin saving the form unchanged, the API given the
+// Dutch text — is stored as the English one, so it stays a default and is sent translated.
+function _asStored(field: EmailText, text: string): string {
+  return isDefaultEmailText(field, text) ? EMAIL_DEFAULTS.en[field] : text;
+}
+
+/**
+ * The connection e-mail's subject and message for someone working in `lang`: an admin's
+ * text as written, the default in `lang` (the sending technician's, the admin's reading
+ * the settings page). `renderTemplate` then fills in the placeholders.
+ */
+export function emailTextIn(
+  settings: Partial<Record<EmailText, unknown>>,
+  lang: Language,
+): Record<EmailText, string> {
+  const pick = (field: EmailText) =>
+    isDefaultEmailText(field, settings[field]) || settings[field] === undefined
+      ? EMAIL_DEFAULTS[lang][field]
+      : String(settings[field]);
+  return { emailSubject: pick("emailSubject"), emailTemplate: pick("emailTemplate") };
+}
+
 export const GroupSettingsSchema = z.object({
   connectingTimeout: minutes(24 * 60).default(20),
   waitingTimeout: minutes(24 * 60).default(30),
@@ -43,11 +96,10 @@ export const GroupSettingsSchema = z.object({
   surveyEnabled: flag.default(false),
   surveyUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
   surveyQuestions: z.array(z.string().trim().min(1).max(300)).max(10).default([]),
-  emailSubject: template(200).default("Remote support from {{organisation}}"),
-  emailTemplate: template(5000).default(
-    "Hello {{customerName}},\n\n{{technicianName}} is ready to help you. " +
-      "Open this link to connect: {{link}}\n(or enter the code {{pin}}).",
-  ),
+  emailSubject: template(200).transform((text) => _asStored("emailSubject", text))
+    .default(EMAIL_DEFAULTS.en.emailSubject),
+  emailTemplate: template(5000).transform((text) => _asStored("emailTemplate", text))
+    .default(EMAIL_DEFAULTS.en.emailTemplate),
   termsEnabled: flag.default(false),
   termsText: z.string().max(10_000).default(""),
   recordingPolicy: z.enum(["off", "optional", "always"]).default("off"),

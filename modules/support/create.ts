@@ -8,7 +8,8 @@ import type { Database } from "../db/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { enforce } from "../limits/mod.ts";
 import { enqueueMail } from "../mail/mod.ts";
-import { renderTemplate } from "../org/mod.ts";
+import { emailTextIn, renderTemplate } from "../org/mod.ts";
+import type { Language } from "../i18n/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { logEvent, replaceDeadlines, settingsFor, type SupportSession } from "./engine.ts";
 import { queueSessionWebhook } from "./webhook_events.ts";
@@ -44,6 +45,16 @@ export function customerLink(deps: AppDeps, token: string): string {
   return `${deps.config.publicUrl.replace(/\/$/, "")}/s/${token}`;
 }
 
+export interface CreateOptions {
+  sendSms?: SmsSender;
+  organisation?: string;
+  /**
+   * The technician's console language: the e-mail's default text is in it (an admin's own
+   * text is sent as written). Without it, the user's language setting, else English.
+   */
+  language?: Language;
+}
+
 /**
  * A technician's session (console dialog or API). Throws `RateLimited` past the
  * `sessionCreate` budget of the user (a 429 refusal with Retry-After).
@@ -52,7 +63,7 @@ export async function createPrivateSession(
   deps: AppDeps,
   user: CurrentUser,
   input: NewPrivateSession,
-  options: { sendSms?: SmsSender; organisation?: string } = {},
+  options: CreateOptions = {},
 ): Promise<CreatedSession> {
   const now = deps.clock.now();
   // Every door (console dialog, API) spends the same budget, on every instance: a script
@@ -70,7 +81,7 @@ async function _createPrivate(
   deps: AppDeps,
   user: CurrentUser,
   input: NewPrivateSession,
-  options: { sendSms?: SmsSender; organisation?: string },
+  options: CreateOptions,
   now: Date,
 ): Promise<CreatedSession> {
   const settings = await settingsFor(deps.db, user.groupId);
@@ -110,12 +121,13 @@ async function _createPrivate(
       organisation: options.organisation ?? "",
     };
     if (input.method === "email" && input.contact) {
+      const text = emailTextIn(settings, options.language ?? user.language ?? "en");
       messageId = await enqueueMail(tx, {
         orgId: user.orgId,
         kind: "session_invitation",
         to: input.contact,
-        subject: renderTemplate(settings.emailSubject, values),
-        text: renderTemplate(settings.emailTemplate, values),
+        subject: renderTemplate(text.emailSubject, values),
+        text: renderTemplate(text.emailTemplate, values),
       }, { now, smtpConfigured: Boolean(deps.config.smtpUrl) });
     }
     if (input.method === "sms" && input.contact) {
