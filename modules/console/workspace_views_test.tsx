@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { translator } from "../i18n/mod.ts";
+import { LANGUAGES, translator } from "../i18n/mod.ts";
 import type { LogLine } from "../support/mod.ts";
 import { formatSize, LogLineView, SessionLog } from "./workspace_views.tsx";
 
@@ -116,4 +116,11 @@ Deno.test("formatSize() uses units in the reader's language", () => {
   assert.equal(formatSize(512, "en"), "512 byte");
   assert.equal(formatSize(25 * 1024 * 1024, "en"), "25 MB");
   assert.equal(formatSize(1536, "nl"), "1,5 kB");
+});
+
+Deno.test("the workspace's Transfer… names the same action as the queue's Transfer", () => {
+  for (const lang of LANGUAGES) {
+    const t = translator(lang);
+    assert.equal(t("workspace.transfer"), `${t("console.action_transfer")}…`, lang);
+  }
 });
