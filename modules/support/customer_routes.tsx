@@ -89,7 +89,8 @@ export const customerRoutes = new Hono<AppEnv>()
       return c.html(<PinPage c={c} error={error} />, 429);
     }
     const key = /^\d{6}$/.test(guess) ? "customer.pin.wrong" : "customer.pin.malformed";
-    return c.html(<PinPage c={c} error={t(key)} />, 422);
+    // What was typed stays in the box, so the customer can check it against the technician's.
+    return c.html(<PinPage c={c} error={t(key)} pin={(form.pin ?? "").slice(0, 32)} />, 422);
   })
   .get("/s/:token", async (c) => {
     const session = await sessionOr404(c);

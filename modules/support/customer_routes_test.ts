@@ -79,17 +79,22 @@ Deno.test("POST /pin with the session's PIN redirects to its Instant Chat page",
   }
 });
 
-Deno.test("POST /pin refuses a wrong or malformed PIN with 422 and audits at most two digits", async () => {
+Deno.test("POST /pin refuses a wrong or malformed PIN with 422, keeps it in the box and audits at most two digits", async () => {
   const { t, session, customer } = await setup();
   try {
     await customer.get("/pin");
     const wrong = session.pin === "999999" ? "999998" : "999999";
     const res = await customer.post("/pin", { pin: wrong });
     assert.equal(res.status, 422);
-    assert.match(await res.text(), /That PIN is not valid/);
+    const page = await res.text();
+    assert.match(page, /That PIN is not valid/);
+    // What was typed stays in the box, to check against the technician's six digits.
+    assert.match(page, new RegExp(`name="pin"[^>]*value="${wrong}"`));
     const malformed = await customer.post("/pin", { pin: "12ab" });
     assert.equal(malformed.status, 422);
-    assert.match(await malformed.text(), /exactly six digits/);
+    const malformedPage = await malformed.text();
+    assert.match(malformedPage, /exactly six digits/);
+    assert.match(malformedPage, /name="pin"[^>]*value="12ab"/);
     const rows = await audits(t, "session.pin_refused");
     assert.deepEqual(rows.map((r) => r.details), [
       { reason: "wrong", prefix: wrong.slice(0, 2) },
