@@ -144,6 +144,11 @@ Deno.test("the connection e-mail: the default in the sending technician's langua
           /<strong>Hulp op afstand van Helpdesk Jansen<\/strong>/,
           "the preview too",
         );
+        // The placeholders one can use read as a list, not as one run of braces.
+        assert.match(
+          page,
+          /Plaatshouders die u kunt gebruiken: <code>\{\{customerName\}\}<\/code>, <code>\{\{technicianName\}\}<\/code>, /,
+        );
         const fields = formFields(page);
         assert.equal(fields.connectingTimeout, "20");
         assert.match(fields.emailTemplate, /^Beste \{\{customerName\}\},\r\n\r\n/);

@@ -102,8 +102,12 @@ export function SettingsPage(
         >
           <legend>{t("groupSettings.email")}</legend>
           <p class="muted">
-            {t("groupSettings.placeholders")}{" "}
-            {EMAIL_PLACEHOLDERS.map((name) => <code>{`{{${name}}}`}</code>)}
+            {t("groupSettings.placeholders")} {EMAIL_PLACEHOLDERS.map((name, i) => (
+              <>
+                {i > 0 && ", "}
+                <code>{`{{${name}}}`}</code>
+              </>
+            ))}
           </p>
           <div class="template">
             {text("emailSubject")}
