@@ -34,7 +34,8 @@ function _statusKey(line: LogLine): TranslationKey | null {
   if (to === "active" && ["waiting", "incoming", "connecting"].includes(from)) {
     return "customer.line.joined";
   }
-  if (to === "active" && from === "on_hold") return "customer.line.resumed";
+  // Back from a hold, or from a transfer the sender took back (the customer read "transferred").
+  if (to === "active" && ["on_hold", "outgoing"].includes(from)) return "customer.line.resumed";
   // A collaborator's hold (its own, or with the lead's) is not news to the customer.
   if (to === "on_hold" && !["reconnecting", "offline", "collaborating"].includes(from)) {
     return "customer.line.onHold";
