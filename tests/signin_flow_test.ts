@@ -213,3 +213,45 @@ Deno.test("pages render in Dutch from Accept-Language, the picker cookie, and th
     assert.equal((await browser.post("/lang", { lang: "xx" })).status, 400);
   });
 });
+
+Deno.test("the right password does not reset the count of wrong second-factor codes", async () => {
+  await withTestApp(async (t) => {
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    await enrol(t, browser);
+    await browser.post("/signout");
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(61_000); // wait out any back-off so every try is counted
+      const guesser = t.client();
+      const step1 = await guesser.signIn(ADMIN.email, ADMIN.password);
+      assert.equal(step1.headers.get("location"), "/signin/2fa", `try ${i}`);
+      await guesser.get("/signin/2fa");
+      assert.equal((await guesser.post("/signin/2fa", { code: "000000" })).status, 401);
+    }
+    t.clock.advance(61_000);
+    const locked = await t.client().signIn(ADMIN.email, ADMIN.password);
+    assert.equal(locked.status, 423, "ten wrong codes lock the account, password or not");
+    assert.ok((await auditActions(t.deps)).includes("auth.lockout"));
+  });
+});
+
+Deno.test("turning 2FA off from My account counts wrong codes and locks after ten", async () => {
+  await withTestApp(async (t) => {
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    const { secret } = await enrol(t, browser);
+    const disable = (code: string) =>
+      browser.post("/account/2fa/disable", { code }, { "hx-request": "true" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await disable("000000")).status);
+      t.clock.advance(61_000);
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(400));
+    assert.deepEqual(statuses.slice(10), [423, 423], "locked, a guess is not even checked");
+    t.clock.advance(30_000);
+    assert.equal((await disable(currentTotp(secret, t.clock.now()))).status, 423);
+    const [user] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
+    assert.ok(user.totpEnabledAt, "2FA stays on");
+  });
+});

@@ -5,6 +5,7 @@ import { type AuditAction, recordAudit } from "../audit/mod.ts";
 import {
   beginEnrolment,
   changePassword,
+  checkThrottle,
   confirmEnrolment,
   createApiToken,
   disableTwoFactor,
@@ -13,10 +14,13 @@ import {
   getOrganisation,
   listApiTokens,
   listDevices,
+  recordFailure,
   replaceRecoveryCodes,
   revokeAllApiTokens,
   revokeApiToken,
   revokeDevice,
+  throttleError,
+  throttleKeys,
   totpQrSvg,
   totpUri,
   users,
@@ -182,13 +186,21 @@ async function secondFactorChecked(c: C) {
   const user = await self(c);
   if (!user.totpEnabledAt) throw new Refusal(409, "twofa.notOn");
   const { db, clock } = c.get("deps");
+  const ip = clientAddress(c);
+  const now = clock.now();
+  // Counted like the sign-in's codes: a session left open must not allow guessing.
+  const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, ip), now));
+  if (blocked) throw blocked;
   const check = await verifySecondFactor(db, {
     user,
     code: form.code ?? "",
-    now: clock.now(),
+    now,
     key: c.get("deps").config.totpKey,
   });
-  if (!check.ok) throw new Refusal(400, check.reason);
+  if (!check.ok) {
+    await recordFailure(db, { email: user.email, user, ip, now, reason: "totp" });
+    throw new Refusal(400, check.reason);
+  }
   return user;
 }
 

@@ -27,7 +27,7 @@ import {
   verifySecondFactor,
 } from "./second_factor.ts";
 import { endSession, readSession, startSession, upgradeSession } from "./sessions.ts";
-import { checkThrottle } from "./throttle.ts";
+import { checkThrottle, clearAccountFailures } from "./throttle.ts";
 import { totpQrSvg, totpUri } from "./totp.ts";
 import { EnrolPage, RecoveryCodesPage, SecondFactorPage, SetupPage, SignInPage } from "./views.tsx";
 
@@ -266,6 +266,7 @@ async function finishSignIn(
 ) {
   const { db, clock } = c.get("deps");
   const ip = clientAddress(c);
+  await clearAccountFailures(db, user.email);
   if (options.session) await upgradeSession(c, options.session, ip);
   else await startSession(c, { userId: user.id, stage: "full", ip });
   await recordAudit(db, {

@@ -227,7 +227,9 @@ export async function authenticatePassword(
     ? await verifyPassword(options.password, user.passwordHash)
     : (await burnPasswordCheck(options.password), false);
   if (ok) {
-    await clearAccountFailures(db, email);
+    // With a second factor the count goes on until the code is right too (the sign-in's
+    // end clears it): a known password must not reset the count of guessed codes.
+    if (!user!.totpEnabledAt) await clearAccountFailures(db, email);
     return user!;
   }
   await recordFailure(db, { email, user, ip: options.ip, now: options.now, reason: "password" });
