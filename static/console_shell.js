@@ -197,10 +197,19 @@ for (const id of ["flash", "dialog"]) {
 
 /**
  * The "session created" card stays while the technician reads out the PIN; it goes once the
- * customer is in (its row is past Connecting) or the session is gone from the queue.
+ * customer is in (its row is past Connecting) or the session is gone from the queue. A Transfer
+ * dialog goes with its session's Transfer button.
  * @param {Row[]} rows
  */
 export function settleToasts(rows) {
+  // The Transfer dialog goes once its session's row no longer offers Transfer (taken back by
+  // its sender, ended, moved on from another tab), unless it is on its way.
+  const dialog = document.querySelector("#dialog [data-transfer-session]");
+  const about = dialog?.getAttribute("data-transfer-session");
+  if (dialog && !dialog.querySelector(".htmx-request")) {
+    const row = rows.find((r) => r.dataset.session === about && r.dataset.visibility === "own");
+    if (!row?.querySelector("button[data-action=transfer]")) dialog.remove();
+  }
   const card = document.querySelector("#new-session [data-created-session]");
   const id = card?.getAttribute("data-created-session");
   if (!card || !id) return;

@@ -64,7 +64,13 @@ export function TransferDialog(
       </optgroup>
     );
   return (
-    <div class="card dialog" id="transfer-dialog" role="dialog" aria-labelledby="transfer-title">
+    <div
+      class="card dialog"
+      id="transfer-dialog"
+      role="dialog"
+      aria-labelledby="transfer-title"
+      data-transfer-session={sessionId}
+    >
       <h2 id="transfer-title">{t("console.transferTitle", { number: props.number })}</h2>
       <form
         id="transfer-form"

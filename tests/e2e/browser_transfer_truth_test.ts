@@ -2,7 +2,8 @@
 // the session, and within a second the sender's open workspace neither says "Active" nor shows
 // the remote view's "Connection to the server lost. Reconnecting…" (its viewer socket was
 // closed because the sender no longer works the session). The recipient reads the note, with
-// the row's buttons in sight beside it at 1366×768 and 1920×1080.
+// the row's buttons in sight beside it at 1366×768 and 1920×1080, and a Transfer dialog the
+// recipient opened goes when the sender takes the session back.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
@@ -11,6 +12,7 @@ import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { users } from "../../modules/auth/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { startSession } from "../../modules/support/mod.ts";
 
 const TRUTH_MS = 1_000;
 
@@ -99,6 +101,13 @@ browserTest(
         assert.deepEqual(seen.out, [], `${at}: buttons out of sight`);
         assert.ok(seen.sideways <= 0, `${at}: the queue scrolls ${seen.sideways}px sideways`);
       }
+      // Bob opens Transfer on it, and Ann takes the session back meanwhile: the dialog about a
+      // session Bob no longer has goes with its row.
+      await incoming.locator("button[data-action=transfer]").click();
+      await bobPage.locator("#transfer-dialog").waitFor();
+      await startSession(t.deps, ann, id);
+      await incoming.waitFor({ state: "detached" });
+      await bobPage.locator("#transfer-dialog").waitFor({ state: "detached", timeout: TRUTH_MS });
       assert.deepEqual(bobPage.errors, []);
       agent.close();
     });
