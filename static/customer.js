@@ -149,9 +149,24 @@ document.addEventListener("htmx:afterSettle", () => {
   if (input instanceof HTMLTextAreaElement && !input.disabled && !input.value) input.focus();
 });
 
+// A message half typed survives the reload a change of language makes (this tab only).
+const DRAFT_KEY = `rescue.customerDraft:${location.pathname}`;
+{
+  const draft = sessionStorage.getItem(DRAFT_KEY);
+  const box = document.getElementById("customer-chat-input");
+  sessionStorage.removeItem(DRAFT_KEY);
+  if (draft && box instanceof HTMLTextAreaElement && !box.value) box.value = draft;
+}
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
+  if (form.classList.contains("customer-lang")) {
+    const box = document.getElementById("customer-chat-input");
+    if (box instanceof HTMLTextAreaElement && box.value) {
+      sessionStorage.setItem(DRAFT_KEY, box.value);
+    }
+  }
   // End session: ask first.
   if (form.dataset.confirm && !confirm(form.dataset.confirm)) event.preventDefault();
   if (form.id === "customer-file-form") {

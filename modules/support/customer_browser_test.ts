@@ -1,6 +1,6 @@
 // The customer's side in a real browser (headless Chromium): PIN entry, the live log over
 // EventSource (both sides' chat, pushed link), Enter to send through htmx without a duplicate
-// line, font size kept across a reload, upload and download with progress, chat switched off
+// line, font size and a typed message kept across a reload and a change of language, upload and download with progress, chat switched off
 // live and the end of the session (no empty log box before it, no welcome or support-app
 // link or screen sharing after it) — with no CSP violation or script error on the way.
 import assert from "node:assert/strict";
@@ -75,6 +75,15 @@ Deno.test({
         assert.match(await page.getAttribute("#customer-page", "class") ?? "", /\bfont-s2\b/);
         await page.reload();
         assert.match(await page.getAttribute("#customer-page", "class") ?? "", /\bfont-s2\b/);
+
+        // A message half typed survives a change of language (the page reloads for it).
+        await page.fill("#customer-chat-input", "Half a sentence");
+        await Promise.all([page.waitForNavigation(), page.selectOption("#customer-lang", "nl")]);
+        assert.equal(await page.getAttribute("html", "lang"), "nl");
+        assert.equal(await page.inputValue("#customer-chat-input"), "Half a sentence");
+        await Promise.all([page.waitForNavigation(), page.selectOption("#customer-lang", "en")]);
+        assert.equal(await page.inputValue("#customer-chat-input"), "Half a sentence");
+        await page.fill("#customer-chat-input", "");
 
         const bytes = new TextEncoder().encode("event log\n".repeat(1000));
         await page.setInputFiles("#customer-file", {
