@@ -1,7 +1,8 @@
 // @ts-check
 // The customer's Instant Chat page (modules/support/customer_views.tsx): live log over
-// server-sent events with catch-up after a drop, font size, Enter to send, uploads and
-// downloads with progress, and the end-session confirmation. A module (deferred); the page
+// server-sent events with catch-up after a drop, font size, Enter to send, a typed message kept
+// across a change of language, uploads and downloads with progress, and the end-session
+// confirmation. A module (deferred); the page
 // works without it (plain forms, reload to see new lines).
 import { closest } from "./app.js";
 import { liveSource } from "./live_source.js";
