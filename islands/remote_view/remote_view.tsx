@@ -25,6 +25,7 @@ import {
   controlling,
   INITIAL_STATE,
   placeholderKey,
+  stalePicture,
   type Translate,
   translator,
   type ViewState,
@@ -330,7 +331,9 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         <InvitePanel t={t} state={s} onInvite={props.mount.detached ? undefined : this.#invite} />
         <div
           ref={this.#stageRef}
-          class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}`}
+          class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}${
+            stalePicture(s) ? " is-stale" : ""
+          }`}
           tabIndex={0}
           role="application"
           aria-label={t("screen")}

@@ -207,9 +207,13 @@ export function agentMissing(s: ViewState): boolean {
   return s.agent !== "connected" && !s.hasVideo;
 }
 
-/** The text over the picture while there is none to show (null: the picture shows). */
+/**
+ * The text over the picture while there is none to show, or while the one shown is no longer
+ * live — the support app or the server's socket gone, its last frame still in the video
+ * (null: the picture shows, live). `stalePicture()` says which.
+ */
 export function placeholderKey(s: ViewState): RemoteUiKey | null {
-  if (s.hasVideo && s.view === "granted") return null;
+  if (s.hasVideo && s.view === "granted" && s.connected && s.agent === "connected") return null;
   if (!s.connected) return "connecting";
   if (s.agent !== "connected") {
     return s.agent === "reconnecting" ? "agentReconnecting" : "agentAbsent";
@@ -217,6 +221,11 @@ export function placeholderKey(s: ViewState): RemoteUiKey | null {
   if (s.view === "granted") return "waitingForPicture";
   if (s.view === "asked") return "viewAsked";
   return "viewOffHint";
+}
+
+/** A frame is still in the video but no longer live: it is dimmed under the placeholder. */
+export function stalePicture(s: ViewState): boolean {
+  return s.hasVideo && placeholderKey(s) !== null;
 }
 
 export type Translate = (key: RemoteUiKey, vars?: Record<string, string>) => string;

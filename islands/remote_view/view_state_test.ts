@@ -8,6 +8,7 @@ import {
   controlling,
   INITIAL_STATE,
   placeholderKey,
+  stalePicture,
   translator,
   viewActive,
   type ViewState,
@@ -134,10 +135,20 @@ Deno.test("placeholderKey() explains a missing picture, and hides once it shows"
     [{ agent: "connected", view: "revoked" }, "viewOffHint"],
     [{ agent: "connected", view: "granted", hasVideo: true }, null],
     [{ agent: "connected", view: "off", hasVideo: true }, "viewOffHint"],
+    // The last frame of an app that dropped, or of a socket that did, is not shown as live.
+    [{ agent: "reconnecting", view: "granted", hasVideo: true }, "agentReconnecting"],
+    [{ agent: "absent", view: "granted", hasVideo: true }, "agentAbsent"],
+    [{ connected: false, view: "granted", hasVideo: true }, "connecting"],
   ];
   for (const [fields, key] of rows) {
     assert.equal(placeholderKey(state(fields)), key, JSON.stringify(fields));
   }
+  assert.equal(
+    stalePicture(state({ agent: "reconnecting", view: "granted", hasVideo: true })),
+    true,
+  );
+  assert.equal(stalePicture(state({ agent: "connected", view: "granted", hasVideo: true })), false);
+  assert.equal(stalePicture(state({ agent: "reconnecting", view: "granted" })), false, "no frame");
 });
 
 Deno.test("agentMissing() until the support app is there or a picture still shows", () => {

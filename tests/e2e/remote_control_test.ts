@@ -339,6 +339,9 @@ Deno.test({
           proxy.cut();
           await customer.context().setOffline(true);
           await waitStatus(tech, session.id, "reconnecting");
+          // The last frame stays, dimmed under "reconnecting": never shown as if live.
+          await view.locator(".rv-stage.is-stale .rv-placeholder:not([hidden])").waitFor();
+          await tech.screenshot({ path: "/tmp/shots/remote-stale-1366.png" }).catch(() => {});
           proxy.restore();
           await customer.context().setOffline(false);
           step("network cut: Reconnecting");
@@ -360,6 +363,7 @@ Deno.test({
             return (await framesDecoded(tech)) > before + 2;
           }, 30_000);
 
+          assert.equal(await view.locator(".rv-stage.is-stale").count(), 0, "live again");
           step("picture resumed");
           // The technician ends the session: the agent is told, says so, stops and exits.
           tech.once("dialog", (dialog) => dialog.accept());
