@@ -72,7 +72,9 @@ function watchConsent(panel) {
           line.getAttribute("data-label-off") ?? "";
         panel.dataset.consent = consent;
         const ask = panel.querySelector("[data-scripts-ask]");
-        if (ask instanceof HTMLElement) ask.hidden = consent === "granted" || consent === "asked";
+        if (ask instanceof HTMLElement) {
+          ask.hidden = consent === "granted" || consent === "asked" || consent === "absent";
+        }
       },
     },
   });

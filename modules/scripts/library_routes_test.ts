@@ -188,6 +188,9 @@ Deno.test("/admin/scripts: admins keep nested scripts; technicians with scriptsN
     assert.match(html, /Organisation scripts/);
     assert.match(html, /Org cleanup/);
     assert.match(html, /support app is not connected/);
+    // No app to ask through: the ask is hidden (shown by the panel's live state once it comes).
+    const ask = html.match(/<form[^>]*data-scripts-ask[^>]*>/)?.[0] ?? "";
+    assert.match(ask, /\shidden[\s>=]/, "the ask is hidden while no app is connected");
     const [nested] = await t.deps.db.select().from(scripts);
     const run = await browser.post(`/console/sessions/${session.id}/scripts/run`, {
       script: nested.id,

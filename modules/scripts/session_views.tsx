@@ -62,6 +62,7 @@ export function ScriptsPanel(props: PanelProps) {
           hx-post={`${scriptsPath(sessionId)}/ask`}
           hx-swap="none"
           data-scripts-ask=""
+          hidden={!props.present}
         >
           <CsrfField c={c} />
           <button type="submit" class="secondary small">{t("scripts.panel.ask")}</button>
