@@ -275,6 +275,11 @@ Deno.test("file manager: an upload cut mid-way resumes at the agent's offset, th
       const keys = await logKeys(w);
       return keys.includes("log.files.uploaded") && keys.includes("log.files.stopped");
     });
+    // The stopped line keeps its reason's code, for the reader's language.
+    const stopped = (await readLog(w.t.deps.db, w.sessionId)).find((l) =>
+      l.body === "log.files.stopped"
+    );
+    assert.match(String(stopped?.data.reasonKey), /^filemgr\.errors\.[a-z_]+$/);
   } finally {
     await w.close();
   }

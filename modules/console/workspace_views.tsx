@@ -72,6 +72,12 @@ function _Status(props: { t: Translator; line: LogLine }) {
 function _Event(props: { t: Translator; line: LogLine }) {
   const { t, line } = props;
   const values: Values = { name: line.authorName, author: line.authorName, ...line.data };
+  // A reason stored with its key (a support app's refusal code, say) reads in the reader's
+  // language; the stored words stay for a key this server does not know.
+  const reasonKey = line.data.reasonKey;
+  if (typeof reasonKey === "string" && isTranslationKey(reasonKey)) {
+    values.reason = t(reasonKey, values);
+  }
   if (line.body === "log.transferred") return <_Transfer t={t} line={line} values={values} />;
   if (line.body.startsWith("log.scripts.")) return <_ScriptRun t={t} line={line} values={values} />;
   return <span class="text">{translateStored(t, line.body, values)}</span>;

@@ -124,3 +124,25 @@ Deno.test("the workspace's Transfer… names the same action as the queue's Tran
     assert.equal(t("workspace.transfer"), `${t("console.action_transfer")}…`, lang);
   }
 });
+
+Deno.test("LogLineView() gives a stopped transfer's reason in the reader's language when it is a known one", () => {
+  const stopped = line({
+    kind: "event",
+    body: "log.files.stopped",
+    data: {
+      path: "/home/carol",
+      reason: "files is not granted",
+      reasonKey: "filemgr.errors.not_granted",
+    },
+  });
+  const nl = html(stopped, "nl");
+  assert.ok(nl.includes(translator("nl")("filemgr.errors.not_granted")), nl);
+  assert.doesNotMatch(nl, /is not granted/);
+  assert.ok(html(stopped).includes("The customer has not allowed the file manager."));
+  // An unknown key or none: the words as the support app gave them.
+  const raw = line({
+    ...stopped,
+    data: { path: "/x", reason: "disk on fire", reasonKey: "no.such" },
+  });
+  assert.match(html(raw, "nl"), /disk on fire/);
+});

@@ -97,7 +97,12 @@ export async function recordTransfer(deps: AppDeps, session: SupportSession, t: 
     await recordFiles(deps, session, t.by, {
       key: "log.files.stopped",
       action: t.direction === "download" ? "session.files_downloaded" : "session.files_uploaded",
-      data: { path: t.path, reason: t.error?.reason ?? t.state },
+      // The code's words in the reader's language where it is one of ours (the console's log).
+      data: {
+        path: t.path,
+        reason: t.error?.reason ?? t.state,
+        reasonKey: `filemgr.errors.${t.error?.code ?? t.state}`,
+      },
       details: { ...details, error: t.error?.code ?? t.state },
     });
     return;
