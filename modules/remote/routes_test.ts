@@ -62,7 +62,10 @@ Deno.test("remote routes: PIN exchange, viewer socket guard, consent guard, down
     const page = await download.text();
     assert.match(page, /There is no support app for your system on this server yet/);
     // …and where to go instead: the chat page's browser share, named as its button is.
-    assert.match(page, /&quot;Share my screen&quot; on the chat page|"Share my screen" on the chat page/);
+    assert.match(
+      page,
+      /&quot;Share my screen&quot; on the chat page|"Share my screen" on the chat page/,
+    );
     assert.doesNotMatch(page, /deno task/);
     assert.equal((await customer.get(`/s/${"z".repeat(32)}/agent`)).status, 404);
   } finally {
