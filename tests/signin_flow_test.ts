@@ -255,3 +255,29 @@ Deno.test("turning 2FA off from My account counts wrong codes and locks after te
     assert.ok(user.totpEnabledAt, "2FA stays on");
   });
 });
+
+Deno.test("changing the password forgets remembered devices: the next sign-in asks for a code", async () => {
+  await withTestApp(async (t) => {
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    const { secret } = await enrol(t, browser);
+    await browser.post("/signout");
+    t.clock.advance(30_000);
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    await browser.post("/signin/2fa", { code: currentTotp(secret, t.clock.now()), remember: "1" });
+    await browser.get("/account");
+    const next = "a brand new password";
+    const changed = await browser.post(
+      "/account/password",
+      { current: ADMIN.password, next, confirm: next },
+      { "hx-request": "true" },
+    );
+    assert.equal(changed.status, 200);
+    const answer = await changed.text();
+    assert.match(answer, /remembered devices/);
+    assert.match(answer, /id="devices"[^>]*hx-swap-oob/, "the page's device list is redrawn");
+    await browser.post("/signout");
+    const after = await browser.signIn(ADMIN.email, next);
+    assert.equal(after.headers.get("location"), "/signin/2fa");
+  });
+});

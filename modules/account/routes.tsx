@@ -34,6 +34,7 @@ import {
   ApiTokensSection,
   DevicesSection,
   EnrolSection,
+  FlashCleared,
   RecoveryCodesSection,
   TwoFactorSection,
 } from "./views.tsx";
@@ -81,7 +82,13 @@ export const accountRoutes = new Hono<AppEnv>()
     const done = revoked === undefined
       ? "account.passwordChanged"
       : "account.passwordChangedTokensRevoked";
-    return c.html(<p class="flash info" role="status">{c.get("t")(done)}</p>);
+    return c.html(
+      <>
+        <p class="flash info" role="status">{c.get("t")(done)}</p>
+        <DevicesSection c={c} devices={[]} oob />
+        <FlashCleared />
+      </>,
+    );
   })
   .post("/2fa/enrol", async (c) => {
     const user = await self(c);
@@ -104,13 +111,23 @@ export const accountRoutes = new Hono<AppEnv>()
       key: config.totpKey,
     });
     await audit(c, "auth.2fa_enabled");
-    return c.html(<RecoveryCodesSection c={c} codes={codes} />);
+    return c.html(
+      <>
+        <RecoveryCodesSection c={c} codes={codes} />
+        <FlashCleared />
+      </>,
+    );
   })
   .post("/2fa/recovery-codes", async (c) => {
     const user = await secondFactorChecked(c);
     const codes = await replaceRecoveryCodes(c.get("deps").db, user.id);
     await audit(c, "auth.recovery_codes_regenerated");
-    return c.html(<RecoveryCodesSection c={c} codes={codes} />);
+    return c.html(
+      <>
+        <RecoveryCodesSection c={c} codes={codes} />
+        <FlashCleared />
+      </>,
+    );
   })
   .post("/2fa/disable", async (c) => {
     const user = await secondFactorChecked(c);
@@ -119,7 +136,13 @@ export const accountRoutes = new Hono<AppEnv>()
     if (org?.require2fa) throw new Refusal(409, "twofa.requiredCannotDisable");
     await disableTwoFactor(db, user.id);
     await audit(c, "auth.2fa_disabled");
-    return c.html(<TwoFactorSection c={c} enabled={false} unusedCodes={0} />);
+    return c.html(
+      <>
+        <TwoFactorSection c={c} enabled={false} unusedCodes={0} />
+        <DevicesSection c={c} devices={[]} oob />
+        <FlashCleared />
+      </>,
+    );
   })
   .post("/devices/:id/revoke", async (c) => {
     const user = c.get("user");

@@ -109,6 +109,14 @@ export function AccountPage(props: { c: C; data: AccountData }) {
   );
 }
 
+/**
+ * Sent beside a section's answer: empties the page's flash, where an earlier refusal of the
+ * same form (a wrong code or password) would otherwise stand beside its success.
+ */
+export function FlashCleared() {
+  return <div id="flash" hx-swap-oob="innerHTML"></div>;
+}
+
 export function TwoFactorSection(props: { c: C; enabled: boolean; unusedCodes: number }) {
   const t = props.c.get("t");
   return (
@@ -171,10 +179,13 @@ export function RecoveryCodesSection(props: { c: C; codes: string[] }) {
   );
 }
 
-export function DevicesSection(props: { c: C; devices: AccountData["devices"] }) {
+/** `oob`: sent beside another section's answer, to replace the list on the page. */
+export function DevicesSection(
+  props: { c: C; devices: AccountData["devices"]; oob?: boolean },
+) {
   const t = props.c.get("t");
   return (
-    <section class="card" id="devices">
+    <section class="card" id="devices" hx-swap-oob={props.oob ? "true" : undefined}>
       <h2>{t("account.devices")}</h2>
       {props.devices.length === 0 ? <p class="muted">{t("account.noDevices")}</p> : (
         <table>

@@ -270,10 +270,14 @@ export async function changePassword(
   }
   const problem = passwordProblem(options.next, options.user.email);
   if (problem) throw new Refusal(400, problem);
-  await db.update(users).set({
-    passwordHash: await hashPassword(options.next),
-    passwordChangedAt: options.now,
-  }).where(eq(users.id, options.user.id));
+  const passwordHash = await hashPassword(options.next);
+  // A remembered device skips the second factor; a new password means anyone who had the
+  // old one is to be shut out, so every device is asked for a code again.
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, passwordChangedAt: options.now })
+      .where(eq(users.id, options.user.id));
+    await tx.delete(rememberedDevices).where(eq(rememberedDevices.userId, options.user.id));
+  });
 }
 
 /** Removes expired partial sessions, devices and throttle rows; run periodically. */

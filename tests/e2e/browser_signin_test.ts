@@ -66,11 +66,18 @@ Deno.test({
       assert.equal(await page.locator("#twofa .qr svg").count(), 1, "QR code shown");
       const secret = (await secretEl.textContent() ?? "").trim();
       assert.match(secret, /^[A-Z2-7]{16,}$/);
+      // A mistyped first code is refused at the top of the page; that message goes once the
+      // right code is in (it stood beside the recovery codes).
+      const flash = page.locator("#flash");
+      await page.fill("#enrol-code", "12345");
+      await page.locator("#twofa").getByRole("button", { name: "Turn on" }).click();
+      await flash.getByText("not valid").waitFor({ state: "visible" });
       await page.fill("#enrol-code", await oathtool(secret, t.clock.now()));
       await page.locator("#twofa").getByRole("button", { name: "Turn on" }).click();
       const codes = page.locator("#recovery-code-list li");
       await codes.first().waitFor({ state: "visible" });
       assert.equal(await codes.count(), 10);
+      assert.equal((await flash.textContent())?.trim(), "", "no refusal left beside the codes");
       assert.equal(path(), "/account", "the enrolment was an htmx swap, not a navigation");
 
       // 3. Sign out from the top bar.
@@ -102,6 +109,7 @@ Deno.test({
       // The enrolment code's time step is spent; the next step's code is accepted.
       t.clock.advance(30_000);
       await page.fill("#code", await oathtool(secret, t.clock.now()));
+      await page.getByLabel(/Remember this device/).check();
       await Promise.all([
         page.waitForNavigation(),
         page.getByRole("button", { name: "Verify" }).click(),
@@ -110,7 +118,24 @@ Deno.test({
       await page.locator("#console-home").waitFor({ state: "visible" });
       await htmxLoaded();
 
-      // 5. No CSP violation, and no script error, anywhere along the way.
+      // 5. A new password: a refused one first, then one that is taken. The refusal goes,
+      // and this browser is no longer remembered (the list says so without a reload).
+      await page.goto(`${base}/account`);
+      assert.equal(await page.locator("#devices tbody tr").count(), 1);
+      const changePassword = async (next: string) => {
+        await page.fill("#pw-current", ADMIN.password);
+        await page.fill("#pw-next", next);
+        await page.fill("#pw-confirm", next);
+        await page.getByRole("button", { name: "Change password" }).click();
+      };
+      await changePassword("short");
+      await flash.getByText("at least 10 characters").waitFor({ state: "visible" });
+      await changePassword("a much longer new password");
+      await page.locator("#password-result").getByText("Password changed").waitFor();
+      assert.equal((await flash.textContent())?.trim(), "", "the refusal is gone");
+      await page.locator("#devices").getByText("No remembered devices.").waitFor();
+
+      // 6. No CSP violation, and no script error, anywhere along the way.
       const csp = errors.filter((e) => /Content Security Policy/i.test(e));
       assert.deepEqual(csp, [], "CSP violations");
       const pageErrors = errors.filter((e) => e.startsWith("pageerror"));
