@@ -11,6 +11,8 @@ import { closest } from "./app.js";
 const strip = /** @type {HTMLElement} */ (document.getElementById("session-tabs"));
 const workspaces = /** @type {HTMLElement} */ (document.getElementById("workspaces"));
 const hint = /** @type {HTMLElement | null} */ (workspaces.querySelector("[data-workspaces-hint]"));
+/** Own rows that ended (ENDED_TAB_STATUSES, modules/sessions): the tab stays until End. */
+const ENDED = new Set(["closed", "timed_out"]);
 /** Per browser tab: a reload opens the session that was open. */
 const OPEN_KEY = "rescue.console.openSession";
 
@@ -77,10 +79,13 @@ function newTab(id, row) {
   tab.dataset.tabSession = id;
   const name = document.createElement("span");
   name.className = "tab-name";
+  const ended = document.createElement("span");
+  ended.className = "tab-ended";
+  ended.hidden = true;
   const time = document.createElement("time");
   time.className = "ticker";
   time.dataset.since = row.dataset.createdAt;
-  tab.append(name, " ", time);
+  tab.append(name, " ", ended, " ", time);
   strip.append(tab);
   return tab;
 }
@@ -127,7 +132,9 @@ export function openTab(id, options = {}) {
 
 /**
  * Keeps the tabs in step with the rows: a tab (and slot) per own working session, the name
- * and held state from its row; a tab whose session left goes with its workspace.
+ * and held state from its row; a tab whose session left goes with its workspace. A session
+ * the customer closed, or that timed out, keeps its tab, marked with its status, until End
+ * clears the row (its workspace turns read-only: workspace_follow.js fetches it again).
  * @param {Row[]} rows
  * @param {(row: Row) => string} nameOf
  */
@@ -149,8 +156,15 @@ export function syncTabs(rows, nameOf) {
     const name = tab.querySelector(".tab-name");
     if (name) name.textContent = nameOf(row);
     const held = row.dataset.status === "on_hold";
+    const ended = ENDED.has(row.dataset.status ?? "");
     tab.classList.toggle("held", held);
-    if (held) delete tab.dataset.activeSession;
+    tab.classList.toggle("ended", ended);
+    const mark = /** @type {HTMLElement | null} */ (tab.querySelector(".tab-ended"));
+    if (mark) {
+      mark.hidden = !ended;
+      mark.textContent = ended ? row.querySelector(".c-status")?.textContent?.trim() ?? "" : "";
+    }
+    if (held || ended) delete tab.dataset.activeSession;
     else tab.dataset.activeSession = id;
   }
   if (expected && wanted.has(expected)) {

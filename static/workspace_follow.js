@@ -6,8 +6,18 @@
 // shows the session as it is now — read-only, without a remote view (the island unmounts and
 // stops reconnecting) — instead of "Active" and "Connection to the server lost".
 
-/** Statuses in which the technician works the session (WORKING_STATUSES, modules/sessions). */
-const WORKING = new Set(["active", "on_hold", "reconnecting", "offline", "rebooting"]);
+/**
+ * Statuses in which the technician works the session (WORKING_STATUSES, modules/sessions) —
+ * a collaborator's too, so its panel turns read-only when the session closes under it.
+ */
+const WORKING = new Set([
+  "active",
+  "on_hold",
+  "reconnecting",
+  "offline",
+  "rebooting",
+  "collaborating",
+]);
 
 /** @param {HTMLElement} panel */
 function refetch(panel) {

@@ -7,9 +7,15 @@
 import type { QueueRow } from "../support/mod.ts";
 import { translateStored } from "./workspace_views.tsx";
 import { actionsFor, type RowAction, type RowContext, URGENT_STATUSES } from "./queue_context.ts";
-import { TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
+import { ENDED_TAB_STATUSES, TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
 
-/** Statuses that give the technician a session tab (SPEC Q5). */
+/**
+ * An own row with a session tab (SPEC Q5): worked now, or closed by the customer or timed out
+ * — that tab stays, read-only, until End clears the row.
+ */
+const hasTab = (row: QueueRow) =>
+  row.visibility === "own" &&
+  (TAB_STATUSES.has(row.entry.status) || ENDED_TAB_STATUSES.has(row.entry.status));
 const sessionUrl = (id: string) => `/console/sessions/${id}`;
 
 export function QueueHead(props: { ctx: RowContext }) {
@@ -59,7 +65,7 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
       data-status-since={since}
       data-created-at={session.createdAt.toISOString()}
       data-urgent-at={urgentAt}
-      data-has-tab={TAB_STATUSES.has(entry.status) && row.visibility === "own" ? "1" : undefined}
+      data-has-tab={hasTab(row) ? "1" : undefined}
       data-working={WORKING_STATUSES.has(entry.status) ? "1" : undefined}
       class={entry.status === "connecting" ? "pending" : undefined}
       tabindex={0}
@@ -199,7 +205,7 @@ function EditableCell(
  */
 export function SessionTabs(props: { rows: QueueRow[]; ctx: RowContext }) {
   const t = props.ctx.t;
-  const own = props.rows.filter((r) => r.visibility === "own" && TAB_STATUSES.has(r.entry.status));
+  const own = props.rows.filter(hasTab);
   return (
     <div
       id="session-tabs"
@@ -213,14 +219,22 @@ export function SessionTabs(props: { rows: QueueRow[]; ctx: RowContext }) {
           name={r.session.customerName}
           since={r.session.createdAt.toISOString()}
           held={r.entry.status === "on_hold"}
+          ended={ENDED_TAB_STATUSES.has(r.entry.status)
+            ? translateStored(t, `status.${r.entry.status}`)
+            : undefined}
         />
       ))}
     </div>
   );
 }
 
-/** One tab; static/console.js builds the same element for a tab that appears live. */
-function SessionTab(props: { id: string; name: string; since: string; held: boolean }) {
+/**
+ * One tab; static/console_tabs.js builds the same element for a tab that appears live. A tab
+ * whose session ended says so (`ended`: the status in words) and is no active session.
+ */
+function SessionTab(
+  props: { id: string; name: string; since: string; held: boolean; ended?: string },
+) {
   return (
     <button
       type="button"
@@ -229,11 +243,12 @@ function SessionTab(props: { id: string; name: string; since: string; held: bool
       aria-selected="false"
       aria-controls={`ws-${props.id}`}
       tabindex={-1}
-      class={props.held ? "session-tab held" : "session-tab"}
+      class={`session-tab${props.held ? " held" : ""}${props.ended ? " ended" : ""}`}
       data-tab-session={props.id}
-      data-active-session={props.held ? undefined : props.id}
+      data-active-session={props.held || props.ended ? undefined : props.id}
     >
       <span class="tab-name">{props.name}</span>{" "}
+      <span class="tab-ended" hidden={!props.ended}>{props.ended ?? ""}</span>{" "}
       <time class="ticker" data-since={props.since}></time>
     </button>
   );

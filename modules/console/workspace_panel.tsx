@@ -9,6 +9,7 @@ import { type Tool, ToolTabs } from "./tool_tabs.tsx";
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
+import { ENDED_TAB_STATUSES } from "../sessions/mod.ts";
 import type { Entry, Granted, LogLine, SupportSession } from "../support/mod.ts";
 import { WorkspaceMain } from "./workspace_main.tsx";
 import { SessionLog, translateStored } from "./workspace_views.tsx";
@@ -64,6 +65,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
       aria-label={session.customerName}
     >
       <WorkspaceHead c={c} state={state} />
+      {_endedOwn(c, state) && <EndedNotice c={c} state={state} />}
       <div class="workspace-body">
         {(remote || files) && (
           <div class="workspace-main">
@@ -85,6 +87,44 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
         </div>
       </div>
     </section>
+  );
+}
+
+/**
+ * The technician's own row ended under it (the customer closed the session, or it timed out):
+ * the tab stays for reading until End clears the row (SPEC Q8 "Closed → Removed (End)").
+ */
+function _endedOwn(c: C, state: WorkspaceState): boolean {
+  return !state.working && state.entry.userId === c.get("user").id &&
+    ENDED_TAB_STATUSES.has(state.entry.status);
+}
+
+/**
+ * Why it ended: a lead's row is Closed only by the customer; a collaborator's also when the lead
+ * ends the session (SPEC Q8), which its row does not tell apart.
+ */
+function _endedKey(entry: Entry) {
+  if (entry.status === "timed_out") return "workspace.endedTimedOut";
+  return entry.role === "collaborator" ? "workspace.endedSession" : "workspace.endedClosed";
+}
+
+/** What happened and what is left to do, in words, with the End that clears row and tab. */
+function EndedNotice(props: { c: C; state: WorkspaceState }) {
+  const t = props.c.get("t");
+  const { session, entry } = props.state;
+  return (
+    <div class="workspace-ended row" role="status" data-ended-notice="">
+      <p>{t(_endedKey(entry))}</p>
+      <button
+        type="button"
+        class="danger small"
+        hx-post={`${sessionPath(session.id)}/end`}
+        hx-swap="none"
+        data-confirm-end={t("console.confirmEnd")}
+      >
+        {t("console.action_end")}
+      </button>
+    </div>
   );
 }
 
@@ -229,7 +269,7 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
             </div>
           </div>
         )
-        : <p class="muted workspace-readonly">{t("workspace.readOnly")}</p>}
+        : !_endedOwn(c, state) && <p class="muted workspace-readonly">{t("workspace.readOnly")}</p>}
     </>
   );
   const tools: Tool[] = [

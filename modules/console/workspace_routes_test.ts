@@ -9,13 +9,16 @@ import { defaultPermissions, type Permission } from "../permissions/mod.ts";
 import {
   createPrivateSession,
   customerConnected,
+  customerLeft,
+  endSession,
+  fireDueDeadlines,
   readLog,
   readNotes,
   startSession,
   storeFile,
   type SupportSession,
 } from "../support/mod.ts";
-import { DEFAULT_FILE_LIMIT, sessionFiles } from "../support/test_support.ts";
+import { customerChat, DEFAULT_FILE_LIMIT, sessionFiles } from "../support/test_support.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
 
@@ -364,6 +367,58 @@ Deno.test("another technician gets 404; a monitoring admin reads the log only", 
     assert.match(html, /Status: Waiting → Active/);
     const panel = await (await admin.get(d.path, HTMX)).text();
     assert.doesNotMatch(panel, /chat-form/);
+  } finally {
+    await d.t.close();
+  }
+});
+
+Deno.test("GET /console/sessions/:id of an own row the customer closed: read-only, says so, offers End; others get 404", async () => {
+  const d = await desk();
+  try {
+    await customerChat(d.t.deps, d.session, "Thanks, it prints now");
+    await customerLeft(d.t.deps, d.session);
+    const res = await d.client.get(d.path, HTMX);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Thanks, it prints now/);
+    assert.match(html, /data-ended-notice/);
+    assert.match(html, /The customer ended the session\. Read the chat and your notes/);
+    assert.match(html, new RegExp(`hx-post="${d.path}/end"`));
+    // Nothing to send: no message box, no files or links, no remote view; notes stay.
+    assert.doesNotMatch(html, /chat-form|data-chat-input|send-file-form|remote-view/);
+    assert.doesNotMatch(html, /You can read this session but not work on it/);
+    assert.match(html, /name="note"/);
+    assert.equal((await d.client.post(`${d.path}/chat`, { text: "hello?" }, HTMX)).status, 409);
+
+    const other = await makePerson(d.t, { groupId: d.user.groupId! });
+    const them = d.t.client();
+    await them.signIn(other.email, TECH_PASSWORD);
+    assert.equal((await them.get(d.path, HTMX)).status, 404);
+
+    // End clears the row; then the workspace is gone for its technician too.
+    await endSession(d.t.deps, d.user, d.session.id);
+    assert.equal((await d.client.get(d.path, HTMX)).status, 404);
+  } finally {
+    await d.t.close();
+  }
+});
+
+Deno.test("GET /console/sessions/:id of an own row that timed out says it timed out", async () => {
+  const d = await desk({ start: false });
+  try {
+    const html = await (await d.client.get(d.path, HTMX)).text();
+    // Waiting is not ended: the plain read-only words, no notice.
+    assert.doesNotMatch(html, /data-ended-notice/);
+    await startSession(d.t.deps, d.user, d.session.id);
+    // The two-week system timeout (SPEC Q8), through the real timers.
+    d.t.clock.advance(15 * 24 * 3_600_000);
+    assert.equal(await fireDueDeadlines(d.t.deps), 1);
+    // Two weeks outlast the sign-in too.
+    const again = d.t.client();
+    await again.signIn(d.user.email, TECH_PASSWORD);
+    const timedOut = await (await again.get(d.path, HTMX)).text();
+    assert.match(timedOut, /The session timed out\. Read the chat and your notes/);
+    assert.doesNotMatch(timedOut, /chat-form/);
   } finally {
     await d.t.close();
   }

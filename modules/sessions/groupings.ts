@@ -32,3 +32,13 @@ export const LIMITED_STATUSES: readonly SessionStatus[] = [
   "rebooting",
   "offline",
 ];
+
+/**
+ * An own row the customer closed, or that timed out, while it was worked: its console tab stays,
+ * read-only, until the technician clears the row with End (SPEC Q8 "Closed → Removed (End)").
+ * Not working: no permission, limit or monitoring check reads this set.
+ */
+export const ENDED_TAB_STATUSES: ReadonlySet<string> = new Set<SessionStatus>([
+  "closed",
+  "timed_out",
+]);

@@ -57,10 +57,16 @@ export {
 
 /**
  * Status groups several places ask about: `WORKING_STATUSES` (the technician works the
- * session), `TAB_STATUSES` (it has a console tab) and `LIMITED_STATUSES` (counts against
- * the group's active-session limit; held sessions don't).
+ * session), `TAB_STATUSES` (it has a console tab), `ENDED_TAB_STATUSES` (an own row that ended
+ * keeps its tab, read-only, until End clears it) and `LIMITED_STATUSES` (counts against the
+ * group's active-session limit; held sessions don't).
  */
-export { LIMITED_STATUSES, TAB_STATUSES, WORKING_STATUSES } from "./groupings.ts";
+export {
+  ENDED_TAB_STATUSES,
+  LIMITED_STATUSES,
+  TAB_STATUSES,
+  WORKING_STATUSES,
+} from "./groupings.ts";
 
 /**
  * `SESSION_OUTCOMES`: how a session ended (closed by the technician, by the customer, by a

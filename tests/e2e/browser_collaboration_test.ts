@@ -116,6 +116,10 @@ browserTest(
       await colleague.click(`${row(id)} button[data-action=end]`);
       await lead.locator(`${row(id)}[data-status="closed"]`).waitFor({ state: "attached" });
       assert.ok((await findByToken(t.deps, session.token))?.endedAt);
+      // Ann's tab stays until she clears it; her collaborator's panel turned read-only.
+      await ws.locator("[data-ended-notice]", { hasText: "The session has ended." }).waitFor();
+      assert.equal(await ws.locator("[data-chat-input]").count(), 0);
+      assert.equal(await lead.locator(`#session-tabs [data-tab-session="${id}"].ended`).count(), 1);
       assert.deepEqual(lead.errors, []);
       assert.deepEqual(colleague.errors, []);
     });
