@@ -16,7 +16,7 @@ import {
 import { TransferQueue } from "./queue.ts";
 import { type SideId } from "./sides.ts";
 import { other } from "./state.ts";
-import { TransferFeed } from "./transfer.ts";
+import { TransferFeed } from "./feed.ts";
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

@@ -16,6 +16,7 @@ import type { LocalFs } from "./local_fs.ts";
 import type { JobContext } from "./queue.ts";
 import { ApiError, type RemoteApi, type Transfer } from "./remote_api.ts";
 import { hashBlob, Sha256 } from "./sha256.ts";
+import type { TransferFeed } from "./feed.ts";
 
 const RETRIES = 6;
 
@@ -29,19 +30,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const final = (error: unknown) =>
   error instanceof ApiError && error.status >= 400 && error.status < 500 && error.code !== "offset";
 
-async function settled(api: RemoteApi, id: string, signal: AbortSignal): Promise<Transfer> {
-  for (;;) {
-    const transfer = await api.transfer(id, true, signal);
-    if (!["open", "running", "waiting"].includes(transfer.state)) return transfer;
-  }
-}
-
 /** Customer → technician: `names` of the customer's `folder` into the local `target`. */
 export async function downloadBundle(
   api: RemoteApi,
   local: LocalFs,
   what: { folder: string; names: string[]; hidden: boolean; target: string },
   ctx: JobContext & { resize(size: number): void },
+  feed: Pick<TransferFeed, "settled">,
 ): Promise<BundleOutcome> {
   const opened = await api.openBundleDownload(what.folder, what.names, what.hidden);
   ctx.resize(opened.size);
@@ -119,7 +114,12 @@ export async function downloadBundle(
         await sleep(500 * tries);
       }
     }
-    const done = await settled(api, opened.id, ctx.signal);
+    // Its end (the agent's list of files it could not read) comes on the file manager's stream.
+    const done = await feed.settled(
+      opened.id,
+      () => api.transfer(opened.id, false, ctx.signal),
+      ctx.signal,
+    );
     if (done.state !== "done") throw new Error(done.error?.reason ?? done.state);
     for (const f of done.failures) outcome.failures.push({ path: f.path, reason: f.reason });
     return outcome;

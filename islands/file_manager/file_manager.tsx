@@ -11,6 +11,7 @@ import type { FileManagerMount } from "../../protocol/file_manager_ui.ts";
 import { Actions } from "./actions.ts";
 import { Navigator } from "./commands.ts";
 import { type AgentState, ConsentBar } from "./consent.tsx";
+import type { AgentStateEvent } from "./feed.ts";
 import { OpenDialog } from "./dialogs.tsx";
 import { openEditor, saveEditor } from "./edit.ts";
 import { type Translate, translator } from "./format.ts";
@@ -32,7 +33,6 @@ export class FileManager extends Component<FileManagerProps, FmState> {
   readonly t: Translate;
   readonly nav: Navigator;
   readonly actions: Actions;
-  #events: EventSource | null = null;
   #root: HTMLDivElement | null = null;
   #stopWaiting = () => {};
   /** Redraws the transfer panel every second while it is busy: with no bytes coming (the
@@ -55,16 +55,9 @@ export class FileManager extends Component<FileManagerProps, FmState> {
   }
 
   override componentDidMount() {
-    const { mount } = this.props;
-    fetch(`${mount.agent}/state`, { headers: { accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((state) => state && this.#agentState(state))
-      .catch(() => {});
-    this.#events = new EventSource(`${mount.agent}/events`);
-    this.#events.addEventListener(
-      "state",
-      (e) => this.#agentState(JSON.parse((e as MessageEvent<string>).data)),
-    );
+    // One stream for the consent and the transfers (feed.ts): its first event is the state.
+    this.actions.feed.onState = (state) => this.#agentState(state);
+    this.actions.feed.start();
     void this.nav.startLocal();
     this.#ticker = setInterval(() => {
       const busy = this.actions.queue.jobs.some((j) => j.state === "running");
@@ -74,7 +67,6 @@ export class FileManager extends Component<FileManagerProps, FmState> {
 
   override componentWillUnmount() {
     clearInterval(this.#ticker);
-    this.#events?.close();
     this.#stopWaiting();
     this.actions.feed.close();
     this.actions.queue.cancelAll();
@@ -86,9 +78,7 @@ export class FileManager extends Component<FileManagerProps, FmState> {
     });
   }
 
-  #agentState(
-    raw: { present: boolean; offered: string[] | null; consent: Record<string, string> },
-  ) {
+  #agentState(raw: AgentStateEvent) {
     const next: AgentState = {
       present: raw.present,
       offered: raw.offered,
@@ -98,10 +88,9 @@ export class FileManager extends Component<FileManagerProps, FmState> {
     const now = next.present && next.consent === "granted";
     this.setState({ agent: next, asking: false });
     if (now && !was) {
-      this.actions.feed.start();
       this.#stopWaiting = whenShown(this.#root, () => void this.nav.startRemote());
     }
-    if (!now && was) (this.actions.feed.close(), this.#stopWaiting());
+    if (!now && was) this.#stopWaiting();
     if (!now && was) {
       this.setState((s) => ({
         remote: { ...s.remote, entries: [], selected: new Set() },

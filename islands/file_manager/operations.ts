@@ -8,7 +8,8 @@ import type { Entry } from "./entries.ts";
 import { planReplicate, planSync, type ReplicatePlan, type Tree } from "./plan.ts";
 import type { Job, TransferQueue } from "./queue.ts";
 import type { LocalSide, RemoteSide, Side } from "./sides.ts";
-import { download, type TransferFeed, upload } from "./transfer.ts";
+import { download, upload } from "./transfer.ts";
+import type { TransferFeed } from "./feed.ts";
 import { downloadBundle, uploadBundle } from "./bundle.ts";
 
 export interface Ops {
@@ -127,12 +128,18 @@ function queueBundle(
   const names = items.map((i) => i.name);
   if (from.id === "remote") {
     return ops.queue.add({ direction: "down", label, size: 0 }, async (ctx) => {
-      const got = await downloadBundle(ops.remote.api, ops.local.fs, {
-        folder,
-        names,
-        hidden,
-        target,
-      }, ctx);
+      const got = await downloadBundle(
+        ops.remote.api,
+        ops.local.fs,
+        {
+          folder,
+          names,
+          hidden,
+          target,
+        },
+        ctx,
+        ops.feed,
+      );
       remember(got.files);
       return { files: got.files.size, failed: got.failures.map((f) => `${f.path}: ${f.reason}`) };
     });

@@ -5,10 +5,11 @@
  * for the data again from the byte it has (the server also resumes the agent's leg by itself), an
  * upload re-opens the transfer by its id and continues from the agent's last verified chunk.
  */
-import { ApiError, type RemoteApi, type Transfer } from "./remote_api.ts";
+import { ApiError, type RemoteApi } from "./remote_api.ts";
 import type { LocalFs } from "./local_fs.ts";
 import type { JobContext } from "./queue.ts";
 import { hashBlob, Sha256 } from "./sha256.ts";
+import type { TransferFeed } from "./feed.ts";
 
 const RETRIES = 6;
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -26,47 +27,6 @@ function final(error: unknown): boolean {
 }
 
 export class HashMismatch extends Error {}
-
-/** Follows the server's `transfer` events (progress of uploads as the agent verifies them). */
-export class TransferFeed {
-  #listeners = new Map<string, (transfer: Transfer) => void>();
-  #source: EventSource | null = null;
-  constructor(private readonly url: string) {}
-
-  /** Opens the stream (the server counts the file manager open while it is). */
-  start() {
-    this.#source ??= this.#open();
-  }
-
-  watch(id: string, listener: (transfer: Transfer) => void): () => void {
-    this.start();
-    this.#listeners.set(id, listener);
-    return () => this.#listeners.delete(id);
-  }
-
-  close() {
-    this.#source?.close();
-    this.#source = null;
-  }
-
-  #open(): EventSource {
-    const source = new EventSource(this.url);
-    source.addEventListener("transfer", (event) => {
-      const transfer = JSON.parse((event as MessageEvent<string>).data) as Transfer;
-      this.#listeners.get(transfer.id)?.(transfer);
-    });
-    return source;
-  }
-}
-
-async function settled(api: RemoteApi, id: string, signal: AbortSignal): Promise<Transfer> {
-  for (;;) {
-    const transfer = await api.transfer(id, true, signal);
-    if (transfer.state !== "running" && transfer.state !== "open" && transfer.state !== "waiting") {
-      return transfer;
-    }
-  }
-}
 
 /**
  * The SHA-256 the agent computed while sending (the transfer's, once done). When the transfer
@@ -165,7 +125,8 @@ export async function upload(
           ctx.signal,
         );
         if (transfer.state !== "done" && transfer.offset >= blob.size) {
-          transfer = await settled(api, transfer.id, ctx.signal);
+          const id = transfer.id;
+          transfer = await feed.settled(id, () => api.transfer(id, false, ctx.signal), ctx.signal);
         }
         if (transfer.state === "failed" || transfer.state === "cancelled") {
           throw new Error(transfer.error?.reason ?? transfer.state);

@@ -64,10 +64,10 @@ export interface FileCaller {
 }
 
 /**
- * The checks above, for a technician or a guest alike (support's `sessionForCaller`); throws
- * `FileRefusal`.
+ * The checks above short of the customer's consent (the file manager's own stream, which
+ * says what the consent is): a caller who may use the file manager on this session.
  */
-export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
+export async function fileWorker(c: Context<AppEnv>): Promise<FileCaller> {
   const user = c.get("user");
   const guest = c.get("guest");
   if (!user && !guest) throw new FileRefusal("signed_out");
@@ -88,6 +88,15 @@ export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
     if (error instanceof Refusal) throw new FileRefusal("no_session", error.message);
     throw error;
   }
+  return { session, actor };
+}
+
+/**
+ * The checks above, for a technician or a guest alike (support's `sessionForCaller`); throws
+ * `FileRefusal`.
+ */
+export async function fileCaller(c: Context<AppEnv>): Promise<FileCaller> {
+  const { session, actor } = await fileWorker(c);
   const consent = toolConsent(c.get("deps"), session);
   if (!consent.state.present) throw new FileRefusal("agent_absent");
   if (!consent.allows("files")) throw new FileRefusal("not_granted");

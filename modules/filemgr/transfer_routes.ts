@@ -1,7 +1,8 @@
 /**
  * Transfers (docs/files_api.md "Transfers"): open a download or an upload (the agent checks
  * and prepares it under a transfer id), stream its data (streams.ts), commit, cancel, and
- * follow every transfer of the session as server-sent events.
+ * follow the consent and every transfer of the session as server-sent events (the file
+ * manager's one stream).
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -9,10 +10,17 @@ import { type AppEnv, liveStream, socketOrigin } from "../http/mod.ts";
 import { NAME_MAX, PATH_MAX, PATHS_MAX, TRANSFER_ID } from "../../protocol/files.ts";
 import { BUNDLE_TYPE } from "../../protocol/files_bundle.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { fileCaller, FileRefusal, refusalBody, statusOf } from "./access.ts";
+import { fileCaller, FileRefusal, fileWorker, refusalBody, statusOf } from "./access.ts";
 import { ask, jsonBody, query } from "./call.ts";
 import { json, PREFIX } from "./browse_routes.ts";
-import { fileManagerHub, newTransferId, type ServerTransfer, viewOf } from "./hub.ts";
+import {
+  fileManagerHub,
+  newTransferId,
+  type ServerTransfer,
+  type TransferView,
+  viewOf,
+} from "./hub.ts";
+import { toolConsent, type ToolState } from "../remote/mod.ts";
 import { downloadBody, finish, uploadBody } from "./streams.ts";
 import { settleUpload, uploadOverSocket } from "./upload_socket.ts";
 
@@ -319,15 +327,36 @@ export const transferRoutes = new Hono<AppEnv>()
   .get(
     `${PREFIX}/events`,
     json(async (c) => {
-      const { session } = await fileCaller(c);
-      const hub = fileManagerHub(c.get("deps"));
+      // The file manager's one stream (a browser has six HTTP/1.1 connections per server):
+      // the customer's consent as `state` events (what `…/agent/events` says), and while
+      // files are allowed every transfer of the session as `transfer` events — all of them
+      // on each (re)connect, so a page that lost the stream catches up on what it missed.
+      const { session } = await fileWorker(c);
+      const deps = c.get("deps");
+      const hub = fileManagerHub(deps);
+      const consent = toolConsent(deps, session);
       return await liveStream(c, (stream) => {
-        for (const t of hub.ofSession(session.id)) {
-          stream.send({ event: "transfer", data: JSON.stringify(viewOf(t)) });
-        }
-        stream.onClose(hub.listen(session.id, (view) => {
+        let following: (() => void) | null = null;
+        const transfer = (view: TransferView) =>
           stream.send({ event: "transfer", data: JSON.stringify(view) });
-        }));
+        const state = (now: ToolState) => {
+          stream.send({ event: "state", data: JSON.stringify(now) });
+          // Only while allowed: the customer's page counts the file manager open meanwhile.
+          const open = consent.allows("files");
+          if (open && !following) {
+            for (const t of hub.ofSession(session.id)) transfer(viewOf(t));
+            following = hub.listen(session.id, transfer);
+          } else if (!open && following) {
+            following();
+            following = null;
+          }
+        };
+        state(consent.state);
+        consent.listeners.add(state);
+        stream.onClose(() => {
+          consent.listeners.delete(state);
+          following?.();
+        });
       });
     }),
   );
