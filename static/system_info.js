@@ -84,16 +84,30 @@ function start(panel) {
   panels.set(panel, info);
   // The panel says where its consent lives (a guest's is under /x).
   const agent = panel.dataset.agentUrl || `/console/sessions/${id}/agent`;
-  const stream = liveSource(`${agent}/events`, {
-    on: {
-      state: (event) => {
-        if (!panel.isConnected) return stream.close();
-        showConsent(panel, JSON.parse(event.data));
+  /** @type {{ close(): void } | null} */
+  let stream = null;
+  const shut = () => (stream?.close(), stream = null);
+  const open = () => {
+    const live = stream = liveSource(`${agent}/events`, {
+      on: {
+        state: (event) => {
+          if (!panel.isConnected) return live.close();
+          showConsent(panel, JSON.parse(event.data));
+        },
       },
-    },
-    retryMs: 3_000,
+      retryMs: 3_000,
+    });
+  };
+  // The stream only while the tab is in sight: over plain http the browser has six
+  // connections to the server for all its windows, and a hidden tab's stream would hold one
+  // for nothing. A new stream says the consent first, so the tab is right again when shown.
+  const seen = new IntersectionObserver((entries) => {
+    if (!panel.isConnected) return (shut(), seen.disconnect());
+    if (entries[entries.length - 1].isIntersecting) stream ?? open();
+    else shut();
   });
-  info.close = stream.close;
+  seen.observe(panel);
+  info.close = () => (shut(), seen.disconnect());
 }
 
 /** @param {ParentNode} root */

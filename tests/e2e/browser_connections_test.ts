@@ -9,6 +9,8 @@
  * must still answer at once. With two streams per file manager (consent and transfers) that
  * was seven held connections: the request, and every later one, queued behind them for ever
  * (without the System tab five were held, so one more stream of any kind hung the console).
+ * A tab out of sight holds no stream: the System tab's closes while another tab shows (it
+ * stayed open for as long as the workspace did) and opens again with the tab.
  * Real parts: the agent program on Xvfb, the server, Chromium.
  */
 import assert from "node:assert/strict";
@@ -20,6 +22,7 @@ import { technician } from "../support/sessions.ts";
 import { customerFiles, runAgent, step, waitFor } from "../support/files_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
+import { toolConsent } from "../../modules/remote/mod.ts";
 
 /**
  * The requests a page has under way (Chrome's own record, CDP `Network`; WebSockets are not
@@ -163,6 +166,16 @@ Deno.test({
         await files.locator(`.fm-pane[data-pane=remote] .fm-entry[data-name="big.bin"]`)
           .waitFor();
         await tech.screenshot({ path: "/tmp/shots/G-console.png" });
+
+        // ---- a tab out of sight holds no stream: the System tab's goes while Chat shows ----
+        const session = (await findByToken(t.deps, created.session.token))!;
+        const followers = () => toolConsent(t.deps, session).listeners.size;
+        const shown = followers();
+        await tech.click(`#ws-${id} [role=tab][data-tool="chat"]`);
+        await waitFor("the hidden System tab's stream closed", () => followers() === shown - 1);
+        await tech.click(`#ws-${id} [role=tab][data-tool="system"]`);
+        await waitFor("the System tab's stream back", () => followers() === shown);
+        await tech.locator(`#ws-${id} [data-sysinfo="${id}"] .sysinfo-ask`).waitFor();
         await files.screenshot({ path: "/tmp/shots/G-files-window.png" });
         step(`a console request answered in ${Math.round(ms)} ms`);
       });
