@@ -145,7 +145,8 @@ Deno.test({
         };
         console.log(`  · open requests: ${JSON.stringify(held, null, 1)}`);
 
-        // ---- a console request answers at once ----
+        // ---- a console request answers at once (it answers in tens of ms; the limit leaves room
+        // for a loaded CI machine — with no connection left it never answers) ----
         const ms = await tech.evaluate(async () => {
           const started = performance.now();
           const response = await fetch("/console", {
@@ -155,7 +156,7 @@ Deno.test({
           return response?.ok ? performance.now() - started : Infinity;
         });
         assert.ok(
-          ms < 2_000,
+          ms < 5_000,
           `a console request took ${ms} ms with these requests open: ${JSON.stringify(held)}`,
         );
         // Both windows work: the remote view is there, the file manager has its consent state
