@@ -85,7 +85,12 @@ Deno.test("TOTP sign-in: code required, replay refused, recovery code works once
     assert.equal(refused.status, 401, "the same code is not accepted twice");
 
     const recovery = await replay.post("/signin/2fa", { code: codes[0] });
-    assert.equal(recovery.headers.get("location"), "/console");
+    assert.equal(recovery.headers.get("location"), "/signin/recovery-used");
+    const said = await (await replay.get("/signin/recovery-used")).text();
+    assert.match(said, /9 unused recovery codes left/);
+    assert.match(said, /href="\/console"/);
+    assert.match(said, /href="\/account"/, "where to make new ones");
+    assert.equal((await replay.get("/console")).status, 200, "signed in");
     const again = t.client();
     await again.signIn(ADMIN.email, ADMIN.password);
     await again.get("/signin/2fa");

@@ -24,12 +24,20 @@ import {
   isRememberedDevice,
   pendingSecret,
   rememberDevice,
+  unusedRecoveryCodeCount,
   verifySecondFactor,
 } from "./second_factor.ts";
 import { endSession, readSession, startSession, upgradeSession } from "./sessions.ts";
 import { checkThrottle, clearAccountFailures } from "./throttle.ts";
 import { totpQrSvg, totpUri } from "./totp.ts";
-import { EnrolPage, RecoveryCodesPage, SecondFactorPage, SetupPage, SignInPage } from "./views.tsx";
+import {
+  EnrolPage,
+  RecoveryCodesPage,
+  RecoveryCodeUsedPage,
+  SecondFactorPage,
+  SetupPage,
+  SignInPage,
+} from "./views.tsx";
 
 type C = Context<AppEnv>;
 
@@ -156,11 +164,23 @@ export const authRoutes = new Hono<AppEnv>()
         at: now,
       });
     }
+    const next = localRedirectPath(c.req.query("next"));
     return await finishSignIn(c, user, {
       method: `password+${check.method}`,
-      next: localRedirectPath(c.req.query("next")),
+      // A spent recovery code is said first, with how many are left (a page of its own, so
+      // a reload does not post the code again).
+      next: check.method === "recovery"
+        ? `/signin/recovery-used${next ? `?next=${encodeURIComponent(next)}` : ""}`
+        : next,
       session,
     });
+  })
+  .get("/signin/recovery-used", async (c) => {
+    const user = c.get("user");
+    if (!user) return c.redirect("/signin", 303);
+    const left = await unusedRecoveryCodeCount(c.get("deps").db, user.id);
+    const next = localRedirectPath(c.req.query("next")) ?? "/console";
+    return c.html(<RecoveryCodeUsedPage c={c} left={left} continueTo={next} />);
   })
   .get("/signin/enrol", async (c) => {
     const { user } = await partial(c, "enrol");

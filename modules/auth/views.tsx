@@ -171,6 +171,25 @@ export function RecoveryCodes(props: { c: C; codes: string[]; continueTo: string
   );
 }
 
+/**
+ * After a sign-in with a recovery code, before going on: the code is spent, how many are
+ * left, and where to make new ones — the last one spent is a lock-out waiting to happen.
+ */
+export function RecoveryCodeUsedPage(props: { c: C; left: number; continueTo: string }) {
+  const t = props.c.get("t");
+  return (
+    <Layout c={props.c} title={t("twofa.recoveryUsedTitle")} bare>
+      <section class="card narrow">
+        <h1>{t("twofa.recoveryUsedTitle")}</h1>
+        <p role="status">{t("twofa.recoveryUsed", { count: props.left })}</p>
+        <p>{t("twofa.recoveryUsedAdvice")}</p>
+        <a class="button" href={props.continueTo}>{t("common.continue")}</a>{" "}
+        <a class="button secondary" href="/account">{t("twofa.recoveryUsedAccount")}</a>
+      </section>
+    </Layout>
+  );
+}
+
 export function RecoveryCodesPage(props: { c: C; codes: string[]; continueTo: string }) {
   const t = props.c.get("t");
   return (
