@@ -338,9 +338,15 @@ function onLog(event) {
   else if (!input || document.activeElement !== input) notify("chatUnfocused", title);
 }
 
+// The monitoring notice (monitoring_notice.js) has no stream of its own: it looks again when
+// this one says so, and on every (re)connect, when a nudge may have been missed.
+const lookAtMonitoring = () => document.dispatchEvent(new Event("monitoring-look"));
 liveSource("/console/events", {
-  on: { queue: onQueue, rows: onRows, log: onLog },
-  onState: (up) => root.classList.toggle("disconnected", !up),
+  on: { queue: onQueue, rows: onRows, log: onLog, monitoring: lookAtMonitoring },
+  onState: (up) => {
+    root.classList.toggle("disconnected", !up);
+    if (up) lookAtMonitoring();
+  },
 });
 
 applyColumns(table);

@@ -1,8 +1,11 @@
 // @ts-check
 // The monitored technician's side of monitoring (modules/monitoring, SPEC K4), on the console:
-// from /monitoring/me/events, the group's notice while an admin watches, and — where the
-// group wants the technician's consent — who asks, with Allow and Refuse.
-import { liveSource } from "./live_source.js";
+// from /monitoring/me, the group's notice while an admin watches, and — where the group wants
+// the technician's consent — who asks, with Allow and Refuse. No stream of its own (over plain
+// http each held request takes one of the browser's six connections to the server): it reads
+// /monitoring/me when the console's stream says to look (console.js sends "monitoring-look" on
+// the document), when it loads, and while it shows the notice every 20 s (a monitor page that
+// went away sends nothing).
 
 /**
  * @typedef {object} MonitoringView  as modules/monitoring sends it
@@ -10,8 +13,11 @@ import { liveSource } from "./live_source.js";
  * @property {{ id: string, adminName: string }[]} asks
  */
 
+/** How often a shown notice is looked at again: the admin's page may have gone away. */
+const NOTICE_EVERY_MS = 20_000;
+
 const root = document.getElementById("monitoring-notice");
-if (root?.dataset.events) {
+if (root?.dataset.view) {
   const box = root;
   /** @type {Record<string, string>} */
   const labels = JSON.parse(box.dataset.labels || "{}");
@@ -68,8 +74,22 @@ if (root?.dataset.events) {
     box.dataset.state = view.notice ? "monitored" : view.asks.length ? "asked" : "";
   };
 
-  liveSource(box.dataset.events ?? "", {
-    retryMs: 5000,
-    on: { monitoring: (event) => render(JSON.parse(event.data)) },
-  });
+  // Only the newest answer counts: looks may overlap.
+  let asked = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let again;
+  const look = async () => {
+    const mine = ++asked;
+    clearTimeout(again);
+    const view = await fetch(box.dataset.view ?? "", {
+      cache: "no-store",
+      headers: { accept: "application/json" },
+    }).then((r) => (r.ok ? r.json() : null), () => null);
+    if (mine !== asked) return;
+    if (view) render(view);
+    // A notice shown, or an answer that did not come: look again in a while.
+    if (!view || view.notice) again = setTimeout(look, NOTICE_EVERY_MS);
+  };
+  document.addEventListener("monitoring-look", () => void look());
+  look();
 }

@@ -7,6 +7,10 @@
  *   event: rows   `<template data-session="ID">` + that session's rows for this reader; an
  *                 empty template removes them
  *   event: log    JSON `{sessionId, html, kind, author, name}` for a new log line
+ *   event: monitoring  "look": something about this technician's monitoring may have changed:
+ *                 the page reads `GET /monitoring/me` (the notice, the asks). The console
+ *                 keeps one held request for itself: over plain http the browser has six
+ *                 connections per server, shared by every window of the technician.
  *
  * Each stream computes who its technician is (`Viewer`) and what its rows may offer
  * (`RowContext`) when it opens, and again on an `access` notice (a group's permissions
@@ -137,7 +141,16 @@ export function startConsoleStream(
   };
 
   // Subscribe before loading the queue: a change made meanwhile is queued behind it.
+  // An admin started, stopped or asked to monitor this technician (or notices were missed):
+  // the console's monitoring notice looks again. Not for a monitoring admin's narrowed view.
+  const nudge = (event: LiveEvent) => {
+    if (options.onlyTechnician || stream.closed) return;
+    const mine = event.kind === "access" && event.userId === user.id;
+    if (mine || event.kind === "resync") stream.send({ event: "monitoring", data: "look" });
+  };
+
   const unsubscribe = deps.live.subscribe(viewer.orgId, (event) => {
+    nudge(event);
     if (event.kind === "session") run(() => onSession(event));
     else if (event.kind === "log") run(() => onLog(event));
     else if (event.kind === "access") run(() => onAccess(event));

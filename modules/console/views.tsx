@@ -71,7 +71,7 @@ export function ConsoleHome(
           <div
             id="monitoring-notice"
             class="monitoring-notice"
-            data-events="/monitoring/me/events"
+            data-view="/monitoring/me"
             data-labels={JSON.stringify({
               asks: t("monitoring.asksYou", { name: "{name}" }),
               help: t("monitoring.asksYouHelp"),

@@ -13,7 +13,8 @@
  * - `GET …/sessions/:id` — one session's card (a session that opened while watching);
  * - `GET …/sessions/:id/remote/ws` — the picture as an extra viewer, never control.
  *
- * For the monitored technician: `GET /monitoring/me/events` (the notice, the asks) and
+ * For the monitored technician: `GET /monitoring/me` (the notice, the asks — read when the
+ * console's own stream sends `monitoring`, see modules/console/stream.ts) and
  * `POST /monitoring/me/asks/:id/allow|refuse`.
  */
 import { type Context, Hono } from "hono";
@@ -49,8 +50,6 @@ import {
 
 type C = Context<AuthedEnv>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** How often the technician's notice is looked at again (a monitor page that went away). */
-const NOTICE_EVERY_MS = 20_000;
 
 /** The technician, and the admin's open monitoring of it (404 / 409 otherwise). */
 async function _monitoring(c: C, opts: { active: boolean }) {
@@ -117,27 +116,18 @@ export const monitoringRoutes = new Hono<AppEnv>()
   .use("/monitoring", requireUser())
   .use("/monitoring/*", requireUser())
   // --- the monitored technician ----------------------------------------------------------
-  .get("/monitoring/me/events", async (c) => {
-    const deps = c.get("deps");
-    const user = c.get("user");
-    const t = c.get("t");
-    return await liveStream(c, (stream) => {
-      let sent = "";
-      const send = async () => {
-        const view = await monitoringOfTechnician(deps, user, t("monitoring.defaultNotice"));
-        const data = JSON.stringify(view);
-        if (data === sent || stream.closed) return;
-        sent = data;
-        stream.send({ event: "monitoring", data });
-      };
-      const look = () => void send().catch((e) => deps.log.error("monitoring notice", { e }));
-      const unsubscribe = deps.live.subscribe(user.orgId, (event) => {
-        if (event.kind === "resync" || event.kind === "access" && event.userId === user.id) look();
-      });
-      const timer = setInterval(look, NOTICE_EVERY_MS);
-      stream.onClose(() => (unsubscribe(), clearInterval(timer)));
-      look();
-    });
+  .get("/monitoring/me", async (c) => {
+    // Read once, when the console's own stream says to look (no stream of its own: over plain
+    // http every held request takes one of the browser's six connections).
+    const view = await monitoringOfTechnician(
+      c.get("deps"),
+      c.get("user"),
+      c.get("t")(
+        "monitoring.defaultNotice",
+      ),
+    );
+    c.header("cache-control", "no-store");
+    return c.json(view);
   })
   .post("/monitoring/me/asks/:id/:answer{allow|refuse}", async (c) => {
     const answer = c.req.param("answer");

@@ -156,6 +156,37 @@ Deno.test("monitoring: with authorisation the technician is asked; the notice sh
   }
 });
 
+Deno.test("monitoring: the technician's console stream says to look, GET /monitoring/me answers", async () => {
+  // No stream of its own for the notice: over plain http the browser has six connections.
+  const t = await startTestApp();
+  try {
+    const { tech, manager, techClient } = await setup(t, {
+      monitoringAuthorisation: true,
+      monitoringNotice: true,
+    });
+    const res = await techClient.get("/console/events");
+    assert.equal(res.status, 200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("event: queue")) text += (await reader.read()).value ?? "";
+    assert.deepEqual(await (await techClient.get("/monitoring/me")).json(), {
+      notice: null,
+      asks: [],
+    });
+    const asked = await startMonitoring(t.deps, toCurrentUser(manager), tech.id);
+    const deadline = Date.now() + 10_000;
+    while (!text.includes("event: monitoring\ndata: look\n") && Date.now() < deadline) {
+      text += (await reader.read()).value ?? "";
+    }
+    assert.match(text, /event: monitoring\ndata: look\n/, "the console's stream says to look");
+    await reader.cancel();
+    const view = await (await techClient.get("/monitoring/me")).json();
+    assert.deepEqual(view.asks, [{ id: asked.id, adminName: manager.name }]);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("monitoring: Join and the picture socket need an active monitoring", async () => {
   const t = await startTestApp();
   try {

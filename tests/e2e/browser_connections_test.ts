@@ -5,7 +5,8 @@
  * Here, in one browser context (one profile) on the product's plain-http address: the console
  * with a session's workspace — its File manager tab (files allowed, a download in progress)
  * and the System tab beside it — a detached file-manager window and a detached remote-view
- * window of the same session: what a technician plausibly has open at once. A console request
+ * window of the same session, in a group that tells its technicians when they are monitored
+ * (the console listens for the notice): what a technician plausibly has open at once. A console request
  * must still answer at once. With two streams per file manager (consent and transfers) that
  * was seven held connections: the request, and every later one, queued behind them for ever
  * (without the System tab five were held, so one more stream of any kind hung the console).
@@ -23,6 +24,8 @@ import { customerFiles, runAgent, step, waitFor } from "../support/files_e2e.ts"
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
 import { toolConsent } from "../../modules/remote/mod.ts";
+import { eq } from "drizzle-orm";
+import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
 
 /**
  * The requests a page has under way (Chrome's own record, CDP `Network`; WebSockets are not
@@ -57,6 +60,10 @@ Deno.test({
     let output: string[] = [];
     try {
       const ann = await technician(t, { name: "Ann" });
+      // Ann's group tells her when she is monitored: the console listens for the notice.
+      await t.deps.db.update(technicianGroups).set({
+        settings: { ...defaultGroupSettings(), monitoringNotice: true },
+      }).where(eq(technicianGroups.id, ann.groupId!));
       await withBrowser(t, async ({ base, newPage }) => {
         assert.match(base, /^http:\/\//, "plain http: HTTP/1.1, six connections per host");
         (t.deps.config as { publicUrl: string }).publicUrl = base;
@@ -166,7 +173,7 @@ Deno.test({
         await files.locator(".fm-consent[data-consent=granted]").waitFor();
         await files.locator(`.fm-pane[data-pane=remote] .fm-entry[data-name="big.bin"]`)
           .waitFor();
-        await tech.screenshot({ path: "/tmp/shots/G-console.png" });
+        await tech.screenshot({ path: "/tmp/shots/I-console.png" });
 
         // ---- a tab out of sight holds no stream: the System tab's goes while Chat shows ----
         const session = (await findByToken(t.deps, created.session.token))!;
@@ -177,7 +184,7 @@ Deno.test({
         await tech.click(`#ws-${id} [role=tab][data-tool="system"]`);
         await waitFor("the System tab's stream back", () => followers() === shown);
         await tech.locator(`#ws-${id} [data-sysinfo="${id}"] .sysinfo-ask`).waitFor();
-        await files.screenshot({ path: "/tmp/shots/G-files-window.png" });
+        await files.screenshot({ path: "/tmp/shots/I-files-window.png" });
         step(`a console request answered in ${Math.round(ms)} ms`);
       });
     } catch (error) {
