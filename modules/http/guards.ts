@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { Refusal } from "../refusal/mod.ts";
 import { localRedirectPath } from "./redirect.ts";
 import type { AppEnv, AuthedEnv, CurrentUser, PageContext, Role } from "./types.ts";
@@ -13,7 +13,7 @@ export function requireUser(): MiddlewareHandler<AuthedEnv> {
     // Here AuthedEnv becomes true: before the guard, the user may be absent.
     if (c.get("user") as CurrentUser | undefined) return await next();
     if (c.req.path.startsWith("/api/")) throw new Refusal(401, "errors.unauthenticated");
-    const back = localRedirectPath(c.req.path);
+    const back = pageToReturnTo(c);
     const signIn = back ? `/signin?next=${encodeURIComponent(back)}` : "/signin";
     if (c.req.header("hx-request") === "true") {
       c.header("HX-Redirect", signIn);
@@ -21,6 +21,20 @@ export function requireUser(): MiddlewareHandler<AuthedEnv> {
     }
     return c.redirect(signIn, 303);
   };
+}
+
+/**
+ * Where sign-in leads back to: the page itself for a GET; for htmx the page the fragment was
+ * asked from (the fragment's own address is no page); none for a plain form's POST.
+ */
+function pageToReturnTo(c: Context): string | undefined {
+  if (c.req.header("hx-request") === "true") {
+    const current = c.req.header("hx-current-url");
+    if (!current || !URL.canParse(current)) return undefined;
+    const url = new URL(current);
+    return localRedirectPath(url.pathname + url.search);
+  }
+  return c.req.method === "GET" ? localRedirectPath(c.req.path) : undefined;
 }
 
 /**

@@ -129,3 +129,29 @@ Deno.test("a signed-out visit sends only a local path on to the sign-in page", a
     }
   });
 });
+
+Deno.test("a form sent after the session ended returns, once signed in, to the page it was on", async () => {
+  await withTestApp(async (t) => {
+    const browser = t.client();
+    await browser.signIn(ADMIN.email, ADMIN.password);
+    await browser.get("/account");
+    t.clock.advance(13 * 3_600_000); // idle past the session's 12 hours
+    const late = await browser.post("/account/password", {}, {
+      "hx-request": "true",
+      "hx-current-url": `${t.deps.config.publicUrl}/account?tab=1`,
+    });
+    assert.equal(late.status, 401);
+    assert.equal(late.headers.get("hx-redirect"), "/signin?next=%2Faccount%3Ftab%3D1");
+    const plain = await browser.post("/account/language", { language: "nl" });
+    assert.equal(
+      plain.headers.get("location"),
+      "/signin",
+      "a form's address is no page to return to",
+    );
+    const hostile = await browser.post("/account/password", {}, {
+      "hx-request": "true",
+      "hx-current-url": `${t.deps.config.publicUrl}//evil.example/x`,
+    });
+    assert.equal(hostile.headers.get("hx-redirect"), "/signin");
+  });
+});
