@@ -18,6 +18,22 @@ import { type SideId } from "./sides.ts";
 import { other } from "./state.ts";
 import { TransferFeed } from "./feed.ts";
 
+/**
+ * How many transfers run at once: three, but one download at a time where the page came over
+ * HTTP/1.1 (plain http, or https without HTTP/2) — each running download holds its data
+ * request, one of the six connections the browser has per server for every window of the
+ * technician (the console's stream, the System tab's, each file manager's); three in one file
+ * manager left the console none. Uploads travel on a WebSocket, which holds none.
+ */
+export function queueLimits(
+  protocol = (globalThis.performance?.getEntriesByType?.("navigation")[0] as
+    | { nextHopProtocol?: string }
+    | undefined)?.nextHopProtocol ?? "",
+): { concurrency: number; downloads: number } {
+  const multiplexed = /^(h2|h3)/.test(protocol);
+  return { concurrency: 3, downloads: multiplexed ? 3 : 1 };
+}
+
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Actions {
@@ -26,7 +42,7 @@ export class Actions {
 
   constructor(private readonly nav: Navigator) {
     this.queue = new TransferQueue({
-      concurrency: 3,
+      ...queueLimits(),
       changed: () => nav.host.set((s) => ({ tick: s.tick + 1 })),
     });
     this.feed = new TransferFeed(nav.remote.api.eventsUrl());

@@ -58,10 +58,17 @@ export class TransferQueue {
   #samples: { at: number; bytes: number }[] = [];
   #nextId = 1;
   #running = 0;
+  #runningDown = 0;
 
   constructor(
     private readonly options: {
       concurrency: number;
+      /**
+       * At most this many downloads at once (default: `concurrency`): each holds its data
+       * request, and over HTTP/1.1 the browser has six connections per server for all its
+       * windows. Uploads go over a WebSocket, which takes none.
+       */
+      downloads?: number;
       changed(): void;
       now?: () => number;
     },
@@ -141,8 +148,12 @@ export class TransferQueue {
   }
 
   #pump() {
+    const downloads = this.options.downloads ?? this.options.concurrency;
     while (this.#running < this.options.concurrency) {
-      const job = this.jobs.find((j) => j.state === "queued");
+      // The first job waiting that may start: a download waits while enough run already.
+      const job = this.jobs.find((j) =>
+        j.state === "queued" && (j.direction !== "down" || this.#runningDown < downloads)
+      );
       if (!job) return;
       this.#start(job);
     }
@@ -153,6 +164,7 @@ export class TransferQueue {
     this.#aborts.set(job.id, abort);
     job.state = "running";
     this.#running++;
+    if (job.direction === "down") this.#runningDown++;
     this.#sample();
     this.options.changed();
     try {
@@ -183,6 +195,7 @@ export class TransferQueue {
       }
     } finally {
       this.#running--;
+      if (job.direction === "down") this.#runningDown--;
       this.#aborts.delete(job.id);
       this.#sample();
       this.#pump();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type JobContext, TransferQueue } from "./queue.ts";
+import { queueLimits } from "./actions.ts";
 
 function controlled() {
   const started: { ctx: JobContext; done: PromiseWithResolvers<string> }[] = [];
@@ -90,4 +91,24 @@ Deno.test("TransferQueue's rate falls to nothing and the time left goes once no 
   now = 9_000;
   started[0].ctx.progress(500_000);
   assert.ok(queue.totals().rate > 0);
+});
+
+Deno.test("the file manager runs one download at a time over HTTP/1.1, uploads beside it", () => {
+  // Each running download holds its data request: over HTTP/1.1 the browser has six
+  // connections per server for every window, and three downloads left the console none.
+  const limits = queueLimits("http/1.1");
+  assert.deepEqual(limits, { concurrency: 3, downloads: 1 });
+  assert.deepEqual(queueLimits("h2").downloads, 3, "HTTP/2 shares one connection");
+  const queue = new TransferQueue({ ...limits, changed: () => {} });
+  const { started, run } = controlled();
+  queue.add({ direction: "down", label: "a", size: 10 }, run);
+  queue.add({ direction: "down", label: "b", size: 10 }, run);
+  queue.add({ direction: "up", label: "c", size: 10 }, run);
+  queue.add({ direction: "down", label: "d", size: 10 }, run);
+  assert.deepEqual(queue.jobs.map((j) => j.state), ["running", "queued", "running", "queued"]);
+  started[0].done.resolve("abc");
+  return Promise.resolve().then(async () => {
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(queue.jobs.map((j) => j.state), ["done", "running", "running", "queued"]);
+  });
 });
