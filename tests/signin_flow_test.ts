@@ -150,7 +150,9 @@ Deno.test("required 2FA sends a user without it to enrolment before anything els
     assert.equal(wrong.status, 400);
     const ok = await browser.post("/signin/enrol", { code: currentTotp(secret, t.clock.now()) });
     assert.equal(ok.status, 200);
-    assert.match(await ok.text(), /recovery-code-list/);
+    const codesPage = await ok.text();
+    assert.match(codesPage, /recovery-code-list/);
+    assert.doesNotMatch(codesPage, /class="signin-link"/, "signed in: no 'Sign in' offered");
     assert.equal((await browser.get("/console")).status, 200);
     const [user] = await t.deps.db.select().from(users).where(eq(users.email, ADMIN.email));
     assert.ok(user.totpEnabledAt);

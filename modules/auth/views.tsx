@@ -192,8 +192,10 @@ export function RecoveryCodeUsedPage(props: { c: C; left: number; continueTo: st
 
 export function RecoveryCodesPage(props: { c: C; codes: string[]; continueTo: string }) {
   const t = props.c.get("t");
+  // Bare: the sign-in that shows it has just finished, so this request has no user on it and
+  // the full top bar would offer "Sign in as technician".
   return (
-    <Layout c={props.c} title={t("twofa.recoveryTitle")}>
+    <Layout c={props.c} title={t("twofa.recoveryTitle")} bare>
       <RecoveryCodes {...props} />
     </Layout>
   );
