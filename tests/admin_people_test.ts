@@ -257,3 +257,40 @@ Deno.test("deleting a group asks first, says what goes and why it cannot", async
     assert.equal((await limited.client.get(`/admin/groups/${history.id}/delete`)).status, 403);
   });
 });
+
+Deno.test("an admin lifts a sign-in lockout from the person's page; the lockout's words say so", async () => {
+  await withAdmin(async (t, master) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const other = await makePerson(t, { groupId: group.id });
+    // Ten wrong passwords lock the account (the back-off's waits pass on the test clock).
+    const locked = t.client();
+    let last: Response | undefined;
+    for (let i = 0; i < 10; i++) {
+      last = await locked.signIn(person.email, "not the password");
+      t.clock.advance(61_000);
+    }
+    const refused = await locked.signIn(person.email, TECH_PASSWORD);
+    assert.equal(refused.status, 423, `locked (the last wrong one said ${last?.status})`);
+    assert.match(await refused.text(), /ask an administrator to unlock it/);
+    // The person's page says it is locked and offers the unlock; another's page does not.
+    const page = await (await master.get(`/admin/technicians/${person.id}`)).text();
+    assert.match(page, /Sign-in is locked until/);
+    assert.match(page, new RegExp(`action="/admin/technicians/${person.id}/unlock"`));
+    const calm = await (await master.get(`/admin/technicians/${other.id}`)).text();
+    assert.doesNotMatch(calm, /\/unlock"/);
+    // A technician cannot lift it, not even its own.
+    const tech = t.client();
+    await tech.signIn(other.email, TECH_PASSWORD);
+    assert.equal((await tech.post(`/admin/technicians/${person.id}/unlock`)).status, 403);
+    assert.equal((await locked.signIn(person.email, TECH_PASSWORD)).status, 423, "still locked");
+    // The admin lifts it: the right password works at once, and the audit log says who did it.
+    const unlocked = await master.post(`/admin/technicians/${person.id}/unlock`);
+    assert.equal(unlocked.status, 303);
+    const after = await (await master.get(unlocked.headers.get("location")!)).text();
+    assert.match(after, /can sign in again/);
+    assert.doesNotMatch(after, /Sign-in is locked until/);
+    assert.equal((await locked.signIn(person.email, TECH_PASSWORD)).status, 303);
+    assert.ok((await auditActions(t.deps)).includes("technician.unlocked"));
+  });
+});

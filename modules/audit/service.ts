@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   "technician.moved",
   "technician.renamed",
   "technician.2fa_reset",
+  "technician.unlocked",
   "technician.status_changed",
   "channel.created",
   "channel.updated",

@@ -44,7 +44,7 @@ export {
   revokeApiToken,
 } from "./api_tokens.ts";
 export { endAllSessions, userOfSession, usersWithLiveSession } from "./sessions.ts";
-export { checkThrottle } from "./throttle.ts";
+export { accountLockedUntil, checkThrottle, clearAccountFailures } from "./throttle.ts";
 export { currentTotp, totpQrSvg, totpUri } from "./totp.ts";
 export { RecoveryCodes, TotpEnrolment } from "./views.tsx";
 export { organisations, users } from "./schema.ts";

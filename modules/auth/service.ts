@@ -203,7 +203,9 @@ export function throttleError(verdict: ThrottleVerdict): Refusal | undefined {
     });
   }
   const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-  return new Refusal(423, "signin.locked", { params: { count: minutes }, headers });
+  // An account's lock an admin can lift (the person's page); a network's only time lifts.
+  const key = verdict.scope === "account" ? "signin.locked" : "signin.lockedAddress";
+  return new Refusal(423, key, { params: { count: minutes }, headers });
 }
 
 export function throttleKeys(email: string, ip: string): ThrottleKey[] {

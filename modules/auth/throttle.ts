@@ -102,7 +102,19 @@ export async function registerFailure(
   return locked;
 }
 
-/** A successful sign-in clears the account's counter (not the address's). */
+/** Until when the account is locked (null: it is not). */
+export async function accountLockedUntil(
+  db: Database,
+  email: string,
+  now: Date,
+): Promise<Date | null> {
+  const [row] = await db.select({ until: loginThrottle.lockedUntil }).from(loginThrottle).where(
+    and(eq(loginThrottle.scope, "account"), eq(loginThrottle.key, email)),
+  );
+  return row?.until && row.until > now ? row.until : null;
+}
+
+/** A successful sign-in clears the account's counter (not the address's); so does an admin. */
 export async function clearAccountFailures(db: Database, email: string): Promise<void> {
   await db.delete(loginThrottle).where(
     and(eq(loginThrottle.scope, "account"), eq(loginThrottle.key, email)),

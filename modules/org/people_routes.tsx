@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Database } from "../db/mod.ts";
 import type { ChangeContext } from "../audit/mod.ts";
-import { getOrganisation, usersWithLiveSession } from "../auth/mod.ts";
+import { accountLockedUntil, getOrganisation, usersWithLiveSession } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
 import { listGroups, managedGroupIds } from "./groups.ts";
@@ -16,6 +16,7 @@ import {
   renamePerson,
   resetTwoFactor,
   setActive,
+  unlockSignIn,
 } from "./technicians.ts";
 import { type InviteDraft, PeoplePage, type PersonRow, PresenceBadge } from "./views_people.tsx";
 import { PersonPage, type PersonView, ResetTwoFactorPage } from "./views_person.tsx";
@@ -73,6 +74,8 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
       const person = await personView(c);
       const notice = c.req.query("reset") === "1"
         ? c.get("t")("org.twoFactorWasReset", { name: person.name })
+        : c.req.query("unlocked") === "1"
+        ? c.get("t")("org.unlocked", { name: person.name })
         : c.req.query("saved") === "1"
         ? c.get("t")("common.saved")
         : undefined;
@@ -104,6 +107,10 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
       accessChanged(c, c.req.param("id"));
       return c.redirect(`/admin/technicians/${c.req.param("id")}?reset=1`, 303);
     })
+    .post("/:id/unlock", async (c) => {
+      await unlockSignIn(c.get("deps").db, c.req.param("id"), ctx(c));
+      return c.redirect(`/admin/technicians/${c.req.param("id")}?unlocked=1`, 303);
+    })
     .post("/:id/deactivate", async (c) => {
       await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
       accessChanged(c, c.req.param("id"));
@@ -133,6 +140,7 @@ async function personView(c: C): Promise<PersonView> {
     role: person.role,
     groupName: groups.find((g) => g.id === row?.groupId)?.name ?? null,
     twoFactorSince: person.totpEnabledAt,
+    lockedUntil: await accountLockedUntil(db, person.email, c.get("deps").clock.now()),
   };
 }
 

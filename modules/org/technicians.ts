@@ -1,5 +1,7 @@
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import {
+  accountLockedUntil,
+  clearAccountFailures,
   disableTwoFactor,
   endAllSessions,
   hashPassword,
@@ -236,6 +238,19 @@ export async function resetTwoFactor(db: Database, userId: string, ctx: ChangeCo
     await recordChange(tx, ctx, "technician.2fa_reset", person.id, {
       before: { twoFactor: person.totpEnabledAt !== null },
       after: { twoFactor: false, sessionsEnded },
+    });
+  });
+}
+
+/** Lifts an account's sign-in lockout (the back-off's count goes with it); audited. */
+export async function unlockSignIn(db: Database, userId: string, ctx: ChangeContext) {
+  await db.transaction(async (tx) => {
+    const person = await changeablePerson(tx, ctx, userId);
+    const until = await accountLockedUntil(tx, person.email, ctx.now);
+    await clearAccountFailures(tx, person.email);
+    await recordChange(tx, ctx, "technician.unlocked", person.id, {
+      before: { lockedUntil: until?.toISOString() ?? null },
+      after: { lockedUntil: null },
     });
   });
 }

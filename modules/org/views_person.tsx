@@ -13,6 +13,8 @@ export interface PersonView {
   role: string;
   groupName: string | null;
   twoFactorSince: Date | null;
+  /** Until when too many failed sign-ins lock the account (null: not locked). */
+  lockedUntil: Date | null;
 }
 
 /** One person's page: their display name, and a way out when they lost their second factor. */
@@ -48,6 +50,22 @@ export function PersonPage(
         <p class="muted" id="p-name-help">{t("org.displayNameHelp")}</p>
         <button type="submit">{t("common.save")}</button>
       </form>
+      <section class="card" id="sign-in-lock">
+        <h2>{t("org.signInLock")}</h2>
+        {person.lockedUntil
+          ? (
+            <form method="post" action={`/admin/technicians/${person.id}/unlock`}>
+              <CsrfField c={c} />
+              <p>
+                {t("org.lockedUntil", {
+                  time: formatMoment(c.get("lang"), person.lockedUntil, "clock"),
+                })}
+              </p>
+              <button type="submit">{t("org.unlock")}</button>
+            </form>
+          )
+          : <p>{t("org.notLocked")}</p>}
+      </section>
       <section class="card" id="two-factor">
         <h2>{t("org.twoFactor")}</h2>
         <p>
