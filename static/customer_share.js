@@ -176,6 +176,10 @@ if (root && supported) {
     pc.addTransceiver(quietWhenStill(track), { direction: "sendonly", streams: [stream] });
     pc.addEventListener("connectionstatechange", () => {
       if (pc.connectionState === "failed" || pc.connectionState === "closed") stop(true);
+      // Shared from the moment the technician's side can receive it, not before.
+      else if (pc.connectionState === "connected" && share?.pc === pc) {
+        status.textContent = sharingText();
+      }
     });
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -195,7 +199,8 @@ if (root && supported) {
       }
       const answer = await response.json();
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
-      render(true, sharingText());
+      // Stoppable at once; said to be shared once connected (connectionstatechange).
+      render(true, pc.connectionState === "connected" ? sharingText() : labels.connecting);
     } catch {
       stop(true);
       render(false, labels.failed);
@@ -208,7 +213,7 @@ if (root && supported) {
     /** @type {{ name: string }[]} */
     const people = state.technicians ?? [];
     watchers = people.map((p) => p.name).join(", ");
-    if (share) status.textContent = sharingText();
+    if (share?.pc.connectionState === "connected") status.textContent = sharingText();
     $("browser-share-switch").hidden = !(share && state.switchAsked);
   });
 

@@ -11,7 +11,10 @@
  *
  * A browser that goes without saying so (tab closed, crash, network gone) is noticed by its
  * silence: browsers send RTCP sender reports about once a second even for a still screen, so
- * nothing at all — no RTP, no RTCP — for SILENT_MS ends the share as a stop would.
+ * nothing at all — no RTP, no RTCP — for SILENT_MS ends the share as a stop would. That
+ * counts from the first packet: before it, ICE and DTLS may take their time on a slow network
+ * or a loaded server (an 8 s allowance from the answer closed shares that were still
+ * connecting), and only CONNECT_MS without any packet ends it.
  *
  * When the support app joins the same session while the browser shares (the technician asked
  * the customer to switch, for control), the app's link replaces the share's: the share ends
@@ -27,6 +30,16 @@ const GATHER_TIMEOUT_MS = 2_000;
 const PLI_GAP_MS = 300;
 /** How long a share may send nothing at all before it counts as gone (see the top). */
 export const SILENT_MS = 8_000;
+/** How long a share may take from our answer to its first packet (ICE and DTLS included). */
+export const CONNECT_MS = 30_000;
+
+/**
+ * Whether a share counts as gone at `now`: SILENT_MS without a packet once one came, or
+ * CONNECT_MS after the answer without any (`heardAt` null).
+ */
+export function shareGone(now: number, s: { answeredAt: number; heardAt: number | null }) {
+  return s.heardAt === null ? now - s.answeredAt > CONNECT_MS : now - s.heardAt > SILENT_MS;
+}
 const FEEDBACK = [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "goog-remb" }];
 
 /** The codecs a browser may send, in our order of preference when it has none. */
@@ -66,7 +79,9 @@ export class BrowserShare {
   #lastPli = 0;
   #closed = false;
   #attached = false;
-  #heard = performance.now();
+  /** When the last RTP or RTCP packet came (null: none yet), and when we answered. */
+  #heard: number | null = null;
+  #answeredAt = performance.now();
   #silence: ReturnType<typeof setInterval> | undefined;
   framesIn = 0;
 
@@ -134,9 +149,10 @@ export class BrowserShare {
     this.codecParameters = agreed.parameters ?? "";
     video.setDirection("recvonly");
     video.receiver.onRtcp.subscribe(() => this.#heard = performance.now());
-    this.#heard = performance.now();
+    this.#answeredAt = performance.now();
     this.#silence = setInterval(() => {
-      if (performance.now() - this.#heard > SILENT_MS) this.close();
+      const heard = { answeredAt: this.#answeredAt, heardAt: this.#heard };
+      if (shareGone(performance.now(), heard)) this.close();
     }, 1_000);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     if (this.pc.iceGatheringState !== "complete") {

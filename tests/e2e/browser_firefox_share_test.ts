@@ -129,7 +129,12 @@ browserTest(
           console.log(`firefox can send: ${[...new Set(offered)].join(", ")}`);
           await customer.click("#browser-share-start");
           await shown(customer, "browser-share-stop");
-          assert.match(await statusOf(customer), /cannot control/);
+          // "Connecting…" until the connection is up, then shared.
+          await customer.waitFor(() =>
+            /cannot control/.test(
+              document.getElementById("browser-share-status")?.textContent ?? "",
+            )
+          );
 
           const tech = await technicianView(newPage, base, ann.email, session.id);
           await customer.evaluate(paintMark);

@@ -28,6 +28,23 @@ import { technician, workingSession } from "../support/sessions.ts";
 import { holdSession } from "../../modules/support/mod.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
 
+/**
+ * In the customer's page: every text the share's status line shows, with the state of the
+ * newest peer connection (`keepPeers`) at that moment, in `globalThis.statusLog`.
+ */
+function recordShareStatus() {
+  const log: { text: string; state: string }[] = [];
+  (globalThis as { statusLog?: typeof log }).statusLog = log;
+  addEventListener("DOMContentLoaded", () => {
+    const line = document.getElementById("browser-share-status");
+    if (!line) return;
+    new MutationObserver(() => {
+      const peers = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
+      log.push({ text: line.textContent ?? "", state: peers.at(-1)?.connectionState ?? "none" });
+    }).observe(line, { childList: true, characterData: true, subtree: true });
+  });
+}
+
 /** Chromium's fake screen (a moving pattern, 1280×720) granted without a picker. */
 const FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 
@@ -68,11 +85,20 @@ browserTest(
         customer.on("pageerror", (error) => customer.errors.push(String(error)));
         await customer.addInitScript(preferCodec);
         await customer.addInitScript(fakeScreenSize);
+        await customer.addInitScript(keepPeers);
+        await customer.addInitScript(recordShareStatus);
         await customer.setViewportSize({ width: 1366, height: 768 });
         await customer.goto(`${base}/s/${session.token}`);
         await customer.locator("#browser-share-start").click();
         await customer.locator("#browser-share-stop").waitFor();
-        assert.match(await customer.textContent("#browser-share-status") ?? "", /cannot control/);
+        await customer.getByText(/cannot control/).waitFor();
+        // Said to be shared only once the connection is up, "connecting" before.
+        const said = await customer.evaluate(() =>
+          (globalThis as { statusLog?: { text: string; state: string }[] }).statusLog ?? []
+        );
+        const claims = said.filter((entry) => /being shared/.test(entry.text));
+        assert.ok(claims.length > 0, JSON.stringify(said));
+        assert.ok(claims.every((entry) => entry.state === "connected"), JSON.stringify(said));
         // The screen at its own size (asked for a frame rate alone, Chromium sends 1280×720).
         assert.deepEqual(
           await customer.evaluate(() => (globalThis as { askedFor?: unknown }).askedFor),
