@@ -37,6 +37,20 @@ import type { Context } from "hono";
 
 type C = Context<AuthedEnv>;
 
+/** A channel's calling card form, with what was typed and why it was refused, if it was. */
+async function _cardPage(
+  c: C,
+  refused?: { values: Awaited<ReturnType<typeof _form>>; error: string },
+) {
+  const deps = c.get("deps");
+  const user = c.get("user");
+  const channel = await managedChannel(deps, user, c.req.param("channelId") ?? "");
+  const managed = await managedGroupIds(deps.db, user);
+  const groups = (await listGroups(deps.db, user.orgId)).filter((g) => managed.has(g.id));
+  const card = await cardOfChannel(deps, channel.id);
+  return <CardForm c={c} channel={channel} card={card} groups={groups} {...refused} />;
+}
+
 async function _form(c: C) {
   const body = await c.req.parseBody({ all: true });
   const text = (key: string) => {
@@ -73,21 +87,7 @@ const adminRoutes = new Hono<AppEnv>()
       <CardList c={c} rows={channels.map((channel, i) => ({ channel, card: cards[i] }))} />,
     );
   })
-  .get("/admin/calling-cards/:channelId", async (c) => {
-    const deps = c.get("deps");
-    const user = c.get("user");
-    const channel = await managedChannel(deps, user, c.req.param("channelId"));
-    const managed = await managedGroupIds(deps.db, user);
-    const groups = (await listGroups(deps.db, user.orgId)).filter((g) => managed.has(g.id));
-    return c.html(
-      <CardForm
-        c={c}
-        channel={channel}
-        card={await cardOfChannel(deps, channel.id)}
-        groups={groups}
-      />,
-    );
-  })
+  .get("/admin/calling-cards/:channelId", async (c) => c.html(await _cardPage(c)))
   .post("/admin/calling-cards/:channelId", async (c) => {
     const deps = c.get("deps");
     const user = c.get("user");
@@ -97,20 +97,8 @@ const adminRoutes = new Hono<AppEnv>()
     } catch (error) {
       if (!(error instanceof Refusal) || error.status !== 422) throw error;
       // The form again with what was typed and why: not an error page that loses it all.
-      const channel = await managedChannel(deps, user, c.req.param("channelId"));
-      const managed = await managedGroupIds(deps.db, user);
-      const groups = (await listGroups(deps.db, user.orgId)).filter((g) => managed.has(g.id));
-      return c.html(
-        <CardForm
-          c={c}
-          channel={channel}
-          card={await cardOfChannel(deps, channel.id)}
-          groups={groups}
-          values={input}
-          error={c.get("t")(error.key, error.params)}
-        />,
-        422,
-      );
+      const said = c.get("t")(error.key, error.params);
+      return c.html(await _cardPage(c, { values: input, error: said }), 422);
     }
     return c.redirect(`/admin/calling-cards/${c.req.param("channelId")}?saved=1`, 303);
   })

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one real app per case walks the workspace route by route (panel, log, chat, files, notes, ended sessions); split, each file would repeat the set-up.
 // The session workspace through the real app (sessions, permissions, CSRF): the panel and
 // its log, chat, files with both fingerprints, push URL, notes, and who may see what.
 import assert from "node:assert/strict";
