@@ -84,7 +84,8 @@ if (root?.dataset.view) {
     const view = await fetch(box.dataset.view ?? "", {
       cache: "no-store",
       headers: { accept: "application/json" },
-    }).then((r) => (r.ok ? r.json() : null), () => null);
+      // Signed out meanwhile, the answer is the sign-in page (a redirect), not JSON: nothing.
+    }).then((r) => (r.ok && !r.redirected ? r.json() : null)).catch(() => null);
     if (mine !== asked) return;
     if (view) render(view);
     // A notice shown, or an answer that did not come: look again in a while.
