@@ -3,8 +3,9 @@
 // nothing; deleting a group asks first and says why it cannot.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { organisations, toCurrentUser, users } from "../modules/auth/mod.ts";
-import { recoveryCodes, rememberedDevices } from "../modules/auth/schema.ts";
+import { createApiToken, organisations, toCurrentUser, users } from "../modules/auth/mod.ts";
+import { apiTokens, recoveryCodes, rememberedDevices } from "../modules/auth/schema.ts";
+import { auditLog } from "../modules/audit/mod.ts";
 import { mailOutbox } from "../modules/mail/mod.ts";
 import { technicianGroups } from "../modules/org/mod.ts";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
@@ -63,6 +64,17 @@ Deno.test("an admin resets a technician's two-step verification; it enrols afres
     await laptop.post("/signin/2fa", { code, remember: "1" });
     assert.equal((await laptop.get("/console")).status, 200);
     assert.equal((await t.deps.db.select().from(rememberedDevices)).length, 1);
+    // An API token made before: a second way in that the lost phone must not keep open.
+    const { token } = await createApiToken(t.deps.db, {
+      userId: person.id,
+      name: "script",
+      now: t.clock.now(),
+    });
+    const me = () =>
+      t.app.request("http://localhost/api/v1/me", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    assert.equal((await me()).status, 200);
 
     const people = await (await admin.client.get("/admin/technicians")).text();
     assert.match(people, new RegExp(`href="/admin/technicians/${person.id}"`));
@@ -74,10 +86,11 @@ Deno.test("an admin resets a technician's two-step verification; it enrols afres
     const askPage = await ask.text();
     assert.match(askPage, /Reset the two-step verification of Test Technician\?/);
     assert.match(askPage, /sets it up again with an authenticator app/);
+    assert.match(askPage, /their API tokens are revoked/);
     const reset = await admin.client.post(`/admin/technicians/${person.id}/2fa/reset`);
     assert.equal(reset.status, 303);
     const after = await (await admin.client.get(reset.headers.get("location")!)).text();
-    assert.match(after, /was reset, and they were signed out everywhere/);
+    assert.match(after, /was reset, their API tokens were revoked and they were signed out/);
     assert.match(after, /Not set up/);
 
     const [row] = await t.deps.db.select().from(users).where(eq(users.id, person.id));
@@ -89,6 +102,14 @@ Deno.test("an admin resets a technician's two-step verification; it enrols afres
       0,
     );
     assert.equal((await t.deps.db.select().from(rememberedDevices)).length, 0);
+    assert.equal(
+      (await t.deps.db.select().from(apiTokens).where(eq(apiTokens.userId, person.id))).length,
+      0,
+    );
+    assert.equal((await me()).status, 401, "the token no longer opens the API");
+    const [entry] = await t.deps.db.select().from(auditLog)
+      .where(eq(auditLog.action, "technician.2fa_reset"));
+    assert.equal((entry.details as { after: { tokensRevoked: number } }).after.tokensRevoked, 1);
     for (const browser of [tech, laptop]) {
       assert.equal((await browser.get("/console")).status, 303, "signed out everywhere");
     }

@@ -227,17 +227,20 @@ export async function renamePerson(
 
 /**
  * For a person who lost their phone and recovery codes: the TOTP secret, recovery codes and
- * remembered devices go, and every sign-in of theirs ends, so the next one enrols afresh
- * where 2FA is required. Never one's own (My account is the way there, with a code).
+ * remembered devices go, every sign-in of theirs ends and their API tokens are revoked (a
+ * token is a way in that skips the second factor: whoever holds the lost phone may hold the
+ * token too), so the next sign-in enrols afresh where 2FA is required. Never one's own (My
+ * account is the way there, with a code).
  */
 export async function resetTwoFactor(db: Database, userId: string, ctx: ChangeContext) {
   await db.transaction(async (tx) => {
     const person = await changeablePerson(tx, ctx, userId);
     await disableTwoFactor(tx, person.id);
     const sessionsEnded = await endAllSessions(tx, person.id);
+    const tokensRevoked = await revokeAllApiTokens(tx, person.id);
     await recordChange(tx, ctx, "technician.2fa_reset", person.id, {
       before: { twoFactor: person.totpEnabledAt !== null },
-      after: { twoFactor: false, sessionsEnded },
+      after: { twoFactor: false, sessionsEnded, tokensRevoked },
     });
   });
 }
