@@ -18,6 +18,8 @@ const NEEDED = [
   { binary: "/usr/bin/xterm", pkg: "xterm" },
   { binary: "/usr/bin/xclip", pkg: "xclip" },
   { binary: "/usr/sbin/haproxy", pkg: "haproxy" },
+  // A real parser and decoder for the recordings' Matroska files (modules/recording).
+  { binary: "/usr/bin/ffprobe", pkg: "ffmpeg" },
   { binary: `${LIB}/libXtst.so.6`, pkg: "libxtst6" },
   { binary: `${LIB}/libXext.so.6`, pkg: "libxext6" },
   { binary: `${LIB}/libXfixes.so.3`, pkg: "libxfixes3" },

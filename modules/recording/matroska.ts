@@ -1,0 +1,220 @@
+/**
+ * A streaming Matroska (WebM for VP8/VP9) writer for one video track, fed the encoded frames
+ * as they pass the server — no re-encoding. It hands back bytes to append and, at the end,
+ * the few bytes to overwrite in place (the Segment's size and the Duration), so a file is
+ * written front to back and memory never holds more than one frame.
+ *
+ * Layout: EBML header · Segment (size patched at the end) { Info (1 ms timestamps, Duration
+ * patched, DateUTC) · Tracks (one video track) · Cluster* } — each Cluster starts at a
+ * keyframe (a player seeks to cluster starts) or when a block's 16-bit relative timestamp
+ * would overflow. A cluster's size is known only once the next one starts: it is written as
+ * 8 bytes and patched then (`takePatches`), as the Segment's is at the end — an unknown size
+ * inside a sized parent is not valid Matroska.
+ */
+import {
+  concat,
+  element,
+  float64,
+  float64Bytes,
+  idBytes,
+  int64,
+  master,
+  sizeBytes,
+  text,
+  uint,
+  UNKNOWN_SIZE,
+} from "./ebml.ts";
+
+export type TrackCodec = "vp8" | "vp9" | "h264";
+
+export interface TrackInfo {
+  codec: TrackCodec;
+  width: number;
+  height: number;
+  /** H.264's AVCDecoderConfigurationRecord (avc.ts); none for VP8/VP9. */
+  codecPrivate?: Uint8Array;
+  /** When the recording starts (DateUTC). */
+  startedAt: Date;
+}
+
+/** Bytes to overwrite at `offset` once the file is complete. */
+export interface Patch {
+  offset: number;
+  bytes: Uint8Array;
+}
+
+const ID = {
+  ebml: 0x1a45dfa3,
+  ebmlVersion: 0x4286,
+  ebmlReadVersion: 0x42f7,
+  ebmlMaxIdLength: 0x42f2,
+  ebmlMaxSizeLength: 0x42f3,
+  docType: 0x4282,
+  docTypeVersion: 0x4287,
+  docTypeReadVersion: 0x4285,
+  segment: 0x18538067,
+  info: 0x1549a966,
+  timestampScale: 0x2ad7b1,
+  muxingApp: 0x4d80,
+  writingApp: 0x5741,
+  duration: 0x4489,
+  dateUtc: 0x4461,
+  tracks: 0x1654ae6b,
+  trackEntry: 0xae,
+  trackNumber: 0xd7,
+  trackUid: 0x73c5,
+  trackType: 0x83,
+  flagLacing: 0x9c,
+  codecId: 0x86,
+  codecPrivate: 0x63a2,
+  video: 0xe0,
+  pixelWidth: 0xb0,
+  pixelHeight: 0xba,
+  cluster: 0x1f43b675,
+  timestamp: 0xe7,
+  simpleBlock: 0xa3,
+} as const;
+
+export const MATROSKA_IDS = ID;
+
+const CODEC_IDS: Record<TrackCodec, string> = {
+  vp8: "V_VP8",
+  vp9: "V_VP9",
+  h264: "V_MPEG4/ISO/AVC",
+};
+
+/** Matroska's epoch for DateUTC: 2001-01-01T00:00:00Z. */
+const MATROSKA_EPOCH_MS = Date.UTC(2001, 0, 1);
+/** A block's timestamp is a signed 16-bit offset from its cluster's. */
+const MAX_RELATIVE_MS = 32_000;
+
+/** The container's file extension for a codec: WebM is Matroska restricted to VP8/VP9. */
+export function extensionFor(codec: TrackCodec): "webm" | "mkv" {
+  return codec === "h264" ? "mkv" : "webm";
+}
+
+export class MatroskaWriter {
+  /** Bytes handed out so far (the offset of the next ones). */
+  #offset = 0;
+  #segmentDataStart = 0;
+  #segmentSizeAt = 0;
+  #durationAt = 0;
+  #clusterAt: number | null = null;
+  /** Where the open cluster's size field and data start (bytes). */
+  #clusterSizeAt = 0;
+  #clusterDataStart = 0;
+  #patches: Patch[] = [];
+  #firstAt: number | null = null;
+  #lastMs = 0;
+  frames = 0;
+
+  constructor(readonly track: TrackInfo) {}
+
+  /** The file's start: EBML header, the Segment's opening, Info and Tracks. */
+  header(): Uint8Array {
+    const { codec, width, height, codecPrivate, startedAt } = this.track;
+    const ebml = master(ID.ebml, [
+      uint(ID.ebmlVersion, 1),
+      uint(ID.ebmlReadVersion, 1),
+      uint(ID.ebmlMaxIdLength, 4),
+      uint(ID.ebmlMaxSizeLength, 8),
+      text(ID.docType, codec === "h264" ? "matroska" : "webm"),
+      uint(ID.docTypeVersion, 4),
+      uint(ID.docTypeReadVersion, 2),
+    ]);
+    const segmentOpen = concat([idBytes(ID.segment), UNKNOWN_SIZE]);
+    const infoBody = [
+      uint(ID.timestampScale, 1_000_000),
+      text(ID.muxingApp, "rescue"),
+      text(ID.writingApp, "rescue"),
+      int64(ID.dateUtc, BigInt(startedAt.getTime() - MATROSKA_EPOCH_MS) * 1_000_000n),
+    ];
+    const duration = float64(ID.duration, 0);
+    const info = master(ID.info, [...infoBody, duration]);
+    const trackEntry = master(ID.trackEntry, [
+      uint(ID.trackNumber, 1),
+      uint(ID.trackUid, 1),
+      uint(ID.trackType, 1),
+      uint(ID.flagLacing, 0),
+      text(ID.codecId, CODEC_IDS[codec]),
+      ...(codecPrivate ? [element(ID.codecPrivate, codecPrivate)] : []),
+      master(ID.video, [uint(ID.pixelWidth, width), uint(ID.pixelHeight, height)]),
+    ]);
+    const tracks = master(ID.tracks, [trackEntry]);
+    this.#segmentSizeAt = ebml.byteLength + idBytes(ID.segment).byteLength;
+    this.#segmentDataStart = ebml.byteLength + segmentOpen.byteLength;
+    // Duration is Info's last child: its 8 data bytes end Info.
+    this.#durationAt = this.#segmentDataStart + info.byteLength - 8;
+    return this.#out(concat([ebml, segmentOpen, info, tracks]));
+  }
+
+  /**
+   * One frame as a SimpleBlock (and a Cluster before it when one starts), at its capture
+   * time relative to the first frame's. Times never go backwards in the file.
+   */
+  frame(data: Uint8Array, keyframe: boolean, capturedAt: number): Uint8Array {
+    this.#firstAt ??= capturedAt;
+    const ms = Math.max(this.#lastMs, Math.round(capturedAt - this.#firstAt));
+    this.#lastMs = ms;
+    const parts: Uint8Array[] = [];
+    if (this.#clusterAt === null || keyframe || ms - this.#clusterAt > MAX_RELATIVE_MS) {
+      this.#closeCluster();
+      this.#clusterAt = ms;
+      const id = idBytes(ID.cluster);
+      this.#clusterSizeAt = this.#offset + id.byteLength;
+      this.#clusterDataStart = this.#clusterSizeAt + UNKNOWN_SIZE.byteLength;
+      parts.push(id, UNKNOWN_SIZE, uint(ID.timestamp, ms));
+    }
+    const head = new Uint8Array(4);
+    head[0] = 0x81; // track number 1 as a 1-byte vint
+    new DataView(head.buffer).setInt16(1, ms - this.#clusterAt);
+    head[3] = keyframe ? 0x80 : 0x00;
+    parts.push(idBytes(ID.simpleBlock), sizeBytes(head.byteLength + data.byteLength), head, data);
+    this.frames++;
+    return this.#out(concat(parts));
+  }
+
+  /** How long the recording runs so far, in ms (the last frame's time). */
+  get durationMs(): number {
+    return this.#lastMs;
+  }
+
+  /** Bytes written so far. */
+  get bytes(): number {
+    return this.#offset;
+  }
+
+  /** Sizes of clusters closed since the last call, to overwrite in what was written. */
+  takePatches(): Patch[] {
+    const patches = this.#patches;
+    this.#patches = [];
+    return patches;
+  }
+
+  /**
+   * What to overwrite once no more frames come: the last cluster's and the Segment's sizes
+   * and the Duration (with any cluster sizes not taken yet).
+   */
+  finish(): Patch[] {
+    this.#closeCluster();
+    return [
+      ...this.takePatches(),
+      {
+        offset: this.#segmentSizeAt,
+        bytes: sizeBytes(this.#offset - this.#segmentDataStart, 8),
+      },
+      { offset: this.#durationAt, bytes: float64Bytes(Math.max(1, this.#lastMs)) },
+    ];
+  }
+
+  #closeCluster() {
+    if (this.#clusterAt === null) return;
+    const size = this.#offset - this.#clusterDataStart;
+    this.#patches.push({ offset: this.#clusterSizeAt, bytes: sizeBytes(size, 8) });
+  }
+
+  #out(bytes: Uint8Array): Uint8Array {
+    this.#offset += bytes.byteLength;
+    return bytes;
+  }
+}
