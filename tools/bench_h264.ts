@@ -1,4 +1,4 @@
-// `deno task bench:h264 [--frames 45] [--rounds 3] [--kbps 1500]`
+// `deno task bench:h264 [--frames 45] [--rounds 3] [--kbps 1500] [--only <regex of encoder names>]`
 //
 // VP8 (libvpx, the agent's settings) against H.264 (OpenH264 2.3, SCREEN_CONTENT_REAL_TIME,
 // agent/media/h264.ts) at 1920×1080 on this machine, side by side in one run (issue 14, "motion
@@ -67,6 +67,7 @@ const CODECS: Codec[] = [
     ["H.264 max QP 36", { maxQp: 36 }],
     ["H.264 adaptive quant off", { aq: false }],
     ["H.264 2 threads, 2 slices", { threads: 2 }],
+    ["H.264 complexity 2", { complexity: 2 }],
   ] as const).map(([name, tuning]) => ({
     name,
     make: (width: number, height: number, kbps: number) =>
@@ -143,11 +144,13 @@ if (import.meta.main) {
   const frames = opt("frames", 45), rounds = opt("rounds", 3), kbps = opt("kbps", 1500);
   if (!H264Encoder.available()) throw new Error("OpenH264 2.3 (libopenh264.so.7) is not loadable");
   const wls = workloads(frames);
+  const only = args.indexOf("--only");
+  const codecs = only < 0 ? CODECS : CODECS.filter((c) => new RegExp(args[only + 1]).test(c.name));
   const results = new Map<string, Sample>();
   const load0 = Deno.loadavg()[0];
   for (let r = 0; r < rounds; r++) {
     for (const wl of wls) {
-      for (const c of CODECS) {
+      for (const c of codecs) {
         const key = `${wl.name}\t${c.name}`;
         const into = results.get(key) ?? { cpu: [], wall: [], bytes: [], psnrY: [], psnrC: [] };
         results.set(key, into);
