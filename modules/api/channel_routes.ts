@@ -11,8 +11,7 @@ import {
   updateChannel,
 } from "../channels/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, problem, requireRole } from "../http/mod.ts";
-import type { ChangeContext } from "../org/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, problem, requireRole } from "../http/mod.ts";
 import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
 
 const ChannelOut = z.object({
@@ -41,12 +40,6 @@ const common = {
   security: [{ bearer: [] }],
   middleware: requireRole("master_admin", "admin"),
 };
-
-const change = (c: Context<AuthedEnv>): ChangeContext => ({
-  actor: c.get("user"),
-  ip: clientAddress(c),
-  now: c.get("deps").clock.now(),
-});
 
 function out(c: Context<AuthedEnv>, ch: Channel) {
   return {
@@ -108,7 +101,7 @@ channelApi.openapi(
     },
   }),
   async (c) => {
-    const result = await createChannel(c.get("deps").db, c.req.valid("json"), change(c));
+    const result = await createChannel(c.get("deps").db, c.req.valid("json"), changeContext(c));
     if (!result.ok) return refused(c, result) as never; // a problem document, outside the typed responses
     return c.json(out(c, result.channel), 201);
   },
@@ -165,7 +158,7 @@ channelApi.openapi(
       active: current.active,
     });
     const merged = { ...(base.success ? base.data : {}), ...c.req.valid("json") };
-    const result = await updateChannel(db, id, merged, change(c));
+    const result = await updateChannel(db, id, merged, changeContext(c));
     if (!result.ok) return refused(c, result) as never; // a problem document, outside the typed responses
     return c.json(out(c, result.channel), 200);
   },
@@ -185,7 +178,7 @@ channelApi.openapi(
     },
   }),
   async (c) => {
-    await deleteChannel(c.get("deps").db, c.req.valid("param").id, change(c));
+    await deleteChannel(c.get("deps").db, c.req.valid("param").id, changeContext(c));
     return c.body(null, 204);
   },
 );

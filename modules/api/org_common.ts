@@ -1,11 +1,9 @@
 /**
  * What the organisation routes share (org_routes.ts, org_group_routes.ts): the admin guard,
- * the response helpers and the actor of a change.
+ * and the response helpers.
  */
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { type AuthedEnv, clientAddress, requireRole } from "../http/mod.ts";
-import type { ChangeContext } from "../org/mod.ts";
+import { requireRole } from "../http/mod.ts";
 
 export const Id = z.object({ id: z.uuid() });
 
@@ -24,9 +22,3 @@ export const admin = {
 };
 export const NOT_ADMIN = "The token's user is not an admin";
 export const NO_GROUP = "No such group, or not one you manage";
-
-export const change = (c: Context<AuthedEnv>): ChangeContext => ({
-  actor: c.get("user"),
-  ip: clientAddress(c),
-  now: c.get("deps").clock.now(),
-});

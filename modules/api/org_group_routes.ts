@@ -1,7 +1,7 @@
 /** The group routes of the organisation API (and the permissions a group can grant). */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Refusal } from "../refusal/mod.ts";
-import type { AppEnv } from "../http/mod.ts";
+import { type AppEnv, changeContext } from "../http/mod.ts";
 import {
   accessChanged,
   createGroup,
@@ -26,7 +26,7 @@ import {
   PERMISSIONS,
 } from "../permissions/mod.ts";
 import { INVALID, tokenProblems } from "./schemas.ts";
-import { admin, change, Id, json, NO_GROUP, NOT_ADMIN, ok } from "./org_common.ts";
+import { admin, Id, json, NO_GROUP, NOT_ADMIN, ok } from "./org_common.ts";
 
 const PermissionName = z.enum(PERMISSION_IDS as [Permission, ...Permission[]]);
 
@@ -130,7 +130,7 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
         parentId: body.parentId ?? null,
         permissions,
         settings,
-      }, change(c));
+      }, changeContext(c));
       return c.json(groupOut(group), 201);
     },
   );
@@ -190,13 +190,13 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
           name: body.name ?? current.name,
           description: body.description ?? current.description,
           parentId: body.parentId === undefined ? current.parentId : body.parentId,
-        }, change(c));
+        }, changeContext(c));
       }
       if (permissions) {
-        await setGroupPermissions(db, id, permissions, change(c));
+        await setGroupPermissions(db, id, permissions, changeContext(c));
         accessChanged(c);
       }
-      if (settings) await setGroupSettings(db, id, settings, change(c));
+      if (settings) await setGroupSettings(db, id, settings, changeContext(c));
       return c.json(groupOut(await managedGroup(db, c.get("user"), id)), 200);
     },
   );
@@ -219,7 +219,7 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
       },
     }),
     async (c) => {
-      await deleteGroup(c.get("deps").db, c.req.valid("param").id, change(c));
+      await deleteGroup(c.get("deps").db, c.req.valid("param").id, changeContext(c));
       return c.body(null, 204);
     },
   );

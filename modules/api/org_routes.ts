@@ -3,10 +3,10 @@
  * (here), with the Admin Center's checks.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../http/mod.ts";
+import { type AppEnv, changeContext } from "../http/mod.ts";
 import { accessChanged, inviteUser, listPeople, moveToGroup, setActive } from "../org/mod.ts";
 import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
-import { admin, change, Id, json, NO_GROUP, NOT_ADMIN, ok } from "./org_common.ts";
+import { admin, Id, json, NO_GROUP, NOT_ADMIN, ok } from "./org_common.ts";
 import { groupRoutes } from "./org_group_routes.ts";
 
 const Technician = z.object({
@@ -81,7 +81,7 @@ orgApi.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const { user } = await inviteUser(c.get("deps"), body, { ...change(c), t: c.get("t") });
+    const { user } = await inviteUser(c.get("deps"), body, { ...changeContext(c), t: c.get("t") });
     return c.json({
       id: user.id,
       email: user.email,
@@ -115,8 +115,8 @@ orgApi.openapi(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const { db } = c.get("deps");
-    if (body.groupId) await moveToGroup(db, id, body.groupId, change(c));
-    if (body.active !== undefined) await setActive(db, id, body.active, change(c));
+    if (body.groupId) await moveToGroup(db, id, body.groupId, changeContext(c));
+    if (body.active !== undefined) await setActive(db, id, body.active, changeContext(c));
     accessChanged(c, id);
     return c.body(null, 204);
   },

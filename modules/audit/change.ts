@@ -1,13 +1,8 @@
 import type { Database } from "../db/mod.ts";
-import type { CurrentUser } from "../http/mod.ts";
+import type { ChangeContext } from "../http/mod.ts";
 import { type AuditAction, recordAudit } from "./service.ts";
 
-/** Who did it, from where, when: passed to every admin change so it can be audited. */
-export interface ChangeContext {
-  actor: CurrentUser;
-  ip: string;
-  now: Date;
-}
+export type { ChangeContext };
 
 /** Audits an admin change; pass the transaction so the entry commits with the change. */
 export async function recordChange(

@@ -1,7 +1,6 @@
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
-import type { ChangeContext } from "../org/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
 import {
   createField,
   getField,
@@ -68,10 +67,6 @@ export const fieldAdminRoutes = new Hono<AppEnv>()
     await setFieldActive(c.get("deps").db, field.id, active === "1", changeContext(c));
     return c.redirect("/admin/fields?saved=1", 303);
   });
-
-function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
 
 function draftOf(form: Record<string, string>): FieldDraft {
   return { label: form.label ?? "", maxLength: form.maxLength ?? "" };

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
-import { type ChangeContext, managedGroupIds } from "../org/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
+import { managedGroupIds } from "../org/mod.ts";
 import { listFields } from "./fields.ts";
 import { type ChannelDraft, channelInputFromForm } from "./input.ts";
 import { isTimeZone } from "./opening_hours.ts";
@@ -98,10 +98,6 @@ export const channelAdminRoutes = new Hono<AppEnv>()
     await deleteChannel(c.get("deps").db, channel.id, changeContext(c));
     return c.redirect("/admin/channels?deleted=1", 303);
   });
-
-function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
 
 /** The channel if the admin manages it (`managesChannel`); 404 alike for the rest. */
 async function channelOr404(c: C): Promise<Channel> {

@@ -4,8 +4,7 @@
  * with the fields' messages and what was typed; a duplicate e-mail is a 409.
  */
 import { type Context, Hono } from "hono";
-import type { ChangeContext } from "../audit/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type ApprovedProblems,
@@ -41,7 +40,7 @@ export const externalAdminRoutes = new Hono<AppEnv>()
   .post("/", async (c) => await _save(c))
   .post("/:id", async (c) => await _save(c, c.req.param("id")))
   .post("/:id/delete", async (c) => {
-    await removeApproved(c.get("deps").db, c.req.param("id"), _ctx(c));
+    await removeApproved(c.get("deps").db, c.req.param("id"), changeContext(c));
     return c.redirect("/admin/external?done=removed", 303);
   });
 
@@ -70,14 +69,10 @@ async function _save(c: C, id?: string) {
   const parsed = parseApproved(draft);
   if (!parsed.ok) return await page(422, { problems: parsed.problems });
   try {
-    await saveApproved(db, parsed.value, _ctx(c), editing?.id);
+    await saveApproved(db, parsed.value, changeContext(c), editing?.id);
   } catch (error) {
     if (!(error instanceof Refusal) || error.status !== 409) throw error;
     return await page(409, { error: c.get("t")(error.key) });
   }
   return c.redirect(`/admin/external?done=${editing ? "saved" : "added"}`, 303);
-}
-
-function _ctx(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }

@@ -5,7 +5,8 @@
  * logs, security headers, request-body caps, text-input cleaning, CSRF protection, error
  * pages and RFC 9457 problem documents — and the checks no route should write itself: safe
  * redirect targets (`localRedirectPath`) and the Origin check before a WebSocket upgrade
- * (`socketOrigin`) — and `liveStream`, the one way to answer with server-sent events.
+ * (`socketOrigin`) — and `liveStream`, the one way to answer with server-sent events, and
+ * `changeContext`, the one way a route says who changes something, from where and when.
  * Modules build their sub-apps with `new Hono<AppEnv>()` and never reach
  * into each other through the context.
  */
@@ -28,7 +29,7 @@ export { securityHeaders } from "./security_headers.ts";
 export { csrfProtection, csrfToken } from "./csrf.ts";
 export { type BodyCap, bodyCaps, bodyLimit, DEFAULT_BODY_BYTES } from "./body_limit.ts";
 export { isHtmx, problem } from "./errors.tsx";
-export { clientAddress, readForm } from "./request.ts";
+export { type ChangeContext, changeContext, clientAddress, readForm } from "./request.ts";
 export { localRedirectPath } from "./redirect.ts";
 export { socketOrigin } from "./socket_origin.ts";
 export { RELAY_FORWARDED, relayedRequests } from "./relayed.ts";

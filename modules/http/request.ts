@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getConnInfo } from "hono/deno";
 import { Refusal } from "../refusal/mod.ts";
-import type { AppEnv } from "./types.ts";
+import type { AppEnv, AuthedEnv, CurrentUser } from "./types.ts";
 
 /**
  * The client's address: the socket peer, or the first X-Forwarded-For hop when
@@ -20,6 +20,18 @@ export function clientAddress<E extends AppEnv>(c: Context<E>): string {
   }
   const socket = (c.env as Partial<Deno.ServeHandlerInfo> | undefined)?.remoteAddr;
   return (socket && getConnInfo(c).remote.address) ?? "127.0.0.1";
+}
+
+/** Who did it, from where, when: passed to every admin change so it can be audited. */
+export interface ChangeContext {
+  actor: CurrentUser;
+  ip: string;
+  now: Date;
+}
+
+/** The signed-in caller's change context: its user, `clientAddress`, the app clock's now. */
+export function changeContext<E extends AuthedEnv>(c: Context<E>): ChangeContext {
+  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }
 
 /** Parses a url-encoded or multipart form into string fields; a malformed body is a 400. */

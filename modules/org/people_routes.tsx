@@ -1,10 +1,9 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Database } from "../db/mod.ts";
-import type { ChangeContext } from "../audit/mod.ts";
 import { accountLockedUntil, getOrganisation, usersWithLiveSession } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
 import { listGroups, managedGroupIds } from "./groups.ts";
 import { accessChanged } from "./rights.ts";
 import type { Presence } from "./status.ts";
@@ -22,10 +21,6 @@ import { type InviteDraft, PeoplePage, type PersonRow, PresenceBadge } from "./v
 import { PersonPage, type PersonView, ResetTwoFactorPage } from "./views_person.tsx";
 
 type C = Context<AuthedEnv>;
-
-function ctx(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
 
 /**
  * Everyone's presence in some groups (SPEC A5). Busy counts the sessions each one works,
@@ -60,7 +55,10 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
         groupId: form.groupId ?? "",
       };
       try {
-        const { user } = await inviteUser(c.get("deps"), draft, { ...ctx(c), t: c.get("t") });
+        const { user } = await inviteUser(c.get("deps"), draft, {
+          ...changeContext(c),
+          t: c.get("t"),
+        });
         // Post/Redirect/Get: reloading the confirmation must not send the invitation again.
         return c.redirect(`/admin/technicians?invited=${user.id}`, 303);
       } catch (error) {
@@ -85,7 +83,7 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
       const form = await readForm(c);
       const name = form.name ?? "";
       try {
-        await renamePerson(c.get("deps").db, c.req.param("id"), name, ctx(c));
+        await renamePerson(c.get("deps").db, c.req.param("id"), name, changeContext(c));
       } catch (error) {
         if (!(error instanceof Refusal) || error.status !== 422) throw error;
         const message = c.get("t")(error.key, error.params);
@@ -102,27 +100,27 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
       return c.html(<ResetTwoFactorPage c={c} person={person} required={required} />);
     })
     .post("/:id/2fa/reset", async (c) => {
-      await resetTwoFactor(c.get("deps").db, c.req.param("id"), ctx(c));
+      await resetTwoFactor(c.get("deps").db, c.req.param("id"), changeContext(c));
       // Connections opened from the ended sign-ins (a remote view) close at once.
       accessChanged(c, c.req.param("id"));
       return c.redirect(`/admin/technicians/${c.req.param("id")}?reset=1`, 303);
     })
     .post("/:id/unlock", async (c) => {
-      await unlockSignIn(c.get("deps").db, c.req.param("id"), ctx(c));
+      await unlockSignIn(c.get("deps").db, c.req.param("id"), changeContext(c));
       return c.redirect(`/admin/technicians/${c.req.param("id")}?unlocked=1`, 303);
     })
     .post("/:id/deactivate", async (c) => {
-      await setActive(c.get("deps").db, c.req.param("id"), false, ctx(c));
+      await setActive(c.get("deps").db, c.req.param("id"), false, changeContext(c));
       accessChanged(c, c.req.param("id"));
       return c.redirect("/admin/technicians", 303);
     })
     .post("/:id/reactivate", async (c) => {
-      await setActive(c.get("deps").db, c.req.param("id"), true, ctx(c));
+      await setActive(c.get("deps").db, c.req.param("id"), true, changeContext(c));
       return c.redirect("/admin/technicians", 303);
     })
     .post("/:id/group", async (c) => {
       const form = await readForm(c);
-      await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", ctx(c));
+      await moveToGroup(c.get("deps").db, c.req.param("id"), form.groupId ?? "", changeContext(c));
       accessChanged(c, c.req.param("id"));
       return c.redirect("/admin/technicians", 303);
     });
@@ -130,7 +128,7 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
 /** The person `:id` names, if this admin may change them (else 403 or 404). */
 async function personView(c: C): Promise<PersonView> {
   const { db } = c.get("deps");
-  const person = await changeablePerson(db, ctx(c), c.req.param("id")!);
+  const person = await changeablePerson(db, changeContext(c), c.req.param("id")!);
   const [row] = (await listPeople(db, c.get("user"))).filter((r) => r.user.id === person.id);
   const groups = await listGroups(db, c.get("user").orgId);
   return {

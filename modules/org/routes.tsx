@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
-import { type ChangeContext, recordChange } from "../audit/mod.ts";
+import { recordChange } from "../audit/mod.ts";
 import { getOrganisation, users } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
   type AuthedEnv,
+  changeContext,
   clientAddress,
   readForm,
   requireRole,
@@ -44,10 +45,6 @@ import { settingsErrors, settingsFromForm } from "./settings_form.ts";
 
 type C = Context<AuthedEnv>;
 
-function ctx(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
-
 /**
  * The e-mail as a customer would get it from a technician working in the admin's language:
  * {{organisation}} is the name the console sends, a default text is in that language.
@@ -82,7 +79,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
         const group = await createGroup(c.get("deps").db, {
           name: draft.name,
           parentId: draft.parentId || null,
-        }, ctx(c));
+        }, changeContext(c));
         return c.redirect(`/admin/groups/${group.id}/permissions`, 303);
       } catch (error) {
         if (!(error instanceof Refusal) || error.status === 403) throw error;
@@ -102,7 +99,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
         await updateGroup(c.get("deps").db, c.req.param("id"), {
           ...draft,
           parentId: draft.parentId || null,
-        }, ctx(c));
+        }, changeContext(c));
       } catch (error) {
         if (!(error instanceof Refusal) || error.status === 404) throw error;
         const message = c.get("t")(error.key, error.params);
@@ -120,7 +117,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
         inArray(users.id, wanted.filter((v) => /^[0-9a-f-]{36}$/.test(v as string)) as string[]),
       );
       const valid = admins.map((a) => a.id);
-      await setGroupAdmins(db, c.req.param("id"), valid, ctx(c));
+      await setGroupAdmins(db, c.req.param("id"), valid, changeContext(c));
       // Whom an admin monitors follows the groups it manages: open consoles look again.
       accessChanged(c);
       return c.redirect(`/admin/groups/${c.req.param("id")}?saved=1`, 303);
@@ -128,7 +125,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
     .get("/groups/:id/delete", async (c) => c.html(await deleteGroupPage(c)))
     .post("/groups/:id/delete", async (c) => {
       try {
-        await deleteGroup(c.get("deps").db, c.req.param("id"), ctx(c));
+        await deleteGroup(c.get("deps").db, c.req.param("id"), changeContext(c));
       } catch (error) {
         if (!(error instanceof Refusal) || error.status !== 409) throw error;
         const message = c.get("t")(error.key, error.params);
@@ -143,7 +140,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
     .post("/groups/:id/permissions", async (c) => {
       const body = await c.req.parseBody({ all: true });
       const chosen = ([] as unknown[]).concat(body.permission ?? []);
-      await setGroupPermissions(c.get("deps").db, c.req.param("id"), chosen, ctx(c));
+      await setGroupPermissions(c.get("deps").db, c.req.param("id"), chosen, changeContext(c));
       accessChanged(c);
       return c.redirect(`/admin/groups/${c.req.param("id")}/permissions?saved=1`, 303);
     })
@@ -163,7 +160,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
       const { db } = c.get("deps");
       const group = await managedGroup(db, c.get("user"), c.req.param("id"));
       const raw = settingsFromForm(await c.req.parseBody({ all: true }));
-      const result = await setGroupSettings(db, group.id, raw, ctx(c));
+      const result = await setGroupSettings(db, group.id, raw, changeContext(c));
       if (result.ok) return c.redirect(`/admin/groups/${group.id}/settings?saved=1`, 303);
       const errors = settingsErrors(c.get("t"), result.issues);
       return c.html(
@@ -242,7 +239,7 @@ export const orgPublicRoutes = new Hono<AppEnv>()
     const user = c.get("user");
     const { db, clock } = c.get("deps");
     await chooseStatus(db, user.id, form.status, clock.now());
-    await recordChange(db, ctx(c), "technician.status_changed", user.id, {
+    await recordChange(db, changeContext(c), "technician.status_changed", user.id, {
       after: { status: form.status },
     });
     return c.redirect("/console", 303);

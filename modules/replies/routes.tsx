@@ -1,10 +1,9 @@
 import { type Context, Hono } from "hono";
-import type { ChangeContext } from "../audit/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
   type AuthedEnv,
-  clientAddress,
+  changeContext,
   isHtmx,
   readForm,
   requireUser,
@@ -142,10 +141,6 @@ export const repliesRoutes = new Hono<AppEnv>()
     const reply = await moveReply(c.get("deps").db, c.req.param("id"), direction, changeContext(c));
     return await done(c, reply.kind, "moved");
   });
-
-function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
 
 function draftOf(form: Record<string, string>, kind: ReplyKind): ReplyFormDraft {
   return { kind, title: form.title ?? "", body: form.body ?? "" };

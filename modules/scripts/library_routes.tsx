@@ -1,9 +1,8 @@
 import { type Context, Hono } from "hono";
-import type { ChangeContext } from "../audit/mod.ts";
 import {
   type AppEnv,
   type AuthedEnv,
-  clientAddress,
+  changeContext,
   requirePermission,
   requireRole,
 } from "../http/mod.ts";
@@ -83,7 +82,7 @@ export function libraryRoutes(nested: boolean) {
         settings: settings.settings,
         script: script!,
         resource: resource ?? null,
-      }, _ctx(c));
+      }, changeContext(c));
       return done(c, "added");
     })
     .get("/export", async (c) => {
@@ -121,7 +120,13 @@ export function libraryRoutes(nested: boolean) {
         ? { ok: false as const, problem: { code: "tooLarge" as const, params: {} } }
         : parseScriptsXml(new Uint8Array(await file.arrayBuffer()));
       if (!parsed.ok) return await refused(importProblemText(t, parsed.problem));
-      const result = await importScripts(c.get("deps"), library(c), parsed.items, mode, _ctx(c));
+      const result = await importScripts(
+        c.get("deps"),
+        library(c),
+        parsed.items,
+        mode,
+        changeContext(c),
+      );
       if (!result.ok) {
         const message = result.reason === "tooMany"
           ? t("scripts.importProblem.wouldExceed", {
@@ -157,11 +162,11 @@ export function libraryRoutes(nested: boolean) {
         script: script ?? null,
         resource: resource ?? null,
         dropResource: form.dropResource === "1",
-      }, _ctx(c));
+      }, changeContext(c));
       return done(c, "saved");
     })
     .post("/:id/delete", async (c) => {
-      await deleteScript(c.get("deps").db, library(c), c.req.param("id"), _ctx(c));
+      await deleteScript(c.get("deps").db, library(c), c.req.param("id"), changeContext(c));
       return done(c, "deleted");
     })
     .post("/:id/move", async (c) => {
@@ -178,7 +183,7 @@ export function libraryRoutes(nested: boolean) {
         library(c),
         c.req.param("id"),
         favourite === "1",
-        _ctx(c),
+        changeContext(c),
       );
       return done(c, "favourite");
     });
@@ -186,10 +191,6 @@ export function libraryRoutes(nested: boolean) {
 
 /** For messages elsewhere (the API later): a problem in the page's words. */
 export { problemText };
-
-function _ctx(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
 
 async function _multipart(c: C): Promise<Record<string, string | File>> {
   try {

@@ -4,9 +4,8 @@
  * external address. A group or channel the admin does not manage is "not found".
  */
 import { type Context, Hono } from "hono";
-import type { ChangeContext } from "../audit/mod.ts";
 import { listManagedChannels } from "../channels/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
 import { listGroups, managedGroupIds } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { draftFromForm, type SurveyDraft } from "./questions.ts";
@@ -73,8 +72,4 @@ function ownerOf(c: C): SurveyOwner {
   const kind = c.req.param("kind");
   if (kind !== "group" && kind !== "channel") throw new Refusal(404, "surveys.notFound");
   return { kind, id: c.req.param("id") ?? "" };
-}
-
-function changeContext(c: C): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
 }

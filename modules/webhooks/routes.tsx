@@ -4,8 +4,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { ChangeContext } from "../audit/mod.ts";
-import { type AppEnv, type AuthedEnv, clientAddress, requireRole } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, changeContext, requireRole } from "../http/mod.ts";
 import { outboxId } from "../outbox/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
@@ -34,7 +33,7 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const input = await _input(c);
     const endpoints = () => listEndpoints(deps, c.get("user").orgId);
-    const refusal = await _refused(() => createEndpoint(deps, _ctx(c), input));
+    const refusal = await _refused(() => createEndpoint(deps, changeContext(c), input));
     if (refusal instanceof Refusal) {
       // The page again with what was typed and why it was refused, not a page without the form.
       const form = { ...input, enabled: true };
@@ -48,7 +47,7 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
     return c.html(<WebhooksPage c={c} endpoints={await endpoints()} created={refusal} />, 201);
   })
   .post("/deliveries/:id/resend", async (c) => {
-    const row = await resendDelivery(c.get("deps"), _ctx(c), outboxId(c));
+    const row = await resendDelivery(c.get("deps"), changeContext(c), outboxId(c));
     c.header("Vary", "HX-Request");
     if (c.req.header("hx-request") === "true") return c.html(<DeliveryRowView c={c} row={row} />);
     return c.redirect(`/admin/webhooks/${row.endpointId}?resent=${row.status}`, 303);
@@ -84,7 +83,7 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
     const id = outboxId(c);
     const deps = c.get("deps");
     const form = { ...await _input(c), enabled: (await c.req.parseBody()).enabled === "1" };
-    const refusal = await _refused(() => updateEndpoint(deps, _ctx(c), id, form));
+    const refusal = await _refused(() => updateEndpoint(deps, changeContext(c), id, form));
     if (refusal instanceof Refusal) {
       const endpoint = await findEndpoint(deps, c.get("user").orgId, id);
       const deliveries = await listDeliveries(deps, endpoint.orgId, { endpointId: id, page: 1 });
@@ -103,13 +102,9 @@ export const webhookAdminRoutes = new Hono<AppEnv>()
     return c.redirect(`/admin/webhooks/${id}?saved=1`, 303);
   })
   .post("/:id/delete", async (c) => {
-    await deleteEndpoint(c.get("deps"), _ctx(c), outboxId(c));
+    await deleteEndpoint(c.get("deps"), changeContext(c), outboxId(c));
     return c.redirect("/admin/webhooks", 303);
   });
-
-function _ctx(c: Ctx): ChangeContext {
-  return { actor: c.get("user"), ip: clientAddress(c), now: c.get("deps").clock.now() };
-}
 
 /** What `save` returns, or its refusal of the input (a 422); anything else is thrown on. */
 async function _refused<T>(save: () => Promise<T>): Promise<T | Refusal> {
