@@ -5,6 +5,7 @@
 // view, a chat draft and scroll positions survive a switch. WAI-ARIA tabs: the open tab is
 // the one in the Tab order, arrow keys/Home/End move along the strip.
 import { closest } from "./app.js";
+import { flushNotes } from "./notes_flush.js";
 
 /** @typedef {HTMLTableRowElement} Row */
 
@@ -148,7 +149,10 @@ export function syncTabs(rows, nameOf) {
     const id = tab.dataset.tabSession ?? "";
     if (wanted.has(id)) continue;
     tab.remove();
-    slotOf(id)?.remove();
+    const slot = slotOf(id);
+    // Its note as typed goes first (the request outlives the slot).
+    if (slot) void flushNotes(slot);
+    slot?.remove();
   }
   for (const [id, row] of wanted) {
     const tab = tabOf(id) ?? newTab(id, row);

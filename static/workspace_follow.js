@@ -4,7 +4,9 @@
 // row changes status, the workspace's status badge says the same; when it stops or starts being
 // worked (transferred — Outgoing —, returned, ended for them), the panel is fetched again, so it
 // shows the session as it is now — read-only, without a remote view (the island unmounts and
-// stops reconnecting) — instead of "Active" and "Connection to the server lost".
+// stops reconnecting) — instead of "Active" and "Connection to the server lost". The note typed
+// in the last moments before is saved first (notes_flush.js), or the fetched panel would drop it.
+import { flushNotes } from "./notes_flush.js";
 
 /**
  * Statuses in which the technician works the session (WORKING_STATUSES, modules/sessions) —
@@ -28,7 +30,8 @@ function refetch(panel) {
     ).htmx;
   if (!id || !htmx || !panel.isConnected || panel.dataset.refetching) return;
   panel.dataset.refetching = "1";
-  htmx.ajax("GET", `/console/sessions/${id}`, { target: panel, swap: "outerHTML" })
+  flushNotes(panel)
+    .then(() => htmx.ajax("GET", `/console/sessions/${id}`, { target: panel, swap: "outerHTML" }))
     .catch(() => delete panel.dataset.refetching);
 }
 
