@@ -1,8 +1,9 @@
 /**
  * The organisation (SPEC A4, A5, A8): technician groups (nested), their permissions and
- * settings, the people in them (invitations by e-mail, deactivation, moving), admins'
- * scope, and technician presence. `permissionsMiddleware` puts the caller's group
- * permissions on every request; `orgAdminRoutes(presenceOf)` serves /admin/groups and
+ * settings, the people in them (invitations by e-mail, deactivation, moving, renaming,
+ * two-step verification reset, sign-in unlock — pages and API share these), admins' scope,
+ * and technician presence. `permissionsMiddleware` puts the caller's group permissions on
+ * every request; `orgAdminRoutes(presenceOf)` serves /admin/groups and
  * /admin/technicians; `orgPublicRoutes` the set-password links and the status switch.
  */
 export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
@@ -20,7 +21,15 @@ export {
   setGroupSettings,
   updateGroup,
 } from "./groups.ts";
-export { inviteUser, listPeople, moveToGroup, setActive } from "./technicians.ts";
+export {
+  inviteUser,
+  listPeople,
+  moveToGroup,
+  renamePerson,
+  resetTwoFactor,
+  setActive,
+  unlockSignIn,
+} from "./technicians.ts";
 export { effectivePresence, type Presence } from "./status.ts";
 export {
   defaultGroupSettings,
