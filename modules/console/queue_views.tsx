@@ -7,15 +7,14 @@
 import type { QueueRow } from "../support/mod.ts";
 import { translateStored } from "./workspace_views.tsx";
 import { actionsFor, type RowAction, type RowContext, URGENT_STATUSES } from "./queue_context.ts";
-import { ENDED_TAB_STATUSES, TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
+import { keepsEndedTab, TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
 
 /**
  * An own row with a session tab (SPEC Q5): worked now, or closed by the customer or timed out
- * — that tab stays, read-only, until End clears the row.
+ * while worked — that tab stays, read-only, until End clears the row.
  */
 const hasTab = (row: QueueRow) =>
-  row.visibility === "own" &&
-  (TAB_STATUSES.has(row.entry.status) || ENDED_TAB_STATUSES.has(row.entry.status));
+  row.visibility === "own" && (TAB_STATUSES.has(row.entry.status) || keepsEndedTab(row.entry));
 const sessionUrl = (id: string) => `/console/sessions/${id}`;
 
 export function QueueHead(props: { ctx: RowContext }) {
@@ -219,7 +218,7 @@ export function SessionTabs(props: { rows: QueueRow[]; ctx: RowContext }) {
           name={r.session.customerName}
           since={r.session.createdAt.toISOString()}
           held={r.entry.status === "on_hold"}
-          ended={ENDED_TAB_STATUSES.has(r.entry.status)
+          ended={keepsEndedTab(r.entry)
             ? translateStored(t, `status.${r.entry.status}`)
             : undefined}
         />

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { ADMIN, startTestApp } from "../../tests/support/app.ts";
 import { smsOutbox } from "../sms/mod.ts";
-import { customerConnected, findByToken } from "../support/mod.ts";
+import { customerConnected, customerLeft, findByToken } from "../support/mod.ts";
 import { createPinSession, entriesOf, HTMX, signedInTechnician } from "./test_fixtures.ts";
 
 Deno.test("POST /console/sessions creates a PIN session: PIN and link shown, row Connecting", async () => {
@@ -245,6 +245,31 @@ Deno.test("an admin's console has the Monitored tab and its technicians' rows", 
     const page = await (await admin.get("/console")).text();
     assert.match(page, /data-tab="monitored"/);
     assert.match(page, /data-visibility="monitored"[^>]*>.*Erin/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a session the customer closes while it is Outgoing gets no tab in the sender's console", async () => {
+  const t = await startTestApp();
+  try {
+    const a = await signedInTechnician(t, { name: "Ann" });
+    const b = await signedInTechnician(t, { groupId: a.user.groupId!, name: "Bob" });
+    const session = await createPinSession(t, a.browser);
+    await customerConnected(t.deps, session);
+    await a.browser.post(`/console/sessions/${session.id}/start`, {}, HTMX);
+    await a.browser.post(`/console/sessions/${session.id}/transfer`, {
+      target: `technician:${b.user.id}`,
+      note: "printer",
+    }, HTMX);
+    await customerLeft(t.deps, (await findByToken(t.deps, session.token))!);
+
+    const mine = (await entriesOf(t, session.id)).find((e) => e.userId === a.user.id)!;
+    assert.equal(mine.status, "closed", "the sender's row is Closed (SPEC Q8), to clear with End");
+    const page = await (await a.browser.get("/console")).text();
+    assert.match(page, new RegExp(`<tr data-session="${session.id}"[^>]*data-status="closed"`));
+    assert.doesNotMatch(page, /<tr data-session="[^"]+"[^>]*data-has-tab/, "no tab for its row");
+    assert.doesNotMatch(page, new RegExp(`data-tab-session="${session.id}"`), "no tab");
   } finally {
     await t.close();
   }

@@ -9,7 +9,7 @@ import { type Tool, ToolTabs } from "./tool_tabs.tsx";
 import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
-import { ENDED_TAB_STATUSES } from "../sessions/mod.ts";
+import { keepsEndedTab } from "../sessions/mod.ts";
 import type { Entry, Granted, LogLine, SupportSession } from "../support/mod.ts";
 import { WorkspaceMain } from "./workspace_main.tsx";
 import { SessionLog, translateStored } from "./workspace_views.tsx";
@@ -96,7 +96,7 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
  */
 function _endedOwn(c: C, state: WorkspaceState): boolean {
   return !state.working && state.entry.userId === c.get("user").id &&
-    ENDED_TAB_STATUSES.has(state.entry.status);
+    keepsEndedTab(state.entry);
 }
 
 /**

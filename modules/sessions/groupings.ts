@@ -42,3 +42,12 @@ export const ENDED_TAB_STATUSES: ReadonlySet<string> = new Set<SessionStatus>([
   "closed",
   "timed_out",
 ]);
+
+/**
+ * Whether an own row keeps its tab after it ended: ended (`ENDED_TAB_STATUSES`), and not while
+ * Outgoing — that session was handed to a colleague, no longer this technician's to read; its
+ * row stays only to be cleared with End.
+ */
+export function keepsEndedTab(entry: { status: string; previous: string | null }): boolean {
+  return ENDED_TAB_STATUSES.has(entry.status) && entry.previous !== "outgoing";
+}

@@ -50,6 +50,11 @@ export function transition(state: SessionState, event: SessionEvent): Transition
   if (target === "previous") return _accept(state.previous!, null);
   if (target === "offline") return _accept("offline", state.previous);
   if (target === "reconnecting" || target === "rebooting") return _accept(target, from);
+  // An ended row remembers what it was when it ended: one closed while Outgoing was no longer
+  // its technician's to work (no console tab for it, ENDED_TAB_STATUSES).
+  if (target === "closed" || target === "timed_out") {
+    return _accept(target, returnsTo ? state.previous : from);
+  }
   return _accept(target, null);
 }
 

@@ -33,8 +33,8 @@ export {
  * returns the new `SessionState`, or `{ ok: false, reason }` naming the status and the event
  * when SPEC Q8 does not list that move. Removed accepts nothing; Closed, Timed out and
  * Closed by waiting customer accept only `end` (clearing the row). Reconnecting, Rebooting
- * and Offline keep the status to go back to in `state.previous`; every other status has
- * `previous: null`.
+ * and Offline keep the status to go back to in `state.previous`, Closed and Timed out the status
+ * the row ended in; every other status has `previous: null`.
  */
 export { type SessionState, type TransitionResult } from "./status.ts";
 export { transition } from "./machine.ts";
@@ -58,11 +58,13 @@ export {
 /**
  * Status groups several places ask about: `WORKING_STATUSES` (the technician works the
  * session), `TAB_STATUSES` (it has a console tab), `ENDED_TAB_STATUSES` (an own row that ended
- * keeps its tab, read-only, until End clears it) and `LIMITED_STATUSES` (counts against the
+ * keeps its tab, read-only, until End clears it — `keepsEndedTab` says whether a row does: not one
+ * that ended while Outgoing, handed on) and `LIMITED_STATUSES` (counts against the
  * group's active-session limit; held sessions don't).
  */
 export {
   ENDED_TAB_STATUSES,
+  keepsEndedTab,
   LIMITED_STATUSES,
   TAB_STATUSES,
   WORKING_STATUSES,

@@ -91,8 +91,9 @@ export type SessionEvent =
   };
 
 /**
- * `previous` is the status to go back to from Reconnecting, Rebooting and Offline; it is
- * `null` in every other status.
+ * `previous` is the status to go back to from Reconnecting, Rebooting and Offline; in Closed
+ * and Timed out, the status the row ended in (behind a Rebooting, the one before it); `null` in
+ * every other status.
  */
 export interface SessionState {
   readonly status: SessionStatus;

@@ -134,7 +134,7 @@ for (const row of TABLE) {
     const next = apply(stateOf(row.from), row.event);
     const expected = row.to === "previous" ? "active" : row.to;
     assert.equal(next.status, expected);
-    const remembers = SUSPENDED.has(expected)
+    const remembers = SUSPENDED.has(expected) || expected === "closed" || expected === "timed_out"
       ? (SUSPENDED.has(row.from) ? "active" : row.from)
       : null;
     assert.equal(next.previous, remembers);
@@ -226,7 +226,7 @@ Deno.test("transition() times out Active only when no blocker is open", () => {
   assert.match(two.reason, /fileTransfer, saveDialog/);
   assert.deepEqual(apply(stateOf("active"), "inactivity_timeout"), {
     status: "timed_out",
-    previous: null,
+    previous: "active",
   });
 });
 
