@@ -97,6 +97,8 @@ export type ViewerMessage =
     screens?: ScreenInfo[];
     /** The screen the picture shows (null: all of them). */
     currentScreen?: string | null;
+    /** The picture is being recorded on the server now (modules/recording). */
+    recording?: boolean;
   }
   /**
    * A new WebRTC peer for this viewer (ICE gathered, no trickle). `id` names it: the island's
@@ -252,6 +254,10 @@ export const REMOTE_UI_KEYS = [
   "clipboardGranted",
   "clipboardDenied",
   "clipboardRevoked",
+  "recordStart",
+  "recordStop",
+  "recording",
+  "recordFailed",
 ] as const;
 export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 
@@ -279,6 +285,11 @@ export interface RemoteViewMount {
   lead?: boolean;
   /** A monitoring admin's extra viewer (modules/monitoring): picture only, never control. */
   monitor?: boolean;
+  /**
+   * Where Record / Stop recording post (`<record>/start`, `<record>/stop`): set only when the
+   * group's policy lets this technician choose (modules/recording); empty offers no button.
+   */
+  record?: string;
 }
 
 const flag = (on: boolean) => (on ? "1" : "0");
@@ -298,6 +309,7 @@ export function mountAttributes(props: RemoteViewMount): Record<`data-${string}`
     "data-detached": flag(props.detached),
     "data-lead": flag(props.lead === true),
     "data-monitor": flag(props.monitor === true),
+    "data-record": props.record ?? "",
   };
 }
 
@@ -320,6 +332,7 @@ export function readMount(data: Readonly<Record<string, string | undefined>>): R
     detached: data.detached === "1",
     lead: data.lead === "1",
     monitor: data.monitor === "1",
+    record: data.record ?? "",
   };
 }
 

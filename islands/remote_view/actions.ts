@@ -112,6 +112,17 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       const text = response ? (await response.text()).replace(/<[^>]*>/g, "").trim() : "";
       host.setStatus(text.slice(0, 200) || `HTTP ${response?.status ?? "—"}`, true);
     },
+    async toggleRecording() {
+      const action = host.state().recording ? "stop" : "start";
+      const response = await fetch(`${mount.record}/${action}`, {
+        method: "POST",
+        headers: { "X-CSRF-Token": mount.csrf, "HX-Request": "true" },
+      }).catch(() => null);
+      // The state message that follows says "Recording"; only a refusal is said here.
+      if (response?.ok) return;
+      const text = response ? (await response.text()).replace(/<[^>]*>/g, "").trim() : "";
+      host.setStatus(t("recordFailed", { reason: text.slice(0, 200) || "HTTP" }), true);
+    },
     requestKeyframe() {
       host.stats.lastKeyframeAt = performance.now();
       host.send({ type: "keyframe" });

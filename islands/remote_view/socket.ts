@@ -89,6 +89,7 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         ...(m.viewOnly === true ? { viewOnly: true } : {}),
         screens: screens(m.screens),
         currentScreen: typeof m.currentScreen === "string" ? m.currentScreen : null,
+        ...(m.recording === true ? { recording: true } : {}),
       };
     }
     case "offer":

@@ -35,6 +35,8 @@ export interface ToolbarActions {
   askAgent(): void;
   /** Shows one of the customer's screens (monitors), or all of them (null). */
   setScreen(id: string | null): void;
+  /** Starts or stops the server's recording of the picture. */
+  toggleRecording(): void;
 }
 
 export interface ToolbarProps {
@@ -115,6 +117,21 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           </button>
         ))}
       </div>
+      {(mount.record || s.recording) && (
+        <div class="rv-group rv-recording">
+          {s.recording && <span class="rv-recording-on" role="status">● {t("recording")}</span>}
+          {mount.record && (
+            <button
+              type="button"
+              class={`rv-record${s.recording ? " is-on" : ""}`}
+              onClick={a.toggleRecording}
+              disabled={!s.recording && !viewOn}
+            >
+              {t(s.recording ? "recordStop" : "recordStart")}
+            </button>
+          )}
+        </div>
+      )}
       {s.screens.length > 1 && <ScreenPicker t={t} uid={uid} state={s} actions={a} />}
       <div class="rv-group">
         <button

@@ -35,6 +35,8 @@ export interface ViewState {
   keyboard: string | null;
   /** The picture comes from the customer's browser: no control is offered. */
   viewOnly: boolean;
+  /** The server records the picture now (modules/recording). */
+  recording: boolean;
   /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
   screens: ScreenInfo[];
   currentScreen: string | null;
@@ -77,6 +79,7 @@ export const INITIAL_STATE: ViewState = {
   screen: null,
   keyboard: null,
   viewOnly: false,
+  recording: false,
   screens: [],
   currentScreen: null,
   screenModes: {},
@@ -141,6 +144,7 @@ export function applyServerState(
     auto: message.auto,
     keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
     viewOnly: message.viewOnly === true,
+    recording: message.recording === true,
     screens: message.screens ?? [],
   };
   const current = message.currentScreen ?? null;

@@ -15,6 +15,7 @@ import { monitoringRoutes } from "../monitoring/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
 import { collaborationRoutes } from "../collaboration/mod.ts";
 import { historyRoutes } from "../history/mod.ts";
+import { recordingRoutes, sessionRecorders } from "../recording/mod.ts";
 import { customerSurveyRoutes, offerSurveyAtEnd, surveyAdminRoutes } from "../surveys/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
 import { smsAdminRoutes } from "../sms/mod.ts";
@@ -67,6 +68,7 @@ import {
   agentRoutes,
   approvedToolsFrom,
   rebootRoutes,
+  recordersFrom,
   remoteRoutes,
   toolRoutes,
 } from "../remote/mod.ts";
@@ -83,6 +85,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   whenSessionEnds(deps, offerSurveyAtEnd);
   // An unattended session's tools: only those the customer's approval carries.
   approvedToolsFrom(deps, (session) => approvedToolsOf(deps, session.id));
+  // Every remote session's screen recorder (modules/recording), beside its frames.
+  recordersFrom(deps, sessionRecorders(deps));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
   app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));
@@ -111,6 +115,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", customerFileRoutes);
   app.route("/", systemRoutes);
   app.route("/", rebootRoutes);
+  app.route("/", recordingRoutes);
   app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/", logoRoutes);

@@ -8,6 +8,9 @@
 import { join } from "node:path";
 import { DiskFileStore, type FileStore } from "./store.ts";
 
+/** Whether a folder an admin names (a group's recording folder) can take files: why not. */
+export { type FolderProblem, prepareFolder } from "./folders.ts";
+
 export {
   /** Content-addressed storage on the local disk (see `FileStore`). */
   DiskFileStore,

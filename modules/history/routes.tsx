@@ -12,6 +12,7 @@ import { type AppEnv, type AuthedEnv, requireUser } from "../http/mod.ts";
 import { groupMembers, listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { openFile } from "../support/mod.ts";
+import { openRecording } from "../recording/mod.ts";
 import { SearchQuerySchema, searchSessions } from "./search.ts";
 import { type SearchChoices, SearchPage } from "./search_views.tsx";
 import { readableSession, sessionHistory, sessionRecord } from "./service.ts";
@@ -64,6 +65,21 @@ export const historyRoutes = new Hono<AppEnv>()
       "content-type": opened.file.contentType,
       "content-length": String(opened.size),
       "content-disposition": attachmentDisposition(opened.file.name),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+  })
+  // A recording's part: whoever may read the session's record may download it (audited).
+  .get("/session/:id/recordings/:recordingId", async (c) => {
+    const deps = c.get("deps");
+    const user = c.get("user");
+    const session = await readableSession(deps, user, c.req.param("id"));
+    const opened = await openRecording(deps, session, c.req.param("recordingId"), user);
+    if (!opened) throw new Refusal(404, "recording.downloadMissing");
+    return c.body(opened.body, 200, {
+      "content-type": opened.contentType,
+      "content-length": String(opened.size),
+      "content-disposition": attachmentDisposition(opened.name),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     });

@@ -22,6 +22,7 @@ import {
   supportSessions,
 } from "../support/mod.ts";
 import { answersFor, type SurveyAnswerRow } from "../surveys/mod.ts";
+import { listRecordings, type RecordingRow } from "../recording/mod.ts";
 import { historyScope, visibleSessions } from "./visibility.ts";
 
 export const HISTORY_LIMIT = 20;
@@ -185,6 +186,8 @@ export interface SessionRecord {
   lines: LogLine[];
   notes: NoteLine[];
   files: FileRow[];
+  /** Its screen recording's parts (modules/recording). */
+  recordings: RecordingRow[];
   survey?: SurveyAnswerRow;
 }
 
@@ -196,7 +199,7 @@ export async function sessionRecord(
   const session = await readableSession(deps, user, sessionId);
   const db = deps.db;
   const { content: _content, ...fileColumns } = getTableColumns(sessionFiles);
-  const [entries, lines, notes, files, survey, group, channel] = await Promise.all([
+  const [entries, lines, notes, files, survey, group, channel, parts] = await Promise.all([
     db.select({ entry: queueEntries, userName: users.name }).from(queueEntries)
       .leftJoin(users, eq(users.id, queueEntries.userId))
       .where(eq(queueEntries.sessionId, session.id)).orderBy(asc(queueEntries.createdAt)),
@@ -212,6 +215,7 @@ export async function sessionRecord(
     session.channelId
       ? db.select({ name: channels.name }).from(channels).where(eq(channels.id, session.channelId))
       : [],
+    listRecordings(db, session.id),
   ]);
   return {
     session,
@@ -221,6 +225,7 @@ export async function sessionRecord(
     lines,
     notes: notes.get(session.id) ?? [],
     files: files as FileRow[],
+    recordings: parts,
     survey,
   };
 }

@@ -9,6 +9,7 @@ import type { Translator } from "../i18n/mod.ts";
 import { LogLineView, translateStored } from "../console/mod.ts";
 import type { LogLine, SupportSession } from "../support/mod.ts";
 import { SurveyAnswersCard } from "../surveys/mod.ts";
+import { RecordingList } from "../recording/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { NoteLine, PastSession, SessionRecord } from "./service.ts";
@@ -203,6 +204,7 @@ export function RecordPage(props: { c: PageContext; record: SessionRecord }) {
           </table>
         </section>
       )}
+      <RecordingList t={t} sessionId={session.id} rows={record.recordings} />
       <section class="card">
         <h2>{t("history.notes")}</h2>
         {record.notes.length === 0

@@ -1,3 +1,4 @@
+import { prepareFolder } from "../files/mod.ts";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
@@ -169,6 +170,15 @@ export async function setGroupSettings(
   const parsed = GroupSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     return { ok: false as const, issues: parsed.error.issues };
+  }
+  // A named recording folder must be usable now, not at the first recording (modules/recording).
+  const folder = parsed.data.recordingLocation;
+  const problem = folder ? await prepareFolder(folder) : null;
+  if (problem) {
+    return {
+      ok: false as const,
+      issues: [{ path: ["recordingLocation"], message: `folder_${problem}` }],
+    };
   }
   const group = await db.transaction(async (tx) => {
     const before = await managedGroup(tx, ctx.actor, id);

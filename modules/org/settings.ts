@@ -134,8 +134,8 @@ export function defaultGroupSettings(): GroupSettings {
 }
 
 /**
- * Settings whose feature is not built yet — no recording — or
- * that gave way to something else (the customer survey is set per group and channel in
+ * Settings that
+ * gave way to something else (the customer survey is set per group and channel in
  * modules/surveys, with typed questions) — so they stay at their defaults: the admin page shows them switched
  * off with the reason, saving puts them back to the default, and the API refuses any
  * other value. The issue that builds a feature takes its settings off this list.
@@ -144,8 +144,6 @@ export const UNAVAILABLE_SETTINGS = [
   "surveyEnabled",
   "surveyUrl",
   "surveyQuestions",
-  "recordingPolicy",
-  "recordingLocation",
 ] as const satisfies readonly (keyof GroupSettings)[];
 
 export function isSettingAvailable(name: string): boolean {

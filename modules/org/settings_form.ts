@@ -51,6 +51,10 @@ export function settingsErrors(
     else if (issue.message === "surveyNeedsContent") {
       errors[field] = t("groupSettings.surveyNeedsContent");
     } else if (issue.message === "termsNeedText") errors[field] = t("groupSettings.termsNeedText");
+    else if (
+      issue.message === "folder_notAbsolute" || issue.message === "folder_notFolder" ||
+      issue.message === "folder_notWritable"
+    ) errors[field] = t(`groupSettings.${issue.message}`);
     else if (issue.message === "unknownPlaceholder") {
       errors[field] = t("groupSettings.unknownPlaceholder");
     } else errors[field] = t("groupSettings.invalidValue");

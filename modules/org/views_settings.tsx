@@ -133,7 +133,13 @@ export function SettingsPage(
               </option>
             ))}
           </select>
+          <p class="muted">{t("groupSettings.recordingPolicyHelp")}</p>
           {text("recordingLocation")}
+          <p class="muted">
+            {t("groupSettings.recordingLocationHelp", {
+              folder: `${c.get("deps").config.dataDir}/recordings`,
+            })}
+          </p>
         </fieldset>
         <fieldset class="card">
           <legend>{t("groupSettings.monitoring")}</legend>

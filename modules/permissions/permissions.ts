@@ -22,7 +22,7 @@ export const PERMISSIONS = [
   { id: "remoteControl", category: "remote", default: true, available: true },
   { id: "desktopView", category: "remote", default: true, available: true },
   { id: "screenshots", category: "remote", default: true, available: true },
-  { id: "recordSessions", category: "remote", default: false, available: false },
+  { id: "recordSessions", category: "remote", default: false, available: true },
   { id: "shareScreen", category: "remote", default: false, available: false },
   { id: "sendFiles", category: "files", default: true, available: true },
   { id: "fileManager", category: "files", default: true, available: true },

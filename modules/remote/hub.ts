@@ -41,6 +41,7 @@ import {
   type RemoteCapability,
 } from "./consent.ts";
 import type { AgentLink, CustomerView, RemoteEvent, ViewerLink } from "./session_links.ts";
+import type { FrameRecorder } from "./recorder_slot.ts";
 
 export type { AgentPresence, ConsentState, RemoteCapability, ViewerMessage };
 export type { AgentLink, CustomerView, RemoteEvent, ViewerLink };
@@ -99,6 +100,8 @@ export class RemoteSession {
   /** Frames (and their bytes) handed on to viewers' peers, summed over viewers. */
   framesOut = 0;
   bytesOut = 0;
+  /** The screen recorder (recorder_slot.ts): fed the frames the viewers get, view granted. */
+  recorder: FrameRecorder | null = null;
   /** Hook for the log: set by the routes that own the database side. */
   onEvent: (event: RemoteEvent) => void = () => {};
   /** Called at most every `ACTIVITY_EVERY_MS` while the picture flows or input arrives. */
@@ -236,6 +239,7 @@ export class RemoteSession {
     this.bytesIn += frame.data.byteLength;
     if (!allows(this.#consent, "view")) return;
     this.#active();
+    this.recorder?.frame(frame);
     if (frame.width !== this.screen?.width || frame.height !== this.screen?.height) {
       this.screen = { width: frame.width, height: frame.height };
       this.#changed();
@@ -471,6 +475,7 @@ export class RemoteSession {
       control: this.#consent.control,
       technicians: [...technicians.values()],
       browserShare: this.agent?.viewOnly === true,
+      recording: this.recorder?.recording === true,
       switchAsked: this.switchAsked && this.agent?.viewOnly === true,
     };
   }
@@ -499,7 +504,13 @@ export class RemoteSession {
     this.#stopAll(null);
   }
 
+  /** The recorder started or stopped writing: viewers and the customer's page say so. */
+  recordingChanged() {
+    this.#changed();
+  }
+
   close() {
+    this.recorder?.close();
     clearTimeout(this.#leaveTimer);
     clearTimeout(this.#keyframeLater);
     this.#stopAll(null);
@@ -658,12 +669,16 @@ export class RemoteSession {
       viewOnly: this.agent?.viewOnly === true,
       screens: this.screens,
       currentScreen: this.currentScreen,
+      recording: this.recorder?.recording === true,
     };
   }
 
   #changed() {
     // Control gone (revoked, denied, the agent left): nobody holds it any more.
     if (!allows(this.#consent, "control")) this.#owners.releaseAll(this.viewers);
+    // A recorder writes only while view is granted: it hears every change first, so what
+    // the viewers and the customer are told below is already true.
+    this.recorder?.viewChanged(allows(this.#consent, "view"));
     const state = this.#state();
     for (const viewer of this.viewers) viewer.send(state);
     this.#tellCustomer();

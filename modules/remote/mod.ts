@@ -47,3 +47,14 @@ export { type FindTarget, relayToHome } from "./home_relay.ts";
 export { type ViewerSeat, viewerSocket } from "./viewer_socket.ts";
 /** What a permission set lets a viewer do: "control" (includes the picture), "view" or "none". */
 export { rightsOf } from "./viewer_rights.ts";
+/**
+ * The session's remote state (`remoteFor`) and the slot modules/recording fills: the app
+ * registers its recorders (`recordersFrom`), each fed the frames the viewers get.
+ */
+export { remoteFor } from "./remote_for.ts";
+export {
+  type FrameRecorder,
+  type RecordedRemote,
+  recordersFrom,
+  type RecorderSource,
+} from "./recorder_slot.ts";

@@ -8,6 +8,7 @@ import type { AppDeps } from "../http/mod.ts";
 import { logSessionEvent, sessionActivity, type SupportSession } from "../support/mod.ts";
 import type { RemoteEvent, RemoteSession } from "./hub.ts";
 import { remoteHub } from "./remote_hub.ts";
+import { recorderSource } from "./recorder_slot.ts";
 
 export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession {
   return remoteHub(deps).session(session.orgId, session.id, (remote) => {
@@ -16,6 +17,7 @@ export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession
         deps.log.error("remote log failed", { error: String(error) })
       );
     };
+    remote.recorder = recorderSource(deps)?.create(session, remote) ?? null;
     remote.onActivity = () => {
       sessionActivity(deps, session).catch((error) =>
         deps.log.error("remote activity failed", { error: String(error) })

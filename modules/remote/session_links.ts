@@ -53,6 +53,8 @@ export interface CustomerView {
   browserShare: boolean;
   /** A technician asked that customer to switch to the support app. */
   switchAsked: boolean;
+  /** The picture is being recorded now (modules/recording). */
+  recording: boolean;
 }
 
 export type RemoteEvent =

@@ -9,8 +9,9 @@ import type { CurrentUser, PageContext } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
 import { mountAttributes, REMOTE_UI_KEYS } from "../../protocol/mod.ts";
+import { recorderSource } from "./recorder_slot.ts";
 
-export function RemoteViewMount(
+export async function RemoteViewMount(
   props: {
     c: PageContext;
     session: SupportSession;
@@ -24,6 +25,9 @@ export function RemoteViewMount(
   const t = c.get("t");
   const base = `/console/sessions/${session.id}/remote`;
   const monitor = props.monitorWs !== undefined;
+  // Record / Stop recording only where the group's policy lets this technician choose.
+  const offers = !monitor &&
+    await recorderSource(c.get("deps"))?.offersButton(session, can(user, "recordSessions"));
   const attributes = mountAttributes({
     session: session.id,
     ws: props.monitorWs ?? `${base}/ws`,
@@ -39,6 +43,7 @@ export function RemoteViewMount(
     detached: props.detached ?? false,
     lead: session.leadUserId === user.id,
     monitor,
+    record: offers ? `/console/sessions/${session.id}/recording` : "",
   });
   const id = `remote-${monitor ? "monitor-" : ""}${session.id}`;
   return <div class="remote-view" id={id} {...attributes}></div>;

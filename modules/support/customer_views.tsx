@@ -328,6 +328,7 @@ function RemoteConsent(props: { c: C; token: string }) {
     "connected",
     "controls",
     "monitoring",
+    "recording",
   ] as const;
   const labels = Object.fromEntries(keys.map((k) => [k, t(`customerRemote.${k}`)]));
   const base = `/s/${props.token}/remote`;
@@ -357,6 +358,8 @@ function RemoteConsent(props: { c: C; token: string }) {
         </div>
       </div>
       <p id="remote-agent-lost" class="flash error" hidden>{labels.agentReconnecting}</p>
+      {/* Said only while the server records the picture (modules/recording). */}
+      <p id="remote-recording" class="flash info" role="status" hidden>{labels.recording}</p>
       {/* Who watches the remote view and who controls (filled by customer_remote.js). */}
       <p id="remote-technicians" class="muted" hidden></p>
       <script type="module" src="/static/customer_remote.js"></script>

@@ -1,0 +1,24 @@
+/**
+ * Screen recording (SPEC R5): the agent's encoded frames written as they pass the server into
+ * Matroska/WebM part files (no re-encoding) under the group's recording folder, while the
+ * group's policy wants it and the customer allows view; the customer's page says so while it
+ * records. The app registers `sessionRecorders(deps)` with remote (`recordersFrom`).
+ */
+export { sessionRecorders } from "./session_recorders.ts";
+/** Start and stop for a technician (policy `optional` and `recordSessions`). */
+export { recordingRoutes } from "./routes.ts";
+/**
+ * A session's parts for its record page, a part to download (modules/history checks who may
+ * see the session; `recordingDownloaded` writes the audit line).
+ */
+export {
+  defaultRecordingFolder,
+  findRecording,
+  listRecordings,
+  openRecording,
+  type RecordingRow,
+} from "./service.ts";
+export { recordingHref, RecordingList } from "./views.tsx";
+/** Whether the remote view's toolbar offers Record / Stop to a technician (policy.ts). */
+export { offersRecordButton, type RecordingPolicy } from "./policy.ts";
+export { recordings } from "./schema.ts";

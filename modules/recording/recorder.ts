@@ -1,0 +1,213 @@
+/**
+ * A session's screen recorder (SPEC R5): fed the agent's encoded frames on the agent's home
+ * as they pass to the viewers (modules/remote `FrameRecorder`), it writes them as they are into
+ * Matroska part files — no decoding, no re-encoding. It writes while it is wanted (a
+ * technician's Record, or the group's `always`) and the customer allows view; a part starts at a
+ * keyframe (one is asked for at each start), and a new one when the codec, the screen's size or
+ * H.264's parameter sets change. What the policy allows is decided by policy.ts and the routes;
+ * this file only records.
+ */
+import type { MediaFrame } from "../../protocol/mod.ts";
+import { avcConfig, lengthPrefixed, sameBytes } from "./avc.ts";
+import { extensionFor, MatroskaWriter, type TrackInfo } from "./matroska.ts";
+import { PartFile } from "./part_file.ts";
+
+/** Keyframes asked for at most this often while a part waits for one. */
+const KEYFRAME_ASK_MS = 1_000;
+
+/** A part as the database keeps it (service.ts). */
+export interface PartStart {
+  sessionId: string;
+  userId: string | null;
+  startedAt: Date;
+  codec: string;
+  width: number;
+  height: number;
+  path: string;
+}
+
+/** A technician as the log names them. */
+export interface Technician {
+  id: string;
+  name: string;
+}
+
+export type RecorderEvent =
+  | { kind: "started"; by: Technician | null }
+  | { kind: "stopped"; by: Technician | null }
+  | { kind: "failed"; error: string };
+
+export interface RecorderOptions {
+  sessionId: string;
+  /** The remote session: asked for keyframes, told when recording starts and stops. */
+  remote: { wantKeyframe(): void; recordingChanged(): void };
+  /** The parts' rows (service.ts). */
+  store: {
+    opened(part: PartStart): Promise<string>;
+    closed(id: string, end: { endedAt: Date; bytes: number }): Promise<void>;
+  };
+  /** Log and audit lines for starts, stops and a disk that failed. */
+  onEvent(event: RecorderEvent): void;
+  /** The technician to name on a part the group's `always` started: one watching. */
+  watcher(): string | null;
+  now?: () => Date;
+}
+
+interface OpenPart {
+  file: PartFile;
+  writer: MatroskaWriter;
+  row: Promise<string | null>;
+}
+
+export class SessionRecorder {
+  /** The folder parts go to while wanted (null: not wanted). */
+  #folder: string | null = null;
+  #by: Technician | null = null;
+  #viewGranted = false;
+  #part: OpenPart | null = null;
+  #parts = 0;
+  #lastAsk = -Infinity;
+  /** Frames were dropped (a slow disk): nothing more until the next keyframe. */
+  #skipping = false;
+  /** Every part's closing, so a caller can wait for the files to be complete. */
+  #closing: Promise<void> = Promise.resolve();
+
+  constructor(readonly options: RecorderOptions) {}
+
+  /** Frames are being written (or the first keyframe is on its way): wanted and view granted. */
+  get recording(): boolean {
+    return this.#folder !== null && this.#viewGranted;
+  }
+
+  /** Whether recording is wanted (it still waits for view when not granted). */
+  get wanted(): boolean {
+    return this.#folder !== null;
+  }
+
+  /** Records into `folder` from now on, named for technician `by` (null: the group's policy). */
+  start(folder: string, by: Technician | null) {
+    if (this.#folder !== null) return;
+    const was = this.recording;
+    this.#folder = folder;
+    this.#by = by;
+    this.#changed(was);
+  }
+
+  /** Stops recording (the part is closed); `by` names who stopped it. */
+  stop(by: Technician | null): Promise<void> {
+    if (this.#folder === null) return this.#closing;
+    const was = this.recording;
+    this.#folder = null;
+    this.#changed(was, by);
+    return this.#closing;
+  }
+
+  viewChanged(granted: boolean) {
+    if (granted === this.#viewGranted) return;
+    const was = this.recording;
+    this.#viewGranted = granted;
+    this.#changed(was);
+  }
+
+  close() {
+    void this.stop(null);
+  }
+
+  /** Resolves once every part closed so far is complete on disk and in the database. */
+  settled(): Promise<void> {
+    return this.#closing;
+  }
+
+  frame(frame: MediaFrame) {
+    if (!this.recording) return;
+    const config = frame.codec === "h264" && frame.keyframe ? avcConfig(frame.data) : null;
+    if (!this.#part || this.#needsNewPart(frame, config)) {
+      if (!frame.keyframe || (frame.codec === "h264" && !config)) return this.#askKeyframe();
+      this.#closePart();
+      this.#openPart(frame, config);
+      this.#skipping = false;
+    }
+    if (this.#skipping && !frame.keyframe) return;
+    const part = this.#part!;
+    const data = frame.codec === "h264" ? lengthPrefixed(frame.data) : frame.data;
+    const bytes = part.writer.frame(data, frame.keyframe, frame.capturedAt);
+    this.#skipping = !part.file.write(bytes, part.writer.takePatches());
+    if (this.#skipping) this.#askKeyframe();
+  }
+
+  #needsNewPart(frame: MediaFrame, config: Uint8Array | null): boolean {
+    const track = this.#part!.writer.track;
+    if (track.codec !== frame.codec) return true;
+    if (track.width !== frame.width || track.height !== frame.height) return true;
+    return config !== null && !sameBytes(config, track.codecPrivate);
+  }
+
+  #openPart(frame: MediaFrame, config: Uint8Array | null) {
+    const { sessionId, store } = this.options;
+    const startedAt = this.options.now?.() ?? new Date();
+    const track: TrackInfo = {
+      codec: frame.codec,
+      width: frame.width,
+      height: frame.height,
+      codecPrivate: config ?? undefined,
+      startedAt,
+    };
+    const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+    const path = `${this.#folder}/${sessionId}-${stamp}-${++this.#parts}.${
+      extensionFor(frame.codec)
+    }`;
+    const file = new PartFile(path, (error) => this.#failed(error));
+    const writer = new MatroskaWriter(track);
+    file.write(writer.header());
+    const userId = this.#by?.id ?? this.options.watcher();
+    const row = store.opened({
+      sessionId,
+      userId,
+      startedAt,
+      codec: frame.codec,
+      width: frame.width,
+      height: frame.height,
+      path,
+    }).catch((error) => (this.#failed(error), null));
+    this.#part = { file, writer, row };
+  }
+
+  #closePart() {
+    const part = this.#part;
+    if (!part) return;
+    this.#part = null;
+    const endedAt = this.options.now?.() ?? new Date();
+    const done = Promise.all([part.file.close(part.writer.finish()), part.row])
+      .then(async ([, id]) => {
+        if (id) await this.options.store.closed(id, { endedAt, bytes: part.writer.bytes });
+      })
+      .catch((error) => this.#failed(error));
+    this.#closing = Promise.all([this.#closing, done]).then(() => {});
+  }
+
+  #changed(was: boolean, by: Technician | null = this.#by) {
+    const now = this.recording;
+    if (now === was) return;
+    if (now) {
+      this.#lastAsk = -Infinity;
+      this.#askKeyframe();
+    } else {
+      this.#closePart();
+    }
+    this.options.onEvent({ kind: now ? "started" : "stopped", by });
+    this.options.remote.recordingChanged();
+  }
+
+  #askKeyframe() {
+    const now = performance.now();
+    if (now - this.#lastAsk < KEYFRAME_ASK_MS) return;
+    this.#lastAsk = now;
+    this.options.remote.wantKeyframe();
+  }
+
+  #failed(error: unknown) {
+    if (this.#folder === null) return;
+    this.options.onEvent({ kind: "failed", error: String(error).slice(0, 300) });
+    void this.stop(null);
+  }
+}

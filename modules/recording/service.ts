@@ -1,0 +1,93 @@
+/**
+ * Recordings in the database and on disk: the group's policy and folder, checking a folder
+ * (absolute, created if missing, writable), the parts' rows, and a session's list.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import { join } from "node:path";
+import { recordAudit } from "../audit/mod.ts";
+import type { Database } from "../db/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+import { settingsFor } from "../support/mod.ts";
+import type { RecordingPolicy } from "./policy.ts";
+import type { PartStart } from "./recorder.ts";
+import { recordings } from "./schema.ts";
+
+export type RecordingRow = typeof recordings.$inferSelect;
+
+/** The group's recording policy and the folder its recordings go to. */
+export async function recordingSettings(
+  deps: AppDeps,
+  groupId: string | null,
+): Promise<{ policy: RecordingPolicy; folder: string }> {
+  const settings = await settingsFor(deps.db, groupId);
+  return {
+    policy: settings.recordingPolicy,
+    folder: settings.recordingLocation || defaultRecordingFolder(deps.config.dataDir),
+  };
+}
+
+/** Where recordings go when the group names no folder: `recordings/` in the data folder. */
+export function defaultRecordingFolder(dataDir: string): string {
+  return join(dataDir, "recordings");
+}
+
+/** The parts' rows, for the recorder. */
+export function partStore(db: Database) {
+  return {
+    async opened(part: PartStart): Promise<string> {
+      const [row] = await db.insert(recordings).values(part).returning({ id: recordings.id });
+      return row.id;
+    },
+    async closed(id: string, end: { endedAt: Date; bytes: number }): Promise<void> {
+      await db.update(recordings).set(end).where(eq(recordings.id, id));
+    },
+  };
+}
+
+/** A session's recording: its parts in order. */
+export async function listRecordings(db: Database, sessionId: string): Promise<RecordingRow[]> {
+  return await db.select().from(recordings).where(eq(recordings.sessionId, sessionId))
+    .orderBy(asc(recordings.startedAt), asc(recordings.path));
+}
+
+export async function findRecording(
+  db: Database,
+  sessionId: string,
+  id: string,
+): Promise<RecordingRow | null> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+  const [row] = await db.select().from(recordings)
+    .where(and(eq(recordings.sessionId, sessionId), eq(recordings.id, id)));
+  return row ?? null;
+}
+
+/**
+ * A part's file for download, with an audit line naming who took it (the caller has checked
+ * that `user` may read the session); null when there is no such part or its file is gone.
+ */
+export async function openRecording(
+  deps: AppDeps,
+  session: { id: string; orgId: string },
+  id: string,
+  user: { id: string; email?: string | null },
+): Promise<
+  { body: ReadableStream<Uint8Array>; size: number; name: string; contentType: string } | null
+> {
+  const row = await findRecording(deps.db, session.id, id);
+  if (!row) return null;
+  const file = await Deno.open(row.path, { read: true }).catch(() => null);
+  if (!file) return null;
+  const { size } = await file.stat();
+  await recordAudit(deps.db, {
+    orgId: session.orgId,
+    actorId: user.id,
+    actorEmail: user.email ?? null,
+    action: "session.recording_downloaded",
+    target: session.id,
+    details: { recordingId: row.id, bytes: size },
+    at: deps.clock.now(),
+  });
+  const name = row.path.slice(row.path.lastIndexOf("/") + 1);
+  const contentType = name.endsWith(".webm") ? "video/webm" : "video/x-matroska";
+  return { body: file.readable, size, name, contentType };
+}

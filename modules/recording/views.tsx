@@ -1,0 +1,60 @@
+/**
+ * A session's recordings on its record page (modules/history): each part with its time,
+ * length, size and picture, and a Download link (`recordingHref`).
+ */
+import type { Translator } from "../i18n/mod.ts";
+import { Moment } from "../../views/moment.tsx";
+import type { RecordingRow } from "./service.ts";
+
+/** Where a part is downloaded (modules/history serves it, behind its visibility check). */
+export const recordingHref = (sessionId: string, id: string) =>
+  `/console/history/session/${sessionId}/recordings/${id}`;
+
+function _duration(row: RecordingRow): string {
+  if (!row.endedAt) return "";
+  const seconds = Math.max(0, Math.round((row.endedAt.getTime() - row.startedAt.getTime()) / 1000));
+  const m = Math.floor(seconds / 60);
+  return `${m}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+export function RecordingList(props: { t: Translator; sessionId: string; rows: RecordingRow[] }) {
+  const { t, rows } = props;
+  if (rows.length === 0) return null;
+  return (
+    <section class="card" id="recordings">
+      <h2>{t("recording.list.title")}</h2>
+      <table class="record-recordings">
+        <thead>
+          <tr>
+            <th>{t("recording.list.started")}</th>
+            <th>{t("recording.list.length")}</th>
+            <th>{t("recording.list.picture")}</th>
+            <th>{t("recording.list.size")}</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr>
+              <td>
+                <Moment lang={t.lang} at={row.startedAt} style="dateTime" />
+              </td>
+              <td>{row.endedAt ? _duration(row) : t("recording.list.unfinished")}</td>
+              <td>
+                {`${row.width}×${row.height} ${
+                  row.codec === "h264" ? "H.264" : row.codec.toUpperCase()
+                }`}
+              </td>
+              <td>{t("recording.list.bytes", { size: (row.bytes / 1_048_576).toFixed(1) })}</td>
+              <td>
+                <a href={recordingHref(props.sessionId, row.id)} download>
+                  {t("recording.list.download")}
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * Screen recording end to end on real parts (SPEC R5): the real server, the real support app on
+ * an Xvfb display, Chromium for the technician and the customer's page. The group lets its
+ * technicians choose (`optional`, `recordSessions`), into a folder of the test's own. The
+ * technician records, the customer's page says "This session is being recorded" while it is
+ * and not after Stop; the session's record page lists the part; its download is a Matroska
+ * file that ffprobe decodes at the screen's size, and Chromium plays it; the audit log has the
+ * start, the stop and the download.
+ */
+import assert from "node:assert/strict";
+import { and, eq } from "drizzle-orm";
+import type { Page } from "playwright-core";
+import { startTestApp } from "../support/app.ts";
+import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { makeGroup, TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
+import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { recordings } from "../../modules/recording/mod.ts";
+import { auditLog } from "../../modules/audit/mod.ts";
+
+const step = (what: string) => console.log(`  · ${what}`);
+const SHOTS = "/tmp/shots";
+
+function picture(page: Page, width: number, height: number) {
+  return page.waitForFunction(
+    ([w, h]) => {
+      const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
+      return Boolean(video && video.videoWidth === w && video.videoHeight === h);
+    },
+    [width, height] as const,
+    { timeout: 60_000 },
+  );
+}
+
+async function ffprobe(path: string) {
+  const out = await new Deno.Command("ffprobe", {
+    args: [
+      "-v",
+      "error",
+      "-count_frames",
+      "-show_entries",
+      "stream=codec_name,width,height,nb_read_frames",
+      "-of",
+      "json",
+      path,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    stream: JSON.parse(new TextDecoder().decode(out.stdout)).streams[0],
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test({
+  name: "e2e: a technician records the screen; the customer is told; the file plays",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 1024, height: 768 });
+    const work = await Deno.makeTempDir({ prefix: "rescue-recording-e2e-" });
+    const folder = `${work}/recordings`;
+    const t = await startTestApp();
+    let agent: Deno.ChildProcess | null = null;
+    try {
+      const group = await makeGroup(t, {
+        permissions: [...defaultPermissions(), "recordSessions"],
+      });
+      await t.deps.db.update(technicianGroups).set({
+        settings: {
+          ...defaultGroupSettings(),
+          recordingPolicy: "optional",
+          recordingLocation: folder,
+        },
+      }).where(eq(technicianGroups.id, group.id));
+      const tech = await technician(t, { groupId: group.id, name: "Ann" });
+      await withBrowser(t, async ({ base, newPage }) => {
+        (t.deps.config as { publicUrl: string }).publicUrl = base;
+        const page = await newPage();
+        page.setDefaultTimeout(30_000);
+        await page.setViewportSize({ width: 1366, height: 768 });
+        await page.goto(`${base}/signin`);
+        await page.fill("#email", tech.email);
+        await page.fill("#password", TECH_PASSWORD);
+        await clickAndWait(page, "button[type=submit]");
+        const { session, link, customerApp, appWindow } = await pinSessionWithAgent(
+          t.deps,
+          page,
+          newPage,
+          { base, display: xvfb.display, stateDir: `${work}/agent-state` },
+        );
+        agent = customerApp.agent;
+        const space = await startFromQueue(page, session.id);
+        // Before the customer allows view there is nothing to record: the button waits.
+        await space.locator(".remote-view .rv-record").waitFor();
+        assert.equal(await space.locator(".remote-view .rv-record").isDisabled(), true);
+        await space.locator(".remote-view .rv-control").click();
+        await appWindow.locator("#allow-control").click();
+        await picture(page, 1024, 768);
+        step("the technician sees the 1024×768 desktop");
+
+        const customer = await newPage();
+        await customer.setViewportSize({ width: 1366, height: 768 });
+        await customer.goto(link);
+        const notice = customer.locator("#remote-recording");
+        await customer.locator("#remote-sharing").waitFor();
+        assert.equal(await notice.isVisible(), false, "nothing said before it records");
+
+        await space.locator(".remote-view .rv-record").click();
+        await space.locator(".remote-view .rv-recording-on").waitFor();
+        await notice.waitFor();
+        assert.equal(await notice.textContent(), "This session is being recorded.");
+        step("recording: the toolbar and the customer's page say so");
+        // Something moves on the customer's screen while it records.
+        const xterm = new Deno.Command("xterm", {
+          args: ["-geometry", "60x15+40+40", "-e", "sh", "-c", "top -d 0.3"],
+          env: { DISPLAY: xvfb.display },
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        await page.waitForTimeout(3_000);
+        await page.screenshot({ path: `${SHOTS}/REC_technician_1366.png` });
+        await customer.screenshot({ path: `${SHOTS}/REC_customer_1366.png` });
+        await page.setViewportSize({ width: 1920, height: 1080 });
+        await customer.setViewportSize({ width: 1920, height: 1080 });
+        await page.screenshot({ path: `${SHOTS}/REC_technician_1920.png` });
+        await customer.screenshot({ path: `${SHOTS}/REC_customer_1920.png` });
+        xterm.kill();
+        await xterm.status;
+
+        await space.locator(".remote-view .rv-record").click();
+        await space.locator(".remote-view .rv-recording-on").waitFor({ state: "detached" });
+        await notice.waitFor({ state: "hidden" });
+        step("stopped: neither says recording any more");
+
+        let rows: typeof recordings.$inferSelect[] = [];
+        for (const until = Date.now() + 10_000; Date.now() < until;) {
+          rows = await t.deps.db.select().from(recordings)
+            .where(eq(recordings.sessionId, session.id));
+          if (rows.length > 0 && rows.every((r) => r.endedAt)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(rows.length, 1, "one part");
+        assert.equal(rows[0].userId, tech.id);
+        assert.deepEqual([rows[0].width, rows[0].height], [1024, 768]);
+        assert.ok(rows[0].path.startsWith(`${folder}/`), rows[0].path);
+
+        await page.goto(`${base}/console/history/session/${session.id}`);
+        const download = page.locator("#recordings a[download]");
+        await download.waitFor();
+        await page.screenshot({ path: `${SHOTS}/REC_history_1920.png` });
+        await page.setViewportSize({ width: 1366, height: 768 });
+        await page.screenshot({ path: `${SHOTS}/REC_history_1366.png` });
+        const href = (await download.getAttribute("href"))!;
+        const response = await page.request.get(`${base}${href}`);
+        assert.equal(response.status(), 200);
+        const file = `${work}/download.${rows[0].codec === "h264" ? "mkv" : "webm"}`;
+        await Deno.writeFile(file, new Uint8Array(await response.body()));
+        const probe = await ffprobe(file);
+        assert.equal(probe.stderr, "");
+        assert.deepEqual([probe.stream.width, probe.stream.height], [1024, 768]);
+        assert.ok(
+          Number(probe.stream.nb_read_frames) > 5,
+          `frames: ${probe.stream.nb_read_frames}`,
+        );
+        step(
+          `downloaded: ${probe.stream.codec_name}, ${probe.stream.nb_read_frames} frames decoded`,
+        );
+
+        // Chromium plays it: a <video> on the same origin reaches a decoded frame of that size.
+        const played = await page.evaluate(async (src) => {
+          const video = document.createElement("video");
+          video.muted = true;
+          video.src = src;
+          document.body.append(video);
+          await new Promise((resolve, reject) => {
+            video.onloadeddata = resolve;
+            video.onerror = () => reject(new Error(`video error ${video.error?.code}`));
+          });
+          return [video.videoWidth, video.videoHeight, video.readyState];
+        }, href);
+        assert.deepEqual(played.slice(0, 2), [1024, 768]);
+        assert.ok(played[2] >= 2, "a frame is decoded");
+        step("Chromium plays it at 1024×768");
+
+        const actions = (await t.deps.db.select({ action: auditLog.action }).from(auditLog)
+          .where(and(eq(auditLog.target, session.id)))).map((r) => r.action);
+        for (const action of ["started", "stopped", "downloaded"]) {
+          assert.ok(actions.includes(`session.recording_${action}`), `${action}: ${actions}`);
+        }
+      });
+    } finally {
+      await closeAgentWorld({ agent, app: t, xvfb, work });
+    }
+  },
+});
