@@ -37,10 +37,31 @@ export type UnavailableWhy = typeof UNAVAILABLE_WHY[number];
 const text = (max: number) => z.string().max(max);
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const iso = z.string().max(40);
+/**
+ * What `detail` is, so the console says it in the technician's language: `missing` (a path that
+ * does not exist), `unreadable` (a file it cannot read), `malformed` (a file of an unexpected
+ * form), `not_installed` (a command), `none_found` (a list of places, none of them there),
+ * `unknown_user` (a user id not in the user list), `call_failed` (a system call), `message`
+ * (a tool's or the system's own message, shown as it came). An agent without it sent a sentence
+ * in English as `detail`; the console shows that as it is.
+ */
+export const UNAVAILABLE_DETAIL = [
+  "missing",
+  "unreadable",
+  "malformed",
+  "not_installed",
+  "none_found",
+  "unknown_user",
+  "call_failed",
+  "message",
+] as const;
+export type UnavailableDetail = typeof UNAVAILABLE_DETAIL[number];
+
 const unavailable = z.strictObject({
   available: z.literal(false),
   why: z.enum(UNAVAILABLE_WHY),
-  /** The path or command that was missing or failed, and its message (not translated). */
+  about: z.enum(UNAVAILABLE_DETAIL).optional(),
+  /** The path, command or message `about` names (not translated: the computer's own words). */
   detail: text(500),
 });
 
@@ -51,11 +72,15 @@ function section<T extends z.ZodType>(value: T) {
     unavailable,
   ]);
 }
-export type Section<T> = { available: true; value: T } | {
+export type Section<T> = { available: true; value: T } | Unavailable;
+
+/** A section's "not available": why, and what the detail names. */
+export interface Unavailable {
   available: false;
   why: UnavailableWhy;
+  about?: UnavailableDetail;
   detail: string;
-};
+}
 
 export const ProcessRowSchema = z.strictObject({
   pid: z.number().int().min(1).max(PID_MAX),

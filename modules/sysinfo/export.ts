@@ -6,7 +6,7 @@ import type { Translator } from "../i18n/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { Section } from "../../protocol/system.ts";
 import { systemCall, type SystemResult } from "./agent_calls.ts";
-import { bytes, duration, priorityName } from "./format.ts";
+import { bytes, duration, priorityName, unavailableDetail } from "./format.ts";
 
 export interface FullSnapshot {
   snapshot: SystemResult<"system.snapshot">;
@@ -36,9 +36,9 @@ export async function readEverything(deps: AppDeps, sessionId: string): Promise<
 }
 
 function _section<T>(t: Translator, s: Section<T>, show: (v: T) => string[]): string[] {
-  return s.available
-    ? show(s.value)
-    : [t("sysinfo.notAvailable", { why: t(`sysinfo.why.${s.why}`) }) + ` ${s.detail}`];
+  return s.available ? show(s.value) : [
+    `${t("sysinfo.notAvailable", { why: t(`sysinfo.why.${s.why}`) })} ${unavailableDetail(t, s)}`,
+  ];
 }
 
 function _heading(title: string): string[] {

@@ -1,5 +1,6 @@
-/** How sizes, durations and percentages read in the technician's language. */
+/** How sizes, durations, percentages and "not available" read in the technician's language. */
 import type { Translator } from "../i18n/mod.ts";
+import type { Unavailable } from "../../protocol/system.ts";
 
 const UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
 
@@ -48,4 +49,13 @@ export function percent(part: number, whole: number, lang: string): string {
 export function priorityName(t: Translator, priority: number | null): string {
   if (priority === null) return t("sysinfo.events.noPriority");
   return t(`sysinfo.priority.${priority}` as "sysinfo.priority.0");
+}
+
+/**
+ * What the agent found missing, in the technician's words: `about` names what `detail` is (a
+ * path, a command, the computer's own message — kept as it came). An agent from before `about`
+ * sent an English sentence: shown as it came.
+ */
+export function unavailableDetail(t: Translator, s: Pick<Unavailable, "about" | "detail">): string {
+  return s.about ? t(`sysinfo.about.${s.about}`, { detail: s.detail }) : s.detail;
 }

@@ -99,12 +99,12 @@ systemTest(
     const services = await answered(
       agent,
       "system.services",
-      { available: false, why: "no_systemd", detail: "/run/systemd/system is missing" },
+      { available: false, why: "no_systemd", about: "missing", detail: "/run/systemd/system" },
       browser.get(`${base}/view/services`),
     );
     assert.match(
       await services.text(),
-      /Not available: systemd is not running on this computer\..*\/run\/systemd\/system is missing/s,
+      /Not available: systemd is not running on this computer\..*\/run\/systemd\/system does not exist\./s,
     );
 
     // The event viewer passes the filter on, bounded.
@@ -240,5 +240,45 @@ systemTest(
       l.body.startsWith("log.system")
     );
     assert.deepEqual(lines, [], "nothing logged: nothing was attempted");
+  },
+);
+
+systemTest(
+  "GET …/system/view/…: what is not available is said in the technician's language, the agent's path and message as they came",
+  async (_t, agent, browser, session) => {
+    agent.send({ type: "ask", capability: "systemInfo" });
+    agent.send({ type: "consent", capability: "systemInfo", granted: true });
+    await new Promise((r) => setTimeout(r, 200));
+    browser.headers["accept-language"] = "nl";
+    const base = `/console/sessions/${session.id}/system`;
+    const drivers = await answered(
+      agent,
+      "system.drivers",
+      { available: false, why: "no_source", about: "missing", detail: "/proc/modules" },
+      browser.get(`${base}/view/drivers`),
+    );
+    const text = await drivers.text();
+    assert.match(text, /Niet beschikbaar: de bron ontbreekt\..*\/proc\/modules bestaat niet\./s);
+    assert.doesNotMatch(text, /does not exist|is missing|Not available/);
+
+    const services = await answered(
+      agent,
+      "system.services",
+      { available: false, why: "no_tool", about: "not_installed", detail: "systemctl" },
+      browser.get(`${base}/view/services`),
+    );
+    assert.match(await services.text(), /systemctl is niet geïnstalleerd\./);
+
+    // An agent from before `about` sent a sentence: shown as it came.
+    const user = await answered(
+      agent,
+      "system.user",
+      { available: false, why: "failed", detail: "uid 1000 is not in /etc/passwd" },
+      browser.get(`${base}/view/user`),
+    );
+    assert.match(
+      await user.text(),
+      /Niet beschikbaar: het lezen is mislukt\..*uid 1000 is not in/s,
+    );
   },
 );

@@ -7,7 +7,8 @@
 import { type PageContext, sessionRoot } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
 import type { ToolState } from "../remote/mod.ts";
-import type { Section, UnavailableWhy } from "../../protocol/system.ts";
+import type { Section, UnavailableDetail, UnavailableWhy } from "../../protocol/system.ts";
+import { unavailableDetail } from "./format.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 
@@ -147,13 +148,19 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
 
 /** A section without a value: why, and where the agent looked. */
 export function Unavailable(
-  props: { t: Translator; why: UnavailableWhy; detail: string; inline?: boolean },
+  props: {
+    t: Translator;
+    why: UnavailableWhy;
+    about?: UnavailableDetail;
+    detail: string;
+    inline?: boolean;
+  },
 ) {
   const { t } = props;
   const words = (
     <>
       {t("sysinfo.notAvailable", { why: t(`sysinfo.why.${props.why}`) })}{" "}
-      <span class="sysinfo-detail">{props.detail}</span>
+      <span class="sysinfo-detail">{unavailableDetail(t, props)}</span>
     </>
   );
   return props.inline

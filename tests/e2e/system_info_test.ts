@@ -147,7 +147,7 @@ Deno.test({
         if (!await Deno.stat("/sys/class/dmi/id").catch(() => null)) {
           assert.match(
             await dashboard.locator('[data-card="computer"]').textContent() ?? "",
-            /Not available: the source is missing\. \/sys\/class\/dmi\/id is missing/,
+            /Not available: the source is missing\. \/sys\/class\/dmi\/id does not exist\./,
           );
         }
         step("dashboard shows this machine");

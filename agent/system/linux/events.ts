@@ -120,9 +120,9 @@ export function parseSyslog(text: string, now = new Date()): EventEntry[] {
 
 function _unavailable(error: unknown, tool: string): Source["status"] {
   if (error instanceof ToolMissing) {
-    return { available: false, why: "no_tool", detail: `${tool} is not installed` };
+    return { available: false, why: "no_tool", about: "not_installed", detail: tool };
   }
-  return { available: false, why: "failed", detail: String(error).slice(0, 500) };
+  return { available: false, why: "failed", about: "message", detail: String(error).slice(0, 500) };
 }
 
 /** Where journald keeps its files: persistent, then volatile. */
@@ -149,7 +149,8 @@ async function _journal(query: EventQuery, signal?: AbortSignal): Promise<Part> 
       status: {
         available: false,
         why: "no_source",
-        detail: `no journal files in ${JOURNAL_DIRS.join(" or ")}`,
+        about: "none_found",
+        detail: JOURNAL_DIRS.join(", "),
       },
       entries: [],
     };
@@ -166,7 +167,12 @@ async function _journal(query: EventQuery, signal?: AbortSignal): Promise<Part> 
     const entries = parseJournal(out.stdout);
     if (out.code !== 0 && entries.length === 0) {
       return {
-        status: { available: false, why: "failed", detail: out.stderr.trim().slice(0, 500) },
+        status: {
+          available: false,
+          why: "failed",
+          about: "message",
+          detail: out.stderr.trim().slice(0, 500),
+        },
         entries,
       };
     }
@@ -193,7 +199,8 @@ async function _syslog(): Promise<Part> {
     status: {
       available: false,
       why: "no_source",
-      detail: "neither /var/log/syslog nor /var/log/messages can be read",
+      about: "none_found",
+      detail: "/var/log/syslog, /var/log/messages",
     },
     entries: [],
   };
@@ -208,6 +215,7 @@ async function _kernel(bootTimeMs: number | undefined, signal?: AbortSignal): Pr
         status: {
           available: false,
           why: denied ? "denied" : "failed",
+          about: "message",
           detail: `dmesg: ${out.stderr.trim()}`.slice(0, 500),
         },
         entries: [],

@@ -45,7 +45,7 @@ const REAL: LinuxPaths = {
 };
 
 function _missing(path: string): Section<never> {
-  return { available: false, why: "no_source", detail: `${path} cannot be read` };
+  return { available: false, why: "no_source", about: "unreadable", detail: path };
 }
 
 async function _section<T>(
@@ -56,7 +56,7 @@ async function _section<T>(
   if (text === undefined) return _missing(path);
   const value = read(text);
   return value === undefined
-    ? { available: false, why: "failed", detail: `${path} has an unexpected form` }
+    ? { available: false, why: "failed", about: "malformed", detail: path }
     : { available: true, value };
 }
 
@@ -175,7 +175,12 @@ export function linuxSystem(paths: Partial<LinuxPaths> = {}): SystemOs {
           value: { rows: rows.slice(0, PROCESSES_MAX), truncated: rows.length > PROCESSES_MAX },
         };
       } catch (error) {
-        return { available: false, why: "failed", detail: String(error).slice(0, 500) };
+        return {
+          available: false,
+          why: "failed",
+          about: "message",
+          detail: String(error).slice(0, 500),
+        };
       }
     },
     async process(pid) {
@@ -195,7 +200,8 @@ export function linuxSystem(paths: Partial<LinuxPaths> = {}): SystemOs {
         return {
           available: false,
           why: "no_source",
-          detail: `${at.proc}/modules is missing: this kernel has no loadable modules`,
+          about: "missing",
+          detail: `${at.proc}/modules`,
         };
       }
       const rows = await Promise.all(
@@ -222,7 +228,7 @@ export function linuxSystem(paths: Partial<LinuxPaths> = {}): SystemOs {
       return {
         autostart: autostart.found > 0
           ? { available: true, value: autostart.entries.slice(0, 1000) }
-          : { available: false, why: "no_source", detail: `no folder of ${dirs.join(", ")}` },
+          : { available: false, why: "no_source", about: "none_found", detail: dirs.join(", ") },
         units: await enabledUnits(signal),
         cron: sources > 0
           ? {
@@ -233,7 +239,8 @@ export function linuxSystem(paths: Partial<LinuxPaths> = {}): SystemOs {
           : {
             available: false,
             why: "no_source",
-            detail: "no cron table (/etc/crontab, /etc/cron.d)",
+            about: "none_found",
+            detail: "/etc/crontab, /etc/cron.d",
           },
       };
     },
@@ -269,7 +276,8 @@ async function firmwareSection(dmi: string): Promise<Snapshot["firmware"]> {
     return {
       available: false,
       why: "no_source",
-      detail: `${dmi} is missing: the firmware publishes no DMI tables here`,
+      about: "missing",
+      detail: dmi,
     };
   }
   const [biosVendor, biosVersion, biosDate, systemVendor, productName, boardName] = await Promise
@@ -329,7 +337,8 @@ async function disksSection(proc: string): Promise<Snapshot["disks"]> {
       return {
         available: false,
         why: "failed",
-        detail: "statvfs(3) from libc.so.6 cannot be called",
+        about: "call_failed",
+        detail: "statvfs(3), libc.so.6",
       };
     }
     if (!size || size.totalBytes === 0) continue;
@@ -357,7 +366,13 @@ async function scheduledTasks(root: string, signal: AbortSignal): Promise<Snapsh
     })),
   ].filter((t) => t.next !== null).sort((a, b) => a.next!.localeCompare(b.next!));
   if (!timers.available && cron.sources === 0) {
-    return { available: false, why: timers.why, detail: `${timers.detail}; no cron table` };
+    // Neither systemd's timers (why: theirs) nor a cron table.
+    return {
+      available: false,
+      why: timers.why,
+      about: "none_found",
+      detail: "systemctl list-timers, /etc/crontab, /etc/cron.d",
+    };
   }
   return { available: true, value: tasks.slice(0, 5) };
 }
@@ -372,7 +387,7 @@ async function userSection(at: LinuxPaths): Promise<Section<UserInfo>> {
   const uid = Deno.uid() ?? -1;
   const me = parsePasswd(passwd).find((p) => p.uid === uid);
   if (!me) {
-    return { available: false, why: "failed", detail: `uid ${uid} is not in ${at.etc}/passwd` };
+    return { available: false, why: "failed", about: "unknown_user", detail: String(uid) };
   }
   const groups = parseGroups(group ?? "");
   const ids = new Set([me.gid, ...parseStatusGroups(status ?? "")]);

@@ -106,6 +106,7 @@ export async function listApplications(signal?: AbortSignal): Promise<Applicatio
             status: {
               available: false,
               why: "failed",
+              about: "message",
               detail: `${tool.command}: ${out.stderr.trim()}`.slice(0, 500),
             },
           };
@@ -120,7 +121,8 @@ export async function listApplications(signal?: AbortSignal): Promise<Applicatio
           status: {
             available: false,
             why: missing ? "no_tool" : "failed",
-            detail: missing ? `${tool.command} is not installed` : String(error).slice(0, 500),
+            about: missing ? "not_installed" : "message",
+            detail: missing ? tool.command : String(error).slice(0, 500),
           },
         };
       }

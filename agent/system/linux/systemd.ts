@@ -18,7 +18,8 @@ export async function systemdRunning(root = "/run/systemd/system"): Promise<bool
 export const NO_SYSTEMD = {
   available: false,
   why: "no_systemd",
-  detail: "/run/systemd/system is missing: systemd is not running on this computer",
+  about: "missing",
+  detail: "/run/systemd/system",
 } as const;
 
 /** `systemctl list-units --plain --no-legend`: UNIT LOAD ACTIVE SUB DESCRIPTION… */
@@ -55,9 +56,9 @@ async function _systemctl(args: string[], signal?: AbortSignal) {
 
 function _failed(error: unknown): Section<never> {
   if (error instanceof ToolMissing) {
-    return { available: false, why: "no_tool", detail: "systemctl is not installed" };
+    return { available: false, why: "no_tool", about: "not_installed", detail: "systemctl" };
   }
-  return { available: false, why: "failed", detail: String(error).slice(0, 500) };
+  return { available: false, why: "failed", about: "message", detail: String(error).slice(0, 500) };
 }
 
 export async function listServices(signal?: AbortSignal): Promise<Section<ServiceRow[]>> {
@@ -68,7 +69,12 @@ export async function listServices(signal?: AbortSignal): Promise<Section<Servic
       _systemctl(["list-unit-files", "--type=service", "--plain", "--no-legend"], signal),
     ]);
     if (units.code !== 0) {
-      return { available: false, why: "failed", detail: units.stderr.trim().slice(0, 500) };
+      return {
+        available: false,
+        why: "failed",
+        about: "message",
+        detail: units.stderr.trim().slice(0, 500),
+      };
     }
     const enabled = parseUnitFiles(files.stdout);
     const rows = parseListUnits(units.stdout).map((row) => ({
@@ -97,7 +103,12 @@ export async function enabledUnits(
       signal,
     );
     if (out.code !== 0 && !out.stdout.trim()) {
-      return { available: false, why: "failed", detail: out.stderr.trim().slice(0, 500) };
+      return {
+        available: false,
+        why: "failed",
+        about: "message",
+        detail: out.stderr.trim().slice(0, 500),
+      };
     }
     const rows = [...parseUnitFiles(out.stdout)].map(([name, state]) => ({
       name: name.slice(0, 256),
