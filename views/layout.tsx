@@ -160,6 +160,7 @@ function AdminNav(props: { c: PageContext }) {
         pages: [
           ["/admin/organisation", t("nav.organisation")],
           ["/admin/security", t("nav.security")],
+          ["/admin/sso", t("nav.sso")],
           ["/admin/webhooks", t("nav.webhooks")],
           ["/admin/support-app", t("nav.supportApp")],
         ] as [string, string][],

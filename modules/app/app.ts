@@ -40,6 +40,7 @@ import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filem
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
+import { ssoAdminRoutes, ssoSignIn, ssoSignInRoutes } from "../sso/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
 import { createMetrics, metricsRoutes } from "../metrics/mod.ts";
 import {
@@ -103,7 +104,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     csrfProtection({ secret: deps.config.cookieSecret, secure: deps.config.secureCookies }),
   );
   app.route("/api/v1", apiRoutes);
-  app.route("/", authRoutes);
+  app.route("/", authRoutes(ssoSignIn));
+  app.route("/", ssoSignInRoutes);
   app.route("/", customerRoutes);
   app.route("/", customerSurveyRoutes);
   app.route("/", agentRoutes);
@@ -140,6 +142,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/console", consoleRoutes);
   app.route("/account", accountRoutes);
   app.route("/admin/audit", auditRoutes);
+  app.route("/admin/sso", ssoAdminRoutes);
   app.route("/admin/scripts", libraryRoutes(true));
   app.route("/admin/reports", reportRoutes);
   app.route("/admin/outbox", mailAdminRoutes);

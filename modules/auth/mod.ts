@@ -7,6 +7,12 @@
  * the service surface My account, the admin pages and the JSON API build on.
  */
 export { authRoutes } from "./routes.tsx";
+/**
+ * The end of any sign-in (password or single sign-on): `afterFirstFactor` applies the second
+ * factor's rules, `finishSignIn` issues the full session and audits it; `ExternalSignIn` is
+ * what a second way in (modules/sso) gives `authRoutes`.
+ */
+export { afterFirstFactor, type ExternalSignIn, finishSignIn } from "./sign_in.ts";
 export { sessionMiddleware } from "./middleware.ts";
 export {
   authenticatePassword,

@@ -14,6 +14,8 @@ export function SignInPage(
     setupOpen?: boolean;
     /** Arrived from a set-password link: say so (the e-mail comes filled in). */
     passwordSet?: boolean;
+    /** Single sign-on's button, when the organisation has it. */
+    external?: { name: string; href: string };
   },
 ) {
   const { c } = props;
@@ -25,6 +27,15 @@ export function SignInPage(
         <Flash kind="error" message={props.error} />
         {props.setupOpen && <Flash kind="info" message={t("signin.setupPending")} />}
         {props.passwordSet && <Flash kind="info" message={t("signin.passwordSet")} />}
+        {props.external && (
+          <>
+            <form method="get" action={props.external.href} class="signin-external">
+              {props.next && <input type="hidden" name="next" value={props.next} />}
+              <button type="submit">{t("signin.ssoButton", { name: props.external.name })}</button>
+            </form>
+            <p class="signin-or muted">{t("signin.orPassword")}</p>
+          </>
+        )}
         <form method="post" action="/signin">
           <CsrfField c={c} />
           <input type="hidden" name="next" value={props.next ?? ""} />
