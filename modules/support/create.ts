@@ -15,6 +15,14 @@ import { logEvent, replaceDeadlines, settingsFor, type SupportSession } from "./
 import { queueSessionWebhook } from "./webhook_events.ts";
 import { uniquePin } from "./pin.ts";
 import { queueEntries, type SessionMethod, supportSessions } from "./schema.ts";
+import en from "../../locales/en.json" with { type: "json" };
+import nl from "../../locales/nl.json" with { type: "json" };
+
+/**
+ * The SMS to the customer in each language, from the locale files (sms.invitation), as the
+ * connection e-mail's default (modules/org EMAIL_DEFAULTS); `renderTemplate` fills it in.
+ */
+const SMS_TEXT: Record<Language, string> = { en: en.sms.invitation, nl: nl.sms.invitation };
 
 export type PrivateMethod = Exclude<SessionMethod, "channel" | "unattended">;
 
@@ -49,8 +57,9 @@ export interface CreateOptions {
   sendSms?: SmsSender;
   organisation?: string;
   /**
-   * The technician's console language: the e-mail's default text is in it (an admin's own
-   * text is sent as written). Without it, the user's language setting, else English.
+   * The technician's console language: the e-mail's default text and the SMS are in it (an
+   * admin's own e-mail text is sent as written). Without it, the user's language setting, else
+   * English.
    */
   language?: Language;
 }
@@ -120,8 +129,9 @@ async function _createPrivate(
       pin,
       organisation: options.organisation ?? "",
     };
+    const language = options.language ?? user.language ?? "en";
     if (input.method === "email" && input.contact) {
-      const text = emailTextIn(settings, options.language ?? user.language ?? "en");
+      const text = emailTextIn(settings, language);
       messageId = await enqueueMail(tx, {
         orgId: user.orgId,
         kind: "session_invitation",
@@ -135,7 +145,7 @@ async function _createPrivate(
       messageId = await options.sendSms(tx, {
         orgId: user.orgId,
         to: input.contact,
-        body: renderTemplate("{{technicianName}}: {{link}} (PIN {{pin}})", values),
+        body: renderTemplate(SMS_TEXT[language], values),
         now,
       });
     }
