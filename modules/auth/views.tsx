@@ -29,10 +29,20 @@ export function SignInPage(
         {props.passwordSet && <Flash kind="info" message={t("signin.passwordSet")} />}
         {props.external && (
           <>
-            <form method="get" action={props.external.href} class="signin-external">
-              {props.next && <input type="hidden" name="next" value={props.next} />}
-              <button type="submit">{t("signin.ssoButton", { name: props.external.name })}</button>
-            </form>
+            {
+              /* A link, not a form: the answer is a redirect to the identity provider, which
+                 CSP's form-action 'self' would block after a form's submission. */
+            }
+            <p class="signin-external">
+              <a
+                class="button"
+                href={props.next
+                  ? `${props.external.href}?next=${encodeURIComponent(props.next)}`
+                  : props.external.href}
+              >
+                {t("signin.ssoButton", { name: props.external.name })}
+              </a>
+            </p>
             <p class="signin-or muted">{t("signin.orPassword")}</p>
           </>
         )}

@@ -113,9 +113,22 @@ export async function discover(issuer: URL, clientId: string, clientSecret: stri
 }
 
 function _detail(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
-  return (cause && !message.includes(cause) ? `${message} (${cause})` : message).slice(0, 300);
+  const parts: string[] = [];
+  let at: unknown = error;
+  for (let depth = 0; depth < 4 && at; depth++) {
+    if (at instanceof Error) {
+      if (!parts.some((p) => p.includes(at instanceof Error ? at.message : ""))) {
+        parts.push(at.message);
+      }
+      at = at.cause;
+    } else {
+      // oauth4webapi hands the Response over as the cause: its status says most.
+      const status = (at as { status?: unknown }).status;
+      if (typeof status === "number") parts.push(`HTTP ${status}`);
+      break;
+    }
+  }
+  return (parts.join(": ") || String(error)).slice(0, 300);
 }
 
 /**

@@ -55,6 +55,7 @@ export function SsoPage(
         <label for="sso-name">{t("sso.displayName")}</label>
         <input
           id="sso-name"
+          type="text"
           name="displayName"
           required
           maxlength={60}
@@ -65,7 +66,14 @@ export function SsoPage(
         <input id="sso-issuer" name="issuer" type="url" required value={values.issuer} />
         <p class="muted">{t("sso.issuerHelp")}</p>
         <label for="sso-client">{t("sso.clientId")}</label>
-        <input id="sso-client" name="clientId" required maxlength={200} value={values.clientId} />
+        <input
+          id="sso-client"
+          type="text"
+          name="clientId"
+          required
+          maxlength={200}
+          value={values.clientId}
+        />
         <label for="sso-secret">{t("sso.clientSecret")}</label>
         <input
           id="sso-secret"
@@ -76,9 +84,9 @@ export function SsoPage(
         />
         {stored && <p class="muted">{t("sso.clientSecretKept")}</p>}
         <label for="sso-redirect">{t("sso.redirectUri")}</label>
-        <input id="sso-redirect" readonly value={props.redirectUri} />
+        <input id="sso-redirect" type="text" readonly value={props.redirectUri} />
         <label for="sso-claim">{t("sso.emailClaim")}</label>
-        <input id="sso-claim" name="emailClaim" required value={values.emailClaim} />
+        <input id="sso-claim" type="text" name="emailClaim" required value={values.emailClaim} />
         {check("requireVerifiedEmail", values.requireVerifiedEmail, t("sso.requireVerified"))}
         {check(
           "allowPassword",
