@@ -147,7 +147,7 @@ Deno.test("the connection e-mail: the default in the sending technician's langua
         // The placeholders one can use read as a list, not as one run of braces.
         assert.match(
           page,
-          /Plaatshouders die u kunt gebruiken: <code>\{\{customerName\}\}<\/code>, <code>\{\{technicianName\}\}<\/code>, /,
+          /Plaatshouders die je kunt gebruiken: <code>\{\{customerName\}\}<\/code>, <code>\{\{technicianName\}\}<\/code>, /,
         );
         const fields = formFields(page);
         assert.equal(fields.connectingTimeout, "20");
