@@ -9,6 +9,7 @@ import {
   channelAdminRoutes,
   channelAgentRoutes,
   channelPublicRoutes,
+  channelsNeedingGroup,
   fieldAdminRoutes,
 } from "../channels/mod.ts";
 import { monitoringRoutes } from "../monitoring/mod.ts";
@@ -20,7 +21,12 @@ import { customerSurveyRoutes, offerSurveyAtEnd, surveyAdminRoutes } from "../su
 import { mailAdminRoutes } from "../mail/mod.ts";
 import { smsAdminRoutes } from "../sms/mod.ts";
 import { webhookAdminRoutes } from "../webhooks/mod.ts";
-import { orgAdminRoutes, orgPublicRoutes, permissionsMiddleware } from "../org/mod.ts";
+import {
+  groupDependentsFrom,
+  orgAdminRoutes,
+  orgPublicRoutes,
+  permissionsMiddleware,
+} from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
 import {
   externalAdminRoutes,
@@ -86,6 +92,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   whenSessionEnds(deps, offerSurveyAtEnd);
   // An unattended session's tools: only those the customer's approval carries.
   approvedToolsFrom(deps, (session) => approvedToolsOf(deps, session.id));
+  // A group an active channel needs (it alone serves it) is not deleted: page and API say so.
+  groupDependentsFrom(deps, channelsNeedingGroup);
   // Every remote session's screen recorder (modules/recording), beside its frames.
   recordersFrom(deps, sessionRecorders(deps));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));

@@ -46,5 +46,6 @@ export {
   OpeningHoursSchema,
 } from "./input.ts";
 export { isOpen } from "./opening_hours.ts";
+export { channelsNeedingGroup } from "./group_dependents.ts";
 export { findPublicChannel, type FormField, type PublicChannel } from "./public.ts";
 export { callbackRequests, channelGroups, channels, customFields } from "./schema.ts";

@@ -17,7 +17,6 @@ import {
   adminsOf,
   createGroup,
   deleteGroup,
-  groupContents,
   listGroups,
   managedGroup,
   managedGroupIds,
@@ -26,6 +25,7 @@ import {
   setGroupSettings,
   updateGroup,
 } from "./groups.ts";
+import { groupBlockers } from "./group_deletion.ts";
 import { accessChanged } from "./rights.ts";
 import { groupMembers } from "./schema.ts";
 import { emailTextIn, renderTemplate } from "./settings.ts";
@@ -125,7 +125,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
     .get("/groups/:id/delete", async (c) => c.html(await deleteGroupPage(c)))
     .post("/groups/:id/delete", async (c) => {
       try {
-        await deleteGroup(c.get("deps").db, c.req.param("id"), changeContext(c));
+        await deleteGroup(c.get("deps"), c.req.param("id"), changeContext(c));
       } catch (error) {
         if (!(error instanceof Refusal) || error.status !== 409) throw error;
         const message = c.get("t")(error.key, error.params);
@@ -262,8 +262,8 @@ async function deleteGroupPage(c: C, error?: string) {
   if (c.get("user").role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   const { db } = c.get("deps");
   const group = await managedGroup(db, c.get("user"), c.req.param("id")!);
-  const contents = await groupContents(db, group.id);
-  return <DeleteGroupPage c={c} group={group} contents={contents} error={error} />;
+  const blockers = await groupBlockers(c.get("deps"), db, group.id);
+  return <DeleteGroupPage c={c} group={group} blockers={blockers} error={error} />;
 }
 
 async function groupPage(c: C, error?: string, draft?: GroupDraft) {

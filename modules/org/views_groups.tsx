@@ -3,6 +3,7 @@ import type { AuthedEnv, PageContext } from "../http/mod.ts";
 import { normalisePermissions, PERMISSION_CATEGORIES, PERMISSIONS } from "../permissions/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { GroupRow } from "./groups.ts";
+import { type GroupBlockers, isBlocked } from "./group_deletion.ts";
 
 type C = PageContext;
 type Authed = Context<AuthedEnv>;
@@ -214,33 +215,42 @@ export function GroupPage(
 }
 
 /**
- * Asks before deleting a group, saying what goes with it; while members or subgroups hold
- * it, says what to move first and offers no delete (the server refuses it too).
+ * Asks before deleting a group, saying what goes with it; while anything needs it (members,
+ * subgroups, a channel only it serves) says what and where to see to it, and offers no
+ * delete (the server refuses it too).
  */
 export function DeleteGroupPage(
-  props: {
-    c: Authed;
-    group: GroupRow;
-    contents: { members: number; subgroups: number };
-    error?: string;
-  },
+  props: { c: Authed; group: GroupRow; blockers: GroupBlockers; error?: string },
 ) {
-  const { c, group, contents } = props;
+  const { c, group, blockers } = props;
   const t = c.get("t");
   const title = t("org.deleteGroupTitle", { name: group.name });
-  const blocked = contents.members > 0 || contents.subgroups > 0;
+  const blocked = isBlocked(blockers);
   return (
     <Layout c={c} title={title}>
       <section class="card narrow">
         <h1>{title}</h1>
-        <Flash kind="error" message={props.error} />
+        {/* A refusal the page cannot explain (something changed meanwhile) is shown as it came. */}
+        <Flash kind="error" message={blocked ? undefined : props.error} />
         <p>{t("org.deleteGroupWarning")}</p>
-        {!props.error && contents.members > 0 && (
-          <p class="flash error">{t("org.groupHasMembers", { count: contents.members })}</p>
+        {blockers.members > 0 && (
+          <p class="flash error">{t("org.groupHasMembers", { count: blockers.members })}</p>
         )}
-        {!props.error && contents.subgroups > 0 && (
-          <p class="flash error">{t("org.groupHasSubgroups", { count: contents.subgroups })}</p>
+        {blockers.subgroups > 0 && (
+          <p class="flash error">{t("org.groupHasSubgroups", { count: blockers.subgroups })}</p>
         )}
+        {blockers.dependents.map((d) => (
+          <div class="flash error">
+            <p>{t(d.key, d.params)}</p>
+            <ul>
+              {d.links.map((l) => (
+                <li>
+                  <a href={l.href}>{l.label}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
         <form method="post" action={`/admin/groups/${group.id}/delete`} class="row">
           <CsrfField c={c} />
           {!blocked && !props.error && (

@@ -1,0 +1,78 @@
+// Deleting a group never strands what depends on it (SPEC A4, C1): an active channel only this
+// group serves keeps it until the channel has another group — the page names the channels and
+// the API refuses alike.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { createApiToken } from "../modules/auth/mod.ts";
+import { channelGroups, createChannel } from "../modules/channels/mod.ts";
+import { technicianGroups } from "../modules/org/mod.ts";
+import { ADMIN, startTestApp, type TestApp } from "./support/app.ts";
+import { makeGroup, masterAdmin } from "./support/org.ts";
+
+async function channelOf(t: TestApp, name: string, groupIds: string[], active = true) {
+  const ctx = { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() };
+  const saved = await createChannel(t.deps.db, { name, groupIds, active }, ctx);
+  assert.ok(saved.ok, JSON.stringify(saved));
+  return saved.channel;
+}
+
+async function apiDelete(t: TestApp, groupId: string) {
+  const { token } = await createApiToken(t.deps.db, {
+    userId: (await masterAdmin(t)).id,
+    name: "test",
+    now: t.clock.now(),
+  });
+  return await t.app.request(`http://localhost/api/v1/groups/${groupId}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+const exists = async (t: TestApp, id: string) =>
+  (await t.deps.db.select().from(technicianGroups).where(eq(technicianGroups.id, id))).length ===
+    1;
+
+Deno.test("a group an active channel depends on alone is not deleted: page and API name the channels", async () => {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const group = await makeGroup(t, { name: "Field team" });
+    const other = await makeGroup(t, { name: "Desk" });
+    const web = await channelOf(t, "Website", [group.id]);
+    const shop = await channelOf(t, "Web shop", [group.id]);
+    await channelOf(t, "Phone", [group.id, other.id]); // has another group: not in the way
+    await channelOf(t, "Old form", [group.id], false); // inactive: may be left without a group
+
+    const ask = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(ask, /Web shop, Website/);
+    assert.match(ask, /only by this group/);
+    assert.match(ask, new RegExp(`href="/admin/channels/${web.id}"`));
+    assert.doesNotMatch(ask, /Phone|Old form/);
+    assert.doesNotMatch(ask, /Delete the group</, "no button that can only be refused");
+    const refused = await admin.post(`/admin/groups/${group.id}/delete`);
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), /Web shop, Website/);
+    const viaApi = await apiDelete(t, group.id);
+    assert.equal(viaApi.status, 409);
+    assert.match((await viaApi.json()).detail, /Web shop, Website/);
+    assert.ok(await exists(t, group.id));
+    assert.equal(
+      (await t.deps.db.select().from(channelGroups).where(eq(channelGroups.channelId, shop.id)))
+        .length,
+      1,
+      "the channel still has its group",
+    );
+
+    // Once both have another group, the group goes (through the API this time).
+    for (const channel of [web, shop]) {
+      await t.deps.db.insert(channelGroups).values({ channelId: channel.id, groupId: other.id });
+    }
+    const ok = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(ok, /Delete the group</);
+    assert.equal((await apiDelete(t, group.id)).status, 204);
+    assert.ok(!(await exists(t, group.id)));
+  } finally {
+    await t.close();
+  }
+});
