@@ -33,6 +33,7 @@ const MOUNT: RemoteViewMount = {
   detached: true,
   lead: true,
   monitor: false,
+  record: "/console/sessions/s/recording",
 };
 
 Deno.test("readMount() reads back every prop mountAttributes() wrote", () => {

@@ -116,12 +116,43 @@ Deno.test("group settings refuse 'abc' and -5 with clear messages and save nothi
     assert.equal(saved.settings.waitingTimeout, 2);
     assert.equal(saved.settings.autoStartPrivate, true);
     assert.equal(saved.settings.surveyEnabled, false);
-    assert.equal(saved.settings.recordingPolicy, "off", "not available yet: the default");
+    assert.equal(saved.settings.recordingPolicy, "optional", "recording is built: kept");
     const page = await (await admin.get(`/admin/groups/${group.id}/settings`)).text();
-    assert.match(
-      page,
-      /<fieldset class="card" disabled="" aria-describedby="pending-recordingPolicy"/,
-    );
+    assert.doesNotMatch(page, /pending-recordingPolicy/, "the recording fieldset is enabled");
+    assert.match(page, /<option value="optional" selected="">Technician decides/);
+    // The recording folder: absolute, created when missing, writable — or a clear error.
+    const folderOf = (recordingLocation: string) =>
+      admin.post(`/admin/groups/${group.id}/settings`, {
+        connectingTimeout: "10",
+        waitingTimeout: "2",
+        inactivityTimeout: "30",
+        holdMaxDays: "14",
+        maxActiveSessions: "3",
+        idleToAway: "5",
+        urgentAfterWaiting: "1",
+        emailSubject: "Support from {{organisation}}",
+        emailTemplate: "Hi {{customerName}}, open {{link}}",
+        recordingPolicy: "always",
+        recordingLocation,
+      });
+    const relative = await folderOf("recordings/here");
+    assert.equal(relative.status, 422);
+    assert.match(await relative.text(), /Give a full path that starts with \//);
+    const work = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${work}/a-file`, "");
+      const file = await folderOf(`${work}/a-file`);
+      assert.equal(file.status, 422);
+      assert.match(await file.text(), /This path is a file, not a folder/);
+      assert.equal((await folderOf(`${work}/new/recordings`)).status, 303);
+      assert.ok((await Deno.stat(`${work}/new/recordings`)).isDirectory, "created");
+      const [kept] = await t.deps.db.select().from(technicianGroups).where(
+        eq(technicianGroups.id, group.id),
+      );
+      assert.equal(kept.settings.recordingLocation, `${work}/new/recordings`);
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
     const preview = await admin.post(`/admin/groups/${group.id}/settings/preview`, {
       emailSubject: "For {{customerName}}",
       emailTemplate: "PIN {{pin}}",

@@ -176,13 +176,25 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
       "defaults hold no unavailable one",
     );
     const patched = await call(t, token, "PATCH", `/groups/${group.id}`, {
-      settings: { waitingTimeout: 3, recordingPolicy: "always", recordingLocation: "/x" },
+      settings: { waitingTimeout: 3, surveyEnabled: true, surveyUrl: "https://survey.test" },
     });
     assert.equal(patched.status, 422);
-    assert.match((await patched.json()).detail, /recordingPolicy, recordingLocation/);
+    assert.match((await patched.json()).detail, /surveyEnabled, surveyUrl/);
+    // Recording is built: its policy is taken, but a folder that is not absolute is refused.
+    const relative = await call(t, token, "PATCH", `/groups/${group.id}`, {
+      settings: { waitingTimeout: 3, recordingPolicy: "always", recordingLocation: "x" },
+    });
+    assert.equal(relative.status, 422);
+    assert.match((await relative.json()).detail, /recordingLocation/);
     const after = await (await call(t, token, "GET", `/groups/${group.id}`)).json();
     assert.equal(after.settings.waitingTimeout, 30, "nothing changed");
     assert.equal(after.settings.recordingPolicy, "off");
+    assert.equal(after.settings.surveyEnabled, false);
+    const always = await call(t, token, "PATCH", `/groups/${group.id}`, {
+      settings: { recordingPolicy: "always" },
+    });
+    assert.equal(always.status, 200);
+    assert.equal((await always.json()).settings.recordingPolicy, "always");
   } finally {
     await t.close();
   }

@@ -11,6 +11,8 @@ import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
 import { technician, workingSession } from "./support/sessions.ts";
 import { toCurrentUser, type users } from "../modules/auth/mod.ts";
+import { eq } from "drizzle-orm";
+import { defaultGroupSettings, type GroupSettings, technicianGroups } from "../modules/org/mod.ts";
 
 interface GuardedEndpoint {
   permission: Permission;
@@ -24,6 +26,8 @@ interface GuardedEndpoint {
   headers?: Record<string, string>;
   /** `:session` in the path is a session the technician has started and works. */
   session?: true;
+  /** The group's settings beside its permissions (a recording policy that lets it choose). */
+  settings?: Partial<GroupSettings>;
 }
 
 /** No such session: with the permission the answer is 404, never 403. */
@@ -388,6 +392,14 @@ const TABLE: GuardedEndpoint[] = [
     path: "/console/sessions/:session/remote/screenshot",
     session: true,
   },
+  // Recording where the group lets technicians choose (modules/recording policy.ts).
+  {
+    permission: "recordSessions",
+    method: "POST",
+    path: "/console/sessions/:session/recording/start",
+    session: true,
+    settings: { recordingPolicy: "optional" },
+  },
   // Internal collaboration: the Invite technician dialog and its post (a colleague who does
   // not exist is refused, not forbidden). The lead's other buttons check the lead's row.
   {
@@ -503,11 +515,18 @@ Deno.test("every available permission guards an endpoint in the table, no unavai
 });
 
 /** The path of `row` for `person`: a session they work when the row needs one. */
-async function pathFor(t: TestApp, row: GuardedEndpoint, person: typeof users.$inferSelect) {
+async function pathFor(
+  t: TestApp,
+  row: GuardedEndpoint,
+  person: typeof users.$inferSelect,
+  groupId: string,
+) {
   if (!row.session) return row.path;
   // Starting the session is not what is tested: the service call gets those rights itself.
+  // A row that sets its group's settings makes the session that group's, so they apply.
   const tech = {
     ...toCurrentUser(person),
+    ...(row.settings ? { groupId } : {}),
     permissions: new Set<Permission>(["startPrivate", "methodLink"]),
   };
   const session = await workingSession(t, tech);
@@ -521,10 +540,15 @@ Deno.test("a technician without the permission is refused on each guarded endpoi
       for (const granted of [false, true]) {
         const permissions = [...(row.alsoNeeds ?? []), ...(granted ? [row.permission] : [])];
         const group = await makeGroup(t, { permissions });
+        if (row.settings) {
+          await t.deps.db.update(technicianGroups)
+            .set({ settings: { ...defaultGroupSettings(), ...row.settings } })
+            .where(eq(technicianGroups.id, group.id));
+        }
         const person = await makePerson(t, { groupId: group.id });
         const browser = t.client();
         assert.equal((await browser.signIn(person.email, TECH_PASSWORD)).status, 303);
-        const path = await pathFor(t, row, person);
+        const path = await pathFor(t, row, person, group.id);
         const res = row.method === "GET"
           ? await browser.get(path, row.headers)
           : await browser.post(path, row.form, row.headers);

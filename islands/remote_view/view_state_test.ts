@@ -51,10 +51,13 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     keyboard: "us",
     screen: { width: 1920, height: 1080 },
     viewOnly: false,
+    recording: false,
     screens: [],
     watching: false,
   });
   assert.equal(closePeer, true, "no picture without view");
+  const recorded = applyServerState(state(), message({ recording: true }), opts).next;
+  assert.equal(recorded.recording, true, "the server records: the toolbar says so");
   const share = applyServerState(state(), message({ viewOnly: true }), opts).next;
   assert.equal(share.viewOnly, true, "a browser share is view only");
   assert.equal(watch, false);

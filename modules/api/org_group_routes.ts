@@ -12,6 +12,7 @@ import {
   listGroups,
   managedGroup,
   managedGroupIds,
+  recordingFolderProblem,
   setGroupPermissions,
   setGroupSettings,
   unavailableSettingsIn,
@@ -58,12 +59,13 @@ const GroupCreate = z.object({
     description: "An unavailable permission (see GET /permissions) is refused with a 422",
   }),
   settings: z.record(z.string(), z.unknown()).optional().openapi({
-    description: "Group settings (SPEC A8); omitted ones take their defaults. Settings whose " +
-      "feature is not built yet (recording, monitoring notice) and the old survey settings " +
-      "(the survey is set at /admin/surveys) keep their defaults: another value is refused " +
-      "with a 422. emailSubject and emailTemplate equal to the product's default text in any " +
-      "language are stored as the English default, which each technician's e-mail then sends " +
-      "in their own language; any other text is sent as written",
+    description: "Group settings (SPEC A8); omitted ones take their defaults. The old survey " +
+      "settings (the survey is set at /admin/surveys) keep their defaults: another value is " +
+      "refused with a 422. recordingLocation, when given, must be an absolute folder the " +
+      "server can create and write (422 otherwise). emailSubject and emailTemplate equal to " +
+      "the product's default text in any language are stored as the English default, which " +
+      "each technician's e-mail then sends in their own language; any other text is sent as " +
+      "written",
   }),
 }).openapi("GroupCreate");
 
@@ -122,7 +124,7 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
     async (c) => {
       const body = c.req.valid("json");
       if (body.settings) refuseUnavailableSettings(body.settings);
-      const settings = body.settings ? parseSettings(body.settings) : undefined;
+      const settings = body.settings ? await parseSettings(body.settings) : undefined;
       const permissions = body.permissions ? availableOnly(body.permissions) : undefined;
       const group = await createGroup(c.get("deps").db, {
         name: body.name,
@@ -180,7 +182,7 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
       // Validate everything before changing anything.
       if (body.settings) refuseUnavailableSettings(body.settings);
       const settings = body.settings
-        ? parseSettings({ ...current.settings, ...body.settings })
+        ? await parseSettings({ ...current.settings, ...body.settings })
         : undefined;
       const permissions = body.permissions ? availableOnly(body.permissions) : undefined;
       if (
@@ -213,14 +215,13 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
         204: { description: "Deleted" },
         ...tokenProblems("Only the master admin deletes groups", {
           404: NO_GROUP,
-          409: "The group still has members or child groups, an active channel is served only " +
-            "by it (the detail names them), or support sessions were held in it",
+          409: "The group still has members or child groups, or support sessions were held in it",
           422: "The id is not a UUID",
         }),
       },
     }),
     async (c) => {
-      await deleteGroup(c.get("deps"), c.req.valid("param").id, changeContext(c));
+      await deleteGroup(c.get("deps").db, c.req.valid("param").id, changeContext(c));
       return c.body(null, 204);
     },
   );
@@ -273,11 +274,15 @@ function refuseUnavailableSettings(raw: Record<string, unknown>) {
   }
 }
 
-function parseSettings(raw: Record<string, unknown>) {
+async function parseSettings(raw: Record<string, unknown>) {
   const parsed = GroupSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))].join(", ");
     throw new Refusal(422, "api.settingsInvalid", { params: { fields } });
+  }
+  // A recording folder the server cannot create or write is refused here, before any change.
+  if (await recordingFolderProblem(parsed.data)) {
+    throw new Refusal(422, "api.settingsInvalid", { params: { fields: "recordingLocation" } });
   }
   return parsed.data;
 }

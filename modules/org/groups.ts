@@ -1,12 +1,11 @@
-import { prepareFolder } from "../files/mod.ts";
+import { type FolderProblem, prepareFolder } from "../files/mod.ts";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import type { CurrentUser } from "../http/mod.ts";
 import { defaultPermissions, normalisePermissions, type Permission } from "../permissions/mod.ts";
-import { groupAdmins, technicianGroups } from "./schema.ts";
-import { groupContents, groupDependents, isForeignKeyViolation } from "./group_deletion.ts";
+import { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
 import {
   defaultGroupSettings,
   type GroupSettings,
@@ -172,9 +171,7 @@ export async function setGroupSettings(
   if (!parsed.success) {
     return { ok: false as const, issues: parsed.error.issues };
   }
-  // A named recording folder must be usable now, not at the first recording (modules/recording).
-  const folder = parsed.data.recordingLocation;
-  const problem = folder ? await prepareFolder(folder) : null;
+  const problem = await recordingFolderProblem(parsed.data);
   if (problem) {
     return {
       ok: false as const,
@@ -195,16 +192,35 @@ export async function setGroupSettings(
 }
 
 /**
- * Deletes a group nothing needs any more (master admin only): no members, no subgroups, no
- * active channel that only it serves (`groupDependentsFrom`), no support sessions held in it
- * (the history and reports keep pointing at it: the database refuses, and so do we, with
- * why). Its permissions, settings, admin assignments and survey go with it, and channels and
- * calling cards stop naming it.
+ * Why the group's recording folder cannot take recordings (null: it can, or none is named —
+ * the data folder's `recordings/`): checked on saving, not at the first recording, so the admin
+ * hears of it (modules/recording writes there).
  */
-export async function deleteGroup(deps: AppDeps, id: string, ctx: ChangeContext): Promise<void> {
+export async function recordingFolderProblem(
+  settings: Pick<GroupSettings, "recordingLocation">,
+): Promise<FolderProblem | null> {
+  return settings.recordingLocation ? await prepareFolder(settings.recordingLocation) : null;
+}
+
+/** What stands in the way of deleting a group: its members and its subgroups. */
+export async function groupContents(db: Database, id: string) {
+  const members = await db.select({ userId: groupMembers.userId }).from(groupMembers)
+    .where(eq(groupMembers.groupId, id));
+  const subgroups = await db.select({ id: technicianGroups.id }).from(technicianGroups)
+    .where(eq(technicianGroups.parentId, id));
+  return { members: members.length, subgroups: subgroups.length };
+}
+
+/**
+ * Deletes an empty group (no members, no subgroups; master admin only). Its permissions,
+ * settings, admin assignments and survey go with it, and channels and calling cards stop
+ * naming it. A group support sessions were held in stays: the history and reports keep
+ * pointing at it (the database refuses, and so do we, with why).
+ */
+export async function deleteGroup(db: Database, id: string, ctx: ChangeContext): Promise<void> {
   if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   try {
-    await deps.db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const group = await managedGroup(tx, ctx.actor, id);
       const { members, subgroups } = await groupContents(tx, id);
       if (members > 0) {
@@ -213,8 +229,6 @@ export async function deleteGroup(deps: AppDeps, id: string, ctx: ChangeContext)
       if (subgroups > 0) {
         throw new Refusal(409, "org.groupHasSubgroups", { params: { count: subgroups } });
       }
-      const [needed] = await groupDependents(deps, tx, id);
-      if (needed) throw new Refusal(409, needed.key, { params: needed.params });
       await tx.delete(technicianGroups).where(eq(technicianGroups.id, id));
       await recordChange(tx, ctx, "group.deleted", id, { before: snapshot(group) });
     });
@@ -222,6 +236,14 @@ export async function deleteGroup(deps: AppDeps, id: string, ctx: ChangeContext)
     if (isForeignKeyViolation(error)) throw new Refusal(409, "org.groupHasHistory");
     throw error;
   }
+}
+
+/** PostgreSQL's foreign_key_violation (23503), from postgres.js or PGlite behind drizzle. */
+function isForeignKeyViolation(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === "23503") return true;
+  }
+  return false;
 }
 
 export async function setGroupAdmins(

@@ -8,11 +8,6 @@
  */
 export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
 export { permissionsMiddleware } from "./middleware.ts";
-export {
-  type GroupDependent,
-  type GroupDependents,
-  groupDependentsFrom,
-} from "./group_deletion.ts";
 export { accessChanged, withCurrentPermissions } from "./rights.ts";
 export {
   type ChangeContext,
@@ -22,6 +17,7 @@ export {
   listGroups,
   managedGroup,
   managedGroupIds,
+  recordingFolderProblem,
   setGroupPermissions,
   setGroupSettings,
   updateGroup,

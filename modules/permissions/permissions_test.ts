@@ -14,7 +14,6 @@ const UNAVAILABLE = PERMISSIONS.filter((p) => !p.available).map((p) => p.id);
 
 Deno.test("PERMISSIONS marks the permissions whose feature is not built yet", () => {
   assert.deepEqual(UNAVAILABLE, [
-    "recordSessions",
     "shareScreen",
     "lanConnect",
     "lens",
