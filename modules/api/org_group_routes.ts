@@ -215,13 +215,14 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
         204: { description: "Deleted" },
         ...tokenProblems("Only the master admin deletes groups", {
           404: NO_GROUP,
-          409: "The group still has members or child groups, or support sessions were held in it",
+          409: "The group still has members or child groups, an active channel is served only " +
+            "by it (the detail names them), or support sessions were held in it",
           422: "The id is not a UUID",
         }),
       },
     }),
     async (c) => {
-      await deleteGroup(c.get("deps").db, c.req.valid("param").id, changeContext(c));
+      await deleteGroup(c.get("deps"), c.req.valid("param").id, changeContext(c));
       return c.body(null, 204);
     },
   );

@@ -3,9 +3,10 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { type ChangeContext, changedValues, recordChange } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import type { CurrentUser } from "../http/mod.ts";
+import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { defaultPermissions, normalisePermissions, type Permission } from "../permissions/mod.ts";
-import { groupAdmins, groupMembers, technicianGroups } from "./schema.ts";
+import { groupAdmins, technicianGroups } from "./schema.ts";
+import { groupContents, groupDependents, isForeignKeyViolation } from "./group_deletion.ts";
 import {
   defaultGroupSettings,
   type GroupSettings,
@@ -202,25 +203,17 @@ export async function recordingFolderProblem(
   return settings.recordingLocation ? await prepareFolder(settings.recordingLocation) : null;
 }
 
-/** What stands in the way of deleting a group: its members and its subgroups. */
-export async function groupContents(db: Database, id: string) {
-  const members = await db.select({ userId: groupMembers.userId }).from(groupMembers)
-    .where(eq(groupMembers.groupId, id));
-  const subgroups = await db.select({ id: technicianGroups.id }).from(technicianGroups)
-    .where(eq(technicianGroups.parentId, id));
-  return { members: members.length, subgroups: subgroups.length };
-}
-
 /**
- * Deletes an empty group (no members, no subgroups; master admin only). Its permissions,
- * settings, admin assignments and survey go with it, and channels and calling cards stop
- * naming it. A group support sessions were held in stays: the history and reports keep
- * pointing at it (the database refuses, and so do we, with why).
+ * Deletes a group nothing needs any more (master admin only): no members, no subgroups, no
+ * active channel that only it serves (`groupDependentsFrom`), no support sessions held in it
+ * (the history and reports keep pointing at it: the database refuses, and so do we, with
+ * why). Its permissions, settings, admin assignments and survey go with it, and channels and
+ * calling cards stop naming it.
  */
-export async function deleteGroup(db: Database, id: string, ctx: ChangeContext): Promise<void> {
+export async function deleteGroup(deps: AppDeps, id: string, ctx: ChangeContext): Promise<void> {
   if (ctx.actor.role !== "master_admin") throw new Refusal(403, "errors.forbidden");
   try {
-    await db.transaction(async (tx) => {
+    await deps.db.transaction(async (tx) => {
       const group = await managedGroup(tx, ctx.actor, id);
       const { members, subgroups } = await groupContents(tx, id);
       if (members > 0) {
@@ -229,6 +222,8 @@ export async function deleteGroup(db: Database, id: string, ctx: ChangeContext):
       if (subgroups > 0) {
         throw new Refusal(409, "org.groupHasSubgroups", { params: { count: subgroups } });
       }
+      const [needed] = await groupDependents(deps, tx, id);
+      if (needed) throw new Refusal(409, needed.key, { params: needed.params });
       await tx.delete(technicianGroups).where(eq(technicianGroups.id, id));
       await recordChange(tx, ctx, "group.deleted", id, { before: snapshot(group) });
     });
@@ -236,14 +231,6 @@ export async function deleteGroup(db: Database, id: string, ctx: ChangeContext):
     if (isForeignKeyViolation(error)) throw new Refusal(409, "org.groupHasHistory");
     throw error;
   }
-}
-
-/** PostgreSQL's foreign_key_violation (23503), from postgres.js or PGlite behind drizzle. */
-function isForeignKeyViolation(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if ((e as { code?: unknown }).code === "23503") return true;
-  }
-  return false;
 }
 
 export async function setGroupAdmins(

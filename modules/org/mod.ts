@@ -8,6 +8,11 @@
  */
 export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
 export { permissionsMiddleware } from "./middleware.ts";
+export {
+  type GroupDependent,
+  type GroupDependents,
+  groupDependentsFrom,
+} from "./group_deletion.ts";
 export { accessChanged, withCurrentPermissions } from "./rights.ts";
 export {
   type ChangeContext,
