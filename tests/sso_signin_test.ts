@@ -296,6 +296,18 @@ Deno.test({
       assert.match(await res.text(), /signs in through single sign-on/);
       assert.equal((await browser.get("/console")).status, 303);
       assert.equal((await t.client().signIn(ADMIN.email, ADMIN.password)).status, 303);
+
+      // Nor does the password get the technician an API token; the master admin's still does.
+      const token = (email: string, password: string) =>
+        t.app.request("http://localhost/api/v1/auth/token", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email, password }),
+        });
+      const refused = await token(tech.email, TECH_PASSWORD);
+      assert.equal(refused.status, 403);
+      assert.match((await refused.json()).detail, /single sign-on/);
+      assert.equal((await token(ADMIN.email, ADMIN.password)).status, 201);
     }),
 });
 

@@ -168,6 +168,7 @@ const ALLOWED: Record<string, string[]> = {
     "refusal",
     "reports",
     "sessions",
+    "sso",
     "support",
   ],
   app: [

@@ -17,6 +17,7 @@ import {
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, clientAddress, requireUser } from "../http/mod.ts";
 import { permissionsMiddleware } from "../org/mod.ts";
+import { ssoSignIn } from "../sso/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
 import { channelApi } from "./channel_routes.ts";
@@ -62,7 +63,9 @@ const issueToken = createRoute({
   responses: {
     201: { description: "Issued", content: { "application/json": { schema: TokenResponse } } },
     401: problemResponse("Wrong credentials or code"),
-    403: problemResponse("The organisation requires 2FA and this account has not enrolled"),
+    403: problemResponse(
+      "The organisation requires 2FA and this account has not enrolled, or it signs in through single sign-on with password sign-in off (the master admin excepted)",
+    ),
     422: problemResponse("Malformed request"),
     423: problemResponse("Locked after repeated failures"),
     429: problemResponse("Slow down"),
@@ -124,6 +127,8 @@ apiRoutes.openapi(issueToken, async (c) => {
     ip,
     now,
   });
+  // Password sign-in turned off for single sign-on holds here too (the master admin excepted).
+  if (!await ssoSignIn.passwordAllowed(db, user)) throw new Refusal(403, "api.passwordOff");
   // "Require 2FA" holds here too: enrol in the browser first (its sign-in leads there).
   if (needsEnrolment(user, await getOrganisation(db, user.orgId))) {
     throw new Refusal(403, "api.enrolmentRequired");
