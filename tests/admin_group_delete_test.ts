@@ -1,13 +1,16 @@
 // Deleting a group never strands what depends on it (SPEC A4, C1): an active channel only this
 // group serves keeps it until the channel has another group — the page names the channels and
-// the API refuses alike.
+// the API refuses alike; a group with session history stays, and the page says how to retire it.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { createApiToken } from "../modules/auth/mod.ts";
 import { channelGroups, createChannel } from "../modules/channels/mod.ts";
 import { technicianGroups } from "../modules/org/mod.ts";
+import { defaultPermissions } from "../modules/permissions/mod.ts";
+import { toCurrentUser } from "../modules/auth/mod.ts";
 import { ADMIN, startTestApp, type TestApp } from "./support/app.ts";
-import { makeGroup, masterAdmin } from "./support/org.ts";
+import { makeGroup, makePerson, masterAdmin } from "./support/org.ts";
+import { workingSession } from "./support/sessions.ts";
 
 async function channelOf(t: TestApp, name: string, groupIds: string[], active = true) {
   const ctx = { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() };
@@ -72,6 +75,35 @@ Deno.test("a group an active channel depends on alone is not deleted: page and A
     assert.match(ok, /Delete the group</);
     assert.equal((await apiDelete(t, group.id)).status, 204);
     assert.ok(!(await exists(t, group.id)));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a group with session history says so before the click, and how to retire it instead", async () => {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const spare = await makeGroup(t, { name: "Spare" });
+    const history = await makeGroup(t, { name: "Last year" });
+    const worker = await makePerson(t, { groupId: history.id });
+    const me = { ...toCurrentUser(worker), permissions: new Set(defaultPermissions()) };
+    await workingSession(t, { ...me, groupId: history.id });
+    await admin.get("/admin/technicians");
+    await admin.post(`/admin/technicians/${worker.id}/group`, { groupId: spare.id });
+
+    const ask = await (await admin.get(`/admin/groups/${history.id}/delete`)).text();
+    assert.match(ask, /the session history and reports keep referring to it/);
+    assert.doesNotMatch(ask, /Delete the group</, "no button that can only be refused");
+    assert.match(ask, /To retire it/);
+    assert.match(ask, new RegExp(`href="/admin/groups/${history.id}"`));
+    assert.match(ask, new RegExp(`href="/admin/groups/${history.id}/permissions"`));
+    const refused = await admin.post(`/admin/groups/${history.id}/delete`);
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), /To retire it/);
+    assert.ok(await exists(t, history.id), "the dry run deleted nothing");
+    assert.equal((await apiDelete(t, history.id)).status, 409);
   } finally {
     await t.close();
   }

@@ -41,6 +41,8 @@ export interface GroupBlockers {
   members: number;
   subgroups: number;
   dependents: GroupDependent[];
+  /** Support sessions were held in it: the history keeps pointing at it. */
+  history: boolean;
 }
 
 export async function groupBlockers(
@@ -50,11 +52,12 @@ export async function groupBlockers(
 ): Promise<GroupBlockers> {
   const { members, subgroups } = await groupContents(db, id);
   const dependents = await groupDependents(deps, db, id);
-  return { members, subgroups, dependents };
+  const history = await _referencedElsewhere(db, id);
+  return { members, subgroups, dependents, history };
 }
 
 export function isBlocked(b: GroupBlockers): boolean {
-  return b.members > 0 || b.subgroups > 0 || b.dependents.length > 0;
+  return b.members > 0 || b.subgroups > 0 || b.dependents.length > 0 || b.history;
 }
 
 /** Its members and its subgroups. */
@@ -64,6 +67,29 @@ export async function groupContents(db: Database, id: string) {
   const subgroups = await db.select({ id: technicianGroups.id }).from(technicianGroups)
     .where(eq(technicianGroups.parentId, id));
   return { members: members.length, subgroups: subgroups.length };
+}
+
+class _DryRun extends Error {}
+
+/**
+ * Whether a row of another module (a support session, its history) still names the group: the
+ * deletion is tried and always rolled back. The database knows every such reference, present
+ * and future, where a list of tables here would not.
+ */
+async function _referencedElsewhere(db: Database, id: string): Promise<boolean> {
+  try {
+    await db.transaction(async (tx) => {
+      // Members are said apart (and their rows would refuse it too): out of the way here.
+      await tx.delete(groupMembers).where(eq(groupMembers.groupId, id));
+      await tx.delete(technicianGroups).where(eq(technicianGroups.id, id));
+      throw new _DryRun();
+    });
+    return false;
+  } catch (error) {
+    if (error instanceof _DryRun) return false;
+    if (isForeignKeyViolation(error)) return true;
+    throw error;
+  }
 }
 
 /** PostgreSQL's foreign_key_violation (23503), from postgres.js or PGlite behind drizzle. */

@@ -216,8 +216,9 @@ export function GroupPage(
 
 /**
  * Asks before deleting a group, saying what goes with it; while anything needs it (members,
- * subgroups, a channel only it serves) says what and where to see to it, and offers no
- * delete (the server refuses it too).
+ * subgroups, a channel only it serves, session history) says what and where to see to it,
+ * and offers no delete (the server refuses it too). A group with history can only be
+ * retired: the page says how, with the product's own means.
  */
 export function DeleteGroupPage(
   props: { c: Authed; group: GroupRow; blockers: GroupBlockers; error?: string },
@@ -251,6 +252,22 @@ export function DeleteGroupPage(
             </ul>
           </div>
         ))}
+        {blockers.history && (
+          <div class="flash error">
+            <p>{t("org.groupHasHistory")}</p>
+            <ul>
+              <li>
+                <a href={`/admin/groups/${group.id}`}>{t("org.retireRename")}</a>
+              </li>
+              <li>
+                <a href={`/admin/groups/${group.id}/permissions`}>{t("org.retirePermissions")}</a>
+              </li>
+              <li>
+                <a href="/admin/channels">{t("org.retireChannels")}</a>
+              </li>
+            </ul>
+          </div>
+        )}
         <form method="post" action={`/admin/groups/${group.id}/delete`} class="row">
           <CsrfField c={c} />
           {!blocked && !props.error && (
