@@ -331,3 +331,45 @@ Deno.test({
       assert.equal((await asked.get("/signin/2fa")).status, 200);
     }),
 });
+
+Deno.test({
+  ...sso,
+  name:
+    "SSO: starting sign-ins is limited per address (each stores a login row), then starts again",
+  fn: () =>
+    withProvider(async (t, idp, admin) => {
+      await configure(admin, idp);
+      const browser = t.client();
+      const statuses = [];
+      for (let i = 0; i < 61; i++) statuses.push((await browser.get("/signin/sso")).status);
+      assert.deepEqual(statuses, [...Array(60).fill(303), 429]);
+      const refused = await browser.get("/signin/sso");
+      assert.ok(Number(refused.headers.get("retry-after")) > 0);
+      assert.match(await refused.text(), /Too many requests/);
+      t.clock.advance(2 * 60_000);
+      assert.equal((await browser.get("/signin/sso")).status, 303);
+    }),
+});
+
+Deno.test({
+  ...sso,
+  name:
+    "SSO: the page asked for before signing in opens after it; a foreign next is dropped; the audit log reads it",
+  fn: () =>
+    withProvider(async (t, idp, admin) => {
+      const group = await makeGroup(t);
+      await makePerson(t, { groupId: group.id, email: "tech@example.test" });
+      await configure(admin, idp);
+      const signIn = await (await t.client().get("/signin?next=/account")).text();
+      assert.match(signIn, /href="\/signin\/sso\?next=%2Faccount"/);
+      for (const [next, lands] of [["/account", "/account"], ["//evil.example/x", "/console"]]) {
+        const browser = t.client();
+        const started = await browser.get(`/signin/sso?next=${encodeURIComponent(next)}`);
+        const back = await loginAt(started.headers.get("location")!, "tech");
+        assert.equal((await callback(browser, back)).headers.get("location"), lands, next);
+      }
+      const audit = await (await admin.get("/admin/audit")).text();
+      assert.match(audit, /signed in via SSO/);
+      assert.match(audit, /changed the single sign-on settings/);
+    }),
+});

@@ -231,7 +231,7 @@ const ALLOWED: Record<string, string[]> = {
   health: ["http"],
   http: ["cluster", "config", "db", "files", "i18n", "live", "permissions", "refusal", "tokens"],
   cluster: ["db"],
-  sso: ["audit", "auth", "db", "http", "org", "refusal", "tokens"],
+  sso: ["audit", "auth", "db", "http", "limits", "org", "refusal", "tokens"],
   files: [],
   recording: [
     "audit",

@@ -33,6 +33,7 @@ const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   pinFirstTries: "limits.tooFast",
   pinRefusalAudit: "limits.tooFast",
   deviceRefusalAudit: "limits.tooFast",
+  ssoStart: "limits.tooFast",
 };
 
 /** A use refused by the limiter: a 429 refusal with Retry-After, like every other refusal. */

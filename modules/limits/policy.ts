@@ -31,6 +31,11 @@ export const LIMITS = {
    * count (modules/unattended/device_proof.ts), so a flood writes a handful of rows.
    */
   deviceRefusalAudit: { max: 1, windowMs: 10 * 60_000 },
+  /**
+   * Single sign-on starts per address (each stores a login row for 10 minutes, modules/sso):
+   * room for an office behind one address signing in at nine.
+   */
+  ssoStart: { max: 60, windowMs: 60_000 },
 } as const satisfies Record<string, { max: number; windowMs: number }>;
 
 export type LimitAction = keyof typeof LIMITS;

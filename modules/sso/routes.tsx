@@ -10,6 +10,7 @@ import {
   readForm,
   requireRole,
 } from "../http/mod.ts";
+import { addressKey, enforce } from "../limits/mod.ts";
 import { listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
@@ -98,6 +99,8 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const settings = await installationSso(deps.db);
     if (!settings) return c.redirect("/signin?sso=unavailable", 303);
+    const key = addressKey(clientAddress(c));
+    await enforce(deps.db, { action: "ssoStart", key, now: deps.clock.now() });
     let started;
     try {
       started = await beginSsoLogin(deps, settings, localRedirectPath(c.req.query("next")));
