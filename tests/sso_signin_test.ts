@@ -277,6 +277,8 @@ Deno.test({
       assert.equal(member.groupId, group.id);
       const actions = (await t.deps.db.select().from(auditLog)).map((r) => r.action);
       assert.ok(actions.includes("auth.sso_provisioned"));
+      assert.equal((await browser.get("/console")).status, 200);
+      assert.equal((await browser.get("/account")).status, 200, "My account without a password");
       assert.ok(actions.includes("auth.signin_sso"));
     }),
 });
