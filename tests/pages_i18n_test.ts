@@ -50,6 +50,7 @@ Deno.test("admin and console pages render in every language without leaking keys
       "/admin/audit/integrity",
       "/admin/webhooks",
       "/admin/security",
+      "/admin/sso",
     ];
     for (const lang of LANGUAGES) {
       const admin = t.client();

@@ -141,6 +141,7 @@ browserTest("browser: no page logs a CSP violation or a script error", async (t)
         "/admin/webhooks",
         "/admin/organisation",
         "/admin/security",
+        "/admin/sso",
       ]
     ) seen.push(await visit(boss, base, path));
 
@@ -151,7 +152,7 @@ browserTest("browser: no page logs a CSP violation or a script error", async (t)
     await customer.locator(".customer-ended").waitFor();
     seen.push("/s/:token (goodbye)");
 
-    assert.equal(seen.length, 30, seen.join(", "));
+    assert.equal(seen.length, 31, seen.join(", "));
     assert.deepEqual(violations, []);
     // The one error expected: the error page's own status, logged by Chromium.
     assert.deepEqual(lost.errors, [
