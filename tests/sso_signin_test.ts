@@ -28,6 +28,7 @@ async function withProvider(
         noemail: { name: "Nobody" },
         boss: { email: ADMIN.email, email_verified: true },
       },
+      otherClientId: "another-app",
     });
     try {
       const admin = t.client();
@@ -150,7 +151,8 @@ Deno.test({
 
 Deno.test({
   ...sso,
-  name: "SSO refuses a tampered state, another nonce, an expired sign-in and garbage, each audited",
+  name:
+    "SSO refuses a tampered state, another nonce, another client's code, an expired sign-in and garbage, each audited",
   fn: () =>
     withProvider(async (t, idp, admin) => {
       const group = await makeGroup(t);
@@ -175,6 +177,14 @@ Deno.test({
         .where(eq(auditLog.action, "auth.sso_failed")).orderBy(desc(auditLog.id)).limit(1);
       assert.match((nonceEntry.details as { detail: string }).detail, /nonce/);
       assert.equal((await nonce.get("/console")).status, 303);
+
+      // A code the provider issued to another client (another audience) is not ours.
+      const audience = t.client();
+      const foreign = new URL(await start(audience));
+      foreign.searchParams.set("client_id", "another-app");
+      const theirs = await callback(audience, await loginAt(foreign.href, "tech"));
+      assert.equal(theirs.headers.get("location"), "/signin?sso=token");
+      assert.equal((await audience.get("/console")).status, 303);
 
       const slow = t.client();
       const later = await loginAt(await start(slow), "tech");
@@ -211,6 +221,7 @@ Deno.test({
 
       assert.deepEqual(await failureOf(t), [
         "state",
+        "token",
         "token",
         "expired",
         "state",

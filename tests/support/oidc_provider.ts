@@ -42,6 +42,8 @@ export async function startOidcProvider(options: {
   accounts: Record<string, TestAccount>;
   clientId?: string;
   clientSecret?: string;
+  /** Another client with the same redirect URI (a code issued to it is not ours). */
+  otherClientId?: string;
 }): Promise<TestProvider> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -50,13 +52,24 @@ export async function startOidcProvider(options: {
   const clientSecret = options.clientSecret ?? "rescue-test-secret-0123456789abcdef";
   const accounts = options.accounts;
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: [options.redirectUri],
-      response_types: ["code"],
-      grant_types: ["authorization_code"],
-    }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [options.redirectUri],
+        response_types: ["code"],
+        grant_types: ["authorization_code"],
+      },
+      ...(options.otherClientId
+        ? [{
+          client_id: options.otherClientId,
+          client_secret: "another-client-secret-0123456789abcdef",
+          redirect_uris: [options.redirectUri],
+          response_types: ["code"],
+          grant_types: ["authorization_code"],
+        }]
+        : []),
+    ],
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     pkce: { required: () => true },
