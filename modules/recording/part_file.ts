@@ -15,6 +15,8 @@ export class PartFile {
   #pending = 0;
   /** The first error the disk gave, if any (the recorder then stops). */
   failure: Error | null = null;
+  /** Whether the file could be created (its row is written only then). */
+  readonly created: Promise<boolean>;
 
   constructor(readonly path: string, onFailure: (error: Error) => void) {
     this.#queue = Deno.open(path, { write: true, createNew: true, mode: 0o640 })
@@ -23,6 +25,7 @@ export class PartFile {
         this.failure = error;
         onFailure(error);
       });
+    this.created = this.#queue.then(() => this.#file !== null);
     this.#onFailure = onFailure;
   }
   #onFailure: (error: Error) => void;

@@ -160,15 +160,20 @@ export class SessionRecorder {
     const writer = new MatroskaWriter(track);
     file.write(writer.header());
     const userId = this.#by?.id ?? this.options.watcher();
-    const row = store.opened({
-      sessionId,
-      userId,
-      startedAt,
-      codec: frame.codec,
-      width: frame.width,
-      height: frame.height,
-      path,
-    }).catch((error) => (this.#failed(error), null));
+    // A row only for a file that exists: a folder that cannot be written leaves no part listed.
+    const row = file.created.then((created) =>
+      created
+        ? store.opened({
+          sessionId,
+          userId,
+          startedAt,
+          codec: frame.codec,
+          width: frame.width,
+          height: frame.height,
+          path,
+        })
+        : null
+    ).catch((error) => (this.#failed(error), null));
     this.#part = { file, writer, row };
   }
 

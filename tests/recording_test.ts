@@ -1,0 +1,176 @@
+// Screen recording across modules (SPEC R5), with the app's real routes and database and a
+// stand-in agent link that hands frames to the session's remote state: the group's policy
+// decides who may start and stop (403 with the reason otherwise), `always` records from the
+// customer's grant of view and stops at its revoke, the customer's view and the log say so,
+// and the session's record page lists the part for whoever may read the session — its
+// download audited, refused (not found) to a technician who may not.
+import assert from "node:assert/strict";
+import { and, eq } from "drizzle-orm";
+import { auditLog } from "../modules/audit/mod.ts";
+import type { GroupSettings } from "../modules/org/mod.ts";
+import { defaultGroupSettings, technicianGroups } from "../modules/org/mod.ts";
+import { defaultPermissions, type Permission } from "../modules/permissions/mod.ts";
+import { recordings } from "../modules/recording/mod.ts";
+import { remoteFor } from "../modules/remote/mod.ts";
+import { sessionLog } from "../modules/support/mod.ts";
+import { startTestApp, type TestApp } from "./support/app.ts";
+import { makeGroup, TECH_PASSWORD } from "./support/org.ts";
+import { technician, workingSession } from "./support/sessions.ts";
+
+async function _group(t: TestApp, settings: Partial<GroupSettings>, extra: Permission[] = []) {
+  const group = await makeGroup(t, { permissions: [...defaultPermissions(), ...extra] });
+  await t.deps.db.update(technicianGroups)
+    .set({ settings: { ...defaultGroupSettings(), ...settings } })
+    .where(eq(technicianGroups.id, group.id));
+  return group;
+}
+
+/** A technician of a new group with `settings`, signed in, working a session of that group. */
+async function _working(t: TestApp, settings: Partial<GroupSettings>, extra: Permission[] = []) {
+  const group = await _group(t, settings, extra);
+  const tech = await technician(t, {
+    groupId: group.id,
+    permissions: [...defaultPermissions(), ...extra],
+  });
+  const session = await workingSession(t, tech);
+  const client = t.client();
+  await client.signIn(tech.email, TECH_PASSWORD);
+  await client.get("/console");
+  return { tech, session, client };
+}
+
+/** A one-frame VP8 keyframe (from ffmpeg's test pattern, read out of its IVF file). */
+async function _vp8Keyframe(): Promise<Uint8Array> {
+  const path = await Deno.makeTempFile({ suffix: ".ivf" });
+  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10"];
+  args.push("-frames:v", "1", "-c:v", "libvpx", path);
+  assert.equal((await new Deno.Command("ffmpeg", { args }).output()).code, 0);
+  const ivf = await Deno.readFile(path);
+  await Deno.remove(path);
+  const at = new DataView(ivf.buffer).getUint16(6, true);
+  return ivf.slice(at + 12, at + 12 + new DataView(ivf.buffer).getUint32(at, true));
+}
+
+async function _until(what: string, check: () => Promise<boolean> | boolean) {
+  for (const end = Date.now() + 5_000; Date.now() < end;) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+Deno.test("recording: the policy decides who starts and stops it, with the reason", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const off = await _working(t, { recordingPolicy: "off" }, ["recordSessions"]);
+    const refusedOff = await off.client.post(`/console/sessions/${off.session.id}/recording/start`);
+    assert.equal(refusedOff.status, 403);
+    assert.match(await refusedOff.text(), /Screen recording is off for this session&#39;s group/);
+
+    const mine = await _working(t, { recordingPolicy: "optional", recordingLocation: folder });
+    const refused = await mine.client.post(`/console/sessions/${mine.session.id}/recording/start`);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /You do not have the permission to record sessions/);
+
+    const allowed = await _working(
+      t,
+      { recordingPolicy: "optional", recordingLocation: folder },
+      ["recordSessions"],
+    );
+    const base = `/console/sessions/${allowed.session.id}/recording`;
+    const started = await allowed.client.post(`${base}/start`);
+    assert.equal(started.status, 200);
+    // Wanted, but nothing is recorded (or said to the customer) before view is granted.
+    assert.deepEqual(await started.json(), { wanted: true, recording: false });
+    assert.equal(remoteFor(t.deps, allowed.session).customerView().recording, false);
+    const stopped = await allowed.client.post(`${base}/stop`);
+    assert.deepEqual(await stopped.json(), { wanted: false, recording: false });
+
+    const always = await _working(t, { recordingPolicy: "always", recordingLocation: folder }, [
+      "recordSessions",
+    ]);
+    const refusedAlways = await always.client.post(
+      `/console/sessions/${always.session.id}/recording/stop`,
+    );
+    assert.equal(refusedAlways.status, 403);
+    assert.match(await refusedAlways.text(), /records every remote view/);
+
+    // Someone else's session: not theirs to record (the session's own access check).
+    const foreign = await allowed.client.post(
+      `/console/sessions/${always.session.id}/recording/start`,
+    );
+    assert.notEqual(foreign.status, 200);
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("recording: a group that records always — from the customer's grant to the download", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const { session, client } = await _working(t, {
+      recordingPolicy: "always",
+      recordingLocation: `${folder}/made-on-demand`,
+    });
+    const remote = remoteFor(t.deps, session);
+    const toAgent: string[] = [];
+    remote.agentAttached({ send: (m) => void toAgent.push(m.type), close: () => {} }, {
+      width: 320,
+      height: 240,
+    });
+    // Nothing is recorded, nor said, until the customer allows view.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(remote.customerView().recording, false);
+    remote.agentConsent("view", true);
+    await _until("recording once view is granted", () => remote.customerView().recording);
+    assert.ok(toAgent.includes("keyframe"), "a keyframe is asked for");
+    const data = await _vp8Keyframe();
+    for (let i = 0; i < 5; i++) {
+      remote.media({
+        codec: "vp8",
+        keyframe: true,
+        width: 320,
+        height: 240,
+        capturedAt: i * 100,
+        data,
+      });
+    }
+    remote.agentConsent("view", false);
+    assert.equal(remote.customerView().recording, false, "said at once when view ends");
+    let rows: typeof recordings.$inferSelect[] = [];
+    await _until("the part is complete", async () => {
+      rows = await t.deps.db.select().from(recordings).where(eq(recordings.sessionId, session.id));
+      return rows.length === 1 && rows[0].endedAt !== null;
+    });
+    assert.equal((await Deno.stat(rows[0].path)).size, rows[0].bytes);
+    const lines = await t.deps.db.select({ key: sessionLog.body }).from(sessionLog)
+      .where(eq(sessionLog.sessionId, session.id));
+    assert.ok(lines.some((l) => l.key === "log.recording.started"));
+    assert.ok(lines.some((l) => l.key === "log.recording.stopped"));
+
+    const page = await (await client.get(`/console/history/session/${session.id}`)).text();
+    assert.match(page, /Screen recordings/);
+    assert.match(page, /320×240 VP8/);
+    const href = /href="([^"]+\/recordings\/[^"]+)"/.exec(page)?.[1];
+    assert.ok(href, "a Download link");
+    const download = await client.get(href);
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get("content-type"), "video/webm");
+    assert.equal((await download.arrayBuffer()).byteLength, rows[0].bytes);
+    const audited = await t.deps.db.select().from(auditLog).where(and(
+      eq(auditLog.target, session.id),
+      eq(auditLog.action, "session.recording_downloaded"),
+    ));
+    assert.equal(audited.length, 1);
+
+    // A technician of another group, without rights on this session: not found.
+    const other = await _working(t, { recordingPolicy: "off" });
+    assert.equal((await other.client.get(href)).status, 404);
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
