@@ -302,7 +302,15 @@ Deno.test({
     withProvider(async (t, idp, admin) => {
       const group = await makeGroup(t);
       const tech = await makePerson(t, { groupId: group.id });
+      const before = await (await t.client().get("/signin")).text();
+      assert.doesNotMatch(before, /Sign in with Contoso/, "no button before it is set up");
       await configure(admin, idp, { allowPassword: "" });
+      const page = await (await t.client().get("/signin")).text();
+      assert.match(page, /Sign in with Contoso/);
+      assert.match(
+        page,
+        /Only the master admin can also sign in with an e-mail address and password/,
+      );
       const browser = t.client();
       const res = await browser.signIn(tech.email, TECH_PASSWORD);
       assert.equal(res.status, 403);

@@ -12,7 +12,12 @@ export { authRoutes } from "./routes.tsx";
  * factor's rules, `finishSignIn` issues the full session and audits it; `ExternalSignIn` is
  * what a second way in (modules/sso) gives `authRoutes`.
  */
-export { afterFirstFactor, type ExternalSignIn, finishSignIn } from "./sign_in.ts";
+export {
+  afterFirstFactor,
+  type ExternalOffer,
+  type ExternalSignIn,
+  finishSignIn,
+} from "./sign_in.ts";
 export { sessionMiddleware } from "./middleware.ts";
 export {
   authenticatePassword,

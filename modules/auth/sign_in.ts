@@ -18,11 +18,18 @@ type C = Context<AppEnv>;
  */
 export interface ExternalSignIn {
   /** The button on the sign-in page ("Sign in with <name>" and where it goes), if configured. */
-  offer(db: Database): Promise<{ name: string; href: string } | undefined>;
+  offer(db: Database): Promise<ExternalOffer | undefined>;
   /** The message for `/signin?sso=<code>` (a failed external sign-in); unknown codes: none. */
   failureKey(code: string): TranslationKey | undefined;
   /** Whether `user` may still sign in with a password (the master admin always may). */
   passwordAllowed(db: Database, user: UserRow): Promise<boolean>;
+}
+
+/** The sign-in page's button, and whether the password form below it is for everyone. */
+export interface ExternalOffer {
+  name: string;
+  href: string;
+  passwordForAll: boolean;
 }
 
 /**

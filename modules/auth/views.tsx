@@ -2,6 +2,7 @@ import { raw } from "hono/html";
 import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import type { ExternalOffer } from "./sign_in.ts";
 
 type C = PageContext;
 
@@ -15,7 +16,7 @@ export function SignInPage(
     /** Arrived from a set-password link: say so (the e-mail comes filled in). */
     passwordSet?: boolean;
     /** Single sign-on's button, when the organisation has it. */
-    external?: { name: string; href: string };
+    external?: ExternalOffer;
   },
 ) {
   const { c } = props;
@@ -43,7 +44,9 @@ export function SignInPage(
                 {t("signin.ssoButton", { name: props.external.name })}
               </a>
             </p>
-            <p class="signin-or muted">{t("signin.orPassword")}</p>
+            <p class="signin-or muted">
+              {t(props.external.passwordForAll ? "signin.orPassword" : "signin.orPasswordMaster")}
+            </p>
           </>
         )}
         <form method="post" action="/signin">

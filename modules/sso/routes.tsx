@@ -170,7 +170,11 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
 export const ssoSignIn: ExternalSignIn = {
   async offer(db) {
     const settings = await installationSso(db);
-    return settings && { name: settings.displayName, href: "/signin/sso" };
+    return settings && {
+      name: settings.displayName,
+      href: "/signin/sso",
+      passwordForAll: settings.allowPassword,
+    };
   },
   failureKey(code) {
     return (SSO_FAILURES as readonly string[]).includes(code)
