@@ -107,6 +107,21 @@ Deno.test({
       // A callback replayed (the login row is used once) is refused.
       const replay = await t.client().get(`${back.pathname}${back.search}`);
       assert.equal(replay.headers.get("location"), "/signin?sso=state");
+
+      // Turned off: no button, and the start says single sign-on is not available.
+      await admin.get("/admin/sso");
+      const off = await admin.post("/admin/sso/remove");
+      assert.equal(off.headers.get("location"), "/admin/sso?removed=1");
+      assert.match(await (await admin.get("/admin/sso?removed=1")).text(), /Single sign-on is off/);
+      assert.doesNotMatch(await (await t.client().get("/signin")).text(), /Sign in with/);
+      assert.equal(
+        (await t.client().get("/signin/sso")).headers.get("location"),
+        "/signin?sso=unavailable",
+      );
+      const changes = await t.deps.db.select().from(auditLog)
+        .where(eq(auditLog.action, "org.sso_changed"));
+      assert.equal(changes.length, 2, "saved, then turned off");
+      assert.ok(!JSON.stringify(changes.map((c) => c.details)).includes(idp.clientSecret));
     }),
 });
 
