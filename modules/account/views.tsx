@@ -1,9 +1,10 @@
 import type { PageContext } from "../http/mod.ts";
-import { languageName, LANGUAGES } from "../i18n/mod.ts";
+import { languageName, LANGUAGES, type Translator } from "../i18n/mod.ts";
 import { RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { AccountData } from "./account_data.ts";
+import { deviceName } from "./device_name.ts";
 
 type C = PageContext;
 const When = ({ c, at }: { c: C; at: Date | null }) =>
@@ -200,7 +201,7 @@ export function DevicesSection(
           <tbody>
             {props.devices.map((d) => (
               <tr>
-                <td>{d.label.slice(0, 80)}</td>
+                <td title={d.label}>{deviceLabel(t, d.label)}</td>
                 <UseCells c={props.c} item={d} section="devices" />
               </tr>
             ))}
@@ -262,4 +263,12 @@ export function ApiTokensSection(
       </form>
     </section>
   );
+}
+
+/** "Firefox on Windows" for a remembered device's user-agent string (`deviceName`). */
+function deviceLabel(t: Translator, userAgent: string): string {
+  const { browser, system } = deviceName(userAgent);
+  if (browser && system) return t("account.deviceOn", { browser, system });
+  if (system) return t("account.browserOn", { system });
+  return browser ?? t("account.unknownBrowser");
 }
