@@ -304,7 +304,11 @@ Deno.test({
       const actions = (await t.deps.db.select().from(auditLog)).map((r) => r.action);
       assert.ok(actions.includes("auth.sso_provisioned"));
       assert.equal((await browser.get("/console")).status, 200);
-      assert.equal((await browser.get("/account")).status, 200, "My account without a password");
+      const account = await browser.get("/account");
+      assert.equal(account.status, 200, "My account without a password");
+      const accountPage = await account.text();
+      assert.match(accountPage, /You have no password here: you sign in through single sign-on/);
+      assert.doesNotMatch(accountPage, /name="current"/, "no form that needs a current password");
       assert.ok(actions.includes("auth.signin_sso"));
     }),
 });

@@ -61,31 +61,45 @@ export function AccountPage(props: { c: C; data: AccountData }) {
       </section>
       <section class="card">
         <h2>{t("account.password")}</h2>
-        <div id="password-result"></div>
-        <form hx-post="/account/password" hx-target="#password-result">
-          <label for="pw-current">{t("account.currentPassword")}</label>
-          <input
-            id="pw-current"
-            type="password"
-            name="current"
-            autocomplete="current-password"
-            required
-          />
-          <label for="pw-next">{t("account.newPassword")}</label>
-          <input id="pw-next" type="password" name="next" autocomplete="new-password" required />
-          <label for="pw-confirm">{t("account.confirmPassword")}</label>
-          <input
-            id="pw-confirm"
-            type="password"
-            name="confirm"
-            autocomplete="new-password"
-            required
-          />
-          <label>
-            <input type="checkbox" name="revokeTokens" value="1" /> {t("account.alsoRevokeTokens")}
-          </label>
-          <button type="submit">{t("account.changePassword")}</button>
-        </form>
+        {
+          /* Signed in without a password: single sign-on (a person made by it has none). */
+        }
+        {data.user.passwordHash === null ? <p class="muted">{t("account.noPasswordSso")}</p> : (
+          <>
+            <div id="password-result"></div>
+            <form hx-post="/account/password" hx-target="#password-result">
+              <label for="pw-current">{t("account.currentPassword")}</label>
+              <input
+                id="pw-current"
+                type="password"
+                name="current"
+                autocomplete="current-password"
+                required
+              />
+              <label for="pw-next">{t("account.newPassword")}</label>
+              <input
+                id="pw-next"
+                type="password"
+                name="next"
+                autocomplete="new-password"
+                required
+              />
+              <label for="pw-confirm">{t("account.confirmPassword")}</label>
+              <input
+                id="pw-confirm"
+                type="password"
+                name="confirm"
+                autocomplete="new-password"
+                required
+              />
+              <label>
+                <input type="checkbox" name="revokeTokens" value="1" />{" "}
+                {t("account.alsoRevokeTokens")}
+              </label>
+              <button type="submit">{t("account.changePassword")}</button>
+            </form>
+          </>
+        )}
       </section>
       <TwoFactorSection
         c={c}
