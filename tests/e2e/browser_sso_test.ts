@@ -29,7 +29,10 @@ browserTest(
       (t.deps.config as { publicUrl: string }).publicUrl = run.base;
       const idp = await startOidcProvider({
         redirectUri: `${run.base}/signin/sso/callback`,
-        accounts: { tess: { email: "tess@example.test", email_verified: true, name: "Tess" } },
+        accounts: {
+          tess: { email: "tess@example.test", email_verified: true, name: "Tess" },
+          noor: { email: "noor@example.test", email_verified: true, name: "Noor Nieuw" },
+        },
       });
       try {
         const group = await makeGroup(t, { name: "Helpdesk" });
@@ -60,6 +63,7 @@ browserTest(
         await shoot(page, "admin_refused");
         await page.getByLabel("Issuer URL").fill(idp.issuer);
         await page.getByLabel("Client secret").fill(idp.clientSecret);
+        await page.getByLabel("Add them as technicians to group “Helpdesk”").check();
         await clickAndWait(page, "button:has-text('Check and save')");
         await page.getByText("Single sign-on is on: the sign-in page shows “Sign in with Contoso”.")
           .waitFor();
@@ -99,6 +103,28 @@ browserTest(
         await page.locator(".flash").filter({ hasText: "could not be matched to this browser" })
           .waitFor();
         await shoot(page, "refused");
+
+        // Someone the product does not know yet is made a technician in Helpdesk; My account
+        // says there is no password to change.
+        const noor = await run.newPage();
+        await noor.context().route(
+          (url) => !["127.0.0.1", "localhost"].includes(url.hostname),
+          (route) => route.abort(),
+        );
+        await noor.goto(`${run.base}/signin`);
+        await Promise.all([
+          noor.waitForURL(`${idp.issuer}/**`),
+          noor.getByRole("link", { name: "Sign in with Contoso" }).click(),
+        ]);
+        await noor.locator("input[name=login]").fill("noor");
+        await noor.locator("input[name=password]").fill("anything");
+        await Promise.all([
+          noor.waitForURL(`${run.base}/console`),
+          noor.locator("button[type=submit]").click(),
+        ]);
+        await noor.goto(`${run.base}/account`);
+        await noor.getByText("You have no password here").waitFor();
+        await shoot(noor, "account_no_password");
       } finally {
         await idp.close();
       }
