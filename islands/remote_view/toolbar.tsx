@@ -6,10 +6,15 @@
  * window holding control, or while nobody holds it (`mayEndControl`). View, control, the scale
  * and full screen stay in one row; the rarely used rest sits behind "More", a native <details>
  * disclosure (Escape closes it), so the toolbar stays one row beside the side panel at 1366 px.
+ * View, control and recording carry a picture beside their words; the scale and full screen
+ * are pictures alone (their words in the title and for screen readers), and where the toolbar is
+ * narrow — the System tab open, a language with long words — the words go from the others too
+ * (static/remote_view.css), so it stays one row in Dutch as in English.
  */
 import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
 import { mayEndControl, type RemoteViewMount } from "../../protocol/viewer.ts";
 import type { ScaleMode } from "./geometry.ts";
+import { Icon } from "./icons.tsx";
 import {
   capitalize,
   controlling,
@@ -71,8 +76,10 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           onClick={a.toggleView}
           disabled={!mount.canView || !(online || (s.connected && viewOn))}
           data-state={s.view}
+          title={t(viewOn ? "viewStop" : "viewStart")}
         >
-          {t(viewOn ? "viewStop" : "viewStart")}
+          <Icon name="view" />
+          <span class="rv-label">{t(viewOn ? "viewStop" : "viewStart")}</span>
         </button>
         {s.viewOnly
           ? (
@@ -100,8 +107,10 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
               onClick={a.toggleControl}
               disabled={!mount.canControl || !(online || (s.connected && controlOn))}
               data-state={s.control}
+              title={t(controlOn ? "controlStop" : "controlStart")}
             >
-              {t(controlOn ? "controlStop" : "controlStart")}
+              <Icon name="control" />
+              <span class="rv-label">{t(controlOn ? "controlStop" : "controlStart")}</span>
             </button>
           )}
       </div>
@@ -112,8 +121,10 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
             class={`rv-${mode}`}
             onClick={() => a.setMode(mode)}
             aria-pressed={String(s.mode === mode)}
+            title={t(`scale${capitalize(mode)}`)}
           >
-            {t(`scale${capitalize(mode)}`)}
+            <Icon name={mode} />
+            <span class="rv-label-hidden">{t(`scale${capitalize(mode)}`)}</span>
           </button>
         ))}
       </div>
@@ -126,8 +137,10 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
               class={`rv-record${s.recording ? " is-on" : ""}`}
               onClick={a.toggleRecording}
               disabled={!s.recording && !viewOn}
+              title={t(s.recording ? "recordStop" : "recordStart")}
             >
-              {t(s.recording ? "recordStop" : "recordStart")}
+              <Icon name="record" />
+              <span class="rv-label">{t(s.recording ? "recordStop" : "recordStart")}</span>
             </button>
           )}
         </div>
@@ -140,8 +153,10 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           onClick={a.toggleFullscreen}
           aria-pressed={String(s.fullscreen)}
           disabled={!props.fullscreenEnabled}
+          title={t("fullscreen")}
         >
-          {t("fullscreen")}
+          <Icon name="fullscreen" />
+          <span class="rv-label-hidden">{t("fullscreen")}</span>
         </button>
       </div>
       <details class="rv-more" onKeyDown={closeOnEscape}>
