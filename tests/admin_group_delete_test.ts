@@ -97,6 +97,8 @@ Deno.test("a group with session history says so before the click, and how to ret
     assert.match(ask, /the session history and reports keep referring to it/);
     assert.doesNotMatch(ask, /Delete the group</, "no button that can only be refused");
     assert.match(ask, /To retire it/);
+    assert.doesNotMatch(ask, /This cannot be undone/, "nothing to say of what deletion takes");
+    assert.match(ask, /<div class="flash error steps">/, "the list sits inside its padding");
     assert.match(ask, new RegExp(`href="/admin/groups/${history.id}"`));
     assert.match(ask, new RegExp(`href="/admin/groups/${history.id}/permissions"`));
     const refused = await admin.post(`/admin/groups/${history.id}/delete`);

@@ -233,7 +233,8 @@ export function DeleteGroupPage(
         <h1>{title}</h1>
         {/* A refusal the page cannot explain (something changed meanwhile) is shown as it came. */}
         <Flash kind="error" message={blocked ? undefined : props.error} />
-        <p>{t("org.deleteGroupWarning")}</p>
+        {/* What deletion takes with it: nothing to say of a group that can only be retired. */}
+        {!blockers.history && <p>{t("org.deleteGroupWarning")}</p>}
         {blockers.members > 0 && (
           <p class="flash error">{t("org.groupHasMembers", { count: blockers.members })}</p>
         )}
@@ -241,7 +242,7 @@ export function DeleteGroupPage(
           <p class="flash error">{t("org.groupHasSubgroups", { count: blockers.subgroups })}</p>
         )}
         {blockers.dependents.map((d) => (
-          <div class="flash error">
+          <div class="flash error steps">
             <p>{t(d.key, d.params)}</p>
             <ul>
               {d.links.map((l) => (
@@ -253,7 +254,7 @@ export function DeleteGroupPage(
           </div>
         ))}
         {blockers.history && (
-          <div class="flash error">
+          <div class="flash error steps">
             <p>{t("org.groupHasHistory")}</p>
             <ul>
               <li>
