@@ -3,14 +3,18 @@
 // with the customer's last line and a notice that says what to do — nothing more is sent, a
 // reload shows it again, and End clears row and tab together (SPEC Q8 "Closed → Removed").
 import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
+import { users } from "../auth/mod.ts";
 import { toCurrentUser } from "../auth/mod.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import {
   createPrivateSession,
   customerConnected,
   customerLeft,
+  findByToken,
   startSession,
+  transferSession,
 } from "../support/mod.ts";
 import { customerChat } from "../support/test_support.ts";
 import { startTestApp } from "../../tests/support/app.ts";
@@ -106,6 +110,75 @@ Deno.test({
         await page.locator(tab).waitFor({ state: "detached" });
         assert.equal(await page.locator(panel).count(), 0, "its workspace goes with it");
         await shoot(page, "H-ended-cleared");
+        assert.deepEqual(page.errors, []);
+      });
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: a session the customer closes while Outgoing stays a Closed row, never a tab",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      const group = await makeGroup(t, { permissions: defaultPermissions() });
+      const ann = await makePerson(t, { groupId: group.id });
+      const bob = await makePerson(t, { groupId: group.id });
+      const user = {
+        ...toCurrentUser(ann),
+        groupId: group.id,
+        permissions: new Set(defaultPermissions()),
+      };
+      const { session } = await createPrivateSession(t.deps, user, {
+        method: "pin",
+        customerName: "Carol",
+        fields: {},
+      });
+      await customerConnected(t.deps, session);
+      await startSession(t.deps, user, session.id);
+      const id = session.id;
+      const row = `#queue tbody tr[data-session="${id}"]`;
+      const tab = `#session-tabs [data-tab-session="${id}"]`;
+
+      await withBrowser(t, async ({ base, newPage }) => {
+        const page = await newPage();
+        await page.setViewportSize({ width: 1366, height: 768 });
+        await signInPage(page, base, ann.email, TECH_PASSWORD);
+        await page.goto(`${base}/console`);
+        await page.waitForFunction(() => "htmx" in globalThis);
+        await page.locator(tab).waitFor();
+
+        // Sent to Bob (Outgoing: no tab), and the customer leaves before Bob takes it.
+        await transferSession(
+          t.deps,
+          user,
+          id,
+          { kind: "technician", id: bob.id },
+          "",
+          () => Promise.resolve(true),
+        );
+        await page.locator(`${row}[data-status=outgoing]`).waitFor({ state: "attached" });
+        await page.locator(tab).waitFor({ state: "detached" });
+        await customerLeft(t.deps, (await findByToken(t.deps, session.token))!);
+        await page.locator(`${row}[data-status=closed]`).waitFor({ state: "attached" });
+        await page.waitForTimeout(300);
+        assert.equal(await page.locator(tab).count(), 0, "no tab as it closes");
+
+        // Nor after a reload, in either language: the row, with End, is all there is.
+        for (const lang of ["en", "nl"] as const) {
+          await t.deps.db.update(users).set({ language: lang }).where(eq(users.id, ann.id));
+          await page.reload();
+          await page.waitForFunction(() => "htmx" in globalThis);
+          await page.locator(`${row}[data-status=closed] [data-action=end]`).waitFor();
+          assert.equal(await page.locator(tab).count(), 0, `${lang}: no tab after a reload`);
+          assert.equal(await page.locator(`#workspaces #session-${id}`).count(), 0);
+          await shoot(page, `QA2_outgoing_closed_${lang}`);
+          await page.setViewportSize({ width: 1366, height: 768 });
+        }
         assert.deepEqual(page.errors, []);
       });
     } finally {
