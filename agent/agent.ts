@@ -55,6 +55,8 @@ export interface CustomerState {
   noDesktop: string | null;
   /** Why the session ended, once it has. */
   ended: string | null;
+  /** The server says it records the picture (its `recording`); shown while view is shared. */
+  recorded: boolean;
 }
 
 /** A one-off question of a running operation, in the customer's window. */
@@ -85,6 +87,8 @@ export class Agent {
   #lastClipboard: string | null = null;
   #ended: string | null = null;
   #separateCursor: boolean | undefined;
+  /** The server's word that it records the picture (`recording`). */
+  #recorded = false;
   readonly #confirms = new Map<string, Confirmation & { resolve: (yes: boolean) => void }>();
   readonly ops: OpRunner;
   refused = 0;
@@ -194,6 +198,7 @@ export class Agent {
       })),
       noDesktop: this.options.noDesktop ?? null,
       ended: this.#ended,
+      recorded: this.#recorded && this.consent.allows("view"),
     };
   }
 
@@ -314,6 +319,10 @@ export class Agent {
       }
       case "quality":
         this.screen.setPreset(message.preset, message.auto ?? false);
+        return;
+      case "recording":
+        this.#recorded = message.on;
+        this.#changed();
         return;
       case "cursorMode":
         if (!message.separate || this.separateCursor) {

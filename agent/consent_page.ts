@@ -67,7 +67,13 @@ interface CredentialsAsk {
 }
 
 const LONG_POLL_MS = 20_000;
-const IDLE = { view: false, control: false, noDesktop: null, ended: null } as const;
+const IDLE = {
+  view: false,
+  control: false,
+  noDesktop: null,
+  ended: null,
+  recorded: false,
+} as const;
 const MAX_BODY_BYTES = 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {

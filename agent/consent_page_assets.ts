@@ -64,6 +64,7 @@ export function pageHtml(
 <section id="confirms" aria-live="assertive"></section>
 <section id="shared" class="shared" aria-live="polite">
 <p id="shared-text">${escapeHtml(page.nothingShared)}</p>
+<p id="recorded" class="recorded" hidden>${escapeHtml(page.recorded)}</p>
 <p id="shared-buttons" class="buttons" hidden>
 <button type="button" id="stop-control" class="danger" hidden>${
     escapeHtml(page.stopControl)
@@ -296,6 +297,7 @@ function render() {
     : view ? labels.sharing : labels.nothingShared;
   $("stop-control").hidden = !control;
   $("stop-view").hidden = !view;
+  $("recorded").hidden = !(view && state.recorded);
   $("shared-buttons").hidden = !view;
   root.dataset.view = String(view);
   root.dataset.control = String(control);

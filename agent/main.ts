@@ -327,6 +327,7 @@ connection = new AgentConnection({
     keyboard: desktop.keyboardLayout(),
     codecs,
     separateCursor: agent.separateCursor,
+    recordingNotice: true,
   },
   agent,
   log,

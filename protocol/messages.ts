@@ -63,6 +63,11 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      * (cursor.ts) when the server asks (`cursorMode`). Absent (an older agent): always drawn in.
      */
     separateCursor: z.boolean().optional(),
+    /**
+     * This agent's window says when the server records the picture (`recording`). Absent (an
+     * older agent): the server sends it no `recording`, which its decoder would refuse.
+     */
+    recordingNotice: z.boolean().optional(),
   }),
   /**
    * A technician's request is now in front of the customer, in the agent's own window (the
@@ -177,6 +182,11 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
    * offered `separateCursor`; a new connection starts drawn in.
    */
   z.strictObject({ type: z.literal("cursorMode"), separate: z.boolean() }),
+  /**
+   * The server records the picture now (`on`), or no longer: the agent's window tells the
+   * customer (modules/recording). Only to an agent whose hello offered `recordingNotice`.
+   */
+  z.strictObject({ type: z.literal("recording"), on: z.boolean() }),
   /**
    * The encoder preset to use. `auto`: the technician chose Automatic and the server picked
    * `preset` from measurements; only then, or for a preset below "high", may the agent halve

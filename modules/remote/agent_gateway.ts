@@ -209,6 +209,7 @@ class AgentConnection {
       close: (code, reason) => ws.close(code, reason),
       codecs: hello.codecs,
       separateCursor: hello.separateCursor,
+      recordingNotice: hello.recordingNotice,
     };
     this.link = link;
     this.remote = remoteFor(this.deps, session);

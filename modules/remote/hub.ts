@@ -102,6 +102,8 @@ export class RemoteSession {
   bytesOut = 0;
   /** The screen recorder (recorder_slot.ts): fed the frames the viewers get, view granted. */
   recorder: FrameRecorder | null = null;
+  /** What the agent's window was last told of the recording (`recording`). */
+  #toldRecording = false;
   /** Hook for the log: set by the routes that own the database side. */
   onEvent: (event: RemoteEvent) => void = () => {};
   /** Called at most every `ACTIVITY_EVERY_MS` while the picture flows or input arrives. */
@@ -141,6 +143,7 @@ export class RemoteSession {
     this.#agentCodec = "vp8";
     this.#chooseCodec();
     this.#cursor.attached(link, this.viewers);
+    this.#toldRecording = false; // a new link's window has heard nothing yet
     this.#changed();
   }
 
@@ -679,9 +682,18 @@ export class RemoteSession {
     // A recorder writes only while view is granted: it hears every change first, so what
     // the viewers and the customer are told below is already true.
     this.recorder?.viewChanged(allows(this.#consent, "view"));
+    this.#tellAgentRecording();
     const state = this.#state();
     for (const viewer of this.viewers) viewer.send(state);
     this.#tellCustomer();
+  }
+
+  /** The customer's window on their computer says it too, where the agent can (its hello). */
+  #tellAgentRecording() {
+    const recording = this.recorder?.recording === true;
+    if (!this.agent?.recordingNotice || recording === this.#toldRecording) return;
+    this.#toldRecording = recording;
+    this.agent.send({ type: "recording", on: recording });
   }
 
   /** The preset the agent should use now: the technician's, or "auto" from measurements. */

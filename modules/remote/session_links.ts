@@ -20,6 +20,8 @@ export interface AgentLink {
   readonly codecs?: readonly VideoCodec[];
   /** It can send the pointer apart from the picture (its hello's; cursor_relay.ts). */
   readonly separateCursor?: boolean;
+  /** Its window says when the picture is recorded (its hello's `recordingNotice`). */
+  readonly recordingNotice?: boolean;
 }
 
 /** One technician's open remote view (its WebSocket) in a session. */

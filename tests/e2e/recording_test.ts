@@ -2,8 +2,8 @@
  * Screen recording end to end on real parts (SPEC R5): the real server, the real support app on
  * an Xvfb display, Chromium for the technician and the customer's page. The group lets its
  * technicians choose (`optional`, `recordSessions`), into a folder of the test's own. The
- * technician records, the customer's page says "This session is being recorded" while it is
- * and not after Stop; the session's record page lists the part; its download is a Matroska
+ * technician records, the customer's page and the support app's window say "This session is
+ * being recorded" while it is and not after Stop; the session's record page lists the part; its download is a Matroska
  * file that ffprobe decodes at the screen's size, and Chromium plays it; the audit log has the
  * start, the stop and the download.
  */
@@ -114,7 +114,11 @@ Deno.test({
         await space.locator(".remote-view .rv-recording-on").waitFor();
         await notice.waitFor();
         assert.equal(await notice.textContent(), "This session is being recorded.");
-        step("recording: the toolbar and the customer's page say so");
+        // The support app's own window on the customer's computer says it too.
+        const appNotice = appWindow.locator("#recorded");
+        await appNotice.waitFor();
+        assert.equal(await appNotice.textContent(), "This session is being recorded.");
+        step("recording: the toolbar, the customer's page and the app's window say so");
         // Something moves on the customer's screen while it records.
         const xterm = new Deno.Command("xterm", {
           args: ["-geometry", "60x15+40+40", "-e", "sh", "-c", "top -d 0.3"],
@@ -125,6 +129,8 @@ Deno.test({
         await page.waitForTimeout(3_000);
         await page.screenshot({ path: `${SHOTS}/REC_technician_1366.png` });
         await customer.screenshot({ path: `${SHOTS}/REC_customer_1366.png` });
+        await appWindow.setViewportSize({ width: 1366, height: 768 });
+        await appWindow.screenshot({ path: `${SHOTS}/REC_agent_window_1366.png` });
         await page.setViewportSize({ width: 1920, height: 1080 });
         await customer.setViewportSize({ width: 1920, height: 1080 });
         await page.screenshot({ path: `${SHOTS}/REC_technician_1920.png` });
@@ -135,7 +141,8 @@ Deno.test({
         await space.locator(".remote-view .rv-record").click();
         await space.locator(".remote-view .rv-recording-on").waitFor({ state: "detached" });
         await notice.waitFor({ state: "hidden" });
-        step("stopped: neither says recording any more");
+        await appNotice.waitFor({ state: "hidden" });
+        step("stopped: none of them says recording any more");
 
         let rows: typeof recordings.$inferSelect[] = [];
         for (const until = Date.now() + 10_000; Date.now() < until;) {

@@ -1,0 +1,42 @@
+// The agent's window says the session is recorded (SPEC R5) when the server says so, and only
+// while the customer shares the screen: a revoke hides it at once, whatever the server said.
+import assert from "node:assert/strict";
+import { Agent } from "./agent.ts";
+import type { Desktop } from "./platform/types.ts";
+
+function _agent() {
+  const desktop = {
+    width: 10,
+    height: 10,
+    grab: () => ({ width: 10, height: 10, stride: 40, data: new Uint8Array(400) }),
+    cursor: () => null,
+    screens: () => [],
+    damage: () => null,
+    keyboardLayout: () => "us",
+    releaseInput: () => {},
+  } as unknown as Desktop;
+  return new Agent({
+    desktop,
+    encoder: () => ({
+      encode: () => ({ data: new Uint8Array(3), keyframe: true }),
+      setPreset: () => {},
+      close: () => {},
+    }),
+  });
+}
+
+Deno.test("Agent.customerState.recorded: the server's `recording`, shown only while view is shared", async () => {
+  const agent = _agent();
+  await agent.handle({ type: "recording", on: true });
+  assert.equal(agent.customerState.recorded, false, "nothing shared: nothing to record");
+  await agent.handle({ type: "request", capability: "view" });
+  const question = agent.customerState.questions.find((q) => q.capability === "view")!;
+  assert.ok(agent.answer("view", question.id, true).ok);
+  assert.equal(agent.customerState.recorded, true);
+  await agent.handle({ type: "recording", on: false });
+  assert.equal(agent.customerState.recorded, false);
+  await agent.handle({ type: "recording", on: true });
+  agent.revoke("view");
+  assert.equal(agent.customerState.recorded, false, "the customer stopped sharing");
+  agent.end("test over");
+});
