@@ -45,7 +45,7 @@ Deno.test("the SMS invitation is in the sending technician's language, its place
     const dutch = await sent("anne@example.test", "+31612345678");
     assert.match(
       dutch,
-      /^Anne nodigt u uit voor hulp op afstand: https?:\/\/\S+\/s\/[A-Za-z0-9_-]{32} \(code \d{6}\)$/,
+      /^Anne nodigt u uit voor hulp op afstand: https?:\/\/\S+\/s\/[A-Za-z0-9_-]{32} \(pincode \d{6}\)$/,
     );
     const english = await sent("bert@example.test", "+31612345679");
     assert.match(
