@@ -315,3 +315,31 @@ Deno.test("an admin lifts a sign-in lockout from the person's page; the lockout'
     assert.ok((await auditActions(t.deps)).includes("technician.unlocked"));
   });
 });
+
+Deno.test("deactivating asks first and says the API tokens go with the sign-ins", async () => {
+  await withAdmin(async (t, master) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const people = await (await master.get("/admin/technicians")).text();
+    assert.match(
+      people,
+      new RegExp(`<form method="get" action="/admin/technicians/${person.id}/deactivate"`),
+      "the list's Deactivate leads to the question, it does not deactivate",
+    );
+    const ask = await master.get(`/admin/technicians/${person.id}/deactivate`);
+    assert.equal(ask.status, 200);
+    const page = await ask.text();
+    assert.match(page, /Deactivate Test Technician\?/);
+    assert.match(page, /signed out everywhere at once and their API tokens are deleted/);
+    assert.match(
+      page,
+      new RegExp(`<form method="post" action="/admin/technicians/${person.id}/deactivate"`),
+    );
+    // Only for someone this admin may change: not itself.
+    const own = await master.get(`/admin/technicians/${(await masterAdmin(t)).id}/deactivate`);
+    assert.equal(own.status, 403);
+    assert.equal((await master.post(`/admin/technicians/${person.id}/deactivate`)).status, 303);
+    const [row] = await t.deps.db.select().from(users).where(eq(users.id, person.id));
+    assert.equal(row.active, false);
+  });
+});

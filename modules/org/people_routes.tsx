@@ -18,7 +18,12 @@ import {
   unlockSignIn,
 } from "./technicians.ts";
 import { type InviteDraft, PeoplePage, type PersonRow, PresenceBadge } from "./views_people.tsx";
-import { PersonPage, type PersonView, ResetTwoFactorPage } from "./views_person.tsx";
+import {
+  DeactivatePage,
+  PersonPage,
+  type PersonView,
+  ResetTwoFactorPage,
+} from "./views_person.tsx";
 
 type C = Context<AuthedEnv>;
 
@@ -109,6 +114,8 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
       await unlockSignIn(c.get("deps").db, c.req.param("id"), changeContext(c));
       return c.redirect(`/admin/technicians/${c.req.param("id")}?unlocked=1`, 303);
     })
+    .get("/:id/deactivate", async (c) =>
+      c.html(<DeactivatePage c={c} person={await personView(c)} />))
     .post("/:id/deactivate", async (c) => {
       await setActive(c.get("deps").db, c.req.param("id"), false, changeContext(c));
       accessChanged(c, c.req.param("id"));

@@ -139,15 +139,16 @@ export function PeopleTable(props: { c: Authed; people: PersonRow[]; groups: Gro
               <PresenceBadge c={c} person={p} />
             </td>
             <td>
-              {manages(p) && (
-                <form
-                  method="post"
-                  action={`/admin/technicians/${p.id}/${p.active ? "deactivate" : "reactivate"}`}
-                >
+              {manages(p) && p.active && (
+                // Asks first (DeactivatePage): it ends every sign-in and deletes the API tokens.
+                <form method="get" action={`/admin/technicians/${p.id}/deactivate`}>
+                  <button type="submit" class="danger">{t("org.deactivate")}</button>
+                </form>
+              )}
+              {manages(p) && !p.active && (
+                <form method="post" action={`/admin/technicians/${p.id}/reactivate`}>
                   <CsrfField c={c} />
-                  <button type="submit" class={p.active ? "danger" : "secondary"}>
-                    {t(p.active ? "org.deactivate" : "org.reactivate")}
-                  </button>
+                  <button type="submit" class="secondary">{t("org.reactivate")}</button>
                 </form>
               )}
             </td>

@@ -110,3 +110,23 @@ export function ResetTwoFactorPage(
     </Layout>
   );
 }
+
+/** Asks before deactivating: what goes at once, and what reactivating does not bring back. */
+export function DeactivatePage(props: { c: Authed; person: PersonView }) {
+  const { c, person } = props;
+  const t = c.get("t");
+  const title = t("org.deactivateTitle", { name: person.name });
+  return (
+    <Layout c={c} title={title}>
+      <section class="card narrow">
+        <h1>{title}</h1>
+        <p>{t("org.deactivateHelp")}</p>
+        <form method="post" action={`/admin/technicians/${person.id}/deactivate`} class="row">
+          <CsrfField c={c} />
+          <button type="submit" class="danger">{t("org.deactivate")}</button>
+          <a href="/admin/technicians">{t("common.cancel")}</a>
+        </form>
+      </section>
+    </Layout>
+  );
+}
