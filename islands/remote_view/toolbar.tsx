@@ -130,7 +130,12 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
       </div>
       {(mount.record || s.recording) && (
         <div class="rv-group rv-recording">
-          {s.recording && <span class="rv-recording-on" role="status">● {t("recording")}</span>}
+          {/* With the button, it is the sign (red while it records): one row at 1366 px. */}
+          {s.recording && (
+            <span class={mount.record ? "rv-label-hidden" : "rv-recording-on"} role="status">
+              {mount.record ? t("recording") : `● ${t("recording")}`}
+            </span>
+          )}
           {mount.record && (
             <button
               type="button"

@@ -111,7 +111,21 @@ Deno.test({
         assert.equal(await notice.isVisible(), false, "nothing said before it records");
 
         await space.locator(".remote-view .rv-record").click();
-        await space.locator(".remote-view .rv-recording-on").waitFor();
+        await space.locator(".remote-view .rv-record.is-on").waitFor();
+        assert.equal(
+          await space.locator(".remote-view .rv-record").getAttribute("title"),
+          "Stop recording",
+        );
+        // The toolbar stays one row at 1366 px: Stop recording is itself the sign.
+        const toolbarRows = await space.locator(".remote-view .rv-toolbar > *").evaluateAll((
+          parts,
+        ) =>
+          new Set(
+            parts.map((p) => p.getBoundingClientRect()).filter((r) => r.width > 0)
+              .map((r) => Math.round(r.top)),
+          ).size
+        );
+        assert.equal(toolbarRows, 1, "one toolbar row");
         await notice.waitFor();
         assert.equal(await notice.textContent(), "This session is being recorded.");
         // The support app's own window on the customer's computer says it too.
@@ -139,7 +153,7 @@ Deno.test({
         await xterm.status;
 
         await space.locator(".remote-view .rv-record").click();
-        await space.locator(".remote-view .rv-recording-on").waitFor({ state: "detached" });
+        await space.locator(".remote-view .rv-record:not(.is-on)").waitFor();
         await notice.waitFor({ state: "hidden" });
         await appNotice.waitFor({ state: "hidden" });
         step("stopped: none of them says recording any more");
