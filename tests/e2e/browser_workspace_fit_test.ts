@@ -4,7 +4,8 @@
  * view's toolbar is one row and the header shows the customer's whole name — a technician
  * whose group has every tool (the most header buttons). Dutch labels are longer: at 1366 the
  * toolbar wrapped onto two rows and the header cut the name. Also with the System tab open
- * (the side panel at its widest). Screenshots go to $SHOTS as QA2_fit_<lang>_<tab>_<width>.png.
+ * (the side panel at its widest), and every tool tab of the side panel in sight. Screenshots go
+ * to $SHOTS as QA2_fit_<lang>_<tab>_<width>.png.
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
@@ -41,6 +42,23 @@ async function measure(page: Page, id: string) {
           .getBoundingClientRect().right,
       ),
       nameCut: name.scrollWidth > name.clientWidth + 1,
+      // The side panel's tool tabs each inside their strip (none scrolled out of sight).
+      tabsHidden: [...document.querySelectorAll(`#session-${id} .workspace-side [role=tab]`)]
+        .filter((tab) => {
+          const strip = tab.parentElement!.getBoundingClientRect();
+          const r = tab.getBoundingClientRect();
+          return r.right > strip.right + 1 || r.left < strip.left - 1;
+        }).map((tab) => tab.textContent),
+      // The chat form's buttons, box and hint inside the side panel (not cut at its edge).
+      cutAtSide: (() => {
+        const side = document.querySelector(`#session-${id} .workspace-side`);
+        if (!side) return [];
+        const edge = side.getBoundingClientRect().right;
+        return [...side.querySelectorAll(":is(.chat-form > .row, .workspace-chat-extras) > *")]
+          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .filter((e) => e.getBoundingClientRect().right > edge + 1)
+          .map((e) => e.textContent?.trim().slice(0, 30));
+      })(),
       nameShown: name.textContent,
     };
   }, id);
@@ -128,6 +146,8 @@ Deno.test({
               if (m.rows !== 1) problems.push(`${where}: the toolbar has ${m.rows} rows`);
               if (m.barRight > m.viewRight + 1) problems.push(`${where}: the toolbar overflows`);
               if (m.nameCut) problems.push(`${where}: the header cuts "${m.nameShown}"`);
+              if (m.tabsHidden.length) problems.push(`${where}: tabs out of sight ${m.tabsHidden}`);
+              if (m.cutAtSide.length) problems.push(`${where}: cut at the side ${m.cutAtSide}`);
               if (SHOTS) {
                 await page.screenshot({
                   path: `${SHOTS}/QA2_fit_${lang}_${tab}_${size.width}.png`,
