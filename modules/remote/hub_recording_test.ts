@@ -28,7 +28,10 @@ class _Recorder implements FrameRecorder {
     this.granted = granted;
     if (was !== this.recording) this.remote.recordingChanged();
   }
-  close() {}
+  closed = false;
+  close() {
+    this.closed = true;
+  }
 }
 
 function _setup(recordingNotice: boolean) {
@@ -85,6 +88,8 @@ Deno.test("RemoteSession: the recorder gets frames only while view is granted, a
   remote.media(FRAME);
   assert.equal(recorder.frames.length, 1);
   assert.equal(told().length, 2, "each change once");
+  remote.close(); // the session ended: the part file is closed
+  assert.equal(recorder.closed, true);
 });
 
 Deno.test("RemoteSession: an agent that did not offer recordingNotice is never sent `recording`", () => {
