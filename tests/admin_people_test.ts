@@ -92,6 +92,7 @@ Deno.test("an admin resets a technician's two-step verification; it enrols afres
     const after = await (await admin.client.get(reset.headers.get("location")!)).text();
     assert.match(after, /was reset, their API tokens were revoked and they were signed out/);
     assert.match(after, /Not set up/);
+    assert.doesNotMatch(after, /\/2fa\/reset"/, "nothing left to reset: no Reset offered");
 
     const [row] = await t.deps.db.select().from(users).where(eq(users.id, person.id));
     assert.equal(row.totpSecret, null);

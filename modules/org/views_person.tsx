@@ -75,10 +75,15 @@ export function PersonPage(
             })
             : t("org.twoFactorOff")}
         </p>
-        <p class="muted">{t("org.resetTwoFactorHelp")}</p>
-        <form method="get" action={`/admin/technicians/${person.id}/2fa/reset`}>
-          <button type="submit" class="danger">{t("org.resetTwoFactor")}</button>
-        </form>
+        {/* Not set up: no secret, codes or remembered devices to reset. */}
+        {person.twoFactorSince && (
+          <>
+            <p class="muted">{t("org.resetTwoFactorHelp")}</p>
+            <form method="get" action={`/admin/technicians/${person.id}/2fa/reset`}>
+              <button type="submit" class="danger">{t("org.resetTwoFactor")}</button>
+            </form>
+          </>
+        )}
       </section>
     </Layout>
   );
