@@ -28,6 +28,7 @@ export {
   normaliseEmail,
   pruneExpired,
   recordFailure,
+  replacePassword,
   throttleError,
   throttleKeys,
   toCurrentUser,

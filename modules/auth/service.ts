@@ -270,11 +270,23 @@ export async function changePassword(
   ) {
     throw new Refusal(400, "account.currentPasswordWrong");
   }
+  await replacePassword(db, { user: options.user, next: options.next, now: options.now });
+}
+
+/**
+ * Sets a new password under the password rules (a 400 naming the broken rule) and forgets
+ * the user's remembered devices: what a change on My account and a reset link share. A
+ * remembered device skips the second factor; a new password means anyone who had the old
+ * one is to be shut out, so every device is asked for a code again. Pass a transaction to
+ * make it part of a larger change.
+ */
+export async function replacePassword(
+  db: Database,
+  options: { user: UserRow; next: string; now: Date },
+): Promise<void> {
   const problem = passwordProblem(options.next, options.user.email);
   if (problem) throw new Refusal(400, problem);
   const passwordHash = await hashPassword(options.next);
-  // A remembered device skips the second factor; a new password means anyone who had the
-  // old one is to be shut out, so every device is asked for a code again.
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, passwordChangedAt: options.now })
       .where(eq(users.id, options.user.id));

@@ -53,6 +53,25 @@ export const invitations = pgTable("invitations", {
   usedAt: at("used_at"),
 }, (t) => [uniqueIndex("invitations_token_idx").on(t.tokenHash)]);
 
+/**
+ * Password reset links ("Forgot your password?" or an admin's "Send a password reset link"):
+ * only the SHA-256 of the token is kept; a link works once, for an hour, and a newer one for
+ * the same person replaces it (the older row is deleted). `requestedBy`: the admin who sent
+ * it, null when the person asked.
+ */
+export const passwordResets = pgTable("password_resets", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull(),
+  requestedBy: uuid("requested_by"),
+  createdAt: at("created_at").notNull(),
+  expiresAt: at("expires_at").notNull(),
+  usedAt: at("used_at"),
+}, (t) => [
+  uniqueIndex("password_resets_token_idx").on(t.tokenHash),
+  index("password_resets_user_idx").on(t.userId),
+]);
+
 /** SPEC A5: what a technician chose (online/away) and when it last did anything. */
 export const technicianStatus = pgTable("technician_status", {
   userId: uuid("user_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
