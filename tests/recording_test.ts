@@ -146,6 +146,7 @@ Deno.test("recording: a group that records always — from the customer's grant 
       return rows.length === 1 && rows[0].endedAt !== null;
     });
     assert.equal((await Deno.stat(rows[0].path)).size, rows[0].bytes);
+    assert.equal(rows[0].startedAt.getTime(), t.clock.now().getTime(), "the app's clock");
     const lines = await t.deps.db.select({ key: sessionLog.body }).from(sessionLog)
       .where(eq(sessionLog.sessionId, session.id));
     assert.ok(lines.some((l) => l.key === "log.recording.started"));
@@ -169,6 +170,46 @@ Deno.test("recording: a group that records always — from the customer's grant 
     // A technician of another group, without rights on this session: not found.
     const other = await _working(t, { recordingPolicy: "off" });
     assert.equal((await other.client.get(href)).status, 404);
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("recording: the group's policy is read again each time the customer allows view", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const { session } = await _working(t, { recordingPolicy: "optional" });
+    const remote = remoteFor(t.deps, session);
+    remote.agentAttached({ send: () => {}, close: () => {} }, { width: 320, height: 240 });
+    remote.agentConsent("view", true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(remote.customerView().recording, false, "optional: nobody pressed Record");
+
+    // The group now records always (an admin's change, or a transfer into such a group).
+    const setPolicy = (policy: "always" | "off") =>
+      t.deps.db.update(technicianGroups)
+        .set({
+          settings: {
+            ...defaultGroupSettings(),
+            recordingPolicy: policy,
+            recordingLocation: folder,
+          },
+        })
+        .where(eq(technicianGroups.id, session.groupId!));
+    await setPolicy("always");
+    remote.customerRevoke("view");
+    remote.agentConsent("view", true);
+    await _until("recording from the next grant", () => remote.customerView().recording);
+
+    await setPolicy("off");
+    remote.customerRevoke("view");
+    remote.agentConsent("view", true);
+    await _until("no longer once the group does not record", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return !remote.customerView().recording;
+    });
   } finally {
     await t.close();
     await Deno.remove(folder, { recursive: true });

@@ -50,6 +50,8 @@ export interface RecorderOptions {
   onEvent(event: RecorderEvent): void;
   /** The technician to name on a part the group's `always` started: one watching. */
   watcher(): string | null;
+  /** The customer allowed view (again): the group's policy is looked at anew. */
+  viewGranted?(): void;
   now?: () => Date;
 }
 
@@ -84,6 +86,11 @@ export class SessionRecorder {
     return this.#folder !== null;
   }
 
+  /** Wanted by the group's policy (`always`), not by a technician's Record. */
+  get startedByPolicy(): boolean {
+    return this.#folder !== null && this.#by === null;
+  }
+
   /** Records into `folder` from now on, named for technician `by` (null: the group's policy). */
   start(folder: string, by: Technician | null) {
     if (this.#folder !== null) return;
@@ -106,7 +113,11 @@ export class SessionRecorder {
     if (granted === this.#viewGranted) return;
     const was = this.recording;
     this.#viewGranted = granted;
+    // What the group's policy started ends with the view: at the next grant the policy is read
+    // anew (`viewGranted`), so a group that stopped recording records nothing, not even briefly.
+    if (!granted && this.startedByPolicy) this.#folder = null;
     this.#changed(was);
+    if (granted) this.options.viewGranted?.();
   }
 
   close() {

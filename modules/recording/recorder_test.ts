@@ -166,6 +166,27 @@ Deno.test("SessionRecorder stops, and says so, when its folder cannot be written
   assert.equal(parts.length, 0, "no part is listed for a file that was never made");
 });
 
+Deno.test("SessionRecorder: what the policy started ends with the view and waits for it at the next grant", () => {
+  const asked: number[] = [];
+  const { recorder } = _world();
+  (recorder.options as { viewGranted?: () => void }).viewGranted = () => void asked.push(1);
+  recorder.start("/tmp", null);
+  recorder.viewChanged(true);
+  assert.equal(recorder.recording, true);
+  assert.equal(asked.length, 1, "the policy is looked at on each grant");
+  recorder.viewChanged(false);
+  assert.equal(recorder.wanted, false);
+  recorder.viewChanged(true);
+  assert.equal(recorder.recording, false, "not before the policy says so again");
+  assert.equal(asked.length, 2);
+  // A technician's Record outlives a revoke: their choice, not the policy's.
+  recorder.start("/tmp", { id: "ann", name: "Ann" });
+  recorder.viewChanged(false);
+  recorder.viewChanged(true);
+  assert.equal(recorder.recording, true);
+  void recorder.stop(null);
+});
+
 Deno.test("PartFile refuses bytes past MAX_PENDING_BYTES while the disk is behind", async () => {
   const path = await Deno.makeTempFile();
   await Deno.remove(path);

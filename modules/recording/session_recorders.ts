@@ -1,12 +1,14 @@
 /**
  * The app's recorders (registered with remote by modules/app, `recordersFrom`): each remote
  * session gets a `SessionRecorder` writing to the group's folder, whose starts, stops and
- * failures become log lines both sides see and audit entries; a group that records always
- * starts it at once (it writes only while the customer allows view).
+ * failures become log lines both sides see and audit entries. The policy is read when the
+ * remote session is made and again each time the customer allows view — from the session's
+ * group then (a transfer may have moved it): `always` starts the recorder (it writes only while
+ * view is allowed), and a recorder the policy started stops once the group no longer records.
  */
 import type { AppDeps } from "../http/mod.ts";
 import type { RecordedRemote, RecorderSource, RemoteSession } from "../remote/mod.ts";
-import { logSessionEvent, type SupportSession } from "../support/mod.ts";
+import { loadSession, logSessionEvent, type SupportSession } from "../support/mod.ts";
 import { offersRecordButton, recordsAlways } from "./policy.ts";
 import { type RecorderEvent, SessionRecorder } from "./recorder.ts";
 import { prepareFolder } from "../files/mod.ts";
@@ -23,7 +25,11 @@ export function sessionRecorders(deps: AppDeps): RecorderSource {
 }
 
 function _create(deps: AppDeps, session: SupportSession, remote: RecordedRemote) {
-  const recorder = new SessionRecorder({
+  const follow = () =>
+    _followPolicy(deps, session, recorder).catch((error) =>
+      deps.log.error("recording policy unreadable", { error: String(error) })
+    );
+  const recorder: SessionRecorder = new SessionRecorder({
     sessionId: session.id,
     remote,
     store: partStore(deps.db),
@@ -32,10 +38,10 @@ function _create(deps: AppDeps, session: SupportSession, remote: RecordedRemote)
         deps.log.error("recording log failed", { error: String(error) })
       ),
     watcher: () => [...remote.viewers].find((v) => !v.monitor)?.userId ?? null,
+    viewGranted: follow,
+    now: () => deps.clock.now(),
   });
-  _startIfAlways(deps, session, recorder).catch((error) =>
-    deps.log.error("recording policy unreadable", { error: String(error) })
-  );
+  follow();
   return recorder;
 }
 
@@ -44,9 +50,14 @@ export function recorderOf(remote: RemoteSession): SessionRecorder | null {
   return remote.recorder instanceof SessionRecorder ? remote.recorder : null;
 }
 
-async function _startIfAlways(deps: AppDeps, session: SupportSession, recorder: SessionRecorder) {
-  const { policy, folder } = await recordingSettings(deps, session.groupId);
-  if (!recordsAlways(policy)) return;
+async function _followPolicy(deps: AppDeps, session: SupportSession, recorder: SessionRecorder) {
+  const { groupId } = await loadSession(deps.db, session.id);
+  const { policy, folder } = await recordingSettings(deps, groupId);
+  if (!recordsAlways(policy)) {
+    if (recorder.startedByPolicy) await recorder.stop(null);
+    return;
+  }
+  if (recorder.wanted) return;
   const problem = await prepareFolder(folder);
   if (problem) {
     await _log(deps, session, { kind: "failed", error: `${folder}: ${problem}` });
