@@ -18,6 +18,7 @@ import { startWebhookWorker } from "./modules/webhooks/mod.ts";
 import { chainUnlinkedEntries } from "./modules/audit/mod.ts";
 import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
+import { finishRecordings } from "./modules/recording/mod.ts";
 
 const started = performance.now();
 // The browser islands bundle while the database opens; a broken island stops start-up.
@@ -86,6 +87,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopSms();
     stopWebhooks();
     stopTimers();
+    // Recordings in progress get their length and size before the database closes.
+    await Promise.race([finishRecordings(deps), new Promise((r) => setTimeout(r, 3000))]);
     await stopHeartbeat();
     await stopBus();
     await deregisterInstance(deps.db, deps.instance).catch(() => {});

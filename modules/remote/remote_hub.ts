@@ -39,6 +39,11 @@ export class RemoteHub {
     return this.#sessions.get(sessionId);
   }
 
+  /** Every remote session held now (a shutdown closes their recordings). */
+  all(): RemoteSession[] {
+    return [...this.#sessions.values()];
+  }
+
   drop(sessionId: string) {
     const session = this.#sessions.get(sessionId);
     if (!session) return;
