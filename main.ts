@@ -18,7 +18,7 @@ import { startWebhookWorker } from "./modules/webhooks/mod.ts";
 import { chainUnlinkedEntries } from "./modules/audit/mod.ts";
 import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
-import { finishRecordings } from "./modules/recording/mod.ts";
+import { finishInterruptedParts, finishRecordings } from "./modules/recording/mod.ts";
 
 const started = performance.now();
 // The browser islands bundle while the database opens; a broken island stops start-up.
@@ -54,9 +54,18 @@ const stopMail = startMailWorker(deps);
 const stopSms = startSmsWorker(deps);
 const stopWebhooks = startWebhookWorker(deps);
 const stopTimers = startSessionTimers(deps);
+// Recording parts a killed server left open get their length (and again when one is seen gone).
+const finishParts = () =>
+  finishInterruptedParts(deps).catch((error) =>
+    log.warn("finishing interrupted recordings failed", { error: String(error) })
+  );
+void finishParts();
 const stopHeartbeat = startHeartbeat(deps, {
   // The dead instances' customer stream holds went with their rows: the living arm the grace.
-  onGone: async () => void await customerStreams(deps).reconcile(),
+  onGone: async () => {
+    await customerStreams(deps).reconcile();
+    void finishParts();
+  },
   onError: (error) => log.warn("heartbeat failed", { error: String(error) }),
 });
 const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);

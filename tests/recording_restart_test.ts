@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { defaultGroupSettings, technicianGroups } from "../modules/org/mod.ts";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
-import { finishRecordings, recordings } from "../modules/recording/mod.ts";
+import { finishInterruptedParts, finishRecordings, recordings } from "../modules/recording/mod.ts";
 import { remoteFor } from "../modules/remote/mod.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, TECH_PASSWORD } from "./support/org.ts";
@@ -103,6 +103,45 @@ Deno.test("finishRecordings() — a server stopping finishes the part it writes,
     assert.equal(remote.customerView().recording, false, "and it is no longer said");
     const page = await (await client.get(`/console/history/session/${session.id}`)).text();
     assert.doesNotMatch(page, /unfinished/i);
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("finishInterruptedParts() — parts a killed server left open get their length; what is written here is left alone", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const live = await _recorded(t, folder);
+    const [liveRow] = await live.rows();
+    await _until("its frames on disk", async () => (await Deno.stat(liveRow.path)).size > 20_000);
+    // What a killed server leaves: a copy of that file as it is now, its row without an end.
+    const crashedPath = `${folder}/crashed.webm`;
+    await Deno.copyFile(liveRow.path, crashedPath);
+    const other = await workingSession(t, await technician(t, {}));
+    const startedAt = new Date("2026-11-24T09:00:00Z");
+    await t.deps.db.insert(recordings).values({
+      sessionId: other.id,
+      startedAt,
+      codec: "vp8",
+      width: 320,
+      height: 240,
+      path: crashedPath,
+    });
+    assert.equal((await probe(crashedPath)).duration, "N/A", "no length before");
+
+    assert.equal(await finishInterruptedParts(t.deps), 1);
+    const [crashed] = await t.deps.db.select().from(recordings)
+      .where(eq(recordings.sessionId, other.id));
+    assert.equal(crashed.endedAt?.getTime(), startedAt.getTime() + 2_900, "its last frame's time");
+    assert.equal(crashed.bytes, (await Deno.stat(crashedPath)).size);
+    assert.deepEqual(await probe(crashedPath), { duration: "2.900000", frames: 30 });
+
+    const [stillLive] = await live.rows();
+    assert.equal(stillLive.endedAt, null, "the part this server writes is not touched");
+    assert.equal((await probe(stillLive.path)).duration, "N/A");
+    assert.equal(await finishInterruptedParts(t.deps), 0, "nothing twice");
   } finally {
     await t.close();
     await Deno.remove(folder, { recursive: true });

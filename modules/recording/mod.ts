@@ -5,8 +5,11 @@
  * records. The app registers `sessionRecorders(deps)` with remote (`recordersFrom`).
  */
 export { sessionRecorders } from "./session_recorders.ts";
-/** A server that stops finishes the parts it is writing first (main.ts, on SIGTERM/SIGINT). */
-export { finishRecordings } from "./shutdown.ts";
+/**
+ * A server that stops finishes the parts it is writing first (main.ts, on SIGTERM/SIGINT); one
+ * that starts, or sees another instance gone, finishes the parts a killed server left open.
+ */
+export { finishInterruptedParts, finishRecordings } from "./shutdown.ts";
 /** Start and stop for a technician (policy `optional` and `recordSessions`). */
 export { recordingRoutes } from "./routes.ts";
 /**

@@ -73,6 +73,8 @@ export class SessionRecorder {
   #skipping = false;
   /** Every part's closing, so a caller can wait for the files to be complete. */
   #closing: Promise<void> = Promise.resolve();
+  /** Parts written or still being closed here (whose rows have no end yet: not interrupted). */
+  readonly unsettledPaths = new Set<string>();
 
   constructor(readonly options: RecorderOptions) {}
 
@@ -167,6 +169,7 @@ export class SessionRecorder {
     const path = `${this.#folder}/${sessionId}-${stamp}-${++this.#parts}.${
       extensionFor(frame.codec)
     }`;
+    this.unsettledPaths.add(path);
     const file = new PartFile(path, (error) => this.#failed(error));
     const writer = new MatroskaWriter(track);
     file.write(writer.header());
@@ -197,7 +200,8 @@ export class SessionRecorder {
       .then(async ([, id]) => {
         if (id) await this.options.store.closed(id, { endedAt, bytes: part.writer.bytes });
       })
-      .catch((error) => this.#failed(error));
+      .catch((error) => this.#failed(error))
+      .finally(() => this.unsettledPaths.delete(part.file.path));
     this.#closing = Promise.all([this.#closing, done]).then(() => {});
   }
 

@@ -6,8 +6,8 @@ import { supportSessions } from "../support/schema.ts";
  * One part file of a session's screen recording (SPEC R5): a recording is the list of its
  * session's parts in order — a new part starts at each start, and when the codec or the
  * screen's size changes. `path` is the file on the server (under the group's recording folder);
- * `endedAt` is null while it is written (or if the server stopped mid-part: the file is then
- * readable up to its last whole frame, but has no duration).
+ * `endedAt` is null while it is written (a part a killed server left open is finished at the
+ * next start: shutdown.ts).
  */
 export const recordings = pgTable("recordings", {
   id: uuid("id").primaryKey().defaultRandom(),

@@ -52,6 +52,8 @@ export { rightsOf } from "./viewer_rights.ts";
  * registers its recorders (`recordersFrom`), each fed the frames the viewers get.
  */
 export { remoteFor } from "./remote_for.ts";
+/** Where a session's support app is attached now: here, on another live instance, or nowhere. */
+export { type AgentHome, homeOf } from "./agent_home.ts";
 export {
   type FrameRecorder,
   type RecordedRemote,
