@@ -25,6 +25,7 @@ import {
   groupDependentsFrom,
   orgAdminRoutes,
   orgPublicRoutes,
+  passwordResetRoutes,
   permissionsMiddleware,
 } from "../org/mod.ts";
 import { repliesRoutes } from "../replies/mod.ts";
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", recordingRoutes);
   app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
+  app.route("/", passwordResetRoutes(ssoSignIn));
   app.route("/", logoRoutes);
   app.route("/", externalGuestRoutes);
   // An external technician's tools are the technicians' own routes again under /x (its
@@ -162,7 +164,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin/external", externalAdminRoutes);
   app.route("/c", channelPublicRoutes(channelSessionHooks));
   app.route("/agent/channel", channelAgentRoutes(channelSessionHooks));
-  app.route("/admin", orgAdminRoutes(presenceOf));
+  app.route("/admin", orgAdminRoutes(presenceOf, ssoSignIn));
   app.route("/admin", adminRoutes);
   app.notFound((c) => renderError(c, new Refusal(404, "errors.notFound")));
   app.onError((error, c) => {

@@ -73,6 +73,10 @@ export function SignInPage(
           />
           <button type="submit">{t("signin.submit")}</button>
         </form>
+        {/* The reset pages are modules/org's (they send mail); only the address is shared. */}
+        <p class="signin-forgot">
+          <a href="/signin/forgot">{t("reset.forgotLink")}</a>
+        </p>
       </section>
       <LanguagePicker c={c} />
     </Layout>

@@ -34,6 +34,8 @@ const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   pinRefusalAudit: "limits.tooFast",
   deviceRefusalAudit: "limits.tooFast",
   ssoStart: "limits.tooFast",
+  passwordResetAddress: "limits.tooFast",
+  passwordResetAccount: "limits.tooFast",
 };
 
 /** A use refused by the limiter: a 429 refusal with Retry-After, like every other refusal. */

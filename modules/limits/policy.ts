@@ -36,6 +36,16 @@ export const LIMITS = {
    * room for an office behind one address signing in at nine.
    */
   ssoStart: { max: 60, windowMs: 60_000 },
+  /**
+   * "Forgot your password?" requests per address (modules/org/password_reset.ts): a refusal
+   * here says nothing about any account.
+   */
+  passwordResetAddress: { max: 10, windowMs: 15 * 60_000 },
+  /**
+   * Reset e-mails per account and hour: past it the request is answered as always and no
+   * mail goes, so nobody floods an inbox and the answer still tells nothing.
+   */
+  passwordResetAccount: { max: 3, windowMs: 60 * 60_000 },
 } as const satisfies Record<string, { max: number; windowMs: number }>;
 
 export type LimitAction = keyof typeof LIMITS;

@@ -9,8 +9,8 @@ export type MailRow = typeof mailOutbox.$inferSelect;
 export const mailStore = new OutboxStore(mailOutbox, { aboutGroups: mailAboutGroups });
 
 /**
- * Which mail is about one of `groupIds`: an invitation to a person of those groups (the
- * recipient's account), or a session link sent for a session of those groups (the session
+ * Which mail is about one of `groupIds`: an invitation or a password reset link to a person
+ * of those groups (the recipient's account), or a session link sent for a session of those groups (the session
  * written in the same transaction: same organisation, same moment, same address). Other
  * mail is about nobody's group: the master admin's alone.
  *
@@ -20,7 +20,7 @@ export const mailStore = new OutboxStore(mailOutbox, { aboutGroups: mailAboutGro
  */
 function mailAboutGroups(groupIds: readonly string[]): SQL {
   const ids = sql.join(groupIds.map((id) => sql`${id}`), sql`, `);
-  return sql`((${mailOutbox.kind} = 'invitation' and exists (
+  return sql`((${mailOutbox.kind} in ('invitation', 'password_reset') and exists (
       select 1 from users u join group_members gm on gm.user_id = u.id
       where u.org_id = ${mailOutbox.orgId} and u.email = ${mailOutbox.toAddress}
         and gm.group_id in (${ids})))

@@ -1,12 +1,20 @@
 /**
  * The organisation (SPEC A4, A5, A8): technician groups (nested), their permissions and
  * settings, the people in them (invitations by e-mail, deactivation, moving, renaming,
- * two-step verification reset, sign-in unlock — pages and API share these), admins' scope,
+ * two-step verification reset, sign-in unlock, password reset links — pages and API share
+ * these), admins' scope,
  * and technician presence. `permissionsMiddleware` puts the caller's group permissions on
  * every request; `orgAdminRoutes(presenceOf)` serves /admin/groups and
  * /admin/technicians; `orgPublicRoutes` the set-password links and the status switch.
  */
 export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
+/**
+ * Password reset links: `passwordResetRoutes(external)` serves "Forgot your password?"
+ * (`/signin/forgot`) and the link's page (`/reset/:token`); `sendPasswordResetLink` is the
+ * person page's and the API's "Send a password reset link" (the person page's rule, audited).
+ */
+export { passwordResetRoutes } from "./password_reset_routes.tsx";
+export { sendPasswordResetLink } from "./password_reset.ts";
 export { permissionsMiddleware } from "./middleware.ts";
 export {
   type GroupDependent,

@@ -1,11 +1,17 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Database } from "../db/mod.ts";
-import { accountLockedUntil, getOrganisation, usersWithLiveSession } from "../auth/mod.ts";
+import {
+  accountLockedUntil,
+  type ExternalSignIn,
+  getOrganisation,
+  usersWithLiveSession,
+} from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
 import { listGroups, managedGroupIds } from "./groups.ts";
 import { accessChanged } from "./rights.ts";
+import { sendPasswordResetLink } from "./password_reset.ts";
 import type { Presence } from "./status.ts";
 import {
   changeablePerson,
@@ -23,6 +29,7 @@ import {
   PersonPage,
   type PersonView,
   ResetTwoFactorPage,
+  SendResetLinkPage,
 } from "./views_person.tsx";
 
 type C = Context<AuthedEnv>;
@@ -40,10 +47,11 @@ export type PresenceSource = (
 
 /**
  * `/admin/technicians`: the People page (invite, deactivate, move) and each person's page
- * (display name, two-step verification reset). Every change answers with a redirect, so a
- * reload repeats nothing.
+ * (display name, two-step verification reset, a password reset link). Every change answers
+ * with a redirect, so a reload repeats nothing. `external`: single sign-on, which may have
+ * password sign-in off (then a reset link would not let the person in).
  */
-export const peopleRoutes = (presenceOf: PresenceSource) =>
+export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSignIn) =>
   new Hono<AppEnv>()
     .use("*", requireRole("master_admin", "admin"))
     .get("/", async (c) => c.html(await peoplePage(c, presenceOf, await invitedNotice(c))))
@@ -79,6 +87,8 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
         ? c.get("t")("org.twoFactorWasReset", { name: person.name })
         : c.req.query("unlocked") === "1"
         ? c.get("t")("org.unlocked", { name: person.name })
+        : c.req.query("resetLink") === "1"
+        ? c.get("t")("reset.adminSent", { email: person.email })
         : c.req.query("saved") === "1"
         ? c.get("t")("common.saved")
         : undefined;
@@ -110,12 +120,26 @@ export const peopleRoutes = (presenceOf: PresenceSource) =>
       accessChanged(c, c.req.param("id"));
       return c.redirect(`/admin/technicians/${c.req.param("id")}?reset=1`, 303);
     })
+    .get(
+      "/:id/password-reset",
+      async (c) => c.html(<SendResetLinkPage c={c} person={await personView(c)} />),
+    )
+    .post("/:id/password-reset", async (c) => {
+      await sendPasswordResetLink(c.get("deps"), c.req.param("id"), {
+        ...changeContext(c),
+        language: c.get("lang"),
+        external,
+      });
+      return c.redirect(`/admin/technicians/${c.req.param("id")}?resetLink=1`, 303);
+    })
     .post("/:id/unlock", async (c) => {
       await unlockSignIn(c.get("deps").db, c.req.param("id"), changeContext(c));
       return c.redirect(`/admin/technicians/${c.req.param("id")}?unlocked=1`, 303);
     })
-    .get("/:id/deactivate", async (c) =>
-      c.html(<DeactivatePage c={c} person={await personView(c)} />))
+    .get(
+      "/:id/deactivate",
+      async (c) => c.html(<DeactivatePage c={c} person={await personView(c)} />),
+    )
     .post("/:id/deactivate", async (c) => {
       await setActive(c.get("deps").db, c.req.param("id"), false, changeContext(c));
       accessChanged(c, c.req.param("id"));

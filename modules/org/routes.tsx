@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { eq, inArray } from "drizzle-orm";
 import { recordChange } from "../audit/mod.ts";
-import { getOrganisation, users } from "../auth/mod.ts";
+import { type ExternalSignIn, getOrganisation, users } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   type AppEnv,
@@ -65,8 +65,11 @@ async function preview(c: C, values: Record<string, unknown>) {
   };
 }
 
-/** Groups, their permissions and settings, and the people in them (`/admin/...`). */
-export const orgAdminRoutes = (presenceOf: PresenceSource) =>
+/**
+ * Groups, their permissions and settings, and the people in them (`/admin/...`); `external`
+ * is single sign-on (the person page's password reset link asks it).
+ */
+export const orgAdminRoutes = (presenceOf: PresenceSource, external?: ExternalSignIn) =>
   new Hono<AppEnv>()
     .use("/groups/*", requireRole("master_admin", "admin"))
     .use("/groups", requireRole("master_admin", "admin"))
@@ -179,7 +182,7 @@ export const orgAdminRoutes = (presenceOf: PresenceSource) =>
       const raw = settingsFromForm(await c.req.parseBody({ all: true }));
       return c.html(<EmailPreview c={c} preview={await preview(c, raw)} />);
     })
-    .route("/technicians", peopleRoutes(presenceOf));
+    .route("/technicians", peopleRoutes(presenceOf, external));
 
 /** Public set-password links and the technician's own status switch. */
 export const orgPublicRoutes = new Hono<AppEnv>()

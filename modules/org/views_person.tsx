@@ -50,6 +50,13 @@ export function PersonPage(
         <p class="muted" id="p-name-help">{t("org.displayNameHelp")}</p>
         <button type="submit">{t("common.save")}</button>
       </form>
+      <section class="card" id="password">
+        <h2>{t("reset.adminCard")}</h2>
+        <p class="muted">{t("reset.adminHelp", { email: person.email })}</p>
+        <form method="get" action={`/admin/technicians/${person.id}/password-reset`}>
+          <button type="submit">{t("reset.adminSend")}</button>
+        </form>
+      </section>
       <section class="card" id="sign-in-lock">
         <h2>{t("org.signInLock")}</h2>
         {person.lockedUntil
@@ -130,6 +137,26 @@ export function DeactivatePage(props: { c: Authed; person: PersonView }) {
           <CsrfField c={c} />
           <button type="submit" class="danger">{t("org.deactivate")}</button>
           <a href="/admin/technicians">{t("common.cancel")}</a>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+/** Asks before sending a password reset link, saying what using it does. */
+export function SendResetLinkPage(props: { c: Authed; person: PersonView }) {
+  const { c, person } = props;
+  const t = c.get("t");
+  const title = t("reset.adminConfirmTitle", { name: person.name });
+  return (
+    <Layout c={c} title={title}>
+      <section class="card narrow">
+        <h1>{title}</h1>
+        <p>{t("reset.adminHelp", { email: person.email })}</p>
+        <form method="post" action={`/admin/technicians/${person.id}/password-reset`} class="row">
+          <CsrfField c={c} />
+          <button type="submit">{t("reset.adminConfirm")}</button>
+          <a href={`/admin/technicians/${person.id}`}>{t("common.cancel")}</a>
         </form>
       </section>
     </Layout>

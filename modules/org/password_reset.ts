@@ -1,0 +1,224 @@
+/**
+ * Password reset links: "Forgot your password?" on the sign-in page and an admin's "Send a
+ * password reset link" on a person's page. The link carries a random token of which only the
+ * SHA-256 is stored; it works once, for an hour, and a newer link for the same person makes
+ * the older one used. Using it needs the person's second factor when they have one (a reset
+ * must not be a way around it), then does what a password change does and more: every
+ * sign-in ends, remembered devices are forgotten, API tokens are revoked and a sign-in
+ * lockout is lifted.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import {
+  checkThrottle,
+  clearAccountFailures,
+  endAllSessions,
+  type ExternalSignIn,
+  normaliseEmail,
+  passwordProblem,
+  recordFailure,
+  replacePassword,
+  revokeAllApiTokens,
+  throttleError,
+  throttleKeys,
+  type UserRow,
+  users,
+  verifySecondFactor,
+} from "../auth/mod.ts";
+import { type ChangeContext, recordAudit, recordChange } from "../audit/mod.ts";
+import type { Database } from "../db/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+import { isLanguage, type Language, translator } from "../i18n/mod.ts";
+import { addressKey, consume, enforce } from "../limits/mod.ts";
+import { deliverMail, enqueueMail } from "../mail/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { randomToken, sha256Hex } from "../tokens/mod.ts";
+import { passwordResets } from "./schema.ts";
+import { changeablePerson } from "./technicians.ts";
+
+/** How long a link works. */
+export const RESET_TTL_MS = 3_600_000;
+
+/** What a link is when someone opens it. */
+export type ResetLink =
+  | { state: "valid"; resetId: string; user: UserRow }
+  | { state: "expired" | "used" | "unknown" };
+
+/**
+ * "Forgot your password?": sends the link to `email` if it names an active account that may
+ * sign in with a password (`external` says who may while single sign-on has password sign-in
+ * off), and says nothing either way — the caller shows the same words whatever happened.
+ * Asking is limited per address (a 429 the caller shows: it tells nothing about the account)
+ * and per account (silently: past its budget no more mail goes to that inbox).
+ */
+export async function requestPasswordReset(
+  deps: AppDeps,
+  request: { email: string; ip: string; language: Language; external?: ExternalSignIn },
+): Promise<void> {
+  const now = deps.clock.now();
+  const key = addressKey(request.ip);
+  await enforce(deps.db, { action: "passwordResetAddress", key, now });
+  const email = normaliseEmail(request.email);
+  if (!email || email.length > 254) return;
+  const [user] = await deps.db.select().from(users).where(eq(users.email, email));
+  if (!user || !user.active) return;
+  if (request.external && !await request.external.passwordAllowed(deps.db, user)) return;
+  const budget = await consume(deps.db, { action: "passwordResetAccount", key: user.id, now });
+  if (!budget.ok) return;
+  const mailId = await deps.db.transaction(async (tx) => {
+    const mailId = await _issueLink(tx, deps, user, { now, language: request.language });
+    await recordAudit(tx, {
+      orgId: user.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "auth.password_reset_requested",
+      ip: request.ip,
+      details: {},
+      at: now,
+    });
+    return mailId;
+  });
+  // Not awaited: an answer that waited for the mail server would be slower for an account
+  // that exists than for one that does not.
+  deliverMail(deps, [mailId]).catch(() => {});
+}
+
+/**
+ * An admin's "Send a password reset link" for someone on the person page: the page's rule
+ * (`changeablePerson`: never oneself, another admin only for the master admin), an active
+ * account that may sign in with a password; audited as the admin's change.
+ */
+export async function sendPasswordResetLink(
+  deps: AppDeps,
+  userId: string,
+  ctx: ChangeContext & { language: Language; external?: ExternalSignIn },
+): Promise<UserRow> {
+  const { user, mailId } = await deps.db.transaction(async (tx) => {
+    const person = await changeablePerson(tx, ctx, userId);
+    if (!person.active) throw new Refusal(409, "reset.inactivePerson");
+    if (ctx.external && !await ctx.external.passwordAllowed(tx, person)) {
+      throw new Refusal(409, "reset.passwordOffPerson", { params: { name: person.name } });
+    }
+    const mailId = await _issueLink(tx, deps, person, {
+      now: ctx.now,
+      language: ctx.language,
+      requestedBy: ctx.actor.id,
+    });
+    await recordChange(tx, ctx, "technician.password_reset_sent", person.id, {});
+    return { user: person, mailId };
+  });
+  await deliverMail(deps, [mailId]);
+  return user;
+}
+
+/** What the link `token` is now (without using it). */
+export async function findResetLink(db: Database, token: string, now: Date): Promise<ResetLink> {
+  if (!token || token.length > 100) return { state: "unknown" };
+  const [row] = await db.select({ reset: passwordResets, user: users }).from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(eq(passwordResets.tokenHash, await sha256Hex(token)));
+  if (!row || !row.user.active) return { state: "unknown" };
+  if (row.reset.usedAt) return { state: "used" };
+  if (row.reset.expiresAt <= now) return { state: "expired" };
+  return { state: "valid", resetId: row.reset.id, user: row.user };
+}
+
+/**
+ * Uses the link: the new password (twice, under the password rules — a 422 naming the
+ * problem), the second factor when the person has one (a wrong code counts towards the
+ * sign-in throttle like one typed at sign-in), then in one transaction the link is used up,
+ * the password replaced (remembered devices forgotten), every sign-in ended, the API tokens
+ * revoked, the lockout lifted and the reset audited. A link that is no longer valid is a
+ * 410 whose key says why.
+ */
+export async function completePasswordReset(
+  deps: AppDeps,
+  input: { token: string; password: string; confirm: string; code: string; ip: string },
+): Promise<UserRow> {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const link = await findResetLink(db, input.token, now);
+  if (link.state !== "valid") throw new Refusal(410, `reset.link.${link.state}`);
+  const { user } = link;
+  if (input.password !== input.confirm) throw new Refusal(422, "account.passwordsDiffer");
+  const problem = passwordProblem(input.password, user.email);
+  if (problem) throw new Refusal(422, problem);
+  if (user.totpEnabledAt) {
+    const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, input.ip), now));
+    if (blocked) throw blocked;
+    if (!input.code.trim()) throw new Refusal(422, "reset.codeNeeded");
+  }
+  try {
+    await db.transaction(async (tx) => {
+      let secondFactor: string | null = null;
+      if (user.totpEnabledAt) {
+        const check = await verifySecondFactor(tx, {
+          user,
+          code: input.code,
+          now,
+          key: config.totpKey,
+        });
+        if (!check.ok) throw new Refusal(422, check.reason);
+        secondFactor = check.method;
+      }
+      const used = await tx.update(passwordResets).set({ usedAt: now }).where(and(
+        eq(passwordResets.id, link.resetId),
+        isNull(passwordResets.usedAt),
+      )).returning({ id: passwordResets.id });
+      if (used.length !== 1) throw new Refusal(410, "reset.link.used");
+      await replacePassword(tx, { user, next: input.password, now });
+      const sessionsEnded = await endAllSessions(tx, user.id);
+      const apiTokensRevoked = await revokeAllApiTokens(tx, user.id);
+      await clearAccountFailures(tx, user.email);
+      await recordAudit(tx, {
+        orgId: user.orgId,
+        actorId: user.id,
+        actorEmail: user.email,
+        action: "auth.password_reset",
+        ip: input.ip,
+        details: { secondFactor, sessionsEnded, apiTokensRevoked },
+        at: now,
+      });
+    });
+  } catch (error) {
+    if (error instanceof Refusal && error.key.startsWith("twofa.")) {
+      await recordFailure(db, { email: user.email, user, ip: input.ip, now, reason: "totp" });
+    }
+    throw error;
+  }
+  return user;
+}
+
+/** Makes the link (older live ones of the person become used) and queues its e-mail. */
+async function _issueLink(
+  tx: Database,
+  deps: AppDeps,
+  user: UserRow,
+  options: { now: Date; language: Language; requestedBy?: string },
+): Promise<string> {
+  const token = randomToken();
+  await tx.update(passwordResets).set({ usedAt: options.now }).where(and(
+    eq(passwordResets.userId, user.id),
+    isNull(passwordResets.usedAt),
+  ));
+  await tx.insert(passwordResets).values({
+    userId: user.id,
+    tokenHash: await sha256Hex(token),
+    requestedBy: options.requestedBy ?? null,
+    createdAt: options.now,
+    expiresAt: new Date(options.now.getTime() + RESET_TTL_MS),
+  });
+  // The person's own language; the asker's when they never chose one.
+  const t = translator(isLanguage(user.language) ? user.language : options.language);
+  const values = {
+    name: user.name,
+    link: `${deps.config.publicUrl}/reset/${token}`,
+    count: RESET_TTL_MS / 60_000,
+  };
+  return await enqueueMail(tx, {
+    orgId: user.orgId,
+    kind: "password_reset",
+    to: user.email,
+    subject: t("reset.mailSubject"),
+    text: t(options.requestedBy ? "reset.mailBodyAdmin" : "reset.mailBody", values),
+  }, { now: options.now, smtpConfigured: Boolean(deps.config.smtpUrl) });
+}
