@@ -4,12 +4,14 @@
  * GIN indexes on `session_log` and `session_notes`), so it runs the same on PGlite and on
  * a PostgreSQL server. The `simple` configuration does not stem: the product speaks
  * English and Dutch, and a word is found as it was typed in either. Filters narrow by
- * technician, group, channel, period (days in the viewer's time zone) and outcome; `visibleSessions` keeps what the reader
+ * technician, group, channel, period (days in the viewer's time zone), outcome and whether it
+ * has a screen recording; `visibleSessions` keeps what the reader
  * may see. Without words it lists the sessions the filters leave.
  */
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
+import { recordings } from "../recording/mod.ts";
 import { isTimeZone } from "../reports/mod.ts";
 import { SESSION_OUTCOMES } from "../sessions/mod.ts";
 import {
@@ -42,6 +44,8 @@ export const SearchQuerySchema = z.object({
   /** The days' time zone: the viewer's, as the reports take it (the page fills it in). */
   tz: zone,
   outcome: z.union([z.literal(""), z.literal("open"), z.enum(SESSION_OUTCOMES)]).default(""),
+  /** "1": only sessions with a screen recording (modules/recording). */
+  recorded: z.union([z.literal(""), z.literal("1")]).default(""),
 });
 export type SearchQuery = z.infer<typeof SearchQuerySchema>;
 
@@ -54,6 +58,8 @@ export interface SearchHit {
 export interface SearchResult {
   session: SupportSession;
   hits: SearchHit[];
+  /** It has a screen recording (its record page lists the parts). */
+  recorded?: boolean;
 }
 
 /**
@@ -80,6 +86,9 @@ function _filters(query: SearchQuery): SQL[] {
   }
   if (query.outcome === "open") out.push(isNull(s.endedAt));
   else if (query.outcome) out.push(eq(s.outcome, query.outcome));
+  if (query.recorded) {
+    out.push(sql`exists (select 1 from ${recordings} where ${recordings.sessionId} = ${s.id})`);
+  }
   return out;
 }
 
@@ -88,6 +97,21 @@ function _filters(query: SearchQuery): SQL[] {
  * sessions, three snippets each), or without words the newest sessions the filters leave.
  */
 export async function searchSessions(
+  deps: AppDeps,
+  user: CurrentUser,
+  query: SearchQuery,
+): Promise<SearchResult[]> {
+  const results = await _search(deps, user, query);
+  const ids = results.map((r) => r.session.id);
+  if (ids.length === 0) return results;
+  const withParts = new Set(
+    (await deps.db.selectDistinct({ id: recordings.sessionId }).from(recordings)
+      .where(inArray(recordings.sessionId, ids))).map((row) => row.id),
+  );
+  return results.map((r) => ({ ...r, recorded: withParts.has(r.session.id) }));
+}
+
+async function _search(
   deps: AppDeps,
   user: CurrentUser,
   query: SearchQuery,

@@ -133,6 +133,10 @@ export function SearchPage(
               {timeZones().map((z) => <option value={z} selected={query.tz === z}>{z}</option>)}
             </select>
           </div>
+          <label class="check">
+            <input type="checkbox" name="recorded" value="1" checked={query.recorded === "1"} />
+            {t("history.search.recorded")}
+          </label>
         </div>
         <button type="submit">{t("history.search.submit")}</button>
       </form>
@@ -152,7 +156,7 @@ function Results(props: { t: Translator; query: SearchQuery; results: SearchResu
         {t("history.search.found", { count: results.length })}
       </p>
       <ol class="search-list">
-        {results.map(({ session, hits }) => (
+        {results.map(({ session, hits, recorded }) => (
           <li class="card search-result" data-session={session.id}>
             <h2>
               <a href={recordPath(session.id)}>
@@ -166,6 +170,12 @@ function Results(props: { t: Translator; query: SearchQuery; results: SearchResu
               <Moment lang={t.lang} at={session.createdAt} style="dateTime" />
               {" · "}
               {outcomeLabel(t, session)}
+              {recorded && (
+                <>
+                  {" · "}
+                  <span class="recorded-mark">{t("history.search.hasRecording")}</span>
+                </>
+              )}
             </p>
             {hits.length > 0 && (
               <ul class="search-hits">
