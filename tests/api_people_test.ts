@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { auditLog } from "../modules/audit/mod.ts";
 import { createApiToken, users } from "../modules/auth/mod.ts";
+import { mailOutbox } from "../modules/mail/mod.ts";
 import { groupAdmins } from "../modules/org/mod.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, makePerson, masterAdmin, TECH_PASSWORD } from "./support/org.ts";
@@ -124,6 +125,38 @@ Deno.test("POST /technicians/{id}/unlock lifts a sign-in lockout", async () => {
     assert.equal(doc.paths["/technicians/{id}/2fa/reset"].post.operationId, "resetTwoFactor");
     assert.equal(doc.paths["/technicians/{id}/unlock"].post.operationId, "unlockSignIn");
     assert.ok(doc.components.schemas.TechnicianUpdate.properties.name);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("POST /technicians/{id}/password-reset e-mails a reset link under the person page's rule", async () => {
+  const t = await startTestApp();
+  try {
+    const { tech, admin, peer, token } = await scene(t);
+    for (const id of [peer.id, admin.id]) {
+      const refused = await call(t, token, "POST", `/technicians/${id}/password-reset`);
+      assert.equal(refused.status, 403);
+    }
+    const techToken = await tokenOf(t, tech.id);
+    const byTech = await call(t, techToken, "POST", `/technicians/${tech.id}/password-reset`);
+    assert.equal(byTech.status, 403);
+    const sent = await call(t, token, "POST", `/technicians/${tech.id}/password-reset`);
+    assert.equal(sent.status, 204);
+    const mails = await t.deps.db.select().from(mailOutbox).where(
+      eq(mailOutbox.toAddress, tech.email),
+    );
+    assert.equal(mails.length, 1);
+    assert.match(mails[0].textBody, /\/reset\/[A-Za-z0-9_-]{40,}/);
+    assert.equal((await actions(t, "technician.password_reset_sent")).length, 1);
+    await t.deps.db.update(users).set({ active: false }).where(eq(users.id, tech.id));
+    const inactive = await call(t, token, "POST", `/technicians/${tech.id}/password-reset`);
+    assert.equal(inactive.status, 409);
+    const doc = await (await t.app.request("http://localhost/api/v1/openapi.json")).json();
+    assert.equal(
+      doc.paths["/technicians/{id}/password-reset"].post.operationId,
+      "sendPasswordResetLink",
+    );
   } finally {
     await t.close();
   }

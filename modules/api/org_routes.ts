@@ -12,9 +12,11 @@ import {
   moveToGroup,
   renamePerson,
   resetTwoFactor,
+  sendPasswordResetLink,
   setActive,
   unlockSignIn,
 } from "../org/mod.ts";
+import { ssoSignIn } from "../sso/mod.ts";
 import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
 import { admin, Id, json, NO_GROUP, NOT_ADMIN, ok } from "./org_common.ts";
 import { groupRoutes } from "./org_group_routes.ts";
@@ -194,6 +196,37 @@ orgApi.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await unlockSignIn(c.get("deps").db, id, changeContext(c));
+    return c.body(null, 204);
+  },
+);
+
+orgApi.openapi(
+  createRoute({
+    ...admin,
+    method: "post",
+    path: "/technicians/{id}/password-reset",
+    operationId: "sendPasswordResetLink",
+    summary: "Send a password reset link by e-mail",
+    description: "E-mails the person a link to choose a new password (in their language; valid " +
+      "for one hour, once; a newer link replaces it). Using it needs their two-step code when " +
+      "they have one, signs them out everywhere and revokes their API tokens. Audited.",
+    request: { params: Id },
+    responses: {
+      204: { description: "Sent (or queued in the outbox while SMTP is not configured)" },
+      ...tokenProblems(PERSON_403, {
+        404: "No such person",
+        409: "The person is deactivated, or signs in by single sign-on with password sign-in off",
+        422: INVALID,
+      }),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await sendPasswordResetLink(c.get("deps"), id, {
+      ...changeContext(c),
+      language: c.get("lang"),
+      external: ssoSignIn,
+    });
     return c.body(null, 204);
   },
 );
