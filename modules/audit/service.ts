@@ -84,6 +84,7 @@ export const AUDIT_ACTIONS = [
   "session.recording_stopped",
   "session.recording_failed",
   "session.recording_downloaded",
+  "session.recording_deleted",
   "session.url_pushed",
   "session.fields_edited",
   "session.note_saved",

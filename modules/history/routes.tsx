@@ -12,12 +12,12 @@ import { type AppEnv, type AuthedEnv, requireUser } from "../http/mod.ts";
 import { groupMembers, listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { openFile } from "../support/mod.ts";
-import { openRecording } from "../recording/mod.ts";
+import { deleteRecording, listRecordings, openRecording, RecordingList } from "../recording/mod.ts";
 import { SearchQuerySchema, searchSessions } from "./search.ts";
 import { type SearchChoices, SearchPage } from "./search_views.tsx";
 import { readableSession, sessionHistory, sessionRecord } from "./service.ts";
 import { historyScope } from "./visibility.ts";
-import { HistoryTab, RecordPage } from "./views.tsx";
+import { HistoryTab, mayDeleteRecordings, RecordPage } from "./views.tsx";
 import type { Context } from "hono";
 
 type C = Context<AuthedEnv>;
@@ -83,6 +83,28 @@ export const historyRoutes = new Hono<AppEnv>()
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     });
+  })
+  // An admin who may read the session deletes a finished part (asked first on the page).
+  .post("/session/:id/recordings/:recordingId/delete", async (c) => {
+    const deps = c.get("deps");
+    const user = c.get("user");
+    const session = await readableSession(deps, user, c.req.param("id"));
+    if (!mayDeleteRecordings(user)) throw new Refusal(403, "recording.deleteForbidden");
+    const done = await deleteRecording(deps, session, c.req.param("recordingId"), user);
+    if (done === "missing") throw new Refusal(404, "recording.downloadMissing");
+    if (done === "unfinished") throw new Refusal(409, "recording.deleteUnfinished");
+    if (c.req.header("HX-Request") !== "true") {
+      return c.redirect(`/console/history/session/${session.id}#recordings`, 303);
+    }
+    const rows = await listRecordings(deps.db, session.id);
+    return c.html(
+      <RecordingList
+        t={c.get("t")}
+        sessionId={session.id}
+        rows={rows}
+        deleting={{ csrf: c.get("csrf") }}
+      />,
+    );
   })
   .get("/tab/:id", async (c) => {
     const { past } = await sessionHistory(c.get("deps"), c.get("user"), c.req.param("id"));

@@ -90,6 +90,11 @@ function Notes(props: { t: Translator; notes: NoteLine[]; heading?: boolean }) {
   );
 }
 
+/** Who may delete a session's screen recordings: an admin who may read the session. */
+export function mayDeleteRecordings(user: { role: string } | undefined): boolean {
+  return user?.role === "admin" || user?.role === "master_admin";
+}
+
 /** `/console/history/session/:id`: everything kept of one session. */
 export function RecordPage(props: { c: PageContext; record: SessionRecord }) {
   const { c, record } = props;
@@ -204,7 +209,12 @@ export function RecordPage(props: { c: PageContext; record: SessionRecord }) {
           </table>
         </section>
       )}
-      <RecordingList t={t} sessionId={session.id} rows={record.recordings} />
+      <RecordingList
+        t={t}
+        sessionId={session.id}
+        rows={record.recordings}
+        deleting={mayDeleteRecordings(c.get("user")) ? { csrf: c.get("csrf") } : undefined}
+      />
       <section class="card">
         <h2>{t("history.notes")}</h2>
         {record.notes.length === 0

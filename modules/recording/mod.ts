@@ -23,6 +23,8 @@ export {
   openRecording,
   type RecordingRow,
 } from "./service.ts";
+/** An admin deletes a finished part, file and row, audited (modules/history's record page). */
+export { deleteRecording, type RecordingDeletion } from "./service.ts";
 export { recordingHref, RecordingList } from "./views.tsx";
 /** Whether the remote view's toolbar offers Record / Stop to a technician (policy.ts). */
 export { offersRecordButton, type RecordingPolicy } from "./policy.ts";

@@ -91,3 +91,41 @@ export async function openRecording(
   const contentType = name.endsWith(".webm") ? "video/webm" : "video/x-matroska";
   return { body: file.readable, size, name, contentType };
 }
+
+/** What a deletion did: the part is gone, there is none, or it is still being written. */
+export type RecordingDeletion = "deleted" | "missing" | "unfinished";
+
+/**
+ * Deletes a part — its file, then its row — with an audit line naming who did (the caller has
+ * checked that `user` is an admin who may read the session). A part still being written (no end
+ * yet) is kept: its recorder would go on writing to a file nobody lists.
+ */
+export async function deleteRecording(
+  deps: AppDeps,
+  session: { id: string; orgId: string },
+  id: string,
+  user: { id: string; email?: string | null },
+): Promise<RecordingDeletion> {
+  const row = await findRecording(deps.db, session.id, id);
+  if (!row) return "missing";
+  if (!row.endedAt) return "unfinished";
+  await Deno.remove(row.path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  await deps.db.delete(recordings).where(eq(recordings.id, row.id));
+  await recordAudit(deps.db, {
+    orgId: session.orgId,
+    actorId: user.id,
+    actorEmail: user.email ?? null,
+    action: "session.recording_deleted",
+    target: session.id,
+    details: {
+      recordingId: row.id,
+      startedAt: row.startedAt.toISOString(),
+      bytes: row.bytes,
+      file: row.path.slice(row.path.lastIndexOf("/") + 1),
+    },
+    at: deps.clock.now(),
+  });
+  return "deleted";
+}

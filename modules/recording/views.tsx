@@ -17,8 +17,14 @@ function _duration(row: RecordingRow): string {
   return `${m}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-export function RecordingList(props: { t: Translator; sessionId: string; rows: RecordingRow[] }) {
-  const { t, rows } = props;
+/**
+ * The record page's card of parts. With `deleting` (an admin: the CSRF token for the form) each
+ * finished part has Delete, asked first; htmx swaps the card for the one the POST returns.
+ */
+export function RecordingList(
+  props: { t: Translator; sessionId: string; rows: RecordingRow[]; deleting?: { csrf: string } },
+) {
+  const { t, rows, deleting } = props;
   if (rows.length === 0) return null;
   return (
     <section class="card" id="recordings">
@@ -50,6 +56,23 @@ export function RecordingList(props: { t: Translator; sessionId: string; rows: R
                 <a href={recordingHref(props.sessionId, row.id)} download>
                   {t("recording.list.download")}
                 </a>
+                {deleting && row.endedAt && (
+                  <form
+                    method="post"
+                    action={`${recordingHref(props.sessionId, row.id)}/delete`}
+                    class="inline"
+                    hx-post={`${recordingHref(props.sessionId, row.id)}/delete`}
+                    hx-target="#recordings"
+                    hx-swap="outerHTML"
+                    hx-confirm={t("recording.list.deleteConfirm")}
+                  >
+                    <input type="hidden" name="_csrf" value={deleting.csrf} />
+                    {" · "}
+                    <button type="submit" class="link danger">
+                      {t("recording.list.delete")}
+                    </button>
+                  </form>
+                )}
               </td>
             </tr>
           ))}

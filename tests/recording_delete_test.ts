@@ -1,0 +1,84 @@
+// Deleting a screen recording: an admin who may read the session deletes a part on its record
+// page (asked first), its file and row go, and the audit log keeps who deleted which; a
+// technician may download but not delete, and a part still being written is not deleted.
+// Before, nobody could delete a recording but an operator on the server's disk.
+import assert from "node:assert/strict";
+import { and, eq } from "drizzle-orm";
+import { auditLog } from "../modules/audit/mod.ts";
+import { recordings } from "../modules/recording/mod.ts";
+import { ADMIN, startTestApp } from "./support/app.ts";
+import { TECH_PASSWORD } from "./support/org.ts";
+import { technician, workingSession } from "./support/sessions.ts";
+
+Deno.test("recording delete: an admin deletes a part, audited; a technician may not; an unfinished part stays", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const tech = await technician(t, {});
+    const session = await workingSession(t, tech);
+    const part = async (name: string, ended: boolean) => {
+      const path = `${folder}/${name}.webm`;
+      await Deno.writeFile(path, new Uint8Array(2048));
+      const [row] = await t.deps.db.insert(recordings).values({
+        sessionId: session.id,
+        startedAt: t.clock.now(),
+        endedAt: ended ? t.clock.now() : null,
+        bytes: 2048,
+        codec: "vp8",
+        width: 320,
+        height: 240,
+        path,
+      }).returning();
+      return row;
+    };
+    const done = await part("done", true);
+    const open = await part("open", false);
+    const record = `/console/history/session/${session.id}`;
+    const deleteHref = (id: string) => `${record}/recordings/${id}/delete`;
+
+    // The technician who worked it reads and downloads it, but has no Delete.
+    const techClient = t.client();
+    await techClient.signIn(tech.email, TECH_PASSWORD);
+    const techPage = await (await techClient.get(record)).text();
+    assert.match(techPage, /Screen recordings/);
+    assert.doesNotMatch(techPage, /Delete/);
+    assert.equal((await techClient.post(deleteHref(done.id))).status, 403);
+
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const page = await (await admin.get(record)).text();
+    assert.match(page, new RegExp(`action="${deleteHref(done.id)}"`));
+    assert.match(page, /hx-confirm="Delete this screen recording\? Its file is removed/);
+    assert.doesNotMatch(page, new RegExp(`action="${deleteHref(open.id)}"`), "not while written");
+    assert.equal((await admin.post(deleteHref(open.id))).status, 409);
+
+    const res = await admin.post(deleteHref(done.id));
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("location"), `${record}#recordings`);
+    const left = await t.deps.db.select().from(recordings)
+      .where(eq(recordings.sessionId, session.id));
+    assert.deepEqual(left.map((r) => r.id), [open.id]);
+    await assert.rejects(Deno.stat(done.path), Deno.errors.NotFound);
+    const [entry] = await t.deps.db.select().from(auditLog).where(and(
+      eq(auditLog.target, session.id),
+      eq(auditLog.action, "session.recording_deleted"),
+    ));
+    assert.ok(entry, "audited");
+    assert.equal(entry.actorEmail, ADMIN.email);
+    assert.equal((entry.details as { recordingId: string }).recordingId, done.id);
+    assert.equal((await admin.get(`${record}/recordings/${done.id}`)).status, 404);
+    assert.equal((await admin.post(deleteHref(done.id))).status, 404, "gone");
+
+    // htmx: the list comes back without it.
+    const other = await part("other", true);
+    await admin.get(record);
+    const fragment = await admin.post(deleteHref(other.id), {}, { "HX-Request": "true" });
+    assert.equal(fragment.status, 200);
+    const html = await fragment.text();
+    assert.match(html, /id="recordings"/);
+    assert.doesNotMatch(html, new RegExp(other.id));
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
