@@ -100,6 +100,9 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 .shared { border: 1px solid #8886; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
 .shared.on { border-color: #d33; background: #d331; }
 .shared p { margin: 0 0 .5rem; }
+.recorded { display: flex; align-items: center; gap: .5rem; font-weight: 600; color: #c62828; }
+.recorded[hidden] { display: none; }
+.recorded::before { content: ""; flex: none; width: 12px; height: 12px; border-radius: 50%; background: #c62828; }
 .buttons { display: flex; gap: .5rem; flex-wrap: wrap; }
 button { font: inherit; padding: .5rem 1.1rem; border-radius: .4rem; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
 button.secondary { background: transparent; color: inherit; border-color: #888; }

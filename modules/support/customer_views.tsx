@@ -358,8 +358,14 @@ function RemoteConsent(props: { c: C; token: string }) {
         </div>
       </div>
       <p id="remote-agent-lost" class="flash error" hidden>{labels.agentReconnecting}</p>
-      {/* Said only while the server records the picture (modules/recording). */}
-      <p id="remote-recording" class="flash info" role="status" hidden>{labels.recording}</p>
+      {
+        /* Said only while the server records the picture (modules/recording), with the red dot
+          every product shows for a recording. */
+      }
+      <p id="remote-recording" class="flash recording" role="status" hidden>
+        <span class="rec-dot" aria-hidden="true"></span>
+        {labels.recording}
+      </p>
       {/* Who watches the remote view and who controls (filled by customer_remote.js). */}
       <p id="remote-technicians" class="muted" hidden></p>
       <script type="module" src="/static/customer_remote.js"></script>

@@ -132,6 +132,16 @@ Deno.test({
         const appNotice = appWindow.locator("#recorded");
         await appNotice.waitFor();
         assert.equal(await appNotice.textContent(), "This session is being recorded.");
+        // With the red dot every product shows for a recording, as on the customer's page.
+        const dot = await appNotice.evaluate((el) => {
+          const style = getComputedStyle(el, "::before");
+          return [style.backgroundColor, style.borderRadius, style.width];
+        });
+        assert.deepEqual(dot, ["rgb(198, 40, 40)", "50%", "12px"]);
+        const pageDot = await customer.locator("#remote-recording .rec-dot").evaluate((el) =>
+          getComputedStyle(el).backgroundColor
+        );
+        assert.equal(pageDot, "rgb(198, 40, 40)");
         step("recording: the toolbar, the customer's page and the app's window say so");
         // Something moves on the customer's screen while it records.
         const xterm = new Deno.Command("xterm", {
