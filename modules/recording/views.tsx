@@ -21,6 +21,16 @@ function _duration(row: RecordingRow): string {
  * The record page's card of parts. With `deleting` (an admin: the CSRF token for the form) each
  * finished part has Delete, asked first; htmx swaps the card for the one the POST returns.
  */
+/** A part's size as people read it: kB below a megabyte (a short part was "0.0 MB"). */
+function _size(t: Translator, bytes: number): string {
+  if (bytes < 1_048_576) {
+    return t("recording.list.kilobytes", { size: String(Math.max(1, Math.ceil(bytes / 1024))) });
+  }
+  const size = new Intl.NumberFormat(t.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    .format(bytes / 1_048_576);
+  return t("recording.list.bytes", { size });
+}
+
 export function RecordingList(
   props: { t: Translator; sessionId: string; rows: RecordingRow[]; deleting?: { csrf: string } },
 ) {
@@ -51,7 +61,7 @@ export function RecordingList(
                   row.codec === "h264" ? "H.264" : row.codec.toUpperCase()
                 }`}
               </td>
-              <td>{t("recording.list.bytes", { size: (row.bytes / 1_048_576).toFixed(1) })}</td>
+              <td>{_size(t, row.bytes)}</td>
               <td>
                 <a href={recordingHref(props.sessionId, row.id)} download>
                   {t("recording.list.download")}

@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { translator } from "../i18n/mod.ts";
+import type { RecordingRow } from "./service.ts";
+import { RecordingList } from "./views.tsx";
+
+const row = (bytes: number, seconds: number): RecordingRow => ({
+  id: crypto.randomUUID(),
+  sessionId: "11111111-2222-4333-8444-555555555555",
+  userId: null,
+  startedAt: new Date("2026-12-06T08:00:00Z"),
+  endedAt: new Date(Date.parse("2026-12-06T08:00:00Z") + seconds * 1000),
+  bytes,
+  codec: "vp8",
+  width: 1366,
+  height: 768,
+  path: "/r/part.webm",
+});
+
+const sizes = async (lang: "en" | "nl", rows: RecordingRow[]) => {
+  const html = String(
+    await <RecordingList t={translator(lang)} sessionId={rows[0].sessionId} rows={rows} />,
+  );
+  return [...html.matchAll(/<tr><td>.*?<\/td><td>(.*?)<\/td><td>.*?<\/td><td>(.*?)<\/td>/g)]
+    .map((m) => `${m[1]} ${m[2]}`);
+};
+
+Deno.test("RecordingList shows a short part's size in kB, never '0.0 MB'", async () => {
+  const rows = [row(40_000, 4), row(900, 0), row(5 * 1_048_576, 125)];
+  assert.deepEqual(await sizes("en", rows), ["0:04 40 kB", "0:00 1 kB", "2:05 5.0 MB"]);
+  assert.deepEqual(await sizes("nl", rows), ["0:04 40 kB", "0:00 1 kB", "2:05 5,0 MB"]);
+});
