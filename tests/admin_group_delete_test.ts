@@ -1,10 +1,12 @@
 // Deleting a group never strands what depends on it (SPEC A4, C1): an active channel only this
 // group serves keeps it until the channel has another group — the page names the channels and
-// the API refuses alike; a group with session history stays, and the page says how to retire it.
+// the API refuses alike; so does a calling card only it may deploy; a group with session history
+// stays, and the page says how to retire it.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { createApiToken } from "../modules/auth/mod.ts";
 import { channelGroups, createChannel } from "../modules/channels/mod.ts";
+import { callingCardGroups, callingCards } from "../modules/calling_cards/schema.ts";
 import { technicianGroups } from "../modules/org/mod.ts";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
 import { toCurrentUser } from "../modules/auth/mod.ts";
@@ -73,6 +75,68 @@ Deno.test("a group an active channel depends on alone is not deleted: page and A
     }
     const ok = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
     assert.match(ok, /Delete the group</);
+    assert.equal((await apiDelete(t, group.id)).status, 204);
+    assert.ok(!(await exists(t, group.id)));
+  } finally {
+    await t.close();
+  }
+});
+
+async function cardOf(t: TestApp, name: string, channelId: string, groupIds: string[]) {
+  const now = t.clock.now();
+  const [card] = await t.deps.db.insert(callingCards).values({
+    orgId: (await masterAdmin(t)).orgId,
+    channelId,
+    name,
+    accent: "#ff6600",
+    background: "#ffffff",
+    createdAt: now,
+    updatedAt: now,
+  }).returning();
+  if (groupIds.length > 0) {
+    await t.deps.db.insert(callingCardGroups).values(groupIds.map((groupId) => ({
+      cardId: card.id,
+      groupId,
+    })));
+  }
+  return card;
+}
+
+Deno.test("a group that alone may deploy a calling card is not deleted: page and API name the cards", async () => {
+  const t = await startTestApp();
+  try {
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const group = await makeGroup(t, { name: "Field team" });
+    const other = await makeGroup(t, { name: "Desk" });
+    // The channels have another group, so only the cards hang on `group`.
+    const web = await channelOf(t, "Website", [group.id, other.id]);
+    const shop = await channelOf(t, "Web shop", [group.id, other.id]);
+    await cardOf(t, "Acme support", web.id, [group.id]);
+    await cardOf(t, "Shop helper", shop.id, [group.id, other.id]); // another group: not in the way
+
+    const ask = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(ask, /Acme support/);
+    assert.match(ask, /calling card can be deployed only by this group/);
+    assert.match(ask, new RegExp(`href="/admin/calling-cards/${web.id}"`));
+    assert.doesNotMatch(ask, /Shop helper/);
+    assert.doesNotMatch(ask, /Delete the group</, "no button that can only be refused");
+    const refused = await admin.post(`/admin/groups/${group.id}/delete`);
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), /Acme support/);
+    const viaApi = await apiDelete(t, group.id);
+    assert.equal(viaApi.status, 409);
+    assert.match((await viaApi.json()).detail, /Acme support/);
+    assert.ok(await exists(t, group.id));
+
+    await admin.post("/account/language", { language: "nl" });
+    const dutch = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(dutch, /visitekaartje kan alleen door deze groep worden geplaatst: Acme support/);
+
+    const [acme] = await t.deps.db.select().from(callingCards).where(
+      eq(callingCards.channelId, web.id),
+    );
+    await t.deps.db.insert(callingCardGroups).values({ cardId: acme.id, groupId: other.id });
     assert.equal((await apiDelete(t, group.id)).status, 204);
     assert.ok(!(await exists(t, group.id)));
   } finally {

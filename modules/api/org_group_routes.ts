@@ -216,7 +216,8 @@ export function groupRoutes(api: OpenAPIHono<AppEnv>) {
         ...tokenProblems("Only the master admin deletes groups", {
           404: NO_GROUP,
           409: "The group still has members or child groups, an active channel is served only " +
-            "by it (the detail names them), or support sessions were held in it",
+            "by it or a calling card may be deployed only by it (the detail names them), or " +
+            "support sessions were held in it",
           422: "The id is not a UUID",
         }),
       },

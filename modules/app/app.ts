@@ -35,7 +35,7 @@ import {
   externalGuestRoutes,
   guestSessionCaller,
 } from "../external/mod.ts";
-import { callingCardRoutes } from "../calling_cards/mod.ts";
+import { callingCardRoutes, cardsNeedingGroup } from "../calling_cards/mod.ts";
 import {
   approvedToolsOf,
   computerRoutes,
@@ -95,6 +95,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   approvedToolsFrom(deps, (session) => approvedToolsOf(deps, session.id));
   // A group an active channel needs (it alone serves it) is not deleted: page and API say so.
   groupDependentsFrom(deps, channelsNeedingGroup);
+  // Likewise a calling card only it may deploy (no technician could place it any more).
+  groupDependentsFrom(deps, cardsNeedingGroup);
   // Every remote session's screen recorder (modules/recording), beside its frames.
   recordersFrom(deps, sessionRecorders(deps));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
