@@ -101,6 +101,22 @@ document.addEventListener("click", (event) => {
   if (source) navigator.clipboard?.writeText((source.textContent ?? "").trim());
 });
 
+// A menu (<details data-menu>: the console's Settings, a workspace's More actions) closes after
+// a choice and on a click elsewhere; Escape closes it and gives the focus back to its summary.
+document.addEventListener("click", (event) => {
+  const inside = closest(event, "details[data-menu]");
+  const chosen = closest(event, "details[data-menu] > :not(summary) :is(a, button)");
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    if (menu !== inside || chosen) menu.removeAttribute("open");
+  }
+});
+document.addEventListener("keydown", (event) => {
+  const menu = event.key === "Escape" && closest(event, "details[data-menu][open]");
+  if (!menu) return;
+  menu.removeAttribute("open");
+  menu.querySelector("summary")?.focus();
+});
+
 // The language picker on the sign-in page submits on change.
 document.addEventListener("change", (event) => {
   const field = closest(event, "[data-autosubmit]");

@@ -159,6 +159,8 @@ export function syncTabs(rows, nameOf) {
     if (!slotOf(id)) newSlot(id);
     const name = tab.querySelector(".tab-name");
     if (name) name.textContent = nameOf(row);
+    // A tab cuts a long name (16rem at most): its title has it whole.
+    tab.title = nameOf(row);
     const held = row.dataset.status === "on_hold";
     const ended = ENDED.has(row.dataset.status ?? "");
     tab.classList.toggle("held", held);

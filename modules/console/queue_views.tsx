@@ -172,9 +172,13 @@ function EditableCell(
   },
 ) {
   const { t } = props.ctx;
-  if (!props.editable) return <td class={props.class} data-col={props.col}>{props.value}</td>;
+  // The whole value in a title: the narrow pane's card shows a long one on two lines at most.
+  const title = props.value || undefined;
+  if (!props.editable) {
+    return <td class={props.class} data-col={props.col} title={title}>{props.value}</td>;
+  }
   return (
-    <td class={`${props.class} editable`} data-col={props.col}>
+    <td class={`${props.class} editable`} data-col={props.col} title={title}>
       <span class="value">{props.value}</span>
       <button type="button" class="link small" data-edit-cell aria-label={t("console.edit")}>
         ✎
@@ -243,6 +247,7 @@ function SessionTab(
       aria-controls={`ws-${props.id}`}
       tabindex={-1}
       class={`session-tab${props.held ? " held" : ""}${props.ended ? " ended" : ""}`}
+      title={props.name}
       data-tab-session={props.id}
       data-active-session={props.held || props.ended ? undefined : props.id}
     >

@@ -269,8 +269,17 @@ function Toolbar(props: { c: C; ctx: RowContext }) {
         {(user.role === "admin" || user.role === "master_admin") && (
           <a href="/monitoring" data-monitoring-link>{t("monitoring.toolbar")}</a>
         )}
-        <a href="/console/replies">{t("console.replies")}</a>
-        <a href="/console/options">{t("console.options")}</a>
+        {
+          /* Pages to set things up, not to work a session: one menu keeps the toolbar one row
+          (in Dutch at 1366 px their two links wrapped it onto a second). */
+        }
+        <details class="menu toolbar-menu" data-menu>
+          <summary>{t("console.settingsMenu")}</summary>
+          <div class="menu-list">
+            <a href="/console/replies">{t("console.replies")}</a>
+            <a href="/console/options">{t("console.options")}</a>
+          </div>
+        </details>
         <button
           type="button"
           class="secondary shortcut-button"

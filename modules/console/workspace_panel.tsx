@@ -7,6 +7,7 @@
  */
 import { type Tool, ToolTabs } from "./tool_tabs.tsx";
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { keepsEndedTab } from "../sessions/mod.ts";
@@ -139,6 +140,7 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
   const { session, entry, working } = state;
   const t = c.get("t");
   const user = _sessionUser(c, state);
+  const more = _moreActions(c, state);
   return (
     <header class="workspace-head row">
       <h2>{session.customerName}</h2>
@@ -156,55 +158,7 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
           {t("workspace.transfer")}
         </button>
       )}
-      {working && can(user, "reboot") && (
-        <button
-          type="button"
-          class="secondary small"
-          hx-get={`${sessionPath(session.id)}/reboot`}
-          hx-target="#dialog"
-          data-reboot=""
-        >
-          {t("reboot.button")}
-        </button>
-      )}
-      {working && entry.status === "active" && can(c.get("user"), "unattendedAccess") && (
-        <button
-          type="button"
-          class="secondary small"
-          hx-get={`${sessionPath(session.id)}/unattended`}
-          hx-target="#dialog"
-          data-unattended=""
-        >
-          {t("unattendedRequest.button")}
-        </button>
-      )}
-      {working && entry.status === "active" && can(c.get("user"), "callingCard") && (
-        <button
-          type="button"
-          class="secondary small"
-          hx-get={`${sessionPath(session.id)}/calling-card`}
-          hx-target="#dialog"
-          data-calling-card=""
-        >
-          {t("callingCards.button")}
-        </button>
-      )}
-      {
-        /* External technicians (modules/external): the lead of an Active session invites
-          them; everyone working the session sees who is in (loaded from that module). */
-      }
-      {working && entry.role === "lead" && entry.status === "active" &&
-        can(c.get("user"), "inviteExternal") && (
-        <button
-          type="button"
-          class="secondary small"
-          hx-get={`${sessionPath(session.id)}/external`}
-          hx-target="#dialog"
-          data-invite-external=""
-        >
-          {t("external.invite.button")}
-        </button>
-      )}
+      {more.length > 0 && <_MoreActions t={t}>{more}</_MoreActions>}
       {working && (
         <div
           hx-get={`${sessionPath(session.id)}/external/list`}
@@ -212,23 +166,6 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
           hx-swap="outerHTML"
         >
         </div>
-      )}
-      {
-        /* Internal collaboration (modules/collaboration): the lead of an Active session
-          invites colleagues; everyone in the session sees who is in, with the lead's
-          buttons. The list follows the session's queue rows (static/console.js). */
-      }
-      {working && entry.role === "lead" && entry.status === "active" &&
-        can(user, "inviteInternal") && can(user, "seeOtherTechnicians") && (
-        <button
-          type="button"
-          class="secondary small"
-          hx-get={`${sessionPath(session.id)}/invite`}
-          hx-target="#dialog"
-          data-invite-technician=""
-        >
-          {t("collaboration.invite")}
-        </button>
       )}
       {working && (
         <div
@@ -240,6 +177,55 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
         </div>
       )}
     </header>
+  );
+}
+
+/**
+ * The header's less frequent buttons (restart, unattended access, calling card, invitations),
+ * which go in one menu so the header stays one row with every tool, in Dutch at 1366 px too (as
+ * a row of buttons they took two). static/console_shell.js closes the menu after a choice, on
+ * Escape and on a click elsewhere.
+ */
+function _moreActions(c: C, state: WorkspaceState) {
+  const { session, entry, working } = state;
+  if (!working) return [];
+  const t = c.get("t");
+  const user = _sessionUser(c, state);
+  const own = c.get("user");
+  const active = entry.status === "active";
+  const lead = entry.role === "lead" && active;
+  const item = (path: string, label: string, data: string) => (
+    <button
+      type="button"
+      class="secondary small"
+      hx-get={`${sessionPath(session.id)}/${path}`}
+      hx-target="#dialog"
+      {...{ [`data-${data}`]: "" }}
+    >
+      {label}
+    </button>
+  );
+  return [
+    can(user, "reboot") && item("reboot", t("reboot.button"), "reboot"),
+    active && can(own, "unattendedAccess") &&
+    item("unattended", t("unattendedRequest.button"), "unattended"),
+    active && can(own, "callingCard") &&
+    item("calling-card", t("callingCards.button"), "calling-card"),
+    // External technicians (modules/external): the lead of an Active session invites them.
+    lead && can(own, "inviteExternal") &&
+    item("external", t("external.invite.button"), "invite-external"),
+    // Internal collaboration (modules/collaboration): the lead invites colleagues.
+    lead && can(user, "inviteInternal") && can(user, "seeOtherTechnicians") &&
+    item("invite", t("collaboration.invite"), "invite-technician"),
+  ].filter((button) => button !== false);
+}
+
+function _MoreActions(props: { t: C["var"]["t"]; children: Child }) {
+  return (
+    <details class="menu head-menu" data-menu>
+      <summary>{props.t("workspace.moreActions")}</summary>
+      <div class="menu-list">{props.children}</div>
+    </details>
   );
 }
 

@@ -185,6 +185,7 @@ Deno.test({
         const annWs = await startFromQueue(lead, id);
 
         // --- Invite Bob (the dialog offers Ann's rights, remote control among them) ---
+        await annWs.locator(".head-menu > summary").click(); // the header's More actions
         await annWs.locator("[data-invite-technician]").click();
         const dialog = lead.locator("#invite-dialog");
         await dialog.locator("label.colleague", { hasText: "Bob" }).locator("input").check();
@@ -273,6 +274,7 @@ Deno.test({
         step("private lines (one with the customer's chat off) stayed off the customer's page");
 
         // --- Xavier, invited by link with remote control, sees the picture and drives ---
+        await annWs.locator(".head-menu > summary").click(); // the header's More actions
         await annWs.locator("[data-invite-external]").click();
         await lead.locator("#external-dialog").waitFor();
         await lead.fill("#external-name", "Xavier Extern");

@@ -44,6 +44,7 @@ export async function inviteColleague(
   name: string,
   options: { screenshot?: string } = {},
 ) {
+  await workspace.locator(".head-menu > summary").click(); // the header's More actions
   await workspace.locator("[data-invite-technician]").click();
   const dialog = page.locator("#invite-dialog");
   await dialog.waitFor();

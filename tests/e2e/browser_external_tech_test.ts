@@ -24,6 +24,7 @@ browserTest(
       await page.waitForFunction(() => "htmx" in globalThis);
       await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
       const workspace = page.locator(`#session-${id}`);
+      await workspace.locator(".head-menu > summary").click(); // the header's More actions
       await workspace.locator("[data-invite-external]").click();
       await page.locator("#external-dialog").waitFor();
       await page.fill("#external-name", "Xavier Extern");

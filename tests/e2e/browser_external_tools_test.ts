@@ -88,6 +88,7 @@ Deno.test({
         await lead.waitForFunction(() => "htmx" in globalThis);
         await lead.locator(`#session-tabs [data-tab-session="${id}"]`).click();
         const workspace = lead.locator(`#session-${id}`);
+        await workspace.locator(".head-menu > summary").click(); // the header's More actions
         await workspace.locator("[data-invite-external]").click();
         await lead.locator("#external-dialog").waitFor();
         await lead.fill("#external-name", "Xavier Extern");

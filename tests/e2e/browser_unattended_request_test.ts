@@ -90,6 +90,7 @@ browserTest(
         await tech.waitForFunction(() => "htmx" in globalThis);
         await tech.locator(`#session-tabs [data-tab-session="${id}"]`).click();
         const panel = tech.locator(`#session-${id}`);
+        await panel.locator(".head-menu > summary").click(); // the header's More actions
         await panel.locator("button[data-unattended]").click();
         const dialog = tech.locator("#unattended-dialog");
         await dialog.waitFor();
@@ -135,6 +136,7 @@ browserTest(
         // Signed by the device and kept with the grant: just what stayed ticked.
         assert.deepEqual(grant.tools, ["control", "files", "systemInfo"]);
         await tech.locator("#unattended-dialog [data-close-dialog]").click();
+        await panel.locator(".head-menu > summary").click(); // the header's More actions
         await panel.locator("button[data-unattended]").click();
         await tech.locator("#unattended-dialog [data-request-state=granted]").waitFor();
         await tech.goto(`${base}/console/computers`);

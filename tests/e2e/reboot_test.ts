@@ -154,6 +154,7 @@ Deno.test({
         step("agent joined, session Active, chat said");
 
         // The dialog: no consent yet; ask, the customer allows in the agent's window.
+        await panel.locator(".head-menu > summary").click(); // the header's More actions
         await panel.locator("[data-reboot]").click();
         const dialog = tech.locator("#reboot-dialog");
         await dialog.waitFor();
@@ -241,6 +242,7 @@ Deno.test({
         );
         assert.equal(state.present, true);
         assert.equal(state.consent.reboot, "off", "the new agent process grants nothing yet");
+        await panel.locator(".head-menu > summary").click(); // the header's More actions
         await panel.locator("[data-reboot]").click();
         await tech.locator("#reboot-dialog .reboot-consent[data-consent=off]").waitFor();
         await shoot(tech, "reboot-back");
