@@ -156,11 +156,71 @@ Deno.test("resetting two-step verification is refused (403) to anyone the People
     assert.equal(nobody.status, 404);
     assert.ok(!(await auditActions(t.deps)).includes("technician.2fa_reset"));
     assert.equal((await tech.get("/console")).status, 200, "nobody was signed out");
-    // The master admin may reset the peer admin's.
+    // The master admin may reset the peer admin's (set up, so there is something to reset).
+    await t.deps.db.update(users).set({
+      totpSecret: "JBSWY3DPEHPK3PXP",
+      totpEnabledAt: t.clock.now(),
+    })
+      .where(eq(users.id, peer.id));
     await master.get(`/admin/technicians/${peer.id}`);
     assert.equal((await master.post(`/admin/technicians/${peer.id}/2fa/reset`)).status, 303);
   });
 });
+
+Deno.test("a person without two-step verification has nothing to reset: the page by URL sends back with why, the POST is a 409", async () => {
+  await withAdmin(async (t, master) => {
+    const group = await makeGroup(t);
+    const person = await makePerson(t, { groupId: group.id });
+    const tech = t.client();
+    await tech.signIn(person.email, TECH_PASSWORD);
+    await createApiToken(t.deps.db, { userId: person.id, name: "script", now: t.clock.now() });
+
+    const ask = await master.get(`/admin/technicians/${person.id}/2fa/reset`);
+    assert.equal(ask.status, 303, "no confirmation of a reset that has nothing to reset");
+    const back = ask.headers.get("location")!;
+    assert.ok(back.startsWith(`/admin/technicians/${person.id}?`), back);
+    const page = await (await master.get(back)).text();
+    assert.match(
+      page,
+      /Test Technician has not set up two-step verification: there is nothing to reset\./,
+    );
+    assert.doesNotMatch(page, /\/2fa\/reset"/);
+
+    const post = await master.post(`/admin/technicians/${person.id}/2fa/reset`);
+    assert.equal(post.status, 409);
+    assert.match(await post.text(), /has not set up two-step verification/);
+    const viaApi = await t.app.request(
+      `http://localhost/api/v1/technicians/${person.id}/2fa/reset`,
+      { method: "POST", headers: { authorization: `Bearer ${await adminToken(t)}` } },
+    );
+    assert.equal(viaApi.status, 409);
+    assert.match((await viaApi.json()).detail, /nothing to reset/);
+
+    assert.ok(!(await auditActions(t.deps)).includes("technician.2fa_reset"));
+    assert.equal((await tech.get("/console")).status, 200, "not signed out");
+    assert.equal(
+      (await t.deps.db.select().from(apiTokens).where(eq(apiTokens.userId, person.id))).length,
+      1,
+      "their API token is kept",
+    );
+
+    await master.post("/account/language", { language: "nl" });
+    const dutch = await (await master.get(back)).text();
+    assert.match(
+      dutch,
+      /Test Technician heeft geen verificatie in twee stappen ingesteld: er is niets om te resetten\./,
+    );
+  });
+});
+
+async function adminToken(t: TestApp) {
+  const { token } = await createApiToken(t.deps.db, {
+    userId: (await masterAdmin(t)).id,
+    name: "admin",
+    now: t.clock.now(),
+  });
+  return token;
+}
 
 Deno.test("an admin renames a person; an empty or over-long name keeps the form as typed", async () => {
   await withAdmin(async (t, master) => {

@@ -168,7 +168,11 @@ orgApi.openapi(
     request: { params: Id },
     responses: {
       204: { description: "Reset" },
-      ...tokenProblems(PERSON_403, { 404: "No such person", 422: INVALID }),
+      ...tokenProblems(PERSON_403, {
+        404: "No such person",
+        409: "The person has not set up two-step verification: there is nothing to reset",
+        422: INVALID,
+      }),
     },
   }),
   async (c) => {

@@ -85,6 +85,8 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
       const person = await personView(c);
       const notice = c.req.query("reset") === "1"
         ? c.get("t")("org.twoFactorWasReset", { name: person.name })
+        : c.req.query("no2fa") === "1"
+        ? c.get("t")("org.noTwoFactorToReset", { name: person.name })
         : c.req.query("unlocked") === "1"
         ? c.get("t")("org.unlocked", { name: person.name })
         : c.req.query("resetLink") === "1"
@@ -112,6 +114,10 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
       const { db } = c.get("deps");
       const org = await getOrganisation(db, c.get("user").orgId);
       const required = org?.require2fa === true;
+      // Opened by URL (the page offers no Reset then): back to the person, saying why.
+      if (!person.twoFactorSince) {
+        return c.redirect(`/admin/technicians/${person.id}?no2fa=1`, 303);
+      }
       return c.html(<ResetTwoFactorPage c={c} person={person} required={required} />);
     })
     .post("/:id/2fa/reset", async (c) => {

@@ -235,6 +235,10 @@ export async function renamePerson(
 export async function resetTwoFactor(db: Database, userId: string, ctx: ChangeContext) {
   await db.transaction(async (tx) => {
     const person = await changeablePerson(tx, ctx, userId);
+    // Nothing to reset: doing it anyway would only sign them out and revoke their tokens.
+    if (person.totpEnabledAt === null) {
+      throw new Refusal(409, "org.noTwoFactorToReset", { params: { name: person.name } });
+    }
     await disableTwoFactor(tx, person.id);
     const sessionsEnded = await endAllSessions(tx, person.id);
     const tokensRevoked = await revokeAllApiTokens(tx, person.id);
