@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { auditLog } from "../modules/audit/mod.ts";
 import { recordings } from "../modules/recording/mod.ts";
 import { ADMIN, startTestApp } from "./support/app.ts";
-import { TECH_PASSWORD } from "./support/org.ts";
+import { makeGroup, TECH_PASSWORD } from "./support/org.ts";
 import { technician, workingSession } from "./support/sessions.ts";
 
 Deno.test("recording delete: an admin deletes a part, audited; a technician may not; an unfinished part stays", async () => {
@@ -80,5 +80,24 @@ Deno.test("recording delete: an admin deletes a part, audited; a technician may 
   } finally {
     await t.close();
     await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("group settings: the recording help says the customer's two windows, where to find recordings and who deletes them", async () => {
+  const t = await startTestApp();
+  try {
+    const group = await makeGroup(t, {});
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const page = await (await admin.get(`/admin/groups/${group.id}/settings`)).text();
+    assert.match(page, /on their page and in the support app&#39;s window, with a red dot/);
+    assert.match(page, /Only sessions with a screen recording\), where an admin can delete them\./);
+    assert.match(page, /Nothing is deleted automatically\./);
+    await admin.post("/account/language", { language: "nl" });
+    const nl = await (await admin.get(`/admin/groups/${group.id}/settings`)).text();
+    assert.match(nl, /in het venster van de ondersteuningsapp, met een rode stip/);
+    assert.match(nl, /waar een beheerder ze kan verwijderen\. Er wordt niets vanzelf verwijderd\./);
+  } finally {
+    await t.close();
   }
 });
