@@ -279,8 +279,16 @@ async function sessionPage(
   const terms = await termsPending(c, session);
   if (terms !== null) return c.html(<TermsPage {...props} terms={terms} />, status);
   const lines = await readLog(db, session.id);
+  // A group that records every remote view says so before the customer shares (SPEC R5).
+  const recordsShares = (await settingsFor(db, session.groupId)).recordingPolicy === "always";
   return c.html(
-    <ChatPage {...props} lines={lines} fileLimit={fileLimit(c.get("deps"))} {...refused} />,
+    <ChatPage
+      {...props}
+      lines={lines}
+      fileLimit={fileLimit(c.get("deps"))}
+      recordsShares={recordsShares}
+      {...refused}
+    />,
     status,
   );
 }

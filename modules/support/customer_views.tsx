@@ -251,6 +251,8 @@ export function ChatPage(
   props: SessionPageProps & {
     lines: LogLine[];
     fileLimit: number;
+    /** The session's group records every remote view: said before a browser share. */
+    recordsShares?: boolean;
     chatText?: string;
     chatError?: string;
     fileError?: string;
@@ -290,7 +292,7 @@ export function ChatPage(
         </p>
         <RemoteConsent c={c} token={token} />
         <FilesActivity c={c} token={token} />
-        <BrowserShareForm c={c} token={token} />
+        <BrowserShareForm c={c} token={token} recorded={props.recordsShares === true} />
         <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
         <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />
         <form
@@ -378,7 +380,7 @@ function RemoteConsent(props: { c: C; token: string }) {
  * modules/remote share_routes.ts): view only, stopped by the customer, hold, transfer or end.
  * Hidden until the script finds `getDisplayMedia` and WebRTC in the browser.
  */
-function BrowserShareForm(props: { c: C; token: string }) {
+function BrowserShareForm(props: { c: C; token: string; recorded: boolean }) {
   const t = props.c.get("t");
   const keys = [
     "starting",
@@ -406,6 +408,9 @@ function BrowserShareForm(props: { c: C; token: string }) {
       hidden
     >
       <p class="muted" id="browser-share-intro">{t("customerShare.intro")}</p>
+      {props.recorded && (
+        <p class="muted" id="browser-share-recorded">{t("customerShare.recorded")}</p>
+      )}
       <div class="row">
         <button type="button" id="browser-share-start" class="secondary">
           {t("customerShare.start")}

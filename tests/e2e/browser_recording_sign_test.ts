@@ -84,6 +84,10 @@ browserTest(
           await customer.setViewportSize({ width: 1366, height: 768 });
           await customer.goto(`${base}/s/${session.token}`);
           const notice = customer.locator("#remote-recording");
+          // Before sharing: what is shared is recorded, since the group records every view.
+          await customer.locator("#browser-share-recorded").waitFor();
+          await shots(customer, "customer_before_share");
+          await customer.setViewportSize({ width: 1366, height: 768 });
           await customer.locator("#browser-share-start").click();
           await notice.waitFor({ timeout: 15_000 });
           assert.equal(await notice.textContent(), "This session is being recorded.");
