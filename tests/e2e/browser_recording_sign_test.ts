@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
 import { ADMIN } from "../support/app.ts";
-import { makeGroup } from "../support/org.ts";
+import { makeGroup, TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { users } from "../../modules/auth/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
@@ -98,6 +98,18 @@ browserTest(
           });
           await customer.waitForTimeout(2_500);
           await shots(customer, "customer_recorded");
+          // The technician's detached remote window says it too: red, with its dot.
+          const tech = await newPage();
+          await signInPage(tech, base, ann.email, TECH_PASSWORD);
+          await tech.goto(`${base}/console/sessions/${session.id}/remote`);
+          const sign = tech.locator(".rv-recording-on");
+          await sign.waitFor({ timeout: 15_000 });
+          assert.equal(await sign.textContent(), "● Recording");
+          assert.equal(
+            await sign.evaluate((el) => getComputedStyle(el).color),
+            "rgb(198, 40, 40)",
+          );
+          await shots(tech, "detached_window_recording");
           // The language form reloads the page, which ends the browser's share: share again.
           await Promise.all([
             customer.waitForURL(/.*/, { waitUntil: "load" }),
@@ -113,6 +125,7 @@ browserTest(
           await shots(customer, "customer_recorded_nl");
           await customer.locator("#browser-share-stop").click();
           await notice.waitFor({ state: "hidden" });
+          await sign.waitFor({ state: "detached" });
         } finally {
           await customerBrowser.close();
         }
