@@ -80,7 +80,7 @@ async function measureConsole(page: Page, id: string) {
   return await page.evaluate((id) => {
     /** How many rows the visible children of `selector` take (a row: boxes level in height). */
     const count = (selector: string) => {
-      const boxes = [...document.querySelector(selector)!.children]
+      const boxes = [...document.querySelector(selector)?.children ?? []]
         .filter((e) => (e as HTMLElement).offsetParent !== null)
         .map((e) => e.getBoundingClientRect()).filter((r) => r.height > 0)
         .sort((a, b) => a.top - b.top);
@@ -276,7 +276,22 @@ Deno.test({
           await t.deps.db.update(users).set({ language: lang, role: "admin" })
             .where(eq(users.id, ann.id));
           await page.setViewportSize(SIZES[0]);
+          await page.evaluate(() => sessionStorage.clear()); // no session tab reopened
           await page.goto(`${base}/console`);
+          // No tab open yet: the queue pane at its wide default (41 % of the window), a table.
+          for (const size of SIZES) {
+            await page.setViewportSize(size);
+            await page.waitForTimeout(250);
+            const q = await measureConsole(page, id);
+            const where = `${lang} queue ${size.width}`;
+            if (q.cut.length) problems.push(`${where}: cut at the queue's edge ${q.cut}`);
+            if (q.sideways) problems.push(`${where}: the queue scrolls sideways`);
+            if (q.tabsCut.length) problems.push(`${where}: queue tabs cut ${q.tabsCut}`);
+            if (SHOTS) {
+              await page.screenshot({ path: `${SHOTS}/FIT_${lang}_queue_${size.width}.png` });
+            }
+          }
+          await page.setViewportSize(SIZES[0]);
           await page.locator(`#session-tabs [data-tab-session="${id}"]`).click();
           await page.locator(`#remote-${id}[data-agent=connected]`).waitFor({
             timeout: 20_000,
