@@ -11,6 +11,7 @@ import type { MediaFrame } from "../../protocol/mod.ts";
 import { avcConfig, lengthPrefixed, sameBytes } from "./avc.ts";
 import { extensionFor, MatroskaWriter, type TrackInfo } from "./matroska.ts";
 import { PartFile } from "./part_file.ts";
+import { finishPartFile } from "./part_repair.ts";
 
 /** Keyframes asked for at most this often while a part waits for one. */
 const KEYFRAME_ASK_MS = 1_000;
@@ -198,7 +199,11 @@ export class SessionRecorder {
     const endedAt = this.options.now?.() ?? new Date();
     const done = Promise.all([part.file.close(part.writer.finish()), part.row])
       .then(async ([, id]) => {
-        if (id) await this.options.store.closed(id, { endedAt, bytes: part.writer.bytes });
+        if (!id) return;
+        // A disk that failed (full) left the file short of what the writer handed out, maybe
+        // inside a frame: it is finished as far as it got, and the row says its real size.
+        const bytes = part.file.failure ? await _finishFailed(part.file.path) : part.writer.bytes;
+        await this.options.store.closed(id, { endedAt, bytes });
       })
       .catch((error) => this.#failed(error))
       .finally(() => this.unsettledPaths.delete(part.file.path));
@@ -230,4 +235,10 @@ export class SessionRecorder {
     this.options.onEvent({ kind: "failed", error: String(error).slice(0, 300) });
     void this.stop(null);
   }
+}
+
+/** The size of a part whose disk failed, once finished as far as it got (part_repair.ts). */
+async function _finishFailed(path: string): Promise<number> {
+  const finished = await finishPartFile(path).catch(() => null);
+  return finished?.bytes ?? (await Deno.stat(path).catch(() => null))?.size ?? 0;
 }
