@@ -196,7 +196,7 @@ Deno.test("a reset of an account with two-step verification needs its code; a wr
     const wrong = await browser.post(`/reset/${token}`, { ...fields, code: "000000" });
     assert.equal(wrong.status, 422);
     assert.ok((await auditActions(t.deps)).includes("auth.totp_failed"));
-    // Nothing changed: the link still works and the old password still signs in to the code page.
+    // Nothing changed: the link still works.
     assert.equal((await browser.get(`/reset/${token}`)).status, 200);
     const right = await browser.post(`/reset/${token}`, {
       ...fields,
@@ -256,9 +256,12 @@ Deno.test("with password sign-in off for single sign-on only the master admin ge
     assert.deepEqual([a, b], [200, 200]);
     assert.equal((await resetMails(t, person.email)).length, 0);
     assert.equal((await resetMails(t, ADMIN.email)).length, 1);
-    // The person page refuses too, saying why.
+    // The person page says why in place of the button, and refuses a post.
     const admin = t.client();
     await admin.signIn(ADMIN.email, ADMIN.password);
+    const personPage = await (await admin.get(`/admin/technicians/${person.id}`)).text();
+    assert.match(personPage, /signs in through single sign-on, where password sign-in is off/);
+    assert.doesNotMatch(personPage, /Send a password reset link/);
     await admin.get(`/admin/technicians/${person.id}/password-reset`);
     const sent = await admin.post(`/admin/technicians/${person.id}/password-reset`);
     assert.equal(sent.status, 409);

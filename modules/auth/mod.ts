@@ -60,4 +60,4 @@ export { accountLockedUntil, checkThrottle, clearAccountFailures } from "./throt
 export { currentTotp, totpQrSvg, totpUri } from "./totp.ts";
 export { RecoveryCodes, TotpEnrolment } from "./views.tsx";
 export { organisations, users } from "./schema.ts";
-export { hashPassword, passwordProblem } from "./password.ts";
+export { hashPassword, PASSWORD_MIN, passwordProblem } from "./password.ts";

@@ -94,10 +94,8 @@ export async function sendPasswordResetLink(
 ): Promise<UserRow> {
   const { user, mailId } = await deps.db.transaction(async (tx) => {
     const person = await changeablePerson(tx, ctx, userId);
-    if (!person.active) throw new Refusal(409, "reset.inactivePerson");
-    if (ctx.external && !await ctx.external.passwordAllowed(tx, person)) {
-      throw new Refusal(409, "reset.passwordOffPerson", { params: { name: person.name } });
-    }
+    const refused = await whyNoResetLink(tx, person, ctx.external);
+    if (refused) throw refused;
     const mailId = await _issueLink(tx, deps, person, {
       now: ctx.now,
       language: ctx.language,
@@ -108,6 +106,23 @@ export async function sendPasswordResetLink(
   });
   await deliverMail(deps, [mailId]);
   return user;
+}
+
+/**
+ * Why `person` cannot be sent a reset link (a 409 saying so), or undefined: a deactivated
+ * account, or one whose password sign-in single sign-on has turned off (a password would not
+ * let them in). The person page shows it in place of the button.
+ */
+export async function whyNoResetLink(
+  db: Database,
+  person: UserRow,
+  external?: ExternalSignIn,
+): Promise<Refusal | undefined> {
+  if (!person.active) return new Refusal(409, "reset.inactivePerson");
+  if (external && !await external.passwordAllowed(db, person)) {
+    return new Refusal(409, "reset.passwordOffPerson", { params: { name: person.name } });
+  }
+  return undefined;
 }
 
 /** What the link `token` is now (without using it). */

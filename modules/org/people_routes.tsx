@@ -11,7 +11,7 @@ import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, type AuthedEnv, changeContext, readForm, requireRole } from "../http/mod.ts";
 import { listGroups, managedGroupIds } from "./groups.ts";
 import { accessChanged } from "./rights.ts";
-import { sendPasswordResetLink } from "./password_reset.ts";
+import { sendPasswordResetLink, whyNoResetLink } from "./password_reset.ts";
 import type { Presence } from "./status.ts";
 import {
   changeablePerson,
@@ -82,7 +82,7 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
       }
     })
     .get("/:id", async (c) => {
-      const person = await personView(c);
+      const person = await personView(c, external);
       const notice = c.req.query("reset") === "1"
         ? c.get("t")("org.twoFactorWasReset", { name: person.name })
         : c.req.query("no2fa") === "1"
@@ -104,13 +104,13 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
       } catch (error) {
         if (!(error instanceof Refusal) || error.status !== 422) throw error;
         const message = c.get("t")(error.key, error.params);
-        const person = await personView(c);
+        const person = await personView(c, external);
         return c.html(<PersonPage c={c} person={person} error={message} draftName={name} />, 422);
       }
       return c.redirect(`/admin/technicians/${c.req.param("id")}?saved=1`, 303);
     })
     .get("/:id/2fa/reset", async (c) => {
-      const person = await personView(c);
+      const person = await personView(c, external);
       const { db } = c.get("deps");
       const org = await getOrganisation(db, c.get("user").orgId);
       const required = org?.require2fa === true;
@@ -128,7 +128,7 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
     })
     .get(
       "/:id/password-reset",
-      async (c) => c.html(<SendResetLinkPage c={c} person={await personView(c)} />),
+      async (c) => c.html(<SendResetLinkPage c={c} person={await personView(c, external)} />),
     )
     .post("/:id/password-reset", async (c) => {
       await sendPasswordResetLink(c.get("deps"), c.req.param("id"), {
@@ -144,7 +144,7 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
     })
     .get(
       "/:id/deactivate",
-      async (c) => c.html(<DeactivatePage c={c} person={await personView(c)} />),
+      async (c) => c.html(<DeactivatePage c={c} person={await personView(c, external)} />),
     )
     .post("/:id/deactivate", async (c) => {
       await setActive(c.get("deps").db, c.req.param("id"), false, changeContext(c));
@@ -163,7 +163,7 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
     });
 
 /** The person `:id` names, if this admin may change them (else 403 or 404). */
-async function personView(c: C): Promise<PersonView> {
+async function personView(c: C, external?: ExternalSignIn): Promise<PersonView> {
   const { db } = c.get("deps");
   const person = await changeablePerson(db, changeContext(c), c.req.param("id")!);
   const [row] = (await listPeople(db, c.get("user"))).filter((r) => r.user.id === person.id);
@@ -176,6 +176,9 @@ async function personView(c: C): Promise<PersonView> {
     groupName: groups.find((g) => g.id === row?.groupId)?.name ?? null,
     twoFactorSince: person.totpEnabledAt,
     lockedUntil: await accountLockedUntil(db, person.email, c.get("deps").clock.now()),
+    noResetLink: await whyNoResetLink(db, person, external).then((refused) =>
+      refused && c.get("t")(refused.key, refused.params)
+    ),
   };
 }
 

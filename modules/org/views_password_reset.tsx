@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { PASSWORD_MIN } from "../auth/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 
@@ -57,9 +58,18 @@ export function ChoosePasswordPage(
           <CsrfField c={c} />
           {/* For password managers: the account the new password belongs to. */}
           <input type="hidden" name="username" autocomplete="username" value={props.email} />
-          <label for="pw">{t("reset.newPassword")}</label>
-          <input id="pw" type="password" name="password" autocomplete="new-password" required />
-          <label for="pw2">{t("reset.confirmPassword")}</label>
+          <label for="pw">{t("account.newPassword")}</label>
+          <input
+            id="pw"
+            type="password"
+            name="password"
+            autocomplete="new-password"
+            required
+            minlength={PASSWORD_MIN}
+            aria-describedby="pw-rules"
+          />
+          <p class="muted" id="pw-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
+          <label for="pw2">{t("account.confirmPassword")}</label>
           <input id="pw2" type="password" name="confirm" autocomplete="new-password" required />
           {props.needsCode && (
             <>

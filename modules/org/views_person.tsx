@@ -15,6 +15,8 @@ export interface PersonView {
   twoFactorSince: Date | null;
   /** Until when too many failed sign-ins lock the account (null: not locked). */
   lockedUntil: Date | null;
+  /** Why no password reset link can be sent (deactivated, password sign-in off), if so. */
+  noResetLink?: string;
 }
 
 /** One person's page: their display name, and a way out when they lost their second factor. */
@@ -52,10 +54,14 @@ export function PersonPage(
       </form>
       <section class="card" id="password">
         <h2>{t("reset.adminCard")}</h2>
-        <p class="muted">{t("reset.adminHelp", { email: person.email })}</p>
-        <form method="get" action={`/admin/technicians/${person.id}/password-reset`}>
-          <button type="submit">{t("reset.adminSend")}</button>
-        </form>
+        {person.noResetLink ? <p>{person.noResetLink}</p> : (
+          <>
+            <p class="muted">{t("reset.adminHelp", { email: person.email })}</p>
+            <form method="get" action={`/admin/technicians/${person.id}/password-reset`}>
+              <button type="submit">{t("reset.adminSend")}</button>
+            </form>
+          </>
+        )}
       </section>
       <section class="card" id="sign-in-lock">
         <h2>{t("org.signInLock")}</h2>
@@ -152,12 +158,27 @@ export function SendResetLinkPage(props: { c: Authed; person: PersonView }) {
     <Layout c={c} title={title}>
       <section class="card narrow">
         <h1>{title}</h1>
-        <p>{t("reset.adminHelp", { email: person.email })}</p>
-        <form method="post" action={`/admin/technicians/${person.id}/password-reset`} class="row">
-          <CsrfField c={c} />
-          <button type="submit">{t("reset.adminConfirm")}</button>
-          <a href={`/admin/technicians/${person.id}`}>{t("common.cancel")}</a>
-        </form>
+        {person.noResetLink
+          ? (
+            <>
+              <p class="flash error" role="alert">{person.noResetLink}</p>
+              <a href={`/admin/technicians/${person.id}`}>← {person.name}</a>
+            </>
+          )
+          : (
+            <>
+              <p>{t("reset.adminHelp", { email: person.email })}</p>
+              <form
+                method="post"
+                action={`/admin/technicians/${person.id}/password-reset`}
+                class="row"
+              >
+                <CsrfField c={c} />
+                <button type="submit">{t("reset.adminConfirm")}</button>
+                <a href={`/admin/technicians/${person.id}`}>{t("common.cancel")}</a>
+              </form>
+            </>
+          )}
       </section>
     </Layout>
   );
