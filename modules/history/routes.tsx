@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { users } from "../auth/mod.ts";
 import { listChannels } from "../channels/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { type AppEnv, type AuthedEnv, requireUser } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, fileResponse, requireUser } from "../http/mod.ts";
 import { groupMembers, listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { openFile } from "../support/mod.ts";
@@ -74,11 +74,13 @@ export const historyRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const user = c.get("user");
     const session = await readableSession(deps, user, c.req.param("id"));
-    const opened = await openRecording(deps, session, c.req.param("recordingId"), user);
+    const opened = await openRecording(deps, session, c.req.param("recordingId"), user, {
+      range: c.req.header("range"),
+    });
     if (!opened) throw new Refusal(404, "recording.downloadMissing");
-    return c.body(opened.body, 200, {
+    // One byte range (206) lets the browser's player seek and a broken download resume.
+    return await fileResponse(opened.file, opened.size, opened.range, {
       "content-type": opened.contentType,
-      "content-length": String(opened.size),
       "content-disposition": attachmentDisposition(opened.name),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",

@@ -6,7 +6,8 @@
  * pages and RFC 9457 problem documents — and the checks no route should write itself: safe
  * redirect targets (`localRedirectPath`) and the Origin check before a WebSocket upgrade
  * (`socketOrigin`) — and `liveStream`, the one way to answer with server-sent events, and
- * `changeContext`, the one way a route says who changes something, from where and when.
+ * `changeContext`, the one way a route says who changes something, from where and when,
+ * and `fileResponse`, the one way to send a file from disk (HTTP Range: seek, resume).
  * Modules build their sub-apps with `new Hono<AppEnv>()` and never reach
  * into each other through the context.
  */
@@ -40,6 +41,7 @@ export {
   type LiveStreamOptions,
 } from "./live_stream.ts";
 export { cleanText, cleanTextInputs } from "./text_input.ts";
+export { type ByteRange, fileResponse, parseByteRange } from "./byte_range.ts";
 export {
   requireCaller,
   requirePermission,

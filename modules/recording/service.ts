@@ -6,7 +6,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { join } from "node:path";
 import { recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
-import type { AppDeps } from "../http/mod.ts";
+import { type AppDeps, type ByteRange, parseByteRange } from "../http/mod.ts";
 import { settingsFor } from "../support/mod.ts";
 import type { RecordingPolicy } from "./policy.ts";
 import type { PartStart } from "./recorder.ts";
@@ -62,34 +62,50 @@ export async function findRecording(
 }
 
 /**
- * A part's file for download, with an audit line naming who took it (the caller has checked
- * that `user` may read the session); null when there is no such part or its file is gone.
+ * A part's file for download, opened, with the byte range `options.range` (the request's Range
+ * header) asks of it, and an audit line naming who took it (the caller has checked that `user`
+ * may read the session) — for a download from the first byte only: a player's seeks and a
+ * resumed download are the same taking, not one line each. Null when there is no such part or
+ * its file is gone; the caller sends the file (`fileResponse`), which closes it.
  */
 export async function openRecording(
   deps: AppDeps,
   session: { id: string; orgId: string },
   id: string,
   user: { id: string; email?: string | null },
+  options: { range?: string | null } = {},
 ): Promise<
-  { body: ReadableStream<Uint8Array>; size: number; name: string; contentType: string } | null
+  {
+    file: Deno.FsFile;
+    size: number;
+    range: ByteRange | "unsatisfiable" | null;
+    name: string;
+    contentType: string;
+  } | null
 > {
   const row = await findRecording(deps.db, session.id, id);
   if (!row) return null;
   const file = await Deno.open(row.path, { read: true }).catch(() => null);
   if (!file) return null;
   const { size } = await file.stat();
-  await recordAudit(deps.db, {
-    orgId: session.orgId,
-    actorId: user.id,
-    actorEmail: user.email ?? null,
-    action: "session.recording_downloaded",
-    target: session.id,
-    details: { recordingId: row.id, bytes: size },
-    at: deps.clock.now(),
-  });
+  const range = parseByteRange(options.range, size);
+  if (range === null || (range !== "unsatisfiable" && range.start === 0)) {
+    await recordAudit(deps.db, {
+      orgId: session.orgId,
+      actorId: user.id,
+      actorEmail: user.email ?? null,
+      action: "session.recording_downloaded",
+      target: session.id,
+      details: { recordingId: row.id, bytes: size },
+      at: deps.clock.now(),
+    }).catch((error) => {
+      file.close();
+      throw error;
+    });
+  }
   const name = row.path.slice(row.path.lastIndexOf("/") + 1);
   const contentType = name.endsWith(".webm") ? "video/webm" : "video/x-matroska";
-  return { body: file.readable, size, name, contentType };
+  return { file, size, range, name, contentType };
 }
 
 /** What a deletion did: the part is gone, there is none, or it is still being written. */
