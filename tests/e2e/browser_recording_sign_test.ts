@@ -110,6 +110,13 @@ browserTest(
             "rgb(198, 40, 40)",
           );
           await shots(tech, "detached_window_recording");
+          await t.deps.db.update(users).set({ language: "nl" }).where(eq(users.id, ann.id));
+          await tech.reload();
+          await tech.locator(".rv-recording-on", { hasText: "● Opname loopt" }).waitFor();
+          await shots(tech, "detached_window_recording_nl");
+          await t.deps.db.update(users).set({ language: "en" }).where(eq(users.id, ann.id));
+          await tech.reload();
+          await sign.waitFor();
           // The language form reloads the page, which ends the browser's share: share again.
           await Promise.all([
             customer.waitForURL(/.*/, { waitUntil: "load" }),
