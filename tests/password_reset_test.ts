@@ -318,3 +318,23 @@ Deno.test("an admin sends a password reset link from the person page, under the 
     assert.equal((await master.post(`/admin/technicians/${person.id}/password-reset`)).status, 409);
   });
 });
+
+Deno.test("the reset e-mail speaks the person's own language, else the asker's", async () => {
+  await withApp(async (t) => {
+    const group = await makeGroup(t);
+    const dutch = await makePerson(t, { groupId: group.id });
+    await t.deps.db.update(users).set({ language: "nl" }).where(eq(users.id, dutch.id));
+    const unset = await makePerson(t, { groupId: group.id });
+    const english = t.client();
+    await forgot(english, dutch.email);
+    const [nl] = await resetMails(t, dutch.email);
+    assert.equal(nl.subject, "Kies een nieuw wachtwoord");
+    assert.match(nl.textBody, /^Hallo Test Technician,/);
+    assert.match(nl.textBody, /de link werkt één uur, één keer/);
+    const asker = t.client();
+    asker.headers["accept-language"] = "nl-NL";
+    await forgot(asker, unset.email);
+    const [fallback] = await resetMails(t, unset.email);
+    assert.equal(fallback.subject, "Kies een nieuw wachtwoord");
+  });
+});

@@ -35,7 +35,7 @@ import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { passwordResets } from "./schema.ts";
 import { changeablePerson } from "./technicians.ts";
 
-/** How long a link works. */
+/** How long a link works: "one hour" in the e-mail and on the pages (locales `reset.*`). */
 export const RESET_TTL_MS = 3_600_000;
 
 /** What a link is when someone opens it. */
@@ -227,7 +227,6 @@ async function _issueLink(
   const values = {
     name: user.name,
     link: `${deps.config.publicUrl}/reset/${token}`,
-    count: RESET_TTL_MS / 60_000,
   };
   return await enqueueMail(tx, {
     orgId: user.orgId,
