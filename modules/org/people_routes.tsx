@@ -90,7 +90,9 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
         : c.req.query("unlocked") === "1"
         ? c.get("t")("org.unlocked", { name: person.name })
         : c.req.query("resetLink") === "1"
-        ? c.get("t")("reset.adminSent", { email: person.email })
+        ? c.get("t")(c.get("deps").config.smtpUrl ? "reset.adminSent" : "reset.adminHeld", {
+          email: person.email,
+        })
         : c.req.query("saved") === "1"
         ? c.get("t")("common.saved")
         : undefined;

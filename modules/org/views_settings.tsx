@@ -140,6 +140,9 @@ export function SettingsPage(
               folder: `${c.get("deps").config.dataDir}/recordings`,
             })}
           </p>
+          {c.get("deps").config.databaseUrl && (
+            <p class="muted">{t("groupSettings.recordingLocationCluster")}</p>
+          )}
         </fieldset>
         <fieldset class="card">
           <legend>{t("groupSettings.monitoring")}</legend>
