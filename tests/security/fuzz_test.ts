@@ -136,6 +136,8 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "codec", codec: "vp8" },
   { type: "cursorMode", separate: true },
   { type: "cursorMode", separate: false },
+  { type: "recording", on: true },
+  { type: "recording", on: false },
   { type: "screen", id: "HDMI-1" },
   { type: "screen", id: null },
   { type: "ctrlAltDel" },
