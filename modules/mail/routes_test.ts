@@ -70,6 +70,9 @@ Deno.test("the outbox lists, filters and pages an admin's mail and shows a messa
     assert.match(html1, /SMTP is not configured/);
     assert.ok(html1.indexOf("Invitation number 55") < html1.indexOf("Invitation number 54"));
     assert.doesNotMatch(html1, /Invitation number 77/);
+    // The kind in words, not the stored code.
+    assert.match(html1, /<td>Invitation to the organisation<\/td>/);
+    assert.doesNotMatch(html1, /<td>invitation<\/td>/);
     const page2 = await (await browser.get("/admin/outbox?page=2")).text();
     assert.match(page2, /Invitation number 99/);
     assert.equal(page2.match(/<tr id="mail-/g)?.length, 6);
@@ -85,6 +88,7 @@ Deno.test("the outbox lists, filters and pages an admin's mail and shows a messa
     assert.match(detail, /<pre class="card">Hello person 99, &lt;b&gt;welcome&lt;\/b&gt;.<\/pre>/);
     assert.match(detail, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.doesNotMatch(detail, /<script>alert/);
+    assert.match(detail, /<td>Invitation to the organisation<\/td>/);
     assert.equal((await browser.get(`/admin/outbox/${foreign}`)).status, 404);
     assert.equal((await browser.get("/admin/outbox/not-a-uuid")).status, 404);
     assert.equal((await browser.post("/admin/outbox/not-a-uuid/resend")).status, 404);

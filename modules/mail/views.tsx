@@ -1,4 +1,5 @@
 import type { PageContext } from "../http/mod.ts";
+import type { TranslationKey } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import {
   type Notice,
@@ -11,6 +12,20 @@ import {
 import type { MailRow } from "./outbox.ts";
 
 type Ctx = PageContext;
+
+/** The kinds of mail the product sends (`enqueueMail`'s `kind`), worded for the outbox. */
+const KIND_LABELS: Record<string, TranslationKey> = {
+  invitation: "mail.kinds.invitation",
+  session_invitation: "mail.kinds.session_invitation",
+  external_invitation: "mail.kinds.external_invitation",
+  password_reset: "mail.kinds.password_reset",
+};
+
+/** A mail's kind in the reader's language; one this list does not know, as stored. */
+export function mailKindLabel(c: Ctx, kind: string): string {
+  const key = KIND_LABELS[kind];
+  return key ? c.get("t")(key) : kind;
+}
 
 /** The mail outbox list at /admin/outbox: its words, columns and rows. */
 export const MAIL_LIST: OutboxListView<MailRow> = {
@@ -38,7 +53,7 @@ export function OutboxRowView({ c, row }: { c: Ctx; row: MailRow }) {
   return (
     <tr id={`mail-${row.id}`}>
       <td>{outboxTime(c, row.createdAt)}</td>
-      <td>{row.kind}</td>
+      <td>{mailKindLabel(c, row.kind)}</td>
       <td>{row.toAddress}</td>
       <td>
         <a href={href}>{redactSecrets(row.subject)}</a>
@@ -75,7 +90,7 @@ export function MessagePage({ c, row, notice }: { c: Ctx; row: MailRow; notice?:
           </tr>
           <tr>
             <th>{t("mail.kind")}</th>
-            <td>{row.kind}</td>
+            <td>{mailKindLabel(c, row.kind)}</td>
           </tr>
           <tr>
             <th>{t("mail.status")}</th>
