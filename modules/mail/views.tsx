@@ -1,5 +1,4 @@
-import type { PageContext } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
+import type { AppEnv, PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import {
   type Notice,
@@ -12,6 +11,7 @@ import {
 import type { MailRow } from "./outbox.ts";
 
 type Ctx = PageContext;
+type TranslationKey = Parameters<AppEnv["Variables"]["t"]>[0];
 
 /** The kinds of mail the product sends (`enqueueMail`'s `kind`), worded for the outbox. */
 const KIND_LABELS: Record<string, TranslationKey> = {
