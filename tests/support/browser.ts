@@ -66,7 +66,13 @@ export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<v
         context.setDefaultTimeout(30_000);
         const page = Object.assign(await context.newPage(), { errors: [] as string[] });
         page.on("console", (msg) => {
-          if (msg.type() === "error") page.errors.push(`console: ${msg.text()}`);
+          if (msg.type() !== "error") return;
+          page.errors.push(`console: ${msg.text()}`);
+          // Chromium's "Failed to load resource" does not name it: the log does, for a failure.
+          const url = msg.location().url;
+          if (url && msg.text().startsWith("Failed to load resource")) {
+            console.error(`  · ${msg.text()}: ${url}`);
+          }
         });
         page.on("pageerror", (error) => page.errors.push(`pageerror: ${error.message}`));
         return page;
