@@ -98,6 +98,11 @@ browserTest("browser: a channel form session, and the timeouts with short settin
     await waitStatus(console, second.id, "active");
     await fire(10.1);
     await waitStatus(console, second.id, "timed_out");
+    // As the technician sees it before ending it: the open workspace fetched again, read-only
+    // (an End clicked while that fetch is on its way answers it with a 404 for a cleared session).
+    await console.locator(
+      `[data-active-session="${second.id}"] .workspace-head .session-status[data-status=timed_out]`,
+    ).waitFor();
     console.once("dialog", (dialog) => dialog.accept());
     await console.click(`${row(second.id)} button[data-action=end]`);
     await console.locator(row(second.id)).waitFor({ state: "detached" });
