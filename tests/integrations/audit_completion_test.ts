@@ -20,7 +20,8 @@ async function entries(t: TestApp, sessionId: string) {
 }
 
 async function waitFor(check: () => Promise<boolean>) {
-  for (let i = 0; i < 100 && !(await check()); i++) {
+  // Up to 10 s: a loaded CI machine writes the audit more slowly than a quiet one.
+  for (let i = 0; i < 500 && !(await check()); i++) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -62,9 +63,17 @@ Deno.test("remote answers, screenshots, pushed URLs, inline edits and notes are 
     remote.onEvent({ kind: "answered", capability: "control", granted: true, was: "asked" });
     remote.onEvent({ kind: "revokedByCustomer", capability: "control" });
     remote.onEvent({ kind: "ended", capability: "view", by: viewer });
-    await waitFor(async () =>
-      (await entries(t, session.id)).some((e) => e.action === "session.remote_ended")
-    );
+    // Each event is written on its own: wait for all four, not only the last one sent.
+    const remoteActions = [
+      "session.remote_requested",
+      "session.remote_granted",
+      "session.remote_revoked",
+      "session.remote_ended",
+    ];
+    await waitFor(async () => {
+      const written = new Set((await entries(t, session.id)).map((e) => e.action));
+      return remoteActions.every((action) => written.has(action));
+    });
 
     const log = await entries(t, session.id);
     const by = (action: string) => log.find((e) => e.action === action);
