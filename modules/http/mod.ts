@@ -42,6 +42,7 @@ export {
 } from "./live_stream.ts";
 export { cleanText, cleanTextInputs } from "./text_input.ts";
 export { type ByteRange, fileResponse, parseByteRange } from "./byte_range.ts";
+export { type SecretSealer, secretSealer } from "./secret_sealer.ts";
 export {
   requireCaller,
   requirePermission,
