@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: every person-page action (rename, 2FA reset, unlock, reset link, deactivate) against the one rule of who may change whom, sharing its fixtures.
 // A person's page in the Admin Center (SPEC A2, A4, A10): an admin renames a person and
 // resets the two-step verification of one who lost their phone; an invitation's reload sends
 // nothing; deleting a group asks first and says why it cannot.
