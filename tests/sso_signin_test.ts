@@ -1,4 +1,4 @@
-// Over 400 lines on purpose: one real OIDC provider started per file serves every refusal case of the sign-in; split, each part would start its own.
+// Over 400 lines on purpose: every refusal case of the sign-in shares the provider and flow helpers above them (withProvider, configure, start, callback); split, each part would copy them.
 // SPEC A9: single sign-on through a real OpenID Connect provider (oidc-provider on loopback):
 // the Admin Center settings (master admin only, discovery checked on save, secret sealed), the
 // sign-in and every way it is refused — tampered state, another nonce, expiry, an unverified
