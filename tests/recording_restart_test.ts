@@ -11,24 +11,7 @@ import { remoteFor } from "../modules/remote/mod.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, TECH_PASSWORD } from "./support/org.ts";
 import { technician, workingSession } from "./support/sessions.ts";
-
-/** VP8 frames of ffmpeg's test pattern, 320×240 at 10 a second, a keyframe every 10. */
-async function _vp8(count: number): Promise<{ data: Uint8Array; key: boolean }[]> {
-  const path = await Deno.makeTempFile({ suffix: ".ivf" });
-  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10"];
-  args.push("-frames:v", String(count), "-c:v", "libvpx", "-g", "10", path);
-  assert.equal((await new Deno.Command("ffmpeg", { args }).output()).code, 0);
-  const ivf = await Deno.readFile(path);
-  await Deno.remove(path);
-  const view = new DataView(ivf.buffer);
-  const frames = [];
-  for (let at = view.getUint16(6, true); at + 12 <= ivf.byteLength;) {
-    const data = ivf.slice(at + 12, at + 12 + view.getUint32(at, true));
-    frames.push({ data, key: (data[0] & 1) === 0 });
-    at += 12 + data.byteLength;
-  }
-  return frames;
-}
+import { vp8TestFrames } from "../modules/recording/test_support.ts";
 
 /** What ffprobe says of a file: its duration (seconds, "N/A" when unknown) and frames read. */
 export async function probe(path: string): Promise<{ duration: string; frames: number }> {
@@ -70,7 +53,7 @@ async function _recorded(t: TestApp, folder: string) {
   remote.agentAttached({ send: () => {}, close: () => {} }, { width: 320, height: 240 });
   remote.agentConsent("view", true);
   await _until("recording once view is granted", () => remote.customerView().recording);
-  for (const [i, f] of (await _vp8(30)).entries()) {
+  for (const [i, f] of (await vp8TestFrames(30)).entries()) {
     remote.media({
       codec: "vp8",
       keyframe: f.key,

@@ -1,24 +1,7 @@
 import assert from "node:assert/strict";
 import { finishPartFile } from "./part_repair.ts";
 import { MatroskaWriter, type Patch } from "./matroska.ts";
-
-/** VP8 frames of ffmpeg's test pattern, 320×240 at 10 a second, a keyframe every 10. */
-async function _vp8(count: number): Promise<{ data: Uint8Array; key: boolean }[]> {
-  const path = await Deno.makeTempFile({ suffix: ".ivf" });
-  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10"];
-  args.push("-frames:v", String(count), "-c:v", "libvpx", "-g", "10", path);
-  assert.equal((await new Deno.Command("ffmpeg", { args }).output()).code, 0);
-  const ivf = await Deno.readFile(path);
-  await Deno.remove(path);
-  const view = new DataView(ivf.buffer);
-  const frames = [];
-  for (let at = view.getUint16(6, true); at + 12 <= ivf.byteLength;) {
-    const data = ivf.slice(at + 12, at + 12 + view.getUint32(at, true));
-    frames.push({ data, key: (data[0] & 1) === 0 });
-    at += 12 + data.byteLength;
-  }
-  return frames;
-}
+import { vp8TestFrames } from "./test_support.ts";
 
 /** The file as a writer leaves it, with the patches applied so far (`finish`: all of them). */
 function _written(frames: { data: Uint8Array; key: boolean }[], finish: boolean): Uint8Array {
@@ -51,7 +34,7 @@ async function _probe(path: string) {
 }
 
 Deno.test("finishPartFile() makes a part cut off by a crash the file a Stop would have written", async () => {
-  const frames = await _vp8(25);
+  const frames = await vp8TestFrames(25);
   const path = await Deno.makeTempFile({ suffix: ".webm" });
   try {
     await Deno.writeFile(path, _written(frames, false));
@@ -69,7 +52,7 @@ Deno.test("finishPartFile() makes a part cut off by a crash the file a Stop woul
 });
 
 Deno.test("finishPartFile() cuts the block the crash left half written", async () => {
-  const frames = await _vp8(25);
+  const frames = await vp8TestFrames(25);
   const path = await Deno.makeTempFile({ suffix: ".webm" });
   try {
     const whole = _written(frames, false);

@@ -6,25 +6,9 @@
 import assert from "node:assert/strict";
 import type { PartStart, RecorderEvent } from "./recorder.ts";
 import { SessionRecorder } from "./recorder.ts";
+import { vp8TestFrames } from "./test_support.ts";
 
 const root = Deno.uid() === 0;
-
-async function _vp8(count: number): Promise<{ data: Uint8Array; key: boolean }[]> {
-  const path = await Deno.makeTempFile({ suffix: ".ivf" });
-  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10"];
-  args.push("-frames:v", String(count), "-c:v", "libvpx", "-g", "20", path);
-  assert.equal((await new Deno.Command("ffmpeg", { args }).output()).code, 0);
-  const ivf = await Deno.readFile(path);
-  await Deno.remove(path);
-  const view = new DataView(ivf.buffer);
-  const frames = [];
-  for (let at = view.getUint16(6, true); at + 12 <= ivf.byteLength;) {
-    const data = ivf.slice(at + 12, at + 12 + view.getUint32(at, true));
-    frames.push({ data, key: (data[0] & 1) === 0 });
-    at += 12 + data.byteLength;
-  }
-  return frames;
-}
 
 async function _run(command: string, ...args: string[]) {
   const out = await new Deno.Command(command, { args, stderr: "piped" }).output();
@@ -39,7 +23,7 @@ Deno.test({
     const folder = await Deno.makeTempDir();
     await _run("mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", folder);
     try {
-      const frames = await _vp8(80);
+      const frames = await vp8TestFrames(80, { gop: 20 });
       const events: RecorderEvent[] = [];
       const rows: (PartStart & { endedAt?: Date; bytes?: number })[] = [];
       const recorder = new SessionRecorder({

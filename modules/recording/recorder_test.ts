@@ -3,25 +3,7 @@ import type { MediaFrame } from "../../protocol/mod.ts";
 import { accessUnits, H264_CLIP } from "../../tests/support/h264_share.ts";
 import { MAX_PENDING_BYTES, PartFile } from "./part_file.ts";
 import { type PartStart, type RecorderEvent, SessionRecorder } from "./recorder.ts";
-
-/** VP8 frames of ffmpeg's test pattern at `size` (an IVF file read back). */
-async function _vp8(count: number, size: string): Promise<{ data: Uint8Array; key: boolean }[]> {
-  const path = await Deno.makeTempFile({ suffix: ".ivf" });
-  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", `testsrc=size=${size}:rate=10`];
-  args.push("-frames:v", String(count), "-c:v", "libvpx", "-g", "100", path);
-  assert.equal((await new Deno.Command("ffmpeg", { args }).output()).code, 0);
-  const ivf = await Deno.readFile(path);
-  await Deno.remove(path);
-  const view = new DataView(ivf.buffer);
-  const frames = [];
-  for (let at = view.getUint16(6, true); at + 12 <= ivf.byteLength;) {
-    const length = view.getUint32(at, true);
-    const data = ivf.slice(at + 12, at + 12 + length);
-    frames.push({ data, key: (data[0] & 1) === 0 });
-    at += 12 + length;
-  }
-  return frames;
-}
+import { vp8TestFrames } from "./test_support.ts";
 
 async function _probe(path: string) {
   const out = await new Deno.Command("ffprobe", {
@@ -80,7 +62,7 @@ Deno.test("SessionRecorder writes only while wanted and view is granted, from a 
   const folder = await Deno.makeTempDir();
   try {
     const { recorder, seen, parts } = _world();
-    const vp8 = await _vp8(10, "320x240");
+    const vp8 = await vp8TestFrames(10, { size: "320x240", gop: 100 });
     const ann = { id: "ann-id", name: "Ann" };
     recorder.frame(frame("vp8", [320, 240], vp8[0].data, true, 0));
     recorder.start(folder, ann);
@@ -128,8 +110,8 @@ Deno.test("SessionRecorder starts a new part on a size change and on a codec cha
     const { recorder, parts } = _world();
     recorder.start(folder, null);
     recorder.viewChanged(true);
-    const big = await _vp8(4, "320x240");
-    const small = await _vp8(3, "160x120");
+    const big = await vp8TestFrames(4, { size: "320x240", gop: 100 });
+    const small = await vp8TestFrames(3, { size: "160x120", gop: 100 });
     const h264 = accessUnits(await Deno.readFile(H264_CLIP)).slice(0, 12);
     let at = 0;
     for (const f of big) recorder.frame(frame("vp8", [320, 240], f.data, f.key, at += 50));
@@ -156,7 +138,7 @@ Deno.test("SessionRecorder stops, and says so, when its folder cannot be written
   const { recorder, seen, parts } = _world();
   recorder.start("/nonexistent/folder", null);
   recorder.viewChanged(true);
-  const [first] = await _vp8(1, "64x64");
+  const [first] = await vp8TestFrames(1, { size: "64x64", gop: 100 });
   recorder.frame(frame("vp8", [64, 64], first.data, true, 0));
   await new Promise((resolve) => setTimeout(resolve, 50));
   await recorder.settled();
