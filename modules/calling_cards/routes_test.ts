@@ -95,6 +95,17 @@ Deno.test({
           assert.match(page, /name="helpUrl"[^>]* value="[^"]*(help\.example|javascript)/);
           assert.match(page, new RegExp(`value="${ann.groupId}" checked=""`));
         }
+        // No group ticked: a card no technician could deploy is refused, what was typed kept.
+        const { groups: _, ...noGroup } = good;
+        const ungrouped = await postCard(admin, channel.id, noGroup);
+        assert.equal(ungrouped.status, 422);
+        const ungroupedPage = await ungrouped.text();
+        assert.match(ungroupedPage, /role="alert">Choose at least one group whose technicians/);
+        assert.match(ungroupedPage, /name="name"[^>]* value="Acme support"/);
+        assert.doesNotMatch(ungroupedPage, /checked=""/);
+        // The form says so before anyone tries.
+        const form = await (await admin.get(`/admin/calling-cards/${channel.id}`)).text();
+        assert.match(form, /Tick at least one: only technicians of these groups can deploy/);
         assert.equal((await t.deps.db.select().from(callingCards)).length, 0);
 
         assert.equal((await postCard(admin, channel.id, good, PNG)).status, 303);

@@ -104,6 +104,8 @@ export async function saveCard(
   checkCard(input);
   const managed = await managedGroupIds(deps.db, user);
   const groupIds = [...new Set(input.groupIds)];
+  // A card with no group is one no technician can deploy, and its customers reach nobody.
+  if (groupIds.length === 0) throw new Refusal(422, "callingCards.bad.noGroup");
   if (groupIds.some((id) => !managed.has(id))) throw new Refusal(422, "callingCards.bad.groups");
   const logo = input.logo
     ? {

@@ -113,8 +113,10 @@ export function CardForm(props: {
               <input type="checkbox" name="removeLogo" value="1" /> {t("callingCards.removeLogo")}
             </label>
           )}
-          <fieldset>
+          <fieldset aria-describedby="cc-groups-help">
             <legend>{t("callingCards.groups")}</legend>
+            <p class="muted" id="cc-groups-help">{t("callingCards.groupsHelp")}</p>
+            {props.groups.length === 0 && <p>{t("callingCards.noGroups")}</p>}
             {props.groups.map((g) => (
               <label>
                 <input
