@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { auditLog } from "../modules/audit/mod.ts";
 import { recordings } from "../modules/recording/mod.ts";
+import { supportSessions } from "../modules/support/mod.ts";
 import { startTestApp } from "./support/app.ts";
 import { TECH_PASSWORD } from "./support/org.ts";
 import { technician, workingSession } from "./support/sessions.ts";
@@ -79,6 +80,56 @@ Deno.test("recording download: Range gives 206 with Content-Range, a range past 
       eq(auditLog.target, session.id),
     ));
     assert.equal(audited.length, 1 + 1 + 3, "whole, bytes=0-, three whole answers");
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("recording download: named by its start (UTC), the customer and the part, in both header forms", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const tech = await technician(t, {});
+    const session = await workingSession(t, tech);
+    await t.deps.db.update(supportSessions).set({ customerName: 'Zoë "Jo" O\'Brien/Ünal' })
+      .where(eq(supportSessions.id, session.id));
+    // Two parts, the later one written first: the number follows the start, not the row.
+    const part = async (startedAt: string, file: string, codec: string) => {
+      await Deno.writeFile(`${folder}/${file}`, new Uint8Array(10));
+      const [row] = await t.deps.db.insert(recordings).values({
+        sessionId: session.id,
+        startedAt: new Date(startedAt),
+        endedAt: new Date(startedAt),
+        bytes: 10,
+        codec,
+        width: 320,
+        height: 240,
+        path: `${folder}/${file}`,
+      }).returning();
+      return row;
+    };
+    const second = await part("2026-12-06T14:32:40Z", `${session.id}-2.mkv`, "h264");
+    const first = await part("2026-12-06T09:05:00Z", `${session.id}-1.webm`, "vp8");
+    const client = t.client();
+    await client.signIn(tech.email, TECH_PASSWORD);
+    const disposition = async (id: string) => {
+      const res = await client.get(`/console/history/session/${session.id}/recordings/${id}`);
+      await res.body?.cancel();
+      return res.headers.get("content-disposition");
+    };
+    assert.equal(
+      await disposition(second.id),
+      `attachment; filename="recording-2026-12-06-1432UTC-zoe-jo-o-brien-unal-part2.mkv"; ` +
+        `filename*=UTF-8''recording-2026-12-06-1432UTC-zoe-jo-o-brien-unal-part2.mkv`,
+    );
+    await t.deps.db.update(supportSessions).set({ customerName: "Фёдор" })
+      .where(eq(supportSessions.id, session.id));
+    assert.equal(
+      await disposition(first.id),
+      `attachment; filename="recording-2026-12-06-0905UTC-_____-part1.webm"; ` +
+        `filename*=UTF-8''recording-2026-12-06-0905UTC-${encodeURIComponent("федор")}-part1.webm`,
+    );
   } finally {
     await t.close();
     await Deno.remove(folder, { recursive: true });

@@ -9,6 +9,7 @@ import type { Database } from "../db/mod.ts";
 import { type AppDeps, type ByteRange, parseByteRange } from "../http/mod.ts";
 import { settingsFor } from "../support/mod.ts";
 import type { RecordingPolicy } from "./policy.ts";
+import { recordingFileName } from "./file_name.ts";
 import type { PartStart } from "./recorder.ts";
 import { recordings } from "./schema.ts";
 
@@ -66,11 +67,12 @@ export async function findRecording(
  * header) asks of it, and an audit line naming who took it (the caller has checked that `user`
  * may read the session) — for a download from the first byte only: a player's seeks and a
  * resumed download are the same taking, not one line each. Null when there is no such part or
- * its file is gone; the caller sends the file (`fileResponse`), which closes it.
+ * its file is gone; the caller sends the file (`fileResponse`), which closes it. `name` is what
+ * to save it as (file_name.ts: the start in UTC, the customer, the part's number).
  */
 export async function openRecording(
   deps: AppDeps,
-  session: { id: string; orgId: string },
+  session: { id: string; orgId: string; customerName: string },
   id: string,
   user: { id: string; email?: string | null },
   options: { range?: string | null } = {},
@@ -85,6 +87,13 @@ export async function openRecording(
 > {
   const row = await findRecording(deps.db, session.id, id);
   if (!row) return null;
+  const webm = row.path.endsWith(".webm");
+  const parts = await listRecordings(deps.db, session.id);
+  const name = recordingFileName({
+    startedAt: row.startedAt,
+    number: parts.findIndex((p) => p.id === row.id) + 1,
+    extension: webm ? "webm" : "mkv",
+  }, session.customerName);
   const file = await Deno.open(row.path, { read: true }).catch(() => null);
   if (!file) return null;
   const { size } = await file.stat();
@@ -103,9 +112,7 @@ export async function openRecording(
       throw error;
     });
   }
-  const name = row.path.slice(row.path.lastIndexOf("/") + 1);
-  const contentType = name.endsWith(".webm") ? "video/webm" : "video/x-matroska";
-  return { file, size, range, name, contentType };
+  return { file, size, range, name, contentType: webm ? "video/webm" : "video/x-matroska" };
 }
 
 /** What a deletion did: the part is gone, there is none, or it is still being written. */

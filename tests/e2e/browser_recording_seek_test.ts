@@ -1,7 +1,8 @@
 // Chromium seeks in a screen recording it plays from the record page's Download link: the
 // server answers the player's Range requests (206), so a jump to near the end of a part plays
 // from there. Before, every request got the whole file (200, no Accept-Ranges): the player
-// could not seek past what it had loaded, and a jump landed back at the start.
+// could not seek past what it had loaded, and a jump landed back at the start. Download saves
+// it as recording-<start, UTC>-<customer>-part<n>.webm, not under the session's id.
 import assert from "node:assert/strict";
 import { recordings } from "../../modules/recording/mod.ts";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
@@ -72,6 +73,13 @@ browserTest("browser: a recording's download seeks in Chromium's player (Range)"
       assert.ok(Math.abs(seeked.at - 33) < 1, `played from where it jumped: ${seeked.at}`);
       assert.equal(seeked.width, 160);
       assert.ok(statuses.includes(206), `the player asked for ranges: ${statuses}`);
+      // Download saves it under a name a person can tell apart: when (UTC), whose, which part.
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.locator(`a[href$="/recordings/${row.id}"]`).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), "recording-2026-11-24-1000UTC-carol-part1.webm");
+      await download.cancel();
       assert.deepEqual(page.errors, []);
     });
   } finally {
