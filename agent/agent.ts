@@ -24,6 +24,7 @@ import type { OpHandlers } from "./ops/mod.ts";
 import { OpRunner } from "./ops/runner.ts";
 import { type Link, type ScreenOptions, ScreenSender } from "./screen.ts";
 import { ScreenView } from "./screen_view.ts";
+import { Whiteboard } from "./whiteboard.ts";
 
 export type { EncoderLike, Link } from "./screen.ts";
 
@@ -57,6 +58,8 @@ export interface CustomerState {
   ended: string | null;
   /** The server says it records the picture (its `recording`); shown while view is shared. */
   recorded: boolean;
+  /** The technician's whiteboard is on: they may be drawing on the customer's screen. */
+  drawing: boolean;
 }
 
 /** A one-off question of a running operation, in the customer's window. */
@@ -91,6 +94,8 @@ export class Agent {
   #recorded = false;
   readonly #confirms = new Map<string, Confirmation & { resolve: (yes: boolean) => void }>();
   readonly ops: OpRunner;
+  /** The technician's drawings and laser on the customer's screen (whiteboard.ts). */
+  readonly whiteboard: Whiteboard;
   refused = 0;
 
   constructor(private options: AgentOptions) {
@@ -104,6 +109,12 @@ export class Agent {
       log: (line) => this.options.log?.(line),
     });
     this.view = new ScreenView(options.desktop);
+    const desktop = options.desktop;
+    this.whiteboard = new Whiteboard({
+      open: desktop.overlay && !options.noDesktop ? () => desktop.overlay!() : null,
+      offset: () => this.view.region ?? { x: 0, y: 0 },
+      log: (line) => this.options.log?.(line),
+    });
     this.screen = new ScreenSender({ ...options, desktop: this.view }, {
       link: () => this.#link,
       allowed: () => this.consent.allows("view"),
@@ -164,6 +175,7 @@ export class Agent {
 
   detach() {
     this.#link = null;
+    this.#closeWhiteboard(); // no drawing stays that nobody can take away
     this.view.releaseInput(); // nothing stays held down while the technician cannot let go
     this.ops.abortAll("the connection to the server was lost");
   }
@@ -179,6 +191,7 @@ export class Agent {
     if (this.#ended !== null) return;
     this.#ended = reason;
     this.ops.abortAll("the session has ended");
+    this.whiteboard.close();
     this.consent.clear();
     this.stop();
     this.#changed();
@@ -199,6 +212,7 @@ export class Agent {
       noDesktop: this.options.noDesktop ?? null,
       ended: this.#ended,
       recorded: this.#recorded && this.consent.allows("view"),
+      drawing: this.whiteboard.on,
     };
   }
 
@@ -320,6 +334,19 @@ export class Agent {
       case "quality":
         this.screen.setPreset(message.preset, message.auto ?? false);
         return;
+      case "whiteboard":
+      case "stroke":
+      case "whiteboardClear":
+      case "laser": {
+        const was = this.whiteboard.on;
+        const refusal = this.whiteboard.handle(message);
+        if (refusal) {
+          this.refused++;
+          this.#send({ type: "refused", of: message.type, reason: refusal });
+        }
+        if (this.whiteboard.on !== was) this.#changed();
+        return;
+      }
       case "recording":
         this.#recorded = message.on;
         this.#changed();
@@ -390,8 +417,22 @@ export class Agent {
   #announce(changed: Capability[], granted: boolean) {
     for (const capability of changed) this.#send({ type: "consent", capability, granted });
     if (changed.includes("view")) this.screen.newPicture();
+    if (changed.includes("view") && !granted) this.#closeWhiteboard();
     if (changed.includes("control")) this.#watchClipboard();
     if (changed.includes("control") && !granted) this.view.releaseInput();
+  }
+
+  /** The customer stops the drawings from their window: gone, and the server is told. */
+  stopDrawing() {
+    if (!this.whiteboard.on) return;
+    this.#closeWhiteboard();
+    this.#send({ type: "whiteboard", on: false });
+  }
+
+  #closeWhiteboard() {
+    const was = this.whiteboard.on;
+    this.whiteboard.close();
+    if (was) this.#changed();
   }
 
   #send(message: AgentMessage) {

@@ -185,6 +185,7 @@ Deno.test("the server's end stops sharing, closes questions and refuses later an
     noDesktop: null,
     ended: "the technician ended the session",
     recorded: false,
+    drawing: false,
   });
   await agent.handle({ type: "request", capability: "control" });
   assert.deepEqual(agent.customerState.questions, [], "no question after the end");

@@ -73,6 +73,7 @@ const IDLE = {
   noDesktop: null,
   ended: null,
   recorded: false,
+  drawing: false,
 } as const;
 const MAX_BODY_BYTES = 1024;
 
@@ -219,6 +220,10 @@ export class ConsentPage {
     if (path === "confirm") return this.#confirm(body);
     if (path === "credentials") return await this.#credentialsAnswer(body);
     if (path === "disconnect") return this.#disconnect();
+    if (path === "stop-drawing") {
+      this.options.agent?.stopDrawing();
+      return this.#respond("{}", "application/json");
+    }
     if (path === "revoke-access") return await this.#revokeAccess();
     return this.#refuse(404, "no such page");
   }

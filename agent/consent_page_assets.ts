@@ -65,6 +65,11 @@ export function pageHtml(
 <section id="shared" class="shared" aria-live="polite">
 <p id="shared-text">${escapeHtml(page.nothingShared)}</p>
 <p id="recorded" class="recorded" hidden>${escapeHtml(page.recorded)}</p>
+<p id="drawing" class="drawing" hidden>${
+    escapeHtml(page.drawing)
+  } <button type="button" id="stop-drawing" class="secondary">${
+    escapeHtml(page.stopDrawing)
+  }</button></p>
 <p id="shared-buttons" class="buttons" hidden>
 <button type="button" id="stop-control" class="danger" hidden>${
     escapeHtml(page.stopControl)
@@ -102,6 +107,8 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 .shared p { margin: 0 0 .5rem; }
 .recorded { display: flex; align-items: center; gap: .5rem; font-weight: 600; color: #c62828; }
 .recorded[hidden] { display: none; }
+.drawing { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; font-weight: 600; }
+.drawing[hidden] { display: none; }
 .recorded::before { content: ""; flex: none; width: 12px; height: 12px; border-radius: 50%; background: #c62828; }
 .buttons { display: flex; gap: .5rem; flex-wrap: wrap; }
 button { font: inherit; padding: .5rem 1.1rem; border-radius: .4rem; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
@@ -301,6 +308,7 @@ function render() {
   $("stop-control").hidden = !control;
   $("stop-view").hidden = !view;
   $("recorded").hidden = !(view && state.recorded);
+  $("drawing").hidden = !(view && state.drawing);
   $("shared-buttons").hidden = !view;
   root.dataset.view = String(view);
   root.dataset.control = String(control);
@@ -311,6 +319,7 @@ function render() {
 
 $("stop-control").addEventListener("click", () => post("revoke", { capability: "control" }));
 $("stop-view").addEventListener("click", () => post("revoke", { capability: "view" }));
+$("stop-drawing").addEventListener("click", () => post("stop-drawing", {}));
 
 async function poll() {
   let failures = 0;

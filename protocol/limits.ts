@@ -33,3 +33,22 @@ export const SCREEN_ID_PATTERN = /^[A-Za-z0-9_.:~-]{1,32}$/;
 export function isQualityPreset(value: unknown): value is QualityPreset {
   return (QUALITY_PRESETS as readonly unknown[]).includes(value);
 }
+
+/**
+ * The whiteboard's pens (SPEC R4): a few colours by name, each its RGB on the customer's screen.
+ * Names travel, so the agent never draws a colour the technician's toolbar does not offer.
+ */
+export const WHITEBOARD_COLORS = {
+  red: "#e0201b",
+  yellow: "#f5c400",
+  green: "#1fa33a",
+  blue: "#1f5fe0",
+  black: "#111111",
+  white: "#ffffff",
+} as const;
+export type WhiteboardColor = keyof typeof WHITEBOARD_COLORS;
+/** The pen widths the toolbar offers (screen pixels on the customer's side); the protocol allows 1–32. */
+export const WHITEBOARD_WIDTHS = [3, 6, 12] as const;
+export const WHITEBOARD_WIDTH_MAX = 32;
+/** The most points one `stroke` message carries; a longer line goes as several, each starting where the last ended. */
+export const STROKE_POINTS_MAX = 128;

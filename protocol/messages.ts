@@ -11,8 +11,11 @@ import {
   QUALITY_PRESETS,
   SCREEN_ID_PATTERN,
   SCREENS_MAX,
+  STROKE_POINTS_MAX,
   VIDEO_CODECS,
   WHEEL_MAX,
+  WHITEBOARD_COLORS,
+  WHITEBOARD_WIDTH_MAX,
 } from "./limits.ts";
 import { CURSOR_MAX_SIDE, CURSOR_RGBA_MAX_CHARS, cursorShapeProblem } from "./cursor.ts";
 
@@ -68,6 +71,12 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      * older agent): the server sends it no `recording`, which its decoder would refuse.
      */
     recordingNotice: z.boolean().optional(),
+    /**
+     * This agent can show the technician's whiteboard and laser pointer on the customer's
+     * screen (`WHITEBOARD_MESSAGES`). Absent (an older agent, a desktop without an overlay):
+     * the server sends none, and the technician's toolbar says drawing is not available.
+     */
+    whiteboard: z.boolean().optional(),
   }),
   /**
    * A technician's request is now in front of the customer, in the agent's own window (the
@@ -114,6 +123,8 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
     }).optional(),
   }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
+  /** The customer turned the technician's whiteboard off in the agent's window (drawings gone). */
+  z.strictObject({ type: z.literal("whiteboard"), on: z.literal(false) }),
   z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),
   z.strictObject({ type: z.literal("bye"), reason: text(200) }),
   /** Agent operations (docs/agent_ops.md): an event, a piece of the result, the outcome. */
@@ -160,6 +171,44 @@ export const INPUT_MESSAGES = [
 ] as const;
 export type InputMessage = z.infer<typeof INPUT_MESSAGES[number]>;
 
+const colorName = z.enum(
+  Object.keys(WHITEBOARD_COLORS) as [
+    keyof typeof WHITEBOARD_COLORS,
+    ...(keyof typeof WHITEBOARD_COLORS)[],
+  ],
+);
+
+/**
+ * The whiteboard and laser pointer (SPEC R4), as the agent receives them — and as the
+ * technician's viewer sends them, checked by the server against these same schemas. Points are
+ * in the picture's pixels (the chosen screen's, like `pointer`). Each needs view granted.
+ */
+export const WHITEBOARD_MESSAGES = [
+  /** The whiteboard on (the agent shows an empty overlay) or off (the drawings go). */
+  z.strictObject({ type: z.literal("whiteboard"), on: z.boolean() }),
+  /**
+   * A piece of a line: `points` are x, y pairs (one pair: a dot). A longer line comes as
+   * several pieces, each starting at the last one's end.
+   */
+  z.strictObject({
+    type: z.literal("stroke"),
+    color: colorName,
+    width: z.number().int().min(1).max(WHITEBOARD_WIDTH_MAX),
+    points: z.array(coord).min(2).max(STROKE_POINTS_MAX * 2).refine(
+      (points) => points.length % 2 === 0,
+      "points come in x, y pairs",
+    ),
+  }),
+  /** Erases every drawing; the whiteboard stays on. */
+  z.strictObject({ type: z.literal("whiteboardClear") }),
+  /** The laser pointer's red dot at (x, y), or hidden (null). Needs no whiteboard. */
+  z.strictObject({
+    type: z.literal("laser"),
+    at: z.strictObject({ x: coord, y: coord }).nullable(),
+  }),
+] as const;
+export type WhiteboardMessage = z.infer<typeof WHITEBOARD_MESSAGES[number]>;
+
 /** Server → agent (what the technician asks for, relayed, and connection upkeep). */
 export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
@@ -203,6 +252,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
    */
   z.strictObject({ type: z.literal("screen"), id: screenId.nullable() }),
   ...INPUT_MESSAGES,
+  ...WHITEBOARD_MESSAGES,
   z.strictObject({ type: z.literal("ping"), at: z.number().int().nonnegative() }),
   /** An agent operation (docs/agent_ops.md): pieces of the request, then the last piece. */
   z.strictObject({ type: z.literal("opPart"), id: opId, json: opJson }),
@@ -226,6 +276,12 @@ export function capabilityNeeded(message: ServerMessage): Capability | null {
     // Clipboard sync is part of remote control (SPEC R3): it starts and ends with it.
     case "clipboard":
       return "control";
+    // Drawings and the laser are on the customer's screen: only while it is shared.
+    case "whiteboard":
+    case "stroke":
+    case "whiteboardClear":
+    case "laser":
+      return "view";
     default:
       return null;
   }

@@ -25,14 +25,20 @@ export {
   type InputMessage,
   type ServerMessage,
   ServerMessageSchema,
+  WHITEBOARD_MESSAGES,
+  type WhiteboardMessage,
 } from "./messages.ts";
 export {
   CLIPBOARD_MAX_CHARS,
   isQualityPreset,
   QUALITY_PRESETS,
   type QualityPreset,
+  STROKE_POINTS_MAX,
   VIDEO_CODECS,
   type VideoCodec,
+  WHITEBOARD_COLORS,
+  WHITEBOARD_WIDTHS,
+  type WhiteboardColor,
 } from "./limits.ts";
 export {
   AGENT_PRESENCES,

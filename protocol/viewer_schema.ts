@@ -4,7 +4,7 @@
  * The island imports only the type (`ViewerInput` in `viewer.ts`), so zod stays on the server.
  */
 import { z } from "zod";
-import { INPUT_MESSAGES } from "./messages.ts";
+import { INPUT_MESSAGES, WHITEBOARD_MESSAGES } from "./messages.ts";
 import { QUALITY_PRESETS, SCREEN_ID_PATTERN, VIDEO_CODECS } from "./limits.ts";
 
 export const ViewerInputSchema = z.discriminatedUnion("type", [
@@ -44,5 +44,6 @@ export const ViewerInputSchema = z.discriminatedUnion("type", [
     id: z.string().regex(SCREEN_ID_PATTERN).nullable(),
   }),
   ...INPUT_MESSAGES,
+  ...WHITEBOARD_MESSAGES,
 ]);
 export type ViewerInput = z.infer<typeof ViewerInputSchema>;

@@ -14,6 +14,7 @@ export type {
   Frame,
   MouseButton,
   OpenDesktopOptions,
+  Overlay,
   Rect,
 } from "./types.ts";
 export { boundingBox, changedTiles, FrameDiffer, type TileRect } from "./tiles.ts";

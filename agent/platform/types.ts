@@ -82,6 +82,22 @@ export interface DamageWatcher {
   close(): void;
 }
 
+/**
+ * The technician's drawings and laser pointer on the customer's screen (SPEC R4): shown over
+ * every window, taking no input (clicks and keys reach the windows below), and part of what
+ * the screen shows, so the picture sent to the technician carries them. Desktop pixels.
+ */
+export interface Overlay {
+  /** Draws one piece of a line through `points` (x, y pairs; one pair: a dot) in 0xRRGGBB. */
+  stroke(points: readonly number[], rgb: number, width: number): void;
+  /** Erases every drawing. */
+  clear(): void;
+  /** The laser's dot centred on a point, or hidden (null). */
+  laser(at: { x: number; y: number } | null): void;
+  /** Removes everything it shows. */
+  close(): void;
+}
+
 /** A screen of the customer's desktop (X11 today; see `openDesktop`). */
 export interface Desktop {
   readonly width: number;
@@ -119,6 +135,11 @@ export interface Desktop {
    * cannot tell (then the desktop is shown whole). Cheap enough to call every few seconds.
    */
   screens?(): ScreenInfo[];
+  /**
+   * A new overlay for the whiteboard and laser (throws when this desktop cannot show one);
+   * absent: this system cannot draw on the customer's screen.
+   */
+  overlay?(): Overlay;
   /** A change watcher, or null when this system cannot tell (the caller then polls). */
   damage?(): DamageWatcher | null;
   /**

@@ -19,6 +19,7 @@ import { ctrlAltDel, keyboardLayout, KeyInjector } from "./x11_keyboard.ts";
 import { SelectionClipboard } from "./x11_clipboard.ts";
 import { openX11Damage, type X11DamageWatcher } from "./x11_damage.ts";
 import { listX11Screens } from "./x11_screens.ts";
+import { X11Overlay } from "./x11_overlay.ts";
 import type {
   CursorImage,
   DamageWatcher,
@@ -237,6 +238,11 @@ export class X11Desktop implements Desktop {
   screens(): ScreenInfo[] {
     this.#open();
     return listX11Screens(this.#x, this.#dpy, this.#root, this);
+  }
+
+  /** The whiteboard's and laser's windows, on their own X connection (x11_overlay.ts). */
+  overlay(): X11Overlay {
+    return new X11Overlay(this.#name);
   }
 
   /** A watcher on its own X connection (see x11_damage.ts); closed with this desktop. */

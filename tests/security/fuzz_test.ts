@@ -125,6 +125,7 @@ const AGENT_SAMPLES: unknown[] = [
   { type: "opPart", id: "op-0000001", json: '{"os":"li' },
   { type: "opDone", id: "op-0000001", json: 'nux","ops":[]}' },
   { type: "opFailed", id: "op-0000001", code: "not_granted", reason: "files is not granted" },
+  { type: "whiteboard", on: false },
 ];
 const SERVER_SAMPLES: unknown[] = [
   { type: "welcome", sessionId: "6f1c1d52-0b44-4f6e-9d7e-2f3a4b5c6d7e", heartbeatMs: 15000 },
@@ -138,6 +139,11 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "cursorMode", separate: false },
   { type: "recording", on: true },
   { type: "recording", on: false },
+  { type: "whiteboard", on: true },
+  { type: "stroke", color: "red", width: 6, points: [10, 20, 30, 40, 50, 45] },
+  { type: "whiteboardClear" },
+  { type: "laser", at: { x: 640, y: 360 } },
+  { type: "laser", at: null },
   { type: "screen", id: "HDMI-1" },
   { type: "screen", id: null },
   { type: "ctrlAltDel" },
@@ -172,6 +178,8 @@ const VIEWER_SAMPLES: unknown[] = [
   { type: "reoffer" },
   { type: "quality", preset: "low" },
   { type: "screen", id: "DP-1" },
+  { type: "stroke", color: "blue", width: 3, points: [1, 2] },
+  { type: "laser", at: { x: 5, y: 6 } },
   { type: "ping", at: 5 },
   { type: "pointer", x: 1, y: 2 },
   { type: "button", button: "right", down: false, x: 3, y: 4 },

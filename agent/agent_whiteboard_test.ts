@@ -1,0 +1,134 @@
+// The technician's whiteboard at the agent (SPEC R4): nothing is drawn without the customer's
+// view consent; points move onto the chosen screen; the drawings go when view is taken back, the
+// link drops, the session ends or the customer removes them in the agent's window. The overlay
+// here records what it is told; x11_overlay_test.ts draws on a real X server.
+import assert from "node:assert/strict";
+import type { AgentMessage } from "../protocol/mod.ts";
+import { Agent } from "./agent.ts";
+import type { Desktop, Overlay } from "./platform/types.ts";
+
+function _agent(opts: { overlay?: boolean } = {}) {
+  const calls: string[] = [];
+  const sent: AgentMessage[] = [];
+  let opened = 0;
+  const overlay = (): Overlay => {
+    opened++;
+    return {
+      stroke: (points, rgb, width) =>
+        void calls.push(`stroke ${points.join(",")} #${rgb.toString(16)} ${width}`),
+      clear: () => void calls.push("clear"),
+      laser: (at) => void calls.push(at ? `laser ${at.x},${at.y}` : "laser off"),
+      close: () => void calls.push("close"),
+    };
+  };
+  const screens = [
+    { id: "A", x: 0, y: 0, width: 100, height: 100, primary: true },
+    { id: "B", x: 100, y: 20, width: 100, height: 100, primary: false },
+  ];
+  const desktop = {
+    width: 200,
+    height: 120,
+    grab: () => ({ width: 200, height: 120, stride: 800, data: new Uint8Array(96_000) }),
+    cursor: () => null,
+    screens: () => screens,
+    damage: () => null,
+    keyboardLayout: () => "us",
+    releaseInput: () => {},
+    ...(opts.overlay === false ? {} : { overlay }),
+  } as unknown as Desktop;
+  const agent = new Agent({
+    desktop,
+    encoder: () => ({
+      encode: () => ({ data: new Uint8Array(3), keyframe: true }),
+      setPreset: () => {},
+      close: () => {},
+    }),
+  });
+  agent.attach({
+    send: (message: AgentMessage) => void sent.push(message),
+    sendMedia: () => {},
+    buffered: () => 0,
+  });
+  return { agent, calls, sent, opened: () => opened };
+}
+
+async function _allowView(agent: Agent) {
+  await agent.handle({ type: "request", capability: "view" });
+  const question = agent.customerState.questions.find((q) => q.capability === "view")!;
+  assert.ok(agent.answer("view", question.id, true).ok);
+}
+
+const STROKE = { type: "stroke", color: "red", width: 6, points: [10, 20, 30, 40] } as const;
+
+Deno.test("Agent refuses the whiteboard and laser without view, and draws nothing", async () => {
+  const { agent, calls, sent } = _agent();
+  for (
+    const message of [
+      { type: "whiteboard", on: true },
+      { ...STROKE, points: [...STROKE.points] },
+      { type: "laser", at: { x: 5, y: 5 } },
+    ] as const
+  ) await agent.handle(message as never);
+  assert.deepEqual(calls, []);
+  const refused = sent.filter((m) => m.type === "refused");
+  assert.deepEqual(refused.map((m) => m.type === "refused" && m.reason), [
+    "view is not granted",
+    "view is not granted",
+    "view is not granted",
+  ]);
+  assert.equal(agent.customerState.drawing, false);
+  agent.end("test over");
+});
+
+Deno.test("Agent draws on the chosen screen, says so in the window, and clears", async () => {
+  const { agent, calls, sent } = _agent();
+  await _allowView(agent);
+  await agent.handle({ ...STROKE, points: [...STROKE.points] });
+  assert.deepEqual(calls, [], "a stroke before the whiteboard is on is refused");
+  assert.match(JSON.stringify(sent.at(-1)), /the whiteboard is off/);
+  await agent.handle({ type: "whiteboard", on: true });
+  assert.equal(agent.customerState.drawing, true);
+  await agent.handle({ ...STROKE, points: [...STROKE.points] });
+  await agent.handle({ type: "screen", id: "B" });
+  await agent.handle({ type: "stroke", color: "blue", width: 3, points: [1, 2] });
+  await agent.handle({ type: "laser", at: { x: 50, y: 50 } });
+  await agent.handle({ type: "whiteboardClear" });
+  await agent.handle({ type: "laser", at: null });
+  assert.deepEqual(calls, [
+    "stroke 10,20,30,40 #e0201b 6",
+    "stroke 101,22 #1f5fe0 3",
+    "laser 150,70",
+    "clear",
+    "laser off",
+  ]);
+  agent.end("test over");
+});
+
+Deno.test("Agent removes the drawings on a revoke of view, a dropped link, the end and the customer's stop", async () => {
+  for (const how of ["revoke", "detach", "end", "customer", "off"] as const) {
+    const { agent, calls, sent, opened } = _agent();
+    await _allowView(agent);
+    await agent.handle({ type: "whiteboard", on: true });
+    await agent.handle({ ...STROKE, points: [...STROKE.points] });
+    if (how === "revoke") agent.revoke("view");
+    if (how === "detach") agent.detach();
+    if (how === "end") agent.end("over");
+    if (how === "customer") agent.stopDrawing();
+    if (how === "off") await agent.handle({ type: "whiteboard", on: false });
+    assert.equal(calls.at(-1), "close", how);
+    assert.equal(agent.customerState.drawing, false, how);
+    assert.equal(opened(), 1, how);
+    if (how === "customer") assert.deepEqual(sent.at(-1), { type: "whiteboard", on: false });
+    agent.end("test over");
+  }
+});
+
+Deno.test("Agent without an overlay says the whiteboard is not available and refuses it", async () => {
+  const { agent, sent } = _agent({ overlay: false });
+  assert.equal(agent.whiteboard.available, false);
+  await _allowView(agent);
+  await agent.handle({ type: "whiteboard", on: true });
+  assert.match(JSON.stringify(sent.at(-1)), /cannot show drawings/);
+  assert.equal(agent.customerState.drawing, false);
+  agent.end("test over");
+});

@@ -1,0 +1,314 @@
+/**
+ * The technician's whiteboard and laser pointer on an X11 screen (SPEC R4), without a
+ * compositor (Xvfb and many plain desktops have none, so no transparent window can be had):
+ *
+ * - The drawings are one override-redirect window over the whole screen whose *bounding shape*
+ *   (XShape) is exactly the strokes: each piece of a line is drawn into a small 1-bit pixmap and
+ *   added to the shape (ShapeUnion), so everything but the strokes is the desktop itself. The
+ *   window's background is a full-screen pixmap the strokes are drawn into in their colours: the
+ *   X server repaints any part from it (shape changes, a window moved away) with no help from us.
+ * - The laser is a small round window (a circular bounding shape) moved with XMoveWindow.
+ * - Both have an empty *input* shape: every click and key goes to the windows below.
+ *
+ * They are real windows on the screen, so the agent's own capture (root window, XShm) and its
+ * damage watch see them like any other drawing: the technician sees them in the picture.
+ */
+import type { Overlay } from "./types.ts";
+import { acquireX11, cString, num, releaseX11, type X11Libs } from "./x11_ffi.ts";
+
+const DRAW_SYMBOLS = {
+  XDisplayWidth: { parameters: ["pointer", "i32"], result: "i32" },
+  XDisplayHeight: { parameters: ["pointer", "i32"], result: "i32" },
+  XCreateWindow: {
+    parameters: [
+      "pointer",
+      "u64",
+      "i32",
+      "i32",
+      "u32",
+      "u32",
+      "u32",
+      "i32",
+      "u32",
+      "pointer",
+      "u64",
+      "buffer",
+    ],
+    result: "u64",
+  },
+  XCreatePixmap: { parameters: ["pointer", "u64", "u32", "u32", "u32"], result: "u64" },
+  XFreePixmap: { parameters: ["pointer", "u64"], result: "i32" },
+  XCreateGC: { parameters: ["pointer", "u64", "u64", "pointer"], result: "pointer" },
+  XFreeGC: { parameters: ["pointer", "pointer"], result: "i32" },
+  XSetForeground: { parameters: ["pointer", "pointer", "u64"], result: "i32" },
+  XSetLineAttributes: {
+    parameters: ["pointer", "pointer", "u32", "i32", "i32", "i32"],
+    result: "i32",
+  },
+  XDrawLines: { parameters: ["pointer", "u64", "pointer", "buffer", "i32", "i32"], result: "i32" },
+  XFillRectangle: {
+    parameters: ["pointer", "u64", "pointer", "i32", "i32", "u32", "u32"],
+    result: "i32",
+  },
+  XFillArc: {
+    parameters: ["pointer", "u64", "pointer", "i32", "i32", "u32", "u32", "i32", "i32"],
+    result: "i32",
+  },
+  XSetWindowBackgroundPixmap: { parameters: ["pointer", "u64", "u64"], result: "i32" },
+  XClearArea: {
+    parameters: ["pointer", "u64", "i32", "i32", "u32", "u32", "i32"],
+    result: "i32",
+  },
+  XMapRaised: { parameters: ["pointer", "u64"], result: "i32" },
+  XUnmapWindow: { parameters: ["pointer", "u64"], result: "i32" },
+  XMoveWindow: { parameters: ["pointer", "u64", "i32", "i32"], result: "i32" },
+  XRaiseWindow: { parameters: ["pointer", "u64"], result: "i32" },
+  XStoreName: { parameters: ["pointer", "u64", "buffer"], result: "i32" },
+} as const;
+
+const SHAPE_SYMBOLS = {
+  XShapeQueryExtension: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  XShapeCombineMask: {
+    parameters: ["pointer", "u64", "i32", "i32", "i32", "u64", "i32"],
+    result: "void",
+  },
+  XShapeCombineRectangles: {
+    parameters: ["pointer", "u64", "i32", "i32", "i32", "pointer", "i32", "i32", "i32"],
+    result: "void",
+  },
+} as const;
+
+const SHAPE_BOUNDING = 0;
+const SHAPE_INPUT = 2;
+const SHAPE_SET = 0;
+const SHAPE_UNION = 1;
+const INPUT_OUTPUT = 1;
+const CW_BACK_PIXEL = 1n << 1n;
+const CW_OVERRIDE_REDIRECT = 1n << 9n;
+/** `XSetWindowAttributes` (x86_64): 112 bytes; background_pixel at 8, override_redirect at 88. */
+const ATTRIBUTES_SIZE = 112;
+const CAP_ROUND = 2;
+const JOIN_ROUND = 2;
+/** The laser dot's diameter in screen pixels, and its colour. */
+export const LASER_SIZE = 18;
+const LASER_RGB = 0xff1a1a;
+
+/** The customer's screen's overlay for the whiteboard and the laser (X11). */
+export class X11Overlay implements Overlay {
+  readonly #x: X11Libs;
+  readonly #draw: Deno.DynamicLibrary<typeof DRAW_SYMBOLS>;
+  readonly #shape: Deno.DynamicLibrary<typeof SHAPE_SYMBOLS>;
+  readonly #dpy: Deno.PointerObject;
+  readonly width: number;
+  readonly height: number;
+  #board = 0n;
+  #paper = 0n;
+  #paperGc: Deno.PointerValue = null;
+  #maskGc: Deno.PointerValue = null;
+  #laser = 0n;
+  #laserShown = false;
+  #closed = false;
+
+  /** Opens its own connection to `display` (default $DISPLAY); throws without XShape. */
+  constructor(display?: string) {
+    this.#x = acquireX11();
+    this.#draw = Deno.dlopen("libX11.so.6", DRAW_SYMBOLS);
+    this.#shape = Deno.dlopen("libXext.so.6", SHAPE_SYMBOLS);
+    const dpy = this.#x.x.XOpenDisplay(display ? cString(display) : null);
+    if (!dpy) {
+      this.#release();
+      throw new Error(`cannot open X display ${display ?? "$DISPLAY"} for the whiteboard`);
+    }
+    this.#dpy = dpy;
+    if (!this.#shape.symbols.XShapeQueryExtension(dpy, new Int32Array(1), new Int32Array(1))) {
+      this.#x.x.XCloseDisplay(dpy);
+      this.#release();
+      throw new Error("the X server has no SHAPE extension: the whiteboard cannot be shown");
+    }
+    const screen = this.#x.x.XDefaultScreen(dpy);
+    this.width = this.#draw.symbols.XDisplayWidth(dpy, screen);
+    this.height = this.#draw.symbols.XDisplayHeight(dpy, screen);
+  }
+
+  /** Draws one piece of a line through `points` (x, y pairs, desktop pixels). */
+  stroke(points: readonly number[], rgb: number, width: number): void {
+    if (this.#closed || points.length < 2) return;
+    this.#ensureBoard();
+    const d = this.#draw.symbols;
+    const dpy = this.#dpy;
+    // One point is a dot: a zero-length wide line with round caps is a disc in X.
+    const pts = points.length === 2 ? [...points, ...points] : points;
+    const margin = Math.ceil(width / 2) + 1;
+    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < pts.length; i += 2) {
+      minX = Math.min(minX, pts[i]);
+      maxX = Math.max(maxX, pts[i]);
+      minY = Math.min(minY, pts[i + 1]);
+      maxY = Math.max(maxY, pts[i + 1]);
+    }
+    const bx = minX - margin, by = minY - margin;
+    const bw = maxX - minX + 2 * margin, bh = maxY - minY + 2 * margin;
+    // The colour, on the window's background: what shows where the shape lets it.
+    d.XSetForeground(dpy, this.#paperGc, BigInt(rgb));
+    d.XSetLineAttributes(dpy, this.#paperGc, width, 0, CAP_ROUND, JOIN_ROUND);
+    d.XDrawLines(dpy, this.#paper, this.#paperGc, _xPoints(pts, 0, 0), pts.length / 2, 0);
+    // The same line into a 1-bit mask of its box, added to the window's shape.
+    const mask = d.XCreatePixmap(dpy, this.#board, bw, bh, 1);
+    d.XSetForeground(dpy, this.#maskGc, 0n);
+    d.XFillRectangle(dpy, mask, this.#maskGc, 0, 0, bw, bh);
+    d.XSetForeground(dpy, this.#maskGc, 1n);
+    d.XSetLineAttributes(dpy, this.#maskGc, width, 0, CAP_ROUND, JOIN_ROUND);
+    d.XDrawLines(dpy, mask, this.#maskGc, _xPoints(pts, bx, by), pts.length / 2, 0);
+    this.#shape.symbols.XShapeCombineMask(
+      dpy,
+      this.#board,
+      SHAPE_BOUNDING,
+      bx,
+      by,
+      mask,
+      SHAPE_UNION,
+    );
+    d.XFreePixmap(dpy, mask);
+    // Where strokes already showed, the new colour is painted from the background now.
+    d.XClearArea(dpy, this.#board, bx, by, bw, bh, 0);
+    d.XRaiseWindow(dpy, this.#board);
+    if (this.#laserShown) d.XRaiseWindow(dpy, this.#laser);
+    this.#x.x.XFlush(dpy);
+  }
+
+  /** Erases every drawing (the window's shape is empty again: nothing of it shows). */
+  clear(): void {
+    if (this.#closed || !this.#board) return;
+    this.#emptyShape(this.#board, SHAPE_BOUNDING);
+    this.#x.x.XFlush(this.#dpy);
+  }
+
+  /** The laser's dot centred on (x, y), or hidden (null). */
+  laser(at: { x: number; y: number } | null): void {
+    if (this.#closed) return;
+    const d = this.#draw.symbols;
+    if (!at) {
+      if (this.#laserShown) d.XUnmapWindow(this.#dpy, this.#laser);
+      this.#laserShown = false;
+      this.#x.x.XFlush(this.#dpy);
+      return;
+    }
+    if (!this.#laser) this.#laser = this.#makeLaser();
+    const half = LASER_SIZE / 2;
+    d.XMoveWindow(this.#dpy, this.#laser, Math.round(at.x - half), Math.round(at.y - half));
+    if (!this.#laserShown) d.XMapRaised(this.#dpy, this.#laser);
+    this.#laserShown = true;
+    this.#x.x.XFlush(this.#dpy);
+  }
+
+  /** Removes the drawings and the laser and closes the connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const d = this.#draw.symbols;
+    const x = this.#x.x;
+    if (this.#laser) x.XDestroyWindow(this.#dpy, this.#laser);
+    if (this.#board) x.XDestroyWindow(this.#dpy, this.#board);
+    if (this.#paper) d.XFreePixmap(this.#dpy, this.#paper);
+    if (this.#paperGc) d.XFreeGC(this.#dpy, this.#paperGc);
+    if (this.#maskGc) d.XFreeGC(this.#dpy, this.#maskGc);
+    x.XSync(this.#dpy, 0);
+    x.XCloseDisplay(this.#dpy);
+    this.#release();
+  }
+
+  #release() {
+    this.#draw.close();
+    this.#shape.close();
+    releaseX11();
+  }
+
+  /** The drawings' window and its background, made at the first stroke. */
+  #ensureBoard() {
+    if (this.#board) return;
+    const d = this.#draw.symbols;
+    const x = this.#x.x;
+    const dpy = this.#dpy;
+    const screen = x.XDefaultScreen(dpy);
+    const root = BigInt(num(x.XRootWindow(dpy, screen)));
+    const depth = x.XDefaultDepth(dpy, screen);
+    this.#board = this.#window(root, 0, 0, this.width, this.height, 0);
+    d.XStoreName(dpy, this.#board, cString("rescue-whiteboard"));
+    this.#emptyShape(this.#board, SHAPE_BOUNDING);
+    this.#paper = d.XCreatePixmap(dpy, root, this.width, this.height, depth);
+    this.#paperGc = d.XCreateGC(dpy, this.#paper, 0n, null);
+    const one = d.XCreatePixmap(dpy, root, 1, 1, 1);
+    this.#maskGc = d.XCreateGC(dpy, one, 0n, null); // any 1-bit drawable of this screen
+    d.XFreePixmap(dpy, one);
+    d.XSetWindowBackgroundPixmap(dpy, this.#board, this.#paper);
+    d.XMapRaised(dpy, this.#board);
+  }
+
+  #makeLaser(): bigint {
+    const d = this.#draw.symbols;
+    const x = this.#x.x;
+    const dpy = this.#dpy;
+    const root = BigInt(num(x.XRootWindow(dpy, x.XDefaultScreen(dpy))));
+    const laser = this.#window(root, 0, 0, LASER_SIZE, LASER_SIZE, LASER_RGB);
+    d.XStoreName(dpy, laser, cString("rescue-laser"));
+    const mask = d.XCreatePixmap(dpy, laser, LASER_SIZE, LASER_SIZE, 1);
+    const gc = d.XCreateGC(dpy, mask, 0n, null);
+    d.XSetForeground(dpy, gc, 0n);
+    d.XFillRectangle(dpy, mask, gc, 0, 0, LASER_SIZE, LASER_SIZE);
+    d.XSetForeground(dpy, gc, 1n);
+    d.XFillArc(dpy, mask, gc, 0, 0, LASER_SIZE, LASER_SIZE, 0, 360 * 64);
+    this.#shape.symbols.XShapeCombineMask(dpy, laser, SHAPE_BOUNDING, 0, 0, mask, SHAPE_SET);
+    d.XFreeGC(dpy, gc);
+    d.XFreePixmap(dpy, mask);
+    return laser;
+  }
+
+  /** An override-redirect window (no window manager moves or decorates it) that takes no input. */
+  #window(parent: bigint, x: number, y: number, w: number, h: number, rgb: number): bigint {
+    const attributes = new Uint8Array(ATTRIBUTES_SIZE);
+    const view = new DataView(attributes.buffer);
+    view.setBigUint64(8, BigInt(rgb), true);
+    view.setInt32(88, 1, true);
+    const window = this.#draw.symbols.XCreateWindow(
+      this.#dpy,
+      parent,
+      x,
+      y,
+      w,
+      h,
+      0,
+      0, // CopyFromParent
+      INPUT_OUTPUT,
+      null,
+      CW_BACK_PIXEL | CW_OVERRIDE_REDIRECT,
+      attributes,
+    );
+    const id = BigInt(num(window));
+    this.#emptyShape(id, SHAPE_INPUT);
+    return id;
+  }
+
+  #emptyShape(window: bigint, kind: number) {
+    this.#shape.symbols.XShapeCombineRectangles(
+      this.#dpy,
+      window,
+      kind,
+      0,
+      0,
+      null,
+      0,
+      SHAPE_SET,
+      0,
+    );
+  }
+}
+
+/** `XPoint[]` (two shorts each) from x, y pairs, moved by (-dx, -dy). */
+function _xPoints(points: readonly number[], dx: number, dy: number): Int16Array<ArrayBuffer> {
+  const out = new Int16Array(points.length);
+  for (let i = 0; i < points.length; i += 2) {
+    out[i] = points[i] - dx;
+    out[i + 1] = points[i + 1] - dy;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// The whiteboard's overlay on a real X server without a compositor (Xvfb), checked the way the
+// technician sees it — the agent's own capture and damage watch — and with independent X
+// clients: xev (does a click through a stroke still reach the window below?), xsetroot,
+// xdotool and xwininfo. Needs xvfb, x11-utils, xdotool and x11-xserver-utils.
+import assert from "node:assert/strict";
+import { openDesktop } from "./mod.ts";
+import type { Frame } from "./types.ts";
+import { LASER_SIZE } from "./x11_overlay.ts";
+import { runX, startXvfb } from "./xvfb_test_support.ts";
+
+const RED = 0xe0201b;
+const ROOT = 0x336699;
+
+/** The 0xRRGGBB of a captured pixel (frames are B, G, R, X). */
+function rgbAt(frame: Frame, x: number, y: number): number {
+  const i = y * frame.stride + x * 4;
+  return (frame.data[i + 2] << 16) | (frame.data[i + 1] << 8) | frame.data[i];
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+}
+
+Deno.test("X11Overlay shows strokes and the laser in the capture, takes no input, and clears", async () => {
+  const xvfb = await startXvfb({ width: 640, height: 480 });
+  const desktop = openDesktop({ display: xvfb.display });
+  // xev's window below the drawing reports every button press it gets (line-buffered).
+  const xev = new Deno.Command("stdbuf", {
+    args: ["-oL", "xev", "-geometry", "300x200+100+100", "-event", "button"],
+    env: { DISPLAY: xvfb.display },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let xevOut = "";
+  const reading = xev.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (xevOut += chunk) }),
+  ).catch(() => {});
+  const overlay = desktop.overlay!();
+  const damage = desktop.damage!()!;
+  try {
+    await runX(xvfb.display, "xsetroot", ["-solid", `#${ROOT.toString(16)}`]);
+    await until("xev's window", () => rgbAt(desktop.grab(), 200, 150) === 0xffffff);
+    damage.take();
+
+    // A red line across xev's window: in the grab exactly where drawn, nowhere else.
+    overlay.stroke([120, 150, 300, 150], RED, 8);
+    await until("the stroke in the capture", () => rgbAt(desktop.grab(), 200, 150) === RED);
+    const frame = desktop.grab();
+    assert.equal(rgbAt(frame, 120, 150), RED, "the line's start (round cap)");
+    assert.equal(rgbAt(frame, 200, 147), RED, "inside its width");
+    assert.equal(rgbAt(frame, 200, 160), 0xffffff, "beside it: xev's window shows");
+    assert.equal(rgbAt(frame, 50, 50), ROOT, "far away: the desktop shows");
+    assert.equal(rgbAt(frame, 320, 150), 0xffffff, "past its end");
+    // The damage watch wakes the picture for it (the technician sees the drawing).
+    await damage.wait(1_000);
+    const rects = damage.take();
+    assert.ok(
+      rects.some((r) => r.x <= 200 && r.x + r.width > 200 && r.y <= 150 && r.y + r.height > 150),
+      `damage covers the stroke: ${JSON.stringify(rects)}`,
+    );
+
+    // A dot, and a second colour over the first.
+    overlay.stroke([400, 400], 0x1f5fe0, 12);
+    overlay.stroke([200, 140, 200, 160], 0x1fa33a, 4);
+    await until("the dot", () => rgbAt(desktop.grab(), 400, 400) === 0x1f5fe0);
+    assert.equal(rgbAt(desktop.grab(), 200, 150), 0x1fa33a, "the later stroke on top");
+
+    // A click on the stroke goes through the overlay to xev's window below.
+    await runX(xvfb.display, "xdotool", ["mousemove", "200", "150", "click", "1"]);
+    await until("xev to hear the click", () => /ButtonPress/.test(xevOut));
+    assert.match(xevOut, /ButtonRelease/);
+
+    // The laser: a round red dot centred on the point, moved, then hidden.
+    overlay.laser({ x: 500, y: 300 });
+    await until("the laser", () => rgbAt(desktop.grab(), 500, 300) === 0xff1a1a);
+    const corner = LASER_SIZE / 2 - 1;
+    assert.equal(rgbAt(desktop.grab(), 500 - corner, 300 - corner), ROOT, "round, not square");
+    overlay.laser({ x: 550, y: 320 });
+    await until("the laser moved", () => rgbAt(desktop.grab(), 550, 320) === 0xff1a1a);
+    assert.equal(rgbAt(desktop.grab(), 500, 300), ROOT, "gone from where it was");
+    overlay.laser(null);
+    await until("the laser hidden", () => rgbAt(desktop.grab(), 550, 320) === ROOT);
+
+    // Clear: the drawings are gone, the overlay stays for more.
+    overlay.clear();
+    await until("the clear", () => rgbAt(desktop.grab(), 200, 150) === 0xffffff);
+    assert.equal(rgbAt(desktop.grab(), 400, 400), ROOT);
+    overlay.stroke([60, 60, 80, 60], RED, 6);
+    await until("a stroke after the clear", () => rgbAt(desktop.grab(), 70, 60) === RED);
+
+    // Closed: its windows are gone from the server.
+    const before = await runX(xvfb.display, "xwininfo", ["-root", "-tree"]);
+    assert.match(before, /rescue-whiteboard/);
+    overlay.close();
+    await until("the close", () => rgbAt(desktop.grab(), 70, 60) === ROOT);
+    const after = await runX(xvfb.display, "xwininfo", ["-root", "-tree"]);
+    assert.doesNotMatch(after, /rescue-whiteboard|rescue-laser/);
+  } finally {
+    overlay.close();
+    damage.close();
+    desktop.close();
+    try {
+      xev.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await xev.status;
+    await reading;
+    await xvfb.stop();
+  }
+});

@@ -1,0 +1,101 @@
+/**
+ * The technician's whiteboard and laser pointer on the customer's screen (SPEC R4), as the
+ * agent keeps them: the server's messages (already checked against the customer's view
+ * consent by agent.ts) become drawing on the desktop's overlay (platform/types.ts `Overlay`).
+ *
+ * Points arrive in the picture's pixels — the chosen screen's, like the pointer — and are moved
+ * onto the whole desktop here. The overlay is opened at the first drawing or laser position
+ * and closed when the whiteboard goes off with no laser showing, when view is taken back, the
+ * link drops or the session ends (`close`): nothing stays on the customer's screen.
+ */
+import { WHITEBOARD_COLORS, type WhiteboardMessage } from "../protocol/mod.ts";
+import type { Overlay } from "./platform/types.ts";
+
+export interface WhiteboardDeps {
+  /** A new overlay on the customer's screen; null: this desktop cannot show one. */
+  open: (() => Overlay) | null;
+  /** Where the picture's (0, 0) is on the desktop (the chosen screen's corner). */
+  offset(): { x: number; y: number };
+  log?: (line: string) => void;
+}
+
+export class Whiteboard {
+  #overlay: Overlay | null = null;
+  #on = false;
+  #laser = false;
+
+  constructor(private readonly deps: WhiteboardDeps) {}
+
+  /** Whether this desktop can show drawings (the hello's `whiteboard`). */
+  get available(): boolean {
+    return this.deps.open !== null;
+  }
+
+  /** The technician's whiteboard is on: the customer's window says they are drawing. */
+  get on(): boolean {
+    return this.#on;
+  }
+
+  /** Acts on one message; returns why it was refused (nothing was drawn), or null. */
+  handle(message: WhiteboardMessage): string | null {
+    if (!this.deps.open) return "this desktop cannot show drawings";
+    try {
+      switch (message.type) {
+        case "whiteboard":
+          this.#on = message.on;
+          if (!message.on) this.#overlay?.clear();
+          this.#closeIfIdle();
+          return null;
+        case "stroke": {
+          if (!this.#on) return "the whiteboard is off";
+          const { x, y } = this.deps.offset();
+          const points = message.points.map((v, i) => v + (i % 2 === 0 ? x : y));
+          const rgb = parseInt(WHITEBOARD_COLORS[message.color].slice(1), 16);
+          this.#open().stroke(points, rgb, message.width);
+          return null;
+        }
+        case "whiteboardClear":
+          this.#overlay?.clear();
+          return null;
+        case "laser": {
+          if (!message.at) {
+            this.#laser = false;
+            this.#overlay?.laser(null);
+            this.#closeIfIdle();
+            return null;
+          }
+          const { x, y } = this.deps.offset();
+          this.#open().laser({ x: message.at.x + x, y: message.at.y + y });
+          this.#laser = true;
+          return null;
+        }
+      }
+    } catch (error) {
+      this.deps.log?.(`whiteboard: ${error}`);
+      this.close();
+      return `the drawing could not be shown: ${String(error).slice(0, 150)}`;
+    }
+  }
+
+  /** Everything off and gone from the screen (view taken back, link lost, session over). */
+  close(): void {
+    this.#on = false;
+    this.#laser = false;
+    const overlay = this.#overlay;
+    this.#overlay = null;
+    try {
+      overlay?.close();
+    } catch (error) {
+      this.deps.log?.(`whiteboard close: ${error}`);
+    }
+  }
+
+  #open(): Overlay {
+    this.#overlay ??= this.deps.open!();
+    return this.#overlay;
+  }
+
+  #closeIfIdle() {
+    if (!this.#on && !this.#laser) this.close();
+  }
+}
