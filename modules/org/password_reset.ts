@@ -32,6 +32,7 @@ import { addressKey, consume, enforce } from "../limits/mod.ts";
 import { deliverMail, enqueueMail } from "../mail/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
+import { afterAnswer } from "./after_answer.ts";
 import { passwordResets } from "./schema.ts";
 import { changeablePerson } from "./technicians.ts";
 
@@ -48,15 +49,26 @@ export type ResetLink =
  * sign in with a password (`external` says who may while single sign-on has password sign-in
  * off), and says nothing either way — the caller shows the same words whatever happened.
  * Asking is limited per address (a 429 the caller shows: it tells nothing about the account)
- * and per account (silently: past its budget no more mail goes to that inbox).
+ * and per account (silently: past its budget no more mail goes to that inbox). Only the
+ * address's limit is checked before this returns; the look-up and all that follows run after
+ * the answer, for every address alike (after_answer.ts): how long the answer takes, or what it
+ * did, cannot say whether the account exists.
  */
 export async function requestPasswordReset(
   deps: AppDeps,
   request: { email: string; ip: string; language: Language; external?: ExternalSignIn },
 ): Promise<void> {
   const now = deps.clock.now();
-  const key = addressKey(request.ip);
-  await enforce(deps.db, { action: "passwordResetAddress", key, now });
+  await enforce(deps.db, { action: "passwordResetAddress", key: addressKey(request.ip), now });
+  afterAnswer(deps, "passwordReset", () => _sendResetLink(deps, { ...request, now }));
+}
+
+/** The work of a reset request, after its answer: the account, its budget, the link, the mail. */
+async function _sendResetLink(
+  deps: AppDeps,
+  request: { email: string; ip: string; language: Language; external?: ExternalSignIn; now: Date },
+): Promise<void> {
+  const { now } = request;
   const email = normaliseEmail(request.email);
   if (!email || email.length > 254) return;
   const [user] = await deps.db.select().from(users).where(eq(users.email, email));
@@ -77,8 +89,7 @@ export async function requestPasswordReset(
     });
     return mailId;
   });
-  // Not awaited: an answer that waited for the mail server would be slower for an account
-  // that exists than for one that does not.
+  // Not awaited: the mail server's pace is the outbox's business (it retries).
   deliverMail(deps, [mailId]).catch(() => {});
 }
 
