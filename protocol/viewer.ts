@@ -99,6 +99,10 @@ export type ViewerMessage =
     currentScreen?: string | null;
     /** The picture is being recorded on the server now (modules/recording). */
     recording?: boolean;
+    /** The technician's whiteboard is on (SPEC R4): the pointer draws, no input passes. */
+    whiteboard?: boolean;
+    /** The customer's support app can show drawings and the laser (not a browser share). */
+    canDraw?: boolean;
   }
   /**
    * A new WebRTC peer for this viewer (ICE gathered, no trickle). `id` names it: the island's
@@ -258,6 +262,28 @@ export const REMOTE_UI_KEYS = [
   "recordStop",
   "recording",
   "recordFailed",
+  "whiteboard",
+  "whiteboardStart",
+  "whiteboardStop",
+  "whiteboardNeedsApp",
+  "whiteboardUnavailable",
+  "whiteboardNeedsView",
+  "whiteboardOnHint",
+  "laser",
+  "laserHint",
+  "penColor",
+  "penWidth",
+  "colorRed",
+  "colorYellow",
+  "colorGreen",
+  "colorBlue",
+  "colorBlack",
+  "colorWhite",
+  "widthThin",
+  "widthMedium",
+  "widthThick",
+  "clearDrawings",
+  "clearDrawingsHint",
 ] as const;
 export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 

@@ -127,6 +127,26 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       host.stats.lastKeyframeAt = performance.now();
       host.send({ type: "keyframe" });
     },
+    toggleWhiteboard() {
+      const on = !host.state().whiteboard;
+      if (on) stage.releaseAll(true); // nothing stays held while the pointer draws
+      else stage.drawing.up();
+      host.send({ type: "whiteboard", on }); // the server's state says it is on
+      stage.focus();
+    },
+    toggleLaser() {
+      const on = !host.state().laser;
+      if (!on) stage.drawing.laser(null);
+      host.setState({ laser: on });
+      stage.focus();
+    },
+    setPen(pen) {
+      host.setState((s) => ({ pen: { ...s.pen, ...pen } }));
+    },
+    clearDrawings() {
+      host.send({ type: "whiteboardClear" });
+      stage.focus();
+    },
     setQuality(preset) {
       host.setState({ quality: preset });
       if (host.send({ type: "quality", preset })) {

@@ -20,6 +20,10 @@ const PATHS = {
   /** A dot in a ring: record. */
   record:
     "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13z M8 5.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z",
+  /** A pen: draw on the customer's screen (whiteboard). */
+  pen: "M10.5 2.5l3 3-8 8h-3v-3z M9 4l3 3",
+  /** A dot with rays: the laser pointer. */
+  laser: "M8 6a2 2 0 1 0 0 4 2 2 0 0 0 0-4z M8 1v2.5 M8 12.5V15 M1 8h2.5 M12.5 8H15",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -17,12 +17,14 @@ import { socketUrl, ViewerSocket } from "./socket.ts";
 import { keyboardLock, Stage } from "./stage.ts";
 import { StatsTracker, type ViewStats } from "./stats.ts";
 import { Toolbar } from "./toolbar.tsx";
+import { WhiteboardBar } from "./whiteboard_bar.tsx";
 import { toolbarActions } from "./actions.ts";
 import {
   agentMissing,
   applyServerState,
   closedState,
   controlling,
+  drawing,
   INITIAL_STATE,
   placeholderKey,
   stalePicture,
@@ -128,6 +130,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       this.#stage.releaseAll(false);
     }
     if (prev.layout !== this.state.layout) this.#stage.releaseAll(true);
+    if (prev.whiteboard && !this.state.whiteboard) this.#stage.drawing.up();
     this.#stage.update();
   }
 
@@ -319,6 +322,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           fullscreenEnabled={document.fullscreenEnabled}
           actions={this.#actions}
         />
+        <WhiteboardBar t={t} state={s} actions={this.#actions} />
         <StatusLine t={t} state={s} />
         <ControlPanel
           t={t}
@@ -332,8 +336,8 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         <div
           ref={this.#stageRef}
           class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}${
-            stalePicture(s) ? " is-stale" : ""
-          }`}
+            drawing(s) ? " is-drawing" : ""
+          }${stalePicture(s) ? " is-stale" : ""}`}
           tabIndex={0}
           role="application"
           aria-label={t("screen")}

@@ -13,10 +13,11 @@ import {
   toRemote,
 } from "./geometry.ts";
 import { CursorOverlay } from "./cursor_overlay.ts";
+import { DrawingInput } from "./drawing.ts";
 import { KeyboardInput } from "./keyboard.ts";
 import { clearLens, drawLens } from "./magnifier.ts";
 import { buttonFor, PointerInput } from "./pointer.ts";
-import { controlling, placeholderKey, type ViewState } from "./view_state.ts";
+import { controlling, drawing, placeholderKey, pointing, type ViewState } from "./view_state.ts";
 
 /** `navigator.keyboard` (Keyboard Lock API, Chromium only): in full screen, Escape, Alt+Tab and
  * the like reach the remote side. */
@@ -40,6 +41,8 @@ export class Stage {
   readonly pointer: PointerInput;
   /** The customer's pointer, drawn here rather than in the picture (issue 14). */
   readonly cursor: CursorOverlay;
+  /** The whiteboard's pen and the laser (SPEC R4), while they are on. */
+  readonly drawing: DrawingInput;
   #lensAt: Point | null = null;
   #lensFrame = 0;
 
@@ -48,6 +51,12 @@ export class Stage {
     this.pointer = new PointerInput({
       send: (message) => host.send(message),
       controlling: () => this.#controlling(),
+      requestFrame: (callback) => requestAnimationFrame(callback),
+      cancelFrame: (id) => cancelAnimationFrame(id),
+    });
+    this.drawing = new DrawingInput({
+      send: (message) => host.send(message),
+      pen: () => host.state().pen,
       requestFrame: (callback) => requestAnimationFrame(callback),
       cancelFrame: (id) => cancelAnimationFrame(id),
     });
@@ -121,6 +130,7 @@ export class Stage {
 
   dispose(): void {
     this.pointer.dispose();
+    this.drawing.dispose();
     cancelAnimationFrame(this.#lensFrame);
   }
 
@@ -131,6 +141,13 @@ export class Stage {
   readonly handlers = {
     onPointerDown: (event: PointerEvent) => {
       this.focus();
+      if (drawing(this.host.state()) && event.button === 0) {
+        const point = this.#toRemote(event, false);
+        if (!point) return;
+        event.preventDefault();
+        this.host.stage()?.setPointerCapture?.(event.pointerId);
+        return this.drawing.down(point);
+      }
       if (!this.#controlling()) return;
       const button = buttonFor(event.button);
       const point = this.#toRemote(event, false);
@@ -141,6 +158,12 @@ export class Stage {
       this.pointer.press(button, point);
     },
     onPointerUp: (event: PointerEvent) => {
+      if (this.drawing.active) {
+        const point = this.#toRemote(event, true);
+        if (point) this.drawing.move(point);
+        this.drawing.up();
+        return event.preventDefault();
+      }
       if (this.pointer.release(event.button, this.#toRemote(event, true))) event.preventDefault();
     },
     onPointerMove: (event: PointerEvent) => {
@@ -149,19 +172,32 @@ export class Stage {
         this.#lensAt = { x: event.clientX, y: event.clientY };
         if (this.lensOn() && !this.#lensFrame) this.#lensFrame = requestAnimationFrame(this.#draw);
       }
+      const s = this.host.state();
+      if (this.drawing.active || pointing(s)) {
+        const point = this.#toRemote(event, this.drawing.active);
+        if (point && this.drawing.active) this.drawing.move(point);
+        if (pointing(s)) this.drawing.laser(point);
+      }
       if (!this.#controlling()) return;
       const point = this.#toRemote(event, this.pointer.buttonsDown.size > 0);
       if (point) this.pointer.move(point, event.button, event.buttons);
     },
     onPointerLeave: () => {
       this.cursor.hover(null);
+      this.drawing.laser(null); // the dot leaves the customer's screen with the pointer
       if (this.#lensAt) this.clearLens();
     },
-    onPointerCancel: () => this.pointer.lostCapture(),
-    onLostPointerCapture: () => this.pointer.lostCapture(),
+    onPointerCancel: () => {
+      this.drawing.up();
+      this.pointer.lostCapture();
+    },
+    onLostPointerCapture: () => {
+      this.drawing.up();
+      this.pointer.lostCapture();
+    },
     // No text selection, middle-click scrolling or focus theft while controlling.
     onMouseDown: (event: MouseEvent) => {
-      if (this.#controlling()) event.preventDefault();
+      if (this.#controlling() || drawing(this.host.state())) event.preventDefault();
     },
     onContextMenu: (event: MouseEvent) => {
       if (this.#controlling()) event.preventDefault();

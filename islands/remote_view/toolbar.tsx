@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /**
- * The remote view's toolbar: view and control, Ctrl+Alt+Del, keyboard layout, scale, magnifier,
+ * The remote view's toolbar: view and control, whiteboard and laser (whiteboard_bar.tsx), Ctrl+Alt+Del, keyboard layout, scale, magnifier,
  * full screen, detach, screenshot, refresh and quality. Buttons grey out by permission and state;
  * the server enforces both anyway. "End remote control" shows only where it is true: in the
  * window holding control, or while nobody holds it (`mayEndControl`). View, control, the scale
@@ -15,6 +15,7 @@ import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
 import { mayEndControl, type RemoteViewMount } from "../../protocol/viewer.ts";
 import type { ScaleMode } from "./geometry.ts";
 import { Icon } from "./icons.tsx";
+import { DrawToggles } from "./whiteboard_bar.tsx";
 import {
   capitalize,
   controlling,
@@ -42,6 +43,13 @@ export interface ToolbarActions {
   setScreen(id: string | null): void;
   /** Starts or stops the server's recording of the picture. */
   toggleRecording(): void;
+  /** The whiteboard on or off for the session (SPEC R4): the pointer draws, nothing controls. */
+  toggleWhiteboard(): void;
+  /** This window's pointer as the laser's red dot on the customer's screen. */
+  toggleLaser(): void;
+  setPen(pen: Partial<ViewState["pen"]>): void;
+  /** Erases every drawing on the customer's screen. */
+  clearDrawings(): void;
 }
 
 export interface ToolbarProps {
@@ -114,6 +122,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
             </button>
           )}
       </div>
+      {mount.canView && !mount.monitor && <DrawToggles t={t} state={s} actions={a} />}
       <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (
           <button

@@ -2,7 +2,11 @@
  * The island's state and the rules over it that need no browser: what a server `state`
  * message changes, the consent line, the placeholder over the picture, and the strings.
  */
-import type { QualityPreset } from "../../protocol/limits.ts";
+import {
+  type QualityPreset,
+  WHITEBOARD_WIDTHS,
+  type WhiteboardColor,
+} from "../../protocol/limits.ts";
 import type {
   AgentPresence,
   ConsentState,
@@ -37,6 +41,14 @@ export interface ViewState {
   viewOnly: boolean;
   /** The server records the picture now (modules/recording). */
   recording: boolean;
+  /** The technician's whiteboard is on (the server's word): the pointer draws, nothing controls. */
+  whiteboard: boolean;
+  /** The customer's support app can show drawings and the laser (not a browser share). */
+  canDraw: boolean;
+  /** This window shows its pointer as the laser's red dot on the customer's screen. */
+  laser: boolean;
+  /** The whiteboard's pen in this window. */
+  pen: { color: WhiteboardColor; width: number };
   /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
   screens: ScreenInfo[];
   currentScreen: string | null;
@@ -80,6 +92,10 @@ export const INITIAL_STATE: ViewState = {
   keyboard: null,
   viewOnly: false,
   recording: false,
+  whiteboard: false,
+  canDraw: false,
+  laser: false,
+  pen: { color: "red", width: WHITEBOARD_WIDTHS[1] },
   screens: [],
   currentScreen: null,
   screenModes: {},
@@ -115,8 +131,18 @@ export const viewActive = (s: ViewState) => s.watching && isActive(s.view);
 /** Control is granted and the socket is up: input may go out. */
 /** Control is granted and this window may drive (nobody else holds it). */
 export const controlling = (s: ViewState) =>
-  s.control === "granted" && s.connected &&
+  s.control === "granted" && s.connected && !s.whiteboard &&
   (s.controlOwner === "here" || s.controlOwner === "none");
+
+/**
+ * The pointer draws on the customer's screen (SPEC R4): the whiteboard is on and the screen
+ * shared. Then nothing controls (`controlling` is false), here or in any window.
+ */
+export const drawing = (s: ViewState) => s.whiteboard && s.view === "granted" && s.connected;
+
+/** The laser's dot follows this window's pointer over the picture. */
+export const pointing = (s: ViewState) =>
+  s.laser && s.canDraw && s.view === "granted" && s.connected;
 
 export function capitalize<T extends string>(word: T): Capitalize<T> {
   return (word.charAt(0).toUpperCase() + word.slice(1)) as Capitalize<T>;
@@ -145,6 +171,8 @@ export function applyServerState(
     keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
     viewOnly: message.viewOnly === true,
     recording: message.recording === true,
+    whiteboard: message.whiteboard === true,
+    canDraw: message.canDraw === true,
     screens: message.screens ?? [],
   };
   const current = message.currentScreen ?? null;

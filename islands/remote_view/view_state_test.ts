@@ -52,6 +52,8 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     screen: { width: 1920, height: 1080 },
     viewOnly: false,
     recording: false,
+    whiteboard: false,
+    canDraw: false,
     screens: [],
     watching: false,
   });
@@ -60,6 +62,8 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
   assert.equal(recorded.recording, true, "the server records: the toolbar says so");
   const share = applyServerState(state(), message({ viewOnly: true }), opts).next;
   assert.equal(share.viewOnly, true, "a browser share is view only");
+  const board = applyServerState(state(), message({ whiteboard: true, canDraw: true }), opts).next;
+  assert.deepEqual([board.whiteboard, board.canDraw], [true, true], "the whiteboard is on");
   assert.equal(watch, false);
   assert.equal(
     applyServerState(state(), message({ keyboard: "unknown" }), opts).next.keyboard,

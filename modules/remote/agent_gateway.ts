@@ -152,6 +152,9 @@ class AgentConnection {
       case "refused":
         this.remote?.agentRefused(message.of, message.reason);
         return;
+      case "whiteboard":
+        this.remote?.agentWhiteboardOff();
+        return;
       case "pong":
         return;
     }
@@ -210,6 +213,7 @@ class AgentConnection {
       codecs: hello.codecs,
       separateCursor: hello.separateCursor,
       recordingNotice: hello.recordingNotice,
+      whiteboard: hello.whiteboard,
     };
     this.link = link;
     this.remote = remoteFor(this.deps, session);

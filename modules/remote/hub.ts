@@ -22,12 +22,14 @@ import type {
   ServerMessage,
   VideoCodec,
   ViewerMessage,
+  WhiteboardMessage,
 } from "../../protocol/mod.ts";
 import { chooseCodec, offerCodec, peerOutdated, sameCodec } from "./codec_choice.ts";
 import { type RelayCodec, ViewerPeer } from "./relay.ts";
 import { AutoQuality } from "./quality.ts";
 import { ControlOwners } from "./control_owner.ts";
 import { CursorRelay } from "./cursor_relay.ts";
+import { WhiteboardState } from "./whiteboard.ts";
 import { mayEndControl } from "../../protocol/viewer.ts";
 import {
   agentGone,
@@ -84,6 +86,8 @@ export class RemoteSession {
   readonly #owners = new ControlOwners<ViewerLink>(() => this.#tellCustomer());
   /** The customer's pointer apart from the picture, when every viewer draws it (cursor_relay.ts). */
   readonly #cursor = new CursorRelay();
+  /** The technician's whiteboard and laser on the customer's screen (whiteboard.ts). */
+  readonly #whiteboard = new WhiteboardState();
   readonly customerListeners = new Set<(view: CustomerView) => void>();
   /** Who asked last for each capability (named to the customer). */
   readonly #askedBy = new Map<RemoteCapability, string>();
@@ -144,6 +148,7 @@ export class RemoteSession {
     this.#chooseCodec();
     this.#cursor.attached(link, this.viewers);
     this.#toldRecording = false; // a new link's window has heard nothing yet
+    this.#whiteboard.reset(); // a new link shows no drawings: the agent removed them
     this.#changed();
   }
 
@@ -291,6 +296,7 @@ export class RemoteSession {
    */
   leave(viewer: ViewerLink) {
     this.viewers.delete(viewer);
+    this.#whiteboard.left(viewer, this.agent);
     this.#owners.release(viewer, this.viewers);
     this.#owners.tellAll(this.viewers);
     this.#tellCustomer();
@@ -355,6 +361,8 @@ export class RemoteSession {
   input(message: ServerMessage, from: ViewerLink): string | null {
     if (!this.agent) return "agent_absent";
     if (!allows(this.#consent, "control")) return "control_not_granted";
+    // "No control while on" (SPEC R4): the pointer draws, keys are not sent.
+    if (this.#whiteboard.on) return "whiteboard_on";
     const refused = this.#owners.claim(from, this.viewers);
     if (refused) return refused;
     this.agent.send(message);
@@ -500,6 +508,31 @@ export class RemoteSession {
     this.onEvent({ kind: "switchAsked", by });
     this.#changed();
     return null;
+  }
+
+  /**
+   * The whiteboard and laser (SPEC R4, whiteboard.ts): passed to the agent while the customer
+   * shares the screen; the whiteboard going on or off is logged and every viewer hears it.
+   */
+  draw(message: WhiteboardMessage, from: ViewerLink): string | null {
+    const { refused, changed } = this.#whiteboard.relay(message, from, {
+      agent: this.agent,
+      viewGranted: allows(this.#consent, "view"),
+    });
+    if (refused) return refused;
+    if (changed) {
+      this.onEvent({ kind: "whiteboard", on: this.#whiteboard.on, by: from });
+      this.#changed();
+    }
+    if (message.type === "stroke") this.#active();
+    return null;
+  }
+
+  /** The customer removed the drawings in the agent's window (its `whiteboard` off). */
+  agentWhiteboardOff() {
+    if (!this.#whiteboard.reset()) return;
+    this.onEvent({ kind: "whiteboard", on: false, by: null });
+    this.#changed();
   }
 
   /** The session is no longer worked (hold, transfer, end): view and control stop. */
@@ -673,10 +706,16 @@ export class RemoteSession {
       screens: this.screens,
       currentScreen: this.currentScreen,
       recording: this.recorder?.recording === true,
+      whiteboard: this.#whiteboard.on,
+      canDraw: this.agent?.whiteboard === true,
     };
   }
 
   #changed() {
+    // View gone: the agent removed the drawings itself (agent/whiteboard.ts).
+    if (!allows(this.#consent, "view") && this.#whiteboard.reset()) {
+      this.onEvent({ kind: "whiteboard", on: false, by: null });
+    }
     // Control gone (revoked, denied, the agent left): nobody holds it any more.
     if (!allows(this.#consent, "control")) this.#owners.releaseAll(this.viewers);
     // A recorder writes only while view is granted: it hears every change first, so what

@@ -90,5 +90,15 @@ function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEve
       });
     case "switchedToAgent":
       return logSessionEvent(deps, session, "log.remote.switchedToAgent", {}, customer);
+    case "whiteboard":
+      // Turned on or off by a technician, or gone with the customer's removal or view's end.
+      if (!event.by) return logSessionEvent(deps, session, "log.remote.whiteboardRemoved", {});
+      return logSessionEvent(
+        deps,
+        session,
+        event.on ? "log.remote.whiteboardOn" : "log.remote.whiteboardOff",
+        { name: event.by.name },
+        { author: "technician", userId: event.by.userId, name: event.by.name },
+      );
   }
 }

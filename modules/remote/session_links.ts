@@ -22,6 +22,8 @@ export interface AgentLink {
   readonly separateCursor?: boolean;
   /** Its window says when the picture is recorded (its hello's `recordingNotice`). */
   readonly recordingNotice?: boolean;
+  /** It can show the technician's whiteboard and laser (its hello's `whiteboard`). */
+  readonly whiteboard?: boolean;
 }
 
 /** One technician's open remote view (its WebSocket) in a session. */
@@ -65,4 +67,6 @@ export type RemoteEvent =
   | { kind: "revokedByCustomer"; capability: RemoteCapability }
   | { kind: "ended"; capability: RemoteCapability; by: ViewerLink | null }
   | { kind: "switchAsked"; by: { userId: string; name: string } }
-  | { kind: "switchedToAgent" };
+  | { kind: "switchedToAgent" }
+  /** The whiteboard on or off: by a technician, or (null) the customer or view ending. */
+  | { kind: "whiteboard"; on: boolean; by: ViewerLink | null };

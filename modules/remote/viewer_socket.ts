@@ -244,6 +244,13 @@ async function _viewerMessage(
     case "control":
       if (message.on && !allows(rights, "control")) return refusal("permission");
       return refusal(remote.setControl(viewer, message.on));
+    case "whiteboard":
+    case "stroke":
+    case "whiteboardClear":
+    case "laser":
+      // Drawing on the customer's screen needs the picture's right, as seeing it does.
+      if (!allows(rights, "view")) return refusal("permission");
+      return refusal(remote.draw(message, viewer));
     default:
       // Checked against rights at most half a second old (or read after a notice).
       if (!allows(rights, "control")) return refusal("permission");

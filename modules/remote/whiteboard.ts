@@ -1,0 +1,84 @@
+/**
+ * The technician's whiteboard and laser pointer on the customer's screen (SPEC R4), as a
+ * `RemoteSession` (hub.ts) relays them: what may pass to the agent and when, decided here so
+ * the rule is one function (`whiteboardRefusal`), tested row by row.
+ *
+ * - Only to an agent that said it can show drawings (its hello's `whiteboard`); a browser share
+ *   cannot draw on the customer's screen at all (`needs_app`).
+ * - Only while the customer shares the screen (view granted); the agent checks that again.
+ * - Strokes and Clear only while the whiteboard is on; while it is on, nobody's input passes
+ *   (hub.ts `input`: "no control while on").
+ * - The laser needs no whiteboard; the window that shows it hides it when it goes.
+ */
+import type { WhiteboardMessage } from "../../protocol/mod.ts";
+import type { AgentLink, ViewerLink } from "./session_links.ts";
+
+/** Why a whiteboard message is not passed on (a `remote.refused.<code>`), or null. */
+export type WhiteboardRefusal =
+  | "agent_absent"
+  | "needs_app"
+  | "no_overlay"
+  | "view_not_granted"
+  | "whiteboard_off";
+
+export function whiteboardRefusal(
+  message: WhiteboardMessage,
+  at: { agent: AgentLink | null; viewGranted: boolean; on: boolean },
+): WhiteboardRefusal | null {
+  if (message.type === "whiteboard" && !message.on) return null; // turning it off always may
+  if (message.type === "laser" && message.at === null) return null; // so may hiding the laser
+  if (!at.agent) return "agent_absent";
+  if (at.agent.viewOnly) return "needs_app";
+  if (!at.agent.whiteboard) return "no_overlay";
+  if (!at.viewGranted) return "view_not_granted";
+  if ((message.type === "stroke" || message.type === "whiteboardClear") && !at.on) {
+    return "whiteboard_off";
+  }
+  return null;
+}
+
+/** The session's whiteboard state: on or off, and whose window shows the laser. */
+export class WhiteboardState {
+  on = false;
+  /** The window whose laser shows on the customer's screen now (hidden when it leaves). */
+  laserBy: ViewerLink | null = null;
+
+  /**
+   * Passes `message` to the agent unless refused; returns the refusal, or null. `changed` is
+   * true when the whiteboard went on or off (the viewers and the log hear it).
+   */
+  relay(
+    message: WhiteboardMessage,
+    from: ViewerLink,
+    at: { agent: AgentLink | null; viewGranted: boolean },
+  ): { refused: WhiteboardRefusal | null; changed: boolean } {
+    const refused = whiteboardRefusal(message, { ...at, on: this.on });
+    if (refused) return { refused, changed: false };
+    let changed = false;
+    if (message.type === "whiteboard") {
+      changed = message.on !== this.on;
+      this.on = message.on;
+    }
+    if (message.type === "laser") this.laserBy = message.at ? from : null;
+    at.agent?.send(message);
+    return { refused: null, changed };
+  }
+
+  /** A viewer left: its laser is hidden on the customer's screen. */
+  left(viewer: ViewerLink, agent: AgentLink | null) {
+    if (this.laserBy !== viewer) return;
+    this.laserBy = null;
+    agent?.send({ type: "laser", at: null });
+  }
+
+  /**
+   * The agent no longer shows anything (view taken back, a new link, the customer removed
+   * the drawings): returns whether the whiteboard was on.
+   */
+  reset(): boolean {
+    const was = this.on;
+    this.on = false;
+    this.laserBy = null;
+    return was;
+  }
+}
