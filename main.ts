@@ -18,7 +18,11 @@ import { startWebhookWorker } from "./modules/webhooks/mod.ts";
 import { chainUnlinkedEntries } from "./modules/audit/mod.ts";
 import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
-import { finishInterruptedParts, finishRecordings } from "./modules/recording/mod.ts";
+import {
+  finishInterruptedParts,
+  finishRecordings,
+  startRecordingRetention,
+} from "./modules/recording/mod.ts";
 
 const started = performance.now();
 // The browser islands bundle while the database opens; a broken island stops start-up.
@@ -60,6 +64,8 @@ const finishParts = () =>
     log.warn("finishing interrupted recordings failed", { error: String(error) })
   );
 void finishParts();
+// Groups' "Delete recordings after N days", swept every hour (each part deleted once).
+const stopRetention = startRecordingRetention(deps);
 const stopHeartbeat = startHeartbeat(deps, {
   // The dead instances' customer stream holds went with their rows: the living arm the grace.
   onGone: async () => {
@@ -96,6 +102,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopSms();
     stopWebhooks();
     stopTimers();
+    stopRetention();
     // Recordings in progress get their length and size before the database closes.
     await Promise.race([finishRecordings(deps), new Promise((r) => setTimeout(r, 3000))]);
     await stopHeartbeat();

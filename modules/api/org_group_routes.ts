@@ -62,7 +62,8 @@ const GroupCreate = z.object({
     description: "Group settings (SPEC A8); omitted ones take their defaults. The old survey " +
       "settings (the survey is set at /admin/surveys) keep their defaults: another value is " +
       "refused with a 422. recordingLocation, when given, must be an absolute folder the " +
-      "server can create and write (422 otherwise). emailSubject and emailTemplate equal to " +
+      "server can create and write (422 otherwise); recordingRetentionDays (0–3650, 0 keeps) " +
+      "deletes each finished recording part that many days after it began. emailSubject and emailTemplate equal to " +
       "the product's default text in any language are stored as the English default, which " +
       "each technician's e-mail then sends in their own language; any other text is sent as " +
       "written",

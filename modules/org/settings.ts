@@ -104,6 +104,11 @@ export const GroupSettingsSchema = z.object({
   termsText: z.string().max(10_000).default(""),
   recordingPolicy: z.enum(["off", "optional", "always"]).default("off"),
   recordingLocation: z.string().trim().max(500).default(""),
+  /** Days a recording's part is kept, then deleted (modules/recording's retention); 0 keeps. */
+  recordingRetentionDays: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? 0 : v),
+    z.coerce.number().int().min(0).max(3650),
+  ).default(0),
   monitoringNotice: flag.default(false),
   monitoringNoticeText: z.string().max(1000).default(""),
   /** Monitoring waits for the technician's consent (modules/monitoring, SPEC K4). */

@@ -21,6 +21,7 @@ const RANGES: Partial<Record<keyof GroupSettings, [number, number]>> = {
   maxTechniciansPerSession: [2, 10],
   idleToAway: [1, 1440],
   urgentAfterWaiting: [1, 1440],
+  recordingRetentionDays: [0, 3650],
 };
 
 /** A settings form as the schema expects it: unchecked boxes are false, questions a list. */

@@ -143,6 +143,8 @@ export function SettingsPage(
           {c.get("deps").config.databaseUrl && (
             <p class="muted">{t("groupSettings.recordingLocationCluster")}</p>
           )}
+          {num("recordingRetentionDays", 0, 3650)}
+          <p class="muted" id="retention-help">{t("groupSettings.recordingRetentionDaysHelp")}</p>
         </fieldset>
         <fieldset class="card">
           <legend>{t("groupSettings.monitoring")}</legend>

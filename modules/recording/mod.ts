@@ -23,6 +23,11 @@ export {
   openRecording,
   type RecordingRow,
 } from "./service.ts";
+/**
+ * The group's "Delete recordings after N days": a sweep every instance runs hourly (main.ts),
+ * each expired part deleted once, audited with `reason: "retention"` (retention.ts).
+ */
+export { deleteExpiredRecordings, startRecordingRetention } from "./retention.ts";
 /** An admin deletes a finished part, file and row, audited (modules/history's record page). */
 export { deleteRecording, type RecordingDeletion } from "./service.ts";
 export { recordingHref, RecordingList } from "./views.tsx";
