@@ -39,7 +39,7 @@ Deno.test("the master admin creates a group with default permissions and edits t
     );
     assert.match(page, /id="pending-lanConnect">Not available yet/);
     const body = new URLSearchParams({ _csrf: admin.csrf });
-    for (const p of ["startPrivate", "methodLink", "bogus", "lens"]) {
+    for (const p of ["startPrivate", "methodLink", "bogus", "lanConnect"]) {
       body.append("permission", p);
     }
     await admin.send(`/admin/groups/${id}/permissions`, {

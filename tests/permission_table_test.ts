@@ -156,6 +156,31 @@ const TABLE: GuardedEndpoint[] = [
     form: { format: "json" },
     session: true,
   },
+  // Device information from the customer's browser (modules/device_info, SPEC M2).
+  {
+    permission: "mobileTools",
+    method: "GET",
+    path: "/console/sessions/:session/device",
+    session: true,
+  },
+  {
+    permission: "mobileTools",
+    method: "GET",
+    path: "/console/sessions/:session/device/board",
+    session: true,
+  },
+  {
+    permission: "mobileTools",
+    method: "POST",
+    path: "/console/sessions/:session/device/ask",
+    session: true,
+  },
+  {
+    permission: "mobileTools",
+    method: "POST",
+    path: "/console/sessions/:session/device/refresh",
+    session: true,
+  },
   // Tool consent (modules/remote tool_routes.ts): asking the customer for a tool needs its
   // permission; with it and no agent there, a 409.
   {
@@ -370,6 +395,17 @@ const TABLE: GuardedEndpoint[] = [
     path: `/console/computers/approvals/${NO_ID}`,
     form: { decision: "approve" },
   },
+  // Lens (modules/lens, SPEC M1): the page, starting and every action on the technician's
+  // own session (with the permission and none running: 404, never 403).
+  { permission: "lens", method: "GET", path: "/console/lens" },
+  { permission: "lens", method: "POST", path: "/console/lens" },
+  { permission: "lens", method: "POST", path: "/console/lens/end" },
+  { permission: "lens", method: "GET", path: "/console/lens/events" },
+  { permission: "lens", method: "POST", path: "/console/lens/peer" },
+  { permission: "lens", method: "POST", path: "/console/lens/peer/1/answer" },
+  { permission: "lens", method: "POST", path: "/console/lens/draw" },
+  { permission: "lens", method: "POST", path: "/console/lens/clear" },
+  { permission: "lens", method: "POST", path: "/console/lens/freeze" },
   // External technicians: the invite dialog (the lead of an Active session) and an
   // invitation of someone not on the approved list.
   {
@@ -390,6 +426,19 @@ const TABLE: GuardedEndpoint[] = [
     permission: "screenshots",
     method: "POST",
     path: "/console/sessions/:session/remote/screenshot",
+    session: true,
+  },
+  // The technician's own screen shown to the customer (modules/remote present_routes.tsx).
+  {
+    permission: "shareScreen",
+    method: "GET",
+    path: "/console/sessions/:session/present",
+    session: true,
+  },
+  {
+    permission: "shareScreen",
+    method: "POST",
+    path: "/console/sessions/:session/present/stop",
     session: true,
   },
   // Recording where the group lets technicians choose (modules/recording policy.ts).

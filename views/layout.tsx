@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { PageContext } from "../modules/http/mod.ts";
+import { can } from "../modules/permissions/mod.ts";
 
 // No inline style from htmx (the CSP has no 'unsafe-inline'): no indicator <style>, and no
 // copying of a `style` attribute onto swapped-in content (a textarea the user resized has one).
@@ -75,6 +76,7 @@ export function Layout(
                 {props.status}
                 <a href="/console">{t("nav.console")}</a>
                 <a href="/console/history">{t("nav.history")}</a>
+                {can(user, "lens") && <a href="/console/lens">{t("nav.lens")}</a>}
                 {isAdmin && <a href="/admin/groups">{t("nav.admin")}</a>}
                 <a href="/account">{t("nav.account")}</a>
                 <form method="post" action="/signout" class="inline">

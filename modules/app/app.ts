@@ -46,6 +46,8 @@ import {
 import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
+import { lensRoutes } from "../lens/mod.ts";
+import { deviceInfoRoutes } from "../device_info/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
 import { ssoAdminRoutes, ssoSignIn, ssoSignInRoutes } from "../sso/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
@@ -127,6 +129,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", agentFileRoutes);
   app.route("/", customerFileRoutes);
   app.route("/", systemRoutes);
+  app.route("/", lensRoutes);
+  app.route("/", deviceInfoRoutes);
   app.route("/", rebootRoutes);
   app.route("/", recordingRoutes);
   app.route("/", agentDownloadRoutes);

@@ -80,6 +80,9 @@ export const AUDIT_ACTIONS = [
   "session.remote_revoked",
   "session.remote_ended",
   "session.screenshot_taken",
+  "session.device_info_shared",
+  "session.present_started",
+  "session.present_ended",
   "session.recording_started",
   "session.recording_stopped",
   "session.recording_failed",
@@ -148,6 +151,9 @@ export const AUDIT_ACTIONS = [
   "calling_card.saved",
   "calling_card.deleted",
   "calling_card.deployed",
+  // Lens: a customer's phone camera (modules/lens, SPEC M1).
+  "lens.started",
+  "lens.ended",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

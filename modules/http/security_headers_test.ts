@@ -43,3 +43,18 @@ Deno.test("securityHeaders() adds Cache-Control: no-store unless the answer sets
   assert.equal(cached.headers.get("cache-control"), "public, max-age=300");
   assert.equal(cached.headers.get("x-frame-options"), "DENY");
 });
+
+Deno.test("securityHeaders() keeps a route's own Permissions-Policy (a page that needs the camera)", async () => {
+  const app = appWith(false).get("/camera", (c) => {
+    c.header("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()");
+    return c.html("<p>camera</p>");
+  });
+  const res = await app.request("/camera");
+  assert.equal(
+    res.headers.get("permissions-policy"),
+    "camera=(self), microphone=(self), geolocation=()",
+  );
+  assert.equal(res.headers.get("x-frame-options"), "DENY", "the rest stays");
+  const other = await app.request("/");
+  assert.equal(other.headers.get("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+});

@@ -23,7 +23,7 @@ export const PERMISSIONS = [
   { id: "desktopView", category: "remote", default: true, available: true },
   { id: "screenshots", category: "remote", default: true, available: true },
   { id: "recordSessions", category: "remote", default: false, available: true },
-  { id: "shareScreen", category: "remote", default: false, available: false },
+  { id: "shareScreen", category: "remote", default: false, available: true },
   { id: "sendFiles", category: "files", default: true, available: true },
   { id: "fileManager", category: "files", default: true, available: true },
   { id: "pushUrls", category: "files", default: true, available: true },
@@ -37,8 +37,8 @@ export const PERMISSIONS = [
   { id: "inviteInternal", category: "collaboration", default: true, available: true },
   { id: "inviteExternal", category: "collaboration", default: false, available: true },
   { id: "inviteExternalUnlisted", category: "collaboration", default: false, available: true },
-  { id: "lens", category: "mobile", default: false, available: false },
-  { id: "mobileTools", category: "mobile", default: false, available: false },
+  { id: "lens", category: "mobile", default: false, available: true },
+  { id: "mobileTools", category: "mobile", default: false, available: true },
 ] as const;
 
 export type Permission = typeof PERMISSIONS[number]["id"];

@@ -14,10 +14,7 @@ const UNAVAILABLE = PERMISSIONS.filter((p) => !p.available).map((p) => p.id);
 
 Deno.test("PERMISSIONS marks the permissions whose feature is not built yet", () => {
   assert.deepEqual(UNAVAILABLE, [
-    "shareScreen",
     "lanConnect",
-    "lens",
-    "mobileTools",
   ]);
   assert.equal(AVAILABLE_PERMISSION_IDS.length + UNAVAILABLE.length, PERMISSION_IDS.length);
 });
@@ -31,7 +28,7 @@ Deno.test("can() refuses an unavailable permission even to a holder of every nam
 
 Deno.test("normalisePermissions() drops unknown and unavailable names, keeps list order", () => {
   assert.deepEqual(
-    normalisePermissions(["hold", "lens", "reboot", "nonsense", 7, "startPrivate", "hold"]),
+    normalisePermissions(["hold", "lanConnect", "reboot", "nonsense", 7, "startPrivate", "hold"]),
     ["startPrivate", "hold", "reboot"],
   );
 });
@@ -42,4 +39,13 @@ Deno.test("defaultPermissions() holds only available permissions", () => {
   assert.ok(defaults.every(isAvailable));
   // Built (issue 20) and on by default for a new group, as SPEC's P-list has it.
   assert.ok(defaults.includes("inviteInternal"));
+  // Built (SPEC R11, the technician's own screen) and off by default, as the P-list has it.
+  assert.ok(isAvailable("shareScreen"));
+  assert.ok(!defaults.includes("shareScreen"));
+  // Built (SPEC M2, the browser's part: modules/device_info) and off by default, as the P-list.
+  assert.ok(isAvailable("mobileTools"));
+  assert.ok(!defaults.includes("mobileTools"));
+  // Built (SPEC M1, modules/lens) and off by default, as the P-list has it.
+  assert.ok(isAvailable("lens"));
+  assert.ok(!defaults.includes("lens"));
 });

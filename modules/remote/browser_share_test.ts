@@ -6,7 +6,7 @@ import {
   shareCodecOf,
   shareGone,
   SILENT_MS,
-} from "./browser_share.ts";
+} from "./screen_receiver.ts";
 
 Deno.test("shareCodecOf() names the three codecs the relay passes on, and nothing else", () => {
   assert.equal(shareCodecOf("video/VP8"), "vp8");

@@ -60,3 +60,11 @@ export {
   recordersFrom,
   type RecorderSource,
 } from "./recorder_slot.ts";
+/**
+ * The media path's two ends for a module that relays a browser's camera or screen itself
+ * (modules/lens): `ScreenReceiver` takes a browser's WebRTC video (and Opus audio) as whole
+ * frames, `ViewerPeer` sends frames (and audio packets) on to one technician's browser —
+ * untranscoded either way.
+ */
+export { type ReceivedFrame, ScreenReceiver } from "./screen_receiver.ts";
+export { ViewerPeer } from "./relay.ts";

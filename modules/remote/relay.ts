@@ -30,6 +30,7 @@ import {
   type RTCRtpTransceiver,
   type RtpPacket,
   useH264,
+  useOPUS,
   useVP8,
   useVP9,
   Vp8Packetizer,
@@ -80,6 +81,8 @@ export interface ViewerPeerOptions {
   wantKeyframe: () => void;
   /** The picture's codec (default VP8, the agent's). */
   codec?: RelayCodec;
+  /** A send-only Opus track beside the picture (Lens: the customer's microphone). */
+  audio?: boolean;
 }
 
 export interface RelayFrame {
@@ -192,6 +195,7 @@ export class ViewerPeer {
   /** When it was made (performance.now()). */
   readonly createdAt = performance.now();
   readonly #transceiver: RTCRtpTransceiver;
+  readonly #audio: RTCRtpTransceiver | undefined;
   /** werift's sender sets the negotiated payload type and its own SSRC on every packet. */
   readonly #packetizer: FramePacketizer;
   #playoutDelayId: number | undefined;
@@ -220,11 +224,16 @@ export class ViewerPeer {
       iceAdditionalHostAddresses: options.hostAddresses,
       // A remote screen is shown as soon as each frame is decoded, never smoothed.
       headerExtensions: { video: [{ id: PLAYOUT_DELAY_ID, uri: PLAYOUT_DELAY_URI }] },
-      codecs: { video: [_offered(codec)] },
+      codecs: { video: [_offered(codec)], ...(options.audio ? { audio: [useOPUS()] } : {}) },
     });
     this.#transceiver = this.pc.addTransceiver(new MediaStreamTrack({ kind: "video" }), {
       direction: "sendonly",
     });
+    if (options.audio) {
+      this.#audio = this.pc.addTransceiver(new MediaStreamTrack({ kind: "audio" }), {
+        direction: "sendonly",
+      });
+    }
     this.#transceiver.sender.onPictureLossIndication.subscribe(() => this.#pictureLoss());
     // Frames before the connection is up are lost: start with a keyframe once it is.
     this.pc.connectionStateChange.subscribe((state) => {
@@ -322,6 +331,15 @@ export class ViewerPeer {
     const end = packets.at(-1)?.header.sequenceNumber;
     if (end !== undefined) this.#frameEnds.push(end);
     if (this.#frameEnds.length > FRAME_ENDS_KEPT) this.#frameEnds.shift();
+  }
+
+  /**
+   * One RTP packet of the customer's Opus audio, passed on as it came (werift's sender puts
+   * its own SSRC and payload type on it); nothing without an audio track or a connection.
+   */
+  sendAudio(packet: RtpPacket): void {
+    if (this.#closed || !this.#connected || !this.#audio) return;
+    this.#audio.sender.sendRtp(packet).catch(() => {});
   }
 
   /** A PLI: a keyframe, unless the viewer holds the current picture (`pictureHeld`). */

@@ -18,7 +18,7 @@ import {
 } from "../support/share_e2e.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
-import { SILENT_MS } from "../../modules/remote/browser_share.ts";
+import { SILENT_MS } from "../../modules/remote/screen_receiver.ts";
 
 Deno.test("h264 clip: 60 access units of two slices, an IDR with its parameter sets every 30", async () => {
   const units = accessUnits(await Deno.readFile(H264_CLIP));

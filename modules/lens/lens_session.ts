@@ -1,0 +1,254 @@
+/**
+ * One Lens session (SPEC M1): a customer's phone camera and microphone, received by the
+ * server's werift peer (`ScreenReceiver`, the one the browser screen share uses) and relayed
+ * untranscoded to the technician's peers (`ViewerPeer`, the remote view's relay) — video frames
+ * as whole frames, Opus packets as they came. Beside the media it keeps what both pages show:
+ * the phone's own switches (paused, muted, flashlight), the technician's freeze and drawing,
+ * and the end. Each change goes to both pages' live streams as one event.
+ *
+ * Nothing here is stored: a Lens session lives in the memory of the instance that started it
+ * (registry.ts), and its picture is never written to disk on the server.
+ */
+import type { RtpPacket } from "werift";
+import { ScreenReceiver, ViewerPeer } from "../remote/mod.ts";
+import { randomToken } from "../tokens/mod.ts";
+
+/** What a Lens session is doing, in the order it moves through. */
+export type LensPhase = "waiting" | "live" | "ended";
+
+/** Why a Lens session ended: the technician's End, the customer's Disconnect, a lost phone. */
+export type LensEndReason = "technician" | "customer" | "lost" | "expired";
+
+/** What both pages show of a Lens session (sent whole on every change). */
+export interface LensState {
+  phase: LensPhase;
+  /** The customer paused the camera: no frames come, the technician keeps the last one. */
+  paused: boolean;
+  /** The customer muted the microphone. */
+  muted: boolean;
+  /** The customer turned the phone's flashlight on. */
+  torch: boolean;
+  /** The technician froze the picture (strokes then stay on what it shows). */
+  frozen: boolean;
+  /** The picture's size, once the first keyframe came. */
+  width: number;
+  height: number;
+  /** The video codec the phone sends ("vp8", "vp9", "h264"), once agreed. */
+  codec: string;
+  /** Whether the phone sends its microphone. */
+  audio: boolean;
+  ended?: LensEndReason;
+}
+
+/**
+ * One line drawn by the technician, in the picture's coordinates: each point is x, y as
+ * fractions of the picture's width and height (0…1), so both pages draw it on the same spot
+ * whatever size they show the picture at.
+ */
+export interface LensStroke {
+  colour: string;
+  points: [number, number][];
+}
+
+/** What the pages' live streams carry. */
+export type LensEvent =
+  | { kind: "state"; state: LensState }
+  | { kind: "stroke"; stroke: LensStroke }
+  | { kind: "clear" };
+
+export const MAX_STROKES = 200;
+export const MAX_POINTS = 2_000;
+const COLOURS = ["#e8202a", "#ffd400", "#1e90ff", "#22c55e", "#ffffff"];
+export const STROKE_COLOURS: readonly string[] = COLOURS;
+
+/** A stroke from untrusted JSON, or null: known colour, 1…MAX_POINTS points inside 0…1. */
+export function readStroke(value: unknown): LensStroke | null {
+  const v = value as { colour?: unknown; points?: unknown } | null;
+  if (!v || typeof v.colour !== "string" || !COLOURS.includes(v.colour)) return null;
+  if (!Array.isArray(v.points) || v.points.length < 1 || v.points.length > MAX_POINTS) return null;
+  const points: [number, number][] = [];
+  for (const p of v.points) {
+    if (!Array.isArray(p) || p.length !== 2) return null;
+    const [x, y] = p;
+    if (typeof x !== "number" || typeof y !== "number") return null;
+    if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) return null;
+    points.push([Math.round(x * 10_000) / 10_000, Math.round(y * 10_000) / 10_000]);
+  }
+  return { colour: v.colour, points };
+}
+
+export interface LensOwner {
+  userId: string;
+  orgId: string;
+  name: string;
+}
+
+/** One technician's Lens session; see the top. */
+export class LensSession {
+  readonly id = crypto.randomUUID();
+  /** The customer's link is `/lens/<token>`: 192 bits, the only key to the phone's side. */
+  readonly token = randomToken(24);
+  readonly startedAt = Date.now();
+  readonly strokes: LensStroke[] = [];
+  readonly #viewers = new Map<number, ViewerPeer>();
+  readonly #listeners = new Set<(event: LensEvent) => void>();
+  #receiver: ScreenReceiver | null = null;
+  #nextViewer = 1;
+  #state: LensState = {
+    phase: "waiting",
+    paused: false,
+    muted: false,
+    torch: false,
+    frozen: false,
+    width: 0,
+    height: 0,
+    codec: "",
+    audio: false,
+  };
+
+  constructor(
+    readonly owner: LensOwner,
+    private options: { hostAddresses: string[]; onEnded: (reason: LensEndReason) => void },
+  ) {}
+
+  get state(): LensState {
+    return { ...this.#state };
+  }
+
+  get ended(): boolean {
+    return this.#state.phase === "ended";
+  }
+
+  /** Frames received from the phone so far. */
+  get framesIn(): number {
+    return this.#receiver?.framesIn ?? 0;
+  }
+
+  /** Follows every change; returns the unsubscribe. */
+  listen(listener: (event: LensEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * The phone's complete offer → our answer. A new offer (the page reloaded) replaces the
+   * phone's peer; the technician's peers are offered again once its first frame comes.
+   */
+  async answer(sdp: string): Promise<string> {
+    if (this.ended) throw new Error("Lens session ended");
+    const previous = this.#receiver;
+    const receiver: ScreenReceiver = new ScreenReceiver({
+      hostAddresses: this.options.hostAddresses,
+      onFrame: (frame) => {
+        if (this.#receiver !== receiver || this.ended) return;
+        const size = frame.width !== this.#state.width || frame.height !== this.#state.height;
+        if (this.#state.phase !== "live" || size) {
+          this.#set({ phase: "live", width: frame.width, height: frame.height });
+        }
+        const relayed = { data: frame.data, keyframe: frame.keyframe, capturedAt: Date.now() };
+        for (const viewer of this.#viewers.values()) viewer.send(relayed);
+      },
+      onAudio: (packet: RtpPacket) => {
+        for (const viewer of this.#viewers.values()) viewer.sendAudio(packet);
+      },
+      onClosed: () => {
+        if (this.#receiver === receiver) this.end("lost");
+      },
+      quietAllowed: () => this.#state.paused,
+    });
+    this.#receiver = receiver;
+    previous?.close();
+    try {
+      const answer = await receiver.answer(sdp);
+      if (this.#receiver === receiver) {
+        this.#set({
+          codec: receiver.codec ?? "",
+          audio: /^m=audio [1-9]/m.test(sdp) && /^a=(sendrecv|sendonly)/m.test(sdp),
+        });
+      }
+      return answer;
+    } catch (error) {
+      if (this.#receiver === receiver) this.#receiver = null;
+      receiver.close();
+      throw error;
+    }
+  }
+
+  /** A peer for one technician's page: its offer, in the codec the phone sends. */
+  async viewerOffer(): Promise<{ id: number; sdp: string }> {
+    const receiver = this.#receiver;
+    if (!receiver?.codec || this.ended) throw new Error("no picture yet");
+    const id = this.#nextViewer++;
+    const viewer = new ViewerPeer({
+      id,
+      hostAddresses: this.options.hostAddresses,
+      wantKeyframe: () => this.#receiver?.keyframe(),
+      codec: { name: receiver.codec, parameters: receiver.codecParameters },
+      audio: true,
+    });
+    // One technician, one picture: a newer page (a reload, a second tab) takes it over.
+    for (const peer of this.#viewers.values()) peer.close();
+    this.#viewers.clear();
+    this.#viewers.set(id, viewer);
+    viewer.pc.connectionStateChange.subscribe((state) => {
+      if (state === "failed" || state === "closed") this.#viewers.delete(id);
+    });
+    return { id, sdp: await viewer.offer() };
+  }
+
+  /** The technician page's answer to the offer `id`; false when no such peer is open. */
+  async viewerAnswer(id: number, sdp: string): Promise<boolean> {
+    const viewer = this.#viewers.get(id);
+    if (!viewer) return false;
+    await viewer.answer(sdp);
+    return true;
+  }
+
+  /** The phone's switches, as the customer set them. */
+  customerSwitches(change: Partial<Pick<LensState, "paused" | "muted" | "torch">>): void {
+    if (this.ended) return;
+    const wasPaused = this.#state.paused;
+    this.#set(change);
+    // Resumed: the viewers' decoders need a keyframe to start again at once.
+    if (wasPaused && !this.#state.paused) this.#receiver?.keyframe();
+  }
+
+  freeze(frozen: boolean): void {
+    if (!this.ended && this.#state.frozen !== frozen) this.#set({ frozen });
+  }
+
+  /** Adds a stroke; false once MAX_STROKES are drawn (Clear first). */
+  draw(stroke: LensStroke): boolean {
+    if (this.ended || this.strokes.length >= MAX_STROKES) return false;
+    this.strokes.push(stroke);
+    this.#emit({ kind: "stroke", stroke });
+    return true;
+  }
+
+  clearDrawing(): void {
+    this.strokes.length = 0;
+    this.#emit({ kind: "clear" });
+  }
+
+  /** Ends it for both sides; the phone's and the technician's peers close. */
+  end(reason: LensEndReason): void {
+    if (this.ended) return;
+    this.#set({ phase: "ended", ended: reason });
+    const receiver = this.#receiver;
+    this.#receiver = null;
+    receiver?.close();
+    for (const viewer of this.#viewers.values()) viewer.close();
+    this.#viewers.clear();
+    this.options.onEnded(reason);
+    this.#listeners.clear();
+  }
+
+  #set(change: Partial<LensState>) {
+    this.#state = { ...this.#state, ...change };
+    this.#emit({ kind: "state", state: this.state });
+  }
+
+  #emit(event: LensEvent) {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+}

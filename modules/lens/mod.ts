@@ -1,0 +1,11 @@
+/**
+ * Lens (SPEC M1): a customer's phone camera and microphone streamed to the technician over
+ * the remote view's media path — received by the server's werift peer and relayed to the
+ * technician's browser untranscoded — with the technician's freeze, screenshot, zoom, mute,
+ * record and drawing (seen on the phone too), and the customer's pause, mute, flashlight and
+ * disconnect. One Lens session per technician at a time, in memory on the instance that
+ * started it. `lensRoutes` are the technician's page (`/console/lens`, `lens` permission) and
+ * the customer's (`/lens/<token>`); `lensRegistry(deps)` holds the running sessions.
+ */
+export { lensRoutes } from "./routes.tsx";
+export { lensRegistry } from "./registry.ts";

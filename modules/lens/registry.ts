@@ -1,0 +1,93 @@
+/**
+ * The running app's Lens sessions: at most one per technician (SPEC M1), found by the
+ * technician or by the customer's link token. Start and end are audited (`lens.started`,
+ * `lens.ended` with the reason) and logged. A link nobody opened ends after `WAITING_MS`.
+ *
+ * In memory on the instance that started it: with several instances the customer's link and
+ * the technician's page must reach that instance (ARCHITECTURE.md "Lens"), and "one per
+ * technician" holds per instance.
+ */
+import { recordAudit } from "../audit/mod.ts";
+import type { AppDeps } from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type LensEndReason, type LensOwner, LensSession } from "./lens_session.ts";
+
+/** How long a link may wait for the phone before the session ends by itself. */
+export const WAITING_MS = 30 * 60_000;
+
+export class LensRegistry {
+  readonly #byUser = new Map<string, LensSession>();
+  readonly #byToken = new Map<string, LensSession>();
+
+  constructor(private deps: AppDeps, readonly options = { waitingMs: WAITING_MS }) {}
+
+  /** The technician's running Lens session. */
+  ofTechnician(userId: string): LensSession | undefined {
+    return this.#byUser.get(userId);
+  }
+
+  /** The running Lens session of a customer's link. */
+  ofToken(token: string): LensSession | undefined {
+    return this.#byToken.get(token);
+  }
+
+  /** Starts the technician's Lens session; refused (409) while one runs. */
+  async start(owner: LensOwner, ip: string | null): Promise<LensSession> {
+    if (this.#byUser.has(owner.userId)) throw new Refusal(409, "lens.alreadyRunning");
+    const session: LensSession = new LensSession(owner, {
+      hostAddresses: ["127.0.0.1"],
+      onEnded: (reason) => this.#ended(session, reason),
+    });
+    this.#byUser.set(owner.userId, session);
+    this.#byToken.set(session.token, session);
+    const expiry = setTimeout(() => {
+      if (session.state.phase === "waiting") session.end("expired");
+    }, this.options.waitingMs);
+    // The timer alone keeps no process alive (a test's, a server stopping).
+    Deno.unrefTimer(expiry);
+    session.listen((event) => {
+      if (event.kind === "state" && event.state.phase !== "waiting") clearTimeout(expiry);
+    });
+    this.deps.log.info("lens started", { lens: session.id, user: owner.userId });
+    await recordAudit(this.deps.db, {
+      orgId: owner.orgId,
+      actorId: owner.userId,
+      action: "lens.started",
+      target: session.id,
+      ip,
+      at: this.deps.clock.now(),
+    });
+    return session;
+  }
+
+  /** Every running session (a shutdown or a test ends them). */
+  all(): LensSession[] {
+    return [...this.#byUser.values()];
+  }
+
+  #ended(session: LensSession, reason: LensEndReason) {
+    if (this.#byUser.get(session.owner.userId) === session) {
+      this.#byUser.delete(session.owner.userId);
+    }
+    this.#byToken.delete(session.token);
+    const seconds = Math.round((Date.now() - session.startedAt) / 1000);
+    this.deps.log.info("lens ended", { lens: session.id, reason, seconds });
+    recordAudit(this.deps.db, {
+      orgId: session.owner.orgId,
+      actorId: reason === "technician" ? session.owner.userId : null,
+      action: "lens.ended",
+      target: session.id,
+      details: { reason, seconds, technician: session.owner.name },
+      at: this.deps.clock.now(),
+    }).catch((error) => this.deps.log.error("lens audit failed", { error: String(error) }));
+  }
+}
+
+const registries = new WeakMap<AppDeps, LensRegistry>();
+
+/** The app's Lens sessions (one registry per running app). */
+export function lensRegistry(deps: AppDeps): LensRegistry {
+  let registry = registries.get(deps);
+  if (!registry) registries.set(deps, registry = new LensRegistry(deps));
+  return registry;
+}

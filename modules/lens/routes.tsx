@@ -1,0 +1,189 @@
+/**
+ * Lens's routes. The technician's, behind the `lens` permission (checked on every request),
+ * always act on the technician's own running session — there is no session id to name:
+ *
+ * - `GET /console/lens` the page; `POST /console/lens` starts (409 while one runs);
+ *   `POST /console/lens/end` ends it;
+ * - `GET /console/lens/events` the session's live state, strokes and end (server-sent events);
+ * - `POST /console/lens/peer` a WebRTC offer for the technician's picture (`{ id, sdp }`, 409
+ *   before the phone sends one), `POST /console/lens/peer/:id/answer` its answer;
+ * - `POST /console/lens/draw` a stroke, `…/clear`, `…/freeze` (`{ frozen }`).
+ *
+ * The customer's, by the link's token only (an ended or unknown one is a 404):
+ * `GET /lens/:token` the phone page, `POST …/offer` the phone's complete offer → our answer,
+ * `POST …/state` its switches (`{ paused, muted, torch }`), `POST …/end` Disconnect,
+ * `GET …/events` the technician's drawing, freeze and the end.
+ */
+import { type Context, Hono } from "hono";
+import {
+  type AppEnv,
+  type AuthedEnv,
+  clientAddress,
+  liveStream,
+  requirePermission,
+} from "../http/mod.ts";
+import { Refusal } from "../refusal/mod.ts";
+import { type LensEvent, type LensSession, readStroke } from "./lens_session.ts";
+import { lensRegistry } from "./registry.ts";
+import { LensGonePage, LensPage, LensPhonePage } from "./views.tsx";
+
+const MAX_SDP = 64 * 1024;
+
+/** A complete SDP from a JSON body, or a 422 with the reason. */
+async function _sdp(c: Context): Promise<string> {
+  const body = await c.req.json().catch(() => null) as { sdp?: unknown } | null;
+  const sdp = body?.sdp;
+  if (typeof sdp !== "string" || !sdp.startsWith("v=0") || sdp.length > MAX_SDP) {
+    throw new Refusal(422, "lens.badOffer");
+  }
+  return sdp;
+}
+
+function _mine(c: Context<AuthedEnv>): LensSession {
+  const session = lensRegistry(c.get("deps")).ofTechnician(c.get("user").id);
+  if (!session) throw new Refusal(404, "lens.notRunning");
+  return session;
+}
+
+function _customers(c: Context<AppEnv>): LensSession {
+  const session = lensRegistry(c.get("deps")).ofToken(c.req.param("token") ?? "");
+  if (!session) throw new Refusal(404, "lensPhone.gone");
+  return session;
+}
+
+/** A session's changes as server-sent events: its state first, strokes drawn so far. */
+function _events(c: Context, session: LensSession) {
+  return liveStream(c, (stream) => {
+    const send = (event: LensEvent) => {
+      const data = event.kind === "state"
+        ? event.state
+        : event.kind === "stroke"
+        ? event.stroke
+        : {};
+      stream.send({ event: event.kind, data: JSON.stringify(data) });
+      if (event.kind === "state" && event.state.phase === "ended") stream.close();
+    };
+    send({ kind: "state", state: session.state });
+    for (const stroke of session.strokes) send({ kind: "stroke", stroke });
+    if (session.ended) return;
+    stream.onClose(session.listen(send));
+  });
+}
+
+function _link(c: Context, session: LensSession): string {
+  return `${c.get("deps").config.publicUrl.replace(/\/$/, "")}/lens/${session.token}`;
+}
+
+const technicianRoutes = new Hono<AppEnv>()
+  .use("/console/lens", requirePermission("lens"))
+  .use("/console/lens/*", requirePermission("lens"))
+  .get("/console/lens", (c) => {
+    const session = lensRegistry(c.get("deps")).ofTechnician(c.get("user")!.id);
+    return c.html(
+      <LensPage c={c} session={session} link={session ? _link(c, session) : undefined} />,
+    );
+  })
+  .post("/console/lens", async (c) => {
+    const user = c.get("user")!;
+    try {
+      await lensRegistry(c.get("deps")).start(
+        { userId: user.id, orgId: user.orgId, name: user.name },
+        clientAddress(c),
+      );
+    } catch (error) {
+      if (!(error instanceof Refusal) || error.status !== 409) throw error;
+      const session = lensRegistry(c.get("deps")).ofTechnician(user.id);
+      return c.html(
+        <LensPage
+          c={c}
+          session={session}
+          link={session ? _link(c, session) : undefined}
+          error={c.get("t")("lens.alreadyRunning")}
+        />,
+        409,
+      );
+    }
+    return c.redirect("/console/lens", 303);
+  })
+  .post("/console/lens/end", (c) => {
+    lensRegistry(c.get("deps")).ofTechnician(c.get("user")!.id)?.end("technician");
+    return c.redirect("/console/lens", 303);
+  })
+  .get("/console/lens/events", (c) => _events(c, _mine(c as Context<AuthedEnv>)))
+  .post("/console/lens/peer", async (c) => {
+    const session = _mine(c as Context<AuthedEnv>);
+    if (session.state.phase !== "live") throw new Refusal(409, "lens.noPicture");
+    return c.json(await session.viewerOffer());
+  })
+  .post("/console/lens/peer/:id/answer", async (c) => {
+    const session = _mine(c as Context<AuthedEnv>);
+    const sdp = await _sdp(c);
+    const id = Number(c.req.param("id"));
+    const answered = await session.viewerAnswer(id, sdp).catch(() => {
+      throw new Refusal(422, "lens.badOffer");
+    });
+    if (!answered) throw new Refusal(404, "lens.noSuchPeer");
+    return c.body(null, 204);
+  })
+  .post("/console/lens/draw", async (c) => {
+    const session = _mine(c as Context<AuthedEnv>);
+    const body = await c.req.json().catch(() => null) as { stroke?: unknown } | null;
+    const stroke = readStroke(body?.stroke);
+    if (!stroke) throw new Refusal(422, "lens.badStroke");
+    if (!session.draw(stroke)) throw new Refusal(409, "lens.tooManyStrokes");
+    return c.body(null, 204);
+  })
+  .post("/console/lens/clear", (c) => {
+    _mine(c as Context<AuthedEnv>).clearDrawing();
+    return c.body(null, 204);
+  })
+  .post("/console/lens/freeze", async (c) => {
+    const session = _mine(c as Context<AuthedEnv>);
+    const body = await c.req.json().catch(() => null) as { frozen?: unknown } | null;
+    if (typeof body?.frozen !== "boolean") throw new Refusal(422, "lens.badRequest");
+    session.freeze(body.frozen);
+    return c.body(null, 204);
+  });
+
+const phoneRoutes = new Hono<AppEnv>()
+  .get("/lens/:token", (c) => {
+    const session = lensRegistry(c.get("deps")).ofToken(c.req.param("token"));
+    if (!session) return c.html(<LensGonePage c={c} />, 404);
+    // The one page that may use the camera and microphone (everywhere else none may,
+    // modules/http security_headers.ts).
+    c.header("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()");
+    return c.html(<LensPhonePage c={c} session={session} />);
+  })
+  .post("/lens/:token/offer", async (c) => {
+    const session = _customers(c);
+    const sdp = await _sdp(c);
+    try {
+      return c.json({ sdp: await session.answer(sdp) });
+    } catch (error) {
+      c.get("deps").log.warn("lens offer refused", { error: String(error) });
+      throw new Refusal(422, "lens.badOffer");
+    }
+  })
+  .post("/lens/:token/state", async (c) => {
+    const session = _customers(c);
+    const body = await c.req.json().catch(() => null) as Record<string, unknown> | null;
+    const change: { paused?: boolean; muted?: boolean; torch?: boolean } = {};
+    for (const key of ["paused", "muted", "torch"] as const) {
+      const value = body?.[key];
+      if (value === undefined) continue;
+      if (typeof value !== "boolean") throw new Refusal(422, "lens.badRequest");
+      change[key] = value;
+    }
+    if (!body || Object.keys(change).length === 0) throw new Refusal(422, "lens.badRequest");
+    session.customerSwitches(change);
+    return c.body(null, 204);
+  })
+  .post("/lens/:token/end", (c) => {
+    _customers(c).end("customer");
+    return c.body(null, 204);
+  })
+  .get("/lens/:token/events", (c) => _events(c, _customers(c)));
+
+export const lensRoutes = new Hono<AppEnv>()
+  .route("/", technicianRoutes)
+  .route("/", phoneRoutes);

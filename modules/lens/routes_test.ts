@@ -1,0 +1,165 @@
+// Lens's routes in memory (no browser): one session per technician, the permission on every
+// technician route, the customer's side reached by the link's token only, and bad input
+// refused with a reason and nothing changed. The phone is a werift peer sending VP8.
+import assert from "node:assert/strict";
+import { MediaStreamTrack, RTCPeerConnection, useVP8 } from "werift";
+import { auditActions, startTestApp, type TestApp } from "../../tests/support/app.ts";
+import { TECH_PASSWORD } from "../../tests/support/org.ts";
+import { technician } from "../../tests/support/sessions.ts";
+import { defaultPermissions } from "../permissions/mod.ts";
+import { lensRegistry } from "./registry.ts";
+
+async function signedIn(t: TestApp, permissions = [...defaultPermissions(), "lens" as const]) {
+  const user = await technician(t, { permissions, name: "Ann" });
+  const client = t.client();
+  await client.signIn(user.email, TECH_PASSWORD);
+  await client.get("/console/lens");
+  return { user, client };
+}
+
+const json = (client: ReturnType<TestApp["client"]>, path: string, body: unknown) =>
+  client.send(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": client.csrf },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+/** A phone stand-in: a werift peer offering one VP8 track, its complete offer. */
+async function phoneOffer() {
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
+  pc.addTransceiver(new MediaStreamTrack({ kind: "video" }), { direction: "sendonly" });
+  await pc.setLocalDescription(await pc.createOffer());
+  for (let i = 0; i < 40 && pc.iceGatheringState !== "complete"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { pc, sdp: pc.localDescription!.sdp };
+}
+
+Deno.test({
+  name: "lensRoutes: one Lens session per technician; its link is its only key; bad input refused",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    const phone = await phoneOffer();
+    try {
+      const { user, client } = await signedIn(t);
+      const start = await client.post("/console/lens");
+      assert.equal(start.status, 303);
+      const page = await (await client.get("/console/lens")).text();
+      const session = lensRegistry(t.deps).ofTechnician(user.id)!;
+      assert.ok(session, "started");
+      assert.ok(page.includes(`/lens/${session.token}`), "the page shows the customer's link");
+
+      // A second start is refused with the reason; the first session is kept.
+      const again = await client.post("/console/lens");
+      assert.equal(again.status, 409);
+      assert.match(await again.text(), /already have a Lens session running/);
+      assert.equal(lensRegistry(t.deps).ofTechnician(user.id), session);
+
+      // The technician's tools refuse what they cannot read, and a picture before there is one.
+      assert.equal((await json(client, "/console/lens/peer", {})).status, 409);
+      for (
+        const stroke of [
+          { colour: "#e8202a", points: [[0.5, 1.5]] },
+          { colour: "red", points: [[0.5, 0.5]] },
+          { colour: "#e8202a", points: [] },
+          "nonsense",
+        ]
+      ) {
+        const res = await json(client, "/console/lens/draw", { stroke });
+        assert.equal(res.status, 422, JSON.stringify(stroke));
+      }
+      assert.equal(session.strokes.length, 0, "nothing drawn");
+      const drawn = await json(client, "/console/lens/draw", {
+        stroke: { colour: "#e8202a", points: [[0.25, 0.5], [0.75, 0.5]] },
+      });
+      assert.equal(drawn.status, 204);
+      assert.deepEqual(session.strokes, [{
+        colour: "#e8202a",
+        points: [[0.25, 0.5], [0.75, 0.5]],
+      }]);
+      assert.equal((await json(client, "/console/lens/freeze", { frozen: "yes" })).status, 422);
+      assert.equal(
+        (await json(client, "/console/lens/peer/99/answer", { sdp: "v=0" })).status,
+        404,
+      );
+      assert.equal((await json(client, "/console/lens/peer/1/answer", { sdp: "x" })).status, 422);
+
+      // The customer's side: the page by its token; malformed SDP and switches refused.
+      const customer = t.client();
+      const phonePage = await customer.get(`/lens/${session.token}`);
+      assert.equal(phonePage.status, 200);
+      assert.match(
+        await phonePage.text(),
+        /Ann would like to see what your phone&#39;s camera sees|Ann would like to see what your phone's camera sees/,
+      );
+      const bad = await json(customer, `/lens/${session.token}/offer`, { sdp: "hello" });
+      assert.equal(bad.status, 422);
+      assert.match(await bad.text(), /offer was not understood/);
+      const broken = await json(customer, `/lens/${session.token}/offer`, "{");
+      assert.equal(broken.status, 422);
+      assert.equal(
+        (await json(customer, `/lens/${session.token}/state`, { paused: "yes" })).status,
+        422,
+      );
+      assert.equal((await json(customer, `/lens/${session.token}/state`, {})).status, 422);
+      assert.equal(session.state.paused, false, "nothing changed");
+
+      // A real offer is answered (the phone's first choice, VP8), and the switches are taken.
+      const answered = await json(customer, `/lens/${session.token}/offer`, { sdp: phone.sdp });
+      assert.equal(answered.status, 200);
+      assert.match((await answered.json()).sdp, /^v=0[\s\S]*VP8/);
+      assert.equal(session.state.codec, "vp8");
+      const paused = await json(customer, `/lens/${session.token}/state`, { paused: true });
+      assert.equal(paused.status, 204);
+      assert.equal(session.state.paused, true);
+
+      // Another token (an ended session's, or made up) reaches nothing.
+      const other = await signedIn(t);
+      await other.client.post("/console/lens");
+      const second = lensRegistry(t.deps).ofTechnician(other.user.id)!;
+      assert.notEqual(second, session, "another technician has a session of their own");
+      await json(other.client, "/console/lens/end", {});
+      assert.equal(lensRegistry(t.deps).ofTechnician(other.user.id), undefined);
+      for (const token of [second.token, "0".repeat(32)]) {
+        assert.equal((await customer.get(`/lens/${token}`)).status, 404);
+        const res = await json(customer, `/lens/${token}/offer`, { sdp: phone.sdp });
+        assert.equal(res.status, 404);
+        assert.equal((await json(customer, `/lens/${token}/end`, {})).status, 404);
+      }
+      assert.ok(!session.ended, "the first session runs on");
+
+      // Disconnect from the phone ends it for both; the link is gone; a new one may start.
+      assert.equal((await json(customer, `/lens/${session.token}/end`, {})).status, 204);
+      assert.equal(session.state.ended, "customer");
+      assert.equal((await customer.get(`/lens/${session.token}`)).status, 404);
+      assert.equal((await client.post("/console/lens")).status, 303);
+      lensRegistry(t.deps).ofTechnician(user.id)?.end("technician");
+      for (let i = 0; i < 50; i++) {
+        if ((await auditActions(t.deps)).filter((a) => a === "lens.ended").length === 3) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const actions = (await auditActions(t.deps)).filter((a) => a.startsWith("lens."));
+      assert.deepEqual(actions.filter((a) => a === "lens.started").length, 3);
+      assert.deepEqual(actions.filter((a) => a === "lens.ended").length, 3);
+    } finally {
+      for (const session of lensRegistry(t.deps).all()) session.end("technician");
+      await phone.pc.close();
+      await t.close();
+    }
+  },
+});
+
+Deno.test("lensRoutes: a technician without `lens` is refused every Lens route (403)", async () => {
+  const t = await startTestApp();
+  try {
+    const { client } = await signedIn(t, defaultPermissions());
+    assert.equal((await client.get("/console/lens")).status, 403);
+    assert.equal((await client.post("/console/lens")).status, 403);
+    assert.equal((await client.get("/console/lens/events")).status, 403);
+    assert.equal(lensRegistry(t.deps).all().length, 0);
+  } finally {
+    await t.close();
+  }
+});

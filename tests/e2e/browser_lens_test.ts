@@ -1,0 +1,222 @@
+// Lens end to end (SPEC M1): the "phone" is a Chromium page at a phone's size (390×844, touch,
+// isMobile) with Chromium's fake camera and microphone (a moving pattern and a beep); the
+// technician is another Chromium page. The phone's camera reaches the technician through the
+// server's werift peer (untranscoded) and the technician's <video> decodes frames that change;
+// the customer's Pause stops them and the technician reads "Paused by the customer"; Mute is
+// said too and the microphone's Opus reaches the technician; a stroke drawn by the technician
+// shows on the phone over its own picture, a freeze holds both; Disconnect ends it on both sides.
+// A technician without `lens` gets 403; a second Lens session of the same technician is refused.
+import assert from "node:assert/strict";
+import { chromium, type Page } from "playwright-core";
+import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import { decodedFrames, keepPeers, peerCodec } from "../support/share_e2e.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { lensRegistry } from "../../modules/lens/mod.ts";
+
+const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
+
+/** A small fingerprint of what the technician's <video> shows now (its pixels, sampled). */
+const pictureHash = (page: Page): Promise<string> =>
+  page.evaluate(() => {
+    const video = document.querySelector("[data-lens-video]") as HTMLVideoElement;
+    const canvas = document.createElement("canvas");
+    canvas.width = 64;
+    canvas.height = 36;
+    const context = canvas.getContext("2d")!;
+    context.drawImage(video, 0, 0, 64, 36);
+    const data = context.getImageData(0, 0, 64, 36).data;
+    let hash = 0;
+    for (let i = 0; i < data.length; i++) hash = (hash * 31 + data[i]) >>> 0;
+    return hash.toString(16);
+  });
+
+/** Pixels of the phone's drawing canvas that something is drawn on. */
+const inkedPixels = (page: Page): Promise<number> =>
+  page.evaluate(() => {
+    const ink = document.querySelector("[data-lens-ink]") as HTMLCanvasElement;
+    const data = ink.getContext("2d")!.getImageData(0, 0, ink.width, ink.height).data;
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+    return inked;
+  });
+
+/** Audio packets the technician's page received, from its peers' statistics. */
+const audioPackets = (page: Page): Promise<number> =>
+  page.evaluate(async () => {
+    let packets = 0;
+    for (const pc of (globalThis as { peers?: RTCPeerConnection[] }).peers ?? []) {
+      for (const report of (await pc.getStats()).values()) {
+        if (report.type === "inbound-rtp" && report.kind === "audio") {
+          packets += report.packetsReceived ?? 0;
+        }
+      }
+    }
+    return packets;
+  });
+
+/** Waits until `probe` is true, polling, for up to `ms`. */
+async function until(probe: () => boolean | Promise<boolean>, what: string, ms = 15_000) {
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`timed out: ${what}`);
+}
+
+browserTest(
+  "browser: Lens — a phone's camera to the technician, pause, mute, drawing, disconnect",
+  async (t) => {
+    const ann = await technician(t, {
+      name: "Ann",
+      permissions: [...defaultPermissions(), "lens"],
+    });
+    const bob = await technician(t, { name: "Bob" });
+    await withBrowser(t, async ({ base, newPage }) => {
+      const phoneBrowser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        headless: true,
+        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
+      });
+      try {
+        // A technician without the permission: 403.
+        const other = await newPage();
+        await signInPage(other, base, bob.email, TECH_PASSWORD);
+        const refused = await other.goto(`${base}/console/lens`);
+        assert.equal(refused?.status(), 403);
+
+        // Ann starts a Lens session: the page gives the customer's link.
+        const tech = await newPage();
+        await tech.addInitScript(keepPeers);
+        await signInPage(tech, base, ann.email, TECH_PASSWORD);
+        await tech.setViewportSize({ width: 1366, height: 768 });
+        await tech.goto(`${base}/console/lens`);
+        await tech.locator("[data-lens-start]").click();
+        const link = await tech.locator("#lens-link").inputValue();
+        const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
+        assert.ok(link.endsWith(`/lens/${session.token}`), link);
+        await tech.getByText("Waiting for the customer to open the link").waitFor();
+
+        // A second Lens session for Ann is refused, with the reason; the first runs on.
+        const second = await tech.evaluate(async () => {
+          const csrf = JSON.parse(document.body.getAttribute("hx-headers")!)["X-CSRF-Token"];
+          const res = await fetch("/console/lens", {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ _csrf: csrf }),
+          });
+          return { status: res.status, text: await res.text() };
+        });
+        assert.equal(second.status, 409);
+        assert.match(second.text, /already have a Lens session running/);
+        assert.equal(lensRegistry(t.deps).ofTechnician(ann.id), session);
+
+        // The customer opens the link on the phone and starts the camera.
+        const phoneContext = await phoneBrowser.newContext({
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          locale: "en-US",
+        });
+        const phone = await phoneContext.newPage();
+        const phoneErrors: string[] = [];
+        phone.on("pageerror", (error) => phoneErrors.push(error.message));
+        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        await phone.getByText("Ann would like to see what your phone's camera sees").waitFor();
+        await phone.screenshot({ path: "/tmp/shots/lens-phone-start-390.png" });
+        await phone.locator("[data-lens-start]").click();
+        await phone.getByText("Ann sees your camera.").waitFor();
+
+        // The technician's page decodes the phone's camera, and the picture changes.
+        await tech.waitForFunction(
+          () => {
+            const video = document.querySelector("[data-lens-video]") as HTMLVideoElement;
+            return video.getVideoPlaybackQuality().totalVideoFrames > 0;
+          },
+          undefined,
+          { timeout: 20_000 },
+        );
+        await tech.getByText("Live: you see the customer's camera.").waitFor();
+        const first = await pictureHash(tech);
+        await until(async () => await pictureHash(tech) !== first, "the picture changes");
+        assert.equal(await peerCodec(tech, "inbound-rtp"), "video/VP8");
+        const size = await tech.evaluate(() => {
+          const video = document.querySelector("[data-lens-video]") as HTMLVideoElement;
+          return `${video.videoWidth}x${video.videoHeight}`;
+        });
+        assert.equal(size, `${session.state.width}x${session.state.height}`, "untranscoded");
+        // The microphone too: Opus packets reach the technician's page.
+        await until(async () => await audioPackets(tech) > 20, "the customer's audio arrives");
+
+        // The technician draws a line across the picture: the phone shows it.
+        const ink = await tech.locator("[data-lens-ink]").boundingBox();
+        assert.ok(ink);
+        await tech.mouse.move(ink.x + ink.width * 0.3, ink.y + ink.height * 0.5);
+        await tech.mouse.down();
+        for (let i = 1; i <= 10; i++) {
+          await tech.mouse.move(ink.x + ink.width * (0.3 + i * 0.04), ink.y + ink.height * 0.5);
+        }
+        await tech.mouse.up();
+        await until(() => session.strokes.length === 1, "the stroke reaches the server");
+        await until(async () => await inkedPixels(phone) > 100, "the phone shows the drawing");
+        const [[x0, y0]] = session.strokes[0].points;
+        assert.ok(Math.abs(x0 - 0.3) < 0.02 && Math.abs(y0 - 0.5) < 0.02, "picture coordinates");
+
+        // Freeze: both hold the same moment; the phone says so.
+        await tech.locator("[data-lens-freeze]").click();
+        await phone.getByText("Ann froze the picture to draw on it.").waitFor();
+        assert.equal(await phone.locator("[data-lens-frozen]").isVisible(), true);
+        assert.equal(await tech.locator("[data-lens-frozen]").isVisible(), true);
+        for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+          await tech.setViewportSize({ width, height });
+          await tech.screenshot({ path: `/tmp/shots/lens-tech-frozen-${width}.png` });
+        }
+        await phone.screenshot({ path: "/tmp/shots/lens-phone-frozen-390.png" });
+        await tech.locator("[data-lens-freeze]").click();
+        await phone.getByText("Ann sees your camera.").waitFor();
+        await tech.locator("[data-lens-zoom=double]").click();
+        await tech.screenshot({ path: "/tmp/shots/lens-tech-zoom2-1920.png" });
+        await tech.locator("[data-lens-zoom=fit]").click();
+        await tech.setViewportSize({ width: 1366, height: 768 });
+
+        // Pause on the phone: the technician reads it, and no more frames come.
+        await phone.locator("[data-lens-pause]").click();
+        await tech.getByText("Paused by the customer").waitFor();
+        await phone.getByText("Paused: Ann does not see your camera.").waitFor();
+        await tech.waitForTimeout(500); // frames already on their way
+        const held = await decodedFrames(tech);
+        await tech.waitForTimeout(1_500);
+        assert.ok(await decodedFrames(tech) - held <= 1, "no frames while paused");
+        await tech.screenshot({ path: "/tmp/shots/lens-tech-paused-1366.png" });
+        await phone.screenshot({ path: "/tmp/shots/lens-phone-paused-390.png" });
+        await phone.locator("[data-lens-pause]").click();
+        const resumed = await decodedFrames(tech);
+        await until(async () => await decodedFrames(tech) > resumed + 10, "frames again");
+        await tech.getByText("Live: you see the customer's camera.").waitFor();
+
+        // Mute on the phone: said on the technician's page.
+        await phone.locator("[data-lens-mute]").click();
+        await tech.getByText("Muted by the customer").waitFor();
+        // Chromium's fake camera has no flashlight: the button is not offered.
+        assert.equal(await phone.locator("[data-lens-torch]").isVisible(), false);
+
+        // Disconnect: ended on both sides; Ann may start again.
+        await phone.locator("[data-lens-disconnect]").click();
+        await phone.getByText("You disconnected.").waitFor();
+        await tech.getByText("The customer disconnected.").waitFor();
+        assert.equal(lensRegistry(t.deps).ofTechnician(ann.id), undefined);
+        await tech.locator("[data-lens-restart]").waitFor();
+        assert.equal((await phone.goto(link.replace(/^https?:\/\/[^/]+/, base)))?.status(), 404);
+        assert.deepEqual(phoneErrors, []);
+        // The one error is the test's own second start (409), refused as it should be.
+        assert.deepEqual(tech.errors, [
+          "console: Failed to load resource: the server responded with a status of 409 (Conflict)",
+        ]);
+      } finally {
+        for (const running of lensRegistry(t.deps).all()) running.end("technician");
+        await phoneBrowser.close();
+      }
+    });
+  },
+);
