@@ -9,6 +9,8 @@ import { uploadFile } from "./upload.js";
 import "./workspace_follow.js";
 import "./script_runs.js";
 import "./system_info.js";
+import "./device_info.js";
+import "./present.js";
 import { selectTab } from "./tool_tabs.js";
 
 /** @param {Element | null} element */

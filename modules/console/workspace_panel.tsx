@@ -315,5 +315,25 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       ),
     });
   }
+  // Showing the technician's own screen to the customer (modules/remote present_routes.tsx).
+  if (state.working && can(user, "shareScreen")) {
+    tools.push({
+      name: "present",
+      label: t("workspace.tabPresent"),
+      body: <div hx-get={`${sessionPath(id)}/present`} hx-trigger="load" hx-swap="outerHTML" />,
+    });
+  }
+  // Device information from the customer's browser (modules/device_info, SPEC M2).
+  if (state.working && can(user, "mobileTools")) {
+    tools.push({
+      name: "device",
+      label: t("deviceInfo.tab"),
+      body: (
+        <div hx-get={`${sessionPath(id)}/device`} hx-trigger="intersect once" hx-swap="outerHTML">
+          <p class="muted">{t("deviceInfo.loading")}</p>
+        </div>
+      ),
+    });
+  }
   return tools;
 }

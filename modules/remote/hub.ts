@@ -108,6 +108,8 @@ export class RemoteSession {
   recorder: FrameRecorder | null = null;
   /** What the agent's window was last told of the recording (`recording`). */
   #toldRecording = false;
+  /** The technician's own screen as the customer's page shows it (present_routes.ts). */
+  presenting: CustomerView["presenting"] = null;
   /** Hook for the log: set by the routes that own the database side. */
   onEvent: (event: RemoteEvent) => void = () => {};
   /** Called at most every `ACTIVITY_EVERY_MS` while the picture flows or input arrives. */
@@ -488,6 +490,7 @@ export class RemoteSession {
       browserShare: this.agent?.viewOnly === true,
       recording: this.recorder?.recording === true,
       switchAsked: this.switchAsked && this.agent?.viewOnly === true,
+      presenting: this.presenting,
     };
   }
 
@@ -538,6 +541,12 @@ export class RemoteSession {
   /** The session is no longer worked (hold, transfer, end): view and control stop. */
   stopAll() {
     this.#stopAll(null);
+  }
+
+  /** The technician's own screen changed (offered, watched, ended): the customer's page hears. */
+  presentingChanged(view: CustomerView["presenting"]) {
+    this.presenting = view;
+    this.#tellCustomer();
   }
 
   /** The recorder started or stopped writing: viewers and the customer's page say so. */
@@ -644,10 +653,30 @@ export class RemoteSession {
     this.#askedBy.set(capability, viewer.name);
     if (capability === "control") this.#controlAsker = viewer;
     this.#consent = decision.consent;
-    this.agent.send({ type: "request", capability });
+    this.#ask(capability);
     this.onEvent({ kind: "requested", capability, by: viewer });
     this.#changed();
     return null;
+  }
+
+  /**
+   * Puts the question to the agent. While view is not allowed yet (a question for view, or for
+   * control, which includes it), an agent whose window can say it (`recordingAsked`) first
+   * hears what the group's recording policy will do — read now, as the recorder reads it at
+   * the grant — so the customer knows before answering (`request`'s `recording`).
+   */
+  #ask(capability: RemoteCapability) {
+    const agent = this.agent!;
+    const announce = this.recorder?.announcement;
+    if (!agent.recordingAsked || !announce || allows(this.#consent, "view")) {
+      agent.send({ type: "request", capability });
+      return;
+    }
+    announce.call(this.recorder).catch(() => null).then((recording) => {
+      // Still asked, of the same connection: a cancel or a new agent in between asks anew.
+      if (this.agent !== agent || this.#consent[capability] !== "asked") return;
+      agent.send({ type: "request", capability, ...(recording ? { recording } : {}) });
+    });
   }
 
   #end(capability: RemoteCapability, by: ViewerLink | null) {

@@ -45,6 +45,7 @@ import { agentAttachedAnywhere } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
 import { checkHome, watchHome } from "./home_watch.ts";
 import { shareRoutes } from "./share_routes.ts";
+import { presentRoutes } from "./present_routes.tsx";
 
 type C = Context<AppEnv>;
 
@@ -107,6 +108,8 @@ const _technicianSocket = viewerSocket(async (c) => {
 export const remoteRoutes = new Hono<AppEnv>()
   // The customer's browser screen share (share_routes.ts).
   .route("/", shareRoutes)
+  // The technician's own screen shown to the customer (present_routes.tsx).
+  .route("/", presentRoutes)
   .post("/agent/join", async (c) => {
     const deps = c.get("deps");
     const body = await c.req.json().catch(() => null) as { pin?: unknown } | null;

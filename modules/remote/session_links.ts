@@ -10,6 +10,7 @@ import type {
 } from "../../protocol/mod.ts";
 import type { ViewerPeer } from "./relay.ts";
 import type { ConsentState, RemoteCapability } from "./consent.ts";
+import type { PresentingView } from "./presentation.ts";
 
 export interface AgentLink {
   send(message: ServerMessage): void;
@@ -22,6 +23,8 @@ export interface AgentLink {
   readonly separateCursor?: boolean;
   /** Its window says when the picture is recorded (its hello's `recordingNotice`). */
   readonly recordingNotice?: boolean;
+  /** Its question for view says beforehand what will be recorded (its hello's `recordingAsked`). */
+  readonly recordingAsked?: boolean;
   /** It can show the technician's whiteboard and laser (its hello's `whiteboard`). */
   readonly whiteboard?: boolean;
 }
@@ -59,6 +62,8 @@ export interface CustomerView {
   switchAsked: boolean;
   /** The picture is being recorded now (modules/recording). */
   recording: boolean;
+  /** The technician's own screen offered or shown to the customer (presentation.ts). */
+  presenting: PresentingView | null;
 }
 
 export type RemoteEvent =

@@ -21,7 +21,6 @@ import { can } from "../permissions/mod.ts";
 import {
   findByToken,
   isWorkedNow,
-  loadSession,
   sessionForTechnician,
   type SupportSession,
 } from "../support/mod.ts";
@@ -29,6 +28,7 @@ import { BrowserShare } from "./browser_share.ts";
 import { claimHome, releaseHome } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
 import { remoteFor } from "./remote_for.ts";
+import { whileWorked } from "./worked_watch.ts";
 
 const MAX_OFFER = 64 * 1024;
 const shares = new WeakMap<AppDeps, Map<string, BrowserShare>>();
@@ -87,16 +87,7 @@ export const shareRoutes = new Hono<AppEnv>()
     });
     registry.set(session.id, share);
     // Held, transferred or ended: the share stops (as agent view does).
-    unsubscribe = deps.live.subscribe(session.orgId, (event) => {
-      const concerned = event.kind === "session"
-        ? event.sessionId === session.id
-        : event.kind === "resync";
-      if (!concerned) return;
-      (async () => {
-        const now = await loadSession(deps.db, session.id).catch(() => null);
-        if (!now || now.endedAt || !(await isWorkedNow(deps, session.id))) share.close();
-      })().catch((error) => deps.log.error("share follow failed", { error: String(error) }));
-    });
+    unsubscribe = whileWorked(deps, session, () => share.close());
     try {
       return c.json({ sdp: await share.answer(sdp) });
     } catch (error) {

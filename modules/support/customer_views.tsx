@@ -5,6 +5,7 @@
  * loads static/customer.js, which adds the live log, font size, uploads with progress and
  * the end-session confirmation; without it the forms still work.
  */
+import { DeviceInfoConsent } from "./customer_device_view.tsx";
 import type { Child } from "hono/jsx";
 import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
@@ -293,6 +294,8 @@ export function ChatPage(
         <RemoteConsent c={c} token={token} />
         <FilesActivity c={c} token={token} />
         <BrowserShareForm c={c} token={token} recorded={props.recordsShares === true} />
+        <DeviceInfoConsent c={c} token={token} />
+        <TechnicianScreen c={c} token={token} />
         <ChatForm c={c} session={session} text={props.chatText} error={props.chatError} />
         <FileForm c={c} session={session} limit={props.fileLimit} error={props.fileError} />
         <form
@@ -371,6 +374,101 @@ function RemoteConsent(props: { c: C; token: string }) {
       {/* Who watches the remote view and who controls (filled by customer_remote.js). */}
       <p id="remote-technicians" class="muted" hidden></p>
       <script type="module" src="/static/customer_remote.js"></script>
+    </section>
+  );
+}
+
+/**
+ * The technician's own screen (SPEC R11; modules/remote present_routes.tsx): offered in the
+ * page's remote stream, shown only after the customer's View, with fit / actual size / zoom,
+ * a magnifier below 100 %, full screen and End (`static/customer_present.js`).
+ */
+function TechnicianScreen(props: { c: C; token: string }) {
+  const t = props.c.get("t");
+  const keys = [
+    "ask",
+    "title",
+    "connecting",
+    "scale",
+    "ended",
+    "endedByYou",
+    "failed",
+    "unsupported",
+  ] as const;
+  const labels = Object.fromEntries(keys.map((k) => [k, t(`customerPresent.${k}`)]));
+  return (
+    <section
+      id="tech-screen"
+      class="tech-screen"
+      data-base={`/s/${props.token}/present`}
+      data-labels={JSON.stringify(labels)}
+      hidden
+    >
+      <link rel="stylesheet" href="/static/customer_present.css" />
+      <div id="tech-screen-ask" class="flash info" role="status" hidden>
+        <p>
+          <strong id="tech-screen-ask-text"></strong> {t("customerPresent.askNote")}
+        </p>
+        <div class="row">
+          <button type="button" id="tech-screen-view">{t("customerPresent.view")}</button>
+          <button type="button" id="tech-screen-decline" class="secondary">
+            {t("customerPresent.notNow")}
+          </button>
+        </div>
+      </div>
+      <div id="tech-screen-viewer" class="tech-screen-viewer" hidden>
+        <div class="tech-screen-bar" role="toolbar" aria-label={t("customerPresent.title")}>
+          <strong id="tech-screen-title"></strong>
+          <button type="button" class="secondary small" data-scale="fit">
+            {t("customerPresent.fit")}
+          </button>
+          <button type="button" class="secondary small" data-scale="actual">
+            {t("customerPresent.actual")}
+          </button>
+          <button
+            type="button"
+            class="secondary small"
+            data-zoom="-1"
+            title={t("customerPresent.zoomOut")}
+            aria-label={t("customerPresent.zoomOut")}
+          >
+            −
+          </button>
+          <output id="tech-screen-scale"></output>
+          <button
+            type="button"
+            class="secondary small"
+            data-zoom="1"
+            title={t("customerPresent.zoomIn")}
+            aria-label={t("customerPresent.zoomIn")}
+          >
+            +
+          </button>
+          <button
+            type="button"
+            class="secondary small"
+            id="tech-screen-magnifier"
+            aria-pressed="false"
+            hidden
+          >
+            {t("customerPresent.magnifier")}
+          </button>
+          <button type="button" class="secondary small" id="tech-screen-fullscreen">
+            {t("customerPresent.fullscreen")}
+          </button>
+          <button type="button" class="danger small" id="tech-screen-end">
+            {t("customerPresent.end")}
+          </button>
+        </div>
+        <div id="tech-screen-stage" class="tech-screen-stage">
+          <video id="tech-screen-video" muted playsinline autoplay></video>
+          <canvas id="tech-screen-lens" class="tech-screen-lens" width="240" height="240" hidden>
+          </canvas>
+        </div>
+        <p id="tech-screen-status" class="muted" role="status"></p>
+      </div>
+      <p id="tech-screen-ended" class="muted" role="status" hidden></p>
+      <script type="module" src="/static/customer_present.js"></script>
     </section>
   );
 }

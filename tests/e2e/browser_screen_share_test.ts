@@ -17,6 +17,7 @@ import {
 import { attachFakeAgent } from "../support/fake_agent.ts";
 import {
   decodedFrames,
+  fakeScreenSize,
   keepPeers,
   peerCodec,
   preferCodec,
@@ -47,27 +48,6 @@ function recordShareStatus() {
 
 /** Chromium's fake screen (a moving pattern, 1280×720) granted without a picker. */
 const FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
-
-/**
- * In the customer's browser: Chromium's fake display has no size of its own and serves what is
- * asked — the page asks for the screen at its own size up to 4K, so it would encode 3840×2160 (a
- * few frames a second here). The fake stands for a 1280×720 screen: the page's request is kept in
- * `askedFor` (the test checks it) and capped at that size.
- */
-function fakeScreenSize() {
-  const original = MediaDevices.prototype.getDisplayMedia;
-  MediaDevices.prototype.getDisplayMedia = function (
-    this: MediaDevices,
-    options?: DisplayMediaStreamOptions,
-  ) {
-    (globalThis as { askedFor?: unknown }).askedFor = options;
-    const video = typeof options?.video === "object" ? options.video : {};
-    return original.call(this, {
-      ...options,
-      video: { ...video, width: { max: 1280 }, height: { max: 720 } },
-    });
-  };
-}
 
 browserTest(
   "browser: the customer shares the screen from the page; the island shows it, view only",

@@ -31,6 +31,31 @@ export function preferCodec() {
   };
 }
 
+/**
+ * An init script for the sharing browser (the customer's, or the technician's showing their own
+ * screen): Chromium's fake display has no size of its own and serves what is
+ * asked — the page asks for the screen at its own size up to 4K, so it would encode 3840×2160 (a
+ * few frames a second here). The fake stands for a 1280×720 screen: the page's request is kept in
+ * `askedFor` (the test checks it) and capped at that size — or at `globalThis.fakeScreen`
+ * ([width, height]) when a test sets it (another screen picked).
+ */
+export function fakeScreenSize() {
+  const original = MediaDevices.prototype.getDisplayMedia;
+  MediaDevices.prototype.getDisplayMedia = function (
+    this: MediaDevices,
+    options?: DisplayMediaStreamOptions,
+  ) {
+    (globalThis as { askedFor?: unknown }).askedFor = options;
+    const video = typeof options?.video === "object" ? options.video : {};
+    const [width, height] = (globalThis as { fakeScreen?: [number, number] }).fakeScreen ??
+      [1280, 720];
+    return original.call(this, {
+      ...options,
+      video: { ...video, width: { max: width }, height: { max: height } },
+    });
+  };
+}
+
 /** Frames the remote view's `<video>` has decoded so far. */
 export const decodedFrames = (page: Page): Promise<number> =>
   page.evaluate(() =>

@@ -1,0 +1,271 @@
+/**
+ * The technician shows their own screen to the customer (SPEC R11, presentation.ts):
+ *
+ * - `GET /console/sessions/:id/present` — the workspace's "Show screen" tab (present_views.tsx);
+ * - `POST /console/sessions/:id/present/offer` — the technician's complete WebRTC offer
+ *   (`{ sdp }`) → our answer; needs `shareScreen` and a customer whose page is connected;
+ *   a technician's second offer replaces their first (a new capture); another technician's
+ *   presentation in the session is refused (409);
+ * - `POST /console/sessions/:id/present/stop` — the technician stops;
+ * - `GET /console/sessions/:id/present/events` — what the technician's tab says, as it is;
+ * - `POST /s/:token/present/view` · `…/answer` · `…/decline` · `…/end` — the customer's page:
+ *   View (our offer towards their browser), its answer, Not now, End. What is offered shows in
+ *   the page's remote stream (`CustomerView.presenting`, hub.ts), which needs no new stream.
+ *
+ * In a cluster every one of these runs where the session's agent (or browser share) lives
+ * (`relayToHome`), as the customer's remote stream does; with no home at all, each instance
+ * handles them itself (ARCHITECTURE.md "Running several instances" says what that needs).
+ */
+import { type Context, Hono } from "hono";
+import { Refusal } from "../refusal/mod.ts";
+import { type AppDeps, type AppEnv, type AuthedEnv, liveStream, requireUser } from "../http/mod.ts";
+import { can } from "../permissions/mod.ts";
+import {
+  findByToken,
+  loadSession,
+  logSessionEvent,
+  sessionForTechnician,
+  type SupportSession,
+} from "../support/mod.ts";
+import { relayToHome } from "./home_relay.ts";
+import { relayToAgentHome } from "./tool_routes.ts";
+import { remoteFor } from "./remote_for.ts";
+import { whileWorked } from "./worked_watch.ts";
+import { Presentation, type PresentationEnd, type PresenterState } from "./presentation.ts";
+import { PresentPanel } from "./present_views.tsx";
+
+const MAX_SDP = 64 * 1024;
+
+/** One app's presentations: the current one per session, and who listens to its state. */
+interface Registry {
+  current: Map<string, Presentation>;
+  /** How the last one of a session ended, for a tab that opens (or reconnects) after it. */
+  last: Map<string, PresenterState>;
+  listeners: Map<string, Set<(state: PresenterState) => void>>;
+}
+const registries = new WeakMap<AppDeps, Registry>();
+
+function _registry(deps: AppDeps): Registry {
+  let registry = registries.get(deps);
+  if (!registry) {
+    registry = { current: new Map(), last: new Map(), listeners: new Map() };
+    registries.set(deps, registry);
+  }
+  return registry;
+}
+
+/** The session's presentation on this instance, if one runs (tests and the metrics). */
+export function presentationOf(deps: AppDeps, sessionId: string): Presentation | undefined {
+  return registries.get(deps)?.current.get(sessionId);
+}
+
+function _stateOf(registry: Registry, sessionId: string): PresenterState {
+  return registry.current.get(sessionId)?.presenterState() ?? registry.last.get(sessionId) ??
+    { phase: "none", ended: null, size: null };
+}
+
+function _tell(registry: Registry, sessionId: string) {
+  const state = _stateOf(registry, sessionId);
+  for (const listener of registry.listeners.get(sessionId) ?? []) listener(state);
+}
+
+async function _presenter(c: Context<AuthedEnv>) {
+  const user = c.get("user");
+  const { session, granted } = await sessionForTechnician(
+    c.get("deps"),
+    user,
+    c.req.param("id") ?? "",
+    "work",
+  );
+  if (!can(granted, "shareScreen")) {
+    throw new Refusal(403, "errors.permissionMissing", { params: { permission: "shareScreen" } });
+  }
+  return { session, user };
+}
+
+async function _customerTarget(c: Context<AppEnv>): Promise<SupportSession | null> {
+  const session = await findByToken(c.get("deps"), c.req.param("token") ?? "");
+  return session && !session.endedAt ? session : null;
+}
+
+/** The customer's session and what its technician shows now (409 when nothing). */
+async function _shown(c: Context<AppEnv>) {
+  const session = await _customerTarget(c);
+  if (!session) throw new Refusal(404, "customer.notFound");
+  const shown = presentationOf(c.get("deps"), session.id);
+  if (!shown || shown.ended) throw new Refusal(409, "customerPresent.nothingShown");
+  return { session, shown };
+}
+
+/** The log line and audit entry of each end, by who ended it. */
+const ENDED_LOG: Record<PresentationEnd, string> = {
+  technician: "log.present.stopped",
+  customer: "log.present.endedByCustomer",
+  declined: "log.present.declined",
+  lost: "log.present.lost",
+  session: "log.present.ended",
+};
+
+function _log(
+  deps: AppDeps,
+  session: SupportSession,
+  key: string,
+  by: { userId: string; name: string } | null,
+  action: "session.present_started" | "session.present_ended" | null,
+  details: Record<string, string> = {},
+) {
+  const author = by
+    ? { author: "technician" as const, userId: by.userId, name: by.name }
+    : { author: "customer" as const, name: session.customerName };
+  const audit = action ? { action, actor: by ? { id: by.userId } : undefined, details } : undefined;
+  logSessionEvent(deps, session, key, { name: by?.name ?? "" }, author, audit).catch((error) =>
+    deps.log.error("present log failed", { error: String(error) })
+  );
+}
+
+/** A new presentation in `session` by `user`, wired to the customer's page, the log and the tab. */
+function _start(deps: AppDeps, session: SupportSession, user: { id: string; name: string }) {
+  const registry = _registry(deps);
+  const remote = remoteFor(deps, session);
+  const by = { userId: user.id, name: user.name };
+  let stopFollowing = () => {};
+  let watched = false;
+  const shown: Presentation = new Presentation(by, {
+    hostAddresses: ["127.0.0.1"],
+    onChange: () => {
+      if (registry.current.get(session.id) !== shown) return;
+      remote.presentingChanged(shown.customerView());
+      _tell(registry, session.id);
+      if (shown.phase === "watching" && !watched) {
+        watched = true;
+        _log(deps, session, "log.present.watching", null, null);
+      }
+    },
+    onEnded: (why) => {
+      stopFollowing();
+      if (registry.current.get(session.id) === shown) {
+        registry.current.delete(session.id);
+        registry.last.set(session.id, shown.presenterState());
+        remote.presentingChanged(null);
+        _tell(registry, session.id);
+      }
+      const actor = why === "technician" ? by : null;
+      _log(deps, session, ENDED_LOG[why], actor, "session.present_ended", { by: why });
+    },
+  });
+  registry.current.set(session.id, shown);
+  registry.last.delete(session.id);
+  // Held, transferred or ended: the technician no longer works it, and shows nothing.
+  stopFollowing = whileWorked(deps, session, () => shown.end("session"));
+  return shown;
+}
+
+function _sdp(body: { sdp?: unknown } | null): string | null {
+  const sdp = body?.sdp;
+  return typeof sdp === "string" && sdp.startsWith("v=0") && sdp.length <= MAX_SDP ? sdp : null;
+}
+
+const _customerRoutes = new Hono<AppEnv>()
+  .use("/s/:token/present/*", relayToHome(_customerTarget))
+  .post("/s/:token/present/view", async (c) => {
+    const { session, shown } = await _shown(c);
+    const offer = await shown.view();
+    if (!offer) throw new Refusal(409, "customerPresent.nothingShown");
+    _log(c.get("deps"), session, "log.present.accepted", null, null);
+    return c.json(offer);
+  })
+  .post("/s/:token/present/answer", async (c) => {
+    const { shown } = await _shown(c);
+    const body = await c.req.json().catch(() => null) as { sdp?: unknown; id?: unknown } | null;
+    const sdp = _sdp(body);
+    if (!sdp || typeof body?.id !== "number") throw new Refusal(422, "customerPresent.badAnswer");
+    const taken = await shown.customerAnswer(sdp, body.id).catch(() => null);
+    if (taken === null) throw new Refusal(422, "customerPresent.badAnswer");
+    if (!taken) throw new Refusal(409, "customerPresent.nothingShown");
+    return c.body(null, 204);
+  })
+  .post("/s/:token/present/decline", async (c) => {
+    const { shown } = await _shown(c);
+    shown.end("declined");
+    return c.body(null, 204);
+  })
+  .post("/s/:token/present/end", async (c) => {
+    const { shown } = await _shown(c);
+    shown.end("customer");
+    return c.body(null, 204);
+  });
+
+const _technicianRoutes = new Hono<AppEnv>()
+  .use("/console/sessions/:id/present", requireUser(), relayToAgentHome)
+  .use("/console/sessions/:id/present/*", requireUser(), relayToAgentHome)
+  .get("/console/sessions/:id/present", async (c) => {
+    const { session } = await _presenter(c);
+    return c.html(<PresentPanel c={c} sessionId={session.id} />);
+  })
+  .post("/console/sessions/:id/present/offer", async (c) => {
+    const deps = c.get("deps");
+    const { session, user } = await _presenter(c);
+    const sdp = _sdp(await c.req.json().catch(() => null));
+    if (!sdp) throw new Refusal(422, "present.badOffer");
+    if (session.customerState !== "connected") throw new Refusal(409, "present.customerAway");
+    const current = presentationOf(deps, session.id);
+    if (current && current.by.userId !== user.id) {
+      throw new Refusal(409, "present.busy", { params: { name: current.by.name } });
+    }
+    // The technician's own earlier capture (a reload, a second Show): replaced, not doubled —
+    // the new one is the session's first, so the old one's end is no news to the pages.
+    const shown = _start(deps, session, user);
+    current?.end("technician");
+    try {
+      const answer = await shown.answer(sdp);
+      _log(deps, session, "log.present.started", shown.by, "session.present_started");
+      return c.json({ sdp: answer });
+    } catch (error) {
+      deps.log.error("present offer refused", { error: String(error) });
+      shown.end("lost");
+      throw new Refusal(422, "present.badOffer");
+    }
+  })
+  .post("/console/sessions/:id/present/stop", async (c) => {
+    const { session } = await _presenter(c);
+    presentationOf(c.get("deps"), session.id)?.end("technician");
+    return c.body(null, 204);
+  })
+  .get("/console/sessions/:id/present/events", async (c) => {
+    const deps = c.get("deps");
+    const { session } = await _presenter(c);
+    const registry = _registry(deps);
+    return await liveStream(c, (stream) => {
+      // Whether the customer's page is connected: Show my screen waits for it.
+      let customer = session.customerState === "connected";
+      let sent = "";
+      const listener = (state: PresenterState) => {
+        const data = JSON.stringify({ ...state, customer });
+        if (data === sent) return;
+        sent = data;
+        stream.send({ event: "present", data });
+      };
+      let set = registry.listeners.get(session.id);
+      if (!set) registry.listeners.set(session.id, set = new Set());
+      const listeners = set;
+      listeners.add(listener);
+      const unsubscribe = deps.live.subscribe(session.orgId, (event) => {
+        if (event.kind !== "session" || event.sessionId !== session.id) return;
+        loadSession(deps.db, session.id).then((now) => {
+          customer = now.customerState === "connected" && !now.endedAt;
+          listener(_stateOf(registry, session.id));
+        }).catch(() => {});
+      });
+      stream.onClose(() => {
+        unsubscribe();
+        listeners.delete(listener);
+        if (listeners.size === 0) registry.listeners.delete(session.id);
+      });
+      listener(_stateOf(registry, session.id));
+    });
+  });
+
+/** The technician's and the customer's routes (see the top). */
+export const presentRoutes = new Hono<AppEnv>()
+  .route("/", _customerRoutes)
+  .route("/", _technicianRoutes);
