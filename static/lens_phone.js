@@ -111,6 +111,9 @@ function start(root) {
     }
     const pc = new RTCPeerConnection();
     const [videoTrack] = stream.getVideoTracks();
+    // Detail over smoothness: the technician reads labels and serial numbers, so the encoder
+    // keeps the resolution and gives way on the frame rate first.
+    videoTrack.contentHint = "detail";
     const [audioTrack] = stream.getAudioTracks();
     const videoSender = pc.addTransceiver(videoTrack, { direction: "sendonly", streams: [stream] })
       .sender;
@@ -184,9 +187,9 @@ function start(root) {
     if (!track) return;
     const on = !switches.torch;
     try {
-      await track.applyConstraints(
-        /** @type {MediaTrackConstraints} */ ({ advanced: [{ torch: on }] }),
-      );
+      // `torch` is a constraint of the Image Capture spec, not in the DOM's types yet.
+      const torch = /** @type {unknown} */ ({ advanced: [{ torch: on }] });
+      await track.applyConstraints(/** @type {MediaTrackConstraints} */ (torch));
       await flip({ torch: on });
     } catch {
       torchButton.hidden = true;

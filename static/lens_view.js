@@ -82,6 +82,7 @@ function start(root) {
       lines.push(state.paused ? labels.paused : labels.live);
       if (state.muted) lines.push(labels.muted);
       else if (!state.audio) lines.push(labels.noAudio);
+      else if (video.muted) lines.push(labels.soundOff);
       if (state.torch) lines.push(labels.torch);
       if (state.frozen) lines.push(labels.frozen);
     }

@@ -28,6 +28,7 @@ const VIEW_LABELS: Record<string, TranslationKey> = {
   torch: "lens.status.torch",
   frozen: "lens.status.frozen",
   noAudio: "lens.status.noAudio",
+  soundOff: "lens.status.soundOff",
   endedTechnician: "lens.ended.technician",
   endedCustomer: "lens.ended.customer",
   endedLost: "lens.ended.lost",

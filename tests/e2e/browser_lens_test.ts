@@ -97,6 +97,7 @@ browserTest(
         const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
         assert.ok(link.endsWith(`/lens/${session.token}`), link);
         await tech.getByText("Waiting for the customer to open the link").waitFor();
+        await tech.screenshot({ path: "/tmp/shots/lens-tech-waiting-1366.png" });
 
         // A second Lens session for Ann is refused, with the reason; the first runs on.
         const second = await tech.evaluate(async () => {
@@ -146,6 +147,7 @@ browserTest(
           return `${video.videoWidth}x${video.videoHeight}`;
         });
         assert.equal(size, `${session.state.width}x${session.state.height}`, "untranscoded");
+        console.log(`lens: the phone's picture ${size}`);
         // The microphone too: Opus packets reach the technician's page.
         await until(async () => await audioPackets(tech) > 20, "the customer's audio arrives");
 
@@ -163,6 +165,18 @@ browserTest(
         const [[x0, y0]] = session.strokes[0].points;
         assert.ok(Math.abs(x0 - 0.3) < 0.02 && Math.abs(y0 - 0.5) < 0.02, "picture coordinates");
 
+        await phone.screenshot({ path: "/tmp/shots/lens-phone-live-390.png" });
+        // This headless page may not play sound before a click: it says so, and Unmute plays it.
+        await tech.getByText("Sound is off on this page").waitFor();
+        await tech.locator("[data-lens-mute]").click();
+        await until(
+          () => tech.evaluate(() => !(document.querySelector("video") as HTMLVideoElement).muted),
+          "the page plays the customer's sound",
+        );
+        assert.equal(await tech.getByText("Sound is off on this page").count(), 0);
+        await tech.locator("[data-lens-mute]").click();
+        await tech.getByText("Sound is off on this page").waitFor();
+
         // Freeze: both hold the same moment; the phone says so.
         await tech.locator("[data-lens-freeze]").click();
         await phone.getByText("Ann froze the picture to draw on it.").waitFor();
@@ -175,9 +189,44 @@ browserTest(
         await phone.screenshot({ path: "/tmp/shots/lens-phone-frozen-390.png" });
         await tech.locator("[data-lens-freeze]").click();
         await phone.getByText("Ann sees your camera.").waitFor();
+        // Screenshot: a PNG of the picture at its own size, the drawing in it.
+        const [shot] = await Promise.all([
+          tech.waitForEvent("download"),
+          tech.locator("[data-lens-screenshot]").click(),
+        ]);
+        assert.match(shot.suggestedFilename(), /^lens-\d{8}-\d{6}\.png$/);
+        const png = await Deno.readFile((await shot.path())!);
+        const view = new DataView(png.buffer, png.byteOffset);
+        assert.equal(view.getUint32(0), 0x89504e47, "a PNG");
+        assert.equal(
+          `${view.getUint32(16)}x${view.getUint32(20)}`,
+          `${session.state.width}x${session.state.height}`,
+          "at the picture's own size",
+        );
+        // Zoom: actual size is one screen pixel per picture pixel, 2× twice that.
+        const shown = () =>
+          tech.evaluate(() => {
+            const box = document.querySelector("[data-lens-picture]")!.getBoundingClientRect();
+            return `${Math.round(box.width)}x${Math.round(box.height)}`;
+          });
+        await tech.locator("[data-lens-zoom=actual]").click();
+        assert.equal(await shown(), `${session.state.width}x${session.state.height}`);
         await tech.locator("[data-lens-zoom=double]").click();
+        assert.equal(await shown(), `${session.state.width * 2}x${session.state.height * 2}`);
         await tech.screenshot({ path: "/tmp/shots/lens-tech-zoom2-1920.png" });
         await tech.locator("[data-lens-zoom=fit]").click();
+        // Record: in the technician's browser, a WebM of picture and sound at Stop.
+        await tech.locator("[data-lens-record]").click();
+        await tech.getByRole("button", { name: "Stop recording" }).waitFor();
+        await tech.waitForTimeout(2_000); // two seconds of picture to record
+        const [recording] = await Promise.all([
+          tech.waitForEvent("download"),
+          tech.locator("[data-lens-record]").click(),
+        ]);
+        assert.match(recording.suggestedFilename(), /^lens-\d{8}-\d{6}\.webm$/);
+        const webm = await Deno.readFile((await recording.path())!);
+        assert.deepEqual([...webm.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3], "a WebM (EBML)");
+        assert.ok(webm.length > 10_000, `${webm.length} bytes recorded`);
         await tech.setViewportSize({ width: 1366, height: 768 });
 
         // Pause on the phone: the technician reads it, and no more frames come.
