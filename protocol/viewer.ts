@@ -284,6 +284,7 @@ export const REMOTE_UI_KEYS = [
   "widthThick",
   "clearDrawings",
   "clearDrawingsHint",
+  "controlPaused",
 ] as const;
 export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { STROKE_POINTS_MAX } from "../../protocol/limits.ts";
 import type { ViewerInput } from "../../protocol/viewer.ts";
 import { DrawingInput } from "./drawing.ts";
-import { controlling, drawing, INITIAL_STATE, pointing } from "./view_state.ts";
+import { consentLine, controlling, drawing, INITIAL_STATE, pointing } from "./view_state.ts";
 
 function setup() {
   const sent: ViewerInput[] = [];
@@ -84,4 +84,7 @@ Deno.test("view_state: while the whiteboard is on nothing controls, and the poin
   assert.equal(pointing({ ...granted, laser: true }), true);
   assert.equal(pointing({ ...granted, laser: true, canDraw: false }), false);
   assert.equal(drawing({ ...on, view: "revoked" }), false);
+  // The line under the toolbar does not say "You are controlling" meanwhile.
+  assert.equal(consentLine({ ...granted, controlOwner: "here" }).key, "controlGranted");
+  assert.equal(consentLine({ ...on, controlOwner: "here" }).key, "controlPaused");
 });

@@ -90,6 +90,8 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         screens: screens(m.screens),
         currentScreen: typeof m.currentScreen === "string" ? m.currentScreen : null,
         ...(m.recording === true ? { recording: true } : {}),
+        ...(m.whiteboard === true ? { whiteboard: true } : {}),
+        ...(m.canDraw === true ? { canDraw: true } : {}),
       };
     }
     case "offer":

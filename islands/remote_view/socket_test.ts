@@ -269,3 +269,13 @@ Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and stil
   assert.equal(FakeSocket.all.length, 2);
   assert.deepEqual(events, ["close no longer allowed to view this session (refused)"]);
 });
+
+Deno.test("parseViewerMessage() keeps the whiteboard's state and whether the app can draw", () => {
+  const base = { type: "state", agent: "connected", view: "granted", quality: "auto" };
+  const on = parseViewerMessage(JSON.stringify({ ...base, whiteboard: true, canDraw: true }));
+  assert.equal(on?.type === "state" && on.whiteboard, true);
+  assert.equal(on?.type === "state" && on.canDraw, true);
+  const junk = parseViewerMessage(JSON.stringify({ ...base, whiteboard: "yes", canDraw: 1 }));
+  assert.equal(junk?.type === "state" && (junk.whiteboard ?? false), false);
+  assert.equal(junk?.type === "state" && (junk.canDraw ?? false), false);
+});

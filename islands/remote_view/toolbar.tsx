@@ -15,7 +15,7 @@ import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
 import { mayEndControl, type RemoteViewMount } from "../../protocol/viewer.ts";
 import type { ScaleMode } from "./geometry.ts";
 import { Icon } from "./icons.tsx";
-import { DrawToggles } from "./whiteboard_bar.tsx";
+import { DrawToggles, type WhiteboardActions } from "./whiteboard_bar.tsx";
 import {
   capitalize,
   controlling,
@@ -25,7 +25,7 @@ import {
   type ViewState,
 } from "./view_state.ts";
 
-export interface ToolbarActions {
+export interface ToolbarActions extends WhiteboardActions {
   toggleView(): void;
   toggleControl(): void;
   ctrlAltDel(): void;
@@ -43,13 +43,6 @@ export interface ToolbarActions {
   setScreen(id: string | null): void;
   /** Starts or stops the server's recording of the picture. */
   toggleRecording(): void;
-  /** The whiteboard on or off for the session (SPEC R4): the pointer draws, nothing controls. */
-  toggleWhiteboard(): void;
-  /** This window's pointer as the laser's red dot on the customer's screen. */
-  toggleLaser(): void;
-  setPen(pen: Partial<ViewState["pen"]>): void;
-  /** Erases every drawing on the customer's screen. */
-  clearDrawings(): void;
 }
 
 export interface ToolbarProps {

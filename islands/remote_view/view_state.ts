@@ -215,6 +215,8 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   if (s.agent === "absent") return { key: "agentAbsent", state: "absent" };
   if (s.agent === "reconnecting") return { key: "agentReconnecting", state: "reconnecting" };
   const control = s.control;
+  // The whiteboard is on: nothing controls, whoever held control (SPEC R4).
+  if (control === "granted" && s.whiteboard) return { key: "controlPaused", state: "paused" };
   // Another window or technician drives: this one only watches (control_owner.tsx says so).
   const drivenElsewhere = control === "granted" &&
     (s.controlOwner === "elsewhere" || s.controlOwner === "other");

@@ -12,13 +12,23 @@ import {
   type WhiteboardColor,
 } from "../../protocol/limits.ts";
 import { Icon } from "./icons.tsx";
-import type { ToolbarActions } from "./toolbar.tsx";
 import { capitalize, type Translate, type ViewState } from "./view_state.ts";
+
+/** What the whiteboard's controls do (actions.ts); part of the toolbar's actions. */
+export interface WhiteboardActions {
+  /** The whiteboard on or off for the session (SPEC R4): the pointer draws, nothing controls. */
+  toggleWhiteboard(): void;
+  /** This window's pointer as the laser's red dot on the customer's screen. */
+  toggleLaser(): void;
+  setPen(pen: Partial<ViewState["pen"]>): void;
+  /** Erases every drawing on the customer's screen. */
+  clearDrawings(): void;
+}
 
 interface Props {
   t: Translate;
   state: ViewState;
-  actions: ToolbarActions;
+  actions: WhiteboardActions;
 }
 
 const WIDTH_NAMES = ["widthThin", "widthMedium", "widthThick"] as const;

@@ -1,0 +1,227 @@
+/**
+ * The whiteboard and laser pointer end to end (SPEC R4), on real parts: an Xvfb display with an
+ * xev window standing for the customer's desktop (it reports every click it gets), the real
+ * agent joined by PIN, the real server and Chromium.
+ *
+ * With control granted, the technician turns the whiteboard on → the agent's window tells the
+ * customer → a line drawn on the picture is on the X screen (read back with the agent's own
+ * capture, as the picture is made) → the click that drew it never reached xev → Clear removes
+ * it → the laser's red dot follows the pointer over the picture and goes when the pointer leaves
+ * → whiteboard off: a click reaches xev again (control is back). The session log has the on and
+ * off. Screenshots of the toolbar with the whiteboard on and a drawing at 1366×768 and 1920×1080
+ * go to /tmp/shots/wb-*.png (E2E_SHOTS=0: none).
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { startTestApp } from "../support/app.ts";
+import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+import { readLog } from "../../modules/support/mod.ts";
+import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { openDesktop } from "../../agent/platform/mod.ts";
+import type { Desktop } from "../../agent/platform/types.ts";
+
+const step = (what: string) => console.log(`  · ${what}`);
+const RED = 0xe0201b;
+const LASER = 0xff1a1a;
+const SHOTS = Deno.env.get("E2E_SHOTS") === "0" ? null : "/tmp/shots";
+
+async function waitFor<T>(what: string, check: () => Promise<T | null> | T | null, ms = 15_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const value = await check();
+    if (value !== null && value !== undefined && value !== false) return value;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** How many pixels of `rgb` the X screen shows in the box around (x, y) (±r). */
+function countColour(desktop: Desktop, x: number, y: number, r: number, rgb: number): number {
+  const frame = desktop.grab();
+  let n = 0;
+  for (let yy = Math.max(0, y - r); yy <= Math.min(frame.height - 1, y + r); yy++) {
+    for (let xx = Math.max(0, x - r); xx <= Math.min(frame.width - 1, x + r); xx++) {
+      const i = yy * frame.stride + xx * 4;
+      const value = (frame.data[i + 2] << 16) | (frame.data[i + 1] << 8) | frame.data[i];
+      if (value === rgb) n++;
+    }
+  }
+  return n;
+}
+
+/** The page point over the remote pixel (x, y) of the picture (fit: letterboxed). */
+async function pagePoint(page: Page, x: number, y: number) {
+  return await page.evaluate(([rx, ry]) => {
+    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+    const box = video.getBoundingClientRect();
+    const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
+    const left = box.left + (box.width - video.videoWidth * scale) / 2;
+    const top = box.top + (box.height - video.videoHeight * scale) / 2;
+    return { x: left + (rx + 0.5) * scale, y: top + (ry + 0.5) * scale };
+  }, [x, y] as const);
+}
+
+Deno.test({
+  name: "e2e: the technician draws on the customer's screen, clears it, points with the laser",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 1280, height: 720 });
+    const work = await Deno.makeTempDir({ prefix: "rescue-whiteboard-e2e-" });
+    const t = await startTestApp();
+    let agent: Deno.ChildProcess | null = null;
+    await runX(xvfb.display, "xsetroot", ["-solid", "#336699"]);
+    const xev = new Deno.Command("stdbuf", {
+      args: ["-oL", "xev", "-geometry", "900x400+190+150", "-event", "button"],
+      env: { DISPLAY: xvfb.display },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    let clicks = "";
+    const reading = xev.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (chunk) => void (clicks += chunk) }),
+    ).catch(() => {});
+    const screen = openDesktop({ display: xvfb.display });
+    try {
+      const tech = await technician(t);
+      await withBrowser(t, async ({ base, newPage }) => {
+        (t.deps.config as { publicUrl: string }).publicUrl = base;
+        const page = await newPage();
+        page.setDefaultTimeout(30_000);
+        await page.setViewportSize({ width: 1366, height: 768 });
+        await page.goto(`${base}/signin`);
+        await page.fill("#email", tech.email);
+        await page.fill("#password", TECH_PASSWORD);
+        await clickAndWait(page, "button[type=submit]");
+        const { session, customerApp, appWindow } = await pinSessionWithAgent(
+          t.deps,
+          page,
+          newPage,
+          { base, display: xvfb.display, stateDir: `${work}/agent-state` },
+        );
+        agent = customerApp.agent;
+        const space = await startFromQueue(page, session.id);
+        const view = space.locator(".remote-view");
+        await view.locator(".rv-control").click();
+        await appWindow.locator("#allow-control").click();
+        await page.waitForFunction(
+          () => {
+            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
+            return video?.videoWidth === 1280 && video.videoHeight === 720;
+          },
+          undefined,
+          { timeout: 60_000 },
+        );
+        step("the picture, with control granted");
+
+        // --- whiteboard on: the toolbar and the customer's window say so
+        const board = view.locator(".rv-whiteboard");
+        await board.click();
+        await view.locator('.rv-whiteboard[aria-pressed="true"]').waitFor();
+        const hint = view.locator(".rv-whiteboard-hint");
+        await hint.waitFor();
+        assert.match(await hint.innerText(), /do not control/);
+        await appWindow.locator("#drawing").waitFor({ state: "visible" });
+        assert.match(await appWindow.locator("#drawing").innerText(), /drawing on your screen/);
+        step("whiteboard on: the bar says no control; the customer's window says drawing");
+
+        // --- a line on the picture is on the customer's X screen; the click never reached xev
+        const from = await pagePoint(page, 300, 350);
+        const to = await pagePoint(page, 900, 350);
+        await page.mouse.move(from.x, from.y);
+        await page.mouse.down();
+        for (let i = 1; i <= 12; i++) {
+          await page.mouse.move(from.x + (to.x - from.x) * i / 12, from.y);
+        }
+        await page.mouse.up();
+        // From its start through its middle to its end (its last piece may come a frame later).
+        await waitFor(
+          "the line on the X screen",
+          () => [310, 600, 890].every((x) => countColour(screen, x, 350, 4, RED) > 0),
+        );
+        assert.equal(countColour(screen, 600, 300, 4, RED), 0, "only where drawn");
+        assert.doesNotMatch(clicks, /ButtonPress/, "drawing sent no click to the desktop");
+        // Keys are not sent either while the whiteboard is on.
+        await view.locator(".rv-stage").press("a");
+        step("a line drawn: on the X screen, no click reached the desktop");
+
+        // The picture carries the drawing back to the technician (the capture sees it).
+        await waitFor("the drawing in the technician's picture", () =>
+          page.evaluate(([x, y]) => {
+            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+            const canvas = document.createElement("canvas");
+            canvas.width = video.videoWidth;
+            canvas.height = video.videoHeight;
+            const ctx = canvas.getContext("2d")!;
+            ctx.drawImage(video, 0, 0);
+            const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+            return r > 180 && g < 90 && b < 90;
+          }, [600, 350] as const));
+        step("the drawing shows in the technician's picture");
+
+        if (SHOTS) {
+          await Deno.mkdir(SHOTS, { recursive: true });
+          await page.waitForTimeout(300);
+          await page.screenshot({ path: `${SHOTS}/wb-whiteboard-1366.png` });
+          await page.setViewportSize({ width: 1920, height: 1080 });
+          await page.waitForTimeout(500);
+          await page.screenshot({ path: `${SHOTS}/wb-whiteboard-1920.png` });
+          await page.setViewportSize({ width: 1366, height: 768 });
+          await page.waitForTimeout(300);
+          await appWindow.setViewportSize({ width: 900, height: 700 });
+          await appWindow.screenshot({ path: `${SHOTS}/wb-customer-window.png` });
+        }
+
+        // --- Clear: gone from the screen
+        await view.locator(".rv-clear").click();
+        await waitFor("the clear", () => countColour(screen, 600, 350, 6, RED) === 0);
+        step("Clear removed it");
+
+        // --- the laser: a red dot where the pointer is, gone when it leaves the picture
+        await view.locator(".rv-laser").click();
+        await view.locator('.rv-laser[aria-pressed="true"]').waitFor();
+        const dot = await pagePoint(page, 700, 500);
+        await page.mouse.move(dot.x - 5, dot.y - 5);
+        await page.mouse.move(dot.x, dot.y);
+        await waitFor("the laser's dot", () => countColour(screen, 700, 500, 3, LASER) > 10);
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/wb-laser-1366.png` });
+        await page.mouse.move(5, 5); // off the picture
+        await waitFor("the laser hidden", () => countColour(screen, 700, 500, 12, LASER) === 0);
+        await view.locator(".rv-laser").click();
+        step("the laser's dot followed the pointer and left with it");
+
+        // --- whiteboard off: control is back, a click reaches the desktop
+        await board.click();
+        await view.locator('.rv-whiteboard[aria-pressed="false"]').waitFor();
+        await appWindow.locator("#drawing").waitFor({ state: "hidden" });
+        const click = await pagePoint(page, 640, 400);
+        await page.mouse.click(click.x, click.y);
+        await waitFor("xev to get the click", () => /ButtonPress/.test(clicks));
+        step("whiteboard off: the click reached the desktop");
+
+        // --- the session log has both, in the technician's name
+        const lines = await waitFor("the log lines", async () => {
+          const all = await readLog(t.deps.db, session.id);
+          const wb = all.filter((l) => l.body.startsWith("log.remote.whiteboard"));
+          return wb.length >= 2 ? wb : null;
+        });
+        assert.deepEqual(
+          lines.map((l) => [l.body, l.authorName]),
+          [["log.remote.whiteboardOn", tech.name], ["log.remote.whiteboardOff", tech.name]],
+        );
+        assert.deepEqual(page.errors, []);
+      });
+    } finally {
+      screen.close();
+      try {
+        xev.kill("SIGKILL");
+      } catch { /* gone */ }
+      await xev.status;
+      await reading;
+      await closeAgentWorld({ agent, app: t, xvfb, work });
+    }
+  },
+});
