@@ -299,7 +299,8 @@ export class Agent {
           this.#send({ type: "consent", capability: message.capability, granted: true });
           return;
         }
-        this.consent.ask(message.capability);
+        // What the server says of recording is said with the question, before the answer.
+        this.consent.ask(message.capability, message.recording);
         this.#send({ type: "ask", capability: message.capability });
         this.#changed();
         return;

@@ -1,5 +1,6 @@
 // The agent's window says the session is recorded (SPEC R5) when the server says so, and only
 // while the customer shares the screen: a revoke hides it at once, whatever the server said.
+// Before that, the question for view says whether the view will (or may) be recorded.
 import assert from "node:assert/strict";
 import { Agent } from "./agent.ts";
 import type { Desktop } from "./platform/types.ts";
@@ -38,5 +39,18 @@ Deno.test("Agent.customerState.recorded: the server's `recording`, shown only wh
   await agent.handle({ type: "recording", on: true });
   agent.revoke("view");
   assert.equal(agent.customerState.recorded, false, "the customer stopped sharing");
+  agent.end("test over");
+});
+
+Deno.test("Agent: the question for view says beforehand what the server said of recording", async () => {
+  const agent = _agent();
+  const asked = () => agent.customerState.questions.find((q) => q.capability === "view");
+  await agent.handle({ type: "request", capability: "view", recording: "always" });
+  assert.equal(asked()?.recording, "always");
+  await agent.handle({ type: "request", capability: "view", recording: "optional" });
+  assert.equal(asked()?.recording, "optional");
+  // A later question without it (the group stopped recording) says nothing of recording.
+  await agent.handle({ type: "request", capability: "view" });
+  assert.equal(asked()?.recording, undefined);
   agent.end("test over");
 });

@@ -17,15 +17,23 @@ export function randomId(bytes = 24): string {
 
 export type Verdict = { ok: true; changed: Capability[] } | { ok: false; reason: string };
 
-/** A question in front of the customer; `id` ties an answer to this very question. */
+/** What the server said the view will be (`request`'s `recording`): recorded, or may be. */
+export type RecordingAnnounced = "always" | "optional";
+
+/**
+ * A question in front of the customer; `id` ties an answer to this very question. `recording`:
+ * the window says beforehand that the view will be (or may be) recorded.
+ */
 export interface OpenQuestion {
   capability: Capability;
   id: string;
+  recording?: RecordingAnnounced;
 }
 
 export class ConsentKeeper {
   readonly #granted = new Set<Capability>();
   readonly #pending = new Map<Capability, string>();
+  readonly #recording = new Map<Capability, RecordingAnnounced>();
 
   allows(capability: Capability): boolean {
     return this.#granted.has(capability);
@@ -37,14 +45,19 @@ export class ConsentKeeper {
 
   /** The open questions, control first (its answer covers view). */
   get questions(): OpenQuestion[] {
-    return [...this.#pending].map(([capability, id]) => ({ capability, id }))
+    return [...this.#pending].map(([capability, id]) => {
+      const recording = this.#recording.get(capability);
+      return recording ? { capability, id, recording } : { capability, id };
+    })
       .sort((a, b) => Number(b.capability === "control") - Number(a.capability === "control"));
   }
 
   /** A technician's request opens a question (a fresh id; an older one for it is dropped). */
-  ask(capability: Capability): string {
+  ask(capability: Capability, recording?: RecordingAnnounced): string {
     const id = randomId(18);
     this.#pending.set(capability, id);
+    if (recording) this.#recording.set(capability, recording);
+    else this.#recording.delete(capability);
     // One control question covers view: asking both would make the customer answer twice.
     if (capability === "control") this.#pending.delete("view");
     return id;

@@ -172,7 +172,16 @@ function question(ask) {
     });
     buttons.append(button);
   }
-  box.append(text, buttons);
+  box.append(text);
+  // Said before the answer: the view will be recorded, or the technician may record it.
+  if (ask.recording) {
+    const notice = document.createElement("p");
+    // The red dot of a recording only where it will record; "may" is a plain line.
+    notice.className = ask.recording === "always" ? "recorded will-record" : "will-record";
+    notice.textContent = labels[ask.recording === "always" ? "willRecord" : "mayRecord"];
+    box.append(notice);
+  }
+  box.append(buttons);
   return box;
 }
 

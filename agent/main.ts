@@ -328,6 +328,7 @@ connection = new AgentConnection({
     codecs,
     separateCursor: agent.separateCursor,
     recordingNotice: true,
+    recordingAsked: true,
     whiteboard: agent.whiteboard.available,
   },
   agent,

@@ -72,6 +72,12 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      */
     recordingNotice: z.boolean().optional(),
     /**
+     * This agent's question for view says beforehand when the view will or may be recorded
+     * (`request`'s `recording`). Absent (an older agent): the server sends no `recording` in a
+     * request, which its strict decoder would refuse.
+     */
+    recordingAsked: z.boolean().optional(),
+    /**
      * This agent can show the technician's whiteboard and laser pointer on the customer's
      * screen (`WHITEBOARD_MESSAGES`). Absent (an older agent, a desktop without an overlay):
      * the server sends none, and the technician's toolbar says drawing is not available.
@@ -212,7 +218,17 @@ export type WhiteboardMessage = z.infer<typeof WHITEBOARD_MESSAGES[number]>;
 /** Server → agent (what the technician asks for, relayed, and connection upkeep). */
 export const ServerMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("welcome"), sessionId: z.uuid(), heartbeatMs: z.number() }),
-  z.strictObject({ type: z.literal("request"), capability }),
+  /**
+   * Opens a question in the agent's window. `recording` (only to an agent whose hello offered
+   * `recordingAsked`, and only while view is not yet allowed): what the session's group will do
+   * with the view — `always` records it, `optional` lets the technician record it (the window
+   * then says so while it records). Absent: nothing will be recorded.
+   */
+  z.strictObject({
+    type: z.literal("request"),
+    capability,
+    recording: z.enum(["always", "optional"]).optional(),
+  }),
   /**
    * Takes a capability back. There is deliberately no message that grants: only the customer
    * grants, in the agent's own window (agent/consent_page.ts), never through the server.

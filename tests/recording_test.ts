@@ -13,6 +13,7 @@ import { defaultPermissions, type Permission } from "../modules/permissions/mod.
 import { recordings } from "../modules/recording/mod.ts";
 import { remoteFor } from "../modules/remote/mod.ts";
 import { sessionLog } from "../modules/support/mod.ts";
+import type { ServerMessage } from "../protocol/mod.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 import { makeGroup, TECH_PASSWORD } from "./support/org.ts";
 import { technician, workingSession } from "./support/sessions.ts";
@@ -213,5 +214,51 @@ Deno.test("recording: the group's policy is read again each time the customer al
   } finally {
     await t.close();
     await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("recording: the customer's question and the technician's view say beforehand what the group records", async () => {
+  const t = await startTestApp();
+  try {
+    const { session, client } = await _working(t, { recordingPolicy: "always" });
+    const remote = remoteFor(t.deps, session);
+    const toAgent: ServerMessage[] = [];
+    remote.agentAttached(
+      { send: (m) => void toAgent.push(m), close: () => {}, recordingAsked: true },
+      { width: 320, height: 240 },
+    );
+    const viewer = { userId: "u", name: "Ann", watching: false, peer: null, send() {} };
+    remote.join(viewer);
+    const ask = async () => {
+      toAgent.length = 0;
+      assert.equal(remote.setWatching(viewer, true), null);
+      await _until(
+        "the question reaches the agent",
+        () => toAgent.some((m) => m.type === "request"),
+      );
+      const request = toAgent.find((m) => m.type === "request");
+      remote.setWatching(viewer, false);
+      return request;
+    };
+    assert.deepEqual(await ask(), { type: "request", capability: "view", recording: "always" });
+    // The technician's remote view says it before anything is asked.
+    const view = await (await client.get(`/console/sessions/${session.id}/remote`)).text();
+    assert.match(view, /This group records every remote view: recording starts once the customer/);
+
+    // The group's policy as it is when asked (an admin's change).
+    const setPolicy = (recordingPolicy: "optional" | "off") =>
+      t.deps.db.update(technicianGroups)
+        .set({ settings: { ...defaultGroupSettings(), recordingPolicy } })
+        .where(eq(technicianGroups.id, session.groupId!));
+    await setPolicy("optional");
+    assert.deepEqual(await ask(), { type: "request", capability: "view", recording: "optional" });
+    assert.doesNotMatch(
+      await (await client.get(`/console/sessions/${session.id}/remote`)).text(),
+      /records every remote view/,
+    );
+    await setPolicy("off");
+    assert.deepEqual(await ask(), { type: "request", capability: "view" });
+  } finally {
+    await t.close();
   }
 });

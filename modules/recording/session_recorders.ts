@@ -5,6 +5,7 @@
  * remote session is made and again each time the customer allows view — from the session's
  * group then (a transfer may have moved it): `always` starts the recorder (it writes only while
  * view is allowed), and a recorder the policy started stops once the group no longer records.
+ * Before that, the agent's question for view says what the policy will do (`announcement`).
  */
 import type { AppDeps } from "../http/mod.ts";
 import type { RecordedRemote, RecorderSource, RemoteSession } from "../remote/mod.ts";
@@ -21,6 +22,8 @@ export function sessionRecorders(deps: AppDeps): RecorderSource {
       const { policy } = await recordingSettings(deps, session.groupId);
       return offersRecordButton(policy, permitted);
     },
+    recordsAlways: async (session) =>
+      recordsAlways((await recordingSettings(deps, session.groupId)).policy),
   };
 }
 
@@ -42,7 +45,13 @@ function _create(deps: AppDeps, session: SupportSession, remote: RecordedRemote)
     now: () => deps.clock.now(),
   });
   follow();
-  return recorder;
+  // Read as `_followPolicy` reads it at the grant: the session's group now.
+  const announcement = async () => {
+    const { groupId } = await loadSession(deps.db, session.id);
+    const { policy } = await recordingSettings(deps, groupId);
+    return policy === "off" ? null : policy;
+  };
+  return Object.assign(recorder, { announcement });
 }
 
 /** The recorder of a session's remote state (null: none registered, as in some tests). */

@@ -213,6 +213,7 @@ class AgentConnection {
       codecs: hello.codecs,
       separateCursor: hello.separateCursor,
       recordingNotice: hello.recordingNotice,
+      recordingAsked: hello.recordingAsked,
       whiteboard: hello.whiteboard,
     };
     this.link = link;

@@ -99,3 +99,51 @@ Deno.test("RemoteSession: an agent that did not offer recordingNotice is never s
   assert.equal(remote.customerView().recording, true, "the customer's page still says it");
   assert.deepEqual(told(), []);
 });
+
+Deno.test("RemoteSession: the question for view says beforehand what the group's policy will record", async () => {
+  const ask = async (
+    options: { recordingAsked: boolean; policy: "always" | "optional" | null; cancel?: boolean },
+  ) => {
+    const remote = new RemoteSession("org", "session", ["127.0.0.1"]);
+    const recorder = new _Recorder(remote);
+    let release = () => {};
+    const read = new Promise<void>((ok) => release = ok);
+    remote.recorder = Object.assign(recorder, {
+      announcement: () => read.then(() => options.policy),
+    });
+    const toAgent: ServerMessage[] = [];
+    remote.agentAttached(
+      {
+        send: (m) => void toAgent.push(m),
+        close: () => {},
+        recordingAsked: options.recordingAsked,
+      },
+      { width: 64, height: 48 },
+    );
+    const viewer: ViewerLink = {
+      userId: "u1",
+      name: "Ann",
+      watching: false,
+      peer: null,
+      send() {},
+    };
+    remote.join(viewer);
+    assert.equal(remote.setWatching(viewer, true), null);
+    if (options.cancel) remote.setWatching(viewer, false);
+    release();
+    await new Promise((ok) => setTimeout(ok, 0));
+    return toAgent.filter((m) => m.type === "request");
+  };
+  const view = { type: "request", capability: "view" };
+  assert.deepEqual(await ask({ recordingAsked: true, policy: "always" }), [
+    { ...view, recording: "always" },
+  ]);
+  assert.deepEqual(await ask({ recordingAsked: true, policy: "optional" }), [
+    { ...view, recording: "optional" },
+  ]);
+  assert.deepEqual(await ask({ recordingAsked: true, policy: null }), [view]);
+  // An older agent's strict decoder would refuse the field: it gets the plain question.
+  assert.deepEqual(await ask({ recordingAsked: false, policy: "always" }), [view]);
+  // Cancelled while the policy was read: no question reaches the customer after the cancel.
+  assert.deepEqual(await ask({ recordingAsked: true, policy: "always", cancel: true }), []);
+});

@@ -17,6 +17,12 @@ export interface FrameRecorder {
   readonly recording: boolean;
   /** The session's remote state is dropped (the session ended): the part file is closed. */
   close(): void;
+  /**
+   * What the group's policy will do with the view if the customer allows it now: `always`
+   * records it, `optional` lets the technician record it, null nothing — said in the agent's
+   * question beforehand (hub.ts). Absent: the question says nothing of recording.
+   */
+  announcement?(): Promise<"always" | "optional" | null>;
 }
 
 /** What a recorder may use of its `RemoteSession` (hub.ts). */
@@ -32,6 +38,8 @@ export interface RecorderSource {
   create(session: SupportSession, remote: RecordedRemote): FrameRecorder;
   /** Whether the toolbar offers Record / Stop to a technician (`permitted`: `recordSessions`). */
   offersButton(session: SupportSession, permitted: boolean): Promise<boolean>;
+  /** Whether the session's group records every remote view (the view says so beforehand). */
+  recordsAlways?(session: SupportSession): Promise<boolean>;
 }
 
 const sources = new WeakMap<AppDeps, RecorderSource>();

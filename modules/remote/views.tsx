@@ -26,8 +26,10 @@ export async function RemoteViewMount(
   const base = `/console/sessions/${session.id}/remote`;
   const monitor = props.monitorWs !== undefined;
   // Record / Stop recording only where the group's policy lets this technician choose.
-  const offers = !monitor &&
-    await recorderSource(c.get("deps"))?.offersButton(session, can(user, "recordSessions"));
+  const recorders = recorderSource(c.get("deps"));
+  const offers = !monitor && await recorders?.offersButton(session, can(user, "recordSessions"));
+  // A group that records every view: the technician knows before asking, as the customer does.
+  const always = await recorders?.recordsAlways?.(session) ?? false;
   const attributes = mountAttributes({
     session: session.id,
     ws: props.monitorWs ?? `${base}/ws`,
@@ -46,7 +48,13 @@ export async function RemoteViewMount(
     record: offers ? `/console/sessions/${session.id}/recording` : "",
   });
   const id = `remote-${monitor ? "monitor-" : ""}${session.id}`;
-  return <div class="remote-view" id={id} {...attributes}></div>;
+  return (
+    <>
+      {always && <p class="flash info rv-records-always" role="note">{t("remote.recordsAlways")}
+      </p>}
+      <div class="remote-view" id={id} {...attributes}></div>
+    </>
+  );
 }
 
 /**

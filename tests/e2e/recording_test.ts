@@ -2,8 +2,9 @@
  * Screen recording end to end on real parts (SPEC R5): the real server, the real support app on
  * an Xvfb display, Chromium for the technician and the customer's page. The group lets its
  * technicians choose (`optional`, `recordSessions`), into a folder of the test's own. The
- * technician records, the customer's page and the support app's window say "This session is
- * being recorded" while it is and not after Stop; the session's record page lists the part; its download is a Matroska
+ * support app's question says beforehand that the technician may record; the technician records,
+ * the customer's page and the support app's window say "This session is being recorded" while it
+ * is and not after Stop; the session's record page lists the part; its download is a Matroska
  * file that ffprobe decodes at the screen's size, and Chromium plays it; the audit log has the
  * start, the stop and the download.
  */
@@ -99,6 +100,15 @@ Deno.test({
         await space.locator(".remote-view .rv-record").waitFor();
         assert.equal(await space.locator(".remote-view .rv-record").isDisabled(), true);
         await space.locator(".remote-view .rv-control").click();
+        // The question in the support app's window says beforehand that the view may be recorded.
+        const mayRecord = appWindow.locator(".question[data-capability=control] .will-record");
+        await mayRecord.waitFor();
+        assert.equal(
+          await mayRecord.textContent(),
+          "Your technician may record their view of your screen. If they do, this window says so " +
+            "while it records.",
+        );
+        await appWindow.screenshot({ path: `${SHOTS}/fix-agent-question-may-record.png` });
         await appWindow.locator("#allow-control").click();
         await picture(page, 1024, 768);
         step("the technician sees the 1024×768 desktop");

@@ -130,6 +130,7 @@ const AGENT_SAMPLES: unknown[] = [
 const SERVER_SAMPLES: unknown[] = [
   { type: "welcome", sessionId: "6f1c1d52-0b44-4f6e-9d7e-2f3a4b5c6d7e", heartbeatMs: 15000 },
   { type: "request", capability: "control" },
+  { type: "request", capability: "view", recording: "always" },
   { type: "revoke", capability: "view" },
   { type: "keyframe" },
   { type: "quality", preset: "auto", auto: true },
