@@ -123,8 +123,11 @@ function _log(
   );
 }
 
-/** A new presentation in `session` by `user`, wired to the customer's page, the log and the tab. */
-function _start(deps: AppDeps, session: SupportSession, user: { id: string; name: string }) {
+/**
+ * A new presentation in `session` by `user`, wired to the customer's page, the log and the tab;
+ * the session's own only once `register` is called (after its offer was answered).
+ */
+function _create(deps: AppDeps, session: SupportSession, user: { id: string; name: string }) {
   const registry = _registry(deps);
   const remote = remoteFor(deps, session);
   const by = { userId: user.id, name: user.name };
@@ -149,15 +152,20 @@ function _start(deps: AppDeps, session: SupportSession, user: { id: string; name
         remote.presentingChanged(null);
         _tell(registry, session.id);
       }
+      // An offer refused before it was answered started nothing: no line, no audit entry.
+      if (!shown.answered) return stopFollowing();
       const actor = why === "technician" ? by : null;
       _log(deps, session, ENDED_LOG[why], actor, "session.present_ended", { by: why });
     },
   });
-  registry.current.set(session.id, shown);
-  registry.last.delete(session.id);
-  // Held, transferred or ended: the technician no longer works it, and shows nothing.
-  stopFollowing = whileWorked(deps, session, () => shown.end("session"));
-  return shown;
+  const register = () => {
+    registry.current.set(session.id, shown);
+    registry.last.delete(session.id);
+    // Held, transferred or ended: the technician no longer works it, and shows nothing.
+    stopFollowing = whileWorked(deps, session, () => shown.end("session"));
+    _tell(registry, session.id);
+  };
+  return { shown, register };
 }
 
 function _sdp(body: { sdp?: unknown } | null): string | null {
@@ -212,19 +220,28 @@ const _technicianRoutes = new Hono<AppEnv>()
     if (current && current.by.userId !== user.id) {
       throw new Refusal(409, "present.busy", { params: { name: current.by.name } });
     }
-    // The technician's own earlier capture (a reload, a second Show): replaced, not doubled —
-    // the new one is the session's first, so the old one's end is no news to the pages.
-    const shown = _start(deps, session, user);
-    current?.end("technician");
+    const { shown, register } = _create(deps, session, user);
+    let answer: string;
     try {
-      const answer = await shown.answer(sdp);
-      _log(deps, session, "log.present.started", shown.by, "session.present_started");
-      return c.json({ sdp: answer });
+      answer = await shown.answer(sdp);
     } catch (error) {
+      // Refused before anything started: a presentation already running goes on.
       deps.log.error("present offer refused", { error: String(error) });
       shown.end("lost");
       throw new Refusal(422, "present.badOffer");
     }
+    // Another technician's started while this offer was answered: theirs stays.
+    const now = presentationOf(deps, session.id);
+    if (now && now !== current && now.by.userId !== user.id) {
+      shown.end("lost");
+      throw new Refusal(409, "present.busy", { params: { name: now.by.name } });
+    }
+    // The technician's own earlier capture (a reload, a second Show): replaced, not doubled —
+    // the new one is the session's first, so the old one's end is no news to the pages.
+    register();
+    now?.end("technician");
+    _log(deps, session, "log.present.started", shown.by, "session.present_started");
+    return c.json({ sdp: answer });
   })
   .post("/console/sessions/:id/present/stop", async (c) => {
     const { session } = await _presenter(c);

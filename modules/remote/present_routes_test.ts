@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
-import { readLog, supportSessions } from "../support/mod.ts";
+import { holdSession, readLog, supportSessions } from "../support/mod.ts";
 import { auditLog } from "../audit/mod.ts";
 import { presentationOf } from "./present_routes.tsx";
 
@@ -120,6 +120,11 @@ Deno.test({
         .where(eq(auditLog.target, session.id));
       assert.ok(audits.some((a) => a.action === "session.present_started" && a.actorId === ann.id));
 
+      // A bad offer while it runs: refused, and what runs goes on.
+      const garbledAgain = await json(lead, `${base}/offer`, { sdp: "v=0\r\nm=audio 9 x 0\r\n" });
+      assert.equal(garbledAgain.status, 422);
+      assert.equal(presentationOf(t.deps, session.id), shown);
+      assert.equal(shown.ended, false);
       // The customer of another session finds nothing to view there, and this one is untouched.
       const otherCustomer = t.client();
       await otherCustomer.get(`/s/${other.token}`);
@@ -147,6 +152,33 @@ Deno.test({
       assert.equal(line.author, "customer");
       // The technician's Stop after it: nothing left to stop, still 204.
       assert.equal((await json(lead, `${base}/stop`, {})).status, 204);
+
+      // Offered again: the customer's Not now ends it as declined; the technician's own Stop
+      // ends the next one as theirs; a hold ends the one after (the session is not worked).
+      const again = async () => {
+        const res = await json(lead, `${base}/offer`, { sdp: offer.sdp });
+        assert.equal(res.status, 200);
+        return presentationOf(t.deps, session.id)!;
+      };
+      const declined = await again();
+      assert.equal((await json(customer, `/s/${session.token}/present/decline`, {})).status, 204);
+      assert.equal(declined.endedBy, "declined");
+      await logged(t, session.id, "log.present.declined");
+      const stopped = await again();
+      assert.equal((await json(lead, `${base}/stop`, {})).status, 204);
+      assert.equal(stopped.endedBy, "technician");
+      assert.equal((await logged(t, session.id, "log.present.stopped")).authorName, "Ann");
+      const held = await again();
+      await holdSession(t.deps, ann, session.id);
+      for (let i = 0; i < 100 && !held.ended; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(held.endedBy, "session");
+      await logged(t, session.id, "log.present.ended");
+      const ends = await t.deps.db.select().from(auditLog)
+        .where(eq(auditLog.action, "session.present_ended"));
+      assert.deepEqual(
+        ends.map((a) => (a.details as { by?: string }).by).sort(),
+        ["customer", "declined", "session", "technician"],
+      );
     } finally {
       await offer.close();
       await t.close();

@@ -70,9 +70,14 @@ export class Presentation {
     });
   }
 
+  /** The technician's offer was answered: it started (a refused offer is no presentation). */
+  answered = false;
+
   /** The technician's complete offer → our complete answer (throws on a bad offer). */
-  answer(offer: string): Promise<string> {
-    return this.#receiver.answer(offer);
+  async answer(offer: string): Promise<string> {
+    const sdp = await this.#receiver.answer(offer);
+    this.answered = true;
+    return sdp;
   }
 
   get ended(): boolean {
