@@ -48,12 +48,14 @@ export async function RemoteViewMount(
     record: offers ? `/console/sessions/${session.id}/recording` : "",
   });
   const id = `remote-${monitor ? "monitor-" : ""}${session.id}`;
+  const view = <div class="remote-view" id={id} {...attributes}></div>;
+  if (!always) return view;
+  // The note and the view share the box the view alone filled (remote_view.css `.rv-noted`).
   return (
-    <>
-      {always && <p class="flash info rv-records-always" role="note">{t("remote.recordsAlways")}
-      </p>}
-      <div class="remote-view" id={id} {...attributes}></div>
-    </>
+    <div class="rv-noted">
+      <p class="flash info rv-records-always" role="note">{t("remote.recordsAlways")}</p>
+      {view}
+    </div>
   );
 }
 
