@@ -4,11 +4,11 @@
 // them choose, nothing for a group that does not record.
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../tests/support/loopback.ts";
-import { Agent } from "./agent.ts";
-import { ConsentPage } from "./consent_page.ts";
-import type { Desktop } from "./platform/types.ts";
-import { agentStrings } from "./strings.ts";
+import { CHROMIUM_ARGS } from "../support/loopback.ts";
+import { Agent } from "../../agent/agent.ts";
+import { ConsentPage } from "../../agent/consent_page.ts";
+import type { Desktop } from "../../agent/platform/types.ts";
+import { agentStrings } from "../../agent/strings.ts";
 
 function _agent(onChange: () => void) {
   const desktop = {
