@@ -18,6 +18,7 @@ import { startWebhookWorker } from "./modules/webhooks/mod.ts";
 import { chainUnlinkedEntries } from "./modules/audit/mod.ts";
 import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
+import { afterAnswerSettled } from "./modules/org/mod.ts";
 import {
   finishInterruptedParts,
   finishRecordings,
@@ -111,6 +112,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     // Finished requests drain; live streams (consoles, customer pages) never finish by
     // themselves, so they are cut after a short grace — their pages reconnect elsewhere/later.
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
+    // Reset links asked for just before (made after the answer) are made before the end.
+    await Promise.race([afterAnswerSettled(deps), new Promise((r) => setTimeout(r, 2000))]);
     await database.close();
     Deno.exit(0);
   });

@@ -15,6 +15,11 @@ export { orgAdminRoutes, orgPublicRoutes } from "./routes.tsx";
  */
 export { passwordResetRoutes } from "./password_reset_routes.tsx";
 export { sendPasswordResetLink } from "./password_reset.ts";
+/**
+ * "Forgot your password?" answers before it looks the address up; the link is made and mailed
+ * after (after_answer.ts). A server that stops waits a moment for that work (main.ts).
+ */
+export { afterAnswerSettled } from "./after_answer.ts";
 export { permissionsMiddleware } from "./middleware.ts";
 export {
   type GroupDependent,
