@@ -63,6 +63,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
   const online = s.connected && s.agent === "connected";
   const viewOn = viewActive(s);
   const controlOn = isActive(s.control);
+  const drawTools = mount.canView && !mount.monitor;
   const layoutLabel = s.layout === "local"
     ? t("layoutLocal")
     : s.keyboard
@@ -115,7 +116,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
             </button>
           )}
       </div>
-      {mount.canView && !mount.monitor && <DrawToggles t={t} state={s} actions={a} />}
+      {drawTools && <DrawToggles t={t} state={s} actions={a} place="row" />}
       <div class="rv-group rv-scale" role="group" aria-label={t("scale")}>
         {MODES.map((mode) => (
           <button
@@ -169,6 +170,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
       <details class="rv-more" onKeyDown={closeOnEscape}>
         <summary>{t("more")}</summary>
         <div class="rv-menu">
+          {drawTools && <DrawToggles t={t} state={s} actions={a} place="menu" />}
           <div class="rv-group">
             <button type="button" class="rv-cad" onClick={a.ctrlAltDel} disabled={!controlling(s)}>
               {t("ctrlAltDel")}

@@ -43,8 +43,13 @@ export function drawBlocked(
   return null;
 }
 
-/** The toolbar's Whiteboard and Laser pointer toggles. */
-export function DrawToggles({ t, state: s, actions: a }: Props) {
+/**
+ * The toolbar's Whiteboard and Laser pointer toggles: pictures in the toolbar's row, pictures
+ * and words in its "More" menu — where a narrow toolbar (the System tab open) shows them instead
+ * (static/remote_view.css), so the row stays one row.
+ */
+export function DrawToggles({ t, state: s, actions: a, place }: Props & { place: "row" | "menu" }) {
+  const words = place === "menu" ? "rv-menu-label" : "rv-label-hidden";
   const blocked = drawBlocked(s);
   // Turning off always works (the drawings go), even while the screen is not shared.
   const boardTitle = s.whiteboard
@@ -54,7 +59,7 @@ export function DrawToggles({ t, state: s, actions: a }: Props) {
     : t("whiteboardStart");
   const laserTitle = s.laser ? t("laser") : blocked ? t(blocked) : t("laserHint");
   return (
-    <div class="rv-group rv-draw">
+    <div class={`rv-group rv-draw rv-draw-${place}`}>
       <button
         type="button"
         class={`rv-whiteboard${s.whiteboard ? " is-on" : ""}`}
@@ -64,7 +69,7 @@ export function DrawToggles({ t, state: s, actions: a }: Props) {
         title={boardTitle}
       >
         <Icon name="pen" />
-        <span class="rv-label">{t("whiteboard")}</span>
+        <span class={words}>{t("whiteboard")}</span>
       </button>
       <button
         type="button"
@@ -75,7 +80,7 @@ export function DrawToggles({ t, state: s, actions: a }: Props) {
         title={laserTitle}
       >
         <Icon name="laser" />
-        <span class="rv-label-hidden">{t("laser")}</span>
+        <span class={words}>{t("laser")}</span>
       </button>
     </div>
   );

@@ -118,9 +118,9 @@ Deno.test({
         step("the picture, with control granted");
 
         // --- whiteboard on: the toolbar and the customer's window say so
-        const board = view.locator(".rv-whiteboard");
+        const board = view.locator(".rv-draw-row .rv-whiteboard");
         await board.click();
-        await view.locator('.rv-whiteboard[aria-pressed="true"]').waitFor();
+        await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="true"]').waitFor();
         const hint = view.locator(".rv-whiteboard-hint");
         await hint.waitFor();
         assert.match(await hint.innerText(), /do not control/);
@@ -179,8 +179,8 @@ Deno.test({
         step("Clear removed it");
 
         // --- the laser: a red dot where the pointer is, gone when it leaves the picture
-        await view.locator(".rv-laser").click();
-        await view.locator('.rv-laser[aria-pressed="true"]').waitFor();
+        await view.locator(".rv-draw-row .rv-laser").click();
+        await view.locator('.rv-draw-row .rv-laser[aria-pressed="true"]').waitFor();
         const dot = await pagePoint(page, 700, 500);
         await page.mouse.move(dot.x - 5, dot.y - 5);
         await page.mouse.move(dot.x, dot.y);
@@ -188,17 +188,26 @@ Deno.test({
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/wb-laser-1366.png` });
         await page.mouse.move(5, 5); // off the picture
         await waitFor("the laser hidden", () => countColour(screen, 700, 500, 12, LASER) === 0);
-        await view.locator(".rv-laser").click();
+        await view.locator(".rv-draw-row .rv-laser").click();
         step("the laser's dot followed the pointer and left with it");
 
         // --- whiteboard off: control is back, a click reaches the desktop
         await board.click();
-        await view.locator('.rv-whiteboard[aria-pressed="false"]').waitFor();
+        await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="false"]').waitFor();
         await appWindow.locator("#drawing").waitFor({ state: "hidden" });
         const click = await pagePoint(page, 640, 400);
         await page.mouse.click(click.x, click.y);
         await waitFor("xev to get the click", () => /ButtonPress/.test(clicks));
         step("whiteboard off: the click reached the desktop");
+
+        // --- a narrow toolbar (a small window) keeps one row: the toggles move into "More"
+        await page.setViewportSize({ width: 1000, height: 768 });
+        await view.locator(".rv-draw-row").waitFor({ state: "hidden" });
+        await view.locator(".rv-more > summary").click();
+        await view.locator(".rv-draw-menu .rv-whiteboard").waitFor({ state: "visible" });
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/wb-more-narrow.png` });
+        await view.locator(".rv-more > summary").click();
+        await page.setViewportSize({ width: 1366, height: 768 });
 
         // --- the session log has both, in the technician's name
         const lines = await waitFor("the log lines", async () => {
