@@ -9,6 +9,7 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { auditActions } from "../../tests/support/app.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { endSession, readLog } from "../support/mod.ts";
+import { toolConsent } from "../remote/mod.ts";
 import type { DeviceReport } from "./report.ts";
 
 const REPORT: DeviceReport = {
@@ -271,6 +272,56 @@ Deno.test("device routes: refused without mobileTools, off the session, and to a
     assert.match(await (await tech.get(`${base}/board`)).text(), /data-consent="asked"/);
     // A made-up token is simply not found.
     assert.equal((await intruder.get(`/s/${"x".repeat(32)}/device`)).status, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("device routes: no client hints → the User-Agent read here; the support app → a pointer to System information", async () => {
+  const t = await startTestApp();
+  try {
+    const ann = await technician(t, {
+      name: "Ann",
+      permissions: [...defaultPermissions(), "mobileTools"],
+    });
+    const session = await workingSession(t, ann);
+    const tech = await signedIn(t, ann.email);
+    const base = `/console/sessions/${session.id}/device`;
+    assert.doesNotMatch(await (await tech.get(base)).text(), /System information shows far more/);
+
+    const page = await customer(t, session.token);
+    await tech.post(`${base}/ask`);
+    await page.post(`/s/${session.token}/device/answer`, { decision: "allow" });
+    // Firefox on an iPhone sends no client hints: the server reads what its User-Agent says.
+    const firefox = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 " +
+      "(KHTML, like Gecko) FxiOS/127.0 Mobile/15E148 Safari/605.1.15";
+    page.headers["user-agent"] = firefox;
+    const sent = await postJson(
+      page,
+      `/s/${session.token}/device/report`,
+      JSON.stringify({ ...REPORT, hints: null, network: null }),
+    );
+    assert.equal(sent.status, 200);
+    const board = await (await tech.get(`${base}/board`)).text();
+    assert.match(
+      board,
+      /Read from the browser&#39;s user-agent string|Read from the browser's user-agent string/,
+    );
+    assert.match(board, /data-field="system" data-available="1"><dt>[^<]+<\/dt><dd>iOS 17\.5</);
+    assert.match(board, /data-field="model" data-available="1"><dt>[^<]+<\/dt><dd>iPhone</);
+    assert.match(
+      board,
+      /data-field="browser" data-available="1"><dt>[^<]+<\/dt><dd>Firefox 127\.0</,
+    );
+    assert.match(board, /data-field="kind" data-available="1"><dt>[^<]+<\/dt><dd>Phone or tablet</);
+    assert.match(board, /data-field="effectiveType" data-available="0"/);
+
+    // The support app joins: the tab says System information is the richer tool.
+    const link = { send: () => {}, close: () => {} } as unknown as Parameters<
+      ReturnType<typeof toolConsent>["attached"]
+    >[0];
+    toolConsent(t.deps, session).attached(link, "linux");
+    assert.match(await (await tech.get(base)).text(), /System information shows far more/);
   } finally {
     await t.close();
   }

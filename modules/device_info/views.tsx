@@ -44,8 +44,10 @@ function _Action(props: { c: C; sessionId: string; path: string; label: string; 
       class="inline"
     >
       <CsrfField c={props.c} />
+      {/* An id, so the keyboard's focus stays on it when the board is swapped. */}
       <button
         type="submit"
+        id={`device-${props.path}-${props.sessionId}`}
         class={props.main ? "small" : "secondary small"}
         data-device-action={props.path}
       >

@@ -2,7 +2,8 @@
 // page in Chromium at a phone's viewport (390×844, touch, mobile), the technician's workspace in
 // another Chromium context. Ask → the customer's prompt → Allow → the Device tab shows what
 // that Chromium really reports (read from the customer's page itself, not written here), then a
-// turn of the phone arrives live, Refresh, Stop, and the declined path.
+// turn of the phone arrives live, Refresh, Stop, and the declined path; then a desktop
+// browser's customer in Dutch.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
@@ -71,6 +72,7 @@ browserTest(
       // --- Allow: the technician sees what this Chromium really reports. ---
       await customer.locator("#device-allow").tap();
       await customer.locator("#device-sharing").waitFor();
+      await customer.screenshot({ path: `${SHOTS}/mob-customer-sharing-phone.png` });
       await tech.locator(".device-dashboard").waitFor();
       const truth = await customer.evaluate(async () => {
         // deno-lint-ignore no-explicit-any
@@ -163,7 +165,36 @@ browserTest(
       await tech.locator(".device-board[data-consent=denied]").waitFor();
       assert.equal(await tech.locator(".device-state").textContent(), "The customer declined.");
 
+      // --- A desktop browser's customer, in Dutch: the same tab, its own values. ---
+      const second = await workingSession(t, ann);
+      const desk = await newPage({ locale: "nl-NL" });
+      await desk.setViewportSize({ width: 1366, height: 768 });
+      await desk.goto(`${base}/s/${second.token}`);
+      await tech.goto(`${base}/console/sessions/${second.id}`);
+      await tech.locator(`#ws-tab-device-${second.id}`).click();
+      await tech.locator("[data-device-action=ask]").click();
+      await desk.locator("#device-ask").waitFor();
+      assert.match(
+        await desk.locator("#device-ask-text").textContent() ?? "",
+        /^Ann vraagt gegevens over dit apparaat te zien.* u kunt op elk moment stoppen\.$/,
+      );
+      await desk.screenshot({ path: `${SHOTS}/mob-customer-consent-desktop-nl.png` });
+      await desk.locator("#device-allow").click();
+      await tech.locator(".device-dashboard").waitFor();
+      const desktop = await desk.evaluate(() => ({
+        size: `${screen.width} × ${screen.height} px`,
+        cores: String(navigator.hardwareConcurrency),
+        // deno-lint-ignore no-explicit-any
+        mobile: (navigator as any).userAgentData?.mobile ?? null,
+      }));
+      assert.equal(await fact(tech, "size"), desktop.size);
+      assert.equal(await fact(tech, "cores"), desktop.cores);
+      if (desktop.mobile !== null) {
+        assert.equal(await fact(tech, "kind"), desktop.mobile ? "Phone or tablet" : "Computer");
+      }
+
       assert.deepEqual(tech.errors, []);
+      assert.deepEqual(desk.errors, []);
       assert.deepEqual(customerErrors, []);
       await phone.close();
     });
