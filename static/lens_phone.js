@@ -72,6 +72,7 @@ function start(root) {
     for (const track of live.stream.getTracks()) track.stop();
     live.pc.close();
     live = null;
+    video.srcObject = null;
   };
 
   /** @param {string} text */

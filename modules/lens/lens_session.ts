@@ -154,7 +154,6 @@ export class LensSession {
       onClosed: () => {
         if (this.#receiver === receiver) this.end("lost");
       },
-      quietAllowed: () => this.#state.paused,
     });
     this.#receiver = receiver;
     previous?.close();

@@ -7,7 +7,7 @@ import { auditActions, startTestApp, type TestApp } from "../../tests/support/ap
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
-import { lensRegistry } from "./registry.ts";
+import { LensRegistry, lensRegistry } from "./registry.ts";
 
 async function signedIn(t: TestApp, permissions = [...defaultPermissions(), "lens" as const]) {
   const user = await technician(t, { permissions, name: "Ann" });
@@ -159,6 +159,23 @@ Deno.test("lensRoutes: a technician without `lens` is refused every Lens route (
     assert.equal((await client.post("/console/lens")).status, 403);
     assert.equal((await client.get("/console/lens/events")).status, 403);
     assert.equal(lensRegistry(t.deps).all().length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("LensRegistry: a link nobody opened ends by itself after waitingMs, and says why", async () => {
+  const t = await startTestApp();
+  try {
+    const registry = new LensRegistry(t.deps, { waitingMs: 50 });
+    const owner = { userId: crypto.randomUUID(), orgId: crypto.randomUUID(), name: "Ann" };
+    const session = await registry.start(owner, null);
+    for (let i = 0; i < 100 && !session.ended; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(session.state.ended, "expired");
+    assert.equal(registry.ofTechnician(owner.userId), undefined, "a new one may start");
+    assert.equal(registry.ofToken(session.token), undefined, "the link is gone");
   } finally {
     await t.close();
   }

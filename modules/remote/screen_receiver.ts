@@ -76,8 +76,6 @@ export interface ScreenReceiverOptions {
    * on as it came, never decoded.
    */
   onAudio?: (packet: RtpPacket) => void;
-  /** Whether silence is expected now (Lens paused by the customer): it does not count as gone. */
-  quietAllowed?: () => boolean;
 }
 
 /** One browser's screen track received as frames (see the top). */
@@ -165,7 +163,6 @@ export class ScreenReceiver {
     }
     this.#answeredAt = performance.now();
     this.#silence = setInterval(() => {
-      if (this.#heard !== null && this.options.quietAllowed?.()) this.#heard = performance.now();
       const heard = { answeredAt: this.#answeredAt, heardAt: this.#heard };
       if (shareGone(performance.now(), heard)) this.close();
     }, 1_000);
