@@ -50,6 +50,11 @@ Deno.test({
       const session = lensRegistry(t.deps).ofTechnician(user.id)!;
       assert.ok(session, "started");
       assert.ok(page.includes(`/lens/${session.token}`), "the page shows the customer's link");
+      // Ready to send from the technician's own mail or messaging app, the link whole in it.
+      const link = encodeURIComponent(`http://localhost:0/lens/${session.token}`);
+      assert.ok(page.includes(`href="mailto:?subject=Show%20your%20camera%20to%20Ann&amp;body=`));
+      assert.ok(page.includes(`sms:?body=Ann%20would%20like%20to%20see`));
+      assert.ok(page.includes(`${link}"`), "the link, not escaped twice");
 
       // A second start is refused with the reason; the first session is kept.
       const again = await client.post("/console/lens");

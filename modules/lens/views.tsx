@@ -78,9 +78,24 @@ export function LensPage(props: { c: C; session?: LensSession; link?: string; er
   );
 }
 
+/** A mailto: query (RFC 6068): spaces as %20, as mail programs expect, not `+`. */
+function mailQuery(invite: { subject: string; body: string }): string {
+  return `subject=${encodeURIComponent(invite.subject)}&body=${encodeURIComponent(invite.body)}`;
+}
+
+function smsQuery(invite: { body: string }): string {
+  return `body=${encodeURIComponent(invite.body)}`;
+}
+
 function LensRunning(props: { c: C; session: LensSession; link: string }) {
   const { c } = props;
   const t = c.get("t");
+  // Sent from the technician's own mail or messaging app, in the page's language.
+  const params = { name: props.session.owner.name, link: props.link };
+  const invite = {
+    subject: t("lensPhone.inviteSubject", params),
+    body: t("lensPhone.inviteBody", params),
+  };
   return (
     <section
       class="lens-view"
@@ -98,6 +113,14 @@ function LensRunning(props: { c: C; session: LensSession; link: string }) {
           <input id="lens-link" type="text" readonly value={props.link} />
           <button type="button" class="secondary" data-lens-copy>{t("lens.copy")}</button>
         </div>
+        <p class="row lens-send">
+          <a class="button secondary" href={`mailto:?${mailQuery(invite)}`} data-lens-mail>
+            {t("lens.sendEmail")}
+          </a>
+          <a class="button secondary" href={`sms:?${smsQuery(invite)}`} data-lens-sms>
+            {t("lens.sendSms")}
+          </a>
+        </p>
         <p class="muted">{t("lens.linkHelp")}</p>
       </div>
       <p class="lens-status" role="status" data-lens-status>{t("lens.status.waiting")}</p>

@@ -313,6 +313,18 @@ browserTest(
         // it this time, and the phone says so.
         await tech.locator("[data-lens-restart] button").click();
         const link2 = await tech.locator("#lens-link").inputValue();
+        // A Dutch customer reads the page in Dutch, addressed as "u".
+        const dutchContext = await phoneBrowser.newContext({
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          locale: "nl-NL",
+        });
+        const dutch = await dutchContext.newPage();
+        await dutch.goto(link2.replace(/^https?:\/\/[^/]+/, base));
+        await dutch.getByText("Ann wil graag zien wat de camera van uw telefoon ziet.").waitFor();
+        await dutch.screenshot({ path: "/tmp/shots/lens-phone-start-nl-390.png" });
+        await dutchContext.close();
         const plain = await phoneContext.newPage();
         await plain.goto(link2.replace(/^https?:\/\/[^/]+/, base));
         await plain.locator("[data-lens-start]").click();
