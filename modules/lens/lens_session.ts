@@ -94,6 +94,7 @@ export class LensSession {
   readonly #listeners = new Set<(event: LensEvent) => void>();
   #receiver: ScreenReceiver | null = null;
   #nextViewer = 1;
+  #frames = 0;
   #state: LensState = {
     phase: "waiting",
     paused: false,
@@ -121,7 +122,7 @@ export class LensSession {
 
   /** Frames received from the phone so far. */
   get framesIn(): number {
-    return this.#receiver?.framesIn ?? 0;
+    return this.#frames;
   }
 
   /** Follows every change; returns the unsubscribe. */
@@ -141,6 +142,7 @@ export class LensSession {
       hostAddresses: this.options.hostAddresses,
       onFrame: (frame) => {
         if (this.#receiver !== receiver || this.ended) return;
+        this.#frames++;
         const size = frame.width !== this.#state.width || frame.height !== this.#state.height;
         if (this.#state.phase !== "live" || size) {
           this.#set({ phase: "live", width: frame.width, height: frame.height });

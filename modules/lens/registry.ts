@@ -71,7 +71,8 @@ export class LensRegistry {
     }
     this.#byToken.delete(session.token);
     const seconds = Math.round((Date.now() - session.startedAt) / 1000);
-    this.deps.log.info("lens ended", { lens: session.id, reason, seconds });
+    const frames = session.framesIn;
+    this.deps.log.info("lens ended", { lens: session.id, reason, seconds, frames });
     recordAudit(this.deps.db, {
       orgId: session.owner.orgId,
       actorId: reason === "technician" ? session.owner.userId : null,

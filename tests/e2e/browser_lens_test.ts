@@ -109,9 +109,10 @@ browserTest(
         args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
       });
       try {
-        // A technician without the permission: 403.
+        // A technician without the permission: no Lens in the top bar, and 403.
         const other = await newPage();
         await signInPage(other, base, bob.email, TECH_PASSWORD);
+        assert.equal(await other.locator("header nav a[href='/console/lens']").count(), 0);
         const refused = await other.goto(`${base}/console/lens`);
         assert.equal(refused?.status(), 403);
 
@@ -120,7 +121,7 @@ browserTest(
         await tech.addInitScript(keepPeers);
         await signInPage(tech, base, ann.email, TECH_PASSWORD);
         await tech.setViewportSize({ width: 1366, height: 768 });
-        await tech.goto(`${base}/console/lens`);
+        await tech.locator("header nav a[href='/console/lens']").click();
         await tech.locator("[data-lens-start]").click();
         const link = await tech.locator("#lens-link").inputValue();
         const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
@@ -306,6 +307,7 @@ browserTest(
         await phone.getByText("You disconnected.").waitFor();
         await tech.getByText("The customer disconnected.").waitFor();
         assert.equal(lensRegistry(t.deps).ofTechnician(ann.id), undefined);
+        assert.ok(session.framesIn > 50, `${session.framesIn} frames relayed`);
         await tech.locator("[data-lens-restart]").waitFor();
         assert.equal((await phone.goto(link.replace(/^https?:\/\/[^/]+/, base)))?.status(), 404);
 
