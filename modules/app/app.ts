@@ -47,7 +47,7 @@ import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filem
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
 import { lensRoutes } from "../lens/mod.ts";
-import { deviceInfoRoutes } from "../device_info/mod.ts";
+import { deviceInfoRoutes, forgetDeviceInfoAtEnd } from "../device_info/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
 import { ssoAdminRoutes, ssoSignIn, ssoSignInRoutes } from "../sso/mod.ts";
 import { healthRoutes } from "../health/mod.ts";
@@ -93,6 +93,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", relayedRequests());
   // Every end of a session offers the customer survey (its own rules say when).
   whenSessionEnds(deps, offerSurveyAtEnd);
+  whenSessionEnds(deps, forgetDeviceInfoAtEnd(deps));
   // An unattended session's tools: only those the customer's approval carries.
   approvedToolsFrom(deps, (session) => approvedToolsOf(deps, session.id));
   // A group an active channel needs (it alone serves it) is not deleted: page and API say so.

@@ -155,3 +155,14 @@ export function deviceBoard(deps: AppDeps): DeviceBoard {
   if (!board) boards.set(deps, board = new DeviceBoard());
   return board;
 }
+
+/**
+ * For support's `whenSessionEnds` (registered by the app): an ended session's entry goes at
+ * once, and a customer page waiting on it wakes to hear that the session is over.
+ */
+export function forgetDeviceInfoAtEnd(deps: AppDeps) {
+  return (_tx: unknown, session: { id: string }) => {
+    deviceBoard(deps).forget(session.id);
+    return Promise.resolve();
+  };
+}

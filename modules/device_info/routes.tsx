@@ -58,6 +58,14 @@ async function _customerSession(c: Context<AppEnv>): Promise<SupportSession> {
   return session;
 }
 
+/** Waits up to a second for the session's end to be committed, then refuses as ended. */
+async function _endedSoon(c: Context<AppEnv>): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await _customerSession(c);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function _customerState(entry: DeviceEntry) {
   return {
     version: entry.version,
@@ -112,6 +120,9 @@ export const deviceInfoRoutes = new Hono<AppEnv>()
     const after = Number(c.req.query("after") ?? "-1");
     if (Number.isInteger(after) && after >= 0) {
       await board.waitPast(session.id, after, WAIT_MS, c.req.raw.signal);
+      // Forgotten (the version fell back): the session is ending. Its end is written in a
+      // transaction that may not have committed yet; the page hears it is over once it has.
+      if (board.get(session.id).version < after) await _endedSoon(c);
     }
     c.header("Cache-Control", "no-store");
     return c.json(_customerState(board.get(session.id)));

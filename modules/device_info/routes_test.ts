@@ -11,6 +11,7 @@ import { defaultPermissions } from "../permissions/mod.ts";
 import { endSession, readLog } from "../support/mod.ts";
 import { toolConsent } from "../remote/mod.ts";
 import type { DeviceReport } from "./report.ts";
+import { deviceBoard } from "./board.ts";
 
 const REPORT: DeviceReport = {
   hints: {
@@ -212,8 +213,13 @@ Deno.test("device routes: ask → allow → report → refresh → stop, checked
       1,
     );
 
-    // The session ends: the customer's routes know it no more.
+    // The session ends: what was kept goes at once, a waiting page wakes, and the customer's
+    // routes know the session no more.
+    const last = await (await page.get(`/s/${session.token}/device`)).json();
+    const woken = page.get(`/s/${session.token}/device?after=${last.version}`);
     await endSession(t.deps, ann, session.id);
+    assert.equal(deviceBoard(t.deps).get(session.id).version, 0, "forgotten");
+    assert.equal((await woken).status, 404);
     assert.equal((await page.get(`/s/${session.token}/device`)).status, 404);
   } finally {
     await t.close();
