@@ -51,7 +51,6 @@ function run(root) {
     else if (next.consent === "denied") status.textContent = labels.denied ?? "";
     else if (next.consent === "stopped") status.textContent = labels.stopped ?? "";
     if (sharing && (before?.consent !== "granted" || before.refresh !== next.refresh)) send();
-    if (asked && before?.consent !== "asked") $("device-allow").focus();
   };
 
   // --- What the browser exposes. ---

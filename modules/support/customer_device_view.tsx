@@ -19,14 +19,12 @@ export function DeviceInfoConsent(props: { c: PageContext; token: string }) {
       data-labels={JSON.stringify(labels)}
       hidden
     >
-      <div
-        id="device-ask"
-        class="flash info"
-        role="alertdialog"
-        aria-labelledby="device-ask-text"
-        hidden
-      >
-        <p id="device-ask-text"></p>
+      {
+        /* Said, not focused: the customer may be typing in the chat, and a key that lands on
+          Allow would answer for them. */
+      }
+      <div id="device-ask" class="flash info" role="group" aria-labelledby="device-ask-text" hidden>
+        <p id="device-ask-text" role="status"></p>
         <div class="row">
           <button type="button" id="device-allow">{t("customerDevice.allow")}</button>
           <button type="button" id="device-deny" class="secondary">

@@ -55,7 +55,9 @@ browserTest(
       await tech.goto(`${base}/console/sessions/${session.id}`);
       await tech.locator(`#ws-tab-device-${session.id}`).click();
 
-      // --- Ask: the customer's phone shows the question, in words. ---
+      // --- Ask: the customer's phone shows the question, in words — without taking the focus
+      // from the chat box the customer types in (a key there must not land on Allow). ---
+      await customer.locator("#customer-chat-form textarea").focus();
       await tech.locator("[data-device-action=ask]").click();
       await tech.locator(".device-board[data-consent=asked]").waitFor();
       assert.match(
@@ -66,6 +68,13 @@ browserTest(
       assert.match(
         await customer.locator("#device-ask-text").textContent() ?? "",
         /^Ann asks to see information about this device: model and system, browser, battery, network and screen/,
+      );
+      assert.equal(
+        await customer.evaluate(() =>
+          document.activeElement?.closest("#customer-chat-form") !== null
+        ),
+        true,
+        "the chat box keeps the focus",
       );
       await customer.screenshot({ path: `${SHOTS}/mob-customer-consent-phone.png` });
 
