@@ -7,9 +7,10 @@
  * customer → a line drawn on the picture is on the X screen (read back with the agent's own
  * capture, as the picture is made) → the click that drew it never reached xev → Clear removes
  * it → the laser's red dot follows the pointer over the picture and goes when the pointer leaves
- * → whiteboard off: a click reaches xev again (control is back). The session log has the on and
- * off. Screenshots of the toolbar with the whiteboard on and a drawing at 1366×768 and 1920×1080
- * go to /tmp/shots/wb-*.png (E2E_SHOTS=0: none).
+ * → the customer's "Remove the drawings" in the agent's window takes them away and turns the
+ * technician's toggle off → whiteboard on and off: a click reaches xev again (control is back).
+ * The session log has each on and off. Screenshots of the toolbar with the whiteboard on and a
+ * drawing at 1366×768 and 1920×1080 go to /tmp/shots/wb-*.png (E2E_SHOTS=0: none).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -191,7 +192,22 @@ Deno.test({
         await view.locator(".rv-draw-row .rv-laser").click();
         step("the laser's dot followed the pointer and left with it");
 
-        // --- whiteboard off: control is back, a click reaches the desktop
+        // --- the customer removes the drawings in the agent's window: gone, and the whiteboard off
+        const a = await pagePoint(page, 400, 250), b = await pagePoint(page, 700, 250);
+        await page.mouse.move(a.x, a.y);
+        await page.mouse.down();
+        await page.mouse.move(b.x, b.y, { steps: 6 });
+        await page.mouse.up();
+        await waitFor("the second line", () => countColour(screen, 550, 250, 4, RED) > 0);
+        await appWindow.locator("#stop-drawing").click();
+        await waitFor("the drawings removed", () => countColour(screen, 550, 250, 6, RED) === 0);
+        await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="false"]').waitFor();
+        await appWindow.locator("#drawing").waitFor({ state: "hidden" });
+        step("the customer removed the drawings: gone, and the technician's toggle is off");
+
+        // --- whiteboard on and off again: control is back, a click reaches the desktop
+        await board.click();
+        await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="true"]').waitFor();
         await board.click();
         await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="false"]').waitFor();
         await appWindow.locator("#drawing").waitFor({ state: "hidden" });
@@ -213,12 +229,14 @@ Deno.test({
         const lines = await waitFor("the log lines", async () => {
           const all = await readLog(t.deps.db, session.id);
           const wb = all.filter((l) => l.body.startsWith("log.remote.whiteboard"));
-          return wb.length >= 2 ? wb : null;
+          return wb.length >= 4 ? wb : null;
         });
-        assert.deepEqual(
-          lines.map((l) => [l.body, l.authorName]),
-          [["log.remote.whiteboardOn", tech.name], ["log.remote.whiteboardOff", tech.name]],
-        );
+        assert.deepEqual(lines.map((l) => [l.body, l.authorName]), [
+          ["log.remote.whiteboardOn", tech.name],
+          ["log.remote.whiteboardRemoved", ""], // no technician: the customer's doing
+          ["log.remote.whiteboardOn", tech.name],
+          ["log.remote.whiteboardOff", tech.name],
+        ]);
         assert.deepEqual(page.errors, []);
       });
     } finally {
