@@ -58,8 +58,10 @@ browserTest(
       // --- Ask: the customer's phone shows the question, in words — without taking the focus
       // from the chat box the customer types in (a key there must not land on Allow). ---
       await customer.locator("#customer-chat-form textarea").focus();
+      await tech.screenshot({ path: `${SHOTS}/mob-tech-device-off-1366.png` });
       await tech.locator("[data-device-action=ask]").click();
       await tech.locator(".device-board[data-consent=asked]").waitFor();
+      await tech.screenshot({ path: `${SHOTS}/mob-tech-device-asked-1366.png` });
       assert.match(
         await tech.locator(".device-state").textContent() ?? "",
         /Waiting for the customer/,
