@@ -60,6 +60,8 @@ export interface CustomerState {
   recorded: boolean;
   /** The technician's whiteboard is on: they may be drawing on the customer's screen. */
   drawing: boolean;
+  /** The technician who shows their own screen on the customer's support page (null: none). */
+  presenting: string | null;
 }
 
 /** A one-off question of a running operation, in the customer's window. */
@@ -92,6 +94,8 @@ export class Agent {
   #separateCursor: boolean | undefined;
   /** The server's word that it records the picture (`recording`). */
   #recorded = false;
+  /** Who shows their screen on the customer's page, as the server said (`presenting`). */
+  #presenting: string | null = null;
   readonly #confirms = new Map<string, Confirmation & { resolve: (yes: boolean) => void }>();
   readonly ops: OpRunner;
   /** The technician's drawings and laser on the customer's screen (whiteboard.ts). */
@@ -213,6 +217,7 @@ export class Agent {
       ended: this.#ended,
       recorded: this.#recorded && this.consent.allows("view"),
       drawing: this.whiteboard.on,
+      presenting: this.#ended === null ? this.#presenting : null,
     };
   }
 
@@ -350,6 +355,11 @@ export class Agent {
       }
       case "recording":
         this.#recorded = message.on;
+        this.#changed();
+        return;
+      case "presenting":
+        // Only said: the picture is on the customer's page in the browser, never shown here.
+        this.#presenting = message.technician;
         this.#changed();
         return;
       case "cursorMode":

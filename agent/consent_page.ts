@@ -74,6 +74,7 @@ const IDLE = {
   ended: null,
   recorded: false,
   drawing: false,
+  presenting: null,
 } as const;
 const MAX_BODY_BYTES = 1024;
 

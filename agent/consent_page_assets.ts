@@ -79,6 +79,13 @@ export function pageHtml(
   }</button>
 </p>
 </section>
+<p id="presenting" class="presenting" role="status" hidden><span id="presenting-text"></span>${
+    options.chatUrl
+      ? ` <a id="presenting-link" href="${
+        escapeHtml(options.chatUrl)
+      }" target="_blank" rel="noreferrer noopener">${escapeHtml(page.presentingLink)}</a>`
+      : ""
+  }</p>
 <section id="tools" aria-live="polite"></section>
 <p id="failed" class="error" role="alert" hidden>${escapeHtml(page.failed)}</p>
 <p class="chat"${options.chatUrl ? "" : " hidden"}><a id="chat" href="${
@@ -109,6 +116,7 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 .recorded[hidden] { display: none; }
 .drawing { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; font-weight: 600; }
 .drawing[hidden] { display: none; }
+.presenting { padding: .5rem .75rem; border-radius: .4rem; background: #1f6feb22; font-weight: 600; }
 .recorded::before { content: ""; flex: none; width: 12px; height: 12px; border-radius: 50%; background: #c62828; }
 .buttons { display: flex; gap: .5rem; flex-wrap: wrap; }
 button { font: inherit; padding: .5rem 1.1rem; border-radius: .4rem; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
@@ -318,6 +326,10 @@ function render() {
   $("stop-view").hidden = !view;
   $("recorded").hidden = !(view && state.recorded);
   $("drawing").hidden = !(view && state.drawing);
+  // A technician's own screen is shown on the support page in the browser, not here: said, linked.
+  $("presenting").hidden = ended || !state.presenting;
+  $("presenting-text").textContent = state.presenting
+    ? labels.presenting.replace("{{name}}", state.presenting) : "";
   $("shared-buttons").hidden = !view;
   root.dataset.view = String(view);
   root.dataset.control = String(control);

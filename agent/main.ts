@@ -329,6 +329,7 @@ connection = new AgentConnection({
     separateCursor: agent.separateCursor,
     recordingNotice: true,
     recordingAsked: true,
+    presentingNotice: true,
     whiteboard: agent.whiteboard.available,
   },
   agent,

@@ -78,6 +78,11 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      */
     recordingAsked: z.boolean().optional(),
     /**
+     * This agent's window says when a technician offers to show their own screen, and where the
+     * customer sees it (`presenting`). Absent (an older agent): the server sends no `presenting`.
+     */
+    presentingNotice: z.boolean().optional(),
+    /**
      * This agent can show the technician's whiteboard and laser pointer on the customer's
      * screen (`WHITEBOARD_MESSAGES`). Absent (an older agent, a desktop without an overlay):
      * the server sends none, and the technician's toolbar says drawing is not available.
@@ -252,6 +257,13 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
    * customer (modules/recording). Only to an agent whose hello offered `recordingNotice`.
    */
   z.strictObject({ type: z.literal("recording"), on: z.boolean() }),
+  /**
+   * A technician offers or shows their own screen to the customer (`technician`: their name), or
+   * no longer (null). It is shown on the customer's page in the browser, not by the agent: the
+   * agent's window says so and links there. Only to an agent whose hello offered
+   * `presentingNotice`.
+   */
+  z.strictObject({ type: z.literal("presenting"), technician: text(200).nullable() }),
   /**
    * The encoder preset to use. `auto`: the technician chose Automatic and the server picked
    * `preset` from measurements; only then, or for a preset below "high", may the agent halve

@@ -214,6 +214,7 @@ class AgentConnection {
       separateCursor: hello.separateCursor,
       recordingNotice: hello.recordingNotice,
       recordingAsked: hello.recordingAsked,
+      presentingNotice: hello.presentingNotice,
       whiteboard: hello.whiteboard,
     };
     this.link = link;

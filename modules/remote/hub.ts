@@ -150,6 +150,8 @@ export class RemoteSession {
     this.#chooseCodec();
     this.#cursor.attached(link, this.viewers);
     this.#toldRecording = false; // a new link's window has heard nothing yet
+    this.#toldPresenting = undefined;
+    this.#tellAgentPresenting();
     this.#whiteboard.reset(); // a new link shows no drawings: the agent removed them
     this.#changed();
   }
@@ -546,7 +548,22 @@ export class RemoteSession {
   /** The technician's own screen changed (offered, watched, ended): the customer's page hears. */
   presentingChanged(view: CustomerView["presenting"]) {
     this.presenting = view;
+    this.#tellAgentPresenting();
     this.#tellCustomer();
+  }
+
+  /** Who the agent's window was last told shows their screen (undefined: nothing told yet). */
+  #toldPresenting: string | null | undefined = undefined;
+
+  /**
+   * The customer's window on their computer says a technician shows their screen, and that it
+   * is seen on the support page in the browser (where the app cannot show it), where it can.
+   */
+  #tellAgentPresenting() {
+    const technician = this.presenting?.technician ?? null;
+    if (!this.agent?.presentingNotice || technician === (this.#toldPresenting ?? null)) return;
+    this.#toldPresenting = technician;
+    this.agent.send({ type: "presenting", technician });
   }
 
   /** The recorder started or stopped writing: viewers and the customer's page say so. */

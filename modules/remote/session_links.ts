@@ -25,6 +25,8 @@ export interface AgentLink {
   readonly recordingNotice?: boolean;
   /** Its question for view says beforehand what will be recorded (its hello's `recordingAsked`). */
   readonly recordingAsked?: boolean;
+  /** Its window says when a technician shows their screen (its hello's `presentingNotice`). */
+  readonly presentingNotice?: boolean;
   /** It can show the technician's whiteboard and laser (its hello's `whiteboard`). */
   readonly whiteboard?: boolean;
 }

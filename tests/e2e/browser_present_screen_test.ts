@@ -5,16 +5,22 @@
 // another screen (the same connection: replaceTrack) and the customer's picture takes its size;
 // the technician's tab says truthfully whether the customer watches; End on the customer's side
 // stops it on both, in the log as the customer's; a technician without `shareScreen` has no tab
-// and gets 403. Screenshots at 1366×768 and 1920×1080 in /tmp/shots/share-*.png.
+// and gets 403; with the support app attached, its window says the screen is shown on the
+// support page in the browser and links there, until the technician stops. Screenshots at
+// 1366×768 and 1920×1080 in /tmp/shots/share-*.png.
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
 import { fakeScreenSize, keepPeers } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
+import type { TestApp } from "../support/app.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { readLog } from "../../modules/support/mod.ts";
 import { presentationOf } from "../../modules/remote/present_routes.tsx";
+import { remoteHub } from "../../modules/remote/mod.ts";
+import { runAgent } from "../support/agent_e2e.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 
 /** Chromium's fake screen (a moving pattern) granted without a picker. */
 const FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
@@ -37,6 +43,16 @@ const viewerPicture = (page: Page) =>
     return { frames, size: `${video.videoWidth}x${video.videoHeight}`, sum };
   });
 
+/** The session's log line `body`, once written (each in its own transaction, as it happens). */
+async function logged(t: TestApp, sessionId: string, body: string) {
+  for (const until = Date.now() + 10_000; Date.now() < until;) {
+    const line = (await readLog(t.deps.db, sessionId)).find((l) => l.body === body);
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`no log line ${body}`);
+}
+
 const scaleOf = (page: Page) =>
   page.evaluate(() => Number(document.getElementById("tech-screen")?.dataset.scale ?? 0));
 
@@ -48,7 +64,7 @@ browserTest(
       permissions: [...defaultPermissions(), "shareScreen"],
     });
     const carl = await technician(t, { name: "Carl" });
-    const session = await workingSession(t, ann);
+    const session = await workingSession(t, ann, "pin");
     const carlSession = await workingSession(t, carl);
     const id = session.id;
     await withBrowser(t, async ({ base, newPage }) => {
@@ -65,6 +81,14 @@ browserTest(
         await tech.setViewportSize({ width: 1366, height: 768 });
         const customer = await newPage();
         await customer.addInitScript(keepPeers);
+        // Every request of this feature on the customer's page succeeds (the page's other tools'
+        // requests are their own tests' to judge: console errors name no URL).
+        const refusedHere: string[] = [];
+        customer.on("response", (r) => {
+          if (/\/present\/|customer_present/.test(r.url()) && r.status() >= 400) {
+            refusedHere.push(`${r.status()} ${r.url()}`);
+          }
+        });
         await customer.setViewportSize({ width: 1366, height: 768 });
         await customer.goto(`${base}/s/${session.token}`);
 
@@ -201,9 +225,9 @@ browserTest(
         );
         assert.equal(await panel.locator(".present-preview").isHidden(), true);
         assert.equal(presentationOf(t.deps, id), undefined);
-        const lines = await readLog(t.deps.db, id);
+        // The log lines are written as it happens, each in its own transaction: waited for.
         for (const key of ["started", "accepted", "watching", "endedByCustomer"]) {
-          assert.ok(lines.some((l) => l.body === `log.present.${key}`), key);
+          await logged(t, id, `log.present.${key}`);
         }
         // The technician's capture stopped too (the browser's capture indicator goes).
         assert.equal(
@@ -232,8 +256,56 @@ browserTest(
         }, `/console/sessions/${carlSession.id}/present/offer`);
         assert.equal(refused, 403);
 
+        // ---- with the support app: its window says where the screen is shown, and links it ----
+        // The app follows only a link on the server it was given: the app's own address here.
+        (t.deps.config as { publicUrl: string }).publicUrl = base;
+        const xvfb = await startXvfb({ width: 800, height: 600 });
+        const work = await Deno.makeTempDir({ prefix: "present-agent-" });
+        const app = runAgent({
+          pin: session.pin!,
+          server: base,
+          display: xvfb.display,
+          stateDir: work,
+        });
+        try {
+          const appWindow = await newPage();
+          await appWindow.setViewportSize({ width: 1366, height: 768 });
+          await appWindow.goto(await app.page);
+          await appWindow.locator("#consent").waitFor();
+          for (let i = 0; i < 200 && !remoteHub(t.deps).find(id)?.agent; i++) {
+            await appWindow.waitForTimeout(50);
+          }
+          assert.ok(remoteHub(t.deps).find(id)?.agent, "the support app is attached");
+          assert.equal(await appWindow.locator("#presenting").isHidden(), true);
+          await panel.locator("[data-present-start]").click();
+          await appWindow.locator("#presenting").waitFor();
+          assert.equal(
+            await appWindow.textContent("#presenting-text"),
+            "Ann wants to show you their screen. It is shown on your support page in the browser, not in this window.",
+          );
+          assert.equal(
+            await appWindow.getAttribute("#presenting-link", "href"),
+            `${base}/s/${session.token}`,
+          );
+          await customer.locator("#tech-screen-ask").waitFor();
+          await appWindow.screenshot({ path: "/tmp/shots/share-present-app-1366.png" });
+          await panel.locator("[data-present-stop]").click();
+          await appWindow.locator("#presenting").waitFor({ state: "hidden" });
+          await customer.locator("#tech-screen-ask").waitFor({ state: "hidden" });
+          assert.equal((await logged(t, id, "log.present.stopped")).authorName, "Ann");
+        } finally {
+          try {
+            app.agent.kill();
+          } catch { /* gone */ }
+          await app.agent.status;
+          await xvfb.stop();
+          await Deno.remove(work, { recursive: true }).catch(() => {});
+        }
+
         assert.deepEqual(tech.errors, []);
-        assert.deepEqual(customer.errors, []);
+        assert.deepEqual(refusedHere, []);
+        const scriptErrors = customer.errors.filter((e) => !e.includes("Failed to load resource"));
+        assert.deepEqual(scriptErrors, []);
       } finally {
         await techBrowser.close();
       }

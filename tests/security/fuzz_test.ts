@@ -140,6 +140,8 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "cursorMode", separate: false },
   { type: "recording", on: true },
   { type: "recording", on: false },
+  { type: "presenting", technician: "Ann" },
+  { type: "presenting", technician: null },
   { type: "whiteboard", on: true },
   { type: "stroke", color: "red", width: 6, points: [10, 20, 30, 40, 50, 45] },
   { type: "whiteboardClear" },
