@@ -290,7 +290,13 @@ function start(root) {
     retryMs: 3000,
     on: {
       state: (event) => {
+        const epoch = state.epoch;
         state = JSON.parse(event.data);
+        // The phone connected again (its page reloaded): a new peer, in its codec.
+        if (epoch !== undefined && state.epoch !== epoch && pc) {
+          pc.close();
+          pc = null;
+        }
         freezeHere(Boolean(state.frozen));
         render();
         layout();

@@ -37,6 +37,11 @@ export interface LensState {
   codec: string;
   /** Whether the phone sends its microphone. */
   audio: boolean;
+  /**
+   * Counts the phone's connections: a new one (its page reloaded) may send another codec, so
+   * the technician's page makes a new peer when it changes.
+   */
+  epoch: number;
   ended?: LensEndReason;
 }
 
@@ -57,6 +62,8 @@ export type LensEvent =
   | { kind: "clear" };
 
 export const MAX_STROKES = 200;
+/** Technician pages that may watch one Lens session at once (tabs, a reload). */
+export const MAX_VIEWERS = 3;
 export const MAX_POINTS = 2_000;
 const COLOURS = ["#e8202a", "#ffd400", "#1e90ff", "#22c55e", "#ffffff"];
 export const STROKE_COLOURS: readonly string[] = COLOURS;
@@ -105,6 +112,7 @@ export class LensSession {
     height: 0,
     codec: "",
     audio: false,
+    epoch: 0,
   };
 
   constructor(
@@ -118,6 +126,11 @@ export class LensSession {
 
   get ended(): boolean {
     return this.#state.phase === "ended";
+  }
+
+  /** The technician's peers open now. */
+  get viewerCount(): number {
+    return this.#viewers.size;
   }
 
   /** Frames received from the phone so far. */
@@ -162,7 +175,12 @@ export class LensSession {
     try {
       const answer = await receiver.answer(sdp);
       if (this.#receiver === receiver) {
+        // A new page starts with its switches off (sending, sound on, no flashlight).
         this.#set({
+          paused: false,
+          muted: false,
+          torch: false,
+          epoch: this.#state.epoch + 1,
           codec: receiver.codec ?? "",
           audio: /^m=audio [1-9]/m.test(sdp) && /^a=(sendrecv|sendonly)/m.test(sdp),
         });
@@ -187,9 +205,13 @@ export class LensSession {
       codec: { name: receiver.codec, parameters: receiver.codecParameters },
       audio: true,
     });
-    // One technician, one picture: a newer page (a reload, a second tab) takes it over.
-    for (const peer of this.#viewers.values()) peer.close();
-    this.#viewers.clear();
+    // A peer per page of the technician (a second tab, the page reloaded); past MAX_VIEWERS the
+    // oldest goes (a page left open long ago), so pages never take the picture from each other.
+    while (this.#viewers.size >= MAX_VIEWERS) {
+      const [oldest, peer] = this.#viewers.entries().next().value!;
+      this.#viewers.delete(oldest);
+      peer.close();
+    }
     this.#viewers.set(id, viewer);
     viewer.pc.connectionStateChange.subscribe((state) => {
       if (state === "failed" || state === "closed") this.#viewers.delete(id);

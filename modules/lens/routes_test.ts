@@ -8,6 +8,7 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { LensRegistry, lensRegistry } from "./registry.ts";
+import { MAX_VIEWERS } from "./lens_session.ts";
 
 async function signedIn(t: TestApp, permissions = [...defaultPermissions(), "lens" as const]) {
   const user = await technician(t, { permissions, name: "Ann" });
@@ -116,9 +117,25 @@ Deno.test({
       assert.equal(answered.status, 200);
       assert.match((await answered.json()).sdp, /^v=0[\s\S]*VP8/);
       assert.equal(session.state.codec, "vp8");
+      assert.equal(session.state.epoch, 1);
+      // A peer per technician page, at most MAX_VIEWERS: the oldest goes.
+      for (let i = 0; i < MAX_VIEWERS + 1; i++) await session.viewerOffer();
+      assert.equal(session.viewerCount, MAX_VIEWERS);
       const paused = await json(customer, `/lens/${session.token}/state`, { paused: true });
       assert.equal(paused.status, 204);
       assert.equal(session.state.paused, true);
+      // The phone's page reloaded: its new offer replaces the old peer, the session goes on,
+      // and the technician's page is told to make a new peer (epoch).
+      const reloaded = await phoneOffer();
+      try {
+        const again = await json(customer, `/lens/${session.token}/offer`, { sdp: reloaded.sdp });
+        assert.equal(again.status, 200);
+        assert.equal(session.state.epoch, 2);
+        assert.equal(session.state.paused, false, "a new page starts sending");
+        assert.ok(!session.ended, "a reload is no end");
+      } finally {
+        await reloaded.pc.close();
+      }
 
       // Another token (an ended session's, or made up) reaches nothing.
       const other = await signedIn(t);

@@ -302,6 +302,18 @@ browserTest(
           "the flashlight is said to be off",
         );
 
+        // The phone's page reloaded: Start again, and the technician's page gets the picture
+        // over a new peer (the session's epoch); the drawing is on the new page at once.
+        await phone.reload();
+        await phone.locator("[data-lens-start]").click();
+        await phone.getByText("Ann sees your camera.").waitFor();
+        await until(async () => await inkedPixels(phone) > 100, "the drawing after a reload");
+        await until(() => session.state.epoch === 2, "the phone's second connection");
+        const again = await decodedFrames(tech);
+        await until(async () => await decodedFrames(tech) > again + 10, "frames after a reload");
+        await tech.getByText("Live: you see the customer's camera.").waitFor();
+        assert.equal(await tech.getByText("Muted by the customer").count(), 0, "a new page's mic");
+
         // Disconnect: ended on both sides; Ann may start again.
         await phone.locator("[data-lens-disconnect]").click();
         await phone.getByText("You disconnected.").waitFor();
@@ -333,6 +345,9 @@ browserTest(
         await plain.getByText("Ann sees your camera.").waitFor();
         await tech.getByText("Live: you see the customer's camera.").waitFor();
         assert.equal(await plain.locator("[data-lens-torch]").isVisible(), false);
+        // Ended once the picture shows (an End while the page still answers the server's offer
+        // would have that answer refused, 404: no session any more — true, but not this story).
+        await until(async () => await decodedFrames(tech) > 0, "the second session's picture");
         await tech.locator("[data-lens-end]").click();
         await plain.getByText("The session has ended. Your camera is no longer shared.").waitFor();
         assert.equal(
