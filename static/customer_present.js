@@ -29,6 +29,8 @@ if (root?.dataset.base) {
   /** The presentation shown here (its id), one said Not now to, and the peer. */
   let showing = 0;
   let declined = 0;
+  /** The server said the one shown here is watched: its "offered" after that is a lost peer. */
+  let watched = false;
   /** @type {RTCPeerConnection | null} */
   let pc = null;
   /** "fit" or a fixed scale (1 = actual size). @type {"fit" | number} */
@@ -128,6 +130,7 @@ if (root?.dataset.base) {
   /** @param {{ id: number, technician: string }} offered */
   const view = async (offered) => {
     ask.hidden = true;
+    pc?.close();
     showing = offered.id;
     ended.hidden = true;
     viewer.hidden = false;
@@ -220,7 +223,17 @@ if (root?.dataset.base) {
       if (showing) close(labels.ended);
       return;
     }
-    if (offered.id === showing || offered.id === declined) return;
+    if (offered.id === showing) {
+      // The server lost this page's peer (a network change): viewed again, not asked again —
+      // the customer chose View for this one already.
+      if (offered.phase === "watching") watched = true;
+      else if (offered.phase === "offered" && watched) {
+        watched = false;
+        void view(offered);
+      }
+      return;
+    }
+    if (offered.id === declined) return;
     if (showing) close("");
     if (typeof globalThis.RTCPeerConnection !== "function") {
       ended.textContent = labels.unsupported;

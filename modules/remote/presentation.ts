@@ -42,6 +42,24 @@ export interface PresentingView {
 
 let _ids = 0;
 
+/**
+ * A watching customer's browser sends RTCP receiver reports about once a second: none for this
+ * long and it no longer watches (page closed, reloaded, network gone) — offered again, and the
+ * technician's tab says so. A View still connecting gets `CONNECT_MS`.
+ */
+export const WATCH_SILENT_MS = 5_000;
+const VIEW_CONNECT_MS = 30_000;
+
+/** Whether the customer's peer counts as gone at `now` (see `WATCH_SILENT_MS`). */
+export function viewerGone(
+  now: number,
+  s: { phase: PresentationPhase; since: number; heardAt: number | null },
+): boolean {
+  if (s.phase === "watching") return now - (s.heardAt ?? s.since) > WATCH_SILENT_MS;
+  if (s.phase === "accepted") return now - s.since > VIEW_CONNECT_MS;
+  return false;
+}
+
 export interface PresentationOptions {
   hostAddresses: string[];
   /** Its state changed (phase, size): the pages are told. */
@@ -58,6 +76,10 @@ export class Presentation {
   readonly #receiver: ScreenReceiver;
   #peer: ViewerPeer | null = null;
   #offers = 0;
+  /** When the customer's peer was made, and when its browser last sent RTCP. */
+  #peerSince = 0;
+  #heardAt: number | null = null;
+  #watch: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly by: { userId: string; name: string },
@@ -118,14 +140,21 @@ export class Presentation {
       wantKeyframe: () => this.#receiver.keyframe(),
     });
     this.#peer = peer;
+    this.#peerSince = performance.now();
+    this.#heardAt = null;
+    for (const transceiver of peer.pc.getTransceivers()) {
+      transceiver.sender.onRtcp.subscribe(() => {
+        if (this.#peer === peer) this.#heardAt = performance.now();
+      });
+    }
     peer.pc.connectionStateChange.subscribe((state) => {
       // The customer's browser went (page closed, network): offered again, for a reload.
-      if ((state === "failed" || state === "closed") && this.#peer === peer && !this.ended) {
-        this.#peer = null;
-        peer.close();
-        this.#move("offered");
-      }
+      if ((state === "failed" || state === "closed") && this.#peer === peer) this.#dropViewer();
     });
+    this.#watch ??= setInterval(() => {
+      const s = { phase: this.phase, since: this.#peerSince, heardAt: this.#heardAt };
+      if (this.#peer && viewerGone(performance.now(), s)) this.#dropViewer();
+    }, 1_000);
     this.#move("accepted");
     const sdp = await peer.offer();
     return this.#peer === peer ? { sdp, id: peer.id } : null;
@@ -139,10 +168,20 @@ export class Presentation {
     return true;
   }
 
+  /** The customer no longer receives: their peer goes, the picture is offered again. */
+  #dropViewer() {
+    const peer = this.#peer;
+    if (!peer || this.ended) return;
+    this.#peer = null;
+    peer.close();
+    this.#move("offered");
+  }
+
   /** Ends it for both sides, once: the peers close, the owner hears why. */
   end(by: PresentationEnd): void {
     if (this.ended) return;
     this.endedBy = by;
+    clearInterval(this.#watch);
     this.#peer?.close();
     this.#peer = null;
     this.#receiver.close();

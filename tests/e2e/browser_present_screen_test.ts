@@ -210,6 +210,21 @@ browserTest(
           "no new connection",
         );
 
+        // ---- the customer's page reloads: the tab no longer says watching; asked again ----
+        await customer.reload();
+        await tech.locator(`#ws-panel-present-${id} [data-present][data-phase=offered]`).waitFor({
+          timeout: 20_000,
+        });
+        assert.match(
+          await panel.locator("[data-present-status]").textContent() ?? "",
+          /They are not watching yet/,
+        );
+        await customer.locator("#tech-screen-view").click();
+        await tech.locator(`#ws-panel-present-${id} [data-present][data-phase=watching]`).waitFor();
+        await customer.waitForFunction(() =>
+          (document.querySelector<HTMLVideoElement>("#tech-screen-video")?.videoWidth ?? 0) === 960
+        );
+
         // ---- the customer ends it: stopped on both sides, logged as the customer's ----
         await customer.locator("#tech-screen-end").click();
         assert.equal(
