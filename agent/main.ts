@@ -239,6 +239,8 @@ try {
 let connection: AgentConnection | null = null;
 const halver = FrameHalver.open();
 let asked = new Set<string>();
+/** The terminal said the technician draws on the screen (said again when it starts again). */
+let drawingSaid = false;
 /** The terminal's line for an open question (the window has the buttons). */
 function terminalQuestion(capability: Capability): string {
   if (capability === "control") return strings.terminal.askControl;
@@ -286,6 +288,8 @@ const agent: Agent = new Agent({
       if (!asked.has(open.id)) console.log(fill(strings.terminal.confirm, { detail: open.detail }));
     }
     asked = now;
+    if (state.drawing && !drawingSaid) console.log(strings.page.drawing);
+    drawingSaid = state.drawing;
   },
   onEnd: (reason) => {
     console.log(strings.terminal.ended);

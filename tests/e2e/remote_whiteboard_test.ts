@@ -127,6 +127,11 @@ Deno.test({
         assert.match(await hint.innerText(), /do not control/);
         await appWindow.locator("#drawing").waitFor({ state: "visible" });
         assert.match(await appWindow.locator("#drawing").innerText(), /drawing on your screen/);
+        // The terminal the support app runs in says it too.
+        await waitFor(
+          "the terminal line",
+          () => customerApp.output.join("").includes("Your technician is drawing on your screen"),
+        );
         step("whiteboard on: the bar says no control; the customer's window says drawing");
 
         // --- a line on the picture is on the customer's X screen; the click never reached xev
