@@ -322,7 +322,10 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           fullscreenEnabled={document.fullscreenEnabled}
           actions={this.#actions}
         />
-        <WhiteboardBar t={t} state={s} actions={this.#actions} />
+        {props.mount.canView && !props.mount.monitor && (
+          // A monitoring admin watches the drawings in the picture; the pen is not theirs.
+          <WhiteboardBar t={t} state={s} actions={this.#actions} />
+        )}
         <StatusLine t={t} state={s} />
         <ControlPanel
           t={t}
