@@ -4,8 +4,8 @@
 // what the browser exposes — and sends it again when the battery, the network, the orientation
 // or the window changes, when a technician presses Refresh, and every 30 s (the round trip) —
 // until the customer stops or the session ends. A value the browser does not give is sent as
-// null, never guessed. The page hears asks and refreshes by asking the server what changed
-// (`GET <base>?after=<version>`, held until something did): no stream of its own.
+// null, never guessed. Asks arrive as lines of the session log; while sharing, the page holds a
+// question the server answers when something changes (`GET <base>?after=<version>`).
 
 const root = document.getElementById("device-info");
 if (root) run(root);
@@ -51,6 +51,7 @@ function run(root) {
     else if (next.consent === "denied") status.textContent = labels.denied ?? "";
     else if (next.consent === "stopped") status.textContent = labels.stopped ?? "";
     if (sharing && (before?.consent !== "granted" || before.refresh !== next.refresh)) send();
+    if (sharing) follow();
   };
 
   // --- What the browser exposes. ---
@@ -239,23 +240,50 @@ function run(root) {
   $("device-deny").addEventListener("click", () => answer("/answer", { decision: "deny" }));
   $("device-stop").addEventListener("click", () => answer("/stop", {}));
 
-  // --- Hearing asks and refreshes: a question the server holds until something changes. ---
+  // --- Hearing asks and refreshes. An ask is a line of the session log, which the page's own
+  // stream brings (static/customer.js appends it): the state is read once then. Only while the
+  // customer shares does the page hold a question the server answers when something changes (a
+  // Refresh, the session's end) — an idle page holds no connection of ours: a browser has six
+  // per server over plain http, and the page's streams, a second tab and uploads share them. ---
+  const gone = () => {
+    ended = true;
+    root.hidden = true;
+  };
+  /** Reads the state now; false when the session is over. */
+  const read = async () => {
+    try {
+      const res = await fetch(base, { cache: "no-store" });
+      if (res.status === 404) return (gone(), false);
+      if (res.ok) render(await res.json());
+    } catch { /* the next ask's line reads it again */ }
+    return true;
+  };
+  let following = false;
   const follow = async () => {
-    while (!ended) {
+    if (following) return;
+    following = true;
+    while (!ended && state?.consent === "granted") {
       try {
-        const after = state ? `?after=${state.version}` : "";
-        const res = await fetch(`${base}${after}`, { cache: "no-store" });
-        if (res.status === 404) {
-          ended = true;
-          root.hidden = true;
-          return;
-        }
-        if (res.ok) render(await res.json());
+        const res = await fetch(`${base}?after=${state.version}`, { cache: "no-store" });
+        if (res.status === 404) gone();
+        else if (res.ok) render(await res.json());
         else await new Promise((r) => setTimeout(r, 3_000));
       } catch {
         await new Promise((r) => setTimeout(r, 3_000));
       }
     }
+    following = false;
   };
-  follow();
+  const log = document.getElementById("customer-log");
+  if (log) {
+    new MutationObserver((changes) => {
+      const asked = changes.some((change) =>
+        [...change.addedNodes].some((node) =>
+          node instanceof HTMLElement && node.dataset.event === "log.device.asked"
+        )
+      );
+      if (asked && !ended) read();
+    }).observe(log, { childList: true });
+  }
+  read();
 }

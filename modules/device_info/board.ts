@@ -135,6 +135,11 @@ export class DeviceBoard {
     });
   }
 
+  /** How many customer pages hold a question on the session now (the tests count them). */
+  waiting(sessionId: string): number {
+    return this.#waiters.get(sessionId)?.size ?? 0;
+  }
+
   #set(sessionId: string, entry: DeviceEntry): DeviceEntry {
     const next = { ...entry, version: entry.version + 1 };
     this.#entries.set(sessionId, next);

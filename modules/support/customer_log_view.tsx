@@ -25,6 +25,8 @@ const CUSTOMER_EVENTS = new Set([
   "log.unattendedRequested",
   "log.unattendedApproved",
   "log.unattendedDeclined",
+  // Device information (modules/device_info): the line also tells the page to show the question.
+  "log.device.asked",
 ]);
 
 /** Where a status line comes from → what the customer reads (null: not shown). */
@@ -99,6 +101,7 @@ export function LogLineView(props: LineProps) {
       data-id={String(line.id)}
       data-kind={line.kind}
       data-author={line.author}
+      data-event={line.kind === "event" ? line.body : undefined}
     >
       <Moment lang={t.lang} at={line.at} />
       {line.kind === "chat" && (
@@ -130,8 +133,11 @@ export function LogLineView(props: LineProps) {
           </a>
         </span>
       )}
+      {line.kind === "event" && line.body === "log.device.asked" && (
+        <span class="text">{t("customerDevice.line", { name: who })}</span>
+      )}
       {line.kind === "event" && line.body !== "log.surveyOffered" &&
-        line.body !== "log.unattendedRequested" && (
+        line.body !== "log.unattendedRequested" && line.body !== "log.device.asked" && (
         <span class="text">
           {isTranslationKey(line.body) ? t(line.body, { name: who }) : line.body}
         </span>

@@ -10,8 +10,18 @@ import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
+import { deviceBoard } from "../../modules/device_info/board.ts";
 
 const SHOTS = "/tmp/shots";
+
+/** Polls `done` (a server-side condition) for up to 10 s. */
+async function waitUntil(done: () => boolean) {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail("the condition did not come true within 10 s");
+}
 
 /** The technician's value for `field`, as shown. */
 const fact = (page: Page, field: string) =>
@@ -48,6 +58,7 @@ browserTest(
       customer.on("pageerror", (error) => customerErrors.push(error.message));
       await customer.goto(`${base}/s/${session.token}`);
       assert.equal(await customer.locator("#device-info").isHidden(), true, "nothing asked yet");
+      const board = deviceBoard(t.deps);
 
       const tech = await newPage();
       await signInPage(tech, base, ann.email, TECH_PASSWORD);
@@ -67,6 +78,11 @@ browserTest(
         /Waiting for the customer/,
       );
       await customer.locator("#device-ask").waitFor();
+      // The ask came as a line of the page's log, its own stream: the page holds nothing of ours.
+      await customer.locator("#customer-log .log-line", {
+        hasText: "Ann asked to see information about this device.",
+      }).waitFor();
+      assert.equal(board.waiting(session.id), 0, "an idle page holds no question");
       assert.match(
         await customer.locator("#device-ask-text").textContent() ?? "",
         /^Ann asks to see information about this device: model and system, browser, battery, network and screen/,
@@ -83,6 +99,8 @@ browserTest(
       // --- Allow: the technician sees what this Chromium really reports. ---
       await customer.locator("#device-allow").tap();
       await customer.locator("#device-sharing").waitFor();
+      // Sharing, the page holds one question, to hear a Refresh or the end at once.
+      await waitUntil(() => board.waiting(session.id) === 1);
       await customer.screenshot({ path: `${SHOTS}/mob-customer-sharing-phone.png` });
       await tech.locator(".device-dashboard").waitFor();
       const truth = await customer.evaluate(async () => {
@@ -166,6 +184,7 @@ browserTest(
       await customer.locator("#device-stop").tap();
       await customer.locator("#device-status", { hasText: "You stopped sharing" }).waitFor();
       await tech.locator(".device-board[data-consent=stopped]").waitFor();
+      await waitUntil(() => board.waiting(session.id) === 0);
       assert.equal(await tech.locator(".device-dashboard").count(), 0);
 
       // --- Asked again and declined. ---
