@@ -315,12 +315,19 @@ function _tools(c: C, state: WorkspaceState): Tool[] {
       ),
     });
   }
-  // Showing the technician's own screen to the customer (modules/remote present_routes.tsx).
+  // Showing the technician's own screen to the customer (modules/remote present_routes.tsx):
+  // loaded the first time the tab shows — its live line is one more stream per open workspace.
   if (state.working && can(user, "shareScreen")) {
     tools.push({
       name: "present",
       label: t("workspace.tabPresent"),
-      body: <div hx-get={`${sessionPath(id)}/present`} hx-trigger="load" hx-swap="outerHTML" />,
+      body: (
+        <div
+          hx-get={`${sessionPath(id)}/present`}
+          hx-trigger="intersect once"
+          hx-swap="outerHTML"
+        />
+      ),
     });
   }
   // Device information from the customer's browser (modules/device_info, SPEC M2).
