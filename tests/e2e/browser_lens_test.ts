@@ -128,6 +128,13 @@ browserTest(
         assert.ok(link.endsWith(`/lens/${session.token}`), link);
         await tech.getByText("Waiting for the customer to open the link").waitFor();
         await tech.screenshot({ path: "/tmp/shots/lens-tech-waiting-1366.png" });
+        // Copy link puts the customer's link on the clipboard, and says so.
+        await tech.context().grantPermissions(["clipboard-read", "clipboard-write"], {
+          origin: base,
+        });
+        await tech.locator("[data-lens-copy]").click();
+        await tech.getByRole("button", { name: "Link copied" }).waitFor();
+        assert.equal(await tech.evaluate(() => navigator.clipboard.readText()), link);
 
         // A second Lens session for Ann is refused, with the reason; the first runs on.
         const second = await tech.evaluate(async () => {
@@ -306,7 +313,10 @@ browserTest(
         // over a new peer (the session's epoch); the drawing is on the new page at once.
         await phone.reload();
         await phone.locator("[data-lens-start]").click();
-        await phone.getByText("Ann sees your camera.").waitFor();
+        await phone.getByText("Ann sees your camera.").waitFor().catch(async (error) => {
+          const said = await phone.locator("[data-lens-status]").textContent();
+          throw new Error(`${error}\nphone: ${said}\nsession: ${JSON.stringify(session.state)}`);
+        });
         await until(async () => await inkedPixels(phone) > 100, "the drawing after a reload");
         await until(() => session.state.epoch === 2, "the phone's second connection");
         const again = await decodedFrames(tech);
@@ -348,6 +358,19 @@ browserTest(
         // Ended once the picture shows (an End while the page still answers the server's offer
         // would have that answer refused, 404: no session any more — true, but not this story).
         await until(async () => await decodedFrames(tech) > 0, "the second session's picture");
+        // Ann opens the page in a second tab, in Dutch: both tabs show the picture (neither
+        // takes it from the other), the tools' words fit at 1366.
+        const dutchTech = await newPage({ locale: "nl-NL" });
+        await signInPage(dutchTech, base, ann.email, TECH_PASSWORD);
+        await dutchTech.setViewportSize({ width: 1366, height: 768 });
+        await dutchTech.goto(`${base}/console/lens`);
+        await dutchTech.getByText("Live: je ziet de camera van de klant.").waitFor();
+        await until(async () => await decodedFrames(dutchTech) > 0, "the dutchTech tab's picture");
+        const firstTab = await decodedFrames(tech);
+        await until(async () => await decodedFrames(tech) > firstTab + 10, "the first tab goes on");
+        const toolbar = await dutchTech.locator(".lens-toolbar").boundingBox();
+        assert.ok(toolbar && toolbar.height < 50, "the Dutch toolbar is one row at 1366");
+        await dutchTech.screenshot({ path: "/tmp/shots/lens-tech-nl-1366.png" });
         await tech.locator("[data-lens-end]").click();
         await plain.getByText("The session has ended. Your camera is no longer shared.").waitFor();
         assert.equal(
