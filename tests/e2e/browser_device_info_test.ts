@@ -11,6 +11,8 @@ import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { deviceBoard } from "../../modules/device_info/board.ts";
+import { users } from "../../modules/auth/mod.ts";
+import { eq } from "drizzle-orm";
 
 const SHOTS = "/tmp/shots";
 
@@ -222,6 +224,19 @@ browserTest(
       if (desktop.mobile !== null) {
         assert.equal(await fact(tech, "kind"), desktop.mobile ? "Phone or tablet" : "Computer");
       }
+
+      // --- The technician in Dutch: the same board in its words ("je" form, Dutch numbers). ---
+      await t.deps.db.update(users).set({ language: "nl" }).where(eq(users.id, ann.id));
+      await tech.setViewportSize({ width: 1366, height: 768 });
+      await tech.goto(`${base}/console/sessions/${second.id}`);
+      await tech.locator(`#ws-tab-device-${second.id}`).click();
+      await tech.locator(".device-dashboard").waitFor();
+      assert.equal(
+        await tech.locator(".device-state").textContent(),
+        "De klant deelt de gegevens van dit apparaat. Ze worden bijgewerkt zolang de sessie loopt.",
+      );
+      assert.equal(await tech.locator("[data-device-action=refresh]").textContent(), "Vernieuwen");
+      await tech.screenshot({ path: `${SHOTS}/mob-tech-device-nl-1366.png` });
 
       assert.deepEqual(tech.errors, []);
       assert.deepEqual(desk.errors, []);
