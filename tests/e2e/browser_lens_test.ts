@@ -4,8 +4,11 @@
 // server's werift peer (untranscoded) and the technician's <video> decodes frames that change;
 // the customer's Pause stops them and the technician reads "Paused by the customer"; Mute is
 // said too and the microphone's Opus reaches the technician; a stroke drawn by the technician
-// shows on the phone over its own picture, a freeze holds both; Disconnect ends it on both sides.
-// A technician without `lens` gets 403; a second Lens session of the same technician is refused.
+// shows on the phone over its own picture, a freeze holds both; screenshot, zoom, record, the
+// page's own sound, the flashlight; the phone's page reloaded comes back; Disconnect ends it on
+// both sides, the technician's End too; a second tab of the technician (in Dutch) shows the
+// picture beside the first. A technician without `lens` gets 403 and no Lens in the top bar; a
+// second Lens session of the same technician is refused.
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
