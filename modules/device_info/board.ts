@@ -53,6 +53,9 @@ export interface Asker {
 
 type Waiter = () => void;
 
+/** Questions held at once per session (board.waitPast). */
+export const MAX_WAITING = 8;
+
 /** One app's entries by session id, and the customer pages waiting on them. */
 export class DeviceBoard {
   #entries = new Map<string, DeviceEntry>();
@@ -116,6 +119,8 @@ export class DeviceBoard {
    */
   waitPast(sessionId: string, after: number, ms: number, signal?: AbortSignal): Promise<void> {
     if (this.get(sessionId).version > after || signal?.aborted) return Promise.resolve();
+    // A page holds one; a few tabs a few. More is no customer's page: answered at once.
+    if (this.waiting(sessionId) >= MAX_WAITING) return Promise.resolve();
     return new Promise((resolve) => {
       let waiters = this.#waiters.get(sessionId);
       if (!waiters) this.#waiters.set(sessionId, waiters = new Set());

@@ -4,6 +4,7 @@ import {
   DeviceBoard,
   type DeviceConsent,
   type DeviceMove,
+  MAX_WAITING,
   nextConsent,
 } from "./board.ts";
 
@@ -59,4 +60,21 @@ Deno.test("DeviceBoard.waitPast() wakes on a change, else times out", async () =
   const gone = board.waitPast("s", 1, 10_000, aborted.signal);
   aborted.abort();
   await gone;
+});
+
+Deno.test("DeviceBoard.waitPast() holds a few questions per session, answers more at once", async () => {
+  const board = new DeviceBoard();
+  const stop = new AbortController();
+  const held = Array.from(
+    { length: MAX_WAITING },
+    () => board.waitPast("s", 0, 10_000, stop.signal),
+  );
+  assert.equal(board.waiting("s"), MAX_WAITING);
+  const started = Date.now();
+  await board.waitPast("s", 0, 10_000);
+  assert.ok(Date.now() - started < 1_000, "one too many is answered at once");
+  assert.equal(board.waiting("other"), 0);
+  stop.abort();
+  await Promise.all(held);
+  assert.equal(board.waiting("s"), 0);
 });
