@@ -69,6 +69,15 @@ const audioPackets = (page: Page): Promise<number> =>
 function phoneWithTorch() {
   const asked: unknown[] = [];
   (globalThis as { torchAsked?: unknown[] }).torchAsked = asked;
+  // What the page asks of the camera, kept for the test (the fake camera has no sides).
+  const getUserMedia = MediaDevices.prototype.getUserMedia;
+  MediaDevices.prototype.getUserMedia = function (
+    this: MediaDevices,
+    constraints?: MediaStreamConstraints,
+  ) {
+    (globalThis as { cameraAsked?: unknown }).cameraAsked = constraints;
+    return getUserMedia.call(this, constraints);
+  };
   const capabilities = MediaStreamTrack.prototype.getCapabilities;
   MediaStreamTrack.prototype.getCapabilities = function (this: MediaStreamTrack) {
     const own = capabilities.call(this);
@@ -169,6 +178,11 @@ browserTest(
         await phone.screenshot({ path: "/tmp/shots/lens-phone-start-390.png" });
         await phone.locator("[data-lens-start]").click();
         await phone.getByText("Ann sees your camera.").waitFor();
+        // The rear camera preferred, and the microphone.
+        assert.deepEqual(
+          await phone.evaluate(() => (globalThis as { cameraAsked?: unknown }).cameraAsked),
+          { video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 } }, audio: true },
+        );
 
         // The technician's page decodes the phone's camera, and the picture changes.
         await tech.waitForFunction(
