@@ -84,6 +84,13 @@ export function readStroke(value: unknown): LensStroke | null {
   return { colour: v.colour, points };
 }
 
+/** Whether an offer sends audio: an audio m-section with a port, sending (RFC 8866, 3264). */
+export function sendsAudio(sdp: string): boolean {
+  return sdp.split(/^(?=m=)/m).some((section) =>
+    /^m=audio [1-9]/.test(section) && /^a=(sendrecv|sendonly)\s*$/m.test(section)
+  );
+}
+
 export interface LensOwner {
   userId: string;
   orgId: string;
@@ -150,7 +157,6 @@ export class LensSession {
    */
   async answer(sdp: string): Promise<string> {
     if (this.ended) throw new Error("Lens session ended");
-    const previous = this.#receiver;
     const receiver: ScreenReceiver = new ScreenReceiver({
       hostAddresses: this.options.hostAddresses,
       onFrame: (frame) => {
@@ -164,33 +170,36 @@ export class LensSession {
         for (const viewer of this.#viewers.values()) viewer.send(relayed);
       },
       onAudio: (packet: RtpPacket) => {
+        if (this.#receiver !== receiver) return;
         for (const viewer of this.#viewers.values()) viewer.sendAudio(packet);
       },
       onClosed: () => {
         if (this.#receiver === receiver) this.end("lost");
       },
     });
-    this.#receiver = receiver;
-    previous?.close();
+    // The phone's current peer stays until the new offer is answered: an offer that cannot be
+    // answered changes nothing.
+    let answer: string;
     try {
-      const answer = await receiver.answer(sdp);
-      if (this.#receiver === receiver) {
-        // A new page starts with its switches off (sending, sound on, no flashlight).
-        this.#set({
-          paused: false,
-          muted: false,
-          torch: false,
-          epoch: this.#state.epoch + 1,
-          codec: receiver.codec ?? "",
-          audio: /^m=audio [1-9]/m.test(sdp) && /^a=(sendrecv|sendonly)/m.test(sdp),
-        });
-      }
-      return answer;
+      answer = await receiver.answer(sdp);
+      if (this.ended) throw new Error("Lens session ended");
     } catch (error) {
-      if (this.#receiver === receiver) this.#receiver = null;
       receiver.close();
       throw error;
     }
+    const previous = this.#receiver;
+    this.#receiver = receiver;
+    previous?.close();
+    // A new page starts with its switches off (sending, sound on, no flashlight).
+    this.#set({
+      paused: false,
+      muted: false,
+      torch: false,
+      epoch: this.#state.epoch + 1,
+      codec: receiver.codec ?? "",
+      audio: sendsAudio(sdp),
+    });
+    return answer;
   }
 
   /** A peer for one technician's page: its offer, in the codec the phone sends. */

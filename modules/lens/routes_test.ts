@@ -8,7 +8,7 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { LensRegistry, lensRegistry } from "./registry.ts";
-import { MAX_VIEWERS } from "./lens_session.ts";
+import { MAX_VIEWERS, sendsAudio } from "./lens_session.ts";
 
 async function signedIn(t: TestApp, permissions = [...defaultPermissions(), "lens" as const]) {
   const user = await technician(t, { permissions, name: "Ann" });
@@ -118,6 +118,14 @@ Deno.test({
       assert.match((await answered.json()).sdp, /^v=0[\s\S]*VP8/);
       assert.equal(session.state.codec, "vp8");
       assert.equal(session.state.epoch, 1);
+      // An offer werift cannot read, while the phone's peer runs: refused, nothing changed.
+      const unreadable = await json(customer, `/lens/${session.token}/offer`, {
+        sdp: "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF\r\n",
+      });
+      assert.equal(unreadable.status, 422);
+      assert.equal(session.state.epoch, 1);
+      assert.ok(!session.ended);
+      assert.match((await session.viewerOffer()).sdp, /VP8/, "the running peer stays");
       // A peer per technician page, at most MAX_VIEWERS: the oldest goes.
       for (let i = 0; i < MAX_VIEWERS + 1; i++) await session.viewerOffer();
       assert.equal(session.viewerCount, MAX_VIEWERS);
@@ -201,4 +209,23 @@ Deno.test("LensRegistry: a link nobody opened ends by itself after waitingMs, an
   } finally {
     await t.close();
   }
+});
+
+Deno.test("sendsAudio() reads the audio section's own direction", () => {
+  const video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendonly\r\n";
+  assert.equal(sendsAudio(`v=0\r\n${video}`), false, "no audio section");
+  assert.equal(
+    sendsAudio(`v=0\r\n${video}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendonly\r\n`),
+    true,
+  );
+  assert.equal(
+    sendsAudio(`v=0\r\n${video}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=recvonly\r\n`),
+    false,
+    "video's sendonly is not the audio's",
+  );
+  assert.equal(
+    sendsAudio(`v=0\r\nm=audio 0 UDP/TLS/RTP/SAVPF 111\r\na=sendonly\r\n`),
+    false,
+    "a rejected section (port 0)",
+  );
 });
