@@ -186,6 +186,7 @@ Deno.test("the server's end stops sharing, closes questions and refuses later an
     ended: "the technician ended the session",
     recorded: false,
     drawing: false,
+    presenting: null,
   });
   await agent.handle({ type: "request", capability: "control" });
   assert.deepEqual(agent.customerState.questions, [], "no question after the end");
