@@ -17,7 +17,7 @@ import { randomToken } from "../tokens/mod.ts";
 export type LensPhase = "waiting" | "live" | "ended";
 
 /** Why a Lens session ended: the technician's End, the customer's Disconnect, a lost phone. */
-export type LensEndReason = "technician" | "customer" | "lost" | "expired";
+export type LensEndReason = "technician" | "customer" | "lost" | "expired" | "abandoned";
 
 /** What both pages show of a Lens session (sent whole on every change). */
 export interface LensState {
@@ -62,6 +62,11 @@ export type LensEvent =
   | { kind: "clear" };
 
 export const MAX_STROKES = 200;
+/**
+ * How long a Lens session runs on once no page of the technician is open (closed, navigated
+ * away, signed out): the phone would otherwise go on sending its camera to nobody.
+ */
+export const ABANDONED_MS = 2 * 60_000;
 /** Technician pages that may watch one Lens session at once (tabs, a reload). */
 export const MAX_VIEWERS = 3;
 export const MAX_POINTS = 2_000;
@@ -109,6 +114,8 @@ export class LensSession {
   #receiver: ScreenReceiver | null = null;
   #nextViewer = 1;
   #frames = 0;
+  #watchers = 0;
+  #abandon: ReturnType<typeof setTimeout> | undefined;
   #state: LensState = {
     phase: "waiting",
     paused: false,
@@ -124,7 +131,12 @@ export class LensSession {
 
   constructor(
     readonly owner: LensOwner,
-    private options: { hostAddresses: string[]; onEnded: (reason: LensEndReason) => void },
+    private options: {
+      hostAddresses: string[];
+      onEnded: (reason: LensEndReason) => void;
+      /** How long the session runs on with no page of the technician open (ABANDONED_MS). */
+      abandonedMs?: number;
+    },
   ) {}
 
   get state(): LensState {
@@ -133,6 +145,26 @@ export class LensSession {
 
   get ended(): boolean {
     return this.#state.phase === "ended";
+  }
+
+  /**
+   * A page of the technician follows the session (its live stream); call the returned function
+   * when it goes. With none left for `abandonedMs` the session ends ("abandoned").
+   */
+  watchedByTechnician(): () => void {
+    this.#watchers++;
+    clearTimeout(this.#abandon);
+    let gone = false;
+    return () => {
+      if (gone) return;
+      gone = true;
+      if (--this.#watchers > 0 || this.ended) return;
+      this.#abandon = setTimeout(
+        () => this.#watchers === 0 && this.end("abandoned"),
+        this.options.abandonedMs ?? ABANDONED_MS,
+      );
+      Deno.unrefTimer(this.#abandon);
+    };
   }
 
   /** The technician's peers open now. */
@@ -265,6 +297,7 @@ export class LensSession {
   /** Ends it for both sides; the phone's and the technician's peers close. */
   end(reason: LensEndReason): void {
     if (this.ended) return;
+    clearTimeout(this.#abandon);
     this.#set({ phase: "ended", ended: reason });
     const receiver = this.#receiver;
     this.#receiver = null;

@@ -1,7 +1,8 @@
 /**
  * The running app's Lens sessions: at most one per technician (SPEC M1), found by the
  * technician or by the customer's link token. Start and end are audited (`lens.started`,
- * `lens.ended` with the reason) and logged. A link nobody opened ends after `WAITING_MS`.
+ * `lens.ended` with the reason) and logged. A link nobody opened ends after `WAITING_MS`, a
+ * session no page of the technician follows any more after `ABANDONED_MS`.
  *
  * In memory on the instance that started it: with several instances the customer's link and
  * the technician's page must reach that instance (ARCHITECTURE.md "Lens"), and "one per
@@ -10,7 +11,7 @@
 import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { type LensEndReason, type LensOwner, LensSession } from "./lens_session.ts";
+import { ABANDONED_MS, type LensEndReason, type LensOwner, LensSession } from "./lens_session.ts";
 
 /** How long a link may wait for the phone before the session ends by itself. */
 export const WAITING_MS = 30 * 60_000;
@@ -19,7 +20,10 @@ export class LensRegistry {
   readonly #byUser = new Map<string, LensSession>();
   readonly #byToken = new Map<string, LensSession>();
 
-  constructor(private deps: AppDeps, readonly options = { waitingMs: WAITING_MS }) {}
+  constructor(
+    private deps: AppDeps,
+    readonly options = { waitingMs: WAITING_MS, abandonedMs: ABANDONED_MS },
+  ) {}
 
   /** The technician's running Lens session. */
   ofTechnician(userId: string): LensSession | undefined {
@@ -37,6 +41,7 @@ export class LensRegistry {
     const session: LensSession = new LensSession(owner, {
       hostAddresses: ["127.0.0.1"],
       onEnded: (reason) => this.#ended(session, reason),
+      abandonedMs: this.options.abandonedMs,
     });
     this.#byUser.set(owner.userId, session);
     this.#byToken.set(session.token, session);

@@ -51,8 +51,11 @@ function _customers(c: Context<AppEnv>): LensSession {
   return session;
 }
 
-/** A session's changes as server-sent events: its state first, strokes drawn so far. */
-function _events(c: Context, session: LensSession) {
+/**
+ * A session's changes as server-sent events: its state first, strokes drawn so far. The
+ * technician's streams count as the technician's pages open (`watchedByTechnician`).
+ */
+function _events(c: Context, session: LensSession, technician = false) {
   return liveStream(c, (stream) => {
     const send = (event: LensEvent) => {
       const data = event.kind === "state"
@@ -67,6 +70,7 @@ function _events(c: Context, session: LensSession) {
     for (const stroke of session.strokes) send({ kind: "stroke", stroke });
     if (session.ended) return;
     stream.onClose(session.listen(send));
+    if (technician) stream.onClose(session.watchedByTechnician());
   });
 }
 
@@ -109,7 +113,7 @@ const technicianRoutes = new Hono<AppEnv>()
     lensRegistry(c.get("deps")).ofTechnician(c.get("user")!.id)?.end("technician");
     return c.redirect("/console/lens", 303);
   })
-  .get("/console/lens/events", (c) => _events(c, _mine(c as Context<AuthedEnv>)))
+  .get("/console/lens/events", (c) => _events(c, _mine(c as Context<AuthedEnv>), true))
   .post("/console/lens/peer", async (c) => {
     const session = _mine(c as Context<AuthedEnv>);
     if (session.state.phase !== "live") throw new Refusal(409, "lens.noPicture");

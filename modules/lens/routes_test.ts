@@ -197,7 +197,7 @@ Deno.test("lensRoutes: a technician without `lens` is refused every Lens route (
 Deno.test("LensRegistry: a link nobody opened ends by itself after waitingMs, and says why", async () => {
   const t = await startTestApp();
   try {
-    const registry = new LensRegistry(t.deps, { waitingMs: 50 });
+    const registry = new LensRegistry(t.deps, { waitingMs: 50, abandonedMs: 60_000 });
     const owner = { userId: crypto.randomUUID(), orgId: crypto.randomUUID(), name: "Ann" };
     const session = await registry.start(owner, null);
     for (let i = 0; i < 100 && !session.ended; i++) {
@@ -228,4 +228,38 @@ Deno.test("sendsAudio() reads the audio section's own direction", () => {
     false,
     "a rejected section (port 0)",
   );
+});
+
+Deno.test({
+  name: "lensRoutes: a session no page of the technician follows any more ends (abandoned)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      lensRegistry(t.deps).options.abandonedMs = 100;
+      const { user, client } = await signedIn(t);
+      await client.post("/console/lens");
+      const session = lensRegistry(t.deps).ofTechnician(user.id)!;
+      // Two pages follow it; one goes: it runs on.
+      const pages = [
+        await client.get("/console/lens/events"),
+        await client.get("/console/lens/events"),
+      ];
+      assert.ok(pages.every((page) => page.status === 200));
+      await pages[0].body!.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(!session.ended, "one page still follows it");
+      // The last one goes: after abandonedMs the session ends, and the link with it.
+      await pages[1].body!.cancel();
+      for (let i = 0; i < 100 && !session.ended; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(session.state.ended, "abandoned");
+      assert.equal(lensRegistry(t.deps).ofToken(session.token), undefined);
+    } finally {
+      for (const session of lensRegistry(t.deps).all()) session.end("technician");
+      await t.close();
+    }
+  },
 });

@@ -33,6 +33,7 @@ const VIEW_LABELS: Record<string, TranslationKey> = {
   endedCustomer: "lens.ended.customer",
   endedLost: "lens.ended.lost",
   endedExpired: "lens.ended.expired",
+  endedAbandoned: "lens.ended.abandoned",
   freeze: "lens.tools.freeze",
   unfreeze: "lens.tools.unfreeze",
   mute: "lens.tools.mute",
