@@ -209,6 +209,7 @@ function start(root) {
           if (!ended) finish(state.ended === "customer" ? labels.ended : labels.endedByTechnician);
           return;
         }
+        $("recorded").hidden = !state.recording;
         // The technician froze the picture: the phone holds the same moment, so the drawing
         // stays on what both see.
         if (state.frozen && frozen.hidden && video.videoWidth) {

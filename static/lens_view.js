@@ -203,6 +203,8 @@ function start(root) {
       download(new Blob(parts, { type: started.mimeType || "video/webm" }), "webm");
     });
     started.start(1000);
+    // The customer is told while the picture is recorded (their phone shows it).
+    post(root.dataset.record ?? "", { recording: true }).catch(() => {});
     buttons.record.textContent = labels.stopRecording;
     buttons.record.classList.add("recording");
     buttons.record.title = labels.recording;
@@ -212,6 +214,9 @@ function start(root) {
     const stopping = recorder;
     recorder = null;
     if (stopping.state !== "inactive") stopping.stop();
+    if (state.phase !== "ended") {
+      post(root.dataset.record ?? "", { recording: false }).catch(() => {});
+    }
     buttons.record.textContent = labels.record;
     buttons.record.classList.remove("recording");
     buttons.record.title = "";

@@ -406,6 +406,7 @@ const TABLE: GuardedEndpoint[] = [
   { permission: "lens", method: "POST", path: "/console/lens/draw" },
   { permission: "lens", method: "POST", path: "/console/lens/clear" },
   { permission: "lens", method: "POST", path: "/console/lens/freeze" },
+  { permission: "lens", method: "POST", path: "/console/lens/record" },
   // External technicians: the invite dialog (the lead of an Active session) and an
   // invitation of someone not on the approved list.
   {

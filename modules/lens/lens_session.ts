@@ -30,6 +30,8 @@ export interface LensState {
   torch: boolean;
   /** The technician froze the picture (strokes then stay on what it shows). */
   frozen: boolean;
+  /** The technician records the picture (in their browser): the phone says so while it does. */
+  recording: boolean;
   /** The picture's size, once the first keyframe came. */
   width: number;
   height: number;
@@ -122,6 +124,7 @@ export class LensSession {
     muted: false,
     torch: false,
     frozen: false,
+    recording: false,
     width: 0,
     height: 0,
     codec: "",
@@ -279,6 +282,11 @@ export class LensSession {
 
   freeze(frozen: boolean): void {
     if (!this.ended && this.#state.frozen !== frozen) this.#set({ frozen });
+  }
+
+  /** The technician's recording started or stopped (the phone shows it while on). */
+  record(recording: boolean): void {
+    if (!this.ended && this.#state.recording !== recording) this.#set({ recording });
   }
 
   /** Adds a stroke; false once MAX_STROKES are drawn (Clear first). */

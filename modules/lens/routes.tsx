@@ -7,7 +7,8 @@
  * - `GET /console/lens/events` the session's live state, strokes and end (server-sent events);
  * - `POST /console/lens/peer` a WebRTC offer for the technician's picture (`{ id, sdp }`, 409
  *   before the phone sends one), `POST /console/lens/peer/:id/answer` its answer;
- * - `POST /console/lens/draw` a stroke, `…/clear`, `…/freeze` (`{ frozen }`).
+ * - `POST /console/lens/draw` a stroke, `…/clear`, `…/freeze` (`{ frozen }`), `…/record`
+ *   (`{ recording }`: the technician's browser records; the phone says so while it does).
  *
  * The customer's, by the link's token only (an ended or unknown one is a 404):
  * `GET /lens/:token` the phone page, `POST …/offer` the phone's complete offer → our answer,
@@ -146,6 +147,14 @@ const technicianRoutes = new Hono<AppEnv>()
     const body = await c.req.json().catch(() => null) as { frozen?: unknown } | null;
     if (typeof body?.frozen !== "boolean") throw new Refusal(422, "lens.badRequest");
     session.freeze(body.frozen);
+    return c.body(null, 204);
+  })
+  .post("/console/lens/record", async (c) => {
+    const session = _mine(c as Context<AuthedEnv>);
+    const body = await c.req.json().catch(() => null) as { recording?: unknown } | null;
+    if (typeof body?.recording !== "boolean") throw new Refusal(422, "lens.badRequest");
+    session.record(body.recording);
+    c.get("deps").log.info("lens recording", { lens: session.id, on: body.recording });
     return c.body(null, 204);
   });
 

@@ -86,6 +86,9 @@ Deno.test({
         points: [[0.25, 0.5], [0.75, 0.5]],
       }]);
       assert.equal((await json(client, "/console/lens/freeze", { frozen: "yes" })).status, 422);
+      assert.equal((await json(client, "/console/lens/record", {})).status, 422);
+      assert.equal((await json(client, "/console/lens/record", { recording: true })).status, 204);
+      assert.equal(session.state.recording, true, "the phone is told");
       assert.equal(
         (await json(client, "/console/lens/peer/99/answer", { sdp: "v=0" })).status,
         404,

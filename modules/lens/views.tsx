@@ -106,6 +106,7 @@ function LensRunning(props: { c: C; session: LensSession; link: string }) {
       data-draw="/console/lens/draw"
       data-clear="/console/lens/clear"
       data-freeze="/console/lens/freeze"
+      data-record="/console/lens/record"
       data-labels={labels(c, VIEW_LABELS)}
     >
       <div class="lens-invite" data-lens-invite>
@@ -230,6 +231,10 @@ export function LensPhonePage(props: { c: C; session: LensSession }) {
           <button type="button" data-lens-start>{t("lensPhone.start")}</button>
         </section>
         <p class="lens-phone-status" role="status" data-lens-status></p>
+        <p class="flash recording lens-phone-recorded" data-lens-recorded hidden>
+          <span class="rec-dot" aria-hidden="true"></span>
+          {t("lensPhone.recorded", { name: session.owner.name })}
+        </p>
         <nav class="lens-phone-controls" data-lens-controls hidden>
           <button type="button" data-lens-pause>{t("lensPhone.pause")}</button>
           <button type="button" data-lens-mute>{t("lensPhone.mute")}</button>
