@@ -9,12 +9,16 @@
  * View, control and recording carry a picture beside their words; the scale and full screen
  * are pictures alone (their words in the title and for screen readers), and where the toolbar is
  * narrow — the System tab open, a language with long words — the words go from the others too
- * (static/remote_view.css), so it stays one row in Dutch as in English.
+ * (static/remote_view.css), so it stays one row in Dutch as in English. What the toolbar holds
+ * varies (permissions, recording, monitors), so it is also measured (toolbar_fit.ts): where it
+ * would wrap, the draw toggles move into More, then the words go.
  */
 import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
 import { mayEndControl, type RemoteViewMount } from "../../protocol/viewer.ts";
 import type { ScaleMode } from "./geometry.ts";
+import { useRef } from "preact/hooks";
 import { Icon } from "./icons.tsx";
+import { useToolbarFit } from "./toolbar_fit.ts";
 import { DrawToggles, type WhiteboardActions } from "./whiteboard_bar.tsx";
 import {
   capitalize,
@@ -60,6 +64,8 @@ const MODES: readonly ScaleMode[] = ["fit", "actual", "stretch"];
 
 export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps) {
   const a = props.actions;
+  const bar = useRef<HTMLDivElement>(null);
+  useToolbarFit(bar);
   const online = s.connected && s.agent === "connected";
   const viewOn = viewActive(s);
   const controlOn = isActive(s.control);
@@ -70,7 +76,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
     ? t("layoutRemoteNamed", { layout: s.keyboard })
     : t("layoutRemote");
   return (
-    <div class="rv-toolbar" role="group" aria-label={t("toolbar")}>
+    <div class="rv-toolbar" role="group" aria-label={t("toolbar")} ref={bar}>
       <div class="rv-group">
         <button
           type="button"

@@ -126,7 +126,8 @@ Deno.test({
           await space.locator(".remote-view .rv-record").getAttribute("title"),
           "Stop recording",
         );
-        // The toolbar stays one row at 1366 px: Stop recording is itself the sign.
+        // The toolbar stays one row at 1366 px: Stop recording is itself the sign, and the draw
+        // toggles, which no longer fit beside it, are in More (islands/remote_view/toolbar_fit.ts).
         const toolbarRows = await space.locator(".remote-view .rv-toolbar > *").evaluateAll((
           parts,
         ) =>
@@ -136,6 +137,10 @@ Deno.test({
           ).size
         );
         assert.equal(toolbarRows, 1, "one toolbar row");
+        assert.equal(await space.locator(".remote-view .rv-draw-row").isVisible(), false);
+        await space.locator(".remote-view .rv-more > summary").click();
+        await space.locator(".remote-view .rv-draw-menu .rv-whiteboard").waitFor();
+        await space.locator(".remote-view .rv-more > summary").click();
         await notice.waitFor();
         assert.equal(await notice.textContent(), "This session is being recorded.");
         // The support app's own window on the customer's computer says it too.
