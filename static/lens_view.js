@@ -79,12 +79,14 @@ function start(root) {
     } else if (state.phase === "waiting") {
       lines.push(state.codec ? labels.connecting : labels.waiting);
     } else {
-      lines.push(state.paused ? labels.paused : labels.live);
+      // Frozen is said instead of "Live": both pages hold one picture (the sound goes on).
+      if (state.paused) lines.push(labels.paused);
+      if (state.frozen) lines.push(labels.frozen);
+      else if (!state.paused) lines.push(labels.live);
       if (state.muted) lines.push(labels.muted);
       else if (!state.audio) lines.push(labels.noAudio);
       else if (video.muted) lines.push(labels.soundOff);
       if (state.torch) lines.push(labels.torch);
-      if (state.frozen) lines.push(labels.frozen);
     }
     status.textContent = lines.join(" ");
     root.dataset.phase = state.phase;

@@ -244,6 +244,9 @@ browserTest(
         await phone.getByText("Ann froze the picture to draw on it.").waitFor();
         assert.equal(await phone.locator("[data-lens-frozen]").isVisible(), true);
         assert.equal(await tech.locator("[data-lens-frozen]").isVisible(), true);
+        // The technician's line says frozen, not "Live" beside it.
+        await tech.locator("[data-lens-status]", { hasText: "Picture frozen" }).waitFor();
+        assert.doesNotMatch((await tech.locator("[data-lens-status]").textContent()) ?? "", /Live/);
         for (const [width, height] of [[1366, 768], [1920, 1080]]) {
           await tech.setViewportSize({ width, height });
           await tech.screenshot({ path: `/tmp/shots/lens-tech-frozen-${width}.png` });
