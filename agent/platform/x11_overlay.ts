@@ -12,9 +12,14 @@
  *
  * They are real windows on the screen, so the agent's own capture (root window, XShm) and its
  * damage watch see them like any other drawing: the technician sees them in the picture.
+ *
+ * They stay on top and full-size: the root's structure events (a window mapped, raised or
+ * circulated above them; the root resized by RandR) are read every `WATCH_MS` on the overlay's
+ * own connection, and the overlay is raised again (no focus taken: override-redirect windows
+ * with an empty input shape) or grown to the new screen, the strokes kept.
  */
 import type { Overlay } from "./types.ts";
-import { acquireX11, cString, num, releaseX11, type X11Libs } from "./x11_ffi.ts";
+import { acquireX11, cString, num, releaseX11, type X11Libs, XEVENT_SIZE } from "./x11_ffi.ts";
 
 const DRAW_SYMBOLS = {
   XDisplayWidth: { parameters: ["pointer", "i32"], result: "i32" },
@@ -63,6 +68,11 @@ const DRAW_SYMBOLS = {
   XUnmapWindow: { parameters: ["pointer", "u64"], result: "i32" },
   XMoveWindow: { parameters: ["pointer", "u64", "i32", "i32"], result: "i32" },
   XRaiseWindow: { parameters: ["pointer", "u64"], result: "i32" },
+  XResizeWindow: { parameters: ["pointer", "u64", "u32", "u32"], result: "i32" },
+  XCopyArea: {
+    parameters: ["pointer", "u64", "u64", "pointer", "i32", "i32", "u32", "u32", "i32", "i32"],
+    result: "i32",
+  },
   XStoreName: { parameters: ["pointer", "u64", "buffer"], result: "i32" },
 } as const;
 
@@ -92,6 +102,16 @@ const JOIN_ROUND = 2;
 /** The laser dot's diameter in screen pixels, and its colour. */
 export const LASER_SIZE = 18;
 const LASER_RGB = 0xff1a1a;
+/** How often the root's structure events are read (at most one re-raise per look). */
+const WATCH_MS = 50;
+const STRUCTURE_NOTIFY_MASK = 1n << 17n;
+const SUBSTRUCTURE_NOTIFY_MASK = 1n << 19n;
+const MAP_NOTIFY = 19;
+const CONFIGURE_NOTIFY = 22;
+const CIRCULATE_NOTIFY = 26;
+const PLACE_ON_TOP = 0;
+/** XEvent offsets (x86_64): the event's window at 40; ConfigureNotify's size and sibling. */
+const EVENT = { type: 0, window: 40, place: 48, width: 56, height: 60, above: 72 };
 
 /** The customer's screen's overlay for the whiteboard and the laser (X11). */
 export class X11Overlay implements Overlay {
@@ -99,8 +119,11 @@ export class X11Overlay implements Overlay {
   readonly #draw: Deno.DynamicLibrary<typeof DRAW_SYMBOLS>;
   readonly #shape: Deno.DynamicLibrary<typeof SHAPE_SYMBOLS>;
   readonly #dpy: Deno.PointerObject;
-  readonly width: number;
-  readonly height: number;
+  readonly #root: bigint;
+  readonly #event = new Uint8Array(XEVENT_SIZE);
+  readonly #watch: ReturnType<typeof setInterval>;
+  #width: number;
+  #height: number;
   #board = 0n;
   #paper = 0n;
   #paperGc: Deno.PointerValue = null;
@@ -126,8 +149,24 @@ export class X11Overlay implements Overlay {
       throw new Error("the X server has no SHAPE extension: the whiteboard cannot be shown");
     }
     const screen = this.#x.x.XDefaultScreen(dpy);
-    this.width = this.#draw.symbols.XDisplayWidth(dpy, screen);
-    this.height = this.#draw.symbols.XDisplayHeight(dpy, screen);
+    this.#root = BigInt(num(this.#x.x.XRootWindow(dpy, screen)));
+    this.#width = this.#draw.symbols.XDisplayWidth(dpy, screen);
+    this.#height = this.#draw.symbols.XDisplayHeight(dpy, screen);
+    // Structure: the root's own size (RandR); substructure: its children mapped and restacked.
+    this.#x.x.XSelectInput(dpy, this.#root, STRUCTURE_NOTIFY_MASK | SUBSTRUCTURE_NOTIFY_MASK);
+    this.#x.x.XFlush(dpy);
+    const watch = setInterval(() => this.#look(), WATCH_MS);
+    Deno.unrefTimer(watch);
+    this.#watch = watch;
+  }
+
+  /** The screen's size the overlay covers (the root window's, followed through RandR). */
+  get width(): number {
+    return this.#width;
+  }
+
+  get height(): number {
+    return this.#height;
   }
 
   /** Draws one piece of a line through `points` (x, y pairs, desktop pixels). */
@@ -171,8 +210,7 @@ export class X11Overlay implements Overlay {
     d.XFreePixmap(dpy, mask);
     // Where strokes already showed, the new colour is painted from the background now.
     d.XClearArea(dpy, this.#board, bx, by, bw, bh, 0);
-    d.XRaiseWindow(dpy, this.#board);
-    if (this.#laserShown) d.XRaiseWindow(dpy, this.#laser);
+    this.#raise();
     this.#x.x.XFlush(dpy);
   }
 
@@ -205,6 +243,7 @@ export class X11Overlay implements Overlay {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watch);
     const d = this.#draw.symbols;
     const x = this.#x.x;
     if (this.#laser) x.XDestroyWindow(this.#dpy, this.#laser);
@@ -215,6 +254,68 @@ export class X11Overlay implements Overlay {
     x.XSync(this.#dpy, 0);
     x.XCloseDisplay(this.#dpy);
     this.#release();
+  }
+
+  /** The drawings, then the laser, on top of every other window. */
+  #raise() {
+    const d = this.#draw.symbols;
+    if (this.#board) d.XRaiseWindow(this.#dpy, this.#board);
+    if (this.#laserShown) d.XRaiseWindow(this.#dpy, this.#laser);
+  }
+
+  /**
+   * Reads the root's structure events queued since the last look: a window mapped (new windows
+   * go on top), raised right above one of ours or circulated to the top covers the drawings, so
+   * they are raised again, once however many came; the root resized makes the board follow.
+   */
+  #look() {
+    if (this.#closed) return;
+    const x = this.#x.x;
+    const view = new DataView(this.#event.buffer);
+    const ours = (id: bigint) => id !== 0n && (id === this.#board || id === this.#laser);
+    let covered = false;
+    let size: [number, number] | null = null;
+    while (x.XPending(this.#dpy) > 0) {
+      x.XNextEvent(this.#dpy, this.#event);
+      const type = view.getInt32(EVENT.type, true);
+      const window = view.getBigUint64(EVENT.window, true);
+      if (window === this.#root && type === CONFIGURE_NOTIFY) {
+        size = [view.getInt32(EVENT.width, true), view.getInt32(EVENT.height, true)];
+      } else if (ours(window)) {
+        continue;
+      } else if (type === MAP_NOTIFY) {
+        covered = true;
+      } else if (type === CONFIGURE_NOTIFY) {
+        covered ||= ours(view.getBigUint64(EVENT.above, true));
+      } else if (type === CIRCULATE_NOTIFY) {
+        covered ||= view.getInt32(EVENT.place, true) === PLACE_ON_TOP;
+      }
+    }
+    if (size && (size[0] !== this.#width || size[1] !== this.#height)) {
+      this.#resize(size[0], size[1]);
+      covered = true;
+    }
+    if (!covered || (!this.#board && !this.#laserShown)) return;
+    this.#raise();
+    x.XFlush(this.#dpy);
+  }
+
+  /** The board as large as the new screen, the strokes drawn so far kept on its background. */
+  #resize(width: number, height: number) {
+    const old = { width: this.#width, height: this.#height };
+    this.#width = width;
+    this.#height = height;
+    if (!this.#board) return;
+    const d = this.#draw.symbols;
+    const dpy = this.#dpy;
+    const depth = this.#x.x.XDefaultDepth(dpy, this.#x.x.XDefaultScreen(dpy));
+    const paper = d.XCreatePixmap(dpy, this.#root, width, height, depth);
+    const [w, h] = [Math.min(width, old.width), Math.min(height, old.height)];
+    d.XCopyArea(dpy, this.#paper, paper, this.#paperGc, 0, 0, w, h, 0, 0);
+    d.XSetWindowBackgroundPixmap(dpy, this.#board, paper);
+    d.XFreePixmap(dpy, this.#paper);
+    this.#paper = paper;
+    d.XResizeWindow(dpy, this.#board, width, height);
   }
 
   #release() {
@@ -229,13 +330,13 @@ export class X11Overlay implements Overlay {
     const d = this.#draw.symbols;
     const x = this.#x.x;
     const dpy = this.#dpy;
-    const screen = x.XDefaultScreen(dpy);
-    const root = BigInt(num(x.XRootWindow(dpy, screen)));
-    const depth = x.XDefaultDepth(dpy, screen);
-    this.#board = this.#window(root, 0, 0, this.width, this.height, 0);
+    const root = this.#root;
+    const depth = x.XDefaultDepth(dpy, x.XDefaultScreen(dpy));
+    this.#look(); // a size change not read yet
+    this.#board = this.#window(root, 0, 0, this.#width, this.#height, 0);
     d.XStoreName(dpy, this.#board, cString("rescue-whiteboard"));
     this.#emptyShape(this.#board, SHAPE_BOUNDING);
-    this.#paper = d.XCreatePixmap(dpy, root, this.width, this.height, depth);
+    this.#paper = d.XCreatePixmap(dpy, root, this.#width, this.#height, depth);
     this.#paperGc = d.XCreateGC(dpy, this.#paper, 0n, null);
     const one = d.XCreatePixmap(dpy, root, 1, 1, 1);
     this.#maskGc = d.XCreateGC(dpy, one, 0n, null); // any 1-bit drawable of this screen
@@ -246,10 +347,8 @@ export class X11Overlay implements Overlay {
 
   #makeLaser(): bigint {
     const d = this.#draw.symbols;
-    const x = this.#x.x;
     const dpy = this.#dpy;
-    const root = BigInt(num(x.XRootWindow(dpy, x.XDefaultScreen(dpy))));
-    const laser = this.#window(root, 0, 0, LASER_SIZE, LASER_SIZE, LASER_RGB);
+    const laser = this.#window(this.#root, 0, 0, LASER_SIZE, LASER_SIZE, LASER_RGB);
     d.XStoreName(dpy, laser, cString("rescue-laser"));
     const mask = d.XCreatePixmap(dpy, laser, LASER_SIZE, LASER_SIZE, 1);
     const gc = d.XCreateGC(dpy, mask, 0n, null);

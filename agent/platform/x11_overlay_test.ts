@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { openDesktop } from "./mod.ts";
 import type { Frame } from "./types.ts";
-import { LASER_SIZE } from "./x11_overlay.ts";
+import { LASER_SIZE, type X11Overlay } from "./x11_overlay.ts";
+import { startXorgDummy } from "./xorg_dummy_test_support.ts";
 import { runX, startXvfb } from "./xvfb_test_support.ts";
 
 const RED = 0xe0201b;
@@ -41,6 +42,7 @@ Deno.test("X11Overlay shows strokes and the laser in the capture, takes no input
   ).catch(() => {});
   const overlay = desktop.overlay!();
   const damage = desktop.damage!()!;
+  let xterm: Deno.ChildProcess | null = null;
   try {
     await runX(xvfb.display, "xsetroot", ["-solid", `#${ROOT.toString(16)}`]);
     await until("xev's window", () => rgbAt(desktop.grab(), 200, 150) === 0xffffff);
@@ -74,6 +76,22 @@ Deno.test("X11Overlay shows strokes and the laser in the capture, takes no input
     await until("xev to hear the click", () => /ButtonPress/.test(xevOut));
     assert.match(xevOut, /ButtonRelease/);
 
+    // A window mapped over the drawing (xterm, black) and one raised over it (xev's) later:
+    // the drawing is raised again each time, with nothing drawn meanwhile.
+    assert.equal(rgbAt(desktop.grab(), 260, 150), RED, "the first stroke beside the later one");
+    xterm = new Deno.Command("xterm", {
+      args: ["-geometry", "40x12+150+120", "-bg", "black", "-fg", "black"],
+      env: { DISPLAY: xvfb.display },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await until("xterm over xev", () => rgbAt(desktop.grab(), 260, 180) === 0);
+    await until("the stroke over xterm", () => rgbAt(desktop.grab(), 260, 150) === RED);
+    await runX(xvfb.display, "xdotool", ["search", "--name", "Event Tester", "windowraise"]);
+    await until("xev raised over xterm", () => rgbAt(desktop.grab(), 260, 180) === 0xffffff);
+    await until("the stroke over xev", () => rgbAt(desktop.grab(), 260, 150) === RED);
+    assert.equal(rgbAt(desktop.grab(), 200, 150), 0x1fa33a, "the later stroke still on top");
+
     // The laser: a round red dot centred on the point, moved, then hidden.
     overlay.laser({ x: 500, y: 300 });
     await until("the laser", () => rgbAt(desktop.grab(), 500, 300) === 0xff1a1a);
@@ -103,11 +121,52 @@ Deno.test("X11Overlay shows strokes and the laser in the capture, takes no input
     overlay.close();
     damage.close();
     desktop.close();
-    try {
-      xev.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await xev.status;
+    for (const child of [xev, xterm]) {
+      try {
+        child?.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child?.status;
+    }
     await reading;
     await xvfb.stop();
   }
+});
+
+Deno.test({
+  name: "X11Overlay follows a RandR resolution change: a stroke on the grown screen shows",
+  sanitizeResources: false,
+  async fn() {
+    // Two 1024×600 outputs, the second off: the screen is 1024 wide until it is turned on.
+    const xorg = await startXorgDummy([{ width: 1024, height: 600 }, { width: 1024, height: 600 }]);
+    await runX(xorg.display, "xrandr", ["--output", "DUMMY1", "--off", "--fb", "1024x600"]);
+    const desktop = openDesktop({ display: xorg.display });
+    const overlay = desktop.overlay!();
+    try {
+      await runX(xorg.display, "xsetroot", ["-solid", `#${ROOT.toString(16)}`]);
+      overlay.stroke([100, 300, 300, 300], RED, 8);
+      await until("the first stroke", () => rgbAt(desktop.grab(), 200, 300) === RED);
+      assert.equal(desktop.grab().width, 1024);
+
+      await runX(xorg.display, "xrandr", [
+        "--fb",
+        "2048x600",
+        "--output",
+        "DUMMY1",
+        "--mode",
+        "test_1024x600",
+        "--pos",
+        "1024x0",
+      ]);
+      await until("the screen grown", () => desktop.grab().width === 2048);
+      await until("the overlay grown", () => (overlay as X11Overlay).width === 2048);
+      overlay.stroke([1400, 300, 1700, 300], RED, 8);
+      await until("the stroke on the new screen", () => rgbAt(desktop.grab(), 1500, 300) === RED);
+      assert.equal(rgbAt(desktop.grab(), 200, 300), RED, "the first stroke kept");
+      assert.equal(rgbAt(desktop.grab(), 1500, 320), ROOT, "beside it: the desktop");
+    } finally {
+      overlay.close();
+      desktop.close();
+      await xorg.stop();
+    }
+  },
 });
