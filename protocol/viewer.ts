@@ -268,7 +268,7 @@ export const REMOTE_UI_KEYS = [
   "whiteboardNeedsApp",
   "whiteboardUnavailable",
   "whiteboardNeedsView",
-  "whiteboardOnHint",
+  "whiteboardBarLabel",
   "laser",
   "laserHint",
   "penColor",

@@ -17,6 +17,7 @@ import { liveSource } from "./live_source.js";
  * @property {boolean} [browserShare]  the "app" is this browser sharing the screen
  * @property {boolean} [switchAsked]  a technician asked for the support app instead
  * @property {boolean} [recording]  the server records the picture now (modules/recording)
+ * @property {boolean} [drawing]  a technician's whiteboard is on: drawings show on the screen
  */
 
 const root = document.getElementById("remote-consent");
@@ -68,6 +69,7 @@ if (root?.dataset.events) {
     show("remote-revoke-view", viewing);
     show("remote-agent-lost", state.agent === "reconnecting");
     show("remote-recording", state.recording === true);
+    show("remote-drawing", state.drawing === true);
     // The technicians with the remote view open — "connected to your screen" only while it is
     // shared: before the customer allows it, or after they stop sharing, nobody sees it.
     const technicians = controlling || viewing ? state.technicians ?? [] : [];

@@ -1,8 +1,9 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /**
  * The whiteboard's and laser's controls (SPEC R4): two toggles in the toolbar, and while the
- * whiteboard is on a bar under it with the pen (colour, width), Clear and the plain words that
- * the pointer draws and nothing controls the customer's computer meanwhile. A toggle that
+ * whiteboard is on a bar under it with a short label, the pen (colour, width) and Clear; that
+ * the pointer draws and nothing controls the customer's computer meanwhile is said once, by the
+ * status line under the toolbar (view_state.ts `consentLine`: "controlPaused"). A toggle that
  * cannot work says why in its title: a screen shared from the browser cannot show drawings
  * (the support app can), nor can anything before the customer shares the screen.
  */
@@ -86,13 +87,14 @@ export function DrawToggles({ t, state: s, actions: a, place }: Props & { place:
   );
 }
 
-/** Under the toolbar while the whiteboard is on: the pen, Clear, and what it means. */
+/** Under the toolbar while the whiteboard is on: a short label, the pen and Clear. */
 export function WhiteboardBar({ t, state: s, actions: a }: Props) {
   if (!s.whiteboard) return null;
   const colors = Object.keys(WHITEBOARD_COLORS) as WhiteboardColor[];
   return (
     <div class="rv-whiteboard-bar" role="group" aria-label={t("whiteboard")}>
-      <p class="rv-whiteboard-hint" role="status">{t("whiteboardOnHint")}</p>
+      {/* A name only: that nothing controls meanwhile is the status line's (consentLine). */}
+      <span class="rv-whiteboard-label">{t("whiteboardBarLabel")}</span>
       <div class="rv-pens" role="group" aria-label={t("penColor")}>
         {colors.map((color) => (
           <button

@@ -47,14 +47,17 @@ Deno.test("DrawToggles: enabled while the screen is shared by an app that can dr
   assert.equal(one(on, "rv-whiteboard").props.title, "whiteboardStop");
 });
 
-Deno.test("WhiteboardBar: only while on; says no control; picks the pen; clears", () => {
+Deno.test("WhiteboardBar: only while on; a label, not the status line's words; picks the pen; clears", () => {
   assert.equal(WhiteboardBar({ t, state: { ...INITIAL_STATE, ...shared }, actions }), null);
   const bar = WhiteboardBar({
     t,
     state: { ...INITIAL_STATE, ...shared, whiteboard: true },
     actions,
   });
-  assert.equal(text(one(bar, "rv-whiteboard-hint")), "whiteboardOnHint");
+  assert.equal(text(one(bar, "rv-whiteboard-label")), "whiteboardBarLabel");
+  // "No control while on" is the status line's alone (consentLine: controlPaused), not twice.
+  assert.equal(byClass(bar, "rv-whiteboard-hint").length, 0);
+  assert.doesNotMatch(JSON.stringify(bar), /"role":"status"/);
   const pens = byClass(bar, "rv-pen");
   assert.deepEqual(pens.map((p) => p.props["data-color"]), [
     "red",

@@ -491,6 +491,7 @@ export class RemoteSession {
       technicians: [...technicians.values()],
       browserShare: this.agent?.viewOnly === true,
       recording: this.recorder?.recording === true,
+      drawing: this.#whiteboard.on,
       switchAsked: this.switchAsked && this.agent?.viewOnly === true,
       presenting: this.presenting,
     };

@@ -89,6 +89,7 @@ Deno.test("RemoteSession.draw() passes drawings only while view is granted, and 
   const state = seen.filter((m) => m.type === "state").at(-1);
   assert.equal(state?.type === "state" && state.whiteboard, true, "the viewers hear it is on");
   assert.equal(state?.type === "state" && state.canDraw, true);
+  assert.equal(remote.customerView().drawing, true, "the customer's page hears it too");
 
   // No control while on: nobody's input passes, and none reaches the agent.
   assert.equal(remote.input(key, ann), "whiteboard_on");
@@ -96,6 +97,7 @@ Deno.test("RemoteSession.draw() passes drawings only while view is granted, and 
   assert.equal(toAgent.length, 4);
 
   assert.equal(remote.draw(OFF, ann), null);
+  assert.equal(remote.customerView().drawing, false);
   assert.equal(remote.input(key, ann), null, "control again once it is off");
   const kinds = events.filter((e) => e.kind === "whiteboard");
   assert.deepEqual(kinds.map((e) => e.kind === "whiteboard" && [e.on, e.by?.name]), [
@@ -117,7 +119,9 @@ Deno.test("the whiteboard goes with view, a new agent link, the customer's remov
   remote.setWatching(ann, true);
   remote.agentConsent("view", true);
   remote.draw(ON, ann);
+  assert.equal(remote.customerView().drawing, true);
   remote.agentWhiteboardOff(); // "Remove the drawings" in the agent's window
+  assert.equal(remote.customerView().drawing, false, "the customer's page hears it gone");
   assert.equal(remote.draw(STROKE, ann), "whiteboard_off");
   remote.agentWhiteboardOff();
   assert.equal(events.filter((e) => e.kind === "whiteboard").length, 4, "once, not twice");

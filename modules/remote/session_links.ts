@@ -64,6 +64,8 @@ export interface CustomerView {
   switchAsked: boolean;
   /** The picture is being recorded now (modules/recording). */
   recording: boolean;
+  /** A technician's whiteboard is on: drawings show on the customer's screen (SPEC R4). */
+  drawing: boolean;
   /** The technician's own screen offered or shown to the customer (presentation.ts). */
   presenting: PresentingView | null;
 }

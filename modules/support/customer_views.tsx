@@ -334,6 +334,7 @@ function RemoteConsent(props: { c: C; token: string }) {
     "controls",
     "monitoring",
     "recording",
+    "drawing",
   ] as const;
   const labels = Object.fromEntries(keys.map((k) => [k, t(`customerRemote.${k}`)]));
   const base = `/s/${props.token}/remote`;
@@ -371,6 +372,8 @@ function RemoteConsent(props: { c: C; token: string }) {
         <span class="rec-dot" aria-hidden="true"></span>
         {labels.recording}
       </p>
+      {/* Said only while a technician's whiteboard is on (SPEC R4): the drawings are theirs. */}
+      <p id="remote-drawing" class="flash info" role="status" hidden>{labels.drawing}</p>
       {/* Who watches the remote view and who controls (filled by customer_remote.js). */}
       <p id="remote-technicians" class="muted" hidden></p>
       <script type="module" src="/static/customer_remote.js"></script>

@@ -15,7 +15,9 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { eq } from "drizzle-orm";
+import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
+import { users } from "../../modules/auth/mod.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { readLog } from "../../modules/support/mod.ts";
@@ -97,7 +99,7 @@ Deno.test({
         await page.fill("#email", tech.email);
         await page.fill("#password", TECH_PASSWORD);
         await clickAndWait(page, "button[type=submit]");
-        const { session, customerApp, appWindow } = await pinSessionWithAgent(
+        const { session, customerApp, appWindow, link } = await pinSessionWithAgent(
           t.deps,
           page,
           newPage,
@@ -118,13 +120,32 @@ Deno.test({
         );
         step("the picture, with control granted");
 
-        // --- whiteboard on: the toolbar and the customer's window say so
+        // The customer's page on the server (the link), open beside the support app.
+        const customer = await newPage();
+        await customer.goto(link);
+        await customer.locator("#remote-sharing").waitFor({ state: "visible" });
+        const drawingNotice = customer.locator("#remote-drawing");
+        assert.equal(await drawingNotice.isVisible(), false, "nothing drawn yet: not said");
+
+        // --- whiteboard on: the toolbar, the customer's window and page say so
         const board = view.locator(".rv-draw-row .rv-whiteboard");
         await board.click();
         await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="true"]').waitFor();
-        const hint = view.locator(".rv-whiteboard-hint");
-        await hint.waitFor();
-        assert.match(await hint.innerText(), /do not control/);
+        // Said once: the status line says control is paused; the bar has a label and its tools.
+        const bar = view.locator(".rv-whiteboard-bar");
+        await bar.waitFor();
+        assert.equal(await bar.locator(".rv-whiteboard-label").innerText(), "Pen");
+        assert.doesNotMatch(await bar.innerText(), /control/i);
+        await view.locator('.rv-consent[data-state="paused"]').waitFor();
+        assert.equal(
+          await view.locator(".rv-consent").innerText(),
+          "Remote control is paused while the whiteboard is on: the pointer draws.",
+        );
+        await drawingNotice.waitFor({ state: "visible" });
+        assert.equal(
+          await drawingNotice.innerText(),
+          "Your technician is drawing on your screen.",
+        );
         await appWindow.locator("#drawing").waitFor({ state: "visible" });
         assert.match(await appWindow.locator("#drawing").innerText(), /drawing on your screen/);
         // The terminal the support app runs in says it too.
@@ -132,7 +153,9 @@ Deno.test({
           "the terminal line",
           () => customerApp.output.join("").includes("Your technician is drawing on your screen"),
         );
-        step("whiteboard on: the bar says no control; the customer's window says drawing");
+        step(
+          "whiteboard on: the status line says control is paused; the customer's window and page",
+        );
 
         // --- a line on the picture is on the customer's X screen; the click never reached xev
         const from = await pagePoint(page, 300, 350);
@@ -177,7 +200,34 @@ Deno.test({
           await page.waitForTimeout(300);
           await appWindow.setViewportSize({ width: 900, height: 700 });
           await appWindow.screenshot({ path: `${SHOTS}/wb-customer-window.png` });
+          await customer.setViewportSize({ width: 1366, height: 768 });
+          await customer.screenshot({ path: `${SHOTS}/wb-customer-page-1366.png` });
         }
+
+        // --- the same in Dutch: the technician's detached window, the customer's page
+        await t.deps.db.update(users).set({ language: "nl" }).where(eq(users.id, tech.id));
+        const dutch = await newPage();
+        await dutch.setViewportSize({ width: 1366, height: 768 });
+        await signInPage(dutch, base, tech.email, TECH_PASSWORD);
+        await dutch.goto(`${base}/console/sessions/${session.id}/remote`);
+        await dutch.locator(".rv-whiteboard-bar .rv-whiteboard-label").filter({ hasText: "Pen" })
+          .waitFor();
+        await dutch.locator('.rv-consent[data-state="paused"]').waitFor();
+        assert.equal(
+          await dutch.locator(".rv-consent").innerText(),
+          "Bediening op afstand is gepauzeerd zolang het whiteboard aan staat: de aanwijzer tekent.",
+        );
+        assert.doesNotMatch(await dutch.locator(".rv-whiteboard-bar").innerText(), /bedien/i);
+        if (SHOTS) await dutch.screenshot({ path: `${SHOTS}/wb-whiteboard-nl-1366.png` });
+        await dutch.close();
+        await t.deps.db.update(users).set({ language: "en" }).where(eq(users.id, tech.id));
+        await Promise.all([
+          customer.waitForURL(/.*/, { waitUntil: "load" }),
+          customer.selectOption("#customer-lang", "nl"),
+        ]);
+        await drawingNotice.filter({ hasText: "Uw technicus tekent op uw scherm." }).waitFor();
+        if (SHOTS) await customer.screenshot({ path: `${SHOTS}/wb-customer-page-nl-1366.png` });
+        step("in Dutch: the status line says it once; the customer's page with 'u'");
 
         // --- Clear: gone from the screen
         await view.locator(".rv-clear").click();
@@ -208,7 +258,8 @@ Deno.test({
         await waitFor("the drawings removed", () => countColour(screen, 550, 250, 6, RED) === 0);
         await view.locator('.rv-draw-row .rv-whiteboard[aria-pressed="false"]').waitFor();
         await appWindow.locator("#drawing").waitFor({ state: "hidden" });
-        step("the customer removed the drawings: gone, and the technician's toggle is off");
+        await drawingNotice.waitFor({ state: "hidden" });
+        step("the customer removed the drawings: gone, the toggle off, the page says nothing");
 
         // --- whiteboard on and off again: control is back, a click reaches the desktop
         await board.click();
