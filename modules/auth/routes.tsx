@@ -36,6 +36,7 @@ import {
   RecoveryCodeUsedPage,
   SecondFactorPage,
   SetupPage,
+  SigningOutPage,
   SignInPage,
 } from "./views.tsx";
 
@@ -56,6 +57,7 @@ export const authRoutes = (external?: ExternalSignIn) =>
       const setupOpen = await setupIsOpen(db);
       const email = c.req.query("email")?.slice(0, 320);
       const failure = external?.failureKey(c.req.query("sso") ?? "");
+      const offer = await external?.offer(db);
       return c.html(
         <SignInPage
           c={c}
@@ -64,7 +66,8 @@ export const authRoutes = (external?: ExternalSignIn) =>
           email={email}
           passwordSet={c.req.query("passwordSet") === "1"}
           error={failure && c.get("t")(failure)}
-          external={await external?.offer(db)}
+          external={offer}
+          signedOutLocal={c.req.query("signedOut") === "local"}
         />,
       );
     })
@@ -235,6 +238,10 @@ export const authRoutes = (external?: ExternalSignIn) =>
       const session = await readSession(c);
       const user = c.get("user");
       await endSession(c, session?.id);
+      // A single sign-on session ends at the identity provider too, where it offers that.
+      const provider = session?.idToken && external
+        ? await external.signOut(c.get("deps"), session.idToken)
+        : undefined;
       if (user) {
         // A viewer socket opened from this session closes at once.
         c.get("deps").live.publish({ kind: "access", orgId: user.orgId, userId: user.id });
@@ -244,10 +251,16 @@ export const authRoutes = (external?: ExternalSignIn) =>
           actorEmail: user.email,
           action: "auth.signout",
           ip: clientAddress(c),
+          details: provider ? { provider: provider.url ? "signed out" : "local only" } : undefined,
           at: c.get("deps").clock.now(),
         });
       }
-      return c.redirect("/signin", 303);
+      // A page, not a redirect: CSP's form-action 'self' would block this form's redirect to
+      // another site.
+      if (provider?.url) {
+        return c.html(<SigningOutPage c={c} name={provider.name} url={provider.url.href} />);
+      }
+      return c.redirect(provider ? "/signin?signedOut=local" : "/signin", 303);
     })
     .post("/lang", async (c) => {
       const form = await readForm(c);

@@ -61,6 +61,11 @@ export const webSessions = pgTable("web_sessions", {
   createdAt: at("created_at").notNull(),
   lastSeenAt: at("last_seen_at").notNull(),
   expiresAt: at("expires_at").notNull(),
+  /**
+   * The identity provider's ID token when the session began with single sign-on: the
+   * `id_token_hint` of the provider's sign-out (RP-Initiated Logout) when this one ends.
+   */
+  idToken: text("id_token"),
 }, (t) => [index("web_sessions_user_idx").on(t.userId)]);
 
 export const rememberedDevices = pgTable("remembered_devices", {

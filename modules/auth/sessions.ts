@@ -20,7 +20,7 @@ export function sessionCookieName(secure: boolean): string {
 /** Starts a session of `stage`, sets the cookie and returns the stored id (a hash). */
 export async function startSession(
   c: Context<AppEnv>,
-  options: { userId: string; stage: SessionStage; ip: string },
+  options: { userId: string; stage: SessionStage; ip: string; idToken?: string | null },
 ): Promise<string> {
   const { db, clock, config } = c.get("deps");
   const token = randomToken();
@@ -36,6 +36,7 @@ export async function startSession(
     createdAt: now,
     lastSeenAt: now,
     expiresAt: new Date(now.getTime() + ttl),
+    idToken: options.idToken ?? null,
   });
   setCookie(c, sessionCookieName(config.secureCookies), token, {
     path: "/",
@@ -65,14 +66,23 @@ export async function readSession(c: Context<AppEnv>) {
   return row;
 }
 
-/** Promotes a partial session to `full` (a new id, so a pre-auth id is never reused). */
+/**
+ * Promotes a partial session to `full` (a new id, so a pre-auth id is never reused); the
+ * identity provider's ID token, if any, goes with it.
+ */
 export async function upgradeSession(
   c: Context<AppEnv>,
   current: { id: string; userId: string },
   ip: string,
 ): Promise<string> {
-  await c.get("deps").db.delete(webSessions).where(eq(webSessions.id, current.id));
-  return await startSession(c, { userId: current.userId, stage: "full", ip });
+  const [gone] = await c.get("deps").db.delete(webSessions).where(eq(webSessions.id, current.id))
+    .returning({ idToken: webSessions.idToken });
+  return await startSession(c, {
+    userId: current.userId,
+    stage: "full",
+    ip,
+    idToken: gone?.idToken,
+  });
 }
 
 export async function endSession(c: Context<AppEnv>, id: string | undefined): Promise<void> {

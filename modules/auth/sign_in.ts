@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { recordAudit } from "../audit/mod.ts";
 import type { Database } from "../db/mod.ts";
-import { type AppEnv, clientAddress } from "../http/mod.ts";
+import { type AppDeps, type AppEnv, clientAddress } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { isRememberedDevice } from "./second_factor.ts";
 import { getOrganisation, type UserRow } from "./service.ts";
@@ -23,6 +23,12 @@ export interface ExternalSignIn {
   failureKey(code: string): TranslationKey | undefined;
   /** Whether `user` may still sign in with a password (the master admin always may). */
   passwordAllowed(db: Database, user: UserRow): Promise<boolean>;
+  /**
+   * After signing out of a session that began here with `idToken`: the provider's name and
+   * its own sign-out URL, without one when it offers none (or cannot be reached); undefined
+   * when this way in is no longer set up.
+   */
+  signOut(deps: AppDeps, idToken: string): Promise<{ name: string; url?: URL } | undefined>;
 }
 
 /** The sign-in page's button, and whether the password form below it is for everyone. */
@@ -41,7 +47,13 @@ export interface ExternalOffer {
 export async function afterFirstFactor(
   c: C,
   user: UserRow,
-  options: { method: string; next?: string; action?: "auth.signin" | "auth.signin_sso" },
+  options: {
+    method: string;
+    next?: string;
+    action?: "auth.signin" | "auth.signin_sso";
+    /** The identity provider's ID token (kept with the session for its sign-out). */
+    idToken?: string;
+  },
 ) {
   const { db, clock } = c.get("deps");
   const ip = clientAddress(c);
@@ -51,12 +63,12 @@ export async function afterFirstFactor(
     if (await isRememberedDevice(db, { userId: user.id, token: device, now: clock.now() })) {
       return await finishSignIn(c, user, { ...options, method: `${options.method}+device` });
     }
-    await startSession(c, { userId: user.id, stage: "mfa", ip });
+    await startSession(c, { userId: user.id, stage: "mfa", ip, idToken: options.idToken });
     return c.redirect(`/signin/2fa${next ? `?next=${encodeURIComponent(next)}` : ""}`, 303);
   }
   const org = await getOrganisation(db, user.orgId);
   if (org?.require2fa) {
-    await startSession(c, { userId: user.id, stage: "enrol", ip });
+    await startSession(c, { userId: user.id, stage: "enrol", ip, idToken: options.idToken });
     return c.redirect("/signin/enrol", 303);
   }
   return await finishSignIn(c, user, options);
@@ -71,13 +83,14 @@ export async function finishSignIn(
     next?: string;
     session?: { id: string; userId: string };
     action?: "auth.signin" | "auth.signin_sso";
+    idToken?: string;
   },
 ) {
   const { db, clock } = c.get("deps");
   const ip = clientAddress(c);
   await clearAccountFailures(db, user.email);
   if (options.session) await upgradeSession(c, options.session, ip);
-  else await startSession(c, { userId: user.id, stage: "full", ip });
+  else await startSession(c, { userId: user.id, stage: "full", ip, idToken: options.idToken });
   await recordAudit(db, {
     orgId: user.orgId,
     actorId: user.id,

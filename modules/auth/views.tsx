@@ -17,6 +17,8 @@ export function SignInPage(
     passwordSet?: boolean;
     /** Single sign-on's button, when the organisation has it. */
     external?: ExternalOffer;
+    /** Signed out of a single sign-on session whose provider offers no sign-out. */
+    signedOutLocal?: boolean;
   },
 ) {
   const { c } = props;
@@ -28,6 +30,12 @@ export function SignInPage(
         <Flash kind="error" message={props.error} />
         {props.setupOpen && <Flash kind="info" message={t("signin.setupPending")} />}
         {props.passwordSet && <Flash kind="info" message={t("signin.passwordSet")} />}
+        {props.signedOutLocal && props.external && (
+          <Flash
+            kind="info"
+            message={t("signin.signedOutLocal", { name: props.external.name })}
+          />
+        )}
         {props.external && (
           <>
             {
@@ -260,6 +268,27 @@ export function SetupPage(
           />
           <button type="submit">{t("setup.submit")}</button>
         </form>
+      </section>
+    </Layout>
+  );
+}
+
+/**
+ * After signing out of a single sign-on session: on to the identity provider's own sign-out
+ * (at once, by a meta refresh; the link for a browser that does not follow it).
+ */
+export function SigningOutPage(props: { c: C; name: string; url: string }) {
+  const { c } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("signin.signingOutTitle")}>
+      <meta http-equiv="refresh" content={`0;url=${props.url}`} />
+      <section class="card narrow" data-signing-out>
+        <h1>{t("signin.signingOutTitle")}</h1>
+        <p>{t("signin.signingOut", { name: props.name })}</p>
+        <p>
+          <a class="button" href={props.url}>{t("signin.signOutContinue", { name: props.name })}</a>
+        </p>
       </section>
     </Layout>
   );

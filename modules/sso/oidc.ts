@@ -40,6 +40,36 @@ export function redirectUri(deps: AppDeps): string {
   return `${deps.config.publicUrl}/signin/sso/callback`;
 }
 
+/** Where the provider sends the browser back after its sign-out: our sign-in page. */
+export function postLogoutRedirectUri(deps: AppDeps): string {
+  return `${deps.config.publicUrl}/signin`;
+}
+
+/**
+ * The provider's sign-out for a session that began with `idToken` (OpenID Connect
+ * RP-Initiated Logout: its `end_session_endpoint` with `id_token_hint` and our
+ * `post_logout_redirect_uri`), or undefined when its discovery document names no such
+ * endpoint or cannot be read.
+ */
+export async function endSessionUrl(
+  deps: AppDeps,
+  settings: SsoSettings,
+  idToken: string,
+): Promise<URL | undefined> {
+  let config: oidc.Configuration;
+  try {
+    config = await configuration(deps, settings);
+  } catch (error) {
+    if (error instanceof SsoFailed) return undefined;
+    throw error;
+  }
+  if (!config.serverMetadata().end_session_endpoint) return undefined;
+  return oidc.buildEndSessionUrl(config, {
+    id_token_hint: idToken,
+    post_logout_redirect_uri: postLogoutRedirectUri(deps),
+  });
+}
+
 const configurations = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
 const CONFIG_TTL_MS = 15 * 60_000;
 
@@ -117,7 +147,9 @@ export async function finishSsoLogin(
   deps: AppDeps,
   settings: SsoSettings,
   input: { browserToken: string | undefined; callbackUrl: URL },
-): Promise<{ user: UserRow; next: string | null; provisioned: boolean }> {
+): Promise<
+  { user: UserRow; next: string | null; provisioned: boolean; idToken: string | undefined }
+> {
   const { db, clock } = deps;
   const params = input.callbackUrl.searchParams;
   if (!input.browserToken || input.browserToken.length > 100) {
@@ -139,6 +171,7 @@ export async function finishSsoLogin(
   }
   const config = await configuration(deps, settings);
   let claims: Record<string, unknown>;
+  let idTokenText: string | undefined;
   try {
     // Only what the callback may carry: code, state, iss (RFC 9207) and session_state.
     const url = new URL(redirectUri(deps));
@@ -153,6 +186,7 @@ export async function finishSsoLogin(
       idTokenExpected: true,
     });
     const idToken = tokens.claims()!;
+    idTokenText = tokens.id_token;
     claims = idToken;
     if (!(settings.emailClaim in idToken) && tokens.access_token) {
       // Many providers put profile claims only in UserInfo (oidc-provider does by default);
@@ -177,11 +211,11 @@ export async function finishSsoLogin(
     if (user.orgId !== settings.orgId || user.role === "external") {
       throw new SsoFailed("unknown", "the account is not this organisation's", email);
     }
-    return { user, next: login.next, provisioned: false };
+    return { user, next: login.next, provisioned: false, idToken: idTokenText };
   }
   const provisioned = await provision(db, settings, { email, claims, now: clock.now() });
   if (!provisioned) throw new SsoFailed("unknown", "no account with this e-mail", email);
-  return { user: provisioned, next: login.next, provisioned: true };
+  return { user: provisioned, next: login.next, provisioned: true, idToken: idTokenText };
 }
 
 /** A technician made from the ID token in the admin's group (just-in-time), or nothing. */

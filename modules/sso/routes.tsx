@@ -15,8 +15,10 @@ import { listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import {
   beginSsoLogin,
+  endSessionUrl,
   finishSsoLogin,
   LOGIN_TTL_MS,
+  postLogoutRedirectUri,
   redirectUri,
   SSO_FAILURES,
   SsoFailed,
@@ -78,6 +80,7 @@ async function page(
       values={refused.values ?? formValues(stored)}
       groups={await listGroups(deps.db, user.orgId)}
       redirectUri={redirectUri(deps)}
+      postLogoutRedirectUri={postLogoutRedirectUri(deps)}
       error={refusal && c.get("t")(refusal.key, refusal.params)}
     />,
     (refusal?.status ?? 200) as 200,
@@ -160,6 +163,7 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
       method: "sso",
       next: localRedirectPath(result.next ?? undefined),
       action: "auth.signin_sso" as const,
+      idToken: result.idToken,
     };
     return settings.skipTotp
       ? await finishSignIn(c, user, options)
@@ -185,5 +189,13 @@ export const ssoSignIn: ExternalSignIn = {
     if (user.role === "master_admin") return true;
     const settings = await ssoSettingsOf(db, user.orgId);
     return !settings || settings.allowPassword;
+  },
+  async signOut(deps, idToken) {
+    const settings = await installationSso(deps.db);
+    if (!settings) return undefined;
+    return {
+      name: settings.displayName,
+      url: await endSessionUrl(deps, settings, idToken),
+    };
   },
 };

@@ -27,6 +27,7 @@ export function SsoPage(
     values: SsoFormValues;
     groups: GroupRow[];
     redirectUri: string;
+    postLogoutRedirectUri: string;
     error?: string;
   },
 ) {
@@ -85,6 +86,14 @@ export function SsoPage(
         {stored && <p class="muted">{t("sso.clientSecretKept")}</p>}
         <label for="sso-redirect">{t("sso.redirectUri")}</label>
         <input id="sso-redirect" type="text" readonly value={props.redirectUri} />
+        <label for="sso-post-logout">{t("sso.postLogoutUri")}</label>
+        <input
+          id="sso-post-logout"
+          type="text"
+          readonly
+          value={props.postLogoutRedirectUri}
+        />
+        <p class="muted">{t("sso.postLogoutUriHelp")}</p>
         <label for="sso-claim">{t("sso.emailClaim")}</label>
         <input id="sso-claim" type="text" name="emailClaim" required value={values.emailClaim} />
         {check("requireVerifiedEmail", values.requireVerifiedEmail, t("sso.requireVerified"))}

@@ -2,8 +2,9 @@
  * Single sign-on end to end (SPEC A9), in Chromium against a real OpenID Connect provider
  * (oidc-provider, in-process on loopback): the master admin sets the provider up on the Admin
  * Center's Single sign-on page, signs out; a technician clicks "Sign in with Contoso", signs in
- * at the provider's own page and lands in the console. The provider's page asks for a web
- * font on the internet; the browser is kept to loopback.
+ * at the provider's own page and lands in the console; signing out signs out at the provider
+ * too, so the next sign-in asks for the password there again. The provider's page asks for a
+ * web font on the internet; the browser is kept to loopback.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -29,6 +30,7 @@ browserTest(
       (t.deps.config as { publicUrl: string }).publicUrl = run.base;
       const idp = await startOidcProvider({
         redirectUri: `${run.base}/signin/sso/callback`,
+        postLogoutRedirectUri: `${run.base}/signin`,
         accounts: {
           tess: { email: "tess@example.test", email_verified: true, name: "Tess" },
           noor: { email: "noor@example.test", email_verified: true, name: "Noor Nieuw" },
@@ -55,8 +57,15 @@ browserTest(
         await page.getByLabel("Client ID").fill(idp.clientId);
         await page.getByLabel("Client secret").fill(idp.clientSecret);
         assert.equal(
-          await page.getByLabel("Redirect URI").inputValue(),
+          await page.getByLabel("Redirect URI to register at the identity provider", {
+            exact: true,
+          })
+            .inputValue(),
           `${run.base}/signin/sso/callback`,
+        );
+        assert.equal(
+          await page.getByLabel("Sign-out redirect URI").inputValue(),
+          `${run.base}/signin`,
         );
         await clickAndWait(page, "button:has-text('Check and save')");
         await page.locator(".flash").filter({ hasText: "discovery document" }).waitFor();
@@ -95,6 +104,26 @@ browserTest(
         // Expected: the refused save's 422 and the provider's blocked web font.
         const expected = /status of 422|ERR_FAILED/;
         assert.deepEqual(page.errors.filter((e) => !expected.test(e)), []);
+
+        // Signing out signs out at the provider too (RP-Initiated Logout): its page asks, then
+        // sends the browser back to the sign-in page; the next "Sign in with Contoso" asks for
+        // the password at the provider again instead of going straight through.
+        await Promise.all([
+          page.waitForURL(`${idp.issuer}/session/end**`),
+          page.locator("form[action='/signout'] button").click(),
+        ]);
+        await shoot(page, "provider_signout");
+        await Promise.all([
+          page.waitForURL(`${run.base}/signin`),
+          page.getByRole("button", { name: "Yes, sign me out" }).click(),
+        ]);
+        await Promise.all([page.waitForURL(`${idp.issuer}/**`), button.click()]);
+        await page.locator("input[name=password]").waitFor({ state: "visible" });
+        assert.equal(new URL(page.url()).pathname.startsWith("/interaction/"), true);
+        // What a provider without sign-out leaves the sign-in page saying (sso_signout_test).
+        await page.goto(`${run.base}/signin?signedOut=local`);
+        await page.getByText("Contoso offers this product no sign-out").waitFor();
+        await shoot(page, "signed_out_local");
 
         // A refused sign-in reads as words on the sign-in page.
         await page.context().clearCookies();

@@ -44,6 +44,10 @@ export async function startOidcProvider(options: {
   clientSecret?: string;
   /** Another client with the same redirect URI (a code issued to it is not ours). */
   otherClientId?: string;
+  /** Where the provider's sign-out may send the browser back (`post_logout_redirect_uris`). */
+  postLogoutRedirectUri?: string;
+  /** Whether it offers RP-Initiated Logout (`end_session_endpoint`); it does unless false. */
+  endSession?: boolean;
 }): Promise<TestProvider> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -57,6 +61,9 @@ export async function startOidcProvider(options: {
         client_id: clientId,
         client_secret: clientSecret,
         redirect_uris: [options.redirectUri],
+        post_logout_redirect_uris: options.postLogoutRedirectUri
+          ? [options.postLogoutRedirectUri]
+          : [],
         response_types: ["code"],
         grant_types: ["authorization_code"],
       },
@@ -73,6 +80,7 @@ export async function startOidcProvider(options: {
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     pkce: { required: () => true },
+    features: { rpInitiatedLogout: { enabled: options.endSession !== false } },
     cookies: { keys: ["rescue-test-cookie-key"] },
     findAccount: (_ctx: unknown, id: string) =>
       accounts[id] && {
@@ -106,12 +114,12 @@ export async function startOidcProvider(options: {
 }
 
 /**
- * Follows `authorizeUrl` through the provider's login page as `login` (a cookie jar of its
- * own) and returns where the provider sends the browser back: the app's callback URL.
+ * A browser's requests to the provider without following redirects: `jar` keeps its cookies
+ * (its session at the provider), so a later sign-in or sign-out is the same browser's. The
+ * body is read into `text`.
  */
-export async function loginAt(authorizeUrl: string, login: string): Promise<URL> {
-  const jar = new Map<string, string>();
-  const go = async (url: string, init: RequestInit = {}) => {
+export function providerBrowser(jar = new Map<string, string>()) {
+  return async (url: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
     const res = await fetch(url, { ...init, headers, redirect: "manual" });
@@ -120,9 +128,21 @@ export async function loginAt(authorizeUrl: string, login: string): Promise<URL>
       const at = pair.indexOf("=");
       jar.set(pair.slice(0, at), pair.slice(at + 1));
     }
-    await res.body?.cancel();
-    return res;
+    return Object.assign(res, { text: await res.text() });
   };
+}
+
+/**
+ * Follows `authorizeUrl` through the provider's login page as `login` (a cookie jar of its
+ * own unless `jar` is given) and returns where the provider sends the browser back: the app's
+ * callback URL.
+ */
+export async function loginAt(
+  authorizeUrl: string,
+  login: string,
+  jar = new Map<string, string>(),
+): Promise<URL> {
+  const go = providerBrowser(jar);
   let res = await go(authorizeUrl);
   let url = new URL(res.headers.get("location")!, authorizeUrl);
   // The login page (devInteractions): its form posts back to the interaction's own URL.
