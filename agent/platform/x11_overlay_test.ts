@@ -1,7 +1,9 @@
 // The whiteboard's overlay on a real X server without a compositor (Xvfb), checked the way the
 // technician sees it — the agent's own capture and damage watch — and with independent X
 // clients: xev (does a click through a stroke still reach the window below?), xsetroot,
-// xdotool and xwininfo. Needs xvfb, x11-utils, xdotool and x11-xserver-utils.
+// xdotool, xterm and xwininfo. Needs xvfb, x11-utils, xdotool, xterm and x11-xserver-utils; the
+// resolution change needs Xorg's dummy driver (xserver-xorg-core, xserver-xorg-video-dummy, root),
+// because Xvfb's screen cannot grow.
 import assert from "node:assert/strict";
 import { openDesktop } from "./mod.ts";
 import type { Frame } from "./types.ts";

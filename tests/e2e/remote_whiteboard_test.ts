@@ -5,12 +5,16 @@
  *
  * With control granted, the technician turns the whiteboard on → the agent's window tells the
  * customer → a line drawn on the picture is on the X screen (read back with the agent's own
- * capture, as the picture is made) → the click that drew it never reached xev → Clear removes
- * it → the laser's red dot follows the pointer over the picture and goes when the pointer leaves
- * → the customer's "Remove the drawings" in the agent's window takes them away and turns the
- * technician's toggle off → whiteboard on and off: a click reaches xev again (control is back).
- * The session log has each on and off. Screenshots of the toolbar with the whiteboard on and a
- * drawing at 1366×768 and 1920×1080 go to /tmp/shots/wb-*.png (E2E_SHOTS=0: none).
+ * capture, as the picture is made) → the click that drew it never reached xev → an xterm opened
+ * over it later does not hide it → Clear removes it → the laser's red dot follows the pointer
+ * over the picture and goes when the pointer leaves → the customer's "Remove the drawings" in
+ * the agent's window takes them away and turns the technician's toggle off → whiteboard on and
+ * off: a click reaches xev again (control is back). The session log has each on and off. The
+ * status line alone says control is paused (the bar has a label and its tools), in English and
+ * in a Dutch technician's window; the customer's page on the server says the technician draws
+ * while the whiteboard is on, in Dutch too. Screenshots of the toolbar with the whiteboard on
+ * and a drawing at 1366×768 and 1920×1080, in Dutch, and of the customer's page go to
+ * /tmp/shots/wb-*.png (E2E_SHOTS=0: none).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -76,6 +80,8 @@ Deno.test({
     const work = await Deno.makeTempDir({ prefix: "rescue-whiteboard-e2e-" });
     const t = await startTestApp();
     let agent: Deno.ChildProcess | null = null;
+    // Set inside the browser's callback: a plain `null` start would narrow it to never below.
+    let xterm = null as Deno.ChildProcess | null;
     await runX(xvfb.display, "xsetroot", ["-solid", "#336699"]);
     const xev = new Deno.Command("stdbuf", {
       args: ["-oL", "xev", "-geometry", "900x400+190+150", "-event", "button"],
@@ -174,6 +180,22 @@ Deno.test({
         assert.equal(countColour(screen, 600, 300, 4, RED), 0, "only where drawn");
         assert.doesNotMatch(clicks, /ButtonPress/, "drawing sent no click to the desktop");
         step("a line drawn: on the X screen, no click reached the desktop");
+
+        // A window the customer opens later (xterm, black) does not hide the drawing: the
+        // support app raises it again.
+        xterm = new Deno.Command("xterm", {
+          args: ["-geometry", "60x20+400+300", "-bg", "black", "-fg", "black"],
+          env: { DISPLAY: xvfb.display },
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        await waitFor("xterm on the screen", () => countColour(screen, 600, 400, 2, 0) === 25);
+        await waitFor("the line over xterm", () => countColour(screen, 600, 350, 2, RED) > 0);
+        xterm.kill("SIGKILL");
+        await xterm.status;
+        xterm = null;
+        await waitFor("xterm gone", () => countColour(screen, 600, 400, 2, 0) === 0);
+        step("a window opened later: the line stays on top");
 
         // The picture carries the drawing back to the technician (the capture sees it).
         await waitFor("the drawing in the technician's picture", () =>
@@ -296,6 +318,10 @@ Deno.test({
         assert.deepEqual(page.errors, []);
       });
     } finally {
+      try {
+        xterm?.kill("SIGKILL");
+      } catch { /* gone */ }
+      await xterm?.status;
       screen.close();
       try {
         xev.kill("SIGKILL");
