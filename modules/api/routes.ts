@@ -21,6 +21,7 @@ import { ssoSignIn } from "../sso/mod.ts";
 import { problemResponse, validationHook } from "./schemas.ts";
 import { orgApi } from "./org_routes.ts";
 import { channelApi } from "./channel_routes.ts";
+import { ssoApi } from "./sso_routes.ts";
 import { sessionApi } from "./session_routes.ts";
 import { reportApi } from "./report_routes.ts";
 import { auditApi } from "./audit_routes.ts";
@@ -169,6 +170,7 @@ apiRoutes.route("/", channelApi);
 apiRoutes.route("/", sessionApi);
 apiRoutes.route("/", reportApi);
 apiRoutes.route("/", auditApi);
+apiRoutes.route("/", ssoApi);
 
 apiRoutes.get("/docs", apiDocsPage);
 
