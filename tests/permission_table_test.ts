@@ -407,6 +407,28 @@ const TABLE: GuardedEndpoint[] = [
   { permission: "lens", method: "POST", path: "/console/lens/clear" },
   { permission: "lens", method: "POST", path: "/console/lens/freeze" },
   { permission: "lens", method: "POST", path: "/console/lens/record" },
+  // Sending the Lens link needs the group's way too (modules/lens invite.ts).
+  {
+    permission: "lens",
+    method: "POST",
+    path: "/console/lens/invite",
+    alsoNeeds: ["methodEmail"],
+    form: { via: "email", email: "carla@example.test" },
+  },
+  {
+    permission: "methodEmail",
+    method: "POST",
+    path: "/console/lens/invite",
+    alsoNeeds: ["lens"],
+    form: { via: "email", email: "carla@example.test" },
+  },
+  {
+    permission: "methodSms",
+    method: "POST",
+    path: "/console/lens/invite",
+    alsoNeeds: ["lens"],
+    form: { via: "sms", phone: "+31612345678" },
+  },
   // External technicians: the invite dialog (the lead of an Active session) and an
   // invitation of someone not on the approved list.
   {

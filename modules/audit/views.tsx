@@ -123,16 +123,21 @@ function AuditRowView({ c, row }: { c: PageContext; row: AuditRow }) {
     target: row.target,
     ...row.details,
   };
+  const lensEnded = row.action === "lens.ended" ? _lensEnded(t, row.details) : null;
   return (
     <tr>
       <td>
         <Moment lang={t.lang} at={row.createdAt} style="dateTime" />
       </td>
       <td>
-        <strong>{who}</strong> {what}
-        {target && (
+        {lensEnded ?? (
           <>
-            : <em>{target}</em>
+            <strong>{who}</strong> {what}
+            {target && (
+              <>
+                : <em>{target}</em>
+              </>
+            )}
           </>
         )}
       </td>
@@ -144,6 +149,36 @@ function AuditRowView({ c, row }: { c: PageContext; row: AuditRow }) {
         </details>
       </td>
     </tr>
+  );
+}
+
+const LENS_REASONS = ["technician", "customer", "lost", "expired", "abandoned"] as const;
+
+/**
+ * A Lens session's end as a sentence: whose session, how it ended and how long it ran, and the
+ * customer's name if the technician gave one (modules/lens writes these details). The actor
+ * alone would mislead: a session the customer ended has none ("System ended…").
+ */
+function _lensEnded(t: PageContext["var"]["t"], details: unknown) {
+  const d = (details ?? {}) as Record<string, unknown>;
+  const reason = LENS_REASONS.find((r) => r === d.reason);
+  if (!reason || typeof d.technician !== "string" || typeof d.seconds !== "number") return null;
+  const seconds = Math.max(0, Math.round(d.seconds));
+  const duration = t("lens.duration", {
+    minutes: Math.floor(seconds / 60),
+    seconds: String(seconds % 60).padStart(2, "0"),
+  });
+  return (
+    <span data-audit-lens={reason}>
+      {t("audit.lensEnded", {
+        technician: d.technician,
+        how: t(`lens.endedHow.${reason}`),
+        duration,
+      })}
+      {typeof d.customer === "string" && d.customer && (
+        <>{" "}{t("audit.lensCustomer", { name: d.customer })}</>
+      )}
+    </span>
   );
 }
 

@@ -110,6 +110,8 @@ export class LensSession {
   /** The customer's link is `/lens/<token>`: 192 bits, the only key to the phone's side. */
   readonly token = randomToken(24);
   readonly startedAt = Date.now();
+  /** The customer's name when the technician gave one with an invitation; kept in the record. */
+  customerName = "";
   readonly strokes: LensStroke[] = [];
   readonly #viewers = new Map<number, ViewerPeer>();
   readonly #listeners = new Set<(event: LensEvent) => void>();

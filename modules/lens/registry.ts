@@ -8,7 +8,8 @@
  * the technician's page must reach that instance (ARCHITECTURE.md "Lens"), and "one per
  * technician" holds per instance.
  */
-import { recordAudit } from "../audit/mod.ts";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { auditLog, recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { ABANDONED_MS, type LensEndReason, type LensOwner, LensSession } from "./lens_session.ts";
@@ -19,6 +20,7 @@ export const WAITING_MS = 30 * 60_000;
 export class LensRegistry {
   readonly #byUser = new Map<string, LensSession>();
   readonly #byToken = new Map<string, LensSession>();
+  readonly #records = new WeakMap<LensSession, Promise<void>>();
 
   constructor(
     private deps: AppDeps,
@@ -65,6 +67,23 @@ export class LensRegistry {
     return session;
   }
 
+  /**
+   * The technician's ended Lens sessions, newest first, from the audit log's `lens.ended`
+   * entries (the record: a Lens session has no row of its own, ARCHITECTURE.md "Lens").
+   */
+  async recent(owner: { userId: string; orgId: string }, limit = 10): Promise<LensRecord[]> {
+    const rows = await this.deps.db.select({ at: auditLog.createdAt, details: auditLog.details })
+      .from(auditLog)
+      .where(and(
+        eq(auditLog.orgId, owner.orgId),
+        eq(auditLog.action, "lens.ended"),
+        sql`${auditLog.details}->>'technicianId' = ${owner.userId}`,
+      ))
+      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+      .limit(limit);
+    return rows.map((row) => lensRecord(row.at, row.details));
+  }
+
   /** Every running session (a shutdown or a test ends them). */
   all(): LensSession[] {
     return [...this.#byUser.values()];
@@ -78,15 +97,62 @@ export class LensRegistry {
     const seconds = Math.round((Date.now() - session.startedAt) / 1000);
     const frames = session.framesIn;
     this.deps.log.info("lens ended", { lens: session.id, reason, seconds, frames });
-    recordAudit(this.deps.db, {
+    const written = recordAudit(this.deps.db, {
       orgId: session.owner.orgId,
       actorId: reason === "technician" ? session.owner.userId : null,
       action: "lens.ended",
       target: session.id,
-      details: { reason, seconds, technician: session.owner.name },
+      details: {
+        reason,
+        seconds,
+        technician: session.owner.name,
+        technicianId: session.owner.userId,
+        ...(session.customerName ? { customer: session.customerName } : {}),
+      },
       at: this.deps.clock.now(),
     }).catch((error) => this.deps.log.error("lens audit failed", { error: String(error) }));
+    this.#records.set(session, written);
   }
+
+  /**
+   * Resolves once an ended session's record is written (the End button's page lists it at
+   * once); at once for a session still running.
+   */
+  async recorded(session: LensSession): Promise<void> {
+    await this.#records.get(session);
+  }
+}
+
+/** One ended Lens session as the audit log keeps it. */
+export interface LensRecord {
+  startedAt: Date;
+  endedAt: Date;
+  seconds: number;
+  reason: LensEndReason;
+  technician: string;
+  customer: string | null;
+}
+
+const REASONS: readonly LensEndReason[] = [
+  "technician",
+  "customer",
+  "lost",
+  "expired",
+  "abandoned",
+];
+
+/** A `lens.ended` entry's details read defensively (older entries lack some fields). */
+export function lensRecord(endedAt: Date, details: unknown): LensRecord {
+  const d = (details ?? {}) as Record<string, unknown>;
+  const seconds = typeof d.seconds === "number" && d.seconds >= 0 ? d.seconds : 0;
+  return {
+    startedAt: new Date(endedAt.getTime() - seconds * 1000),
+    endedAt,
+    seconds,
+    reason: REASONS.includes(d.reason as LensEndReason) ? d.reason as LensEndReason : "lost",
+    technician: typeof d.technician === "string" ? d.technician : "",
+    customer: typeof d.customer === "string" && d.customer ? d.customer : null,
+  };
 }
 
 const registries = new WeakMap<AppDeps, LensRegistry>();

@@ -4,6 +4,8 @@
  *
  * - `GET /console/lens` the page; `POST /console/lens` starts (409 while one runs);
  *   `POST /console/lens/end` ends it;
+ * - `POST /console/lens/invite` sends the link by e-mail or text message (`via`, `email` or
+ *   `phone`, an optional customer `name`; invite.ts: `methodEmail` / `methodSms` too);
  * - `GET /console/lens/events` the session's live state, strokes and end (server-sent events);
  * - `POST /console/lens/peer` a WebRTC offer for the technician's picture (`{ id, sdp }`, 409
  *   before the phone sends one), `POST /console/lens/peer/:id/answer` its answer;
@@ -20,13 +22,24 @@ import {
   type AppEnv,
   type AuthedEnv,
   clientAddress,
+  isHtmx,
   liveStream,
+  readForm,
   requirePermission,
 } from "../http/mod.ts";
+import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import type { SmsDeps } from "../sms/mod.ts";
+import { lensInviteProblem, lensInviteVia, sendLensInvite } from "./invite.ts";
 import { type LensEvent, type LensSession, readStroke } from "./lens_session.ts";
 import { lensRegistry } from "./registry.ts";
-import { LensGonePage, LensPage, LensPhonePage } from "./views.tsx";
+import {
+  LensGonePage,
+  LensInviteForm,
+  type LensInviteFormProps,
+  LensPage,
+  LensPhonePage,
+} from "./views.tsx";
 
 const MAX_SDP = 64 * 1024;
 
@@ -75,6 +88,27 @@ function _events(c: Context, session: LensSession, technician = false) {
   });
 }
 
+/** The ways the technician may send the link (the group's connection methods). */
+function _ways(c: Context<AuthedEnv>) {
+  const user = c.get("user");
+  return { email: can(user, "methodEmail"), sms: can(user, "methodSms") };
+}
+
+/** The page, or (htmx) the invitation form alone, with what was typed and the outcome. */
+function _inviteAnswer(
+  c: Context<AuthedEnv>,
+  session: LensSession,
+  invite: Omit<LensInviteFormProps, "c" | "ways">,
+  status: 200 | 422 = 200,
+) {
+  const props = { c, ways: _ways(c), ...invite };
+  if (isHtmx(c)) return c.html(<LensInviteForm {...props} />, status);
+  return c.html(
+    <LensPage c={c} session={session} link={_link(c, session)} invite={props} />,
+    status,
+  );
+}
+
 function _link(c: Context, session: LensSession): string {
   return `${c.get("deps").config.publicUrl.replace(/\/$/, "")}/lens/${session.token}`;
 }
@@ -82,11 +116,63 @@ function _link(c: Context, session: LensSession): string {
 const technicianRoutes = new Hono<AppEnv>()
   .use("/console/lens", requirePermission("lens"))
   .use("/console/lens/*", requirePermission("lens"))
-  .get("/console/lens", (c) => {
-    const session = lensRegistry(c.get("deps")).ofTechnician(c.get("user")!.id);
+  .get("/console/lens", async (c) => {
+    const user = c.get("user")!;
+    const registry = lensRegistry(c.get("deps"));
+    const session = registry.ofTechnician(user.id);
+    const recent = session ? [] : await registry.recent({ userId: user.id, orgId: user.orgId });
     return c.html(
-      <LensPage c={c} session={session} link={session ? _link(c, session) : undefined} />,
+      <LensPage
+        c={c}
+        session={session}
+        link={session ? _link(c, session) : undefined}
+        invite={{ c, ways: _ways(c) }}
+        recent={recent}
+      />,
     );
+  })
+  .post("/console/lens/invite", async (c) => {
+    const user = c.get("user")!;
+    const form = await readForm(c);
+    const via = lensInviteVia(user, form.via);
+    const session = _mine(c as Context<AuthedEnv>);
+    const draft = { name: form.name ?? "", email: form.email ?? "", phone: form.phone ?? "" };
+    const contact = via === "email" ? draft.email : draft.phone;
+    const t = c.get("t");
+    const problem = lensInviteProblem({ via, contact, customerName: draft.name });
+    if (problem) {
+      const field = problem === "console.valueTooLong" && draft.name.trim().length > 100
+        ? "name"
+        : via === "email"
+        ? "email"
+        : "phone";
+      return _inviteAnswer(c, session, {
+        draft,
+        message: { ok: false, text: t(problem), field },
+      }, 422);
+    }
+    if (draft.name.trim()) session.customerName = draft.name.trim();
+    const texts = {
+      subject: t("lensPhone.inviteSubject", { name: user.name, link: _link(c, session) }),
+      body: t("lensPhone.inviteBody", { name: user.name, link: _link(c, session) }),
+    };
+    const outcome = await sendLensInvite(c.get("deps") as SmsDeps, user, session, {
+      via,
+      contact,
+      language: c.get("lang"),
+      texts,
+    });
+    const to = contact.trim();
+    const text = outcome === "sent"
+      ? t(via === "email" ? "lens.invite.sentEmail" : "lens.invite.sentSms", { to })
+      : outcome === "held"
+      ? t(via === "email" ? "lens.invite.heldEmail" : "lens.invite.heldSms", { to })
+      : t("lens.invite.retrying", { to });
+    // Sent: the form is emptied for the next one; otherwise what was typed stays.
+    return _inviteAnswer(c, session, {
+      draft: outcome === "sent" ? { ...draft, email: "", phone: "" } : draft,
+      message: { ok: outcome === "sent", text },
+    });
   })
   .post("/console/lens", async (c) => {
     const user = c.get("user")!;
@@ -110,8 +196,12 @@ const technicianRoutes = new Hono<AppEnv>()
     }
     return c.redirect("/console/lens", 303);
   })
-  .post("/console/lens/end", (c) => {
-    lensRegistry(c.get("deps")).ofTechnician(c.get("user")!.id)?.end("technician");
+  .post("/console/lens/end", async (c) => {
+    const registry = lensRegistry(c.get("deps"));
+    const session = registry.ofTechnician(c.get("user")!.id);
+    session?.end("technician");
+    // The page it leads to lists the session just ended.
+    if (session) await registry.recorded(session);
     return c.redirect("/console/lens", 303);
   })
   .get("/console/lens/events", (c) => _events(c, _mine(c as Context<AuthedEnv>), true))

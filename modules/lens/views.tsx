@@ -5,9 +5,11 @@
  * get their addresses and words as `data-*` attributes; every word comes from the locales.
  */
 import type { PageContext } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
+import type { TranslationKey, Translator } from "../i18n/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
+import { Moment } from "../../views/moment.tsx";
 import { type LensSession, STROKE_COLOURS } from "./lens_session.ts";
+import type { LensRecord } from "./registry.ts";
 
 type C = PageContext;
 
@@ -47,7 +49,16 @@ const VIEW_LABELS: Record<string, TranslationKey> = {
 };
 
 /** The technician's Lens page: the start button, or the running session. */
-export function LensPage(props: { c: C; session?: LensSession; link?: string; error?: string }) {
+export function LensPage(
+  props: {
+    c: C;
+    session?: LensSession;
+    link?: string;
+    error?: string;
+    invite?: LensInviteFormProps;
+    recent?: LensRecord[];
+  },
+) {
   const { c, session } = props;
   const t = c.get("t");
   return (
@@ -64,15 +75,25 @@ export function LensPage(props: { c: C; session?: LensSession; link?: string; er
         </header>
         {props.error && <p class="flash error" role="alert">{props.error}</p>}
         {session
-          ? <LensRunning c={c} session={session} link={props.link ?? ""} />
+          ? (
+            <LensRunning
+              c={c}
+              session={session}
+              link={props.link ?? ""}
+              invite={props.invite ?? { c, ways: { email: false, sms: false } }}
+            />
+          )
           : (
-            <section class="card lens-start">
-              <p>{t("lens.intro")}</p>
-              <form method="post" action="/console/lens">
-                <CsrfField c={c} />
-                <button type="submit" data-lens-start>{t("lens.start")}</button>
-              </form>
-            </section>
+            <>
+              <section class="card lens-start">
+                <p>{t("lens.intro")}</p>
+                <form method="post" action="/console/lens">
+                  <CsrfField c={c} />
+                  <button type="submit" data-lens-start>{t("lens.start")}</button>
+                </form>
+              </section>
+              <LensRecent c={c} recent={props.recent ?? []} />
+            </>
           )}
       </div>
     </Layout>
@@ -88,7 +109,143 @@ function smsQuery(invite: { body: string }): string {
   return `body=${encodeURIComponent(invite.body)}`;
 }
 
-function LensRunning(props: { c: C; session: LensSession; link: string }) {
+/** What the invitation form shows: the ways the technician may use, the draft, the outcome. */
+export interface LensInviteFormProps {
+  c: C;
+  ways: { email: boolean; sms: boolean };
+  draft?: { name: string; email: string; phone: string };
+  /** The outcome or the problem, already worded; `ok` says which. */
+  message?: { ok: boolean; text: string; field?: "email" | "phone" | "name" };
+}
+
+/**
+ * "Send the link": by e-mail or text message through the product's outboxes (invite.ts), each
+ * shown only with its group permission. Answers itself (htmx swaps the form), keeping what was
+ * typed when something is wrong.
+ */
+export function LensInviteForm(props: LensInviteFormProps) {
+  const { c, ways } = props;
+  const t = c.get("t");
+  if (!ways.email && !ways.sms) return null;
+  const draft = props.draft ?? { name: "", email: "", phone: "" };
+  const message = props.message;
+  const invalid = (field: string) => message && !message.ok && message.field === field;
+  return (
+    <form
+      method="post"
+      action="/console/lens/invite"
+      class="lens-invite-form"
+      hx-post="/console/lens/invite"
+      hx-swap="outerHTML"
+      data-lens-invite-form
+    >
+      <CsrfField c={c} />
+      <fieldset>
+        <legend>{t("lens.invite.title")}</legend>
+        <div class="row">
+          <label for="lens-invite-name">{t("lens.invite.name")}</label>
+          <input
+            id="lens-invite-name"
+            name="name"
+            type="text"
+            maxlength={100}
+            value={draft.name}
+            aria-invalid={invalid("name") ? "true" : undefined}
+          />
+        </div>
+        {ways.email && (
+          <div class="row">
+            <label for="lens-invite-email">{t("lens.invite.email")}</label>
+            <input
+              id="lens-invite-email"
+              name="email"
+              type="email"
+              value={draft.email}
+              aria-invalid={invalid("email") ? "true" : undefined}
+            />
+            <button type="submit" name="via" value="email" class="secondary" data-lens-send-email>
+              {t("lens.invite.sendEmail")}
+            </button>
+          </div>
+        )}
+        {ways.sms && (
+          <div class="row">
+            <label for="lens-invite-phone">{t("lens.invite.phone")}</label>
+            <input
+              id="lens-invite-phone"
+              name="phone"
+              type="tel"
+              value={draft.phone}
+              aria-invalid={invalid("phone") ? "true" : undefined}
+            />
+            <button type="submit" name="via" value="sms" class="secondary" data-lens-send-sms>
+              {t("lens.invite.sendSms")}
+            </button>
+          </div>
+        )}
+        {message && (
+          <p
+            class={message.ok ? "flash" : "flash error"}
+            role={message.ok ? "status" : "alert"}
+            data-lens-invite-result={message.ok ? "ok" : "error"}
+          >
+            {message.text}
+          </p>
+        )}
+      </fieldset>
+    </form>
+  );
+}
+
+/** A duration in whole minutes and seconds, in the page's words. */
+export function lensDuration(t: Translator, seconds: number): string {
+  return t("lens.duration", {
+    minutes: Math.floor(seconds / 60),
+    seconds: String(seconds % 60).padStart(2, "0"),
+  });
+}
+
+/** The technician's own recent Lens sessions, from the audit log (registry.ts `recent`). */
+function LensRecent(props: { c: C; recent: LensRecord[] }) {
+  const t = props.c.get("t");
+  return (
+    <section class="card lens-recent" data-lens-recent>
+      <h2>{t("lens.history.title")}</h2>
+      {props.recent.length === 0 ? <p class="muted">{t("lens.history.empty")}</p> : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("lens.history.started")}</th>
+              <th>{t("lens.history.duration")}</th>
+              <th>{t("lens.history.customer")}</th>
+              <th>{t("lens.history.ended")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.recent.map((r) => (
+              <tr data-lens-record={r.reason}>
+                <td>
+                  <Moment lang={t.lang} at={r.startedAt} style="dateTime" />
+                </td>
+                <td>{lensDuration(t, r.seconds)}</td>
+                <td>{r.customer ?? <span class="muted">{t("lens.history.notGiven")}</span>}</td>
+                <td>{_capitalised(t(`lens.endedHow.${r.reason}`))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function _capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function LensRunning(
+  props: { c: C; session: LensSession; link: string; invite: LensInviteFormProps },
+) {
   const { c } = props;
   const t = c.get("t");
   // Sent from the technician's own mail or messaging app, in the page's language.
@@ -115,7 +272,9 @@ function LensRunning(props: { c: C; session: LensSession; link: string }) {
           <input id="lens-link" type="text" readonly value={props.link} />
           <button type="button" class="secondary" data-lens-copy>{t("lens.copy")}</button>
         </div>
+        <LensInviteForm {...props.invite} />
         <p class="row lens-send">
+          <span class="muted">{t("lens.ownApp")}</span>
           <a class="button secondary" href={`mailto:?${mailQuery(invite)}`} data-lens-mail>
             {t("lens.sendEmail")}
           </a>

@@ -26,6 +26,7 @@ export type LimitVerdict =
 /** What a person is told when a limit stops them ({{count}} seconds until they may try again). */
 const LIMIT_MESSAGE: Record<LimitAction, TranslationKey> = {
   sessionCreate: "limits.sessionCreate",
+  lensInvite: "limits.tooFast",
   channelForm: "channels.public.tooManySubmissions",
   customerChat: "limits.customerChat",
   pinAddress: "limits.tooFast",

@@ -7,6 +7,8 @@
 export const LIMITS = {
   /** Sessions a technician creates, per user, at every door (console dialog, API). */
   sessionCreate: { max: 30, windowMs: 60_000 },
+  /** Lens links a technician sends by e-mail or text message, per user (modules/lens). */
+  lensInvite: { max: 10, windowMs: 60_000 },
   /** Public channel forms that store a row (session, callback request), per address. */
   channelForm: { max: 10, windowMs: 15 * 60_000 },
   /** Chat messages from whoever holds a customer link, per session (a burst of 60 is fine). */

@@ -17,6 +17,7 @@ type TranslationKey = Parameters<AppEnv["Variables"]["t"]>[0];
 const KIND_LABELS: Record<string, TranslationKey> = {
   invitation: "mail.kinds.invitation",
   session_invitation: "mail.kinds.session_invitation",
+  lens_invitation: "mail.kinds.lens_invitation",
   external_invitation: "mail.kinds.external_invitation",
   password_reset: "mail.kinds.password_reset",
 };

@@ -8,7 +8,8 @@
 // page's own sound, the flashlight; the phone's page reloaded comes back; Disconnect ends it on
 // both sides, the technician's End too; a second tab of the technician (in Dutch) shows the
 // picture beside the first. A technician without `lens` gets 403 and no Lens in the top bar; a
-// second Lens session of the same technician is refused.
+// second Lens session of the same technician is refused. The link is sent by e-mail through the
+// product (the real SMTP test server), and both sessions end up in Ann's recent list.
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
@@ -18,6 +19,7 @@ import { technician } from "../support/sessions.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRegistry } from "../../modules/lens/mod.ts";
 import { SILENT_MS } from "../../modules/remote/screen_receiver.ts";
+import { startSmtpServer } from "../../modules/mail/smtp_test_server.ts";
 
 const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 
@@ -113,6 +115,9 @@ async function until(probe: () => boolean | Promise<boolean>, what: string, ms =
   assert.fail(`timed out: ${what}`);
 }
 
+// The real SMTP server the e-mailed link goes to (started before the app, which reads SMTP_URL).
+const smtp = await startSmtpServer();
+
 browserTest(
   "browser: Lens — a phone's camera to the technician, pause, mute, drawing, disconnect",
   async (t) => {
@@ -154,6 +159,21 @@ browserTest(
         await tech.locator("[data-lens-copy]").click();
         await tech.getByRole("button", { name: "Link copied" }).waitFor();
         assert.equal(await tech.evaluate(() => navigator.clipboard.readText()), link);
+        // Send by e-mail: through the product's mail (the real SMTP server), said on the page;
+        // the customer's name goes into the session's record.
+        await tech.getByLabel("Customer's name (optional)").fill("Carla de Vries");
+        await tech.getByLabel("Customer's e-mail address").fill("carla@example.test");
+        await tech.getByRole("button", { name: "Send by e-mail" }).click();
+        await tech.getByText("The link was sent by e-mail to carla@example.test.").waitFor();
+        assert.equal(smtp.messages.length, 1);
+        assert.deepEqual(smtp.recipients[0], ["carla@example.test"]);
+        assert.ok(smtp.messages[0].replace(/=\r?\n/g, "").includes(`/lens/${session.token}`));
+        assert.equal(session.customerName, "Carla de Vries");
+        for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+          await tech.setViewportSize({ width, height });
+          await tech.screenshot({ path: `/tmp/shots/lens2-invite-sent-${width}.png` });
+        }
+        await tech.setViewportSize({ width: 1366, height: 768 });
 
         // A second Lens session for Ann is refused, with the reason; the first runs on.
         const second = await tech.evaluate(async () => {
@@ -414,6 +434,15 @@ browserTest(
           "the camera is let go",
         );
         await tech.locator("[data-lens-start]").waitFor();
+        // Both sessions are in Ann's recent list: how each ended, the customer's name if given.
+        const recent = tech.locator("[data-lens-recent] tbody tr");
+        assert.equal(await recent.count(), 2);
+        assert.match(await recent.nth(0).innerText(), /not given\s+Ended by the technician/);
+        assert.match(await recent.nth(1).innerText(), /Carla de Vries\s+The customer disconnected/);
+        for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+          await tech.setViewportSize({ width, height });
+          await tech.screenshot({ path: `/tmp/shots/lens2-recent-${width}.png` });
+        }
         assert.deepEqual(phoneErrors, []);
         // The one error is the test's own second start (409), refused as it should be.
         assert.deepEqual(tech.errors, [
@@ -422,7 +451,9 @@ browserTest(
       } finally {
         for (const running of lensRegistry(t.deps).all()) running.end("technician");
         await phoneBrowser.close();
+        await smtp.close();
       }
     });
   },
+  { env: { SMTP_URL: smtp.url } },
 );
