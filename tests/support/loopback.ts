@@ -6,8 +6,14 @@
  * time on PostgreSQL. browser.ts re-exports them.
  */
 
-/** The flags Debian's Chromium needs on this machine, headless or under Xvfb. */
+/**
+ * The flags Debian's Chromium needs on this machine, headless or under Xvfb. No name but
+ * localhost resolves: a page that asks for another host (oidc-provider's login page links
+ * Google's fonts) fails at once on this machine instead of reaching out; addresses such as
+ * 127.0.0.1 need no name.
+ */
 export const CHROMIUM_FLAGS = [
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
