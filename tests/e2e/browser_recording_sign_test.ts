@@ -123,7 +123,13 @@ browserTest(
             customer.selectOption("#customer-lang", "nl"),
           ]);
           await customer.locator("#browser-share-start").click();
-          await customer.locator("#browser-share-stop").waitFor();
+          await customer.locator("#browser-share-stop").waitFor().catch(async (error) => {
+            // What the page said instead (a refusal, "connecting"): seen once on a loaded machine.
+            const said = await customer.locator("#browser-share-status").textContent();
+            throw new Error(`no Stop sharing after the second Share; the page says: ${said}`, {
+              cause: error,
+            });
+          });
           await customer.locator("#remote-recording").filter({
             hasText: "Deze sessie wordt opgenomen.",
           }).waitFor({ timeout: 10_000 });
