@@ -77,7 +77,10 @@ function start(root) {
       const reason = String(state.ended ?? "technician");
       lines.push(labels[`ended${reason[0].toUpperCase()}${reason.slice(1)}`]);
     } else if (state.phase === "waiting") {
-      lines.push(state.codec ? labels.connecting : labels.waiting);
+      // Interrupted: the phone's connection went and may come back (a reloaded page's Start).
+      lines.push(
+        state.interrupted ? labels.interrupted : state.codec ? labels.connecting : labels.waiting,
+      );
     } else {
       // Frozen is said instead of "Live": both pages hold one picture (the sound goes on).
       if (state.paused) lines.push(labels.paused);

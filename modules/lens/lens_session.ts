@@ -44,6 +44,11 @@ export interface LensState {
    * the technician's page makes a new peer when it changes.
    */
   epoch: number;
+  /**
+   * The phone's connection went (its page reloaded or closed, its network dropped) and the
+   * session waits `reconnectMs` for it to come back before it ends ("lost").
+   */
+  interrupted: boolean;
   ended?: LensEndReason;
 }
 
@@ -69,6 +74,11 @@ export const MAX_STROKES = 200;
  * away, signed out): the phone would otherwise go on sending its camera to nobody.
  */
 export const ABANDONED_MS = 2 * 60_000;
+/**
+ * How long a session waits for the phone to come back after its connection went: a reloaded
+ * page shows Start again, and the customer reads it and taps it in their own time.
+ */
+export const RECONNECT_MS = 2 * 60_000;
 /** Technician pages that may watch one Lens session at once (tabs, a reload). */
 export const MAX_VIEWERS = 3;
 export const MAX_POINTS = 2_000;
@@ -120,6 +130,7 @@ export class LensSession {
   #frames = 0;
   #watchers = 0;
   #abandon: ReturnType<typeof setTimeout> | undefined;
+  #reconnect: ReturnType<typeof setTimeout> | undefined;
   #state: LensState = {
     phase: "waiting",
     paused: false,
@@ -132,6 +143,7 @@ export class LensSession {
     codec: "",
     audio: false,
     epoch: 0,
+    interrupted: false,
   };
 
   constructor(
@@ -141,6 +153,8 @@ export class LensSession {
       onEnded: (reason: LensEndReason) => void;
       /** How long the session runs on with no page of the technician open (ABANDONED_MS). */
       abandonedMs?: number;
+      /** How long it waits for a phone whose connection went (RECONNECT_MS). */
+      reconnectMs?: number;
     },
   ) {}
 
@@ -211,7 +225,7 @@ export class LensSession {
         for (const viewer of this.#viewers.values()) viewer.sendAudio(packet);
       },
       onClosed: () => {
-        if (this.#receiver === receiver) this.end("lost");
+        if (this.#receiver === receiver) this.#interrupted();
       },
     });
     // The phone's current peer stays until the new offer is answered: an offer that cannot be
@@ -227,12 +241,14 @@ export class LensSession {
     const previous = this.#receiver;
     this.#receiver = receiver;
     previous?.close();
+    clearTimeout(this.#reconnect);
     // A new page starts with its switches off (sending, sound on, no flashlight).
     this.#set({
       paused: false,
       muted: false,
       torch: false,
       epoch: this.#state.epoch + 1,
+      interrupted: false,
       codec: receiver.codec ?? "",
       audio: sendsAudio(sdp),
     });
@@ -308,6 +324,7 @@ export class LensSession {
   end(reason: LensEndReason): void {
     if (this.ended) return;
     clearTimeout(this.#abandon);
+    clearTimeout(this.#reconnect);
     this.#set({ phase: "ended", ended: reason });
     const receiver = this.#receiver;
     this.#receiver = null;
@@ -316,6 +333,19 @@ export class LensSession {
     this.#viewers.clear();
     this.options.onEnded(reason);
     this.#listeners.clear();
+  }
+
+  /**
+   * The phone's peer went: before, the session ended at once ("lost"), so a reloaded page whose
+   * Start came after the old peer's silence (SILENT_MS, 8 s: a customer reading the page, a
+   * loaded phone) found it gone. Now it waits `reconnectMs` for a new offer.
+   */
+  #interrupted() {
+    this.#receiver = null;
+    this.#set({ phase: "waiting", interrupted: true, paused: false, torch: false });
+    clearTimeout(this.#reconnect);
+    this.#reconnect = setTimeout(() => this.end("lost"), this.options.reconnectMs ?? RECONNECT_MS);
+    Deno.unrefTimer(this.#reconnect);
   }
 
   #set(change: Partial<LensState>) {

@@ -24,6 +24,7 @@ function labels(c: C, keys: Record<string, TranslationKey>, params = {}): string
 const VIEW_LABELS: Record<string, TranslationKey> = {
   waiting: "lens.status.waiting",
   connecting: "lens.status.connecting",
+  interrupted: "lens.status.interrupted",
   live: "lens.status.live",
   paused: "lens.status.paused",
   muted: "lens.status.muted",

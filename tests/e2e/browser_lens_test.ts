@@ -363,8 +363,14 @@ browserTest(
         );
 
         // The phone's page reloaded: Start again, and the technician's page gets the picture
-        // over a new peer (the session's epoch); the drawing is on the new page at once.
+        // over a new peer (the session's epoch); the drawing is on the new page at once. The
+        // customer takes their time: the old page's peer goes silent (SILENT_MS) before the new
+        // Start — the session waits for the phone (it ended "lost" here before, which a loaded
+        // machine's slow reload hit now and then), and the technician reads that it waits.
         await phone.reload();
+        await until(() => session.state.interrupted, "the old peer's silence", SILENT_MS + 15_000);
+        await tech.getByText("The connection to the customer's phone was interrupted.").waitFor();
+        assert.ok(!session.ended);
         await phone.locator("[data-lens-start]").click();
         await phone.getByText("Ann sees your camera.").waitFor().catch(async (error) => {
           const said = await phone.locator("[data-lens-status]").textContent();
