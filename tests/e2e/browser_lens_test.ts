@@ -15,6 +15,7 @@ import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
 import { decodedFrames, keepPeers, peerCodec } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
+import { ADMIN } from "../support/app.ts";
 import { technician } from "../support/sessions.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRegistry } from "../../modules/lens/mod.ts";
@@ -370,6 +371,7 @@ browserTest(
         await phone.reload();
         await until(() => session.state.interrupted, "the old peer's silence", SILENT_MS + 15_000);
         await tech.getByText("The connection to the customer's phone was interrupted.").waitFor();
+        await tech.screenshot({ path: "/tmp/shots/lens2-interrupted-1366.png" });
         assert.ok(!session.ended);
         await phone.locator("[data-lens-start]").click();
         await phone.getByText("Ann sees your camera.").waitFor().catch(async (error) => {
@@ -448,6 +450,18 @@ browserTest(
         for (const [width, height] of [[1366, 768], [1920, 1080]]) {
           await tech.setViewportSize({ width, height });
           await tech.screenshot({ path: `/tmp/shots/lens2-recent-${width}.png` });
+        }
+        // The admin's audit log says whose session ended, how and after how long.
+        const admin = await newPage();
+        await signInPage(admin, base, ADMIN.email, ADMIN.password);
+        await admin.goto(`${base}/admin/audit?action=lens.ended`);
+        await admin.getByText(
+          "Ann's Lens session ended: the customer disconnected, after",
+        ).waitFor();
+        await admin.getByText("Customer: Carla de Vries.").waitFor();
+        for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+          await admin.setViewportSize({ width, height });
+          await admin.screenshot({ path: `/tmp/shots/lens2-audit-${width}.png` });
         }
         assert.deepEqual(phoneErrors, []);
         // The one error is the test's own second start (409), refused as it should be.
