@@ -12,7 +12,13 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { auditLog, recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { ABANDONED_MS, type LensEndReason, type LensOwner, LensSession } from "./lens_session.ts";
+import {
+  ABANDONED_MS,
+  type LensEndReason,
+  type LensOwner,
+  LensSession,
+  RECONNECT_MS,
+} from "./lens_session.ts";
 
 /** How long a link may wait for the phone before the session ends by itself. */
 export const WAITING_MS = 30 * 60_000;
@@ -24,7 +30,11 @@ export class LensRegistry {
 
   constructor(
     private deps: AppDeps,
-    readonly options = { waitingMs: WAITING_MS, abandonedMs: ABANDONED_MS },
+    readonly options: { waitingMs: number; abandonedMs: number; reconnectMs?: number } = {
+      waitingMs: WAITING_MS,
+      abandonedMs: ABANDONED_MS,
+      reconnectMs: RECONNECT_MS,
+    },
   ) {}
 
   /** The technician's running Lens session. */
@@ -44,6 +54,7 @@ export class LensRegistry {
       hostAddresses: ["127.0.0.1"],
       onEnded: (reason) => this.#ended(session, reason),
       abandonedMs: this.options.abandonedMs,
+      reconnectMs: this.options.reconnectMs,
     });
     this.#byUser.set(owner.userId, session);
     this.#byToken.set(session.token, session);

@@ -2,13 +2,15 @@
 // technician route, the customer's side reached by the link's token only, and bad input
 // refused with a reason and nothing changed. The phone is a werift peer sending VP8.
 import assert from "node:assert/strict";
-import { MediaStreamTrack, RTCPeerConnection, useVP8 } from "werift";
+import { Buffer } from "node:buffer";
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useVP8 } from "werift";
 import { auditActions, startTestApp, type TestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician } from "../../tests/support/sessions.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { LensRegistry, lensRegistry } from "./registry.ts";
 import { MAX_VIEWERS, sendsAudio } from "./lens_session.ts";
+import { SILENT_MS } from "../remote/screen_receiver.ts";
 
 async function signedIn(t: TestApp, permissions = [...defaultPermissions(), "lens" as const]) {
   const user = await technician(t, { permissions, name: "Ann" });
@@ -262,6 +264,59 @@ Deno.test({
       assert.equal(lensRegistry(t.deps).ofToken(session.token), undefined);
     } finally {
       for (const session of lensRegistry(t.deps).all()) session.end("technician");
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "LensSession: a phone whose connection goes is waited for (interrupted), then ends 'lost' after reconnectMs",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    const phone = await phoneOffer();
+    try {
+      const registry = new LensRegistry(t.deps, {
+        waitingMs: 60_000,
+        abandonedMs: 60_000,
+        reconnectMs: 300,
+      });
+      const owner = { userId: crypto.randomUUID(), orgId: crypto.randomUUID(), name: "Ann" };
+      const session = await registry.start(owner, null);
+      // The phone connects (its peer answered), then goes: closed, no packet any more.
+      await phone.pc.setRemoteDescription({ type: "answer", sdp: await session.answer(phone.sdp) });
+      const until = async (probe: () => boolean, ms: number) => {
+        for (const deadline = Date.now() + ms; Date.now() < deadline && !probe();) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return probe();
+      };
+      assert.ok(await until(() => phone.pc.connectionState === "connected", 10_000), "connected");
+      // A few packets (a VP8 keyframe's first bytes), so the server has heard the phone; then
+      // it goes: closed, nothing more.
+      const track = phone.pc.getTransceivers()[0].sender.track!;
+      for (let i = 0; i < 5; i++) {
+        const header = new RtpHeader({ payloadType: 96, sequenceNumber: i, timestamp: i * 3000 });
+        header.marker = true;
+        track.writeRtp(new RtpPacket(header, Buffer.from([0x10, 0, 0, 0, 0x9d, 0x01, 0x2a])));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(await until(() => session.state.epoch === 1, 1_000));
+      await phone.pc.close();
+      assert.ok(
+        await until(() => session.state.interrupted, SILENT_MS + 5_000),
+        "the phone's silence is an interruption",
+      );
+      assert.equal(session.state.phase, "waiting");
+      assert.ok(!session.ended, "not ended at once");
+      assert.equal(registry.ofToken(session.token), session, "the link still works");
+      assert.ok(await until(() => session.ended, 2_000), "ended after reconnectMs");
+      assert.equal(session.state.ended, "lost");
+      assert.equal(registry.ofToken(session.token), undefined);
+    } finally {
+      await phone.pc.close();
       await t.close();
     }
   },
