@@ -258,6 +258,7 @@ export const authRoutes = (external?: ExternalSignIn) =>
       // A page, not a redirect: CSP's form-action 'self' would block this form's redirect to
       // another site.
       if (provider?.url) {
+        c.set("user", undefined); // the page's header: signed out already
         return c.html(<SigningOutPage c={c} name={provider.name} url={provider.url.href} />);
       }
       return c.redirect(provider ? "/signin?signedOut=local" : "/signin", 303);

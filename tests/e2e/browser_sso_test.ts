@@ -108,10 +108,26 @@ browserTest(
         // Signing out signs out at the provider too (RP-Initiated Logout): its page asks, then
         // sends the browser back to the sign-in page; the next "Sign in with Contoso" asks for
         // the password at the provider again instead of going straight through.
-        await Promise.all([
-          page.waitForURL(`${idp.issuer}/session/end**`),
-          page.locator("form[action='/signout'] button").click(),
-        ]);
+        // Our page says where it goes on to (held there a moment to be seen), then goes on.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => release = resolve);
+        await page.route(`${idp.issuer}/session/end?**`, async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.locator("form[action='/signout'] button").click();
+        await page.getByText("You are signed out here. Now signing you out at Contoso too…")
+          .waitFor();
+        assert.equal(
+          await page.getByRole("link", { name: "Continue to Contoso" }).getAttribute("href")
+            .then((href) => new URL(href!).pathname),
+          "/session/end",
+        );
+        assert.equal(await page.locator("form[action='/signout']").count(), 0, "signed out");
+        // One size only: a screenshot waits while a navigation is held.
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/SSO_signing_out_1920.png` });
+        release();
+        await page.waitForURL(`${idp.issuer}/session/end**`);
         await shoot(page, "provider_signout");
         await Promise.all([
           page.waitForURL(`${run.base}/signin`),
