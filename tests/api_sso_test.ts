@@ -73,6 +73,14 @@ Deno.test({
         }
         assert.equal((await t.deps.db.select().from(ssoSettings)).length, 0);
 
+        // Not JSON at all: 400, a problem document.
+        const garbled = await t.app.request("http://localhost/api/v1/sso", {
+          method: "PUT",
+          headers: { authorization: `Bearer ${master}`, "content-type": "application/json" },
+          body: "{displayName:",
+        });
+        assert.equal(garbled.status, 400);
+        assert.match(garbled.headers.get("content-type")!, /problem\+json/);
         // Bad input: each refusal names its field; nothing is stored.
         const issuesOf = async (input: Record<string, unknown>) => {
           const res = await call(t, master, "PUT", { ...body, ...input });
