@@ -16,7 +16,7 @@ import { PictureWatch } from "./picture_watch.ts";
 import { socketUrl, ViewerSocket } from "./socket.ts";
 import { keyboardLock, Stage } from "./stage.ts";
 import { StatsTracker, type ViewStats } from "./stats.ts";
-import { Toolbar } from "./toolbar.tsx";
+import { FittedToolbar } from "./toolbar.tsx";
 import { WhiteboardBar } from "./whiteboard_bar.tsx";
 import { toolbarActions } from "./actions.ts";
 import {
@@ -313,7 +313,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     const isControlling = controlling(s);
     return (
       <>
-        <Toolbar
+        <FittedToolbar
           t={t}
           uid={uid}
           state={s}

@@ -16,6 +16,7 @@
 import { QUALITY_PRESETS, type QualityPreset } from "../../protocol/limits.ts";
 import { mayEndControl, type RemoteViewMount } from "../../protocol/viewer.ts";
 import type { ScaleMode } from "./geometry.ts";
+import type { RefObject } from "preact";
 import { useRef } from "preact/hooks";
 import { Icon } from "./icons.tsx";
 import { useToolbarFit } from "./toolbar_fit.ts";
@@ -58,14 +59,21 @@ export interface ToolbarProps {
   lensAvailable: boolean;
   fullscreenEnabled: boolean;
   actions: ToolbarActions;
+  /** The toolbar's element, for `FittedToolbar`'s measuring. */
+  barRef?: RefObject<HTMLDivElement | null>;
+}
+
+/** The toolbar, measured to stay one row (toolbar_fit.ts): what the remote view renders. */
+export function FittedToolbar(props: ToolbarProps) {
+  const bar = useRef<HTMLDivElement>(null);
+  useToolbarFit(bar);
+  return <Toolbar {...props} barRef={bar} />;
 }
 
 const MODES: readonly ScaleMode[] = ["fit", "actual", "stretch"];
 
 export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: ToolbarProps) {
   const a = props.actions;
-  const bar = useRef<HTMLDivElement>(null);
-  useToolbarFit(bar);
   const online = s.connected && s.agent === "connected";
   const viewOn = viewActive(s);
   const controlOn = isActive(s.control);
@@ -76,7 +84,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
     ? t("layoutRemoteNamed", { layout: s.keyboard })
     : t("layoutRemote");
   return (
-    <div class="rv-toolbar" role="group" aria-label={t("toolbar")} ref={bar}>
+    <div class="rv-toolbar" role="group" aria-label={t("toolbar")} ref={props.barRef}>
       <div class="rv-group">
         <button
           type="button"
