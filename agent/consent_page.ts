@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the agent's one window — its server, secret, questions, notices and answers share one state; the markup is in consent_page_assets.ts.
 /**
  * The agent's own window for the customer's answers: a small page the agent serves itself on
  * loopback (`http://127.0.0.1:<random port>/<secret>/`) and opens in the customer's browser.

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one flow (ask, mail, link, second factor, new password) and each of its refusals against the same real mail and database set-up.
 // Password reset links: "Forgot your password?" answers the same words whoever asks, mails a
 // single-use link valid for an hour (hashed in the database, a newer one replacing it), asks
 // for the second factor when the account has one, and on success signs the person out

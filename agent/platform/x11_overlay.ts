@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one X connection's overlay — the board, its shape mask, the laser and the watch that keeps them on top share the display and the window ids.
 /**
  * The technician's whiteboard and laser pointer on an X11 screen (SPEC R4), without a
  * compositor (Xvfb and many plain desktops have none, so no transparent window can be had):

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: Lens's two pages (the technician's and the phone's) and the parts they share (labels, the drawing's colours) in one place.
 /**
  * Lens's two pages: the technician's (`/console/lens`: start, the customer's link, the live
  * picture and its tools — static/lens_view.js) and the customer's phone page (`/lens/<token>`:

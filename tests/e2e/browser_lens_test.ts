@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one phone and one technician walk the whole Lens story in order; splitting it would start the camera and the session again per part.
 // Lens end to end (SPEC M1): the "phone" is a Chromium page at a phone's size (390×844, touch,
 // isMobile) with Chromium's fake camera and microphone (a moving pattern and a beep); the
 // technician is another Chromium page. The phone's camera reaches the technician through the
