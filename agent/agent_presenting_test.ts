@@ -2,34 +2,12 @@
 // customer's support page in the browser (linked), never in the app: the server's `presenting`
 // sets and clears it; an ended session says nothing of it; the page carries the link.
 import assert from "node:assert/strict";
-import { Agent } from "./agent.ts";
-import type { Desktop } from "./platform/types.ts";
+import { stillAgent } from "./test_support.ts";
 import { pageHtml } from "./consent_page_assets.ts";
 import { agentStrings } from "./strings.ts";
 
-function _agent() {
-  const desktop = {
-    width: 10,
-    height: 10,
-    grab: () => ({ width: 10, height: 10, stride: 40, data: new Uint8Array(400) }),
-    cursor: () => null,
-    screens: () => [],
-    damage: () => null,
-    keyboardLayout: () => "us",
-    releaseInput: () => {},
-  } as unknown as Desktop;
-  return new Agent({
-    desktop,
-    encoder: () => ({
-      encode: () => ({ data: new Uint8Array(3), keyframe: true }),
-      setPreset: () => {},
-      close: () => {},
-    }),
-  });
-}
-
 Deno.test("Agent.customerState.presenting: the server's `presenting`, until it clears or the session ends", async () => {
-  const agent = _agent();
+  const agent = stillAgent();
   assert.equal(agent.customerState.presenting, null);
   await agent.handle({ type: "presenting", technician: "Ann" });
   assert.equal(agent.customerState.presenting, "Ann");

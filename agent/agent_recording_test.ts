@@ -2,32 +2,10 @@
 // while the customer shares the screen: a revoke hides it at once, whatever the server said.
 // Before that, the question for view says whether the view will (or may) be recorded.
 import assert from "node:assert/strict";
-import { Agent } from "./agent.ts";
-import type { Desktop } from "./platform/types.ts";
-
-function _agent() {
-  const desktop = {
-    width: 10,
-    height: 10,
-    grab: () => ({ width: 10, height: 10, stride: 40, data: new Uint8Array(400) }),
-    cursor: () => null,
-    screens: () => [],
-    damage: () => null,
-    keyboardLayout: () => "us",
-    releaseInput: () => {},
-  } as unknown as Desktop;
-  return new Agent({
-    desktop,
-    encoder: () => ({
-      encode: () => ({ data: new Uint8Array(3), keyframe: true }),
-      setPreset: () => {},
-      close: () => {},
-    }),
-  });
-}
+import { stillAgent } from "./test_support.ts";
 
 Deno.test("Agent.customerState.recorded: the server's `recording`, shown only while view is shared", async () => {
-  const agent = _agent();
+  const agent = stillAgent();
   await agent.handle({ type: "recording", on: true });
   assert.equal(agent.customerState.recorded, false, "nothing shared: nothing to record");
   await agent.handle({ type: "request", capability: "view" });
@@ -43,7 +21,7 @@ Deno.test("Agent.customerState.recorded: the server's `recording`, shown only wh
 });
 
 Deno.test("Agent: the question for view says beforehand what the server said of recording", async () => {
-  const agent = _agent();
+  const agent = stillAgent();
   const asked = () => agent.customerState.questions.find((q) => q.capability === "view");
   await agent.handle({ type: "request", capability: "view", recording: "always" });
   assert.equal(asked()?.recording, "always");

@@ -5,32 +5,9 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS } from "../support/loopback.ts";
-import { Agent } from "../../agent/agent.ts";
 import { ConsentPage } from "../../agent/consent_page.ts";
-import type { Desktop } from "../../agent/platform/types.ts";
+import { stillAgent } from "../../agent/test_support.ts";
 import { agentStrings } from "../../agent/strings.ts";
-
-function _agent(onChange: () => void) {
-  const desktop = {
-    width: 10,
-    height: 10,
-    grab: () => ({ width: 10, height: 10, stride: 40, data: new Uint8Array(400) }),
-    cursor: () => null,
-    screens: () => [],
-    damage: () => null,
-    keyboardLayout: () => "us",
-    releaseInput: () => {},
-  } as unknown as Desktop;
-  return new Agent({
-    desktop,
-    encoder: () => ({
-      encode: () => ({ data: new Uint8Array(3), keyframe: true }),
-      setPreset: () => {},
-      close: () => {},
-    }),
-    onChange,
-  });
-}
 
 Deno.test({
   name: "consent window: the question for view says beforehand whether it will or may be recorded",
@@ -51,7 +28,7 @@ Deno.test({
       ] as const;
       for (const [lang, width, height, recording, said] of cases) {
         let page: ConsentPage | null = null;
-        const agent = _agent(() => page?.changed());
+        const agent = stillAgent({ onChange: () => page?.changed() });
         page = new ConsentPage({
           agent,
           strings: agentStrings(lang),
