@@ -37,6 +37,7 @@ import {
   Vp9Packetizer,
 } from "werift";
 import { guardDtlsRetransmissions } from "./dtls_guard.ts";
+import { gatheredSdp } from "./ice_gathering.ts";
 
 /** The codec of the picture and, for a browser share, the SDP parameters its browser agreed. */
 export interface RelayCodec {
@@ -108,7 +109,6 @@ export function shouldSkip(
   if (o.keyframe || !o.overBudget) return false;
   return (o.fractionLost ?? 0) > CONGESTED_LOSS || (o.rttMs ?? 0) > CONGESTED_RTT_MS;
 }
-const GATHER_TIMEOUT_MS = 2_000;
 
 /** A PLI this soon after one left unanswered is answered: a failed decoder asks every 200 ms. */
 const PLI_AGAIN_MS = 1_000;
@@ -256,18 +256,7 @@ export class ViewerPeer {
   /** The offer, with every candidate in it (no trickle: one message each way). */
   async offer(): Promise<string> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    if (this.pc.iceGatheringState !== "complete") {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-        this.pc.iceGatheringStateChange.subscribe((state) => {
-          if (state === "complete") {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-    }
-    return this.pc.localDescription!.sdp;
+    return await gatheredSdp(this.pc);
   }
 
   async answer(sdp: string): Promise<void> {

@@ -16,9 +16,9 @@
  */
 import { RTCPeerConnection, type RtpPacket, useH264, useOPUS, useVP8, useVP9 } from "werift";
 import { guardDtlsRetransmissions } from "./dtls_guard.ts";
+import { gatheredSdp } from "./ice_gathering.ts";
 import { FrameAssembler, type ShareCodec, type ShareFrame } from "./share_frames.ts";
 
-const GATHER_TIMEOUT_MS = 2_000;
 const PLI_GAP_MS = 300;
 /** How long a share may send nothing at all before it counts as gone (see the top). */
 export const SILENT_MS = 8_000;
@@ -167,18 +167,7 @@ export class ScreenReceiver {
       if (shareGone(performance.now(), heard)) this.close();
     }, 1_000);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
-    if (this.pc.iceGatheringState !== "complete") {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-        this.pc.iceGatheringStateChange.subscribe((state) => {
-          if (state === "complete") {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-    }
-    return this.pc.localDescription!.sdp;
+    return await gatheredSdp(this.pc);
   }
 
   get closed(): boolean {
