@@ -1,0 +1,159 @@
+/**
+ * What makes a translation complete, for the locales tests and `tools/locale_check.ts`: the
+ * keys of English with the plural forms of the translation's own language, the same
+ * `{{placeholders}}` and `<tags>`, no empty value. A staff language (SPEC L1) has every key;
+ * a customer language (SPEC L2) has the keys of the customer's side, and English fills the
+ * rest (which a customer never sees).
+ */
+
+/** SPEC L2: languages of the customer's side only (its pages, the support app). */
+export const CUSTOMER_ONLY_LANGUAGES = [
+  "ar",
+  "bg",
+  "cs",
+  "da",
+  "el",
+  "fi",
+  "he",
+  "hr",
+  "hu",
+  "no",
+  "pl",
+  "pt",
+  "ro",
+  "ru",
+  "sk",
+  "sv",
+  "tr",
+] as const;
+
+/**
+ * The top-level sections of `locales/en.json` a customer's pages use: the PIN page, the
+ * session page with its chat, files, consent and remote view, the channel forms, the survey,
+ * Lens on the phone. A customer language translates these in full.
+ */
+export const CUSTOMER_SECTIONS: readonly string[] = [
+  "app",
+  "common",
+  "errors",
+  "customer",
+  "customerRemote",
+  "customerShare",
+  "customerFiles",
+  "customerDevice",
+  "customerPresent",
+  "lensPhone",
+];
+
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+export function pluralCategories(lang: string): string[] {
+  return new Intl.PluralRules(lang).resolvedOptions().pluralCategories as string[];
+}
+
+/** Dotted key → value for every leaf; a leaf that is not a string is kept, to be reported. */
+export function flatten(tree: unknown, prefix = ""): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (tree === null || typeof tree !== "object" || Array.isArray(tree)) return out;
+  for (const [key, value] of Object.entries(tree)) {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [k, v] of flatten(value, `${prefix}${key}.`)) out.set(k, v);
+    } else {
+      out.set(`${prefix}${key}`, value);
+    }
+  }
+  return out;
+}
+
+export function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{\{\s*([^}\s,]+)[^}]*\}\}/g)].map((m) => m[1]))].sort();
+}
+
+function tags(text: string): string[] {
+  return [...text.matchAll(/<\/?[a-z][^>]*>/g)].map((m) => m[0]).sort();
+}
+
+/**
+ * The keys `lang` must have, each with the English string it translates: English's keys in
+ * scope, a plural pair's base once per plural category of `lang` (each against English's
+ * `_other`, or `_one` for the category "one").
+ */
+export function expectedKeys(
+  lang: string,
+  en: Map<string, unknown>,
+  inScope: (key: string) => boolean,
+): Map<string, string> {
+  const categories = pluralCategories(lang);
+  const out = new Map<string, string>();
+  for (const [key, value] of en) {
+    if (!inScope(key)) continue;
+    const plural = PLURAL.exec(key);
+    if (!plural) {
+      out.set(key, String(value));
+      continue;
+    }
+    if (plural[1] !== "other") continue; // the pair is handled once, from its _other
+    const base = key.slice(0, -"_other".length);
+    for (const category of categories) {
+      const source = category === "one" && en.has(`${base}_one`) ? `${base}_one` : key;
+      out.set(`${base}_${category}`, String(en.get(source)));
+    }
+  }
+  return out;
+}
+
+export function inCustomerScope(key: string): boolean {
+  return CUSTOMER_SECTIONS.includes(key.split(".")[0]);
+}
+
+export function isCustomerOnly(lang: string): boolean {
+  return (CUSTOMER_ONLY_LANGUAGES as readonly string[]).includes(lang);
+}
+
+/**
+ * Everything wrong with `theirs` as the `lang` translation of `en` (both parsed JSON), one
+ * line each; empty when it is complete. `scope` "all" asks for every key whatever the
+ * language (the support app's strings); by default a customer language needs the customer's
+ * sections only and may not carry others.
+ */
+export function localeProblems(
+  lang: string,
+  en: unknown,
+  theirs: unknown,
+  options: { scope?: "all" } = {},
+): string[] {
+  const english = flatten(en);
+  const translated = flatten(theirs);
+  const inScope = options.scope === "all" || !isCustomerOnly(lang) ? () => true : inCustomerScope;
+  const expected = expectedKeys(lang, english, inScope);
+  const problems: string[] = [];
+  for (const [key, source] of expected) {
+    const value = translated.get(key);
+    if (value === undefined) {
+      problems.push(`missing ${key}`);
+      continue;
+    }
+    if (typeof value !== "string" || value.trim() === "") {
+      problems.push(`empty or not a string: ${key}`);
+      continue;
+    }
+    const [want, got] = [placeholders(source), placeholders(value)];
+    if (want.join() !== got.join()) {
+      problems.push(
+        `placeholders of ${key}: English has {{${want.join("}}, {{")}}}, this has {{${
+          got.join("}}, {{")
+        }}}`,
+      );
+    }
+    if (tags(source).join() !== tags(value).join()) {
+      problems.push(`tags of ${key}: English has ${tags(source).join(" ")}`);
+    }
+    if (PLURAL.test(key) && !value.includes("{{count}}") && source.includes("{{count}}")) {
+      problems.push(`${key} must show {{count}}`);
+    }
+  }
+  for (const key of translated.keys()) {
+    if (!expected.has(key)) problems.push(`extra ${key} (not in English, or not in scope)`);
+  }
+  return problems;
+}
