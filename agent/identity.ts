@@ -29,15 +29,21 @@ export async function deviceId(dir: string): Promise<string> {
   return id;
 }
 
-/** The OS language as a short tag ("nl", "en"), from the usual variables. */
+/**
+ * The OS language as a lower-case tag with its region ("nl", "pt-br", "zh-tw"), from the
+ * usual variables (LANGUAGE's first entry counts), else the runtime's locale. The server and
+ * strings.ts match it to a locale (protocol/language.ts).
+ */
 export function osLanguage(): string {
-  for (const name of ["LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"]) {
-    const value = Deno.env.get(name) ?? "";
-    const match = /^([a-z]{2,3})(?:[_-]|$)/i.exec(value);
-    if (match && value !== "C" && !value.startsWith("C.")) return match[1].toLowerCase();
+  for (const name of ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"]) {
+    const value = (Deno.env.get(name) ?? "").split(":")[0];
+    const match = /^([a-z]{2,3})(?:[_-]([a-z]{2,4}))?(?:[.@]|$)/i.exec(value);
+    if (match && value !== "C" && !value.startsWith("C.")) {
+      return (match[2] ? `${match[1]}-${match[2]}` : match[1]).toLowerCase();
+    }
   }
   const intl = Intl.DateTimeFormat().resolvedOptions().locale;
-  return /^[a-z]{2,3}/i.exec(intl)?.[0].toLowerCase() ?? "en";
+  return /^[a-z]{2,3}(-[a-z]{2,4})?/i.exec(intl)?.[0].toLowerCase() ?? "en";
 }
 
 export function osName(): "linux" | "windows" | "darwin" {

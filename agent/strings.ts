@@ -1,22 +1,47 @@
 /**
  * The agent's own strings (agent/locales/*.json), in the OS language (identity.ts), English
- * when there is no file for it. The agent ships them inside itself: its window and terminal
+ * when there is no file for it (a tag is matched as the server matches a browser's,
+ * protocol/language.ts). The agent ships them inside itself: its window and terminal
  * show nothing the server wrote.
  */
 import en from "./locales/en.json" with { type: "json" };
 import nl from "./locales/nl.json" with { type: "json" };
+import de from "./locales/de.json" with { type: "json" };
+import es from "./locales/es.json" with { type: "json" };
+import fr from "./locales/fr.json" with { type: "json" };
+import it from "./locales/it.json" with { type: "json" };
+import ja from "./locales/ja.json" with { type: "json" };
+import ko from "./locales/ko.json" with { type: "json" };
+import pt_br from "./locales/pt-br.json" with { type: "json" };
+import zh from "./locales/zh.json" with { type: "json" };
+import { matchLanguage } from "../protocol/language.ts";
 
 export type AgentStrings = typeof en;
 
-const LOCALES: Record<string, AgentStrings> = { en, nl };
+/** One per file in agent/locales/ (modules/i18n/locales_test.ts checks they match). */
+export const LOCALES: Record<string, AgentStrings> = {
+  en,
+  nl,
+  de,
+  es,
+  fr,
+  it,
+  ja,
+  ko,
+  "pt-br": pt_br,
+  zh,
+};
 
+const CODES = Object.keys(LOCALES);
+
+/** The strings for an OS language tag ("de-at", "pt-br", "nb"), English when there is none. */
 export function agentStrings(language: string): AgentStrings {
-  return LOCALES[language] ?? en;
+  return LOCALES[stringsLanguage(language)];
 }
 
 /** The language the strings are in ("en" when the OS language has no file). */
 export function stringsLanguage(language: string): string {
-  return language in LOCALES ? language : "en";
+  return matchLanguage(language, CODES) ?? "en";
 }
 
 /** Fills `{{name}}` placeholders. */

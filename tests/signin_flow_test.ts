@@ -207,11 +207,11 @@ Deno.test("pages render in Dutch from Accept-Language, the picker cookie, and th
   await withTestApp(async (t) => {
     const browser = t.client();
     const nl = await (await browser.get("/signin", { "accept-language": "nl-NL,nl;q=0.9" })).text();
-    assert.match(nl, /<html lang="nl">/);
+    assert.match(nl, /<html lang="nl" dir="ltr">/);
     assert.match(nl, /Aanmelden/);
     await browser.post("/lang", { lang: "en", back: "/signin" });
     const en = await (await browser.get("/signin", { "accept-language": "nl" })).text();
-    assert.match(en, /<html lang="en">/);
+    assert.match(en, /<html lang="en" dir="ltr">/);
     await browser.signIn(ADMIN.email, ADMIN.password);
     await browser.get("/account");
     await browser.post("/account/language", { language: "nl" });

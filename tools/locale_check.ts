@@ -5,15 +5,37 @@
  * `x_one`/`x_other` in English is `x_other` alone in Japanese, `x_one`/`x_few`/`x_many`/
  * `x_other` in Russian), `{{placeholders}}` and `<tags>` that differ, and empty values.
  * Exits 1 when anything is wrong. With `--merge <dir>` it first writes those files from chunk
- * files (below), so a translation can be made a few sections at a time. The locales tests (modules/i18n/locales_test.ts) check the
+ * files (below), so a translation can be made a few sections at a time. `--source` prints the
+ * English to translate (a customer language's is the customer's side only). The locales tests (modules/i18n/locales_test.ts) check the
  * same rules with `localeProblems()`.
  */
-import { localeProblems } from "../modules/i18n/locale_rules.ts";
+import {
+  flatten,
+  inCustomerScope,
+  isCustomerOnly,
+  localeProblems,
+} from "../modules/i18n/locale_rules.ts";
 
 const [lang, flag, chunks] = Deno.args;
-if (!lang || (flag !== undefined && (flag !== "--merge" || !chunks))) {
-  console.error("usage: tools/locale_check.ts <lang> [--merge <dir of chunk files>]");
+if (!lang || (flag !== undefined && !(flag === "--merge" && chunks) && flag !== "--source")) {
+  console.error("usage: tools/locale_check.ts <lang> [--merge <dir of chunk files> | --source]");
   Deno.exit(2);
+}
+if (flag === "--source") {
+  // The English to translate: all of it for a staff language, the customer's side for a
+  // customer language (SPEC L2), nested as in en.json.
+  const en = JSON.parse(await Deno.readTextFile(new URL("../locales/en.json", import.meta.url)));
+  const keep = isCustomerOnly(lang) ? inCustomerScope : () => true;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of flatten(en)) {
+    if (!keep(key)) continue;
+    const path = key.split(".");
+    let node = out;
+    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[path.at(-1)!] = value;
+  }
+  console.log(JSON.stringify(out, null, 2));
+  Deno.exit(0);
 }
 if (flag === "--merge") await merge(lang, chunks);
 

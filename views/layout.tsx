@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { PageContext } from "../modules/http/mod.ts";
 import { can } from "../modules/permissions/mod.ts";
+import { languageTag, textDirection } from "../modules/i18n/mod.ts";
 
 // No inline style from htmx (the CSP has no 'unsafe-inline'): no indicator <style>, and no
 // copying of a `style` attribute onto swapped-in content (a textarea the user resized has one).
@@ -38,7 +39,7 @@ export function Layout(
   return (
     <>
       {raw("<!DOCTYPE html>")}
-      <html lang={c.get("lang")}>
+      <html lang={languageTag(c.get("lang"))} dir={textDirection(c.get("lang"))}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />

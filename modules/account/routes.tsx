@@ -28,7 +28,7 @@ import {
 } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { type AppEnv, type AuthedEnv, clientAddress, readForm, requireUser } from "../http/mod.ts";
-import { isLanguage } from "../i18n/mod.ts";
+import { isStaffLanguage } from "../i18n/mod.ts";
 import {
   AccountPage,
   ApiTokensSection,
@@ -51,7 +51,7 @@ export const accountRoutes = new Hono<AppEnv>()
   )
   .post("/language", async (c) => {
     const form = await readForm(c);
-    if (!isLanguage(form.language)) throw new Refusal(400, "errors.badLanguage");
+    if (!isStaffLanguage(form.language)) throw new Refusal(400, "errors.badLanguage");
     const user = c.get("user");
     await c.get("deps").db.update(users).set({ language: form.language }).where(
       eq(users.id, user.id),

@@ -1,5 +1,5 @@
 import type { PageContext } from "../http/mod.ts";
-import { languageName, LANGUAGES, type Translator } from "../i18n/mod.ts";
+import { languageName, STAFF_LANGUAGES, type Translator } from "../i18n/mod.ts";
 import { RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
@@ -52,7 +52,7 @@ export function AccountPage(props: { c: C; data: AccountData }) {
         <form method="post" action="/account/language" class="row">
           <CsrfField c={c} />
           <select name="language" aria-label={t("account.language")}>
-            {LANGUAGES.map((lang) => (
+            {STAFF_LANGUAGES.map((lang) => (
               <option value={lang} selected={lang === c.get("lang")}>{languageName(lang)}</option>
             ))}
           </select>

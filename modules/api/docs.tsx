@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/mod.ts";
+import { languageTag, textDirection } from "../i18n/mod.ts";
 
 /**
  * The browsable API reference (`GET /api/v1/docs`): Swagger UI from the swagger-ui-dist
@@ -9,7 +10,7 @@ import type { AppEnv } from "../http/mod.ts";
 export function apiDocsPage(c: Context<AppEnv>) {
   const t = c.get("t");
   return c.html(
-    <html lang={c.get("lang") ?? "en"}>
+    <html lang={languageTag(c.get("lang") ?? "en")} dir={textDirection(c.get("lang") ?? "en")}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

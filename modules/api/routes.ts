@@ -15,6 +15,7 @@ import {
   verifySecondFactor,
 } from "../auth/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import { type Language, STAFF_LANGUAGES } from "../i18n/mod.ts";
 import { type AppEnv, clientAddress, requireUser } from "../http/mod.ts";
 import { permissionsMiddleware } from "../org/mod.ts";
 import { ssoSignIn } from "../sso/mod.ts";
@@ -32,7 +33,7 @@ const Me = z.object({
   email: z.email(),
   name: z.string(),
   role: z.enum(["master_admin", "admin", "technician", "external"]),
-  language: z.enum(["en", "nl"]).nullable(),
+  language: z.enum(STAFF_LANGUAGES as [Language, ...Language[]]).nullable(),
   twoFactor: z.boolean(),
 }).openapi("Me");
 

@@ -1,6 +1,6 @@
 import { raw } from "hono/html";
 import type { PageContext } from "../http/mod.ts";
-import { type Language, languageName, LANGUAGES } from "../i18n/mod.ts";
+import { type Language, languageName, STAFF_LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { ExternalOffer } from "./sign_in.ts";
 
@@ -100,7 +100,7 @@ export function LanguagePicker(props: { c: C }) {
       <input type="hidden" name="back" value={props.c.req.path} />
       <label for="lang-picker">{t("signin.language")}</label>
       <select id="lang-picker" name="lang" data-autosubmit>
-        {LANGUAGES.map((lang: Language) => (
+        {STAFF_LANGUAGES.map((lang: Language) => (
           <option value={lang} selected={lang === current}>{languageName(lang)}</option>
         ))}
       </select>

@@ -213,7 +213,7 @@ Deno.test("the public page speaks the visitor's language (Dutch)", async () => {
     const visitor = f.t.client();
     visitor.headers["accept-language"] = "nl-NL,nl;q=0.9,en;q=0.5";
     const open = await (await visitor.get(`/c/${channel.slug}`)).text();
-    assert.match(open, /<html lang="nl">/);
+    assert.match(open, /<html lang="nl" dir="ltr">/);
     assert.match(open, /Uw naam/);
     assert.match(open, /Ondersteuningssessie starten/);
     f.t.clock.set(TUESDAY_EVENING);

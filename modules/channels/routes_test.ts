@@ -250,7 +250,7 @@ Deno.test("the channel admin pages render in Dutch for accept-language nl", asyn
     const channel = await createChannelVia(f, channelForm({ groupId }));
     f.admin.headers["accept-language"] = "nl";
     const list = await (await f.admin.get("/admin/channels")).text();
-    assert.match(list, /<html lang="nl">/);
+    assert.match(list, /<html lang="nl" dir="ltr">/);
     assert.match(list, /Kanalen/);
     assert.match(list, /Openbare link/);
     const edit = await (await f.admin.get(`/admin/channels/${channel.id}`)).text();

@@ -8,6 +8,7 @@
  */
 import { raw } from "hono/html";
 import { type PageContext, sessionRoot } from "../http/mod.ts";
+import { languageTag, textDirection } from "../i18n/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
 import {
   FILE_UI_KEYS,
@@ -61,7 +62,7 @@ export function DetachedFileManagerPage(props: { c: PageContext; session: Suppor
   return (
     <>
       {raw("<!DOCTYPE html>")}
-      <html lang={c.get("lang")}>
+      <html lang={languageTag(c.get("lang"))} dir={textDirection(c.get("lang"))}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />

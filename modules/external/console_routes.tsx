@@ -6,7 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import { type AppEnv, type AuthedEnv, requirePermission, requireUser } from "../http/mod.ts";
-import { isLanguage } from "../i18n/mod.ts";
+import { isStaffLanguage } from "../i18n/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { sessionForTechnician } from "../support/mod.ts";
 import { listApproved } from "./approved.ts";
@@ -49,7 +49,7 @@ export const externalConsoleRoutes = new Hono<AppEnv>()
         method: one("method"),
         permissions,
         minutes: Number(one("minutes")),
-        lang: isLanguage(lang) ? lang : "en",
+        lang: isStaffLanguage(lang) ? lang : "en",
       });
       c.header("HX-Trigger", "externalChanged");
       const pinUrl = `${deps.config.publicUrl.replace(/\/$/, "")}/x/pin`;

@@ -13,7 +13,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { recordAudit } from "../audit/mod.ts";
 import { getOrganisation } from "../auth/mod.ts";
 import { type AppEnv, clientAddress, isHtmx, liveStream, readForm } from "../http/mod.ts";
-import { isLanguage, type Language, translator } from "../i18n/mod.ts";
+import { isStaffLanguage, type Language, translator } from "../i18n/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { externalChat, readLog } from "../support/mod.ts";
@@ -69,7 +69,7 @@ export const externalGuestRoutes = new Hono<AppEnv>()
   .post("/x/pin", async (c) => {
     const deps = c.get("deps");
     const form = await readForm(c);
-    const lang: Language = isLanguage(form.lang) ? form.lang : c.get("lang");
+    const lang: Language = isStaffLanguage(form.lang) ? form.lang : c.get("lang");
     _speak(c, lang);
     const guess = (form.pin ?? "").replace(/[\s-]/g, "").slice(0, 32);
     const ip = clientAddress(c);
@@ -226,7 +226,7 @@ async function _access(c: C): Promise<GuestAccess | Response> {
 }
 
 function _speak(c: C, lang: string | null) {
-  if (!isLanguage(lang)) return;
+  if (!isStaffLanguage(lang)) return;
   c.set("lang", lang);
   c.set("t", translator(lang));
 }
@@ -234,7 +234,7 @@ function _speak(c: C, lang: string | null) {
 function _grant(c: C, access: string, lang: string | null) {
   const secure = c.get("deps").config.secureCookies;
   setCookie(c, COOKIE, access, { path: "/x", httpOnly: true, sameSite: "Lax", secure });
-  if (isLanguage(lang)) {
+  if (isStaffLanguage(lang)) {
     setCookie(c, "rs_lang", lang, { path: "/", sameSite: "Lax", maxAge: 365 * 86_400, secure });
   }
 }

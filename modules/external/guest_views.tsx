@@ -5,7 +5,7 @@
  * the page that says its access ended and why.
  */
 import type { PageContext } from "../http/mod.ts";
-import { languageName, LANGUAGES, type Translator } from "../i18n/mod.ts";
+import { languageName, STAFF_LANGUAGES, type Translator } from "../i18n/mod.ts";
 import { LogLineView } from "../console/mod.ts";
 import type { LogLine } from "../support/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
@@ -41,7 +41,7 @@ export function GuestPinPage(props: { c: C; error?: string; status?: number }) {
           />
           <label for="lang">{t("external.guest.language")}</label>
           <select id="lang" name="lang">
-            {LANGUAGES.map((lang) => (
+            {STAFF_LANGUAGES.map((lang) => (
               <option value={lang} selected={lang === c.get("lang")}>{languageName(lang)}</option>
             ))}
           </select>

@@ -62,7 +62,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     t: Translator;
-    /** What hono's languageDetector found (cookie, then Accept-Language); see `lang`. */
+    /** What the browser asks for (request_context's `detectLanguage`); see `lang`. */
     language: Language;
     /** The page's language: the signed-in user's setting, else `language`. */
     lang: Language;

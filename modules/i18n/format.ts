@@ -1,4 +1,4 @@
-import type { Language } from "./i18n.ts";
+import { type Language, languageTag } from "./i18n.ts";
 
 /**
  * How a moment is shown: `clock` a time of day (`14:05`, `2:05 PM`), `dateTime` a day and a
@@ -21,7 +21,7 @@ export function formatMoment(lang: Language, at: Date, style: MomentStyle = "clo
   const key = `${lang}:${style}`;
   let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat(lang, { ...OPTIONS[style], timeZone: "UTC" });
+    formatter = new Intl.DateTimeFormat(languageTag(lang), { ...OPTIONS[style], timeZone: "UTC" });
     formatters.set(key, formatter);
   }
   return formatter.format(at);

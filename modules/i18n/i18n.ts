@@ -1,9 +1,27 @@
 import i18next from "i18next";
 import en from "../../locales/en.json" with { type: "json" };
 import nl from "../../locales/nl.json" with { type: "json" };
+import de from "../../locales/de.json" with { type: "json" };
+import es from "../../locales/es.json" with { type: "json" };
+import fr from "../../locales/fr.json" with { type: "json" };
+import it from "../../locales/it.json" with { type: "json" };
+import ja from "../../locales/ja.json" with { type: "json" };
+import ko from "../../locales/ko.json" with { type: "json" };
+import pt_br from "../../locales/pt-br.json" with { type: "json" };
+import zh from "../../locales/zh.json" with { type: "json" };
+import { inCustomerScope, isCustomerOnly } from "./locale_rules.ts";
+import { matchLanguage as matchTag } from "../../protocol/language.ts";
 
-export const LANGUAGES = ["en", "nl"] as const;
-export type Language = typeof LANGUAGES[number];
+/**
+ * Every language with a file in `locales/`. A staff language (SPEC L1) translates everything;
+ * a customer language (SPEC L2, `CUSTOMER_ONLY_LANGUAGES`) only the customer's side, and is
+ * offered on the customer's pages only (`STAFF_LANGUAGES` is what staff may choose).
+ */
+const RESOURCES = { en, nl, de, es, fr, it, ja, ko, "pt-br": pt_br, zh } as const;
+
+export type Language = keyof typeof RESOURCES;
+export const LANGUAGES = Object.keys(RESOURCES) as Language[];
+export const STAFF_LANGUAGES: readonly Language[] = LANGUAGES.filter((l) => !isCustomerOnly(l));
 
 /** A plural pair `x_one`/`x_other` is looked up as `x` with a `count` (i18next picks one). */
 type PluralBase<K extends string> = K extends `${infer B}_one` ? B
@@ -26,9 +44,13 @@ export type Translator = ((key: TranslationKey, params?: Record<string, unknown>
 
 const instance = i18next.createInstance();
 await instance.init({
-  resources: { en: { translation: en }, nl: { translation: nl } },
-  fallbackLng: "en",
+  resources: Object.fromEntries(
+    Object.entries(RESOURCES).map(([lang, strings]) => [lang, { translation: strings }]),
+  ),
+  fallbackLng: "en", // a customer language's staff strings, and nothing else
   supportedLngs: [...LANGUAGES],
+  lowerCaseLng: true, // "pt-br", "zh-tw" as in locales/
+  load: "currentOnly", // pt-br falls back to English, not to Portugal's Portuguese
   interpolation: { escapeValue: false }, // hono/jsx escapes on output
   initAsync: false,
   returnNull: false,
@@ -45,6 +67,17 @@ export function translator(lang: Language): Translator {
       (fixedT as (k: string, p: object) => string)(key, params ?? {})) as Translator;
   t.lang = lang;
   return t;
+}
+
+/**
+ * The text of `key` in `lang` as the locale file has it, placeholders unfilled (a template
+ * an admin may edit, e.g. the connection e-mail); English where `lang` has none.
+ */
+export function rawString(lang: Language, key: TranslationKey): string {
+  const found = instance.getResource(lang, "translation", key) ??
+    instance.getResource("en", "translation", key);
+  if (typeof found !== "string") throw new Error(`${key} is not a string in en.json`);
+  return found;
 }
 
 const KEYS: ReadonlySet<string> = new Set(_leaves(en));
@@ -69,6 +102,69 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
 }
 
+/** A language staff may use for the console and Admin Center (SPEC L1). */
+export function isStaffLanguage(value: unknown): value is Language {
+  return isLanguage(value) && !isCustomerOnly(value);
+}
+
+/** Whether `key` is one a customer language translates (the customer's side). */
+export function isCustomerKey(key: string): boolean {
+  return inCustomerScope(key);
+}
+
+/** Each language's name in itself, as a language menu lists it. */
+const NAMES: Record<string, string> = {
+  ar: "العربية",
+  bg: "Български",
+  cs: "Čeština",
+  da: "Dansk",
+  de: "Deutsch",
+  el: "Ελληνικά",
+  en: "English",
+  es: "Español",
+  fi: "Suomi",
+  fr: "Français",
+  he: "עברית",
+  hr: "Hrvatski",
+  hu: "Magyar",
+  it: "Italiano",
+  ja: "日本語",
+  ko: "한국어",
+  nl: "Nederlands",
+  no: "Norsk",
+  pl: "Polski",
+  pt: "Português (Portugal)",
+  "pt-br": "Português (Brasil)",
+  ro: "Română",
+  ru: "Русский",
+  sk: "Slovenčina",
+  sv: "Svenska",
+  th: "ไทย",
+  tr: "Türkçe",
+  zh: "简体中文",
+  "zh-tw": "繁體中文",
+};
+
 export function languageName(lang: Language): string {
-  return ({ en: "English", nl: "Nederlands" } as const)[lang];
+  return NAMES[lang] ?? lang;
+}
+
+/** The tag for `<html lang>` and `Intl` ("pt-BR", "zh-Hant"). */
+export function languageTag(lang: Language): string {
+  return ({ "pt-br": "pt-BR", zh: "zh-Hans", "zh-tw": "zh-Hant" } as Record<string, string>)[
+    lang
+  ] ?? lang;
+}
+
+/** Arabic and Hebrew are written right to left. */
+export function textDirection(lang: Language): "rtl" | "ltr" {
+  return (["ar", "he"] as string[]).includes(lang) ? "rtl" : "ltr";
+}
+
+/** A browser's language tag as one of ours (protocol/language.ts), or undefined. */
+export function matchLanguage(
+  tag: string,
+  among: readonly Language[] = LANGUAGES,
+): Language | undefined {
+  return matchTag(tag, among);
 }

@@ -28,21 +28,64 @@ export const CUSTOMER_ONLY_LANGUAGES = [
 ] as const;
 
 /**
- * The top-level sections of `locales/en.json` a customer's pages use: the PIN page, the
- * session page with its chat, files, consent and remote view, the channel forms, the survey,
- * Lens on the phone. A customer language translates these in full.
+ * What a customer's pages say, as sections of `locales/en.json` and keys (or key prefixes
+ * ending in "."): the PIN page, the session page with its chat, files, consent, screen
+ * sharing and device questions, getting the support app, unattended access's approval,
+ * the channel forms, the survey, Lens on the phone, and the refusals those pages can show.
+ * A customer language translates exactly these. A customer's page that asks for another
+ * key shows it in English and logs `i18n.english` (modules/http's request context).
  */
-export const CUSTOMER_SECTIONS: readonly string[] = [
-  "app",
-  "common",
-  "errors",
-  "customer",
-  "customerRemote",
-  "customerShare",
-  "customerFiles",
-  "customerDevice",
-  "customerPresent",
-  "lensPhone",
+export const CUSTOMER_SCOPE: readonly string[] = [
+  "app.",
+  "common.",
+  "nav.",
+  "errors.",
+  "limits.",
+  "chat.",
+  "files.",
+  "customer.",
+  "customerRemote.",
+  "customerShare.",
+  "customerFiles.",
+  "customerDevice.",
+  "customerPresent.",
+  "lensPhone.",
+  "unattendedRequest.",
+  "agentDownload.",
+  "channels.public.",
+  "channels.problem.summary",
+  "channels.problem.summaryBrief",
+  "channels.problem.customerNameRequired",
+  "channels.problem.contactRequired",
+  "channels.problem.valueRequired",
+  "channels.problem.valueTooLong",
+  "surveys.answer.",
+  "surveys.alreadyAnswered",
+  "surveys.notOffered",
+  "sessions.ended",
+  "deviceInfo.badReport",
+  "deviceInfo.notAsked",
+  "deviceInfo.notSharing",
+  "lens.badOffer",
+  "lens.badRequest",
+  "lens.noSuchPeer",
+  "lens.notRunning",
+  "callingCards.notFound",
+  "callingCards.notActive",
+  "callingCards.notDeployed",
+  "present.badOffer",
+  // The session log's lines a customer is shown (modules/support/customer_log_view.ts).
+  "log.endedByTechnician",
+  "log.customerLeft",
+  "log.chatOn",
+  "log.chatOff",
+  "log.transferred",
+  "log.deadline_",
+  "log.surveyOffered",
+  "log.unattendedRequested",
+  "log.unattendedApproved",
+  "log.unattendedDeclined",
+  "log.device.asked",
 ];
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
@@ -102,8 +145,12 @@ export function expectedKeys(
   return out;
 }
 
+/** Whether a key (plural forms by their base, `limits.tooFast`) is on the customer's side. */
 export function inCustomerScope(key: string): boolean {
-  return CUSTOMER_SECTIONS.includes(key.split(".")[0]);
+  const base = key.replace(PLURAL, "");
+  return CUSTOMER_SCOPE.some((entry) =>
+    entry.endsWith(".") || entry.endsWith("_") ? base.startsWith(entry) : base === entry
+  );
 }
 
 export function isCustomerOnly(lang: string): boolean {
@@ -139,17 +186,11 @@ export function localeProblems(
     }
     const [want, got] = [placeholders(source), placeholders(value)];
     if (want.join() !== got.join()) {
-      problems.push(
-        `placeholders of ${key}: English has {{${want.join("}}, {{")}}}, this has {{${
-          got.join("}}, {{")
-        }}}`,
-      );
+      const list = (names: string[]) => names.length ? `{{${names.join("}}, {{")}}}` : "none";
+      problems.push(`placeholders of ${key}: English has ${list(want)}, this has ${list(got)}`);
     }
     if (tags(source).join() !== tags(value).join()) {
       problems.push(`tags of ${key}: English has ${tags(source).join(" ")}`);
-    }
-    if (PLURAL.test(key) && !value.includes("{{count}}") && source.includes("{{count}}")) {
-      problems.push(`${key} must show {{count}}`);
     }
   }
   for (const key of translated.keys()) {

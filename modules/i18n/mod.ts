@@ -8,11 +8,18 @@
  */
 export { formatMoment, type MomentStyle } from "./format.ts";
 export {
+  isCustomerKey,
   isLanguage,
+  isStaffLanguage,
   isTranslationKey,
   type Language,
   languageName,
   LANGUAGES,
+  languageTag,
+  matchLanguage,
+  rawString,
+  STAFF_LANGUAGES,
+  textDirection,
   type TranslationKey,
   type Translator,
   translator,

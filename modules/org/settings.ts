@@ -1,7 +1,5 @@
 import { z } from "zod";
-import type { Language } from "../i18n/mod.ts";
-import en from "../../locales/en.json" with { type: "json" };
-import nl from "../../locales/nl.json" with { type: "json" };
+import { type Language, LANGUAGES, rawString } from "../i18n/mod.ts";
 
 /**
  * SPEC A8: a technician group's settings — one zod schema that the admin form, the API and
@@ -40,16 +38,10 @@ type EmailText = "emailSubject" | "emailTemplate";
  * English one while no admin has written its own: that is what rows held before the
  * default came from the locales, so they stay defaults without a migration.
  */
-const EMAIL_DEFAULTS: Record<Language, Record<EmailText, string>> = {
-  en: {
-    emailSubject: en.groupSettings.defaultEmailSubject,
-    emailTemplate: en.groupSettings.defaultEmailTemplate,
-  },
-  nl: {
-    emailSubject: nl.groupSettings.defaultEmailSubject,
-    emailTemplate: nl.groupSettings.defaultEmailTemplate,
-  },
-};
+const EMAIL_DEFAULTS = Object.fromEntries(LANGUAGES.map((lang) => [lang, {
+  emailSubject: rawString(lang, "groupSettings.defaultEmailSubject"),
+  emailTemplate: rawString(lang, "groupSettings.defaultEmailTemplate"),
+}])) as Record<Language, Record<EmailText, string>>;
 
 // A textarea sends CRLF line ends, so the default saved from the form had them.
 const _plain = (text: string) => text.replace(/\r\n?/g, "\n").trim();

@@ -27,7 +27,7 @@ import {
 } from "../../protocol/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { type AppDeps, type AppEnv, clientAddress, socketOrigin } from "../http/mod.ts";
-import { isLanguage } from "../i18n/mod.ts";
+import { matchLanguage } from "../i18n/mod.ts";
 import {
   agentReturned,
   customerConnected,
@@ -193,8 +193,9 @@ class AgentConnection {
     await recordDevice(this.deps, session, hello.deviceId);
     // The agent follows the OS language: it tells technicians which language the customer
     // speaks when the customer's page has not said so already.
-    if (!session.customerLanguage && isLanguage(hello.language)) {
-      await setCustomerLanguage(this.deps, session, hello.language);
+    const spoken = hello.language ? matchLanguage(hello.language) : undefined;
+    if (!session.customerLanguage && spoken) {
+      await setCustomerLanguage(this.deps, session, spoken);
     }
     // Back after a restart it announced: the rows return from Rebooting (or its Offline).
     await agentReturned(this.deps, session.id, hello.deviceId);

@@ -7,6 +7,7 @@
 import { raw } from "hono/html";
 import type { CurrentUser, PageContext } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
+import { languageTag, textDirection } from "../i18n/mod.ts";
 import type { SupportSession } from "../support/mod.ts";
 import { mountAttributes, REMOTE_UI_KEYS } from "../../protocol/mod.ts";
 import { recorderSource } from "./recorder_slot.ts";
@@ -71,7 +72,7 @@ export function DetachedRemotePage(
   return (
     <>
       {raw("<!DOCTYPE html>")}
-      <html lang={c.get("lang")}>
+      <html lang={languageTag(c.get("lang"))} dir={textDirection(c.get("lang"))}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />

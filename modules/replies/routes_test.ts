@@ -362,7 +362,7 @@ Deno.test("the replies page and picker render in Dutch", async () => {
     const { client } = await technician(t);
     client.headers["accept-language"] = "nl";
     const page = await (await client.get("/console/replies")).text();
-    assert.match(page, /<html lang="nl">/);
+    assert.match(page, /<html lang="nl" dir="ltr">/);
     assert.match(page, /Standaardantwoorden en -URL&#39;s|Standaardantwoorden en -URL's/);
     assert.match(page, /Exporteren als XML/);
     const bad = await client.post("/console/replies", { kind: "reply", title: "", body: "x" });

@@ -9,20 +9,20 @@ import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { enforce } from "../limits/mod.ts";
 import { enqueueMail } from "../mail/mod.ts";
 import { emailTextIn, renderTemplate } from "../org/mod.ts";
-import type { Language } from "../i18n/mod.ts";
+import { type Language, LANGUAGES, rawString } from "../i18n/mod.ts";
 import { randomToken } from "../tokens/mod.ts";
 import { logEvent, replaceDeadlines, settingsFor, type SupportSession } from "./engine.ts";
 import { queueSessionWebhook } from "./webhook_events.ts";
 import { uniquePin } from "./pin.ts";
 import { queueEntries, type SessionMethod, supportSessions } from "./schema.ts";
-import en from "../../locales/en.json" with { type: "json" };
-import nl from "../../locales/nl.json" with { type: "json" };
 
 /**
  * The SMS to the customer in each language, from the locale files (sms.invitation), as the
  * connection e-mail's default (modules/org EMAIL_DEFAULTS); `renderTemplate` fills it in.
  */
-const SMS_TEXT: Record<Language, string> = { en: en.sms.invitation, nl: nl.sms.invitation };
+const SMS_TEXT = Object.fromEntries(
+  LANGUAGES.map((lang) => [lang, rawString(lang, "sms.invitation")]),
+) as Record<Language, string>;
 
 export type PrivateMethod = Exclude<SessionMethod, "channel" | "unattended">;
 

@@ -54,7 +54,7 @@ Deno.test("GET / sends visitors to the PIN page, which links to the technician s
     assert.equal(root.status, 303);
     assert.equal(root.headers.get("location"), "/pin");
     const html = await (await customer.get("/pin", { "accept-language": "nl" })).text();
-    assert.match(html, /<html lang="nl">/);
+    assert.match(html, /<html lang="nl" dir="ltr">/);
     assert.match(html, /<input[^>]*name="pin"/);
     assert.match(html, /<button type="submit">Verbinden<\/button>/);
     assert.match(html, /href="\/signin"[^>]*>Aanmelden als technicus</);
@@ -325,7 +325,7 @@ Deno.test("language and end: the page follows the chosen language; ending shows 
     assert.equal(lang.status, 303);
     assert.equal((await findByToken(t.deps, session.token))!.customerLanguage, "nl");
     const page = await (await customer.get(`/s/${session.token}`)).text();
-    assert.match(page, /<html lang="nl">/);
+    assert.match(page, /<html lang="nl" dir="ltr">/);
     assert.match(page, /id="end-session"[^>]*>Sessie beëindigen</);
     const end = await customer.post(`/s/${session.token}/end`);
     assert.equal(end.status, 303);
