@@ -188,6 +188,7 @@ const ALLOWED: Record<string, string[]> = {
     "auth",
     "channels",
     "http",
+    "i18n",
     "org",
     "permissions",
     "refusal",
