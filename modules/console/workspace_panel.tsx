@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AuthedEnv } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
+import { isLanguage, languageName, languageTag } from "../i18n/mod.ts";
 import { keepsEndedTab } from "../sessions/mod.ts";
 import type { Entry, Granted, LogLine, SupportSession } from "../support/mod.ts";
 import { WorkspaceMain } from "./workspace_main.tsx";
@@ -144,6 +145,7 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
   return (
     <header class="workspace-head row">
       <h2>{session.customerName}</h2>
+      <_CustomerLanguage c={c} spoken={session.customerLanguage} />
       <span class="session-number mono">{`#${session.number}`}</span>
       <span class="session-status" data-status={entry.status}>
         {translateStored(t, `status.${entry.status}`)}
@@ -177,6 +179,25 @@ function WorkspaceHead(props: { c: C; state: WorkspaceState }) {
         </div>
       )}
     </header>
+  );
+}
+
+/**
+ * The customer's language, in its own name, when it is not the technician's: the page or
+ * the support app said which one the customer reads (they see everything in it; chat is
+ * theirs to write).
+ */
+function _CustomerLanguage(props: { c: C; spoken: string | null }) {
+  const { c, spoken } = props;
+  if (!isLanguage(spoken) || spoken === c.get("lang")) return null;
+  return (
+    <span
+      class="customer-language"
+      lang={languageTag(spoken)}
+      title={c.get("t")("workspace.customerLanguage", { language: languageName(spoken) })}
+    >
+      {languageName(spoken)}
+    </span>
   );
 }
 

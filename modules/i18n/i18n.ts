@@ -1,14 +1,33 @@
-import i18next from "i18next";
 import en from "../../locales/en.json" with { type: "json" };
 import nl from "../../locales/nl.json" with { type: "json" };
+import ar from "../../locales/ar.json" with { type: "json" };
+import bg from "../../locales/bg.json" with { type: "json" };
+import cs from "../../locales/cs.json" with { type: "json" };
+import da from "../../locales/da.json" with { type: "json" };
 import de from "../../locales/de.json" with { type: "json" };
+import el from "../../locales/el.json" with { type: "json" };
 import es from "../../locales/es.json" with { type: "json" };
+import fi from "../../locales/fi.json" with { type: "json" };
 import fr from "../../locales/fr.json" with { type: "json" };
+import he from "../../locales/he.json" with { type: "json" };
+import hr from "../../locales/hr.json" with { type: "json" };
+import hu from "../../locales/hu.json" with { type: "json" };
 import it from "../../locales/it.json" with { type: "json" };
 import ja from "../../locales/ja.json" with { type: "json" };
 import ko from "../../locales/ko.json" with { type: "json" };
+import no from "../../locales/no.json" with { type: "json" };
+import pl from "../../locales/pl.json" with { type: "json" };
+import pt from "../../locales/pt.json" with { type: "json" };
 import pt_br from "../../locales/pt-br.json" with { type: "json" };
+import ro from "../../locales/ro.json" with { type: "json" };
+import ru from "../../locales/ru.json" with { type: "json" };
+import sk from "../../locales/sk.json" with { type: "json" };
+import sv from "../../locales/sv.json" with { type: "json" };
+import th from "../../locales/th.json" with { type: "json" };
+import tr from "../../locales/tr.json" with { type: "json" };
 import zh from "../../locales/zh.json" with { type: "json" };
+import zh_tw from "../../locales/zh-tw.json" with { type: "json" };
+import i18next from "i18next";
 import { inCustomerScope, isCustomerOnly } from "./locale_rules.ts";
 import { matchLanguage as matchTag } from "../../protocol/language.ts";
 
@@ -17,10 +36,75 @@ import { matchLanguage as matchTag } from "../../protocol/language.ts";
  * a customer language (SPEC L2, `CUSTOMER_ONLY_LANGUAGES`) only the customer's side, and is
  * offered on the customer's pages only (`STAFF_LANGUAGES` is what staff may choose).
  */
-const RESOURCES = { en, nl, de, es, fr, it, ja, ko, "pt-br": pt_br, zh } as const;
+const RESOURCES = {
+  en,
+  nl,
+  ar,
+  bg,
+  cs,
+  da,
+  de,
+  el,
+  es,
+  fi,
+  fr,
+  he,
+  hr,
+  hu,
+  it,
+  ja,
+  ko,
+  no,
+  pl,
+  pt,
+  "pt-br": pt_br,
+  ro,
+  ru,
+  sk,
+  sv,
+  th,
+  tr,
+  zh,
+  "zh-tw": zh_tw,
+} as const;
+
+/** Each language's name in itself, as a language menu lists it. */
+const NAMES: Record<string, string> = {
+  ar: "العربية",
+  bg: "Български",
+  cs: "Čeština",
+  da: "Dansk",
+  de: "Deutsch",
+  el: "Ελληνικά",
+  en: "English",
+  es: "Español",
+  fi: "Suomi",
+  fr: "Français",
+  he: "עברית",
+  hr: "Hrvatski",
+  hu: "Magyar",
+  it: "Italiano",
+  ja: "日本語",
+  ko: "한국어",
+  nl: "Nederlands",
+  no: "Norsk",
+  pl: "Polski",
+  pt: "Português (Portugal)",
+  "pt-br": "Português (Brasil)",
+  ro: "Română",
+  ru: "Русский",
+  sk: "Slovenčina",
+  sv: "Svenska",
+  th: "ไทย",
+  tr: "Türkçe",
+  zh: "简体中文",
+  "zh-tw": "繁體中文",
+};
 
 export type Language = keyof typeof RESOURCES;
-export const LANGUAGES = Object.keys(RESOURCES) as Language[];
+/** In the order a language menu lists them: by each one's name in itself. */
+export const LANGUAGES = (Object.keys(RESOURCES) as Language[])
+  .sort((a, b) => new Intl.Collator("en").compare(languageName(a), languageName(b)));
 export const STAFF_LANGUAGES: readonly Language[] = LANGUAGES.filter((l) => !isCustomerOnly(l));
 
 /** A plural pair `x_one`/`x_other` is looked up as `x` with a `count` (i18next picks one). */
@@ -111,39 +195,6 @@ export function isStaffLanguage(value: unknown): value is Language {
 export function isCustomerKey(key: string): boolean {
   return inCustomerScope(key);
 }
-
-/** Each language's name in itself, as a language menu lists it. */
-const NAMES: Record<string, string> = {
-  ar: "العربية",
-  bg: "Български",
-  cs: "Čeština",
-  da: "Dansk",
-  de: "Deutsch",
-  el: "Ελληνικά",
-  en: "English",
-  es: "Español",
-  fi: "Suomi",
-  fr: "Français",
-  he: "עברית",
-  hr: "Hrvatski",
-  hu: "Magyar",
-  it: "Italiano",
-  ja: "日本語",
-  ko: "한국어",
-  nl: "Nederlands",
-  no: "Norsk",
-  pl: "Polski",
-  pt: "Português (Portugal)",
-  "pt-br": "Português (Brasil)",
-  ro: "Română",
-  ru: "Русский",
-  sk: "Slovenčina",
-  sv: "Svenska",
-  th: "ไทย",
-  tr: "Türkçe",
-  zh: "简体中文",
-  "zh-tw": "繁體中文",
-};
 
 export function languageName(lang: Language): string {
   return NAMES[lang] ?? lang;
