@@ -4,6 +4,7 @@
  * long-polls `state` and posts the customer's answers straight back to the agent.
  */
 import type { AgentStrings } from "./strings.ts";
+import { textDirection } from "../protocol/language.ts";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -17,7 +18,7 @@ export function pageHtml(
   const labels = escapeHtml(JSON.stringify({ ...page, ...own }));
   const server = escapeHtml(page.server.replace("{{server}}", options.server));
   return `<!doctype html>
-<html lang="${escapeHtml(options.lang)}">
+<html lang="${escapeHtml(options.lang)}" dir="${textDirection(options.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -19,3 +19,8 @@ export function matchLanguage<L extends string>(tag: string, among: readonly L[]
   if (base === "pt") return lower === "pt-br" ? has("pt-br") : has("pt") ?? has("pt-br");
   return has(lower) ?? has(base);
 }
+
+/** Arabic and Hebrew are written right to left (`<html dir>`). */
+export function textDirection(lang: string): "rtl" | "ltr" {
+  return lang === "ar" || lang === "he" ? "rtl" : "ltr";
+}

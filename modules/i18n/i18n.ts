@@ -30,6 +30,7 @@ import zh_tw from "../../locales/zh-tw.json" with { type: "json" };
 import i18next from "i18next";
 import { inCustomerScope, isCustomerOnly } from "./locale_rules.ts";
 import { matchLanguage as matchTag } from "../../protocol/language.ts";
+export { textDirection } from "../../protocol/language.ts";
 
 /**
  * Every language with a file in `locales/`. A staff language (SPEC L1) translates everything;
@@ -205,11 +206,6 @@ export function languageTag(lang: Language): string {
   return ({ "pt-br": "pt-BR", zh: "zh-Hans", "zh-tw": "zh-Hant" } as Record<string, string>)[
     lang
   ] ?? lang;
-}
-
-/** Arabic and Hebrew are written right to left. */
-export function textDirection(lang: Language): "rtl" | "ltr" {
-  return (["ar", "he"] as string[]).includes(lang) ? "rtl" : "ltr";
 }
 
 /** A browser's language tag as one of ours (protocol/language.ts), or undefined. */

@@ -9,7 +9,12 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { users } from "../../modules/auth/mod.ts";
 import { translator } from "../../modules/i18n/mod.ts";
-import { startSession } from "../../modules/support/mod.ts";
+import { findByToken, startSession } from "../../modules/support/mod.ts";
+import { agentStrings } from "../../agent/strings.ts";
+import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
+import { startTestApp } from "../support/app.ts";
+import { closeAgentWorld, runAgent } from "../support/agent_e2e.ts";
+import { eventually } from "../support/eventually.ts";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { carolSession, technician } from "../support/sessions.ts";
@@ -115,3 +120,60 @@ browserTest(
     assert.deepEqual(english, [], "a customer's page showed English");
   },
 );
+
+Deno.test({
+  name: "e2e: the support app on an Arabic system speaks Arabic, right to left, and the " +
+    "technician's workspace says the customer reads Arabic",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 1024, height: 768 });
+    const work = await Deno.makeTempDir({ prefix: "rescue-lang-e2e-" });
+    const t = await startTestApp();
+    let agent: Deno.ChildProcess | null = null;
+    try {
+      const kenji = await technician(t, { name: "Kenji" });
+      await t.deps.db.update(users).set({ language: "ja" }).where(eq(users.id, kenji.id));
+      const session = await carolSession(t, kenji, "pin");
+      const arabic = agentStrings("ar").page;
+      await withBrowser(t, async ({ base, newPage }) => {
+        (t.deps.config as { publicUrl: string }).publicUrl = base;
+        const run = runAgent({
+          pin: session.pin!,
+          server: base,
+          display: xvfb.display,
+          stateDir: `${work}/agent-state`,
+          env: { LANG: "ar_EG.UTF-8" },
+        });
+        agent = run.agent;
+        const appWindow = await newPage();
+        await appWindow.setViewportSize({ width: 1366, height: 768 });
+        await appWindow.goto(await run.page);
+        assert.equal(await appWindow.getAttribute("html", "lang"), "ar");
+        assert.equal(await appWindow.getAttribute("html", "dir"), "rtl");
+        assert.equal(await appWindow.locator("h1").textContent(), arabic.title);
+        assert.equal(await appWindow.locator(".trust").textContent(), arabic.trust);
+        await appWindow.locator("#status", { hasText: arabic.connected }).waitFor();
+        await appWindow.screenshot({ path: `${SHOTS}/lang-agent-ar-1366.png` });
+
+        // The app's hello told the server which language the customer reads.
+        await eventually(
+          "the session records Arabic",
+          async () => (await findByToken(t.deps, session.token))?.customerLanguage === "ar",
+        );
+        await startSession(t.deps, kenji, session.id);
+        const tech = await newPage();
+        await signInPage(tech, base, kenji.email, TECH_PASSWORD);
+        await tech.setViewportSize({ width: 1366, height: 768 });
+        await tech.goto(`${base}/console/sessions/${session.id}`);
+        assert.equal(
+          await tech.locator(".workspace-head .customer-language").textContent(),
+          "العربية",
+        );
+        assert.deepEqual([...appWindow.errors, ...tech.errors], []);
+      });
+    } finally {
+      await closeAgentWorld({ agent, app: t, xvfb, work });
+    }
+  },
+});
