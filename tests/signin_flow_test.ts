@@ -218,6 +218,11 @@ Deno.test("pages render in Dutch from Accept-Language, the picker cookie, and th
     const account = await (await browser.get("/account")).text();
     assert.match(account, /Mijn account/);
     assert.equal((await browser.post("/lang", { lang: "xx" })).status, 400);
+    // A customer-only language (SPEC L2) is no setting for staff: refused, the setting kept.
+    assert.equal((await browser.post("/account/language", { language: "ru" })).status, 400);
+    assert.match(await (await browser.get("/account")).text(), /Mijn account/);
+    await browser.post("/account/language", { language: "ja" });
+    assert.match(await (await browser.get("/account")).text(), /<html lang="ja" dir="ltr">/);
   });
 });
 
