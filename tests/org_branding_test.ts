@@ -3,6 +3,7 @@
 // magic bytes say, never SVG or HTML, and only a hash some organisation uses.
 import assert from "node:assert/strict";
 import { storeFile } from "../modules/support/mod.ts";
+import { translator } from "../modules/i18n/mod.ts";
 import { DEFAULT_FILE_LIMIT } from "../modules/support/test_support.ts";
 import { ADMIN, auditActions, startTestApp, type TestApp, type TestClient } from "./support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "./support/org.ts";
@@ -153,8 +154,11 @@ Deno.test("the organisation created from the environment is named in LANG's lang
     const [env, name] of [
       [{ LANG: "nl_NL.UTF-8" }, "Mijn organisatie"],
       [{ LANG: "en_GB.UTF-8" }, "My organisation"],
+      [{ LANG: "pt_BR.UTF-8" }, translator("pt-br")("admin.defaultOrgName")],
+      // A customer-only language is no staff language: the admin's organisation in English.
+      [{ LANG: "ru_RU.UTF-8" }, "My organisation"],
       [{ LANG: "nl_NL.UTF-8", RESCUE_ORG_NAME: "Helpdesk Jansen" }, "Helpdesk Jansen"],
-    ] as const
+    ] as [Record<string, string>, string][]
   ) {
     const t = await startTestApp({ env });
     try {

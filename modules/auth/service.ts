@@ -3,7 +3,7 @@ import type { Database } from "../db/mod.ts";
 import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { isLanguage, translator } from "../i18n/mod.ts";
+import { isLanguage, matchLanguage, STAFF_LANGUAGES, translator } from "../i18n/mod.ts";
 import { randomToken, sha256Hex } from "../tokens/mod.ts";
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.ts";
 import { organisations, rememberedDevices, setupTokens, users, webSessions } from "./schema.ts";
@@ -75,7 +75,7 @@ export async function bootstrap(
   }
   if (config.bootstrapAdmin) {
     const { email, password, orgName, language } = config.bootstrapAdmin;
-    const t = translator(isLanguage(language) ? language : "en");
+    const t = translator(matchLanguage(language ?? "", STAFF_LANGUAGES) ?? "en");
     await createOrganisation(db, {
       orgName: orgName ?? t("admin.defaultOrgName"),
       name: "Administrator",

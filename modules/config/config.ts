@@ -89,7 +89,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       email: env.RESCUE_ADMIN_EMAIL,
       password: env.RESCUE_ADMIN_PASSWORD,
       ...(env.RESCUE_ORG_NAME ? { orgName: env.RESCUE_ORG_NAME } : {}),
-      ...(env.LANG ? { language: env.LANG.slice(0, 2).toLowerCase() } : {}),
+      // "pt_BR.UTF-8" → "pt-br": the bootstrap matches it to a staff language (pt-br).
+      ...(env.LANG
+        ? { language: env.LANG.replace(/[.@].*$/, "").replace("_", "-").toLowerCase() }
+        : {}),
     }
     : undefined;
   return {

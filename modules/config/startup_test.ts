@@ -32,5 +32,5 @@ Deno.test("loadConfig() carries RESCUE_ORG_NAME and LANG's language to the boots
     LANG: "nl_NL.UTF-8",
   });
   assert.equal(config.bootstrapAdmin?.orgName, "Helpdesk Jansen");
-  assert.equal(config.bootstrapAdmin?.language, "nl");
+  assert.equal(config.bootstrapAdmin?.language, "nl-nl");
 });
