@@ -13,13 +13,33 @@ import nl from "../locales/nl.json" with { type: "json" };
 
 const HTMX = { "hx-request": "true" };
 
-/** The text a message's quoted-printable body and headers say. */
+/**
+ * The text a message says: headers unfolded with their encoded words (`=?UTF-8?B?…?=`,
+ * `=?UTF-8?Q?…?=`) decoded, the body decoded by its Content-Transfer-Encoding (nodemailer
+ * writes quoted-printable for mostly-Latin text, base64 for Cyrillic or Arabic).
+ */
 function decoded(raw: string): string {
-  const joined = raw.replace(/=\r?\n/g, "");
-  return joined.replace(/(?:=[0-9A-F]{2})+/g, (run) => {
-    const bytes = run.slice(1).split("=").map((hex) => parseInt(hex, 16));
-    return new TextDecoder().decode(new Uint8Array(bytes));
-  }).replace(/\r\n/g, "\n");
+  const utf8 = (bytes: number[]) => new TextDecoder().decode(new Uint8Array(bytes));
+  const base64 = (text: string) =>
+    utf8([...atob(text.replace(/\s+/g, ""))].map((ch) => ch.charCodeAt(0)));
+  const quoted = (text: string) =>
+    text.replace(/=\r?\n/g, "").replace(
+      /(?:=[0-9A-F]{2})+/g,
+      (run) => utf8(run.slice(1).split("=").map((hex) => parseInt(hex, 16))),
+    );
+  const text = raw.replace(/\r\n/g, "\n");
+  const split = text.indexOf("\n\n");
+  const head = text.slice(0, split).replace(/\n[ \t]+/g, " ");
+  const words = head.replace(/\?= =\?/g, "?==?").replace(
+    /=\?UTF-8\?([BQ])\?([^?]*)\?=/gi,
+    (_, kind: string, body: string) =>
+      kind.toUpperCase() === "B" ? base64(body) : quoted(body.replace(/_/g, " ")),
+  );
+  const body = text.slice(split + 2);
+  const encoding = /^Content-Transfer-Encoding: (\S+)$/im.exec(head)?.[1].toLowerCase();
+  return `${words}\n\n${
+    encoding === "base64" ? base64(body) : encoding === "quoted-printable" ? quoted(body) : body
+  }`;
 }
 
 /** The settings form's fields as a browser submits them (textarea lines end in CRLF). */
@@ -75,13 +95,14 @@ Deno.test("the connection e-mail: the default in the sending technician's langua
     const anne = await signedIn(t, "anne@example.test", TECH_PASSWORD);
     const bert = await signedIn(t, "bert@example.test", TECH_PASSWORD);
 
-    /** The e-mail the technician's console sends to `name`. */
-    const sent = async (browser: typeof anne, name: string) => {
+    /** The e-mail the technician's console sends to `name` (in `language`, if chosen). */
+    const sent = async (browser: typeof anne, name: string, language?: string) => {
       const before = smtp.messages.length;
       const res = await browser.post("/console/sessions", {
         method: "email",
         name,
         contact: `${name.toLowerCase()}@example.test`,
+        ...(language ? { language } : {}),
       }, HTMX);
       assert.equal(res.status, 201, await res.text());
       assert.equal(smtp.messages.length, before + 1, "the console hands the mail over at once");
@@ -118,6 +139,31 @@ Deno.test("the connection e-mail: the default in the sending technician's langua
           await mailto(bert, "Dave"),
           /subject=Remote support from Helpdesk Jansen&body=Hello Dave,/,
         );
+      },
+    );
+
+    await ctx.step(
+      "the technician writes to the customer in the customer's language, a customer-only one too",
+      async () => {
+        const dialog = await (await bert.get("/console/new-session?method=email", HTMX)).text();
+        assert.match(dialog, /<option value="en" selected="">English<\/option>/);
+        assert.match(dialog, /<option value="ru">Русский<\/option>/);
+        const russian = await sent(bert, "Olga", "ru");
+        assert.match(russian, /^Subject: Удалённая поддержка от Helpdesk Jansen$/m);
+        assert.match(russian, /Здравствуйте, Olga!\n\nBert готов\(а\) вам помочь\./);
+        const german = await sent(anne, "Dieter", "de");
+        assert.match(german, /Dieter/);
+        assert.doesNotMatch(german, /Beste|Hello/);
+        const before = smtp.messages.length;
+        const bad = await bert.post("/console/sessions", {
+          method: "email",
+          name: "Olga",
+          contact: "olga@example.test",
+          language: "xx",
+        }, HTMX);
+        assert.equal(bad.status, 422);
+        assert.match(await bad.text(), /id="ns-problem-language"/);
+        assert.equal(smtp.messages.length, before, "nothing sent");
       },
     );
 

@@ -29,12 +29,13 @@ Deno.test("the SMS invitation is in the sending technician's language, its place
       .where(eq(users.id, bert.id));
 
     /** The text the console of `email` queues for `number`. */
-    const sent = async (email: string, number: string) => {
+    const sent = async (email: string, number: string, language?: string) => {
       const browser = await signedIn(t, email);
       const res = await browser.post("/console/sessions", {
         method: "sms",
         name: "Carol",
         contact: number,
+        ...(language ? { language } : {}),
       }, HTMX);
       assert.equal(res.status, 201);
       const [queued] = await t.deps.db.select().from(smsOutbox)
@@ -51,6 +52,12 @@ Deno.test("the SMS invitation is in the sending technician's language, its place
     assert.match(
       english,
       /^Bert invites you to remote support: https?:\/\/\S+\/s\/[A-Za-z0-9_-]{32} \(PIN \d{6}\)$/,
+    );
+    // In the language the technician chose for the customer: Arabic, a customer-only one.
+    const arabic = await sent("bert@example.test", "+31612345670", "ar");
+    assert.match(
+      arabic,
+      /^يدعوك Bert إلى الدعم عن بُعد: https?:\/\/\S+\/s\/[A-Za-z0-9_-]{32} \(رمز PIN \d{6}\)$/,
     );
   } finally {
     await t.close();

@@ -5,7 +5,13 @@
  * the SMS outbox).
  */
 import type { PageContext } from "../http/mod.ts";
-import type { TranslationKey } from "../i18n/mod.ts";
+import {
+  isLanguage,
+  type Language,
+  languageName,
+  LANGUAGES,
+  type TranslationKey,
+} from "../i18n/mod.ts";
 import { normalisePhoneNumber } from "../sms/mod.ts";
 import type { ConnectionMethod } from "./methods.ts";
 import type { QueueColumnField } from "./queue_context.ts";
@@ -22,14 +28,22 @@ export interface NewSessionDraft {
   contact: string;
   /** E-mail only: the server sends it, or the technician's own mail program. */
   via: "server" | "client";
+  /** E-mail and SMS: the language the invitation is written in (the customer's). */
+  language: Language;
 }
 
 export type NewSessionProblems = Partial<Record<string, TranslationKey>>;
 
 const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
-export function emptyDraft(smtpConfigured: boolean): NewSessionDraft {
-  return { name: "", fields: {}, contact: "", via: smtpConfigured ? "server" : "client" };
+export function emptyDraft(smtpConfigured: boolean, language: Language): NewSessionDraft {
+  return {
+    name: "",
+    fields: {},
+    contact: "",
+    via: smtpConfigured ? "server" : "client",
+    language,
+  };
 }
 
 /** Reads and checks the form; `problems` maps a form field to the message shown under it. */
@@ -37,6 +51,7 @@ export function readNewSession(
   form: Record<string, string>,
   method: ConnectionMethod,
   fields: readonly NewSessionField[],
+  options: { language: Language },
 ): { draft: NewSessionDraft; problems: NewSessionProblems } {
   const problems: NewSessionProblems = {};
   const name = (form.name ?? "").trim();
@@ -59,7 +74,21 @@ export function readNewSession(
       problems.contact = "sms.invalidNumber";
     }
   }
-  return { draft: { name, fields: values, contact, via }, problems };
+  // The invitation's language: one of ours (a form without it: the technician's own).
+  const language = form.language === undefined ? options.language : form.language;
+  if ((method === "email" || method === "sms") && !isLanguage(language)) {
+    problems.language = "errors.badLanguage";
+  }
+  return {
+    draft: {
+      name,
+      fields: values,
+      contact,
+      via,
+      language: isLanguage(language) ? language : options.language,
+    },
+    problems,
+  };
 }
 
 export function NewSessionDialog(
@@ -92,6 +121,18 @@ export function NewSessionDialog(
         aria-invalid={invalid("contact")}
       />
       {problem("contact")}
+    </>
+  );
+  /** The language the e-mail or SMS is written in: the customer's, the technician's by default. */
+  const languagePicker = (
+    <>
+      <label for="ns-language">{t("console.inviteLanguage")}</label>
+      <select id="ns-language" name="language" aria-invalid={invalid("language")}>
+        {LANGUAGES.map((lang) => (
+          <option value={lang} selected={lang === draft.language}>{languageName(lang)}</option>
+        ))}
+      </select>
+      {problem("language")}
     </>
   );
   return (
@@ -138,11 +179,13 @@ export function NewSessionDialog(
                 {t("console.via_client")}
               </label>
             </fieldset>
+            {languagePicker}
           </>
         )}
         {method === "sms" && (
           <>
             {contact("tel", t("console.customerPhone"))}
+            {languagePicker}
           </>
         )}
         <div class="row">

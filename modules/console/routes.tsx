@@ -97,7 +97,7 @@ async function _create(c: C) {
   const form = await readForm(c);
   const method = _method(c, form.method);
   const fields = await _formFields(c);
-  const { draft, problems } = readNewSession(form, method, fields);
+  const { draft, problems } = readNewSession(form, method, fields, { language: c.get("lang") });
   if (Object.keys(problems).length > 0) {
     return c.html(
       <NewSessionDialog c={c} method={method} fields={fields} draft={draft} problems={problems} />,
@@ -113,7 +113,7 @@ async function _create(c: C) {
     fields: draft.fields,
     contact: byClient || method === "pin" || method === "link" ? undefined : draft.contact,
     ip: clientAddress(c),
-  }, { sendSms: _smsSender(deps), organisation: org?.name ?? "", language: c.get("lang") });
+  }, { sendSms: _smsSender(deps), organisation: org?.name ?? "", language: draft.language });
   const view: CreatedView = {
     method,
     pin: created.session.pin ?? "",
@@ -122,7 +122,7 @@ async function _create(c: C) {
     sessionId: created.session.id,
   };
   if (byClient) {
-    const text = emailTextIn(await settingsFor(deps.db, user.groupId), c.get("lang"));
+    const text = emailTextIn(await settingsFor(deps.db, user.groupId), draft.language);
     const values = {
       customerName: draft.name,
       technicianName: user.name,
@@ -199,7 +199,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   })
   .get("/new-session", requirePermission("startPrivate"), async (c) => {
     const method = _method(c, c.req.query("method"));
-    const draft = emptyDraft(Boolean(c.get("deps").config.smtpUrl));
+    const draft = emptyDraft(Boolean(c.get("deps").config.smtpUrl), c.get("lang"));
     const fields = await _formFields(c);
     return c.html(<NewSessionDialog c={c} method={method} fields={fields} draft={draft} />);
   })

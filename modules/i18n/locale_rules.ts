@@ -63,6 +63,10 @@ export const CUSTOMER_SCOPE: readonly string[] = [
   "surveys.alreadyAnswered",
   "surveys.notOffered",
   "sessions.ended",
+  // The invitation by e-mail or SMS, in the language the technician chose for the customer.
+  "groupSettings.defaultEmailSubject",
+  "groupSettings.defaultEmailTemplate",
+  "sms.invitation",
   "deviceInfo.badReport",
   "deviceInfo.notAsked",
   "deviceInfo.notSharing",

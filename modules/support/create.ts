@@ -57,9 +57,9 @@ export interface CreateOptions {
   sendSms?: SmsSender;
   organisation?: string;
   /**
-   * The technician's console language: the e-mail's default text and the SMS are in it (an
-   * admin's own e-mail text is sent as written). Without it, the user's language setting, else
-   * English.
+   * The invitation's language (the console's dialog offers the customer's, the technician's
+   * by default): the e-mail's default text and the SMS are in it (an admin's own e-mail text
+   * is sent as written). Without it, the user's language setting, else English.
    */
   language?: Language;
 }
