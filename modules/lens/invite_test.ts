@@ -10,6 +10,7 @@ import { technician } from "../../tests/support/sessions.ts";
 import { users } from "../auth/mod.ts";
 import { auditLog } from "../audit/mod.ts";
 import { mailOutbox } from "../mail/mod.ts";
+import { translator } from "../i18n/mod.ts";
 import { startSmtpServer } from "../mail/smtp_test_server.ts";
 import { defaultPermissions, type Permission } from "../permissions/mod.ts";
 import { smsOutbox } from "../sms/mod.ts";
@@ -85,6 +86,27 @@ Deno.test("POST /console/lens/invite: held in Messages without SMTP or gateway, 
     assert.ok(nl, "the Dutch subject");
     assert.match(nl.textBody, /Open deze link op uw telefoon/);
 
+    // In the customer's language, chosen by the technician: Russian (a customer-only one).
+    const form = await (await client.get("/console/lens")).text();
+    assert.match(form, /<option value="nl" selected="">Nederlands<\/option>/, "own language first");
+    const russian = await client.post("/console/lens/invite", {
+      via: "email",
+      email: "olga@example.test",
+      language: "ru",
+    }, HTMX);
+    assert.equal(russian.status, 200);
+    const [ru] = await t.deps.db.select().from(mailOutbox)
+      .where(eq(mailOutbox.toAddress, "olga@example.test"));
+    assert.equal(ru.subject, translator("ru")("lensPhone.inviteSubject", { name: "Ann" }));
+    assert.ok(ru.textBody.includes(`/lens/${session.token}`), "the link is in the Russian mail");
+    const unknown = await client.post("/console/lens/invite", {
+      via: "email",
+      email: "x@example.test",
+      language: "xx",
+    }, HTMX);
+    assert.equal(unknown.status, 422);
+    assert.match(await unknown.text(), /x@example\.test/, "what was typed stays");
+
     // The technician's budget (10 a minute): past it, 429 and nothing more written.
     let refused = 0;
     for (let i = 0; i < 10; i++) {
@@ -94,7 +116,7 @@ Deno.test("POST /console/lens/invite: held in Messages without SMTP or gateway, 
       }, HTMX);
       if (res.status === 429) refused++;
     }
-    assert.equal(refused, 2, "8 more fit the budget of 10, the last two are refused");
+    assert.equal(refused, 3, "7 more fit the budget of 10, the last three are refused");
     assert.equal((await t.deps.db.select().from(mailOutbox)).length, 10);
   } finally {
     for (const s of lensRegistry(t.deps).all()) s.end("technician");

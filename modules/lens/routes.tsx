@@ -27,6 +27,7 @@ import {
   readForm,
   requirePermission,
 } from "../http/mod.ts";
+import { isLanguage, translator } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import type { SmsDeps } from "../sms/mod.ts";
@@ -136,9 +137,22 @@ const technicianRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const via = lensInviteVia(user, form.via);
     const session = _mine(c as Context<AuthedEnv>);
-    const draft = { name: form.name ?? "", email: form.email ?? "", phone: form.phone ?? "" };
+    // The invitation's language: the customer's, the technician's by default.
+    const language = form.language ?? c.get("lang");
+    const draft = {
+      name: form.name ?? "",
+      email: form.email ?? "",
+      phone: form.phone ?? "",
+      language: isLanguage(language) ? language : c.get("lang"),
+    };
     const contact = via === "email" ? draft.email : draft.phone;
     const t = c.get("t");
+    if (!isLanguage(language)) {
+      return _inviteAnswer(c, session, {
+        draft,
+        message: { ok: false, text: t("errors.badLanguage"), field: "language" },
+      }, 422);
+    }
     const problem = lensInviteProblem({ via, contact, customerName: draft.name });
     if (problem) {
       const field = problem === "console.valueTooLong" && draft.name.trim().length > 100
@@ -152,14 +166,15 @@ const technicianRoutes = new Hono<AppEnv>()
       }, 422);
     }
     if (draft.name.trim()) session.customerName = draft.name.trim();
+    const words = translator(language);
     const texts = {
-      subject: t("lensPhone.inviteSubject", { name: user.name, link: _link(c, session) }),
-      body: t("lensPhone.inviteBody", { name: user.name, link: _link(c, session) }),
+      subject: words("lensPhone.inviteSubject", { name: user.name, link: _link(c, session) }),
+      body: words("lensPhone.inviteBody", { name: user.name, link: _link(c, session) }),
     };
     const outcome = await sendLensInvite(c.get("deps") as SmsDeps, user, session, {
       via,
       contact,
-      language: c.get("lang"),
+      language,
       texts,
     });
     const to = contact.trim();

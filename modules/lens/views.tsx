@@ -6,7 +6,13 @@
  * get their addresses and words as `data-*` attributes; every word comes from the locales.
  */
 import type { PageContext } from "../http/mod.ts";
-import type { TranslationKey, Translator } from "../i18n/mod.ts";
+import {
+  type Language,
+  languageName,
+  LANGUAGES,
+  type TranslationKey,
+  type Translator,
+} from "../i18n/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import { type LensSession, STROKE_COLOURS } from "./lens_session.ts";
@@ -115,9 +121,9 @@ function smsQuery(invite: { body: string }): string {
 export interface LensInviteFormProps {
   c: C;
   ways: { email: boolean; sms: boolean };
-  draft?: { name: string; email: string; phone: string };
+  draft?: { name: string; email: string; phone: string; language: Language };
   /** The outcome or the problem, already worded; `ok` says which. */
-  message?: { ok: boolean; text: string; field?: "email" | "phone" | "name" };
+  message?: { ok: boolean; text: string; field?: "email" | "phone" | "name" | "language" };
 }
 
 /**
@@ -129,7 +135,7 @@ export function LensInviteForm(props: LensInviteFormProps) {
   const { c, ways } = props;
   const t = c.get("t");
   if (!ways.email && !ways.sms) return null;
-  const draft = props.draft ?? { name: "", email: "", phone: "" };
+  const draft = props.draft ?? { name: "", email: "", phone: "", language: c.get("lang") };
   const message = props.message;
   const invalid = (field: string) => message && !message.ok && message.field === field;
   return (
@@ -154,6 +160,18 @@ export function LensInviteForm(props: LensInviteFormProps) {
             value={draft.name}
             aria-invalid={invalid("name") ? "true" : undefined}
           />
+        </div>
+        <div class="row">
+          <label for="lens-invite-language">{t("console.inviteLanguage")}</label>
+          <select
+            id="lens-invite-language"
+            name="language"
+            aria-invalid={invalid("language") ? "true" : undefined}
+          >
+            {LANGUAGES.map((lang) => (
+              <option value={lang} selected={lang === draft.language}>{languageName(lang)}</option>
+            ))}
+          </select>
         </div>
         {ways.email && (
           <div class="row">
