@@ -5,27 +5,7 @@
 import assert from "node:assert/strict";
 import nl from "../../locales/nl.json" with { type: "json" };
 import agentNl from "../../agent/locales/nl.json" with { type: "json" };
-
-/** Read by the customer: the customer's page, the agent's window, what is sent to customers. */
-const CUSTOMER = [
-  "customer.",
-  "customerFiles.",
-  "customerRemote.",
-  "customerShare.",
-  "lensPhone.",
-  "customerPresent.",
-  "customerDevice.",
-  "agentDownload.",
-  "channels.public.",
-  "channels.problem.customerNameRequired",
-  "channels.problem.contactRequired",
-  "unattendedRequest.customer.",
-  "groupSettings.defaultEmailSubject",
-  "groupSettings.defaultEmailTemplate",
-  "sms.invitation",
-  "workspace.inviteMessage",
-  "limits.customerChat",
-];
+import { CUSTOMER_ADDRESSED as CUSTOMER } from "./customer_address.ts";
 
 /** Read by technicians and admins. */
 const TECHNICIAN = [
