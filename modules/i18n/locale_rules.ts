@@ -77,6 +77,8 @@ export const CUSTOMER_SCOPE: readonly string[] = [
   "callingCards.notFound",
   "callingCards.notActive",
   "callingCards.notDeployed",
+  // The support app's fetch of a calling card is under /s/ too.
+  "callingCards.noPackage",
   "present.badOffer",
   // The session log's lines a customer is shown (modules/support/customer_log_view.ts).
   "log.endedByTechnician",
