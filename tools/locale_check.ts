@@ -1,5 +1,6 @@
 /**
- * Checks one translation against English: `deno run --allow-read tools/locale_check.ts de`.
+ * Checks one translation against English: `deno run --allow-read tools/locale_check.ts de`
+ * (`--all`: one line per language, what each still needs).
  * Reads `locales/<lang>.json` and `agent/locales/<lang>.json` and prints, per file, the keys
  * missing and extra, the plural forms the language needs (from `Intl.PluralRules`: a pair
  * `x_one`/`x_other` in English is `x_other` alone in Japanese, `x_one`/`x_few`/`x_many`/
@@ -15,6 +16,24 @@ import {
   isCustomerOnly,
   localeProblems,
 } from "../modules/i18n/locale_rules.ts";
+
+if (Deno.args[0] === "--all") {
+  // One line per language: what a new English string still needs, everywhere at once.
+  const names = [...Deno.readDirSync(new URL("../locales/", import.meta.url))]
+    .map((e) => e.name.replace(/\.json$/, "")).filter((n) => n !== "en").sort();
+  let open = 0;
+  for (const name of names) {
+    const status = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", new URL(import.meta.url).pathname, name],
+      stdout: "piped",
+    }).output();
+    const lines = new TextDecoder().decode(status.stdout).split("\n")
+      .filter((l) => l.startsWith("  "));
+    if (lines.length) open++;
+    console.log(`${name}: ${lines.length ? `${lines.length} to do, e.g.${lines[0]}` : "ok"}`);
+  }
+  Deno.exit(open ? 1 : 0);
+}
 
 const [lang, flag, chunks] = Deno.args;
 if (!lang || (flag !== undefined && !(flag === "--merge" && chunks) && flag !== "--source")) {
