@@ -107,7 +107,8 @@ export function LogLineView(props: LineProps) {
       {line.kind === "chat" && (
         <>
           <span class="who">{who}</span>
-          <span class="text">{line.body}</span>
+          {/* Typed by a person in any script: its own direction (Latin in an Arabic page). */}
+          <span class="text" dir="auto">{line.body}</span>
         </>
       )}
       {line.kind === "url" && (
@@ -183,7 +184,7 @@ function FileCard(props: LineProps & { who: string }) {
     <div class="file-card">
       <span class="text">{said}</span>
       <div class="file-meta">
-        <strong class="file-name">{line.body}</strong>{" "}
+        <strong class="file-name" dir="auto">{line.body}</strong>{" "}
         <span class="file-size">{formatSize(Number(line.data.size ?? 0), t.lang)}</span>
       </div>
       <dl class="fingerprints">

@@ -104,13 +104,14 @@ function SessionHeader(props: SessionPageProps) {
         </p>
       </div>
       <div class="row customer-tools">
+        {/* "A-" and "A+" left to right in every language (right to left read "-A"). */}
         <div class="row font-size" role="group" aria-label={t("customer.font.label")}>
           <button type="button" class="secondary" data-font-step="-1">
-            <span aria-hidden="true">A-</span>
+            <span aria-hidden="true" dir="ltr">A-</span>
             <span class="visually-hidden">{t("customer.font.smaller")}</span>
           </button>
           <button type="button" class="secondary" data-font-step="1">
-            <span aria-hidden="true">A+</span>
+            <span aria-hidden="true" dir="ltr">A+</span>
             <span class="visually-hidden">{t("customer.font.larger")}</span>
           </button>
         </div>

@@ -86,7 +86,7 @@ Deno.test("survey: admin defines it, End offers it, the customer answers once, t
     assert.match(goodbye, new RegExp(`href="/s/${session.token}/survey">Open the customer survey`));
 
     const page = await (await customer.get(`/s/${session.token}/survey`)).text();
-    assert.match(page, /1\. How quickly were you helped\?/);
+    assert.match(page, /1\. <bdi>How quickly were you helped\?<\/bdi>/);
     assert.match(page, /name="a_[^"]+" value="5"/);
     // Bad input: a rating out of range, an unknown option; nothing stored.
     const ids = [...page.matchAll(/name="(a_[^"]+)"/g)].map((m) => m[1]);

@@ -244,7 +244,9 @@ export function SurveyQuestionsForm(
         return (
           <fieldset class="survey-question" data-kind={q.kind}>
             <legend id={`${id}-label`}>
-              {`${n + 1}. ${q.label}`}
+              {`${n + 1}. `}
+              {/* The admin's words, in whatever script: isolated from the page's direction. */}
+              <bdi>{q.label}</bdi>
               {q.required && <span class="required">{t("surveys.answer.requiredMark")}</span>}
             </legend>
             {q.kind === "rating" && (
