@@ -37,6 +37,10 @@ const NEEDED = [
   { binary: "/usr/sbin/lightdm", pkg: "lightdm" },
   { binary: "/usr/sbin/lightdm-gtk-greeter", pkg: "lightdm-gtk-greeter" },
   { binary: "/usr/bin/dbus-daemon", pkg: "dbus" },
+  // Fonts for the screenshots in Japanese, Korean, Chinese and Thai (Debian's Chromium has no
+  // glyphs of its own: without them those screens show boxes).
+  { binary: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", pkg: "fonts-noto-cjk" },
+  { binary: "/usr/share/fonts/truetype/tlwg/Garuda.ttf", pkg: "fonts-thai-tlwg" },
 ];
 
 async function exists(path: string): Promise<boolean> {
