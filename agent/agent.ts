@@ -37,6 +37,8 @@ export interface AgentOptions extends ScreenOptions {
   codecs?: readonly VideoCodec[];
   /** Why this system's desktop cannot be shared (then view and control are not offered). */
   noDesktop?: string;
+  /** The same in the customer's language, for their window (default: `noDesktop`). */
+  noDesktopShown?: string;
   /** Called when the server ends the session. */
   onEnd?: (reason: string) => void;
   /** Called after every change the customer's window shows (questions, consent, the end). */
@@ -213,7 +215,7 @@ export class Agent {
         capability,
         detail,
       })),
-      noDesktop: this.options.noDesktop ?? null,
+      noDesktop: this.options.noDesktopShown ?? this.options.noDesktop ?? null,
       ended: this.#ended,
       recorded: this.#recorded && this.consent.allows("view"),
       drawing: this.whiteboard.on,

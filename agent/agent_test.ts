@@ -518,3 +518,15 @@ Deno.test("without a shareable desktop the agent offers no view or control and s
   assert.equal(agent.customerState.noDesktop, why);
   assert.deepEqual(agent.offered, []);
 });
+
+Deno.test("without a shareable desktop the customer's window says why in their words, the technician in English", async () => {
+  const { desktop } = fakeDesktop();
+  const why = "no X11 display was found (a Wayland session without X11, or no desktop session)";
+  const shown = "дисплей X11 не найден (сеанс Wayland без X11 или нет сеанса рабочего стола)";
+  const agent = new Agent({ desktop, encoder: fakeEncoder, noDesktop: why, noDesktopShown: shown });
+  const { sent, link } = recorder();
+  agent.attach(link);
+  await agent.handle({ type: "request", capability: "control" });
+  assert.match((sent.at(-1) as { reason: string }).reason, /not available on this system: no X11/);
+  assert.equal(agent.customerState.noDesktop, shown);
+});

@@ -20,7 +20,15 @@ import { H264Encoder } from "./media/h264.ts";
 import { defaultOpHandlers } from "./ops/registry.ts";
 import { rebootOsFor } from "./reboot/os.ts";
 import { finishResume } from "./reboot/resume.ts";
-import { type Desktop, explainDesktopError, NoDesktop, openDesktop } from "./platform/mod.ts";
+import {
+  describeDesktopProblem,
+  type Desktop,
+  desktopProblem,
+  explainDesktopError,
+  NoDesktop,
+  openDesktop,
+} from "./platform/mod.ts";
+import { joinRefusal } from "./join_refusal.ts";
 import { loadLibs } from "./media/vpx_ffi.ts";
 import { verifyOsCredentials } from "./unattended/os_login.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
@@ -52,6 +60,9 @@ const { values } = parseArgs({
 });
 
 const log = (message: string) => console.error(`[agent] ${message}`);
+// The customer's language, for everything the app prints and shows (agent/locales/).
+const language = osLanguage();
+const strings = agentStrings(language);
 
 // Unattended access (agent/unattended/): the service the unit runs, and the customer's command.
 if (values.service || values.unattended !== undefined) {
@@ -82,15 +93,15 @@ if (values.config && !values.pin && !values.link) {
     const dir = dirname(values.config);
     const card = await readCard(dir);
     if (!card) {
-      console.error(`Not a calling card: ${dir}`);
+      console.error(fill(strings.errors.notCallingCard, { path: dir }));
       Deno.exit(2);
     }
     const window = openCardWindow({
       dir,
       card,
       server: config.server,
-      strings: agentStrings(osLanguage()).callingCard,
-      language: osLanguage(),
+      strings: strings.callingCard,
+      language,
     });
     console.log(`CARD ${window.url}`);
     if (!values["no-open"]) {
@@ -108,7 +119,7 @@ if (values.config && !values.pin && !values.link) {
   const config = await Deno.readTextFile(values.config).then((text) => JSON.parse(text))
     .catch(() => null) as { server?: unknown; link?: unknown } | null;
   if (typeof config?.server !== "string" || typeof config.link !== "string") {
-    console.error(`Not a support app configuration: ${values.config}`);
+    console.error(fill(strings.errors.notConfiguration, { path: values.config }));
     Deno.exit(2);
   }
   values.server = config.server;
@@ -133,9 +144,6 @@ if (values.help || (!values.pin && !values.link)) {
   Deno.exit(values.help ? 0 : 2);
 }
 
-const language = osLanguage();
-const strings = agentStrings(language);
-
 function fail(message: string): never {
   console.error(message);
   Deno.exit(1);
@@ -148,10 +156,10 @@ try {
   // The server's origin is what the agent trusts, whatever path it was given with.
   pointedAt = new URL(pointedAt.origin);
 } catch {
-  fail(`Not an address: ${values.server ?? values.link}`);
+  fail(fill(strings.errors.notAddress, { address: String(values.server ?? values.link) }));
 }
 if (pointedAt.protocol !== "https:" && pointedAt.protocol !== "http:") {
-  fail(`Not an http(s) address: ${pointedAt.href}`);
+  fail(fill(strings.errors.notHttp, { address: pointedAt.href }));
 }
 const insecure = insecureWarning(pointedAt, strings);
 if (insecure) console.error(`\n!!! ${insecure}\n`);
@@ -189,12 +197,7 @@ async function resolveLink(): Promise<URL> {
       if (!same.ok) throw new Error(same.message);
       return link;
     }
-    if (response.status === 429) {
-      throw new Error(`Too many tries: wait ${body.retryAfterSeconds ?? 60} s and try again`);
-    }
-    if (body.error === "wrong") throw new Error("That PIN is not valid");
-    if (body.error === "malformed") throw new Error("A PIN has six digits");
-    throw new Error(`The server refused (${response.status})`);
+    throw new Error(joinRefusal(response.status, body, strings));
   }
 }
 
@@ -218,7 +221,7 @@ const link = await resolveLink().catch((error) => {
 });
 const token = /\/s\/([A-Za-z0-9_-]{8,64})$/.exec(link.pathname)?.[1];
 if (!token) {
-  console.error("That is not a session link");
+  console.error(strings.errors.notSessionLink);
   Deno.exit(1);
 }
 
@@ -227,14 +230,18 @@ const server = new URL(link.origin);
 // still joins: chat, files and system information work; view and control are not offered,
 // and the customer and the technician are told why in plain words.
 let noDesktop: string | undefined;
+/** The same, in the customer's words (the terminal, the window). */
+let noDesktopShown: string | undefined;
 let desktop: Desktop;
 try {
   desktop = openDesktop({ display: values.display });
   loadLibs(); // the encoder's libraries, checked now rather than at the first frame
 } catch (error) {
-  noDesktop = explainDesktopError(error, values.display ?? Deno.env.get("DISPLAY"));
+  const display = values.display ?? Deno.env.get("DISPLAY");
+  noDesktop = explainDesktopError(error, display);
+  noDesktopShown = describeDesktopProblem(desktopProblem(error, display), strings.desktop);
   desktop = new NoDesktop();
-  console.error(fill(strings.terminal.noDesktop, { why: noDesktop }));
+  console.error(fill(strings.terminal.noDesktop, { why: noDesktopShown }));
 }
 let connection: AgentConnection | null = null;
 const halver = FrameHalver.open();
@@ -261,6 +268,7 @@ const agent: Agent = new Agent({
   log,
   os: osName(),
   noDesktop,
+  noDesktopShown,
   ops: defaultOpHandlers({ os: osName(), serverUrl: server.origin, token, dataDir: dir, log }, {
     // The window is made below, before any operation can run.
     askCredentials: (detail, signal) => consentWindow.askCredentials(detail, signal),

@@ -4,6 +4,8 @@
  * distributions. The agent opens libraries by their sonames; a failed `Deno.dlopen` names the
  * file, which is looked up here.
  */
+import { type AgentStrings, fill } from "../strings.ts";
+
 export interface NeededLibrary {
   /** The soname prefix the loader looks for. */
   soname: string;
@@ -34,23 +36,62 @@ export const NEEDED_LIBRARIES: readonly NeededLibrary[] = [
 ];
 
 /**
- * Why the desktop cannot be shared, in plain words: a missing library with its package, no
- * display (Wayland without X, or no session), or the error itself.
+ * Why the desktop cannot be shared, as data: a missing library (its package named), no display
+ * (Wayland without X, or no session), a display that would not open, or the error itself.
  */
-export function explainDesktopError(error: unknown, display: string | undefined): string {
+export type DesktopProblem =
+  | { kind: "library"; library: NeededLibrary }
+  | { kind: "noDisplay" }
+  | { kind: "displayFailed"; display: string }
+  | { kind: "other"; text: string };
+
+export function desktopProblem(error: unknown, display: string | undefined): DesktopProblem {
   const text = error instanceof Error ? error.message : String(error);
   const missing = NEEDED_LIBRARIES.find((lib) =>
     text.includes(lib.soname) && /cannot open|No such file|could not load/i.test(text)
   );
-  if (missing) {
-    return `${missing.what} is missing (${missing.soname}*): install the package ` +
-      `${missing.debian} (Debian, Ubuntu) or ${missing.fedora} (Fedora)`;
+  if (missing) return { kind: "library", library: missing };
+  if (!display) return { kind: "noDisplay" };
+  if (/open.*display|XOpenDisplay/i.test(text)) return { kind: "displayFailed", display };
+  return { kind: "other", text: text.split("\n")[0] };
+}
+
+/** The problem in English, for the technician (the hello's `noDesktop`, refusals, logs). */
+export function explainDesktopError(error: unknown, display: string | undefined): string {
+  const problem = desktopProblem(error, display);
+  switch (problem.kind) {
+    case "library": {
+      const lib = problem.library;
+      return `${lib.what} is missing (${lib.soname}*): install the package ` +
+        `${lib.debian} (Debian, Ubuntu) or ${lib.fedora} (Fedora)`;
+    }
+    case "noDisplay":
+      return "no X11 display was found (a Wayland session without X11, or no desktop session)";
+    case "displayFailed":
+      return `the X11 display ${problem.display} could not be opened`;
+    case "other":
+      return problem.text;
   }
-  if (!display) {
-    return "no X11 display was found (a Wayland session without X11, or no desktop session)";
+}
+
+/**
+ * The problem in the customer's words (agent/locales' `desktop`), for the terminal and the
+ * window; a system's own error text, which has no translation, is passed on as it is.
+ */
+export function describeDesktopProblem(
+  problem: DesktopProblem,
+  words: AgentStrings["desktop"],
+): string {
+  switch (problem.kind) {
+    case "library": {
+      const { soname, debian, fedora } = problem.library;
+      return fill(words.missingLibrary, { soname, debian, fedora });
+    }
+    case "noDisplay":
+      return words.noDisplay;
+    case "displayFailed":
+      return fill(words.displayFailed, { display: problem.display });
+    case "other":
+      return problem.text;
   }
-  if (/open.*display|XOpenDisplay/i.test(text)) {
-    return `the X11 display ${display} could not be opened`;
-  }
-  return text.split("\n")[0];
 }

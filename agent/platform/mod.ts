@@ -18,7 +18,12 @@ export type {
   Rect,
 } from "./types.ts";
 export { boundingBox, changedTiles, FrameDiffer, type TileRect } from "./tiles.ts";
-export { explainDesktopError } from "./libraries.ts";
+export {
+  describeDesktopProblem,
+  type DesktopProblem,
+  desktopProblem,
+  explainDesktopError,
+} from "./libraries.ts";
 
 /**
  * A desktop that cannot be shared (no backend for this system, a missing library, no X
