@@ -15,6 +15,7 @@
  * `POST /agent/device/status|revoke` `{deviceId, nonce, signature}`.
  */
 import { z } from "zod";
+import { LanAgentMessages, LanServerMessages } from "./lan.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 /** A server challenge: 32 random bytes, base64url. */
@@ -128,6 +129,8 @@ export const DeviceAgentMessageSchema = z.discriminatedUnion("type", [
     code: z.enum(SIGN_IN_CODES),
     greeter: z.enum(GREETER_IDS).optional(),
   }),
+  /** LAN connect (lan.ts): hosts found, the end of a scan, a host's key, a push's outcome. */
+  ...LanAgentMessages,
 ]);
 export type DeviceAgentMessage = z.infer<typeof DeviceAgentMessageSchema>;
 
@@ -161,6 +164,11 @@ export const DeviceServerMessageSchema = z.discriminatedUnion("type", [
     code: z.string().regex(/^[a-z_]{1,40}$/),
     reason: z.string().max(300),
   }),
+  /** LAN connect (lan.ts): scan, stop, read a host's key; push with sealed credentials. */
+  LanServerMessages[0],
+  LanServerMessages[1],
+  LanServerMessages[2],
+  LanServerMessages[3].extend({ sealedCredentials: SealedCredentialsSchema }),
 ]);
 export type DeviceServerMessage = z.infer<typeof DeviceServerMessageSchema>;
 

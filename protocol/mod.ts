@@ -128,3 +128,19 @@ export {
   SealError,
 } from "./sealed_credentials.ts";
 export { base64url, fromBase64url } from "./base64url.ts";
+/** LAN connect (SPEC C9): scan and push messages on the device socket (lan.ts). */
+export {
+  HostKeyFingerprintSchema,
+  Ipv4Schema,
+  LAN_KINDS,
+  LAN_PORT_KIND,
+  LAN_PORTS,
+  LAN_PUSH_ERRORS,
+  LAN_PUSH_METHODS,
+  LAN_SCAN_ERRORS,
+  type LanHost,
+  LanHostSchema,
+  type LanKind,
+  type LanPort,
+  type LanPushError,
+} from "./lan.ts";

@@ -32,12 +32,11 @@ Deno.test("the master admin creates a group with default permissions and edits t
     const page = await (await admin.get(`/admin/groups/${id}/permissions`)).text();
     assert.match(page, /value="methodPin" checked/);
     assert.doesNotMatch(page, /value="methodSms" checked/);
-    // Not available yet: shown off and disabled, with the reason; a forged one is dropped.
-    assert.match(
-      page,
-      /value="lanConnect" disabled="" aria-describedby="pending-lanConnect"/,
-    );
-    assert.match(page, /id="pending-lanConnect">Not available yet/);
+    // Every permission is built now (LAN connect was the last): none is shown disabled; an
+    // off-by-default one can be switched on, a forged one is dropped.
+    assert.match(page, /value="lanConnect"/);
+    assert.doesNotMatch(page, /value="lanConnect"[^>]*(checked|disabled)/);
+    assert.doesNotMatch(page, /Not available yet/);
     const body = new URLSearchParams({ _csrf: admin.csrf });
     for (const p of ["startPrivate", "methodLink", "bogus", "lanConnect"]) {
       body.append("permission", p);
@@ -50,7 +49,7 @@ Deno.test("the master admin creates a group with default permissions and edits t
     const [group] = await t.deps.db.select().from(technicianGroups).where(
       eq(technicianGroups.id, id),
     );
-    assert.deepEqual(group.permissions, ["startPrivate", "methodLink"]);
+    assert.deepEqual(group.permissions, ["startPrivate", "methodLink", "lanConnect"]);
     const parent = await makeGroup(t, { name: "Support" });
     const duplicate = await admin.post("/admin/groups", { name: "Helpdesk", parentId: parent.id });
     assert.equal(duplicate.status, 409);

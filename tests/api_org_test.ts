@@ -154,17 +154,18 @@ Deno.test("the API refuses permissions and settings that are not available yet, 
       id: string;
       available: boolean;
     }[];
-    assert.equal(catalogue.find((p) => p.id === "lanConnect")?.available, false);
+    assert.equal(catalogue.find((p) => p.id === "lanConnect")?.available, true);
     assert.equal(catalogue.find((p) => p.id === "remoteControl")?.available, true);
 
-    const refused = await call(t, token, "POST", "/groups", {
-      name: "Field team",
+    // LAN connect was the last permission not built (SPEC C9): granted now like any other.
+    const lan = await call(t, token, "POST", "/groups", {
+      name: "LAN team",
       permissions: ["startPrivate", "lanConnect"],
     });
-    assert.equal(refused.status, 422);
-    assert.match((await refused.json()).detail, /not available yet.*lanConnect/);
+    assert.equal(lan.status, 201);
+    assert.deepEqual((await lan.json()).permissions, ["startPrivate", "lanConnect"]);
     const [{ n }] = await t.deps.db.select({ n: count() }).from(technicianGroups);
-    assert.equal(Number(n), 0, "nothing created");
+    assert.equal(Number(n), 1);
 
     const group = await (await call(t, token, "POST", "/groups", {
       name: "Field team",

@@ -395,6 +395,19 @@ const TABLE: GuardedEndpoint[] = [
     path: `/console/computers/approvals/${NO_ID}`,
     form: { decision: "approve" },
   },
+  // LAN connect (SPEC C9) through a computer: with both permissions, an unknown one is a 404.
+  {
+    permission: "lanConnect",
+    method: "GET",
+    path: `/console/computers/${NO_ID}/lan`,
+    alsoNeeds: ["unattendedAccess"],
+  },
+  {
+    permission: "lanConnect",
+    method: "POST",
+    path: `/console/computers/${NO_ID}/lan/scan`,
+    alsoNeeds: ["unattendedAccess"],
+  },
   // Lens (modules/lens, SPEC M1): the page, starting and every action on the technician's
   // own session (with the permission and none running: 404, never 403).
   { permission: "lens", method: "GET", path: "/console/lens" },

@@ -32,6 +32,15 @@ export interface JoinRequest {
   credentialsProblem?: string;
 }
 
+export type LanRequest = Extract<
+  DeviceServerMessage,
+  { type: "lanScan" | "lanStop" | "lanHostKey" | "lanPush" }
+>;
+export type LanReply = Extract<
+  DeviceAgentMessage,
+  { type: "lanHost" | "lanScanDone" | "lanHostKeyResult" | "lanPushResult" }
+>;
+
 export type ServiceStatus = "connecting" | "online" | "reconnecting" | "removed" | "stopped";
 
 export interface DeviceServiceOptions {
@@ -46,6 +55,11 @@ export interface DeviceServiceOptions {
   sealing?: SealingKey;
   log: (line: string) => void;
   onJoin: (join: JoinRequest) => Promise<void>;
+  /**
+   * LAN connect (protocol/lan.ts): a scan, a stop, a host key to read, a push — asked only
+   * on this socket; `reply` answers on it. None: this service does no LAN connect.
+   */
+  onLan?: (message: LanRequest, reply: (message: LanReply) => void) => void;
   onStatus?: (status: ServiceStatus, detail?: string) => void;
 }
 
@@ -176,6 +190,21 @@ export class DeviceService {
               type: "joined",
               sessionId: message.sessionId,
               error: String(error).slice(0, 200),
+            });
+          }
+          return;
+        case "lanScan":
+        case "lanStop":
+        case "lanHostKey":
+        case "lanPush":
+          if (this.options.onLan) this.options.onLan(message, send);
+          else if (message.type === "lanScan") {
+            send({
+              type: "lanScanDone",
+              scanId: message.scanId,
+              scanned: 0,
+              stopped: false,
+              error: "failed",
             });
           }
           return;

@@ -37,6 +37,7 @@ import { sealingKey } from "./sealing_key.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
+import { LanWorker } from "./lan_worker.ts";
 import { answerForAbsentCustomer, grantUnattended, readToolGrants } from "./tool_grants.ts";
 
 function _wsUrl(server: string, path: string): string {
@@ -235,6 +236,17 @@ export async function runService(configPath: string, agentVersion: string): Prom
     });
   };
 
+  const sealing = await sealingKey(config.stateDir).catch((error) => {
+    log(`no sealing key: ${error instanceof Error ? error.message : error}`);
+    return undefined;
+  });
+  // LAN connect (SPEC C9): only what the server asks on the device socket. The test-only
+  // variable names the networks to scan instead of this computer's (e.g. 127.0.0.1/32).
+  const lan = new LanWorker({
+    log,
+    testNetworks: Deno.env.get("RESCUE_LAN_TEST_NETWORKS")?.split(",").filter(Boolean),
+    unseal: sealing ? (pushId, sealed) => sealing.open(pushId, sealed) : undefined,
+  });
   service = new DeviceService({
     url: _wsUrl(config.server, "/agent/device"),
     deviceId: id,
@@ -244,12 +256,10 @@ export async function runService(configPath: string, agentVersion: string): Prom
     key,
     // Without one (its folder not writable) the service still runs; credentials typed at
     // Connect then reach it only from the instance holding its socket (the server says so).
-    sealing: await sealingKey(config.stateDir).catch((error) => {
-      log(`no sealing key: ${error instanceof Error ? error.message : error}`);
-      return undefined;
-    }),
+    sealing,
     log,
     onJoin: join,
+    onLan: (message, reply) => lan.handle(message, reply),
     onStatus: (status, detail) => console.log(`SERVICE ${status}${detail ? ` ${detail}` : ""}`),
   });
   service.start();

@@ -28,7 +28,7 @@ export const Session = z.object({
   number: z.number().int(),
   customerName: z.string(),
   kind: z.enum(["private", "channel"]),
-  method: z.enum(["pin", "link", "email", "sms", "channel", "unattended"]),
+  method: z.enum(["pin", "link", "email", "sms", "channel", "unattended", "lan"]),
   channel: z.string().nullable().openapi({ description: "The channel's name" }),
   createdAt: z.iso.datetime(),
   endedAt: z.iso.datetime().nullable(),

@@ -32,7 +32,7 @@ export const PERMISSIONS = [
   { id: "reboot", category: "system", default: true, available: true },
   { id: "systemInfo", category: "system", default: true, available: true },
   { id: "unattendedAccess", category: "system", default: false, available: true },
-  { id: "lanConnect", category: "system", default: false, available: false },
+  { id: "lanConnect", category: "system", default: false, available: true },
   { id: "callingCard", category: "system", default: false, available: true },
   { id: "inviteInternal", category: "collaboration", default: true, available: true },
   { id: "inviteExternal", category: "collaboration", default: false, available: true },

@@ -13,9 +13,10 @@ import {
 const UNAVAILABLE = PERMISSIONS.filter((p) => !p.available).map((p) => p.id);
 
 Deno.test("PERMISSIONS marks the permissions whose feature is not built yet", () => {
-  assert.deepEqual(UNAVAILABLE, [
-    "lanConnect",
-  ]);
+  // LAN connect (SPEC C9) was the last: built through unattended access, off by default.
+  assert.deepEqual(UNAVAILABLE, []);
+  assert.ok(isAvailable("lanConnect"));
+  assert.ok(!defaultPermissions().includes("lanConnect"));
   assert.equal(AVAILABLE_PERMISSION_IDS.length + UNAVAILABLE.length, PERMISSION_IDS.length);
 });
 
@@ -29,7 +30,7 @@ Deno.test("can() refuses an unavailable permission even to a holder of every nam
 Deno.test("normalisePermissions() drops unknown and unavailable names, keeps list order", () => {
   assert.deepEqual(
     normalisePermissions(["hold", "lanConnect", "reboot", "nonsense", 7, "startPrivate", "hold"]),
-    ["startPrivate", "hold", "reboot"],
+    ["startPrivate", "hold", "reboot", "lanConnect"],
   );
 });
 

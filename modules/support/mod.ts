@@ -153,7 +153,12 @@ export { isTechnicianAvailable, presenceOf } from "./presence.ts";
  * with a set clock); `sessionActivity` pushes a session's inactivity deadline back for work
  * that is not chat.
  */
-export { fireDueDeadlines, sessionActivity, startSessionTimers } from "./timers.ts";
+export {
+  expireConnecting,
+  fireDueDeadlines,
+  sessionActivity,
+  startSessionTimers,
+} from "./timers.ts";
 /** For the metrics scrape: sessions waiting now, and how late the oldest due deadline is. */
 export { type QueueGauges, queueGauges } from "./gauges.ts";
 

@@ -27,7 +27,15 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
 });
 
 export type SessionKind = "private" | "channel";
-export type SessionMethod = "pin" | "link" | "email" | "sms" | "channel" | "unattended";
+export type SessionMethod =
+  | "pin"
+  | "link"
+  | "email"
+  | "sms"
+  | "channel"
+  | "unattended"
+  /** Pushed to a computer on the technician's network (LAN connect, modules/unattended). */
+  | "lan";
 /** The customer's side of the connection, separate from every technician's queue entry. */
 export type CustomerState = "pending" | "connected" | "lost" | "left";
 

@@ -49,6 +49,24 @@ export async function fireDueDeadlines(deps: AppDeps, now = deps.clock.now()): P
   }
 }
 
+/**
+ * Ends the wait for a customer now, as the connecting deadline would: for a session whose
+ * customer side can no longer come (LAN connect's push failed, modules/unattended) — the row
+ * is removed, the PIN freed, the session ended. Says whether a deadline was fired.
+ */
+export async function expireConnecting(deps: AppDeps, sessionId: string): Promise<boolean> {
+  const pending = await deps.db.select({ id: sessionDeadlines.id }).from(sessionDeadlines)
+    .innerJoin(queueEntries, eq(queueEntries.id, sessionDeadlines.entryId)).where(and(
+      eq(queueEntries.sessionId, sessionId),
+      eq(sessionDeadlines.kind, "connecting_timeout"),
+      isNull(sessionDeadlines.firedAt),
+      isNull(sessionDeadlines.cancelledAt),
+    ));
+  let fired = false;
+  for (const { id } of pending) fired = await _fireOne(deps, id, deps.clock.now()) || fired;
+  return fired;
+}
+
 async function _fireOne(deps: AppDeps, deadlineId: string, now: Date): Promise<boolean> {
   const result = await deps.db.transaction(async (tx) => {
     const [deadline] = await tx.select().from(sessionDeadlines).where(and(

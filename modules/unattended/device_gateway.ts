@@ -32,6 +32,7 @@ import { type Device, DEVICE_REMOVED_CLOSE, revokeFromDevice } from "./devices.t
 import { deviceHub, type DeviceLink } from "./device_hub.ts";
 import { devices, unattendedConnections, unattendedGrants } from "./schema.ts";
 import { describeWindow } from "./describe.ts";
+import { lanReceived } from "./lan.ts";
 
 export const DEVICE_HEARTBEAT_MS = 15_000;
 const HELLO_TIMEOUT_MS = 10_000;
@@ -130,6 +131,7 @@ class DeviceConnection {
       });
     }
     if (message.type === "signIn") await this.#signIn(message);
+    else if (message.type.startsWith("lan")) lanReceived(this.deps, this.device.id, message);
   }
 
   /**

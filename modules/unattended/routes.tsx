@@ -22,6 +22,7 @@ import { type ComputerFilter, computersFor } from "./computers.ts";
 import { connectUnattended } from "./connect.ts";
 import { removeAccess } from "./devices.ts";
 import { ComputerList, ComputersPage } from "./views.tsx";
+import { lanRoutes } from "./lan_routes.tsx";
 
 type C = Context<AuthedEnv>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -130,7 +131,9 @@ export const computerRoutes = new Hono<AppEnv>()
         `/console/computers?done=${deviceRemoved ? "removed" : "removedForMe"}`,
         303,
       );
-    }));
+    }))
+  // LAN connect (SPEC C9): "Computers on this network" from one of these computers.
+  .route("/", lanRoutes);
 
 /** The OS credentials typed at Connect, when both were given (they are optional). */
 function _credentials(form: Record<string, unknown>) {

@@ -6,6 +6,7 @@
  */
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
+import { can } from "../permissions/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { Approval } from "./approvals.ts";
@@ -161,6 +162,12 @@ export function ComputerList(props: ComputersProps) {
             </td>
             <td class="computer-actions">
               <ConnectForm {...props} row={row} />
+              {/* LAN connect works through this computer: online and usable now. */}
+              {can(c.get("user"), "lanConnect") && row.online && row.verdict.ok && (
+                <a href={`/console/computers/${row.device.id}/lan`} data-lan-link>
+                  {t("lan.link")}
+                </a>
+              )}
               <RemoveForms c={c} row={row} />
             </td>
           </tr>
