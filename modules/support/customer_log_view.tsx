@@ -66,19 +66,24 @@ export function isCustomerVisible(line: LogLine): boolean {
   }
 }
 
-/** "1.4 MB" in the reader's language. */
+/**
+ * "1.4 MB" in the reader's language, the unit too ("1,4 МБ" in Russian, "5 Б" for bytes):
+ * CLDR's units through Intl, bytes in their narrow form ("5B" rather than English "5 byte").
+ */
 export function formatSize(bytes: number, lang: string): string {
-  const units = ["B", "KB", "MB", "GB"];
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte"];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(value)} ${
-    units[unit]
-  }`;
+  return new Intl.NumberFormat(lang, {
+    style: "unit",
+    unit: units[unit],
+    unitDisplay: unit === 0 ? "narrow" : "short",
+    maximumFractionDigits: unit === 0 || value >= 10 ? 0 : 1,
+  }).format(value);
 }
 
 interface LineProps {
