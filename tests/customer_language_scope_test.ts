@@ -449,6 +449,19 @@ for (const lang of ["ru", "he"]) {
       await w.read("device bad report", await postJson(customer, `${device}/report`, "{"), 400);
       await w.read("device report unasked", await postJson(customer, `${device}/report`, {}), 400);
       await w.read("no such session", await customer.get(`/s/${"A".repeat(32)}/device`), 404);
+      const nobody = `/s/${"A".repeat(32)}`;
+      await w.read("no remote events", await customer.get(`${nobody}/remote/events`), 404);
+      await w.read("no revoke", await customer.post(`${nobody}/remote/revoke`), 404);
+      await w.read("no file manager", await customer.get(`${nobody}/file-manager/events`), 404);
+      const page = `/s/${waiting.token}`;
+      await w.read("bad language", await customer.post(`${page}/lang`, { lang: "xx" }), 400);
+      await w.read("no CSRF token", await customer.post(`${page}/chat`, { _csrf: "" }), 403);
+      const huge = await customer.send(`${page}/chat`, {
+        method: "POST",
+        body: new URLSearchParams({ _csrf: customer.csrf, text: "x".repeat(3_000_000) }),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      await w.read("a body too large", huge, 413);
       w.assertNone();
     } finally {
       await finish(t);
