@@ -1,7 +1,7 @@
 // A customer in a customer-only language (SPEC L2: Russian, and Hebrew right to left) never
 // sees English on a page of theirs: every customer-facing page and its refusals are driven
 // in memory, and none may log `i18n.english` (a key outside CUSTOMER_SCOPE) or show an
-// English sentence of en.json that the language leaves to English.
+// English sentence of en.json (one the language leaves to English, or one it translates).
 import assert from "node:assert/strict";
 import en from "../locales/en.json" with { type: "json" };
 import ru from "../locales/ru.json" with { type: "json" };
@@ -48,18 +48,23 @@ import { carolSession, technician, workingSession } from "./support/sessions.ts"
 const FILES: Record<string, unknown> = { ru, he };
 
 /**
- * The English sentences `lang` leaves to English: the value of every en.json key the
- * language's file lacks, cut at its placeholders and tags into fragments of two words or
- * more (a lone "OK" or a product name is no sentence).
+ * The English sentences a page in `lang` must not show: the value of every en.json key, cut at
+ * its placeholders and tags into fragments of two words or more (a lone "OK" or a product name
+ * is no sentence), unless the language's file says the very same. Those the language lacks are
+ * what a key outside the scope shows; the others would mean the page was not in `lang` at all.
  */
-function englishLeftIn(lang: string): Map<string, string> {
+function englishSentences(lang: string): Map<string, string> {
   const own = flatten(FILES[lang]);
   const out = new Map<string, string>();
   for (const [key, value] of flatten(en)) {
     // The organisation's name is data: bootstrap stores this one, the admin renames it.
-    if (own.has(key) || typeof value !== "string" || key === "admin.defaultOrgName") continue;
+    if (typeof value !== "string" || own.get(key) === value || key === "admin.defaultOrgName") {
+      continue;
+    }
+    const theirs = String(own.get(key) ?? "");
     for (const fragment of value.split(/\{\{[^}]*\}\}|<[^>]*>|\$t\([^)]*\)/)) {
       const text = fragment.trim();
+      if (theirs.includes(text)) continue; // a name kept in the translation ("Remote support")
       if (/[A-Za-z]{2,}\W+[A-Za-z]{2,}/.test(text) && text.length >= 8) out.set(text, key);
     }
   }
@@ -84,7 +89,7 @@ class EnglishWatch {
   readonly english: Map<string, string>;
   readonly found: string[] = [];
   constructor(readonly t: TestApp, readonly lang: string) {
-    this.english = englishLeftIn(lang);
+    this.english = englishSentences(lang);
   }
 
   /** A customer's browser in this language. */
