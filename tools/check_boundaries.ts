@@ -39,6 +39,7 @@ const ALLOWED: Record<string, string[]> = {
   sysinfo: ["audit", "http", "i18n", "permissions", "refusal", "remote", "support"],
   lens: [
     "audit",
+    "cluster",
     "http",
     "i18n",
     "limits",

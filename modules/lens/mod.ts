@@ -4,7 +4,7 @@
  * technician's browser untranscoded — with the technician's freeze, screenshot, zoom, mute,
  * record and drawing (seen on the phone too), and the customer's pause, mute, flashlight and
  * disconnect. One Lens session per technician at a time, in memory on the instance that
- * started it. `lensRoutes` are the technician's page (`/console/lens`, `lens` permission) and
+ * started it (its home, `lens_homes`: requests landing elsewhere are relayed there). `lensRoutes` are the technician's page (`/console/lens`, `lens` permission) and
  * the customer's (`/lens/<token>`); `lensRegistry(deps)` holds the running sessions.
  */
 export { lensRoutes } from "./routes.tsx";

@@ -4,14 +4,15 @@
  * `lens.ended` with the reason) and logged. A link nobody opened ends after `WAITING_MS`, a
  * session no page of the technician follows any more after `ABANDONED_MS`.
  *
- * In memory on the instance that started it: with several instances the customer's link and
- * the technician's page must reach that instance (ARCHITECTURE.md "Lens"), and "one per
- * technician" holds per instance.
+ * In memory on the instance that started it, its home (`lens_homes`, lens_home.ts): with
+ * several instances the customer's link and the technician's page that land elsewhere are
+ * relayed there (routes.tsx), and "one per technician" holds across instances.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import { auditLog, recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import { claimLensHome, releaseLensHome } from "./lens_home.ts";
 import {
   ABANDONED_MS,
   type LensEndReason,
@@ -57,6 +58,19 @@ export class LensRegistry {
       reconnectMs: this.options.reconnectMs,
     });
     this.#byUser.set(owner.userId, session);
+    // One per technician across instances too: a session on another live instance refuses.
+    const claimed = await claimLensHome(this.deps, {
+      id: session.id,
+      userId: owner.userId,
+      token: session.token,
+    }).catch((error) => {
+      this.#byUser.delete(owner.userId);
+      throw error;
+    });
+    if (!claimed) {
+      this.#byUser.delete(owner.userId);
+      throw new Refusal(409, "lens.alreadyRunning");
+    }
     this.#byToken.set(session.token, session);
     const expiry = setTimeout(() => {
       if (session.state.phase === "waiting") session.end("expired");
@@ -108,7 +122,9 @@ export class LensRegistry {
     const seconds = Math.round((Date.now() - session.startedAt) / 1000);
     const frames = session.framesIn;
     this.deps.log.info("lens ended", { lens: session.id, reason, seconds, frames });
-    const written = recordAudit(this.deps.db, {
+    const released = releaseLensHome(this.deps, session.id)
+      .catch((error) => this.deps.log.error("lens home release failed", { error: String(error) }));
+    const audited = recordAudit(this.deps.db, {
       orgId: session.owner.orgId,
       actorId: reason === "technician" ? session.owner.userId : null,
       action: "lens.ended",
@@ -122,7 +138,7 @@ export class LensRegistry {
       },
       at: this.deps.clock.now(),
     }).catch((error) => this.deps.log.error("lens audit failed", { error: String(error) }));
-    this.#records.set(session, written);
+    this.#records.set(session, Promise.all([released, audited]).then(() => {}));
   }
 
   /**

@@ -17,7 +17,7 @@
  * `POST …/state` its switches (`{ paused, muted, torch }`), `POST …/end` Disconnect,
  * `GET …/events` the technician's drawing, freeze and the end.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import {
   type AppEnv,
   type AuthedEnv,
@@ -30,9 +30,11 @@ import {
 import { isLanguage, translator } from "../i18n/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
+import { relayTo } from "../remote/mod.ts";
 import type { SmsDeps } from "../sms/mod.ts";
 import { lensInviteProblem, lensInviteVia, sendLensInvite } from "./invite.ts";
 import { type LensEvent, type LensSession, readStroke } from "./lens_session.ts";
+import { type LensHome, lensHomeOfTechnician, lensHomeOfToken } from "./lens_home.ts";
 import { lensRegistry } from "./registry.ts";
 import {
   LensGonePage,
@@ -114,9 +116,33 @@ function _link(c: Context, session: LensSession): string {
   return `${c.get("deps").config.publicUrl.replace(/\/$/, "")}/lens/${session.token}`;
 }
 
+/**
+ * In a cluster a Lens session lives on the instance that started it (lens_home.ts): the
+ * technician's requests and the phone's that land elsewhere are answered there. A request that
+ * came relayed is handled where it landed; a home that does not answer (it just died) leaves
+ * the request here, where no such session runs.
+ */
+function _relayToLensHome(
+  find: (c: Context<AppEnv>) => Promise<LensHome>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.get("relayed")) return await next();
+    const home = await find(c);
+    if (home.kind !== "elsewhere") return await next();
+    return await relayTo(c, home) ?? await next();
+  };
+}
+
+const relayTechnician = _relayToLensHome((c) =>
+  lensHomeOfTechnician(c.get("deps"), c.get("user")!.id)
+);
+const relayPhone = _relayToLensHome((c) =>
+  lensHomeOfToken(c.get("deps"), c.req.param("token") ?? "")
+);
+
 const technicianRoutes = new Hono<AppEnv>()
-  .use("/console/lens", requirePermission("lens"))
-  .use("/console/lens/*", requirePermission("lens"))
+  .use("/console/lens", requirePermission("lens"), relayTechnician)
+  .use("/console/lens/*", requirePermission("lens"), relayTechnician)
   .get("/console/lens", async (c) => {
     const user = c.get("user")!;
     const registry = lensRegistry(c.get("deps"));
@@ -219,7 +245,16 @@ const technicianRoutes = new Hono<AppEnv>()
     if (session) await registry.recorded(session);
     return c.redirect("/console/lens", 303);
   })
-  .get("/console/lens/events", (c) => _events(c, _mine(c as Context<AuthedEnv>), true))
+  .get("/console/lens/events", (c) => {
+    const session = lensRegistry(c.get("deps")).ofTechnician(c.get("user")!.id);
+    if (session) return _events(c, session, true);
+    // The page's session runs nowhere any more: it ended while the page was away, or the
+    // instance holding it stopped (its home went with it). The page says so and stops.
+    return liveStream(c, (stream) => {
+      stream.send({ event: "state", data: JSON.stringify({ phase: "ended", ended: "gone" }) });
+      stream.close();
+    });
+  })
   .post("/console/lens/peer", async (c) => {
     const session = _mine(c as Context<AuthedEnv>);
     if (session.state.phase !== "live") throw new Refusal(409, "lens.noPicture");
@@ -264,6 +299,8 @@ const technicianRoutes = new Hono<AppEnv>()
   });
 
 const phoneRoutes = new Hono<AppEnv>()
+  .use("/lens/:token", relayPhone)
+  .use("/lens/:token/*", relayPhone)
   .get("/lens/:token", (c) => {
     const session = lensRegistry(c.get("deps")).ofToken(c.req.param("token"));
     if (!session) return c.html(<LensGonePage c={c} />, 404);

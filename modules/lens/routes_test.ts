@@ -321,3 +321,17 @@ Deno.test({
     }
   },
 });
+
+Deno.test("lensRoutes: the technician's stream with no Lens session running says it ended (gone)", async () => {
+  const t = await startTestApp();
+  try {
+    const { client } = await signedIn(t);
+    const res = await client.get("/console/lens/events");
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /event: state/);
+    assert.match(text, /"phase":"ended","ended":"gone"/);
+  } finally {
+    await t.close();
+  }
+});

@@ -44,6 +44,7 @@ const VIEW_LABELS: Record<string, TranslationKey> = {
   endedLost: "lens.ended.lost",
   endedExpired: "lens.ended.expired",
   endedAbandoned: "lens.ended.abandoned",
+  endedGone: "lens.ended.gone",
   freeze: "lens.tools.freeze",
   unfreeze: "lens.tools.unfreeze",
   mute: "lens.tools.mute",

@@ -99,31 +99,56 @@ export function relayToHome(find: FindTarget): MiddlewareHandler<AppEnv> {
     if (!session) return await next();
     const home = await homeOf(deps, session.id);
     if (home.kind !== "elsewhere") return await next();
-    const url = new URL(c.req.url);
-    const path = url.pathname + url.search;
-    const headers = await relayHeaders(c.req.raw.headers, {
-      secret: clusterSecret(deps.config),
-      from: deps.instance.id,
-      method: c.req.method,
-      path,
-      client: clientAddress(c),
-      url: c.req.url,
-      now: deps.clock.now(),
-    });
-    const target = new URL(path, home.url);
-    const watched = { deps, session, instanceId: home.instanceId };
-    const relayed = c.req.header("upgrade")?.toLowerCase() === "websocket"
-      ? await _relaySocket(c, target, headers, watched)
-      : await _relayHttp(c, target, headers, watched);
     // The home did not answer (it just died): handled here until the agent is back somewhere.
-    return relayed ?? await next();
+    return await relayTo(c, home, session) ?? await next();
   };
+}
+
+/**
+ * Passes the request to the live instance `home` and returns its answer, or null when it did
+ * not answer (then the caller handles it here). With `watched`, the session whose agent's home
+ * this is: the relayed connection closes (a viewer with 4012, a stream with a `moved` event)
+ * once that home changes. Without it (Lens: a home that never moves) a relayed connection
+ * ends only when either side does.
+ */
+export async function relayTo(
+  c: Context<AppEnv>,
+  home: { instanceId: string; url: string },
+  watched?: { id: string; orgId: string },
+): Promise<Response | null> {
+  const deps = c.get("deps");
+  const url = new URL(c.req.url);
+  const path = url.pathname + url.search;
+  const headers = await relayHeaders(c.req.raw.headers, {
+    secret: clusterSecret(deps.config),
+    from: deps.instance.id,
+    method: c.req.method,
+    path,
+    client: clientAddress(c),
+    url: c.req.url,
+    now: deps.clock.now(),
+  });
+  const target = new URL(path, home.url);
+  const relay = { deps, session: watched, instanceId: home.instanceId };
+  return c.req.header("upgrade")?.toLowerCase() === "websocket"
+    ? await _relaySocket(c, target, headers, relay)
+    : await _relayHttp(c, target, headers, relay);
 }
 
 interface WatchedRelay {
   deps: AppDeps;
-  session: { id: string; orgId: string };
+  /** The session whose agent's home is followed, or none (the home never moves). */
+  session?: { id: string; orgId: string };
   instanceId: string;
+}
+
+/** Follows the agent's home while a relayed connection lasts (nothing without a session). */
+function _follow(watched: WatchedRelay, close: () => void): () => void {
+  const { deps, session } = watched;
+  if (!session) return () => {};
+  const unwatch = watchHome(deps, session, { relayedTo: watched.instanceId, close });
+  checkHome(deps, session);
+  return unwatch;
 }
 
 async function _body(c: Context<AppEnv>, headers: Headers): Promise<BodyInit | undefined> {
@@ -165,7 +190,7 @@ async function _relayHttp(
       duplex: "half",
     } as RequestInit);
   } catch (error) {
-    watched.deps.log.warn("relay to the agent's home failed", {
+    watched.deps.log.warn("relay to the home failed", {
       target: target.origin,
       error: String(error),
     });
@@ -188,12 +213,7 @@ async function _relayHttp(
     reader.cancel().catch(() => {});
   };
   let moved = false;
-  const unwatch = watchHome(watched.deps, watched.session, {
-    relayedTo: watched.instanceId,
-    close: () => (moved = true, stop()),
-  });
-  checkHome(watched.deps, watched.session);
-  const done = unwatch;
+  const done = _follow(watched, () => (moved = true, stop()));
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -261,7 +281,7 @@ async function _relaySocket(
     } catch {
       // never opened
     }
-    watched.deps.log.warn("relay to the agent's home failed", { target: target.origin });
+    watched.deps.log.warn("relay to the home failed", { target: target.origin });
     return null;
   }
   const { socket: outer, response } = Deno.upgradeWebSocket(c.req.raw);
@@ -277,12 +297,9 @@ async function _relaySocket(
       ws.addEventListener("open", () => ws.close(code, reason));
     }
   };
-  const unwatch = watchHome(watched.deps, watched.session, {
-    relayedTo: watched.instanceId,
-    close: () => {
-      close(outer, MOVED, "moved");
-      close(inner, 1000, "moved");
-    },
+  const unwatch = _follow(watched, () => {
+    close(outer, MOVED, "moved");
+    close(inner, 1000, "moved");
   });
   outer.onopen = () => browser.flush();
   // The home gone without a word (1006): the viewer reconnects at once and lands right.
@@ -290,6 +307,5 @@ async function _relaySocket(
   inner.onerror = () => {};
   outer.onclose = (event) => (unwatch(), close(inner, _code(event.code, 1000), event.reason));
   outer.onerror = () => {};
-  checkHome(watched.deps, watched.session);
   return response;
 }

@@ -37,8 +37,12 @@ export {
   type ToolState,
 } from "./tool_consent.ts";
 export { relayToAgentHome, toolRoutes } from "./tool_routes.ts";
-/** Relaying a request about a session to its agent's home (the file manager's data leg). */
-export { type FindTarget, relayToHome } from "./home_relay.ts";
+/**
+ * Relaying a request to another instance: about a session to its agent's home (`relayToHome`,
+ * the file manager's data leg) or to any live instance named by the caller (`relayTo`: Lens,
+ * device information, the technician's presentation).
+ */
+export { type FindTarget, relayTo, relayToHome } from "./home_relay.ts";
 /**
  * A viewer socket route for another module's seat (`viewerSocket(load)`): monitoring's
  * view-only extra viewer (modules/monitoring); `load` decides who may open it and how its
