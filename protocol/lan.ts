@@ -85,6 +85,8 @@ export const LanServerMessages = [
     method: z.enum(LAN_PUSH_METHODS),
     fingerprint: HostKeyFingerprintSchema,
     pin: z.string().regex(/^[0-9]{4,12}$/),
+    /** The new session's download of the portable support app (`/s/<token>/agent`). */
+    packagePath: z.string().regex(/^\/s\/[A-Za-z0-9_-]{8,64}\/agent$/),
   }),
 ] as const;
 

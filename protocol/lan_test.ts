@@ -81,6 +81,7 @@ Deno.test("lanPush needs the accepted fingerprint, a PIN and sealed credentials"
     method: "ssh",
     fingerprint: "SHA256:" + "A".repeat(43),
     pin: "123456",
+    packagePath: "/s/abcdefgh1234/agent",
     sealedCredentials: "A".repeat(100),
   };
   assert.ok(serverSide.decode(serverSide.encode(push as never)).ok);
@@ -92,6 +93,7 @@ Deno.test("lanPush needs the accepted fingerprint, a PIN and sealed credentials"
       { ...push, pin: "12ab" },
       { ...push, method: "telnet" },
       { ...push, address: "example.com" },
+      { ...push, packagePath: "https://elsewhere.example/x" },
     ]
   ) {
     assert.equal(serverSide.decode(serverSide.encode(bad as never)).ok, false, JSON.stringify(bad));

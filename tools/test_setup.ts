@@ -37,6 +37,9 @@ const NEEDED = [
   { binary: "/usr/sbin/lightdm", pkg: "lightdm" },
   { binary: "/usr/sbin/lightdm-gtk-greeter", pkg: "lightdm-gtk-greeter" },
   { binary: "/usr/bin/dbus-daemon", pkg: "dbus" },
+  // LAN connect's push over SSH (tests/e2e/lan_connect_test.ts): OpenSSH's server, started by
+  // the test on 127.0.0.1:22 (agent/unattended/sshd_test_support.ts) with a throwaway account.
+  { binary: "/usr/sbin/sshd", pkg: "openssh-server" },
   // Fonts for the screenshots in Japanese, Korean, Chinese and Thai (Debian's Chromium has no
   // glyphs of its own: without them those screens show boxes).
   { binary: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", pkg: "fonts-noto-cjk" },

@@ -23,6 +23,8 @@ export interface LanPusher {
     address: string;
     fingerprint: string;
     pin: string;
+    /** The session's download (`/s/<token>/agent`) of the portable app on the server. */
+    packagePath: string;
     credentials: { user: string; password: string };
   }): Promise<PushOutcome>;
 }
@@ -143,6 +145,7 @@ export class LanWorker {
         address: message.address,
         fingerprint: message.fingerprint,
         pin: message.pin,
+        packagePath: message.packagePath,
         credentials,
       }).catch((): PushOutcome => ({ ok: false, error: "failed" }));
       this.options.log(

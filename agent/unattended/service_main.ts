@@ -38,6 +38,7 @@ import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
 import { LanWorker } from "./lan_worker.ts";
+import { sshPusher } from "./lan_push_ssh.ts";
 import { answerForAbsentCustomer, grantUnattended, readToolGrants } from "./tool_grants.ts";
 
 function _wsUrl(server: string, path: string): string {
@@ -246,6 +247,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
     log,
     testNetworks: Deno.env.get("RESCUE_LAN_TEST_NETWORKS")?.split(",").filter(Boolean),
     unseal: sealing ? (pushId, sealed) => sealing.open(pushId, sealed) : undefined,
+    pushers: { ssh: sshPusher({ server: config.server, log }) },
   });
   service = new DeviceService({
     url: _wsUrl(config.server, "/agent/device"),

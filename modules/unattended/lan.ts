@@ -352,6 +352,7 @@ export async function pushToHost(
         method: "ssh",
         fingerprint: request.fingerprint,
         pin: session.pin ?? "",
+        packagePath: `/s/${session.token}/agent`,
         sealedCredentials: sealed,
       }),
   );
