@@ -7,7 +7,7 @@ import en from "../locales/en.json" with { type: "json" };
 import ru from "../locales/ru.json" with { type: "json" };
 import he from "../locales/he.json" with { type: "json" };
 import { toCurrentUser } from "../modules/auth/mod.ts";
-import { flatten } from "../modules/i18n/locale_rules.ts";
+import { CUSTOMER_ONLY_LANGUAGES, flatten } from "../modules/i18n/locale_rules.ts";
 import { defaultPermissions, type Permission } from "../modules/permissions/mod.ts";
 import { setGroupSettings } from "../modules/org/mod.ts";
 import { record } from "../modules/limits/mod.ts";
@@ -839,3 +839,48 @@ for (const lang of ["ru", "he"]) {
     }
   });
 }
+
+Deno.test("every customer-only language: the PIN page, a session with every log line, its end, the support app's page", async () => {
+  const { t, tech } = await setUp();
+  try {
+    await fakeRuntimes(t);
+    const session = await workingSession(t, tech);
+    for (const key of flatten(en).keys()) {
+      if (!key.startsWith("log.")) continue;
+      const body = key.replace(/_(zero|one|two|few|many|other)$/, "");
+      await logSessionEvent(t.deps, session, body, { name: "Ann", count: 2 }, {
+        userId: tech.id,
+        name: "Ann",
+        author: "technician",
+      });
+    }
+    const ended = await workingSession(t, tech);
+    const left = t.client();
+    await left.get(`/s/${ended.token}`);
+    await left.post(`/s/${ended.token}/end`);
+    const failures: string[] = [];
+    for (const lang of CUSTOMER_ONLY_LANGUAGES) {
+      FILES[lang] ??= (await import(`../locales/${lang}.json`, { with: { type: "json" } })).default;
+      const w = new EnglishWatch(t, lang);
+      const customer = w.client();
+      const page = await w.read("/pin", await customer.get("/pin"), 200);
+      assert.match(page, new RegExp(`<html lang="${lang}"`));
+      // Refused as malformed, or — past ten from this address — as too many: either in words.
+      await w.read("wrong PIN", await customer.post("/pin", { pin: "12ab" }));
+      await w.read("session", await customer.get(`/s/${session.token}`), 200);
+      await w.read("ended", await customer.get(`/s/${ended.token}`), 200);
+      await w.read(
+        "support app",
+        await customer.get(`/s/${session.token}/agent?platform=windows-x64`, {
+          accept: "text/html",
+        }),
+        200,
+      );
+      failures.push(...w.found);
+    }
+    const logged = t.logLines.filter((l) => l.includes('"i18n.english"'));
+    assert.deepEqual([...logged, ...failures], []);
+  } finally {
+    await finish(t);
+  }
+});
