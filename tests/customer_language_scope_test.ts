@@ -121,6 +121,24 @@ class EnglishWatch {
 }
 
 const HTMX = { "hx-request": "true" };
+
+/** The first events of a live stream (`ms` of them), as one response to read; then closed. */
+async function firstEvents(res: Response, ms = 300): Promise<Response> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const next = await Promise.race([
+      reader.read(),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), until - Date.now())),
+    ]);
+    if (next === null || next.done) break;
+    text += decoder.decode(next.value, { stream: true });
+  }
+  await reader.cancel();
+  return new Response(text.replace(/^data: /gm, ""), { status: res.status });
+}
 const PERMISSIONS: Permission[] = [...defaultPermissions(), "chatToggle", "pushUrls", "hold"];
 
 async function setUp() {
@@ -196,8 +214,14 @@ for (const lang of ["ru", "he"]) {
       await w.read("transferred", await customer.get(page), 200);
       await startSession(t.deps, other, session.id);
       await w.read("after the transfer", await customer.get(page), 200);
+      const live = await w.read(
+        "live lines",
+        await firstEvents(await customer.get(`${page}/events`)),
+      );
+      assert.match(live, /data-kind="chat"/, "the stream's lines were read");
       await w.read("end", await customer.post(`${page}/end`), undefined);
       await w.read("ended", await customer.get(page), 200);
+      await w.read("live after the end", await firstEvents(await customer.get(`${page}/events`)));
       await w.read("chat after the end", await customer.post(`${page}/chat`, { text: "hi" }), 409);
       w.assertNone();
     } finally {
