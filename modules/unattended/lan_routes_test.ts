@@ -154,6 +154,21 @@ Deno.test("LAN connect: 403 without the permission, 409 offline, a scan streams 
     assert.equal(badKey.status, 400);
     assert.match(await badKey.text(), /not an SSH key fingerprint/);
     assert.equal(sent.length, 1, "nothing of it reached the computer");
+
+    // Stop: the computer is told; the scan ends when it says so, and the page says stopped.
+    const second = await client.post(`${base}/scan`, {});
+    const secondId = new URL(second.headers.get("location")!, "http://x").searchParams.get("scan")!;
+    const stop = await client.post(`${base}/scans/${secondId}/stop`, {}, { "HX-Request": "true" });
+    assert.equal(stop.status, 204);
+    assert.deepEqual(sent.at(-1), { type: "lanStop", scanId: secondId });
+    said({ type: "lanScanDone", scanId: secondId, scanned: 12, stopped: true });
+    const stoppedPage = await (await client.get(`${base}?scan=${secondId}`)).text();
+    assert.match(stoppedPage, /data-lan-ended="stopped">Scan stopped\./);
+    assert.equal(
+      (await bobClient.post(`${base}/scans/${secondId}/stop`, {})).status,
+      403,
+      "not without the permission",
+    );
   } finally {
     await t.close();
   }
