@@ -5,7 +5,7 @@
 // "Thank you!" in an Arabic page read "!Thank you"; an Arabic line in an English page the same
 // way round), and the font buttons' "A-" and "A+" are not "-A" and "+A". Chinese, Japanese
 // and Korean have no italics: the log's event lines stand upright there (slanted glyphs read
-// badly) and stay italic in English.
+// badly) and stay italic in English; Japanese wraps between phrases, not inside a word.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { technicianChat } from "../../modules/support/mod.ts";
@@ -77,29 +77,45 @@ browserTest(
   },
 );
 
-browserTest("browser: the log's event lines upright in Chinese, Japanese and Korean", async (t) => {
-  const ann = await technician(t, { name: "Ann" });
-  const session = await workingSession(t, ann, "pin");
-  await withBrowser(t, async ({ base, newPage }) => {
-    const styles: Record<string, string[]> = {};
-    for (const lang of ["en", "ja", "ko", "zh", "zh-TW"]) {
-      const page = await newPage({ locale: lang });
-      await page.goto(`${base}/s/${session.token}`);
-      await page.locator("#customer-log :is(.log-event, .log-status)").first().waitFor();
-      styles[lang] = await page.$$eval(
-        "#customer-log :is(.log-event, .log-status) .text",
-        (texts) => texts.map((e) => getComputedStyle(e).fontStyle),
-      );
-      if (SHOTS) await page.screenshot({ path: `${SHOTS}/writing-session-${lang}-1366.png` });
-      await page.context().close();
-    }
-    assert.ok(styles.en.length > 0, "an event line (Ann joined)");
-    assert.deepEqual(styles, {
-      en: styles.en.map(() => "italic"),
-      ja: styles.en.map(() => "normal"),
-      ko: styles.en.map(() => "normal"),
-      zh: styles.en.map(() => "normal"),
-      "zh-TW": styles.en.map(() => "normal"),
+browserTest(
+  "browser: the log's event lines upright in Chinese, Japanese and Korean; Japanese wraps by phrase",
+  async (t) => {
+    const ann = await technician(t, { name: "Ann" });
+    const session = await workingSession(t, ann, "pin");
+    await withBrowser(t, async ({ base, newPage }) => {
+      const styles: Record<string, string[]> = {};
+      const breaks: Record<string, string> = {};
+      for (const lang of ["en", "ja", "ko", "zh", "zh-TW"]) {
+        const page = await newPage({ locale: lang });
+        await page.goto(`${base}/s/${session.token}`);
+        await page.locator("#customer-log :is(.log-event, .log-status)").first().waitFor();
+        styles[lang] = await page.$$eval(
+          "#customer-log :is(.log-event, .log-status) .text",
+          (texts) => texts.map((e) => getComputedStyle(e).fontStyle),
+        );
+        breaks[lang] = await page.$eval(
+          "#customer-log .log-line .text",
+          (text) => getComputedStyle(text).wordBreak,
+        );
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/writing-session-${lang}-1366.png` });
+        await page.context().close();
+      }
+      assert.ok(styles.en.length > 0, "an event line (Ann joined)");
+      assert.deepEqual(styles, {
+        en: styles.en.map(() => "italic"),
+        ja: styles.en.map(() => "normal"),
+        ko: styles.en.map(() => "normal"),
+        zh: styles.en.map(() => "normal"),
+        "zh-TW": styles.en.map(() => "normal"),
+      });
+      // Chromium splits Japanese at phrases only (its other languages keep the usual rules).
+      assert.deepEqual(breaks, {
+        en: "normal",
+        ja: "auto-phrase",
+        ko: "normal",
+        zh: "normal",
+        "zh-TW": "normal",
+      });
     });
-  });
-});
+  },
+);
