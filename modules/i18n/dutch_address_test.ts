@@ -55,7 +55,7 @@ function leaves(tree: object, prefix = ""): [string, string][] {
   );
 }
 
-const under = (key: string, list: string[]) => list.some((p) => key.startsWith(p));
+const under = (key: string, list: readonly string[]) => list.some((p) => key.startsWith(p));
 
 Deno.test("nl.json: customers are addressed with 'u', never 'je'", () => {
   const strays = leaves(nl).filter(([key, text]) => under(key, CUSTOMER) && INFORMAL.test(text));
