@@ -50,7 +50,7 @@ const ALLOWED: Record<string, string[]> = {
     "sms",
     "tokens",
   ],
-  device_info: ["http", "i18n", "permissions", "refusal", "remote", "support"],
+  device_info: ["cluster", "http", "i18n", "permissions", "refusal", "remote", "support"],
   calling_cards: [
     "admin",
     "agent_packages",

@@ -12,7 +12,8 @@
 import type { AppDeps } from "../http/mod.ts";
 import type { DeviceReport } from "./report.ts";
 
-export type DeviceConsent = "off" | "asked" | "granted" | "denied" | "stopped";
+/** `lost`: the instance that held the board died with its values (device_home.ts). */
+export type DeviceConsent = "off" | "asked" | "granted" | "denied" | "stopped" | "lost";
 export type DeviceMove = "ask" | "allow" | "deny" | "stop";
 
 /** Every allowed move; any other is refused with the consent it was tried in. */
@@ -24,6 +25,7 @@ export const DEVICE_MOVES: {
   granted: { stop: "stopped" },
   denied: { ask: "asked" },
   stopped: { ask: "asked" },
+  lost: { ask: "asked" },
 };
 
 /** The next consent, or null when `move` is not allowed from `from`. */
@@ -105,6 +107,16 @@ export class DeviceBoard {
     if (entry.consent !== "granted") return false;
     this.#set(sessionId, { ...entry, refresh: entry.refresh + 1 });
     return true;
+  }
+
+  /**
+   * The board was claimed here after the instance holding it died: its values went with it.
+   * `version` starts past any the old board reached (a time in ms), so a customer page that
+   * waits on an old version hears at once.
+   */
+  lost(sessionId: string, version: number) {
+    this.#entries.set(sessionId, { ...this.get(sessionId), consent: "lost", version });
+    this.#wake(sessionId);
   }
 
   /** The session ended: nothing of it is kept. */

@@ -8,7 +8,7 @@ import {
   nextConsent,
 } from "./board.ts";
 
-const CONSENTS: DeviceConsent[] = ["off", "asked", "granted", "denied", "stopped"];
+const CONSENTS: DeviceConsent[] = ["off", "asked", "granted", "denied", "stopped", "lost"];
 const MOVES: DeviceMove[] = ["ask", "allow", "deny", "stop"];
 
 Deno.test("nextConsent() allows exactly the table's moves, row by row", () => {
@@ -27,6 +27,7 @@ Deno.test("nextConsent() allows exactly the table's moves, row by row", () => {
     "granted -stop-> stopped",
     "denied -ask-> asked",
     "stopped -ask-> asked",
+    "lost -ask-> asked",
   ]);
 });
 

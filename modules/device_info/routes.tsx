@@ -15,20 +15,23 @@
  * - `GET /s/:token/device/ping` — an empty answer the page times for its round trip.
  *
  * Asks and answers go in the session log; the customer's share of device information in the
- * audit log too. Values are kept for a customer who shares only, and only in memory.
+ * audit log too. Values are kept for a customer who shares only, and only in memory — on the
+ * session's device home in a cluster (device_home.ts), where requests landing elsewhere go.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { type AppEnv, type AuthedEnv, readForm, requireUser } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { toolConsent } from "../remote/mod.ts";
+import { relayTo, toolConsent } from "../remote/mod.ts";
 import {
   findByToken,
+  loadSession,
   logSessionEvent,
   sessionForTechnician,
   type SupportSession,
 } from "../support/mod.ts";
 import { deviceBoard, type DeviceEntry } from "./board.ts";
+import { deviceHome } from "./device_home.ts";
 import { parseDeviceReport } from "./report.ts";
 import { DeviceBoardView, DevicePanel } from "./views.tsx";
 
@@ -69,7 +72,8 @@ async function _endedSoon(c: Context<AppEnv>): Promise<void> {
 function _customerState(entry: DeviceEntry) {
   return {
     version: entry.version,
-    consent: entry.consent,
+    // Values lost with a server are the technician's news; the customer shares nothing now.
+    consent: entry.consent === "lost" ? "off" : entry.consent,
     askedBy: entry.askedBy?.name ?? null,
     refresh: entry.refresh,
   };
@@ -77,7 +81,41 @@ function _customerState(entry: DeviceEntry) {
 
 const _customer = { author: "customer" as const };
 
+/**
+ * In a cluster the board lives on the session's device home (device_home.ts): a request that
+ * lands elsewhere is relayed there, so the technician's tab and the customer's reports meet.
+ * A relayed request, one about no live session, or one the home does not answer (it just
+ * died) is handled here.
+ */
+function _relayToDeviceHome(
+  find: (c: Context<AppEnv>) => Promise<SupportSession | null | undefined>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.get("relayed")) return await next();
+    const session = await find(c).catch(() => null);
+    if (!session || session.endedAt) return await next();
+    const home = await deviceHome(c.get("deps"), session.id);
+    if (home.kind !== "elsewhere") return await next();
+    return await relayTo(c, home) ?? await next();
+  };
+}
+
+const relayTechnician = _relayToDeviceHome(async (c) => {
+  const id = c.req.param("id") ?? "";
+  // Only a caller who may see the tab claims a home; the rest are refused where they land.
+  const user = c.get("user");
+  if (!user || !/^[0-9a-f-]{36}$/i.test(id) || !can(user, "mobileTools")) return null;
+  return await loadSession(c.get("deps").db, id);
+});
+const relayCustomer = _relayToDeviceHome((c) =>
+  findByToken(c.get("deps"), c.req.param("token") ?? "")
+);
+
 export const deviceInfoRoutes = new Hono<AppEnv>()
+  .use("/console/sessions/:id/device", relayTechnician)
+  .use("/console/sessions/:id/device/*", relayTechnician)
+  .use("/s/:token/device", relayCustomer)
+  .use("/s/:token/device/*", relayCustomer)
   .get("/console/sessions/:id/device", requireUser(), async (c) => {
     const { session } = await _working(c);
     const deps = c.get("deps");

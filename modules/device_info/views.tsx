@@ -75,7 +75,8 @@ export function DeviceBoardView(props: { c: C; sessionId: string; entry: DeviceE
         {entry.consent === "off" && (
           <_Action c={c} sessionId={sessionId} path="ask" label={t("deviceInfo.ask")} main />
         )}
-        {(entry.consent === "denied" || entry.consent === "stopped") && (
+        {(entry.consent === "denied" || entry.consent === "stopped" ||
+          entry.consent === "lost") && (
           <_Action c={c} sessionId={sessionId} path="ask" label={t("deviceInfo.askAgain")} main />
         )}
         {entry.consent === "granted" && (
