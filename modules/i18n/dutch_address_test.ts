@@ -23,6 +23,7 @@ const TECHNICIAN = [
   "filemgr.",
   "groupSettings.",
   "history.",
+  "lan.",
   "lens.",
   "monitoring.",
   "org.",
