@@ -55,10 +55,10 @@ export function claimHome(
   return inHomeOrder(deps, session.id, async () => {
     const now = deps.clock.now();
     await deps.db.insert(agentHomes)
-      .values({ sessionId: session.id, instanceId: deps.instance.id, since: now })
+      .values({ sessionId: session.id, instanceId: deps.instance.id, since: now, kind: "agent" })
       .onConflictDoUpdate({
         target: agentHomes.sessionId,
-        set: { instanceId: deps.instance.id, since: now },
+        set: { instanceId: deps.instance.id, since: now, kind: "agent" },
       });
     _told(deps, session.orgId, session.id);
   });
@@ -85,6 +85,47 @@ export function releaseHome(
   });
 }
 
+/**
+ * The technician shows their screen (present_routes.tsx) in a session with no home: this
+ * instance becomes its home (`kind: "presentation"`), so the customer's remote stream and its
+ * View, answer and End — relayed to the home like the agent's — meet the presentation here.
+ * A home the agent or a share holds is left alone (the offer was relayed there already); a row
+ * naming a dead instance is taken over. `/agent/join` does not count this home as an app.
+ */
+export function claimPresentationHome(
+  deps: AppDeps,
+  session: { id: string; orgId: string },
+): Promise<void> {
+  return inHomeOrder(deps, session.id, async () => {
+    const [row] = await deps.db.select({ instanceId: agentHomes.instanceId }).from(agentHomes)
+      .where(eq(agentHomes.sessionId, session.id));
+    if (row?.instanceId === deps.instance.id) return;
+    if (row && await liveInstanceUrl(deps.db, row.instanceId, deps.clock.now())) return;
+    const now = deps.clock.now();
+    const values = { instanceId: deps.instance.id, since: now, kind: "presentation" as const };
+    await deps.db.insert(agentHomes).values({ sessionId: session.id, ...values })
+      .onConflictDoUpdate({ target: agentHomes.sessionId, set: values });
+    _told(deps, session.orgId, session.id);
+  });
+}
+
+/** The presentation here ended: its home goes (only a presentation's home, only this one's). */
+export function releasePresentationHome(
+  deps: AppDeps,
+  session: { id: string; orgId: string },
+): Promise<void> {
+  return inHomeOrder(deps, session.id, async () => {
+    const gone = await deps.db.delete(agentHomes)
+      .where(and(
+        eq(agentHomes.sessionId, session.id),
+        eq(agentHomes.instanceId, deps.instance.id),
+        eq(agentHomes.kind, "presentation"),
+      ))
+      .returning({ sessionId: agentHomes.sessionId });
+    if (gone.length > 0) _told(deps, session.orgId, session.id);
+  });
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The session's home as the database says now (a row naming a dead instance is none). */
@@ -98,7 +139,15 @@ export async function homeOf(deps: AppDeps, sessionId: string): Promise<AgentHom
   return url ? { kind: "elsewhere", instanceId: row.instanceId, url } : { kind: "none" };
 }
 
-/** Whether the session has its support app attached, on any live instance. */
+/**
+ * Whether the session has its support app (or a browser share) attached, on any live
+ * instance; a presentation's home is no app.
+ */
 export async function agentAttachedAnywhere(deps: AppDeps, sessionId: string): Promise<boolean> {
-  return (await homeOf(deps, sessionId)).kind !== "none";
+  if (!UUID.test(sessionId)) return false;
+  const [row] = await deps.db.select({ instanceId: agentHomes.instanceId, kind: agentHomes.kind })
+    .from(agentHomes).where(eq(agentHomes.sessionId, sessionId));
+  if (!row || row.kind !== "agent") return false;
+  if (row.instanceId === deps.instance.id) return true;
+  return await liveInstanceUrl(deps.db, row.instanceId, deps.clock.now()) !== null;
 }

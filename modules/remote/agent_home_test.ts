@@ -9,7 +9,14 @@ import type { LiveEvent } from "../live/mod.ts";
 import { createPrivateSession, customerConnected, findByToken } from "../support/mod.ts";
 import { startTestApp } from "../../tests/support/app.ts";
 import { carolSession, technician } from "../../tests/support/sessions.ts";
-import { agentAttachedAnywhere, claimHome, homeOf, releaseHome } from "./agent_home.ts";
+import {
+  agentAttachedAnywhere,
+  claimHome,
+  claimPresentationHome,
+  homeOf,
+  releaseHome,
+  releasePresentationHome,
+} from "./agent_home.ts";
 import { agentHomes } from "./schema.ts";
 
 Deno.test("agent home: claim, another instance takes over, release only while it is ours", async () => {
@@ -83,6 +90,40 @@ Deno.test("/agent/join: a session whose app is attached on another instance is n
       since: t.clock.now(),
     });
     assert.equal(await join(), 422, "attached on B: a second app would replace it");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("presentation home: claimed with no home, not an app for /agent/join, yields to the agent", async () => {
+  const t = await startTestApp();
+  try {
+    const tech = await technician(t);
+    const session = await carolSession(t, tech);
+    await claimPresentationHome(t.deps, session);
+    assert.deepEqual(await homeOf(t.deps, session.id), { kind: "here" });
+    assert.equal(await agentAttachedAnywhere(t.deps, session.id), false, "no app attached");
+
+    // The agent attaches: its home now, counted as an app; the presentation's release leaves it.
+    await claimHome(t.deps, session);
+    assert.equal(await agentAttachedAnywhere(t.deps, session.id), true);
+    await releasePresentationHome(t.deps, session);
+    assert.deepEqual(await homeOf(t.deps, session.id), { kind: "here" });
+    assert.equal(await agentAttachedAnywhere(t.deps, session.id), true);
+
+    // A home the agent holds on another live instance is left alone by a presentation here.
+    const b = { id: crypto.randomUUID(), internalUrl: "http://127.0.0.1:9" };
+    await registerInstance(t.deps.db, b, t.clock.now());
+    await t.deps.db.update(agentHomes).set({ instanceId: b.id });
+    await claimPresentationHome(t.deps, session);
+    assert.equal((await homeOf(t.deps, session.id)).kind, "elsewhere");
+
+    // The agent gone (its row deleted): the presentation's home goes at its end.
+    await t.deps.db.delete(agentHomes);
+    await claimPresentationHome(t.deps, session);
+    assert.deepEqual(await homeOf(t.deps, session.id), { kind: "here" });
+    await releasePresentationHome(t.deps, session);
+    assert.deepEqual(await homeOf(t.deps, session.id), { kind: "none" });
   } finally {
     await t.close();
   }

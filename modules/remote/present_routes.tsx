@@ -13,8 +13,11 @@
  *   the page's remote stream (`CustomerView.presenting`, hub.ts), which needs no new stream.
  *
  * In a cluster every one of these runs where the session's agent (or browser share) lives
- * (`relayToHome`), as the customer's remote stream does; with no home at all, each instance
- * handles them itself (ARCHITECTURE.md "Running several instances" says what that needs).
+ * (`relayToHome`), as the customer's remote stream does. With neither, the technician's offer
+ * makes the instance it lands on the session's home (`claimPresentationHome`, a home
+ * `/agent/join` does not count as an app): the customer's remote stream elsewhere is moved
+ * there (home_watch.ts) and their View, answer and End are relayed there; the home goes when
+ * nothing is shown any more.
  */
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
@@ -27,6 +30,7 @@ import {
   sessionForTechnician,
   type SupportSession,
 } from "../support/mod.ts";
+import { claimPresentationHome, releasePresentationHome } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
 import { relayToAgentHome } from "./tool_routes.ts";
 import { remoteFor } from "./remote_for.ts";
@@ -152,6 +156,12 @@ function _create(deps: AppDeps, session: SupportSession, user: { id: string; nam
         remote.presentingChanged(null);
         _tell(registry, session.id);
       }
+      // Nothing shown here any more (a replaced capture leaves its successor's home alone).
+      if (!registry.current.has(session.id)) {
+        releasePresentationHome(deps, session).catch((error) =>
+          deps.log.error("present home release failed", { error: String(error) })
+        );
+      }
       // An offer refused before it was answered started nothing: no line, no audit entry.
       if (!shown.answered) return stopFollowing();
       const actor = why === "technician" ? by : null;
@@ -220,6 +230,9 @@ const _technicianRoutes = new Hono<AppEnv>()
     if (current && current.by.userId !== user.id) {
       throw new Refusal(409, "present.busy", { params: { name: current.by.name } });
     }
+    // With no agent or share, this instance becomes the session's home (agent_home.ts), so the
+    // customer's remote stream, wherever it landed, moves here and meets the presentation.
+    await claimPresentationHome(deps, session);
     const { shown, register } = _create(deps, session, user);
     let answer: string;
     try {

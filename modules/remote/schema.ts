@@ -1,4 +1,4 @@
-import { pgTable, timestamp, uuid } from "drizzle-orm/pg-core";
+import { pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { instances } from "../cluster/schema.ts";
 import { supportSessions } from "../support/schema.ts";
 
@@ -15,4 +15,10 @@ export const agentHomes = pgTable("agent_homes", {
     onDelete: "cascade",
   }),
   since: timestamp("since", { withTimezone: true }).notNull(),
+  /**
+   * What holds the session here: `agent` (the support app, or a customer's browser share that
+   * stands in for it) or `presentation` (the technician's own screen shown with neither: a home
+   * for the customer's page to meet it, which `/agent/join` does not count as an app).
+   */
+  kind: text("kind", { enum: ["agent", "presentation"] }).notNull().default("agent"),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "agent_homes" ADD COLUMN "kind" text DEFAULT 'agent' NOT NULL;
