@@ -393,6 +393,8 @@ browserTest(
         assert.equal(lensRegistry(t.deps).ofTechnician(ann.id), undefined);
         assert.ok(session.framesIn > 50, `${session.framesIn} frames relayed`);
         await tech.locator("[data-lens-restart]").waitFor();
+        // Nothing left to end: no End button beside "Start a Lens session" (static/lens.css).
+        assert.equal(await tech.locator("[data-lens-end]").isVisible(), false);
         assert.equal((await phone.goto(link.replace(/^https?:\/\/[^/]+/, base)))?.status(), 404);
 
         // Again, with a camera that has no flashlight: no button for it. The technician ends
