@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one walk through every page and refusal a customer can meet, so a new customer page is added where the scope is checked.
 // A customer in a customer-only language (SPEC L2: Russian, and Hebrew right to left) never
 // sees English on a page of theirs: every customer-facing page and its refusals are driven
 // in memory, and none may log `i18n.english` (a key outside CUSTOMER_SCOPE) or show an
