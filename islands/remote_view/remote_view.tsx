@@ -22,6 +22,7 @@ import { toolbarActions } from "./actions.ts";
 import {
   agentMissing,
   applyServerState,
+  automaticNoticeMayReplace,
   closedState,
   controlling,
   drawing,
@@ -148,11 +149,14 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     if (fullscreen) document.exitFullscreen().catch(() => {});
   }
 
-  /** The status line; a success clears itself after a while, a refusal stays until the next. */
-  setStatus = (text: string, error = false) => {
+  /** The status line; a success clears itself after a while, a refusal stays until the next.
+   * `automatic`: the island's own notice, which does not hide a fresh error. */
+  setStatus = (text: string, error = false, automatic = false) => {
     if (this.#unmounted) return;
+    const now = performance.now();
+    if (automatic && !automaticNoticeMayReplace(this.state.status, now)) return;
     clearTimeout(this.#statusTimer);
-    const status = text ? { text, error } : null;
+    const status = text ? { text, error, at: now } : null;
     this.setState({ status });
     if (status && !error) {
       this.#statusTimer = setTimeout(() => {
@@ -266,7 +270,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     });
     if (ask === "keyframe" && !wantKeyframe) this.#send({ type: "keyframe" });
     if (ask === "reoffer" && this.#send({ type: "reoffer" })) {
-      this.setStatus(this.#t("pictureRetry"));
+      this.setStatus(this.#t("pictureRetry"), false, true);
     }
     this.props.onStats(stats);
     this.setState({ stats });

@@ -25,6 +25,22 @@ export interface Status {
   error: boolean;
   /** About the socket: cleared when it is back. */
   connection?: boolean;
+  /** performance.now() when it was shown. */
+  at?: number;
+}
+
+/** How long an error holds the status line against an automatic notice. */
+export const ERROR_HOLDS_MS = 15_000;
+
+/**
+ * Whether a notice the island makes on its own (the picture watch's "trying again") may replace
+ * the status line now: not an error shown less than ERROR_HOLDS_MS ago — a refusal the technician
+ * has not had time to read ("Ctrl+Alt+Del was not taken") must not vanish behind a retry. A
+ * notice from the technician's own action (a quality chosen, a screenshot saved) always replaces.
+ */
+export function automaticNoticeMayReplace(current: Status | null, now: number): boolean {
+  if (!current?.error || current.at === undefined) return true;
+  return now - current.at >= ERROR_HOLDS_MS;
 }
 
 export interface ViewState {

@@ -3,9 +3,11 @@ import type { ViewerMessage } from "../../protocol/viewer.ts";
 import {
   agentMissing,
   applyServerState,
+  automaticNoticeMayReplace,
   closedState,
   consentLine,
   controlling,
+  ERROR_HOLDS_MS,
   INITIAL_STATE,
   placeholderKey,
   stalePicture,
@@ -202,4 +204,16 @@ Deno.test("closedState(): a refused view says it closed, and keeps saying so whi
   const lost = closedState(open, { reason: "bye", refused: false }, t);
   assert.equal(lost.refused, false);
   assert.equal(lost.status?.text, "Lost (bye)");
+});
+
+Deno.test("an automatic notice does not hide a fresh error, and replaces an old one or a success", () => {
+  const refused = { text: "Ctrl+Alt+Del was not taken", error: true, at: 1_000 };
+  assert.equal(automaticNoticeMayReplace(refused, 1_000 + 5_000), false);
+  assert.equal(automaticNoticeMayReplace(refused, 1_000 + ERROR_HOLDS_MS - 1), false);
+  assert.equal(automaticNoticeMayReplace(refused, 1_000 + ERROR_HOLDS_MS), true);
+  assert.equal(
+    automaticNoticeMayReplace({ text: "Quality: High", error: false, at: 1_000 }, 1_500),
+    true,
+  );
+  assert.equal(automaticNoticeMayReplace(null, 0), true);
 });
