@@ -1,6 +1,7 @@
 import {
   boolean,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -57,7 +58,9 @@ export const invitations = pgTable("invitations", {
  * Password reset links ("Forgot your password?" or an admin's "Send a password reset link"):
  * only the SHA-256 of the token is kept; a link works once, for an hour, and a newer one for
  * the same person replaces it (the older row is deleted). `requestedBy`: the admin who sent
- * it, null when the person asked.
+ * it, null when the person asked. `failedCodes`: wrong 2FA codes tried with this link; the
+ * fifth uses the link up (`usedAt` set), so the link, not the account's sign-in lock, limits
+ * its 2FA step.
  */
 export const passwordResets = pgTable("password_resets", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -67,6 +70,7 @@ export const passwordResets = pgTable("password_resets", {
   createdAt: at("created_at").notNull(),
   expiresAt: at("expires_at").notNull(),
   usedAt: at("used_at"),
+  failedCodes: integer("failed_codes").notNull().default(0),
 }, (t) => [
   uniqueIndex("password_resets_token_idx").on(t.tokenHash),
   index("password_resets_user_idx").on(t.userId),
