@@ -42,6 +42,21 @@ const opId = z.string().regex(/^[A-Za-z0-9_-]{8,40}$/);
 /** A piece of an operation's JSON body (request, result or event), at most 48 Ki units. */
 const opJson = z.string().max(48 * 1024);
 
+/**
+ * Why an agent shares no screen: no desktop of its user (found by `--find-display`), that
+ * user's desktop is Wayland, no X display at all, the display would not open, a library is
+ * missing, or something else (its words in `detail`).
+ */
+export const NO_DESKTOP_REASONS = [
+  "noUserDisplay",
+  "waylandOnly",
+  "noDisplay",
+  "displayFailed",
+  "library",
+  "other",
+] as const;
+export type NoDesktopReason = typeof NO_DESKTOP_REASONS[number];
+
 /** Agent → server. */
 export const AgentMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({
@@ -88,6 +103,17 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      * the server sends none, and the technician's toolbar says drawing is not available.
      */
     whiteboard: z.boolean().optional(),
+    /**
+     * Why this agent shares no screen (absent: it shares one, or an older agent). `user`: the
+     * account it runs as (a support app pushed over SSH finds that user's desktop or none);
+     * `detail`: the system's own words (a display, a library). The technician's workspace,
+     * queue and the session's log say it in words.
+     */
+    noDesktop: z.strictObject({
+      reason: z.enum(NO_DESKTOP_REASONS),
+      user: text(64).optional(),
+      detail: text(200).optional(),
+    }).optional(),
   }),
   /**
    * A technician's request is now in front of the customer, in the agent's own window (the

@@ -23,6 +23,8 @@ export {
   capabilityNeeded,
   INPUT_MESSAGES,
   type InputMessage,
+  NO_DESKTOP_REASONS,
+  type NoDesktopReason,
   type ServerMessage,
   ServerMessageSchema,
   WHITEBOARD_MESSAGES,

@@ -20,6 +20,7 @@ import { channels } from "../channels/schema.ts";
 import { technicianGroups } from "../org/schema.ts";
 import { instances } from "../cluster/schema.ts";
 import type { SessionOutcome } from "../sessions/mod.ts";
+import type { NoDesktopReason } from "../../protocol/mod.ts";
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -36,6 +37,13 @@ export type SessionMethod =
   | "unattended"
   /** Pushed to a computer on the technician's network (LAN connect, modules/unattended). */
   | "lan";
+/** Why a support app shares no screen (protocol hello's `noDesktop`). */
+export interface NoDesktopReport {
+  reason: NoDesktopReason;
+  user?: string;
+  detail?: string;
+}
+
 /** The customer's side of the connection, separate from every technician's queue entry. */
 export type CustomerState = "pending" | "connected" | "lost" | "left";
 
@@ -83,6 +91,11 @@ export const supportSessions = pgTable("support_sessions", {
   transfers: integer("transfers").notNull().default(0),
   /** How it ended (`SESSION_OUTCOMES`), written with `endedAt`. */
   outcome: text("outcome").$type<SessionOutcome>(),
+  /**
+   * Why the customer's support app shares no screen, as its last hello said (null: it shares
+   * one, or no app joined): the queue and the workspace say it in words.
+   */
+  noDesktop: jsonb("no_desktop").$type<NoDesktopReport>(),
 }, (t) => [
   uniqueIndex("support_sessions_token_idx").on(t.token),
   uniqueIndex("support_sessions_number_idx").on(t.number),

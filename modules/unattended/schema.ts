@@ -187,3 +187,22 @@ export const unattendedRequests = pgTable("unattended_requests", {
   reason: text("reason"),
   grantId: uuid("grant_id").references(() => unattendedGrants.id),
 }, (t) => [index("unattended_requests_session_idx").on(t.sessionId, t.requestedAt)]);
+
+/**
+ * LAN connect's remembered host keys (lan_keys.ts): the SSH key a technician accepted for a
+ * host (`address`) seen from one computer, so the next Connect says it is the same key (and
+ * who accepted it, when) or warns that it changed. One per computer and address; replaced only
+ * by a new explicit acceptance; forgotten by a technician with `lanConnect` or an admin.
+ */
+export const lanHostKeys = pgTable("lan_host_keys", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  orgId: uuid("org_id").notNull().references(() => organisations.id),
+  deviceRef: uuid("device_ref").notNull().references(() => devices.id, { onDelete: "cascade" }),
+  address: text("address").notNull(),
+  keyType: text("key_type").notNull(),
+  fingerprint: text("fingerprint").notNull(),
+  acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
+  /** Their name then (the account may be renamed or removed later). */
+  acceptedByName: text("accepted_by_name").notNull(),
+  acceptedAt: at("accepted_at").notNull(),
+}, (t) => [uniqueIndex("lan_host_keys_device_address_idx").on(t.deviceRef, t.address)]);
