@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import type { Capability, VideoCodec } from "../protocol/mod.ts";
 import { Agent } from "./agent.ts";
+import { startDesktop } from "./desktop_start.ts";
 import { printStats } from "./stats_line.ts";
 import { AgentConnection } from "./connection.ts";
 import { ConsentPage, writeLauncher } from "./consent_page.ts";
@@ -20,16 +21,7 @@ import { H264Encoder } from "./media/h264.ts";
 import { defaultOpHandlers } from "./ops/registry.ts";
 import { rebootOsFor } from "./reboot/os.ts";
 import { finishResume } from "./reboot/resume.ts";
-import {
-  describeDesktopProblem,
-  type Desktop,
-  desktopProblem,
-  explainDesktopError,
-  NoDesktop,
-  openDesktop,
-} from "./platform/mod.ts";
 import { joinRefusal } from "./join_refusal.ts";
-import { loadLibs } from "./media/vpx_ffi.ts";
 import { verifyOsCredentials } from "./unattended/os_login.ts";
 import { checkLinkOrigin, explainNetworkError, insecureWarning } from "./server_address.ts";
 import { agentStrings, fill, stringsLanguage } from "./strings.ts";
@@ -47,6 +39,8 @@ const { values } = parseArgs({
     config: { type: "string" },
     "state-dir": { type: "string" },
     display: { type: "string" },
+    /** Started over SSH (LAN connect): share the desktop of the user it runs as, if any. */
+    "find-display": { type: "boolean", default: false },
     "no-open": { type: "boolean", default: false },
     stats: { type: "boolean", default: false },
     /** Only these of the codecs it can encode (`vp8`, `h264`; comma-separated): measurements. */
@@ -138,7 +132,8 @@ if (!values.pin && !values.link) {
 if (values.help || (!values.pin && !values.link)) {
   console.log(
     "usage: agent --pin 123456 --server http://host:8080 | --link http://host:8080/s/<token>\n" +
-      "       [--no-open] [--state-dir DIR] [--display :0] [--stats] [--codecs vp8,h264]\n" +
+      "       [--no-open] [--state-dir DIR] [--display :0 | --find-display] [--stats]\n" +
+      "       [--codecs vp8,h264]\n" +
       "       agent --service --config service.json | --unattended status|revoke --config service.json",
   );
   Deno.exit(values.help ? 0 : 2);
@@ -226,23 +221,15 @@ if (!token) {
 }
 
 const server = new URL(link.origin);
-// A system whose desktop cannot be shared (no backend yet, a missing library, no X display)
-// still joins: chat, files and system information work; view and control are not offered,
-// and the customer and the technician are told why in plain words.
-let noDesktop: string | undefined;
-/** The same, in the customer's words (the terminal, the window). */
-let noDesktopShown: string | undefined;
-let desktop: Desktop;
-try {
-  desktop = openDesktop({ display: values.display });
-  loadLibs(); // the encoder's libraries, checked now rather than at the first frame
-} catch (error) {
-  const display = values.display ?? Deno.env.get("DISPLAY");
-  noDesktop = explainDesktopError(error, display);
-  noDesktopShown = describeDesktopProblem(desktopProblem(error, display), strings.desktop);
-  desktop = new NoDesktop();
-  console.error(fill(strings.terminal.noDesktop, { why: noDesktopShown }));
-}
+// A system whose desktop cannot be shared (no backend yet, a missing library, no X display,
+// no desktop of the user it runs as) still joins: chat, files and system information work;
+// view and control are not offered, and the customer and the technician are told why.
+const { desktop, noDesktop, noDesktopShown, noDesktopSaid } = await startDesktop({
+  display: values.display,
+  findDisplay: values["find-display"],
+  strings,
+  log,
+});
 let connection: AgentConnection | null = null;
 const halver = FrameHalver.open();
 let asked = new Set<string>();
@@ -343,6 +330,7 @@ connection = new AgentConnection({
     recordingAsked: true,
     presentingNotice: true,
     whiteboard: agent.whiteboard.available,
+    ...(noDesktopSaid && { noDesktop: noDesktopSaid }),
   },
   agent,
   log,

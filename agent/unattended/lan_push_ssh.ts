@@ -7,7 +7,8 @@
  * child's environment; no sshpass, nothing on a command line or on disk), then: a private
  * folder on the host (`mktemp -d`: the first login — a refused password stops here with
  * nothing made), the portable support app for the host's system fetched from the server and
- * unpacked there over the same SSH (`tar xzf -`), and started detached with the session's PIN.
+ * unpacked there over the same SSH (`tar xzf -`), and started detached with the session's PIN
+ * and `--find-display` (the desktop of the SSH user, user_display.ts — the SSH session has none).
  * A copy or start that fails removes the folder again.
  */
 import type { LanPusher, PushOutcome } from "./lan_worker.ts";
@@ -198,7 +199,9 @@ export function sshPusher(options: SshPusherOptions): LanPusher {
       }
       const app = `${folder}/rescue-agent`;
       // Portable and for this one session: its folder goes when the app ends.
-      const run = `./rescue-agent.sh --pin ${_quote(request.pin)} ` +
+      // `--find-display`: an SSH session has no DISPLAY; the app looks for the desktop of
+      // the user it runs as (user_display.ts), or says plainly that there is none.
+      const run = `./rescue-agent.sh --pin ${_quote(request.pin)} --find-display ` +
         `--server ${_quote(options.server)} > ${_quote(`${folder}/support-app.log`)} 2>&1; ` +
         `rm -rf ${_quote(folder)}`;
       const start = await ssh(
