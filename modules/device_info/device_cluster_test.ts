@@ -137,3 +137,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "device info in a cluster: the session ended on B wakes the question held on A at once",
+  ignore: !Deno.env.get("DATABASE_URL"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const cluster = await startClusterApps(2);
+    const [a, b] = cluster.apps;
+    try {
+      const ann = await technician(a, {
+        name: "Ann",
+        permissions: [...defaultPermissions(), "mobileTools"],
+      });
+      const session = await workingSession(a, ann);
+      const base = `/console/sessions/${session.id}/device`;
+      const tech = await signedIn(a, ann.email);
+      const page = a.client();
+      await page.get(`/s/${session.token}`);
+      // The board's home is A (the tab asked there); the customer shares.
+      assert.equal((await tech.post(`${base}/ask`)).status, 200);
+      const allowed = await page.post(`/s/${session.token}/device/answer`, { decision: "allow" });
+      assert.equal(allowed.status, 200);
+      const { version } = await allowed.json();
+
+      // The customer's page holds its question on A's board; the technician ends on B.
+      const held = page.get(`/s/${session.token}/device?after=${version}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(deviceBoard(a.deps).waiting(session.id), 1, "the question waits on A");
+      const techB = await signedIn(b, ann.email);
+      const started = performance.now();
+      const ended = await techB.post(`/console/sessions/${session.id}/end`, {}, {
+        "HX-Request": "true",
+      });
+      assert.equal(ended.status, 204);
+      const answer = await held;
+      const ms = Math.round(performance.now() - started);
+      console.log(`the held question heard the end on B after ${ms} ms`);
+      assert.equal(answer.status, 404, "the page hears that the session is over");
+      // Not the 25 s timeout: the bus's notice, a database read and the answer.
+      assert.ok(ms < 3_000, `woken after ${ms} ms`);
+      assert.equal(deviceBoard(a.deps).waiting(session.id), 0);
+      assert.equal(deviceBoard(a.deps).get(session.id).consent, "off", "nothing kept on A");
+    } finally {
+      await cluster.close();
+    }
+  },
+});

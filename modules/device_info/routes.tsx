@@ -32,6 +32,7 @@ import {
 } from "../support/mod.ts";
 import { deviceBoard, type DeviceEntry } from "./board.ts";
 import { deviceHome } from "./device_home.ts";
+import { waitForDeviceNews } from "./end_watch.ts";
 import { parseDeviceReport } from "./report.ts";
 import { DeviceBoardView, DevicePanel } from "./views.tsx";
 
@@ -157,7 +158,12 @@ export const deviceInfoRoutes = new Hono<AppEnv>()
     const board = deviceBoard(c.get("deps"));
     const after = Number(c.req.query("after") ?? "-1");
     if (Number.isInteger(after) && after >= 0) {
-      await board.waitPast(session.id, after, WAIT_MS, c.req.raw.signal);
+      // Woken by news, or by the session's end on any instance (end_watch.ts).
+      await waitForDeviceNews(c.get("deps"), session, {
+        after,
+        ms: WAIT_MS,
+        signal: c.req.raw.signal,
+      });
       // Forgotten (the version fell back): the session is ending. Its end is written in a
       // transaction that may not have committed yet; the page hears it is over once it has.
       if (board.get(session.id).version < after) await _endedSoon(c);
