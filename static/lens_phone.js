@@ -7,6 +7,9 @@
 // the flashlight on where the camera says it can (`torch`), and disconnect; each switch is told
 // to the server, which shows it to the technician. The technician's drawing, freeze and the end
 // come over the page's live stream (`…/events`) and are drawn over the camera's own picture.
+// When the connection fails the page asks the server whether the session still runs: one that
+// runs nowhere (its server stopped, the technician's side gone) is said as ended, and the page
+// stops; no answer at all is the phone's own network, said as a connection problem.
 import { liveSource } from "./live_source.js";
 import { drawStrokes, fitPicture, holdFrame } from "./lens_ink.js";
 
@@ -86,6 +89,31 @@ function start(root) {
     say(text);
   };
 
+  /**
+   * After a failure: whether the session still runs. "ended" (its page is gone: 404) stops the
+   * page; anything else — no answer, a balancer's 502 — is a connection problem to retry.
+   * @returns {Promise<"ended" | "unknown">}
+   */
+  const stillRunning = async () => {
+    try {
+      const response = await fetch(location.pathname, { cache: "no-store" });
+      return response.status === 404 ? "ended" : "unknown";
+    } catch {
+      return "unknown";
+    }
+  };
+
+  /** The connection failed: ended (the session runs nowhere) or a problem to retry. */
+  const failed = async () => {
+    stopMedia();
+    const running = await stillRunning();
+    if (ended) return;
+    if (running === "ended") return finish(labels.endedGone);
+    startButton.disabled = false;
+    intro.hidden = false;
+    say(labels.failed);
+  };
+
   /** @returns {Promise<MediaStream>} */
   const camera = async () => {
     const video = { facingMode: { ideal: "environment" }, width: { ideal: 1280 } };
@@ -134,10 +162,7 @@ function start(root) {
         controls.hidden = false;
         say(switches.paused ? labels.paused : labels.live);
       } else if (pc.connectionState === "failed") {
-        stopMedia();
-        startButton.disabled = false;
-        intro.hidden = false;
-        say(labels.failed);
+        void failed();
       }
     });
     try {
@@ -148,10 +173,7 @@ function start(root) {
       const answer = await response.json();
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
     } catch {
-      stopMedia();
-      startButton.disabled = false;
-      intro.hidden = false;
-      say(labels.failed);
+      await failed();
     }
   };
 
@@ -206,7 +228,14 @@ function start(root) {
       state: (event) => {
         const state = JSON.parse(event.data);
         if (state.phase === "ended") {
-          if (!ended) finish(state.ended === "customer" ? labels.ended : labels.endedByTechnician);
+          // "gone": the session runs nowhere any more (its server stopped): the technician's
+          // side is gone, which is no problem of this phone's connection.
+          const words = state.ended === "customer"
+            ? labels.ended
+            : state.ended === "gone"
+            ? labels.endedGone
+            : labels.endedByTechnician;
+          if (!ended) finish(words);
           return;
         }
         $("recorded").hidden = !state.recording;

@@ -3,8 +3,8 @@
 // The phone's offer is answered by A's peer, its VP8 frames reach the technician's peer that
 // B asked A for, its switches and the technician's drawing cross both ways, and a second start
 // on B is refused (one per technician across instances). Then A dies (its `instances` row
-// reaped): the link is gone on B, the technician's stream on B says the session is no longer
-// running, and a new start on B makes B the home.
+// reaped): the link is gone on B, the phone's and the technician's streams on B say the session
+// is no longer running, and a new start on B makes B the home.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { MediaStreamTrack, RTCPeerConnection, useVP8, Vp8Packetizer } from "werift";
@@ -175,6 +175,14 @@ Deno.test({
       const gone = await customer.get(`/lens/${session.token}`);
       assert.equal(gone.status, 404);
       assert.match(await gone.text(), /This link has ended or does not exist/);
+      // The phone's page, still open, hears the same on its stream: the session ended (its
+      // technician's side is gone), no connection problem to retry (static/lens_phone.js).
+      const phoneSaid = await firstEvents(
+        await customer.get(`/lens/${session.token}/events`),
+        /event: state/,
+      );
+      assert.match(phoneSaid, /"phase":"ended"/);
+      assert.match(phoneSaid, /"ended":"gone"/, "the phone's page is told it no longer runs");
       const said = await firstEvents(await onB.get("/console/lens/events"), /event: state/);
       assert.match(said, /"phase":"ended"/);
       assert.match(said, /"ended":"gone"/, "the technician's page is told it no longer runs");

@@ -15,7 +15,8 @@
  * The customer's, by the link's token only (an ended or unknown one is a 404):
  * `GET /lens/:token` the phone page, `POST …/offer` the phone's complete offer → our answer,
  * `POST …/state` its switches (`{ paused, muted, torch }`), `POST …/end` Disconnect,
- * `GET …/events` the technician's drawing, freeze and the end.
+ * `GET …/events` the technician's drawing, freeze and the end (for a session that runs
+ * nowhere — its home instance stopped — one `ended: "gone"`, as the technician's stream).
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import {
@@ -337,7 +338,18 @@ const phoneRoutes = new Hono<AppEnv>()
     _customers(c).end("customer");
     return c.body(null, 204);
   })
-  .get("/lens/:token/events", (c) => _events(c, _customers(c)));
+  .get("/lens/:token/events", (c) => {
+    const session = lensRegistry(c.get("deps")).ofToken(c.req.param("token"));
+    if (session) return _events(c, session);
+    // The phone's page had a session (it was served), which runs nowhere now: its home
+    // instance stopped (lens_home.ts), or it ended while the page was away. Said as the
+    // technician's side being gone, so the page stops instead of failing to reconnect; an
+    // unknown token learns nothing from this that a 404 would not tell.
+    return liveStream(c, (stream) => {
+      stream.send({ event: "state", data: JSON.stringify({ phase: "ended", ended: "gone" }) });
+      stream.close();
+    });
+  });
 
 export const lensRoutes = new Hono<AppEnv>()
   .route("/", technicianRoutes)

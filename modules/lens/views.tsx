@@ -375,6 +375,7 @@ const PHONE_LABELS: Record<string, TranslationKey> = {
   unsupported: "lensPhone.unsupported",
   ended: "lensPhone.ended",
   endedByTechnician: "lensPhone.endedByTechnician",
+  endedGone: "lensPhone.endedGone",
   pause: "lensPhone.pause",
   resume: "lensPhone.resume",
   mute: "lensPhone.mute",
