@@ -3,11 +3,12 @@
  * password reset link" on a person's page. The link carries a random token of which only the
  * SHA-256 is stored; it works once, for an hour, and a newer link for the same person makes
  * the older one used. Using it needs the person's second factor when they have one (a reset
- * must not be a way around it), then does what a password change does and more: every
+ * must not be a way around it; five wrong codes use the link up, whatever the account's
+ * sign-in lock says), then does what a password change does and more: every
  * sign-in ends, remembered devices are forgotten, API tokens are revoked and a sign-in
  * lockout is lifted.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import {
   checkThrottle,
   clearAccountFailures,
@@ -39,10 +40,13 @@ import { changeablePerson } from "./technicians.ts";
 /** How long a link works: "one hour" in the e-mail and on the pages (locales `reset.*`). */
 export const RESET_TTL_MS = 3_600_000;
 
-/** What a link is when someone opens it. */
+/** Wrong second-factor codes one link takes; the last uses it up (locales `reset.link.usedUp`). */
+export const RESET_CODE_TRIES = 5;
+
+/** What a link is when someone opens it; `usedUp`: used up by wrong codes. */
 export type ResetLink =
   | { state: "valid"; resetId: string; user: UserRow }
-  | { state: "expired" | "used" | "unknown" };
+  | { state: "expired" | "used" | "usedUp" | "unknown" };
 
 /**
  * "Forgot your password?": sends the link to `email` if it names an active account that may
@@ -143,18 +147,26 @@ export async function findResetLink(db: Database, token: string, now: Date): Pro
     .innerJoin(users, eq(users.id, passwordResets.userId))
     .where(eq(passwordResets.tokenHash, await sha256Hex(token)));
   if (!row || !row.user.active) return { state: "unknown" };
-  if (row.reset.usedAt) return { state: "used" };
+  if (row.reset.usedAt) {
+    return { state: row.reset.failedCodes >= RESET_CODE_TRIES ? "usedUp" : "used" };
+  }
   if (row.reset.expiresAt <= now) return { state: "expired" };
   return { state: "valid", resetId: row.reset.id, user: row.user };
 }
 
 /**
  * Uses the link: the new password (twice, under the password rules — a 422 naming the
- * problem), the second factor when the person has one (a wrong code counts towards the
- * sign-in throttle like one typed at sign-in), then in one transaction the link is used up,
- * the password replaced (remembered devices forgotten), every sign-in ended, the API tokens
- * revoked, the lockout lifted and the reset audited. A link that is no longer valid is a
- * 410 whose key says why.
+ * problem), the second factor when the person has one, then in one transaction the link is
+ * used up, the password replaced (remembered devices forgotten), every sign-in ended, the API
+ * tokens revoked, the lockout lifted and the reset audited. A link that is no longer valid is
+ * a 410 whose key says why.
+ *
+ * The link proves the mailbox, so its code step is limited by the link, not by the account's
+ * sign-in lock (often the very reason for the reset): each link takes `RESET_CODE_TRIES` wrong
+ * codes, the last of which uses it up (`reset.link.usedUp`). The client address's throttle
+ * still applies (one address guessing across many links), and a wrong code still counts and
+ * is audited as a failed sign-in. The link's row is locked while its code is checked, so
+ * requests at once take their turns: never more tries than the link allows, and one use.
  */
 export async function completePasswordReset(
   deps: AppDeps,
@@ -163,55 +175,81 @@ export async function completePasswordReset(
   const { db, clock, config } = deps;
   const now = clock.now();
   const link = await findResetLink(db, input.token, now);
-  if (link.state !== "valid") throw new Refusal(410, `reset.link.${link.state}`);
+  if (link.state !== "valid") throw _linkRefusal(link.state);
   const { user } = link;
   if (input.password !== input.confirm) throw new Refusal(422, "account.passwordsDiffer");
   const problem = passwordProblem(input.password, user.email);
   if (problem) throw new Refusal(422, problem);
   if (user.totpEnabledAt) {
-    const blocked = throttleError(await checkThrottle(db, throttleKeys(user.email, input.ip), now));
+    const addressOnly = throttleKeys(user.email, input.ip).filter((k) => k.scope === "address");
+    const blocked = throttleError(await checkThrottle(db, addressOnly, now));
     if (blocked) throw blocked;
     if (!input.code.trim()) throw new Refusal(422, "reset.codeNeeded");
   }
-  try {
-    await db.transaction(async (tx) => {
-      let secondFactor: string | null = null;
-      if (user.totpEnabledAt) {
-        const check = await verifySecondFactor(tx, {
-          user,
-          code: input.code,
-          now,
-          key: config.totpKey,
-        });
-        if (!check.ok) throw new Refusal(422, check.reason);
-        secondFactor = check.method;
-      }
-      const used = await tx.update(passwordResets).set({ usedAt: now }).where(and(
-        eq(passwordResets.id, link.resetId),
-        isNull(passwordResets.usedAt),
-      )).returning({ id: passwordResets.id });
-      if (used.length !== 1) throw new Refusal(410, "reset.link.used");
-      await replacePassword(tx, { user, next: input.password, now });
-      const sessionsEnded = await endAllSessions(tx, user.id);
-      const apiTokensRevoked = await revokeAllApiTokens(tx, user.id);
-      await clearAccountFailures(tx, user.email);
-      await recordAudit(tx, {
-        orgId: user.orgId,
-        actorId: user.id,
-        actorEmail: user.email,
-        action: "auth.password_reset",
-        ip: input.ip,
-        details: { secondFactor, sessionsEnded, apiTokensRevoked },
-        at: now,
+  const outcome = await db.transaction(async (tx) => {
+    const [live] = await tx.select({ id: passwordResets.id }).from(passwordResets).where(and(
+      eq(passwordResets.id, link.resetId),
+      isNull(passwordResets.usedAt),
+      gt(passwordResets.expiresAt, now),
+    )).for("update");
+    if (!live) return { kind: "gone" } as const;
+    let secondFactor: string | null = null;
+    if (user.totpEnabledAt) {
+      const check = await verifySecondFactor(tx, {
+        user,
+        code: input.code,
+        now,
+        key: config.totpKey,
       });
-    });
-  } catch (error) {
-    if (error instanceof Refusal && error.key.startsWith("twofa.")) {
-      await recordFailure(db, { email: user.email, user, ip: input.ip, now, reason: "totp" });
+      if (!check.ok) {
+        // One update counts the try and, at the last, uses the link up. (Raw SQL binds the
+        // date through the column, and the CASE needs its type.)
+        const last = sql`${passwordResets.failedCodes} + 1 >= ${RESET_CODE_TRIES}`;
+        const nowAt = sql`${sql.param(now, passwordResets.usedAt)}::timestamptz`;
+        const [counted] = await tx.update(passwordResets).set({
+          failedCodes: sql`${passwordResets.failedCodes} + 1`,
+          usedAt: sql`case when ${last} then ${nowAt} end`,
+        }).where(eq(passwordResets.id, live.id)).returning({ failed: passwordResets.failedCodes });
+        return {
+          kind: "wrong",
+          reason: check.reason,
+          left: RESET_CODE_TRIES - counted.failed,
+        } as const;
+      }
+      secondFactor = check.method;
     }
-    throw error;
+    await tx.update(passwordResets).set({ usedAt: now }).where(eq(passwordResets.id, live.id));
+    await replacePassword(tx, { user, next: input.password, now });
+    const sessionsEnded = await endAllSessions(tx, user.id);
+    const apiTokensRevoked = await revokeAllApiTokens(tx, user.id);
+    await clearAccountFailures(tx, user.email);
+    await recordAudit(tx, {
+      orgId: user.orgId,
+      actorId: user.id,
+      actorEmail: user.email,
+      action: "auth.password_reset",
+      ip: input.ip,
+      details: { secondFactor, sessionsEnded, apiTokensRevoked },
+      at: now,
+    });
+    return { kind: "done" } as const;
+  });
+  if (outcome.kind === "gone") {
+    // Used, used up or expired by another request while this one waited for the row.
+    const state = (await findResetLink(db, input.token, now)).state;
+    throw _linkRefusal(state === "valid" ? "used" : state);
+  }
+  if (outcome.kind === "wrong") {
+    await recordFailure(db, { email: user.email, user, ip: input.ip, now, reason: "totp" });
+    if (outcome.left <= 0) throw _linkRefusal("usedUp");
+    throw new Refusal(422, outcome.reason, { params: { triesLeft: outcome.left } });
   }
   return user;
+}
+
+/** The 410 of a link that no longer works; its key says why. */
+function _linkRefusal(state: Exclude<ResetLink["state"], "valid">): Refusal {
+  return new Refusal(410, `reset.link.${state}`, { params: { count: RESET_CODE_TRIES } });
 }
 
 /** Makes the link (older live ones of the person become used) and queues its e-mail. */

@@ -82,11 +82,10 @@ export const passwordResetRoutes = (external?: ExternalSignIn) =>
           throw error;
         }
         if (error.status === 410) {
-          const state = error.key === "reset.link.expired"
-            ? "expired"
-            : error.key === "reset.link.used"
-            ? "used"
-            : "unknown";
+          const state = (["expired", "used", "usedUp"] as const)
+            .find((s) =>
+              error.key === `reset.link.${s}`
+            ) ?? "unknown";
           return c.html(<ResetLinkProblemPage c={c} state={state} />, 410);
         }
         const link = await findResetLink(deps.db, token, deps.clock.now());
@@ -103,6 +102,7 @@ export const passwordResetRoutes = (external?: ExternalSignIn) =>
             email={link.user.email}
             needsCode={link.user.totpEnabledAt !== null}
             error={c.get("t")(error.key, error.params)}
+            triesLeft={error.params.triesLeft as number | undefined}
           />,
           error.status === 400 ? 422 : error.status as 422 | 423 | 429,
         );

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { PASSWORD_MIN } from "../auth/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import { RESET_CODE_TRIES, type ResetLink } from "./password_reset.ts";
 
 type C = Context<AppEnv>;
 
@@ -42,9 +43,19 @@ export function ForgotPasswordPage(
   );
 }
 
-/** The link's page: the new password twice, and the second factor when the account has one. */
+/**
+ * The link's page: the new password twice, and the second factor when the account has one.
+ * After a wrong code, `triesLeft` says how many more this link takes.
+ */
 export function ChoosePasswordPage(
-  props: { c: C; token: string; email: string; needsCode: boolean; error?: string },
+  props: {
+    c: C;
+    token: string;
+    email: string;
+    needsCode: boolean;
+    error?: string;
+    triesLeft?: number;
+  },
 ) {
   const { c } = props;
   const t = c.get("t");
@@ -54,6 +65,11 @@ export function ChoosePasswordPage(
         <h1>{t("reset.chooseTitle")}</h1>
         <p>{t("reset.chooseIntro", { email: props.email })}</p>
         <Flash kind="error" message={props.error} />
+        {props.triesLeft !== undefined && (
+          <p class="flash info" role="status" id="code-tries">
+            {t("reset.triesLeft", { count: props.triesLeft })}
+          </p>
+        )}
         <form method="post" action={`/reset/${props.token}`}>
           <CsrfField c={c} />
           {/* For password managers: the account the new password belongs to. */}
@@ -109,16 +125,18 @@ export function PasswordResetDonePage(props: { c: C }) {
   );
 }
 
-/** An expired, used or unknown link: why, and a way to ask again. */
+/** An expired, used, used-up (wrong codes) or unknown link: why, and a way to ask again. */
 export function ResetLinkProblemPage(
-  props: { c: C; state: "expired" | "used" | "unknown" },
+  props: { c: C; state: Exclude<ResetLink["state"], "valid"> },
 ) {
   const t = props.c.get("t");
   return (
     <Layout c={props.c} title={t("reset.linkTitle")}>
       <section class="card narrow">
         <h1>{t("reset.linkTitle")}</h1>
-        <p class="flash error" role="alert">{t(`reset.link.${props.state}`)}</p>
+        <p class="flash error" role="alert">
+          {t(`reset.link.${props.state}`, { count: RESET_CODE_TRIES })}
+        </p>
         <p>
           <a class="button" href="/signin/forgot">{t("reset.askAgain")}</a>
         </p>
