@@ -92,6 +92,7 @@ export const CUSTOMER_SCOPE: readonly string[] = [
   "log.unattendedApproved",
   "log.unattendedDeclined",
   "log.device.asked",
+  "log.present.moved",
 ];
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;

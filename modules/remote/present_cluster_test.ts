@@ -4,7 +4,9 @@
 // `/agent/join` does not count as an app), B's stream is told it moved, the page's new stream on
 // B is relayed to A and asks the customer, and View, answer and the picture go through B to A's
 // peer. Then A dies (its `instances` row reaped): the page's stream on B asks nothing any more
-// and the technician's tab on B shows nothing running.
+// and the technician's tab on B shows nothing running. And the customer's support app attaching
+// on B while A shows the screen ends A's presentation as `moved`: a log line says why on both
+// sides, the technician's tab on B says it, and showing again runs on B.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { MediaStreamTrack, RTCPeerConnection, useVP8, Vp8Packetizer } from "werift";
@@ -14,7 +16,8 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import type { TestClient } from "../../tests/support/app.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
-import { agentAttachedAnywhere, homeOf } from "./agent_home.ts";
+import { readLog } from "../support/mod.ts";
+import { agentAttachedAnywhere, claimHome, homeOf } from "./agent_home.ts";
 import { presentationOf } from "./present_routes.tsx";
 
 function vp8Keyframe(width: number, height: number): Uint8Array {
@@ -173,6 +176,99 @@ Deno.test({
       clearInterval(send);
       await screen.close();
       await customerPeer.close();
+      for (const app of [a, b]) presentationOf(app.deps, "")?.end("technician");
+      await cluster.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "R11 in a cluster: the app attaching on B ends A's presentation as moved, both told why",
+  ignore: !Deno.env.get("DATABASE_URL"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const cluster = await startClusterApps(2);
+    const [a, b] = cluster.apps;
+    const screen = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
+    const again = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
+    let send: ReturnType<typeof setInterval> | undefined;
+    try {
+      const ann = await technician(a, {
+        name: "Ann",
+        permissions: [...defaultPermissions(), "shareScreen"],
+      });
+      const session = await workingSession(a, ann);
+      const tech = a.client();
+      await tech.signIn(ann.email, TECH_PASSWORD);
+      await tech.get("/console");
+      const page = b.client();
+      await page.get(`/s/${session.token}`);
+
+      // Shown from A (its home, a presentation's), the customer on B asked to view it.
+      screen.addTransceiver(new MediaStreamTrack({ kind: "video" }), { direction: "sendonly" });
+      await screen.setLocalDescription(await screen.createOffer());
+      await gathered(screen);
+      const offered = await json(tech, `/console/sessions/${session.id}/present/offer`, {
+        sdp: screen.localDescription!.sdp,
+      });
+      assert.equal(offered.status, 200, await offered.clone().text());
+      await screen.setRemoteDescription({ type: "answer", sdp: (await offered.json()).sdp });
+      await until("the screen's peer connected", () => screen.connectionState === "connected");
+      const track = screen.getTransceivers()[0].sender.track!;
+      const packetizer = new Vp8Packetizer({ maxPayloadSize: 1_000 });
+      let ts = 0;
+      send = setInterval(() => {
+        ts += 3_000;
+        for (const packet of packetizer.packetize(Buffer.from(vp8Keyframe(640, 360)), ts)) {
+          packet.header.payloadType = 96;
+          track.writeRtp(packet);
+        }
+      }, 50);
+      const shown = presentationOf(a.deps, session.id)!;
+      await until("the customer is asked", () => shown.phase === "offered");
+
+      // The customer's support app attaches on B: the session's home is B's now.
+      await claimHome(b.deps, session);
+      assert.equal(await agentAttachedAnywhere(a.deps, session.id), true);
+      await until("A's presentation ended as moved", () => shown.endedBy === "moved", 5_000);
+      assert.equal(presentationOf(a.deps, session.id), undefined, "nothing shown on A");
+
+      // Both sides read why, in the session's log: the technician's and the customer's page.
+      const line =
+        /Showing Ann&#39;s screen stopped because the support app connected|Showing Ann's screen stopped because the support app connected/;
+      await until("the line is written", async () => {
+        const log = await readLog(b.deps.db, session.id);
+        return log.some((l) => l.body === "log.present.moved");
+      });
+      assert.match(await (await page.get(`/s/${session.token}`)).text(), line, "the customer");
+      // The technician's tab, on the new home, says it too.
+      const techB = b.client();
+      await techB.signIn(ann.email, TECH_PASSWORD);
+      await techB.get("/console");
+      const res = await fetch(`${b.url}/console/sessions/${session.id}/present/events`, {
+        headers: { cookie: techB.cookieHeader() },
+      });
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      assert.match(first, /"phase":"none"/);
+      assert.match(first, /"ended":"moved"/, "the tab says why it stopped");
+
+      // Show my screen again (on A): relayed to the app's home, B, where it runs now.
+      again.addTransceiver(new MediaStreamTrack({ kind: "video" }), { direction: "sendonly" });
+      await again.setLocalDescription(await again.createOffer());
+      await gathered(again);
+      const restarted = await json(tech, `/console/sessions/${session.id}/present/offer`, {
+        sdp: again.localDescription!.sdp,
+      });
+      assert.equal(restarted.status, 200, await restarted.clone().text());
+      assert.ok(presentationOf(b.deps, session.id), "shown again, from B");
+      assert.equal((await homeOf(a.deps, session.id)).kind, "elsewhere", "the app's home stays");
+    } finally {
+      clearInterval(send);
+      await screen.close();
+      await again.close();
       for (const app of [a, b]) presentationOf(app.deps, "")?.end("technician");
       await cluster.close();
     }

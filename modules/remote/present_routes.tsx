@@ -18,6 +18,15 @@
  * `/agent/join` does not count as an app): the customer's remote stream elsewhere is moved
  * there (home_watch.ts) and their View, answer and End are relayed there; the home goes when
  * nothing is shown any more.
+ *
+ * When the home moves to another instance while something is shown — the customer's support
+ * app attaches there — the presentation here ends as `moved` rather than silently stop being
+ * offered: the technician's capture and its peer live in their browser and on this instance,
+ * and the customer's View is a consent to that peer, so carrying it over would need a new
+ * offer from the browser and a new View anyway. A log line both sides read says the screen
+ * stopped and why, the technician's tab says it too (its stream follows the home, and on the
+ * new home reads how the last presentation ended from the log), and Show my screen starts one
+ * on the new home.
  */
 import { type Context, Hono } from "hono";
 import { Refusal } from "../refusal/mod.ts";
@@ -26,12 +35,16 @@ import { can } from "../permissions/mod.ts";
 import {
   findByToken,
   loadSession,
+  type LogLine,
   logSessionEvent,
+  readLog,
+  readLogLine,
   sessionForTechnician,
   type SupportSession,
 } from "../support/mod.ts";
 import { claimPresentationHome, releasePresentationHome } from "./agent_home.ts";
 import { relayToHome } from "./home_relay.ts";
+import { watchHome } from "./home_watch.ts";
 import { relayToAgentHome } from "./tool_routes.ts";
 import { remoteFor } from "./remote_for.ts";
 import { whileWorked } from "./worked_watch.ts";
@@ -108,7 +121,29 @@ const ENDED_LOG: Record<PresentationEnd, string> = {
   declined: "log.present.declined",
   lost: "log.present.lost",
   session: "log.present.ended",
+  moved: "log.present.moved",
 };
+
+/** The end a log line tells of, null for a start, undefined for any other line. */
+function _endOfLine(line: LogLine): PresentationEnd | null | undefined {
+  if (line.kind !== "event") return undefined;
+  if (line.body === "log.present.started") return null;
+  const end = Object.entries(ENDED_LOG).find(([, key]) => key === line.body)?.[0];
+  return end as PresentationEnd | undefined;
+}
+
+/**
+ * How the session's last presentation ended, from its log: for a tab whose stream opens on an
+ * instance that did not run it (the home moved), so it still says why it stopped.
+ */
+async function _lastEndFromLog(deps: AppDeps, sessionId: string): Promise<PresenterState> {
+  const lines = await readLog(deps.db, sessionId);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const end = _endOfLine(lines[i]);
+    if (end !== undefined) return { phase: "none", ended: end, size: null };
+  }
+  return { phase: "none", ended: null, size: null };
+}
 
 function _log(
   deps: AppDeps,
@@ -164,6 +199,15 @@ function _create(deps: AppDeps, session: SupportSession, user: { id: string; nam
       }
       // An offer refused before it was answered started nothing: no line, no audit entry.
       if (!shown.answered) return stopFollowing();
+      if (why === "moved") {
+        // Neither side's doing: a system line naming whose screen it was, for both to read.
+        const audit = { action: "session.present_ended" as const, details: { by: why } };
+        logSessionEvent(deps, session, ENDED_LOG.moved, { name: by.name }, {
+          author: "system",
+          name: by.name,
+        }, audit).catch((error) => deps.log.error("present log failed", { error: String(error) }));
+        return;
+      }
       const actor = why === "technician" ? by : null;
       _log(deps, session, ENDED_LOG[why], actor, "session.present_ended", { by: why });
     },
@@ -172,7 +216,14 @@ function _create(deps: AppDeps, session: SupportSession, user: { id: string; nam
     registry.current.set(session.id, shown);
     registry.last.delete(session.id);
     // Held, transferred or ended: the technician no longer works it, and shows nothing.
-    stopFollowing = whileWorked(deps, session, () => shown.end("session"));
+    const unworked = whileWorked(deps, session, () => shown.end("session"));
+    // The home went to another instance (the customer's app attached there): the customer's
+    // page follows it, this presentation cannot — it ends, and says so (see the top).
+    const unwatched = watchHome(deps, session, {
+      relayedTo: null,
+      close: () => shown.end("moved"),
+    });
+    stopFollowing = () => (unworked(), unwatched());
     _tell(registry, session.id);
   };
   return { shown, register };
@@ -265,7 +316,7 @@ const _technicianRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const { session } = await _presenter(c);
     const registry = _registry(deps);
-    return await liveStream(c, (stream) => {
+    return await liveStream(c, async (stream) => {
       // Whether the customer's page is connected: Show my screen waits for it.
       let customer = session.customerState === "connected";
       let sent = "";
@@ -279,19 +330,42 @@ const _technicianRoutes = new Hono<AppEnv>()
       if (!set) registry.listeners.set(session.id, set = new Set());
       const listeners = set;
       listeners.add(listener);
+      /** Nothing of the session shown or ended here: how it ended elsewhere, from the log. */
+      let fromLog: PresenterState | null = null;
+      const current = () =>
+        registry.current.has(session.id) || registry.last.has(session.id) || !fromLog
+          ? _stateOf(registry, session.id)
+          : fromLog;
       const unsubscribe = deps.live.subscribe(session.orgId, (event) => {
-        if (event.kind !== "session" || event.sessionId !== session.id) return;
+        if (!("sessionId" in event) || event.sessionId !== session.id) return;
+        if (event.kind === "log" && !registry.current.has(session.id)) {
+          // A presentation's end written on another instance (the home moved from there).
+          readLogLine(deps.db, event.logId).then((line) => {
+            const end = line ? _endOfLine(line) : undefined;
+            if (end === undefined) return;
+            fromLog = { phase: "none", ended: end, size: null };
+            listener(current());
+          }).catch(() => {});
+        }
+        if (event.kind !== "session") return;
         loadSession(deps.db, session.id).then((now) => {
           customer = now.customerState === "connected" && !now.endedAt;
-          listener(_stateOf(registry, session.id));
+          listener(current());
         }).catch(() => {});
       });
+      // Where the session's home goes, the tab's stream goes: closed here, the browser opens
+      // it again and it is relayed to the new home, which runs what is shown from now on.
+      const unwatch = watchHome(deps, session, { relayedTo: null, close: () => stream.close() });
       stream.onClose(() => {
+        unwatch();
         unsubscribe();
         listeners.delete(listener);
         if (listeners.size === 0) registry.listeners.delete(session.id);
       });
-      listener(_stateOf(registry, session.id));
+      if (!registry.current.has(session.id) && !registry.last.has(session.id)) {
+        fromLog = await _lastEndFromLog(deps, session.id).catch(() => null);
+      }
+      listener(current());
     });
   });
 

@@ -20,6 +20,7 @@ const LABELS = [
   "endedDeclined",
   "endedLost",
   "endedSession",
+  "endedMoved",
   "failed",
   "unsupported",
   "customerAway",

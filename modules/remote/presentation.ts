@@ -20,8 +20,17 @@ import { ViewerPeer } from "./relay.ts";
 /** Where a presentation is: picture coming, offered to the customer, accepted, watched. */
 export type PresentationPhase = "connecting" | "offered" | "accepted" | "watching";
 
-/** Why it ended. */
-export type PresentationEnd = "technician" | "customer" | "declined" | "lost" | "session";
+/**
+ * Why it ended. `moved`: the session's home went to another instance (the customer's support
+ * app attached there) while this one showed it — present_routes.tsx says why.
+ */
+export type PresentationEnd =
+  | "technician"
+  | "customer"
+  | "declined"
+  | "lost"
+  | "session"
+  | "moved";
 
 /** What the technician's page shows (`GET …/present/events`). */
 export interface PresenterState {

@@ -27,6 +27,9 @@ const CUSTOMER_EVENTS = new Set([
   "log.unattendedDeclined",
   // Device information (modules/device_info): the line also tells the page to show the question.
   "log.device.asked",
+  // The technician's screen stopped because the session's support app connected elsewhere
+  // (modules/remote present_routes.tsx): the customer's page says why it went.
+  "log.present.moved",
 ]);
 
 /** Where a status line comes from → what the customer reads (null: not shown). */
