@@ -151,6 +151,8 @@ export const AUDIT_ACTIONS = [
   "unattended.lan_scan",
   "unattended.lan_pushed",
   "unattended.lan_push_failed",
+  "unattended.lan_key_accepted",
+  "unattended.lan_key_forgotten",
   "calling_card.saved",
   "calling_card.deleted",
   "calling_card.deployed",

@@ -4,7 +4,7 @@
  * data attributes; static/console.js ticks them, so a rendered row stays valid and can be
  * shared between consoles (see `renderRows` in row_cache.tsx).
  */
-import type { QueueRow } from "../support/mod.ts";
+import { noDesktopWords, type QueueRow } from "../support/mod.ts";
 import { translateStored } from "./workspace_views.tsx";
 import { actionsFor, type RowAction, type RowContext, URGENT_STATUSES } from "./queue_context.ts";
 import { keepsEndedTab, TAB_STATUSES, WORKING_STATUSES } from "../sessions/mod.ts";
@@ -104,6 +104,15 @@ export function QueueRowView(props: { row: QueueRow; ctx: RowContext }) {
         {from && <span class="from">{t("console.fromName", { name: from })}</span>}
         {entry.note && <span class="note">{entry.note}</span>}
         {owner && <span class="owner">{t("console.ownedBy", { name: owner })}</span>}
+        {session.noDesktop && (
+          <span
+            class="no-desktop"
+            data-no-desktop={session.noDesktop.reason}
+            title={noDesktopWords(t, session.noDesktop)}
+          >
+            {t("console.noDesktop")}
+          </span>
+        )}
       </td>
       <td class="c-actions">
         <div class="row-actions">

@@ -38,6 +38,7 @@ import {
   loadSession,
   logSessionEvent,
   recordDevice,
+  recordNoDesktop,
   setCustomerLanguage,
   type SupportSession,
 } from "../support/mod.ts";
@@ -191,6 +192,7 @@ class AgentConnection {
       deviceId: hello.deviceId,
     }, { author: "customer", name: session.customerName });
     await recordDevice(this.deps, session, hello.deviceId);
+    await recordNoDesktop(this.deps, session, hello.noDesktop ?? null);
     // The agent follows the OS language: it tells technicians which language the customer
     // speaks when the customer's page has not said so already.
     const spoken = hello.language ? matchLanguage(hello.language) : undefined;

@@ -8,7 +8,7 @@ import { raw } from "hono/html";
 import type { CurrentUser, PageContext } from "../http/mod.ts";
 import { can } from "../permissions/mod.ts";
 import { languageTag, textDirection } from "../i18n/mod.ts";
-import type { SupportSession } from "../support/mod.ts";
+import { noDesktopWords, type SupportSession } from "../support/mod.ts";
 import { mountAttributes, REMOTE_UI_KEYS } from "../../protocol/mod.ts";
 import { recorderSource } from "./recorder_slot.ts";
 
@@ -50,6 +50,18 @@ export async function RemoteViewMount(
   });
   const id = `remote-${monitor ? "monitor-" : ""}${session.id}`;
   const view = <div class="remote-view" id={id} {...attributes}></div>;
+  // The support app said it shares no screen (no desktop of its user, say): the workspace
+  // says so above the view, in words, rather than a view that stays black.
+  if (session.noDesktop) {
+    return (
+      <div class="rv-noted">
+        <p class="flash warn rv-no-desktop" role="note" data-no-desktop={session.noDesktop.reason}>
+          {noDesktopWords(t, session.noDesktop)}
+        </p>
+        {view}
+      </div>
+    );
+  }
   if (!always) return view;
   // The note and the view share the box the view alone filled (remote_view.css `.rv-noted`).
   return (

@@ -9,6 +9,7 @@ import { recordAudit } from "../audit/mod.ts";
 import { addressKey, consume } from "../limits/mod.ts";
 import type { Database } from "../db/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
+import type { Translator } from "../i18n/mod.ts";
 import {
   outcomeOfCustomerLeaving,
   type SessionEvent,
@@ -26,7 +27,8 @@ import {
 import { sessionEnded } from "./end_hooks.ts";
 import type { PinVerdict } from "./pin.ts";
 import { rebooting } from "./reboot.ts";
-import { supportSessions } from "./schema.ts";
+import { type NoDesktopReport, supportSessions } from "./schema.ts";
+import { logSessionEvent } from "./session_log.ts";
 
 export async function findByToken(
   deps: AppDeps,
@@ -221,6 +223,36 @@ export async function recordDevice(
   if (session.deviceId === deviceId) return;
   await deps.db.update(supportSessions).set({ deviceId })
     .where(eq(supportSessions.id, session.id));
+}
+
+/**
+ * What the support app's hello said of its screen (`noDesktop`, null: it shares one), kept
+ * on the session for the queue and the workspace; a screen it cannot share is also a line in
+ * the session's log, in words (`log.noDesktop.<reason>`), at each attach that says so. Called
+ * before `customerConnected`, whose notice then re-renders the rows.
+ */
+export async function recordNoDesktop(
+  deps: AppDeps,
+  session: SupportSession,
+  report: NoDesktopReport | null,
+): Promise<void> {
+  if (JSON.stringify(session.noDesktop) !== JSON.stringify(report)) {
+    await deps.db.update(supportSessions).set({ noDesktop: report, updatedAt: deps.clock.now() })
+      .where(eq(supportSessions.id, session.id));
+  }
+  if (!report) return;
+  await logSessionEvent(deps, session, `log.noDesktop.${report.reason}`, {
+    user: report.user ?? "",
+    detail: report.detail ?? "",
+  }, { author: "system" });
+}
+
+/** Why the support app shares no screen, in words (the log line's own sentence). */
+export function noDesktopWords(t: Translator, report: NoDesktopReport): string {
+  return t(`log.noDesktop.${report.reason}`, {
+    user: report.user ?? "",
+    detail: report.detail ?? "",
+  });
 }
 
 /**

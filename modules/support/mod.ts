@@ -63,8 +63,10 @@ export {
   customerConnected,
   customerLeft,
   findByToken,
+  noDesktopWords,
   pinRefused,
   recordDevice,
+  recordNoDesktop,
   setCustomerLanguage,
 } from "./customer.ts";
 export { checkPin } from "./pin.ts";

@@ -212,8 +212,8 @@ export function lanReceived(deps: AppDeps, deviceRef: string, message: DeviceAge
   }
 }
 
-/** A host of the computer's last scan with SSH open, or a 404. */
-function _sshHost(deps: AppDeps, deviceRef: string, address: string): LanHost {
+/** A host of the computer's last scan with SSH open, or a 404 (409 without SSH). */
+export function scannedSshHost(deps: AppDeps, deviceRef: string, address: string): LanHost {
   const hub = _hub(deps);
   const scan = hub.scans.get(hub.latest.get(deviceRef) ?? "");
   const host = scan?.hosts.find((h) => h.address === address);
@@ -275,7 +275,7 @@ export async function readHostKey(
   address: string,
 ): Promise<{ host: LanHost; fingerprint: string; keyType: string }> {
   const { link } = await lanComputer(deps, user, deviceRef);
-  const host = _sshHost(deps, deviceRef, address);
+  const host = scannedSshHost(deps, deviceRef, address);
   const pushId = crypto.randomUUID();
   const reply = await _ask<"lanHostKeyResult">(
     deps,
@@ -311,7 +311,7 @@ export async function pushToHost(
   request: PushRequest,
 ): Promise<SupportSession> {
   const { device, link } = await lanComputer(deps, user, deviceRef);
-  const host = _sshHost(deps, deviceRef, request.address);
+  const host = scannedSshHost(deps, deviceRef, request.address);
   if (!link.sealingKey) throw new Refusal(409, "lan.pushError.sealed_unreadable");
   const hub = _hub(deps);
   const now = deps.clock.now().getTime();

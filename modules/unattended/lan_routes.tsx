@@ -28,12 +28,23 @@ import {
   lanScanOf,
   pushToHost,
   readHostKey,
+  scannedSshHost,
   startLanScan,
   stopLanScan,
 } from "./lan.ts";
 import {
+  acceptedBefore,
+  acceptHostKey,
+  compareHostKey,
+  forgetHostKey,
+  mayForgetHostKeys,
+  rememberedKey,
+  rememberedKeys,
+} from "./lan_keys.ts";
+import {
   LanConnectDialog,
   LanHostRow,
+  LanKeysPage,
   LanPage,
   LanPushed,
   LanScanPanel,
@@ -51,6 +62,14 @@ function _param(c: C, name: string): string {
   return value;
 }
 
+const KEY_TYPE = /^[a-z0-9-]{1,40}$/;
+
+/** After Forget: back to the LAN page or the keys page of that computer, nowhere else. */
+function _back(id: string, value: unknown): string {
+  const pages = [`/console/computers/${id}/lan`, `/console/computers/${id}/host-keys`];
+  return pages.find((page) => page === value) ?? pages[1];
+}
+
 function _address(value: unknown): string {
   const parsed = Ipv4Schema.safeParse(value);
   if (!parsed.success) throw new Refusal(400, "lan.badAddress");
@@ -63,6 +82,8 @@ export const lanRoutes = new Hono<AppEnv>()
   .get("/:id/lan", async (c) => {
     const id = _param(c, "id");
     const { device } = await lanComputer(c.get("deps"), c.get("user"), id);
+    const { keys } = await rememberedKeys(c.get("deps"), c.get("user"), id);
+    const forgot = c.req.query("forgot");
     const scanId = c.req.query("scan");
     const scan = scanId && UUID.test(scanId)
       ? (() => {
@@ -73,7 +94,18 @@ export const lanRoutes = new Hono<AppEnv>()
         }
       })()
       : null;
-    return c.html(<LanPage c={c} deviceRef={id} computer={device.name} scan={scan} />);
+    return c.html(
+      <LanPage
+        c={c}
+        deviceRef={id}
+        computer={device.name}
+        scan={scan}
+        keys={keys}
+        notice={forgot && Ipv4Schema.safeParse(forgot).success
+          ? c.get("t")("lan.keys.forgotten", { address: forgot })
+          : undefined}
+      />,
+    );
   })
   .post("/:id/lan/scan", async (c) => {
     const id = _param(c, "id");
@@ -120,6 +152,7 @@ export const lanRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const { device } = await lanComputer(deps, c.get("user"), id);
     const key = await readHostKey(deps, c.get("user"), id, address);
+    const memory = compareHostKey(await rememberedKey(deps, device, address), key.fingerprint);
     return c.html(
       <LanConnectDialog
         c={c}
@@ -128,6 +161,7 @@ export const lanRoutes = new Hono<AppEnv>()
         host={key.host}
         fingerprint={key.fingerprint}
         keyType={key.keyType}
+        memory={memory}
       />,
     );
   })
@@ -139,13 +173,28 @@ export const lanRoutes = new Hono<AppEnv>()
     const address = _address(form.address);
     const fingerprint = HostKeyFingerprintSchema.safeParse(form.fingerprint);
     if (!fingerprint.success) throw new Refusal(400, "lan.badFingerprint");
-    if (form.acceptKey !== "1") throw new Refusal(422, "lan.acceptKeyFirst");
+    const keyType = typeof form.keyType === "string" && KEY_TYPE.test(form.keyType)
+      ? form.keyType
+      : "";
     const credentials = ConnectCredentialsSchema.safeParse({
       user: typeof form.adminUser === "string" ? form.adminUser.trim() : "",
       password: typeof form.adminPassword === "string" ? form.adminPassword : "",
     });
     if (!credentials.success) throw new Refusal(422, "lan.credentialsNeeded");
     const { device } = await lanComputer(deps, user, id);
+    scannedSshHost(deps, id, address); // a key is accepted only for a host the scan found
+    // Accepted now (remembered, audited), or the very key accepted before; else not at all.
+    const memory = compareHostKey(await rememberedKey(deps, device, address), fingerprint.data);
+    if (form.acceptKey === "1" && !acceptedBefore(memory)) {
+      await acceptHostKey(deps, user, device, {
+        address,
+        keyType,
+        fingerprint: fingerprint.data,
+        ip: clientAddress(c),
+      });
+    } else if (!acceptedBefore(memory)) {
+      throw new Refusal(422, "lan.acceptKeyFirst");
+    }
     try {
       const session = await pushToHost(deps, user, id, {
         address,
@@ -173,11 +222,40 @@ export const lanRoutes = new Hono<AppEnv>()
           computer={device.name}
           host={host}
           fingerprint={fingerprint.data}
-          keyType=""
+          keyType={keyType}
+          memory={compareHostKey(await rememberedKey(deps, device, address), fingerprint.data)}
           user={credentials.data.user}
           error={error.detail ? `${words} (${error.detail})` : words}
         />,
         409,
       );
     }
+  })
+  // The remembered host keys of a computer: also for an admin without LAN connect.
+  .get("/:id/host-keys", async (c) => {
+    const user = c.get("user");
+    if (!mayForgetHostKeys(user)) {
+      throw new Refusal(403, "errors.permissionMissing", { params: { permission: "lanConnect" } });
+    }
+    const { device, keys } = await rememberedKeys(c.get("deps"), user, _param(c, "id"));
+    const forgot = c.req.query("forgot");
+    return c.html(
+      <LanKeysPage
+        c={c}
+        deviceRef={device.id}
+        computer={device.name}
+        keys={keys}
+        flash={forgot && Ipv4Schema.safeParse(forgot).success
+          ? c.get("t")("lan.keys.forgotten", { address: forgot })
+          : undefined}
+      />,
+    );
+  })
+  .post("/:id/host-keys/:key/forget", async (c) => {
+    const id = _param(c, "id");
+    const key = c.req.param("key") ?? "";
+    if (!UUID.test(key)) throw new Refusal(404, "lan.keys.unknown");
+    const form = await readForm(c);
+    const gone = await forgetHostKey(c.get("deps"), c.get("user"), id, key, clientAddress(c));
+    return c.redirect(`${_back(id, form.back)}?forgot=${gone.address}`, 303);
   });

@@ -286,7 +286,12 @@ Deno.test("LAN connect: the host key, a push the host refuses (session ended), o
     const audits = await t.deps.db.select().from(auditLog);
     assert.deepEqual(
       audits.map((a) => a.action).filter((a) => a.startsWith("unattended.lan")).sort(),
-      ["unattended.lan_push_failed", "unattended.lan_pushed", "unattended.lan_scan"],
+      [
+        "unattended.lan_key_accepted",
+        "unattended.lan_push_failed",
+        "unattended.lan_pushed",
+        "unattended.lan_scan",
+      ],
     );
     const kept = JSON.stringify([audits, await readLog(t.deps.db, session.id)]);
     assert.ok(!kept.includes(PASSWORD), "the password is stored nowhere on the server");

@@ -8,7 +8,9 @@
 import type { PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { LAN_PORT_KIND, type LanHost } from "../../protocol/mod.ts";
+import { Moment } from "../../views/moment.tsx";
 import type { LanScan, ScanEnd } from "./lan.ts";
+import type { KeyMemory, RememberedKey } from "./lan_keys.ts";
 
 type C = PageContext;
 const PORT_NAMES: Record<number, string> = {
@@ -23,7 +25,15 @@ function _base(deviceRef: string) {
 }
 
 export function LanPage(
-  props: { c: C; deviceRef: string; computer: string; scan: LanScan | null; flash?: string },
+  props: {
+    c: C;
+    deviceRef: string;
+    computer: string;
+    scan: LanScan | null;
+    keys: RememberedKey[];
+    flash?: string;
+    notice?: string;
+  },
 ) {
   const { c, deviceRef, computer } = props;
   const t = c.get("t");
@@ -35,8 +45,10 @@ export function LanPage(
       <h1>{t("lan.title", { computer })}</h1>
       <p class="muted">{t("lan.intro", { computer })}</p>
       <Flash kind="error" message={props.flash} />
+      <Flash kind="info" message={props.notice} />
       <LanScanPanel c={c} deviceRef={deviceRef} scan={props.scan} />
       <section id="lan-dialog"></section>
+      <LanKeyList c={c} deviceRef={deviceRef} keys={props.keys} back={_base(deviceRef)} />
       <script type="module" src="/static/lan_scan.js"></script>
     </Layout>
   );
@@ -174,6 +186,8 @@ export interface ConnectDialogProps {
   host: LanHost;
   fingerprint: string;
   keyType: string;
+  /** The key against the one remembered for this host (lan_keys.ts). */
+  memory: KeyMemory;
   error?: string;
   user?: string;
 }
@@ -198,6 +212,7 @@ export function LanConnectDialog(props: ConnectDialogProps) {
         <CsrfField c={c} />
         <input type="hidden" name="address" value={host.address} />
         <input type="hidden" name="fingerprint" value={props.fingerprint} />
+        <input type="hidden" name="keyType" value={props.keyType} />
         <p>{t("lan.hostKey")}</p>
         <p>
           {props.keyType && <code>{props.keyType}</code>}{" "}
@@ -205,11 +220,16 @@ export function LanConnectDialog(props: ConnectDialogProps) {
             {props.fingerprint}
           </code>
         </p>
-        <p class="muted">{t("lan.hostKeyHelp")}</p>
-        <label class="check">
-          <input type="checkbox" name="acceptKey" value="1" required />
-          {t("lan.acceptKey")}
-        </label>
+        <KeyMemoryNote c={c} memory={props.memory} />
+        {props.memory.kind !== "same" && (
+          <>
+            {props.memory.kind === "new" && <p class="muted">{t("lan.hostKeyHelp")}</p>}
+            <label class="check">
+              <input type="checkbox" name="acceptKey" value="1" required />
+              {t(props.memory.kind === "changed" ? "lan.keys.acceptNew" : "lan.acceptKey")}
+            </label>
+          </>
+        )}
         <label for="lan-user">{t("lan.adminUser")}</label>
         <input
           id="lan-user"
@@ -246,5 +266,119 @@ export function LanPushed(props: { c: C; host: string; sessionNumber: string; se
       </p>
       <a href={`/console?open=${props.sessionId}`}>{t("lan.openConsole")}</a>
     </section>
+  );
+}
+
+/** The key is the one accepted before (by whom, when), or — loudly — a different one. */
+function KeyMemoryNote(props: { c: C; memory: KeyMemory }) {
+  const { c, memory } = props;
+  const t = c.get("t");
+  if (memory.kind === "new") return null;
+  const { remembered } = memory;
+  const accepted = (
+    <>
+      {t("lan.keys.acceptedBy", { name: remembered.acceptedByName })}
+      {" · "}
+      <Moment lang={c.get("lang")} at={remembered.acceptedAt} style="dateTime" />
+    </>
+  );
+  if (memory.kind === "same") {
+    return (
+      <div class="flash info" role="status" data-lan-key="same">
+        <p>{t("lan.keys.same")}</p>
+        <p class="muted">{accepted}</p>
+      </div>
+    );
+  }
+  return (
+    <div class="flash error" role="alert" data-lan-key="changed">
+      <p>
+        <strong>{t("lan.keys.changedTitle")}</strong> {t("lan.keys.changed")}
+      </p>
+      <p>
+        {t("lan.keys.before")} <code data-lan-old-fingerprint>{remembered.fingerprint}</code>
+        <br />
+        {accepted}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The host keys remembered for this computer, each with Forget (a technician with
+ * `lanConnect`, an admin). `back`: the page the Forget returns to.
+ */
+export function LanKeyList(
+  props: { c: C; deviceRef: string; keys: RememberedKey[]; back: string },
+) {
+  const { c, deviceRef, keys } = props;
+  const t = c.get("t");
+  return (
+    <section class="card" id="lan-keys">
+      <h2>{t("lan.keys.title")}</h2>
+      {keys.length === 0 ? <p class="muted">{t("lan.keys.none")}</p> : (
+        <table class="lan-keys">
+          <thead>
+            <tr>
+              <th scope="col">{t("lan.address")}</th>
+              <th scope="col">{t("lan.keys.key")}</th>
+              <th scope="col">{t("lan.keys.accepted")}</th>
+              <th scope="col">{t("unattended.actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr data-lan-key-row={key.address}>
+                <th scope="row">{key.address}</th>
+                <td>
+                  <code>{key.keyType}</code> <code>{key.fingerprint}</code>
+                </td>
+                <td>
+                  {t("lan.keys.acceptedBy", { name: key.acceptedByName })}
+                  {" · "}
+                  <Moment lang={c.get("lang")} at={key.acceptedAt} style="dateTime" />
+                </td>
+                <td>
+                  <form
+                    method="post"
+                    action={`/console/computers/${deviceRef}/host-keys/${key.id}/forget`}
+                  >
+                    <CsrfField c={c} />
+                    <input type="hidden" name="back" value={props.back} />
+                    <button type="submit" class="secondary small" data-lan-forget={key.address}>
+                      {t("lan.keys.forget")}
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p class="muted">{t("lan.keys.help")}</p>
+    </section>
+  );
+}
+
+/** `/console/computers/:id/host-keys`: the list alone (an admin may have no LAN connect). */
+export function LanKeysPage(
+  props: { c: C; deviceRef: string; computer: string; keys: RememberedKey[]; flash?: string },
+) {
+  const { c, computer } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("lan.keys.pageTitle", { computer })}>
+      <p>
+        <a href="/console/computers">{t("lan.back")}</a>
+      </p>
+      <h1>{t("lan.keys.pageTitle", { computer })}</h1>
+      <Flash kind="info" message={props.flash} />
+      <LanKeyList
+        c={c}
+        deviceRef={props.deviceRef}
+        keys={props.keys}
+        back={`/console/computers/${props.deviceRef}/host-keys`}
+      />
+    </Layout>
   );
 }

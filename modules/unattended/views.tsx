@@ -10,6 +10,7 @@ import { can } from "../permissions/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { Approval } from "./approvals.ts";
+import { mayForgetHostKeys } from "./lan_keys.ts";
 import type { ComputerFilter, ComputerRow } from "./computers.ts";
 import { clockText } from "./describe.ts";
 import type { AccessWindow } from "./schema.ts";
@@ -166,6 +167,12 @@ export function ComputerList(props: ComputersProps) {
               {can(c.get("user"), "lanConnect") && row.online && row.verdict.ok && (
                 <a href={`/console/computers/${row.device.id}/lan`} data-lan-link>
                   {t("lan.link")}
+                </a>
+              )}
+              {/* The SSH host keys LAN connect remembered through it (lan_keys.ts). */}
+              {c.get("user") && mayForgetHostKeys(c.get("user")!) && (
+                <a href={`/console/computers/${row.device.id}/host-keys`} data-host-keys-link>
+                  {t("lan.keys.title")}
                 </a>
               )}
               <RemoveForms c={c} row={row} />

@@ -1,0 +1,62 @@
+// A support app that shares no screen says why in its hello (`noDesktop`; LAN connect's pushed
+// app when its SSH user has no desktop): the session keeps it, its log says it in words, the
+// queue row shows "No screen" with the reason, and the workspace says it above the view. An
+// app that attaches again with a screen clears it.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { TECH_PASSWORD } from "../../tests/support/org.ts";
+import { carolSession, technician } from "../../tests/support/sessions.ts";
+import { agentHello, agentSocket, servedAppTest } from "../../tests/support/sockets.ts";
+import { readLog, startSession, supportSessions } from "../support/mod.ts";
+
+servedAppTest(
+  "agent socket: a hello with noDesktop is kept on the session, logged in words, shown in the queue and the workspace",
+  async (t, port) => {
+    const tech = await technician(t);
+    const session = await carolSession(t, tech, "pin");
+    const agent = await agentSocket(port);
+    agent.send(
+      {
+        ...agentHello(session.token, { width: 1, height: 1 }),
+        noDesktop: { reason: "noUserDisplay", user: "dave" },
+      } as Parameters<typeof agent.send>[0],
+    );
+    assert.equal((await agent.next()).type, "welcome");
+    const stored = async () =>
+      (await t.deps.db.select().from(supportSessions).where(eq(supportSessions.id, session.id)))[
+        0
+      ];
+    assert.deepEqual((await stored()).noDesktop, { reason: "noUserDisplay", user: "dave" });
+    const line = (await readLog(t.deps.db, session.id)).find((l) =>
+      l.body === "log.noDesktop.noUserDisplay"
+    );
+    assert.equal(line?.data.user, "dave");
+
+    const client = t.client();
+    await client.signIn(tech.email, TECH_PASSWORD);
+    const words = "The support app found no desktop of the user dave on this computer: chat, " +
+      "files and system information work, but the screen cannot be shown.";
+    const queue = await (await client.get("/console")).text();
+    assert.match(queue, /<span class="no-desktop" data-no-desktop="noUserDisplay"/);
+    assert.ok(queue.includes(`title="${words}"`), "the queue row's reason in words");
+    assert.match(queue, />No screen</);
+    await startSession(t.deps, tech, session.id);
+    const workspace = await (await client.get(`/console/sessions/${session.id}`)).text();
+    assert.match(workspace, /class="flash warn rv-no-desktop" role="note"/);
+    assert.ok(workspace.includes(words), "the workspace says it above the view");
+    const log = await (await client.get(`/console/sessions/${session.id}/log`)).text();
+    assert.ok(log.includes(words), "the session log says it");
+
+    // Back with a screen (another start of the app): nothing is said any more.
+    agent.ws.close();
+    await agent.closed;
+    const again = await agentSocket(port);
+    again.send(agentHello(session.token));
+    assert.equal((await again.next()).type, "welcome");
+    assert.equal((await stored()).noDesktop, null);
+    const after = await (await client.get(`/console/sessions/${session.id}`)).text();
+    assert.doesNotMatch(after, /rv-no-desktop/);
+    again.ws.close();
+    await again.closed;
+  },
+);
