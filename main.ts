@@ -19,6 +19,7 @@ import { chainUnlinkedEntries } from "./modules/audit/mod.ts";
 import { customerStreams, startSessionTimers } from "./modules/support/mod.ts";
 import { buildIslands } from "./modules/static_files/mod.ts";
 import { afterAnswerSettled } from "./modules/org/mod.ts";
+import { closeLensRecordsHere, closeLensRecordsOfGoneInstances } from "./modules/lens/mod.ts";
 import {
   finishInterruptedParts,
   finishRecordings,
@@ -65,6 +66,12 @@ const finishParts = () =>
     log.warn("finishing interrupted recordings failed", { error: String(error) })
   );
 void finishParts();
+// Lens sessions of an instance that is gone (killed, or seen gone later) end in their record.
+const closeLens = () =>
+  closeLensRecordsOfGoneInstances(deps).catch((error) =>
+    log.warn("closing gone instances' Lens records failed", { error: String(error) })
+  );
+void closeLens();
 // Groups' "Delete recordings after N days", swept every hour (each part deleted once).
 const stopRetention = startRecordingRetention(deps);
 const stopHeartbeat = startHeartbeat(deps, {
@@ -72,6 +79,7 @@ const stopHeartbeat = startHeartbeat(deps, {
   onGone: async () => {
     await customerStreams(deps).reconcile();
     void finishParts();
+    void closeLens();
   },
   onError: (error) => log.warn("heartbeat failed", { error: String(error) }),
 });
@@ -107,6 +115,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     // Recordings in progress get their length and size before the database closes.
     await Promise.race([finishRecordings(deps), new Promise((r) => setTimeout(r, 3000))]);
     await stopHeartbeat();
+    // This instance's Lens sessions stop with it: their records say so.
+    await closeLensRecordsHere(deps).catch(() => {});
     await stopBus();
     await deregisterInstance(deps.db, deps.instance).catch(() => {});
     // Finished requests drain; live streams (consoles, customer pages) never finish by

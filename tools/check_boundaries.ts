@@ -39,11 +39,13 @@ const ALLOWED: Record<string, string[]> = {
   sysinfo: ["audit", "http", "i18n", "permissions", "refusal", "remote", "support"],
   lens: [
     "audit",
+    "auth",
     "cluster",
     "http",
     "i18n",
     "limits",
     "mail",
+    "org",
     "permissions",
     "refusal",
     "remote",

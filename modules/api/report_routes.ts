@@ -15,8 +15,25 @@ import { INVALID, tokenProblems, validationHook } from "./schemas.ts";
 
 const Column = z.object({
   key: z.string(),
-  kind: z.enum(["day", "hour", "name", "count", "seconds", "score", "percent", "outcome", "text"]),
+  kind: z.enum([
+    "day",
+    "hour",
+    "name",
+    "count",
+    "seconds",
+    "score",
+    "percent",
+    "outcome",
+    "label",
+    "text",
+  ]),
+  labels: z.string().optional().openapi({
+    description: "A `label` column's values are keys under this prefix in the locales",
+  }),
+  heading: z.string().optional(),
 }).openapi("ReportColumn");
+
+const Row = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
 
 const Report = z.object({
   report: z.enum(REPORT_KINDS),
@@ -28,7 +45,11 @@ const Report = z.object({
     description: "The rows' keys in order; `seconds` are whole seconds, `score` a mean of 1–5 " +
       "ratings, `percent` 0–100, `outcome` columns count sessions with that outcome",
   }),
-  rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+  rows: z.array(Row),
+  totals: z.object({ columns: z.array(Column), row: Row }).optional().openapi({
+    description: "Figures over the whole period (lens: sessions, went live, live seconds, " +
+      "recorded, and how many ended each way)",
+  }),
 }).openapi("Report");
 
 const KindParam = z.object({ kind: z.enum(REPORT_KINDS) });
@@ -54,7 +75,8 @@ reportApi.openapi(
     summary: "One report over the sessions of the groups you manage",
     description: "outcomes, waiting (pick-up time: median, p90), duration, hours (per hour of " +
       "day), transfers, survey (scores), performance (by technician, group or channel: `by`) " +
-      "and sessions (the newest 1,000). Periods: a day, an ISO week or a month around `date` " +
+      "sessions (the newest 1,000) and lens (Lens sessions, the newest 1,000, with totals; no " +
+      "channel filter). Periods: a day, an ISO week or a month around `date` " +
       "(default today), or `custom` from `from` to `to`; days and hours counted in `tz`.",
     request: { params: KindParam, query: ReportParams },
     responses: {
@@ -89,6 +111,7 @@ reportApi.openapi(
       step: query.step,
       columns: result.columns,
       rows: result.rows,
+      ...(result.totals ? { totals: result.totals } : {}),
     }, 200);
   },
 );

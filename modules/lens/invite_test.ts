@@ -183,6 +183,7 @@ Deno.test("Lens sessions are recorded: the technician's recent list and the admi
       name: "Carla de Vries",
     });
     session.end("customer");
+    await lensRegistry(t.deps).recorded(session);
     // The audit entry is written after the end; wait for it, not for the clock.
     for (let i = 0; i < 100; i++) {
       const rows = await t.deps.db.select().from(auditLog).where(eq(auditLog.action, "lens.ended"));

@@ -4,7 +4,8 @@
 // B asked A for, its switches and the technician's drawing cross both ways, and a second start
 // on B is refused (one per technician across instances). Then A dies (its `instances` row
 // reaped): the link is gone on B, the phone's and the technician's streams on B say the session
-// is no longer running, and a new start on B makes B the home.
+// is no longer running, B closes A's record (`instanceGone`), and a new start on B makes B the
+// home.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { MediaStreamTrack, RTCPeerConnection, useVP8, Vp8Packetizer } from "werift";
@@ -15,6 +16,9 @@ import { technician } from "../../tests/support/sessions.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { lensHomeOfTechnician, lensHomeOfToken } from "./lens_home.ts";
 import { lensRegistry } from "./registry.ts";
+import { closeLensRecordsOfGoneInstances } from "./record.ts";
+import { lensSessions } from "./schema.ts";
+import { eq } from "drizzle-orm";
 
 /** A VP8 keyframe of `width` × `height` (its header; the rest filler). */
 function vp8Keyframe(width: number, height: number): Uint8Array {
@@ -172,6 +176,14 @@ Deno.test({
       a.clock.advance(10_000);
       assert.deepEqual(await beat(b.deps.db, b.deps.instance, b.clock.now()), [a.deps.instance.id]);
       assert.equal((await lensHomeOfTechnician(b.deps, tech.id)).kind, "none");
+      // B, seeing A gone (main.ts runs this on the heartbeat's onGone), closes A's record.
+      const record = async () =>
+        (await b.deps.db.select().from(lensSessions).where(eq(lensSessions.id, session.id)))[0];
+      assert.equal((await record()).endedAt, null, "open while A lived");
+      assert.equal((await record()).liveAt !== null, true, "it went live on A");
+      assert.equal(await closeLensRecordsOfGoneInstances(b.deps), 1);
+      assert.equal((await record()).endReason, "instanceGone");
+      assert.equal((await record()).endedAt?.toISOString(), b.clock.now().toISOString());
       const gone = await customer.get(`/lens/${session.token}`);
       assert.equal(gone.status, 404);
       assert.match(await gone.text(), /This link has ended or does not exist/);
@@ -190,6 +202,11 @@ Deno.test({
       assert.equal((await onB.post("/console/lens")).status, 303);
       assert.ok(lensRegistry(b.deps).ofTechnician(tech.id), "started on B");
       assert.equal((await lensHomeOfTechnician(b.deps, tech.id)).kind, "here");
+      // The new one is B's, open; A's stays closed.
+      const [startedOnB] = await b.deps.db.select().from(lensSessions)
+        .where(eq(lensSessions.instanceId, b.deps.instance.id));
+      assert.equal(startedOnB.endedAt, null);
+      assert.equal(await closeLensRecordsOfGoneInstances(b.deps), 0);
     } finally {
       await phone.close();
       await viewer.close();

@@ -7,7 +7,8 @@
  * and the end. Each change goes to both pages' live streams as one event.
  *
  * Nothing here is stored: a Lens session lives in the memory of the instance that started it
- * (registry.ts), and its picture is never written to disk on the server.
+ * (registry.ts keeps its record, record.ts), and its picture is never written to disk on the
+ * server.
  */
 import type { RtpPacket } from "werift";
 import { ScreenReceiver, ViewerPeer } from "../remote/mod.ts";
@@ -112,6 +113,8 @@ export interface LensOwner {
   userId: string;
   orgId: string;
   name: string;
+  /** The technician's group when the session starts: whose admins see it in the reports. */
+  groupId: string | null;
 }
 
 /** One technician's Lens session; see the top. */

@@ -4,8 +4,17 @@
  * technician's browser untranscoded — with the technician's freeze, screenshot, zoom, mute,
  * record and drawing (seen on the phone too), and the customer's pause, mute, flashlight and
  * disconnect. One Lens session per technician at a time, in memory on the instance that
- * started it (its home, `lens_homes`: requests landing elsewhere are relayed there). `lensRoutes` are the technician's page (`/console/lens`, `lens` permission) and
- * the customer's (`/lens/<token>`); `lensRegistry(deps)` holds the running sessions.
+ * started it (its home, `lens_homes`: requests landing elsewhere are relayed there), each
+ * with its record in `lens_sessions` (created, live, ended and why, recorded: the technician's
+ * recent list and the reports read it). `lensRoutes` are the technician's page
+ * (`/console/lens`, `lens` permission) and the customer's (`/lens/<token>`);
+ * `lensRegistry(deps)` holds the running sessions.
  */
 export { lensRoutes } from "./routes.tsx";
 export { lensRegistry } from "./registry.ts";
+/**
+ * The records of Lens sessions whose instance is gone, closed (`instanceGone`) when it is seen
+ * gone — at every start and on the heartbeat's `onGone` (main.ts) — and this instance's own
+ * closed when it stops cleanly (`closeLensRecordsHere`, before it deregisters).
+ */
+export { closeLensRecordsHere, closeLensRecordsOfGoneInstances } from "./record.ts";

@@ -1,18 +1,29 @@
 /**
  * The running app's Lens sessions: at most one per technician (SPEC M1), found by the
- * technician or by the customer's link token. Start and end are audited (`lens.started`,
- * `lens.ended` with the reason) and logged. A link nobody opened ends after `WAITING_MS`, a
- * session no page of the technician follows any more after `ABANDONED_MS`.
+ * technician or by the customer's link token. Each has its record (`lens_sessions`,
+ * record.ts: created, live, recorded, invited, ended — written in order, one session's writes
+ * one after another); start and end are audited too (`lens.started`, `lens.ended` with the
+ * reason) and logged. A link nobody opened ends after `WAITING_MS`, a session no page of the
+ * technician follows any more after `ABANDONED_MS`.
  *
  * In memory on the instance that started it, its home (`lens_homes`, lens_home.ts): with
  * several instances the customer's link and the technician's page that land elsewhere are
  * relayed there (routes.tsx), and "one per technician" holds across instances.
  */
-import { and, desc, eq, sql } from "drizzle-orm";
-import { auditLog, recordAudit } from "../audit/mod.ts";
+import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { claimLensHome, releaseLensHome } from "./lens_home.ts";
+import {
+  closeLensRecord,
+  type LensRecord,
+  markLensInvited,
+  markLensLive,
+  markLensRecorded,
+  openLensRecord,
+  recentLensRecords,
+} from "./record.ts";
+import type { LensSentVia } from "./schema.ts";
 import {
   ABANDONED_MS,
   type LensEndReason,
@@ -27,7 +38,8 @@ export const WAITING_MS = 30 * 60_000;
 export class LensRegistry {
   readonly #byUser = new Map<string, LensSession>();
   readonly #byToken = new Map<string, LensSession>();
-  readonly #records = new WeakMap<LensSession, Promise<void>>();
+  /** Each session's record writes, one after another (created before live before ended). */
+  readonly #writes = new WeakMap<LensSession, Promise<void>>();
 
   constructor(
     private deps: AppDeps,
@@ -71,14 +83,40 @@ export class LensRegistry {
       this.#byUser.delete(owner.userId);
       throw new Refusal(409, "lens.alreadyRunning");
     }
+    try {
+      await openLensRecord(this.deps, {
+        id: session.id,
+        orgId: owner.orgId,
+        technicianId: owner.userId,
+        groupId: owner.groupId,
+        at: this.deps.clock.now(),
+      });
+    } catch (error) {
+      this.#byUser.delete(owner.userId);
+      await releaseLensHome(this.deps, session.id).catch(() => {});
+      throw error;
+    }
+    this.#writes.set(session, Promise.resolve());
     this.#byToken.set(session.token, session);
     const expiry = setTimeout(() => {
       if (session.state.phase === "waiting") session.end("expired");
     }, this.options.waitingMs);
     // The timer alone keeps no process alive (a test's, a server stopping).
     Deno.unrefTimer(expiry);
+    let live = false;
+    let recorded = false;
     session.listen((event) => {
-      if (event.kind === "state" && event.state.phase !== "waiting") clearTimeout(expiry);
+      if (event.kind !== "state") return;
+      if (event.state.phase !== "waiting") clearTimeout(expiry);
+      const at = this.deps.clock.now();
+      if (event.state.phase === "live" && !live) {
+        live = true;
+        this.#write(session, () => markLensLive(this.deps, session.id, at));
+      }
+      if (event.state.recording && !recorded) {
+        recorded = true;
+        this.#write(session, () => markLensRecorded(this.deps, session.id));
+      }
     });
     this.deps.log.info("lens started", { lens: session.id, user: owner.userId });
     await recordAudit(this.deps.db, {
@@ -92,21 +130,17 @@ export class LensRegistry {
     return session;
   }
 
-  /**
-   * The technician's ended Lens sessions, newest first, from the audit log's `lens.ended`
-   * entries (the record: a Lens session has no row of its own, ARCHITECTURE.md "Lens").
-   */
+  /** The technician's ended Lens sessions, newest first, from their records. */
   async recent(owner: { userId: string; orgId: string }, limit = 10): Promise<LensRecord[]> {
-    const rows = await this.deps.db.select({ at: auditLog.createdAt, details: auditLog.details })
-      .from(auditLog)
-      .where(and(
-        eq(auditLog.orgId, owner.orgId),
-        eq(auditLog.action, "lens.ended"),
-        sql`${auditLog.details}->>'technicianId' = ${owner.userId}`,
-      ))
-      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-      .limit(limit);
-    return rows.map((row) => lensRecord(row.at, row.details));
+    return await recentLensRecords(this.deps, owner, limit);
+  }
+
+  /** The link went to the customer through the product's outbox: the record says how. */
+  invited(
+    session: LensSession,
+    invite: { via: Exclude<LensSentVia, "link">; customerName: string | null },
+  ): Promise<void> {
+    return this.#write(session, () => markLensInvited(this.deps, session.id, invite));
   }
 
   /** Every running session (a shutdown or a test ends them). */
@@ -124,6 +158,11 @@ export class LensRegistry {
     this.deps.log.info("lens ended", { lens: session.id, reason, seconds, frames });
     const released = releaseLensHome(this.deps, session.id)
       .catch((error) => this.deps.log.error("lens home release failed", { error: String(error) }));
+    const at = this.deps.clock.now();
+    const closed = this.#write(
+      session,
+      () => closeLensRecord(this.deps, session.id, { reason, at }),
+    );
     const audited = recordAudit(this.deps.db, {
       orgId: session.owner.orgId,
       actorId: reason === "technician" ? session.owner.userId : null,
@@ -136,9 +175,20 @@ export class LensRegistry {
         technicianId: session.owner.userId,
         ...(session.customerName ? { customer: session.customerName } : {}),
       },
-      at: this.deps.clock.now(),
+      at,
     }).catch((error) => this.deps.log.error("lens audit failed", { error: String(error) }));
-    this.#records.set(session, Promise.all([released, audited]).then(() => {}));
+    this.#writes.set(session, Promise.all([closed, released, audited]).then(() => {}));
+  }
+
+  /**
+   * Queues one write of the session's record after the ones before it; a failed write is
+   * logged (the session runs on: its record is what is lost, said in the log).
+   */
+  #write(session: LensSession, write: () => Promise<void>): Promise<void> {
+    const next = (this.#writes.get(session) ?? Promise.resolve()).then(write)
+      .catch((error) => this.deps.log.error("lens record failed", { error: String(error) }));
+    this.#writes.set(session, next);
+    return next;
   }
 
   /**
@@ -146,41 +196,11 @@ export class LensRegistry {
    * once); at once for a session still running.
    */
   async recorded(session: LensSession): Promise<void> {
-    await this.#records.get(session);
+    await this.#writes.get(session);
   }
 }
 
-/** One ended Lens session as the audit log keeps it. */
-export interface LensRecord {
-  startedAt: Date;
-  endedAt: Date;
-  seconds: number;
-  reason: LensEndReason;
-  technician: string;
-  customer: string | null;
-}
-
-const REASONS: readonly LensEndReason[] = [
-  "technician",
-  "customer",
-  "lost",
-  "expired",
-  "abandoned",
-];
-
-/** A `lens.ended` entry's details read defensively (older entries lack some fields). */
-export function lensRecord(endedAt: Date, details: unknown): LensRecord {
-  const d = (details ?? {}) as Record<string, unknown>;
-  const seconds = typeof d.seconds === "number" && d.seconds >= 0 ? d.seconds : 0;
-  return {
-    startedAt: new Date(endedAt.getTime() - seconds * 1000),
-    endedAt,
-    seconds,
-    reason: REASONS.includes(d.reason as LensEndReason) ? d.reason as LensEndReason : "lost",
-    technician: typeof d.technician === "string" ? d.technician : "",
-    customer: typeof d.customer === "string" && d.customer ? d.customer : null,
-  };
-}
+export type { LensRecord };
 
 const registries = new WeakMap<AppDeps, LensRegistry>();
 

@@ -193,6 +193,7 @@ const technicianRoutes = new Hono<AppEnv>()
       }, 422);
     }
     if (draft.name.trim()) session.customerName = draft.name.trim();
+    const registry = lensRegistry(c.get("deps"));
     const words = translator(language);
     const texts = {
       subject: words("lensPhone.inviteSubject", { name: user.name, link: _link(c, session) }),
@@ -204,6 +205,8 @@ const technicianRoutes = new Hono<AppEnv>()
       language,
       texts,
     });
+    // Sent, held or retrying: the message is in the outbox, and the record says so.
+    await registry.invited(session, { via, customerName: session.customerName || null });
     const to = contact.trim();
     const text = outcome === "sent"
       ? t(via === "email" ? "lens.invite.sentEmail" : "lens.invite.sentSms", { to })
@@ -220,7 +223,7 @@ const technicianRoutes = new Hono<AppEnv>()
     const user = c.get("user")!;
     try {
       await lensRegistry(c.get("deps")).start(
-        { userId: user.id, orgId: user.orgId, name: user.name },
+        { userId: user.id, orgId: user.orgId, name: user.name, groupId: user.groupId },
         clientAddress(c),
       );
     } catch (error) {

@@ -203,7 +203,8 @@ Deno.test("LensRegistry: a link nobody opened ends by itself after waitingMs, an
   const t = await startTestApp();
   try {
     const registry = new LensRegistry(t.deps, { waitingMs: 50, abandonedMs: 60_000 });
-    const owner = { userId: crypto.randomUUID(), orgId: crypto.randomUUID(), name: "Ann" };
+    const ann = await technician(t, { name: "Ann" });
+    const owner = { userId: ann.id, orgId: ann.orgId, name: "Ann", groupId: ann.groupId };
     const session = await registry.start(owner, null);
     for (let i = 0; i < 100 && !session.ended; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -283,7 +284,8 @@ Deno.test({
         abandonedMs: 60_000,
         reconnectMs: 300,
       });
-      const owner = { userId: crypto.randomUUID(), orgId: crypto.randomUUID(), name: "Ann" };
+      const ann = await technician(t, { name: "Ann" });
+      const owner = { userId: ann.id, orgId: ann.orgId, name: "Ann", groupId: ann.groupId };
       const session = await registry.start(owner, null);
       // The phone connects (its peer answered), then goes: closed, no packet any more.
       await phone.pc.setRemoteDescription({ type: "answer", sdp: await session.answer(phone.sdp) });

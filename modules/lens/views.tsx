@@ -16,7 +16,7 @@ import {
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import { type LensSession, STROKE_COLOURS } from "./lens_session.ts";
-import type { LensRecord } from "./registry.ts";
+import type { LensRecord } from "./record.ts";
 
 type C = PageContext;
 
@@ -226,7 +226,7 @@ export function lensDuration(t: Translator, seconds: number): string {
   });
 }
 
-/** The technician's own recent Lens sessions, from the audit log (registry.ts `recent`). */
+/** The technician's own recent Lens sessions, from their records (record.ts). */
 function LensRecent(props: { c: C; recent: LensRecord[] }) {
   const t = props.c.get("t");
   return (

@@ -2,7 +2,8 @@
  * What a report is asked for, the same for the Admin Center pages and the API: which report,
  * which period (a day, an ISO week or a month around `date`, or a custom range of days), in
  * which time zone the days and hours are counted, how the time series is bucketed, and the
- * optional technician / group / channel filters. One zod schema reads both query strings.
+ * optional technician / group / channel filters (Lens sessions have no channel: that report
+ * takes no channel filter). One zod schema reads both query strings.
  */
 import { z } from "zod";
 
@@ -15,6 +16,7 @@ export const REPORT_KINDS = [
   "survey",
   "performance",
   "sessions",
+  "lens",
 ] as const;
 
 export type ReportKind = typeof REPORT_KINDS[number];

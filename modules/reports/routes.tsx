@@ -18,7 +18,7 @@ import {
 } from "./query.ts";
 import { checkFilters, filterChoices, scopeOf } from "./scope.ts";
 import { runReport } from "./service.ts";
-import { columnLabel, ReportPage } from "./views.tsx";
+import { cellWords, columnLabel, ReportPage } from "./views.tsx";
 
 /** How many sessions one CSV of the session list holds at most (newest first). */
 export const SESSIONS_CSV_LIMIT = 100_000;
@@ -152,11 +152,7 @@ export const reportRoutes = new Hono<AppEnv>()
         col.kind === "seconds" ? `${columnLabel(t, col)} (s)` : columnLabel(t, col)
       ),
       result.rows.map((row) =>
-        columns.map((col) =>
-          col.key === "outcome" && row.outcome !== null
-            ? t(`reports.outcomes.${row.outcome}` as TranslationKey)
-            : row[col.key]
-        )
+        columns.map((col) => cellWords(t, col, row[col.key]) ?? row[col.key])
       ),
     );
     const name = `${kind}-${query.fromDay}-${query.toDay}.csv`;

@@ -4,7 +4,7 @@
  * (histograms.ts) — or, for a zone whose offset is not a whole hour, adds up the sessions and
  * answers themselves and takes exact percentiles (`percentile_cont`) over the sessions' covering
  * index (`support_sessions_report_idx`) — so a report over a million sessions sends back a few
- * dozen rows.
+ * dozen rows. The Lens sessions report reads `lens_sessions` directly (lens_report.ts says why).
  */
 import type { Database } from "../db/mod.ts";
 import type { ReportKind, ReportQuery } from "./query.ts";
@@ -18,6 +18,7 @@ import {
 } from "./series_reports.ts";
 import { performanceReport, sessionsReport, surveyReport } from "./breakdown_reports.ts";
 import { type FactSource, rollupsFit } from "./facts.ts";
+import { lensReport } from "./lens_report.ts";
 
 export type { FactSource } from "./facts.ts";
 
@@ -31,7 +32,7 @@ export type {
 } from "./sql_parts.ts";
 
 /**
- * Runs report `kind` for `scope` over `q`. `limit` caps the session list (page vs CSV);
+ * Runs report `kind` for `scope` over `q`. `limit` caps the session and Lens lists (page vs CSV);
  * `source` picks where counts and sums come from (default: the rollups when `q`'s zone fits
  * them; the benchmark and the tests ask for `direct` to compare).
  */
@@ -60,5 +61,7 @@ export async function runReport(
       return await performanceReport(db, scope, q, source);
     case "sessions":
       return await sessionsReport(db, scope, q, options.limit ?? 200);
+    case "lens":
+      return await lensReport(db, scope, q, options.limit ?? 200);
   }
 }

@@ -19,11 +19,16 @@ export type ColumnKind =
   | "score"
   | "percent"
   | "outcome"
+  | "label"
   | "text";
 
 export interface ReportColumn {
   key: string;
   kind: ColumnKind;
+  /** A `label` column's words: its value `v` is shown as `<labels>.<v>` (a translation key). */
+  labels?: string;
+  /** The heading's translation key when it is not `reports.columns.<key>`. */
+  heading?: string;
 }
 
 export type ReportValue = string | number | null;
@@ -40,6 +45,8 @@ export interface ReportResult {
    * ones below a minute, within 1 % above. Absent: exact, or none.
    */
   binned?: boolean;
+  /** Figures over the whole period and scope (not only the rows listed), shown above them. */
+  totals?: { columns: ReportColumn[]; row: ReportRow };
 }
 
 /** Whose sessions a report may read: the whole organisation, or these groups' sessions. */

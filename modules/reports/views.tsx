@@ -32,12 +32,33 @@ interface Props {
 
 /** A column's heading, with its unit where the number needs one. */
 export function columnLabel(t: Translator, column: ReportColumn): string {
+  if (column.heading) return _capitalised(t(column.heading as TranslationKey));
   // An outcome's count is headed by the outcome; the session list's one column of outcomes
   // (key "outcome") is headed as a column.
   if (column.kind === "outcome" && column.key !== "outcome") {
     return t(`reports.outcomes.${column.key}` as TranslationKey);
   }
   return t(`reports.columns.${column.key}` as TranslationKey);
+}
+
+/**
+ * A word-valued cell (an outcome, a `label` column) in the reader's words — the table and the
+ * CSV both; null when the column holds no words (the CSV keeps the raw value).
+ */
+export function cellWords(t: Translator, column: ReportColumn, value: ReportValue): string | null {
+  if (value === null || value === undefined) return null;
+  if (column.kind === "outcome" && column.key === "outcome") {
+    return t(`reports.outcomes.${value}` as TranslationKey);
+  }
+  if (column.kind === "label" && column.labels) {
+    return _capitalised(t(`${column.labels}.${value}` as TranslationKey));
+  }
+  return null;
+}
+
+/** Words used in the middle of a sentence (`lens.endedHow.*`) made to start a cell. */
+function _capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Seconds as `m:ss`, or `h:mm:ss` past an hour. */
@@ -73,6 +94,8 @@ export function formatCell(
   if (value === null || value === undefined) {
     return column.kind === "name" ? t("reports.none") : "–";
   }
+  const words = cellWords(t, column, value);
+  if (words !== null) return words;
   const number = _formatter(
     numberFormats,
     lang,
@@ -95,9 +118,7 @@ export function formatCell(
         () => new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }),
       ).format(new Date(`${value}T00:00:00Z`));
     case "outcome":
-      return typeof value === "string" && column.key === "outcome"
-        ? t(`reports.outcomes.${value}` as TranslationKey)
-        : number.format(Number(value));
+      return number.format(Number(value));
     default:
       return String(value);
   }
@@ -182,6 +203,10 @@ function Report(props: Props & { query: ReportQuery; result: ReportResult }) {
         </div>
         <p class="muted">{t(`reports.about.${kind}`)}</p>
         {result.binned && <p class="muted report-binned">{t("reports.binned")}</p>}
+        {kind === "lens" && props.query.channel && (
+          <p class="muted report-no-channel">{t("reports.lensNoChannel")}</p>
+        )}
+        {result.totals && <ReportTotals c={c} totals={result.totals} />}
         <div class={result.columns.length <= 7 && chart ? "report-body side" : "report-body"}>
           {chart && (
             <div
@@ -206,6 +231,24 @@ function _dayBefore(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The period's figures above the list (the Lens report's totals). */
+function ReportTotals(
+  props: { c: PageContext; totals: NonNullable<ReportResult["totals"]> },
+) {
+  const t = props.c.get("t");
+  const lang = props.c.get("lang");
+  return (
+    <dl class="report-totals" aria-label={t("reports.totals")}>
+      {props.totals.columns.map((col) => (
+        <div data-total={col.key}>
+          <dt>{columnLabel(t, col)}</dt>
+          <dd>{formatCell(t, col, props.totals.row[col.key] ?? null, lang)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 function ReportTable(props: { c: PageContext; result: ReportResult }) {
   const t = props.c.get("t");
   const lang = props.c.get("lang");
@@ -222,13 +265,15 @@ function ReportTable(props: { c: PageContext; result: ReportResult }) {
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colspan={columns.length + 1} class="muted">{t("reports.empty")}</td>
+              <td colspan={columns.length + 1} class="muted">
+                {t(kind === "lens" ? "reports.emptyLens" : "reports.empty")}
+              </td>
             </tr>
           )}
           {rows.map((row) => (
             <tr>
               {columns.map((col) => (
-                <td class={col.kind === "name" || col.kind === "text" ? "" : "num"}>
+                <td class={["name", "text", "label"].includes(col.kind) ? "" : "num"}>
                   {formatCell(t, col, row[col.key], lang)}
                 </td>
               ))}
@@ -243,8 +288,12 @@ function ReportTable(props: { c: PageContext; result: ReportResult }) {
           ))}
         </tbody>
       </table>
-      {kind === "sessions" && rows.length >= 200 && (
-        <p class="muted">{t("reports.sessionsCapped", { count: rows.length })}</p>
+      {(kind === "sessions" || kind === "lens") && rows.length >= 200 && (
+        <p class="muted">
+          {t(kind === "lens" ? "reports.lensCapped" : "reports.sessionsCapped", {
+            count: rows.length,
+          })}
+        </p>
       )}
     </div>
   );
@@ -298,7 +347,7 @@ function Filters(props: Props) {
             </select>
           </div>
         )
-        : kind !== "hours" && kind !== "sessions" && (
+        : kind !== "hours" && kind !== "sessions" && kind !== "lens" && (
           <div>
             <label for="r-step">{t("reports.filters.step")}</label>
             <select id="r-step" name="step">
@@ -316,7 +365,7 @@ function Filters(props: Props) {
       </div>
       {select("group", choices.groups)}
       {select("technician", choices.technicians)}
-      {select("channel", choices.channels)}
+      {kind !== "lens" && select("channel", choices.channels)}
       <button type="submit">{t("reports.show")}</button>
     </form>
   );
