@@ -399,6 +399,9 @@ browserTest(
 
         // Again, with a camera that has no flashlight: no button for it. The technician ends
         // it this time, and the phone says so.
+        // A minute later by the app's clock (it stands still otherwise): the recent list puts
+        // the newer end first, by time.
+        t.clock.advance(60_000);
         await tech.locator("[data-lens-restart] button").click();
         const link2 = await tech.locator("#lens-link").inputValue();
         // A Dutch customer reads the page in Dutch, addressed as "u".
