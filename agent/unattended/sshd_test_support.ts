@@ -94,3 +94,78 @@ export async function throwawayUser(password: string) {
     },
   };
 }
+
+/**
+ * An X display owned by the throwaway account, as a desktop session of theirs has one: Xvfb
+ * started as that user (`runuser`) with `-auth` and a random MIT-MAGIC-COOKIE in a file only
+ * they (and root) may read — no other account can open it. The first free display of
+ * `displays`; `stop` ends it.
+ */
+export async function userXvfb(
+  account: { name: string; home: string },
+  options: { width: number; height: number; displays?: number[] },
+): Promise<{ display: string; authority: string; stop(): Promise<void> }> {
+  const { displayTaken } = await import("../platform/xvfb_test_support.ts");
+  const numbers = options.displays ?? [80, 81, 82, 83, 84, 85, 86, 87, 88, 89];
+  let n = -1;
+  for (const candidate of numbers) {
+    if (!await displayTaken(candidate)) {
+      n = candidate;
+      break;
+    }
+  }
+  if (n < 0) throw new Error(`no free display among :${numbers.join(", :")}`);
+  const display = `:${n}`;
+  const authority = `${account.home}/.xauth-${n}`;
+  const cookie = [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  await _run("xauth", ["-f", authority, "add", display, ".", cookie]);
+  await _run("chown", [`${account.name}:`, authority]);
+  await Deno.chmod(authority, 0o600);
+  const child = new Deno.Command("runuser", {
+    args: [
+      "-u",
+      account.name,
+      "--",
+      "Xvfb",
+      display,
+      "-screen",
+      "0",
+      `${options.width}x${options.height}x24`,
+      "+extension",
+      "MIT-SHM",
+      "-auth",
+      authority,
+      "-nolisten",
+      "tcp",
+      "-noreset",
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const answers = async () =>
+    (await new Deno.Command("xdpyinfo", {
+      args: ["-display", display],
+      env: { XAUTHORITY: authority },
+      stdout: "null",
+      stderr: "null",
+    }).output()).success;
+  for (let i = 0; i < 100 && !await answers(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!await answers()) {
+    child.kill("SIGKILL");
+    throw new Error(`the throwaway user's Xvfb on ${display} did not start`);
+  }
+  return {
+    display,
+    authority,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await child.status;
+    },
+  };
+}

@@ -8,8 +8,20 @@
  * else `who`), then a person's desktop over another X server. A display served by Xwayland
  * only is a Wayland desktop, which X capture cannot show: that is said, as is finding none.
  * The `/proc` and `/tmp/.X11-unix` it reads sit under `root` (fixture trees in tests).
+ *
+ * /proc is read through `grep` (three runs, whatever the number of processes): the portable
+ * app runs without `--allow-all`, and Deno refuses any read under /proc without it; `grep -s`
+ * also skips, silently, the processes of others the user may not read.
  */
-import { findXServers, namesIn, textOf, type XServer } from "./display_finder.ts";
+import { namesIn, parseXServerCommand, textOf, type XServer } from "./display_finder.ts";
+
+/** A process as /proc shows it: its real uid, argv and environment (when readable). */
+export interface ProcessInfo {
+  pid: number;
+  uid: number | null;
+  argv: string[];
+  env: Map<string, string>;
+}
 
 /** Why no desktop was found for the user (protocol `NO_DESKTOP_REASONS`). */
 export type UserDisplayMiss = "noUserDisplay" | "waylandOnly";
@@ -104,6 +116,83 @@ export async function seatDisplays(): Promise<string[]> {
   return displays.length > 0 ? displays : parseWho(await _output("who", []));
 }
 
+/**
+ * `grep -H` output (`-z`: records end in NUL) of `…/proc/<pid>/<file>:<record>` lines, as the
+ * records of each pid and file, in order.
+ */
+export function parseGrepRecords(
+  output: string,
+  separator: "\0" | "\n",
+): Map<number, Map<string, string[]>> {
+  const out = new Map<number, Map<string, string[]>>();
+  for (const record of output.split(separator)) {
+    const match = /\/proc\/(\d+)\/(cmdline|environ|status):([^]*)$/.exec(record);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    const files = out.get(pid) ?? new Map<string, string[]>();
+    out.set(pid, files);
+    files.set(match[2], [...files.get(match[2]) ?? [], match[3]]);
+  }
+  return out;
+}
+
+async function _grep(args: string[]): Promise<string> {
+  // A glob that matches nothing stays as it is; grep -s says nothing of it.
+  const out = await new Deno.Command("sh", {
+    args: ["-c", `grep ${args.join(" ")}`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** The processes under `root`/proc: uid, argv, environment (empty where not readable). */
+export async function readProcesses(root: string): Promise<ProcessInfo[]> {
+  const proc = `'${root.replaceAll("'", `'\\''`)}'/proc/[0-9]*`;
+  const uids = parseGrepRecords(await _grep(["-H", "-s", "'^Uid:'", `${proc}/status`]), "\n");
+  const lines = parseGrepRecords(
+    await _grep(["-a", "-z", "-H", "-s", "''", `${proc}/cmdline`, `${proc}/environ`]),
+    "\0",
+  );
+  const pids = new Set([...uids.keys(), ...lines.keys()]);
+  return [...pids].sort((a, b) => a - b).map((pid) => {
+    const files = lines.get(pid);
+    return {
+      pid,
+      uid: uidOfStatus(uids.get(pid)?.get("status")?.[0] ?? ""),
+      argv: (files?.get("cmdline") ?? []).filter((arg) => arg !== ""),
+      env: parseEnviron((files?.get("environ") ?? []).join("\0")),
+    };
+  });
+}
+
+/** The X servers running: their sockets, the lock files naming their process, their argv. */
+async function _xServers(root: string, processes: ProcessInfo[]): Promise<Map<string, XServer>> {
+  const servers = new Map<string, XServer>();
+  const lockOwner = new Map<number, string>();
+  for (const name of await namesIn(`${root}/tmp/.X11-unix`)) {
+    const match = /^X(\d+)$/.exec(name);
+    if (!match) continue;
+    const display = `:${match[1]}`;
+    const pid = Number((await textOf(`${root}/tmp/.X${match[1]}-lock`))?.trim());
+    const known = Number.isInteger(pid) && pid > 0 ? pid : 0;
+    if (known) lockOwner.set(known, display);
+    servers.set(display, { display, pid: known, program: "", authority: null });
+  }
+  for (const process of processes) {
+    const parsed = parseXServerCommand(process.argv);
+    const display = parsed && (parsed.display ?? lockOwner.get(process.pid));
+    if (!parsed || !display || !servers.has(display)) continue;
+    servers.set(display, {
+      display,
+      pid: process.pid,
+      program: parsed.program,
+      authority: parsed.authority,
+    });
+  }
+  return servers;
+}
+
 async function _readable(path: string): Promise<boolean> {
   try {
     (await Deno.open(path, { read: true })).close();
@@ -123,18 +212,15 @@ export async function findUserDisplay(
 ): Promise<UserDisplayChoice> {
   const root = (options.root ?? "/").replace(/\/$/, "");
   const { uid } = options;
-  const servers = new Map((await findXServers({ root })).map((s) => [s.display, s]));
-  const uidOf = async (pid: number | string) =>
-    uidOfStatus(await textOf(`${root}/proc/${pid}/status`) ?? "");
+  const processes = await readProcesses(root);
+  const servers = await _xServers(root, processes);
+  const uidOf = (pid: number) => processes.find((p) => p.pid === pid)?.uid ?? null;
   const path = (file: string) => `${root}${file}`;
   const candidates: Candidate[] = [];
-  for (const name of await namesIn(`${root}/proc`)) {
-    if (!/^\d+$/.test(name)) continue;
-    const owner = await uidOf(name);
+  /** Why each X server was passed over, for the words when none is left. */
+  const passed: string[] = [];
+  for (const { uid: owner, env } of processes) {
     if (owner === null || (uid !== 0 && owner !== uid)) continue;
-    const raw = await textOf(`${root}/proc/${name}/environ`);
-    if (!raw) continue;
-    const env = parseEnviron(raw);
     const display = localDisplay(env.get("DISPLAY"));
     const server = display ? servers.get(display) : undefined;
     if (!display || !server) continue;
@@ -146,10 +232,20 @@ export async function findUserDisplay(
     candidates.push({ display, authority, uid: owner, server, from: "session" });
   }
   for (const server of servers.values()) {
-    if (!server.pid || !server.authority) continue;
-    const owner = await uidOf(server.pid);
-    if (owner === null || (uid !== 0 && owner !== uid)) continue;
-    if (!await _readable(path(server.authority))) continue;
+    const owner = server.pid ? uidOf(server.pid) : null;
+    const what = `${server.display} ${server.program || "(socket only)"}`;
+    if (owner === null || (uid !== 0 && owner !== uid)) {
+      passed.push(`${what}: ${owner === null ? "owner unknown" : `another user's (uid ${owner})`}`);
+      continue;
+    }
+    if (!server.authority) {
+      passed.push(`${what}: no -auth`);
+      continue;
+    }
+    if (!await _readable(path(server.authority))) {
+      passed.push(`${what}: its X authority ${server.authority} cannot be read`);
+      continue;
+    }
     candidates.push({
       display: server.display,
       authority: server.authority,
@@ -189,7 +285,7 @@ export async function findUserDisplay(
   return {
     ok: false,
     reason: "noUserDisplay",
-    why: `no X11 desktop of uid ${uid} runs here (${servers.size} X server(s) found, none ` +
-      "of this user's or with an X authority it may read)",
+    why: `no X11 desktop of uid ${uid} runs here` +
+      (passed.length > 0 ? ` (${passed.join("; ")})` : " (no X server runs)"),
   };
 }

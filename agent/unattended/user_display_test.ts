@@ -92,7 +92,11 @@ Deno.test("findUserDisplay(): a desktop program's DISPLAY and XAUTHORITY, only t
     const carol = await findUserDisplay({ uid: 1002, root });
     assert.equal(carol.ok, false);
     assert.equal(!carol.ok && carol.reason, "noUserDisplay");
-    assert.match(!carol.ok ? carol.why : "", /no X11 desktop of uid 1002 runs here \(2 X server/);
+    assert.equal(
+      !carol.ok && carol.why,
+      "no X11 desktop of uid 1002 runs here (:0 Xorg: another user's (uid 0); " +
+        ":1 Xorg: another user's (uid 0))",
+    );
     // Root takes the seat's active session first, else a person's desktop before the greeter.
     const seat = await findUserDisplay({ uid: 0, root, seat: [":1"] });
     assert.equal(seat.ok && seat.display, ":1");
@@ -125,6 +129,10 @@ Deno.test("findUserDisplay(): the user's own X server by its -auth file; a stale
     await Deno.remove(`${root}/home/dave/.xauth-5`);
     const gone = await findUserDisplay({ uid: 1003, root });
     assert.equal(!gone.ok && gone.reason, "noUserDisplay");
+    assert.match(
+      !gone.ok ? gone.why : "",
+      /:5 Xvfb: its X authority \/home\/dave\/\.xauth-5 cannot be read/,
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }
