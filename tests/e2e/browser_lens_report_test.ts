@@ -4,13 +4,17 @@
 // picture live, recorded in her browser, ended by her — and starts a second that nobody opens
 // (expired). Her recent list shows both; Lea, admin of Field team, opens Reports → Lens sessions
 // and reads both with their live time, end and recording, the totals, and nothing of Bob's
-// (another group); the CSV link downloads the same rows. Screenshots of the report at 1366×768
-// and 1920×1080 go to SCREENSHOTS (or /tmp/shots).
+// (another group); the CSV link downloads the same rows; axe-core finds nothing in any colour
+// scheme, and in Dutch every column still shows. Screenshots of the report at 1366×768 and
+// 1920×1080 (English and Dutch) go to SCREENSHOTS (or /tmp/shots).
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+import { applyScheme, axeFindings, SCHEMES } from "../support/a11y.ts";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
+import { eq } from "drizzle-orm";
+import { users } from "../../modules/auth/mod.ts";
 import { groupAdmins } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRegistry } from "../../modules/lens/mod.ts";
@@ -143,6 +147,24 @@ browserTest(
           );
           assert.ok(clipped <= 1, `${clipped}px of the table hidden at ${width}`);
           await admin.screenshot({ path: `${shots}/reports-lens-${width}.png`, fullPage: true });
+          // Names, landmarks and contrast (axe-core) in every colour scheme: the totals' tiles too.
+          for (const scheme of SCHEMES) {
+            await applyScheme(admin, scheme);
+            const findings = await axeFindings(admin);
+            assert.deepEqual(findings, [], `${scheme} at ${width}`);
+          }
+          await applyScheme(admin, "light");
+          // In Dutch, whose words are longer, every column still shows.
+          await t.deps.db.update(users).set({ language: "nl" }).where(eq(users.id, lea.id));
+          await admin.reload();
+          assert.match(await admin.locator(".report-totals").innerText(), /Live gegaan\s+1/);
+          const clippedNl = await admin.locator(".report-table").evaluate((el) =>
+            el.scrollWidth - el.clientWidth
+          );
+          assert.ok(clippedNl <= 1, `${clippedNl}px of the Dutch table hidden at ${width}`);
+          await admin.screenshot({ path: `${shots}/reports-lens-nl-${width}.png`, fullPage: true });
+          await t.deps.db.update(users).set({ language: "en" }).where(eq(users.id, lea.id));
+          await admin.reload();
           // The CSV link downloads the same two rows.
           const [download] = await Promise.all([
             admin.waitForEvent("download"),
