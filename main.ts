@@ -1,5 +1,6 @@
 // Composes the server: configuration, database, application, HTTP listener. Nothing else.
-import { loadConfig, startupNotes } from "./modules/config/mod.ts";
+import { certificateWarning, loadConfig, startupNotes } from "./modules/config/mod.ts";
+import { listen } from "./modules/listen/mod.ts";
 import { openDatabase } from "./modules/db/mod.ts";
 import { createApp } from "./modules/app/mod.ts";
 import { bootstrap, pruneExpired } from "./modules/auth/mod.ts";
@@ -39,7 +40,9 @@ const deps = {
   clock: { now: () => new Date() },
   log,
   live: new LiveHub(),
-  instance: newInstance(config.instanceUrl ?? `http://127.0.0.1:${config.port}`),
+  instance: newInstance(
+    config.instanceUrl ?? `${config.tls ? "https" : "http"}://127.0.0.1:${config.port}`,
+  ),
   files: fileStoreIn(config.dataDir),
 };
 await registerInstance(deps.db, deps.instance, deps.clock.now());
@@ -85,13 +88,15 @@ const stopHeartbeat = startHeartbeat(deps, {
 });
 const pruner = setInterval(() => pruneExpired(deps.db, new Date()).catch(() => {}), 3_600_000);
 
-const server = Deno.serve({
-  port: config.port,
-  hostname: config.host,
-  onListen: ({ port }) => {
+// Plain HTTP, or HTTPS (and HTTP/2) with TLS_CERT_FILE/TLS_KEY_FILE (modules/listen).
+const server = listen(config, app.fetch, {
+  log,
+  onListen: (port) => {
     log.info("listening", {
       port,
       url: config.publicUrl,
+      tls: Boolean(config.tls),
+      ...(config.httpRedirectPort ? { httpRedirectPort: config.httpRedirectPort } : {}),
       database: database.kind,
       startupMs: Math.round(performance.now() - started),
     });
@@ -100,8 +105,24 @@ const server = Deno.serve({
     // One line in words for the person who started the server (stderr: stdout is the JSON log).
     console.error(notes.line);
     if (notes.warning) console.error(`Warning: ${notes.warning}`);
+    const certificate = config.tls && certificateWarning(config.tls, config.publicUrl, new Date());
+    if (certificate) {
+      log.warn("certificate", { warning: certificate });
+      console.error(`Warning: ${certificate}`);
+    }
   },
-}, app.fetch);
+});
+// A renewed certificate (certbot's deploy hook, a mounted secret): SIGHUP takes it at once;
+// the listener also looks at the files every minute. Open connections are not dropped.
+if (Deno.build.os !== "windows") {
+  Deno.addSignalListener("SIGHUP", () => {
+    void server.reload().then((result) => {
+      if (!result.reloaded && result.reason === "invalid") {
+        console.error(`Certificate not reloaded: ${result.error}`);
+      }
+    }).catch((error) => log.warn("certificate reload failed", { error: String(error) }));
+  });
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {

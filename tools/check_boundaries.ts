@@ -277,6 +277,7 @@ const ALLOWED: Record<string, string[]> = {
     "support",
   ],
   limits: ["db", "i18n", "refusal"],
+  listen: ["config"],
   live: [],
   metrics: ["http", "mail", "refusal", "remote", "sms", "support"],
   i18n: [],

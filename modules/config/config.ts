@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readEnvironment } from "./environment.ts";
+import { readCaFile, readTlsFiles, type TlsFiles } from "./tls.ts";
 
 export interface Config {
   port: number;
@@ -29,6 +30,15 @@ export interface Config {
   bootstrapAdmin:
     | { email: string; password: string; orgName?: string; language?: string }
     | undefined;
+  /**
+   * TLS_CERT_FILE + TLS_KEY_FILE: the server speaks HTTPS itself (Deno.serve negotiates
+   * HTTP/2 by ALPN), read and checked at start-up and read again on SIGHUP (modules/listen).
+   */
+  tls?: TlsFiles;
+  /** TLS_CA_FILE: the authority (PEM) every support-app package trusts besides the system's. */
+  supportAppCa?: string;
+  /** HTTP_REDIRECT_PORT: plain HTTP there answers 308 to the same path on PUBLIC_URL. */
+  httpRedirectPort?: number;
   /** False when PUBLIC_URL is unset and links point at localhost (a start-up warning). */
   publicUrlSet?: boolean;
   /** HMAC key for CSRF tokens; generated once and kept in DATA_DIR/secrets.json. */
@@ -41,7 +51,7 @@ export interface Config {
   totpKey?: string;
   /**
    * INSTANCE_URL: where the other instances on the same database reach this one; unset →
-   * `http://<HOST or 127.0.0.1>:<PORT>`. Optional so hand-built test configs need not name it.
+   * `http://<HOST or 127.0.0.1>:<PORT>` (`https://` with TLS_CERT_FILE). Optional so hand-built test configs need not name it.
    */
   instanceUrl?: string;
   /**
@@ -81,7 +91,12 @@ export const VERSION = "0.1.0";
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = readEnvironment(options.env ?? Deno.env.toObject());
-  const publicUrl = _publicUrl(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+  const tls = env.TLS_CERT_FILE && env.TLS_KEY_FILE
+    ? await readTlsFiles(env.TLS_CERT_FILE, env.TLS_KEY_FILE)
+    : undefined;
+  const supportAppCa = env.TLS_CA_FILE ? await readCaFile(env.TLS_CA_FILE) : undefined;
+  const scheme = tls ? "https" : "http";
+  const publicUrl = _publicUrl(env.PUBLIC_URL ?? `${scheme}://localhost:${env.PORT}`);
   await Deno.mkdir(env.DATA_DIR, { recursive: true });
   const secrets = await loadSecrets(env.DATA_DIR);
   const admin = env.RESCUE_ADMIN_EMAIL && env.RESCUE_ADMIN_PASSWORD
@@ -100,6 +115,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     host: env.HOST,
     publicUrl,
     publicUrlSet: env.PUBLIC_URL !== undefined,
+    ...(tls ? { tls } : {}),
+    ...(supportAppCa ? { supportAppCa } : {}),
+    ...(env.HTTP_REDIRECT_PORT !== undefined ? { httpRedirectPort: env.HTTP_REDIRECT_PORT } : {}),
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     smtpUrl: env.SMTP_URL,
@@ -114,7 +132,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     fileLimitBytes: env.FILE_LIMIT_MB * 1024 * 1024,
     bootstrapAdmin: admin,
     cookieSecret: env.RESCUE_COOKIE_SECRET ?? secrets.cookieSecret,
-    instanceUrl: env.INSTANCE_URL ?? _instanceUrl(env.HOST, env.PORT),
+    instanceUrl: env.INSTANCE_URL ?? _instanceUrl(scheme, env.HOST, env.PORT),
     ...(env.RESCUE_CLUSTER_SECRET ? { clusterSecret: env.RESCUE_CLUSTER_SECRET } : {}),
     totpKey: secrets.totpKey,
     secureCookies: publicUrl.startsWith("https:"),
@@ -127,9 +145,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 }
 
 /** This instance on the host's own interface, or loopback when it listens on all of them. */
-function _instanceUrl(host: string, port: number): string {
+function _instanceUrl(scheme: string, host: string, port: number): string {
   const name = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
-  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
+  return `${scheme}://${name.includes(":") ? `[${name}]` : name}:${port}`;
 }
 
 /** The origin plus path, without trailing slashes (`https://x.example/rescue`). */

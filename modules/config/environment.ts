@@ -20,6 +20,16 @@ export const ENVIRONMENT = z.object({
     }),
   ),
   DATA_DIR: _optional(z.string().trim()).default("./data"),
+  // HTTPS from this process (HTTP/2 by ALPN): the certificate (with its chain) and its key, PEM.
+  TLS_CERT_FILE: _optional(z.string().trim()),
+  TLS_KEY_FILE: _optional(z.string().trim()),
+  // The authority (PEM) the support app trusts besides the customer's system's: a private CA.
+  TLS_CA_FILE: _optional(z.string().trim()),
+  // Plain HTTP on this port answers with a redirect to PUBLIC_URL (needs the two above).
+  HTTP_REDIRECT_PORT: _optional(
+    z.string().trim().regex(/^\d{1,5}$/, { error: _redirectPortMessage }).transform(Number)
+      .refine((port) => port >= 1 && port <= 65535, { error: _redirectPortMessage }),
+  ),
   DATABASE_URL: _optional(z.string().trim()),
   SMTP_URL: _optional(z.string().trim()),
   SMTP_FROM: _optional(z.string().trim()),
@@ -82,6 +92,24 @@ export const ENVIRONMENT = z.object({
   if (Boolean(env.RESCUE_ADMIN_EMAIL) !== Boolean(env.RESCUE_ADMIN_PASSWORD)) {
     _refuse(ctx, "RESCUE_ADMIN_EMAIL and RESCUE_ADMIN_PASSWORD must be set together");
   }
+  if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) {
+    _refuse(
+      ctx,
+      "TLS_CERT_FILE and TLS_KEY_FILE must be set together (both for HTTPS, neither for plain HTTP)",
+    );
+  }
+  if (env.HTTP_REDIRECT_PORT !== undefined && !env.TLS_CERT_FILE) {
+    _refuse(ctx, "HTTP_REDIRECT_PORT needs TLS_CERT_FILE and TLS_KEY_FILE (it redirects to HTTPS)");
+  }
+  if (env.HTTP_REDIRECT_PORT !== undefined && env.HTTP_REDIRECT_PORT === env.PORT) {
+    _refuse(ctx, `HTTP_REDIRECT_PORT must differ from PORT (both are ${env.PORT})`);
+  }
+  if (env.TLS_CERT_FILE && /^http:/i.test(env.PUBLIC_URL ?? "")) {
+    _refuse(
+      ctx,
+      "PUBLIC_URL must be https://… when the server speaks HTTPS itself (TLS_CERT_FILE is set)",
+    );
+  }
   if (!env.SMS_GATEWAY_URL && (env.SMS_GATEWAY_AUTH || env.SMS_GATEWAY_TEMPLATE)) {
     _refuse(ctx, "SMS_GATEWAY_AUTH and SMS_GATEWAY_TEMPLATE need SMS_GATEWAY_URL");
   }
@@ -112,6 +140,10 @@ function _refuse(ctx: { issues: unknown[]; value: unknown }, message: string) {
 
 function _portMessage(issue: { input?: unknown }): string {
   return `PORT must be an integer between 0 and 65535, got "${issue.input}"`;
+}
+
+function _redirectPortMessage(issue: { input?: unknown }): string {
+  return `HTTP_REDIRECT_PORT must be an integer between 1 and 65535, got "${issue.input}"`;
 }
 
 function _isHttpUrl(value: string): boolean {
