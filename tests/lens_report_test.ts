@@ -6,7 +6,9 @@
 // PostgreSQL with DATABASE_URL.
 import assert from "node:assert/strict";
 import { createChannel } from "../modules/channels/mod.ts";
-import { groupAdmins } from "../modules/org/mod.ts";
+import { eq } from "drizzle-orm";
+import { deleteGroup, groupAdmins, groupMembers } from "../modules/org/mod.ts";
+import { Refusal } from "../modules/refusal/mod.ts";
 import { lensRecordFixture } from "../modules/lens/test_support.ts";
 import { runReport } from "../modules/reports/mod.ts";
 import { ADMIN, startTestApp, type TestApp } from "./support/app.ts";
@@ -293,6 +295,32 @@ Deno.test("the Lens report as CSV (in the reader's words) and from the API; bad 
     ]);
     assert.equal(body.totals.row.lens_sessions, 4);
     assert.equal(body.totals.row.live_total, 390);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a group whose technician ran a Lens session keeps it: deleting the group is refused, in words", async () => {
+  const t = await startTestApp();
+  try {
+    const group = await makeGroup(t, { name: "Only Lens" });
+    const ann = await technician(t, { groupId: group.id, name: "Ann Archer" });
+    await lensRecordFixture(t.deps, {
+      technician: ann,
+      createdAt: at("2026-11-03T09:00:00Z"),
+      endedAt: at("2026-11-03T09:30:00Z"),
+      reason: "expired",
+    });
+    // Ann moves on: no member is left, only the Lens session's record names the group.
+    await t.deps.db.delete(groupMembers).where(eq(groupMembers.userId, ann.id));
+    const ctx = { actor: await masterAdmin(t), ip: "127.0.0.1", now: t.clock.now() };
+    const refused = await deleteGroup(t.deps, group.id, ctx).catch((error) => error);
+    assert.ok(refused instanceof Refusal && refused.status === 409, String(refused));
+    assert.equal(refused.key, "org.groupHasHistory");
+    const admin = t.client();
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const page = await (await admin.get(`/admin/groups/${group.id}/delete`)).text();
+    assert.match(page, /Support or Lens sessions were held in this group/);
   } finally {
     await t.close();
   }

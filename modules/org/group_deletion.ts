@@ -41,7 +41,7 @@ export interface GroupBlockers {
   members: number;
   subgroups: number;
   dependents: GroupDependent[];
-  /** Support sessions were held in it: the history keeps pointing at it. */
+  /** Support or Lens sessions were held in it: the history keeps pointing at it. */
   history: boolean;
 }
 

@@ -205,8 +205,8 @@ export async function recordingFolderProblem(
 
 /**
  * Deletes a group nothing needs any more (master admin only): no members, no subgroups, no
- * active channel that only it serves (`groupDependentsFrom`), no support sessions held in it
- * (the history and reports keep pointing at it: the database refuses, and so do we, with
+ * active channel that only it serves (`groupDependentsFrom`), no support or Lens sessions held
+ * in it (the history and reports keep pointing at it: the database refuses, and so do we, with
  * why). Its permissions, settings, admin assignments and survey go with it, and channels and
  * calling cards stop naming it.
  */
