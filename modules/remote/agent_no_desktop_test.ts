@@ -8,6 +8,16 @@ import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { carolSession, technician } from "../../tests/support/sessions.ts";
 import { agentHello, agentSocket, servedAppTest } from "../../tests/support/sockets.ts";
 import { readLog, startSession, supportSessions } from "../support/mod.ts";
+import type { AgentMessage } from "../../protocol/mod.ts";
+
+/** The hello of an app that found no desktop of its user ("dave"). */
+function blindHello(token: string): AgentMessage {
+  const hello = agentHello(token, { width: 1, height: 1 }) as Extract<
+    AgentMessage,
+    { type: "hello" }
+  >;
+  return { ...hello, noDesktop: { reason: "noUserDisplay", user: "dave" } };
+}
 
 servedAppTest(
   "agent socket: a hello with noDesktop is kept on the session, logged in words, shown in the queue and the workspace",
@@ -47,9 +57,21 @@ servedAppTest(
     const log = await (await client.get(`/console/sessions/${session.id}/log`)).text();
     assert.ok(log.includes(words), "the session log says it");
 
-    // Back with a screen (another start of the app): nothing is said any more.
+    // The same app reconnecting says the same: one line in the log, not one per reconnection.
     agent.ws.close();
     await agent.closed;
+    const back = await agentSocket(port);
+    back.send(blindHello(session.token));
+    assert.equal((await back.next()).type, "welcome");
+    assert.equal(
+      (await readLog(t.deps.db, session.id)).filter((l) => l.body.startsWith("log.noDesktop"))
+        .length,
+      1,
+    );
+    back.ws.close();
+    await back.closed;
+
+    // Back with a screen (another start of the app): nothing is said any more.
     const again = await agentSocket(port);
     again.send(agentHello(session.token));
     assert.equal((await again.next()).type, "welcome");

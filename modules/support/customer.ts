@@ -228,18 +228,23 @@ export async function recordDevice(
 /**
  * What the support app's hello said of its screen (`noDesktop`, null: it shares one), kept
  * on the session for the queue and the workspace; a screen it cannot share is also a line in
- * the session's log, in words (`log.noDesktop.<reason>`), at each attach that says so. Called
- * before `customerConnected`, whose notice then re-renders the rows.
+ * the session's log, in words (`log.noDesktop.<reason>`), when it is new (not at every
+ * reconnection that says the same). Called before `customerConnected`, whose notice then
+ * re-renders the rows.
  */
 export async function recordNoDesktop(
   deps: AppDeps,
   session: SupportSession,
   report: NoDesktopReport | null,
 ): Promise<void> {
-  if (JSON.stringify(session.noDesktop) !== JSON.stringify(report)) {
-    await deps.db.update(supportSessions).set({ noDesktop: report, updatedAt: deps.clock.now() })
-      .where(eq(supportSessions.id, session.id));
-  }
+  // jsonb keeps its own key order: compared field by field.
+  const was = session.noDesktop ?? null;
+  const same = was === null || report === null
+    ? was === report
+    : was.reason === report.reason && was.user === report.user && was.detail === report.detail;
+  if (same) return;
+  await deps.db.update(supportSessions).set({ noDesktop: report, updatedAt: deps.clock.now() })
+    .where(eq(supportSessions.id, session.id));
   if (!report) return;
   await logSessionEvent(deps, session, `log.noDesktop.${report.reason}`, {
     user: report.user ?? "",
