@@ -17,7 +17,8 @@ import { technician, workingSession } from "../../tests/support/sessions.ts";
 import type { TestClient } from "../../tests/support/app.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { readLog } from "../support/mod.ts";
-import { agentAttachedAnywhere, claimHome, homeOf } from "./agent_home.ts";
+import { agentHello, agentSocket } from "../../tests/support/sockets.ts";
+import { agentAttachedAnywhere, homeOf } from "./agent_home.ts";
 import { presentationOf } from "./present_routes.tsx";
 
 function vp8Keyframe(width: number, height: number): Uint8Array {
@@ -193,6 +194,7 @@ Deno.test({
     const screen = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
     const again = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
     let send: ReturnType<typeof setInterval> | undefined;
+    let agent: Awaited<ReturnType<typeof agentSocket>> | undefined;
     try {
       const ann = await technician(a, {
         name: "Ann",
@@ -228,9 +230,15 @@ Deno.test({
       const shown = presentationOf(a.deps, session.id)!;
       await until("the customer is asked", () => shown.phase === "offered");
 
-      // The customer's support app attaches on B: the session's home is B's now.
-      await claimHome(b.deps, session);
-      assert.equal(await agentAttachedAnywhere(a.deps, session.id), true);
+      // The customer's support app attaches on B (its socket and hello, as the app does): the
+      // session's home is B's now.
+      agent = await agentSocket(Number(new URL(b.url).port));
+      agent.send(agentHello(session.token));
+      await agent.next((m) => m.type === "welcome");
+      await until(
+        "the app's home is B",
+        async () => await agentAttachedAnywhere(a.deps, session.id),
+      );
       await until("A's presentation ended as moved", () => shown.endedBy === "moved", 5_000);
       assert.equal(presentationOf(a.deps, session.id), undefined, "nothing shown on A");
 
@@ -267,6 +275,7 @@ Deno.test({
       assert.equal((await homeOf(a.deps, session.id)).kind, "elsewhere", "the app's home stays");
     } finally {
       clearInterval(send);
+      agent?.ws.close();
       await screen.close();
       await again.close();
       for (const app of [a, b]) presentationOf(app.deps, "")?.end("technician");
