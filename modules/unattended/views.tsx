@@ -165,15 +165,19 @@ export function ComputerList(props: ComputersProps) {
               <ConnectForm {...props} row={row} />
               {/* LAN connect works through this computer: online and usable now. */}
               {can(c.get("user"), "lanConnect") && row.online && row.verdict.ok && (
-                <a href={`/console/computers/${row.device.id}/lan`} data-lan-link>
-                  {t("lan.link")}
-                </a>
+                <div>
+                  <a href={`/console/computers/${row.device.id}/lan`} data-lan-link>
+                    {t("lan.link")}
+                  </a>
+                </div>
               )}
               {/* The SSH host keys LAN connect remembered through it (lan_keys.ts). */}
               {c.get("user") && mayForgetHostKeys(c.get("user")!) && (
-                <a href={`/console/computers/${row.device.id}/host-keys`} data-host-keys-link>
-                  {t("lan.keys.title")}
-                </a>
+                <div>
+                  <a href={`/console/computers/${row.device.id}/host-keys`} data-host-keys-link>
+                    {t("lan.keys.title")}
+                  </a>
+                </div>
               )}
               <RemoveForms c={c} row={row} />
             </td>

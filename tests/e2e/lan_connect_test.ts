@@ -178,6 +178,7 @@ Deno.test({
         await tech.goto(`${base}/console/computers`);
         const link = tech.locator(`tr[data-computer="${device.id}"] a[data-lan-link]`);
         await link.waitFor({ timeout: 30_000 });
+        await shots(tech, "lan_computers");
         await clickAndWait(tech, `tr[data-computer="${device.id}"] a[data-lan-link]`);
         await tech.getByRole("heading", { name: "Computers on this network — office-pc" })
           .waitFor();
