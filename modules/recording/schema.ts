@@ -1,5 +1,7 @@
-import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "../auth/schema.ts";
+import { lensSessions } from "../lens/schema.ts";
 import { supportSessions } from "../support/schema.ts";
 
 /**
@@ -7,21 +9,25 @@ import { supportSessions } from "../support/schema.ts";
  * session's parts in order — a new part starts at each start, and when the codec or the
  * screen's size changes. `path` is the file on the server (under the group's recording folder);
  * `endedAt` is null while it is written (a part a killed server left open is finished at the
- * next start: shutdown.ts).
+ * next start: shutdown.ts). A part belongs to a support session (`session_id`) or to a Lens
+ * session (`lens_id`: the phone's camera and microphone, lens_recorders.ts) — exactly one.
  */
 export const recordings = pgTable("recordings", {
   id: uuid("id").primaryKey().defaultRandom(),
-  sessionId: uuid("session_id").notNull().references(() => supportSessions.id, {
-    onDelete: "cascade",
-  }),
+  sessionId: uuid("session_id").references(() => supportSessions.id, { onDelete: "cascade" }),
+  lensId: uuid("lens_id").references(() => lensSessions.id, { onDelete: "cascade" }),
   /** The technician who started it (for a group that records always: who was watching). */
   userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   endedAt: timestamp("ended_at", { withTimezone: true }),
   bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
-  /** "vp8", "vp9" or "h264". */
+  /** "vp8", "vp9" or "h264" (a Lens part with the phone's microphone also holds Opus). */
   codec: text("codec").notNull(),
   width: integer("width").notNull(),
   height: integer("height").notNull(),
   path: text("path").notNull(),
-}, (t) => [index("recordings_session_idx").on(t.sessionId, t.startedAt)]);
+}, (t) => [
+  index("recordings_session_idx").on(t.sessionId, t.startedAt),
+  index("recordings_lens_idx").on(t.lensId, t.startedAt),
+  check("recordings_one_owner", sql`(${t.sessionId} is null) <> (${t.lensId} is null)`),
+]);
