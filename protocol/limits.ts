@@ -52,3 +52,9 @@ export const WHITEBOARD_WIDTHS = [3, 6, 12] as const;
 export const WHITEBOARD_WIDTH_MAX = 32;
 /** The most points one `stroke` message carries; a longer line goes as several, each starting where the last ended. */
 export const STROKE_POINTS_MAX = 128;
+/**
+ * The laser pointer's dot on the customer's screen: its diameter (screen pixels) and colour. The
+ * technician's window draws its own preview of the dot the same size, so the two coincide.
+ */
+export const LASER_DIAMETER = 18;
+export const LASER_COLOR = "#ff1a1a";

@@ -285,6 +285,7 @@ export const REMOTE_UI_KEYS = [
   "clearDrawings",
   "clearDrawingsHint",
   "controlPaused",
+  "drawingOnScreen",
 ] as const;
 export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 

@@ -19,6 +19,7 @@
  * own connection, and the overlay is raised again (no focus taken: override-redirect windows
  * with an empty input shape) or grown to the new screen, the strokes kept.
  */
+import { LASER_COLOR, LASER_DIAMETER } from "../../protocol/limits.ts";
 import type { Overlay } from "./types.ts";
 import { acquireX11, cString, num, releaseX11, type X11Libs, XEVENT_SIZE } from "./x11_ffi.ts";
 
@@ -100,9 +101,9 @@ const CW_OVERRIDE_REDIRECT = 1n << 9n;
 const ATTRIBUTES_SIZE = 112;
 const CAP_ROUND = 2;
 const JOIN_ROUND = 2;
-/** The laser dot's diameter in screen pixels, and its colour. */
-export const LASER_SIZE = 18;
-const LASER_RGB = 0xff1a1a;
+/** The laser dot's diameter in screen pixels, and its colour (protocol/limits.ts). */
+export const LASER_SIZE = LASER_DIAMETER;
+const LASER_RGB = parseInt(LASER_COLOR.slice(1), 16);
 /** How often the root's structure events are read (at most one re-raise per look). */
 const WATCH_MS = 50;
 const STRUCTURE_NOTIFY_MASK = 1n << 17n;

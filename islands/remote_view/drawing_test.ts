@@ -88,3 +88,19 @@ Deno.test("view_state: while the whiteboard is on nothing controls, and the poin
   assert.equal(consentLine({ ...granted, controlOwner: "here" }).key, "controlGranted");
   assert.equal(consentLine({ ...on, controlOwner: "here" }).key, "controlPaused");
 });
+
+Deno.test("consentLine: a technician who only views and draws is told the customer sees it", () => {
+  const viewing = { ...INITIAL_STATE, connected: true, view: "granted" as const, canDraw: true };
+  assert.equal(consentLine(viewing).key, "viewGranted");
+  assert.deepEqual(consentLine({ ...viewing, whiteboard: true }), {
+    key: "drawingOnScreen",
+    state: "drawing",
+  });
+  // Still waiting for control: the drawing is the news while the pen is on.
+  assert.equal(
+    consentLine({ ...viewing, whiteboard: true, control: "asked" }).key,
+    "drawingOnScreen",
+  );
+  // The picture went: the whiteboard cannot draw, the view's word stands.
+  assert.equal(consentLine({ ...viewing, whiteboard: true, view: "revoked" }).key, "viewRevoked");
+});

@@ -14,6 +14,8 @@ export interface LensTarget {
   rect: Rect | null;
   /** The customer's pointer over the picture: its image and place (client pixels), if shown. */
   cursor?: { image: CanvasImageSource; rect: Rect } | null;
+  /** The technician's own fresh strokes over the picture (preview_overlay.ts), if any. */
+  preview?: { image: CanvasImageSource; rect: Rect } | null;
 }
 
 /** Draws the lens at `pointer` (client pixels) on the overlay canvas. */
@@ -44,9 +46,10 @@ export function drawLens(target: LensTarget, pointer: Point): void {
   ctx.fillRect(d.left, d.top, LENS_PX, LENS_PX);
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(video, s.left, s.top, s.width, s.height, d.left, d.top, LENS_PX, LENS_PX);
-  if (target.cursor) {
-    const c = lensRect(target.cursor.rect, pointer, d);
-    ctx.drawImage(target.cursor.image, c.left, c.top, c.width, c.height);
+  for (const over of [target.preview, target.cursor]) {
+    if (!over) continue;
+    const c = lensRect(over.rect, pointer, d);
+    ctx.drawImage(over.image, c.left, c.top, c.width, c.height);
   }
   ctx.restore();
   ctx.lineWidth = 2;

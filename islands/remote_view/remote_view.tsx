@@ -9,6 +9,7 @@ import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
 import { ClipboardPanel } from "./clipboard.tsx";
 import { CURSOR_FRAME_STYLE, CURSOR_IMAGE_STYLE } from "./cursor_overlay.ts";
+import { PREVIEW_STYLE } from "./preview_overlay.ts";
 import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
 import { ControlPanel } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
@@ -53,6 +54,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   #overlayRef = createRef<HTMLCanvasElement>();
   #cursorFrameRef = createRef<HTMLDivElement>();
   #cursorRef = createRef<HTMLCanvasElement>();
+  #previewRef = createRef<HTMLCanvasElement>();
   #t: Translate;
   #uid = `rv${++instances}`;
   #number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
@@ -72,6 +74,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     overlay: () => this.#overlayRef.current,
     cursorFrame: () => this.#cursorFrameRef.current,
     cursor: () => this.#cursorRef.current,
+    preview: () => this.#previewRef.current,
   });
   /** The technician stopped the view here: a session-wide view does not restart it. */
   #stopped = false;
@@ -132,6 +135,11 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     }
     if (prev.layout !== this.state.layout) this.#stage.releaseAll(true);
     if (prev.whiteboard && !this.state.whiteboard) this.#stage.drawing.up();
+    // The customer's screen no longer shows them (whiteboard off, picture or socket gone).
+    // (The laser's dot, if on, is drawn again at the pointer's next move.)
+    const pictureGone = placeholderKey(prev) === null && placeholderKey(this.state) !== null;
+    if ((prev.whiteboard && !this.state.whiteboard) || pictureGone) this.#stage.preview.clear();
+    else if (prev.laser && !this.state.laser) this.#stage.preview.model.laser(null);
     this.#stage.update();
   }
 
@@ -180,7 +188,12 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     this.props.el.dispatchEvent(new CustomEvent("remote:invite", { bubbles: true, detail }));
   };
 
-  #send = (message: ViewerInput) => this.#socket.send(message);
+  /** What went out to the customer's screen also shows at once in the preview (stage.ts). */
+  #send = (message: ViewerInput) => {
+    const sent = this.#socket.send(message);
+    if (sent) this.#stage.preview.sent(message);
+    return sent;
+  };
   #sendControl = (message: ViewerInput) => void this.#send(message);
 
   #receive(message: ViewerMessage) {
@@ -363,6 +376,14 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           <div ref={this.#cursorFrameRef} class="rv-cursor" hidden style={CURSOR_FRAME_STYLE}>
             <canvas ref={this.#cursorRef} aria-hidden="true" style={CURSOR_IMAGE_STYLE} />
           </div>
+          {/* Under the magnifier's canvas, which draws this one into its lens. */}
+          <canvas
+            ref={this.#previewRef}
+            class="rv-preview"
+            hidden
+            aria-hidden="true"
+            style={PREVIEW_STYLE}
+          />
           <canvas ref={this.#overlayRef} class="rv-overlay" aria-hidden="true" />
           <p class="rv-placeholder" hidden={!placeholder}>{placeholder ? t(placeholder) : ""}</p>
           <span id={`${uid}-hint`} class="visually-hidden">

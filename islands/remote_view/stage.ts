@@ -14,6 +14,7 @@ import {
 } from "./geometry.ts";
 import { CursorOverlay } from "./cursor_overlay.ts";
 import { DrawingInput } from "./drawing.ts";
+import { PreviewOverlay } from "./preview_overlay.ts";
 import { KeyboardInput } from "./keyboard.ts";
 import { clearLens, drawLens } from "./magnifier.ts";
 import { buttonFor, PointerInput } from "./pointer.ts";
@@ -34,6 +35,8 @@ export interface StageHost {
   /** The customer's pointer over the picture (cursor_overlay.ts): its frame and its canvas. */
   cursorFrame(): HTMLElement | null;
   cursor(): HTMLCanvasElement | null;
+  /** The technician's own strokes and laser dot over the picture (preview_overlay.ts). */
+  preview(): HTMLCanvasElement | null;
 }
 
 export class Stage {
@@ -43,6 +46,8 @@ export class Stage {
   readonly cursor: CursorOverlay;
   /** The whiteboard's pen and the laser (SPEC R4), while they are on. */
   readonly drawing: DrawingInput;
+  /** What the pen and the laser sent, shown at once until the picture carries it. */
+  readonly preview: PreviewOverlay;
   #lensAt: Point | null = null;
   #lensFrame = 0;
 
@@ -59,6 +64,15 @@ export class Stage {
       pen: () => host.state().pen,
       requestFrame: (callback) => requestAnimationFrame(callback),
       cancelFrame: (id) => cancelAnimationFrame(id),
+    });
+    this.preview = new PreviewOverlay({
+      canvas: () => host.preview(),
+      stage: () => host.stage(),
+      video: () => host.video(),
+      contentRect: () => this.contentRect(),
+      screenSize: () => this.screenSize(),
+      screen: () => host.state().currentScreen,
+      rttMs: () => host.state().stats?.rttMs ?? null,
     });
     this.cursor = new CursorOverlay({
       frame: () => host.cursorFrame(),
@@ -90,6 +104,7 @@ export class Stage {
 
   measure(): void {
     this.cursor.update();
+    this.preview.update();
     const rect = this.contentRect();
     const size = this.screenSize();
     if (!rect || !size) return;
@@ -126,11 +141,13 @@ export class Stage {
   update(): void {
     if (!this.lensOn() && this.#lensAt) this.clearLens();
     this.cursor.update();
+    this.preview.update();
   }
 
   dispose(): void {
     this.pointer.dispose();
     this.drawing.dispose();
+    this.preview.dispose();
     cancelAnimationFrame(this.#lensFrame);
   }
 
@@ -220,6 +237,11 @@ export class Stage {
       this.keys.up(event);
     },
     onBlur: () => this.releaseAll(true),
+    // "actual" scrolls the picture: the preview and the customer's pointer move with it.
+    onScroll: () => {
+      this.preview.update();
+      this.cursor.update();
+    },
   };
 
   #controlling() {
@@ -241,7 +263,8 @@ export class Stage {
     const stage = this.host.stage();
     if (!canvas || !video || !stage || !this.#lensAt || !this.lensOn()) return this.clearLens();
     const rect = this.contentRect();
-    drawLens({ canvas, video, stage, rect, cursor: this.cursor.placed() }, this.#lensAt);
+    const placed = { cursor: this.cursor.placed(), preview: this.preview.placed() };
+    drawLens({ canvas, video, stage, rect, ...placed }, this.#lensAt);
     // Keep it live while the pointer stays: the picture under it changes.
     if (rect) this.#lensFrame = requestAnimationFrame(this.#draw);
   };

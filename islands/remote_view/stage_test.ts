@@ -40,6 +40,7 @@ function stage(fields: Partial<ViewState> = {}) {
     overlay: () => null,
     cursorFrame: () => null,
     cursor: () => null,
+    preview: () => null,
   });
   return { s, sent, log, state: () => state };
 }

@@ -233,6 +233,8 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   const control = s.control;
   // The whiteboard is on: nothing controls, whoever held control (SPEC R4).
   if (control === "granted" && s.whiteboard) return { key: "controlPaused", state: "paused" };
+  // A technician who only views draws too: the Pen label alone did not say where the line goes.
+  if (s.whiteboard && s.view === "granted") return { key: "drawingOnScreen", state: "drawing" };
   // Another window or technician drives: this one only watches (control_owner.tsx says so).
   const drivenElsewhere = control === "granted" &&
     (s.controlOwner === "elsewhere" || s.controlOwner === "other");

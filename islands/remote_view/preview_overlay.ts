@@ -1,0 +1,196 @@
+/**
+ * Paints the technician's own strokes and laser dot over the picture at once (stroke_preview.ts
+ * has the rule): a canvas over the visible part of the picture, never the target of a click,
+ * fed with what this window sends (`sent`), told of each video frame shown
+ * (`requestVideoFrameCallback`) so the pieces give way to the picture, and repainted whenever
+ * the layout moves (scale mode, full screen, scrolling, another screen chosen). The magnifier
+ * draws this canvas into its lens (stage.ts), so a fresh line shows there too.
+ */
+import type { ViewerInput } from "../../protocol/viewer.ts";
+import { LASER_COLOR, WHITEBOARD_COLORS } from "../../protocol/limits.ts";
+import type { Rect, Size } from "./geometry.ts";
+import {
+  clientWidth,
+  laserDiameter,
+  StrokePreview,
+  toClient,
+  visiblePart,
+} from "./stroke_preview.ts";
+
+/** The canvas's own styles (placed and sized by the painter): over the picture, no clicks. */
+export const PREVIEW_STYLE = {
+  position: "absolute",
+  left: "0",
+  top: "0",
+  pointerEvents: "none",
+} as const;
+
+export interface PreviewOverlayHost {
+  canvas(): HTMLCanvasElement | null;
+  stage(): HTMLElement | null;
+  video(): HTMLVideoElement | null;
+  /** Where the picture is (client pixels) and the shown screen's size (geometry.ts). */
+  contentRect(): Rect | null;
+  screenSize(): Size | null;
+  /** The screen shown (`ViewState.currentScreen`) and the link's round trip, if measured. */
+  screen(): string | null;
+  rttMs(): number | null;
+}
+
+type FrameCallback = (now: number, meta: { receiveTime?: number }) => void;
+type FramedVideo = HTMLVideoElement & {
+  requestVideoFrameCallback?(callback: FrameCallback): number;
+  cancelVideoFrameCallback?(id: number): void;
+};
+
+export class PreviewOverlay {
+  readonly model = new StrokePreview();
+  #paintFrame = 0;
+  #videoWatch = 0;
+  /** The part of the picture the canvas covers (client pixels) as last painted. */
+  #covers: Rect | null = null;
+
+  constructor(private readonly host: PreviewOverlayHost) {}
+
+  /** A message this window sent the customer's screen (only those that went out). */
+  sent(message: ViewerInput): void {
+    switch (message.type) {
+      case "stroke": {
+        const { color, width, points } = message;
+        const at = { screen: this.host.screen(), now: performance.now(), rttMs: this.host.rttMs() };
+        this.model.stroke({ color, width, points }, at);
+        this.#watchFrames();
+        break;
+      }
+      case "laser":
+        this.model.laser(message.at, this.host.screen());
+        break;
+      case "whiteboardClear":
+        this.model.clear();
+        break;
+      case "whiteboard":
+        if (!message.on) this.model.clear();
+        break;
+      default:
+        return;
+    }
+    this.update();
+  }
+
+  /** Everything gone from the preview (the whiteboard off, the picture or the socket gone). */
+  clear(): void {
+    this.model.clear();
+    this.update();
+  }
+
+  /** Repaints at the next animation frame (the layout or the state may have moved). */
+  update(): void {
+    if (!this.host.canvas()) return; // not mounted (or a test's stage without one)
+    if (!this.#paintFrame) this.#paintFrame = requestAnimationFrame(this.#paint);
+  }
+
+  /** The canvas and the client rectangle it covers, for the magnifier (null: nothing drawn). */
+  placed(): { image: HTMLCanvasElement; rect: Rect } | null {
+    const canvas = this.host.canvas();
+    if (!canvas || canvas.hidden || !this.#covers) return null;
+    return { image: canvas, rect: this.#covers };
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.#paintFrame);
+    this.#paintFrame = 0;
+    const video = this.host.video() as FramedVideo | null;
+    if (this.#videoWatch) video?.cancelVideoFrameCallback?.(this.#videoWatch);
+    this.#videoWatch = 0;
+  }
+
+  /** While pieces wait for the picture, each frame shown is checked against them. */
+  #watchFrames() {
+    const video = this.host.video() as FramedVideo | null;
+    if (this.#videoWatch || !video?.requestVideoFrameCallback) return;
+    this.#videoWatch = video.requestVideoFrameCallback((now, meta) => {
+      this.#videoWatch = 0;
+      if (this.model.framePresented(meta.receiveTime ?? now, now)) this.update();
+      if (this.model.waiting > 0) this.#watchFrames();
+    });
+  }
+
+  #paint = (now: number) => {
+    this.#paintFrame = 0;
+    const canvas = this.host.canvas();
+    const stage = this.host.stage();
+    const rect = this.host.contentRect();
+    const screen = this.host.screenSize();
+    const shown = this.model.visible(this.host.screen(), now);
+    const box = stage?.getBoundingClientRect();
+    const inner = stage && box
+      ? {
+        left: box.left + stage.clientLeft,
+        top: box.top + stage.clientTop,
+        width: stage.clientWidth,
+        height: stage.clientHeight,
+      }
+      : null;
+    const part = rect && inner ? visiblePart(rect, inner) : null;
+    const empty = shown.pieces.length === 0 && !shown.laser;
+    if (!canvas || !stage || !rect || !screen || !part || empty) {
+      this.#covers = null;
+      if (canvas) {
+        canvas.hidden = true;
+        canvas.dataset.pieces = "0";
+      }
+      return;
+    }
+    // Placed in the stage's content box, which scrolls in "actual" mode.
+    const x = part.left - (inner!.left - stage.scrollLeft);
+    const y = part.top - (inner!.top - stage.scrollTop);
+    canvas.style.transform = `translate(${x}px, ${y}px)`;
+    canvas.style.width = `${part.width}px`;
+    canvas.style.height = `${part.height}px`;
+    const ratio = globalThis.devicePixelRatio || 1;
+    const width = Math.round(part.width * ratio), height = Math.round(part.height * ratio);
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.setTransform(ratio, 0, 0, ratio, -part.left * ratio, -part.top * ratio);
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    for (const { piece, alpha } of shown.pieces) {
+      ctx.globalAlpha = Math.max(0, alpha);
+      ctx.strokeStyle = ctx.fillStyle = WHITEBOARD_COLORS[piece.color];
+      ctx.lineWidth = clientWidth(piece.width, rect, screen);
+      const first = toClient({ x: piece.points[0], y: piece.points[1] }, rect, screen);
+      ctx.beginPath();
+      if (piece.points.length === 2) {
+        ctx.arc(first.x, first.y, ctx.lineWidth / 2, 0, Math.PI * 2); // a click is a dot
+        ctx.fill();
+        continue;
+      }
+      ctx.moveTo(first.x, first.y);
+      for (let i = 2; i < piece.points.length; i += 2) {
+        const p = toClient({ x: piece.points[i], y: piece.points[i + 1] }, rect, screen);
+        ctx.lineTo(p.x, p.y);
+      }
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    if (shown.laser) {
+      const at = toClient(shown.laser, rect, screen);
+      ctx.fillStyle = LASER_COLOR;
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, laserDiameter(rect, screen) / 2, 0, Math.PI * 2);
+      ctx.fill();
+    }
+    this.#covers = part;
+    canvas.hidden = false;
+    // For tests: how many pieces show, how many still wait for the picture.
+    canvas.dataset.pieces = String(shown.pieces.length);
+    canvas.dataset.waiting = String(this.model.waiting);
+    if (this.model.fading) this.update();
+  };
+}
