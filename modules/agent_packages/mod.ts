@@ -4,6 +4,6 @@
  * `deno task fetch:runtimes` put in DATA_DIR/runtimes), built on first use into
  * `DATA_DIR/agent-packages`, with each session's configuration appended per download.
  */
-export { type AgentPackage, builtPackages, downloadOf, packageFor } from "./package.ts";
+export { type AgentPackage, builtPackages, caFiles, downloadOf, packageFor } from "./package.ts";
 export { isPlatform, type Platform, PLATFORMS, runtimeFor } from "./platforms.ts";
 export { agentBundle } from "./bundle.ts";

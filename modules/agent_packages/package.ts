@@ -95,6 +95,16 @@ export async function downloadOf(
   return { tail, length: pkg.size + tail.length, extension: "zip" };
 }
 
+/**
+ * The authority the support app should trust besides the customer's system's (TLS_CA_FILE,
+ * PEM) as the download's `ca.pem`; the launcher hands it to Deno (`DENO_CERT`). None → none.
+ */
+export function caFiles(
+  ca: string | undefined,
+): { name: string; bytes: Uint8Array<ArrayBuffer> }[] {
+  return ca ? [{ name: "ca.pem", bytes: encoder.encode(ca) }] : [];
+}
+
 /** The packages built on this server so far (for the admins' verification page). */
 export async function builtPackages(dataDir: string): Promise<AgentPackage[]> {
   const dir = join(dataDir, "agent-packages");

@@ -45,6 +45,9 @@ export function launchers(platform: Platform): { name: string; text: string; mod
         "rem Starts the support app with the Deno runtime in this folder. Nothing is installed.",
         'set "DENO_DIR=%~dp0.deno"',
         "set DENO_NO_UPDATE_CHECK=1",
+        "rem Trust what this computer trusts, and the support desk's own authority if it sent one.",
+        "set DENO_TLS_CA_STORE=mozilla,system",
+        'if exist "%~dp0ca.pem" set "DENO_CERT=%~dp0ca.pem"',
         `"%~dp0deno.exe" run --no-remote --no-prompt --no-config ${RUN_FLAGS} ` +
         '"%~dp0agent.js" --config "%~dp0rescue.json" %*',
         "pause",
@@ -56,6 +59,9 @@ export function launchers(platform: Platform): { name: string; text: string; mod
 # Starts the support app with the Deno runtime in this folder. Nothing is installed.
 DIR="$(cd "$(dirname "$0")" && pwd)"
 export DENO_DIR="$DIR/.deno" DENO_NO_UPDATE_CHECK=1
+# Trust what this computer trusts, and the support desk's own authority if it sent one.
+export DENO_TLS_CA_STORE=mozilla,system
+if [ -f "$DIR/ca.pem" ]; then export DENO_CERT="$DIR/ca.pem"; fi
 exec "$DIR/deno" run --no-remote --no-prompt --no-config ${RUN_FLAGS} \\
   "$DIR/agent.js" --config "$DIR/rescue.json" "$@"
 `;

@@ -5,7 +5,13 @@
  * server and no session: the app opens its small window and the customer connects from there.
  */
 import type { Context } from "hono";
-import { downloadOf, isPlatform, packageFor, type Platform } from "../agent_packages/mod.ts";
+import {
+  caFiles,
+  downloadOf,
+  isPlatform,
+  packageFor,
+  type Platform,
+} from "../agent_packages/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { type Channel } from "../channels/mod.ts";
@@ -66,7 +72,7 @@ export async function sendCardPackage(
   const { tail, length, extension } = await downloadOf(
     portable,
     { server, callingCard: true },
-    await cardFiles(deps, card, channel),
+    [...await cardFiles(deps, card, channel), ...caFiles(deps.config.supportAppCa)],
   );
   const file = await Deno.open(portable.path);
   const body = file.readable.pipeThrough(

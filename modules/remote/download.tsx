@@ -9,6 +9,7 @@ import type { AppEnv } from "../http/mod.ts";
 import { findByToken } from "../support/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import {
+  caFiles,
   downloadOf,
   isPlatform,
   packageFor,
@@ -71,7 +72,11 @@ export const agentDownloadRoutes = new Hono<AppEnv>().get("/s/:token/agent", asy
     c.req.query("download") !== "1";
   if (portable && !page) {
     const server = new URL(deps.config.publicUrl).origin;
-    const { tail, length, extension } = await downloadOf(portable, { server, link });
+    const { tail, length, extension } = await downloadOf(
+      portable,
+      { server, link },
+      caFiles(deps.config.supportAppCa),
+    );
     const file = await Deno.open(portable.path);
     const body = file.readable.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({ flush: (out) => out.enqueue(tail) }),
