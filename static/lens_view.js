@@ -4,8 +4,11 @@
 // modules/lens routes.tsx `/console/lens/peer`), what the customer switched (paused, muted,
 // flashlight) from the session's live stream, and the tools: freeze (the phone holds the same
 // moment), screenshot (PNG of the picture and the drawing, at the picture's own size), zoom
-// (fit, actual size, 2×), mute (what this page plays), record (in this browser: MediaRecorder,
-// WebM of picture and sound, downloaded at Stop) and drawing, in the picture's coordinates,
+// (fit, actual size, 2×), mute (what this page plays), record (on the server: Record / Stop ask
+// `/console/lens/record`, which the group's recording policy and `recordSessions` allow or
+// refuse; the part files and their list are modules/recording's — nothing is downloaded here,
+// so no copy escapes the organisation's retention and audit; a group that records always has
+// no button, only the red "Recording" sign) and drawing, in the picture's coordinates,
 // which the customer's phone shows too. Drawing stays where it is put on the picture: nothing
 // follows an object when the phone moves (freeze first to keep it on the object).
 import { liveSource } from "./live_source.js";
@@ -26,11 +29,14 @@ function start(root) {
   const picture = $("picture");
   const stage = $("stage");
   const status = $("status");
+  /** Record / Stop: only where the policy lets this technician (views.tsx). */
+  const recordButton = /** @type {HTMLButtonElement | null} */ ($("record"));
+  /** The red sign while the server records (the button's own colour, or this alone). */
+  const recordingSign = $("recording");
   const buttons = {
     freeze: /** @type {HTMLButtonElement} */ ($("freeze")),
     screenshot: /** @type {HTMLButtonElement} */ ($("screenshot")),
     mute: /** @type {HTMLButtonElement} */ ($("mute")),
-    record: /** @type {HTMLButtonElement} */ ($("record")),
     clear: /** @type {HTMLButtonElement} */ ($("clear")),
   };
   const csrf = document.body.getAttribute("hx-headers")
@@ -48,8 +54,8 @@ function start(root) {
   /** @type {RTCPeerConnection | null} */
   let pc = null;
   let connecting = false;
-  /** @type {MediaRecorder | null} */
-  let recorder = null;
+  /** A refusal of Record / Stop, in words, until the next change. */
+  let recordProblem = "";
   let zoom = "fit";
 
   /** @param {string} url @param {unknown} [body] */
@@ -91,6 +97,7 @@ function start(root) {
       else if (video.muted) lines.push(labels.soundOff);
       if (state.torch) lines.push(labels.torch);
     }
+    if (recordProblem) lines.push(recordProblem);
     status.textContent = lines.join(" ");
     root.dataset.phase = state.phase;
     root.dataset.paused = state.paused ? "1" : "";
@@ -102,8 +109,15 @@ function start(root) {
     buttons.freeze.setAttribute("aria-pressed", String(Boolean(state.frozen)));
     buttons.mute.textContent = video.muted ? labels.unmute : labels.mute;
     buttons.mute.setAttribute("aria-pressed", String(video.muted));
+    const recording = Boolean(state.recording);
+    if (recordButton) {
+      recordButton.disabled = !live;
+      recordButton.textContent = recording ? labels.stopRecording : labels.record;
+      recordButton.classList.toggle("recording", recording);
+      recordButton.setAttribute("aria-pressed", String(recording));
+    }
+    recordingSign.hidden = !recording;
     if (state.phase === "ended") {
-      stopRecording();
       pc?.close();
       pc = null;
       video.srcObject = null;
@@ -193,39 +207,23 @@ function start(root) {
     render();
   });
 
-  buttons.record.addEventListener("click", () => {
-    if (recorder) return stopRecording();
-    const stream = /** @type {MediaStream | null} */ (video.srcObject);
-    if (!stream || typeof MediaRecorder !== "function") {
-      status.textContent = labels.recordUnsupported;
-      return;
+  // Record / Stop on the server: the state's `recording` (sent to both pages) says what is true;
+  // a refusal (policy, permission, folder) is said in words.
+  recordButton?.addEventListener("click", async () => {
+    recordButton.disabled = true;
+    recordProblem = "";
+    try {
+      const response = await post(root.dataset.record ?? "", { recording: !state.recording });
+      if (!response.ok) {
+        // The refusal comes as the flash paragraph htmx would show (modules/app errors.tsx).
+        const html = new DOMParser().parseFromString(await response.text(), "text/html");
+        recordProblem = (html.body.textContent ?? "").trim().slice(0, 300) || labels.recordFailed;
+      }
+    } catch {
+      recordProblem = labels.recordFailed;
     }
-    /** @type {Blob[]} */
-    const parts = [];
-    const started = recorder = new MediaRecorder(stream);
-    started.addEventListener("dataavailable", (event) => event.data.size && parts.push(event.data));
-    started.addEventListener("stop", () => {
-      download(new Blob(parts, { type: started.mimeType || "video/webm" }), "webm");
-    });
-    started.start(1000);
-    // The customer is told while the picture is recorded (their phone shows it).
-    post(root.dataset.record ?? "", { recording: true }).catch(() => {});
-    buttons.record.textContent = labels.stopRecording;
-    buttons.record.classList.add("recording");
-    buttons.record.title = labels.recording;
+    render();
   });
-  const stopRecording = () => {
-    if (!recorder) return;
-    const stopping = recorder;
-    recorder = null;
-    if (stopping.state !== "inactive") stopping.stop();
-    if (state.phase !== "ended") {
-      post(root.dataset.record ?? "", { recording: false }).catch(() => {});
-    }
-    buttons.record.textContent = labels.record;
-    buttons.record.classList.remove("recording");
-    buttons.record.title = "";
-  };
 
   /** @param {Blob} blob @param {string} extension */
   const download = (blob, extension) => {

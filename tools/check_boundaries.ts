@@ -271,6 +271,7 @@ const ALLOWED: Record<string, string[]> = {
     "files",
     "http",
     "i18n",
+    "lens",
     "permissions",
     "refusal",
     "remote",

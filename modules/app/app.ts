@@ -16,7 +16,12 @@ import { monitoringRoutes } from "../monitoring/mod.ts";
 import { consoleRoutes } from "../console/mod.ts";
 import { collaborationRoutes } from "../collaboration/mod.ts";
 import { historyRoutes } from "../history/mod.ts";
-import { recordingRoutes, sessionRecorders } from "../recording/mod.ts";
+import {
+  lensRecorders,
+  lensRecordingRoutes,
+  recordingRoutes,
+  sessionRecorders,
+} from "../recording/mod.ts";
 import { customerSurveyRoutes, offerSurveyAtEnd, surveyAdminRoutes } from "../surveys/mod.ts";
 import { mailAdminRoutes } from "../mail/mod.ts";
 import { smsAdminRoutes } from "../sms/mod.ts";
@@ -46,7 +51,7 @@ import {
 import { agentFileRoutes, customerFileRoutes, fileManagerRoutes } from "../filemgr/mod.ts";
 import { libraryRoutes, scriptSessionRoutes } from "../scripts/mod.ts";
 import { systemRoutes } from "../sysinfo/mod.ts";
-import { lensRoutes } from "../lens/mod.ts";
+import { lensRecordersFrom, lensRoutes } from "../lens/mod.ts";
 import { deviceInfoRoutes, forgetDeviceInfoAtEnd } from "../device_info/mod.ts";
 import { reportRoutes } from "../reports/mod.ts";
 import { ssoAdminRoutes, ssoSignIn, ssoSignInRoutes } from "../sso/mod.ts";
@@ -102,6 +107,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   groupDependentsFrom(deps, cardsNeedingGroup);
   // Every remote session's screen recorder (modules/recording), beside its frames.
   recordersFrom(deps, sessionRecorders(deps));
+  // Every Lens session's recorder (modules/recording), beside the phone's frames and sound.
+  lensRecordersFrom(deps, lensRecorders(deps));
   app.use("*", securityHeaders({ hsts: deps.config.secureCookies }));
   // Before anything reads a body (CSRF reads forms): no route buffers past its cap.
   app.use("*", bodyLimit(bodyCaps({ fileBytes: fileLimit(deps) })));
@@ -134,6 +141,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", deviceInfoRoutes);
   app.route("/", rebootRoutes);
   app.route("/", recordingRoutes);
+  app.route("/", lensRecordingRoutes);
   app.route("/", agentDownloadRoutes);
   app.route("/", orgPublicRoutes);
   app.route("/", passwordResetRoutes(ssoSignIn));

@@ -159,6 +159,11 @@ export const AUDIT_ACTIONS = [
   // Lens: a customer's phone camera (modules/lens, SPEC M1).
   "lens.started",
   "lens.ended",
+  "lens.recording_started",
+  "lens.recording_stopped",
+  "lens.recording_failed",
+  "lens.recording_downloaded",
+  "lens.recording_deleted",
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

@@ -79,3 +79,10 @@ export async function lensHomeOfToken(deps: AppDeps, token: string): Promise<Len
     .where(eq(lensHomes.tokenHash, await sha256Hex(token)));
   return await _home(deps, row?.instanceId);
 }
+
+/** The home of a Lens session by its id (a recording's part left open: is it still written?). */
+export async function lensHomeOf(deps: AppDeps, lensId: string): Promise<LensHome> {
+  const [row] = await deps.db.select({ instanceId: lensHomes.instanceId }).from(lensHomes)
+    .where(eq(lensHomes.lensId, lensId));
+  return await _home(deps, row?.instanceId);
+}

@@ -6,12 +6,14 @@
  * the phone's own switches (paused, muted, flashlight), the technician's freeze and drawing,
  * and the end. Each change goes to both pages' live streams as one event.
  *
- * Nothing here is stored: a Lens session lives in the memory of the instance that started it
- * (registry.ts keeps its record, record.ts), and its picture is never written to disk on the
- * server.
+ * A Lens session lives in the memory of the instance that started it (registry.ts keeps its
+ * record, record.ts). Its picture and sound are written to disk only by its recorder
+ * (recorder_slot.ts, modules/recording): while the technician records, or the group's policy
+ * records every session, and the phone sends — the phone says so while it does.
  */
 import type { RtpPacket } from "werift";
 import { ScreenReceiver, ViewerPeer } from "../remote/mod.ts";
+import type { LensFrameRecorder } from "./recorder_slot.ts";
 import { randomToken } from "../tokens/mod.ts";
 
 /** What a Lens session is doing, in the order it moves through. */
@@ -31,8 +33,13 @@ export interface LensState {
   torch: boolean;
   /** The technician froze the picture (strokes then stay on what it shows). */
   frozen: boolean;
-  /** The technician records the picture (in their browser): the phone says so while it does. */
+  /**
+   * The server records the phone's picture and sound now (the technician's Record or the
+   * group's `always`, while the phone sends): the phone says so while it does.
+   */
   recording: boolean;
+  /** The group records every Lens session: the technician has no Stop (set at the start). */
+  recordsAlways: boolean;
   /** The picture's size, once the first keyframe came. */
   width: number;
   height: number;
@@ -129,6 +136,9 @@ export class LensSession {
   readonly #viewers = new Map<number, ViewerPeer>();
   readonly #listeners = new Set<(event: LensEvent) => void>();
   #receiver: ScreenReceiver | null = null;
+  #recorder: LensFrameRecorder | null = null;
+  /** The recorder's last part on disk and in its row, once the session ended. */
+  #recorderClosed: Promise<void> = Promise.resolve();
   #nextViewer = 1;
   #frames = 0;
   #watchers = 0;
@@ -141,6 +151,7 @@ export class LensSession {
     torch: false,
     frozen: false,
     recording: false,
+    recordsAlways: false,
     width: 0,
     height: 0,
     codec: "",
@@ -222,10 +233,15 @@ export class LensSession {
         }
         const relayed = { data: frame.data, keyframe: frame.keyframe, capturedAt: Date.now() };
         for (const viewer of this.#viewers.values()) viewer.send(relayed);
+        if (this.#recorder && receiver.codec) {
+          this.#recorder.viewChanged(true);
+          this.#recorder.frame({ ...relayed, codec: receiver.codec, ...frame });
+        }
       },
       onAudio: (packet: RtpPacket) => {
         if (this.#receiver !== receiver) return;
         for (const viewer of this.#viewers.values()) viewer.sendAudio(packet);
+        this.#recorder?.audio(packet.payload, Date.now());
       },
       onClosed: () => {
         if (this.#receiver === receiver) this.#interrupted();
@@ -305,9 +321,41 @@ export class LensSession {
     if (!this.ended && this.#state.frozen !== frozen) this.#set({ frozen });
   }
 
-  /** The technician's recording started or stopped (the phone shows it while on). */
-  record(recording: boolean): void {
-    if (!this.ended && this.#state.recording !== recording) this.#set({ recording });
+  /**
+   * The session's recorder (modules/recording, through the app's `lensRecordersFrom`): given
+   * the phone's frames and sound from now on, and told when the phone sends or stops.
+   */
+  attachRecorder(recorder: LensFrameRecorder): void {
+    this.#recorder = recorder;
+    this.#recordingChanged();
+  }
+
+  get recorder(): LensFrameRecorder | null {
+    return this.#recorder;
+  }
+
+  /** The recorder started or stopped writing: both pages are told (the phone says so). */
+  recordingChanged(): void {
+    this.#recordingChanged();
+  }
+
+  /** Resolves once the recorder's last part is complete (after the end). */
+  recorderClosed(): Promise<void> {
+    return this.#recorderClosed;
+  }
+
+  /** A keyframe of the phone, for a recorder's part to start at. */
+  wantKeyframe(): void {
+    this.#receiver?.keyframe();
+  }
+
+  #recordingChanged() {
+    const recorder = this.#recorder;
+    if (!recorder || this.ended) return;
+    const recording = recorder.recording;
+    const recordsAlways = recorder.startedByPolicy;
+    if (recording === this.#state.recording && recordsAlways === this.#state.recordsAlways) return;
+    this.#set({ recording, recordsAlways });
   }
 
   /** Adds a stroke; false once MAX_STROKES are drawn (Clear first). */
@@ -334,6 +382,7 @@ export class LensSession {
     receiver?.close();
     for (const viewer of this.#viewers.values()) viewer.close();
     this.#viewers.clear();
+    if (this.#recorder) this.#recorderClosed = this.#recorder.close();
     this.options.onEnded(reason);
     this.#listeners.clear();
   }
@@ -345,6 +394,9 @@ export class LensSession {
    */
   #interrupted() {
     this.#receiver = null;
+    // The phone sends nothing now: its part ends; a new one starts when it comes back (maybe in
+    // another codec).
+    this.#recorder?.viewChanged(false);
     this.#set({ phase: "waiting", interrupted: true, paused: false, torch: false });
     clearTimeout(this.#reconnect);
     this.#reconnect = setTimeout(() => this.end("lost"), this.options.reconnectMs ?? RECONNECT_MS);

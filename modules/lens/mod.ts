@@ -18,3 +18,22 @@ export { lensRegistry } from "./registry.ts";
  * closed when it stops cleanly (`closeLensRecordsHere`, before it deregisters).
  */
 export { closeLensRecordsHere, closeLensRecordsOfGoneInstances } from "./record.ts";
+/**
+ * The place for a Lens session's recorder (recorder_slot.ts): modules/recording provides it,
+ * the app registers it; the phone's frames and sound reach it on the session's home.
+ */
+export {
+  type LensFrameRecorder,
+  type LensRecordAction,
+  lensRecordersFrom,
+  type LensRecorderSource,
+  type RecordedLens,
+} from "./recorder_slot.ts";
+/**
+ * Who may read a Lens session's record and so its recordings (readable.ts); its home, for a
+ * part left open (lens_home.ts); its record says a recording was stored (record.ts).
+ */
+export { mayReadLens, type ReadableLens, readableLens } from "./readable.ts";
+export { lensHomeOf } from "./lens_home.ts";
+export { markLensRecorded } from "./record.ts";
+export { lensSessions } from "./schema.ts";

@@ -40,9 +40,9 @@ export async function markLensLive(deps: AppDeps, id: string, at: Date): Promise
     .where(and(eq(lensSessions.id, id), isNull(lensSessions.liveAt)));
 }
 
-/** The technician recorded the picture (at least once). */
-export async function markLensRecorded(deps: AppDeps, id: string): Promise<void> {
-  await deps.db.update(lensSessions).set({ recorded: true }).where(eq(lensSessions.id, id));
+/** A recording of the session was stored (its first part's file and row: modules/recording). */
+export async function markLensRecorded(db: AppDeps["db"], id: string): Promise<void> {
+  await db.update(lensSessions).set({ recorded: true }).where(eq(lensSessions.id, id));
 }
 
 /** The link went through the product's outbox (the latest way), with the customer's name. */
@@ -100,12 +100,15 @@ export async function closeLensRecordsHere(deps: AppDeps): Promise<number> {
 
 /** One ended Lens session as the technician's recent list shows it. */
 export interface LensRecord {
+  id: string;
   startedAt: Date;
   endedAt: Date;
   /** From creation to the end. */
   seconds: number;
   reason: LensRecordEnd;
   customer: string | null;
+  /** A recording was stored (its page lists what is kept: modules/recording). */
+  recorded: boolean;
 }
 
 /** The technician's ended Lens sessions, newest end first. */
@@ -115,6 +118,8 @@ export async function recentLensRecords(
   limit = 10,
 ): Promise<LensRecord[]> {
   const rows = await deps.db.select({
+    id: lensSessions.id,
+    recorded: lensSessions.recorded,
     createdAt: lensSessions.createdAt,
     endedAt: lensSessions.endedAt,
     reason: lensSessions.endReason,
@@ -128,6 +133,8 @@ export async function recentLensRecords(
     .orderBy(desc(lensSessions.endedAt), desc(lensSessions.createdAt))
     .limit(limit);
   return rows.map((row) => ({
+    id: row.id,
+    recorded: row.recorded,
     startedAt: row.createdAt,
     endedAt: row.endedAt!,
     seconds: Math.max(0, Math.round((row.endedAt!.getTime() - row.createdAt.getTime()) / 1000)),

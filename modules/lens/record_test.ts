@@ -14,6 +14,7 @@ import { technician } from "../../tests/support/sessions.ts";
 import { instances } from "../cluster/schema.ts";
 import { registerInstance } from "../cluster/mod.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
+import { defaultGroupSettings, technicianGroups } from "../org/mod.ts";
 import { closeLensRecordsHere, closeLensRecordsOfGoneInstances, openLensRecord } from "./record.ts";
 import { LensRegistry, lensRegistry } from "./registry.ts";
 import { lensSessions } from "./schema.ts";
@@ -55,9 +56,18 @@ Deno.test({
     const phone = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
     try {
       const ann = await technician(t, {
-        permissions: [...defaultPermissions(), "lens"],
+        permissions: [...defaultPermissions(), "lens", "recordSessions"],
         name: "Ann",
       });
+      // Her group lets technicians record (modules/recording's policy), into a folder of its own.
+      const folder = await Deno.makeTempDir();
+      await t.deps.db.update(technicianGroups).set({
+        settings: {
+          ...defaultGroupSettings(),
+          recordingPolicy: "optional",
+          recordingLocation: folder,
+        },
+      }).where(eq(technicianGroups.id, ann.groupId!));
       const client = t.client();
       await client.signIn(ann.email, TECH_PASSWORD);
       await client.get("/console/lens");
@@ -137,7 +147,9 @@ Deno.test({
         assert.equal(record.liveAt?.toISOString(), wentLive.toISOString(), "live at the picture");
         // Recorded by the technician; later pictures keep the first live time.
         t.clock.advance(90_000);
-        assert.equal((await json(client, "/console/lens/record", { recording: true })).status, 204);
+        assert.equal((await json(client, "/console/lens/record", { recording: true })).status, 200);
+        // "Recorded" once a part's file and row are written (at the next keyframe), not before.
+        await until("a part written", async () => (await row(t, session.id)).recorded);
       } finally {
         clearInterval(send);
       }

@@ -19,11 +19,11 @@ import {
   type LensRecord,
   markLensInvited,
   markLensLive,
-  markLensRecorded,
   openLensRecord,
   recentLensRecords,
 } from "./record.ts";
 import type { LensSentVia } from "./schema.ts";
+import { lensRecorderSource } from "./recorder_slot.ts";
 import {
   ABANDONED_MS,
   type LensEndReason,
@@ -104,7 +104,6 @@ export class LensRegistry {
     // The timer alone keeps no process alive (a test's, a server stopping).
     Deno.unrefTimer(expiry);
     let live = false;
-    let recorded = false;
     session.listen((event) => {
       if (event.kind !== "state") return;
       if (event.state.phase !== "waiting") clearTimeout(expiry);
@@ -113,11 +112,21 @@ export class LensRegistry {
         live = true;
         this.#write(session, () => markLensLive(this.deps, session.id, at));
       }
-      if (event.state.recording && !recorded) {
-        recorded = true;
-        this.#write(session, () => markLensRecorded(this.deps, session.id));
-      }
     });
+    // Its recorder (modules/recording): the record's `recorded` is set by the part's row, when
+    // a file is really written.
+    const recorders = lensRecorderSource(this.deps);
+    if (recorders) {
+      session.attachRecorder(recorders.create({
+        id: session.id,
+        orgId: owner.orgId,
+        groupId: owner.groupId,
+        technician: { id: owner.userId, name: owner.name },
+        wantKeyframe: () => session.wantKeyframe(),
+        recordingChanged: () => session.recordingChanged(),
+        sendsAudio: () => session.state.audio,
+      }));
+    }
     this.deps.log.info("lens started", { lens: session.id, user: owner.userId });
     await recordAudit(this.deps.db, {
       orgId: owner.orgId,
@@ -177,7 +186,13 @@ export class LensRegistry {
       },
       at,
     }).catch((error) => this.deps.log.error("lens audit failed", { error: String(error) }));
-    this.#writes.set(session, Promise.all([closed, released, audited]).then(() => {}));
+    // The recording's last part is complete before the End button's page lists the session.
+    const recording = session.recorderClosed()
+      .catch((error) => this.deps.log.error("lens recording failed", { error: String(error) }));
+    this.#writes.set(
+      session,
+      Promise.all([closed, released, audited, recording]).then(() => {}),
+    );
   }
 
   /**

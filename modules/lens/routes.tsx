@@ -10,7 +10,9 @@
  * - `POST /console/lens/peer` a WebRTC offer for the technician's picture (`{ id, sdp }`, 409
  *   before the phone sends one), `POST /console/lens/peer/:id/answer` its answer;
  * - `POST /console/lens/draw` a stroke, `…/clear`, `…/freeze` (`{ frozen }`), `…/record`
- *   (`{ recording }`: the technician's browser records; the phone says so while it does).
+ *   (`{ recording }`: Record / Stop — the server records the phone's picture and sound
+ *   (modules/recording, recorder_slot.ts) under the group's recording policy, and the
+ *   technician needs `recordSessions`; the phone says so while it records).
  *
  * The customer's, by the link's token only (an ended or unknown one is a 404):
  * `GET /lens/:token` the phone page, `POST …/offer` the phone's complete offer → our answer,
@@ -37,6 +39,7 @@ import { lensInviteProblem, lensInviteVia, sendLensInvite } from "./invite.ts";
 import { type LensEvent, type LensSession, readStroke } from "./lens_session.ts";
 import { type LensHome, lensHomeOfTechnician, lensHomeOfToken } from "./lens_home.ts";
 import { lensRegistry } from "./registry.ts";
+import { lensRecorderSource } from "./recorder_slot.ts";
 import {
   LensGonePage,
   LensInviteForm,
@@ -98,8 +101,15 @@ function _ways(c: Context<AuthedEnv>) {
   return { email: can(user, "methodEmail"), sms: can(user, "methodSms") };
 }
 
+/** What the page offers for recording the session: its group's policy and `recordSessions`. */
+async function _recordOffer(c: Context<AuthedEnv>, session: LensSession | undefined) {
+  const source = lensRecorderSource(c.get("deps"));
+  if (!session || !source) return null;
+  return await source.offer(session.owner.groupId, can(c.get("user"), "recordSessions"));
+}
+
 /** The page, or (htmx) the invitation form alone, with what was typed and the outcome. */
-function _inviteAnswer(
+async function _inviteAnswer(
   c: Context<AuthedEnv>,
   session: LensSession,
   invite: Omit<LensInviteFormProps, "c" | "ways">,
@@ -108,7 +118,13 @@ function _inviteAnswer(
   const props = { c, ways: _ways(c), ...invite };
   if (isHtmx(c)) return c.html(<LensInviteForm {...props} />, status);
   return c.html(
-    <LensPage c={c} session={session} link={_link(c, session)} invite={props} />,
+    <LensPage
+      c={c}
+      session={session}
+      link={_link(c, session)}
+      invite={props}
+      recordOffer={await _recordOffer(c, session)}
+    />,
     status,
   );
 }
@@ -156,6 +172,7 @@ const technicianRoutes = new Hono<AppEnv>()
         link={session ? _link(c, session) : undefined}
         invite={{ c, ways: _ways(c) }}
         recent={recent}
+        recordOffer={await _recordOffer(c as Context<AuthedEnv>, session)}
       />,
     );
   })
@@ -235,6 +252,7 @@ const technicianRoutes = new Hono<AppEnv>()
           session={session}
           link={session ? _link(c, session) : undefined}
           error={c.get("t")("lens.alreadyRunning")}
+          recordOffer={await _recordOffer(c as Context<AuthedEnv>, session)}
         />,
         409,
       );
@@ -295,11 +313,18 @@ const technicianRoutes = new Hono<AppEnv>()
   })
   .post("/console/lens/record", async (c) => {
     const session = _mine(c as Context<AuthedEnv>);
+    const user = c.get("user")!;
     const body = await c.req.json().catch(() => null) as { recording?: unknown } | null;
     if (typeof body?.recording !== "boolean") throw new Refusal(422, "lens.badRequest");
-    session.record(body.recording);
+    const source = lensRecorderSource(c.get("deps"));
+    if (!source || !session.recorder) throw new Refusal(409, "recording.refused.unavailable");
+    await source.act(session.recorder, body.recording ? "start" : "stop", {
+      id: user.id,
+      name: user.name,
+      permitted: can(user, "recordSessions"),
+    });
     c.get("deps").log.info("lens recording", { lens: session.id, on: body.recording });
-    return c.body(null, 204);
+    return c.json({ recording: session.state.recording });
   });
 
 const phoneRoutes = new Hono<AppEnv>()

@@ -89,8 +89,11 @@ Deno.test({
       }]);
       assert.equal((await json(client, "/console/lens/freeze", { frozen: "yes" })).status, 422);
       assert.equal((await json(client, "/console/lens/record", {})).status, 422);
-      assert.equal((await json(client, "/console/lens/record", { recording: true })).status, 204);
-      assert.equal(session.state.recording, true, "the phone is told");
+      // Record follows the group's recording policy: off by default, refused with the reason.
+      const record = await json(client, "/console/lens/record", { recording: true });
+      assert.equal(record.status, 403);
+      assert.match(await record.text(), /Recording is off for your group/);
+      assert.equal(session.state.recording, false, "nothing recorded, the phone not told");
       assert.equal(
         (await json(client, "/console/lens/peer/99/answer", { sdp: "v=0" })).status,
         404,

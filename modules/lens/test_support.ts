@@ -37,7 +37,7 @@ export async function lensRecordFixture(deps: AppDeps, f: LensRecordFixture): Pr
     await markLensInvited(deps, id, { via: f.via, customerName: f.customer ?? null });
   }
   if (f.liveAt) await markLensLive(deps, id, f.liveAt);
-  if (f.recorded) await markLensRecorded(deps, id);
+  if (f.recorded) await markLensRecorded(deps.db, id);
   if (f.endedAt) {
     await closeLensRecord(deps, id, { reason: f.reason ?? "technician", at: f.endedAt });
   }

@@ -20,6 +20,9 @@ import type { LensRecord } from "./record.ts";
 
 type C = PageContext;
 
+/** A Lens session's recordings page (modules/recording serves it, behind `readableLens`). */
+export const lensRecordingsHref = (lensId: string) => `/console/recordings/lens/${lensId}`;
+
 /** The words a script shows, by the name it uses. */
 function labels(c: C, keys: Record<string, TranslationKey>, params = {}): string {
   const t = c.get("t");
@@ -51,8 +54,7 @@ const VIEW_LABELS: Record<string, TranslationKey> = {
   unmute: "lens.tools.unmute",
   record: "lens.tools.record",
   stopRecording: "lens.tools.stopRecording",
-  recording: "lens.tools.recording",
-  recordUnsupported: "lens.tools.recordUnsupported",
+  recordFailed: "lens.tools.recordFailed",
   copied: "lens.copied",
   drawFailed: "lens.drawFailed",
 };
@@ -66,6 +68,7 @@ export function LensPage(
     error?: string;
     invite?: LensInviteFormProps;
     recent?: LensRecord[];
+    recordOffer?: LensRecordOffer;
   },
 ) {
   const { c, session } = props;
@@ -90,6 +93,7 @@ export function LensPage(
               session={session}
               link={props.link ?? ""}
               invite={props.invite ?? { c, ways: { email: false, sms: false } }}
+              recordOffer={props.recordOffer ?? null}
             />
           )
           : (
@@ -240,6 +244,7 @@ function LensRecent(props: { c: C; recent: LensRecord[] }) {
               <th>{t("lens.history.duration")}</th>
               <th>{t("lens.history.customer")}</th>
               <th>{t("lens.history.ended")}</th>
+              <th>{t("lens.history.recording")}</th>
             </tr>
           </thead>
           <tbody>
@@ -251,6 +256,13 @@ function LensRecent(props: { c: C; recent: LensRecord[] }) {
                 <td>{lensDuration(t, r.seconds)}</td>
                 <td>{r.customer ?? <span class="muted">{t("lens.history.notGiven")}</span>}</td>
                 <td>{_capitalised(t(`lens.endedHow.${r.reason}`))}</td>
+                <td>
+                  {r.recorded && (
+                    <a href={lensRecordingsHref(r.id)} data-lens-recording-link>
+                      {t("lens.history.play")}
+                    </a>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -264,8 +276,17 @@ function _capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** What the page offers for recording (the group's policy, `recordSessions`). */
+export type LensRecordOffer = "button" | "always" | null;
+
 function LensRunning(
-  props: { c: C; session: LensSession; link: string; invite: LensInviteFormProps },
+  props: {
+    c: C;
+    session: LensSession;
+    link: string;
+    invite: LensInviteFormProps;
+    recordOffer: LensRecordOffer;
+  },
 ) {
   const { c } = props;
   const t = c.get("t");
@@ -306,6 +327,11 @@ function LensRunning(
         <p class="muted">{t("lens.linkHelp")}</p>
       </div>
       <p class="lens-status" role="status" data-lens-status>{t("lens.status.waiting")}</p>
+      {props.recordOffer === "always" && (
+        <p class="muted lens-records-always" data-lens-records-always>
+          {t("lens.tools.recordsAlways")}
+        </p>
+      )}
       <div class="lens-toolbar" role="toolbar" aria-label={t("lens.tools.label")}>
         <button type="button" class="secondary" data-lens-freeze disabled>
           {t("lens.tools.freeze")}
@@ -327,9 +353,15 @@ function LensRunning(
         <button type="button" class="secondary" data-lens-mute disabled>
           {t("lens.tools.mute")}
         </button>
-        <button type="button" class="secondary" data-lens-record disabled>
-          {t("lens.tools.record")}
-        </button>
+        {props.recordOffer === "button" && (
+          <button type="button" class="secondary" data-lens-record disabled>
+            {t("lens.tools.record")}
+          </button>
+        )}
+        <span class="lens-recording" data-lens-recording hidden={!props.session.state.recording}>
+          <span class="rec-dot" aria-hidden="true"></span>
+          {t("lens.tools.recordingSign")}
+        </span>
         <span class="lens-colours" role="group" aria-label={t("lens.tools.draw")}>
           {STROKE_COLOURS.map((colour, i) => (
             <button
@@ -409,6 +441,12 @@ export function LensPhonePage(props: { c: C; session: LensSession }) {
         <section class="lens-phone-intro" data-lens-intro>
           <h1>{t("lensPhone.title")}</h1>
           <p>{t("lensPhone.intro", { name: session.owner.name })}</p>
+          {session.state.recordsAlways && (
+            <p class="flash recording" data-lens-records-always>
+              <span class="rec-dot" aria-hidden="true"></span>
+              {t("lensPhone.recordedAlways")}
+            </p>
+          )}
           <button type="button" data-lens-start>{t("lensPhone.start")}</button>
         </section>
         <p class="lens-phone-status" role="status" data-lens-status></p>

@@ -1,11 +1,12 @@
 /**
- * A streaming Matroska (WebM for VP8/VP9) writer for one video track, fed the encoded frames
+ * A streaming Matroska (WebM for VP8/VP9) writer for one video track — and, for a Lens phone's
+ * microphone, an Opus track (`A_OPUS`, the RTP payloads as they came) — fed the encoded frames
  * as they pass the server — no re-encoding. It hands back bytes to append and, at the end,
  * the few bytes to overwrite in place (the Segment's size and the Duration), so a file is
  * written front to back and memory never holds more than one frame.
  *
  * Layout: EBML header · Segment (size patched at the end) { Info (1 ms timestamps, Duration
- * patched, DateUTC) · Tracks (one video track) · Cluster* } — each Cluster starts at a
+ * patched, DateUTC) · Tracks (video track 1, Opus track 2 when there is audio) · Cluster* } — each Cluster starts at a
  * keyframe (a player seeks to cluster starts) or when a block's 16-bit relative timestamp
  * would overflow. A cluster's size is known only once the next one starts: it is written as
  * 8 bytes and patched then (`takePatches`), as the Segment's is at the end — an unknown size
@@ -35,6 +36,8 @@ export interface TrackInfo {
   codecPrivate?: Uint8Array;
   /** When the recording starts (DateUTC). */
   startedAt: Date;
+  /** An Opus track beside the video (track 2): its channel count for the OpusHead. */
+  audio?: { channels: 1 | 2 };
 }
 
 /** Bytes to overwrite at `offset` once the file is complete. */
@@ -70,6 +73,11 @@ const ID = {
   video: 0xe0,
   pixelWidth: 0xb0,
   pixelHeight: 0xba,
+  audio: 0xe1,
+  samplingFrequency: 0xb5,
+  channels: 0x9f,
+  codecDelay: 0x56aa,
+  seekPreRoll: 0x56bb,
   cluster: 0x1f43b675,
   timestamp: 0xe7,
   simpleBlock: 0xa3,
@@ -87,6 +95,23 @@ const CODEC_IDS: Record<TrackCodec, string> = {
 const MATROSKA_EPOCH_MS = Date.UTC(2001, 0, 1);
 /** A block's timestamp is a signed 16-bit offset from its cluster's. */
 const MAX_RELATIVE_MS = 32_000;
+
+/** Opus's decoder delay at 48 kHz that WebRTC encoders use (RFC 7845 "pre-skip"). */
+const OPUS_PRE_SKIP = 312;
+
+/** Opus's identification header (RFC 7845 §5.1), Matroska's CodecPrivate for `A_OPUS`. */
+export function opusHead(channels: 1 | 2): Uint8Array {
+  const head = new Uint8Array(19);
+  head.set(new TextEncoder().encode("OpusHead"));
+  const view = new DataView(head.buffer);
+  head[8] = 1; // version
+  head[9] = channels;
+  view.setUint16(10, OPUS_PRE_SKIP, true);
+  view.setUint32(12, 48_000, true); // the input's rate, for information
+  view.setInt16(16, 0, true); // output gain
+  head[18] = 0; // mapping family 0: mono or stereo
+  return head;
+}
 
 /** The container's file extension for a codec: WebM is Matroska restricted to VP8/VP9. */
 export function extensionFor(codec: TrackCodec): "webm" | "mkv" {
@@ -107,6 +132,7 @@ export class MatroskaWriter {
   #firstAt: number | null = null;
   #lastMs = 0;
   frames = 0;
+  audioPackets = 0;
 
   constructor(readonly track: TrackInfo) {}
 
@@ -140,7 +166,23 @@ export class MatroskaWriter {
       ...(codecPrivate ? [element(ID.codecPrivate, codecPrivate)] : []),
       master(ID.video, [uint(ID.pixelWidth, width), uint(ID.pixelHeight, height)]),
     ]);
-    const tracks = master(ID.tracks, [trackEntry]);
+    const audio = this.track.audio
+      ? [master(ID.trackEntry, [
+        uint(ID.trackNumber, 2),
+        uint(ID.trackUid, 2),
+        uint(ID.trackType, 2),
+        uint(ID.flagLacing, 0),
+        text(ID.codecId, "A_OPUS"),
+        element(ID.codecPrivate, opusHead(this.track.audio.channels)),
+        uint(ID.codecDelay, Math.round(OPUS_PRE_SKIP / 48_000 * 1e9)),
+        uint(ID.seekPreRoll, 80_000_000),
+        master(ID.audio, [
+          float64(ID.samplingFrequency, 48_000),
+          uint(ID.channels, this.track.audio.channels),
+        ]),
+      ])]
+      : [];
+    const tracks = master(ID.tracks, [trackEntry, ...audio]);
     this.#segmentSizeAt = ebml.byteLength + idBytes(ID.segment).byteLength;
     this.#segmentDataStart = ebml.byteLength + segmentOpen.byteLength;
     // Duration is Info's last child: its 8 data bytes end Info.
@@ -165,12 +207,34 @@ export class MatroskaWriter {
       this.#clusterDataStart = this.#clusterSizeAt + UNKNOWN_SIZE.byteLength;
       parts.push(id, UNKNOWN_SIZE, uint(ID.timestamp, ms));
     }
-    const head = new Uint8Array(4);
-    head[0] = 0x81; // track number 1 as a 1-byte vint
-    new DataView(head.buffer).setInt16(1, ms - this.#clusterAt);
-    head[3] = keyframe ? 0x80 : 0x00;
-    parts.push(idBytes(ID.simpleBlock), sizeBytes(head.byteLength + data.byteLength), head, data);
+    parts.push(_block(1, ms - this.#clusterAt, keyframe, data));
     this.frames++;
+    return this.#out(concat(parts));
+  }
+
+  /**
+   * One Opus packet as a SimpleBlock of track 2, at its arrival time on the video's clock; none
+   * before the first video frame (a part starts at a keyframe) nor without an audio track.
+   * A cluster whose 16-bit offset would overflow (a long pause of the picture) starts here.
+   */
+  audio(data: Uint8Array, capturedAt: number): Uint8Array {
+    if (!this.track.audio || this.#firstAt === null || this.#clusterAt === null) {
+      return new Uint8Array(0);
+    }
+    const ms = Math.max(this.#lastMs, Math.round(capturedAt - this.#firstAt));
+    this.#lastMs = ms;
+    const parts: Uint8Array[] = [];
+    if (ms - this.#clusterAt > MAX_RELATIVE_MS) {
+      this.#closeCluster();
+      this.#clusterAt = ms;
+      const id = idBytes(ID.cluster);
+      this.#clusterSizeAt = this.#offset + id.byteLength;
+      this.#clusterDataStart = this.#clusterSizeAt + UNKNOWN_SIZE.byteLength;
+      parts.push(id, UNKNOWN_SIZE, uint(ID.timestamp, ms));
+    }
+    // Every Opus packet decodes on its own: each block is a keyframe.
+    parts.push(_block(2, ms - this.#clusterAt, true, data));
+    this.audioPackets++;
     return this.#out(concat(parts));
   }
 
@@ -217,4 +281,18 @@ export class MatroskaWriter {
     this.#offset += bytes.byteLength;
     return bytes;
   }
+}
+
+/** A SimpleBlock of `track` (1 or 2, a 1-byte vint) at `relativeMs` from its cluster. */
+function _block(track: 1 | 2, relativeMs: number, keyframe: boolean, data: Uint8Array) {
+  const head = new Uint8Array(4);
+  head[0] = 0x80 | track;
+  new DataView(head.buffer).setInt16(1, relativeMs);
+  head[3] = keyframe ? 0x80 : 0x00;
+  return concat([
+    idBytes(ID.simpleBlock),
+    sizeBytes(head.byteLength + data.byteLength),
+    head,
+    data,
+  ]);
 }

@@ -3,6 +3,7 @@ import { accessUnits, H264_CLIP } from "../../tests/support/h264_share.ts";
 import { avcConfig, lengthPrefixed, nalUnits } from "./avc.ts";
 import { sizeBytes } from "./ebml.ts";
 import { MATROSKA_IDS, MatroskaWriter, type TrackCodec } from "./matroska.ts";
+import { opusTestPackets } from "./test_support.ts";
 
 /** Reads an EBML element's ID and size at `at` (what a parser sees; test-side only). */
 function _readHead(bytes: Uint8Array, at: number) {
@@ -175,6 +176,72 @@ Deno.test("MatroskaWriter starts a cluster at each keyframe and keeps times from
   assert.deepEqual(writer.durationMs, 0);
   const late = writer.frame(Uint8Array.of(3), false, 100 + 40_000);
   assert.deepEqual(_readHead(late, 0).id, MATROSKA_IDS.cluster, "a 16-bit offset would overflow");
+});
+
+Deno.test("MatroskaWriter muxes Opus beside VP8 (a Lens phone's microphone); ffprobe decodes both", async () => {
+  const vp8 = await _vp8Frames(20); // 2 s at 10 a second
+  const opus = await opusTestPackets(2); // 100 packets of 20 ms
+  assert.ok(opus.length >= 100, `${opus.length} packets`); // 100 and the encoder's delay
+  const writer = new MatroskaWriter({
+    codec: "vp8",
+    width: 320,
+    height: 240,
+    startedAt: new Date("2026-12-06T08:00:00Z"),
+    audio: { channels: 1 },
+  });
+  const chunks = [writer.header()];
+  const patches = [];
+  // Audio before the first picture is left out: a part starts at a keyframe.
+  assert.deepEqual(writer.audio(opus[0], 999).byteLength, 0);
+  for (let ms = 0; ms < 2_000; ms += 20) {
+    if (ms % 100 === 0) {
+      const data = vp8[ms / 100];
+      chunks.push(writer.frame(data, (data[0] & 1) === 0, 1_000 + ms));
+    }
+    chunks.push(writer.audio(opus[ms / 20], 1_000 + ms));
+    patches.push(...writer.takePatches());
+  }
+  const bytes = new Uint8Array(chunks.reduce((s, c) => s + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) (bytes.set(c, at), at += c.byteLength);
+  for (const patch of [...patches, ...writer.finish()]) bytes.set(patch.bytes, patch.offset);
+  const path = await Deno.makeTempFile({ suffix: ".webm" });
+  await Deno.writeFile(path, bytes);
+  try {
+    const out = await new Deno.Command("ffprobe", {
+      args: [
+        "-v",
+        "error",
+        "-count_frames",
+        "-show_entries",
+        "stream=codec_name,channels," +
+        "sample_rate,nb_read_frames:format=format_name,duration",
+        "-of",
+        "json",
+        path,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.deepEqual(new TextDecoder().decode(out.stderr), "");
+    const json = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.deepEqual(json.format.format_name, "matroska,webm");
+    assert.deepEqual(json.streams[0].codec_name, "vp8");
+    assert.deepEqual(json.streams[0].nb_read_frames, "20");
+    assert.deepEqual(json.streams[1].codec_name, "opus");
+    assert.deepEqual([json.streams[1].channels, json.streams[1].sample_rate], [1, "48000"]);
+    assert.deepEqual(json.streams[1].nb_read_frames, "100");
+    assert.ok(Math.abs(Number(json.format.duration) - 1.98) < 0.03, json.format.duration);
+    assert.deepEqual([writer.frames, writer.audioPackets], [20, 100]);
+    // The sound decodes to PCM (not only parses): ffmpeg reads every packet without an error.
+    const decoded = await new Deno.Command("ffmpeg", {
+      args: ["-v", "error", "-i", path, "-map", "0:a", "-f", "null", "-"],
+      stderr: "piped",
+    }).output();
+    assert.deepEqual(new TextDecoder().decode(decoded.stderr), "");
+  } finally {
+    await Deno.remove(path);
+  }
 });
 
 Deno.test("lengthPrefixed() leaves the parameter sets out and prefixes each NAL unit", () => {

@@ -34,3 +34,12 @@ export { recordingHref, RecordingList } from "./views.tsx";
 /** Whether the remote view's toolbar offers Record / Stop to a technician (policy.ts). */
 export { offersRecordButton, type RecordingPolicy } from "./policy.ts";
 export { recordings } from "./schema.ts";
+/**
+ * Lens recordings: the app registers `lensRecorders(deps)` with lens (`lensRecordersFrom`), so
+ * a Lens session's phone video and Opus sound are written as its parts (`recordings.lens_id`)
+ * under its group's policy, folder and retention; `lensRecordingRoutes` is its recordings'
+ * page (play, download, an admin's delete; who may read the Lens session).
+ */
+export { lensRecorders } from "./lens_recorders.ts";
+export { lensRecordingRoutes } from "./lens_routes.tsx";
+export { lensRecordingsHref } from "./views.tsx";

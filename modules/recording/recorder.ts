@@ -18,6 +18,7 @@ const KEYFRAME_ASK_MS = 1_000;
 
 /** A part as the database keeps it (service.ts). */
 export interface PartStart {
+  /** Whose part: the support session's id, or a Lens session's (its store knows which). */
   sessionId: string;
   userId: string | null;
   startedAt: Date;
@@ -53,6 +54,11 @@ export interface RecorderOptions {
   watcher(): string | null;
   /** The customer allowed view (again): the group's policy is looked at anew. */
   viewGranted?(): void;
+  /**
+   * Whether a part opened now gets an Opus track (a Lens phone that sends its microphone) and
+   * with how many channels; absent or null: video only (the remote view has no sound).
+   */
+  audio?(): { channels: 1 | 2 } | null;
   now?: () => Date;
 }
 
@@ -149,6 +155,16 @@ export class SessionRecorder {
     if (this.#skipping) this.#askKeyframe();
   }
 
+  /** One Opus packet (a Lens phone's microphone), written into the open part beside the video. */
+  audio(data: Uint8Array, capturedAt: number) {
+    const part = this.#part;
+    if (!this.recording || !part || this.#skipping || !part.writer.track.audio) return;
+    const bytes = part.writer.audio(data, capturedAt);
+    if (bytes.byteLength === 0) return;
+    this.#skipping = !part.file.write(bytes, part.writer.takePatches());
+    if (this.#skipping) this.#askKeyframe();
+  }
+
   #needsNewPart(frame: MediaFrame, config: Uint8Array | null): boolean {
     const track = this.#part!.writer.track;
     if (track.codec !== frame.codec) return true;
@@ -165,6 +181,7 @@ export class SessionRecorder {
       height: frame.height,
       codecPrivate: config ?? undefined,
       startedAt,
+      audio: this.options.audio?.() ?? undefined,
     };
     const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
     const path = `${this.#folder}/${sessionId}-${stamp}-${++this.#parts}.${

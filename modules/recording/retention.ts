@@ -6,11 +6,15 @@
  * never wait on each other; the file goes before the row commits, so a crash leaves a row
  * whose file is gone (the next sweep removes it), never a file nobody lists. A part still
  * being written (no end yet) is never touched. Each deletion is audited as an admin's is
- * (`session.recording_deleted`), with no actor and `reason: "retention"`.
+ * (`session.recording_deleted`), with no actor and `reason: "retention"`. A Lens session's parts
+ * follow its group's retention the same way (the group it was held in, `lens_sessions`), audited
+ * `lens.recording_deleted`.
  */
-import { and, asc, eq, isNotNull, lt } from "drizzle-orm";
+import { and, asc, eq, isNotNull, lt, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
+import { lensSessions } from "../lens/mod.ts";
 import { settingsFor, supportSessions } from "../support/mod.ts";
 import { recordings } from "./schema.ts";
 
@@ -22,28 +26,56 @@ export async function deleteExpiredRecordings(
   deps: AppDeps,
   now = deps.clock.now(),
 ): Promise<number> {
-  // The groups that have parts old enough for the shortest retention (one day).
-  const groups = await deps.db.selectDistinct({ groupId: supportSessions.groupId })
-    .from(recordings)
-    .innerJoin(supportSessions, eq(supportSessions.id, recordings.sessionId))
-    .where(and(isNotNull(recordings.endedAt), lt(recordings.startedAt, _daysBefore(now, 1))));
   let deleted = 0;
-  for (const { groupId } of groups) {
-    if (!groupId) continue; // no group: the defaults, which keep
-    const days = (await settingsFor(deps.db, groupId)).recordingRetentionDays;
-    if (!days) continue;
-    deleted += await _deleteOfGroup(deps, groupId, _daysBefore(now, days), now);
+  for (const owner of OWNERS) {
+    // The groups that have parts old enough for the shortest retention (one day).
+    const groups = await deps.db.selectDistinct({ groupId: owner.group })
+      .from(recordings)
+      .innerJoin(owner.table, owner.join)
+      .where(and(isNotNull(recordings.endedAt), lt(recordings.startedAt, _daysBefore(now, 1))));
+    for (const { groupId } of groups) {
+      if (!groupId) continue; // no group: the defaults, which keep
+      const days = (await settingsFor(deps.db, groupId)).recordingRetentionDays;
+      if (!days) continue;
+      deleted += await _deleteOfGroup(deps, owner, groupId, _daysBefore(now, days), now);
+    }
   }
   return deleted;
 }
 
-async function _deleteOfGroup(deps: AppDeps, groupId: string, before: Date, now: Date) {
+/** Whose parts: support sessions' (`session_id`) and Lens sessions' (`lens_id`). */
+interface Owner {
+  table: typeof supportSessions | typeof lensSessions;
+  join: SQL;
+  group: PgColumn;
+}
+
+const OWNERS: Owner[] = [
+  {
+    table: supportSessions,
+    join: eq(supportSessions.id, recordings.sessionId),
+    group: supportSessions.groupId,
+  },
+  {
+    table: lensSessions,
+    join: eq(lensSessions.id, recordings.lensId),
+    group: lensSessions.groupId,
+  },
+];
+
+async function _deleteOfGroup(
+  deps: AppDeps,
+  owner: Owner,
+  groupId: string,
+  before: Date,
+  now: Date,
+) {
   let deleted = 0;
   for (;;) {
     const due = await deps.db.select({ id: recordings.id }).from(recordings)
-      .innerJoin(supportSessions, eq(supportSessions.id, recordings.sessionId))
+      .innerJoin(owner.table, owner.join)
       .where(and(
-        eq(supportSessions.groupId, groupId),
+        eq(owner.group, groupId),
         isNotNull(recordings.endedAt),
         lt(recordings.startedAt, before),
       )).orderBy(asc(recordings.startedAt)).limit(BATCH);
@@ -61,16 +93,19 @@ async function _deleteOne(deps: AppDeps, id: string, before: Date, now: Date) {
       lt(recordings.startedAt, before),
     )).for("update", { skipLocked: true });
     if (!row) return false;
-    const [session] = await tx.select({ orgId: supportSessions.orgId }).from(supportSessions)
-      .where(eq(supportSessions.id, row.sessionId));
+    const [session] = row.sessionId
+      ? await tx.select({ orgId: supportSessions.orgId }).from(supportSessions)
+        .where(eq(supportSessions.id, row.sessionId))
+      : await tx.select({ orgId: lensSessions.orgId }).from(lensSessions)
+        .where(eq(lensSessions.id, row.lensId!));
     await Deno.remove(row.path).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
     await tx.delete(recordings).where(eq(recordings.id, row.id));
     await recordAudit(tx, {
       orgId: session?.orgId ?? null,
-      action: "session.recording_deleted",
-      target: row.sessionId,
+      action: row.sessionId ? "session.recording_deleted" : "lens.recording_deleted",
+      target: row.sessionId ?? row.lensId,
       details: {
         recordingId: row.id,
         startedAt: row.startedAt.toISOString(),

@@ -8,7 +8,9 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import type { AppDeps } from "../http/mod.ts";
+import { lensHomeOf } from "../lens/mod.ts";
 import { homeOf, remoteHub } from "../remote/mod.ts";
+import { lensRecordersHere } from "./lens_recorders.ts";
 import { finishPartFile } from "./part_repair.ts";
 import { recordings } from "./schema.ts";
 import { recorderOf } from "./session_recorders.ts";
@@ -16,7 +18,8 @@ import { recorderOf } from "./session_recorders.ts";
 /** Stops every recording this app is writing; resolves once their parts are on disk. */
 export async function finishRecordings(deps: AppDeps): Promise<void> {
   const stops = remoteHub(deps).all().map((remote) => recorderOf(remote)?.stop(null));
-  await Promise.allSettled(stops);
+  const lens = lensRecordersHere(deps).map((recorder) => recorder.stop(null));
+  await Promise.allSettled([...stops, ...lens]);
 }
 
 /**
@@ -28,13 +31,18 @@ export async function finishRecordings(deps: AppDeps): Promise<void> {
  */
 export async function finishInterruptedParts(deps: AppDeps): Promise<number> {
   const open = await deps.db.select().from(recordings).where(isNull(recordings.endedAt));
-  const writtenHere = new Set(
-    remoteHub(deps).all().flatMap((remote) => [...recorderOf(remote)?.unsettledPaths ?? []]),
-  );
+  const writtenHere = new Set([
+    ...remoteHub(deps).all().flatMap((remote) => [...recorderOf(remote)?.unsettledPaths ?? []]),
+    ...lensRecordersHere(deps).flatMap((recorder) => [...recorder.unsettledPaths]),
+  ]);
   let finished = 0;
   for (const row of open) {
     if (writtenHere.has(row.path)) continue;
-    if ((await homeOf(deps, row.sessionId)).kind === "elsewhere") continue;
+    // Its support app, or its Lens session, still on another live instance: written there.
+    const home = row.sessionId
+      ? await homeOf(deps, row.sessionId)
+      : await lensHomeOf(deps, row.lensId!);
+    if (home.kind === "elsewhere") continue;
     const end = await _finish(row.path).catch((error) => {
       deps.log.warn("recording part not finished", { path: row.path, error: String(error) });
       return null;

@@ -26,3 +26,31 @@ export async function vp8TestFrames(
   }
   return frames;
 }
+
+/**
+ * `seconds` of a 440 Hz tone as Opus packets of 20 ms (as a phone's WebRTC sends them), read out
+ * of the Ogg file ffmpeg's libopus writes; the OpusHead and OpusTags packets left out.
+ */
+export async function opusTestPackets(seconds: number): Promise<Uint8Array[]> {
+  const path = await Deno.makeTempFile({ suffix: ".opus" });
+  const args = ["-v", "error", "-y", "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`];
+  args.push("-c:a", "libopus", "-b:a", "32k", "-frame_duration", "20", "-f", "ogg", path);
+  assert.equal((await new Deno.Command("ffmpeg", { args }).output()).code, 0);
+  const ogg = await Deno.readFile(path);
+  await Deno.remove(path);
+  const packets: Uint8Array[] = [];
+  let packet: number[] = [];
+  for (let at = 0; at + 27 <= ogg.byteLength;) {
+    assert.equal(new TextDecoder().decode(ogg.subarray(at, at + 4)), "OggS");
+    const segments = ogg[at + 26];
+    let data = at + 27 + segments;
+    for (let i = 0; i < segments; i++) {
+      const lacing = ogg[at + 27 + i];
+      packet.push(...ogg.subarray(data, data + lacing));
+      data += lacing;
+      if (lacing < 255) (packets.push(Uint8Array.from(packet)), packet = []);
+    }
+    at = data;
+  }
+  return packets.slice(2);
+}

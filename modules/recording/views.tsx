@@ -1,14 +1,23 @@
 /**
  * A session's recordings on its record page (modules/history): each part with its time,
- * length, size and picture, and a Download link (`recordingHref`).
+ * length, size and picture, and a Download link (`recordingHref`). A Lens session's on its own
+ * page (`lensRecordingHref`), each finished part also played in the page.
  */
+import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
+import type { ReadableLens } from "../lens/mod.ts";
+import { Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { RecordingRow } from "./service.ts";
 
 /** Where a part is downloaded (modules/history serves it, behind its visibility check). */
 export const recordingHref = (sessionId: string, id: string) =>
   `/console/history/session/${sessionId}/recordings/${id}`;
+
+/** A Lens session's recordings page, and where one of its parts is played or downloaded. */
+export const lensRecordingsHref = (lensId: string) => `/console/recordings/lens/${lensId}`;
+export const lensRecordingHref = (lensId: string, id: string) =>
+  `${lensRecordingsHref(lensId)}/${id}`;
 
 function _duration(row: RecordingRow): string {
   if (!row.endedAt) return "";
@@ -32,13 +41,22 @@ function _size(t: Translator, bytes: number): string {
 }
 
 export function RecordingList(
-  props: { t: Translator; sessionId: string; rows: RecordingRow[]; deleting?: { csrf: string } },
+  props: {
+    t: Translator;
+    sessionId: string;
+    rows: RecordingRow[];
+    deleting?: { csrf: string };
+    /** A Lens session's parts (`sessionId` is its id): its own addresses and words. */
+    lens?: boolean;
+  },
 ) {
-  const { t, rows, deleting } = props;
+  const { t, rows, deleting, lens } = props;
   if (rows.length === 0) return null;
+  const href = (id: string) =>
+    lens ? lensRecordingHref(props.sessionId, id) : recordingHref(props.sessionId, id);
   return (
     <section class="card" id="recordings">
-      <h2>{t("recording.list.title")}</h2>
+      <h2>{t(lens ? "recording.lens.parts" : "recording.list.title")}</h2>
       <table class="record-recordings">
         <thead>
           <tr>
@@ -63,18 +81,20 @@ export function RecordingList(
               </td>
               <td>{_size(t, row.bytes)}</td>
               <td>
-                <a href={recordingHref(props.sessionId, row.id)} download>
+                <a href={href(row.id)} download>
                   {t("recording.list.download")}
                 </a>
                 {deleting && row.endedAt && (
                   <form
                     method="post"
-                    action={`${recordingHref(props.sessionId, row.id)}/delete`}
+                    action={`${href(row.id)}/delete`}
                     class="inline"
-                    hx-post={`${recordingHref(props.sessionId, row.id)}/delete`}
+                    hx-post={`${href(row.id)}/delete`}
                     hx-target="#recordings"
                     hx-swap="outerHTML"
-                    hx-confirm={t("recording.list.deleteConfirm")}
+                    hx-confirm={t(
+                      lens ? "recording.lens.deleteConfirm" : "recording.list.deleteConfirm",
+                    )}
                   >
                     <input type="hidden" name="_csrf" value={deleting.csrf} />
                     {" · "}
@@ -88,6 +108,63 @@ export function RecordingList(
           ))}
         </tbody>
       </table>
+      {lens && rows.map((row, i) =>
+        row.endedAt && (
+          <figure class="lens-recording-player">
+            <video
+              controls
+              preload="metadata"
+              src={href(row.id)}
+              data-recording-player={row.id}
+              aria-label={t("recording.lens.part", { number: i + 1 })}
+            >
+            </video>
+            <figcaption>
+              {t("recording.lens.part", { number: i + 1 })} ·{" "}
+              <Moment lang={t.lang} at={row.startedAt} style="dateTime" />
+            </figcaption>
+          </figure>
+        )
+      )}
     </section>
+  );
+}
+
+/**
+ * A Lens session's recordings page: whose session it was, when, with whom, then its parts —
+ * played here, downloaded, deleted by an admin — or that none is kept.
+ */
+export function LensRecordingsPage(
+  props: { c: PageContext; lens: ReadableLens; rows: RecordingRow[]; deleting?: { csrf: string } },
+) {
+  const { c, lens, rows } = props;
+  const t = c.get("t");
+  return (
+    <Layout c={c} title={t("recording.lens.title")}>
+      <h1>{t("recording.lens.title")}</h1>
+      <section class="card">
+        <dl class="lens-recording-facts">
+          <dt>{t("recording.lens.technician")}</dt>
+          <dd>{lens.technicianName}</dd>
+          <dt>{t("lens.history.started")}</dt>
+          <dd>
+            <Moment lang={t.lang} at={lens.createdAt} style="dateTime" />
+          </dd>
+          <dt>{t("lens.history.customer")}</dt>
+          <dd>{lens.customerName || <span class="muted">{t("lens.history.notGiven")}</span>}</dd>
+        </dl>
+      </section>
+      {rows.length === 0
+        ? <p class="card muted" data-lens-recordings-none>{t("recording.lens.none")}</p>
+        : (
+          <RecordingList
+            t={t}
+            sessionId={lens.id}
+            rows={rows}
+            deleting={props.deleting}
+            lens
+          />
+        )}
+    </Layout>
   );
 }

@@ -6,6 +6,7 @@ import { RecordingList } from "./views.tsx";
 const row = (bytes: number, seconds: number): RecordingRow => ({
   id: crypto.randomUUID(),
   sessionId: "11111111-2222-4333-8444-555555555555",
+  lensId: null,
   userId: null,
   startedAt: new Date("2026-12-06T08:00:00Z"),
   endedAt: new Date(Date.parse("2026-12-06T08:00:00Z") + seconds * 1000),
@@ -18,7 +19,7 @@ const row = (bytes: number, seconds: number): RecordingRow => ({
 
 const sizes = async (lang: "en" | "nl", rows: RecordingRow[]) => {
   const html = String(
-    await <RecordingList t={translator(lang)} sessionId={rows[0].sessionId} rows={rows} />,
+    await <RecordingList t={translator(lang)} sessionId={rows[0].sessionId!} rows={rows} />,
   );
   return [...html.matchAll(/<tr><td>.*?<\/td><td>(.*?)<\/td><td>.*?<\/td><td>(.*?)<\/td>/g)]
     .map((m) => `${m[1]} ${m[2]}`);
