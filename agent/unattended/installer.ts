@@ -30,6 +30,23 @@ export interface ServiceConfig {
 export interface ServiceSpec extends ServiceConfig {
   /** How to start this agent: the program and its first arguments (see `agentCommand`). */
   command: string[];
+  /**
+   * Whom the service trusts for the server's certificate, as the installing app did (its
+   * launcher's DENO_CERT — the package's ca.pem of a private CA — and DENO_TLS_CA_STORE).
+   */
+  trust?: { DENO_CERT?: string; DENO_TLS_CA_STORE?: string };
+}
+
+/** The certificate trust this agent runs with (`ServiceSpec.trust`), from its environment. */
+export function trustEnvironment(
+  get: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): NonNullable<ServiceSpec["trust"]> {
+  const trust: NonNullable<ServiceSpec["trust"]> = {};
+  for (const name of ["DENO_CERT", "DENO_TLS_CA_STORE"] as const) {
+    const value = get(name);
+    if (value) trust[name] = value;
+  }
+  return trust;
 }
 
 export interface ServiceInstaller {
@@ -80,6 +97,9 @@ export function systemdUnit(spec: ServiceSpec, configPath: string): string {
     "Type=simple",
     `ExecStart=${exec}`,
     ...(spec.display ? [`Environment=DISPLAY=${_word(spec.display)}`] : []),
+    ...Object.entries(spec.trust ?? {}).map(([name, value]) =>
+      `Environment=${name}=${_word(value)}`
+    ),
     "Restart=always",
     "RestartSec=5",
     "",

@@ -8,7 +8,7 @@
 import type { OpEnv } from "../ops/mod.ts";
 import { fileVault } from "./credentials.ts";
 import { deviceKey } from "./device_key.ts";
-import { agentCommand, installerFor } from "./installer.ts";
+import { agentCommand, installerFor, trustEnvironment } from "./installer.ts";
 import type { UnattendedPorts } from "./request_handlers.ts";
 
 export function unattendedPorts(
@@ -30,6 +30,7 @@ export function unattendedPorts(
         tools: [...tools],
         command: options.command ?? agentCommand(),
         display: options.display ?? Deno.env.get("DISPLAY"),
+        trust: trustEnvironment(),
       }),
     askCredentials: options.askCredentials,
     vault: fileVault(env.dataDir),
