@@ -18,10 +18,10 @@
  *
  * TLS_HELD=n holds n downloads unread instead of one. Over HTTP/2 a download holds no
  * connection, but its unread data hold the connection's flow-control window: Chromium gives a
- * stream 6 MB and the connection 15 MB, and returns window only after 7.5 MB are read, so two
- * downloads left unread stop every request on the connection (measured with TLS_HELD=2: a
- * console request 8.8 s, then none; with 3 held and 3 running, 6.7 s). The file manager reads
- * each download as it writes it, so its running downloads hold the window only for moments.
+ * stream 6 MB of unread data and the connection 15 MB. One download left unread leaves room;
+ * two stop every request on the connection (measured with TLS_HELD=2: a console request 8.8 s,
+ * then none; with 3 held and 3 running, 6.7 s). The file manager reads each download as it
+ * writes it, so its running downloads hold the window only for moments.
  */
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
