@@ -37,6 +37,10 @@ const NEEDED = [
   { binary: "/usr/sbin/lightdm", pkg: "lightdm" },
   { binary: "/usr/sbin/lightdm-gtk-greeter", pkg: "lightdm-gtk-greeter" },
   { binary: "/usr/bin/dbus-daemon", pkg: "dbus" },
+  // A window manager and a compositor over Xvfb: the whiteboard's overlay on a composited
+  // desktop (tests/e2e/remote_whiteboard_preview_test.ts).
+  { binary: "/usr/bin/openbox", pkg: "openbox" },
+  { binary: "/usr/bin/picom", pkg: "picom" },
   // LAN connect's push over SSH (tests/e2e/lan_connect_test.ts): OpenSSH's server, started by
   // the test on 127.0.0.1:22 (agent/unattended/sshd_test_support.ts) with a throwaway account.
   { binary: "/usr/sbin/sshd", pkg: "openssh-server" },

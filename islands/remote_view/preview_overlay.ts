@@ -74,7 +74,11 @@ export class PreviewOverlay {
       default:
         return;
     }
-    this.update();
+    // Painted now, in the frame that sent it (a rAF would add a frame of delay).
+    if (this.host.canvas()) {
+      cancelAnimationFrame(this.#paintFrame);
+      this.#paint(performance.now());
+    }
   }
 
   /** Everything gone from the preview (the whiteboard off, the picture or the socket gone). */
