@@ -41,6 +41,8 @@ const NEEDED = [
   // desktop (tests/e2e/remote_whiteboard_preview_test.ts).
   { binary: "/usr/bin/openbox", pkg: "openbox" },
   { binary: "/usr/bin/picom", pkg: "picom" },
+  // A real X lock screen: the whiteboard's drawings step back under it (x11_overlay_test.ts).
+  { binary: "/usr/bin/i3lock", pkg: "i3lock" },
   // LAN connect's push over SSH (tests/e2e/lan_connect_test.ts): OpenSSH's server, started by
   // the test on 127.0.0.1:22 (agent/unattended/sshd_test_support.ts) with a throwaway account.
   { binary: "/usr/sbin/sshd", pkg: "openssh-server" },

@@ -21,7 +21,17 @@
  */
 import { LASER_COLOR, LASER_DIAMETER } from "../../protocol/limits.ts";
 import type { Overlay } from "./types.ts";
-import { acquireX11, cString, num, releaseX11, type X11Libs, XEVENT_SIZE } from "./x11_ffi.ts";
+import { coversScreen, CoverWatch } from "./overlay_cover.ts";
+import {
+  acquireX11,
+  cell32,
+  cell64,
+  cString,
+  num,
+  releaseX11,
+  type X11Libs,
+  XEVENT_SIZE,
+} from "./x11_ffi.ts";
 
 const DRAW_SYMBOLS = {
   XDisplayWidth: { parameters: ["pointer", "i32"], result: "i32" },
@@ -76,6 +86,10 @@ const DRAW_SYMBOLS = {
     result: "i32",
   },
   XStoreName: { parameters: ["pointer", "u64", "buffer"], result: "i32" },
+  XQueryTree: {
+    parameters: ["pointer", "u64", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
 } as const;
 
 const SHAPE_SYMBOLS = {
@@ -108,12 +122,17 @@ const LASER_RGB = parseInt(LASER_COLOR.slice(1), 16);
 const WATCH_MS = 50;
 const STRUCTURE_NOTIFY_MASK = 1n << 17n;
 const SUBSTRUCTURE_NOTIFY_MASK = 1n << 19n;
+const DESTROY_NOTIFY = 17;
+const UNMAP_NOTIFY = 18;
 const MAP_NOTIFY = 19;
 const CONFIGURE_NOTIFY = 22;
 const CIRCULATE_NOTIFY = 26;
 const PLACE_ON_TOP = 0;
-/** XEvent offsets (x86_64): the event's window at 40; ConfigureNotify's size and sibling. */
-const EVENT = { type: 0, window: 40, place: 48, width: 56, height: 60, above: 72 };
+/**
+ * XEvent offsets (x86_64): the event's window at 40; ConfigureNotify's size and sibling;
+ * MapNotify's override_redirect.
+ */
+const EVENT = { type: 0, window: 40, place: 48, width: 56, height: 60, above: 72, override: 48 };
 
 /** The customer's screen's overlay for the whiteboard and the laser (X11). */
 export class X11Overlay implements Overlay {
@@ -133,6 +152,8 @@ export class X11Overlay implements Overlay {
   #laser = 0n;
   #laserShown = false;
   #closed = false;
+  /** A lock screen (or the like) is mapped over the screen: the drawings are hidden. */
+  readonly #cover = new CoverWatch();
 
   /** Opens its own connection to `display` (default $DISPLAY); throws without XShape. */
   constructor(display?: string) {
@@ -228,7 +249,7 @@ export class X11Overlay implements Overlay {
     if (this.#closed) return;
     const d = this.#draw.symbols;
     if (!at) {
-      if (this.#laserShown) d.XUnmapWindow(this.#dpy, this.#laser);
+      if (this.#laserShown && !this.#cover.covered) d.XUnmapWindow(this.#dpy, this.#laser);
       this.#laserShown = false;
       this.#x.x.XFlush(this.#dpy);
       return;
@@ -236,7 +257,7 @@ export class X11Overlay implements Overlay {
     if (!this.#laser) this.#laser = this.#makeLaser();
     const half = LASER_SIZE / 2;
     d.XMoveWindow(this.#dpy, this.#laser, Math.round(at.x - half), Math.round(at.y - half));
-    if (!this.#laserShown) d.XMapRaised(this.#dpy, this.#laser);
+    if (!this.#laserShown && !this.#cover.covered) d.XMapRaised(this.#dpy, this.#laser);
     this.#laserShown = true;
     this.#x.x.XFlush(this.#dpy);
   }
@@ -258,8 +279,9 @@ export class X11Overlay implements Overlay {
     this.#release();
   }
 
-  /** The drawings, then the laser, on top of every other window. */
+  /** The drawings, then the laser, on top of every other window (unless stepped back). */
   #raise() {
+    if (this.#cover.covered) return;
     const d = this.#draw.symbols;
     if (this.#board) d.XRaiseWindow(this.#dpy, this.#board);
     if (this.#laserShown) d.XRaiseWindow(this.#dpy, this.#laser);
@@ -276,6 +298,7 @@ export class X11Overlay implements Overlay {
     const view = new DataView(this.#event.buffer);
     const ours = (id: bigint) => id !== 0n && (id === this.#board || id === this.#laser);
     let covered = false;
+    let stepBack: boolean | null = null; // hide (true) or show again (false)
     let size: [number, number] | null = null;
     while (x.XPending(this.#dpy) > 0) {
       x.XNextEvent(this.#dpy, this.#event);
@@ -287,6 +310,10 @@ export class X11Overlay implements Overlay {
         continue;
       } else if (type === MAP_NOTIFY) {
         covered = true;
+        const override = view.getInt32(EVENT.override, true) !== 0;
+        if (override && this.#cover.mapped(window, this.#coversScreen(window))) stepBack = true;
+      } else if (type === UNMAP_NOTIFY || type === DESTROY_NOTIFY) {
+        if (this.#cover.gone(window)) stepBack = false;
       } else if (type === CONFIGURE_NOTIFY) {
         covered ||= ours(view.getBigUint64(EVENT.above, true));
       } else if (type === CIRCULATE_NOTIFY) {
@@ -297,9 +324,64 @@ export class X11Overlay implements Overlay {
       this.#resize(size[0], size[1]);
       covered = true;
     }
+    if (stepBack !== null) this.#stepBack(stepBack);
     if (!covered || (!this.#board && !this.#laserShown)) return;
     this.#raise();
     x.XFlush(this.#dpy);
+  }
+
+  /**
+   * Whether the override-redirect window just mapped lies over the whole screen. A compositor's
+   * overlay window (Composite's, which it paints everything into, our drawings too) is not one:
+   * the server keeps it out of the window tree, so only the root's listed children count.
+   */
+  #coversScreen(window: bigint): boolean {
+    if (!this.#isRootChild(window)) return false;
+    const [px, py, w, h] = [cell32(), cell32(), cell32(), cell32()];
+    const ok = this.#x.x.XGetGeometry(
+      this.#dpy,
+      window,
+      cell64(),
+      px,
+      py,
+      w,
+      h,
+      cell32(),
+      cell32(),
+    );
+    if (!ok) return false; // gone already
+    const geometry = { overrideRedirect: true, x: px[0], y: py[0], width: w[0], height: h[0] };
+    return coversScreen(geometry, { width: this.#width, height: this.#height });
+  }
+
+  #isRootChild(window: bigint): boolean {
+    const list = cell64(), count = new Uint32Array(1);
+    const ok = this.#draw.symbols.XQueryTree(
+      this.#dpy,
+      this.#root,
+      cell64(),
+      cell64(),
+      list,
+      count,
+    );
+    const p = Deno.UnsafePointer.create(list[0]);
+    if (!ok || !p) return false;
+    const ids = new BigUint64Array(Deno.UnsafePointerView.getArrayBuffer(p, count[0] * 8));
+    const found = ids.includes(window);
+    this.#x.x.XFree(p);
+    return found;
+  }
+
+  /** Hides the drawings and the laser under a lock screen (kept), or shows them again. */
+  #stepBack(hide: boolean) {
+    const d = this.#draw.symbols;
+    const dpy = this.#dpy;
+    for (const [id, shown] of [[this.#board, true], [this.#laser, this.#laserShown]] as const) {
+      if (!id || !shown) continue;
+      if (hide) d.XUnmapWindow(dpy, id);
+      else d.XMapRaised(dpy, id);
+    }
+    this.#x.x.XFlush(dpy);
   }
 
   /** The board as large as the new screen, the strokes drawn so far kept on its background. */
@@ -344,7 +426,7 @@ export class X11Overlay implements Overlay {
     this.#maskGc = d.XCreateGC(dpy, one, 0n, null); // any 1-bit drawable of this screen
     d.XFreePixmap(dpy, one);
     d.XSetWindowBackgroundPixmap(dpy, this.#board, this.#paper);
-    d.XMapRaised(dpy, this.#board);
+    if (!this.#cover.covered) d.XMapRaised(dpy, this.#board);
   }
 
   #makeLaser(): bigint {

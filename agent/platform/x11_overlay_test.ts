@@ -1,7 +1,9 @@
 // The whiteboard's overlay on a real X server without a compositor (Xvfb), checked the way the
 // technician sees it — the agent's own capture and damage watch — and with independent X
 // clients: xev (does a click through a stroke still reach the window below?), xsetroot,
-// xdotool, xterm and xwininfo. Needs xvfb, x11-utils, xdotool, xterm and x11-xserver-utils; the
+// xdotool, xterm and xwininfo; a real lock screen (i3lock) for the step back, and a compositor
+// (picom) started while drawings show. Needs xvfb, x11-utils, xdotool, xterm, i3lock, picom and
+// x11-xserver-utils; the
 // resolution change needs Xorg's dummy driver (xserver-xorg-core, xserver-xorg-video-dummy, root),
 // because Xvfb's screen cannot grow.
 import assert from "node:assert/strict";
@@ -171,4 +173,94 @@ Deno.test({
       await xorg.stop();
     }
   },
+});
+
+Deno.test("X11Overlay steps back under a lock screen (i3lock) and comes back at unlock", async () => {
+  const xvfb = await startXvfb({ width: 640, height: 480 });
+  const desktop = openDesktop({ display: xvfb.display });
+  const overlay = desktop.overlay!();
+  const env = { DISPLAY: xvfb.display };
+  let lock: Deno.ChildProcess | null = null;
+  let compositor: Deno.ChildProcess | null = null;
+  try {
+    await runX(xvfb.display, "xsetroot", ["-solid", `#${ROOT.toString(16)}`]);
+    overlay.stroke([100, 150, 300, 150], RED, 8);
+    overlay.laser({ x: 500, y: 300 });
+    await until("the stroke and the laser", () => {
+      const frame = desktop.grab();
+      return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 500, 300) === 0xff1a1a;
+    });
+    // A managed window over everything (xterm, black, as large as the screen) does not count.
+    const xterm = new Deno.Command("xterm", {
+      args: ["-geometry", "200x80+0+0", "-bg", "black", "-fg", "black"],
+      env,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      await until("xterm", () => rgbAt(desktop.grab(), 50, 300) === 0);
+      await until("the stroke over xterm", () => rgbAt(desktop.grab(), 200, 150) === RED);
+    } finally {
+      xterm.kill("SIGKILL");
+      await xterm.status;
+    }
+
+    // The screen locks: a white override-redirect window over the whole screen.
+    lock = new Deno.Command("i3lock", {
+      args: ["--nofork", "--color", "ffffff"],
+      env,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await until("the lock screen, the drawings gone", () => {
+      const frame = desktop.grab();
+      return rgbAt(frame, 200, 150) === 0xffffff && rgbAt(frame, 500, 300) === 0xffffff &&
+        rgbAt(frame, 50, 50) === 0xffffff;
+    });
+    // Drawn while locked: kept, not shown; nor does the laser come up over it.
+    overlay.stroke([100, 400, 300, 400], RED, 8);
+    overlay.laser({ x: 520, y: 320 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(rgbAt(desktop.grab(), 200, 400), 0xffffff, "nothing over the lock screen");
+    assert.equal(rgbAt(desktop.grab(), 520, 320), 0xffffff);
+
+    // Unlocked (the locker goes): both strokes and the laser show again.
+    lock.kill("SIGTERM");
+    await lock.status;
+    lock = null;
+    await until("the drawings back", () => {
+      const frame = desktop.grab();
+      return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 200, 400) === RED &&
+        rgbAt(frame, 520, 320) === 0xff1a1a;
+    });
+
+    // A compositor started now (picom maps its own full-screen overlay window): the drawings
+    // stay visible, and a stroke drawn after it shows.
+    compositor = new Deno.Command("picom", {
+      args: ["--backend", "xrender", "--config", "/dev/null"],
+      env,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await until(
+      "picom",
+      async () => /"picom"/.test(await runX(xvfb.display, "xwininfo", ["-root", "-children"])),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    overlay.stroke([100, 250, 300, 250], RED, 8);
+    await until("strokes under picom", () => {
+      const frame = desktop.grab();
+      return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 200, 250) === RED;
+    });
+  } finally {
+    for (const child of [lock, compositor]) {
+      try {
+        child?.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child?.status;
+    }
+    overlay.close();
+    desktop.close();
+    await xvfb.stop();
+  }
 });
