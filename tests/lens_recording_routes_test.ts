@@ -197,7 +197,10 @@ Deno.test("Lens page's Record: bad input, no recordSessions, the group's policy 
     assert.equal((await client.post("/console/lens")).status, 303);
     const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
     // No Record button without recordSessions; the request itself is refused.
-    assert.doesNotMatch(await (await client.get("/console/lens")).text(), /data-lens-record="true"/);
+    assert.doesNotMatch(
+      await (await client.get("/console/lens")).text(),
+      /data-lens-record="true"/,
+    );
     assert.equal((await json(client, "/console/lens/record", "{")).status, 422);
     assert.equal((await json(client, "/console/lens/record", { recording: "yes" })).status, 422);
     const refused = await json(client, "/console/lens/record", { recording: true });
