@@ -6,15 +6,15 @@
 import assert from "node:assert/strict";
 import type { Desktop, Frame } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
-import { type TestClock, testClock } from "./screen_test_clock.ts";
+import { type TestClock, virtualClock } from "./screen_test_clock.ts";
 import { scriptedDamage } from "./screen_test_damage.ts";
 
 /** A sender over a 64×48 screen whose full-size encodes take `fullMs()` ms, half size `halfMs`. */
 function harness(
+  clock: TestClock,
   fullMs: () => number,
   halfMs = 1,
   clocks?: { encodeClock: () => number; encodeCpuClock: () => number; onFull: () => void },
-  clock: TestClock = testClock(),
 ) {
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const { watcher, damage } = scriptedDamage();
@@ -51,7 +51,8 @@ function harness(
 }
 
 Deno.test("an encode over half a frame interval but within 30 frames/s keeps full size", async () => {
-  const { sender, log, move, sleep } = harness(() => 24); // the old rule halved above 16
+  using clock = virtualClock();
+  const { sender, log, move, sleep } = harness(clock, () => 24); // the old rule halved above 16
   sender.resume();
   await sleep(50);
   await move(600);
@@ -64,7 +65,11 @@ Deno.test("a slow frame now and then (a spike, not a slow machine) keeps full si
   // A quiet machine scrolling 1080p (bench:remote): 12–14 ms a frame with bursts over 28 ms —
   // here three in a row, which used to halve the picture for seconds.
   let n = 0;
-  const { sender, log, move, sleep } = harness(() => [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8]);
+  using clock = virtualClock();
+  const { sender, log, move, sleep } = harness(
+    clock,
+    () => [20, 12, 13, 14, 40, 45, 33, 13][n++ % 8],
+  );
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
@@ -80,15 +85,15 @@ Deno.test("a scroll's first frames and a busy machine's wall time do not halve a
   const wall = [80, 61, 34, 66, 60, 45, 40, 38, 36, 41, 35, 40];
   const cpu = [50, 18, 16, 16, 16, 16, 17, 16, 16, 16, 16, 16];
   let w = 0, c = 0, wallSkew = 0, cpuSkew = 0;
-  const clock = testClock();
-  const { sender, log, move, sleep } = harness(() => 0, 1, {
+  using clock = virtualClock();
+  const { sender, log, move, sleep } = harness(clock, () => 0, 1, {
     encodeClock: () => clock.now() + wallSkew,
     encodeCpuClock: () => cpuSkew,
     onFull: () => {
       wallSkew += wall[Math.min(w++, wall.length - 1)];
       cpuSkew += cpu[Math.min(c++, cpu.length - 1)];
     },
-  }, clock);
+  });
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
@@ -99,12 +104,12 @@ Deno.test("a scroll's first frames and a busy machine's wall time do not halve a
 
 Deno.test("a machine too busy for 15 full-size frames a second halves them", async () => {
   let n = 0, wallSkew = 0;
-  const clock = testClock();
-  const { sender, log, move, sleep } = harness(() => 0, 1, {
+  using clock = virtualClock();
+  const { sender, log, move, sleep } = harness(clock, () => 0, 1, {
     encodeClock: () => clock.now() + wallSkew,
     encodeCpuClock: () => 16 * n,
     onFull: () => (n++, wallSkew += 90),
-  }, clock);
+  });
   sender.resume();
   await sleep(50);
   await move(1_500, 25);
@@ -113,7 +118,8 @@ Deno.test("a machine too busy for 15 full-size frames a second halves them", asy
 });
 
 Deno.test("long motion at half size tries full size again, less often after a failed try", async () => {
-  const { sender, log, move, sleep, now } = harness(() => 36);
+  using clock = virtualClock();
+  const { sender, log, move, sleep, now } = harness(clock, () => 36);
   sender.resume();
   await sleep(50);
   const start = now();
@@ -137,7 +143,8 @@ Deno.test("long motion at half size tries full size again, less often after a fa
 });
 
 Deno.test("a starved machine (half size slow too) is not tried at full size again", async () => {
-  const { sender, log, move, sleep } = harness(() => 60, 15);
+  using clock = virtualClock();
+  const { sender, log, move, sleep } = harness(clock, () => 60, 15);
   sender.resume();
   await sleep(50);
   await move(6_000, 25);
@@ -148,7 +155,8 @@ Deno.test("a starved machine (half size slow too) is not tried at full size agai
 });
 
 Deno.test("half size that cannot keep up (frames 80 ms apart) is not tried at full size", async () => {
-  const { sender, log, move, sleep } = harness(() => 36);
+  using clock = virtualClock();
+  const { sender, log, move, sleep } = harness(clock, () => 36);
   sender.resume();
   await sleep(50);
   await move(6_000, 80);
@@ -158,7 +166,8 @@ Deno.test("half size that cannot keep up (frames 80 ms apart) is not tried at fu
 
 Deno.test("a try that holds: the machine got faster, full size stays", async () => {
   let full = 36;
-  const { sender, log, move, sleep, now } = harness(() => full);
+  using clock = virtualClock();
+  const { sender, log, move, sleep, now } = harness(clock, () => full);
   sender.resume();
   await sleep(50);
   const start = now();
@@ -175,7 +184,8 @@ Deno.test("a try that holds a while and then falls back in the same motion waits
   // 1080p video at the edge of full size (bench:remote): a try held for seconds, fell back,
   // and the next try came 4 s later again — a keyframe at each switch, every few seconds.
   let full = 36;
-  const { sender, log, move, sleep, now } = harness(() => full);
+  using clock = virtualClock();
+  const { sender, log, move, sleep, now } = harness(clock, () => full);
   sender.resume();
   await sleep(50);
   const start = now();

@@ -11,6 +11,8 @@
  * calls `spend(ms)` instead of busy-waiting (its CPU time on a loaded machine is not what the
  * test means either).
  */
+import { setImmediate } from "node:timers";
+
 const GAP_MS = 40;
 const POLL_MS = 5;
 
@@ -44,6 +46,65 @@ export function testClock(): TestClock {
       for (let left = ms; left > 0; left = until - now()) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left)));
       }
+    },
+  };
+}
+
+/**
+ * A clock that moves only when the test sleeps, for tests that need minutes of pacing but no
+ * real machine: `now()` is virtual time, and while it is installed the global `setTimeout` and
+ * `clearTimeout` are virtual too — `sleep(ms)` runs every timer due within `ms` in order,
+ * letting the code each one starts run (a real macrotask turn) before the next, then sets the
+ * time. A busy machine cannot stretch it (no real wait at all) and a run takes the CPU time
+ * of the work, not the seconds it paces. Dispose it (`using`) to give the real timers back.
+ */
+export function virtualClock(): TestClock & Disposable {
+  let virtual = 0;
+  let spent = 0;
+  let seq = 0;
+  const timers = new Map<number, { at: number; run: () => void }>();
+  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms = 0, ...args: unknown[]) => {
+    const id = ++seq;
+    timers.set(id, { at: virtual + Math.max(0, Number(ms) || 0), run: () => fn(...args) });
+    return id;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((id?: number) => {
+    if (id !== undefined) timers.delete(id);
+  }) as typeof clearTimeout;
+  /**
+   * One real macrotask turn: the promise chains a timer started run to their next wait. Not a
+   * real setTimeout(0): nested ones wait 4 ms each (the HTML rule Deno keeps), seconds a test.
+   */
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** The earliest timer due by `until` (the first set among equals: Map keeps insertion order). */
+  const next = (until: number) => {
+    let found: [number, { at: number; run: () => void }] | undefined;
+    for (const entry of timers) {
+      if (entry[1].at <= until && (!found || entry[1].at < found[1].at)) found = entry;
+    }
+    return found;
+  };
+  const now = () => virtual;
+  return {
+    now,
+    encodeClock: () => virtual + spent,
+    spend: (ms) => void (spent += ms),
+    sleep: async (ms) => {
+      const until = virtual + ms;
+      await turn();
+      for (let due = next(until); due; due = next(until)) {
+        timers.delete(due[0]);
+        virtual = Math.max(virtual, due[1].at);
+        due[1].run();
+        await turn();
+      }
+      virtual = until;
+    },
+    [Symbol.dispose]: () => {
+      globalThis.setTimeout = real.setTimeout;
+      globalThis.clearTimeout = real.clearTimeout;
+      timers.clear();
     },
   };
 }
