@@ -1,0 +1,193 @@
+// Lens recording end to end (SPEC M1 with R5): the phone is a Chromium page at a phone's size
+// (390×844, touch, isMobile) with Chromium's fake camera and microphone; the technician Ann is
+// another Chromium page, in a group whose recording policy is "optional", with recordSessions.
+// Her Record makes the server write the phone's relayed VP8 and Opus into a part under the
+// group's folder; the phone says so in red while it records, the technician's button turns into
+// a red Stop; Stop ends the part. The file is a valid WebM (ffprobe: VP8 at the phone's size and
+// Opus, as long as Record ran), its row names the Lens session, the record says "recorded", the
+// audit log has the start and stop, and Ann's recent Lens sessions lead to its page, where
+// Chromium plays it. Screenshots at 1366×768 and 1920×1080 with LENSREC_SHOTS=1.
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { chromium, type Page } from "playwright-core";
+import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import { TECH_PASSWORD } from "../support/org.ts";
+import { technician } from "../support/sessions.ts";
+import { auditActions } from "../support/app.ts";
+import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { lensRegistry, lensSessions } from "../../modules/lens/mod.ts";
+import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
+import { recordings } from "../../modules/recording/mod.ts";
+
+const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
+const SHOTS = Deno.env.get("LENSREC_SHOTS") === "1";
+
+async function shots(page: Page, name: string) {
+  if (!SHOTS) return;
+  for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `/tmp/shots/${name}-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
+}
+
+async function ffprobe(path: string) {
+  const out = await new Deno.Command("ffprobe", {
+    args: [
+      "-v",
+      "error",
+      "-count_frames",
+      "-show_entries",
+      "stream=codec_name,width,height,channels,nb_read_frames:format=format_name,duration",
+      "-of",
+      "json",
+      path,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    stderr: new TextDecoder().decode(out.stderr),
+    json: JSON.parse(new TextDecoder().decode(out.stdout)),
+  };
+}
+
+browserTest(
+  "browser: Lens recording — Record writes the phone's picture and sound on the server; it plays on its page",
+  async (t) => {
+    const folder = await Deno.makeTempDir({ prefix: "lens-recordings-" });
+    const ann = await technician(t, {
+      name: "Ann",
+      permissions: [...defaultPermissions(), "lens", "recordSessions"],
+    });
+    await t.deps.db.update(technicianGroups).set({
+      settings: {
+        ...defaultGroupSettings(),
+        recordingPolicy: "optional",
+        recordingLocation: folder,
+      },
+    }).where(eq(technicianGroups.id, ann.groupId!));
+    await withBrowser(t, async ({ base, newPage }) => {
+      const phoneBrowser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        headless: true,
+        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
+      });
+      try {
+        const tech = await newPage();
+        await signInPage(tech, base, ann.email, TECH_PASSWORD);
+        await tech.setViewportSize({ width: 1366, height: 768 });
+        await tech.goto(`${base}/console/lens`);
+        await tech.locator("[data-lens-start]").click();
+        const link = await tech.locator("#lens-link").inputValue();
+        const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
+
+        const phoneContext = await phoneBrowser.newContext({
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          locale: "en-US",
+        });
+        const phone = await phoneContext.newPage();
+        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        await phone.locator("[data-lens-start]").click();
+        await phone.getByText("Ann sees your camera.").waitFor();
+        await tech.getByText("Live: you see the customer's camera.").waitFor({ timeout: 20_000 });
+        await tech.waitForFunction(
+          () => {
+            const video = document.querySelector("[data-lens-video]") as HTMLVideoElement;
+            return video.getVideoPlaybackQuality().totalVideoFrames > 0;
+          },
+          undefined,
+          { timeout: 20_000 },
+        );
+
+        // Record: the server writes; the button turns into a red Stop, the phone says it in red.
+        const recordButton = tech.locator("[data-lens-record]");
+        assert.equal(await recordButton.textContent(), "Record");
+        await recordButton.click();
+        const began = Date.now();
+        await tech.getByRole("button", { name: "Stop recording" }).waitFor();
+        await tech.locator("[data-lens-recording]").waitFor();
+        await phone.getByText("Ann is recording what your camera shows.").waitFor();
+        const colour = await phone.locator(".lens-phone-recorded").evaluate((el) =>
+          getComputedStyle(el).color
+        );
+        assert.notEqual(colour, "rgb(0, 0, 0)", "said in red, not as a pale note");
+        await shots(tech, "lensrec-tech-recording");
+        if (SHOTS) await phone.screenshot({ path: "/tmp/shots/lensrec-phone-recording-390.png" });
+        await tech.waitForTimeout(4_000); // four seconds of picture and sound
+        // The app's clock (the test's) moves as the real one did: the part's length says so.
+        t.clock.advance(Date.now() - began);
+        await recordButton.click();
+        const seconds = (Date.now() - began) / 1000;
+        await tech.getByRole("button", { name: "Record", exact: true }).waitFor();
+        await phone.getByText("Ann is recording what your camera shows.").waitFor({
+          state: "hidden",
+        });
+
+        // End: the page it leads to lists the session, its recording one click away.
+        await tech.locator("[data-lens-end]").click();
+        await tech.locator("[data-lens-recent]").waitFor();
+        const rows = await t.deps.db.select().from(recordings)
+          .where(eq(recordings.lensId, session.id));
+        assert.equal(rows.length, 1, "one part: Record to Stop");
+        const [part] = rows;
+        assert.ok(part.endedAt, "finished");
+        assert.ok(part.path.startsWith(folder), part.path);
+        assert.equal(part.userId, ann.id);
+        assert.equal(part.bytes, (await Deno.stat(part.path)).size);
+        const probe = await ffprobe(part.path);
+        assert.equal(probe.stderr, "");
+        assert.equal(probe.json.format.format_name, "matroska,webm");
+        const [video, audio] = probe.json.streams;
+        assert.equal(video.codec_name, "vp8");
+        assert.deepEqual([video.width, video.height], [session.state.width, session.state.height]);
+        assert.equal(audio?.codec_name, "opus", "the phone's microphone is in it");
+        const duration = Number(probe.json.format.duration);
+        console.log(
+          `lens recording: ${part.bytes} bytes, ${duration} s for ${seconds.toFixed(1)} s of ` +
+            `Record, ${video.nb_read_frames} VP8 frames ${video.width}x${video.height}, ` +
+            `${audio.nb_read_frames} Opus packets`,
+        );
+        // As long as Record ran, less the wait for the first keyframe (the phone answers a PLI).
+        assert.ok(duration > seconds - 2 && duration <= seconds + 0.5, `${duration} s`);
+        assert.ok(Number(audio.nb_read_frames) > (seconds - 2) * 40, "20 ms packets throughout");
+        const [record] = await t.deps.db.select().from(lensSessions)
+          .where(eq(lensSessions.id, session.id));
+        assert.equal(record.recorded, true);
+        const actions = await auditActions(t.deps);
+        assert.ok(actions.includes("lens.recording_started"), actions.join());
+        assert.ok(actions.includes("lens.recording_stopped"));
+
+        // The recent list leads to its page, where Chromium plays it at the phone's size.
+        await tech.locator("[data-lens-recording-link]").first().click();
+        await tech.getByRole("heading", { name: "Lens session recording" }).waitFor();
+        const length = await tech.locator("#recordings tbody td").nth(1).textContent();
+        assert.match(length ?? "", /^0:0[345]$/, "the part's length, as Record ran");
+        const played = await tech.locator("[data-recording-player]").evaluate(
+          async (el) => {
+            const player = el as HTMLVideoElement;
+            player.muted = true;
+            if (player.readyState < 2) {
+              await new Promise((resolve, reject) => {
+                player.onloadeddata = resolve;
+                player.onerror = () => reject(new Error(`video error ${player.error?.code}`));
+                player.load();
+              });
+            }
+            await player.play();
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            return [player.videoWidth, player.videoHeight, player.currentTime > 0.3];
+          },
+        );
+        assert.deepEqual(played, [session.state.width, session.state.height, true]);
+        await shots(tech, "lensrec-recordings-page");
+      } finally {
+        await phoneBrowser.close();
+        for (const s of lensRegistry(t.deps).all()) s.end("technician");
+        await Deno.remove(folder, { recursive: true }).catch(() => {});
+      }
+    });
+  },
+);
