@@ -113,7 +113,8 @@ const server = listen(config, app.fetch, {
   },
 });
 // A renewed certificate (certbot's deploy hook, a mounted secret): SIGHUP takes it at once;
-// the listener also looks at the files every minute. Open connections are not dropped.
+// the listener also looks at the files every minute. Open requests and event streams go on;
+// WebSockets are closed by Deno and reopened by their pages and the support app (listen.ts).
 if (Deno.build.os !== "windows") {
   Deno.addSignalListener("SIGHUP", () => {
     void server.reload().then((result) => {

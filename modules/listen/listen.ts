@@ -15,7 +15,8 @@ export interface Listening {
   scheme: "http" | "https";
   /**
    * Reads the certificate files again; when they are valid and differ, new connections get
-   * them (a new listener on the same port) while the open ones finish on the old listener.
+   * them (a new listener on the same port) while open requests finish on the old listener
+   * (its WebSockets are closed: their clients open them again).
    * Resolves to what happened; a bad file keeps the certificate in use.
    */
   reload(): Promise<ReloadResult>;
@@ -47,13 +48,15 @@ export interface ListenOptions {
  *
  * A renewed certificate without a restart: Deno 2.9 cannot change the certificate of a
  * listener that runs (there is no public certificate resolver), so a reload starts a second
- * listener on the same port with SO_REUSEPORT and the new files, and closes the old one
- * gracefully — its open connections (event streams, downloads, WebSockets) go on until they
- * end, new ones reach the new listener. A connection the kernel had queued on the old one in
- * the instant between may be reset unless `net.ipv4.tcp_migrate_req=1` (Linux 5.14+), which
- * moves it to the new listener. Because SO_REUSEPORT would also let a second copy of the
- * server share the port silently, the port is first bound once without it, so a port in
- * use is the usual start-up error.
+ * listener on the same port with SO_REUSEPORT and the new files, and shuts the old one down
+ * gracefully: its open requests — event streams, downloads — go on to their end on the old
+ * certificate, new connections reach the new listener. Not seamless for WebSockets: Deno's
+ * shutdown closes them (1001 "Server shutting down"); the remote view, the file manager and
+ * the support app open theirs again by themselves (tests/e2e/browser_tls_test.ts), as after a
+ * network blip. A connection the kernel had queued on the old listener in the instant between
+ * may be reset unless `net.ipv4.tcp_migrate_req=1` (Linux 5.14+) moves it to the new one.
+ * Because SO_REUSEPORT would also let a second copy of the server share the port silently,
+ * the port is first bound once without it, so a port in use is the usual start-up error.
  */
 export function listen(
   config: Config,

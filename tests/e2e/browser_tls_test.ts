@@ -13,7 +13,10 @@
  * a browser allows, see browser_connections_test — console requests answer in tens of ms, and
  * the file manager copies three files at once (its one-download limit is lifted over h2)
  * while the console still answers. A file goes back to the customer (the file manager's
- * upload). TLS_SHOTS (a folder, default /tmp/shots) keeps the console's screenshots at
+ * upload). Then the certificate is renewed mid-session (listen's reload, what SIGHUP does): a
+ * new visitor gets the new one, no event stream of the console opens again, the WebSockets Deno
+ * closed are opened again by the remote view and the support app, and the picture comes back.
+ * TLS_SHOTS (a folder, default /tmp/shots) keeps the console's screenshots at
  * 1366×768 and 1920×1080.
  *
  * TLS_HELD=n holds n downloads unread instead of one. Over HTTP/2 a download holds no
@@ -80,6 +83,7 @@ Deno.test({
   async fn() {
     const ca = await makeTestCa();
     const leaf = await ca.issue("localhost");
+    const renewed = await ca.issue("localhost-renewed");
     const xvfb = await startXvfb({ width: 1024, height: 640 });
     const hex = DESKTOP.map((v) => v.toString(16).padStart(2, "0"));
     await runX(xvfb.display, "xsetroot", ["-solid", `rgb:${hex.join("/")}`]);
@@ -114,7 +118,10 @@ Deno.test({
       executablePath: "/usr/bin/chromium",
       headless: true,
       // Exactly this certificate's key is trusted; every other certificate error still fails.
-      args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${leaf.spki}`],
+      args: [
+        ...CHROMIUM_ARGS,
+        `--ignore-certificate-errors-spki-list=${leaf.spki},${renewed.spki}`,
+      ],
     });
     let agent: Deno.ChildProcess | null = null;
     let output: string[] = [];
@@ -289,6 +296,50 @@ Deno.test({
         await sha256(await Deno.readFile(upload)),
       );
       step("a file copied to the customer, hash equal");
+
+      // ---- a renewed certificate while all of it runs ----
+      // Event streams and requests go on over the old listener; WebSockets Deno closes when a
+      // listener shuts down (1001 "Server shutting down"), and the pages and the app open them
+      // again: the session goes on, the picture comes back.
+      const cdp = await context.newCDPSession(tech);
+      const reopened: string[] = [];
+      cdp.on("Network.requestWillBeSent", (e) => {
+        if (e.type === "EventSource") reopened.push(`stream ${new URL(e.request.url).pathname}`);
+      });
+      cdp.on("Network.webSocketCreated", (e) => reopened.push(`socket ${new URL(e.url).pathname}`));
+      await cdp.send("Network.enable");
+      await tech.waitForTimeout(2_000);
+      assert.equal(reopened.length, 0, `nothing reopens by itself: ${reopened}`);
+      await Deno.writeTextFile(leaf.keyFile, renewed.keyPem);
+      await Deno.writeTextFile(leaf.certFile, renewed.certPem);
+      const mark = output.join("").length;
+      const reload = await server.reload();
+      assert.equal(reload.reloaded, true, JSON.stringify(reload));
+      await tech.waitForTimeout(3_000);
+      assert.deepEqual(
+        reopened.filter((r) => r.startsWith("stream")),
+        [],
+        "no event stream of the console opened again",
+      );
+      assert.ok((await consoleRequestMs(tech)) < 5_000, "the console answers");
+      await tech.click(`#ws-tab-remote-${id}`);
+      let back = 0;
+      for (let tries = 0; tries < 60 && back < 0.9; tries++) {
+        await tech.waitForTimeout(500);
+        back = await colourShare(tech, DESKTOP);
+      }
+      assert.ok(back > 0.9, `the picture is back: ${(back * 100).toFixed(1)} % the desktop's`);
+      assert.equal((await findByToken(t.deps, created.session.token))?.customerState, "connected");
+      const app = [...output.join("").slice(mark).matchAll(/STATUS (\w+)/g)].map((m) => m[1]);
+      assert.equal(app.at(-1), "connected", `the support app: ${app}`);
+      const newcomer = await (await browser.newContext()).newPage();
+      const answer = await newcomer.goto(`${base}/signin`);
+      assert.equal((await answer!.securityDetails())?.subjectName, "localhost-renewed");
+      step(
+        `certificate renewed: a new visitor gets it; no event stream reopened; sockets reopened: ${
+          reopened.join(", ") || "none"
+        }; the support app: ${app.join(" → ")}; the picture is back`,
+      );
 
       // ---- the console as the technician sees it, at two sizes ----
       await Deno.mkdir(SHOTS, { recursive: true });
