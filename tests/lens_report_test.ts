@@ -104,7 +104,17 @@ Deno.test("the Lens report lists each Lens session of the period with totals, in
     assert.equal(res.status, 200);
     const html = await res.text();
     assert.match(html, /<h2 id="report-title">Lens sessions<\/h2>/);
-    assert.deepEqual(cells(html), [
+    // The last cell leads to a recorded session's recordings (modules/recording's page).
+    assert.deepEqual(
+      cells(html).map((row) => row.at(-1)!.replace(/\/lens\/[0-9a-f-]{36}"/, '/lens/ID"')),
+      [
+        "",
+        "",
+        "",
+        '<a href="/console/recordings/lens/ID" data-lens-recording-link="true">Play</a>',
+      ],
+    );
+    assert.deepEqual(cells(html).map((row) => row.slice(0, -1)), [
       [
         "2026-11-20 16:00",
         "Ann Archer",

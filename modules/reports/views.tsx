@@ -260,6 +260,7 @@ function ReportTable(props: { c: PageContext; result: ReportResult }) {
           <tr>
             {columns.map((col) => <th scope="col">{columnLabel(t, col)}</th>)}
             {kind === "sessions" && <th scope="col">{t("reports.columns.log")}</th>}
+            {kind === "lens" && <th scope="col">{t("lens.history.recording")}</th>}
           </tr>
         </thead>
         <tbody>
@@ -282,6 +283,16 @@ function ReportTable(props: { c: PageContext; result: ReportResult }) {
                   <a href={`/admin/reports/sessions/${row.id}/log.csv`} download>
                     {t("reports.logCsv")}
                   </a>
+                </td>
+              )}
+              {kind === "lens" && (
+                <td>
+                  {/* The recording's page (modules/recording): its parts, played there. */}
+                  {row.recorded === "yes" && (
+                    <a href={`/console/recordings/lens/${row.id}`} data-lens-recording-link>
+                      {t("lens.history.play")}
+                    </a>
+                  )}
                 </td>
               )}
             </tr>
