@@ -345,6 +345,7 @@ export class Agent {
       case "whiteboard":
       case "stroke":
       case "whiteboardClear":
+      case "whiteboardUndo":
       case "laser": {
         const was = this.whiteboard.on;
         const refusal = this.whiteboard.handle(message);

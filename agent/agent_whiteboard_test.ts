@@ -104,6 +104,38 @@ Deno.test("Agent draws on the chosen screen, says so in the window, and clears",
   agent.end("test over");
 });
 
+Deno.test("Agent's Undo takes the last line away, all its pieces, and draws the rest again", async () => {
+  const { agent, calls, sent } = _agent();
+  await _allowView(agent);
+  await agent.handle({ type: "whiteboardUndo" });
+  assert.match(JSON.stringify(sent.at(-1)), /the whiteboard is off/);
+  await agent.handle({ type: "whiteboard", on: true });
+  await agent.handle({ type: "whiteboardUndo" }); // nothing drawn: nothing to take away
+  await agent.handle({ ...STROKE, points: [10, 20, 30, 40] });
+  // The next line: two pieces, the second starting at the first's end; then a dot.
+  await agent.handle({ type: "stroke", color: "blue", width: 3, points: [30, 40, 50, 50] });
+  await agent.handle({ type: "stroke", color: "blue", width: 3, points: [50, 50, 60, 70] });
+  await agent.handle({ type: "stroke", color: "blue", width: 3, points: [60, 70] });
+  calls.length = 0;
+  await agent.handle({ type: "whiteboardUndo" }); // the dot
+  await agent.handle({ type: "whiteboardUndo" }); // the blue line, both pieces
+  assert.deepEqual(calls, [
+    "clear",
+    "stroke 10,20,30,40 #e0201b 6",
+    "stroke 30,40,50,50 #1f5fe0 3",
+    "stroke 50,50,60,70 #1f5fe0 3",
+    "clear",
+    "stroke 10,20,30,40 #e0201b 6",
+  ]);
+  // After Clear there is nothing to undo.
+  await agent.handle({ type: "whiteboardClear" });
+  calls.length = 0;
+  await agent.handle({ type: "whiteboardUndo" });
+  assert.deepEqual(calls, []);
+  assert.equal(sent.filter((m) => m.type === "refused").length, 1, "only the one while off");
+  agent.end("test over");
+});
+
 Deno.test("Agent removes the drawings on a revoke of view, a dropped link, the end and the customer's stop", async () => {
   for (const how of ["revoke", "detach", "end", "customer", "off"] as const) {
     const { agent, calls, sent, opened } = _agent();

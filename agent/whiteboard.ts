@@ -7,6 +7,10 @@
  * onto the whole desktop here. The overlay is opened at the first drawing or laser position
  * and closed when the whiteboard goes off with no laser showing, when view is taken back, the
  * link drops or the session ends (`close`): nothing stays on the customer's screen.
+ *
+ * The lines drawn are kept (desktop pixels, in pieces) so Undo can take the last one away: the
+ * overlay is cleared and the others drawn again. A piece continues the last line when it starts
+ * at that line's end in the same pen (the viewer sends a line that way); otherwise it begins one.
  */
 import { WHITEBOARD_COLORS, type WhiteboardMessage } from "../protocol/mod.ts";
 import type { Overlay } from "./platform/types.ts";
@@ -19,8 +23,15 @@ export interface WhiteboardDeps {
   log?: (line: string) => void;
 }
 
+interface Line {
+  rgb: number;
+  width: number;
+  pieces: number[][];
+}
+
 export class Whiteboard {
   #overlay: Overlay | null = null;
+  #lines: Line[] = [];
   #on = false;
   #laser = false;
 
@@ -43,7 +54,7 @@ export class Whiteboard {
       switch (message.type) {
         case "whiteboard":
           this.#on = message.on;
-          if (!message.on) this.#overlay?.clear();
+          if (!message.on) this.#clear();
           this.#closeIfIdle();
           return null;
         case "stroke": {
@@ -52,11 +63,21 @@ export class Whiteboard {
           const points = message.points.map((v, i) => v + (i % 2 === 0 ? x : y));
           const rgb = parseInt(WHITEBOARD_COLORS[message.color].slice(1), 16);
           this.#open().stroke(points, rgb, message.width);
+          this.#keep(points, rgb, message.width);
           return null;
         }
         case "whiteboardClear":
-          this.#overlay?.clear();
+          this.#clear();
           return null;
+        case "whiteboardUndo": {
+          if (!this.#on) return "the whiteboard is off";
+          if (!this.#lines.pop() || !this.#overlay) return null;
+          this.#overlay.clear();
+          for (const line of this.#lines) {
+            for (const piece of line.pieces) this.#overlay.stroke(piece, line.rgb, line.width);
+          }
+          return null;
+        }
         case "laser": {
           if (!message.at) {
             this.#laser = false;
@@ -80,6 +101,7 @@ export class Whiteboard {
   /** Everything off and gone from the screen (view taken back, link lost, session over). */
   close(): void {
     this.#on = false;
+    this.#lines = [];
     this.#laser = false;
     const overlay = this.#overlay;
     this.#overlay = null;
@@ -88,6 +110,21 @@ export class Whiteboard {
     } catch (error) {
       this.deps.log?.(`whiteboard close: ${error}`);
     }
+  }
+
+  #clear() {
+    this.#lines = [];
+    this.#overlay?.clear();
+  }
+
+  /** A piece joins the last line when it starts at its end in the same pen. */
+  #keep(points: number[], rgb: number, width: number) {
+    const last = this.#lines.at(-1);
+    const end = last?.pieces.at(-1);
+    const continues = last && end && last.rgb === rgb && last.width === width &&
+      points.length > 2 && end[end.length - 2] === points[0] && end[end.length - 1] === points[1];
+    if (continues) last.pieces.push(points);
+    else this.#lines.push({ rgb, width, pieces: [points] });
   }
 
   #open(): Overlay {

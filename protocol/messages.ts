@@ -238,6 +238,11 @@ export const WHITEBOARD_MESSAGES = [
   }),
   /** Erases every drawing; the whiteboard stays on. */
   z.strictObject({ type: z.literal("whiteboardClear") }),
+  /**
+   * Erases the last line drawn (whoever drew it): its pieces are those that each started at the
+   * last one's end, in the same pen. The whiteboard stays on.
+   */
+  z.strictObject({ type: z.literal("whiteboardUndo") }),
   /** The laser pointer's red dot at (x, y), or hidden (null). Needs no whiteboard. */
   z.strictObject({
     type: z.literal("laser"),
@@ -334,6 +339,7 @@ export function capabilityNeeded(message: ServerMessage): Capability | null {
     case "whiteboard":
     case "stroke":
     case "whiteboardClear":
+    case "whiteboardUndo":
     case "laser":
       return "view";
     default:

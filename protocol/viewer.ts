@@ -284,6 +284,8 @@ export const REMOTE_UI_KEYS = [
   "widthThick",
   "clearDrawings",
   "clearDrawingsHint",
+  "undoDrawing",
+  "undoDrawingHint",
   "controlPaused",
   "drawingOnScreen",
 ] as const;

@@ -18,6 +18,7 @@ Deno.test("whiteboard messages pass both the agent's decoder and the viewer sock
     STROKE,
     { type: "stroke", color: "white", width: 1, points: [0, 0] },
     { type: "whiteboardClear" },
+    { type: "whiteboardUndo" },
     { type: "laser", at: { x: 1919, y: 1079 } },
     { type: "laser", at: null },
     { type: "whiteboard", on: false },
@@ -38,6 +39,7 @@ Deno.test("capabilityNeeded() makes every whiteboard message need view", () => {
       { type: "whiteboard", on: true },
       STROKE,
       { type: "whiteboardClear" },
+      { type: "whiteboardUndo" },
       { type: "laser", at: null },
     ] as ServerMessage[]
   ) assert.equal(capabilityNeeded(message), "view", message.type);

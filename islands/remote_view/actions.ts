@@ -147,6 +147,11 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       host.send({ type: "whiteboardClear" });
       stage.focus();
     },
+    undoDrawing() {
+      stage.drawing.up(); // a line still being drawn is finished first, then taken away
+      host.send({ type: "whiteboardUndo" });
+      stage.focus();
+    },
     setQuality(preset) {
       host.setState({ quality: preset });
       if (host.send({ type: "quality", preset })) {

@@ -68,6 +68,9 @@ export class PreviewOverlay {
       case "whiteboardClear":
         this.model.clear();
         break;
+      case "whiteboardUndo":
+        this.model.undo();
+        break;
       case "whiteboard":
         if (!message.on) this.model.clear();
         break;

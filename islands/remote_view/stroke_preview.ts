@@ -10,7 +10,9 @@
  * line is the picture's own: no doubled or offset line stays, and a stroke the customer's screen
  * did not take (refused, lost with the link) does not linger as if it were there. While no frame
  * comes (a frozen stream) the piece stays. Clear, the whiteboard going off, the picture going
- * and the socket closing remove every piece at once. Pieces are kept per screen (a line drawn on
+ * and the socket closing remove every piece at once; Undo removes this window's last line (the
+ * agent takes away the last line anyone drew: with two technicians drawing, the picture has
+ * the last word a frame later). Pieces are kept per screen (a line drawn on
  * one monitor is not shown over another's picture). The laser's dot is not faded: it is this
  * window's pointer, drawn where the customer's dot will be; at rest the two coincide.
  */
@@ -35,11 +37,19 @@ export interface PreviewPiece {
   dueAt: number;
   /** When the picture showed it and the fade began, or null. */
   fadeFrom: number | null;
+  /** The line it belongs to (pieces continuing one line share it). */
+  line: number;
 }
+
+/** Lines remembered for Undo after their pieces gave way (older ones cannot be undone here). */
+const LINES_KEPT = 256;
 
 export class StrokePreview {
   #pieces: PreviewPiece[] = [];
   #laser: { screen: string | null; at: Point } | null = null;
+  /** The lines sent, oldest first: each its number and where its last piece ended, in its pen. */
+  #lines: { line: number; end: string }[] = [];
+  #nextLine = 1;
 
   /** A piece of a line just sent to the customer's screen. */
   stroke(
@@ -47,7 +57,22 @@ export class StrokePreview {
     at: { screen: string | null; now: number; rttMs: number | null },
   ): void {
     const dueAt = at.now + (at.rttMs ?? RTT_UNKNOWN_MS) + FRAME_SLACK_MS;
-    this.#pieces.push({ ...piece, screen: at.screen, dueAt, fadeFrom: null });
+    // As the agent groups them: a piece starting at the last line's end in the same pen goes on.
+    const pen = `${at.screen}/${piece.color}/${piece.width}`;
+    const [x, y] = piece.points;
+    const last = this.#lines.at(-1);
+    const continues = piece.points.length > 2 && last?.end === `${pen}/${x},${y}`;
+    const line = continues ? last!.line : this.#nextLine++;
+    const end = `${pen}/${piece.points.at(-2)},${piece.points.at(-1)}`;
+    if (continues) last!.end = end;
+    else this.#lines = [...this.#lines.slice(-LINES_KEPT + 1), { line, end }];
+    this.#pieces.push({ ...piece, screen: at.screen, dueAt, fadeFrom: null, line });
+  }
+
+  /** The last line sent is taken away (Undo). */
+  undo(): void {
+    const last = this.#lines.pop();
+    if (last) this.#pieces = this.#pieces.filter((p) => p.line !== last.line);
   }
 
   /** The laser's dot at this point of `screen`, or hidden (null). */
@@ -58,6 +83,7 @@ export class StrokePreview {
   /** Every piece and the dot gone (Clear, the whiteboard off, the picture or socket gone). */
   clear(): void {
     this.#pieces = [];
+    this.#lines = [];
     this.#laser = null;
   }
 

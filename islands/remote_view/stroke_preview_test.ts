@@ -94,3 +94,25 @@ Deno.test("visiblePart: the picture within the stage (scrolled, letterboxed, off
   });
   assert.equal(visiblePart({ left: 900, top: 50, width: 100, height: 100 }, stage), null);
 });
+
+Deno.test("StrokePreview.undo() takes away this window's last line, pieces and all", () => {
+  const p = new StrokePreview();
+  const at = { screen: null, now: 0, rttMs: 0 };
+  p.stroke({ ...line, points: [0, 0, 10, 0] }, at);
+  // A second line: a dot, then one in another pen that starts where the dot is.
+  p.stroke({ ...line, points: [50, 50] }, at);
+  p.stroke({ ...line, color: "blue", points: [50, 50, 70, 60] }, at);
+  p.stroke({ ...line, color: "blue", points: [70, 60, 80, 60, 90, 70] }, at); // goes on
+  p.undo();
+  assert.deepEqual(p.visible(null, 0).pieces.map((v) => v.piece.points), [[0, 0, 10, 0], [50, 50]]);
+  // A line whose pieces already gave way is still the one undone (the agent takes it away).
+  p.framePresented(FRAME_SLACK_MS, 0);
+  assert.deepEqual(p.visible(null, FADE_MS).pieces, []);
+  p.stroke({ ...line, points: [5, 5, 6, 6] }, { ...at, now: 1_000 });
+  p.undo();
+  p.undo();
+  assert.deepEqual(p.visible(null, 1_000).pieces, [], "the new line, then the dot (gone already)");
+  p.undo();
+  p.undo(); // nothing left: nothing happens
+  assert.deepEqual(p.visible(null, 1_000).pieces, []);
+});

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
 /**
  * The whiteboard's and laser's controls (SPEC R4): two toggles in the toolbar, and while the
- * whiteboard is on a bar under it with a short label, the pen (colour, width) and Clear; that
+ * whiteboard is on a bar under it with a short label, the pen (colour, width), Undo and Clear; that
  * the pointer draws and nothing controls the customer's computer meanwhile is said once, by the
  * status line under the toolbar (view_state.ts `consentLine`: "controlPaused"). A toggle that
  * cannot work says why in its title: a screen shared from the browser cannot show drawings
@@ -24,6 +24,8 @@ export interface WhiteboardActions {
   setPen(pen: Partial<ViewState["pen"]>): void;
   /** Erases every drawing on the customer's screen. */
   clearDrawings(): void;
+  /** Erases the last line drawn on the customer's screen. */
+  undoDrawing(): void;
 }
 
 interface Props {
@@ -87,7 +89,7 @@ export function DrawToggles({ t, state: s, actions: a, place }: Props & { place:
   );
 }
 
-/** Under the toolbar while the whiteboard is on: a short label, the pen and Clear. */
+/** Under the toolbar while the whiteboard is on: a short label, the pen, Undo and Clear. */
 export function WhiteboardBar({ t, state: s, actions: a }: Props) {
   if (!s.whiteboard) return null;
   const colors = Object.keys(WHITEBOARD_COLORS) as WhiteboardColor[];
@@ -125,6 +127,15 @@ export function WhiteboardBar({ t, state: s, actions: a }: Props) {
           </button>
         ))}
       </div>
+      <button
+        type="button"
+        class="rv-undo"
+        onClick={a.undoDrawing}
+        disabled={!s.connected || s.view !== "granted"}
+        title={t("undoDrawingHint")}
+      >
+        {t("undoDrawing")}
+      </button>
       <button
         type="button"
         class="rv-clear"

@@ -47,7 +47,7 @@ Deno.test("DrawToggles: enabled while the screen is shared by an app that can dr
   assert.equal(one(on, "rv-whiteboard").props.title, "whiteboardStop");
 });
 
-Deno.test("WhiteboardBar: only while on; a label, not the status line's words; picks the pen; clears", () => {
+Deno.test("WhiteboardBar: only while on; a label, not the status line's words; picks the pen; undoes, clears", () => {
   assert.equal(WhiteboardBar({ t, state: { ...INITIAL_STATE, ...shared }, actions }), null);
   const bar = WhiteboardBar({
     t,
@@ -71,6 +71,13 @@ Deno.test("WhiteboardBar: only while on; a label, not the status line's words; p
   calls.length = 0;
   (pens[3].props.onClick as () => void)();
   (byClass(bar, "rv-width")[2].props.onClick as () => void)();
+  (one(bar, "rv-undo").props.onClick as () => void)();
   (one(bar, "rv-clear").props.onClick as () => void)();
-  assert.deepEqual(calls, ['setPen {"color":"blue"}', 'setPen {"width":12}', "clearDrawings"]);
+  assert.deepEqual(calls, [
+    'setPen {"color":"blue"}',
+    'setPen {"width":12}',
+    "undoDrawing",
+    "clearDrawings",
+  ]);
+  assert.equal(one(bar, "rv-undo").props.title, "undoDrawingHint");
 });

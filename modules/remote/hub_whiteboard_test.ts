@@ -35,6 +35,7 @@ const ON: WhiteboardMessage = { type: "whiteboard", on: true };
 const OFF: WhiteboardMessage = { type: "whiteboard", on: false };
 const STROKE: WhiteboardMessage = { type: "stroke", color: "red", width: 6, points: [1, 2, 3, 4] };
 const CLEAR: WhiteboardMessage = { type: "whiteboardClear" };
+const UNDO: WhiteboardMessage = { type: "whiteboardUndo" };
 const LASER: WhiteboardMessage = { type: "laser", at: { x: 5, y: 6 } };
 const NO_LASER: WhiteboardMessage = { type: "laser", at: null };
 
@@ -54,6 +55,10 @@ Deno.test("whiteboardRefusal() row by row", () => {
     [STROKE, app, false, true, "view_not_granted"],
     [CLEAR, app, true, false, "whiteboard_off"],
     [CLEAR, app, true, true, null],
+    [UNDO, app, true, false, "whiteboard_off"],
+    [UNDO, app, true, true, null],
+    [UNDO, app, false, true, "view_not_granted"],
+    [UNDO, share, true, true, "needs_app"],
     [LASER, app, true, false, null],
     [LASER, share, true, false, "needs_app"],
     [LASER, app, false, false, "view_not_granted"],

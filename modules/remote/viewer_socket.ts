@@ -247,6 +247,7 @@ async function _viewerMessage(
     case "whiteboard":
     case "stroke":
     case "whiteboardClear":
+    case "whiteboardUndo":
     case "laser":
       // Drawing on the customer's screen needs the picture's right, as seeing it does.
       if (!allows(rights, "view")) return refusal("permission");

@@ -6,7 +6,7 @@
  * - Only to an agent that said it can show drawings (its hello's `whiteboard`); a browser share
  *   cannot draw on the customer's screen at all (`needs_app`).
  * - Only while the customer shares the screen (view granted); the agent checks that again.
- * - Strokes and Clear only while the whiteboard is on; while it is on, nobody's input passes
+ * - Strokes, Clear and Undo only while the whiteboard is on; while it is on, nobody's input passes
  *   (hub.ts `input`: "no control while on").
  * - The laser needs no whiteboard; the window that shows it hides it when it goes.
  */
@@ -31,7 +31,8 @@ export function whiteboardRefusal(
   if (at.agent.viewOnly) return "needs_app";
   if (!at.agent.whiteboard) return "no_overlay";
   if (!at.viewGranted) return "view_not_granted";
-  if ((message.type === "stroke" || message.type === "whiteboardClear") && !at.on) {
+  const drawn = ["stroke", "whiteboardClear", "whiteboardUndo"].includes(message.type);
+  if (drawn && !at.on) {
     return "whiteboard_off";
   }
   return null;

@@ -10,7 +10,8 @@
  * prints both delays) → the compositor shows it on the X screen (read back with the agent's own
  * capture, as the picture is made) → the picture carries it and the local preview gives way
  * (gone, the picture red there) → a click on the line goes through to xev beneath → the laser's
- * dot shows in the preview at once and on the X screen → Clear empties both. Screenshots of the
+ * dot shows in the preview at once and on the X screen → Undo takes a second line away (preview,
+ * screen, picture), the first stays → Clear empties the screen. Screenshots of the
  * view-only drawing state at 1366×768 and 1920×1080 go to /tmp/shots/wb-viewonly-*.png
  * (E2E_SHOTS=0: none).
  *
@@ -330,24 +331,33 @@ Deno.test({
         await view.locator(".rv-draw-row .rv-laser").click();
         step("the laser's dot in the preview at once and on the X screen");
 
-        // --- Clear: gone from the screen and from the preview
+        // --- Undo: the last line goes, from the preview at once and from the screen; Clear: all
         const a = await pagePoint(page, 400, 250), b = await pagePoint(page, 700, 250);
         await page.mouse.move(a.x, a.y);
         await page.mouse.down();
         await page.mouse.move(b.x, b.y, { steps: 6 });
         await page.mouse.up();
-        await view.locator(".rv-clear").click();
+        await waitFor("the second line", () => countColour(screen, 550, 250, 4, RED) > 0);
+        await view.locator(".rv-undo").click();
         await waitFor(
-          "the preview cleared",
+          "the preview without it",
           () =>
-            page.evaluate(() =>
-              document.querySelector<HTMLCanvasElement>(".remote-view .rv-preview")!.hidden
-            ),
+            page.evaluate(() => {
+              const preview = document.querySelector<HTMLCanvasElement>(
+                ".remote-view .rv-preview",
+              )!;
+              return preview.hidden || preview.dataset.pieces === "0";
+            }),
           2_000,
         );
+        await waitFor("the second line undone", () => countColour(screen, 550, 250, 6, RED) === 0);
+        assert.ok(countColour(screen, 600, 350, 4, RED) > 0, "the first line stays");
+        await waitFor("the picture without it", async () => !await pictureRed(page, 550, 250));
+        assert.ok(await pictureRed(page, 600, 350), "the picture still has the first");
+        step("Undo took the last line away: preview, screen and picture; the first stays");
+        await view.locator(".rv-clear").click();
         await waitFor("the clear", () => countColour(screen, 600, 350, 6, RED) === 0);
-        await waitFor("the second line gone", () => countColour(screen, 550, 250, 6, RED) === 0);
-        step("Clear emptied the preview and the screen");
+        step("Clear emptied the screen");
         assert.equal(compositorExited, false, "picom ran throughout");
         assert.deepEqual(page.errors, []);
       });
