@@ -1,7 +1,7 @@
 // Lens in the record and the reports, in Chromium through the real parts: Ann (group "Field
 // team") runs a real Lens session — the phone is a mobile Chromium page with the fake camera
 // (the set-up of browser_lens_test.ts), the link sent by e-mail with the customer's name, the
-// picture live, recorded in her browser, ended by her — and starts a second that nobody opens
+// picture live, recorded on the server (her group records on request), ended by her — and starts a second that nobody opens
 // (expired). Her recent list shows both; Lea, admin of Field team, opens Reports → Lens sessions
 // and reads both with their live time, end and recording, the totals, and nothing of Bob's
 // (another group); the CSV link downloads the same rows; axe-core finds nothing in any colour
@@ -15,9 +15,9 @@ import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { eq } from "drizzle-orm";
 import { users } from "../../modules/auth/mod.ts";
-import { groupAdmins } from "../../modules/org/mod.ts";
+import { defaultGroupSettings, groupAdmins, technicianGroups } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
-import { lensRegistry } from "../../modules/lens/mod.ts";
+import { lensRegistry, lensSessions } from "../../modules/lens/mod.ts";
 import { lensRecordFixture } from "../../modules/lens/test_support.ts";
 
 const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
@@ -35,8 +35,17 @@ browserTest(
   async (t) => {
     const field = await makeGroup(t, {
       name: "Field team",
-      permissions: [...defaultPermissions(), "lens"],
+      permissions: [...defaultPermissions(), "lens", "recordSessions"],
     });
+    // Field team records on request, into a folder of the test's.
+    const folder = await Deno.makeTempDir({ prefix: "lens-report-recordings-" });
+    await t.deps.db.update(technicianGroups).set({
+      settings: {
+        ...defaultGroupSettings(),
+        recordingPolicy: "optional",
+        recordingLocation: folder,
+      },
+    }).where(eq(technicianGroups.id, field.id));
     const back = await makeGroup(t, { name: "Back office" });
     const ann = await technician(t, {
       groupId: field.id,
@@ -97,6 +106,12 @@ browserTest(
         await tech.locator("[data-lens-record]").click();
         await tech.getByRole("button", { name: "Stop recording" }).waitFor();
         await until(() => session.state.recording, "the server knows it records");
+        // "Recorded" once a part is really stored (at the phone's next keyframe).
+        await until(async () => {
+          const [row] = await t.deps.db.select().from(lensSessions)
+            .where(eq(lensSessions.id, session.id));
+          return row.recorded;
+        }, "a part is stored");
         t.clock.advance(95_000);
         await Promise.all([tech.waitForNavigation(), tech.locator("[data-lens-end]").click()]);
         await tech.locator("[data-lens-recent]").getByText("Carla de Vries").waitFor();
@@ -179,6 +194,7 @@ browserTest(
       } finally {
         for (const s of lensRegistry(t.deps).all()) s.end("technician");
         await phoneBrowser.close();
+        await Deno.remove(folder, { recursive: true }).catch(() => {});
       }
     });
   },
