@@ -7,10 +7,10 @@ import { decodeMediaFrame } from "../protocol/mod.ts";
 import { Vp8Encoder } from "./media/vp8.ts";
 import type { DamageWatcher, Desktop, Frame } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { type TestClock, virtualClock } from "./screen_test_clock.ts";
 
 Deno.test("ScreenSender: a still screen sends one empty frame every 2 s and nothing else", async () => {
+  using clock = virtualClock();
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const watcher: DamageWatcher = {
     wait: (ms) => new Promise((resolve) => setTimeout(() => resolve(false), ms)),
@@ -24,8 +24,8 @@ Deno.test("ScreenSender: a still screen sends one empty frame every 2 s and noth
     sendMedia: (b: Uint8Array) => sent.push(b.byteLength),
     buffered: () => 0,
   };
-  const start = performance.now();
-  const note = (what: string) => calls.push({ what, at: performance.now() - start });
+  const start = clock.now();
+  const note = (what: string) => calls.push({ what, at: clock.now() - start });
   const sender = new ScreenSender({
     desktop: {
       width: 64,
@@ -46,10 +46,11 @@ Deno.test("ScreenSender: a still screen sends one empty frame every 2 s and noth
       setPreset: () => {},
       close: () => {},
     }),
+    now: clock.now,
   }, { link: () => link, allowed: () => true });
   sender.setPreset("normal", true);
   sender.resume();
-  await sleep(4_600);
+  await clock.sleep(4_600);
   sender.stop();
   const what = calls.map((c) => `${c.what}@${Math.round(c.at)}`).join(", ");
   assert.deepEqual(calls.map((c) => c.what), ["key", "refine", "empty", "empty"], what);
@@ -64,7 +65,7 @@ Deno.test("ScreenSender: a still screen sends one empty frame every 2 s and noth
  * A still 320×180 screen with the real encoder, watched by a viewer that behaves like Chromium:
  * 3 s without a frame and it asks for a keyframe (here: `resume()`, as the server passes it on).
  */
-function stillScreen() {
+function stillScreen(clock: TestClock) {
   const W = 320, H = 180;
   const data = new Uint8Array(W * H * 4).map((_, i) => (i * 37 + (i >> 10)) & 0xff);
   const frame: Frame = { width: W, height: H, stride: W * 4, data };
@@ -74,14 +75,14 @@ function stillScreen() {
     close: () => {},
   };
   const sent: { at: number; keyframe: boolean; bytes: number }[] = [];
-  const start = performance.now();
+  const start = clock.now();
   const link = {
     send: () => {},
     sendMedia: (b: Uint8Array) => {
       const decoded = decodeMediaFrame(b);
       if (!decoded.ok) throw new Error(decoded.reason);
       const { keyframe } = decoded.frame;
-      sent.push({ at: performance.now() - start, keyframe, bytes: b.byteLength });
+      sent.push({ at: clock.now() - start, keyframe, bytes: b.byteLength });
     },
     buffered: () => 0,
   };
@@ -95,15 +96,16 @@ function stillScreen() {
   const sender = new ScreenSender({
     desktop: desktop as unknown as Desktop,
     encoder: (width: number, height: number) => new Vp8Encoder({ width, height, preset: "normal" }),
+    now: clock.now,
   }, { link: () => link, allowed: () => true });
   const viewer = setInterval(() => {
     const last = sent.at(-1);
-    if (last && performance.now() - start - last.at > 3_000) sender.resume(); // Chromium's PLI
+    if (last && clock.now() - start - last.at > 3_000) sender.resume(); // Chromium's PLI
   }, 100);
   return {
     sender,
     sent,
-    since: () => performance.now() - start,
+    since: () => clock.now() - start,
     stop: () => (clearInterval(viewer), sender.stop()),
   };
 }
@@ -113,15 +115,16 @@ Deno.test({
     "ScreenSender: Automatic's switches on a still screen cost no keyframe; a viewer's real request still gets one at once",
   ignore: !Vp8Encoder.available(),
   async fn() {
-    const s = stillScreen();
+    using clock = virtualClock();
+    const s = stillScreen(clock);
     try {
       s.sender.setPreset("normal", true);
       s.sender.resume();
-      await sleep(1_000);
+      await clock.sleep(1_000);
       s.sender.setPreset("high", true); // Automatic probes up on a clean link…
-      await sleep(2_500);
+      await clock.sleep(2_500);
       s.sender.setPreset("normal", true); // …and comes back
-      await sleep(4_000);
+      await clock.sleep(4_000);
       const what = s.sent.map((f) =>
         `${f.keyframe ? "key" : "delta"} ${f.bytes} B @${Math.round(f.at)}`
       )
@@ -133,7 +136,7 @@ Deno.test({
       // Packet loss or a new viewer: the keyframe asked for goes out at once.
       const asked = s.since();
       s.sender.resume();
-      await sleep(300);
+      await clock.sleep(300);
       const key = s.sent.find((f) => f.keyframe && f.at >= asked);
       assert.ok(key && key.at - asked < 200, what);
     } finally {
@@ -147,18 +150,19 @@ Deno.test({
     "ScreenSender: a still screen switched from Low gets its refinement, into greyscale a new picture",
   ignore: !Vp8Encoder.available(),
   async fn() {
-    const s = stillScreen();
+    using clock = virtualClock();
+    const s = stillScreen(clock);
     try {
       s.sender.setPreset("low");
       s.sender.resume();
-      await sleep(600);
+      await clock.sleep(600);
       assert.deepEqual(s.sent.map((f) => f.keyframe), [true], "Low is never refined");
       s.sender.setPreset("normal");
-      await sleep(600);
+      await clock.sleep(600);
       assert.deepEqual(s.sent.map((f) => f.keyframe), [true, false], "refined at Normal");
       assert.ok(s.sent[1].bytes > 1_000, `a refinement, not a keep-alive: ${s.sent[1].bytes} B`);
       s.sender.setPreset("greyscale");
-      await sleep(300);
+      await clock.sleep(300);
       assert.deepEqual(s.sent.map((f) => f.keyframe), [true, false, true], "the grey picture");
     } finally {
       s.stop();

@@ -55,23 +55,44 @@ export function testClock(): TestClock {
  * real machine: `now()` is virtual time, and while it is installed the global `setTimeout` and
  * `clearTimeout` are virtual too — `sleep(ms)` runs every timer due within `ms` in order,
  * letting the code each one starts run (a real macrotask turn) before the next, then sets the
- * time. A busy machine cannot stretch it (no real wait at all) and a run takes the CPU time
- * of the work, not the seconds it paces. Dispose it (`using`) to give the real timers back.
+ * time (`setInterval`/`clearInterval` likewise, each run re-arming it). A busy machine cannot
+ * stretch it (no real wait at all) and a run takes the CPU time of the work, not the seconds it
+ * paces. Dispose it (`using`) to give the real timers back.
  */
 export function virtualClock(): TestClock & Disposable {
   let virtual = 0;
   let spent = 0;
   let seq = 0;
-  const timers = new Map<number, { at: number; run: () => void }>();
-  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
-  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms = 0, ...args: unknown[]) => {
+  type Timer = { at: number; every?: number; run: () => void };
+  const timers = new Map<number, Timer>();
+  const real = {
+    setTimeout: globalThis.setTimeout,
+    clearTimeout: globalThis.clearTimeout,
+    setInterval: globalThis.setInterval,
+    clearInterval: globalThis.clearInterval,
+  };
+  const set = (every: boolean) =>
+  (
+    fn: (...a: unknown[]) => void,
+    ms = 0,
+    ...args: unknown[]
+  ) => {
     const id = ++seq;
-    timers.set(id, { at: virtual + Math.max(0, Number(ms) || 0), run: () => fn(...args) });
+    const delay = Math.max(every ? 1 : 0, Number(ms) || 0);
+    timers.set(id, {
+      at: virtual + delay,
+      every: every ? delay : undefined,
+      run: () => fn(...args),
+    });
     return id;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((id?: number) => {
+  };
+  const clear = (id?: number) => {
     if (id !== undefined) timers.delete(id);
-  }) as typeof clearTimeout;
+  };
+  globalThis.setTimeout = set(false) as unknown as typeof setTimeout;
+  globalThis.clearTimeout = clear as typeof clearTimeout;
+  globalThis.setInterval = set(true) as unknown as typeof setInterval;
+  globalThis.clearInterval = clear as typeof clearInterval;
   /**
    * One real macrotask turn: the promise chains a timer started run to their next wait. Not a
    * real setTimeout(0): nested ones wait 4 ms each (the HTML rule Deno keeps), seconds a test.
@@ -79,7 +100,7 @@ export function virtualClock(): TestClock & Disposable {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   /** The earliest timer due by `until` (the first set among equals: Map keeps insertion order). */
   const next = (until: number) => {
-    let found: [number, { at: number; run: () => void }] | undefined;
+    let found: [number, Timer] | undefined;
     for (const entry of timers) {
       if (entry[1].at <= until && (!found || entry[1].at < found[1].at)) found = entry;
     }
@@ -94,16 +115,18 @@ export function virtualClock(): TestClock & Disposable {
       const until = virtual + ms;
       await turn();
       for (let due = next(until); due; due = next(until)) {
-        timers.delete(due[0]);
-        virtual = Math.max(virtual, due[1].at);
-        due[1].run();
+        const [id, timer] = due;
+        timers.delete(id);
+        virtual = Math.max(virtual, timer.at);
+        // Re-armed before it runs (it may clear itself), at its place in the order.
+        if (timer.every) timers.set(id, { ...timer, at: timer.at + timer.every });
+        timer.run();
         await turn();
       }
       virtual = until;
     },
     [Symbol.dispose]: () => {
-      globalThis.setTimeout = real.setTimeout;
-      globalThis.clearTimeout = real.clearTimeout;
+      Object.assign(globalThis, real);
       timers.clear();
     },
   };
