@@ -62,9 +62,12 @@ function showConsent(panel, state) {
   }
   const ask = panel.querySelector(".sysinfo-ask");
   if (ask instanceof HTMLElement) ask.hidden = !["off", "denied", "revoked"].includes(key);
-  const again = ask?.querySelector("button");
-  if (again instanceof HTMLElement && key !== "off") {
-    again.textContent = again.dataset.labelAgain ?? "";
+  // "Ask the customer" until they were asked (back to "off" after the app reconnects, say),
+  // "Ask again" after a refusal or a withdrawal.
+  const button = ask?.querySelector("button");
+  if (button instanceof HTMLElement) {
+    const label = key === "off" ? button.dataset.labelAsk : button.dataset.labelAgain;
+    if (label) button.textContent = label;
   }
   const stop = panel.querySelector(".sysinfo-stop");
   if (stop instanceof HTMLElement) stop.hidden = !["granted", "asked"].includes(key);

@@ -77,7 +77,12 @@ export function SystemPanel(props: { c: C; sessionId: string; state: ToolState }
         >
           <CsrfField c={c} />
           <input type="hidden" name="capability" value="systemInfo" />
-          <button type="submit" class="small" data-label-again={t("sysinfo.askAgain")}>
+          <button
+            type="submit"
+            class="small"
+            data-label-ask={t("sysinfo.ask")}
+            data-label-again={t("sysinfo.askAgain")}
+          >
             {key === "off" ? t("sysinfo.ask") : t("sysinfo.askAgain")}
           </button>
         </form>

@@ -332,6 +332,9 @@ Deno.test({
       assert.equal((await findByToken(t.deps, created.session.token))?.customerState, "connected");
       const app = [...output.join("").slice(mark).matchAll(/STATUS (\w+)/g)].map((m) => m[1]);
       assert.equal(app.at(-1), "connected", `the support app: ${app}`);
+      // The System tab went "absent" and back to "not asked" with the app: its button says so.
+      const system = tech.locator(`#ws-${id} [data-sysinfo="${id}"]`);
+      await system.locator(".sysinfo-ask button", { hasText: "Ask the customer" }).waitFor();
       const newcomer = await (await browser.newContext()).newPage();
       const answer = await newcomer.goto(`${base}/signin`);
       assert.equal((await answer!.securityDetails())?.subjectName, "localhost-renewed");
