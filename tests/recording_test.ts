@@ -148,10 +148,14 @@ Deno.test("recording: a group that records always — from the customer's grant 
     });
     assert.equal((await Deno.stat(rows[0].path)).size, rows[0].bytes);
     assert.equal(rows[0].startedAt.getTime(), t.clock.now().getTime(), "the app's clock");
-    const lines = await t.deps.db.select({ key: sessionLog.body }).from(sessionLog)
-      .where(eq(sessionLog.sessionId, session.id));
+    // The log line is written beside the part's closing, not after it: wait for it as well.
+    let lines: { key: string }[] = [];
+    await _until("the stop in the session's log", async () => {
+      lines = await t.deps.db.select({ key: sessionLog.body }).from(sessionLog)
+        .where(eq(sessionLog.sessionId, session.id));
+      return lines.some((l) => l.key === "log.recording.stopped");
+    });
     assert.ok(lines.some((l) => l.key === "log.recording.started"));
-    assert.ok(lines.some((l) => l.key === "log.recording.stopped"));
 
     const page = await (await client.get(`/console/history/session/${session.id}`)).text();
     assert.match(page, /Screen recordings/);
