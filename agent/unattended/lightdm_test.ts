@@ -156,13 +156,15 @@ Deno.test({
         assert.match(run.lines[0], what);
         // LightDM said no, and the greeter asks again (the password of the name it holds).
         refusals++;
+        // 30 s: PAM's fail delay and the greeter's new question took over 15 s at load 14
+        // (CI rehearsal beside other work).
         await waitUntil("the refusal", async () => {
           const said = await lightdm.log();
           const seen = said.match(/Authenticate result for user .*: Authentication failure/g);
           return (seen?.length ?? 0) >= refusals && said.trimEnd().endsWith("message(s)")
             ? true
             : undefined;
-        }, 15_000);
+        }, 30_000);
       };
       const stranger = `${user.name}x`;
       await refused(stranger, user.password, /typing the user name and the password/);
