@@ -2,10 +2,12 @@
 // `lens_homes`), the phone and another page of the technician land on B and are relayed to A.
 // The phone's offer is answered by A's peer, its VP8 frames reach the technician's peer that
 // B asked A for, its switches and the technician's drawing cross both ways, and a second start
-// on B is refused (one per technician across instances). Then A dies (its `instances` row
+// on B is refused (one per technician across instances). Record pressed on B records on A
+// (the home, beside the frames): the part's file and row are A's, and B leaves the open part
+// alone while A lives. Then A dies (its `instances` row
 // reaped): the link is gone on B, the phone's and the technician's streams on B say the session
-// is no longer running, B closes A's record (`instanceGone`), and a new start on B makes B the
-// home.
+// is no longer running, B closes A's record (`instanceGone`) and finishes the part A left open
+// (part_repair), and a new start on B makes B the home.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { MediaStreamTrack, RTCPeerConnection, useVP8, Vp8Packetizer } from "werift";
@@ -19,6 +21,8 @@ import { lensRegistry } from "./registry.ts";
 import { closeLensRecordsOfGoneInstances } from "./record.ts";
 import { lensSessions } from "./schema.ts";
 import { eq } from "drizzle-orm";
+import { defaultGroupSettings, technicianGroups } from "../org/mod.ts";
+import { finishInterruptedParts, recordings } from "../recording/mod.ts";
 
 /** A VP8 keyframe of `width` × `height` (its header; the rest filler). */
 function vp8Keyframe(width: number, height: number): Uint8Array {
@@ -92,11 +96,20 @@ Deno.test({
     const [a, b] = cluster.apps;
     const phone = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
     const viewer = new RTCPeerConnection({ codecs: { video: [useVP8()] } });
+    const folder = await Deno.makeTempDir({ prefix: "lens-cluster-recordings-" });
     try {
       const tech = await technician(a, {
-        permissions: [...defaultPermissions(), "lens"],
+        permissions: [...defaultPermissions(), "lens", "recordSessions"],
         name: "Ann",
       });
+      // Her group records on request, into a folder both instances see (as a cluster must).
+      await a.deps.db.update(technicianGroups).set({
+        settings: {
+          ...defaultGroupSettings(),
+          recordingPolicy: "optional",
+          recordingLocation: folder,
+        },
+      }).where(eq(technicianGroups.id, tech.groupId!));
       const onA = await signedIn(a, tech.email);
       assert.equal((await onA.post("/console/lens")).status, 303);
       const session = lensRegistry(a.deps).ofTechnician(tech.id)!;
@@ -152,6 +165,22 @@ Deno.test({
         assert.equal(answered.status, 204);
         await until("frames reach the technician's peer", () => received >= 10);
         console.log(`technician's peer received ${received} packets from A`);
+
+        // Record pressed on B: relayed to A, which writes the part beside the frames.
+        const record = await json(onB, "/console/lens/record", { recording: true });
+        assert.equal(record.status, 200);
+        const part = async () =>
+          (await b.deps.db.select().from(recordings).where(eq(recordings.lensId, session.id)))[0];
+        await until(
+          "A writes a part",
+          async () => (await part())?.bytes === 0 && session.state.recording,
+        );
+        await until(
+          "frames in the file",
+          async () => (await Deno.stat((await part()).path)).size > 2_000,
+        );
+        assert.equal(await finishInterruptedParts(b.deps), 0, "A still writes it: B leaves it");
+        assert.equal((await part()).endedAt, null);
       } finally {
         clearInterval(send);
       }
@@ -183,6 +212,12 @@ Deno.test({
       assert.equal((await record()).liveAt !== null, true, "it went live on A");
       assert.equal(await closeLensRecordsOfGoneInstances(b.deps), 1);
       assert.equal((await record()).endReason, "instanceGone");
+      // …and finishes the part A left open: its sizes and Duration written, its row ended.
+      assert.equal(await finishInterruptedParts(b.deps), 1);
+      const [left] = await b.deps.db.select().from(recordings)
+        .where(eq(recordings.lensId, session.id));
+      assert.ok(left.endedAt, "ended by B");
+      assert.equal(left.bytes, (await Deno.stat(left.path)).size);
       assert.equal((await record()).endedAt?.toISOString(), b.clock.now().toISOString());
       const gone = await customer.get(`/lens/${session.token}`);
       assert.equal(gone.status, 404);
@@ -215,6 +250,7 @@ Deno.test({
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
       await cluster.close();
+      await Deno.remove(folder, { recursive: true }).catch(() => {});
     }
   },
 });
