@@ -61,3 +61,21 @@ Deno.test("drawLens() draws the customer's pointer into the lens, enlarged as th
   assert.equal(draws[1], "drawImage(video,510,255,24,36)");
   assert.ok(calls.indexOf(draws[1]) < calls.indexOf("restore()"), "inside the lens's clip");
 });
+
+Deno.test("drawLens() draws the technician's fresh strokes (the preview) into the lens, under the pointer", () => {
+  const { el, calls } = canvas();
+  const rect = { left: 0, top: 0, width: 960, height: 540 };
+  // The preview's canvas covers the whole picture: in the lens, 3 times as big, centred so the
+  // point under the pointer stays under it.
+  const preview = { image: {} as CanvasImageSource, rect };
+  const cursor = {
+    image: {} as CanvasImageSource,
+    rect: { left: 490, top: 265, width: 8, height: 12 },
+  };
+  drawLens({ canvas: el, video, stage, rect, preview, cursor }, { x: 480, y: 270 });
+  const draws = calls.filter((c) => c.startsWith("drawImage"));
+  assert.equal(draws.length, 3, "the picture, the strokes, then the customer's pointer on top");
+  assert.equal(draws[1], "drawImage(video,-960,-540,2880,1620)");
+  assert.equal(draws[2], "drawImage(video,510,255,24,36)");
+  assert.ok(calls.indexOf(draws[2]) < calls.indexOf("restore()"), "inside the lens's clip");
+});

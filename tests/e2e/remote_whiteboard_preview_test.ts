@@ -128,6 +128,35 @@ async function watchFirstPreview(page: Page, at: { x: number; y: number }) {
   }, at);
 }
 
+/** The page point over the remote pixel (x, y) in "stretch" (the box) or "actual" (1:1, scrolled). */
+async function pagePointIn(page: Page, mode: "stretch" | "actual", x: number, y: number) {
+  return await page.evaluate(([mode, rx, ry]) => {
+    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+    const box = video.getBoundingClientRect();
+    const sx = mode === "actual" ? 1 : box.width / video.videoWidth;
+    const sy = mode === "actual" ? 1 : box.height / video.videoHeight;
+    return { x: box.left + (rx + 0.5) * sx, y: box.top + (ry + 0.5) * sy };
+  }, [mode, x, y] as const);
+}
+
+/** Whether the preview canvas is red at the page point (x, y). */
+function previewRed(page: Page, at: { x: number; y: number }) {
+  return page.evaluate(({ x, y }) => {
+    const preview = document.querySelector<HTMLCanvasElement>(".remote-view .rv-preview")!;
+    if (preview.hidden) return false;
+    const box = preview.getBoundingClientRect();
+    if (x < box.left || y < box.top || x >= box.right || y >= box.bottom) return false;
+    const ratio = preview.width / box.width;
+    const [r, g, b, a] = preview.getContext("2d")!.getImageData(
+      Math.floor((x - box.left) * ratio),
+      Math.floor((y - box.top) * ratio),
+      1,
+      1,
+    ).data;
+    return a > 200 && r > 180 && g < 90 && b < 90;
+  }, at);
+}
+
 /** Whether the technician's picture is red at the remote pixel (x, y). */
 function pictureRed(page: Page, x: number, y: number) {
   return page.evaluate(([x, y]) => {
@@ -358,6 +387,40 @@ Deno.test({
         await view.locator(".rv-clear").click();
         await waitFor("the clear", () => countColour(screen, 600, 350, 6, RED) === 0);
         step("Clear emptied the screen");
+
+        // --- the other scale modes: the preview lies where the customer's screen draws
+        for (const mode of ["stretch", "actual"] as const) {
+          await view.locator(`.rv-scale .rv-${mode}`).click();
+          await view.locator(`.rv-scale .rv-${mode}[aria-pressed="true"]`).waitFor();
+          if (mode === "actual") {
+            // 1:1, larger than the stage: scrolled right and down, the line where it scrolled to.
+            await view.locator(".rv-stage").evaluate((el) => {
+              el.scrollLeft = 200;
+              el.scrollTop = 150;
+            });
+          }
+          await page.waitForTimeout(200); // laid out again
+          const [x0, x1, y] = mode === "actual" ? [500, 700, 300] : [250, 450, 450];
+          const mx = (x0 + x1) / 2;
+          const p = await pagePointIn(page, mode, x0, y);
+          const q = await pagePointIn(page, mode, x1, y);
+          await page.mouse.move(p.x, p.y);
+          await page.mouse.down();
+          await page.mouse.move(q.x, q.y, { steps: 4 });
+          await page.mouse.up();
+          const mid = await pagePointIn(page, mode, mx, y);
+          const above = await pagePointIn(page, mode, mx, y - 20);
+          await waitFor(`the preview in ${mode}`, () => previewRed(page, mid), 2_000);
+          assert.equal(await previewRed(page, above), false, `${mode}: only where drawn`);
+          await waitFor(
+            `the line on the screen (${mode})`,
+            () => countColour(screen, mx, y, 4, RED) > 0,
+          );
+          await view.locator(".rv-undo").click();
+          await waitFor(`undone (${mode})`, () => countColour(screen, mx, y, 6, RED) === 0);
+        }
+        await view.locator(".rv-scale .rv-fit").click();
+        step("stretch and actual (scrolled): the preview where the line is drawn");
         assert.equal(compositorExited, false, "picom ran throughout");
         assert.deepEqual(page.errors, []);
       });
