@@ -129,6 +129,7 @@ browserTest(
         // End: the page it leads to lists the session, its recording one click away.
         await tech.locator("[data-lens-end]").click();
         await tech.locator("[data-lens-recent]").waitFor();
+        await shots(tech, "lensrec-recent");
         const rows = await t.deps.db.select().from(recordings)
           .where(eq(recordings.lensId, session.id));
         assert.equal(rows.length, 1, "one part: Record to Stop");
