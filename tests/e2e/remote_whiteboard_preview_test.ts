@@ -421,6 +421,29 @@ Deno.test({
         }
         await view.locator(".rv-scale .rv-fit").click();
         step("stretch and actual (scrolled): the preview where the line is drawn");
+
+        // --- full screen: the sentence stays, the preview lies on the larger picture
+        await view.locator(".rv-fullscreen").click();
+        await page.waitForFunction(() =>
+          document.fullscreenElement === document.querySelector(".remote-view")
+        );
+        await page.waitForTimeout(300);
+        assert.equal(await view.locator('.rv-consent[data-state="drawing"]').isVisible(), true);
+        const f0 = await pagePoint(page, 250, 600), f1 = await pagePoint(page, 450, 600);
+        await page.mouse.move(f0.x, f0.y);
+        await page.mouse.down();
+        await page.mouse.move(f1.x, f1.y, { steps: 4 });
+        await page.mouse.up();
+        const fm = await pagePoint(page, 350, 600), fa = await pagePoint(page, 350, 580);
+        await waitFor("the preview in full screen", () => previewRed(page, fm), 2_000);
+        assert.equal(await previewRed(page, fa), false, "full screen: only where drawn");
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/wb-viewonly-fullscreen-1366.png` });
+        await waitFor("the line (full screen)", () => countColour(screen, 350, 600, 4, RED) > 0);
+        await view.locator(".rv-undo").click();
+        await waitFor("undone (full screen)", () => countColour(screen, 350, 600, 6, RED) === 0);
+        await view.locator(".rv-fullscreen").click();
+        await page.waitForFunction(() => document.fullscreenElement === null);
+        step("full screen: the sentence shows, the preview where the line is drawn");
         assert.equal(compositorExited, false, "picom ran throughout");
         assert.deepEqual(page.errors, []);
       });
