@@ -8,7 +8,7 @@ import { FrameHalver } from "./media/scale.ts";
 import { type DecodedFrame, Vp8Decoder } from "./media/vp8_decoder_test_support.ts";
 import type { DamageWatcher, Desktop, Frame } from "./platform/types.ts";
 import { ScreenSender } from "./screen.ts";
-import { testClock } from "./screen_test_clock.ts";
+import { virtualClock } from "./screen_test_clock.ts";
 import { scriptedDamage } from "./screen_test_damage.ts";
 
 const ignore = !Vp8Encoder.available();
@@ -158,6 +158,7 @@ Deno.test({
 });
 
 Deno.test("keyframes asked for on a still screen are refined at most once per cooldown", async () => {
+  using clock = virtualClock();
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const watcher: DamageWatcher = {
     wait: (ms) => new Promise((resolve) => setTimeout(() => resolve(false), ms)),
@@ -184,23 +185,24 @@ Deno.test("keyframes asked for on a still screen are refined at most once per co
       setPreset: () => {},
       close: () => {},
     }),
+    now: clock.now,
   }, { link: () => link, allowed: () => true });
   sender.setPreset("normal", true);
   sender.resume();
   // A viewer asking for a keyframe every 300 ms (it skips what it cannot take).
   for (let i = 0; i < 6; i++) {
-    await new Promise((r) => setTimeout(r, 300));
+    await clock.sleep(300);
     sender.resume();
   }
-  await new Promise((r) => setTimeout(r, 300));
+  await clock.sleep(300);
   sender.stop();
   assert.equal(kinds.filter((k) => k === "key").length, 7, kinds.join(" "));
   assert.equal(sender.refinements, 1, kinds.join(" "));
 });
 
 Deno.test("back to full size after motion: the keyframe is itself the refinement", async () => {
-  // The sender's clock leaves out a busy machine's stalls; encodes take time on it alone.
-  const clock = testClock();
+  // The sender's clock is virtual (no busy machine's stalls); encodes take time on it alone.
+  using clock = virtualClock();
   const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
   const { watcher, damage } = scriptedDamage();
   const desktop = {
