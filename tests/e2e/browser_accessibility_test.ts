@@ -61,7 +61,11 @@ async function openInConsole(page: Page, base: string, id: string) {
 async function audit(page: Page, where: string, findings: string[], counts: string[]) {
   for (const scheme of ["as served", ...SCHEMES] as const) {
     if (scheme !== "as served") await applyScheme(page, scheme);
-    await page.waitForTimeout(50);
+    // The new scheme's styles in place: two animation frames (was a fixed 50 ms). No colour
+    // has a transition (static/*.css), and every check reads computed styles.
+    await page.evaluate(() =>
+      new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+    );
     const here: Finding[] = [
       ...await landmarkFindings(page),
       ...await axeFindings(page),
