@@ -22,6 +22,13 @@ export class RemoteHub {
   /** The media counters of sessions already dropped, so the totals never go back. */
   readonly #dropped = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
 
+  /**
+   * How often an open viewer socket re-reads its rights while nothing asks (ViewerAuthority's
+   * `everyMs`; unset: its 5 s). A test shortens it to see that read without waiting 5 s; the
+   * 5 s itself is authority_test.ts's.
+   */
+  readonly viewerRights: { everyMs?: number } = {};
+
   constructor(private hostAddresses: string[]) {}
 
   /** The session's remote state, created on first use. */

@@ -17,6 +17,7 @@ import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
 import type { RemoteSession, ViewerLink } from "./hub.ts";
 import { allows, ViewerAuthority, type ViewerRights } from "./authority.ts";
 import { remoteFor } from "./remote_for.ts";
+import { remoteHub } from "./remote_hub.ts";
 import { frameSize, TOO_BIG } from "./socket_guard.ts";
 import { relayToHome } from "./home_relay.ts";
 import { checkHome, MOVED, watchHome } from "./home_watch.ts";
@@ -118,6 +119,7 @@ function _socket(c: Context<AppEnv>, seat: ViewerSeat) {
       // sign-in (deactivated, signed out) or the session (hold, transfer, end, removed as a
       // collaborator, monitoring ended) closes it.
       authority = new ViewerAuthority({
+        ...remoteHub(deps).viewerRights,
         initial: seat.rights,
         read: seat.read,
         onChange: (rights) => {
