@@ -90,6 +90,14 @@ export const RECONNECT_MS = 2 * 60_000;
 /** Technician pages that may watch one Lens session at once (tabs, a reload). */
 export const MAX_VIEWERS = 3;
 export const MAX_POINTS = 2_000;
+/**
+ * A keyframe asked of the phone that has not come after this long is asked again (at most
+ * KEYFRAME_TRIES times): a phone's browser may let a PLI go unanswered when it sent a keyframe
+ * just before (one asked by the recorder at its start), and a technician's new peer waits for
+ * a keyframe before it shows anything.
+ */
+const KEYFRAME_RETRY_MS = 700;
+const KEYFRAME_TRIES = 5;
 const COLOURS = ["#e8202a", "#ffd400", "#1e90ff", "#22c55e", "#ffffff"];
 export const STROKE_COLOURS: readonly string[] = COLOURS;
 
@@ -137,6 +145,9 @@ export class LensSession {
   readonly #listeners = new Set<(event: LensEvent) => void>();
   #receiver: ScreenReceiver | null = null;
   #recorder: LensFrameRecorder | null = null;
+  /** When the phone's last keyframe came (performance.now), and the pending re-ask. */
+  #keyframeAt = 0;
+  #keyframeRetry: ReturnType<typeof setTimeout> | undefined;
   /** The recorder's last part on disk and in its row, once the session ended. */
   #recorderClosed: Promise<void> = Promise.resolve();
   #nextViewer = 1;
@@ -227,6 +238,7 @@ export class LensSession {
       onFrame: (frame) => {
         if (this.#receiver !== receiver || this.ended) return;
         this.#frames++;
+        if (frame.keyframe) this.#keyframeAt = performance.now();
         const size = frame.width !== this.#state.width || frame.height !== this.#state.height;
         if (this.#state.phase !== "live" || size) {
           this.#set({ phase: "live", width: frame.width, height: frame.height });
@@ -282,7 +294,7 @@ export class LensSession {
     const viewer = new ViewerPeer({
       id,
       hostAddresses: this.options.hostAddresses,
-      wantKeyframe: () => this.#receiver?.keyframe(),
+      wantKeyframe: () => this.wantKeyframe(),
       codec: { name: receiver.codec, parameters: receiver.codecParameters },
       audio: true,
     });
@@ -344,9 +356,21 @@ export class LensSession {
     return this.#recorderClosed;
   }
 
-  /** A keyframe of the phone, for a recorder's part to start at. */
+  /**
+   * A keyframe of the phone (a PLI), for a technician's new peer or a recorder's part to start
+   * at; asked again every KEYFRAME_RETRY_MS until one comes (at most KEYFRAME_TRIES times).
+   */
   wantKeyframe(): void {
-    this.#receiver?.keyframe();
+    const asked = performance.now();
+    let tries = 0;
+    const ask = () => {
+      if (this.ended || this.#keyframeAt >= asked || tries++ >= KEYFRAME_TRIES) return;
+      this.#receiver?.keyframe();
+      clearTimeout(this.#keyframeRetry);
+      this.#keyframeRetry = setTimeout(ask, KEYFRAME_RETRY_MS);
+      Deno.unrefTimer(this.#keyframeRetry);
+    };
+    ask();
   }
 
   #recordingChanged() {
@@ -376,6 +400,7 @@ export class LensSession {
     if (this.ended) return;
     clearTimeout(this.#abandon);
     clearTimeout(this.#reconnect);
+    clearTimeout(this.#keyframeRetry);
     this.#set({ phase: "ended", ended: reason });
     const receiver = this.#receiver;
     this.#receiver = null;

@@ -6,7 +6,9 @@
 // a red Stop; Stop ends the part. The file is a valid WebM (ffprobe: VP8 at the phone's size and
 // Opus, as long as Record ran), its row names the Lens session, the record says "recorded", the
 // audit log has the start and stop, and Ann's recent Lens sessions lead to its page, where
-// Chromium plays it. Screenshots at 1366×768 and 1920×1080 with LENSREC_SHOTS=1.
+// Chromium plays it. A group that records always: the phone says so before Start, the part
+// starts at the first picture without a click, and the technician has no Stop. Screenshots at
+// 1366×768 and 1920×1080 with LENSREC_SHOTS=1.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { chromium, type Page } from "playwright-core";
@@ -184,6 +186,84 @@ browserTest(
         );
         assert.deepEqual(played, [session.state.width, session.state.height, true]);
         await shots(tech, "lensrec-recordings-page");
+      } finally {
+        await phoneBrowser.close();
+        for (const s of lensRegistry(t.deps).all()) s.end("technician");
+        await Deno.remove(folder, { recursive: true }).catch(() => {});
+      }
+    });
+  },
+);
+
+browserTest(
+  "browser: Lens recording — a group that records always: said before Start, recorded from the first picture, no Stop",
+  async (t) => {
+    const folder = await Deno.makeTempDir({ prefix: "lens-recordings-always-" });
+    const ann = await technician(t, {
+      name: "Ann",
+      permissions: [...defaultPermissions(), "lens", "recordSessions"],
+    });
+    await t.deps.db.update(technicianGroups).set({
+      settings: { ...defaultGroupSettings(), recordingPolicy: "always", recordingLocation: folder },
+    }).where(eq(technicianGroups.id, ann.groupId!));
+    await withBrowser(t, async ({ base, newPage }) => {
+      const phoneBrowser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        headless: true,
+        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
+      });
+      try {
+        const tech = await newPage();
+        await signInPage(tech, base, ann.email, TECH_PASSWORD);
+        await tech.setViewportSize({ width: 1366, height: 768 });
+        await tech.goto(`${base}/console/lens`);
+        await tech.locator("[data-lens-start]").click();
+        // No Record or Stop: the page says the group records every Lens session.
+        await tech.getByText("Your group records every Lens session").waitFor();
+        assert.equal(await tech.locator("[data-lens-record]").count(), 0);
+        const link = await tech.locator("#lens-link").inputValue();
+        const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
+
+        // The phone says so before anything is shared, in red.
+        const phone = await (await phoneBrowser.newContext({
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          locale: "en-US",
+        })).newPage();
+        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        await phone.getByText("What your camera shows will be recorded.").waitFor();
+        if (SHOTS) await phone.screenshot({ path: "/tmp/shots/lensrec-phone-always-390.png" });
+        await phone.locator("[data-lens-start]").click();
+        // From the first picture: the sign on both pages, no click of the technician's.
+        await phone.getByText("Ann is recording what your camera shows.").waitFor({
+          timeout: 20_000,
+        });
+        await tech.locator("[data-lens-recording]").waitFor();
+        // Polled on a timer, not on animation frames (which a page in the background skips).
+        await tech.waitForFunction(
+          () => {
+            const video = document.querySelector("[data-lens-video]") as HTMLVideoElement;
+            return video.getVideoPlaybackQuality().totalVideoFrames > 0;
+          },
+          undefined,
+          { timeout: 20_000, polling: 200 },
+        );
+        await shots(tech, "lensrec-tech-always");
+        await tech.waitForTimeout(3_000);
+        await tech.locator("[data-lens-end]").click();
+        await tech.locator("[data-lens-recent]").waitFor();
+        const [part] = await t.deps.db.select().from(recordings)
+          .where(eq(recordings.lensId, session.id));
+        assert.ok(part?.endedAt, "a finished part");
+        assert.equal(part.userId, ann.id, "named for the technician watching");
+        const probe = await ffprobe(part.path);
+        assert.equal(probe.stderr, "");
+        assert.deepEqual(
+          probe.json.streams.map((s: { codec_name: string }) => s.codec_name),
+          ["vp8", "opus"],
+        );
+        assert.ok(Number(probe.json.format.duration) > 2, probe.json.format.duration);
       } finally {
         await phoneBrowser.close();
         for (const s of lensRegistry(t.deps).all()) s.end("technician");
