@@ -80,6 +80,14 @@ Deno.test("Lens recordings' page: who may read the Lens session sees, plays and 
     const open = await part("open", false);
     const page = `/console/recordings/lens/${lensId}`;
 
+    // Signed out: to the sign-in page, the file not sent.
+    const anonymous = t.client();
+    for (const path of [page, `${page}/${done.id}`]) {
+      const res = await anonymous.get(path);
+      assert.equal(res.status, 303, path);
+      assert.match(res.headers.get("location") ?? "", /^\/signin/);
+    }
+
     // Ann ran it: her page lists both parts, plays the finished one, and has no Delete.
     const annClient = await _signedIn(t, ann.email);
     const annPage = await annClient.get(page);
