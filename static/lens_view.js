@@ -97,6 +97,7 @@ function start(root) {
       else if (video.muted) lines.push(labels.soundOff);
       if (state.torch) lines.push(labels.torch);
     }
+    if (state.recordingFailed && !state.recording) lines.push(labels.recordingFailed);
     if (recordProblem) lines.push(recordProblem);
     status.textContent = lines.join(" ");
     root.dataset.phase = state.phase;

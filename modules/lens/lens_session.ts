@@ -40,6 +40,8 @@ export interface LensState {
   recording: boolean;
   /** The group records every Lens session: the technician has no Stop (set at the start). */
   recordsAlways: boolean;
+  /** The last recording stopped because it could not be written (until one starts again). */
+  recordingFailed: boolean;
   /** The picture's size, once the first keyframe came. */
   width: number;
   height: number;
@@ -163,6 +165,7 @@ export class LensSession {
     frozen: false,
     recording: false,
     recordsAlways: false,
+    recordingFailed: false,
     width: 0,
     height: 0,
     codec: "",
@@ -351,6 +354,11 @@ export class LensSession {
     this.#recordingChanged();
   }
 
+  /** The recording stopped: its part could not be written. The technician's page says so. */
+  recordingFailed(): void {
+    if (!this.ended) this.#set({ recordingFailed: true });
+  }
+
   /** Resolves once the recorder's last part is complete (after the end). */
   recorderClosed(): Promise<void> {
     return this.#recorderClosed;
@@ -379,7 +387,12 @@ export class LensSession {
     const recording = recorder.recording;
     const recordsAlways = recorder.startedByPolicy;
     if (recording === this.#state.recording && recordsAlways === this.#state.recordsAlways) return;
-    this.#set({ recording, recordsAlways });
+    // A recording that starts again clears an earlier failure.
+    this.#set({
+      recording,
+      recordsAlways,
+      ...(recording ? { recordingFailed: false } : {}),
+    });
   }
 
   /** Adds a stroke; false once MAX_STROKES are drawn (Clear first). */

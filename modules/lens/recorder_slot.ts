@@ -20,6 +20,8 @@ export interface RecordedLens {
   recordingChanged(): void;
   /** Whether the phone sends its microphone now (a part opened then gets an Opus track). */
   sendsAudio(): boolean;
+  /** The recording stopped because its part could not be written (a full or gone disk). */
+  recordingFailed(): void;
 }
 
 /** What a `LensSession` needs of its recorder. */

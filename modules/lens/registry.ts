@@ -125,6 +125,7 @@ export class LensRegistry {
         wantKeyframe: () => session.wantKeyframe(),
         recordingChanged: () => session.recordingChanged(),
         sendsAudio: () => session.state.audio,
+        recordingFailed: () => session.recordingFailed(),
       }));
     }
     this.deps.log.info("lens started", { lens: session.id, user: owner.userId });

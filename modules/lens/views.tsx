@@ -55,6 +55,7 @@ const VIEW_LABELS: Record<string, TranslationKey> = {
   record: "lens.tools.record",
   stopRecording: "lens.tools.stopRecording",
   recordFailed: "lens.tools.recordFailed",
+  recordingFailed: "lens.tools.recordingFailed",
   copied: "lens.copied",
   drawFailed: "lens.drawFailed",
 };

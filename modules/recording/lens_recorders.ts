@@ -121,6 +121,8 @@ async function _followPolicy(deps: AppDeps, lens: RecordedLens, recorder: Sessio
 
 function _audit(deps: AppDeps, lens: RecordedLens, event: RecorderEvent) {
   const by = event.kind === "failed" ? null : event.by;
+  // The technician's page says it in words (the audit log keeps the error).
+  if (event.kind === "failed") lens.recordingFailed();
   deps.log.info(`lens recording ${event.kind}`, { lens: lens.id, by: by?.id ?? null });
   return recordAudit(deps.db, {
     orgId: lens.orgId,

@@ -31,6 +31,7 @@ async function _lens(t: TestApp, settings: Partial<GroupSettings>) {
   });
   let keyframesAsked = 0;
   let changes = 0;
+  let failures = 0;
   const lens: RecordedLens = {
     id,
     orgId: tech.orgId,
@@ -39,8 +40,15 @@ async function _lens(t: TestApp, settings: Partial<GroupSettings>) {
     wantKeyframe: () => keyframesAsked++,
     recordingChanged: () => changes++,
     sendsAudio: () => true,
+    recordingFailed: () => failures++,
   };
-  return { tech, lens, asked: () => keyframesAsked, changes: () => changes };
+  return {
+    tech,
+    lens,
+    asked: () => keyframesAsked,
+    changes: () => changes,
+    failures: () => failures,
+  };
 }
 
 async function _until(what: string, ok: () => Promise<boolean> | boolean) {
@@ -242,5 +250,47 @@ Deno.test("Lens parts: retention deletes old ones (audited), a part a killed ser
   } finally {
     await t.close();
     await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("lensRecorders: a part that cannot be written stops the recording, said to the page and audited", async () => {
+  const t = await startTestApp();
+  const folder = await Deno.makeTempDir();
+  try {
+    const { lens, failures } = await _lens(t, {
+      recordingPolicy: "optional",
+      recordingLocation: folder,
+    });
+    const source = lensRecorders(t.deps);
+    const recorder = source.create(lens);
+    recorder.viewChanged(true);
+    await source.act(recorder, "start", { id: lens.technician.id, name: "Ann", permitted: true });
+    // The folder goes (an unmounted share, say) before the first keyframe comes.
+    await Deno.remove(folder, { recursive: true });
+    const [key] = await vp8TestFrames(1);
+    recorder.frame({
+      codec: "vp8",
+      width: 320,
+      height: 240,
+      keyframe: true,
+      data: key.data,
+      capturedAt: 0,
+    });
+    await _until("the failure is told", () => failures() === 1);
+    assert.equal(recorder.recording, false, "stopped");
+    assert.deepEqual(
+      await t.deps.db.select().from(recordings).where(eq(recordings.lensId, lens.id)),
+      [],
+      "no row for a file that does not exist",
+    );
+    const [failed] = await t.deps.db.select().from(auditLog).where(and(
+      eq(auditLog.target, lens.id),
+      eq(auditLog.action, "lens.recording_failed"),
+    ));
+    assert.match((failed.details as { error: string }).error, /NotFound|No such file/);
+    await recorder.close();
+  } finally {
+    await t.close();
+    await Deno.remove(folder, { recursive: true }).catch(() => {});
   }
 });
