@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the island's one component wires the socket, the peer, the stage, the toolbar and the status line; each of those is its own file beside it.
 /** @jsxRuntime automatic @jsxImportSource preact */
 // Over 300 lines on purpose: the one component that owns the view's state and socket; its parts (toolbar, control owner, quality, clipboard, input) are already files of their own.
 /**

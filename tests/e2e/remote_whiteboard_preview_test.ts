@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one composited desktop, started once, walks the whole whiteboard story (preview, picture, click-through, laser, Undo, Clear, stretch, scrolled, full screen) in order.
 /**
  * The whiteboard's local preview and a compositing desktop, end to end (SPEC R4), on real parts:
  * an Xvfb display run by a window manager (openbox) and a compositor (picom on its xrender
