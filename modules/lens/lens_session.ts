@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one Lens session's whole life — the phone's peer, the technician's peers, the switches both pages show, the recorder's slot and the end — as one state machine.
 /**
  * One Lens session (SPEC M1): a customer's phone camera and microphone, received by the
  * server's werift peer (`ScreenReceiver`, the one the browser screen share uses) and relayed
