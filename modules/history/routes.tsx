@@ -12,7 +12,7 @@ import { type AppEnv, type AuthedEnv, fileResponse, requireUser } from "../http/
 import { groupMembers, listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { openFile } from "../support/mod.ts";
-import { deleteRecording, listRecordings, openRecording, RecordingList } from "../recording/mod.ts";
+import { deletePart, listParts, openPart, RecordingList } from "../recording/mod.ts";
 import { SearchQuerySchema, searchSessions } from "./search.ts";
 import { type SearchChoices, SearchPage } from "./search_views.tsx";
 import { readableSession, sessionHistory, sessionRecord } from "./service.ts";
@@ -74,9 +74,15 @@ export const historyRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const user = c.get("user");
     const session = await readableSession(deps, user, c.req.param("id"));
-    const opened = await openRecording(deps, session, c.req.param("recordingId"), user, {
-      range: c.req.header("range"),
-    });
+    const opened = await openPart(
+      deps,
+      { ...session, kind: "session" },
+      c.req.param("recordingId"),
+      user,
+      {
+        range: c.req.header("range"),
+      },
+    );
     if (!opened) throw new Refusal(404, "recording.downloadMissing");
     // One byte range (206) lets the browser's player seek and a broken download resume.
     return await fileResponse(opened.file, opened.size, opened.range, {
@@ -92,13 +98,18 @@ export const historyRoutes = new Hono<AppEnv>()
     const user = c.get("user");
     const session = await readableSession(deps, user, c.req.param("id"));
     if (!mayDeleteRecordings(user)) throw new Refusal(403, "recording.deleteForbidden");
-    const done = await deleteRecording(deps, session, c.req.param("recordingId"), user);
+    const done = await deletePart(
+      deps,
+      { ...session, kind: "session" },
+      c.req.param("recordingId"),
+      user,
+    );
     if (done === "missing") throw new Refusal(404, "recording.downloadMissing");
     if (done === "unfinished") throw new Refusal(409, "recording.deleteUnfinished");
     if (c.req.header("HX-Request") !== "true") {
       return c.redirect(`/console/history/session/${session.id}#recordings`, 303);
     }
-    const rows = await listRecordings(deps.db, session.id);
+    const rows = await listParts(deps.db, "session", session.id);
     return c.html(
       <RecordingList
         t={c.get("t")}

@@ -22,7 +22,7 @@ import {
   supportSessions,
 } from "../support/mod.ts";
 import { answersFor, type SurveyAnswerRow } from "../surveys/mod.ts";
-import { listRecordings, type RecordingRow } from "../recording/mod.ts";
+import { listParts, type RecordingRow } from "../recording/mod.ts";
 import { historyScope, visibleSessions } from "./visibility.ts";
 
 export const HISTORY_LIMIT = 20;
@@ -215,7 +215,7 @@ export async function sessionRecord(
     session.channelId
       ? db.select({ name: channels.name }).from(channels).where(eq(channels.id, session.channelId))
       : [],
-    listRecordings(db, session.id),
+    listParts(db, "session", session.id),
   ]);
   return {
     session,

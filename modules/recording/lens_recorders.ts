@@ -19,8 +19,7 @@ import { Refusal } from "../refusal/mod.ts";
 import { prepareFolder } from "../files/mod.ts";
 import { decideRecording, offersRecordButton, recordsAlways } from "./policy.ts";
 import { type RecorderEvent, SessionRecorder } from "./recorder.ts";
-import { lensPartStore } from "./lens_parts.ts";
-import { recordingSettings } from "./service.ts";
+import { partStore, recordingSettings } from "./service.ts";
 
 /** Each app's Lens recorders still able to write (a stopping server finishes them). */
 const running = new WeakMap<AppDeps, Set<SessionRecorder>>();
@@ -65,7 +64,7 @@ function _create(deps: AppDeps, lens: RecordedLens): LensFrameRecorder {
   const recorder: SessionRecorder = new SessionRecorder({
     sessionId: lens.id,
     remote: { wantKeyframe: lens.wantKeyframe, recordingChanged: lens.recordingChanged },
-    store: lensPartStore(deps.db),
+    store: partStore(deps.db, "lens"),
     onEvent: (event) =>
       _audit(deps, lens, event).catch((error) =>
         deps.log.error("lens recording audit failed", { error: String(error) })

@@ -11,7 +11,7 @@ import { attachmentDisposition } from "../files/mod.ts";
 import { type AppEnv, fileResponse, requireUser } from "../http/mod.ts";
 import { readableLens } from "../lens/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { deleteLensRecording, listLensRecordings, openLensRecording } from "./lens_parts.ts";
+import { deletePart, listParts, openPart } from "./parts.ts";
 import { lensRecordingsHref, LensRecordingsPage, RecordingList } from "./views.tsx";
 
 /** Who may delete recordings: an admin who may read the session (as History's). */
@@ -23,7 +23,7 @@ export const lensRecordingRoutes = new Hono<AppEnv>()
   .get("/console/recordings/lens/:lensId", async (c) => {
     const deps = c.get("deps");
     const lens = await readableLens(deps, c.get("user"), c.req.param("lensId"));
-    const rows = await listLensRecordings(deps.db, lens.id);
+    const rows = await listParts(deps.db, "lens", lens.id);
     return c.html(
       <LensRecordingsPage
         c={c}
@@ -37,9 +37,15 @@ export const lensRecordingRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const user = c.get("user")!;
     const lens = await readableLens(deps, user, c.req.param("lensId"));
-    const opened = await openLensRecording(deps, lens, c.req.param("recordingId"), user, {
-      range: c.req.header("range"),
-    });
+    const opened = await openPart(
+      deps,
+      { ...lens, kind: "lens" },
+      c.req.param("recordingId"),
+      user,
+      {
+        range: c.req.header("range"),
+      },
+    );
     if (!opened) throw new Refusal(404, "recording.downloadMissing");
     return await fileResponse(opened.file, opened.size, opened.range, {
       "content-type": opened.contentType,
@@ -53,13 +59,18 @@ export const lensRecordingRoutes = new Hono<AppEnv>()
     const user = c.get("user")!;
     const lens = await readableLens(deps, user, c.req.param("lensId"));
     if (!_mayDelete(user)) throw new Refusal(403, "recording.deleteForbidden");
-    const done = await deleteLensRecording(deps, lens, c.req.param("recordingId"), user);
+    const done = await deletePart(
+      deps,
+      { ...lens, kind: "lens" },
+      c.req.param("recordingId"),
+      user,
+    );
     if (done === "missing") throw new Refusal(404, "recording.downloadMissing");
     if (done === "unfinished") throw new Refusal(409, "recording.deleteUnfinished");
     if (c.req.header("HX-Request") !== "true") {
       return c.redirect(`${lensRecordingsHref(lens.id)}#recordings`, 303);
     }
-    const rows = await listLensRecordings(deps.db, lens.id);
+    const rows = await listParts(deps.db, "lens", lens.id);
     return c.html(
       <RecordingList
         t={c.get("t")}

@@ -13,23 +13,24 @@ export { finishInterruptedParts, finishRecordings } from "./shutdown.ts";
 /** Start and stop for a technician (policy `optional` and `recordSessions`). */
 export { recordingRoutes } from "./routes.ts";
 /**
- * A session's parts for its record page, a part to download (modules/history checks who may
- * see the session; `recordingDownloaded` writes the audit line).
+ * A session's parts for its record page, a part to play or download (audited once per taking)
+ * and an admin's deletion — the same for a Lens session's parts (kind "lens"); the caller checks
+ * who may read the owner (modules/history for a session's).
  */
 export {
-  defaultRecordingFolder,
-  findRecording,
-  listRecordings,
-  openRecording,
+  deletePart,
+  listParts,
+  openPart,
+  type PartOwner,
+  type RecordingDeletion,
   type RecordingRow,
-} from "./service.ts";
+} from "./parts.ts";
+export { defaultRecordingFolder } from "./service.ts";
 /**
  * The group's "Delete recordings after N days": a sweep every instance runs hourly (main.ts),
  * each expired part deleted once, audited with `reason: "retention"` (retention.ts).
  */
 export { deleteExpiredRecordings, startRecordingRetention } from "./retention.ts";
-/** An admin deletes a finished part, file and row, audited (modules/history's record page). */
-export { deleteRecording, type RecordingDeletion } from "./service.ts";
 export { recordingHref, RecordingList } from "./views.tsx";
 /** Whether the remote view's toolbar offers Record / Stop to a technician (policy.ts). */
 export { offersRecordButton, type RecordingPolicy } from "./policy.ts";

@@ -8,7 +8,7 @@ import type { Translator } from "../i18n/mod.ts";
 import type { ReadableLens } from "../lens/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
-import type { RecordingRow } from "./service.ts";
+import type { RecordingRow } from "./parts.ts";
 
 /** Where a part is downloaded (modules/history serves it, behind its visibility check). */
 export const recordingHref = (sessionId: string, id: string) =>

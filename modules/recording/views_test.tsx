@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { translator } from "../i18n/mod.ts";
-import type { RecordingRow } from "./service.ts";
+import type { RecordingRow } from "./parts.ts";
 import { RecordingList } from "./views.tsx";
 
 const row = (bytes: number, seconds: number): RecordingRow => ({
