@@ -8,16 +8,16 @@ import { Hono } from "hono";
 import { users } from "../auth/mod.ts";
 import { listChannels } from "../channels/mod.ts";
 import { attachmentDisposition } from "../files/mod.ts";
-import { type AppEnv, type AuthedEnv, fileResponse, requireUser } from "../http/mod.ts";
+import { type AppEnv, type AuthedEnv, requireUser } from "../http/mod.ts";
 import { groupMembers, listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { openFile } from "../support/mod.ts";
-import { deletePart, listParts, openPart, RecordingList } from "../recording/mod.ts";
+import { partDeleteAnswer, partFileAnswer } from "../recording/mod.ts";
 import { SearchQuerySchema, searchSessions } from "./search.ts";
 import { type SearchChoices, SearchPage } from "./search_views.tsx";
 import { readableSession, sessionHistory, sessionRecord } from "./service.ts";
 import { historyScope } from "./visibility.ts";
-import { HistoryTab, mayDeleteRecordings, RecordPage } from "./views.tsx";
+import { HistoryTab, RecordPage } from "./views.tsx";
 import type { Context } from "hono";
 
 type C = Context<AuthedEnv>;
@@ -71,52 +71,25 @@ export const historyRoutes = new Hono<AppEnv>()
   })
   // A recording's part: whoever may read the session's record may download it (audited).
   .get("/session/:id/recordings/:recordingId", async (c) => {
-    const deps = c.get("deps");
     const user = c.get("user");
-    const session = await readableSession(deps, user, c.req.param("id"));
-    const opened = await openPart(
-      deps,
+    const session = await readableSession(c.get("deps"), user, c.req.param("id"));
+    return await partFileAnswer(
+      c,
       { ...session, kind: "session" },
-      c.req.param("recordingId"),
       user,
-      {
-        range: c.req.header("range"),
-      },
+      c.req.param("recordingId"),
     );
-    if (!opened) throw new Refusal(404, "recording.downloadMissing");
-    // One byte range (206) lets the browser's player seek and a broken download resume.
-    return await fileResponse(opened.file, opened.size, opened.range, {
-      "content-type": opened.contentType,
-      "content-disposition": attachmentDisposition(opened.name),
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-    });
   })
   // An admin who may read the session deletes a finished part (asked first on the page).
   .post("/session/:id/recordings/:recordingId/delete", async (c) => {
-    const deps = c.get("deps");
     const user = c.get("user");
-    const session = await readableSession(deps, user, c.req.param("id"));
-    if (!mayDeleteRecordings(user)) throw new Refusal(403, "recording.deleteForbidden");
-    const done = await deletePart(
-      deps,
+    const session = await readableSession(c.get("deps"), user, c.req.param("id"));
+    return await partDeleteAnswer(
+      c,
       { ...session, kind: "session" },
-      c.req.param("recordingId"),
       user,
-    );
-    if (done === "missing") throw new Refusal(404, "recording.downloadMissing");
-    if (done === "unfinished") throw new Refusal(409, "recording.deleteUnfinished");
-    if (c.req.header("HX-Request") !== "true") {
-      return c.redirect(`/console/history/session/${session.id}#recordings`, 303);
-    }
-    const rows = await listParts(deps.db, "session", session.id);
-    return c.html(
-      <RecordingList
-        t={c.get("t")}
-        sessionId={session.id}
-        rows={rows}
-        deleting={{ csrf: c.get("csrf") }}
-      />,
+      c.req.param("recordingId"),
+      `/console/history/session/${session.id}`,
     );
   })
   .get("/tab/:id", async (c) => {

@@ -9,7 +9,7 @@ import type { Translator } from "../i18n/mod.ts";
 import { LogLineView, translateStored } from "../console/mod.ts";
 import type { LogLine, SupportSession } from "../support/mod.ts";
 import { SurveyAnswersCard } from "../surveys/mod.ts";
-import { RecordingList } from "../recording/mod.ts";
+import { mayDeleteRecordings, RecordingList } from "../recording/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { NoteLine, PastSession, SessionRecord } from "./service.ts";
@@ -88,11 +88,6 @@ function Notes(props: { t: Translator; notes: NoteLine[]; heading?: boolean }) {
       ))}
     </section>
   );
-}
-
-/** Who may delete a session's screen recordings: an admin who may read the session. */
-export function mayDeleteRecordings(user: { role: string } | undefined): boolean {
-  return user?.role === "admin" || user?.role === "master_admin";
 }
 
 /** `/console/history/session/:id`: everything kept of one session. */

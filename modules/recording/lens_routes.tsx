@@ -7,16 +7,11 @@
  * admin); anyone else gets "not found". As a session's parts on its record page (modules/history).
  */
 import { Hono } from "hono";
-import { attachmentDisposition } from "../files/mod.ts";
-import { type AppEnv, fileResponse, requireUser } from "../http/mod.ts";
+import { type AppEnv, requireUser } from "../http/mod.ts";
 import { readableLens } from "../lens/mod.ts";
-import { Refusal } from "../refusal/mod.ts";
-import { deletePart, listParts, openPart } from "./parts.ts";
-import { lensRecordingsHref, LensRecordingsPage, RecordingList } from "./views.tsx";
-
-/** Who may delete recordings: an admin who may read the session (as History's). */
-const _mayDelete = (user: { role: string } | undefined) =>
-  user?.role === "admin" || user?.role === "master_admin";
+import { mayDeleteRecordings, partDeleteAnswer, partFileAnswer } from "./part_routes.tsx";
+import { listParts } from "./parts.ts";
+import { lensRecordingsHref, LensRecordingsPage } from "./views.tsx";
 
 export const lensRecordingRoutes = new Hono<AppEnv>()
   .use("/console/recordings/lens/*", requireUser())
@@ -29,55 +24,23 @@ export const lensRecordingRoutes = new Hono<AppEnv>()
         c={c}
         lens={lens}
         rows={rows}
-        deleting={_mayDelete(c.get("user")) ? { csrf: c.get("csrf") } : undefined}
+        deleting={mayDeleteRecordings(c.get("user")) ? { csrf: c.get("csrf") } : undefined}
       />,
     );
   })
   .get("/console/recordings/lens/:lensId/:recordingId", async (c) => {
-    const deps = c.get("deps");
     const user = c.get("user")!;
-    const lens = await readableLens(deps, user, c.req.param("lensId"));
-    const opened = await openPart(
-      deps,
-      { ...lens, kind: "lens" },
-      c.req.param("recordingId"),
-      user,
-      {
-        range: c.req.header("range"),
-      },
-    );
-    if (!opened) throw new Refusal(404, "recording.downloadMissing");
-    return await fileResponse(opened.file, opened.size, opened.range, {
-      "content-type": opened.contentType,
-      "content-disposition": attachmentDisposition(opened.name),
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-    });
+    const lens = await readableLens(c.get("deps"), user, c.req.param("lensId"));
+    return await partFileAnswer(c, { ...lens, kind: "lens" }, user, c.req.param("recordingId"));
   })
   .post("/console/recordings/lens/:lensId/:recordingId/delete", async (c) => {
-    const deps = c.get("deps");
     const user = c.get("user")!;
-    const lens = await readableLens(deps, user, c.req.param("lensId"));
-    if (!_mayDelete(user)) throw new Refusal(403, "recording.deleteForbidden");
-    const done = await deletePart(
-      deps,
+    const lens = await readableLens(c.get("deps"), user, c.req.param("lensId"));
+    return await partDeleteAnswer(
+      c,
       { ...lens, kind: "lens" },
-      c.req.param("recordingId"),
       user,
-    );
-    if (done === "missing") throw new Refusal(404, "recording.downloadMissing");
-    if (done === "unfinished") throw new Refusal(409, "recording.deleteUnfinished");
-    if (c.req.header("HX-Request") !== "true") {
-      return c.redirect(`${lensRecordingsHref(lens.id)}#recordings`, 303);
-    }
-    const rows = await listParts(deps.db, "lens", lens.id);
-    return c.html(
-      <RecordingList
-        t={c.get("t")}
-        sessionId={lens.id}
-        rows={rows}
-        deleting={{ csrf: c.get("csrf") }}
-        lens
-      />,
+      c.req.param("recordingId"),
+      lensRecordingsHref(lens.id),
     );
   });

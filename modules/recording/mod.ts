@@ -26,6 +26,8 @@ export {
   type RecordingRow,
 } from "./parts.ts";
 export { defaultRecordingFolder } from "./service.ts";
+/** A part's file and an admin's Delete, answered alike for a session's and a Lens session's. */
+export { mayDeleteRecordings, partDeleteAnswer, partFileAnswer } from "./part_routes.tsx";
 /**
  * The group's "Delete recordings after N days": a sweep every instance runs hourly (main.ts),
  * each expired part deleted once, audited with `reason: "retention"` (retention.ts).
