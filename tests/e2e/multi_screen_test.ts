@@ -10,10 +10,9 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
-import { TECH_PASSWORD } from "../support/org.ts";
+import { withBrowser } from "../support/browser.ts";
 import { technician } from "../support/sessions.ts";
-import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { startXorgDummy } from "../../agent/platform/xorg_dummy_test_support.ts";
 import { runX } from "../../agent/platform/xvfb_test_support.ts";
 
@@ -46,22 +45,15 @@ Deno.test({
     try {
       const tech = await technician(t);
       await withBrowser(t, async ({ base, newPage }) => {
-        (t.deps.config as { publicUrl: string }).publicUrl = base;
-        const page = await newPage();
-        page.setDefaultTimeout(30_000);
-        await page.setViewportSize({ width: 1366, height: 768 });
-        await page.goto(`${base}/signin`);
-        await page.fill("#email", tech.email);
-        await page.fill("#password", TECH_PASSWORD);
-        await clickAndWait(page, "button[type=submit]");
-        const { session, customerApp, appWindow } = await pinSessionWithAgent(
-          t.deps,
-          page,
-          newPage,
-          { base, display: xorg.display, stateDir: `${work}/agent-state` },
+        const { page, appWindow, space } = await signedInWithAgentSession(
+          { t, base, newPage },
+          tech,
+          {
+            display: xorg.display,
+            stateDir: `${work}/agent-state`,
+            started: (started) => agent = started,
+          },
         );
-        agent = customerApp.agent;
-        const space = await startFromQueue(page, session.id);
         await space.locator(".remote-view .rv-control").click();
         await appWindow.locator("#allow-control").click();
         await picture(page, 2304, 720);

@@ -22,54 +22,23 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { clickAndWait, withBrowser } from "../support/browser.ts";
-import { TECH_PASSWORD } from "../support/org.ts";
+import { withBrowser } from "../support/browser.ts";
 import { technician } from "../support/sessions.ts";
-import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { openDesktop } from "../../agent/platform/mod.ts";
-import type { Desktop } from "../../agent/platform/types.ts";
+import {
+  countColour,
+  LASER,
+  pagePoint,
+  pictureRed,
+  RED,
+  waitFor,
+  xevDesktop,
+} from "../support/whiteboard_e2e.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
-const RED = 0xe0201b;
-const LASER = 0xff1a1a;
 const SHOTS = Deno.env.get("E2E_SHOTS") === "0" ? null : "/tmp/shots";
-
-async function waitFor<T>(what: string, check: () => Promise<T | null> | T | null, ms = 15_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await check();
-    if (value !== null && value !== undefined && value !== false) return value;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** How many pixels of `rgb` the X screen shows in the box around (x, y) (±r). */
-function countColour(desktop: Desktop, x: number, y: number, r: number, rgb: number): number {
-  const frame = desktop.grab();
-  let n = 0;
-  for (let yy = Math.max(0, y - r); yy <= Math.min(frame.height - 1, y + r); yy++) {
-    for (let xx = Math.max(0, x - r); xx <= Math.min(frame.width - 1, x + r); xx++) {
-      const i = yy * frame.stride + xx * 4;
-      const value = (frame.data[i + 2] << 16) | (frame.data[i + 1] << 8) | frame.data[i];
-      if (value === rgb) n++;
-    }
-  }
-  return n;
-}
-
-/** The page point over the remote pixel (x, y) of the picture (fit: letterboxed). */
-async function pagePoint(page: Page, x: number, y: number) {
-  return await page.evaluate(([rx, ry]) => {
-    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-    const box = video.getBoundingClientRect();
-    const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
-    const left = box.left + (box.width - video.videoWidth * scale) / 2;
-    const top = box.top + (box.height - video.videoHeight * scale) / 2;
-    return { x: left + (rx + 0.5) * scale, y: top + (ry + 0.5) * scale };
-  }, [x, y] as const);
-}
 
 /**
  * Installs in the page a watch that, as soon as the preview first shows a piece (its paint sets
@@ -158,20 +127,6 @@ function previewRed(page: Page, at: { x: number; y: number }) {
   }, at);
 }
 
-/** Whether the technician's picture is red at the remote pixel (x, y). */
-function pictureRed(page: Page, x: number, y: number) {
-  return page.evaluate(([x, y]) => {
-    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const ctx = canvas.getContext("2d")!;
-    ctx.drawImage(video, 0, 0);
-    const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
-    return r > 180 && g < 90 && b < 90;
-  }, [x, y] as const);
-}
-
 Deno.test({
   name: "e2e: a view-only technician's drawing shows at once, gives way to the picture; compositor",
   sanitizeResources: false,
@@ -203,36 +158,20 @@ Deno.test({
       "picom",
       async () => /"picom"/.test(await runX(xvfb.display, "xwininfo", ["-root", "-children"])),
     );
-    const xev = new Deno.Command("stdbuf", {
-      args: ["-oL", "xev", "-geometry", "900x400+190+150", "-event", "button"],
-      env,
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    let clicks = "";
-    const reading = xev.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (chunk) => void (clicks += chunk) }),
-    ).catch(() => {});
+    const xev = xevDesktop(xvfb.display);
     const screen = openDesktop({ display: xvfb.display });
     try {
       const tech = await technician(t);
       await withBrowser(t, async ({ base, newPage }) => {
-        (t.deps.config as { publicUrl: string }).publicUrl = base;
-        const page = await newPage();
-        page.setDefaultTimeout(30_000);
-        await page.setViewportSize({ width: 1366, height: 768 });
-        await page.goto(`${base}/signin`);
-        await page.fill("#email", tech.email);
-        await page.fill("#password", TECH_PASSWORD);
-        await clickAndWait(page, "button[type=submit]");
-        const { session, customerApp, appWindow } = await pinSessionWithAgent(
-          t.deps,
-          page,
-          newPage,
-          { base, display: xvfb.display, stateDir: `${work}/agent-state` },
+        const { page, appWindow, space } = await signedInWithAgentSession(
+          { t, base, newPage },
+          tech,
+          {
+            display: xvfb.display,
+            stateDir: `${work}/agent-state`,
+            started: (started) => agent = started,
+          },
         );
-        agent = customerApp.agent;
-        const space = await startFromQueue(page, session.id);
         const view = space.locator(".remote-view");
         // View only: the customer shares the screen, nobody asks for control.
         const viewButton = view.locator(".rv-view");
@@ -328,9 +267,12 @@ Deno.test({
         }
 
         // --- the overlay takes no input: a click on the line reaches xev beneath
-        assert.doesNotMatch(clicks, /ButtonPress/, "drawing sent no click to the desktop");
+        assert.doesNotMatch(xev.clicks(), /ButtonPress/, "drawing sent no click to the desktop");
         await runX(xvfb.display, "xdotool", ["mousemove", "600", "350", "click", "1"]);
-        await waitFor("xev to get the click through the line", () => /ButtonPress/.test(clicks));
+        await waitFor(
+          "xev to get the click through the line",
+          () => /ButtonPress/.test(xev.clicks()),
+        );
         assert.ok(countColour(screen, 600, 350, 4, RED) > 0, "the line is still there");
         step("a click on the line went through to the window beneath");
 
@@ -450,13 +392,13 @@ Deno.test({
       });
     } finally {
       screen.close();
-      for (const child of [xev, ...desktopParts]) {
+      await xev.stop();
+      for (const child of desktopParts) {
         try {
           child.kill("SIGKILL");
         } catch { /* gone */ }
         await child.status;
       }
-      await reading;
       await closeAgentWorld({ agent, app: t, xvfb, work });
     }
   },

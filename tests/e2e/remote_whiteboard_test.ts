@@ -17,59 +17,28 @@
  * /tmp/shots/wb-*.png (E2E_SHOTS=0: none).
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
 import { eq } from "drizzle-orm";
-import { clickAndWait, signInPage, withBrowser } from "../support/browser.ts";
+import { signInPage, withBrowser } from "../support/browser.ts";
 import { users } from "../../modules/auth/mod.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { readLog } from "../../modules/support/mod.ts";
-import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
+import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { openDesktop } from "../../agent/platform/mod.ts";
-import type { Desktop } from "../../agent/platform/types.ts";
+import {
+  countColour,
+  LASER,
+  pagePoint,
+  pictureRed,
+  RED,
+  waitFor,
+  xevDesktop,
+} from "../support/whiteboard_e2e.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
-const RED = 0xe0201b;
-const LASER = 0xff1a1a;
 const SHOTS = Deno.env.get("E2E_SHOTS") === "0" ? null : "/tmp/shots";
-
-async function waitFor<T>(what: string, check: () => Promise<T | null> | T | null, ms = 15_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await check();
-    if (value !== null && value !== undefined && value !== false) return value;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** How many pixels of `rgb` the X screen shows in the box around (x, y) (±r). */
-function countColour(desktop: Desktop, x: number, y: number, r: number, rgb: number): number {
-  const frame = desktop.grab();
-  let n = 0;
-  for (let yy = Math.max(0, y - r); yy <= Math.min(frame.height - 1, y + r); yy++) {
-    for (let xx = Math.max(0, x - r); xx <= Math.min(frame.width - 1, x + r); xx++) {
-      const i = yy * frame.stride + xx * 4;
-      const value = (frame.data[i + 2] << 16) | (frame.data[i + 1] << 8) | frame.data[i];
-      if (value === rgb) n++;
-    }
-  }
-  return n;
-}
-
-/** The page point over the remote pixel (x, y) of the picture (fit: letterboxed). */
-async function pagePoint(page: Page, x: number, y: number) {
-  return await page.evaluate(([rx, ry]) => {
-    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-    const box = video.getBoundingClientRect();
-    const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
-    const left = box.left + (box.width - video.videoWidth * scale) / 2;
-    const top = box.top + (box.height - video.videoHeight * scale) / 2;
-    return { x: left + (rx + 0.5) * scale, y: top + (ry + 0.5) * scale };
-  }, [x, y] as const);
-}
 
 Deno.test({
   name: "e2e: the technician draws on the customer's screen, clears it, points with the laser",
@@ -83,36 +52,17 @@ Deno.test({
     // Set inside the browser's callback: a plain `null` start would narrow it to never below.
     let xterm = null as Deno.ChildProcess | null;
     await runX(xvfb.display, "xsetroot", ["-solid", "#336699"]);
-    const xev = new Deno.Command("stdbuf", {
-      args: ["-oL", "xev", "-geometry", "900x400+190+150", "-event", "button"],
-      env: { DISPLAY: xvfb.display },
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    let clicks = "";
-    const reading = xev.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (chunk) => void (clicks += chunk) }),
-    ).catch(() => {});
+    const xev = xevDesktop(xvfb.display);
     const screen = openDesktop({ display: xvfb.display });
     try {
       const tech = await technician(t);
       await withBrowser(t, async ({ base, newPage }) => {
-        (t.deps.config as { publicUrl: string }).publicUrl = base;
-        const page = await newPage();
-        page.setDefaultTimeout(30_000);
-        await page.setViewportSize({ width: 1366, height: 768 });
-        await page.goto(`${base}/signin`);
-        await page.fill("#email", tech.email);
-        await page.fill("#password", TECH_PASSWORD);
-        await clickAndWait(page, "button[type=submit]");
-        const { session, customerApp, appWindow, link } = await pinSessionWithAgent(
-          t.deps,
-          page,
-          newPage,
-          { base, display: xvfb.display, stateDir: `${work}/agent-state` },
-        );
-        agent = customerApp.agent;
-        const space = await startFromQueue(page, session.id);
+        const { page, session, customerApp, appWindow, link, space } =
+          await signedInWithAgentSession({ t, base, newPage }, tech, {
+            display: xvfb.display,
+            stateDir: `${work}/agent-state`,
+            started: (started) => agent = started,
+          });
         const view = space.locator(".remote-view");
         await view.locator(".rv-control").click();
         await appWindow.locator("#allow-control").click();
@@ -178,7 +128,7 @@ Deno.test({
           () => [310, 600, 890].every((x) => countColour(screen, x, 350, 4, RED) > 0),
         );
         assert.equal(countColour(screen, 600, 300, 4, RED), 0, "only where drawn");
-        assert.doesNotMatch(clicks, /ButtonPress/, "drawing sent no click to the desktop");
+        assert.doesNotMatch(xev.clicks(), /ButtonPress/, "drawing sent no click to the desktop");
         step("a line drawn: on the X screen, no click reached the desktop");
 
         // A window the customer opens later (xterm, black) does not hide the drawing: the
@@ -198,17 +148,7 @@ Deno.test({
         step("a window opened later: the line stays on top");
 
         // The picture carries the drawing back to the technician (the capture sees it).
-        await waitFor("the drawing in the technician's picture", () =>
-          page.evaluate(([x, y]) => {
-            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-            const canvas = document.createElement("canvas");
-            canvas.width = video.videoWidth;
-            canvas.height = video.videoHeight;
-            const ctx = canvas.getContext("2d")!;
-            ctx.drawImage(video, 0, 0);
-            const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
-            return r > 180 && g < 90 && b < 90;
-          }, [600, 350] as const));
+        await waitFor("the drawing in the technician's picture", () => pictureRed(page, 600, 350));
         step("the drawing shows in the technician's picture");
 
         if (SHOTS) {
@@ -291,7 +231,7 @@ Deno.test({
         await appWindow.locator("#drawing").waitFor({ state: "hidden" });
         const click = await pagePoint(page, 640, 400);
         await page.mouse.click(click.x, click.y);
-        await waitFor("xev to get the click", () => /ButtonPress/.test(clicks));
+        await waitFor("xev to get the click", () => /ButtonPress/.test(xev.clicks()));
         step("whiteboard off: the click reached the desktop");
 
         // --- a narrow toolbar (a small window) keeps one row: the toggles move into "More"
@@ -323,11 +263,7 @@ Deno.test({
       } catch { /* gone */ }
       await xterm?.status;
       screen.close();
-      try {
-        xev.kill("SIGKILL");
-      } catch { /* gone */ }
-      await xev.status;
-      await reading;
+      await xev.stop();
       await closeAgentWorld({ agent, app: t, xvfb, work });
     }
   },

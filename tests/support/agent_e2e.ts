@@ -6,6 +6,8 @@
 import type { Page } from "playwright-core";
 import type { AppDeps } from "../../modules/http/mod.ts";
 import { findByToken } from "../../modules/support/mod.ts";
+import { clickAndWait } from "./browser.ts";
+import { TECH_PASSWORD } from "./org.ts";
 
 export function runAgent(
   options: {
@@ -131,4 +133,34 @@ export async function closeAgentWorld(parts: {
   await parts.app.close();
   await parts.xvfb.stop();
   await Deno.remove(parts.work, { recursive: true }).catch(() => {});
+}
+
+/**
+ * The usual start of a remote-view e2e story: the technician `tech` signed in on a new page at
+ * 1366×768 (the app's public address is the browser's), a PIN session the real support app
+ * joined on `options.display` (`started` gets its process at once, for the test's clean-up),
+ * started from the queue; the page, the session, the app's window and the workspace.
+ */
+export async function signedInWithAgentSession<P extends Page>(
+  run: { t: { deps: AppDeps }; base: string; newPage: () => Promise<P> },
+  tech: { email: string },
+  options: { display: string; stateDir: string; started: (agent: Deno.ChildProcess) => void },
+) {
+  const { t, base, newPage } = run;
+  (t.deps.config as { publicUrl: string }).publicUrl = base;
+  const page = await newPage();
+  page.setDefaultTimeout(30_000);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(`${base}/signin`);
+  await page.fill("#email", tech.email);
+  await page.fill("#password", TECH_PASSWORD);
+  await clickAndWait(page, "button[type=submit]");
+  const made = await pinSessionWithAgent(t.deps, page, newPage, {
+    base,
+    display: options.display,
+    stateDir: options.stateDir,
+  });
+  options.started(made.customerApp.agent);
+  const space = await startFromQueue(page, made.session.id);
+  return { page, space, ...made };
 }
