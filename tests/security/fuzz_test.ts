@@ -145,6 +145,7 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "whiteboard", on: true },
   { type: "stroke", color: "red", width: 6, points: [10, 20, 30, 40, 50, 45] },
   { type: "whiteboardClear" },
+  { type: "whiteboardUndo" },
   { type: "laser", at: { x: 640, y: 360 } },
   { type: "laser", at: null },
   { type: "screen", id: "HDMI-1" },
