@@ -11,9 +11,14 @@
 // 1366×768 and 1920×1080 with LENSREC_SHOTS=1.
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { chromium, type Page } from "playwright-core";
-import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
-import { TECH_PASSWORD } from "../support/org.ts";
+import type { Page } from "playwright-core";
+import { browserTest, withBrowser } from "../support/browser.ts";
+import {
+  launchPhoneBrowser,
+  onTestServer,
+  phoneContext,
+  startLensSession,
+} from "../support/lens_e2e.ts";
 import { technician } from "../support/sessions.ts";
 import { auditActions } from "../support/app.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
@@ -21,7 +26,6 @@ import { lensRegistry, lensSessions } from "../../modules/lens/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
 import { recordings } from "../../modules/recording/mod.ts";
 
-const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 const SHOTS = Deno.env.get("LENSREC_SHOTS") === "1";
 
 async function shots(page: Page, name: string) {
@@ -70,28 +74,14 @@ browserTest(
       },
     }).where(eq(technicianGroups.id, ann.groupId!));
     await withBrowser(t, async ({ base, newPage }) => {
-      const phoneBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
-      });
+      const phoneBrowser = await launchPhoneBrowser();
       try {
         const tech = await newPage();
-        await signInPage(tech, base, ann.email, TECH_PASSWORD);
         await tech.setViewportSize({ width: 1366, height: 768 });
-        await tech.goto(`${base}/console/lens`);
-        await tech.locator("[data-lens-start]").click();
-        const link = await tech.locator("#lens-link").inputValue();
-        const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
+        const { link, session } = await startLensSession(t.deps, tech, base, ann);
 
-        const phoneContext = await phoneBrowser.newContext({
-          viewport: { width: 390, height: 844 },
-          isMobile: true,
-          hasTouch: true,
-          locale: "en-US",
-        });
-        const phone = await phoneContext.newPage();
-        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        const phone = await (await phoneContext(phoneBrowser)).newPage();
+        await phone.goto(onTestServer(link, base));
         await phone.locator("[data-lens-start]").click();
         await phone.getByText("Ann sees your camera.").waitFor();
         await tech.getByText("Live: you see the customer's camera.").waitFor({ timeout: 20_000 });
@@ -207,31 +197,18 @@ browserTest(
       settings: { ...defaultGroupSettings(), recordingPolicy: "always", recordingLocation: folder },
     }).where(eq(technicianGroups.id, ann.groupId!));
     await withBrowser(t, async ({ base, newPage }) => {
-      const phoneBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
-      });
+      const phoneBrowser = await launchPhoneBrowser();
       try {
         const tech = await newPage();
-        await signInPage(tech, base, ann.email, TECH_PASSWORD);
         await tech.setViewportSize({ width: 1366, height: 768 });
-        await tech.goto(`${base}/console/lens`);
-        await tech.locator("[data-lens-start]").click();
+        const { link, session } = await startLensSession(t.deps, tech, base, ann);
         // No Record or Stop: the page says the group records every Lens session.
         await tech.getByText("Your group records every Lens session").waitFor();
         assert.equal(await tech.locator("[data-lens-record]").count(), 0);
-        const link = await tech.locator("#lens-link").inputValue();
-        const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
 
         // The phone says so before anything is shared, in red.
-        const phone = await (await phoneBrowser.newContext({
-          viewport: { width: 390, height: 844 },
-          isMobile: true,
-          hasTouch: true,
-          locale: "en-US",
-        })).newPage();
-        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        const phone = await (await phoneContext(phoneBrowser)).newPage();
+        await phone.goto(onTestServer(link, base));
         await phone.getByText("What your camera shows will be recorded.").waitFor();
         if (SHOTS) await phone.screenshot({ path: "/tmp/shots/lensrec-phone-always-390.png" });
         await phone.locator("[data-lens-start]").click();

@@ -8,9 +8,14 @@
 // scheme, and in Dutch every column still shows. Screenshots of the report at 1366×768 and
 // 1920×1080 (English and Dutch) go to SCREENSHOTS (or /tmp/shots).
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { applyScheme, axeFindings, SCHEMES } from "../support/a11y.ts";
-import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
+import {
+  launchPhoneBrowser,
+  onTestServer,
+  phoneContext,
+  startLensSession,
+} from "../support/lens_e2e.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { eq } from "drizzle-orm";
@@ -19,8 +24,6 @@ import { defaultGroupSettings, groupAdmins, technicianGroups } from "../../modul
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRegistry, lensSessions } from "../../modules/lens/mod.ts";
 import { lensRecordFixture } from "../../modules/lens/test_support.ts";
-
-const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 
 async function until(probe: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
   for (const deadline = Date.now() + ms; Date.now() < deadline;) {
@@ -72,33 +75,20 @@ browserTest(
     await Deno.mkdir(shots, { recursive: true });
 
     await withBrowser(t, async ({ base, newPage }) => {
-      const phoneBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
-      });
+      const phoneBrowser = await launchPhoneBrowser();
       try {
         // Ann starts a Lens session and sends the link by e-mail, with the customer's name.
         const tech = await newPage();
-        await signInPage(tech, base, ann.email, TECH_PASSWORD);
-        await tech.goto(`${base}/console/lens`);
-        await tech.locator("[data-lens-start]").click();
-        const link = await tech.locator("#lens-link").inputValue();
-        const session = lensRegistry(t.deps).ofTechnician(ann.id)!;
+        const { link, session } = await startLensSession(t.deps, tech, base, ann);
         await tech.getByLabel("Customer's name (optional)").fill("Carla de Vries");
         await tech.getByLabel("Customer's e-mail address").fill("carla@example.test");
         await tech.getByRole("button", { name: "Send by e-mail" }).click();
         await tech.locator("[data-lens-invite-result]").waitFor();
 
         // The customer's phone opens the link and starts the camera: live.
-        const phoneContext = await phoneBrowser.newContext({
-          viewport: { width: 390, height: 844 },
-          isMobile: true,
-          hasTouch: true,
-          locale: "en-US",
-        });
-        const phone = await phoneContext.newPage();
-        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        const phoneAt = await phoneContext(phoneBrowser);
+        const phone = await phoneAt.newPage();
+        await phone.goto(onTestServer(link, base));
         await phone.locator("[data-lens-start]").click();
         await tech.getByText("Live: you see the customer's camera.").waitFor({ timeout: 30_000 });
         await until(() => session.state.phase === "live", "live on the server");
@@ -115,7 +105,7 @@ browserTest(
         t.clock.advance(95_000);
         await Promise.all([tech.waitForNavigation(), tech.locator("[data-lens-end]").click()]);
         await tech.locator("[data-lens-recent]").getByText("Carla de Vries").waitFor();
-        await phoneContext.close();
+        await phoneAt.close();
 
         // A second one nobody opens: it expires (the wait shortened for the test).
         lensRegistry(t.deps).options.waitingMs = 300;

@@ -12,8 +12,9 @@
 // second Lens session of the same technician is refused. The link is sent by e-mail through the
 // product (the real SMTP test server), and both sessions end up in Ann's recent list.
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
-import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import type { Page } from "playwright-core";
+import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
+import { launchPhoneBrowser, onTestServer, phoneContext } from "../support/lens_e2e.ts";
 import { decodedFrames, keepPeers, peerCodec } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { ADMIN } from "../support/app.ts";
@@ -22,8 +23,6 @@ import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRegistry } from "../../modules/lens/mod.ts";
 import { SILENT_MS } from "../../modules/remote/screen_receiver.ts";
 import { startSmtpServer } from "../../modules/mail/smtp_test_server.ts";
-
-const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 
 /** A small fingerprint of what the technician's <video> shows now (its pixels, sampled). */
 const pictureHash = (page: Page): Promise<string> =>
@@ -129,11 +128,7 @@ browserTest(
     });
     const bob = await technician(t, { name: "Bob" });
     await withBrowser(t, async ({ base, newPage }) => {
-      const phoneBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
-      });
+      const phoneBrowser = await launchPhoneBrowser();
       try {
         // A technician without the permission: no Lens in the top bar, and 403.
         const other = await newPage();
@@ -192,17 +187,12 @@ browserTest(
         assert.equal(lensRegistry(t.deps).ofTechnician(ann.id), session);
 
         // The customer opens the link on the phone and starts the camera.
-        const phoneContext = await phoneBrowser.newContext({
-          viewport: { width: 390, height: 844 },
-          isMobile: true,
-          hasTouch: true,
-          locale: "en-US",
-        });
-        const phone = await phoneContext.newPage();
+        const phoneAt = await phoneContext(phoneBrowser);
+        const phone = await phoneAt.newPage();
         await phone.addInitScript(phoneWithTorch);
         const phoneErrors: string[] = [];
         phone.on("pageerror", (error) => phoneErrors.push(error.message));
-        await phone.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        await phone.goto(onTestServer(link, base));
         await phone.getByText("Ann would like to see what your phone's camera sees").waitFor();
         await phone.screenshot({ path: "/tmp/shots/lens-phone-start-390.png" });
         await phone.locator("[data-lens-start]").click();
@@ -381,7 +371,7 @@ browserTest(
         await tech.locator("[data-lens-restart]").waitFor();
         // Nothing left to end: no End button beside "Start a Lens session" (static/lens.css).
         assert.equal(await tech.locator("[data-lens-end]").isVisible(), false);
-        assert.equal((await phone.goto(link.replace(/^https?:\/\/[^/]+/, base)))?.status(), 404);
+        assert.equal((await phone.goto(onTestServer(link, base)))?.status(), 404);
 
         // Again, with a camera that has no flashlight: no button for it. The technician ends
         // it this time, and the phone says so.
@@ -391,19 +381,14 @@ browserTest(
         await tech.locator("[data-lens-restart] button").click();
         const link2 = await tech.locator("#lens-link").inputValue();
         // A Dutch customer reads the page in Dutch, addressed as "u".
-        const dutchContext = await phoneBrowser.newContext({
-          viewport: { width: 390, height: 844 },
-          isMobile: true,
-          hasTouch: true,
-          locale: "nl-NL",
-        });
+        const dutchContext = await phoneContext(phoneBrowser, "nl-NL");
         const dutch = await dutchContext.newPage();
-        await dutch.goto(link2.replace(/^https?:\/\/[^/]+/, base));
+        await dutch.goto(onTestServer(link2, base));
         await dutch.getByText("Ann wil graag zien wat de camera van uw telefoon ziet.").waitFor();
         await dutch.screenshot({ path: "/tmp/shots/lens-phone-start-nl-390.png" });
         await dutchContext.close();
-        const plain = await phoneContext.newPage();
-        await plain.goto(link2.replace(/^https?:\/\/[^/]+/, base));
+        const plain = await phoneAt.newPage();
+        await plain.goto(onTestServer(link2, base));
         await plain.locator("[data-lens-start]").click();
         await plain.getByText("Ann sees your camera.").waitFor();
         await tech.getByText("Live: you see the customer's camera.").waitFor();
