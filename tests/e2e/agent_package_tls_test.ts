@@ -8,22 +8,18 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { startLauncher } from "../support/agent_e2e.ts";
 import { startTestApp } from "../support/app.ts";
+import { eventually } from "../support/eventually.ts";
 import { technician } from "../support/sessions.ts";
 import { makeTestCa } from "../support/tls_certs.ts";
 import { createPrivateSession, findByToken, readLog } from "../../modules/support/mod.ts";
 import { listen } from "../../modules/listen/mod.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 
+/** The app may take a minute to start from the package on a loaded machine. */
+const waitFor = (what: string, check: () => Promise<boolean>) => eventually(what, check, 60_000);
 const LINUX_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0 Safari/537.36";
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 Deno.test({
   name: "e2e: the Linux package from an https server with a private CA trusts it (ca.pem) " +
@@ -110,22 +106,7 @@ Deno.test({
       );
 
       // The package as downloaded: the launcher trusts ca.pem, the app joins over wss.
-      agent = new Deno.Command(join(dir, "rescue-agent.sh"), {
-        args: ["--no-open"],
-        clearEnv: true,
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const collect = async (stream: ReadableStream<Uint8Array>) => {
-        for await (
-          const chunk of stream.pipeThrough(
-            new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
-          )
-        ) output.push(chunk);
-      };
-      collect(agent.stdout);
-      collect(agent.stderr);
+      agent = startLauncher(dir, env, output);
       await waitFor(
         "the agent joined",
         async () =>

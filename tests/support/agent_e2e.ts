@@ -164,3 +164,28 @@ export async function signedInWithAgentSession<P extends Page>(
   const space = await startFromQueue(page, made.session.id);
   return { page, space, ...made };
 }
+
+/**
+ * A downloaded package's launcher (`<dir>/rescue-agent.sh --no-open`) started as a customer
+ * starts it — a clean environment, nothing but `env` — its stdout and stderr pushed to `output`
+ * as they come.
+ */
+export function startLauncher(dir: string, env: Record<string, string>, output: string[]) {
+  const agent = new Deno.Command(`${dir}/rescue-agent.sh`, {
+    args: ["--no-open"],
+    clearEnv: true,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (
+      const chunk of stream.pipeThrough(
+        new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>,
+      )
+    ) output.push(chunk);
+  };
+  collect(agent.stdout);
+  collect(agent.stderr);
+  return agent;
+}
