@@ -20,9 +20,9 @@ import { startTestApp } from "../support/app.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { customerFiles, runAgent, step, waitFor } from "../support/files_e2e.ts";
+import { customerFiles, startedPinSession, step, waitFor } from "../support/files_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
+import { findByToken } from "../../modules/support/mod.ts";
 import { toolConsent } from "../../modules/remote/mod.ts";
 import { eq } from "drizzle-orm";
 import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
@@ -75,30 +75,16 @@ Deno.test({
         await tech.fill("#password", TECH_PASSWORD);
         await clickAndWait(tech, "button[type=submit]");
 
-        const created = await createPrivateSession(t.deps, ann, {
-          method: "pin",
-          customerName: "Carol",
-          fields: {},
-        });
-        const id = created.session.id;
-        const run = runAgent({
-          pin: created.session.pin!,
-          server: base,
-          display: xvfb.display,
-          stateDir: `${work}/agent-state`,
-          home,
-        });
-        agent = run.agent;
-        output = run.output;
-        const appWindow = await newPage();
-        await appWindow.goto(await run.page);
-        await appWindow.locator("#consent").waitFor();
-        await waitFor(
-          "the customer connected",
-          async () =>
-            (await findByToken(t.deps, created.session.token))?.customerState === "connected",
+        const { created, id, appWindow } = await startedPinSession(
+          t.deps,
+          ann,
+          newPage,
+          { server: base, display: xvfb.display, stateDir: `${work}/agent-state`, home },
+          (run) => {
+            agent = run.agent;
+            output = run.output;
+          },
         );
-        await startSession(t.deps, ann, id);
 
         // ---- the console with the session's workspace, its File manager tab, files allowed ----
         await tech.goto(`${base}/console`);

@@ -17,11 +17,10 @@ import { startTestApp } from "../support/app.ts";
 import { signInPage, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent, step, waitFor } from "../support/files_e2e.ts";
+import { startedPinSession, step } from "../support/files_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
-import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
 
 const SHOTS = Deno.env.get("GUEST_SHOTS") ?? "/tmp";
 
@@ -58,29 +57,15 @@ Deno.test({
         await lead.setViewportSize({ width: 1366, height: 768 });
         await signInPage(lead, base, lena.email, TECH_PASSWORD);
 
-        const created = await createPrivateSession(t.deps, lena, {
-          method: "pin",
-          customerName: "Carol",
-          fields: {},
-        });
-        const id = created.session.id;
-        const run = runAgent({
-          pin: created.session.pin!,
-          server: base,
-          display: xvfb.display,
-          stateDir: `${work}/agent-state`,
-          home,
-        });
-        agent = run.agent;
-        const appWindow = await newPage();
-        await appWindow.goto(await run.page);
-        await appWindow.locator("#consent").waitFor();
-        await waitFor(
-          "the customer connected",
-          async () =>
-            (await findByToken(t.deps, created.session.token))?.customerState === "connected",
+        const { id, appWindow } = await startedPinSession(
+          t.deps,
+          lena,
+          newPage,
+          { server: base, display: xvfb.display, stateDir: `${work}/agent-state`, home },
+          (run) => {
+            agent = run.agent;
+          },
         );
-        await startSession(t.deps, lena, id);
         step("session started, agent attached");
 
         // The lead invites with the file manager and system information ticked.

@@ -21,15 +21,14 @@ import { startTcpProxy } from "../support/tcp_proxy.ts";
 import {
   customerFiles,
   diskTree,
-  runAgent,
   sha256,
+  startedPinSession,
   step,
   storageTree,
   storageWrite,
   waitFor,
 } from "../support/files_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
 
 const SHOTS = Deno.env.get("FILES_SHOTS") ?? "/tmp";
 const BIG_MIB = 160;
@@ -110,30 +109,16 @@ Deno.test({
           await tech.fill("#password", TECH_PASSWORD);
           await clickAndWait(tech, "button[type=submit]");
 
-          const created = await createPrivateSession(t.deps, ann, {
-            method: "pin",
-            customerName: "Carol",
-            fields: {},
-          });
-          const id = created.session.id;
-          const run = runAgent({
-            pin: created.session.pin!,
-            server: agentServer,
-            display: xvfb.display,
-            stateDir: `${work}/agent-state`,
-            home,
-          });
-          agent = run.agent;
-          output = run.output;
-          const appWindow = await newPage();
-          await appWindow.goto(await run.page);
-          await appWindow.locator("#consent").waitFor();
-          await waitFor(
-            "the customer connected",
-            async () =>
-              (await findByToken(t.deps, created.session.token))?.customerState === "connected",
+          const { created, id, appWindow } = await startedPinSession(
+            t.deps,
+            ann,
+            newPage,
+            { server: agentServer, display: xvfb.display, stateDir: `${work}/agent-state`, home },
+            (run) => {
+              agent = run.agent;
+              output = run.output;
+            },
           );
-          await startSession(t.deps, ann, id);
           const customer = await newPage();
           await customer.goto(`${base}/s/${created.session.token}`);
           step("session started, agent attached");

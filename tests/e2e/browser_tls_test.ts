@@ -32,11 +32,11 @@ import { startTestApp } from "../support/app.ts";
 import { CHROMIUM_ARGS, clickAndWait } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
-import { runAgent, sha256, step, waitFor } from "../support/files_e2e.ts";
+import { sha256, startedPinSession, step, waitFor } from "../support/files_e2e.ts";
 import { colourShare, keepPeers } from "../support/share_e2e.ts";
 import { makeTestCa } from "../support/tls_certs.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
+import { findByToken } from "../../modules/support/mod.ts";
 import { listen } from "../../modules/listen/mod.ts";
 
 const SHOTS = Deno.env.get("TLS_SHOTS") ?? "/tmp/shots";
@@ -150,31 +150,22 @@ Deno.test({
       assert.equal(await protocolOf(pinPage), "h2", "the customer's page came over HTTP/2");
 
       // ---- the real support app joins over wss, trusting the test CA (DENO_CERT) ----
-      const created = await createPrivateSession(t.deps, ann, {
-        method: "pin",
-        customerName: "Carol",
-        fields: {},
-      });
-      const id = created.session.id;
-      const run = runAgent({
-        pin: created.session.pin!,
-        server: base,
-        display: xvfb.display,
-        stateDir: `${work}/agent-state`,
-        home,
-        env: { DENO_CERT: ca.caFile },
-      });
-      agent = run.agent;
-      output = run.output;
-      const appWindow = await customerContext.newPage();
-      await appWindow.goto(await run.page);
-      await appWindow.locator("#consent").waitFor();
-      await waitFor(
-        "the support app connected over wss",
-        async () =>
-          (await findByToken(t.deps, created.session.token))?.customerState === "connected",
+      const { created, id, appWindow } = await startedPinSession(
+        t.deps,
+        ann,
+        () => customerContext.newPage(),
+        {
+          server: base,
+          display: xvfb.display,
+          stateDir: `${work}/agent-state`,
+          home,
+          env: { DENO_CERT: ca.caFile },
+        },
+        (run) => {
+          agent = run.agent;
+          output = run.output;
+        },
       );
-      await startSession(t.deps, ann, id);
       assert.doesNotMatch(output.join(""), /not encrypted/, "no plain-http warning from the app");
       step("the support app joined over wss with the test CA");
 

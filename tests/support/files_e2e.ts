@@ -5,10 +5,13 @@
  * uses in headless Chromium, where no folder picker can be answered), and small waits.
  */
 import type { Page } from "playwright-core";
+import type { AppDeps, CurrentUser } from "../../modules/http/mod.ts";
+import { createPrivateSession, findByToken, startSession } from "../../modules/support/mod.ts";
+import { runAgent } from "./agent_e2e.ts";
 
 /** Progress lines, so a stuck step names itself in the test output. */
 export const step = (what: string) => console.log(`  · ${what}`);
-export { runAgent } from "./agent_e2e.ts";
+export { runAgent };
 
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
   const until = Date.now() + ms;
@@ -104,4 +107,35 @@ export async function customerFiles(home: string, bigMiB: number) {
     for (let done = 0; done < block.length;) done += await big.write(block.subarray(done));
   }
   big.close();
+}
+
+/**
+ * A PIN session for the customer Carol made by `tech` (the product's call, not the console),
+ * the real support app joined by its PIN (`agent`: runAgent's options; `started` gets the app's
+ * run at once, for the test's clean-up), its own window open on its consent page (`newPage`),
+ * then — once the customer is connected — the session started by `tech`.
+ */
+export async function startedPinSession(
+  deps: AppDeps,
+  tech: CurrentUser,
+  newPage: () => Promise<Page>,
+  agent: Omit<Parameters<typeof runAgent>[0], "pin">,
+  started: (run: ReturnType<typeof runAgent>) => void,
+) {
+  const created = await createPrivateSession(deps, tech, {
+    method: "pin",
+    customerName: "Carol",
+    fields: {},
+  });
+  const run = runAgent({ pin: created.session.pin!, ...agent });
+  started(run);
+  const appWindow = await newPage();
+  await appWindow.goto(await run.page);
+  await appWindow.locator("#consent").waitFor();
+  await waitFor(
+    "the customer connected",
+    async () => (await findByToken(deps, created.session.token))?.customerState === "connected",
+  );
+  await startSession(deps, tech, created.session.id);
+  return { created, id: created.session.id, run, appWindow };
 }
