@@ -29,6 +29,7 @@ import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { openDesktop } from "../../agent/platform/mod.ts";
 import {
   countColour,
+  drag,
   LASER,
   pagePoint,
   pictureRed,
@@ -205,12 +206,7 @@ Deno.test({
         const from = await pagePoint(page, 300, 350);
         const to = await pagePoint(page, 900, 350);
         await watchFirstPreview(page, from);
-        await page.mouse.move(from.x, from.y);
-        await page.mouse.down();
-        for (let i = 1; i <= 12; i++) {
-          await page.mouse.move(from.x + (to.x - from.x) * i / 12, from.y);
-        }
-        await page.mouse.up();
+        await drag(page, from, to, 12);
         type First = {
           preview: boolean;
           picture: boolean;
@@ -305,10 +301,7 @@ Deno.test({
 
         // --- Undo: the last line goes, from the preview at once and from the screen; Clear: all
         const a = await pagePoint(page, 400, 250), b = await pagePoint(page, 700, 250);
-        await page.mouse.move(a.x, a.y);
-        await page.mouse.down();
-        await page.mouse.move(b.x, b.y, { steps: 6 });
-        await page.mouse.up();
+        await drag(page, a, b, 6);
         await waitFor("the second line", () => countColour(screen, 550, 250, 4, RED) > 0);
         await view.locator(".rv-undo").click();
         await waitFor(
@@ -347,10 +340,7 @@ Deno.test({
           const mx = (x0 + x1) / 2;
           const p = await pagePointIn(page, mode, x0, y);
           const q = await pagePointIn(page, mode, x1, y);
-          await page.mouse.move(p.x, p.y);
-          await page.mouse.down();
-          await page.mouse.move(q.x, q.y, { steps: 4 });
-          await page.mouse.up();
+          await drag(page, p, q, 4);
           const mid = await pagePointIn(page, mode, mx, y);
           const above = await pagePointIn(page, mode, mx, y - 20);
           await waitFor(`the preview in ${mode}`, () => previewRed(page, mid), 2_000);
@@ -373,10 +363,7 @@ Deno.test({
         await page.waitForTimeout(300);
         assert.equal(await view.locator('.rv-consent[data-state="drawing"]').isVisible(), true);
         const f0 = await pagePoint(page, 250, 600), f1 = await pagePoint(page, 450, 600);
-        await page.mouse.move(f0.x, f0.y);
-        await page.mouse.down();
-        await page.mouse.move(f1.x, f1.y, { steps: 4 });
-        await page.mouse.up();
+        await drag(page, f0, f1, 4);
         const fm = await pagePoint(page, 350, 600), fa = await pagePoint(page, 350, 580);
         await waitFor("the preview in full screen", () => previewRed(page, fm), 2_000);
         assert.equal(await previewRed(page, fa), false, "full screen: only where drawn");

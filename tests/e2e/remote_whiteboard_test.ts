@@ -29,6 +29,7 @@ import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { openDesktop } from "../../agent/platform/mod.ts";
 import {
   countColour,
+  drag,
   LASER,
   pagePoint,
   pictureRed,
@@ -116,12 +117,7 @@ Deno.test({
         // --- a line on the picture is on the customer's X screen; the click never reached xev
         const from = await pagePoint(page, 300, 350);
         const to = await pagePoint(page, 900, 350);
-        await page.mouse.move(from.x, from.y);
-        await page.mouse.down();
-        for (let i = 1; i <= 12; i++) {
-          await page.mouse.move(from.x + (to.x - from.x) * i / 12, from.y);
-        }
-        await page.mouse.up();
+        await drag(page, from, to, 12);
         // From its start through its middle to its end (its last piece may come a frame later).
         await waitFor(
           "the line on the X screen",
@@ -211,10 +207,7 @@ Deno.test({
 
         // --- the customer removes the drawings in the agent's window: gone, and the whiteboard off
         const a = await pagePoint(page, 400, 250), b = await pagePoint(page, 700, 250);
-        await page.mouse.move(a.x, a.y);
-        await page.mouse.down();
-        await page.mouse.move(b.x, b.y, { steps: 6 });
-        await page.mouse.up();
+        await drag(page, a, b, 6);
         await waitFor("the second line", () => countColour(screen, 550, 250, 4, RED) > 0);
         await appWindow.locator("#stop-drawing").click();
         await waitFor("the drawings removed", () => countColour(screen, 550, 250, 6, RED) === 0);

@@ -93,3 +93,16 @@ export function xevDesktop(display: string) {
     },
   };
 }
+
+/** A stroke of the pointer on the page: down at `from`, `steps` moves to `to`, up. */
+export async function drag(
+  page: Page,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+  steps: number,
+) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps });
+  await page.mouse.up();
+}
