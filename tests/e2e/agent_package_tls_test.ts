@@ -17,8 +17,13 @@ import { createPrivateSession, findByToken, readLog } from "../../modules/suppor
 import { listen } from "../../modules/listen/mod.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 
-/** The app may take a minute to start from the package on a loaded machine. */
-const waitFor = (what: string, check: () => Promise<boolean>) => eventually(what, check, 60_000);
+/**
+ * The app may take a minute to start from the package on a loaded machine. Every 200 ms, as
+ * before: the session's log says the app connected (agent_gateway.ts `#attach`) a moment before
+ * `customerState` does, so a quicker poll reads the state too early ("pending" on PostgreSQL).
+ */
+const waitFor = (what: string, check: () => Promise<boolean>) =>
+  eventually(what, check, 60_000, 200);
 const LINUX_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0 Safari/537.36";
 
 Deno.test({
