@@ -283,10 +283,16 @@ Deno.test("lensRecorders: a part that cannot be written stops the recording, sai
       [],
       "no row for a file that does not exist",
     );
-    const [failed] = await t.deps.db.select().from(auditLog).where(and(
-      eq(auditLog.target, lens.id),
-      eq(auditLog.action, "lens.recording_failed"),
-    ));
+    // The audit entry is written beside the page's notice, not before it: wait for it too.
+    let failed: typeof auditLog.$inferSelect | undefined;
+    await _until("the failure is audited", async () => {
+      [failed] = await t.deps.db.select().from(auditLog).where(and(
+        eq(auditLog.target, lens.id),
+        eq(auditLog.action, "lens.recording_failed"),
+      ));
+      return failed !== undefined;
+    });
+    assert.ok(failed);
     assert.match((failed.details as { error: string }).error, /NotFound|No such file/);
     await recorder.close();
   } finally {

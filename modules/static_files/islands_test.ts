@@ -10,7 +10,9 @@ Deno.test("buildIslands() bundles every island for the browser, without server c
   // imports only protocol's plain files).
   assert.match(code, /__remoteView/);
   assert.doesNotMatch(code, /\bzod\b|ZodError|hono/i);
-  assert.ok(code.length < 64 * 1024, `remote_view.js is ${code.length} bytes`);
+  // A cap that a dependency pulled in by mistake would break (zod alone is far more than the
+  // headroom); the island itself is 69 KB minified with the whiteboard's preview and Undo.
+  assert.ok(code.length < 80 * 1024, `remote_view.js is ${code.length} bytes`);
   assert.equal(await buildIslands(), bundles, "bundled once per process");
 });
 

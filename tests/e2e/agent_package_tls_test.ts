@@ -17,13 +17,8 @@ import { createPrivateSession, findByToken, readLog } from "../../modules/suppor
 import { listen } from "../../modules/listen/mod.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 
-/**
- * The app may take a minute to start from the package on a loaded machine. Every 200 ms, as
- * before: the session's log says the app connected (agent_gateway.ts `#attach`) a moment before
- * `customerState` does, so a quicker poll reads the state too early ("pending" on PostgreSQL).
- */
-const waitFor = (what: string, check: () => Promise<boolean>) =>
-  eventually(what, check, 60_000, 200);
+/** The app may take a minute to start from the package on a loaded machine. */
+const waitFor = (what: string, check: () => Promise<boolean>) => eventually(what, check, 60_000);
 const LINUX_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/150.0 Safari/537.36";
 
 Deno.test({
@@ -117,7 +112,11 @@ Deno.test({
         async () =>
           (await readLog(t.deps.db, carol.id)).some((l) => l.body === "log.agentConnected"),
       );
-      assert.equal((await findByToken(t.deps, carol.token))?.customerState, "connected");
+      // The log line is written a few awaits before customerState (agent_gateway.ts): wait.
+      await waitFor(
+        "the session says the customer is connected",
+        async () => (await findByToken(t.deps, carol.token))?.customerState === "connected",
+      );
       await waitFor(
         "the agent says it is connected",
         () => Promise.resolve(/STATUS connected/.test(output.join(""))),
