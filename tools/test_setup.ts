@@ -50,6 +50,10 @@ const NEEDED = [
   // glyphs of its own: without them those screens show boxes).
   { binary: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", pkg: "fonts-noto-cjk" },
   { binary: "/usr/share/fonts/truetype/tlwg/Garuda.ttf", pkg: "fonts-thai-tlwg" },
+  // The support app's Windows parts under Wine (agent/platform/wine_test_support.ts): Wine, and
+  // mingw-w64 for the small DLL Wine 8 lacks.
+  { binary: "/usr/lib/wine/wine64", pkg: "wine64" },
+  { binary: "/usr/bin/x86_64-w64-mingw32-gcc", pkg: "gcc-mingw-w64-x86-64-win32" },
 ];
 
 async function exists(path: string): Promise<boolean> {

@@ -1,0 +1,44 @@
+// The Wine harness itself (wine_test_support.ts): the official Windows Deno runs on Wine over a
+// private Xvfb and sees that display as its Windows screen through user32.
+import assert from "node:assert/strict";
+import { startXvfb } from "./xvfb_test_support.ts";
+import { startWine, wineMissing } from "./wine_test_support.ts";
+
+const missing = await wineMissing();
+if (missing) console.warn(`wine_test: ${missing} — ignored`);
+
+Deno.test({
+  name: "the Windows Deno runs on Wine and sees the X display as its screen",
+  ignore: missing !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 1024, height: 640 });
+    const wine = await startWine(xvfb.display);
+    try {
+      const script = await Deno.makeTempFile({ suffix: ".ts" });
+      await Deno.writeTextFile(
+        script,
+        `const u = Deno.dlopen("user32.dll", {
+          GetSystemMetrics: { parameters: ["i32"], result: "i32" },
+        });
+        console.log(JSON.stringify({
+          os: Deno.build.os,
+          width: u.symbols.GetSystemMetrics(0),
+          height: u.symbols.GetSystemMetrics(1),
+        }));`,
+      );
+      const out = await wine.runDeno(["run", "--allow-ffi", wine.winPath(script)]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(out.stdout.trim().split("\n").at(-1)!), {
+        os: "windows",
+        width: 1024,
+        height: 640,
+      });
+      await Deno.remove(script);
+    } finally {
+      await wine.stop();
+      await xvfb.stop();
+    }
+  },
+});

@@ -1,0 +1,249 @@
+/**
+ * Test support: Windows programs on this Linux machine, through Wine (Debian's `wine64`), so
+ * the support app's Windows parts (the desktop backend over user32/gdi32, the codecs' DLLs,
+ * the Windows package) run as a Windows customer would run them: the official Windows Deno
+ * runtime from npm (`@deno/win32-x64`, the same version as the Deno running the tests),
+ * calling real Win32 functions, on a real X display (Wine draws its windows on Xvfb).
+ *
+ * Two things Debian 12's Wine 8.0 lacks are bridged here, for the tests only (nothing of it
+ * reaches a package):
+ * - `bcryptprimitives.dll` (its `ProcessPrng`, which Rust programs import since Windows 10):
+ *   a small DLL built with mingw-w64 that answers from `RtlGenRandom`, put beside deno.exe;
+ * - V8 reserves its tables with `MEM_RESERVE_PLACEHOLDER` (Wine 9+): a copy of deno.exe whose
+ *   `GetProcAddress("VirtualAlloc2")` string is renamed finds no such function, so V8 takes
+ *   its other path (the one it has for Windows before 10). The shipped deno.exe is untouched.
+ *
+ * A prepared prefix (wineboot takes ≈ 12 s) is kept in the system's temp folder per user and
+ * Deno version, made once under a lock; each `startWine()` gets its own prefix from it (the
+ * big `drive_c` hard-linked, the registry copied) and so its own wineserver.
+ *
+ * Needs the Debian packages `wine64` and `gcc-mingw-w64-x86-64-win32`, and npm (`npm pack`).
+ */
+import { join } from "node:path";
+
+const WINE = "/usr/lib/wine/wine64";
+const WINESERVER = "/usr/lib/wine/wineserver64";
+const MINGW = "/usr/bin/x86_64-w64-mingw32-gcc";
+
+/** A Wine prefix of its own, ready to run Windows programs on an X display. */
+export interface Wine {
+  /** The patched Windows deno.exe (a Linux path; Wine maps it to Z:\…). */
+  deno: string;
+  /** The prefix (WINEPREFIX). */
+  prefix: string;
+  /** The environment for a Wine program: WINEPREFIX, DISPLAY, WINEDEBUG. */
+  env: Record<string, string>;
+  /** A Linux path as a Windows program sees it (`Z:\tmp\…`). */
+  winPath(path: string): string;
+  /** Starts a Windows program (`exe` a Linux path or a name Wine finds, e.g. "notepad"). */
+  spawn(
+    exe: string,
+    args: string[],
+    options?: {
+      env?: Record<string, string>;
+      stdout?: "piped" | "null";
+      stderr?: "piped" | "null";
+    },
+  ): Deno.ChildProcess;
+  /** Runs deno.exe with `args` and returns its output (`code`, `stdout`, `stderr`). */
+  runDeno(
+    args: string[],
+    env?: Record<string, string>,
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Ends every Windows program of this prefix (wineserver -k) and removes the prefix. */
+  stop(): Promise<void>;
+}
+
+/** Why Wine cannot be used here, or null when it can (the tests ignore themselves then). */
+export async function wineMissing(): Promise<string | null> {
+  for (const [path, pkg] of [[WINE, "wine64"], [MINGW, "gcc-mingw-w64-x86-64-win32"]]) {
+    if (!await exists(path)) return `${path} is missing (Debian package ${pkg})`;
+  }
+  return null;
+}
+
+/** A fresh prefix of its own on `display` (e.g. an Xvfb's ":93"). */
+export async function startWine(display: string): Promise<Wine> {
+  const base = await preparedBase();
+  const prefix = await Deno.makeTempDir({ prefix: "rescue-wine-" });
+  // drive_c holds ≈ 1 GB of Wine's own DLLs, never written by the tests: hard links.
+  await run("cp", ["-al", join(base.prefix, "drive_c"), join(prefix, "drive_c")]);
+  for (const file of ["system.reg", "user.reg", "userdef.reg"]) {
+    await Deno.copyFile(join(base.prefix, file), join(prefix, file));
+  }
+  await run("cp", ["-a", join(base.prefix, "dosdevices"), join(prefix, "dosdevices")]);
+  const env = { WINEPREFIX: prefix, DISPLAY: display, WINEDEBUG: "-all" };
+  const spawn: Wine["spawn"] = (exe, args, options = {}) =>
+    new Deno.Command(WINE, {
+      args: [exe, ...args],
+      env: { ...env, ...options.env },
+      stdin: "null",
+      stdout: options.stdout ?? "null",
+      stderr: options.stderr ?? "null",
+    }).spawn();
+  return {
+    deno: base.deno,
+    prefix,
+    env,
+    winPath: (path) => "Z:" + path.replaceAll("/", "\\"),
+    spawn,
+    async runDeno(args, extra = {}) {
+      const out = await new Deno.Command(WINE, {
+        args: [base.deno, ...args],
+        env: { ...env, ...extra },
+        stdin: "null",
+      }).output();
+      const text = (b: Uint8Array) => new TextDecoder().decode(b);
+      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+    },
+    async stop() {
+      await new Deno.Command(WINESERVER, { args: ["-k"], env, stdout: "null", stderr: "null" })
+        .output().catch(() => {});
+      await Deno.remove(prefix, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+interface Base {
+  prefix: string;
+  deno: string;
+}
+
+let basePromise: Promise<Base> | undefined;
+
+/** The shared prepared prefix and the patched runtime, made once per user and Deno version. */
+function preparedBase(): Promise<Base> {
+  basePromise ??= makeBase();
+  return basePromise;
+}
+
+async function makeBase(): Promise<Base> {
+  const missing = await wineMissing();
+  if (missing) throw new Error(`Wine cannot run here: ${missing}`);
+  const root = join(
+    Deno.env.get("TMPDIR") ?? "/tmp",
+    `rescue-wine-base-${Deno.uid?.() ?? 0}-${Deno.version.deno}`,
+  );
+  const done = join(root, "ready");
+  const base = { prefix: join(root, "prefix"), deno: join(root, "runtime", "deno_wine8.exe") };
+  if (await exists(done)) return base;
+  await Deno.mkdir(root, { recursive: true });
+  // One maker at a time across test processes: mkdir is atomic.
+  const lock = join(root, "lock");
+  const started = Date.now();
+  for (;;) {
+    try {
+      await Deno.mkdir(lock);
+      break;
+    } catch {
+      if (await exists(done)) return base;
+      if (Date.now() - started > 300_000) throw new Error(`${lock} held for 5 minutes`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (await exists(done)) return base;
+    await Deno.remove(base.prefix, { recursive: true }).catch(() => {});
+    const runtime = join(root, "runtime");
+    await Deno.mkdir(runtime, { recursive: true });
+    await fetchWindowsDeno(runtime);
+    await buildPrngShim(runtime);
+    // wineboot makes the prefix; a display is not needed for it.
+    const boot = await new Deno.Command(WINE, {
+      args: ["wineboot", "--init"],
+      env: { WINEPREFIX: base.prefix, WINEDEBUG: "-all", DISPLAY: "" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!boot.success) {
+      throw new Error(`wineboot failed: ${new TextDecoder().decode(boot.stderr).slice(-400)}`);
+    }
+    await new Deno.Command(WINESERVER, {
+      args: ["-w"],
+      env: { WINEPREFIX: base.prefix },
+    }).output();
+    await Deno.writeTextFile(done, new Date().toISOString());
+    return base;
+  } finally {
+    await Deno.remove(lock).catch(() => {});
+  }
+}
+
+/** deno.exe of this Deno's version from npm, and its copy that runs on Wine 8 (see above). */
+async function fetchWindowsDeno(dir: string): Promise<void> {
+  const version = Deno.version.deno;
+  const pack = await new Deno.Command("npm", {
+    args: ["pack", "--silent", `@deno/win32-x64@${version}`],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!pack.success) {
+    throw new Error(
+      `npm pack @deno/win32-x64@${version}: ${new TextDecoder().decode(pack.stderr)}`,
+    );
+  }
+  const tgz = new TextDecoder().decode(pack.stdout).trim().split("\n").at(-1)!;
+  await run("tar", ["xzf", join(dir, tgz), "-C", dir, "package/deno.exe"]);
+  const original = await Deno.readFile(join(dir, "package", "deno.exe"));
+  const from = new TextEncoder().encode("VirtualAlloc2\0");
+  const at = indexOf(original, from);
+  if (at < 0) throw new Error("deno.exe names no VirtualAlloc2: the Wine 8 patch needs a look");
+  const patched = original.slice();
+  patched[at + 12] = "X".charCodeAt(0);
+  await Deno.writeFile(join(dir, "deno_wine8.exe"), patched);
+  await Deno.remove(join(dir, tgz));
+  await Deno.remove(join(dir, "package"), { recursive: true });
+}
+
+/** bcryptprimitives.dll with ProcessPrng over RtlGenRandom, built with mingw-w64. */
+async function buildPrngShim(dir: string): Promise<void> {
+  const c = join(dir, "prng.c");
+  const def = join(dir, "prng.def");
+  await Deno.writeTextFile(
+    c,
+    `#include <windows.h>
+#include <ntsecapi.h>
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+  while (len > 0) {
+    ULONG chunk = len > 0x40000000 ? 0x40000000 : (ULONG)len;
+    if (!RtlGenRandom(data, chunk)) return FALSE;
+    data += chunk;
+    len -= chunk;
+  }
+  return TRUE;
+}
+`,
+  );
+  await Deno.writeTextFile(def, "LIBRARY bcryptprimitives\nEXPORTS\nProcessPrng\n");
+  await run(MINGW, [
+    "-shared",
+    "-O2",
+    "-o",
+    join(dir, "bcryptprimitives.dll"),
+    c,
+    def,
+    "-ladvapi32",
+  ]);
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).slice(-400)}`,
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
