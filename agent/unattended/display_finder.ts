@@ -59,11 +59,28 @@ export function parseXServerCommand(
   return { program, display, authority };
 }
 
-/** The X servers running here, lowest display first. `root` is for tests ("/" otherwise). */
-export async function findXServers(options: { root?: string } = {}): Promise<XServer[]> {
+/** A running process as far as X servers go: its id and its command line (argv). */
+export interface ProcessArgv {
+  pid: number;
+  argv: readonly string[];
+}
+
+/**
+ * The X servers running here, lowest display first: the sockets in `root`/tmp/.X11-unix say
+ * which displays exist, their lock files which process serves each, and the command lines of
+ * `processes` which program that is and its `-auth` file. Without `processes`, the command
+ * lines are read from `root`/proc directly (the service runs with every permission); the
+ * support app pushed over SSH reads them through `grep` and passes them
+ * (user_display.ts `readProcesses`). `socketsOnly`: a server whose display has no socket here
+ * is left out (the pushed app connects through the socket); otherwise it counts too (a
+ * service with a private /tmp sees no sockets, only the servers' command lines). `root` is for
+ * tests ("/" otherwise).
+ */
+export async function findXServers(
+  options: { root?: string; processes?: readonly ProcessArgv[]; socketsOnly?: boolean } = {},
+): Promise<XServer[]> {
   const root = (options.root ?? "/").replace(/\/$/, "");
   const byDisplay = new Map<string, XServer>();
-  // The sockets say which displays exist; the lock files which process serves each.
   const lockOwner = new Map<number, string>();
   for (const name of await namesIn(`${root}/tmp/.X11-unix`)) {
     const match = /^X(\d+)$/.exec(name);
@@ -74,24 +91,32 @@ export async function findXServers(options: { root?: string } = {}): Promise<XSe
     if (known) lockOwner.set(known, display);
     byDisplay.set(display, { display, pid: known, program: "", authority: null });
   }
-  for (const name of await namesIn(`${root}/proc`)) {
-    if (!/^\d+$/.test(name)) continue;
-    const raw = await textOf(`${root}/proc/${name}/cmdline`);
-    if (!raw) continue;
-    const parsed = parseXServerCommand(raw.split("\0").filter((part) => part !== ""));
+  for (const process of options.processes ?? await readCommandLines(root)) {
+    const parsed = parseXServerCommand(process.argv);
     if (!parsed) continue;
-    const pid = Number(name);
-    const display = parsed.display ?? lockOwner.get(pid);
+    const display = parsed.display ?? lockOwner.get(process.pid);
     // A server whose display cannot be told (no argument, no lock file) cannot be chosen.
-    if (!display) continue;
+    if (!display || (options.socketsOnly && !byDisplay.has(display))) continue;
     byDisplay.set(display, {
       display,
-      pid,
+      pid: process.pid,
       program: parsed.program,
       authority: parsed.authority,
     });
   }
   return [...byDisplay.values()].sort((a, b) => _number(a.display) - _number(b.display));
+}
+
+/** The command lines of the processes under `root`/proc, read directly (needs --allow-all). */
+export async function readCommandLines(root: string): Promise<ProcessArgv[]> {
+  const processes: ProcessArgv[] = [];
+  for (const name of await namesIn(`${root}/proc`)) {
+    if (!/^\d+$/.test(name)) continue;
+    const raw = await textOf(`${root}/proc/${name}/cmdline`);
+    if (!raw) continue;
+    processes.push({ pid: Number(name), argv: raw.split("\0").filter((part) => part !== "") });
+  }
+  return processes;
 }
 
 /**

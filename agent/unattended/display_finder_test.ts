@@ -61,6 +61,21 @@ Deno.test("findXServers() and chooseDisplay(): sockets, lock files and command l
       { display: ":0", pid: 100, program: "Xorg", authority: "/var/run/lightdm/root/:0" },
       { display: ":5", pid: 4321, program: "X", authority: "/var/run/sddm/abc" },
     ]);
+    // The same from a process list given (what the pushed app reads through grep); a server
+    // with no socket counts for the service, not with `socketsOnly`.
+    const given = [
+      { pid: 4321, argv: ["/usr/bin/X", "-auth", "/var/run/sddm/abc", "-displayfd", "17"] },
+      { pid: 77, argv: ["Xvfb", ":9", "-auth", "/tmp/nine"] },
+    ];
+    assert.deepEqual(await findXServers({ root, processes: given }), [
+      { display: ":0", pid: 0, program: "", authority: null },
+      { display: ":5", pid: 4321, program: "X", authority: "/var/run/sddm/abc" },
+      { display: ":9", pid: 77, program: "Xvfb", authority: "/tmp/nine" },
+    ]);
+    assert.deepEqual(
+      (await findXServers({ root, processes: given, socketsOnly: true })).map((s) => s.display),
+      [":0", ":5"],
+    );
     // The configured display when it runs; else the login screen's server; as configured
     // when the scan sees nothing.
     assert.equal((chooseDisplay(servers, ":5") as { display: string }).display, ":5");

@@ -13,7 +13,7 @@
  * app runs without `--allow-all`, and Deno refuses any read under /proc without it; `grep -s`
  * also skips, silently, the processes of others the user may not read.
  */
-import { namesIn, parseXServerCommand, textOf, type XServer } from "./display_finder.ts";
+import { findXServers, type XServer } from "./display_finder.ts";
 
 /** A process as /proc shows it: its real uid, argv and environment (when readable). */
 export interface ProcessInfo {
@@ -166,33 +166,6 @@ export async function readProcesses(root: string): Promise<ProcessInfo[]> {
   });
 }
 
-/** The X servers running: their sockets, the lock files naming their process, their argv. */
-async function _xServers(root: string, processes: ProcessInfo[]): Promise<Map<string, XServer>> {
-  const servers = new Map<string, XServer>();
-  const lockOwner = new Map<number, string>();
-  for (const name of await namesIn(`${root}/tmp/.X11-unix`)) {
-    const match = /^X(\d+)$/.exec(name);
-    if (!match) continue;
-    const display = `:${match[1]}`;
-    const pid = Number((await textOf(`${root}/tmp/.X${match[1]}-lock`))?.trim());
-    const known = Number.isInteger(pid) && pid > 0 ? pid : 0;
-    if (known) lockOwner.set(known, display);
-    servers.set(display, { display, pid: known, program: "", authority: null });
-  }
-  for (const process of processes) {
-    const parsed = parseXServerCommand(process.argv);
-    const display = parsed && (parsed.display ?? lockOwner.get(process.pid));
-    if (!parsed || !display || !servers.has(display)) continue;
-    servers.set(display, {
-      display,
-      pid: process.pid,
-      program: parsed.program,
-      authority: parsed.authority,
-    });
-  }
-  return servers;
-}
-
 async function _readable(path: string): Promise<boolean> {
   try {
     (await Deno.open(path, { read: true })).close();
@@ -213,7 +186,10 @@ export async function findUserDisplay(
   const root = (options.root ?? "/").replace(/\/$/, "");
   const { uid } = options;
   const processes = await readProcesses(root);
-  const servers = await _xServers(root, processes);
+  // Only displays with a socket here: the app connects through it.
+  const servers = new Map(
+    (await findXServers({ root, processes, socketsOnly: true })).map((s) => [s.display, s]),
+  );
   const uidOf = (pid: number) => processes.find((p) => p.pid === pid)?.uid ?? null;
   const path = (file: string) => `${root}${file}`;
   const candidates: Candidate[] = [];
