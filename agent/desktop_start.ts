@@ -17,6 +17,7 @@ import {
   NoDesktop,
   openDesktop,
 } from "./platform/mod.ts";
+import { problemSaid } from "./platform/libraries.ts";
 import { type AgentStrings, fill } from "./strings.ts";
 import { findUserDisplay, seatDisplays } from "./unattended/user_display.ts";
 
@@ -72,13 +73,7 @@ export async function startDesktop(
       desktop: new NoDesktop(),
       noDesktop: explainDesktopError(error, named),
       noDesktopShown: shown,
-      noDesktopSaid: problem.kind === "library"
-        ? { reason: "library", detail: problem.library.soname }
-        : problem.kind === "displayFailed"
-        ? { reason: "displayFailed", detail: problem.display.slice(0, 200) }
-        : problem.kind === "noDisplay"
-        ? { reason: "noDisplay" }
-        : { reason: "other", detail: problem.text.slice(0, 200) },
+      noDesktopSaid: problemSaid(problem),
     };
   }
 }

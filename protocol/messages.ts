@@ -44,12 +44,14 @@ const opJson = z.string().max(48 * 1024);
 
 /**
  * Why an agent shares no screen: no desktop of its user (found by `--find-display`), that
- * user's desktop is Wayland, no X display at all, the display would not open, a library is
- * missing, or something else (its words in `detail`).
+ * user's desktop is Wayland, the computer's screen is Wayland's (the unattended service: only
+ * Xwayland runs), no X display at all, the display would not open, a library is missing, or
+ * something else (its words in `detail`).
  */
 export const NO_DESKTOP_REASONS = [
   "noUserDisplay",
   "waylandOnly",
+  "waylandScreen",
   "noDisplay",
   "displayFailed",
   "library",

@@ -4,6 +4,7 @@
  * distributions. The agent opens libraries by their sonames; a failed `Deno.dlopen` names the
  * file, which is looked up here.
  */
+import type { AgentMessage } from "../../protocol/mod.ts";
 import { type AgentStrings, fill } from "../strings.ts";
 
 export interface NeededLibrary {
@@ -94,4 +95,20 @@ export function describeDesktopProblem(
     case "other":
       return problem.text;
   }
+}
+
+/**
+ * A desktop that would not open, as the hello's `noDesktop` says it (the support app's,
+ * desktop_start.ts, and the unattended service's, unattended/service_desktop.ts).
+ */
+export function problemSaid(
+  problem: DesktopProblem,
+): NonNullable<Extract<AgentMessage, { type: "hello" }>["noDesktop"]> {
+  return problem.kind === "library"
+    ? { reason: "library", detail: problem.library.soname }
+    : problem.kind === "displayFailed"
+    ? { reason: "displayFailed", detail: problem.display.slice(0, 200) }
+    : problem.kind === "noDisplay"
+    ? { reason: "noDisplay" }
+    : { reason: "other", detail: problem.text.slice(0, 200) };
 }

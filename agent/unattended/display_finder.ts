@@ -23,10 +23,16 @@ export interface XServer {
   authority: string | null;
 }
 
+/**
+ * Why the service has no display, as its hello's `noDesktop` says it: no X server at all, or
+ * only Xwayland (the screen is Wayland's, a login screen or a desktop).
+ */
+export type NoDisplayReason = "noDisplay" | "waylandScreen";
+
 /** Where the service's display comes from, or why there is none. */
 export type DisplayChoice =
   | { ok: true; display: string; authority: string | null; server: XServer | null }
-  | { ok: false; why: string };
+  | { ok: false; reason: NoDisplayReason; why: string };
 
 const X_PROGRAMS = new Set([
   "X",
@@ -146,6 +152,7 @@ export function chooseDisplay(servers: readonly XServer[], configured?: string):
   if (servers.length > 0) {
     return {
       ok: false,
+      reason: "waylandScreen",
       why: `only Xwayland runs here (${servers.map((s) => s.display).join(", ")}): the ` +
         "screen is drawn by Wayland, which this service cannot capture (a Wayland login screen, " +
         "e.g. GDM on Wayland)",
@@ -153,6 +160,7 @@ export function chooseDisplay(servers: readonly XServer[], configured?: string):
   }
   return {
     ok: false,
+    reason: "noDisplay",
     why: "no X server runs on this computer (nothing in /tmp/.X11-unix): no login screen or " +
       "desktop to share — a Wayland login screen (e.g. GDM on Wayland) or none at all",
   };
@@ -161,17 +169,20 @@ export function chooseDisplay(servers: readonly XServer[], configured?: string):
 /**
  * Finds the display and, when the service has no X authority of its own, takes the server's
  * `-auth` file as XAUTHORITY (what libX11 reads when it connects). Logs what it chose, or
- * plainly why there is nothing to share; returns the display, or null with the reason.
+ * plainly why there is nothing to share; returns the display, or null with the reason (a code
+ * for the hello, and words).
  */
 export async function attachToDisplay(
   configured: string | undefined,
   log: (line: string) => void,
   options: { root?: string } = {},
-): Promise<{ display: string; why: null } | { display: null; why: string }> {
+): Promise<
+  { display: string; why: null } | { display: null; reason: NoDisplayReason; why: string }
+> {
   const choice = chooseDisplay(await findXServers(options), configured);
   if (!choice.ok) {
     log(`no display to share: ${choice.why}`);
-    return { display: null, why: choice.why };
+    return { display: null, reason: choice.reason, why: choice.why };
   }
   const own = Deno.env.get("XAUTHORITY");
   const what = choice.server?.program

@@ -96,9 +96,10 @@ Deno.test("findXServers() and chooseDisplay(): sockets, lock files and command l
     ];
     const onlyWayland = chooseDisplay(wayland);
     assert.ok(
-      !onlyWayland.ok && /only Xwayland runs here \(:1024\).*Wayland login screen/.test(
-        onlyWayland.why,
-      ),
+      !onlyWayland.ok && onlyWayland.reason === "waylandScreen" &&
+        /only Xwayland runs here \(:1024\).*Wayland login screen/.test(
+          onlyWayland.why,
+        ),
     );
     const none = chooseDisplay([]);
     assert.ok(!none.ok && /no X server runs on this computer/.test(none.why));
@@ -107,6 +108,7 @@ Deno.test("findXServers() and chooseDisplay(): sockets, lock files and command l
       await attachToDisplay(undefined, (l) => lines.push(l), { root: "/nonexistent" }),
       {
         display: null,
+        reason: "noDisplay",
         why: (none as { why: string }).why,
       },
     );

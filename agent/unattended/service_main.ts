@@ -26,12 +26,12 @@ import { FrameHalver } from "../media/scale.ts";
 import { Vp8Encoder } from "../media/vp8.ts";
 import { loadLibs } from "../media/vpx_ffi.ts";
 import { defaultOpHandlers } from "../ops/registry.ts";
-import { type Desktop, explainDesktopError, NoDesktop, openDesktop } from "../platform/mod.ts";
+import { openDesktop } from "../platform/mod.ts";
 import { agentStrings, fill, stringsLanguage } from "../strings.ts";
 import { ConsentPage } from "../consent_page.ts";
 import { ACTIVE_FILE, revokeHere, WINDOW_FILE } from "./command.ts";
 import { fileVault } from "./credentials.ts";
-import { attachToDisplay } from "./display_finder.ts";
+import { findServiceDesktop, type ServiceDesktop, serviceHello } from "./service_desktop.ts";
 import { loadDeviceKey } from "./device_key.ts";
 import { sealingKey } from "./sealing_key.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
@@ -98,28 +98,23 @@ export async function runService(configPath: string, agentVersion: string): Prom
     return 2;
   }
   const strings = agentStrings(osLanguage());
-  let desktop: Desktop = new NoDesktop();
-  let noDesktop: string | undefined;
-  let shared: string | null = null;
   // The display: the running X server (the login screen's, before anyone signs in) and its
   // X authority from its command line (display_finder.ts). Looked for again at a connection
-  // while there is none: the login screen may have come up since.
-  const findDesktop = async () => {
-    const found = await attachToDisplay(config.display ?? Deno.env.get("DISPLAY"), log);
-    let why = found.why;
-    if (found.display !== null) {
-      try {
-        desktop = openDesktop({ display: found.display });
-        shared = found.display;
-        loadLibs();
-      } catch (error) {
-        why = explainDesktopError(error, found.display);
-      }
-    }
-    noDesktop = why ?? undefined;
-    if (why) log(fill(strings.terminal.noDesktop, { why }));
+  // while there is none: the login screen may have come up since. None: the hello says why
+  // (service_desktop.ts), as a support app's does.
+  const findDesktop = async (): Promise<ServiceDesktop> => {
+    const result = await findServiceDesktop(config.display ?? Deno.env.get("DISPLAY"), {
+      log,
+      open: (display) => {
+        const desktop = openDesktop({ display });
+        loadLibs(); // the encoder's libraries, checked now rather than at the first frame
+        return desktop;
+      },
+    });
+    if (result.why) log(fill(strings.terminal.noDesktop, { why: result.why }));
+    return result;
   };
-  await findDesktop();
+  let found = await findDesktop();
   const halver = FrameHalver.open();
   const indicator = new Indicator(config, log);
   const id = await deviceId(config.stateDir);
@@ -163,7 +158,8 @@ export async function runService(configPath: string, agentVersion: string): Prom
 
   const join = async (request: JoinRequest) => {
     if (current) throw new Error("a session is running already");
-    if (noDesktop) await findDesktop();
+    if (found.why) found = await findDesktop();
+    const { desktop, why: noDesktop } = found;
     const agent = new Agent({
       desktop,
       log,
@@ -188,15 +184,13 @@ export async function runService(configPath: string, agentVersion: string): Prom
     grantUnattended(agent, tools, !noDesktop);
     const connection = new AgentConnection({
       url: _wsUrl(config.server, "/agent/ws"),
-      hello: {
+      hello: serviceHello({
         token: request.token,
         deviceId: id,
         os: osName(),
         language: osLanguage(),
         agentVersion,
-        screen: { width: desktop.width, height: desktop.height },
-        keyboard: desktop.keyboardLayout(),
-      },
+      }, found),
       agent,
       log,
       onStatus: (status) => {
@@ -218,7 +212,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
       : request.credentials ?? null;
     delete request.credentials;
     _loginStep(config, {
-      display: noDesktop ? null : shared,
+      display: noDesktop ? null : found.display,
       desktop: noDesktop ? null : desktop,
       credentials: typed,
       controlAllowed: tools.includes("control"),
@@ -273,7 +267,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
   const how = await service.done;
   current?.end(how === "removed" ? "unattended access was removed" : "the service stopped", true);
-  desktop.close();
+  found.desktop.close();
   await Deno.remove(`${config.stateDir}/${WINDOW_FILE}`).catch(() => {});
   if (how === "removed") await fileVault(config.stateDir).clear();
   // The window says what happened a moment longer (a revoke from it waits for its answer).
