@@ -54,6 +54,11 @@ const NEEDED = [
   // mingw-w64 for the small DLL Wine 8 lacks.
   { binary: "/usr/lib/wine/wine64", pkg: "wine64" },
   { binary: "/usr/bin/x86_64-w64-mingw32-gcc", pkg: "gcc-mingw-w64-x86-64-win32" },
+  // The Windows codecs built from Debian's sources (tools/build_windows_codecs.ts): libyuv is
+  // C++, libvpx's assembly needs yasm, apt-get source unpacks with dpkg-source.
+  { binary: "/usr/bin/x86_64-w64-mingw32-g++", pkg: "g++-mingw-w64-x86-64-win32" },
+  { binary: "/usr/bin/yasm", pkg: "yasm" },
+  { binary: "/usr/bin/dpkg-source", pkg: "dpkg-dev" },
 ];
 
 async function exists(path: string): Promise<boolean> {

@@ -8,7 +8,7 @@
 // with the object as its first argument (Deno.UnsafeFnPointer).
 import { OPENH264_SONAMES, type OpenH264Abi, openh264AbiFor } from "./openh264_abi.ts";
 import { openFirst } from "./vpx_ffi.ts";
-import { type Libc, LIBC_SYMBOLS, type Yuv, YUV_SYMBOLS } from "./yuv.ts";
+import { type Libc, LIBC_NAMES, LIBC_SYMBOLS, type Yuv, YUV_NAMES, YUV_SYMBOLS } from "./yuv.ts";
 
 const H264_SYMBOLS = {
   // (OpenH264Version* out): uMajor, uMinor, uRevision, uReserved (unsigned ints).
@@ -76,7 +76,7 @@ export function loadH264Libs(): H264Libs {
   try {
     const errors: string[] = [];
     let found: H264Libs | undefined;
-    const libc = openFirst(["libc.so.6"], LIBC_SYMBOLS).symbols;
+    const libc = openFirst(LIBC_NAMES, LIBC_SYMBOLS).symbols;
     for (const soname of OPENH264_SONAMES) {
       let opened: Deno.DynamicLibrary<typeof H264_SYMBOLS>;
       try {
@@ -93,7 +93,7 @@ export function loadH264Libs(): H264Libs {
       } finally {
         if (!abi) opened.close(); // refused: nothing of it is called
       }
-      const yuv = openFirst(["libyuv.so.0", "libyuv.so"], YUV_SYMBOLS).symbols;
+      const yuv = openFirst(YUV_NAMES, YUV_SYMBOLS).symbols;
       found = { abi, version: `${v[0]}.${v[1]}.${v[2]}`, h264: opened.symbols, yuv, libc };
       checkOpenH264Layout(found);
       break;

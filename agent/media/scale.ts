@@ -6,8 +6,10 @@
  */
 import type { Frame } from "../platform/types.ts";
 import { openFirst } from "./vpx_ffi.ts";
+import { YUV_NAMES } from "./yuv.ts";
 
-const SYMBOLS = {
+/** What the halver calls (also exported by the Windows yuv.dll: tools/build_windows_codecs.ts). */
+export const SCALE_SYMBOLS = {
   // (src_argb, src_stride, src_width, src_height, dst_argb, dst_stride, dst_width, dst_height,
   //  filtering)
   ARGBScale: {
@@ -22,13 +24,13 @@ export class FrameHalver {
   #out = new Uint8Array(0);
 
   private constructor(
-    private lib: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"],
+    private lib: Deno.DynamicLibrary<typeof SCALE_SYMBOLS>["symbols"],
   ) {}
 
   /** A halver, or null when libyuv is not installed (the agent then stays at full size). */
   static open(): FrameHalver | null {
     try {
-      return new FrameHalver(openFirst(["libyuv.so.0", "libyuv.so"], SYMBOLS).symbols);
+      return new FrameHalver(openFirst(YUV_NAMES, SCALE_SYMBOLS).symbols);
     } catch {
       return null;
     }

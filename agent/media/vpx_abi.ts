@@ -25,6 +25,8 @@ export interface VpxAbi {
   minor: number;
   /** Deno.build.arch values whose C layout was measured. */
   arch: readonly string[];
+  /** Deno.build.os this table is for: its C data model (Linux LP64, Windows LLP64). */
+  os: "linux" | "windows";
   /** VPX_ENCODER_ABI_VERSION, passed to vpx_codec_enc_init_ver. */
   encoderAbiVersion: number;
   /** sizeof each struct the agent allocates or reads, in bytes. */
@@ -99,6 +101,7 @@ export type EncCfgField =
  */
 const LAYOUT_X86_64: Omit<VpxAbi, "name" | "soname" | "major" | "minor" | "encoderAbiVersion"> = {
   arch: ["x86_64"],
+  os: "linux",
   sizes: { encCfg: 504, codecCtx: 56, image: 136, packet: 136, activeMap: 16 },
   encCfg: {
     g_usage: 0,
@@ -174,6 +177,25 @@ function _x86_64(minor: number, soname: string, encoderAbiVersion: number, name?
   };
 }
 
+/**
+ * Windows x64 (LLP64: `long` is 32 bits): libvpx 1.12 as tools/build_windows_codecs.ts builds it
+ * (vpx.dll, from Debian 12's libvpx source), measured with tools/vpx_abi_probe.ts's program
+ * compiled by mingw-w64 and run under Wine (vp8_windows_test.ts does it again and compares).
+ * One field moves: vpx_codec_cx_pkt_t's data.frame.duration is an `unsigned long`, 4 bytes
+ * here, so data.frame.flags is at 36, not 40. The functions with `long` parameters are declared
+ * for it in vpx_ffi.ts.
+ */
+const WIN64_1_12: VpxAbi = {
+  ...LAYOUT_X86_64,
+  name: "libvpx 1.12 (Windows x86_64)",
+  soname: "vpx.dll",
+  os: "windows",
+  major: 1,
+  minor: 12,
+  encoderAbiVersion: 25,
+  packet: { ...LAYOUT_X86_64.packet, flags: 36 },
+};
+
 /** Every ABI the encoder supports; a libvpx matching none of them is refused. */
 export const VPX_ABIS: readonly VpxAbi[] = [
   _x86_64(12, "libvpx.so.7", 25),
@@ -181,6 +203,7 @@ export const VPX_ABIS: readonly VpxAbi[] = [
   _x86_64(14, "libvpx.so.9", 34),
   _x86_64(15, "libvpx.so.9", 36),
   _x86_64(15, "libvpx.so.11", 37, "1.15.1+"),
+  WIN64_1_12,
 ];
 
 /** "1.12.0" from vpx_codec_version()'s (major << 16 | minor << 8 | patch). */
@@ -195,21 +218,30 @@ export function versionString(version: number): string {
 export function vpxAbiFor(
   loaded: { version: number; soname: string; versionText?: string },
   arch: string = Deno.build.arch,
+  os: string = Deno.build.os,
 ): VpxAbi {
   const major = (loaded.version >> 16) & 0xff, minor = (loaded.version >> 8) & 0xff;
+  const family = dataModelOs(os);
   const abi = VPX_ABIS.find((a) =>
-    a.soname === loaded.soname && a.major === major && a.minor === minor && a.arch.includes(arch)
+    a.soname === loaded.soname && a.major === major && a.minor === minor &&
+    a.arch.includes(arch) && a.os === family
   );
   if (abi) return abi;
   const found = loaded.versionText || `v${versionString(loaded.version)}`;
-  const known = VPX_ABIS.map((a) => a.name).join(", ");
+  const known = VPX_ABIS.filter((a) => a.os === family).map((a) => a.name).join(", ");
   throw new Error(
     `VP8 encoding is off: ${loaded.soname} is libvpx ${found} on ${arch}, whose struct ` +
       `layouts this agent does not know (it supports ${known})`,
   );
 }
 
-/** The soname of every supported ABI, in the order to try them. */
-export function supportedSonames(): string[] {
-  return [...new Set(VPX_ABIS.map((a) => a.soname))];
+/** The soname of every supported ABI on `os`, in the order to try them. */
+export function supportedSonames(os: string = Deno.build.os): string[] {
+  const own = VPX_ABIS.filter((a) => a.os === dataModelOs(os));
+  return [...new Set(own.map((a) => a.soname))];
+}
+
+/** Which tables an OS uses: Windows' (LLP64), or the Linux ones (LP64) everywhere else. */
+function dataModelOs(os: string): VpxAbi["os"] {
+  return os === "windows" ? "windows" : "linux";
 }

@@ -217,7 +217,7 @@ Deno.test("VPX_ABIS has libvpx 1.12–1.15 with the layout derived from their he
     ["1.15", "libvpx.so.9", 36],
     ["1.15.1+", "libvpx.so.11", 37],
   ];
-  assert.equal(VPX_ABIS.length, expected.length);
+  assert.equal(VPX_ABIS.filter((a) => a.os === "linux").length, expected.length);
   for (const [version, soname, encoderAbiVersion] of expected) {
     const minor = Number(version.split(".")[1]);
     const abi = vpxAbiFor({ version: (1 << 16) | (minor << 8) | 2, soname }, "x86_64");
@@ -230,4 +230,23 @@ Deno.test("VPX_ABIS has libvpx 1.12–1.15 with the layout derived from their he
     assert.deepEqual(abi.activeMap, DERIVED.activeMap, version);
     assert.deepEqual(abi.controls, DERIVED.controls, version);
   }
+});
+
+// Measured by vp8_windows_test.ts under Wine (mingw-w64's offsetof of the same headers).
+Deno.test("the Windows table is the Linux layout but for the packet's flags (LLP64), for vpx.dll", () => {
+  const win = vpxAbiFor({ version: V1_12_0 + 0, soname: "vpx.dll" }, "x86_64", "windows");
+  const linux = vpxAbiFor({ version: V1_12_0, soname: "libvpx.so.7" }, "x86_64", "linux");
+  assert.equal(win.name, "libvpx 1.12 (Windows x86_64)");
+  const { name: _n, soname: _s, os: _o, packet, ...rest } = win;
+  const { name: _n2, soname: _s2, os: _o2, packet: linuxPacket, ...linuxRest } = linux;
+  assert.deepEqual(rest, linuxRest);
+  assert.deepEqual(packet, { ...linuxPacket, flags: 36 });
+  assert.deepEqual(supportedSonames("windows"), ["vpx.dll"]);
+  assert.ok(!supportedSonames("linux").includes("vpx.dll"));
+  // Each system only its own tables: a vpx.dll on Linux, a libvpx.so.7 on Windows are refused.
+  assert.throws(() => vpxAbiFor({ version: V1_12_0, soname: "vpx.dll" }, "x86_64", "linux"));
+  assert.throws(
+    () => vpxAbiFor({ version: V1_12_0, soname: "libvpx.so.7" }, "x86_64", "windows"),
+    /it supports libvpx 1\.12 \(Windows x86_64\)\)$/,
+  );
 });

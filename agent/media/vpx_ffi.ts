@@ -1,10 +1,17 @@
 // libvpx, libyuv and libc over `Deno.dlopen` for the VP8 encoder (vp8.ts): the symbols, the
 // loading (libraries opened by absolute path first, so a scoped `--allow-ffi=<path>` works)
 // and the libvpx version check that picks its struct layouts (vpx_abi.ts).
+//
+// On Windows the libraries are the DLLs tools/build_windows_codecs.ts builds (vpx.dll, yuv.dll),
+// looked for beside the agent's script and beside deno.exe (the portable package puts them
+// there), then by the system's DLL search; libc is msvcrt.dll (see LIBC_NAMES in yuv.ts).
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { supportedSonames, type VpxAbi, vpxAbiFor } from "./vpx_abi.ts";
-import { type Libc, LIBC_SYMBOLS, type Yuv, YUV_SYMBOLS } from "./yuv.ts";
+import { type Libc, LIBC_NAMES, LIBC_SYMBOLS, type Yuv, YUV_NAMES, YUV_SYMBOLS } from "./yuv.ts";
 
-const VPX_SYMBOLS = {
+/** libvpx's functions as declared on LP64 systems (Linux): `long` is 64 bits. */
+export const VPX_SYMBOLS = {
   // (major << 16 | minor << 8 | patch) and e.g. "v1.12.0": which table applies (vpx_abi.ts).
   vpx_codec_version: { parameters: [], result: "i32" },
   vpx_codec_version_str: { parameters: [], result: "pointer" },
@@ -43,7 +50,63 @@ const VPX_SYMBOLS = {
   vpx_img_free: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/", "/usr/lib64/", ""];
+/**
+ * The same on Win64, which is LLP64: `long` and `unsigned long` are 32 bits, so
+ * vpx_codec_enc_init_ver's flags and vpx_codec_encode's duration, flags and deadline are too.
+ * (Each argument still takes a whole 8-byte register or stack slot, so the 64-bit declaration
+ * happened to work for small values; the callee reads only the low half.)
+ */
+const VPX_SYMBOLS_LLP64 = {
+  ...VPX_SYMBOLS,
+  vpx_codec_enc_init_ver: {
+    parameters: ["pointer", "pointer", "pointer", "i32", "i32"],
+    result: "i32",
+  },
+  vpx_codec_encode: {
+    parameters: ["pointer", "pointer", "i64", "u32", "i32", "u32"],
+    result: "i32",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+type VpxSymbols = Deno.DynamicLibrary<typeof VPX_SYMBOLS>["symbols"];
+
+/** The LLP64 functions behind the LP64 signatures vp8.ts calls (numbers narrowed to 32 bits). */
+function fromLlp64(s: Deno.DynamicLibrary<typeof VPX_SYMBOLS_LLP64>["symbols"]): VpxSymbols {
+  return {
+    ...s,
+    vpx_codec_enc_init_ver: (ctx, iface, cfg, flags, ver) =>
+      s.vpx_codec_enc_init_ver(ctx, iface, cfg, Number(flags), ver),
+    vpx_codec_encode: (ctx, img, pts, duration, flags, deadline) =>
+      s.vpx_codec_encode(ctx, img, pts, Number(duration), Number(flags), Number(deadline)),
+  };
+}
+
+const LINUX_LIB_DIRS = [
+  "/usr/lib/x86_64-linux-gnu/",
+  "/usr/lib/aarch64-linux-gnu/",
+  "/usr/lib64/",
+  "",
+];
+
+/**
+ * Where a library is looked for: Linux's library folders; on Windows the folder of the agent's
+ * script and of deno.exe, then "" (the system's own DLL search).
+ */
+export function libraryDirs(os: string = Deno.build.os): string[] {
+  if (os !== "windows") return LINUX_LIB_DIRS;
+  const dirs: string[] = [];
+  try {
+    if (Deno.mainModule.startsWith("file:")) dirs.push(dirname(fileURLToPath(Deno.mainModule)));
+  } catch { /* no main module (a worker): skip */ }
+  try {
+    dirs.push(dirname(Deno.execPath()));
+  } catch { /* not allowed to read the runtime's path: skip */ }
+  return [...new Set(dirs), ""];
+}
+
+function isPath(name: string): boolean {
+  return /[\\/]/.test(name);
+}
 
 /** The first of `names` that opens, tried in the usual library folders, or all the errors. */
 export function openFirst<S extends Deno.ForeignLibraryInterface>(
@@ -52,11 +115,12 @@ export function openFirst<S extends Deno.ForeignLibraryInterface>(
 ): Deno.DynamicLibrary<S> {
   const errors: string[] = [];
   for (const name of names) {
-    for (const dir of name.includes("/") ? [""] : LIB_DIRS) {
+    for (const dir of isPath(name) ? [""] : libraryDirs()) {
+      const file = dir ? join(dir, name) : name;
       try {
-        return Deno.dlopen(dir + name, symbols);
+        return Deno.dlopen(file, symbols);
       } catch (e) {
-        errors.push(`${dir + name}: ${e instanceof Error ? e.message : String(e)}`);
+        errors.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }
@@ -66,7 +130,7 @@ export function openFirst<S extends Deno.ForeignLibraryInterface>(
 export interface Libs {
   /** The struct layouts of the libvpx that was loaded. */
   abi: VpxAbi;
-  vpx: Deno.DynamicLibrary<typeof VPX_SYMBOLS>["symbols"];
+  vpx: VpxSymbols;
   yuv: Yuv;
   libc: Libc;
 }
@@ -94,11 +158,12 @@ export function loadLibs(): Libs {
   try {
     const errors: string[] = [];
     let abi: VpxAbi | undefined, vpx: Libs["vpx"] | undefined;
+    const windows = Deno.build.os === "windows";
     for (const file of libvpxFile ? [libvpxFile] : supportedSonames()) {
-      const soname = file.slice(file.lastIndexOf("/") + 1);
-      let opened: Deno.DynamicLibrary<typeof VPX_SYMBOLS>;
+      const soname = file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1);
+      let opened: Deno.DynamicLibrary<typeof VPX_SYMBOLS | typeof VPX_SYMBOLS_LLP64>;
       try {
-        opened = openFirst([file], VPX_SYMBOLS);
+        opened = openFirst([file], windows ? VPX_SYMBOLS_LLP64 : VPX_SYMBOLS);
       } catch (e) {
         errors.push(e instanceof Error ? e.message : String(e));
         continue;
@@ -110,12 +175,17 @@ export function loadLibs(): Libs {
       } finally {
         if (!abi) opened.close(); // refused: nothing of it is called
       }
-      vpx = opened.symbols;
+      vpx = windows
+        ? fromLlp64(opened.symbols as Deno.DynamicLibrary<typeof VPX_SYMBOLS_LLP64>["symbols"])
+        : opened.symbols as VpxSymbols;
       break;
     }
-    if (!abi || !vpx) throw new Error(errors.join("\n"));
-    const yuv = openFirst(["libyuv.so.0", "libyuv.so"], YUV_SYMBOLS).symbols;
-    const libc = openFirst(["libc.so.6"], LIBC_SYMBOLS).symbols;
+    if (!abi || !vpx) {
+      if (windows) errors.unshift(WINDOWS_MISSING);
+      throw new Error(errors.join("\n"));
+    }
+    const yuv = openFirst(YUV_NAMES, YUV_SYMBOLS).symbols;
+    const libc = openFirst(LIBC_NAMES, LIBC_SYMBOLS).symbols;
     libs = { abi, vpx, yuv, libc };
     return libs;
   } catch (e) {
@@ -123,6 +193,10 @@ export function loadLibs(): Libs {
     throw libsError;
   }
 }
+
+/** The first line of a failed load on Windows: which DLLs, and where they belong. */
+const WINDOWS_MISSING = "VP8 encoding is off: vpx.dll (libvpx) and yuv.dll (libyuv) belong " +
+  "beside deno.exe in the support app's folder (built by `deno task build:windows-codecs`)";
 
 function cString(p: Deno.PointerValue): string {
   return p ? Deno.UnsafePointerView.getCString(p) : "";

@@ -29,6 +29,18 @@ export const YUV_SYMBOLS = {
   SetPlane: { parameters: ["pointer", "i32", "i32", "i32", "u32"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** libyuv's file names: Debian's sonames, or the DLL tools/build_windows_codecs.ts builds. */
+export const YUV_NAMES: string[] = Deno.build.os === "windows"
+  ? ["yuv.dll"]
+  : ["libyuv.so.0", "libyuv.so"];
+
+/**
+ * The C library: calloc and free only ever pair with each other here (the agent frees what it
+ * allocated; libvpx frees its own image with vpx_img_free), so any C runtime does. On Windows
+ * msvcrt.dll, which every Windows has and the mingw-built DLLs use too.
+ */
+export const LIBC_NAMES: string[] = Deno.build.os === "windows" ? ["msvcrt.dll"] : ["libc.so.6"];
+
 export const LIBC_SYMBOLS = {
   calloc: { parameters: ["usize", "usize"], result: "pointer" },
   free: { parameters: ["pointer"], result: "void" },
