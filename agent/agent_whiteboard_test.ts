@@ -17,6 +17,12 @@ function _agent(opts: { overlay?: boolean } = {}) {
       stroke: (points, rgb, width) =>
         void calls.push(`stroke ${points.join(",")} #${rgb.toString(16)} ${width}`),
       clear: () => void calls.push("clear"),
+      redraw: (pieces) =>
+        void calls.push(
+          `redraw ${
+            pieces.map((p) => `${p.points.join(",")} #${p.rgb.toString(16)} ${p.width}`).join(" | ")
+          }`,
+        ),
       laser: (at) => void calls.push(at ? `laser ${at.x},${at.y}` : "laser off"),
       close: () => void calls.push("close"),
     };
@@ -119,13 +125,10 @@ Deno.test("Agent's Undo takes the last line away, all its pieces, and draws the 
   calls.length = 0;
   await agent.handle({ type: "whiteboardUndo" }); // the dot
   await agent.handle({ type: "whiteboardUndo" }); // the blue line, both pieces
+  // Each Undo replaces the drawings in one call (no moment without the lines that stay).
   assert.deepEqual(calls, [
-    "clear",
-    "stroke 10,20,30,40 #e0201b 6",
-    "stroke 30,40,50,50 #1f5fe0 3",
-    "stroke 50,50,60,70 #1f5fe0 3",
-    "clear",
-    "stroke 10,20,30,40 #e0201b 6",
+    "redraw 10,20,30,40 #e0201b 6 | 30,40,50,50 #1f5fe0 3 | 50,50,60,70 #1f5fe0 3",
+    "redraw 10,20,30,40 #e0201b 6",
   ]);
   // After Clear there is nothing to undo.
   await agent.handle({ type: "whiteboardClear" });
@@ -162,5 +165,40 @@ Deno.test("Agent without an overlay says the whiteboard is not available and ref
   await agent.handle({ type: "whiteboard", on: true });
   assert.match(JSON.stringify(sent.at(-1)), /cannot show drawings/);
   assert.equal(agent.customerState.drawing, false);
+  agent.end("test over");
+});
+
+Deno.test("Agent's Undo takes back the asking window's last line; two technicians' pieces interleave", async () => {
+  const { agent, calls, sent } = _agent();
+  await _allowView(agent);
+  await agent.handle({ type: "whiteboard", on: true });
+  const piece = (by: number, color: "red" | "blue", points: number[]) =>
+    agent.handle({ type: "stroke", color, width: 3, points, by });
+  // Ann (1) and Bob (2) draw at once: their pieces arrive interleaved, each line in two pieces.
+  await piece(1, "red", [0, 0, 10, 0]);
+  await piece(2, "blue", [0, 50, 10, 50]);
+  await piece(1, "red", [10, 0, 20, 0]);
+  await piece(2, "blue", [10, 50, 20, 50]);
+  await piece(1, "red", [0, 10, 5, 10]); // Ann's second line
+  calls.length = 0;
+  // Bob's Undo takes his line, both pieces — not Ann's later one.
+  await agent.handle({ type: "whiteboardUndo", by: 2 });
+  assert.deepEqual(calls, [
+    "redraw 0,0,10,0 #e0201b 3 | 10,0,20,0 #e0201b 3 | 0,10,5,10 #e0201b 3",
+  ]);
+  // Bob has nothing left to take back: nothing changes.
+  await agent.handle({ type: "whiteboardUndo", by: 2 });
+  assert.equal(calls.length, 1);
+  // Ann's Undo takes her last line, then her first (both pieces, joined though Bob's came between).
+  await agent.handle({ type: "whiteboardUndo", by: 1 });
+  await agent.handle({ type: "whiteboardUndo", by: 1 });
+  assert.deepEqual(calls.slice(1), ["redraw 0,0,10,0 #e0201b 3 | 10,0,20,0 #e0201b 3", "redraw "]);
+  // Without `by` (a server that numbers no windows): the last line anyone drew.
+  await piece(1, "red", [0, 0, 10, 0]);
+  await piece(2, "blue", [0, 50, 10, 50]);
+  calls.length = 0;
+  await agent.handle({ type: "whiteboardUndo" });
+  assert.deepEqual(calls, ["redraw 0,0,10,0 #e0201b 3"]);
+  assert.equal(sent.filter((m) => m.type === "refused").length, 0);
   agent.end("test over");
 });

@@ -330,6 +330,7 @@ connection = new AgentConnection({
     recordingAsked: true,
     presentingNotice: true,
     whiteboard: agent.whiteboard.available,
+    whiteboardUndo: agent.whiteboard.available,
     ...(noDesktopSaid && { noDesktop: noDesktopSaid }),
   },
   agent,

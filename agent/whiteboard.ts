@@ -8,9 +8,12 @@
  * and closed when the whiteboard goes off with no laser showing, when view is taken back, the
  * link drops or the session ends (`close`): nothing stays on the customer's screen.
  *
- * The lines drawn are kept (desktop pixels, in pieces) so Undo can take the last one away: the
- * overlay is cleared and the others drawn again. A piece continues the last line when it starts
- * at that line's end in the same pen (the viewer sends a line that way); otherwise it begins one.
+ * The lines drawn are kept (desktop pixels, in pieces, with the window that drew them: the
+ * server's `by`) so Undo can take one away — the last line of the technician's window that asks
+ * (`by`; without it the last line anyone drew) — and the overlay's drawings are replaced by the
+ * others at once (`Overlay.redraw`). A piece continues that window's last line when it starts at
+ * its end in the same pen (the viewer sends a line that way, and two technicians drawing at once
+ * interleave their pieces); otherwise it begins one.
  */
 import { WHITEBOARD_COLORS, type WhiteboardMessage } from "../protocol/mod.ts";
 import type { Overlay } from "./platform/types.ts";
@@ -24,6 +27,8 @@ export interface WhiteboardDeps {
 }
 
 interface Line {
+  /** The window that drew it (the server's number; 0 from a server that sends none). */
+  by: number;
   rgb: number;
   width: number;
   pieces: number[][];
@@ -63,7 +68,7 @@ export class Whiteboard {
           const points = message.points.map((v, i) => v + (i % 2 === 0 ? x : y));
           const rgb = parseInt(WHITEBOARD_COLORS[message.color].slice(1), 16);
           this.#open().stroke(points, rgb, message.width);
-          this.#keep(points, rgb, message.width);
+          this.#keep({ by: message.by ?? 0, rgb, width: message.width, pieces: [points] });
           return null;
         }
         case "whiteboardClear":
@@ -71,11 +76,17 @@ export class Whiteboard {
           return null;
         case "whiteboardUndo": {
           if (!this.#on) return "the whiteboard is off";
-          if (!this.#lines.pop() || !this.#overlay) return null;
-          this.#overlay.clear();
-          for (const line of this.#lines) {
-            for (const piece of line.pieces) this.#overlay.stroke(piece, line.rgb, line.width);
-          }
+          const by = message.by;
+          const at = this.#lines.findLastIndex((line) => by === undefined || line.by === by);
+          if (at < 0) return null;
+          this.#lines.splice(at, 1);
+          if (!this.#overlay) return null;
+          // In one step: a frame between a clear and the others drawn again showed none.
+          this.#overlay.redraw(
+            this.#lines.flatMap((line) =>
+              line.pieces.map((points) => ({ points, rgb: line.rgb, width: line.width }))
+            ),
+          );
           return null;
         }
         case "laser": {
@@ -117,14 +128,15 @@ export class Whiteboard {
     this.#overlay?.clear();
   }
 
-  /** A piece joins the last line when it starts at its end in the same pen. */
-  #keep(points: number[], rgb: number, width: number) {
-    const last = this.#lines.at(-1);
+  /** A piece joins its window's last line when it starts at that line's end in the same pen. */
+  #keep(piece: Line) {
+    const points = piece.pieces[0];
+    const last = this.#lines.findLast((line) => line.by === piece.by);
     const end = last?.pieces.at(-1);
-    const continues = last && end && last.rgb === rgb && last.width === width &&
+    const continues = last && end && last.rgb === piece.rgb && last.width === piece.width &&
       points.length > 2 && end[end.length - 2] === points[0] && end[end.length - 1] === points[1];
     if (continues) last.pieces.push(points);
-    else this.#lines.push({ rgb, width, pieces: [points] });
+    else this.#lines.push(piece);
   }
 
   #open(): Overlay {

@@ -106,6 +106,12 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      */
     whiteboard: z.boolean().optional(),
     /**
+     * This agent takes back one technician's last line (`whiteboardUndo`) and keeps who drew each
+     * line (`by` in `stroke` and `whiteboardUndo`). Absent (an older agent): the server sends it
+     * neither — its strict decoder would refuse them — and the technician's Undo is disabled.
+     */
+    whiteboardUndo: z.boolean().optional(),
+    /**
      * Why this agent shares no screen (absent: it shares one, or an older agent). `user`: the
      * account it runs as (a support app pushed over SSH finds that user's desktop or none);
      * `detail`: the system's own words (a display, a library). The technician's workspace,
@@ -210,6 +216,12 @@ export const INPUT_MESSAGES = [
 ] as const;
 export type InputMessage = z.infer<typeof INPUT_MESSAGES[number]>;
 
+/**
+ * Which technician's window drew a line, as the server numbers them in a session (to the agent
+ * only; what a viewer sends here is replaced): Undo takes back that window's last line.
+ */
+const pen = z.number().int().min(1).max(0x7fffffff);
+
 const colorName = z.enum(
   Object.keys(WHITEBOARD_COLORS) as [
     keyof typeof WHITEBOARD_COLORS,
@@ -237,14 +249,16 @@ export const WHITEBOARD_MESSAGES = [
       (points) => points.length % 2 === 0,
       "points come in x, y pairs",
     ),
+    by: pen.optional(),
   }),
   /** Erases every drawing; the whiteboard stays on. */
   z.strictObject({ type: z.literal("whiteboardClear") }),
   /**
-   * Erases the last line drawn (whoever drew it): its pieces are those that each started at the
-   * last one's end, in the same pen. The whiteboard stays on.
+   * Erases the last line `by` drew (without `by`: the last line anyone drew): its pieces are those
+   * that each started at the last one's end, in the same pen, from the same window. The whiteboard
+   * stays on. Only to an agent whose hello offered `whiteboardUndo`.
    */
-  z.strictObject({ type: z.literal("whiteboardUndo") }),
+  z.strictObject({ type: z.literal("whiteboardUndo"), by: pen.optional() }),
   /** The laser pointer's red dot at (x, y), or hidden (null). Needs no whiteboard. */
   z.strictObject({
     type: z.literal("laser"),

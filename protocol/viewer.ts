@@ -109,6 +109,8 @@ export type ViewerMessage =
    * answer echoes it, so an answer to a peer replaced meanwhile is told apart and ignored.
    */
   | { type: "offer"; sdp: string; id: number }
+    /** It can also take back this window's last line (an older app cannot: Undo is disabled). */
+    canUndo?: boolean;
   | { type: "clipboard"; text: string }
   /**
    * The customer's pointer (protocol/cursor.ts), while the agent sends it apart from the
@@ -293,6 +295,7 @@ export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 
 /**
  * The island's props. The server writes them as `data-*` attributes (`mountAttributes`), the
+  "undoUnavailable",
  * island reads them back (`readMount`). Permissions only grey buttons out: the server enforces
  * them on the socket.
  */

@@ -19,6 +19,8 @@ Deno.test("whiteboard messages pass both the agent's decoder and the viewer sock
     { type: "stroke", color: "white", width: 1, points: [0, 0] },
     { type: "whiteboardClear" },
     { type: "whiteboardUndo" },
+    { ...STROKE, by: 2 } as ServerMessage,
+    { type: "whiteboardUndo", by: 2 },
     { type: "laser", at: { x: 1919, y: 1079 } },
     { type: "laser", at: null },
     { type: "whiteboard", on: false },
@@ -57,6 +59,9 @@ Deno.test("the stroke schema refuses odd, empty, oversized, off-screen and unkno
     ["width 0", { ...STROKE, width: 0 }],
     ["width 99", { ...STROKE, width: 99 }],
     ["extra field", { ...STROKE, shape: "circle" }],
+    ["pen 0", { ...STROKE, by: 0 }],
+    ["pen by name", { ...STROKE, by: "Ann" }],
+    ["undo's pen fraction", { type: "whiteboardUndo", by: 1.5 }],
     ["laser without at", { type: "laser" }],
     ["laser string", { type: "laser", at: "10,20" }],
   ];

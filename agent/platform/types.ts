@@ -87,11 +87,23 @@ export interface DamageWatcher {
  * every window, taking no input (clicks and keys reach the windows below), and part of what
  * the screen shows, so the picture sent to the technician carries them. Desktop pixels.
  */
+/** One piece of a line on the overlay: x, y pairs (desktop pixels), its colour and width. */
+export interface OverlayPiece {
+  points: readonly number[];
+  rgb: number;
+  width: number;
+}
+
 export interface Overlay {
   /** Draws one piece of a line through `points` (x, y pairs; one pair: a dot) in 0xRRGGBB. */
   stroke(points: readonly number[], rgb: number, width: number): void;
   /** Erases every drawing. */
   clear(): void;
+  /**
+   * Replaces every drawing with these pieces, at once: no moment shows the screen without the
+   * pieces that stay (Undo; a capture between a clear and the strokes drawn again showed none).
+   */
+  redraw(pieces: readonly OverlayPiece[]): void;
   /** The laser's dot centred on a point, or hidden (null). */
   laser(at: { x: number; y: number } | null): void;
   /** Removes everything it shows. */

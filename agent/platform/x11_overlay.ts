@@ -20,7 +20,7 @@
  * with an empty input shape) or grown to the new screen, the strokes kept.
  */
 import { LASER_COLOR, LASER_DIAMETER } from "../../protocol/limits.ts";
-import type { Overlay } from "./types.ts";
+import type { Overlay, OverlayPiece } from "./types.ts";
 import { coversScreen, CoverWatch } from "./overlay_cover.ts";
 import {
   acquireX11,
@@ -198,8 +198,7 @@ export class X11Overlay implements Overlay {
     this.#ensureBoard();
     const d = this.#draw.symbols;
     const dpy = this.#dpy;
-    // One point is a dot: a zero-length wide line with round caps is a disc in X.
-    const pts = points.length === 2 ? [...points, ...points] : points;
+    const pts = _dotted(points);
     const margin = Math.ceil(width / 2) + 1;
     let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
     for (let i = 0; i < pts.length; i += 2) {
@@ -211,16 +210,10 @@ export class X11Overlay implements Overlay {
     const bx = minX - margin, by = minY - margin;
     const bw = maxX - minX + 2 * margin, bh = maxY - minY + 2 * margin;
     // The colour, on the window's background: what shows where the shape lets it.
-    d.XSetForeground(dpy, this.#paperGc, BigInt(rgb));
-    d.XSetLineAttributes(dpy, this.#paperGc, width, 0, CAP_ROUND, JOIN_ROUND);
-    d.XDrawLines(dpy, this.#paper, this.#paperGc, _xPoints(pts, 0, 0), pts.length / 2, 0);
+    this.#paint(pts, rgb, width);
     // The same line into a 1-bit mask of its box, added to the window's shape.
-    const mask = d.XCreatePixmap(dpy, this.#board, bw, bh, 1);
-    d.XSetForeground(dpy, this.#maskGc, 0n);
-    d.XFillRectangle(dpy, mask, this.#maskGc, 0, 0, bw, bh);
-    d.XSetForeground(dpy, this.#maskGc, 1n);
-    d.XSetLineAttributes(dpy, this.#maskGc, width, 0, CAP_ROUND, JOIN_ROUND);
-    d.XDrawLines(dpy, mask, this.#maskGc, _xPoints(pts, bx, by), pts.length / 2, 0);
+    const mask = this.#mask(bw, bh);
+    this.#maskLine(mask, pts, width, bx, by);
     this.#shape.symbols.XShapeCombineMask(
       dpy,
       this.#board,
@@ -233,6 +226,30 @@ export class X11Overlay implements Overlay {
     d.XFreePixmap(dpy, mask);
     // Where strokes already showed, the new colour is painted from the background now.
     d.XClearArea(dpy, this.#board, bx, by, bw, bh, 0);
+    this.#raise();
+    this.#x.x.XFlush(dpy);
+  }
+
+  /**
+   * Every drawing replaced by `pieces` in one step for whoever looks (Undo). The pieces are
+   * painted again on the background and shown from it while the old shape still holds them (a
+   * colour a taken line had laid over one that stays is put back), then the shape becomes
+   * exactly theirs with one request — a full-screen mask set at once. A capture in between sees
+   * the old drawing or the new, never the board empty or half drawn again (clearing and
+   * stroking each line again did show that: x11_overlay_undo_test.ts).
+   */
+  redraw(pieces: readonly OverlayPiece[]): void {
+    if (this.#closed) return;
+    if (pieces.length === 0) return this.clear();
+    this.#ensureBoard();
+    const d = this.#draw.symbols;
+    const dpy = this.#dpy;
+    for (const piece of pieces) this.#paint(_dotted(piece.points), piece.rgb, piece.width);
+    d.XClearArea(dpy, this.#board, 0, 0, 0, 0, 0); // 0 × 0: the whole window
+    const mask = this.#mask(this.#width, this.#height);
+    for (const piece of pieces) this.#maskLine(mask, _dotted(piece.points), piece.width, 0, 0);
+    this.#shape.symbols.XShapeCombineMask(dpy, this.#board, SHAPE_BOUNDING, 0, 0, mask, SHAPE_SET);
+    d.XFreePixmap(dpy, mask);
     this.#raise();
     this.#x.x.XFlush(dpy);
   }
@@ -402,6 +419,31 @@ export class X11Overlay implements Overlay {
     d.XResizeWindow(dpy, this.#board, width, height);
   }
 
+  /** A piece's colour on the board's background (shown where the shape lets it). */
+  #paint(pts: readonly number[], rgb: number, width: number) {
+    const d = this.#draw.symbols;
+    d.XSetForeground(this.#dpy, this.#paperGc, BigInt(rgb));
+    d.XSetLineAttributes(this.#dpy, this.#paperGc, width, 0, CAP_ROUND, JOIN_ROUND);
+    d.XDrawLines(this.#dpy, this.#paper, this.#paperGc, _xPoints(pts, 0, 0), pts.length / 2, 0);
+  }
+
+  /** An empty (all 0) 1-bit pixmap for the board's shape. */
+  #mask(width: number, height: number): bigint {
+    const d = this.#draw.symbols;
+    const mask = d.XCreatePixmap(this.#dpy, this.#board, width, height, 1);
+    d.XSetForeground(this.#dpy, this.#maskGc, 0n);
+    d.XFillRectangle(this.#dpy, mask, this.#maskGc, 0, 0, width, height);
+    return mask;
+  }
+
+  /** A piece's pixels set in `mask`, whose (0, 0) is the screen's (dx, dy). */
+  #maskLine(mask: bigint, pts: readonly number[], width: number, dx: number, dy: number) {
+    const d = this.#draw.symbols;
+    d.XSetForeground(this.#dpy, this.#maskGc, 1n);
+    d.XSetLineAttributes(this.#dpy, this.#maskGc, width, 0, CAP_ROUND, JOIN_ROUND);
+    d.XDrawLines(this.#dpy, mask, this.#maskGc, _xPoints(pts, dx, dy), pts.length / 2, 0);
+  }
+
   #release() {
     this.#draw.close();
     this.#shape.close();
@@ -484,6 +526,11 @@ export class X11Overlay implements Overlay {
       0,
     );
   }
+}
+
+/** One point is a dot: a zero-length wide line with round caps is a disc in X. */
+function _dotted(points: readonly number[]): readonly number[] {
+  return points.length === 2 ? [...points, ...points] : points;
 }
 
 /** `XPoint[]` (two shorts each) from x, y pairs, moved by (-dx, -dy). */

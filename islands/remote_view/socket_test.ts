@@ -270,12 +270,18 @@ Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and stil
   assert.deepEqual(events, ["close no longer allowed to view this session (refused)"]);
 });
 
-Deno.test("parseViewerMessage() keeps the whiteboard's state and whether the app can draw", () => {
+Deno.test("parseViewerMessage() keeps the whiteboard's state and whether the app can draw and undo", () => {
   const base = { type: "state", agent: "connected", view: "granted", quality: "auto" };
-  const on = parseViewerMessage(JSON.stringify({ ...base, whiteboard: true, canDraw: true }));
+  const on = parseViewerMessage(
+    JSON.stringify({ ...base, whiteboard: true, canDraw: true, canUndo: true }),
+  );
   assert.equal(on?.type === "state" && on.whiteboard, true);
   assert.equal(on?.type === "state" && on.canDraw, true);
-  const junk = parseViewerMessage(JSON.stringify({ ...base, whiteboard: "yes", canDraw: 1 }));
+  assert.equal(on?.type === "state" && on.canUndo, true);
+  const junk = parseViewerMessage(
+    JSON.stringify({ ...base, whiteboard: "yes", canDraw: 1, canUndo: "yes" }),
+  );
   assert.equal(junk?.type === "state" && (junk.whiteboard ?? false), false);
   assert.equal(junk?.type === "state" && (junk.canDraw ?? false), false);
+  assert.equal(junk?.type === "state" && (junk.canUndo ?? false), false);
 });

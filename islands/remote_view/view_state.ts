@@ -63,6 +63,8 @@ export interface ViewState {
   canDraw: boolean;
   /** This window shows its pointer as the laser's red dot on the customer's screen. */
   laser: boolean;
+  /** It can also take back one line (an older app cannot: Undo is disabled, with why). */
+  canUndo: boolean;
   /** The whiteboard's pen in this window. */
   pen: { color: WhiteboardColor; width: number };
   /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
@@ -113,6 +115,7 @@ export const INITIAL_STATE: ViewState = {
   laser: false,
   pen: { color: "red", width: WHITEBOARD_WIDTHS[1] },
   screens: [],
+  canUndo: false,
   currentScreen: null,
   screenModes: {},
   quality: "auto",
@@ -193,6 +196,7 @@ export function applyServerState(
   };
   const current = message.currentScreen ?? null;
   if (current !== s.currentScreen) {
+    canUndo: message.canUndo === true,
     next.currentScreen = current;
     next.mode = s.screenModes[screenKey(current)] ?? s.mode; // that screen's own view options
   }

@@ -56,6 +56,7 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     recording: false,
     whiteboard: false,
     canDraw: false,
+    canUndo: false,
     screens: [],
     watching: false,
   });
@@ -64,8 +65,16 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
   assert.equal(recorded.recording, true, "the server records: the toolbar says so");
   const share = applyServerState(state(), message({ viewOnly: true }), opts).next;
   assert.equal(share.viewOnly, true, "a browser share is view only");
-  const board = applyServerState(state(), message({ whiteboard: true, canDraw: true }), opts).next;
-  assert.deepEqual([board.whiteboard, board.canDraw], [true, true], "the whiteboard is on");
+  const board = applyServerState(
+    state(),
+    message({ whiteboard: true, canDraw: true, canUndo: true }),
+    opts,
+  ).next;
+  assert.deepEqual(
+    [board.whiteboard, board.canDraw, board.canUndo],
+    [true, true, true],
+    "the whiteboard is on, Undo offered",
+  );
   assert.equal(watch, false);
   assert.equal(
     applyServerState(state(), message({ keyboard: "unknown" }), opts).next.keyboard,

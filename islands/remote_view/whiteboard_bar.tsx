@@ -5,7 +5,9 @@
  * the pointer draws and nothing controls the customer's computer meanwhile is said once, by the
  * status line under the toolbar (view_state.ts `consentLine`: "controlPaused"). A toggle that
  * cannot work says why in its title: a screen shared from the browser cannot show drawings
- * (the support app can), nor can anything before the customer shares the screen.
+ * (the support app can), nor can anything before the customer shares the screen. Undo is
+ * disabled, with the reason as its title, when the customer's support app is an older one that
+ * cannot take back a line (the server's `canUndo`: its hello did not offer `whiteboardUndo`).
  */
 import {
   WHITEBOARD_COLORS,
@@ -131,8 +133,8 @@ export function WhiteboardBar({ t, state: s, actions: a }: Props) {
         type="button"
         class="rv-undo"
         onClick={a.undoDrawing}
-        disabled={!s.connected || s.view !== "granted"}
-        title={t("undoDrawingHint")}
+        disabled={!s.connected || s.view !== "granted" || !s.canUndo}
+        title={t(s.canUndo ? "undoDrawingHint" : "undoUnavailable")}
       >
         {t("undoDrawing")}
       </button>

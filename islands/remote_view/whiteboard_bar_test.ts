@@ -19,6 +19,7 @@ const shared: Partial<ViewState> = {
   agent: "connected",
   view: "granted",
   canDraw: true,
+  canUndo: true,
 };
 const toggles = (s: Partial<ViewState>) =>
   DrawToggles({ t, state: { ...INITIAL_STATE, ...s }, actions, place: "row" });
@@ -80,4 +81,16 @@ Deno.test("WhiteboardBar: only while on; a label, not the status line's words; p
     "clearDrawings",
   ]);
   assert.equal(one(bar, "rv-undo").props.title, "undoDrawingHint");
+  assert.equal(one(bar, "rv-undo").props.disabled, false);
+});
+
+Deno.test("WhiteboardBar: an older support app cannot undo: Undo disabled, its title says why", () => {
+  const old = WhiteboardBar({
+    t,
+    state: { ...INITIAL_STATE, ...shared, canUndo: false, whiteboard: true },
+    actions,
+  });
+  assert.equal(one(old, "rv-undo").props.disabled, true);
+  assert.equal(one(old, "rv-undo").props.title, "undoUnavailable");
+  assert.equal(one(old, "rv-clear").props.disabled, false, "Clear still works");
 });

@@ -220,6 +220,7 @@ class AgentConnection {
       presentingNotice: hello.presentingNotice,
       whiteboard: hello.whiteboard,
     };
+      whiteboardUndo: hello.whiteboardUndo,
     this.link = link;
     this.remote = remoteFor(this.deps, session);
     this.remote.agentAttached(link, hello.screen, hello.keyboard ?? null);

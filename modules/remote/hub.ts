@@ -321,6 +321,7 @@ export class RemoteSession {
     viewer.watching = on;
     if (!on) {
       this.#disconnect(viewer);
+    
       // A monitoring admin looking away ends nothing; the last technician does.
       if (!viewer.monitor && !this.#technicianWatches()) this.#stopAll(viewer);
       return null;
@@ -759,6 +760,7 @@ export class RemoteSession {
   }
 
   #changed() {
+      canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
     // View gone: the agent removed the drawings itself (agent/whiteboard.ts).
     if (!allows(this.#consent, "view") && this.#whiteboard.reset()) {
       this.onEvent({ kind: "whiteboard", on: false, by: null });

@@ -9,7 +9,7 @@ import { type RemoteEvent, RemoteSession, type ViewerLink, type ViewerMessage } 
 import type { AgentLink } from "./session_links.ts";
 import { whiteboardRefusal } from "./whiteboard.ts";
 
-function setup(link: Partial<AgentLink> = { whiteboard: true }) {
+function setup(link: Partial<AgentLink> = { whiteboard: true, whiteboardUndo: true }) {
   const toAgent: ServerMessage[] = [];
   const events: RemoteEvent[] = [];
   const remote = new RemoteSession("org", "session", ["127.0.0.1"]);
@@ -40,8 +40,10 @@ const LASER: WhiteboardMessage = { type: "laser", at: { x: 5, y: 6 } };
 const NO_LASER: WhiteboardMessage = { type: "laser", at: null };
 
 Deno.test("whiteboardRefusal() row by row", () => {
-  const app = { send: () => {}, close: () => {}, whiteboard: true } as AgentLink;
+  const app = { send: () => {}, close: () => {}, whiteboard: true, whiteboardUndo: true };
   const share = { ...app, viewOnly: true, whiteboard: undefined } as AgentLink;
+  // An app that draws but knows no Undo (its hello offered no whiteboardUndo).
+  const noUndo = { ...app, whiteboardUndo: undefined } as AgentLink;
   const old = { send: () => {}, close: () => {} } as AgentLink;
   const rows: [WhiteboardMessage, AgentLink | null, boolean, boolean, string | null][] = [
     // message, agent, view granted, whiteboard on → refusal
@@ -59,6 +61,9 @@ Deno.test("whiteboardRefusal() row by row", () => {
     [UNDO, app, true, true, null],
     [UNDO, app, false, true, "view_not_granted"],
     [UNDO, share, true, true, "needs_app"],
+    [UNDO, noUndo, true, true, "no_undo"],
+    [STROKE, noUndo, true, true, null],
+    [CLEAR, noUndo, true, true, null],
     [LASER, app, true, false, null],
     [LASER, share, true, false, "needs_app"],
     [LASER, app, false, false, "view_not_granted"],
@@ -90,10 +95,11 @@ Deno.test("RemoteSession.draw() passes drawings only while view is granted, and 
   assert.equal(remote.draw(STROKE, ann), null);
   assert.equal(remote.draw(LASER, ann), null);
   assert.equal(remote.draw(CLEAR, ann), null);
-  assert.deepEqual(toAgent, [ON, STROKE, LASER, CLEAR]);
+  assert.deepEqual(toAgent, [ON, { ...STROKE, by: 1 }, LASER, CLEAR]);
   const state = seen.filter((m) => m.type === "state").at(-1);
   assert.equal(state?.type === "state" && state.whiteboard, true, "the viewers hear it is on");
   assert.equal(state?.type === "state" && state.canDraw, true);
+  assert.equal(state?.type === "state" && state.canUndo, true);
   assert.equal(remote.customerView().drawing, true, "the customer's page hears it too");
 
   // No control while on: nobody's input passes, and none reaches the agent.
@@ -163,4 +169,42 @@ Deno.test("a browser share and an older agent cannot draw; the viewers are told"
     assert.equal(state?.type === "state" && state.canDraw, false);
     remote.close();
   }
+});
+
+Deno.test("RemoteSession.draw(): each window's lines and Undo carry its number; a viewer's own is replaced", () => {
+  const { remote, toAgent, ann, viewer } = setup();
+  const bob = viewer("Bob");
+  remote.join(bob);
+  remote.setWatching(ann, true);
+  remote.agentConsent("view", true);
+  remote.draw(ON, ann);
+  toAgent.length = 0;
+  // Bob claims to be window 1 (Ann's): the server numbers the windows itself.
+  assert.equal(remote.draw({ ...STROKE, by: 1 } as WhiteboardMessage, bob), null);
+  assert.equal(remote.draw(STROKE, ann), null);
+  assert.equal(remote.draw({ ...UNDO, by: 1 } as WhiteboardMessage, bob), null);
+  assert.equal(remote.draw(UNDO, ann), null);
+  assert.deepEqual(toAgent, [
+    { ...STROKE, by: 1 },
+    { ...STROKE, by: 2 },
+    { ...UNDO, by: 1 },
+    { ...UNDO, by: 2 },
+  ]);
+  remote.close();
+});
+
+Deno.test("an app that knows no Undo: Undo refused and never sent, lines sent without a number", () => {
+  const { remote, toAgent, ann, seen } = setup({ whiteboard: true });
+  remote.setWatching(ann, true);
+  remote.agentConsent("view", true);
+  remote.draw(ON, ann);
+  toAgent.length = 0;
+  assert.equal(remote.draw(STROKE, ann), null);
+  assert.equal(remote.draw({ ...STROKE, by: 3 } as WhiteboardMessage, ann), null);
+  assert.equal(remote.draw(UNDO, ann), "no_undo");
+  assert.deepEqual(toAgent, [STROKE, STROKE], "its strict decoder would refuse by and Undo");
+  const state = seen.filter((m) => m.type === "state").at(-1);
+  assert.equal(state?.type === "state" && state.canDraw, true);
+  assert.equal(state?.type === "state" && state.canUndo, false, "the island disables Undo");
+  remote.close();
 });

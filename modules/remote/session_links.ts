@@ -31,6 +31,8 @@ export interface AgentLink {
   readonly whiteboard?: boolean;
 }
 
+  /** It takes back one technician's last line (its hello's `whiteboardUndo`). */
+  readonly whiteboardUndo?: boolean;
 /** One technician's open remote view (its WebSocket) in a session. */
 export interface ViewerLink {
   readonly userId: string;

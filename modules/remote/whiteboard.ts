@@ -9,6 +9,10 @@
  * - Strokes, Clear and Undo only while the whiteboard is on; while it is on, nobody's input passes
  *   (hub.ts `input`: "no control while on").
  * - The laser needs no whiteboard; the window that shows it hides it when it goes.
+ * - Undo takes back the last line of the window that asks (what its own preview drops too), so
+ *   each stroke goes out with that window's number (`by`) — only to an agent whose hello offered
+ *   `whiteboardUndo`: an older one's strict decoder would refuse the field and Undo itself
+ *   (`no_undo`; the island disables the button with the reason).
  */
 import type { WhiteboardMessage } from "../../protocol/mod.ts";
 import type { AgentLink, ViewerLink } from "./session_links.ts";
@@ -18,6 +22,7 @@ export type WhiteboardRefusal =
   | "agent_absent"
   | "needs_app"
   | "no_overlay"
+  | "no_undo"
   | "view_not_granted"
   | "whiteboard_off";
 
@@ -30,6 +35,7 @@ export function whiteboardRefusal(
   if (!at.agent) return "agent_absent";
   if (at.agent.viewOnly) return "needs_app";
   if (!at.agent.whiteboard) return "no_overlay";
+  if (message.type === "whiteboardUndo" && !at.agent.whiteboardUndo) return "no_undo";
   if (!at.viewGranted) return "view_not_granted";
   const drawn = ["stroke", "whiteboardClear", "whiteboardUndo"].includes(message.type);
   if (drawn && !at.on) {
@@ -43,6 +49,9 @@ export class WhiteboardState {
   on = false;
   /** The window whose laser shows on the customer's screen now (hidden when it leaves). */
   laserBy: ViewerLink | null = null;
+  /** Each drawing window's number (`by`), given at its first line; kept for the session. */
+  readonly #pens = new WeakMap<ViewerLink, number>();
+  #nextPen = 1;
 
   /**
    * Passes `message` to the agent unless refused; returns the refusal, or null. `changed` is
@@ -61,8 +70,18 @@ export class WhiteboardState {
       this.on = message.on;
     }
     if (message.type === "laser") this.laserBy = message.at ? from : null;
-    at.agent?.send(message);
+    at.agent?.send(this.#signed(message, from, at.agent.whiteboardUndo === true));
     return { refused: null, changed };
+  }
+
+  /** A line or Undo with the window's number (an older agent: without any, as it knows them). */
+  #signed(message: WhiteboardMessage, from: ViewerLink, owners: boolean): WhiteboardMessage {
+    if (message.type !== "stroke" && message.type !== "whiteboardUndo") return message;
+    const { by: _ignored, ...plain } = message; // a viewer does not name the pen itself
+    if (!owners) return plain;
+    let by = this.#pens.get(from);
+    if (by === undefined) this.#pens.set(from, by = this.#nextPen++);
+    return { ...plain, by };
   }
 
   /** A viewer left: its laser is hidden on the customer's screen. */
