@@ -321,7 +321,6 @@ export class RemoteSession {
     viewer.watching = on;
     if (!on) {
       this.#disconnect(viewer);
-    
       // A monitoring admin looking away ends nothing; the last technician does.
       if (!viewer.monitor && !this.#technicianWatches()) this.#stopAll(viewer);
       return null;
