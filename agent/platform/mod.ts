@@ -1,11 +1,12 @@
 /**
  * The customer's desktop as the agent sees it: capture, cursor, input, clipboard and
  * keyboard layout behind one `Desktop` interface, plus changed-tile detection for the
- * encoder. Only X11 (Linux) is built; Windows (GDI/DXGI + SendInput) and macOS
+ * encoder. X11 (Linux) and Windows (GDI + SendInput, windows.ts) are built; macOS
  * (CoreGraphics) will implement the same interface.
  */
 import type { Desktop, OpenDesktopOptions } from "./types.ts";
 import { X11Desktop } from "./x11.ts";
+import { WindowsDesktop } from "./windows.ts";
 
 export type {
   CursorImage,
@@ -61,17 +62,15 @@ export class NoDesktop implements Desktop {
 /**
  * Opens the desktop of the system we run on. Linux needs an X display (`options.display`
  * or $DISPLAY) with MIT-SHM, XTEST and XFIXES, and `--allow-ffi` (plus `--allow-env` for
- * $DISPLAY, `--allow-run` to ask `setxkbmap` for the layout). Throws on Windows and macOS,
- * whose backends are not built yet.
+ * $DISPLAY, `--allow-run` to ask `setxkbmap` for the layout). Windows needs `--allow-ffi`
+ * (user32, gdi32, kernel32). Throws on macOS, whose backend is not built yet.
  */
 export function openDesktop(options: OpenDesktopOptions = {}): Desktop {
   switch (Deno.build.os) {
     case "linux":
       return new X11Desktop(options.display);
     case "windows":
-      throw new Error(
-        "The Windows desktop backend (DXGI/GDI capture, SendInput) is not built yet",
-      );
+      return new WindowsDesktop();
     case "darwin":
       throw new Error("The macOS desktop backend (CoreGraphics) is not built yet");
     default:

@@ -1,0 +1,109 @@
+// Test fixture for windows_test.ts, run by the Windows Deno under Wine: opens the desktop
+// (WindowsDesktop itself: mod.ts would pull in the agent's strings and their npm packages,
+// which this Deno, with no network, has not got) and obeys one command a line on stdin,
+// answering each with one JSON line on stdout.
+//   grab                      → { width, height, stride, length, pixels: [[x, y, 0xRRGGBB]…] }
+//   cursor                    → the CursorImage without pixels, plus `opaque` (pixel count)
+//   pointer x y | click x y   → { ok }
+//   key sym down(0|1)         → { ok }      type text           → { ok } (keysyms of the text)
+//   clipread | clipwrite text → { text } | { ok }
+//   screens | layout | cad    → the call's answer
+import { WindowsDesktop } from "./windows.ts";
+
+const desktop = new WindowsDesktop();
+const out = (value: unknown) => console.log(JSON.stringify(value));
+const keysym = (c: string) => {
+  const cp = c.codePointAt(0)!;
+  return (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff) ? cp : 0x1000000 + cp;
+};
+
+async function* readLines(): AsyncGenerator<string> {
+  let buffered = "";
+  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    let end;
+    while ((end = buffered.indexOf("\n")) >= 0) {
+      yield buffered.slice(0, end).replace(/\r$/, "");
+      buffered = buffered.slice(end + 1);
+    }
+  }
+}
+
+const lines = readLines();
+out({ ready: true, width: desktop.width, height: desktop.height });
+for await (const line of lines) {
+  const [command, ...args] = line.trim().split(" ");
+  const n = args.map(Number);
+  try {
+    switch (command) {
+      case "grab": {
+        const frame = desktop.grab();
+        const pixels = [];
+        for (let i = 0; i + 1 < n.length; i += 2) {
+          const at = n[i + 1] * frame.stride + n[i] * 4;
+          const d = frame.data;
+          pixels.push([n[i], n[i + 1], (d[at + 2] << 16) | (d[at + 1] << 8) | d[at]]);
+        }
+        const { width, height, stride } = frame;
+        out({ width, height, stride, length: frame.data.length, pixels });
+        break;
+      }
+      case "cursor": {
+        const c = desktop.cursor();
+        if (!c) out(null);
+        else {
+          const { pixels, ...rest } = c;
+          out({ ...rest, opaque: pixels.filter((p) => p >>> 24 === 0xff).length });
+        }
+        break;
+      }
+      case "pointer":
+        desktop.pointer(n[0], n[1]);
+        out({ ok: true });
+        break;
+      case "click":
+        desktop.button("left", true, n[0], n[1]);
+        desktop.button("left", false, n[0], n[1]);
+        out({ ok: true });
+        break;
+      case "key":
+        desktop.key(n[0], n[1] === 1);
+        out({ ok: true });
+        break;
+      case "type": {
+        for (const c of line.slice(5)) {
+          desktop.key(keysym(c), true);
+          desktop.key(keysym(c), false);
+        }
+        out({ ok: true });
+        break;
+      }
+      case "clipread":
+        out({ text: await desktop.clipboardRead() });
+        break;
+      case "clipwrite":
+        await desktop.clipboardWrite(line.slice(10).replaceAll("\\n", "\n"));
+        out({ ok: true });
+        break;
+      case "screens":
+        out(desktop.screens?.() ?? null);
+        break;
+      case "layout":
+        out({ layout: desktop.keyboardLayout() });
+        break;
+      case "cad":
+        out({ reason: desktop.ctrlAltDel() });
+        break;
+      case "quit":
+        desktop.close();
+        out({ ok: true });
+        Deno.exit(0);
+        break;
+      default:
+        out({ error: `unknown command ${command}` });
+    }
+  } catch (error) {
+    out({ error: String(error) });
+  }
+}
+desktop.close();
