@@ -61,12 +61,12 @@ export interface ViewState {
   whiteboard: boolean;
   /** The customer's support app can show drawings and the laser (not a browser share). */
   canDraw: boolean;
-  /** This window shows its pointer as the laser's red dot on the customer's screen. */
-  laser: boolean;
   /** It can also take back one line (an older app cannot: Undo is disabled, with why). */
   canUndo: boolean;
   /** The whiteboard's pen in this window. */
   pen: { color: WhiteboardColor; width: number };
+  /** This window shows its pointer as the laser's red dot on the customer's screen. */
+  laser: boolean;
   /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
   screens: ScreenInfo[];
   currentScreen: string | null;

@@ -759,9 +759,9 @@ export class RemoteSession {
   }
 
   #changed() {
-      canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
     // View gone: the agent removed the drawings itself (agent/whiteboard.ts).
     if (!allows(this.#consent, "view") && this.#whiteboard.reset()) {
+      canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
       this.onEvent({ kind: "whiteboard", on: false, by: null });
     }
     // Control gone (revoked, denied, the agent left): nobody holds it any more.

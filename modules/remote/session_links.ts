@@ -29,12 +29,12 @@ export interface AgentLink {
   readonly presentingNotice?: boolean;
   /** It can show the technician's whiteboard and laser (its hello's `whiteboard`). */
   readonly whiteboard?: boolean;
-}
-
   /** It takes back one technician's last line (its hello's `whiteboardUndo`). */
   readonly whiteboardUndo?: boolean;
 /** One technician's open remote view (its WebSocket) in a session. */
 export interface ViewerLink {
+}
+
   readonly userId: string;
   readonly name: string;
   send(message: ViewerMessage): void;
