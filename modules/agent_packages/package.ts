@@ -6,10 +6,18 @@
  * and tar both allow that), for zip one more entry and the central directory. The big part is
  * compressed once; a download costs no CPU.
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { createSHA256 } from "hash-wasm";
 import { agentBundle } from "./bundle.ts";
-import { launchers, type Platform, PLATFORMS, readme, runtimeFor } from "./platforms.ts";
+import {
+  codecsFor,
+  launchers,
+  type Platform,
+  PLATFORMS,
+  readme,
+  runtimeFor,
+  sharesScreen,
+} from "./platforms.ts";
 import { tarEnd, tarFile, tarHeader, tarPadding } from "./tar.ts";
 import { centralDirectory, crc32, deflate, localHeader, type ZipEntry } from "./zip.ts";
 
@@ -22,13 +30,15 @@ export interface AgentPackage {
   /** SHA-256 of the shared part, hex: what an admin compares (Admin Center). */
   sha256: string;
   version: string;
+  /** Whether the app in it can share the screen (Windows: its codecs are in). */
+  screen: boolean;
   /** zip: the shared part's entries, for the central directory of each download. */
   entries: ZipEntry[];
 }
 
 const DIR = "rescue-agent";
 const encoder = new TextEncoder();
-const building = new Map<Platform, Promise<AgentPackage>>();
+const building = new Map<string, Promise<AgentPackage>>();
 
 /** The package for `platform`, built on first use; null when no runtime for it is here. */
 export async function packageFor(
@@ -37,11 +47,13 @@ export async function packageFor(
 ): Promise<AgentPackage | null> {
   const runtime = await runtimeFor(dataDir, platform);
   if (!runtime) return null;
-  let pending = building.get(platform);
+  // Codecs put beside the runtime later (build:windows-codecs) make a new package, no restart.
+  const key = [dataDir, platform, runtime, ...await codecsFor(dataDir, platform)].join("|");
+  let pending = building.get(key);
   if (!pending) {
     pending = _build(dataDir, platform, runtime);
-    building.set(platform, pending);
-    pending.catch(() => building.delete(platform));
+    building.set(key, pending);
+    pending.catch(() => building.delete(key));
   }
   return await pending;
 }
@@ -125,27 +137,39 @@ async function _build(dataDir: string, platform: Platform, runtime: string) {
   const bundle = await agentBundle();
   const stat = await Deno.stat(runtime);
   const format = PLATFORMS[platform].os === "windows" ? "zip" : "tgz";
+  // Windows' video codecs go beside deno.exe, where the agent looks for them first.
+  const codecs = await codecsFor(dataDir, platform);
+  const libraries = await Promise.all(codecs.map(async (path) => ({
+    name: basename(path),
+    bytes: await Deno.readFile(path),
+    mode: 0o644,
+    stat: await Deno.stat(path),
+  })));
+  const screen = sharesScreen(platform, codecs);
   const extra = [
     { name: "agent.js", bytes: bundle.code, mode: 0o644 },
+    ...libraries.map(({ name, bytes, mode }) => ({ name, bytes, mode })),
     ...launchers(platform).map((l) => ({
       name: l.name,
       bytes: encoder.encode(l.text),
       mode: l.mode,
     })),
-    { name: "README.txt", bytes: encoder.encode(readme(platform)), mode: 0o644 },
+    { name: "README.txt", bytes: encoder.encode(readme(platform, screen)), mode: 0o644 },
   ];
   const version = (await _sha256Hex(encoder.encode([
     bundle.hash,
     stat.size,
     stat.mtime?.getTime(),
-    readme(platform),
+    readme(platform, screen),
+    ...libraries.map((l) => `${l.name}:${l.stat.size}:${l.stat.mtime?.getTime()}`),
     ...launchers(platform).map((l) => l.name + l.text),
   ].join("|")))).slice(0, 16);
   const dir = join(dataDir, "agent-packages");
   const path = join(dir, `${platform}-${version}.${format === "zip" ? "zip.part" : "tgz.part"}`);
   const metaPath = join(dir, `${platform}-${version}.json`);
   const known = await Deno.readTextFile(metaPath).then((t) => JSON.parse(t)).catch(() => null);
-  if (known) return known as AgentPackage;
+  // Packed before `screen` was recorded: the read-me in the key says the same.
+  if (known) return { ...known, screen: known.screen ?? screen } as AgentPackage;
   await Deno.mkdir(dir, { recursive: true });
   const temp = `${path}.${crypto.randomUUID()}.tmp`;
   const exe = PLATFORMS[platform].exe;
@@ -154,7 +178,7 @@ async function _build(dataDir: string, platform: Platform, runtime: string) {
       ? await _writeTgz(temp, { runtime, size: stat.size, exe }, extra)
       : await _writeZip(temp, { runtime, size: stat.size, exe }, extra);
     await Deno.rename(temp, path);
-    const pkg: AgentPackage = { platform, format, path, version, ...built };
+    const pkg: AgentPackage = { platform, format, path, version, screen, ...built };
     await Deno.writeTextFile(metaPath, JSON.stringify(pkg));
     return pkg;
   } catch (error) {

@@ -1,9 +1,12 @@
 /**
  * The systems a portable package is made for, the npm package that ships Deno's official
  * runtime for each (`deno task fetch:runtimes` puts them in DATA_DIR/runtimes), and what the
- * package holds besides the runtime and the bundled app: a launcher in the system's own way
- * and a short read-me. Windows and macOS have no desktop backend yet: their app joins for the
- * chat, files and system information and says that the screen cannot be shared.
+ * package holds besides the runtime and the bundled app: a launcher in the system's own way,
+ * a short read-me and, for Windows, the video codecs (`vpx.dll`, `yuv.dll`, which
+ * `deno task build:windows-codecs` puts beside the runtime). Linux shares the screen with the
+ * system's own libraries, Windows with those codecs; without them, and on macOS (no desktop
+ * backend yet), the app joins for the chat and the other tools and says that the screen
+ * cannot be shared, and why.
  */
 import { join } from "node:path";
 import { AGENT_V8_FLAGS } from "../../agent/v8_flags.ts";
@@ -27,6 +30,29 @@ export async function runtimeFor(dataDir: string, platform: Platform): Promise<s
   if (spec.os === Deno.build.os && spec.arch === Deno.build.arch) return Deno.execPath();
   const path = join(dataDir, "runtimes", platform, spec.exe);
   return await Deno.stat(path).then((s) => s.isFile ? path : null).catch(() => null);
+}
+
+/** The codec libraries a Windows package carries beside deno.exe (agent/media/vpx_ffi.ts). */
+export const WINDOWS_CODECS = ["vpx.dll", "yuv.dll"] as const;
+
+/**
+ * The codec libraries for `platform` in DATA_DIR/runtimes/<platform>/ — all of them, or none
+ * when one is missing (half a codec shares nothing). Only Windows packages carry any.
+ */
+export async function codecsFor(dataDir: string, platform: Platform): Promise<string[]> {
+  if (PLATFORMS[platform].os !== "windows") return [];
+  const paths = WINDOWS_CODECS.map((name) => join(dataDir, "runtimes", platform, name));
+  for (const path of paths) {
+    const file = await Deno.stat(path).then((s) => s.isFile).catch(() => false);
+    if (!file) return [];
+  }
+  return paths;
+}
+
+/** Whether a package for `platform` can share the screen, given its codecs (`codecsFor`). */
+export function sharesScreen(platform: Platform, codecs: readonly string[]): boolean {
+  const os = PLATFORMS[platform].os;
+  return os === "linux" || (os === "windows" && codecs.length === WINDOWS_CODECS.length);
 }
 
 // The permissions, and the V8 flag every start of the agent passes (agent/v8_flags.ts).
@@ -83,17 +109,22 @@ Categories=Network;RemoteAccess;
   ];
 }
 
-export function readme(platform: Platform): string {
+/** The package's read-me; `screen`: whether it can share the screen (`sharesScreen`). */
+export function readme(platform: Platform, screen: boolean): string {
   const os = PLATFORMS[platform].os;
   const start = os === "windows"
     ? 'Double-click "Remote support.cmd".'
     : os === "darwin"
     ? 'Double-click "Remote support.command" (the first time: right-click it and choose Open).'
     : 'Run ./rescue-agent.sh in a terminal here, or open "Remote support.desktop".';
-  const screen = os === "linux"
+  const sharing = screen
     ? "The app opens a window where you decide what your technician may see or do."
+    : os === "windows"
+    ? "This copy of the app cannot share your screen: it came without its video codecs " +
+      "(vpx.dll and yuv.dll, which the support desk adds to its server). It connects you for " +
+      "the chat, and your technician can ask to use the other tools, each only with your consent."
     : "On this system the app cannot share your screen yet: it connects you for the chat, " +
       "and your technician can ask to use the other tools, each only with your consent.";
-  return `Remote support\r\n==============\r\n${start}\r\n${screen}\r\n` +
+  return `Remote support\r\n==============\r\n${start}\r\n${sharing}\r\n` +
     "Nothing is installed; delete the folder when the session is over.\r\n";
 }

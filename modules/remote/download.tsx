@@ -116,7 +116,15 @@ export const agentDownloadRoutes = new Hono<AppEnv>().get("/s/:token/agent", asy
               <progress id="agent-download-progress" max={portable.size} value={0} hidden />
               <p id="agent-download-status" class="muted" role="status"></p>
               <p>{t(`agentDownload.steps.${os2}`)}</p>
-              {os2 !== "linux" && <p class="muted">{t("agentDownload.noScreenYet")}</p>}
+              {!portable.screen && (
+                <p class="muted" id="agent-download-no-screen">
+                  {t(
+                    os2 === "windows"
+                      ? "agentDownload.noScreenCodecs"
+                      : "agentDownload.noScreenYet",
+                  )}
+                </p>
+              )}
               <p class="muted">{t("agentDownload.afterRun")}</p>
               <script type="module" src="/static/agent_download.js"></script>
             </>
