@@ -103,14 +103,14 @@ export type ViewerMessage =
     whiteboard?: boolean;
     /** The customer's support app can show drawings and the laser (not a browser share). */
     canDraw?: boolean;
+    /** It can also take back this window's last line (an older app cannot: Undo is disabled). */
+    canUndo?: boolean;
   }
   /**
    * A new WebRTC peer for this viewer (ICE gathered, no trickle). `id` names it: the island's
    * answer echoes it, so an answer to a peer replaced meanwhile is told apart and ignored.
    */
   | { type: "offer"; sdp: string; id: number }
-    /** It can also take back this window's last line (an older app cannot: Undo is disabled). */
-    canUndo?: boolean;
   | { type: "clipboard"; text: string }
   /**
    * The customer's pointer (protocol/cursor.ts), while the agent sends it apart from the
@@ -288,6 +288,7 @@ export const REMOTE_UI_KEYS = [
   "clearDrawingsHint",
   "undoDrawing",
   "undoDrawingHint",
+  "undoUnavailable",
   "controlPaused",
   "drawingOnScreen",
 ] as const;
@@ -295,7 +296,6 @@ export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 
 /**
  * The island's props. The server writes them as `data-*` attributes (`mountAttributes`), the
-  "undoUnavailable",
  * island reads them back (`readMount`). Permissions only grey buttons out: the server enforces
  * them on the socket.
  */

@@ -93,8 +93,8 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         ...(m.whiteboard === true ? { whiteboard: true } : {}),
         ...(m.canDraw === true ? { canDraw: true } : {}),
         ...(m.canUndo === true ? { canUndo: true } : {}),
-    }
       };
+    }
     case "offer":
       return typeof m.sdp === "string" && Number.isInteger(m.id)
         ? { type: "offer", sdp: m.sdp, id: m.id as number }

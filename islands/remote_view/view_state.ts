@@ -63,10 +63,10 @@ export interface ViewState {
   canDraw: boolean;
   /** It can also take back one line (an older app cannot: Undo is disabled, with why). */
   canUndo: boolean;
-  /** The whiteboard's pen in this window. */
-  pen: { color: WhiteboardColor; width: number };
   /** This window shows its pointer as the laser's red dot on the customer's screen. */
   laser: boolean;
+  /** The whiteboard's pen in this window. */
+  pen: { color: WhiteboardColor; width: number };
   /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
   screens: ScreenInfo[];
   currentScreen: string | null;
@@ -112,10 +112,10 @@ export const INITIAL_STATE: ViewState = {
   recording: false,
   whiteboard: false,
   canDraw: false,
+  canUndo: false,
   laser: false,
   pen: { color: "red", width: WHITEBOARD_WIDTHS[1] },
   screens: [],
-  canUndo: false,
   currentScreen: null,
   screenModes: {},
   quality: "auto",
@@ -192,11 +192,11 @@ export function applyServerState(
     recording: message.recording === true,
     whiteboard: message.whiteboard === true,
     canDraw: message.canDraw === true,
+    canUndo: message.canUndo === true,
     screens: message.screens ?? [],
   };
   const current = message.currentScreen ?? null;
   if (current !== s.currentScreen) {
-    canUndo: message.canUndo === true,
     next.currentScreen = current;
     next.mode = s.screenModes[screenKey(current)] ?? s.mode; // that screen's own view options
   }

@@ -220,8 +220,8 @@ class AgentConnection {
       presentingNotice: hello.presentingNotice,
       whiteboard: hello.whiteboard,
       whiteboardUndo: hello.whiteboardUndo,
-    this.link = link;
     };
+    this.link = link;
     this.remote = remoteFor(this.deps, session);
     this.remote.agentAttached(link, hello.screen, hello.keyboard ?? null);
     this.#unwatch = watchHome(this.deps, session, {

@@ -755,13 +755,13 @@ export class RemoteSession {
       recording: this.recorder?.recording === true,
       whiteboard: this.#whiteboard.on,
       canDraw: this.agent?.whiteboard === true,
+      canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
     };
   }
 
   #changed() {
     // View gone: the agent removed the drawings itself (agent/whiteboard.ts).
     if (!allows(this.#consent, "view") && this.#whiteboard.reset()) {
-      canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
       this.onEvent({ kind: "whiteboard", on: false, by: null });
     }
     // Control gone (revoked, denied, the agent left): nobody holds it any more.

@@ -31,10 +31,10 @@ export interface AgentLink {
   readonly whiteboard?: boolean;
   /** It takes back one technician's last line (its hello's `whiteboardUndo`). */
   readonly whiteboardUndo?: boolean;
-/** One technician's open remote view (its WebSocket) in a session. */
-export interface ViewerLink {
 }
 
+/** One technician's open remote view (its WebSocket) in a session. */
+export interface ViewerLink {
   readonly userId: string;
   readonly name: string;
   send(message: ViewerMessage): void;
