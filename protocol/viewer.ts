@@ -93,6 +93,12 @@ export type ViewerMessage =
     auto: { preset: Exclude<QualityPreset, "auto">; reason: AutoReason } | null;
     /** The picture comes from the customer's browser (no support app): no control offered. */
     viewOnly?: boolean;
+    /**
+     * The customer's support app shares no screen (its hello's `noDesktop`: no desktop of its
+     * user, a missing library, …): view, control, drawing, recording and screenshots are not
+     * offered, and the server refuses them (`no_desktop`); chat, files, system info stay.
+     */
+    noDesktop?: boolean;
     /** The customer's screens (monitors) when there are several, else empty. */
     screens?: ScreenInfo[];
     /** The screen the picture shows (null: all of them). */
@@ -152,6 +158,7 @@ export const REMOTE_UI_KEYS = [
   "viewOnly",
   "askAgent",
   "agentAsked",
+  "noScreen",
   "viewStart",
   "viewStop",
   "controlStart",

@@ -1,7 +1,16 @@
 /** @jsxRuntime automatic @jsxImportSource preact */
-/** The remote view's status line (consent and the last message), stats line and invite panel. */
+/**
+ * The remote view's status line (consent and the last message), stats line, invite panel and
+ * the panel of an app that shares no screen.
+ */
 import { formatStats } from "./stats.ts";
-import { agentMissing, consentLine, type Translate, type ViewState } from "./view_state.ts";
+import {
+  agentMissing,
+  consentLine,
+  screenUnavailable,
+  type Translate,
+  type ViewState,
+} from "./view_state.ts";
 
 export function StatusLine({ t, state }: { t: Translate; state: ViewState }) {
   const consent = consentLine(state);
@@ -59,6 +68,19 @@ export function InvitePanel(
           {t("inviteButton")}
         </button>
       )}
+    </div>
+  );
+}
+
+/**
+ * The support app is connected but shares no screen: said in place of the toolbar and screen
+ * (static/remote_view.css hides them), so nothing offers what cannot work. The workspace's note
+ * above says why in the app's own terms; chat, files and system information are the other tabs.
+ */
+export function NoScreenPanel({ t, state }: { t: Translate; state: ViewState }) {
+  return (
+    <div class="rv-no-screen" role="note" hidden={!screenUnavailable(state)}>
+      <p>{t("noScreen")}</p>
     </div>
   );
 }

@@ -11,7 +11,7 @@ import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol
 import { ClipboardPanel } from "./clipboard.tsx";
 import { CURSOR_FRAME_STYLE, CURSOR_IMAGE_STYLE } from "./cursor_overlay.ts";
 import { PREVIEW_STYLE } from "./preview_overlay.ts";
-import { InvitePanel, StatsLine, StatusLine } from "./panels.tsx";
+import { InvitePanel, NoScreenPanel, StatsLine, StatusLine } from "./panels.tsx";
 import { ControlPanel } from "./control_owner.tsx";
 import { VideoPeer } from "./peer.ts";
 import { PictureWatch } from "./picture_watch.ts";
@@ -30,6 +30,7 @@ import {
   drawing,
   INITIAL_STATE,
   placeholderKey,
+  screenUnavailable,
   stalePicture,
   type Translate,
   translator,
@@ -180,7 +181,11 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     dataset.mode = this.state.mode;
     dataset.control = this.state.control;
     dataset.view = this.state.view;
-    dataset.agent = agentMissing(this.state) ? "missing" : "connected";
+    dataset.agent = agentMissing(this.state)
+      ? "missing"
+      : screenUnavailable(this.state)
+      ? "noscreen"
+      : "connected";
   }
 
   /** The workspace (static/workspace.js) puts an invitation to the support app in the chat. */
@@ -354,6 +359,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           canControl={props.mount.canControl}
         />
         <InvitePanel t={t} state={s} onInvite={props.mount.detached ? undefined : this.#invite} />
+        <NoScreenPanel t={t} state={s} />
         <div
           ref={this.#stageRef}
           class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}${

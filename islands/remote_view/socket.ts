@@ -87,6 +87,7 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         quality: m.quality,
         auto: autoChoice(m.auto),
         ...(m.viewOnly === true ? { viewOnly: true } : {}),
+        ...(m.noDesktop === true ? { noDesktop: true } : {}),
         screens: screens(m.screens),
         currentScreen: typeof m.currentScreen === "string" ? m.currentScreen : null,
         ...(m.recording === true ? { recording: true } : {}),

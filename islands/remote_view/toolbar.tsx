@@ -90,7 +90,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           type="button"
           class={`rv-view${viewOn ? " is-on" : ""}`}
           onClick={a.toggleView}
-          disabled={!mount.canView || !(online || (s.connected && viewOn))}
+          disabled={!mount.canView || s.noDesktop || !(online || (s.connected && viewOn))}
           data-state={s.view}
           title={t(viewOn ? "viewStop" : "viewStart")}
         >
@@ -121,7 +121,8 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
               type="button"
               class={`rv-control${controlOn ? " is-on" : ""}`}
               onClick={a.toggleControl}
-              disabled={!mount.canControl || !(online || (s.connected && controlOn))}
+              disabled={!mount.canControl || s.noDesktop ||
+                !(online || (s.connected && controlOn))}
               data-state={s.control}
               title={t(controlOn ? "controlStop" : "controlStart")}
             >

@@ -55,6 +55,8 @@ export interface ViewState {
   keyboard: string | null;
   /** The picture comes from the customer's browser: no control is offered. */
   viewOnly: boolean;
+  /** The customer's support app shares no screen (the server's word): nothing to view here. */
+  noDesktop: boolean;
   /** The server records the picture now (modules/recording). */
   recording: boolean;
   /** The technician's whiteboard is on (the server's word): the pointer draws, nothing controls. */
@@ -109,6 +111,7 @@ export const INITIAL_STATE: ViewState = {
   screen: null,
   keyboard: null,
   viewOnly: false,
+  noDesktop: false,
   recording: false,
   whiteboard: false,
   canDraw: false,
@@ -189,6 +192,7 @@ export function applyServerState(
     auto: message.auto,
     keyboard: message.keyboard !== "unknown" ? message.keyboard : null,
     viewOnly: message.viewOnly === true,
+    noDesktop: message.noDesktop === true,
     recording: message.recording === true,
     whiteboard: message.whiteboard === true,
     canDraw: message.canDraw === true,
@@ -261,6 +265,15 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
  */
 export function agentMissing(s: ViewState): boolean {
   return s.agent !== "connected" && !s.hasVideo;
+}
+
+/**
+ * The support app is there but shares no screen (no desktop of its user, a missing library,
+ * …): the island shows why instead of the toolbar and screen — nothing there could work (the
+ * mount carries `data-agent="noscreen"` for the CSS).
+ */
+export function screenUnavailable(s: ViewState): boolean {
+  return s.agent === "connected" && s.noDesktop && !s.hasVideo;
 }
 
 /**

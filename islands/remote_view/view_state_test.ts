@@ -10,6 +10,7 @@ import {
   ERROR_HOLDS_MS,
   INITIAL_STATE,
   placeholderKey,
+  screenUnavailable,
   stalePicture,
   translator,
   viewActive,
@@ -53,6 +54,7 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     keyboard: "us",
     screen: { width: 1920, height: 1080 },
     viewOnly: false,
+    noDesktop: false,
     recording: false,
     whiteboard: false,
     canDraw: false,
@@ -65,6 +67,8 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
   assert.equal(recorded.recording, true, "the server records: the toolbar says so");
   const share = applyServerState(state(), message({ viewOnly: true }), opts).next;
   assert.equal(share.viewOnly, true, "a browser share is view only");
+  const blind = applyServerState(state(), message({ noDesktop: true }), opts).next;
+  assert.equal(blind.noDesktop, true, "the support app shares no screen");
   const board = applyServerState(
     state(),
     message({ whiteboard: true, canDraw: true, canUndo: true }),
@@ -176,6 +180,14 @@ Deno.test("agentMissing() until the support app is there or a picture still show
   assert.equal(agentMissing(state({ agent: "reconnecting" })), true);
   assert.equal(agentMissing(state({ agent: "connected" })), false);
   assert.equal(agentMissing(state({ agent: "reconnecting", hasVideo: true })), false);
+});
+
+Deno.test("screenUnavailable() while the support app is there and shares no screen", () => {
+  assert.equal(screenUnavailable(state({ agent: "connected", noDesktop: true })), true);
+  assert.equal(screenUnavailable(state({ agent: "connected" })), false);
+  // Gone or reconnecting: the invite panel speaks (agentMissing), not this one.
+  assert.equal(screenUnavailable(state({ agent: "absent", noDesktop: true })), false);
+  assert.equal(screenUnavailable(state({ agent: "reconnecting", noDesktop: true })), false);
 });
 
 Deno.test("viewActive() and controlling() need this island's request and the socket", () => {

@@ -214,6 +214,7 @@ class AgentConnection {
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
       codecs: hello.codecs,
+      noDesktop: hello.noDesktop !== undefined,
       separateCursor: hello.separateCursor,
       recordingNotice: hello.recordingNotice,
       recordingAsked: hello.recordingAsked,

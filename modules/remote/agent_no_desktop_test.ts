@@ -1,12 +1,18 @@
 // A support app that shares no screen says why in its hello (`noDesktop`; LAN connect's pushed
 // app when its SSH user has no desktop): the session keeps it, its log says it in words, the
 // queue row shows "No screen" with the reason, and the workspace says it above the view. An
-// app that attaches again with a screen clears it.
+// app that attaches again with a screen clears it. Its remote view is told there is no screen,
+// and view and control are refused by the server in words (the app is never asked).
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { carolSession, technician } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, servedAppTest } from "../../tests/support/sockets.ts";
+import {
+  agentHello,
+  agentSocket,
+  servedAppTest,
+  viewerSocket,
+} from "../../tests/support/sockets.ts";
 import { readLog, startSession, supportSessions } from "../support/mod.ts";
 import type { AgentMessage } from "../../protocol/mod.ts";
 
@@ -20,7 +26,7 @@ function blindHello(token: string): AgentMessage {
 }
 
 servedAppTest(
-  "agent socket: a hello with noDesktop is kept on the session, logged in words, shown in the queue and the workspace",
+  "agent socket: a hello with noDesktop is kept on the session, logged in words, shown in the queue and the workspace; the server refuses view and control",
   async (t, port) => {
     const tech = await technician(t);
     const session = await carolSession(t, tech, "pin");
@@ -57,6 +63,23 @@ servedAppTest(
     const log = await (await client.get(`/console/sessions/${session.id}/log`)).text();
     assert.ok(log.includes(words), "the session log says it");
 
+    // The technician's remote view hears that the app shares no screen, and the server refuses
+    // view and control in words — the customer's app is never asked.
+    const viewer = await viewerSocket(port, client, session.id);
+    const state = await viewer.next((f) => f.type === "state" && f.agent === "connected");
+    assert.equal(state.noDesktop, true);
+    const refusedWords = "The customer's support app cannot show this computer's screen: " +
+      "desktop view and remote control are not available. Chat, files and system information " +
+      "still work.";
+    for (const ask of [{ type: "view", on: true }, { type: "control", on: true }]) {
+      viewer.send(ask);
+      const refused = await viewer.next((f) => f.type === "error");
+      assert.deepEqual(refused, { type: "error", code: "no_desktop", reason: refusedWords });
+    }
+    await assert.rejects(agent.next((m) => m.type === "request", 300), /no matching frame/);
+    viewer.ws.close();
+    await viewer.closed;
+
     // The same app reconnecting says the same: one line in the log, not one per reconnection.
     agent.ws.close();
     await agent.closed;
@@ -78,6 +101,17 @@ servedAppTest(
     assert.equal((await stored()).noDesktop, null);
     const after = await (await client.get(`/console/sessions/${session.id}`)).text();
     assert.doesNotMatch(after, /rv-no-desktop/);
+    // With a screen, view is asked of the customer as usual.
+    const seeing = await viewerSocket(port, client, session.id);
+    const shared = await seeing.next((f) => f.type === "state" && f.agent === "connected");
+    assert.equal(shared.noDesktop, false);
+    seeing.send({ type: "view", on: true });
+    assert.deepEqual(await again.next((m) => m.type === "request"), {
+      type: "request",
+      capability: "view",
+    });
+    seeing.ws.close();
+    await seeing.closed;
     again.ws.close();
     await again.closed;
   },

@@ -316,8 +316,12 @@ export class RemoteSession {
   }
   #leaveTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Desktop view on/off for this viewer (off for the last watcher ends view and control). */
+  /**
+   * Desktop view on/off for this viewer (off for the last watcher ends view and control). An
+   * app that shares no screen is never asked (`no_desktop`).
+   */
   setWatching(viewer: ViewerLink, on: boolean): string | null {
+    if (on && this.agent?.noDesktop) return "no_desktop";
     viewer.watching = on;
     if (!on) {
       this.#disconnect(viewer);
@@ -347,6 +351,7 @@ export class RemoteSession {
       return null;
     }
     if (viewer.monitor) return "control_monitor";
+    if (this.agent?.noDesktop) return "no_desktop";
     // Asking for control is watching too (the island counts itself as watching from here),
     // also when another technician holds control and this one only gets the picture.
     viewer.watching = true;
@@ -667,6 +672,7 @@ export class RemoteSession {
     const decision = decideConsent(this.#consent, capability, "request");
     if (!decision.ok) return null;
     if (!this.#screenApproved) return "not_approved";
+    if (this.agent?.noDesktop) return "no_desktop";
     if (!this.agent) return "agent_absent";
     this.#askedBy.set(capability, viewer.name);
     if (capability === "control") this.#controlAsker = viewer;
@@ -750,6 +756,7 @@ export class RemoteSession {
       quality: this.quality,
       auto: this.quality === "auto" ? this.#auto.choice : null,
       viewOnly: this.agent?.viewOnly === true,
+      noDesktop: this.agent?.noDesktop === true,
       screens: this.screens,
       currentScreen: this.currentScreen,
       recording: this.recorder?.recording === true,

@@ -17,6 +17,8 @@ export interface AgentLink {
   close(code: number, reason: string): void;
   /** A browser share (browser_share.ts): the picture only, never control. */
   readonly viewOnly?: boolean;
+  /** It shares no screen (its hello's `noDesktop`): view and control are refused. */
+  readonly noDesktop?: boolean;
   /** The codecs the agent can encode (its hello's); absent: VP8 only (codec_choice.ts). */
   readonly codecs?: readonly VideoCodec[];
   /** It can send the pointer apart from the picture (its hello's; cursor_relay.ts). */
