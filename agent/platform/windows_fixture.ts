@@ -8,9 +8,57 @@
 //   key sym down(0|1)         → { ok }      type text           → { ok } (keysyms of the text)
 //   clipread | clipwrite text → { text } | { ok }
 //   screens | layout | cad    → the call's answer
+//   window x y w h            → { ok } (a window of this process, made the foreground one)
+//   setcursor arrow|ibeam|mono → { ok } (this thread's cursor; mono: a CreateCursor pattern)
+// Wine keeps a cursor's pictures in the process that made it, so GetIconInfo reads only this
+// process's cursors there (Windows shares them): the cursor tests use a window of our own.
 import { WindowsDesktop } from "./windows.ts";
 
 const desktop = new WindowsDesktop();
+const user32 = Deno.dlopen("user32.dll", {
+  CreateWindowExW: {
+    parameters: [
+      "u32",
+      "buffer",
+      "buffer",
+      "u32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+    ],
+    result: "pointer",
+  },
+  SetForegroundWindow: { parameters: ["pointer"], result: "i32" },
+  LoadCursorW: { parameters: ["pointer", "pointer"], result: "pointer" },
+  SetCursor: { parameters: ["pointer"], result: "pointer" },
+  CreateCursor: {
+    parameters: ["pointer", "i32", "i32", "i32", "i32", "buffer", "buffer"],
+    result: "pointer",
+  },
+}).symbols;
+const wide = (text: string) =>
+  new Uint8Array(new Uint16Array([...text].map((c) => c.charCodeAt(0)).concat(0)).buffer);
+/** A 32×32 monochrome cursor, 8 rows each: black, white, transparent, inverted (AND/XOR 00, 01, 10, 11). */
+function monoCursor(): Deno.PointerValue {
+  const and = new Uint8Array(128), xor = new Uint8Array(128);
+  for (let row = 0; row < 32; row++) {
+    const band = row >> 3;
+    and.fill(band >= 2 ? 0xff : 0, row * 4, row * 4 + 4);
+    xor.fill(band % 2 ? 0xff : 0, row * 4, row * 4 + 4);
+  }
+  return user32.CreateCursor(null, 3, 4, 32, 32, and, xor);
+}
+const cursors: Record<string, () => Deno.PointerValue> = {
+  arrow: () => user32.LoadCursorW(null, Deno.UnsafePointer.create(32512n)),
+  ibeam: () => user32.LoadCursorW(null, Deno.UnsafePointer.create(32513n)),
+  mono: monoCursor,
+};
+const made = new Map<string, Deno.PointerValue>();
 const out = (value: unknown) => console.log(JSON.stringify(value));
 const keysym = (c: string) => {
   const cp = c.codePointAt(0)!;
@@ -53,7 +101,14 @@ for await (const line of lines) {
         if (!c) out(null);
         else {
           const { pixels, ...rest } = c;
-          out({ ...rest, opaque: pixels.filter((p) => p >>> 24 === 0xff).length });
+          const count = (f: (p: number) => boolean) => pixels.filter(f).length;
+          out({
+            ...rest,
+            opaque: count((p) => p >>> 24 === 0xff),
+            black: count((p) => p === 0xff000000),
+            white: count((p) => p === 0xffffffff),
+            clear: count((p) => p === 0),
+          });
         }
         break;
       }
@@ -85,6 +140,31 @@ for await (const line of lines) {
         await desktop.clipboardWrite(line.slice(10).replaceAll("\\n", "\n"));
         out({ ok: true });
         break;
+      case "window": {
+        const style = 0x90000000; // WS_POPUP | WS_VISIBLE
+        const hwnd = user32.CreateWindowExW(
+          8,
+          wide("STATIC"),
+          wide(""),
+          style,
+          n[0],
+          n[1],
+          n[2],
+          n[3],
+          null,
+          null,
+          null,
+          null,
+        );
+        out({ ok: hwnd !== null && user32.SetForegroundWindow(hwnd) !== 0 });
+        break;
+      }
+      case "setcursor": {
+        if (!made.has(args[0])) made.set(args[0], cursors[args[0]]());
+        user32.SetCursor(made.get(args[0])!);
+        out({ ok: made.get(args[0]) !== null });
+        break;
+      }
       case "screens":
         out(desktop.screens?.() ?? null);
         break;

@@ -1,0 +1,216 @@
+// The Windows desktop backend (windows.ts) end to end: the official Windows Deno under Wine
+// runs windows_fixture.ts over a private Xvfb, and what it reports is checked against the X
+// display (xdotool, xsetroot, xclip) and Wine's notepad. Needs wine64 (wine_test_support.ts),
+// xvfb, xdotool, xclip and x11-xserver-utils.
+import assert from "node:assert/strict";
+import { runX, startXvfb } from "./xvfb_test_support.ts";
+import { startWine, wineMissing } from "./wine_test_support.ts";
+
+const missing = await wineMissing();
+if (missing) console.warn(`windows_test: ${missing} — ignored`);
+
+const WINE = "/usr/lib/wine/wine64";
+const FIXTURE = new URL("./windows_fixture.ts", import.meta.url).pathname;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The fixture: one command a line in, one JSON line out. */
+async function startFixture(wine: Awaited<ReturnType<typeof startWine>>) {
+  const child = new Deno.Command(WINE, {
+    args: [wine.deno, "run", "--no-config", "--allow-ffi", wine.winPath(FIXTURE)],
+    env: wine.env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const writer = child.stdin.getWriter();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const next = async (): Promise<string> => {
+    for (;;) {
+      const end = buffered.indexOf("\n");
+      if (end >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        return line;
+      }
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`the fixture ended: ${(await stderr).slice(-1500)}`);
+      buffered += value;
+    }
+  };
+  const ready = JSON.parse(await next());
+  return {
+    ready,
+    // deno-lint-ignore no-explicit-any
+    async ask(command: string): Promise<any> {
+      await writer.write(new TextEncoder().encode(command + "\n"));
+      const answer = JSON.parse(await next());
+      if (answer?.error) throw new Error(`${command}: ${answer.error}`);
+      return answer;
+    },
+    async stop() {
+      await writer.write(new TextEncoder().encode("quit\n")).catch(() => {});
+      await writer.close().catch(() => {});
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await child.status;
+      clearTimeout(timer);
+      await lines.cancel().catch(() => {});
+      await stderr.catch(() => {});
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value (not undefined) or `ms` pass. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function shellVars(text: string): Record<string, number> {
+  return Object.fromEntries(
+    text.trim().split("\n").map((line) => line.split("=")).map(([k, v]) => [k, Number(v)]),
+  );
+}
+
+Deno.test({
+  name: "the Windows desktop under Wine: capture, cursor, input, clipboard, screens, layout",
+  ignore: missing !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const xvfb = await startXvfb({ width: 1024, height: 640 });
+    const { display } = xvfb;
+    const wine = await startWine(display);
+    let fixture: Awaited<ReturnType<typeof startFixture>> | null = null;
+    try {
+      const f = fixture = await startFixture(wine);
+      assert.deepEqual(f.ready, { ready: true, width: 1024, height: 640 });
+
+      await t.step("grab() copies the X display's pixels into the reused frame", async () => {
+        let first: unknown;
+        for (const [hex, rgb] of [["#123456", 0x123456], ["#abcdef", 0xabcdef]] as const) {
+          await runX(display, "xsetroot", ["-solid", hex]);
+          const frame = await f.ask("grab 0 0 512 320 1023 639");
+          assert.deepEqual(
+            { width: frame.width, height: frame.height, stride: frame.stride },
+            { width: 1024, height: 640, stride: 4096 },
+          );
+          assert.equal(frame.length, 4096 * 640);
+          assert.deepEqual(frame.pixels.map((p: number[]) => p[2]), [rgb, rgb, rgb]);
+          first ??= frame.length;
+        }
+      });
+
+      await t.step("screens() lists the one monitor, the size of the Xvfb", async () => {
+        const screens = await f.ask("screens");
+        assert.equal(screens.length, 1);
+        assert.deepEqual(
+          { ...screens[0], id: undefined },
+          { id: undefined, x: 0, y: 0, width: 1024, height: 640, primary: true },
+        );
+        assert.match(screens[0].id, /^[A-Za-z0-9_.:~-]{1,32}$/);
+      });
+
+      await t.step("keyboardLayout() names the layout; ctrlAltDel() says why not", async () => {
+        assert.deepEqual(await f.ask("layout"), { layout: "us" });
+        assert.match((await f.ask("cad")).reason, /service/);
+      });
+
+      await t.step("pointer() moves the pointer and cursor() reports it", async () => {
+        for (const [x, y] of [[100, 200], [1023, 639], [0, 0], [517, 333]]) {
+          await f.ask(`pointer ${x} ${y}`);
+          const cursor = await f.ask("cursor");
+          assert.deepEqual([cursor.x, cursor.y], [x, y]);
+          const location = await waitFor("the X pointer", async () => {
+            const v = shellVars(await runX(display, "xdotool", ["getmouselocation", "--shell"]));
+            return v.X === x && v.Y === y ? v : undefined;
+          }, 3000);
+          assert.deepEqual([location.X, location.Y], [x, y]);
+        }
+      });
+
+      await t.step("cursor() gives the shape, its hot spot and a serial per shape", async () => {
+        // A window of the fixture's own (see windows_fixture.ts: Wine reads only own cursors).
+        // Away from where notepad opens (the top-left corner): it is the topmost window.
+        assert.deepEqual(await f.ask("window 700 400 300 200"), { ok: true });
+        await f.ask("pointer 800 500");
+        await f.ask("setcursor arrow");
+        const arrow = await f.ask("cursor");
+        assert.deepEqual([arrow.x, arrow.y, arrow.width, arrow.height], [800, 500, 32, 32]);
+        assert.ok(arrow.opaque > 20, `the arrow has ${arrow.opaque} opaque pixels`);
+        await f.ask("setcursor mono");
+        const mono = await f.ask("cursor");
+        assert.notEqual(mono.serial, arrow.serial);
+        // Black, white, transparent and inverted bands of 8 rows; the inverted one is drawn
+        // black with a white outline on the transparent row above it.
+        assert.deepEqual(
+          [mono.hotX, mono.hotY, mono.black, mono.white, mono.clear],
+          [3, 4, 512, 256 + 32, 224],
+        );
+        await f.ask("setcursor arrow");
+        assert.equal((await f.ask("cursor")).serial, arrow.serial);
+      });
+
+      await t.step("clicks, keys and the clipboard reach Wine's notepad", async () => {
+        const notepad = wine.spawn("notepad", []);
+        try {
+          const id = await waitFor("notepad", async () => {
+            const out = await runX(display, "xdotool", [
+              "search",
+              "--onlyvisible",
+              "--name",
+              "Notepad",
+            ]);
+            return out.trim().split("\n")[0] || undefined;
+          });
+          const g = shellVars(await runX(display, "xdotool", ["getwindowgeometry", "--shell", id]));
+          const [cx, cy] = [g.X + (g.WIDTH >> 1), g.Y + (g.HEIGHT >> 1)];
+          await f.ask(`click ${cx} ${cy}`);
+          const v = shellVars(await runX(display, "xdotool", ["getmouselocation", "--shell"]));
+          assert.deepEqual([v.X, v.Y], [cx, cy]);
+          // The click gave notepad the keyboard: the text (shifted characters included), Return,
+          // then Ctrl+A and Ctrl+C as a technician presses them.
+          await f.ask("type Hello, World! 1+1=2");
+          await f.ask("key 65293 1"); // Return
+          await f.ask("key 65293 0");
+          await f.ask("key 65507 1"); // Control_L
+          for (const key of [0x61, 0x63]) { // a, c
+            await f.ask(`key ${key} 1`);
+            await f.ask(`key ${key} 0`);
+          }
+          await f.ask("key 65507 0");
+          const text = await waitFor("the copied text", async () => {
+            const { text } = await f.ask("clipread");
+            return text ? text : undefined;
+          }, 5000);
+          assert.equal(text, "Hello, World! 1+1=2\n");
+        } finally {
+          notepad.kill("SIGKILL");
+          await notepad.status;
+        }
+      });
+
+      await t.step("clipboardWrite() puts text others read; clipboardRead() gets it", async () => {
+        const text = "line one\nzwei: äöü € 😀";
+        await f.ask(`clipwrite ${text.replace("\n", "\\n")}`);
+        assert.deepEqual(await f.ask("clipread"), { text });
+        // Wine hands the Windows clipboard to X's CLIPBOARD selection: another program's view.
+        const x = await waitFor("xclip", async () => {
+          const out = await runX(display, "xclip", ["-o", "-selection", "clipboard"]);
+          return out.replaceAll("\r\n", "\n") === text ? out : undefined;
+        }, 5000);
+        assert.ok(x);
+      });
+    } finally {
+      await fixture?.stop();
+      await wine.stop();
+      await xvfb.stop();
+    }
+  },
+});
