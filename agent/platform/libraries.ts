@@ -46,12 +46,18 @@ export type DesktopProblem =
   | { kind: "displayFailed"; display: string }
   | { kind: "other"; text: string };
 
-export function desktopProblem(error: unknown, display: string | undefined): DesktopProblem {
+export function desktopProblem(
+  error: unknown,
+  display: string | undefined,
+  os: typeof Deno.build.os = Deno.build.os,
+): DesktopProblem {
   const text = error instanceof Error ? error.message : String(error);
   const missing = NEEDED_LIBRARIES.find((lib) =>
     text.includes(lib.soname) && /cannot open|No such file|could not load/i.test(text)
   );
   if (missing) return { kind: "library", library: missing };
+  // Windows has no X display to miss: its backend's errors (windows_ffi.ts) say what failed.
+  if (os !== "linux") return { kind: "other", text: text.split("\n")[0] };
   if (!display) return { kind: "noDisplay" };
   if (/open.*display|XOpenDisplay/i.test(text)) return { kind: "displayFailed", display };
   return { kind: "other", text: text.split("\n")[0] };

@@ -50,3 +50,14 @@ Deno.test("describeDesktopProblem() says each reason in the customer's language 
     "BadAccess",
   );
 });
+
+Deno.test("desktopProblem() on Windows passes the backend's words on, never an X display", () => {
+  const error = new Error(
+    "The support app was started without --allow-ffi: it cannot see the screen",
+  );
+  assert.deepEqual(desktopProblem(error, undefined, "windows"), {
+    kind: "other",
+    text: "The support app was started without --allow-ffi: it cannot see the screen",
+  });
+  assert.deepEqual(desktopProblem(error, undefined, "linux"), { kind: "noDisplay" });
+});
