@@ -143,9 +143,10 @@ export class WindowsInput {
     const vk = scan & 0xff, mods = (scan >> 8) & 0xff;
     // -1: not on this layout; Ctrl or Alt alone: a control character; 8+: Hankaku and such.
     if (scan === -1 || vk === 0xff || (mods & 6) === 2 || (mods & 6) === 4 || mods > 7) {
-      const strokes = [...char].flatMap((c) => [...c]).map((u) => ({
+      // One event per UTF-16 unit: a character beyond the BMP is its two surrogates.
+      const strokes = Array.from({ length: char.length }, (_, i) => ({
         vk: 0,
-        scan: u.charCodeAt(0),
+        scan: char.charCodeAt(i),
         flags: KEYEVENTF.UNICODE,
       }));
       this.#keys.set(keysym, strokes);
