@@ -51,6 +51,8 @@ export interface BuiltCodecs {
   versions: CodecVersions;
   /** Wall-clock seconds of the whole build (download included). */
   seconds: number;
+  /** The unpacked sources (inside `workDir`: gone when it was not given). */
+  sourceDirs: { libvpx: string; libyuv: string };
 }
 
 /** Why the build cannot run here (a missing binary and its package), or null. */
@@ -95,7 +97,9 @@ export async function buildWindowsCodecs(
       join(outDir, "windows-codecs.json"),
       JSON.stringify({ ...versions, built: new Date().toISOString() }, null, 2) + "\n",
     );
-    return { vpx, yuv, versions, seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    const sourceDirs = { libvpx: sources.libvpx.dir, libyuv: sources.libyuv.dir };
+    return { vpx, yuv, versions, seconds, sourceDirs };
   } finally {
     if (!options.workDir) await Deno.remove(work, { recursive: true }).catch(() => {});
   }
@@ -276,16 +280,29 @@ if (import.meta.main) {
       "data-dir": { type: "string" },
       libvpx: { type: "string" },
       libyuv: { type: "string" },
+      // For the tests (agent/media/windows_codecs_test_support.ts, which runs this file: the
+      // agent's files may not import tools/): exactly this output folder, a kept work folder,
+      // the result as JSON on the last line; --check only says what is missing.
+      out: { type: "string" },
+      "work-dir": { type: "string" },
+      json: { type: "boolean" },
+      check: { type: "boolean" },
     },
   });
   if (Deno.build.os !== "linux") {
     console.error("build:windows-codecs runs on Debian/Ubuntu Linux (mingw-w64, apt)");
     Deno.exit(2);
   }
+  if (values.check) {
+    const missing = await buildMissing();
+    if (missing) console.log(missing);
+    Deno.exit(missing ? 3 : 0);
+  }
   const dataDir = values["data-dir"] ?? Deno.env.get("DATA_DIR") ?? "./data";
-  const out = join(dataDir, "runtimes", "windows-x64");
+  const out = values.out ?? join(dataDir, "runtimes", "windows-x64");
   try {
     const built = await buildWindowsCodecs(out, {
+      workDir: values["work-dir"],
       versions: { libvpx: values.libvpx, libyuv: values.libyuv },
       log: (s) => console.log(`  ${s}`),
     });
@@ -293,6 +310,7 @@ if (import.meta.main) {
       `windows-x64: ${built.vpx} (libvpx ${built.versions.libvpx}), ${built.yuv} ` +
         `(libyuv ${built.versions.libyuv}) in ${built.seconds.toFixed(1)} s`,
     );
+    if (values.json) console.log(JSON.stringify(built));
   } catch (error) {
     console.error(
       `windows-x64 codecs not built — ${error instanceof Error ? error.message : error}`,

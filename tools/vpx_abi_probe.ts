@@ -1,4 +1,5 @@
 // `deno run -A tools/vpx_abi_probe.ts <dir with vpx/*.h> | --git <libvpx clone> <tag> [--json]`
+// (or `--print-c`: only print the C program)
 //
 // Measures one libvpx version's ABI table for agent/media/vpx_abi.ts: compiles (gcc, this
 // machine's C layout) a throwaway program against the given libvpx headers that prints
@@ -166,7 +167,11 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return text.decode(stdout);
 }
 
-if (import.meta.main) {
+if (import.meta.main && Deno.args[0] === "--print-c") {
+  // The program alone, for another compiler: vp8_windows_test.ts builds it with mingw-w64 and
+  // runs it under Wine to check the Windows table.
+  console.log(cProgram());
+} else if (import.meta.main) {
   const args = [...Deno.args];
   const json = args.includes("--json");
   const rest = args.filter((a) => a !== "--json");
