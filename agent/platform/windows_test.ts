@@ -1,10 +1,12 @@
 // The Windows desktop backend (windows.ts) end to end: the official Windows Deno under Wine
 // runs windows_fixture.ts over a private Xvfb, and what it reports is checked against the X
-// display (xdotool, xsetroot, xclip) and Wine's notepad. Needs wine64 (wine_test_support.ts),
-// xvfb, xdotool, xclip and x11-xserver-utils.
+// display (xdotool, xsetroot, xclip) and Wine's notepad; two monitors on Xorg's dummy driver,
+// one switched off. Needs wine64 (wine_test_support.ts), xvfb, xdotool, xclip,
+// x11-xserver-utils and xserver-xorg-video-dummy (xorg_dummy_test_support.ts).
 import assert from "node:assert/strict";
 import { runX, startXvfb } from "./xvfb_test_support.ts";
 import { startWine, wineMissing } from "./wine_test_support.ts";
+import { startXorgDummy } from "./xorg_dummy_test_support.ts";
 
 const missing = await wineMissing();
 if (missing) console.warn(`windows_test: ${missing} — ignored`);
@@ -210,6 +212,52 @@ Deno.test({
       await fixture?.stop();
       await wine.stop();
       await xvfb.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "the Windows desktop under Wine on two monitors, one then switched off",
+  ignore: missing !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xorg = await startXorgDummy([{ width: 800, height: 600 }, { width: 640, height: 480 }]);
+    const { display } = xorg;
+    const wine = await startWine(display);
+    let fixture: Awaited<ReturnType<typeof startFixture>> | null = null;
+    try {
+      await runX(display, "xsetroot", ["-solid", "#204060"]);
+      const f = fixture = await startFixture(wine);
+      // The virtual desktop spans both monitors; screens() says where each one is in it.
+      assert.deepEqual(f.ready, { ready: true, width: 1440, height: 600 });
+      assert.deepEqual(await f.ask("screens"), [
+        { id: "DISPLAY1", x: 0, y: 0, width: 800, height: 600, primary: true },
+        { id: "DISPLAY2", x: 800, y: 0, width: 640, height: 480, primary: false },
+      ]);
+      const frame = await f.ask("grab 1439 479 900 100");
+      assert.deepEqual([frame.width, frame.height, frame.stride], [1440, 600, 1440 * 4]);
+      assert.deepEqual(frame.pixels.map((p: number[]) => p[2]), [0x204060, 0x204060]);
+      // The pointer reaches the second monitor.
+      await f.ask("pointer 1000 300");
+      const v = shellVars(await runX(display, "xdotool", ["getmouselocation", "--shell"]));
+      assert.deepEqual([v.X, v.Y], [1000, 300]);
+      const cursor = await f.ask("cursor");
+      assert.deepEqual([cursor.x, cursor.y], [1000, 300]);
+      // A monitor switched off: the next grabs follow the smaller desktop (a new DIB section).
+      await runX(display, "xrandr", ["--output", "DUMMY1", "--off"]);
+      const smaller = await waitFor("the desktop without the second monitor", async () => {
+        const frame = await f.ask("grab 799 599");
+        return frame.width === 800 ? frame : undefined;
+      }, 10_000);
+      assert.deepEqual([smaller.width, smaller.height, smaller.stride], [800, 600, 3200]);
+      assert.equal(smaller.length, 800 * 600 * 4);
+      assert.deepEqual(smaller.pixels.map((p: number[]) => p[2]), [0x204060]);
+      assert.deepEqual((await f.ask("screens")).map((s: { id: string }) => s.id), ["DISPLAY1"]);
+    } finally {
+      await fixture?.stop();
+      await wine.stop();
+      await xorg.stop();
     }
   },
 });
