@@ -289,8 +289,13 @@ Deno.test({
           await note.textContent() ?? "",
           new RegExp(`found no desktop of the user ${account.name} on this computer`),
         );
+        // …and offers nothing on screen: no Start desktop view, Remote control or drawing.
+        await blind.locator(".rv-no-screen").waitFor();
+        for (const offer of [".rv-view", ".rv-control", ".rv-whiteboard-bar", ".rv-stage"]) {
+          assert.equal(await blind.locator(offer).first().isVisible(), false, `${offer} offered`);
+        }
         await shots(tech, "lan_no_desktop_workspace");
-        step("the workspace of the session without a desktop says why there is no screen");
+        step("the workspace of the session without a desktop says why and offers no view");
 
         // The host's key changed (here: the remembered one made different): a plain warning,
         // the old key shown, and a new explicit acceptance required.
