@@ -75,7 +75,8 @@ export async function buildWindowsCodecs(
   const missing = await buildMissing();
   if (missing) throw new Error(`cannot build the Windows codecs: ${missing}`);
   const started = performance.now();
-  const log = options.log ?? (() => {});
+  const say = options.log ?? (() => {});
+  const log = (s: string) => say(`${((performance.now() - started) / 1000).toFixed(1)} s: ${s}`);
   const work = options.workDir ?? await Deno.makeTempDir({ prefix: "rescue-wincodecs-" });
   try {
     const sources = await fetchSources(work, options.versions ?? {}, log);

@@ -74,6 +74,10 @@ export function loadH264Libs(): H264Libs {
   if (libs) return libs;
   if (libsError) throw libsError;
   try {
+    // No OpenH264 table or build for Windows (tools/build_windows_codecs.ts makes VP8's DLLs).
+    if (Deno.build.os === "windows") {
+      throw new Error("H.264 encoding is off: the Windows support app encodes VP8 only");
+    }
     const errors: string[] = [];
     let found: H264Libs | undefined;
     const libc = openFirst(LIBC_NAMES, LIBC_SYMBOLS).symbols;
