@@ -179,6 +179,14 @@ Deno.test({
         assert.equal(run.code, 0, run.stderr);
         return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
       };
+      // Only Windows' own DLLs imported (libgcc, libstdc++, winpthreads linked in).
+      for (const dll of [codecs.vpx, codecs.yuv]) {
+        const dump = await new Deno.Command("x86_64-w64-mingw32-objdump", { args: ["-p", dll] })
+          .output();
+        const imports = [...new TextDecoder().decode(dump.stdout).matchAll(/DLL Name: (\S+)/g)]
+          .map((m) => m[1].toLowerCase()).sort();
+        assert.deepEqual(imports, ["kernel32.dll", "msvcrt.dll"], dll);
+      }
       assert.deepEqual(await load("with", true), { available: true, error: "" });
       const without = await load("without", false);
       assert.equal(without.available, false);
