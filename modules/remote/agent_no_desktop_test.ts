@@ -116,3 +116,36 @@ servedAppTest(
     await again.closed;
   },
 );
+
+servedAppTest(
+  "agent socket: a missing library or a system without a backend (macOS) is no screen too — the viewer is told, view is refused",
+  async (t, port) => {
+    const tech = await technician(t);
+    const client = t.client();
+    await client.signIn(tech.email, TECH_PASSWORD);
+    for (
+      const noDesktop of [
+        { reason: "library", detail: "libXtst.so" },
+        { reason: "other", detail: "The macOS desktop backend (CoreGraphics) is not built yet" },
+      ] as const
+    ) {
+      const session = await carolSession(t, tech, "pin");
+      const agent = await agentSocket(port);
+      agent.send({ ...agentHello(session.token, { width: 1, height: 1 }), noDesktop } as never);
+      assert.equal((await agent.next()).type, "welcome");
+      await startSession(t.deps, tech, session.id);
+      const workspace = await (await client.get(`/console/sessions/${session.id}`)).text();
+      assert.match(workspace, new RegExp(`data-no-desktop="${noDesktop.reason}"`));
+      const viewer = await viewerSocket(port, client, session.id);
+      const state = await viewer.next((f) => f.type === "state" && f.agent === "connected");
+      assert.equal(state.noDesktop, true, noDesktop.reason);
+      viewer.send({ type: "view", on: true });
+      assert.equal((await viewer.next((f) => f.type === "error")).code, "no_desktop");
+      await assert.rejects(agent.next((m) => m.type === "request", 300), /no matching frame/);
+      viewer.ws.close();
+      await viewer.closed;
+      agent.ws.close();
+      await agent.closed;
+    }
+  },
+);
