@@ -193,7 +193,8 @@ if (import.meta.main && Deno.args[0] === "--print-c") {
     const probed = await probe(headerDir);
     if (json) console.log(JSON.stringify(probed, null, 2));
     const tables = VPX_ABIS.filter((a) =>
-      a.encoderAbiVersion === probed.encoderAbiVersion && a.arch.includes(Deno.build.arch)
+      a.encoderAbiVersion === probed.encoderAbiVersion && a.arch.includes(Deno.build.arch) &&
+      a.os === "linux" // gcc here: this machine's LP64 layout (vp8_windows_test.ts checks Win64)
     );
     const macros = Object.entries(probed.macros).map(([k, v]) => `${k} ${v}`).join(", ");
     console.log(
