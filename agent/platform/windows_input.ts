@@ -25,6 +25,7 @@ import {
   VK_LCONTROL,
   VK_LMENU,
   VK_LSHIFT,
+  VK_RMENU,
   VK_RSHIFT,
   VK_SHIFT,
 } from "./windows_keys.ts";
@@ -154,7 +155,8 @@ export class WindowsInput {
     }
     const stroke = this.#stroke(vk, false);
     const before: Stroke[] = [], after: Stroke[] = [];
-    if ((mods & 6) === 6 && !(this.#down(VK_LCONTROL) && this.#down(VK_LMENU))) {
+    const altGrHeld = this.#down(VK_RMENU) || (this.#down(VK_LCONTROL) && this.#down(VK_LMENU));
+    if ((mods & 6) === 6 && !altGrHeld) {
       const ctrl = this.#stroke(VK_LCONTROL, false), alt = this.#stroke(VK_LMENU, false);
       before.push(ctrl, alt);
       after.push(up(alt), up(ctrl));

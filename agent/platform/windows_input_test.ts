@@ -185,6 +185,12 @@ Deno.test("WindowsInput key(): AltGr as Ctrl+Alt; a character the layout lacks a
   ]);
 });
 
+Deno.test("WindowsInput key(): AltGr held by the technician is used as it is", () => {
+  const { input, keys } = fakeWin({ down: [0xa5] }); // right Alt (AltGr) down
+  input.key(0x40, true);
+  assert.deepEqual(keys(), ["+51"]);
+});
+
 Deno.test("WindowsInput releaseAll() lets go of every held key and button", () => {
   const { input, sent, keys } = fakeWin();
   input.key(0xffe3, true); // Control_L

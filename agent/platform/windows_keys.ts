@@ -60,6 +60,7 @@ export const VK_LSHIFT = VK.LSHIFT;
 export const VK_RSHIFT = VK.RSHIFT;
 export const VK_LCONTROL = VK.LCONTROL;
 export const VK_LMENU = VK.LMENU;
+export const VK_RMENU = VK.RMENU;
 export const VK_CAPITAL = VK.CAPITAL;
 
 const key = (vk: number, extended = false): VirtualKey => ({ vk, extended });

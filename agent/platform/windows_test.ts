@@ -180,6 +180,12 @@ Deno.test({
           await f.ask("type Hello, World! 1+1=2 é€");
           await f.ask("key 65293 1"); // Return
           await f.ask("key 65293 0");
+          // With Caps Lock on, Shift is given or taken so the letters come out as sent.
+          await f.ask("key 65509 1"); // Caps_Lock
+          await f.ask("key 65509 0");
+          await f.ask("type Caps Ok");
+          await f.ask("key 65509 1");
+          await f.ask("key 65509 0");
           await f.ask("key 65507 1"); // Control_L
           for (const key of [0x61, 0x63]) { // a, c
             await f.ask(`key ${key} 1`);
@@ -190,7 +196,7 @@ Deno.test({
             const { text } = await f.ask("clipread");
             return text ? text : undefined;
           }, 5000);
-          assert.equal(text, "Hello, World! 1+1=2 é€\n");
+          assert.equal(text, "Hello, World! 1+1=2 é€\nCaps Ok");
         } finally {
           notepad.kill("SIGKILL");
           await notepad.status;
