@@ -87,15 +87,23 @@ async function prepare(): Promise<WindowsCodecs> {
     if (await exists(done)) return await result();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     const work = join(dir, "work");
-    const pinArgs = pins ? ["--libvpx", pins.libvpx, "--libyuv", pins.libyuv] : [];
-    const run = await tool([
-      "--out",
-      join(dir, "out"),
-      "--work-dir",
-      work,
-      "--json",
-      ...pinArgs,
-    ]);
+    const build = (pinned: CodecVersions | null) =>
+      tool([
+        "--out",
+        join(dir, "out"),
+        "--work-dir",
+        work,
+        "--json",
+        ...(pinned ? ["--libvpx", pinned.libvpx, "--libyuv", pinned.libyuv] : []),
+      ]);
+    let run = await build(pins);
+    if (run.code !== 0 && pins && /apt-get .*source/.test(run.stderr)) {
+      // The installed version is no longer in bookworm's index (a newer point release came):
+      // the newest source then, which the Linux side still decodes.
+      console.warn(`windows codecs: ${pins.libvpx} / ${pins.libyuv} not in apt's index, newest`);
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+      run = await build(null);
+    }
     if (run.code !== 0) {
       throw new Error(
         `build_windows_codecs.ts failed:\n${(run.stderr || run.stdout).slice(-2000)}`,
