@@ -10,6 +10,8 @@
 //   screens | layout | cad    → the call's answer
 //   window x y w h            → { ok } (a window of this process, made the foreground one)
 //   setcursor arrow|ibeam|mono → { ok } (this thread's cursor; mono: a CreateCursor pattern)
+//   edit x y w h              → { ok } (a 200-line multi-line EDIT window of our own, focused)
+//   wheel dx dy               → { line } (the EDIT's first visible line once the wheel is read)
 // Wine keeps a cursor's pictures in the process that made it, so GetIconInfo reads only this
 // process's cursors there (Windows shares them): the cursor tests use a window of our own.
 import { WindowsDesktop } from "./windows.ts";
@@ -36,6 +38,11 @@ const user32 = Deno.dlopen("user32.dll", {
   SetForegroundWindow: { parameters: ["pointer"], result: "i32" },
   LoadCursorW: { parameters: ["pointer", "pointer"], result: "pointer" },
   SetCursor: { parameters: ["pointer"], result: "pointer" },
+  SetFocus: { parameters: ["pointer"], result: "pointer" },
+  SendMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
+  PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
+  TranslateMessage: { parameters: ["buffer"], result: "i32" },
+  DispatchMessageW: { parameters: ["buffer"], result: "isize" },
   CreateCursor: {
     parameters: ["pointer", "i32", "i32", "i32", "i32", "buffer", "buffer"],
     result: "pointer",
@@ -59,6 +66,16 @@ const cursors: Record<string, () => Deno.PointerValue> = {
   mono: monoCursor,
 };
 const made = new Map<string, Deno.PointerValue>();
+let edit: Deno.PointerValue = null;
+/** Hands this thread's queued messages (the wheel's) to our windows. */
+function pump(): void {
+  const msg = new Uint8Array(48);
+  while (user32.PeekMessageW(msg, null, 0, 0, 1)) {
+    user32.TranslateMessage(msg);
+    user32.DispatchMessageW(msg);
+  }
+}
+const EM_GETFIRSTVISIBLELINE = 0xce;
 const out = (value: unknown) => console.log(JSON.stringify(value));
 const keysym = (c: string) => {
   const cp = c.codePointAt(0)!;
@@ -157,6 +174,39 @@ for await (const line of lines) {
           null,
         );
         out({ ok: hwnd !== null && user32.SetForegroundWindow(hwnd) !== 0 });
+        break;
+      }
+      case "edit": {
+        const text = Array.from({ length: 200 }, (_, i) => `line ${i}`).join("\r\n");
+        // WS_POPUP | WS_VISIBLE | WS_BORDER | WS_VSCROLL | ES_MULTILINE
+        const style = 0x90a00004;
+        edit = user32.CreateWindowExW(
+          8,
+          wide("EDIT"),
+          wide(text),
+          style,
+          n[0],
+          n[1],
+          n[2],
+          n[3],
+          null,
+          null,
+          null,
+          null,
+        );
+        user32.SetForegroundWindow(edit);
+        user32.SetFocus(edit);
+        pump();
+        out({ ok: edit !== null });
+        break;
+      }
+      case "wheel": {
+        desktop.wheel(n[0], n[1]);
+        for (let i = 0; i < 10; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          pump();
+        }
+        out({ line: Number(user32.SendMessageW(edit, EM_GETFIRSTVISIBLELINE, 0n, 0n)) });
         break;
       }
       case "setcursor": {

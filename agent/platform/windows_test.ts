@@ -157,6 +157,16 @@ Deno.test({
         assert.equal((await f.ask("cursor")).serial, arrow.serial);
       });
 
+      await t.step("wheel() scrolls the window under the pointer: down is forward", async () => {
+        assert.deepEqual(await f.ask("edit 700 80 300 250"), { ok: true });
+        await f.ask("pointer 850 200");
+        assert.equal((await f.ask("wheel 0 0")).line, 0);
+        // Three lines a click (Windows' default), forward for a positive dy.
+        assert.equal((await f.ask("wheel 0 2")).line, 6);
+        assert.equal((await f.ask("wheel 0 -1")).line, 3);
+        assert.equal((await f.ask("wheel 0 -4")).line, 0);
+      });
+
       await t.step("clicks, keys and the clipboard reach Wine's notepad", async () => {
         const notepad = wine.spawn("notepad", []);
         try {
