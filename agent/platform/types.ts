@@ -1,8 +1,8 @@
 /**
  * What the agent needs from the customer's desktop, independent of the operating system:
  * capture, cursor, input injection, clipboard and the keyboard layout. The X11 backend
- * implements it today; the shapes are chosen so GDI/DXGI + SendInput (Windows) and
- * CoreGraphics (macOS) can implement the same interface later.
+ * (x11.ts) and the Windows one (windows.ts: GDI + SendInput) implement it; CoreGraphics
+ * (macOS) can implement the same interface later.
  */
 
 export type MouseButton = "left" | "middle" | "right";
@@ -110,7 +110,10 @@ export interface Overlay {
   close(): void;
 }
 
-/** A screen of the customer's desktop (X11 today; see `openDesktop`). */
+/**
+ * A screen of the customer's desktop (X11 or Windows; see `openDesktop`). On Windows it is
+ * the whole virtual desktop, its top-left corner (0, 0) whatever Windows' own coordinates are.
+ */
 export interface Desktop {
   readonly width: number;
   readonly height: number;
