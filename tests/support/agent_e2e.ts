@@ -18,6 +18,8 @@ export function runAgent(
     /** The customer's home folder (default: this process's). */
     home?: string;
     env?: Record<string, string>;
+    /** A folder with another copy of the app's sources (`agent/`, `protocol/`, deno.json). */
+    appDir?: string;
   },
 ) {
   const home: Record<string, string> = options.home
@@ -41,6 +43,7 @@ export function runAgent(
       options.stateDir,
     ],
     env: { DISPLAY: options.display, LANG: "en_US.UTF-8", ...home, ...options.env },
+    cwd: options.appDir,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -93,7 +96,7 @@ export async function pinSessionWithAgent<P extends Page>(
   deps: AppDeps,
   tech: Page,
   newPage: () => Promise<P>,
-  options: { base: string; display: string; stateDir: string },
+  options: { base: string; display: string; stateDir: string; appDir?: string },
 ) {
   await tech.waitForFunction(() => "htmx" in globalThis);
   await tech.click("button[data-method=pin]");
@@ -107,6 +110,7 @@ export async function pinSessionWithAgent<P extends Page>(
     server: options.base,
     display: options.display,
     stateDir: options.stateDir,
+    appDir: options.appDir,
   });
   const appWindow = await newPage();
   await appWindow.goto(await customerApp.page);
@@ -144,7 +148,13 @@ export async function closeAgentWorld(parts: {
 export async function signedInWithAgentSession<P extends Page>(
   run: { t: { deps: AppDeps }; base: string; newPage: () => Promise<P> },
   tech: { email: string },
-  options: { display: string; stateDir: string; started: (agent: Deno.ChildProcess) => void },
+  options: {
+    display: string;
+    stateDir: string;
+    started: (agent: Deno.ChildProcess) => void;
+    /** The support app's sources from another folder (an older app: runAgent's `appDir`). */
+    appDir?: string;
+  },
 ) {
   const { t, base, newPage } = run;
   (t.deps.config as { publicUrl: string }).publicUrl = base;
@@ -159,6 +169,7 @@ export async function signedInWithAgentSession<P extends Page>(
     base,
     display: options.display,
     stateDir: options.stateDir,
+    appDir: options.appDir,
   });
   options.started(made.customerApp.agent);
   const space = await startFromQueue(page, made.session.id);
