@@ -2,7 +2,7 @@
  * The Windows pointer: where it is (GetCursorInfo) and its shape (GetIconInfo's colour and
  * mask bitmaps, read with GetDIBits) as premultiplied ARGB. Shapes are cached per HCURSOR —
  * Windows hands out one handle per loaded cursor — so the serial changes only when the shape
- * does and a shape is decoded once.
+ * does and a shape is decoded once. A shape that cannot be read is shown as the arrow.
  */
 import {
   BITMAP,
@@ -65,11 +65,25 @@ export class CursorReader {
     const cached = this.#shapes.get(handle);
     if (cached) return cached;
     const decoded = this.#decode(handle);
-    if (!decoded) return null;
+    let shape: Shape | null;
+    if (decoded) shape = { ...decoded, serial: this.#nextSerial++ };
+    else {
+      // A cursor whose pictures cannot be read (Wine keeps them in the process that made the
+      // cursor): the standard arrow where the pointer is, rather than no pointer at all.
+      const arrow = this.#arrow();
+      shape = arrow !== null && arrow !== handle ? this.#shape(arrow) : null;
+      if (!shape) return null;
+    }
     if (this.#shapes.size >= CACHE_MAX) this.#shapes.clear();
-    const shape = { ...decoded, serial: this.#nextSerial++ };
     this.#shapes.set(handle, shape);
     return shape;
+  }
+
+  /** This process's handle of the standard arrow (IDC_ARROW). */
+  #arrow(): bigint | null {
+    const IDC_ARROW = Deno.UnsafePointer.create(32512n);
+    const arrow = this.win.user.LoadCursorW(null, IDC_ARROW);
+    return arrow ? BigInt(Deno.UnsafePointer.value(arrow)) : null;
   }
 
   #decode(handle: bigint): Omit<Shape, "serial"> | null {

@@ -11,6 +11,8 @@ const USER32 = {
   ReleaseDC: { parameters: ["pointer", "pointer"], result: "i32" },
   /** (CURSORINFO*) */
   GetCursorInfo: { parameters: ["buffer"], result: "i32" },
+  /** (NULL, IDC_*): a system cursor, as this process has it. */
+  LoadCursorW: { parameters: ["pointer", "pointer"], result: "pointer" },
   /** (HICON, ICONINFO*): the caller deletes the two bitmaps it gets. */
   GetIconInfo: { parameters: ["pointer", "buffer"], result: "i32" },
   /** (count, INPUT[], sizeof(INPUT)) → how many were inserted */

@@ -184,6 +184,11 @@ Deno.test({
           await f.ask(`click ${cx} ${cy}`);
           const v = shellVars(await runX(display, "xdotool", ["getmouselocation", "--shell"]));
           assert.deepEqual([v.X, v.Y], [cx, cy]);
+          // Notepad's own cursor cannot be read under Wine (another process's): the arrow
+          // stands in for it, where the pointer is.
+          const cursor = await f.ask("cursor");
+          assert.deepEqual([cursor.x, cursor.y, cursor.width, cursor.height], [cx, cy, 32, 32]);
+          assert.ok(cursor.opaque > 20);
           // The click gave notepad the keyboard: the text (shifted characters included), Return,
           // then Ctrl+A and Ctrl+C as a technician presses them.
           // "é" and "€" are not on the US layout: they go as Unicode input.
