@@ -1,9 +1,10 @@
 // Over 400 lines on purpose: the encoder's FFI calls, frame conversion and rate control act on one libvpx context; the ABI tables and change detection are already split out.
 // VP8 encoder for the customer agent: libvpx (encoding) + libyuv (BGRX → I420) over `Deno.dlopen`
 // (vpx_ffi.ts). Needs `--allow-ffi`. The struct layouts and constants come from the table for
-// the libvpx that was loaded (vpx_abi.ts: libvpx 1.12 on x86_64 today); any other libvpx is
-// refused with a message saying so, and `available()` is false. Every struct is allocated with
-// the table's size and written through a view of exactly that size.
+// the libvpx that was loaded (vpx_abi.ts: 1.12–1.15 on x86_64 Linux, 1.12 as vpx.dll on
+// Windows); any other libvpx is refused with a message saying so, and `available()` is false.
+// Every struct is allocated with the table's size and written through a view of exactly that
+// size.
 //
 // All memory libvpx keeps a pointer to (config, codec context, input image) is allocated
 // natively (libc calloc / vpx_img_alloc), never a JS typed array.
