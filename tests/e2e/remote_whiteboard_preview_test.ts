@@ -317,8 +317,9 @@ Deno.test({
         );
         await waitFor("the second line undone", () => countColour(screen, 550, 250, 6, RED) === 0);
         assert.ok(countColour(screen, 600, 350, 4, RED) > 0, "the first line stays");
-        // The agent clears its board and draws the lines that stay: a frame between the two may
-        // show neither, so wait for the picture that has the first line and not the second.
+        // The picture follows the screen a frame or more later: wait for the one that has the
+        // first line and not the second (the Undo itself shows no frame without the first line:
+        // agent/whiteboard_undo_x11_test.ts).
         await waitFor(
           "the picture without the second line, with the first",
           async () => !await pictureRed(page, 550, 250) && await pictureRed(page, 600, 350),
