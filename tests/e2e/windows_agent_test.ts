@@ -1,25 +1,37 @@
+// Over 400 lines on purpose: one Windows customer's whole path (package, launcher, chat, consent, view, control) against one app under Wine; split, each part would start Wine and the app again.
 /**
  * The Windows customer end to end, on real parts: the official Windows Deno runtime (npm
  * `@deno/win32-x64`) under Wine on a private Xvfb (agent/platform/wine_test_support.ts), the
- * real server and Chromium for the technician and for the customer's browser, which says it is
+ * Windows codecs vpx.dll and yuv.dll (agent/media/windows_codecs_test_support.ts, as
+ * `deno task build:windows-codecs` makes them) beside the server's Windows runtime, the real
+ * server and Chromium for the technician and for the customer's browser, which says it is
  * Windows. A technician makes a PIN session → the customer types the PIN, follows "get the
- * support app" and is offered the Windows zip → the test saves the download, unpacks it and
- * starts its launcher `Remote support.cmd` through Wine's cmd.exe → the session is Waiting,
- * the technician starts it, the chat goes both ways → the technician asks to run scripts,
- * the customer allows it in the app's own window, the technician's page says so.
+ * support app" and is offered the Windows zip (no "cannot share your screen": the codecs are
+ * in) → the test saves the download, unpacks it and starts its launcher `Remote support.cmd`
+ * through Wine's cmd.exe → the session is Waiting, the technician starts it, the chat goes both
+ * ways → scripts are allowed in the app's own window → the technician asks for remote control,
+ * the customer allows it there → the technician's picture shows the Windows desktop (the
+ * Xvfb root's colour, Notepad's white page) → a click and typed text reach Notepad, read back
+ * through the customer's clipboard. Screenshots at 1366×768 and 1920×1080 go to E2E_SHOTS.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
+import { pagePoint } from "../support/whiteboard_e2e.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
+import { eventually } from "../support/eventually.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { startFromQueue } from "../support/agent_e2e.ts";
 import { findByToken } from "../../modules/support/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { startWine, wineMissing } from "../../agent/platform/wine_test_support.ts";
+import { startWine } from "../../agent/platform/wine_test_support.ts";
+import {
+  windowsCodecs,
+  windowsCodecsMissing,
+} from "../../agent/media/windows_codecs_test_support.ts";
 
 const WINDOWS_UA =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) " +
@@ -27,7 +39,11 @@ const WINDOWS_UA =
 const SHOTS = Deno.env.get("E2E_SHOTS"); // a folder: the screenshots are kept there
 const step = (what: string) => console.log(`  · ${what}`);
 
-const missing = await wineMissing();
+const SCREEN = { width: 1024, height: 640 };
+/** The Xvfb root's colour (xsetroot): the Windows desktop where no window is. */
+const ROOT = 0x2a9d4f;
+
+const missing = await windowsCodecsMissing();
 if (missing) console.warn(`windows_agent_test: ${missing} — ignored`);
 
 async function shoot(page: Page, name: string) {
@@ -38,6 +54,86 @@ async function shoot(page: Page, name: string) {
     await page.screenshot({ path: `${SHOTS}/${name}-${width}.png` });
   }
   await page.setViewportSize({ width: 1366, height: 768 });
+}
+
+/** The technician's picture at the remote pixel (x, y), as 0xRRGGBB. */
+function pictureAt(page: Page, x: number, y: number): Promise<number> {
+  return page.evaluate(([x, y]) => {
+    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext("2d")!;
+    ctx.drawImage(video, 0, 0);
+    const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+    return (r << 16) | (g << 8) | b;
+  }, [Math.round(x), Math.round(y)] as const);
+}
+
+/** Keeps the technician's picture as it is now, for `newlyDark`. */
+function markPicture(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext("2d")!.drawImage(video, 0, 0);
+    (globalThis as unknown as { __marked: HTMLCanvasElement }).__marked = canvas;
+  });
+}
+
+/**
+ * Where in `rect` the picture turned dark since `markPicture` (text written on a white page):
+ * the box around those pixels, or null while there is none.
+ */
+function newlyDark(page: Page, rect: { x: number; y: number; width: number; height: number }) {
+  return page.evaluate((rect) => {
+    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext("2d")!;
+    ctx.drawImage(video, 0, 0);
+    const now = ctx.getImageData(rect.x, rect.y, rect.width, rect.height).data;
+    const marked = (globalThis as unknown as { __marked: HTMLCanvasElement }).__marked
+      .getContext("2d")!.getImageData(rect.x, rect.y, rect.width, rect.height).data;
+    let left = Infinity, top = Infinity, right = -1, bottom = -1;
+    for (let i = 0; i < now.length; i += 4) {
+      const dark = (d: Uint8ClampedArray) => d[i] + d[i + 1] + d[i + 2] < 200;
+      if (!dark(now) || dark(marked)) continue;
+      const x = (i / 4) % rect.width, y = Math.floor(i / 4 / rect.width);
+      left = Math.min(left, x);
+      top = Math.min(top, y);
+      right = Math.max(right, x);
+      bottom = Math.max(bottom, y);
+    }
+    if (right < 0) return null;
+    return {
+      left: rect.x + left,
+      top: rect.y + top,
+      right: rect.x + right,
+      bottom: rect.y + bottom,
+    };
+  }, rect);
+}
+
+/** Within a video codec's error of `rgb` (each channel ± 24). */
+function near(got: number, rgb: number): boolean {
+  return [16, 8, 0].every((shift) =>
+    Math.abs(((got >> shift) & 0xff) - ((rgb >> shift) & 0xff)) <= 24
+  );
+}
+
+/** Runs a program on the Xvfb display; its stdout. */
+async function onDisplay(display: string, command: string, ...args: string[]) {
+  const out = await new Deno.Command(command, {
+    args,
+    env: { DISPLAY: display },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`${command}: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
 }
 
 /** A Windows program's output, collected; `page` is the agent's window's address. */
@@ -62,12 +158,13 @@ function collect(child: Deno.ChildProcess) {
 }
 
 Deno.test({
-  name: "e2e: a Windows customer — the zip offered, unpacked and run under Wine, chat and consent",
+  name:
+    "e2e: a Windows customer under Wine — the zip offered and run, chat, consent, view and control",
   ignore: missing !== null || Deno.build.os !== "linux" || Deno.build.arch !== "x86_64",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const xvfb = await startXvfb({ width: 1024, height: 640 });
+    const xvfb = await startXvfb(SCREEN);
     const wine = await startWine(xvfb.display);
     const work = await Deno.makeTempDir({ prefix: "rescue-windows-e2e-" });
     const t = await startTestApp();
@@ -82,6 +179,10 @@ Deno.test({
       const runtimes = join(t.deps.config.dataDir, "runtimes", "windows-x64");
       await Deno.mkdir(runtimes, { recursive: true });
       await Deno.symlink(runtime, join(runtimes, "deno.exe"));
+      // And its video codecs, as `deno task build:windows-codecs` puts them beside it.
+      const codecs = await windowsCodecs();
+      await Deno.copyFile(codecs.vpx, join(runtimes, "vpx.dll"));
+      await Deno.copyFile(codecs.yuv, join(runtimes, "yuv.dll"));
       const ann = await technician(t, {
         name: "Ann",
         permissions: [...defaultPermissions(), "scriptsDeploy"],
@@ -121,6 +222,7 @@ Deno.test({
         const text = (await offer.textContent())!;
         assert.match(text, /The support app for Windows\./);
         assert.match(text, /double-click "Remote support\.cmd"/);
+        assert.doesNotMatch(text, /cannot share your screen/, "the codecs are in the package");
         const start = customer.locator("#agent-download-start");
         assert.match(
           (await start.getAttribute("href"))!,
@@ -149,6 +251,8 @@ Deno.test({
           "agent.js",
           "deno.exe",
           "rescue.json",
+          "vpx.dll",
+          "yuv.dll",
         ]);
         // Wine 8 only: the package's deno.exe is swapped for the harness's copy that runs on
         // Wine 8, and its bcryptprimitives.dll (ProcessPrng) put beside it — the two gaps
@@ -158,6 +262,28 @@ Deno.test({
           join(wine.deno, "..", "bcryptprimitives.dll"),
           join(dir, "bcryptprimitives.dll"),
         );
+
+        // The customer's desktop: a coloured background and Notepad open on it.
+        await onDisplay(xvfb.display, "xsetroot", "-solid", `#${ROOT.toString(16)}`);
+        wine.spawn("notepad", []);
+        const geometry = await onDisplay(
+          xvfb.display,
+          "xdotool",
+          "search",
+          "--sync",
+          "--onlyvisible",
+          "--name",
+          "Notepad",
+          "getwindowgeometry",
+          "--shell",
+        );
+        const value = (key: string) => Number(new RegExp(`^${key}=(\\d+)`, "m").exec(geometry)![1]);
+        const notepad = {
+          x: value("X"),
+          y: value("Y"),
+          width: value("WIDTH"),
+          height: value("HEIGHT"),
+        };
 
         // ---- the launcher, as a double-click runs it: cmd.exe /c "Remote support.cmd" ----
         app = wine.spawn(
@@ -192,6 +318,75 @@ Deno.test({
         await appWindow.locator("#allow-scripts").click();
         await scripts.locator('[data-scripts-consent]:has-text("allows scripts")').waitFor();
         step("scripts allowed in the app's window");
+
+        // ---- Desktop view and remote control: the Windows desktop in the technician's page ----
+        const view = space.locator(`.remote-view[data-session="${session.id}"]`);
+        await view.locator(".rv-control").click();
+        await appWindow.locator("#allow-control").click();
+        await appWindow.locator("#stop-control").waitFor({ state: "visible" });
+        await tech.waitForFunction(
+          ([w, h]) => {
+            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
+            return Boolean(video && video.videoWidth === w && video.videoHeight === h);
+          },
+          [SCREEN.width, SCREEN.height] as const,
+          { timeout: 60_000 },
+        );
+        // The Xvfb root's colour where no window is, Notepad's white page where it is.
+        await eventually(
+          "the desktop's colour in the technician's picture",
+          async () => near(await pictureAt(tech, SCREEN.width - 20, SCREEN.height - 20), ROOT),
+          30_000,
+        );
+        const page = { x: notepad.x + notepad.width / 2, y: notepad.y + notepad.height / 2 };
+        await eventually(
+          "Notepad's page in the technician's picture",
+          async () => near(await pictureAt(tech, page.x, page.y), 0xffffff),
+          30_000,
+        );
+        step("the Windows desktop in the technician's picture: the root's colour, Notepad");
+
+        // Two lines typed into Notepad; then a click on the first line, right of its end, and one
+        // more letter there: what Notepad holds comes back by the customer's clipboard (Ctrl+A,
+        // Ctrl+C). Had the click not moved the caret, the letter would end the second line.
+        // A bigger page, so that the fitted picture is near its real size and a click lands
+        // on the remote pixel meant.
+        await tech.setViewportSize({ width: 1920, height: 1080 });
+        const at = await pagePoint(tech, page.x, page.y);
+        await tech.mouse.click(at.x, at.y);
+        await tech.waitForTimeout(1_500); // Notepad repaints once it is clicked: then mark
+        await markPicture(tech);
+        await tech.keyboard.type("Typed from afar 42");
+        let typed: Awaited<ReturnType<typeof newlyDark>> = null;
+        await eventually("the typed line in the technician's picture", async () => {
+          // (Not the status bar at the bottom: its "Ln 1, Col 19" changes with the caret.)
+          typed = await newlyDark(tech, { ...notepad, height: notepad.height - 40 });
+          return typed && typed.right - typed.left > 80 && typed.bottom - typed.top < 24;
+        }, 30_000).catch((error) => {
+          throw new Error(`${error.message}: ${JSON.stringify(typed)}`);
+        });
+        const line = typed!;
+        await tech.keyboard.press("Enter");
+        await tech.keyboard.type("second");
+        const lineEnd = await pagePoint(tech, line.right + 40, (line.top + line.bottom) / 2);
+        await tech.mouse.click(lineEnd.x, lineEnd.y);
+        await tech.keyboard.type("X");
+        await tech.keyboard.press("Control+a");
+        await tech.keyboard.press("Control+c");
+        await view.locator(".rv-clipboard summary").click();
+        let copied = "";
+        await eventually(
+          "Notepad's text on the technician's side, by the customer's clipboard",
+          async () => {
+            copied = await view.locator(".rv-remote-clipboard").inputValue();
+            return copied.replaceAll("\r\n", "\n") === "Typed from afar 42X\nsecond";
+          },
+          30_000,
+        ).catch((error) => {
+          throw new Error(`${error.message}: ${JSON.stringify(copied)} (${JSON.stringify(line)})`);
+        });
+        step("a click and typed text reached Notepad under Wine");
+        await shoot(tech, "windows-workspace");
         await context.close();
       });
     } catch (error) {
