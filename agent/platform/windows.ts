@@ -21,9 +21,10 @@ import {
 import { CursorReader } from "./windows_cursor.ts";
 import { type VirtualScreen, WindowsInput } from "./windows_input.ts";
 import { WindowsClipboard } from "./windows_clipboard.ts";
+import { WindowsOverlay } from "./windows_overlay.ts";
 import { layoutName } from "./windows_keys.ts";
 import { SCREEN_ID_PATTERN, SCREENS_MAX } from "../../protocol/limits.ts";
-import type { CursorImage, Desktop, Frame, MouseButton, ScreenInfo } from "./types.ts";
+import type { CursorImage, Desktop, Frame, MouseButton, Overlay, ScreenInfo } from "./types.ts";
 
 /** Why Ctrl+Alt+Del cannot be sent from here (see ctrlAltDel()). */
 export const CTRL_ALT_DEL_REFUSAL = "Windows takes Ctrl+Alt+Del only from a system service, " +
@@ -35,6 +36,7 @@ export class WindowsDesktop implements Desktop {
   readonly #cursor: CursorReader;
   readonly #input: WindowsInput;
   readonly #clipboard: WindowsClipboard;
+  readonly #overlays = new Set<WindowsOverlay>();
   #capture: DibCapture;
   #closed = false;
 
@@ -187,10 +189,24 @@ export class WindowsDesktop implements Desktop {
     return found.sort((a, b) => Number(b.primary) - Number(a.primary) || a.x - b.x || a.y - b.y);
   }
 
+  /** The whiteboard's and laser's layered windows (windows_overlay.ts); closed with this. */
+  overlay(): Overlay {
+    this.#open();
+    const overlay = new WindowsOverlay(this.#win, () => this.#capture.screen);
+    this.#overlays.add(overlay);
+    const close = overlay.close.bind(overlay);
+    overlay.close = () => {
+      this.#overlays.delete(overlay);
+      close();
+    };
+    return overlay;
+  }
+
   close(): void {
     if (this.#closed) return;
     // Never leave a technician's key or button stuck down on the customer's machine.
     this.#input.releaseAll();
+    for (const overlay of [...this.#overlays]) overlay.close();
     this.#closed = true;
     this.#capture.close();
     releaseWin32();

@@ -12,6 +12,10 @@
 //   setcursor arrow|ibeam|mono → { ok } (this thread's cursor; mono: a CreateCursor pattern)
 //   edit x y w h              → { ok } (a 200-line multi-line EDIT window of our own, focused)
 //   wheel dx dy               → { line } (the EDIT's first visible line once the wheel is read)
+//   overlay stroke rgb width x y … | overlay redraw rgb width x y … | overlay clear
+//   overlay laser x y | overlay nolaser | overlay close → { ok } (one overlay, opened at first)
+//   front                     → { ok } (the EDIT window made the foreground one again)
+//   foreground                → { ours } (whether the foreground window is this process's)
 // Wine keeps a cursor's pictures in the process that made it, so GetIconInfo reads only this
 // process's cursors there (Windows shares them): the cursor tests use a window of our own.
 import { WindowsDesktop } from "./windows.ts";
@@ -39,6 +43,8 @@ const user32 = Deno.dlopen("user32.dll", {
   LoadCursorW: { parameters: ["pointer", "pointer"], result: "pointer" },
   SetCursor: { parameters: ["pointer"], result: "pointer" },
   SetFocus: { parameters: ["pointer"], result: "pointer" },
+  GetForegroundWindow: { parameters: [], result: "pointer" },
+  GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
   SendMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
   PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
   TranslateMessage: { parameters: ["buffer"], result: "i32" },
@@ -66,6 +72,7 @@ const cursors: Record<string, () => Deno.PointerValue> = {
   mono: monoCursor,
 };
 const made = new Map<string, Deno.PointerValue>();
+let overlay: ReturnType<typeof desktop.overlay> | null = null;
 let edit: Deno.PointerValue = null;
 /** Hands this thread's queued messages (the wheel's) to our windows. */
 function pump(): void {
@@ -209,6 +216,33 @@ for await (const line of lines) {
         out({ line: Number(user32.SendMessageW(edit, EM_GETFIRSTVISIBLELINE, 0n, 0n)) });
         break;
       }
+      case "overlay": {
+        overlay ??= desktop.overlay();
+        const [rgb, width, ...points] = n.slice(1);
+        if (args[0] === "stroke") overlay.stroke(points, rgb, width);
+        else if (args[0] === "redraw") overlay.redraw([{ points, rgb, width }]);
+        else if (args[0] === "clear") overlay.clear();
+        else if (args[0] === "laser") overlay.laser({ x: n[1], y: n[2] });
+        else if (args[0] === "nolaser") overlay.laser(null);
+        else if (args[0] === "close") {
+          overlay.close();
+          overlay = null;
+        }
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        out({ ok: true });
+        break;
+      }
+      case "foreground": {
+        const pid = new Uint32Array(1);
+        user32.GetWindowThreadProcessId(user32.GetForegroundWindow(), new Uint8Array(pid.buffer));
+        out({ ours: pid[0] === Deno.pid });
+        break;
+      }
+      case "front":
+        user32.SetForegroundWindow(edit);
+        user32.SetFocus(edit);
+        out({ ok: true });
+        break;
       case "setcursor": {
         if (!made.has(args[0])) made.set(args[0], cursors[args[0]]());
         user32.SetCursor(made.get(args[0])!);

@@ -163,7 +163,7 @@ export class WindowsInput {
     }
     const letter = char.toLowerCase() !== char.toUpperCase();
     const shiftDown = this.#down(VK_SHIFT);
-    const capsLock = letter && (user.GetKeyState(VK_CAPITAL) & 1) !== 0;
+    const capsLock = letter && this.#capsLock();
     if ((shiftDown !== capsLock) !== ((mods & 1) !== 0)) {
       if (!shiftDown) {
         const shift = this.#stroke(VK_LSHIFT, false);
@@ -203,6 +203,17 @@ export class WindowsInput {
   /** Whether a key is down now, whoever pressed it. */
   #down(vk: number): boolean {
     return (this.win.user.GetAsyncKeyState(vk) & 0x8000) !== 0;
+  }
+
+  /**
+   * Whether Caps Lock is on. GetKeyState is this thread's view of the keys; this thread reads
+   * no keyboard input (its windows never take the focus), so Windows keeps the view in step
+   * with the system's. Attaching to the foreground thread's input (AttachThreadInput), which
+   * some programs do here, read Caps Lock as off every time under Wine and upset the Shift
+   * that followed.
+   */
+  #capsLock(): boolean {
+    return (this.win.user.GetKeyState(VK_CAPITAL) & 1) !== 0;
   }
 
   /** The layout of the window the keys go to (each thread has its own on Windows). */

@@ -74,6 +74,22 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
   }
 }
 
+/**
+ * Waits until the fixture's grabs have the X screen's size: a Windows program that starts
+ * while Wine's desktop process is still reading the X screen's monitors sees Wine's default
+ * 1024×768 for a moment (under load), and grab() follows the size once Wine has it.
+ */
+async function screenSize(
+  f: Awaited<ReturnType<typeof startFixture>>,
+  width: number,
+  height: number,
+) {
+  await waitFor(`a ${width}×${height} desktop`, async () => {
+    const frame = await f.ask("grab");
+    return frame.width === width && frame.height === height ? true : undefined;
+  }, 10_000);
+}
+
 function shellVars(text: string): Record<string, number> {
   return Object.fromEntries(
     text.trim().split("\n").map((line) => line.split("=")).map(([k, v]) => [k, Number(v)]),
@@ -92,7 +108,8 @@ Deno.test({
     let fixture: Awaited<ReturnType<typeof startFixture>> | null = null;
     try {
       const f = fixture = await startFixture(wine);
-      assert.deepEqual(f.ready, { ready: true, width: 1024, height: 640 });
+      assert.equal(f.ready.ready, true);
+      await screenSize(f, 1024, 640);
 
       await t.step("grab() copies the X display's pixels into the reused frame", async () => {
         for (const [hex, rgb] of [["#123456", 0x123456], ["#abcdef", 0xabcdef]] as const) {
@@ -181,9 +198,21 @@ Deno.test({
           });
           const g = shellVars(await runX(display, "xdotool", ["getwindowgeometry", "--shell", id]));
           const [cx, cy] = [g.X + (g.WIDTH >> 1), g.Y + (g.HEIGHT >> 1)];
+          // A whiteboard line across the spot, and the keyboard given to another window: the
+          // click must go through the drawing (click-through) to notepad to give it the keys.
+          await f.ask(`overlay stroke ${0xff0000} 8 ${cx - 100} ${cy} ${cx + 100} ${cy}`);
+          const drawn = await f.ask(`grab ${cx} ${cy} ${cx} ${cy - 20}`);
+          assert.equal(drawn.pixels[0][2], 0xff0000);
+          assert.notEqual(drawn.pixels[1][2], 0xff0000);
+          await f.ask("front");
+          assert.deepEqual(await f.ask("foreground"), { ours: true });
           await f.ask(`click ${cx} ${cy}`);
           const v = shellVars(await runX(display, "xdotool", ["getmouselocation", "--shell"]));
           assert.deepEqual([v.X, v.Y], [cx, cy]);
+          // Windows moves the keyboard to notepad a moment after the click.
+          await waitFor("notepad in front", async () => {
+            return (await f.ask("foreground")).ours ? undefined : true;
+          }, 5000);
           // Notepad's own cursor cannot be read under Wine (another process's): the arrow
           // stands in for it, where the pointer is.
           const cursor = await f.ask("cursor");
@@ -212,11 +241,37 @@ Deno.test({
             return text ? text : undefined;
           }, 5000);
           assert.equal(text, "Hello, World! 1+1=2 é€\nCaps Ok");
+          await f.ask("overlay close");
+          assert.notEqual((await f.ask(`grab ${cx} ${cy}`)).pixels[0][2], 0xff0000);
         } finally {
           notepad.kill("SIGKILL");
           await notepad.status;
         }
       });
+
+      await t.step(
+        "overlay(): the laser, a redraw and a clear, in the captured picture",
+        async () => {
+          const at = async (x: number, y: number) => (await f.ask(`grab ${x} ${y}`)).pixels[0][2];
+          const background = await at(100, 600);
+          await f.ask("overlay laser 100 600");
+          assert.equal(await at(100, 600), 0xff1a1a);
+          assert.equal(await at(100 + 12, 600), background); // the dot is 18 pixels across
+          await f.ask("overlay nolaser");
+          assert.equal(await at(100, 600), background);
+          await f.ask(`overlay stroke ${0x0000ff} 6 20 580 200 580`);
+          assert.equal(await at(100, 580), 0x0000ff);
+          // A second piece: only its part of the board is handed over (the dirty rectangle).
+          await f.ask(`overlay stroke ${0xff00ff} 6 20 600 200 600`);
+          assert.deepEqual([await at(100, 580), await at(100, 600)], [0x0000ff, 0xff00ff]);
+          // Undo's redraw: the lines that stay replace the others in one step.
+          await f.ask(`overlay redraw ${0x00ff00} 6 20 620 200 620`);
+          assert.deepEqual([await at(100, 580), await at(100, 620)], [background, 0x00ff00]);
+          await f.ask("overlay clear");
+          assert.equal(await at(100, 620), background);
+          await f.ask("overlay close");
+        },
+      );
 
       await t.step("clipboardWrite() puts text others read; clipboardRead() gets it", async () => {
         const text = "line one\nzwei: äöü € 😀";
@@ -251,7 +306,7 @@ Deno.test({
       await runX(display, "xsetroot", ["-solid", "#204060"]);
       const f = fixture = await startFixture(wine);
       // The virtual desktop spans both monitors; screens() says where each one is in it.
-      assert.deepEqual(f.ready, { ready: true, width: 1440, height: 600 });
+      await screenSize(f, 1440, 600);
       assert.deepEqual(await f.ask("screens"), [
         { id: "DISPLAY1", x: 0, y: 0, width: 800, height: 600, primary: true },
         { id: "DISPLAY2", x: 800, y: 0, width: 640, height: 480, primary: false },
