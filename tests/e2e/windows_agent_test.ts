@@ -8,7 +8,9 @@
  * Windows. A technician makes a PIN session → the customer types the PIN, follows "get the
  * support app" and is offered the Windows zip (no "cannot share your screen": the codecs are
  * in) → the test saves the download, unpacks it and starts its launcher `Remote support.cmd`
- * through Wine's cmd.exe → the session is Waiting, the technician starts it, the chat goes both
+ * through Wine's cmd.exe, with no arguments, as a double-click does → the app opens its own
+ * window with `cmd /c start` (Wine's winebrowser gives the address to the default browser, a
+ * recorder here; the test opens it in Chromium) → the session is Waiting, the technician starts it, the chat goes both
  * ways → scripts are allowed in the app's own window → the technician asks for remote control,
  * the customer allows it there → the technician's picture shows the Windows desktop (the
  * Xvfb root's colour, Notepad's white page) → a click and typed text reach Notepad, read back
@@ -266,16 +268,23 @@ Deno.test({
         // The customer's desktop: a coloured background and Notepad open on it.
         await onDisplay(xvfb.display, "xsetroot", "-solid", `#${ROOT.toString(16)}`);
         wine.spawn("notepad", []);
-        const geometry = await onDisplay(
-          xvfb.display,
-          "xdotool",
-          "search",
-          "--sync",
-          "--onlyvisible",
-          "--name",
-          "Notepad",
-          "getwindowgeometry",
-          "--shell",
+        // (xdotool may meet a window Wine just destroyed — BadWindow — and is asked again.)
+        const geometry = await eventually(
+          "Notepad's window on the display",
+          () =>
+            onDisplay(
+              xvfb.display,
+              "xdotool",
+              "search",
+              "--sync",
+              "--onlyvisible",
+              "--name",
+              "Notepad",
+              "getwindowgeometry",
+              "--shell",
+            ).catch(() => ""),
+          30_000,
+          300,
         );
         const value = (key: string) => Number(new RegExp(`^${key}=(\\d+)`, "m").exec(geometry)![1]);
         const notepad = {
@@ -285,10 +294,29 @@ Deno.test({
           height: value("HEIGHT"),
         };
 
+        // The default browser: Wine's winebrowser runs what its registry names (Browsers), here
+        // a recorder of the address it is given.
+        const recorder = join(work, "browser.sh");
+        await Deno.writeTextFile(
+          recorder,
+          `#!/bin/sh\nprintf '%s\\n' "$1" >> '${join(work, "opened.txt")}'\n`,
+        );
+        await Deno.chmod(recorder, 0o755);
+        const browserKey = await wine.spawn("reg", [
+          "add",
+          "HKCU\\Software\\Wine\\WineBrowser",
+          "/v",
+          "Browsers",
+          "/d",
+          recorder,
+          "/f",
+        ]).status;
+        assert.ok(browserKey.success, "the default browser set");
+
         // ---- the launcher, as a double-click runs it: cmd.exe /c "Remote support.cmd" ----
         app = wine.spawn(
           "cmd",
-          ["/c", wine.winPath(join(dir, "Remote support.cmd")), "--no-open"],
+          ["/c", wine.winPath(join(dir, "Remote support.cmd"))],
           {
             stdout: "piped",
             stderr: "piped",
@@ -296,10 +324,19 @@ Deno.test({
         );
         const run = collect(app);
         output = run.output;
+        // Its window: the app opens its launcher file with `cmd /c start`; Wine hands it to the
+        // default browser, here the recorder, and the test opens what it was given in Chromium.
+        const opened = await eventually(
+          "the app's window opened in the default browser",
+          () => Deno.readTextFile(join(work, "opened.txt")).then((t) => t.trim(), () => ""),
+          60_000,
+        );
+        assert.match(opened, /^file:\/\/\/.*\/window-[^/]+\.html$/);
         const appWindow = await newPage();
-        await appWindow.goto(await run.page);
+        await appWindow.goto(opened);
         await appWindow.locator("#consent").waitFor();
-        step("the app started from its launcher under Wine; its window opened");
+        assert.equal(appWindow.url(), await run.page, "the launcher file leads to the app's page");
+        step("the app started from its launcher under Wine; its window opened by itself");
 
         const space = await startFromQueue(tech, session.id);
         await space.locator(`#chat-input-${session.id}`).fill("Hello from your technician");
@@ -368,7 +405,12 @@ Deno.test({
         const line = typed!;
         await tech.keyboard.press("Enter");
         await tech.keyboard.type("second");
-        const lineEnd = await pagePoint(tech, line.right + 40, (line.top + line.bottom) / 2);
+        // Right of the line's end ("Typed from afar 42" is ≈ 125 pixels wide), inside Notepad.
+        const lineEnd = await pagePoint(
+          tech,
+          notepad.x + notepad.width * 0.6,
+          (line.top + line.bottom) / 2,
+        );
         await tech.mouse.click(lineEnd.x, lineEnd.y);
         await tech.keyboard.type("X");
         await tech.keyboard.press("Control+a");
