@@ -192,13 +192,11 @@ export class WindowsDesktop implements Desktop {
   /** The whiteboard's and laser's layered windows (windows_overlay.ts); closed with this. */
   overlay(): Overlay {
     this.#open();
-    const overlay = new WindowsOverlay(this.#win, () => this.#capture.screen);
+    const overlay: WindowsOverlay = new WindowsOverlay(this.#win, {
+      screen: () => this.#capture.screen,
+      closed: () => this.#overlays.delete(overlay),
+    });
     this.#overlays.add(overlay);
-    const close = overlay.close.bind(overlay);
-    overlay.close = () => {
-      this.#overlays.delete(overlay);
-      close();
-    };
     return overlay;
   }
 

@@ -186,8 +186,16 @@ export class WindowsOverlay implements Overlay {
   readonly #timer: ReturnType<typeof setInterval>;
   #pumps = 0;
   #closed = false;
+  readonly #screen: () => VirtualScreen;
+  readonly #onClosed: () => void;
 
-  constructor(private readonly win: Win32, private readonly screen: () => VirtualScreen) {
+  /** `screen`: the virtual desktop now; `closed`: told once, when close() is called. */
+  constructor(
+    private readonly win: Win32,
+    options: { screen: () => VirtualScreen; closed?: () => void },
+  ) {
+    this.#screen = options.screen;
+    this.#onClosed = options.closed ?? (() => {});
     this.#lib = Deno.dlopen("user32.dll", OVERLAY_SYMBOLS);
     this.#timer = setInterval(() => this.#pump(), PUMP_MS);
     Deno.unrefTimer(this.#timer);
@@ -234,7 +242,7 @@ export class WindowsOverlay implements Overlay {
         width: LASER_SIZE,
       });
     }
-    const s = this.screen();
+    const s = this.#screen();
     const half = LASER_SIZE / 2;
     this.#laser.show(Math.round(s.x + at.x - half), Math.round(s.y + at.y - half));
     this.#laserShown = true;
@@ -248,11 +256,12 @@ export class WindowsOverlay implements Overlay {
     this.#laser?.close();
     this.#pump(); // the windows' last messages (WM_DESTROY's) handed on
     this.#lib.close();
+    this.#onClosed();
   }
 
   /** The board, made or re-made at the virtual desktop's size (`fresh`: drawn whole now). */
   #ensureBoard(): { window: LayeredWindow; fresh: boolean } {
-    const s = this.screen();
+    const s = this.#screen();
     const at = this.#boardAt;
     if (
       this.#board && at && at.x === s.x && at.y === s.y && at.width === s.width &&
