@@ -22,7 +22,7 @@ import { CursorReader } from "./windows_cursor.ts";
 import { type VirtualScreen, WindowsInput } from "./windows_input.ts";
 import { WindowsClipboard } from "./windows_clipboard.ts";
 import { WindowsOverlay } from "./windows_overlay.ts";
-import { layoutName } from "./windows_keys.ts";
+import { klidOfHkl, layoutName } from "./windows_keys.ts";
 import { SCREEN_ID_PATTERN, SCREENS_MAX } from "../../protocol/limits.ts";
 import type { CursorImage, Desktop, Frame, MouseButton, Overlay, ScreenInfo } from "./types.ts";
 
@@ -139,14 +139,11 @@ export class WindowsDesktop implements Desktop {
     this.#open();
     const { user } = this.#win;
     const thread = user.GetWindowThreadProcessId(user.GetForegroundWindow(), null);
-    const hkl = Deno.UnsafePointer.value(user.GetKeyboardLayout(thread));
-    const layout = Number((BigInt(hkl) >> 16n) & 0xffffn);
-    if (layout !== 0 && (layout & 0xf000) !== 0xf000) {
-      return layoutName(layout.toString(16).padStart(8, "0"));
-    }
-    const klid = new Uint8Array(2 * 9);
-    if (!user.GetKeyboardLayoutNameW(klid)) return "unknown";
-    return layoutName(fromWide(klid));
+    const klid = klidOfHkl(BigInt(Deno.UnsafePointer.value(user.GetKeyboardLayout(thread))));
+    if (klid) return layoutName(klid);
+    const own = new Uint8Array(2 * 9);
+    if (!user.GetKeyboardLayoutNameW(own)) return "unknown";
+    return layoutName(fromWide(own));
   }
 
   /** The monitors (EnumDisplayMonitors), in the virtual desktop's pixels, primary first. */

@@ -245,6 +245,18 @@ const LAYOUTS: Record<string, string> = {
   "00000427": "lt",
 };
 
+/**
+ * The KLID of a keyboard layout handle (HKL), or null when it cannot be told from the handle:
+ * the high word is the layout (0x04070407 → "00000407"; 0x08070409, Swiss German keys for
+ * English, → "00000807") unless it is a device handle (0xF…, e.g. Dvorak), which only the
+ * registry resolves.
+ */
+export function klidOfHkl(hkl: bigint): string | null {
+  const layout = Number((hkl >> 16n) & 0xffffn);
+  if (layout === 0 || (layout & 0xf000) === 0xf000) return null;
+  return layout.toString(16).padStart(8, "0");
+}
+
 /** A KLID's readable name ("00000407" → "de"); an unknown one as it is. */
 export function layoutName(klid: string): string {
   const id = klid.trim().toLowerCase();

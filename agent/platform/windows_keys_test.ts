@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keysymChar, layoutName, specialKey } from "./windows_keys.ts";
+import { keysymChar, klidOfHkl, layoutName, specialKey } from "./windows_keys.ts";
 
 Deno.test("specialKey() maps keysyms to virtual keys with the extended flag where Windows has E0", () => {
   const cases: [number, number, boolean][] = [
@@ -70,4 +70,12 @@ Deno.test("layoutName() names common KLIDs and shows others as they are", () => 
   assert.equal(layoutName("00000419"), "ru");
   assert.equal(layoutName("0001041f"), "0001041F");
   assert.equal(layoutName("garbage"), "unknown");
+});
+
+Deno.test("klidOfHkl() reads the layout from a keyboard layout handle's high word", () => {
+  assert.equal(klidOfHkl(0x04090409n), "00000409");
+  assert.equal(klidOfHkl(0x04070407n), "00000407");
+  assert.equal(klidOfHkl(0x08070409n), "00000807"); // Swiss German keys, English language
+  assert.equal(klidOfHkl(0xf0020409n), null); // a device handle (US Dvorak): the registry's
+  assert.equal(klidOfHkl(0n), null);
 });
