@@ -7,8 +7,11 @@ import { fromWide, wide, type Win32 } from "./windows_ffi.ts";
 
 const CF_UNICODETEXT = 13;
 const GMEM_MOVEABLE = 0x0002;
-/** HWND_MESSAGE: a window that is never shown and gets no broadcasts. */
-const HWND_MESSAGE = Deno.UnsafePointer.create(-3n);
+/**
+ * HWND_MESSAGE: a window that is never shown and gets no broadcasts (made when used: making a
+ * pointer needs --allow-ffi, which a program that only imports this module may not have).
+ */
+const HWND_MESSAGE = -3n;
 const OPEN_TRIES = 40;
 const OPEN_PAUSE_MS = 25;
 /** More than the protocol carries; a larger clipboard is cut here rather than read whole. */
@@ -56,7 +59,7 @@ export class WindowsClipboard {
       0,
       0,
       0,
-      HWND_MESSAGE,
+      Deno.UnsafePointer.create(HWND_MESSAGE),
       null,
       null,
       null,

@@ -49,7 +49,8 @@ const OVERLAY_SYMBOLS = {
 const EX_STYLE = 0x00080000 + 0x20 + 0x8 + 0x80 + 0x08000000;
 const WS_POPUP = 0x80000000;
 const SW_HIDE = 0, SW_SHOWNOACTIVATE = 4;
-const HWND_TOPMOST = Deno.UnsafePointer.create(-1n);
+/** Made into a pointer when used (that needs --allow-ffi; importing this module must not). */
+const HWND_TOPMOST = -1n;
 const SWP_NOSIZE_NOMOVE_NOACTIVATE = 0x1 | 0x2 | 0x10;
 /** AC_SRC_OVER, no flags, constant alpha 255, AC_SRC_ALPHA (per-pixel, premultiplied). */
 const BLEND = new Uint8Array([0, 0, 255, 1]);
@@ -163,7 +164,8 @@ class LayeredWindow {
   }
 
   raise(): void {
-    this.ui.SetWindowPos(this.hwnd, HWND_TOPMOST, 0, 0, 0, 0, SWP_NOSIZE_NOMOVE_NOACTIVATE);
+    const topmost = Deno.UnsafePointer.create(HWND_TOPMOST);
+    this.ui.SetWindowPos(this.hwnd, topmost, 0, 0, 0, 0, SWP_NOSIZE_NOMOVE_NOACTIVATE);
   }
 
   close(): void {
