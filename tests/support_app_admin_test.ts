@@ -33,6 +33,24 @@ Deno.test({
       const after = await (await admin.get("/admin/support-app")).text();
       assert.ok(after.includes(linux.sha256));
 
+      // Screen sharing: Linux's app yes; Windows' only with vpx.dll and yuv.dll by its runtime.
+      const screen = (page: string, platform: string) =>
+        new RegExp(`data-platform="${platform}"[\\s\\S]*?<td class="screen">([^<]*)<`).exec(page)
+          ?.[1];
+      assert.equal(screen(after, "linux-x64"), "Yes");
+      assert.equal(
+        screen(after, "windows-x64"),
+        "No: vpx.dll and yuv.dll are missing (deno task build:windows-codecs)",
+      );
+      assert.equal(screen(after, "darwin-arm64"), "Not yet on this system");
+      const runtimes = `${t.deps.config.dataDir}/runtimes/windows-x64`;
+      await Deno.mkdir(runtimes, { recursive: true });
+      for (const name of ["deno.exe", "vpx.dll", "yuv.dll"]) {
+        await Deno.writeTextFile(`${runtimes}/${name}`, "MZ stand-in");
+      }
+      const codecs = await (await admin.get("/admin/support-app")).text();
+      assert.equal(screen(codecs, "windows-x64"), "Yes");
+
       const group = await makeGroup(t, { permissions: [] });
       const person = await makePerson(t, { groupId: group.id });
       const tech = t.client();

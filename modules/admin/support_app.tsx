@@ -1,7 +1,8 @@
 /**
  * `GET /admin/support-app` (master admin): what customers download — for each system, whether
- * this server has Deno's runtime for it, and the built package's version, size and SHA-256, so
- * an admin can verify what customers get. `POST /admin/support-app/build` builds every package
+ * this server has Deno's runtime for it, whether its app can share the screen (Windows: with
+ * the codecs beside its runtime), and the built package's version, size and SHA-256, so an
+ * admin can verify what customers get. `POST /admin/support-app/build` builds every package
  * that has a runtime (they are otherwise built on the first download).
  */
 import { Hono } from "hono";
@@ -9,16 +10,20 @@ import { type AppEnv, type PageContext, requireRole } from "../http/mod.ts";
 import {
   type AgentPackage,
   builtPackages,
+  codecsFor,
   packageFor,
   type Platform,
   PLATFORMS,
   runtimeFor,
+  sharesScreen,
 } from "../agent_packages/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 
 interface Row {
   platform: Platform;
   runtime: "own" | "fetched" | "missing";
+  /** Whether the app of the next download shares the screen, or why not. */
+  screen: "screenYes" | "screenNoCodecs" | "screenNo";
   built: AgentPackage | null;
 }
 
@@ -30,6 +35,11 @@ async function _rows(dataDir: string): Promise<Row[]> {
     rows.push({
       platform,
       runtime: !runtime ? "missing" : runtime === Deno.execPath() ? "own" : "fetched",
+      screen: sharesScreen(platform, await codecsFor(dataDir, platform))
+        ? "screenYes"
+        : PLATFORMS[platform].os === "windows"
+        ? "screenNoCodecs"
+        : "screenNo",
       // The newest build of this platform (older versions stay until removed).
       built: built.filter((p) => p.platform === platform).at(-1) ?? null,
     });
@@ -65,6 +75,7 @@ function SupportAppPage(props: { c: PageContext; rows: Row[]; built: boolean }) 
           <tr>
             <th scope="col">{t("supportApp.platform")}</th>
             <th scope="col">{t("supportApp.runtime")}</th>
+            <th scope="col">{t("supportApp.screen")}</th>
             <th scope="col">{t("supportApp.version")}</th>
             <th scope="col">{t("supportApp.size")}</th>
             <th scope="col">SHA-256</th>
@@ -75,6 +86,7 @@ function SupportAppPage(props: { c: PageContext; rows: Row[]; built: boolean }) 
             <tr data-platform={row.platform}>
               <th scope="row" class="nowrap">{row.platform}</th>
               <td>{t(`supportApp.runtimes.${row.runtime}`)}</td>
+              <td class="screen">{t(`supportApp.${row.screen}`)}</td>
               <td class="mono">{row.built?.version ?? "—"}</td>
               <td>{row.built ? `${(row.built.size / 1_048_576).toFixed(1)} MB` : "—"}</td>
               <td class={row.built ? "mono sha" : "muted"}>

@@ -117,20 +117,25 @@ export function caFiles(
   return ca ? [{ name: "ca.pem", bytes: encoder.encode(ca) }] : [];
 }
 
-/** The packages built on this server so far (for the admins' verification page). */
+/**
+ * The packages built on this server so far (for the admins' verification page), by platform
+ * and, within one, oldest first (a platform's last is its newest build).
+ */
 export async function builtPackages(dataDir: string): Promise<AgentPackage[]> {
   const dir = join(dataDir, "agent-packages");
-  const found: AgentPackage[] = [];
+  const found: { pkg: AgentPackage; at: number }[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.name.endsWith(".json")) continue;
-      const meta = JSON.parse(await Deno.readTextFile(join(dir, entry.name))) as AgentPackage;
-      found.push(meta);
+      const path = join(dir, entry.name);
+      const pkg = JSON.parse(await Deno.readTextFile(path)) as AgentPackage;
+      found.push({ pkg, at: (await Deno.stat(path)).mtime?.getTime() ?? 0 });
     }
   } catch {
     // Nothing built yet.
   }
-  return found.sort((a, b) => a.platform.localeCompare(b.platform));
+  return found.sort((a, b) => a.pkg.platform.localeCompare(b.pkg.platform) || a.at - b.at)
+    .map((f) => f.pkg);
 }
 
 async function _build(dataDir: string, platform: Platform, runtime: string) {
