@@ -2,8 +2,9 @@
  * The Windows desktop: GDI capture of the whole virtual desktop (every monitor, as the X11
  * backend captures the whole root window; `screens()` says where each monitor sits in it, and
  * screen_view.ts cuts one out), the pointer and its shape (windows_cursor.ts), SendInput
- * (windows_input.ts), the clipboard (windows_clipboard.ts) and the keyboard layout. All calls
- * are synchronous FFI on the main thread; each takes microseconds except the BitBlt.
+ * (windows_input.ts), the clipboard (windows_clipboard.ts), the whiteboard's overlay
+ * (windows_overlay.ts) and the keyboard layout. All calls are synchronous FFI on the main
+ * thread; each takes microseconds except the BitBlt. No damage(): the caller polls.
  */
 import {
   acquireWin32,
