@@ -219,6 +219,7 @@ Deno.test({
         await customer.fill("#pin", pin);
         await clickAndWait(customer, "form[action='/pin'] button[type=submit]");
         assert.equal(new URL(customer.url()).pathname, `/s/${session.token}`);
+        await shoot(customer, "windows-customer-page");
         await clickAndWait(customer, "#agent-download");
         const offer = customer.locator("#agent-download-page");
         const text = (await offer.textContent())!;
