@@ -9,15 +9,27 @@
 import { z } from "zod";
 import { defineOp } from "./op_spec.ts";
 
-export const PROCESSES_MAX = 4000;
-export const UNITS_MAX = 3000;
-export const APPS_MAX = 12_000;
-export const MODULES_MAX = 2000;
-export const STARTUP_MAX = 1000;
-export const EVENTS_MAX = 1000;
-export const EVENT_FILTER_MAX = 200;
-/** Linux's PID_MAX_LIMIT (2^22). */
-export const PID_MAX = 4_194_304;
+import {
+  APPS_MAX,
+  EVENT_FILTER_MAX,
+  EVENTS_MAX,
+  MODULES_MAX,
+  PID_MAX,
+  PROCESSES_MAX,
+  STARTUP_MAX,
+  UNITS_MAX,
+} from "./system_limits.ts";
+
+export {
+  APPS_MAX,
+  EVENT_FILTER_MAX,
+  EVENTS_MAX,
+  MODULES_MAX,
+  PID_MAX,
+  PROCESSES_MAX,
+  STARTUP_MAX,
+  UNITS_MAX,
+};
 
 /**
  * A systemd service's name: letters, digits and `:_.@-`, systemd's `\xNN` escapes, ending in
@@ -30,8 +42,35 @@ export function isUnitName(value: string): boolean {
   return UNIT_NAME.test(value) && !value.startsWith("-");
 }
 
-/** Why a section has nothing: its source is missing, systemd is not running, a tool is absent… */
-export const UNAVAILABLE_WHY = ["no_source", "no_systemd", "no_tool", "denied", "failed"] as const;
+/**
+ * A Windows service's (key) name: 1–256 characters, no slash or backslash (the Service Control
+ * Manager refuses them) and no control character; not starting with "-" or a space.
+ */
+// deno-lint-ignore no-control-regex -- control characters are what it refuses
+export const WINDOWS_SERVICE_NAME = /^[^-\s\\/\x00-\x1f\x7f][^\\/\x00-\x1f\x7f]{0,255}$/;
+
+export function isWindowsServiceName(value: string): boolean {
+  return WINDOWS_SERVICE_NAME.test(value);
+}
+
+/** A service name of either system (each agent checks again for its own: see handlers.ts). */
+export function isServiceName(value: string): boolean {
+  return isUnitName(value) || isWindowsServiceName(value);
+}
+
+/**
+ * Why a section has nothing: its source is missing, systemd is not running, a tool is absent,
+ * or the support app does not read it on this system yet…
+ */
+export const UNAVAILABLE_WHY = [
+  "no_source",
+  "no_systemd",
+  "no_tool",
+  "denied",
+  "failed",
+  /** The support app does not read it on this system yet (Windows: the Task Scheduler). */
+  "not_built",
+] as const;
 export type UnavailableWhy = typeof UNAVAILABLE_WHY[number];
 
 const text = (max: number) => z.string().max(max);
@@ -110,8 +149,8 @@ export const EventEntrySchema = z.strictObject({
 export type EventEntry = z.infer<typeof EventEntrySchema>;
 
 const EventSourceSchema = z.strictObject({
-  /** journald, syslog (a file) or kernel (the ring buffer). */
-  name: z.enum(["journald", "syslog", "kernel"]),
+  /** journald, syslog (a file) or kernel (the ring buffer); Windows: eventlog (`where`: the log). */
+  name: z.enum(["journald", "syslog", "kernel", "eventlog"]),
   status: section(z.strictObject({ where: text(300), entries: count })),
 });
 
@@ -151,9 +190,10 @@ export const SnapshotSchema = z.strictObject({
   cpu: section(z.strictObject({
     model: text(200),
     logical: count,
-    load1: z.number().min(0),
-    load5: z.number().min(0),
-    load15: z.number().min(0),
+    /** null where the system keeps no load average (Windows). */
+    load1: z.number().min(0).nullable(),
+    load5: z.number().min(0).nullable(),
+    load15: z.number().min(0).nullable(),
     /** Busy share of all CPUs over the sampling interval (0–100). */
     usagePercent: z.number().min(0).max(100).nullable(),
   })),
@@ -194,7 +234,8 @@ export const ServiceRowSchema = z.strictObject({
 });
 export type ServiceRow = z.infer<typeof ServiceRowSchema>;
 
-export const APP_SOURCES = ["dpkg", "rpm", "flatpak", "snap"] as const;
+/** Linux's package systems; registry: Windows's Uninstall keys (what "Apps & features" lists). */
+export const APP_SOURCES = ["dpkg", "rpm", "flatpak", "snap", "registry"] as const;
 export type AppSource = typeof APP_SOURCES[number];
 
 export const AppRowSchema = z.strictObject({
@@ -310,7 +351,7 @@ export const SYSTEM_OPS = [
     kind: "system.serviceAction",
     capability: "systemInfo",
     params: {
-      unit: z.string().max(256).refine(isUnitName, "not a service name"),
+      unit: z.string().max(256).refine(isServiceName, "not a service name"),
       action: z.enum(["start", "stop", "restart"]),
     },
     result: z.strictObject({ unit: text(256), action: text(16), active: text(32) }),

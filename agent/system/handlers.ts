@@ -1,17 +1,18 @@
 /**
  * The agent's handlers for the system operations (protocol/system.ts, docs/agent_ops.md): each
- * reads through the OS layer (`SystemOs`, Linux now) and answers what it found. The two
+ * reads through the OS layer (`SystemOs`: linux/, windows/) and answers what it found. The two
  * actions — ending a process, starting/stopping/restarting a service — are put to the
  * customer one by one in the agent's window (`ctx.confirm`) on top of the systemInfo consent,
  * and nothing runs before the answer is yes.
  */
 import type { z } from "zod";
-import { isUnitName, type SYSTEM_OPS } from "../../protocol/system.ts";
+import { isUnitName, isWindowsServiceName, type SYSTEM_OPS } from "../../protocol/system.ts";
 import { type OpContext, type OpEnv, OpFailure, type OpHandlers } from "../ops/mod.ts";
 import { osLanguage } from "../identity.ts";
 import { agentStrings, fill } from "../strings.ts";
 import type { SystemOs } from "./os.ts";
 import { linuxSystem } from "./linux/linux.ts";
+import { windowsSystem } from "./windows/windows.ts";
 
 /** How long an ended process may take to go (SIGTERM lets it save and close). */
 const END_WAIT_MS = 3_000;
@@ -31,7 +32,10 @@ export function systemHandlers(
   env: OpEnv,
   options: { os?: SystemOs; language?: string } = {},
 ): OpHandlers {
-  const system = options.os ?? (env.os === "linux" ? linuxSystem() : undefined);
+  const system = options.os ??
+    (env.os === "linux" ? linuxSystem() : env.os === "windows" ? windowsSystem() : undefined);
+  // A service's name as this system spells it: a systemd unit, or a Windows service's key name.
+  const isServiceName = env.os === "windows" ? isWindowsServiceName : isUnitName;
   if (!system) return {}; // the agent answers not_available until the OS has its layer
   const strings = () => agentStrings(options.language ?? osLanguage()).system;
   const handlers: SystemHandlers = {
@@ -79,8 +83,8 @@ export function systemHandlers(
     },
     "system.services": (_request, ctx) => system.services(ctx.signal),
     "system.serviceAction": async ({ unit, action }, ctx) => {
-      // The schema refused it already; checked again so no path reaches systemctl without it.
-      if (!isUnitName(unit)) throw new OpFailure("invalid", "Not a service name");
+      // The schema refused it already; checked again (for this system) before the OS sees it.
+      if (!isServiceName(unit)) throw new OpFailure("invalid", "Not a service name");
       const detail = fill(strings()[`service_${action}`], { unit });
       if (!await ctx.confirm(detail)) {
         throw new OpFailure("declined", `The customer declined: ${detail}`);

@@ -118,12 +118,15 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
               rows={[
                 [t("sysinfo.dash.cpu"), <span data-fact="cpu">{v.model || "—"}</span>],
                 ["", t("sysinfo.dash.cores", { count: v.logical })],
-                [
-                  t("sysinfo.dash.load"),
-                  <span data-fact="load">
-                    {[v.load1, v.load5, v.load15].map((n) => number(n, lang, 2)).join(" · ")}
-                  </span>,
-                ],
+                // Windows keeps no load average: the row is left out.
+                ...(v.load1 === null || v.load5 === null || v.load15 === null ? [] : [
+                  [
+                    t("sysinfo.dash.load"),
+                    <span data-fact="load">
+                      {[v.load1, v.load5, v.load15].map((n) => number(n ?? 0, lang, 2)).join(" · ")}
+                    </span>,
+                  ] as [string, Child],
+                ]),
                 [
                   t("sysinfo.dash.usage"),
                   v.usagePercent === null ? "—" : (

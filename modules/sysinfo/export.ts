@@ -84,7 +84,10 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
   lines.push(..._heading(t("sysinfo.dash.cpu")));
   lines.push(..._section(t, s.cpu, (v) => [
     fact(t("sysinfo.dash.cpu"), `${v.model} (${t("sysinfo.dash.cores", { count: v.logical })})`),
-    fact(t("sysinfo.dash.load"), `${v.load1} ${v.load5} ${v.load15}`),
+    // Windows keeps no load average.
+    ...(v.load1 === null
+      ? []
+      : [fact(t("sysinfo.dash.load"), `${v.load1} ${v.load5} ${v.load15}`)]),
     fact(t("sysinfo.dash.usage"), v.usagePercent === null ? "—" : `${v.usagePercent} %`),
   ]));
   lines.push(..._section(t, s.memory, (v) => [

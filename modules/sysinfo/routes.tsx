@@ -17,7 +17,13 @@ import { can } from "../permissions/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
 import { relayToAgentHome, toolConsent } from "../remote/mod.ts";
 import { fileLimit, sessionForCaller, storeFile } from "../support/mod.ts";
-import { EVENTS_MAX, isUnitName, PID_MAX, SERVICE_ACTIONS } from "../../protocol/system.ts";
+import {
+  EVENTS_MAX,
+  isUnitName,
+  isWindowsServiceName,
+  PID_MAX,
+  SERVICE_ACTIONS,
+} from "../../protocol/system.ts";
 import { failureRefusal, systemCall, SystemFailure } from "./agent_calls.ts";
 import { changeService, endProcess } from "./actions.ts";
 import { readEverything, snapshotText } from "./export.ts";
@@ -160,7 +166,11 @@ export const systemRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const unit = form.unit ?? "";
     // A name with shell metacharacters (or any other odd one) is refused here: nothing is sent.
-    if (!isUnitName(unit)) throw new Refusal(422, "sysinfo.badUnit");
+    // The rule is the agent's system's: a systemd unit, or a Windows service's key name.
+    const windows = toolConsent(c.get("deps"), session).state.os === "windows";
+    if (!(windows ? isWindowsServiceName(unit) : isUnitName(unit))) {
+      throw new Refusal(422, "sysinfo.badUnit");
+    }
     const action = SERVICE_ACTIONS.find((a) => a === form.action);
     if (!action) throw new Refusal(422, "sysinfo.badAction");
     const deps = c.get("deps");

@@ -61,8 +61,9 @@ function _row(
   };
 }
 
+/** Linux's package systems (registry is Windows's: windows/software.ts). */
 const TOOLS: Record<
-  AppSource,
+  Exclude<AppSource, "registry">,
   { command: string; args: string[]; parse: (t: string) => AppRow[] }
 > = {
   dpkg: {
@@ -95,7 +96,7 @@ type _Result = {
 
 export async function listApplications(signal?: AbortSignal): Promise<Applications> {
   const results = await Promise.all(
-    (Object.keys(TOOLS) as AppSource[]).map(async (source): Promise<_Result> => {
+    (Object.keys(TOOLS) as (keyof typeof TOOLS)[]).map(async (source): Promise<_Result> => {
       const tool = TOOLS[source];
       try {
         const out = await runTool(tool.command, tool.args, { signal, timeoutMs: 30_000 });
