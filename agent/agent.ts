@@ -396,7 +396,7 @@ export class Agent {
         this.screen.inputArrived();
         return;
       case "key":
-        desktop.key(message.keysym, message.down);
+        desktop.key(message.keysym, message.down, message.code);
         this.screen.inputArrived();
         return;
       case "ctrlAltDel": {

@@ -331,6 +331,7 @@ connection = new AgentConnection({
     presentingNotice: true,
     whiteboard: agent.whiteboard.available,
     whiteboardUndo: agent.whiteboard.available,
+    keyCodes: true,
     ...(noDesktopSaid && { noDesktop: noDesktopSaid }),
   },
   agent,

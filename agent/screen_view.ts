@@ -18,6 +18,7 @@ import type {
   Rect,
   ScreenInfo,
 } from "./platform/types.ts";
+import type { KeyCode } from "../protocol/key_codes.ts";
 
 export class ScreenView implements Desktop {
   #region: ScreenInfo | null = null;
@@ -93,8 +94,8 @@ export class ScreenView implements Desktop {
     this.desktop.wheel(dx, dy);
   }
 
-  key(keysym: number, down: boolean): void {
-    this.desktop.key(keysym, down);
+  key(keysym: number, down: boolean, code?: KeyCode): void {
+    this.desktop.key(keysym, down, code);
   }
 
   releaseInput(): void {

@@ -27,6 +27,7 @@ const SERVER_SAMPLES: ServerMessage[] = [
   { type: "button", button: "left", down: true, x: 10, y: 20 },
   { type: "wheel", dx: 0, dy: -3 },
   { type: "key", keysym: 0x20ac, down: true },
+  { type: "key", keysym: 0x7a, down: false, code: "KeyZ" },
   { type: "clipboard", text: "ünïcödé €" },
   { type: "ping", at: 1 },
   { type: "end", reason: "done" },

@@ -17,6 +17,7 @@ import {
   WHITEBOARD_COLORS,
   WHITEBOARD_WIDTH_MAX,
 } from "./limits.ts";
+import { KEY_CODES } from "./key_codes.ts";
 import { CURSOR_MAX_SIDE, CURSOR_RGBA_MAX_CHARS, cursorShapeProblem } from "./cursor.ts";
 
 /** Capabilities the technician asks for and the customer grants or refuses, one by one. */
@@ -111,6 +112,12 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      * neither — its strict decoder would refuse them — and the technician's Undo is disabled.
      */
     whiteboardUndo: z.boolean().optional(),
+    /**
+     * This agent takes a key's physical position (`key`'s `code`) and presses that key of the
+     * customer's keyboard. Absent (an older agent): the server leaves `code` out — its strict
+     * decoder would refuse the whole key — and the agent types the keysym.
+     */
+    keyCodes: z.boolean().optional(),
     /**
      * Why this agent shares no screen (absent: it shares one, or an older agent). `user`: the
      * account it runs as (a support app pushed over SSH finds that user's desktop or none);
@@ -211,6 +218,19 @@ export const INPUT_MESSAGES = [
     /** An X11 keysym (also used as the portable key identity on other systems). */
     keysym: z.number().int().min(0).max(KEYSYM_MAX),
     down: z.boolean(),
+    /**
+     * The physical key (`KeyboardEvent.code`, one of `KEY_CODES`) when the technician types in
+     * the customer's layout: the agent presses that position of the customer's keyboard, as it
+     * is (the modifiers held decide the level), and `keysym` is only the fallback. Only to an
+     * agent whose hello offered `keyCodes`.
+     */
+    code: z.enum(KEY_CODES, {
+      error: ({ input }) =>
+        "code must be a physical key's KeyboardEvent.code such as KeyA, Digit1 or " +
+        `IntlBackslash, not ${
+          typeof input === "string" ? JSON.stringify(input.slice(0, 40)) : typeof input
+        }`,
+    }).optional(),
   }),
   z.strictObject({ type: z.literal("clipboard"), text: text(CLIPBOARD_MAX_CHARS) }),
 ] as const;

@@ -13,6 +13,7 @@
  * - The technician's remote view (`viewer.ts`, `viewer_schema.ts`): the viewer socket's messages
  *   both ways and the browser island's mount props. `limits.ts` and `viewer.ts` are plain data
  *   and types — the island (`islands/remote_view/`) imports them directly, without zod.
+ * - `key_codes.ts`: the physical keys a `key` message may name by position (`code`).
  */
 export { PROTOCOL_VERSION } from "./version.ts";
 export {
@@ -42,6 +43,7 @@ export {
   WHITEBOARD_WIDTHS,
   type WhiteboardColor,
 } from "./limits.ts";
+export { isKeyCode, KEY_CODES, type KeyCode } from "./key_codes.ts";
 export {
   AGENT_PRESENCES,
   type AgentPresence,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   AgentMessageSchema,
   decodableCodecs,
+  KEY_CODES,
   mountAttributes,
   QUALITY_PRESETS,
   readMount,
@@ -76,6 +77,7 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
     { type: "button", button: "middle", down: true, x: 1, y: 2 },
     { type: "wheel", dx: -100, dy: 100 },
     { type: "key", keysym: 0x10020ac, down: false },
+    { type: "key", keysym: 0x31, down: true, code: "Digit1" },
     { type: "clipboard", text: "€".repeat(60_000) },
     { type: "ctrlAltDel" },
   ];
@@ -91,6 +93,10 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
     { type: "give_control" },
     { type: "answer", sdp: "v=0" }, // an answer names its offer
     { type: "answer", sdp: "v=0", id: -1 },
+    { type: "key", keysym: 0x61, down: true, code: "keya" }, // codes are case-sensitive
+    { type: "key", keysym: 0x61, down: true, code: "Enter" }, // not a position a layout decides
+    { type: "key", keysym: 0x61, down: true, code: "K".repeat(5000) },
+    { type: "key", keysym: 0x61, down: true, code: 65 },
   ];
   for (const message of refused) {
     assert.equal(
@@ -98,6 +104,20 @@ Deno.test("ViewerInputSchema accepts what the island sends and refuses the rest"
       false,
       JSON.stringify(message).slice(0, 60),
     );
+  }
+});
+
+Deno.test("ViewerInputSchema refuses a key's unknown code and says what a code must be", () => {
+  for (const code of ["Keya", "Enter", "ShiftLeft", "KeyA ", "x".repeat(300), 1]) {
+    const parsed = ViewerInputSchema.safeParse({ type: "key", keysym: 0x61, down: true, code });
+    assert.equal(parsed.success, false, String(code).slice(0, 20));
+    const issue = parsed.error!.issues[0];
+    assert.deepEqual(issue.path, ["code"]);
+    assert.match(issue.message, /^code must be a physical key's KeyboardEvent\.code such as KeyA/);
+    assert.ok(issue.message.length < 160, "the refused value is cut short");
+  }
+  for (const code of KEY_CODES) {
+    assert.ok(ViewerInputSchema.safeParse({ type: "key", keysym: 0x61, down: true, code }).success);
   }
 });
 

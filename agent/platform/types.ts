@@ -4,6 +4,7 @@
  * (x11.ts) and the Windows one (windows.ts: GDI + SendInput) implement it; CoreGraphics
  * (macOS) can implement the same interface later.
  */
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 export type MouseButton = "left" | "middle" | "right";
 
@@ -132,8 +133,12 @@ export interface Desktop {
    * identity). Modifiers are plain keysyms (Shift_L 0xffe1, Control_L 0xffe3, Alt_L 0xffe9,
    * Super_L 0xffeb). A keysym on a key's shifted level gets Shift pressed for it (and a held
    * Shift released for an unshifted one); a keysym the layout lacks is still typed.
+   * With `code` (a physical key, the technician typing in the customer's layout) the key at
+   * that position of the customer's keyboard is pressed as it is — no Shift added or lifted: the
+   * modifiers held decide what it types — and `keysym` is used only where the keyboard has no
+   * such key. A release with `code` lets go of what its press pressed.
    */
-  key(keysym: number, down: boolean): void;
+  key(keysym: number, down: boolean, code?: KeyCode): void;
   /**
    * Presses and releases Control+Alt+Delete where something on the desktop answers it;
    * returns null when pressed, else why not (nothing was typed).

@@ -26,6 +26,7 @@ import { WindowsOverlay } from "./windows_overlay.ts";
 import { klidOfHkl, layoutName } from "./windows_keys.ts";
 import { SCREEN_ID_PATTERN, SCREENS_MAX } from "../../protocol/limits.ts";
 import type { CursorImage, Desktop, Frame, MouseButton, Overlay, ScreenInfo } from "./types.ts";
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 /** Why Ctrl+Alt+Del cannot be sent from here (see ctrlAltDel()). */
 export const CTRL_ALT_DEL_REFUSAL = "Windows takes Ctrl+Alt+Del only from a system service, " +
@@ -100,9 +101,9 @@ export class WindowsDesktop implements Desktop {
     this.#input.wheel(dx, dy);
   }
 
-  key(keysym: number, down: boolean): void {
+  key(keysym: number, down: boolean, code?: KeyCode): void {
     this.#open();
-    this.#input.key(keysym, down);
+    this.#input.key(keysym, down, code);
   }
 
   releaseInput(): void {

@@ -211,7 +211,7 @@ export const MOUSEEVENTF = {
   ABSOLUTE: 0x8000,
 } as const;
 
-export const KEYEVENTF = { EXTENDEDKEY: 0x1, KEYUP: 0x2, UNICODE: 0x4 } as const;
+export const KEYEVENTF = { EXTENDEDKEY: 0x1, KEYUP: 0x2, UNICODE: 0x4, SCANCODE: 0x8 } as const;
 export const WHEEL_DELTA = 120;
 
 /** Writes one MOUSEINPUT at `index` of an INPUT array. */

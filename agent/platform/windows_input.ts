@@ -20,6 +20,7 @@ import {
 } from "./windows_ffi.ts";
 import {
   keysymChar,
+  SCAN_CODES,
   specialKey,
   VK_CAPITAL,
   VK_LCONTROL,
@@ -30,6 +31,7 @@ import {
   VK_SHIFT,
 } from "./windows_keys.ts";
 import type { MouseButton } from "./types.ts";
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 const MAX_WHEEL_CLICKS = 100;
 const MAPVK_VK_TO_VSC = 0;
@@ -68,6 +70,8 @@ const BUTTON_FLAGS: Record<MouseButton, [number, number]> = {
 export class WindowsInput {
   /** keysym → the strokes pressed for it (one, or a character's UTF-16 units). */
   readonly #keys = new Map<number, Stroke[]>();
+  /** Physical key → its scan-code stroke, held down. */
+  readonly #codes = new Map<KeyCode, Stroke>();
   readonly #buttons = new Set<MouseButton>();
 
   constructor(private readonly win: Win32, private readonly screen: () => VirtualScreen) {}
@@ -106,8 +110,15 @@ export class WindowsInput {
     if (events.length) this.#send(events);
   }
 
-  key(keysym: number, down: boolean): void {
+  /**
+   * Presses or releases the key typing `keysym`, or with `code` the key at that position of the
+   * customer's keyboard by its scan code (KEYEVENTF_SCANCODE): Windows reads it through the
+   * foreground window's layout with the modifiers held as they are, so no Shift is added or
+   * lifted.
+   */
+  key(keysym: number, down: boolean, code?: KeyCode): void {
     if (!Number.isInteger(keysym) || keysym <= 0) throw new TypeError(`Bad keysym ${keysym}`);
+    if (code !== undefined && Object.hasOwn(SCAN_CODES, code)) return this.#keyAt(code, down);
     if (!down) return this.#release(keysym);
     const special = specialKey(keysym);
     if (special) {
@@ -120,10 +131,19 @@ export class WindowsInput {
     this.#typeChar(keysym, char);
   }
 
+  #keyAt(code: KeyCode, down: boolean): void {
+    const stroke = { vk: 0, scan: SCAN_CODES[code], flags: KEYEVENTF.SCANCODE };
+    if (down) this.#codes.set(code, stroke);
+    else this.#codes.delete(code);
+    this.#sendKeys(down ? [stroke] : [], down ? [] : [stroke]);
+  }
+
   /** Lets go of every key and button the technician holds. */
   releaseAll(): void {
     const ups = [...this.#keys.values()].flat().reverse();
+    ups.unshift(...[...this.#codes.values()].reverse());
     this.#keys.clear();
+    this.#codes.clear();
     if (ups.length) this.#sendKeys([], ups);
     for (const button of [...this.#buttons]) {
       const { x, y } = this.#cursorPos();

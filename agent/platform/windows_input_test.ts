@@ -204,3 +204,24 @@ Deno.test("WindowsInput releaseAll() lets go of every held key and button", () =
   input.releaseAll(); // nothing held any more
   assert.equal(sent.length, after);
 });
+
+Deno.test("WindowsInput key() with a code: the scan code as it is, Shift held and not lifted", () => {
+  const { input, sent } = fakeWin({ down: [0x10, 0xa0] }); // the technician's Shift held
+  input.key(0x61, true, "KeyA"); // "a" by keysym would lift Shift; by position it does not
+  input.key(0x61, false, "KeyA");
+  input.key(0x7a, true, "KeyZ");
+  input.key(0x3c, true, "IntlBackslash");
+  const SCANCODE = 0x8, KEYUP = 0x2;
+  assert.deepEqual(sent.flat(), [
+    { type: "key", vk: 0, scan: 0x1e, flags: SCANCODE },
+    { type: "key", vk: 0, scan: 0x1e, flags: SCANCODE | KEYUP },
+    { type: "key", vk: 0, scan: 0x2c, flags: SCANCODE },
+    { type: "key", vk: 0, scan: 0x56, flags: SCANCODE },
+  ]);
+  const before = sent.flat().length;
+  input.releaseAll(); // held keys by position are let go too, last pressed first
+  assert.deepEqual(sent.flat().slice(before).map((e) => [e.scan, e.flags]), [
+    [0x56, SCANCODE | KEYUP],
+    [0x2c, SCANCODE | KEYUP],
+  ]);
+});

@@ -1,7 +1,9 @@
 /**
  * X11 keysyms (the protocol's key identity) → Windows virtual keys, and keyboard layout ids
- * (KLIDs) → the XKB-style names the technician sees. Pure tables, tested without Windows.
+ * (KLIDs) → the XKB-style names the technician sees, and physical keys → scan codes. Pure
+ * tables, tested without Windows.
  */
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 /** A key Windows knows by virtual key; `extended` sets KEYEVENTF_EXTENDEDKEY (the E0 prefix). */
 export interface VirtualKey {
@@ -263,3 +265,61 @@ export function layoutName(klid: string): string {
   if (!/^[0-9a-f]{8}$/.test(id)) return "unknown";
   return LAYOUTS[id] ?? id.toUpperCase();
 }
+
+/**
+ * `KeyboardEvent.code` → the key's set-1 scan code (what `SendInput` takes with
+ * `KEYEVENTF_SCANCODE`): the position, whatever the layout prints on it. None of these keys
+ * has the E0 prefix (only the navigation block, right Ctrl/Alt and such do).
+ */
+export const SCAN_CODES: Readonly<Record<KeyCode, number>> = {
+  Backquote: 0x29,
+  Digit1: 0x02,
+  Digit2: 0x03,
+  Digit3: 0x04,
+  Digit4: 0x05,
+  Digit5: 0x06,
+  Digit6: 0x07,
+  Digit7: 0x08,
+  Digit8: 0x09,
+  Digit9: 0x0a,
+  Digit0: 0x0b,
+  Minus: 0x0c,
+  Equal: 0x0d,
+  IntlYen: 0x7d,
+  KeyQ: 0x10,
+  KeyW: 0x11,
+  KeyE: 0x12,
+  KeyR: 0x13,
+  KeyT: 0x14,
+  KeyY: 0x15,
+  KeyU: 0x16,
+  KeyI: 0x17,
+  KeyO: 0x18,
+  KeyP: 0x19,
+  BracketLeft: 0x1a,
+  BracketRight: 0x1b,
+  Backslash: 0x2b,
+  KeyA: 0x1e,
+  KeyS: 0x1f,
+  KeyD: 0x20,
+  KeyF: 0x21,
+  KeyG: 0x22,
+  KeyH: 0x23,
+  KeyJ: 0x24,
+  KeyK: 0x25,
+  KeyL: 0x26,
+  Semicolon: 0x27,
+  Quote: 0x28,
+  IntlBackslash: 0x56,
+  KeyZ: 0x2c,
+  KeyX: 0x2d,
+  KeyC: 0x2e,
+  KeyV: 0x2f,
+  KeyB: 0x30,
+  KeyN: 0x31,
+  KeyM: 0x32,
+  Comma: 0x33,
+  Period: 0x34,
+  Slash: 0x35,
+  IntlRo: 0x73,
+};

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { keysymChar, klidOfHkl, layoutName, specialKey } from "./windows_keys.ts";
+import { keysymChar, klidOfHkl, layoutName, SCAN_CODES, specialKey } from "./windows_keys.ts";
+import { KEY_CODES, type KeyCode } from "../../protocol/key_codes.ts";
 
 Deno.test("specialKey() maps keysyms to virtual keys with the extended flag where Windows has E0", () => {
   const cases: [number, number, boolean][] = [
@@ -78,4 +79,28 @@ Deno.test("klidOfHkl() reads the layout from a keyboard layout handle's high wor
   assert.equal(klidOfHkl(0x08070409n), "00000807"); // Swiss German keys, English language
   assert.equal(klidOfHkl(0xf0020409n), null); // a device handle (US Dvorak): the registry's
   assert.equal(klidOfHkl(0n), null);
+});
+
+Deno.test("SCAN_CODES: every physical key has its set-1 scan code, none twice", () => {
+  assert.deepEqual(Object.keys(SCAN_CODES).sort(), [...KEY_CODES].sort());
+  assert.equal(new Set(Object.values(SCAN_CODES)).size, KEY_CODES.length);
+  // The rows of a PC keyboard: the number row from 0x02, QWERTY from 0x10, ASDF from 0x1E,
+  // ZXCV from 0x2C; the ISO key 0x56; the Japanese/Brazilian keys 0x73 and 0x7D.
+  const rows: [string, number][] = [["1234567890", 0x02], ["QWERTYUIOP", 0x10]];
+  rows.push(["ASDFGHJKL", 0x1e], ["ZXCVBNM", 0x2c]);
+  for (const [keys, first] of rows) {
+    [...keys].forEach((k, i) => {
+      const code = (/\d/.test(k) ? `Digit${k}` : `Key${k}`) as KeyCode;
+      assert.equal(SCAN_CODES[code], first + i, code);
+    });
+  }
+  assert.deepEqual(
+    [SCAN_CODES.Backquote, SCAN_CODES.Minus, SCAN_CODES.Semicolon, SCAN_CODES.Slash],
+    [0x29, 0x0c, 0x27, 0x35],
+  );
+  assert.deepEqual([SCAN_CODES.IntlBackslash, SCAN_CODES.IntlRo, SCAN_CODES.IntlYen], [
+    0x56,
+    0x73,
+    0x7d,
+  ]);
 });

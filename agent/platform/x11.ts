@@ -28,6 +28,7 @@ import type {
   MouseButton,
   ScreenInfo,
 } from "./types.ts";
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 const BUTTONS: Record<MouseButton, number> = { left: 1, middle: 2, right: 3 };
 const MAX_WHEEL_CLICKS = 100;
@@ -202,9 +203,9 @@ export class X11Desktop implements Desktop {
     this.#x.x.XFlush(this.#dpy);
   }
 
-  key(keysym: number, down: boolean): void {
+  key(keysym: number, down: boolean, code?: KeyCode): void {
     this.#input();
-    this.#keys.key(keysym, down);
+    this.#keys.key(keysym, down, code);
   }
 
   releaseInput(): void {

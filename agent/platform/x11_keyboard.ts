@@ -1,9 +1,12 @@
 /**
  * The X11 keyboard: XTest key presses by keysym (levels, Shift and Caps Lock, keysyms the
- * layout lacks bound to a spare keycode for a while) and the layout's name. Used by
+ * layout lacks bound to a spare keycode for a while) or by physical position (the customer's
+ * layout decides: x11_key_names.ts) and the layout's name. Used by
  * `X11Desktop` (x11.ts) on its X connection.
  */
 import { cell32, cell64, cString, getProperty, takeXError, X, type X11Libs } from "./x11_ffi.ts";
+import { XkbKeyNames } from "./x11_key_names.ts";
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 const NO_SYMBOL = 0;
 const SHIFT_L = 0xffe1;
@@ -39,6 +42,8 @@ const KEYBOARD_STATE_SIZE = 64;
 
 export class KeyInjector {
   readonly #pressed = new Map<number, number>(); // keysym → keycode held down
+  readonly #pressedAt = new Map<KeyCode, number>(); // physical key → keycode held down
+  #names: XkbKeyNames | undefined;
   /** The X server's auto-repeat was on and is off while the technician types. */
   #repeatTaken = false;
   readonly #borrowed = new Map<number, { original: number[]; usedAt: number }>();
@@ -50,8 +55,9 @@ export class KeyInjector {
     private readonly root: bigint,
   ) {}
 
-  key(keysym: number, down: boolean): void {
+  key(keysym: number, down: boolean, code?: KeyCode): void {
     if (!Number.isInteger(keysym) || keysym <= 0) throw new TypeError(`Bad keysym ${keysym}`);
+    if (code !== undefined && this.#keyAt(code, down)) return;
     const sym = keysym >= 0x1000020 && keysym <= 0x10000ff ? keysym - 0x1000000 : keysym;
     if (!down) return this.#release(sym);
     this.#takeRepeat();
@@ -71,10 +77,41 @@ export class KeyInjector {
     this.x.x.XFlush(this.dpy);
   }
 
+  /**
+   * Presses or releases the key at `code`'s position as it is: the modifiers the technician
+   * holds (sent as keys of their own) decide its level, so no Shift is added or lifted. False:
+   * the keyboard has no such key (or was not pressed here), and the keysym is typed instead.
+   */
+  #keyAt(code: KeyCode, down: boolean): boolean {
+    if (!down) {
+      const keycode = this.#pressedAt.get(code);
+      if (keycode === undefined) return false;
+      this.#pressedAt.delete(code);
+      this.#fake(keycode, false);
+      this.x.x.XFlush(this.dpy);
+      return true;
+    }
+    this.#names ??= new XkbKeyNames(this.dpy);
+    const keycode = this.#names.keycodeOf(code);
+    if (keycode === undefined) return false;
+    this.#takeRepeat();
+    this.#pressedAt.set(code, keycode);
+    this.#fake(keycode, true);
+    this.x.x.XFlush(this.dpy);
+    return true;
+  }
+
+  /** How many times the physical keys' table was read (it is kept until the keyboard changes). */
+  get keyNameLoads(): number {
+    return this.#names?.loads ?? 0;
+  }
+
   /** Releases every key the technician holds and gives the X server its auto-repeat back. */
   releaseAll(): void {
     for (const keycode of this.#pressed.values()) this.#fake(keycode, false);
+    for (const keycode of this.#pressedAt.values()) this.#fake(keycode, false);
     this.#pressed.clear();
+    this.#pressedAt.clear();
     if (this.#repeatTaken) {
       this.#repeatTaken = false;
       this.x.x.XAutoRepeatOn(this.dpy);
@@ -98,6 +135,8 @@ export class KeyInjector {
   close(): void {
     clearTimeout(this.#restoreTimer);
     this.#restore(true);
+    this.#names?.close();
+    this.#names = undefined;
   }
 
   #release(sym: number): void {

@@ -3,6 +3,7 @@
  * keyup (only while control is granted; the island checks that before calling in).
  */
 import { type KeyLayout, type KeyLike, keysymFor } from "./keysyms.ts";
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 export interface KeyEventLike extends KeyLike {
   repeat: boolean;
@@ -10,14 +11,21 @@ export interface KeyEventLike extends KeyLike {
   timeStamp: number;
 }
 
-export type SendKey = (keysym: number, down: boolean) => void;
+/** `code`: the physical key, in the customer's layout ("remote"); its release carries it too. */
+export type SendKey = (keysym: number, down: boolean, code?: KeyCode) => void;
+
+/** What went out for a key held down. */
+interface Held {
+  keysym: number;
+  code?: KeyCode;
+}
 
 /** Windows reports AltGr as a fake left Control this close before AltGr itself. */
 const FAKE_CTRL_MS = 50;
 
 export class KeyboardInput {
-  /** event.code → the keysym sent down for it. */
-  readonly held = new Map<string, number>();
+  /** event.code → what was sent down for it. */
+  readonly held = new Map<string, Held>();
   /** Local layout: Shift pressed here, not sent yet. */
   readonly #shiftPending = new Map<string, number>();
   #ctrlDownAt = 0;
@@ -29,7 +37,7 @@ export class KeyboardInput {
     const id = event.code || `key:${event.key}`;
     const held = this.held.get(id);
     if (held !== undefined) {
-      if (event.repeat) this.sendKey(held, true);
+      if (event.repeat) this.sendKey(held.keysym, true, held.code);
       return;
     }
     const mapped = keysymFor(event, layout);
@@ -38,7 +46,7 @@ export class KeyboardInput {
       const ctrl = this.held.get("ControlLeft");
       if (ctrl !== undefined && event.timeStamp - this.#ctrlDownAt < FAKE_CTRL_MS) {
         this.held.delete("ControlLeft");
-        this.sendKey(ctrl, false);
+        this.sendKey(ctrl.keysym, false);
       }
       // The local layout's characters already carry AltGr; the remote layout needs the key.
       if (layout === "local") return;
@@ -52,23 +60,23 @@ export class KeyboardInput {
       if (mapped.kind !== "char") this.flushShift();
     }
     if (id === "ControlLeft") this.#ctrlDownAt = event.timeStamp;
-    this.held.set(id, mapped.keysym);
-    this.sendKey(mapped.keysym, true);
+    this.held.set(id, { keysym: mapped.keysym, code: mapped.code });
+    this.sendKey(mapped.keysym, true, mapped.code);
   }
 
   up(event: Pick<KeyLike, "key" | "code">): void {
     const id = event.code || `key:${event.key}`;
     this.#shiftPending.delete(id);
-    const keysym = this.held.get(id);
-    if (keysym === undefined) return;
+    const held = this.held.get(id);
+    if (held === undefined) return;
     this.held.delete(id);
-    this.sendKey(keysym, false);
+    this.sendKey(held.keysym, false, held.code);
   }
 
   /** Local layout: Shift goes out only when a non-character key (or a click) needs it. */
   flushShift(): void {
     for (const [code, keysym] of this.#shiftPending) {
-      this.held.set(code, keysym);
+      this.held.set(code, { keysym });
       this.sendKey(keysym, true);
     }
     this.#shiftPending.clear();
@@ -77,8 +85,8 @@ export class KeyboardInput {
   /** Lets go of every key still down, last pressed first (`send`: tell the remote side). */
   releaseAll(send: boolean): void {
     if (send) {
-      for (const keysym of [...this.held.values()].reverse()) {
-        this.sendKey(keysym, false);
+      for (const { keysym, code } of [...this.held.values()].reverse()) {
+        this.sendKey(keysym, false, code);
       }
     }
     this.held.clear();

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { KeyboardInput, type KeyEventLike } from "./keyboard.ts";
 
-type Sent = [number, boolean][];
+/** [keysym, down] — and the physical key when one was sent. */
+type Sent = ([number, boolean] | [number, boolean, string])[];
 
 function keyboard() {
   const sent: Sent = [];
-  return { sent, input: new KeyboardInput((keysym, down) => sent.push([keysym, down])) };
+  const input = new KeyboardInput((keysym, down, code) =>
+    sent.push(code ? [keysym, down, code] : [keysym, down])
+  );
+  return { sent, input };
 }
 
 let clock = 0;
@@ -42,11 +46,47 @@ Deno.test("KeyboardInput (local layout) sends a held Shift before a non-characte
   assert.deepEqual(sent, [[SHIFT_L, true], [0xff53, true], [0xff53, false], [SHIFT_L, false]]);
 });
 
-Deno.test("KeyboardInput (remote layout) sends Shift and the physical key", () => {
+Deno.test("KeyboardInput (remote layout) sends Shift and the physical key, with its code", () => {
   const { sent, input } = keyboard();
   input.down(ev("Shift", "ShiftLeft"), "remote");
   input.down(ev("Q", "KeyA"), "remote");
-  assert.deepEqual(sent, [[SHIFT_L, true], [0x61, true]]);
+  input.down(ev("Q", "KeyA", { repeat: true }), "remote");
+  input.up(ev("Q", "KeyA"));
+  input.up(ev("Shift", "ShiftLeft"));
+  assert.deepEqual(sent, [
+    [SHIFT_L, true],
+    [0x61, true, "KeyA"],
+    [0x61, true, "KeyA"],
+    [0x61, false, "KeyA"],
+    [SHIFT_L, false],
+  ]);
+  // AltGr goes as a key of its own; a held key is let go by its code too.
+  const altGr = keyboard();
+  altGr.input.down(ev("AltGraph", "AltRight"), "remote");
+  altGr.input.down(ev("@", "KeyQ"), "remote");
+  altGr.input.down(ev("Enter", "Enter"), "remote");
+  altGr.input.releaseAll(true);
+  assert.deepEqual(altGr.sent, [
+    [ALTGR, true],
+    [0x71, true, "KeyQ"],
+    [0xff0d, true],
+    [0xff0d, false],
+    [0x71, false, "KeyQ"],
+    [ALTGR, false],
+  ]);
+});
+
+Deno.test("KeyboardInput (local layout) sends no code: the character decides", () => {
+  const { sent, input } = keyboard();
+  input.down(ev("Shift", "ShiftLeft"), "local");
+  input.down(ev("Z", "KeyY"), "local"); // a German technician's Z key
+  input.up(ev("Z", "KeyY"));
+  input.down(ev("y", "KeyZ", { ctrlKey: true }), "local"); // a shortcut: its US letter
+  input.up(ev("y", "KeyZ"));
+  assert.deepEqual(sent, [[0x5a, true], [0x5a, false], [SHIFT_L, true], [0x7a, true], [
+    0x7a,
+    false,
+  ]]);
 });
 
 Deno.test("KeyboardInput takes back Windows' fake Control before AltGr", () => {

@@ -2,8 +2,14 @@
  * DOM keys → X11 keysyms, the remote side's key identities. Two layouts:
  * - "local": the technician's own layout decides — a printed character goes out as that
  *   character's keysym (the agent types it whatever the customer's layout), other keys by name;
- * - "remote": the physical key goes out as a US layout has it, and the customer's layout decides.
+ * - "remote": the customer's layout decides. A key whose character depends on the layout
+ *   (letters, digits, punctuation, the ISO key: `KEY_CODES`) goes out with its physical
+ *   position (`code`), and the agent presses that key of the customer's keyboard as it is —
+ *   Shift and AltGr go out as keys of their own and choose its level there; its keysym (the
+ *   character a US layout prints, or failing that this one) is only the fallback for an agent
+ *   or keyboard without that position. Other keys go by name, modifiers as they are.
  */
+import { isKeyCode, type KeyCode } from "../../protocol/key_codes.ts";
 
 /** What a keydown looks like to the mapping (a `KeyboardEvent` is one). */
 export interface KeyLike {
@@ -108,7 +114,7 @@ const own = (table: Record<string, number>, name: string) =>
 export function keysymFor(
   event: KeyLike,
   layout: KeyLayout,
-): { keysym: number; kind: KeyKind } | null {
+): { keysym: number; kind: KeyKind; code?: KeyCode } | null {
   const { key, code } = event;
   if (key === "AltGraph") return { keysym: ISO_LEVEL3_SHIFT, kind: "altgr" };
   const modifier = own(MODIFIER_CODES, code);
@@ -118,11 +124,10 @@ export function keysymFor(
   }
   const named = own(NAMED_KEYS, key);
   if (layout === "remote") {
-    const keysym = own(US_CODES, code);
-    if (keysym !== undefined) return { keysym, kind: "key" };
-    // A key a US layout does not have: fall back to what it printed here.
-    if (singleChar(key)) return { keysym: charKeysym(key), kind: "key" };
-    return named !== undefined ? { keysym: named, kind: "key" } : null;
+    const keysym = own(US_CODES, code) ?? (singleChar(key) ? charKeysym(key) : named);
+    // A key a US layout does not have falls back to what it printed here.
+    if (keysym === undefined) return null;
+    return isKeyCode(code) ? { keysym, kind: "key", code } : { keysym, kind: "key" };
   }
   if (named !== undefined) return { keysym: named, kind: "key" };
   if (!singleChar(key)) return null; // Dead, Process, Unidentified, …

@@ -4,6 +4,7 @@
 // row says why.
 import assert from "node:assert/strict";
 import { charKeysym, type KeyLayout, type KeyLike, keysymFor } from "./keysyms.ts";
+import { isKeyCode } from "../../protocol/key_codes.ts";
 
 const key = (k: string, code: string, extra: Partial<KeyLike> = {}): KeyLike => ({
   key: k,
@@ -122,9 +123,17 @@ Deno.test("keysymFor() keeps left and right modifiers apart and marks their kind
   }
 });
 
-Deno.test("keysymFor() in the remote layout sends the physical key as a US layout has it", () => {
+Deno.test("keysymFor() in the remote layout sends the physical key: its code, a US keysym", () => {
   for (const [k, code, keysym, name] of US_PHYSICAL) {
-    assert.deepEqual(keysymFor(key(k, code), "remote"), { keysym, kind: "key" }, name);
+    // The agent presses the position (code); the keysym is the fallback for an older agent.
+    const expected = isKeyCode(code) ? { keysym, kind: "key", code } : { keysym, kind: "key" };
+    assert.deepEqual(keysymFor(key(k, code), "remote"), expected, name);
+  }
+  assert.equal(keysymFor(key("q", "KeyA"), "remote")?.code, "KeyA");
+  assert.equal(keysymFor(key("<", "IntlBackslash"), "remote")?.code, "IntlBackslash");
+  assert.equal(keysymFor(key("ç", "IntlRo"), "remote")?.code, "IntlRo");
+  for (const [k, code] of [[" ", "Space"], ["7", "Numpad7"], ["Enter", "Enter"]]) {
+    assert.equal(keysymFor(key(k, code), "remote")?.code, undefined, `${code}: no layout decides`);
   }
   for (let i = 0; i < 26; i++) {
     const letter = String.fromCharCode(97 + i);
@@ -136,7 +145,7 @@ Deno.test("keysymFor() in the remote layout sends the physical key as a US layou
   }
 });
 
-Deno.test("keysymFor() in the local layout sends the character it printed", () => {
+Deno.test("keysymFor() in the local layout sends the character it printed, no code", () => {
   for (const [k, code, keysym, name] of LOCAL_CHARS) {
     assert.deepEqual(keysymFor(key(k, code), "local"), { keysym, kind: "char" }, name);
   }

@@ -52,7 +52,9 @@ export class Stage {
   #lensFrame = 0;
 
   constructor(private readonly host: StageHost) {
-    this.keys = new KeyboardInput((keysym, down) => host.send({ type: "key", keysym, down }));
+    this.keys = new KeyboardInput((keysym, down, code) =>
+      host.send(code ? { type: "key", keysym, down, code } : { type: "key", keysym, down })
+    );
     this.pointer = new PointerInput({
       send: (message) => host.send(message),
       controlling: () => this.#controlling(),

@@ -221,6 +221,7 @@ class AgentConnection {
       presentingNotice: hello.presentingNotice,
       whiteboard: hello.whiteboard,
       whiteboardUndo: hello.whiteboardUndo,
+      keyCodes: hello.keyCodes,
     };
     this.link = link;
     this.remote = remoteFor(this.deps, session);

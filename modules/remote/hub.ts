@@ -374,7 +374,7 @@ export class RemoteSession {
     if (this.#whiteboard.on) return "whiteboard_on";
     const refused = this.#owners.claim(from, this.viewers);
     if (refused) return refused;
-    this.agent.send(message);
+    this.agent.send(forAgent(message, this.agent));
     this.#active();
     return null;
   }
@@ -816,4 +816,15 @@ export class RemoteSession {
     clearInterval(this.#autoTimer);
     this.#autoTimer = undefined;
   }
+}
+
+/**
+ * Input as `agent` can take it: a key's physical position (`code`) only to an agent whose hello
+ * offered `keyCodes` — an older one's strict decoder would refuse the whole key, and its keysym
+ * alone still types something sensible.
+ */
+function forAgent(message: ServerMessage, agent: AgentLink): ServerMessage {
+  if (message.type !== "key" || message.code === undefined || agent.keyCodes) return message;
+  const { code: _code, ...older } = message;
+  return older;
 }

@@ -98,6 +98,32 @@ Deno.test("a denied question, and stopping ends view and control at the agent", 
   remote.close();
 });
 
+Deno.test("input(): a key's code goes only to an agent whose hello offered keyCodes", () => {
+  for (const keyCodes of [true, undefined]) {
+    const { remote, viewer } = setup();
+    const toAgent: ServerMessage[] = [];
+    remote.agentDetached(remote.agent!);
+    remote.agentAttached({ send: (m) => void toAgent.push(m), close: () => {}, keyCodes }, {
+      width: 640,
+      height: 480,
+    }, "de");
+    remote.setControl(viewer, true);
+    remote.agentConsent("view", true);
+    remote.agentConsent("control", true);
+    assert.equal(
+      remote.input({ type: "key", keysym: 0x7a, down: true, code: "KeyZ" }, viewer),
+      null,
+    );
+    assert.deepEqual(
+      toAgent.at(-1),
+      keyCodes
+        ? { type: "key", keysym: 0x7a, down: true, code: "KeyZ" }
+        : { type: "key", keysym: 0x7a, down: true }, // an older agent refuses unknown fields
+    );
+    remote.close();
+  }
+});
+
 Deno.test("without an agent nothing is asked", () => {
   const { remote, viewer } = setup();
   remote.agentDetached(remote.agent!);

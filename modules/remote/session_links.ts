@@ -33,6 +33,8 @@ export interface AgentLink {
   readonly whiteboard?: boolean;
   /** It takes back one technician's last line (its hello's `whiteboardUndo`). */
   readonly whiteboardUndo?: boolean;
+  /** It presses a key by its physical position (its hello's `keyCodes`: `key`'s `code`). */
+  readonly keyCodes?: boolean;
 }
 
 /** One technician's open remote view (its WebSocket) in a session. */

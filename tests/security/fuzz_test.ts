@@ -155,6 +155,7 @@ const SERVER_SAMPLES: unknown[] = [
   { type: "button", button: "left", down: true, x: 10, y: 20 },
   { type: "wheel", dx: 0, dy: -3 },
   { type: "key", keysym: 0x20ac, down: true },
+  { type: "key", keysym: 0x3c, down: true, code: "IntlBackslash" },
   { type: "clipboard", text: "from the technician" },
   { type: "ping", at: 1 },
   { type: "end", reason: "done" },
@@ -189,6 +190,7 @@ const VIEWER_SAMPLES: unknown[] = [
   { type: "button", button: "right", down: false, x: 3, y: 4 },
   { type: "wheel", dx: 1, dy: 1 },
   { type: "key", keysym: 0x61, down: true },
+  { type: "key", keysym: 0x61, down: false, code: "KeyA" },
   { type: "ctrlAltDel" },
   { type: "clipboard", text: "paste" },
 ];
