@@ -131,10 +131,26 @@ const NTDLL = {
   RtlGetVersion: { parameters: ["buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+const WTSAPI32 = {
+  /** (server, reserved, version, WTS_SESSION_INFOW** out, count*) */
+  WTSEnumerateSessionsW: {
+    parameters: ["pointer", "u32", "u32", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** (server, session, WTS_INFO_CLASS, LPWSTR* out, bytes*) */
+  WTSQuerySessionInformationW: {
+    parameters: ["pointer", "u32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  WTSFreeMemory: { parameters: ["pointer"], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
 export interface Win32System {
   kernel32: Deno.DynamicLibrary<typeof KERNEL32>["symbols"];
   advapi32: Deno.DynamicLibrary<typeof ADVAPI32>["symbols"];
   ntdll: Deno.DynamicLibrary<typeof NTDLL>["symbols"];
+  /** Terminal Services (logged-on sessions); undefined where the DLL is missing. */
+  wtsapi32: Deno.DynamicLibrary<typeof WTSAPI32>["symbols"] | undefined;
 }
 
 let _win: Win32System | undefined;
@@ -147,6 +163,7 @@ export function win32(): Win32System {
       kernel32: Deno.dlopen("kernel32.dll", KERNEL32).symbols,
       advapi32: Deno.dlopen("advapi32.dll", ADVAPI32).symbols,
       ntdll: Deno.dlopen("ntdll.dll", NTDLL).symbols,
+      wtsapi32: _optional("wtsapi32.dll", WTSAPI32),
     };
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
@@ -155,6 +172,27 @@ export function win32(): Win32System {
     throw error;
   }
   return _win;
+}
+
+function _optional<T extends Deno.ForeignLibraryInterface>(name: string, symbols: T) {
+  try {
+    return Deno.dlopen(name, symbols).symbols;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A NUL-terminated UTF-16 string at a pointer the system handed out (read unit by unit). */
+export function readWideAt(pointer: Deno.PointerObject | null, maxChars = 1024): string {
+  if (pointer === null) return "";
+  const view = new Deno.UnsafePointerView(pointer);
+  const units: number[] = [];
+  for (let i = 0; i < maxChars; i++) {
+    const unit = view.getUint16(i * 2);
+    if (unit === 0) break;
+    units.push(unit);
+  }
+  return String.fromCharCode(...units);
 }
 
 /** A JavaScript string as a NUL-terminated UTF-16LE buffer. */

@@ -10,6 +10,7 @@ import type { SystemOs } from "../os.ts";
 import { ownToken } from "./accounts.ts";
 import { readEvents } from "./events.ts";
 import { readWide, win32 } from "./ffi.ts";
+import { sessions } from "./sessions.ts";
 import {
   bootSection,
   cpuSection,
@@ -58,8 +59,7 @@ function _usersSection(): Snapshot["users"] {
   if (!current) {
     return { available: false, why: "failed", about: "call_failed", detail: "GetUserNameW" };
   }
-  // Other sessions (WTSEnumerateSessionsW) are not read: only the app's own user is known.
-  return { available: true, value: { current: current.slice(0, 64), sessions: [] } };
+  return { available: true, value: { current: current.slice(0, 64), sessions: sessions() } };
 }
 
 function _userSection(): Section<UserInfo> {
