@@ -18,6 +18,7 @@ const USER32 = {
   /** (count, INPUT[], sizeof(INPUT)) → how many were inserted */
   SendInput: { parameters: ["u32", "buffer", "i32"], result: "u32" },
   MapVirtualKeyW: { parameters: ["u32", "u32"], result: "u32" },
+  MapVirtualKeyExW: { parameters: ["u32", "u32", "pointer"], result: "u32" },
   VkKeyScanExW: { parameters: ["u16", "pointer"], result: "i16" },
   GetKeyboardLayout: { parameters: ["u32"], result: "pointer" },
   GetKeyboardLayoutNameW: { parameters: ["buffer"], result: "i32" },

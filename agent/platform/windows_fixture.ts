@@ -19,6 +19,7 @@
 // Wine keeps a cursor's pictures in the process that made it, so GetIconInfo reads only this
 // process's cursors there (Windows shares them): the cursor tests use a window of our own.
 import { WindowsDesktop } from "./windows.ts";
+import type { KeyCode } from "../../protocol/key_codes.ts";
 
 const desktop = new WindowsDesktop();
 const user32 = Deno.dlopen("user32.dll", {
@@ -145,8 +146,8 @@ for await (const line of lines) {
         desktop.button("left", false, n[0], n[1]);
         out({ ok: true });
         break;
-      case "key":
-        desktop.key(n[0], n[1] === 1);
+      case "key": // keysym, 1/0, and a physical key's code (KeyA) or none
+        desktop.key(n[0], n[1] === 1, args[2] as KeyCode | undefined);
         out({ ok: true });
         break;
       case "type": {

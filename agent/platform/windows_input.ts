@@ -35,6 +35,7 @@ import type { KeyCode } from "../../protocol/key_codes.ts";
 
 const MAX_WHEEL_CLICKS = 100;
 const MAPVK_VK_TO_VSC = 0;
+const MAPVK_VSC_TO_VK_EX = 3;
 
 /** One key event as SendInput takes it (KEYUP is added for the release). */
 interface Stroke {
@@ -131,8 +132,16 @@ export class WindowsInput {
     this.#typeChar(keysym, char);
   }
 
+  /**
+   * Windows ignores `wVk` with KEYEVENTF_SCANCODE and reads the key from the scan code; Wine
+   * (8.0) reads `wVk` instead and types nothing for 0, so the foreground layout's virtual key
+   * for that scan code goes along (MAPVK_VSC_TO_VK_EX: the same key either way).
+   */
   #keyAt(code: KeyCode, down: boolean): void {
-    const stroke = { vk: 0, scan: SCAN_CODES[code], flags: KEYEVENTF.SCANCODE };
+    const held = this.#codes.get(code);
+    const scan = SCAN_CODES[code];
+    const vk = held?.vk ?? this.win.user.MapVirtualKeyExW(scan, MAPVK_VSC_TO_VK_EX, this.#layout());
+    const stroke = { vk, scan, flags: KEYEVENTF.SCANCODE };
     if (down) this.#codes.set(code, stroke);
     else this.#codes.delete(code);
     this.#sendKeys(down ? [stroke] : [], down ? [] : [stroke]);

@@ -59,6 +59,11 @@ function fakeWin(options: { swapped?: boolean; down?: number[]; capsLock?: boole
     },
     MapVirtualKeyW: (vk: number) => vk === 0xa0 ? 0x2a : vk === 0x41 ? 0x1e : 0x99,
     VkKeyScanExW: vkScan,
+    /** Scan code → virtual key (MAPVK_VSC_TO_VK_EX) on a US layout: A, Z, the ISO key. */
+    MapVirtualKeyExW: (scan: number, type: number) =>
+      type === 3
+        ? ({ 0x1e: 0x41, 0x2c: 0x5a, 0x56: 0xe2 } as Record<number, number>)[scan] ?? 0
+        : 0,
     GetForegroundWindow: () => null,
     GetWindowThreadProcessId: () => 1,
     GetKeyboardLayout: () => null,
@@ -213,10 +218,11 @@ Deno.test("WindowsInput key() with a code: the scan code as it is, Shift held an
   input.key(0x3c, true, "IntlBackslash");
   const SCANCODE = 0x8, KEYUP = 0x2;
   assert.deepEqual(sent.flat(), [
-    { type: "key", vk: 0, scan: 0x1e, flags: SCANCODE },
-    { type: "key", vk: 0, scan: 0x1e, flags: SCANCODE | KEYUP },
-    { type: "key", vk: 0, scan: 0x2c, flags: SCANCODE },
-    { type: "key", vk: 0, scan: 0x56, flags: SCANCODE },
+    // Windows reads the scan code; Wine reads the virtual key, the layout's for that scan code.
+    { type: "key", vk: 0x41, scan: 0x1e, flags: SCANCODE },
+    { type: "key", vk: 0x41, scan: 0x1e, flags: SCANCODE | KEYUP },
+    { type: "key", vk: 0x5a, scan: 0x2c, flags: SCANCODE },
+    { type: "key", vk: 0xe2, scan: 0x56, flags: SCANCODE },
   ]);
   const before = sent.flat().length;
   input.releaseAll(); // held keys by position are let go too, last pressed first

@@ -230,6 +230,16 @@ Deno.test({
           await f.ask("type Caps Ok");
           await f.ask("key 65509 1");
           await f.ask("key 65509 0");
+          // The customer's layout by position (a key's code, scan codes): the technician's Shift
+          // stays down for the A key (by keysym XK_a it was lifted: "a"), then the B key alone.
+          await f.ask("key 32 1");
+          await f.ask("key 32 0");
+          await f.ask("key 65505 1"); // Shift_L
+          await f.ask("key 97 1 KeyA");
+          await f.ask("key 97 0 KeyA");
+          await f.ask("key 65505 0");
+          await f.ask("key 98 1 KeyB");
+          await f.ask("key 98 0 KeyB");
           await f.ask("key 65507 1"); // Control_L
           for (const key of [0x61, 0x63]) { // a, c
             await f.ask(`key ${key} 1`);
@@ -240,7 +250,7 @@ Deno.test({
             const { text } = await f.ask("clipread");
             return text ? text : undefined;
           }, 5000);
-          assert.equal(text, "Hello, World! 1+1=2 é€\nCaps Ok");
+          assert.equal(text, "Hello, World! 1+1=2 é€\nCaps Ok Ab");
           await f.ask("overlay close");
           assert.notEqual((await f.ask(`grab ${cx} ${cy}`)).pixels[0][2], 0xff0000);
         } finally {
