@@ -3,7 +3,7 @@
  * Process32FirstW/NextW) for PID, parent, threads and name; each process's CPU time read twice
  * (GetProcessTimes) over a short interval for its share, working set
  * (K32GetProcessMemoryInfo), image path (QueryFullProcessImageNameW) and user (its token).
- * Ending one is TerminateProcess.
+ * Ending one asks its windows to close (WM_CLOSE), or is TerminateProcess when forced.
  */
 import type { ProcessRow } from "../../../protocol/system.ts";
 import type { RunningProcess } from "../os.ts";
@@ -184,10 +184,67 @@ export function readProcess(pid: number): RunningProcess | undefined {
   }
 }
 
+const USER32 = {
+  EnumWindows: { parameters: ["function", "isize"], result: "i32" },
+  GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
+  IsWindowVisible: { parameters: ["pointer"], result: "i32" },
+  PostMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+let _user32: Deno.DynamicLibrary<typeof USER32>["symbols"] | null | undefined;
+const WM_CLOSE = 0x0010;
+
 /**
- * Ends a process (TerminateProcess: Windows has no polite signal a program must heed, so
- * `force` changes nothing here). Throws PermissionDenied or NotFound as the interface says.
+ * Asks process `pid` to close as its own close button would: WM_CLOSE to each of its visible
+ * top-level windows (a program with unsaved work may ask the user first). How many were asked;
+ * 0 when it has none (a console or background program) or user32 is not there.
  */
+export function closeWindows(pid: number): number {
+  if (_user32 === undefined) {
+    try {
+      _user32 = Deno.dlopen("user32.dll", USER32).symbols;
+    } catch {
+      _user32 = null;
+    }
+  }
+  const user32 = _user32;
+  if (!user32) return 0;
+  const owner = new Uint32Array(1);
+  const windows: Deno.PointerValue[] = [];
+  const callback = new Deno.UnsafeCallback(
+    { parameters: ["pointer", "isize"], result: "i32" } as const,
+    (hwnd) => {
+      user32.GetWindowThreadProcessId(hwnd, new Uint8Array(owner.buffer));
+      if (owner[0] === pid && user32.IsWindowVisible(hwnd)) windows.push(hwnd);
+      return 1;
+    },
+  );
+  try {
+    user32.EnumWindows(callback.pointer, 0n);
+  } finally {
+    callback.close();
+  }
+  return windows.filter((hwnd) => user32.PostMessageW(hwnd, WM_CLOSE, 0n, 0n)).length;
+}
+
+/**
+ * Ends a process: without `force` its windows are asked to close (WM_CLOSE, the nearest thing
+ * to SIGTERM — the handler then waits and says when it is still running); with `force`, or
+ * when it has no window, TerminateProcess. Throws PermissionDenied or NotFound as the
+ * interface says.
+ */
+export function endProcess(pid: number, force: boolean): void {
+  if (!force) {
+    readProcess(pid) ?? _throwNotFound(pid);
+    if (closeWindows(pid) > 0) return;
+  }
+  terminateProcess(pid);
+}
+
+function _throwNotFound(pid: number): never {
+  throw new Deno.errors.NotFound(`No process ${pid}`);
+}
+
+/** TerminateProcess; PermissionDenied or NotFound as the interface says. */
 export function terminateProcess(pid: number): void {
   const { kernel32 } = win32();
   const handle = _open(pid, PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION);

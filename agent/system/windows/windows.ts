@@ -23,7 +23,7 @@ import {
   memorySection,
   osSection,
 } from "./machine.ts";
-import { listProcesses, readProcess, terminateProcess } from "./processes.ts";
+import { endProcess, listProcesses, readProcess } from "./processes.ts";
 import { autoStartServices, listDrivers, listServices, serviceAction } from "./services.ts";
 import { autostartSection, listApplications } from "./software.ts";
 
@@ -136,7 +136,7 @@ export function windowsSystem(): SystemOs {
       }
     },
     process: (pid) => Promise.resolve(readProcess(pid)),
-    signalProcess: (pid) => terminateProcess(pid),
+    signalProcess: (pid, force) => endProcess(pid, force),
     services: () => Promise.resolve(listServices()),
     serviceAction: (name, action, signal) => serviceAction(name, action, signal),
     applications: (signal) => Promise.resolve(listApplications(signal)),

@@ -2,7 +2,9 @@
 // packages: windows.ts imports only protocol/system_limits.ts at run time). Prints one JSON line:
 //   all        → every SystemOs answer: snapshot, processes, services, applications, user,
 //                drivers, startup, events, and this process's own PID
-//   end <pid>  → { before, error, after } around signalProcess(pid): process(pid) each time
+//   end <pid> [force] → { before, error, after } around signalProcess(pid, force): process(pid)
+//                each time
+//   pids <name.exe> → { pids }: the processes of that (lower-case) name
 //   service <start|stop|restart> <name> → { done, row }: serviceAction's answer, then the row
 import { windowsSystem } from "./windows.ts";
 
@@ -26,7 +28,7 @@ if (command === "all") {
   const before = await system.process(pid);
   let error = null;
   try {
-    system.signalProcess(pid, false);
+    system.signalProcess(pid, Deno.args[2] === "force");
   } catch (e) {
     error = `${(e as Error).name}: ${(e as Error).message}`;
   }
@@ -36,6 +38,12 @@ if (command === "all") {
     after = await system.process(pid);
   }
   console.log(JSON.stringify({ before, error, after: after ?? null }));
+} else if (command === "pids") {
+  const rows = await system.processes(signal);
+  const pids = rows.available
+    ? rows.value.rows.filter((r) => r.name.toLowerCase() === arg).map((r) => r.pid)
+    : [];
+  console.log(JSON.stringify({ pids }));
 } else if (command === "service") {
   const [action, name] = [arg, Deno.args[2]] as ["start" | "stop" | "restart", string];
   const done = await system.serviceAction(name, action, signal);

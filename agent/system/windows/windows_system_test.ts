@@ -168,16 +168,25 @@ Deno.test({
       assert.ok(all.user.value.groups.some((g: { name: string }) => g.name === "Everyone"));
       assert.ok(all.drivers.value.some((d: { name: string }) => d.name === "MountMgr"));
 
-      // End the notepad: gone from the list, its Wine process exits.
+      // End the notepad: asked to close (WM_CLOSE: it exits with 0 by itself), gone from the
+      // list; a second one forced (TerminateProcess's exit code 1).
+      const exited = (child: Deno.ChildProcess) =>
+        Promise.race([
+          child.status.then((s) => s.code),
+          new Promise((r) => setTimeout(() => r("still running"), 5000)),
+        ]);
       const ended = await fixture("end", String(pad.pid));
       assert.equal(ended.before?.name, "notepad.exe", JSON.stringify(ended));
       assert.equal(ended.error, null, JSON.stringify(ended));
       assert.ok(ended.after === null || ended.after.state === "Z", JSON.stringify(ended));
-      const status = await Promise.race([
-        notepad.status,
-        new Promise((r) => setTimeout(() => r("still running"), 5000)),
-      ]);
-      assert.notEqual(status, "still running");
+      assert.equal(await exited(notepad), 0, "closed by WM_CLOSE");
+      notepad = wine.spawn("notepad", []);
+      await new Promise((r) => setTimeout(r, 1500));
+      const { pids } = await fixture("pids", "notepad.exe");
+      assert.equal(pids.length, 1, JSON.stringify(pids));
+      const forced = await fixture("end", String(pids[0]), "force");
+      assert.equal(forced.error, null, JSON.stringify(forced));
+      assert.equal(await exited(notepad), 1, "ended by TerminateProcess");
       notepad = undefined;
       assert.match((await fixture("end", "99996")).error, /^NotFound/);
 
