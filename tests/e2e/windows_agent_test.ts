@@ -244,10 +244,13 @@ Deno.test({
         await download.saveAs(zip);
         step(`the Windows zip offered and saved (${(await Deno.stat(zip)).size} bytes)`);
 
-        const unzip = await new Deno.Command("unzip", { args: ["-q", zip, "-d", work] })
+        // Unpacked into a folder whose name has a space, as the launcher's own name does.
+        const folder = join(work, "My downloads", `remote-support-${session.token}`);
+        await Deno.mkdir(folder, { recursive: true });
+        const unzip = await new Deno.Command("unzip", { args: ["-q", zip, "-d", folder] })
           .output();
         assert.ok(unzip.success, new TextDecoder().decode(unzip.stderr));
-        const dir = join(work, "rescue-agent");
+        const dir = join(folder, "rescue-agent");
         assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
           "README.txt",
           "Remote support.cmd",
