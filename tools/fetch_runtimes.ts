@@ -2,10 +2,17 @@
 // official runtime for other systems — the binaries npm ships as @deno/<platform>, the same
 // version as this server's — into DATA_DIR/runtimes/<platform>/, where the server's portable
 // support-app packages (modules/agent_packages) find them. Uses `npm pack` (the npm registry);
-// this server's own system needs nothing: its runtime is the one running.
+// this server's own system needs nothing: its runtime is the one running. Windows' screen
+// sharing needs the codecs too (`deno task build:windows-codecs`): said when they are missing.
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { isPlatform, type Platform, PLATFORMS } from "../modules/agent_packages/mod.ts";
+import {
+  codecsFor,
+  isPlatform,
+  type Platform,
+  PLATFORMS,
+  sharesScreen,
+} from "../modules/agent_packages/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -60,6 +67,13 @@ if (import.meta.main) {
     }
     try {
       console.log(`${platform}: ${await fetchRuntime(dataDir, platform)}`);
+      // The Windows package shares the screen only with its codecs beside the runtime.
+      if (spec.os === "windows" && !sharesScreen(platform, await codecsFor(dataDir, platform))) {
+        console.log(
+          `${platform}: no vpx.dll and yuv.dll beside it, so its app cannot share the screen — ` +
+            "build them with: deno task build:windows-codecs",
+        );
+      }
     } catch (error) {
       console.log(`${platform}: not fetched — ${error instanceof Error ? error.message : error}`);
     }
