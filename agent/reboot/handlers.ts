@@ -48,7 +48,11 @@ export function rebootHandlers(env: OpEnv, options: RebootOptions = {}): OpHandl
             : "Restarting is not built for this system yet",
         );
       }
-      if (!(await context.confirm(strings.confirm[mode]))) {
+      // Windows restarts into its Advanced startup menu for safe mode: the customer picks it.
+      const asked = mode === "safe" && env.os === "windows"
+        ? strings.confirm.safeWindows
+        : strings.confirm[mode];
+      if (!(await context.confirm(asked))) {
         throw new OpFailure("declined", "The customer did not confirm the restart");
       }
       if (context.signal.aborted) throw new OpFailure("cancelled", "The restart was cancelled");

@@ -1,45 +1,16 @@
 /**
  * Restarting the computer, one layer per OS (issue 17): which modes the OS has, how to start
  * the agent again once the customer is back, and the restart itself. Commands are argument
- * arrays (Deno.Command), never a shell line. Linux is built; Windows and macOS say "not built"
- * for every mode rather than guess at commands nobody has run.
+ * arrays (Deno.Command), never a shell line. Linux is built; Windows (windows.ts: shutdown.exe
+ * and a RunOnce value, its commands unit-tested but never run on a real Windows here); macOS
+ * says "not built" for every mode rather than guess at commands nobody has run.
  */
-import { REBOOT_MODES, type RebootMode, type RebootUnavailable } from "../../protocol/reboot.ts";
+import { REBOOT_MODES } from "../../protocol/reboot.ts";
 import { desktopEntry } from "./desktop_entry.ts";
+import { windowsReboot } from "./windows.ts";
 
-export interface ModeInfo {
-  mode: RebootMode;
-  available: boolean;
-  unavailable: RebootUnavailable | null;
-}
-
-export interface RebootOs {
-  readonly modes: readonly ModeInfo[];
-  /**
-   * Makes `command` (program first) start once when the customer next signs in, in `cwd`;
-   * returns the entry's path, for `removeAutostart`.
-   */
-  installAutostart(command: readonly string[], cwd: string): Promise<string>;
-  removeAutostart(path: string): Promise<void>;
-  /** Asks the OS to restart; throws with the OS's reason when it refuses. */
-  restart(mode: RebootMode): Promise<void>;
-}
-
-/** Runs a program, returning its exit code and what it wrote to stderr. */
-export type RunCommand = (
-  program: string,
-  args: string[],
-) => Promise<{ code: number; stderr: string }>;
-
-export const runCommand: RunCommand = async (program, args) => {
-  const out = await new Deno.Command(program, {
-    args,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr).trim() };
-};
+export { type ModeInfo, type RebootOs, type RunCommand, runCommand } from "./layer.ts";
+import { type RebootOs, type RunCommand, runCommand } from "./layer.ts";
 
 /** The entry's file name: one pending resume per user at a time. */
 export const AUTOSTART_FILE = "rescue-agent-resume.desktop";
@@ -120,8 +91,8 @@ export function unbuiltReboot(): RebootOs {
 }
 
 /**
- * The reboot layer of `os` (Windows: shutdown /r and a Run key; macOS: a LaunchAgent — not
- * built yet). `RESCUE_AGENT_RESTART=exit` (tests and demonstrations) keeps everything of a
+ * The reboot layer of `os` (Windows: shutdown /r and a RunOnce value, windows.ts; macOS: a
+ * LaunchAgent — not built yet). `RESCUE_AGENT_RESTART=exit` (tests and demonstrations) keeps everything of a
  * restart — the customer's confirmation, the autostart entry and record, the Rebooting
  * status — except the restart itself: the agent exits instead, as if it had gone down with
  * the computer; starting it the way the autostart entry says brings it back.
@@ -130,7 +101,11 @@ export function rebootOsFor(
   os: "linux" | "windows" | "darwin",
   options: { restart?: string; exit?: (code: number) => void } = {},
 ): RebootOs {
-  const layer = os === "linux" ? linuxReboot() : unbuiltReboot();
+  const layer = os === "linux"
+    ? linuxReboot()
+    : os === "windows"
+    ? windowsReboot()
+    : unbuiltReboot();
   const restart = options.restart ?? _env("RESCUE_AGENT_RESTART");
   if (restart !== "exit") return layer;
   const exit = options.exit ?? Deno.exit;

@@ -5,6 +5,7 @@
  * restart it joins the same session with the same device id. Once connected again (or told
  * the session is over) it removes both: the entry runs once.
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { REBOOT_MODES, type RebootMode } from "../../protocol/reboot.ts";
 import type { RebootOs } from "./os.ts";
@@ -68,7 +69,8 @@ export function relaunchCommand(link: string, dataDir: string, from: LaunchedAs)
   if (values["no-open"] === true) own.push("--no-open");
   const program = from.execPath.split(/[\\/]/).pop()?.replace(/\.exe$/i, "");
   if (program === "deno" && from.mainModule.startsWith("file:")) {
-    return [from.execPath, "run", ...DENO_FLAGS, new URL(from.mainModule).pathname, ...own];
+    // fileURLToPath: C:\… on Windows (a URL's pathname would be /C:/…), spaces decoded.
+    return [from.execPath, "run", ...DENO_FLAGS, fileURLToPath(from.mainModule), ...own];
   }
   return [from.execPath, ...own];
 }
