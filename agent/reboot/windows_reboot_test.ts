@@ -1,12 +1,15 @@
 // The Windows reboot layer by the commands it builds (no Windows restarts here; Wine has no
 // restart): shutdown.exe per mode, the RunOnce value written with reg.exe and the command line
 // in it read back by Windows' own rules, its removal, a refusal's words; relaunchCommand's
-// script path for a Windows deno.exe.
+// script path for a Windows deno.exe. Under Wine, Windows' own reg.exe stores the RunOnce value
+// as built (read back with `reg query`) and removes it.
 import assert from "node:assert/strict";
 import { rebootOsFor, type RunCommand } from "./os.ts";
 import { commandLine, quoteArgument, RUN_ONCE, RUN_ONCE_VALUE, windowsReboot } from "./windows.ts";
 import { relaunchCommand } from "./resume.ts";
 import { rebootHandlers } from "./handlers.ts";
+import { startXvfb } from "../platform/xvfb_test_support.ts";
+import { startWine, wineMissing } from "../platform/wine_test_support.ts";
 
 /** CommandLineToArgvW's reading of arguments after the program (the MS C runtime rules). */
 function parseCommandLine(line: string): string[] {
@@ -162,4 +165,53 @@ Deno.test("a Windows safe-mode restart asks with the Advanced startup steps, the
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
+});
+
+const missing = await wineMissing();
+if (missing) console.warn(`windows_reboot_test: ${missing} — the reg.exe part is ignored`);
+
+Deno.test({
+  name: "under Wine, reg.exe stores the RunOnce command line as built and removes it",
+  ignore: missing !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const xvfb = await startXvfb({ width: 640, height: 480 });
+    const wine = await startWine(xvfb.display);
+    try {
+      const exec = async (program: string, args: string[]) => {
+        const out = await new Deno.Command("/usr/lib/wine/wine64", {
+          args: [program, ...args],
+          env: wine.env,
+          stdin: "null",
+        }).output();
+        const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+        return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+      };
+      const run: RunCommand = async (program, args) => {
+        const { code, stderr } = await exec(program, args);
+        return { code, stderr };
+      };
+      const layer = windowsReboot({ run });
+      const command = [
+        "C:\\Users\\Carol Ann\\Rescue\\rescue-agent.exe",
+        "--link",
+        'https://h.example/s/abc?x=1&y="2"',
+        "--state-dir",
+        "C:\\Users\\Carol Ann\\state\\",
+      ];
+      const path = await layer.installAutostart(command, "C:\\");
+      const query = await exec("reg", ["query", RUN_ONCE, "/v", RUN_ONCE_VALUE]);
+      assert.equal(query.code, 0, query.stderr);
+      const stored = /REG_SZ\s+(.*)$/m.exec(query.stdout)?.[1];
+      assert.equal(stored, commandLine(command), query.stdout);
+      assert.deepEqual(parseCommandLine(stored!), command);
+      await layer.removeAutostart(path);
+      assert.notEqual((await exec("reg", ["query", RUN_ONCE, "/v", RUN_ONCE_VALUE])).code, 0);
+      await layer.removeAutostart(path); // gone already: no error
+    } finally {
+      await wine.stop();
+      await xvfb.stop();
+    }
+  },
 });
