@@ -1,12 +1,13 @@
 /**
  * The Windows event log (advapi32's OpenEventLogW / ReadEventLogW, newest first) for the System
  * and Application logs: warnings and errors as syslog priorities (error 3, warning and audit
- * failure 4, information and audit success 6). The message is the event's number and its
- * insertion strings — the full sentence would need the source's message DLL (FormatMessageW),
- * which is not read.
+ * failure 4, information and audit success 6). The message is the sentence from the source's
+ * message DLL (event_messages.ts), or — without one — the event's number and its insertion
+ * strings.
  */
 import type { EventEntry, Events } from "../../../protocol/system.ts";
 import { EVENTS_MAX } from "../../../protocol/system_limits.ts";
+import { MessageFiles } from "./event_messages.ts";
 import { ERROR_HANDLE_EOF, ERROR_INSUFFICIENT_BUFFER, readWide, u32, wide, win32 } from "./ffi.ts";
 
 const EVENTLOG_SEQUENTIAL_READ = 0x0001;
@@ -30,6 +31,8 @@ export function eventPriority(type: number): number {
 
 export interface EventRecord {
   timeMs: number;
+  /** The id as the message tables know it (severity and facility bits included). */
+  fullId: number;
   eventId: number;
   priority: number;
   source: string;
@@ -59,6 +62,7 @@ export function parseEventRecords(bytes: Uint8Array): EventRecord[] {
     }
     out.push({
       timeMs: u32(record, 12) * 1000,
+      fullId: u32(record, 20),
       eventId: u32(record, 20) & 0xFFFF,
       priority: eventPriority(view.getUint16(at + 24, true)),
       source: readWide(record, 56, 200),
@@ -69,14 +73,18 @@ export function parseEventRecords(bytes: Uint8Array): EventRecord[] {
   return out;
 }
 
-/** One record as the console shows it. */
-export function eventEntry(record: EventRecord): EventEntry {
+/**
+ * One record as the console shows it: its sentence from the source's message DLL when there is
+ * one (`formatted`), else the event's number and its insertion strings.
+ */
+export function eventEntry(record: EventRecord, formatted?: string): EventEntry {
   const text = record.strings.filter((s) => s.trim() !== "").join(" | ");
   return {
     time: new Date(record.timeMs).toISOString(),
     priority: record.priority,
     source: record.source.slice(0, 200),
-    message: `Event ${record.eventId}${text ? `: ${text}` : ""}`.slice(0, 2000),
+    message: (formatted?.trim() || `Event ${record.eventId}${text ? `: ${text}` : ""}`)
+      .replace(/\r\n/g, "\n").slice(0, 2000),
   };
 }
 
@@ -97,6 +105,7 @@ function _readLog(
   log: string,
   query: { maxPriority: number; text: string; limit: number },
   signal: AbortSignal,
+  messages: MessageFiles,
 ): LogRead {
   const { advapi32, kernel32 } = win32();
   const handle = advapi32.OpenEventLogW(null, wide(log));
@@ -131,7 +140,11 @@ function _readLog(
       }
       for (const record of parseEventRecords(buffer.subarray(0, read[0]))) {
         scanned++;
-        const entry = eventEntry(record);
+        if (record.priority > query.maxPriority) continue;
+        const entry = eventEntry(
+          record,
+          messages.format(log, record.source, record.fullId, record.strings),
+        );
         if (!matches(entry, query)) continue;
         matched++;
         if (entries.length < query.limit) entries.push(entry);
@@ -153,8 +166,14 @@ export function readEvents(
   const sources: Events["sources"] = [];
   const all: EventEntry[] = [];
   let matched = 0;
+  const messages = new MessageFiles();
   for (const log of LOGS) {
-    const read = _readLog(log, { ...query, limit }, signal);
+    let read: LogRead;
+    try {
+      read = _readLog(log, { ...query, limit }, signal, messages);
+    } catch (error) {
+      read = { ok: false, error: String(error).slice(0, 300) };
+    }
     if (read.ok) {
       sources.push({
         name: "eventlog",
@@ -169,6 +188,7 @@ export function readEvents(
       });
     }
   }
+  messages.free();
   all.sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
   return { sources, entries: all.slice(0, limit), truncated: matched > limit };
 }

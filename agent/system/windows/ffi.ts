@@ -46,6 +46,15 @@ const KERNEL32 = {
   GetExitCodeProcess: { parameters: ["pointer", "buffer"], result: "i32" },
   TerminateProcess: { parameters: ["pointer", "u32"], result: "i32" },
   GetCurrentProcess: { parameters: [], result: "pointer" },
+  /** (file, NULL, flags): a message DLL as data, nothing of it run */
+  LoadLibraryExW: { parameters: ["buffer", "pointer", "u32"], result: "pointer" },
+  FreeLibrary: { parameters: ["pointer"], result: "i32" },
+  /** (flags, module, id, language, buffer, size in characters, arguments) */
+  FormatMessageW: {
+    parameters: ["u32", "pointer", "u32", "u32", "buffer", "u32", "buffer"],
+    result: "u32",
+  },
+  ExpandEnvironmentStringsW: { parameters: ["buffer", "buffer", "u32"], result: "u32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 const ADVAPI32 = {

@@ -4,8 +4,10 @@
 //                drivers, startup, events, and this process's own PID
 //   end <pid> [force] → { before, error, after } around signalProcess(pid, force): process(pid)
 //                each time
+//   message <dll> <id> [strings…] → { loaded, text }: message `id` of the DLL, strings put in
 //   pids <name.exe> → { pids }: the processes of that (lower-case) name
 //   service <start|stop|restart> <name> → { done, row }: serviceAction's answer, then the row
+import { formatFrom, MessageFiles } from "./event_messages.ts";
 import { windowsSystem } from "./windows.ts";
 
 const system = windowsSystem();
@@ -38,6 +40,14 @@ if (command === "all") {
     after = await system.process(pid);
   }
   console.log(JSON.stringify({ before, error, after: after ?? null }));
+} else if (command === "message") {
+  // message <dll> <id> [strings…]: formatFrom over the DLL loaded as data
+  const files = new MessageFiles();
+  const module = files.load(arg);
+  const text = module === null
+    ? null
+    : formatFrom(module, Number(Deno.args[2]), Deno.args.slice(3)) ?? null;
+  console.log(JSON.stringify({ loaded: module !== null, text }));
 } else if (command === "pids") {
   const rows = await system.processes(signal);
   const pids = rows.available

@@ -15,7 +15,8 @@ import { startXvfb } from "../../platform/xvfb_test_support.ts";
 import { startWine, type Wine, wineMissing } from "../../platform/wine_test_support.ts";
 import { sidString } from "./accounts.ts";
 import { eventEntry, eventPriority, matches, parseEventRecords } from "./events.ts";
-import { fileTimeMs, readWide, readWideList, wide } from "./ffi.ts";
+import { argumentArray } from "./event_messages.ts";
+import { addressOf, fileTimeMs, readWide, readWideList, wide } from "./ffi.ts";
 import { cpuUsage, osName, osVersion } from "./machine.ts";
 import { parseProcessEntry } from "./processes.ts";
 import { decodeValue } from "./registry.ts";
@@ -190,6 +191,17 @@ Deno.test({
       notepad = undefined;
       assert.match((await fixture("end", "99996")).error, /^NotFound/);
 
+      // An event's sentence from a message table (Wine's event log is empty: kernelbase's own
+      // table stands in), the record's strings put in; one string short, the gap stays empty.
+      assert.deepEqual(await fixture("message", "kernelbase.dll", "317", "1234", "netmsg.dll"), {
+        loaded: true,
+        text: "Message 0x1234 not found in file netmsg.dll.",
+      });
+      assert.deepEqual(await fixture("message", "kernelbase.dll", "317", "1234"), {
+        loaded: true,
+        text: "Message 0x1234 not found in file .",
+      });
+
       // A service stopped and started again through the Service Control Manager.
       const stopped = await fixture("service", "stop", "PlugPlay");
       assert.deepEqual(stopped.done, { ok: true, active: "inactive" });
@@ -281,6 +293,23 @@ Deno.test("Windows parsers: a PROCESSENTRY32W, event log records, their prioriti
   assert.equal(matches(eventEntry(records[0]), { maxPriority: 4, text: "spooler" }), true);
   assert.equal(matches(eventEntry(records[0]), { maxPriority: 4, text: "printer" }), false);
   assert.equal(parseEventRecords(bytes.subarray(0, 40)).length, 0); // cut short: nothing read
+});
+
+Deno.test("Windows event messages: every insert %1…%99 points into the strings' buffer", () => {
+  const { text, args } = argumentArray(["a", "bc"]);
+  const base = addressOf(text);
+  const pointers = new BigUint64Array(args.buffer);
+  assert.equal(pointers.length, 99);
+  assert.equal(readWide(text, Number(pointers[0] - base)), "a");
+  assert.equal(readWide(text, Number(pointers[1] - base)), "bc");
+  assert.ok(pointers.slice(2).every((p) => readWide(text, Number(p - base)) === ""));
+  assert.equal(
+    eventEntry(
+      { timeMs: 0, fullId: 7036, eventId: 7036, priority: 6, source: "SCM", strings: ["x"] },
+      "The Print Spooler service entered the running state.\r\n",
+    ).message,
+    "The Print Spooler service entered the running state.",
+  );
 });
 
 Deno.test("Windows formatting: OS name and version, apps, start-up state, drivers, services", () => {
