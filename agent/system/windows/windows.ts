@@ -54,6 +54,28 @@ export function userName(): string {
   return win32().advapi32.GetUserNameW(name, new Uint8Array(size.buffer)) ? readWide(name) : "";
 }
 
+/**
+ * The user's display name (secur32's GetUserNameExW, NameDisplay); "" where Windows keeps none
+ * (a local account without one, or Wine).
+ */
+export function displayName(): string {
+  try {
+    const secur32 = Deno.dlopen("secur32.dll", {
+      GetUserNameExW: { parameters: ["i32", "buffer", "buffer"], result: "u8" },
+    });
+    try {
+      const name = new Uint8Array(1026);
+      const size = new Uint32Array([513]);
+      const ok = secur32.symbols.GetUserNameExW(3, name, new Uint8Array(size.buffer));
+      return ok ? readWide(name) : "";
+    } finally {
+      secur32.close();
+    }
+  } catch {
+    return "";
+  }
+}
+
 function _usersSection(): Snapshot["users"] {
   const current = userName();
   if (!current) {
@@ -78,7 +100,7 @@ function _userSection(): Section<UserInfo> {
       name: token.user.name.slice(0, 64),
       uid: token.user.rid,
       gid: token.primaryGroup?.rid ?? 0,
-      fullName: (token.user.domain ? `${token.user.domain}\\${token.user.name}` : "").slice(0, 300),
+      fullName: displayName().slice(0, 300),
       home: (Deno.env.get("USERPROFILE") ?? "").slice(0, 1000),
       shell: (Deno.env.get("ComSpec") ?? "").slice(0, 1000),
       groups: token.groups.slice(0, 1000).map((g) => ({
