@@ -98,6 +98,7 @@ export function matches(entry: EventEntry, query: { maxPriority: number; text: s
 }
 
 type LogRead =
+  /** matched: up to one more than the limit (the reading stops there) */
   | { ok: true; entries: EventEntry[]; matched: number; scanned: number }
   | { ok: false; error: string };
 
@@ -148,8 +149,10 @@ function _readLog(
         if (!matches(entry, query)) continue;
         matched++;
         if (entries.length < query.limit) entries.push(entry);
+        // Newest first: once one more than asked for matched, the rest changes nothing shown.
+        if (matched > query.limit) break;
       }
-      if (read[0] === 0) break;
+      if (read[0] === 0 || matched > query.limit) break;
     }
     return { ok: true, entries, matched, scanned };
   } finally {
