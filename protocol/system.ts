@@ -81,7 +81,8 @@ const iso = z.string().max(40);
  * does not exist), `unreadable` (a file it cannot read), `malformed` (a file of an unexpected
  * form), `not_installed` (a command), `none_found` (a list of places, none of them there),
  * `unknown_user` (a user id not in the user list), `call_failed` (a system call), `message`
- * (a tool's or the system's own message, shown as it came). An agent without it sent a sentence
+ * (a tool's or the system's own message, shown as it came), `other_source` (where this system
+ * keeps it instead — Windows: the Task Scheduler, not read yet). An agent without it sent a sentence
  * in English as `detail`; the console shows that as it is.
  */
 export const UNAVAILABLE_DETAIL = [
@@ -93,6 +94,7 @@ export const UNAVAILABLE_DETAIL = [
   "unknown_user",
   "call_failed",
   "message",
+  "other_source",
 ] as const;
 export type UnavailableDetail = typeof UNAVAILABLE_DETAIL[number];
 

@@ -60,7 +60,7 @@ browserTest("the System tab shows a Windows customer's dashboard and services", 
       assert.match(text, /C:\\/);
       assert.match(text, /deno_wine8\.exe/);
       assert.match(text, /the support app does not read it on this system yet/);
-      assert.match(text, /Task Scheduler/);
+      assert.match(text, /This system keeps it in Task Scheduler\./);
       assert.deepEqual(page.errors, []);
       await page.screenshot({ path: `${SHOTS}/windows_dashboard_1366x768.png`, fullPage: true });
       await page.setViewportSize({ width: 1920, height: 1080 });

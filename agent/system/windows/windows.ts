@@ -44,7 +44,7 @@ function _safe<T>(read: () => Section<T>): Section<T> {
 const NO_TASKS: Section<never> = {
   available: false,
   why: "not_built",
-  about: "message",
+  about: "other_source",
   detail: "Task Scheduler",
 };
 
