@@ -53,9 +53,10 @@ export async function entryOf(
     type,
     size: type === "dir" ? 0 : info.size,
     mtime: info.mtime ? info.mtime.getTime() : null,
-    hidden: os.hidden(name),
+    hidden: os.hidden(name, path),
     link: type === "link" ? await _link(path) : null,
-    mode: info.mode === null ? null : info.mode & 0o7777,
+    // Windows has no permission bits (Deno makes 0o666 / 0o444 up from the read-only flag).
+    mode: info.mode === null || os.name === "windows" ? null : info.mode & 0o7777,
     writable: _writable(info),
   };
 }
@@ -80,7 +81,7 @@ export async function listFolder(os: FilesOs, path: string, hidden: boolean) {
   let truncated = false;
   try {
     for await (const item of Deno.readDir(real)) {
-      if (!hidden && os.hidden(item.name)) continue;
+      if (!hidden && os.hidden(item.name, _found(os, real, item.name))) continue;
       if (names.length >= LIST_MAX) {
         truncated = true;
         break;
@@ -125,10 +126,20 @@ export async function renameEntry(os: FilesOs, path: string, newName: string) {
   const { folder, path: from } = await resolveEntry(os, path);
   const to = childPath(os, folder, newName);
   if (to === from) throw new OpFailure("exists", `${to} has that name already`);
-  const taken = await Deno.lstat(to).then(() => true, () => false);
+  // Where case does not tell names apart (Windows), `to` differing only in case is the entry
+  // itself: renamed through a temporary name, as Wine leaves a direct case-only rename undone.
+  const caseOnly = os.caseInsensitive && to.toLowerCase() === from.toLowerCase();
+  const taken = !caseOnly && await Deno.lstat(to).then(() => true, () => false);
   if (taken) throw new OpFailure("exists", `${to} exists already`);
   try {
-    await Deno.rename(from, to);
+    if (caseOnly) {
+      const temp = childPath(os, folder, `.rescue-rename-${crypto.randomUUID().slice(0, 8)}`);
+      await Deno.rename(from, temp);
+      await Deno.rename(temp, to).catch(async (error) => {
+        await Deno.rename(temp, from).catch(() => {});
+        throw error;
+      });
+    } else await Deno.rename(from, to);
     return { path: to, entry: await entryOf(os, newName, to, await Deno.lstat(to)) };
   } catch (error) {
     throw osFailure(error, from);
@@ -183,8 +194,8 @@ export async function walkTree(os: FilesOs, path: string, hidden: boolean, max: 
     names.sort();
     for (const name of names) {
       if (truncated) return;
-      if (!hidden && os.hidden(name)) continue;
       const full = _found(os, folder, name);
+      if (!hidden && os.hidden(name, full)) continue;
       let info: Deno.FileInfo;
       try {
         info = await Deno.lstat(full);

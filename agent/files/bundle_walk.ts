@@ -157,7 +157,8 @@ export async function walkBundle(
     }
     children.sort();
     for (const name of children) {
-      if (!hidden && os.hidden(name)) continue;
+      const found = path.endsWith(os.separator) ? path + name : path + os.separator + name;
+      if (!hidden && os.hidden(name, found)) continue;
       let child: string;
       try {
         child = childPath(os, path, name);

@@ -10,6 +10,7 @@ import type { OpContext, OpEnv, OpHandlers } from "../ops/mod.ts";
 import { OpFailure } from "../ops/mod.ts";
 import type { FilesOs } from "./os.ts";
 import { linuxFiles } from "./linux.ts";
+import { windowsFiles } from "./windows.ts";
 import {
   deleteEntries,
   listFolder,
@@ -45,12 +46,13 @@ const SWEEP_MS = 60 * 60 * 1000;
 
 function _os(env: OpEnv): FilesOs {
   if (env.os === "linux") return linuxFiles();
-  // The interface (os.ts) is ready for them; their layers are not written yet.
+  if (env.os === "windows") return windowsFiles();
+  // The interface (os.ts) is ready for it; its layer is not written yet.
   throw new OpFailure("not_available", `the file manager is not built for ${env.os} yet`);
 }
 
 export function fileHandlers(env: OpEnv, options: FileHandlerOptions = {}): OpHandlers {
-  if (!options.os && env.os !== "linux") return {};
+  if (!options.os && env.os === "darwin") return {};
   const os = options.os ?? _os(env);
   const transfers = new Transfers({
     os,

@@ -7,6 +7,8 @@ import type { Place } from "../../protocol/files.ts";
 import { type FilesOs, type Places, posixNameProblem } from "./os.ts";
 import { trashEntry } from "./trash.ts";
 
+const utf8 = new TextEncoder();
+
 /** File systems that are not places a person keeps files in. */
 const VIRTUAL_FS = new Set([
   "proc",
@@ -57,8 +59,11 @@ export function linuxFiles(options: LinuxOptions = {}): FilesOs {
   const os: FilesOs = {
     name: "linux",
     separator: "/",
-    nameMaxBytes: 255,
-    pathMaxBytes: 4096,
+    caseInsensitive: false,
+    lengthUnit: "bytes",
+    length: (text) => utf8.encode(text).byteLength,
+    nameMax: 255,
+    pathMax: 4096,
     split(path) {
       if (!path.startsWith("/")) return null;
       if (path === "/") return { root: "/", parts: [] };

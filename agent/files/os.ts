@@ -14,10 +14,19 @@ export interface Places {
 export interface FilesOs {
   readonly name: "linux" | "windows" | "darwin";
   readonly separator: "/" | "\\";
-  /** Longest name in bytes of its on-disk encoding (NAME_MAX). */
-  readonly nameMaxBytes: number;
-  /** Longest path in bytes (PATH_MAX, the terminating NUL included). */
-  readonly pathMaxBytes: number;
+  /** Whether two names differing only in case are the same entry (Windows). */
+  readonly caseInsensitive: boolean;
+  /**
+   * The unit the limits count in, as the messages say it: Linux's UTF-8 bytes, Windows'
+   * UTF-16 code units ("characters": NTFS stores names in UTF-16).
+   */
+  readonly lengthUnit: "bytes" | "characters";
+  /** The length of `text` in that unit. */
+  length(text: string): number;
+  /** Longest name (NAME_MAX; Windows 255 UTF-16 units). */
+  readonly nameMax: number;
+  /** Longest path, the terminating NUL included (PATH_MAX; Windows' `\\?\` limit 32767). */
+  readonly pathMax: number;
   /**
    * The path's root and its components when it is absolute and written plainly (no empty,
    * `.` or `..` component); null otherwise. Does not touch the disk.
@@ -26,7 +35,8 @@ export interface FilesOs {
   join(root: string, parts: readonly string[]): string;
   /** Why `name` cannot be a file name here (beyond separators, `.`, `..`), or null. */
   nameProblem(name: string): string | null;
-  hidden(name: string): boolean;
+  /** Whether the entry `name` at `path` (found on disk, not followed) is hidden here. */
+  hidden(name: string, path: string): boolean;
   places(): Promise<Places>;
   /**
    * Moves `path` (an entry the caller has lstat-ed: never followed) to the OS trash; throws

@@ -10,12 +10,6 @@
 import { OpFailure } from "../ops/mod.ts";
 import type { FilesOs } from "./os.ts";
 
-const utf8 = new TextEncoder();
-
-function _bytes(text: string): number {
-  return utf8.encode(text).byteLength;
-}
-
 /** Checks one name (a single path component). Returns it unchanged. */
 export function checkName(os: FilesOs, name: string): string {
   if (name.length === 0) throw new OpFailure("invalid_name", "the name is empty");
@@ -26,8 +20,8 @@ export function checkName(os: FilesOs, name: string): string {
     throw new OpFailure("unsafe_path", "a name may not contain a path separator");
   }
   if (name.includes("\0")) throw new OpFailure("invalid_name", "the name contains a NUL");
-  if (_bytes(name) > os.nameMaxBytes) {
-    throw new OpFailure("too_long", `the name is longer than ${os.nameMaxBytes} bytes`);
+  if (os.length(name) > os.nameMax) {
+    throw new OpFailure("too_long", `the name is longer than ${os.nameMax} ${os.lengthUnit}`);
   }
   const problem = os.nameProblem(name);
   if (problem) throw new OpFailure("invalid_name", `the name ${problem}`);
@@ -52,8 +46,8 @@ export function checkPath(
   }
   for (const part of split.parts) checkName(os, part);
   const normal = os.join(split.root, split.parts);
-  if (_bytes(normal) + 1 > os.pathMaxBytes) {
-    throw new OpFailure("too_long", `the path is longer than ${os.pathMaxBytes - 1} bytes`);
+  if (os.length(normal) + 1 > os.pathMax) {
+    throw new OpFailure("too_long", `the path is longer than ${os.pathMax - 1} ${os.lengthUnit}`);
   }
   return { path: normal, ...split };
 }
@@ -134,8 +128,8 @@ export function childPath(os: FilesOs, folder: string, name: string): string {
   const split = os.split(folder);
   if (!split) throw new OpFailure("unsafe_path", "the folder is not a plain absolute path");
   const path = os.join(split.root, [...split.parts, name]);
-  if (_bytes(path) + 1 > os.pathMaxBytes) {
-    throw new OpFailure("too_long", `the path is longer than ${os.pathMaxBytes - 1} bytes`);
+  if (os.length(path) + 1 > os.pathMax) {
+    throw new OpFailure("too_long", `the path is longer than ${os.pathMax - 1} ${os.lengthUnit}`);
   }
   return path;
 }

@@ -85,7 +85,14 @@ export function newTicket(): string {
   return crypto.randomUUID().replaceAll("-", "") + "abcd";
 }
 
-export async function fileTestKit(): Promise<FileTestKit> {
+/**
+ * `system: "windows"` (windows_files_fixture.ts, under Wine): the handlers pick their OS layer
+ * themselves, as the support app's do, instead of a Linux one kept inside the folder.
+ */
+export async function fileTestKit(
+  options: { system?: "linux" | "windows" } = {},
+): Promise<FileTestKit> {
+  const system = options.system ?? "linux";
   const root = await Deno.makeTempDir({ prefix: "files-" });
   const base = await Deno.makeTempDir({ prefix: "files-base-" });
   const home = `${base}/home`;
@@ -164,13 +171,16 @@ export async function fileTestKit(): Promise<FileTestKit> {
   const start = (now?: () => number) =>
     fileHandlers(
       {
-        os: "linux",
+        os: system,
         serverUrl: `http://127.0.0.1:${port}`,
         token: TOKEN,
         dataDir: `${base}/data`,
         log: () => {},
       },
-      { os: linuxFiles({ home, dataHome: `${home}/.local/share` }), now },
+      {
+        os: system === "linux" ? linuxFiles({ home, dataHome: `${home}/.local/share` }) : undefined,
+        now,
+      },
     ) as Record<string, (request: unknown, ctx: unknown) => Promise<unknown>>;
   let handlers = start();
 
