@@ -19,13 +19,21 @@ const KERNEL32 = {
   GetComputerNameExW: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   GetLogicalDriveStringsW: { parameters: ["u32", "buffer"], result: "u32" },
   GetDriveTypeW: { parameters: ["buffer"], result: "u32" },
-  /** (root, name, nameSize, serial*, maxComponent*, flags*, fsName, fsNameSize) */
+  /**
+   * (root, name, nameSize, serial*, maxComponent*, flags*, fsName, fsNameSize). On a thread of
+   * its own, as the next: a mapped network drive whose server is gone can take many seconds.
+   */
   GetVolumeInformationW: {
     parameters: ["buffer", "buffer", "u32", "buffer", "buffer", "buffer", "buffer", "u32"],
     result: "i32",
+    nonblocking: true,
   },
   /** (root, availableToCaller*, total*, totalFree*) */
-  GetDiskFreeSpaceExW: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  GetDiskFreeSpaceExW: {
+    parameters: ["buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
   SetErrorMode: { parameters: ["u32"], result: "u32" },
   CreateToolhelp32Snapshot: { parameters: ["u32", "u32"], result: "pointer" },
   Process32FirstW: { parameters: ["pointer", "buffer"], result: "i32" },

@@ -203,7 +203,18 @@ export const DRIVE_TYPES: Record<number, string> = {
   6: "RAM disk",
 };
 
-export function disksSection(): Snapshot["disks"] {
+/** How long one drive may take to answer before it is left out (a dead network share). */
+const DRIVE_TIMEOUT_MS = 3_000;
+
+export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    work,
+    new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), ms)),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export async function disksSection(): Promise<Snapshot["disks"]> {
   const { kernel32 } = win32();
   const list = new Uint8Array(4096);
   const length = kernel32.GetLogicalDriveStringsW(2047, list);
@@ -224,10 +235,18 @@ export function disksSection(): Snapshot["disks"] {
       const type = kernel32.GetDriveTypeW(path);
       if (type === 5) continue; // optical: a disc is not storage the customer fills
       const [available, total, free] = [0, 1, 2].map(() => new Uint8Array(8));
-      if (!kernel32.GetDiskFreeSpaceExW(path, available, total, free)) continue; // no medium
       const label = new Uint8Array(522);
       const fs = new Uint8Array(522);
-      const named = kernel32.GetVolumeInformationW(path, label, 261, null, null, null, fs, 261);
+      // Both at once, each on its own thread; a drive that does not answer in time is left
+      // out (its buffers stay with the call, which may still write them).
+      const [sized, named] = await Promise.all([
+        within(kernel32.GetDiskFreeSpaceExW(path, available, total, free), DRIVE_TIMEOUT_MS),
+        within(
+          kernel32.GetVolumeInformationW(path, label, 261, null, null, null, fs, 261),
+          DRIVE_TIMEOUT_MS,
+        ),
+      ]);
+      if (!sized) continue; // no medium, or no answer
       const kind = DRIVE_TYPES[type] ?? "drive";
       const volume = named ? readWide(label) : "";
       rows.push({

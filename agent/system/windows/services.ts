@@ -151,10 +151,17 @@ function _config(scm: Deno.PointerValue, name: string): Config | undefined {
   const service = advapi32.OpenServiceW(scm, wide(name), SERVICE_QUERY_CONFIG);
   if (service === null) return undefined;
   try {
-    const buffer = new Uint8Array(8192);
-    const needed = new Uint32Array(1);
-    if (!advapi32.QueryServiceConfigW(service, buffer, 8192, new Uint8Array(needed.buffer))) {
-      return undefined;
+    const needed = new Uint32Array([8192]);
+    let buffer = new Uint8Array(0);
+    for (let tries = 0; tries < 2; tries++) {
+      // A long dependency list needs more than 8 KiB: the call says how much.
+      buffer = new Uint8Array(Math.max(needed[0], 8192));
+      if (
+        advapi32.QueryServiceConfigW(service, buffer, buffer.length, new Uint8Array(needed.buffer))
+      ) {
+        break;
+      }
+      if (tries === 1 || needed[0] <= buffer.length) return undefined;
     }
     const path = innerOffset(buffer, 16);
     return { startType: u32(buffer, 4), binaryPath: path < 0 ? "" : readWide(buffer, path) };

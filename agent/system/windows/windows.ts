@@ -132,7 +132,7 @@ export function windowsSystem(): SystemOs {
         users: _safe(_usersSection),
         cpu: _safe(() => cpuSection(cpuUsage(before, after))),
         memory: _safe(memorySection),
-        disks: _safe(disksSection),
+        disks: await disksSection().catch((error) => _failed(error)),
         topProcesses: procs ? { available: true, value: procs.slice(0, 5) } : {
           available: false,
           why: "failed",
