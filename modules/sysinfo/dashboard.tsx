@@ -7,7 +7,7 @@ import type { Child } from "hono/jsx";
 import type { Translator } from "../i18n/mod.ts";
 import type { Section, Snapshot } from "../../protocol/system.ts";
 import { Moment } from "../../views/moment.tsx";
-import { bytes, duration, number, percent, priorityName } from "./format.ts";
+import { bytes, duration, eventLevel, number, percent } from "./format.ts";
 import { SortableTable, text } from "./table.tsx";
 import { Sources, Unavailable, ViewHead } from "./views.tsx";
 import { processCells, processColumns } from "./tabs.tsx";
@@ -46,8 +46,10 @@ function Meter(props: { used: number; total: number; label: string }) {
   );
 }
 
-export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
+/** `windows`: the customer's computer runs Windows (its agent's hello) — Windows's words. */
+export function Dashboard(props: { t: Translator; snapshot: Snapshot; windows?: boolean }) {
   const { t, snapshot: s } = props;
+  const windows = props.windows ?? false;
   const lang = t.lang;
   return (
     <div class="sysinfo-dashboard" data-view="dashboard">
@@ -63,7 +65,7 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
               ],
               [t("sysinfo.dash.os"), _value(t, s.os, (v) => <span data-fact="os">{v.name}</span>)],
               [
-                t("sysinfo.dash.kernel"),
+                windows ? t("sysinfo.win.version") : t("sysinfo.dash.kernel"),
                 _value(t, s.kernel, (v) => <span data-fact="kernel">{v.release}</span>),
               ],
               [
@@ -159,7 +161,7 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
                     </span>,
                   ],
                   [
-                    t("sysinfo.dash.swap"),
+                    windows ? t("sysinfo.win.pageFile") : t("sysinfo.dash.swap"),
                     v.swapTotalBytes === 0 ? t("sysinfo.none") : t("sysinfo.dash.swapUsed", {
                       used: bytes(swapUsed, lang),
                       total: bytes(v.swapTotalBytes, lang),
@@ -177,9 +179,9 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
           <SortableTable
             label={t("sysinfo.dash.disks")}
             columns={[
-              { label: t("sysinfo.col.mount") },
-              { label: t("sysinfo.col.device") },
-              { label: t("sysinfo.col.fsType") },
+              { label: windows ? t("sysinfo.win.drive") : t("sysinfo.col.mount") },
+              { label: windows ? t("sysinfo.win.volume") : t("sysinfo.col.device") },
+              { label: windows ? t("sysinfo.win.fileSystem") : t("sysinfo.col.fsType") },
               { label: t("sysinfo.col.size"), numeric: true },
               { label: t("sysinfo.col.free"), numeric: true },
               { label: t("sysinfo.col.used"), numeric: true },
@@ -213,7 +215,7 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
         {_value(t, s.topProcesses, (rows) => (
           <SortableTable
             label={t("sysinfo.dash.topProcesses")}
-            columns={processColumns(t)}
+            columns={processColumns(t, false, windows)}
             rows={rows.map((p) => processCells(t, p))}
           />
         ))}
@@ -230,13 +232,16 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot }) {
                   label={t("sysinfo.dash.problems")}
                   columns={[
                     { label: t("sysinfo.col.time") },
-                    { label: t("sysinfo.col.priority"), numeric: true },
+                    {
+                      label: windows ? t("sysinfo.win.eventLevel") : t("sysinfo.col.priority"),
+                      numeric: true,
+                    },
                     { label: t("sysinfo.col.source") },
                     { label: t("sysinfo.col.message"), wide: true },
                   ]}
                   rows={v.entries.map((e) => [
                     { sort: e.time ?? "", show: _when(t, e.time) },
-                    { sort: e.priority ?? 8, show: priorityName(t, e.priority) },
+                    { sort: e.priority ?? 8, show: eventLevel(t, e.priority, windows) },
                     text(e.source),
                     text(e.message),
                   ])}

@@ -6,7 +6,15 @@ import type { Translator } from "../i18n/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { Section } from "../../protocol/system.ts";
 import { systemCall, type SystemResult } from "./agent_calls.ts";
-import { bytes, duration, priorityName, unavailableDetail } from "./format.ts";
+import {
+  appSource,
+  bytes,
+  duration,
+  eventLevel,
+  unavailableDetail,
+  windowsStartType,
+  windowsState,
+} from "./format.ts";
 
 export interface FullSnapshot {
   snapshot: SystemResult<"system.snapshot">;
@@ -45,8 +53,11 @@ function _heading(title: string): string[] {
   return ["", title, "=".repeat(title.length)];
 }
 
-/** The snapshot as text: one heading per view, one line per row, tab-separated tables. */
-export function snapshotText(t: Translator, all: FullSnapshot): string {
+/**
+ * The snapshot as text: one heading per view, one line per row, tab-separated tables; a
+ * Windows customer's (`windows`, its agent's hello) in Windows's words, as the tab shows it.
+ */
+export function snapshotText(t: Translator, all: FullSnapshot, windows = false): string {
   const s = all.snapshot;
   const lang = t.lang;
   const lines: string[] = [`${t("sysinfo.title")} — ${s.takenAt}`];
@@ -60,7 +71,12 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
     ..._section(
       t,
       s.kernel,
-      (v) => [fact(t("sysinfo.dash.kernel"), `${v.release} ${v.machine} ${v.version}`)],
+      (v) => [
+        fact(
+          windows ? t("sysinfo.win.version") : t("sysinfo.dash.kernel"),
+          `${v.release} ${v.machine} ${v.version}`,
+        ),
+      ],
     ),
   );
   lines.push(..._section(t, s.firmware, (v) => [
@@ -99,7 +115,7 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
       }),
     ),
     fact(
-      t("sysinfo.dash.swap"),
+      windows ? t("sysinfo.win.pageFile") : t("sysinfo.dash.swap"),
       t("sysinfo.dash.swapUsed", {
         used: bytes(v.swapTotalBytes - v.swapFreeBytes, lang),
         total: bytes(v.swapTotalBytes, lang),
@@ -134,7 +150,12 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
     ..._section(
       t,
       all.services,
-      (v) => v.map((u) => [u.name, u.active, u.sub, u.enabled ?? "", u.description].join("\t")),
+      (v) =>
+        v.map((u) =>
+          (windows
+            ? [u.name, windowsState(t, u.sub), windowsStartType(t, u.enabled), u.description]
+            : [u.name, u.active, u.sub, u.enabled ?? "", u.description]).join("\t")
+        ),
     ),
   );
   lines.push(..._heading(t("sysinfo.tab.applications")));
@@ -143,11 +164,19 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
       ..._section(
         t,
         source.status,
-        (v) => [`${source.source}: ${t("sysinfo.apps.count", { count: v.count })}`],
+        (v) => [
+          `${appSource(t, source.source, windows)}: ${
+            t(windows ? "sysinfo.win.programs" : "sysinfo.apps.count", { count: v.count })
+          }`,
+        ],
       ),
     );
   }
-  lines.push(...all.applications.apps.map((a) => [a.name, a.version, a.source].join("\t")));
+  lines.push(
+    ...all.applications.apps.map((a) =>
+      [a.name, a.version, appSource(t, a.source, windows)].join("\t")
+    ),
+  );
   lines.push(..._heading(t("sysinfo.tab.user")));
   lines.push(..._section(t, all.user, (u) => [
     fact(t("sysinfo.user.name"), `${u.name} (${u.uid})`),
@@ -162,7 +191,12 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
     ..._section(
       t,
       all.drivers,
-      (v) => v.map((d) => [d.name, d.sizeBytes, d.usedBy.join(",")].join("\t")),
+      (v) =>
+        v.map((d) =>
+          (windows
+            ? [d.name, d.sizeBytes, windowsState(t, d.state)]
+            : [d.name, d.sizeBytes, d.usedBy.join(",")]).join("\t")
+        ),
     ),
   );
   lines.push(..._heading(t("sysinfo.tab.startup")));
@@ -172,13 +206,23 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
       all.startup.autostart,
       (v) =>
         v.map((a) =>
-          [a.name, a.enabled ? t("sysinfo.startup.on") : t("sysinfo.startup.off"), a.command].join(
-            "\t",
-          )
+          [
+            a.name,
+            windows
+              ? t(a.enabled ? "sysinfo.win.enabled" : "sysinfo.win.disabled")
+              : t(a.enabled ? "sysinfo.startup.on" : "sysinfo.startup.off"),
+            a.command,
+          ].join("\t")
         ),
     ),
   );
-  lines.push(..._section(t, all.startup.units, (v) => v.map((u) => [u.name, u.state].join("\t"))));
+  lines.push(
+    ..._section(
+      t,
+      all.startup.units,
+      (v) => v.map((u) => [u.name, windows ? windowsState(t, u.state) : u.state].join("\t")),
+    ),
+  );
   lines.push(..._section(t, all.startup.cron, (v) => v.map((e) => [e.command, e.file].join("\t"))));
   lines.push(..._heading(t("sysinfo.tab.events")));
   for (const source of all.events.sources) {
@@ -186,7 +230,7 @@ export function snapshotText(t: Translator, all: FullSnapshot): string {
   }
   lines.push(
     ...all.events.entries.map((e) =>
-      [e.time ?? "", priorityName(t, e.priority), e.source, e.message].join("\t")
+      [e.time ?? "", eventLevel(t, e.priority, windows), e.source, e.message].join("\t")
     ),
   );
   return lines.join("\n") + "\n";

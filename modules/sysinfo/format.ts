@@ -59,3 +59,63 @@ export function priorityName(t: Translator, priority: number | null): string {
 export function unavailableDetail(t: Translator, s: Pick<Unavailable, "about" | "detail">): string {
   return s.about ? t(`sysinfo.about.${s.about}`, { detail: s.detail }) : s.detail;
 }
+
+/**
+ * A Windows customer's computer is shown in Windows's words (Services' Status and Startup
+ * type, Event Viewer's levels); a Linux one's as before. Which system it is: the agent's hello.
+ */
+const WINDOWS_STATES: Record<string, string> = {
+  "stopped": "stopped",
+  "start pending": "startPending",
+  "stop pending": "stopPending",
+  "running": "running",
+  "continue pending": "continuePending",
+  "pause pending": "pausePending",
+  "paused": "paused",
+  // What a service action answers: systemd's ActiveState words, as the agent maps them.
+  "active": "running",
+  "inactive": "stopped",
+  "activating": "startPending",
+  "deactivating": "stopPending",
+};
+const WINDOWS_START_TYPES = ["boot", "system", "auto", "manual", "disabled"];
+
+/** A Windows service's or driver's state ("running") as Services shows it ("Running"). */
+export function windowsState(t: Translator, state: string): string {
+  const key = WINDOWS_STATES[state];
+  return key ? t(`sysinfo.win.state.${key}` as "sysinfo.win.state.running") : state;
+}
+
+/** A Windows service's start type ("auto") as Services shows it ("Automatic"). */
+export function windowsStartType(t: Translator, type: string | null): string {
+  if (type === null) return "—";
+  return WINDOWS_START_TYPES.includes(type)
+    ? t(`sysinfo.win.startType.${type}` as "sysinfo.win.startType.auto")
+    : type;
+}
+
+/** The Event Viewer levels the filter offers (as the agent's priorities: 3, 4, 6). */
+export const WINDOWS_LEVELS = [3, 4, 6] as const;
+
+/** An event's priority as Event Viewer's level: Critical, Error, Warning, Information. */
+export function levelName(t: Translator, priority: number | null): string {
+  if (priority === null) return t("sysinfo.events.noPriority");
+  const level = priority <= 2
+    ? "critical"
+    : priority === 3
+    ? "error"
+    : priority === 4
+    ? "warning"
+    : "information";
+  return t(`sysinfo.win.level.${level}` as "sysinfo.win.level.error");
+}
+
+/** An event's priority in the customer's system's words. */
+export function eventLevel(t: Translator, priority: number | null, windows: boolean): string {
+  return windows ? levelName(t, priority) : priorityName(t, priority);
+}
+
+/** Where an application's entry came from: Windows's registry said so, others by their name. */
+export function appSource(t: Translator, source: string, windows: boolean): string {
+  return windows && source === "registry" ? t("sysinfo.win.registry") : source;
+}

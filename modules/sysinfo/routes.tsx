@@ -25,6 +25,7 @@ import {
   SERVICE_ACTIONS,
 } from "../../protocol/system.ts";
 import { failureRefusal, systemCall, SystemFailure } from "./agent_calls.ts";
+import { windowsState } from "./format.ts";
 import { changeService, endProcess } from "./actions.ts";
 import { readEverything, snapshotText } from "./export.ts";
 import { SystemPanel, type SystemView, ViewFailure, VIEWS } from "./views.tsx";
@@ -62,35 +63,57 @@ async function _working(c: C) {
 async function _view(c: C, sessionId: string, view: SystemView, notice?: string) {
   const deps = c.get("deps");
   const t = c.get("t");
+  // The customer's system (its agent's hello) decides the words: Windows's or Linux's.
+  const windows = toolConsent(deps, { id: sessionId }).state.os === "windows";
   try {
     switch (view) {
       case "dashboard": {
         const snapshot = await systemCall(deps, sessionId, { kind: "system.snapshot" });
-        return <Dashboard t={t} snapshot={snapshot} />;
+        return <Dashboard t={t} snapshot={snapshot} windows={windows} />;
       }
       case "processes": {
         const section = await systemCall(deps, sessionId, { kind: "system.processes" });
-        return <ProcessesView c={c} sessionId={sessionId} section={section} notice={notice} />;
+        return (
+          <ProcessesView
+            c={c}
+            sessionId={sessionId}
+            section={section}
+            notice={notice}
+            windows={windows}
+          />
+        );
       }
       case "services": {
         const section = await systemCall(deps, sessionId, { kind: "system.services" });
-        return <ServicesView c={c} sessionId={sessionId} section={section} notice={notice} />;
+        return (
+          <ServicesView
+            c={c}
+            sessionId={sessionId}
+            section={section}
+            notice={notice}
+            windows={windows}
+          />
+        );
       }
       case "applications": {
         const apps = await systemCall(deps, sessionId, { kind: "system.applications" });
-        return <ApplicationsView t={t} apps={apps} />;
+        return <ApplicationsView t={t} apps={apps} windows={windows} />;
       }
       case "user":
         return (
-          <UserView t={t} section={await systemCall(deps, sessionId, { kind: "system.user" })} />
+          <UserView
+            t={t}
+            section={await systemCall(deps, sessionId, { kind: "system.user" })}
+            windows={windows}
+          />
         );
       case "drivers": {
         const section = await systemCall(deps, sessionId, { kind: "system.drivers" });
-        return <DriversView t={t} section={section} />;
+        return <DriversView t={t} section={section} windows={windows} />;
       }
       case "startup": {
         const startup = await systemCall(deps, sessionId, { kind: "system.startup" });
-        return <StartupView t={t} startup={startup} />;
+        return <StartupView t={t} startup={startup} windows={windows} />;
       }
       case "events": {
         const filter = _eventFilter(c);
@@ -100,7 +123,15 @@ async function _view(c: C, sessionId: string, view: SystemView, notice?: string)
           text: filter.text,
           limit: EVENTS_MAX,
         });
-        return <EventsView c={c} sessionId={sessionId} events={events} filter={filter} />;
+        return (
+          <EventsView
+            c={c}
+            sessionId={sessionId}
+            events={events}
+            filter={filter}
+            windows={windows}
+          />
+        );
       }
     }
   } catch (error) {
@@ -169,7 +200,7 @@ export const systemRoutes = new Hono<AppEnv>()
     // The rule is the agent's system's: a systemd unit, or a Windows service's key name.
     const windows = toolConsent(c.get("deps"), session).state.os === "windows";
     if (!(windows ? isWindowsServiceName(unit) : isUnitName(unit))) {
-      throw new Refusal(422, "sysinfo.badUnit");
+      throw new Refusal(422, windows ? "sysinfo.win.badService" : "sysinfo.badUnit");
     }
     const action = SERVICE_ACTIONS.find((a) => a === form.action);
     if (!action) throw new Refusal(422, "sysinfo.badAction");
@@ -177,7 +208,12 @@ export const systemRoutes = new Hono<AppEnv>()
     const result = await _action(() =>
       changeService(deps, session, actor, { unit, action, ip: clientAddress(c) })
     );
-    const notice = c.get("t")("sysinfo.service.done", { unit: result.unit, state: result.active });
+    const t = c.get("t");
+    const notice = t("sysinfo.service.done", {
+      unit: result.unit,
+      // Windows's Services says Running / Stopped, not systemd's active / inactive.
+      state: windows ? windowsState(t, result.active) : result.active,
+    });
     return c.html(<>{await _view(c, session.id, "services", notice)}</>);
   })
   .post("/console/sessions/:id/system/export", async (c) => {
@@ -192,7 +228,7 @@ export const systemRoutes = new Hono<AppEnv>()
     const name = `system-${session.number}-${stamp}.${form.format === "json" ? "json" : "txt"}`;
     const body = form.format === "json"
       ? JSON.stringify({ session: session.number, ...all }, null, 2)
-      : snapshotText(c.get("t"), all);
+      : snapshotText(c.get("t"), all, toolConsent(deps, session).state.os === "windows");
     const stored = await storeFile(
       deps,
       session,

@@ -2,7 +2,9 @@
 /**
  * The System tab's views beside the dashboard: processes (with End / Force end), services
  * (with Start / Stop / Restart), applications, the user, drivers, start-up items and the
- * event viewer (priority and text filter). Every table sorts in the page.
+ * event viewer (priority and text filter). Every table sorts in the page. `windows`: the
+ * customer's computer runs Windows (its agent's hello) — its words instead of Linux's (Status
+ * and Startup type, Event Viewer's levels, Run keys and services at start-up).
  */
 import type { Child } from "hono/jsx";
 import type { PageContext } from "../http/mod.ts";
@@ -19,20 +21,29 @@ import type {
 } from "../../protocol/system.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
-import { bytes, number, priorityName } from "./format.ts";
+import {
+  appSource,
+  bytes,
+  eventLevel,
+  number,
+  priorityName,
+  WINDOWS_LEVELS,
+  windowsStartType,
+  windowsState,
+} from "./format.ts";
 import { type Cell, type Column, SortableTable, text } from "./table.tsx";
 import { Sources, systemPath, Unavailable, ViewHead } from "./views.tsx";
 
 type C = PageContext;
 
-export function processColumns(t: Translator, withActions = false): Column[] {
+export function processColumns(t: Translator, withActions = false, windows = false): Column[] {
   return [
     { label: t("sysinfo.col.pid"), numeric: true },
     { label: t("sysinfo.col.name"), clip: true },
     { label: t("sysinfo.col.user") },
     { label: t("sysinfo.col.cpu"), numeric: true },
     { label: t("sysinfo.col.memory"), numeric: true },
-    { label: t("sysinfo.col.command"), wide: true },
+    { label: windows ? t("sysinfo.win.commandLine") : t("sysinfo.col.command"), wide: true },
     ...(withActions ? [{ label: t("sysinfo.col.actions") }] : []),
   ];
 }
@@ -85,6 +96,7 @@ export function ProcessesView(
     sessionId: string;
     section: Section<{ rows: ProcessRow[]; truncated: boolean }>;
     notice?: string;
+    windows?: boolean;
   },
 ) {
   const { c, sessionId, section } = props;
@@ -103,7 +115,7 @@ export function ProcessesView(
             />
             <SortableTable
               label={t("sysinfo.tab.processes")}
-              columns={processColumns(t, true)}
+              columns={processColumns(t, true, props.windows)}
               rowKey={(i) => String(section.value.rows[i].pid)}
               rows={section.value.rows.map((p) =>
                 processCells(
@@ -131,9 +143,16 @@ export function ProcessesView(
 const SERVICE_ACTIONS = ["start", "stop", "restart"] as const;
 
 export function ServicesView(
-  props: { c: C; sessionId: string; section: Section<ServiceRow[]>; notice?: string },
+  props: {
+    c: C;
+    sessionId: string;
+    section: Section<ServiceRow[]>;
+    notice?: string;
+    windows?: boolean;
+  },
 ) {
   const { c, sessionId, section } = props;
+  const windows = props.windows ?? false;
   const t = c.get("t");
   const action = `${systemPath(c, sessionId)}/services/action`;
   return (
@@ -148,20 +167,30 @@ export function ServicesView(
         ? (
           <SortableTable
             label={t("sysinfo.tab.services")}
-            columns={[
-              { label: t("sysinfo.col.unit") },
-              { label: t("sysinfo.col.active") },
-              { label: t("sysinfo.col.sub") },
-              { label: t("sysinfo.col.enabled") },
-              { label: t("sysinfo.col.description"), wide: true },
-              { label: t("sysinfo.col.actions") },
-            ]}
+            columns={windows
+              // As Services shows them: no systemd ActiveState, the display name, Status and
+              // Startup type in Windows's words.
+              ? [
+                { label: t("sysinfo.win.serviceName") },
+                { label: t("sysinfo.win.status") },
+                { label: t("sysinfo.win.startupType") },
+                { label: t("sysinfo.win.displayName"), wide: true },
+                { label: t("sysinfo.col.actions") },
+              ]
+              : [
+                { label: t("sysinfo.col.unit") },
+                { label: t("sysinfo.col.active") },
+                { label: t("sysinfo.col.sub") },
+                { label: t("sysinfo.col.enabled") },
+                { label: t("sysinfo.col.description"), wide: true },
+                { label: t("sysinfo.col.actions") },
+              ]}
             rowKey={(i) => section.value[i].name}
             rows={section.value.map((s) => [
               text(s.name),
-              text(s.active),
-              text(s.sub),
-              text(s.enabled ?? "—"),
+              ...(windows
+                ? [text(windowsState(t, s.sub)), text(windowsStartType(t, s.enabled))]
+                : [text(s.active), text(s.sub), text(s.enabled ?? "—")]),
               text(s.description),
               {
                 sort: "",
@@ -195,8 +224,11 @@ export function ServicesView(
   );
 }
 
-export function ApplicationsView(props: { t: Translator; apps: Applications }) {
+export function ApplicationsView(
+  props: { t: Translator; apps: Applications; windows?: boolean },
+) {
   const { t, apps } = props;
+  const windows = props.windows ?? false;
   return (
     <div data-view="applications">
       <ViewHead
@@ -205,12 +237,14 @@ export function ApplicationsView(props: { t: Translator; apps: Applications }) {
         count={apps.apps.length}
         truncated={apps.truncated ? apps.apps.length : undefined}
       />
-      <h4>{t("sysinfo.apps.sources")}</h4>
+      <h4>{windows ? t("sysinfo.win.programSources") : t("sysinfo.apps.sources")}</h4>
       <ul class="plain sysinfo-sources">
         {apps.sources.map((s) => (
           <li data-source={s.source}>
-            <strong>{s.source}</strong>: {s.status.available
-              ? t("sysinfo.apps.count", { count: s.status.value.count })
+            <strong>{appSource(t, s.source, windows)}</strong>: {s.status.available
+              ? t(windows ? "sysinfo.win.programs" : "sysinfo.apps.count", {
+                count: s.status.value.count,
+              })
               : <Unavailable t={t} {...s.status} inline />}
           </li>
         ))}
@@ -227,7 +261,7 @@ export function ApplicationsView(props: { t: Translator; apps: Applications }) {
         rows={apps.apps.map((a) => [
           text(a.name),
           text(a.version),
-          text(a.source),
+          text(appSource(t, a.source, windows)),
           {
             sort: a.sizeBytes ?? -1,
             show: a.sizeBytes === null ? "—" : bytes(a.sizeBytes, t.lang),
@@ -239,21 +273,36 @@ export function ApplicationsView(props: { t: Translator; apps: Applications }) {
   );
 }
 
-export function UserView(props: { t: Translator; section: Section<UserInfo> }) {
+export function UserView(
+  props: { t: Translator; section: Section<UserInfo>; windows?: boolean },
+) {
   const { t, section } = props;
+  const windows = props.windows ?? false;
   if (!section.available) return <Unavailable t={t} {...section} />;
   const u = section.value;
   const facts: [string, Child][] = [
     [t("sysinfo.user.name"), <span data-fact="user-name">{u.name}</span>],
     [t("sysinfo.user.fullName"), u.fullName || "—"],
-    [t("sysinfo.user.uid"), String(u.uid)],
-    [t("sysinfo.user.home"), <span class="mono">{u.home}</span>],
-    [t("sysinfo.user.shell"), <span class="mono">{u.shell}</span>],
+    [windows ? t("sysinfo.win.rid") : t("sysinfo.user.uid"), String(u.uid)],
+    [
+      windows ? t("sysinfo.win.profile") : t("sysinfo.user.home"),
+      <span class="mono">{u.home}</span>,
+    ],
+    [
+      windows ? t("sysinfo.win.comSpec") : t("sysinfo.user.shell"),
+      <span class="mono">{u.shell}</span>,
+    ],
     [
       t("sysinfo.user.admin"),
       u.admin ? t("sysinfo.user.adminVia", { via: u.adminVia ?? "" }) : t("sysinfo.no"),
     ],
-    [t("sysinfo.user.capabilities"), <span class="mono">{u.capabilities || "—"}</span>],
+    // Linux capabilities: Windows has none (its privileges are the token's, not read).
+    ...(windows ? [] : [
+      [
+        t("sysinfo.user.capabilities"),
+        <span class="mono">{u.capabilities || "—"}</span>,
+      ] as [string, Child],
+    ]),
   ];
   return (
     <div data-view="user">
@@ -270,7 +319,7 @@ export function UserView(props: { t: Translator; section: Section<UserInfo> }) {
       <SortableTable
         label={t("sysinfo.user.groups")}
         columns={[{ label: t("sysinfo.col.group") }, {
-          label: t("sysinfo.col.gid"),
+          label: windows ? t("sysinfo.win.rid") : t("sysinfo.col.gid"),
           numeric: true,
         }]}
         rows={u.groups.map((g) => [text(g.name), { sort: g.gid }])}
@@ -279,8 +328,11 @@ export function UserView(props: { t: Translator; section: Section<UserInfo> }) {
   );
 }
 
-export function DriversView(props: { t: Translator; section: Section<DriverRow[]> }) {
+export function DriversView(
+  props: { t: Translator; section: Section<DriverRow[]>; windows?: boolean },
+) {
   const { t, section } = props;
+  const windows = props.windows ?? false;
   return (
     <div data-view="drivers">
       <ViewHead
@@ -290,71 +342,110 @@ export function DriversView(props: { t: Translator; section: Section<DriverRow[]
       />
       {section.available
         ? (
-          <SortableTable
-            label={t("sysinfo.tab.drivers")}
-            columns={[
-              { label: t("sysinfo.col.module") },
-              { label: t("sysinfo.col.size"), numeric: true },
-              { label: t("sysinfo.col.state") },
-              { label: t("sysinfo.col.version") },
-              { label: t("sysinfo.col.usedBy"), wide: true },
-            ]}
-            rows={section.value.map((d) => [
-              text(d.name),
-              { sort: d.sizeBytes, show: bytes(d.sizeBytes, t.lang) },
-              text(d.state),
-              text(d.version || "—"),
-              text(d.usedBy.join(", ")),
-            ])}
-          />
+          windows
+            // Driver services: a Windows driver has no version read nor modules using it.
+            ? (
+              <SortableTable
+                label={t("sysinfo.tab.drivers")}
+                columns={[
+                  { label: t("sysinfo.win.driver") },
+                  { label: t("sysinfo.win.fileSize"), numeric: true },
+                  { label: t("sysinfo.win.status") },
+                ]}
+                rows={section.value.map((d) => [
+                  text(d.name),
+                  { sort: d.sizeBytes, show: bytes(d.sizeBytes, t.lang) },
+                  text(windowsState(t, d.state)),
+                ])}
+              />
+            )
+            : (
+              <SortableTable
+                label={t("sysinfo.tab.drivers")}
+                columns={[
+                  { label: t("sysinfo.col.module") },
+                  { label: t("sysinfo.col.size"), numeric: true },
+                  { label: t("sysinfo.col.state") },
+                  { label: t("sysinfo.col.version") },
+                  { label: t("sysinfo.col.usedBy"), wide: true },
+                ]}
+                rows={section.value.map((d) => [
+                  text(d.name),
+                  { sort: d.sizeBytes, show: bytes(d.sizeBytes, t.lang) },
+                  text(d.state),
+                  text(d.version || "—"),
+                  text(d.usedBy.join(", ")),
+                ])}
+              />
+            )
         )
         : <Unavailable t={t} {...section} />}
     </div>
   );
 }
 
-export function StartupView(props: { t: Translator; startup: Startup }) {
+export function StartupView(props: { t: Translator; startup: Startup; windows?: boolean }) {
   const { t, startup } = props;
+  const windows = props.windows ?? false;
+  // Windows: Run keys and Startup folders, services that start automatically, Task Scheduler.
+  const heads = windows
+    ? [
+      t("sysinfo.win.startupPrograms"),
+      t("sysinfo.win.autoServices"),
+      t("sysinfo.win.scheduledTasks"),
+    ]
+    : [t("sysinfo.startup.autostart"), t("sysinfo.startup.units"), t("sysinfo.startup.cron")];
   return (
     <div data-view="startup">
       <ViewHead t={t} title={t("sysinfo.tab.startup")} />
-      <h4>{t("sysinfo.startup.autostart")}</h4>
+      <h4>{heads[0]}</h4>
       {startup.autostart.available
         ? (
           <SortableTable
-            label={t("sysinfo.startup.autostart")}
+            label={heads[0]}
             columns={[
               { label: t("sysinfo.col.name") },
-              { label: t("sysinfo.col.state") },
-              { label: t("sysinfo.col.command"), wide: true },
-              { label: t("sysinfo.col.file"), wide: true },
+              { label: windows ? t("sysinfo.win.status") : t("sysinfo.col.state") },
+              {
+                label: windows ? t("sysinfo.win.commandLine") : t("sysinfo.col.command"),
+                wide: true,
+              },
+              { label: windows ? t("sysinfo.win.location") : t("sysinfo.col.file"), wide: true },
             ]}
             rows={startup.autostart.value.map((a) => [
               text(a.name),
-              text(a.enabled ? t("sysinfo.startup.on") : t("sysinfo.startup.off")),
+              text(
+                windows
+                  ? t(a.enabled ? "sysinfo.win.enabled" : "sysinfo.win.disabled")
+                  : t(a.enabled ? "sysinfo.startup.on" : "sysinfo.startup.off"),
+              ),
               text(a.command),
               text(a.file),
             ])}
           />
         )
         : <Unavailable t={t} {...startup.autostart} />}
-      <h4>{t("sysinfo.startup.units")}</h4>
+      <h4>{heads[1]}</h4>
       {startup.units.available
         ? (
           <SortableTable
-            label={t("sysinfo.startup.units")}
-            columns={[{ label: t("sysinfo.col.unit") }, { label: t("sysinfo.col.state") }]}
-            rows={startup.units.value.map((u) => [text(u.name), text(u.state)])}
+            label={heads[1]}
+            columns={windows
+              ? [{ label: t("sysinfo.win.serviceName") }, { label: t("sysinfo.win.status") }]
+              : [{ label: t("sysinfo.col.unit") }, { label: t("sysinfo.col.state") }]}
+            rows={startup.units.value.map((
+              u,
+            ) => [text(u.name), text(windows ? windowsState(t, u.state) : u.state)])}
           />
         )
         : <Unavailable t={t} {...startup.units} />}
-      <h4>{t("sysinfo.startup.cron")}</h4>
+      <h4>{heads[2]}</h4>
       {startup.cron.available
         ? startup.cron.value.length === 0
           ? <p class="muted">{t("sysinfo.none")}</p>
           : (
             <SortableTable
-              label={t("sysinfo.startup.cron")}
+              label={heads[2]}
               columns={[
                 { label: t("sysinfo.col.command"), wide: true },
                 { label: t("sysinfo.col.file") },
@@ -373,9 +464,10 @@ export interface EventFilter {
 }
 
 export function EventsView(
-  props: { c: C; sessionId: string; events: Events; filter: EventFilter },
+  props: { c: C; sessionId: string; events: Events; filter: EventFilter; windows?: boolean },
 ) {
   const { c, sessionId, events, filter } = props;
+  const windows = props.windows ?? false;
   const t = c.get("t");
   const action = `${systemPath(c, sessionId)}/view/events`;
   return (
@@ -394,13 +486,25 @@ export function EventsView(
         hx-target="closest .sysinfo-body"
       >
         <label>
-          {t("sysinfo.events.priority")}{" "}
+          {windows ? t("sysinfo.win.eventLevel") : t("sysinfo.events.priority")}{" "}
           <select name="priority">
-            {[0, 1, 2, 3, 4, 5, 6, 7].map((p) => (
-              <option value={String(p)} selected={p === filter.maxPriority}>
-                {t("sysinfo.events.upTo", { name: priorityName(t, p) })}
-              </option>
-            ))}
+            {windows
+              // Event Viewer's levels as the agent maps them: Error 3, Warning 4, Information 6.
+              ? WINDOWS_LEVELS.map((p) => (
+                <option
+                  value={String(p)}
+                  selected={p === filter.maxPriority ||
+                    (p === 6 && filter.maxPriority > 4) ||
+                    (p === 3 && filter.maxPriority < 3)}
+                >
+                  {t("sysinfo.win.levelUpTo", { name: eventLevel(t, p, true) })}
+                </option>
+              ))
+              : [0, 1, 2, 3, 4, 5, 6, 7].map((p) => (
+                <option value={String(p)} selected={p === filter.maxPriority}>
+                  {t("sysinfo.events.upTo", { name: priorityName(t, p) })}
+                </option>
+              ))}
           </select>
         </label>
         <label>
@@ -417,7 +521,10 @@ export function EventsView(
             label={t("sysinfo.tab.events")}
             columns={[
               { label: t("sysinfo.col.time") },
-              { label: t("sysinfo.col.priority"), numeric: true },
+              {
+                label: windows ? t("sysinfo.win.eventLevel") : t("sysinfo.col.priority"),
+                numeric: true,
+              },
               { label: t("sysinfo.col.source") },
               { label: t("sysinfo.col.message"), wide: true },
             ]}
@@ -428,7 +535,7 @@ export function EventsView(
                   ? <Moment lang={t.lang} at={new Date(e.time)} style="dateTime" />
                   : "—",
               },
-              { sort: e.priority ?? 8, show: priorityName(t, e.priority) },
+              { sort: e.priority ?? 8, show: eventLevel(t, e.priority, windows) },
               text(e.source),
               text(e.message),
             ])}

@@ -1,98 +1,385 @@
 // The System tab for a Windows customer, in Chromium: an agent socket that says hello as Windows
 // answers with what windowsSystem() really read under Wine (testdata/windows_wine.json, from
-// agent/system/windows/windows_system_fixture.ts). The dashboard shows Wine's Windows, its
-// drives and busiest processes, leaves out the load average Windows does not keep, and says
-// the Task Scheduler is not read yet; a Windows service's name (no ".service") reaches the
-// agent from the Services tab, while a name that is none is refused with nothing sent.
+// agent/system/windows/windows_system_fixture.ts all). Every sub-tab speaks Windows: Windows
+// version, Page file, drives; Services' Status and Startup type (Running, Automatic), no systemd
+// Active column; programs from the registry; the profile folder and RID; drivers' Status; the
+// programs that start with Windows, services that start automatically, Task Scheduler; Event
+// Viewer's levels — and none of the Linux words (Kernel, Swap, units, cron, packages, priority).
+// A Windows service's name reaches the agent from the Services tab, a name that is none is
+// refused with nothing sent. A Linux customer (testdata/linux_debian.json, linuxSystem() in this
+// container) keeps the Linux words. The Save-as-text export follows the same rule.
 // Screenshots at 1366×768 and 1920×1080 go to $SHOTS_DIR (default /tmp/shots/winsys).
 import assert from "node:assert/strict";
+import type { Locator, Page } from "playwright-core";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
 import { agentHello, agentSocket, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { browserTest, signInPage, withBrowser } from "../../tests/support/browser.ts";
 import { SYSTEM_OPS } from "../../protocol/system.ts";
+import { translator } from "../i18n/mod.ts";
+import { type FullSnapshot, snapshotText } from "./export.ts";
 
 const WINE = JSON.parse(
   await Deno.readTextFile(new URL("./testdata/windows_wine.json", import.meta.url)),
 );
+const LINUX = JSON.parse(
+  await Deno.readTextFile(new URL("./testdata/linux_debian.json", import.meta.url)),
+);
 const SHOTS = Deno.env.get("SHOTS_DIR") ?? "/tmp/shots/winsys";
 
-browserTest("the System tab shows a Windows customer's dashboard and services", async (t) => {
+// Wine keeps no programs, Run entries nor event log records: one of each is added here, in
+// the shapes windowsSystem() gives them (windows_system_test adds the same with reg add).
+const RUN_KEY = "HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run";
+const APPLICATIONS = {
+  sources: [{ source: "registry", status: { available: true, value: { count: 1 } } }],
+  apps: [{
+    source: "registry",
+    name: "Rescue QA Tool",
+    version: "4.2.1",
+    summary: "QA Publisher",
+    sizeBytes: 2_097_152,
+  }],
+  truncated: false,
+};
+const STARTUP = {
+  ...WINE.startup,
+  autostart: {
+    available: true,
+    value: [{
+      name: "RescueQATray",
+      command: "C:\\QA\\tray.exe --quiet",
+      file: RUN_KEY,
+      enabled: true,
+    }],
+  },
+};
+const EVENTS = {
+  ...WINE.events,
+  entries: [
+    {
+      time: "2026-12-06T21:00:00.000Z",
+      priority: 3,
+      source: "Service Control Manager",
+      message: "The Spooler service terminated unexpectedly.",
+    },
+    {
+      time: "2026-12-06T20:59:00.000Z",
+      priority: 4,
+      source: "Tcpip",
+      message: "A duplicate name has been detected on the network.",
+    },
+  ],
+};
+
+/** The words of a Linux customer's screen a Windows customer's must not show. */
+const LINUX_WORDS =
+  /Kernel|Swap|Mounted on|Device|Load \(1, 5, 15 min\)|systemd|Unit|cron|Autostart entries|[Pp]ackage|\binactive\b|\bactive\b|Active|Module|Used by|Effective capabilities|Shell|Home folder|User id|Group id|Priority|more urgent|Emergency|Notice|Debug/;
+
+async function headers(view: Locator): Promise<string[]> {
+  return (await view.locator("th").allTextContents()).map((h) => h.trim());
+}
+
+interface SystemTab {
+  ann: Awaited<ReturnType<typeof technician>>;
+  session: Awaited<ReturnType<typeof workingSession>>;
+  agent: Awaited<ReturnType<typeof agentSocket>>;
+  answer: (kind: string, result: unknown) => ReturnType<typeof nextOp>;
+  page: Page & { errors: string[] };
+  sysinfo: Locator;
+  tab: (view: string, kind: string, result: unknown, ready: string) => Promise<Locator>;
+}
+
+/** The console's System tab on a session whose agent says hello as `os`. */
+async function openSystemTab(
+  t: Parameters<Parameters<typeof browserTest>[1]>[0],
+  port: number,
+  os: "windows" | "linux",
+  fn: (run: SystemTab) => Promise<void>,
+) {
+  const ann = await technician(t, { name: "Ann" });
+  const session = await workingSession(t, ann);
+  const agent = await agentSocket(port);
+  const hello = agentHello(session.token);
+  agent.send({ ...hello, os } as typeof hello);
+  await agent.next((m) => m.type === "welcome");
+  const about = await nextOp(agent, "agent.about");
+  const ops = SYSTEM_OPS.map((s) => s.kind);
+  agent.send({ type: "opDone", id: about.id, json: JSON.stringify({ os, ops }) });
+  agent.send({ type: "consent", capability: "systemInfo", granted: true });
+  const answer = async (kind: string, result: unknown) => {
+    const op = await nextOp(agent, kind, 20_000);
+    agent.send({ type: "opDone", id: op.id, json: JSON.stringify(result) });
+    return op;
+  };
+  await withBrowser(t, async ({ base, newPage }) => {
+    const page = await newPage();
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await signInPage(page, base, ann.email, TECH_PASSWORD);
+    await page.goto(`${base}/console`);
+    await page.locator(`#session-tabs [data-tab-session="${session.id}"]`).click();
+    const workspace = page.locator(`#session-${session.id}`);
+    await workspace.locator('[role=tab][data-tool="system"]').click();
+    const sysinfo = workspace.locator(`[data-sysinfo="${session.id}"]`);
+    /** A sub-tab opened and answered with `result`: its view once `ready` shows. */
+    const tab = async (view: string, kind: string, result: unknown, ready: string) => {
+      await sysinfo.locator(`[role=tab][data-view="${view}"]`).click();
+      await answer(kind, result);
+      const shown = sysinfo.locator(`[data-view="${view}"]:not([role=tab])`);
+      await shown.locator(ready).first().waitFor({ timeout: 20_000 });
+      return shown;
+    };
+    await fn({ ann, session, agent, answer, page, sysinfo, tab });
+  });
+  agent.ws.close();
+}
+
+async function shots(page: Page, name: string) {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.screenshot({ path: `${SHOTS}/${name}_1366x768.png`, fullPage: true });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: `${SHOTS}/${name}_1920x1080.png`, fullPage: true });
+}
+
+browserTest("the System tab speaks Windows to a Windows customer, on every sub-tab", async (t) => {
   await Deno.mkdir(SHOTS, { recursive: true });
   await withServer(t, async (port) => {
-    const ann = await technician(t, { name: "Ann" });
-    const session = await workingSession(t, ann);
-    const agent = await agentSocket(port);
-    const hello = agentHello(session.token);
-    agent.send({ ...hello, os: "windows" } as typeof hello);
-    await agent.next((m) => m.type === "welcome");
-    const about = await nextOp(agent, "agent.about");
-    const ops = SYSTEM_OPS.map((s) => s.kind);
-    agent.send({ type: "opDone", id: about.id, json: JSON.stringify({ os: "windows", ops }) });
-    agent.send({ type: "consent", capability: "systemInfo", granted: true });
-    const answer = async (kind: string, result: unknown) => {
-      const op = await nextOp(agent, kind, 20_000);
-      agent.send({ type: "opDone", id: op.id, json: JSON.stringify(result) });
-      return op;
-    };
+    await openSystemTab(
+      t,
+      port,
+      "windows",
+      async ({ ann, session, agent, answer, page, sysinfo, tab }) => {
+        await answer("system.snapshot", WINE.snapshot);
+        const dashboard = sysinfo.locator('[data-view="dashboard"]:not([role=tab])');
+        await dashboard.locator('[data-fact="os"]').waitFor({ timeout: 20_000 });
+        const s = WINE.snapshot;
+        assert.equal(await dashboard.locator('[data-fact="os"]').textContent(), s.os.value.name);
+        assert.equal(
+          await dashboard.locator('[data-fact="kernel"]').textContent(),
+          s.kernel.value.release,
+        );
+        assert.equal(await dashboard.locator('[data-fact="load"]').count(), 0, "no load average");
+        const text = (await dashboard.textContent()) ?? "";
+        assert.match(text, /C:\\/);
+        assert.match(text, /deno_wine8\.exe/);
+        assert.match(text, /the support app does not read it on this system yet/);
+        assert.match(text, /This system keeps it in Task Scheduler\./);
+        const facts = await dashboard.locator("dt").allTextContents();
+        assert.ok(facts.includes("Windows version"), facts.join("|"));
+        assert.ok(facts.includes("Page file"), facts.join("|"));
+        const disks = await headers(dashboard.locator('[data-card="disks"]'));
+        assert.deepEqual(disks.slice(0, 3), ["Drive", "Volume", "File system"]);
+        assert.ok((await headers(dashboard.locator('[data-card="top"]'))).includes("Command line"));
+        assert.doesNotMatch(text, LINUX_WORDS);
+        assert.deepEqual(page.errors, []);
+        await shots(page, "windows_dashboard");
 
-    await withBrowser(t, async ({ base, newPage }) => {
-      const page = await newPage();
-      await page.setViewportSize({ width: 1366, height: 768 });
-      await signInPage(page, base, ann.email, TECH_PASSWORD);
-      await page.goto(`${base}/console`);
-      await page.locator(`#session-tabs [data-tab-session="${session.id}"]`).click();
-      const workspace = page.locator(`#session-${session.id}`);
-      await workspace.locator('[role=tab][data-tool="system"]').click();
-      const sysinfo = workspace.locator(`[data-sysinfo="${session.id}"]`);
-      await answer("system.snapshot", WINE.snapshot);
+        const processes = await tab(
+          "processes",
+          "system.processes",
+          WINE.processes,
+          "text=services.exe",
+        );
+        const processHeads = await headers(processes);
+        assert.ok(processHeads.includes("Command line"), processHeads.join("|"));
+        assert.ok(!processHeads.includes("Command"));
+
+        // Services: as Windows's Services shows them; an action on one reaches the agent as it is.
+        const services = await tab("services", "system.services", WINE.services, "text=PlugPlay");
+        assert.deepEqual(await headers(services), [
+          "Service name",
+          "Status",
+          "Startup type",
+          "Display name",
+          "Actions",
+        ]);
+        const plugPlay = services.locator("tr", { hasText: "PlugPlay" });
+        assert.match(
+          (await plugPlay.textContent()) ?? "",
+          /PlugPlayRunningAutomaticPlug and Play Service/,
+        );
+        const lanman = (await services.locator("tr", { hasText: "LanmanServer" }).textContent()) ??
+          "";
+        assert.match(lanman, /StoppedDisabled/);
+        assert.doesNotMatch((await services.textContent()) ?? "", LINUX_WORDS);
+        await shots(page, "windows_services");
+        page.once("dialog", (dialog) => dialog.accept());
+        await plugPlay.locator("button", { hasText: "Stop" }).click();
+        const op = await answer("system.serviceAction", {
+          unit: "PlugPlay",
+          action: "stop",
+          active: "inactive",
+        });
+        assert.deepEqual([op.request.unit, op.request.action], ["PlugPlay", "stop"]);
+        await answer("system.services", WINE.services);
+        const notice = sysinfo.locator(".sysinfo-notice");
+        await notice.waitFor({ timeout: 20_000 });
+        assert.equal(await notice.textContent(), "PlugPlay is now Stopped.");
+
+        const apps = await tab(
+          "applications",
+          "system.applications",
+          APPLICATIONS,
+          "text=Rescue QA Tool",
+        );
+        const appsText = (await apps.textContent()) ?? "";
+        assert.match(appsText, /Where the programs are listed/);
+        assert.match(appsText, /Registry \(Uninstall keys\): 1 program/);
+        assert.doesNotMatch(appsText, LINUX_WORDS);
+
+        const user = await tab("user", "system.user", WINE.user, '[data-fact="user-name"]');
+        const userFacts = await user.locator("dt").allTextContents();
+        assert.deepEqual(userFacts, [
+          "User name",
+          "Full name",
+          "Relative ID (RID)",
+          "Profile folder",
+          "Command processor (ComSpec)",
+          "Administrator",
+        ]);
+        assert.deepEqual(await headers(user), ["Group", "Relative ID (RID)"]);
+        assert.doesNotMatch((await user.textContent()) ?? "", LINUX_WORDS);
+
+        const drivers = await tab("drivers", "system.drivers", WINE.drivers, "text=MountMgr");
+        assert.deepEqual(await headers(drivers), ["Driver", "File size", "Status"]);
+        assert.match(
+          (await drivers.locator("tr", { hasText: "MountMgr" }).textContent()) ?? "",
+          /Running/,
+        );
+        assert.doesNotMatch((await drivers.textContent()) ?? "", LINUX_WORDS);
+
+        const startup = await tab("startup", "system.startup", STARTUP, "text=RescueQATray");
+        assert.deepEqual(await startup.locator("h4").allTextContents(), [
+          "Programs that start with Windows",
+          "Services that start automatically",
+          "Scheduled tasks",
+        ]);
+        const startupText = (await startup.textContent()) ?? "";
+        assert.match(startupText, /RescueQATrayEnabled/);
+        assert.match(startupText, /EventlogRunning/);
+        assert.match(startupText, /This system keeps it in Task Scheduler\./);
+        assert.doesNotMatch(startupText, LINUX_WORDS);
+        await shots(page, "windows_startup");
+
+        const events = await tab("events", "system.events", EVENTS, "text=Spooler");
+        assert.deepEqual(await events.locator("select option").allTextContents(), [
+          "Error and more severe",
+          "Warning and more severe",
+          "Information and more severe",
+        ]);
+        assert.ok((await headers(events)).includes("Level"));
+        const levels = await events.locator("tbody tr td:nth-child(2)").allTextContents();
+        assert.deepEqual(levels, ["Error", "Warning"]);
+        assert.doesNotMatch((await events.textContent()) ?? "", LINUX_WORDS);
+        assert.deepEqual(page.errors, []);
+
+        // A name that is no Windows service's: refused on the server, in Windows's rule, nothing sent.
+        const client = t.client();
+        assert.equal((await client.signIn(ann.email, TECH_PASSWORD)).status, 303);
+        const refused = await client.post(
+          `/console/sessions/${session.id}/system/services/action`,
+          {
+            unit: "a\\b",
+            action: "stop",
+          },
+        );
+        assert.equal(refused.status, 422);
+        assert.match(await refused.text(), /not a Windows service name/);
+        await assert.rejects(
+          agent.next((m) => m.type === "op", 300),
+          /no matching frame/,
+        );
+      },
+    );
+  });
+});
+
+browserTest("the System tab keeps the Linux words for a Linux customer", async (t) => {
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await withServer(t, async (port) => {
+    await openSystemTab(t, port, "linux", async ({ answer, page, sysinfo, tab }) => {
+      await answer("system.snapshot", LINUX.snapshot);
       const dashboard = sysinfo.locator('[data-view="dashboard"]:not([role=tab])');
       await dashboard.locator('[data-fact="os"]').waitFor({ timeout: 20_000 });
-      const s = WINE.snapshot;
-      assert.equal(await dashboard.locator('[data-fact="os"]').textContent(), s.os.value.name);
-      assert.equal(
-        await dashboard.locator('[data-fact="kernel"]').textContent(),
-        s.kernel.value.release,
+      const facts = await dashboard.locator("dt").allTextContents();
+      for (const word of ["Kernel", "Swap", "Load (1, 5, 15 min)"]) {
+        assert.ok(facts.includes(word), `${word}: ${facts.join("|")}`);
+      }
+      const disks = await headers(dashboard.locator('[data-card="disks"]'));
+      assert.deepEqual(disks.slice(0, 3), ["Mounted on", "Device", "Type"]);
+      assert.ok((await headers(dashboard.locator('[data-card="top"]'))).includes("Command"));
+      assert.doesNotMatch(
+        (await dashboard.textContent()) ?? "",
+        /Windows version|Page file|File system|Command line/,
       );
-      assert.equal(await dashboard.locator('[data-fact="load"]').count(), 0, "no load average");
-      const text = (await dashboard.textContent()) ?? "";
-      assert.doesNotMatch(text, /Load \(1, 5, 15 min\)/);
-      assert.match(text, /C:\\/);
-      assert.match(text, /deno_wine8\.exe/);
-      assert.match(text, /the support app does not read it on this system yet/);
-      assert.match(text, /This system keeps it in Task Scheduler\./);
       assert.deepEqual(page.errors, []);
-      await page.screenshot({ path: `${SHOTS}/windows_dashboard_1366x768.png`, fullPage: true });
-      await page.setViewportSize({ width: 1920, height: 1080 });
-      await page.screenshot({ path: `${SHOTS}/windows_dashboard_1920x1080.png`, fullPage: true });
+      await shots(page, "linux_dashboard");
 
-      // Services: Windows names, and an action on one reaches the agent as it is.
-      await sysinfo.locator('[role=tab][data-view="services"]').click();
-      await answer("system.services", WINE.services);
-      const services = sysinfo.locator('[data-view="services"]:not([role=tab])');
-      await services.locator("text=PlugPlay").first().waitFor({ timeout: 20_000 });
-      await page.screenshot({ path: `${SHOTS}/windows_services_1920x1080.png` });
-      page.once("dialog", (dialog) => dialog.accept());
-      const row = services.locator("tr", { hasText: "PlugPlay" });
-      await row.locator("button", { hasText: "Stop" }).click();
-      const op = await answer("system.serviceAction", {
-        unit: "PlugPlay",
-        action: "stop",
-        active: "inactive",
-      });
-      assert.deepEqual([op.request.unit, op.request.action], ["PlugPlay", "stop"]);
-      await answer("system.services", WINE.services);
-
-      // A name that is no Windows service's: refused on the server, nothing sent.
-      const client = t.client();
-      assert.equal((await client.signIn(ann.email, TECH_PASSWORD)).status, 303);
-      const refused = await client.post(`/console/sessions/${session.id}/system/services/action`, {
-        unit: "a\\b",
-        action: "stop",
-      });
-      assert.equal(refused.status, 422);
-      await assert.rejects(agent.next((m) => m.type === "op", 300), /no matching frame/);
+      const user = await tab("user", "system.user", LINUX.user, '[data-fact="user-name"]');
+      assert.deepEqual(await user.locator("dt").allTextContents(), [
+        "User name",
+        "Full name",
+        "User id",
+        "Home folder",
+        "Shell",
+        "Administrator",
+        "Effective capabilities",
+      ]);
+      const startup = await tab("startup", "system.startup", LINUX.startup, "h4");
+      assert.deepEqual(await startup.locator("h4").allTextContents(), [
+        "Autostart entries",
+        "Units enabled at start-up",
+        "Commands run at start-up by cron",
+      ]);
+      const events = await tab("events", "system.events", LINUX.events, "tbody tr");
+      assert.equal(await events.locator("select option").count(), 8);
+      assert.ok((await headers(events)).includes("Priority"));
+      assert.doesNotMatch((await events.textContent()) ?? "", /Level|more severe/);
     });
-    agent.ws.close();
   });
+});
+
+Deno.test("Save as text: Windows's words for a Windows customer, Linux's for a Linux one", () => {
+  const t = translator("en");
+  const windows = snapshotText(
+    t,
+    { ...WINE, applications: APPLICATIONS, startup: STARTUP, events: EVENTS } as FullSnapshot,
+    true,
+  );
+  for (
+    const line of [
+      /^Windows version: 6\.1\.7601 /m,
+      /^Page file: /m,
+      /^PlugPlay\tRunning\tAutomatic\tPlug and Play Service$/m,
+      /^Registry \(Uninstall keys\): 1 program$/m,
+      /^Rescue QA Tool\t4\.2\.1\tRegistry \(Uninstall keys\)$/m,
+      /^MountMgr\t\d+\tRunning$/m,
+      /^RescueQATray\tEnabled\t/m,
+      /^Eventlog\tRunning$/m,
+      /\tError\tService Control Manager\t/,
+    ]
+  ) assert.match(windows, line);
+  assert.doesNotMatch(windows, /^(Kernel|Swap):|\tinactive\t|\tactive\t|: \d+ packages?$/m);
+  const linux = snapshotText(t, {
+    ...WINE,
+    snapshot: LINUX.snapshot,
+    user: LINUX.user,
+    startup: LINUX.startup,
+    events: LINUX.events,
+    services: {
+      available: true,
+      value: [{
+        name: "cron.service",
+        description: "Regular background program processing daemon",
+        load: "loaded",
+        active: "active",
+        sub: "running",
+        enabled: "enabled",
+      }],
+    },
+  } as FullSnapshot, false);
+  assert.match(linux, /^Kernel: 6\./m);
+  assert.match(linux, /^Swap: /m);
+  assert.match(linux, /^cron\.service\tactive\trunning\tenabled\t/m);
+  assert.match(linux, /\tNotice\tkernel\t/);
+  assert.doesNotMatch(linux, /Windows version|Page file/);
 });
