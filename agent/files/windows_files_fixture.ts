@@ -1,7 +1,8 @@
 // Test fixture for windows_files_test.ts, bundled (Deno.bundle) and run by the Windows Deno
 // under Wine: the real file handlers, which choose the Windows layer themselves (test_support's
 // kit with system "windows"; its data stand-in listens on this process's loopback), work on
-// the folder `Deno.args[0]` (C:\…, made by the test: a.txt, h.txt marked hidden, sub\in.txt).
+// the folder `Deno.args[0]` (C:\…, made by the test: a.txt, h.txt marked hidden, sub\in.txt)
+// and D:\n.txt on a drive Wine calls a network drive.
 // Prints one JSON line of what each step answered (an OpFailure as { error, message }).
 import { OpFailure } from "../ops/mod.ts";
 import { concat, fileTestKit, newId, newTicket } from "./test_support.ts";
@@ -91,6 +92,8 @@ out.tree = (await kit.call("files.tree", { path: base, hidden: false, max: 100 }
 out.moveAway = await kit.call("files.delete", { paths: [`${base}\\New folder`], permanent: true });
 out.trash = await kit.call("files.delete", { paths: [`${base}\\B.TXT`], permanent: false });
 out.afterDelete = await names();
+// A network drive (D:, typed so in Wine's registry) has no Recycle Bin: refused, kept.
+out.noTrash = await kit.call("files.delete", { paths: ["D:\\n.txt"], permanent: false });
 out.tooLong = await attempt(() => kit.call("files.mkdir", { folder: base, name: "n".repeat(256) }));
 console.log(JSON.stringify(out));
 await kit.close();

@@ -113,6 +113,26 @@ Deno.test({
       await Deno.mkdir(join(wine.prefix, "drive_c", "users", "bob", "Documents"), {
         recursive: true,
       });
+      // D: a network drive to Windows programs (Wine's Drives key), a folder of ours.
+      const net = join(work, "net");
+      await Deno.mkdir(net);
+      await Deno.writeTextFile(join(net, "n.txt"), "on the network\r\n");
+      await Deno.symlink(net, join(wine.prefix, "dosdevices", "d:"));
+      const drive = await wine.spawn("reg", [
+        "add",
+        "HKLM\\Software\\Wine\\Drives",
+        "/v",
+        "d:",
+        "/d",
+        "network",
+        "/f",
+      ]).output();
+      assert.equal(drive.code, 0);
+      // Wine's mount manager reads that key when it starts: a fresh wineserver for the fixture.
+      for (const flag of ["-k", "-w"]) {
+        await new Deno.Command("/usr/lib/wine/wineserver64", { args: [flag], env: wine.env })
+          .output();
+      }
       const attrib = await wine.spawn("cmd", ["/c", "attrib", "+h", "C:\\wf\\h.txt"]).output();
       assert.equal(attrib.code, 0);
       // Wine's Recycle Bin is the freedesktop trash of XDG_DATA_HOME: kept in our folder.
@@ -134,6 +154,7 @@ Deno.test({
         out.drives.map((d: { root: string; type: string }) => [d.root, d.type]),
       );
       assert.equal(types["C:\\"], "fixed");
+      assert.equal(types["D:\\"], "network");
       // Places: the known folders (Pictures shown as a documents place), another profile.
       assert.deepEqual(
         out.roots.common.map((p: { path: string; kind: string }) => [p.kind, p.path]),
@@ -191,6 +212,10 @@ Deno.test({
         join(data, "Trash", "info", "B.TXT.trashinfo"),
       ]);
       assert.equal(out.tooLong.error, "too_long");
+      assert.deepEqual(out.noTrash.deleted, []);
+      assert.equal(out.noTrash.failures[0].code, "no_trash");
+      assert.match(out.noTrash.failures[0].reason, /network drive, which has no Recycle Bin/);
+      assert.equal(await Deno.readTextFile(join(net, "n.txt")), "on the network\r\n");
       assert.match(out.tooLong.message, /255 characters/);
     } finally {
       await wine.stop();
