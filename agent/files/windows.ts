@@ -287,7 +287,10 @@ export function windowsFiles(): FilesOs {
     split: windowsSplit,
     join: windowsJoin,
     nameProblem: windowsNameProblem,
-    hidden: (_name, path) => ((fileAttributes(path) ?? 0) & FILE_ATTRIBUTE_HIDDEN) !== 0,
+    // The agent's own unfinished uploads (`.rescue-<id>.part`) too, hidden by their dot on Linux.
+    hidden: (name, path) =>
+      name.startsWith(".rescue-") ||
+      ((fileAttributes(path) ?? 0) & FILE_ATTRIBUTE_HIDDEN) !== 0,
     places: _places,
     trash: _recycle,
   };

@@ -109,6 +109,7 @@ Deno.test({
       await Deno.mkdir(join(folder, "sub"), { recursive: true });
       await Deno.writeTextFile(join(folder, "a.txt"), "first file\r\n");
       await Deno.writeTextFile(join(folder, "h.txt"), "hidden\r\n");
+      await Deno.writeTextFile(join(folder, ".rescue-u1.part"), "half an upload");
       await Deno.writeTextFile(join(folder, "sub", "in.txt"), "inner\r\n");
       await Deno.mkdir(join(wine.prefix, "drive_c", "users", "bob", "Documents"), {
         recursive: true,
@@ -128,6 +129,17 @@ Deno.test({
         "/f",
       ]).output();
       assert.equal(drive.code, 0);
+      // Wine marks Unix dot files hidden by itself; Windows does not: shown, as there.
+      const dots = await wine.spawn("reg", [
+        "add",
+        "HKCU\\Software\\Wine",
+        "/v",
+        "ShowDotFiles",
+        "/d",
+        "Y",
+        "/f",
+      ]).output();
+      assert.equal(dots.code, 0);
       // Wine's mount manager reads that key when it starts: a fresh wineserver for the fixture.
       for (const flag of ["-k", "-w"]) {
         await new Deno.Command("/usr/lib/wine/wineserver64", { args: [flag], env: wine.env })
@@ -170,6 +182,7 @@ Deno.test({
       // Listing: hidden by the attribute, no POSIX mode, no parent above C:\wf's drive.
       assert.deepEqual(out.list, { path: "C:\\wf", parent: "C:\\" });
       assert.deepEqual(out.entries, [
+        { name: ".rescue-u1.part", type: "file", hidden: true, mode: null },
         { name: "a.txt", type: "file", hidden: false, mode: null },
         { name: "h.txt", type: "file", hidden: true, mode: null },
         { name: "sub", type: "dir", hidden: false, mode: null },
