@@ -7,7 +7,7 @@ import type { Child } from "hono/jsx";
 import type { Translator } from "../i18n/mod.ts";
 import type { Section, Snapshot } from "../../protocol/system.ts";
 import { Moment } from "../../views/moment.tsx";
-import { bytes, duration, eventLevel, number, percent } from "./format.ts";
+import { bytes, duration, eventLevel, number, percent, windowsVolume } from "./format.ts";
 import { SortableTable, text } from "./table.tsx";
 import { Sources, Unavailable, ViewHead } from "./views.tsx";
 import { processCells, processColumns } from "./tabs.tsx";
@@ -189,7 +189,7 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot; windows?: 
             rowKey={(i) => disks[i].mount}
             rows={disks.map((d) => [
               text(d.mount),
-              text(d.device),
+              text(windows ? windowsVolume(t, d.device) : d.device),
               text(d.fsType),
               { sort: d.totalBytes, show: bytes(d.totalBytes, lang) },
               { sort: d.availableBytes, show: bytes(d.availableBytes, lang) },

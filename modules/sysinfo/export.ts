@@ -14,6 +14,7 @@ import {
   unavailableDetail,
   windowsStartType,
   windowsState,
+  windowsVolume,
 } from "./format.ts";
 
 export interface FullSnapshot {
@@ -129,7 +130,13 @@ export function snapshotText(t: Translator, all: FullSnapshot, windows = false):
       s.disks,
       (disks) =>
         disks.map((d) =>
-          [d.mount, d.device, d.fsType, bytes(d.totalBytes, lang), bytes(d.availableBytes, lang)]
+          [
+            d.mount,
+            windows ? windowsVolume(t, d.device) : d.device,
+            d.fsType,
+            bytes(d.totalBytes, lang),
+            bytes(d.availableBytes, lang),
+          ]
             .join("\t")
         ),
     ),

@@ -119,3 +119,25 @@ export function eventLevel(t: Translator, priority: number | null, windows: bool
 export function appSource(t: Translator, source: string, windows: boolean): string {
   return windows && source === "registry" ? t("sysinfo.win.registry") : source;
 }
+
+/** The agent's drive types (agent/system/windows/machine.ts DRIVE_TYPES) → Explorer's words. */
+const DRIVE_TYPES: Record<string, string> = {
+  "removable": "removable",
+  "fixed": "fixed",
+  "network": "network",
+  "CD/DVD": "cd",
+  "RAM disk": "ram",
+};
+
+/** A Windows drive's volume, "DATA (fixed)" or "fixed", as "DATA (Local Disk)" / "Local Disk". */
+export function windowsVolume(t: Translator, device: string): string {
+  const match =
+    /^(?:(.+) \((removable|fixed|network|CD\/DVD|RAM disk)\)|(removable|fixed|network|CD\/DVD|RAM disk))$/
+      .exec(device);
+  if (!match) return device;
+  const [, label, labelled, bare] = match;
+  const type = t(
+    `sysinfo.win.driveType.${DRIVE_TYPES[labelled ?? bare]}` as "sysinfo.win.driveType.fixed",
+  );
+  return label === undefined ? type : `${label} (${type})`;
+}

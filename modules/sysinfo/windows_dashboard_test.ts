@@ -168,6 +168,8 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
         assert.ok(facts.includes("Page file"), facts.join("|"));
         const disks = await headers(dashboard.locator('[data-card="disks"]'));
         assert.deepEqual(disks.slice(0, 3), ["Drive", "Volume", "File system"]);
+        const drive = await dashboard.locator('[data-card="disks"] tbody tr').first().textContent();
+        assert.match(drive ?? "", /^C:\\Local DiskNTFS/);
         assert.ok((await headers(dashboard.locator('[data-card="top"]'))).includes("Command line"));
         assert.doesNotMatch(text, LINUX_WORDS);
         assert.deepEqual(page.errors, []);
@@ -349,6 +351,7 @@ Deno.test("Save as text: Windows's words for a Windows customer, Linux's for a L
     const line of [
       /^Windows version: 6\.1\.7601 /m,
       /^Page file: /m,
+      /^C:\\\tLocal Disk\tNTFS\t/m,
       /^PlugPlay\tRunning\tAutomatic\tPlug and Play Service$/m,
       /^Registry \(Uninstall keys\): 1 program$/m,
       /^Rescue QA Tool\t4\.2\.1\tRegistry \(Uninstall keys\)$/m,
