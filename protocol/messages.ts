@@ -46,8 +46,8 @@ const opJson = z.string().max(48 * 1024);
 /**
  * Why an agent shares no screen: no desktop of its user (found by `--find-display`), that
  * user's desktop is Wayland, the computer's screen is Wayland's (the unattended service: only
- * Xwayland runs), no X display at all, the display would not open, a library is missing, or
- * something else (its words in `detail`).
+ * Xwayland runs), no X display at all, the display would not open, a library is missing, the
+ * Windows package has no codecs (vpx.dll, yuv.dll), or something else (its words in `detail`).
  */
 export const NO_DESKTOP_REASONS = [
   "noUserDisplay",
@@ -56,6 +56,8 @@ export const NO_DESKTOP_REASONS = [
   "noDisplay",
   "displayFailed",
   "library",
+  /** The Windows package's video codecs (vpx.dll, yuv.dll) are absent; `detail` names them. */
+  "codecs",
   "other",
 ] as const;
 export type NoDesktopReason = typeof NO_DESKTOP_REASONS[number];

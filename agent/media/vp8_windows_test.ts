@@ -151,9 +151,12 @@ Deno.test({
 const LOAD_SCRIPT = `
 import { Vp8Encoder } from "${"file:///Z:" + fileURLToPath(here("./vp8.ts"))}";
 import { loadLibs } from "${"file:///Z:" + fileURLToPath(here("./vpx_ffi.ts"))}";
-let error = "";
-try { loadLibs(); } catch (e) { error = e.message; }
-console.log(JSON.stringify({ available: Vp8Encoder.available(), error }));
+import { desktopProblem, problemSaid } from "${
+  "file:///Z:" + fileURLToPath(here("../platform/libraries.ts"))
+}";
+let error = "", said = null;
+try { loadLibs(); } catch (e) { error = e.message; said = problemSaid(desktopProblem(e, undefined)); }
+console.log(JSON.stringify({ available: Vp8Encoder.available(), error, said }));
 `;
 
 Deno.test({
@@ -166,9 +169,10 @@ Deno.test({
     const wine = await startWine("");
     const dir = await Deno.makeTempDir({ prefix: "vp8-windows-load-" });
     try {
-      const load = async (sub: string, dlls: boolean) => {
+      const load = async (sub: string, dlls: boolean | "vpx") => {
         await Deno.mkdir(join(dir, sub));
-        if (dlls) await copyDlls(codecs, join(dir, sub));
+        if (dlls === "vpx") await Deno.copyFile(codecs.vpx, join(dir, sub, "vpx.dll"));
+        else if (dlls) await copyDlls(codecs, join(dir, sub));
         await Deno.writeTextFile(join(dir, sub, "load.ts"), LOAD_SCRIPT);
         const run = await wine.runDeno([
           "run",
@@ -187,7 +191,7 @@ Deno.test({
           .map((m) => m[1].toLowerCase()).sort();
         assert.deepEqual(imports, ["kernel32.dll", "msvcrt.dll"], dll);
       }
-      assert.deepEqual(await load("with", true), { available: true, error: "" });
+      assert.deepEqual(await load("with", true), { available: true, error: "", said: null });
       const without = await load("without", false);
       assert.equal(without.available, false);
       assert.match(
@@ -197,6 +201,13 @@ Deno.test({
       // Each place it looked: the script's folder, deno.exe's, the system's search.
       assert.match(without.error, /could not load vpx\.dll/);
       assert.ok(without.error.includes(wine.winPath(join(dir, "without")) + "\\vpx.dll"));
+      // The hello says so as its own reason (the customer's and technician's words follow from
+      // it), naming both files; with vpx.dll alone, yuv.dll only.
+      assert.deepEqual(without.said, { reason: "codecs", detail: "vpx.dll, yuv.dll" });
+      const half = await load("vpx-only", "vpx");
+      assert.equal(half.available, false);
+      assert.match(half.error, /could not load yuv\.dll/);
+      assert.deepEqual(half.said, { reason: "codecs", detail: "yuv.dll" });
     } finally {
       await wine.stop();
       await Deno.remove(dir, { recursive: true });

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { supportedSonames, type VpxAbi, vpxAbiFor } from "./vpx_abi.ts";
 import { type Libc, LIBC_NAMES, LIBC_SYMBOLS, type Yuv, YUV_NAMES, YUV_SYMBOLS } from "./yuv.ts";
+import { CodecsMissingError } from "./codecs_missing.ts";
 
 /** libvpx's functions as declared on LP64 systems (Linux): `long` is 64 bits. */
 export const VPX_SYMBOLS = {
@@ -181,10 +182,24 @@ export function loadLibs(): Libs {
       break;
     }
     if (!abi || !vpx) {
-      if (windows) errors.unshift(WINDOWS_MISSING);
-      throw new Error(errors.join("\n"));
+      if (!windows) throw new Error(errors.join("\n"));
+      // Which of the package's two DLLs are absent: yuv.dll is tried too (and let go).
+      const files = ["vpx.dll"];
+      try {
+        openFirst(YUV_NAMES, YUV_SYMBOLS).close();
+      } catch {
+        files.push(...YUV_NAMES);
+      }
+      throw new CodecsMissingError(files, [WINDOWS_MISSING, ...errors].join("\n"));
     }
-    const yuv = openFirst(YUV_NAMES, YUV_SYMBOLS).symbols;
+    let yuv: Yuv;
+    try {
+      yuv = openFirst(YUV_NAMES, YUV_SYMBOLS).symbols;
+    } catch (e) {
+      if (!windows) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      throw new CodecsMissingError(YUV_NAMES, `${WINDOWS_MISSING}\n${message}`);
+    }
     const libc = openFirst(LIBC_NAMES, LIBC_SYMBOLS).symbols;
     libs = { abi, vpx, yuv, libc };
     return libs;

@@ -6,6 +6,7 @@
  */
 import type { AgentMessage } from "../../protocol/mod.ts";
 import { type AgentStrings, fill } from "../strings.ts";
+import { missingCodecs } from "../media/codecs_missing.ts";
 
 export interface NeededLibrary {
   /** The soname prefix the loader looks for. */
@@ -38,10 +39,12 @@ export const NEEDED_LIBRARIES: readonly NeededLibrary[] = [
 
 /**
  * Why the desktop cannot be shared, as data: a missing library (its package named), no display
- * (Wayland without X, or no session), a display that would not open, or the error itself.
+ * (Wayland without X, or no session), a display that would not open, the Windows package's
+ * codecs (vpx.dll, yuv.dll) absent beside deno.exe, or the error itself.
  */
 export type DesktopProblem =
   | { kind: "library"; library: NeededLibrary }
+  | { kind: "codecs"; files: readonly string[] }
   | { kind: "noDisplay" }
   | { kind: "displayFailed"; display: string }
   | { kind: "other"; text: string };
@@ -51,6 +54,8 @@ export function desktopProblem(
   display: string | undefined,
   os: typeof Deno.build.os = Deno.build.os,
 ): DesktopProblem {
+  const files = missingCodecs(error);
+  if (files) return { kind: "codecs", files };
   const text = error instanceof Error ? error.message : String(error);
   const missing = NEEDED_LIBRARIES.find((lib) =>
     text.includes(lib.soname) && /cannot open|No such file|could not load/i.test(text)
@@ -72,6 +77,10 @@ export function explainDesktopError(error: unknown, display: string | undefined)
       return `${lib.what} is missing (${lib.soname}*): install the package ` +
         `${lib.debian} (Debian, Ubuntu) or ${lib.fedora} (Fedora)`;
     }
+    case "codecs":
+      return `the video codecs are missing (${problem.files.join(", ")}): this server's ` +
+        "Windows package was built without them; an admin adds them with " +
+        "deno task build:windows-codecs (Admin → Support app, Screen sharing)";
     case "noDisplay":
       return "no X11 display was found (a Wayland session without X11, or no desktop session)";
     case "displayFailed":
@@ -94,6 +103,8 @@ export function describeDesktopProblem(
       const { soname, debian, fedora } = problem.library;
       return fill(words.missingLibrary, { soname, debian, fedora });
     }
+    case "codecs":
+      return fill(words.codecsMissing, { files: problem.files.join(", ") });
     case "noDisplay":
       return words.noDisplay;
     case "displayFailed":
@@ -114,6 +125,8 @@ export function problemSaid(
     ? { reason: "library", detail: problem.library.soname }
     : problem.kind === "displayFailed"
     ? { reason: "displayFailed", detail: problem.display.slice(0, 200) }
+    : problem.kind === "codecs"
+    ? { reason: "codecs", detail: problem.files.join(", ").slice(0, 200) }
     : problem.kind === "noDisplay"
     ? { reason: "noDisplay" }
     : { reason: "other", detail: problem.text.slice(0, 200) };

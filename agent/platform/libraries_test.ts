@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { describeDesktopProblem, desktopProblem, explainDesktopError } from "./libraries.ts";
-import { agentStrings } from "../strings.ts";
+import {
+  describeDesktopProblem,
+  desktopProblem,
+  explainDesktopError,
+  problemSaid,
+} from "./libraries.ts";
+import { agentStrings, fill } from "../strings.ts";
+import { CodecsMissingError } from "../media/codecs_missing.ts";
 
 Deno.test("a missing library is named with the package that holds it", () => {
   const error = new Error(
@@ -60,4 +66,82 @@ Deno.test("desktopProblem() on Windows passes the backend's words on, never an X
     text: "The support app was started without --allow-ffi: it cannot see the screen",
   });
   assert.deepEqual(desktopProblem(error, undefined, "linux"), { kind: "noDisplay" });
+});
+
+Deno.test("the Windows codecs missing (vpx_ffi's CodecsMissingError) are a kind of their own", async (t) => {
+  const english = "VP8 encoding is off: vpx.dll (libvpx) and yuv.dll (libyuv) belong beside " +
+    "deno.exe in the support app's folder (built by `deno task build:windows-codecs`)\n" +
+    "could not load vpx.dll:\n  C:\\app\\vpx.dll: The specified module could not be found.";
+  const both = new CodecsMissingError(["vpx.dll", "yuv.dll"], english);
+  const yuv = new CodecsMissingError(["yuv.dll"], english);
+  await t.step("desktopProblem: the files, on Windows and wherever it is thrown", () => {
+    assert.deepEqual(desktopProblem(both, undefined, "windows"), {
+      kind: "codecs",
+      files: ["vpx.dll", "yuv.dll"],
+    });
+    assert.deepEqual(desktopProblem(yuv, ":0", "linux"), { kind: "codecs", files: ["yuv.dll"] });
+    // Known by its class, not its prose: the same words in a plain Error stay the system's own.
+    assert.deepEqual(desktopProblem(new Error(english), undefined, "windows"), {
+      kind: "other",
+      text: english.split("\n")[0],
+    });
+  });
+  await t.step("explainDesktopError: the technician's English names the files and the task", () => {
+    assert.equal(
+      explainDesktopError(both, undefined),
+      "the video codecs are missing (vpx.dll, yuv.dll): this server's Windows package was " +
+        "built without them; an admin adds them with deno task build:windows-codecs " +
+        "(Admin → Support app, Screen sharing)",
+    );
+  });
+  await t.step("describeDesktopProblem: the customer's words in German, Arabic, English", () => {
+    const problem = desktopProblem(both, undefined, "windows");
+    assert.equal(
+      describeDesktopProblem(problem, agentStrings("de").desktop),
+      "dieser Kopie der Support-App fehlen Dateien, die sie zum Anzeigen des Bildschirms " +
+        "braucht (vpx.dll, yuv.dll)",
+    );
+    assert.equal(
+      describeDesktopProblem(problem, agentStrings("ar").desktop),
+      "تفتقد هذه النسخة من تطبيق الدعم ملفات يحتاجها لعرض الشاشة (vpx.dll, yuv.dll)",
+    );
+    const en = describeDesktopProblem(problem, agentStrings("en").desktop);
+    assert.equal(
+      en,
+      "this copy of the support app is missing files it needs to show the screen " +
+        "(vpx.dll, yuv.dll)",
+    );
+    // Inside the terminal's and the window's sentence.
+    assert.equal(
+      fill(agentStrings("en").terminal.noDesktop, { why: en }).startsWith(
+        "Remote view and control are not available on this computer: this copy of the support",
+      ),
+      true,
+    );
+  });
+  await t.step("problemSaid: the hello's reason is codecs, the files its detail", () => {
+    assert.deepEqual(problemSaid(desktopProblem(both, undefined, "windows")), {
+      reason: "codecs",
+      detail: "vpx.dll, yuv.dll",
+    });
+  });
+});
+
+Deno.test("problemSaid() for the other kinds is unchanged", () => {
+  const lib = new Error("Could not open library: libXtst.so.6: cannot open shared object file");
+  assert.deepEqual(problemSaid(desktopProblem(lib, ":0", "linux")), {
+    reason: "library",
+    detail: "libXtst.so",
+  });
+  assert.deepEqual(problemSaid(desktopProblem(new Error("x"), undefined, "linux")), {
+    reason: "noDisplay",
+  });
+  assert.deepEqual(problemSaid(desktopProblem(new Error("XOpenDisplay(:9) failed"), ":9")), {
+    reason: "displayFailed",
+    detail: ":9",
+  });
+  assert.deepEqual(
+    problemSaid(desktopProblem(new Error("BadAccess\nmore"), undefined, "windows")),
+    { reason: "other", detail: "BadAccess" },
+  );
 });
