@@ -118,7 +118,7 @@ servedAppTest(
 );
 
 servedAppTest(
-  "agent socket: a missing library or a system without a backend (macOS) is no screen too — the viewer is told, view is refused",
+  "agent socket: a missing library, a system without a backend (macOS) or Windows codecs is no screen too — the viewer is told, view is refused",
   async (t, port) => {
     const tech = await technician(t);
     const client = t.client();
@@ -127,6 +127,8 @@ servedAppTest(
       const noDesktop of [
         { reason: "library", detail: "libXtst.so" },
         { reason: "other", detail: "The macOS desktop backend (CoreGraphics) is not built yet" },
+        // A Windows package built without vpx.dll and yuv.dll: the admin's task is named.
+        { reason: "codecs", detail: "vpx.dll, yuv.dll" },
       ] as const
     ) {
       const session = await carolSession(t, tech, "pin");
@@ -136,6 +138,15 @@ servedAppTest(
       await startSession(t.deps, tech, session.id);
       const workspace = await (await client.get(`/console/sessions/${session.id}`)).text();
       assert.match(workspace, new RegExp(`data-no-desktop="${noDesktop.reason}"`));
+      if (noDesktop.reason === "codecs") {
+        assert.ok(
+          workspace.includes(
+            "this server&#39;s Windows package lacks the video codecs (vpx.dll, yuv.dll). An " +
+              "admin adds them with deno task build:windows-codecs",
+          ),
+          workspace,
+        );
+      }
       const viewer = await viewerSocket(port, client, session.id);
       const state = await viewer.next((f) => f.type === "state" && f.agent === "connected");
       assert.equal(state.noDesktop, true, noDesktop.reason);
