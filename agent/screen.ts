@@ -277,6 +277,12 @@ export class ScreenSender {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastChange = 0;
   #stopped = false;
+  /**
+   * The capture's failure last logged, until a capture works again: a screen that cannot be read
+   * for a while (Windows' secure desktop — a UAC prompt, the lock screen) is one line in the
+   * log, which is the customer's terminal, not one every tick.
+   */
+  #failing: string | null = null;
   framesSent = 0;
   bytesSent = 0;
   refinements = 0;
@@ -428,10 +434,12 @@ export class ScreenSender {
     try {
       this.timing.ticks++;
       if (this.#separate) this.cursor.look(this.options.desktop.cursor(), this.options.desktop);
-      if (link.buffered() <= MAX_BUFFERED && this.#flights.length < 2) this.#capture(link);
-      else this.timing.skippedBusy++;
+      if (link.buffered() <= MAX_BUFFERED && this.#flights.length < 2) {
+        this.#capture(link);
+        this.#captureWorks();
+      } else this.timing.skippedBusy++;
     } catch (error) {
-      this.options.log?.(`capture failed: ${error}`);
+      this.#captureFailed(error);
     }
     const still = now - this.#lastChange > STILL_AFTER_MS;
     this.#schedule(Math.max(0, (still ? SLOW_MS : FAST_MS) - (this.#now() - now)));
@@ -503,6 +511,7 @@ export class ScreenSender {
         if (link.buffered() <= MAX_BUFFERED) {
           this.#pendingChange = false;
           this.#capture(link, { changed, cursor, area, rects });
+          this.#captureWorks();
         } else {
           // The change is kept and sent once the socket has room.
           this.timing.skippedBusy++;
@@ -512,9 +521,24 @@ export class ScreenSender {
         }
       }
     } catch (error) {
-      this.options.log?.(`capture failed: ${error}`);
+      this.#captureFailed(error);
     }
     this.#schedule(retry ? FAST_MS : 0);
+  }
+
+  /** A capture went through: a failure said before is over. */
+  #captureWorks(): void {
+    if (this.#failing === null) return;
+    this.#failing = null;
+    this.options.log?.("capture works again");
+  }
+
+  /** Logs a failed capture, once until a capture works again (or the failure changes). */
+  #captureFailed(error: unknown): void {
+    const text = String(error);
+    if (text === this.#failing) return;
+    this.#failing = text;
+    this.options.log?.(`capture failed: ${text} (said once until it works again)`);
   }
 
   /**
