@@ -1,4 +1,4 @@
-// Over 400 lines on purpose: one Windows customer's whole path (package, launcher, chat, consent, view, control) against one app under Wine; split, each part would start Wine and the app again.
+// Over 400 lines on purpose: one Windows customer's whole path (package, launcher, chat, consent, view, control, files, system information) against one app under Wine; split, each part would start Wine and the app again.
 /**
  * The Windows customer end to end, on real parts: the official Windows Deno runtime (npm
  * `@deno/win32-x64`) under Wine on a private Xvfb (agent/platform/wine_test_support.ts), the
@@ -14,7 +14,11 @@
  * ways → scripts are allowed in the app's own window → the technician asks for remote control,
  * the customer allows it there → the technician's picture shows the Windows desktop (the
  * Xvfb root's colour, Notepad's white page) → a click and typed text reach Notepad, read back
- * through the customer's clipboard. Screenshots at 1366×768 and 1920×1080 go to E2E_SHOTS.
+ * through the customer's clipboard → files are allowed in the app's window: the File manager
+ * shows C:\ with a folder the test made in the prefix's drive_c, a file copied from it arrives
+ * with its SHA-256 → system information is allowed there: the dashboard says Windows version
+ * (not Kernel), Services lists Wine's PlugPlay. Screenshots at 1366×768 and 1920×1080 go to
+ * E2E_SHOTS.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -26,6 +30,7 @@ import { eventually } from "../support/eventually.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { startFromQueue } from "../support/agent_e2e.ts";
+import { sha256, storageTree } from "../support/files_e2e.ts";
 import { findByToken } from "../../modules/support/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
@@ -161,7 +166,7 @@ function collect(child: Deno.ChildProcess) {
 
 Deno.test({
   name:
-    "e2e: a Windows customer under Wine — the zip offered and run, chat, consent, view and control",
+    "e2e: a Windows customer under Wine — the zip offered and run, chat, consent, view and control, files, system information",
   ignore: missing !== null || Deno.build.os !== "linux" || Deno.build.arch !== "x86_64",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -169,6 +174,11 @@ Deno.test({
     const xvfb = await startXvfb(SCREEN);
     const wine = await startWine(xvfb.display);
     const work = await Deno.makeTempDir({ prefix: "rescue-windows-e2e-" });
+    // The customer's own folder on C: (the prefix's drive_c), and a small file in it.
+    const customerFolder = join(wine.prefix, "drive_c", "Customer files");
+    await Deno.mkdir(customerFolder, { recursive: true });
+    const noteBytes = new TextEncoder().encode("Invoice 2026-041, from Windows\r\n".repeat(40));
+    await Deno.writeFile(join(customerFolder, "note.txt"), noteBytes);
     const t = await startTestApp();
     let app: Deno.ChildProcess | null = null;
     let output: string[] = [];
@@ -441,6 +451,78 @@ Deno.test({
         });
         step("a click and typed text reached Notepad under Wine");
         await shoot(tech, "windows-workspace");
+
+        // ---- the file manager: allowed in the app's window, C:\ and a copy from Windows ----
+        await tech.setViewportSize({ width: 1366, height: 768 });
+        await tech.click(`#ws-tab-filemanager-${session.id}`);
+        const fm = tech.locator(`#files-${session.id}`);
+        await fm.locator(".fm-consent[data-consent=off]").waitFor();
+        await fm.locator(".fm-storage").click(); // the technician's side: the browser's storage
+        await fm.locator(".fm-ask").click();
+        await fm.locator(".fm-consent[data-consent=asked]").waitFor();
+        await appWindow.locator("#allow-files").click();
+        await fm.locator(".fm-consent[data-consent=granted]").waitFor();
+        const remote = fm.locator(".fm-pane[data-pane=remote]");
+        const where = remote.locator(".fm-path-input");
+        const row = (name: string) => remote.locator(`.fm-entry[data-name="${name}"]`);
+        await row("Documents").waitFor({ timeout: 30_000 });
+        assert.match(await where.inputValue(), /^C:\\users\\/i, "opens at the profile");
+        const places = await remote.locator(".fm-places option").allTextContents();
+        assert.ok(places.includes("C:"), `C: in ${places.join(", ")}`);
+        await remote.locator(".fm-places").selectOption({ label: "C:" });
+        await row("Customer files").waitFor({ timeout: 30_000 });
+        assert.equal(await where.inputValue(), "C:\\");
+        await shoot(tech, "windows-files-c");
+        await row("Customer files").dblclick();
+        await row("note.txt").waitFor();
+        assert.equal(await where.inputValue(), "C:\\Customer files");
+        await row("note.txt").click();
+        await fm.locator(".fm-copy").click();
+        await fm.locator('.fm-pane[data-pane=local] .fm-entry[data-name="note.txt"]')
+          .waitFor({ timeout: 30_000 });
+        const hash = await sha256(noteBytes);
+        const label = "C:\\Customer files\\note.txt"; // the queue names it by its Windows path
+        let jobs: { label: string; state: string; sha256?: string }[] = [];
+        await eventually("the copy verified in the transfer queue", async () => {
+          jobs = await tech.evaluate(
+            (id) =>
+              (globalThis as unknown as {
+                __fileManager: { jobs(id: string): { label: string; state: string }[] };
+              }).__fileManager.jobs(id),
+            session.id,
+          );
+          return jobs.some((j) => j.label === label && j.state === "done");
+        }, 30_000).catch((error) => {
+          throw new Error(`${error.message}: ${JSON.stringify(jobs)}`);
+        });
+        assert.equal(jobs.find((j) => j.label === label)!.sha256, hash, "the queue's hash");
+        assert.equal((await storageTree(tech, ""))["note.txt"], hash, "the copy is whole");
+        step("files allowed in the app's window: C:\\, its folder, note.txt copied (SHA-256)");
+
+        // ---- system information: allowed in the app's window, in Windows's words ----
+        await space.locator('[role=tab][data-tool="system"]').click();
+        const sysinfo = space.locator(`[data-sysinfo="${session.id}"]`);
+        await sysinfo.locator(".sysinfo-ask button").click();
+        await sysinfo.locator('.sysinfo-consent-text:has-text("Waiting for the customer")')
+          .waitFor();
+        await appWindow.locator("#allow-systemInfo").click();
+        await sysinfo.locator('.sysinfo-consent-text:has-text("allows reading")').waitFor();
+        const dashboard = sysinfo.locator('[data-view="dashboard"]:not([role=tab])');
+        await dashboard.locator('[data-fact="os"]').waitFor({ timeout: 30_000 });
+        const facts = await dashboard.locator("dt").allTextContents();
+        assert.ok(facts.includes("Windows version"), facts.join("|"));
+        assert.ok(!facts.includes("Kernel"), facts.join("|"));
+        assert.match(
+          (await dashboard.locator('[data-card="disks"] tbody tr').first().textContent()) ?? "",
+          /^C:\\/,
+        );
+        await shoot(tech, "windows-system");
+        await sysinfo.locator('[role=tab][data-view="services"]').click();
+        const services = sysinfo.locator('[data-view="services"]:not([role=tab])');
+        const plugPlay = services.locator("tr", { hasText: "PlugPlay" });
+        await plugPlay.waitFor({ timeout: 30_000 });
+        assert.match((await plugPlay.textContent()) ?? "", /PlugPlay(Running|Stopped)/);
+        step("system information allowed: Windows version, C:\\, the PlugPlay service");
         await context.close();
       });
     } catch (error) {
