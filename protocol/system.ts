@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: every system-information shape the agent and the server share (Linux and Windows) in one schema, so both sides validate against the same source.
 /**
  * The agent operations of system information (issue 17, SPEC R7; docs/agent_ops.md): a
  * dashboard snapshot and one operation per tab, each section either a value or a clear
