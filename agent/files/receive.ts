@@ -306,7 +306,11 @@ export async function receiveBundle(
             if (entry.mode !== null) Deno.chmodSync(entry.temp, entry.mode & 0o777);
             _place(entry.temp, entry.path, t.overwrite);
           } catch (error) {
-            Deno.remove(entry.temp).catch(() => {});
+            // Gone before the answer: a refused entry leaves no temporary file behind, even for
+            // a listing right after (an unawaited remove lost that race under load).
+            try {
+              Deno.removeSync(entry.temp);
+            } catch { /* already gone */ }
             fail(entry.path, error);
           }
         } else {
