@@ -44,10 +44,10 @@ const MOVED_EVENT = "event: moved\ndata: 1\n\n";
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * The headers of a relayed request: the browser's own (those in `PASSED` and every
- * `sec-fetch-*`), the signature of `method path` from instance `from`, the client's address
- * as the relaying instance saw it and the origin the browser addressed there. Nothing else
- * the browser sent passes (no `X-Forwarded-For` of its own, no `X-Rescue-Relay` of its own).
+ * The headers of a relayed request: the browser's own (those in `PASSED`, every
+ * `sec-fetch-*` and htmx's `hx-*`), the signature of `method path` from instance `from`, the
+ * client's address as the relaying instance saw it and the origin the browser addressed there.
+ * Nothing else the browser sent passes (no `X-Forwarded-For`, no `X-Rescue-Relay` of its own).
  */
 export async function relayHeaders(
   incoming: Headers,
@@ -63,7 +63,10 @@ export async function relayHeaders(
 ): Promise<Headers> {
   const out = new Headers();
   for (const [name, value] of incoming) {
-    if (PASSED.includes(name) || name.startsWith("sec-fetch-")) out.set(name, value);
+    // htmx's own (`hx-request`, `hx-target`…): the home answers a fragment, as here.
+    const passed = PASSED.includes(name) || name.startsWith("sec-fetch-") ||
+      name.startsWith("hx-");
+    if (passed) out.set(name, value);
   }
   const { secret, from, method, path, now } = relay;
   out.set(RELAY_HEADER, await signRelay(secret, { from, method, path }, now));

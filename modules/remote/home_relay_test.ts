@@ -30,6 +30,9 @@ Deno.test("relayHeaders(): the browser's own headers, the signature, the client;
     "sec-fetch-site": "same-origin",
     "sec-fetch-mode": "websocket",
     "x-csrf-token": "tok",
+    // htmx's: the home answers the fragment htmx asked for, not a whole page or a redirect.
+    "hx-request": "true",
+    "hx-target": "lan-dialog",
     // The agent's file-data connection and API clients authenticate with it (modules/filemgr).
     authorization: "Bearer x",
     // Never passed: the browser's own claims about addresses and relays, and the rest.
@@ -55,6 +58,8 @@ Deno.test("relayHeaders(): the browser's own headers, the signature, the client;
     "accept-language": "nl",
     authorization: "Bearer x",
     cookie: "rs_session=abc",
+    "hx-request": "true",
+    "hx-target": "lan-dialog",
     "last-event-id": "42",
     origin: "https://rescue.example",
     "sec-fetch-mode": "websocket",

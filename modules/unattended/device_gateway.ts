@@ -32,7 +32,7 @@ import { type Device, DEVICE_REMOVED_CLOSE, revokeFromDevice } from "./devices.t
 import { deviceHub, type DeviceLink } from "./device_hub.ts";
 import { devices, unattendedConnections, unattendedGrants } from "./schema.ts";
 import { describeWindow } from "./describe.ts";
-import { lanReceived } from "./lan.ts";
+import { lanDisconnected, lanReceived } from "./lan.ts";
 
 export const DEVICE_HEARTBEAT_MS = 15_000;
 const HELLO_TIMEOUT_MS = 10_000;
@@ -248,6 +248,7 @@ class DeviceConnection {
     clearInterval(this.#heartbeat);
     if (!this.device || !this.link) return;
     if (!deviceHub(this.deps).detach(this.device.id, this.link)) return;
+    lanDisconnected(this.deps, this.device.id);
     await this.deps.db.update(devices).set({
       onlineInstance: null,
       onlineSince: null,

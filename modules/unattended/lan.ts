@@ -5,12 +5,13 @@
  * inside its access window: the same checks as Connect) and hold `lanConnect`; the computer's
  * socket must be held by this instance (the scan streams back on it).
  *
- * A scan (one per computer at a time) lives in memory: its hosts as they come, its end, the
- * pages following it; it is audited (`unattended.lan_scan`). A push to a host the scan found
- * with SSH open reads the host's key first (`readHostKey`: its fingerprint is shown and must
- * be accepted), then makes a PIN session for the technician (method "lan", in their queue
- * like any other), seals the administrator's credentials to the computer for that push
- * (sealed_credentials.ts; never stored, logged nor audited) and waits for the agent's word.
+ * A scan (one per computer at a time) lives in the memory of the instance holding the
+ * computer's socket (other instances relay LAN requests there, lan_relay.ts): its hosts as
+ * they come, its end, the pages following it; it is audited (`unattended.lan_scan`). A push
+ * to a host the scan found with SSH open reads the host's key first (`readHostKey`: its
+ * fingerprint is shown and must be accepted), then makes a PIN session for the technician
+ * (method "lan", in their queue), seals the administrator's credentials to the computer for
+ * that push (sealed_credentials.ts; never stored, logged nor audited) and waits for the agent.
  * A failed push ends the session it made; either way the session's log and the audit say it.
  * Pushes: a few a minute per computer.
  */
@@ -210,6 +211,13 @@ export function lanReceived(deps: AppDeps, deviceRef: string, message: DeviceAge
     hub.waiting.delete(message.pushId);
     waiting.done(message);
   }
+}
+
+/** The computer's socket here closed: its running scan ends now and says so. */
+export function lanDisconnected(deps: AppDeps, deviceRef: string) {
+  const hub = _hub(deps);
+  const scan = hub.scans.get(hub.running.get(deviceRef) ?? "");
+  if (scan) hub.finish(scan, { scanned: 0, stopped: false, error: "disconnected" });
 }
 
 /** A host of the computer's last scan with SSH open, or a 404 (409 without SSH). */

@@ -3,7 +3,8 @@
  * `lanConnect`, the computer one the technician may use now — lan.ts `lanComputer`):
  * the page, Scan (one per computer at a time), the scan's live hosts (server-sent `host`
  * events carrying the rendered row, then `end`), Stop, a host's key (the Connect dialog) and
- * the push. Bad input is a 400/422 in words; an offline computer a 409.
+ * the push. Bad input is a 400/422 in words; an offline computer a 409. In a cluster these
+ * run where the computer's socket is (lan_relay.ts); the host-key pages read the database.
  */
 import { type Context, Hono } from "hono";
 import {
@@ -41,6 +42,7 @@ import {
   rememberedKey,
   rememberedKeys,
 } from "./lan_keys.ts";
+import { relayToComputerHolder } from "./lan_relay.ts";
 import {
   LanConnectDialog,
   LanHostRow,
@@ -77,8 +79,8 @@ function _address(value: unknown): string {
 }
 
 export const lanRoutes = new Hono<AppEnv>()
-  .use("/:id/lan/*", requirePermission("lanConnect"))
-  .use("/:id/lan", requirePermission("lanConnect"))
+  .use("/:id/lan/*", requirePermission("lanConnect"), relayToComputerHolder())
+  .use("/:id/lan", requirePermission("lanConnect"), relayToComputerHolder())
   .get("/:id/lan", async (c) => {
     const id = _param(c, "id");
     const { device } = await lanComputer(c.get("deps"), c.get("user"), id);

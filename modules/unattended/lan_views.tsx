@@ -121,7 +121,7 @@ export function LanScanState(props: { c: C; end: ScanEnd | null }) {
   const { end } = props;
   if (!end) return <span data-lan-running>{t("lan.scanning")}</span>;
   if (end.error) {
-    const known = ["busy", "no_networks", "failed", "timeout"].includes(end.error);
+    const known = ["busy", "no_networks", "failed", "timeout", "disconnected"].includes(end.error);
     return (
       <span data-lan-ended="error">
         {t(known ? `lan.scanError.${end.error as "busy"}` : "lan.scanError.failed")}
