@@ -55,6 +55,7 @@ import type { CursorImage, DamageWatcher, Desktop, Frame, Rect } from "./platfor
 import { cursorRect, drawCursor } from "./cursor.ts";
 import { CURSOR_MIN_GAP_MS, CursorSender } from "./cursor_sender.ts";
 import { CapturePacer } from "./capture_pacer.ts";
+import { CaptureNotice } from "./capture_notice.ts";
 
 /** What the agent needs from its connection (a socket in production, a list in tests). */
 export interface Link {
@@ -278,11 +279,11 @@ export class ScreenSender {
   #lastChange = 0;
   #stopped = false;
   /**
-   * The capture's failure last logged, until a capture works again: a screen that cannot be read
-   * for a while (Windows' secure desktop — a UAC prompt, the lock screen) is one line in the
-   * log, which is the customer's terminal, not one every tick.
+   * Whether the screen can be captured, as the log and the technicians hear it
+   * (capture_notice.ts): a screen that cannot be read for a while (Windows' secure desktop — a
+   * UAC prompt, the lock screen) is one line and one `capture` message, not one every tick.
    */
-  #failing: string | null = null;
+  readonly #notice: CaptureNotice;
   framesSent = 0;
   bytesSent = 0;
   refinements = 0;
@@ -304,6 +305,7 @@ export class ScreenSender {
 
   constructor(private options: ScreenOptions, private source: ScreenSource) {
     this.#now = options.now ?? performance.now.bind(performance);
+    this.#notice = new CaptureNotice((line) => options.log?.(line));
     this.cursor = new CursorSender({
       link: () => source.link(),
       allowed: () => source.allowed(),
@@ -526,19 +528,14 @@ export class ScreenSender {
     this.#schedule(retry ? FAST_MS : 0);
   }
 
-  /** A capture went through: a failure said before is over. */
+  /** A capture went through: a pause said before is over. */
   #captureWorks(): void {
-    if (this.#failing === null) return;
-    this.#failing = null;
-    this.options.log?.("capture works again");
+    this.#notice.works(this.source.link());
   }
 
-  /** Logs a failed capture, once until a capture works again (or the failure changes). */
+  /** A failed capture: logged and told once until a capture works again (capture_notice.ts). */
   #captureFailed(error: unknown): void {
-    const text = String(error);
-    if (text === this.#failing) return;
-    this.#failing = text;
-    this.options.log?.(`capture failed: ${text} (said once until it works again)`);
+    this.#notice.failed(error, this.source.link());
   }
 
   /**

@@ -58,3 +58,12 @@ export const STROKE_POINTS_MAX = 128;
  */
 export const LASER_DIAMETER = 18;
 export const LASER_COLOR = "#ff1a1a";
+
+/**
+ * Why the agent cannot capture the customer's screen for now (`capture`): `secure_desktop` —
+ * Windows shows the secure desktop (a UAC prompt, the lock or the sign-in screen), which only a
+ * system service may read; the picture comes back when the customer answers or signs in —, or
+ * `failed`: anything else (the system's words in `detail`, for the log).
+ */
+export const CAPTURE_PAUSE_REASONS = ["secure_desktop", "failed"] as const;
+export type CapturePauseReason = typeof CAPTURE_PAUSE_REASONS[number];

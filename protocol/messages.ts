@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import {
+  CAPTURE_PAUSE_REASONS,
   CLIPBOARD_MAX_CHARS,
   COORD_MAX,
   KEYSYM_MAX,
@@ -177,6 +178,18 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
     }).optional(),
   }),
   z.strictObject({ type: z.literal("pong"), at: z.number().int().nonnegative() }),
+  /**
+   * The screen cannot be captured (`paused`, with why), or can again: sent once at each change,
+   * and again to a new connection while it lasts. The picture the technicians see meanwhile is
+   * the last one, not a live one; the server tells them and logs both changes. An older agent
+   * never sends it; an older server refuses it with an `error` (the connection stays).
+   */
+  z.strictObject({
+    type: z.literal("capture"),
+    paused: z.boolean(),
+    reason: z.enum(CAPTURE_PAUSE_REASONS).optional(),
+    detail: text(200).optional(),
+  }),
   /** The customer turned the technician's whiteboard off in the agent's window (drawings gone). */
   z.strictObject({ type: z.literal("whiteboard"), on: z.literal(false) }),
   z.strictObject({ type: z.literal("refused"), of: text(32), reason: text(200) }),

@@ -32,6 +32,8 @@ export {
   type WhiteboardMessage,
 } from "./messages.ts";
 export {
+  CAPTURE_PAUSE_REASONS,
+  type CapturePauseReason,
   CLIPBOARD_MAX_CHARS,
   isQualityPreset,
   QUALITY_PRESETS,

@@ -3,7 +3,7 @@
  * the viewer socket (JSON text frames), and what the server hands the island on its mount
  * element. Plain types and data, no zod: the island imports this file.
  */
-import type { QualityPreset, VideoCodec } from "./limits.ts";
+import type { CapturePauseReason, QualityPreset, VideoCodec } from "./limits.ts";
 import type { CursorState } from "./cursor.ts";
 export type { ViewerInput } from "./viewer_schema.ts";
 
@@ -111,6 +111,11 @@ export type ViewerMessage =
     canDraw?: boolean;
     /** It can also take back this window's last line (an older app cannot: Undo is disabled). */
     canUndo?: boolean;
+    /**
+     * The support app cannot capture the screen now (its `capture`): the picture is the last one,
+     * not live, until this is null again (absent from an older server: never paused).
+     */
+    capturePaused?: CapturePauseReason | null;
   }
   /**
    * A new WebRTC peer for this viewer (ICE gathered, no trickle). `id` names it: the island's
@@ -298,6 +303,11 @@ export const REMOTE_UI_KEYS = [
   "undoUnavailable",
   "controlPaused",
   "drawingOnScreen",
+  "captureSecureDesktop",
+  "captureFailed",
+  "captureResumes",
+  "captureControlPaused",
+  "captureViewPaused",
 ] as const;
 export type RemoteUiKey = typeof REMOTE_UI_KEYS[number];
 

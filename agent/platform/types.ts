@@ -115,6 +115,15 @@ export interface Overlay {
  * A screen of the customer's desktop (X11 or Windows; see `openDesktop`). On Windows it is
  * the whole virtual desktop, its top-left corner (0, 0) whatever Windows' own coordinates are.
  */
+/**
+ * Thrown by `Desktop.grab()` when the system shows a screen this program may not read: Windows'
+ * secure desktop (a UAC prompt, the lock or the sign-in screen). The picture is paused with
+ * reason `secure_desktop` (capture_notice.ts) until a grab works again.
+ */
+export class SecureDesktopError extends Error {
+  override name = "SecureDesktopError";
+}
+
 export interface Desktop {
   readonly width: number;
   readonly height: number;

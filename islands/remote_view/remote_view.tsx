@@ -25,6 +25,7 @@ import {
   agentMissing,
   applyServerState,
   automaticNoticeMayReplace,
+  capturePaused,
   closedState,
   controlling,
   drawing,
@@ -134,6 +135,11 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     if (prev.mode !== this.state.mode || prev.screen !== this.state.screen) this.#stage.measure();
     if (prev.control === "granted" && this.state.control !== "granted") {
       this.#stage.releaseAll(false);
+    }
+    // The picture paused while keys were held (Win+L locks the screen with Win down): they are
+    // let go on the customer's computer now, not left pressed until control comes back.
+    if (!capturePaused(prev) && capturePaused(this.state) && prev.control === "granted") {
+      this.#stage.releaseAll(true, prev);
     }
     if (prev.layout !== this.state.layout) this.#stage.releaseAll(true);
     if (prev.whiteboard && !this.state.whiteboard) this.#stage.drawing.up();
@@ -277,13 +283,15 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       rttMs: this.#socket.rttMs,
       video: { width: video?.videoWidth ?? 0, height: video?.videoHeight ?? 0 },
       connection: pc?.connectionState ?? null,
-      viewGranted: this.state.view === "granted",
+      // A paused capture sends no frames: a stall then is no reason to ask for a keyframe.
+      viewGranted: this.state.view === "granted" && !capturePaused(this.state),
     });
     if (wantKeyframe) this.#send({ type: "keyframe" });
     const s = this.state;
     const ask = this.#pictureWatch.sample({
       now: performance.now(),
-      wanted: s.watching && s.view === "granted" && s.agent === "connected" && s.connected,
+      wanted: s.watching && s.view === "granted" && s.agent === "connected" && s.connected &&
+        !capturePaused(s),
       picture: (inbound?.framesDecoded ?? 0) > 0 || s.hasVideo,
       connection: pc?.connectionState ?? null,
     });
@@ -333,6 +341,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       ? { width: `${size.width}px`, height: `${size.height}px` }
       : { width: "", height: "" };
     const placeholder = placeholderKey(s);
+    const paused = capturePaused(s);
     const isControlling = controlling(s);
     return (
       <>
@@ -364,7 +373,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           ref={this.#stageRef}
           class={`rv-stage rv-screen${isControlling ? " is-controlling" : ""}${
             drawing(s) ? " is-drawing" : ""
-          }${stalePicture(s) ? " is-stale" : ""}`}
+          }${stalePicture(s) ? " is-stale" : ""}${paused ? " is-paused" : ""}`}
           tabIndex={0}
           role="application"
           aria-label={t("screen")}
@@ -392,7 +401,10 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
             style={PREVIEW_STYLE}
           />
           <canvas ref={this.#overlayRef} class="rv-overlay" aria-hidden="true" />
-          <p class="rv-placeholder" hidden={!placeholder}>{placeholder ? t(placeholder) : ""}</p>
+          <p class="rv-placeholder" hidden={!placeholder} role={paused ? "alert" : undefined}>
+            {placeholder ? t(placeholder) : ""}
+            {paused && <span class="rv-placeholder-more">{t("captureResumes")}</span>}
+          </p>
           <span id={`${uid}-hint`} class="visually-hidden">
             {t(isControlling ? "keyboardHint" : "viewOnlyHint")}
           </span>

@@ -133,8 +133,8 @@ export class Stage {
   }
 
   /** Lets go of every key and button still down (on blur, layout change, control ending). */
-  releaseAll(send: boolean): void {
-    const live = send && this.#controlling();
+  releaseAll(send: boolean, was: ViewState = this.host.state()): void {
+    const live = send && controlling(was);
     this.keys.releaseAll(live);
     this.pointer.releaseAll(live);
   }

@@ -3,6 +3,7 @@
  * message changes, the consent line, the placeholder over the picture, and the strings.
  */
 import {
+  type CapturePauseReason,
   type QualityPreset,
   WHITEBOARD_WIDTHS,
   type WhiteboardColor,
@@ -65,6 +66,8 @@ export interface ViewState {
   canDraw: boolean;
   /** It can also take back one line (an older app cannot: Undo is disabled, with why). */
   canUndo: boolean;
+  /** The support app cannot capture the screen now, and why (null: it can; the server's word). */
+  capturePaused: CapturePauseReason | null;
   /** This window shows its pointer as the laser's red dot on the customer's screen. */
   laser: boolean;
   /** The whiteboard's pen in this window. */
@@ -116,6 +119,7 @@ export const INITIAL_STATE: ViewState = {
   whiteboard: false,
   canDraw: false,
   canUndo: false,
+  capturePaused: null,
   laser: false,
   pen: { color: "red", width: WHITEBOARD_WIDTHS[1] },
   screens: [],
@@ -150,10 +154,20 @@ export const isActive = (consent: ConsentState) => consent === "asked" || consen
 /** Whether this island watches (its own choice; the consent is the session's). */
 export const viewActive = (s: ViewState) => s.watching && isActive(s.view);
 
-/** Control is granted and the socket is up: input may go out. */
-/** Control is granted and this window may drive (nobody else holds it). */
+/**
+ * The screen is shared but cannot be captured now (Windows' secure desktop, a refused grab): the
+ * picture shown is the last one, not live, and nothing controls until it is live again.
+ */
+export const capturePaused = (s: ViewState) =>
+  s.capturePaused !== null && s.view === "granted" && s.connected && s.agent === "connected";
+
+/**
+ * Control is granted, the socket is up and this window may drive (nobody else holds it): input
+ * may go out. Not while the picture is paused: clicks and keys aimed at a picture that is not
+ * live would land on whatever the screen shows now (on Windows' secure desktop, nowhere).
+ */
 export const controlling = (s: ViewState) =>
-  s.control === "granted" && s.connected && !s.whiteboard &&
+  s.control === "granted" && s.connected && !s.whiteboard && !capturePaused(s) &&
   (s.controlOwner === "here" || s.controlOwner === "none");
 
 /**
@@ -197,6 +211,7 @@ export function applyServerState(
     whiteboard: message.whiteboard === true,
     canDraw: message.canDraw === true,
     canUndo: message.canUndo === true,
+    capturePaused: message.capturePaused ?? null,
     screens: message.screens ?? [],
   };
   const current = message.currentScreen ?? null;
@@ -239,6 +254,11 @@ export function consentLine(s: ViewState): { key: RemoteUiKey | null; state: str
   if (s.agent === "absent") return { key: "agentAbsent", state: "absent" };
   if (s.agent === "reconnecting") return { key: "agentReconnecting", state: "reconnecting" };
   const control = s.control;
+  // No "Viewing" or "You are controlling" over a picture that is not live.
+  if (capturePaused(s)) {
+    const key = control === "granted" ? "captureControlPaused" : "captureViewPaused";
+    return { key, state: "capture-paused" };
+  }
   // The whiteboard is on: nothing controls, whoever held control (SPEC R4).
   if (control === "granted" && s.whiteboard) return { key: "controlPaused", state: "paused" };
   // A technician who only views draws too: the Pen label alone did not say where the line goes.
@@ -278,10 +298,14 @@ export function screenUnavailable(s: ViewState): boolean {
 
 /**
  * The text over the picture while there is none to show, or while the one shown is no longer
- * live — the support app or the server's socket gone, its last frame still in the video
- * (null: the picture shows, live). `stalePicture()` says which.
+ * live — the support app or the server's socket gone, its last frame still in the video, or the
+ * screen not captured for now (`capturePaused`) — (null: the picture shows, live).
+ * `stalePicture()` says which.
  */
 export function placeholderKey(s: ViewState): RemoteUiKey | null {
+  if (capturePaused(s)) {
+    return s.capturePaused === "secure_desktop" ? "captureSecureDesktop" : "captureFailed";
+  }
   if (s.hasVideo && s.view === "granted" && s.connected && s.agent === "connected") return null;
   if (!s.connected) return "connecting";
   if (s.agent !== "connected") {

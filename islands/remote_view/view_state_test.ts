@@ -59,6 +59,7 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     whiteboard: false,
     canDraw: false,
     canUndo: false,
+    capturePaused: null,
     screens: [],
     watching: false,
   });

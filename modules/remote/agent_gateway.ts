@@ -156,6 +156,12 @@ class AgentConnection {
       case "whiteboard":
         this.remote?.agentWhiteboardOff();
         return;
+      case "capture":
+        this.remote?.agentCapture(
+          message.paused ? message.reason ?? "failed" : null,
+          message.detail,
+        );
+        return;
       case "pong":
         return;
     }

@@ -15,6 +15,7 @@
 import type {
   AgentPresence,
   Capability,
+  CapturePauseReason,
   CursorState,
   MediaFrame,
   QualityPreset,
@@ -65,6 +66,8 @@ export class RemoteSession {
   /** The customer's screens (monitors) when there are several, and the one shown (null: all). */
   screens: ScreenInfo[] = [];
   currentScreen: string | null = null;
+  /** The agent cannot capture the screen now, and why (its `capture`); null: it can. */
+  capturePaused: CapturePauseReason | null = null;
   #consent: Consent = NO_CONSENT;
   /** What the customer allows and is being asked, as the agent reported it (consent.ts). */
   get consent(): Consent {
@@ -143,6 +146,7 @@ export class RemoteSession {
     this.keyboard = keyboard;
     this.screens = [];
     this.currentScreen = null;
+    this.capturePaused = null; // a new link says it again while it lasts
     this.presence = "connected";
     this.#sentPreset = null;
     this.#applyQuality();
@@ -223,6 +227,17 @@ export class RemoteSession {
   agentScreens(list: ScreenInfo[], current: string | null) {
     this.screens = list;
     this.currentScreen = current;
+    this.#changed();
+  }
+
+  /**
+   * The agent's word that the screen cannot be captured (`reason`), or can again (null): every
+   * viewer's island says the picture is not live meanwhile, and the log has each change.
+   */
+  agentCapture(reason: CapturePauseReason | null, detail = "") {
+    if (reason === this.capturePaused) return;
+    this.capturePaused = reason;
+    this.onEvent({ kind: "capture", paused: reason, detail });
     this.#changed();
   }
 
@@ -763,6 +778,7 @@ export class RemoteSession {
       whiteboard: this.#whiteboard.on,
       canDraw: this.agent?.whiteboard === true,
       canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
+      capturePaused: this.agent ? this.capturePaused : null,
     };
   }
 

@@ -90,6 +90,18 @@ function logRemoteEvent(deps: AppDeps, session: SupportSession, event: RemoteEve
       });
     case "switchedToAgent":
       return logSessionEvent(deps, session, "log.remote.switchedToAgent", {}, customer);
+    case "capture":
+      // The agent's screen cannot be read (Windows' secure desktop, a refused grab), or can again.
+      return logSessionEvent(
+        deps,
+        session,
+        event.paused === null
+          ? "log.remote.captureResumed"
+          : event.paused === "secure_desktop"
+          ? "log.remote.captureSecureDesktop"
+          : "log.remote.captureFailed",
+        event.paused === "failed" ? { detail: event.detail } : {},
+      );
     case "whiteboard":
       // Turned on or off by a technician, or gone with the customer's removal or view's end.
       if (!event.by) return logSessionEvent(deps, session, "log.remote.whiteboardRemoved", {});

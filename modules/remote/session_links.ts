@@ -4,6 +4,7 @@
  */
 import type {
   AgentPresence,
+  CapturePauseReason,
   ServerMessage,
   VideoCodec,
   ViewerMessage,
@@ -84,4 +85,6 @@ export type RemoteEvent =
   | { kind: "switchAsked"; by: { userId: string; name: string } }
   | { kind: "switchedToAgent" }
   /** The whiteboard on or off: by a technician, or (null) the customer or view ending. */
-  | { kind: "whiteboard"; on: boolean; by: ViewerLink | null };
+  | { kind: "whiteboard"; on: boolean; by: ViewerLink | null }
+  /** The agent cannot capture the screen (`paused`: why), or can again (null). */
+  | { kind: "capture"; paused: CapturePauseReason | null; detail: string };
