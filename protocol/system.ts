@@ -234,6 +234,12 @@ export const ServiceRowSchema = z.strictObject({
   sub: text(32),
   /** enabled, disabled, static, masked…; null when systemd did not say. */
   enabled: text(32).nullable(),
+  /**
+   * Whether it may be started / stopped by hand now (Windows: not Disabled / SERVICE_ACCEPT_STOP;
+   * systemd: CanStart / CanStop). Absent from an older agent: the state alone decides the offer.
+   */
+  canStart: z.boolean().optional(),
+  canStop: z.boolean().optional(),
 });
 export type ServiceRow = z.infer<typeof ServiceRowSchema>;
 

@@ -14,6 +14,7 @@ import {
 } from "../support/mod.ts";
 import type { ServiceAction } from "../../protocol/system.ts";
 import { systemCall, SystemFailure, type SystemResult } from "./agent_calls.ts";
+import { type ServiceRefusal, serviceRefusal } from "./service_offers.ts";
 
 function _by(user: SessionActor) {
   return { author: "technician" as const, userId: user.userId, name: user.name };
@@ -88,6 +89,31 @@ export async function endProcess(
   return result;
 }
 
+/** An action the service's state does not allow now: nothing was sent, nobody was asked. */
+export class ServiceRefused extends Error {
+  constructor(readonly unit: string, readonly refusal: ServiceRefusal) {
+    super(`${unit}: ${refusal}`);
+  }
+}
+
+/**
+ * The services as the agent reads them now: an action the row does not allow is refused
+ * before the customer is asked (a stale page, a hand-made request). Where the list cannot be
+ * read, the agent's own answer to the action says why.
+ */
+async function _serviceAllows(
+  deps: AppDeps,
+  session: SupportSession,
+  target: { unit: string; action: ServiceAction },
+) {
+  const services = await systemCall(deps, session.id, { kind: "system.services" });
+  if (!services.available) return;
+  const row = services.value.find((s) => s.name === target.unit);
+  if (!row) throw new ServiceRefused(target.unit, "gone");
+  const refusal = serviceRefusal(row, target.action);
+  if (refusal) throw new ServiceRefused(target.unit, refusal);
+}
+
 export async function changeService(
   deps: AppDeps,
   session: SupportSession,
@@ -96,6 +122,7 @@ export async function changeService(
 ): Promise<SystemResult<"system.serviceAction">> {
   let result: SystemResult<"system.serviceAction">;
   try {
+    await _serviceAllows(deps, session, target);
     result = await systemCall(deps, session.id, {
       kind: "system.serviceAction",
       unit: target.unit,

@@ -26,7 +26,7 @@ import {
 } from "../../protocol/system.ts";
 import { failureRefusal, systemCall, SystemFailure } from "./agent_calls.ts";
 import { windowsState } from "./format.ts";
-import { changeService, endProcess } from "./actions.ts";
+import { changeService, endProcess, ServiceRefused } from "./actions.ts";
 import { readEverything, snapshotText } from "./export.ts";
 import { SystemPanel, type SystemView, ViewFailure, VIEWS } from "./views.tsx";
 import { Dashboard } from "./dashboard.tsx";
@@ -35,6 +35,7 @@ import {
   DriversView,
   type EventFilter,
   EventsView,
+  type Notice,
   ProcessesView,
   ServicesView,
   StartupView,
@@ -60,7 +61,7 @@ async function _working(c: C) {
 }
 
 /** A view's HTML, read from the agent now; a failure is said in the view's place. */
-async function _view(c: C, sessionId: string, view: SystemView, notice?: string) {
+async function _view(c: C, sessionId: string, view: SystemView, notice?: Notice) {
   const deps = c.get("deps");
   const t = c.get("t");
   // The customer's system (its agent's hello) decides the words: Windows's or Linux's.
@@ -78,7 +79,7 @@ async function _view(c: C, sessionId: string, view: SystemView, notice?: string)
             c={c}
             sessionId={sessionId}
             section={section}
-            notice={notice}
+            notice={notice?.text}
             windows={windows}
           />
         );
@@ -153,12 +154,22 @@ function _pid(value: string | undefined): number {
   return pid;
 }
 
+/** An action's failure as the refusal the technician reads; anything else is thrown on. */
+function _refusal(error: unknown): Refusal {
+  if (error instanceof SystemFailure) return failureRefusal(error);
+  if (error instanceof ServiceRefused) {
+    return new Refusal(409, `sysinfo.service.why.${error.refusal}`, {
+      params: { unit: error.unit },
+    });
+  }
+  throw error;
+}
+
 async function _action<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof SystemFailure) throw failureRefusal(error);
-    throw error;
+    throw _refusal(error);
   }
 }
 
@@ -190,7 +201,7 @@ export const systemRoutes = new Hono<AppEnv>()
       pid: result.pid,
       name: result.name,
     });
-    return c.html(<>{await _view(c, session.id, "processes", notice)}</>);
+    return c.html(<>{await _view(c, session.id, "processes", { text: notice })}</>);
   })
   .post("/console/sessions/:id/system/services/action", async (c) => {
     const { session, actor } = await _working(c);
@@ -205,16 +216,27 @@ export const systemRoutes = new Hono<AppEnv>()
     const action = SERVICE_ACTIONS.find((a) => a === form.action);
     if (!action) throw new Refusal(422, "sysinfo.badAction");
     const deps = c.get("deps");
-    const result = await _action(() =>
-      changeService(deps, session, actor, { unit, action, ip: clientAddress(c) })
-    );
     const t = c.get("t");
-    const notice = t("sysinfo.service.done", {
-      unit: result.unit,
-      // Windows's Services says Running / Stopped, not systemd's active / inactive.
-      state: windows ? windowsState(t, result.active) : result.active,
-    });
-    return c.html(<>{await _view(c, session.id, "services", notice)}</>);
+    try {
+      const result = await changeService(deps, session, actor, {
+        unit,
+        action,
+        ip: clientAddress(c),
+      });
+      const notice = t("sysinfo.service.done", {
+        unit: result.unit,
+        // Windows's Services says Running / Stopped, not systemd's active / inactive.
+        state: windows ? windowsState(t, result.active) : result.active,
+      });
+      return c.html(<>{await _view(c, session.id, "services", { text: notice })}</>);
+    } catch (error) {
+      // Not done (the state does not allow it, the customer declined, Windows refused): the
+      // reason above the list as it is now, so the row shows what is true.
+      const refusal = _refusal(error);
+      if (refusal.status === 422) throw refusal;
+      const notice = { text: t(refusal.key, refusal.params), failed: true };
+      return c.html(<>{await _view(c, session.id, "services", notice)}</>, refusal.status);
+    }
   })
   .post("/console/sessions/:id/system/export", async (c) => {
     const { session, user } = await _working(c);

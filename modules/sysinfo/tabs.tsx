@@ -31,6 +31,7 @@ import {
   windowsStartType,
   windowsState,
 } from "./format.ts";
+import { serviceOffers } from "./service_offers.ts";
 import { type Cell, type Column, SortableTable, text } from "./table.tsx";
 import { Sources, systemPath, Unavailable, ViewHead } from "./views.tsx";
 
@@ -140,14 +141,50 @@ export function ProcessesView(
   );
 }
 
-const SERVICE_ACTIONS = ["start", "stop", "restart"] as const;
+/** A line above a view after an action: what happened, or (failed) why it did not. */
+export interface Notice {
+  text: string;
+  failed?: boolean;
+}
+
+/** A row's Start / Stop / Restart as its state allows (service_offers.ts); a refusal its title. */
+function _serviceButtons(c: C, action: string, s: ServiceRow) {
+  const t = c.get("t");
+  const offers = serviceOffers(s);
+  if (offers.length === 0) {
+    return <span class="muted" title={t("sysinfo.service.why.pending", { unit: s.name })}>—</span>;
+  }
+  return offers.map(({ action: verb, refusal }) => (
+    <form
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="closest .sysinfo-body"
+      hx-confirm={t(`sysinfo.service.confirm_${verb}`, { unit: s.name })}
+      class="inline"
+    >
+      <CsrfField c={c} />
+      <input type="hidden" name="unit" value={s.name} />
+      <input type="hidden" name="action" value={verb} />
+      <button
+        type="submit"
+        class="secondary small"
+        data-action={verb}
+        disabled={refusal !== null}
+        title={refusal ? t(`sysinfo.service.why.${refusal}`, { unit: s.name }) : undefined}
+      >
+        {t(`sysinfo.service.${verb}`)}
+      </button>
+    </form>
+  ));
+}
 
 export function ServicesView(
   props: {
     c: C;
     sessionId: string;
     section: Section<ServiceRow[]>;
-    notice?: string;
+    notice?: Notice;
     windows?: boolean;
   },
 ) {
@@ -155,9 +192,17 @@ export function ServicesView(
   const windows = props.windows ?? false;
   const t = c.get("t");
   const action = `${systemPath(c, sessionId)}/services/action`;
+  const notice = props.notice;
   return (
     <div data-view="services">
-      {props.notice && <p class="sysinfo-notice" role="status">{props.notice}</p>}
+      {notice && (
+        <p
+          class={notice.failed ? "sysinfo-notice flash error" : "sysinfo-notice"}
+          role={notice.failed ? "alert" : "status"}
+        >
+          {notice.text}
+        </p>
+      )}
       <ViewHead
         t={t}
         title={t("sysinfo.tab.services")}
@@ -195,24 +240,8 @@ export function ServicesView(
               {
                 sort: "",
                 show: (
-                  <span class="row tight nowrap">
-                    {SERVICE_ACTIONS.map((verb) => (
-                      <form
-                        method="post"
-                        action={action}
-                        hx-post={action}
-                        hx-target="closest .sysinfo-body"
-                        hx-confirm={t(`sysinfo.service.confirm_${verb}`, { unit: s.name })}
-                        class="inline"
-                      >
-                        <CsrfField c={c} />
-                        <input type="hidden" name="unit" value={s.name} />
-                        <input type="hidden" name="action" value={verb} />
-                        <button type="submit" class="secondary small">
-                          {t(`sysinfo.service.${verb}`)}
-                        </button>
-                      </form>
-                    ))}
+                  <span class="row tight nowrap" data-offers={s.name}>
+                    {_serviceButtons(c, action, s)}
                   </span>
                 ),
               },

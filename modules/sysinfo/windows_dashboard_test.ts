@@ -5,8 +5,12 @@
 // Active column; programs from the registry; the profile folder and RID; drivers' Status; the
 // programs that start with Windows, services that start automatically, Task Scheduler; Event
 // Viewer's levels — and none of the Linux words (Kernel, Swap, units, cron, packages, priority).
-// A Windows service's name reaches the agent from the Services tab, a name that is none is
-// refused with nothing sent. A Linux customer (testdata/linux_debian.json, linuxSystem() in this
+// Services offer what each one's state allows (Wine's PlugPlay Stop/Restart, Eventlog — no
+// SERVICE_ACCEPT_STOP — neither, the Disabled LanmanServer no Start, each with its reason); Stop
+// reaches the agent and the row then shows Stopped with Start; what the list does not allow is
+// refused by the server in words (nothing asked), the agent's own refusal shown in its words;
+// a name that is none is refused with nothing sent. A Linux customer's units likewise
+// (CanStop=no, masked). A Linux customer (testdata/linux_debian.json, linuxSystem() in this
 // container) keeps the Linux words. The Save-as-text export follows the same rule.
 // Screenshots at 1366×768 and 1920×1080 go to $SHOTS_DIR (default /tmp/shots/winsys).
 import assert from "node:assert/strict";
@@ -204,18 +208,86 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
         assert.match(lanman, /StoppedDisabled/);
         assert.doesNotMatch((await services.textContent()) ?? "", LINUX_WORDS);
         await shots(page, "windows_services");
+        // What each row offers follows its state (and dwControlsAccepted, the start type).
+        const offers = async (name: string) =>
+          await services.locator(`[data-offers="${name}"] button`).evaluateAll((buttons) =>
+            buttons.map((b) => {
+              const button = b as HTMLButtonElement;
+              return `${button.textContent}${button.disabled ? ` (${button.title})` : ""}`;
+            })
+          );
+        assert.deepEqual(await offers("PlugPlay"), ["Stop", "Restart"]);
+        assert.deepEqual(await offers("BITS"), ["Start"]);
+        const noStop =
+          "Eventlog does not accept a stop request, so it cannot be stopped or restarted.";
+        assert.deepEqual(await offers("Eventlog"), [`Stop (${noStop})`, `Restart (${noStop})`]);
+        assert.deepEqual(await offers("LanmanServer"), [
+          "Start (LanmanServer is disabled: it cannot be started until its startup type is changed.)",
+        ]);
         page.once("dialog", (dialog) => dialog.accept());
         await plugPlay.locator("button", { hasText: "Stop" }).click();
+        // The server reads the list first (the row allows Stop), then asks for it.
+        await answer("system.services", WINE.services);
         const op = await answer("system.serviceAction", {
           unit: "PlugPlay",
           action: "stop",
           active: "inactive",
         });
         assert.deepEqual([op.request.unit, op.request.action], ["PlugPlay", "stop"]);
-        await answer("system.services", WINE.services);
+        const after = structuredClone(WINE.services);
+        Object.assign(after.value.find((r: { name: string }) => r.name === "PlugPlay"), {
+          active: "inactive",
+          sub: "stopped",
+          canStop: false,
+        });
+        await answer("system.services", after);
         const notice = sysinfo.locator(".sysinfo-notice");
         await notice.waitFor({ timeout: 20_000 });
         assert.equal(await notice.textContent(), "PlugPlay is now Stopped.");
+        // The row as it is now: Stopped, offering Start.
+        assert.match((await plugPlay.textContent()) ?? "", /PlugPlayStoppedAutomatic/);
+        assert.deepEqual(await offers("PlugPlay"), ["Start"]);
+
+        // A request the list says is impossible (a stale page, a hand-made form): refused in
+        // words before the customer is asked, the list shown as it is.
+        const client = t.client();
+        assert.equal((await client.signIn(ann.email, TECH_PASSWORD)).status, 303);
+        const actionPath = `/console/sessions/${session.id}/system/services/action`;
+        for (
+          const [unit, action, words] of [
+            ["Eventlog", "stop", noStop],
+            ["LanmanServer", "start", "LanmanServer is disabled: it cannot be started"],
+            ["BITS", "stop", "BITS is not running."],
+            ["PlugPlay", "start", "PlugPlay is already running."],
+            ["GoneQA", "stop", "GoneQA is no longer among the computer's services."],
+          ]
+        ) {
+          const sent = client.post(actionPath, { unit, action });
+          await answer("system.services", WINE.services);
+          await answer("system.services", WINE.services);
+          const res = await sent;
+          assert.equal(res.status, 409, unit);
+          const body = (await res.text()).replaceAll("&#39;", "'");
+          assert.ok(body.includes(words), `${unit}: ${body.slice(0, 300)}`);
+          assert.match(body, /data-offers="PlugPlay"/, "the list below the reason");
+        }
+        // The agent's own refusal reaches the technician in its words, the list below it.
+        const declined = client.post(actionPath, { unit: "BITS", action: "start" });
+        await answer("system.services", WINE.services);
+        const bitsOp = await nextOp(agent, "system.serviceAction", 20_000);
+        agent.send({
+          type: "opFailed",
+          id: bitsOp.id,
+          code: "failed",
+          reason: "StartServiceW(BITS) failed (error 1058: it is disabled)",
+        });
+        await answer("system.services", WINE.services);
+        const declinedRes = await declined;
+        assert.equal(declinedRes.status, 409);
+        assert.match(
+          await declinedRes.text(),
+          /It did not work: StartServiceW\(BITS\) failed \(error 1058: it is disabled\)/,
+        );
 
         const apps = await tab(
           "applications",
@@ -275,8 +347,6 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
         assert.deepEqual(page.errors, []);
 
         // A name that is no Windows service's: refused on the server, in Windows's rule, nothing sent.
-        const client = t.client();
-        assert.equal((await client.signIn(ann.email, TECH_PASSWORD)).status, 303);
         const refused = await client.post(
           `/console/sessions/${session.id}/system/services/action`,
           {
@@ -326,6 +396,57 @@ browserTest("the System tab keeps the Linux words for a Linux customer", async (
         "Administrator",
         "Effective capabilities",
       ]);
+      // systemd's words; the offers follow ActiveState and CanStart/CanStop (a disabled unit
+      // may still be started by hand: only a masked one, or RefuseManualStart, may not).
+      const unit = (name: string, active: string, sub: string, enabled: string, can: object) => ({
+        name,
+        description: name,
+        load: enabled === "masked" ? "masked" : "loaded",
+        active,
+        sub,
+        enabled,
+        ...can,
+      });
+      const units = {
+        available: true,
+        value: [
+          unit("cron.service", "active", "running", "enabled", { canStart: true, canStop: true }),
+          unit("systemd-journald.service", "active", "running", "static", {
+            canStart: true,
+            canStop: false,
+          }),
+          unit("ssh.service", "inactive", "dead", "disabled", { canStart: true, canStop: false }),
+          unit("bluetooth.service", "inactive", "dead", "masked", {
+            canStart: false,
+            canStop: false,
+          }),
+        ],
+      };
+      const services = await tab("services", "system.services", units, "text=cron.service");
+      const offers = async (name: string) =>
+        await services.locator(`[data-offers="${name}"] button`).evaluateAll((buttons) =>
+          buttons.map((b) => {
+            const button = b as HTMLButtonElement;
+            return `${button.textContent}${button.disabled ? ` (${button.title})` : ""}`;
+          })
+        );
+      assert.deepEqual(await offers("cron.service"), ["Stop", "Restart"]);
+      const noStop =
+        "systemd-journald.service does not accept a stop request, so it cannot be stopped or restarted.";
+      assert.deepEqual(await offers("systemd-journald.service"), [
+        `Stop (${noStop})`,
+        `Restart (${noStop})`,
+      ]);
+      assert.deepEqual(await offers("ssh.service"), ["Start"]);
+      assert.deepEqual(await offers("bluetooth.service"), [
+        "Start (bluetooth.service is masked: systemd will not start it until it is unmasked.)",
+      ]);
+      assert.match(
+        (await services.locator("tr", { hasText: "cron.service" }).textContent()) ?? "",
+        /cron\.serviceactiverunningenabled/,
+      );
+      await shots(page, "linux_services");
+
       const startup = await tab("startup", "system.startup", LINUX.startup, "h4");
       assert.deepEqual(await startup.locator("h4").allTextContents(), [
         "Autostart entries",

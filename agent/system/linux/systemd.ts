@@ -77,15 +77,49 @@ export async function listServices(signal?: AbortSignal): Promise<Section<Servic
       };
     }
     const enabled = parseUnitFiles(files.stdout);
-    const rows = parseListUnits(units.stdout).map((row) => ({
+    const listed = parseListUnits(units.stdout).slice(0, 3000);
+    const can = await _canStartStop(listed.map((row) => row.name), signal);
+    const rows = listed.map((row) => ({
       ...row,
       enabled: (enabled.get(row.name) ?? enabled.get(_template(row.name)) ?? null)?.slice(0, 32) ??
         null,
+      ...can.get(row.name),
     }));
-    return { available: true, value: rows.slice(0, 3000) };
+    return { available: true, value: rows };
   } catch (error) {
     return _failed(error);
   }
+}
+
+/**
+ * `systemctl show --property=Id,CanStart,CanStop` blocks: whether each unit may be started and
+ * stopped by hand (CanStop is "no" with RefuseManualStop=yes, CanStart with RefuseManualStart
+ * or a masked unit).
+ */
+export function parseCanStartStop(
+  text: string,
+): Map<string, { canStart: boolean; canStop: boolean }> {
+  const out = new Map<string, { canStart: boolean; canStop: boolean }>();
+  for (const block of text.split(/\n\s*\n/)) {
+    const props: Record<string, string> = {};
+    for (const line of block.split("\n")) {
+      const at = line.indexOf("=");
+      if (at > 0) props[line.slice(0, at)] = line.slice(at + 1).trim();
+    }
+    if (!props.Id || !props.CanStart || !props.CanStop) continue;
+    out.set(props.Id, { canStart: props.CanStart === "yes", canStop: props.CanStop === "yes" });
+  }
+  return out;
+}
+
+/** Each unit's CanStart/CanStop; none where systemctl could not say (the state decides then). */
+async function _canStartStop(names: string[], signal?: AbortSignal) {
+  if (names.length === 0) return new Map();
+  const show = await _systemctl(
+    ["show", "--property=Id,CanStart,CanStop", "--", ...names],
+    signal,
+  );
+  return show.code === 0 ? parseCanStartStop(show.stdout) : new Map();
 }
 
 /** getty@tty1.service → getty@.service (its unit file). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   listServices,
+  parseCanStartStop,
   parseListUnits,
   parseTimers,
   parseUnitFiles,
@@ -49,4 +50,14 @@ Deno.test("services on this machine: the list, or why there is none — never a 
     const action = await serviceAction("cron.service", "restart");
     assert.deepEqual(action.ok, false);
   }
+});
+
+Deno.test("parseCanStartStop() reads systemctl show's CanStart/CanStop, in any order", () => {
+  const can = parseCanStartStop(
+    "CanStart=yes\nCanStop=yes\nId=cron.service\n\nId=systemd-journald.service\nCanStart=yes\nCanStop=no\n\nCanStop=no\nCanStart=no\nId=masked.service\n\nId=half.service\nCanStart=yes\n",
+  );
+  assert.deepEqual(can.get("cron.service"), { canStart: true, canStop: true });
+  assert.deepEqual(can.get("systemd-journald.service"), { canStart: true, canStop: false });
+  assert.deepEqual(can.get("masked.service"), { canStart: false, canStop: false });
+  assert.equal(can.has("half.service"), false, "a block without both says nothing");
 });

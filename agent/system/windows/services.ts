@@ -71,8 +71,13 @@ export interface ServiceEntry {
   displayName: string;
   type: number;
   state: number;
+  /** dwControlsAccepted: SERVICE_ACCEPT_STOP (1) and the others; 0 while stopped. */
+  controls: number;
   pid: number;
 }
+
+const SERVICE_ACCEPT_STOP = 0x1;
+const SERVICE_DISABLED = 4;
 
 /** Parses the entries EnumServicesStatusExW wrote (their strings are inside the same buffer). */
 export function parseServiceEntries(buffer: Uint8Array, count: number): ServiceEntry[] {
@@ -86,6 +91,7 @@ export function parseServiceEntries(buffer: Uint8Array, count: number): ServiceE
       displayName: display < 0 ? "" : readWide(buffer, display),
       type: u32(buffer, at + 16),
       state: u32(buffer, at + 20),
+      controls: u32(buffer, at + 24),
       pid: u32(buffer, at + 44),
     });
   }
@@ -197,6 +203,10 @@ export function listServices(): Section<ServiceRow[]> {
     active: activeWord(e.state),
     sub: STATES[e.state] ?? String(e.state),
     enabled: config ? START_TYPES[config.startType] ?? String(config.startType) : null,
+    // Services' own rule: Start is greyed for a Disabled service, Stop for one that does not
+    // accept SERVICE_CONTROL_STOP (a stopped service accepts nothing, and needs no Stop).
+    canStart: config ? config.startType !== SERVICE_DISABLED : undefined,
+    canStop: (e.controls & SERVICE_ACCEPT_STOP) !== 0,
   }));
   return { available: true, value: rows.sort((a, b) => a.name.localeCompare(b.name)) };
 }

@@ -146,6 +146,19 @@ Deno.test({
         "running",
         "auto",
       ]);
+      // dwControlsAccepted: Wine's PlugPlay accepts a stop request, its Eventlog does not (as
+      // Windows's own Event Log service); a Disabled service cannot be started.
+      const service = (name: string) =>
+        all.services.value.find((x: { name: string }) => x.name === name);
+      assert.deepEqual(
+        [plugplay?.canStart, plugplay?.canStop, service("Eventlog")?.sub],
+        [true, true, "running"],
+      );
+      assert.equal(service("Eventlog")?.canStop, false, JSON.stringify(service("Eventlog")));
+      assert.deepEqual(
+        [service("LanmanServer")?.enabled, service("LanmanServer")?.canStart],
+        ["disabled", false],
+      );
       assert.deepEqual(
         all.applications.apps.find((a: { name: string }) => a.name === "Rescue QA Tool"),
         {
