@@ -41,6 +41,7 @@ const NEEDED = [
   // desktop (tests/e2e/remote_whiteboard_preview_test.ts).
   { binary: "/usr/bin/openbox", pkg: "openbox" },
   { binary: "/usr/bin/picom", pkg: "picom" },
+  { binary: "/usr/bin/xcompmgr", pkg: "xcompmgr" },
   // A real X lock screen: the whiteboard's drawings step back under it (x11_overlay_test.ts).
   { binary: "/usr/bin/i3lock", pkg: "i3lock" },
   // LAN connect's push over SSH (tests/e2e/lan_connect_test.ts): OpenSSH's server, started by

@@ -14,6 +14,9 @@
  * They are real windows on the screen, so the agent's own capture (root window, XShm) and its
  * damage watch see them like any other drawing: the technician sees them in the picture.
  *
+ * Compositors paint these windows like any other; xcompmgr needs a nudge after every shape
+ * change (`#reshaped`).
+ *
  * They stay on top and full-size: the root's structure events (a window mapped, raised or
  * circulated above them; the root resized by RandR) are read every `WATCH_MS` on the overlay's
  * own connection, and the overlay is raised again (no focus taken: override-redirect windows
@@ -151,6 +154,9 @@ export class X11Overlay implements Overlay {
   #maskGc: Deno.PointerValue = null;
   #laser = 0n;
   #laserShown = false;
+  /** A 1×1 window never mapped, moved to tell a compositor that clips changed (#reshaped). */
+  #nudge = 0n;
+  #nudged = false;
   #closed = false;
   /** A lock screen (or the like) is mapped over the screen: the drawings are hidden. */
   readonly #cover = new CoverWatch();
@@ -226,6 +232,7 @@ export class X11Overlay implements Overlay {
     d.XFreePixmap(dpy, mask);
     // Where strokes already showed, the new colour is painted from the background now.
     d.XClearArea(dpy, this.#board, bx, by, bw, bh, 0);
+    this.#reshaped();
     this.#raise();
     this.#x.x.XFlush(dpy);
   }
@@ -250,6 +257,7 @@ export class X11Overlay implements Overlay {
     for (const piece of pieces) this.#maskLine(mask, _dotted(piece.points), piece.width, 0, 0);
     this.#shape.symbols.XShapeCombineMask(dpy, this.#board, SHAPE_BOUNDING, 0, 0, mask, SHAPE_SET);
     d.XFreePixmap(dpy, mask);
+    this.#reshaped();
     this.#raise();
     this.#x.x.XFlush(dpy);
   }
@@ -258,7 +266,24 @@ export class X11Overlay implements Overlay {
   clear(): void {
     if (this.#closed || !this.#board) return;
     this.#emptyShape(this.#board, SHAPE_BOUNDING);
+    this.#reshaped();
     this.#x.x.XFlush(this.#dpy);
+  }
+
+  /**
+   * After the board's shape changed: a ConfigureNotify a compositor hears. xcompmgr 1.1.8 does
+   * not follow ShapeNotify: it clips each window to the shape it read when it painted it
+   * first, and reads all shapes again only after a window is configured, mapped or unmapped
+   * (its `clipChanged`) — it showed the first stroke only and kept a cleared one. A move of
+   * the board to where it is sends no event, a real move would shift the drawings; so a 1×1
+   * window that is never mapped steps between x 0 and 1: nothing on the screen changes, no
+   * damage, and xcompmgr paints the new shape (x11_overlay_xcompmgr_test.ts). picom follows
+   * shapes itself; without a compositor the move costs one request.
+   */
+  #reshaped() {
+    if (!this.#nudge) this.#nudge = this.#window(this.#root, 0, 0, 1, 1, 0);
+    this.#nudged = !this.#nudged;
+    this.#draw.symbols.XMoveWindow(this.#dpy, this.#nudge, this.#nudged ? 1 : 0, 0);
   }
 
   /** The laser's dot centred on (x, y), or hidden (null). */
@@ -287,6 +312,7 @@ export class X11Overlay implements Overlay {
     const d = this.#draw.symbols;
     const x = this.#x.x;
     if (this.#laser) x.XDestroyWindow(this.#dpy, this.#laser);
+    if (this.#nudge) x.XDestroyWindow(this.#dpy, this.#nudge);
     if (this.#board) x.XDestroyWindow(this.#dpy, this.#board);
     if (this.#paper) d.XFreePixmap(this.#dpy, this.#paper);
     if (this.#paperGc) d.XFreeGC(this.#dpy, this.#paperGc);
@@ -313,7 +339,8 @@ export class X11Overlay implements Overlay {
     if (this.#closed) return;
     const x = this.#x.x;
     const view = new DataView(this.#event.buffer);
-    const ours = (id: bigint) => id !== 0n && (id === this.#board || id === this.#laser);
+    const ours = (id: bigint) =>
+      id !== 0n && (id === this.#board || id === this.#laser || id === this.#nudge);
     let covered = false;
     let stepBack: boolean | null = null; // hide (true) or show again (false)
     let size: [number, number] | null = null;

@@ -16,8 +16,8 @@
  * view-only drawing state at 1366×768 and 1920×1080 go to /tmp/shots/wb-viewonly-*.png
  * (E2E_SHOTS=0: none).
  *
- * Not xcompmgr: Debian's 1.1.8 shows the overlay's first stroke but not the strokes added to
- * its shape later, nor does it take away a cleared one (seen on this Xvfb; picom does both).
+ * picom here; xcompmgr (which does not follow shape changes by itself) is covered by
+ * agent/platform/x11_overlay_xcompmgr_test.ts.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
