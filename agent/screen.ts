@@ -524,6 +524,11 @@ export class ScreenSender {
       }
     } catch (error) {
       this.#captureFailed(error);
+      // Tried again at the still pace while it fails — a still screen sends no damage to say
+      // when it could work — and whole once it does: the changes it took are not in a frame.
+      this.#forceKeyframe = true;
+      this.#schedule(SLOW_MS);
+      return;
     }
     this.#schedule(retry ? FAST_MS : 0);
   }

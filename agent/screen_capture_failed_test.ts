@@ -7,6 +7,7 @@ import type { AgentMessage } from "../protocol/mod.ts";
 import { type Desktop, type Frame, SecureDesktopError } from "./platform/types.ts";
 import { type Link, ScreenSender } from "./screen.ts";
 import { virtualClock } from "./screen_test_clock.ts";
+import { scriptedDamage } from "./screen_test_damage.ts";
 
 const SECURE = "Windows refused the screen copy (a UAC prompt, the lock or the sign-in screen " +
   "is shown on the secure desktop, which only a system service can see)";
@@ -160,4 +161,56 @@ Deno.test("ScreenSender: a pause is told again to a new connection, and its end 
     type: "capture",
     paused: false,
   }]);
+});
+
+Deno.test("ScreenSender: on damage, a failed grab is tried again on a still screen, and the picture comes back whole", async () => {
+  using clock = virtualClock();
+  const frame: Frame = { width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) };
+  const damage = scriptedDamage();
+  let failing = false;
+  const encoded: { keyframe: boolean }[] = [];
+  const sent: AgentMessage[] = [];
+  const link = { send: (m: AgentMessage) => sent.push(m), sendMedia: () => {}, buffered: () => 0 };
+  const sender = new ScreenSender({
+    desktop: {
+      width: 64,
+      height: 48,
+      damage: () => damage.watcher,
+      grab: () => {
+        if (failing) throw new Error("Screen capture failed on X display :99");
+        return frame;
+      },
+      cursor: () => null,
+    } as unknown as Desktop,
+    encoder: () => ({
+      encode: (_b, _s, o) => {
+        encoded.push({ keyframe: Boolean(o?.keyframe) });
+        return { data: new Uint8Array(100), keyframe: Boolean(o?.keyframe) };
+      },
+      empty: () => ({ data: new Uint8Array(1), keyframe: false }),
+      setPreset: () => {},
+      close: () => {},
+    }),
+    now: clock.now,
+  }, { link: () => link, allowed: () => true });
+  sender.setPreset("low", true);
+  sender.resume();
+  await clock.sleep(300);
+  failing = true;
+  damage.damage({ x: 0, y: 0, width: 8, height: 8 }); // a change the grab cannot read
+  await clock.sleep(300);
+  assert.deepEqual(
+    sent.filter((m) => m.type === "capture").map((m) => m.type === "capture" && m.paused),
+    [true],
+  );
+  // It works again with nothing changing on the screen (no damage): found by the retries.
+  const before = encoded.length;
+  failing = false;
+  await clock.sleep(300);
+  sender.stop();
+  assert.deepEqual(
+    sent.filter((m) => m.type === "capture").map((m) => m.type === "capture" && m.paused),
+    [true, false],
+  );
+  assert.equal(encoded[before]?.keyframe, true, "the first frame after the pause is whole");
 });

@@ -25,12 +25,25 @@ import { WindowsClipboard } from "./windows_clipboard.ts";
 import { WindowsOverlay } from "./windows_overlay.ts";
 import { klidOfHkl, layoutName } from "./windows_keys.ts";
 import { SCREEN_ID_PATTERN, SCREENS_MAX } from "../../protocol/limits.ts";
-import type { CursorImage, Desktop, Frame, MouseButton, Overlay, ScreenInfo } from "./types.ts";
+import {
+  type CursorImage,
+  type Desktop,
+  type Frame,
+  type MouseButton,
+  type Overlay,
+  type ScreenInfo,
+  SecureDesktopError,
+} from "./types.ts";
+import { desktopNames, isSecureDesktop } from "./windows_input_desktop.ts";
 import type { KeyCode } from "../../protocol/key_codes.ts";
 
 /** Why Ctrl+Alt+Del cannot be sent from here (see ctrlAltDel()). */
 export const CTRL_ALT_DEL_REFUSAL = "Windows takes Ctrl+Alt+Del only from a system service, " +
   "and the support app runs as the customer's own program; Ctrl+Shift+Esc opens Task Manager";
+
+/** What a grab on the secure desktop throws (the agent's log; the technician gets its reason). */
+const SECURE_DESKTOP = "Windows shows the secure desktop (a UAC prompt, the lock or the " +
+  "sign-in screen), which only a system service can see";
 
 /** The Windows implementation of `Desktop` (see types.ts for the contract of each method). */
 export class WindowsDesktop implements Desktop {
@@ -69,15 +82,16 @@ export class WindowsDesktop implements Desktop {
    */
   grab(): Frame {
     this.#open();
+    // The secure desktop (a UAC prompt, the lock or sign-in screen) is said as such: the
+    // technician is told to wait for the customer, not that capture broke.
+    const { shown, own } = desktopNames(this.#win);
+    if (isSecureDesktop(shown, own)) throw new SecureDesktopError(SECURE_DESKTOP);
     const now = virtualScreen(this.#win);
     if (!sameRect(now, this.#capture.screen)) this.#recreate(now);
     if (this.#capture.grab()) return this.#capture.frame;
     this.#recreate(now); // a display change between the size check and the copy
     if (this.#capture.grab()) return this.#capture.frame;
-    throw new Error(
-      "Windows refused the screen copy (a UAC prompt, the lock or the sign-in screen is shown " +
-        "on the secure desktop, which only a system service can see)",
-    );
+    throw new Error("Windows refused the screen copy");
   }
 
   cursor(): CursorImage | null {

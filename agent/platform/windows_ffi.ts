@@ -23,6 +23,16 @@ const USER32 = {
   GetKeyboardLayout: { parameters: ["u32"], result: "pointer" },
   GetKeyboardLayoutNameW: { parameters: ["buffer"], result: "i32" },
   GetForegroundWindow: { parameters: [], result: "pointer" },
+  /** (flags, inherit, access): the desktop shown now; NULL for the secure desktop (denied). */
+  OpenInputDesktop: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+  /** (HDESK/HWINSTA, UOI_*, buffer, its bytes, bytes needed) */
+  GetUserObjectInformationW: {
+    parameters: ["pointer", "i32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  CloseDesktop: { parameters: ["pointer"], result: "i32" },
+  /** (thread id): the desktop that thread's windows and GDI calls belong to (not to be closed). */
+  GetThreadDesktop: { parameters: ["u32"], result: "pointer" },
   GetWindowThreadProcessId: { parameters: ["pointer", "pointer"], result: "u32" },
   GetAsyncKeyState: { parameters: ["i32"], result: "i16" },
   GetKeyState: { parameters: ["i32"], result: "i16" },
