@@ -190,7 +190,10 @@ async function invitedNotice(c: C) {
   if (!id) return {};
   const people = await listPeople(c.get("deps").db, c.get("user"));
   const invited = people.find((p) => p.user.id === id);
-  return invited ? { notice: c.get("t")("org.invitationSent", { email: invited.user.email }) } : {};
+  if (!invited) return {};
+  // Without outgoing mail the invitation waits in Messages: saying "sent" would not be true.
+  const key = c.get("deps").config.smtpUrl ? "org.invitationSent" : "org.invitationHeld";
+  return { notice: c.get("t")(key, { email: invited.user.email }) };
 }
 
 async function peopleRows(c: C, presenceOf: PresenceSource): Promise<PersonRow[]> {

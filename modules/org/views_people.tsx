@@ -46,6 +46,14 @@ export function PeoplePage(
       <Flash kind="info" message={props.notice} />
       <PeopleTable c={c} people={props.people} groups={props.groups} />
       <div hx-get="/admin/technicians/presence" hx-trigger="every 5s" hx-swap="none"></div>
+      {props.groups.length === 0 && (
+        // Everyone is invited into a group: with none, the form could not be sent.
+        <section class="card" id="invite-needs-group">
+          <h2>{t("org.invite")}</h2>
+          <p>{t("org.inviteNeedsGroup")}</p>
+          <a class="button" href="/admin/groups">{t("org.inviteCreateGroup")}</a>
+        </section>
+      )}
       {props.groups.length > 0 && (
         <form method="post" action="/admin/technicians/invite" class="card">
           <h2>{t("org.invite")}</h2>
