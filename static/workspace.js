@@ -138,12 +138,34 @@ localTimes(document);
 
 // A log opens on its newest line (a session taken over or reopened has a long one), once: from
 // then on the technician's own scrolling stands, and new lines bring themselves into view. A log
-// not shown yet (another tool's tab, a hidden workspace) is done when it first shows.
+// not shown yet (another tool's tab, a hidden workspace) is done when it first shows. The
+// workspace settles after that (the remote view and the tool tabs take their room) and the log
+// gets shorter: while nobody scrolled it up, it stays on its newest line.
+// A scroll that comes with a new size is the browser's (scroll anchoring), not the technician's.
+const atNewest = new WeakSet();
+/** @type {WeakMap<Element, string>} */
+const sizeSeen = new WeakMap();
+/** @param {Element} log */
+const sizeOf = (log) => `${log.clientWidth}×${log.clientHeight}`;
+const keepNewest = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    sizeSeen.set(target, sizeOf(target));
+    if (atNewest.has(target)) target.scrollTop = target.scrollHeight;
+  }
+});
 function toNewest() {
   for (const log of document.querySelectorAll(".workspace .session-log:not([data-opened])")) {
     if (!(log instanceof HTMLElement) || log.clientHeight === 0) continue;
     log.scrollTop = log.scrollHeight;
     log.dataset.opened = "1";
+    atNewest.add(log);
+    sizeSeen.set(log, sizeOf(log));
+    keepNewest.observe(log);
+    log.addEventListener("scroll", () => {
+      if (sizeSeen.get(log) !== sizeOf(log)) return;
+      if (log.scrollTop + log.clientHeight >= log.scrollHeight - 4) atNewest.add(log);
+      else atNewest.delete(log);
+    });
   }
 }
 document.addEventListener("htmx:afterSettle", toNewest);
