@@ -8,7 +8,7 @@
  * of the session can — and that this island draws the customer's pointer itself (`cursor: true`,
  * cursor_overlay.ts), so the agent may leave it out of the picture.
  */
-import { isQualityPreset, type VideoCodec } from "../../protocol/limits.ts";
+import { CAPTURE_PAUSE_REASONS, isQualityPreset, type VideoCodec } from "../../protocol/limits.ts";
 import {
   AGENT_PRESENCES,
   AUTO_REASONS,
@@ -94,6 +94,10 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         ...(m.whiteboard === true ? { whiteboard: true } : {}),
         ...(m.canDraw === true ? { canDraw: true } : {}),
         ...(m.canUndo === true ? { canUndo: true } : {}),
+        // A reason this island does not know (a newer server's) still says the picture paused.
+        ...(typeof m.capturePaused === "string"
+          ? { capturePaused: oneOf(CAPTURE_PAUSE_REASONS, m.capturePaused, "failed") }
+          : {}),
       };
     }
     case "offer":

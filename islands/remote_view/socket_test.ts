@@ -43,6 +43,16 @@ Deno.test("parseViewerMessage() types the server's frames and refuses the rest",
       } as ViewerMessage,
     ],
     [JSON.stringify({ ...state, quality: "ultra" }), null],
+    // The support app cannot capture the screen: why, and an unknown why still pauses.
+    [
+      JSON.stringify({ ...state, capturePaused: "secure_desktop" }),
+      { ...state, capturePaused: "secure_desktop" } as ViewerMessage,
+    ],
+    [
+      JSON.stringify({ ...state, capturePaused: "monitor_off" }),
+      { ...state, capturePaused: "failed" } as ViewerMessage,
+    ],
+    [JSON.stringify({ ...state, capturePaused: null }), state as ViewerMessage],
     [
       JSON.stringify({ ...state, auto: { preset: "auto", reason: "clear" } }),
       { ...state, auto: null } as ViewerMessage,
