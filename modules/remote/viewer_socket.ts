@@ -11,7 +11,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import { type AppEnv, type AuthedEnv, type CurrentUser, socketOrigin } from "../http/mod.ts";
-import { agentExpectedBack, type SupportSession } from "../support/mod.ts";
+import { agentExpectedBack, isWorkedNow, type SupportSession } from "../support/mod.ts";
 import type { LiveEvent } from "../live/mod.ts";
 import { type ViewerInput, ViewerInputSchema } from "../../protocol/mod.ts";
 import type { RemoteSession, ViewerLink } from "./hub.ts";
@@ -199,6 +199,14 @@ async function _viewerMessage(
     if (code) refuse(code, t(`remote.refused.${code}` as never));
   };
   if (rights === "none") return refusal("permission");
+  // A hold, a transfer or an end takes view and control away (the agent gateway's isWorkedNow);
+  // asking again then would put a question to the customer for a session nobody works.
+  if (
+    !seat.monitor && _asksForScreen(message) &&
+    !(await isWorkedNow(c.get("deps"), remote.sessionId))
+  ) {
+    return refusal("not_worked");
+  }
   switch (message.type) {
     case "ping":
       viewer.send({ type: "pong", at: message.at });
@@ -258,5 +266,19 @@ async function _viewerMessage(
       // Checked against rights at most half a second old (or read after a notice).
       if (!allows(rights, "control")) return refusal("permission");
       return refusal(remote.input(message, viewer));
+  }
+}
+
+/** A message that starts desktop view or remote control (what asks the customer). */
+function _asksForScreen(message: ViewerInput): boolean {
+  switch (message.type) {
+    case "view":
+    case "control":
+      return message.on;
+    case "request_control":
+    case "take_control":
+      return true;
+    default:
+      return false;
   }
 }
