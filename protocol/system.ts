@@ -83,7 +83,7 @@ const iso = z.string().max(40);
  * form), `not_installed` (a command), `none_found` (a list of places, none of them there),
  * `unknown_user` (a user id not in the user list), `call_failed` (a system call), `message`
  * (a tool's or the system's own message, shown as it came), `other_source` (where this system
- * keeps it instead — Windows: the Task Scheduler, not read yet). An agent without it sent a sentence
+ * keeps it instead), `admin_only` (a folder only an administrator may read). An agent without it sent a sentence
  * in English as `detail`; the console shows that as it is.
  */
 export const UNAVAILABLE_DETAIL = [
@@ -96,6 +96,8 @@ export const UNAVAILABLE_DETAIL = [
   "call_failed",
   "message",
   "other_source",
+  /** A folder only an administrator may read (Windows: System32\Tasks). */
+  "admin_only",
 ] as const;
 export type UnavailableDetail = typeof UNAVAILABLE_DETAIL[number];
 
@@ -292,6 +294,34 @@ export const DriverRowSchema = z.strictObject({
 });
 export type DriverRow = z.infer<typeof DriverRowSchema>;
 
+/** What starts a scheduled task: Task Scheduler's trigger elements (calendar ones by period). */
+export const TASK_TRIGGERS = [
+  "logon",
+  "boot",
+  "time",
+  "daily",
+  "weekly",
+  "monthly",
+  "idle",
+  "event",
+  "registration",
+  "session",
+  "other",
+] as const;
+export type TaskTrigger = typeof TASK_TRIGGERS[number];
+
+/** A Windows scheduled task as its definition (System32\Tasks) says. */
+export const TaskRowSchema = z.strictObject({
+  /** Its path in the Task Scheduler Library: \Vendor\Name. */
+  name: text(300),
+  /** Exec actions as a command line each, joined by " & "; "" when it has none. */
+  command: text(1000),
+  /** Its enabled triggers; none: it runs only when asked. */
+  triggers: z.array(z.enum(TASK_TRIGGERS)).max(32),
+  enabled: z.boolean(),
+});
+export type TaskRow = z.infer<typeof TaskRowSchema>;
+
 export const StartupSchema = z.strictObject({
   autostart: section(
     z.array(z.strictObject({
@@ -307,6 +337,8 @@ export const StartupSchema = z.strictObject({
   cron: section(
     z.array(z.strictObject({ command: text(1000), file: text(1000) })).max(STARTUP_MAX),
   ),
+  /** Windows: the Task Scheduler's tasks (absent from Linux and from an older agent). */
+  tasks: section(z.array(TaskRowSchema).max(STARTUP_MAX)).optional(),
 });
 export type Startup = z.infer<typeof StartupSchema>;
 

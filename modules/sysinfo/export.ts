@@ -11,6 +11,7 @@ import {
   bytes,
   duration,
   eventLevel,
+  taskTriggers,
   unavailableDetail,
   windowsStartType,
   windowsState,
@@ -201,7 +202,7 @@ export function snapshotText(t: Translator, all: FullSnapshot, windows = false):
       (v) =>
         v.map((d) =>
           (windows
-            ? [d.name, d.sizeBytes, windowsState(t, d.state)]
+            ? [d.name, d.version || "—", d.sizeBytes, windowsState(t, d.state)]
             : [d.name, d.sizeBytes, d.usedBy.join(",")]).join("\t")
         ),
     ),
@@ -230,7 +231,23 @@ export function snapshotText(t: Translator, all: FullSnapshot, windows = false):
       (v) => v.map((u) => [u.name, windows ? windowsState(t, u.state) : u.state].join("\t")),
     ),
   );
-  lines.push(..._section(t, all.startup.cron, (v) => v.map((e) => [e.command, e.file].join("\t"))));
+  if (windows && all.startup.tasks) {
+    lines.push(
+      ..._section(t, all.startup.tasks, (v) =>
+        v.map((task) =>
+          [
+            task.name,
+            taskTriggers(t, task.triggers),
+            t(task.enabled ? "sysinfo.win.enabled" : "sysinfo.win.disabled"),
+            task.command,
+          ].join("\t")
+        )),
+    );
+  } else {
+    lines.push(
+      ..._section(t, all.startup.cron, (v) => v.map((e) => [e.command, e.file].join("\t"))),
+    );
+  }
   lines.push(..._heading(t("sysinfo.tab.events")));
   for (const source of all.events.sources) {
     lines.push(..._section(t, source.status, (v) => [`${source.name}: ${v.where}`]));

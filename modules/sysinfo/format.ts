@@ -1,6 +1,6 @@
 /** How sizes, durations, percentages and "not available" read in the technician's language. */
 import type { Translator } from "../i18n/mod.ts";
-import type { Unavailable } from "../../protocol/system.ts";
+import type { TaskTrigger, Unavailable } from "../../protocol/system.ts";
 
 const UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
 
@@ -84,6 +84,13 @@ const WINDOWS_START_TYPES = ["boot", "system", "auto", "manual", "disabled"];
 export function windowsState(t: Translator, state: string): string {
   const key = WINDOWS_STATES[state];
   return key ? t(`sysinfo.win.state.${key}` as "sysinfo.win.state.running") : state;
+}
+
+/** A scheduled task's triggers as Task Scheduler's Triggers column says them. */
+export function taskTriggers(t: Translator, triggers: readonly TaskTrigger[]): string {
+  if (triggers.length === 0) return t("sysinfo.win.trigger.none");
+  return triggers.map((x) => t(`sysinfo.win.trigger.${x}` as "sysinfo.win.trigger.logon"))
+    .join(", ");
 }
 
 /** A Windows service's start type ("auto") as Services shows it ("Automatic"). */

@@ -27,6 +27,7 @@ import {
   eventLevel,
   number,
   priorityName,
+  taskTriggers,
   WINDOWS_LEVELS,
   windowsStartType,
   windowsState,
@@ -372,17 +373,19 @@ export function DriversView(
       {section.available
         ? (
           windows
-            // Driver services: a Windows driver has no version read nor modules using it.
+            // Driver services: the image's file version, no modules using it (Linux's "Used by").
             ? (
               <SortableTable
                 label={t("sysinfo.tab.drivers")}
                 columns={[
                   { label: t("sysinfo.win.driver") },
+                  { label: t("sysinfo.win.fileVersion") },
                   { label: t("sysinfo.win.fileSize"), numeric: true },
                   { label: t("sysinfo.win.status") },
                 ]}
                 rows={section.value.map((d) => [
                   text(d.name),
+                  text(d.version || "—"),
                   { sort: d.sizeBytes, show: bytes(d.sizeBytes, t.lang) },
                   text(windowsState(t, d.state)),
                 ])}
@@ -469,7 +472,9 @@ export function StartupView(props: { t: Translator; startup: Startup; windows?: 
         )
         : <Unavailable t={t} {...startup.units} />}
       <h4>{heads[2]}</h4>
-      {startup.cron.available
+      {windows && startup.tasks
+        ? <_Tasks t={t} tasks={startup.tasks} />
+        : startup.cron.available
         ? startup.cron.value.length === 0
           ? <p class="muted">{t("sysinfo.none")}</p>
           : (
@@ -484,6 +489,30 @@ export function StartupView(props: { t: Translator; startup: Startup; windows?: 
           )
         : <Unavailable t={t} {...startup.cron} />}
     </div>
+  );
+}
+
+/** Windows's scheduled tasks: those that start at log on or boot first (the agent's order). */
+function _Tasks(props: { t: Translator; tasks: NonNullable<Startup["tasks"]> }) {
+  const { t, tasks } = props;
+  if (!tasks.available) return <Unavailable t={t} {...tasks} />;
+  if (tasks.value.length === 0) return <p class="muted">{t("sysinfo.none")}</p>;
+  return (
+    <SortableTable
+      label={t("sysinfo.win.scheduledTasks")}
+      columns={[
+        { label: t("sysinfo.col.name") },
+        { label: t("sysinfo.win.triggers") },
+        { label: t("sysinfo.win.status") },
+        { label: t("sysinfo.win.commandLine"), wide: true },
+      ]}
+      rows={tasks.value.map((task) => [
+        text(task.name),
+        text(taskTriggers(t, task.triggers)),
+        text(t(task.enabled ? "sysinfo.win.enabled" : "sysinfo.win.disabled")),
+        text(task.command || "—"),
+      ])}
+    />
   );
 }
 

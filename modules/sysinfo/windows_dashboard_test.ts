@@ -47,6 +47,19 @@ const APPLICATIONS = {
 };
 const STARTUP = {
   ...WINE.startup,
+  // The two tasks windows_system_test makes under Wine, as windowsSystem() read them.
+  tasks: {
+    available: true,
+    value: [
+      {
+        name: "\\Rescue QA\\Tray Helper",
+        command: '"C:\\Program Files\\QA\\updater.exe" --check',
+        triggers: ["logon", "boot"],
+        enabled: false,
+      },
+      { name: "\\RescueQAUpdater", command: "", triggers: [], enabled: true },
+    ],
+  },
   autostart: {
     available: true,
     value: [{
@@ -314,10 +327,16 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
         assert.doesNotMatch((await user.textContent()) ?? "", LINUX_WORDS);
 
         const drivers = await tab("drivers", "system.drivers", WINE.drivers, "text=MountMgr");
-        assert.deepEqual(await headers(drivers), ["Driver", "File size", "Status"]);
+        assert.deepEqual(await headers(drivers), ["Driver", "File version", "File size", "Status"]);
+        // Wine's ksecdd.sys (registered by windows_system_test) has a version resource, its
+        // mountmgr.sys none.
+        assert.match(
+          (await drivers.locator("tr", { hasText: "RescueQADriver" }).textContent()) ?? "",
+          /^RescueQADriver10\.0\.14393\.187143.*Stopped$/,
+        );
         assert.match(
           (await drivers.locator("tr", { hasText: "MountMgr" }).textContent()) ?? "",
-          /Running/,
+          /^MountMgr—.*Running$/,
         );
         assert.doesNotMatch((await drivers.textContent()) ?? "", LINUX_WORDS);
 
@@ -330,7 +349,17 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
         const startupText = (await startup.textContent()) ?? "";
         assert.match(startupText, /RescueQATrayEnabled/);
         assert.match(startupText, /EventlogRunning/);
-        assert.match(startupText, /This system keeps it in Task Scheduler\./);
+        // Task Scheduler's tasks: start-up ones first, triggers in Task Scheduler's words.
+        const tasks = startup.locator("table").nth(2);
+        assert.deepEqual(await headers(tasks), ["Name", "Triggers", "Status", "Command line"]);
+        assert.deepEqual(
+          (await tasks.locator("tbody tr").allTextContents()).map((r) => r.trim()),
+          [
+            '\\Rescue QA\\Tray HelperAt log on, At startupDisabled"C:\\Program Files\\QA\\updater.exe" --check',
+            "\\RescueQAUpdaterNone (runs only when started)Enabled—",
+          ],
+        );
+        assert.doesNotMatch(startupText, /does not read it on this system yet/);
         assert.doesNotMatch(startupText, LINUX_WORDS);
         await shots(page, "windows_startup");
 
@@ -476,13 +505,29 @@ Deno.test("Save as text: Windows's words for a Windows customer, Linux's for a L
       /^PlugPlay\tRunning\tAutomatic\tPlug and Play Service$/m,
       /^Registry \(Uninstall keys\): 1 program$/m,
       /^Rescue QA Tool\t4\.2\.1\tRegistry \(Uninstall keys\)$/m,
-      /^MountMgr\t\d+\tRunning$/m,
+      /^MountMgr\t—\t\d+\tRunning$/m,
+      /^RescueQADriver\t10\.0\.14393\.187\t146744\tStopped$/m,
+      /^\\Rescue QA\\Tray Helper\tAt log on, At startup\tDisabled\t"C:\\Program Files/m,
       /^RescueQATray\tEnabled\t/m,
       /^Eventlog\tRunning$/m,
       /\tError\tService Control Manager\t/,
     ]
   ) assert.match(windows, line);
   assert.doesNotMatch(windows, /^(Kernel|Swap):|\tinactive\t|\tactive\t|: \d+ packages?$/m);
+  // Not an administrator: the Tasks folder cannot be listed, and the export says why.
+  const denied = snapshotText(t, {
+    ...WINE,
+    startup: {
+      ...STARTUP,
+      tasks: {
+        available: false,
+        why: "denied",
+        about: "admin_only",
+        detail: "C:\\Windows\\System32\\Tasks",
+      },
+    },
+  } as FullSnapshot, true);
+  assert.match(denied, /Only an administrator can read C:\\Windows\\System32\\Tasks\./);
   const linux = snapshotText(t, {
     ...WINE,
     snapshot: LINUX.snapshot,

@@ -2,11 +2,12 @@
  * Windows services through the Service Control Manager (advapi32): the list
  * (EnumServicesStatusExW, each one's start type from QueryServiceConfigW), start/stop/restart
  * (StartServiceW, ControlService) waiting for the state to settle, and the kernel drivers
- * registered as driver services.
+ * registered as driver services (their image's file version from file_version.ts).
  */
 import type { DriverRow, Section, ServiceRow } from "../../../protocol/system.ts";
 import { MODULES_MAX, UNITS_MAX } from "../../../protocol/system_limits.ts";
 import { innerOffset, readWide, u32, wide, win32 } from "./ffi.ts";
+import { fileVersion } from "./file_version.ts";
 
 const SC_MANAGER_CONNECT = 0x0001;
 const SC_MANAGER_ENUMERATE_SERVICE = 0x0004;
@@ -234,7 +235,7 @@ export function driverFile(binaryPath: string, systemRoot: string): string {
   return `${systemRoot}\\${path.replace(/^\\/, "")}`;
 }
 
-/** Kernel drivers registered as driver services: state, start type, file size. */
+/** Kernel drivers registered as driver services: state, file size, the file's version. */
 export function listDrivers(): Section<DriverRow[]> {
   let entries;
   try {
@@ -255,7 +256,7 @@ export function listDrivers(): Section<DriverRow[]> {
       useCount: 0,
       usedBy: [],
       state: (STATES[e.state] ?? String(e.state)).slice(0, 32),
-      version: "",
+      version: file ? fileVersion(file).slice(0, 128) : "",
     };
   });
   return { available: true, value: rows.sort((a, b) => a.name.localeCompare(b.name)) };

@@ -2,7 +2,8 @@
  * System information on Windows (SystemOs over Win32: kernel32, advapi32, ntdll through
  * Deno.dlopen — no program's output is parsed). The dashboard's parts are in machine.ts,
  * processes in processes.ts, services and drivers in services.ts, applications and start-up
- * entries in software.ts, the event log in events.ts, the user's token in accounts.ts.
+ * entries in software.ts, scheduled tasks in tasks.ts, the event log in events.ts, the user's
+ * token in accounts.ts.
  */
 import type { Section, Snapshot, UserInfo } from "../../../protocol/system.ts";
 import { PROCESSES_MAX } from "../../../protocol/system_limits.ts";
@@ -26,6 +27,7 @@ import {
 import { endProcess, listProcesses, readProcess } from "./processes.ts";
 import { autoStartServices, listDrivers, listServices, serviceAction } from "./services.ts";
 import { autostartSection, listApplications } from "./software.ts";
+import { readTasks } from "./tasks.ts";
 
 function _failed(error: unknown): Section<never> {
   return { available: false, why: "failed", about: "message", detail: String(error).slice(0, 500) };
@@ -40,7 +42,11 @@ function _safe<T>(read: () => Section<T>): Section<T> {
   }
 }
 
-/** Not read on Windows: the Task Scheduler's tasks (there is no cron). */
+/**
+ * The dashboard's next scheduled tasks: the task files say what starts a task but not when it
+ * runs next (the Task Scheduler service keeps that), so the dashboard does not list them; the
+ * Start-up view does (`tasks`).
+ */
 const NO_TASKS: Section<never> = {
   available: false,
   why: "not_built",
@@ -168,7 +174,9 @@ export function windowsSystem(): SystemOs {
       return Promise.resolve({
         autostart: autostartSection(),
         units: autoStartServices(),
+        // An older console knows only `cron`: it keeps saying where Windows keeps its tasks.
         cron: NO_TASKS,
+        tasks: readTasks(),
       });
     },
     events: (query, signal) => Promise.resolve(readEvents(query, signal)),

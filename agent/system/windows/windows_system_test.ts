@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every Windows system-information check shares one Wine start (a second
+// prefix and wineserver would cost ≈ 15–30 s of CI); the parsers' unit tests sit below it.
 // System information on Windows. Under Wine (wine_test_support.ts: the official Windows Deno on a
 // private Xvfb) windows_system_fixture.ts calls windowsSystem() and what it prints is checked
 // against what Wine really has and against the protocol's schemas: the OS from Wine's registry
@@ -37,6 +39,50 @@ async function wineTool(wine: Wine, args: string[]): Promise<string> {
   const text = new TextDecoder().decode(out.stdout);
   assert.equal(out.code, 0, `wine ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
   return text;
+}
+
+/** A task definition as `schtasks /create /xml` takes it and Windows stores it. */
+const TASK_XML = `<?xml version="1.0" encoding="UTF-16"?>
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <RegistrationInfo>
+    <Author>QA</Author>
+    <Description>Keeps Rescue QA up to date</Description>
+  </RegistrationInfo>
+  <Triggers>
+    <LogonTrigger><Enabled>true</Enabled></LogonTrigger>
+    <BootTrigger><Enabled>true</Enabled></BootTrigger>
+  </Triggers>
+  <Settings>
+    <Enabled>true</Enabled>
+  </Settings>
+  <Actions Context="Author">
+    <Exec>
+      <Command>C:\\Program Files\\QA\\updater.exe</Command>
+      <Arguments>--check</Arguments>
+    </Exec>
+  </Actions>
+</Task>
+`;
+
+/** The first VS_FIXEDFILEINFO (signature 0xFEEF04BD) in a PE file's bytes, as a version. */
+function fixedVersionIn(bytes: Uint8Array): string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at + 16 <= bytes.length; at += 4) {
+    if (view.getUint32(at, true) !== 0xFEEF04BD) continue;
+    const [ms, ls] = [view.getUint32(at + 8, true), view.getUint32(at + 12, true)];
+    return [ms >>> 16, ms & 0xFFFF, ls >>> 16, ls & 0xFFFF].join(".");
+  }
+  return "";
+}
+
+function utf16le(text: string): Uint8Array {
+  const out = new Uint8Array(2 + text.length * 2);
+  out.set([0xFF, 0xFE]);
+  for (let i = 0; i < text.length; i++) {
+    out[2 + 2 * i] = text.charCodeAt(i) & 0xFF;
+    out[3 + 2 * i] = text.charCodeAt(i) >> 8;
+  }
+  return out;
 }
 
 Deno.test({
@@ -83,6 +129,42 @@ Deno.test({
       ]);
       const regValue = (name: string) =>
         new RegExp(`^\\s*${name}\\s+REG_\\w+\\s+(.*?)\\s*$`, "m").exec(current)?.[1];
+      // Scheduled tasks: one made by Wine's own schtasks from an XML definition (Wine 8 keeps
+      // neither its triggers nor its command: the file says what Wine stored), one written as
+      // Windows's Task Scheduler writes its files (UTF-16 with a BOM, in a Library folder).
+      const definition = await Deno.makeTempFile({ suffix: ".xml" });
+      await Deno.writeTextFile(definition, TASK_XML);
+      await wineTool(wine, [
+        "schtasks",
+        "/create",
+        "/tn",
+        "RescueQAUpdater",
+        "/xml",
+        wine.winPath(definition),
+      ]);
+      await Deno.remove(definition);
+      const library = `${wine.prefix}/drive_c/windows/system32/tasks/Rescue QA`;
+      await Deno.mkdir(library, { recursive: true });
+      await Deno.writeFile(
+        `${library}/Tray Helper`,
+        utf16le(
+          TASK_XML.replace(
+            "<Enabled>true</Enabled>\n  </Settings>",
+            "<Enabled>false</Enabled>\n  </Settings>",
+          ),
+        ),
+      );
+      await wineTool(wine, [
+        "sc",
+        "create",
+        "RescueQADriver",
+        "type=",
+        "kernel",
+        "start=",
+        "demand",
+        "binPath=",
+        "C:\\windows\\system32\\drivers\\ksecdd.sys",
+      ]);
       notepad = wine.spawn("notepad", []);
       await new Promise((r) => setTimeout(r, 1500));
 
@@ -178,9 +260,30 @@ Deno.test({
           enabled: true,
         },
       );
+      assert.ok(all.startup.tasks.available, JSON.stringify(all.startup.tasks));
+      assert.deepEqual(all.startup.tasks.value, [
+        {
+          name: "\\Rescue QA\\Tray Helper",
+          command: '"C:\\Program Files\\QA\\updater.exe" --check',
+          triggers: ["logon", "boot"],
+          enabled: false,
+        },
+        { name: "\\RescueQAUpdater", command: "", triggers: [], enabled: true },
+      ]);
       assert.equal(all.user.value.name, s.users.value.current, JSON.stringify(all.user));
       assert.ok(all.user.value.groups.some((g: { name: string }) => g.name === "Everyone"));
-      assert.ok(all.drivers.value.some((d: { name: string }) => d.name === "MountMgr"));
+      // A driver's file version from its image's version resource (version.dll), against the
+      // VS_FIXEDFILEINFO found in the file's bytes here on Linux: Wine's ksecdd.sys has one
+      // (registered as a driver service above), its mountmgr.sys none (the version stays empty).
+      const drivers = (name: string) =>
+        all.drivers.value.find((d: { name: string }) => d.name === name);
+      const image = (file: string) =>
+        Deno.readFile(`${wine.prefix}/drive_c/windows/system32/drivers/${file}`);
+      const ksecdd = drivers("RescueQADriver");
+      assert.match(ksecdd?.version ?? "", /^\d+\.\d+\.\d+\.\d+$/, JSON.stringify(ksecdd));
+      assert.equal(ksecdd.version, fixedVersionIn(await image("ksecdd.sys")));
+      assert.equal(fixedVersionIn(await image("mountmgr.sys")), "");
+      assert.equal(drivers("MountMgr")?.version, "", JSON.stringify(drivers("MountMgr")));
 
       // End the notepad: asked to close (WM_CLOSE: it exits with 0 by itself), gone from the
       // list; a second one forced (TerminateProcess's exit code 1).
