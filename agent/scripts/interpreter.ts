@@ -15,7 +15,7 @@ const UNIX_BY_EXTENSION: Record<string, string[]> = {
   rb: ["ruby"],
 };
 
-/** Windows interpreters by file extension (the interface is ready; the agent runs on Linux). */
+/** Windows interpreters by file extension (each made a full path by windows_interpreter.ts). */
 const WINDOWS_BY_EXTENSION: Record<string, string[]> = {
   ps1: ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"],
   bat: ["cmd.exe", "/d", "/c"],

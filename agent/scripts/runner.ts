@@ -17,6 +17,8 @@ import {
 import type { OpRequest } from "../../protocol/mod.ts";
 import { OpFailure } from "../ops/mod.ts";
 import { scriptCommand } from "./interpreter.ts";
+import { windowsInterpreter } from "./windows_interpreter.ts";
+import { outputDecoder, windowsScriptBytes } from "./windows_text.ts";
 
 /** Output streamed live in all; past it the script runs on and only its end is kept. */
 export const SCRIPT_STREAM_MAX = 4 * 1024 * 1024;
@@ -77,15 +79,21 @@ export async function runScript(
     await Deno.chmod(folder, 0o700);
     options.onFolder?.(folder);
     const scriptPath = join(folder, request.fileName);
-    await Deno.writeTextFile(scriptPath, request.script, { mode: 0o700, createNew: true });
+    const windows = options.os === "windows";
+    // Windows: in the code page (or with the BOM) its interpreter reads (windows_text.ts).
+    const bytes = windows
+      ? windowsScriptBytes(request.fileName, request.script)
+      : new TextEncoder().encode(request.script);
+    await Deno.writeFile(scriptPath, bytes, { mode: 0o700, createNew: true });
     if (resource) {
       const resourcePath = join(folder, request.resource!.fileName);
       await Deno.writeFile(resourcePath, resource, { mode: 0o600, createNew: true });
     }
-    const command = scriptCommand(options.os, scriptPath, request.script);
-    if (!command) {
+    const chosen = scriptCommand(options.os, scriptPath, request.script);
+    if (!chosen) {
       throw new OpFailure("no_interpreter", `No program here runs ${request.fileName}`);
     }
+    const command = windows ? await windowsInterpreter(chosen) : chosen;
     return await _execute(command, folder, request.timeoutSeconds * 1000, options);
   } finally {
     await Deno.remove(folder, { recursive: true }).catch(() => {});
@@ -139,9 +147,11 @@ async function _execute(
   options.signal.addEventListener("abort", onAbort, { once: true });
   if (options.signal.aborted) onAbort();
   const output = new _Output(options.emit);
+  // Windows: UTF-8 while it is, else the console's code page; elsewhere UTF-8.
+  const decoder = () => options.os === "windows" ? outputDecoder() : _utf8();
   const reading = Promise.all([
-    output.read("stdout", child.stdout),
-    output.read("stderr", child.stderr),
+    output.read("stdout", child.stdout, decoder()),
+    output.read("stderr", child.stderr, decoder()),
   ]);
   try {
     const status = await child.status;
@@ -182,6 +192,19 @@ function _setsidPath(): string | undefined {
   return setsid ?? undefined;
 }
 
+interface _Decoder {
+  decode(bytes: Uint8Array): string;
+  flush(): string;
+}
+
+function _utf8(): _Decoder {
+  const utf8 = new TextDecoder();
+  return {
+    decode: (bytes) => utf8.decode(bytes, { stream: true }),
+    flush: () => utf8.decode(),
+  };
+}
+
 /** Both streams' text: sent in pieces every FLUSH_MS, the end of each kept for the result. */
 class _Output {
   total = 0;
@@ -190,18 +213,21 @@ class _Output {
   #tails = { stdout: "", stderr: "" };
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  #readers: ReadableStreamDefaultReader<string>[] = [];
+  #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
 
   constructor(private readonly emit: (output: ScriptOutput) => void) {}
 
-  async read(stream: "stdout" | "stderr", body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
-    const reader = body.pipeThrough(decoder).getReader();
+  async read(
+    stream: "stdout" | "stderr",
+    body: ReadableStream<Uint8Array>,
+    decoder: _Decoder,
+  ): Promise<void> {
+    const reader = body.getReader();
     this.#readers.push(reader);
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
-      this.#add(stream, value);
+      if (done) return this.#add(stream, decoder.flush());
+      this.#add(stream, decoder.decode(value));
     }
   }
 
