@@ -50,6 +50,8 @@ const { values } = parseArgs({
     service: { type: "boolean", default: false },
     /** The customer's local command: `--unattended status|revoke --config service.json`. */
     unattended: { type: "string" },
+    /** The Windows service's helper in the user's session (agent/unattended/windows_session.ts). */
+    "service-session": { type: "string" },
   },
 });
 
@@ -59,13 +61,25 @@ const language = osLanguage();
 const strings = agentStrings(language);
 
 // Unattended access (agent/unattended/): the service the unit runs, and the customer's command.
+if (values["service-session"] !== undefined && values.config) {
+  const { runSessionHelper } = await import("./unattended/windows_session.ts");
+  Deno.exit(await runSessionHelper(values.config, values["service-session"], AGENT_VERSION));
+}
 if (values.service || values.unattended !== undefined) {
   if (!values.config) {
     console.error("--service and --unattended need --config <service.json>");
     Deno.exit(2);
   }
   const code = values.service
-    ? await (await import("./unattended/service_main.ts")).runService(values.config, AGENT_VERSION)
+    ? Deno.build.os === "windows"
+      ? await (await import("./unattended/windows_service_main.ts")).runWindowsService(
+        values.config,
+        AGENT_VERSION,
+      )
+      : await (await import("./unattended/service_main.ts")).runService(
+        values.config,
+        AGENT_VERSION,
+      )
     : await (await import("./unattended/command.ts")).runUnattendedCommand(
       values.unattended!,
       values.config,

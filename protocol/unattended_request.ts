@@ -35,8 +35,12 @@ export function approvalTools(tools: readonly string[]): ApprovalTool[] {
   return APPROVAL_TOOLS.filter((tool) => tools.includes(tool));
 }
 
-/** Why this agent cannot install itself as a service here. */
-export const INSTALL_UNAVAILABLE = ["not_built", "no_installer"] as const;
+/**
+ * Why this agent cannot install itself as a service here: `not_elevated` — Windows, where
+ * creating a service needs the app started as an administrator.
+ */
+export const INSTALL_UNAVAILABLE = ["not_built", "no_installer", "not_elevated"] as const;
+export type InstallUnavailable = typeof INSTALL_UNAVAILABLE[number];
 
 const iso = z.string().max(40).regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
 const zone = z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/);

@@ -8,6 +8,7 @@
  * built yet: their installers say so through the same interface and install nothing.
  */
 import type { ApprovalTool } from "../../protocol/unattended_request.ts";
+import { fileURLToPath } from "node:url";
 import { AGENT_V8_FLAGS } from "../v8_flags.ts";
 
 export const SERVICE_NAME = "rescue-agent";
@@ -25,9 +26,14 @@ export interface ServiceConfig {
    * `APPROVAL_TOOLS`. The customer may narrow it here too.
    */
   tools?: ApprovalTool[];
+  /**
+   * How this agent is started (`agentCommand`), kept by the Windows service to start its
+   * helper in the signed-in user's session the same way (windows_session.ts).
+   */
+  command?: string[];
 }
 
-export interface ServiceSpec extends ServiceConfig {
+export interface ServiceSpec extends Omit<ServiceConfig, "command"> {
   /** How to start this agent: the program and its first arguments (see `agentCommand`). */
   command: string[];
   /**
@@ -60,17 +66,18 @@ export interface ServiceInstaller {
   uninstall(): Promise<void>;
 }
 
-/** How this very agent is started: the compiled binary, or Deno with this entry point. */
+/**
+ * How this very agent is started: the compiled binary, or Deno with its entry point — the
+ * script Deno runs (the package's agent.js, or agent/main.ts), else this checkout's main.ts
+ * (tests). A file path in the OS's own form (`C:\…` on Windows).
+ */
 export function agentCommand(): string[] {
   const exec = Deno.execPath();
   if (!/(^|[\\/])deno(\.exe)?$/.test(exec)) return [exec];
-  return [
-    exec,
-    "run",
-    "--allow-all",
-    AGENT_V8_FLAGS,
-    new URL("../main.ts", import.meta.url).pathname,
-  ];
+  const main = /[\\/](agent\.js|main\.ts)$/.test(Deno.mainModule)
+    ? new URL(Deno.mainModule)
+    : new URL("../main.ts", import.meta.url);
+  return [exec, "run", "--allow-all", AGENT_V8_FLAGS, fileURLToPath(main)];
 }
 
 /** One ExecStart word, quoted when it must be (systemd's own quoting rules). */
@@ -203,5 +210,8 @@ export async function readServiceConfig(path: string): Promise<ServiceConfig> {
     server: server.origin,
     stateDir: raw.stateDir,
     ...(typeof raw.display === "string" ? { display: raw.display } : {}),
+    ...(Array.isArray(raw.command) && raw.command.every((word) => typeof word === "string")
+      ? { command: raw.command }
+      : {}),
   };
 }

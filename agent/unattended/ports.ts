@@ -3,13 +3,15 @@
  * (`UnattendedPorts`, request_handlers.ts): the device key, the installer of this OS (its
  * root directory injectable, so tests install under a temporary root), the host name, the
  * credential vault in the data folder and — when the agent has a window — the credentials
- * form in it.
+ * form in it. On Windows the device's files are the service's own, in `%ProgramData%\RemoteSupport`
+ * (windows_installer.ts), locked to SYSTEM and the Administrators before anything is written.
  */
 import type { OpEnv } from "../ops/mod.ts";
 import { fileVault } from "./credentials.ts";
 import { deviceKey } from "./device_key.ts";
 import { agentCommand, installerFor, trustEnvironment } from "./installer.ts";
 import type { UnattendedPorts } from "./request_handlers.ts";
+import { WindowsServiceInstaller } from "./windows_installer.ts";
 
 export function unattendedPorts(
   env: Pick<OpEnv, "os" | "dataDir">,
@@ -20,6 +22,7 @@ export function unattendedPorts(
     askCredentials?: UnattendedPorts["askCredentials"];
   } = {},
 ): UnattendedPorts {
+  if (env.os === "windows" && !options.root) return _windowsPorts(options);
   const installer = installerFor(env.os, options.root ?? "/");
   return {
     deviceKey: () => deviceKey(env.dataDir),
@@ -34,6 +37,39 @@ export function unattendedPorts(
       }),
     askCredentials: options.askCredentials,
     vault: fileVault(env.dataDir),
+    hostname: () => Deno.hostname(),
+  };
+}
+
+function _windowsPorts(options: {
+  command?: string[];
+  askCredentials?: UnattendedPorts["askCredentials"];
+}): UnattendedPorts {
+  const installer = new WindowsServiceInstaller();
+  const vault = fileVault(installer.dir);
+  return {
+    stateDir: installer.dir,
+    unavailable: () => installer.available ? null : "not_elevated",
+    deviceKey: async () => {
+      await installer.prepareFolder();
+      return await deviceKey(installer.dir);
+    },
+    installService: ({ serverUrl, tools }) =>
+      installer.install({
+        server: serverUrl,
+        stateDir: installer.dir,
+        tools: [...tools],
+        command: options.command ?? agentCommand(),
+        trust: trustEnvironment(),
+      }),
+    askCredentials: options.askCredentials,
+    vault: {
+      ...vault,
+      store: async (credentials, untilAt) => {
+        await installer.prepareFolder();
+        await vault.store(credentials, untilAt);
+      },
+    },
     hostname: () => Deno.hostname(),
   };
 }

@@ -17,6 +17,7 @@ import {
   approvalMessage,
   type ApprovalTool,
   approvalTools,
+  type InstallUnavailable,
   type ResolvedTerms,
 } from "../../protocol/unattended_request.ts";
 import { deviceId as readDeviceId, osLanguage } from "../identity.ts";
@@ -27,6 +28,13 @@ import { credentialsWindowProblem, type CredentialVault } from "./credentials.ts
 
 /** What the request needs from the device's own unattended layer. */
 export interface UnattendedPorts {
+  /**
+   * Where the service keeps its files when not in the app's own folder (Windows:
+   * `%ProgramData%\RemoteSupport`): the device id and key are made there.
+   */
+  stateDir?: string;
+  /** Why the service cannot be installed now (Windows: not an administrator), or null. */
+  unavailable?(): InstallUnavailable | null;
   /** The device's Ed25519 key: made once on the device, the private half never leaves it. */
   deviceKey(): Promise<{ publicKey: string; sign(data: Uint8Array): Promise<Uint8Array> }>;
   /**
@@ -64,17 +72,20 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
     "unattended.about": () =>
       Promise.resolve({
         timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-        canInstall: ports !== undefined && env.os === "linux",
-        unavailable: ports === undefined
-          ? "no_installer" as const
-          : env.os === "linux"
-          ? null
-          : "not_built" as const,
+        canInstall: unavailable(env, ports) === null,
+        unavailable: unavailable(env, ports),
       }),
     "unattended.install": async (request, context) => {
-      if (!ports || env.os !== "linux") {
-        throw new OpFailure("not_available", "This support app cannot install itself here");
+      const why = unavailable(env, ports);
+      if (!ports || why) {
+        throw new OpFailure(
+          "not_available",
+          why === "not_elevated"
+            ? "Installing the service needs an administrator: start Remote support as administrator"
+            : "This support app cannot install itself here",
+        );
       }
+      const dir = ports.stateDir ?? env.dataDir;
       // The customer's ticks on the customer page, shown again and signed with the approval.
       const tools = approvalTools(request.tools);
       const question = [
@@ -107,16 +118,12 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       }
       let unit: string;
       try {
-        unit = await ports.installService({
-          serverUrl: env.serverUrl,
-          dataDir: env.dataDir,
-          tools,
-        });
+        unit = await ports.installService({ serverUrl: env.serverUrl, dataDir: dir, tools });
       } catch (error) {
         if (credentialsKept) await ports.vault?.clear();
         throw new OpFailure("install_failed", _message(error));
       }
-      const device = await readDeviceId(env.dataDir);
+      const device = await readDeviceId(dir);
       const key = await ports.deviceKey();
       const signature = await key.sign(approvalMessage({
         requestId: request.requestId,
@@ -141,6 +148,16 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       };
     },
   };
+}
+
+/** Why this agent cannot install the service here, or null when it can. */
+function unavailable(
+  env: Pick<OpEnv, "os">,
+  ports: UnattendedPorts | undefined,
+): InstallUnavailable | null {
+  if (!ports) return "no_installer";
+  if (ports.unavailable) return ports.unavailable();
+  return env.os === "linux" ? null : "not_built";
 }
 
 type Strings = AgentStrings["unattendedRequest"];

@@ -19,33 +19,26 @@
  * shared X display, they are typed into its greeter; how it went goes to the log and, as a
  * code, to the session's log on the server. Never the credentials.
  */
-import { Agent } from "../agent.ts";
 import { AgentConnection } from "../connection.ts";
 import { deviceId, osLanguage, osName } from "../identity.ts";
 import { FrameHalver } from "../media/scale.ts";
-import { Vp8Encoder } from "../media/vp8.ts";
 import { loadLibs } from "../media/vpx_ffi.ts";
-import { defaultOpHandlers } from "../ops/registry.ts";
-import { openDesktop } from "../platform/mod.ts";
+import { NoDesktop, openDesktop } from "../platform/mod.ts";
 import { agentStrings, fill, stringsLanguage } from "../strings.ts";
 import { ConsentPage } from "../consent_page.ts";
 import { ACTIVE_FILE, revokeHere, WINDOW_FILE } from "./command.ts";
 import { fileVault } from "./credentials.ts";
-import { findServiceDesktop, type ServiceDesktop, serviceHello } from "./service_desktop.ts";
+import { findServiceDesktop, type ServiceDesktop } from "./service_desktop.ts";
 import { loadDeviceKey } from "./device_key.ts";
 import { sealingKey } from "./sealing_key.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
 import { readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
+import { serviceSession, wsUrl } from "./service_session.ts";
+import { startSessionHelper } from "./windows_session.ts";
 import { LanWorker } from "./lan_worker.ts";
 import { sshPusher } from "./lan_push_ssh.ts";
-import { answerForAbsentCustomer, grantUnattended, readToolGrants } from "./tool_grants.ts";
-
-function _wsUrl(server: string, path: string): string {
-  const url = new URL(path, server);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  return url.href;
-}
+import { readToolGrants } from "./tool_grants.ts";
 
 /** The visible sign that someone is connected: log, notification, the active file. */
 class Indicator {
@@ -89,7 +82,15 @@ class Indicator {
   }
 }
 
-export async function runService(configPath: string, agentVersion: string): Promise<number> {
+/**
+ * `signal`: a stop asked from outside (the Windows Service Control Manager's STOP or
+ * SHUTDOWN, windows_service.ts), handled as SIGINT is: the session and the server left cleanly.
+ */
+export async function runService(
+  configPath: string,
+  agentVersion: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
   const log = (line: string) => console.error(`[service] ${line}`);
   const config = await readServiceConfig(configPath);
   const key = await loadDeviceKey(config.stateDir);
@@ -103,6 +104,8 @@ export async function runService(configPath: string, agentVersion: string): Prom
   // while there is none: the login screen may have come up since. None: the hello says why
   // (service_desktop.ts), as a support app's does.
   const findDesktop = async (): Promise<ServiceDesktop> => {
+    // Windows: the service has no desktop of its own; each session's helper opens the user's.
+    if (Deno.build.os === "windows") return { desktop: new NoDesktop(), display: null };
     const result = await findServiceDesktop(config.display ?? Deno.env.get("DISPLAY"), {
       log,
       open: (display) => {
@@ -118,7 +121,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
   const halver = FrameHalver.open();
   const indicator = new Indicator(config, log);
   const id = await deviceId(config.stateDir);
-  let current = null as AgentConnection | null;
+  let current = null as Pick<AgentConnection, "end"> | null;
   let service = null as DeviceService | null;
   // The server hears a Disconnect only as the agent's `bye` on a welcomed link: one asked
   // while the link is still opening waits for the welcome (at most a few seconds).
@@ -158,41 +161,32 @@ export async function runService(configPath: string, agentVersion: string): Prom
 
   const join = async (request: JoinRequest) => {
     if (current) throw new Error("a session is running already");
+    if (Deno.build.os === "windows") {
+      // Windows: the desktop is in the signed-in user's session, not the service's (session 0):
+      // a helper started there runs the session (windows_session.ts).
+      const helper = await startSessionHelper({ config, configPath, request, log });
+      current = helper;
+      await indicator.on(request);
+      window.setConnected({ technician: request.technician, mode: "unattended" });
+      helper.done.then(async (reason) => {
+        current = null;
+        window.setConnected(null);
+        await indicator.off(request, reason);
+      });
+      return;
+    }
     if (found.why) found = await findDesktop();
     const { desktop, why: noDesktop } = found;
-    const agent = new Agent({
-      desktop,
+    const { agent, connection } = serviceSession({
+      config,
+      token: request.token,
+      deviceId: id,
+      agentVersion,
+      found,
+      tools,
+      halver,
       log,
-      os: osName(),
-      noDesktop,
-      ops: defaultOpHandlers({
-        os: osName(),
-        serverUrl: config.server,
-        token: request.token,
-        dataDir: config.stateDir,
-        log,
-      }),
-      encoder: (width, height, screen) =>
-        new Vp8Encoder({ width, height, fps: 30, preset: "normal", bitrateBasis: screen }),
-      downscale: halver ? (frame) => halver.halve(frame) : undefined,
-      onChange: () => {
-        answerForAbsentCustomer(agent, tools, log);
-        window.changed();
-      },
-    });
-    // Nobody is there to answer: the customer allowed these with the approval (tool_grants.ts).
-    grantUnattended(agent, tools, !noDesktop);
-    const connection = new AgentConnection({
-      url: _wsUrl(config.server, "/agent/ws"),
-      hello: serviceHello({
-        token: request.token,
-        deviceId: id,
-        os: osName(),
-        language: osLanguage(),
-        agentVersion,
-      }, found),
-      agent,
-      log,
+      onChange: () => window.changed(),
       onStatus: (status) => {
         welcomed = status === "connected";
         if (welcomed && leaveOnWelcome) {
@@ -244,7 +238,7 @@ export async function runService(configPath: string, agentVersion: string): Prom
     pushers: { ssh: sshPusher({ server: config.server, log }) },
   });
   service = new DeviceService({
-    url: _wsUrl(config.server, "/agent/device"),
+    url: wsUrl(config.server, "/agent/device"),
     deviceId: id,
     os: osName(),
     name: Deno.hostname(),
@@ -265,6 +259,8 @@ export async function runService(configPath: string, agentVersion: string): Prom
   };
   Deno.addSignalListener("SIGINT", stop);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener("abort", stop, { once: true });
   const how = await service.done;
   current?.end(how === "removed" ? "unattended access was removed" : "the service stopped", true);
   found.desktop.close();

@@ -30,6 +30,7 @@ export async function deviceWithGrant(
     sharedUserIds?: string[];
     /** The tools the customer left ticked (default: all). */
     tools?: ApprovalTool[];
+    os?: "linux" | "windows";
   } = {},
 ): Promise<{ device: Device; grant: Grant; key: DeviceKey; dir: string; deviceId: string }> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "rescue-device-" });
@@ -39,7 +40,7 @@ export async function deviceWithGrant(
     orgId: owner.orgId,
     deviceId,
     name: options.name ?? "reception-pc",
-    os: "linux",
+    os: options.os ?? "linux",
     publicKey: key.publicKey,
   }, { userId: owner.id });
   const grant = await createGrant(t.deps, {
