@@ -3,6 +3,7 @@
 // sees English on a page of theirs: every customer-facing page and its refusals are driven
 // in memory, and none may log `i18n.english` (a key outside CUSTOMER_SCOPE) or show an
 // English sentence of en.json (one the language leaves to English, or one it translates).
+// engine-one: it checks the words of pages; the rows it makes are only there to reach them.
 import assert from "node:assert/strict";
 import en from "../locales/en.json" with { type: "json" };
 import ru from "../locales/ru.json" with { type: "json" };

@@ -1,5 +1,6 @@
 // Every page a signed-in admin or technician can open renders in English and in Dutch,
 // with no translation key left showing (a missing key would print as "org.something").
+// engine-one: it checks the words of pages; the rows it makes are only there to reach them.
 import assert from "node:assert/strict";
 import { defaultPermissions } from "../modules/permissions/mod.ts";
 import { LANGUAGES, languageTag, STAFF_LANGUAGES, textDirection } from "../modules/i18n/mod.ts";

@@ -5,6 +5,8 @@
 // invitation's set. Every available permission must be in the table, and no unavailable one
 // (modules/permissions marks those whose feature is not built yet) — so the table grows
 // with the product, and a permission is offered only once something checks it.
+// engine-one: it checks whom each route lets in (can() over a group's permissions); reading
+// the groups back is the org tests' work, on both engines.
 import assert from "node:assert/strict";
 import { defaultPermissions, type Permission, PERMISSIONS } from "../modules/permissions/mod.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";

@@ -21,22 +21,22 @@
 // processes at once (default 3); with TEST_SLOTS_DIR, at once across every runner given that
 // folder (see `takeSlot`). `--list`: the jobs, not run. `--save-durations` (or
 // TEST_SAVE_DURATIONS=1): writes this run's per-file times into tests/durations/. `--root`:
-// another checkout (default this one). `--split-stories` (CI's two passes): each browser story
-// that reaches a database runs on one engine only, half on each (`storyEngines`); a file the
-// other engine runs is left out here. Without a `--no-check…` flag, the files are type-checked
+// another checkout (default this one). `--split-stories` (CI's two passes): each story (Chromium,
+// tests/e2e/, the real support app, an X display or Wine; `oneEngineStory`) that reaches a
+// database runs on one engine only, half on each (`storyEngines`); a file the other engine runs
+// is left out here. Without a `--no-check…` flag, the files are type-checked
 // once (`deno check`) before the jobs run unchecked, instead of once per job. The pure parts
 // (planning, timing, slots) are in run_tests_plan.ts.
 import { join, relative, resolve } from "node:path";
 import postgres from "postgres";
 import { databaseTestFiles, testFiles } from "./db_tests.ts";
 import {
-  browserStory,
   type Engine,
   estimateSeconds,
   fileSeconds,
   guessSeconds,
   type Job,
-  needsBothEngines,
+  oneEngineStory,
   planJobs,
   storyEngines,
   takeSlot,
@@ -125,7 +125,7 @@ async function storiesOfOtherEngine(root: string, engine: Engine): Promise<Set<s
   const stories: string[] = [];
   for (const file of await databaseTestFiles(root)) {
     const source = await Deno.readTextFile(join(root, file));
-    if (browserStory(source) && !needsBothEngines(source)) stories.push(file);
+    if (oneEngineStory(file, source)) stories.push(file);
   }
   const split = storyEngines(stories);
   return new Set([...split].flatMap(([file, on]) => on === engine ? [] : [file]));

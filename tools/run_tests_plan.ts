@@ -110,14 +110,53 @@ export function browserStory(source: string): boolean {
  * this file names no database itself: tools/db_tests.ts would count its test in.)
  */
 export function needsBothEngines(source: string): boolean {
+  return marked(source, "engine-both") || /["'`.]DATABASE_URL\b/.test(source);
+}
+
+/** What starts the real support app, an X display or Wine (tests/support/agent_e2e.ts, agent/platform/). */
+const REAL_PARTS = /\b(?:runAgent|startLauncher|startXvfb|startXorgDummy|startWine)\s*\(/;
+
+/** Whether `source` says `<word>: <why>` in a comment line among its first 40 lines. */
+function marked(source: string, word: string): boolean {
   const head = source.split("\n", 40).join("\n");
-  return /^\s*(?:\/\/|\*)\s*engine-both:[ \t]*\S/m.test(head) ||
-    /["'`.]DATABASE_URL\b/.test(source);
+  return new RegExp(`^\\s*(?:\\/\\/|\\*)\\s*${word}:[ \\t]*\\S`, "m").test(head);
 }
 
 /**
- * CI's split of the browser stories (`--split-stories`): `stories` — the database test files
- * (tools/db_tests.ts) that are browser stories and need not run on both engines — in path order,
+ * Whether a test file is the data layer's own, or asks for both engines, and so runs on both
+ * whatever else it does: under modules/db/ (opening, migrations, LISTEN/NOTIFY, paging), under
+ * tests/cluster/ or with "cluster" in its name (several instances on one PostgreSQL: locks, shared
+ * work, the relay), or `needsBothEngines` (it reads the database URL's variable itself, or says
+ * "engine-both: <why>").
+ */
+export function dataLayerTest(file: string, source: string): boolean {
+  return file.startsWith("modules/db/") || file.startsWith("tests/cluster/") ||
+    /cluster[^/]*$/.test(file) || needsBothEngines(source);
+}
+
+/**
+ * Whether a database test file is a story that CI runs on one engine only (`--split-stories`): it
+ * checks what the real parts do end to end — pages, islands, media, the support app on a display —
+ * which the database engine does not change, and each of its queries is a data-layer test's too:
+ * - a browser story (`browserStory`);
+ * - a file under tests/e2e/ (the server with the real support app, its package, its launcher);
+ * - a file that starts the real support app, an X display or Wine (`runAgent`, `startLauncher`,
+ *   `startXvfb`, `startXorgDummy`, `startWine`);
+ * - a file that says "engine-one: <why>" in a comment line near its top: an in-memory walk over
+ *   what pages say or whom they let in, with nothing stored that an engine could read back
+ *   differently.
+ * Never a data-layer test (`dataLayerTest`), whatever it also is; every other database test (the
+ * routes, services, queries, concurrent writers) runs on both engines.
+ */
+export function oneEngineStory(file: string, source: string): boolean {
+  if (dataLayerTest(file, source)) return false;
+  return browserStory(source) || file.startsWith("tests/e2e/") || REAL_PARTS.test(source) ||
+    marked(source, "engine-one");
+}
+
+/**
+ * CI's split of the stories (`--split-stories`): `stories` — the database test files
+ * (tools/db_tests.ts) that are stories (`oneEngineStory`) — in path order,
  * alternately on PGlite and PostgreSQL. Each runs on exactly one engine, and each engine gets half
  * of them (within one); both passes compute the same split from the same list. A story costs
  * 10–60 s of CI a pass, and ran twice for nothing an engine could change: 42 of them, ≈ 2,300 s

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   browserStory,
+  dataLayerTest,
   estimateSeconds,
   fileSeconds,
   guessSeconds,
   needsBothEngines,
+  oneEngineStory,
   planJobs,
   storyEngines,
   takeSlot,
@@ -284,6 +286,43 @@ Deno.test("browserStory() and needsBothEngines() read what drives Chromium and w
   assert.ok(!needsBothEngines("browserTest("));
 });
 
+Deno.test("oneEngineStory() splits what drives the real parts end to end, never the data layer's tests", () => {
+  const app = "const t = await startTestApp();\nDeno.test(";
+  // The kinds of story: Chromium, a file under tests/e2e/, the real app / an X display / Wine.
+  assert.ok(oneEngineStory("modules/x/x_browser_test.ts", 'browserTest("s", async (t) => {'));
+  assert.ok(oneEngineStory("tests/e2e/agent_package_test.ts", app));
+  assert.ok(oneEngineStory("tests/unattended_test.ts", `${app}const x = await startXvfb();`));
+  assert.ok(oneEngineStory("tests/a_test.ts", `${app}const agent = runAgent(base, pin, env);`));
+  assert.ok(oneEngineStory("tests/a_test.ts", `${app}await startLauncher(dir, env, out);`));
+  assert.ok(oneEngineStory("agent/a_test.ts", `${app}await startXorgDummy([screen]);`));
+  assert.ok(oneEngineStory("tests/a_test.ts", `${app}const wine = await startWine(display);`));
+  assert.ok(oneEngineStory("tests/a_test.ts", `// engine-one: it checks words\n${app}`));
+  // Everything else runs on both: an in-memory test, a word in passing, a marker without reason.
+  assert.ok(!oneEngineStory("modules/x/routes_test.ts", app));
+  assert.ok(
+    !oneEngineStory("tests/a_test.ts", `// unlike startXvfb, this needs no display\n${app}`),
+  );
+  assert.ok(!oneEngineStory("tests/a_test.ts", `// engine-one:\n${app}`));
+  assert.ok(!oneEngineStory("tests/a_test.ts", `${"// filler\n".repeat(40)}// engine-one: late\n`));
+  // The data layer's own tests stay on both, whatever else they are or say.
+  const story = `// engine-one: words\nbrowserTest("s", async () => { await startXvfb(); });\n`;
+  const url = ["DATABASE", "URL"].join("_");
+  for (
+    const [file, source] of [
+      ["modules/db/listener_test.ts", story],
+      ["tests/cluster/shared_work_test.ts", story],
+      ["tests/e2e/cluster_test.ts", story],
+      ["modules/lens/lens_cluster_test.ts", story],
+      ["tests/e2e/x_test.ts", `// engine-both: the chart's SQL\n${story}`],
+      ["tests/e2e/x_test.ts", `const u = Deno.env.get("${url}");\n${story}`],
+    ]
+  ) {
+    assert.ok(dataLayerTest(file, source), file);
+    assert.ok(!oneEngineStory(file, source), `${file} is split`);
+  }
+  assert.ok(!dataLayerTest("tests/e2e/agent_package_test.ts", story));
+});
+
 Deno.test("storyEngines() gives each story one engine, alternately in path order, half each", () => {
   const stories = ["tests/e2e/c_test.ts", "modules/x/a_browser_test.ts", "tests/e2e/b_test.ts"];
   const split = storyEngines(stories);
@@ -303,7 +342,7 @@ Deno.test("storyEngines() gives each story one engine, alternately in path order
   assert.ok(Math.abs(lite - (43 - lite)) <= 1, `${lite} on PGlite of 43`);
 });
 
-Deno.test("run_tests.ts --split-stories runs each database browser story on one engine, the rest as before", async () => {
+Deno.test("run_tests.ts --split-stories runs each database story on one engine, the data layer's tests and the rest as before", async () => {
   const root = await Deno.makeTempDir({ prefix: "run-tests-split-" });
   try {
     const write = async (path: string, text: string) => {
@@ -328,6 +367,12 @@ Deno.test("run_tests.ts --split-stories runs each database browser story on one 
       `// engine-neutral: pages\n${importDb("../../")}${story}`,
     );
     await write("tests/e2e/no_db_story_test.ts", story);
+    // Stories of the other kinds: the real app on a display, an in-memory walk that says so.
+    const app = 'Deno.test("x", async () => { await startTestApp(); });\n';
+    await write("tests/x_agent_test.ts", `${importDb("../")}${app}await startXvfb();\n`);
+    await write("tests/y_words_test.ts", `// engine-one: words\n${importDb("../")}${app}`);
+    // The data layer's own: on both engines, though it also starts a display.
+    await write("modules/db/z_test.ts", `${importDb("../../")}${app}await startXvfb();\n`);
     await write("tests/data_test.ts", `${importDb("../")}Deno.test("d", () => {});\n`);
     await write("unit_test.ts", 'Deno.test("u", () => {});\n');
 
@@ -344,7 +389,9 @@ Deno.test("run_tests.ts --split-stories runs each database browser story on one 
     );
     assert.equal(lite.code, 0, lite.text);
     assert.equal(post.code, 0, post.text);
+    // Split in path order: a b c d (tests/e2e/), then x_agent, y_words.
     assert.deepEqual(listedFiles(lite.stdout).sort(), [
+      "modules/db/z_test.ts",
       "tests/data_test.ts",
       "tests/e2e/a_test.ts",
       "tests/e2e/both_test.ts",
@@ -352,20 +399,23 @@ Deno.test("run_tests.ts --split-stories runs each database browser story on one 
       "tests/e2e/neutral_test.ts",
       "tests/e2e/no_db_story_test.ts",
       "tests/e2e/pg_only_test.ts",
+      "tests/x_agent_test.ts",
       "unit_test.ts",
     ]);
     assert.deepEqual(listedFiles(post.stdout).sort(), [
+      "modules/db/z_test.ts",
       "tests/data_test.ts",
       "tests/e2e/b_test.ts",
       "tests/e2e/both_test.ts",
       "tests/e2e/d_test.ts",
       "tests/e2e/pg_only_test.ts",
+      "tests/y_words_test.ts",
     ]);
     // Without the flag, as before: every file on PGlite, every database file on PostgreSQL.
     const whole = await run("--root", root, "--no-check", "--list");
-    assert.equal(listedFiles(whole.stdout).length, 10, whole.text);
+    assert.equal(listedFiles(whole.stdout).length, 13, whole.text);
     const wholeDb = await runWith(pg, "--root", root, "--db", "--no-check", "--list");
-    assert.equal(listedFiles(wholeDb.stdout).length, 7, wholeDb.text);
+    assert.equal(listedFiles(wholeDb.stdout).length, 10, wholeDb.text);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -385,6 +435,14 @@ Deno.test("run_tests.ts --split-stories on this repository: no file left out, ea
   for (const file of every) assert.ok(onLite.has(file) || onPost.has(file), `${file} runs nowhere`);
   for (const file of onPost) assert.ok(everyDb.has(file), `${file} is no database test`);
   const stories = [...everyDb].filter((f) => onLite.has(f) !== onPost.has(f));
+  // The data layer's own tests run on PostgreSQL (and PGlite) whatever they also drive.
+  const dataLayer = [...everyDb].filter((f) =>
+    f.startsWith("modules/db/") || f.startsWith("tests/cluster/") || /cluster[^/]*$/.test(f)
+  );
+  assert.ok(dataLayer.length >= 10, `${dataLayer.length} data-layer files`);
+  for (const file of dataLayer) {
+    assert.ok(onLite.has(file) && onPost.has(file), `${file} runs on one engine only`);
+  }
   assert.ok(stories.length > 20, `${stories.length} stories split`);
   const storiesOnLite = stories.filter((f) => onLite.has(f)).length;
   assert.ok(
