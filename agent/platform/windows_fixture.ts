@@ -19,42 +19,31 @@
 // Wine keeps a cursor's pictures in the process that made it, so GetIconInfo reads only this
 // process's cursors there (Windows shares them): the cursor tests use a window of our own.
 import { WindowsDesktop } from "./windows.ts";
+import { acquireWin32 } from "./windows_ffi.ts";
 import type { KeyCode } from "../../protocol/key_codes.ts";
 
 const desktop = new WindowsDesktop();
-const user32 = Deno.dlopen("user32.dll", {
-  CreateWindowExW: {
-    parameters: [
-      "u32",
-      "buffer",
-      "buffer",
-      "u32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "pointer",
-      "pointer",
-      "pointer",
-      "pointer",
-    ],
-    result: "pointer",
-  },
-  SetForegroundWindow: { parameters: ["pointer"], result: "i32" },
-  LoadCursorW: { parameters: ["pointer", "pointer"], result: "pointer" },
-  SetCursor: { parameters: ["pointer"], result: "pointer" },
-  SetFocus: { parameters: ["pointer"], result: "pointer" },
-  GetForegroundWindow: { parameters: [], result: "pointer" },
-  GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
-  SendMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
-  PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
-  TranslateMessage: { parameters: ["buffer"], result: "i32" },
-  DispatchMessageW: { parameters: ["buffer"], result: "isize" },
-  CreateCursor: {
-    parameters: ["pointer", "i32", "i32", "i32", "i32", "buffer", "buffer"],
-    result: "pointer",
-  },
-}).symbols;
+/**
+ * The backend's own user32 table (windows_ffi.ts: CreateWindowExW, LoadCursorW, the foreground
+ * window and its thread) plus the window, focus, message-loop and cursor calls only this
+ * fixture makes.
+ */
+const user32 = {
+  ...acquireWin32().user,
+  ...Deno.dlopen("user32.dll", {
+    SetForegroundWindow: { parameters: ["pointer"], result: "i32" },
+    SetCursor: { parameters: ["pointer"], result: "pointer" },
+    SetFocus: { parameters: ["pointer"], result: "pointer" },
+    SendMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
+    PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
+    TranslateMessage: { parameters: ["buffer"], result: "i32" },
+    DispatchMessageW: { parameters: ["buffer"], result: "isize" },
+    CreateCursor: {
+      parameters: ["pointer", "i32", "i32", "i32", "i32", "buffer", "buffer"],
+      result: "pointer",
+    },
+  }).symbols,
+};
 const wide = (text: string) =>
   new Uint8Array(new Uint16Array([...text].map((c) => c.charCodeAt(0)).concat(0)).buffer);
 /** A 32×32 monochrome cursor, 8 rows each: black, white, transparent, inverted (AND/XOR 00, 01, 10, 11). */
@@ -235,7 +224,7 @@ for await (const line of lines) {
       }
       case "foreground": {
         const pid = new Uint32Array(1);
-        user32.GetWindowThreadProcessId(user32.GetForegroundWindow(), new Uint8Array(pid.buffer));
+        user32.GetWindowThreadProcessId(user32.GetForegroundWindow(), Deno.UnsafePointer.of(pid));
         out({ ours: pid[0] === Deno.pid });
         break;
       }
