@@ -260,6 +260,28 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
         // The row as it is now: Stopped, offering Start.
         assert.match((await plugPlay.textContent()) ?? "", /PlugPlayStoppedAutomatic/);
         assert.deepEqual(await offers("PlugPlay"), ["Start"]);
+        await shots(page, "windows_services_stopped");
+        // A stale page: BITS started meanwhile. The server's fresh list refuses Start in words,
+        // shown above the list as it is now (Running, offering Stop and Restart).
+        const bitsRunning = structuredClone(after);
+        Object.assign(bitsRunning.value.find((r: { name: string }) => r.name === "BITS"), {
+          active: "active",
+          sub: "running",
+          canStop: true,
+        });
+        page.once("dialog", (dialog) => dialog.accept());
+        await services.locator('[data-offers="BITS"] button', { hasText: "Start" }).click();
+        await answer("system.services", bitsRunning);
+        await answer("system.services", bitsRunning);
+        const refusedNotice = sysinfo.locator(".sysinfo-notice.error[role=alert]");
+        await refusedNotice.waitFor({ timeout: 20_000 });
+        assert.equal(await refusedNotice.textContent(), "BITS is already running.");
+        assert.deepEqual(await offers("BITS"), ["Stop", "Restart"]);
+        await shots(page, "windows_services_refused");
+        // The refusal's status (409) is Chromium's only console line.
+        assert.deepEqual(page.errors.splice(0), [
+          "console: Failed to load resource: the server responded with a status of 409 (Conflict)",
+        ]);
 
         // A request the list says is impossible (a stale page, a hand-made form): refused in
         // words before the customer is asked, the list shown as it is.
@@ -339,6 +361,7 @@ browserTest("the System tab speaks Windows to a Windows customer, on every sub-t
           /^MountMgr—.*Running$/,
         );
         assert.doesNotMatch((await drivers.textContent()) ?? "", LINUX_WORDS);
+        await shots(page, "windows_drivers");
 
         const startup = await tab("startup", "system.startup", STARTUP, "text=RescueQATray");
         assert.deepEqual(await startup.locator("h4").allTextContents(), [
