@@ -48,6 +48,12 @@ if (root?.dataset.events) {
     /** @type {HTMLElement | null} */
     const download = document.querySelector(".agent-download");
     if (download) download.hidden = attached;
+    // "No support app? Share my screen" is no offer while the support app is there: the server
+    // refuses a browser share then (share_routes.ts). Its own share keeps its section.
+    document.getElementById("browser-share")?.toggleAttribute(
+      "data-app-attached",
+      attached && !state.browserShare,
+    );
     const ask = state.asks[0];
     show("remote-ask", Boolean(ask));
     if (ask) {

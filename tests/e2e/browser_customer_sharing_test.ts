@@ -72,3 +72,23 @@ browserTest(
   },
   { graceMs: 50 },
 );
+
+browserTest(
+  "browser: the customer's page offers sharing from the browser only while no support app is there",
+  async (t) => {
+    const ann = await technician(t, { name: "Ann" });
+    const session = await workingSession(t, ann);
+    await withBrowser(t, async (run) => {
+      const page = await run.newPage();
+      await page.goto(`${run.base}/s/${session.token}`);
+      await page.locator("#browser-share-start").waitFor({ state: "visible" });
+      // With the app connected the server refuses a browser share: the page no longer offers it.
+      const agent = await attachFakeAgent(run.base, session.token);
+      await page.locator("#browser-share").waitFor({ state: "hidden", timeout: TRUTH_MS * 3 });
+      assert.equal(await page.locator("#agent-download").isVisible(), false);
+      assert.deepEqual(page.errors, []);
+      agent.close();
+    });
+  },
+  { graceMs: 50 },
+);
