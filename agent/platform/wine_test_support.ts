@@ -72,6 +72,9 @@ export async function startWine(display: string): Promise<Wine> {
     await Deno.copyFile(join(base.prefix, file), join(prefix, file));
   }
   await run("cp", ["-a", join(base.prefix, "dosdevices"), join(prefix, "dosdevices")]);
+  // Wine runs `wineboot --update` (≈ 12 s idle, 20 s under CI's load) on a prefix's first start
+  // unless its .update-timestamp names the installed Wine: the base's does.
+  await Deno.copyFile(join(base.prefix, ".update-timestamp"), join(prefix, ".update-timestamp"));
   const env = { WINEPREFIX: prefix, DISPLAY: display, WINEDEBUG: "-all" };
   const spawn: Wine["spawn"] = (exe, args, options = {}) =>
     new Deno.Command(WINE, {
@@ -110,6 +113,14 @@ interface Base {
 }
 
 let basePromise: Promise<Base> | undefined;
+
+/**
+ * Makes the shared prepared prefix and the patched runtime now, when they are not made yet
+ * (tools/test_setup.ts, before any test: on a fresh machine ≈ 30 s that no test's time pays).
+ */
+export async function prepareWine(): Promise<void> {
+  await preparedBase();
+}
 
 /** The shared prepared prefix and the patched runtime, made once per user and Deno version. */
 function preparedBase(): Promise<Base> {
