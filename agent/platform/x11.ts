@@ -54,6 +54,8 @@ export class X11Desktop implements Desktop {
   readonly #clipboard: SelectionClipboard;
   readonly #heldButtons = new Set<number>();
   readonly #watchers = new Set<X11DamageWatcher>();
+  /** Overlays opened on this desktop: their laser dot is left out of its grabs. */
+  readonly #overlays = new Set<X11Overlay>();
   #capture: ScreenCapture;
   #checkedGeometryAt = 0;
   #closed = false;
@@ -104,10 +106,19 @@ export class X11Desktop implements Desktop {
       const [w, h] = rootSize(this.#x, this.#dpy, this.#root);
       if (w !== this.#capture.width || h !== this.#capture.height) this.#reopenCapture();
     }
-    if (this.#capture.grab()) return this.#capture.frame();
-    this.#reopenCapture(); // the screen may have shrunk under the SHM image
-    if (this.#capture.grab()) return this.#capture.frame();
-    throw new Error(`Screen capture failed on X display ${this.#name}`);
+    if (!this.#capture.grab()) {
+      this.#reopenCapture(); // the screen may have shrunk under the SHM image
+      if (!this.#capture.grab()) {
+        throw new Error(`Screen capture failed on X display ${this.#name}`);
+      }
+    }
+    const frame = this.#capture.frame();
+    // The laser's dot stays on the customer's screen but not in the picture (laser_patch.ts).
+    for (const overlay of this.#overlays) {
+      if (overlay.closed) this.#overlays.delete(overlay);
+      else overlay.hideLaser(frame);
+    }
+    return frame;
   }
 
   cursor(): CursorImage | null {
@@ -241,9 +252,14 @@ export class X11Desktop implements Desktop {
     return listX11Screens(this.#x, this.#dpy, this.#root, this);
   }
 
-  /** The whiteboard's and laser's windows, on their own X connection (x11_overlay.ts). */
+  /**
+   * The whiteboard's and laser's windows, on their own X connection (x11_overlay.ts); this
+   * desktop's grabs leave its laser dot out.
+   */
   overlay(): X11Overlay {
-    return new X11Overlay(this.#name);
+    const overlay = new X11Overlay(this.#name);
+    this.#overlays.add(overlay);
+    return overlay;
   }
 
   /** A watcher on its own X connection (see x11_damage.ts); closed with this desktop. */

@@ -25,6 +25,7 @@
 import { LASER_COLOR, LASER_DIAMETER } from "../../protocol/limits.ts";
 import type { Overlay, OverlayPiece } from "./types.ts";
 import { coversScreen, CoverWatch } from "./overlay_cover.ts";
+import { hideDot, mergeUnder, type Patch, type PatchFrame } from "./laser_patch.ts";
 import {
   acquireX11,
   cell32,
@@ -32,8 +33,11 @@ import {
   cString,
   num,
   releaseX11,
+  takeXError,
+  X,
   type X11Libs,
   XEVENT_SIZE,
+  XIMAGE,
 } from "./x11_ffi.ts";
 
 const DRAW_SYMBOLS = {
@@ -154,6 +158,14 @@ export class X11Overlay implements Overlay {
   #maskGc: Deno.PointerValue = null;
   #laser = 0n;
   #laserShown = false;
+  /** The laser's top-left corner now, and what the screen had under its square (laser_patch.ts). */
+  #laserAt: { x: number; y: number } | null = null;
+  #under: Patch | null = null;
+  /**
+   * The square it left, hidden too: a compositor may paint the move a frame later than the
+   * server made it, so a grab can still show the dot where it was.
+   */
+  #left: Patch | null = null;
   /** A 1×1 window never mapped, moved to tell a compositor that clips changed (#reshaped). */
   #nudge = 0n;
   #nudged = false;
@@ -293,15 +305,65 @@ export class X11Overlay implements Overlay {
     if (!at) {
       if (this.#laserShown && !this.#cover.covered) d.XUnmapWindow(this.#dpy, this.#laser);
       this.#laserShown = false;
+      this.#laserAt = this.#under = this.#left = null;
       this.#x.x.XFlush(this.#dpy);
       return;
     }
     if (!this.#laser) this.#laser = this.#makeLaser();
     const half = LASER_SIZE / 2;
-    d.XMoveWindow(this.#dpy, this.#laser, Math.round(at.x - half), Math.round(at.y - half));
+    const to = { x: Math.round(at.x - half), y: Math.round(at.y - half) };
+    if (this.#laserShown && this.#laserAt?.x === to.x && this.#laserAt.y === to.y) return;
+    // What the dot will cover, read before it goes there (where the old dot lies: its patch).
+    const shown = this.#laserShown && !this.#cover.covered;
+    this.#left = shown ? this.#under : null;
+    this.#under = this.#cover.covered ? null : this.#readUnder(to, this.#left);
+    d.XMoveWindow(this.#dpy, this.#laser, to.x, to.y);
     if (!this.#laserShown && !this.#cover.covered) d.XMapRaised(this.#dpy, this.#laser);
     this.#laserShown = true;
-    this.#x.x.XFlush(this.#dpy);
+    this.#laserAt = to;
+    // Done by the server before any later grab: the patch and the dot's place agree.
+    this.#x.x.XSync(this.#dpy, 0);
+  }
+
+  /**
+   * The laser's dot taken out of a frame grabbed from this screen (laser_patch.ts): the
+   * technician's window shows its own dot at the pointer, the customer's screen keeps this one.
+   */
+  hideLaser(frame: PatchFrame): void {
+    if (this.#closed || !this.#laserShown || this.#cover.covered) return;
+    if (this.#left) hideDot(frame, this.#left, LASER_RGB);
+    if (this.#under) hideDot(frame, this.#under, LASER_RGB);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The screen under the laser's square at `to` (clipped to the screen), or null. */
+  #readUnder(to: { x: number; y: number }, old: Patch | null): Patch | null {
+    const x0 = Math.max(0, to.x), y0 = Math.max(0, to.y);
+    const x1 = Math.min(this.#width, to.x + LASER_SIZE);
+    const y1 = Math.min(this.#height, to.y + LASER_SIZE);
+    if (x1 <= x0 || y1 <= y0) return null;
+    const [width, height] = [x1 - x0, y1 - y0];
+    takeXError();
+    const x = this.#x.x;
+    const image = x.XGetImage(this.#dpy, this.#root, x0, y0, width, height, X.AllPlanes, X.ZPixmap);
+    if (!image) return null;
+    const view = new Deno.UnsafePointerView(image);
+    const perLine = view.getInt32(XIMAGE.bytesPerLine);
+    const bits = view.getPointer(XIMAGE.data);
+    let patch: Patch | null = null;
+    if (bits && view.getInt32(XIMAGE.bitsPerPixel) === 32) {
+      const rows = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(bits, perLine * height));
+      const data = new Uint8Array(width * height * 4);
+      for (let row = 0; row < height; row++) {
+        data.set(rows.subarray(row * perLine, row * perLine + width * 4), row * width * 4);
+      }
+      patch = mergeUnder({ x: x0, y: y0, width, height, data }, old, LASER_RGB);
+    }
+    x.XDestroyImage(image);
+    return patch;
   }
 
   /** Removes the drawings and the laser and closes the connection. */
@@ -420,6 +482,11 @@ export class X11Overlay implements Overlay {
   #stepBack(hide: boolean) {
     const d = this.#draw.symbols;
     const dpy = this.#dpy;
+    // Back over the screen: what the dot covers now (the lock screen is gone).
+    if (!hide && this.#laserShown && this.#laserAt) {
+      this.#left = null;
+      this.#under = this.#readUnder(this.#laserAt, null);
+    }
     for (const [id, shown] of [[this.#board, true], [this.#laser, this.#laserShown]] as const) {
       if (!id || !shown) continue;
       if (hide) d.XUnmapWindow(dpy, id);

@@ -15,6 +15,27 @@ import { runX, startXvfb } from "./xvfb_test_support.ts";
 
 const RED = 0xe0201b;
 const ROOT = 0x336699;
+const LASER = 0xff1a1a;
+
+/** The pixels of the 2 × LASER_SIZE square around (x, y). */
+function square(frame: Frame, x: number, y: number): number[] {
+  const out: number[] = [];
+  for (let dy = -LASER_SIZE; dy < LASER_SIZE; dy++) {
+    for (let dx = -LASER_SIZE; dx < LASER_SIZE; dx++) out.push(rgbAt(frame, x + dx, y + dy));
+  }
+  return out;
+}
+
+/** The laser-coloured pixels in the 2 × LASER_SIZE square around (x, y). */
+function dots(frame: Frame, x: number, y: number): number {
+  let n = 0;
+  for (let dy = -LASER_SIZE; dy < LASER_SIZE; dy++) {
+    for (let dx = -LASER_SIZE; dx < LASER_SIZE; dx++) {
+      if (rgbAt(frame, x + dx, y + dy) === LASER) n++;
+    }
+  }
+  return n;
+}
 
 /** The 0xRRGGBB of a captured pixel (frames are B, G, R, X). */
 function rgbAt(frame: Frame, x: number, y: number): number {
@@ -96,16 +117,35 @@ Deno.test("X11Overlay shows strokes and the laser in the capture, takes no input
     await until("the stroke over xev", () => rgbAt(desktop.grab(), 260, 150) === RED);
     assert.equal(rgbAt(desktop.grab(), 200, 150), 0x1fa33a, "the later stroke still on top");
 
-    // The laser: a round red dot centred on the point, moved, then hidden.
-    overlay.laser({ x: 500, y: 300 });
-    await until("the laser", () => rgbAt(desktop.grab(), 500, 300) === 0xff1a1a);
-    const corner = LASER_SIZE / 2 - 1;
-    assert.equal(rgbAt(desktop.grab(), 500 - corner, 300 - corner), ROOT, "round, not square");
-    overlay.laser({ x: 550, y: 320 });
-    await until("the laser moved", () => rgbAt(desktop.grab(), 550, 320) === 0xff1a1a);
-    assert.equal(rgbAt(desktop.grab(), 500, 300), ROOT, "gone from where it was");
-    overlay.laser(null);
-    await until("the laser hidden", () => rgbAt(desktop.grab(), 550, 320) === ROOT);
+    // The laser: a round red dot centred on the point on the X screen (read by a second
+    // desktop, as any X client sees it), moved, then hidden — and never in this desktop's own
+    // grabs, the technician's picture, which show what lies under it (laser_patch.ts).
+    const screen = openDesktop({ display: xvfb.display });
+    try {
+      overlay.laser({ x: 500, y: 300 });
+      await until("the laser", () => rgbAt(screen.grab(), 500, 300) === LASER);
+      const corner = LASER_SIZE / 2 - 1;
+      assert.equal(rgbAt(screen.grab(), 500 - corner, 300 - corner), ROOT, "round, not square");
+      assert.equal(dots(desktop.grab(), 500, 300), 0, "not in the agent's picture");
+      assert.equal(rgbAt(desktop.grab(), 500, 300), ROOT, "what is under it instead");
+      overlay.laser({ x: 550, y: 320 });
+      await until("the laser moved", () => rgbAt(screen.grab(), 550, 320) === LASER);
+      assert.equal(rgbAt(screen.grab(), 500, 300), ROOT, "gone from where it was");
+      assert.equal(dots(desktop.grab(), 550, 320), 0);
+      // Over the strokes and the windows, moved a few pixels at a time (each place overlaps
+      // the last): on the screen, never in the picture, which shows exactly what is beneath.
+      const beneath = square(screen.grab(), 206, 150);
+      for (const [x, y] of [[200, 150], [204, 152], [209, 151], [213, 149]]) {
+        overlay.laser({ x, y });
+        assert.ok(dots(screen.grab(), x, y) > 100, `the dot at ${x},${y} on the screen`);
+        assert.equal(dots(desktop.grab(), x, y), 0, `the dot at ${x},${y} not in the picture`);
+        assert.deepEqual(square(desktop.grab(), 206, 150), beneath, "what is beneath it");
+      }
+      overlay.laser(null);
+      await until("the laser hidden", () => dots(screen.grab(), 213, 149) === 0);
+    } finally {
+      screen.close();
+    }
 
     // Clear: the drawings are gone, the overlay stays for more.
     overlay.clear();
@@ -179,6 +219,8 @@ Deno.test("X11Overlay steps back under a lock screen (i3lock) and comes back at 
   const xvfb = await startXvfb({ width: 640, height: 480 });
   const desktop = openDesktop({ display: xvfb.display });
   const overlay = desktop.overlay!();
+  // The X screen as any client reads it (the agent's grabs leave the laser out).
+  const screen = openDesktop({ display: xvfb.display });
   const env = { DISPLAY: xvfb.display };
   let lock: Deno.ChildProcess | null = null;
   let compositor: Deno.ChildProcess | null = null;
@@ -187,8 +229,8 @@ Deno.test("X11Overlay steps back under a lock screen (i3lock) and comes back at 
     overlay.stroke([100, 150, 300, 150], RED, 8);
     overlay.laser({ x: 500, y: 300 });
     await until("the stroke and the laser", () => {
-      const frame = desktop.grab();
-      return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 500, 300) === 0xff1a1a;
+      const frame = screen.grab();
+      return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 500, 300) === LASER;
     });
     // A managed window over everything (xterm, black, as large as the screen) does not count.
     const xterm = new Deno.Command("xterm", {
@@ -229,10 +271,12 @@ Deno.test("X11Overlay steps back under a lock screen (i3lock) and comes back at 
     await lock.status;
     lock = null;
     await until("the drawings back", () => {
-      const frame = desktop.grab();
+      const frame = screen.grab();
       return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 200, 400) === RED &&
-        rgbAt(frame, 520, 320) === 0xff1a1a;
+        rgbAt(frame, 520, 320) === LASER;
     });
+    assert.equal(dots(desktop.grab(), 520, 320), 0, "the laser back, not in the picture");
+    assert.equal(rgbAt(desktop.grab(), 520, 320), ROOT);
 
     // A compositor started now (picom maps its own full-screen overlay window): the drawings
     // stay visible, and a stroke drawn after it shows.
@@ -252,6 +296,12 @@ Deno.test("X11Overlay steps back under a lock screen (i3lock) and comes back at 
       const frame = desktop.grab();
       return rgbAt(frame, 200, 150) === RED && rgbAt(frame, 200, 250) === RED;
     });
+    // The laser under picom: on the screen, not in the picture, moved a few pixels at a time.
+    for (const [x, y] of [[400, 350], [404, 352], [409, 351]]) {
+      overlay.laser({ x, y });
+      await until(`the laser at ${x},${y} under picom`, () => dots(screen.grab(), x, y) > 100);
+      assert.equal(dots(desktop.grab(), x, y), 0, `not in the picture at ${x},${y}`);
+    }
   } finally {
     for (const child of [lock, compositor]) {
       try {
@@ -260,6 +310,7 @@ Deno.test("X11Overlay steps back under a lock screen (i3lock) and comes back at 
       await child?.status;
     }
     overlay.close();
+    screen.close();
     desktop.close();
     await xvfb.stop();
   }

@@ -96,10 +96,22 @@ Deno.test({
       await until("a stroke after Clear", () => at(450, 400) === BLUE, 3_000);
       assert.equal(at(200, 100), DESK, "the cleared line does not come back");
 
-      overlay.laser({ x: 500, y: 100 });
-      await until("the laser", () => at(500, 100) === LASER, 3_000);
-      overlay.laser({ x: 550, y: 300 });
-      await until("the laser moved", () => at(550, 300) === LASER && at(500, 100) === DESK, 3_000);
+      // The laser on the screen as any X client reads it (the agent's own grabs leave it out).
+      const screen = openDesktop({ display: xvfb.display });
+      try {
+        const onScreen = (x: number, y: number) => rgbAt(screen.grab(), x, y);
+        overlay.laser({ x: 500, y: 100 });
+        await until("the laser", () => onScreen(500, 100) === LASER, 3_000);
+        overlay.laser({ x: 550, y: 300 });
+        await until(
+          "the laser moved",
+          () => onScreen(550, 300) === LASER && onScreen(500, 100) === DESK,
+          3_000,
+        );
+        assert.equal(at(550, 300), DESK, "not in the agent's picture");
+      } finally {
+        screen.close();
+      }
     } finally {
       try {
         compositor?.kill("SIGKILL");

@@ -14,7 +14,8 @@
  * agent takes away the last line anyone drew: with two technicians drawing, the picture has
  * the last word a frame later). Pieces are kept per screen (a line drawn on
  * one monitor is not shown over another's picture). The laser's dot is not faded: it is this
- * window's pointer, drawn where the customer's dot will be; at rest the two coincide.
+ * window's pointer, drawn where the customer's dot will be — and the one dot the technician
+ * sees, as the agent leaves its laser out of the picture (agent/platform/laser_patch.ts).
  */
 import { LASER_DIAMETER, type WhiteboardColor } from "../../protocol/limits.ts";
 import type { Point, Rect, Size } from "./geometry.ts";
