@@ -13,6 +13,7 @@ import {
   viewerSocket,
 } from "../../tests/support/sockets.ts";
 import { readLog, startSession } from "../support/mod.ts";
+import { eventually } from "../../tests/support/eventually.ts";
 import type { AgentMessage } from "../../protocol/mod.ts";
 
 const SECURE: AgentMessage = {
@@ -56,7 +57,11 @@ servedAppTest(
     }
     agent.send({ type: "capture", paused: true, reason: "failed", detail: "Error: X refused" });
     await views[0].next((f) => f.type === "state" && f.capturePaused === "failed");
-    const lines = await logged();
+    // Written after the viewers are told: looked at until the third line is there.
+    const lines = await eventually("three log lines", async () => {
+      const lines = await logged();
+      return lines.length >= 3 ? lines : null;
+    });
     assert.deepEqual(lines.map((l) => [l.body, l.data]), [
       ["log.remote.captureSecureDesktop", {}],
       ["log.remote.captureResumed", {}],

@@ -12,8 +12,11 @@ import { recorderSource } from "./recorder_slot.ts";
 
 export function remoteFor(deps: AppDeps, session: SupportSession): RemoteSession {
   return remoteHub(deps).session(session.orgId, session.id, (remote) => {
+    // One line after the other, in the order they happened: a pause and its end a moment later
+    // (a UAC prompt answered at once) must not commit the other way round.
+    let written = Promise.resolve();
     remote.onEvent = (event) => {
-      logRemoteEvent(deps, session, event).catch((error) =>
+      written = written.then(() => logRemoteEvent(deps, session, event)).catch((error) =>
         deps.log.error("remote log failed", { error: String(error) })
       );
     };
