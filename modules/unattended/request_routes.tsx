@@ -45,7 +45,13 @@ const technicianRoutes = new Hono<AppEnv>()
         c={c}
         sessionId={session.id}
         customerZone={about?.timeZone ?? null}
-        unavailable={!about ? "agentAbsent" : about.canInstall ? null : "cannotInstall"}
+        unavailable={!about
+          ? "agentAbsent"
+          : about.canInstall
+          ? null
+          : about.unavailable === "not_elevated"
+          ? "notElevated"
+          : "cannotInstall"}
         latest={await latestRequest(deps, session.id)}
       />,
     );

@@ -59,7 +59,14 @@ export async function requestUnattended(
   if (entry.status !== "active") throw new Refusal(409, "unattendedRequest.notActive");
   const about = await unattendedAbout(deps, session.id);
   if (!about) throw new Refusal(409, "unattendedRequest.agentAbsent");
-  if (!about.canInstall) throw new Refusal(409, "unattendedRequest.cannotInstall");
+  if (!about.canInstall) {
+    throw new Refusal(
+      409,
+      about.unavailable === "not_elevated"
+        ? "unattended.notElevated"
+        : "unattendedRequest.cannotInstall",
+    );
+  }
   const parsed = parseTerms(form, {
     technician: form.technicianZone ?? null,
     customer: about.timeZone,

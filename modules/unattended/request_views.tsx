@@ -58,7 +58,7 @@ export function RequestDialog(props: {
   c: C;
   sessionId: string;
   customerZone: string | null;
-  unavailable: "agentAbsent" | "cannotInstall" | null;
+  unavailable: "agentAbsent" | "cannotInstall" | "notElevated" | null;
   latest: UnattendedRequest | null;
 }) {
   const { c, sessionId, customerZone, unavailable, latest } = props;
@@ -68,79 +68,87 @@ export function RequestDialog(props: {
     <div class="card dialog" id="unattended-dialog" role="dialog" aria-labelledby="ua-title">
       <h2 id="ua-title">{t("unattendedRequest.title")}</h2>
       {latest && <LatestRequest c={c} request={latest} />}
-      {unavailable ? <p role="status">{t(`unattendedRequest.${unavailable}`)}</p> : (
-        <form
-          id="unattended-form"
-          class="unattended-form"
-          hx-post={`/console/sessions/${sessionId}/unattended`}
-          hx-target="#dialog"
-        >
-          <input type="hidden" name="technicianZone" data-browser-zone="" value="" />
-          <fieldset>
-            <legend>{t("unattendedRequest.authLegend")}</legend>
-            <div class="choices">
-              <_Radio name="authMode" value="ask_each_time" checked t={t} />
-              <_Radio name="authMode" value="customer_credentials" t={t} />
-            </div>
-          </fieldset>
-          <fieldset>
-            <legend>{t("unattendedRequest.kindLegend")}</legend>
-            <div class="choices">
-              <_Radio name="kind" value="days" checked t={t} />
-              <_Radio name="kind" value="range" t={t} />
-              <_Radio name="kind" value="unlimited" t={t} />
-              <_Radio name="kind" value="daily" t={t} />
-            </div>
-            <div class="ua-days">
-              <label>
-                {t("unattendedRequest.days")}{" "}
-                <input type="number" name="days" min="1" max="3650" value="7" size={5} />
-              </label>
-            </div>
-            <div class="ua-range">
-              <label>
-                {t("unattendedRequest.from")} <input type="date" name="from" />
-              </label>
-              <label>
-                {t("unattendedRequest.until")} <input type="date" name="until" />
-              </label>
-            </div>
-            <div class="ua-daily">
-              <label>
-                {t("unattendedRequest.start")} <input type="time" name="start" value="09:00" />
-              </label>
-              <label>
-                {t("unattendedRequest.end")} <input type="time" name="end" value="17:00" />
-              </label>
-              <div class="choices" role="group" aria-label={t("unattendedRequest.weekdays")}>
-                {WEEKDAYS.map((d) => (
-                  <label>
-                    <input type="checkbox" name={`wd${d}`} value="1" checked={d >= 1 && d <= 5} />
-                    {" "}
-                    {weekday.format(Date.UTC(2023, 0, 1 + d))}
-                  </label>
-                ))}
+      {unavailable
+        ? (
+          <p role="status">
+            {unavailable === "notElevated"
+              ? t("unattended.notElevated")
+              : t(`unattendedRequest.${unavailable}`)}
+          </p>
+        )
+        : (
+          <form
+            id="unattended-form"
+            class="unattended-form"
+            hx-post={`/console/sessions/${sessionId}/unattended`}
+            hx-target="#dialog"
+          >
+            <input type="hidden" name="technicianZone" data-browser-zone="" value="" />
+            <fieldset>
+              <legend>{t("unattendedRequest.authLegend")}</legend>
+              <div class="choices">
+                <_Radio name="authMode" value="ask_each_time" checked t={t} />
+                <_Radio name="authMode" value="customer_credentials" t={t} />
               </div>
-            </div>
-            <p class="muted">{t("unattendedRequest.kindHelp")}</p>
-          </fieldset>
-          <fieldset>
-            <legend>{t("unattendedRequest.zoneLegend")}</legend>
-            <div class="choices">
-              <label>
-                <input type="radio" name="zoneOf" value="technician" checked />{" "}
-                {t("unattendedRequest.zoneOf.technician")} (<span data-browser-zone=""></span>)
-              </label>
-              <label>
-                <input type="radio" name="zoneOf" value="customer" />{" "}
-                {t("unattendedRequest.zoneOf.customer")} ({customerZone ?? "?"})
-              </label>
-            </div>
-          </fieldset>
-          <p class="muted">{t("unattendedRequest.twoWeeks")}</p>
-          <button type="submit">{t("unattendedRequest.send")}</button>
-        </form>
-      )}
+            </fieldset>
+            <fieldset>
+              <legend>{t("unattendedRequest.kindLegend")}</legend>
+              <div class="choices">
+                <_Radio name="kind" value="days" checked t={t} />
+                <_Radio name="kind" value="range" t={t} />
+                <_Radio name="kind" value="unlimited" t={t} />
+                <_Radio name="kind" value="daily" t={t} />
+              </div>
+              <div class="ua-days">
+                <label>
+                  {t("unattendedRequest.days")}{" "}
+                  <input type="number" name="days" min="1" max="3650" value="7" size={5} />
+                </label>
+              </div>
+              <div class="ua-range">
+                <label>
+                  {t("unattendedRequest.from")} <input type="date" name="from" />
+                </label>
+                <label>
+                  {t("unattendedRequest.until")} <input type="date" name="until" />
+                </label>
+              </div>
+              <div class="ua-daily">
+                <label>
+                  {t("unattendedRequest.start")} <input type="time" name="start" value="09:00" />
+                </label>
+                <label>
+                  {t("unattendedRequest.end")} <input type="time" name="end" value="17:00" />
+                </label>
+                <div class="choices" role="group" aria-label={t("unattendedRequest.weekdays")}>
+                  {WEEKDAYS.map((d) => (
+                    <label>
+                      <input type="checkbox" name={`wd${d}`} value="1" checked={d >= 1 && d <= 5} />
+                      {" "}
+                      {weekday.format(Date.UTC(2023, 0, 1 + d))}
+                    </label>
+                  ))}
+                </div>
+              </div>
+              <p class="muted">{t("unattendedRequest.kindHelp")}</p>
+            </fieldset>
+            <fieldset>
+              <legend>{t("unattendedRequest.zoneLegend")}</legend>
+              <div class="choices">
+                <label>
+                  <input type="radio" name="zoneOf" value="technician" checked />{" "}
+                  {t("unattendedRequest.zoneOf.technician")} (<span data-browser-zone=""></span>)
+                </label>
+                <label>
+                  <input type="radio" name="zoneOf" value="customer" />{" "}
+                  {t("unattendedRequest.zoneOf.customer")} ({customerZone ?? "?"})
+                </label>
+              </div>
+            </fieldset>
+            <p class="muted">{t("unattendedRequest.twoWeeks")}</p>
+            <button type="submit">{t("unattendedRequest.send")}</button>
+          </form>
+        )}
       {!unavailable && (
         <section class="unattended-service" aria-labelledby="ua-service">
           <h3 id="ua-service">{t("unattendedRequest.service.title")}</h3>

@@ -130,11 +130,17 @@ export function ComputerList(props: ComputersProps) {
               <div
                 class="muted"
                 data-login-screen
-                title={row.device.os === "linux" ? t("unattended.loginScreen.linuxWhy") : undefined}
+                title={row.device.os === "linux"
+                  ? t("unattended.loginScreen.linuxWhy")
+                  : row.device.os === "windows"
+                  ? t("unattended.loginScreen.windowsWhy")
+                  : undefined}
               >
                 {t(
                   row.device.os === "linux"
                     ? "unattended.loginScreen.linux"
+                    : row.device.os === "windows"
+                    ? "unattended.loginScreen.windows"
                     : "unattended.loginScreen.other",
                 )}
               </div>
@@ -215,7 +221,10 @@ function ConnectForm(props: ComputersProps & { row: ComputerRow }) {
           <input id={`tk-${id}`} type="text" name="ticket" required maxlength={TICKET_MAX} />
         </>
       )}
-      {row.grant.authMode === "ask_each_time" && <SignInFields c={c} id={id} />}
+      {/* Only the Linux service types credentials into a login screen (login_screen.ts). */}
+      {row.grant.authMode === "ask_each_time" && row.device.os === "linux" && (
+        <SignInFields c={c} id={id} />
+      )}
       {/* Offline or outside its window: the server would refuse; say so before the click. */}
       <button
         type="submit"

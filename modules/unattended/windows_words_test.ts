@@ -1,0 +1,83 @@
+// What the technician is told about a Windows computer (the Windows service, agent/unattended/
+// windows_*.ts): Computers says the service shows the console user's desktop and, in its title,
+// what it does not reach (the secure desktop), and offers no login-screen credentials (only the
+// Linux service types them); the unattended-access dialog of a session whose Windows app is not
+// an administrator says so and how to fix it, and the request is refused with the same words.
+import assert from "node:assert/strict";
+import { startTestApp } from "../../tests/support/app.ts";
+import { TECH_PASSWORD } from "../../tests/support/org.ts";
+import { technician, workingSession } from "../../tests/support/sessions.ts";
+import { agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
+import { defaultPermissions } from "../permissions/mod.ts";
+import { deviceWithGrant } from "./test_fixtures.ts";
+
+const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
+
+Deno.test("Computers: a Windows computer in the Windows service's words, no login-screen fields", async () => {
+  const t = await startTestApp();
+  try {
+    const ann = await technician(t, { permissions: [...ACCESS] });
+    const win = await deviceWithGrant(t, ann, { name: "front-desk", os: "windows" });
+    const linux = await deviceWithGrant(t, ann, { name: "reception-pc" });
+    const client = t.client();
+    await client.signIn(ann.email, TECH_PASSWORD);
+    const page = await (await client.get("/console/computers")).text();
+    const row = (id: string) => page.slice(page.indexOf(`data-computer="${id}"`)).split("</tr>")[0];
+    assert.match(
+      row(win.device.id),
+      /Windows service: shows the desktop of the user signed in at the console/,
+    );
+    assert.match(row(win.device.id), /title="[^"]*Not reached yet: the Windows sign-in and lock/);
+    assert.doesNotMatch(row(win.device.id), /data-sign-in=/);
+    assert.match(row(linux.device.id), /data-sign-in=/, "the Linux service still asks");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test({
+  name: "unattended request: a Windows app that is not an administrator is named, and refused",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      await withServer(t, async (port) => {
+        const ann = await technician(t, {
+          permissions: [...defaultPermissions(), "unattendedAccess"],
+        });
+        const browser = t.client();
+        await browser.signIn(ann.email, TECH_PASSWORD);
+        const session = await workingSession(t, ann);
+        const agent = await agentWithOps(port, session.token, [
+          "unattended.about",
+          "unattended.install",
+        ]);
+        const about = async (request: Promise<Response>) => {
+          const op = await nextOp(agent, "unattended.about");
+          agent.send({
+            type: "opDone",
+            id: op.id,
+            json: JSON.stringify({
+              timeZone: "Europe/Amsterdam",
+              canInstall: false,
+              unavailable: "not_elevated",
+            }),
+          });
+          return await request;
+        };
+        const path = `/console/sessions/${session.id}/unattended`;
+        const dialog = await about(browser.get(path, { "hx-request": "true" }));
+        const html = await dialog.text();
+        assert.match(html, /does not run as an administrator/);
+        assert.match(html, /Run as administrator/);
+        assert.doesNotMatch(html, /unattended-form/);
+        const refused = await about(browser.post(path, { authMode: "ask_each_time" }));
+        assert.equal(refused.status, 409);
+        assert.match(await refused.text(), /does not run as an administrator/);
+      });
+    } finally {
+      await t.close();
+    }
+  },
+});
