@@ -4,8 +4,9 @@
  * written under a root directory given to it (`/` on a real install; tests pass a temporary
  * root and run the unit's ExecStart themselves). The unit says in its own comments what it
  * shows before login: the X11 login screen, found by display_finder.ts (signing in on it is
- * not done, see os_login.ts). Windows (a Windows service) and macOS (a launchd job) are not
- * built yet: their installers say so through the same interface and install nothing.
+ * not done, see os_login.ts). Windows: a Windows service (windows_installer.ts, which ports.ts
+ * picks on Windows). macOS (a launchd job) is not built yet: its installer says so through the
+ * same interface and installs nothing.
  */
 import type { ApprovalTool } from "../../protocol/unattended_request.ts";
 import { fileURLToPath } from "node:url";
@@ -169,7 +170,10 @@ export class SystemdInstaller implements ServiceInstaller {
   }
 }
 
-/** Windows service and macOS launchd job: not built yet, and they say so. */
+/**
+ * An OS without an installer here, saying so: macOS's launchd job; and Windows when a test asks
+ * for a root (the real one, windows_installer.ts, writes to the Service Control Manager).
+ */
 export class NotYetInstaller implements ServiceInstaller {
   readonly available = false;
   readonly unavailable: string;
