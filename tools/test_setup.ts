@@ -136,3 +136,32 @@ if (!await exists(LIBVPX9) && Deno.uid?.() === 0 && await exists("/usr/bin/apt-g
   }
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
+
+// The Windows tests' one-time preparation, made here before any test runs instead of inside the
+// first Windows test (where it counted against that test's time and, on a fresh machine, held the
+// other Windows tests waiting on its lock): the Wine prefix with the patched Windows Deno (≈ 30 s;
+// agent/platform/wine_test_support.ts) and the Windows codecs built from Debian's sources
+// (≈ 1–2 min; agent/media/windows_codecs_test_support.ts), side by side. Both are kept in the
+// system's temp folder, so later runs find them ready in milliseconds. A failure is reported and
+// left to the Windows tests, which try again and fail with it in their own words.
+{
+  const { prepareWine, wineMissing } = await import("../agent/platform/wine_test_support.ts");
+  const { windowsCodecs, windowsCodecsMissing } = await import(
+    "../agent/media/windows_codecs_test_support.ts"
+  );
+  const started = performance.now();
+  const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const prepare = async (what: string, missing: string | null, make: () => Promise<unknown>) => {
+    if (missing) return console.log(`${what}: not prepared (${missing}); the tests say so`);
+    try {
+      await make();
+      console.log(`${what}: ready (${seconds()})`);
+    } catch (error) {
+      console.error(`${what}: preparing failed, the Windows tests will try again: ${error}`);
+    }
+  };
+  await Promise.all([
+    prepare("Wine prefix for the Windows tests", await wineMissing(), prepareWine),
+    prepare("Windows codecs (vpx.dll, yuv.dll)", await windowsCodecsMissing(), windowsCodecs),
+  ]);
+}
