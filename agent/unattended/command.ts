@@ -106,7 +106,12 @@ export async function runUnattendedCommand(
       return 0;
     }
     print(fill(strings.revoked, { count: String(revoked) }));
-    print(fill(strings.removeUnit, { unit: SERVICE_NAME }));
+    // The service itself stops once its device is removed; what stays is its registration.
+    print(
+      fill(Deno.build.os === "windows" ? strings.removeService : strings.removeUnit, {
+        unit: SERVICE_NAME,
+      }),
+    );
     return 0;
   }
   print(strings.usage);
