@@ -1,4 +1,4 @@
-// Over 400 lines on purpose: one Windows customer's whole path (package, launcher, chat, consent, view, control, files, system information) against one app under Wine; split, each part would start Wine and the app again.
+// Over 400 lines on purpose: one Windows customer's whole path (package, launcher, chat, consent, a script, view, control, files, system information) against one app under Wine; split, each part would start Wine and the app again.
 /**
  * The Windows customer end to end, on real parts: the official Windows Deno runtime (npm
  * `@deno/win32-x64`) under Wine on a private Xvfb (agent/platform/wine_test_support.ts), the
@@ -11,7 +11,9 @@
  * through Wine's cmd.exe, with no arguments, as a double-click does → the app opens its own
  * window with `cmd /c start` (Wine's winebrowser gives the address to the default browser, a
  * recorder here; the test opens it in Chromium) → the session is Waiting, the technician starts it, the chat goes both
- * ways → scripts are allowed in the app's own window → the technician asks for remote control,
+ * ways → scripts are allowed in the app's own window, and a .cmd from the library runs there
+ * (asked by name in the app's window; its umlauts, its folder and exit code 3 in the technician's
+ * page) → the technician asks for remote control,
  * the customer allows it there → the technician's picture shows the Windows desktop (the
  * Xvfb root's colour, Notepad's white page) → a click and typed text reach Notepad, read back
  * through the customer's clipboard → files are allowed in the app's window: the File manager
@@ -21,6 +23,7 @@
  * E2E_SHOTS.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
@@ -164,6 +167,9 @@ function collect(child: Deno.ChildProcess) {
   return { output, page: page.promise };
 }
 
+/** A Windows batch script, as a technician would write it (CRLF, umlauts, its own folder). */
+const CHECK_DISK = "@echo off\r\necho Grüße aus Köln\r\necho folder=%~dp0\r\nexit /b 3\r\n";
+
 Deno.test({
   name:
     "e2e: a Windows customer under Wine — the zip offered and run, chat, consent, view and control, files, system information",
@@ -208,6 +214,20 @@ Deno.test({
         await tech.fill("#email", ann.email);
         await tech.fill("#password", TECH_PASSWORD);
         await clickAndWait(tech, "button[type=submit]");
+        // A Windows script in the library (a space in its file name; umlauts; exit code 3).
+        await tech.goto(`${base}/console/scripts`);
+        const scriptForm = tech.locator("#script-form form");
+        await scriptForm.locator("input[name=name]").fill("Check disk");
+        await scriptForm.locator("input[name=script]").setInputFiles({
+          name: "Check disk.cmd",
+          mimeType: "text/plain",
+          buffer: Buffer.from(CHECK_DISK),
+        });
+        await scriptForm.locator("select[name=targetOs]").selectOption("windows");
+        await scriptForm.locator("input[name=timeoutSeconds]").fill("30");
+        await clickAndWait(tech, "#script-form button[type=submit]");
+        await tech.locator(".flash.info:has-text('Script added.')").waitFor();
+        await tech.goto(`${base}/console`);
         await tech.waitForFunction(() => "htmx" in globalThis);
         await tech.click("button[data-method=pin]");
         await tech.fill("#ns-name", "Carol");
@@ -369,6 +389,26 @@ Deno.test({
         await appWindow.locator("#allow-scripts").click();
         await scripts.locator('[data-scripts-consent]:has-text("allows scripts")').waitFor();
         step("scripts allowed in the app's window");
+        // A .cmd run on the Windows customer: asked by name in the app's window, its output
+        // (cmd's code page turned into the right letters) and exit code in the technician's page.
+        await scripts.locator("select[name=script]").selectOption({
+          label: "Check disk (Windows, 30 seconds)",
+        });
+        await scripts.locator(".script-run-form button[type=submit]").click();
+        const question = appWindow.locator("[data-confirm] .detail");
+        await question.waitFor({ timeout: 30_000 });
+        assert.match((await question.textContent()) ?? "", /Run the script “Check disk”/);
+        await appWindow.locator("[data-confirm] .confirm-allow").click();
+        const scriptRun = scripts.locator(".script-run");
+        await scriptRun.locator('[data-run-status]:has-text("Finished")').waitFor({
+          timeout: 60_000,
+        });
+        const scriptOutput = (await scriptRun.locator(".script-output").textContent()) ?? "";
+        assert.match(scriptOutput, /Grüße aus Köln/);
+        assert.match(scriptOutput, /folder=C:\\users\\[^\\]+\\Temp\\rescue-script-\w+\\/);
+        assert.equal(await scriptRun.locator("[data-run-exit]").textContent(), "Exit code 3");
+        await shoot(tech, "windows-script");
+        step("a .cmd ran on the Windows customer: asked by name, its output and exit code 3");
 
         // ---- Desktop view and remote control: the Windows desktop in the technician's page ----
         const view = space.locator(`.remote-view[data-session="${session.id}"]`);
