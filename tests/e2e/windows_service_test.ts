@@ -149,7 +149,9 @@ Deno.test({
           /ImagePath\s+REG_\w+\s+.*--service --config C:\\ProgramData\\RemoteSupport\\service\.json/,
         );
         assert.match(key.out, /Environment\s+REG_MULTI_SZ\s+DENO_NO_UPDATE_CHECK=1/);
-        step("installed with CreateServiceW (auto start, LocalSystem), folder locked");
+        step(
+          "installed with CreateServiceW (auto start, LocalSystem); the folder's access list set",
+        );
 
         const tech = await newPage();
         await tech.setViewportSize({ width: 1366, height: 768 });
@@ -221,7 +223,7 @@ Deno.test({
         await tech.locator(`tr[data-computer="${device.id}"][data-online="0"]`).waitFor({
           timeout: 30_000,
         });
-        step("net stop: STOPPED, the helper gone, the computer offline");
+        step("net stop: STOPPED, the computer offline");
 
         assert.deepEqual(await installer(["uninstall", base]), { uninstalled: "rescue-agent" });
         assert.notEqual((await run("sc", ["query", "rescue-agent"])).code, 0);
