@@ -183,6 +183,24 @@ const search = async (who: Tech, query: Record<string, string>) => {
   return { status: res.status, html: await res.text() };
 };
 
+Deno.test("search: the form sent with every field empty lists the sessions the reader may see", async () => {
+  const w = await world();
+  try {
+    // What the page's Search button sends with nothing chosen.
+    const empty = { q: "", technician: "", group: "", channel: "", outcome: "", from: "", to: "" };
+    const listed = await search(w.bob, { ...empty, tz: "UTC" });
+    assert.equal(listed.status, 200);
+    assert.match(listed.html, new RegExp(`data-session="${w.first.id}"`));
+    assert.match(listed.html, /sessions? found\./);
+    // The bare page and the time zone alone list nothing yet.
+    for (const query of [{}, { tz: "UTC" }]) {
+      assert.doesNotMatch((await search(w.bob, query)).html, /data-session=|found\./);
+    }
+  } finally {
+    await w.t.close();
+  }
+});
+
 Deno.test("search: finds a chat word and a note, with filters and permissions", async () => {
   const w = await world();
   try {

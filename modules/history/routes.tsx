@@ -37,8 +37,10 @@ export const historyRoutes = new Hono<AppEnv>()
       );
     }
     const query = parsed.data;
-    // The time zone alone is no search: it only says how to read the days.
-    const asked = Object.entries(raw).some(([k, v]) => k !== "tz" && v !== "");
+    // The form sent (its fields there, even all empty: "leave the words empty to list sessions
+    // by the filters alone" — every session the reader may see, newest first). The time zone
+    // alone is no search: it only says how to read the days.
+    const asked = Object.keys(raw).some((k) => k !== "tz");
     const results = asked ? await searchSessions(c.get("deps"), c.get("user"), query) : undefined;
     return c.html(
       <SearchPage
