@@ -193,7 +193,7 @@ Deno.test("search: the form sent with every field empty lists the sessions the r
     assert.match(listed.html, new RegExp(`data-session="${w.first.id}"`));
     assert.match(listed.html, /sessions? found\./);
     // The bare page and the time zone alone list nothing yet.
-    for (const query of [{}, { tz: "UTC" }]) {
+    for (const query of [{}, { tz: "UTC" }] as Record<string, string>[]) {
       assert.doesNotMatch((await search(w.bob, query)).html, /data-session=|found\./);
     }
   } finally {
