@@ -1,13 +1,15 @@
 /**
  * The customer's OS credentials for unattended access, kept only on this computer:
  * AES-256-GCM under a key derived (HKDF-SHA-256) from a random secret stored beside them in
- * the agent's data folder and this machine's id (/etc/machine-id), both files 0600 (readable
- * by the account the service runs as, nobody else). A copy of the folder on another computer
+ * the agent's data folder and this machine's id (`machineId`: /etc/machine-id, on Windows the
+ * registry's MachineGuid), both files 0600 (readable by the account the service runs as,
+ * nobody else). A copy of the folder on another computer
  * cannot open them; on this computer, without an OS key store, someone who can read the whole
  * folder as that account can — which is why the server never gets them and they expire with
  * the grant (two weeks at most, checked again here: `CREDENTIALS_MAX_MS`).
  */
 import { join } from "node:path";
+import { HKLM, KEY_WOW64_64KEY, openKey } from "../system/windows/registry.ts";
 
 export const CREDENTIALS_FILE = "credentials.enc";
 const KEY_FILE = "credentials.key";
@@ -30,13 +32,31 @@ export interface CredentialVault {
   clear(): Promise<void>;
 }
 
-/** This machine's id (systemd's, or D-Bus's), or the host name where there is none. */
+/**
+ * This machine's id: systemd's (or D-Bus's) on Linux; on Windows the MachineGuid Windows setup
+ * writes once per installation (`HKLM\SOFTWARE\Microsoft\Cryptography`, its 64-bit view —
+ * what Windows itself and most products take as the machine's identity; a changed computer
+ * name keeps it). The host name only where neither can be read (a system without them, or a
+ * registry that refuses): then renaming the computer makes the kept credentials unreadable
+ * and the customer gives them again.
+ */
 export async function machineId(): Promise<string> {
+  if (Deno.build.os === "windows") return windowsMachineGuid() || Deno.hostname();
   for (const path of ["/etc/machine-id", "/var/lib/dbus/machine-id"]) {
     const id = await Deno.readTextFile(path).then((text) => text.trim()).catch(() => "");
     if (id) return id;
   }
   return Deno.hostname();
+}
+
+/** Windows' MachineGuid, "" when it cannot be read. */
+export function windowsMachineGuid(): string {
+  try {
+    using key = openKey(HKLM, "SOFTWARE\\Microsoft\\Cryptography", KEY_WOW64_64KEY);
+    return key?.text("MachineGuid").trim() ?? "";
+  } catch {
+    return "";
+  }
 }
 
 export function fileVault(dir: string, options: { machineId?: string } = {}): CredentialVault {
