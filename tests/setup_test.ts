@@ -18,7 +18,12 @@ Deno.test("setup creates the organisation once; afterwards /setup is 404 for goo
     const browser = t.client();
     assert.equal((await browser.get("/setup")).status, 404, "no token, no page");
     assert.equal((await browser.get("/setup?token=guess")).status, 404);
-    assert.equal((await browser.get(`/setup?token=${token}`)).status, 200);
+    const page = await browser.get(`/setup?token=${token}`);
+    assert.equal(page.status, 200);
+    // The password's rule is said before it is broken, not only in the refusal.
+    const html = await page.text();
+    assert.match(html, /minlength="10" aria-describedby="password-rules"/);
+    assert.match(html, /id="password-rules">At least 10 characters, and not your e-mail address\./);
 
     const bad = await browser.post("/setup", {
       token,

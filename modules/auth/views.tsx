@@ -3,6 +3,7 @@ import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, STAFF_LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { ExternalOffer } from "./sign_in.ts";
+import { PASSWORD_MIN } from "./password.ts";
 
 type C = PageContext;
 
@@ -265,7 +266,10 @@ export function SetupPage(
             name="password"
             autocomplete="new-password"
             required
+            minlength={PASSWORD_MIN}
+            aria-describedby="password-rules"
           />
+          <p class="muted" id="password-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
           <button type="submit">{t("setup.submit")}</button>
         </form>
       </section>

@@ -3,6 +3,7 @@ import type { AuthedEnv, PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { GroupRow } from "./groups.ts";
 import type { Presence } from "./status.ts";
+import { PASSWORD_MIN } from "../auth/mod.ts";
 
 type C = PageContext;
 type Authed = Context<AuthedEnv>;
@@ -181,7 +182,16 @@ export function InvitationPage(
         <form method="post" action={`/invite/${props.token}`}>
           <CsrfField c={c} />
           <label for="pw">{t("account.newPassword")}</label>
-          <input id="pw" type="password" name="password" autocomplete="new-password" required />
+          <input
+            id="pw"
+            type="password"
+            name="password"
+            autocomplete="new-password"
+            required
+            minlength={PASSWORD_MIN}
+            aria-describedby="pw-rules"
+          />
+          <p class="muted" id="pw-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
           <label for="pw2">{t("account.confirmPassword")}</label>
           <input id="pw2" type="password" name="confirm" autocomplete="new-password" required />
           <button type="submit">{t("org.setPassword")}</button>
