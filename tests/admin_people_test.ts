@@ -445,3 +445,21 @@ Deno.test("deactivating asks first and says the API tokens go with the sign-ins"
     assert.equal(row.active, false);
   });
 });
+
+Deno.test("a group's Admins card offers Save only when there is someone to tick", async () => {
+  await withAdmin(async (t, admin) => {
+    const group = await makeGroup(t);
+    const card = async () => {
+      const page = await (await admin.get(`/admin/groups/${group.id}`)).text();
+      return /<form method="post" action="\/admin\/groups\/[^"]+\/admins"[^>]*>(.*?)<\/form>/s
+        .exec(page)![1];
+    };
+    const empty = await card();
+    assert.match(empty, /There are no admins yet/);
+    assert.doesNotMatch(empty, /<button/);
+    const person = await makePerson(t, { groupId: group.id, role: "admin" });
+    const offered = await card();
+    assert.match(offered, new RegExp(`value="${person.id}"`));
+    assert.match(offered, /<button type="submit">Save<\/button>/);
+  });
+});

@@ -193,7 +193,8 @@ export function GroupPage(
               <input type="checkbox" name="admin" value={a.id} checked={a.assigned} /> {a.name}
             </label>
           ))}
-          <button type="submit">{t("common.save")}</button>
+          {/* With nobody to tick there is nothing to save. */}
+          {props.admins.length > 0 && <button type="submit">{t("common.save")}</button>}
         </form>
       )}
       <section class="card">
