@@ -45,6 +45,7 @@ const technicianRoutes = new Hono<AppEnv>()
         c={c}
         sessionId={session.id}
         customerZone={about?.timeZone ?? null}
+        windows={about?.windows ?? false}
         unavailable={!about
           ? "agentAbsent"
           : about.canInstall

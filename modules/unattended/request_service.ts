@@ -21,7 +21,7 @@ import { recordAudit } from "../audit/mod.ts";
 import type { AppDeps, CurrentUser } from "../http/mod.ts";
 import type { TranslationKey } from "../i18n/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { callAgent } from "../remote/mod.ts";
+import { callAgent, toolConsent } from "../remote/mod.ts";
 import { logSessionEvent, sessionForTechnician, type SupportSession } from "../support/mod.ts";
 import { randomToken, timingSafeEqual } from "../tokens/mod.ts";
 import {
@@ -40,12 +40,17 @@ import { type AccessWindow, unattendedRequests } from "./schema.ts";
 
 export type UnattendedRequest = typeof unattendedRequests.$inferSelect;
 
-/** The customer's computer: its time zone and whether its agent can install the service. */
+/**
+ * The customer's computer: its time zone, whether its agent can install the service, and
+ * whether it is Windows (from the agent's hello) — the Windows service does not sign in, it
+ * shows the desktop of the user signed in at the console, so it keeps no credentials.
+ */
 export async function unattendedAbout(deps: AppDeps, sessionId: string) {
   const about = await callAgent(deps, sessionId, { kind: "unattended.about" }, {
     timeoutMs: 5_000,
   });
-  return about.ok ? about.result : null;
+  if (!about.ok) return null;
+  return { ...about.result, windows: toolConsent(deps, { id: sessionId }).state.os === "windows" };
 }
 
 /** Parses and checks the technician's terms, stores the request, tells the customer. */
@@ -72,6 +77,9 @@ export async function requestUnattended(
     customer: about.timeZone,
   });
   if (!parsed.ok) throw new Refusal(422, `unattendedRequest.bad.${parsed.problem}`);
+  if (about.windows && parsed.terms.authMode === "customer_credentials") {
+    throw new Refusal(422, "unattended.windowsCredentials");
+  }
   const now = deps.clock.now();
   const resolved = resolveTerms(parsed.terms, now);
   if (!resolved.ok) throw new Refusal(422, `unattendedRequest.bad.${resolved.problem}`);

@@ -58,10 +58,12 @@ export function RequestDialog(props: {
   c: C;
   sessionId: string;
   customerZone: string | null;
+  /** A Windows computer: its service does not sign in, so no credentials are offered. */
+  windows: boolean;
   unavailable: "agentAbsent" | "cannotInstall" | "notElevated" | null;
   latest: UnattendedRequest | null;
 }) {
-  const { c, sessionId, customerZone, unavailable, latest } = props;
+  const { c, sessionId, customerZone, windows, unavailable, latest } = props;
   const t = c.get("t");
   const weekday = new Intl.DateTimeFormat(c.get("lang"), { weekday: "short", timeZone: "UTC" });
   return (
@@ -86,10 +88,19 @@ export function RequestDialog(props: {
             <input type="hidden" name="technicianZone" data-browser-zone="" value="" />
             <fieldset>
               <legend>{t("unattendedRequest.authLegend")}</legend>
-              <div class="choices">
-                <_Radio name="authMode" value="ask_each_time" checked t={t} />
-                <_Radio name="authMode" value="customer_credentials" t={t} />
-              </div>
+              {windows
+                ? (
+                  <>
+                    <input type="hidden" name="authMode" value="ask_each_time" />
+                    <p data-windows-auth="">{t("unattended.windowsAuth")}</p>
+                  </>
+                )
+                : (
+                  <div class="choices">
+                    <_Radio name="authMode" value="ask_each_time" checked t={t} />
+                    <_Radio name="authMode" value="customer_credentials" t={t} />
+                  </div>
+                )}
             </fieldset>
             <fieldset>
               <legend>{t("unattendedRequest.kindLegend")}</legend>
@@ -145,7 +156,7 @@ export function RequestDialog(props: {
                 </label>
               </div>
             </fieldset>
-            <p class="muted">{t("unattendedRequest.twoWeeks")}</p>
+            {!windows && <p class="muted">{t("unattendedRequest.twoWeeks")}</p>}
             <button type="submit">{t("unattendedRequest.send")}</button>
           </form>
         )}

@@ -1,15 +1,24 @@
 // What the technician is told about a Windows computer (the Windows service, agent/unattended/
 // windows_*.ts): Computers says the service shows the console user's desktop and, in its title,
 // what it does not reach (the secure desktop), and offers no login-screen credentials (only the
-// Linux service types them); the unattended-access dialog of a session whose Windows app is not
+// Linux service types them); the unattended-access dialog of a Windows computer offers no kept
+// credentials (the Windows service does not sign in) and a crafted request for them is refused;
+// the dialog of a session whose Windows app is not
 // an administrator says so and how to fix it, and the request is refused with the same words.
 import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
+import {
+  agentHello,
+  agentSocket,
+  agentWithOps,
+  nextOp,
+  withServer,
+} from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { deviceWithGrant } from "./test_fixtures.ts";
+import { unattendedRequests } from "./schema.ts";
 
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
 
@@ -75,6 +84,97 @@ Deno.test({
         const refused = await about(browser.post(path, { authMode: "ask_each_time" }));
         assert.equal(refused.status, 409);
         assert.match(await refused.text(), /does not run as an administrator/);
+      });
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "unattended request: a Windows computer is offered no kept credentials, and refused them",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      await withServer(t, async (port) => {
+        const ann = await technician(t, {
+          permissions: [...defaultPermissions(), "unattendedAccess"],
+        });
+        const browser = t.client();
+        await browser.signIn(ann.email, TECH_PASSWORD);
+        const agentOn = async (os: "windows" | "linux") => {
+          const session = await workingSession(t, ann);
+          const agent = await agentSocket(port);
+          const hello = agentHello(session.token);
+          agent.send(hello.type === "hello" ? { ...hello, os } : hello);
+          await agent.next((m) => m.type === "welcome");
+          const ops = await nextOp(agent, "agent.about");
+          agent.send({
+            type: "opDone",
+            id: ops.id,
+            json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
+          });
+          const about = async (request: Promise<Response>) => {
+            const op = await nextOp(agent, "unattended.about");
+            agent.send({
+              type: "opDone",
+              id: op.id,
+              json: JSON.stringify({
+                timeZone: "Europe/Amsterdam",
+                canInstall: true,
+                unavailable: null,
+              }),
+            });
+            return await request;
+          };
+          return { path: `/console/sessions/${session.id}/unattended`, about };
+        };
+        const win = await agentOn("windows");
+        const html = await (await win.about(browser.get(win.path, { "hx-request": "true" })))
+          .text();
+        assert.match(html, /unattended-form/);
+        assert.doesNotMatch(html, /value="customer_credentials"/);
+        assert.match(html, /<input type="hidden" name="authMode" value="ask_each_time"/);
+        assert.match(
+          html,
+          /The Windows service does not sign in: it shows the desktop of the user/,
+        );
+        assert.doesNotMatch(html, /two weeks at most/);
+        // A crafted request with the customer's credentials: refused in words, nothing stored.
+        const crafted = await win.about(
+          browser.post(win.path, {
+            authMode: "customer_credentials",
+            kind: "days",
+            days: "3",
+            zoneOf: "technician",
+            technicianZone: "Europe/Berlin",
+          }),
+        );
+        assert.equal(crafted.status, 422);
+        assert.match(
+          await crafted.text(),
+          /A Windows computer cannot keep the customer.{1,6}s credentials: the Windows service/,
+        );
+        assert.equal((await t.deps.db.select().from(unattendedRequests)).length, 0);
+        // What the dialog offers is accepted.
+        const asked = await win.about(
+          browser.post(win.path, {
+            authMode: "ask_each_time",
+            kind: "days",
+            days: "3",
+            zoneOf: "technician",
+            technicianZone: "Europe/Berlin",
+          }),
+        );
+        assert.equal(asked.status, 201, await asked.clone().text());
+        // A Linux computer keeps both choices.
+        const linux = await agentOn("linux");
+        const linuxHtml =
+          await (await linux.about(browser.get(linux.path, { "hx-request": "true" }))).text();
+        assert.match(linuxHtml, /value="customer_credentials"/);
+        assert.doesNotMatch(linuxHtml, /The Windows service does not sign in/);
       });
     } finally {
       await t.close();
