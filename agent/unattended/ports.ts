@@ -13,6 +13,10 @@ import { agentCommand, installerFor, trustEnvironment } from "./installer.ts";
 import type { UnattendedPorts } from "./request_handlers.ts";
 import { WindowsServiceInstaller } from "./windows_installer.ts";
 
+/** The Windows service's refusal of kept credentials (request_handlers.ts `noCredentials`). */
+export const WINDOWS_NO_CREDENTIALS =
+  "The Windows service does not sign in (it shows the desktop of the user signed in at the console), so it keeps no credentials";
+
 export function unattendedPorts(
   env: Pick<OpEnv, "os" | "dataDir">,
   options: {
@@ -41,10 +45,7 @@ export function unattendedPorts(
   };
 }
 
-function _windowsPorts(options: {
-  command?: string[];
-  askCredentials?: UnattendedPorts["askCredentials"];
-}): UnattendedPorts {
+function _windowsPorts(options: { command?: string[] }): UnattendedPorts {
   const installer = new WindowsServiceInstaller();
   const vault = fileVault(installer.dir);
   return {
@@ -62,7 +63,7 @@ function _windowsPorts(options: {
         command: options.command ?? agentCommand(),
         trust: trustEnvironment(),
       }),
-    askCredentials: options.askCredentials,
+    noCredentials: WINDOWS_NO_CREDENTIALS,
     vault: {
       ...vault,
       store: async (credentials, untilAt) => {

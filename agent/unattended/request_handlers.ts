@@ -35,6 +35,12 @@ export interface UnattendedPorts {
   stateDir?: string;
   /** Why the service cannot be installed now (Windows: not an administrator), or null. */
   unavailable?(): InstallUnavailable | null;
+  /**
+   * Why this service keeps no credentials, when it does not (Windows: the service never signs
+   * in, it shows the desktop of the user signed in at the console); the server offers none
+   * there and refuses them too, this is the device's own refusal.
+   */
+  noCredentials?: string;
   /** The device's Ed25519 key: made once on the device, the private half never leaves it. */
   deviceKey(): Promise<{ publicKey: string; sign(data: Uint8Array): Promise<Uint8Array> }>;
   /**
@@ -95,6 +101,7 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       ].join("\n");
       let credentialsKept = false;
       if (request.terms.authMode === "customer_credentials") {
+        if (ports.noCredentials) throw new OpFailure("no_credentials", ports.noCredentials);
         const problem = credentialsWindowProblem(request.terms, new Date());
         if (problem) throw new OpFailure("too_long", problem);
         if (!ports.askCredentials || !ports.vault) {

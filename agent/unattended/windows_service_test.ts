@@ -21,7 +21,9 @@ import { environmentBlock, serviceCommandLine, windowsServiceDir } from "./windo
 import { startSessionHelper, startupInfo, type UserSessionProcess } from "./windows_session.ts";
 import { fileLog } from "./file_log.ts";
 import { unattendedRequestHandlers } from "./request_handlers.ts";
-import type { OpEnv } from "../ops/mod.ts";
+import { unattendedPorts, WINDOWS_NO_CREDENTIALS } from "./ports.ts";
+import { type OpEnv, OpFailure } from "../ops/mod.ts";
+import type { ApprovalTool } from "../../protocol/unattended_request.ts";
 
 const dword = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer).getUint32(at, true);
 
@@ -169,5 +171,61 @@ Deno.test("Windows without an administrator: about says not_elevated, install is
     handlers["unattended.install"]!({} as never, {} as never),
     /needs an administrator: start Remote support as administrator/,
   );
+  assert.equal(installed, false);
+});
+
+Deno.test("Windows: the service keeps no credentials — a request with them is refused before anything is asked or installed", async () => {
+  const env = { os: "windows", dataDir: "/nowhere", serverUrl: "http://x" } as unknown as OpEnv;
+  const windows = unattendedPorts(env, {
+    askCredentials: () => Promise.reject(new Error("the customer was asked")),
+  });
+  assert.equal(windows.noCredentials, WINDOWS_NO_CREDENTIALS);
+  let asked = false;
+  let installed = false;
+  const handlers = unattendedRequestHandlers(env, {
+    ports: {
+      ...windows,
+      // Past the SCM's check (an administrator), which needs a real Windows.
+      unavailable: () => null,
+      askCredentials: () => {
+        asked = true;
+        return Promise.resolve({ user: "carol", password: "x", verified: false, note: null });
+      },
+      installService: () => {
+        installed = true;
+        return Promise.resolve("x");
+      },
+    },
+  });
+  const request = {
+    kind: "unattended.install" as const,
+    requestId: "3f0c1d7e-aaaa-bbbb-cccc-000000000002",
+    nonce: "n".repeat(43),
+    digest: "d".repeat(43),
+    technician: "Ann",
+    tools: ["control"] as ApprovalTool[],
+    terms: {
+      authMode: "customer_credentials" as const,
+      kind: "days" as const,
+      fromAt: "2026-12-07T00:00:00Z",
+      untilAt: "2026-12-10T00:00:00Z",
+      dailyStart: null,
+      dailyEnd: null,
+      weekdays: [],
+      timeZone: "Europe/Amsterdam",
+      zoneOf: "customer" as const,
+    },
+  };
+  await assert.rejects(
+    handlers["unattended.install"]!(request, {
+      signal: new AbortController().signal,
+      log: () => {},
+      confirm: () => Promise.resolve(true),
+    } as never),
+    (e) =>
+      e instanceof OpFailure && e.code === "no_credentials" &&
+      /The Windows service does not sign in/.test(e.message),
+  );
+  assert.equal(asked, false, "the customer is not asked for what is never used");
   assert.equal(installed, false);
 });
