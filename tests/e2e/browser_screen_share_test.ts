@@ -216,8 +216,22 @@ browserTest(
     try {
       const customer = await customerBrowser.newPage();
       await customer.goto(`${base}/s/${session.token}`);
-      await customer.locator("#browser-share-start").click();
-      await customer.getByText("The support app is connected").waitFor();
+      // The page does not offer it (customer_remote.js), and the server refuses it in words.
+      await customer.locator("#browser-share").waitFor({ state: "hidden" });
+      await customer.waitForFunction(() =>
+        document.getElementById("browser-share")?.hasAttribute("data-app-attached")
+      );
+      const refused = await customer.evaluate(async (offer) => {
+        const csrf = document.querySelector<HTMLInputElement>("input[name=_csrf]")?.value ?? "";
+        const res = await fetch(offer, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify({ sdp: "v=0\r\n" }),
+        });
+        return { status: res.status, text: await res.text() };
+      }, `/s/${session.token}/share/offer`);
+      assert.equal(refused.status, 409);
+      assert.match(refused.text, /The support app is connected/);
       assert.equal(await customer.locator("#browser-share-stop").isHidden(), true);
       assert.equal(remoteHub(t.deps).find(session.id)?.agent?.viewOnly, undefined);
     } finally {
