@@ -130,6 +130,7 @@ export type ViewerMessage =
    * the island draws none. After a null or on joining, the first state carries the shape.
    */
   | { type: "cursor"; cursor: CursorState | null }
+  | import("./viewer_laser.ts").OthersLaser
   | { type: "pong"; at: number }
   | {
     type: "control_owner";

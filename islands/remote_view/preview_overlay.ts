@@ -5,6 +5,11 @@
  * (`requestVideoFrameCallback`) so the pieces give way to the picture, and repainted whenever
  * the layout moves (scale mode, full screen, scrolling, another screen chosen). The magnifier
  * draws this canvas into its lens (stage.ts), so a fresh line shows there too.
+ *
+ * Other technicians' laser dots are painted here too, as the server relays them (ViewerMessage
+ * `laser`): the agent's picture leaves the laser out, so a colleague or a monitoring admin would
+ * not see where it points otherwise. The customer sees a red dot; so do they, with the pointing
+ * technician's name beside it.
  */
 import type { ViewerInput } from "../../protocol/viewer.ts";
 import { LASER_COLOR, WHITEBOARD_COLORS } from "../../protocol/limits.ts";
@@ -49,6 +54,8 @@ export class PreviewOverlay {
   #videoWatch = 0;
   /** The part of the picture the canvas covers (client pixels) as last painted. */
   #covers: Rect | null = null;
+  /** Other windows' laser dots by their pen number: where (screen pixels) and whose. */
+  readonly #others = new Map<number, { x: number; y: number; name: string }>();
 
   constructor(private readonly host: PreviewOverlayHost) {}
 
@@ -82,6 +89,20 @@ export class PreviewOverlay {
       cancelAnimationFrame(this.#paintFrame);
       this.#paint(performance.now());
     }
+  }
+
+  /** Another window's laser at `at` (null: gone), as the server relayed it. */
+  othersLaser(by: number, name: string, at: { x: number; y: number } | null): void {
+    if (at) this.#others.set(by, { ...at, name });
+    else if (!this.#others.delete(by)) return;
+    this.update();
+  }
+
+  /** The other windows' dots gone (the picture or the socket gone; they are told again). */
+  othersGone(): void {
+    if (this.#others.size === 0) return;
+    this.#others.clear();
+    this.update();
   }
 
   /** Everything gone from the preview (the whiteboard off, the picture or the socket gone). */
@@ -139,12 +160,13 @@ export class PreviewOverlay {
       }
       : null;
     const part = rect && inner ? visiblePart(rect, inner) : null;
-    const empty = shown.pieces.length === 0 && !shown.laser;
+    const empty = shown.pieces.length === 0 && !shown.laser && this.#others.size === 0;
     if (!canvas || !stage || !rect || !screen || !part || empty) {
       this.#covers = null;
       if (canvas) {
         canvas.hidden = true;
         canvas.dataset.pieces = "0";
+        canvas.dataset.others = "0";
       }
       return;
     }
@@ -193,11 +215,35 @@ export class PreviewOverlay {
       ctx.arc(at.x, at.y, laserDiameter(rect, screen) / 2, 0, Math.PI * 2);
       ctx.fill();
     }
+    this.#paintOthers(ctx, rect, screen);
     this.#covers = part;
     canvas.hidden = false;
     // For tests: how many pieces show, how many still wait for the picture.
     canvas.dataset.pieces = String(shown.pieces.length);
     canvas.dataset.waiting = String(this.model.waiting);
+    canvas.dataset.others = String(this.#others.size);
     if (this.model.fading) this.update();
   };
+
+  /** Each other technician's dot, red as on the customer's screen, their name on a label. */
+  #paintOthers(ctx: CanvasRenderingContext2D, rect: Rect, screen: Size) {
+    const radius = laserDiameter(rect, screen) / 2;
+    ctx.font = "600 12px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    for (const { x, y, name } of this.#others.values()) {
+      const at = toClient({ x, y }, rect, screen);
+      ctx.fillStyle = LASER_COLOR;
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, radius, 0, Math.PI * 2);
+      ctx.fill();
+      if (!name) continue;
+      const left = at.x + radius + 4, width = ctx.measureText(name).width + 10;
+      ctx.fillStyle = "rgba(20, 20, 20, 0.78)";
+      ctx.beginPath();
+      ctx.roundRect(left, at.y - 10, width, 20, 4);
+      ctx.fill();
+      ctx.fillStyle = "#ffffff";
+      ctx.fillText(name, left + 5, at.y + 1);
+    }
+  }
 }

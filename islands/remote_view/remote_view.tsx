@@ -147,6 +147,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     // (The laser's dot, if on, is drawn again at the pointer's next move.)
     const pictureGone = placeholderKey(prev) === null && placeholderKey(this.state) !== null;
     if ((prev.whiteboard && !this.state.whiteboard) || pictureGone) this.#stage.preview.clear();
+    if (pictureGone) this.#stage.preview.othersGone(); // the server says them again
     else if (prev.laser && !this.state.laser) this.#stage.preview.model.laser(null);
     this.#stage.update();
   }
@@ -241,6 +242,8 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         });
       case "cursor":
         return this.#stage.cursor.receive(message.cursor);
+      case "laser": // another technician's laser (this window's own is painted as it points)
+        return this.#stage.preview.othersLaser(message.by, message.name, message.at);
       case "clipboard":
         this.setState({ remoteClip: message.text });
         if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
@@ -256,6 +259,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   #socketClosed(reason: string, moved: boolean, refused: boolean) {
     this.#stage.releaseAll(false);
     this.#stage.cursor.receive(null); // the server says it again on the next socket
+    this.#stage.preview.othersGone();
     // The server ties our peer and our "watching" to the socket: both end with it.
     this.#closePeer();
     // Moved to the server instance that holds the support app: back in a moment, no alarm.

@@ -116,6 +116,14 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         asking: person(m.asking),
         others: Array.isArray(m.others) ? m.others.flatMap((o) => person(o) ?? []) : [],
       };
+    case "laser": {
+      const at = m.at as { x?: unknown; y?: unknown } | null;
+      const point = at && Number.isFinite(at.x) && Number.isFinite(at.y)
+        ? { x: at.x as number, y: at.y as number }
+        : null;
+      if (!Number.isInteger(m.by) || (at !== null && !point)) return null;
+      return { type: "laser", by: m.by as number, name: text(m.name), at: point };
+    }
     case "cursor": {
       const cursor = cursorState(m.cursor);
       return cursor === undefined ? null : { type: "cursor", cursor };

@@ -156,7 +156,7 @@ export class RemoteSession {
     this.#toldRecording = false; // a new link's window has heard nothing yet
     this.#toldPresenting = undefined;
     this.#tellAgentPresenting();
-    this.#whiteboard.reset(); // a new link shows no drawings: the agent removed them
+    this.#whiteboard.reset(this.viewers); // a new link shows no drawings: the agent removed them
     this.#changed();
   }
 
@@ -315,7 +315,7 @@ export class RemoteSession {
    */
   leave(viewer: ViewerLink) {
     this.viewers.delete(viewer);
-    this.#whiteboard.left(viewer, this.agent);
+    this.#whiteboard.left(viewer, this.agent, this.viewers);
     this.#owners.release(viewer, this.viewers);
     this.#owners.tellAll(this.viewers);
     this.#tellCustomer();
@@ -544,6 +544,7 @@ export class RemoteSession {
     const { refused, changed } = this.#whiteboard.relay(message, from, {
       agent: this.agent,
       viewGranted: allows(this.#consent, "view"),
+      viewers: this.viewers,
     });
     if (refused) return refused;
     if (changed) {
@@ -556,7 +557,7 @@ export class RemoteSession {
 
   /** The customer removed the drawings in the agent's window (its `whiteboard` off). */
   agentWhiteboardOff() {
-    if (!this.#whiteboard.reset()) return;
+    if (!this.#whiteboard.reset(this.viewers)) return;
     this.onEvent({ kind: "whiteboard", on: false, by: null });
     this.#changed();
   }
@@ -784,7 +785,7 @@ export class RemoteSession {
 
   #changed() {
     // View gone: the agent removed the drawings itself (agent/whiteboard.ts).
-    if (!allows(this.#consent, "view") && this.#whiteboard.reset()) {
+    if (!allows(this.#consent, "view") && this.#whiteboard.reset(this.viewers)) {
       this.onEvent({ kind: "whiteboard", on: false, by: null });
     }
     // Control gone (revoked, denied, the agent left): nobody holds it any more.

@@ -9,6 +9,11 @@
  * - Strokes, Clear and Undo only while the whiteboard is on; while it is on, nobody's input passes
  *   (hub.ts `input`: "no control while on").
  * - The laser needs no whiteboard; the window that shows it hides it when it goes.
+ * - The agent's picture leaves the laser out (agent/platform/laser_patch.ts; the pointing window
+ *   paints its own dot), so each laser move goes to the session's other watching viewers too
+ *   (ViewerMessage `laser`, with that window's pen number and technician's name): a colleague or
+ *   a monitoring admin sees where it points. Its end — the laser off, that window gone, the
+ *   drawings reset — reaches every other viewer, so no dot stays behind.
  * - Undo takes back the last line of the window that asks (what its own preview drops too), so
  *   each stroke goes out with that window's number (`by`) — only to an agent whose hello offered
  *   `whiteboardUndo`: an older one's strict decoder would refuse the field and Undo itself
@@ -52,6 +57,8 @@ export class WhiteboardState {
   /** Each drawing window's number (`by`), given at its first line; kept for the session. */
   readonly #pens = new WeakMap<ViewerLink, number>();
   #nextPen = 1;
+  /** The windows whose dot the other viewers draw now. */
+  readonly #pointing = new Set<ViewerLink>();
 
   /**
    * Passes `message` to the agent unless refused; returns the refusal, or null. `changed` is
@@ -60,7 +67,7 @@ export class WhiteboardState {
   relay(
     message: WhiteboardMessage,
     from: ViewerLink,
-    at: { agent: AgentLink | null; viewGranted: boolean },
+    at: { agent: AgentLink | null; viewGranted: boolean; viewers: Iterable<ViewerLink> },
   ): { refused: WhiteboardRefusal | null; changed: boolean } {
     const refused = whiteboardRefusal(message, { ...at, on: this.on });
     if (refused) return { refused, changed: false };
@@ -71,6 +78,7 @@ export class WhiteboardState {
     }
     if (message.type === "laser") this.laserBy = message.at ? from : null;
     at.agent?.send(this.#signed(message, from, at.agent.whiteboardUndo === true));
+    if (message.type === "laser") this.#tellLaser(from, message.at, at.viewers);
     return { refused: null, changed };
   }
 
@@ -79,13 +87,28 @@ export class WhiteboardState {
     if (message.type !== "stroke" && message.type !== "whiteboardUndo") return message;
     const { by: _ignored, ...plain } = message; // a viewer does not name the pen itself
     if (!owners) return plain;
-    let by = this.#pens.get(from);
-    if (by === undefined) this.#pens.set(from, by = this.#nextPen++);
-    return { ...plain, by };
+    return { ...plain, by: this.#pen(from) };
   }
 
-  /** A viewer left: its laser is hidden on the customer's screen. */
-  left(viewer: ViewerLink, agent: AgentLink | null) {
+  #pen(from: ViewerLink): number {
+    let by = this.#pens.get(from);
+    if (by === undefined) this.#pens.set(from, by = this.#nextPen++);
+    return by;
+  }
+
+  /** The other viewers hear where `from`'s dot is: moves those watching, its end all of them. */
+  #tellLaser(from: ViewerLink, at: { x: number; y: number } | null, viewers: Iterable<ViewerLink>) {
+    if (at) this.#pointing.add(from);
+    else if (!this.#pointing.delete(from)) return; // nobody draws it
+    const message = { type: "laser", by: this.#pen(from), name: from.name, at } as const;
+    for (const viewer of viewers) {
+      if (viewer !== from && (at === null || viewer.watching)) viewer.send(message);
+    }
+  }
+
+  /** A viewer left: its laser is hidden on the customer's screen and on the other viewers'. */
+  left(viewer: ViewerLink, agent: AgentLink | null, viewers: Iterable<ViewerLink>) {
+    this.#tellLaser(viewer, null, viewers);
     if (this.laserBy !== viewer) return;
     this.laserBy = null;
     agent?.send({ type: "laser", at: null });
@@ -93,9 +116,10 @@ export class WhiteboardState {
 
   /**
    * The agent no longer shows anything (view taken back, a new link, the customer removed
-   * the drawings): returns whether the whiteboard was on.
+   * the drawings): returns whether the whiteboard was on. The other viewers' dots go too.
    */
-  reset(): boolean {
+  reset(viewers: Iterable<ViewerLink>): boolean {
+    for (const from of [...this.#pointing]) this.#tellLaser(from, null, viewers);
     const was = this.on;
     this.on = false;
     this.laserBy = null;
