@@ -346,6 +346,7 @@ export class RemoteSession {
     }
     if (allows(this.#consent, "view")) {
       this.#connect(viewer);
+      this.#whiteboard.watching(viewer); // a dot at rest shows before it next moves
       return null;
     }
     // A monitoring admin sees what the technician sees: it never asks the customer.

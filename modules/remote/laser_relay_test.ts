@@ -1,8 +1,9 @@
 // The laser pointer relayed to the session's other viewers (whiteboard.ts): the agent's picture
 // leaves the laser out, so a colleague or a monitoring admin hears each move of another
 // window's dot (its pen number, its technician's name) and its end — the laser off, that window
-// gone, view taken back — while the pointing window and viewers not watching hear no move, and a
-// refused laser (view not granted) reaches nobody.
+// gone, view taken back — and a viewer starting to watch hears where a dot rests; the pointing
+// window and viewers not watching hear no move, and a refused laser (view not granted) reaches
+// nobody.
 import assert from "node:assert/strict";
 import type { ServerMessage, WhiteboardMessage } from "../../protocol/mod.ts";
 import { RemoteSession, type ViewerLink, type ViewerMessage } from "./hub.ts";
@@ -62,6 +63,14 @@ Deno.test("another window's laser reaches the session's other watching viewers, 
   assert.deepEqual(lasers("Idle"), [gone], "an end reaches every other viewer");
   assert.equal(remote.draw(NO_LASER, ann), null);
   assert.equal(lasers("Bob").length, 3, "a second hide is not said again");
+
+  // A viewer starting to watch hears where a dot rests now, without waiting for its next move.
+  remote.draw(at(9, 9), ann);
+  const late = viewer("Late");
+  assert.deepEqual(lasers("Late"), []);
+  remote.setWatching(late, true);
+  assert.deepEqual(lasers("Late"), [{ type: "laser", by: 1, name: "Ann", at: { x: 9, y: 9 } }]);
+  remote.draw(NO_LASER, ann);
 
   // Bob points: his own number; his window closing ends his dot for the others.
   remote.draw(at(1, 2), bob);

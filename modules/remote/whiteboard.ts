@@ -57,8 +57,8 @@ export class WhiteboardState {
   /** Each drawing window's number (`by`), given at its first line; kept for the session. */
   readonly #pens = new WeakMap<ViewerLink, number>();
   #nextPen = 1;
-  /** The windows whose dot the other viewers draw now. */
-  readonly #pointing = new Set<ViewerLink>();
+  /** The windows whose dot the other viewers draw now, and where it is. */
+  readonly #pointing = new Map<ViewerLink, { x: number; y: number }>();
 
   /**
    * Passes `message` to the agent unless refused; returns the refusal, or null. `changed` is
@@ -98,11 +98,18 @@ export class WhiteboardState {
 
   /** The other viewers hear where `from`'s dot is: moves those watching, its end all of them. */
   #tellLaser(from: ViewerLink, at: { x: number; y: number } | null, viewers: Iterable<ViewerLink>) {
-    if (at) this.#pointing.add(from);
+    if (at) this.#pointing.set(from, at);
     else if (!this.#pointing.delete(from)) return; // nobody draws it
     const message = { type: "laser", by: this.#pen(from), name: from.name, at } as const;
     for (const viewer of viewers) {
       if (viewer !== from && (at === null || viewer.watching)) viewer.send(message);
+    }
+  }
+
+  /** A viewer starts watching: it hears where the other windows' dots rest now. */
+  watching(viewer: ViewerLink) {
+    for (const [from, at] of this.#pointing) {
+      if (from !== viewer) viewer.send({ type: "laser", by: this.#pen(from), name: from.name, at });
     }
   }
 
@@ -119,7 +126,7 @@ export class WhiteboardState {
    * the drawings): returns whether the whiteboard was on. The other viewers' dots go too.
    */
   reset(viewers: Iterable<ViewerLink>): boolean {
-    for (const from of [...this.#pointing]) this.#tellLaser(from, null, viewers);
+    for (const from of [...this.#pointing.keys()]) this.#tellLaser(from, null, viewers);
     const was = this.on;
     this.on = false;
     this.laserBy = null;
