@@ -163,16 +163,20 @@ export function RequestDialog(props: {
       {!unavailable && (
         <section class="unattended-service" aria-labelledby="ua-service">
           <h3 id="ua-service">{t("unattendedRequest.service.title")}</h3>
-          <p class="muted">{t("unattendedRequest.service.help")}</p>
-          <button
-            type="button"
-            class="secondary"
-            hx-post={`/console/sessions/${sessionId}/service-mode`}
-            hx-target="#dialog"
-            data-service-mode=""
-          >
-            {t("unattendedRequest.service.button")}
-          </button>
+          {windows ? <p class="muted">{t("unattended.serviceModeWindows")}</p> : (
+            <>
+              <p class="muted">{t("unattendedRequest.service.help")}</p>
+              <button
+                type="button"
+                class="secondary"
+                hx-post={`/console/sessions/${sessionId}/service-mode`}
+                hx-target="#dialog"
+                data-service-mode=""
+              >
+                {t("unattendedRequest.service.button")}
+              </button>
+            </>
+          )}
         </section>
       )}
       <div class="row">

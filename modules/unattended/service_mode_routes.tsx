@@ -15,7 +15,7 @@ import {
   requirePermission,
 } from "../http/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { callAgent, relayToAgentHome } from "../remote/mod.ts";
+import { callAgent, relayToAgentHome, toolConsent } from "../remote/mod.ts";
 import {
   logSessionEvent,
   rebootAnnounced,
@@ -68,6 +68,10 @@ export const serviceModeRoutes = new Hono<AppEnv>()
     const user = c.get("user");
     const { session, entry } = await sessionForTechnician(deps, user, c.req.param("id"), "work");
     if (entry.status !== "active") throw new Refusal(409, "unattendedRequest.notActive");
+    // The Windows app has no service mode (agent/unattended/service_mode.ts: systemd only).
+    if (toolConsent(deps, session).state.os === "windows") {
+      throw new Refusal(409, "unattended.serviceModeWindows");
+    }
     await logSessionEvent(deps, session, "log.serviceModeRequested", {}, {
       userId: user.id,
       name: user.name,

@@ -2,7 +2,8 @@
 // windows_*.ts): Computers says the service shows the console user's desktop and, in its title,
 // what it does not reach (the secure desktop), and offers no login-screen credentials (only the
 // Linux service types them); the unattended-access dialog of a Windows computer offers no kept
-// credentials (the Windows service does not sign in) and a crafted request for them is refused;
+// credentials (the Windows service does not sign in) nor service mode (Linux only), and a
+// crafted request for either is refused;
 // the dialog of a session whose Windows app is not
 // an administrator says so and how to fix it, and the request is refused with the same words.
 import assert from "node:assert/strict";
@@ -142,6 +143,12 @@ Deno.test({
           /The Windows service does not sign in: it shows the desktop of the user/,
         );
         assert.doesNotMatch(html, /two weeks at most/);
+        // Nor service mode, which the Windows app does not have: said, and refused.
+        assert.doesNotMatch(html, /data-service-mode/);
+        assert.match(html, /Service mode \(the support app restarting as a system service/);
+        const service = await browser.post(win.path.replace(/unattended$/, "service-mode"), {});
+        assert.equal(service.status, 409);
+        assert.match(await service.text(), /is built for Linux only; the Windows support app/);
         // A crafted request with the customer's credentials: refused in words, nothing stored.
         const crafted = await win.about(
           browser.post(win.path, {
@@ -175,6 +182,7 @@ Deno.test({
           await (await linux.about(browser.get(linux.path, { "hx-request": "true" }))).text();
         assert.match(linuxHtml, /value="customer_credentials"/);
         assert.doesNotMatch(linuxHtml, /The Windows service does not sign in/);
+        assert.match(linuxHtml, /data-service-mode/);
       });
     } finally {
       await t.close();
