@@ -15,7 +15,18 @@ const WINE = "/usr/lib/wine/wine64";
 const FIXTURE = new URL("./windows_fixture.ts", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The fixture: one command a line in, one JSON line out. */
+/** How long the fixture may take to answer one command, and to start (Wine's start included). */
+const ANSWER_MS = 30_000;
+const START_MS = 60_000;
+
+/**
+ * The fixture: one command a line in, one JSON line out. Every answer is awaited at most
+ * ANSWER_MS: a fixture that hangs or dies fails the test with its stderr, never holds the run.
+ * Its stderr is read as it comes and never awaited to its end: the prefix's service processes
+ * (services.exe, winedevice.exe…, started by the fixture's Wine as the prefix's first program)
+ * inherit it, and they outlive the fixture when Wine 8's wineserver crashes as the fixture
+ * exits after a RandR change (the two-monitor test) — then only wine.stop() ends them.
+ */
 async function startFixture(wine: Awaited<ReturnType<typeof startWine>>) {
   const child = new Deno.Command(WINE, {
     args: [wine.deno, "run", "--no-config", "--allow-ffi", wine.winPath(FIXTURE)],
@@ -24,7 +35,10 @@ async function startFixture(wine: Awaited<ReturnType<typeof startWine>>) {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
+  let stderr = "";
+  child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (stderr = (stderr + chunk).slice(-4000)) }),
+  ).catch(() => {});
   const writer = child.stdin.getWriter();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
@@ -37,19 +51,37 @@ async function startFixture(wine: Awaited<ReturnType<typeof startWine>>) {
         return line;
       }
       const { value, done } = await lines.read();
-      if (done) throw new Error(`the fixture ended: ${(await stderr).slice(-1500)}`);
+      if (done) throw new Error(`the fixture ended: ${stderr.slice(-1500)}`);
       buffered += value;
     }
   };
-  const ready = JSON.parse(await next());
+  /** The next line, or a clear error when none comes within `ms`. */
+  const answer = async (what: string, ms: number): Promise<string> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new Error(
+            `${what}: no answer from the fixture in ${ms / 1000} s: ${stderr.slice(-1500)}`,
+          ),
+        );
+      }, ms);
+    });
+    try {
+      return await Promise.race([next(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const ready = JSON.parse(await answer("start", START_MS));
   return {
     ready,
     // deno-lint-ignore no-explicit-any
     async ask(command: string): Promise<any> {
       await writer.write(new TextEncoder().encode(command + "\n"));
-      const answer = JSON.parse(await next());
-      if (answer?.error) throw new Error(`${command}: ${answer.error}`);
-      return answer;
+      const reply = JSON.parse(await answer(command, ANSWER_MS));
+      if (reply?.error) throw new Error(`${command}: ${reply.error}`);
+      return reply;
     },
     async stop() {
       await writer.write(new TextEncoder().encode("quit\n")).catch(() => {});
@@ -58,7 +90,6 @@ async function startFixture(wine: Awaited<ReturnType<typeof startWine>>) {
       await child.status;
       clearTimeout(timer);
       await lines.cancel().catch(() => {});
-      await stderr.catch(() => {});
     },
   };
 }

@@ -1,6 +1,7 @@
 // The Wine harness itself (wine_test_support.ts): the official Windows Deno runs on Wine over a
 // private Xvfb and sees that display as its Windows screen through user32.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { startXvfb } from "./xvfb_test_support.ts";
 import { startWine, wineMissing } from "./wine_test_support.ts";
 
@@ -16,6 +17,10 @@ Deno.test({
     const xvfb = await startXvfb({ width: 1024, height: 640 });
     const wine = await startWine(xvfb.display);
     try {
+      // A prefix made from the prepared one is ready: its first program does not make Wine run
+      // `wineboot --update` first (≈ 12–20 s a prefix), which would write a new stamp.
+      const stamp = join(wine.prefix, ".update-timestamp");
+      const before = await Deno.stat(stamp);
       const script = await Deno.makeTempFile({ suffix: ".ts" });
       await Deno.writeTextFile(
         script,
@@ -36,6 +41,7 @@ Deno.test({
         height: 640,
       });
       await Deno.remove(script);
+      assert.equal((await Deno.stat(stamp)).mtime?.getTime(), before.mtime?.getTime());
     } finally {
       await wine.stop();
       await xvfb.stop();

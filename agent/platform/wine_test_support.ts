@@ -72,10 +72,12 @@ export async function startWine(display: string): Promise<Wine> {
     await Deno.copyFile(join(base.prefix, file), join(prefix, file));
   }
   await run("cp", ["-a", join(base.prefix, "dosdevices"), join(prefix, "dosdevices")]);
-  // No .update-timestamp: Wine runs `wineboot --update` on the prefix's first start (≈ 12 s idle,
-  // 20 s under load). Copying the base's stamp skips it (wine_test 50–73 s → 34 s under load 16),
-  // but then windows_test's two-monitor case on the Xorg dummy hung in 6 runs of 6 (without: 2
-  // of 5 passed), so the update stays until that is understood.
+  // Wine runs `wineboot --update` (≈ 12 s idle, 20 s under load) on a prefix's first start
+  // unless its .update-timestamp names the installed Wine: the base's does. (2e82124 dropped the
+  // stamp as windows_test's two-monitor case hung with it: that hang was the test awaiting the
+  // end of the fixture's stderr, held by the services the fixture's Wine started once the
+  // wineserver crashed — see stop() below and windows_test.ts.)
+  await Deno.copyFile(join(base.prefix, ".update-timestamp"), join(prefix, ".update-timestamp"));
   const env = { WINEPREFIX: prefix, DISPLAY: display, WINEDEBUG: "-all" };
   const spawn: Wine["spawn"] = (exe, args, options = {}) =>
     new Deno.Command(WINE, {
@@ -103,9 +105,31 @@ export async function startWine(display: string): Promise<Wine> {
     async stop() {
       await new Deno.Command(WINESERVER, { args: ["-k"], env, stdout: "null", stderr: "null" })
         .output().catch(() => {});
+      // When the wineserver has crashed (Wine 8's does as a program exits after a RandR change,
+      // see windows_test.ts) -k finds none, and the prefix's services.exe, winedevice.exe…
+      // wait for it forever, holding the pipes they inherited: they are ended here.
+      for (const pid of await prefixProcesses(prefix)) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch { /* gone meanwhile */ }
+      }
       await Deno.remove(prefix, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** The processes whose environment names `prefix` as their WINEPREFIX (Wine's, of that prefix). */
+async function prefixProcesses(prefix: string): Promise<number[]> {
+  const pids: number[] = [];
+  const wanted = `WINEPREFIX=${prefix}`;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const environ = await Deno.readFile(`/proc/${entry.name}/environ`).catch(() => null);
+    if (environ && new TextDecoder().decode(environ).split("\0").includes(wanted)) {
+      pids.push(Number(entry.name));
+    }
+  }
+  return pids;
 }
 
 interface Base {
