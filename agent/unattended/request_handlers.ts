@@ -96,7 +96,7 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       const tools = approvalTools(request.tools);
       const question = [
         fill(strings.confirm, { name: request.technician }),
-        ...termsLines(strings, language, request.terms),
+        ...termsLines(strings, request.terms, { language, os: env.os }),
         toolsLine(strings, language, tools),
       ].join("\n");
       let credentialsKept = false;
@@ -169,8 +169,17 @@ function unavailable(
 
 type Strings = AgentStrings["unattendedRequest"];
 
-/** The terms in the customer's words: the same facts the customer page showed. */
-export function termsLines(strings: Strings, language: string, terms: ResolvedTerms): string[] {
+/**
+ * The terms in the customer's words: the same facts the customer page showed. On Windows
+ * (`os`, the agent's own) the service does not sign in and keeps no credentials, so the
+ * credentials sentence is replaced by what the Windows service does.
+ */
+export function termsLines(
+  strings: Strings,
+  terms: ResolvedTerms,
+  options: { language: string; os: string },
+): string[] {
+  const { language } = options;
   const at = (iso: string) =>
     new Intl.DateTimeFormat(language, {
       dateStyle: "full",
@@ -178,7 +187,7 @@ export function termsLines(strings: Strings, language: string, terms: ResolvedTe
       timeZone: terms.timeZone,
     }).format(new Date(iso));
   const lines = [
-    strings.auth[terms.authMode],
+    options.os === "windows" ? strings.auth.windows : strings.auth[terms.authMode],
     terms.untilAt
       ? fill(strings.fromUntil, { from: at(terms.fromAt), until: at(terms.untilAt) })
       : fill(strings.fromNoEnd, { from: at(terms.fromAt) }),

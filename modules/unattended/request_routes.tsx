@@ -21,6 +21,7 @@ import { Refusal } from "../refusal/mod.ts";
 import { relayToAgentHome, relayToHome } from "../remote/mod.ts";
 import { CustomerShell, findByToken, sessionForTechnician } from "../support/mod.ts";
 import {
+  computerOs,
   customerDecision,
   latestRequest,
   requestForCustomer,
@@ -54,6 +55,7 @@ const technicianRoutes = new Hono<AppEnv>()
           ? "notElevated"
           : "cannotInstall"}
         latest={await latestRequest(deps, session.id)}
+        os={computerOs(deps, session.id)}
       />,
     );
   })
@@ -68,7 +70,7 @@ const technicianRoutes = new Hono<AppEnv>()
     return c.html(
       <div class="card dialog" id="unattended-dialog" role="status">
         <p>{c.get("t")("unattendedRequest.sent")}</p>
-        <LatestRequest c={c} request={request} />
+        <LatestRequest c={c} request={request} os={computerOs(c.get("deps"), request.sessionId)} />
         <button type="button" class="secondary" data-close-dialog="dialog">
           {c.get("t")("console.close")}
         </button>
@@ -85,7 +87,7 @@ const relayToCustomersAgent = relayToHome(async (c) => {
 const customerRoutes = new Hono<AppEnv>()
   .use("/s/:token/unattended/:requestId", relayToCustomersAgent)
   .get("/s/:token/unattended/:requestId", async (c) => {
-    const { session, request, technician } = await _customer(c);
+    const { session, request, technician, os } = await _customer(c);
     return c.html(
       <CustomerShell c={c} title={c.get("t")("unattendedRequest.customer.title")}>
         <CustomerRequest
@@ -93,12 +95,13 @@ const customerRoutes = new Hono<AppEnv>()
           token={session.token}
           request={request}
           technician={technician}
+          os={os}
         />
       </CustomerShell>,
     );
   })
   .post("/s/:token/unattended/:requestId", async (c) => {
-    const { session, request, technician } = await _customer(c);
+    const { session, request, technician, os } = await _customer(c);
     const form = await readForm(c);
     const tools = Object.keys(form).filter((key) => key.startsWith("tool_"))
       .map((key) => key.slice("tool_".length));
@@ -122,6 +125,7 @@ const customerRoutes = new Hono<AppEnv>()
             token={session.token}
             request={request}
             technician={technician}
+            os={os}
             error={t(error.key)}
             ticked={tools}
           />
@@ -143,5 +147,5 @@ async function _customer(c: Context<AppEnv>) {
   const request = await requestForCustomer(deps, session, c.req.param("requestId") ?? "");
   const [tech] = await deps.db.select({ name: users.name }).from(users)
     .where(eq(users.id, request.requestedBy));
-  return { session, request, technician: tech?.name ?? "" };
+  return { session, request, technician: tech?.name ?? "", os: computerOs(deps, session.id) };
 }

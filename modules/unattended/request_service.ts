@@ -41,6 +41,14 @@ import { type AccessWindow, unattendedRequests } from "./schema.ts";
 export type UnattendedRequest = typeof unattendedRequests.$inferSelect;
 
 /**
+ * The computer's OS as its agent's hello said it ("windows", "linux"), or null when no agent
+ * has been heard in this session: the terms' sentence on credentials depends on it.
+ */
+export function computerOs(deps: AppDeps, sessionId: string): string | null {
+  return toolConsent(deps, { id: sessionId }).state.os;
+}
+
+/**
  * The customer's computer: its time zone, whether its agent can install the service, and
  * whether it is Windows (from the agent's hello) — the Windows service does not sign in, it
  * shows the desktop of the user signed in at the console, so it keeps no credentials.

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import type { AuthedEnv, PageContext } from "../http/mod.ts";
-import type { Translator } from "../i18n/mod.ts";
+import type { TranslationKey, Translator } from "../i18n/mod.ts";
 import {
   APPROVAL_TOOLS,
   type ApprovalTool,
@@ -19,8 +19,19 @@ type C = Context<AuthedEnv>;
 
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const;
 
-/** The terms as sentences, in `lang`, times in the terms' zone. */
-export function describeTerms(t: Translator, lang: string, terms: ResolvedTerms): string[] {
+/**
+ * The terms as sentences, in `lang`, times in the terms' zone. `os` is the computer's, from
+ * its agent's hello: a Windows computer's service does not sign in and keeps no credentials,
+ * so its terms say what it does instead; unknown (no agent heard), the sentence is one true
+ * for both (credentials with the customer's credentials are refused for Windows, so only
+ * `ask_each_time` can be either).
+ */
+export function describeTerms(
+  t: Translator,
+  lang: string,
+  terms: ResolvedTerms,
+  options: { os: string | null },
+): string[] {
   const at = (iso: string) =>
     new Intl.DateTimeFormat(lang, {
       dateStyle: "full",
@@ -28,7 +39,7 @@ export function describeTerms(t: Translator, lang: string, terms: ResolvedTerms)
       timeZone: terms.timeZone,
     }).format(new Date(iso));
   const lines = [
-    t(`unattendedRequest.terms.auth.${terms.authMode}`),
+    t(_authKey(terms.authMode, options.os)),
     terms.untilAt
       ? t("unattendedRequest.terms.fromUntil", { from: at(terms.fromAt), until: at(terms.untilAt) })
       : t("unattendedRequest.terms.fromNoEnd", { from: at(terms.fromAt) }),
@@ -47,6 +58,12 @@ export function describeTerms(t: Translator, lang: string, terms: ResolvedTerms)
   return lines;
 }
 
+function _authKey(authMode: ResolvedTerms["authMode"], os: string | null): TranslationKey {
+  if (os === "windows") return "unattendedRequest.terms.auth.windows";
+  if (os === null && authMode === "ask_each_time") return "unattendedRequest.terms.auth.notKept";
+  return `unattendedRequest.terms.auth.${authMode}`;
+}
+
 function _clock(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${
     String(minutes % 60).padStart(2, "0")
@@ -62,6 +79,8 @@ export function RequestDialog(props: {
   windows: boolean;
   unavailable: "agentAbsent" | "cannotInstall" | "notElevated" | null;
   latest: UnattendedRequest | null;
+  /** The computer's OS from its agent's hello, null when unknown: the latest terms' words. */
+  os: string | null;
 }) {
   const { c, sessionId, customerZone, windows, unavailable, latest } = props;
   const t = c.get("t");
@@ -69,7 +88,7 @@ export function RequestDialog(props: {
   return (
     <div class="card dialog" id="unattended-dialog" role="dialog" aria-labelledby="ua-title">
       <h2 id="ua-title">{t("unattendedRequest.title")}</h2>
-      {latest && <LatestRequest c={c} request={latest} />}
+      {latest && <LatestRequest c={c} request={latest} os={props.os} />}
       {unavailable
         ? (
           <p role="status">
@@ -201,7 +220,9 @@ function _Radio(props: { name: string; value: string; checked?: boolean; t: Tran
 }
 
 /** The newest request of the session and where it stands. */
-export function LatestRequest(props: { c: PageContext; request: UnattendedRequest }) {
+export function LatestRequest(
+  props: { c: PageContext; request: UnattendedRequest; os: string | null },
+) {
   const t = props.c.get("t");
   const { request } = props;
   return (
@@ -211,9 +232,9 @@ export function LatestRequest(props: { c: PageContext; request: UnattendedReques
         {request.reason ? ` — ${request.reason}` : ""}
       </p>
       <ul>
-        {describeTerms(t, props.c.get("lang"), request.terms as ResolvedTerms).map((line) => (
-          <li>{line}</li>
-        ))}
+        {describeTerms(t, props.c.get("lang"), request.terms as ResolvedTerms, {
+          os: props.os,
+        }).map((line) => <li>{line}</li>)}
         {request.tools && (
           <li data-approved-tools={request.tools.join(" ")}>
             {t("unattendedRequest.toolsAllowed", {
@@ -241,6 +262,8 @@ export function CustomerRequest(props: {
   token: string;
   request: UnattendedRequest & { resolved: ResolvedTerms };
   technician: string;
+  /** The computer's OS from its agent's hello, null when unknown (computerOs). */
+  os: string | null;
   error?: string;
   /** The customer's ticks when the page comes back with an error (else all ticked). */
   ticked?: readonly string[];
@@ -252,7 +275,9 @@ export function CustomerRequest(props: {
       <h1>{t("unattendedRequest.customer.title")}</h1>
       <p>{t("unattendedRequest.customer.intro", { name: props.technician })}</p>
       <ul class="unattended-terms">
-        {describeTerms(t, c.get("lang"), request.resolved).map((line) => <li>{line}</li>)}
+        {describeTerms(t, c.get("lang"), request.resolved, { os: props.os }).map((line) => (
+          <li>{line}</li>
+        ))}
       </ul>
       {props.error && <p class="flash error" role="alert">{props.error}</p>}
       {request.state === "pending"
