@@ -255,7 +255,9 @@ export class Agent {
         done(false);
       };
       signal.addEventListener("abort", onAbort, { once: true });
-      this.#confirms.set(id, { id, capability, detail: detail.slice(0, 500), resolve: done });
+      // The agent writes the question itself; the cap only bounds the window. 500 cut the
+      // unattended-access terms (≈ 550–830 characters with the tools allowed at their end).
+      this.#confirms.set(id, { id, capability, detail: detail.slice(0, 2_000), resolve: done });
       this.#changed();
     });
   }

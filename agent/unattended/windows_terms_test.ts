@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import type { ApprovalTool } from "../../protocol/unattended_request.ts";
 import { type OpEnv, OpFailure } from "../ops/mod.ts";
 import { agentStrings } from "../strings.ts";
-import { unattendedRequestHandlers } from "./request_handlers.ts";
+import { toolsLine, unattendedRequestHandlers } from "./request_handlers.ts";
+import { Agent } from "../agent.ts";
+import type { Desktop } from "../platform/types.ts";
 
 const REQUEST = {
   kind: "unattended.install" as const,
@@ -73,4 +75,48 @@ Deno.test("unattended.install on Windows: the window says what the Windows servi
   assert.doesNotMatch(german, /bei jeder Verbindung/);
   // The Linux service does ask at every connection: its words stay.
   assert.match(await question("linux", "en"), /Credentials are asked at every connection\./);
+});
+
+Deno.test("the agent's window shows the whole Windows question, the allowed tools at its end included", async () => {
+  const desktop = {
+    width: 64,
+    height: 48,
+    grab: () => ({ width: 64, height: 48, stride: 256, data: new Uint8Array(64 * 48 * 4) }),
+    cursor: () => null,
+    keyboardLayout: () => "us",
+    close: () => {},
+  } as unknown as Desktop;
+  const env = { os: "windows", dataDir: "/nowhere", serverUrl: "http://x" } as unknown as OpEnv;
+  const agent = new Agent({
+    desktop,
+    os: "windows",
+    encoder: () => ({}) as never,
+    ops: unattendedRequestHandlers(env, {
+      language: "fr",
+      ports: {
+        unavailable: () => null,
+        deviceKey: () => Promise.reject(new Error("not reached")),
+        installService: () => Promise.reject(new Error("not reached")),
+        hostname: () => "pc",
+      },
+    }),
+  });
+  try {
+    agent.ops.receive({
+      type: "op",
+      id: "op-000001",
+      json: JSON.stringify({ ...REQUEST, technician: "Annemarie Technician-Lefebvre" }),
+    });
+    for (let i = 0; i < 100 && agent.customerState.confirms.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const [asked] = agent.customerState.confirms;
+    assert.ok(asked, "the customer is asked in the window");
+    const strings = agentStrings("fr").unattendedRequest;
+    assert.ok(asked.detail.includes(strings.auth.windows), asked.detail);
+    assert.ok(asked.detail.endsWith(toolsLine(strings, "fr", ["control"])), asked.detail);
+    assert.ok(agent.confirmAnswer(asked.id, false).ok);
+  } finally {
+    agent.stop();
+  }
 });
