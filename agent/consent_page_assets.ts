@@ -108,7 +108,7 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 .status.ended, .status.reconnecting { background: #e6a23c33; }
 .question { border: 2px solid #2f6fdf; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
 .question p { margin: 0 0 .75rem; font-weight: 600; }
-.question p.detail { font-weight: 400; font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
+.question p.detail { font-weight: 400; font-family: ui-monospace, monospace; overflow-wrap: anywhere; white-space: pre-line; }
 .tool { display: flex; align-items: center; justify-content: space-between; gap: .5rem; border: 1px solid #d336; border-radius: .6rem; padding: .5rem 1rem; margin: .5rem 0; }
 .shared { border: 1px solid #8886; border-radius: .6rem; padding: 1rem; margin: 1rem 0; }
 .shared.on { border-color: #d33; background: #d331; }
