@@ -110,22 +110,46 @@ async function pagePointIn(page: Page, mode: "stretch" | "actual", x: number, y:
   }, [mode, x, y] as const);
 }
 
-/** Whether the preview canvas is red at the page point (x, y). */
-function previewRed(page: Page, at: { x: number; y: number }) {
-  return page.evaluate(({ x, y }) => {
-    const preview = document.querySelector<HTMLCanvasElement>(".remote-view .rv-preview")!;
-    if (preview.hidden) return false;
-    const box = preview.getBoundingClientRect();
-    if (x < box.left || y < box.top || x >= box.right || y >= box.bottom) return false;
-    const ratio = preview.width / box.width;
-    const [r, g, b, a] = preview.getContext("2d")!.getImageData(
-      Math.floor((x - box.left) * ratio),
-      Math.floor((y - box.top) * ratio),
-      1,
-      1,
-    ).data;
-    return a > 200 && r > 180 && g < 90 && b < 90;
-  }, at);
+/** Whether the preview canvas is red at the page point (x, y): runs in the page. */
+function previewRedAt(x: number, y: number): boolean {
+  const preview = document.querySelector<HTMLCanvasElement>(".remote-view .rv-preview")!;
+  if (preview.hidden) return false;
+  const box = preview.getBoundingClientRect();
+  if (x < box.left || y < box.top || x >= box.right || y >= box.bottom) return false;
+  const ratio = preview.width / box.width;
+  const [r, g, b, a] = preview.getContext("2d")!.getImageData(
+    Math.floor((x - box.left) * ratio),
+    Math.floor((y - box.top) * ratio),
+    1,
+    1,
+  ).data;
+  return a > 200 && r > 180 && g < 90 && b < 90;
+}
+
+/** Whether the preview canvas is red at the page point now. */
+function previewRed(page: Page, at: { x: number; y: number }): Promise<boolean> {
+  return page.evaluate(`(${previewRedAt})(${at.x}, ${at.y})`) as Promise<boolean>;
+}
+
+/**
+ * Looks at the preview at the page point on every animation frame from now until it is red
+ * (`sawPreviewRed`): a piece lives only until the picture carries it (a round trip, 150 ms
+ * and a 250 ms fade), and a test polling under CI's load can miss it altogether.
+ */
+async function watchPreviewRed(page: Page, at: { x: number; y: number }): Promise<void> {
+  await page.evaluate(`(() => {
+    const red = ${previewRedAt};
+    window.__previewSeen = false;
+    const look = () => {
+      if (red(${at.x}, ${at.y})) window.__previewSeen = true;
+      else requestAnimationFrame(look);
+    };
+    look();
+  })()`);
+}
+
+function sawPreviewRed(page: Page): Promise<boolean> {
+  return page.evaluate("window.__previewSeen === true") as Promise<boolean>;
 }
 
 Deno.test({
@@ -345,10 +369,11 @@ Deno.test({
           const mx = (x0 + x1) / 2;
           const p = await pagePointIn(page, mode, x0, y);
           const q = await pagePointIn(page, mode, x1, y);
-          await drag(page, p, q, 4);
           const mid = await pagePointIn(page, mode, mx, y);
           const above = await pagePointIn(page, mode, mx, y - 20);
-          await waitFor(`the preview in ${mode}`, () => previewRed(page, mid), 2_000);
+          await watchPreviewRed(page, mid);
+          await drag(page, p, q, 4);
+          await waitFor(`the preview in ${mode}`, () => sawPreviewRed(page), 2_000);
           assert.equal(await previewRed(page, above), false, `${mode}: only where drawn`);
           await waitFor(
             `the line on the screen (${mode})`,
@@ -368,9 +393,10 @@ Deno.test({
         await page.waitForTimeout(300);
         assert.equal(await view.locator('.rv-consent[data-state="drawing"]').isVisible(), true);
         const f0 = await pagePoint(page, 250, 600), f1 = await pagePoint(page, 450, 600);
-        await drag(page, f0, f1, 4);
         const fm = await pagePoint(page, 350, 600), fa = await pagePoint(page, 350, 580);
-        await waitFor("the preview in full screen", () => previewRed(page, fm), 2_000);
+        await watchPreviewRed(page, fm);
+        await drag(page, f0, f1, 4);
+        await waitFor("the preview in full screen", () => sawPreviewRed(page), 2_000);
         assert.equal(await previewRed(page, fa), false, "full screen: only where drawn");
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/wb-viewonly-fullscreen-1366.png` });
         await waitFor("the line (full screen)", () => countColour(screen, 350, 600, 4, RED) > 0);
