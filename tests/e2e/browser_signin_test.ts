@@ -128,8 +128,14 @@ Deno.test({
         await page.fill("#pw-confirm", next);
         await page.getByRole("button", { name: "Change password" }).click();
       };
+      // A short one: the field says its rule up front and the browser keeps the form (minlength;
+      // the server's own refusal is route-tested), nothing is sent.
       await changePassword("short");
-      await flash.getByText("at least 10 characters").waitFor({ state: "visible" });
+      assert.equal(
+        await page.locator("#pw-next").evaluate((el) => (el as HTMLInputElement).validity.tooShort),
+        true,
+      );
+      await page.getByText("At least 10 characters").first().waitFor({ state: "visible" });
       await changePassword("a much longer new password");
       await page.locator("#password-result").getByText("Password changed").waitFor();
       assert.equal((await flash.textContent())?.trim(), "", "the refusal is gone");
