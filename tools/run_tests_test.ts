@@ -1,3 +1,4 @@
+// Over 400 lines: the runner's plan (jobs, slots, the engine split rule) is checked on fixture trees and on this repository in one place, so the rule and its cases read together.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {

@@ -1,3 +1,4 @@
+// Over 400 lines: one browser walk over every System sub-tab in Windows words (and a Linux snapshot in Linux words) shares one server, socket and Chromium; split, each part would start them again.
 // The System tab for a Windows customer, in Chromium: an agent socket that says hello as Windows
 // answers with what windowsSystem() really read under Wine (testdata/windows_wine.json, from
 // agent/system/windows/windows_system_fixture.ts all). Every sub-tab speaks Windows: Windows
