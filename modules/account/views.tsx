@@ -1,6 +1,6 @@
 import type { PageContext } from "../http/mod.ts";
 import { languageName, STAFF_LANGUAGES, type Translator } from "../i18n/mod.ts";
-import { PASSWORD_MIN, RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
+import { NewPasswordFields, RecoveryCodes, TotpEnrolment } from "../auth/mod.ts";
 import { CsrfField, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { AccountData } from "./account_data.ts";
@@ -76,24 +76,12 @@ export function AccountPage(props: { c: C; data: AccountData }) {
                 autocomplete="current-password"
                 required
               />
-              <label for="pw-next">{t("account.newPassword")}</label>
-              <input
+              <NewPasswordFields
+                t={t}
+                label={t("account.newPassword")}
                 id="pw-next"
-                type="password"
                 name="next"
-                autocomplete="new-password"
-                required
-                minlength={PASSWORD_MIN}
-                aria-describedby="pw-next-rules"
-              />
-              <p class="muted" id="pw-next-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
-              <label for="pw-confirm">{t("account.confirmPassword")}</label>
-              <input
-                id="pw-confirm"
-                type="password"
-                name="confirm"
-                autocomplete="new-password"
-                required
+                confirmId="pw-confirm"
               />
               <label>
                 <input type="checkbox" name="revokeTokens" value="1" />{" "}

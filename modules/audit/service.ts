@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   "group.admins_changed",
   "technician.invited",
   "technician.invitation_accepted",
+  "technician.invitation_link_created",
   "technician.deactivated",
   "technician.reactivated",
   "technician.moved",

@@ -61,3 +61,5 @@ export { currentTotp, totpQrSvg, totpUri } from "./totp.ts";
 export { RecoveryCodes, TotpEnrolment } from "./views.tsx";
 export { organisations, users } from "./schema.ts";
 export { hashPassword, PASSWORD_MIN, passwordProblem } from "./password.ts";
+/** The new-password field, its rule line and its confirmation, as every page asks for them. */
+export { NewPasswordFields } from "./new_password_fields.tsx";

@@ -3,7 +3,7 @@ import type { PageContext } from "../http/mod.ts";
 import { type Language, languageName, STAFF_LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { ExternalOffer } from "./sign_in.ts";
-import { PASSWORD_MIN } from "./password.ts";
+import { NewPasswordFields } from "./new_password_fields.tsx";
 
 type C = PageContext;
 
@@ -259,17 +259,7 @@ export function SetupPage(
           <input id="name" type="text" name="name" required value={v.name ?? ""} />
           <label for="email">{t("signin.email")}</label>
           <input id="email" type="email" name="email" required value={v.email ?? ""} />
-          <label for="password">{t("signin.password")}</label>
-          <input
-            id="password"
-            type="password"
-            name="password"
-            autocomplete="new-password"
-            required
-            minlength={PASSWORD_MIN}
-            aria-describedby="password-rules"
-          />
-          <p class="muted" id="password-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
+          <NewPasswordFields t={t} label={t("signin.password")} id="password" name="password" />
           <button type="submit">{t("setup.submit")}</button>
         </form>
       </section>

@@ -15,6 +15,8 @@ import { sendPasswordResetLink, whyNoResetLink } from "./password_reset.ts";
 import type { Presence } from "./status.ts";
 import {
   changeablePerson,
+  createInvitationLink,
+  invitationLiveUntil,
   inviteUser,
   listPeople,
   moveToGroup,
@@ -47,8 +49,9 @@ export type PresenceSource = (
 
 /**
  * `/admin/technicians`: the People page (invite, deactivate, move) and each person's page
- * (display name, two-step verification reset, a password reset link). Every change answers
- * with a redirect, so a reload repeats nothing. `external`: single sign-on, which may have
+ * (display name, two-step verification reset, a password reset link, for someone invited a
+ * link to hand over). Every change answers with a redirect, so a reload repeats nothing — but
+ * the invitation link, shown once in the answer itself. `external`: single sign-on, which may have
  * password sign-in off (then a reset link would not let the person in).
  */
 export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSignIn) =>
@@ -97,6 +100,25 @@ export const peopleRoutes = (presenceOf: PresenceSource, external?: ExternalSign
         ? c.get("t")("common.saved")
         : undefined;
       return c.html(<PersonPage c={c} person={person} notice={notice} />);
+    })
+    .post("/:id/invitation-link", async (c) => {
+      try {
+        const made = await createInvitationLink(
+          c.get("deps"),
+          c.req.param("id"),
+          changeContext(c),
+        );
+        // Shown this once: the answer to the POST, kept by no cache (a reload asks to post
+        // again, which makes another link — the earlier ones keep working until one is used).
+        c.header("cache-control", "no-store");
+        const person = await personView(c, external);
+        return c.html(<PersonPage c={c} person={person} madeLink={made} />);
+      } catch (error) {
+        if (!(error instanceof Refusal) || error.status !== 409) throw error;
+        const message = c.get("t")(error.key, error.params);
+        const person = await personView(c, external);
+        return c.html(<PersonPage c={c} person={person} error={message} />, 409);
+      }
     })
     .post("/:id/name", async (c) => {
       const form = await readForm(c);
@@ -181,6 +203,13 @@ async function personView(c: C, external?: ExternalSignIn): Promise<PersonView> 
     noResetLink: await whyNoResetLink(db, person, external).then((refused) =>
       refused && c.get("t")(refused.key, refused.params)
     ),
+    ...(person.passwordHash === null && person.active
+      ? {
+        invitation: {
+          until: await invitationLiveUntil(db, person.id, c.get("deps").clock.now()),
+        },
+      }
+      : {}),
   };
 }
 
@@ -192,8 +221,14 @@ async function invitedNotice(c: C) {
   const invited = people.find((p) => p.user.id === id);
   if (!invited) return {};
   // Without outgoing mail the invitation waits in Messages: saying "sent" would not be true.
-  const key = c.get("deps").config.smtpUrl ? "org.invitationSent" : "org.invitationHeld";
-  return { notice: c.get("t")(key, { email: invited.user.email }) };
+  if (c.get("deps").config.smtpUrl) {
+    return { notice: c.get("t")("org.invitationSent", { email: invited.user.email }) };
+  }
+  // …and the admin may hand over a link themselves instead (the person's page makes one).
+  return {
+    notice: c.get("t")("org.invitationHeld", { email: invited.user.email }),
+    heldFor: { id: invited.user.id, name: invited.user.name },
+  };
 }
 
 async function peopleRows(c: C, presenceOf: PresenceSource): Promise<PersonRow[]> {
@@ -220,7 +255,12 @@ async function peopleRows(c: C, presenceOf: PresenceSource): Promise<PersonRow[]
 async function peoplePage(
   c: C,
   presenceOf: PresenceSource,
-  flash: { error?: string; notice?: string; draft?: InviteDraft } = {},
+  flash: {
+    error?: string;
+    notice?: string;
+    heldFor?: { id: string; name: string };
+    draft?: InviteDraft;
+  } = {},
 ) {
   const { db } = c.get("deps");
   const managed = await managedGroupIds(db, c.get("user"));

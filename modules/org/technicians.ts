@@ -107,6 +107,48 @@ export async function inviteUser(
   return { user, mailId };
 }
 
+/**
+ * A further set-password link for someone invited who has not set a password yet, for the admin
+ * to hand over themselves — no outgoing mail (the invitation e-mail waits in Messages), or the
+ * e-mail went astray. It works once, for 7 days, beside the links sent before (the first one
+ * used ends them all, `acceptInvitation`); only its hash is kept, the admin sees it once.
+ */
+export async function createInvitationLink(deps: AppDeps, userId: string, ctx: ChangeContext) {
+  const token = randomToken();
+  const expiresAt = new Date(ctx.now.getTime() + INVITATION_TTL_MS);
+  const person = await deps.db.transaction(async (tx) => {
+    const person = await changeablePerson(tx, ctx, userId);
+    if (!person.active) throw new Refusal(409, "org.invitationLinkInactive");
+    if (person.passwordHash !== null) {
+      throw new Refusal(409, "org.invitationLinkAccepted", { params: { name: person.name } });
+    }
+    await tx.insert(invitations).values({
+      userId: person.id,
+      tokenHash: await sha256Hex(token),
+      invitedBy: ctx.actor.id,
+      createdAt: ctx.now,
+      expiresAt,
+    });
+    await recordChange(tx, ctx, "technician.invitation_link_created", person.id, {
+      after: { expiresAt: expiresAt.toISOString() },
+    });
+    return person;
+  });
+  return { person, link: `${deps.config.publicUrl}/invite/${token}`, expiresAt };
+}
+
+/** Until when the newest live invitation link of someone without a password works, if any. */
+export async function invitationLiveUntil(
+  db: Database,
+  userId: string,
+  now: Date,
+): Promise<Date | null> {
+  const rows = await db.select({ expiresAt: invitations.expiresAt }).from(invitations).where(
+    and(eq(invitations.userId, userId), isNull(invitations.usedAt), gt(invitations.expiresAt, now)),
+  );
+  return rows.reduce<Date | null>((a, r) => (a && a > r.expiresAt ? a : r.expiresAt), null);
+}
+
 /** The invitation a set-password link names, if it is live. */
 export async function findInvitation(db: Database, token: string, now: Date) {
   if (!token || token.length > 100) return undefined;
@@ -136,6 +178,11 @@ export async function acceptInvitation(
       isNull(invitations.usedAt),
     )).returning({ id: invitations.id });
     if (used.length !== 1) throw new Refusal(410, "org.invitationInvalid");
+    // The person's other links (an e-mail's, one handed over by an admin) end with it.
+    await tx.update(invitations).set({ usedAt: options.now }).where(and(
+      eq(invitations.userId, found.user.id),
+      isNull(invitations.usedAt),
+    ));
     await tx.update(users).set({
       passwordHash: await hashPassword(options.password),
       passwordChangedAt: options.now,

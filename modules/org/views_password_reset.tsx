@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { PASSWORD_MIN } from "../auth/mod.ts";
+import { NewPasswordFields } from "../auth/mod.ts";
 import type { AppEnv } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { RESET_CODE_TRIES, type ResetLink } from "./password_reset.ts";
@@ -74,19 +74,13 @@ export function ChoosePasswordPage(
           <CsrfField c={c} />
           {/* For password managers: the account the new password belongs to. */}
           <input type="hidden" name="username" autocomplete="username" value={props.email} />
-          <label for="pw">{t("account.newPassword")}</label>
-          <input
+          <NewPasswordFields
+            t={t}
+            label={t("account.newPassword")}
             id="pw"
-            type="password"
             name="password"
-            autocomplete="new-password"
-            required
-            minlength={PASSWORD_MIN}
-            aria-describedby="pw-rules"
+            confirmId="pw2"
           />
-          <p class="muted" id="pw-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
-          <label for="pw2">{t("account.confirmPassword")}</label>
-          <input id="pw2" type="password" name="confirm" autocomplete="new-password" required />
           {props.needsCode && (
             <>
               <label for="code">{t("reset.codeLabel")}</label>

@@ -3,7 +3,7 @@ import type { AuthedEnv, PageContext } from "../http/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { GroupRow } from "./groups.ts";
 import type { Presence } from "./status.ts";
-import { PASSWORD_MIN } from "../auth/mod.ts";
+import { NewPasswordFields } from "../auth/mod.ts";
 
 type C = PageContext;
 type Authed = Context<AuthedEnv>;
@@ -34,6 +34,8 @@ export function PeoplePage(
     groups: GroupRow[];
     error?: string;
     notice?: string;
+    /** The invitation just made waits in Messages (no SMTP): a way to hand over a link. */
+    heldFor?: { id: string; name: string };
     draft?: InviteDraft;
   },
 ) {
@@ -45,6 +47,13 @@ export function PeoplePage(
       <h1>{t("org.peopleTitle")}</h1>
       <Flash kind="error" message={props.error} />
       <Flash kind="info" message={props.notice} />
+      {props.heldFor && (
+        <p id="invitation-held-link">
+          <a href={`/admin/technicians/${props.heldFor.id}#invitation`}>
+            {t("org.invitationHeldLink", { name: props.heldFor.name })}
+          </a>
+        </p>
+      )}
       <PeopleTable c={c} people={props.people} groups={props.groups} />
       <div hx-get="/admin/technicians/presence" hx-trigger="every 5s" hx-swap="none"></div>
       {props.groups.length === 0 && (
@@ -181,19 +190,13 @@ export function InvitationPage(
         <Flash kind="error" message={props.error} />
         <form method="post" action={`/invite/${props.token}`}>
           <CsrfField c={c} />
-          <label for="pw">{t("account.newPassword")}</label>
-          <input
+          <NewPasswordFields
+            t={t}
+            label={t("account.newPassword")}
             id="pw"
-            type="password"
             name="password"
-            autocomplete="new-password"
-            required
-            minlength={PASSWORD_MIN}
-            aria-describedby="pw-rules"
+            confirmId="pw2"
           />
-          <p class="muted" id="pw-rules">{t("reset.rules", { count: PASSWORD_MIN })}</p>
-          <label for="pw2">{t("account.confirmPassword")}</label>
-          <input id="pw2" type="password" name="confirm" autocomplete="new-password" required />
           <button type="submit">{t("org.setPassword")}</button>
         </form>
       </section>

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AuthedEnv } from "../http/mod.ts";
 import { formatMoment } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
+import { Moment } from "../../views/moment.tsx";
 
 type Authed = Context<AuthedEnv>;
 
@@ -17,11 +18,29 @@ export interface PersonView {
   lockedUntil: Date | null;
   /** Why no password reset link can be sent (deactivated, password sign-in off), if so. */
   noResetLink?: string;
+  /**
+   * Invited, active and no password yet: until when the newest invitation link works (null:
+   * every one has expired). Absent once the person has a password.
+   */
+  invitation?: { until: Date | null };
+}
+
+/** A link just made for the admin to hand over (`createInvitationLink`), shown this once. */
+export interface MadeInvitationLink {
+  link: string;
+  expiresAt: Date;
 }
 
 /** One person's page: their display name, and a way out when they lost their second factor. */
 export function PersonPage(
-  props: { c: Authed; person: PersonView; error?: string; draftName?: string; notice?: string },
+  props: {
+    c: Authed;
+    person: PersonView;
+    error?: string;
+    draftName?: string;
+    notice?: string;
+    madeLink?: MadeInvitationLink;
+  },
 ) {
   const { c, person } = props;
   const t = c.get("t");
@@ -52,6 +71,14 @@ export function PersonPage(
         <p class="muted" id="p-name-help">{t("org.displayNameHelp")}</p>
         <button type="submit">{t("common.save")}</button>
       </form>
+      {person.invitation && (
+        <InvitationCard
+          c={c}
+          person={person}
+          until={person.invitation.until}
+          made={props.madeLink}
+        />
+      )}
       <section class="card" id="password">
         <h2>{t("reset.adminCard")}</h2>
         {person.noResetLink ? <p>{person.noResetLink}</p> : (
@@ -99,6 +126,49 @@ export function PersonPage(
         )}
       </section>
     </Layout>
+  );
+}
+
+/**
+ * Someone invited who has not set a password: whether a link still works, and a new one for the
+ * admin to hand over themselves (shown once, with Copy).
+ */
+function InvitationCard(
+  props: { c: Authed; person: PersonView; until: Date | null; made?: MadeInvitationLink },
+) {
+  const { c, person, made } = props;
+  const t = c.get("t");
+  const lang = c.get("lang");
+  return (
+    <section class="card" id="invitation">
+      <h2>{t("org.invitationCard")}</h2>
+      <p>{t("org.invitationPending", { name: person.name })}</p>
+      {props.until
+        ? (
+          <p id="invitation-until">
+            {t("org.invitationValidUntil")} <Moment lang={lang} at={props.until} style="dateTime" />
+          </p>
+        )
+        : <p id="invitation-until">{t("org.invitationExpired", { name: person.name })}</p>}
+      {made && (
+        <div class="flash info" role="status" id="invitation-link-made">
+          <p>{t("org.invitationLinkMade", { name: person.name })}</p>
+          <p class="row tight">
+            <code id="invitation-link">{made.link}</code>
+            <button type="button" class="secondary small" data-copy="invitation-link">
+              {t("common.copy")}
+            </button>
+          </p>
+        </div>
+      )}
+      <p class="muted">{t("org.invitationLinkHelp", { name: person.name })}</p>
+      <form method="post" action={`/admin/technicians/${person.id}/invitation-link`}>
+        <CsrfField c={c} />
+        <button type="submit" class={made ? "secondary" : undefined}>
+          {t("org.invitationLinkCreate")}
+        </button>
+      </form>
+    </section>
   );
 }
 
