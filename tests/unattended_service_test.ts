@@ -9,9 +9,10 @@
  * system information, a process ended: its confirmation answered by the approval) and what it
  * does not carry (scripts, narrowed away in service.json) the agent refuses. The device
  * socket dropped → the service reconnects with its key.
- * `--unattended status` shows the customer the grant. Bad input: a forged device key (the
- * device's id, another key), refused and audited, nothing changed. `--unattended revoke`
- * (the customer at the computer) → revoked and audited, the service stops; the removed
+ * `remote-support --unattended status` (the command the installer put in /usr/local/bin, which
+ * the consent question names) shows the customer the grant. Bad input: a forged device key (the
+ * device's id, another key), refused and audited, nothing changed. `remote-support --unattended
+ * revoke` (the customer at the computer) → revoked and audited, the service stops; the removed
  * device started again (a copy of its key) is refused and audited.
  */
 import assert from "node:assert/strict";
@@ -128,6 +129,10 @@ Deno.test({
       );
       const unit = await Deno.readTextFile(unitPath);
       assert.match(unit, /^ExecStart=.* --service --config \S+\/service\.json$/m);
+      // The customer's own command, which the consent question names (local_command.ts): run
+      // below for status and revoke, as the customer would.
+      const command = `${root}/usr/local/bin/remote-support`;
+      assert.equal((await Deno.stat(command)).mode! & 0o777, 0o755);
       assert.equal((await Deno.stat(`${stateDir}/device-key.json`)).mode! & 0o777, 0o600);
       const service = runUnit(unit, { HOME: root });
       children.push(service.child);
@@ -202,14 +207,8 @@ Deno.test({
       await eventually("online again", async () => (await computersFor(t.deps, ann))[0].online);
       step("socket dropped: reconnected with the device key");
 
-      const status = await new Deno.Command(agentCommand()[0], {
-        args: [
-          ...agentCommand().slice(1),
-          "--unattended",
-          "status",
-          "--config",
-          `${stateDir}/service.json`,
-        ],
+      const status = await new Deno.Command(command, {
+        args: ["--unattended", "status"],
         env: { LANG: "en_US.UTF-8", HOME: root },
         stdout: "piped",
         stderr: "piped",
@@ -219,7 +218,7 @@ Deno.test({
       // The stored name of the test technician (the grant's owner) precedes it.
       assert.match(said, / may connect: Mon, Tue, Wed, Thu, Fri 09:00–17:00 \(Europe\/Amsterdam\)/);
       assert.match(said, /Connected now: Ann/);
-      step("--unattended status shows the grant and who is connected");
+      step("remote-support --unattended status shows the grant and who is connected");
 
       // A forged key: this device's id, a key made elsewhere.
       const forgedDir = `${root}/forged`;
@@ -247,14 +246,8 @@ Deno.test({
       // The customer revokes at the computer: the server revokes and removes, the service
       // hears it and stops, the key is forgotten here.
       const keyCopy = await Deno.readTextFile(`${stateDir}/device-key.json`);
-      const revoke = await new Deno.Command(agentCommand()[0], {
-        args: [
-          ...agentCommand().slice(1),
-          "--unattended",
-          "revoke",
-          "--config",
-          `${stateDir}/service.json`,
-        ],
+      const revoke = await new Deno.Command(command, {
+        args: ["--unattended", "revoke"],
         env: { LANG: "en_US.UTF-8", HOME: root },
         stdout: "piped",
         stderr: "piped",
@@ -274,7 +267,9 @@ Deno.test({
         ).length,
         1,
       );
-      step("--unattended revoke: revoked, audited, the service stopped, the key forgotten");
+      step(
+        "remote-support --unattended revoke: revoked, audited, the service stopped, the key forgotten",
+      );
       // A copy of the key kept somewhere: the removed device is refused all the same.
       await Deno.writeTextFile(`${stateDir}/device-key.json`, keyCopy, { mode: 0o600 });
       const again = runUnit(unit, { HOME: root });

@@ -2,7 +2,8 @@
  * Installing the agent to run without the customer: one interface (`ServiceInstaller`) per
  * OS. Linux: a systemd unit that starts at boot and runs `agent --service --config <file>`,
  * written under a root directory given to it (`/` on a real install; tests pass a temporary
- * root and run the unit's ExecStart themselves). The unit says in its own comments what it
+ * root and run the unit's ExecStart themselves), and the customer's own `remote-support` command
+ * (local_command.ts). The unit says in its own comments what it
  * shows before login: the X11 login screen, found by display_finder.ts (signing in on it is
  * not done, see os_login.ts). Windows: a Windows service (windows_installer.ts, which ports.ts
  * picks on Windows). macOS (a launchd job) is not built yet: its installer says so through the
@@ -11,6 +12,7 @@
 import type { ApprovalTool } from "../../protocol/unattended_request.ts";
 import { fileURLToPath } from "node:url";
 import { AGENT_V8_FLAGS } from "../v8_flags.ts";
+import { LINUX_COMMAND_PATH, linuxCommandScript } from "./local_command.ts";
 
 export const SERVICE_NAME = "rescue-agent";
 export const SERVICE_CONFIG_FILE = "service.json";
@@ -160,13 +162,28 @@ export class SystemdInstaller implements ServiceInstaller {
     await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
     await Deno.mkdir(this.unitPath.replace(/\/[^/]+$/, ""), { recursive: true });
     await Deno.writeTextFile(this.unitPath, systemdUnit(spec, configPath), { mode: 0o644 });
+    // The customer's own command, which the consent question named (local_command.ts).
+    await Deno.mkdir(this.commandPath.replace(/\/[^/]+$/, ""), { recursive: true });
+    await Deno.writeTextFile(
+      this.commandPath,
+      linuxCommandScript(spec.command, configPath, spec.trust),
+      { mode: 0o755 },
+    );
+    await Deno.chmod(this.commandPath, 0o755);
     return this.unitPath;
   }
 
+  /** The customer's `remote-support` command (local_command.ts). */
+  get commandPath(): string {
+    return `${this.root.replace(/\/$/, "")}${LINUX_COMMAND_PATH}`;
+  }
+
   async uninstall(): Promise<void> {
-    await Deno.remove(this.unitPath).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    });
+    for (const path of [this.unitPath, this.commandPath]) {
+      await Deno.remove(path).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    }
   }
 }
 

@@ -24,6 +24,7 @@ import { deviceId as readDeviceId, osLanguage } from "../identity.ts";
 import { type OpEnv, OpFailure, type OpHandlers } from "../ops/mod.ts";
 import { type AgentStrings, agentStrings, fill } from "../strings.ts";
 import { base64url } from "../consent.ts";
+import { revokeCommand } from "./local_command.ts";
 import { credentialsWindowProblem, type CredentialVault } from "./credentials.ts";
 
 /** What the request needs from the device's own unattended layer. */
@@ -95,7 +96,10 @@ export function unattendedRequestHandlers(env: OpEnv, options: RequestOptions = 
       // The customer's ticks on the customer page, shown again and signed with the approval.
       const tools = approvalTools(request.tools);
       const question = [
-        fill(strings.confirm, { name: request.technician }),
+        fill(strings.confirm, {
+          name: request.technician,
+          revoke: revokeCommand(env.os, ports.stateDir),
+        }),
         ...termsLines(strings, request.terms, { language, os: env.os }),
         toolsLine(strings, language, tools),
       ].join("\n");

@@ -7,11 +7,13 @@
  * replaced by one that lets only SYSTEM and the Administrators in (`secureFolder`): a customer's
  * other accounts cannot read the device key. Installing needs an administrator: without one
  * the Service Control Manager refuses (error 5) and `available` is false with the reason.
- * Uninstall stops the service and deletes it; the folder stays (the device's identity), as on
- * Linux.
+ * The folder also gets the customer's own command (`remote-support.cmd`, local_command.ts).
+ * Uninstall stops the service and deletes it and that command; the folder stays (the device's
+ * identity), as on Linux.
  */
 import { join } from "node:path";
 import { commandLine } from "../reboot/windows.ts";
+import { WINDOWS_COMMAND_FILE, windowsCommandScript } from "./local_command.ts";
 import {
   SERVICE_CONFIG_FILE,
   SERVICE_NAME,
@@ -194,6 +196,11 @@ export class WindowsServiceInstaller implements ServiceInstaller {
       ...(spec.tools ? { tools: spec.tools } : {}),
     };
     await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2) + "\n");
+    // The customer's own command, which the consent question named (local_command.ts).
+    await Deno.writeTextFile(
+      join(this.dir, WINDOWS_COMMAND_FILE),
+      windowsCommandScript(spec.command, configPath, spec.trust),
+    );
     const { advapi, kernel } = serviceWin32();
     const scm = advapi.OpenSCManagerW(null, null, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
     if (!scm) throw new Error(win32Error("OpenSCManagerW", kernel.GetLastError()));
@@ -287,7 +294,7 @@ export class WindowsServiceInstaller implements ServiceInstaller {
     } finally {
       advapi.CloseServiceHandle(scm);
     }
-    await Promise.resolve();
+    await Deno.remove(join(this.dir, WINDOWS_COMMAND_FILE)).catch(() => {});
   }
 
   /** Its description, and a restart 5 s after each failure (the count reset after a day). */

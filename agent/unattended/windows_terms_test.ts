@@ -37,6 +37,7 @@ async function question(os: "windows" | "linux", language: string): Promise<stri
   const handlers = unattendedRequestHandlers(env, {
     language,
     ports: {
+      ...(os === "windows" ? { stateDir: "C:\\ProgramData\\RemoteSupport" } : {}),
       unavailable: () => null,
       deviceKey: () => Promise.reject(new Error("not reached")),
       installService: () => {
@@ -70,11 +71,20 @@ Deno.test("unattended.install on Windows: the window says what the Windows servi
     /The support app runs as a Windows service until it is removed\. It shows the desktop of the user signed in at the console; it does not sign in and does not keep your credentials\./,
   );
   assert.doesNotMatch(windows, /every connection/);
+  // How to revoke: the command the Windows installer puts in the service's folder.
+  assert.ok(
+    windows.includes(
+      'You can revoke it at any time ("C:\\ProgramData\\RemoteSupport\\remote-support.cmd" --unattended revoke).',
+    ),
+    windows,
+  );
   const german = await question("windows", "de");
   assert.ok(german.includes(agentStrings("de").unattendedRequest.auth.windows), german);
   assert.doesNotMatch(german, /bei jeder Verbindung/);
   // The Linux service does ask at every connection: its words stay.
-  assert.match(await question("linux", "en"), /Credentials are asked at every connection\./);
+  const linux = await question("linux", "en");
+  assert.match(linux, /Credentials are asked at every connection\./);
+  assert.match(linux, /You can revoke it at any time \(remote-support --unattended revoke\)\./);
 });
 
 Deno.test("the agent's window shows the whole Windows question, the allowed tools at its end included", async () => {

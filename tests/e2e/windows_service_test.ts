@@ -12,6 +12,8 @@
  * technician's picture shows the Xvfb's colour (the service itself runs on Wine's hidden
  * service desktop) → `net stop` → the service leaves the session and the server cleanly
  * (STOPPED, exit code 0) and Computers shows it offline → the installer's uninstall deletes it.
+ * On the way the customer's own `remote-support.cmd --unattended status` (local_command.ts, the
+ * command the consent question names) lists the grant.
  *
  * Wine keeps services only while some program of the prefix runs (it ends them with the prefix
  * otherwise), so Notepad stays open throughout, as a signed-in user's programs would. Wine has
@@ -172,6 +174,20 @@ Deno.test({
         }
         step("the service is online in Computers");
 
+        // The customer's own command, which the consent question names (local_command.ts).
+        const own = await wine.spawn("cmd", [
+          "/c",
+          "C:\\ProgramData\\RemoteSupport\\remote-support.cmd",
+          "--unattended",
+          "status",
+        ], { env: { LANG: "en_US.UTF-8" }, stdout: "piped", stderr: "piped" }).output();
+        const said = new TextDecoder().decode(own.stdout);
+        assert.equal(own.code, 0, said + new TextDecoder().decode(own.stderr).slice(-2000));
+        assert.match(said, /may connect: /);
+        step(
+          "remote-support.cmd --unattended status, as the consent question says, lists the grant",
+        );
+
         await clickAndWait(tech, `button[data-connect="${device.id}"]`);
         const sessionId = new URL(tech.url()).searchParams.get("open")!;
         assert.ok(sessionId);
@@ -227,6 +243,7 @@ Deno.test({
 
         assert.deepEqual(await installer(["uninstall", base]), { uninstalled: "rescue-agent" });
         assert.notEqual((await run("sc", ["query", "rescue-agent"])).code, 0);
+        await assert.rejects(Deno.stat(join(state, "remote-support.cmd")), Deno.errors.NotFound);
         step("uninstalled: the service is gone, the folder stays");
       });
     } finally {
