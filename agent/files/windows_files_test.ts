@@ -119,32 +119,21 @@ Deno.test({
       await Deno.mkdir(net);
       await Deno.writeTextFile(join(net, "n.txt"), "on the network\r\n");
       await Deno.symlink(net, join(wine.prefix, "dosdevices", "d:"));
-      const drive = await wine.spawn("reg", [
-        "add",
-        "HKLM\\Software\\Wine\\Drives",
-        "/v",
-        "d:",
-        "/d",
-        "network",
-        "/f",
-      ]).output();
-      assert.equal(drive.code, 0);
+      // Written into the registry files Wine loads, before any program of the prefix runs:
+      // Wine's mount manager reads the Drives key once, when it starts. (A `reg add` and a
+      // restarted wineserver did the same; under CI's load the Windows Deno started after that
+      // restart was once killed, exit 137.) D: is a network drive to Windows programs.
+      await Deno.writeTextFile(
+        join(wine.prefix, "system.reg"),
+        '\n[Software\\\\Wine\\\\Drives] 1796600000\n"d:"="network"\n',
+        { append: true },
+      );
       // Wine marks Unix dot files hidden by itself; Windows does not: shown, as there.
-      const dots = await wine.spawn("reg", [
-        "add",
-        "HKCU\\Software\\Wine",
-        "/v",
-        "ShowDotFiles",
-        "/d",
-        "Y",
-        "/f",
-      ]).output();
-      assert.equal(dots.code, 0);
-      // Wine's mount manager reads that key when it starts: a fresh wineserver for the fixture.
-      for (const flag of ["-k", "-w"]) {
-        await new Deno.Command("/usr/lib/wine/wineserver64", { args: [flag], env: wine.env })
-          .output();
-      }
+      await Deno.writeTextFile(
+        join(wine.prefix, "user.reg"),
+        '\n[Software\\\\Wine] 1796600000\n"ShowDotFiles"="Y"\n',
+        { append: true },
+      );
       const attrib = await wine.spawn("cmd", ["/c", "attrib", "+h", "C:\\wf\\h.txt"]).output();
       assert.equal(attrib.code, 0);
       // Wine's Recycle Bin is the freedesktop trash of XDG_DATA_HOME: kept in our folder.
