@@ -233,7 +233,19 @@ Deno.test({
 
         const stopped = await run("net", ["stop", "rescue-agent"]);
         assert.equal(stopped.code, 0, stopped.out);
-        assert.match((await run("sc", ["query", "rescue-agent"])).out, /STOPPED/);
+        // Wine's net.exe may return while the service is still STOP_PENDING (seen under load).
+        let queried = "";
+        await eventually(
+          "the service STOPPED",
+          async () => {
+            queried = (await run("sc", ["query", "rescue-agent"])).out;
+            return /STOPPED/.test(queried);
+          },
+          30_000,
+          500,
+        ).catch((error) => {
+          throw new Error(`${error.message}; sc query said: ${queried}`);
+        });
         assert.match(await serviceLog(), /stop asked[\s\S]*SERVICE stopped/);
         await tech.goto(`${base}/console/computers`);
         await tech.locator(`tr[data-computer="${device.id}"][data-online="0"]`).waitFor({
