@@ -95,10 +95,29 @@ document.addEventListener("reset", (event) => {
   });
 });
 
+// Copy buttons: the text of the element `data-copy` names; once it is on the clipboard, the
+// button's `data-copied` words appear beside it for a few seconds (announced: role=status).
 document.addEventListener("click", (event) => {
   const button = closest(event, "[data-copy]");
   const source = button && document.getElementById(button.dataset.copy ?? "");
-  if (source) navigator.clipboard?.writeText((source.textContent ?? "").trim());
+  if (!button || !source) return;
+  navigator.clipboard?.writeText((source.textContent ?? "").trim()).then(() => {
+    if (!button.dataset.copied) return;
+    const next = button.nextElementSibling;
+    /** @type {HTMLElement} */
+    let said;
+    if (next instanceof HTMLElement && next.matches(".copied")) {
+      said = next;
+    } else {
+      said = document.createElement("span");
+      said.className = "copied muted";
+      said.setAttribute("role", "status");
+      button.after(said);
+    }
+    said.textContent = button.dataset.copied;
+    clearTimeout(Number(said.dataset.timer));
+    said.dataset.timer = String(setTimeout(() => said.remove(), 4000));
+  }).catch(() => {});
 });
 
 // A menu (<details data-menu>: the console's Settings, a workspace's More actions) closes after

@@ -228,7 +228,14 @@ export function ApiTokensSection(
         <div class="flash info" role="status">
           <p>{t("account.tokenCreated")}</p>
           <p class="secret" id="new-token">{props.created}</p>
-          <button type="button" class="secondary" data-copy="new-token">{t("common.copy")}</button>
+          <button
+            type="button"
+            class="secondary"
+            data-copied={t("console.copied")}
+            data-copy="new-token"
+          >
+            {t("common.copy")}
+          </button>
         </div>
       )}
       {props.tokens.length > 0 && (

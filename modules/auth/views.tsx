@@ -200,7 +200,12 @@ export function RecoveryCodes(props: { c: C; codes: string[]; continueTo: string
       <ul class="codes" id="recovery-code-list">
         {props.codes.map((code) => <li>{code}</li>)}
       </ul>
-      <button type="button" class="secondary" data-copy="recovery-code-list">
+      <button
+        type="button"
+        class="secondary"
+        data-copied={t("console.copied")}
+        data-copy="recovery-code-list"
+      >
         {t("common.copy")}
       </button>{" "}
       <a class="button" href={props.continueTo}>{t("common.continue")}</a>

@@ -233,7 +233,12 @@ export function CreatedSessionView(props: { c: C; created: CreatedView }) {
       <p class="row tight">
         <span>{t("console.linkLabel")}</span>
         <code id="created-link">{created.link}</code>
-        <button type="button" class="secondary small" data-copy="created-link">
+        <button
+          type="button"
+          class="secondary small"
+          data-copied={t("console.copied")}
+          data-copy="created-link"
+        >
           {t("common.copy")}
         </button>
       </p>

@@ -155,7 +155,12 @@ function InvitationCard(
           <p>{t("org.invitationLinkMade", { name: person.name })}</p>
           <p class="row tight">
             <code id="invitation-link">{made.link}</code>
-            <button type="button" class="secondary small" data-copy="invitation-link">
+            <button
+              type="button"
+              class="secondary small"
+              data-copied={t("console.copied")}
+              data-copy="invitation-link"
+            >
               {t("common.copy")}
             </button>
           </p>

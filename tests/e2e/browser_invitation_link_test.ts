@@ -2,7 +2,7 @@
  * A fresh install without outgoing mail (no SMTP_URL, the embedded defaults) still onboards a
  * technician, in headless Chromium: the admin invites, reads that the invitation is held in
  * Messages, follows "Or create a link…" to the person's page, makes an invitation link, copies it
- * with Copy (the clipboard read back), and the technician opens it in another browser, sets a
+ * with Copy (the clipboard read back, "Copied to the clipboard." said beside the button), and the technician opens it in another browser, sets a
  * password and lands in the console. Screenshots at 1366×768 and 1920×1080 with
  * INVITATION_SHOTS (a folder).
  */
@@ -52,6 +52,9 @@ Deno.test({
         assert.ok(link.startsWith(`${base}/invite/`), link);
         await admin.locator("button[data-copy=invitation-link]").click();
         assert.equal(await admin.evaluate(() => navigator.clipboard.readText()), link);
+        // Said beside the button (role=status), then gone.
+        const said = admin.locator("button[data-copy=invitation-link] + .copied[role=status]");
+        assert.equal(await said.textContent(), "Copied to the clipboard.");
         // The card is in view at both sizes, the link whole on screen.
         for (const [width, height] of [[1366, 768], [1920, 1080]]) {
           await admin.setViewportSize({ width, height });
