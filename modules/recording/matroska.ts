@@ -5,8 +5,11 @@
  * the few bytes to overwrite in place (the Segment's size and the Duration), so a file is
  * written front to back and memory never holds more than one frame.
  *
- * Layout: EBML header · Segment (size patched at the end) { Info (1 ms timestamps, Duration
- * patched, DateUTC) · Tracks (video track 1, Opus track 2 when there is audio) · Cluster* } — each Cluster starts at a
+ * Layout: EBML header · Segment (size patched at the end) { Void (room for a SeekHead) · Info
+ * (1 ms timestamps, Duration patched, DateUTC) · Tracks (video track 1, Opus track 2 when there
+ * is audio) · Cluster* · Chapters? } — Chapters (`chapters`: where the picture was not live) come
+ * last, and the Void at the start becomes a SeekHead naming where, so players show them; a file
+ * cut short keeps a valid Void there. Each Cluster starts at a
  * keyframe (a player seeks to cluster starts) or when a block's 16-bit relative timestamp
  * would overflow. A cluster's size is known only once the next one starts: it is written as
  * 8 bytes and patched then (`takePatches`), as the Segment's is at the end — an unknown size
@@ -81,7 +84,36 @@ const ID = {
   cluster: 0x1f43b675,
   timestamp: 0xe7,
   simpleBlock: 0xa3,
+  void: 0xec,
+  seekHead: 0x114d9b74,
+  seek: 0x4dbb,
+  seekId: 0x53ab,
+  seekPosition: 0x53ac,
+  chapters: 0x1043a770,
+  editionEntry: 0x45b9,
+  chapterAtom: 0xb6,
+  chapterUid: 0x73c4,
+  chapterTimeStart: 0x91,
+  chapterTimeEnd: 0x92,
+  chapterDisplay: 0x80,
+  chapString: 0x85,
+  chapLanguage: 0x437c,
 } as const;
+
+/** The room kept at the Segment's start for a SeekHead naming the Chapters (bytes). */
+const SEEK_ROOM = 32;
+
+/** A stretch of the recording with its title (a player's chapter list shows it). */
+export interface Chapter {
+  startMs: number;
+  endMs: number;
+  title: string;
+}
+
+/** A Void element of exactly `bytes` bytes (2 to 129): room to overwrite later. */
+function _void(bytes: number): Uint8Array {
+  return concat([idBytes(ID.void), sizeBytes(bytes - 2, 1), new Uint8Array(bytes - 2)]);
+}
 
 export const MATROSKA_IDS = ID;
 
@@ -124,6 +156,7 @@ export class MatroskaWriter {
   #segmentDataStart = 0;
   #segmentSizeAt = 0;
   #durationAt = 0;
+  #seekRoomAt = 0;
   #clusterAt: number | null = null;
   /** Where the open cluster's size field and data start (bytes). */
   #clusterSizeAt = 0;
@@ -185,9 +218,10 @@ export class MatroskaWriter {
     const tracks = master(ID.tracks, [trackEntry, ...audio]);
     this.#segmentSizeAt = ebml.byteLength + idBytes(ID.segment).byteLength;
     this.#segmentDataStart = ebml.byteLength + segmentOpen.byteLength;
+    this.#seekRoomAt = this.#segmentDataStart;
     // Duration is Info's last child: its 8 data bytes end Info.
-    this.#durationAt = this.#segmentDataStart + info.byteLength - 8;
-    return this.#out(concat([ebml, segmentOpen, info, tracks]));
+    this.#durationAt = this.#segmentDataStart + SEEK_ROOM + info.byteLength - 8;
+    return this.#out(concat([ebml, segmentOpen, _void(SEEK_ROOM), info, tracks]));
   }
 
   /**
@@ -236,6 +270,52 @@ export class MatroskaWriter {
     parts.push(_block(2, ms - this.#clusterAt, true, data));
     this.audioPackets++;
     return this.#out(concat(parts));
+  }
+
+  /**
+   * The Chapters, after the last frame and before `finish` (the open cluster is closed first;
+   * no frame may follow):
+   * their bytes to append; the SeekHead naming them replaces the Void at the start among the
+   * patches. Nothing for an empty list.
+   */
+  chapters(list: readonly Chapter[]): Uint8Array {
+    if (list.length === 0) return new Uint8Array(0);
+    this.#closeCluster();
+    this.#clusterAt = null;
+    // A stretch after the last frame (the picture frozen until the part ended) is part of the
+    // recording: the Duration covers it, and players hold the last frame.
+    this.#lastMs = Math.max(this.#lastMs, ...list.map((chapter) => Math.round(chapter.endMs)));
+    const at = this.#offset;
+    const ns = (ms: number) => Math.max(0, Math.round(ms)) * 1_000_000;
+    const chapters = master(ID.chapters, [
+      master(
+        ID.editionEntry,
+        list.map((chapter, i) =>
+          master(ID.chapterAtom, [
+            uint(ID.chapterUid, i + 1),
+            uint(ID.chapterTimeStart, ns(chapter.startMs)),
+            uint(ID.chapterTimeEnd, ns(Math.max(chapter.startMs, chapter.endMs))),
+            master(ID.chapterDisplay, [
+              text(ID.chapString, chapter.title),
+              text(ID.chapLanguage, "und"),
+            ]),
+          ])
+        ),
+      ),
+    ]);
+    const position = new Uint8Array(8);
+    new DataView(position.buffer).setBigUint64(0, BigInt(at - this.#segmentDataStart));
+    const seekHead = master(ID.seekHead, [
+      master(ID.seek, [
+        element(ID.seekId, idBytes(ID.chapters)),
+        element(ID.seekPosition, position),
+      ]),
+    ]);
+    this.#patches.push({
+      offset: this.#seekRoomAt,
+      bytes: concat([seekHead, _void(SEEK_ROOM - seekHead.byteLength)]),
+    });
+    return this.#out(chapters);
   }
 
   /** How long the recording runs so far, in ms (the last frame's time). */

@@ -9,7 +9,7 @@
  */
 import type { MediaFrame } from "../../protocol/mod.ts";
 import { avcConfig, lengthPrefixed, sameBytes } from "./avc.ts";
-import { extensionFor, MatroskaWriter, type TrackInfo } from "./matroska.ts";
+import { type Chapter, extensionFor, MatroskaWriter, type TrackInfo } from "./matroska.ts";
 import { PartFile } from "./part_file.ts";
 import { finishPartFile } from "./part_repair.ts";
 
@@ -59,13 +59,28 @@ export interface RecorderOptions {
    * with how many channels; absent or null: video only (the remote view has no sound).
    */
   audio?(): { channels: 1 | 2 } | null;
+  /**
+   * A chapter's title in the part file: the live picture (null) or why it was not live (the
+   * agent's capture pause reason). Absent: parts get no chapters.
+   */
+  chapterTitle?(reason: string | null): string;
   now?: () => Date;
+}
+
+/** A stretch where the picture was not live, on its part's timeline (ms; end null: still). */
+interface Pause {
+  startMs: number;
+  endMs: number | null;
+  reason: string;
 }
 
 interface OpenPart {
   file: PartFile;
   writer: MatroskaWriter;
   row: Promise<string | null>;
+  pauses: Pause[];
+  /** Wall-clock ms of the last frame written: a pause is placed that long after it. */
+  lastFrameWall: number;
 }
 
 export class SessionRecorder {
@@ -78,6 +93,8 @@ export class SessionRecorder {
   #lastAsk = -Infinity;
   /** Frames were dropped (a slow disk): nothing more until the next keyframe. */
   #skipping = false;
+  /** Why the agent cannot capture the screen now (its capture pause), null while it can. */
+  #paused: string | null = null;
   /** Every part's closing, so a caller can wait for the files to be complete. */
   #closing: Promise<void> = Promise.resolve();
   /** Parts written or still being closed here (whose rows have no end yet: not interrupted). */
@@ -133,6 +150,30 @@ export class SessionRecorder {
     void this.stop(null);
   }
 
+  /**
+   * The agent cannot capture the screen (`reason`) or can again (null): the frozen stretch
+   * becomes a chapter of the part, so a player's chapter list says the picture was not live.
+   */
+  captureChanged(reason: string | null) {
+    if (reason === this.#paused) return;
+    this.#paused = reason;
+    const part = this.#part;
+    if (!part) return;
+    const at = this.#timelineNow(part);
+    const open = part.pauses.at(-1);
+    if (open && open.endMs === null) open.endMs = at;
+    if (reason) part.pauses.push({ startMs: at, endMs: null, reason });
+  }
+
+  #wallMs(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+
+  /** Now on `part`'s timeline: its last frame's time and the wall-clock time since. */
+  #timelineNow(part: OpenPart): number {
+    return part.writer.durationMs + Math.max(0, this.#wallMs() - part.lastFrameWall);
+  }
+
   /** Resolves once every part closed so far is complete on disk and in the database. */
   settled(): Promise<void> {
     return this.#closing;
@@ -151,6 +192,7 @@ export class SessionRecorder {
     const part = this.#part!;
     const data = frame.codec === "h264" ? lengthPrefixed(frame.data) : frame.data;
     const bytes = part.writer.frame(data, frame.keyframe, frame.capturedAt);
+    part.lastFrameWall = this.#wallMs();
     this.#skipping = !part.file.write(bytes, part.writer.takePatches());
     if (this.#skipping) this.#askKeyframe();
   }
@@ -206,7 +248,9 @@ export class SessionRecorder {
         })
         : null
     ).catch((error) => (this.#failed(error), null));
-    this.#part = { file, writer, row };
+    // A part that opens while the picture is paused starts inside that pause.
+    const pauses = this.#paused ? [{ startMs: 0, endMs: null, reason: this.#paused }] : [];
+    this.#part = { file, writer, row, pauses, lastFrameWall: startedAt.getTime() };
   }
 
   #closePart() {
@@ -214,6 +258,11 @@ export class SessionRecorder {
     if (!part) return;
     this.#part = null;
     const endedAt = this.options.now?.() ?? new Date();
+    const title = this.options.chapterTitle;
+    if (title && part.pauses.length > 0) {
+      const chapters = _chapters(part.pauses, this.#timelineNow(part), title);
+      part.file.write(part.writer.chapters(chapters), []);
+    }
     const done = Promise.all([part.file.close(part.writer.finish()), part.row])
       .then(async ([, id]) => {
         if (!id) return;
@@ -252,6 +301,30 @@ export class SessionRecorder {
     this.options.onEvent({ kind: "failed", error: String(error).slice(0, 300) });
     void this.stop(null);
   }
+}
+
+/**
+ * A part's chapters: the live stretches and the paused ones between them, end to end from 0 to
+ * `endMs` (a pause still on at the end runs to it).
+ */
+function _chapters(
+  pauses: readonly Pause[],
+  endMs: number,
+  title: (reason: string | null) => string,
+): Chapter[] {
+  const list: Chapter[] = [];
+  let at = 0;
+  for (const pause of pauses) {
+    const start = Math.min(Math.max(pause.startMs, at), endMs);
+    const end = Math.min(Math.max(pause.endMs ?? endMs, start), endMs);
+    if (start > at) list.push({ startMs: at, endMs: start, title: title(null) });
+    if (end > start || pause.endMs === null) {
+      list.push({ startMs: start, endMs: end, title: title(pause.reason) });
+    }
+    at = end;
+  }
+  if (endMs > at) list.push({ startMs: at, endMs, title: title(null) });
+  return list;
 }
 
 /** The size of a part whose disk failed, once finished as far as it got (part_repair.ts). */

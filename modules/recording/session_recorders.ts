@@ -6,8 +6,12 @@
  * group then (a transfer may have moved it): `always` starts the recorder (it writes only while
  * view is allowed), and a recorder the policy started stops once the group no longer records.
  * Before that, the agent's question for view says what the policy will do (`announcement`).
+ * Where the agent could not capture the screen, a part gets chapters saying so (recorder.ts).
  */
+import { eq } from "drizzle-orm";
+import { users } from "../auth/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
+import { isStaffLanguage, translator } from "../i18n/mod.ts";
 import type { RecordedRemote, RecorderSource, RemoteSession } from "../remote/mod.ts";
 import { loadSession, logSessionEvent, type SupportSession } from "../support/mod.ts";
 import { offersRecordButton, recordsAlways } from "./policy.ts";
@@ -28,6 +32,17 @@ export function sessionRecorders(deps: AppDeps): RecorderSource {
 }
 
 function _create(deps: AppDeps, session: SupportSession, remote: RecordedRemote) {
+  // The part files' chapters (where the picture was not live) are titled in the language of
+  // the session's technician, read once; English until it is read.
+  let t = translator("en");
+  const technician = session.leadUserId ?? session.createdBy;
+  if (technician) {
+    deps.db.select({ language: users.language }).from(users).where(eq(users.id, technician))
+      .then(([row]) => {
+        if (row?.language && isStaffLanguage(row.language)) t = translator(row.language);
+      })
+      .catch(() => {});
+  }
   const follow = () =>
     _followPolicy(deps, session, recorder).catch((error) =>
       deps.log.error("recording policy unreadable", { error: String(error) })
@@ -41,6 +56,12 @@ function _create(deps: AppDeps, session: SupportSession, remote: RecordedRemote)
         deps.log.error("recording log failed", { error: String(error) })
       ),
     watcher: () => [...remote.viewers].find((v) => !v.monitor)?.userId ?? null,
+    chapterTitle: (reason) =>
+      reason === null
+        ? t("recording.chapter.live")
+        : reason === "secure_desktop"
+        ? t("recording.chapter.secureDesktop")
+        : t("recording.chapter.notCaptured"),
     viewGranted: follow,
     now: () => deps.clock.now(),
   });

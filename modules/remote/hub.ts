@@ -237,6 +237,7 @@ export class RemoteSession {
   agentCapture(reason: CapturePauseReason | null, detail = "") {
     if (reason === this.capturePaused) return;
     this.capturePaused = reason;
+    this.recorder?.captureChanged?.(reason);
     this.onEvent({ kind: "capture", paused: reason, detail });
     this.#changed();
   }

@@ -13,6 +13,11 @@ export interface FrameRecorder {
   frame(frame: MediaFrame): void;
   /** Whether the customer allows view now; said on every change of the session's state. */
   viewChanged(granted: boolean): void;
+  /**
+   * The agent cannot capture the screen (its reason) or can again (null): a recording marks
+   * the stretch where the picture was frozen.
+   */
+  captureChanged?(reason: string | null): void;
   /** Frames are being written now: the customer's page and the viewers say so. */
   readonly recording: boolean;
   /** The session's remote state is dropped (the session ended): the part file is closed. */

@@ -9,18 +9,25 @@
  * is paused with the picture (no "You are controlling"), and a click on the picture moves nothing
  * on the customer's screen → the copies work again with nothing changing on the screen → the
  * picture is live again (a colour set on the screen then shows in it) and the status line says
- * "You are controlling" → the session's log has both changes. Screenshots of the pause at
+ * "You are controlling" → the session's log has both changes, and the recording the technician
+ * made over it (Record before, Stop after) has the frozen stretch as a chapter between two live
+ * ones, titled in the technician's language (ffprobe reads them). Screenshots of the pause at
  * 1366×768 and 1920×1080 with CAPTURE_PAUSED_SHOTS=<folder>.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { eq } from "drizzle-orm";
 import { startTestApp } from "../support/app.ts";
+import { makeGroup } from "../support/org.ts";
 import { withBrowser } from "../support/browser.ts";
 import { technician } from "../support/sessions.ts";
 import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { startRefusingDisplay } from "../support/x11_refusing_proxy.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { readLog } from "../../modules/support/mod.ts";
+import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
+import { defaultPermissions } from "../../modules/permissions/mod.ts";
+import { recordings } from "../../modules/recording/mod.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
 
@@ -59,7 +66,17 @@ Deno.test({
     let agent: Deno.ChildProcess | null = null;
     try {
       await runX(xvfb.display, "xsetroot", ["-solid", "#00c000"]);
-      const tech = await technician(t);
+      const group = await makeGroup(t, {
+        permissions: [...defaultPermissions(), "recordSessions"],
+      });
+      await t.deps.db.update(technicianGroups).set({
+        settings: {
+          ...defaultGroupSettings(),
+          recordingPolicy: "optional",
+          recordingLocation: `${work}/recordings`,
+        },
+      }).where(eq(technicianGroups.id, group.id));
+      const tech = await technician(t, { groupId: group.id });
       await withBrowser(t, async ({ base, newPage }) => {
         const { page, appWindow, space, session } = await signedInWithAgentSession(
           { t, base, newPage },
@@ -80,7 +97,19 @@ Deno.test({
         await pictureIs(page, [0, 192, 0], "green");
         const consent = view.locator(".rv-consent");
         await consent.filter({ hasText: "You are controlling" }).waitFor();
-        step("controlling, the picture live");
+        const record = view.locator(".rv-record");
+        await record.click();
+        await view.locator(".rv-record.is-on").waitFor();
+        // The part file is open (a keyframe came) before the screen freezes, with more frames.
+        const recorded = () =>
+          t.deps.db.select().from(recordings).where(eq(recordings.sessionId, session.id));
+        for (const until = Date.now() + 15_000; (await recorded()).length === 0;) {
+          assert.ok(Date.now() < until, "no part was opened");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await runX(xvfb.display, "xsetroot", ["-solid", "#00c100"]);
+        await pictureIs(page, [0, 193, 0], "green, a shade on");
+        step("controlling, the picture live, recording");
 
         // The X server refuses the copies; the screen changes under them.
         screen.refusing = true;
@@ -129,6 +158,34 @@ Deno.test({
         const lines = (await readLog(t.deps.db, session.id))
           .filter((l) => l.body.startsWith("log.remote.capture")).map((l) => l.body);
         assert.deepEqual(lines, ["log.remote.captureFailed", "log.remote.captureResumed"]);
+
+        // The recording says where the picture was frozen: a chapter between two live ones.
+        await record.click();
+        await view.locator(".rv-record:not(.is-on)").waitFor();
+        let rows: typeof recordings.$inferSelect[] = [];
+        for (const until = Date.now() + 15_000; Date.now() < until;) {
+          rows = await recorded();
+          if (rows.length > 0 && rows.every((r) => r.endedAt)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(rows.length, 1, "one part");
+        const probe = await new Deno.Command("ffprobe", {
+          args: ["-v", "error", "-show_chapters", "-of", "json", rows[0].path],
+          stdout: "piped",
+        }).output();
+        const chapters = JSON.parse(new TextDecoder().decode(probe.stdout)).chapters as {
+          start_time: string;
+          end_time: string;
+          tags: { title: string };
+        }[];
+        assert.deepEqual(chapters.map((c) => c.tags.title), [
+          "Live picture",
+          "Not live: the support app could not capture the screen",
+          "Live picture",
+        ]);
+        const paused = Number(chapters[1].end_time) - Number(chapters[1].start_time);
+        assert.ok(paused > 0.5, `the frozen stretch lasts ${paused} s`);
+        step(`the recording's chapters: live, not live for ${paused.toFixed(1)} s, live`);
       });
     } finally {
       await closeAgentWorld({ agent, app: t, xvfb, work });
