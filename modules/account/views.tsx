@@ -5,6 +5,7 @@ import { CsrfField, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { AccountData } from "./account_data.ts";
 import { deviceName } from "./device_name.ts";
+import { CopyButton } from "../../views/copy_button.tsx";
 
 type C = PageContext;
 const When = ({ c, at }: { c: C; at: Date | null }) =>
@@ -228,14 +229,7 @@ export function ApiTokensSection(
         <div class="flash info" role="status">
           <p>{t("account.tokenCreated")}</p>
           <p class="secret" id="new-token">{props.created}</p>
-          <button
-            type="button"
-            class="secondary"
-            data-copied={t("console.copied")}
-            data-copy="new-token"
-          >
-            {t("common.copy")}
-          </button>
+          <CopyButton t={t} target="new-token" />
         </div>
       )}
       {props.tokens.length > 0 && (

@@ -4,6 +4,7 @@ import { type Language, languageName, STAFF_LANGUAGES } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import type { ExternalOffer } from "./sign_in.ts";
 import { NewPasswordFields } from "./new_password_fields.tsx";
+import { CopyButton } from "../../views/copy_button.tsx";
 
 type C = PageContext;
 
@@ -200,14 +201,7 @@ export function RecoveryCodes(props: { c: C; codes: string[]; continueTo: string
       <ul class="codes" id="recovery-code-list">
         {props.codes.map((code) => <li>{code}</li>)}
       </ul>
-      <button
-        type="button"
-        class="secondary"
-        data-copied={t("console.copied")}
-        data-copy="recovery-code-list"
-      >
-        {t("common.copy")}
-      </button>{" "}
+      <CopyButton t={t} target="recovery-code-list" />{" "}
       <a class="button" href={props.continueTo}>{t("common.continue")}</a>
     </section>
   );

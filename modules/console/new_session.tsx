@@ -15,6 +15,7 @@ import {
 import { normalisePhoneNumber } from "../sms/mod.ts";
 import type { ConnectionMethod } from "./methods.ts";
 import type { QueueColumnField } from "./queue_context.ts";
+import { CopyButton } from "../../views/copy_button.tsx";
 
 type C = PageContext;
 
@@ -233,14 +234,7 @@ export function CreatedSessionView(props: { c: C; created: CreatedView }) {
       <p class="row tight">
         <span>{t("console.linkLabel")}</span>
         <code id="created-link">{created.link}</code>
-        <button
-          type="button"
-          class="secondary small"
-          data-copied={t("console.copied")}
-          data-copy="created-link"
-        >
-          {t("common.copy")}
-        </button>
+        <CopyButton t={t} target="created-link" small />
       </p>
       {created.mailto && (
         <p>

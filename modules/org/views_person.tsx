@@ -3,6 +3,7 @@ import type { AuthedEnv } from "../http/mod.ts";
 import { formatMoment } from "../i18n/mod.ts";
 import { CsrfField, Flash, Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
+import { CopyButton } from "../../views/copy_button.tsx";
 
 type Authed = Context<AuthedEnv>;
 
@@ -155,14 +156,7 @@ function InvitationCard(
           <p>{t("org.invitationLinkMade", { name: person.name })}</p>
           <p class="row tight">
             <code id="invitation-link">{made.link}</code>
-            <button
-              type="button"
-              class="secondary small"
-              data-copied={t("console.copied")}
-              data-copy="invitation-link"
-            >
-              {t("common.copy")}
-            </button>
+            <CopyButton t={t} target="invitation-link" small />
           </p>
         </div>
       )}

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { MediaFrame } from "../../protocol/mod.ts";
 import { type PartStart, SessionRecorder } from "./recorder.ts";
 import { vp8TestFrames } from "./test_support.ts";
+import { ffprobe } from "../../tests/support/ffprobe.ts";
 
 interface Probed {
   chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
@@ -14,23 +15,13 @@ interface Probed {
 }
 
 async function _probe(path: string): Promise<Probed> {
-  const out = await new Deno.Command("ffprobe", {
-    args: [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_chapters",
-      "-show_entries",
-      "format=duration:stream=nb_read_frames",
-      "-of",
-      "json",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(new TextDecoder().decode(out.stderr), "");
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  const { json, stderr } = await ffprobe(path, {
+    countFrames: true,
+    chapters: true,
+    entries: "format=duration:stream=nb_read_frames",
+  });
+  assert.equal(stderr, "");
+  return json;
 }
 
 const TITLES: Record<string, string> = {

@@ -19,6 +19,7 @@ import { deleteExpiredRecordings } from "./retention.ts";
 import { recordings } from "./schema.ts";
 import { finishInterruptedParts } from "./shutdown.ts";
 import { opusTestPackets, vp8TestFrames } from "./test_support.ts";
+import { ffprobe } from "../../tests/support/ffprobe.ts";
 
 async function _lens(t: TestApp, settings: Partial<GroupSettings>) {
   const tech = await technician(t, { name: "Ann" });
@@ -60,23 +61,12 @@ async function _until(what: string, ok: () => Promise<boolean> | boolean) {
 }
 
 async function _probe(path: string) {
-  const out = await new Deno.Command("ffprobe", {
-    args: [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_entries",
-      "stream=codec_name,width,height," +
-      "nb_read_frames:format=format_name,duration",
-      "-of",
-      "json",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(new TextDecoder().decode(out.stderr), "");
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  const { json, stderr } = await ffprobe(path, {
+    countFrames: true,
+    entries: "stream=codec_name,width,height,nb_read_frames:format=format_name,duration",
+  });
+  assert.equal(stderr, "");
+  return json;
 }
 
 Deno.test("lensRecorders: the policy decides; a part holds the phone's VP8 and Opus, its row names the Lens session", async () => {

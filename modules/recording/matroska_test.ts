@@ -4,6 +4,7 @@ import { avcConfig, lengthPrefixed, nalUnits } from "./avc.ts";
 import { sizeBytes } from "./ebml.ts";
 import { MATROSKA_IDS, MatroskaWriter, type TrackCodec } from "./matroska.ts";
 import { opusTestPackets } from "./test_support.ts";
+import { ffprobe } from "../../tests/support/ffprobe.ts";
 
 /** Reads an EBML element's ID and size at `at` (what a parser sees; test-side only). */
 function _readHead(bytes: Uint8Array, at: number) {
@@ -49,22 +50,10 @@ async function _write(
 }
 
 async function _ffprobe(path: string) {
-  const out = await new Deno.Command("ffprobe", {
-    args: [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_entries",
-      "stream=codec_name,width,height,nb_read_frames:format=format_name,duration",
-      "-of",
-      "json",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  const json = JSON.parse(new TextDecoder().decode(out.stdout));
+  const { json, stderr } = await ffprobe(path, {
+    countFrames: true,
+    entries: "stream=codec_name,width,height,nb_read_frames:format=format_name,duration",
+  });
   return { stream: json.streams[0], format: json.format, stderr };
 }
 

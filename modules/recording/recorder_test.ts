@@ -4,24 +4,15 @@ import { accessUnits, H264_CLIP } from "../../tests/support/h264_share.ts";
 import { MAX_PENDING_BYTES, PartFile } from "./part_file.ts";
 import { type PartStart, type RecorderEvent, SessionRecorder } from "./recorder.ts";
 import { vp8TestFrames } from "./test_support.ts";
+import { ffprobe } from "../../tests/support/ffprobe.ts";
 
 async function _probe(path: string) {
-  const out = await new Deno.Command("ffprobe", {
-    args: [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_entries",
-      "stream=codec_name,width,height,nb_read_frames",
-      "-of",
-      "json",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(new TextDecoder().decode(out.stderr), "");
-  return JSON.parse(new TextDecoder().decode(out.stdout)).streams[0];
+  const { json, stderr } = await ffprobe(path, {
+    countFrames: true,
+    entries: "stream=codec_name,width,height,nb_read_frames",
+  });
+  assert.equal(stderr, "");
+  return json.streams[0];
 }
 
 /** A recorder over a temp folder with a remote and a store that only note what happens. */

@@ -25,6 +25,7 @@ import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRegistry, lensSessions } from "../../modules/lens/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
 import { recordings } from "../../modules/recording/mod.ts";
+import { ffprobe } from "../support/ffprobe.ts";
 
 const SHOTS = Deno.env.get("LENSREC_SHOTS") === "1";
 
@@ -37,25 +38,11 @@ async function shots(page: Page, name: string) {
   await page.setViewportSize({ width: 1366, height: 768 });
 }
 
-async function ffprobe(path: string) {
-  const out = await new Deno.Command("ffprobe", {
-    args: [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_entries",
-      "stream=codec_name,width,height,channels,nb_read_frames:format=format_name,duration",
-      "-of",
-      "json",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    stderr: new TextDecoder().decode(out.stderr),
-    json: JSON.parse(new TextDecoder().decode(out.stdout)),
-  };
+async function probeFile(path: string) {
+  return await ffprobe(path, {
+    countFrames: true,
+    entries: "stream=codec_name,width,height,channels,nb_read_frames:format=format_name,duration",
+  });
 }
 
 browserTest(
@@ -130,7 +117,7 @@ browserTest(
         assert.ok(part.path.startsWith(folder), part.path);
         assert.equal(part.userId, ann.id);
         assert.equal(part.bytes, (await Deno.stat(part.path)).size);
-        const probe = await ffprobe(part.path);
+        const probe = await probeFile(part.path);
         assert.equal(probe.stderr, "");
         assert.equal(probe.json.format.format_name, "matroska,webm");
         const [video, audio] = probe.json.streams;
@@ -239,7 +226,7 @@ browserTest(
           .where(eq(recordings.lensId, session.id));
         assert.ok(part?.endedAt, "a finished part");
         assert.equal(part.userId, ann.id, "named for the technician watching");
-        const probe = await ffprobe(part.path);
+        const probe = await probeFile(part.path);
         assert.equal(probe.stderr, "");
         assert.deepEqual(
           probe.json.streams.map((s: { codec_name: string }) => s.codec_name),

@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { eq } from "drizzle-orm";
 import { startTestApp } from "../support/app.ts";
+import { ffprobe } from "../support/ffprobe.ts";
 import { makeGroup } from "../support/org.ts";
 import { withBrowser } from "../support/browser.ts";
 import { technician } from "../support/sessions.ts";
@@ -169,11 +170,8 @@ Deno.test({
           await new Promise((r) => setTimeout(r, 100));
         }
         assert.equal(rows.length, 1, "one part");
-        const probe = await new Deno.Command("ffprobe", {
-          args: ["-v", "error", "-show_chapters", "-of", "json", rows[0].path],
-          stdout: "piped",
-        }).output();
-        const chapters = JSON.parse(new TextDecoder().decode(probe.stdout)).chapters as {
+        const { json } = await ffprobe(rows[0].path, { chapters: true });
+        const chapters = json.chapters as {
           start_time: string;
           end_time: string;
           tags: { title: string };

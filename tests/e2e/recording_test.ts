@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
+import { ffprobe } from "../support/ffprobe.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { makeGroup, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
@@ -36,25 +37,12 @@ function picture(page: Page, width: number, height: number) {
   );
 }
 
-async function ffprobe(path: string) {
-  const out = await new Deno.Command("ffprobe", {
-    args: [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_entries",
-      "stream=codec_name,width,height,nb_read_frames",
-      "-of",
-      "json",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    stream: JSON.parse(new TextDecoder().decode(out.stdout)).streams[0],
-    stderr: new TextDecoder().decode(out.stderr),
-  };
+async function probeFile(path: string) {
+  const { json, stderr } = await ffprobe(path, {
+    countFrames: true,
+    entries: "stream=codec_name,width,height,nb_read_frames",
+  });
+  return { stream: json.streams[0], stderr };
 }
 
 Deno.test({
@@ -206,7 +194,7 @@ Deno.test({
         assert.equal(response.status(), 200);
         const file = `${work}/download.${rows[0].codec === "h264" ? "mkv" : "webm"}`;
         await Deno.writeFile(file, new Uint8Array(await response.body()));
-        const probe = await ffprobe(file);
+        const probe = await probeFile(file);
         assert.equal(probe.stderr, "");
         assert.deepEqual([probe.stream.width, probe.stream.height], [1024, 768]);
         assert.ok(
