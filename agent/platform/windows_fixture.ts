@@ -13,7 +13,8 @@
 //   edit x y w h              → { ok } (a 200-line multi-line EDIT window of our own, focused)
 //   wheel dx dy               → { line } (the EDIT's first visible line once the wheel is read)
 //   overlay stroke rgb width x y … | overlay redraw rgb width x y … | overlay clear
-//   overlay laser x y | overlay nolaser | overlay close → { ok } (one overlay, opened at first)
+//   overlay laser x y | overlay nolaser | overlay close → { ok, laserAffinity } (one overlay,
+//   opened at first; laserAffinity: the laser window's display affinity, null before it is made)
 //   front                     → { ok } (the EDIT window made the foreground one again)
 //   foreground                → { ours } (whether the foreground window is this process's)
 // Wine keeps a cursor's pictures in the process that made it, so GetIconInfo reads only this
@@ -219,7 +220,8 @@ for await (const line of lines) {
           overlay = null;
         }
         for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-        out({ ok: true });
+        const affinity = (overlay as { laserAffinity?: number | null } | null)?.laserAffinity;
+        out({ ok: true, laserAffinity: affinity ?? null });
         break;
       }
       case "foreground": {

@@ -5,7 +5,10 @@
  * `UpdateLayeredWindow` with per-pixel alpha: everything but the strokes is fully transparent.
  * WS_EX_TRANSPARENT makes them click-through (every click and key reaches the windows below),
  * WS_EX_NOACTIVATE | WS_EX_TOOLWINDOW keep them out of the focus and the taskbar. The capture's
- * CAPTUREBLT copies layered windows, so the technician sees the drawings in the picture.
+ * CAPTUREBLT copies layered windows, so the technician sees the drawings in the picture — but
+ * not the laser: its window asks to be left out of captures (`SetWindowDisplayAffinity`,
+ * WDA_EXCLUDEFROMCAPTURE, Windows 10 2004 and later; earlier ones refuse it and the dot stays in
+ * the picture), so the technician sees only their own dot, as on X11.
  *
  * The windows belong to the agent's main thread, which has no message loop: a timer hands
  * their messages on (PeekMessage) so Windows never counts them as hung, and puts them back on
@@ -43,7 +46,12 @@ const OVERLAY_SYMBOLS = {
   PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
   TranslateMessage: { parameters: ["buffer"], result: "i32" },
   DispatchMessageW: { parameters: ["buffer"], result: "isize" },
+  SetWindowDisplayAffinity: { parameters: ["pointer", "u32"], result: "i32", optional: true },
+  GetWindowDisplayAffinity: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/** The window is shown on the monitor only, left out of every capture (Windows 10 2004+). */
+const WDA_EXCLUDEFROMCAPTURE = 0x11;
 
 // WS_EX_LAYERED | WS_EX_TRANSPARENT | WS_EX_TOPMOST | WS_EX_TOOLWINDOW | WS_EX_NOACTIVATE
 const EX_STYLE = 0x00080000 + 0x20 + 0x8 + 0x80 + 0x08000000;
@@ -185,6 +193,8 @@ export class WindowsOverlay implements Overlay {
   #boardAt: VirtualScreen | null = null;
   #laser: LayeredWindow | null = null;
   #laserShown = false;
+  /** What Windows says of the laser window's display affinity once made (null: not made). */
+  #laserAffinity: number | null = null;
   readonly #timer: ReturnType<typeof setInterval>;
   #pumps = 0;
   #closed = false;
@@ -243,11 +253,23 @@ export class WindowsOverlay implements Overlay {
         rgb: LASER_RGB,
         width: LASER_SIZE,
       });
+      const { SetWindowDisplayAffinity: set, GetWindowDisplayAffinity: get } = this.#lib.symbols;
+      set?.(this.#laser.hwnd, WDA_EXCLUDEFROMCAPTURE);
+      const affinity = new Uint32Array(1);
+      this.#laserAffinity = get?.(this.#laser.hwnd, affinity) ? affinity[0] : 0;
     }
     const s = this.#screen();
     const half = LASER_SIZE / 2;
     this.#laser.show(Math.round(s.x + at.x - half), Math.round(s.y + at.y - half));
     this.#laserShown = true;
+  }
+
+  /**
+   * The laser window's display affinity as Windows reports it (0x11: left out of captures; 0:
+   * refused, an older Windows) — null before the laser was first shown.
+   */
+  get laserAffinity(): number | null {
+    return this.#laserAffinity;
   }
 
   close(): void {
