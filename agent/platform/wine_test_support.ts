@@ -19,7 +19,7 @@
  *
  * Needs the Debian packages `wine64` and `gcc-mingw-w64-x86-64-win32`, and npm (`npm pack`).
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const WINE = "/usr/lib/wine/wine64";
 const WINESERVER = "/usr/lib/wine/wineserver64";
@@ -78,6 +78,14 @@ export async function startWine(display: string): Promise<Wine> {
   // end of the fixture's stderr, held by the services the fixture's Wine started once the
   // wineserver crashed — see stop() below and windows_test.ts.)
   await Deno.copyFile(join(base.prefix, ".update-timestamp"), join(prefix, ".update-timestamp"));
+  // Debian's Wine keeps a prefix's wineserver directory under a random /tmp/wine-XXXXXX named in
+  // the prefix's `wineserver` file, which the first program of the prefix makes. Two programs
+  // started at once on a fresh prefix (Notepad and the installer, a service and its helper)
+  // each made their own: two wineservers split the prefix — registry writes the other never saw,
+  // programs killed with the other server (exit 137), "chdir to /tmp/wine-…: No such file" (seen
+  // 2026-12-07). Made here, before any program runs: every program finds the one directory.
+  const serverDir = await Deno.makeTempDir({ dir: "/tmp", prefix: "wine-" });
+  await Deno.writeTextFile(join(prefix, "wineserver"), basename(serverDir), { mode: 0o400 });
   const env = { WINEPREFIX: prefix, DISPLAY: display, WINEDEBUG: "-all" };
   const spawn: Wine["spawn"] = (exe, args, options = {}) =>
     new Deno.Command(WINE, {
@@ -114,6 +122,7 @@ export async function startWine(display: string): Promise<Wine> {
         } catch { /* gone meanwhile */ }
       }
       await Deno.remove(prefix, { recursive: true }).catch(() => {});
+      await Deno.remove(serverDir, { recursive: true }).catch(() => {});
     },
   };
 }
