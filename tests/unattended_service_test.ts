@@ -21,7 +21,12 @@ import { startTestApp } from "./support/app.ts";
 import { serveLoopback } from "./support/browser.ts";
 import { technician } from "./support/sessions.ts";
 import { startXvfb } from "../agent/platform/xvfb_test_support.ts";
-import { agentCommand, SystemdInstaller, unitCommand } from "../agent/unattended/installer.ts";
+import {
+  agentCommand,
+  EXIT_NOT_SET_UP,
+  SystemdInstaller,
+  unitCommand,
+} from "../agent/unattended/installer.ts";
 import { deviceKey } from "../agent/unattended/device_key.ts";
 import { auditLog } from "../modules/audit/mod.ts";
 import { callAgent, remoteHub } from "../modules/remote/mod.ts";
@@ -258,7 +263,10 @@ Deno.test({
         /Unattended access revoked \(permissions withdrawn: 1\)/,
       );
       await assert.rejects(Deno.stat(`${stateDir}/device-key.json`));
-      assert.equal((await service.child.status).code, 0);
+      // Stopped with the code the unit does not restart (nor call failed): removed for good.
+      assert.equal((await service.child.status).code, EXIT_NOT_SET_UP);
+      assert.match(unit, new RegExp(`^RestartPreventExitStatus=${EXIT_NOT_SET_UP}$`, "m"));
+      assert.match(unit, new RegExp(`^SuccessExitStatus=${EXIT_NOT_SET_UP}$`, "m"));
       const [gone] = await t.deps.db.select().from(devices).where(eq(devices.id, device.id));
       assert.ok(gone.removedAt);
       assert.equal(
@@ -275,7 +283,11 @@ Deno.test({
       const again = runUnit(unit, { HOME: root });
       children.push(again.child);
       await again.waitFor(/refused this device: removed/);
-      assert.equal((await again.child.status).code, 0, "a removed device stops for good");
+      assert.equal(
+        (await again.child.status).code,
+        EXIT_NOT_SET_UP,
+        "a removed device stops for good",
+      );
       const refusals = (await t.deps.db.select().from(auditLog))
         .filter((row) => row.action === "unattended.device_refused")
         .map((row) => (row.details as { code: string }).code);

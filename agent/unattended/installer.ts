@@ -15,6 +15,11 @@ import { AGENT_V8_FLAGS } from "../v8_flags.ts";
 import { LINUX_COMMAND_PATH, linuxCommandScript } from "./local_command.ts";
 
 export const SERVICE_NAME = "rescue-agent";
+/**
+ * The service's exit when there is nothing for it to do here — unattended access was never set
+ * up, or was removed (sysexits' EX_CONFIG): the unit neither restarts it nor calls it failed.
+ */
+export const EXIT_NOT_SET_UP = 78;
 export const SERVICE_CONFIG_FILE = "service.json";
 
 /** What the service reads at start (`--config`): where the server and its own files are. */
@@ -112,6 +117,9 @@ export function systemdUnit(spec: ServiceSpec, configPath: string): string {
     ),
     "Restart=always",
     "RestartSec=5",
+    // Access removed or never set up: stopped for good, not restarted every 5 s to be refused.
+    `RestartPreventExitStatus=${EXIT_NOT_SET_UP}`,
+    `SuccessExitStatus=${EXIT_NOT_SET_UP}`,
     "",
     "[Install]",
     "WantedBy=multi-user.target",

@@ -32,7 +32,7 @@ import { findServiceDesktop, type ServiceDesktop } from "./service_desktop.ts";
 import { loadDeviceKey } from "./device_key.ts";
 import { sealingKey } from "./sealing_key.ts";
 import { signInAtLoginScreen, type SignInOptions } from "./login_screen.ts";
-import { readServiceConfig, type ServiceConfig } from "./installer.ts";
+import { EXIT_NOT_SET_UP, readServiceConfig, type ServiceConfig } from "./installer.ts";
 import { DeviceService, type JoinRequest } from "./service.ts";
 import { serviceSession, wsUrl } from "./service_session.ts";
 import { startSessionHelper } from "./windows_session.ts";
@@ -96,7 +96,7 @@ export async function runService(
   const key = await loadDeviceKey(config.stateDir);
   if (!key) {
     log(`no device key in ${config.stateDir}: unattended access was not set up here`);
-    return 2;
+    return EXIT_NOT_SET_UP;
   }
   const strings = agentStrings(osLanguage());
   // The display: the running X server (the login screen's, before anyone signs in) and its
@@ -271,8 +271,9 @@ export async function runService(
   await window.close();
   if (how === "removed") {
     log(strings.unattendedService.removed);
-    // Exit 0 with nothing to do: `Restart=always` would only be refused again; the unit
-    // stays until the customer removes it (`--unattended revoke` says how).
+    // Nothing to do any more: the unit does not restart on this code (it would only be refused
+    // again); it stays until the customer removes it (`--unattended revoke` says how).
+    return EXIT_NOT_SET_UP;
   }
   return 0;
 }
