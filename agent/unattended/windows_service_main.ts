@@ -8,7 +8,7 @@
 import { dirname, join } from "node:path";
 import { runService } from "./service_main.ts";
 import { runAsWindowsService } from "./windows_service.ts";
-import { SERVICE_NAME } from "./installer.ts";
+import { EXIT_NOT_SET_UP, SERVICE_NAME } from "./installer.ts";
 import { fileLog } from "./file_log.ts";
 
 export const SERVICE_LOG = "service.log";
@@ -22,7 +22,12 @@ export async function runWindowsService(configPath: string, agentVersion: string
   console.error = toFile;
   const code = await runAsWindowsService(
     SERVICE_NAME,
-    (signal) => runService(configPath, agentVersion, { signal }),
+    // Removed or never set up is systemd's EX_CONFIG; to the Service Control Manager a service
+    // with nothing to do stops cleanly (its failure actions restart only a crash anyway).
+    (signal) =>
+      runService(configPath, agentVersion, { signal }).then((code) =>
+        code === EXIT_NOT_SET_UP ? 0 : code
+      ),
     (line) => write(`[windows service] ${line}`),
   );
   if (code !== null) return code;
