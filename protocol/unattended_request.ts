@@ -37,7 +37,8 @@ export function approvalTools(tools: readonly string[]): ApprovalTool[] {
 
 /**
  * Why this agent cannot install itself as a service here: `not_elevated` — Windows, where
- * creating a service needs the app started as an administrator.
+ * creating a service needs the app started as an administrator, and Linux, where installing the
+ * systemd unit needs root (the server words it by the computer's OS).
  */
 export const INSTALL_UNAVAILABLE = ["not_built", "no_installer", "not_elevated"] as const;
 export type InstallUnavailable = typeof INSTALL_UNAVAILABLE[number];

@@ -13,6 +13,7 @@ import type { ApprovalTool } from "../../protocol/unattended_request.ts";
 import { fileURLToPath } from "node:url";
 import { AGENT_V8_FLAGS } from "../v8_flags.ts";
 import { LINUX_COMMAND_PATH, linuxCommandScript } from "./local_command.ts";
+import { settleApp } from "./settle.ts";
 
 export const SERVICE_NAME = "rescue-agent";
 /**
@@ -147,18 +148,46 @@ function _unquote(text: string): string {
   return text.startsWith('"') ? text.slice(1, -1).replace(/\\(.)/g, "$1") : text;
 }
 
+/** Runs systemctl with `args` (throws with its stderr on failure). */
+export type Systemctl = (args: string[]) => Promise<void>;
+
+async function _systemctl(args: string[]): Promise<void> {
+  const out = await new Deno.Command("systemctl", { args, stdout: "null", stderr: "piped" })
+    .output();
+  if (out.code !== 0) {
+    throw new Error(`systemctl ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+}
+
 export class SystemdInstaller implements ServiceInstaller {
   readonly os = "linux";
   readonly available = true;
   readonly unavailable = null;
+  readonly #systemctl: Systemctl | null;
 
-  constructor(readonly root: string = "/") {}
+  /**
+   * `root`: `/` on a customer's computer, where the unit is enabled and started at once
+   * (`systemctl daemon-reload`, `enable --now`) and the app is copied to /opt (settle.ts); a
+   * test's temporary root gets the files only, unless it passes `systemctl`.
+   */
+  constructor(readonly root: string = "/", options: { systemctl?: Systemctl } = {}) {
+    this.#systemctl = options.systemctl ?? (root === "/" ? _systemctl : null);
+  }
+
+  /** Where the app the service runs is kept (settle.ts). */
+  get appDir(): string {
+    return `${this.root.replace(/\/$/, "")}/opt/${SERVICE_NAME}`;
+  }
 
   get unitPath(): string {
     return `${this.root.replace(/\/$/, "")}/etc/systemd/system/${SERVICE_NAME}.service`;
   }
 
-  async install(spec: ServiceSpec): Promise<string> {
+  async install(given: ServiceSpec): Promise<string> {
+    // The app runs from a copy of its own, not from the customer's download (settle.ts).
+    await Deno.mkdir(this.appDir, { recursive: true });
+    const app = await settleApp(given.command, this.appDir, given.trust);
+    const spec = { ...given, command: app.command, trust: app.trust };
     const configPath = `${spec.stateDir}/${SERVICE_CONFIG_FILE}`;
     const config: ServiceConfig = {
       server: spec.server,
@@ -178,6 +207,11 @@ export class SystemdInstaller implements ServiceInstaller {
       { mode: 0o755 },
     );
     await Deno.chmod(this.commandPath, 0o755);
+    // Started now and at every boot: until then the computer would not be reachable.
+    if (this.#systemctl) {
+      await this.#systemctl(["daemon-reload"]);
+      await this.#systemctl(["enable", "--now", `${SERVICE_NAME}.service`]);
+    }
     return this.unitPath;
   }
 
@@ -187,11 +221,16 @@ export class SystemdInstaller implements ServiceInstaller {
   }
 
   async uninstall(): Promise<void> {
+    if (this.#systemctl) {
+      await this.#systemctl(["disable", "--now", `${SERVICE_NAME}.service`]).catch(() => {});
+    }
     for (const path of [this.unitPath, this.commandPath]) {
       await Deno.remove(path).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });
     }
+    await Deno.remove(this.appDir, { recursive: true }).catch(() => {});
+    if (this.#systemctl) await this.#systemctl(["daemon-reload"]).catch(() => {});
   }
 }
 

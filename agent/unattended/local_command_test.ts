@@ -45,28 +45,55 @@ Deno.test("remote-support on Linux: the customer's words, then the service's con
   }
 });
 
-Deno.test("the Linux installer puts remote-support in /usr/local/bin under its root; uninstall removes it", async () => {
+Deno.test("the Linux installer: the app copied to /opt, remote-support in /usr/local/bin, the unit enabled and started; uninstall undoes it", async () => {
   const root = await Deno.makeTempDir({ prefix: "rescue-local-root-" });
+  const download = await Deno.makeTempDir({ prefix: "rescue-download-" });
   try {
-    const installer = new SystemdInstaller(root);
+    // The portable package as the customer unpacked it: the runtime, agent.js and the CA.
+    await Deno.writeTextFile(`${download}/deno`, "the runtime", { mode: 0o755 });
+    await Deno.writeTextFile(`${download}/agent.js`, "the agent");
+    await Deno.writeTextFile(`${download}/ca.pem`, "the desk's CA");
+    const calls: string[] = [];
+    const installer = new SystemdInstaller(root, {
+      systemctl: (args) => (calls.push(args.join(" ")), Promise.resolve()),
+    });
     await installer.install({
       server: "http://127.0.0.1:1",
       stateDir: `${root}/var/lib/rescue-agent`,
-      command: ["/opt/rescue/agent"],
+      command: [`${download}/deno`, "run", "--allow-all", `${download}/agent.js`],
+      trust: { DENO_CERT: `${download}/ca.pem`, DENO_TLS_CA_STORE: "mozilla,system" },
     });
+    assert.deepEqual(calls, ["daemon-reload", "enable --now rescue-agent.service"]);
+    const [app] = [...Deno.readDirSync(`${root}/opt/rescue-agent`)].map((e) => e.name);
+    assert.match(app, /^app-[0-9a-f]{12}$/);
+    const dir = `${root}/opt/rescue-agent/${app}`;
+    // The download may go: everything the service runs is in the copy.
+    await Deno.remove(download, { recursive: true });
+    assert.equal(await Deno.readTextFile(`${dir}/agent.js`), "the agent");
+    assert.equal((await Deno.stat(`${dir}/deno`)).mode! & 0o111, 0o111);
+    const unit = await Deno.readTextFile(installer.unitPath);
+    assert.match(
+      unit,
+      new RegExp(`^ExecStart=${dir}/deno run --allow-all ${dir}/agent.js --service`, "m"),
+    );
+    assert.match(unit, new RegExp(`^Environment=DENO_CERT=${dir}/ca.pem$`, "m"));
     const path = `${root}/usr/local/bin/remote-support`;
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o755);
     assert.match(
       await Deno.readTextFile(path),
       new RegExp(
-        `^exec /opt/rescue/agent "\\$@" --config ${root}/var/lib/rescue-agent/service\\.json$`,
+        `^exec ${dir}/deno run --allow-all ${dir}/agent.js "\\$@" --config ${root}/var/lib/rescue-agent/service\\.json$`,
         "m",
       ),
     );
     await installer.uninstall();
-    await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
+    assert.deepEqual(calls.slice(2), ["disable --now rescue-agent.service", "daemon-reload"]);
+    for (const gone of [path, installer.unitPath, `${root}/opt/rescue-agent`]) {
+      await assert.rejects(Deno.stat(gone), Deno.errors.NotFound);
+    }
   } finally {
     await Deno.remove(root, { recursive: true });
+    await Deno.remove(download, { recursive: true }).catch(() => {});
   }
 });
 

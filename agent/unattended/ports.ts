@@ -24,11 +24,20 @@ export function unattendedPorts(
     command?: string[];
     display?: string;
     askCredentials?: UnattendedPorts["askCredentials"];
+    /** Who runs this app (tests; else `Deno.uid()`). */
+    uid?: () => number | null;
   } = {},
 ): UnattendedPorts {
   if (env.os === "windows" && !options.root) return _windowsPorts(options);
   const installer = installerFor(env.os, options.root ?? "/");
   return {
+    // A real install writes /etc/systemd/system, /opt and /usr/local/bin: root only. Said up
+    // front (the technician reads to start the app with sudo), not as a failure at the end.
+    ...(env.os === "linux" && !options.root
+      ? {
+        unavailable: () => ((options.uid ?? Deno.uid)() === 0 ? null : "not_elevated" as const),
+      }
+      : {}),
     deviceKey: () => deviceKey(env.dataDir),
     installService: ({ serverUrl, dataDir, tools }) =>
       installer.install({

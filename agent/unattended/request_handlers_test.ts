@@ -11,6 +11,10 @@ const b64 = (text: string) =>
 Deno.test("unattended.install: the customer confirms the terms, the service is written under the root, the approval is signed with the device key", async () => {
   const root = await Deno.makeTempDir();
   const dataDir = await Deno.makeTempDir();
+  // A compiled agent (one file) where the customer downloaded it; the service runs a copy.
+  const download = await Deno.makeTempDir();
+  const agentBin = `${download}/remote-support`;
+  await Deno.writeTextFile(agentBin, "a compiled agent", { mode: 0o755 });
   try {
     const env = {
       os: "linux" as const,
@@ -20,7 +24,7 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
       log: () => {},
     };
     const handlers = unattendedRequestHandlers(env, {
-      ports: unattendedPorts(env, { root, command: ["/opt/rescue/agent"] }),
+      ports: unattendedPorts(env, { root, command: [agentBin] }),
       language: "en",
     });
     const about = await handlers["unattended.about"]!({ kind: "unattended.about" }, {} as never);
@@ -73,7 +77,10 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
     const config = JSON.parse(await Deno.readTextFile(`${dataDir}/service.json`));
     assert.deepEqual(config.tools, ["files", "systemInfo"]);
     assert.ok(result.unit.startsWith(root), result.unit);
-    assert.match(await Deno.readTextFile(result.unit), /ExecStart=\/opt\/rescue\/agent --service/);
+    assert.match(
+      await Deno.readTextFile(result.unit),
+      new RegExp(`ExecStart=${root}/opt/rescue-agent/app-[0-9a-f]{12}/remote-support --service`),
+    );
     const key = await crypto.subtle.importKey("spki", b64(result.publicKey), "Ed25519", false, [
       "verify",
     ]);
@@ -116,7 +123,7 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
     const withForm = unattendedRequestHandlers(env, {
       ports: unattendedPorts(env, {
         root,
-        command: ["/opt/rescue/agent"],
+        command: [agentBin],
         askCredentials: (detail) => {
           asked.push(detail);
           return Promise.resolve({ user: "carol", password: "pw-1", verified: false, note: "n" });
@@ -150,5 +157,26 @@ Deno.test("unattended.install: the customer confirms the terms, the service is w
   } finally {
     await Deno.remove(root, { recursive: true });
     await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(download, { recursive: true });
   }
+});
+
+Deno.test("unattended.about on a Linux computer itself: root may install, anyone else is told not_elevated", async () => {
+  const env = {
+    os: "linux" as const,
+    serverUrl: "http://127.0.0.1:8080",
+    token: "tok_abcdefghijklmnop",
+    dataDir: "/nowhere",
+    log: () => {},
+  };
+  const about = (uid: number) =>
+    unattendedRequestHandlers(env, {
+      ports: unattendedPorts(env, { uid: () => uid }), // no root given: the real `/`
+      language: "en",
+    })["unattended.about"]!({ kind: "unattended.about" }, {} as never);
+  assert.deepEqual(
+    { ...(await about(1000)), timeZone: "" },
+    { timeZone: "", canInstall: false, unavailable: "not_elevated" },
+  );
+  assert.equal((await about(0)).canInstall, true);
 });

@@ -7,13 +7,15 @@
  * replaced by one that lets only SYSTEM and the Administrators in (`secureFolder`): a customer's
  * other accounts cannot read the device key. Installing needs an administrator: without one
  * the Service Control Manager refuses (error 5) and `available` is false with the reason.
- * The folder also gets the customer's own command (`remote-support.cmd`, local_command.ts).
+ * The folder also gets the customer's own command (`remote-support.cmd`, local_command.ts) and a
+ * copy of the app the service runs (settle.ts: the customer may delete the download).
  * Uninstall stops the service and deletes it and that command; the folder stays (the device's
  * identity), as on Linux.
  */
 import { join } from "node:path";
 import { commandLine } from "../reboot/windows.ts";
 import { WINDOWS_COMMAND_FILE, windowsCommandScript } from "./local_command.ts";
+import { settleApp } from "./settle.ts";
 import {
   SERVICE_CONFIG_FILE,
   SERVICE_NAME,
@@ -185,9 +187,12 @@ export class WindowsServiceInstaller implements ServiceInstaller {
     secureFolder(this.dir);
   }
 
-  async install(spec: ServiceSpec): Promise<string> {
+  async install(given: ServiceSpec): Promise<string> {
     if (this.unavailable) throw new Error(this.unavailable);
     await this.prepareFolder();
+    // The app runs from a copy in the service's folder, not from the customer's download.
+    const app = await settleApp(given.command, this.dir, given.trust);
+    const spec = { ...given, command: app.command, trust: app.trust };
     const configPath = join(this.dir, SERVICE_CONFIG_FILE);
     const config: ServiceConfig = {
       server: spec.server,
@@ -295,6 +300,12 @@ export class WindowsServiceInstaller implements ServiceInstaller {
       advapi.CloseServiceHandle(scm);
     }
     await Deno.remove(join(this.dir, WINDOWS_COMMAND_FILE)).catch(() => {});
+    // The app's copies (settle.ts); one still held open a moment after the stop stays.
+    for await (const entry of Deno.readDir(this.dir)) {
+      if (entry.isDirectory && entry.name.startsWith("app-")) {
+        await Deno.remove(join(this.dir, entry.name), { recursive: true }).catch(() => {});
+      }
+    }
   }
 
   /** Its description, and a restart 5 s after each failure (the count reset after a day). */

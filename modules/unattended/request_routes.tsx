@@ -52,7 +52,7 @@ const technicianRoutes = new Hono<AppEnv>()
           : about.canInstall
           ? null
           : about.unavailable === "not_elevated"
-          ? "notElevated"
+          ? about.windows ? "notElevated" : "notRoot"
           : "cannotInstall"}
         latest={await latestRequest(deps, session.id)}
         os={computerOs(deps, session.id)}

@@ -76,7 +76,7 @@ export async function requestUnattended(
     throw new Refusal(
       409,
       about.unavailable === "not_elevated"
-        ? "unattended.notElevated"
+        ? about.windows ? "unattended.notElevated" : "unattended.notRoot"
         : "unattendedRequest.cannotInstall",
     );
   }

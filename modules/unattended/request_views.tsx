@@ -77,7 +77,7 @@ export function RequestDialog(props: {
   customerZone: string | null;
   /** A Windows computer: its service does not sign in, so no credentials are offered. */
   windows: boolean;
-  unavailable: "agentAbsent" | "cannotInstall" | "notElevated" | null;
+  unavailable: "agentAbsent" | "cannotInstall" | "notElevated" | "notRoot" | null;
   latest: UnattendedRequest | null;
   /** The computer's OS from its agent's hello, null when unknown: the latest terms' words. */
   os: string | null;
@@ -92,8 +92,8 @@ export function RequestDialog(props: {
       {unavailable
         ? (
           <p role="status">
-            {unavailable === "notElevated"
-              ? t("unattended.notElevated")
+            {unavailable === "notElevated" || unavailable === "notRoot"
+              ? t(`unattended.${unavailable}`)
               : t(`unattendedRequest.${unavailable}`)}
           </p>
         )

@@ -46,7 +46,8 @@ Deno.test("Computers: a Windows computer in the Windows service's words, no logi
 });
 
 Deno.test({
-  name: "unattended request: a Windows app that is not an administrator is named, and refused",
+  name:
+    "unattended request: an app that may not install (Windows: not an administrator; Linux: not root) is named, and refused",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -58,33 +59,46 @@ Deno.test({
         });
         const browser = t.client();
         await browser.signIn(ann.email, TECH_PASSWORD);
-        const session = await workingSession(t, ann);
-        const agent = await agentWithOps(port, session.token, [
-          "unattended.about",
-          "unattended.install",
-        ]);
-        const about = async (request: Promise<Response>) => {
-          const op = await nextOp(agent, "unattended.about");
+        for (
+          const [os, words] of [
+            ["windows", /does not run as an administrator[^<]*Run as administrator/],
+            ["linux", /Linux computer does not run as root[^<]*sudo \.\/rescue-agent\.sh/],
+          ] as const
+        ) {
+          const session = await workingSession(t, ann);
+          const agent = await agentSocket(port);
+          const hello = agentHello(session.token);
+          agent.send(hello.type === "hello" ? { ...hello, os } : hello);
+          await agent.next((m) => m.type === "welcome");
+          const ops = await nextOp(agent, "agent.about");
           agent.send({
             type: "opDone",
-            id: op.id,
-            json: JSON.stringify({
-              timeZone: "Europe/Amsterdam",
-              canInstall: false,
-              unavailable: "not_elevated",
-            }),
+            id: ops.id,
+            json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
           });
-          return await request;
-        };
-        const path = `/console/sessions/${session.id}/unattended`;
-        const dialog = await about(browser.get(path, { "hx-request": "true" }));
-        const html = await dialog.text();
-        assert.match(html, /does not run as an administrator/);
-        assert.match(html, /Run as administrator/);
-        assert.doesNotMatch(html, /unattended-form/);
-        const refused = await about(browser.post(path, { authMode: "ask_each_time" }));
-        assert.equal(refused.status, 409);
-        assert.match(await refused.text(), /does not run as an administrator/);
+          const about = async (request: Promise<Response>) => {
+            const op = await nextOp(agent, "unattended.about");
+            agent.send({
+              type: "opDone",
+              id: op.id,
+              json: JSON.stringify({
+                timeZone: "Europe/Amsterdam",
+                canInstall: false,
+                unavailable: "not_elevated",
+              }),
+            });
+            return await request;
+          };
+          const path = `/console/sessions/${session.id}/unattended`;
+          const dialog = await about(browser.get(path, { "hx-request": "true" }));
+          const html = await dialog.text();
+          assert.match(html, words, os);
+          assert.doesNotMatch(html, /unattended-form/);
+          const refused = await about(browser.post(path, { authMode: "ask_each_time" }));
+          assert.equal(refused.status, 409);
+          assert.match(await refused.text(), words, os);
+          agent.ws.close();
+        }
       });
     } finally {
       await t.close();

@@ -15,7 +15,12 @@ import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { agentCommand, SystemdInstaller, unitCommand } from "../../agent/unattended/installer.ts";
+import {
+  agentCommand,
+  EXIT_NOT_SET_UP,
+  SystemdInstaller,
+  unitCommand,
+} from "../../agent/unattended/installer.ts";
 import { deviceWithGrant } from "../../modules/unattended/test_fixtures.ts";
 import { readLog } from "../../modules/support/mod.ts";
 import { greeterLock, standInGreeter } from "../../agent/unattended/greeter_test_support.ts";
@@ -158,7 +163,11 @@ Deno.test({
         assert.match(again.text, /Unattended access to this computer was removed/);
         step("access removed; the next Connect is refused with the reason");
         const status = await (service as Deno.ChildProcess).status;
-        assert.equal(status.code, 0, "the service stopped: its device was removed");
+        assert.equal(
+          status.code,
+          EXIT_NOT_SET_UP,
+          "the service stopped for good: its device was removed",
+        );
         service = null;
         assert.match(serviceSaid, /login screen: LightDM GTK greeter \(process \d+\)/);
         assert.ok(!serviceSaid.includes(OS_PASSWORD), "the password is in none of its output");

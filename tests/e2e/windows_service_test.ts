@@ -150,6 +150,13 @@ Deno.test({
           key.out,
           /ImagePath\s+REG_\w+\s+.*--service --config C:\\ProgramData\\RemoteSupport\\service\.json/,
         );
+        // It runs a copy of the app in the service's folder (settle.ts), not the download: the
+        // customer deletes that (the package's read-me says to) and Connect below still works.
+        assert.match(
+          key.out,
+          /ImagePath\s+REG_\w+\s+"?C:\\ProgramData\\RemoteSupport\\app-[0-9a-f]{12}\\deno_wine8\.exe"? run -A "?C:\\ProgramData\\RemoteSupport\\app-[0-9a-f]{12}\\agent\.js/,
+        );
+        for (const name of ["agent.js", "vpx.dll", "yuv.dll"]) await Deno.remove(join(app, name));
         assert.match(key.out, /Environment\s+REG_MULTI_SZ\s+DENO_NO_UPDATE_CHECK=1/);
         step(
           "installed with CreateServiceW (auto start, LocalSystem); the folder's access list set",
@@ -256,7 +263,12 @@ Deno.test({
         assert.deepEqual(await installer(["uninstall", base]), { uninstalled: "rescue-agent" });
         assert.notEqual((await run("sc", ["query", "rescue-agent"])).code, 0);
         await assert.rejects(Deno.stat(join(state, "remote-support.cmd")), Deno.errors.NotFound);
-        step("uninstalled: the service is gone, the folder stays");
+        assert.deepEqual(
+          [...Deno.readDirSync(state)].filter((e) => e.name.startsWith("app-")),
+          [],
+          "the app's copy goes with the service",
+        );
+        step("uninstalled: the service is gone with its copy of the app, the folder stays");
       });
     } finally {
       try {
