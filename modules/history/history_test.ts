@@ -19,6 +19,7 @@ import {
   startSession,
   supportSessions,
   technicianChat,
+  transferSession,
 } from "../support/mod.ts";
 import { ADMIN, startTestApp, type TestApp, type TestClient } from "../../tests/support/app.ts";
 import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
@@ -351,6 +352,33 @@ Deno.test("record page: statuses with times, both chats (the technicians' marked
     const ended = await (await customer.get(`/s/${session.token}`)).text();
     assert.match(ended, /An HP LaserJet/);
     assert.doesNotMatch(ended, /needs a new fuser/);
+  } finally {
+    await w.t.close();
+  }
+});
+
+Deno.test("History tab of a session passed on: its former technician reads why, not an error; one never theirs stays not found", async () => {
+  const w = await world();
+  try {
+    // Cas (may not see colleagues' sessions) passes a session to Dirk, who starts it.
+    const session = await worked(w.t, w.cas, { name: "Erin" });
+    assert.doesNotMatch(await tab(w.cas, session.id), /history-tab-gone/); // 200 while Cas works it
+    await transferSession(
+      w.t.deps,
+      w.cas.user,
+      session.id,
+      { kind: "technician", id: w.dirk.user.id },
+      "",
+      () => Promise.resolve(true),
+    );
+    await startSession(w.t.deps, w.dirk.user, session.id);
+    // Cas's workspace may still ask for the tab: it says why there is nothing to show.
+    const gone = await tab(w.cas, session.id);
+    assert.match(gone, /id="history-tab-gone"/);
+    assert.match(gone, /You no longer work this session/);
+    // Dirk never had Ann's session: not found, as before.
+    const never = await w.dirk.browser.get(`/console/history/tab/${w.first.id}`, HTMX);
+    assert.equal(never.status, 404);
   } finally {
     await w.t.close();
   }

@@ -11,7 +11,7 @@ import { attachmentDisposition } from "../files/mod.ts";
 import { type AppEnv, type AuthedEnv, requireUser } from "../http/mod.ts";
 import { groupMembers, listGroups } from "../org/mod.ts";
 import { Refusal } from "../refusal/mod.ts";
-import { openFile } from "../support/mod.ts";
+import { openFile, queueEntries } from "../support/mod.ts";
 import { partDeleteAnswer, partFileAnswer } from "../recording/mod.ts";
 import { SearchQuerySchema, searchSessions } from "./search.ts";
 import { type SearchChoices, SearchPage } from "./search_views.tsx";
@@ -95,9 +95,24 @@ export const historyRoutes = new Hono<AppEnv>()
     );
   })
   .get("/tab/:id", async (c) => {
-    const { past } = await sessionHistory(c.get("deps"), c.get("user"), c.req.param("id"));
     c.header("Vary", "HX-Request");
-    return c.html(<HistoryTab t={c.get("t")} past={past} />);
+    const id = c.req.param("id");
+    const found = await sessionHistory(c.get("deps"), c.get("user"), id).catch(async (error) => {
+      // A session this technician worked and just lost (passed on, taken back): its open
+      // workspace may still ask for the tab. It says so instead of failing; one never theirs
+      // stays "not found".
+      if (!(error instanceof Refusal) || error.status !== 404) throw error;
+      if (!/^[0-9a-f-]{36}$/.test(id)) throw error;
+      const [had] = await c.get("deps").db.select({ id: queueEntries.id }).from(queueEntries)
+        .where(and(eq(queueEntries.sessionId, id), eq(queueEntries.userId, c.get("user").id)))
+        .limit(1);
+      if (!had) throw error;
+      return null;
+    });
+    if (!found) {
+      return c.html(<p class="muted" id="history-tab-gone">{c.get("t")("history.tabGone")}</p>);
+    }
+    return c.html(<HistoryTab t={c.get("t")} past={found.past} />);
   });
 
 /**
