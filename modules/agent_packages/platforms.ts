@@ -126,5 +126,22 @@ export function readme(platform: Platform, screen: boolean): string {
     : "On this system the app cannot share your screen yet: it connects you for the chat, " +
       "and your technician can ask to use the other tools, each only with your consent.";
   return `Remote support\r\n==============\r\n${start}\r\n${sharing}\r\n` +
-    "Nothing is installed; delete the folder when the session is over.\r\n";
+    "Nothing is installed for a session; delete the folder when it is over.\r\n" + _unattended(os);
+}
+
+/**
+ * What stays when the customer allows unattended access: the app installs a copy of itself as a
+ * service (agent/unattended/settle.ts), so the folder may still go; and how to end it.
+ */
+function _unattended(os: string): string {
+  if (os === "windows") {
+    return "If you allow unattended access, the app installs a copy of itself as a Windows " +
+      "service; to end it, run C:\\ProgramData\\RemoteSupport\\remote-support.cmd " +
+      "--unattended revoke as administrator.\r\n";
+  }
+  if (os === "linux") {
+    return "If you allow unattended access, the app installs a copy of itself as a system " +
+      "service; to end it, run sudo remote-support --unattended revoke.\r\n";
+  }
+  return "";
 }
