@@ -166,8 +166,8 @@ export class SystemdInstaller implements ServiceInstaller {
   readonly #systemctl: Systemctl | null;
 
   /**
-   * `root`: `/` on a customer's computer, where the unit is enabled and started at once
-   * (`systemctl daemon-reload`, `enable --now`) and the app is copied to /opt (settle.ts); a
+   * `root`: `/` on a customer's computer, where the unit is enabled and (re)started at once
+   * (`systemctl daemon-reload`, `enable`, `restart`) and the app is copied to /opt (settle.ts); a
    * test's temporary root gets the files only, unless it passes `systemctl`.
    */
   constructor(readonly root: string = "/", options: { systemctl?: Systemctl } = {}) {
@@ -207,10 +207,12 @@ export class SystemdInstaller implements ServiceInstaller {
       { mode: 0o755 },
     );
     await Deno.chmod(this.commandPath, 0o755);
-    // Started now and at every boot: until then the computer would not be reachable.
+    // Started now and at every boot: until then the computer would not be reachable. Restarted,
+    // not just started: a service already running (an earlier approval) runs the new copy now.
     if (this.#systemctl) {
       await this.#systemctl(["daemon-reload"]);
-      await this.#systemctl(["enable", "--now", `${SERVICE_NAME}.service`]);
+      await this.#systemctl(["enable", `${SERVICE_NAME}.service`]);
+      await this.#systemctl(["restart", `${SERVICE_NAME}.service`]);
     }
     return this.unitPath;
   }

@@ -63,7 +63,11 @@ Deno.test("the Linux installer: the app copied to /opt, remote-support in /usr/l
       command: [`${download}/deno`, "run", "--allow-all", `${download}/agent.js`],
       trust: { DENO_CERT: `${download}/ca.pem`, DENO_TLS_CA_STORE: "mozilla,system" },
     });
-    assert.deepEqual(calls, ["daemon-reload", "enable --now rescue-agent.service"]);
+    assert.deepEqual(calls, [
+      "daemon-reload",
+      "enable rescue-agent.service",
+      "restart rescue-agent.service",
+    ]);
     const [app] = [...Deno.readDirSync(`${root}/opt/rescue-agent`)].map((e) => e.name);
     assert.match(app, /^app-[0-9a-f]{12}$/);
     const dir = `${root}/opt/rescue-agent/${app}`;
@@ -87,7 +91,7 @@ Deno.test("the Linux installer: the app copied to /opt, remote-support in /usr/l
       ),
     );
     await installer.uninstall();
-    assert.deepEqual(calls.slice(2), ["disable --now rescue-agent.service", "daemon-reload"]);
+    assert.deepEqual(calls.slice(3), ["disable --now rescue-agent.service", "daemon-reload"]);
     for (const gone of [path, installer.unitPath, `${root}/opt/rescue-agent`]) {
       await assert.rejects(Deno.stat(gone), Deno.errors.NotFound);
     }
