@@ -10,13 +10,7 @@ import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import {
-  agentHello,
-  agentSocket,
-  agentWithOps,
-  nextOp,
-  withServer,
-} from "../../tests/support/sockets.ts";
+import { agentHello, agentSocket, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { deviceWithGrant } from "./test_fixtures.ts";
 import { unattendedRequests } from "./schema.ts";
