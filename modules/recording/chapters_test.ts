@@ -44,6 +44,7 @@ function _recorder(folder: string, clock: { ms: number }) {
     watcher: () => null,
     chapterTitle: (reason) => TITLES[reason ?? "live"],
     now: () => new Date(clock.ms),
+    elapsed: () => clock.ms,
   });
   recorder.start(folder, { id: "ann", name: "Ann" });
   recorder.viewChanged(true);

@@ -65,6 +65,12 @@ export interface RecorderOptions {
    */
   chapterTitle?(reason: string | null): string;
   now?: () => Date;
+  /**
+   * Elapsed milliseconds on a monotonic clock (default `performance.now()`), to place a pause on
+   * a part's timeline: frames carry the agent's real capture times, so the gap since the last
+   * one is real time too — not the app's clock, which a test may hold still.
+   */
+  elapsed?: () => number;
 }
 
 /** A stretch where the picture was not live, on its part's timeline (ms; end null: still). */
@@ -79,7 +85,7 @@ interface OpenPart {
   writer: MatroskaWriter;
   row: Promise<string | null>;
   pauses: Pause[];
-  /** Wall-clock ms of the last frame written: a pause is placed that long after it. */
+  /** When the last frame was written (`elapsed`): a pause is placed that long after it. */
   lastFrameWall: number;
 }
 
@@ -166,7 +172,7 @@ export class SessionRecorder {
   }
 
   #wallMs(): number {
-    return (this.options.now?.() ?? new Date()).getTime();
+    return this.options.elapsed?.() ?? performance.now();
   }
 
   /** Now on `part`'s timeline: its last frame's time and the wall-clock time since. */
@@ -250,7 +256,7 @@ export class SessionRecorder {
     ).catch((error) => (this.#failed(error), null));
     // A part that opens while the picture is paused starts inside that pause.
     const pauses = this.#paused ? [{ startMs: 0, endMs: null, reason: this.#paused }] : [];
-    this.#part = { file, writer, row, pauses, lastFrameWall: startedAt.getTime() };
+    this.#part = { file, writer, row, pauses, lastFrameWall: this.#wallMs() };
   }
 
   #closePart() {
