@@ -470,22 +470,33 @@ Deno.test({
         await tech.keyboard.type("X");
         // Ctrl held a moment before and after A and C: pressed at once after the shifted X,
         // Notepad once (1 run in ~12) got a plain "a" (see the report of this commit).
-        await tech.waitForTimeout(300);
-        await tech.keyboard.down("Control");
-        await tech.waitForTimeout(200);
-        await tech.keyboard.press("a");
-        await tech.keyboard.press("c");
-        await tech.waitForTimeout(200);
-        await tech.keyboard.up("Control");
+        const copyAll = async () => {
+          await view.locator(".rv-stage").focus();
+          await tech.waitForTimeout(300);
+          await tech.keyboard.down("Control");
+          await tech.waitForTimeout(200);
+          await tech.keyboard.press("a");
+          await tech.keyboard.press("c");
+          await tech.waitForTimeout(200);
+          await tech.keyboard.up("Control");
+        };
+        await copyAll();
         await view.locator(".rv-clipboard summary").click();
         let copied = "";
+        let copiedAt = Date.now();
         await eventually(
           "Notepad's text on the technician's side, by the customer's clipboard",
           async () => {
             copied = await view.locator(".rv-remote-clipboard").inputValue();
+            // Under CI's load Wine once let the Ctrl+C go (nothing copied, 1 rehearsal in ~4):
+            // as a technician would, Ctrl+A, Ctrl+C again after a while with nothing.
+            if (copied === "" && Date.now() - copiedAt > 6_000) {
+              await copyAll();
+              copiedAt = Date.now();
+            }
             return copied.replaceAll("\r\n", "\n") === "Typed from afar 42X\nsecond";
           },
-          30_000,
+          40_000,
         ).catch((error) => {
           throw new Error(`${error.message}: ${JSON.stringify(copied)} (${JSON.stringify(line)})`);
         });
