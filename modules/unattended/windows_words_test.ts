@@ -16,6 +16,41 @@ import { deviceWithGrant } from "./test_fixtures.ts";
 import { unattendedRequests } from "./schema.ts";
 
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
+const READY = { canInstall: true, unavailable: null };
+
+/**
+ * A session of `ann` whose support app says it runs on `os` and answers `unattended.about` with
+ * `answer` each time a request (`about(request)`) asks; the request path.
+ */
+async function agentOn(
+  t: Awaited<ReturnType<typeof startTestApp>>,
+  port: number,
+  ann: Awaited<ReturnType<typeof technician>>,
+  os: "windows" | "linux",
+  answer: { canInstall: boolean; unavailable: string | null },
+) {
+  const session = await workingSession(t, ann);
+  const agent = await agentSocket(port);
+  const hello = agentHello(session.token);
+  agent.send(hello.type === "hello" ? { ...hello, os } : hello);
+  await agent.next((m) => m.type === "welcome");
+  const ops = await nextOp(agent, "agent.about");
+  agent.send({
+    type: "opDone",
+    id: ops.id,
+    json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
+  });
+  const about = async (request: Promise<Response>) => {
+    const op = await nextOp(agent, "unattended.about");
+    agent.send({
+      type: "opDone",
+      id: op.id,
+      json: JSON.stringify({ timeZone: "Europe/Amsterdam", ...answer }),
+    });
+    return await request;
+  };
+  return { path: `/console/sessions/${session.id}/unattended`, about, agent };
+}
 
 Deno.test("Computers: a Windows computer in the Windows service's words, no login-screen fields", async () => {
   const t = await startTestApp();
@@ -59,31 +94,10 @@ Deno.test({
             ["linux", /Linux computer does not run as root[^<]*sudo \.\/rescue-agent\.sh/],
           ] as const
         ) {
-          const session = await workingSession(t, ann);
-          const agent = await agentSocket(port);
-          const hello = agentHello(session.token);
-          agent.send(hello.type === "hello" ? { ...hello, os } : hello);
-          await agent.next((m) => m.type === "welcome");
-          const ops = await nextOp(agent, "agent.about");
-          agent.send({
-            type: "opDone",
-            id: ops.id,
-            json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
+          const { path, about, agent } = await agentOn(t, port, ann, os, {
+            canInstall: false,
+            unavailable: "not_elevated",
           });
-          const about = async (request: Promise<Response>) => {
-            const op = await nextOp(agent, "unattended.about");
-            agent.send({
-              type: "opDone",
-              id: op.id,
-              json: JSON.stringify({
-                timeZone: "Europe/Amsterdam",
-                canInstall: false,
-                unavailable: "not_elevated",
-              }),
-            });
-            return await request;
-          };
-          const path = `/console/sessions/${session.id}/unattended`;
           const dialog = await about(browser.get(path, { "hx-request": "true" }));
           const html = await dialog.text();
           assert.match(html, words, os);
@@ -113,34 +127,7 @@ Deno.test({
         });
         const browser = t.client();
         await browser.signIn(ann.email, TECH_PASSWORD);
-        const agentOn = async (os: "windows" | "linux") => {
-          const session = await workingSession(t, ann);
-          const agent = await agentSocket(port);
-          const hello = agentHello(session.token);
-          agent.send(hello.type === "hello" ? { ...hello, os } : hello);
-          await agent.next((m) => m.type === "welcome");
-          const ops = await nextOp(agent, "agent.about");
-          agent.send({
-            type: "opDone",
-            id: ops.id,
-            json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
-          });
-          const about = async (request: Promise<Response>) => {
-            const op = await nextOp(agent, "unattended.about");
-            agent.send({
-              type: "opDone",
-              id: op.id,
-              json: JSON.stringify({
-                timeZone: "Europe/Amsterdam",
-                canInstall: true,
-                unavailable: null,
-              }),
-            });
-            return await request;
-          };
-          return { path: `/console/sessions/${session.id}/unattended`, about };
-        };
-        const win = await agentOn("windows");
+        const win = await agentOn(t, port, ann, "windows", READY);
         const html = await (await win.about(browser.get(win.path, { "hx-request": "true" })))
           .text();
         assert.match(html, /unattended-form/);
@@ -185,7 +172,7 @@ Deno.test({
         );
         assert.equal(asked.status, 201, await asked.clone().text());
         // A Linux computer keeps both choices.
-        const linux = await agentOn("linux");
+        const linux = await agentOn(t, port, ann, "linux", READY);
         const linuxHtml =
           await (await linux.about(browser.get(linux.path, { "hx-request": "true" }))).text();
         assert.match(linuxHtml, /value="customer_credentials"/);
