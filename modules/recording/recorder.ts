@@ -86,7 +86,7 @@ interface OpenPart {
   row: Promise<string | null>;
   pauses: Pause[];
   /** When the last frame was written (`elapsed`): a pause is placed that long after it. */
-  lastFrameWall: number;
+  lastFrameAt: number;
 }
 
 export class SessionRecorder {
@@ -171,13 +171,13 @@ export class SessionRecorder {
     if (reason) part.pauses.push({ startMs: at, endMs: null, reason });
   }
 
-  #wallMs(): number {
+  #elapsedMs(): number {
     return this.options.elapsed?.() ?? performance.now();
   }
 
-  /** Now on `part`'s timeline: its last frame's time and the wall-clock time since. */
+  /** Now on `part`'s timeline: its last frame's time and the time since (`elapsed`). */
   #timelineNow(part: OpenPart): number {
-    return part.writer.durationMs + Math.max(0, this.#wallMs() - part.lastFrameWall);
+    return part.writer.durationMs + Math.max(0, this.#elapsedMs() - part.lastFrameAt);
   }
 
   /** Resolves once every part closed so far is complete on disk and in the database. */
@@ -198,7 +198,7 @@ export class SessionRecorder {
     const part = this.#part!;
     const data = frame.codec === "h264" ? lengthPrefixed(frame.data) : frame.data;
     const bytes = part.writer.frame(data, frame.keyframe, frame.capturedAt);
-    part.lastFrameWall = this.#wallMs();
+    part.lastFrameAt = this.#elapsedMs();
     this.#skipping = !part.file.write(bytes, part.writer.takePatches());
     if (this.#skipping) this.#askKeyframe();
   }
@@ -256,7 +256,7 @@ export class SessionRecorder {
     ).catch((error) => (this.#failed(error), null));
     // A part that opens while the picture is paused starts inside that pause.
     const pauses = this.#paused ? [{ startMs: 0, endMs: null, reason: this.#paused }] : [];
-    this.#part = { file, writer, row, pauses, lastFrameWall: this.#wallMs() };
+    this.#part = { file, writer, row, pauses, lastFrameAt: this.#elapsedMs() };
   }
 
   #closePart() {

@@ -19,15 +19,13 @@ import type { Page } from "playwright-core";
 import { eq } from "drizzle-orm";
 import { startTestApp } from "../support/app.ts";
 import { ffprobe } from "../support/ffprobe.ts";
-import { makeGroup } from "../support/org.ts";
+import { recordingGroup } from "../support/org.ts";
 import { withBrowser } from "../support/browser.ts";
 import { technician } from "../support/sessions.ts";
 import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { startRefusingDisplay } from "../support/x11_refusing_proxy.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { readLog } from "../../modules/support/mod.ts";
-import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
-import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { recordings } from "../../modules/recording/mod.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
@@ -67,16 +65,7 @@ Deno.test({
     let agent: Deno.ChildProcess | null = null;
     try {
       await runX(xvfb.display, "xsetroot", ["-solid", "#00c000"]);
-      const group = await makeGroup(t, {
-        permissions: [...defaultPermissions(), "recordSessions"],
-      });
-      await t.deps.db.update(technicianGroups).set({
-        settings: {
-          ...defaultGroupSettings(),
-          recordingPolicy: "optional",
-          recordingLocation: `${work}/recordings`,
-        },
-      }).where(eq(technicianGroups.id, group.id));
+      const group = await recordingGroup(t, `${work}/recordings`);
       const tech = await technician(t, { groupId: group.id });
       await withBrowser(t, async ({ base, newPage }) => {
         const { page, appWindow, space, session } = await signedInWithAgentSession(

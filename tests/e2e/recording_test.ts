@@ -14,12 +14,10 @@ import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
 import { ffprobe } from "../support/ffprobe.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
-import { makeGroup, TECH_PASSWORD } from "../support/org.ts";
+import { recordingGroup, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
-import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { recordings } from "../../modules/recording/mod.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
 
@@ -56,16 +54,7 @@ Deno.test({
     const t = await startTestApp();
     let agent: Deno.ChildProcess | null = null;
     try {
-      const group = await makeGroup(t, {
-        permissions: [...defaultPermissions(), "recordSessions"],
-      });
-      await t.deps.db.update(technicianGroups).set({
-        settings: {
-          ...defaultGroupSettings(),
-          recordingPolicy: "optional",
-          recordingLocation: folder,
-        },
-      }).where(eq(technicianGroups.id, group.id));
+      const group = await recordingGroup(t, folder);
       const tech = await technician(t, { groupId: group.id, name: "Ann" });
       await withBrowser(t, async ({ base, newPage }) => {
         (t.deps.config as { publicUrl: string }).publicUrl = base;

@@ -1,8 +1,13 @@
 /** Builds groups and technicians directly through the services, for tests. */
 import { eq } from "drizzle-orm";
 import { toCurrentUser, users } from "../../modules/auth/mod.ts";
-import { createGroup, groupMembers } from "../../modules/org/mod.ts";
-import type { Permission } from "../../modules/permissions/mod.ts";
+import {
+  createGroup,
+  defaultGroupSettings,
+  groupMembers,
+  technicianGroups,
+} from "../../modules/org/mod.ts";
+import { defaultPermissions, type Permission } from "../../modules/permissions/mod.ts";
 import { ADMIN, fixturePasswordHash, type TestApp } from "./app.ts";
 
 export async function masterAdmin(t: TestApp) {
@@ -39,4 +44,20 @@ export async function makePerson(
   }).returning();
   await t.deps.db.insert(groupMembers).values({ userId: user.id, groupId: options.groupId });
   return user;
+}
+
+/**
+ * A group whose technicians may record (`recordSessions`), recording by `policy` (default
+ * `optional`: the technician's Record) into `folder`.
+ */
+export async function recordingGroup(
+  t: TestApp,
+  folder: string,
+  policy: "optional" | "always" = "optional",
+) {
+  const group = await makeGroup(t, { permissions: [...defaultPermissions(), "recordSessions"] });
+  await t.deps.db.update(technicianGroups).set({
+    settings: { ...defaultGroupSettings(), recordingPolicy: policy, recordingLocation: folder },
+  }).where(eq(technicianGroups.id, group.id));
+  return group;
 }
