@@ -7,6 +7,7 @@
 // the flashlight on where the camera says it can (`torch`), and disconnect; each switch is told
 // to the server, which shows it to the technician. The technician's drawing, freeze and the end
 // come over the page's live stream (`…/events`) and are drawn over the camera's own picture.
+// A peer that has not connected after 15 s is replaced once by a new offer (the camera kept).
 // When the connection fails the page asks the server whether the session still runs: one that
 // runs nowhere (its server stopped, the technician's side gone) is said as ended, and the page
 // stops; no answer at all is the phone's own network, said as a connection problem.
@@ -138,6 +139,25 @@ function start(root) {
       say(labels.denied);
       return;
     }
+    video.srcObject = stream;
+    intro.hidden = true;
+    say(labels.connecting);
+    // The flashlight only where the camera says it has one.
+    const [videoTrack] = stream.getVideoTracks();
+    const capabilities = /** @type {{ torch?: boolean }} */ (videoTrack.getCapabilities?.() ?? {});
+    torchButton.hidden = !capabilities.torch;
+    await link(stream, 1);
+  };
+
+  /**
+   * One peer for the camera's `stream`: our complete offer, the server's answer. A peer that
+   * has not connected by CONNECT_DEADLINE_MS (a handshake packet lost for good, a loaded
+   * server) or that failed before it ever connected is replaced by a new one, the camera kept,
+   * up to CONNECT_TRIES; after that, or when a connected peer fails, the connection counts as
+   * failed (Start again).
+   * @param {MediaStream} stream @param {number} attempt
+   */
+  const link = async (stream, attempt) => {
     const pc = new RTCPeerConnection();
     const [videoTrack] = stream.getVideoTracks();
     // Detail over smoothness: the technician reads labels and serial numbers, so the encoder
@@ -150,19 +170,27 @@ function start(root) {
       ? pc.addTransceiver(audioTrack, { direction: "sendonly", streams: [stream] }).sender
       : null;
     live = { pc, stream, video: videoSender, audio: audioSender };
-    video.srcObject = stream;
-    intro.hidden = true;
-    say(labels.connecting);
-    // The flashlight only where the camera says it has one.
-    const capabilities = /** @type {{ torch?: boolean }} */ (videoTrack.getCapabilities?.() ?? {});
-    torchButton.hidden = !capabilities.torch;
+    let connected = false;
+    /** This peer is given up: a new one while tries are left and it never connected. */
+    const retry = () => {
+      if (live?.pc !== pc) return;
+      if (connected || attempt >= CONNECT_TRIES) return void failed();
+      pc.close();
+      void link(stream, attempt + 1);
+    };
+    const deadline = setTimeout(() => {
+      if (pc.connectionState !== "connected") retry();
+    }, CONNECT_DEADLINE_MS);
     pc.addEventListener("connectionstatechange", () => {
       if (live?.pc !== pc) return;
       if (pc.connectionState === "connected") {
+        connected = true;
+        clearTimeout(deadline);
         controls.hidden = false;
         say(switches.paused ? labels.paused : labels.live);
       } else if (pc.connectionState === "failed") {
-        void failed();
+        clearTimeout(deadline);
+        retry();
       }
     });
     try {
@@ -171,9 +199,11 @@ function start(root) {
       const response = await post(root.dataset.offer ?? "", { sdp: pc.localDescription?.sdp });
       if (!response.ok) throw new Error(await response.text());
       const answer = await response.json();
+      if (live?.pc !== pc) return;
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
     } catch {
-      await failed();
+      clearTimeout(deadline);
+      if (live?.pc === pc) await failed();
     }
   };
 
@@ -261,6 +291,11 @@ function start(root) {
     },
   });
 }
+
+/** How long one peer may take from Start to connected before a new one is tried. */
+const CONNECT_DEADLINE_MS = 15_000;
+/** Peers tried before the connection counts as failed. */
+const CONNECT_TRIES = 2;
 
 /** @param {RTCPeerConnection} pc */
 function gathered(pc) {

@@ -19,7 +19,9 @@
  * epoch 0; any encrypted handshake record — the Finished — after the first) is a
  * retransmission and is dropped. If our reply to the original has been made since, it is
  * sent again (what a retransmission asks for); otherwise the reply is still being made and
- * goes out when it is. Anything else (new handshake records, alerts, application data,
+ * goes out when it is. One exception: the client's first ClientHello, again before anything
+ * followed it, reaches werift — its HelloVerifyRequest was lost, and werift, which keeps no
+ * flight for that (it is stateless, RFC 6347 4.2.1), only sends it again when asked again. Anything else (new handshake records, alerts, application data,
  * SRTP) passes unchanged.
  */
 import type { RTCDtlsTransport } from "werift";
@@ -27,6 +29,7 @@ import type { RTCDtlsTransport } from "werift";
 const HANDSHAKE = 22;
 const CHANGE_CIPHER_SPEC = 20;
 const RECORD_HEADER = 13;
+const CLIENT_HELLO = 1;
 
 /**
  * The keys of a datagram's handshake records ("e0:<seq>:<offset>:<length>" in epoch 0,
@@ -72,6 +75,14 @@ export function guardDtlsRetransmissions(transport: RTCDtlsTransport): void {
     if (!keys.every((key) => seen.has(key))) {
       for (const key of keys) if (!seen.has(key)) seen.set(key, context.lastMessage);
       return deliver(...args);
+    }
+    // The first ClientHello again, nothing after it yet: our HelloVerifyRequest was lost, and
+    // werift keeps no flight for it. It answers this one as it did the first (the same cookie)
+    // and changes nothing the handshake needs yet; dropped, the handshake would wait forever.
+    if (
+      keys.length === 1 && keys[0].startsWith("e0:0:") && buffer[RECORD_HEADER] === CLIENT_HELLO
+    ) {
+      if ([...seen.keys()].every((key) => key.startsWith("e0:0:"))) return deliver(...args);
     }
     // A retransmission: answer it with our reply if that was made after its original.
     const reply = context.lastMessage;

@@ -87,7 +87,29 @@ function replayWithFinished(transport: RTCDtlsTransport) {
   };
 }
 
-async function mediaAfterReplay(guarded: boolean, answerer: "client" | "server"): Promise<number> {
+/**
+ * The answerer's first HelloVerifyRequest lost on the way (a full socket, a pair not yet
+ * writable at the browser's end): the client sends its ClientHello again, which werift must see
+ * again — it keeps no flight for a HelloVerifyRequest, so nothing else would ever answer it.
+ */
+function loseFirstHelloVerifyRequest(transport: RTCDtlsTransport) {
+  const connection = transport.iceTransport.connection;
+  const send = connection.send;
+  let lost = false;
+  connection.send = (data: Buffer) => {
+    const helloVerifyRequest = data[0] === 22 && data.readUInt16BE(3) === 0 && data[13] === 3;
+    if (!helloVerifyRequest || lost) return send(data);
+    lost = true;
+    return Promise.resolve();
+  };
+}
+
+async function mediaAfterReplay(
+  guarded: boolean,
+  answerer: "client" | "server",
+  trouble: (answering: RTCDtlsTransport, offering: RTCDtlsTransport) => void = (_, offering) =>
+    replayWithFinished(offering),
+): Promise<number> {
   const offerer = new RTCPeerConnection({
     iceAdditionalHostAddresses: ["127.0.0.1"],
     codecs: { video: [useVP8()] },
@@ -113,7 +135,7 @@ async function mediaAfterReplay(guarded: boolean, answerer: "client" | "server")
     const offerTransport = offerer.getTransceivers()[0].dtlsTransport;
     // The stand-in browser keeps its own handshake right (as Chromium does) on a loaded machine.
     guardDtlsRetransmissions(offerTransport);
-    replayWithFinished(offerTransport);
+    trouble(answerTransport, offerTransport);
     await offerer.setRemoteDescription(answering.localDescription!);
     assert.equal(offerTransport.role, answerer === "server" ? "client" : "server");
     let sequenceNumber = 1000;
@@ -150,6 +172,20 @@ for (const answerer of ["client", "server"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "guarded werift DTLS server: a HelloVerifyRequest lost on the way is sent again",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const received = await mediaAfterReplay(
+      !Deno.env.get("DTLS_UNGUARDED"),
+      "server",
+      loseFirstHelloVerifyRequest,
+    );
+    assert.ok(received >= 10, `RTP packets through SRTP: ${received}`);
+  },
+});
 
 Deno.test({
   name: "BrowserShare answers as the DTLS server (a=setup:passive)",
