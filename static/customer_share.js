@@ -12,7 +12,10 @@
 // stopped it (our button, the browser's own bar, the server).
 // Stops on our button, the browser's own stop, or when the server ends view (the customer's
 // "Stop sharing", a technician, hold, transfer, end: `#remote-consent` data-view leaves
-// "granted", as static/customer_remote.js renders it), or when the connection fails.
+// "granted", as static/customer_remote.js renders it), or when the connection fails. A peer
+// that has not connected after 15 s is replaced once by a new offer (the screen kept).
+
+import { CONNECT_TRIES, gathered, watchPeer } from "./peer_link.js";
 
 const root = document.getElementById("browser-share");
 // Older browsers and plain-http pages have no getDisplayMedia (the types say it is always there).
@@ -92,18 +95,6 @@ if (root && supported) {
     render(false, labels.stopped);
   };
 
-  /** @param {RTCPeerConnection} pc */
-  const gathered = (pc) =>
-    new Promise((resolve) => {
-      if (pc.iceGatheringState === "complete") return resolve(undefined);
-      const timer = setTimeout(resolve, 3000);
-      pc.addEventListener("icegatheringstatechange", () => {
-        if (pc.iceGatheringState !== "complete") return;
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-    });
-
   /**
    * Chromium's screen capturer hands over every tick of a still screen (measured on X11: 29
    * frames a second of an unchanged screen, with `contentHint`, `frameRate: { min: 0 }` or
@@ -168,18 +159,36 @@ if (root && supported) {
       render(false, labels.failed);
       return;
     }
-    const pc = new RTCPeerConnection();
     const track = stream.getVideoTracks()[0];
-    share = { pc, stream, seen: false, surface: track.getSettings().displaySurface ?? "" };
     status.textContent = labels.connecting;
     track.addEventListener("ended", () => stop(true));
-    pc.addTransceiver(quietWhenStill(track), { direction: "sendonly", streams: [stream] });
-    pc.addEventListener("connectionstatechange", () => {
-      if (pc.connectionState === "failed" || pc.connectionState === "closed") stop(true);
+    await link(stream, quietWhenStill(track), 1);
+  };
+
+  /**
+   * One peer for the shared `stream` (`sent`: its track as sent): our complete offer, the
+   * server's answer. One that never connected (peer_link.js) is replaced by a new one — the
+   * screen kept, nothing asked again — up to CONNECT_TRIES; after that, or when a connected
+   * peer fails, sharing stops.
+   * @param {MediaStream} stream @param {MediaStreamTrack} sent @param {number} attempt
+   */
+  const link = async (stream, sent, attempt) => {
+    const pc = new RTCPeerConnection();
+    const surface = stream.getVideoTracks()[0].getSettings().displaySurface ?? "";
+    // A replacement peer keeps what was seen of the consent (a view ended meanwhile stops it).
+    share = { pc, stream, seen: share?.stream === stream && share.seen, surface };
+    pc.addTransceiver(sent, { direction: "sendonly", streams: [stream] });
+    const unwatch = watchPeer(pc, {
       // Shared from the moment the technician's side can receive it, not before.
-      else if (pc.connectionState === "connected" && share?.pc === pc) {
-        status.textContent = sharingText();
-      }
+      connected: () => {
+        if (share?.pc === pc) status.textContent = sharingText();
+      },
+      lost: (never) => {
+        if (share?.pc !== pc) return;
+        if (!never || attempt >= CONNECT_TRIES) return stop(true);
+        pc.close();
+        void link(stream, sent, attempt + 1);
+      },
     });
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -188,7 +197,9 @@ if (root && supported) {
         section.dataset.offer ?? "",
         JSON.stringify({ sdp: pc.localDescription?.sdp ?? "" }),
       );
+      if (share?.pc !== pc) return;
       if (!response.ok) {
+        unwatch();
         const html = await response.text();
         const text = html.length < 2000 && !/<html/i.test(html)
           ? new DOMParser().parseFromString(html, "text/html").body.textContent?.trim()
@@ -198,10 +209,13 @@ if (root && supported) {
         return;
       }
       const answer = await response.json();
+      if (share?.pc !== pc) return;
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
       // Stoppable at once; said to be shared once connected (connectionstatechange).
       render(true, pc.connectionState === "connected" ? sharingText() : labels.connecting);
     } catch {
+      unwatch();
+      if (share?.pc !== pc) return;
       stop(true);
       render(false, labels.failed);
     }

@@ -13,6 +13,7 @@
 // stops; no answer at all is the phone's own network, said as a connection problem.
 import { liveSource } from "./live_source.js";
 import { drawStrokes, fitPicture, holdFrame } from "./lens_ink.js";
+import { CONNECT_TRIES, gathered, watchPeer } from "./peer_link.js";
 
 const root = document.getElementById("lens-phone");
 if (root) start(root);
@@ -150,11 +151,9 @@ function start(root) {
   };
 
   /**
-   * One peer for the camera's `stream`: our complete offer, the server's answer. A peer that
-   * has not connected by CONNECT_DEADLINE_MS (a handshake packet lost for good, a loaded
-   * server) or that failed before it ever connected is replaced by a new one, the camera kept,
-   * up to CONNECT_TRIES; after that, or when a connected peer fails, the connection counts as
-   * failed (Start again).
+   * One peer for the camera's `stream`: our complete offer, the server's answer. One that never
+   * connected (peer_link.js) is replaced by a new one, the camera kept, up to CONNECT_TRIES;
+   * after that, or when a connected peer fails, the connection counts as failed (Start again).
    * @param {MediaStream} stream @param {number} attempt
    */
   const link = async (stream, attempt) => {
@@ -170,28 +169,18 @@ function start(root) {
       ? pc.addTransceiver(audioTrack, { direction: "sendonly", streams: [stream] }).sender
       : null;
     live = { pc, stream, video: videoSender, audio: audioSender };
-    let connected = false;
-    /** This peer is given up: a new one while tries are left and it never connected. */
-    const retry = () => {
-      if (live?.pc !== pc) return;
-      if (connected || attempt >= CONNECT_TRIES) return void failed();
-      pc.close();
-      void link(stream, attempt + 1);
-    };
-    const deadline = setTimeout(() => {
-      if (pc.connectionState !== "connected") retry();
-    }, CONNECT_DEADLINE_MS);
-    pc.addEventListener("connectionstatechange", () => {
-      if (live?.pc !== pc) return;
-      if (pc.connectionState === "connected") {
-        connected = true;
-        clearTimeout(deadline);
+    const unwatch = watchPeer(pc, {
+      connected: () => {
+        if (live?.pc !== pc) return;
         controls.hidden = false;
         say(switches.paused ? labels.paused : labels.live);
-      } else if (pc.connectionState === "failed") {
-        clearTimeout(deadline);
-        retry();
-      }
+      },
+      lost: (never) => {
+        if (live?.pc !== pc) return;
+        if (!never || attempt >= CONNECT_TRIES) return void failed();
+        pc.close();
+        void link(stream, attempt + 1);
+      },
     });
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -202,7 +191,7 @@ function start(root) {
       if (live?.pc !== pc) return;
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
     } catch {
-      clearTimeout(deadline);
+      unwatch();
       if (live?.pc === pc) await failed();
     }
   };
@@ -289,23 +278,5 @@ function start(root) {
         drawStrokes(ink, strokes);
       },
     },
-  });
-}
-
-/** How long one peer may take from Start to connected before a new one is tried. */
-const CONNECT_DEADLINE_MS = 15_000;
-/** Peers tried before the connection counts as failed. */
-const CONNECT_TRIES = 2;
-
-/** @param {RTCPeerConnection} pc */
-function gathered(pc) {
-  return new Promise((resolve) => {
-    if (pc.iceGatheringState === "complete") return resolve(undefined);
-    const timer = setTimeout(resolve, 3000);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState !== "complete") return;
-      clearTimeout(timer);
-      resolve(undefined);
-    });
   });
 }

@@ -13,6 +13,7 @@
 // follows an object when the phone moves (freeze first to keep it on the object).
 import { liveSource } from "./live_source.js";
 import { drawStrokes, fitPicture, holdFrame, paintStrokes } from "./lens_ink.js";
+import { gathered } from "./peer_link.js";
 
 const root = document.getElementById("lens-view");
 if (root) start(root);
@@ -322,17 +323,4 @@ function start(root) {
     },
   });
   render();
-}
-
-/** @param {RTCPeerConnection} pc */
-function gathered(pc) {
-  return new Promise((resolve) => {
-    if (pc.iceGatheringState === "complete") return resolve(undefined);
-    const timer = setTimeout(resolve, 3000);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState !== "complete") return;
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-  });
 }

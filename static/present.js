@@ -5,10 +5,12 @@
 // it on to the customer's browser once the customer chooses View. Show something else picks
 // another screen or window and swaps the track in the same connection (`replaceTrack`: no new
 // offer, the customer's viewer carries on). Stop, the browser's own stop bar or a failed
-// connection stop it. What the line says about the customer comes only from the server's
-// `…/present/events` (asked, connecting, watching, how it ended), never from this page's guess.
+// connection stop it (a peer that never connected is replaced once: peer_link.js). What the
+// line says about the customer comes only from the server's `…/present/events` (asked,
+// connecting, watching, how it ended), never from this page's guess.
 // Imported by workspace.js; no inline script (CSP).
 import { liveSource } from "./live_source.js";
+import { CONNECT_TRIES, gathered, watchPeer } from "./peer_link.js";
 
 /** @param {HTMLElement} panel */
 function present(panel) {
@@ -122,26 +124,38 @@ function present(panel) {
     const track = await pick();
     startButton.disabled = !state.customer;
     if (!track) return;
-    const pc = new RTCPeerConnection();
-    const sender = pc.addTransceiver(track, { direction: "sendonly" }).sender;
-    share = { pc, sender, track, seen: false };
     watchTrack(track);
     status.textContent = labels.connecting;
+    await link(track, 1);
+  };
+
+  /**
+   * One peer for `track`: our complete offer, the server's answer. One that never connected
+   * (peer_link.js) is replaced by a new one, the capture kept, up to CONNECT_TRIES; after
+   * that, or when a connected peer fails, the presentation stops.
+   * @param {MediaStreamTrack} track @param {number} attempt
+   */
+  const link = async (track, attempt) => {
+    const pc = new RTCPeerConnection();
+    const sender = pc.addTransceiver(track, { direction: "sendonly" }).sender;
+    share = { pc, sender, track, seen: share?.track === track && share.seen };
     render();
-    pc.addEventListener("connectionstatechange", () => {
-      if (share?.pc === pc && pc.connectionState === "failed") stopHere(true);
+    const unwatch = watchPeer(pc, {
+      connected: () => {},
+      lost: (never) => {
+        if (share?.pc !== pc) return;
+        if (!never || attempt >= CONNECT_TRIES) return stopHere(true);
+        pc.close();
+        void link(share.track, attempt + 1);
+      },
     });
     try {
       await pc.setLocalDescription(await pc.createOffer());
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === "complete") return resolve(undefined);
-        const timer = setTimeout(resolve, 3000);
-        pc.addEventListener("icegatheringstatechange", () => {
-          if (pc.iceGatheringState === "complete") (clearTimeout(timer), resolve(undefined));
-        });
-      });
+      await gathered(pc);
       const res = await post("/offer", JSON.stringify({ sdp: pc.localDescription?.sdp ?? "" }));
+      if (share?.pc !== pc) return;
       if (!res.ok) {
+        unwatch();
         const reason = await refusal(res);
         stopHere(false);
         status.textContent = (labels.failed ?? "").replace("{{reason}}", reason || res.statusText);
@@ -149,6 +163,8 @@ function present(panel) {
       }
       await pc.setRemoteDescription({ type: "answer", sdp: (await res.json()).sdp });
     } catch (error) {
+      unwatch();
+      if (share?.pc !== pc) return;
       stopHere(true);
       status.textContent = (labels.failed ?? "").replace("{{reason}}", String(error));
     }
