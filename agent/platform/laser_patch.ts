@@ -10,7 +10,9 @@
  * grab, every pixel of the dot's colour inside its square is put back from the patch
  * (`hideDot`): the dot is round and has one colour, so its corners and anything else show live.
  * What the dot covers cannot be seen by the customer either: while it rests there, that spot of
- * the picture is the last thing under it (the technician's own dot covers it).
+ * the picture is the last thing under it (the technician's own dot covers it). A compositor
+ * paints moves late, so the squares the dot left in the last half second are kept and hidden
+ * too (`LaserTrail`).
  */
 
 /** A rectangle of the screen, B,G,R,X bytes, `width * 4` per row. */
@@ -65,5 +67,51 @@ export function hideDot(frame: PatchFrame, patch: Patch, rgb: number): void {
       const j = ((y - patch.y) * patch.width + (x - patch.x)) * 4;
       frame.data.set(patch.data.subarray(j, j + 4), i);
     }
+  }
+}
+
+/** How long a square the dot left stays hidden too (see LaserTrail). */
+export const TRAIL_MS = 500;
+/** At most this many squares kept (a pointer moved fast for TRAIL_MS). */
+const TRAIL_MAX = 32;
+
+/**
+ * The dot's square now and the squares it left in the last `keepMs`, each with what the screen
+ * had under it, newest first. A compositor paints a move when it gets to it — on a loaded
+ * machine picom was seen showing the dot two moves late, where neither the new square nor the
+ * one just left covered it — so a grab may show the dot at any of them, and each is hidden.
+ */
+export class LaserTrail {
+  #places: { patch: Patch; leftAt: number | null }[] = [];
+
+  constructor(readonly rgb: number, readonly keepMs = TRAIL_MS) {}
+
+  /**
+   * The dot goes to a new square: `fresh` was read there before it moved (null: nothing known,
+   * as under a lock screen); where an earlier dot still showed in it, the trail's pixels are
+   * taken (mergeUnder, newest first).
+   */
+  moveTo(fresh: Patch | null, now = performance.now()): void {
+    for (const place of this.#places) place.leftAt ??= now;
+    this.#prune(now);
+    if (!fresh) return;
+    for (const place of this.#places) mergeUnder(fresh, place.patch, this.rgb);
+    this.#places.unshift({ patch: fresh, leftAt: null });
+    this.#places.length = Math.min(this.#places.length, TRAIL_MAX);
+  }
+
+  /** Forgets every square (the dot hidden, or the screen under it changed wholesale). */
+  clear(): void {
+    this.#places = [];
+  }
+
+  /** The dot's pixels in `frame` put back, in its square now and in those it left lately. */
+  hide(frame: PatchFrame, now = performance.now()): void {
+    this.#prune(now);
+    for (const place of this.#places) hideDot(frame, place.patch, this.rgb);
+  }
+
+  #prune(now: number) {
+    this.#places = this.#places.filter((p) => p.leftAt === null || now - p.leftAt <= this.keepMs);
   }
 }

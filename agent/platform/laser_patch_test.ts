@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hideDot, mergeUnder, type Patch } from "./laser_patch.ts";
+import { hideDot, LaserTrail, mergeUnder, type Patch } from "./laser_patch.ts";
 
 const DOT = 0xff1a1a;
 
@@ -72,4 +72,32 @@ Deno.test("hideDot: the dot's pixels inside its square put back, the rest of the
   assert.equal(rgb(2, 2), DOT);
   // A square partly off the frame is clipped, not written past it.
   hideDot({ width, height, stride, data }, patch(36, 26, 9, 9, desk), DOT);
+});
+
+Deno.test("LaserTrail: a compositor two moves late still shows no dot; squares left long ago are let go", () => {
+  const [width, height, stride] = [48, 32, 48 * 4];
+  const trail = new LaserTrail(DOT, 500);
+  // The dot goes to (10, 10), then (14, 12), then (19, 11): each square read before it moved.
+  trail.moveTo(patch(6, 6, 9, 9, desk), 0);
+  trail.moveTo(patch(10, 8, 9, 9, disc(10, 10)), 100);
+  trail.moveTo(patch(15, 7, 9, 9, disc(14, 12)), 200);
+  // The grab: the compositor has not painted the last two moves, the dot is still at (10, 10)
+  // — its left edge lies in neither the new square nor the one just left.
+  const stale = patch(0, 0, width, height, disc(10, 10));
+  const frame = { width, height, stride, data: stale.data };
+  trail.hide(frame, 250);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) assert.equal(at(stale, x, y), desk(x, y), `${x},${y}`);
+  }
+  // Half a second after it was left, (10, 10)'s square is no longer touched.
+  const both = (x: number, y: number) => disc(10, 10)(x, y) === DOT ? DOT : disc(19, 11)(x, y);
+  const later = patch(0, 0, width, height, both);
+  trail.hide({ width, height, stride, data: later.data }, 800);
+  assert.equal(at(later, 7, 10), DOT, "left long ago: not patched");
+  assert.equal(at(later, 19, 11), desk(19, 11), "where it rests: patched");
+  // Cleared (the dot hidden): nothing is patched.
+  trail.clear();
+  const after = patch(0, 0, width, height, disc(20, 12));
+  trail.hide({ width, height, stride, data: after.data }, 900);
+  assert.equal(at(after, 20, 12), DOT);
 });

@@ -25,7 +25,7 @@
 import { LASER_COLOR, LASER_DIAMETER } from "../../protocol/limits.ts";
 import type { Overlay, OverlayPiece } from "./types.ts";
 import { coversScreen, CoverWatch } from "./overlay_cover.ts";
-import { hideDot, mergeUnder, type Patch, type PatchFrame } from "./laser_patch.ts";
+import { LaserTrail, type Patch, type PatchFrame } from "./laser_patch.ts";
 import {
   acquireX11,
   cell32,
@@ -160,12 +160,12 @@ export class X11Overlay implements Overlay {
   #laserShown = false;
   /** The laser's top-left corner now, and what the screen had under its square (laser_patch.ts). */
   #laserAt: { x: number; y: number } | null = null;
-  #under: Patch | null = null;
   /**
-   * The square it left, hidden too: a compositor may paint the move a frame later than the
-   * server made it, so a grab can still show the dot where it was.
+   * What the screen had under its square, and under the squares it left lately, hidden too: a
+   * compositor may paint a move frames later than the server made it, so a grab can still show
+   * the dot where it was.
    */
-  #left: Patch | null = null;
+  #trail = new LaserTrail(LASER_RGB);
   /** A 1×1 window never mapped, moved to tell a compositor that clips changed (#reshaped). */
   #nudge = 0n;
   #nudged = false;
@@ -305,7 +305,8 @@ export class X11Overlay implements Overlay {
     if (!at) {
       if (this.#laserShown && !this.#cover.covered) d.XUnmapWindow(this.#dpy, this.#laser);
       this.#laserShown = false;
-      this.#laserAt = this.#under = this.#left = null;
+      this.#laserAt = null;
+      this.#trail.clear();
       this.#x.x.XFlush(this.#dpy);
       return;
     }
@@ -314,9 +315,8 @@ export class X11Overlay implements Overlay {
     const to = { x: Math.round(at.x - half), y: Math.round(at.y - half) };
     if (this.#laserShown && this.#laserAt?.x === to.x && this.#laserAt.y === to.y) return;
     // What the dot will cover, read before it goes there (where the old dot lies: its patch).
-    const shown = this.#laserShown && !this.#cover.covered;
-    this.#left = shown ? this.#under : null;
-    this.#under = this.#cover.covered ? null : this.#readUnder(to, this.#left);
+    if (!this.#laserShown || this.#cover.covered) this.#trail.clear();
+    this.#trail.moveTo(this.#cover.covered ? null : this.#readUnder(to));
     d.XMoveWindow(this.#dpy, this.#laser, to.x, to.y);
     if (!this.#laserShown && !this.#cover.covered) d.XMapRaised(this.#dpy, this.#laser);
     this.#laserShown = true;
@@ -331,8 +331,7 @@ export class X11Overlay implements Overlay {
    */
   hideLaser(frame: PatchFrame): void {
     if (this.#closed || !this.#laserShown || this.#cover.covered) return;
-    if (this.#left) hideDot(frame, this.#left, LASER_RGB);
-    if (this.#under) hideDot(frame, this.#under, LASER_RGB);
+    this.#trail.hide(frame);
   }
 
   get closed(): boolean {
@@ -340,7 +339,7 @@ export class X11Overlay implements Overlay {
   }
 
   /** The screen under the laser's square at `to` (clipped to the screen), or null. */
-  #readUnder(to: { x: number; y: number }, old: Patch | null): Patch | null {
+  #readUnder(to: { x: number; y: number }): Patch | null {
     const x0 = Math.max(0, to.x), y0 = Math.max(0, to.y);
     const x1 = Math.min(this.#width, to.x + LASER_SIZE);
     const y1 = Math.min(this.#height, to.y + LASER_SIZE);
@@ -360,7 +359,7 @@ export class X11Overlay implements Overlay {
       for (let row = 0; row < height; row++) {
         data.set(rows.subarray(row * perLine, row * perLine + width * 4), row * width * 4);
       }
-      patch = mergeUnder({ x: x0, y: y0, width, height, data }, old, LASER_RGB);
+      patch = { x: x0, y: y0, width, height, data };
     }
     x.XDestroyImage(image);
     return patch;
@@ -484,8 +483,8 @@ export class X11Overlay implements Overlay {
     const dpy = this.#dpy;
     // Back over the screen: what the dot covers now (the lock screen is gone).
     if (!hide && this.#laserShown && this.#laserAt) {
-      this.#left = null;
-      this.#under = this.#readUnder(this.#laserAt, null);
+      this.#trail.clear();
+      this.#trail.moveTo(this.#readUnder(this.#laserAt));
     }
     for (const [id, shown] of [[this.#board, true], [this.#laser, this.#laserShown]] as const) {
       if (!id || !shown) continue;
