@@ -76,12 +76,7 @@ export async function settleApp(
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     await Deno.rename(partial, dir);
   }
-  // Older copies no running service uses any more (one in use on Windows stays: refused).
-  for await (const entry of Deno.readDir(into)) {
-    if (entry.isDirectory && entry.name.startsWith(APP_PREFIX) && join(into, entry.name) !== dir) {
-      await Deno.remove(join(into, entry.name), { recursive: true }).catch(() => {});
-    }
-  }
+  await pruneApps(into, dir);
   const settled = [join(dir, basename(exec)), ...command.slice(1)];
   if (script !== null) settled[settled.length - 1] = join(dir, "agent.js");
   return {
@@ -89,4 +84,16 @@ export async function settleApp(
     trust: cert ? { ...trust, DENO_CERT: join(dir, "ca.pem") } : { ...trust },
     dir,
   };
+}
+
+/**
+ * Removes the app copies in `into` but `keep` (null: all) that no running service uses any
+ * more — one in use on Windows stays (refused), and goes at a later install or uninstall.
+ */
+export async function pruneApps(into: string, keep: string | null): Promise<void> {
+  for await (const entry of Deno.readDir(into)) {
+    if (entry.isDirectory && entry.name.startsWith(APP_PREFIX) && join(into, entry.name) !== keep) {
+      await Deno.remove(join(into, entry.name), { recursive: true }).catch(() => {});
+    }
+  }
 }

@@ -9,13 +9,14 @@
  * the Service Control Manager refuses (error 5) and `available` is false with the reason.
  * The folder also gets the customer's own command (`remote-support.cmd`, local_command.ts) and a
  * copy of the app the service runs (settle.ts: the customer may delete the download).
- * Uninstall stops the service and deletes it and that command; the folder stays (the device's
- * identity), as on Linux.
+ * Installed again while it runs (a newer app approved), the service is stopped and started, so
+ * it runs the new copy at once. Uninstall stops the service and deletes it and that command;
+ * the folder stays (the device's identity), as on Linux.
  */
 import { join } from "node:path";
 import { commandLine } from "../reboot/windows.ts";
 import { WINDOWS_COMMAND_FILE, windowsCommandScript } from "./local_command.ts";
-import { settleApp } from "./settle.ts";
+import { pruneApps, settleApp } from "./settle.ts";
 import {
   SERVICE_CONFIG_FILE,
   SERVICE_NAME,
@@ -47,6 +48,9 @@ const ERROR_SERVICE_EXISTS = 1073;
 const ERROR_SERVICE_DOES_NOT_EXIST = 1060;
 const ERROR_SERVICE_ALREADY_RUNNING = 1056;
 const ERROR_SERVICE_NOT_ACTIVE = 1062;
+const SERVICE_STOPPED = 1;
+/** How long a running service may take to stop when a reinstall restarts it. */
+const STOP_WAIT_MS = 30_000;
 const SE_FILE_OBJECT = 1;
 const DACL_SECURITY_INFORMATION = 0x4;
 const PROTECTED_DACL_SECURITY_INFORMATION = 0x80000000;
@@ -226,6 +230,7 @@ export class WindowsServiceInstaller implements ServiceInstaller {
         null, // LocalSystem
         null,
       );
+      const existed = !service;
       if (!service) {
         const error = kernel.GetLastError();
         if (error !== ERROR_SERVICE_EXISTS) throw new Error(win32Error("CreateServiceW", error));
@@ -255,6 +260,10 @@ export class WindowsServiceInstaller implements ServiceInstaller {
       try {
         this.#describe(service);
         this.#environment(spec.trust ?? {});
+        // Installed before and running (a newer app approved, another server): it reads its
+        // command, config and trust only when it starts, so it is stopped and started again —
+        // as systemctl restart does on Linux.
+        if (existed) await this.#stopped(service);
         if (!advapi.StartServiceW(service, 0, null)) {
           const error = kernel.GetLastError();
           if (error !== ERROR_SERVICE_ALREADY_RUNNING) {
@@ -269,7 +278,35 @@ export class WindowsServiceInstaller implements ServiceInstaller {
     } finally {
       advapi.CloseServiceHandle(scm);
     }
+    // The copy the service ran before is no longer held open now (settle.ts).
+    if (app.dir) await pruneApps(this.dir, app.dir);
     return `${SERVICE_NAME} (Windows service; ${configPath})`;
+  }
+
+  /**
+   * Stops `service` if it runs and waits until the Service Control Manager says STOPPED (a
+   * service stops its session helper and leaves the server first; STOP_WAIT_MS at most).
+   */
+  async #stopped(service: Deno.PointerValue): Promise<void> {
+    const { advapi, kernel } = serviceWin32();
+    if (!advapi.ControlService(service, SERVICE_CONTROL_STOP, new Uint8Array(28))) {
+      const error = kernel.GetLastError();
+      if (error === ERROR_SERVICE_NOT_ACTIVE) return;
+      throw new Error(win32Error("ControlService", error));
+    }
+    const status = new Uint8Array(28);
+    const view = new DataView(status.buffer);
+    for (const until = Date.now() + STOP_WAIT_MS; Date.now() < until;) {
+      if (!advapi.QueryServiceStatus(service, status)) {
+        throw new Error(win32Error("QueryServiceStatus", kernel.GetLastError()));
+      }
+      // SERVICE_STATUS: dwServiceType, then dwCurrentState.
+      if (view.getUint32(4, true) === SERVICE_STOPPED) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(
+      `the running service did not stop within ${STOP_WAIT_MS / 1000} s to take the new version`,
+    );
   }
 
   async uninstall(): Promise<void> {
@@ -301,11 +338,7 @@ export class WindowsServiceInstaller implements ServiceInstaller {
     }
     await Deno.remove(join(this.dir, WINDOWS_COMMAND_FILE)).catch(() => {});
     // The app's copies (settle.ts); one still held open a moment after the stop stays.
-    for await (const entry of Deno.readDir(this.dir)) {
-      if (entry.isDirectory && entry.name.startsWith("app-")) {
-        await Deno.remove(join(this.dir, entry.name), { recursive: true }).catch(() => {});
-      }
-    }
+    await pruneApps(this.dir, null);
   }
 
   /** Its description, and a restart 5 s after each failure (the count reset after a day). */

@@ -195,6 +195,47 @@ Deno.test({
           "remote-support.cmd --unattended status, as the consent question says, lists the grant",
         );
 
+        // A newer app approved while the service runs (the customer downloaded it again): the
+        // install stops the running service and starts it on the new copy at once, and the old
+        // copy goes. Connect below runs the new one.
+        const appFolder = (text: string) =>
+          /RemoteSupport\\(app-[0-9a-f]{12})\\agent\.js/.exec(text)?.[1];
+        const before = appFolder(key.out);
+        assert.ok(before);
+        await Deno.writeFile(
+          join(app, "agent.js"),
+          new TextEncoder().encode(
+            new TextDecoder().decode((await agentBundle()).code) + "\n// newer\n",
+          ),
+        );
+        await Deno.copyFile(codecs.vpx, join(app, "vpx.dll"));
+        await Deno.copyFile(codecs.yuv, join(app, "yuv.dll"));
+        await installer(["install", base, wine.winPath(wine.deno), "run", "-A"]
+          .concat("C:\\Remote support\\agent.js"));
+        const after = appFolder(
+          (await run("reg", ["query", "HKLM\\System\\CurrentControlSet\\Services\\rescue-agent"]))
+            .out,
+        );
+        assert.ok(after && after !== before, `ImagePath names the new copy (${before} → ${after})`);
+        await eventually(
+          "the service started again",
+          async () => (await serviceLog()).match(/SERVICE online/g)?.length === 2,
+          60_000,
+          500,
+        );
+        assert.match(await serviceLog(), /SERVICE online[\s\S]*stop asked[\s\S]*SERVICE online/);
+        assert.deepEqual(
+          [...Deno.readDirSync(state)].filter((e) => e.name.startsWith("app-")).map((e) => e.name),
+          [after],
+          "the old copy removed",
+        );
+        for (const name of ["agent.js", "vpx.dll", "yuv.dll"]) await Deno.remove(join(app, name));
+        await tech.goto(`${base}/console/computers`);
+        await tech.locator(`tr[data-computer="${device.id}"][data-online="1"]`).waitFor({
+          timeout: 60_000,
+        });
+        step("installed again while it ran: restarted on the new copy, the old one gone, online");
+
         await clickAndWait(tech, `button[data-connect="${device.id}"]`);
         const sessionId = new URL(tech.url()).searchParams.get("open")!;
         assert.ok(sessionId);
