@@ -15,6 +15,7 @@ import { liveSource } from "./live_source.js";
  * @property {{ name: string, controls: boolean, monitor: boolean }[]} [technicians]  who
  *   watches the remote view now, and who of them controls
  * @property {boolean} [browserShare]  the "app" is this browser sharing the screen
+ * @property {string | null} [shareId]  which browser share (the id its offer's answer gave)
  * @property {boolean} [switchAsked]  a technician asked for the support app instead
  * @property {boolean} [recording]  the server records the picture now (modules/recording)
  * @property {boolean} [drawing]  a technician's whiteboard is on: drawings show on the screen

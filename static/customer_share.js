@@ -11,9 +11,10 @@
 // screen" line out) — and has the one stop button; afterwards it says sharing stopped, whoever
 // stopped it (our button, the browser's own bar, the server).
 // Stops on our button, the browser's own stop, or when the server ends view (the customer's
-// "Stop sharing", a technician, hold, transfer, end: `#remote-consent` data-view leaves
-// "granted", as static/customer_remote.js renders it), or when the connection fails. A peer
-// that has not connected after 15 s is replaced once by a new offer (the screen kept).
+// "Stop sharing", a technician, hold, transfer, end: the remote state static/customer_remote.js
+// passes on no longer says view is granted to this share, by its id), or when the connection
+// fails. A peer that has not connected after 20 s is replaced once by a new offer (the screen
+// kept).
 
 import { CONNECT_TRIES, gathered, watchPeer } from "./peer_link.js";
 
@@ -33,8 +34,9 @@ if (root && supported) {
   const stopButton = $("browser-share-stop");
   /**
    * The share under way; `surface` is what the customer picked in the browser's window:
-   * "monitor" (a whole screen), "window" or "browser" (a tab), "" when the browser does not say.
-   * @type {{ pc: RTCPeerConnection, stream: MediaStream, seen: boolean, surface: string } | null}
+   * "monitor" (a whole screen), "window" or "browser" (a tab), "" when the browser does not say;
+   * `id` the server's for it (its answer's); `seen`: the server showed it granted view.
+   * @type {{ pc: RTCPeerConnection, stream: MediaStream, seen: boolean, surface: string, id: string } | null}
    */
   let share = null;
 
@@ -175,8 +177,8 @@ if (root && supported) {
   const link = async (stream, sent, attempt) => {
     const pc = new RTCPeerConnection();
     const surface = stream.getVideoTracks()[0].getSettings().displaySurface ?? "";
-    // A replacement peer keeps what was seen of the consent (a view ended meanwhile stops it).
-    share = { pc, stream, seen: share?.stream === stream && share.seen, surface };
+    // A replacement peer is a share of its own, known by the id its answer gives.
+    share = { pc, stream, seen: false, surface, id: "" };
     pc.addTransceiver(sent, { direction: "sendonly", streams: [stream] });
     const unwatch = watchPeer(pc, {
       // Shared from the moment the technician's side can receive it, not before.
@@ -210,6 +212,7 @@ if (root && supported) {
       }
       const answer = await response.json();
       if (share?.pc !== pc) return;
+      share.id = answer.id ?? "";
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
       // Stoppable at once; said to be shared once connected (connectionstatechange).
       render(true, pc.connectionState === "connected" ? sharingText() : labels.connecting);
@@ -234,15 +237,17 @@ if (root && supported) {
   startButton.addEventListener("click", () => void start());
   stopButton.addEventListener("click", () => stop(true));
 
-  // The server ended view (see the top): stop here too once it had been granted.
-  const consent = document.getElementById("remote-consent");
-  if (consent) {
-    new MutationObserver(() => {
-      if (!share) return;
-      if (consent.dataset.view === "granted") share.seen = true;
-      else if (share.seen) stop(true);
-    }).observe(consent, { attributes: true, attributeFilter: ["data-view"] });
-  }
+  // The server ended view (see the top): stop here too once it had been granted to this
+  // share — by its id, not by what the consent line said: after a reload the server still
+  // holds the page's previous share for a moment, granted, and ends it when this one's offer
+  // comes; that end is not this share's. Another share taking its place ends it here too.
+  document.addEventListener("remote-state", (event) => {
+    const state = /** @type {CustomEvent} */ (event).detail;
+    if (!share?.id) return;
+    const ours = state.shareId === share.id;
+    if (ours && state.view === "granted") share.seen = true;
+    else if (share.seen) stop(ours);
+  });
 } else if (root) {
   root.hidden = false;
   const status = document.getElementById("browser-share-status");

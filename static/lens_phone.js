@@ -7,7 +7,7 @@
 // the flashlight on where the camera says it can (`torch`), and disconnect; each switch is told
 // to the server, which shows it to the technician. The technician's drawing, freeze and the end
 // come over the page's live stream (`…/events`) and are drawn over the camera's own picture.
-// A peer that has not connected after 15 s is replaced once by a new offer (the camera kept).
+// A peer that has not connected after 20 s is replaced once by a new offer (the camera kept).
 // When the connection fails the page asks the server whether the session still runs: one that
 // runs nowhere (its server stopped, the technician's side gone) is said as ended, and the page
 // stops; no answer at all is the phone's own network, said as a connection problem.

@@ -13,7 +13,7 @@
 // follows an object when the phone moves (freeze first to keep it on the object).
 import { liveSource } from "./live_source.js";
 import { drawStrokes, fitPicture, holdFrame, paintStrokes } from "./lens_ink.js";
-import { gathered } from "./peer_link.js";
+import { gathered, watchPeer } from "./peer_link.js";
 
 const root = document.getElementById("lens-view");
 if (root) start(root);
@@ -131,23 +131,27 @@ function start(root) {
 
   /** A peer for the picture: the server offers, this page answers (complete, no trickle). */
   const connect = async () => {
-    if (connecting || (pc && pc.connectionState !== "failed")) return;
+    if (connecting || pc) return;
     connecting = true;
     try {
       const response = await post(root.dataset.peer ?? "");
       if (!response.ok) return;
       const offer = await response.json();
-      pc?.close();
       const peer = pc = new RTCPeerConnection();
       peer.addEventListener("track", (event) => {
         const [stream] = event.streams;
         video.srcObject = stream ?? new MediaStream([event.track]);
         play();
       });
-      peer.addEventListener("connectionstatechange", () => {
-        if (peer === pc && peer.connectionState === "failed" && state.phase === "live") {
-          setTimeout(() => void connect(), 1000);
-        }
+      // Failed, or not connected in time (peer_link.js): a new peer while the phone sends.
+      watchPeer(peer, {
+        connected: () => {},
+        lost: () => {
+          if (peer !== pc) return;
+          peer.close();
+          pc = null;
+          if (state.phase === "live") setTimeout(() => void connect(), 1000);
+        },
       });
       await peer.setRemoteDescription({ type: "offer", sdp: offer.sdp });
       await peer.setLocalDescription(await peer.createAnswer());

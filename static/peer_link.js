@@ -6,7 +6,7 @@
 // a peer that never connected once (CONNECT_TRIES) with a new offer, keeping what they send.
 
 /** How long a new peer may take to connect before it counts as lost. */
-export const CONNECT_DEADLINE_MS = 15_000;
+export const CONNECT_DEADLINE_MS = 20_000;
 /** Peers a page tries before the connection counts as failed. */
 export const CONNECT_TRIES = 2;
 

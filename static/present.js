@@ -138,7 +138,8 @@ function present(panel) {
   const link = async (track, attempt) => {
     const pc = new RTCPeerConnection();
     const sender = pc.addTransceiver(track, { direction: "sendonly" }).sender;
-    share = { pc, sender, track, seen: share?.track === track && share.seen };
+    // A replacement peer is a capture of its own: seen again when the server shows it.
+    share = { pc, sender, track, seen: false };
     render();
     const unwatch = watchPeer(pc, {
       connected: () => {},

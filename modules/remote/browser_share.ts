@@ -21,7 +21,9 @@ import { type ReceivedFrame, ScreenReceiver } from "./screen_receiver.ts";
 
 /** One customer's browser share, standing in for the agent on the session's `RemoteSession`. */
 export class BrowserShare {
-  readonly link: AgentLink & { viewOnly: true };
+  readonly link: AgentLink & { viewOnly: true; shareId: string };
+  /** This share's own id (`CustomerView.shareId`), given to the page with the answer. */
+  readonly id: string = crypto.randomUUID();
   readonly #receiver: ScreenReceiver;
   #closed = false;
   #attached = false;
@@ -39,6 +41,7 @@ export class BrowserShare {
     });
     this.link = {
       viewOnly: true,
+      shareId: this.id,
       send: (message) => this.#told(message),
       close: () => this.close(),
     };

@@ -512,6 +512,7 @@ export class RemoteSession {
       control: this.#consent.control,
       technicians: [...technicians.values()],
       browserShare: this.agent?.viewOnly === true,
+      shareId: this.agent?.shareId ?? null,
       recording: this.recorder?.recording === true,
       drawing: this.#whiteboard.on,
       switchAsked: this.switchAsked && this.agent?.viewOnly === true,

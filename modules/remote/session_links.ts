@@ -18,6 +18,8 @@ export interface AgentLink {
   close(code: number, reason: string): void;
   /** A browser share (browser_share.ts): the picture only, never control. */
   readonly viewOnly?: boolean;
+  /** A browser share's own id: the customer's page knows its share by it (`CustomerView`). */
+  readonly shareId?: string;
   /** It shares no screen (its hello's `noDesktop`): view and control are refused. */
   readonly noDesktop?: boolean;
   /** The codecs the agent can encode (its hello's); absent: VP8 only (codec_choice.ts). */
@@ -67,6 +69,12 @@ export interface CustomerView {
   control: ConsentState;
   /** The "agent" is the customer's browser sharing the screen (view only). */
   browserShare: boolean;
+  /**
+   * Which browser share it is (the id its offer's answer gave; null: none): a page that starts
+   * a share while the server still holds its previous one (a reload) tells its own share's view
+   * from the one that is about to end.
+   */
+  shareId: string | null;
   /** A technician asked that customer to switch to the support app. */
   switchAsked: boolean;
   /** The picture is being recorded now (modules/recording). */

@@ -2,7 +2,8 @@
  * The customer's browser screen share (browser_share.ts), from the Instant Chat page:
  *
  * - `POST /s/:token/share/offer` — the page's complete WebRTC offer (`{ sdp }`, every
- *   candidate in it) → our complete answer. Refused while the support app is attached (it
+ *   candidate in it) → our complete answer and the share's id (`{ sdp, id }`, the page knows
+ *   its share's view by it: `CustomerView.shareId`). Refused while the support app is attached (it
  *   shares the screen itself) and while nobody works the session (queued or on hold);
  * - `POST /s/:token/share/stop` — the customer stops (our button, or the browser's own stop);
  * - `POST /console/sessions/:id/share/switch` — a technician who may control asks the customer
@@ -89,7 +90,7 @@ export const shareRoutes = new Hono<AppEnv>()
     // Held, transferred or ended: the share stops (as agent view does).
     unsubscribe = whileWorked(deps, session, () => share.close());
     try {
-      return c.json({ sdp: await share.answer(sdp) });
+      return c.json({ sdp: await share.answer(sdp), id: share.id });
     } catch (error) {
       share.close();
       deps.log.error("share offer refused", { error: String(error) });

@@ -16,6 +16,7 @@ import { users } from "../../modules/auth/mod.ts";
 import { defaultGroupSettings, technicianGroups } from "../../modules/org/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { recordings } from "../../modules/recording/mod.ts";
+import { keepPeers, recordShareStatus } from "../support/share_e2e.ts";
 
 const FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 const SHOTS = "/tmp/shots";
@@ -81,6 +82,8 @@ browserTest(
         try {
           const customer = await customerBrowser.newPage();
           await customer.addInitScript(smallFakeScreen);
+          await customer.addInitScript(keepPeers);
+          await customer.addInitScript(recordShareStatus);
           await customer.setViewportSize({ width: 1366, height: 768 });
           await customer.goto(`${base}/s/${session.token}`);
           const notice = customer.locator("#remote-recording");
@@ -126,9 +129,13 @@ browserTest(
           await customer.locator("#browser-share-stop").waitFor().catch(async (error) => {
             // What the page said instead (a refusal, "connecting"): seen once on a loaded machine.
             const said = await customer.locator("#browser-share-status").textContent();
-            throw new Error(`no Stop sharing after the second Share; the page says: ${said}`, {
-              cause: error,
-            });
+            const log = await customer.evaluate(() =>
+              JSON.stringify((globalThis as { statusLog?: unknown }).statusLog)
+            );
+            throw new Error(
+              `no Stop sharing after the second Share; the page says: ${said}; it said: ${log}`,
+              { cause: error },
+            );
           });
           await customer.locator("#remote-recording").filter({
             hasText: "Deze sessie wordt opgenomen.",

@@ -22,29 +22,13 @@ import {
   peerCodec,
   preferCodec,
   receiving,
+  recordShareStatus,
   viewEnded,
 } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { holdSession } from "../../modules/support/mod.ts";
 import { remoteHub } from "../../modules/remote/mod.ts";
-
-/**
- * In the customer's page: every text the share's status line shows, with the state of the
- * newest peer connection (`keepPeers`) at that moment, in `globalThis.statusLog`.
- */
-function recordShareStatus() {
-  const log: { text: string; state: string }[] = [];
-  (globalThis as { statusLog?: typeof log }).statusLog = log;
-  addEventListener("DOMContentLoaded", () => {
-    const line = document.getElementById("browser-share-status");
-    if (!line) return;
-    new MutationObserver(() => {
-      const peers = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
-      log.push({ text: line.textContent ?? "", state: peers.at(-1)?.connectionState ?? "none" });
-    }).observe(line, { childList: true, characterData: true, subtree: true });
-  });
-}
 
 /** Chromium's fake screen (a moving pattern, 1280×720) granted without a picker. */
 const FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
@@ -156,7 +140,7 @@ browserTest(
             codec,
           );
           // Its first peer never connects (the answer's ICE password is wrong, as a handshake
-          // lost for good would leave it): after 15 s the page offers again by itself, the
+          // lost for good would leave it): after 20 s the page offers again by itself, the
           // screen kept, and says "connecting" meanwhile, not shared and not failed.
           let offers = 0;
           await customer.route("**/share/offer", async (route) => {
@@ -193,6 +177,29 @@ browserTest(
           await tech.locator(".rv-view-only").waitFor({ state: "detached" });
         }
         await customer.evaluate(() => delete (globalThis as { shareCodec?: string }).shareCodec);
+
+        // A second tab of the same page shares while the first still does (as a reloaded page
+        // does while the server still holds its old share): the server's end of the first share
+        // is not the second's — it keeps sharing — and the first tab says it stopped.
+        await customer.locator("#browser-share-start").click();
+        await customer.getByText("Your screen is being shared with Ann.").waitFor();
+        const second = Object.assign(await customerBrowser.newPage(), { errors: [] as string[] });
+        second.on("pageerror", (error) => second.errors.push(String(error)));
+        await second.addInitScript(fakeScreenSize);
+        await second.goto(`${base}/s/${session.token}`);
+        await second.locator("#browser-share-start").click();
+        await second.getByText("Your screen is being shared with Ann.").waitFor();
+        await customer.locator("#browser-share-start").waitFor();
+        assert.match(await customer.textContent("#browser-share-status") ?? "", /has stopped/);
+        await second.waitForTimeout(3_000);
+        assert.equal(await second.locator("#browser-share-stop").isVisible(), true);
+        assert.match(await second.textContent("#browser-share-status") ?? "", /being shared/);
+        const shared = remoteHub(t.deps).find(session.id)?.customerView();
+        assert.match(shared?.shareId ?? "", /^[0-9a-f-]{36}$/, "the share's id in the state");
+        await second.locator("#browser-share-stop").click();
+        await tech.locator(".rv-view-only").waitFor({ state: "detached" });
+        assert.deepEqual(second.errors, []);
+        await second.close();
 
         // Shared again, then held: the share stops on the customer's page too.
         await customer.locator("#browser-share-start").click();

@@ -183,3 +183,39 @@ export async function viewEnded(tech: Page, agentGone: () => boolean): Promise<v
   const more = await decodedFrames(tech) - stopped;
   if (more > 1) throw new Error(`${more} frames decoded after stop`);
 }
+
+/**
+ * In the customer's page: every text the share's status line shows, with the state of the
+ * newest peer connection (`keepPeers`) and what `#remote-consent` says of view at that moment,
+ * and every change of that view, in `globalThis.statusLog` (ms since the page's start).
+ */
+export function recordShareStatus() {
+  const log: { ms: number; text: string; state: string; view: string }[] = [];
+  (globalThis as { statusLog?: typeof log }).statusLog = log;
+  addEventListener("DOMContentLoaded", () => {
+    const line = document.getElementById("browser-share-status");
+    const consent = document.getElementById("remote-consent");
+    const note = () => {
+      const peers = (globalThis as { peers?: RTCPeerConnection[] }).peers ?? [];
+      log.push({
+        ms: Math.round(performance.now()),
+        text: line?.textContent ?? "",
+        state: peers.at(-1)?.connectionState ?? "none",
+        view: consent?.dataset.view ?? "",
+      });
+    };
+    if (line) {
+      new MutationObserver(note).observe(line, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }
+    if (consent) {
+      new MutationObserver(note).observe(consent, {
+        attributes: true,
+        attributeFilter: ["data-view"],
+      });
+    }
+  });
+}
