@@ -214,7 +214,7 @@ if (root && supported) {
       if (share?.pc !== pc) return;
       share.id = answer.id ?? "";
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
-      // Stoppable at once; said to be shared once connected (connectionstatechange).
+      // Stoppable at once; said to be shared once connected (watchPeer above).
       render(true, pc.connectionState === "connected" ? sharingText() : labels.connecting);
     } catch {
       unwatch();
