@@ -39,6 +39,8 @@ if (root && supported) {
    * @type {{ pc: RTCPeerConnection, stream: MediaStream, seen: boolean, surface: string, id: string } | null}
    */
   let share = null;
+  /** The server's ids of every share this tab made (`CustomerView.shareId`). */
+  const mine = new Set();
 
   const csrf = () =>
     /** @type {HTMLInputElement | null} */ (document.querySelector("input[name=_csrf]"))
@@ -86,15 +88,15 @@ if (root && supported) {
       : labels[`sharing${what}`];
   };
 
-  /** @param {boolean} tellServer */
-  const stop = (tellServer) => {
+  /** @param {boolean} tellServer @param {string} [words] what the page says then */
+  const stop = (tellServer, words = labels.stopped) => {
     const current = share;
     if (!current) return;
     share = null;
     for (const track of current.stream.getTracks()) track.stop();
     current.pc.close();
     if (tellServer) post(section.dataset.stop ?? "", undefined).catch(() => {});
-    render(false, labels.stopped);
+    render(false, words);
   };
 
   /**
@@ -213,6 +215,7 @@ if (root && supported) {
       const answer = await response.json();
       if (share?.pc !== pc) return;
       share.id = answer.id ?? "";
+      mine.add(share.id);
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
       // Stoppable at once; said to be shared once connected (watchPeer above).
       render(true, pc.connectionState === "connected" ? sharingText() : labels.connecting);
@@ -240,13 +243,26 @@ if (root && supported) {
   // The server ended view (see the top): stop here too once it had been granted to this
   // share — by its id, not by what the consent line said: after a reload the server still
   // holds the page's previous share for a moment, granted, and ends it when this one's offer
-  // comes; that end is not this share's. Another share taking its place ends it here too.
+  // comes; that end is not this share's. Another share taking its place (another tab of this
+  // page) ends it here too, and the page says where sharing went.
   document.addEventListener("remote-state", (event) => {
     const state = /** @type {CustomEvent} */ (event).detail;
-    if (!share?.id) return;
+    // Shared from another tab or window of this page (not one of this tab's own shares).
+    const elsewhere = Boolean(state.shareId) && !mine.has(state.shareId) &&
+      state.view === "granted";
+    if (!share) {
+      // Stopped here: whether the screen is shared from another tab or window of this page now
+      // ("nothing is shared from this browser" would be untrue then), or from nowhere again.
+      if (status.textContent === labels.stopped && elsewhere) status.textContent = labels.moved;
+      else if (status.textContent === labels.moved && !elsewhere) {
+        status.textContent = labels.stopped;
+      }
+      return;
+    }
+    if (!share.id) return;
     const ours = state.shareId === share.id;
     if (ours && state.view === "granted") share.seen = true;
-    else if (share.seen) stop(ours);
+    else if (share.seen) stop(ours, elsewhere ? labels.moved : labels.stopped);
   });
 } else if (root) {
   root.hidden = false;

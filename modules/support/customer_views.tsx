@@ -496,6 +496,7 @@ function BrowserShareForm(props: { c: C; token: string; recorded: boolean }) {
     "sharingChosen",
     "sharingChosenWith",
     "stopped",
+    "moved",
     "unsupported",
     "failed",
   ] as const;

@@ -180,7 +180,8 @@ browserTest(
 
         // A second tab of the same page shares while the first still does (as a reloaded page
         // does while the server still holds its old share): the server's end of the first share
-        // is not the second's — it keeps sharing — and the first tab says it stopped.
+        // is not the second's — it keeps sharing — and the first tab says sharing went on in
+        // another tab (not "nothing is shared from this browser", which would be untrue).
         await customer.locator("#browser-share-start").click();
         await customer.getByText("Your screen is being shared with Ann.").waitFor();
         const second = Object.assign(await customerBrowser.newPage(), { errors: [] as string[] });
@@ -190,7 +191,13 @@ browserTest(
         await second.locator("#browser-share-start").click();
         await second.getByText("Your screen is being shared with Ann.").waitFor();
         await customer.locator("#browser-share-start").waitFor();
-        assert.match(await customer.textContent("#browser-share-status") ?? "", /has stopped/);
+        assert.equal(
+          await customer.textContent("#browser-share-status"),
+          "Screen sharing continues in another tab or window. Nothing is shared from this tab now.",
+        );
+        await customer.screenshot({ path: "/tmp/shots/share-moved-1366.png" });
+        await second.setViewportSize({ width: 1920, height: 1080 });
+        await second.screenshot({ path: "/tmp/shots/share-second-tab-1920.png" });
         await second.waitForTimeout(3_000);
         assert.equal(await second.locator("#browser-share-stop").isVisible(), true);
         assert.match(await second.textContent("#browser-share-status") ?? "", /being shared/);
