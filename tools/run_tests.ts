@@ -33,6 +33,7 @@ import { databaseTestFiles, testFiles } from "./db_tests.ts";
 import {
   type Engine,
   estimateSeconds,
+  failureDigest,
   fileSeconds,
   guessSeconds,
   type Job,
@@ -372,6 +373,15 @@ async function main(): Promise<number> {
   }
   if (failed.length > 0) {
     console.log(`FAILED jobs:\n${failed.map((r) => `  ${r.job.files.join(" ")}`).join("\n")}`);
+    // Last, so that a log cut in the middle still names what failed and why (.ci/run prints
+    // this part of both passes again at its end).
+    console.log(`\n──── what failed (${engine})`);
+    for (const r of failed) {
+      console.log(
+        `\n· job of ${r.job.files.length} files, exit ${r.code} after ${r.seconds.toFixed(0)} s:` +
+          `\n${failureDigest(r.output).join("\n")}`,
+      );
+    }
   }
   return 1;
 }

@@ -196,6 +196,36 @@ export function fileSeconds(
   return times;
 }
 
+/**
+ * What a failed job's reader needs first, from its whole output: the `ERRORS` section of
+ * `deno test` — each failed test's name and place, its error's first lines, the stack frames
+ * of Deno's own internals left out — at most `maxLines` lines in all. A job that printed no
+ * such section (it crashed, or was stopped as hung) gives its last lines instead. CI's log
+ * is shown to a reader cut in the middle; this digest is what it prints last.
+ */
+export function failureDigest(output: string, maxLines = 60): string[] {
+  const lines = output.replace(ANSI, "").split("\n");
+  const from = lines.findIndex((l) => l.trim() === "ERRORS");
+  if (from < 0) return lines.filter((l) => l.trim() !== "").slice(-Math.min(20, maxLines));
+  const until = lines.findIndex((l, i) => i > from && l.trim() === "FAILURES");
+  const section = lines.slice(from + 1, until < 0 ? undefined : until);
+  const digest: string[] = [];
+  let inBlock = 0;
+  for (const line of section) {
+    if (line.trim() === "") {
+      inBlock = 0;
+      continue;
+    }
+    if (/^\s+at .*\bext:/.test(line)) continue;
+    inBlock += 1;
+    if (inBlock === 1 && digest.length > 0) digest.push("");
+    if (inBlock <= 12) digest.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
+    else if (inBlock === 13) digest.push("  …");
+  }
+  if (digest.length <= maxLines) return digest;
+  return [...digest.slice(0, maxLines - 1), `… ${digest.length - maxLines + 1} more lines`];
+}
+
 /** The database URL of worker `n` (1-based): the first is `url` itself, the others siblings. */
 export function workerDatabaseUrl(url: string, n: number): string {
   if (n === 1) return url;

@@ -5,6 +5,7 @@ import {
   browserStory,
   dataLayerTest,
   estimateSeconds,
+  failureDigest,
   fileSeconds,
   guessSeconds,
   needsBothEngines,
@@ -176,6 +177,46 @@ Deno.test("takeSlot() skips a ticket left by a runner that was killed", async ()
   }
 });
 
+Deno.test("failureDigest() keeps each failed test's name and error, drops Deno's own frames, caps the length", () => {
+  const output = [
+    "running 2 tests from ./x_test.ts",
+    "bad ... \x1b[31mFAILED\x1b[0m (1ms)",
+    "",
+    "\x1b[41m ERRORS \x1b[0m",
+    "",
+    "bad => ./x_test.ts:2:6",
+    "error: Error: boom",
+    "    at file:///r/x_test.ts:2:36",
+    "    at innerWrapped (ext:cli/40_test.js:180:11)",
+    "",
+    "./z_test.ts (uncaught error)",
+    "error: (in promise) Error: module level",
+    ...Array.from({ length: 20 }, (_, i) => `detail ${i}`),
+    "",
+    "\x1b[41m FAILURES \x1b[0m",
+    "",
+    "bad => ./x_test.ts:2:6",
+    "FAILED | 1 passed | 2 failed",
+  ].join("\n");
+  const digest = failureDigest(output);
+  assert.deepEqual(digest.slice(0, 5), [
+    "bad => ./x_test.ts:2:6",
+    "error: Error: boom",
+    "    at file:///r/x_test.ts:2:36",
+    "",
+    "./z_test.ts (uncaught error)",
+  ]);
+  assert.equal(digest.length, 4 + 12 + 1, digest.join("\n"));
+  assert.equal(digest.at(-1), "  …");
+  assert.ok(!digest.some((l) => l.includes("FAILED |")));
+  const capped = failureDigest(output, 6);
+  assert.equal(capped.length, 6);
+  assert.match(capped.at(-1)!, /^… 12 more lines$/);
+  // No ERRORS section (a crash, a job stopped as hung): its last lines.
+  const crash = failureDigest("running 1 test from ./a_test.ts\nthread panicked\n\nstopped: x");
+  assert.deepEqual(crash, ["running 1 test from ./a_test.ts", "thread panicked", "stopped: x"]);
+});
+
 Deno.test("run_tests.ts runs every file in parallel jobs, prints each whole, fails on any failure", async () => {
   const root = await Deno.makeTempDir({ prefix: "run-tests-root-" });
   try {
@@ -199,6 +240,12 @@ Deno.test("run_tests.ts runs every file in parallel jobs, prints each whole, fai
     assert.match(all.text, /marker-c/);
     assert.doesNotMatch(all.text, /not a test file/);
     assert.match(all.text, /FAILED jobs:\n {2}.*sub\/b_test\.ts/);
+    // The digest comes last: the failed test's name, place and error.
+    const digest = all.text.slice(all.text.lastIndexOf("──── what failed (pglite)"));
+    assert.match(
+      digest,
+      /job of 3 files, exit 1 after \d+ s:\nb => \.\/sub\/b_test\.ts:1:6\nerror: Error: marker-b/,
+    );
     const saved = JSON.parse(await Deno.readTextFile(join(root, "tests/durations/pglite.json")));
     assert.deepEqual(Object.keys(saved).sort(), ["a_test.ts", "c.test.ts", "sub/b_test.ts"]);
 

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, nextOp, withServer } from "../../tests/support/sockets.ts";
+import { agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { translator } from "../i18n/mod.ts";
 import type { ResolvedTerms } from "../../protocol/unattended_request.ts";
@@ -52,16 +52,12 @@ Deno.test({
         await browser.signIn(ann.email, TECH_PASSWORD);
         const requestOn = async (os: "windows" | "linux") => {
           const session = await workingSession(t, ann);
-          const agent = await agentSocket(port);
-          const hello = agentHello(session.token);
-          agent.send(hello.type === "hello" ? { ...hello, os } : hello);
-          await agent.next((m) => m.type === "welcome");
-          const ops = await nextOp(agent, "agent.about");
-          agent.send({
-            type: "opDone",
-            id: ops.id,
-            json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
-          });
+          const agent = await agentWithOps(
+            port,
+            session.token,
+            ["unattended.about", "unattended.install"],
+            os,
+          );
           const sent = browser.post(`/console/sessions/${session.id}/unattended`, {
             authMode: "ask_each_time",
             kind: "days",

@@ -10,13 +10,14 @@ import assert from "node:assert/strict";
 import { startTestApp } from "../../tests/support/app.ts";
 import { TECH_PASSWORD } from "../../tests/support/org.ts";
 import { technician, workingSession } from "../../tests/support/sessions.ts";
-import { agentHello, agentSocket, nextOp, withServer } from "../../tests/support/sockets.ts";
+import { agentWithOps, nextOp, withServer } from "../../tests/support/sockets.ts";
 import { defaultPermissions } from "../permissions/mod.ts";
 import { deviceWithGrant } from "./test_fixtures.ts";
 import { unattendedRequests } from "./schema.ts";
 
 const ACCESS = ["unattendedAccess", "startPrivate", "desktopView", "remoteControl"] as const;
 const READY = { canInstall: true, unavailable: null };
+const UNATTENDED_OPS = ["unattended.about", "unattended.install"];
 
 /**
  * A session of `ann` whose support app says it runs on `os` and answers `unattended.about` with
@@ -30,16 +31,7 @@ async function agentOn(
   answer: { canInstall: boolean; unavailable: string | null },
 ) {
   const session = await workingSession(t, ann);
-  const agent = await agentSocket(port);
-  const hello = agentHello(session.token);
-  agent.send(hello.type === "hello" ? { ...hello, os } : hello);
-  await agent.next((m) => m.type === "welcome");
-  const ops = await nextOp(agent, "agent.about");
-  agent.send({
-    type: "opDone",
-    id: ops.id,
-    json: JSON.stringify({ os, ops: ["unattended.about", "unattended.install"] }),
-  });
+  const agent = await agentWithOps(port, session.token, UNATTENDED_OPS, os);
   const about = async (request: Promise<Response>) => {
     const op = await nextOp(agent, "unattended.about");
     agent.send({

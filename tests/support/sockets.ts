@@ -139,18 +139,20 @@ export async function nextOp(agent: AgentTestSocket, kind: string, ms = 5_000) {
 }
 
 /**
- * A support app joined to the session with `token` that answers the server's `agent.about`
- * with the operations it offers.
+ * A support app on `os` joined to the session with `token` that answers the server's
+ * `agent.about` with the operations it offers.
  */
 export async function agentWithOps(
   port: number,
   token: string,
   ops: readonly string[],
+  os: "linux" | "windows" = "linux",
 ): Promise<AgentTestSocket> {
   const agent = await agentSocket(port);
-  agent.send(agentHello(token));
+  const hello = agentHello(token);
+  agent.send(hello.type === "hello" ? { ...hello, os } : hello);
   await agent.next((m) => m.type === "welcome");
   const about = await nextOp(agent, "agent.about");
-  agent.send({ type: "opDone", id: about.id, json: JSON.stringify({ os: "linux", ops }) });
+  agent.send({ type: "opDone", id: about.id, json: JSON.stringify({ os, ops }) });
   return agent;
 }
