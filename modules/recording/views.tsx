@@ -1,7 +1,9 @@
 /**
  * A session's recordings on its record page (modules/history): each part with its time,
- * length, size and picture, and a Download link (`recordingHref`). A Lens session's on its own
- * page (`lensRecordingHref`), each finished part also played in the page.
+ * length, size and picture, Play (the part in the one player below the list,
+ * static/recording_player.js: nothing is fetched — nor audited as taken — until someone plays)
+ * and a Download link (`recordingHref`). A Lens session's on its own page (`lensRecordingHref`),
+ * each finished part played in a player of its own.
  */
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
@@ -68,8 +70,8 @@ export function RecordingList(
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr>
+          {rows.map((row, i) => (
+            <tr data-recording-row={row.id}>
               <td>
                 <Moment lang={t.lang} at={row.startedAt} style="dateTime" />
               </td>
@@ -81,6 +83,19 @@ export function RecordingList(
               </td>
               <td>{_size(t, row.bytes)}</td>
               <td>
+                {!lens && row.endedAt && (
+                  <>
+                    <button
+                      type="button"
+                      class="link"
+                      data-recording-play={href(row.id)}
+                      data-recording-title={t("recording.list.part", { number: i + 1 })}
+                    >
+                      {t("recording.list.play")}
+                    </button>
+                    {" · "}
+                  </>
+                )}
                 <a href={href(row.id)} download>
                   {t("recording.list.download")}
                 </a>
@@ -110,21 +125,30 @@ export function RecordingList(
       </table>
       {lens && rows.map((row, i) =>
         row.endedAt && (
-          <figure class="lens-recording-player">
+          <figure class="recording-player">
             <video
               controls
               preload="metadata"
               src={href(row.id)}
               data-recording-player={row.id}
-              aria-label={t("recording.lens.part", { number: i + 1 })}
+              aria-label={t("recording.list.part", { number: i + 1 })}
             >
             </video>
             <figcaption>
-              {t("recording.lens.part", { number: i + 1 })} ·{" "}
+              {t("recording.list.part", { number: i + 1 })} ·{" "}
               <Moment lang={t.lang} at={row.startedAt} style="dateTime" />
             </figcaption>
           </figure>
         )
+      )}
+      {!lens && rows.some((row) => row.endedAt) && (
+        <>
+          <figure class="recording-player" data-recording-figure hidden>
+            <video controls preload="none" data-recording-player=""></video>
+            <figcaption></figcaption>
+          </figure>
+          <script type="module" src="/static/recording_player.js"></script>
+        </>
       )}
     </section>
   );

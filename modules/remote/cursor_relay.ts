@@ -7,7 +7,9 @@
  * not said yet and do not watch are left out, as for the codec (codec_choice.ts). One viewer that
  * cannot turns the session back to the pointer drawn into the picture, its leaving turns it
  * separate again. With no viewer counted the mode stays as it is: a reloaded panel does not cost
- * the agent two switches. A new agent connection starts drawn in (as the agent does).
+ * the agent two switches. A new agent connection starts drawn in (as the agent does). While the
+ * session is recorded the pointer is drawn in, whoever watches: a recording is the frames as
+ * they pass (modules/recording), and one without the pointer would not show what was clicked.
  *
  * The pointer goes to exactly the viewers that get the picture (a peer: view granted and
  * watching); one that starts getting it is first sent the last place with the shape, and one that
@@ -33,12 +35,16 @@ export interface CursorViewer {
   send(message: ViewerMessage): void;
 }
 
-/** Whether the agent should send the pointer apart (null: no viewer counted, keep the mode). */
+/**
+ * Whether the agent should send the pointer apart (null: no viewer counted, keep the mode);
+ * never while `recording`.
+ */
 export function chooseSeparate(
   agent: { readonly separateCursor?: boolean } | null,
   viewers: Iterable<CursorViewer>,
+  recording = false,
 ): boolean | null {
-  if (!agent?.separateCursor) return false;
+  if (!agent?.separateCursor || recording) return false;
   let any = false;
   for (const viewer of viewers) {
     if (viewer.codecs === undefined && !viewer.watching) continue; // not said yet
@@ -59,18 +65,21 @@ export class CursorRelay {
   }
 
   /** A new agent connection: it draws the pointer in until told; what the last one sent is gone. */
-  attached(agent: CursorAgent, viewers: Iterable<CursorViewer>) {
+  attached(agent: CursorAgent, viewers: Iterable<CursorViewer>, recording = false) {
     const was = this.#separate;
     this.#separate = false;
     this.#place = null;
     this.#shape = null;
     if (was) this.#tellNull(viewers);
-    this.choose(agent, viewers);
+    this.choose(agent, viewers, recording);
   }
 
-  /** The viewers changed (joined, said, left): the agent is told when the mode changes. */
-  choose(agent: CursorAgent | null, viewers: Iterable<CursorViewer>) {
-    const separate = chooseSeparate(agent, viewers);
+  /**
+   * The viewers changed (joined, said, left) or a recording started or stopped (`recording`):
+   * the agent is told when the mode changes.
+   */
+  choose(agent: CursorAgent | null, viewers: Iterable<CursorViewer>, recording = false) {
+    const separate = chooseSeparate(agent, viewers, recording);
     if (!agent || separate === null || separate === this.#separate) return;
     this.#separate = separate;
     agent.send({ type: "cursorMode", separate });

@@ -74,6 +74,10 @@ export class RemoteSession {
     return this.#consent;
   }
   quality: QualityPreset = "auto";
+  /** The agent was asked to send the pointer apart from the picture (cursor_relay.ts). */
+  get cursorApart(): boolean {
+    return this.#cursor.separate;
+  }
   /** The codec the picture's frames come in now (relay.ts). */
   codec: RelayCodec = { name: "vp8" };
   /** A technician asked the browser-sharing customer to switch to the support app. */
@@ -152,7 +156,7 @@ export class RemoteSession {
     this.#applyQuality();
     this.#agentCodec = "vp8";
     this.#chooseCodec();
-    this.#cursor.attached(link, this.viewers);
+    this.#cursor.attached(link, this.viewers, this.recorder?.recording === true);
     this.#toldRecording = false; // a new link's window has heard nothing yet
     this.#toldPresenting = undefined;
     this.#tellAgentPresenting();
@@ -294,7 +298,7 @@ export class RemoteSession {
     if (viewer.watching && allows(this.#consent, "view")) this.#connect(viewer);
     this.#startAuto();
     this.#chooseCodec();
-    this.#cursor.choose(this.agent, this.viewers);
+    this.#chooseCursor();
   }
 
   /**
@@ -307,7 +311,7 @@ export class RemoteSession {
     viewer.cursor = cursor;
     if (!this.viewers.has(viewer)) return;
     this.#chooseCodec();
-    this.#cursor.choose(this.agent, this.viewers);
+    this.#chooseCursor();
   }
 
   /**
@@ -322,7 +326,7 @@ export class RemoteSession {
     this.#tellCustomer();
     this.#disconnect(viewer);
     this.#chooseCodec();
-    this.#cursor.choose(this.agent, this.viewers);
+    this.#chooseCursor();
     if (this.viewers.size === 0) this.#stopAuto();
     if (this.#technicianWatches()) return;
     clearTimeout(this.#leaveTimer);
@@ -593,7 +597,13 @@ export class RemoteSession {
 
   /** The recorder started or stopped writing: viewers and the customer's page say so. */
   recordingChanged() {
+    this.#chooseCursor();
     this.#changed();
+  }
+
+  /** The pointer apart or in the picture (cursor_relay.ts): in it while recorded. */
+  #chooseCursor() {
+    this.#cursor.choose(this.agent, this.viewers, this.recorder?.recording === true);
   }
 
   close() {

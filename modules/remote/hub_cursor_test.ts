@@ -126,3 +126,35 @@ Deno.test("cursor: a reconnected agent starts drawn in and is asked again; what 
   remote.close();
   await peer?.close();
 });
+
+Deno.test("cursor: drawn into the picture while the session is recorded, apart again after", () => {
+  const { remote, modes } = session(true);
+  let recording = false;
+  remote.recorder = {
+    frame() {},
+    viewChanged() {},
+    close() {},
+    get recording() {
+      return recording;
+    },
+  };
+  const lead = viewer("lead");
+  remote.join(lead.link);
+  remote.viewerCodecs(lead.link, ["vp8"], true);
+  assert.deepEqual(modes(), [true]);
+  // A recording is the frames as they pass: with the pointer apart it would show none.
+  recording = true;
+  remote.recordingChanged();
+  assert.deepEqual(modes(), [true, false]);
+  assert.deepEqual(lead.cursors(), [null], "the island stops drawing its own");
+  // A viewer that joins meanwhile does not turn it apart while it records.
+  const second = viewer("second");
+  remote.join(second.link);
+  remote.viewerCodecs(second.link, ["vp8"], true);
+  assert.deepEqual(modes(), [true, false]);
+  recording = false;
+  remote.recordingChanged();
+  assert.deepEqual(modes(), [true, false, true]);
+  assert.equal(chooseSeparate({ separateCursor: true }, [], true), false, "not even unviewed");
+  remote.close();
+});

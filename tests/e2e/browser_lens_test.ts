@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
 import { launchPhoneBrowser, onTestServer, phoneContext } from "../support/lens_e2e.ts";
-import { decodedFrames, keepPeers, peerCodec } from "../support/share_e2e.ts";
+import { decodedFrames, firstAnswerBroken, keepPeers, peerCodec } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { ADMIN } from "../support/app.ts";
 import { technician } from "../support/sessions.ts";
@@ -366,19 +366,11 @@ browserTest(
         // The first peer after the reload never connects (its answer's ICE password is wrong,
         // as a handshake lost for good would leave it): the phone offers again by itself after
         // 20 s, the camera kept, and says nothing of a failure meanwhile.
-        let offers = 0;
-        await phone.route("**/offer", async (route) => {
-          const response = await route.fetch();
-          const answer = await response.json();
-          if (offers++ === 0) {
-            answer.sdp = answer.sdp.replace(/^a=ice-pwd:.*$/gm, "a=ice-pwd:x".padEnd(33, "x"));
-          }
-          await route.fulfill({ response, json: answer });
-        });
+        const offers = await firstAnswerBroken(phone, "**/offer");
         await phone.locator("[data-lens-start]").click();
-        await until(() => offers === 1, "the first offer after the reload");
+        await until(() => offers() === 1, "the first offer after the reload");
         await phone.waitForTimeout(10_000);
-        assert.equal(offers, 1, "one peer tried in the first 10 s");
+        assert.equal(offers(), 1, "one peer tried in the first 10 s");
         assert.equal(
           await phone.locator("[data-lens-status]").textContent(),
           "Connecting to your technician…",
@@ -388,7 +380,7 @@ browserTest(
           throw new Error(`${error}\nphone: ${said}\nsession: ${JSON.stringify(session.state)}`);
         });
         await until(async () => await inkedPixels(phone) > 100, "the drawing after a reload");
-        assert.equal(offers, 2, "a second peer offered");
+        assert.equal(offers(), 2, "a second peer offered");
         await until(() => session.state.epoch === 3, "the phone's third answered offer");
         // A new peer's stream restarts the <video>'s count: frames flowing, not a total.
         await until(() => framesFlow(tech), "frames after a reload");

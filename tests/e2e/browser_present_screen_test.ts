@@ -1,5 +1,6 @@
 // The technician shows their own screen to the customer (SPEC R11): the technician's Chromium
-// shares its (fake, moving) screen from the workspace's Show screen tab; the customer's page
+// shares its (fake, moving) screen from the workspace's Show screen tab (its first peer never
+// connects: the page offers a second one by itself, the capture kept); the customer's page
 // asks first (View / Not now), then shows the picture decoded at its real size and moving; the
 // viewer fits, zooms, shows a magnifier below 100 % and goes full screen; the technician picks
 // another screen (the same connection: replaceTrack) and the customer's picture takes its size;
@@ -11,7 +12,7 @@
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
-import { fakeScreenSize, keepPeers } from "../support/share_e2e.ts";
+import { fakeScreenSize, firstAnswerBroken, keepPeers } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import type { TestApp } from "../support/app.ts";
 import { technician, workingSession } from "../support/sessions.ts";
@@ -98,7 +99,20 @@ browserTest(
         await tech.locator(`#session-tabs [data-tab-session="${id}"]`).click();
         await tech.click(`#ws-tab-present-${id}`);
         const panel = tech.locator(`#ws-panel-present-${id} [data-present]`);
+        // Its first peer never connects (the answer's ICE password is wrong, as a handshake lost
+        // for good would leave it): after 20 s the page offers again by itself with the same
+        // capture (the screen is not asked for again), and the story goes on over that peer.
+        const offers = await firstAnswerBroken(tech, "**/present/offer");
         await panel.locator("[data-present-start]").click();
+        await tech.waitForTimeout(10_000);
+        assert.equal(offers(), 1, "one peer tried in the first 10 s");
+        assert.equal(await panel.locator("[data-present-stop]").isVisible(), true);
+        for (const until = Date.now() + 30_000; offers() < 2 && Date.now() < until;) {
+          await tech.waitForTimeout(200);
+        }
+        assert.equal(offers(), 2, "a second peer offered");
+        await tech.unroute("**/present/offer");
+        assert.equal(await tech.evaluate(() => (globalThis as { asks?: number }).asks), 1);
         await tech.locator(`#ws-panel-present-${id} [data-present][data-phase=offered]`).waitFor();
         assert.match(
           await panel.locator("[data-present-status]").textContent() ?? "",

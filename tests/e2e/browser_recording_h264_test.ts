@@ -5,12 +5,15 @@
 // (Debian's 156) does: canPlayType('video/x-matroska; codecs="avc1.42E01E"') is "probably".
 // Here the real recorder writes an H.264 part from a real H.264 stream (the share tests' clip,
 // looped), ffprobe reads it, and Chromium plays it — the Lens recordings page's own player and a
-// <video> on a session record page's download link: time advances and frames are presented
+// session record page's player after the part's Play (the page fetches nothing before: a taking
+// is audited, and opening the page is none): time advances and frames are presented
 // (requestVideoFrameCallback, getVideoPlaybackQuality). A Chromium that stopped taking H.264 in
 // Matroska would fail here rather than leave technicians with recordings that do not play.
 import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import type { MediaFrame } from "../../protocol/mod.ts";
+import { auditLog } from "../../modules/audit/mod.ts";
 import { lensRecordFixture } from "../../modules/lens/test_support.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
 import { lensRecordingsHref, recordings } from "../../modules/recording/mod.ts";
@@ -172,26 +175,35 @@ browserTest(
           await page.screenshot({ path: `${SHOTS}/h264_lens_player_${width}.png` });
         }
 
-        // A session's part, from its record page's Download link.
+        // A session's part, played on its record page: opening the page fetches none of it (a
+        // taking is audited), Play puts it in the page's player and starts it.
+        const takings = async () =>
+          (await t.deps.db.select().from(auditLog)
+            .where(eq(auditLog.action, "session.recording_downloaded"))).length;
         await page.goto(`${base}/console/history/session/${session.id}`);
         const link = page.locator(`a[href$="/recordings/${sessionPart.id}"]`);
-        const href = await link.getAttribute("href");
-        assert.ok(href, "the record page links the part");
-        await page.evaluate((src) => {
-          const video = document.createElement("video");
-          video.id = "h264-part";
-          video.src = src;
-          video.controls = true;
-          video.width = 640;
-          document.querySelector("#recordings")!.append(video);
-        }, href);
-        const played = await _play(page, "#h264-part");
+        assert.ok(await link.getAttribute("href"), "the record page links the part");
+        const figure = page.locator("[data-recording-figure]");
+        assert.equal(await figure.isVisible(), false, "no player before Play");
+        await page.waitForTimeout(500);
+        assert.equal(await takings(), 0, "nothing taken by opening the page");
+        await page.locator(`[data-recording-row="${sessionPart.id}"]`)
+          .getByRole("button", { name: "Play" }).click();
+        await figure.waitFor();
+        const played = await _play(page, "[data-recording-figure] video");
         console.log(`session part: ${JSON.stringify(played)}`);
         assert.deepEqual(played.size, [640, 360]);
         assert.ok(played.at > 1.5 && played.presented >= 10 && played.decoded > 0);
+        assert.match(await figure.locator("figcaption").textContent() ?? "", /^Part 1 · \S/);
+        assert.equal(
+          await page.locator(`[data-recording-row="${sessionPart.id}"]`)
+            .getAttribute("aria-current"),
+          "true",
+        );
+        assert.equal(await takings(), 1, "played: one taking");
         for (const [width, height] of [[1920, 1080], [1366, 768]]) {
           await page.setViewportSize({ width, height });
-          await page.locator("#h264-part").scrollIntoViewIfNeeded();
+          await figure.scrollIntoViewIfNeeded();
           await page.screenshot({ path: `${SHOTS}/h264_session_part_${width}.png` });
         }
         assert.deepEqual(page.errors, []);

@@ -5,23 +5,33 @@
  * support app's question says beforehand that the technician may record; the technician records,
  * the customer's page and the support app's window say "This session is being recorded" while it
  * is and not after Stop; the session's record page lists the part; its download is a Matroska
- * file that ffprobe decodes at the screen's size, and Chromium plays it; the audit log has the
- * start, the stop and the download.
+ * file that ffprobe decodes at the screen's size, with the customer's pointer in its picture
+ * (the island draws it apart, so the agent is asked to draw it in while it records), and
+ * Chromium plays it; the audit log has the start, the stop and the download.
  */
 import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { ffprobe } from "../support/ffprobe.ts";
+import { ffprobe, lastFrameRgb } from "../support/ffprobe.ts";
 import { clickAndWait, withBrowser } from "../support/browser.ts";
 import { recordingGroup, TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { closeAgentWorld, pinSessionWithAgent, startFromQueue } from "../support/agent_e2e.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { recordings } from "../../modules/recording/mod.ts";
+import { remoteHub } from "../../modules/remote/mod.ts";
 import { auditLog } from "../../modules/audit/mod.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
+/** The desktop's plain colour (set with xsetroot) and where the customer's pointer rests. */
+const DESKTOP = [0x33, 0x66, 0x99];
+const POINTER = { x: 700, y: 500 };
+
+async function x11(display: string, command: string, ...args: string[]) {
+  const out = await new Deno.Command(command, { args, env: { DISPLAY: display } }).output();
+  assert.equal(out.code, 0, `${command}: ${new TextDecoder().decode(out.stderr)}`);
+}
 const SHOTS = "/tmp/shots";
 
 function picture(page: Page, width: number, height: number) {
@@ -49,6 +59,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const xvfb = await startXvfb({ width: 1024, height: 768 });
+    await x11(xvfb.display, "xsetroot", "-solid", "#336699");
     const work = await Deno.makeTempDir({ prefix: "rescue-recording-e2e-" });
     const folder = `${work}/recordings`;
     const t = await startTestApp();
@@ -89,6 +100,7 @@ Deno.test({
         await appWindow.locator("#allow-control").click();
         await picture(page, 1024, 768);
         step("the technician sees the 1024×768 desktop");
+        assert.equal(remoteHub(t.deps).find(session.id)?.cursorApart, true, "the pointer apart");
 
         const customer = await newPage();
         await customer.setViewportSize({ width: 1366, height: 768 });
@@ -135,6 +147,9 @@ Deno.test({
         );
         assert.equal(pageDot, "rgb(198, 40, 40)");
         step("recording: the toolbar, the customer's page and the app's window say so");
+        // The customer's pointer rests on the plain desktop: the recording must show it, though
+        // the technician's island draws it apart from the picture (cursor_relay.ts).
+        await x11(xvfb.display, "xdotool", "mousemove", `${POINTER.x}`, `${POINTER.y}`);
         // Something moves on the customer's screen while it records.
         const xterm = new Deno.Command("xterm", {
           args: ["-geometry", "60x15+40+40", "-e", "sh", "-c", "top -d 0.3"],
@@ -193,6 +208,20 @@ Deno.test({
         step(
           `downloaded: ${probe.stream.codec_name}, ${probe.stream.nb_read_frames} frames decoded`,
         );
+        // The pointer is in the recorded picture: around its hot spot, pixels far from the
+        // desktop's plain colour (X's default pointer is black and white).
+        const rgb = await lastFrameRgb(file, 1024, 768);
+        let marked = 0;
+        for (let y = POINTER.y - 10; y <= POINTER.y + 10; y++) {
+          for (let x = POINTER.x - 10; x <= POINTER.x + 10; x++) {
+            const i = (y * 1024 + x) * 3;
+            const off = [0, 1, 2].map((c) => Math.abs(rgb[i + c] - DESKTOP[c]));
+            if (Math.max(...off) > 60) marked++;
+          }
+        }
+        assert.ok(marked >= 20, `the pointer in the recording: ${marked} pixels off the desktop`);
+        step(`the pointer is in the recording: ${marked} pixels off the desktop around it`);
+        assert.equal(remoteHub(t.deps).find(session.id)?.cursorApart, true, "apart again after");
 
         // Chromium plays it: a <video> on the same origin reaches a decoded frame of that size.
         const played = await page.evaluate(async (src) => {

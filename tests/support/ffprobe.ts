@@ -22,3 +22,20 @@ export async function ffprobe(
     stderr: new TextDecoder().decode(out.stderr),
   };
 }
+
+/**
+ * The last picture ffmpeg decodes from `path` (sampled at 2 frames a second to keep the output
+ * small), as RGB bytes of `width`×`height`.
+ */
+export async function lastFrameRgb(path: string, width: number, height: number) {
+  const out = await new Deno.Command("ffmpeg", {
+    args: ["-v", "error", "-i", path, "-vf", "fps=2", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const size = width * height * 3;
+  if (out.stdout.byteLength < size) {
+    throw new Error(`ffmpeg decoded no frame: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return out.stdout.subarray(out.stdout.byteLength - size);
+}

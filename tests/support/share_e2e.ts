@@ -46,6 +46,8 @@ export function fakeScreenSize() {
     options?: DisplayMediaStreamOptions,
   ) {
     (globalThis as { askedFor?: unknown }).askedFor = options;
+    const asked = globalThis as { asks?: number };
+    asked.asks = (asked.asks ?? 0) + 1;
     const video = typeof options?.video === "object" ? options.video : {};
     const [width, height] = (globalThis as { fakeScreen?: [number, number] }).fakeScreen ??
       [1280, 720];
@@ -218,4 +220,22 @@ export function recordShareStatus() {
       });
     }
   });
+}
+
+/**
+ * The first answer `page` gets from `url` (a glob) carries a wrong ICE password, as a handshake
+ * lost for good would leave it: that peer never connects, and the page must offer again by
+ * itself. Later answers pass as they are. Returns how many offers were answered so far.
+ */
+export async function firstAnswerBroken(page: Page, url: string): Promise<() => number> {
+  let offers = 0;
+  await page.route(url, async (route) => {
+    const response = await route.fetch();
+    const answer = await response.json();
+    if (offers++ === 0) {
+      answer.sdp = answer.sdp.replace(/^a=ice-pwd:.*$/gm, `a=ice-pwd:${"x".repeat(24)}`);
+    }
+    await route.fulfill({ response, json: answer });
+  });
+  return () => offers;
 }
