@@ -3,7 +3,8 @@
  * length, size and picture, Play (the part in the one player below the list,
  * static/recording_player.js: nothing is fetched — nor audited as taken — until someone plays)
  * and a Download link (`recordingHref`). A Lens session's on its own page (`lensRecordingHref`),
- * each finished part played in a player of its own.
+ * each finished part played in a player of its own — which, too, fetches nothing before Play
+ * (`preload="metadata"` read every part's start at each visit, an audited taking nobody made).
  */
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
@@ -128,7 +129,7 @@ export function RecordingList(
           <figure class="recording-player">
             <video
               controls
-              preload="metadata"
+              preload="none"
               src={href(row.id)}
               data-recording-player={row.id}
               aria-label={t("recording.list.part", { number: i + 1 })}

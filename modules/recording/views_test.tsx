@@ -31,7 +31,7 @@ Deno.test("RecordingList shows a short part's size in kB, never '0.0 MB'", async
   assert.deepEqual(await sizes("nl", rows), ["0:04 40 kB", "0:00 1 kB", "2:05 5,0 MB"]);
 });
 
-Deno.test("RecordingList: a session's finished part has Play into one player that fetches nothing before it", async () => {
+Deno.test("RecordingList: a session's finished part has Play into one player; no player fetches before Play", async () => {
   const unfinished = { ...row(1_000, 0), endedAt: null };
   const rows = [row(40_000, 4), unfinished, row(90_000, 9)];
   const html = String(
@@ -55,4 +55,5 @@ Deno.test("RecordingList: a session's finished part has Play into one player tha
   );
   assert.doesNotMatch(lens, /data-recording-play=|recording_player/);
   assert.equal(lens.match(/<video/g)?.length, 2);
+  assert.equal(lens.match(/preload="none"/g)?.length, 2, "a Lens page's players fetch at Play");
 });

@@ -150,23 +150,22 @@ browserTest(
         assert.ok(shown, `the part's length as m:ss: ${length}`);
         const shownSeconds = Number(shown[1]) * 60 + Number(shown[2]);
         assert.ok(Math.abs(shownSeconds - duration) <= 1, `${length} for ${duration} s`);
+        // Opening the page takes nothing (a taking is audited): the player fetches at Play.
+        const takings = async () =>
+          (await auditActions(t.deps)).filter((a) => a === "lens.recording_downloaded").length;
+        await tech.waitForTimeout(1_000);
+        assert.equal(await takings(), 0, "the page's player fetched the part before Play");
         const played = await tech.locator("[data-recording-player]").evaluate(
           async (el) => {
             const player = el as HTMLVideoElement;
             player.muted = true;
-            if (player.readyState < 2) {
-              await new Promise((resolve, reject) => {
-                player.onloadeddata = resolve;
-                player.onerror = () => reject(new Error(`video error ${player.error?.code}`));
-                player.load();
-              });
-            }
             await player.play();
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             return [player.videoWidth, player.videoHeight, player.currentTime > 0.3];
           },
         );
         assert.deepEqual(played, [session.state.width, session.state.height, true]);
+        assert.equal(await takings(), 1, "played: one taking");
         await shots(tech, "lensrec-recordings-page");
       } finally {
         await phoneBrowser.close();
