@@ -247,9 +247,10 @@ if (root && supported) {
   // page) ends it here too, and the page says where sharing went.
   document.addEventListener("remote-state", (event) => {
     const state = /** @type {CustomEvent} */ (event).detail;
-    // Shared from another tab or window of this page (not one of this tab's own shares).
-    const elsewhere = Boolean(state.shareId) && !mine.has(state.shareId) &&
-      state.view === "granted";
+    // Shared from another tab or window of this page (not one of this tab's own shares) — from
+    // its offer on, before the server has its view granted: this tab would say "stopped" for
+    // that moment, then "continues in another tab".
+    const elsewhere = Boolean(state.shareId) && !mine.has(state.shareId);
     if (!share) {
       // Stopped here: whether the screen is shared from another tab or window of this page now
       // ("nothing is shared from this browser" would be untrue then), or from nowhere again.

@@ -3,7 +3,8 @@
  * with back-off (0.5 s doubling to 5 s, reset by the first message after a reconnect), and a
  * ping every 2 s whose pong gives the round trip the stats show. A close with 4012 ("moved":
  * the session's support app is on another server instance now) is no failure: the socket
- * comes back at once, and lands where the app is. Each connection first says which codecs the
+ * comes back at once, and lands where the app is; one with 4403 (refused: the session ended, went
+ * on hold or elsewhere) is tried again only after the longest back-off. Each connection first says which codecs the
  * browser decodes (`codecs`, by `decodableCodecs`): the server picks H.264 only when every viewer
  * of the session can — and that this island draws the customer's pointer itself (`cursor: true`,
  * cursor_overlay.ts), so the agent may leave it out of the picture.
@@ -230,12 +231,17 @@ export class ViewerSocket {
       if (this.#ws !== ws || this.#stopped) return;
       this.#ws = null;
       const moved = event.code === MOVED_CODE;
-      this.events.close(event.reason, moved, event.code === REFUSED_CODE);
+      const refused = event.code === REFUSED_CODE;
+      this.events.close(event.reason, moved, refused);
       if (moved) {
         this.#backoff = BACKOFF_MIN_MS;
         this.#retry = setTimeout(() => this.#connect(), MOVED_RETRY_MS);
         return;
       }
+      // Refused (the session ended, went on hold or elsewhere): the page replaces this
+      // workspace meanwhile, as a rule; asked again at once, the server would refuse the
+      // handshake itself (a 409 the browser logs). A held session resumed still comes back.
+      if (refused) this.#backoff = BACKOFF_MAX_MS;
       this.#retry = setTimeout(() => this.#connect(), this.#backoff);
       this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
     };

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { ViewerMessage } from "../../protocol/viewer.ts";
-import { parseViewerMessage, socketUrl, ViewerSocket } from "./socket.ts";
+import {
+  BACKOFF_MAX_MS,
+  BACKOFF_MIN_MS,
+  parseViewerMessage,
+  socketUrl,
+  ViewerSocket,
+} from "./socket.ts";
 
 Deno.test("parseViewerMessage() types the server's frames and refuses the rest", () => {
   const state = {
@@ -263,10 +269,14 @@ Deno.test("ViewerSocket says which codecs the browser decodes and that it draws 
   assert.deepEqual(events, ["open", "open"]);
 });
 
-Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and still tries again", async () => {
+Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and still tries again — after the longest back-off", async () => {
   const { ws, events } = socket();
   const realSetTimeout = globalThis.setTimeout;
-  globalThis.setTimeout = ((run: () => void) => realSetTimeout(run, 0)) as typeof setTimeout;
+  const delays: number[] = [];
+  globalThis.setTimeout = ((run: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    return realSetTimeout(run, 0);
+  }) as typeof setTimeout;
   try {
     ws.start();
     FakeSocket.all.at(-1)!.drop("no longer allowed to view this session", 4403);
@@ -278,6 +288,10 @@ Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and stil
   // A session on hold is resumed: the view comes back by itself (the server refuses until then).
   assert.equal(FakeSocket.all.length, 2);
   assert.deepEqual(events, ["close no longer allowed to view this session (refused)"]);
+  // Not at once: an ended session's workspace is replaced meanwhile, and a handshake the
+  // server refuses (409) is an error in the technician's browser console.
+  assert.ok(delays.includes(BACKOFF_MAX_MS), `retried after ${delays.join(", ")} ms`);
+  assert.ok(!delays.includes(BACKOFF_MIN_MS), `retried after ${delays.join(", ")} ms`);
 });
 
 Deno.test("parseViewerMessage() keeps the whiteboard's state and whether the app can draw and undo", () => {
