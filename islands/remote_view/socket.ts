@@ -4,10 +4,10 @@
  * ping every 2 s whose pong gives the round trip the stats show. A close with 4012 ("moved":
  * the session's support app is on another server instance now) is no failure: the socket
  * comes back at once, and lands where the app is; one with 4403 (refused: the session ended, went
- * on hold or elsewhere) is tried again only after the longest back-off. Each connection first says which codecs the
- * browser decodes (`codecs`, by `decodableCodecs`): the server picks H.264 only when every viewer
- * of the session can — and that this island draws the customer's pointer itself (`cursor: true`,
- * cursor_overlay.ts), so the agent may leave it out of the picture.
+ * on hold or elsewhere) is tried again only after the longest back-off. Each connection first
+ * says which codecs the browser decodes (`codecs`, by `decodableCodecs`): the server picks H.264
+ * only when every viewer of the session can — and that this island draws the customer's pointer
+ * itself (`cursor: true`, cursor_overlay.ts), so the agent may leave it out of the picture.
  */
 import { CAPTURE_PAUSE_REASONS, isQualityPreset, type VideoCodec } from "../../protocol/limits.ts";
 import {
