@@ -103,7 +103,30 @@ Deno.test({
     const script = join(work, "fixture.js");
     await Deno.writeFile(script, code);
     const xvfb = await startXvfb({ width: 800, height: 600 });
-    const wine = await startWine(xvfb.display);
+    const net = join(work, "net");
+    const wine = await startWine(xvfb.display, {
+      async prepare(prefix) {
+        // D: a network drive to Windows programs (Wine's Drives key), a folder of ours.
+        await Deno.mkdir(net);
+        await Deno.writeTextFile(join(net, "n.txt"), "on the network\r\n");
+        await Deno.symlink(net, join(prefix, "dosdevices", "d:"));
+        // Written into the registry files Wine loads, before the prefix's wineserver starts:
+        // Wine's mount manager reads the Drives key once, when it starts. (A `reg add` and a
+        // restarted wineserver did the same; under CI's load the Windows Deno started after that
+        // restart was once killed, exit 137.) D: is a network drive to Windows programs.
+        await Deno.writeTextFile(
+          join(prefix, "system.reg"),
+          '\n[Software\\\\Wine\\\\Drives] 1796600000\n"d:"="network"\n',
+          { append: true },
+        );
+        // Wine marks Unix dot files hidden by itself; Windows does not: shown, as there.
+        await Deno.writeTextFile(
+          join(prefix, "user.reg"),
+          '\n[Software\\\\Wine] 1796600000\n"ShowDotFiles"="Y"\n',
+          { append: true },
+        );
+      },
+    });
     try {
       const folder = join(wine.prefix, "drive_c", "wf");
       await Deno.mkdir(join(folder, "sub"), { recursive: true });
@@ -114,26 +137,6 @@ Deno.test({
       await Deno.mkdir(join(wine.prefix, "drive_c", "users", "bob", "Documents"), {
         recursive: true,
       });
-      // D: a network drive to Windows programs (Wine's Drives key), a folder of ours.
-      const net = join(work, "net");
-      await Deno.mkdir(net);
-      await Deno.writeTextFile(join(net, "n.txt"), "on the network\r\n");
-      await Deno.symlink(net, join(wine.prefix, "dosdevices", "d:"));
-      // Written into the registry files Wine loads, before any program of the prefix runs:
-      // Wine's mount manager reads the Drives key once, when it starts. (A `reg add` and a
-      // restarted wineserver did the same; under CI's load the Windows Deno started after that
-      // restart was once killed, exit 137.) D: is a network drive to Windows programs.
-      await Deno.writeTextFile(
-        join(wine.prefix, "system.reg"),
-        '\n[Software\\\\Wine\\\\Drives] 1796600000\n"d:"="network"\n',
-        { append: true },
-      );
-      // Wine marks Unix dot files hidden by itself; Windows does not: shown, as there.
-      await Deno.writeTextFile(
-        join(wine.prefix, "user.reg"),
-        '\n[Software\\\\Wine] 1796600000\n"ShowDotFiles"="Y"\n',
-        { append: true },
-      );
       const attrib = await wine.spawn("cmd", ["/c", "attrib", "+h", "C:\\wf\\h.txt"]).output();
       assert.equal(attrib.code, 0);
       // Wine's Recycle Bin is the freedesktop trash of XDG_DATA_HOME: kept in our folder.

@@ -63,7 +63,18 @@ export async function wineMissing(): Promise<string | null> {
 }
 
 /** A fresh prefix of its own on `display` (e.g. an Xvfb's ":93"). */
-export async function startWine(display: string): Promise<Wine> {
+export async function startWine(
+  display: string,
+  options: {
+    /**
+     * false: the wineserver ends by itself after the prefix's last program, as Wine's does
+     * (a test that waits for it with `wineserver -w` between programs). Default true.
+     */
+    persistent?: boolean;
+    /** Called with the prefix before its wineserver starts (registry files, drives). */
+    prepare?: (prefix: string) => Promise<void>;
+  } = {},
+): Promise<Wine> {
   const base = await preparedBase();
   const prefix = await Deno.makeTempDir({ prefix: "rescue-wine-" });
   // drive_c holds ≈ 1 GB of Wine's own DLLs, never written by the tests: hard links.
@@ -86,7 +97,35 @@ export async function startWine(display: string): Promise<Wine> {
   // 2026-12-07). Made here, before any program runs: every program finds the one directory.
   const serverDir = await Deno.makeTempDir({ dir: "/tmp", prefix: "wine-" });
   await Deno.writeTextFile(join(prefix, "wineserver"), basename(serverDir), { mode: 0o400 });
+  await options.prepare?.(prefix);
   const env = { WINEPREFIX: prefix, DISPLAY: display, WINEDEBUG: "-all" };
+  // A wineserver that lives until stop(). Left to itself it shuts the prefix down 3 s after its
+  // last program exits: it tells the services to end, and 2 s later kills every process it
+  // still has — a program started one after another in that window (a test's next `reg`, the
+  // fixture after them, the installer as the old service exits) was killed, exit 137 (seen in
+  // CI under load, 2026-12-07, windows_system_test and windows_service_test). `-p` keeps it.
+  // (Its output is not piped: the server stays in the background, holding what it inherited.)
+  if (options.persistent !== false) {
+    const server = await new Deno.Command(WINESERVER, {
+      args: ["-p"],
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!server.success) throw new Error(`wineserver -p: exit ${server.code}`);
+    // The prefix's first program starts its services (services.exe, winedevice.exe…), which
+    // inherit that program's output and, with this server, live until stop(): a first program
+    // whose output is nobody's pipe, or a test awaiting a program's output would wait forever.
+    const first = await new Deno.Command(WINE, {
+      args: ["cmd", "/c", "exit"],
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!first.success) throw new Error(`the prefix's first program: exit ${first.code}`);
+  }
   const spawn: Wine["spawn"] = (exe, args, options = {}) =>
     new Deno.Command(WINE, {
       args: [exe, ...args],

@@ -57,7 +57,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const xvfb = await startXvfb({ width: 640, height: 480 });
-    const wine = await startWine(xvfb.display);
+    const wine = await startWine(xvfb.display, { persistent: false });
     const dir = await Deno.makeTempDir({ prefix: "vault-wine-" });
     try {
       const query = await new Deno.Command(WINE, {

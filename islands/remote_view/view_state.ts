@@ -32,16 +32,20 @@ export interface Status {
 
 /** How long an error holds the status line against an automatic notice. */
 export const ERROR_HOLDS_MS = 15_000;
+/** How long a success ("Quality: High") holds it: long enough to be read. */
+export const SUCCESS_HOLDS_MS = 3_000;
 
 /**
  * Whether a notice the island makes on its own (the picture watch's "trying again") may replace
  * the status line now: not an error shown less than ERROR_HOLDS_MS ago — a refusal the technician
- * has not had time to read ("Ctrl+Alt+Del was not taken") must not vanish behind a retry. A
- * notice from the technician's own action (a quality chosen, a screenshot saved) always replaces.
+ * has not had time to read ("Ctrl+Alt+Del was not taken") must not vanish behind a retry — and
+ * not a success shown less than SUCCESS_HOLDS_MS ago (a quality just chosen flashed away behind
+ * a retry that came the same second; the retry says so again at its next try). A notice from
+ * the technician's own action (a quality chosen, a screenshot saved) always replaces.
  */
 export function automaticNoticeMayReplace(current: Status | null, now: number): boolean {
-  if (!current?.error || current.at === undefined) return true;
-  return now - current.at >= ERROR_HOLDS_MS;
+  if (!current || current.at === undefined) return true;
+  return now - current.at >= (current.error ? ERROR_HOLDS_MS : SUCCESS_HOLDS_MS);
 }
 
 export interface ViewState {
