@@ -139,6 +139,10 @@ Deno.test("recording: a group that records always — from the customer's grant 
         data,
       });
     }
+    // A secure screen for 300 ms (the agent could not capture): the part's row says where.
+    remote.agentCapture("secure_desktop");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    remote.agentCapture(null);
     remote.agentConsent("view", false);
     assert.equal(remote.customerView().recording, false, "said at once when view ends");
     let rows: typeof recordings.$inferSelect[] = [];
@@ -148,6 +152,11 @@ Deno.test("recording: a group that records always — from the customer's grant 
     });
     assert.equal((await Deno.stat(rows[0].path)).size, rows[0].bytes);
     assert.equal(rows[0].startedAt.getTime(), t.clock.now().getTime(), "the app's clock");
+    const [gap, ...more] = rows[0].notLive ?? [];
+    assert.deepEqual([gap?.reason, more], ["secure_desktop", []], JSON.stringify(rows[0].notLive));
+    // After the last frame (at 400 ms), 300 ms long (real time: a little more on a busy machine).
+    assert.ok(gap.startMs >= 400 && gap.endMs - gap.startMs >= 290, JSON.stringify(gap));
+    assert.ok(gap.endMs - gap.startMs < 5_000, JSON.stringify(gap));
     // The log line is written beside the part's closing, not after it: wait for it as well.
     let lines: { key: string }[] = [];
     await _until("the stop in the session's log", async () => {
@@ -160,6 +169,10 @@ Deno.test("recording: a group that records always — from the customer's grant 
     const page = await (await client.get(`/console/history/session/${session.id}`)).text();
     assert.match(page, /Screen recordings/);
     assert.match(page, /320×240 VP8/);
+    assert.match(
+      page,
+      /<tr class="recording-gaps"[^]*>0:00–0:01<\/button> Not live: the customer&#39;s computer showed a secure screen/,
+    );
     const href = /href="([^"]+\/recordings\/[^"]+)"/.exec(page)?.[1];
     assert.ok(href, "a Download link");
     const download = await client.get(href);

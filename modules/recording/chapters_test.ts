@@ -4,7 +4,7 @@
 // keeps the Void there; a part that ends paused runs to its end, the last frame held.
 import assert from "node:assert/strict";
 import type { MediaFrame } from "../../protocol/mod.ts";
-import { type PartStart, SessionRecorder } from "./recorder.ts";
+import { type PartEnd, type PartStart, SessionRecorder } from "./recorder.ts";
 import { vp8TestFrames } from "./test_support.ts";
 import { ffprobe } from "../../tests/support/ffprobe.ts";
 
@@ -33,12 +33,13 @@ const TITLES: Record<string, string> = {
 /** A recorder on a clock the test moves, writing into `folder`; the parts it opened. */
 function _recorder(folder: string, clock: { ms: number }) {
   const parts: PartStart[] = [];
+  const ends: PartEnd[] = [];
   const recorder = new SessionRecorder({
     sessionId: "00000000-0000-4000-8000-000000000002",
     remote: { wantKeyframe: () => {}, recordingChanged: () => {} },
     store: {
       opened: (part) => (parts.push(part), Promise.resolve(String(parts.length))),
-      closed: () => Promise.resolve(),
+      closed: (_id, end) => (ends.push(end), Promise.resolve()),
     },
     onEvent: () => {},
     watcher: () => null,
@@ -48,7 +49,7 @@ function _recorder(folder: string, clock: { ms: number }) {
   });
   recorder.start(folder, { id: "ann", name: "Ann" });
   recorder.viewChanged(true);
-  return { recorder, parts };
+  return { recorder, parts, ends };
 }
 
 const vp8 = (f: { data: Uint8Array; key: boolean }, at: number): MediaFrame => ({
@@ -70,7 +71,7 @@ Deno.test("a recording marks where the picture was paused: chapters a player lis
   const folder = await Deno.makeTempDir();
   try {
     const clock = { ms: Date.UTC(2026, 11, 7, 9) };
-    const { recorder, parts } = _recorder(folder, clock);
+    const { recorder, parts, ends } = _recorder(folder, clock);
     const frames = await vp8TestFrames(40, { gop: 100 });
     // 2 s of picture (frames every 100 ms), 3 s frozen on a secure screen, 1 s of picture,
     // 1.5 s of a refused grab that lasts until Stop.
@@ -104,6 +105,11 @@ Deno.test("a recording marks where the picture was paused: chapters a player lis
     // Every frame is still there, and the file lasts until Stop (the last frame held).
     assert.equal(probe.streams[0].nb_read_frames, "30");
     assert.equal(Math.round(Number(probe.format.duration) * 10) / 10, 7.4);
+    // The part's row is told the same stretches (the record page lists them).
+    assert.deepEqual(ends.map((end) => end.notLive), [[
+      { startMs: 1900, endMs: 4900, reason: "secure_desktop" },
+      { startMs: 5900, endMs: 7400, reason: "failed" },
+    ]]);
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
@@ -122,6 +128,7 @@ Deno.test("a part without pauses has no chapters; a part opened while paused sta
     await plain.recorder.stop(null);
     const probe = await _probe(plain.parts[0].path);
     assert.deepEqual(probe.chapters, []);
+    assert.deepEqual(plain.ends.map((end) => end.notLive), [[]]);
     assert.equal(probe.streams[0].nb_read_frames, "10");
     // The Void kept for the SeekHead is still a Void.
     const bytes = await Deno.readFile(plain.parts[0].path);
@@ -142,6 +149,7 @@ Deno.test("a part without pauses has no chapters; a part opened while paused sta
     await paused.recorder.stop(null);
     const chapters = (await _probe(paused.parts[0].path)).chapters.map(seconds);
     assert.deepEqual(chapters, [[0, 0.5, "Not live: not captured"], [0.5, 1, "Live picture"]]);
+    assert.deepEqual(paused.ends[0].notLive, [{ startMs: 0, endMs: 500, reason: "failed" }]);
   } finally {
     await Deno.remove(folder, { recursive: true });
   }

@@ -11,6 +11,7 @@ import type { MediaFrame } from "../../protocol/mod.ts";
 import { avcConfig, lengthPrefixed, sameBytes } from "./avc.ts";
 import { type Chapter, extensionFor, MatroskaWriter, type TrackInfo } from "./matroska.ts";
 import { PartFile } from "./part_file.ts";
+import type { NotLiveStretch } from "./schema.ts";
 import { finishPartFile } from "./part_repair.ts";
 
 /** Keyframes asked for at most this often while a part waits for one. */
@@ -46,7 +47,7 @@ export interface RecorderOptions {
   /** The parts' rows (service.ts). */
   store: {
     opened(part: PartStart): Promise<string>;
-    closed(id: string, end: { endedAt: Date; bytes: number }): Promise<void>;
+    closed(id: string, end: PartEnd): Promise<void>;
   };
   /** Log and audit lines for starts, stops and a disk that failed. */
   onEvent(event: RecorderEvent): void;
@@ -71,6 +72,14 @@ export interface RecorderOptions {
    * one is real time too — not the app's clock, which a test may hold still.
    */
   elapsed?: () => number;
+}
+
+/** What is known of a part once it is finished. */
+export interface PartEnd {
+  endedAt: Date;
+  bytes: number;
+  /** Where its picture was not live (its chapters other than the live picture). */
+  notLive: NotLiveStretch[];
 }
 
 /** A stretch where the picture was not live, on its part's timeline (ms; end null: still). */
@@ -265,9 +274,10 @@ export class SessionRecorder {
     this.#part = null;
     const endedAt = this.options.now?.() ?? new Date();
     const title = this.options.chapterTitle;
-    if (title && part.pauses.length > 0) {
-      const chapters = _chapters(part.pauses, this.#timelineNow(part), title);
-      part.file.write(part.writer.chapters(chapters), []);
+    const endMs = this.#timelineNow(part);
+    const notLive = _notLive(part.pauses, endMs);
+    if (title && notLive.length > 0) {
+      part.file.write(part.writer.chapters(_chapters(notLive, endMs, title)), []);
     }
     const done = Promise.all([part.file.close(part.writer.finish()), part.row])
       .then(async ([, id]) => {
@@ -275,7 +285,7 @@ export class SessionRecorder {
         // A disk that failed (full) left the file short of what the writer handed out, maybe
         // inside a frame: it is finished as far as it got, and the row says its real size.
         const bytes = part.file.failure ? await _finishFailed(part.file.path) : part.writer.bytes;
-        await this.options.store.closed(id, { endedAt, bytes });
+        await this.options.store.closed(id, { endedAt, bytes, notLive });
       })
       .catch((error) => this.#failed(error))
       .finally(() => this.unsettledPaths.delete(part.file.path));
@@ -310,24 +320,39 @@ export class SessionRecorder {
 }
 
 /**
- * A part's chapters: the live stretches and the paused ones between them, end to end from 0 to
- * `endMs` (a pause still on at the end runs to it).
+ * Where a part's picture was not live, from its pauses: in order, end to end at most, within 0 to
+ * `endMs` (a pause still on at the end runs to it), whole milliseconds. A pause of no length is
+ * left out unless it is still on (a part that ends as the picture stops).
  */
+function _notLive(pauses: readonly Pause[], partEndMs: number): NotLiveStretch[] {
+  const list: NotLiveStretch[] = [];
+  const endMs = Math.round(partEndMs);
+  let at = 0;
+  for (const pause of pauses) {
+    const start = Math.min(Math.max(Math.round(pause.startMs), at), endMs);
+    const end = Math.min(Math.max(Math.round(pause.endMs ?? endMs), start), endMs);
+    if (end > start || pause.endMs === null) {
+      list.push({ startMs: start, endMs: end, reason: pause.reason });
+    }
+    at = end;
+  }
+  return list;
+}
+
+/** A part's chapters: the live stretches and the not-live ones between them, 0 to `endMs`. */
 function _chapters(
-  pauses: readonly Pause[],
+  notLive: readonly NotLiveStretch[],
   endMs: number,
   title: (reason: string | null) => string,
 ): Chapter[] {
   const list: Chapter[] = [];
   let at = 0;
-  for (const pause of pauses) {
-    const start = Math.min(Math.max(pause.startMs, at), endMs);
-    const end = Math.min(Math.max(pause.endMs ?? endMs, start), endMs);
-    if (start > at) list.push({ startMs: at, endMs: start, title: title(null) });
-    if (end > start || pause.endMs === null) {
-      list.push({ startMs: start, endMs: end, title: title(pause.reason) });
+  for (const stretch of notLive) {
+    if (stretch.startMs > at) {
+      list.push({ startMs: at, endMs: stretch.startMs, title: title(null) });
     }
-    at = end;
+    list.push({ startMs: stretch.startMs, endMs: stretch.endMs, title: title(stretch.reason) });
+    at = stretch.endMs;
   }
   if (endMs > at) list.push({ startMs: at, endMs, title: title(null) });
   return list;

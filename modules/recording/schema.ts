@@ -1,8 +1,26 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "../auth/schema.ts";
 import { lensSessions } from "../lens/schema.ts";
 import { supportSessions } from "../support/schema.ts";
+
+/** A stretch of a part where the picture was not live: ms on the part's timeline, and why. */
+export interface NotLiveStretch {
+  startMs: number;
+  endMs: number;
+  /** The agent's capture pause reason ("secure_desktop", …). */
+  reason: string;
+}
 
 /**
  * One part file of a session's screen recording (SPEC R5): a recording is the list of its
@@ -26,6 +44,12 @@ export const recordings = pgTable("recordings", {
   width: integer("width").notNull(),
   height: integer("height").notNull(),
   path: text("path").notNull(),
+  /**
+   * Where the picture was not live, on the part's timeline (its chapters, recorder.ts), written
+   * when the part is finished: [] all live; null not known (not finished, or a part from before
+   * migration 0039 — its file's chapters still say it).
+   */
+  notLive: jsonb("not_live").$type<NotLiveStretch[]>(),
 }, (t) => [
   index("recordings_session_idx").on(t.sessionId, t.startedAt),
   index("recordings_lens_idx").on(t.lensId, t.startedAt),

@@ -10,7 +10,7 @@ import type { AppDeps } from "../http/mod.ts";
 import { markLensRecorded } from "../lens/mod.ts";
 import { settingsFor } from "../support/mod.ts";
 import type { RecordingPolicy } from "./policy.ts";
-import type { PartStart } from "./recorder.ts";
+import type { PartEnd, PartStart } from "./recorder.ts";
 import type { PartOwnerKind } from "./parts.ts";
 import { recordings } from "./schema.ts";
 
@@ -45,7 +45,7 @@ export function partStore(db: Database, kind: PartOwnerKind = "session") {
       if (kind === "lens") await markLensRecorded(db, lensId);
       return row.id;
     },
-    async closed(id: string, end: { endedAt: Date; bytes: number }): Promise<void> {
+    async closed(id: string, end: PartEnd): Promise<void> {
       await db.update(recordings).set(end).where(eq(recordings.id, id));
     },
   };

@@ -24,15 +24,26 @@ export const lensRecordingHref = (lensId: string, id: string) =>
 
 function _duration(row: RecordingRow): string {
   if (!row.endedAt) return "";
-  const seconds = Math.max(0, Math.round((row.endedAt.getTime() - row.startedAt.getTime()) / 1000));
-  const m = Math.floor(seconds / 60);
-  return `${m}:${String(seconds % 60).padStart(2, "0")}`;
+  return _clock(row.endedAt.getTime() - row.startedAt.getTime());
 }
 
-/**
- * The record page's card of parts. With `deleting` (an admin: the CSRF token for the form) each
- * finished part has Delete, asked first; htmx swaps the card for the one the POST returns.
- */
+/** A time on a part's timeline as a player shows it: 0:07, 12:30, 1:02:05. */
+function _clock(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const s = String(seconds % 60).padStart(2, "0");
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m}:${s}` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${s}`;
+}
+
+/** Why a stretch was not live, in the words of the part file's chapters (session_recorders). */
+function _notLiveWhy(t: Translator, reason: string): string {
+  return t(
+    reason === "secure_desktop"
+      ? "recording.chapter.secureDesktop"
+      : "recording.chapter.notCaptured",
+  );
+}
+
 /** A part's size as people read it: kB below a megabyte (a short part was "0.0 MB"). */
 function _size(t: Translator, bytes: number): string {
   if (bytes < 1_048_576) {
@@ -43,6 +54,12 @@ function _size(t: Translator, bytes: number): string {
   return t("recording.list.bytes", { size });
 }
 
+/**
+ * The record page's card of parts. With `deleting` (an admin: the CSRF token for the form) each
+ * finished part has Delete, asked first; htmx swaps the card for the one the POST returns. A
+ * session's part whose picture was not live somewhere (a secure screen, a refused grab) lists
+ * those stretches under its row, each playing the part from its start.
+ */
 export function RecordingList(
   props: {
     t: Translator;
@@ -71,7 +88,7 @@ export function RecordingList(
           </tr>
         </thead>
         <tbody>
-          {rows.map((row, i) => (
+          {rows.map((row, i) => [
             <tr data-recording-row={row.id}>
               <td>
                 <Moment lang={t.lang} at={row.startedAt} style="dateTime" />
@@ -120,8 +137,38 @@ export function RecordingList(
                   </form>
                 )}
               </td>
-            </tr>
-          ))}
+            </tr>,
+            !lens && row.endedAt && row.notLive?.length
+              ? (
+                <tr class="recording-gaps" data-recording-gaps={row.id}>
+                  <td colspan={5}>
+                    <ul>
+                      {row.notLive.map((stretch) => {
+                        const when = `${_clock(stretch.startMs)}–${_clock(stretch.endMs)}`;
+                        return (
+                          <li>
+                            <button
+                              type="button"
+                              class="link"
+                              data-recording-play={href(row.id)}
+                              data-recording-title={t("recording.list.part", { number: i + 1 })}
+                              data-recording-at={String(stretch.startMs / 1000)}
+                              title={t("recording.list.playFrom", {
+                                time: _clock(stretch.startMs),
+                              })}
+                            >
+                              {when}
+                            </button>{" "}
+                            {_notLiveWhy(t, stretch.reason)}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </td>
+                </tr>
+              )
+              : null,
+          ])}
         </tbody>
       </table>
       {lens && rows.map((row, i) =>

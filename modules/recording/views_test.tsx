@@ -15,6 +15,7 @@ const row = (bytes: number, seconds: number): RecordingRow => ({
   width: 1366,
   height: 768,
   path: "/r/part.webm",
+  notLive: [],
 });
 
 const sizes = async (lang: "en" | "nl", rows: RecordingRow[]) => {
@@ -56,4 +57,51 @@ Deno.test("RecordingList: a session's finished part has Play into one player; no
   assert.doesNotMatch(lens, /data-recording-play=|recording_player/);
   assert.equal(lens.match(/<video/g)?.length, 2);
   assert.equal(lens.match(/preload="none"/g)?.length, 2, "a Lens page's players fetch at Play");
+});
+
+Deno.test("RecordingList: where a part's picture was not live, under its row, each stretch plays from its start", async () => {
+  const gaps = {
+    ...row(90_000, 4_000),
+    notLive: [
+      { startMs: 12_400, endMs: 45_000, reason: "secure_desktop" },
+      { startMs: 3_725_000, endMs: 3_726_000, reason: "failed" },
+    ],
+  };
+  const unfinished = { ...row(1_000, 0), endedAt: null, notLive: null };
+  const rows = [row(40_000, 4), gaps, unfinished];
+  const html = String(
+    await <RecordingList t={translator("en")} sessionId={rows[0].sessionId!} rows={rows} />,
+  );
+  const lists = [...html.matchAll(/<tr class="recording-gaps" data-recording-gaps="([^"]+)">/g)]
+    .map((m) => m[1]);
+  assert.deepEqual(lists, [gaps.id], "only the part with stretches; not an all-live part");
+  // The list comes right after its part's row.
+  assert.ok(html.indexOf(`data-recording-row="${gaps.id}"`) < html.indexOf("recording-gaps"));
+  assert.ok(html.indexOf("recording-gaps") < html.indexOf(`data-recording-row="${unfinished.id}"`));
+  const items = [
+    ...html.matchAll(
+      /data-recording-title="([^"]+)" data-recording-at="([^"]+)" title="([^"]+)">([^<]+)<\/button> ([^<]+)<\/li>/g,
+    ),
+  ].map((m) => m.slice(1));
+  assert.deepEqual(items, [
+    [
+      "Part 2",
+      "12.4",
+      "Play from 0:12",
+      "0:12–0:45",
+      "Not live: the customer&#39;s computer showed a secure screen (a UAC prompt, the lock or sign-in screen)",
+    ],
+    [
+      "Part 2",
+      "3725",
+      "Play from 1:02:05",
+      "1:02:05–1:02:06",
+      "Not live: the support app could not capture the screen",
+    ],
+  ]);
+  // In the viewer's language.
+  const nl = String(
+    await <RecordingList t={translator("nl")} sessionId={rows[0].sessionId!} rows={[gaps]} />,
+  );
+  assert.match(nl, /title="Afspelen vanaf 0:12"/);
 });

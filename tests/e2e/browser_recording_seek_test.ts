@@ -2,7 +2,8 @@
 // server answers the player's Range requests (206), so a jump to near the end of a part plays
 // from there. Before, every request got the whole file (200, no Accept-Ranges): the player
 // could not seek past what it had loaded, and a jump landed back at the start. Download saves
-// it as recording-<start, UTC>-<customer>-part<n>.webm, not under the session's id.
+// it as recording-<start, UTC>-<customer>-part<n>.webm, not under the session's id. A stretch
+// where the picture was not live, listed under its part, plays the part from there.
 import assert from "node:assert/strict";
 import { recordings } from "../../modules/recording/mod.ts";
 import { browserTest, signInPage, withBrowser } from "../support/browser.ts";
@@ -33,6 +34,8 @@ browserTest("browser: a recording's download seeks in Chromium's player (Range)"
       width: 160,
       height: 120,
       path,
+      // Where the picture was not live: the record page lists it under the part, to play from.
+      notLive: [{ startMs: 30_000, endMs: 35_000, reason: "secure_desktop" }],
     }).returning();
 
     await withBrowser(t, async ({ base, newPage }) => {
@@ -80,6 +83,40 @@ browserTest("browser: a recording's download seeks in Chromium's player (Range)"
       ]);
       assert.equal(download.suggestedFilename(), "recording-2026-11-24-1000UTC-carol-part1.webm");
       await download.cancel();
+
+      // The stretch under the part's row plays the part from there, in the page's player.
+      const stretch = page.locator(`tr[data-recording-gaps="${row.id}"] button`);
+      assert.equal(await stretch.textContent(), "0:30–0:35");
+      assert.equal(await stretch.getAttribute("title"), "Play from 0:30");
+      await stretch.click();
+      const video = page.locator("[data-recording-figure] video");
+      await video.waitFor();
+      const from = await video.evaluate((v: HTMLVideoElement) =>
+        new Promise<number>((ok, fail) => {
+          v.muted = true;
+          const started = Date.now();
+          const look = () => {
+            if (v.currentTime >= 30.5) return ok(v.currentTime);
+            if (Date.now() - started > 20_000) fail(new Error(`at ${v.currentTime}`));
+            else setTimeout(look, 100);
+          };
+          look();
+        })
+      );
+      assert.ok(from >= 30 && from < SECONDS, `played from the stretch: ${from}`);
+      assert.equal(
+        await page.locator(`tr[data-recording-row="${row.id}"]`).getAttribute("aria-current"),
+        "true",
+        "the part's row is marked, not the stretch's",
+      );
+      assert.match(
+        await page.locator("[data-recording-figure] figcaption").textContent() ?? "",
+        /^Part 1 · /,
+      );
+      for (const [width, height] of [[1366, 768], [1920, 1080]]) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({ path: `/tmp/recording_gaps_${width}.png`, fullPage: true });
+      }
       assert.deepEqual(page.errors, []);
     });
   } finally {
