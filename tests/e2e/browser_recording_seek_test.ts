@@ -28,7 +28,7 @@ browserTest("browser: a recording's download seeks in Chromium's player (Range)"
     const [row] = await t.deps.db.insert(recordings).values({
       sessionId: session.id,
       startedAt: t.clock.now(),
-      endedAt: t.clock.now(),
+      endedAt: new Date(t.clock.now().getTime() + SECONDS * 1000),
       bytes: size,
       codec: "vp8",
       width: 160,
