@@ -11,8 +11,8 @@ import type { MediaFrame } from "../../protocol/mod.ts";
 import { avcConfig, lengthPrefixed, sameBytes } from "./avc.ts";
 import { type Chapter, extensionFor, MatroskaWriter, type TrackInfo } from "./matroska.ts";
 import { PartFile } from "./part_file.ts";
-import type { NotLiveStretch } from "./schema.ts";
 import { finishPartFile } from "./part_repair.ts";
+import type { NotLiveStretch } from "./schema.ts";
 
 /** Keyframes asked for at most this often while a part waits for one. */
 const KEYFRAME_ASK_MS = 1_000;

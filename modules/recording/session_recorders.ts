@@ -14,6 +14,7 @@ import type { AppDeps } from "../http/mod.ts";
 import { isStaffLanguage, translator } from "../i18n/mod.ts";
 import type { RecordedRemote, RecorderSource, RemoteSession } from "../remote/mod.ts";
 import { loadSession, logSessionEvent, type SupportSession } from "../support/mod.ts";
+import { chapterKey } from "./chapter_words.ts";
 import { offersRecordButton, recordsAlways } from "./policy.ts";
 import { type RecorderEvent, SessionRecorder } from "./recorder.ts";
 import { prepareFolder } from "../files/mod.ts";
@@ -56,12 +57,7 @@ function _create(deps: AppDeps, session: SupportSession, remote: RecordedRemote)
         deps.log.error("recording log failed", { error: String(error) })
       ),
     watcher: () => [...remote.viewers].find((v) => !v.monitor)?.userId ?? null,
-    chapterTitle: (reason) =>
-      reason === null
-        ? t("recording.chapter.live")
-        : reason === "secure_desktop"
-        ? t("recording.chapter.secureDesktop")
-        : t("recording.chapter.notCaptured"),
+    chapterTitle: (reason) => t(chapterKey(reason)),
     viewGranted: follow,
     now: () => deps.clock.now(),
   });

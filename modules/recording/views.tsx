@@ -11,6 +11,7 @@ import type { Translator } from "../i18n/mod.ts";
 import type { ReadableLens } from "../lens/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
+import { chapterKey } from "./chapter_words.ts";
 import type { RecordingRow } from "./parts.ts";
 
 /** Where a part is downloaded (modules/history serves it, behind its visibility check). */
@@ -33,15 +34,6 @@ function _clock(ms: number): string {
   const s = String(seconds % 60).padStart(2, "0");
   const m = Math.floor(seconds / 60);
   return m < 60 ? `${m}:${s}` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${s}`;
-}
-
-/** Why a stretch was not live, in the words of the part file's chapters (session_recorders). */
-function _notLiveWhy(t: Translator, reason: string): string {
-  return t(
-    reason === "secure_desktop"
-      ? "recording.chapter.secureDesktop"
-      : "recording.chapter.notCaptured",
-  );
 }
 
 /** A part's size as people read it: kB below a megabyte (a short part was "0.0 MB"). */
@@ -159,7 +151,7 @@ export function RecordingList(
                             >
                               {when}
                             </button>{" "}
-                            {_notLiveWhy(t, stretch.reason)}
+                            {t(chapterKey(stretch.reason))}
                           </li>
                         );
                       })}
