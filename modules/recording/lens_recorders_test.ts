@@ -6,7 +6,7 @@
 // `lens.recording_deleted`), and a part left open by a dead server is finished. Runs on PGlite
 // and, with DATABASE_URL, on PostgreSQL.
 import assert from "node:assert/strict";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { auditLog } from "../audit/mod.ts";
 import { lensRecordFixture } from "../lens/test_support.ts";
 import { lensSessions, type RecordedLens } from "../lens/mod.ts";
@@ -154,8 +154,9 @@ Deno.test("lensRecorders: the policy decides; a part holds the phone's VP8 and O
     const [record] = await t.deps.db.select().from(lensSessions)
       .where(eq(lensSessions.id, lens.id));
     assert.equal(record.recorded, true, "the record says a file was stored");
-    const actions = (await t.deps.db.select().from(auditLog).where(eq(auditLog.target, lens.id)))
-      .map((e) => e.action);
+    // In the order written (without an order PostgreSQL may return a row its chain updated last).
+    const actions = (await t.deps.db.select().from(auditLog).where(eq(auditLog.target, lens.id))
+      .orderBy(asc(auditLog.id))).map((e) => e.action);
     assert.deepEqual(actions, ["lens.recording_started", "lens.recording_stopped"]);
     await recorder.close();
 
