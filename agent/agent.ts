@@ -360,6 +360,9 @@ export class Agent {
       }
       case "recording":
         this.#recorded = message.on;
+        // A recording shows the laser's dot (the technician's window paints its own otherwise):
+        // a dot showing now is coded into the picture at once, or out of it.
+        if (this.whiteboard.laserInPicture(message.on)) this.screen.resume();
         this.#changed();
         return;
       case "presenting":

@@ -24,6 +24,7 @@ function _agent(opts: { overlay?: boolean } = {}) {
           }`,
         ),
       laser: (at) => void calls.push(at ? `laser ${at.x},${at.y}` : "laser off"),
+      laserInPicture: (on) => void calls.push(`laser in picture ${on}`),
       close: () => void calls.push("close"),
     };
   };
@@ -107,6 +108,27 @@ Deno.test("Agent draws on the chosen screen, says so in the window, and clears",
     "clear",
     "laser off",
   ]);
+  agent.end("test over");
+});
+
+Deno.test("Agent keeps the laser's dot in the picture while it is recorded, coded in at once", async () => {
+  const { agent, calls } = _agent();
+  await _allowView(agent);
+  let resumed = 0;
+  agent.screen.resume = () => void resumed++;
+  await agent.handle({ type: "recording", on: true }); // no dot yet, no overlay: nothing to code
+  assert.deepEqual([calls, resumed], [[], 0]);
+  await agent.handle({ type: "laser", at: { x: 50, y: 50 } }); // the overlay opens recorded
+  assert.deepEqual(calls, ["laser in picture true", "laser 50,50"]);
+  await agent.handle({ type: "recording", on: false }); // the dot shows: coded out at once
+  await agent.handle({ type: "recording", on: false }); // said again: nothing changes
+  assert.deepEqual(calls.slice(2), ["laser in picture false"]);
+  assert.equal(resumed, 1);
+  await agent.handle({ type: "recording", on: true });
+  assert.deepEqual([calls.slice(3), resumed], [["laser in picture true"], 2]);
+  await agent.handle({ type: "laser", at: null }); // no dot: a change of recording codes nothing
+  await agent.handle({ type: "recording", on: false });
+  assert.equal(resumed, 2);
   agent.end("test over");
 });
 

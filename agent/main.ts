@@ -345,6 +345,7 @@ connection = new AgentConnection({
     presentingNotice: true,
     whiteboard: agent.whiteboard.available,
     whiteboardUndo: agent.whiteboard.available,
+    laserRecorded: agent.whiteboard.available,
     keyCodes: true,
     ...(noDesktopSaid && { noDesktop: noDesktopSaid }),
   },

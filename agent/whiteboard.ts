@@ -39,6 +39,8 @@ export class Whiteboard {
   #lines: Line[] = [];
   #on = false;
   #laser = false;
+  /** The picture keeps the laser's dot (it is recorded): told to each overlay opened. */
+  #laserInPicture = false;
 
   constructor(private readonly deps: WhiteboardDeps) {}
 
@@ -109,6 +111,22 @@ export class Whiteboard {
     }
   }
 
+  /**
+   * The picture is recorded (`on`) or no longer: its frames keep the laser's dot, so the
+   * recording shows where the technician pointed, or leave it out again. True when a dot shows
+   * now and the picture must be coded again to have it, or lose it.
+   */
+  laserInPicture(on: boolean): boolean {
+    if (on === this.#laserInPicture) return false;
+    this.#laserInPicture = on;
+    try {
+      this.#overlay?.laserInPicture(on);
+    } catch (error) {
+      this.deps.log?.(`whiteboard: ${error}`);
+    }
+    return this.#laser;
+  }
+
   /** Everything off and gone from the screen (view taken back, link lost, session over). */
   close(): void {
     this.#on = false;
@@ -140,7 +158,10 @@ export class Whiteboard {
   }
 
   #open(): Overlay {
-    this.#overlay ??= this.deps.open!();
+    if (!this.#overlay) {
+      this.#overlay = this.deps.open!();
+      if (this.#laserInPicture) this.#overlay.laserInPicture(true);
+    }
     return this.#overlay;
   }
 

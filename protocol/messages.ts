@@ -116,6 +116,12 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
      */
     whiteboardUndo: z.boolean().optional(),
     /**
+     * This agent keeps the laser's dot in its frames while the server records them (`recording`
+     * on), so a recording shows where the technician pointed; otherwise its frames leave the dot
+     * out (the technician's window paints its own). Absent (an older agent): out, recorded or not.
+     */
+    laserRecorded: z.boolean().optional(),
+    /**
      * This agent takes a key's physical position (`key`'s `code`) and presses that key of the
      * customer's keyboard. Absent (an older agent): the server leaves `code` out — its strict
      * decoder would refuse the whole key — and the agent types the keysym.

@@ -105,6 +105,13 @@ export type ViewerMessage =
     currentScreen?: string | null;
     /** The picture is being recorded on the server now (modules/recording). */
     recording?: boolean;
+    /**
+     * The picture carries the laser's dot now (the support app keeps it in while the picture is
+     * recorded, its hello's `laserRecorded`): the window marks where it points with a ring, as the
+     * red dot itself comes with the picture. Otherwise the picture leaves it out and the window
+     * paints the dot.
+     */
+    laserInPicture?: boolean;
     /** The technician's whiteboard is on (SPEC R4): the pointer draws, no input passes. */
     whiteboard?: boolean;
     /** The customer's support app can show drawings and the laser (not a browser share). */

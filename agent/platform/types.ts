@@ -107,6 +107,12 @@ export interface Overlay {
   redraw(pieces: readonly OverlayPiece[]): void;
   /** The laser's dot centred on a point, or hidden (null). */
   laser(at: { x: number; y: number } | null): void;
+  /**
+   * Whether this desktop's grabs show the laser's dot (true: while the picture is recorded, so
+   * the recording shows where the technician pointed) or leave it out (false, the start: the
+   * technician's window paints its own dot at once).
+   */
+  laserInPicture(on: boolean): void;
   /** Removes everything it shows. */
   close(): void;
 }

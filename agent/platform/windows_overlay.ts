@@ -51,6 +51,7 @@ const OVERLAY_SYMBOLS = {
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The window is shown on the monitor only, left out of every capture (Windows 10 2004+). */
+const WDA_NONE = 0;
 const WDA_EXCLUDEFROMCAPTURE = 0x11;
 
 // WS_EX_LAYERED | WS_EX_TRANSPARENT | WS_EX_TOPMOST | WS_EX_TOOLWINDOW | WS_EX_NOACTIVATE
@@ -195,6 +196,8 @@ export class WindowsOverlay implements Overlay {
   #laserShown = false;
   /** What Windows says of the laser window's display affinity once made (null: not made). */
   #laserAffinity: number | null = null;
+  /** The laser's window is captured (`laserInPicture`). */
+  #inPicture = false;
   readonly #timer: ReturnType<typeof setInterval>;
   #pumps = 0;
   #closed = false;
@@ -253,15 +256,30 @@ export class WindowsOverlay implements Overlay {
         rgb: LASER_RGB,
         width: LASER_SIZE,
       });
-      const { SetWindowDisplayAffinity: set, GetWindowDisplayAffinity: get } = this.#lib.symbols;
-      set?.(this.#laser.hwnd, WDA_EXCLUDEFROMCAPTURE);
-      const affinity = new Uint32Array(1);
-      this.#laserAffinity = get?.(this.#laser.hwnd, affinity) ? affinity[0] : 0;
+      this.#setAffinity();
     }
     const s = this.#screen();
     const half = LASER_SIZE / 2;
     this.#laser.show(Math.round(s.x + at.x - half), Math.round(s.y + at.y - half));
     this.#laserShown = true;
+  }
+
+  /**
+   * In the picture (a recorded one): the laser's window is captured like any other (WDA_NONE);
+   * out: it asks to be left out of captures (WDA_EXCLUDEFROMCAPTURE, where Windows knows it).
+   */
+  laserInPicture(on: boolean): void {
+    if (on === this.#inPicture) return;
+    this.#inPicture = on;
+    if (this.#laser) this.#setAffinity();
+  }
+
+  #setAffinity() {
+    if (!this.#laser) return;
+    const { SetWindowDisplayAffinity: set, GetWindowDisplayAffinity: get } = this.#lib.symbols;
+    set?.(this.#laser.hwnd, this.#inPicture ? WDA_NONE : WDA_EXCLUDEFROMCAPTURE);
+    const affinity = new Uint32Array(1);
+    this.#laserAffinity = get?.(this.#laser.hwnd, affinity) ? affinity[0] : 0;
   }
 
   /**

@@ -298,6 +298,9 @@ export class X11Overlay implements Overlay {
     this.#draw.symbols.XMoveWindow(this.#dpy, this.#nudge, this.#nudged ? 1 : 0, 0);
   }
 
+  /** The laser's dot is left in the grabs (`laserInPicture`). */
+  #inPicture = false;
+
   /** The laser's dot centred on (x, y), or hidden (null). */
   laser(at: { x: number; y: number } | null): void {
     if (this.#closed) return;
@@ -330,8 +333,16 @@ export class X11Overlay implements Overlay {
    * technician's window shows its own dot at the pointer, the customer's screen keeps this one.
    */
   hideLaser(frame: PatchFrame): void {
-    if (this.#closed || !this.#laserShown || this.#cover.covered) return;
+    if (this.#closed || !this.#laserShown || this.#cover.covered || this.#inPicture) return;
     this.#trail.hide(frame);
+  }
+
+  /**
+   * While on, `hideLaser` leaves the dot in the frames (a recorded picture). The screen under
+   * the dot is still read at each move, so the patches are ready when it goes off again.
+   */
+  laserInPicture(on: boolean): void {
+    this.#inPicture = on;
   }
 
   get closed(): boolean {

@@ -141,6 +141,17 @@ Deno.test("X11Overlay shows strokes and the laser in the capture, takes no input
         assert.equal(dots(desktop.grab(), x, y), 0, `the dot at ${x},${y} not in the picture`);
         assert.deepEqual(square(desktop.grab(), 206, 150), beneath, "what is beneath it");
       }
+      // A recorded picture keeps the dot (the recording shows where the technician pointed),
+      // moved and at rest; out of it again, the picture shows what is beneath once more.
+      overlay.laserInPicture(true);
+      assert.ok(dots(desktop.grab(), 213, 149) > 100, "in the recorded picture, at rest");
+      overlay.laser({ x: 600, y: 200 });
+      assert.ok(dots(desktop.grab(), 600, 200) > 100, "in the recorded picture, moved");
+      assert.equal(dots(desktop.grab(), 213, 149), 0, "and gone from where it was");
+      overlay.laser({ x: 213, y: 149 });
+      overlay.laserInPicture(false);
+      assert.equal(dots(desktop.grab(), 213, 149), 0, "out of the picture again");
+      assert.deepEqual(square(desktop.grab(), 206, 150), beneath, "what is beneath it again");
       overlay.laser(null);
       await until("the laser hidden", () => dots(screen.grab(), 213, 149) === 0);
     } finally {

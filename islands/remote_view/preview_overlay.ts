@@ -10,6 +10,10 @@
  * `laser`): the agent's picture leaves the laser out, so a colleague or a monitoring admin would
  * not see where it points otherwise. The customer sees a red dot; so do they, with the pointing
  * technician's name beside it.
+ *
+ * While the picture is recorded the support app keeps the customer's dot in it (the state's
+ * `laserInPicture`), so the recording shows it: then every dot here is a ring — where a
+ * technician points now — and the red dot inside it comes with the picture, a round trip later.
  */
 import type { ViewerInput } from "../../protocol/viewer.ts";
 import { LASER_COLOR, WHITEBOARD_COLORS } from "../../protocol/limits.ts";
@@ -40,6 +44,8 @@ export interface PreviewOverlayHost {
   /** The screen shown (`ViewState.currentScreen`) and the link's round trip, if measured. */
   screen(): string | null;
   rttMs(): number | null;
+  /** The picture carries the laser's dot (the state's `laserInPicture`): rings, not dots. */
+  laserInPicture(): boolean;
 }
 
 type FrameCallback = (now: number, meta: { receiveTime?: number }) => void;
@@ -167,6 +173,7 @@ export class PreviewOverlay {
         canvas.hidden = true;
         canvas.dataset.pieces = "0";
         canvas.dataset.others = "0";
+        canvas.dataset.laser = "none";
       }
       return;
     }
@@ -208,34 +215,32 @@ export class PreviewOverlay {
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
+    const ring = this.host.laserInPicture();
     if (shown.laser) {
-      const at = toClient(shown.laser, rect, screen);
-      ctx.fillStyle = LASER_COLOR;
-      ctx.beginPath();
-      ctx.arc(at.x, at.y, laserDiameter(rect, screen) / 2, 0, Math.PI * 2);
-      ctx.fill();
+      _laserMark(ctx, toClient(shown.laser, rect, screen), laserDiameter(rect, screen) / 2, ring);
     }
-    this.#paintOthers(ctx, rect, screen);
+    this.#paintOthers(ctx, rect, screen, ring);
     this.#covers = part;
     canvas.hidden = false;
     // For tests: how many pieces show, how many still wait for the picture.
     canvas.dataset.pieces = String(shown.pieces.length);
     canvas.dataset.waiting = String(this.model.waiting);
     canvas.dataset.others = String(this.#others.size);
+    canvas.dataset.laser = shown.laser ? (ring ? "ring" : "dot") : "none";
     if (this.model.fading) this.update();
   };
 
-  /** Each other technician's dot, red as on the customer's screen, their name on a label. */
-  #paintOthers(ctx: CanvasRenderingContext2D, rect: Rect, screen: Size) {
+  /**
+   * Each other technician's dot, red as on the customer's screen (a ring while the picture
+   * carries the dot), their name on a label.
+   */
+  #paintOthers(ctx: CanvasRenderingContext2D, rect: Rect, screen: Size, ring: boolean) {
     const radius = laserDiameter(rect, screen) / 2;
     ctx.font = "600 12px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     for (const { x, y, name } of this.#others.values()) {
       const at = toClient({ x, y }, rect, screen);
-      ctx.fillStyle = LASER_COLOR;
-      ctx.beginPath();
-      ctx.arc(at.x, at.y, radius, 0, Math.PI * 2);
-      ctx.fill();
+      _laserMark(ctx, at, radius, ring);
       if (!name) continue;
       const left = at.x + radius + 4, width = ctx.measureText(name).width + 10;
       ctx.fillStyle = "rgba(20, 20, 20, 0.78)";
@@ -246,4 +251,31 @@ export class PreviewOverlay {
       ctx.fillText(name, left + 5, at.y + 1);
     }
   }
+}
+
+/**
+ * The laser's red dot at `at`, or (`ring`: the picture carries the dot) a red ring around where
+ * it will be, with a white edge so it shows on red and dark screens alike.
+ */
+function _laserMark(
+  ctx: CanvasRenderingContext2D,
+  at: { x: number; y: number },
+  radius: number,
+  ring: boolean,
+) {
+  ctx.beginPath();
+  if (!ring) {
+    ctx.fillStyle = LASER_COLOR;
+    ctx.arc(at.x, at.y, radius, 0, Math.PI * 2);
+    ctx.fill();
+    return;
+  }
+  const outer = radius + 3;
+  ctx.arc(at.x, at.y, outer, 0, Math.PI * 2);
+  ctx.lineWidth = 4;
+  ctx.strokeStyle = "#ffffff";
+  ctx.stroke();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = LASER_COLOR;
+  ctx.stroke();
 }

@@ -95,6 +95,7 @@ export function parseViewerMessage(data: unknown): ViewerMessage | null {
         ...(m.whiteboard === true ? { whiteboard: true } : {}),
         ...(m.canDraw === true ? { canDraw: true } : {}),
         ...(m.canUndo === true ? { canUndo: true } : {}),
+        ...(m.laserInPicture === true ? { laserInPicture: true } : {}),
         // A reason this island does not know (a newer server's) still says the picture paused.
         ...(typeof m.capturePaused === "string"
           ? { capturePaused: oneOf(CAPTURE_PAUSE_REASONS, m.capturePaused, "failed") }

@@ -294,17 +294,25 @@ Deno.test("ViewerSocket: a close with 4403 (no longer allowed) says so, and stil
   assert.ok(!delays.includes(BACKOFF_MIN_MS), `retried after ${delays.join(", ")} ms`);
 });
 
-Deno.test("parseViewerMessage() keeps the whiteboard's state and whether the app can draw and undo", () => {
+Deno.test("parseViewerMessage() keeps the whiteboard's state, whether the app can draw and undo, and the laser in the picture", () => {
   const base = { type: "state", agent: "connected", view: "granted", quality: "auto" };
   const on = parseViewerMessage(
-    JSON.stringify({ ...base, whiteboard: true, canDraw: true, canUndo: true }),
+    JSON.stringify({
+      ...base,
+      whiteboard: true,
+      canDraw: true,
+      canUndo: true,
+      laserInPicture: true,
+    }),
   );
+  assert.equal(on?.type === "state" && on.laserInPicture, true);
   assert.equal(on?.type === "state" && on.whiteboard, true);
   assert.equal(on?.type === "state" && on.canDraw, true);
   assert.equal(on?.type === "state" && on.canUndo, true);
   const junk = parseViewerMessage(
-    JSON.stringify({ ...base, whiteboard: "yes", canDraw: 1, canUndo: "yes" }),
+    JSON.stringify({ ...base, whiteboard: "yes", canDraw: 1, canUndo: "yes", laserInPicture: 1 }),
   );
+  assert.equal(junk?.type === "state" && (junk.laserInPicture ?? false), false);
   assert.equal(junk?.type === "state" && (junk.whiteboard ?? false), false);
   assert.equal(junk?.type === "state" && (junk.canDraw ?? false), false);
   assert.equal(junk?.type === "state" && (junk.canUndo ?? false), false);

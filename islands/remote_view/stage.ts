@@ -75,6 +75,7 @@ export class Stage {
       screenSize: () => this.screenSize(),
       screen: () => host.state().currentScreen,
       rttMs: () => host.state().stats?.rttMs ?? null,
+      laserInPicture: () => host.state().laserInPicture,
     });
     this.cursor = new CursorOverlay({
       frame: () => host.cursorFrame(),

@@ -70,6 +70,8 @@ export interface ViewState {
   canDraw: boolean;
   /** It can also take back one line (an older app cannot: Undo is disabled, with why). */
   canUndo: boolean;
+  /** The picture carries the laser's dot now (recorded): this window marks it with a ring. */
+  laserInPicture: boolean;
   /** The support app cannot capture the screen now, and why (null: it can; the server's word). */
   capturePaused: CapturePauseReason | null;
   /** This window shows its pointer as the laser's red dot on the customer's screen. */
@@ -123,6 +125,7 @@ export const INITIAL_STATE: ViewState = {
   whiteboard: false,
   canDraw: false,
   canUndo: false,
+  laserInPicture: false,
   capturePaused: null,
   laser: false,
   pen: { color: "red", width: WHITEBOARD_WIDTHS[1] },
@@ -215,6 +218,7 @@ export function applyServerState(
     whiteboard: message.whiteboard === true,
     canDraw: message.canDraw === true,
     canUndo: message.canUndo === true,
+    laserInPicture: message.laserInPicture === true,
     capturePaused: message.capturePaused ?? null,
     screens: message.screens ?? [],
   };

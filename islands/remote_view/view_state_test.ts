@@ -60,6 +60,7 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
     whiteboard: false,
     canDraw: false,
     canUndo: false,
+    laserInPicture: false,
     capturePaused: null,
     screens: [],
     watching: false,
@@ -67,6 +68,9 @@ Deno.test("applyServerState() takes the session's consent, screen, layout and qu
   assert.equal(closePeer, true, "no picture without view");
   const recorded = applyServerState(state(), message({ recording: true }), opts).next;
   assert.equal(recorded.recording, true, "the server records: the toolbar says so");
+  const ringed = applyServerState(state(), message({ recording: true, laserInPicture: true }), opts)
+    .next;
+  assert.equal(ringed.laserInPicture, true, "the picture carries the dot: the window rings it");
   const share = applyServerState(state(), message({ viewOnly: true }), opts).next;
   assert.equal(share.viewOnly, true, "a browser share is view only");
   const blind = applyServerState(state(), message({ noDesktop: true }), opts).next;

@@ -227,6 +227,7 @@ class AgentConnection {
       presentingNotice: hello.presentingNotice,
       whiteboard: hello.whiteboard,
       whiteboardUndo: hello.whiteboardUndo,
+      laserRecorded: hello.laserRecorded,
       keyCodes: hello.keyCodes,
     };
     this.link = link;

@@ -792,6 +792,7 @@ export class RemoteSession {
       whiteboard: this.#whiteboard.on,
       canDraw: this.agent?.whiteboard === true,
       canUndo: this.agent?.whiteboard === true && this.agent.whiteboardUndo === true,
+      laserInPicture: this.recorder?.recording === true && this.agent?.laserRecorded === true,
       capturePaused: this.agent ? this.capturePaused : null,
     };
   }

@@ -34,13 +34,13 @@ class _Recorder implements FrameRecorder {
   }
 }
 
-function _setup(recordingNotice: boolean) {
+function _setup(recordingNotice: boolean, laserRecorded = false) {
   const remote = new RemoteSession("org", "session", ["127.0.0.1"]);
   const recorder = new _Recorder(remote);
   remote.recorder = recorder;
   const toAgent: ServerMessage[] = [];
   remote.agentAttached(
-    { send: (m) => void toAgent.push(m), close: () => {}, recordingNotice },
+    { send: (m) => void toAgent.push(m), close: () => {}, recordingNotice, laserRecorded },
     { width: 64, height: 48 },
   );
   const seen: ViewerMessage[] = [];
@@ -52,7 +52,8 @@ function _setup(recordingNotice: boolean) {
     send: (m) => void seen.push(m),
   };
   remote.join(viewer);
-  const lastState = () => seen.findLast((m) => m.type === "state") as { recording?: boolean };
+  const lastState = () =>
+    seen.findLast((m) => m.type === "state") as { recording?: boolean; laserInPicture?: boolean };
   const told = () => toAgent.filter((m) => m.type === "recording");
   return { remote, recorder, toAgent, lastState, told };
 }
@@ -90,6 +91,21 @@ Deno.test("RemoteSession: the recorder gets frames only while view is granted, a
   assert.equal(told().length, 2, "each change once");
   remote.close(); // the session ended: the part file is closed
   assert.equal(recorder.closed, true);
+});
+
+Deno.test("RemoteSession: the viewers hear that the picture carries the laser's dot exactly while recorded", () => {
+  for (const laserRecorded of [true, false]) {
+    const { remote, recorder, lastState } = _setup(true, laserRecorded);
+    remote.agentConsent("view", true);
+    assert.equal(lastState().laserInPicture, false, "not recorded: the window paints the dot");
+    recorder.want(true);
+    assert.equal(lastState().recording, true);
+    // An agent whose hello did not say it keeps the dot in a recorded picture leaves it out.
+    assert.equal(lastState().laserInPicture, laserRecorded);
+    recorder.want(false);
+    assert.equal(lastState().laserInPicture, false);
+    remote.close();
+  }
 });
 
 Deno.test("RemoteSession: an agent that did not offer recordingNotice is never sent `recording`", () => {

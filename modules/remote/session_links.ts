@@ -36,6 +36,8 @@ export interface AgentLink {
   readonly whiteboard?: boolean;
   /** It takes back one technician's last line (its hello's `whiteboardUndo`). */
   readonly whiteboardUndo?: boolean;
+  /** Its frames carry the laser's dot while recorded (its hello's `laserRecorded`). */
+  readonly laserRecorded?: boolean;
   /** It presses a key by its physical position (its hello's `keyCodes`: `key`'s `code`). */
   readonly keyCodes?: boolean;
 }
