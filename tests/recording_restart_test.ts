@@ -118,6 +118,7 @@ Deno.test("finishInterruptedParts() — parts a killed server left open get thei
     const [crashed] = await t.deps.db.select().from(recordings)
       .where(eq(recordings.sessionId, other.id));
     assert.equal(crashed.endedAt?.getTime(), startedAt.getTime() + 2_900, "its last frame's time");
+    assert.equal(crashed.durationMs, 2_900, "and how long the finished file plays");
     assert.equal(crashed.bytes, (await Deno.stat(crashedPath)).size);
     assert.deepEqual(await probe(crashedPath), { duration: "2.900000", frames: 30 });
 

@@ -80,6 +80,8 @@ export interface PartEnd {
   bytes: number;
   /** Where its picture was not live (its chapters other than the live picture). */
   notLive: NotLiveStretch[];
+  /** How long its file plays (ms, its Duration). */
+  durationMs: number;
 }
 
 /** A stretch where the picture was not live, on its part's timeline (ms; end null: still). */
@@ -284,8 +286,10 @@ export class SessionRecorder {
         if (!id) return;
         // A disk that failed (full) left the file short of what the writer handed out, maybe
         // inside a frame: it is finished as far as it got, and the row says its real size.
-        const bytes = part.file.failure ? await _finishFailed(part.file.path) : part.writer.bytes;
-        await this.options.store.closed(id, { endedAt, bytes, notLive });
+        const { bytes, durationMs } = part.file.failure
+          ? await _finishFailed(part.file.path)
+          : { bytes: part.writer.bytes, durationMs: part.writer.durationMs };
+        await this.options.store.closed(id, { endedAt, bytes, notLive, durationMs });
       })
       .catch((error) => this.#failed(error))
       .finally(() => this.unsettledPaths.delete(part.file.path));
@@ -358,8 +362,9 @@ function _chapters(
   return list;
 }
 
-/** The size of a part whose disk failed, once finished as far as it got (part_repair.ts). */
-async function _finishFailed(path: string): Promise<number> {
+/** The size and length of a part whose disk failed, finished as far as it got (part_repair.ts). */
+async function _finishFailed(path: string): Promise<{ bytes: number; durationMs: number }> {
   const finished = await finishPartFile(path).catch(() => null);
-  return finished?.bytes ?? (await Deno.stat(path).catch(() => null))?.size ?? 0;
+  if (finished) return finished;
+  return { bytes: (await Deno.stat(path).catch(() => null))?.size ?? 0, durationMs: 0 };
 }

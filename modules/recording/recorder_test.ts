@@ -18,7 +18,8 @@ async function _probe(path: string) {
 /** A recorder over a temp folder with a remote and a store that only note what happens. */
 function _world() {
   const seen = { keyframes: 0, changes: 0, events: [] as RecorderEvent[] };
-  const parts: (PartStart & { id: string; endedAt?: Date; bytes?: number })[] = [];
+  const parts: (PartStart & { id: string; endedAt?: Date; bytes?: number; durationMs?: number })[] =
+    [];
   const recorder = new SessionRecorder({
     sessionId: "00000000-0000-4000-8000-000000000001",
     remote: {
@@ -82,6 +83,7 @@ Deno.test("SessionRecorder writes only while wanted and view is granted, from a 
     );
     assert.equal(part.bytes, (await Deno.stat(part.path)).size);
     assert.ok(part.endedAt);
+    assert.equal(part.durationMs, 900, "how long the file plays: its frames' capture times");
     const probe = await _probe(part.path);
     assert.deepEqual([probe.codec_name, probe.width, probe.height], ["vp8", 320, 240]);
     assert.equal(probe.nb_read_frames, "10");

@@ -50,6 +50,14 @@ export const recordings = pgTable("recordings", {
    * migration 0039 — its file's chapters still say it).
    */
   notLive: jsonb("not_live").$type<NotLiveStretch[]>(),
+  /**
+   * How long the part's file plays (its Duration: the last frame's time, or a frozen stretch's end
+   * after it), written when the part is finished; null before migration 0040 or while written.
+   * It is what the record page shows: the server's clock at the part's start and end (`endedAt`)
+   * can differ from it by a second and more on a busy server (frames queue before they are
+   * written, and carry their capture times).
+   */
+  durationMs: integer("duration_ms"),
 }, (t) => [
   index("recordings_session_idx").on(t.sessionId, t.startedAt),
   index("recordings_lens_idx").on(t.lensId, t.startedAt),

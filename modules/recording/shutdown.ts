@@ -49,7 +49,11 @@ export async function finishInterruptedParts(deps: AppDeps): Promise<number> {
     });
     if (!end) continue;
     await deps.db.update(recordings)
-      .set({ endedAt: new Date(row.startedAt.getTime() + end.durationMs), bytes: end.bytes })
+      .set({
+        endedAt: new Date(row.startedAt.getTime() + end.durationMs),
+        bytes: end.bytes,
+        durationMs: end.durationMs,
+      })
       .where(and(eq(recordings.id, row.id), isNull(recordings.endedAt)));
     finished++;
   }

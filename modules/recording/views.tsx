@@ -23,9 +23,10 @@ export const lensRecordingsHref = (lensId: string) => `/console/recordings/lens/
 export const lensRecordingHref = (lensId: string, id: string) =>
   `${lensRecordingsHref(lensId)}/${id}`;
 
+/** How long a finished part plays: its file's length (before migration 0040: its row's times). */
 function _duration(row: RecordingRow): string {
   if (!row.endedAt) return "";
-  return _clock(row.endedAt.getTime() - row.startedAt.getTime());
+  return _clock(row.durationMs ?? row.endedAt.getTime() - row.startedAt.getTime());
 }
 
 /** A time on a part's timeline as a player shows it: 0:07, 12:30, 1:02:05. */
