@@ -182,7 +182,7 @@ export function Toolbar({ t, uid, state: s, mount, lensAvailable, ...props }: To
           <span class="rv-label-hidden">{t("fullscreen")}</span>
         </button>
       </div>
-      <details class="rv-more" onKeyDown={closeOnEscape}>
+      <details class="rv-more" onKeyDown={closeOnEscape} onToggle={closeOnPressOutside}>
         <summary>{t("more")}</summary>
         <div class="rv-menu">
           {drawTools && <DrawToggles t={t} state={s} actions={a} place="menu" />}
@@ -293,6 +293,26 @@ function ScreenPicker(
       </select>
     </div>
   );
+}
+
+/**
+ * A press anywhere outside the open "More" menu closes it, as any menu does (a native <details>
+ * stays open: it covered the picture the technician went back to). A press inside keeps it open,
+ * so several of its toggles can be used in a row. The press itself still does what it does.
+ */
+function closeOnPressOutside(event: Event) {
+  const details = event.currentTarget as HTMLDetailsElement;
+  if (!details.open) return;
+  const doc = details.ownerDocument;
+  const away = (press: Event) => {
+    if (press.target instanceof Node && details.contains(press.target)) return;
+    details.open = false;
+  };
+  doc.addEventListener("pointerdown", away, true);
+  // Its next toggle is its closing, however it closes (this press, its summary, Escape).
+  details.addEventListener("toggle", () => doc.removeEventListener("pointerdown", away, true), {
+    once: true,
+  });
 }
 
 /** Escape inside the "More" menu closes it and gives the focus back to its summary. */

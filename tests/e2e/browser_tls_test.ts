@@ -233,7 +233,14 @@ Deno.test({
       assert.equal(await protocolOf(files), "h2", "the file-manager window came over HTTP/2");
       const idle: number[] = [];
       for (let i = 0; i < 5; i++) idle.push(await consoleRequestMs(tech));
-      assert.ok(Math.max(...idle) < 1_000, `console requests took ${idle.map(Math.round)} ms`);
+      // Tens of ms on a quiet machine; a stalled connection (HTTP/1.1's six taken) never
+      // answers (Infinity after 10 s). Under CI's load one request took 5.5 s, the rest < 0.9:
+      // the typical one is held to a second, none may stall.
+      const typical = [...idle].sort((a, b) => a - b)[2];
+      assert.ok(
+        typical < 1_000 && Math.max(...idle) < 8_000,
+        `console requests took ${idle.map(Math.round)} ms`,
+      );
       step(
         `${HELD} download(s) held, a detached file manager and remote view open; console ` +
           `requests: ${idle.map(Math.round).join(", ")} ms`,

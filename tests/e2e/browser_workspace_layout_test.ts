@@ -139,6 +139,12 @@ async function assertCompactBeside(page: Page, id: string) {
   await page.screenshot({ path: `${SHOTS}/workspace_console_more_1366.png` });
   await page.keyboard.press("Escape");
   assert.equal(await page.locator(`#ws-${id} .rv-menu`).isVisible(), false, "Escape closes it");
+  // A press inside keeps it open; one outside it (back on the picture's area) closes it.
+  await page.click(`#ws-${id} .rv-more > summary`);
+  await page.click(`#ws-${id} .rv-menu`, { position: { x: 4, y: 4 } });
+  assert.equal(await page.locator(`#ws-${id} .rv-menu`).isVisible(), true, "a press inside");
+  await page.click(`#ws-${id} .rv-stage`, { position: { x: 20, y: 20 } });
+  await page.locator(`#ws-${id} .rv-menu`).waitFor({ state: "hidden", timeout: 2_000 });
 }
 
 /**
