@@ -30,7 +30,13 @@ import {
   queueRow,
   startFromQueue,
 } from "../support/agent_e2e.ts";
-import { countColour, LASER, pagePoint, waitFor } from "../support/whiteboard_e2e.ts";
+import {
+  countColour,
+  LASER,
+  pagePoint,
+  pictureLaserDots,
+  waitFor,
+} from "../support/whiteboard_e2e.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
 const SHOTS = Deno.env.get("E2E_SHOTS") === "0" ? null : "/tmp/shots";
@@ -78,24 +84,6 @@ function dotAt(page: Page, x: number, y: number): Promise<boolean> {
     ).data;
     return a > 200 && r > 200 && g < 60 && b < 60;
   }, [x, y] as const);
-}
-
-/** Laser-red pixels in the page's current video frame (the whole picture). */
-function pictureDots(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
-    ctx.drawImage(video, 0, 0);
-    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] > 200 && data[i + 1] < 70 && data[i + 2] < 70) n++;
-    }
-    return n;
-  });
 }
 
 Deno.test({
@@ -188,7 +176,7 @@ Deno.test({
           () => countColour(screen, 900, 500, 3, LASER) > 10,
         );
         await new Promise((resolve) => setTimeout(resolve, 800)); // the picture caught up
-        const redInBobsPicture = await pictureDots(colleague);
+        const redInBobsPicture = await pictureLaserDots(colleague);
         step(
           `Ann's move → Bob's dot: ${firstMs.toFixed(0)} ms, ${secondMs.toFixed(0)} ms ` +
             `(polled every 30 ms); laser-red pixels in Bob's video frame ${redInBobsPicture}`,

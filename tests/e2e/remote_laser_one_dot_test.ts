@@ -21,28 +21,17 @@ import { technician } from "../support/sessions.ts";
 import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import { openDesktop } from "../../agent/platform/mod.ts";
-import { countColour, LASER, pagePoint, waitFor } from "../support/whiteboard_e2e.ts";
+import {
+  countColour,
+  LASER,
+  pagePoint,
+  pictureLaserDots,
+  viewShared,
+  waitFor,
+} from "../support/whiteboard_e2e.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
 const SHOTS = Deno.env.get("E2E_SHOTS") === "0" ? null : "/tmp/shots";
-
-/** Laser-red pixels in the technician's current video frame (the whole picture). */
-function pictureDots(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
-    ctx.drawImage(video, 0, 0);
-    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] > 200 && data[i + 1] < 70 && data[i + 2] < 70) n++;
-    }
-    return n;
-  });
-}
 
 /** Whether the local preview paints the laser's red at page point (x, y). */
 function previewDot(page: Page, at: { x: number; y: number }): Promise<boolean> {
@@ -86,19 +75,7 @@ Deno.test({
         );
         const view = space.locator(".remote-view");
         // View only: the customer shares the screen.
-        const viewButton = view.locator(".rv-view");
-        if (!await viewButton.evaluate((b) => b.classList.contains("is-on"))) {
-          await viewButton.click();
-        }
-        await appWindow.locator("#allow-view").click();
-        await page.waitForFunction(
-          () => {
-            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
-            return video?.videoWidth === 1280 && video.videoHeight === 720;
-          },
-          undefined,
-          { timeout: 60_000 },
-        );
+        await viewShared(page, view, appWindow, { width: 1280, height: 720 });
         await view.locator(".rv-draw-row .rv-laser").click();
         await view.locator('.rv-draw-row .rv-laser[aria-pressed="true"]').waitFor();
         step("the picture, the laser on");
@@ -112,7 +89,7 @@ Deno.test({
           await page.mouse.move(at.x, at.y);
           await new Promise((resolve) => setTimeout(resolve, 30));
           if (!(await previewDot(page, at))) previewMissed++;
-          redSeen = Math.max(redSeen, await pictureDots(page));
+          redSeen = Math.max(redSeen, await pictureLaserDots(page));
           frames++;
         }
         const rest = await pagePoint(page, 1000, 460);
@@ -122,7 +99,7 @@ Deno.test({
         );
         // At rest, a second and more: the picture has caught up and still shows no dot.
         await new Promise((resolve) => setTimeout(resolve, 1_200));
-        const redAtRest = await pictureDots(page);
+        const redAtRest = await pictureLaserDots(page);
         step(
           `sweep: ${frames} steps, preview dot missed at ${previewMissed}, most laser-red ` +
             `pixels in one video frame ${redSeen}; at rest ${redAtRest}`,

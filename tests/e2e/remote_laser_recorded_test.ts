@@ -21,7 +21,7 @@ import { technician } from "../support/sessions.ts";
 import { recordingGroup } from "../support/org.ts";
 import { closeAgentWorld, signedInWithAgentSession } from "../support/agent_e2e.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { pagePoint, waitFor } from "../support/whiteboard_e2e.ts";
+import { pagePoint, pictureLaserDots, viewShared, waitFor } from "../support/whiteboard_e2e.ts";
 import { recordings } from "../../modules/recording/mod.ts";
 
 const step = (what: string) => console.log(`  · ${what}`);
@@ -31,24 +31,6 @@ const FIRST = { x: 400, y: 300 }, SECOND = { x: 900, y: 480 };
 
 /** Whether a pixel is the laser's red (decoded video: near it). */
 const laserRed = (r: number, g: number, b: number) => r > 200 && g < 80 && b < 80;
-
-/** Laser-red pixels within 12 px of (x, y) in the technician's current video frame. */
-function pictureDotsAt(page: Page, at: { x: number; y: number }): Promise<number> {
-  return page.evaluate(({ x, y }) => {
-    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
-    ctx.drawImage(video, 0, 0);
-    const data = ctx.getImageData(x - 12, y - 12, 24, 24).data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] > 200 && data[i + 1] < 80 && data[i + 2] < 80) n++;
-    }
-    return n;
-  }, at);
-}
 
 /** How the window marks its own laser now: "dot", "ring" or "none" (the preview's canvas). */
 function previewMark(page: Page): Promise<string> {
@@ -120,19 +102,7 @@ Deno.test({
           },
         );
         const view = space.locator(".remote-view");
-        const viewButton = view.locator(".rv-view");
-        if (!await viewButton.evaluate((b) => b.classList.contains("is-on"))) {
-          await viewButton.click();
-        }
-        await appWindow.locator("#allow-view").click();
-        await page.waitForFunction(
-          ([w, h]) => {
-            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
-            return video?.videoWidth === w && video.videoHeight === h;
-          },
-          [W, H],
-          { timeout: 60_000 },
-        );
+        await viewShared(page, view, appWindow, { width: W, height: H });
         // The Record button leaves the toolbar's row no room for the draw toggles: in More.
         const inRow = view.locator(".rv-draw-row .rv-laser");
         if (await inRow.isVisible()) await inRow.click();
@@ -149,7 +119,11 @@ Deno.test({
         await pointAt(FIRST);
         await waitFor("the window's own dot", async () => await previewMark(page) === "dot");
         await new Promise((resolve) => setTimeout(resolve, 1_000)); // the picture caught up
-        assert.equal(await pictureDotsAt(page, FIRST), 0, "not recorded: no dot in the picture");
+        assert.equal(
+          await pictureLaserDots(page, { ...FIRST, radius: 12 }),
+          0,
+          "not recorded: no dot in the picture",
+        );
         step("the laser on, not recorded: the window's own dot, none in the picture");
 
         await view.locator(".rv-record").click();
@@ -158,14 +132,15 @@ Deno.test({
         await waitFor("the window's ring", async () => await previewMark(page) === "ring");
         await waitFor(
           "the dot in the recorded picture",
-          async () => await pictureDotsAt(page, FIRST) > 100,
+          async () => await pictureLaserDots(page, { ...FIRST, radius: 12 }) > 100,
         );
         await new Promise((resolve) => setTimeout(resolve, 1_000)); // it rests there a second
         await pointAt(SECOND);
         await waitFor(
           "the dot followed in the picture",
           async () =>
-            await pictureDotsAt(page, SECOND) > 100 && await pictureDotsAt(page, FIRST) === 0,
+            await pictureLaserDots(page, { ...SECOND, radius: 12 }) > 100 &&
+            await pictureLaserDots(page, { ...FIRST, radius: 12 }) === 0,
         );
         step("recorded: the picture carries the dot and follows it, the window rings it");
         if (SHOTS) {
@@ -185,7 +160,7 @@ Deno.test({
         await waitFor("the window's own dot again", async () => await previewMark(page) === "dot");
         await waitFor(
           "the picture without the dot again",
-          async () => await pictureDotsAt(page, SECOND) === 0,
+          async () => await pictureLaserDots(page, { ...SECOND, radius: 12 }) === 0,
         );
         step("stopped: the picture leaves the dot out again, the window paints it");
 

@@ -34,6 +34,7 @@ import {
   pagePoint,
   pictureRed,
   RED,
+  viewShared,
   waitFor,
   xevDesktop,
 } from "../support/whiteboard_e2e.ts";
@@ -199,19 +200,7 @@ Deno.test({
         );
         const view = space.locator(".remote-view");
         // View only: the customer shares the screen, nobody asks for control.
-        const viewButton = view.locator(".rv-view");
-        if (!await viewButton.evaluate((b) => b.classList.contains("is-on"))) {
-          await viewButton.click();
-        }
-        await appWindow.locator("#allow-view").click();
-        await page.waitForFunction(
-          () => {
-            const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
-            return video?.videoWidth === 1280 && video.videoHeight === 720;
-          },
-          undefined,
-          { timeout: 60_000 },
-        );
+        await viewShared(page, view, appWindow, { width: 1280, height: 720 });
         assert.equal(compositorExited, false, "picom composites the desktop");
         step("the picture of a composited desktop, view only");
 

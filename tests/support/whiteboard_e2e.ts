@@ -1,10 +1,11 @@
 /**
  * What the whiteboard's e2e stories (tests/e2e/remote_whiteboard*_test.ts) read and watch: the
  * pen's and the laser's colours on the X screen, the page point over a remote pixel, whether the
- * technician's picture is red there, and an xev window standing for the customer's desktop that
- * notes every click it gets.
+ * technician's picture is red there (or laser-red, and how much), the customer sharing the screen
+ * for a view-only picture, and an xev window standing for the customer's desktop that notes every
+ * click it gets.
  */
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import type { Desktop } from "../../agent/platform/types.ts";
 
 /** The pen's red and the laser's, as the X screen shows them (0xRRGGBB). */
@@ -105,4 +106,54 @@ export async function drag(
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps });
   await page.mouse.up();
+}
+
+/**
+ * View only: the technician's view is asked for (unless already on), the customer allows it in
+ * the support app's window, and the picture arrives at the customer's screen size.
+ */
+export async function viewShared(
+  page: Page,
+  view: Locator,
+  appWindow: Page,
+  size: { width: number; height: number },
+) {
+  const viewButton = view.locator(".rv-view");
+  if (!await viewButton.evaluate((b) => b.classList.contains("is-on"))) await viewButton.click();
+  await appWindow.locator("#allow-view").click();
+  await page.waitForFunction(
+    ({ width, height }) => {
+      const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video");
+      return video?.videoWidth === width && video.videoHeight === height;
+    },
+    size,
+    { timeout: 60_000 },
+  );
+}
+
+/**
+ * Laser-red pixels in the technician's current video frame: the whole picture, or the square of
+ * `around.radius` about a remote pixel.
+ */
+export function pictureLaserDots(
+  page: Page,
+  around?: { x: number; y: number; radius: number },
+): Promise<number> {
+  return page.evaluate((around) => {
+    const video = document.querySelector<HTMLVideoElement>(".remote-view .rv-video")!;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
+    ctx.drawImage(video, 0, 0);
+    const box = around
+      ? [around.x - around.radius, around.y - around.radius, 2 * around.radius, 2 * around.radius]
+      : [0, 0, canvas.width, canvas.height];
+    const data = ctx.getImageData(box[0], box[1], box[2], box[3]).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] > 200 && data[i + 1] < 70 && data[i + 2] < 70) n++;
+    }
+    return n;
+  }, around ?? null);
 }
