@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: every message of the agent protocol in one schema per direction, so both ends decode by one list (the agent and the server import it).
 /**
  * The agent protocol's messages, as zod schemas: one tagged union per direction. Every field
  * is bounded (lengths, ranges) and objects are strict, so a message either means exactly one

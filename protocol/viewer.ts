@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the viewer socket's whole vocabulary (state, input, offers, the mount's props) in one file both the island and the server type against.
 /**
  * The technician's remote view: what its browser island and the server say to each other over
  * the viewer socket (JSON text frames), and what the server hands the island on its mount
