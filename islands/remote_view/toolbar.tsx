@@ -299,6 +299,8 @@ function ScreenPicker(
  * A press anywhere outside the open "More" menu closes it, as any menu does (a native <details>
  * stays open: it covered the picture the technician went back to). A press inside keeps it open,
  * so several of its toggles can be used in a row. The press itself still does what it does.
+ * The island's own, not static/app.js's `data-menu` (which also closes at a choice): the
+ * detached remote window loads no app.js, and the menu must behave the same there.
  */
 function closeOnPressOutside(event: Event) {
   const details = event.currentTarget as HTMLDetailsElement;
