@@ -1,6 +1,7 @@
 // Runs before `deno test` (see `deno task test`): makes sure the real parts the suite
-// drives are on the machine — Debian's Chromium for the browser tests (and its Firefox ESR for
-// the customer's screen share from Firefox, tests/e2e/browser_firefox_share_test.ts), oathtool to
+// drives are on the machine — Debian's Chromium and its headless shell for the browser tests
+// (and its Firefox ESR for the customer's screen share from Firefox,
+// tests/e2e/browser_firefox_share_test.ts), oathtool to
 // cross-check TOTP, and for the agent an X server (Xvfb) with its tools, an xterm to type
 // into, the libraries the agent opens over FFI (libX11/Xext/Xtst/Xfixes/Xdamage/Xi, libvpx,
 // libyuv), and HAProxy for the cluster test's load balancer — installing them with apt-get
@@ -9,6 +10,9 @@
 const LIB = "/usr/lib/x86_64-linux-gnu";
 const NEEDED = [
   { binary: "/usr/bin/chromium", pkg: "chromium" },
+  // The browser most tests drive: the same Chromium without its window, at half the CPU
+  // (tests/support/loopback.ts, CHROMIUM_HEADLESS).
+  { binary: "/usr/bin/chromium-headless-shell", pkg: "chromium-headless-shell" },
   { binary: "/usr/bin/firefox-esr", pkg: "firefox-esr" },
   { binary: "/usr/bin/oathtool", pkg: "oathtool" },
   { binary: "/usr/bin/Xvfb", pkg: "xvfb" },

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { PGliteOptions } from "@electric-sql/pglite";
 import { type DatabaseNotifications, postgresNotifications } from "./notifications.ts";
 
 export type { DatabaseNotifications };
@@ -67,7 +68,15 @@ export async function openPostgres(
 }
 
 export async function openPglite(
-  options: { dataDir?: string; loadDataDir?: Blob; migrate?: boolean },
+  options: {
+    dataDir?: string;
+    loadDataDir?: Blob;
+    /** A filesystem of its own (the tests' template, modules/db/testing.ts). */
+    fs?: PGliteOptions["fs"];
+    /** PostgreSQL settings beside PGlite's own (`-c name=value`). */
+    settings?: Record<string, string>;
+    migrate?: boolean;
+  },
 ): Promise<DatabaseHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -75,6 +84,14 @@ export async function openPglite(
   const client = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
+    fs: options.fs,
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
+        "-c",
+        `${name}=${value}`,
+      ]),
+    ],
   });
   const db = drizzle(client);
   if (options.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS_DIR });

@@ -4,7 +4,7 @@
 // them choose, nothing for a group that does not record.
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../support/loopback.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS } from "../support/loopback.ts";
 import { ConsentPage } from "../../agent/consent_page.ts";
 import { stillAgent } from "../../agent/test_support.ts";
 import { agentStrings } from "../../agent/strings.ts";
@@ -15,7 +15,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_HEADLESS,
       headless: true,
       args: CHROMIUM_ARGS,
     });

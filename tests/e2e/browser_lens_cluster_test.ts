@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 import { beat } from "../../modules/cluster/mod.ts";
 import { lensRegistry } from "../../modules/lens/mod.ts";
 import { defaultPermissions } from "../../modules/permissions/mod.ts";
-import { CHROMIUM_ARGS } from "../support/browser.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS } from "../support/browser.ts";
 import { startClusterApps } from "../support/cluster.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
@@ -27,7 +27,7 @@ Deno.test({
     const cluster = await startClusterApps(2);
     const [a, b] = cluster.apps;
     const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_HEADLESS,
       headless: true,
       args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
     });

@@ -11,7 +11,13 @@
 // 1366×768 and 1920×1080 in /tmp/shots/share-*.png.
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
-import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import {
+  browserTest,
+  CHROMIUM_ARGS,
+  CHROMIUM_HEADLESS,
+  signInPage,
+  withBrowser,
+} from "../support/browser.ts";
 import { fakeScreenSize, firstAnswerBroken, keepPeers } from "../support/share_e2e.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import type { TestApp } from "../support/app.ts";
@@ -70,7 +76,7 @@ browserTest(
     const id = session.id;
     await withBrowser(t, async ({ base, newPage }) => {
       const techBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
+        executablePath: CHROMIUM_HEADLESS,
         headless: true,
         args: [...CHROMIUM_ARGS, ...FAKE_CAPTURE],
       });

@@ -8,7 +8,13 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { chromium, type Page } from "playwright-core";
-import { browserTest, CHROMIUM_ARGS, signInPage, withBrowser } from "../support/browser.ts";
+import {
+  browserTest,
+  CHROMIUM_ARGS,
+  CHROMIUM_HEADLESS,
+  signInPage,
+  withBrowser,
+} from "../support/browser.ts";
 import { ADMIN } from "../support/app.ts";
 import { makeGroup, TECH_PASSWORD } from "../support/org.ts";
 import { technician, workingSession } from "../support/sessions.ts";
@@ -75,7 +81,7 @@ browserTest(
       const session = await workingSession(t, ann);
       await withBrowser(t, async ({ base, newPage }) => {
         const customerBrowser = await chromium.launch({
-          executablePath: "/usr/bin/chromium",
+          executablePath: CHROMIUM_HEADLESS,
           headless: true,
           args: [...CHROMIUM_ARGS, ...FAKE_CAPTURE],
         });

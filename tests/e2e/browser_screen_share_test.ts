@@ -10,6 +10,7 @@ import { chromium } from "playwright-core";
 import {
   browserTest,
   CHROMIUM_ARGS,
+  CHROMIUM_HEADLESS,
   serveLoopback,
   signInPage,
   withBrowser,
@@ -41,7 +42,7 @@ browserTest(
     const session = await workingSession(t, ann);
     await withBrowser(t, async ({ base, newPage }) => {
       const customerBrowser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
+        executablePath: CHROMIUM_HEADLESS,
         headless: true,
         args: [...CHROMIUM_ARGS, ...FAKE_CAPTURE],
       });
@@ -241,7 +242,7 @@ browserTest(
     const base = server.base;
     const agent = await attachFakeAgent(base, session.token);
     const customerBrowser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_HEADLESS,
       headless: true,
       args: [...CHROMIUM_ARGS, ...FAKE_CAPTURE],
     });

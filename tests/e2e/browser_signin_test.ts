@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { oathtool } from "../support/totp.ts";
 import { chromium } from "playwright-core";
 import { ADMIN, startTestApp } from "../support/app.ts";
-import { CHROMIUM_ARGS } from "../support/browser.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS } from "../support/browser.ts";
 
 Deno.test({
   name: "browser: password sign-in, turning on 2FA, sign-out, sign-in with a TOTP code",
@@ -25,7 +25,7 @@ Deno.test({
     let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
     try {
       context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: "/usr/bin/chromium",
+        executablePath: CHROMIUM_HEADLESS,
         headless: true,
         args: CHROMIUM_ARGS,
       });

@@ -29,7 +29,7 @@
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import { startTestApp } from "../support/app.ts";
-import { CHROMIUM_ARGS, clickAndWait } from "../support/browser.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS, clickAndWait } from "../support/browser.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { sha256, startedPinSession, step, waitFor } from "../support/files_e2e.ts";
@@ -115,7 +115,7 @@ Deno.test({
     const base = `https://localhost:${server.port}`;
     (t.deps.config as { publicUrl: string }).publicUrl = base;
     const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_HEADLESS,
       headless: true,
       // Exactly this certificate's key is trusted; every other certificate error still fails.
       args: [

@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
-import { CHROMIUM_ARGS } from "../support/browser.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS } from "../support/browser.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
 import {
   exists,
@@ -114,7 +114,7 @@ Deno.test({
       const lb = cluster.lbUrl!;
       step(`2 instances and HAProxy up (${lb})`);
       const browser = started.browser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
+        executablePath: CHROMIUM_HEADLESS,
         headless: true,
         args: CHROMIUM_ARGS,
       });

@@ -6,7 +6,7 @@
 // encoded straight away, and then the picture goes quiet again.
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
-import { browserTest, CHROMIUM_ARGS, serveLoopback } from "../support/browser.ts";
+import { browserTest, CHROMIUM, CHROMIUM_ARGS, serveLoopback } from "../support/browser.ts";
 import { keepPeers } from "../support/share_e2e.ts";
 import { technician, workingSession } from "../support/sessions.ts";
 import { startXvfb } from "../../agent/platform/xvfb_test_support.ts";
@@ -47,8 +47,9 @@ browserTest("browser share: a still screen is encoded about once a second", asyn
     await x(display, "xsetroot", ["-solid", "#204060"]);
     const server = serveLoopback(t.app.fetch);
     const base = server.base;
+    // The full browser: the headless shell cannot capture an X display.
     const customerBrowser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM,
       headless: true,
       env: { ...Deno.env.toObject(), DISPLAY: display, LANGUAGE: "en" },
       args: [...CHROMIUM_ARGS, "--auto-select-desktop-capture-source=Entire screen"],

@@ -23,7 +23,7 @@ import { Agent, type EncoderLike } from "../../agent/agent.ts";
 import { AgentConnection } from "../../agent/connection.ts";
 import { ConsentPage, writeLauncher } from "../../agent/consent_page.ts";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../support/loopback.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS } from "../support/loopback.ts";
 import { agentStrings } from "../../agent/strings.ts";
 import type { Desktop, Frame } from "../../agent/platform/types.ts";
 
@@ -352,7 +352,7 @@ Deno.test({
     const s = await setup();
     const dir = await Deno.makeTempDir();
     const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_HEADLESS,
       headless: true,
       args: CHROMIUM_ARGS,
     });

@@ -5,9 +5,15 @@
 import { type Browser, chromium, type Page } from "playwright-core";
 import { startTestApp, type TestApp } from "./app.ts";
 import { customerStreams } from "../../modules/support/mod.ts";
-import { CHROMIUM_ARGS, serveLoopback } from "./loopback.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS, serveLoopback } from "./loopback.ts";
 
-export { CHROMIUM_ARGS, CHROMIUM_FLAGS, serveLoopback } from "./loopback.ts";
+export {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  CHROMIUM_FLAGS,
+  CHROMIUM_HEADLESS,
+  serveLoopback,
+} from "./loopback.ts";
 
 /** A test over a fresh app, closed after; a browser's sockets and timers outlive Deno's
  * sanitizers, so they are off. */
@@ -50,7 +56,7 @@ export interface BrowserRun {
 export async function withBrowser(t: TestApp, fn: (run: BrowserRun) => Promise<void>) {
   const server = serveLoopback(t.app.fetch);
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM_HEADLESS,
     headless: true,
     args: CHROMIUM_ARGS,
   });

@@ -7,7 +7,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { AppDeps } from "../../modules/http/mod.ts";
 import { lensRegistry } from "../../modules/lens/mod.ts";
-import { CHROMIUM_ARGS, signInPage } from "./browser.ts";
+import { CHROMIUM_ARGS, CHROMIUM_HEADLESS, signInPage } from "./browser.ts";
 import { TECH_PASSWORD } from "./org.ts";
 
 /** Chromium's fake camera and microphone, allowed without asking. */
@@ -16,7 +16,7 @@ export const FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-
 /** The phone's Chromium (the test closes it). */
 export async function launchPhoneBrowser(): Promise<Browser> {
   return await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM_HEADLESS,
     headless: true,
     args: [...CHROMIUM_ARGS, ...FAKE_MEDIA],
   });
