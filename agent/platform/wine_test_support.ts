@@ -141,13 +141,14 @@ export async function startWine(
     winPath: (path) => "Z:" + path.replaceAll("/", "\\"),
     spawn,
     async runDeno(args, extra = {}) {
-      const out = await new Deno.Command(WINE, {
+      const child = new Deno.Command(WINE, {
         args: [base.deno, ...args],
         env: { ...env, ...extra },
         stdin: "null",
-      }).output();
-      const text = (b: Uint8Array) => new TextDecoder().decode(b);
-      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      return await exitAndOutput(child);
     },
     async stop() {
       await new Deno.Command(WINESERVER, { args: ["-k"], env, stdout: "null", stderr: "null" })
@@ -164,6 +165,47 @@ export async function startWine(
       await Deno.remove(serverDir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * A Windows program's exit code and what it wrote. Not `output()`, which waits for the pipes'
+ * end: a program that finds the prefix's services gone makes Wine start them again, and they
+ * inherit its pipes and live until stop() — the test waited for ever (seen in CI, 2026-12-07:
+ * windows_scripts_test 20 minutes on a stderr held by services.exe, winedevice.exe, rpcss.exe…).
+ * What the program wrote is in the pipes when it has exited; it is read until the pipes end or
+ * nothing more has come for a moment.
+ */
+export async function exitAndOutput(
+  child: Deno.ChildProcess,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let lastData = Date.now();
+  const drain = (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    const ended = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done || !value) return;
+        chunks.push(value);
+        lastData = Date.now();
+      }
+    })();
+    return { ended, chunks, cancel: () => reader.cancel().catch(() => {}) };
+  };
+  const out = drain(child.stdout);
+  const err = drain(child.stderr);
+  const { code } = await child.status;
+  const ended = Promise.all([out.ended, err.ended]);
+  let quiet = false;
+  ended.then(() => quiet = true);
+  while (!quiet && Date.now() - lastData < 500) await new Promise((r) => setTimeout(r, 50));
+  await Promise.all([out.cancel(), err.cancel()]);
+  await ended;
+  const text = (chunks: Uint8Array[]) => {
+    const decoder = new TextDecoder();
+    return chunks.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
+  };
+  return { code, stdout: text(out.chunks), stderr: text(err.chunks) };
 }
 
 /** The processes whose environment names `prefix` as their WINEPREFIX (Wine's, of that prefix). */
