@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startWine, type Wine } from "../platform/wine_test_support.ts";
+import { exitAndOutput, startWine, type Wine } from "../platform/wine_test_support.ts";
 import { windowsCodecs, windowsCodecsMissing } from "./windows_codecs_test_support.ts";
 import { Vp8Decoder } from "./vp8_decoder_test_support.ts";
 import { luma, psnr, textPage } from "./frames_test_support.ts";
@@ -232,9 +232,9 @@ async function checkLayout(wine: Wine, headers: string, dir: string): Promise<vo
     args: ["-O1", "-I", headers, "-o", join(dir, "probe.exe"), join(dir, "probe.c")],
   }).output();
   assert.ok(cc.success, new TextDecoder().decode(cc.stderr));
-  const child = wine.spawn(join(dir, "probe.exe"), [], { stdout: "piped" });
-  const out = await child.output();
-  const probed = JSON.parse(new TextDecoder().decode(out.stdout)) as Record<string, number>;
+  const child = wine.spawn(join(dir, "probe.exe"), [], { stdout: "piped", stderr: "piped" });
+  const out = await exitAndOutput(child);
+  const probed = JSON.parse(out.stdout) as Record<string, number>;
   const table = VPX_ABIS.find((a) => a.os === "windows")!;
   const groups = table as unknown as Record<string, Record<string, number>>;
   let compared = 0;

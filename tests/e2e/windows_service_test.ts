@@ -30,7 +30,7 @@ import { eventually } from "../support/eventually.ts";
 import { TECH_PASSWORD } from "../support/org.ts";
 import { technician } from "../support/sessions.ts";
 import { runX, startXvfb } from "../../agent/platform/xvfb_test_support.ts";
-import { startWine, wineMissing } from "../../agent/platform/wine_test_support.ts";
+import { exitAndOutput, startWine, wineMissing } from "../../agent/platform/wine_test_support.ts";
 import {
   windowsCodecs,
   windowsCodecsMissing,
@@ -89,8 +89,8 @@ Deno.test({
     const state = join(wine.prefix, "drive_c", "ProgramData", "RemoteSupport");
     const serviceLog = () => Deno.readTextFile(join(state, "service.log")).catch(() => "");
     const run = async (exe: string, args: string[]) => {
-      const out = await wine.spawn(exe, args, { stdout: "piped", stderr: "piped" }).output();
-      return { code: out.code, out: new TextDecoder().decode(out.stdout) };
+      const out = await exitAndOutput(wine.spawn(exe, args, { stdout: "piped", stderr: "piped" }));
+      return { code: out.code, out: out.stdout };
     };
     const installer = async (args: string[]) => {
       const out = join(wine.prefix, "drive_c", "Remote support", "result.json");
