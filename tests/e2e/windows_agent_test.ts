@@ -494,7 +494,10 @@ Deno.test({
               await copyAll();
               copiedAt = Date.now();
             }
-            return copied.replaceAll("\r\n", "\n") === "Typed from afar 42X\nsecond";
+            // A Ctrl that Wine let go types the letters instead ("…42Xac", seen in a rehearsal
+            // at load 11): the retry then copies them too, after the X the click placed.
+            const text = copied.replaceAll("\r\n", "\n").replace(/^(.*X)(?:ac)+\n/, "$1\n");
+            return text === "Typed from afar 42X\nsecond";
           },
           40_000,
         ).catch((error) => {
