@@ -71,9 +71,11 @@ async function callback(browser: TestClient, url: URL) {
 }
 
 async function failureOf(t: TestApp) {
+  // In the order written: without an order PostgreSQL returns the heap's, and rows of earlier
+  // tests deleted from the shared database leave room that later rows fill (seen in CI).
   const rows = await t.deps.db.select().from(auditLog).where(
     eq(auditLog.action, "auth.sso_failed"),
-  );
+  ).orderBy(auditLog.id);
   return rows.map((r) => (r.details as { reason: string }).reason);
 }
 
