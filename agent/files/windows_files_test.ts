@@ -7,7 +7,7 @@ import { windowsJoin, windowsSplit } from "./windows.ts";
 import { windowsNameProblem } from "./os.ts";
 import { guidBytes } from "./windows.ts";
 import { startXvfb } from "../platform/xvfb_test_support.ts";
-import { startWine, wineMissing } from "../platform/wine_test_support.ts";
+import { startWine, tails, wineMissing } from "../platform/wine_test_support.ts";
 
 Deno.test("windowsSplit/Join: drives, UNC shares, either slash; device paths refused", () => {
   assert.deepEqual(windowsSplit("C:\\"), { root: "C:\\", parts: [] });
@@ -129,25 +129,32 @@ Deno.test({
     });
     try {
       const folder = join(wine.prefix, "drive_c", "wf");
-      await Deno.mkdir(join(folder, "sub"), { recursive: true });
-      await Deno.writeTextFile(join(folder, "a.txt"), "first file\r\n");
-      await Deno.writeTextFile(join(folder, "h.txt"), "hidden\r\n");
-      await Deno.writeTextFile(join(folder, ".rescue-u1.part"), "half an upload");
-      await Deno.writeTextFile(join(folder, "sub", "in.txt"), "inner\r\n");
+      // Wine's Recycle Bin is the freedesktop trash of XDG_DATA_HOME: kept in our folder.
+      const data = join(work, "data");
+      const seed = async () => {
+        await Deno.remove(folder, { recursive: true }).catch(() => {});
+        await Deno.remove(data, { recursive: true }).catch(() => {});
+        await Deno.mkdir(join(folder, "sub"), { recursive: true });
+        await Deno.writeTextFile(join(folder, "a.txt"), "first file\r\n");
+        await Deno.writeTextFile(join(folder, "h.txt"), "hidden\r\n");
+        await Deno.writeTextFile(join(folder, ".rescue-u1.part"), "half an upload");
+        await Deno.writeTextFile(join(folder, "sub", "in.txt"), "inner\r\n");
+        const attrib = await wine.spawn("cmd", ["/c", "attrib", "+h", "C:\\wf\\h.txt"]).output();
+        assert.equal(attrib.code, 0);
+        await Deno.mkdir(join(data, "Trash", "files"), { recursive: true });
+        await Deno.mkdir(join(data, "Trash", "info"), { recursive: true });
+      };
       await Deno.mkdir(join(wine.prefix, "drive_c", "users", "bob", "Documents"), {
         recursive: true,
       });
-      const attrib = await wine.spawn("cmd", ["/c", "attrib", "+h", "C:\\wf\\h.txt"]).output();
-      assert.equal(attrib.code, 0);
-      // Wine's Recycle Bin is the freedesktop trash of XDG_DATA_HOME: kept in our folder.
-      const data = join(work, "data");
-      await Deno.mkdir(join(data, "Trash", "files"), { recursive: true });
-      await Deno.mkdir(join(data, "Trash", "info"), { recursive: true });
+      await seed();
+      // A run Wine killed (KILLED) is run again on a fresh folder and trash.
       const run = await wine.runDeno(
         ["run", "--no-config", "-A", wine.winPath(script), "C:\\wf"],
         { XDG_DATA_HOME: data },
+        { again: seed },
       );
-      assert.equal(run.code, 0, run.stderr.slice(-3000));
+      assert.equal(run.code, 0, tails(run, 3000));
       const out = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
       console.log(JSON.stringify({ roots: out.roots, drives: out.drives }));
       // The drives: C: (the prefix's drive_c) and Z: (/), with their types.
