@@ -4,6 +4,7 @@
 // filter; a technician gets none; bad filter input is answered in words. Records are written
 // through the registry's own record functions (modules/lens test_support.ts). PGlite, and
 // PostgreSQL with DATABASE_URL.
+// engine-both: the Lens report is raw SQL, whose results the two drivers shape differently.
 import assert from "node:assert/strict";
 import { createChannel } from "../modules/channels/mod.ts";
 import { eq } from "drizzle-orm";

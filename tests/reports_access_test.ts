@@ -1,5 +1,6 @@
 // Who may read which reports (pages, CSV, API), what the CSV exports hold, and the API's
 // reports in the OpenAPI document.
+// engine-both: the reports and CSV exports are raw SQL, shaped differently by the two drivers.
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
 import { users } from "../modules/auth/mod.ts";

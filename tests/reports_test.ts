@@ -8,6 +8,7 @@
 // with DATABASE_URL. 20,000 is what correctness needs (every day of the period, every
 // outcome, hundreds of survey answers a month, each technician); speed at a million
 // sessions is measured by `deno task bench:reports`, not here.
+// engine-both: the reports are raw SQL, whose results the two drivers shape differently.
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import type { Database } from "../modules/db/mod.ts";

@@ -15,16 +15,17 @@
 // picked free by the tests themselves.
 //
 //   deno run -A tools/run_tests.ts [--db] [--jobs N] [--list] [--save-durations] [--root DIR]
-//     [--split-stories] [deno test flags…] [files or folders…]
+//     [--split-engines] [deno test flags…] [files or folders…]
 //
 // `--db`: only the files that can reach a database (tools/db_tests.ts). `--jobs` (or TEST_JOBS):
 // processes at once (default 3); with TEST_SLOTS_DIR, at once across every runner given that
 // folder (see `takeSlot`). `--list`: the jobs, not run. `--save-durations` (or
 // TEST_SAVE_DURATIONS=1): writes this run's per-file times into tests/durations/. `--root`:
-// another checkout (default this one). `--split-stories` (CI's two passes): each story (Chromium,
-// tests/e2e/, the real support app, an X display or Wine; `oneEngineStory`) that reaches a
-// database runs on one engine only, half on each (`storyEngines`); a file the other engine runs
-// is left out here. Without a `--no-check…` flag, the files are type-checked
+// another checkout (default this one). `--split-engines` (CI's two passes, `engineOf`): the data
+// layer's tests run on both engines; each story (Chromium, tests/e2e/, the real support app, an X
+// display or Wine; `oneEngineStory`) that reaches a database on one, half on each
+// (`storyEngines`); the other database tests on PostgreSQL only. A file the other engine runs is
+// left out here. Without a `--no-check…` flag, the files are type-checked
 // once (`deno check`) before the jobs run unchecked, instead of once per job. The pure parts
 // (planning, timing, slots) are in run_tests_plan.ts.
 import { join, relative, resolve } from "node:path";
@@ -32,12 +33,12 @@ import postgres from "postgres";
 import { databaseTestFiles, testFiles } from "./db_tests.ts";
 import {
   type Engine,
+  engineOf,
   estimateSeconds,
   failureDigest,
   fileSeconds,
   guessSeconds,
   type Job,
-  oneEngineStory,
   planJobs,
   storyEngines,
   takeSlot,
@@ -87,7 +88,7 @@ async function parseArgs(args: string[]): Promise<Options> {
     if (arg === "--db") options.db = true;
     else if (arg === "--list") options.list = true;
     else if (arg === "--save-durations") options.save = true;
-    else if (arg === "--split-stories") options.split = true;
+    else if (arg === "--split-engines") options.split = true;
     else if (arg === "--root") options.root = resolve(args[++i]);
     else if (arg === "--jobs") options.jobs = Number(args[++i]);
     else if (arg.startsWith("--jobs=")) options.jobs = Number(arg.slice("--jobs=".length));
@@ -101,13 +102,13 @@ async function parseArgs(args: string[]): Promise<Options> {
 }
 
 /**
- * The test files to run: all (or the database ones), without the browser stories the other
- * engine runs when the stories are split, narrowed to `paths` when given.
+ * The test files to run: all (or the database ones), without those the other engine runs when
+ * the engines are split, narrowed to `paths` when given.
  */
 async function selectFiles(options: Options, engine: Engine): Promise<string[]> {
   let all = options.db ? await databaseTestFiles(options.root) : await testFiles(options.root);
   if (options.split) {
-    const elsewhere = await storiesOfOtherEngine(options.root, engine);
+    const elsewhere = await filesOfOtherEngine(options.root, engine);
     all = all.filter((file) => !elsewhere.has(file));
   }
   if (options.paths.length === 0) return all;
@@ -118,18 +119,19 @@ async function selectFiles(options: Options, engine: Engine): Promise<string[]> 
 }
 
 /**
- * The browser stories that the other engine's pass runs when the stories are split: those among
- * the database test files (the PostgreSQL pass's list, whatever this pass runs) that need not
- * run on both engines, given to one engine each by `storyEngines`.
+ * The database test files that only the other engine's pass runs when the engines are split
+ * (`engineOf`): the stories `storyEngines` gives it, and on PGlite those PostgreSQL alone runs.
  */
-async function storiesOfOtherEngine(root: string, engine: Engine): Promise<Set<string>> {
+async function filesOfOtherEngine(root: string, engine: Engine): Promise<Set<string>> {
   const stories: string[] = [];
+  const elsewhere = new Set<string>();
   for (const file of await databaseTestFiles(root)) {
-    const source = await Deno.readTextFile(join(root, file));
-    if (oneEngineStory(file, source)) stories.push(file);
+    const where = engineOf(file, await Deno.readTextFile(join(root, file)));
+    if (where === "split") stories.push(file);
+    else if (where === "postgres" && engine === "pglite") elsewhere.add(file);
   }
-  const split = storyEngines(stories);
-  return new Set([...split].flatMap(([file, on]) => on === engine ? [] : [file]));
+  for (const [file, on] of storyEngines(stories)) if (on !== engine) elsewhere.add(file);
+  return elsewhere;
 }
 
 const durationsFile = (root: string, engine: string) =>
@@ -272,7 +274,7 @@ async function main(): Promise<number> {
   const engine: Engine = url ? "postgres" : "pglite";
   const files = await selectFiles(options, engine);
   if (files.length === 0) {
-    const split = options.split ? ` (--split-stories: the other engine's stories left out)` : "";
+    const split = options.split ? ` (--split-engines: the other engine's files left out)` : "";
     console.error(`no test files match ${options.paths.join(" ")}${split}`);
     return 1;
   }

@@ -123,19 +123,26 @@ function marked(source: string, word: string): boolean {
 }
 
 /**
+ * The modules that run SQL of their own (`execute`), whose results the two drivers shape
+ * differently (an array or `{ rows }`, numbers or strings): their tests are the data layer's too.
+ */
+const RAW_SQL_MODULES = ["modules/reports/", "modules/health/"];
+
+/**
  * Whether a test file is the data layer's own, or asks for both engines, and so runs on both
  * whatever else it does: under modules/db/ (opening, migrations, LISTEN/NOTIFY, paging), under
  * tests/cluster/ or with "cluster" in its name (several instances on one PostgreSQL: locks, shared
- * work, the relay), or `needsBothEngines` (it reads the database URL's variable itself, or says
- * "engine-both: <why>").
+ * work, the relay), under a module of raw SQL (`RAW_SQL_MODULES`), or `needsBothEngines` (it
+ * reads the database URL's variable itself, or says "engine-both: <why>").
  */
 export function dataLayerTest(file: string, source: string): boolean {
   return file.startsWith("modules/db/") || file.startsWith("tests/cluster/") ||
-    /cluster[^/]*$/.test(file) || needsBothEngines(source);
+    /cluster[^/]*$/.test(file) || RAW_SQL_MODULES.some((dir) => file.startsWith(dir)) ||
+    needsBothEngines(source);
 }
 
 /**
- * Whether a database test file is a story that CI runs on one engine only (`--split-stories`): it
+ * Whether a database test file is a story that CI runs on one engine only (`--split-engines`): it
  * checks what the real parts do end to end — pages, islands, media, the support app on a display —
  * which the database engine does not change, and each of its queries is a data-layer test's too:
  * - a browser story (`browserStory`);
@@ -145,8 +152,8 @@ export function dataLayerTest(file: string, source: string): boolean {
  * - a file that says "engine-one: <why>" in a comment line near its top: an in-memory walk over
  *   what pages say or whom they let in, with nothing stored that an engine could read back
  *   differently.
- * Never a data-layer test (`dataLayerTest`), whatever it also is; every other database test (the
- * routes, services, queries, concurrent writers) runs on both engines.
+ * Never a data-layer test (`dataLayerTest`), whatever it also is. Every other database test (the
+ * routes, services, queries, concurrent writers) is `engineOf`'s "postgres".
  */
 export function oneEngineStory(file: string, source: string): boolean {
   if (dataLayerTest(file, source)) return false;
@@ -155,7 +162,23 @@ export function oneEngineStory(file: string, source: string): boolean {
 }
 
 /**
- * CI's split of the stories (`--split-stories`): `stories` — the database test files
+ * Where CI (`--split-engines`) runs a database test file: on "both" engines (the data layer's
+ * own, `dataLayerTest`), "split" (a story, `oneEngineStory`: on one engine, `storyEngines`), or
+ * on "postgres" only — the routes, services and queries, which PostgreSQL runs as the
+ * production server does, with real concurrency (PGlite serializes every query on one
+ * connection), in two thirds of PGlite's time: ≈ 550 s against ≈ 780 s of CI's slot time for
+ * the 170-odd files (tests/durations/, 2026-12-07). PGlite keeps what could differ by engine:
+ * the data layer (its driver, migrations, result shapes), the raw SQL's modules, and half of the
+ * stories, which drive the same routes end to end; `deno task test` without the flag runs
+ * everything on PGlite.
+ */
+export function engineOf(file: string, source: string): "both" | "split" | "postgres" {
+  if (dataLayerTest(file, source)) return "both";
+  return oneEngineStory(file, source) ? "split" : "postgres";
+}
+
+/**
+ * CI's split of the stories (`--split-engines`): `stories` — the database test files
  * (tools/db_tests.ts) that are stories (`oneEngineStory`) — in path order,
  * alternately on PGlite and PostgreSQL. Each runs on exactly one engine, and each engine gets half
  * of them (within one); both passes compute the same split from the same list. A story costs

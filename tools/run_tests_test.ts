@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   browserStory,
   dataLayerTest,
+  engineOf,
   estimateSeconds,
   failureDigest,
   fileSeconds,
@@ -371,6 +372,19 @@ Deno.test("oneEngineStory() splits what drives the real parts end to end, never 
   assert.ok(!dataLayerTest("tests/e2e/agent_package_test.ts", story));
 });
 
+Deno.test("engineOf(): the data layer on both, a story split, any other database test on PostgreSQL", () => {
+  const app = "const t = await startTestApp();\nDeno.test(";
+  assert.equal(engineOf("modules/db/open_test.ts", app), "both");
+  assert.equal(engineOf("modules/reports/facts_test.ts", app), "both");
+  assert.equal(engineOf("modules/health/routes_test.ts", app), "both");
+  assert.equal(engineOf("tests/reports_test.ts", `// engine-both: raw SQL\n${app}`), "both");
+  assert.equal(engineOf("tests/e2e/x_test.ts", app), "split");
+  assert.equal(engineOf("modules/x/x_browser_test.ts", 'browserTest("s", () => {});'), "split");
+  assert.equal(engineOf("modules/support/customer_routes_test.ts", app), "postgres");
+  assert.equal(engineOf("tests/reports_access_test.ts", app), "postgres", "unmarked");
+  assert.equal(engineOf("modules/reportsx/a_test.ts", app), "postgres", "a prefix, not a module");
+});
+
 Deno.test("storyEngines() gives each story one engine, alternately in path order, half each", () => {
   const stories = ["tests/e2e/c_test.ts", "modules/x/a_browser_test.ts", "tests/e2e/b_test.ts"];
   const split = storyEngines(stories);
@@ -390,7 +404,7 @@ Deno.test("storyEngines() gives each story one engine, alternately in path order
   assert.ok(Math.abs(lite - (43 - lite)) <= 1, `${lite} on PGlite of 43`);
 });
 
-Deno.test("run_tests.ts --split-stories runs each database story on one engine, the data layer's tests and the rest as before", async () => {
+Deno.test("run_tests.ts --split-engines: each database story on one engine, the data layer's tests on both, other database tests on PostgreSQL", async () => {
   const root = await Deno.makeTempDir({ prefix: "run-tests-split-" });
   try {
     const write = async (path: string, text: string) => {
@@ -421,11 +435,13 @@ Deno.test("run_tests.ts --split-stories runs each database story on one engine, 
     await write("tests/y_words_test.ts", `// engine-one: words\n${importDb("../")}${app}`);
     // The data layer's own: on both engines, though it also starts a display.
     await write("modules/db/z_test.ts", `${importDb("../../")}${app}await startXvfb();\n`);
+    // A module of raw SQL's own test: on both. Another database test: PostgreSQL only.
+    await write("modules/reports/r_test.ts", `${importDb("../../")}Deno.test("r", () => {});\n`);
     await write("tests/data_test.ts", `${importDb("../")}Deno.test("d", () => {});\n`);
     await write("unit_test.ts", 'Deno.test("u", () => {});\n');
 
     const pg = { [url]: "postgres://nobody@127.0.0.1:1/none" }; // --list reaches no database
-    const lite = await run("--root", root, "--no-check", "--list", "--split-stories");
+    const lite = await run("--root", root, "--no-check", "--list", "--split-engines");
     const post = await runWith(
       pg,
       "--root",
@@ -433,14 +449,14 @@ Deno.test("run_tests.ts --split-stories runs each database story on one engine, 
       "--db",
       "--no-check",
       "--list",
-      "--split-stories",
+      "--split-engines",
     );
     assert.equal(lite.code, 0, lite.text);
     assert.equal(post.code, 0, post.text);
     // Split in path order: a b c d (tests/e2e/), then x_agent, y_words.
     assert.deepEqual(listedFiles(lite.stdout).sort(), [
       "modules/db/z_test.ts",
-      "tests/data_test.ts",
+      "modules/reports/r_test.ts",
       "tests/e2e/a_test.ts",
       "tests/e2e/both_test.ts",
       "tests/e2e/c_test.ts",
@@ -452,6 +468,7 @@ Deno.test("run_tests.ts --split-stories runs each database story on one engine, 
     ]);
     assert.deepEqual(listedFiles(post.stdout).sort(), [
       "modules/db/z_test.ts",
+      "modules/reports/r_test.ts",
       "tests/data_test.ts",
       "tests/e2e/b_test.ts",
       "tests/e2e/both_test.ts",
@@ -461,40 +478,47 @@ Deno.test("run_tests.ts --split-stories runs each database story on one engine, 
     ]);
     // Without the flag, as before: every file on PGlite, every database file on PostgreSQL.
     const whole = await run("--root", root, "--no-check", "--list");
-    assert.equal(listedFiles(whole.stdout).length, 13, whole.text);
+    assert.equal(listedFiles(whole.stdout).length, 14, whole.text);
     const wholeDb = await runWith(pg, "--root", root, "--db", "--no-check", "--list");
-    assert.equal(listedFiles(wholeDb.stdout).length, 10, wholeDb.text);
+    assert.equal(listedFiles(wholeDb.stdout).length, 11, wholeDb.text);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
 });
 
-Deno.test("run_tests.ts --split-stories on this repository: no file left out, each story in one pass", async () => {
+Deno.test("run_tests.ts --split-engines on this repository: no file left out, each story in one pass, PGlite keeps the data layer", async () => {
   const pg = { [["DATABASE", "URL"].join("_")]: "postgres://nobody@127.0.0.1:1/none" };
   const [all, allDb, lite, post] = await Promise.all([
     run("--no-check", "--list"),
     runWith(pg, "--db", "--no-check", "--list"),
-    run("--no-check", "--list", "--split-stories"),
-    runWith(pg, "--db", "--no-check", "--list", "--split-stories"),
+    run("--no-check", "--list", "--split-engines"),
+    runWith(pg, "--db", "--no-check", "--list", "--split-engines"),
   ]);
   const files = [all, allDb, lite, post].map((r) => new Set(listedFiles(r.stdout)));
   const [every, everyDb, onLite, onPost] = files;
   assert.ok(every.size > 100 && everyDb.size > 50, `${every.size} and ${everyDb.size} files`);
   for (const file of every) assert.ok(onLite.has(file) || onPost.has(file), `${file} runs nowhere`);
   for (const file of onPost) assert.ok(everyDb.has(file), `${file} is no database test`);
-  const stories = [...everyDb].filter((f) => onLite.has(f) !== onPost.has(f));
+  // Every database test runs on PostgreSQL but the stories PGlite was given.
+  for (const file of everyDb) {
+    assert.ok(onPost.has(file) || onLite.has(file), `${file} runs nowhere`);
+  }
+  const stories = [...everyDb].filter((f) => onLite.has(f) && !onPost.has(f));
   // The data layer's own tests run on PostgreSQL (and PGlite) whatever they also drive.
   const dataLayer = [...everyDb].filter((f) =>
-    f.startsWith("modules/db/") || f.startsWith("tests/cluster/") || /cluster[^/]*$/.test(f)
+    f.startsWith("modules/db/") || f.startsWith("tests/cluster/") || /cluster[^/]*$/.test(f) ||
+    f.startsWith("modules/reports/") || f === "tests/reports_test.ts"
   );
-  assert.ok(dataLayer.length >= 10, `${dataLayer.length} data-layer files`);
+  assert.ok(dataLayer.length >= 15, `${dataLayer.length} data-layer files`);
   for (const file of dataLayer) {
     assert.ok(onLite.has(file) && onPost.has(file), `${file} runs on one engine only`);
   }
-  assert.ok(stories.length > 20, `${stories.length} stories split`);
-  const storiesOnLite = stories.filter((f) => onLite.has(f)).length;
-  assert.ok(
-    Math.abs(2 * storiesOnLite - stories.length) <= 1,
-    `${storiesOnLite} of ${stories.length}`,
-  );
+  // The stories: half on each engine (those on PostgreSQL among its PostgreSQL-only files).
+  const onPostOnly = [...everyDb].filter((f) => onPost.has(f) && !onLite.has(f));
+  assert.ok(stories.length > 20, `${stories.length} stories on PGlite alone`);
+  assert.ok(onPostOnly.length > stories.length + 100, `${onPostOnly.length} on PostgreSQL alone`);
+  for (const file of ["modules/support/customer_routes_test.ts", "tests/e2e/lan_connect_test.ts"]) {
+    assert.ok(everyDb.has(file), `${file} is a database test`);
+  }
+  assert.ok(!onLite.has("modules/support/customer_routes_test.ts"), "a route test on PGlite");
 });

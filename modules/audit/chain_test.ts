@@ -1,6 +1,7 @@
 // The audit log's hash chain against a real database (PGlite, or PostgreSQL with
 // DATABASE_URL): concurrent writers keep one unbroken chain per organisation; a row
 // changed, removed, added or cut off in the database is found at that entry.
+// engine-both: the chain hashes values as each driver reads them back (timestamps, JSON).
 import assert from "node:assert/strict";
 import { asc, eq, sql } from "drizzle-orm";
 import { type Database, openTestDatabase } from "../db/mod.ts";
