@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startXvfb } from "../platform/xvfb_test_support.ts";
-import { startWine, wineMissing } from "../platform/wine_test_support.ts";
+import { startWine, tails, wineMissing } from "../platform/wine_test_support.ts";
 
 const missing = await wineMissing();
 if (missing) console.warn(`windows_scripts_test: ${missing} — ignored`);
@@ -69,15 +69,19 @@ Deno.test({
     const wine = await startWine(xvfb.display);
     // deno-lint-ignore no-explicit-any
     const run = async (json: string, answer: "allow" | "decline"): Promise<any> => {
-      const out = await wine.runDeno([
-        "run",
-        "--no-config",
-        "-A",
-        wine.winPath(join(work, "fixture.js")),
-        json,
-        answer,
-      ]);
-      assert.equal(out.code, 0, out.stderr.slice(-2000));
+      const out = await wine.runDeno(
+        [
+          "run",
+          "--no-config",
+          "-A",
+          wine.winPath(join(work, "fixture.js")),
+          json,
+          answer,
+        ],
+        {},
+        { again: async () => {} },
+      ); // each run its own folder: again when Wine killed it (KILLED)
+      assert.equal(out.code, 0, tails(out, 2000));
       return JSON.parse(out.stdout.trim().split("\n").at(-1)!);
     };
     try {
