@@ -193,7 +193,7 @@ export interface Output {
  * runs of a V8 program under 16 busy loops and a memory churner, nor by windows_files_test alone
  * under 14. A program that Wine killed says nothing of the code under test.
  */
-export const KILLED = "killed by Wine (SIGKILL), not ended by itself";
+export const KILLED = "killed (SIGKILL), not ended by itself";
 
 /**
  * `once()`'s output; when Wine killed that run (SIGKILL) and `again` is given, `again()` and
