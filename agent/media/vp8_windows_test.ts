@@ -174,16 +174,12 @@ Deno.test({
         if (dlls === "vpx") await Deno.copyFile(codecs.vpx, join(dir, sub, "vpx.dll"));
         else if (dlls) await copyDlls(codecs, join(dir, sub));
         await Deno.writeTextFile(join(dir, sub, "load.ts"), LOAD_SCRIPT);
+        // It only loads: run again when Wine killed it (KILLED).
         const run = await wine.runDeno(
-          [
-            "run",
-            "--allow-ffi",
-            "--allow-read",
-            wine.winPath(join(dir, sub, "load.ts")),
-          ],
+          ["run", "--allow-ffi", "--allow-read", wine.winPath(join(dir, sub, "load.ts"))],
           {},
-          { again: async () => {} },
-        ); // it only loads: again when Wine killed it (KILLED)
+          { again: true },
+        );
         assert.equal(run.code, 0, tails(run));
         return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
       };

@@ -20,6 +20,21 @@
  * Needs the Debian packages `wine64` and `gcc-mingw-w64-x86-64-win32`, and npm (`npm pack`).
  */
 import { basename, join } from "node:path";
+import {
+  type Again,
+  againWhenKilled,
+  exitAndOutput,
+  type Output,
+} from "./wine_output_test_support.ts";
+
+export {
+  type Again,
+  againWhenKilled,
+  exitAndOutput,
+  KILLED,
+  type Output,
+  tails,
+} from "./wine_output_test_support.ts";
 
 const WINE = "/usr/lib/wine/wine64";
 const WINESERVER = "/usr/lib/wine/wineserver64";
@@ -47,13 +62,14 @@ export interface Wine {
   ): Deno.ChildProcess;
   /**
    * Runs deno.exe with `args` and returns its output (`code`, `signal`, `stdout`, `stderr`).
-   * With `again`, a run that Wine ended with SIGKILL is run once more after `again()` has put
-   * back what the first run may have changed (see KILLED below).
+   * With `again`, a run that Wine ended with SIGKILL is run once more (`true`), or after
+   * `again()` has put back what the first run may have changed (KILLED,
+   * wine_output_test_support.ts).
    */
   runDeno(
     args: string[],
     env?: Record<string, string>,
-    options?: { again?: () => Promise<void> },
+    options?: { again?: Again },
   ): Promise<Output>;
   /** Ends every Windows program of this prefix (wineserver -k) and removes the prefix. */
   stop(): Promise<void>;
@@ -173,87 +189,6 @@ export async function startWine(
       await Deno.remove(serverDir, { recursive: true }).catch(() => {});
     },
   };
-}
-
-/** What a Windows program ended with and wrote. */
-export interface Output {
-  code: number;
-  /** The Unix signal that ended Wine's process for it, if one did ("SIGKILL"). */
-  signal: Deno.Signal | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Why a Windows program can end with SIGKILL (exit 137) that it never asked for: wineserver
- * sends it to a process it has told to end (a console whose host went, the prefix's shutdown)
- * and that has not gone within a second. It met the Wine tests under CI's load several times
- * (2026-12-07: windows_system_test, windows_service_test; then windows_files_test, whose
- * program had got as far as reading the drives) without a cause found here: not reproduced by 25
- * runs of a V8 program under 16 busy loops and a memory churner, nor by windows_files_test alone
- * under 14. A program that Wine killed says nothing of the code under test.
- */
-export const KILLED = "killed (SIGKILL), not ended by itself";
-
-/**
- * `once()`'s output; when Wine killed that run (SIGKILL) and `again` is given, `again()` and
- * then `once()`'s second output. Twice killed is a failure the caller sees.
- */
-export async function againWhenKilled(
-  what: string,
-  once: () => Promise<Output>,
-  again?: () => Promise<void>,
-): Promise<Output> {
-  const first = await once();
-  if (first.signal !== "SIGKILL" || !again) return first;
-  console.warn(`${what}: ${KILLED}; run once more\n${tails(first)}`);
-  await again();
-  return await once();
-}
-
-/** The ends of a program's output, for a failure's message. */
-export function tails(out: Output, chars = 1500): string {
-  return `exit ${out.code}${out.signal ? ` (${out.signal})` : ""}\n` +
-    `stdout …${out.stdout.slice(-chars)}\nstderr …${out.stderr.slice(-chars)}`;
-}
-
-/**
- * A Windows program's exit code and what it wrote. Not `output()`, which waits for the pipes'
- * end: a program that finds the prefix's services gone makes Wine start them again, and they
- * inherit its pipes and live until stop() — the test waited for ever (seen in CI, 2026-12-07:
- * windows_scripts_test 20 minutes on a stderr held by services.exe, winedevice.exe, rpcss.exe…).
- * What the program wrote is in the pipes when it has exited; it is read until the pipes end or
- * nothing more has come for a moment.
- */
-export async function exitAndOutput(child: Deno.ChildProcess): Promise<Output> {
-  let lastData = Date.now();
-  const drain = (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    const chunks: Uint8Array[] = [];
-    const ended = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-        if (done || !value) return;
-        chunks.push(value);
-        lastData = Date.now();
-      }
-    })();
-    return { ended, chunks, cancel: () => reader.cancel().catch(() => {}) };
-  };
-  const out = drain(child.stdout);
-  const err = drain(child.stderr);
-  const { code, signal } = await child.status;
-  const ended = Promise.all([out.ended, err.ended]);
-  let quiet = false;
-  ended.then(() => quiet = true);
-  while (!quiet && Date.now() - lastData < 500) await new Promise((r) => setTimeout(r, 50));
-  await Promise.all([out.cancel(), err.cancel()]);
-  await ended;
-  const text = (chunks: Uint8Array[]) => {
-    const decoder = new TextDecoder();
-    return chunks.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
-  };
-  return { code, signal, stdout: text(out.chunks), stderr: text(err.chunks) };
 }
 
 /** The processes whose environment names `prefix` as their WINEPREFIX (Wine's, of that prefix). */

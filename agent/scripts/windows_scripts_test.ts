@@ -69,18 +69,12 @@ Deno.test({
     const wine = await startWine(xvfb.display);
     // deno-lint-ignore no-explicit-any
     const run = async (json: string, answer: "allow" | "decline"): Promise<any> => {
+      // Each run makes its own script folder: run again when Wine killed it (KILLED).
       const out = await wine.runDeno(
-        [
-          "run",
-          "--no-config",
-          "-A",
-          wine.winPath(join(work, "fixture.js")),
-          json,
-          answer,
-        ],
+        ["run", "--no-config", "-A", wine.winPath(join(work, "fixture.js")), json, answer],
         {},
-        { again: async () => {} },
-      ); // each run its own folder: again when Wine killed it (KILLED)
+        { again: true },
+      );
       assert.equal(out.code, 0, tails(out, 2000));
       return JSON.parse(out.stdout.trim().split("\n").at(-1)!);
     };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { againWhenKilled, exitAndOutput, tails } from "./wine_test_support.ts";
+import { againWhenKilled, exitAndOutput, tails } from "./wine_output_test_support.ts";
 
 Deno.test("a program's output is had when it exits, though a child it left holds its pipes", async () => {
   // The shell exits at once; the sleep it leaves behind keeps stdout and stderr open, as Wine's
