@@ -88,9 +88,28 @@ function draw(box, chart) {
   const styles = getComputedStyle(document.body);
   const ink = styles.color;
   const grid = { stroke: styles.getPropertyValue("--line") || "#ddd", width: 1 };
-  const every = Math.max(1, Math.ceil(chart.labels.length / 12));
+  // Labels on x never overlap: as many as fit the plot's width at their widest (measured in the
+  // axis's own font), evenly spaced; the legend names any bar the pointer is on.
+  const font = `12px ${styles.fontFamily}`;
+  const measure = /** @type {CanvasRenderingContext2D} */ (
+    document.createElement("canvas").getContext("2d")
+  );
+  measure.font = font;
+  const labelWidth = Math.max(0, ...chart.labels.map((l) => measure.measureText(l).width)) + 16;
+  /** @param {{ bbox: { width: number } }} u */
+  const every = (u) => {
+    const fit = Math.max(1, Math.floor(u.bbox.width / uPlot.pxRatio / labelWidth));
+    return Math.max(1, Math.ceil(chart.labels.length / fit));
+  };
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined);
   /** @param {number | null} v */
-  const shown = (v) => v === null ? "–" : seconds ? duration(v) : String(v);
+  const shown = (v) => v === null ? "–" : seconds ? duration(v) : number.format(v);
+  // With the pointer off the chart, a chart of counts shows each series' total over the period
+  // in its legend (a median or a score does not add up: those show nothing until pointed at).
+  const adds = chart.unit === "count" || chart.unit === "outcome";
+  /** @param {Series} s */
+  const total = (s) =>
+    adds ? number.format(s.values.reduce((/** @type {number} */ sum, v) => sum + (v ?? 0), 0)) : "";
   const opts = {
     width: box.clientWidth || 800,
     height: 300,
@@ -99,8 +118,12 @@ function draw(box, chart) {
     axes: [
       {
         stroke: ink,
+        font,
         grid: { show: false },
-        splits: () => xs.filter((i) => i % every === 0),
+        splits: (/** @type {{ bbox: { width: number } }} */ u) => {
+          const step = every(u);
+          return xs.filter((i) => i % step === 0);
+        },
         values: (/** @type {unknown} */ _u, /** @type {number[]} */ splits) =>
           splits.map((i) => chart.labels[i] ?? ""),
       },
@@ -115,7 +138,12 @@ function draw(box, chart) {
     series: [
       {
         label: chart.xLabel,
-        value: (/** @type {unknown} */ _u, /** @type {number} */ i) => chart.labels[i] ?? "",
+        value: (
+          /** @type {unknown} */ _u,
+          /** @type {number | null} */ _v,
+          /** @type {number} */ _s,
+          /** @type {number | null} */ i,
+        ) => i === null ? "" : chart.labels[i] ?? "",
       },
       ...order.map((k, drawn) => {
         const colour = COLOURS[k % COLOURS.length];
@@ -132,7 +160,7 @@ function draw(box, chart) {
             /** @type {number | null} */ _v,
             /** @type {number} */ _s,
             /** @type {number | null} */ i,
-          ) => i === null ? "" : shown(chart.series[k].values[i]),
+          ) => i === null ? total(chart.series[k]) : shown(chart.series[k].values[i]),
           paths: bars ? uPlot.paths.bars({ size: [width, 80] }) : undefined,
         };
       }),

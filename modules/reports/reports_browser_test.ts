@@ -2,6 +2,7 @@
 // sees the uPlot chart (drawn, with its legend) beside the table, switches reports and periods.
 // SCREENSHOTS=<dir> saves the documentation's pictures (1366×768 and 1920×1080) there.
 import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
 import { browserTest, signInPage, withBrowser } from "../../tests/support/browser.ts";
 import { ADMIN } from "../../tests/support/app.ts";
 import { masterAdmin } from "../../tests/support/org.ts";
@@ -34,8 +35,50 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
         /Oct 1, 2026 – Oct 31, 2026, Europe\/Amsterdam/,
       );
       assert.equal(await page.locator(".report-table tbody tr").count(), 31);
-      const legend = await page.locator("#report-chart .u-legend").innerText();
-      assert.match(legend, /Closed by technician/);
+      // With the pointer off the chart its legend gives each outcome's total over the month —
+      // the table's column added up — and the period's name stands without a colon.
+      const column = (heading: string) =>
+        page.locator(".report-table").evaluate((table, heading) => {
+          const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+          const at = headings.indexOf(heading);
+          return [...table.querySelectorAll("tbody tr")].map((tr) =>
+            Number(tr.children[at].textContent!.replace(/\D/g, ""))
+          );
+        }, heading);
+      const columnTotal = async (heading: string) =>
+        (await column(heading)).reduce((sum, n) => sum + n, 0);
+      const legendValue = (label: string) =>
+        page.locator("#report-chart .u-legend tr", { hasText: label }).locator(".u-value")
+          .innerText();
+      const closed = await columnTotal("Closed by technician");
+      assert.ok(closed > 100, `a month of seeded sessions: ${closed}`);
+      assert.equal(await legendValue("Closed by technician"), closed.toLocaleString("en-GB"));
+      assert.equal(
+        await legendValue("Timed out"),
+        (await columnTotal("Timed out")).toLocaleString("en-GB"),
+      );
+      const period = page.locator("#report-chart .u-legend tr").first();
+      assert.equal(await period.locator(".u-value").innerText(), "");
+      assert.equal(
+        await period.locator("th").evaluate((th) => getComputedStyle(th, "::after").content),
+        "none",
+      );
+      // Pointed at a day, the legend gives that day's figures.
+      const chartBox = (await page.locator("#report-chart .u-over").boundingBox())!;
+      await page.mouse.move(chartBox.x + 3, chartBox.y + chartBox.height / 2, { steps: 4 });
+      await page.waitForFunction(() =>
+        document.querySelector("#report-chart .u-legend tr .u-value")?.textContent !== ""
+      );
+      const octoberFirst = page.locator(".report-table tbody tr").first();
+      assert.equal(
+        await period.locator(".u-value").innerText(),
+        await octoberFirst.locator("td").first().innerText(),
+      );
+      assert.equal(
+        await legendValue("Closed by technician"),
+        String((await column("Closed by technician"))[0]),
+      );
+      await page.mouse.move(0, 0);
       const box = await page.locator("#report-chart canvas").boundingBox();
       assert.ok(box && box.width > 600 && box.height > 150, `chart drawn: ${JSON.stringify(box)}`);
       // Counts are exact: no word about histograms.
@@ -88,9 +131,24 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
         /from histograms .* within 1 s of the exact value up to a minute/,
       );
       await page.screenshot({ path: `${shots}/reports-waiting-${width}.png` });
+      await xLabelsApart(page, "waiting");
+      // The survey's chart is narrow beside its table: fewer labels, none over another; its
+      // scores all to two places.
+      await page.locator(".report-tabs a", { hasText: "Survey scores" }).click();
+      await page.locator("#report-chart .uplot canvas").waitFor();
+      await xLabelsApart(page, "survey");
+      const scores = await page.locator(".report-table").evaluate((table) => {
+        const at = [...table.querySelectorAll("thead th")].findIndex((th) =>
+          th.textContent === "Score"
+        );
+        return [...table.querySelectorAll("tbody tr")].map((tr) => tr.children[at].textContent);
+      });
+      assert.ok(scores.length >= 9);
+      for (const score of scores) assert.match(score ?? "", /^[1-5]\.\d\d$/);
       await page.locator(".report-tabs a", { hasText: "Performance" }).click();
       await page.locator("#report-chart .uplot canvas").waitFor();
       assert.match(await page.locator(".report-table").innerText(), /Seed Technician/);
+      await xLabelsApart(page, "performance");
       await page.screenshot({ path: `${shots}/reports-performance-${width}.png` });
       assert.deepEqual(errors, []);
       await context.close();
@@ -99,3 +157,47 @@ browserTest("a report page shows its chart and table in the viewer's time zone",
   if (Deno.env.get("SCREENSHOTS")) console.log(`screenshots in ${shots}`);
   else await Deno.remove(shots, { recursive: true });
 });
+
+/**
+ * The chart's x labels are drawn on its canvas: read the strip under the plot and find the runs
+ * of inked columns (a gap of 8 px or more parts two labels; a space within one is narrower).
+ * Labels drawn over each other make one run wider than the widest label.
+ */
+async function xLabelsApart(page: Page, what: string) {
+  const { runs, widest } = await page.locator("#report-chart").evaluate((box) => {
+    const canvas = box.querySelector("canvas")!;
+    const over = box.querySelector(".u-over")!.getBoundingClientRect();
+    const frame = canvas.getBoundingClientRect();
+    const ratio = canvas.width / frame.width;
+    const top = Math.round((over.bottom - frame.top) * ratio) + 8;
+    const height = Math.round(24 * ratio);
+    const pixels = canvas.getContext("2d")!.getImageData(0, top, canvas.width, height).data;
+    const inked = (x: number) => {
+      for (let y = 0; y < height; y++) {
+        if (pixels[(y * canvas.width + x) * 4 + 3] > 60) return true;
+      }
+      return false;
+    };
+    const runs: number[] = [];
+    let start = -1;
+    let last = -100;
+    for (let x = 0; x < canvas.width; x++) {
+      if (!inked(x)) continue;
+      if (x - last >= 8 * ratio) {
+        if (start >= 0) runs.push((last - start + 1) / ratio);
+        start = x;
+      }
+      last = x;
+    }
+    if (start >= 0) runs.push((last - start + 1) / ratio);
+    const measure = document.createElement("canvas").getContext("2d")!;
+    measure.font = `12px ${getComputedStyle(document.body).fontFamily}`;
+    const labels = [...document.querySelectorAll(".report-table tbody tr td:first-child")]
+      .map((td) => measure.measureText(td.textContent ?? "").width);
+    return { runs, widest: Math.max(...labels) };
+  });
+  for (const run of runs) {
+    assert.ok(run <= widest + 2, `${what}: x labels run together (${run} px, widest ${widest})`);
+  }
+  assert.ok(runs.length >= 2, `${what}: x labels drawn (${runs.length})`);
+}

@@ -71,6 +71,7 @@ export function formatSeconds(value: number): string {
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
+const scoreFormats = new Map<string, Intl.NumberFormat>();
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** One formatter per language: making one costs more than formatting a page's cells with it. */
@@ -106,7 +107,12 @@ export function formatCell(
       return formatSeconds(Number(value));
     case "percent":
       return `${number.format(Number(value))} %`;
-    case "score":
+    case "score": // a mean of 1–5 ratings, always to two places (4.00 beside 3.89, not 4)
+      return _formatter(
+        scoreFormats,
+        lang,
+        () => new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      ).format(Number(value));
     case "count":
       return number.format(Number(value));
     case "hour":
