@@ -1,5 +1,6 @@
 /** Sizes, times, rates and the island's strings, in the page's language. */
 import type { FileManagerMount, FileUiKey } from "../../protocol/file_manager_ui.ts";
+import { formatSize as sharedFormatSize } from "../../protocol/size.ts";
 
 export type Translate = (key: FileUiKey, vars?: Record<string, string | number>) => string;
 
@@ -21,20 +22,9 @@ export function translator(labels: FileManagerMount["labels"]): Translate {
 }
 
 const lang = () => (typeof document === "undefined" ? "en" : document.documentElement.lang || "en");
-const UNITS = ["B", "KB", "MB", "GB", "TB"];
-
-/** 1,234 B · 4.2 MB (decimal units, as file managers and disks show them). */
+/** A size as every screen of the product reads it (protocol/size.ts), in the page's language. */
 export function formatSize(bytes: number): string {
-  let unit = 0;
-  let value = bytes;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${new Intl.NumberFormat(lang(), { maximumFractionDigits: digits }).format(value)} ${
-    UNITS[unit]
-  }`;
+  return sharedFormatSize(bytes, lang());
 }
 
 export function formatRate(bytesPerSecond: number): string {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { formatDuration, formatRate, formatSize, translator } from "./format.ts";
 
-Deno.test("formatSize() and formatRate() use decimal units with one decimal below 100", () => {
-  assert.equal(formatSize(999), "999 B");
-  assert.equal(formatSize(4_200_000), "4.2 MB");
-  assert.equal(formatSize(123_456_789), "123 MB");
-  assert.equal(formatRate(1_500_000_000), "1.5 GB/s");
+Deno.test("formatSize() and formatRate() read as every screen's sizes (protocol/size.ts)", () => {
+  assert.equal(formatSize(999), "999 bytes");
+  assert.equal(formatSize(4_200_000), "4 MB");
+  assert.equal(formatSize(123_456_789), "118 MB");
+  assert.equal(formatRate(1_500_000_000), "1.4 GB/s");
 });
 
 Deno.test("formatDuration() shows minutes:seconds, hours when needed", () => {

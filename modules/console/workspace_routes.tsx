@@ -22,7 +22,8 @@ import { readConsoleOptions } from "./options.ts";
 import { SessionPanel, type WorkspaceState } from "./workspace_panel.tsx";
 import { NoteSaved } from "./workspace_tools.tsx";
 import { DetachedFileManagerPage } from "./file_manager_view.tsx";
-import { formatSize, SessionLog } from "./workspace_views.tsx";
+import { SessionLog } from "./workspace_views.tsx";
+import { formatSize } from "../../protocol/size.ts";
 
 type C = Context<AuthedEnv>;
 

@@ -9,7 +9,7 @@ import type { AuthedEnv } from "../http/mod.ts";
 import { CHAT_MAX, newChatKey } from "../support/mod.ts";
 import { formatMoment } from "../i18n/mod.ts";
 import { CsrfField } from "../../views/layout.tsx";
-import { formatSize } from "./workspace_views.tsx";
+import { formatSize } from "../../protocol/size.ts";
 
 type C = Context<AuthedEnv>;
 

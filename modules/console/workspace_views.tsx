@@ -7,6 +7,7 @@
 import { isTranslationKey, type Translator } from "../i18n/mod.ts";
 import type { LogLine } from "../support/mod.ts";
 import { Moment } from "../../views/moment.tsx";
+import { formatSize } from "../../protocol/size.ts";
 
 type Values = Record<string, unknown>;
 
@@ -16,21 +17,6 @@ type Values = Record<string, unknown>;
  */
 export function translateStored(t: Translator, key: string, values: Values = {}): string {
   return isTranslationKey(key) ? t(key, values) : key;
-}
-
-/** 1234567 → "1.2 MB" in the reader's language. */
-export function formatSize(bytes: number, lang: string): string {
-  const [unit, value] = bytes >= 1024 * 1024
-    ? ["megabyte", bytes / (1024 * 1024)]
-    : bytes >= 1024
-    ? ["kilobyte", bytes / 1024]
-    : ["byte", bytes];
-  return new Intl.NumberFormat(lang, {
-    style: "unit",
-    unit: unit as string,
-    unitDisplay: "short",
-    maximumFractionDigits: 1,
-  }).format(value as number);
 }
 
 /** Where a session's files are downloaded from (only those the customer sent). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LANGUAGES, translator } from "../i18n/mod.ts";
 import type { LogLine } from "../support/mod.ts";
-import { formatSize, LogLineView, SessionLog } from "./workspace_views.tsx";
+import { LogLineView, SessionLog } from "./workspace_views.tsx";
 
 const SESSION = "11111111-2222-4333-8444-555555555555";
 const FILE = "99999999-8888-4777-8666-555555555555";
@@ -110,12 +110,6 @@ Deno.test("SessionLog() renders every line into #log-<id>", () => {
   );
   assert.match(out, new RegExp(`<ol id="log-${SESSION}" class="session-log"`));
   assert.equal(out.match(/<li /g)?.length, 2);
-});
-
-Deno.test("formatSize() uses units in the reader's language", () => {
-  assert.equal(formatSize(512, "en"), "512 byte");
-  assert.equal(formatSize(25 * 1024 * 1024, "en"), "25 MB");
-  assert.equal(formatSize(1536, "nl"), "1,5 kB");
 });
 
 Deno.test("the workspace's Transfer… names the same action as the queue's Transfer", () => {

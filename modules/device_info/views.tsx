@@ -7,6 +7,7 @@
 import type { Child } from "hono/jsx";
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
+import { formatSize } from "../../protocol/size.ts";
 import { CsrfField } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import type { DeviceEntry } from "./board.ts";
@@ -125,20 +126,6 @@ function _duration(lang: string, seconds: number): string {
   const unit = (value: number, u: "hour" | "minute") =>
     new Intl.NumberFormat(lang, { style: "unit", unit: u, unitDisplay: "short" }).format(value);
   return hours > 0 ? `${unit(hours, "hour")} ${unit(minutes, "minute")}` : unit(minutes, "minute");
-}
-
-function _bytes(lang: string, bytes: number): string {
-  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
-  let value = bytes;
-  let i = 0;
-  while (value >= 1000 && i < units.length - 1) (value /= 1000, i++);
-  return new Intl.NumberFormat(lang, {
-    style: "unit",
-    unit: units[i],
-    // "0 bytes", not "0 byte"; the larger units short ("1.2 MB").
-    unitDisplay: i === 0 ? "long" : "short",
-    maximumFractionDigits: value < 10 && i > 0 ? 1 : 0,
-  }).format(value);
 }
 
 /** Client hints' brands without the deliberate noise ("Not A(Brand"). */
@@ -320,8 +307,8 @@ function Dashboard(
                 t("deviceInfo.field.storage"),
                 r.storage &&
                 t("deviceInfo.storageOf", {
-                  used: _bytes(lang, r.storage.usageBytes),
-                  quota: _bytes(lang, r.storage.quotaBytes),
+                  used: formatSize(r.storage.usageBytes, lang),
+                  quota: formatSize(r.storage.quotaBytes, lang),
                 }),
               ],
             ]}

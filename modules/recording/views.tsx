@@ -11,6 +11,7 @@ import type { Translator } from "../i18n/mod.ts";
 import type { ReadableLens } from "../lens/mod.ts";
 import { Layout } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
+import { formatSize } from "../../protocol/size.ts";
 import { chapterKey } from "./chapter_words.ts";
 import type { RecordingRow } from "./parts.ts";
 
@@ -35,16 +36,6 @@ function _clock(ms: number): string {
   const s = String(seconds % 60).padStart(2, "0");
   const m = Math.floor(seconds / 60);
   return m < 60 ? `${m}:${s}` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${s}`;
-}
-
-/** A part's size as people read it: kB below a megabyte (a short part was "0.0 MB"). */
-function _size(t: Translator, bytes: number): string {
-  if (bytes < 1_048_576) {
-    return t("recording.list.kilobytes", { size: String(Math.max(1, Math.ceil(bytes / 1024))) });
-  }
-  const size = new Intl.NumberFormat(t.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
-    .format(bytes / 1_048_576);
-  return t("recording.list.bytes", { size });
 }
 
 /**
@@ -92,7 +83,7 @@ export function RecordingList(
                   row.codec === "h264" ? "H.264" : row.codec.toUpperCase()
                 }`}
               </td>
-              <td>{_size(t, row.bytes)}</td>
+              <td>{formatSize(row.bytes, t.lang)}</td>
               <td>
                 {!lens && row.endedAt && (
                   <>

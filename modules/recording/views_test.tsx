@@ -27,16 +27,16 @@ const sizes = async (lang: "en" | "nl", rows: RecordingRow[]) => {
     .map((m) => `${m[1]} ${m[2]}`);
 };
 
-Deno.test("RecordingList shows a short part's size in kB, never '0.0 MB'", async () => {
+Deno.test("RecordingList shows a part's size as every screen reads sizes, never '0.0 MB'", async () => {
   const rows = [row(40_000, 4), row(900, 0), row(5 * 1_048_576, 125)];
-  assert.deepEqual(await sizes("en", rows), ["0:04 40 kB", "0:00 1 kB", "2:05 5.0 MB"]);
-  assert.deepEqual(await sizes("nl", rows), ["0:04 40 kB", "0:00 1 kB", "2:05 5,0 MB"]);
+  assert.deepEqual(await sizes("en", rows), ["0:04 39.1 kB", "0:00 900 bytes", "2:05 5 MB"]);
+  assert.deepEqual(await sizes("nl", rows), ["0:04 39,1 kB", "0:00 900 byte", "2:05 5 MB"]);
 });
 
 Deno.test("RecordingList shows how long a part's file plays, its rows' times only for a part from before", async () => {
   // Frames queued on a busy server: the file plays 7.3 s, its row's start and end are 6.2 s apart.
   const played = { ...row(40_000, 6.2), durationMs: 7_324 };
-  assert.deepEqual(await sizes("en", [played, row(40_000, 6.2)]), ["0:07 40 kB", "0:06 40 kB"]);
+  assert.deepEqual(await sizes("en", [played, row(40_000, 6.2)]), ["0:07 39.1 kB", "0:06 39.1 kB"]);
 });
 
 Deno.test("RecordingList: a session's finished part has Play into one player; no player fetches before Play", async () => {

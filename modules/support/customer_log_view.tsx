@@ -7,6 +7,7 @@
 import { isTranslationKey, type TranslationKey, type Translator } from "../i18n/mod.ts";
 import type { LogLine } from "./session_log.ts";
 import { Moment } from "../../views/moment.tsx";
+import { formatSize } from "../../protocol/size.ts";
 
 /** Event lines a customer is shown; everything else of kind "event" is internal. */
 const CUSTOMER_EVENTS = new Set([
@@ -67,26 +68,6 @@ export function isCustomerVisible(line: LogLine): boolean {
     default:
       return false;
   }
-}
-
-/**
- * "1.4 MB" in the reader's language, the unit too ("1,4 МБ" in Russian, "5 Б" for bytes):
- * CLDR's units through Intl, bytes in their narrow form ("5B" rather than English "5 byte").
- */
-export function formatSize(bytes: number, lang: string): string {
-  const units = ["byte", "kilobyte", "megabyte", "gigabyte"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return new Intl.NumberFormat(lang, {
-    style: "unit",
-    unit: units[unit],
-    unitDisplay: unit === 0 ? "narrow" : "short",
-    maximumFractionDigits: unit === 0 || value >= 10 ? 0 : 1,
-  }).format(value);
 }
 
 interface LineProps {

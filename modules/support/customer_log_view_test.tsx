@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { translator } from "../i18n/mod.ts";
-import { formatSize, isCustomerVisible, renderLogLine } from "./customer_log_view.tsx";
+import { isCustomerVisible, renderLogLine } from "./customer_log_view.tsx";
 import type { LogLine } from "./session_log.ts";
 
 function status(from: string, to: string): LogLine {
@@ -39,14 +39,4 @@ Deno.test("renderLogLine() keeps the queue's own moves from the customer", async
     assert.equal(isCustomerVisible(status(from, to)), false, `${from} → ${to}`);
     assert.equal(await said(status(from, to)), "");
   }
-});
-
-Deno.test("formatSize() says the unit in the reader's language, not English letters", () => {
-  assert.equal(formatSize(25 * 1024 * 1024, "en"), "25 MB");
-  assert.equal(formatSize(1434, "en"), "1.4 kB");
-  assert.equal(formatSize(25 * 1024 * 1024, "ru"), "25 МБ");
-  assert.equal(formatSize(1434, "ru"), "1,4 кБ");
-  assert.equal(formatSize(5, "ru"), "5 Б");
-  assert.equal(formatSize(3 * 1024 ** 3, "ar"), "3 غ.ب");
-  assert.equal(formatSize(5, "he"), "5 בייט");
 });

@@ -19,8 +19,8 @@ import {
   setCustomerLanguage,
   termsDeclined,
 } from "./customer.ts";
+import { formatSize } from "../../protocol/size.ts";
 import {
-  formatSize,
   isCustomerVisible,
   LogLineView,
   openSurveyHref,

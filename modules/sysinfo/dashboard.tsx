@@ -7,7 +7,8 @@ import type { Child } from "hono/jsx";
 import type { Translator } from "../i18n/mod.ts";
 import type { Section, Snapshot } from "../../protocol/system.ts";
 import { Moment } from "../../views/moment.tsx";
-import { bytes, duration, eventLevel, number, percent, windowsVolume } from "./format.ts";
+import { formatSize } from "../../protocol/size.ts";
+import { duration, eventLevel, number, percent, windowsVolume } from "./format.ts";
 import { SortableTable, text } from "./table.tsx";
 import { Sources, Unavailable, ViewHead } from "./views.tsx";
 import { processCells, processColumns } from "./tabs.tsx";
@@ -155,16 +156,16 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot; windows?: 
                       <Meter used={used} total={v.totalBytes} label={t("sysinfo.dash.memory")} />
                       {" "}
                       {t("sysinfo.dash.memoryUsed", {
-                        used: bytes(used, lang),
-                        total: bytes(v.totalBytes, lang),
+                        used: formatSize(used, lang),
+                        total: formatSize(v.totalBytes, lang),
                       })}
                     </span>,
                   ],
                   [
                     windows ? t("sysinfo.win.pageFile") : t("sysinfo.dash.swap"),
                     v.swapTotalBytes === 0 ? t("sysinfo.none") : t("sysinfo.dash.swapUsed", {
-                      used: bytes(swapUsed, lang),
-                      total: bytes(v.swapTotalBytes, lang),
+                      used: formatSize(swapUsed, lang),
+                      total: formatSize(v.swapTotalBytes, lang),
                     }),
                   ],
                 ]}
@@ -191,8 +192,8 @@ export function Dashboard(props: { t: Translator; snapshot: Snapshot; windows?: 
               text(d.mount),
               text(windows ? windowsVolume(t, d.device) : d.device),
               text(d.fsType),
-              { sort: d.totalBytes, show: bytes(d.totalBytes, lang) },
-              { sort: d.availableBytes, show: bytes(d.availableBytes, lang) },
+              { sort: d.totalBytes, show: formatSize(d.totalBytes, lang) },
+              { sort: d.availableBytes, show: formatSize(d.availableBytes, lang) },
               {
                 sort: d.totalBytes - d.freeBytes,
                 show: (

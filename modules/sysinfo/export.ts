@@ -5,10 +5,10 @@
 import type { Translator } from "../i18n/mod.ts";
 import type { AppDeps } from "../http/mod.ts";
 import type { Section } from "../../protocol/system.ts";
+import { formatSize } from "../../protocol/size.ts";
 import { systemCall, type SystemResult } from "./agent_calls.ts";
 import {
   appSource,
-  bytes,
   duration,
   eventLevel,
   taskTriggers,
@@ -112,15 +112,15 @@ export function snapshotText(t: Translator, all: FullSnapshot, windows = false):
     fact(
       t("sysinfo.dash.memory"),
       t("sysinfo.dash.memoryUsed", {
-        used: bytes(v.totalBytes - v.availableBytes, lang),
-        total: bytes(v.totalBytes, lang),
+        used: formatSize(v.totalBytes - v.availableBytes, lang),
+        total: formatSize(v.totalBytes, lang),
       }),
     ),
     fact(
       windows ? t("sysinfo.win.pageFile") : t("sysinfo.dash.swap"),
       t("sysinfo.dash.swapUsed", {
-        used: bytes(v.swapTotalBytes - v.swapFreeBytes, lang),
-        total: bytes(v.swapTotalBytes, lang),
+        used: formatSize(v.swapTotalBytes - v.swapFreeBytes, lang),
+        total: formatSize(v.swapTotalBytes, lang),
       }),
     ),
   ]));
@@ -135,8 +135,8 @@ export function snapshotText(t: Translator, all: FullSnapshot, windows = false):
             d.mount,
             windows ? windowsVolume(t, d.device) : d.device,
             d.fsType,
-            bytes(d.totalBytes, lang),
-            bytes(d.availableBytes, lang),
+            formatSize(d.totalBytes, lang),
+            formatSize(d.availableBytes, lang),
           ]
             .join("\t")
         ),
@@ -149,7 +149,7 @@ export function snapshotText(t: Translator, all: FullSnapshot, windows = false):
       all.processes,
       (v) =>
         v.rows.map((p) =>
-          [p.pid, p.user, p.cpuPercent, bytes(p.memoryBytes, lang), p.command].join("\t")
+          [p.pid, p.user, p.cpuPercent, formatSize(p.memoryBytes, lang), p.command].join("\t")
         ),
     ),
   );

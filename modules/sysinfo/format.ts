@@ -1,24 +1,6 @@
-/** How sizes, durations, percentages and "not available" read in the technician's language. */
+/** How durations, percentages and "not available" read in the technician's language (sizes: protocol/size.ts). */
 import type { Translator } from "../i18n/mod.ts";
 import type { TaskTrigger, Unavailable } from "../../protocol/system.ts";
-
-const UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
-
-/** 1234567 → "1.2 MB" (1024-based, as the OS tools count). */
-export function bytes(value: number, lang: string): string {
-  let unit = 0;
-  let n = value;
-  while (n >= 1024 && unit < UNITS.length - 1) {
-    n /= 1024;
-    unit++;
-  }
-  return new Intl.NumberFormat(lang, {
-    style: "unit",
-    unit: UNITS[unit],
-    unitDisplay: "short",
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  }).format(n);
-}
 
 /** 93784 s → "1 d 2 h 3 min" (the biggest three units that are not zero). */
 export function duration(seconds: number, lang: string): string {

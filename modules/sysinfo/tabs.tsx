@@ -9,6 +9,7 @@
 import type { Child } from "hono/jsx";
 import type { PageContext } from "../http/mod.ts";
 import type { Translator } from "../i18n/mod.ts";
+import { formatSize } from "../../protocol/size.ts";
 import type {
   Applications,
   DriverRow,
@@ -23,7 +24,6 @@ import { CsrfField } from "../../views/layout.tsx";
 import { Moment } from "../../views/moment.tsx";
 import {
   appSource,
-  bytes,
   eventLevel,
   number,
   priorityName,
@@ -56,7 +56,7 @@ export function processCells(t: Translator, p: ProcessRow, actions?: Child): Cel
     text(p.name),
     text(p.user),
     { sort: p.cpuPercent, show: number(p.cpuPercent, t.lang) },
-    { sort: p.memoryBytes, show: bytes(p.memoryBytes, t.lang) },
+    { sort: p.memoryBytes, show: formatSize(p.memoryBytes, t.lang) },
     { sort: p.command, show: <span title={p.command}>{p.command}</span> },
     ...(actions ? [{ sort: "", show: actions }] : []),
   ];
@@ -294,7 +294,7 @@ export function ApplicationsView(
           text(appSource(t, a.source, windows)),
           {
             sort: a.sizeBytes ?? -1,
-            show: a.sizeBytes === null ? "—" : bytes(a.sizeBytes, t.lang),
+            show: a.sizeBytes === null ? "—" : formatSize(a.sizeBytes, t.lang),
           },
           text(a.summary),
         ])}
@@ -386,7 +386,7 @@ export function DriversView(
                 rows={section.value.map((d) => [
                   text(d.name),
                   text(d.version || "—"),
-                  { sort: d.sizeBytes, show: bytes(d.sizeBytes, t.lang) },
+                  { sort: d.sizeBytes, show: formatSize(d.sizeBytes, t.lang) },
                   text(windowsState(t, d.state)),
                 ])}
               />
@@ -403,7 +403,7 @@ export function DriversView(
                 ]}
                 rows={section.value.map((d) => [
                   text(d.name),
-                  { sort: d.sizeBytes, show: bytes(d.sizeBytes, t.lang) },
+                  { sort: d.sizeBytes, show: formatSize(d.sizeBytes, t.lang) },
                   text(d.state),
                   text(d.version || "—"),
                   text(d.usedBy.join(", ")),
