@@ -281,6 +281,8 @@ export const REMOTE_UI_KEYS = [
   "clipboardGranted",
   "clipboardDenied",
   "clipboardRevoked",
+  "clipboardAuto",
+  "clipboardManual",
   "recordStart",
   "recordStop",
   "recording",
@@ -337,6 +339,13 @@ export interface RemoteViewMount {
   canControl: boolean;
   /** Clipboard sync rides on control. */
   canClipboard: boolean;
+  /**
+   * The technician's console option (SPEC Q7, on unless they switched it off): while control is
+   * granted the clipboards follow each other by themselves — what the customer copies lands in
+   * the technician's clipboard, and what the technician copied elsewhere goes to the customer's
+   * when they come back to the view. Off: only the clipboard panel's Copy and Send move text.
+   */
+  clipboardSync?: boolean;
   canScreenshot: boolean;
   /** The view is the whole page (/console/sessions/<id>/remote), not a workspace panel. */
   detached: boolean;
@@ -364,6 +373,7 @@ export function mountAttributes(props: RemoteViewMount): Record<`data-${string}`
     "data-can-view": flag(props.canView),
     "data-can-control": flag(props.canControl),
     "data-can-clipboard": flag(props.canClipboard),
+    "data-clipboard-sync": flag(props.clipboardSync !== false),
     "data-can-screenshot": flag(props.canScreenshot),
     "data-detached": flag(props.detached),
     "data-lead": flag(props.lead === true),
@@ -387,6 +397,7 @@ export function readMount(data: Readonly<Record<string, string | undefined>>): R
     canView: data.canView !== "0",
     canControl,
     canClipboard: data.canClipboard === undefined ? canControl : data.canClipboard === "1",
+    clipboardSync: data.clipboardSync !== "0",
     canScreenshot: data.canScreenshot !== "0",
     detached: data.detached === "1",
     lead: data.lead === "1",

@@ -30,6 +30,7 @@ const MOUNT: RemoteViewMount = {
   canView: true,
   canControl: false,
   canClipboard: false,
+  clipboardSync: true,
   canScreenshot: true,
   detached: true,
   lead: true,
@@ -39,7 +40,13 @@ const MOUNT: RemoteViewMount = {
 
 Deno.test("readMount() reads back every prop mountAttributes() wrote", () => {
   assert.deepEqual(readMount(dataset(mountAttributes(MOUNT))), MOUNT);
-  const flipped = { ...MOUNT, canView: false, canControl: true, canScreenshot: false };
+  const flipped = {
+    ...MOUNT,
+    canView: false,
+    canControl: true,
+    canScreenshot: false,
+    clipboardSync: false,
+  };
   assert.deepEqual(readMount(dataset(mountAttributes(flipped))), flipped);
 });
 
@@ -51,6 +58,7 @@ Deno.test("readMount() without permission attributes allows view and screenshots
   assert.equal(read.canClipboard, false);
   assert.equal(readMount({ canControl: "1" }).canClipboard, true, "clipboard follows control");
   assert.equal(readMount({ canControl: "1", canClipboard: "0" }).canClipboard, false);
+  assert.equal(read.clipboardSync, true, "the console option's default");
 });
 
 Deno.test("readMount() keeps only string labels and survives malformed JSON", () => {

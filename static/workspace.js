@@ -196,3 +196,22 @@ document.addEventListener("submit", async (event) => {
   const said = new DOMParser().parseFromString(text, "text/html").body.textContent?.trim();
   flash(said || form.dataset.failed || "", "error");
 });
+
+// "Open remote views in a separate window" (console options): the remote desktop tab opens the
+// view in its own window (the same window name and size as the view's own "Open in a new window",
+// so a second click finds it), or shows it here this once from its inert <template>
+// (modules/console/workspace_main.tsx); the island mounts itself when it appears.
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const box = target?.closest("[data-remote-elsewhere]");
+  if (!(box instanceof HTMLElement)) return;
+  const open = target?.closest("[data-open-remote]");
+  if (open instanceof HTMLElement) {
+    const name = `remote-${box.dataset.remoteElsewhere}`;
+    globalThis.open(open.dataset.openRemote, name, "popup=yes,width=1280,height=860,noopener");
+    return;
+  }
+  if (!target?.closest("[data-remote-here]")) return;
+  const template = box.querySelector("template");
+  if (template) box.replaceWith(template.content.cloneNode(true));
+});

@@ -86,7 +86,9 @@ export function toolbarActions(host: ActionsHost): ToolbarActions {
       else el.requestFullscreen?.().catch(() => host.setStatus(t("fullscreenFailed"), true));
     },
     detach() {
-      const url = `/console/sessions/${encodeURIComponent(mount.session)}/remote`;
+      // The new window keeps this view's clipboard sync (the box may differ from the option).
+      const sync = host.state().clipSync ? "" : "?clipboard=0";
+      const url = `/console/sessions/${encodeURIComponent(mount.session)}/remote${sync}`;
       globalThis.open(url, `remote-${mount.session}`, POPUP);
     },
     screenshot() {

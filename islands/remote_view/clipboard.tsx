@@ -2,7 +2,8 @@
 /**
  * Clipboard sync (part of control): the customer's clipboard as the agent last sent it, with a
  * Copy button, and a box whose text — or, when empty, the technician's own clipboard — goes to
- * the customer's.
+ * the customer's. With "Synchronise automatically" (the technician's console option, SPEC Q7;
+ * a box in the panel changes it for this view) `ClipboardSync` moves text by itself both ways.
  */
 import { useRef } from "preact/hooks";
 import { CLIPBOARD_MAX_CHARS } from "../../protocol/limits.ts";
@@ -16,6 +17,62 @@ export function clipboardProblem(text: string): RemoteUiKey | null {
   return null;
 }
 
+export interface ClipboardSyncHost {
+  state(): ViewState;
+  canClipboard: boolean;
+  /** Sends the text to the customer; false when the socket is down. */
+  send(text: string): boolean;
+  /** The browser's clipboard (navigator.clipboard; a fake in unit tests). */
+  clipboard(): Pick<Clipboard, "readText" | "writeText"> | undefined;
+  hasFocus(): boolean;
+}
+
+/**
+ * The automatic half of clipboard sync, while control (and so the clipboard) is granted and the
+ * technician's sync is on: what the customer copies is written to the technician's clipboard at
+ * once (when this window has the focus — browsers refuse it otherwise); what the technician
+ * copied elsewhere goes to the customer's clipboard when they come back to this window, or when
+ * control is granted. The last text either way is remembered, so nothing is sent back where it
+ * came from, nor sent twice. A clipboard the browser will not read (the technician said no) is
+ * left alone: the panel's box still sends by hand.
+ */
+export class ClipboardSync {
+  #last = "";
+  constructor(private host: ClipboardSyncHost) {}
+
+  #on() {
+    const s = this.host.state();
+    return this.host.canClipboard && s.clipSync && s.connected && s.clipboard === "granted";
+  }
+
+  /** Text from the customer's clipboard (already shown in the panel). */
+  received(text: string) {
+    this.#last = text;
+    if (!this.#on() || !this.host.hasFocus()) return;
+    this.host.clipboard()?.writeText(text).catch(() => {});
+  }
+
+  /** Sent by hand from the panel. */
+  sent(text: string) {
+    this.#last = text;
+  }
+
+  /** The technician came back to this window, or control was just granted. */
+  async offer(): Promise<boolean> {
+    if (!this.#on() || !this.host.hasFocus()) return false;
+    let text = "";
+    try {
+      text = (await this.host.clipboard()?.readText()) ?? "";
+    } catch {
+      return false;
+    }
+    if (!this.#on() || !text || text === this.#last || clipboardProblem(text)) return false;
+    if (!this.host.send(text)) return false;
+    this.#last = text;
+    return true;
+  }
+}
+
 export interface ClipboardProps {
   t: Translate;
   uid: string;
@@ -24,10 +81,12 @@ export interface ClipboardProps {
   /** Sends the text to the customer; false when the socket is down. */
   send(text: string): boolean;
   setStatus(text: string, error?: boolean): void;
+  /** The panel's "Synchronise automatically" box. */
+  setSync(on: boolean): void;
 }
 
 export function ClipboardPanel(
-  { t, uid, state: s, canClipboard, send, setStatus }: ClipboardProps,
+  { t, uid, state: s, canClipboard, send, setStatus, setSync }: ClipboardProps,
 ) {
   const remoteRef = useRef<HTMLTextAreaElement>(null);
   const localRef = useRef<HTMLTextAreaElement>(null);
@@ -60,13 +119,17 @@ export function ClipboardPanel(
     if (send(text)) setStatus(t("clipboardSent"));
   };
 
+  // Granted with the automatic sync off: said so, rather than "on" as if it moved by itself.
+  const stateWords = s.clipboard === "granted" && !s.clipSync
+    ? t("clipboardManual")
+    : t(`clipboard${capitalize(s.clipboard)}`);
   return (
     // Folded by default: the screen keeps the room; the summary says whether sync is on.
     <details class="rv-clipboard">
       <summary>
         {t("clipboard")}{" "}
-        <span class="rv-clipboard-summary" data-state={s.clipboard}>
-          {t(`clipboard${capitalize(s.clipboard)}`)}
+        <span class="rv-clipboard-summary" data-state={s.clipboard} data-sync={String(s.clipSync)}>
+          {stateWords}
         </span>
       </summary>
       <div class="rv-clip rv-clip-remote">
@@ -110,9 +173,18 @@ export function ClipboardPanel(
               {t("sendClipboard")}
             </button>
             <span class="rv-clipboard-state" data-state={s.clipboard}>
-              {t(`clipboard${capitalize(s.clipboard)}`)}
+              {stateWords}
             </span>
           </div>
+          <label class="rv-clip-auto">
+            <input
+              type="checkbox"
+              class="rv-clipboard-auto"
+              checked={s.clipSync}
+              onChange={(event) => setSync((event.target as HTMLInputElement).checked)}
+            />{" "}
+            {t("clipboardAuto")}
+          </label>
         </div>
       )}
     </details>

@@ -8,7 +8,7 @@
  */
 import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
-import { ClipboardPanel } from "./clipboard.tsx";
+import { ClipboardPanel, ClipboardSync } from "./clipboard.tsx";
 import { CURSOR_FRAME_STYLE, CURSOR_IMAGE_STYLE } from "./cursor_overlay.ts";
 import { PREVIEW_STYLE } from "./preview_overlay.ts";
 import { InvitePanel, NoScreenPanel, StatsLine, StatusLine } from "./panels.tsx";
@@ -85,13 +85,21 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   #resizeObserver = new ResizeObserver(() => this.#stage.measure());
+  #clip: ClipboardSync;
 
   constructor(props: RemoteViewProps) {
     super(props);
     props.registry.set(props.el, this);
     this.sessionId = props.mount.session;
     this.#t = translator(props.mount.labels);
-    this.state = { ...INITIAL_STATE };
+    this.state = { ...INITIAL_STATE, clipSync: props.mount.clipboardSync !== false };
+    this.#clip = new ClipboardSync({
+      state: () => this.state,
+      canClipboard: props.mount.canClipboard,
+      send: (text) => this.#send({ type: "clipboard", text }),
+      clipboard: () => navigator.clipboard,
+      hasFocus: () => document.hasFocus(),
+    });
     this.#socket = new ViewerSocket(socketUrl(props.mount.ws, location), {
       open: () =>
         this.setState((s) => ({
@@ -122,6 +130,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     this.#socket.start();
     this.#statsTimer = setInterval(() => this.#collectStats(), 1000);
     document.addEventListener("fullscreenchange", this.#onFullscreen);
+    globalThis.addEventListener("focus", this.#onWindowFocus);
     this.#resizeObserver.observe(this.#stageRef.current!);
     const video = this.videoRef.current!;
     video.muted = true;
@@ -142,6 +151,10 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       this.#stage.releaseAll(true, prev);
     }
     if (prev.layout !== this.state.layout) this.#stage.releaseAll(true);
+    // Control (and with it the clipboard) just granted, or sync switched on: the technician's
+    // clipboard goes over as it is now.
+    const syncing = (s: ViewState) => s.clipboard === "granted" && s.clipSync;
+    if (!syncing(prev) && syncing(this.state)) void this.#clip.offer();
     if (prev.whiteboard && !this.state.whiteboard) this.#stage.drawing.up();
     // The customer's screen no longer shows them (whiteboard off, picture or socket gone).
     // (The laser's dot, if on, is drawn again at the pointer's next move.)
@@ -158,6 +171,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     clearTimeout(this.#statusTimer);
     this.#stage.dispose();
     document.removeEventListener("fullscreenchange", this.#onFullscreen);
+    globalThis.removeEventListener("focus", this.#onWindowFocus);
     this.#resizeObserver.disconnect();
     this.#socket.stop();
     const fullscreen = document.fullscreenElement === this.props.el;
@@ -246,8 +260,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
         return this.#stage.preview.othersLaser(message.by, message.name, message.at);
       case "clipboard":
         this.setState({ remoteClip: message.text });
-        if (document.hasFocus()) navigator.clipboard?.writeText(message.text).catch(() => {});
-        return;
+        return this.#clip.received(message.text);
       case "error":
         if (message.code === "ctrl_alt_del_refused") {
           return this.setStatus(this.#t("ctrlAltDelRefused"), true);
@@ -313,6 +326,13 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
     if (hasVideo !== this.state.hasVideo) this.setState({ hasVideo });
     this.#stage.measure();
   };
+
+  /**
+   * Back from another program or tab (the window's focus), or into the screen from elsewhere on
+   * this page (the stage's: say a line copied from the chat): what was copied there goes to the
+   * customer's clipboard, with sync on, before the technician pastes it.
+   */
+  #onWindowFocus = () => void this.#clip.offer();
 
   #onFullscreen = () => {
     const fullscreen = document.fullscreenElement === this.props.el;
@@ -383,6 +403,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           aria-label={t("screen")}
           aria-describedby={`${uid}-hint`}
           {...this.#stage.handlers}
+          onFocus={this.#onWindowFocus}
         >
           <video
             ref={this.videoRef}
@@ -419,8 +440,13 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
           uid={uid}
           state={s}
           canClipboard={props.mount.canClipboard}
-          send={(text) => this.#send({ type: "clipboard", text })}
+          send={(text) => {
+            const sent = this.#send({ type: "clipboard", text });
+            if (sent) this.#clip.sent(text);
+            return sent;
+          }}
           setStatus={this.setStatus}
+          setSync={(clipSync) => this.setState({ clipSync })}
         />
       </>
     );

@@ -107,6 +107,8 @@ export interface ViewState {
   hasVideo: boolean;
   displayScale: number;
   remoteClip: string;
+  /** The clipboards follow each other by themselves (the console option; the panel's box). */
+  clipSync: boolean;
   stats: ViewStats | null;
   busyShot: boolean;
 }
@@ -148,6 +150,7 @@ export const INITIAL_STATE: ViewState = {
   hasVideo: false,
   displayScale: 1,
   remoteClip: "",
+  clipSync: true,
   stats: null,
   busyShot: false,
 };

@@ -38,16 +38,6 @@ export const CONSOLE_FLAGS = [
 ] as const;
 export type ConsoleFlag = typeof CONSOLE_FLAGS[number];
 
-/**
- * Options nothing reads yet (the remote view neither syncs the clipboard nor opens detached
- * by these): the form shows them switched off with the reason, and they are stored at their
- * defaults. The issue that makes the remote view honour one takes it off this list.
- */
-export const UNAVAILABLE_CONSOLE_FLAGS: readonly ConsoleFlag[] = [
-  "clipboardSync",
-  "detachRemoteViews",
-];
-
 const SoundsSchema = z.object(
   Object.fromEntries(SOUND_ALERTS.map((id) => [id, z.boolean().default(true)])) as Record<
     SoundAlert,
@@ -108,7 +98,6 @@ export async function readConsoleOptions(db: Database, userId: string): Promise<
  * on; anything else is passed through for the schema to refuse.
  */
 export function consoleOptionsFromForm(form: Record<string, string>): Record<string, unknown> {
-  const defaults = defaultConsoleOptions();
   const flag = (name: string) => {
     const value = form[name];
     if (value === undefined || value === "") return false;
@@ -119,8 +108,6 @@ export function consoleOptionsFromForm(form: Record<string, string>): Record<str
     colourScheme: form.colourScheme ?? "system",
     sounds: Object.fromEntries(SOUND_ALERTS.map((id) => [id, flag(`sounds.${id}`)])),
     ...Object.fromEntries(CONSOLE_FLAGS.map((name) => [name, flag(name)])),
-    // Not available yet: whatever was sent, the default (see UNAVAILABLE_CONSOLE_FLAGS).
-    ...Object.fromEntries(UNAVAILABLE_CONSOLE_FLAGS.map((name) => [name, defaults[name]])),
   };
 }
 

@@ -98,14 +98,14 @@ Deno.test("POST /console/options saves, redirects and the page then shows what w
       SOUND_ALERTS.filter((id) => saved.sounds[id]),
       ["networkLost", "sessionUrgent"],
     );
-    // detachRemoteViews and clipboardSync are not available yet: sent or not, their defaults.
+    // What was ticked, and only that: the clipboard sync (on by default) was left unticked.
     assert.deepEqual(CONSOLE_FLAGS.filter((flag) => saved[flag]), [
       "confirmEnd",
-      "clipboardSync",
+      "detachRemoteViews",
     ]);
     const html = await (await admin.get("/console/options?saved=1")).text();
-    assert.match(html, /name="detachRemoteViews" value="1" disabled/);
-    assert.match(html, /id="pending-detachRemoteViews">Not available yet/);
+    assert.match(html, /name="detachRemoteViews" value="1" checked/);
+    assert.match(html, /name="clipboardSync" value="1"\/>/);
     assert.match(html, /role="status">Saved\.</);
     assert.match(html, /<option value="contrast" selected/);
     assert.deepEqual(embeddedOptions(html), saved);

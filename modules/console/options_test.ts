@@ -96,8 +96,7 @@ Deno.test("saveConsoleOptions() stores a form: unchecked boxes are off; readCons
       sounds: { ...defaultConsoleOptions().sounds, chatUnfocused: false },
       confirmClose: false,
       autoStartPrivate: true,
-      // Not available yet (UNAVAILABLE_CONSOLE_FLAGS): "on" in the form, the default stored.
-      detachRemoteViews: false,
+      detachRemoteViews: true,
     };
     assert.deepEqual(result.options, expected);
     assert.deepEqual(await readConsoleOptions(t.deps.db, userId), expected);

@@ -8,7 +8,6 @@ import {
   type ConsoleOptions,
   type ConsoleOptionsProblems,
   SOUND_ALERTS,
-  UNAVAILABLE_CONSOLE_FLAGS,
 } from "./options.ts";
 
 type C = PageContext;
@@ -40,29 +39,21 @@ export function ConsoleOptionsPage(
     const key = problems[field];
     return key && <p class="field-error" role="alert" id={`problem-${field}`}>{t(key)}</p>;
   };
-  const check = (name: ConsoleFlag) => {
-    const available = !UNAVAILABLE_CONSOLE_FLAGS.includes(name);
-    return (
-      <>
-        <label class={available ? "check" : "check unavailable"}>
-          <input
-            type="checkbox"
-            name={name}
-            value="1"
-            checked={available && options[name]}
-            disabled={!available}
-            aria-describedby={available ? undefined : `pending-${name}`}
-            aria-invalid={problems[name] ? "true" : undefined}
-          />
-          {t(`consoleOptions.${name}`)}
-        </label>
-        {!available && (
-          <p class="pending" id={`pending-${name}`}>{t("consoleOptions.notAvailableYet")}</p>
-        )}
-        {problem(name)}
-      </>
-    );
-  };
+  const check = (name: ConsoleFlag) => (
+    <>
+      <label class="check">
+        <input
+          type="checkbox"
+          name={name}
+          value="1"
+          checked={options[name]}
+          aria-invalid={problems[name] ? "true" : undefined}
+        />
+        {t(`consoleOptions.${name}`)}
+      </label>
+      {problem(name)}
+    </>
+  );
   return (
     <Layout c={c} title={t("consoleOptions.title")}>
       <ConsoleOptionsData options={options} />

@@ -10,6 +10,13 @@ import type { SupportSession } from "../support/mod.ts";
 import { RemoteViewMount } from "../remote/mod.ts";
 import { FileManagerMount } from "./file_manager_view.tsx";
 
+/** The technician's console options the remote view follows (SPEC Q7). */
+export interface RemoteOptions {
+  clipboardSync: boolean;
+  /** Remote views open in a window of their own: the tab offers that window, not a view. */
+  detached: boolean;
+}
+
 interface MainView {
   name: "remote" | "filemanager";
   label: string;
@@ -23,6 +30,7 @@ export function WorkspaceMain(
     user: CurrentUser;
     remote: boolean;
     files: boolean;
+    remoteOptions?: RemoteOptions;
   },
 ) {
   const { c, session } = props;
@@ -32,7 +40,7 @@ export function WorkspaceMain(
     views.push({
       name: "remote",
       label: t("fileManager.tabRemote"),
-      body: <RemoteViewMount c={c} session={session} user={props.user} />,
+      body: _remoteBody(props),
     });
   }
   if (props.files) {
@@ -81,5 +89,43 @@ export function WorkspaceMain(
         </div>
       ))}
     </>
+  );
+}
+
+/**
+ * The remote desktop tab's content: the view itself, or — with "Open remote views in a separate
+ * window" on — a button that opens it in its own window (a click, so no popup blocker stops it)
+ * and one that shows it here this once (the view waits in a `<template>`, inert until then, so
+ * no second viewer connects beside the window). static/workspace.js handles both buttons.
+ */
+function _remoteBody(
+  props: {
+    c: PageContext;
+    session: SupportSession;
+    user: CurrentUser;
+    remoteOptions?: RemoteOptions;
+  },
+) {
+  const { c, session } = props;
+  const clipboardSync = props.remoteOptions?.clipboardSync ?? true;
+  const view = (
+    <RemoteViewMount c={c} session={session} user={props.user} clipboardSync={clipboardSync} />
+  );
+  if (!props.remoteOptions?.detached) return view;
+  const t = c.get("t");
+  const url = `/console/sessions/${session.id}/remote${clipboardSync ? "" : "?clipboard=0"}`;
+  return (
+    <div class="rv-elsewhere card" data-remote-elsewhere={session.id}>
+      <p>{t("remote.detachedByOption")}</p>
+      <p class="actions">
+        <button type="button" data-open-remote={url}>
+          {t("remote.openDetached")}
+        </button>{" "}
+        <button type="button" class="secondary" data-remote-here="">
+          {t("remote.showHere")}
+        </button>
+      </p>
+      <template>{view}</template>
+    </div>
   );
 }

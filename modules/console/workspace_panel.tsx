@@ -13,7 +13,7 @@ import { can } from "../permissions/mod.ts";
 import { isLanguage, languageName, languageTag } from "../i18n/mod.ts";
 import { keepsEndedTab } from "../sessions/mod.ts";
 import type { Entry, Granted, LogLine, SupportSession } from "../support/mod.ts";
-import { WorkspaceMain } from "./workspace_main.tsx";
+import { type RemoteOptions, WorkspaceMain } from "./workspace_main.tsx";
 import { SessionLog, translateStored } from "./workspace_views.tsx";
 import {
   ChatForm,
@@ -43,6 +43,8 @@ export interface WorkspaceState {
   /** This technician's note on the session so far. */
   note: string;
   spellCheck: boolean;
+  /** The technician's console options for the remote view (SPEC Q7). */
+  remoteOptions?: RemoteOptions;
   fileLimit: number;
   /** The session's group or channel has a customer survey not answered yet. */
   surveyPushable?: boolean;
@@ -71,7 +73,14 @@ export function SessionPanel(props: { c: C; state: WorkspaceState }) {
       <div class="workspace-body">
         {(remote || files) && (
           <div class="workspace-main">
-            <WorkspaceMain c={c} session={session} user={user} remote={remote} files={files} />
+            <WorkspaceMain
+              c={c}
+              session={session}
+              user={user}
+              remote={remote}
+              files={files}
+              remoteOptions={state.remoteOptions}
+            />
           </div>
         )}
         {

@@ -73,6 +73,10 @@ async function _workspace(c: C): Promise<WorkspaceState> {
     lines,
     note: notes.find((n) => n.userId === user.id)?.body ?? "",
     spellCheck: options.spellCheck,
+    remoteOptions: {
+      clipboardSync: options.clipboardSync,
+      detached: options.detachRemoteViews,
+    },
     fileLimit: fileLimit(c.get("deps")),
     surveyPushable: working && await canPushSurvey(deps, found.session),
   };

@@ -20,6 +20,8 @@ export async function RemoteViewMount(
     detached?: boolean;
     /** A monitoring admin's view (modules/monitoring): its own socket, never control. */
     monitorWs?: string;
+    /** The technician's console option (modules/console passes it; on when not given). */
+    clipboardSync?: boolean;
   },
 ) {
   const { c, session, user } = props;
@@ -41,6 +43,7 @@ export async function RemoteViewMount(
     ),
     canControl: !monitor && can(user, "remoteControl"),
     canClipboard: !monitor && can(user, "remoteControl"),
+    clipboardSync: props.clipboardSync !== false,
     canView: monitor || can(user, "desktopView") || can(user, "remoteControl"),
     canScreenshot: !monitor && can(user, "screenshots"),
     detached: props.detached ?? false,
@@ -75,6 +78,7 @@ export async function RemoteViewMount(
 /**
  * The detached window (`GET /console/sessions/:id/remote`): the desktop alone, sized to the
  * window — no site header, no navigation, only the island (its toolbar, status and screen).
+ * `?clipboard=0`: the window that opened it had the automatic clipboard sync off.
  */
 export function DetachedRemotePage(
   props: { c: PageContext; session: SupportSession; user: CurrentUser },
@@ -95,7 +99,13 @@ export function DetachedRemotePage(
         </head>
         <body class="remote-detached">
           <main class="remote-detached">
-            <RemoteViewMount c={c} session={session} user={props.user} detached />
+            <RemoteViewMount
+              c={c}
+              session={session}
+              user={props.user}
+              detached
+              clipboardSync={c.req.query("clipboard") !== "0"}
+            />
           </main>
         </body>
       </html>

@@ -9,7 +9,8 @@
  * The technician starts remote control → the agent's own window (its page on loopback, not
  * the server's) asks, and the server's customer page only says where to answer → the
  * customer allows in the agent's window → the video plays → the technician clicks into the
- * xterm and types a command whose output file appears on disk → the clipboard goes both ways
+ * xterm and types a command whose output file appears on disk → the clipboard goes both ways,
+ * by hand and by itself (the console option; then switched off in the view: by hand only)
  * → the customer takes control back in the agent's window and the next input is refused (by
  * the server, and the xterm gets nothing) → the agent's network is cut → Reconnecting → the
  * network returns → Active, with the picture resumed → the technician ends the session and
@@ -113,6 +114,10 @@ Deno.test({
         (t.deps.config as { publicUrl: string }).publicUrl = agentServer;
         try {
           const tech = await newPage();
+          // The technician's browser lets the console use the clipboard (as it asks once).
+          await tech.context().grantPermissions(["clipboard-read", "clipboard-write"], {
+            origin: base,
+          });
           await tech.goto(`${base}/signin`);
           await tech.fill("#email", ann.email);
           await tech.fill("#password", TECH_PASSWORD);
@@ -302,6 +307,54 @@ Deno.test({
           );
 
           step("clipboard both ways");
+          // Synchronised by itself (the console option, on by default): the customer's copy is
+          // already in the technician's own clipboard; what the technician copies in another
+          // tab reaches the customer's clipboard when they come back and click into the screen.
+          // (Headless Chromium fires no window focus on switching tabs, so the click — the
+          // stage's own focus — is what brings it over here; a real browser's window focus
+          // does it as the tab comes back.)
+          const readLocal = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
+          await waitFor(
+            "the customer's copy in the technician's clipboard",
+            async () => (await readLocal(tech)) === "from the customer ü",
+          );
+          const elsewhere = await tech.context().newPage();
+          await elsewhere.goto(`${base}/console/options`);
+          const copyThere = async (text: string) => {
+            await elsewhere.bringToFront();
+            await elsewhere.evaluate((text) => navigator.clipboard.writeText(text), text);
+            await tech.bringToFront();
+            await view.locator(".rv-clipboard summary").focus(); // off the screen first
+            // Into the xterm's empty part (scrolled into view: the clipboard box is open below).
+            await view.locator(".rv-video").click({ position: { x: 600, y: 500 } });
+          };
+          await copyThere("copied in another tab ✓");
+          await waitFor(
+            "the technician's copy from another tab in the customer's clipboard",
+            async () => (await xclip(display)) === "copied in another tab ✓",
+          );
+          // Switched off in the view's clipboard box: only Copy and Send move text now.
+          await view.locator(".rv-clipboard-auto").uncheck();
+          const shots = Deno.env.get("REMOTE_CONTROL_SHOTS"); // a folder, when looking
+          if (shots) {
+            await tech.screenshot({ path: `${shots}/clipboard-by-hand.png`, fullPage: true });
+          }
+          assert.equal(
+            await view.locator(".rv-clipboard-summary").textContent(),
+            "Clipboard sync is on, by hand only.",
+          );
+          await xclip(display, "the customer again");
+          await waitFor(
+            "the customer's new copy in the view's box",
+            async () =>
+              (await view.locator(".rv-remote-clipboard").inputValue()) === "the customer again",
+          );
+          await copyThere("stays with the technician");
+          await new Promise((r) => setTimeout(r, 1_500));
+          assert.equal(await readLocal(tech), "stays with the technician");
+          assert.equal(await xclip(display), "the customer again");
+          await elsewhere.close();
+          step("clipboard synchronised by itself; off: by hand only");
           // The customer takes control back in the agent's window: the next input is refused,
           // the xterm gets nothing.
           await appWindow.click("#stop-control");
