@@ -25,6 +25,23 @@ export interface ClipboardSyncHost {
   /** The browser's clipboard (navigator.clipboard; a fake in unit tests). */
   clipboard(): Pick<Clipboard, "readText" | "writeText"> | undefined;
   hasFocus(): boolean;
+  /**
+   * Whether the clipboard may be read without a question each time: where the browser knows a
+   * `clipboard-read` permission (Chromium: asked once, then remembered) and it is not denied.
+   * Firefox and Safari know none and show a "Paste" button at every read instead, so there the
+   * technician's side stays by hand (the panel's Send).
+   */
+  mayRead(): Promise<boolean>;
+}
+
+/** `mayRead` for a real browser (see ClipboardSyncHost). */
+export async function clipboardReadAllowed(): Promise<boolean> {
+  try {
+    const status = await navigator.permissions.query({ name: "clipboard-read" as PermissionName });
+    return status.state !== "denied";
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -59,7 +76,7 @@ export class ClipboardSync {
 
   /** The technician came back to this window, or control was just granted. */
   async offer(): Promise<boolean> {
-    if (!this.#on() || !this.host.hasFocus()) return false;
+    if (!this.#on() || !this.host.hasFocus() || !(await this.host.mayRead())) return false;
     let text = "";
     try {
       text = (await this.host.clipboard()?.readText()) ?? "";

@@ -12,7 +12,7 @@ Deno.test("clipboardProblem() refuses empty text and text over the protocol's li
 
 /** A host around a fake browser clipboard; `state` and `focus` are changed by the test. */
 function syncHost(overrides: Partial<ViewState> = {}) {
-  const local = { text: "", readRefused: false, writes: [] as string[] };
+  const local = { text: "", readRefused: false, mayRead: true, writes: [] as string[] };
   const sent: string[] = [];
   const host = {
     view: { ...INITIAL_STATE, connected: true, clipboard: "granted", ...overrides } as ViewState,
@@ -26,6 +26,7 @@ function syncHost(overrides: Partial<ViewState> = {}) {
     canClipboard: true,
     send: (text) => host.online && sent.push(text) > 0,
     hasFocus: () => host.focus,
+    mayRead: () => Promise.resolve(local.mayRead),
     clipboard: () => ({
       readText: () =>
         local.readRefused
@@ -77,6 +78,9 @@ Deno.test("ClipboardSync: what the technician copied elsewhere goes over once, o
   host.local.readRefused = true;
   assert.equal(await sync.offer(), false);
   host.local.readRefused = false;
+  host.local.mayRead = false; // a browser that would ask at every read (Firefox's "Paste")
+  assert.equal(await sync.offer(), false);
+  host.local.mayRead = true;
   assert.equal(await sync.offer(), true, "sent once the socket and the browser allow it");
   assert.deepEqual(host.sent, ["copied in another program", "a second copy", "later"]);
 });

@@ -8,7 +8,7 @@
  */
 import { Component, createRef } from "preact";
 import type { RemoteViewMount, ViewerInput, ViewerMessage } from "../../protocol/viewer.ts";
-import { ClipboardPanel, ClipboardSync } from "./clipboard.tsx";
+import { ClipboardPanel, clipboardReadAllowed, ClipboardSync } from "./clipboard.tsx";
 import { CURSOR_FRAME_STYLE, CURSOR_IMAGE_STYLE } from "./cursor_overlay.ts";
 import { PREVIEW_STYLE } from "./preview_overlay.ts";
 import { InvitePanel, NoScreenPanel, StatsLine, StatusLine } from "./panels.tsx";
@@ -99,6 +99,7 @@ export class RemoteView extends Component<RemoteViewProps, ViewState> {
       send: (text) => this.#send({ type: "clipboard", text }),
       clipboard: () => navigator.clipboard,
       hasFocus: () => document.hasFocus(),
+      mayRead: clipboardReadAllowed,
     });
     this.#socket = new ViewerSocket(socketUrl(props.mount.ws, location), {
       open: () =>
