@@ -6,11 +6,9 @@
 // options back at their defaults the view is in the tab, its clipboard sync on.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { toCurrentUser } from "../auth/mod.ts";
-import { defaultPermissions } from "../permissions/mod.ts";
-import { createPrivateSession, customerConnected, startSession } from "../support/mod.ts";
 import { browserTest, signInPage, withBrowser } from "../../tests/support/browser.ts";
-import { makeGroup, makePerson, TECH_PASSWORD } from "../../tests/support/org.ts";
+import { TECH_PASSWORD } from "../../tests/support/org.ts";
+import { technician, workingSession } from "../../tests/support/sessions.ts";
 
 async function saveOptions(page: Page, base: string, detach: boolean, clipboard: boolean) {
   await page.goto(`${base}/console/options`);
@@ -40,20 +38,11 @@ const mounted = (page: Page) => page.locator(".remote-view[data-session] .rv-too
 browserTest(
   "browser: remote views open in their own window, clipboard sync off, by option",
   async (t) => {
-    const permissions = defaultPermissions();
-    const group = await makeGroup(t, { permissions });
-    const row = await makePerson(t, { groupId: group.id });
-    const user = { ...toCurrentUser(row), permissions: new Set(permissions), groupId: group.id };
-    const { session } = await createPrivateSession(t.deps, user, {
-      method: "pin",
-      customerName: "Carol",
-      fields: {},
-    });
-    await customerConnected(t.deps, session);
-    await startSession(t.deps, user, session.id);
+    const tech = await technician(t);
+    const session = await workingSession(t, tech);
     await withBrowser(t, async ({ base, newPage }) => {
       const page = await newPage();
-      await signInPage(page, base, row.email, TECH_PASSWORD);
+      await signInPage(page, base, tech.email, TECH_PASSWORD);
       await saveOptions(page, base, true, false);
 
       await page.goto(`${base}/console/sessions/${session.id}`);
