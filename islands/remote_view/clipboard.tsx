@@ -48,8 +48,8 @@ export async function clipboardReadAllowed(): Promise<boolean> {
  * The automatic half of clipboard sync, while control (and so the clipboard) is granted and the
  * technician's sync is on: what the customer copies is written to the technician's clipboard at
  * once (when this window has the focus — browsers refuse it otherwise); what the technician
- * copied elsewhere goes to the customer's clipboard when they come back to this window, or when
- * control is granted. The last text either way is remembered, so nothing is sent back where it
+ * copied elsewhere goes to the customer's clipboard when they come back to this window or click
+ * into the screen, or when control is granted. The last text either way is remembered, so nothing is sent back where it
  * came from, nor sent twice. A clipboard the browser will not read (the technician said no) is
  * left alone: the panel's box still sends by hand.
  */
@@ -74,7 +74,7 @@ export class ClipboardSync {
     this.#last = text;
   }
 
-  /** The technician came back to this window, or control was just granted. */
+  /** The technician came back to this window or into the screen, or control was just granted. */
   async offer(): Promise<boolean> {
     if (!this.#on() || !this.host.hasFocus() || !(await this.host.mayRead())) return false;
     let text = "";
@@ -145,7 +145,7 @@ export function ClipboardPanel(
     <details class="rv-clipboard">
       <summary>
         {t("clipboard")}{" "}
-        <span class="rv-clipboard-summary" data-state={s.clipboard} data-sync={String(s.clipSync)}>
+        <span class="rv-clipboard-summary" data-state={s.clipboard}>
           {stateWords}
         </span>
       </summary>
