@@ -8,7 +8,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { exitAndOutput, startWine, tails, type Wine } from "../platform/wine_test_support.ts";
+import {
+  againWhenKilled,
+  exitAndOutput,
+  startWine,
+  tails,
+  type Wine,
+} from "../platform/wine_test_support.ts";
 import { windowsCodecs, windowsCodecsMissing } from "./windows_codecs_test_support.ts";
 import { Vp8Decoder } from "./vp8_decoder_test_support.ts";
 import { luma, psnr, textPage } from "./frames_test_support.ts";
@@ -97,16 +103,20 @@ Deno.test({
       await copyDlls(codecs, app);
       const script = join(dir, "encode.ts");
       await Deno.writeTextFile(script, fixture());
-      const child = wine.spawn(join(app, "deno.exe"), [
-        "run",
-        "--allow-ffi",
-        "--allow-read",
-        "--allow-write",
-        wine.winPath(script),
-        wine.winPath(dir),
-      ], { stdout: "piped", stderr: "piped" });
-      const run = await child.output();
-      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+      // It encodes into `dir` afresh each run: run again when Wine killed it (KILLED; seen in
+      // CI, 2026-12-08).
+      const run = await againWhenKilled("the Windows VP8 encode", () =>
+        exitAndOutput(
+          wine.spawn(join(app, "deno.exe"), [
+            "run",
+            "--allow-ffi",
+            "--allow-read",
+            "--allow-write",
+            wine.winPath(script),
+            wine.winPath(dir),
+          ], { stdout: "piped", stderr: "piped" }),
+        ), true);
+      assert.equal(run.code, 0, tails(run));
       const manifest = JSON.parse(await Deno.readTextFile(join(dir, "manifest.json"))) as Manifest;
       assert.equal(manifest.os, "windows");
       assert.equal(manifest.abi, "libvpx 1.12 (Windows x86_64)");

@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import { fileVault } from "./credentials.ts";
 import { startXvfb } from "../platform/xvfb_test_support.ts";
-import { startWine, type Wine, wineMissing } from "../platform/wine_test_support.ts";
+import {
+  againWhenKilled,
+  type Output,
+  startWine,
+  tails,
+  type Wine,
+  wineMissing,
+} from "../platform/wine_test_support.ts";
 
 const FIXTURE = new URL("./credentials_wine_fixture.ts", import.meta.url).pathname;
 const WINE = "/usr/lib/wine/wine64";
@@ -34,20 +41,42 @@ async function fixture(wine: Wine, action: string, dir: string, hostname?: strin
     wine.winPath(dir),
   ];
   // The wineserver of the previous run must be gone, or the new program joins it.
-  await new Deno.Command(WINESERVER, { args: ["-w"], env: wine.env }).output();
-  const out = await new Deno.Command(
-    hostname ? "unshare" : WINE,
-    {
-      args: hostname
-        ? ["--uts", "sh", "-c", `hostname "$1" && shift && exec "$0" "$@"`, WINE, hostname, ...args]
-        : args,
-      env: wine.env,
-      stdin: "null",
-    },
-  ).output();
+  const serverGone = async () => {
+    await new Deno.Command(WINESERVER, { args: ["-w"], env: wine.env }).output();
+  };
+  await serverGone();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  assert.equal(out.code, 0, text(out.stderr).slice(-2000));
-  return JSON.parse(text(out.stdout).trim().split("\n").at(-1)!);
+  const once = async (): Promise<Output> => {
+    const out = await new Deno.Command(
+      hostname ? "unshare" : WINE,
+      {
+        args: hostname
+          ? [
+            "--uts",
+            "sh",
+            "-c",
+            `hostname "$1" && shift && exec "$0" "$@"`,
+            WINE,
+            hostname,
+            ...args,
+          ]
+          : args,
+        env: wine.env,
+        stdin: "null",
+      },
+    ).output();
+    return {
+      code: out.code,
+      signal: out.signal,
+      stdout: text(out.stdout),
+      stderr: text(out.stderr),
+    };
+  };
+  // Sealing writes the vault afresh, opening only reads: run again when Wine killed the run
+  // (KILLED), once its wineserver is gone.
+  const out = await againWhenKilled(`the vault fixture's ${action}`, once, serverGone);
+  assert.equal(out.code, 0, tails(out));
+  return JSON.parse(out.stdout.trim().split("\n").at(-1)!);
 }
 
 Deno.test({
