@@ -18,8 +18,8 @@ export interface Output {
  * sends it to a process it has told to end (a console whose host went, the prefix's shutdown)
  * and that has not gone within a second. It met the Wine tests under CI's load several times
  * (2026-12-07: windows_system_test, windows_service_test; then windows_files_test, whose
- * program had got as far as reading the drives; 2026-12-08: windows_service_test's installer,
- * 11 s into the test) without a cause found here: not reproduced by 25
+ * program had got as far as reading the drives; 2026-12-08, in two rehearsals in a row:
+ * windows_service_test's installer 11 s into the test, vp8_windows_test's encode 5 s in) without a cause found here: not reproduced by 25
  * runs of a V8 program under 16 busy loops and a memory churner, nor by windows_files_test alone
  * under 14. A program that Wine killed says nothing of the code under test.
  */
