@@ -198,8 +198,8 @@ document.addEventListener("submit", async (event) => {
 });
 
 // "Open remote views in a separate window" (console options): the remote desktop tab opens the
-// view in its own window (the same window name and size as the view's own "Open in a new window",
-// so a second click finds it), or shows it here this once from its inert <template>
+// view in its own window (the same window name and size as the view's own "Open in a new
+// window"), or shows it here this once from its inert <template>
 // (modules/console/workspace_main.tsx); the island mounts itself when it appears.
 document.addEventListener("click", (event) => {
   const target = event.target instanceof Element ? event.target : null;
